@@ -1,0 +1,123 @@
+package io.gfsload.catalog;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * A partition specification: ordered {@code key=value} pairs, written {@code k=v[/k2=v2]} as in
+ * a partition's directory name. Values may be escaped the way Hive escapes path names
+ * ({@code %2F} for {@code /}).
+ *
+ * @param keys partition key names, lower-case
+ * @param values the values, unescaped, one per key
+ */
+public record PartitionSpec(List<String> keys, List<String> values) {
+    public static final String SYNTAX = "key=value[/key2=value2...], e.g. dt=2026-11-20 or dt=2026-11-20/hr=03";
+
+    public PartitionSpec {
+        keys = List.copyOf(requireNonNull(keys, "keys is null"));
+        values = List.copyOf(requireNonNull(values, "values is null"));
+        if (keys.size() != values.size()) {
+            throw new IllegalArgumentException("keys and values differ in size: %s vs %s".formatted(keys, values));
+        }
+    }
+
+    /**
+     * Parses {@code k=v[/k2=v2]}.
+     *
+     * @throws InvalidInputException naming the spec and the expected syntax when it is malformed
+     */
+    public static PartitionSpec parse(String spec) {
+        requireNonNull(spec, "spec is null");
+        List<String> keys = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        if (spec.isBlank()) {
+            throw malformed(spec, "it is empty");
+        }
+        for (String part : spec.split("/", -1)) {
+            int eq = part.indexOf('=');
+            if (eq < 0) {
+                throw malformed(spec, "'%s' has no '='".formatted(part));
+            }
+            String key = part.substring(0, eq).trim().toLowerCase(Locale.ROOT);
+            String value = part.substring(eq + 1);
+            if (key.isEmpty()) {
+                throw malformed(spec, "'%s' has no key".formatted(part));
+            }
+            if (value.isEmpty()) {
+                throw malformed(spec, "'%s' has no value".formatted(part));
+            }
+            if (keys.contains(key)) {
+                throw malformed(spec, "key '%s' appears twice".formatted(key));
+            }
+            keys.add(key);
+            values.add(unescape(spec, value));
+        }
+        return new PartitionSpec(keys, values);
+    }
+
+    private static InvalidInputException malformed(String spec, String why) {
+        return new InvalidInputException("Invalid partition spec '%s': %s; expected %s".formatted(spec, why, SYNTAX));
+    }
+
+    private static String unescape(String spec, String value) {
+        if (value.indexOf('%') < 0) {
+            return value;
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c == '%' && i + 2 < value.length() && isHex(value.charAt(i + 1)) && isHex(value.charAt(i + 2))) {
+                out.write(Integer.parseInt(value.substring(i + 1, i + 3), 16));
+                i += 2;
+            }
+            else if (c == '%') {
+                throw malformed(spec, "'%s' has an invalid escape".formatted(value));
+            }
+            else {
+                out.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+            }
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    private static boolean isHex(char c) {
+        return Character.digit(c, 16) >= 0;
+    }
+
+    /** The spec in {@code k=v/k2=v2} form, with values escaped as Hive names directories. */
+    public String toPathName() {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < keys.size(); i++) {
+            if (i > 0) {
+                out.append('/');
+            }
+            out.append(keys.get(i)).append('=').append(escape(values.get(i)));
+        }
+        return out.toString();
+    }
+
+    private static String escape(String value) {
+        StringBuilder out = new StringBuilder();
+        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
+            int c = b & 0xff;
+            if (c < 0x20 || c >= 0x7f || "\"#%'*/:=?\\{[]^".indexOf(c) >= 0) {
+                out.append('%').append(String.format(Locale.ROOT, "%02X", c));
+            }
+            else {
+                out.append((char) c);
+            }
+        }
+        return out.toString();
+    }
+
+    @Override
+    public String toString() {
+        return toPathName();
+    }
+}

@@ -1,0 +1,165 @@
+package io.gfsload.catalog.embedded;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gfsload.catalog.CatalogException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import org.apache.hadoop.hive.conf.HiveConf;
+import org.apache.hadoop.hive.metastore.HiveMetaStore;
+import org.apache.hadoop.hive.metastore.IHMSHandler;
+import org.apache.hadoop.hive.metastore.TSetIpAddressProcessor;
+import org.apache.thrift.protocol.TBinaryProtocol;
+import org.apache.thrift.server.TServer;
+import org.apache.thrift.server.TThreadPoolServer;
+import org.apache.thrift.transport.TServerSocket;
+import org.apache.thrift.transport.TTransportException;
+import org.apache.thrift.transport.TTransportFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Thrift Hive metastore server on a loopback port, backed by an embedded Derby database in
+ * a directory, for the embedded default and for tests.
+ *
+ * <p>Only one embedded metastore serves at a time in a JVM: the metastore keeps its persistence
+ * manager in static state. {@link #close()} stops the server and shuts the database down.
+ */
+public final class EmbeddedMetastore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMetastore.class);
+
+    private final Path directory;
+    private final TServer server;
+    private final Thread serveThread;
+    private final IHMSHandler handler;
+    private final int port;
+
+    private EmbeddedMetastore(Path directory, TServer server, Thread serveThread, IHMSHandler handler, int port) {
+        this.directory = directory;
+        this.server = server;
+        this.serveThread = serveThread;
+        this.handler = handler;
+        this.port = port;
+    }
+
+    /**
+     * Starts a metastore whose Derby database lives in {@code directory/metastore_db} and whose
+     * warehouse is {@code directory/warehouse}, listening on an ephemeral loopback port.
+     *
+     * @throws CatalogException when the database cannot be opened (for example because another
+     *     process holds it) or the server cannot bind
+     */
+    public static EmbeddedMetastore start(Path directory) {
+        requireNonNull(directory, "directory is null");
+        Path absolute = directory.toAbsolutePath();
+        try {
+            Files.createDirectories(absolute.resolve("warehouse"));
+        }
+        catch (IOException e) {
+            throw new CatalogException("Cannot create the metastore directory %s: %s".formatted(absolute, e.getMessage()), e);
+        }
+        if (System.getProperty("derby.stream.error.file") == null) {
+            System.setProperty("derby.stream.error.file", absolute.resolve("derby.log").toString());
+        }
+
+        HiveConf conf = serverConf(absolute);
+        IHMSHandler handler;
+        TServerSocket socket;
+        try {
+            handler = HiveMetaStore.newRetryingHMSHandler(new HiveMetaStore.HMSHandler("gfsload embedded metastore", conf, false), conf, false);
+            socket = new TServerSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        }
+        catch (TTransportException e) {
+            throw new CatalogException("Cannot bind the embedded metastore to a loopback port: " + e.getMessage(), e);
+        }
+        catch (Exception e) {
+            throw new CatalogException("Cannot open the embedded metastore database in %s (is another gfsload using it?): %s"
+                    .formatted(absolute, rootMessage(e)), e);
+        }
+        int port = socket.getServerSocket().getLocalPort();
+        TServer server;
+        try {
+            server = new TThreadPoolServer(new TThreadPoolServer.Args(socket)
+                    .processor(new TSetIpAddressProcessor<>(handler))
+                    .transportFactory(new TTransportFactory())
+                    .protocolFactory(new TBinaryProtocol.Factory())
+                    .inputProtocolFactory(new TBinaryProtocol.Factory(true, true))
+                    .minWorkerThreads(1)
+                    .maxWorkerThreads(16));
+        }
+        catch (ReflectiveOperationException | RuntimeException e) {
+            socket.close();
+            throw new CatalogException("Cannot create the embedded metastore server: " + e.getMessage(), e);
+        }
+        Thread serveThread = new Thread(server::serve, "gfsload-embedded-metastore");
+        serveThread.setDaemon(true);
+        serveThread.start();
+        LOG.info("Embedded metastore serving thrift://127.0.0.1:{} from {}", port, absolute);
+        return new EmbeddedMetastore(absolute, server, serveThread, handler, port);
+    }
+
+    private static HiveConf serverConf(Path directory) {
+        HiveConf conf = new HiveConf();
+        conf.set("javax.jdo.option.ConnectionURL", "jdbc:derby:;databaseName=" + directory.resolve("metastore_db") + ";create=true");
+        conf.set("javax.jdo.option.ConnectionDriverName", "org.apache.derby.jdbc.EmbeddedDriver");
+        conf.set("datanucleus.connectionPoolingType", "HikariCP");
+        conf.set("datanucleus.schema.autoCreateAll", "true");
+        conf.set("hive.metastore.schema.verification", "false");
+        conf.set("hive.metastore.warehouse.dir", directory.resolve("warehouse").toUri().toString());
+        conf.set("hive.metastore.expression.proxy", UnsupportedExpressionProxy.class.getName());
+        conf.set("hive.metastore.try.direct.sql", "true");
+        conf.setBoolVar(HiveConf.ConfVars.METASTORE_EXECUTE_SET_UGI, false);
+        return conf;
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root.getMessage();
+    }
+
+    /** The server's URI, {@code thrift://127.0.0.1:<port>}. */
+    public URI uri() {
+        return URI.create("thrift://127.0.0.1:" + port);
+    }
+
+    /** The warehouse directory, where managed tables are created by default. */
+    public Path warehouseDirectory() {
+        return directory.resolve("warehouse");
+    }
+
+    @Override
+    public void close() {
+        server.stop();
+        try {
+            serveThread.join(5_000);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            handler.shutdown();
+        }
+        catch (Exception e) {
+            LOG.warn("Embedded metastore handler did not shut down cleanly", e);
+        }
+        try {
+            DriverManager.getConnection("jdbc:derby:;databaseName=" + directory.resolve("metastore_db") + ";shutdown=true").close();
+        }
+        catch (SQLException expected) {
+            // Derby reports a successful database shutdown as SQLState 08006
+            if (!"08006".equals(expected.getSQLState())) {
+                LOG.warn("Embedded metastore database did not shut down cleanly: {}", expected.getMessage());
+            }
+        }
+        LOG.info("Embedded metastore on port {} stopped", port);
+    }
+}

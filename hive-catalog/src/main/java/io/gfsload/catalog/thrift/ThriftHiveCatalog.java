@@ -1,0 +1,136 @@
+package io.gfsload.catalog.thrift;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gfsload.catalog.CatalogException;
+import io.gfsload.catalog.HiveCatalog;
+import io.gfsload.catalog.InvalidInputException;
+import io.gfsload.catalog.MetastoreUnavailableException;
+import io.gfsload.catalog.PartitionInfo;
+import io.gfsload.catalog.PartitionSpec;
+import io.gfsload.catalog.TableInfo;
+import io.gfsload.catalog.TableName;
+import java.net.URI;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import org.apache.hadoop.hive.conf.HiveConf;
+import org.apache.hadoop.hive.metastore.HiveMetaStoreClient;
+import org.apache.hadoop.hive.metastore.api.FieldSchema;
+import org.apache.hadoop.hive.metastore.api.NoSuchObjectException;
+import org.apache.hadoop.hive.metastore.api.Partition;
+import org.apache.hadoop.hive.metastore.api.Table;
+import org.apache.thrift.TException;
+
+/**
+ * A {@link HiveCatalog} over a Thrift metastore ({@code thrift://host:port}).
+ *
+ * <p>Thread-safe: calls are serialized over one {@link HiveMetaStoreClient}, which is not.
+ */
+public final class ThriftHiveCatalog implements HiveCatalog {
+    private final URI uri;
+    private final HiveMetaStoreClient client;
+
+    private ThriftHiveCatalog(URI uri, HiveMetaStoreClient client) {
+        this.uri = uri;
+        this.client = client;
+    }
+
+    /**
+     * Connects to the metastore at {@code uri}.
+     *
+     * @throws InvalidInputException when the URI is not {@code thrift://host:port}
+     * @throws MetastoreUnavailableException when the metastore cannot be reached
+     */
+    public static ThriftHiveCatalog connect(URI uri) {
+        requireNonNull(uri, "uri is null");
+        if (!"thrift".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
+            throw new InvalidInputException("Invalid metastore URI '%s': expected thrift://host:port".formatted(uri));
+        }
+        HiveConf conf = new HiveConf();
+        conf.setVar(HiveConf.ConfVars.METASTOREURIS, uri.toString());
+        conf.setIntVar(HiveConf.ConfVars.METASTORETHRIFTCONNECTIONRETRIES, 1);
+        conf.setBoolVar(HiveConf.ConfVars.METASTORE_EXECUTE_SET_UGI, false);
+        try {
+            return new ThriftHiveCatalog(uri, new HiveMetaStoreClient(conf));
+        }
+        catch (TException | RuntimeException e) {
+            throw new MetastoreUnavailableException("Cannot connect to the metastore at %s: %s".formatted(uri, e.getMessage()), e);
+        }
+    }
+
+    @Override
+    public synchronized Optional<TableInfo> getTable(TableName name) {
+        requireNonNull(name, "name is null");
+        try {
+            Table table = client.getTable(name.database(), name.table());
+            String location = table.getSd() == null ? null : table.getSd().getLocation();
+            String inputFormat = table.getSd() == null ? null : table.getSd().getInputFormat();
+            List<String> keys = table.getPartitionKeys() == null
+                    ? List.of()
+                    : table.getPartitionKeys().stream().map(FieldSchema::getName).toList();
+            return Optional.of(new TableInfo(name, String.valueOf(table.getTableType()), nonBlank(location), nonBlank(inputFormat), keys));
+        }
+        catch (NoSuchObjectException e) {
+            return Optional.empty();
+        }
+        catch (TException e) {
+            throw failure("read table " + name, e);
+        }
+    }
+
+    @Override
+    public synchronized Optional<PartitionInfo> getPartition(TableInfo table, PartitionSpec spec) {
+        requireNonNull(table, "table is null");
+        requireNonNull(spec, "spec is null");
+        if (!spec.keys().equals(table.partitionKeys())) {
+            throw new IllegalArgumentException("spec keys %s differ from the partition keys %s of %s".formatted(spec.keys(), table.partitionKeys(), table.name()));
+        }
+        try {
+            Partition partition = client.getPartition(table.name().database(), table.name().table(), spec.values());
+            return Optional.of(toPartitionInfo(table, partition));
+        }
+        catch (NoSuchObjectException e) {
+            return Optional.empty();
+        }
+        catch (TException e) {
+            throw failure("read partition %s of %s".formatted(spec, table.name()), e);
+        }
+    }
+
+    @Override
+    public synchronized List<PartitionInfo> listPartitions(TableInfo table) {
+        requireNonNull(table, "table is null");
+        try {
+            return client.listPartitions(table.name().database(), table.name().table(), (short) -1).stream()
+                    .map(partition -> toPartitionInfo(table, partition))
+                    .sorted(Comparator.comparing(p -> p.spec().toPathName()))
+                    .toList();
+        }
+        catch (TException e) {
+            throw failure("list partitions of " + table.name(), e);
+        }
+    }
+
+    private static PartitionInfo toPartitionInfo(TableInfo table, Partition partition) {
+        String location = partition.getSd() == null ? null : partition.getSd().getLocation();
+        PartitionSpec spec = new PartitionSpec(table.partitionKeys(), partition.getValues());
+        if (location == null || location.isBlank()) {
+            throw new CatalogException("Partition %s of %s has no location".formatted(spec, table.name()));
+        }
+        return new PartitionInfo(spec, location);
+    }
+
+    private CatalogException failure(String action, TException e) {
+        return new MetastoreUnavailableException("Cannot %s in the metastore at %s: %s".formatted(action, uri, e.getMessage()), e);
+    }
+
+    private static Optional<String> nonBlank(String value) {
+        return value == null || value.isBlank() ? Optional.empty() : Optional.of(value);
+    }
+
+    @Override
+    public synchronized void close() {
+        client.close();
+    }
+}

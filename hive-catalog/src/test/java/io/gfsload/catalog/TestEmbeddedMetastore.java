@@ -1,0 +1,92 @@
+package io.gfsload.catalog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.catalog.thrift.MetastoreAdmin;
+import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
+import io.gfsload.catalog.thrift.ThriftHiveCatalog;
+import java.net.Socket;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded metastore is a real Thrift server on loopback; the Thrift catalog reads it. */
+class TestEmbeddedMetastore {
+    @TempDir
+    static Path directory;
+
+    private static EmbeddedMetastore metastore;
+    private static ThriftHiveCatalog catalog;
+
+    @BeforeAll
+    static void start() {
+        metastore = EmbeddedMetastore.start(directory);
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+            admin.ensureDatabase("db", directory.resolve("warehouse/db.db").toUri().toString());
+            TableName events = new TableName("db", "events");
+            String tableLocation = directory.resolve("warehouse/db.db/events").toUri().toString();
+            admin.createParquetTable(events, List.of(new Column("id", "bigint")), List.of(new Column("dt", "string"), new Column("hr", "string")), tableLocation);
+            Map<PartitionSpec, String> partitions = new LinkedHashMap<>();
+            partitions.put(PartitionSpec.parse("dt=2026-11-20/hr=03"), tableLocation + "/dt=2026-11-20/hr=03");
+            partitions.put(PartitionSpec.parse("dt=2026-11-19/hr=01"), "file:/elsewhere/custom");
+            admin.addPartitions(events, partitions);
+            admin.createParquetTable(new TableName("db", "flat"), List.of(new Column("id", "bigint")), List.of(), tableLocation + "_flat");
+            admin.createView(new TableName("db", "v"), List.of(new Column("id", "bigint")), "select id from db.flat");
+        }
+        catalog = ThriftHiveCatalog.connect(metastore.uri());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (catalog != null) {
+            catalog.close();
+        }
+        if (metastore != null) {
+            metastore.close();
+        }
+    }
+
+    @Test
+    void listensOnLoopback() throws Exception {
+        assertEquals("127.0.0.1", metastore.uri().getHost());
+        try (Socket socket = new Socket("127.0.0.1", metastore.uri().getPort())) {
+            assertTrue(socket.isConnected());
+        }
+    }
+
+    @Test
+    void readsTablesAndPartitions() {
+        TableInfo table = catalog.getTable(TableName.parse("DB.Events")).orElseThrow();
+        assertEquals(List.of("dt", "hr"), table.partitionKeys());
+        assertEquals(Optional.of(MetastoreAdmin.PARQUET_INPUT_FORMAT), table.inputFormat());
+        assertFalse(table.isView());
+
+        PartitionInfo partition = catalog.getPartition(table, PartitionSpec.parse("dt=2026-11-20/hr=03")).orElseThrow();
+        assertTrue(partition.location().endsWith("/events/dt=2026-11-20/hr=03"), partition.location());
+        assertEquals(Optional.empty(), catalog.getPartition(table, PartitionSpec.parse("dt=2026-11-21/hr=03")));
+
+        List<PartitionInfo> all = catalog.listPartitions(table);
+        assertEquals(List.of("dt=2026-11-19/hr=01", "dt=2026-11-20/hr=03"), all.stream().map(p -> p.spec().toPathName()).toList());
+        assertEquals("file:/elsewhere/custom", all.get(0).location());
+    }
+
+    @Test
+    void missingTablesAreEmptyAndViewsAreRecognised() {
+        assertEquals(Optional.empty(), catalog.getTable(TableName.parse("db.nosuch")));
+        assertEquals(Optional.empty(), catalog.getTable(TableName.parse("nosuchdb.t")));
+        TableInfo view = catalog.getTable(TableName.parse("db.v")).orElseThrow();
+        assertTrue(view.isView());
+        TableInfo flat = catalog.getTable(TableName.parse("db.flat")).orElseThrow();
+        assertFalse(flat.isPartitioned());
+        assertTrue(flat.location().orElseThrow().endsWith("events_flat"));
+    }
+}
