@@ -1,0 +1,29 @@
+package io.gfsload.planner;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.FileIdentity;
+
+/**
+ * One block of a file to load.
+ *
+ * @param file the UFS file
+ * @param index zero-based block index
+ * @param offset byte offset of the block in the file
+ * @param length block length in bytes
+ * @param cached whether the block is already cached with the requested replication, so the
+ *     executor skips it
+ */
+public record BlockTask(FileIdentity file, int index, long offset, long length, boolean cached) {
+    public BlockTask {
+        requireNonNull(file, "file is null");
+        if (index < 0 || offset < 0 || length < 0 || offset + length > file.length()) {
+            throw new IllegalArgumentException("invalid block %d [%d, +%d) of %s".formatted(index, offset, length, file));
+        }
+    }
+
+    public BlockKey key() {
+        return new BlockKey(file, index);
+    }
+}

@@ -1,0 +1,25 @@
+package io.gfsload.planner;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+
+/**
+ * A deterministic plan for a {@link LoadRequest}: partitions, files and blocks, sorted, and the
+ * blocks still to load packed into task sets. The same request on the same data yields an equal
+ * plan.
+ *
+ * @param request the request planned
+ * @param blockSize block size in bytes used to cut files
+ * @param partitions partitions in spec order, files sorted by path
+ * @param taskSets the blocks to load (those not already cached), packed
+ * @param stats totals and the file-size distribution
+ */
+public record LoadPlan(LoadRequest request, long blockSize, List<PartitionLoad> partitions, List<TaskSet> taskSets, PlanStats stats) {
+    public LoadPlan {
+        requireNonNull(request, "request is null");
+        partitions = List.copyOf(requireNonNull(partitions, "partitions is null"));
+        taskSets = List.copyOf(requireNonNull(taskSets, "taskSets is null"));
+        requireNonNull(stats, "stats is null");
+    }
+}

@@ -1,0 +1,51 @@
+package io.gfsload.planner;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gfsload.catalog.PartitionSpec;
+import io.gfsload.catalog.TableName;
+import java.util.List;
+
+/** What to load: partitions of a table, or UFS paths. */
+public sealed interface LoadTarget {
+    /**
+     * Partitions of a Hive table.
+     *
+     * @param table the table
+     * @param partitions exact partition specs; empty means every partition (or the whole
+     *     unpartitioned table)
+     */
+    record Table(TableName table, List<PartitionSpec> partitions) implements LoadTarget {
+        public Table {
+            requireNonNull(table, "table is null");
+            partitions = List.copyOf(requireNonNull(partitions, "partitions is null"));
+        }
+
+        @Override
+        public String describe() {
+            return partitions.isEmpty() ? table.toString() : table + " " + String.join(", ", partitions.stream().map(PartitionSpec::toPathName).toList());
+        }
+    }
+
+    /**
+     * UFS files or directories, loaded recursively.
+     *
+     * @param paths Hadoop paths, e.g. {@code cosn://bucket/dir} or {@code /data/dir}
+     */
+    record Paths(List<String> paths) implements LoadTarget {
+        public Paths {
+            paths = List.copyOf(requireNonNull(paths, "paths is null"));
+            if (paths.isEmpty()) {
+                throw new IllegalArgumentException("paths is empty");
+            }
+        }
+
+        @Override
+        public String describe() {
+            return String.join(", ", paths);
+        }
+    }
+
+    /** A short human description, e.g. {@code demo.events dt=2026-11-20}. */
+    String describe();
+}

@@ -1,0 +1,130 @@
+package io.gfsload.planner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.cache.api.CachedBlock;
+import io.gfsload.cache.api.FileIdentity;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Planning UFS paths on the local file system. */
+class TestLoadPlanner {
+    private static final long BLOCK = 1000;
+
+    @TempDir
+    Path directory;
+
+    @BeforeEach
+    void createFiles() throws IOException {
+        write("a/part-0", 2500);
+        write("a/part-1", 10);
+        write("a/empty", 0);
+        write("a/_SUCCESS", 0);
+        write("a/.part-0.crc", 12);
+        write("a/nested/part-2", 1000);
+        write("a/_temporary/part-9", 500);
+    }
+
+    private void write(String name, int length) throws IOException {
+        Path file = directory.resolve(name);
+        Files.createDirectories(file.getParent());
+        Files.write(file, new byte[length]);
+    }
+
+    private LoadPlanner planner(CacheState cacheState) {
+        return new LoadPlanner(Optional.empty(), new Configuration(), cacheState, new PlannerConfig(BLOCK, 100, 2000, 2));
+    }
+
+    private LoadRequest request(int replication) {
+        return new LoadRequest(new LoadTarget.Paths(List.of(directory.resolve("a").toUri().toString())), replication);
+    }
+
+    @Test
+    void listsVisibleFilesRecursivelyAndCutsThemIntoBlocks() {
+        LoadPlan plan = planner(CacheState.EMPTY).plan(request(1));
+        assertEquals(1, plan.partitions().size());
+        List<FileLoad> files = plan.partitions().get(0).files();
+        assertEquals(List.of("empty", "nested/part-2", "part-0", "part-1"),
+                files.stream().map(f -> f.file().path().substring(f.file().path().indexOf("/a/") + 3)).toList());
+
+        FileLoad empty = files.get(0);
+        assertEquals(0, empty.blocks().size());
+        FileLoad large = files.get(2);
+        assertEquals(List.of(0L, 1000L, 2000L), large.blocks().stream().map(BlockTask::offset).toList());
+        assertEquals(List.of(1000L, 1000L, 500L), large.blocks().stream().map(BlockTask::length).toList());
+
+        assertEquals(4, plan.stats().files());
+        assertEquals(3510, plan.stats().bytes());
+        assertEquals(5, plan.stats().blocks());
+        assertEquals(0, plan.stats().cachedBlocks());
+        assertEquals(List.of(1L, 3L, 0L, 0L, 0L, 0L, 0L), plan.stats().sizeHistogram());
+        assertEquals(10, plan.stats().medianFileBytes());
+    }
+
+    @Test
+    void packsBlocksToLoadIntoBalancedTaskSets() {
+        LoadPlan plan = planner(CacheState.EMPTY).plan(request(1));
+        // weights: part-2 1000, part-0 1000 | 1000, 500, part-1 max(10, 100) = 100
+        assertEquals(List.of(2000L, 1510L), plan.taskSets().stream().map(TaskSet::bytes).toList());
+        assertEquals(5, plan.taskSets().stream().mapToInt(t -> t.blocks().size()).sum());
+    }
+
+    @Test
+    void samePlanForTheSameRequestOnTheSameData() {
+        assertEquals(planner(CacheState.EMPTY).plan(request(2)), planner(CacheState.EMPTY).plan(request(2)));
+    }
+
+    @Test
+    void skipsBlocksCachedWithEnoughReplicasForTheSameFileIdentity() {
+        LoadPlan first = planner(CacheState.EMPTY).plan(request(2));
+        FileIdentity part0 = first.partitions().get(0).files().get(2).file();
+        CacheState cache = file -> file.equals(part0)
+                ? List.of(new CachedBlock(0, 1000, 1, List.of("w0", "w1")), new CachedBlock(1, 1000, 2, List.of("w0")))
+                : List.of();
+
+        LoadPlan second = planner(cache).plan(request(2));
+        List<BlockTask> blocks = second.partitions().get(0).files().get(2).blocks();
+        assertTrue(blocks.get(0).cached());
+        assertFalse(blocks.get(1).cached(), "one replica is not enough for replication 2");
+        assertFalse(blocks.get(2).cached());
+        assertEquals(1, second.stats().cachedBlocks());
+        assertEquals(1000, second.stats().cachedBytes());
+        assertEquals(2510, second.stats().bytesToLoad());
+
+        CacheState staleIdentity = file -> file.path().equals(part0.path()) && file.modificationTime() == part0.modificationTime() + 1
+                ? List.of(new CachedBlock(0, 1000, 1, List.of("w0", "w1")))
+                : List.of();
+        assertEquals(0, planner(staleIdentity).plan(request(2)).stats().cachedBlocks());
+    }
+
+    @Test
+    void missingPathIsNotFound() {
+        String missing = directory.resolve("nosuch").toUri().toString();
+        NoSuchPathException e = assertThrows(NoSuchPathException.class,
+                () -> planner(CacheState.EMPTY).plan(new LoadRequest(new LoadTarget.Paths(List.of(missing)), 1)));
+        assertEquals("Path not found: " + missing, e.getMessage());
+    }
+
+    @Test
+    void aSingleFileCanBeLoaded() {
+        String file = directory.resolve("a/part-0").toUri().toString();
+        LoadPlan plan = planner(CacheState.EMPTY).plan(new LoadRequest(new LoadTarget.Paths(List.of(file)), 1));
+        assertEquals(3, plan.stats().blocks());
+    }
+
+    @Test
+    void replicationMustBePositive() {
+        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> request(0));
+        assertEquals("Invalid replication 0: must be at least 1", e.getMessage());
+    }
+}
