@@ -9,8 +9,6 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.DriverManager;
-import java.sql.SQLException;
 import org.apache.hadoop.hive.conf.HiveConf;
 import org.apache.hadoop.hive.metastore.HiveMetaStore;
 import org.apache.hadoop.hive.metastore.IHMSHandler;
@@ -29,7 +27,9 @@ import org.slf4j.LoggerFactory;
  * a directory, for the embedded default and for tests.
  *
  * <p>Only one embedded metastore serves at a time in a JVM: the metastore keeps its persistence
- * manager in static state. {@link #close()} stops the server and shuts the database down.
+ * manager in static state. {@link #close()} stops the server; the Derby database stays open until
+ * the JVM exits, so that a later metastore on the same directory in the same JVM can reuse it.
+ * Derby's own lock keeps a second process out of the directory.
  */
 public final class EmbeddedMetastore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMetastore.class);
@@ -150,15 +150,6 @@ public final class EmbeddedMetastore implements AutoCloseable {
         }
         catch (Exception e) {
             LOG.warn("Embedded metastore handler did not shut down cleanly", e);
-        }
-        try {
-            DriverManager.getConnection("jdbc:derby:;databaseName=" + directory.resolve("metastore_db") + ";shutdown=true").close();
-        }
-        catch (SQLException expected) {
-            // Derby reports a successful database shutdown as SQLState 08006
-            if (!"08006".equals(expected.getSQLState())) {
-                LOG.warn("Embedded metastore database did not shut down cleanly: {}", expected.getMessage());
-            }
         }
         LOG.info("Embedded metastore on port {} stopped", port);
     }

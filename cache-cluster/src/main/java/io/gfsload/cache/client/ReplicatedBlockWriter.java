@@ -1,0 +1,339 @@
+package io.gfsload.cache.client;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.ByteString;
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockWriteResult;
+import io.gfsload.cache.api.BlockWriter;
+import io.gfsload.cache.api.CacheException;
+import io.gfsload.cache.api.CacheUnavailableException;
+import io.gfsload.cache.proto.CommitBlockRequest;
+import io.gfsload.cache.proto.WorkerAddress;
+import io.gfsload.cache.proto.WriteBlockHeader;
+import io.gfsload.cache.proto.WriteBlockRequest;
+import io.gfsload.cache.proto.WriteBlockResponse;
+import io.gfsload.cache.rpc.ProtoConversions;
+import io.gfsload.cache.rpc.RpcErrors;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.zip.CRC32C;
+
+/**
+ * Streams one block to all of its replicas at once: each chunk goes to every replica's WriteBlock
+ * stream, and {@link #write} waits until every stream's transport is ready for it, so at most
+ * about one chunk per replica is buffered.
+ *
+ * <p>Any replica's failure aborts the whole write: open streams are cancelled (the workers then
+ * delete their temp files) and replicas that may have been stored are removed, best effort.
+ */
+final class ReplicatedBlockWriter implements BlockWriter {
+    private enum State { OPEN, COMMITTED, ABORTED }
+
+    private final GrpcCacheClient client;
+    private final BlockKey block;
+    private final String blockId;
+    private final long length;
+    private final List<ReplicaStream> replicas;
+    private final CRC32C crc = new CRC32C();
+    private long written;
+    private State state = State.OPEN;
+    private CacheException failure;
+
+    private ReplicatedBlockWriter(GrpcCacheClient client, BlockKey block, long length, List<ReplicaStream> replicas) {
+        this.client = client;
+        this.block = block;
+        this.blockId = block.blockId();
+        this.length = length;
+        this.replicas = replicas;
+    }
+
+    /** Opens a WriteBlock stream to each of {@code workers} and sends the header. */
+    static ReplicatedBlockWriter open(GrpcCacheClient client, BlockKey block, long length, List<WorkerAddress> workers) {
+        List<ReplicaStream> replicas = new ArrayList<>(workers.size());
+        ReplicatedBlockWriter writer = new ReplicatedBlockWriter(client, block, length, replicas);
+        WriteBlockRequest header = WriteBlockRequest.newBuilder()
+                .setHeader(WriteBlockHeader.newBuilder().setBlockId(block.blockId()).setLength(length))
+                .build();
+        try {
+            for (WorkerAddress worker : workers) {
+                ReplicaStream replica = new ReplicaStream(worker);
+                replicas.add(replica);
+                client.workerStub(worker).writeBlock(replica);
+            }
+            writer.sendToAll(header);
+        }
+        catch (RuntimeException e) {
+            writer.abort(e);
+            throw writer.failure;
+        }
+        return writer;
+    }
+
+    @Override
+    public void write(byte[] buffer, int offset, int count) {
+        requireNonNull(buffer, "buffer is null");
+        Objects.checkFromIndexSize(offset, count, buffer.length);
+        checkOpen();
+        if (written + count > length) {
+            throw new IllegalArgumentException(String.format(
+                    "Block %s has %d bytes: %d are written, %d more would exceed it", blockId, length, written, count));
+        }
+        int chunkBytes = client.config().chunkBytes();
+        int end = offset + count;
+        for (int at = offset; at < end; at += chunkBytes) {
+            int n = Math.min(chunkBytes, end - at);
+            // One immutable copy, shared by every replica's stream.
+            ByteString chunk = ByteString.copyFrom(buffer, at, n);
+            crc.update(buffer, at, n);
+            written += n;
+            try {
+                sendToAll(WriteBlockRequest.newBuilder().setData(chunk).build());
+            }
+            catch (RuntimeException e) {
+                abort(e);
+                throw failure;
+            }
+        }
+    }
+
+    @Override
+    public BlockWriteResult commit() {
+        checkOpen();
+        if (written != length) {
+            CacheException incomplete = new CacheException(String.format(
+                    "Block %s has %d bytes but only %d were written; the write is aborted", blockId, length, written));
+            abort(incomplete);
+            throw incomplete;
+        }
+        long expectedCrc = crc.getValue();
+        try {
+            replicas.forEach(ReplicaStream::halfClose);
+            long timeoutNanos = client.config().streamTimeout().toNanos();
+            for (ReplicaStream replica : replicas) {
+                WriteBlockResponse response = replica.awaitResponse(timeoutNanos, blockId);
+                long workerCrc = ProtoConversions.crcFromWire(response.getCrc32C());
+                if (response.getLength() != length) {
+                    throw new CacheException(String.format("Block %s on %s: the worker stored %d bytes, the client "
+                            + "wrote %d", blockId, GrpcCacheClient.describe(replica.worker), response.getLength(), length));
+                }
+                if (workerCrc != expectedCrc) {
+                    throw new CacheException(String.format("Block %s on %s: checksum mismatch: the worker computed "
+                            + "CRC32C %s, the client %s", blockId, GrpcCacheClient.describe(replica.worker),
+                            ProtoConversions.formatCrc(workerCrc), ProtoConversions.formatCrc(expectedCrc)));
+                }
+            }
+            List<String> workerIds = replicas.stream().map(replica -> replica.worker.getWorkerId()).sorted().toList();
+            try {
+                client.masterStub().commitBlock(CommitBlockRequest.newBuilder()
+                        .setFile(ProtoConversions.toProto(block.file()))
+                        .setIndex(block.index())
+                        .setLength(length)
+                        .setCrc32C(ProtoConversions.crcToWire(expectedCrc))
+                        .addAllWorkerIds(workerIds)
+                        .build());
+            }
+            catch (StatusRuntimeException e) {
+                throw RpcErrors.toCacheException("Committing block " + blockId + " at master " + client.masterTarget(), e);
+            }
+            state = State.COMMITTED;
+            return new BlockWriteResult(block, length, expectedCrc, workerIds);
+        }
+        catch (RuntimeException e) {
+            abort(e);
+            throw failure;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (state == State.OPEN) {
+            abort(new CacheException("The write of block " + blockId + " was closed before it was committed"));
+        }
+    }
+
+    private void sendToAll(WriteBlockRequest message) {
+        long timeoutNanos = client.config().streamTimeout().toNanos();
+        for (ReplicaStream replica : replicas) {
+            replica.send(message, timeoutNanos, blockId);
+        }
+    }
+
+    private void checkOpen() {
+        if (state != State.OPEN) {
+            String why = state == State.COMMITTED ? "committed" : "aborted: " + failure.getMessage();
+            throw new IllegalStateException("The write of block " + blockId + " was " + why);
+        }
+    }
+
+    /** Cancels what is still streaming, removes what may have been stored and records why. */
+    private void abort(RuntimeException cause) {
+        if (state != State.OPEN) {
+            return;
+        }
+        state = State.ABORTED;
+        failure = cause instanceof CacheException cacheException
+                ? cacheException
+                : new CacheException("Writing block " + blockId + " failed: " + cause, cause);
+        for (ReplicaStream replica : replicas) {
+            replica.cancel();
+            if (replica.mayHaveStored()) {
+                client.removeQuietly(replica.worker, blockId);
+            }
+        }
+    }
+
+    /**
+     * The WriteBlock stream to one replica. The writer thread sends; gRPC's callbacks record
+     * readiness, the response and the end of the call.
+     */
+    private static final class ReplicaStream implements ClientResponseObserver<WriteBlockRequest, WriteBlockResponse> {
+        final WorkerAddress worker;
+        private final Object lock = new Object();
+        private ClientCallStreamObserver<WriteBlockRequest> requests;
+        private WriteBlockResponse response;
+        private Throwable error;
+        private boolean ended;
+        private boolean halfClosed;
+
+        ReplicaStream(WorkerAddress worker) {
+            this.worker = worker;
+        }
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<WriteBlockRequest> requestStream) {
+            this.requests = requestStream;
+            requestStream.setOnReadyHandler(() -> {
+                synchronized (lock) {
+                    lock.notifyAll();
+                }
+            });
+        }
+
+        @Override
+        public void onNext(WriteBlockResponse value) {
+            synchronized (lock) {
+                response = value;
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            synchronized (lock) {
+                error = t;
+                ended = true;
+                lock.notifyAll();
+            }
+        }
+
+        @Override
+        public void onCompleted() {
+            synchronized (lock) {
+                ended = true;
+                lock.notifyAll();
+            }
+        }
+
+        /** Sends {@code message} once the transport is ready for it; fails when the call ended. */
+        void send(WriteBlockRequest message, long timeoutNanos, String blockId) {
+            synchronized (lock) {
+                long deadline = System.nanoTime() + timeoutNanos;
+                while (!ended && !requests.isReady()) {
+                    long remaining = deadline - System.nanoTime();
+                    if (remaining <= 0) {
+                        throw new CacheUnavailableException("Writing block " + blockId + " to "
+                                + GrpcCacheClient.describe(worker) + " failed: the worker accepted no data for "
+                                + timeoutNanos / 1_000_000 + " ms", null);
+                    }
+                    awaitNanos(remaining, blockId);
+                }
+                if (ended) {
+                    throw endedEarly(blockId);
+                }
+            }
+            requests.onNext(message);
+        }
+
+        void halfClose() {
+            synchronized (lock) {
+                if (ended) {
+                    return;
+                }
+                halfClosed = true;
+            }
+            requests.onCompleted();
+        }
+
+        /** Waits for the worker's confirmation of the finished block. */
+        WriteBlockResponse awaitResponse(long timeoutNanos, String blockId) {
+            synchronized (lock) {
+                long deadline = System.nanoTime() + timeoutNanos;
+                while (!ended) {
+                    long remaining = deadline - System.nanoTime();
+                    if (remaining <= 0) {
+                        throw new CacheUnavailableException("Writing block " + blockId + " to "
+                                + GrpcCacheClient.describe(worker) + " failed: no confirmation within "
+                                + timeoutNanos / 1_000_000 + " ms", null);
+                    }
+                    awaitNanos(remaining, blockId);
+                }
+                if (error != null || response == null) {
+                    throw endedEarly(blockId);
+                }
+                return response;
+            }
+        }
+
+        /**
+         * Whether the worker may hold the block: it received the whole stream, and did not report
+         * that it discarded it.
+         */
+        boolean mayHaveStored() {
+            synchronized (lock) {
+                if (!halfClosed) {
+                    return false;
+                }
+                if (response != null || error == null) {
+                    return true;
+                }
+                Status.Code code = Status.fromThrowable(error).getCode();
+                return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED
+                        || code == Status.Code.CANCELLED || code == Status.Code.UNKNOWN;
+            }
+        }
+
+        void cancel() {
+            synchronized (lock) {
+                if (ended) {
+                    return;
+                }
+            }
+            requests.cancel("The block write was aborted", null);
+        }
+
+        private CacheException endedEarly(String blockId) {
+            String action = "Writing block " + blockId + " to " + GrpcCacheClient.describe(worker);
+            if (error != null) {
+                return RpcErrors.toCacheException(action, error);
+            }
+            return new CacheException(action + " failed: the worker ended the call without confirming the block");
+        }
+
+        private void awaitNanos(long nanos, String blockId) {
+            try {
+                long millis = Math.max(1, nanos / 1_000_000);
+                lock.wait(millis);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CacheException("Interrupted while writing block " + blockId + " to "
+                        + GrpcCacheClient.describe(worker), e);
+            }
+        }
+    }
+}

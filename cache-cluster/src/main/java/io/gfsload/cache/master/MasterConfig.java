@@ -1,0 +1,59 @@
+package io.gfsload.cache.master;
+
+import static com.google.common.base.Preconditions.checkArgument;
+import static java.util.Objects.requireNonNull;
+
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Settings of a {@link CacheMaster}.
+ *
+ * @param metadataDirectory the RocksDB directory holding block metadata; created when missing
+ * @param host address the gRPC server binds to
+ * @param port port the gRPC server binds to; 0 picks a free port
+ * @param heartbeatInterval how often workers are expected to heartbeat
+ * @param missedHeartbeatsBeforeLost a worker whose last heartbeat is older than this many
+ *     intervals is lost: not placed on and not reported as a block location
+ */
+public record MasterConfig(
+        Path metadataDirectory,
+        String host,
+        int port,
+        Duration heartbeatInterval,
+        int missedHeartbeatsBeforeLost) {
+    public static final String DEFAULT_HOST = "127.0.0.1";
+    public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
+    public static final int DEFAULT_MISSED_HEARTBEATS_BEFORE_LOST = 3;
+
+    public MasterConfig {
+        requireNonNull(metadataDirectory, "metadataDirectory is null");
+        requireNonNull(host, "host is null");
+        requireNonNull(heartbeatInterval, "heartbeatInterval is null");
+        checkArgument(!host.isEmpty(), "host is empty");
+        checkArgument(port >= 0 && port <= 65535, "port must be in [0, 65535]: %s", port);
+        checkArgument(!heartbeatInterval.isNegative() && !heartbeatInterval.isZero(),
+                "heartbeatInterval must be > 0: %s", heartbeatInterval);
+        checkArgument(missedHeartbeatsBeforeLost >= 1, "missedHeartbeatsBeforeLost must be >= 1: %s",
+                missedHeartbeatsBeforeLost);
+    }
+
+    /** Loopback, an ephemeral port, 1 s heartbeats, lost after 3 missed ones. */
+    public static MasterConfig defaults(Path metadataDirectory) {
+        return new MasterConfig(metadataDirectory, DEFAULT_HOST, 0, DEFAULT_HEARTBEAT_INTERVAL,
+                DEFAULT_MISSED_HEARTBEATS_BEFORE_LOST);
+    }
+
+    public MasterConfig withPort(int port) {
+        return new MasterConfig(metadataDirectory, host, port, heartbeatInterval, missedHeartbeatsBeforeLost);
+    }
+
+    public MasterConfig withHeartbeatInterval(Duration heartbeatInterval) {
+        return new MasterConfig(metadataDirectory, host, port, heartbeatInterval, missedHeartbeatsBeforeLost);
+    }
+
+    /** How long after its last heartbeat a worker counts as lost. */
+    public Duration lostAfter() {
+        return heartbeatInterval.multipliedBy(missedHeartbeatsBeforeLost);
+    }
+}

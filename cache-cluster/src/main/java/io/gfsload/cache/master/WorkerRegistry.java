@@ -1,0 +1,114 @@
+package io.gfsload.cache.master;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.base.Ticker;
+import io.gfsload.cache.api.WorkerInfo;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The master's in-memory view of its workers: addresses, space and heartbeat times.
+ *
+ * <p>Liveness is computed from the injected ticker on every query: a worker is live while its last
+ * heartbeat (or registration) is at most {@code lostAfter} old. Thread-safe.
+ */
+final class WorkerRegistry {
+    private final Ticker ticker;
+    private final long lostAfterNanos;
+    private final Map<String, Entry> workers = new HashMap<>();
+
+    WorkerRegistry(Ticker ticker, Duration lostAfter) {
+        this.ticker = requireNonNull(ticker, "ticker is null");
+        this.lostAfterNanos = lostAfter.toNanos();
+    }
+
+    /** Adds or replaces a worker; it is live from now on. */
+    synchronized void register(String id, String host, int port, long capacityBytes, long usedBytes) {
+        workers.put(id, new Entry(host, port, capacityBytes, usedBytes, ticker.read()));
+    }
+
+    /**
+     * Records a heartbeat.
+     *
+     * @return the worker's state before this heartbeat, or empty when the worker is not registered
+     */
+    synchronized Optional<WorkerInfo> heartbeat(String id, long usedBytes) {
+        Entry entry = workers.get(id);
+        if (entry == null) {
+            return Optional.empty();
+        }
+        WorkerInfo before = entry.info(id, isLive(entry, ticker.read()));
+        entry.usedBytes = usedBytes;
+        entry.lastHeartbeatNanos = ticker.read();
+        entry.reportedLost = false;
+        return Optional.of(before);
+    }
+
+    synchronized boolean isRegistered(String id) {
+        return workers.containsKey(id);
+    }
+
+    /** Every registered worker, sorted by id. */
+    synchronized List<WorkerInfo> workers() {
+        long now = ticker.read();
+        List<WorkerInfo> result = new ArrayList<>(workers.size());
+        workers.forEach((id, entry) -> result.add(entry.info(id, isLive(entry, now))));
+        result.sort((a, b) -> a.id().compareTo(b.id()));
+        return result;
+    }
+
+    /** The live workers, sorted by id. */
+    List<WorkerInfo> liveWorkers() {
+        return workers().stream().filter(WorkerInfo::live).toList();
+    }
+
+    /**
+     * The workers that are lost and were not returned by an earlier call since their last
+     * heartbeat; each lost worker is returned once per loss.
+     */
+    synchronized List<LostWorker> newlyLost() {
+        long now = ticker.read();
+        List<LostWorker> lost = new ArrayList<>();
+        workers.forEach((id, entry) -> {
+            if (!entry.reportedLost && !isLive(entry, now)) {
+                entry.reportedLost = true;
+                lost.add(new LostWorker(entry.info(id, false), Duration.ofNanos(now - entry.lastHeartbeatNanos)));
+            }
+        });
+        lost.sort((a, b) -> a.worker().id().compareTo(b.worker().id()));
+        return lost;
+    }
+
+    private boolean isLive(Entry entry, long now) {
+        return now - entry.lastHeartbeatNanos <= lostAfterNanos;
+    }
+
+    /** A worker found lost, and how long ago it last heartbeat. */
+    record LostWorker(WorkerInfo worker, Duration sinceLastHeartbeat) {}
+
+    private static final class Entry {
+        final String host;
+        final int port;
+        final long capacityBytes;
+        long usedBytes;
+        long lastHeartbeatNanos;
+        boolean reportedLost;
+
+        Entry(String host, int port, long capacityBytes, long usedBytes, long lastHeartbeatNanos) {
+            this.host = host;
+            this.port = port;
+            this.capacityBytes = capacityBytes;
+            this.usedBytes = usedBytes;
+            this.lastHeartbeatNanos = lastHeartbeatNanos;
+        }
+
+        WorkerInfo info(String id, boolean live) {
+            return new WorkerInfo(id, host, port, capacityBytes, usedBytes, live);
+        }
+    }
+}

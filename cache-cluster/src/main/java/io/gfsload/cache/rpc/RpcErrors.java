@@ -1,0 +1,81 @@
+package io.gfsload.cache.rpc;
+
+import io.gfsload.cache.api.BlockNotFoundException;
+import io.gfsload.cache.api.CacheException;
+import io.gfsload.cache.api.CacheUnavailableException;
+import io.gfsload.cache.api.NotEnoughWorkersException;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+
+/**
+ * The error contract between servers and clients: which gRPC status a failure travels as, and
+ * which {@link CacheException} a client turns it back into.
+ *
+ * <p>A status code alone is ambiguous ({@code FAILED_PRECONDITION} has several causes), so the
+ * servers also put a {@link #ERROR_KIND} trailer on the failures a client must tell apart.
+ */
+public final class RpcErrors {
+    /** Trailer naming the kind of a failure when the status code alone does not. */
+    public static final Metadata.Key<String> ERROR_KIND =
+            Metadata.Key.of("gfsload-error-kind", Metadata.ASCII_STRING_MARSHALLER);
+
+    /** {@link #ERROR_KIND} of a placement that found fewer live workers with room than replicas. */
+    public static final String NOT_ENOUGH_WORKERS = "not-enough-workers";
+
+    private RpcErrors() {}
+
+    /** A status exception with {@code message} as its description. */
+    public static StatusRuntimeException status(Status.Code code, String message) {
+        return Status.fromCode(code).withDescription(message).asRuntimeException();
+    }
+
+    /** The failure of a placement that found too few live workers with room. */
+    public static StatusRuntimeException notEnoughWorkers(String message) {
+        Metadata trailers = new Metadata();
+        trailers.put(ERROR_KIND, NOT_ENOUGH_WORKERS);
+        return Status.FAILED_PRECONDITION.withDescription(message).asRuntimeException(trailers);
+    }
+
+    /**
+     * The api exception for a failed call.
+     *
+     * @param action what was attempted, naming the block, worker or master, e.g. {@code "Reading
+     *     block 1f..-0 from worker worker-1 (127.0.0.1:4567)"}; the message is {@code "<action>
+     *     failed: <description> (<status code>)"}
+     * @param failure what the call failed with, usually a {@link StatusRuntimeException}
+     */
+    public static CacheException toCacheException(String action, Throwable failure) {
+        Status status = Status.fromThrowable(failure);
+        if (status.getCode() == Status.Code.UNKNOWN && status.getDescription() == null) {
+            return new CacheException(action + " failed: " + failure, failure);
+        }
+        String description = status.getDescription() != null ? status.getDescription() : describe(status);
+        String message = action + " failed: " + description + " (" + status.getCode() + ")";
+        Metadata trailers = Status.trailersFromThrowable(failure);
+        String kind = trailers == null ? null : trailers.get(ERROR_KIND);
+        switch (status.getCode()) {
+            case UNAVAILABLE:
+            case DEADLINE_EXCEEDED:
+                return new CacheUnavailableException(message, failure);
+            case NOT_FOUND:
+                return withCause(new BlockNotFoundException(message), failure);
+            case FAILED_PRECONDITION:
+                if (NOT_ENOUGH_WORKERS.equals(kind)) {
+                    return withCause(new NotEnoughWorkersException(message), failure);
+                }
+                return new CacheException(message, failure);
+            default:
+                return new CacheException(message, failure);
+        }
+    }
+
+    private static String describe(Status status) {
+        return status.getCause() != null ? String.valueOf(status.getCause()) : "no description";
+    }
+
+    private static CacheException withCause(CacheException exception, Throwable cause) {
+        exception.initCause(cause);
+        return exception;
+    }
+}

@@ -1,0 +1,101 @@
+package io.gfsload.cache.rpc;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import io.grpc.BindableService;
+import io.grpc.Server;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A gRPC server over Netty with its own named executor, which it owns and shuts down.
+ *
+ * <p>Calls run on threads named {@code <threadPrefix>-<n>}; handlers may block on disk I/O.
+ */
+public final class RpcServer implements AutoCloseable {
+    /** Largest message a server accepts; covers data chunks and large block reports. */
+    public static final int MAX_INBOUND_MESSAGE_BYTES = 64 * 1024 * 1024;
+
+    private static final Duration GRACE = Duration.ofSeconds(5);
+
+    private final Server server;
+    private final ExecutorService executor;
+    private final String host;
+    private final int port;
+
+    private RpcServer(Server server, ExecutorService executor, String host) {
+        this.server = server;
+        this.executor = executor;
+        this.host = host;
+        this.port = server.getPort();
+    }
+
+    /**
+     * Binds {@code host:port} (port 0 picks a free port) and starts serving {@code services}.
+     *
+     * @throws UncheckedIOException when the address cannot be bound
+     */
+    public static RpcServer start(String threadPrefix, String host, int port, BindableService... services) {
+        requireNonNull(threadPrefix, "threadPrefix is null");
+        requireNonNull(host, "host is null");
+        ExecutorService executor = Executors.newCachedThreadPool(new ThreadFactoryBuilder()
+                .setNameFormat(threadPrefix + "-%d")
+                .setDaemon(true)
+                .build());
+        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
+                .executor(executor)
+                .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
+        for (BindableService service : services) {
+            builder.addService(service);
+        }
+        Server server = builder.build();
+        try {
+            server.start();
+        }
+        catch (IOException e) {
+            executor.shutdownNow();
+            throw new UncheckedIOException("Cannot bind a gRPC server to " + host + ":" + port, e);
+        }
+        return new RpcServer(server, executor, host);
+    }
+
+    /** The port the server is bound to. */
+    public int port() {
+        return port;
+    }
+
+    public String host() {
+        return host;
+    }
+
+    /** {@code host:port}, the form clients connect to. */
+    public String target() {
+        return host + ":" + port;
+    }
+
+    /** Stops accepting calls, lets running calls finish for a few seconds, then cancels them. */
+    @Override
+    public void close() {
+        server.shutdown();
+        try {
+            if (!server.awaitTermination(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+                server.shutdownNow();
+                server.awaitTermination(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            }
+        }
+        catch (InterruptedException e) {
+            server.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        finally {
+            executor.shutdownNow();
+        }
+    }
+}

@@ -1,0 +1,38 @@
+package io.gfsload.cache.worker;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gfsload.cache.api.CacheException;
+
+/** A worker's block store refused or failed an operation; {@link #kind()} says how. */
+public class BlockStoreException extends CacheException {
+    /** What went wrong, which decides the status a caller sees. */
+    public enum Kind {
+        /** The request itself is wrong: a bad block id or length, or a stream of the wrong size. */
+        INVALID_REQUEST,
+        /** The worker does not hold the block. */
+        NOT_FOUND,
+        /** The block does not fit in the worker's free space. */
+        NO_SPACE,
+        /** A stored block does not match its checksums or its header. */
+        CORRUPT,
+        /** The file system failed. */
+        IO_FAILURE,
+    }
+
+    private final Kind kind;
+
+    public BlockStoreException(Kind kind, String message) {
+        super(message);
+        this.kind = requireNonNull(kind, "kind is null");
+    }
+
+    public BlockStoreException(Kind kind, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = requireNonNull(kind, "kind is null");
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+}

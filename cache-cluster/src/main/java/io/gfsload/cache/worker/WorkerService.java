@@ -1,0 +1,249 @@
+package io.gfsload.cache.worker;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.UnsafeByteOperations;
+import io.gfsload.cache.proto.ReadBlockRequest;
+import io.gfsload.cache.proto.ReadBlockResponse;
+import io.gfsload.cache.proto.RemoveBlockRequest;
+import io.gfsload.cache.proto.RemoveBlockResponse;
+import io.gfsload.cache.proto.WorkerServiceGrpc;
+import io.gfsload.cache.proto.WriteBlockRequest;
+import io.gfsload.cache.proto.WriteBlockResponse;
+import io.gfsload.cache.rpc.ProtoConversions;
+import io.gfsload.cache.rpc.RpcErrors;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.nio.ByteBuffer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's gRPC endpoints over its {@link BlockStore}.
+ *
+ * <p>Writes go to disk chunk by chunk as they arrive; gRPC asks the client for the next chunk only
+ * after {@code onNext} returns, so no block is buffered in memory. Reads send a chunk only while
+ * the client's transport is ready, so a slow reader holds at most a chunk or two in memory.
+ */
+final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
+    private static final Logger log = LoggerFactory.getLogger(WorkerService.class);
+
+    private final String workerId;
+    private final BlockStore store;
+    private final int readChunkBytes;
+
+    WorkerService(String workerId, BlockStore store, int readChunkBytes) {
+        this.workerId = requireNonNull(workerId, "workerId is null");
+        this.store = requireNonNull(store, "store is null");
+        this.readChunkBytes = readChunkBytes;
+    }
+
+    @Override
+    public StreamObserver<WriteBlockRequest> writeBlock(StreamObserver<WriteBlockResponse> response) {
+        return new WriteStream(response);
+    }
+
+    @Override
+    public void readBlock(ReadBlockRequest request, StreamObserver<ReadBlockResponse> response) {
+        ServerCallStreamObserver<ReadBlockResponse> call = (ServerCallStreamObserver<ReadBlockResponse>) response;
+        BlockStore.StoredBlock block;
+        try {
+            block = store.openBlock(request.getBlockId());
+        }
+        catch (RuntimeException e) {
+            call.onError(toStatus(e));
+            return;
+        }
+        long offset = request.getOffset();
+        long end = request.hasLength() ? offset + request.getLength() : block.length();
+        if (offset < 0 || offset > block.length() || (request.hasLength() && request.getLength() < 0)
+                || end > block.length() || end < offset) {
+            block.close();
+            call.onError(RpcErrors.status(Status.Code.OUT_OF_RANGE, String.format(
+                    "Block %s on worker %s has %d bytes; cannot read %s bytes from offset %d", block.blockId(),
+                    workerId, block.length(), request.hasLength() ? request.getLength() : "all", offset)));
+            return;
+        }
+        BlockSender sender = new BlockSender(block, offset, end, call);
+        call.setOnCancelHandler(sender::cancel);
+        call.setOnReadyHandler(sender::sendWhileReady);
+    }
+
+    @Override
+    public void removeBlock(RemoveBlockRequest request, StreamObserver<RemoveBlockResponse> response) {
+        boolean removed;
+        try {
+            removed = store.remove(request.getBlockId());
+        }
+        catch (RuntimeException e) {
+            response.onError(toStatus(e));
+            return;
+        }
+        response.onNext(RemoveBlockResponse.newBuilder().setRemoved(removed).build());
+        response.onCompleted();
+    }
+
+    private StatusRuntimeException toStatus(RuntimeException e) {
+        if (e instanceof BlockStoreException failure) {
+            Status.Code code = switch (failure.kind()) {
+                case INVALID_REQUEST -> Status.Code.INVALID_ARGUMENT;
+                case NOT_FOUND -> Status.Code.NOT_FOUND;
+                case NO_SPACE -> Status.Code.RESOURCE_EXHAUSTED;
+                case CORRUPT -> Status.Code.DATA_LOSS;
+                case IO_FAILURE -> Status.Code.INTERNAL;
+            };
+            if (failure.kind() == BlockStoreException.Kind.CORRUPT || failure.kind() == BlockStoreException.Kind.IO_FAILURE) {
+                log.warn("{}", failure.getMessage(), failure.getCause());
+            }
+            return RpcErrors.status(code, failure.getMessage());
+        }
+        log.warn("Worker {} call failed", workerId, e);
+        return RpcErrors.status(Status.Code.INTERNAL, "Worker " + workerId + " failed: " + e);
+    }
+
+    /** One WriteBlock call: a header, then data chunks written as they arrive. */
+    private final class WriteStream implements StreamObserver<WriteBlockRequest> {
+        private final StreamObserver<WriteBlockResponse> response;
+        private BlockStore.BlockWrite write;
+        private boolean ended;
+
+        WriteStream(StreamObserver<WriteBlockResponse> response) {
+            this.response = response;
+        }
+
+        @Override
+        public void onNext(WriteBlockRequest request) {
+            if (ended) {
+                return;
+            }
+            try {
+                if (write == null) {
+                    if (!request.hasHeader()) {
+                        throw new BlockStoreException(BlockStoreException.Kind.INVALID_REQUEST,
+                                "The first message of a block write to worker " + workerId + " must be a header");
+                    }
+                    write = store.beginWrite(request.getHeader().getBlockId(), request.getHeader().getLength());
+                }
+                else if (request.hasData()) {
+                    write.append(request.getData().toByteArray());
+                }
+                else {
+                    throw new BlockStoreException(BlockStoreException.Kind.INVALID_REQUEST,
+                            "Block " + write.blockId() + " on worker " + workerId + ": a second header arrived");
+                }
+            }
+            catch (RuntimeException e) {
+                fail(e);
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            // The client cancelled or the connection broke: nothing of the block may remain.
+            ended = true;
+            if (write != null) {
+                write.abort();
+            }
+        }
+
+        @Override
+        public void onCompleted() {
+            if (ended) {
+                return;
+            }
+            if (write == null) {
+                fail(new BlockStoreException(BlockStoreException.Kind.INVALID_REQUEST,
+                        "A block write to worker " + workerId + " ended without a header"));
+                return;
+            }
+            BlockStore.WrittenBlock written;
+            try {
+                written = write.finish();
+            }
+            catch (RuntimeException e) {
+                fail(e);
+                return;
+            }
+            ended = true;
+            response.onNext(WriteBlockResponse.newBuilder()
+                    .setLength(written.length())
+                    .setCrc32C(ProtoConversions.crcToWire(written.crc32c()))
+                    .build());
+            response.onCompleted();
+        }
+
+        private void fail(RuntimeException e) {
+            ended = true;
+            if (write != null) {
+                write.abort();
+            }
+            response.onError(toStatus(e));
+        }
+    }
+
+    /**
+     * Streams a range of a block, one verified segment at a time, while the call is ready. gRPC
+     * runs the ready and cancel handlers of one call one after the other.
+     */
+    private final class BlockSender {
+        private final BlockStore.StoredBlock block;
+        private final long end;
+        private final ServerCallStreamObserver<ReadBlockResponse> call;
+        private long position;
+        private ByteBuffer segment;
+        private boolean done;
+
+        BlockSender(BlockStore.StoredBlock block, long offset, long end, ServerCallStreamObserver<ReadBlockResponse> call) {
+            this.block = block;
+            this.position = offset;
+            this.end = end;
+            this.call = call;
+        }
+
+        synchronized void sendWhileReady() {
+            try {
+                while (!done && call.isReady()) {
+                    if (position == end) {
+                        finish();
+                        call.onCompleted();
+                        return;
+                    }
+                    if (segment == null || !segment.hasRemaining()) {
+                        int index = (int) (position / block.segmentBytes());
+                        segment = block.readSegment(index);
+                        segment.position((int) (position - (long) index * block.segmentBytes()));
+                        long segmentEnd = (long) index * block.segmentBytes() + segment.limit();
+                        if (segmentEnd > end) {
+                            segment.limit(segment.limit() - (int) (segmentEnd - end));
+                        }
+                    }
+                    int n = Math.min(segment.remaining(), readChunkBytes);
+                    ByteBuffer chunk = segment.slice();
+                    chunk.limit(n);
+                    segment.position(segment.position() + n);
+                    position += n;
+                    call.onNext(ReadBlockResponse.newBuilder().setData(UnsafeByteOperations.unsafeWrap(chunk)).build());
+                }
+            }
+            catch (RuntimeException e) {
+                if (!done) {
+                    finish();
+                    call.onError(toStatus(e));
+                }
+            }
+        }
+
+        synchronized void cancel() {
+            finish();
+        }
+
+        private void finish() {
+            if (!done) {
+                done = true;
+                block.close();
+            }
+        }
+    }
+}

@@ -1,0 +1,267 @@
+package io.gfsload.cache.client;
+
+import static io.gfsload.cache.testing.TestData.MIB;
+import static io.gfsload.cache.testing.TestData.files;
+import static io.gfsload.cache.testing.TestData.randomBytes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockWriter;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CacheException;
+import io.gfsload.cache.api.CacheUnavailableException;
+import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.master.CacheMaster;
+import io.gfsload.cache.master.MasterConfig;
+import io.gfsload.cache.proto.MasterServiceGrpc;
+import io.gfsload.cache.proto.RegisterWorkerRequest;
+import io.gfsload.cache.proto.RemoveBlockRequest;
+import io.gfsload.cache.proto.RemoveBlockResponse;
+import io.gfsload.cache.proto.WorkerServiceGrpc;
+import io.gfsload.cache.proto.WriteBlockRequest;
+import io.gfsload.cache.proto.WriteBlockResponse;
+import io.gfsload.cache.testing.TestData;
+import io.gfsload.cache.worker.CacheWorker;
+import io.gfsload.cache.worker.WorkerConfig;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The client against misbehaving workers. The fakes are hand-written WorkerService
+ * implementations on real loopback servers, registered with a real master.
+ */
+class GrpcCacheClientTest {
+    private static final FileIdentity FILE = new FileIdentity("cosn://bucket/t/part-0", 10 * MIB, 99);
+    private static final BlockKey BLOCK = new BlockKey(FILE, 0);
+
+    @TempDir
+    Path directory;
+
+    private CacheMaster master;
+    private final List<Server> fakes = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void startMaster() {
+        master = CacheMaster.start(MasterConfig.defaults(directory.resolve("master"))
+                .withHeartbeatInterval(Duration.ofSeconds(30)));
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        for (Server fake : fakes) {
+            fake.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+        master.close();
+    }
+
+    @Test
+    void aChecksumMismatchFailsTheCommitAndRemovesTheReplica() throws Exception {
+        WrongChecksumWorker fake = new WrongChecksumWorker();
+        String fakeTarget = startFake("fake-0", fake);
+        byte[] data = randomBytes(MIB + 10, 1);
+        try (CacheClient client = GrpcCacheClient.connect(master.target());
+                BlockWriter writer = client.openWriter(BLOCK, data.length, 1)) {
+            writer.write(data, 0, data.length);
+            CacheException e = assertThrows(CacheException.class, writer::commit);
+
+            CRC32C crc = new CRC32C();
+            crc.update(data);
+            assertEquals(String.format("Block %s on worker fake-0 (%s): checksum mismatch: the worker computed CRC32C "
+                    + "0x%08x, the client 0x%08x", BLOCK.blockId(), fakeTarget, crc.getValue() ^ 1, crc.getValue()),
+                    e.getMessage());
+            assertEquals(List.of(), client.cachedBlocks(FILE), "nothing was committed");
+            TestData.await(() -> fake.removed.equals(List.of(BLOCK.blockId())), Duration.ofSeconds(5),
+                    "the client removes the bad replica");
+        }
+    }
+
+    @Test
+    void aWriterWaitsForAWorkerThatReadsNothingAndThenGivesUp() throws Exception {
+        StalledWorker fake = new StalledWorker();
+        String fakeTarget = startFake("fake-0", fake);
+        byte[] data = randomBytes(MIB, 2);
+        ClientConfig config = ClientConfig.defaults().withStreamTimeout(Duration.ofMillis(500));
+        try (CacheClient client = GrpcCacheClient.connect(master.target(), config);
+                BlockWriter writer = client.openWriter(BLOCK, 64L * MIB, 1)) {
+            CacheUnavailableException e = assertThrows(CacheUnavailableException.class, () -> {
+                for (int i = 0; i < 64; i++) {
+                    writer.write(data, 0, data.length);
+                }
+            });
+            assertEquals("Writing block " + BLOCK.blockId() + " to worker fake-0 (" + fakeTarget + ") failed: the "
+                    + "worker accepted no data for 500 ms", e.getMessage());
+            assertEquals(1, fake.calls.get());
+        }
+    }
+
+    @Test
+    void aFailingReplicaAbortsTheWholeWrite() throws Exception {
+        String fakeTarget = startFake("fake-0", new FailingWorker());
+        try (CacheWorker worker = CacheWorker.start(WorkerConfig.builder("worker-1", directory.resolve("worker-1"),
+                        64L * MIB, master.target()).build());
+                CacheClient client = GrpcCacheClient.connect(master.target());
+                BlockWriter writer = client.openWriter(BLOCK, 8L * MIB, 2)) {
+            byte[] data = randomBytes(MIB, 3);
+            CacheException e = assertThrows(CacheException.class, () -> {
+                for (int i = 0; i < 8; i++) {
+                    writer.write(data, 0, data.length);
+                }
+                writer.commit();
+            });
+            assertEquals("Writing block " + BLOCK.blockId() + " to worker fake-0 (" + fakeTarget + ") failed: disk on "
+                    + "fire (INTERNAL)", e.getMessage());
+            TestData.await(() -> files(worker.blockDirectory()).isEmpty() && worker.usedBytes() == 0,
+                    Duration.ofSeconds(5), "the healthy replica's partial write is discarded");
+        }
+    }
+
+    @Test
+    void anUnreachableMasterIsUnavailable() throws IOException {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String target = "127.0.0.1:" + port;
+        try (CacheClient client = GrpcCacheClient.connect(target)) {
+            CacheUnavailableException e = assertThrows(CacheUnavailableException.class, client::clusterInfo);
+            assertTrue(e.getMessage().startsWith("Getting the cluster info at master " + target + " failed: "),
+                    e.getMessage());
+            assertTrue(e.getMessage().endsWith("(UNAVAILABLE)"), e.getMessage());
+        }
+    }
+
+    @Test
+    void aTargetMustBeHostAndPort() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> GrpcCacheClient.connect("localhost"));
+        assertEquals("Master target must be host:port: localhost", e.getMessage());
+    }
+
+    /** Starts {@code service} on a loopback port and registers it with the master as {@code workerId}. */
+    private String startFake(String workerId, WorkerServiceGrpc.WorkerServiceImplBase service) throws IOException {
+        Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service)
+                .build().start();
+        fakes.add(server);
+        ManagedChannel channel = Grpc.newChannelBuilder(master.target(), InsecureChannelCredentials.create()).build();
+        try {
+            MasterServiceGrpc.newBlockingStub(channel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                    .registerWorker(RegisterWorkerRequest.newBuilder()
+                            .setWorkerId(workerId)
+                            .setHost("127.0.0.1")
+                            .setPort(server.getPort())
+                            .setCapacityBytes(1L << 30)
+                            .build());
+        }
+        finally {
+            channel.shutdownNow();
+        }
+        return "127.0.0.1:" + server.getPort();
+    }
+
+    /** Accepts every stream, but reports a checksum one bit off; records removals. */
+    private static final class WrongChecksumWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
+        final List<String> removed = new CopyOnWriteArrayList<>();
+
+        @Override
+        public StreamObserver<WriteBlockRequest> writeBlock(StreamObserver<WriteBlockResponse> response) {
+            return new StreamObserver<>() {
+                private final CRC32C crc = new CRC32C();
+                private long length;
+
+                @Override
+                public void onNext(WriteBlockRequest request) {
+                    if (request.hasData()) {
+                        crc.update(request.getData().asReadOnlyByteBuffer());
+                        length += request.getData().size();
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {}
+
+                @Override
+                public void onCompleted() {
+                    response.onNext(WriteBlockResponse.newBuilder()
+                            .setLength(length)
+                            .setCrc32C((int) (crc.getValue() ^ 1))
+                            .build());
+                    response.onCompleted();
+                }
+            };
+        }
+
+        @Override
+        public void removeBlock(RemoveBlockRequest request, StreamObserver<RemoveBlockResponse> response) {
+            removed.add(request.getBlockId());
+            response.onNext(RemoveBlockResponse.newBuilder().setRemoved(true).build());
+            response.onCompleted();
+        }
+    }
+
+    /** Never asks gRPC for a message, so its flow-control window fills and stays full. */
+    private static final class StalledWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
+        final AtomicInteger calls = new AtomicInteger();
+
+        @Override
+        public StreamObserver<WriteBlockRequest> writeBlock(StreamObserver<WriteBlockResponse> response) {
+            calls.incrementAndGet();
+            ((ServerCallStreamObserver<WriteBlockResponse>) response).disableAutoRequest();
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(WriteBlockRequest request) {}
+
+                @Override
+                public void onError(Throwable t) {}
+
+                @Override
+                public void onCompleted() {}
+            };
+        }
+    }
+
+    /** Fails every stream at its first data chunk. */
+    private static final class FailingWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
+        @Override
+        public StreamObserver<WriteBlockRequest> writeBlock(StreamObserver<WriteBlockResponse> response) {
+            return new StreamObserver<>() {
+                private boolean failed;
+
+                @Override
+                public void onNext(WriteBlockRequest request) {
+                    if (request.hasData() && !failed) {
+                        failed = true;
+                        response.onError(Status.INTERNAL.withDescription("disk on fire").asRuntimeException());
+                    }
+                }
+
+                @Override
+                public void onError(Throwable t) {}
+
+                @Override
+                public void onCompleted() {}
+            };
+        }
+    }
+}

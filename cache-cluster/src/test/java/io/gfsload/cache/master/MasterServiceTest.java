@@ -1,0 +1,230 @@
+package io.gfsload.cache.master;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CachedBlock;
+import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.WorkerInfo;
+import io.gfsload.cache.client.GrpcCacheClient;
+import io.gfsload.cache.proto.CommitBlockRequest;
+import io.gfsload.cache.proto.HeartbeatRequest;
+import io.gfsload.cache.proto.MasterServiceGrpc;
+import io.gfsload.cache.proto.PlaceBlockRequest;
+import io.gfsload.cache.proto.RegisterWorkerRequest;
+import io.gfsload.cache.proto.RegisterWorkerResponse;
+import io.gfsload.cache.proto.WorkerAddress;
+import io.gfsload.cache.rpc.ProtoConversions;
+import io.gfsload.cache.rpc.RpcErrors;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The master's protocol against workers that exist only as registrations: the master never calls
+ * its workers, so none need to run. Time is a {@link ManualTicker}.
+ */
+class MasterServiceTest {
+    private static final FileIdentity FILE = new FileIdentity("cosn://bucket/db/t/dt=1/part-0", 10_000, 1234, "");
+    private static final Duration INTERVAL = Duration.ofSeconds(1);
+
+    @TempDir
+    Path directory;
+
+    private final ManualTicker ticker = new ManualTicker();
+    private CacheMaster master;
+    private ManagedChannel channel;
+    private MasterServiceGrpc.MasterServiceBlockingStub stub;
+    private CacheClient client;
+
+    @BeforeEach
+    void start() {
+        startMaster();
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        stopMaster();
+    }
+
+    @Test
+    void aWorkerThatStopsHeartbeatingIsLostAndItsReplicasAreNotReported() {
+        register("worker-0", 1000);
+        register("worker-1", 1000);
+        commit(0, "worker-0", "worker-1");
+
+        ticker.advance(Duration.ofSeconds(2));
+        heartbeat("worker-0");
+        ticker.advance(Duration.ofSeconds(1));
+        assertEquals(List.of(), master.checkWorkers(), "3 s without heartbeat is still live");
+        ticker.advance(Duration.ofMillis(1));
+
+        assertEquals(List.of(true, false), client.clusterInfo().workers().stream().map(WorkerInfo::live).toList());
+        assertEquals(List.of(new CachedBlock(0, 100, 7, List.of("worker-0"))), client.cachedBlocks(FILE));
+        assertEquals(List.of("worker-1"), master.checkWorkers().stream().map(WorkerInfo::id).toList());
+        assertEquals(List.of(), master.checkWorkers(), "a lost worker is reported once");
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> place(blockId(1), 100, 2));
+        assertEquals("Cannot place 2 replicas of block " + blockId(1) + " (100 bytes): only 1 of 1 live workers have "
+                + "room", e.getStatus().getDescription());
+
+        ticker.advance(Duration.ofSeconds(10));
+        assertEquals(List.of(), client.cachedBlocks(FILE), "no live replica, no cached block");
+
+        heartbeat("worker-1");
+        assertEquals(List.of(new CachedBlock(0, 100, 7, List.of("worker-1"))), client.cachedBlocks(FILE));
+    }
+
+    @Test
+    void placementIsDeterministicAndSkipsWorkersWithoutRoom() {
+        register("worker-0", 1000);
+        register("worker-1", 1000);
+        register("worker-2", 500);
+        register("worker-3", 1000);
+
+        List<String> placement = place(blockId(3), 600, 2);
+        assertEquals(placement, place(blockId(3), 600, 2));
+        assertEquals(RendezvousPlacement.choose(blockId(3), Set.of("worker-0", "worker-1", "worker-3"), 2),
+                placement);
+        assertEquals(3, place(blockId(3), 600, 3).size());
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> place(blockId(3), 600, 4));
+        assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
+        assertEquals(RpcErrors.NOT_ENOUGH_WORKERS, e.getTrailers().get(RpcErrors.ERROR_KIND));
+        assertEquals("Cannot place 4 replicas of block " + blockId(3) + " (600 bytes): only 3 of 4 live workers have "
+                + "room", e.getStatus().getDescription());
+    }
+
+    @Test
+    void reRegisteringReconcilesTheWorkersBlocks() {
+        register("worker-0", 1000);
+        register("worker-1", 1000);
+        commit(0, "worker-0", "worker-1");
+        commit(1, "worker-0");
+
+        RegisterWorkerResponse response = register("worker-0", 1000, blockId(1), blockId(9));
+
+        assertEquals(1, response.getBlocksKept());
+        assertEquals(1, response.getBlocksDropped());
+        assertEquals(List.of(blockId(9)), response.getUnrecordedBlockIdsList());
+        assertEquals(List.of(new CachedBlock(0, 100, 7, List.of("worker-1")),
+                new CachedBlock(1, 100, 7, List.of("worker-0"))), client.cachedBlocks(FILE));
+    }
+
+    @Test
+    void metadataSurvivesAMasterRestart() throws InterruptedException {
+        register("worker-0", 1000);
+        commit(5, "worker-0");
+        stopMaster();
+        startMaster();
+
+        assertEquals(List.of(), client.cachedBlocks(FILE), "worker-0 has not registered with the new master");
+        register("worker-0", 1000, blockId(5));
+        assertEquals(List.of(new CachedBlock(5, 100, 7, List.of("worker-0"))), client.cachedBlocks(FILE));
+    }
+
+    @Test
+    void rejectsBadRequestsWithMessages() {
+        StatusRuntimeException badId = assertThrows(StatusRuntimeException.class, () -> register("../w", 10));
+        assertEquals(Status.Code.INVALID_ARGUMENT, badId.getStatus().getCode());
+        assertEquals("Invalid request: invalid worker id (letters, digits, '.', '_', '-'; at most 64): ../w",
+                badId.getStatus().getDescription());
+
+        StatusRuntimeException badBlock = assertThrows(StatusRuntimeException.class, () -> place("../x", 1, 1));
+        assertEquals("Invalid request: invalid block id: ../x", badBlock.getStatus().getDescription());
+
+        StatusRuntimeException unknownWorker = assertThrows(StatusRuntimeException.class, () -> commit(0, "worker-9"));
+        assertEquals(Status.Code.FAILED_PRECONDITION, unknownWorker.getStatus().getCode());
+        assertEquals("Cannot commit block 0 of " + FILE.path() + ": worker worker-9 is not registered with this master",
+                unknownWorker.getStatus().getDescription());
+
+        StatusRuntimeException unknownHeartbeat = assertThrows(StatusRuntimeException.class,
+                () -> heartbeat("worker-9"));
+        assertEquals(Status.Code.NOT_FOUND, unknownHeartbeat.getStatus().getCode());
+        assertEquals("Worker worker-9 is not registered with this master",
+                unknownHeartbeat.getStatus().getDescription());
+    }
+
+    @Test
+    void clusterInfoReportsSpace() {
+        register("worker-1", 1000);
+        register("worker-0", 2000);
+        heartbeatWithUsed("worker-0", 1500);
+
+        List<WorkerInfo> workers = client.clusterInfo().workers();
+        assertEquals(List.of(new WorkerInfo("worker-0", "127.0.0.1", 40000, 2000, 1500, true),
+                new WorkerInfo("worker-1", "127.0.0.1", 40001, 1000, 0, true)), workers);
+        assertEquals(1500, client.clusterInfo().liveFreeBytes());
+    }
+
+    private void startMaster() {
+        // Without the checker thread, so that only the test decides when lost workers are reported.
+        master = CacheMaster.start(MasterConfig.defaults(directory).withHeartbeatInterval(INTERVAL), ticker, false);
+        channel = Grpc.newChannelBuilder(master.target(), InsecureChannelCredentials.create()).build();
+        stub = MasterServiceGrpc.newBlockingStub(channel);
+        client = GrpcCacheClient.connect(master.target());
+    }
+
+    private void stopMaster() throws InterruptedException {
+        client.close();
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        master.close();
+    }
+
+    private RegisterWorkerResponse register(String workerId, long capacity, String... blockIds) {
+        int port = 40000 + (workerId.startsWith("worker-") ? Integer.parseInt(workerId.substring(7)) : 99);
+        return stub().registerWorker(RegisterWorkerRequest.newBuilder()
+                .setWorkerId(workerId)
+                .setHost("127.0.0.1")
+                .setPort(port)
+                .setCapacityBytes(capacity)
+                .addAllBlockIds(List.of(blockIds))
+                .build());
+    }
+
+    private void heartbeat(String workerId) {
+        heartbeatWithUsed(workerId, 0);
+    }
+
+    private void heartbeatWithUsed(String workerId, long used) {
+        stub().heartbeat(HeartbeatRequest.newBuilder().setWorkerId(workerId).setUsedBytes(used).build());
+    }
+
+    private void commit(int index, String... workers) {
+        stub().commitBlock(CommitBlockRequest.newBuilder()
+                .setFile(ProtoConversions.toProto(FILE))
+                .setIndex(index)
+                .setLength(100)
+                .setCrc32C(7)
+                .addAllWorkerIds(List.of(workers))
+                .build());
+    }
+
+    private List<String> place(String blockId, long length, int replication) {
+        return stub().placeBlock(PlaceBlockRequest.newBuilder()
+                        .setBlockId(blockId)
+                        .setLength(length)
+                        .setReplication(replication)
+                        .build())
+                .getWorkersList().stream().map(WorkerAddress::getWorkerId).toList();
+    }
+
+    private MasterServiceGrpc.MasterServiceBlockingStub stub() {
+        return stub.withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    private static String blockId(int index) {
+        return new BlockKey(FILE, index).blockId();
+    }
+}

@@ -1,0 +1,45 @@
+package io.gfsload.cache.rpc;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
+
+import io.gfsload.cache.api.BlockNotFoundException;
+import io.gfsload.cache.api.CacheException;
+import io.gfsload.cache.api.CacheUnavailableException;
+import io.gfsload.cache.api.NotEnoughWorkersException;
+import io.grpc.Status;
+import org.junit.jupiter.api.Test;
+
+class RpcErrorsTest {
+    @Test
+    void mapsStatusesToApiExceptionsNamingTheAction() {
+        assertMaps(CacheUnavailableException.class, "Reading x failed: connection refused (UNAVAILABLE)",
+                RpcErrors.status(Status.Code.UNAVAILABLE, "connection refused"));
+        assertMaps(CacheUnavailableException.class, "Reading x failed: too slow (DEADLINE_EXCEEDED)",
+                RpcErrors.status(Status.Code.DEADLINE_EXCEEDED, "too slow"));
+        assertMaps(BlockNotFoundException.class, "Reading x failed: no such block (NOT_FOUND)",
+                RpcErrors.status(Status.Code.NOT_FOUND, "no such block"));
+        assertMaps(NotEnoughWorkersException.class, "Reading x failed: only 1 of 2 (FAILED_PRECONDITION)",
+                RpcErrors.notEnoughWorkers("only 1 of 2"));
+        assertMaps(CacheException.class, "Reading x failed: not registered (FAILED_PRECONDITION)",
+                RpcErrors.status(Status.Code.FAILED_PRECONDITION, "not registered"));
+        assertMaps(CacheException.class, "Reading x failed: bad crc (DATA_LOSS)",
+                RpcErrors.status(Status.Code.DATA_LOSS, "bad crc"));
+        assertMaps(CacheException.class, "Reading x failed: java.lang.IllegalStateException: boom",
+                new IllegalStateException("boom"));
+    }
+
+    @Test
+    void convertsChecksumsBetweenWireAndUnsignedValues() {
+        assertEquals(0xFFFF_FFFFL, ProtoConversions.crcFromWire(ProtoConversions.crcToWire(0xFFFF_FFFFL)));
+        assertEquals(-1, ProtoConversions.crcToWire(0xFFFF_FFFFL));
+        assertEquals("0x0000002a", ProtoConversions.formatCrc(42));
+    }
+
+    private static void assertMaps(Class<? extends CacheException> type, String message, Throwable failure) {
+        CacheException e = RpcErrors.toCacheException("Reading x", failure);
+        assertSame(type, e.getClass());
+        assertEquals(message, e.getMessage());
+        assertSame(failure, e.getCause());
+    }
+}

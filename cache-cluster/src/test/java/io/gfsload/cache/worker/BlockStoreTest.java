@@ -1,0 +1,126 @@
+package io.gfsload.cache.worker;
+
+import static io.gfsload.cache.testing.TestData.crc32c;
+import static io.gfsload.cache.testing.TestData.files;
+import static io.gfsload.cache.testing.TestData.randomBytes;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.FileIdentity;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BlockStoreTest {
+    private static final int SEGMENT = 4096;
+    private static final FileIdentity FILE = new FileIdentity("s3a://b/t/part-0", 1 << 20, 5);
+    private static final String BLOCK_0 = new BlockKey(FILE, 0).blockId();
+    private static final String BLOCK_1 = new BlockKey(FILE, 1).blockId();
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void writesAreInvisibleUntilFinishedAndAccountedWhileInProgress() {
+        BlockStore store = open(100_000);
+        byte[] data = randomBytes(3 * SEGMENT + 1, 1);
+        BlockStore.BlockWrite write = store.beginWrite(BLOCK_0, data.length);
+        write.append(Arrays.copyOf(data, 5000));
+        write.append(Arrays.copyOfRange(data, 5000, data.length));
+
+        assertEquals(data.length, store.usedBytes(), "reserved while in progress");
+        assertEquals(List.of(), store.blockIds());
+        assertEquals(1, files(directory).size());
+        assertFalse(Files.exists(store.blockPath(BLOCK_0)));
+
+        assertEquals(new BlockStore.WrittenBlock(data.length, crc32c(data)), write.finish());
+        assertEquals(List.of(BLOCK_0), store.blockIds());
+        assertEquals(List.of(store.blockPath(BLOCK_0)), files(directory));
+        assertEquals(data.length, store.usedBytes());
+        try (BlockStore.StoredBlock block = store.openBlock(BLOCK_0)) {
+            assertEquals(crc32c(data), block.crc32c());
+            ByteBuffer last = block.readSegment(3);
+            assertEquals(1, last.remaining());
+            assertEquals(data[data.length - 1], last.get());
+        }
+    }
+
+    @Test
+    void rewritingABlockReplacesItAndItsSpace() {
+        BlockStore store = open(100_000);
+        write(store, BLOCK_0, randomBytes(10_000, 2));
+        byte[] smaller = randomBytes(3000, 3);
+        write(store, BLOCK_0, smaller);
+
+        assertEquals(3000, store.usedBytes());
+        try (BlockStore.StoredBlock block = store.openBlock(BLOCK_0)) {
+            assertEquals(crc32c(smaller), block.crc32c());
+        }
+    }
+
+    @Test
+    void anAbortedWriteReleasesItsSpace() {
+        BlockStore store = open(10_000);
+        BlockStore.BlockWrite write = store.beginWrite(BLOCK_0, 10_000);
+        BlockStoreException full = assertThrows(BlockStoreException.class, () -> store.beginWrite(BLOCK_1, 1));
+        assertEquals(BlockStoreException.Kind.NO_SPACE, full.kind());
+        assertEquals("Worker worker-0 has no room for block " + BLOCK_1 + ": it needs 1 bytes, 0 of 10000 are free",
+                full.getMessage());
+
+        write.close();
+        assertEquals(0, store.usedBytes());
+        assertEquals(List.of(), files(directory));
+        store.beginWrite(BLOCK_1, 10_000).close();
+    }
+
+    @Test
+    void openingDeletesTempFilesAndDamagedBlocks() throws Exception {
+        BlockStore store = open(100_000);
+        byte[] data = randomBytes(9000, 4);
+        write(store, BLOCK_0, data);
+        write(store, BLOCK_1, randomBytes(5000, 5));
+        Files.write(directory.resolve(BLOCK_0 + ".abc.tmp"), new byte[100]);
+        byte[] truncated = Files.readAllBytes(store.blockPath(BLOCK_1));
+        Files.write(store.blockPath(BLOCK_1), Arrays.copyOf(truncated, truncated.length - 1));
+        Files.write(directory.resolve("notes.txt"), new byte[1]);
+
+        BlockStore.OpenResult reopened = BlockStore.open("worker-0", directory, 100_000, SEGMENT);
+
+        assertEquals(1, reopened.staleTempFilesDeleted());
+        assertEquals(1, reopened.corruptBlocksDeleted());
+        assertEquals(List.of(BLOCK_0), reopened.store().blockIds());
+        assertEquals(9000, reopened.store().usedBytes());
+        assertEquals(List.of(store.blockPath(BLOCK_0), directory.resolve("notes.txt")), files(directory));
+    }
+
+    @Test
+    void aDamagedHeaderIsCorrupt() throws Exception {
+        BlockStore store = open(100_000);
+        write(store, BLOCK_0, randomBytes(9000, 6));
+        byte[] bytes = Files.readAllBytes(store.blockPath(BLOCK_0));
+        bytes[30] ^= 1; // inside the first segment checksum
+        Files.write(store.blockPath(BLOCK_0), bytes);
+
+        BlockStoreException e = assertThrows(BlockStoreException.class, () -> store.openBlock(BLOCK_0));
+        assertEquals(BlockStoreException.Kind.CORRUPT, e.kind());
+        assertEquals("Block " + BLOCK_0 + " on worker worker-0 is corrupt: the header checksum does not match",
+                e.getMessage());
+    }
+
+    private BlockStore open(long capacity) {
+        return BlockStore.open("worker-0", directory, capacity, SEGMENT).store();
+    }
+
+    private static void write(BlockStore store, String blockId, byte[] data) {
+        try (BlockStore.BlockWrite write = store.beginWrite(blockId, data.length)) {
+            write.append(data);
+            write.finish();
+        }
+    }
+}

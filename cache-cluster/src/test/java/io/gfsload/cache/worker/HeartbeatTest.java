@@ -1,0 +1,101 @@
+package io.gfsload.cache.worker;
+
+import static io.gfsload.cache.testing.TestData.randomBytes;
+import static io.gfsload.cache.testing.TestData.readAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockWriter;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CachedBlock;
+import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.WorkerInfo;
+import io.gfsload.cache.client.GrpcCacheClient;
+import io.gfsload.cache.master.CacheMaster;
+import io.gfsload.cache.master.MasterConfig;
+import io.gfsload.cache.testing.TestData;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real heartbeat threads against a master on the system ticker, with short intervals. */
+class HeartbeatTest {
+    private static final Duration INTERVAL = Duration.ofMillis(200);
+    private static final FileIdentity FILE = new FileIdentity("hdfs://nn/t/part-0", 5000, 1);
+    private static final BlockKey BLOCK = new BlockKey(FILE, 0);
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void aStoppedWorkerIsLostAndARestartedOneIsBack() throws Exception {
+        byte[] data = randomBytes(5000, 1);
+        try (CacheMaster master = CacheMaster.start(config());
+                CacheWorker worker0 = startWorker(master, 0);
+                CacheClient client = GrpcCacheClient.connect(master.target())) {
+            CacheWorker worker1 = startWorker(master, 1);
+            try (BlockWriter writer = client.openWriter(BLOCK, data.length, 2)) {
+                writer.write(data, 0, data.length);
+                writer.commit();
+            }
+            finally {
+                worker1.close();
+            }
+
+            TestData.await(() -> !client.clusterInfo().workers().get(1).live(), Duration.ofSeconds(5),
+                    "worker-1 is lost");
+            assertEquals(List.of(true, false), client.clusterInfo().workers().stream().map(WorkerInfo::live).toList(),
+                    "worker-0 keeps heartbeating");
+            assertEquals(List.of(new CachedBlock(0, data.length, TestData.crc32c(data), List.of("worker-0"))),
+                    client.cachedBlocks(FILE));
+            assertArrayEquals(data, readAll(client.openReader(BLOCK)));
+
+            try (CacheWorker restarted = startWorker(master, 1)) {
+                assertEquals(List.of(BLOCK.blockId()), restarted.blockIds());
+                assertEquals(List.of("worker-0", "worker-1"), client.cachedBlocks(FILE).get(0).workerIds());
+                assertEquals(List.of(true, true),
+                        client.clusterInfo().workers().stream().map(WorkerInfo::live).toList());
+            }
+            assertEquals(List.of(BLOCK.blockId()), worker0.blockIds());
+        }
+    }
+
+    @Test
+    void workersRegisterAgainWithARestartedMaster() {
+        byte[] data = randomBytes(5000, 2);
+        CacheMaster master = CacheMaster.start(config());
+        int port = master.port();
+        try (CacheWorker worker = startWorker(master, 0)) {
+            try (CacheClient client = GrpcCacheClient.connect(master.target());
+                    BlockWriter writer = client.openWriter(BLOCK, data.length, 1)) {
+                writer.write(data, 0, data.length);
+                writer.commit();
+            }
+            master.close();
+            master = CacheMaster.start(config().withPort(port));
+            try (CacheClient client = GrpcCacheClient.connect(master.target())) {
+                TestData.await(() -> client.clusterInfo().liveWorkers().size() == 1, Duration.ofSeconds(5),
+                        "worker-0 registers with the new master");
+                assertEquals(List.of("worker-0"), client.cachedBlocks(FILE).get(0).workerIds());
+                assertEquals(List.of(BLOCK.blockId()), worker.blockIds());
+            }
+        }
+        finally {
+            master.close();
+        }
+    }
+
+    private MasterConfig config() {
+        return MasterConfig.defaults(directory.resolve("master")).withHeartbeatInterval(INTERVAL);
+    }
+
+    private CacheWorker startWorker(CacheMaster master, int index) {
+        return CacheWorker.start(WorkerConfig.builder("worker-" + index, directory.resolve("worker-" + index), 1 << 20,
+                        master.target())
+                .heartbeatInterval(INTERVAL)
+                .build());
+    }
+}

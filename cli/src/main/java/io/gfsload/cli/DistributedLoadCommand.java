@@ -1,0 +1,52 @@
+package io.gfsload.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gfsload.executor.LoadReport;
+import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code gfsload distributedLoad <path>...}: loads UFS files and directories, as GooseFS's command does. */
+@Command(name = "distributedLoad",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = "Loads the files under UFS paths into the cache (directories recursively; names starting with _ or . are skipped).")
+public final class DistributedLoadCommand implements Callable<Integer> {
+    private final CliEnvironment environment;
+
+    @Spec
+    CommandSpec spec;
+
+    @Parameters(paramLabel = "PATH", arity = "1..*", description = "UFS file or directory, e.g. cosn://bucket/dir, hdfs://nn/dir or /local/dir.")
+    List<String> paths;
+
+    @Mixin
+    LoadOptions load;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    public DistributedLoadCommand(CliEnvironment environment) {
+        this.environment = requireNonNull(environment, "environment is null");
+    }
+
+    @Override
+    public Integer call() {
+        LoadRequest request = new LoadRequest(new LoadTarget.Paths(paths), load.replication);
+        try (Services services = Services.open(environment, connection, Optional.empty())) {
+            LoadReport report = LoadRunner.run(request, services, spec.commandLine().getErr());
+            ReportPrinter.print(report, load.json, spec.commandLine().getOut());
+            return ReportPrinter.exitCode(report);
+        }
+    }
+}

@@ -1,0 +1,54 @@
+package io.gfsload.cli;
+
+import io.gfsload.cache.api.CacheException;
+import io.gfsload.catalog.CatalogException;
+import io.gfsload.catalog.InvalidInputException;
+import io.gfsload.catalog.NoSuchPartitionException;
+import io.gfsload.catalog.NoSuchTableException;
+import io.gfsload.planner.InvalidRequestException;
+import io.gfsload.planner.NoSuchPathException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+
+/** The {@code gfsload} command line. */
+public final class GfsLoad {
+    private static final Logger LOG = LoggerFactory.getLogger(GfsLoad.class);
+
+    private GfsLoad() {}
+
+    public static void main(String[] args) {
+        System.exit(createCommandLine(CliEnvironment.fromSystem(System.getenv(), System.getProperty("user.home"))).execute(args));
+    }
+
+    /** The command line with its subcommands; failures become one-line messages and exit codes. */
+    public static CommandLine createCommandLine(CliEnvironment environment) {
+        CommandLine commandLine = new CommandLine(new GfsLoadCommand(environment));
+        commandLine.addSubcommand("distributedLoad", new CommandLine(new DistributedLoadCommand(environment)));
+        commandLine.setExecutionExceptionHandler((exception, failed, parseResult) -> {
+            int code = exitCode(exception);
+            if (code == ExitCode.FAILED && !(exception instanceof CacheException || exception instanceof CatalogException)) {
+                LOG.error("gfsload failed", exception);
+            }
+            failed.getErr().println("gfsload: " + message(exception));
+            failed.getErr().flush();
+            return code;
+        });
+        return commandLine;
+    }
+
+    static int exitCode(Throwable exception) {
+        if (exception instanceof NoSuchTableException || exception instanceof NoSuchPartitionException || exception instanceof NoSuchPathException) {
+            return ExitCode.NOT_FOUND;
+        }
+        if (exception instanceof InvalidInputException || exception instanceof InvalidRequestException) {
+            return ExitCode.USAGE;
+        }
+        return ExitCode.FAILED;
+    }
+
+    private static String message(Throwable exception) {
+        String message = exception.getMessage();
+        return message == null || message.isBlank() ? exception.getClass().getSimpleName() : message;
+    }
+}

@@ -1,0 +1,13 @@
+package io.gfsload.cli;
+
+import picocli.CommandLine.Option;
+
+/** How to load and how to report, shared by the load commands. */
+public final class LoadOptions {
+    @Option(names = "--replication", paramLabel = "N", defaultValue = "1",
+            description = "Replicas of each block, on distinct workers (default: ${DEFAULT-VALUE}).")
+    int replication;
+
+    @Option(names = "--json", description = "Print the report as JSON instead of a summary.")
+    boolean json;
+}

@@ -1,0 +1,60 @@
+package io.gfsload.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.gfsload.executor.FileReport;
+import io.gfsload.executor.LoadReport;
+import io.gfsload.executor.LoadState;
+import io.gfsload.executor.LoadTotals;
+import java.io.PrintWriter;
+import java.util.Locale;
+
+/** Prints a load report as a summary for people or as JSON for machines. */
+final class ReportPrinter {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private ReportPrinter() {}
+
+    static void print(LoadReport report, boolean json, PrintWriter out) {
+        out.print(json ? toJson(report) + System.lineSeparator() : summary(report));
+        out.flush();
+    }
+
+    static String toJson(LoadReport report) {
+        try {
+            return JSON.writeValueAsString(report);
+        }
+        catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write the report as JSON", e);
+        }
+    }
+
+    static String summary(LoadReport report) {
+        LoadTotals t = report.totals();
+        StringBuilder out = new StringBuilder();
+        out.append("%s: %s%n".formatted(report.target(), report.state()));
+        out.append("  files   %d planned, %d failed%n".formatted(t.files(), t.filesFailed()));
+        out.append("  blocks  %d planned: %d loaded, %d already cached, %d failed%n"
+                .formatted(t.blocks(), t.blocksLoaded(), t.blocksAlreadyCached(), t.blocksFailed()));
+        out.append("  bytes   %s planned: %s loaded, %s already cached%n"
+                .formatted(Sizes.format(t.bytes()), Sizes.format(t.bytesLoaded()), Sizes.format(t.bytesAlreadyCached())));
+        out.append("  time    %s, %s/s, replication %d%n"
+                .formatted(String.format(Locale.ROOT, "%.1f s", report.durationMillis() / 1000.0), Sizes.format(report.bytesPerSecond()), report.replication()));
+        if (report.state() != LoadState.SUCCEEDED) {
+            out.append("  failed files:%n".formatted());
+            for (FileReport file : report.failedFiles()) {
+                out.append("    %s: %s%n".formatted(file.path(), file.error()));
+            }
+        }
+        return out.toString();
+    }
+
+    static int exitCode(LoadReport report) {
+        return switch (report.state()) {
+            case SUCCEEDED -> ExitCode.OK;
+            case PARTIAL -> ExitCode.PARTIAL;
+            case FAILED -> ExitCode.FAILED;
+        };
+    }
+}

@@ -1,0 +1,97 @@
+package io.gfsload.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.client.GrpcCacheClient;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.catalog.HiveCatalog;
+import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.catalog.thrift.ThriftHiveCatalog;
+import io.gfsload.cli.demo.DemoDataset;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.Optional;
+
+/**
+ * The cache cluster and metastore a command talks to: the ones given with {@code --master} and
+ * {@code --metastore}, or embedded ones under the gfsload home. Closes what it opened, in reverse
+ * order.
+ */
+final class Services implements AutoCloseable {
+    static final int EMBEDDED_WORKERS = 2;
+    static final long EMBEDDED_WORKER_CAPACITY = 8L << 30;
+
+    private final Deque<AutoCloseable> opened = new ArrayDeque<>();
+    private final Optional<HiveCatalog> catalog;
+    private final CacheClient cache;
+
+    private Services(CliEnvironment environment, ConnectionOptions connection, Optional<MetastoreOptions> metastore) {
+        try {
+            catalog = metastore.map(options -> openCatalog(environment.home(), options));
+            cache = openCache(environment.home(), connection);
+        }
+        catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    /** Opens the cache and, when {@code metastore} is present, the metastore. */
+    static Services open(CliEnvironment environment, ConnectionOptions connection, Optional<MetastoreOptions> metastore) {
+        requireNonNull(environment, "environment is null");
+        requireNonNull(connection, "connection is null");
+        requireNonNull(metastore, "metastore is null");
+        return new Services(environment, connection, metastore);
+    }
+
+    private HiveCatalog openCatalog(Path home, MetastoreOptions options) {
+        if (options.metastore().isPresent()) {
+            return register(ThriftHiveCatalog.connect(options.metastore().get()));
+        }
+        EmbeddedMetastore metastore = register(EmbeddedMetastore.start(home.resolve("metastore")));
+        DemoDataset.standard().ensure(metastore.uri(), home.resolve("demo"));
+        return register(ThriftHiveCatalog.connect(metastore.uri()));
+    }
+
+    private CacheClient openCache(Path home, ConnectionOptions connection) {
+        if (connection.master().isPresent()) {
+            return register(GrpcCacheClient.connect(connection.master().get()));
+        }
+        LocalCluster cluster = register(LocalCluster.start(new LocalClusterConfig(home.resolve("cluster"), EMBEDDED_WORKERS, EMBEDDED_WORKER_CAPACITY)));
+        return register(cluster.newClient());
+    }
+
+    private <T extends AutoCloseable> T register(T resource) {
+        opened.push(resource);
+        return resource;
+    }
+
+    Optional<HiveCatalog> catalog() {
+        return catalog;
+    }
+
+    CacheClient cache() {
+        return cache;
+    }
+
+    @Override
+    public void close() {
+        RuntimeException failure = null;
+        while (!opened.isEmpty()) {
+            try {
+                opened.pop().close();
+            }
+            catch (Exception e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("Closing " + e.getMessage(), e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+}

@@ -1,0 +1,95 @@
+package io.gfsload.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Parsing, help and bad input: nothing here starts a cluster or a metastore. */
+class TestCommandLine {
+    @TempDir
+    Path home;
+
+    private record Run(int exitCode, String out, String err) {}
+
+    private Run gfsload(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = GfsLoad.createCommandLine(new CliEnvironment(home));
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return new Run(commandLine.execute(args), out.toString(), err.toString());
+    }
+
+    @Test
+    void helpShowsTheContract() {
+        Run run = gfsload("--help");
+        assertEquals(0, run.exitCode());
+        for (String flag : List.of("--table=DB.TABLE", "--partition=K=V[/K2=V2]", "--replication=N", "--json", "--master=HOST:PORT",
+                "--metastore=thrift://HOST:PORT", "distributedLoad", "Exit codes:", "5  table, partition or path not found")) {
+            assertTrue(run.out().contains(flag), flag + " in\n" + run.out());
+        }
+        for (String notYet : List.of("--where", "--latest", "--atomic", "--expire-time", "--bandwidth", "--dry-run", "--report", "--active-jobs")) {
+            assertFalse(run.out().contains(notYet), notYet + " is not implemented and must not be shown");
+        }
+        Run sub = gfsload("distributedLoad", "--help");
+        assertEquals(0, sub.exitCode());
+        assertTrue(sub.out().startsWith("Usage: gfsload distributedLoad [-hV] [--json]"), sub.out());
+        for (String flag : List.of("[--replication=N]", "[--master=HOST:PORT]", "PATH...")) {
+            assertTrue(sub.out().contains(flag), flag + " in\n" + sub.out());
+        }
+        assertFalse(sub.out().contains("--metastore"), "distributedLoad reads no metastore");
+    }
+
+    @Test
+    void malformedPartitionSpecExitsTwoSayingWhatASpecLooksLike() {
+        Run run = gfsload("--table", "demo.events", "--partition", "dt");
+        assertEquals(2, run.exitCode());
+        assertEquals("gfsload: Invalid partition spec 'dt': 'dt' has no '='; expected key=value[/key2=value2...], e.g. dt=2026-11-20 or dt=2026-11-20/hr=03",
+                run.err().strip());
+        assertEquals(List.of(), listHome(), "nothing started, nothing written");
+    }
+
+    @Test
+    void badValuesExitTwo() {
+        assertEquals(2, gfsload("--table", "events").exitCode());
+        assertTrue(gfsload("--table", "events").err().contains("expected database.table"));
+        Run zero = gfsload("--table", "demo.events", "--replication", "0");
+        assertEquals(2, zero.exitCode());
+        assertEquals("gfsload: Invalid replication 0: must be at least 1", zero.err().strip());
+        Run notANumber = gfsload("--table", "demo.events", "--replication", "two");
+        assertEquals(2, notANumber.exitCode());
+        assertTrue(notANumber.err().contains("Invalid value for option '--replication': 'two' is not an int"), notANumber.err());
+        Run noTable = gfsload();
+        assertEquals(2, noTable.exitCode());
+        assertTrue(noTable.err().contains("Missing required option: '--table=DB.TABLE'"), noTable.err());
+        Run noPath = gfsload("distributedLoad");
+        assertEquals(2, noPath.exitCode());
+        assertTrue(noPath.err().contains("Missing required parameter: 'PATH'"), noPath.err());
+        assertEquals(List.of(), listHome());
+    }
+
+    @Test
+    void homeComesFromTheEnvironment() {
+        assertEquals(Path.of("/data/gfs"), CliEnvironment.fromSystem(Map.of("GFSLOAD_HOME", "/data/gfs"), "/home/u").home());
+        assertEquals(Path.of("/home/u/.gfsload"), CliEnvironment.fromSystem(Map.of(), "/home/u").home());
+    }
+
+    private List<Path> listHome() {
+        try (var files = Files.list(home)) {
+            return files.toList();
+        }
+        catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package io.gfsload.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CachedBlock;
+import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.planner.PlannerConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The README's first command, in-process: embedded cluster and metastore under a fresh home, the
+ * demo table created on first use, then loaded, then loaded again.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class TestGfsLoadEndToEnd {
+    @TempDir
+    static Path home;
+
+    record Run(int exitCode, String out, String err) {}
+
+    static Run gfsload(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = GfsLoad.createCommandLine(new CliEnvironment(home));
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        int code = commandLine.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    private static Path partitionDirectory() {
+        return home.resolve("demo/demo.db/events/dt=2026-11-20");
+    }
+
+    @Test
+    @Order(1)
+    void firstRunLoadsEveryBlockOfThePartition() {
+        Run run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-20");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().startsWith("demo.events dt=2026-11-20: SUCCEEDED"), run.out());
+        // 72 MiB + 5 MiB + 2 MiB of Parquet: the first file is two 64 MiB blocks
+        assertTrue(run.out().contains("files   3 planned, 0 failed"), run.out());
+        assertTrue(run.out().contains("blocks  4 planned: 4 loaded, 0 already cached, 0 failed"), run.out());
+        assertTrue(run.out().contains("0 B already cached"), run.out());
+        assertTrue(Files.isRegularFile(partitionDirectory().resolve("part-00000.parquet")), "demo data created on first use");
+    }
+
+    @Test
+    @Order(2)
+    void workersHoldExactlyTheSourceBytes() throws IOException {
+        List<Path> sources;
+        try (Stream<Path> files = Files.list(partitionDirectory())) {
+            sources = files.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().toList();
+        }
+        assertEquals(3, sources.size());
+        long blockSize = PlannerConfig.DEFAULT_BLOCK_SIZE;
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(home.resolve("cluster"), Services.EMBEDDED_WORKERS, Services.EMBEDDED_WORKER_CAPACITY));
+                CacheClient client = cluster.newClient()) {
+            for (Path source : sources) {
+                byte[] expected = Files.readAllBytes(source);
+                FileIdentity identity = new FileIdentity(source.toUri().toString().replace("file:///", "file:/"), expected.length,
+                        Files.getLastModifiedTime(source).toMillis());
+                List<CachedBlock> blocks = client.cachedBlocks(identity);
+                assertEquals((expected.length + blockSize - 1) / blockSize, blocks.size(), "blocks of " + identity);
+                ByteArrayOutputStream cached = new ByteArrayOutputStream();
+                for (CachedBlock block : blocks) {
+                    try (InputStream in = client.openReader(new BlockKey(identity, block.index()))) {
+                        in.transferTo(cached);
+                    }
+                }
+                assertEquals(crc32c(expected), crc32c(cached.toByteArray()), "CRC32C of " + source);
+                assertArrayEquals(expected, cached.toByteArray());
+            }
+        }
+    }
+
+    @Test
+    @Order(3)
+    void secondRunLoadsNothingNew() {
+        Run run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-20", "--json");
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode report = json(run.out());
+        assertEquals("SUCCEEDED", report.get("state").asText());
+        assertEquals(0, report.get("totals").get("bytesLoaded").asLong());
+        assertEquals(4, report.get("totals").get("blocksAlreadyCached").asLong());
+        assertEquals(report.get("totals").get("bytes").asLong(), report.get("totals").get("bytesAlreadyCached").asLong());
+        assertEquals(3, report.get("partitions").get(0).get("files").size());
+    }
+
+    @Test
+    @Order(4)
+    void unknownTableExitsFiveNamingIt() {
+        Run run = gfsload("--table", "nosuch.table");
+        assertEquals(5, run.exitCode());
+        assertEquals("gfsload: Table not found: nosuch.table\n", run.err().replace("\r", ""));
+        assertEquals("", run.out());
+    }
+
+    @Test
+    @Order(5)
+    void unknownPartitionExitsFiveNamingIt() {
+        Run run = gfsload("--table", "demo.events", "--partition", "dt=1999-01-01");
+        assertEquals(5, run.exitCode());
+        assertTrue(run.err().contains("gfsload: Partition not found: demo.events dt=1999-01-01"), run.err());
+    }
+
+    @Test
+    @Order(6)
+    void replicationAboveTheLiveWorkersIsBadInputAndLoadsNothing() {
+        Run run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-19", "--replication", "3");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("gfsload: Invalid replication 3: only 2 workers are live"), run.err());
+        Run status = gfsload("--table", "demo.events", "--partition", "dt=2026-11-19", "--json");
+        assertEquals(0, status.exitCode(), status.err());
+        assertEquals(0, json(status.out()).get("totals").get("blocksAlreadyCached").asLong(), "nothing was loaded by the refused run");
+    }
+
+    @Test
+    @Order(7)
+    void distributedLoadLoadsADirectory() throws IOException {
+        Path dir = home.resolve("plain");
+        Files.createDirectories(dir.resolve("sub"));
+        Files.write(dir.resolve("a.bin"), new byte[100_000]);
+        Files.write(dir.resolve("sub/b.bin"), new byte[7]);
+        Files.write(dir.resolve("_SUCCESS"), new byte[0]);
+        Run run = gfsload("distributedLoad", "--replication", "2", dir.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("files   2 planned, 0 failed"), run.out());
+        assertTrue(run.out().contains("replication 2"), run.out());
+
+        Run missing = gfsload("distributedLoad", dir.resolve("nosuch").toString());
+        assertEquals(5, missing.exitCode());
+        assertTrue(missing.err().contains("gfsload: Path not found: " + dir.resolve("nosuch")), missing.err());
+    }
+
+    private static JsonNode json(String text) {
+        try {
+            return new ObjectMapper().readTree(text);
+        }
+        catch (IOException e) {
+            throw new AssertionError("not JSON: " + text, e);
+        }
+    }
+
+    private static long crc32c(byte[] bytes) {
+        CRC32C crc = new CRC32C();
+        crc.update(bytes);
+        return crc.getValue();
+    }
+}

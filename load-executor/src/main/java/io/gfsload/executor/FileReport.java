@@ -1,0 +1,29 @@
+package io.gfsload.executor;
+
+import static java.util.Objects.requireNonNull;
+
+/**
+ * What happened to one file.
+ *
+ * @param path the UFS path
+ * @param length the file's length
+ * @param blocks blocks planned
+ * @param blocksLoaded blocks written by this run
+ * @param blocksAlreadyCached blocks that were cached before this run
+ * @param blocksFailed blocks not cached because of {@code error}
+ * @param bytesLoaded bytes written by this run (once per block, whatever the replication)
+ * @param error why the file failed, or {@code null} when it did not
+ */
+public record FileReport(String path, long length, int blocks, int blocksLoaded, int blocksAlreadyCached, int blocksFailed, long bytesLoaded, String error) {
+    public FileReport {
+        requireNonNull(path, "path is null");
+        if (blocksLoaded + blocksAlreadyCached + blocksFailed != blocks) {
+            throw new IllegalArgumentException("block counts of %s do not add up: %d + %d + %d != %d"
+                    .formatted(path, blocksLoaded, blocksAlreadyCached, blocksFailed, blocks));
+        }
+    }
+
+    public boolean failed() {
+        return blocksFailed > 0;
+    }
+}

@@ -1,0 +1,43 @@
+package io.gfsload.executor;
+
+import java.util.Collection;
+
+/**
+ * Sums over the files of a load.
+ *
+ * @param files files planned
+ * @param filesFailed files with at least one failed block
+ * @param blocks blocks planned
+ * @param blocksLoaded blocks written by this run
+ * @param blocksAlreadyCached blocks cached before this run
+ * @param blocksFailed blocks that failed
+ * @param bytes bytes planned
+ * @param bytesLoaded bytes written by this run
+ * @param bytesAlreadyCached bytes cached before this run
+ */
+public record LoadTotals(long files, long filesFailed, long blocks, long blocksLoaded, long blocksAlreadyCached, long blocksFailed,
+        long bytes, long bytesLoaded, long bytesAlreadyCached) {
+    static LoadTotals of(Collection<PartitionReport> partitions, long bytesAlreadyCached) {
+        long files = 0;
+        long filesFailed = 0;
+        long blocks = 0;
+        long loaded = 0;
+        long cached = 0;
+        long failed = 0;
+        long bytes = 0;
+        long bytesLoaded = 0;
+        for (PartitionReport partition : partitions) {
+            for (FileReport file : partition.files()) {
+                files++;
+                filesFailed += file.failed() ? 1 : 0;
+                blocks += file.blocks();
+                loaded += file.blocksLoaded();
+                cached += file.blocksAlreadyCached();
+                failed += file.blocksFailed();
+                bytes += file.length();
+                bytesLoaded += file.bytesLoaded();
+            }
+        }
+        return new LoadTotals(files, filesFailed, blocks, loaded, cached, failed, bytes, bytesLoaded, bytesAlreadyCached);
+    }
+}

@@ -1,0 +1,20 @@
+package io.gfsload.executor;
+
+import io.gfsload.planner.BlockTask;
+import io.gfsload.planner.LoadPlan;
+
+/**
+ * Receives progress of a load. Called from the executor's worker threads: implementations must be
+ * thread-safe and quick.
+ */
+public interface ProgressListener {
+    ProgressListener NONE = new ProgressListener() {};
+
+    default void started(LoadPlan plan) {}
+
+    default void blockLoaded(BlockTask block) {}
+
+    default void fileFailed(String path, String error) {}
+
+    default void finished(LoadReport report) {}
+}

@@ -1,0 +1,146 @@
+package io.gfsload.executor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.advisor.Setting;
+import io.gfsload.advisor.Settings;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CachedBlock;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.planner.BlockTask;
+import io.gfsload.planner.FileLoad;
+import io.gfsload.planner.InvalidRequestException;
+import io.gfsload.planner.LoadPlan;
+import io.gfsload.planner.LoadPlanner;
+import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
+import io.gfsload.planner.PlannerConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Loads real files into a real local cluster (gRPC on loopback, RocksDB, block files). */
+class TestLoadExecutor {
+    private static final long BLOCK = 256 << 10;
+
+    @TempDir
+    Path directory;
+
+    private LocalCluster cluster;
+    private CacheClient client;
+
+    @BeforeEach
+    void start() throws IOException {
+        cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 3, 64L << 20));
+        client = cluster.newClient();
+        Random random = new Random(7);
+        for (String name : List.of("a", "b", "c")) {
+            byte[] bytes = new byte[(int) (BLOCK * 2 + 1000 + random.nextInt(1000))];
+            random.nextBytes(bytes);
+            Files.createDirectories(directory.resolve("data"));
+            Files.write(directory.resolve("data/" + name), bytes);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        cluster.close();
+    }
+
+    private LoadPlan plan(int replication) {
+        LoadPlanner planner = new LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks, new PlannerConfig(BLOCK, 1024, BLOCK * 4, 2));
+        return planner.plan(new LoadRequest(new LoadTarget.Paths(List.of(directory.resolve("data").toString())), replication));
+    }
+
+    private LoadExecutor executor(ProgressListener listener) {
+        Settings settings = new Settings(List.of(
+                new Setting(Settings.UFS_READ_THREADS, 2, "threads", "test"),
+                new Setting(Settings.READ_BUFFER_BYTES, 100_000, "bytes", "test: not a divisor of the block size")));
+        return new LoadExecutor(client, new Configuration(), settings, listener, Clock.systemUTC());
+    }
+
+    @Test
+    void loadsEveryBlockWithItsReplicasOnDistinctWorkers() throws IOException {
+        AtomicInteger loadedEvents = new AtomicInteger();
+        LoadPlan plan = plan(2);
+        LoadReport report = executor(new ProgressListener() {
+            @Override
+            public void blockLoaded(BlockTask block) {
+                loadedEvents.incrementAndGet();
+            }
+        }).execute(plan);
+
+        assertEquals(LoadState.SUCCEEDED, report.state());
+        assertEquals(9, report.totals().blocks());
+        assertEquals(9, report.totals().blocksLoaded());
+        assertEquals(9, loadedEvents.get());
+        assertEquals(plan.stats().bytes(), report.totals().bytesLoaded());
+        for (FileLoad file : plan.partitions().get(0).files()) {
+            List<CachedBlock> cached = client.cachedBlocks(file.file());
+            assertEquals(3, cached.size());
+            for (CachedBlock block : cached) {
+                assertEquals(2, new HashSet<>(block.workerIds()).size(), "two distinct workers for " + block);
+            }
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            for (BlockTask block : file.blocks()) {
+                try (InputStream in = client.openReader(block.key())) {
+                    in.transferTo(bytes);
+                }
+            }
+            assertArrayEquals(Files.readAllBytes(Path.of(java.net.URI.create(file.file().path()))), bytes.toByteArray());
+        }
+
+        LoadReport again = executor(ProgressListener.NONE).execute(plan(2));
+        assertEquals(LoadState.SUCCEEDED, again.state());
+        assertEquals(0, again.totals().bytesLoaded());
+        assertEquals(9, again.totals().blocksAlreadyCached());
+    }
+
+    @Test
+    void aFailedFileIsReportedAndItsNeighboursAreLoaded() throws IOException {
+        LoadPlan plan = plan(1);
+        Files.delete(directory.resolve("data/b"));
+        LoadReport report = executor(ProgressListener.NONE).execute(plan);
+
+        assertEquals(LoadState.PARTIAL, report.state());
+        assertEquals(1, report.failedFiles().size());
+        FileReport failed = report.failedFiles().get(0);
+        assertTrue(failed.path().endsWith("/data/b"), failed.path());
+        assertEquals(3, failed.blocksFailed());
+        assertTrue(failed.error().startsWith("FileNotFoundException"), failed.error());
+        for (FileReport file : report.partitions().get(0).files()) {
+            if (!file.path().endsWith("/data/b")) {
+                assertEquals(3, file.blocksLoaded());
+                assertNull(file.error());
+            }
+        }
+        assertEquals(6, report.totals().blocksLoaded());
+    }
+
+    @Test
+    void replicationAboveTheLiveWorkersIsRefusedBeforeLoading() {
+        LoadPlan plan = plan(4);
+        InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> executor(ProgressListener.NONE).execute(plan));
+        assertEquals("Invalid replication 4: only 3 workers are live", e.getMessage());
+        assertEquals(List.of(), client.cachedBlocks(plan.partitions().get(0).files().get(0).file()));
+    }
+}
