@@ -21,6 +21,27 @@ public interface HiveCatalog extends AutoCloseable {
     /** All partitions of {@code table}, sorted by their values. */
     List<PartitionInfo> listPartitions(TableInfo table);
 
+    /**
+     * The partitions whose leading key values equal {@code prefix} (for example {@code dt=2026-11-20}
+     * of a table partitioned by {@code dt, hr}), sorted by their values.
+     */
+    List<PartitionInfo> listPartitions(TableInfo table, PartitionSpec prefix);
+
+    /**
+     * The partitions matching a metastore filter expression such as
+     * {@code dt >= '2026-11-01' and dt < '2026-11-08'}, evaluated by the metastore, sorted by
+     * their values.
+     *
+     * @throws InvalidInputException when the metastore rejects the filter (syntax, unknown key)
+     */
+    List<PartitionInfo> listPartitionsByFilter(TableInfo table, String filter);
+
+    /** The specs of all partitions of {@code table}, without fetching their storage descriptors, sorted. */
+    List<PartitionSpec> listPartitionSpecs(TableInfo table);
+
+    /** The partitions with exactly these specs (missing ones are left out), sorted by their values. */
+    List<PartitionInfo> getPartitions(TableInfo table, List<PartitionSpec> specs);
+
     @Override
     void close();
 }

@@ -90,6 +90,22 @@ public record PartitionSpec(List<String> keys, List<String> values) {
         return Character.digit(c, 16) >= 0;
     }
 
+    /** Orders specs by their values, key by key, as strings. */
+    public static final java.util.Comparator<PartitionSpec> BY_VALUES = (a, b) -> {
+        for (int i = 0; i < Math.min(a.values.size(), b.values.size()); i++) {
+            int c = a.values.get(i).compareTo(b.values.get(i));
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(a.values.size(), b.values.size());
+    };
+
+    /** Whether this spec's keys are the first keys of {@code partitionKeys}, in order. */
+    public boolean isPrefixOf(List<String> partitionKeys) {
+        return keys.size() <= partitionKeys.size() && partitionKeys.subList(0, keys.size()).equals(keys);
+    }
+
     /** The spec in {@code k=v/k2=v2} form, with values escaped as Hive names directories. */
     public String toPathName() {
         StringBuilder out = new StringBuilder();

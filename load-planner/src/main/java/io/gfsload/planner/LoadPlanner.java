@@ -18,6 +18,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -98,30 +99,45 @@ public final class LoadPlanner {
             throw new InvalidInputException("%s is a view: only tables with data files can be loaded".formatted(table.name()));
         }
         if (!table.isPartitioned()) {
-            if (!target.partitions().isEmpty()) {
-                throw new InvalidInputException("%s is not partitioned: remove --partition".formatted(table.name()));
+            if (!(target.selection() instanceof PartitionSelection.All)) {
+                throw new InvalidInputException("%s is not partitioned: it is loaded whole, without a partition selection".formatted(table.name()));
             }
             String location = table.location()
                     .orElseThrow(() -> new InvalidInputException("%s has no storage location".formatted(table.name())));
             return List.of(new Location(table.name().toString(), location, false));
         }
-        List<PartitionInfo> partitions;
-        if (target.partitions().isEmpty()) {
-            partitions = hive.listPartitions(table);
-        }
-        else {
-            partitions = new ArrayList<>();
-            for (PartitionSpec spec : target.partitions().stream().distinct().toList()) {
-                if (!spec.keys().equals(table.partitionKeys())) {
-                    throw new InvalidInputException("Partition spec '%s' does not match the partition keys of %s: expected %s"
-                            .formatted(spec, table.name(), String.join("/", table.partitionKeys().stream().map(k -> k + "=...").toList())));
-                }
-                partitions.add(hive.getPartition(table, spec).orElseThrow(() -> new NoSuchPartitionException(table.name(), spec)));
-            }
-        }
+        List<PartitionInfo> partitions = selectPartitions(hive, table, target.selection());
         return partitions.stream()
                 .map(p -> new Location(p.spec().toPathName(), p.location(), false))
                 .toList();
+    }
+
+    private static List<PartitionInfo> selectPartitions(HiveCatalog hive, TableInfo table, PartitionSelection selection) {
+        if (selection instanceof PartitionSelection.Filter filter) {
+            return hive.listPartitionsByFilter(table, filter.expression());
+        }
+        if (selection instanceof PartitionSelection.Latest latest) {
+            List<PartitionSpec> specs = hive.listPartitionSpecs(table);
+            return hive.getPartitions(table, specs.subList(Math.max(0, specs.size() - latest.count()), specs.size()));
+        }
+        if (selection instanceof PartitionSelection.Specs specs) {
+            Map<PartitionSpec, PartitionInfo> selected = new TreeMap<>(PartitionSpec.BY_VALUES);
+            for (PartitionSpec spec : specs.specs()) {
+                if (!spec.isPrefixOf(table.partitionKeys())) {
+                    throw new InvalidInputException("Partition spec '%s' does not match the partition keys of %s: expected %s"
+                            .formatted(spec, table.name(), String.join("/", table.partitionKeys().stream().map(k -> k + "=...").toList())));
+                }
+                List<PartitionInfo> found = spec.keys().size() == table.partitionKeys().size()
+                        ? hive.getPartition(table, spec).stream().toList()
+                        : hive.listPartitions(table, spec);
+                if (found.isEmpty()) {
+                    throw new NoSuchPartitionException(table.name(), spec);
+                }
+                found.forEach(p -> selected.put(p.spec(), p));
+            }
+            return List.copyOf(selected.values());
+        }
+        return hive.listPartitions(table);
     }
 
     private List<List<FileStatus>> listAll(List<Location> locations) {

@@ -12,18 +12,23 @@ public sealed interface LoadTarget {
      * Partitions of a Hive table.
      *
      * @param table the table
-     * @param partitions exact partition specs; empty means every partition (or the whole
-     *     unpartitioned table)
+     * @param selection which partitions
      */
-    record Table(TableName table, List<PartitionSpec> partitions) implements LoadTarget {
+    record Table(TableName table, PartitionSelection selection) implements LoadTarget {
         public Table {
             requireNonNull(table, "table is null");
-            partitions = List.copyOf(requireNonNull(partitions, "partitions is null"));
+            requireNonNull(selection, "selection is null");
+        }
+
+        /** Partitions by spec; no specs means every partition. */
+        public Table(TableName table, List<PartitionSpec> specs) {
+            this(table, specs.isEmpty() ? new PartitionSelection.All() : new PartitionSelection.Specs(specs));
         }
 
         @Override
         public String describe() {
-            return partitions.isEmpty() ? table.toString() : table + " " + String.join(", ", partitions.stream().map(PartitionSpec::toPathName).toList());
+            String selected = selection.describe();
+            return selected.isEmpty() ? table.toString() : table + " " + selected;
         }
     }
 

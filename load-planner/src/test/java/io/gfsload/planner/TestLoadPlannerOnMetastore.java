@@ -2,6 +2,7 @@ package io.gfsload.planner;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.catalog.InvalidInputException;
 import io.gfsload.catalog.NoSuchPartitionException;
@@ -12,8 +13,10 @@ import io.gfsload.catalog.embedded.EmbeddedMetastore;
 import io.gfsload.catalog.thrift.MetastoreAdmin;
 import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
 import io.gfsload.catalog.thrift.ThriftHiveCatalog;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -24,9 +27,18 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Planning table partitions resolved through a real Thrift metastore on loopback. */
+/**
+ * Every partition selection form against a real Thrift metastore on loopback: a table with two
+ * partition keys and 50 partitions, one with a custom location outside the table directory, one
+ * empty, one with {@code _SUCCESS} and {@code .crc} files, one with a zero-byte file; and a table
+ * with an escaped partition value.
+ */
 class TestLoadPlannerOnMetastore {
     private static final TableName EVENTS = new TableName("db", "events");
+    private static final long BLOCK = 100;
+    private static final List<String> DAYS = List.of("2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05",
+            "2026-11-06", "2026-11-07", "2026-11-08", "2026-11-09", "2026-11-10");
+    private static final List<String> HOURS = List.of("00", "01", "02", "03", "04");
 
     @TempDir
     static Path directory;
@@ -36,26 +48,55 @@ class TestLoadPlannerOnMetastore {
     private static LoadPlanner planner;
 
     @BeforeAll
-    static void start() throws Exception {
+    static void start() throws IOException {
         metastore = EmbeddedMetastore.start(directory.resolve("metastore"));
         Path table = directory.resolve("data/events");
-        Files.createDirectories(table.resolve("dt=2026-11-19"));
-        Files.write(table.resolve("dt=2026-11-19/part-0"), new byte[300]);
-        Files.createDirectories(table.resolve("dt=2026-11-20"));
-        Files.write(table.resolve("dt=2026-11-20/part-0"), new byte[150]);
-        Files.write(table.resolve("dt=2026-11-20/_SUCCESS"), new byte[0]);
+        Map<PartitionSpec, String> partitions = new LinkedHashMap<>();
+        for (String dt : DAYS) {
+            for (String hr : HOURS) {
+                String name = "dt=" + dt + "/hr=" + hr;
+                Path location = name.equals("dt=2026-11-03/hr=02") ? directory.resolve("elsewhere/custom") : table.resolve(name);
+                Files.createDirectories(location);
+                switch (name) {
+                    case "dt=2026-11-04/hr=00" -> { } // empty
+                    case "dt=2026-11-05/hr=01" -> {
+                        write(location.resolve("part-0"), 150);
+                        write(location.resolve("_SUCCESS"), 0);
+                        write(location.resolve(".part-0.crc"), 12);
+                    }
+                    case "dt=2026-11-06/hr=03" -> {
+                        write(location.resolve("part-0"), 0);
+                        write(location.resolve("part-1"), 250);
+                    }
+                    default -> write(location.resolve("part-0"), 150);
+                }
+                partitions.put(PartitionSpec.parse(name), location(location));
+            }
+        }
+        Path cities = directory.resolve("data/cities");
+        Files.createDirectories(cities.resolve("city=New York%2FNY"));
+        write(cities.resolve("city=New York%2FNY/part-0"), 42);
         try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
             admin.ensureDatabase("db", directory.resolve("data").toUri().toString());
-            admin.createParquetTable(EVENTS, List.of(new Column("id", "bigint")), List.of(new Column("dt", "string")), table.toUri().toString());
-            Map<PartitionSpec, String> partitions = new LinkedHashMap<>();
-            for (String dt : List.of("2026-11-19", "2026-11-20", "2026-11-21")) {
-                partitions.put(PartitionSpec.parse("dt=" + dt), table.resolve("dt=" + dt).toUri().toString());
-            }
+            admin.createParquetTable(EVENTS, List.of(new Column("id", "bigint")), List.of(new Column("dt", "string"), new Column("hr", "string")), table.toUri().toString());
             admin.addPartitions(EVENTS, partitions);
+            TableName citiesTable = new TableName("db", "cities");
+            admin.createParquetTable(citiesTable, List.of(new Column("id", "bigint")), List.of(new Column("city", "string")), cities.toUri().toString());
+            admin.addPartitions(citiesTable, Map.of(PartitionSpec.parse("city=New%20York%2FNY"), location(cities.resolve("city=New York%2FNY"))));
+            admin.createParquetTable(new TableName("db", "flat"), List.of(new Column("id", "bigint")), List.of(), table.resolve("dt=2026-11-01/hr=00").toUri().toString());
             admin.createView(new TableName("db", "v"), List.of(new Column("id", "bigint")), "select 1");
         }
         catalog = ThriftHiveCatalog.connect(metastore.uri());
-        planner = new LoadPlanner(Optional.of(catalog), new Configuration(), CacheState.EMPTY, new PlannerConfig(100, 10, 1000, 2));
+        planner = new LoadPlanner(Optional.of(catalog), new Configuration(), CacheState.EMPTY, new PlannerConfig(BLOCK, 10, 1000, 4));
+    }
+
+    /** A location as the metastore stores it: a Hadoop path string, not a percent-encoded URI. */
+    private static String location(Path path) {
+        return new org.apache.hadoop.fs.Path(path.toUri()).toString();
+    }
+
+    private static void write(Path file, int length) throws IOException {
+        Files.write(file, new byte[length]);
     }
 
     @AfterAll
@@ -68,36 +109,118 @@ class TestLoadPlannerOnMetastore {
         }
     }
 
+    private static LoadPlan plan(String table, PartitionSelection selection) {
+        return planner.plan(new LoadRequest(new LoadTarget.Table(TableName.parse(table), selection), 1));
+    }
+
     private static LoadPlan plan(String table, String... specs) {
-        List<PartitionSpec> parsed = java.util.Arrays.stream(specs).map(PartitionSpec::parse).toList();
-        return planner.plan(new LoadRequest(new LoadTarget.Table(TableName.parse(table), parsed), 1));
+        return planner.plan(new LoadRequest(new LoadTarget.Table(TableName.parse(table), java.util.Arrays.stream(specs).map(PartitionSpec::parse).toList()), 1));
+    }
+
+    private static List<String> names(LoadPlan plan) {
+        return plan.partitions().stream().map(PartitionLoad::name).toList();
+    }
+
+    private static List<String> expectedNames(List<String> days, List<String> hours) {
+        List<String> names = new ArrayList<>();
+        for (String dt : days) {
+            for (String hr : hours) {
+                names.add("dt=" + dt + "/hr=" + hr);
+            }
+        }
+        return names;
     }
 
     @Test
-    void plansTheRequestedPartitionFromItsMetastoreLocation() {
-        LoadPlan plan = plan("db.events", "dt=2026-11-20");
-        assertEquals(List.of("dt=2026-11-20"), plan.partitions().stream().map(PartitionLoad::name).toList());
+    void everyPartitionWithExactFilesAndBlocks() {
+        LoadPlan plan = plan("db.events", new PartitionSelection.All());
+        assertEquals(expectedNames(DAYS, HOURS), names(plan));
+        // 47 partitions with one 150-byte file (2 blocks), one empty, one with a hidden _SUCCESS
+        // and .crc beside its 150-byte file, one with a zero-byte file (0 blocks) and a 250-byte file (3 blocks)
+        assertEquals(48 + 2, plan.stats().files());
+        assertEquals(48 * 150 + 250, plan.stats().bytes());
+        assertEquals(48 * 2 + 3, plan.stats().blocks());
+        PartitionLoad empty = plan.partitions().get(names(plan).indexOf("dt=2026-11-04/hr=00"));
+        assertEquals(List.of(), empty.files());
+        PartitionLoad hidden = plan.partitions().get(names(plan).indexOf("dt=2026-11-05/hr=01"));
+        assertEquals(1, hidden.files().size());
+        assertTrue(hidden.files().get(0).file().path().endsWith("/dt=2026-11-05/hr=01/part-0"));
+    }
+
+    @Test
+    void exactSpecUsesThePartitionsOwnLocation() {
+        LoadPlan plan = plan("db.events", "dt=2026-11-03/hr=02");
+        assertEquals(List.of("dt=2026-11-03/hr=02"), names(plan));
+        assertTrue(plan.partitions().get(0).location().endsWith("/elsewhere/custom"), plan.partitions().get(0).location());
         assertEquals(1, plan.stats().files());
-        assertEquals(150, plan.stats().bytes());
         assertEquals(2, plan.stats().blocks());
     }
 
     @Test
-    void withoutPartitionsPlansEveryPartitionAndAMissingDirectoryIsEmpty() {
-        LoadPlan plan = plan("db.events");
-        assertEquals(List.of("dt=2026-11-19", "dt=2026-11-20", "dt=2026-11-21"), plan.partitions().stream().map(PartitionLoad::name).toList());
-        assertEquals(List.of(1, 1, 0), plan.partitions().stream().map(p -> p.files().size()).toList());
-        assertEquals(450, plan.stats().bytes());
+    void zeroByteFileIsPlannedWithoutBlocks() {
+        LoadPlan plan = plan("db.events", "dt=2026-11-06/hr=03");
+        List<FileLoad> files = plan.partitions().get(0).files();
+        assertEquals(List.of(0L, 250L), files.stream().map(f -> f.file().length()).toList());
+        assertEquals(List.of(0, 3), files.stream().map(f -> f.blocks().size()).toList());
+    }
+
+    @Test
+    void prefixSpecSelectsEveryPartitionUnderIt() {
+        assertEquals(expectedNames(List.of("2026-11-05"), HOURS), names(plan("db.events", "dt=2026-11-05")));
+        assertEquals(expectedNames(List.of("2026-11-02", "2026-11-05"), HOURS), names(plan("db.events", "dt=2026-11-05", "dt=2026-11-02", "dt=2026-11-05/hr=03")));
+    }
+
+    @Test
+    void filterIsEvaluatedByTheMetastore() {
+        assertEquals(expectedNames(List.of("2026-11-08", "2026-11-09"), HOURS),
+                names(plan("db.events", new PartitionSelection.Filter("dt >= '2026-11-08' and dt < '2026-11-10'"))));
+        assertEquals(List.of("dt=2026-11-06/hr=03"), names(plan("db.events", new PartitionSelection.Filter("dt = '2026-11-06' and hr = '03'"))));
+        assertEquals(List.of(), names(plan("db.events", new PartitionSelection.Filter("dt > '2030'"))));
+    }
+
+    @Test
+    void latestTakesTheGreatestValues() {
+        assertEquals(List.of("dt=2026-11-10/hr=02", "dt=2026-11-10/hr=03", "dt=2026-11-10/hr=04"), names(plan("db.events", new PartitionSelection.Latest(3))));
+        assertEquals(50, plan("db.events", new PartitionSelection.Latest(500)).partitions().size());
+    }
+
+    @Test
+    void escapedPartitionValues() {
+        LoadPlan plan = plan("db.cities", "city=New%20York%2FNY");
+        assertEquals(List.of("city=New York%2FNY"), names(plan));
+        assertEquals(42, plan.stats().bytes());
+        assertEquals(1, plan("db.cities", new PartitionSelection.Latest(1)).stats().files());
+    }
+
+    @Test
+    void unpartitionedTableIsLoadedWhole() {
+        assertEquals(150, plan("db.flat", new PartitionSelection.All()).stats().bytes());
+        assertEquals("db.flat is not partitioned: it is loaded whole, without a partition selection",
+                assertThrows(InvalidInputException.class, () -> plan("db.flat", "dt=1")).getMessage());
+    }
+
+    @Test
+    void samePlanForTheSameRequest() {
+        assertEquals(plan("db.events", new PartitionSelection.All()), plan("db.events", new PartitionSelection.All()));
     }
 
     @Test
     void badInputNamesWhatIsWrong() {
         assertEquals("Table not found: db.nosuch", assertThrows(NoSuchTableException.class, () -> plan("db.nosuch")).getMessage());
+        assertEquals("Partition not found: db.events dt=2026-12-01/hr=00",
+                assertThrows(NoSuchPartitionException.class, () -> plan("db.events", "dt=2026-12-01/hr=00")).getMessage());
         assertEquals("Partition not found: db.events dt=2026-12-01",
                 assertThrows(NoSuchPartitionException.class, () -> plan("db.events", "dt=2026-12-01")).getMessage());
-        assertEquals("Partition spec 'day=1' does not match the partition keys of db.events: expected dt=...",
+        assertEquals("Partition spec 'day=1' does not match the partition keys of db.events: expected dt=.../hr=...",
                 assertThrows(InvalidInputException.class, () -> plan("db.events", "day=1")).getMessage());
+        assertEquals("Partition spec 'hr=01' does not match the partition keys of db.events: expected dt=.../hr=...",
+                assertThrows(InvalidInputException.class, () -> plan("db.events", "hr=01")).getMessage());
         assertEquals("db.v is a view: only tables with data files can be loaded",
                 assertThrows(InvalidInputException.class, () -> plan("db.v")).getMessage());
+        String syntax = assertThrows(InvalidInputException.class, () -> plan("db.events", new PartitionSelection.Filter("dt >="))).getMessage();
+        assertTrue(syntax.startsWith("Invalid filter \"dt >=\" for db.events (partition keys: dt, hr): "), syntax);
+        String unknownKey = assertThrows(InvalidInputException.class, () -> plan("db.events", new PartitionSelection.Filter("day = '1'"))).getMessage();
+        assertTrue(unknownKey.startsWith("Invalid filter \"day = '1'\" for db.events (partition keys: dt, hr): "), unknownKey);
+        assertEquals("Invalid --latest 0: must be at least 1", assertThrows(InvalidRequestException.class, () -> new PartitionSelection.Latest(0)).getMessage());
     }
 }

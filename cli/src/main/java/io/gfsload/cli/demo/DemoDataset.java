@@ -87,16 +87,21 @@ public final class DemoDataset {
                 for (int i = 0; i < sizes.size(); i++) {
                     writeParquet(partition.resolve("part-%05d.parquet".formatted(i)), sizes.get(i), (day + "/" + i).hashCode());
                 }
-                partitions.put(PartitionSpec.parse("dt=" + day), partition.toUri().toString());
+                partitions.put(PartitionSpec.parse("dt=" + day), location(partition));
             }
-            admin.ensureDatabase(TABLE.database(), database.toUri().toString());
+            admin.ensureDatabase(TABLE.database(), location(database));
             admin.createParquetTable(TABLE,
                     List.of(new Column("event_id", "bigint"), new Column("user_id", "bigint"), new Column("event_type", "string"), new Column("payload", "binary")),
                     List.of(new Column("dt", "string")),
-                    table.toUri().toString());
+                    location(table));
             admin.addPartitions(TABLE, partitions);
             return true;
         }
+    }
+
+    /** A location as the metastore stores it: a Hadoop path string, not a percent-encoded URI. */
+    private static String location(Path path) {
+        return new org.apache.hadoop.fs.Path(path.toUri()).toString();
     }
 
     /** Writes a Parquet file of about {@code targetBytes} bytes of seeded random events. */

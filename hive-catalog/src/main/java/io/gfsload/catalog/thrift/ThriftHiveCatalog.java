@@ -17,6 +17,7 @@ import java.util.Optional;
 import org.apache.hadoop.hive.conf.HiveConf;
 import org.apache.hadoop.hive.metastore.HiveMetaStoreClient;
 import org.apache.hadoop.hive.metastore.api.FieldSchema;
+import org.apache.hadoop.hive.metastore.api.MetaException;
 import org.apache.hadoop.hive.metastore.api.NoSuchObjectException;
 import org.apache.hadoop.hive.metastore.api.Partition;
 import org.apache.hadoop.hive.metastore.api.Table;
@@ -102,14 +103,93 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     public synchronized List<PartitionInfo> listPartitions(TableInfo table) {
         requireNonNull(table, "table is null");
         try {
-            return client.listPartitions(table.name().database(), table.name().table(), (short) -1).stream()
-                    .map(partition -> toPartitionInfo(table, partition))
-                    .sorted(Comparator.comparing(p -> p.spec().toPathName()))
-                    .toList();
+            return sorted(table, client.listPartitions(table.name().database(), table.name().table(), (short) -1));
         }
         catch (TException e) {
             throw failure("list partitions of " + table.name(), e);
         }
+    }
+
+    @Override
+    public synchronized List<PartitionInfo> listPartitions(TableInfo table, PartitionSpec prefix) {
+        requireNonNull(table, "table is null");
+        requireNonNull(prefix, "prefix is null");
+        if (!prefix.isPrefixOf(table.partitionKeys())) {
+            throw new IllegalArgumentException("spec keys %s are not a prefix of the partition keys %s of %s".formatted(prefix.keys(), table.partitionKeys(), table.name()));
+        }
+        try {
+            return sorted(table, client.listPartitions(table.name().database(), table.name().table(), prefix.values(), (short) -1));
+        }
+        catch (NoSuchObjectException e) {
+            return List.of();
+        }
+        catch (TException e) {
+            throw failure("list partitions %s of %s".formatted(prefix, table.name()), e);
+        }
+    }
+
+    @Override
+    public synchronized List<PartitionInfo> listPartitionsByFilter(TableInfo table, String filter) {
+        requireNonNull(table, "table is null");
+        requireNonNull(filter, "filter is null");
+        try {
+            return sorted(table, client.listPartitionsByFilter(table.name().database(), table.name().table(), filter, (short) -1));
+        }
+        catch (MetaException e) {
+            throw new InvalidInputException("Invalid filter \"%s\" for %s (partition keys: %s): %s"
+                    .formatted(filter, table.name(), String.join(", ", table.partitionKeys()), firstLine(e.getMessage())));
+        }
+        catch (NoSuchObjectException e) {
+            return List.of();
+        }
+        catch (TException e) {
+            throw failure("list partitions of %s by filter".formatted(table.name()), e);
+        }
+    }
+
+    @Override
+    public synchronized List<PartitionSpec> listPartitionSpecs(TableInfo table) {
+        requireNonNull(table, "table is null");
+        try {
+            return client.listPartitionNames(table.name().database(), table.name().table(), (short) -1).stream()
+                    .map(PartitionSpec::parse)
+                    .sorted(PartitionSpec.BY_VALUES)
+                    .toList();
+        }
+        catch (TException e) {
+            throw failure("list partition names of " + table.name(), e);
+        }
+    }
+
+    @Override
+    public synchronized List<PartitionInfo> getPartitions(TableInfo table, List<PartitionSpec> specs) {
+        requireNonNull(table, "table is null");
+        requireNonNull(specs, "specs is null");
+        if (specs.isEmpty()) {
+            return List.of();
+        }
+        List<String> names = specs.stream().map(PartitionSpec::toPathName).toList();
+        try {
+            return sorted(table, client.getPartitionsByNames(table.name().database(), table.name().table(), names));
+        }
+        catch (TException e) {
+            throw failure("read partitions of " + table.name(), e);
+        }
+    }
+
+    private static List<PartitionInfo> sorted(TableInfo table, List<Partition> partitions) {
+        return partitions.stream()
+                .map(partition -> toPartitionInfo(table, partition))
+                .sorted(Comparator.comparing(PartitionInfo::spec, PartitionSpec.BY_VALUES))
+                .toList();
+    }
+
+    private static String firstLine(String message) {
+        if (message == null) {
+            return "rejected by the metastore";
+        }
+        int newline = message.indexOf('\n');
+        return (newline < 0 ? message : message.substring(0, newline)).strip();
     }
 
     private static PartitionInfo toPartitionInfo(TableInfo table, Partition partition) {
