@@ -44,7 +44,8 @@ public final class DistributedLoadCommand implements Callable<Integer> {
     public Integer call() {
         LoadRequest request = new LoadRequest(new LoadTarget.Paths(paths), load.replication);
         try (Services services = Services.open(environment, connection, Optional.empty())) {
-            LoadReport report = LoadRunner.run(request, services, spec.commandLine().getErr());
+            LoadRunner runner = new LoadRunner(services);
+            LoadReport report = runner.load(runner.plan(request), false, spec.commandLine().getErr());
             ReportPrinter.print(report, load.json, spec.commandLine().getOut());
             return ReportPrinter.exitCode(report);
         }

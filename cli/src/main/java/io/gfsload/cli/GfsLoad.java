@@ -5,6 +5,7 @@ import io.gfsload.catalog.CatalogException;
 import io.gfsload.catalog.InvalidInputException;
 import io.gfsload.catalog.NoSuchPartitionException;
 import io.gfsload.catalog.NoSuchTableException;
+import io.gfsload.executor.InsufficientCapacityException;
 import io.gfsload.planner.InvalidRequestException;
 import io.gfsload.planner.NoSuchPathException;
 import org.slf4j.Logger;
@@ -25,6 +26,7 @@ public final class GfsLoad {
     public static CommandLine createCommandLine(CliEnvironment environment) {
         CommandLine commandLine = new CommandLine(new GfsLoadCommand(environment));
         commandLine.addSubcommand("distributedLoad", new CommandLine(new DistributedLoadCommand(environment)));
+        commandLine.addSubcommand("plan", new CommandLine(new PlanCommand(environment)));
         commandLine.setExecutionExceptionHandler((exception, failed, parseResult) -> {
             int code = exitCode(exception);
             if (code == ExitCode.FAILED && !(exception instanceof CacheException || exception instanceof CatalogException)) {
@@ -43,6 +45,9 @@ public final class GfsLoad {
         }
         if (exception instanceof InvalidInputException || exception instanceof InvalidRequestException) {
             return ExitCode.USAGE;
+        }
+        if (exception instanceof InsufficientCapacityException) {
+            return ExitCode.NO_CAPACITY;
         }
         return ExitCode.FAILED;
     }

@@ -2,20 +2,14 @@ package io.gfsload.cli;
 
 import static java.util.Objects.requireNonNull;
 
-import io.gfsload.catalog.PartitionSpec;
-import io.gfsload.catalog.TableName;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.planner.LoadRequest;
-import io.gfsload.planner.LoadTarget;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code gfsload --table db.t [--partition k=v]...}: loads table partitions into the cache. */
@@ -32,6 +26,7 @@ import picocli.CommandLine.Spec;
                 "  3  partial: some files failed; the report lists them",
                 "  4  failed",
                 "  5  table, partition or path not found",
+                "  6  not enough cache capacity for the plan",
                 "",
                 "Without --master and --metastore, gfsload runs an embedded cache cluster and metastore in",
                 "$GFSLOAD_HOME (default ~/.gfsload), with the demo table demo.events."})
@@ -41,15 +36,17 @@ public final class GfsLoadCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--table", paramLabel = "DB.TABLE", description = "Table to load, e.g. demo.events.")
-    String table;
-
-    @Option(names = "--partition", paramLabel = "K=V[/K2=V2]",
-            description = "Partition to load, e.g. dt=2026-11-20 or dt=2026-11-20/hr=03; repeatable. Default: every partition.")
-    List<String> partitions = new ArrayList<>();
+    @Mixin
+    TableSelectionOptions selection;
 
     @Mixin
     LoadOptions load;
+
+    @Option(names = "--dry-run", description = "Plan and print what would be loaded, per partition; load nothing.")
+    boolean dryRun;
+
+    @Option(names = "--ignore-capacity", description = "Load even when the plan needs more than the workers' free space.")
+    boolean ignoreCapacity;
 
     @Mixin
     ConnectionOptions connection;
@@ -63,13 +60,15 @@ public final class GfsLoadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (table == null) {
-            throw new ParameterException(spec.commandLine(), "Missing required option: '--table=DB.TABLE'");
-        }
-        LoadTarget target = new LoadTarget.Table(TableName.parse(table), partitions.stream().map(PartitionSpec::parse).toList());
-        LoadRequest request = new LoadRequest(target, load.replication);
+        LoadRequest request = new LoadRequest(selection.toTarget(spec), load.replication);
         try (Services services = Services.open(environment, connection, Optional.of(metastore))) {
-            LoadReport report = LoadRunner.run(request, services, spec.commandLine().getErr());
+            LoadRunner runner = new LoadRunner(services);
+            LoadRunner.Planned planned = runner.plan(request);
+            if (dryRun) {
+                PlanPrinter.print(PlanPrinter.summarize(planned.plan(), services.cache().clusterInfo()), load.json, spec.commandLine().getOut());
+                return ExitCode.OK;
+            }
+            LoadReport report = runner.load(planned, ignoreCapacity, spec.commandLine().getErr());
             ReportPrinter.print(report, load.json, spec.commandLine().getOut());
             return ReportPrinter.exitCode(report);
         }

@@ -15,12 +15,19 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import org.apache.hadoop.conf.Configuration;
 
-/** Plans, tunes and executes one load request against the given services. */
+/** Plans, tunes and executes load requests against the given services. */
 final class LoadRunner {
-    private LoadRunner() {}
+    private final Services services;
+    private final Configuration hadoopConf = new Configuration();
 
-    static LoadReport run(LoadRequest request, Services services, PrintWriter status) {
-        Configuration hadoopConf = new Configuration();
+    LoadRunner(Services services) {
+        this.services = services;
+    }
+
+    /** A plan and the settings the advisor derived for it. */
+    record Planned(LoadPlan plan, Settings settings) {}
+
+    Planned plan(LoadRequest request) {
         LoadPlanner planner = new LoadPlanner(services.catalog(), hadoopConf, services.cache()::cachedBlocks, PlannerConfig.defaults());
         LoadPlan plan = planner.plan(request);
         PlanStats stats = plan.stats();
@@ -31,11 +38,18 @@ final class LoadRunner {
                 stats.bytesToLoad(),
                 stats.medianFileBytes(),
                 stats.meanFileBytes()));
-        LoadExecutor executor = new LoadExecutor(services.cache(), hadoopConf, settings, ProgressListener.NONE, Clock.systemUTC());
-        executor.validate(plan);
+        return new Planned(plan, settings);
+    }
+
+    /** Validates the plan against the cluster (capacity unless {@code ignoreCapacity}) and loads it. */
+    LoadReport load(Planned planned, boolean ignoreCapacity, PrintWriter status) {
+        LoadExecutor executor = new LoadExecutor(services.cache(), hadoopConf, planned.settings(), ProgressListener.NONE, Clock.systemUTC());
+        executor.validate(planned.plan(), !ignoreCapacity);
+        PlanStats stats = planned.plan().stats();
         status.printf("Loading %d files, %d blocks, %s (%s already cached) with replication %d%n",
-                stats.files(), stats.blocksToLoad(), Sizes.format(stats.bytesToLoad()), Sizes.format(stats.cachedBytes()), request.replication());
+                stats.files(), stats.blocksToLoad(), Sizes.format(stats.bytesToLoad()), Sizes.format(stats.cachedBytes()),
+                planned.plan().request().replication());
         status.flush();
-        return executor.execute(plan);
+        return executor.execute(planned.plan());
     }
 }

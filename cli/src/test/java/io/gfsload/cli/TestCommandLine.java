@@ -38,7 +38,10 @@ class TestCommandLine {
                 "--metastore=thrift://HOST:PORT", "distributedLoad", "Exit codes:", "5  table, partition or path not found")) {
             assertTrue(run.out().contains(flag), flag + " in\n" + run.out());
         }
-        for (String notYet : List.of("--where", "--latest", "--atomic", "--expire-time", "--bandwidth", "--dry-run", "--report", "--active-jobs")) {
+        for (String flag : List.of("--where=FILTER", "--latest=N", "--dry-run", "--ignore-capacity", "plan", "6  not enough cache capacity")) {
+            assertTrue(run.out().contains(flag), flag + " in\n" + run.out());
+        }
+        for (String notYet : List.of("--atomic", "--expire-time", "--bandwidth", "--report", "--active-jobs", "--verify")) {
             assertFalse(run.out().contains(notYet), notYet + " is not implemented and must not be shown");
         }
         Run sub = gfsload("distributedLoad", "--help");
@@ -75,6 +78,18 @@ class TestCommandLine {
         Run noPath = gfsload("distributedLoad");
         assertEquals(2, noPath.exitCode());
         assertTrue(noPath.err().contains("Missing required parameter: 'PATH'"), noPath.err());
+        assertEquals(List.of(), listHome());
+    }
+
+    @Test
+    void partitionSelectionFormsDoNotMix() {
+        Run run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-20", "--where", "dt > '1'");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().startsWith("--partition, --where and --latest select partitions in different ways: use only one of them"), run.err());
+        assertEquals(2, gfsload("plan", "--table", "demo.events", "--latest", "1", "--where", "dt > '1'").exitCode());
+        Run latest = gfsload("--table", "demo.events", "--latest", "0");
+        assertEquals(2, latest.exitCode());
+        assertEquals("gfsload: Invalid --latest 0: must be at least 1", latest.err().strip());
         assertEquals(List.of(), listHome());
     }
 

@@ -156,6 +156,53 @@ class TestGfsLoadEndToEnd {
         assertTrue(missing.err().contains("gfsload: Path not found: " + dir.resolve("nosuch")), missing.err());
     }
 
+    @Test
+    @Order(8)
+    void dryRunPrintsThePlanPerPartitionAndLoadsNothing() {
+        Run run = gfsload("--table", "demo.events", "--where", "dt >= '2026-11-19'", "--dry-run");
+        assertEquals(0, run.exitCode(), run.err());
+        String[] lines = run.out().split("\\R");
+        assertEquals("Plan for demo.events where dt >= '2026-11-19': replication 1, 64.0 MiB blocks (dry run, nothing loaded)", lines[0]);
+        assertTrue(lines[1].startsWith("PARTITION"), lines[1]);
+        assertTrue(lines[2].startsWith("dt=2026-11-19       3"), lines[2]);
+        assertTrue(lines[3].startsWith("dt=2026-11-20       3"), lines[3]);
+        assertTrue(lines[3].contains("      4       4         0 B"), "dt=2026-11-20 is cached: " + lines[3]);
+        assertTrue(lines[4].startsWith("total               6"), lines[4]);
+        assertTrue(lines[2].contains("      3       3         0 B"), "dt=2026-11-19 was loaded by an earlier test: " + lines[2]);
+        assertTrue(lines[5].startsWith("Needs 0 B (0 B to load x 1 replicas); 2 live workers have ") && lines[5].endsWith(" free: fits"), lines[5]);
+
+        Run plan = gfsload("plan", "--table", "demo.events", "--latest", "1", "--replication", "2", "--json");
+        assertEquals(0, plan.exitCode(), plan.err());
+        JsonNode summary = json(plan.out());
+        assertEquals("demo.events latest 1", summary.get("target").asText());
+        assertEquals("dt=2026-11-20", summary.get("partitions").get(0).get("name").asText());
+        assertEquals(0, summary.get("total").get("blocksCached").asLong(), "one replica is not enough for replication 2");
+        assertEquals(4, summary.get("total").get("blocksToLoad").asLong());
+        assertEquals(summary.get("total").get("bytes").asLong() * 2, summary.get("neededBytes").asLong());
+    }
+
+    @Test
+    @Order(9)
+    void aFilterTheMetastoreRejectsIsBadInput() {
+        Run run = gfsload("plan", "--table", "demo.events", "--where", "dt >=");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().startsWith("gfsload: Invalid filter \"dt >=\" for demo.events (partition keys: dt): "), run.err());
+        Run key = gfsload("--table", "demo.events", "--partition", "day=2026-11-20");
+        assertEquals(2, key.exitCode());
+        assertEquals("gfsload: Partition spec 'day=2026-11-20' does not match the partition keys of demo.events: expected dt=...", key.err().strip());
+    }
+
+    @Test
+    @Order(10)
+    void aPlanThatDoesNotFitExitsSixWithTheNumbers() {
+        try (LocalCluster small = LocalCluster.start(new LocalClusterConfig(home.resolve("small-cluster"), 2, 1L << 20))) {
+            Run run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-18", "--master", small.masterTarget());
+            assertEquals(6, run.exitCode(), run.err());
+            assertTrue(run.err().startsWith("gfsload: Not enough cache capacity: the plan needs "), run.err());
+            assertTrue(run.err().contains("x 1 replicas), the 2 live workers have 2097152 bytes free"), run.err());
+        }
+    }
+
     private static JsonNode json(String text) {
         try {
             return new ObjectMapper().readTree(text);

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.InvalidRequestException;
@@ -53,22 +54,34 @@ public final class LoadExecutor {
     }
 
     /**
-     * Checks that the cluster can hold the plan's replication before anything is loaded.
+     * Checks that the cluster can hold the plan before anything is loaded: enough live workers for
+     * the replication and, when {@code checkCapacity}, enough free space for the bytes to load
+     * times the replication.
      *
      * @throws InvalidRequestException when fewer workers are live than the requested replication
+     * @throws InsufficientCapacityException when the plan does not fit
      */
-    public void validate(LoadPlan plan) {
-        int live = cache.clusterInfo().liveWorkers().size();
+    public void validate(LoadPlan plan, boolean checkCapacity) {
+        ClusterInfo cluster = cache.clusterInfo();
+        int live = cluster.liveWorkers().size();
         int replication = plan.request().replication();
         if (replication > live) {
             throw new InvalidRequestException("Invalid replication %d: only %d worker%s live".formatted(replication, live, live == 1 ? " is" : "s are"));
         }
+        long needed = plan.stats().bytesToLoad() * replication;
+        if (checkCapacity && needed > cluster.liveFreeBytes()) {
+            throw new InsufficientCapacityException("Not enough cache capacity: the plan needs %d bytes (%d to load x %d replicas), the %d live workers have %d bytes free"
+                    .formatted(needed, plan.stats().bytesToLoad(), replication, live, cluster.liveFreeBytes()));
+        }
     }
 
-    /** Loads every block of {@code plan} that is not cached yet and reports what happened. */
+    /**
+     * Loads every block of {@code plan} that is not cached yet and reports what happened. Call
+     * {@link #validate} first to refuse a plan the cluster cannot hold.
+     */
     public LoadReport execute(LoadPlan plan) {
         requireNonNull(plan, "plan is null");
-        validate(plan);
+        validate(plan, false);
         long start = clock.millis();
         listener.started(plan);
         int threads = Math.toIntExact(settings.value(Settings.UFS_READ_THREADS));

@@ -71,11 +71,14 @@ class TestLoadExecutor {
         return planner.plan(new LoadRequest(new LoadTarget.Paths(List.of(directory.resolve("data").toString())), replication));
     }
 
-    private LoadExecutor executor(ProgressListener listener) {
-        Settings settings = new Settings(List.of(
+    private static Settings executorSettings() {
+        return new Settings(List.of(
                 new Setting(Settings.UFS_READ_THREADS, 2, "threads", "test"),
                 new Setting(Settings.READ_BUFFER_BYTES, 100_000, "bytes", "test: not a divisor of the block size")));
-        return new LoadExecutor(client, new Configuration(), settings, listener, Clock.systemUTC());
+    }
+
+    private LoadExecutor executor(ProgressListener listener) {
+        return new LoadExecutor(client, new Configuration(), executorSettings(), listener, Clock.systemUTC());
     }
 
     @Test
@@ -134,6 +137,23 @@ class TestLoadExecutor {
             }
         }
         assertEquals(6, report.totals().blocksLoaded());
+    }
+
+    @Test
+    void aPlanLargerThanTheFreeSpaceIsRefused() {
+        LoadPlan plan = plan(2);
+        long needed = plan.stats().bytes() * 2;
+        long free = client.clusterInfo().liveFreeBytes();
+        executor(ProgressListener.NONE).validate(plan, true);
+        try (LocalCluster small = LocalCluster.start(new LocalClusterConfig(directory.resolve("small"), 2, plan.stats().bytes() / 2));
+                CacheClient smallClient = small.newClient()) {
+            LoadExecutor smallExecutor = new LoadExecutor(smallClient, new Configuration(), executorSettings(), ProgressListener.NONE, Clock.systemUTC());
+            InsufficientCapacityException e = assertThrows(InsufficientCapacityException.class, () -> smallExecutor.validate(plan, true));
+            assertEquals("Not enough cache capacity: the plan needs %d bytes (%d to load x 2 replicas), the 2 live workers have %d bytes free"
+                    .formatted(needed, plan.stats().bytes(), plan.stats().bytes() / 2 * 2), e.getMessage());
+            smallExecutor.validate(plan, false);
+        }
+        assertTrue(free > needed);
     }
 
     @Test

@@ -1,0 +1,52 @@
+package io.gfsload.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gfsload.planner.LoadRequest;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** {@code gfsload plan --table db.t ...}: the dry run, as a command of its own. */
+@Command(name = "plan",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = "Prints, per partition, the files, bytes and blocks a load would cover, what is already cached, what it "
+                + "would load and an estimated duration, and whether it fits in the cache. Loads nothing.")
+public final class PlanCommand implements Callable<Integer> {
+    private final CliEnvironment environment;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    TableSelectionOptions selection;
+
+    @Mixin
+    LoadOptions load;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Mixin
+    MetastoreOptions metastore;
+
+    public PlanCommand(CliEnvironment environment) {
+        this.environment = requireNonNull(environment, "environment is null");
+    }
+
+    @Override
+    public Integer call() {
+        LoadRequest request = new LoadRequest(selection.toTarget(spec), load.replication);
+        try (Services services = Services.open(environment, connection, Optional.of(metastore))) {
+            LoadRunner.Planned planned = new LoadRunner(services).plan(request);
+            PlanPrinter.print(PlanPrinter.summarize(planned.plan(), services.cache().clusterInfo()), load.json, spec.commandLine().getOut());
+            return ExitCode.OK;
+        }
+    }
+}

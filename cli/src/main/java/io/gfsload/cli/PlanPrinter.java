@@ -1,0 +1,89 @@
+package io.gfsload.cli;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.gfsload.cache.api.ClusterInfo;
+import io.gfsload.planner.FileLoad;
+import io.gfsload.planner.LoadPlan;
+import io.gfsload.planner.PartitionLoad;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/** Prints a dry run: per partition what would be loaded, the totals and whether it fits. */
+final class PlanPrinter {
+    /** The throughput a duration estimate assumes until the tuning advisor measures the UFS. */
+    static final long ASSUMED_BYTES_PER_SECOND = 200L << 20;
+
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private PlanPrinter() {}
+
+    /** One partition of a dry run. */
+    record PartitionSummary(String name, String location, long files, long bytes, long blocks, long blocksCached, long bytesCached,
+            long blocksToLoad, long bytesToLoad, double estimatedSeconds) {}
+
+    /** The dry run as printed with {@code --json}. */
+    record PlanSummary(String target, int replication, long blockSize, List<PartitionSummary> partitions, PartitionSummary total,
+            int liveWorkers, long freeBytes, long neededBytes, boolean fits, long assumedBytesPerSecond) {}
+
+    static PlanSummary summarize(LoadPlan plan, ClusterInfo cluster) {
+        List<PartitionSummary> partitions = new ArrayList<>();
+        for (PartitionLoad partition : plan.partitions()) {
+            partitions.add(summarize(partition.name(), partition.location(), partition.files()));
+        }
+        PartitionSummary total = summarize("total", "", plan.partitions().stream().flatMap(p -> p.files().stream()).toList());
+        long needed = plan.stats().bytesToLoad() * plan.request().replication();
+        return new PlanSummary(plan.request().target().describe(), plan.request().replication(), plan.blockSize(), partitions, total,
+                cluster.liveWorkers().size(), cluster.liveFreeBytes(), needed, needed <= cluster.liveFreeBytes(), ASSUMED_BYTES_PER_SECOND);
+    }
+
+    private static PartitionSummary summarize(String name, String location, List<FileLoad> files) {
+        long bytes = files.stream().mapToLong(f -> f.file().length()).sum();
+        long blocks = files.stream().mapToLong(f -> f.blocks().size()).sum();
+        long blocksCached = files.stream().flatMap(f -> f.blocks().stream()).filter(b -> b.cached()).count();
+        long bytesCached = files.stream().mapToLong(FileLoad::cachedBytes).sum();
+        long bytesToLoad = bytes - bytesCached;
+        return new PartitionSummary(name, location, files.size(), bytes, blocks, blocksCached, bytesCached, blocks - blocksCached, bytesToLoad,
+                (double) bytesToLoad / ASSUMED_BYTES_PER_SECOND);
+    }
+
+    static void print(PlanSummary summary, boolean json, PrintWriter out) {
+        if (json) {
+            try {
+                out.println(JSON.writeValueAsString(summary));
+            }
+            catch (JsonProcessingException e) {
+                throw new IllegalStateException("Cannot write the plan as JSON", e);
+            }
+        }
+        else {
+            out.print(table(summary));
+        }
+        out.flush();
+    }
+
+    static String table(PlanSummary summary) {
+        int width = Math.max(9, summary.partitions().stream().mapToInt(p -> p.name().length()).max().orElse(0));
+        String format = "%-" + width + "s %7s %11s %7s %7s %11s %9s%n";
+        StringBuilder out = new StringBuilder();
+        out.append("Plan for %s: replication %d, %s blocks (dry run, nothing loaded)%n".formatted(summary.target(), summary.replication(), Sizes.format(summary.blockSize())));
+        out.append(format.formatted("PARTITION", "FILES", "BYTES", "BLOCKS", "CACHED", "TO LOAD", "EST."));
+        for (PartitionSummary p : summary.partitions()) {
+            out.append(row(format, p));
+        }
+        out.append(row(format, summary.total()));
+        out.append("Needs %s (%s to load x %d replicas); %d live workers have %s free: %s%n".formatted(
+                Sizes.format(summary.neededBytes()), Sizes.format(summary.total().bytesToLoad()), summary.replication(),
+                summary.liveWorkers(), Sizes.format(summary.freeBytes()), summary.fits() ? "fits" : "DOES NOT FIT"));
+        out.append("Estimates assume %s/s from the UFS.%n".formatted(Sizes.format(summary.assumedBytesPerSecond())));
+        return out.toString();
+    }
+
+    private static String row(String format, PartitionSummary p) {
+        return format.formatted(p.name(), p.files(), Sizes.format(p.bytes()), p.blocks(), p.blocksCached(), Sizes.format(p.bytesToLoad()),
+                String.format(Locale.ROOT, "%.1f s", p.estimatedSeconds()));
+    }
+}

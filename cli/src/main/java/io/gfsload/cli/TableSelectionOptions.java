@@ -1,0 +1,53 @@
+package io.gfsload.cli;
+
+import io.gfsload.catalog.PartitionSpec;
+import io.gfsload.catalog.TableName;
+import io.gfsload.planner.LoadTarget;
+import io.gfsload.planner.PartitionSelection;
+import java.util.ArrayList;
+import java.util.List;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+
+/** A table and which of its partitions: by spec, by metastore filter, or the latest N. */
+public final class TableSelectionOptions {
+    @Option(names = "--table", paramLabel = "DB.TABLE", description = "Table to load, e.g. demo.events.")
+    String table;
+
+    @Option(names = "--partition", paramLabel = "K=V[/K2=V2]",
+            description = "Partition to load, e.g. dt=2026-11-20 or dt=2026-11-20/hr=03; leading keys only (dt=2026-11-20) select every partition under them. Repeatable. Default: every partition.")
+    List<String> partitions = new ArrayList<>();
+
+    @Option(names = "--where", paramLabel = "FILTER",
+            description = "Partitions matching a metastore filter, e.g. \"dt >= '2026-11-01' and dt < '2026-11-08'\".")
+    String where;
+
+    @Option(names = "--latest", paramLabel = "N", description = "The N partitions with the greatest values.")
+    Integer latest;
+
+    /** The target these options select; usage errors become {@link ParameterException}s of {@code spec}. */
+    LoadTarget.Table toTarget(CommandSpec spec) {
+        if (table == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required option: '--table=DB.TABLE'");
+        }
+        int forms = (partitions.isEmpty() ? 0 : 1) + (where == null ? 0 : 1) + (latest == null ? 0 : 1);
+        if (forms > 1) {
+            throw new ParameterException(spec.commandLine(), "--partition, --where and --latest select partitions in different ways: use only one of them");
+        }
+        PartitionSelection selection;
+        if (where != null) {
+            selection = new PartitionSelection.Filter(where);
+        }
+        else if (latest != null) {
+            selection = new PartitionSelection.Latest(latest);
+        }
+        else if (!partitions.isEmpty()) {
+            selection = new PartitionSelection.Specs(partitions.stream().map(PartitionSpec::parse).toList());
+        }
+        else {
+            selection = new PartitionSelection.All();
+        }
+        return new LoadTarget.Table(TableName.parse(table), selection);
+    }
+}
