@@ -65,8 +65,7 @@ public final class GfsLoadCommand implements Callable<Integer> {
             LoadRunner runner = new LoadRunner(services);
             LoadRunner.Planned planned = runner.plan(request);
             if (dryRun) {
-                PlanPrinter.print(PlanPrinter.summarize(planned.plan(), services.cache().clusterInfo()), load.json, spec.commandLine().getOut());
-                return ExitCode.OK;
+                return PlanPrinter.printDryRun(planned.plan(), services.cache().clusterInfo(), load.json, spec.commandLine().getOut());
             }
             LoadReport report = runner.load(planned, ignoreCapacity, spec.commandLine().getErr());
             ReportPrinter.print(report, load.json, spec.commandLine().getOut());

@@ -45,8 +45,7 @@ public final class PlanCommand implements Callable<Integer> {
         LoadRequest request = new LoadRequest(selection.toTarget(spec), load.replication);
         try (Services services = Services.open(environment, connection, Optional.of(metastore))) {
             LoadRunner.Planned planned = new LoadRunner(services).plan(request);
-            PlanPrinter.print(PlanPrinter.summarize(planned.plan(), services.cache().clusterInfo()), load.json, spec.commandLine().getOut());
-            return ExitCode.OK;
+            return PlanPrinter.printDryRun(planned.plan(), services.cache().clusterInfo(), load.json, spec.commandLine().getOut());
         }
     }
 }
