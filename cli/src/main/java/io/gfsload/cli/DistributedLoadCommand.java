@@ -2,7 +2,6 @@ package io.gfsload.cli;
 
 import static java.util.Objects.requireNonNull;
 
-import io.gfsload.executor.LoadReport;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import java.util.List;
@@ -34,6 +33,9 @@ public final class DistributedLoadCommand implements Callable<Integer> {
     LoadOptions load;
 
     @Mixin
+    ExecutionOptions execution;
+
+    @Mixin
     ConnectionOptions connection;
 
     public DistributedLoadCommand(CliEnvironment environment) {
@@ -43,11 +45,9 @@ public final class DistributedLoadCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         LoadRequest request = new LoadRequest(new LoadTarget.Paths(paths), load.replication);
+        execution.validate();
         try (Services services = Services.open(environment, connection, Optional.empty())) {
-            LoadRunner runner = new LoadRunner(services);
-            LoadReport report = runner.load(runner.plan(request), false, spec.commandLine().getErr());
-            ReportPrinter.print(report, load.json, spec.commandLine().getOut());
-            return ReportPrinter.exitCode(report);
+            return LoadAction.load(spec, services, request, load, execution, false);
         }
     }
 }

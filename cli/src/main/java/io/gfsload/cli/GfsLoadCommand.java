@@ -2,7 +2,6 @@ package io.gfsload.cli;
 
 import static java.util.Objects.requireNonNull;
 
-import io.gfsload.executor.LoadReport;
 import io.gfsload.planner.LoadRequest;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -42,6 +41,9 @@ public final class GfsLoadCommand implements Callable<Integer> {
     @Mixin
     LoadOptions load;
 
+    @Mixin
+    ExecutionOptions execution;
+
     @Option(names = "--dry-run", description = "Plan and print what would be loaded, per partition; load nothing.")
     boolean dryRun;
 
@@ -61,15 +63,13 @@ public final class GfsLoadCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         LoadRequest request = new LoadRequest(selection.toTarget(spec), load.replication);
+        execution.validate();
         try (Services services = Services.open(environment, connection, Optional.of(metastore))) {
-            LoadRunner runner = new LoadRunner(services);
-            LoadRunner.Planned planned = runner.plan(request);
             if (dryRun) {
+                LoadRunner.Planned planned = new LoadRunner(services).plan(request);
                 return PlanPrinter.printDryRun(planned.plan(), services.cache().clusterInfo(), load.json, spec.commandLine().getOut());
             }
-            LoadReport report = runner.load(planned, ignoreCapacity, spec.commandLine().getErr());
-            ReportPrinter.print(report, load.json, spec.commandLine().getOut());
-            return ReportPrinter.exitCode(report);
+            return LoadAction.load(spec, services, request, load, execution, ignoreCapacity);
         }
     }
 }

@@ -2,7 +2,7 @@ package io.gfsload.cli;
 
 import picocli.CommandLine.Option;
 
-/** How to load and how to report, shared by the load commands. */
+/** The replication asked for and the output form, shared by the load and plan commands. */
 public final class LoadOptions {
     @Option(names = "--replication", paramLabel = "N", defaultValue = "1",
             description = "Replicas of each block, on distinct workers (default: ${DEFAULT-VALUE}).")

@@ -3,6 +3,7 @@ package io.gfsload.cli;
 import io.gfsload.advisor.Settings;
 import io.gfsload.advisor.TuningAdvisor;
 import io.gfsload.advisor.WorkloadProfile;
+import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.executor.LoadExecutor;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.ProgressListener;
@@ -41,14 +42,17 @@ final class LoadRunner {
         return new Planned(plan, settings);
     }
 
-    /** Validates the plan against the cluster (capacity unless {@code ignoreCapacity}) and loads it. */
-    LoadReport load(Planned planned, boolean ignoreCapacity, PrintWriter status) {
-        LoadExecutor executor = new LoadExecutor(services.cache(), hadoopConf, planned.settings(), ProgressListener.NONE, Clock.systemUTC());
+    /**
+     * Validates the plan against the cluster (capacity unless {@code ignoreCapacity}) and loads
+     * it, reporting progress to {@code progress}.
+     */
+    LoadReport load(Planned planned, boolean ignoreCapacity, ExecutorOptions options, ProgressListener progress, PrintWriter status) {
+        LoadExecutor executor = new LoadExecutor(services.cache(), hadoopConf, planned.settings(), options, progress, Clock.systemUTC());
         executor.validate(planned.plan(), !ignoreCapacity);
         PlanStats stats = planned.plan().stats();
-        status.printf("Loading %d files, %d blocks, %s (%s already cached) with replication %d%n",
+        status.printf("Loading %d files, %d blocks, %s (%s already cached) with replication %d, %d read threads%n",
                 stats.files(), stats.blocksToLoad(), Sizes.format(stats.bytesToLoad()), Sizes.format(stats.cachedBytes()),
-                planned.plan().request().replication());
+                planned.plan().request().replication(), executor.readThreads());
         status.flush();
         return executor.execute(planned.plan());
     }

@@ -39,6 +39,9 @@ final class ReportPrinter {
                 .formatted(t.blocks(), t.blocksLoaded(), t.blocksAlreadyCached(), t.blocksFailed()));
         out.append("  bytes   %s planned: %s loaded, %s already cached%n"
                 .formatted(Sizes.format(t.bytes()), Sizes.format(t.bytesLoaded()), Sizes.format(t.bytesAlreadyCached())));
+        if (t.retries() > 0) {
+            out.append("  retries %d after transient failures%n".formatted(t.retries()));
+        }
         out.append("  time    %s, %s/s, replication %d%n"
                 .formatted(String.format(Locale.ROOT, "%.1f s", report.durationMillis() / 1000.0), Sizes.format(report.bytesPerSecond()), report.replication()));
         if (report.state() != LoadState.SUCCEEDED) {

@@ -41,7 +41,10 @@ class TestCommandLine {
         for (String flag : List.of("--where=FILTER", "--latest=N", "--dry-run", "--ignore-capacity", "plan", "6  not enough cache capacity")) {
             assertTrue(run.out().contains(flag), flag + " in\n" + run.out());
         }
-        for (String notYet : List.of("--atomic", "--expire-time", "--bandwidth", "--report", "--active-jobs", "--verify")) {
+        for (String flag : List.of("--active-jobs=N", "--bandwidth=RATE", "--report=FILE", "--progress=MODE")) {
+            assertTrue(run.out().contains(flag), flag + " in\n" + run.out());
+        }
+        for (String notYet : List.of("--atomic", "--expire-time", "--verify", "--restart", "--window")) {
             assertFalse(run.out().contains(notYet), notYet + " is not implemented and must not be shown");
         }
         Run sub = gfsload("distributedLoad", "--help");
@@ -91,6 +94,29 @@ class TestCommandLine {
         assertEquals(2, latest.exitCode());
         assertEquals("gfsload: Invalid --latest 0: must be at least 1", latest.err().strip());
         assertEquals(List.of(), listHome());
+    }
+
+    @Test
+    void badExecutionFlagsExitTwoBeforeAnythingStarts() {
+        Run activeJobs = gfsload("--table", "demo.events", "--active-jobs", "-1");
+        assertEquals(2, activeJobs.exitCode());
+        assertEquals("gfsload: Invalid --active-jobs -1: must be at least 1", activeJobs.err().strip());
+        Run bandwidth = gfsload("distributedLoad", "--bandwidth", "fast", "/tmp");
+        assertEquals(2, bandwidth.exitCode());
+        assertTrue(bandwidth.err().startsWith("Invalid value for option '--bandwidth': 'fast' is not a data rate: expected a number and a unit, such as 200MB/s"), bandwidth.err());
+        Run progress = gfsload("--table", "demo.events", "--progress", "loud");
+        assertEquals(2, progress.exitCode());
+        assertEquals("gfsload: Invalid --progress 'loud': expected auto, bar, json or none", progress.err().strip());
+        assertEquals(List.of(), listHome());
+    }
+
+    @Test
+    void dataRatesUseSiAndBinaryUnits() {
+        assertEquals(50_000_000L, DataRate.parse("50MB/s"));
+        assertEquals(50L << 20, DataRate.parse("50MiB/s"));
+        assertEquals(1_500_000_000L, DataRate.parse("1.5GB"));
+        assertEquals(512L << 10, DataRate.parse("512KiB/s"));
+        assertEquals(1000L, DataRate.parse("1000"));
     }
 
     @Test

@@ -203,6 +203,30 @@ class TestGfsLoadEndToEnd {
         }
     }
 
+    @Test
+    @Order(11)
+    void progressAsJsonLinesAndTheReportInAFile() throws IOException {
+        Path dir = home.resolve("progress");
+        Files.createDirectories(dir);
+        for (int i = 0; i < 5; i++) {
+            Files.write(dir.resolve("f" + i), new byte[300_000]);
+        }
+        Path reportFile = home.resolve("reports/load.json");
+        Run run = gfsload("distributedLoad", "--progress", "json", "--report", reportFile.toString(), "--active-jobs", "2", dir.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        String[] lines = run.err().split("\\R");
+        assertTrue(lines[0].startsWith("Loading 5 files, 5 blocks, 1.4 MiB (0 B already cached) with replication 1, 2 read threads"), lines[0]);
+        JsonNode last = json(lines[lines.length - 1]);
+        assertEquals("finished", last.get("event").asText());
+        assertEquals(5, last.get("filesDone").asLong());
+        assertEquals(1_500_000, last.get("bytesDone").asLong());
+        assertEquals(0, last.get("failures").asLong());
+        JsonNode saved = json(Files.readString(reportFile));
+        assertEquals("SUCCEEDED", saved.get("state").asText());
+        assertEquals(1_500_000, saved.get("totals").get("bytesLoaded").asLong());
+        assertEquals(5, saved.get("partitions").get(0).get("files").size());
+    }
+
     private static JsonNode json(String text) {
         try {
             return new ObjectMapper().readTree(text);

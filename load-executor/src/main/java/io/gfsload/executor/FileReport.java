@@ -12,9 +12,11 @@ import static java.util.Objects.requireNonNull;
  * @param blocksAlreadyCached blocks that were cached before this run
  * @param blocksFailed blocks not cached because of {@code error}
  * @param bytesLoaded bytes written by this run (once per block, whatever the replication)
+ * @param retries attempts repeated after transient failures
  * @param error why the file failed, or {@code null} when it did not
  */
-public record FileReport(String path, long length, int blocks, int blocksLoaded, int blocksAlreadyCached, int blocksFailed, long bytesLoaded, String error) {
+public record FileReport(String path, long length, int blocks, int blocksLoaded, int blocksAlreadyCached, int blocksFailed, long bytesLoaded,
+        int retries, String error) {
     public FileReport {
         requireNonNull(path, "path is null");
         if (blocksLoaded + blocksAlreadyCached + blocksFailed != blocks) {

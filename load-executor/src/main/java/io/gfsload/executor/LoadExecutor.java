@@ -2,6 +2,10 @@ package io.gfsload.executor;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.util.concurrent.RateLimiter;
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
 import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheClient;
@@ -12,16 +16,20 @@ import io.gfsload.planner.InvalidRequestException;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.PartitionLoad;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
@@ -31,8 +39,11 @@ import org.slf4j.LoggerFactory;
  * Runs a {@link LoadPlan} with local threads: reads each block from the UFS with positioned reads
  * and streams it to its replica workers.
  *
- * <p>A failed file never fails its neighbours: it is reported with its reason and the other files
- * go on. Memory is bounded by read threads x read buffer.
+ * <p>Transient failures (timeouts, resets, 5xx, throttling) are retried with exponential backoff
+ * and jitter, resuming at the block that failed; permanent ones (gone, denied, changed) are not.
+ * A failed file never fails its neighbours: it is reported with its reason and the other files go
+ * on, until the failed files pass the threshold of {@link ExecutorOptions}, when the job stops and
+ * fails as a whole. Memory is bounded by read threads x read buffer.
  */
 public final class LoadExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(LoadExecutor.class);
@@ -42,15 +53,21 @@ public final class LoadExecutor {
     private final CacheClient cache;
     private final Configuration hadoopConf;
     private final Settings settings;
+    private final ExecutorOptions options;
     private final ProgressListener listener;
     private final Clock clock;
 
-    public LoadExecutor(CacheClient cache, Configuration hadoopConf, Settings settings, ProgressListener listener, Clock clock) {
+    public LoadExecutor(CacheClient cache, Configuration hadoopConf, Settings settings, ExecutorOptions options, ProgressListener listener, Clock clock) {
         this.cache = requireNonNull(cache, "cache is null");
         this.hadoopConf = requireNonNull(hadoopConf, "hadoopConf is null");
         this.settings = requireNonNull(settings, "settings is null");
+        this.options = requireNonNull(options, "options is null");
         this.listener = requireNonNull(listener, "listener is null");
         this.clock = requireNonNull(clock, "clock is null");
+    }
+
+    public LoadExecutor(CacheClient cache, Configuration hadoopConf, Settings settings, ProgressListener listener, Clock clock) {
+        this(cache, hadoopConf, settings, ExecutorOptions.defaults(), listener, clock);
     }
 
     /**
@@ -75,6 +92,11 @@ public final class LoadExecutor {
         }
     }
 
+    /** The read threads this executor uses: the advisor's, bounded by the active files. */
+    public int readThreads() {
+        return Math.toIntExact(Math.max(1, Math.min(settings.value(Settings.UFS_READ_THREADS), options.activeFiles())));
+    }
+
     /**
      * Loads every block of {@code plan} that is not cached yet and reports what happened. Call
      * {@link #validate} first to refuse a plan the cluster cannot hold.
@@ -84,22 +106,25 @@ public final class LoadExecutor {
         validate(plan, false);
         long start = clock.millis();
         listener.started(plan);
-        int threads = Math.toIntExact(settings.value(Settings.UFS_READ_THREADS));
-        int readBuffer = Math.toIntExact(settings.value(Settings.READ_BUFFER_BYTES));
+        Run run = new Run(plan);
+        int threads = readThreads();
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> {
             Thread thread = new Thread(runnable, "gfsload-ufs-read-" + threadNumber.getAndIncrement());
             thread.setDaemon(true);
             return thread;
         });
-        ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[readBuffer]);
         List<PartitionReport> partitions = new ArrayList<>();
         try {
             List<List<Future<FileReport>>> futures = new ArrayList<>();
             for (PartitionLoad partition : plan.partitions()) {
                 List<Future<FileReport>> files = new ArrayList<>();
                 for (FileLoad file : partition.files()) {
-                    files.add(pool.submit(() -> loadFile(file, plan.request().replication(), buffers.get())));
+                    files.add(pool.submit(() -> {
+                        FileReport report = run.loadFile(file);
+                        listener.fileFinished(report);
+                        return report;
+                    }));
                 }
                 futures.add(files);
             }
@@ -125,7 +150,7 @@ public final class LoadExecutor {
         LoadTotals totals = LoadTotals.of(partitions, plan.stats().cachedBytes());
         LoadReport report = new LoadReport(
                 plan.request().target().describe(),
-                state(totals),
+                run.abortedAfter.get() >= 0 ? LoadState.FAILED : state(totals),
                 plan.request().replication(),
                 totals,
                 partitions,
@@ -143,46 +168,116 @@ public final class LoadExecutor {
         return totals.blocksLoaded() + totals.blocksAlreadyCached() > 0 ? LoadState.PARTIAL : LoadState.FAILED;
     }
 
-    private FileReport loadFile(FileLoad file, int replication, byte[] buffer) {
-        int cached = (int) file.blocks().stream().filter(BlockTask::cached).count();
-        int loaded = 0;
-        long bytesLoaded = 0;
-        List<BlockTask> toLoad = file.blocks().stream().filter(b -> !b.cached()).toList();
-        String path = file.file().path();
-        if (toLoad.isEmpty()) {
-            return new FileReport(path, file.file().length(), file.blocks().size(), 0, cached, 0, 0, null);
+    /** The state of one execution, shared by its threads. */
+    private final class Run {
+        private final int replication;
+        private final long totalFiles;
+        private final int readBuffer;
+        private final Optional<RateLimiter> bandwidth;
+        private final ThreadLocal<byte[]> buffers;
+        private final AtomicLong failedFiles = new AtomicLong();
+        /** Failed files when the job stopped for passing the threshold; -1 while it goes on. */
+        private final AtomicLong abortedAfter = new AtomicLong(-1);
+
+        Run(LoadPlan plan) {
+            this.replication = plan.request().replication();
+            this.totalFiles = plan.stats().files();
+            this.readBuffer = Math.toIntExact(settings.value(Settings.READ_BUFFER_BYTES));
+            this.bandwidth = options.bandwidthBytesPerSecond().isPresent()
+                    ? Optional.of(RateLimiter.create(options.bandwidthBytesPerSecond().getAsLong()))
+                    : Optional.empty();
+            this.buffers = ThreadLocal.withInitial(() -> new byte[readBuffer]);
         }
-        Path ufsPath = new Path(path);
-        try (FSDataInputStream in = ufsPath.getFileSystem(hadoopConf).open(ufsPath)) {
-            for (BlockTask block : toLoad) {
-                loadBlock(in, block, replication, buffer);
-                loaded++;
-                bytesLoaded += block.length();
-                listener.blockLoaded(block);
+
+        FileReport loadFile(FileLoad file) {
+            String path = file.file().path();
+            int cached = (int) file.blocks().stream().filter(BlockTask::cached).count();
+            List<BlockTask> toLoad = file.blocks().stream().filter(b -> !b.cached()).toList();
+            if (toLoad.isEmpty()) {
+                return new FileReport(path, file.file().length(), file.blocks().size(), 0, cached, 0, 0, 0, null);
             }
-            return new FileReport(path, file.file().length(), file.blocks().size(), loaded, cached, 0, bytesLoaded, null);
+            if (abortedAfter.get() >= 0) {
+                String reason = "not attempted: the job failed after %d of %d files failed".formatted(abortedAfter.get(), totalFiles);
+                listener.fileFailed(path, reason);
+                return new FileReport(path, file.file().length(), file.blocks().size(), 0, cached, toLoad.size(), 0, 0, reason);
+            }
+            AtomicInteger next = new AtomicInteger();
+            AtomicLong bytesLoaded = new AtomicLong();
+            AtomicInteger retries = new AtomicInteger();
+            RetryPolicy<Object> retry = RetryPolicy.builder()
+                    .handleIf(Failures::isTransient)
+                    .withMaxAttempts(options.maxAttempts())
+                    .withBackoff(Math.max(1, options.initialBackoff().toMillis()), Math.max(1, options.maxBackoff().toMillis()), java.time.temporal.ChronoUnit.MILLIS)
+                    .withJitter(0.5)
+                    .onRetry(event -> {
+                        retries.incrementAndGet();
+                        listener.retrying(path, event.getAttemptCount() + 1, Failures.describe(event.getLastException()));
+                    })
+                    .build();
+            try {
+                Failsafe.with(retry).run(() -> loadBlocks(file, toLoad, next, bytesLoaded));
+                return new FileReport(path, file.file().length(), file.blocks().size(), toLoad.size(), cached, 0, bytesLoaded.get(), retries.get(), null);
+            }
+            catch (FailsafeException e) {
+                return failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), Failures.describe(e.getCause() == null ? e : e.getCause()));
+            }
+            catch (UncheckedIOException e) {
+                return failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), Failures.describe(e.getCause()));
+            }
+            catch (RuntimeException e) {
+                return failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), Failures.describe(e));
+            }
         }
-        catch (IOException | RuntimeException e) {
-            String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+
+        private FileReport failed(FileLoad file, int cached, int loaded, long bytesLoaded, int retries, String error) {
+            String path = file.file().path();
             LOG.warn("Loading {} failed: {}", path, error);
             listener.fileFailed(path, error);
-            return new FileReport(path, file.file().length(), file.blocks().size(), loaded, cached, toLoad.size() - loaded, bytesLoaded, error);
-        }
-    }
-
-    private void loadBlock(FSDataInputStream in, BlockTask block, int replication, byte[] buffer) throws IOException {
-        try (BlockWriter writer = cache.openWriter(block.key(), block.length(), replication)) {
-            long position = block.offset();
-            long end = block.offset() + block.length();
-            while (position < end) {
-                int length = (int) Math.min(buffer.length, end - position);
-                in.readFully(position, buffer, 0, length);
-                for (int offset = 0; offset < length; offset += MAX_WRITE_BYTES) {
-                    writer.write(buffer, offset, Math.min(MAX_WRITE_BYTES, length - offset));
-                }
-                position += length;
+            long failed = failedFiles.incrementAndGet();
+            if (options.jobFailed(failed, totalFiles) && abortedAfter.compareAndSet(-1, failed)) {
+                LOG.error("{} of {} files failed, above the threshold of {} files and {} %: stopping the job",
+                        failed, totalFiles, options.failureMaxFiles(), options.failureMaxFraction() * 100);
             }
-            writer.commit();
+            int toLoad = (int) file.blocks().stream().filter(b -> !b.cached()).count();
+            return new FileReport(path, file.file().length(), file.blocks().size(), loaded, cached, toLoad - loaded, bytesLoaded, retries, error);
+        }
+
+        /** Loads {@code toLoad} from block {@code next} on, advancing {@code next} as blocks commit. */
+        private void loadBlocks(FileLoad file, List<BlockTask> toLoad, AtomicInteger next, AtomicLong bytesLoaded) throws IOException {
+            Path ufsPath = new Path(file.file().path());
+            FileSystem fs = ufsPath.getFileSystem(hadoopConf);
+            FileStatus status = fs.getFileStatus(ufsPath);
+            if (status.getLen() != file.file().length() || status.getModificationTime() != file.file().modificationTime()) {
+                throw new FileChangedException("File changed since it was planned: length %d -> %d, modification time %d -> %d"
+                        .formatted(file.file().length(), status.getLen(), file.file().modificationTime(), status.getModificationTime()));
+            }
+            try (FSDataInputStream in = fs.open(ufsPath)) {
+                while (next.get() < toLoad.size()) {
+                    BlockTask block = toLoad.get(next.get());
+                    loadBlock(in, block);
+                    bytesLoaded.addAndGet(block.length());
+                    next.incrementAndGet();
+                    listener.blockLoaded(block);
+                }
+            }
+        }
+
+        private void loadBlock(FSDataInputStream in, BlockTask block) throws IOException {
+            byte[] buffer = buffers.get();
+            try (BlockWriter writer = cache.openWriter(block.key(), block.length(), replication)) {
+                long position = block.offset();
+                long end = block.offset() + block.length();
+                while (position < end) {
+                    int length = (int) Math.min(buffer.length, end - position);
+                    bandwidth.ifPresent(limiter -> limiter.acquire(length));
+                    in.readFully(position, buffer, 0, length);
+                    for (int offset = 0; offset < length; offset += MAX_WRITE_BYTES) {
+                        writer.write(buffer, offset, Math.min(MAX_WRITE_BYTES, length - offset));
+                    }
+                    position += length;
+                }
+                writer.commit();
+            }
         }
     }
 }

@@ -9,7 +9,8 @@ import java.util.List;
  * The honest account of a load: per partition and file, totals, state, timing and settings.
  *
  * @param target what was loaded, e.g. {@code demo.events dt=2026-11-20}
- * @param state {@link LoadState#SUCCEEDED} only when every planned block is cached
+ * @param state {@link LoadState#SUCCEEDED} only when every planned block is cached; {@link
+ *     LoadState#FAILED} when nothing could be cached or the failed files passed the threshold
  * @param replication the requested replicas per block
  * @param totals sums over all files
  * @param partitions per partition and per file

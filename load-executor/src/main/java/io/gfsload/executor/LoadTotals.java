@@ -14,9 +14,10 @@ import java.util.Collection;
  * @param bytes bytes planned
  * @param bytesLoaded bytes written by this run
  * @param bytesAlreadyCached bytes cached before this run
+ * @param retries attempts repeated after transient failures
  */
 public record LoadTotals(long files, long filesFailed, long blocks, long blocksLoaded, long blocksAlreadyCached, long blocksFailed,
-        long bytes, long bytesLoaded, long bytesAlreadyCached) {
+        long bytes, long bytesLoaded, long bytesAlreadyCached, long retries) {
     static LoadTotals of(Collection<PartitionReport> partitions, long bytesAlreadyCached) {
         long files = 0;
         long filesFailed = 0;
@@ -26,6 +27,7 @@ public record LoadTotals(long files, long filesFailed, long blocks, long blocksL
         long failed = 0;
         long bytes = 0;
         long bytesLoaded = 0;
+        long retries = 0;
         for (PartitionReport partition : partitions) {
             for (FileReport file : partition.files()) {
                 files++;
@@ -36,8 +38,9 @@ public record LoadTotals(long files, long filesFailed, long blocks, long blocksL
                 failed += file.blocksFailed();
                 bytes += file.length();
                 bytesLoaded += file.bytesLoaded();
+                retries += file.retries();
             }
         }
-        return new LoadTotals(files, filesFailed, blocks, loaded, cached, failed, bytes, bytesLoaded, bytesAlreadyCached);
+        return new LoadTotals(files, filesFailed, blocks, loaded, cached, failed, bytes, bytesLoaded, bytesAlreadyCached, retries);
     }
 }

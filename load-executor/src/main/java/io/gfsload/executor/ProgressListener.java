@@ -16,5 +16,11 @@ public interface ProgressListener {
 
     default void fileFailed(String path, String error) {}
 
+    /** {@code file} is done, loaded or failed. */
+    default void fileFinished(FileReport file) {}
+
+    /** A transient failure of {@code path}; attempt {@code attempt} follows after a backoff. */
+    default void retrying(String path, int attempt, String error) {}
+
     default void finished(LoadReport report) {}
 }

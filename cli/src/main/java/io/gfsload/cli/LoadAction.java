@@ -1,0 +1,45 @@
+package io.gfsload.cli;
+
+import io.gfsload.executor.ExecutorOptions;
+import io.gfsload.executor.LoadReport;
+import io.gfsload.planner.LoadRequest;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import picocli.CommandLine.Model.CommandSpec;
+
+/** What the load commands share: plan, load with progress, print and save the report, pick the exit code. */
+final class LoadAction {
+    private LoadAction() {}
+
+    static int load(CommandSpec spec, Services services, LoadRequest request, LoadOptions load, ExecutionOptions execution, boolean ignoreCapacity) {
+        ExecutorOptions options = execution.toExecutorOptions();
+        ProgressReporter.Mode mode = execution.progressMode();
+        LoadRunner runner = new LoadRunner(services);
+        LoadRunner.Planned planned = runner.plan(request);
+        LoadReport report;
+        try (ProgressReporter progress = new ProgressReporter(mode, System.console() != null, spec.commandLine().getErr(), System.err, System::nanoTime)) {
+            report = runner.load(planned, ignoreCapacity, options, progress, spec.commandLine().getErr());
+        }
+        execution.reportFile().ifPresent(file -> write(file.toPath(), ReportPrinter.toJson(report)));
+        ReportPrinter.print(report, load.json, spec.commandLine().getOut());
+        return ReportPrinter.exitCode(report);
+    }
+
+    /** Writes {@code text} to {@code file} through a temp file and a rename, so readers never see half a report. */
+    private static void write(Path file, String text) {
+        Path absolute = file.toAbsolutePath();
+        try {
+            Files.createDirectories(absolute.getParent());
+            Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
+            Files.writeString(temp, text + System.lineSeparator(), StandardCharsets.UTF_8);
+            Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot write the report to " + absolute + ": " + e.getMessage(), e);
+        }
+    }
+}

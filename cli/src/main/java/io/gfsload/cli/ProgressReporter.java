@@ -1,0 +1,163 @@
+package io.gfsload.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gfsload.executor.FileReport;
+import io.gfsload.executor.LoadReport;
+import io.gfsload.executor.ProgressListener;
+import io.gfsload.planner.BlockTask;
+import io.gfsload.planner.LoadPlan;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
+import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.ProgressBar;
+import me.tongfei.progressbar.ProgressBarBuilder;
+import me.tongfei.progressbar.ProgressBarStyle;
+
+/**
+ * Shows a load's progress: a progress bar on a terminal (bytes, rate, ETA, files and failures),
+ * or one JSON object per line at most once a second and at the end, for logs and schedulers.
+ * Thread-safe: the executor's threads call it.
+ */
+final class ProgressReporter implements ProgressListener, AutoCloseable {
+    /** How progress is shown. */
+    enum Mode {
+        AUTO, BAR, JSON, NONE
+    }
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Mode mode;
+    private final PrintWriter lines;
+    private final PrintStream terminal;
+    private final LongSupplier nanoTime;
+    private final AtomicLong filesDone = new AtomicLong();
+    private final AtomicLong bytesDone = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong retries = new AtomicLong();
+    private volatile long files;
+    private volatile long bytes;
+    private volatile long startNanos;
+    private volatile long lastLineNanos;
+    private ProgressBar bar;
+
+    /**
+     * @param mode {@link Mode#AUTO} picks the bar on a terminal and JSON lines elsewhere
+     * @param onTerminal whether stderr is a terminal
+     * @param lines where JSON lines go
+     * @param terminal where the bar is drawn
+     */
+    ProgressReporter(Mode mode, boolean onTerminal, PrintWriter lines, PrintStream terminal, LongSupplier nanoTime) {
+        this.mode = mode == Mode.AUTO ? (onTerminal ? Mode.BAR : Mode.JSON) : mode;
+        this.lines = lines;
+        this.terminal = terminal;
+        this.nanoTime = nanoTime;
+    }
+
+    Mode mode() {
+        return mode;
+    }
+
+    @Override
+    public synchronized void started(LoadPlan plan) {
+        files = plan.stats().files() - plan.partitions().stream().flatMap(p -> p.files().stream()).filter(f -> f.fullyCached()).count();
+        bytes = plan.stats().bytesToLoad();
+        startNanos = nanoTime.getAsLong();
+        lastLineNanos = startNanos;
+        if (mode == Mode.BAR) {
+            bar = new ProgressBarBuilder()
+                    .setTaskName("Loading")
+                    .setInitialMax(bytes)
+                    .setUnit("MiB", 1L << 20)
+                    .setStyle(ProgressBarStyle.ASCII)
+                    .showSpeed()
+                    .setUpdateIntervalMillis(250)
+                    .setConsumer(new ConsoleProgressBarConsumer(terminal))
+                    .build();
+        }
+    }
+
+    @Override
+    public void blockLoaded(BlockTask block) {
+        bytesDone.addAndGet(block.length());
+        if (bar != null) {
+            bar.stepBy(block.length());
+            bar.setExtraMessage(extra());
+        }
+        maybeLine(false);
+    }
+
+    @Override
+    public void retrying(String path, int attempt, String error) {
+        retries.incrementAndGet();
+    }
+
+    @Override
+    public void fileFinished(FileReport file) {
+        if (file.blocksLoaded() + file.blocksFailed() == 0) {
+            return;
+        }
+        filesDone.incrementAndGet();
+        if (file.failed()) {
+            failures.incrementAndGet();
+        }
+        if (bar != null) {
+            bar.setExtraMessage(extra());
+        }
+        maybeLine(false);
+    }
+
+    @Override
+    public void finished(LoadReport report) {
+        maybeLine(true);
+    }
+
+    private String extra() {
+        return "%d/%d files, %d failed".formatted(filesDone.get(), files, failures.get());
+    }
+
+    private void maybeLine(boolean last) {
+        if (mode != Mode.JSON) {
+            return;
+        }
+        long now = nanoTime.getAsLong();
+        synchronized (this) {
+            if (!last && now - lastLineNanos < 1_000_000_000L) {
+                return;
+            }
+            lastLineNanos = now;
+            double seconds = Math.max(1e-9, (now - startNanos) / 1e9);
+            long done = bytesDone.get();
+            long rate = (long) (done / seconds);
+            Map<String, Object> line = new LinkedHashMap<>();
+            line.put("event", last ? "finished" : "progress");
+            line.put("files", files);
+            line.put("filesDone", filesDone.get());
+            line.put("bytes", bytes);
+            line.put("bytesDone", done);
+            line.put("bytesPerSecond", rate);
+            line.put("etaSeconds", rate == 0 ? null : (bytes - done) / rate);
+            line.put("failures", failures.get());
+            line.put("retries", retries.get());
+            try {
+                lines.println(JSON.writeValueAsString(line));
+            }
+            catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                throw new IllegalStateException(e);
+            }
+            lines.flush();
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (bar != null) {
+            bar.setExtraMessage(extra());
+            bar.close();
+            bar = null;
+        }
+    }
+}

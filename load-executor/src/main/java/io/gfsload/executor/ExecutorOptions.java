@@ -1,0 +1,73 @@
+package io.gfsload.executor;
+
+import static java.util.Objects.requireNonNull;
+
+import java.time.Duration;
+import java.util.OptionalLong;
+
+/**
+ * How the executor behaves beyond the tuned settings: bounds, retries and the failure policy.
+ *
+ * @param activeFiles files in flight at most (GooseFS's {@code --active-jobs}); the read threads
+ *     are never more than this
+ * @param bandwidthBytesPerSecond UFS bytes read per second across all threads, when limited
+ * @param maxAttempts attempts per file for transient failures (timeouts, connection resets, 5xx,
+ *     throttling), including the first
+ * @param initialBackoff delay before the first retry; doubled each retry up to {@code maxBackoff},
+ *     with jitter
+ * @param maxBackoff the longest delay between retries
+ * @param failureMaxFiles the job fails as a whole only when more than this many files failed...
+ * @param failureMaxFraction ...and more than this fraction of the files
+ */
+public record ExecutorOptions(int activeFiles, OptionalLong bandwidthBytesPerSecond, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
+        int failureMaxFiles, double failureMaxFraction) {
+    /** GooseFS's cap on active jobs. */
+    public static final int DEFAULT_ACTIVE_FILES = 3000;
+
+    public ExecutorOptions {
+        requireNonNull(bandwidthBytesPerSecond, "bandwidthBytesPerSecond is null");
+        requireNonNull(initialBackoff, "initialBackoff is null");
+        requireNonNull(maxBackoff, "maxBackoff is null");
+        if (activeFiles < 1) {
+            throw new IllegalArgumentException("activeFiles must be >= 1: " + activeFiles);
+        }
+        if (bandwidthBytesPerSecond.isPresent() && bandwidthBytesPerSecond.getAsLong() <= 0) {
+            throw new IllegalArgumentException("bandwidth must be > 0: " + bandwidthBytesPerSecond.getAsLong());
+        }
+        if (maxAttempts < 1) {
+            throw new IllegalArgumentException("maxAttempts must be >= 1: " + maxAttempts);
+        }
+        if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
+            throw new IllegalArgumentException("backoff must satisfy 0 <= initial <= max: %s, %s".formatted(initialBackoff, maxBackoff));
+        }
+        if (failureMaxFiles < 0 || failureMaxFraction < 0 || failureMaxFraction > 1) {
+            throw new IllegalArgumentException("failure threshold out of range: %d files, %s".formatted(failureMaxFiles, failureMaxFraction));
+        }
+    }
+
+    /** 3000 active files, no bandwidth limit, 5 attempts from 200 ms to 10 s, fail past 100 files and 5 %. */
+    public static ExecutorOptions defaults() {
+        return new ExecutorOptions(DEFAULT_ACTIVE_FILES, OptionalLong.empty(), 5, Duration.ofMillis(200), Duration.ofSeconds(10), 100, 0.05);
+    }
+
+    public ExecutorOptions withActiveFiles(int value) {
+        return new ExecutorOptions(value, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction);
+    }
+
+    public ExecutorOptions withBandwidth(long bytesPerSecond) {
+        return new ExecutorOptions(activeFiles, OptionalLong.of(bytesPerSecond), maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction);
+    }
+
+    public ExecutorOptions withRetries(int attempts, Duration initial, Duration max) {
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, attempts, initial, max, failureMaxFiles, failureMaxFraction);
+    }
+
+    public ExecutorOptions withFailureThreshold(int maxFiles, double maxFraction) {
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, maxFiles, maxFraction);
+    }
+
+    /** Whether {@code failed} of {@code total} files fail the job as a whole. */
+    boolean jobFailed(long failed, long total) {
+        return failed > failureMaxFiles && failed > failureMaxFraction * total;
+    }
+}

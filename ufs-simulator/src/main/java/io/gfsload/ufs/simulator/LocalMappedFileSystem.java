@@ -1,0 +1,142 @@
+package io.gfsload.ufs.simulator;
+
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardOpenOption;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.hadoop.util.Progressable;
+
+/**
+ * A file system whose paths name local files: {@code <scheme>://<authority>/abs/path} is the local
+ * file {@code /abs/path}. The authority only names the instance (Hadoop caches one per scheme and
+ * authority), so two authorities are two independent simulated stores over the same disk.
+ *
+ * <p>Metadata operations and writes go to a {@link RawLocalFileSystem} (no {@code .crc} files)
+ * and are never delayed or failed; statuses come back with this file system's paths. Subclasses
+ * decide how files are opened for reading.
+ */
+abstract class LocalMappedFileSystem extends FileSystem {
+    private URI uri;
+    private RawLocalFileSystem local;
+    private Path workingDirectory;
+
+    @Override
+    public void initialize(URI name, Configuration conf) throws IOException {
+        super.initialize(name, conf);
+        setConf(conf);
+        String authority = name.getAuthority();
+        uri = URI.create(getScheme() + "://" + (authority == null ? "" : authority) + "/");
+        local = new RawLocalFileSystem();
+        local.initialize(URI.create("file:///"), conf);
+        workingDirectory = toMapped(local.getWorkingDirectory());
+    }
+
+    @Override
+    public URI getUri() {
+        return uri;
+    }
+
+    /** The local path (scheme-less, absolute) behind {@code path} of this file system. */
+    final Path toLocal(Path path) {
+        checkPath(path);
+        Path qualified = path.makeQualified(uri, workingDirectory);
+        return new Path(qualified.toUri().getPath());
+    }
+
+    /** This file system's path for the local path {@code localPath}. */
+    final Path toMapped(Path localPath) {
+        return new Path(uri.getScheme(), uri.getAuthority(), localPath.toUri().getPath());
+    }
+
+    /**
+     * Opens the local file behind {@code path} for positioned reads.
+     *
+     * @throws FileNotFoundException when it does not exist or is a directory
+     */
+    final FileChannel openChannel(Path path) throws IOException {
+        java.nio.file.Path file = java.nio.file.Path.of(toLocal(path).toUri().getPath());
+        if (Files.isDirectory(file)) {
+            throw new FileNotFoundException("Cannot open " + path + ": it is a directory");
+        }
+        try {
+            return FileChannel.open(file, StandardOpenOption.READ);
+        }
+        catch (NoSuchFileException e) {
+            throw new FileNotFoundException("File " + path + " does not exist");
+        }
+    }
+
+    @Override
+    public FSDataOutputStream create(Path f, FsPermission permission, boolean overwrite, int bufferSize, short replication,
+            long blockSize, Progressable progress) throws IOException {
+        return local.create(toLocal(f), permission, overwrite, bufferSize, replication, blockSize, progress);
+    }
+
+    @Override
+    public FSDataOutputStream append(Path f, int bufferSize, Progressable progress) throws IOException {
+        return local.append(toLocal(f), bufferSize, progress);
+    }
+
+    @Override
+    public boolean rename(Path src, Path dst) throws IOException {
+        return local.rename(toLocal(src), toLocal(dst));
+    }
+
+    @Override
+    public boolean delete(Path f, boolean recursive) throws IOException {
+        return local.delete(toLocal(f), recursive);
+    }
+
+    @Override
+    public FileStatus[] listStatus(Path f) throws IOException {
+        FileStatus[] statuses = local.listStatus(toLocal(f));
+        for (FileStatus status : statuses) {
+            status.setPath(toMapped(status.getPath()));
+        }
+        return statuses;
+    }
+
+    @Override
+    public void setWorkingDirectory(Path newDir) {
+        workingDirectory = toMapped(toLocal(newDir));
+    }
+
+    @Override
+    public Path getWorkingDirectory() {
+        return workingDirectory;
+    }
+
+    @Override
+    public boolean mkdirs(Path f, FsPermission permission) throws IOException {
+        return local.mkdirs(toLocal(f), permission);
+    }
+
+    @Override
+    public FileStatus getFileStatus(Path f) throws IOException {
+        FileStatus status = local.getFileStatus(toLocal(f));
+        status.setPath(toMapped(status.getPath()));
+        return status;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            if (local != null) {
+                local.close();
+            }
+        }
+        finally {
+            super.close();
+        }
+    }
+}

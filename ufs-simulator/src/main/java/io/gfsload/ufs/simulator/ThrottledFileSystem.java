@@ -1,0 +1,199 @@
+package io.gfsload.ufs.simulator;
+
+import com.google.common.util.concurrent.RateLimiter;
+import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.time.Duration;
+import java.util.Random;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.Path;
+
+/**
+ * Local files behind the latency, bandwidth and throttling of a remote object store (COS, S3):
+ * {@code throttled:///abs/path} (or {@code throttled://name/abs/path}) reads the local file
+ * {@code /abs/path}.
+ *
+ * <p>Every request waits {@code fs.throttled.request.latency.ms} before its first byte. A request
+ * is an open, a positioned read ({@code read(position, ...)}, {@code readFully(position, ...)}:
+ * one ranged GET each) or the first sequential read after a seek to another offset; sequential
+ * reads after an open continue the open's request. Bytes then flow at most at
+ * {@code fs.throttled.stream.bandwidth.bytes-per-second} per stream and, over all streams of this
+ * instance together, at {@code fs.throttled.aggregate.bandwidth.bytes-per-second} (Guava
+ * {@link RateLimiter}s without burst; 0 = unlimited). A fraction
+ * {@code fs.throttled.throttle.fraction} of requests, drawn from a {@link Random} seeded with
+ * {@code fs.throttled.seed}, fails after its latency with an {@link IOException} whose message
+ * contains {@code 503 Slow Down}. Listing, status and writes are neither delayed nor throttled.
+ *
+ * <table>
+ *   <caption>Configuration</caption>
+ *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code fs.throttled.request.latency.ms}</td><td>0</td><td>time to first byte of each request, ms</td></tr>
+ *   <tr><td>{@code fs.throttled.stream.bandwidth.bytes-per-second}</td><td>0</td><td>per-stream limit, 0 = unlimited</td></tr>
+ *   <tr><td>{@code fs.throttled.aggregate.bandwidth.bytes-per-second}</td><td>0</td><td>limit shared by all streams of the instance, 0 = unlimited</td></tr>
+ *   <tr><td>{@code fs.throttled.throttle.fraction}</td><td>0</td><td>share of requests failing with "503 Slow Down", in [0, 1]</td></tr>
+ *   <tr><td>{@code fs.throttled.seed}</td><td>0</td><td>seed of the throttling draws</td></tr>
+ * </table>
+ *
+ * <p>Registered for the scheme {@code throttled} through {@code META-INF/services}; where service
+ * loading is off, set {@code fs.throttled.impl=io.gfsload.ufs.simulator.ThrottledFileSystem}.
+ * Hadoop caches one instance per scheme, authority and user, and the configuration is read once
+ * when the instance is created: use {@link org.apache.hadoop.fs.FileSystem#newInstance} or
+ * {@code fs.throttled.impl.disable.cache=true} for a store with other settings, or a different
+ * authority. {@link #resetStats()} clears the counters of a cached instance between measurements.
+ *
+ * <p>Thread-safe. Latency is real time ({@link Thread#sleep}); an interrupted wait fails the
+ * request with an {@link InterruptedIOException}.
+ */
+public final class ThrottledFileSystem extends LocalMappedFileSystem {
+    public static final String SCHEME = "throttled";
+    /** The message every throttling error contains, as COS and S3 phrase it. */
+    public static final String SLOW_DOWN = "503 Slow Down";
+    private static final Duration WARM_UP = Duration.ofMillis(1);
+
+    private ThrottledConfig config = ThrottledConfig.defaults();
+    private RateLimiter aggregateLimiter;
+    private Random throttleDraws;
+    private final LongAdder requests = new LongAdder();
+    private final LongAdder bytesRead = new LongAdder();
+    private final LongAdder throttledErrors = new LongAdder();
+
+    /**
+     * Counters of one instance since it was created or last reset.
+     *
+     * @param requests requests made, throttled ones included
+     * @param bytesRead bytes returned to readers
+     * @param throttledErrors requests that failed with "503 Slow Down"
+     */
+    public record Stats(long requests, long bytesRead, long throttledErrors) {}
+
+    @Override
+    public String getScheme() {
+        return SCHEME;
+    }
+
+    @Override
+    public void initialize(URI name, Configuration conf) throws IOException {
+        super.initialize(name, conf);
+        config = ThrottledConfig.from(conf);
+        aggregateLimiter = limiter(config.aggregateBytesPerSecond());
+        throttleDraws = new Random(config.seed());
+    }
+
+    /** The settings this instance was created with. */
+    public ThrottledConfig config() {
+        return config;
+    }
+
+    /** A snapshot of the counters. */
+    public Stats stats() {
+        return new Stats(requests.sum(), bytesRead.sum(), throttledErrors.sum());
+    }
+
+    /** Sets every counter to zero; the limiters and the throttling draws go on as they were. */
+    public void resetStats() {
+        requests.reset();
+        bytesRead.reset();
+        throttledErrors.reset();
+    }
+
+    /**
+     * Opens {@code f} after one request's latency.
+     *
+     * @throws java.io.FileNotFoundException when the file does not exist or is a directory
+     * @throws IOException "503 Slow Down" when the request is throttled
+     */
+    @Override
+    public FSDataInputStream open(Path f, int bufferSize) throws IOException {
+        request("open", f, 0);
+        FileChannel channel = openChannel(f);
+        try {
+            return new FSDataInputStream(new SimulatedInputStream(f, channel, new Policy(f, limiter(config.streamBytesPerSecond()))));
+        }
+        catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+    }
+
+    /** Counts a request, waits its latency and fails it when the draw says it is throttled. */
+    private void request(String what, Path path, long position) throws IOException {
+        requests.increment();
+        boolean throttled = config.throttleFraction() > 0 && draw() < config.throttleFraction();
+        long latencyNanos = config.requestLatency().toNanos();
+        if (latencyNanos > 0) {
+            try {
+                TimeUnit.NANOSECONDS.sleep(latencyNanos);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw (InterruptedIOException) new InterruptedIOException("Interrupted during the latency of " + what + " " + path).initCause(e);
+            }
+        }
+        if (throttled) {
+            throttledErrors.increment();
+            throw new IOException(SLOW_DOWN + " (simulated throttling of " + what + " " + path + " at " + position + ")");
+        }
+    }
+
+    private synchronized double draw() {
+        return throttleDraws.nextDouble();
+    }
+
+    /**
+     * A limiter of {@code bytesPerSecond}, null for unlimited. A plain {@code RateLimiter.create(rate)}
+     * saves up to a second of idle time as a burst, which would hide the latency of the next request
+     * (the stream idles through it); a warming-up limiter never serves saved permits faster than
+     * the stable rate, and a 1 ms warm-up makes its cold start negligible. (A zero warm-up divides
+     * by zero inside Guava and stops limiting.)
+     */
+    private static RateLimiter limiter(long bytesPerSecond) {
+        return bytesPerSecond == 0 ? null : RateLimiter.create(bytesPerSecond, WARM_UP);
+    }
+
+    /** The behaviour of one open stream: its own limiter, the instance's shared one and counters. */
+    private final class Policy implements StreamPolicy {
+        private final Path path;
+        private final RateLimiter streamLimiter;
+
+        Policy(Path path, RateLimiter streamLimiter) {
+            this.path = path;
+            this.streamLimiter = streamLimiter;
+        }
+
+        @Override
+        public void beforeRequest(long position) throws IOException {
+            request("read", path, position);
+        }
+
+        @Override
+        public void beforeRead(long position) {}
+
+        @Override
+        public void transferred(int bytes) {
+            // Guava charges a reservation to the next caller: each chunk waits for the ones before it...
+            if (streamLimiter != null) {
+                streamLimiter.acquire(bytes);
+            }
+            if (aggregateLimiter != null) {
+                aggregateLimiter.acquire(bytes);
+            }
+            bytesRead.add(bytes);
+        }
+
+        @Override
+        public void delivered() {
+            // ...and the read returns only once its own last chunk is paid for (a one-byte reservation).
+            if (streamLimiter != null) {
+                streamLimiter.acquire(1);
+            }
+            if (aggregateLimiter != null) {
+                aggregateLimiter.acquire(1);
+            }
+        }
+    }
+}
