@@ -36,6 +36,9 @@ public final class DistributedLoadCommand implements Callable<Integer> {
     ExecutionOptions execution;
 
     @Mixin
+    WorkloadOptions workload;
+
+    @Mixin
     ConnectionOptions connection;
 
     public DistributedLoadCommand(CliEnvironment environment) {
@@ -46,8 +49,9 @@ public final class DistributedLoadCommand implements Callable<Integer> {
     public Integer call() {
         LoadRequest request = new LoadRequest(new LoadTarget.Paths(paths), load.replication);
         execution.validate();
+        workload.validate();
         try (Services services = Services.open(environment, connection, Optional.empty())) {
-            return LoadAction.load(spec, services, request, load, execution, false);
+            return LoadAction.load(spec, services, environment.home().resolve("jobs"), request, load, execution, workload, false);
         }
     }
 }

@@ -1,24 +1,30 @@
 package io.gfsload.cli;
 
+import io.gfsload.advisor.SettingOverride;
+import io.gfsload.advisor.Settings;
 import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.planner.InvalidRequestException;
 import java.io.File;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** How a load runs and reports its progress: the flags of the commands that load. */
 public final class ExecutionOptions {
-    @Option(names = "--active-jobs", paramLabel = "N", defaultValue = "" + ExecutorOptions.DEFAULT_ACTIVE_FILES,
-            description = "Files loaded at the same time at most (default: ${DEFAULT-VALUE}); the tuned read threads never exceed it.")
-    int activeJobs;
+    @Option(names = "--active-jobs", paramLabel = "N",
+            description = "Files loaded at the same time at most (GooseFS's cap is 3000). Default: tuned from the files and the machine; the read threads never exceed it.")
+    Integer activeJobs;
 
     @Option(names = "--bandwidth", paramLabel = "RATE", converter = DataRate.class,
-            description = "Cap on UFS reads across all threads, e.g. 200MB/s (MB = 10^6 bytes, MiB = 2^20).")
+            description = "Cap on UFS reads across all threads, e.g. 200MB/s (K, M, G are powers of 1024).")
     Long bandwidth;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON to FILE.")
     File report;
+
+    @Option(names = "--restart", description = "Start the job over: ignore what an earlier, interrupted run of the same command recorded in its journal.")
+    boolean restart;
 
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
             description = "Progress on stderr: auto (a bar on a terminal, JSON lines otherwise), bar, json or none (default: ${DEFAULT-VALUE}).")
@@ -26,16 +32,21 @@ public final class ExecutionOptions {
 
     /** Checks every flag, so that bad input fails before anything starts. */
     void validate() {
-        toExecutorOptions();
+        if (activeJobs != null && activeJobs < 1) {
+            throw new InvalidRequestException("Invalid --active-jobs %d: must be at least 1".formatted(activeJobs));
+        }
         progressMode();
     }
 
-    /** The executor options these flags ask for. */
-    ExecutorOptions toExecutorOptions() {
-        if (activeJobs < 1) {
-            throw new InvalidRequestException("Invalid --active-jobs %d: must be at least 1".formatted(activeJobs));
-        }
-        ExecutorOptions options = ExecutorOptions.defaults().withActiveFiles(activeJobs);
+    /** The settings these flags set explicitly; they win over the advisor's. */
+    List<SettingOverride> overrides() {
+        return activeJobs == null ? List.of() : List.of(SettingOverride.flag(Settings.ACTIVE_FILES, activeJobs, "--active-jobs"));
+    }
+
+    /** The executor options these flags ask for, with the active files of {@code settings}. */
+    ExecutorOptions toExecutorOptions(Settings settings) {
+        validate();
+        ExecutorOptions options = ExecutorOptions.defaults().withActiveFiles(Math.toIntExact(Math.max(1, settings.value(Settings.ACTIVE_FILES))));
         return bandwidth == null ? options : options.withBandwidth(bandwidth);
     }
 

@@ -27,6 +27,7 @@ public final class GfsLoad {
         CommandLine commandLine = new CommandLine(new GfsLoadCommand(environment));
         commandLine.addSubcommand("distributedLoad", new CommandLine(new DistributedLoadCommand(environment)));
         commandLine.addSubcommand("plan", new CommandLine(new PlanCommand(environment)));
+        commandLine.addSubcommand("tune", new CommandLine(new TuneCommand(environment)));
         commandLine.setExecutionExceptionHandler((exception, failed, parseResult) -> {
             int code = exitCode(exception);
             if (code == ExitCode.FAILED && !(exception instanceof CacheException || exception instanceof CatalogException)) {

@@ -3,6 +3,7 @@ package io.gfsload.cli;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.planner.LoadRequest;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -51,6 +52,9 @@ public final class GfsLoadCommand implements Callable<Integer> {
     boolean ignoreCapacity;
 
     @Mixin
+    WorkloadOptions workload;
+
+    @Mixin
     ConnectionOptions connection;
 
     @Mixin
@@ -64,12 +68,13 @@ public final class GfsLoadCommand implements Callable<Integer> {
     public Integer call() {
         LoadRequest request = new LoadRequest(selection.toTarget(spec), load.replication);
         execution.validate();
+        workload.validate();
         try (Services services = Services.open(environment, connection, Optional.of(metastore))) {
             if (dryRun) {
-                LoadRunner.Planned planned = new LoadRunner(services).plan(request);
+                LoadRunner.Planned planned = new LoadRunner(services).plan(request, workload, List.of());
                 return PlanPrinter.printDryRun(planned.plan(), services.cache().clusterInfo(), load.json, spec.commandLine().getOut());
             }
-            return LoadAction.load(spec, services, request, load, execution, ignoreCapacity);
+            return LoadAction.load(spec, services, environment.home().resolve("jobs"), request, load, execution, workload, ignoreCapacity);
         }
     }
 }

@@ -1,6 +1,8 @@
 package io.gfsload.cli;
 
 import io.gfsload.executor.ExecutorOptions;
+import io.gfsload.executor.JobJournal;
+import io.gfsload.executor.LoadState;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.planner.LoadRequest;
 import java.io.IOException;
@@ -15,14 +17,30 @@ import picocli.CommandLine.Model.CommandSpec;
 final class LoadAction {
     private LoadAction() {}
 
-    static int load(CommandSpec spec, Services services, LoadRequest request, LoadOptions load, ExecutionOptions execution, boolean ignoreCapacity) {
-        ExecutorOptions options = execution.toExecutorOptions();
+    /**
+     * Loads {@code request}, journalled under {@code jobsDirectory}: the same command after a crash
+     * continues the job, and a job that succeeds deletes its journal.
+     */
+    static int load(CommandSpec spec, Services services, Path jobsDirectory, LoadRequest request, LoadOptions load, ExecutionOptions execution,
+            WorkloadOptions workload, boolean ignoreCapacity) {
         ProgressReporter.Mode mode = execution.progressMode();
         LoadRunner runner = new LoadRunner(services);
-        LoadRunner.Planned planned = runner.plan(request);
+        LoadRunner.Planned planned = runner.plan(request, workload, execution.overrides());
+        ExecutorOptions options = execution.toExecutorOptions(planned.settings());
         LoadReport report;
+        JobJournal journal = JobJournal.open(jobsDirectory, request, execution.restart);
         try (ProgressReporter progress = new ProgressReporter(mode, System.console() != null, spec.commandLine().getErr(), System.err, System::nanoTime)) {
-            report = runner.load(planned, ignoreCapacity, options, progress, spec.commandLine().getErr());
+            report = runner.load(planned, ignoreCapacity, options, progress, journal, spec.commandLine().getErr());
+        }
+        catch (RuntimeException e) {
+            journal.close();
+            throw e;
+        }
+        if (report.state() == LoadState.SUCCEEDED) {
+            journal.complete();
+        }
+        else {
+            journal.close();
         }
         execution.reportFile().ifPresent(file -> write(file.toPath(), ReportPrinter.toJson(report)));
         ReportPrinter.print(report, load.json, spec.commandLine().getOut());

@@ -1,9 +1,11 @@
 package io.gfsload.cli;
 
+import io.gfsload.advisor.SettingOverride;
 import io.gfsload.advisor.Settings;
 import io.gfsload.advisor.TuningAdvisor;
 import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.executor.ExecutorOptions;
+import io.gfsload.executor.JobJournal;
 import io.gfsload.executor.LoadExecutor;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.ProgressListener;
@@ -14,6 +16,8 @@ import io.gfsload.planner.PlanStats;
 import io.gfsload.planner.PlannerConfig;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.util.List;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 
 /** Plans, tunes and executes load requests against the given services. */
@@ -25,35 +29,36 @@ final class LoadRunner {
         this.services = services;
     }
 
-    /** A plan and the settings the advisor derived for it. */
-    record Planned(LoadPlan plan, Settings settings) {}
+    /** A plan, the workload it makes, and the settings the advisor derived for it. */
+    record Planned(LoadPlan plan, WorkloadProfile profile, Settings settings) {}
 
-    Planned plan(LoadRequest request) {
+    /**
+     * Plans {@code request} and tunes for it: {@code workload} describes the machines and the UFS,
+     * {@code overrides} are the values the user set explicitly, which win over the advisor's.
+     */
+    Planned plan(LoadRequest request, WorkloadOptions workload, List<SettingOverride> overrides) {
         LoadPlanner planner = new LoadPlanner(services.catalog(), hadoopConf, services.cache()::cachedBlocks, PlannerConfig.defaults());
         LoadPlan plan = planner.plan(request);
-        PlanStats stats = plan.stats();
-        Settings settings = TuningAdvisor.recommend(new WorkloadProfile(
-                Runtime.getRuntime().availableProcessors(),
-                Runtime.getRuntime().maxMemory(),
-                stats.files(),
-                stats.bytesToLoad(),
-                stats.medianFileBytes(),
-                stats.meanFileBytes()));
-        return new Planned(plan, settings);
+        WorkloadProfile profile = workload.profile(plan.stats(), plan.blockSize(), services.cache().clusterInfo());
+        return new Planned(plan, profile, TuningAdvisor.recommend(profile, overrides));
     }
 
     /**
      * Validates the plan against the cluster (capacity unless {@code ignoreCapacity}) and loads
      * it, reporting progress to {@code progress}.
      */
-    LoadReport load(Planned planned, boolean ignoreCapacity, ExecutorOptions options, ProgressListener progress, PrintWriter status) {
+    LoadReport load(Planned planned, boolean ignoreCapacity, ExecutorOptions options, ProgressListener progress, JobJournal journal, PrintWriter status) {
         LoadExecutor executor = new LoadExecutor(services.cache(), hadoopConf, planned.settings(), options, progress, Clock.systemUTC());
         executor.validate(planned.plan(), !ignoreCapacity);
         PlanStats stats = planned.plan().stats();
         status.printf("Loading %d files, %d blocks, %s (%s already cached) with replication %d, %d read threads%n",
                 stats.files(), stats.blocksToLoad(), Sizes.format(stats.bytesToLoad()), Sizes.format(stats.cachedBytes()),
                 planned.plan().request().replication(), executor.readThreads());
+        if (journal.run() > 1) {
+            status.printf("Resuming job %s (run %d): %d blocks committed, %s read from the UFS by earlier runs%n",
+                    journal.jobId(), journal.run(), journal.previousBlocks(), Sizes.format(journal.previousUfsBytesRead()));
+        }
         status.flush();
-        return executor.execute(planned.plan());
+        return executor.execute(planned.plan(), Optional.of(journal));
     }
 }

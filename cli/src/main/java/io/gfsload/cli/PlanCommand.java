@@ -3,6 +3,7 @@ package io.gfsload.cli;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.planner.LoadRequest;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -31,6 +32,9 @@ public final class PlanCommand implements Callable<Integer> {
     LoadOptions load;
 
     @Mixin
+    WorkloadOptions workload;
+
+    @Mixin
     ConnectionOptions connection;
 
     @Mixin
@@ -43,8 +47,9 @@ public final class PlanCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         LoadRequest request = new LoadRequest(selection.toTarget(spec), load.replication);
+        workload.validate();
         try (Services services = Services.open(environment, connection, Optional.of(metastore))) {
-            LoadRunner.Planned planned = new LoadRunner(services).plan(request);
+            LoadRunner.Planned planned = new LoadRunner(services).plan(request, workload, List.of());
             return PlanPrinter.printDryRun(planned.plan(), services.cache().clusterInfo(), load.json, spec.commandLine().getOut());
         }
     }

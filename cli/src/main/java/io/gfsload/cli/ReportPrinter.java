@@ -39,6 +39,10 @@ final class ReportPrinter {
                 .formatted(t.blocks(), t.blocksLoaded(), t.blocksAlreadyCached(), t.blocksFailed()));
         out.append("  bytes   %s planned: %s loaded, %s already cached%n"
                 .formatted(Sizes.format(t.bytes()), Sizes.format(t.bytesLoaded()), Sizes.format(t.bytesAlreadyCached())));
+        if (report.job() != null && report.job().run() > 1) {
+            out.append("  resumed job %s, run %d: %d blocks committed and %s read from the UFS by earlier runs%n"
+                    .formatted(report.job().jobId(), report.job().run(), report.job().previousBlocks(), Sizes.format(report.job().previousUfsBytesRead())));
+        }
         if (t.retries() > 0) {
             out.append("  retries %d after transient failures%n".formatted(t.retries()));
         }

@@ -97,16 +97,23 @@ public final class LoadExecutor {
         return Math.toIntExact(Math.max(1, Math.min(settings.value(Settings.UFS_READ_THREADS), options.activeFiles())));
     }
 
-    /**
-     * Loads every block of {@code plan} that is not cached yet and reports what happened. Call
-     * {@link #validate} first to refuse a plan the cluster cannot hold.
-     */
+    /** Loads {@code plan} without a journal; see {@link #execute(LoadPlan, Optional)}. */
     public LoadReport execute(LoadPlan plan) {
+        return execute(plan, Optional.empty());
+    }
+
+    /**
+     * Loads every block of {@code plan} that is not cached yet and reports what happened, recording
+     * reads and committed blocks in {@code journal}. Call {@link #validate} first to refuse a plan
+     * the cluster cannot hold. The caller owns the journal.
+     */
+    public LoadReport execute(LoadPlan plan, Optional<JobJournal> journal) {
         requireNonNull(plan, "plan is null");
+        requireNonNull(journal, "journal is null");
         validate(plan, false);
         long start = clock.millis();
         listener.started(plan);
-        Run run = new Run(plan);
+        Run run = new Run(plan, journal);
         int threads = readThreads();
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> {
@@ -156,7 +163,9 @@ public final class LoadExecutor {
                 partitions,
                 duration,
                 duration == 0 ? totals.bytesLoaded() * 1000 : totals.bytesLoaded() * 1000 / duration,
-                settings.values());
+                settings.values(),
+                run.ufsBytesRead.get(),
+                journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead())).orElse(null));
         listener.finished(report);
         return report;
     }
@@ -178,8 +187,11 @@ public final class LoadExecutor {
         private final AtomicLong failedFiles = new AtomicLong();
         /** Failed files when the job stopped for passing the threshold; -1 while it goes on. */
         private final AtomicLong abortedAfter = new AtomicLong(-1);
+        private final Optional<JobJournal> journal;
+        private final AtomicLong ufsBytesRead = new AtomicLong();
 
-        Run(LoadPlan plan) {
+        Run(LoadPlan plan, Optional<JobJournal> journal) {
+            this.journal = journal;
             this.replication = plan.request().replication();
             this.totalFiles = plan.stats().files();
             this.readBuffer = Math.toIntExact(settings.value(Settings.READ_BUFFER_BYTES));
@@ -271,6 +283,8 @@ public final class LoadExecutor {
                     int length = (int) Math.min(buffer.length, end - position);
                     bandwidth.ifPresent(limiter -> limiter.acquire(length));
                     in.readFully(position, buffer, 0, length);
+                    ufsBytesRead.addAndGet(length);
+                    journal.ifPresent(j -> j.recordRead(length));
                     for (int offset = 0; offset < length; offset += MAX_WRITE_BYTES) {
                         writer.write(buffer, offset, Math.min(MAX_WRITE_BYTES, length - offset));
                     }
@@ -278,6 +292,7 @@ public final class LoadExecutor {
                 }
                 writer.commit();
             }
+            journal.ifPresent(j -> j.recordCommitted(block.key().blockId()));
         }
     }
 }

@@ -17,9 +17,25 @@ import java.util.List;
  * @param durationMillis wall time of the load, planning excluded
  * @param bytesPerSecond bytes loaded per second of {@code durationMillis}
  * @param settings the settings used, each with its reason
+ * @param ufsBytesRead bytes this run read from the UFS, retries included
+ * @param job the job's journal, or {@code null} when the load ran without one
  */
 public record LoadReport(String target, LoadState state, int replication, LoadTotals totals, List<PartitionReport> partitions,
-        long durationMillis, long bytesPerSecond, List<Setting> settings) {
+        long durationMillis, long bytesPerSecond, List<Setting> settings, long ufsBytesRead, JobSummary job) {
+    /**
+     * The job a run belongs to.
+     *
+     * @param jobId the id derived from the request
+     * @param run 1 for a job's first run, more when it resumed earlier ones
+     * @param previousBlocks blocks committed by earlier runs
+     * @param previousUfsBytesRead UFS bytes read by earlier runs, including reads a crash wasted
+     */
+    public record JobSummary(String jobId, long run, long previousBlocks, long previousUfsBytesRead) {
+        public JobSummary {
+            requireNonNull(jobId, "jobId is null");
+        }
+    }
+
     public LoadReport {
         requireNonNull(target, "target is null");
         requireNonNull(state, "state is null");

@@ -1,16 +1,46 @@
 package io.gfsload.advisor;
 
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+
 /**
- * What the advisor knows about a load: the machine and the files.
+ * What the advisor knows about a load: the machines, the files and the object store.
  *
- * @param cores CPU cores available to the executor
- * @param maxHeapBytes the executor's maximum heap
+ * <p>Build one with {@link #builder()}; the six-argument constructor is kept for callers that know
+ * only the executor's machine and the file sizes, and fills in the documented defaults.
+ *
+ * @param cores CPU cores of a machine that reads the UFS: the executor's, and each cache worker's
+ * @param maxHeapBytes the executor's maximum heap; its buffers stay within a share of it
+ * @param hostMemoryBytes physical memory of one cache worker host; the worker's read memory stays
+ *     within a share of it
  * @param files files to load
  * @param bytes bytes to load
  * @param medianFileBytes median file size
  * @param meanFileBytes mean file size
+ * @param blockBytes the cache block size the plan was cut with
+ * @param workers live cache workers (each runs a job worker and its own COS client)
+ * @param tiers storage tiers of one worker; a {@link Tier.Medium#MEM} tier's quota is memory taken
+ *     from the host
+ * @param backend the object store's latency and bandwidth, as far as known
  */
-public record WorkloadProfile(int cores, long maxHeapBytes, long files, long bytes, long medianFileBytes, long meanFileBytes) {
+public record WorkloadProfile(
+        int cores,
+        long maxHeapBytes,
+        long hostMemoryBytes,
+        long files,
+        long bytes,
+        long medianFileBytes,
+        long meanFileBytes,
+        long blockBytes,
+        int workers,
+        List<Tier> tiers,
+        BackendProfile backend) {
+    /** The planner's default block size, assumed when none is given. */
+    public static final long DEFAULT_BLOCK_BYTES = 64L << 20;
+    /** A JVM's default maximum heap is a quarter of physical memory: the host is assumed 4 x the heap. */
+    public static final int DEFAULT_HOST_MEMORY_PER_HEAP = 4;
+
     public WorkloadProfile {
         if (cores < 1) {
             throw new IllegalArgumentException("cores must be >= 1: " + cores);
@@ -18,8 +48,125 @@ public record WorkloadProfile(int cores, long maxHeapBytes, long files, long byt
         if (maxHeapBytes <= 0) {
             throw new IllegalArgumentException("maxHeapBytes must be > 0: " + maxHeapBytes);
         }
+        if (hostMemoryBytes <= 0) {
+            throw new IllegalArgumentException("hostMemoryBytes must be > 0: " + hostMemoryBytes);
+        }
         if (files < 0 || bytes < 0 || medianFileBytes < 0 || meanFileBytes < 0) {
             throw new IllegalArgumentException("file counts and sizes must be >= 0");
+        }
+        if (blockBytes <= 0) {
+            throw new IllegalArgumentException("blockBytes must be > 0: " + blockBytes);
+        }
+        if (workers < 1) {
+            throw new IllegalArgumentException("workers must be >= 1: " + workers);
+        }
+        tiers = List.copyOf(requireNonNull(tiers, "tiers is null"));
+        requireNonNull(backend, "backend is null");
+    }
+
+    /**
+     * The executor's machine and the file sizes only. Defaults: host memory 4 x the heap (a JVM's
+     * default heap is a quarter of physical memory), 64 MiB blocks, one worker, no tiers known, an
+     * unknown backend.
+     */
+    public WorkloadProfile(int cores, long maxHeapBytes, long files, long bytes, long medianFileBytes, long meanFileBytes) {
+        this(cores, maxHeapBytes, saturatedMultiply(maxHeapBytes, DEFAULT_HOST_MEMORY_PER_HEAP), files, bytes, medianFileBytes, meanFileBytes,
+                DEFAULT_BLOCK_BYTES, 1, List.of(), BackendProfile.unknown());
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Bytes of the host's memory that {@link Tier.Medium#MEM} tiers hold. */
+    public long memoryTierBytes() {
+        return tiers.stream()
+                .filter(t -> t.medium() == Tier.Medium.MEM)
+                .mapToLong(Tier::capacityBytes)
+                .reduce(0, WorkloadProfile::saturatedAdd);
+    }
+
+    private static long saturatedMultiply(long a, long b) {
+        long high = Math.multiplyHigh(a, b);
+        long low = a * b;
+        return (high == 0 && low >= 0) ? low : Long.MAX_VALUE;
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return sum < 0 ? Long.MAX_VALUE : sum;
+    }
+
+    /**
+     * Builds a {@link WorkloadProfile}. {@link #cores}, {@link #maxHeapBytes} and the file
+     * statistics are required; the rest default as in the six-argument constructor (host memory
+     * 4 x the heap unless set).
+     */
+    public static final class Builder {
+        private Integer cores;
+        private Long maxHeapBytes;
+        private Long hostMemoryBytes;
+        private Long files;
+        private Long bytes;
+        private Long medianFileBytes;
+        private Long meanFileBytes;
+        private long blockBytes = DEFAULT_BLOCK_BYTES;
+        private int workers = 1;
+        private List<Tier> tiers = List.of();
+        private BackendProfile backend = BackendProfile.unknown();
+
+        private Builder() {}
+
+        public Builder cores(int value) {
+            this.cores = value;
+            return this;
+        }
+
+        public Builder maxHeapBytes(long value) {
+            this.maxHeapBytes = value;
+            return this;
+        }
+
+        public Builder hostMemoryBytes(long value) {
+            this.hostMemoryBytes = value;
+            return this;
+        }
+
+        /** The files to load: count, total bytes, median and mean size. */
+        public Builder files(long count, long totalBytes, long medianBytes, long meanBytes) {
+            this.files = count;
+            this.bytes = totalBytes;
+            this.medianFileBytes = medianBytes;
+            this.meanFileBytes = meanBytes;
+            return this;
+        }
+
+        public Builder blockBytes(long value) {
+            this.blockBytes = value;
+            return this;
+        }
+
+        public Builder workers(int value) {
+            this.workers = value;
+            return this;
+        }
+
+        public Builder tiers(List<Tier> value) {
+            this.tiers = requireNonNull(value, "tiers is null");
+            return this;
+        }
+
+        public Builder backend(BackendProfile value) {
+            this.backend = requireNonNull(value, "backend is null");
+            return this;
+        }
+
+        public WorkloadProfile build() {
+            requireNonNull(cores, "cores is not set");
+            requireNonNull(maxHeapBytes, "maxHeapBytes is not set");
+            requireNonNull(files, "files are not set");
+            long host = hostMemoryBytes != null ? hostMemoryBytes : saturatedMultiply(maxHeapBytes, DEFAULT_HOST_MEMORY_PER_HEAP);
+            return new WorkloadProfile(cores, maxHeapBytes, host, files, bytes, medianFileBytes, meanFileBytes, blockBytes, workers, tiers, backend);
         }
     }
 }

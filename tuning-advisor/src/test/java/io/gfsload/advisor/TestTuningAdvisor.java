@@ -1,14 +1,46 @@
 package io.gfsload.advisor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class TestTuningAdvisor {
+    private static final long KB = 1L << 10;
     private static final long MB = 1L << 20;
     private static final long GB = 1L << 30;
+
+    private static final List<String> ALL_NAMES = List.of(
+            Settings.COSN_BLOCK_SIZE, Settings.COSN_READ_AHEAD_BLOCK_SIZE, Settings.COSN_UPLOAD_THREAD_POOL,
+            Settings.JOB_WORKER_MAX_ACTIVE_TASKS, Settings.COSN_READ_AHEAD_QUEUE_SIZE, Settings.WORKER_READER_BUFFER_SIZE,
+            Settings.CLIENT_POOL_MAX, Settings.JOB_WORKER_THREADPOOL_SIZE, Settings.ACTIVE_JOBS,
+            Settings.READ_BUFFER_BYTES, Settings.UFS_READ_THREADS, Settings.MAX_UFS_READ_THREADS, Settings.MIN_UFS_READ_THREADS,
+            Settings.IN_FLIGHT_BYTES, Settings.ACTIVE_FILES, Settings.TASK_SET_BYTES);
+
+    /** {@code files} files of {@code meanBytes} each (median = mean) on a machine of {@code cores} and {@code hostMemory}. */
+    private static WorkloadProfile.Builder profile(int cores, long heap, long hostMemory, long files, long medianBytes, long meanBytes) {
+        return WorkloadProfile.builder()
+                .cores(cores)
+                .maxHeapBytes(heap)
+                .hostMemoryBytes(hostMemory)
+                .files(files, files * meanBytes, medianBytes, meanBytes);
+    }
+
+    /** Read memory of one worker by the guide's formula. */
+    private static long workerReadMemory(Settings settings) {
+        return settings.value(Settings.JOB_WORKER_MAX_ACTIVE_TASKS) * (settings.value(Settings.WORKER_READER_BUFFER_SIZE)
+                + settings.value(Settings.COSN_READ_AHEAD_BLOCK_SIZE) * settings.value(Settings.COSN_READ_AHEAD_QUEUE_SIZE) + MB);
+    }
+
+    // --- fs.cosn.read.ahead.block.size and the executor's read buffer
 
     @ParameterizedTest(name = "mean {0} B, median {1} B -> read buffer {2} B")
     @CsvSource({
@@ -20,13 +52,24 @@ class TestTuningAdvisor {
     void readBufferFollowsFileSizes(long mean, long median, long expected) {
         Settings settings = TuningAdvisor.recommend(new WorkloadProfile(4, 4 * GB, 1000, 1000 * mean, median, mean));
         assertEquals(expected, settings.value(Settings.READ_BUFFER_BYTES));
+        assertEquals(expected, settings.value(Settings.COSN_READ_AHEAD_BLOCK_SIZE), "the same rule for the COS client");
     }
+
+    @Test
+    void readBufferFitsASmallHeap() {
+        Settings settings = TuningAdvisor.recommend(new WorkloadProfile(4, 8 * MB, 10, 10 * 30 * MB, 30 * MB, 30 * MB));
+        assertEquals(2 * MB, settings.value(Settings.READ_BUFFER_BYTES));
+        assertTrue(settings.get(Settings.READ_BUFFER_BYTES).reason().endsWith("at most heap / 4 = 2 MiB"), settings.get(Settings.READ_BUFFER_BYTES).reason());
+        assertEquals(4 * MB, settings.value(Settings.COSN_READ_AHEAD_BLOCK_SIZE), "the workers' readahead does not depend on the executor's heap");
+    }
+
+    // --- the executor's threads
 
     @ParameterizedTest(name = "{0} cores, heap {1} MiB, {2} files -> {3} threads")
     @CsvSource({
             "2,  4096, 1000, 4",    // 2 x cores
             "16, 4096, 1000, 32",   // 2 x cores
-            "64, 65536, 1000, 64",  // capped
+            "64, 65536, 1000, 64",  // capped without a backend profile
             "16, 4096, 3,    3",    // no more threads than files
             "16, 64,   1000, 4",    // 64 MiB heap / 4 / 4 MiB buffer = 4
     })
@@ -36,10 +79,351 @@ class TestTuningAdvisor {
     }
 
     @ParameterizedTest(name = "heap {0} MiB")
-    @CsvSource({"64", "512", "4096", "65536"})
+    @CsvSource({"8", "64", "512", "4096", "65536"})
     void bytesInFlightNeverExceedAQuarterOfTheHeap(long heapMb) {
         Settings settings = TuningAdvisor.recommend(new WorkloadProfile(32, heapMb * MB, 100_000, 100_000 * 40 * MB, 40 * MB, 40 * MB));
-        assertTrue(settings.value(Settings.IN_FLIGHT_BYTES) <= heapMb * MB / 4, settings.get(Settings.IN_FLIGHT_BYTES).reason());
+        long inFlight = settings.value(Settings.IN_FLIGHT_BYTES);
+        assertTrue(inFlight <= heapMb * MB / 4, settings.get(Settings.IN_FLIGHT_BYTES).reason());
+        assertEquals(settings.value(Settings.MAX_UFS_READ_THREADS) * settings.value(Settings.READ_BUFFER_BYTES), inFlight);
+        assertTrue(settings.value(Settings.UFS_READ_THREADS) <= settings.value(Settings.MAX_UFS_READ_THREADS));
         assertTrue(settings.get(Settings.UFS_READ_THREADS).reason().startsWith("min(2 x 32 cores"), settings.get(Settings.UFS_READ_THREADS).reason());
+        assertTrue(settings.get(Settings.IN_FLIGHT_BYTES).reason().contains("<= heap / 4"), settings.get(Settings.IN_FLIGHT_BYTES).reason());
+    }
+
+    @ParameterizedTest(name = "{0} threads -> min {1}")
+    @CsvSource({"4, 1", "8, 1", "16, 2", "64, 8"})
+    void theControllerMayBackOffToAnEighth(int cores2x, long expectedMin) {
+        Settings settings = TuningAdvisor.recommend(profile(cores2x / 2, 16 * GB, 64 * GB, 1000, 30 * MB, 30 * MB).build());
+        assertEquals(cores2x, settings.value(Settings.UFS_READ_THREADS));
+        assertEquals(expectedMin, settings.value(Settings.MIN_UFS_READ_THREADS));
+    }
+
+    @ParameterizedTest(name = "{0} files, max {1} threads -> {2} active files")
+    @CsvSource({
+            "1000, 8192, 320",   // 256 max threads + 64
+            "10,   8192, 10",    // no more than the files
+            "1000, 64,   5",     // 64 MiB heap: 4 max threads + 1
+    })
+    void activeFilesAreALittleAboveTheReaders(long files, long heapMb, long expected) {
+        Settings settings = TuningAdvisor.recommend(new WorkloadProfile(16, heapMb * MB, files, files * 30 * MB, 30 * MB, 30 * MB));
+        assertEquals(expected, settings.value(Settings.ACTIVE_FILES));
+        assertTrue(settings.value(Settings.ACTIVE_FILES) >= Math.min(files, settings.value(Settings.MAX_UFS_READ_THREADS)));
+    }
+
+    @ParameterizedTest(name = "{0} MiB to load, {1} cores -> task sets of {2} MiB")
+    @CsvSource({
+            "79,      2,  64",     // less than one block per reader: one block
+            "30720,   16, 256",    // 30 GiB / (4 x 32 readers) = 240 MiB -> 4 blocks
+            "10485760, 16, 1024",  // 10 TiB: at most 1 GiB
+    })
+    void taskSetsGiveEveryReaderFourOrMore(long loadMb, int cores, long expectedMb) {
+        Settings settings = TuningAdvisor.recommend(profile(cores, 16 * GB, 64 * GB, 1000, loadMb * MB / 1000, loadMb * MB / 1000).build());
+        assertEquals(expectedMb * MB, settings.value(Settings.TASK_SET_BYTES));
+        assertEquals(0, settings.value(Settings.TASK_SET_BYTES) % WorkloadProfile.DEFAULT_BLOCK_BYTES, "whole blocks");
+    }
+
+    // --- fs.cosn.upload_thread_pool and the job workers
+
+    @ParameterizedTest(name = "{0} cores -> upload thread pool in [2 x, 3 x] cores")
+    @CsvSource({"1", "2", "4", "8", "16", "32", "64"})
+    void uploadThreadPoolIsTwoToThreeTimesTheCores(int cores) {
+        Settings settings = TuningAdvisor.recommend(profile(cores, 4 * GB, 64 * GB, 1000, 30 * MB, 30 * MB).build());
+        long pool = settings.value(Settings.COSN_UPLOAD_THREAD_POOL);
+        assertTrue(pool >= 2L * cores && pool <= 3L * cores, pool + " threads for " + cores + " cores");
+    }
+
+    @Test
+    void sixteenCoresGiveAnUploadPoolOf32To48() {
+        Settings settings = TuningAdvisor.recommend(profile(16, 4 * GB, 64 * GB, 1000, 30 * MB, 30 * MB).build());
+        assertEquals(32, settings.value(Settings.COSN_UPLOAD_THREAD_POOL));
+        assertEquals(36, settings.value(Settings.JOB_WORKER_MAX_ACTIVE_TASKS));
+        assertEquals(72, settings.value(Settings.CLIENT_POOL_MAX));
+        assertEquals(32, settings.value(Settings.JOB_WORKER_THREADPOOL_SIZE));
+        assertEquals(45, settings.value(Settings.ACTIVE_JOBS));
+        assertEquals(128 * MB, settings.value(Settings.COSN_BLOCK_SIZE));
+        assertEquals(32, settings.value(Settings.COSN_READ_AHEAD_QUEUE_SIZE));
+        assertEquals(4 * MB, settings.value(Settings.WORKER_READER_BUFFER_SIZE));
+    }
+
+    @ParameterizedTest(name = "{0} cores, host {1} GiB, {2} workers, median {3} B")
+    @CsvSource({
+            "1,  4,   1,  1000",
+            "4,  4,   1,  204800",
+            "16, 4,   1,  31457280",
+            "16, 64,  1,  31457280",
+            "16, 64,  8,  204800",
+            "64, 64,  200, 31457280",
+            "64, 256, 1,  6291456",
+            "2,  1,   3,  31457280",
+    })
+    void jobWorkerSettingsKeepTheGuidesRelations(int cores, long hostGb, int workers, long median) {
+        Settings settings = TuningAdvisor.recommend(profile(cores, 4 * GB, hostGb * GB, 1000, median, median).workers(workers).build());
+        long pool = settings.value(Settings.COSN_UPLOAD_THREAD_POOL);
+        long tasks = settings.value(Settings.JOB_WORKER_MAX_ACTIVE_TASKS);
+        assertTrue(tasks > pool, "max active tasks a little above the upload pool: " + tasks + " vs " + pool);
+        assertTrue(tasks <= pool + Math.max(1, (pool + 7) / 8), "only a little: " + tasks + " vs " + pool);
+        assertEquals(2 * tasks, settings.value(Settings.CLIENT_POOL_MAX), "client pool max = 2 x max active tasks");
+        assertTrue(settings.value(Settings.JOB_WORKER_THREADPOOL_SIZE) <= tasks, "thread pool <= max active tasks");
+        long activeJobs = settings.value(Settings.ACTIVE_JOBS);
+        assertTrue(activeJobs > tasks, "active jobs > max active tasks: " + activeJobs + " vs " + tasks);
+        assertTrue(activeJobs <= 3000, "GooseFS caps active jobs at 3000: " + activeJobs);
+    }
+
+    @ParameterizedTest(name = "{0} cores, host {1} GiB, median {2} B, queue in [8, 32] and <= block / readahead")
+    @CsvSource({
+            "2,  4,  1000",
+            "16, 4,  31457280",
+            "16, 64, 31457280",
+            "16, 64, 204800",
+            "64, 4,  6291456",
+            "64, 64, 6291456",
+            "8,  1,  31457280",
+    })
+    void readAheadQueueIsEightToThirtyTwoAndWithinABlock(int cores, long hostGb, long median) {
+        Settings settings = TuningAdvisor.recommend(profile(cores, 4 * GB, hostGb * GB, 1000, median, median).build());
+        long queue = settings.value(Settings.COSN_READ_AHEAD_QUEUE_SIZE);
+        assertTrue(queue >= 8 && queue <= 32, "queue " + queue);
+        assertTrue(queue <= settings.value(Settings.COSN_BLOCK_SIZE) / settings.value(Settings.COSN_READ_AHEAD_BLOCK_SIZE), "queue " + queue);
+    }
+
+    @Test
+    void aReadAheadOfAQuarterBlockCapsTheQueueBelowEight() {
+        Settings settings = TuningAdvisor.recommend(profile(16, 4 * GB, 64 * GB, 1000, 30 * MB, 30 * MB).build(),
+                List.of(SettingOverride.flag(Settings.COSN_READ_AHEAD_BLOCK_SIZE, 32 * MB, "--read-ahead")));
+        assertEquals(4, settings.value(Settings.COSN_READ_AHEAD_QUEUE_SIZE), "128 MiB / 32 MiB: never more than block / readahead");
+    }
+
+    @ParameterizedTest(name = "host {0} GiB, MEM tier {1} GiB, {2} cores, median {3} B")
+    @CsvSource({
+            "4,  0,  2,  31457280",
+            "4,  0,  16, 31457280",
+            "4,  0,  64, 31457280",
+            "4,  0,  16, 204800",
+            "4,  2,  16, 31457280",
+            "64, 0,  2,  31457280",
+            "64, 0,  16, 31457280",
+            "64, 0,  64, 31457280",
+            "64, 0,  64, 204800",
+            "64, 48, 64, 31457280",
+    })
+    void workerReadMemoryStaysWithinAQuarterOfTheHost(long hostGb, long memTierGb, int cores, long median) {
+        WorkloadProfile profile = profile(cores, 4 * GB, hostGb * GB, 1000, median, median)
+                .tiers(List.of(new Tier(Tier.Medium.MEM, memTierGb * GB), new Tier(Tier.Medium.SSD, 500 * GB)))
+                .build();
+        Settings settings = TuningAdvisor.recommend(profile);
+        long budget = (hostGb - memTierGb) * GB / 4;
+        assertTrue(workerReadMemory(settings) <= budget,
+                "tasks x (buffer + readahead x queue + 1 MiB) = " + workerReadMemory(settings) + " > " + budget + ": " + settings.get(Settings.WORKER_READER_BUFFER_SIZE).reason());
+        long buffer = settings.value(Settings.WORKER_READER_BUFFER_SIZE);
+        assertTrue(buffer >= MB && buffer <= 4 * MB, "reader buffer " + buffer);
+        assertTrue(settings.get(Settings.WORKER_READER_BUFFER_SIZE).reason().contains(" <= "), settings.get(Settings.WORKER_READER_BUFFER_SIZE).reason());
+    }
+
+    @Test
+    void aSmallHostTakesThreadsBeforeMemory() {
+        Settings settings = TuningAdvisor.recommend(profile(16, 4 * GB, 4 * GB, 1000, 30 * MB, 30 * MB).build());
+        // 1 GiB / (1 MiB + 4 MiB x 8 + 1 MiB) = 30 tasks, so 26 upload threads instead of 32
+        assertEquals(26, settings.value(Settings.COSN_UPLOAD_THREAD_POOL));
+        assertEquals(30, settings.value(Settings.JOB_WORKER_MAX_ACTIVE_TASKS));
+        assertEquals(8, settings.value(Settings.COSN_READ_AHEAD_QUEUE_SIZE));
+        assertEquals("2 x 16 cores = 32; the read memory 1 GiB holds 30 tasks, so 26 -> 26", settings.get(Settings.COSN_UPLOAD_THREAD_POOL).reason());
+    }
+
+    // --- the backend profile
+
+    @ParameterizedTest(name = "cap {0} MiB/s, per stream {1} MiB/s, {2} workers")
+    @CsvSource({
+            "2048, 20,  1",
+            "2048, 20,  4",
+            "1024, 100, 2",
+            "400,  20,  1",
+            "10240, 50, 8",
+    })
+    void threadsFillTheCapAtThePerStreamBandwidth(long capMb, long perStreamMb, int workers) {
+        WorkloadProfile profile = profile(4, 16 * GB, 64 * GB, 100_000, 30 * MB, 30 * MB)
+                .workers(workers)
+                .backend(new BackendProfile(Duration.ZERO, perStreamMb * MB, capMb * MB))
+                .build();
+        Settings settings = TuningAdvisor.recommend(profile);
+        long executorNeeds = (capMb + perStreamMb - 1) / perStreamMb;
+        assertTrue(settings.value(Settings.UFS_READ_THREADS) >= Math.min(256, executorNeeds),
+                settings.get(Settings.UFS_READ_THREADS).reason());
+        long perWorkerNeeds = (capMb / workers + perStreamMb - 1) / perStreamMb;
+        assertTrue(settings.value(Settings.COSN_UPLOAD_THREAD_POOL) >= Math.min(256, perWorkerNeeds),
+                settings.get(Settings.COSN_UPLOAD_THREAD_POOL).reason());
+        assertTrue(settings.value(Settings.COSN_UPLOAD_THREAD_POOL) >= 8, "never below 2 x cores");
+    }
+
+    @Test
+    void highLatencyWithSmallFilesAsksForMoreConcurrency() {
+        WorkloadProfile.Builder smallFiles = profile(4, 4 * GB, 64 * GB, 100_000, 256 * KB, 256 * KB);
+        Settings withoutLatency = TuningAdvisor.recommend(smallFiles.backend(new BackendProfile(Duration.ZERO, 32 * MB, 256 * MB)).build());
+        Settings withLatency = TuningAdvisor.recommend(smallFiles.backend(new BackendProfile(Duration.ofMillis(20), 32 * MB, 256 * MB)).build());
+        assertEquals(8, withoutLatency.value(Settings.UFS_READ_THREADS), "256 / 32 = 8 streams = 2 x 4 cores");
+        // 256 MiB/s x (20 ms + 256 KiB / 32 MiB/s) / 256 KiB = 28.5
+        assertEquals(29, withLatency.value(Settings.UFS_READ_THREADS));
+        assertEquals("min(2 x 4 cores, 64) = 8; the store's 256 MiB/s needs 256 MiB/s x (20 ms + 256 KiB / 32 MiB/s) / 256 KiB = 29 streams; "
+                + "at most max read threads 256 -> 29", withLatency.get(Settings.UFS_READ_THREADS).reason());
+        assertEquals(20, withLatency.get(Settings.UFS_READ_THREADS).inputs().get("request-latency-ms"));
+
+        Settings bigFiles = TuningAdvisor.recommend(profile(4, 4 * GB, 64 * GB, 100_000, 64 * MB, 64 * MB)
+                .backend(new BackendProfile(Duration.ofMillis(20), 32 * MB, 256 * MB)).build());
+        // 256 MiB/s x (20 ms + 4 MiB / 32 MiB/s) / 4 MiB = 9.3: latency matters little with 4 MiB requests
+        assertEquals(10, bigFiles.value(Settings.UFS_READ_THREADS));
+    }
+
+    @Test
+    void noThreadCountExceedsTheHardCap() {
+        Settings settings = TuningAdvisor.recommend(profile(8, 64 * GB, 64 * GB, 1_000_000, 64 * KB, 64 * KB)
+                .backend(new BackendProfile(Duration.ofMillis(100), 10 * MB, 10 * GB)).build());
+        assertEquals(256, settings.value(Settings.UFS_READ_THREADS));
+        assertEquals(256, settings.value(Settings.COSN_UPLOAD_THREAD_POOL));
+    }
+
+    @Test
+    void aBackendWithoutACapChangesNothing() {
+        WorkloadProfile.Builder builder = profile(16, 4 * GB, 64 * GB, 1000, 30 * MB, 30 * MB);
+        Settings unknown = TuningAdvisor.recommend(builder.build());
+        Settings latencyOnly = TuningAdvisor.recommend(builder.backend(new BackendProfile(Duration.ofMillis(30), 0, 0)).build());
+        assertEquals(unknown.value(Settings.UFS_READ_THREADS), latencyOnly.value(Settings.UFS_READ_THREADS));
+        assertEquals(unknown.value(Settings.COSN_UPLOAD_THREAD_POOL), latencyOnly.value(Settings.COSN_UPLOAD_THREAD_POOL));
+    }
+
+    // --- every setting, provenance and overrides
+
+    @Test
+    void everySettingHasAValueUnitRuleAndReason() {
+        Settings settings = TuningAdvisor.recommend(profile(16, 4 * GB, 64 * GB, 1000, 30 * MB, 30 * MB).build());
+        assertEquals(ALL_NAMES, settings.values().stream().map(Setting::name).toList());
+        for (Setting setting : settings.values()) {
+            assertTrue(setting.value() > 0, setting.toString());
+            assertFalse(setting.unit().isBlank(), setting.toString());
+            assertFalse(setting.rule().isBlank(), setting.toString());
+            assertFalse(setting.reason().isBlank(), setting.toString());
+            assertEquals(Setting.Source.ADVISOR, setting.source(), setting.toString());
+        }
+        assertEquals(Map.of("cores", 16L, "workers", 1L, "worker-read-memory-bytes", 16 * GB), settings.get(Settings.COSN_UPLOAD_THREAD_POOL).inputs());
+        assertEquals(4, settings.withPrefix(Settings.CORE_SITE_PREFIX).size());
+        assertEquals(4, settings.withPrefix(Settings.CLUSTER_PREFIX).size());
+    }
+
+    @Test
+    void aPlanWithNothingToLoadStillGetsSettings() {
+        Settings settings = TuningAdvisor.recommend(new WorkloadProfile(4, GB, 0, 0, 0, 0));
+        assertEquals(64 * KB, settings.value(Settings.READ_BUFFER_BYTES));
+        assertEquals(1, settings.value(Settings.UFS_READ_THREADS));
+        assertEquals(1, settings.value(Settings.ACTIVE_FILES));
+        assertEquals(64 * MB, settings.value(Settings.TASK_SET_BYTES));
+        assertEquals(8, settings.value(Settings.COSN_UPLOAD_THREAD_POOL), "the cluster's settings do not depend on this plan's size");
+    }
+
+    @Test
+    void theSameProfileGivesEqualSettings() {
+        WorkloadProfile profile = profile(12, 3 * GB, 48 * GB, 4321, 700 * KB, 3 * MB).workers(3)
+                .backend(new BackendProfile(Duration.ofMillis(15), 40 * MB, 900 * MB)).build();
+        assertEquals(TuningAdvisor.recommend(profile), TuningAdvisor.recommend(profile));
+    }
+
+    @Test
+    void theSixArgumentProfileFillsInTheDocumentedDefaults() {
+        WorkloadProfile old = new WorkloadProfile(8, 2 * GB, 10, 100 * MB, 10 * MB, 10 * MB);
+        assertEquals(8 * GB, old.hostMemoryBytes());
+        assertEquals(64 * MB, old.blockBytes());
+        assertEquals(1, old.workers());
+        assertEquals(List.of(), old.tiers());
+        assertEquals(BackendProfile.unknown(), old.backend());
+        assertEquals(old, WorkloadProfile.builder().cores(8).maxHeapBytes(2 * GB).files(10, 100 * MB, 10 * MB, 10 * MB).build());
+    }
+
+    @Test
+    void anExplicitThreadCountWinsAndFixesTheControllersBounds() {
+        WorkloadProfile profile = profile(16, 4 * GB, 64 * GB, 1000, 30 * MB, 30 * MB).build();
+        Settings settings = TuningAdvisor.recommend(profile, List.of(SettingOverride.flag(Settings.UFS_READ_THREADS, 8, "--ufs-read-threads")));
+        Setting threads = settings.get(Settings.UFS_READ_THREADS);
+        assertEquals(8, threads.value());
+        assertEquals(Setting.Source.FLAG, threads.source());
+        assertEquals("set by --ufs-read-threads; advisor: 32, min(2 x 16 cores, 64) = 32; at most max read threads 256 -> 32", threads.reason());
+        assertEquals(8, settings.value(Settings.MAX_UFS_READ_THREADS));
+        assertEquals(8, settings.value(Settings.MIN_UFS_READ_THREADS));
+        assertEquals(Setting.Source.ADVISOR, settings.get(Settings.MAX_UFS_READ_THREADS).source(), "derived from the flag by the advisor");
+        assertEquals(8 * 4 * MB, settings.value(Settings.IN_FLIGHT_BYTES), "recomputed from the explicit threads");
+        assertEquals(List.of(threads), settings.from(Setting.Source.FLAG));
+    }
+
+    @Test
+    void anExplicitReadBufferMovesTheMemoryBound() {
+        WorkloadProfile profile = profile(16, 1 * GB, 64 * GB, 100_000, 30 * MB, 30 * MB).build();
+        Settings settings = TuningAdvisor.recommend(profile, List.of(SettingOverride.config(Settings.READ_BUFFER_BYTES, 16 * MB, "gfsload.properties")));
+        assertEquals(Setting.Source.CONFIG, settings.get(Settings.READ_BUFFER_BYTES).source());
+        assertEquals(16, settings.value(Settings.MAX_UFS_READ_THREADS), "256 MiB / 16 MiB");
+        assertEquals(16, settings.value(Settings.UFS_READ_THREADS));
+        assertEquals(256 * MB, settings.value(Settings.IN_FLIGHT_BYTES));
+    }
+
+    @Test
+    void anExplicitBoundOnActiveFilesBoundsTheReaders() {
+        WorkloadProfile profile = profile(16, 4 * GB, 64 * GB, 1000, 30 * MB, 30 * MB).build();
+        Settings settings = TuningAdvisor.recommend(profile, List.of(SettingOverride.flag(Settings.ACTIVE_FILES, 6, "--active-jobs")));
+        assertEquals(6, settings.value(Settings.ACTIVE_FILES));
+        assertEquals(6, settings.value(Settings.MAX_UFS_READ_THREADS));
+        assertEquals(6, settings.value(Settings.UFS_READ_THREADS));
+        assertEquals("min(256, heap / 4 / read buffer = 1 GiB / 4 MiB = 256, 1000 files, 6 explicit active files) = 6",
+                settings.get(Settings.MAX_UFS_READ_THREADS).reason());
+    }
+
+    @Test
+    void explicitValuesThatBreakABoundAreReportedNotHidden() {
+        WorkloadProfile profile = profile(16, 1 * GB, 4 * GB, 1000, 30 * MB, 30 * MB).build();
+        Settings settings = TuningAdvisor.recommend(profile, List.of(
+                SettingOverride.flag(Settings.UFS_READ_THREADS, 200, "--ufs-read-threads"),
+                SettingOverride.flag(Settings.COSN_UPLOAD_THREAD_POOL, 100, "--cosn-threads")));
+        assertEquals(200 * 4 * MB, settings.value(Settings.IN_FLIGHT_BYTES));
+        assertTrue(settings.get(Settings.IN_FLIGHT_BYTES).reason().contains("EXCEEDS heap / 4"), settings.get(Settings.IN_FLIGHT_BYTES).reason());
+        assertEquals(113, settings.value(Settings.JOB_WORKER_MAX_ACTIVE_TASKS), "a little above the explicit pool");
+        assertTrue(settings.get(Settings.WORKER_READER_BUFFER_SIZE).reason().contains("EXCEEDS"), settings.get(Settings.WORKER_READER_BUFFER_SIZE).reason());
+    }
+
+    @Test
+    void overridesMustNameKnownSettingsOnce() {
+        WorkloadProfile profile = profile(16, 1 * GB, 4 * GB, 1000, 30 * MB, 30 * MB).build();
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> TuningAdvisor.recommend(profile, List.of(SettingOverride.flag("executor.threads", 8, "--threads"))));
+        assertTrue(unknown.getMessage().startsWith("Unknown setting executor.threads; the settings are active-jobs, executor.active-files,"), unknown.getMessage());
+        IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> TuningAdvisor.recommend(profile, List.of(
+                SettingOverride.flag(Settings.UFS_READ_THREADS, 8, "--ufs-read-threads"),
+                SettingOverride.config(Settings.UFS_READ_THREADS, 9, "gfsload.properties"))));
+        assertEquals("Setting executor.ufs-read-threads is given twice", twice.getMessage());
+        IllegalArgumentException zero = assertThrows(IllegalArgumentException.class, () -> SettingOverride.flag(Settings.UFS_READ_THREADS, 0, "--ufs-read-threads"));
+        assertEquals("Invalid value 0 for executor.ufs-read-threads: must be > 0", zero.getMessage());
+    }
+
+    @Test
+    void withOverrideReplacesOneValueAndSaysWhereItCameFrom() {
+        Settings advised = TuningAdvisor.recommend(profile(16, 4 * GB, 64 * GB, 1000, 30 * MB, 30 * MB).build());
+        Settings overridden = advised.withOverride(Settings.READ_BUFFER_BYTES, MB, Setting.Source.FLAG);
+        assertEquals(MB, overridden.value(Settings.READ_BUFFER_BYTES));
+        assertEquals(Setting.Source.FLAG, overridden.get(Settings.READ_BUFFER_BYTES).source());
+        assertTrue(overridden.get(Settings.READ_BUFFER_BYTES).reason().startsWith("set by a flag; advisor: 4194304, files average 30 MiB"),
+                overridden.get(Settings.READ_BUFFER_BYTES).reason());
+        for (String name : ALL_NAMES) {
+            if (!name.equals(Settings.READ_BUFFER_BYTES)) {
+                assertEquals(advised.get(name), overridden.get(name), name);
+            }
+        }
+        NoSuchElementException missing = assertThrows(NoSuchElementException.class, () -> advised.withOverride("no.such", 1, Setting.Source.CONFIG));
+        assertEquals("No setting no.such", missing.getMessage());
+        IllegalArgumentException byAdvisor = assertThrows(IllegalArgumentException.class,
+                () -> advised.withOverride(Settings.READ_BUFFER_BYTES, 1, Setting.Source.ADVISOR));
+        assertEquals("An override of executor.read-buffer-bytes must come from a flag or a configuration file, not the advisor", byAdvisor.getMessage());
+    }
+
+    @Test
+    void theFourArgumentSettingComesFromTheAdvisor() {
+        Setting setting = new Setting("x", 1, "threads", "why");
+        assertEquals(Setting.Source.ADVISOR, setting.source());
+        assertEquals("", setting.rule());
+        assertEquals(Map.of(), setting.inputs());
+        IllegalArgumentException duplicate = assertThrows(IllegalArgumentException.class, () -> new Settings(List.of(setting, setting)));
+        assertEquals("Duplicate setting x", duplicate.getMessage());
     }
 }

@@ -1,0 +1,264 @@
+package io.gfsload.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.gfsload.advisor.BackendProfile;
+import io.gfsload.advisor.Setting;
+import io.gfsload.advisor.Settings;
+import io.gfsload.advisor.Tier;
+import io.gfsload.advisor.TuningAdvisor;
+import io.gfsload.advisor.WorkloadProfile;
+import io.gfsload.cache.api.ClusterInfo;
+import io.gfsload.planner.InvalidRequestException;
+import io.gfsload.planner.LoadPlan;
+import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
+import io.gfsload.planner.PlanStats;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.OperatingSystemMXBean;
+import java.math.BigDecimal;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.TypeConversionException;
+
+/**
+ * {@code gfsload tune --table db.t [--partition k=v]... | --path PATH...}: plans the load, derives
+ * the settings for it and prints them with their reasons; writes the COS client's settings as a
+ * {@code core-site.xml} fragment and the cache cluster's as a properties file on request. Loads
+ * nothing.
+ */
+@Command(name = "tune",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = "Recommends settings for a load, each with the rule and the numbers behind it: the COS client's (fs.cosn.*), "
+                + "the cache workers' and job workers' (goosefs.*), distributedLoad's --active-jobs and gfsload's executor's. "
+                + "Plans the load to read its file sizes; loads nothing.")
+public final class TuneCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final CliEnvironment environment;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    TableSelectionOptions selection;
+
+    @Option(names = "--path", paramLabel = "PATH",
+            description = "UFS file or directory to tune for instead of a table, e.g. cosn://bucket/dir. Repeatable.")
+    List<String> paths = new ArrayList<>();
+
+    @Mixin
+    LoadOptions load;
+
+    @Option(names = "--core-site", paramLabel = "FILE", description = "Write the fs.cosn.* settings as a core-site.xml fragment to FILE.")
+    Path coreSite;
+
+    @Option(names = "--cluster-properties", paramLabel = "FILE",
+            description = "Write the cache workers' and job workers' goosefs.* settings as a properties file to FILE.")
+    Path clusterProperties;
+
+    @Mixin
+    WorkloadOptions workload;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Mixin
+    MetastoreOptions metastore;
+
+    public TuneCommand(CliEnvironment environment) {
+        this.environment = requireNonNull(environment, "environment is null");
+    }
+
+    @Override
+    public Integer call() {
+        LoadRequest request = new LoadRequest(target(), load.replication);
+        workload.validate();
+        checkWritable("--core-site", coreSite);
+        checkWritable("--cluster-properties", clusterProperties);
+        boolean table = request.target() instanceof LoadTarget.Table;
+        Tuned tuned;
+        try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty())) {
+            LoadRunner.Planned planned = new LoadRunner(services).plan(request, workload, List.of());
+            tuned = new Tuned(request.target().describe(), planned.profile(), planned.settings());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        if (coreSite != null) {
+            write(coreSite, coreSiteXml(tuned));
+            err.printf("Wrote the %d fs.cosn.* settings to %s%n", tuned.settings().withPrefix(Settings.CORE_SITE_PREFIX).size(), coreSite);
+        }
+        if (clusterProperties != null) {
+            write(clusterProperties, clusterProperties(tuned));
+            err.printf("Wrote the %d goosefs.* settings to %s%n", tuned.settings().withPrefix(Settings.CLUSTER_PREFIX).size(), clusterProperties);
+        }
+        err.flush();
+        out.print(load.json ? json(tuned) + System.lineSeparator() : table(tuned));
+        out.flush();
+        return ExitCode.OK;
+    }
+
+    /** The table selection or the paths; exactly one of them. */
+    private LoadTarget target() {
+        boolean tableOptions = selection.table != null || !selection.partitions.isEmpty() || selection.where != null || selection.latest != null;
+        if (!paths.isEmpty()) {
+            if (tableOptions) {
+                throw new ParameterException(spec.commandLine(), "--path and --table (with --partition, --where, --latest) select what to tune for in different ways: use only one of them");
+            }
+            return new LoadTarget.Paths(paths);
+        }
+        if (selection.table == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required option: '--table=DB.TABLE' or '--path=PATH'");
+        }
+        return selection.toTarget(spec);
+    }
+
+    private void checkWritable(String option, Path file) {
+        if (file == null) {
+            return;
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent != null && !Files.isDirectory(parent)) {
+            throw new ParameterException(spec.commandLine(), "Cannot write %s %s: no directory %s".formatted(option, file, parent));
+        }
+        if (Files.isDirectory(file)) {
+            throw new ParameterException(spec.commandLine(), "Cannot write %s %s: it is a directory".formatted(option, file));
+        }
+    }
+
+    private static void write(Path file, String content) {
+        try {
+            Files.writeString(file, content);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot write " + file + ": " + e, e);
+        }
+    }
+
+    /** A tuned load: what it is for, what the advisor knew and what it recommends. */
+    record Tuned(String target, WorkloadProfile profile, Settings settings) {}
+
+    static String table(Tuned tuned) {
+        WorkloadProfile p = tuned.profile();
+        StringBuilder out = new StringBuilder();
+        out.append("Settings for %s: %d files, %s to load (median %s, mean %s)%n".formatted(tuned.target(), p.files(), Sizes.format(p.bytes()),
+                Sizes.format(p.medianFileBytes()), Sizes.format(p.meanFileBytes())));
+        out.append("Executor: %d cores, heap %s. Workers: %d, %s memory each, MEM tier %s. UFS: %s%n".formatted(p.cores(), Sizes.format(p.maxHeapBytes()),
+                p.workers(), Sizes.format(p.hostMemoryBytes()), Sizes.format(p.memoryTierBytes()), describe(p.backend())));
+        int width = tuned.settings().values().stream().mapToInt(s -> s.name().length()).max().orElse(7);
+        String format = "%-" + width + "s %12s %-8s %-7s %s%n";
+        out.append(format.formatted("SETTING", "VALUE", "UNIT", "SOURCE", "REASON"));
+        for (Setting s : tuned.settings().values()) {
+            out.append(format.formatted(s.name(), s.value(), s.unit(), s.source().name().toLowerCase(Locale.ROOT), s.reason()));
+        }
+        return out.toString();
+    }
+
+    private static String describe(BackendProfile backend) {
+        if (!backend.isKnown()) {
+            return "unknown (give --ufs-latency-ms, --ufs-stream-bandwidth, --ufs-aggregate-bandwidth)";
+        }
+        return "latency %s, %s per stream, %s in all".formatted(
+                backend.hasLatency() ? backend.requestLatency().toMillis() + " ms" : "unknown",
+                backend.hasPerStreamBandwidth() ? Sizes.format(backend.perStreamBytesPerSecond()) + "/s" : "unknown",
+                backend.hasAggregateCap() ? Sizes.format(backend.aggregateBytesPerSecond()) + "/s" : "unknown");
+    }
+
+    /** The output of {@code --json}. */
+    record TunedJson(String target, ProfileJson profile, List<Setting> settings) {}
+
+    /** The profile with plain numbers (durations in milliseconds). */
+    record ProfileJson(int cores, long maxHeapBytes, long hostMemoryBytes, long memoryTierBytes, int workers, long files, long bytes,
+            long medianFileBytes, long meanFileBytes, long blockBytes, long requestLatencyMillis, long perStreamBytesPerSecond,
+            long aggregateBytesPerSecond) {
+        static ProfileJson of(WorkloadProfile p) {
+            return new ProfileJson(p.cores(), p.maxHeapBytes(), p.hostMemoryBytes(), p.memoryTierBytes(), p.workers(), p.files(), p.bytes(),
+                    p.medianFileBytes(), p.meanFileBytes(), p.blockBytes(), p.backend().requestLatency().toMillis(),
+                    p.backend().perStreamBytesPerSecond(), p.backend().aggregateBytesPerSecond());
+        }
+    }
+
+    static String json(Tuned tuned) {
+        try {
+            return JSON.writeValueAsString(new TunedJson(tuned.target(), ProfileJson.of(tuned.profile()), tuned.settings().values()));
+        }
+        catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write the settings as JSON", e);
+        }
+    }
+
+    /** The fs.cosn.* settings as a Hadoop configuration document, each with its reason and rule. */
+    static String coreSiteXml(Tuned tuned) {
+        StringBuilder xml = new StringBuilder();
+        xml.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+        xml.append("<!-- COS client settings for %s, by gfsload tune. Merge into core-site.xml. -->\n".formatted(escapeComment(tuned.target())));
+        xml.append("<configuration>\n");
+        for (Setting s : tuned.settings().withPrefix(Settings.CORE_SITE_PREFIX)) {
+            xml.append("  <property>\n");
+            xml.append("    <name>").append(escape(s.name())).append("</name>\n");
+            xml.append("    <value>").append(s.value()).append("</value>\n");
+            xml.append("    <description>").append(escape(description(s))).append("</description>\n");
+            xml.append("  </property>\n");
+        }
+        xml.append("</configuration>\n");
+        return xml.toString();
+    }
+
+    /**
+     * The cache workers' and job workers' settings as a properties file, each after a comment with
+     * its reason; the client's {@code --active-jobs} as a comment.
+     */
+    static String clusterProperties(Tuned tuned) {
+        StringBuilder properties = new StringBuilder();
+        properties.append("# Cache cluster settings for %s, by gfsload tune.%n".formatted(oneLine(tuned.target())));
+        tuned.settings().find(Settings.ACTIVE_JOBS).ifPresent(jobs -> properties.append(
+                "# Client: distributedLoad --active-jobs %d (%s)%n".formatted(jobs.value(), oneLine(jobs.reason()))));
+        for (Setting s : tuned.settings().withPrefix(Settings.CLUSTER_PREFIX)) {
+            properties.append("%n# %s%n%s=%d%n".formatted(oneLine(description(s)), s.name(), s.value()));
+        }
+        return properties.toString();
+    }
+
+    private static String description(Setting s) {
+        String source = s.source() == Setting.Source.ADVISOR ? "" : " [" + s.source().name().toLowerCase(Locale.ROOT) + "]";
+        return s.rule().isEmpty() ? s.reason() + source : "%s%s. Rule: %s".formatted(s.reason(), source, s.rule());
+    }
+
+    private static String escape(String text) {
+        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;");
+    }
+
+    private static String escapeComment(String text) {
+        return escape(text).replace("--", "- -");
+    }
+
+    private static String oneLine(String text) {
+        return text.replace('\r', ' ').replace('\n', ' ');
+    }
+
+}

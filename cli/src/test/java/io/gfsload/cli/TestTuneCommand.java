@@ -1,0 +1,186 @@
+package io.gfsload.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gfsload.advisor.Settings;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code gfsload tune} in-process: bad usage without starting anything, then against the embedded
+ * metastore's demo table and against local paths, checking the printed settings and the written
+ * core-site.xml and properties files.
+ */
+class TestTuneCommand {
+    private static final long MB = 1L << 20;
+
+    @TempDir
+    Path home;
+
+    @TempDir
+    Path out;
+
+    private record Run(int exitCode, String out, String err) {}
+
+    private Run gfsload(String... args) {
+        StringWriter stdout = new StringWriter();
+        StringWriter stderr = new StringWriter();
+        CommandLine commandLine = GfsLoad.createCommandLine(new CliEnvironment(home));
+        if (!commandLine.getSubcommands().containsKey("tune")) {
+            commandLine.addSubcommand("tune", new CommandLine(new TuneCommand(new CliEnvironment(home))));
+        }
+        commandLine.setOut(new PrintWriter(stdout, true));
+        commandLine.setErr(new PrintWriter(stderr, true));
+        return new Run(commandLine.execute(args), stdout.toString(), stderr.toString());
+    }
+
+    /** The row of {@code name} in the printed table, split into setting, value, unit, source and reason. */
+    private static List<String> row(String table, String name) {
+        String line = table.lines().filter(l -> l.startsWith(name + " ")).findFirst().orElseThrow(() -> new AssertionError("no row " + name + " in\n" + table));
+        String[] parts = line.split("\\s+", 5);
+        return List.of(parts);
+    }
+
+    @Test
+    void badUsageExitsTwoAndStartsNothing() throws IOException {
+        Run none = gfsload("tune");
+        assertEquals(2, none.exitCode());
+        assertTrue(none.err().startsWith("Missing required option: '--table=DB.TABLE' or '--path=PATH'"), none.err());
+
+        Run both = gfsload("tune", "--table", "demo.events", "--path", "/data");
+        assertEquals(2, both.exitCode());
+        assertTrue(both.err().startsWith("--path and --table (with --partition, --where, --latest) select what to tune for in different ways"), both.err());
+
+        Run bandwidth = gfsload("tune", "--path", "/data", "--ufs-stream-bandwidth", "fast");
+        assertEquals(2, bandwidth.exitCode());
+        assertTrue(bandwidth.err().startsWith("Invalid value for option '--ufs-stream-bandwidth': 'fast' is not a data rate: expected a number and a unit, such as 200MB/s"), bandwidth.err());
+
+        Run heap = gfsload("tune", "--path", "/data", "--heap", "0GB");
+        assertEquals(2, heap.exitCode());
+        assertTrue(heap.err().startsWith("Invalid value for option '--heap': '0GB' is not a size between 1 byte and 8 EiB"), heap.err());
+
+        Run cores = gfsload("tune", "--path", "/data", "--cores", "0");
+        assertEquals(2, cores.exitCode());
+        assertEquals("gfsload: Invalid --cores 0: must be at least 1", cores.err().strip());
+
+        Run directory = gfsload("tune", "--path", "/data", "--core-site", out.resolve("missing/core-site.xml").toString());
+        assertEquals(2, directory.exitCode());
+        assertTrue(directory.err().startsWith("Cannot write --core-site " + out.resolve("missing/core-site.xml") + ": no directory"), directory.err());
+
+        try (Stream<Path> files = Files.list(home)) {
+            assertEquals(List.of(), files.toList(), "nothing started, nothing written");
+        }
+    }
+
+    @Test
+    void helpListsTheOptions() {
+        Run help = gfsload("tune", "--help");
+        assertEquals(0, help.exitCode());
+        for (String option : List.of("--table=DB.TABLE", "--partition=K=V[/K2=V2]", "--path=PATH", "--json", "--core-site=FILE", "--cluster-properties=FILE",
+                "--cores=N", "--heap=SIZE", "--worker-memory=SIZE", "--workers=N", "--ufs-latency-ms=MS", "--ufs-stream-bandwidth=RATE",
+                "--ufs-aggregate-bandwidth=RATE", "--master=HOST:PORT", "--metastore=thrift://HOST:PORT")) {
+            assertTrue(help.out().contains(option), option + " in\n" + help.out());
+        }
+    }
+
+    @Test
+    void tunesForATablePartitionAndWritesTheClusterFiles() throws IOException {
+        Path coreSite = out.resolve("core-site.xml");
+        Path cluster = out.resolve("goosefs-site.properties");
+        Run run = gfsload("tune", "--table", "demo.events", "--partition", "dt=2026-11-20",
+                "--cores", "16", "--heap", "4GB", "--worker-memory", "64GB",
+                "--core-site", coreSite.toString(), "--cluster-properties", cluster.toString());
+        assertEquals(0, run.exitCode(), run.err());
+
+        // 72 MiB + 5 MiB + 2 MiB of Parquet; two embedded workers
+        assertTrue(run.out().startsWith("Settings for demo.events dt=2026-11-20: 3 files, 79."), run.out());
+        assertTrue(run.out().contains("Executor: 16 cores, heap 4.0 GiB. Workers: 2, 64.0 GiB memory each, MEM tier 0 B. UFS: unknown"), run.out());
+        assertEquals(List.of("fs.cosn.upload_thread_pool", "32", "threads", "advisor", "2 x 16 cores = 32 -> 32"), row(run.out(), Settings.COSN_UPLOAD_THREAD_POOL));
+        assertEquals(List.of("goosefs.job.worker.max.active.task.num", "36", "tasks", "advisor", "32 upload threads + 4"),
+                row(run.out(), Settings.JOB_WORKER_MAX_ACTIVE_TASKS));
+        assertEquals("72", row(run.out(), Settings.CLIENT_POOL_MAX).get(1));
+        assertEquals("90", row(run.out(), Settings.ACTIVE_JOBS).get(1), "ceil(1.25 x 2 workers x 36 tasks)");
+        assertEquals("4194304", row(run.out(), Settings.COSN_READ_AHEAD_BLOCK_SIZE).get(1), "files average tens of MB");
+        assertEquals("3", row(run.out(), Settings.UFS_READ_THREADS).get(1), "no more readers than files");
+        assertTrue(run.err().contains("Wrote the 4 fs.cosn.* settings to " + coreSite), run.err());
+        assertTrue(run.err().contains("Wrote the 4 goosefs.* settings to " + cluster), run.err());
+
+        Configuration conf = new Configuration(false);
+        conf.addResource(new org.apache.hadoop.fs.Path(coreSite.toUri()));
+        assertEquals(128 * MB, conf.getLong(Settings.COSN_BLOCK_SIZE, 0));
+        assertEquals(32, conf.getInt(Settings.COSN_UPLOAD_THREAD_POOL, 0));
+        assertEquals(4 * MB, conf.getLong(Settings.COSN_READ_AHEAD_BLOCK_SIZE, 0));
+        assertEquals(32, conf.getInt(Settings.COSN_READ_AHEAD_QUEUE_SIZE, 0));
+        assertEquals(4, conf.size(), "only the fs.cosn.* settings");
+        assertTrue(Files.readString(coreSite).contains("<description>2 x 16 cores = 32 -&gt; 32. Rule: 2-3 x CPU cores (GooseFS guide)"), Files.readString(coreSite));
+
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(cluster)) {
+            properties.load(reader);
+        }
+        assertEquals("36", properties.getProperty(Settings.JOB_WORKER_MAX_ACTIVE_TASKS));
+        assertEquals("72", properties.getProperty(Settings.CLIENT_POOL_MAX));
+        assertEquals("32", properties.getProperty(Settings.JOB_WORKER_THREADPOOL_SIZE));
+        assertEquals("4194304", properties.getProperty(Settings.WORKER_READER_BUFFER_SIZE));
+        assertEquals(4, properties.size(), "only the goosefs.* settings");
+        assertTrue(Files.readString(cluster).contains("# Client: distributedLoad --active-jobs 90 (ceil(1.25 x 2 workers x 36 tasks) = 90"), Files.readString(cluster));
+    }
+
+    @Test
+    void tunesForPathsWithABackendProfileAsJson() throws IOException {
+        Path data = Files.createDirectories(out.resolve("small"));
+        for (int i = 0; i < 40; i++) {
+            Files.write(data.resolve("part-%05d".formatted(i)), new byte[256 << 10]);
+        }
+        Files.write(data.resolve("_SUCCESS"), new byte[0]);
+        Run run = gfsload("tune", "--path", data.toString(), "--json", "--cores", "4", "--heap", "1GB", "--worker-memory", "4GB",
+                "--ufs-latency-ms", "20", "--ufs-stream-bandwidth", "32MB/s", "--ufs-aggregate-bandwidth", "1GB/s");
+        assertEquals(0, run.exitCode(), run.err());
+
+        JsonNode json = new ObjectMapper().readTree(run.out());
+        assertEquals(data.toString(), json.get("target").asText());
+        JsonNode profile = json.get("profile");
+        assertEquals(40, profile.get("files").asLong());
+        assertEquals(256 << 10, profile.get("medianFileBytes").asLong());
+        assertEquals(2, profile.get("workers").asInt(), "the embedded cluster's live workers");
+        assertEquals(20, profile.get("requestLatencyMillis").asLong());
+        assertEquals(1L << 30, profile.get("aggregateBytesPerSecond").asLong());
+
+        JsonNode pool = setting(json, Settings.COSN_UPLOAD_THREAD_POOL);
+        // per worker 512 MiB/s x (20 ms + 256 KiB / 32 MiB/s) / 256 KiB = 57 streams, above 2 x 4 cores
+        assertEquals(57, pool.get("value").asLong(), pool.toString());
+        assertEquals("threads", pool.get("unit").asText());
+        assertEquals("ADVISOR", pool.get("source").asText());
+        assertEquals(20, pool.get("inputs").get("request-latency-ms").asLong());
+        assertTrue(pool.get("rule").asText().startsWith("2-3 x CPU cores (GooseFS guide)"), pool.toString());
+        JsonNode threads = setting(json, Settings.UFS_READ_THREADS);
+        assertEquals(40, threads.get("value").asLong(), "the store needs 114 streams, the plan has 40 files: " + threads);
+        assertEquals(256 << 10, setting(json, Settings.READ_BUFFER_BYTES).get("value").asLong(), "median 256 KiB: one request per file");
+        assertTrue(setting(json, Settings.IN_FLIGHT_BYTES).get("value").asLong() <= (1L << 30) / 4);
+        assertFalse(run.out().contains("SETTING"), "JSON only on stdout");
+    }
+
+    private static JsonNode setting(JsonNode json, String name) {
+        for (JsonNode setting : json.get("settings")) {
+            if (setting.get("name").asText().equals(name)) {
+                return setting;
+            }
+        }
+        throw new AssertionError("no setting " + name + " in " + json);
+    }
+}

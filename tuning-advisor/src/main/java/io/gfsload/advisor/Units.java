@@ -1,0 +1,46 @@
+package io.gfsload.advisor;
+
+import java.time.Duration;
+import java.util.Locale;
+
+/** Short human forms of the numbers in reasons: binary byte units, bandwidths, latencies. */
+final class Units {
+    private static final String[] BYTE_UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+
+    private Units() {}
+
+    /** {@code 4 MiB}, {@code 200 KiB}, {@code 1.5 GiB}: exact multiples without decimals. */
+    static String bytes(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
+        int unit = 0;
+        long whole = bytes;
+        while (whole >= 1024 && whole % 1024 == 0 && unit < BYTE_UNITS.length - 1) {
+            whole /= 1024;
+            unit++;
+        }
+        if (whole < 1024) {
+            return whole + " " + BYTE_UNITS[unit];
+        }
+        double value = bytes;
+        unit = 0;
+        while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+            value /= 1024;
+            unit++;
+        }
+        return String.format(Locale.ROOT, "%.1f %s", value, BYTE_UNITS[unit]);
+    }
+
+    static String bandwidth(long bytesPerSecond) {
+        return bytes(bytesPerSecond) + "/s";
+    }
+
+    static String latency(Duration duration) {
+        long micros = duration.toNanos() / 1000;
+        if (micros % 1000 == 0) {
+            return micros / 1000 + " ms";
+        }
+        return String.format(Locale.ROOT, "%.1f ms", micros / 1000.0);
+    }
+}
