@@ -23,6 +23,9 @@ public final class ExecutionOptions {
     @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON to FILE.")
     File report;
 
+    @Option(names = "--verify", description = "After the load, check that every block is on live workers with its replicas; a file that is not counts as failed.")
+    boolean verify;
+
     @Option(names = "--restart", description = "Start the job over: ignore what an earlier, interrupted run of the same command recorded in its journal.")
     boolean restart;
 

@@ -30,7 +30,7 @@ final class LoadAction {
         LoadReport report;
         JobJournal journal = JobJournal.open(jobsDirectory, request, execution.restart);
         try (ProgressReporter progress = new ProgressReporter(mode, System.console() != null, spec.commandLine().getErr(), System.err, System::nanoTime)) {
-            report = runner.load(planned, ignoreCapacity, options, progress, journal, spec.commandLine().getErr());
+            report = runner.load(planned, ignoreCapacity, execution.verify, options, progress, journal, spec.commandLine().getErr());
         }
         catch (RuntimeException e) {
             journal.close();

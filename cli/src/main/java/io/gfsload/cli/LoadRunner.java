@@ -47,7 +47,8 @@ final class LoadRunner {
      * Validates the plan against the cluster (capacity unless {@code ignoreCapacity}) and loads
      * it, reporting progress to {@code progress}.
      */
-    LoadReport load(Planned planned, boolean ignoreCapacity, ExecutorOptions options, ProgressListener progress, JobJournal journal, PrintWriter status) {
+    LoadReport load(Planned planned, boolean ignoreCapacity, boolean verify, ExecutorOptions options, ProgressListener progress, JobJournal journal,
+            PrintWriter status) {
         LoadExecutor executor = new LoadExecutor(services.cache(), hadoopConf, planned.settings(), options, progress, Clock.systemUTC());
         executor.validate(planned.plan(), !ignoreCapacity);
         PlanStats stats = planned.plan().stats();
@@ -59,6 +60,7 @@ final class LoadRunner {
                     journal.jobId(), journal.run(), journal.previousBlocks(), Sizes.format(journal.previousUfsBytesRead()));
         }
         status.flush();
-        return executor.execute(planned.plan(), Optional.of(journal));
+        LoadReport report = executor.execute(planned.plan(), Optional.of(journal));
+        return verify ? executor.verify(planned.plan(), report) : report;
     }
 }

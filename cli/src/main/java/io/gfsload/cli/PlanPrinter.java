@@ -88,6 +88,27 @@ final class PlanPrinter {
         return out.toString();
     }
 
+    /** The cached share of each partition, as {@code gfsload status} prints it. */
+    static String status(PlanSummary summary) {
+        int width = Math.max(9, summary.partitions().stream().mapToInt(p -> p.name().length()).max().orElse(0));
+        String format = "%-" + width + "s %7s %11s %7s %7s %11s %9s%n";
+        StringBuilder out = new StringBuilder();
+        out.append("Cached state of %s at replication %d%n".formatted(summary.target(), summary.replication()));
+        out.append(format.formatted("PARTITION", "FILES", "BYTES", "BLOCKS", "CACHED", "CACHED B", "CACHED %"));
+        List<PartitionSummary> rows = new ArrayList<>(summary.partitions());
+        rows.add(summary.total());
+        for (PartitionSummary p : rows) {
+            out.append(format.formatted(p.name(), p.files(), Sizes.format(p.bytes()), p.blocks(), p.blocksCached(), Sizes.format(p.bytesCached()),
+                    String.format(Locale.ROOT, "%.1f %%", cachedPercent(p))));
+        }
+        return out.toString();
+    }
+
+    /** Cached bytes as a share of the bytes; an empty partition counts as fully cached. */
+    static double cachedPercent(PartitionSummary p) {
+        return p.bytes() == 0 ? 100.0 : 100.0 * p.bytesCached() / p.bytes();
+    }
+
     private static String row(String format, PartitionSummary p) {
         return format.formatted(p.name(), p.files(), Sizes.format(p.bytes()), p.blocks(), p.blocksCached(), Sizes.format(p.bytesToLoad()),
                 String.format(Locale.ROOT, "%.1f s", p.estimatedSeconds()));

@@ -26,6 +26,25 @@ public final class TableSelectionOptions {
     @Option(names = "--latest", paramLabel = "N", description = "The N partitions with the greatest values.")
     Integer latest;
 
+    /**
+     * The table these options select, or {@code paths}: exactly one of the two, for commands that
+     * take either ({@code purpose} completes "select what to ...").
+     */
+    LoadTarget toTarget(CommandSpec spec, List<String> paths, String purpose) {
+        boolean tableOptions = table != null || !partitions.isEmpty() || where != null || latest != null;
+        if (!paths.isEmpty()) {
+            if (tableOptions) {
+                throw new ParameterException(spec.commandLine(),
+                        "--path and --table (with --partition, --where, --latest) select what to %s in different ways: use only one of them".formatted(purpose));
+            }
+            return new LoadTarget.Paths(paths);
+        }
+        if (table == null) {
+            throw new ParameterException(spec.commandLine(), "Missing required option: '--table=DB.TABLE' or '--path=PATH'");
+        }
+        return toTarget(spec);
+    }
+
     /** The target these options select; usage errors become {@link ParameterException}s of {@code spec}. */
     LoadTarget.Table toTarget(CommandSpec spec) {
         if (table == null) {

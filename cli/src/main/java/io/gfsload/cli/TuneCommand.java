@@ -125,17 +125,7 @@ public final class TuneCommand implements Callable<Integer> {
 
     /** The table selection or the paths; exactly one of them. */
     private LoadTarget target() {
-        boolean tableOptions = selection.table != null || !selection.partitions.isEmpty() || selection.where != null || selection.latest != null;
-        if (!paths.isEmpty()) {
-            if (tableOptions) {
-                throw new ParameterException(spec.commandLine(), "--path and --table (with --partition, --where, --latest) select what to tune for in different ways: use only one of them");
-            }
-            return new LoadTarget.Paths(paths);
-        }
-        if (selection.table == null) {
-            throw new ParameterException(spec.commandLine(), "Missing required option: '--table=DB.TABLE' or '--path=PATH'");
-        }
-        return selection.toTarget(spec);
+        return selection.toTarget(spec, paths, "tune for");
     }
 
     private void checkWritable(String option, Path file) {

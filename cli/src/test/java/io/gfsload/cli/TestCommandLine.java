@@ -41,10 +41,10 @@ class TestCommandLine {
         for (String flag : List.of("--where=FILTER", "--latest=N", "--dry-run", "--ignore-capacity", "plan", "6  not enough cache capacity")) {
             assertTrue(run.out().contains(flag), flag + " in\n" + run.out());
         }
-        for (String flag : List.of("--active-jobs=N", "--bandwidth=RATE", "--report=FILE", "--progress=MODE", "--restart")) {
+        for (String flag : List.of("--active-jobs=N", "--bandwidth=RATE", "--report=FILE", "--progress=MODE", "--restart", "--verify", "status", "tune")) {
             assertTrue(run.out().contains(flag), flag + " in\n" + run.out());
         }
-        for (String notYet : List.of("--atomic", "--expire-time", "--verify", "--window")) {
+        for (String notYet : List.of("--atomic", "--expire-time", "--window")) {
             assertFalse(run.out().contains(notYet), notYet + " is not implemented and must not be shown");
         }
         Run sub = gfsload("distributedLoad", "--help");

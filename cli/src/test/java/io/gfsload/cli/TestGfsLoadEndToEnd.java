@@ -227,6 +227,32 @@ class TestGfsLoadEndToEnd {
         assertEquals(5, saved.get("partitions").get(0).get("files").size());
     }
 
+    @Test
+    @Order(12)
+    void statusShowsTheCachedSharePerPartitionAndVerifyPasses() {
+        Run before = gfsload("status", "--table", "demo.events", "--json");
+        assertEquals(0, before.exitCode(), before.err());
+        JsonNode partitions = json(before.out()).get("partitions");
+        assertEquals("dt=2026-11-18", partitions.get(0).get("name").asText());
+        assertEquals(0.0, partitions.get(0).get("cachedPercent").asDouble());
+        assertEquals(100.0, partitions.get(1).get("cachedPercent").asDouble());
+        assertEquals(100.0, partitions.get(2).get("cachedPercent").asDouble());
+
+        Run load = gfsload("--table", "demo.events", "--partition", "dt=2026-11-18", "--verify", "--progress", "none");
+        assertEquals(0, load.exitCode(), load.err());
+        assertTrue(load.out().startsWith("demo.events dt=2026-11-18: SUCCEEDED"), load.out());
+
+        Run after = gfsload("status", "--table", "demo.events");
+        assertEquals(0, after.exitCode(), after.err());
+        String[] lines = after.out().split("\\R");
+        assertEquals("Cached state of demo.events at replication 1", lines[0]);
+        assertTrue(lines[2].startsWith("dt=2026-11-18") && lines[2].endsWith("100.0 %"), lines[2]);
+        assertTrue(lines[5].startsWith("total") && lines[5].endsWith("100.0 %"), lines[5]);
+
+        Run twice = gfsload("status", "--table", "demo.events", "--replication", "2", "--json");
+        assertEquals(0.0, json(twice.out()).get("total").get("cachedPercent").asDouble(), "nothing has two replicas");
+    }
+
     private static JsonNode json(String text) {
         try {
             return new ObjectMapper().readTree(text);

@@ -9,6 +9,7 @@ import dev.failsafe.RetryPolicy;
 import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
@@ -19,7 +20,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -168,6 +171,54 @@ public final class LoadExecutor {
                 journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead())).orElse(null));
         listener.finished(report);
         return report;
+    }
+
+    /**
+     * Checks after a load that every block of every file {@code report} counts as cached is
+     * present on live workers with the plan's replication; a file with a missing or
+     * under-replicated block becomes a failed file of the returned report, with the reason.
+     */
+    public LoadReport verify(LoadPlan plan, LoadReport report) {
+        requireNonNull(plan, "plan is null");
+        requireNonNull(report, "report is null");
+        int replication = plan.request().replication();
+        List<PartitionReport> partitions = new ArrayList<>();
+        for (int p = 0; p < plan.partitions().size(); p++) {
+            PartitionLoad partition = plan.partitions().get(p);
+            List<FileReport> files = new ArrayList<>();
+            for (int f = 0; f < partition.files().size(); f++) {
+                FileLoad file = partition.files().get(f);
+                FileReport loaded = report.partitions().get(p).files().get(f);
+                files.add(loaded.failed() || file.blocks().isEmpty() ? loaded : verify(file, loaded, replication));
+            }
+            partitions.add(new PartitionReport(partition.name(), files));
+        }
+        LoadTotals totals = LoadTotals.of(partitions, report.totals().bytesAlreadyCached());
+        LoadState state = report.state() == LoadState.FAILED ? LoadState.FAILED : state(totals);
+        return new LoadReport(report.target(), state, report.replication(), totals, partitions, report.durationMillis(), report.bytesPerSecond(),
+                report.settings(), report.ufsBytesRead(), report.job());
+    }
+
+    private FileReport verify(FileLoad file, FileReport loaded, int replication) {
+        Map<Integer, CachedBlock> cached = new HashMap<>();
+        for (CachedBlock block : cache.cachedBlocks(file.file())) {
+            cached.put(block.index(), block);
+        }
+        for (BlockTask block : file.blocks()) {
+            CachedBlock found = cached.get(block.index());
+            String problem = null;
+            if (found == null || found.length() != block.length()) {
+                problem = "verify: block %d is not cached".formatted(block.index());
+            }
+            else if (found.replicas() < replication) {
+                problem = "verify: block %d has %d of %d replicas".formatted(block.index(), found.replicas(), replication);
+            }
+            if (problem != null) {
+                listener.fileFailed(loaded.path(), problem);
+                return new FileReport(loaded.path(), loaded.length(), loaded.blocks(), 0, 0, loaded.blocks(), loaded.bytesLoaded(), loaded.retries(), problem);
+            }
+        }
+        return loaded;
     }
 
     private static LoadState state(LoadTotals totals) {

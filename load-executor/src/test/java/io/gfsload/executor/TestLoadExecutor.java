@@ -119,6 +119,21 @@ class TestLoadExecutor {
     }
 
     @Test
+    void verifyFindsBlocksWithoutTheirReplicas() {
+        LoadPlan single = plan(1);
+        LoadReport loaded = executor(ProgressListener.NONE).execute(single);
+        LoadReport verified = executor(ProgressListener.NONE).verify(single, loaded);
+        assertEquals(loaded, verified, "everything loaded is there");
+
+        LoadPlan twice = plan(2);
+        LoadReport claimed = new LoadReport(loaded.target(), LoadState.SUCCEEDED, 2, loaded.totals(), loaded.partitions(), 0, 0, List.of(), 0, null);
+        LoadReport underReplicated = executor(ProgressListener.NONE).verify(twice, claimed);
+        assertEquals(LoadState.FAILED, underReplicated.state());
+        assertEquals(3, underReplicated.failedFiles().size());
+        assertEquals("verify: block 0 has 1 of 2 replicas", underReplicated.failedFiles().get(0).error());
+    }
+
+    @Test
     void aFailedFileIsReportedAndItsNeighboursAreLoaded() throws IOException {
         LoadPlan plan = plan(1);
         Files.delete(directory.resolve("data/b"));

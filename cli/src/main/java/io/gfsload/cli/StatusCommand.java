@@ -1,0 +1,87 @@
+package io.gfsload.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
+import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code gfsload status --table db.t [--partition ...] | --path ...}: how much is cached, per partition. */
+@Command(name = "status",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        sortOptions = false,
+        usageHelpAutoWidth = true,
+        description = "Prints, per partition (or path), the files, bytes and blocks and how much of them is cached on live workers with "
+                + "the given replication. Loads nothing.")
+public final class StatusCommand implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    private final CliEnvironment environment;
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    TableSelectionOptions selection;
+
+    @Option(names = "--path", paramLabel = "PATH", description = "UFS file or directory instead of a table. Repeatable.")
+    List<String> paths = new ArrayList<>();
+
+    @Mixin
+    LoadOptions load;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Mixin
+    MetastoreOptions metastore;
+
+    public StatusCommand(CliEnvironment environment) {
+        this.environment = requireNonNull(environment, "environment is null");
+    }
+
+    /** One partition's cached state, as {@code --json} prints it. */
+    record PartitionStatus(String name, long files, long bytes, long blocks, long blocksCached, long bytesCached, double cachedPercent) {
+        static PartitionStatus of(PlanPrinter.PartitionSummary p) {
+            return new PartitionStatus(p.name(), p.files(), p.bytes(), p.blocks(), p.blocksCached(), p.bytesCached(), PlanPrinter.cachedPercent(p));
+        }
+    }
+
+    /** The whole status, as {@code --json} prints it. */
+    record Status(String target, int replication, List<PartitionStatus> partitions, PartitionStatus total) {}
+
+    @Override
+    public Integer call() throws JsonProcessingException {
+        LoadRequest request = new LoadRequest(selection.toTarget(spec, paths, "report on"), load.replication);
+        boolean table = request.target() instanceof LoadTarget.Table;
+        PlanPrinter.PlanSummary summary;
+        try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty())) {
+            LoadRunner.Planned planned = new LoadRunner(services).plan(request, new WorkloadOptions(), List.of());
+            summary = PlanPrinter.summarize(planned.plan(), services.cache().clusterInfo());
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        if (load.json) {
+            Status status = new Status(summary.target(), summary.replication(),
+                    summary.partitions().stream().map(PartitionStatus::of).toList(), PartitionStatus.of(summary.total()));
+            out.println(JSON.writeValueAsString(status));
+        }
+        else {
+            out.print(PlanPrinter.status(summary));
+        }
+        out.flush();
+        return ExitCode.OK;
+    }
+}
