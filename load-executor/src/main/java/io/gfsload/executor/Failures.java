@@ -33,6 +33,12 @@ final class Failures {
         return failure instanceof io.gfsload.cache.api.CacheException;
     }
 
+    /** Whether the store asked us to slow down: a 503 Slow Down, a 429, a throttling error. */
+    static boolean isThrottling(Throwable failure) {
+        String message = String.valueOf(failure.getMessage()).toLowerCase(Locale.ROOT);
+        return message.contains("503") || message.contains("429") || message.contains("slow down") || message.contains("throttl");
+    }
+
     /** {@code Type: message}, the form reports use. */
     static String describe(Throwable failure) {
         return failure.getClass().getSimpleName() + ": " + failure.getMessage();

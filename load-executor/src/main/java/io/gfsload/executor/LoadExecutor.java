@@ -6,7 +6,9 @@ import com.google.common.util.concurrent.RateLimiter;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
+import io.gfsload.advisor.AdaptiveController;
 import io.gfsload.advisor.Settings;
+import io.gfsload.advisor.Ticker;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CachedBlock;
@@ -46,7 +48,9 @@ import org.slf4j.LoggerFactory;
  * and jitter, resuming at the block that failed; permanent ones (gone, denied, changed) are not.
  * A failed file never fails its neighbours: it is reported with its reason and the other files go
  * on, until the failed files pass the threshold of {@link ExecutorOptions}, when the job stops and
- * fails as a whole. Memory is bounded by read threads x read buffer.
+ * fails as a whole. When the settings give concurrency bounds, an {@link AdaptiveController}
+ * decides how many of the read threads may read the UFS at once, from the throughput, latency and
+ * throttling errors it observes. Memory is bounded by read threads x read buffer.
  */
 public final class LoadExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(LoadExecutor.class);
@@ -95,9 +99,20 @@ public final class LoadExecutor {
         }
     }
 
-    /** The read threads this executor uses: the advisor's, bounded by the active files. */
+    /**
+     * The read threads this executor starts: the advisor's maximum when the settings allow the
+     * adaptive controller (which then lets a varying number of them read at once), else the
+     * advisor's read threads; never more than the active files.
+     */
     public int readThreads() {
-        return Math.toIntExact(Math.max(1, Math.min(settings.value(Settings.UFS_READ_THREADS), options.activeFiles())));
+        long threads = adaptive() ? settings.value(Settings.MAX_UFS_READ_THREADS) : settings.value(Settings.UFS_READ_THREADS);
+        return Math.toIntExact(Math.max(1, Math.min(threads, options.activeFiles())));
+    }
+
+    /** Whether the settings bound the concurrency, so that the adaptive controller can move within them. */
+    private boolean adaptive() {
+        return settings.find(Settings.MAX_UFS_READ_THREADS).isPresent() && settings.find(Settings.MIN_UFS_READ_THREADS).isPresent()
+                && settings.find(Settings.IN_FLIGHT_BYTES).isPresent();
     }
 
     /** Loads {@code plan} without a journal; see {@link #execute(LoadPlan, Optional)}. */
@@ -240,9 +255,13 @@ public final class LoadExecutor {
         private final AtomicLong abortedAfter = new AtomicLong(-1);
         private final Optional<JobJournal> journal;
         private final AtomicLong ufsBytesRead = new AtomicLong();
+        private final Optional<AdaptiveController> controller;
+        /** UFS reads under way; guarded by this. */
+        private int activeReads;
 
         Run(LoadPlan plan, Optional<JobJournal> journal) {
             this.journal = journal;
+            this.controller = adaptive() ? Optional.of(AdaptiveController.fromSettings(settings, Ticker.system())) : Optional.empty();
             this.replication = plan.request().replication();
             this.totalFiles = plan.stats().files();
             this.readBuffer = Math.toIntExact(settings.value(Settings.READ_BUFFER_BYTES));
@@ -274,6 +293,9 @@ public final class LoadExecutor {
                     .withJitter(0.5)
                     .onRetry(event -> {
                         retries.incrementAndGet();
+                        if (Failures.isThrottling(event.getLastException())) {
+                            controller.ifPresent(AdaptiveController::throttled);
+                        }
                         listener.retrying(path, event.getAttemptCount() + 1, Failures.describe(event.getLastException()));
                     })
                     .build();
@@ -325,6 +347,38 @@ public final class LoadExecutor {
             }
         }
 
+        /** One positioned UFS read, admitted by the adaptive controller and reported to it. */
+        private void read(FSDataInputStream in, long position, byte[] buffer, int length) throws IOException {
+            if (controller.isEmpty()) {
+                in.readFully(position, buffer, 0, length);
+                return;
+            }
+            AdaptiveController adaptive = controller.get();
+            synchronized (this) {
+                while (activeReads >= adaptive.target()) {
+                    try {
+                        wait(50);
+                    }
+                    catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new java.io.InterruptedIOException("Interrupted while waiting to read");
+                    }
+                }
+                activeReads++;
+            }
+            long start = System.nanoTime();
+            try {
+                in.readFully(position, buffer, 0, length);
+                adaptive.completed(length, System.nanoTime() - start);
+            }
+            finally {
+                synchronized (this) {
+                    activeReads--;
+                    notifyAll();
+                }
+            }
+        }
+
         private void loadBlock(FSDataInputStream in, BlockTask block) throws IOException {
             byte[] buffer = buffers.get();
             try (BlockWriter writer = cache.openWriter(block.key(), block.length(), replication)) {
@@ -333,7 +387,7 @@ public final class LoadExecutor {
                 while (position < end) {
                     int length = (int) Math.min(buffer.length, end - position);
                     bandwidth.ifPresent(limiter -> limiter.acquire(length));
-                    in.readFully(position, buffer, 0, length);
+                    read(in, position, buffer, length);
                     ufsBytesRead.addAndGet(length);
                     journal.ifPresent(j -> j.recordRead(length));
                     for (int offset = 0; offset < length; offset += MAX_WRITE_BYTES) {

@@ -193,6 +193,29 @@ class TestLoadExecutorFailures {
     }
 
     @Test
+    void adaptiveLoadFromAThrottlingStoreSucceedsWithRetries() throws IOException {
+        Path data = writeFiles(30, 100_000);
+        Configuration conf = new Configuration();
+        conf.set("fs.throttled.request.latency.ms", "5");
+        conf.set("fs.throttled.throttle.fraction", "0.1");
+        conf.set("fs.throttled.seed", "9");
+        String root = "throttled://store" + STORES.incrementAndGet() + data.toAbsolutePath();
+        FileSystem.get(URI.create(root), conf);
+        LoadPlan plan = plan(root, conf);
+        Settings settings = io.gfsload.advisor.TuningAdvisor.recommend(new io.gfsload.advisor.WorkloadProfile(
+                2, 1L << 30, plan.stats().files(), plan.stats().bytes(), plan.stats().medianFileBytes(), plan.stats().meanFileBytes()));
+        LoadExecutor executor = new LoadExecutor(client, conf, settings, fastRetries(10), ProgressListener.NONE, Clock.systemUTC());
+        assertEquals(settings.value(Settings.MAX_UFS_READ_THREADS), executor.readThreads(), "the pool is the advisor's maximum; the controller admits readers");
+
+        LoadReport report = executor.execute(plan);
+
+        io.gfsload.ufs.simulator.ThrottledFileSystem fs = (io.gfsload.ufs.simulator.ThrottledFileSystem) FileSystem.get(URI.create(root), conf);
+        assertEquals(LoadState.SUCCEEDED, report.state(), String.valueOf(report.failedFiles()));
+        assertTrue(fs.stats().throttledErrors() > 0, "the store throttled: " + fs.stats());
+        assertEquals(fs.stats().throttledErrors(), report.totals().retries(), "every 503 was retried once");
+    }
+
+    @Test
     void bandwidthLimitCapsTheReadRate() throws IOException {
         Path data = writeFiles(4, 6 << 20);
         Configuration conf = new Configuration();
