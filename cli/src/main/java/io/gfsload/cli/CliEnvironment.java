@@ -4,20 +4,31 @@ import static java.util.Objects.requireNonNull;
 
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What the command line takes from its surroundings, read once at start-up.
  *
  * @param home the gfsload home: embedded cluster, embedded metastore and demo data live here
+ * @param hiveConfDir a Hive configuration directory whose {@code hive-site.xml} may name the
+ *     metastore to use when {@code --metastore} is not given
  */
-public record CliEnvironment(Path home) {
+public record CliEnvironment(Path home, Optional<Path> hiveConfDir) {
     public CliEnvironment {
         requireNonNull(home, "home is null");
+        requireNonNull(hiveConfDir, "hiveConfDir is null");
     }
 
-    /** {@code $GFSLOAD_HOME}, or {@code ~/.gfsload}. */
+    public CliEnvironment(Path home) {
+        this(home, Optional.empty());
+    }
+
+    /** {@code $GFSLOAD_HOME}, or {@code ~/.gfsload}; {@code $HIVE_CONF_DIR} when set. */
     public static CliEnvironment fromSystem(Map<String, String> env, String userHome) {
         String home = env.get("GFSLOAD_HOME");
-        return new CliEnvironment(home == null || home.isBlank() ? Path.of(userHome, ".gfsload") : Path.of(home));
+        String hiveConf = env.get("HIVE_CONF_DIR");
+        return new CliEnvironment(
+                home == null || home.isBlank() ? Path.of(userHome, ".gfsload") : Path.of(home),
+                hiveConf == null || hiveConf.isBlank() ? Optional.empty() : Optional.of(Path.of(hiveConf)));
     }
 }

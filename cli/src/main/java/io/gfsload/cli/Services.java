@@ -7,10 +7,14 @@ import io.gfsload.cache.client.GrpcCacheClient;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.catalog.HiveCatalog;
+import io.gfsload.catalog.RetryingCachingCatalog;
 import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.catalog.thrift.HiveSite;
 import io.gfsload.catalog.thrift.ThriftHiveCatalog;
 import io.gfsload.cli.demo.DemoDataset;
+import java.net.URI;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.Optional;
@@ -23,6 +27,7 @@ import java.util.Optional;
 final class Services implements AutoCloseable {
     static final int EMBEDDED_WORKERS = 2;
     static final long EMBEDDED_WORKER_CAPACITY = 8L << 30;
+    static final int METASTORE_ATTEMPTS = 3;
 
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private final Optional<HiveCatalog> catalog;
@@ -30,7 +35,7 @@ final class Services implements AutoCloseable {
 
     private Services(CliEnvironment environment, ConnectionOptions connection, Optional<MetastoreOptions> metastore) {
         try {
-            catalog = metastore.map(options -> openCatalog(environment.home(), options));
+            catalog = metastore.map(options -> openCatalog(environment, options));
             cache = openCache(environment.home(), connection);
         }
         catch (RuntimeException e) {
@@ -47,13 +52,19 @@ final class Services implements AutoCloseable {
         return new Services(environment, connection, metastore);
     }
 
-    private HiveCatalog openCatalog(Path home, MetastoreOptions options) {
-        if (options.metastore().isPresent()) {
-            return register(ThriftHiveCatalog.connect(options.metastore().get()));
+    /**
+     * The metastore of {@code --metastore}, else the one {@code $HIVE_CONF_DIR/hive-site.xml}
+     * names, else an embedded one with the demo table; retried and cached.
+     */
+    private HiveCatalog openCatalog(CliEnvironment environment, MetastoreOptions options) {
+        Optional<URI> uri = options.metastore().or(() -> environment.hiveConfDir().flatMap(HiveSite::metastoreUri));
+        if (uri.isEmpty()) {
+            Path home = environment.home();
+            EmbeddedMetastore metastore = register(EmbeddedMetastore.start(home.resolve("metastore")));
+            DemoDataset.standard().ensure(metastore.uri(), home.resolve("demo"));
+            uri = Optional.of(metastore.uri());
         }
-        EmbeddedMetastore metastore = register(EmbeddedMetastore.start(home.resolve("metastore")));
-        DemoDataset.standard().ensure(metastore.uri(), home.resolve("demo"));
-        return register(ThriftHiveCatalog.connect(metastore.uri()));
+        return register(new RetryingCachingCatalog(ThriftHiveCatalog.connect(uri.get()), METASTORE_ATTEMPTS, Duration.ofMillis(500)));
     }
 
     private CacheClient openCache(Path home, ConnectionOptions connection) {

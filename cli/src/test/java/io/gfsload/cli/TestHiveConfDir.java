@@ -1,0 +1,64 @@
+package io.gfsload.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gfsload.catalog.PartitionSpec;
+import io.gfsload.catalog.TableName;
+import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.catalog.thrift.MetastoreAdmin;
+import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** Without --metastore, the metastore named by $HIVE_CONF_DIR/hive-site.xml is used instead of the embedded one. */
+class TestHiveConfDir {
+    @TempDir
+    Path directory;
+
+    @Test
+    void hiveSiteNamesTheMetastore() throws Exception {
+        Path data = directory.resolve("data/sales/dt=1");
+        Files.createDirectories(data);
+        Files.write(data.resolve("part-0"), new byte[1234]);
+        try (EmbeddedMetastore metastore = EmbeddedMetastore.start(directory.resolve("site-metastore"))) {
+            try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+                admin.ensureDatabase("shop", directory.resolve("data").toUri().toString());
+                TableName sales = new TableName("shop", "sales");
+                admin.createParquetTable(sales, List.of(new Column("id", "bigint")), List.of(new Column("dt", "string")), directory.resolve("data/sales").toUri().toString());
+                admin.addPartitions(sales, Map.of(PartitionSpec.parse("dt=1"), new org.apache.hadoop.fs.Path(data.toUri()).toString()));
+            }
+            Path conf = directory.resolve("hive-conf");
+            Files.createDirectories(conf);
+            Files.writeString(conf.resolve("hive-site.xml"), """
+                    <configuration>
+                      <property><name>hive.metastore.uris</name><value>%s</value></property>
+                    </configuration>
+                    """.formatted(metastore.uri()));
+            Path home = directory.resolve("home");
+
+            StringWriter out = new StringWriter();
+            StringWriter err = new StringWriter();
+            CommandLine commandLine = GfsLoad.createCommandLine(new CliEnvironment(home, Optional.of(conf)));
+            commandLine.setOut(new PrintWriter(out, true));
+            commandLine.setErr(new PrintWriter(err, true));
+            int code = commandLine.execute("plan", "--table", "shop.sales", "--json");
+
+            assertEquals(0, code, err.toString());
+            JsonNode plan = new ObjectMapper().readTree(out.toString());
+            assertEquals(1, plan.get("total").get("files").asLong());
+            assertEquals(1234, plan.get("total").get("bytes").asLong());
+            assertFalse(Files.exists(home.resolve("metastore")), "the embedded metastore was not started");
+        }
+    }
+}

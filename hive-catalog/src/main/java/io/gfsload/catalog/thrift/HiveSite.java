@@ -1,0 +1,42 @@
+package io.gfsload.catalog.thrift;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gfsload.catalog.InvalidInputException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+
+/** Reads the metastore address from a Hive configuration directory's {@code hive-site.xml}. */
+public final class HiveSite {
+    private HiveSite() {}
+
+    /**
+     * The first of the {@code hive.metastore.uris} of {@code confDir/hive-site.xml}, or empty when
+     * there is no such file or it names no metastore (Hive then runs an embedded one).
+     *
+     * @throws InvalidInputException when the file names a URI that is not {@code thrift://host:port}
+     */
+    public static Optional<URI> metastoreUri(Path confDir) {
+        requireNonNull(confDir, "confDir is null");
+        Path file = confDir.resolve("hive-site.xml");
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        Configuration conf = new Configuration(false);
+        conf.addResource(new org.apache.hadoop.fs.Path(file.toUri()));
+        String uris = conf.getTrimmed("hive.metastore.uris", "");
+        Optional<String> first = Arrays.stream(uris.split(",")).map(String::strip).filter(u -> !u.isEmpty()).findFirst();
+        if (first.isEmpty()) {
+            return Optional.empty();
+        }
+        URI uri = URI.create(first.get());
+        if (!"thrift".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
+            throw new InvalidInputException("Invalid hive.metastore.uris '%s' in %s: expected thrift://host:port".formatted(first.get(), file));
+        }
+        return Optional.of(uri);
+    }
+}
