@@ -4,8 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,20 +17,13 @@ class TestCommandLine {
     @TempDir
     Path home;
 
-    private record Run(int exitCode, String out, String err) {}
-
-    private Run gfsload(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = GfsLoad.createCommandLine(new CliEnvironment(home));
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        return new Run(commandLine.execute(args), out.toString(), err.toString());
+    private CliRun gfsload(String... args) {
+        return CliRun.gfsload(home, args);
     }
 
     @Test
     void helpShowsTheContract() {
-        Run run = gfsload("--help");
+        CliRun run = gfsload("--help");
         assertEquals(0, run.exitCode());
         for (String flag : List.of("--table=DB.TABLE", "--partition=K=V[/K2=V2]", "--replication=N", "--json", "--master=HOST:PORT",
                 "--metastore=thrift://HOST:PORT", "distributedLoad", "Exit codes:", "5  table, partition or path not found")) {
@@ -47,7 +38,7 @@ class TestCommandLine {
         for (String notYet : List.of("--atomic", "--expire-time", "--window")) {
             assertFalse(run.out().contains(notYet), notYet + " is not implemented and must not be shown");
         }
-        Run sub = gfsload("distributedLoad", "--help");
+        CliRun sub = gfsload("distributedLoad", "--help");
         assertEquals(0, sub.exitCode());
         assertTrue(sub.out().startsWith("Usage: gfsload distributedLoad [-hV] [--json]"), sub.out());
         for (String flag : List.of("[--replication=N]", "[--master=HOST:PORT]", "PATH...")) {
@@ -58,7 +49,7 @@ class TestCommandLine {
 
     @Test
     void malformedPartitionSpecExitsTwoSayingWhatASpecLooksLike() {
-        Run run = gfsload("--table", "demo.events", "--partition", "dt");
+        CliRun run = gfsload("--table", "demo.events", "--partition", "dt");
         assertEquals(2, run.exitCode());
         assertEquals("gfsload: Invalid partition spec 'dt': 'dt' has no '='; expected key=value[/key2=value2...], e.g. dt=2026-11-20 or dt=2026-11-20/hr=03",
                 run.err().strip());
@@ -69,16 +60,16 @@ class TestCommandLine {
     void badValuesExitTwo() {
         assertEquals(2, gfsload("--table", "events").exitCode());
         assertTrue(gfsload("--table", "events").err().contains("expected database.table"));
-        Run zero = gfsload("--table", "demo.events", "--replication", "0");
+        CliRun zero = gfsload("--table", "demo.events", "--replication", "0");
         assertEquals(2, zero.exitCode());
         assertEquals("gfsload: Invalid replication 0: must be at least 1", zero.err().strip());
-        Run notANumber = gfsload("--table", "demo.events", "--replication", "two");
+        CliRun notANumber = gfsload("--table", "demo.events", "--replication", "two");
         assertEquals(2, notANumber.exitCode());
         assertTrue(notANumber.err().contains("Invalid value for option '--replication': 'two' is not an int"), notANumber.err());
-        Run noTable = gfsload();
+        CliRun noTable = gfsload();
         assertEquals(2, noTable.exitCode());
         assertTrue(noTable.err().contains("Missing required option: '--table=DB.TABLE'"), noTable.err());
-        Run noPath = gfsload("distributedLoad");
+        CliRun noPath = gfsload("distributedLoad");
         assertEquals(2, noPath.exitCode());
         assertTrue(noPath.err().contains("Missing required parameter: 'PATH'"), noPath.err());
         assertEquals(List.of(), listHome());
@@ -86,11 +77,11 @@ class TestCommandLine {
 
     @Test
     void partitionSelectionFormsDoNotMix() {
-        Run run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-20", "--where", "dt > '1'");
+        CliRun run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-20", "--where", "dt > '1'");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().startsWith("--partition, --where and --latest select partitions in different ways: use only one of them"), run.err());
         assertEquals(2, gfsload("plan", "--table", "demo.events", "--latest", "1", "--where", "dt > '1'").exitCode());
-        Run latest = gfsload("--table", "demo.events", "--latest", "0");
+        CliRun latest = gfsload("--table", "demo.events", "--latest", "0");
         assertEquals(2, latest.exitCode());
         assertEquals("gfsload: Invalid --latest 0: must be at least 1", latest.err().strip());
         assertEquals(List.of(), listHome());
@@ -98,13 +89,13 @@ class TestCommandLine {
 
     @Test
     void badExecutionFlagsExitTwoBeforeAnythingStarts() {
-        Run activeJobs = gfsload("--table", "demo.events", "--active-jobs", "-1");
+        CliRun activeJobs = gfsload("--table", "demo.events", "--active-jobs", "-1");
         assertEquals(2, activeJobs.exitCode());
         assertEquals("gfsload: Invalid --active-jobs -1: must be at least 1", activeJobs.err().strip());
-        Run bandwidth = gfsload("distributedLoad", "--bandwidth", "fast", "/tmp");
+        CliRun bandwidth = gfsload("distributedLoad", "--bandwidth", "fast", "/tmp");
         assertEquals(2, bandwidth.exitCode());
         assertTrue(bandwidth.err().startsWith("Invalid value for option '--bandwidth': 'fast' is not a data rate: expected a number and a unit, such as 200MB/s"), bandwidth.err());
-        Run progress = gfsload("--table", "demo.events", "--progress", "loud");
+        CliRun progress = gfsload("--table", "demo.events", "--progress", "loud");
         assertEquals(2, progress.exitCode());
         assertEquals("gfsload: Invalid --progress 'loud': expected auto, bar, json or none", progress.err().strip());
         assertEquals(List.of(), listHome());

@@ -16,8 +16,6 @@ import io.gfsload.planner.PlannerConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,7 +26,6 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The README's first command, in-process: embedded cluster and metastore under a fresh home, the
@@ -39,16 +36,8 @@ class TestGfsLoadEndToEnd {
     @TempDir
     static Path home;
 
-    record Run(int exitCode, String out, String err) {}
-
-    static Run gfsload(String... args) {
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = GfsLoad.createCommandLine(new CliEnvironment(home));
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        int code = commandLine.execute(args);
-        return new Run(code, out.toString(), err.toString());
+    static CliRun gfsload(String... args) {
+        return CliRun.gfsload(home, args);
     }
 
     private static Path partitionDirectory() {
@@ -58,7 +47,7 @@ class TestGfsLoadEndToEnd {
     @Test
     @Order(1)
     void firstRunLoadsEveryBlockOfThePartition() {
-        Run run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-20");
+        CliRun run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-20");
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().startsWith("demo.events dt=2026-11-20: SUCCEEDED"), run.out());
         // 72 MiB + 5 MiB + 2 MiB of Parquet: the first file is two 64 MiB blocks
@@ -100,7 +89,7 @@ class TestGfsLoadEndToEnd {
     @Test
     @Order(3)
     void secondRunLoadsNothingNew() {
-        Run run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-20", "--json");
+        CliRun run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-20", "--json");
         assertEquals(0, run.exitCode(), run.err());
         JsonNode report = json(run.out());
         assertEquals("SUCCEEDED", report.get("state").asText());
@@ -113,7 +102,7 @@ class TestGfsLoadEndToEnd {
     @Test
     @Order(4)
     void unknownTableExitsFiveNamingIt() {
-        Run run = gfsload("--table", "nosuch.table");
+        CliRun run = gfsload("--table", "nosuch.table");
         assertEquals(5, run.exitCode());
         assertEquals("gfsload: Table not found: nosuch.table\n", run.err().replace("\r", ""));
         assertEquals("", run.out());
@@ -122,7 +111,7 @@ class TestGfsLoadEndToEnd {
     @Test
     @Order(5)
     void unknownPartitionExitsFiveNamingIt() {
-        Run run = gfsload("--table", "demo.events", "--partition", "dt=1999-01-01");
+        CliRun run = gfsload("--table", "demo.events", "--partition", "dt=1999-01-01");
         assertEquals(5, run.exitCode());
         assertTrue(run.err().contains("gfsload: Partition not found: demo.events dt=1999-01-01"), run.err());
     }
@@ -130,10 +119,10 @@ class TestGfsLoadEndToEnd {
     @Test
     @Order(6)
     void replicationAboveTheLiveWorkersIsBadInputAndLoadsNothing() {
-        Run run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-19", "--replication", "3");
+        CliRun run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-19", "--replication", "3");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("gfsload: Invalid replication 3: only 2 workers are live"), run.err());
-        Run status = gfsload("--table", "demo.events", "--partition", "dt=2026-11-19", "--json");
+        CliRun status = gfsload("--table", "demo.events", "--partition", "dt=2026-11-19", "--json");
         assertEquals(0, status.exitCode(), status.err());
         assertEquals(0, json(status.out()).get("totals").get("blocksAlreadyCached").asLong(), "nothing was loaded by the refused run");
     }
@@ -146,12 +135,12 @@ class TestGfsLoadEndToEnd {
         Files.write(dir.resolve("a.bin"), new byte[100_000]);
         Files.write(dir.resolve("sub/b.bin"), new byte[7]);
         Files.write(dir.resolve("_SUCCESS"), new byte[0]);
-        Run run = gfsload("distributedLoad", "--replication", "2", dir.toString());
+        CliRun run = gfsload("distributedLoad", "--replication", "2", dir.toString());
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains("files   2 planned, 0 failed"), run.out());
         assertTrue(run.out().contains("replication 2"), run.out());
 
-        Run missing = gfsload("distributedLoad", dir.resolve("nosuch").toString());
+        CliRun missing = gfsload("distributedLoad", dir.resolve("nosuch").toString());
         assertEquals(5, missing.exitCode());
         assertTrue(missing.err().contains("gfsload: Path not found: " + dir.resolve("nosuch")), missing.err());
     }
@@ -159,7 +148,7 @@ class TestGfsLoadEndToEnd {
     @Test
     @Order(8)
     void dryRunPrintsThePlanPerPartitionAndLoadsNothing() {
-        Run run = gfsload("--table", "demo.events", "--where", "dt >= '2026-11-19'", "--dry-run");
+        CliRun run = gfsload("--table", "demo.events", "--where", "dt >= '2026-11-19'", "--dry-run");
         assertEquals(0, run.exitCode(), run.err());
         String[] lines = run.out().split("\\R");
         assertEquals("Plan for demo.events where dt >= '2026-11-19': replication 1, 64.0 MiB blocks (dry run, nothing loaded)", lines[0]);
@@ -171,7 +160,7 @@ class TestGfsLoadEndToEnd {
         assertTrue(lines[2].contains("      3       3         0 B"), "dt=2026-11-19 was loaded by an earlier test: " + lines[2]);
         assertTrue(lines[5].startsWith("Needs 0 B (0 B to load x 1 replicas); 2 live workers have ") && lines[5].endsWith(" free: fits"), lines[5]);
 
-        Run plan = gfsload("plan", "--table", "demo.events", "--latest", "1", "--replication", "2", "--json");
+        CliRun plan = gfsload("plan", "--table", "demo.events", "--latest", "1", "--replication", "2", "--json");
         assertEquals(0, plan.exitCode(), plan.err());
         JsonNode summary = json(plan.out());
         assertEquals("demo.events latest 1", summary.get("target").asText());
@@ -184,10 +173,10 @@ class TestGfsLoadEndToEnd {
     @Test
     @Order(9)
     void aFilterTheMetastoreRejectsIsBadInput() {
-        Run run = gfsload("plan", "--table", "demo.events", "--where", "dt >=");
+        CliRun run = gfsload("plan", "--table", "demo.events", "--where", "dt >=");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().startsWith("gfsload: Invalid filter \"dt >=\" for demo.events (partition keys: dt): "), run.err());
-        Run key = gfsload("--table", "demo.events", "--partition", "day=2026-11-20");
+        CliRun key = gfsload("--table", "demo.events", "--partition", "day=2026-11-20");
         assertEquals(2, key.exitCode());
         assertEquals("gfsload: Partition spec 'day=2026-11-20' does not match the partition keys of demo.events: expected dt=...", key.err().strip());
     }
@@ -196,7 +185,7 @@ class TestGfsLoadEndToEnd {
     @Order(10)
     void aPlanThatDoesNotFitExitsSixWithTheNumbers() {
         try (LocalCluster small = LocalCluster.start(new LocalClusterConfig(home.resolve("small-cluster"), 2, 1L << 20))) {
-            Run run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-18", "--master", small.masterTarget());
+            CliRun run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-18", "--master", small.masterTarget());
             assertEquals(6, run.exitCode(), run.err());
             assertTrue(run.err().startsWith("gfsload: Not enough cache capacity: the plan needs "), run.err());
             assertTrue(run.err().contains("x 1 replicas), the 2 live workers have 2097152 bytes free"), run.err());
@@ -212,7 +201,7 @@ class TestGfsLoadEndToEnd {
             Files.write(dir.resolve("f" + i), new byte[300_000]);
         }
         Path reportFile = home.resolve("reports/load.json");
-        Run run = gfsload("distributedLoad", "--progress", "json", "--report", reportFile.toString(), "--active-jobs", "2", dir.toString());
+        CliRun run = gfsload("distributedLoad", "--progress", "json", "--report", reportFile.toString(), "--active-jobs", "2", dir.toString());
         assertEquals(0, run.exitCode(), run.err());
         String[] lines = run.err().split("\\R");
         assertTrue(lines[0].startsWith("Loading 5 files, 5 blocks, 1.4 MiB (0 B already cached) with replication 1, 2 read threads"), lines[0]);
@@ -230,7 +219,7 @@ class TestGfsLoadEndToEnd {
     @Test
     @Order(12)
     void statusShowsTheCachedSharePerPartitionAndVerifyPasses() {
-        Run before = gfsload("status", "--table", "demo.events", "--json");
+        CliRun before = gfsload("status", "--table", "demo.events", "--json");
         assertEquals(0, before.exitCode(), before.err());
         JsonNode partitions = json(before.out()).get("partitions");
         assertEquals("dt=2026-11-18", partitions.get(0).get("name").asText());
@@ -238,18 +227,18 @@ class TestGfsLoadEndToEnd {
         assertEquals(100.0, partitions.get(1).get("cachedPercent").asDouble());
         assertEquals(100.0, partitions.get(2).get("cachedPercent").asDouble());
 
-        Run load = gfsload("--table", "demo.events", "--partition", "dt=2026-11-18", "--verify", "--progress", "none");
+        CliRun load = gfsload("--table", "demo.events", "--partition", "dt=2026-11-18", "--verify", "--progress", "none");
         assertEquals(0, load.exitCode(), load.err());
         assertTrue(load.out().startsWith("demo.events dt=2026-11-18: SUCCEEDED"), load.out());
 
-        Run after = gfsload("status", "--table", "demo.events");
+        CliRun after = gfsload("status", "--table", "demo.events");
         assertEquals(0, after.exitCode(), after.err());
         String[] lines = after.out().split("\\R");
         assertEquals("Cached state of demo.events at replication 1", lines[0]);
         assertTrue(lines[2].startsWith("dt=2026-11-18") && lines[2].endsWith("100.0 %"), lines[2]);
         assertTrue(lines[5].startsWith("total") && lines[5].endsWith("100.0 %"), lines[5]);
 
-        Run twice = gfsload("status", "--table", "demo.events", "--replication", "2", "--json");
+        CliRun twice = gfsload("status", "--table", "demo.events", "--replication", "2", "--json");
         assertEquals(0.0, json(twice.out()).get("total").get("cachedPercent").asDouble(), "nothing has two replicas");
     }
 

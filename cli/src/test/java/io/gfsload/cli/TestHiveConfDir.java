@@ -10,8 +10,6 @@ import io.gfsload.catalog.TableName;
 import io.gfsload.catalog.embedded.EmbeddedMetastore;
 import io.gfsload.catalog.thrift.MetastoreAdmin;
 import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,7 +17,6 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** Without --metastore, the metastore named by $HIVE_CONF_DIR/hive-site.xml is used instead of the embedded one. */
 class TestHiveConfDir {
@@ -47,15 +44,10 @@ class TestHiveConfDir {
                     """.formatted(metastore.uri()));
             Path home = directory.resolve("home");
 
-            StringWriter out = new StringWriter();
-            StringWriter err = new StringWriter();
-            CommandLine commandLine = GfsLoad.createCommandLine(new CliEnvironment(home, Optional.of(conf)));
-            commandLine.setOut(new PrintWriter(out, true));
-            commandLine.setErr(new PrintWriter(err, true));
-            int code = commandLine.execute("plan", "--table", "shop.sales", "--json");
+            CliRun run = CliRun.gfsload(new CliEnvironment(home, Optional.of(conf)), "plan", "--table", "shop.sales", "--json");
 
-            assertEquals(0, code, err.toString());
-            JsonNode plan = new ObjectMapper().readTree(out.toString());
+            assertEquals(0, run.exitCode(), run.err());
+            JsonNode plan = new ObjectMapper().readTree(run.out());
             assertEquals(1, plan.get("total").get("files").asLong());
             assertEquals(1234, plan.get("total").get("bytes").asLong());
             assertFalse(Files.exists(home.resolve("metastore")), "the embedded metastore was not started");

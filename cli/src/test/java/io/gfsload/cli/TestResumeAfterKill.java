@@ -12,8 +12,6 @@ import io.gfsload.planner.LoadTarget;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +22,6 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * A gfsload process killed with SIGKILL halfway through a load; the same command again resumes
@@ -78,15 +75,10 @@ class TestResumeAfterKill {
         Path journal = home.resolve("jobs").resolve(JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), 1)));
         assertTrue(Files.isDirectory(journal), "the killed run left its journal");
 
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        CommandLine commandLine = GfsLoad.createCommandLine(new CliEnvironment(home));
-        commandLine.setOut(new PrintWriter(out, true));
-        commandLine.setErr(new PrintWriter(err, true));
-        int code = commandLine.execute("distributedLoad", "--json", "--progress", "none", data.toString());
+        CliRun run = CliRun.gfsload(home, "distributedLoad", "--json", "--progress", "none", data.toString());
 
-        assertEquals(0, code, err.toString());
-        JsonNode report = new ObjectMapper().readTree(out.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode report = new ObjectMapper().readTree(run.out());
         assertEquals("SUCCEEDED", report.get("state").asText());
         assertEquals(2, report.get("job").get("run").asLong());
         long resumedBlocks = report.get("job").get("previousBlocks").asLong();
@@ -96,7 +88,7 @@ class TestResumeAfterKill {
         long readOverBothRuns = report.get("job").get("previousUfsBytesRead").asLong() + report.get("ufsBytesRead").asLong();
         assertTrue(readOverBothRuns >= TOTAL, "every byte was read at least once: " + readOverBothRuns);
         assertTrue(readOverBothRuns <= TOTAL * 1.1, "UFS bytes read over both runs: %d for %d bytes of data".formatted(readOverBothRuns, TOTAL));
-        assertTrue(err.toString().contains("Resuming job " + journal.getFileName() + " (run 2): " + resumedBlocks + " blocks committed"), err.toString());
+        assertTrue(run.err().contains("Resuming job " + journal.getFileName() + " (run 2): " + resumedBlocks + " blocks committed"), run.err());
         assertFalse(Files.exists(journal), "a job that succeeds deletes its journal");
     }
 }

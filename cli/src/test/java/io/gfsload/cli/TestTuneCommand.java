@@ -8,9 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.advisor.Settings;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.io.Reader;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -19,7 +17,6 @@ import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * {@code gfsload tune} in-process: bad usage without starting anything, then against the embedded
@@ -35,18 +32,8 @@ class TestTuneCommand {
     @TempDir
     Path out;
 
-    private record Run(int exitCode, String out, String err) {}
-
-    private Run gfsload(String... args) {
-        StringWriter stdout = new StringWriter();
-        StringWriter stderr = new StringWriter();
-        CommandLine commandLine = GfsLoad.createCommandLine(new CliEnvironment(home));
-        if (!commandLine.getSubcommands().containsKey("tune")) {
-            commandLine.addSubcommand("tune", new CommandLine(new TuneCommand(new CliEnvironment(home))));
-        }
-        commandLine.setOut(new PrintWriter(stdout, true));
-        commandLine.setErr(new PrintWriter(stderr, true));
-        return new Run(commandLine.execute(args), stdout.toString(), stderr.toString());
+    private CliRun gfsload(String... args) {
+        return CliRun.gfsload(home, args);
     }
 
     /** The row of {@code name} in the printed table, split into setting, value, unit, source and reason. */
@@ -58,27 +45,27 @@ class TestTuneCommand {
 
     @Test
     void badUsageExitsTwoAndStartsNothing() throws IOException {
-        Run none = gfsload("tune");
+        CliRun none = gfsload("tune");
         assertEquals(2, none.exitCode());
         assertTrue(none.err().startsWith("Missing required option: '--table=DB.TABLE' or '--path=PATH'"), none.err());
 
-        Run both = gfsload("tune", "--table", "demo.events", "--path", "/data");
+        CliRun both = gfsload("tune", "--table", "demo.events", "--path", "/data");
         assertEquals(2, both.exitCode());
         assertTrue(both.err().startsWith("--path and --table (with --partition, --where, --latest) select what to tune for in different ways"), both.err());
 
-        Run bandwidth = gfsload("tune", "--path", "/data", "--ufs-stream-bandwidth", "fast");
+        CliRun bandwidth = gfsload("tune", "--path", "/data", "--ufs-stream-bandwidth", "fast");
         assertEquals(2, bandwidth.exitCode());
         assertTrue(bandwidth.err().startsWith("Invalid value for option '--ufs-stream-bandwidth': 'fast' is not a data rate: expected a number and a unit, such as 200MB/s"), bandwidth.err());
 
-        Run heap = gfsload("tune", "--path", "/data", "--heap", "0GB");
+        CliRun heap = gfsload("tune", "--path", "/data", "--heap", "0GB");
         assertEquals(2, heap.exitCode());
         assertTrue(heap.err().startsWith("Invalid value for option '--heap': '0GB' is not a size between 1 byte and 8 EiB"), heap.err());
 
-        Run cores = gfsload("tune", "--path", "/data", "--cores", "0");
+        CliRun cores = gfsload("tune", "--path", "/data", "--cores", "0");
         assertEquals(2, cores.exitCode());
         assertEquals("gfsload: Invalid --cores 0: must be at least 1", cores.err().strip());
 
-        Run directory = gfsload("tune", "--path", "/data", "--core-site", out.resolve("missing/core-site.xml").toString());
+        CliRun directory = gfsload("tune", "--path", "/data", "--core-site", out.resolve("missing/core-site.xml").toString());
         assertEquals(2, directory.exitCode());
         assertTrue(directory.err().startsWith("Cannot write --core-site " + out.resolve("missing/core-site.xml") + ": no directory"), directory.err());
 
@@ -89,7 +76,7 @@ class TestTuneCommand {
 
     @Test
     void helpListsTheOptions() {
-        Run help = gfsload("tune", "--help");
+        CliRun help = gfsload("tune", "--help");
         assertEquals(0, help.exitCode());
         for (String option : List.of("--table=DB.TABLE", "--partition=K=V[/K2=V2]", "--path=PATH", "--json", "--core-site=FILE", "--cluster-properties=FILE",
                 "--cores=N", "--heap=SIZE", "--worker-memory=SIZE", "--workers=N", "--ufs-latency-ms=MS", "--ufs-stream-bandwidth=RATE",
@@ -102,7 +89,7 @@ class TestTuneCommand {
     void tunesForATablePartitionAndWritesTheClusterFiles() throws IOException {
         Path coreSite = out.resolve("core-site.xml");
         Path cluster = out.resolve("goosefs-site.properties");
-        Run run = gfsload("tune", "--table", "demo.events", "--partition", "dt=2026-11-20",
+        CliRun run = gfsload("tune", "--table", "demo.events", "--partition", "dt=2026-11-20",
                 "--cores", "16", "--heap", "4GB", "--worker-memory", "64GB",
                 "--core-site", coreSite.toString(), "--cluster-properties", cluster.toString());
         assertEquals(0, run.exitCode(), run.err());
@@ -148,7 +135,7 @@ class TestTuneCommand {
             Files.write(data.resolve("part-%05d".formatted(i)), new byte[256 << 10]);
         }
         Files.write(data.resolve("_SUCCESS"), new byte[0]);
-        Run run = gfsload("tune", "--path", data.toString(), "--json", "--cores", "4", "--heap", "1GB", "--worker-memory", "4GB",
+        CliRun run = gfsload("tune", "--path", data.toString(), "--json", "--cores", "4", "--heap", "1GB", "--worker-memory", "4GB",
                 "--ufs-latency-ms", "20", "--ufs-stream-bandwidth", "32MB/s", "--ufs-aggregate-bandwidth", "1GB/s");
         assertEquals(0, run.exitCode(), run.err());
 
