@@ -1,0 +1,297 @@
+package io.gfsload.compat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.gfsload.catalog.InvalidInputException;
+import io.gfsload.catalog.NoSuchPartitionException;
+import io.gfsload.catalog.NoSuchTableException;
+import io.gfsload.catalog.PartitionSpec;
+import io.gfsload.catalog.TableName;
+import io.gfsload.catalog.thrift.MetastoreAdmin;
+import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
+import io.gfsload.catalog.thrift.ThriftHiveCatalog;
+import io.gfsload.planner.CacheState;
+import io.gfsload.planner.FileLoad;
+import io.gfsload.planner.LoadPlan;
+import io.gfsload.planner.LoadPlanner;
+import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
+import io.gfsload.planner.PartitionLoad;
+import io.gfsload.planner.PartitionSelection;
+import io.gfsload.planner.PlannerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Every partition selection form through our Hive 2.3.9 client against a Hive 3.1.3 standalone
+ * metastore backed by PostgreSQL, both real and on loopback: the production-like pairing, where
+ * {@code TestLoadPlannerOnMetastore} (load-planner) uses our embedded Derby-backed 2.3.9 server.
+ *
+ * <p>The table has two partition keys and 50 partitions: one with a custom location outside the
+ * table directory, one empty, one with {@code _SUCCESS} and {@code .crc} files, one with a
+ * zero-byte file. A second table has an escaped partition value.
+ *
+ * <p>PostgreSQL comes from the machine ({@code initdb}, {@code pg_ctl}); where it is missing or
+ * cannot be run, every test is skipped with the reason, or the class fails when the system property
+ * {@code gfsload.postgres.required} is {@code true}. Logs: {@code target/compat-logs}.
+ */
+class TestPostgresMetastore {
+    private static final TableName EVENTS = new TableName("db", "events");
+    private static final TableName CITIES = new TableName("db", "cities");
+    private static final long BLOCK = 100;
+    private static final List<String> DAYS = List.of("2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05",
+            "2026-11-06", "2026-11-07", "2026-11-08", "2026-11-09", "2026-11-10");
+    private static final List<String> HOURS = List.of("00", "01", "02", "03", "04");
+    private static final Path HMS3_LIB = Path.of(System.getProperty("gfsload.hms3.lib", "target/hms3-lib"));
+    private static final Path LOGS = Path.of(System.getProperty("gfsload.compat.logs", "target/compat-logs"));
+    private static final Path SERVER_LOG = LOGS.resolve("hms3.log");
+    private static final Duration METASTORE_START_TIMEOUT = Duration.ofSeconds(45);
+
+    @TempDir
+    static Path directory;
+
+    private static PostgresCluster postgres;
+    private static Hms3Server metastore;
+    private static ThriftHiveCatalog catalog;
+    private static LoadPlanner planner;
+    /** Why PostgreSQL cannot run here; null when it runs. */
+    private static String unavailable;
+
+    @BeforeAll
+    static void start() throws IOException {
+        // user postgres must reach the cluster inside; @TempDir creates the directory for its owner only
+        PostgresCluster.makeTraversable(directory);
+        try {
+            postgres = PostgresCluster.start(Optional.ofNullable(System.getProperty("gfsload.postgres.bin")).map(Path::of),
+                    directory.resolve("postgres"), LOGS, "metastore");
+        }
+        catch (PostgresCluster.UnavailableException e) {
+            if (Boolean.getBoolean("gfsload.postgres.required")) {
+                fail("Cannot run the PostgreSQL-backed metastore tests (gfsload.postgres.required is true): " + e.getMessage());
+            }
+            // skipped in @BeforeEach, where Surefire counts and reports each skipped test with the reason
+            unavailable = "PostgreSQL-backed metastore tests skipped: " + e.getMessage();
+            System.err.println(unavailable);
+            return;
+        }
+        metastore = Hms3Server.start(HMS3_LIB, directory.resolve("hms3"), SERVER_LOG,
+                postgres.jdbcUrl("metastore"), "org.postgresql.Driver", PostgresCluster.USER, METASTORE_START_TIMEOUT);
+        createTables();
+        catalog = ThriftHiveCatalog.connect(metastore.uri());
+        planner = new LoadPlanner(Optional.of(catalog), new Configuration(), CacheState.EMPTY, new PlannerConfig(BLOCK, 10, 1000, 4));
+    }
+
+    @BeforeEach
+    void skipWithoutPostgres() {
+        assumeTrue(unavailable == null, unavailable);
+    }
+
+    private static void createTables() throws IOException {
+        Path data = directory.resolve("data");
+        Path table = data.resolve("events");
+        Map<PartitionSpec, String> partitions = new LinkedHashMap<>();
+        for (String dt : DAYS) {
+            for (String hr : HOURS) {
+                String name = "dt=" + dt + "/hr=" + hr;
+                Path location = name.equals("dt=2026-11-03/hr=02") ? directory.resolve("elsewhere/custom") : table.resolve(name);
+                Files.createDirectories(location);
+                switch (name) {
+                    case "dt=2026-11-04/hr=00" -> { } // empty
+                    case "dt=2026-11-05/hr=01" -> {
+                        write(location.resolve("part-0"), 150);
+                        write(location.resolve("_SUCCESS"), 0);
+                        write(location.resolve(".part-0.crc"), 12);
+                    }
+                    case "dt=2026-11-06/hr=03" -> {
+                        write(location.resolve("part-0"), 0);
+                        write(location.resolve("part-1"), 250);
+                    }
+                    default -> write(location.resolve("part-0"), 150);
+                }
+                partitions.put(PartitionSpec.parse(name), location(location));
+            }
+        }
+        Path cities = data.resolve("cities");
+        Files.createDirectories(cities.resolve("city=New York%2FNY"));
+        write(cities.resolve("city=New York%2FNY/part-0"), 42);
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+            admin.ensureDatabase("db", data.toUri().toString());
+            admin.createParquetTable(EVENTS, List.of(new Column("id", "bigint")), List.of(new Column("dt", "string"), new Column("hr", "string")), table.toUri().toString());
+            admin.addPartitions(EVENTS, partitions);
+            admin.createParquetTable(CITIES, List.of(new Column("id", "bigint")), List.of(new Column("city", "string")), cities.toUri().toString());
+            admin.addPartitions(CITIES, Map.of(PartitionSpec.parse("city=New%20York%2FNY"), location(cities.resolve("city=New York%2FNY"))));
+        }
+    }
+
+    /** A location as the metastore stores it: a Hadoop path string, not a percent-encoded URI. */
+    private static String location(Path path) {
+        return new org.apache.hadoop.fs.Path(path.toUri()).toString();
+    }
+
+    private static void write(Path file, int length) throws IOException {
+        Files.write(file, new byte[length]);
+    }
+
+    /** Runs after a setup that failed or was skipped halfway too: closes whatever was started, last first. */
+    @AfterAll
+    static void stop() {
+        List<AutoCloseable> started = new ArrayList<>();
+        started.add(catalog);
+        started.add(metastore);
+        started.add(postgres);
+        RuntimeException failure = null;
+        for (AutoCloseable resource : started) {
+            if (resource == null) {
+                continue;
+            }
+            try {
+                resource.close();
+            }
+            catch (Exception e) {
+                if (failure == null) {
+                    failure = new IllegalStateException("Cannot stop the test's servers", e);
+                }
+                else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    private static LoadPlan plan(TableName table, PartitionSelection selection) {
+        return planner.plan(new LoadRequest(new LoadTarget.Table(table, selection), 1));
+    }
+
+    private static LoadPlan plan(TableName table, String... specs) {
+        return planner.plan(new LoadRequest(new LoadTarget.Table(table, Arrays.stream(specs).map(PartitionSpec::parse).toList()), 1));
+    }
+
+    private static List<String> names(LoadPlan plan) {
+        return plan.partitions().stream().map(PartitionLoad::name).toList();
+    }
+
+    private static PartitionLoad partition(LoadPlan plan, String name) {
+        return plan.partitions().get(names(plan).indexOf(name));
+    }
+
+    private static List<String> expectedNames(List<String> days, List<String> hours) {
+        List<String> names = new ArrayList<>();
+        for (String dt : days) {
+            for (String hr : hours) {
+                names.add("dt=" + dt + "/hr=" + hr);
+            }
+        }
+        return names;
+    }
+
+    @Test
+    void everyPartitionWithExactFilesAndBlocks() {
+        LoadPlan plan = plan(EVENTS, new PartitionSelection.All());
+        assertEquals(expectedNames(DAYS, HOURS), names(plan));
+        // 47 partitions with one 150-byte file (2 blocks), one empty, one with a hidden _SUCCESS
+        // and .crc beside its 150-byte file, one with a zero-byte file (0 blocks) and a 250-byte file (3 blocks)
+        assertEquals(48 + 2, plan.stats().files());
+        assertEquals(48 * 150 + 250, plan.stats().bytes());
+        assertEquals(48 * 2 + 3, plan.stats().blocks());
+        assertEquals(List.of(), partition(plan, "dt=2026-11-04/hr=00").files());
+        List<FileLoad> hidden = partition(plan, "dt=2026-11-05/hr=01").files();
+        assertEquals(1, hidden.size());
+        assertTrue(hidden.get(0).file().path().endsWith("/dt=2026-11-05/hr=01/part-0"), hidden.get(0).file().path());
+        assertTrue(partition(plan, "dt=2026-11-03/hr=02").location().endsWith("/elsewhere/custom"));
+        assertEquals(plan, plan(EVENTS, new PartitionSelection.All()));
+    }
+
+    @Test
+    void exactSpecUsesThePartitionsOwnLocation() {
+        LoadPlan plan = plan(EVENTS, "dt=2026-11-03/hr=02");
+        assertEquals(List.of("dt=2026-11-03/hr=02"), names(plan));
+        assertTrue(plan.partitions().get(0).location().endsWith("/elsewhere/custom"), plan.partitions().get(0).location());
+        assertEquals(1, plan.stats().files());
+        assertEquals(150, plan.stats().bytes());
+        assertEquals(2, plan.stats().blocks());
+    }
+
+    @Test
+    void zeroByteFileIsPlannedWithoutBlocks() {
+        List<FileLoad> files = plan(EVENTS, "dt=2026-11-06/hr=03").partitions().get(0).files();
+        assertEquals(List.of(0L, 250L), files.stream().map(f -> f.file().length()).toList());
+        assertEquals(List.of(0, 3), files.stream().map(f -> f.blocks().size()).toList());
+    }
+
+    @Test
+    void prefixSpecSelectsEveryPartitionUnderIt() {
+        assertEquals(expectedNames(List.of("2026-11-05"), HOURS), names(plan(EVENTS, "dt=2026-11-05")));
+        assertEquals(expectedNames(List.of("2026-11-02", "2026-11-05"), HOURS), names(plan(EVENTS, "dt=2026-11-05", "dt=2026-11-02", "dt=2026-11-05/hr=03")));
+    }
+
+    @Test
+    void filterIsEvaluatedByTheMetastore() throws IOException {
+        long logStart = Files.size(SERVER_LOG);
+        assertEquals(expectedNames(List.of("2026-11-08", "2026-11-09"), HOURS),
+                names(plan(EVENTS, new PartitionSelection.Filter("dt >= '2026-11-08' and dt < '2026-11-10'"))));
+        LoadPlan one = plan(EVENTS, new PartitionSelection.Filter("dt = '2026-11-06' and hr = '03'"));
+        assertEquals(List.of("dt=2026-11-06/hr=03"), names(one));
+        assertEquals(3, one.stats().blocks());
+        assertEquals(expectedNames(DAYS, List.of("00", "04")), names(plan(EVENTS, new PartitionSelection.Filter("hr = '00' or hr = '04'"))));
+        assertEquals(List.of(), names(plan(EVENTS, new PartitionSelection.Filter("dt > '2030'"))));
+        // as in production, the metastore turned the filters into SQL run by PostgreSQL, not into
+        // DataNucleus queries (its fallback when that SQL fails)
+        String log = Files.readString(SERVER_LOG);
+        assertTrue(log.contains("Using direct SQL, underlying DB is POSTGRES"), "direct SQL is not in use; see " + SERVER_LOG);
+        assertFalse(log.substring((int) logStart).contains("Falling back to ORM path"), "direct SQL failed; see " + SERVER_LOG);
+    }
+
+    @Test
+    void latestTakesTheGreatestValues() {
+        assertEquals(List.of("dt=2026-11-10/hr=02", "dt=2026-11-10/hr=03", "dt=2026-11-10/hr=04"), names(plan(EVENTS, new PartitionSelection.Latest(3))));
+        assertEquals(50, plan(EVENTS, new PartitionSelection.Latest(500)).partitions().size());
+    }
+
+    @Test
+    void escapedPartitionValues() {
+        LoadPlan plan = plan(CITIES, "city=New%20York%2FNY");
+        assertEquals(List.of("city=New York%2FNY"), names(plan));
+        assertEquals(42, plan.stats().bytes());
+        assertEquals(List.of("city=New York%2FNY"), names(plan(CITIES, new PartitionSelection.Filter("city = 'New York/NY'"))));
+        assertEquals(1, plan(CITIES, new PartitionSelection.Latest(1)).stats().files());
+    }
+
+    @Test
+    void invalidFilterIsInvalidInput() {
+        String syntax = assertThrows(InvalidInputException.class, () -> plan(EVENTS, new PartitionSelection.Filter("dt >="))).getMessage();
+        assertTrue(syntax.startsWith("Invalid filter \"dt >=\" for db.events (partition keys: dt, hr): "), syntax);
+        String unknownKey = assertThrows(InvalidInputException.class, () -> plan(EVENTS, new PartitionSelection.Filter("day = '1'"))).getMessage();
+        assertTrue(unknownKey.startsWith("Invalid filter \"day = '1'\" for db.events (partition keys: dt, hr): "), unknownKey);
+    }
+
+    @Test
+    void missingTableAndPartitionsAreNamed() {
+        assertEquals("Table not found: db.nosuch", assertThrows(NoSuchTableException.class, () -> plan(TableName.parse("db.nosuch"))).getMessage());
+        assertEquals("Partition not found: db.events dt=2026-12-01/hr=00",
+                assertThrows(NoSuchPartitionException.class, () -> plan(EVENTS, "dt=2026-12-01/hr=00")).getMessage());
+        assertEquals("Partition not found: db.events dt=2026-12-01",
+                assertThrows(NoSuchPartitionException.class, () -> plan(EVENTS, "dt=2026-12-01")).getMessage());
+    }
+}
