@@ -78,14 +78,11 @@ public final class LoadPlanner {
         else {
             locations = ((LoadTarget.Paths) request.target()).paths().stream().map(p -> new Location(p, p, true)).toList();
         }
-        List<List<FileStatus>> listings = listAll(locations);
+        List<List<FileLoad>> listings = listAll(locations, request.replication());
         List<PartitionLoad> partitions = new ArrayList<>();
         for (int i = 0; i < locations.size(); i++) {
             Location location = locations.get(i);
-            List<FileLoad> files = listings.get(i).stream()
-                    .map(status -> fileLoad(status, request.replication()))
-                    .toList();
-            partitions.add(new PartitionLoad(location.name(), location.location(), files));
+            partitions.add(new PartitionLoad(location.name(), location.location(), listings.get(i)));
         }
         return new LoadPlan(request, config.blockSize(), partitions, pack(partitions), PlanStats.of(partitions));
     }
@@ -140,7 +137,11 @@ public final class LoadPlanner {
         return hive.listPartitions(table);
     }
 
-    private List<List<FileStatus>> listAll(List<Location> locations) {
+    /**
+     * Lists every location and looks up what is cached of its files, on a pool of listing threads;
+     * the result is in the order of {@code locations}, each list sorted by path.
+     */
+    private List<List<FileLoad>> listAll(List<Location> locations, int replication) {
         if (locations.isEmpty()) {
             return List.of();
         }
@@ -151,12 +152,12 @@ public final class LoadPlanner {
             return thread;
         });
         try {
-            List<Future<List<FileStatus>>> futures = new ArrayList<>();
+            List<Future<List<FileLoad>>> futures = new ArrayList<>();
             for (Location location : locations) {
-                futures.add(pool.submit(() -> list(location)));
+                futures.add(pool.submit(() -> list(location).stream().map(status -> fileLoad(status, replication)).toList()));
             }
-            List<List<FileStatus>> result = new ArrayList<>();
-            for (Future<List<FileStatus>> future : futures) {
+            List<List<FileLoad>> result = new ArrayList<>();
+            for (Future<List<FileLoad>> future : futures) {
                 result.add(future.get());
             }
             return result;
