@@ -40,6 +40,15 @@ class LayeringTest {
     }
 
     @Test
+    void nothingDependsOnTheProcessEntryPoint() {
+        List<String> violations = sources(MAIN).flatMap(file -> imports(file).stream()
+                        .filter(name -> name.startsWith("io.gfsload.cache.server.") && !inPackage(file, "server"))
+                        .map(name -> file.getFileName() + " imports " + name))
+                .toList();
+        assertEquals(List.of(), violations);
+    }
+
+    @Test
     void libraryCodeDoesNotPrint() {
         List<String> violations = sources(MAIN)
                 .filter(file -> read(file).contains("System.out") || read(file).contains("System.err")

@@ -83,7 +83,10 @@ class TestResumeAfterKill {
         assertEquals(2, report.get("job").get("run").asLong());
         long resumedBlocks = report.get("job").get("previousBlocks").asLong();
         assertTrue(resumedBlocks >= FILES / 4 && resumedBlocks < FILES, "blocks committed before the kill: " + resumedBlocks);
-        assertEquals(resumedBlocks, report.get("totals").get("blocksAlreadyCached").asLong());
+        // a block the master committed just before the kill may be missing from the journal
+        long cachedBefore = report.get("totals").get("blocksAlreadyCached").asLong();
+        assertTrue(cachedBefore >= resumedBlocks && cachedBefore <= resumedBlocks + 8,
+                "blocks cached before this run: %d, journalled: %d".formatted(cachedBefore, resumedBlocks));
         assertEquals(TOTAL, report.get("totals").get("bytesLoaded").asLong() + report.get("totals").get("bytesAlreadyCached").asLong());
         long readOverBothRuns = report.get("job").get("previousUfsBytesRead").asLong() + report.get("ufsBytesRead").asLong();
         assertTrue(readOverBothRuns >= TOTAL, "every byte was read at least once: " + readOverBothRuns);

@@ -1,22 +1,40 @@
 package io.gfsload.cache.api;
 
 import java.io.InputStream;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * A client of a cache cluster: cluster state, cached-block queries, block writes and reads.
+ * A client of a cache cluster: cluster state, cached-block queries, block writes and reads, temp
+ * areas for atomic loads, and uncaching.
  *
  * <p>Thread-safe. Owns its connections; {@link #close()} releases them.
+ *
+ * <p>The methods added after the first version have default implementations that throw
+ * {@link UnsupportedOperationException}, so that hand-written fakes of this interface keep
+ * compiling; the gRPC client implements all of them.
  */
 public interface CacheClient extends AutoCloseable {
-    /** Workers, their capacity and liveness. */
+    /** Workers, their capacity per tier and liveness. */
     ClusterInfo clusterInfo();
 
     /**
      * The committed blocks of {@code file} that have at least one replica on a live worker,
-     * sorted by index. Blocks cached for another identity of the same path are not returned.
+     * sorted by index. Blocks cached for another identity of the same path are not returned, nor
+     * are blocks still in a temp area.
      */
     List<CachedBlock> cachedBlocks(FileIdentity file);
+
+    /** {@link #cachedBlocks(FileIdentity)} of each file, in the order given. */
+    default Map<FileIdentity, List<CachedBlock>> cachedBlocks(Collection<FileIdentity> files) {
+        Map<FileIdentity, List<CachedBlock>> result = new LinkedHashMap<>();
+        for (FileIdentity file : files) {
+            result.put(file, cachedBlocks(file));
+        }
+        return result;
+    }
 
     /**
      * Opens a writer for {@code block} of {@code length} bytes, placed on {@code replication}
@@ -27,12 +45,60 @@ public interface CacheClient extends AutoCloseable {
     BlockWriter openWriter(BlockKey block, long length, int replication);
 
     /**
-     * Opens a committed block for reading from one of its live replicas; the stream verifies the
-     * block's CRC32C when it reaches the end and throws {@link CacheException} on a mismatch.
+     * Opens a writer for {@code block} of {@code length} bytes as {@code options} say: replication,
+     * temp area, tier. With a temp area, {@link BlockWriter#commit()} puts the block into the area
+     * (invisible to readers) instead of making it visible.
+     *
+     * @throws NotEnoughWorkersException when fewer live workers than the replication have room
+     * @throws TempAreaNotFoundException when the options name a temp area that is not open
+     */
+    default BlockWriter openWriter(BlockKey block, long length, WriteOptions options) {
+        if (options.tempArea().isEmpty() && options.tier().isEmpty()) {
+            return openWriter(block, length, options.replication());
+        }
+        throw new UnsupportedOperationException(getClass().getName() + " supports no temp areas or tiers");
+    }
+
+    /**
+     * Opens a committed block for reading from one of its live replicas, on this host first; the
+     * stream verifies the block's CRC32C when it reaches the end and throws {@link CacheException}
+     * on a mismatch.
      *
      * @throws BlockNotFoundException when no live replica holds the block
      */
     InputStream openReader(BlockKey block);
+
+    /** The temp areas of atomic loads. */
+    default TempAreas tempAreas() {
+        throw new UnsupportedOperationException(getClass().getName() + " supports no temp areas");
+    }
+
+    /**
+     * Uncaches every committed block of {@code file}; the workers delete the replicas with their
+     * next heartbeat. Blocks in temp areas are left alone.
+     */
+    default FreeResult free(FileIdentity file) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot free");
+    }
+
+    /**
+     * Uncaches every committed block of every file whose path starts with {@code pathPrefix}, e.g.
+     * {@code cosn://bucket/db/t/dt=2026-11-20/}.
+     *
+     * @throws IllegalArgumentException when the prefix is empty
+     */
+    default FreeResult freePrefix(String pathPrefix) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot free");
+    }
+
+    /**
+     * Committed blocks of files under {@code pathPrefix} (empty for all) whose replicas on live
+     * workers are fewer than the replication they were written with: the count of all of them and
+     * the first {@code limit}.
+     */
+    default UnderReplication underReplicated(String pathPrefix, int limit) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot report under-replication");
+    }
 
     @Override
     void close();

@@ -22,4 +22,29 @@ public record ClusterInfo(List<WorkerInfo> workers) {
     public long liveFreeBytes() {
         return liveWorkers().stream().mapToLong(WorkerInfo::freeBytes).sum();
     }
+
+    /** Free bytes plus bytes eviction may reclaim, over the live workers. */
+    public long liveAvailableBytes() {
+        return liveWorkers().stream().mapToLong(WorkerInfo::availableBytes).sum();
+    }
+
+    /** The space of {@code tier} summed over the live workers that have it. */
+    public TierInfo liveTier(StorageTier tier) {
+        requireNonNull(tier, "tier is null");
+        long capacity = 0;
+        long used = 0;
+        long evictable = 0;
+        long blocks = 0;
+        for (WorkerInfo worker : liveWorkers()) {
+            for (TierInfo info : worker.tiers()) {
+                if (info.tier() == tier) {
+                    capacity += info.capacityBytes();
+                    used += info.usedBytes();
+                    evictable += info.evictableBytes();
+                    blocks += info.blocks();
+                }
+            }
+        }
+        return new TierInfo(tier, capacity, used, evictable, blocks);
+    }
 }

@@ -2,6 +2,9 @@ package io.gfsload.cache.api;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.List;
+import java.util.Optional;
+
 /**
  * A worker as the master sees it.
  *
@@ -11,14 +14,36 @@ import static java.util.Objects.requireNonNull;
  * @param capacityBytes total quota of the worker's tiers
  * @param usedBytes bytes held in committed and in-progress blocks
  * @param live whether the worker's last heartbeat is recent enough
+ * @param tiers the space of each tier, fastest first; empty when the worker did not report tiers
  */
-public record WorkerInfo(String id, String host, int port, long capacityBytes, long usedBytes, boolean live) {
+public record WorkerInfo(String id, String host, int port, long capacityBytes, long usedBytes, boolean live,
+        List<TierInfo> tiers) {
     public WorkerInfo {
         requireNonNull(id, "id is null");
         requireNonNull(host, "host is null");
+        requireNonNull(tiers, "tiers is null");
+        tiers = List.copyOf(tiers);
+    }
+
+    /** A worker without per-tier information. */
+    public WorkerInfo(String id, String host, int port, long capacityBytes, long usedBytes, boolean live) {
+        this(id, host, port, capacityBytes, usedBytes, live, List.of());
     }
 
     public long freeBytes() {
         return Math.max(0, capacityBytes - usedBytes);
+    }
+
+    /** Bytes a new block may take: the free ones plus those eviction may reclaim. */
+    public long availableBytes() {
+        if (tiers.isEmpty()) {
+            return freeBytes();
+        }
+        return tiers.stream().mapToLong(TierInfo::availableBytes).sum();
+    }
+
+    /** The space of {@code tier}, when the worker has it. */
+    public Optional<TierInfo> tier(StorageTier tier) {
+        return tiers.stream().filter(info -> info.tier() == tier).findFirst();
     }
 }

@@ -13,32 +13,64 @@ import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.FreeResult;
+import io.gfsload.cache.api.ScopeCommit;
+import io.gfsload.cache.api.StagedBlock;
+import io.gfsload.cache.api.StorageTier;
+import io.gfsload.cache.api.TempArea;
+import io.gfsload.cache.api.TempAreas;
+import io.gfsload.cache.api.TierInfo;
+import io.gfsload.cache.api.UnderReplicatedBlock;
+import io.gfsload.cache.api.UnderReplication;
 import io.gfsload.cache.api.WorkerInfo;
+import io.gfsload.cache.api.WriteOptions;
+import io.gfsload.cache.proto.AbortTempAreaRequest;
 import io.gfsload.cache.proto.BlockLocations;
+import io.gfsload.cache.proto.BlockRecord;
+import io.gfsload.cache.proto.BlockRef;
+import io.gfsload.cache.proto.CommitScopeRequest;
+import io.gfsload.cache.proto.CommitScopeResponse;
+import io.gfsload.cache.proto.FreeRequest;
+import io.gfsload.cache.proto.FreeResponse;
 import io.gfsload.cache.proto.GetClusterInfoRequest;
 import io.gfsload.cache.proto.GetClusterInfoResponse;
 import io.gfsload.cache.proto.GetFileBlocksRequest;
 import io.gfsload.cache.proto.GetFileBlocksResponse;
+import io.gfsload.cache.proto.GetUnderReplicatedRequest;
+import io.gfsload.cache.proto.GetUnderReplicatedResponse;
+import io.gfsload.cache.proto.ListTempAreasRequest;
 import io.gfsload.cache.proto.MasterServiceGrpc;
+import io.gfsload.cache.proto.OpenTempAreaRequest;
+import io.gfsload.cache.proto.OpenTempAreaResponse;
 import io.gfsload.cache.proto.PlaceBlockRequest;
 import io.gfsload.cache.proto.PlaceBlockResponse;
 import io.gfsload.cache.proto.RemoveBlockRequest;
 import io.gfsload.cache.proto.RemoveBlockResponse;
+import io.gfsload.cache.proto.StorageTierProto;
+import io.gfsload.cache.proto.TempAreaInfo;
+import io.gfsload.cache.proto.UnderReplicatedBlockProto;
 import io.gfsload.cache.proto.WorkerAddress;
 import io.gfsload.cache.proto.WorkerServiceGrpc;
 import io.gfsload.cache.proto.WorkerStatus;
 import io.gfsload.cache.rpc.ProtoConversions;
+import io.gfsload.cache.rpc.RpcChannels;
 import io.gfsload.cache.rpc.RpcErrors;
-import io.gfsload.cache.rpc.RpcServer;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.NetworkInterface;
+import java.net.SocketException;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
@@ -49,10 +81,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A {@link CacheClient} over gRPC: one channel to the master and one cached channel per worker
- * address.
+ * A {@link CacheClient} over gRPC: one channel to the master and a bounded pool of channels to
+ * workers, one per worker address, at most {@link ClientConfig#maxWorkerChannels()}; past that, the
+ * least recently used one is shut down gracefully (its calls in progress finish).
  *
- * <p>Thread-safe; writers and readers it opens are each for one thread. Callbacks run on the
+ * <p>Reads try the block's live replicas on this host first, then the faster tiers, then by worker
+ * id. Thread-safe; writers and readers it opens are each for one thread. Callbacks run on the
  * client's own daemon threads {@code gfsload-cache-client-<n>}. {@link #close()} shuts the
  * channels down; writers and readers still open then fail.
  */
@@ -63,7 +97,10 @@ public final class GrpcCacheClient implements CacheClient {
     private final ClientConfig config;
     private final ExecutorService callbacks;
     private final ManagedChannel masterChannel;
-    private final ConcurrentMap<String, ManagedChannel> workerChannels = new ConcurrentHashMap<>();
+    /** Worker channels by target, least recently used first; guarded by itself. */
+    private final LinkedHashMap<String, ManagedChannel> workerChannels = new LinkedHashMap<>(16, 0.75f, true);
+    private final ConcurrentMap<String, Boolean> localHosts = new ConcurrentHashMap<>();
+    private final TempAreas tempAreas = new GrpcTempAreas();
     private volatile boolean closed;
 
     private GrpcCacheClient(String masterTarget, ClientConfig config) {
@@ -110,8 +147,12 @@ public final class GrpcCacheClient implements CacheClient {
         List<WorkerInfo> workers = new ArrayList<>();
         for (WorkerStatus status : response.getWorkersList()) {
             WorkerAddress address = status.getAddress();
+            List<TierInfo> tiers = status.getTiersList().stream()
+                    .map(ProtoConversions::fromProto)
+                    .flatMap(Optional::stream)
+                    .toList();
             workers.add(new WorkerInfo(address.getWorkerId(), address.getHost(), address.getPort(),
-                    status.getCapacityBytes(), status.getUsedBytes(), status.getLive()));
+                    status.getCapacityBytes(), status.getUsedBytes(), status.getLive(), tiers));
         }
         workers.sort(Comparator.comparing(WorkerInfo::id));
         return new ClusterInfo(workers);
@@ -135,16 +176,25 @@ public final class GrpcCacheClient implements CacheClient {
 
     @Override
     public BlockWriter openWriter(BlockKey block, long length, int replication) {
-        requireNonNull(block, "block is null");
-        checkArgument(length >= 0, "length must be >= 0: %s", length);
         checkArgument(replication >= 1, "replication must be >= 1: %s", replication);
+        return openWriter(block, length, WriteOptions.replication(replication));
+    }
+
+    @Override
+    public BlockWriter openWriter(BlockKey block, long length, WriteOptions options) {
+        requireNonNull(block, "block is null");
+        requireNonNull(options, "options is null");
+        checkArgument(length >= 0, "length must be >= 0: %s", length);
+        PlaceBlockRequest.Builder request = PlaceBlockRequest.newBuilder()
+                .setBlockId(block.blockId())
+                .setLength(length)
+                .setReplication(options.replication());
+        options.tier().ifPresent(tier -> request.setTier(ProtoConversions.toProto(tier)));
+        options.tempArea().ifPresent(request::setTempArea);
         PlaceBlockResponse placement = callMaster("Placing block " + block.blockId(),
-                () -> masterStub().placeBlock(PlaceBlockRequest.newBuilder()
-                        .setBlockId(block.blockId())
-                        .setLength(length)
-                        .setReplication(replication)
-                        .build()));
-        return ReplicatedBlockWriter.open(this, block, length, placement.getWorkersList());
+                () -> masterStub().placeBlock(request.build()));
+        return ReplicatedBlockWriter.open(this, block, length, options, placement.getTempAreaExpiresAtMillis(),
+                placement.getWorkersList());
     }
 
     @Override
@@ -160,11 +210,54 @@ public final class GrpcCacheClient implements CacheClient {
                     + block.file().path() + ") is not cached on any live worker");
         }
         BlockLocations locations = response.getBlocks(0);
-        List<WorkerAddress> replicas = locations.getWorkersList().stream()
-                .sorted(Comparator.comparing(WorkerAddress::getWorkerId))
-                .toList();
+        Comparator<WorkerAddress> order = Comparator
+                .comparing((WorkerAddress worker) -> !isLocal(worker.getHost()))
+                .thenComparing(worker -> tierRank(locations.getWorkerTiersOrDefault(worker.getWorkerId(),
+                        StorageTierProto.STORAGE_TIER_UNSPECIFIED)))
+                .thenComparing(WorkerAddress::getWorkerId);
+        List<WorkerAddress> replicas = locations.getWorkersList().stream().sorted(order).toList();
         return new BlockInputStream(this, block, locations.getLength(),
                 ProtoConversions.crcFromWire(locations.getCrc32C()), replicas);
+    }
+
+    @Override
+    public TempAreas tempAreas() {
+        return tempAreas;
+    }
+
+    @Override
+    public FreeResult free(FileIdentity file) {
+        requireNonNull(file, "file is null");
+        FreeResponse response = callMaster("Freeing " + file.path(), () -> masterStub().free(FreeRequest.newBuilder()
+                .setFile(ProtoConversions.toProto(file)).build()));
+        return new FreeResult(response.getFiles(), response.getBlocks(), response.getBytes());
+    }
+
+    @Override
+    public FreeResult freePrefix(String pathPrefix) {
+        requireNonNull(pathPrefix, "pathPrefix is null");
+        checkArgument(!pathPrefix.isEmpty(), "pathPrefix is empty");
+        FreeResponse response = callMaster("Freeing the files under " + pathPrefix, () -> masterStub().free(
+                FreeRequest.newBuilder().setPathPrefix(pathPrefix).build()));
+        return new FreeResult(response.getFiles(), response.getBlocks(), response.getBytes());
+    }
+
+    @Override
+    public UnderReplication underReplicated(String pathPrefix, int limit) {
+        requireNonNull(pathPrefix, "pathPrefix is null");
+        checkArgument(limit >= 0, "limit must be >= 0: %s", limit);
+        GetUnderReplicatedResponse response = callMaster("Listing under-replicated blocks",
+                () -> masterStub().getUnderReplicated(GetUnderReplicatedRequest.newBuilder()
+                        .setPathPrefix(pathPrefix).setLimit(limit).build()));
+        List<UnderReplicatedBlock> blocks = new ArrayList<>();
+        for (UnderReplicatedBlockProto block : response.getBlocksList()) {
+            BlockRecord record = block.getBlock();
+            List<String> live = block.getLiveWorkerIdsList().stream().sorted().toList();
+            List<String> lost = record.getWorkerIdsList().stream().filter(id -> !live.contains(id)).sorted().toList();
+            blocks.add(new UnderReplicatedBlock(new BlockKey(ProtoConversions.fromProto(record.getFile()),
+                    record.getIndex()), Math.max(1, record.getReplication()), live, lost));
+        }
+        return new UnderReplication(response.getCount(), blocks);
     }
 
     @Override
@@ -173,7 +266,10 @@ public final class GrpcCacheClient implements CacheClient {
             return;
         }
         closed = true;
-        List<ManagedChannel> channels = new ArrayList<>(workerChannels.values());
+        List<ManagedChannel> channels;
+        synchronized (workerChannels) {
+            channels = new ArrayList<>(workerChannels.values());
+        }
         channels.add(masterChannel);
         channels.forEach(ManagedChannel::shutdown);
         try {
@@ -210,13 +306,56 @@ public final class GrpcCacheClient implements CacheClient {
             throw new CacheException("The cache client of master " + masterTarget + " is closed");
         }
         String target = worker.getHost() + ":" + worker.getPort();
-        ManagedChannel channel = workerChannels.computeIfAbsent(target, this::newChannel);
+        ManagedChannel channel;
+        ManagedChannel evicted = null;
+        synchronized (workerChannels) {
+            channel = workerChannels.get(target);
+            if (channel == null) {
+                channel = newChannel(target);
+                workerChannels.put(target, channel);
+                if (workerChannels.size() > config.maxWorkerChannels()) {
+                    Map.Entry<String, ManagedChannel> eldest = workerChannels.entrySet().iterator().next();
+                    evicted = eldest.getValue();
+                    workerChannels.remove(eldest.getKey());
+                }
+            }
+        }
+        if (evicted != null) {
+            // Calls in progress on it finish; new calls use a new channel.
+            evicted.shutdown();
+        }
         if (closed) {
             // close() may have missed a channel created concurrently with it.
             channel.shutdownNow();
             throw new CacheException("The cache client of master " + masterTarget + " is closed");
         }
         return WorkerServiceGrpc.newStub(channel);
+    }
+
+    /** Worker channels open now; at most {@link ClientConfig#maxWorkerChannels()}. */
+    int workerChannelCount() {
+        synchronized (workerChannels) {
+            return workerChannels.size();
+        }
+    }
+
+    /** Whether {@code host} names this machine: a loopback address or one of its interfaces. */
+    private boolean isLocal(String host) {
+        return localHosts.computeIfAbsent(host, name -> {
+            try {
+                InetAddress address = InetAddress.getByName(name);
+                return address.isLoopbackAddress() || address.isAnyLocalAddress()
+                        || NetworkInterface.getByInetAddress(address) != null;
+            }
+            catch (UnknownHostException | SocketException e) {
+                return false;
+            }
+        });
+    }
+
+    /** Faster tiers first; an unrecorded tier after every known one. */
+    private static int tierRank(StorageTierProto tier) {
+        return ProtoConversions.fromProto(tier).map(StorageTier::ordinal).orElse(StorageTier.values().length);
     }
 
     /** Asks {@code worker} to delete {@code blockId}, without waiting; failures are only logged. */
@@ -261,9 +400,61 @@ public final class GrpcCacheClient implements CacheClient {
     }
 
     private ManagedChannel newChannel(String target) {
-        return Grpc.newChannelBuilder(target, InsecureChannelCredentials.create())
-                .executor(callbacks)
-                .maxInboundMessageSize(RpcServer.MAX_INBOUND_MESSAGE_BYTES)
-                .build();
+        return RpcChannels.newChannel(target, config.token(), Optional.of(callbacks));
+    }
+
+    /** The temp areas of the master, over its channel. */
+    private final class GrpcTempAreas implements TempAreas {
+        @Override
+        public TempArea openTempArea(String jobId, Duration expireTime) {
+            TempAreas.checkJobId(jobId);
+            requireNonNull(expireTime, "expireTime is null");
+            checkArgument(expireTime.toMillis() > 0, "expireTime must be >= 1 ms: %s", expireTime);
+            OpenTempAreaResponse response = callMaster("Opening the temp area of job " + jobId,
+                    () -> masterStub().openTempArea(OpenTempAreaRequest.newBuilder()
+                            .setJobId(jobId)
+                            .setExpireMillis(expireTime.toMillis())
+                            .build()));
+            return tempArea(response.getArea(), response.getAdopted());
+        }
+
+        @Override
+        public ScopeCommit commitScope(String jobId, List<BlockKey> blocks) {
+            TempAreas.checkJobId(jobId);
+            requireNonNull(blocks, "blocks is null");
+            CommitScopeRequest.Builder request = CommitScopeRequest.newBuilder().setJobId(jobId);
+            for (BlockKey block : blocks) {
+                request.addBlocks(BlockRef.newBuilder().setFile(ProtoConversions.toProto(block.file()))
+                        .setIndex(block.index()));
+            }
+            CommitScopeResponse response = callMaster("Committing " + blocks.size() + " blocks of job " + jobId,
+                    () -> masterStub().commitScope(request.build()));
+            return new ScopeCommit(jobId, response.getBlocks(), response.getBytes());
+        }
+
+        @Override
+        public int abortTempArea(String jobId) {
+            TempAreas.checkJobId(jobId);
+            return callMaster("Aborting the temp area of job " + jobId, () -> masterStub().abortTempArea(
+                    AbortTempAreaRequest.newBuilder().setJobId(jobId).build())).getBlocks();
+        }
+
+        @Override
+        public List<TempArea> listTempAreas() {
+            return callMaster("Listing the temp areas", () -> masterStub().listTempAreas(
+                    ListTempAreasRequest.getDefaultInstance())).getAreasList().stream()
+                    .map(area -> tempArea(area, true))
+                    .toList();
+        }
+
+        private TempArea tempArea(TempAreaInfo area, boolean adopted) {
+            List<StagedBlock> blocks = area.getBlocksList().stream()
+                    .map(record -> new StagedBlock(new BlockKey(ProtoConversions.fromProto(record.getFile()),
+                            record.getIndex()), record.getLength(), ProtoConversions.crcFromWire(record.getCrc32C()),
+                            record.getWorkerIdsList()))
+                    .toList();
+            return new TempArea(area.getJobId(), Instant.ofEpochMilli(area.getCreatedAtMillis()),
+                    Instant.ofEpochMilli(area.getExpiresAtMillis()), adopted, blocks);
+        }
     }
 }

@@ -3,12 +3,15 @@ package io.gfsload.cache.client;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.ByteString;
+import com.google.protobuf.UnsafeByteOperations;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockWriteResult;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
+import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.proto.CommitBlockRequest;
+import io.gfsload.cache.proto.StorageTierProto;
 import io.gfsload.cache.proto.WorkerAddress;
 import io.gfsload.cache.proto.WriteBlockHeader;
 import io.gfsload.cache.proto.WriteBlockRequest;
@@ -31,6 +34,10 @@ import java.util.zip.CRC32C;
  *
  * <p>Any replica's failure aborts the whole write: open streams are cancelled (the workers then
  * delete their temp files) and replicas that may have been stored are removed, best effort.
+ *
+ * <p>With a temp area in its options, the commit puts the block into the area at the master
+ * (invisible to readers) and the workers keep it from eviction until the area expires or is
+ * committed.
  */
 final class ReplicatedBlockWriter implements BlockWriter {
     private enum State { OPEN, COMMITTED, ABORTED }
@@ -39,27 +46,36 @@ final class ReplicatedBlockWriter implements BlockWriter {
     private final BlockKey block;
     private final String blockId;
     private final long length;
+    private final WriteOptions options;
     private final List<ReplicaStream> replicas;
     private final CRC32C crc = new CRC32C();
     private long written;
     private State state = State.OPEN;
     private CacheException failure;
 
-    private ReplicatedBlockWriter(GrpcCacheClient client, BlockKey block, long length, List<ReplicaStream> replicas) {
+    private ReplicatedBlockWriter(GrpcCacheClient client, BlockKey block, long length, WriteOptions options,
+            List<ReplicaStream> replicas) {
         this.client = client;
         this.block = block;
         this.blockId = block.blockId();
         this.length = length;
+        this.options = options;
         this.replicas = replicas;
     }
 
-    /** Opens a WriteBlock stream to each of {@code workers} and sends the header. */
-    static ReplicatedBlockWriter open(GrpcCacheClient client, BlockKey block, long length, List<WorkerAddress> workers) {
+    /**
+     * Opens a WriteBlock stream to each of {@code workers} and sends the header.
+     *
+     * @param pinUntilMillis for a block of a temp area: until when the workers must keep it
+     */
+    static ReplicatedBlockWriter open(GrpcCacheClient client, BlockKey block, long length, WriteOptions options,
+            long pinUntilMillis, List<WorkerAddress> workers) {
         List<ReplicaStream> replicas = new ArrayList<>(workers.size());
-        ReplicatedBlockWriter writer = new ReplicatedBlockWriter(client, block, length, replicas);
-        WriteBlockRequest header = WriteBlockRequest.newBuilder()
-                .setHeader(WriteBlockHeader.newBuilder().setBlockId(block.blockId()).setLength(length))
-                .build();
+        ReplicatedBlockWriter writer = new ReplicatedBlockWriter(client, block, length, options, replicas);
+        WriteBlockHeader.Builder headerFields = WriteBlockHeader.newBuilder().setBlockId(block.blockId()).setLength(length);
+        options.tier().ifPresent(tier -> headerFields.setTier(ProtoConversions.toProto(tier)));
+        options.tempArea().ifPresent(jobId -> headerFields.setTempArea(jobId).setPinUntilEpochMillis(pinUntilMillis));
+        WriteBlockRequest header = WriteBlockRequest.newBuilder().setHeader(headerFields).build();
         try {
             for (WorkerAddress worker : workers) {
                 ReplicaStream replica = new ReplicaStream(worker);
@@ -88,8 +104,12 @@ final class ReplicatedBlockWriter implements BlockWriter {
         int end = offset + count;
         for (int at = offset; at < end; at += chunkBytes) {
             int n = Math.min(chunkBytes, end - at);
-            // One immutable copy, shared by every replica's stream.
-            ByteString chunk = ByteString.copyFrom(buffer, at, n);
+            // A view of the caller's bytes, not a copy: gRPC serializes a message into its own
+            // buffers within onNext, which send() calls only once the stream is ready (a real
+            // transport stream, not one waiting for a connection), and our channels never retry
+            // (a retry would serialize the message again later). So the bytes are read before
+            // write() returns, as its contract lets the caller reuse the buffer then.
+            ByteString chunk = UnsafeByteOperations.unsafeWrap(buffer, at, n);
             crc.update(buffer, at, n);
             written += n;
             try {
@@ -129,17 +149,26 @@ final class ReplicatedBlockWriter implements BlockWriter {
                 }
             }
             List<String> workerIds = replicas.stream().map(replica -> replica.worker.getWorkerId()).sorted().toList();
+            CommitBlockRequest.Builder request = CommitBlockRequest.newBuilder()
+                    .setFile(ProtoConversions.toProto(block.file()))
+                    .setIndex(block.index())
+                    .setLength(length)
+                    .setCrc32C(ProtoConversions.crcToWire(expectedCrc))
+                    .addAllWorkerIds(workerIds)
+                    .setReplication(options.replication());
+            for (ReplicaStream replica : replicas) {
+                if (replica.storedTier() != StorageTierProto.STORAGE_TIER_UNSPECIFIED) {
+                    request.putWorkerTiers(replica.worker.getWorkerId(), replica.storedTier());
+                }
+            }
+            options.tempArea().ifPresent(request::setTempArea);
             try {
-                client.masterStub().commitBlock(CommitBlockRequest.newBuilder()
-                        .setFile(ProtoConversions.toProto(block.file()))
-                        .setIndex(block.index())
-                        .setLength(length)
-                        .setCrc32C(ProtoConversions.crcToWire(expectedCrc))
-                        .addAllWorkerIds(workerIds)
-                        .build());
+                client.masterStub().commitBlock(request.build());
             }
             catch (StatusRuntimeException e) {
-                throw RpcErrors.toCacheException("Committing block " + blockId + " at master " + client.masterTarget(), e);
+                throw RpcErrors.toCacheException((options.tempArea().isPresent()
+                        ? "Putting block " + blockId + " into the temp area of job " + options.tempArea().get()
+                        : "Committing block " + blockId) + " at master " + client.masterTarget(), e);
             }
             state = State.COMMITTED;
             return new BlockWriteResult(block, length, expectedCrc, workerIds);
@@ -257,6 +286,14 @@ final class ReplicatedBlockWriter implements BlockWriter {
                 }
             }
             requests.onNext(message);
+        }
+
+        /** The tier the worker reported storing the block on; call after {@link #awaitResponse}. */
+        StorageTierProto storedTier() {
+            synchronized (lock) {
+                return response == null ? StorageTierProto.STORAGE_TIER_UNSPECIFIED
+                        : response.getTier();
+            }
         }
 
         void halfClose() {

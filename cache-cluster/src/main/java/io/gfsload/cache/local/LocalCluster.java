@@ -2,12 +2,18 @@ package io.gfsload.cache.local;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.base.Ticker;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
+import io.gfsload.cache.api.StorageTier;
+import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.client.GrpcCacheClient;
 import io.gfsload.cache.master.CacheMaster;
 import io.gfsload.cache.master.MasterConfig;
+import io.gfsload.cache.metrics.MetricsHttpServer;
+import io.gfsload.cache.metrics.MetricsRegistry;
 import io.gfsload.cache.worker.CacheWorker;
+import io.gfsload.cache.worker.TierConfig;
 import io.gfsload.cache.worker.WorkerConfig;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
@@ -16,8 +22,11 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,27 +36,36 @@ import org.slf4j.LoggerFactory;
  * and the cluster tests run against.
  *
  * <p>Workers are named {@code worker-0}, {@code worker-1}, ..., so a cluster started again on the
- * same directory serves everything the previous one cached. The directory is locked while the
- * cluster runs. Thread-safe; {@link #close()} is idempotent.
+ * same directory serves everything the previous one cached on persistent tiers. The directory is
+ * locked while the cluster runs. With a metrics port, one endpoint serves the master's and every
+ * worker's metrics (the workers' labelled {@code worker="<id>"}). Thread-safe; {@link #close()} is
+ * idempotent.
  */
 public final class LocalCluster implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(LocalCluster.class);
     private static final String LOCK_FILE = "cluster.lock";
 
     private final LocalClusterConfig config;
+    private final Clock clock;
+    private final MetricsRegistry metrics;
     private final FileChannel lockChannel;
     private final FileLock lock;
     private final CacheMaster master;
+    /** By index; null while a worker is stopped. Guarded by this. */
     private final List<CacheWorker> workers;
+    private final Optional<MetricsHttpServer> metricsServer;
     private boolean closed;
 
-    private LocalCluster(LocalClusterConfig config, FileChannel lockChannel, FileLock lock, CacheMaster master,
-            List<CacheWorker> workers) {
+    private LocalCluster(LocalClusterConfig config, Clock clock, MetricsRegistry metrics, FileChannel lockChannel,
+            FileLock lock, CacheMaster master, List<CacheWorker> workers, Optional<MetricsHttpServer> metricsServer) {
         this.config = config;
+        this.clock = clock;
+        this.metrics = metrics;
         this.lockChannel = lockChannel;
         this.lock = lock;
         this.master = master;
-        this.workers = List.copyOf(workers);
+        this.workers = new ArrayList<>(workers);
+        this.metricsServer = metricsServer;
     }
 
     /**
@@ -58,21 +76,36 @@ public final class LocalCluster implements AutoCloseable {
      *     start; whatever was started is stopped again
      */
     public static LocalCluster start(LocalClusterConfig config) {
+        return start(config, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #start(LocalClusterConfig)}, with {@code clock} as the time of temp-area expiry
+     * (master) and of block accesses for eviction (workers).
+     */
+    public static LocalCluster start(LocalClusterConfig config, Clock clock) {
         requireNonNull(config, "config is null");
+        requireNonNull(clock, "clock is null");
         Path directory = config.directory().toAbsolutePath();
         FileChannel lockChannel = null;
         FileLock lock = null;
         CacheMaster master = null;
+        MetricsHttpServer metricsServer = null;
+        MetricsRegistry metrics = new MetricsRegistry();
         List<CacheWorker> workers = new ArrayList<>();
         try {
             Files.createDirectories(directory);
             lockChannel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE,
                     StandardOpenOption.WRITE);
             lock = tryLock(lockChannel, directory);
-            master = CacheMaster.start(MasterConfig.defaults(directory.resolve("master")));
+            master = CacheMaster.start(MasterConfig.defaults(directory.resolve("master"))
+                    .withHeartbeatInterval(config.heartbeatInterval())
+                    .withToken(config.token()), Ticker.systemTicker(), clock, metrics);
             for (int i = 0; i < config.workers(); i++) {
-                workers.add(CacheWorker.start(WorkerConfig.builder("worker-" + i, directory.resolve("worker-" + i),
-                        config.workerCapacityBytes(), master.target()).build()));
+                workers.add(CacheWorker.start(workerConfig(config, directory, i, master.target()), clock, metrics));
+            }
+            if (config.metricsPort() != LocalClusterConfig.NO_METRICS) {
+                metricsServer = MetricsHttpServer.start(MasterConfig.DEFAULT_HOST, config.metricsPort(), metrics);
             }
             // A worker's start() returns after the master accepted its registration.
             long live = master.clusterInfo().liveWorkers().size();
@@ -80,9 +113,11 @@ public final class LocalCluster implements AutoCloseable {
                 throw new CacheException("Only " + live + " of " + config.workers() + " workers of the cache cluster in "
                         + directory + " are live after start");
             }
-            LocalCluster cluster = new LocalCluster(config, lockChannel, lock, master, workers);
-            log.info("Local cache cluster in {} started: master {}, {} workers", directory, master.target(),
-                    workers.size());
+            LocalCluster cluster = new LocalCluster(config, clock, metrics, lockChannel, lock, master, workers,
+                    Optional.ofNullable(metricsServer));
+            log.info("Local cache cluster in {} started: master {}, {} workers{}", directory, master.target(),
+                    workers.size(), cluster.metricsTarget().map(target -> ", metrics on http://" + target + "/metrics")
+                            .orElse(""));
             return cluster;
         }
         catch (IOException | RuntimeException e) {
@@ -90,6 +125,9 @@ public final class LocalCluster implements AutoCloseable {
                     ? cacheException
                     : new CacheException("Cannot start the cache cluster in " + directory + ": " + e, e);
             try {
+                if (metricsServer != null) {
+                    metricsServer.close();
+                }
                 stopAll(workers, master, lock, lockChannel);
             }
             catch (RuntimeException stopFailure) {
@@ -104,14 +142,92 @@ public final class LocalCluster implements AutoCloseable {
         return master.target();
     }
 
-    /** A new client of this cluster; the caller closes it. */
+    /** A new client of this cluster (with its token, if any); the caller closes it. */
     public CacheClient newClient() {
-        return GrpcCacheClient.connect(master.target());
+        return GrpcCacheClient.connect(master.target(), ClientConfig.defaults().withToken(config.token()));
     }
 
-    /** The block directories of the workers, by worker index. */
+    /**
+     * The block directories of the workers, by worker index: the first directory of each worker's
+     * fastest tier.
+     */
     public List<Path> workerBlockDirectories() {
-        return workers.stream().map(CacheWorker::blockDirectory).toList();
+        Path directory = config.directory().toAbsolutePath();
+        List<Path> result = new ArrayList<>();
+        for (int i = 0; i < config.workers(); i++) {
+            result.add(workerConfig(config, directory, i, master.target()).blockDirectory());
+        }
+        return result;
+    }
+
+    /** The directory of worker {@code index}'s tier {@code tier}, if it has that tier. */
+    public Optional<Path> workerTierDirectory(int index, StorageTier tier) {
+        return workerConfig(config, config.directory().toAbsolutePath(), index, master.target()).tiers().stream()
+                .filter(t -> t.tier() == tier)
+                .map(t -> t.directories().get(0).path())
+                .findFirst();
+    }
+
+    /** {@code host:port} of the cluster's metrics endpoint, if it serves one. */
+    public Optional<String> metricsTarget() {
+        return metricsServer.map(MetricsHttpServer::target);
+    }
+
+    /** The registry of the master's and the workers' metrics. */
+    public MetricsRegistry metrics() {
+        return metrics;
+    }
+
+    /** Deletes the temp areas expired by the cluster's clock now, rather than at the master's next check. */
+    public List<String> expireTempAreas() {
+        return master.expireTempAreas();
+    }
+
+    /** Whether worker {@code index} keeps {@code blockId} from eviction (it is in an open temp area). */
+    public synchronized boolean isPinned(int index, String blockId) {
+        CacheWorker worker = workers.get(index);
+        return worker != null && worker.isPinned(blockId);
+    }
+
+    /** Stops worker {@code index} as a process exit would (it stays registered until found lost). */
+    public synchronized void stopWorker(int index) {
+        CacheWorker worker = workers.get(index);
+        if (worker != null) {
+            workers.set(index, null);
+            worker.close();
+        }
+    }
+
+    /**
+     * Starts worker {@code index} again on its directories, as a restarted worker process would: it
+     * rescans its persistent tiers, discards its MEM tier and registers with the master.
+     */
+    public synchronized void startWorker(int index) {
+        if (workers.get(index) != null) {
+            throw new IllegalStateException("worker-" + index + " is running");
+        }
+        workers.set(index, CacheWorker.start(workerConfig(config, config.directory().toAbsolutePath(), index,
+                master.target()), clock, metrics));
+    }
+
+    /** The settings of worker {@code index}: the embedded layout, or the configured tiers. */
+    private static WorkerConfig workerConfig(LocalClusterConfig config, Path directory, int index, String masterTarget) {
+        String workerId = "worker-" + index;
+        List<TierConfig> tiers = new ArrayList<>();
+        if (config.tiers().isEmpty()) {
+            tiers.add(TierConfig.of(StorageTier.SSD, directory.resolve(workerId),
+                    config.workerCapacityBytes()));
+        }
+        for (LocalClusterConfig.LocalTier tier : config.tiers()) {
+            Path root = tier.root().orElse(directory).toAbsolutePath();
+            tiers.add(TierConfig.of(tier.tier(), root.resolve(workerId).resolve(tier.tier().name().toLowerCase(Locale.ROOT)),
+                    tier.quotaBytesPerWorker()));
+        }
+        return WorkerConfig.builder(workerId, tiers, masterTarget)
+                .heartbeatInterval(config.heartbeatInterval())
+                .eviction(config.eviction())
+                .token(config.token())
+                .build();
     }
 
     public LocalClusterConfig config() {
@@ -125,6 +241,7 @@ public final class LocalCluster implements AutoCloseable {
             return;
         }
         closed = true;
+        metricsServer.ifPresent(MetricsHttpServer::close);
         stopAll(workers, master, lock, lockChannel);
         log.info("Local cache cluster in {} stopped", config.directory().toAbsolutePath());
     }
@@ -147,6 +264,9 @@ public final class LocalCluster implements AutoCloseable {
     private static void stopAll(List<CacheWorker> workers, CacheMaster master, FileLock lock, FileChannel lockChannel) {
         RuntimeException failure = null;
         for (CacheWorker worker : workers) {
+            if (worker == null) {
+                continue;
+            }
             try {
                 worker.close();
             }

@@ -4,8 +4,15 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.gfsload.cache.api.BlockNotFoundException;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.TempAreaNotFoundException;
 import io.gfsload.cache.proto.BlockRecord;
+import io.gfsload.cache.proto.BlockRef;
+import io.gfsload.cache.proto.FileIdentityProto;
+import io.gfsload.cache.proto.PinnedBlock;
+import io.gfsload.cache.proto.TempAreaRecord;
+import io.gfsload.cache.proto.WorkerCommand;
 import io.gfsload.cache.rpc.ProtoConversions;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -14,10 +21,15 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
@@ -29,22 +41,39 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * Committed block metadata in RocksDB: one {@link BlockRecord} per block, and an index of the
- * blocks each worker holds.
+ * The master's durable state in RocksDB: committed block metadata, the temp areas of atomic loads,
+ * and the commands queued for workers.
  *
- * <p>Keys of the {@code blocks} column family are {@code <fileKey>/<index, 10 digits>}, so a
- * prefix scan returns one file's blocks in index order. Keys of {@code worker-blocks} are
- * {@code <workerId>/<fileKey>/<index, 10 digits>} with empty values, so a worker's blocks are
- * found without scanning every block. Both are updated in one write batch.
+ * <p>Column families and their keys (indexes padded to 10 digits, so prefix scans return a file's
+ * blocks in index order):
  *
- * <p>Writes go to RocksDB's write-ahead log without fsync: a master process crash loses nothing,
- * an operating-system crash may lose the last commits, whose blocks are then simply loaded again.
+ * <pre>
+ *   blocks           &lt;fileKey&gt;/&lt;index&gt;                   -> BlockRecord (committed: readers see it)
+ *   worker-blocks    &lt;workerId&gt;/&lt;fileKey&gt;/&lt;index&gt;        -> empty (the worker holds the committed block)
+ *   files            &lt;path&gt;\0&lt;fileKey&gt;                    -> FileIdentityProto (files with committed blocks, by path)
+ *   temp-areas       &lt;jobId&gt;                              -> TempAreaRecord
+ *   temp-blocks      &lt;jobId&gt;/&lt;fileKey&gt;/&lt;index&gt;           -> BlockRecord (staged: readers do not see it)
+ *   worker-staged    &lt;workerId&gt;/&lt;fileKey&gt;/&lt;index&gt;/&lt;jobId&gt; -> empty (the worker holds the staged block)
+ *   worker-commands  &lt;workerId&gt;/&lt;sequence, 20 digits&gt;     -> WorkerCommand (for the worker's next heartbeat)
+ * </pre>
  *
- * <p>Thread-safe: reads go straight to RocksDB, read-modify-write updates are serialized.
+ * Every change is one write batch, so a scope commit is atomic: readers see all of its blocks or
+ * none. Writes go to RocksDB's write-ahead log without fsync: a master process crash loses nothing,
+ * an operating-system crash may lose the last changes, whose blocks are then simply loaded again.
+ * Entries of {@code files} may outlive the file's last block (after a worker lost it); they are
+ * dropped when the file is freed.
+ *
+ * <p>Thread-safe: reads go straight to RocksDB, changes are serialized.
  */
 final class BlockMetadataStore implements AutoCloseable {
     private static final byte[] BLOCKS = "blocks".getBytes(UTF_8);
     private static final byte[] WORKER_BLOCKS = "worker-blocks".getBytes(UTF_8);
+    private static final byte[] FILES = "files".getBytes(UTF_8);
+    private static final byte[] TEMP_AREAS = "temp-areas".getBytes(UTF_8);
+    private static final byte[] TEMP_BLOCKS = "temp-blocks".getBytes(UTF_8);
+    private static final byte[] WORKER_STAGED = "worker-staged".getBytes(UTF_8);
+    private static final byte[] WORKER_COMMANDS = "worker-commands".getBytes(UTF_8);
+    private static final byte[] EMPTY = new byte[0];
 
     private final Path directory;
     private final DBOptions dbOptions;
@@ -54,6 +83,12 @@ final class BlockMetadataStore implements AutoCloseable {
     private final List<ColumnFamilyHandle> handles;
     private final ColumnFamilyHandle blocks;
     private final ColumnFamilyHandle workerBlocks;
+    private final ColumnFamilyHandle files;
+    private final ColumnFamilyHandle tempAreas;
+    private final ColumnFamilyHandle tempBlocks;
+    private final ColumnFamilyHandle workerStaged;
+    private final ColumnFamilyHandle workerCommands;
+    private final AtomicLong commandSequence;
     private boolean closed;
 
     private BlockMetadataStore(Path directory, DBOptions dbOptions, ColumnFamilyOptions columnFamilyOptions,
@@ -66,6 +101,12 @@ final class BlockMetadataStore implements AutoCloseable {
         this.handles = handles;
         this.blocks = handles.get(1);
         this.workerBlocks = handles.get(2);
+        this.files = handles.get(3);
+        this.tempAreas = handles.get(4);
+        this.tempBlocks = handles.get(5);
+        this.workerStaged = handles.get(6);
+        this.workerCommands = handles.get(7);
+        this.commandSequence = new AtomicLong(lastCommandSequence());
     }
 
     /**
@@ -87,10 +128,11 @@ final class BlockMetadataStore implements AutoCloseable {
                 .setCreateMissingColumnFamilies(true)
                 .setKeepLogFileNum(5);
         ColumnFamilyOptions columnFamilyOptions = new ColumnFamilyOptions();
-        List<ColumnFamilyDescriptor> descriptors = List.of(
-                new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnFamilyOptions),
-                new ColumnFamilyDescriptor(BLOCKS, columnFamilyOptions),
-                new ColumnFamilyDescriptor(WORKER_BLOCKS, columnFamilyOptions));
+        List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+        descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnFamilyOptions));
+        for (byte[] name : List.of(BLOCKS, WORKER_BLOCKS, FILES, TEMP_AREAS, TEMP_BLOCKS, WORKER_STAGED, WORKER_COMMANDS)) {
+            descriptors.add(new ColumnFamilyDescriptor(name, columnFamilyOptions));
+        }
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try {
             RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
@@ -104,37 +146,30 @@ final class BlockMetadataStore implements AutoCloseable {
         }
     }
 
+    // ------------------------------------------------------------------------------------------
+    // Committed blocks
+    // ------------------------------------------------------------------------------------------
+
     /** The record of block {@code index} of {@code file}, if committed. */
     Optional<BlockRecord> block(FileIdentity file, int index) {
-        try {
-            byte[] value = db.get(blocks, blockKey(file.fileKey(), index));
-            if (value == null) {
-                return Optional.empty();
-            }
-            BlockRecord record = parse(value);
-            return sameFile(record, file) ? Optional.of(record) : Optional.empty();
+        byte[] value = get(blocks, blockKey(file.fileKey(), index), "read block " + index + " of " + file.path());
+        if (value == null) {
+            return Optional.empty();
         }
-        catch (RocksDBException e) {
-            throw failure("read block " + index + " of " + file.path(), e);
-        }
+        BlockRecord record = parseBlock(value);
+        return sameFile(record, file) ? Optional.of(record) : Optional.empty();
     }
 
     /** The committed blocks of {@code file}, sorted by index. */
     List<BlockRecord> fileBlocks(FileIdentity file) {
-        byte[] prefix = (file.fileKey() + "/").getBytes(UTF_8);
         List<BlockRecord> result = new ArrayList<>();
-        try (RocksIterator iterator = db.newIterator(blocks)) {
-            for (iterator.seek(prefix); iterator.isValid() && startsWith(iterator.key(), prefix); iterator.next()) {
-                BlockRecord record = parse(iterator.value());
-                if (sameFile(record, file)) {
-                    result.add(record);
-                }
+        scan(blocks, (file.fileKey() + "/").getBytes(UTF_8), "list the blocks of " + file.path(), (key, value) -> {
+            BlockRecord record = parseBlock(value);
+            if (sameFile(record, file)) {
+                result.add(record);
             }
-            iterator.status();
-        }
-        catch (RocksDBException e) {
-            throw failure("list the blocks of " + file.path(), e);
-        }
+            return true;
+        });
         return result;
     }
 
@@ -145,87 +180,563 @@ final class BlockMetadataStore implements AutoCloseable {
      * @return the record as stored
      */
     synchronized BlockRecord commit(BlockRecord incoming) {
+        try (WriteBatch batch = new WriteBatch()) {
+            BlockRecord stored = commitInto(batch, incoming);
+            write(batch, "commit block " + incoming.getIndex() + " of " + incoming.getFile().getPath());
+            return stored;
+        }
+    }
+
+    /** Adds the changes of committing {@code incoming} to {@code batch}; returns the merged record. */
+    private BlockRecord commitInto(WriteBatch batch, BlockRecord incoming) {
         String fileKey = ProtoConversions.fromProto(incoming.getFile()).fileKey();
         byte[] key = blockKey(fileKey, incoming.getIndex());
+        byte[] previousValue = get(blocks, key, "read block " + incoming.getIndex() + " of "
+                + incoming.getFile().getPath());
+        BlockRecord previous = previousValue == null ? null : parseBlock(previousValue);
+        Set<String> dropped = new HashSet<>();
+        BlockRecord stored = merge(previous, incoming, dropped);
         try {
-            byte[] previousValue = db.get(blocks, key);
-            BlockRecord previous = previousValue == null ? null : parse(previousValue);
-            Set<String> workers = new TreeSet<>(incoming.getWorkerIdsList());
-            Set<String> dropped = new HashSet<>();
-            if (previous != null) {
-                if (previous.getFile().equals(incoming.getFile())
-                        && previous.getLength() == incoming.getLength()
-                        && previous.getCrc32C() == incoming.getCrc32C()) {
-                    workers.addAll(previous.getWorkerIdsList());
-                }
-                else {
-                    dropped.addAll(previous.getWorkerIdsList());
-                    dropped.removeAll(workers);
-                }
+            batch.put(blocks, key, stored.toByteArray());
+            for (String worker : stored.getWorkerIdsList()) {
+                batch.put(workerBlocks, workerKey(worker, fileKey, incoming.getIndex()), EMPTY);
             }
-            BlockRecord stored = incoming.toBuilder().clearWorkerIds().addAllWorkerIds(workers).build();
-            try (WriteBatch batch = new WriteBatch()) {
-                batch.put(blocks, key, stored.toByteArray());
-                for (String worker : workers) {
-                    batch.put(workerBlocks, workerKey(worker, fileKey, incoming.getIndex()), new byte[0]);
-                }
-                for (String worker : dropped) {
-                    batch.delete(workerBlocks, workerKey(worker, fileKey, incoming.getIndex()));
-                }
-                db.write(writeOptions, batch);
+            for (String worker : dropped) {
+                batch.delete(workerBlocks, workerKey(worker, fileKey, incoming.getIndex()));
             }
-            return stored;
+            batch.put(files, fileEntryKey(incoming.getFile().getPath(), fileKey), incoming.getFile().toByteArray());
         }
         catch (RocksDBException e) {
             throw failure("commit block " + incoming.getIndex() + " of " + incoming.getFile().getPath(), e);
         }
+        return stored;
+    }
+
+    /**
+     * {@code incoming} merged into {@code previous}: the same block (file, length, checksum) gains
+     * the new workers and tiers and takes the new replication; a different one is replaced, and
+     * the workers that no longer hold it are added to {@code dropped}.
+     */
+    private static BlockRecord merge(BlockRecord previous, BlockRecord incoming, Set<String> dropped) {
+        Set<String> workers = new TreeSet<>(incoming.getWorkerIdsList());
+        Map<String, io.gfsload.cache.proto.StorageTierProto> tiers = new TreeMap<>();
+        if (previous != null) {
+            if (previous.getFile().equals(incoming.getFile())
+                    && previous.getLength() == incoming.getLength()
+                    && previous.getCrc32C() == incoming.getCrc32C()) {
+                workers.addAll(previous.getWorkerIdsList());
+                tiers.putAll(previous.getWorkerTiersMap());
+            }
+            else {
+                dropped.addAll(previous.getWorkerIdsList());
+                dropped.removeAll(workers);
+            }
+        }
+        tiers.putAll(incoming.getWorkerTiersMap());
+        tiers.keySet().retainAll(workers);
+        int replication = incoming.getReplication() > 0 || previous == null ? incoming.getReplication()
+                : previous.getReplication();
+        return incoming.toBuilder()
+                .clearWorkerIds().addAllWorkerIds(workers)
+                .clearWorkerTiers().putAllWorkerTiers(tiers)
+                .setReplication(replication)
+                .build();
     }
 
     /**
      * Makes the recorded locations on {@code workerId} match what the worker reports holding:
-     * the worker is removed from every block it no longer reports (a block left without
-     * locations is deleted), and kept on the others.
+     * the worker is removed from every committed or staged block it no longer reports (a block
+     * left without locations is deleted), and kept on the others.
      */
     synchronized ReconcileResult reconcile(String workerId, Collection<String> reportedBlockIds) {
         Set<String> reported = new HashSet<>(reportedBlockIds);
-        byte[] prefix = (workerId + "/").getBytes(UTF_8);
         Set<String> recorded = new HashSet<>();
-        int dropped = 0;
-        try (WriteBatch batch = new WriteBatch(); RocksIterator iterator = db.newIterator(workerBlocks)) {
-            for (iterator.seek(prefix); iterator.isValid() && startsWith(iterator.key(), prefix); iterator.next()) {
-                String blockKey = new String(iterator.key(), prefix.length, iterator.key().length - prefix.length, UTF_8);
+        Map<String, Long> pinned = new TreeMap<>();
+        int[] dropped = {0};
+        byte[] prefix = (workerId + "/").getBytes(UTF_8);
+        try (WriteBatch batch = new WriteBatch()) {
+            Map<String, BlockRecord> changedBlocks = new LinkedHashMap<>();
+            scan(workerBlocks, prefix, "reconcile the blocks of worker " + workerId, (key, value) -> {
+                String blockKey = new String(key, prefix.length, key.length - prefix.length, UTF_8);
                 String blockId = blockIdOf(blockKey);
                 if (reported.contains(blockId)) {
                     recorded.add(blockId);
-                    continue;
+                    return true;
                 }
-                dropped++;
-                batch.delete(workerBlocks, iterator.key());
-                byte[] key = blockKey.getBytes(UTF_8);
-                byte[] value = db.get(blocks, key);
-                if (value != null) {
-                    BlockRecord record = parse(value);
-                    List<String> remaining = record.getWorkerIdsList().stream()
-                            .filter(worker -> !worker.equals(workerId))
-                            .toList();
-                    if (remaining.isEmpty()) {
-                        batch.delete(blocks, key);
-                    }
-                    else {
-                        batch.put(blocks, key, record.toBuilder().clearWorkerIds().addAllWorkerIds(remaining)
-                                .build().toByteArray());
-                    }
+                dropped[0]++;
+                delete(batch, workerBlocks, key);
+                removeWorker(batch, blocks, blockKey.getBytes(UTF_8), workerId, changedBlocks);
+                return true;
+            });
+            Map<String, BlockRecord> changedStaged = new LinkedHashMap<>();
+            scan(workerStaged, prefix, "reconcile the staged blocks of worker " + workerId, (key, value) -> {
+                StagedKey staged = StagedKey.parse(new String(key, prefix.length, key.length - prefix.length, UTF_8));
+                Optional<TempAreaRecord> area = tempArea(staged.jobId);
+                if (reported.contains(staged.blockId()) && area.isPresent()) {
+                    recorded.add(staged.blockId());
+                    pinned.merge(staged.blockId(), area.get().getExpiresAtMillis(), Math::max);
+                    return true;
                 }
-            }
-            iterator.status();
-            db.write(writeOptions, batch);
-        }
-        catch (RocksDBException e) {
-            throw failure("reconcile the blocks of worker " + workerId, e);
+                dropped[0]++;
+                delete(batch, workerStaged, key);
+                removeWorker(batch, tempBlocks, staged.tempBlockKey(), workerId, changedStaged);
+                return true;
+            });
+            write(batch, "reconcile the blocks of worker " + workerId);
         }
         List<String> unrecorded = reported.stream().filter(id -> !recorded.contains(id)).sorted().toList();
-        return new ReconcileResult(recorded.size(), dropped, unrecorded);
+        List<PinnedBlock> pins = new ArrayList<>();
+        pinned.forEach((blockId, until) -> pins.add(PinnedBlock.newBuilder().setBlockId(blockId)
+                .setUntilEpochMillis(until).build()));
+        return new ReconcileResult(recorded.size(), dropped[0], unrecorded, pins);
     }
+
+    /**
+     * Forgets the locations of {@code blockIds} on {@code workerId}, which the worker deleted
+     * (evicted, corrupt, removed), committed or staged.
+     *
+     * @return locations forgotten
+     */
+    synchronized int removeLocations(String workerId, Collection<String> blockIds) {
+        int removed = 0;
+        try (WriteBatch batch = new WriteBatch()) {
+            Map<String, BlockRecord> changedBlocks = new LinkedHashMap<>();
+            Map<String, BlockRecord> changedStaged = new LinkedHashMap<>();
+            for (String blockId : new TreeSet<>(blockIds)) {
+                String blockKey = blockKeyOf(blockId);
+                byte[] marker = (workerId + "/" + blockKey).getBytes(UTF_8);
+                if (get(workerBlocks, marker, "read the blocks of worker " + workerId) != null) {
+                    delete(batch, workerBlocks, marker);
+                    removeWorker(batch, blocks, blockKey.getBytes(UTF_8), workerId, changedBlocks);
+                    removed++;
+                }
+                byte[] stagedPrefix = (workerId + "/" + blockKey + "/").getBytes(UTF_8);
+                List<byte[]> stagedKeys = new ArrayList<>();
+                scan(workerStaged, stagedPrefix, "read the staged blocks of worker " + workerId, (key, value) -> {
+                    stagedKeys.add(key);
+                    return true;
+                });
+                for (byte[] key : stagedKeys) {
+                    String jobId = new String(key, stagedPrefix.length, key.length - stagedPrefix.length, UTF_8);
+                    delete(batch, workerStaged, key);
+                    removeWorker(batch, tempBlocks, (jobId + "/" + blockKey).getBytes(UTF_8), workerId, changedStaged);
+                    removed++;
+                }
+            }
+            write(batch, "drop the blocks worker " + workerId + " deleted");
+        }
+        return removed;
+    }
+
+    /**
+     * Removes {@code workerId} from the record at {@code key} of {@code family} (deleting it when
+     * no worker is left), reading the record from {@code changed} when this batch changed it.
+     */
+    private void removeWorker(WriteBatch batch, ColumnFamilyHandle family, byte[] key, String workerId,
+            Map<String, BlockRecord> changed) {
+        String keyString = new String(key, UTF_8);
+        BlockRecord record = changed.get(keyString);
+        if (record == null) {
+            byte[] value = get(family, key, "read a block record");
+            if (value == null) {
+                return;
+            }
+            record = parseBlock(value);
+        }
+        List<String> remaining = record.getWorkerIdsList().stream().filter(worker -> !worker.equals(workerId)).toList();
+        BlockRecord updated = record.toBuilder().clearWorkerIds().addAllWorkerIds(remaining)
+                .removeWorkerTiers(workerId).build();
+        changed.put(keyString, updated);
+        try {
+            if (remaining.isEmpty()) {
+                batch.delete(family, key);
+            }
+            else {
+                batch.put(family, key, updated.toByteArray());
+            }
+        }
+        catch (RocksDBException e) {
+            throw failure("update a block record", e);
+        }
+    }
+
+    /**
+     * The committed blocks under {@code pathPrefix} with fewer locations on live workers than
+     * their replication (0 in old records counts as 1).
+     */
+    UnderReplicated underReplicated(String pathPrefix, int limit, Predicate<String> live) {
+        long[] count = {0};
+        List<BlockRecord> first = new ArrayList<>();
+        scan(blocks, EMPTY, "scan for under-replicated blocks", (key, value) -> {
+            BlockRecord record = parseBlock(value);
+            if (!record.getFile().getPath().startsWith(pathPrefix)) {
+                return true;
+            }
+            long liveReplicas = record.getWorkerIdsList().stream().filter(live).count();
+            if (liveReplicas < Math.max(1, record.getReplication())) {
+                count[0]++;
+                if (first.size() < limit) {
+                    first.add(record);
+                }
+            }
+            return true;
+        });
+        return new UnderReplicated(count[0], first);
+    }
+
+    /** The answer of {@link #underReplicated}. */
+    record UnderReplicated(long count, List<BlockRecord> first) {}
+
+    // ------------------------------------------------------------------------------------------
+    // Temp areas
+    // ------------------------------------------------------------------------------------------
+
+    /** The record of the temp area of {@code jobId}, expired or not, if it exists. */
+    Optional<TempAreaRecord> tempArea(String jobId) {
+        byte[] value = get(tempAreas, jobId.getBytes(UTF_8), "read the temp area of job " + jobId);
+        if (value == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(TempAreaRecord.parseFrom(value));
+        }
+        catch (InvalidProtocolBufferException e) {
+            throw new MetadataStoreException("Corrupt temp area record of job " + jobId + " in " + directory, e);
+        }
+    }
+
+    /** Every temp area, expired or not, sorted by job id. */
+    List<TempAreaRecord> tempAreas() {
+        List<TempAreaRecord> result = new ArrayList<>();
+        scan(tempAreas, EMPTY, "list the temp areas", (key, value) -> {
+            try {
+                result.add(TempAreaRecord.parseFrom(value));
+            }
+            catch (InvalidProtocolBufferException e) {
+                throw new MetadataStoreException("Corrupt temp area record in " + directory, e);
+            }
+            return true;
+        });
+        return result;
+    }
+
+    /** The blocks in the temp area of {@code jobId}, sorted by file key and index. */
+    List<BlockRecord> tempBlocks(String jobId) {
+        List<BlockRecord> result = new ArrayList<>();
+        scan(tempBlocks, (jobId + "/").getBytes(UTF_8), "list the temp area of job " + jobId, (key, value) -> {
+            result.add(parseBlock(value));
+            return true;
+        });
+        return result;
+    }
+
+    /**
+     * Opens the temp area of {@code jobId}, or adopts it when it is open and unexpired at
+     * {@code nowMillis} (its expiry moves to {@code nowMillis + expireMillis} if later, and the
+     * workers are told to keep its blocks until then). An expired area not collected yet is
+     * deleted first.
+     */
+    synchronized OpenedArea openTempArea(String jobId, long nowMillis, long expireMillis) {
+        long expiresAt = saturatedAdd(nowMillis, expireMillis);
+        Optional<TempAreaRecord> existing = tempArea(jobId);
+        if (existing.isPresent() && existing.get().getExpiresAtMillis() > nowMillis) {
+            TempAreaRecord area = existing.get();
+            List<BlockRecord> staged = tempBlocks(jobId);
+            if (expiresAt > area.getExpiresAtMillis()) {
+                area = area.toBuilder().setExpiresAtMillis(expiresAt).build();
+                try (WriteBatch batch = new WriteBatch()) {
+                    put(batch, tempAreas, jobId.getBytes(UTF_8), area.toByteArray());
+                    for (BlockRecord block : staged) {
+                        String blockId = blockIdOf(block);
+                        for (String worker : block.getWorkerIdsList()) {
+                            queue(batch, worker, WorkerCommand.newBuilder().setPin(PinnedBlock.newBuilder()
+                                    .setBlockId(blockId).setUntilEpochMillis(expiresAt)).build());
+                        }
+                    }
+                    write(batch, "extend the temp area of job " + jobId);
+                }
+            }
+            return new OpenedArea(area, staged, true, Optional.empty());
+        }
+        Optional<AreaDeletion> expired = existing.isPresent() ? Optional.of(deleteTempArea(jobId)) : Optional.empty();
+        TempAreaRecord area = TempAreaRecord.newBuilder()
+                .setJobId(jobId)
+                .setCreatedAtMillis(nowMillis)
+                .setExpiresAtMillis(expiresAt)
+                .build();
+        try (WriteBatch batch = new WriteBatch()) {
+            put(batch, tempAreas, jobId.getBytes(UTF_8), area.toByteArray());
+            write(batch, "open the temp area of job " + jobId);
+        }
+        return new OpenedArea(area, List.of(), false, expired);
+    }
+
+    /**
+     * The outcome of {@link #openTempArea}.
+     *
+     * @param expiredBefore the deletion of an expired area of the same job found on the way
+     */
+    record OpenedArea(TempAreaRecord area, List<BlockRecord> blocks, boolean adopted,
+            Optional<AreaDeletion> expiredBefore) {}
+
+    /**
+     * Records a block written into the open temp area of {@code jobId}, merged as {@link #commit}
+     * merges.
+     *
+     * @throws TempAreaNotFoundException when the job has no temp area open at {@code nowMillis}
+     */
+    synchronized BlockRecord stage(String jobId, BlockRecord incoming, long nowMillis) {
+        String block = "block " + incoming.getIndex() + " of " + incoming.getFile().getPath();
+        checkOpen(jobId, nowMillis, "Cannot put " + block + " into the temp area of job " + jobId);
+        String fileKey = ProtoConversions.fromProto(incoming.getFile()).fileKey();
+        byte[] key = tempBlockKey(jobId, fileKey, incoming.getIndex());
+        byte[] previousValue = get(tempBlocks, key, "read " + block + " in the temp area of job " + jobId);
+        Set<String> dropped = new HashSet<>();
+        BlockRecord stored = merge(previousValue == null ? null : parseBlock(previousValue), incoming, dropped);
+        try (WriteBatch batch = new WriteBatch()) {
+            put(batch, tempBlocks, key, stored.toByteArray());
+            for (String worker : stored.getWorkerIdsList()) {
+                put(batch, workerStaged, stagedKey(worker, fileKey, incoming.getIndex(), jobId), EMPTY);
+            }
+            for (String worker : dropped) {
+                delete(batch, workerStaged, stagedKey(worker, fileKey, incoming.getIndex(), jobId));
+            }
+            write(batch, "stage " + block + " in the temp area of job " + jobId);
+        }
+        return stored;
+    }
+
+    /**
+     * Moves {@code refs} from the temp area of {@code jobId} to the committed blocks in one write
+     * batch, and tells their workers to unpin them.
+     *
+     * @throws TempAreaNotFoundException when the job has no temp area open at {@code nowMillis}
+     * @throws BlockNotFoundException when a block is not in the temp area; nothing changes then
+     */
+    synchronized ScopeResult commitScope(String jobId, List<BlockRef> refs, long nowMillis) {
+        checkOpen(jobId, nowMillis, "Cannot commit a scope of job " + jobId);
+        Map<String, BlockRecord> staged = new TreeMap<>();
+        List<String> missing = new ArrayList<>();
+        for (BlockRef ref : refs) {
+            FileIdentity file = ProtoConversions.fromProto(ref.getFile());
+            String blockKey = blockKeyString(file.fileKey(), ref.getIndex());
+            if (staged.containsKey(blockKey)) {
+                continue;
+            }
+            byte[] value = get(tempBlocks, (jobId + "/" + blockKey).getBytes(UTF_8), "read the temp area of job " + jobId);
+            BlockRecord record = value == null ? null : parseBlock(value);
+            if (record == null || !sameFile(record, file) || record.getWorkerIdsCount() == 0) {
+                missing.add("block " + ref.getIndex() + " of " + file.path());
+            }
+            else {
+                staged.put(blockKey, record);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw new BlockNotFoundException(String.format("Cannot commit %d blocks of job %s: %d are not in its temp "
+                    + "area: %s%s", refs.size(), jobId, missing.size(), String.join(", ", missing.subList(0,
+                    Math.min(5, missing.size()))), missing.size() > 5 ? ", ..." : ""));
+        }
+        long bytes = 0;
+        try (WriteBatch batch = new WriteBatch()) {
+            for (Map.Entry<String, BlockRecord> entry : staged.entrySet()) {
+                BlockRecord record = entry.getValue();
+                commitInto(batch, record);
+                delete(batch, tempBlocks, (jobId + "/" + entry.getKey()).getBytes(UTF_8));
+                String blockId = blockIdOf(entry.getKey());
+                for (String worker : record.getWorkerIdsList()) {
+                    delete(batch, workerStaged, (worker + "/" + entry.getKey() + "/" + jobId).getBytes(UTF_8));
+                    queue(batch, worker, WorkerCommand.newBuilder().setUnpinBlockId(blockId).build());
+                }
+                bytes += record.getLength();
+            }
+            write(batch, "commit a scope of job " + jobId);
+        }
+        return new ScopeResult(staged.size(), bytes);
+    }
+
+    /** The outcome of {@link #commitScope}. */
+    record ScopeResult(int blocks, long bytes) {}
+
+    /**
+     * Deletes the temp area of {@code jobId} and its blocks, and tells the workers to delete them
+     * (or only to unpin them where the worker also holds the block committed, or staged for
+     * another job).
+     */
+    synchronized AreaDeletion deleteTempArea(String jobId) {
+        boolean existed = tempArea(jobId).isPresent();
+        List<BlockRecord> staged = tempBlocks(jobId);
+        long bytes = 0;
+        Set<String> workers = new TreeSet<>();
+        try (WriteBatch batch = new WriteBatch()) {
+            for (BlockRecord record : staged) {
+                String fileKey = ProtoConversions.fromProto(record.getFile()).fileKey();
+                String blockKey = blockKeyString(fileKey, record.getIndex());
+                String blockId = blockIdOf(blockKey);
+                for (String worker : record.getWorkerIdsList()) {
+                    workers.add(worker);
+                    delete(batch, workerStaged, (worker + "/" + blockKey + "/" + jobId).getBytes(UTF_8));
+                    boolean committedThere = get(workerBlocks, (worker + "/" + blockKey).getBytes(UTF_8),
+                            "read the blocks of worker " + worker) != null;
+                    if (committedThere) {
+                        queue(batch, worker, WorkerCommand.newBuilder().setUnpinBlockId(blockId).build());
+                    }
+                    else if (!stagedElsewhere(worker, blockKey, jobId)) {
+                        queue(batch, worker, WorkerCommand.newBuilder().setRemoveBlockId(blockId).build());
+                    }
+                }
+                delete(batch, tempBlocks, (jobId + "/" + blockKey).getBytes(UTF_8));
+                bytes += record.getLength();
+            }
+            delete(batch, tempAreas, jobId.getBytes(UTF_8));
+            write(batch, "delete the temp area of job " + jobId);
+        }
+        return new AreaDeletion(jobId, existed, staged.size(), bytes, workers);
+    }
+
+    /**
+     * The outcome of {@link #deleteTempArea}.
+     *
+     * @param workers the workers told to delete or unpin blocks, sorted
+     */
+    record AreaDeletion(String jobId, boolean existed, int blocks, long bytes, Set<String> workers) {}
+
+    private boolean stagedElsewhere(String worker, String blockKey, String jobId) {
+        byte[] prefix = (worker + "/" + blockKey + "/").getBytes(UTF_8);
+        boolean[] found = {false};
+        scan(workerStaged, prefix, "read the staged blocks of worker " + worker, (key, value) -> {
+            String other = new String(key, prefix.length, key.length - prefix.length, UTF_8);
+            if (!other.equals(jobId)) {
+                found[0] = true;
+                return false;
+            }
+            return true;
+        });
+        return found[0];
+    }
+
+    private void checkOpen(String jobId, long nowMillis, String action) {
+        Optional<TempAreaRecord> area = tempArea(jobId);
+        if (area.isEmpty()) {
+            throw new TempAreaNotFoundException(action + ": the job has no open temp area");
+        }
+        if (area.get().getExpiresAtMillis() <= nowMillis) {
+            throw new TempAreaNotFoundException(action + ": its temp area expired at "
+                    + java.time.Instant.ofEpochMilli(area.get().getExpiresAtMillis()));
+        }
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Free
+    // ------------------------------------------------------------------------------------------
+
+    /**
+     * Forgets every committed block of {@code file} and tells its workers to delete them, except
+     * where the worker also holds the block in a temp area.
+     */
+    synchronized FreeResult free(FileIdentity file) {
+        List<BlockRecord> records = fileBlocks(file);
+        String fileKey = file.fileKey();
+        long bytes = 0;
+        try (WriteBatch batch = new WriteBatch()) {
+            for (BlockRecord record : records) {
+                String blockKey = blockKeyString(fileKey, record.getIndex());
+                delete(batch, blocks, blockKey.getBytes(UTF_8));
+                for (String worker : record.getWorkerIdsList()) {
+                    delete(batch, workerBlocks, (worker + "/" + blockKey).getBytes(UTF_8));
+                    if (!stagedElsewhere(worker, blockKey, "")) {
+                        queue(batch, worker, WorkerCommand.newBuilder().setRemoveBlockId(blockIdOf(blockKey)).build());
+                    }
+                }
+                bytes += record.getLength();
+            }
+            delete(batch, files, fileEntryKey(file.path(), fileKey));
+            write(batch, "free " + file.path());
+        }
+        return new FreeResult(records.isEmpty() ? 0 : 1, records.size(), bytes);
+    }
+
+    /** {@link #free} of every file identity whose path starts with {@code pathPrefix}. */
+    synchronized FreeResult freePrefix(String pathPrefix) {
+        List<FileIdentity> identities = new ArrayList<>();
+        scan(files, pathPrefix.getBytes(UTF_8), "list the files under " + pathPrefix, (key, value) -> {
+            try {
+                identities.add(ProtoConversions.fromProto(FileIdentityProto.parseFrom(value)));
+            }
+            catch (InvalidProtocolBufferException e) {
+                throw new MetadataStoreException("Corrupt file record in " + directory, e);
+            }
+            return true;
+        });
+        int filesFreed = 0;
+        int blocksFreed = 0;
+        long bytes = 0;
+        for (FileIdentity identity : identities) {
+            FreeResult result = free(identity);
+            filesFreed += result.files();
+            blocksFreed += result.blocks();
+            bytes += result.bytes();
+        }
+        return new FreeResult(filesFreed, blocksFreed, bytes);
+    }
+
+    /** What {@link #free} forgot. */
+    record FreeResult(int files, int blocks, long bytes) {}
+
+    // ------------------------------------------------------------------------------------------
+    // Worker commands
+    // ------------------------------------------------------------------------------------------
+
+    /** Removes and returns up to {@code max} of the commands queued for {@code workerId}, oldest first. */
+    synchronized List<WorkerCommand> takeCommands(String workerId, int max) {
+        List<WorkerCommand> commands = new ArrayList<>();
+        List<byte[]> keys = new ArrayList<>();
+        scan(workerCommands, (workerId + "/").getBytes(UTF_8), "read the commands of worker " + workerId,
+                (key, value) -> {
+                    try {
+                        commands.add(WorkerCommand.parseFrom(value));
+                    }
+                    catch (InvalidProtocolBufferException e) {
+                        throw new MetadataStoreException("Corrupt worker command in " + directory, e);
+                    }
+                    keys.add(key);
+                    return commands.size() < max;
+                });
+        if (!keys.isEmpty()) {
+            try (WriteBatch batch = new WriteBatch()) {
+                keys.forEach(key -> delete(batch, workerCommands, key));
+                write(batch, "take the commands of worker " + workerId);
+            }
+        }
+        return commands;
+    }
+
+    /** Commands queued for any worker. */
+    long queuedCommands() {
+        long[] count = {0};
+        scan(workerCommands, EMPTY, "count the worker commands", (key, value) -> {
+            count[0]++;
+            return true;
+        });
+        return count[0];
+    }
+
+    private void queue(WriteBatch batch, String workerId, WorkerCommand command) {
+        put(batch, workerCommands, String.format("%s/%020d", workerId, commandSequence.incrementAndGet()).getBytes(UTF_8),
+                command.toByteArray());
+    }
+
+    private long lastCommandSequence() {
+        long[] last = {0};
+        scan(workerCommands, EMPTY, "read the worker commands", (key, value) -> {
+            String text = new String(key, UTF_8);
+            last[0] = Math.max(last[0], Long.parseLong(text.substring(text.lastIndexOf('/') + 1)));
+            return true;
+        });
+        return last[0];
+    }
+
+    // ------------------------------------------------------------------------------------------
 
     /** Flushes and closes RocksDB; later calls do nothing. */
     @Override
@@ -247,10 +758,32 @@ final class BlockMetadataStore implements AutoCloseable {
      * @param kept recorded locations the worker confirmed
      * @param dropped recorded locations the worker no longer holds, now removed
      * @param unrecorded reported block ids the master has not recorded on this worker, sorted
+     * @param pinned reported blocks of open temp areas, with their areas' expiry, sorted
      */
-    record ReconcileResult(int kept, int dropped, List<String> unrecorded) {
+    record ReconcileResult(int kept, int dropped, List<String> unrecorded, List<PinnedBlock> pinned) {
         ReconcileResult {
             unrecorded = List.copyOf(unrecorded);
+            pinned = List.copyOf(pinned);
+        }
+
+        ReconcileResult(int kept, int dropped, List<String> unrecorded) {
+            this(kept, dropped, unrecorded, List.of());
+        }
+    }
+
+    /** {@code <workerId>/<fileKey>/<index>/<jobId>} after its worker prefix. */
+    private record StagedKey(String fileKey, int index, String jobId) {
+        static StagedKey parse(String key) {
+            String[] parts = key.split("/", 3);
+            return new StagedKey(parts[0], Integer.parseInt(parts[1]), parts[2]);
+        }
+
+        String blockId() {
+            return fileKey + "-" + index;
+        }
+
+        byte[] tempBlockKey() {
+            return (jobId + "/" + blockKeyString(fileKey, index)).getBytes(UTF_8);
         }
     }
 
@@ -266,10 +799,37 @@ final class BlockMetadataStore implements AutoCloseable {
         return (workerId + "/" + blockKeyString(fileKey, index)).getBytes(UTF_8);
     }
 
+    private static byte[] stagedKey(String workerId, String fileKey, int index, String jobId) {
+        return (workerId + "/" + blockKeyString(fileKey, index) + "/" + jobId).getBytes(UTF_8);
+    }
+
+    private static byte[] tempBlockKey(String jobId, String fileKey, int index) {
+        return (jobId + "/" + blockKeyString(fileKey, index)).getBytes(UTF_8);
+    }
+
+    private static byte[] fileEntryKey(String path, String fileKey) {
+        return (path + "\0" + fileKey).getBytes(UTF_8);
+    }
+
     /** {@code <fileKey>/<padded index>} to the block id {@code <fileKey>-<index>}. */
     private static String blockIdOf(String blockKey) {
         int slash = blockKey.indexOf('/');
         return blockKey.substring(0, slash) + "-" + Integer.parseInt(blockKey.substring(slash + 1));
+    }
+
+    static String blockIdOf(BlockRecord record) {
+        return ProtoConversions.fromProto(record.getFile()).fileKey() + "-" + record.getIndex();
+    }
+
+    /** The block id {@code <fileKey>-<index>} to {@code <fileKey>/<padded index>}. */
+    private static String blockKeyOf(String blockId) {
+        int dash = blockId.lastIndexOf('-');
+        return blockKeyString(blockId.substring(0, dash), Integer.parseInt(blockId.substring(dash + 1)));
+    }
+
+    private static long saturatedAdd(long a, long b) {
+        long sum = a + b;
+        return ((a ^ sum) & (b ^ sum)) < 0 ? Long.MAX_VALUE : sum;
     }
 
     private static boolean sameFile(BlockRecord record, FileIdentity file) {
@@ -280,7 +840,63 @@ final class BlockMetadataStore implements AutoCloseable {
         return key.length >= prefix.length && Arrays.equals(key, 0, prefix.length, prefix, 0, prefix.length);
     }
 
-    private BlockRecord parse(byte[] value) {
+    /** Visits the entries of {@code family} whose key starts with {@code prefix}, until the visitor returns false. */
+    private void scan(ColumnFamilyHandle family, byte[] prefix, String action, EntryVisitor visitor) {
+        try (RocksIterator iterator = db.newIterator(family)) {
+            for (iterator.seek(prefix); iterator.isValid() && startsWith(iterator.key(), prefix); iterator.next()) {
+                if (!visitor.visit(iterator.key(), iterator.value())) {
+                    break;
+                }
+            }
+            iterator.status();
+        }
+        catch (RocksDBException e) {
+            throw failure(action, e);
+        }
+    }
+
+    @FunctionalInterface
+    private interface EntryVisitor {
+        boolean visit(byte[] key, byte[] value);
+    }
+
+    private byte[] get(ColumnFamilyHandle family, byte[] key, String action) {
+        try {
+            return db.get(family, key);
+        }
+        catch (RocksDBException e) {
+            throw failure(action, e);
+        }
+    }
+
+    private void put(WriteBatch batch, ColumnFamilyHandle family, byte[] key, byte[] value) {
+        try {
+            batch.put(family, key, value);
+        }
+        catch (RocksDBException e) {
+            throw failure("prepare a write", e);
+        }
+    }
+
+    private void delete(WriteBatch batch, ColumnFamilyHandle family, byte[] key) {
+        try {
+            batch.delete(family, key);
+        }
+        catch (RocksDBException e) {
+            throw failure("prepare a delete", e);
+        }
+    }
+
+    private void write(WriteBatch batch, String action) {
+        try {
+            db.write(writeOptions, batch);
+        }
+        catch (RocksDBException e) {
+            throw failure(action, e);
+        }
+    }
+
+    private BlockRecord parseBlock(byte[] value) {
         try {
             return BlockRecord.parseFrom(value);
         }

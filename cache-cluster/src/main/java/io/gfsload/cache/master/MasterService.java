@@ -3,30 +3,60 @@ package io.gfsload.cache.master;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockNotFoundException;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.StorageTier;
+import io.gfsload.cache.api.TempAreaNotFoundException;
+import io.gfsload.cache.api.TempAreas;
+import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.api.WorkerInfo;
+import io.gfsload.cache.proto.AbortTempAreaRequest;
+import io.gfsload.cache.proto.AbortTempAreaResponse;
 import io.gfsload.cache.proto.BlockLocations;
 import io.gfsload.cache.proto.BlockRecord;
+import io.gfsload.cache.proto.BlockRef;
 import io.gfsload.cache.proto.CommitBlockRequest;
 import io.gfsload.cache.proto.CommitBlockResponse;
+import io.gfsload.cache.proto.CommitScopeRequest;
+import io.gfsload.cache.proto.CommitScopeResponse;
+import io.gfsload.cache.proto.FreeRequest;
+import io.gfsload.cache.proto.FreeResponse;
 import io.gfsload.cache.proto.GetClusterInfoRequest;
 import io.gfsload.cache.proto.GetClusterInfoResponse;
 import io.gfsload.cache.proto.GetFileBlocksRequest;
 import io.gfsload.cache.proto.GetFileBlocksResponse;
+import io.gfsload.cache.proto.GetUnderReplicatedRequest;
+import io.gfsload.cache.proto.GetUnderReplicatedResponse;
 import io.gfsload.cache.proto.HeartbeatRequest;
 import io.gfsload.cache.proto.HeartbeatResponse;
+import io.gfsload.cache.proto.ListTempAreasRequest;
+import io.gfsload.cache.proto.ListTempAreasResponse;
 import io.gfsload.cache.proto.MasterServiceGrpc;
+import io.gfsload.cache.proto.OpenTempAreaRequest;
+import io.gfsload.cache.proto.OpenTempAreaResponse;
 import io.gfsload.cache.proto.PlaceBlockRequest;
 import io.gfsload.cache.proto.PlaceBlockResponse;
 import io.gfsload.cache.proto.RegisterWorkerRequest;
 import io.gfsload.cache.proto.RegisterWorkerResponse;
+import io.gfsload.cache.proto.StorageTierProto;
+import io.gfsload.cache.proto.TempAreaInfo;
+import io.gfsload.cache.proto.TempAreaRecord;
+import io.gfsload.cache.proto.TierBlocks;
+import io.gfsload.cache.proto.TierUsage;
+import io.gfsload.cache.proto.UnderReplicatedBlockProto;
 import io.gfsload.cache.proto.WorkerAddress;
+import io.gfsload.cache.proto.WorkerCommand;
 import io.gfsload.cache.proto.WorkerStatus;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcErrors;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -34,24 +64,37 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.function.ToLongFunction;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The master's gRPC endpoints over its {@link WorkerRegistry} and {@link BlockMetadataStore}. */
+/**
+ * The master's gRPC endpoints over its {@link WorkerRegistry} and {@link BlockMetadataStore}.
+ *
+ * <p>The master never calls a worker: what a worker must do (delete, unpin, pin blocks) waits in
+ * the metadata store and goes out with the answer to the worker's next heartbeat, so a worker that
+ * is down when a file is freed or a temp area expires gets the commands when it is back.
+ */
 final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
     private static final Logger log = LoggerFactory.getLogger(MasterService.class);
 
     /** Worker ids name metadata keys, so they must not contain {@code /}. */
     static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
+    /** Commands sent with one heartbeat answer, at most. */
+    static final int MAX_COMMANDS_PER_HEARTBEAT = 10_000;
 
     private final WorkerRegistry registry;
     private final BlockMetadataStore metadata;
+    private final Clock clock;
+    private final MasterMetrics metrics;
 
-    MasterService(WorkerRegistry registry, BlockMetadataStore metadata) {
+    MasterService(WorkerRegistry registry, BlockMetadataStore metadata, Clock clock, MasterMetrics metrics) {
         this.registry = requireNonNull(registry, "registry is null");
         this.metadata = requireNonNull(metadata, "metadata is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.metrics = requireNonNull(metrics, "metrics is null");
     }
 
     @Override
@@ -65,21 +108,27 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                     request.getCapacityBytes());
             check(request.getUsedBytes() >= 0, "used bytes of worker %s must be >= 0: %s", workerId,
                     request.getUsedBytes());
-            for (String blockId : request.getBlockIdsList()) {
+            Set<String> reported = new LinkedHashSet<>(request.getBlockIdsList());
+            for (TierBlocks tier : request.getTierBlocksList()) {
+                reported.addAll(tier.getBlockIdsList());
+            }
+            for (String blockId : reported) {
                 check(BlockKey.isValidBlockId(blockId), "worker %s reported an invalid block id: %s", workerId,
                         blockId);
             }
-            BlockMetadataStore.ReconcileResult result = metadata.reconcile(workerId, request.getBlockIdsList());
+            List<TierInfo> tiers = tiers(workerId, request.getTiersList());
+            BlockMetadataStore.ReconcileResult result = metadata.reconcile(workerId, reported);
             registry.register(workerId, request.getHost(), request.getPort(), request.getCapacityBytes(),
-                    request.getUsedBytes());
+                    request.getUsedBytes(), tiers);
             log.info("Worker {} registered at {}:{} ({} of {} bytes used): {} blocks reported, {} kept, {} dropped, "
-                            + "{} not recorded", workerId, request.getHost(), request.getPort(),
-                    request.getUsedBytes(), request.getCapacityBytes(), request.getBlockIdsCount(), result.kept(),
-                    result.dropped(), result.unrecorded().size());
+                            + "{} not recorded, {} in temp areas", workerId, request.getHost(), request.getPort(),
+                    request.getUsedBytes(), request.getCapacityBytes(), reported.size(), result.kept(),
+                    result.dropped(), result.unrecorded().size(), result.pinned().size());
             return RegisterWorkerResponse.newBuilder()
                     .setBlocksKept(result.kept())
                     .setBlocksDropped(result.dropped())
                     .addAllUnrecordedBlockIds(result.unrecorded())
+                    .addAllPinnedBlocks(result.pinned())
                     .build();
         });
     }
@@ -87,17 +136,38 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
     @Override
     public void heartbeat(HeartbeatRequest request, StreamObserver<HeartbeatResponse> response) {
         respond(response, () -> {
-            check(request.getUsedBytes() >= 0, "used bytes of worker %s must be >= 0: %s", request.getWorkerId(),
+            String workerId = request.getWorkerId();
+            check(request.getUsedBytes() >= 0, "used bytes of worker %s must be >= 0: %s", workerId,
                     request.getUsedBytes());
-            Optional<WorkerInfo> before = registry.heartbeat(request.getWorkerId(), request.getUsedBytes());
+            for (String blockId : request.getRemovedBlockIdsList()) {
+                check(BlockKey.isValidBlockId(blockId), "worker %s reported an invalid block id: %s", workerId,
+                        blockId);
+            }
+            List<TierInfo> tiers = tiers(workerId, request.getTiersList());
+            Optional<WorkerInfo> before = registry.heartbeat(workerId, request.getUsedBytes(),
+                    request.getTiersCount() == 0 ? null : tiers);
             if (before.isEmpty()) {
-                throw RpcErrors.status(Status.Code.NOT_FOUND, "Worker " + request.getWorkerId()
+                throw RpcErrors.status(Status.Code.NOT_FOUND, "Worker " + workerId
                         + " is not registered with this master");
             }
             if (!before.get().live()) {
-                log.info("Worker {} is live again", request.getWorkerId());
+                log.info("Worker {} is live again", workerId);
             }
-            return HeartbeatResponse.getDefaultInstance();
+            if (request.getRemovedBlockIdsCount() > 0) {
+                int forgotten = metadata.removeLocations(workerId, request.getRemovedBlockIdsList());
+                log.debug("Worker {} deleted {} blocks; {} locations forgotten", workerId,
+                        request.getRemovedBlockIdsCount(), forgotten);
+            }
+            HeartbeatResponse.Builder result = HeartbeatResponse.newBuilder();
+            for (WorkerCommand command : metadata.takeCommands(workerId, MAX_COMMANDS_PER_HEARTBEAT)) {
+                switch (command.getKindCase()) {
+                    case REMOVE_BLOCK_ID -> result.addRemoveBlockIds(command.getRemoveBlockId());
+                    case UNPIN_BLOCK_ID -> result.addUnpinBlockIds(command.getUnpinBlockId());
+                    case PIN -> result.addPinBlocks(command.getPin());
+                    default -> log.warn("Dropping an unknown command for worker {}: {}", workerId, command);
+                }
+            }
+            return result.build();
         });
     }
 
@@ -109,20 +179,57 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             check(request.getLength() >= 0, "length of block %s must be >= 0: %s", blockId, request.getLength());
             check(request.getReplication() >= 1, "replication of block %s must be >= 1: %s", blockId,
                     request.getReplication());
-            List<WorkerInfo> live = registry.liveWorkers();
-            Map<String, WorkerInfo> withRoom = live.stream()
-                    .filter(worker -> worker.freeBytes() >= request.getLength())
-                    .collect(Collectors.toMap(WorkerInfo::id, Function.identity()));
-            if (withRoom.size() < request.getReplication()) {
-                throw RpcErrors.notEnoughWorkers(String.format(
-                        "Cannot place %d replicas of block %s (%d bytes): only %d of %d live workers have room",
-                        request.getReplication(), blockId, request.getLength(), withRoom.size(), live.size()));
-            }
-            List<String> chosen = RendezvousPlacement.choose(blockId, withRoom.keySet(), request.getReplication());
+            Optional<StorageTier> tier = tier(request.getTier());
             PlaceBlockResponse.Builder result = PlaceBlockResponse.newBuilder();
-            chosen.forEach(id -> result.addWorkers(address(withRoom.get(id))));
+            if (!request.getTempArea().isEmpty()) {
+                String jobId = checkJobId(request.getTempArea());
+                result.setTempAreaExpiresAtMillis(openArea(jobId, "Cannot place block " + blockId + " into the temp "
+                        + "area of job " + jobId).getExpiresAtMillis());
+            }
+            List<WorkerInfo> live = registry.liveWorkers();
+            ToLongFunction<WorkerInfo> free = worker -> room(worker, tier, TierInfo::freeBytes, WorkerInfo::freeBytes);
+            ToLongFunction<WorkerInfo> available = worker -> room(worker, tier, TierInfo::availableBytes,
+                    WorkerInfo::freeBytes);
+            Map<String, WorkerInfo> byId = live.stream().collect(Collectors.toMap(WorkerInfo::id, Function.identity()));
+            Set<String> withFreeRoom = live.stream()
+                    .filter(worker -> free.applyAsLong(worker) >= request.getLength())
+                    .map(WorkerInfo::id)
+                    .collect(Collectors.toSet());
+            Set<String> withEvictableRoom = live.stream()
+                    .filter(worker -> !withFreeRoom.contains(worker.id())
+                            && available.applyAsLong(worker) >= request.getLength())
+                    .map(WorkerInfo::id)
+                    .collect(Collectors.toSet());
+            int candidates = withFreeRoom.size() + withEvictableRoom.size();
+            if (candidates < request.getReplication()) {
+                throw RpcErrors.notEnoughWorkers(String.format(
+                        "Cannot place %d replicas of block %s (%d bytes%s): only %d of %d live workers have room",
+                        request.getReplication(), blockId, request.getLength(),
+                        tier.map(t -> " on " + t).orElse(""), candidates, live.size()));
+            }
+            // Workers with free room first, so that no worker evicts while another has space.
+            List<String> chosen = new ArrayList<>();
+            if (!withFreeRoom.isEmpty()) {
+                chosen.addAll(RendezvousPlacement.choose(blockId, withFreeRoom, withFreeRoom.size()));
+            }
+            if (!withEvictableRoom.isEmpty()) {
+                chosen.addAll(RendezvousPlacement.choose(blockId, withEvictableRoom, withEvictableRoom.size()));
+            }
+            chosen.subList(0, request.getReplication()).forEach(id -> result.addWorkers(address(byId.get(id))));
             return result.build();
         });
+    }
+
+    /** The room of {@code worker}: on {@code tier} when given (0 without it), else on its roomiest tier. */
+    private static long room(WorkerInfo worker, Optional<StorageTier> tier, ToLongFunction<TierInfo> ofTier,
+            ToLongFunction<WorkerInfo> withoutTiers) {
+        if (tier.isPresent()) {
+            return worker.tier(tier.get()).map(ofTier::applyAsLong).orElse(0L);
+        }
+        if (worker.tiers().isEmpty()) {
+            return withoutTiers.applyAsLong(worker);
+        }
+        return worker.tiers().stream().mapToLong(ofTier).max().orElse(0);
     }
 
     @Override
@@ -132,23 +239,35 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             String block = "block " + request.getIndex() + " of " + file.path();
             check(request.getIndex() >= 0, "index of %s must be >= 0", block);
             check(request.getLength() >= 0, "length of %s must be >= 0: %s", block, request.getLength());
+            check(request.getReplication() >= 0, "replication of %s must be >= 0: %s", block, request.getReplication());
             check(request.getWorkerIdsCount() > 0, "commit of %s names no workers", block);
             Set<String> workers = new TreeSet<>(request.getWorkerIdsList());
             check(workers.size() == request.getWorkerIdsCount(), "commit of %s names a worker twice: %s", block,
                     request.getWorkerIdsList());
+            check(workers.containsAll(request.getWorkerTiersMap().keySet()),
+                    "commit of %s gives tiers of workers it does not name: %s", block, request.getWorkerTiersMap());
             for (String worker : workers) {
                 if (!registry.isRegistered(worker)) {
                     throw RpcErrors.status(Status.Code.FAILED_PRECONDITION, "Cannot commit " + block + ": worker "
                             + worker + " is not registered with this master");
                 }
             }
-            metadata.commit(BlockRecord.newBuilder()
+            BlockRecord record = BlockRecord.newBuilder()
                     .setFile(request.getFile())
                     .setIndex(request.getIndex())
                     .setLength(request.getLength())
                     .setCrc32C(request.getCrc32C())
                     .addAllWorkerIds(workers)
-                    .build());
+                    .setReplication(request.getReplication())
+                    .putAllWorkerTiers(request.getWorkerTiersMap())
+                    .build();
+            if (request.getTempArea().isEmpty()) {
+                metadata.commit(record);
+                metrics.blocksCommitted(1);
+            }
+            else {
+                metadata.stage(checkJobId(request.getTempArea()), record, clock.millis());
+            }
             return CommitBlockResponse.getDefaultInstance();
         });
     }
@@ -175,11 +294,18 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                         .map(id -> address(live.get(id)))
                         .toList();
                 if (!locations.isEmpty()) {
-                    result.addBlocks(BlockLocations.newBuilder()
+                    BlockLocations.Builder block = BlockLocations.newBuilder()
                             .setIndex(record.getIndex())
                             .setLength(record.getLength())
                             .setCrc32C(record.getCrc32C())
-                            .addAllWorkers(locations));
+                            .addAllWorkers(locations)
+                            .setReplication(record.getReplication());
+                    record.getWorkerTiersMap().forEach((worker, tier) -> {
+                        if (live.containsKey(worker)) {
+                            block.putWorkerTiers(worker, tier);
+                        }
+                    });
+                    result.addBlocks(block);
                 }
             }
             return result.build();
@@ -195,10 +321,189 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                         .setAddress(address(worker))
                         .setCapacityBytes(worker.capacityBytes())
                         .setUsedBytes(worker.usedBytes())
-                        .setLive(worker.live()));
+                        .setLive(worker.live())
+                        .addAllTiers(worker.tiers().stream().map(ProtoConversions::toProto).toList()));
             }
             return result.build();
         });
+    }
+
+    @Override
+    public void openTempArea(OpenTempAreaRequest request, StreamObserver<OpenTempAreaResponse> response) {
+        respond(response, () -> {
+            String jobId = checkJobId(request.getJobId());
+            check(request.getExpireMillis() > 0, "expire time of the temp area of job %s must be > 0 ms: %s", jobId,
+                    request.getExpireMillis());
+            BlockMetadataStore.OpenedArea opened = metadata.openTempArea(jobId, clock.millis(), request.getExpireMillis());
+            opened.expiredBefore().ifPresent(deletion -> logExpired(deletion, "found expired when reopened"));
+            if (opened.adopted()) {
+                log.info("Temp area of job {} adopted with {} blocks; it expires at {}", jobId, opened.blocks().size(),
+                        Instant.ofEpochMilli(opened.area().getExpiresAtMillis()));
+            }
+            else {
+                metrics.tempAreaOpened();
+                log.info("Temp area of job {} opened; it expires at {}", jobId,
+                        Instant.ofEpochMilli(opened.area().getExpiresAtMillis()));
+            }
+            return OpenTempAreaResponse.newBuilder()
+                    .setArea(info(opened.area(), opened.blocks()))
+                    .setAdopted(opened.adopted())
+                    .build();
+        });
+    }
+
+    @Override
+    public void commitScope(CommitScopeRequest request, StreamObserver<CommitScopeResponse> response) {
+        respond(response, () -> {
+            String jobId = checkJobId(request.getJobId());
+            for (BlockRef ref : request.getBlocksList()) {
+                check(ref.getIndex() >= 0, "index of a block of %s must be >= 0: %s", ref.getFile().getPath(),
+                        ref.getIndex());
+                ProtoConversions.fromProto(ref.getFile());
+            }
+            BlockMetadataStore.ScopeResult result = metadata.commitScope(jobId, request.getBlocksList(), clock.millis());
+            metrics.scopeCommitted(result.blocks());
+            log.info("Job {} committed a scope of {} blocks ({} bytes) from its temp area", jobId, result.blocks(),
+                    result.bytes());
+            return CommitScopeResponse.newBuilder().setBlocks(result.blocks()).setBytes(result.bytes()).build();
+        });
+    }
+
+    @Override
+    public void abortTempArea(AbortTempAreaRequest request, StreamObserver<AbortTempAreaResponse> response) {
+        respond(response, () -> {
+            String jobId = checkJobId(request.getJobId());
+            BlockMetadataStore.AreaDeletion deletion = metadata.deleteTempArea(jobId);
+            if (deletion.existed()) {
+                metrics.tempAreaAborted();
+                log.info("Temp area of job {} aborted: deleted {} blocks ({} bytes) on the master; workers {} delete "
+                        + "them with their next heartbeat", jobId, deletion.blocks(), deletion.bytes(),
+                        deletion.workers());
+            }
+            return AbortTempAreaResponse.newBuilder().setExisted(deletion.existed()).setBlocks(deletion.blocks())
+                    .build();
+        });
+    }
+
+    @Override
+    public void listTempAreas(ListTempAreasRequest request, StreamObserver<ListTempAreasResponse> response) {
+        respond(response, () -> {
+            ListTempAreasResponse.Builder result = ListTempAreasResponse.newBuilder();
+            long now = clock.millis();
+            for (TempAreaRecord area : metadata.tempAreas()) {
+                if (area.getExpiresAtMillis() > now) {
+                    result.addAreas(info(area, metadata.tempBlocks(area.getJobId())));
+                }
+            }
+            return result.build();
+        });
+    }
+
+    @Override
+    public void free(FreeRequest request, StreamObserver<FreeResponse> response) {
+        respond(response, () -> {
+            BlockMetadataStore.FreeResult result;
+            String what;
+            switch (request.getTargetCase()) {
+                case FILE -> {
+                    FileIdentity file = ProtoConversions.fromProto(request.getFile());
+                    what = file.path();
+                    result = metadata.free(file);
+                }
+                case PATH_PREFIX -> {
+                    check(!request.getPathPrefix().isEmpty(), "the path prefix to free is empty");
+                    what = "every file under " + request.getPathPrefix();
+                    result = metadata.freePrefix(request.getPathPrefix());
+                }
+                default -> throw RpcErrors.status(Status.Code.INVALID_ARGUMENT,
+                        "Invalid request: free names neither a file nor a path prefix");
+            }
+            metrics.blocksFreed(result.blocks());
+            log.info("Freed {}: {} files, {} blocks, {} bytes", what, result.files(), result.blocks(), result.bytes());
+            return FreeResponse.newBuilder().setFiles(result.files()).setBlocks(result.blocks())
+                    .setBytes(result.bytes()).build();
+        });
+    }
+
+    @Override
+    public void getUnderReplicated(GetUnderReplicatedRequest request,
+            StreamObserver<GetUnderReplicatedResponse> response) {
+        respond(response, () -> {
+            check(request.getLimit() >= 0, "limit must be >= 0: %s", request.getLimit());
+            Set<String> live = new HashSet<>(registry.liveWorkers().stream().map(WorkerInfo::id).toList());
+            BlockMetadataStore.UnderReplicated found = metadata.underReplicated(request.getPathPrefix(),
+                    request.getLimit(), live::contains);
+            GetUnderReplicatedResponse.Builder result = GetUnderReplicatedResponse.newBuilder().setCount(found.count());
+            for (BlockRecord record : found.first()) {
+                result.addBlocks(UnderReplicatedBlockProto.newBuilder()
+                        .setBlock(record)
+                        .addAllLiveWorkerIds(record.getWorkerIdsList().stream().filter(live::contains).toList()));
+            }
+            return result.build();
+        });
+    }
+
+    /** Deletes the temp areas that expired by now and logs each; the checker thread calls this. */
+    List<String> expireTempAreas() {
+        long now = clock.millis();
+        List<String> expired = new ArrayList<>();
+        for (TempAreaRecord area : metadata.tempAreas()) {
+            if (area.getExpiresAtMillis() <= now) {
+                logExpired(metadata.deleteTempArea(area.getJobId()), "expired at "
+                        + Instant.ofEpochMilli(area.getExpiresAtMillis()));
+                expired.add(area.getJobId());
+            }
+        }
+        return expired;
+    }
+
+    private void logExpired(BlockMetadataStore.AreaDeletion deletion, String when) {
+        metrics.tempAreaExpired(deletion.blocks());
+        log.warn("Temp area of job {} {}: deleted its {} uncommitted blocks ({} bytes) on the master; workers {} "
+                + "delete them with their next heartbeat", deletion.jobId(), when, deletion.blocks(), deletion.bytes(),
+                deletion.workers());
+    }
+
+    private TempAreaRecord openArea(String jobId, String action) {
+        TempAreaRecord area = metadata.tempArea(jobId).orElseThrow(() -> RpcErrors.tempAreaNotFound(action
+                + ": the job has no open temp area"));
+        if (area.getExpiresAtMillis() <= clock.millis()) {
+            throw RpcErrors.tempAreaNotFound(action + ": its temp area expired at "
+                    + Instant.ofEpochMilli(area.getExpiresAtMillis()));
+        }
+        return area;
+    }
+
+    private static TempAreaInfo info(TempAreaRecord area, List<BlockRecord> blocks) {
+        return TempAreaInfo.newBuilder()
+                .setJobId(area.getJobId())
+                .setCreatedAtMillis(area.getCreatedAtMillis())
+                .setExpiresAtMillis(area.getExpiresAtMillis())
+                .addAllBlocks(blocks)
+                .build();
+    }
+
+    private static List<TierInfo> tiers(String workerId, List<TierUsage> usages) {
+        List<TierInfo> tiers = new ArrayList<>();
+        Set<StorageTier> seen = new HashSet<>();
+        for (TierUsage usage : usages) {
+            TierInfo tier = ProtoConversions.fromProto(usage).orElseThrow(() -> RpcErrors.status(
+                    Status.Code.INVALID_ARGUMENT, "Invalid request: worker " + workerId + " reported an unknown tier "
+                            + usage.getTierValue()));
+            check(seen.add(tier.tier()), "worker %s reported tier %s twice", workerId, tier.tier());
+            check(tier.capacityBytes() >= 0 && tier.usedBytes() >= 0 && tier.evictableBytes() >= 0 && tier.blocks() >= 0,
+                    "worker %s reported negative space for tier %s", workerId, tier.tier());
+            tiers.add(tier);
+        }
+        tiers.sort((a, b) -> a.tier().compareTo(b.tier()));
+        return tiers;
+    }
+
+    private static Optional<StorageTier> tier(StorageTierProto tier) {
+        Optional<StorageTier> result = ProtoConversions.fromProto(tier);
+        check(result.isPresent() || tier == StorageTierProto.STORAGE_TIER_UNSPECIFIED, "unknown storage tier %s",
+                tier);
+        return result;
     }
 
     private static WorkerAddress address(WorkerInfo worker) {
@@ -215,6 +520,10 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
         return workerId;
     }
 
+    private static String checkJobId(String jobId) {
+        return TempAreas.checkJobId(jobId);
+    }
+
     private static void check(boolean condition, String format, Object... args) {
         if (!condition) {
             throw RpcErrors.status(Status.Code.INVALID_ARGUMENT, "Invalid request: " + String.format(format, args));
@@ -229,6 +538,14 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
         }
         catch (StatusRuntimeException e) {
             response.onError(e);
+            return;
+        }
+        catch (TempAreaNotFoundException e) {
+            response.onError(RpcErrors.tempAreaNotFound(e.getMessage()));
+            return;
+        }
+        catch (BlockNotFoundException e) {
+            response.onError(RpcErrors.status(Status.Code.NOT_FOUND, e.getMessage()));
             return;
         }
         catch (IllegalArgumentException e) {

@@ -3,6 +3,7 @@ package io.gfsload.cache.master;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.base.Ticker;
+import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.api.WorkerInfo;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -29,7 +30,13 @@ final class WorkerRegistry {
 
     /** Adds or replaces a worker; it is live from now on. */
     synchronized void register(String id, String host, int port, long capacityBytes, long usedBytes) {
-        workers.put(id, new Entry(host, port, capacityBytes, usedBytes, ticker.read()));
+        register(id, host, port, capacityBytes, usedBytes, List.of());
+    }
+
+    /** Adds or replaces a worker with the space of its tiers; it is live from now on. */
+    synchronized void register(String id, String host, int port, long capacityBytes, long usedBytes,
+            List<TierInfo> tiers) {
+        workers.put(id, new Entry(host, port, capacityBytes, usedBytes, List.copyOf(tiers), ticker.read()));
     }
 
     /**
@@ -38,12 +45,24 @@ final class WorkerRegistry {
      * @return the worker's state before this heartbeat, or empty when the worker is not registered
      */
     synchronized Optional<WorkerInfo> heartbeat(String id, long usedBytes) {
+        return heartbeat(id, usedBytes, null);
+    }
+
+    /**
+     * Records a heartbeat with the space of the worker's tiers ({@code null}: unchanged).
+     *
+     * @return the worker's state before this heartbeat, or empty when the worker is not registered
+     */
+    synchronized Optional<WorkerInfo> heartbeat(String id, long usedBytes, List<TierInfo> tiers) {
         Entry entry = workers.get(id);
         if (entry == null) {
             return Optional.empty();
         }
         WorkerInfo before = entry.info(id, isLive(entry, ticker.read()));
         entry.usedBytes = usedBytes;
+        if (tiers != null) {
+            entry.tiers = List.copyOf(tiers);
+        }
         entry.lastHeartbeatNanos = ticker.read();
         entry.reportedLost = false;
         return Optional.of(before);
@@ -51,6 +70,11 @@ final class WorkerRegistry {
 
     synchronized boolean isRegistered(String id) {
         return workers.containsKey(id);
+    }
+
+    synchronized boolean isLive(String id) {
+        Entry entry = workers.get(id);
+        return entry != null && isLive(entry, ticker.read());
     }
 
     /** Every registered worker, sorted by id. */
@@ -96,19 +120,21 @@ final class WorkerRegistry {
         final int port;
         final long capacityBytes;
         long usedBytes;
+        List<TierInfo> tiers;
         long lastHeartbeatNanos;
         boolean reportedLost;
 
-        Entry(String host, int port, long capacityBytes, long usedBytes, long lastHeartbeatNanos) {
+        Entry(String host, int port, long capacityBytes, long usedBytes, List<TierInfo> tiers, long lastHeartbeatNanos) {
             this.host = host;
             this.port = port;
             this.capacityBytes = capacityBytes;
             this.usedBytes = usedBytes;
+            this.tiers = tiers;
             this.lastHeartbeatNanos = lastHeartbeatNanos;
         }
 
         WorkerInfo info(String id, boolean live) {
-            return new WorkerInfo(id, host, port, capacityBytes, usedBytes, live);
+            return new WorkerInfo(id, host, port, capacityBytes, usedBytes, live, tiers);
         }
     }
 }

@@ -1,7 +1,12 @@
 package io.gfsload.cache.rpc;
 
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.StorageTier;
+import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.proto.FileIdentityProto;
+import io.gfsload.cache.proto.StorageTierProto;
+import io.gfsload.cache.proto.TierUsage;
+import java.util.Optional;
 
 /**
  * Conversions between the api's value types and their protocol messages.
@@ -46,5 +51,39 @@ public final class ProtoConversions {
     /** A checksum as people read it in messages: {@code 0x1a2b3c4d}. */
     public static String formatCrc(long crc32c) {
         return String.format("0x%08x", crc32c);
+    }
+
+    public static StorageTierProto toProto(StorageTier tier) {
+        return switch (tier) {
+            case MEM -> StorageTierProto.STORAGE_TIER_MEM;
+            case SSD -> StorageTierProto.STORAGE_TIER_SSD;
+            case HDD -> StorageTierProto.STORAGE_TIER_HDD;
+        };
+    }
+
+    /** The tier a message names; empty for {@code UNSPECIFIED} or a value this version does not know. */
+    public static Optional<StorageTier> fromProto(StorageTierProto tier) {
+        return switch (tier) {
+            case STORAGE_TIER_MEM -> Optional.of(StorageTier.MEM);
+            case STORAGE_TIER_SSD -> Optional.of(StorageTier.SSD);
+            case STORAGE_TIER_HDD -> Optional.of(StorageTier.HDD);
+            default -> Optional.empty();
+        };
+    }
+
+    public static TierUsage toProto(TierInfo info) {
+        return TierUsage.newBuilder()
+                .setTier(toProto(info.tier()))
+                .setCapacityBytes(info.capacityBytes())
+                .setUsedBytes(info.usedBytes())
+                .setEvictableBytes(info.evictableBytes())
+                .setBlocks(info.blocks())
+                .build();
+    }
+
+    /** The tier space a message carries; empty when its tier is unknown. */
+    public static Optional<TierInfo> fromProto(TierUsage usage) {
+        return fromProto(usage.getTier()).map(tier -> new TierInfo(tier, usage.getCapacityBytes(),
+                usage.getUsedBytes(), usage.getEvictableBytes(), usage.getBlocks()));
     }
 }

@@ -1,9 +1,11 @@
 package io.gfsload.cache.rpc;
 
 import io.gfsload.cache.api.BlockNotFoundException;
+import io.gfsload.cache.api.CacheAuthenticationException;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
 import io.gfsload.cache.api.NotEnoughWorkersException;
+import io.gfsload.cache.api.TempAreaNotFoundException;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -23,6 +25,9 @@ public final class RpcErrors {
     /** {@link #ERROR_KIND} of a placement that found fewer live workers with room than replicas. */
     public static final String NOT_ENOUGH_WORKERS = "not-enough-workers";
 
+    /** {@link #ERROR_KIND} of a call naming a temp area that is not open. */
+    public static final String TEMP_AREA_NOT_FOUND = "temp-area-not-found";
+
     private RpcErrors() {}
 
     /** A status exception with {@code message} as its description. */
@@ -35,6 +40,13 @@ public final class RpcErrors {
         Metadata trailers = new Metadata();
         trailers.put(ERROR_KIND, NOT_ENOUGH_WORKERS);
         return Status.FAILED_PRECONDITION.withDescription(message).asRuntimeException(trailers);
+    }
+
+    /** The failure of a call naming a job whose temp area is not open. */
+    public static StatusRuntimeException tempAreaNotFound(String message) {
+        Metadata trailers = new Metadata();
+        trailers.put(ERROR_KIND, TEMP_AREA_NOT_FOUND);
+        return Status.NOT_FOUND.withDescription(message).asRuntimeException(trailers);
     }
 
     /**
@@ -59,7 +71,12 @@ public final class RpcErrors {
             case DEADLINE_EXCEEDED:
                 return new CacheUnavailableException(message, failure);
             case NOT_FOUND:
+                if (TEMP_AREA_NOT_FOUND.equals(kind)) {
+                    return withCause(new TempAreaNotFoundException(message), failure);
+                }
                 return withCause(new BlockNotFoundException(message), failure);
+            case UNAUTHENTICATED:
+                return withCause(new CacheAuthenticationException(message), failure);
             case FAILED_PRECONDITION:
                 if (NOT_ENOUGH_WORKERS.equals(kind)) {
                     return withCause(new NotEnoughWorkersException(message), failure);

@@ -5,11 +5,16 @@ import static java.util.Objects.requireNonNull;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.grpc.BindableService;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -22,6 +27,11 @@ import java.util.concurrent.TimeUnit;
 public final class RpcServer implements AutoCloseable {
     /** Largest message a server accepts; covers data chunks and large block reports. */
     public static final int MAX_INBOUND_MESSAGE_BYTES = 64 * 1024 * 1024;
+    /**
+     * HTTP/2 flow-control window per stream: how many bytes a sender may have in flight before the
+     * receiver has consumed them. The bound of memory per stream on the receiving side.
+     */
+    public static final int FLOW_CONTROL_WINDOW_BYTES = 4 * 1024 * 1024;
 
     private static final Duration GRACE = Duration.ofSeconds(5);
 
@@ -43,17 +53,40 @@ public final class RpcServer implements AutoCloseable {
      * @throws UncheckedIOException when the address cannot be bound
      */
     public static RpcServer start(String threadPrefix, String host, int port, BindableService... services) {
+        return start(threadPrefix, host, port, Optional.empty(), services);
+    }
+
+    /**
+     * As {@link #start(String, String, int, BindableService...)}; with a token, every call must
+     * carry it ({@link RpcAuth}).
+     */
+    public static RpcServer start(String threadPrefix, String host, int port, Optional<String> token,
+            BindableService... services) {
+        return start(threadPrefix, host, port, token,
+                Arrays.stream(services).map(BindableService::bindService).toList());
+    }
+
+    /** As {@link #start(String, String, int, Optional, BindableService...)}, with bound service definitions. */
+    public static RpcServer start(String threadPrefix, String host, int port, Optional<String> token,
+            List<ServerServiceDefinition> services) {
         requireNonNull(threadPrefix, "threadPrefix is null");
         requireNonNull(host, "host is null");
+        requireNonNull(token, "token is null");
         ExecutorService executor = Executors.newCachedThreadPool(new ThreadFactoryBuilder()
                 .setNameFormat(threadPrefix + "-%d")
                 .setDaemon(true)
                 .build());
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .executor(executor)
+                .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
-        for (BindableService service : services) {
-            builder.addService(service);
+        for (ServerServiceDefinition service : services) {
+            if (token.isPresent()) {
+                builder.addService(ServerInterceptors.intercept(service, RpcAuth.serverInterceptor(token.get())));
+            }
+            else {
+                builder.addService(service);
+            }
         }
         Server server = builder.build();
         try {

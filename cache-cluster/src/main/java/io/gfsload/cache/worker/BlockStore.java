@@ -4,6 +4,8 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.StorageTier;
+import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.worker.BlockStoreException.Kind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -14,72 +16,153 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A worker's blocks in one directory, within a capacity quota.
+ * A worker's blocks in tiers of directories, each directory within its quota.
  *
- * <p>A block is the file {@code <blockId>.block}: a {@link BlockFileHeader} with its checksums,
- * then the data. A write goes to {@code <blockId>.<random>.tmp} in the same directory and is
- * renamed into place only when complete and synced, so a crash leaves either the old block, the
- * new one, or a temp file that the next {@link #open} deletes. Block ids are checked with
- * {@link BlockKey#isValidBlockId} before they touch a path.
+ * <p>A block is the file {@code <blockId>.block} in one tier directory: a {@link BlockFileHeader}
+ * with its checksums, then the data. A write goes to {@code <blockId>.<random>.tmp} in the
+ * directory it reserved space in, and is renamed into place only when complete and synced, so a
+ * crash leaves either the old block, the new one, or a temp file that the next {@link #open}
+ * deletes. Block ids are checked with {@link BlockKey#isValidBlockId} before they touch a path,
+ * and the resolved path must lie directly in its tier directory.
  *
- * <p>The quota counts block data bytes: those of stored blocks plus those reserved by writes in
- * progress. Thread-safe.
+ * <p><b>Space.</b> A directory's quota counts block data bytes: those of stored blocks plus those
+ * reserved by writes in progress. A write goes to the requested tier, or to the fastest tier with
+ * free room; when no directory has free room, the store evicts blocks of one directory, lowest
+ * {@link EvictionPolicy} priority first, until the block fits. Blocks being written (temp files)
+ * and pinned blocks (those of an open temp area) are never evicted. Evicted blocks are deleted.
+ *
+ * <p><b>Restarts.</b> {@link #open} rescans the directories of persistent tiers and keeps every
+ * block whose header is sound; the content of {@link StorageTier#MEM} directories is deleted, as
+ * memory does not survive a restart. Deleted blocks (evicted, corrupt, removed) are remembered
+ * until {@link #acknowledgeRemoved}, so that the worker can tell the master.
+ *
+ * <p>Thread-safe: space, the block index and pins are guarded by the store's lock; data is read
+ * and written outside it.
  */
 final class BlockStore {
     private static final Logger log = LoggerFactory.getLogger(BlockStore.class);
 
     static final String BLOCK_SUFFIX = ".block";
     static final String TEMP_SUFFIX = ".tmp";
+    /** The largest block a store accepts unless configured otherwise. */
+    static final long DEFAULT_MAX_BLOCK_BYTES = 2L << 30;
 
     private final String workerId;
-    private final Path directory;
-    private final long capacityBytes;
+    /** Fastest tier first; within a tier, in configuration order. */
+    private final List<StoreDirectory> directories;
     private final int segmentBytes;
-    private final Map<String, Long> blocks;
-    private long storedBytes;
-    private long reservedBytes;
+    private final long maxBlockBytes;
+    private final EvictionPolicy eviction;
+    private final Clock clock;
+    private final Map<String, Entry> blocks = new HashMap<>();
+    /** Block id to the epoch millisecond its pin ends; a block may be pinned before it is stored. */
+    private final Map<String, Long> pins = new HashMap<>();
+    private final Set<String> removedSinceReport = new LinkedHashSet<>();
+    private final Map<StorageTier, AtomicLong> evictions = new EnumMap<>(StorageTier.class);
+    private final Map<StorageTier, AtomicLong> evictedBytes = new EnumMap<>(StorageTier.class);
+    private final AtomicLong corruptBlocks = new AtomicLong();
 
-    private BlockStore(String workerId, Path directory, long capacityBytes, int segmentBytes, Map<String, Long> blocks) {
+    private BlockStore(String workerId, List<StoreDirectory> directories, int segmentBytes, long maxBlockBytes,
+            EvictionPolicy eviction, Clock clock) {
         this.workerId = workerId;
-        this.directory = directory;
-        this.capacityBytes = capacityBytes;
+        this.directories = directories;
         this.segmentBytes = segmentBytes;
-        this.blocks = blocks;
-        this.storedBytes = blocks.values().stream().mapToLong(Long::longValue).sum();
+        this.maxBlockBytes = maxBlockBytes;
+        this.eviction = eviction;
+        this.clock = clock;
+        for (StorageTier tier : StorageTier.values()) {
+            evictions.put(tier, new AtomicLong());
+            evictedBytes.put(tier, new AtomicLong());
+        }
+    }
+
+    /** A store of one SSD directory with LRU eviction on the system clock. */
+    static OpenResult open(String workerId, Path directory, long capacityBytes, int segmentBytes) {
+        return open(workerId, List.of(TierConfig.of(StorageTier.SSD, directory, capacityBytes)), segmentBytes,
+                DEFAULT_MAX_BLOCK_BYTES, EvictionPolicy.lru(), Clock.systemUTC());
     }
 
     /**
-     * Opens the store in {@code directory}, creating it when missing: deletes stale temp files and
-     * block files with a damaged header, and counts the bytes of the valid blocks.
+     * Opens the store over {@code tiers}, creating missing directories: deletes the content of MEM
+     * directories, stale temp files and block files with a damaged header, and indexes the valid
+     * blocks. A block found in two directories (a crash between writing a new copy and deleting
+     * the old one) keeps its newer file.
      *
      * @param segmentBytes checksum granularity of new blocks
-     * @throws BlockStoreException when the directory cannot be created or listed
+     * @param maxBlockBytes the largest block a write may announce
+     * @param clock the time of accesses (for eviction) and of pin expiry
+     * @throws BlockStoreException when a directory cannot be created or listed
      */
-    static OpenResult open(String workerId, Path directory, long capacityBytes, int segmentBytes) {
+    static OpenResult open(String workerId, List<TierConfig> tiers, int segmentBytes, long maxBlockBytes,
+            EvictionPolicy eviction, Clock clock) {
         requireNonNull(workerId, "workerId is null");
-        requireNonNull(directory, "directory is null");
-        checkArgument(capacityBytes >= 0, "capacityBytes must be >= 0: %s", capacityBytes);
+        requireNonNull(tiers, "tiers is null");
+        requireNonNull(eviction, "eviction is null");
+        requireNonNull(clock, "clock is null");
+        checkArgument(!tiers.isEmpty(), "a block store needs a tier");
         checkArgument(segmentBytes > 0, "segmentBytes must be > 0: %s", segmentBytes);
-        Map<String, Long> blocks = new HashMap<>();
-        int staleTempFiles = 0;
-        int corruptBlocks = 0;
+        checkArgument(maxBlockBytes > 0, "maxBlockBytes must be > 0: %s", maxBlockBytes);
+        List<StoreDirectory> directories = new ArrayList<>();
+        tiers.stream()
+                .sorted(Comparator.comparing(TierConfig::tier))
+                .forEach(tier -> tier.directories().forEach(directory ->
+                        directories.add(new StoreDirectory(tier.tier(), directory.path(), directory.quotaBytes()))));
+        Set<Path> distinct = new HashSet<>();
+        for (StoreDirectory directory : directories) {
+            checkArgument(distinct.add(directory.path), "directory %s is configured twice", directory.path);
+        }
+        BlockStore store = new BlockStore(workerId, List.copyOf(directories), segmentBytes, maxBlockBytes, eviction,
+                clock);
+        ScanCounts counts = new ScanCounts();
+        for (StoreDirectory directory : directories) {
+            store.scan(directory, counts);
+        }
+        return new OpenResult(store, counts.staleTempFiles, counts.corruptBlocks, counts.volatileBlocks);
+    }
+
+    /**
+     * A store just opened, and what opening it cleaned up.
+     *
+     * @param volatileBlocksDiscarded blocks found in MEM directories, deleted
+     */
+    record OpenResult(BlockStore store, int staleTempFilesDeleted, int corruptBlocksDeleted, int volatileBlocksDiscarded) {}
+
+    private static final class ScanCounts {
+        int staleTempFiles;
+        int corruptBlocks;
+        int volatileBlocks;
+    }
+
+    private void scan(StoreDirectory directory, ScanCounts counts) {
         try {
-            Files.createDirectories(directory);
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+            Files.createDirectories(directory.path);
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory.path)) {
                 for (Path path : entries) {
                     String name = path.getFileName().toString();
                     if (name.endsWith(TEMP_SUFFIX)) {
                         Files.deleteIfExists(path);
-                        staleTempFiles++;
+                        counts.staleTempFiles++;
                         continue;
                     }
                     if (!name.endsWith(BLOCK_SUFFIX)) {
@@ -89,39 +172,61 @@ final class BlockStore {
                     if (!BlockKey.isValidBlockId(blockId)) {
                         continue;
                     }
+                    if (!directory.tier.persistent()) {
+                        Files.deleteIfExists(path);
+                        counts.volatileBlocks++;
+                        continue;
+                    }
+                    long length;
                     try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-                        blocks.put(blockId, BlockFileHeader.read(channel, describe(workerId, blockId)).length());
+                        length = BlockFileHeader.read(channel, describe(workerId, blockId)).length();
                     }
                     catch (BlockStoreException e) {
                         log.warn("{}; deleting it", e.getMessage());
                         Files.deleteIfExists(path);
-                        corruptBlocks++;
+                        counts.corruptBlocks++;
+                        continue;
                     }
+                    long modified = Files.getLastModifiedTime(path).toMillis();
+                    Entry existing = blocks.get(blockId);
+                    if (existing != null) {
+                        Path older = existing.lastAccessMillis >= modified ? path : existing.directory.blockPath(blockId);
+                        log.warn("Block {} of worker {} is in {} and {}; deleting the older {}", blockId, workerId,
+                                existing.directory.path, directory.path, older);
+                        if (older.equals(path)) {
+                            Files.deleteIfExists(path);
+                            continue;
+                        }
+                        Files.deleteIfExists(older);
+                        existing.directory.stored -= existing.length;
+                    }
+                    blocks.put(blockId, new Entry(directory, length, modified, 1));
+                    directory.stored += length;
                 }
             }
         }
         catch (IOException e) {
-            throw new BlockStoreException(Kind.IO_FAILURE, "Cannot open the block directory " + directory
+            throw new BlockStoreException(Kind.IO_FAILURE, "Cannot open the block directory " + directory.path
                     + " of worker " + workerId + ": " + e, e);
         }
-        BlockStore store = new BlockStore(workerId, directory, capacityBytes, segmentBytes, blocks);
-        return new OpenResult(store, staleTempFiles, corruptBlocks);
     }
 
-    /** A store just opened, and what opening it cleaned up. */
-    record OpenResult(BlockStore store, int staleTempFilesDeleted, int corruptBlocksDeleted) {}
-
+    /** The first directory, where a single-tier worker keeps its blocks. */
     Path directory() {
-        return directory;
+        return directories.get(0).path;
     }
 
     long capacityBytes() {
-        return capacityBytes;
+        return directories.stream().mapToLong(directory -> directory.capacity).sum();
+    }
+
+    long maxBlockBytes() {
+        return maxBlockBytes;
     }
 
     /** Bytes of stored blocks plus bytes reserved by writes in progress. */
     synchronized long usedBytes() {
-        return storedBytes + reservedBytes;
+        return directories.stream().mapToLong(StoreDirectory::used).sum();
     }
 
     /** The ids of the stored blocks, sorted. */
@@ -129,56 +234,217 @@ final class BlockStore {
         return blocks.keySet().stream().sorted().toList();
     }
 
+    /** The ids of the stored blocks by tier, fastest tier first, each sorted. */
+    synchronized Map<StorageTier, List<String>> blockIdsByTier() {
+        Map<StorageTier, List<String>> result = new TreeMap<>();
+        for (StoreDirectory directory : directories) {
+            result.putIfAbsent(directory.tier, new ArrayList<>());
+        }
+        blocks.forEach((blockId, entry) -> result.get(entry.directory.tier).add(blockId));
+        result.values().forEach(ids -> ids.sort(Comparator.naturalOrder()));
+        return result;
+    }
+
     synchronized boolean contains(String blockId) {
         return blocks.containsKey(blockId);
     }
 
-    /**
-     * Starts writing a block of {@code length} bytes, reserving its space.
-     *
-     * @throws BlockStoreException {@code INVALID_REQUEST} for a bad id or a negative length,
-     *     {@code NO_SPACE} when the block does not fit; nothing is created then
-     */
+    /** The tier holding {@code blockId}, if stored. */
+    synchronized Optional<StorageTier> tierOf(String blockId) {
+        Entry entry = blocks.get(blockId);
+        return entry == null ? Optional.empty() : Optional.of(entry.directory.tier);
+    }
+
+    /** The space of each configured tier, fastest first. */
+    synchronized List<TierInfo> tiers() {
+        long now = clock.millis();
+        Map<StorageTier, long[]> sums = new TreeMap<>();
+        for (StoreDirectory directory : directories) {
+            long[] sum = sums.computeIfAbsent(directory.tier, tier -> new long[4]);
+            sum[0] += directory.capacity;
+            sum[1] += directory.used();
+        }
+        blocks.forEach((blockId, entry) -> {
+            long[] sum = sums.get(entry.directory.tier);
+            if (!isPinned(blockId, now)) {
+                sum[2] += entry.length;
+            }
+            sum[3]++;
+        });
+        List<TierInfo> result = new ArrayList<>();
+        sums.forEach((tier, sum) -> result.add(new TierInfo(tier, sum[0], sum[1], sum[2], sum[3])));
+        return result;
+    }
+
+    /** Blocks evicted from {@code tier} since the store opened. */
+    long evictions(StorageTier tier) {
+        return evictions.get(tier).get();
+    }
+
+    /** Bytes evicted from {@code tier} since the store opened. */
+    long evictedBytes(StorageTier tier) {
+        return evictedBytes.get(tier).get();
+    }
+
+    /** Blocks found corrupt on read and deleted since the store opened. */
+    long corruptBlocks() {
+        return corruptBlocks.get();
+    }
+
+    /** Pinned blocks, stored or not yet. */
+    synchronized int pinnedBlocks() {
+        long now = clock.millis();
+        return (int) pins.keySet().stream().filter(blockId -> isPinned(blockId, now)).count();
+    }
+
+    /** Starts writing a block of {@code length} bytes on the fastest tier with room, unpinned. */
     BlockWrite beginWrite(String blockId, long length) {
+        return beginWrite(blockId, length, Optional.empty(), OptionalLong.empty());
+    }
+
+    /**
+     * Starts writing a block of {@code length} bytes, reserving its space (evicting if needed).
+     *
+     * @param tier where to store it; empty for the fastest tier with room
+     * @param pinUntilMillis when present, the block is pinned until then once finished
+     * @throws BlockStoreException {@code INVALID_REQUEST} for a bad id, a negative length, a length
+     *     above the largest block size or a tier the worker does not have; {@code NO_SPACE} when
+     *     the block does not fit even after eviction. Nothing is created then
+     */
+    BlockWrite beginWrite(String blockId, long length, Optional<StorageTier> tier, OptionalLong pinUntilMillis) {
         checkBlockId(blockId);
+        requireNonNull(tier, "tier is null");
+        requireNonNull(pinUntilMillis, "pinUntilMillis is null");
         if (length < 0) {
             throw new BlockStoreException(Kind.INVALID_REQUEST, "Block " + blockId + " has a negative length: "
                     + length);
         }
-        synchronized (this) {
-            long free = capacityBytes - storedBytes - reservedBytes;
-            if (length > free) {
-                throw new BlockStoreException(Kind.NO_SPACE, String.format(
-                        "Worker %s has no room for block %s: it needs %d bytes, %d of %d are free",
-                        workerId, blockId, length, Math.max(0, free), capacityBytes));
-            }
-            reservedBytes += length;
+        if (length > maxBlockBytes) {
+            throw new BlockStoreException(Kind.INVALID_REQUEST, String.format(
+                    "Block %s has a length of %d bytes, more than the largest block worker %s accepts (%d bytes)",
+                    blockId, length, workerId, maxBlockBytes));
         }
-        Path temp = directory.resolve(blockId + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
+        StoreDirectory directory = reserve(blockId, length, tier);
+        Path temp = directory.path.resolve(blockId + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
                 + TEMP_SUFFIX);
         try {
             FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             channel.position(BlockFileHeader.headerBytes(length, segmentBytes));
-            return new BlockWrite(blockId, length, temp, channel);
+            return new BlockWrite(blockId, length, directory, temp, channel, pinUntilMillis);
         }
         catch (IOException | RuntimeException e) {
-            release(length);
+            release(directory, length);
             deleteQuietly(temp);
             throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot create a temp file for block "
-                    + blockId + ": " + e, e);
+                    + blockId + " in " + directory.path + ": " + e, e);
         }
     }
 
     /**
-     * Opens a stored block for reading; its header is checked, its data is checked segment by
-     * segment as it is read.
+     * Chooses the directory of a new block and reserves its space: the fastest candidate tier with
+     * a directory of enough free space (the one with the most), else the fastest tier with a
+     * directory where eviction can make room (the one with the most free and evictable space),
+     * which it then makes.
+     */
+    private synchronized StoreDirectory reserve(String blockId, long length, Optional<StorageTier> tier) {
+        List<StoreDirectory> candidates = directories.stream()
+                .filter(directory -> tier.isEmpty() || directory.tier == tier.get())
+                .toList();
+        if (candidates.isEmpty()) {
+            throw new BlockStoreException(Kind.INVALID_REQUEST, "Worker " + workerId + " has no " + tier.get()
+                    + " tier for block " + blockId);
+        }
+        Optional<StoreDirectory> free = best(candidates, length, StoreDirectory::free);
+        if (free.isPresent()) {
+            free.get().reserved += length;
+            return free.get();
+        }
+        long now = clock.millis();
+        Map<StoreDirectory, Long> evictable = new HashMap<>();
+        blocks.forEach((id, entry) -> {
+            if (!isPinned(id, now)) {
+                evictable.merge(entry.directory, entry.length, Long::sum);
+            }
+        });
+        Optional<StoreDirectory> chosen = best(candidates, length,
+                directory -> directory.free() + evictable.getOrDefault(directory, 0L));
+        if (chosen.isEmpty()) {
+            long freeBytes = candidates.stream().mapToLong(StoreDirectory::free).sum();
+            long capacity = candidates.stream().mapToLong(directory -> directory.capacity).sum();
+            long evictableBytes = candidates.stream().mapToLong(directory -> evictable.getOrDefault(directory, 0L)).sum();
+            String where = tier.map(t -> " on its " + t + " tier").orElse("");
+            throw new BlockStoreException(Kind.NO_SPACE, String.format(
+                    "Worker %s has no room for block %s%s: it needs %d bytes, %d of %d are free%s",
+                    workerId, blockId, where, length, freeBytes, capacity,
+                    evictableBytes > 0 ? " and " + evictableBytes + " more are evictable (no single directory "
+                            + "can make room)" : ""));
+        }
+        evict(chosen.get(), length, now);
+        chosen.get().reserved += length;
+        return chosen.get();
+    }
+
+    /** The fastest tier's directory with the largest {@code room} >= length; ties go to the first. */
+    private static Optional<StoreDirectory> best(List<StoreDirectory> candidates, long length,
+            java.util.function.ToLongFunction<StoreDirectory> room) {
+        for (StorageTier tier : StorageTier.values()) {
+            StoreDirectory best = null;
+            for (StoreDirectory directory : candidates) {
+                if (directory.tier == tier && room.applyAsLong(directory) >= length
+                        && (best == null || room.applyAsLong(directory) > room.applyAsLong(best))) {
+                    best = directory;
+                }
+            }
+            if (best != null) {
+                return Optional.of(best);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Deletes unpinned blocks of {@code directory}, lowest priority first, until {@code length} bytes are free. */
+    private void evict(StoreDirectory directory, long length, long now) {
+        record Candidate(String blockId, Entry entry, double priority) {}
+        List<Candidate> candidates = new ArrayList<>();
+        blocks.forEach((blockId, entry) -> {
+            if (entry.directory == directory && !isPinned(blockId, now)) {
+                candidates.add(new Candidate(blockId, entry, eviction.priority(entry.crf, entry.lastAccessMillis, now)));
+            }
+        });
+        candidates.sort(Comparator.comparingDouble(Candidate::priority).thenComparing(Candidate::blockId));
+        for (Candidate victim : candidates) {
+            if (directory.free() >= length) {
+                return;
+            }
+            deleteStored(victim.blockId, victim.entry);
+            evictions.get(directory.tier).incrementAndGet();
+            evictedBytes.get(directory.tier).addAndGet(victim.entry.length);
+            log.debug("Worker {} evicted block {} ({} bytes, {} priority {}) from {}", workerId, victim.blockId,
+                    victim.entry.length, eviction.kind(), victim.priority, directory.path);
+        }
+    }
+
+    /**
+     * Opens a stored block for reading and counts it as accessed; its header is checked, its data
+     * is checked segment by segment as it is read. A block evicted or removed while open stays
+     * readable through this handle.
      *
      * @throws BlockStoreException {@code NOT_FOUND} when the block is not stored, {@code CORRUPT}
      *     when its header is damaged
      */
     StoredBlock openBlock(String blockId) {
         checkBlockId(blockId);
-        Path path = blockPath(blockId);
+        Path path;
+        StorageTier tier;
+        synchronized (this) {
+            Entry entry = blocks.get(blockId);
+            if (entry == null) {
+                throw new BlockStoreException(Kind.NOT_FOUND, "Block " + blockId + " not found on worker " + workerId);
+            }
+            entry.access(eviction, clock.millis());
+            path = entry.directory.blockPath(blockId);
+            tier = entry.directory.tier;
+        }
         FileChannel channel;
         try {
             channel = FileChannel.open(path, StandardOpenOption.READ);
@@ -192,7 +458,7 @@ final class BlockStore {
         }
         try {
             BlockFileHeader header = BlockFileHeader.read(channel, describe(workerId, blockId));
-            return new StoredBlock(blockId, header, channel);
+            return new StoredBlock(blockId, tier, header, channel);
         }
         catch (IOException | RuntimeException e) {
             closeQuietly(channel);
@@ -205,31 +471,146 @@ final class BlockStore {
     }
 
     /**
-     * Deletes a stored block.
+     * Deletes a stored block and its pin.
      *
      * @return whether the block was stored
      */
     boolean remove(String blockId) {
         checkBlockId(blockId);
         synchronized (this) {
-            Long length = blocks.remove(blockId);
-            if (length == null) {
+            pins.remove(blockId);
+            Entry entry = blocks.get(blockId);
+            if (entry == null) {
                 return false;
             }
-            storedBytes -= length;
-            try {
-                Files.deleteIfExists(blockPath(blockId));
-            }
-            catch (IOException e) {
-                throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot delete block " + blockId
-                        + ": " + e, e);
-            }
+            deleteStored(blockId, entry);
             return true;
         }
     }
 
-    Path blockPath(String blockId) {
-        return directory.resolve(blockId + BLOCK_SUFFIX);
+    /**
+     * Deletes a block found corrupt, so that it is never served again, and counts it.
+     *
+     * @return whether the block was stored
+     */
+    boolean quarantine(String blockId, String reason) {
+        boolean removed = remove(blockId);
+        if (removed) {
+            corruptBlocks.incrementAndGet();
+            log.warn("Worker {} deleted corrupt block {}: {}", workerId, blockId, reason);
+        }
+        return removed;
+    }
+
+    /** Keeps {@code blockId} (stored now or later) from eviction until {@code untilMillis}; a later time wins. */
+    synchronized void pin(String blockId, long untilMillis) {
+        checkBlockId(blockId);
+        pins.merge(blockId, untilMillis, Math::max);
+    }
+
+    /** Lets eviction take {@code blockId} again. */
+    synchronized void unpin(String blockId) {
+        checkBlockId(blockId);
+        pins.remove(blockId);
+    }
+
+    synchronized boolean isPinned(String blockId) {
+        return isPinned(blockId, clock.millis());
+    }
+
+    private boolean isPinned(String blockId, long now) {
+        Long until = pins.get(blockId);
+        if (until == null) {
+            return false;
+        }
+        return until > now;
+    }
+
+    /** Forgets pins that have ended, so that they take no memory. */
+    synchronized void dropEndedPins() {
+        long now = clock.millis();
+        pins.values().removeIf(until -> until <= now);
+    }
+
+    /**
+     * The stored block's length, checksum, tier and pin.
+     *
+     * @throws BlockStoreException {@code NOT_FOUND} when not stored, {@code CORRUPT} for a damaged
+     *     header
+     */
+    BlockStat stat(String blockId) {
+        try (StoredBlock block = openBlockWithoutAccess(blockId)) {
+            return new BlockStat(block.length(), block.crc32c(), block.tier(), isPinned(blockId));
+        }
+    }
+
+    private StoredBlock openBlockWithoutAccess(String blockId) {
+        checkBlockId(blockId);
+        Path path;
+        StorageTier tier;
+        synchronized (this) {
+            Entry entry = blocks.get(blockId);
+            if (entry == null) {
+                throw new BlockStoreException(Kind.NOT_FOUND, "Block " + blockId + " not found on worker " + workerId);
+            }
+            path = entry.directory.blockPath(blockId);
+            tier = entry.directory.tier;
+        }
+        try {
+            FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+            try {
+                return new StoredBlock(blockId, tier, BlockFileHeader.read(channel, describe(workerId, blockId)), channel);
+            }
+            catch (IOException | RuntimeException e) {
+                closeQuietly(channel);
+                throw e;
+            }
+        }
+        catch (NoSuchFileException e) {
+            throw new BlockStoreException(Kind.NOT_FOUND, "Block " + blockId + " not found on worker " + workerId);
+        }
+        catch (IOException e) {
+            throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot open block " + blockId + ": "
+                    + e, e);
+        }
+    }
+
+    /**
+     * What {@link #stat} tells.
+     *
+     * @param crc32c unsigned
+     */
+    record BlockStat(long length, long crc32c, StorageTier tier, boolean pinned) {}
+
+    /** Blocks deleted (evicted, corrupt, removed) and not acknowledged yet, in deletion order. */
+    synchronized List<String> removedSinceReport() {
+        return List.copyOf(removedSinceReport);
+    }
+
+    /** Forgets deletions the master has been told about. */
+    synchronized void acknowledgeRemoved(Collection<String> blockIds) {
+        removedSinceReport.removeAll(blockIds);
+    }
+
+    /** Where {@code blockId} is stored, or would be in the first directory. */
+    synchronized Path blockPath(String blockId) {
+        checkBlockId(blockId);
+        Entry entry = blocks.get(blockId);
+        return (entry == null ? directories.get(0) : entry.directory).blockPath(blockId);
+    }
+
+    /** Deletes a stored block's file and forgets it. Call with the lock held. */
+    private void deleteStored(String blockId, Entry entry) {
+        blocks.remove(blockId);
+        entry.directory.stored -= entry.length;
+        removedSinceReport.add(blockId);
+        try {
+            Files.deleteIfExists(entry.directory.blockPath(blockId));
+        }
+        catch (IOException e) {
+            throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot delete block " + blockId
+                    + ": " + e, e);
+        }
     }
 
     private void checkBlockId(String blockId) {
@@ -238,8 +619,8 @@ final class BlockStore {
         }
     }
 
-    private synchronized void release(long length) {
-        reservedBytes -= length;
+    private synchronized void release(StoreDirectory directory, long length) {
+        directory.reserved -= length;
     }
 
     private static String describe(String workerId, String blockId) {
@@ -264,6 +645,58 @@ final class BlockStore {
         }
     }
 
+    /** A tier directory and its space; the counters are guarded by the store's lock. */
+    private static final class StoreDirectory {
+        final StorageTier tier;
+        final Path path;
+        final long capacity;
+        long stored;
+        long reserved;
+
+        StoreDirectory(StorageTier tier, Path path, long capacity) {
+            this.tier = tier;
+            this.path = path;
+            this.capacity = capacity;
+        }
+
+        long used() {
+            return stored + reserved;
+        }
+
+        long free() {
+            return Math.max(0, capacity - stored - reserved);
+        }
+
+        /** The file of {@code blockId}, which must be a valid id: it cannot leave the directory. */
+        Path blockPath(String blockId) {
+            Path file = path.resolve(blockId + BLOCK_SUFFIX);
+            if (!path.equals(file.getParent())) {
+                throw new BlockStoreException(Kind.INVALID_REQUEST, "Invalid block id: " + blockId);
+            }
+            return file;
+        }
+    }
+
+    /** A stored block: where, how long, and its access history for eviction. Guarded by the store's lock. */
+    private static final class Entry {
+        final StoreDirectory directory;
+        final long length;
+        long lastAccessMillis;
+        double crf;
+
+        Entry(StoreDirectory directory, long length, long lastAccessMillis, double crf) {
+            this.directory = directory;
+            this.length = length;
+            this.lastAccessMillis = lastAccessMillis;
+            this.crf = crf;
+        }
+
+        void access(EvictionPolicy eviction, long now) {
+            crf = eviction.crfAfterAccess(crf, lastAccessMillis, now);
+            lastAccessMillis = Math.max(lastAccessMillis, now);
+        }
+    }
+
     /**
      * A block being written to a temp file: checksums are computed as bytes arrive, the block
      * appears under its name only on {@link #finish}. Used by one thread at a time.
@@ -271,8 +704,10 @@ final class BlockStore {
     final class BlockWrite implements AutoCloseable {
         private final String blockId;
         private final long length;
+        private final StoreDirectory directory;
         private final Path temp;
         private final FileChannel channel;
+        private final OptionalLong pinUntilMillis;
         private final CRC32C blockCrc = new CRC32C();
         private final CRC32C segmentCrc = new CRC32C();
         private final int[] segmentCrcs;
@@ -281,11 +716,14 @@ final class BlockStore {
         private long written;
         private boolean ended;
 
-        private BlockWrite(String blockId, long length, Path temp, FileChannel channel) {
+        private BlockWrite(String blockId, long length, StoreDirectory directory, Path temp, FileChannel channel,
+                OptionalLong pinUntilMillis) {
             this.blockId = blockId;
             this.length = length;
+            this.directory = directory;
             this.temp = temp;
             this.channel = channel;
+            this.pinUntilMillis = pinUntilMillis;
             this.segmentCrcs = new int[BlockFileHeader.segmentCount(length, segmentBytes)];
         }
 
@@ -293,34 +731,45 @@ final class BlockStore {
             return blockId;
         }
 
+        StorageTier tier() {
+            return directory.tier;
+        }
+
+        /** Appends bytes; see {@link #append(ByteBuffer)}. */
+        void append(byte[] data) {
+            append(ByteBuffer.wrap(data));
+        }
+
         /**
-         * Appends bytes. On failure the write is aborted.
+         * Appends the remaining bytes of {@code data}. On failure the write is aborted.
          *
          * @throws BlockStoreException {@code INVALID_REQUEST} when the block would exceed its length
          */
-        void append(byte[] data) {
+        void append(ByteBuffer data) {
             checkState();
-            if (written + data.length > length) {
+            int count = data.remaining();
+            if (written + count > length) {
                 abort();
                 throw new BlockStoreException(Kind.INVALID_REQUEST, String.format(
                         "Block %s on worker %s: the stream has more than the %d bytes its header announced",
                         blockId, workerId, length));
             }
-            blockCrc.update(data);
-            int offset = 0;
-            while (offset < data.length) {
-                int n = Math.min(data.length - offset, segmentBytes - bytesInSegment);
-                segmentCrc.update(data, offset, n);
-                offset += n;
+            blockCrc.update(data.duplicate());
+            ByteBuffer segmentView = data.duplicate();
+            while (segmentView.hasRemaining()) {
+                int n = Math.min(segmentView.remaining(), segmentBytes - bytesInSegment);
+                ByteBuffer piece = segmentView.slice();
+                piece.limit(n);
+                segmentCrc.update(piece);
+                segmentView.position(segmentView.position() + n);
                 bytesInSegment += n;
                 if (bytesInSegment == segmentBytes) {
                     endSegment();
                 }
             }
             try {
-                ByteBuffer buffer = ByteBuffer.wrap(data);
-                while (buffer.hasRemaining()) {
-                    channel.write(buffer);
+                while (data.hasRemaining()) {
+                    channel.write(data);
                 }
             }
             catch (IOException e) {
@@ -328,12 +777,13 @@ final class BlockStore {
                 throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot write block " + blockId
                         + ": " + e, e);
             }
-            written += data.length;
+            written += count;
         }
 
         /**
          * Completes the block: checks its size, writes the header, syncs and renames it into
-         * place (replacing an earlier copy). On failure the write is aborted.
+         * place (replacing an earlier copy, in this directory or another). On failure the write is
+         * aborted.
          *
          * @throws BlockStoreException {@code INVALID_REQUEST} when fewer bytes than the length
          *     arrived
@@ -359,11 +809,25 @@ final class BlockStore {
                 channel.force(true);
                 channel.close();
                 synchronized (BlockStore.this) {
-                    Files.move(temp, blockPath(blockId), StandardCopyOption.ATOMIC_MOVE,
+                    Files.move(temp, directory.blockPath(blockId), StandardCopyOption.ATOMIC_MOVE,
                             StandardCopyOption.REPLACE_EXISTING);
-                    Long previous = blocks.put(blockId, length);
-                    storedBytes += length - (previous == null ? 0 : previous);
-                    reservedBytes -= length;
+                    Entry previous = blocks.get(blockId);
+                    long now = clock.millis();
+                    Entry entry = new Entry(directory, length, now, 1);
+                    if (previous != null) {
+                        previous.directory.stored -= previous.length;
+                        entry.crf = eviction.crfAfterAccess(previous.crf, previous.lastAccessMillis, now);
+                        if (previous.directory != directory) {
+                            deleteQuietly(previous.directory.blockPath(blockId));
+                        }
+                    }
+                    blocks.put(blockId, entry);
+                    directory.stored += length;
+                    directory.reserved -= length;
+                    removedSinceReport.remove(blockId);
+                    if (pinUntilMillis.isPresent()) {
+                        pins.merge(blockId, pinUntilMillis.getAsLong(), Math::max);
+                    }
                     ended = true;
                 }
             }
@@ -384,7 +848,7 @@ final class BlockStore {
             ended = true;
             closeQuietly(channel);
             deleteQuietly(temp);
-            release(length);
+            release(directory, length);
         }
 
         @Override
@@ -405,11 +869,11 @@ final class BlockStore {
         }
 
         private void syncDirectory() {
-            try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+            try (FileChannel dir = FileChannel.open(directory.path, StandardOpenOption.READ)) {
                 dir.force(true);
             }
             catch (IOException e) {
-                log.debug("Cannot sync directory {}", directory, e);
+                log.debug("Cannot sync directory {}", directory.path, e);
             }
         }
     }
@@ -425,17 +889,23 @@ final class BlockStore {
     /** An open stored block; reads verify each segment's checksum. Used by one thread at a time. */
     final class StoredBlock implements AutoCloseable {
         private final String blockId;
+        private final StorageTier tier;
         private final BlockFileHeader header;
         private final FileChannel channel;
 
-        private StoredBlock(String blockId, BlockFileHeader header, FileChannel channel) {
+        private StoredBlock(String blockId, StorageTier tier, BlockFileHeader header, FileChannel channel) {
             this.blockId = blockId;
+            this.tier = tier;
             this.header = header;
             this.channel = channel;
         }
 
         String blockId() {
             return blockId;
+        }
+
+        StorageTier tier() {
+            return tier;
         }
 
         long length() {

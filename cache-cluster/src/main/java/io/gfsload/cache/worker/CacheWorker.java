@@ -4,20 +4,30 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.gfsload.cache.api.CacheException;
+import io.gfsload.cache.api.StorageTier;
+import io.gfsload.cache.api.TierInfo;
+import io.gfsload.cache.metrics.MetricsHttpServer;
+import io.gfsload.cache.metrics.MetricsRegistry;
 import io.gfsload.cache.proto.HeartbeatRequest;
+import io.gfsload.cache.proto.HeartbeatResponse;
 import io.gfsload.cache.proto.MasterServiceGrpc;
+import io.gfsload.cache.proto.PinnedBlock;
 import io.gfsload.cache.proto.RegisterWorkerRequest;
 import io.gfsload.cache.proto.RegisterWorkerResponse;
+import io.gfsload.cache.proto.TierBlocks;
+import io.gfsload.cache.rpc.ProtoConversions;
+import io.gfsload.cache.rpc.RpcChannels;
 import io.gfsload.cache.rpc.RpcErrors;
 import io.gfsload.cache.rpc.RpcServer;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -25,14 +35,19 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A cache worker: a gRPC server over a {@link BlockStore}, registered with the master and kept
- * live by heartbeats.
+ * A cache worker: a gRPC server over a tiered {@link BlockStore}, registered with the master and
+ * kept live by heartbeats.
  *
- * <p>{@link #start} scans the block directory, binds the server and registers with the master
- * (reporting every block on disk) before it returns; afterwards a daemon thread
- * {@code gfsload-<workerId>-heartbeat} heartbeats every interval and registers again when the
- * master does not know the worker (for example after a master restart). {@link #close()} stops
- * all of it. Thread-safe.
+ * <p>{@link #start} scans the tier directories (discarding the MEM tier's content, which does not
+ * survive a restart), binds the server and registers with the master (reporting every block on
+ * disk by tier, so the master drops the locations the worker lost) before it returns; afterwards a
+ * daemon thread {@code gfsload-<workerId>-heartbeat} heartbeats every interval and registers again
+ * when the master does not know the worker (for example after a master restart).
+ *
+ * <p>Heartbeats carry the space of each tier and the blocks deleted since the last heartbeat
+ * (evicted, corrupt, removed); their answers carry the master's commands: blocks to delete (freed,
+ * or left in an aborted or expired temp area), blocks to unpin (their temp area was committed).
+ * {@link #close()} stops all of it. Thread-safe.
  */
 public final class CacheWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CacheWorker.class);
@@ -42,16 +57,21 @@ public final class CacheWorker implements AutoCloseable {
     private final BlockStore store;
     private final RpcServer server;
     private final ManagedChannel masterChannel;
+    private final WorkerMetrics metrics;
+    private final Optional<MetricsHttpServer> metricsServer;
     private final ScheduledExecutorService heartbeats;
     /** Touched only by the heartbeat thread. */
     private boolean heartbeatFailing;
     private volatile boolean closed;
 
-    private CacheWorker(WorkerConfig config, BlockStore store, RpcServer server, ManagedChannel masterChannel) {
+    private CacheWorker(WorkerConfig config, BlockStore store, RpcServer server, ManagedChannel masterChannel,
+            WorkerMetrics metrics, Optional<MetricsHttpServer> metricsServer) {
         this.config = config;
         this.store = store;
         this.server = server;
         this.masterChannel = masterChannel;
+        this.metrics = metrics;
+        this.metricsServer = metricsServer;
         this.heartbeats = Executors.newSingleThreadScheduledExecutor(new ThreadFactoryBuilder()
                 .setNameFormat("gfsload-" + config.workerId() + "-heartbeat")
                 .setDaemon(true)
@@ -65,15 +85,48 @@ public final class CacheWorker implements AutoCloseable {
      * @throws CacheException when the directory cannot be used or the master refuses the worker
      */
     public static CacheWorker start(WorkerConfig config) {
+        return start(config, Clock.systemUTC(), new MetricsRegistry());
+    }
+
+    /**
+     * As {@link #start(WorkerConfig)}.
+     *
+     * @param clock the time of block accesses (for eviction) and of temp-area pin expiry
+     * @param registry where the worker's metrics go, labelled with its id; served over HTTP when
+     *     the config has a metrics port
+     */
+    public static CacheWorker start(WorkerConfig config, Clock clock, MetricsRegistry registry) {
         requireNonNull(config, "config is null");
-        BlockStore.OpenResult opened = BlockStore.open(config.workerId(), config.blockDirectory(),
-                config.capacityBytes(), config.checksumSegmentBytes());
+        requireNonNull(clock, "clock is null");
+        requireNonNull(registry, "registry is null");
+        BlockStore.OpenResult opened = BlockStore.open(config.workerId(), config.tiers(),
+                config.checksumSegmentBytes(), config.maxBlockBytes(), config.eviction(), clock);
         BlockStore store = opened.store();
-        RpcServer server = RpcServer.start("gfsload-" + config.workerId() + "-rpc", config.host(), config.port(),
-                new WorkerService(config.workerId(), store, config.readChunkBytes()));
-        ManagedChannel masterChannel = Grpc.newChannelBuilder(config.masterTarget(), InsecureChannelCredentials.create())
-                .build();
-        CacheWorker worker = new CacheWorker(config, store, server, masterChannel);
+        WorkerMetrics metrics = new WorkerMetrics(registry, config.workerId());
+        metrics.watch(store);
+        RpcServer server;
+        try {
+            server = RpcServer.start("gfsload-" + config.workerId() + "-rpc", config.host(), config.port(),
+                    config.token(), List.of(new WorkerService(config.workerId(), store, config.readChunkBytes(), metrics)
+                            .definition()));
+        }
+        catch (RuntimeException e) {
+            metrics.close();
+            throw e;
+        }
+        Optional<MetricsHttpServer> metricsServer;
+        try {
+            metricsServer = config.metricsPort() == WorkerConfig.NO_METRICS
+                    ? Optional.empty()
+                    : Optional.of(MetricsHttpServer.start(config.host(), config.metricsPort(), registry));
+        }
+        catch (RuntimeException e) {
+            server.close();
+            metrics.close();
+            throw e;
+        }
+        ManagedChannel masterChannel = RpcChannels.newChannel(config.masterTarget(), config.token(), Optional.empty());
+        CacheWorker worker = new CacheWorker(config, store, server, masterChannel, metrics, metricsServer);
         try {
             worker.register();
         }
@@ -84,11 +137,22 @@ public final class CacheWorker implements AutoCloseable {
         long intervalMillis = config.heartbeatInterval().toMillis();
         worker.heartbeats.scheduleWithFixedDelay(worker::heartbeatQuietly, intervalMillis, intervalMillis,
                 TimeUnit.MILLISECONDS);
-        log.info("Cache worker {} started on {} with {} blocks ({} of {} bytes used) in {}; deleted {} stale temp "
-                        + "files and {} corrupt blocks; master {}", config.workerId(), server.target(),
-                store.blockIds().size(), store.usedBytes(), config.capacityBytes(), config.blockDirectory(),
-                opened.staleTempFilesDeleted(), opened.corruptBlocksDeleted(), config.masterTarget());
+        log.info("Cache worker {} started on {} with {} blocks ({} of {} bytes used) in tiers {}; deleted {} stale "
+                        + "temp files, {} corrupt blocks and {} blocks of the MEM tier; master {}{}", config.workerId(),
+                server.target(), store.blockIds().size(), store.usedBytes(), config.capacityBytes(),
+                describeTiers(config), opened.staleTempFilesDeleted(), opened.corruptBlocksDeleted(),
+                opened.volatileBlocksDiscarded(), config.masterTarget(),
+                metricsServer.map(m -> "; metrics on http://" + m.target() + "/metrics").orElse(""));
         return worker;
+    }
+
+    private static String describeTiers(WorkerConfig config) {
+        return config.tiers().stream()
+                .map(tier -> tier.tier() + " " + tier.directories().stream()
+                        .map(directory -> directory.path() + " (" + directory.quotaBytes() + " bytes)")
+                        .toList())
+                .toList()
+                .toString();
     }
 
     public String id() {
@@ -118,6 +182,26 @@ public final class CacheWorker implements AutoCloseable {
         return store.blockIds();
     }
 
+    /** The ids of the blocks on disk by tier, fastest first, each sorted. */
+    public Map<StorageTier, List<String>> blockIdsByTier() {
+        return store.blockIdsByTier();
+    }
+
+    /** The space of each tier. */
+    public List<TierInfo> tiers() {
+        return store.tiers();
+    }
+
+    /** Whether {@code blockId} is pinned (in an open temp area): eviction leaves it alone. */
+    public boolean isPinned(String blockId) {
+        return store.isPinned(blockId);
+    }
+
+    /** {@code host:port} of the worker's metrics endpoint, if it serves one. */
+    public Optional<String> metricsTarget() {
+        return metricsServer.map(MetricsHttpServer::target);
+    }
+
     /**
      * Sends one heartbeat now, registering again when the master does not know this worker. The
      * heartbeat thread calls this every interval.
@@ -125,10 +209,14 @@ public final class CacheWorker implements AutoCloseable {
      * @throws CacheException when the master cannot be reached or refuses the heartbeat
      */
     public void sendHeartbeat() {
+        List<String> removed = store.removedSinceReport();
+        HeartbeatResponse response;
         try {
-            masterStub().heartbeat(HeartbeatRequest.newBuilder()
+            response = masterStub().heartbeat(HeartbeatRequest.newBuilder()
                     .setWorkerId(config.workerId())
                     .setUsedBytes(store.usedBytes())
+                    .addAllTiers(store.tiers().stream().map(ProtoConversions::toProto).toList())
+                    .addAllRemovedBlockIds(removed)
                     .build());
         }
         catch (StatusRuntimeException e) {
@@ -138,25 +226,74 @@ public final class CacheWorker implements AutoCloseable {
             }
             log.info("Master {} does not know worker {}; registering again", config.masterTarget(), config.workerId());
             register();
+            return;
+        }
+        store.acknowledgeRemoved(removed);
+        execute(response);
+        store.dropEndedPins();
+    }
+
+    /** Carries out the master's commands of a heartbeat answer. */
+    private void execute(HeartbeatResponse response) {
+        int removed = 0;
+        for (String blockId : response.getRemoveBlockIdsList()) {
+            try {
+                if (store.remove(blockId)) {
+                    removed++;
+                }
+            }
+            catch (RuntimeException e) {
+                log.warn("Worker {} cannot remove block {} as the master asks: {}", config.workerId(), blockId,
+                        e.getMessage());
+            }
+        }
+        for (String blockId : response.getUnpinBlockIdsList()) {
+            try {
+                store.unpin(blockId);
+            }
+            catch (RuntimeException e) {
+                log.warn("Worker {} cannot unpin block {}: {}", config.workerId(), blockId, e.getMessage());
+            }
+        }
+        for (PinnedBlock pinned : response.getPinBlocksList()) {
+            try {
+                store.pin(pinned.getBlockId(), pinned.getUntilEpochMillis());
+            }
+            catch (RuntimeException e) {
+                log.warn("Worker {} cannot pin block {}: {}", config.workerId(), pinned.getBlockId(), e.getMessage());
+            }
+        }
+        if (response.getRemoveBlockIdsCount() > 0) {
+            metrics.removedByMaster(removed);
+            log.info("Worker {} deleted {} of {} blocks on the master's command (freed, or left in an aborted or "
+                    + "expired temp area)", config.workerId(), removed, response.getRemoveBlockIdsCount());
         }
     }
 
     private void register() {
-        RegisterWorkerRequest request = RegisterWorkerRequest.newBuilder()
+        RegisterWorkerRequest.Builder request = RegisterWorkerRequest.newBuilder()
                 .setWorkerId(config.workerId())
                 .setHost(config.host())
                 .setPort(server.port())
                 .setCapacityBytes(config.capacityBytes())
                 .setUsedBytes(store.usedBytes())
-                .addAllBlockIds(store.blockIds())
-                .build();
+                .addAllTiers(store.tiers().stream().map(ProtoConversions::toProto).toList());
+        List<String> removed = store.removedSinceReport();
+        store.blockIdsByTier().forEach((tier, blockIds) -> request.addTierBlocks(TierBlocks.newBuilder()
+                .setTier(ProtoConversions.toProto(tier))
+                .addAllBlockIds(blockIds)));
         RegisterWorkerResponse response;
         try {
-            response = masterStub().registerWorker(request);
+            response = masterStub().registerWorker(request.build());
         }
         catch (StatusRuntimeException e) {
             throw RpcErrors.toCacheException("Registering worker " + config.workerId() + " with master "
                     + config.masterTarget(), e);
+        }
+        // The report listed every block held, so the master knows of every deletion before it.
+        store.acknowledgeRemoved(removed);
+        for (PinnedBlock pinned : response.getPinnedBlocksList()) {
+            store.pin(pinned.getBlockId(), pinned.getUntilEpochMillis());
         }
         if (response.getUnrecordedBlockIdsCount() > 0) {
             log.debug("Worker {} holds {} blocks the master has not recorded on it", config.workerId(),
@@ -203,9 +340,11 @@ public final class CacheWorker implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         try {
+            metricsServer.ifPresent(MetricsHttpServer::close);
             server.close();
         }
         finally {
+            metrics.close();
             masterChannel.shutdownNow();
             try {
                 masterChannel.awaitTermination(MASTER_CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);

@@ -3,45 +3,73 @@ package io.gfsload.cache.worker;
 import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
+import io.gfsload.cache.api.StorageTier;
+import io.gfsload.cache.rpc.RpcAuth;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 /**
  * Settings of a {@link CacheWorker}; build with {@link #builder}.
  *
- * @param workerId stable id; a worker restarted with the same id and directory serves the blocks
- *     it held
- * @param blockDirectory where block files live; created when missing
- * @param capacityBytes quota for block data in bytes
+ * @param workerId stable id; a worker restarted with the same id and directories serves the
+ *     blocks of its persistent tiers again
+ * @param tiers the storage tiers, at most one of each kind, each with its directories and quotas
  * @param masterTarget {@code host:port} of the master
  * @param host address the worker's gRPC server binds to and advertises
  * @param port port to bind; 0 picks a free port
  * @param heartbeatInterval time between heartbeats to the master
- * @param checksumSegmentBytes bytes covered by each stored checksum; a read verifies whole segments
- * @param readChunkBytes largest data message a read sends
+ * @param checksumSegmentBytes bytes covered by each stored checksum; a read verifies whole
+ *     segments, so this is also the read buffer of a stream
+ * @param readChunkBytes largest data message a read sends ({@code reader.buffer-size})
+ * @param maxBlockBytes the largest block a write may announce; longer ones are refused
+ * @param eviction which blocks a full tier directory gives up first
+ * @param token the shared secret every call to and from the worker carries, if any
+ * @param metricsPort port of the worker's Prometheus endpoint; 0 picks a free port, -1 serves none
  */
 public record WorkerConfig(
         String workerId,
-        Path blockDirectory,
-        long capacityBytes,
+        List<TierConfig> tiers,
         String masterTarget,
         String host,
         int port,
         Duration heartbeatInterval,
         int checksumSegmentBytes,
-        int readChunkBytes) {
+        int readChunkBytes,
+        long maxBlockBytes,
+        EvictionPolicy eviction,
+        Optional<String> token,
+        int metricsPort) {
     public static final int DEFAULT_CHUNK_BYTES = 1024 * 1024;
     /** Keeps data messages well under the servers' and clients' inbound message limit. */
     public static final int MAX_CHUNK_BYTES = 8 * 1024 * 1024;
+    public static final long DEFAULT_MAX_BLOCK_BYTES = BlockStore.DEFAULT_MAX_BLOCK_BYTES;
+    public static final int NO_METRICS = -1;
 
     public WorkerConfig {
         requireNonNull(workerId, "workerId is null");
-        requireNonNull(blockDirectory, "blockDirectory is null");
+        requireNonNull(tiers, "tiers is null");
         requireNonNull(masterTarget, "masterTarget is null");
         requireNonNull(host, "host is null");
         requireNonNull(heartbeatInterval, "heartbeatInterval is null");
+        requireNonNull(eviction, "eviction is null");
+        requireNonNull(token, "token is null");
         checkArgument(!workerId.isEmpty(), "workerId is empty");
-        checkArgument(capacityBytes >= 0, "capacityBytes must be >= 0: %s", capacityBytes);
+        checkArgument(!tiers.isEmpty(), "worker %s has no tier", workerId);
+        tiers = tiers.stream().sorted(Comparator.comparing(TierConfig::tier)).toList();
+        Set<StorageTier> kinds = new HashSet<>();
+        Set<Path> paths = new HashSet<>();
+        for (TierConfig tier : tiers) {
+            checkArgument(kinds.add(tier.tier()), "worker %s has two %s tiers", workerId, tier.tier());
+            for (TierConfig.Directory directory : tier.directories()) {
+                checkArgument(paths.add(directory.path()), "worker %s uses directory %s twice", workerId,
+                        directory.path());
+            }
+        }
         checkArgument(!masterTarget.isEmpty(), "masterTarget is empty");
         checkArgument(!host.isEmpty(), "host is empty");
         checkArgument(port >= 0 && port <= 65535, "port must be in [0, 65535]: %s", port);
@@ -51,29 +79,54 @@ public record WorkerConfig(
                 "checksumSegmentBytes must be in [4096, %s]: %s", MAX_CHUNK_BYTES, checksumSegmentBytes);
         checkArgument(readChunkBytes >= 4096 && readChunkBytes <= MAX_CHUNK_BYTES,
                 "readChunkBytes must be in [4096, %s]: %s", MAX_CHUNK_BYTES, readChunkBytes);
+        checkArgument(maxBlockBytes > 0, "maxBlockBytes must be > 0: %s", maxBlockBytes);
+        token.ifPresent(RpcAuth::checkToken);
+        checkArgument(metricsPort >= NO_METRICS && metricsPort <= 65535, "metricsPort must be -1 or in [0, 65535]: %s",
+                metricsPort);
     }
 
-    /** A builder with loopback, an ephemeral port, 1 s heartbeats and 1 MiB segments and chunks. */
+    /** The first directory of the fastest tier; a single-directory worker's block directory. */
+    public Path blockDirectory() {
+        return tiers.get(0).directories().get(0).path();
+    }
+
+    /** The sum of every tier's quota. */
+    public long capacityBytes() {
+        return tiers.stream().mapToLong(TierConfig::capacityBytes).sum();
+    }
+
+    /**
+     * A builder of a worker with one SSD tier in {@code blockDirectory}, on loopback, an ephemeral
+     * port, 1 s heartbeats, 1 MiB segments and chunks, LRU eviction, no token and no metrics.
+     */
     public static Builder builder(String workerId, Path blockDirectory, long capacityBytes, String masterTarget) {
-        return new Builder(workerId, blockDirectory, capacityBytes, masterTarget);
+        return new Builder(workerId, List.of(TierConfig.of(StorageTier.SSD, blockDirectory, capacityBytes)),
+                masterTarget);
+    }
+
+    /** As {@link #builder(String, Path, long, String)}, with the given tiers. */
+    public static Builder builder(String workerId, List<TierConfig> tiers, String masterTarget) {
+        return new Builder(workerId, tiers, masterTarget);
     }
 
     /** Builds a {@link WorkerConfig}; not thread-safe. */
     public static final class Builder {
         private final String workerId;
-        private final Path blockDirectory;
-        private final long capacityBytes;
+        private final List<TierConfig> tiers;
         private final String masterTarget;
         private String host = "127.0.0.1";
         private int port;
         private Duration heartbeatInterval = Duration.ofSeconds(1);
         private int checksumSegmentBytes = DEFAULT_CHUNK_BYTES;
         private int readChunkBytes = DEFAULT_CHUNK_BYTES;
+        private long maxBlockBytes = DEFAULT_MAX_BLOCK_BYTES;
+        private EvictionPolicy eviction = EvictionPolicy.lru();
+        private Optional<String> token = Optional.empty();
+        private int metricsPort = NO_METRICS;
 
-        private Builder(String workerId, Path blockDirectory, long capacityBytes, String masterTarget) {
+        private Builder(String workerId, List<TierConfig> tiers, String masterTarget) {
             this.workerId = workerId;
-            this.blockDirectory = blockDirectory;
-            this.capacityBytes = capacityBytes;
+            this.tiers = tiers;
             this.masterTarget = masterTarget;
         }
 
@@ -102,9 +155,29 @@ public record WorkerConfig(
             return this;
         }
 
+        public Builder maxBlockBytes(long maxBlockBytes) {
+            this.maxBlockBytes = maxBlockBytes;
+            return this;
+        }
+
+        public Builder eviction(EvictionPolicy eviction) {
+            this.eviction = eviction;
+            return this;
+        }
+
+        public Builder token(Optional<String> token) {
+            this.token = token;
+            return this;
+        }
+
+        public Builder metricsPort(int metricsPort) {
+            this.metricsPort = metricsPort;
+            return this;
+        }
+
         public WorkerConfig build() {
-            return new WorkerConfig(workerId, blockDirectory, capacityBytes, masterTarget, host, port,
-                    heartbeatInterval, checksumSegmentBytes, readChunkBytes);
+            return new WorkerConfig(workerId, tiers, masterTarget, host, port, heartbeatInterval, checksumSegmentBytes,
+                    readChunkBytes, maxBlockBytes, eviction, token, metricsPort);
         }
     }
 }

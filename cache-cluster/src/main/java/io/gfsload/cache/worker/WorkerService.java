@@ -3,20 +3,28 @@ package io.gfsload.cache.worker;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.UnsafeByteOperations;
+import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.proto.ReadBlockRequest;
 import io.gfsload.cache.proto.ReadBlockResponse;
 import io.gfsload.cache.proto.RemoveBlockRequest;
 import io.gfsload.cache.proto.RemoveBlockResponse;
+import io.gfsload.cache.proto.StatBlockRequest;
+import io.gfsload.cache.proto.StatBlockResponse;
 import io.gfsload.cache.proto.WorkerServiceGrpc;
+import io.gfsload.cache.proto.WriteBlockHeader;
 import io.gfsload.cache.proto.WriteBlockRequest;
 import io.gfsload.cache.proto.WriteBlockResponse;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcErrors;
+import io.gfsload.cache.rpc.ZeroCopyDataMarshaller;
+import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.nio.ByteBuffer;
+import java.util.Optional;
+import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +33,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Writes go to disk chunk by chunk as they arrive; gRPC asks the client for the next chunk only
  * after {@code onNext} returns, so no block is buffered in memory. Reads send a chunk only while
- * the client's transport is ready, so a slow reader holds at most a chunk or two in memory.
+ * the client's transport is ready, so a slow reader holds at most a chunk or two in memory. A block
+ * found corrupt while read is deleted, so that it is never served again.
+ *
+ * <p>Data messages of writes are parsed by a {@link ZeroCopyDataMarshaller} ({@link #definition}):
+ * their bytes are checksummed and written to the block file straight from the transport's
+ * buffers, which each message holds only until its chunk is on disk.
  */
 final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private static final Logger log = LoggerFactory.getLogger(WorkerService.class);
@@ -33,11 +46,19 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private final String workerId;
     private final BlockStore store;
     private final int readChunkBytes;
+    private final WorkerMetrics metrics;
+    private final ZeroCopyDataMarshaller dataMarshaller = ZeroCopyDataMarshaller.forWriteBlock();
 
-    WorkerService(String workerId, BlockStore store, int readChunkBytes) {
+    WorkerService(String workerId, BlockStore store, int readChunkBytes, WorkerMetrics metrics) {
         this.workerId = requireNonNull(workerId, "workerId is null");
         this.store = requireNonNull(store, "store is null");
         this.readChunkBytes = readChunkBytes;
+        this.metrics = requireNonNull(metrics, "metrics is null");
+    }
+
+    /** This service bound with the zero-copy parser of write data messages. */
+    ServerServiceDefinition definition() {
+        return dataMarshaller.applyTo(bindService());
     }
 
     @Override
@@ -53,6 +74,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
             block = store.openBlock(request.getBlockId());
         }
         catch (RuntimeException e) {
+            quarantineIfCorrupt(request.getBlockId(), e);
             call.onError(toStatus(e));
             return;
         }
@@ -85,6 +107,32 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
         response.onCompleted();
     }
 
+    @Override
+    public void statBlock(StatBlockRequest request, StreamObserver<StatBlockResponse> response) {
+        BlockStore.BlockStat stat;
+        try {
+            stat = store.stat(request.getBlockId());
+        }
+        catch (RuntimeException e) {
+            quarantineIfCorrupt(request.getBlockId(), e);
+            response.onError(toStatus(e));
+            return;
+        }
+        response.onNext(StatBlockResponse.newBuilder()
+                .setLength(stat.length())
+                .setCrc32C(ProtoConversions.crcToWire(stat.crc32c()))
+                .setTier(ProtoConversions.toProto(stat.tier()))
+                .setPinned(stat.pinned())
+                .build());
+        response.onCompleted();
+    }
+
+    private void quarantineIfCorrupt(String blockId, RuntimeException e) {
+        if (e instanceof BlockStoreException failure && failure.kind() == BlockStoreException.Kind.CORRUPT) {
+            store.quarantine(blockId, failure.getMessage());
+        }
+    }
+
     private StatusRuntimeException toStatus(RuntimeException e) {
         if (e instanceof BlockStoreException failure) {
             Status.Code code = switch (failure.kind()) {
@@ -115,6 +163,15 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
 
         @Override
         public void onNext(WriteBlockRequest request) {
+            try {
+                handle(request);
+            }
+            finally {
+                dataMarshaller.release(request);
+            }
+        }
+
+        private void handle(WriteBlockRequest request) {
             if (ended) {
                 return;
             }
@@ -124,10 +181,12 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                         throw new BlockStoreException(BlockStoreException.Kind.INVALID_REQUEST,
                                 "The first message of a block write to worker " + workerId + " must be a header");
                     }
-                    write = store.beginWrite(request.getHeader().getBlockId(), request.getHeader().getLength());
+                    write = begin(request.getHeader());
                 }
                 else if (request.hasData()) {
-                    write.append(request.getData().toByteArray());
+                    for (ByteBuffer buffer : request.getData().asReadOnlyByteBufferList()) {
+                        write.append(buffer);
+                    }
                 }
                 else {
                     throw new BlockStoreException(BlockStoreException.Kind.INVALID_REQUEST,
@@ -167,11 +226,25 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 return;
             }
             ended = true;
+            metrics.blockWritten(written.length());
             response.onNext(WriteBlockResponse.newBuilder()
                     .setLength(written.length())
                     .setCrc32C(ProtoConversions.crcToWire(written.crc32c()))
+                    .setTier(ProtoConversions.toProto(write.tier()))
                     .build());
             response.onCompleted();
+        }
+
+        private BlockStore.BlockWrite begin(WriteBlockHeader header) {
+            Optional<StorageTier> tier = ProtoConversions.fromProto(header.getTier());
+            if (tier.isEmpty() && header.getTierValue() != 0) {
+                throw new BlockStoreException(BlockStoreException.Kind.INVALID_REQUEST, "Block " + header.getBlockId()
+                        + ": worker " + workerId + " does not know storage tier " + header.getTierValue());
+            }
+            OptionalLong pinUntil = header.getTempArea().isEmpty()
+                    ? OptionalLong.empty()
+                    : OptionalLong.of(header.getPinUntilEpochMillis());
+            return store.beginWrite(header.getBlockId(), header.getLength(), tier, pinUntil);
         }
 
         private void fail(RuntimeException e) {
@@ -190,6 +263,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private final class BlockSender {
         private final BlockStore.StoredBlock block;
         private final long end;
+        private final boolean emptyRange;
         private final ServerCallStreamObserver<ReadBlockResponse> call;
         private long position;
         private ByteBuffer segment;
@@ -199,6 +273,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
             this.block = block;
             this.position = offset;
             this.end = end;
+            this.emptyRange = offset == end;
             this.call = call;
         }
 
@@ -207,6 +282,9 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 while (!done && call.isReady()) {
                     if (position == end) {
                         finish();
+                        if (emptyRange) {
+                            metrics.blockRead();
+                        }
                         call.onCompleted();
                         return;
                     }
@@ -224,12 +302,18 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                     chunk.limit(n);
                     segment.position(segment.position() + n);
                     position += n;
+                    metrics.bytesRead(n);
+                    if (position == end) {
+                        // Counted when the last byte goes out: a reader may cancel instead of awaiting the end.
+                        metrics.blockRead();
+                    }
                     call.onNext(ReadBlockResponse.newBuilder().setData(UnsafeByteOperations.unsafeWrap(chunk)).build());
                 }
             }
             catch (RuntimeException e) {
                 if (!done) {
                     finish();
+                    quarantineIfCorrupt(block.blockId(), e);
                     call.onError(toStatus(e));
                 }
             }

@@ -7,6 +7,7 @@ import static io.gfsload.cache.testing.TestData.randomBytes;
 import static io.gfsload.cache.testing.TestData.readAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -140,6 +141,12 @@ class LocalClusterTest {
             assertTrue(e.getMessage().contains("failed: Block " + block.blockId() + " on worker worker-0 is corrupt: "
                     + "bytes 1048576-1053575 have CRC32C"), e.getMessage());
             assertTrue(e.getMessage().endsWith("(DATA_LOSS)"), e.getMessage());
+
+            // The worker deleted the corrupt block and tells the master, which stops listing it.
+            assertEquals(List.of(), files(cluster.workerBlockDirectories().get(0)));
+            TestData.await(() -> client.cachedBlocks(FILE).isEmpty(), Duration.ofSeconds(10),
+                    "the master forgets the corrupt block");
+            assertThrows(BlockNotFoundException.class, () -> client.openReader(block));
         }
     }
 
@@ -154,14 +161,15 @@ class LocalClusterTest {
             flipLastByte(blockFile(cluster.workerBlockDirectories().get(0), block));
 
             assertArrayEquals(data, readAll(client.openReader(block)));
+            // worker-0 deleted its corrupt copy when it found it; the master hears of it with the next heartbeat.
+            assertFalse(Files.exists(cluster.workerBlockDirectories().get(0).resolve(block.blockId() + ".block")));
+            TestData.await(() -> client.cachedBlocks(FILE).get(0).workerIds().equals(List.of("worker-1")),
+                    Duration.ofSeconds(10), "the master forgets the corrupt replica");
 
             Files.delete(blockFile(cluster.workerBlockDirectories().get(1), block));
             CacheException e = assertThrows(CacheException.class, () -> readAll(client.openReader(block)));
-            assertTrue(e.getMessage().startsWith("Reading block " + block.blockId() + " failed on all 2 replicas: "),
-                    e.getMessage());
-            assertTrue(e.getMessage().contains("is corrupt"), e.getMessage());
-            assertTrue(e.getMessage().contains("Block " + block.blockId() + " not found on worker worker-1"),
-                    e.getMessage());
+            assertEquals("Reading block " + block.blockId() + " from " + describe(cluster, 1) + " failed: Block "
+                    + block.blockId() + " not found on worker worker-1 (NOT_FOUND)", e.getMessage());
         }
     }
 
@@ -318,6 +326,13 @@ class LocalClusterTest {
                 writer.write(data, offset, Math.min(piece, data.length - offset));
             }
             return writer.commit();
+        }
+    }
+
+    private static String describe(LocalCluster cluster, int worker) {
+        try (CacheClient client = cluster.newClient()) {
+            WorkerInfo info = client.clusterInfo().workers().get(worker);
+            return "worker " + info.id() + " (" + info.host() + ":" + info.port() + ")";
         }
     }
 

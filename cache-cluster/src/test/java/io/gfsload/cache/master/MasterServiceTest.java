@@ -7,6 +7,8 @@ import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.StorageTier;
+import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.client.GrpcCacheClient;
 import io.gfsload.cache.proto.CommitBlockRequest;
@@ -107,6 +109,29 @@ class MasterServiceTest {
     }
 
     @Test
+    void placementPrefersFreeRoomToEvictionAndHonoursTheTier() {
+        registerWithTiers("worker-0", new TierInfo(StorageTier.SSD, 1000, 900, 900, 9));
+        registerWithTiers("worker-1", new TierInfo(StorageTier.SSD, 1000, 100, 100, 1));
+        registerWithTiers("worker-2", new TierInfo(StorageTier.MEM, 500, 0, 0, 0),
+                new TierInfo(StorageTier.SSD, 1000, 1000, 0, 10));
+
+        assertEquals(List.of("worker-1", "worker-2"), sorted(place(blockId(1), 400, 2)),
+                "workers with free room first");
+        assertEquals(place(blockId(1), 400, 2).subList(0, 1), place(blockId(1), 400, 1).subList(0, 1));
+        List<String> three = place(blockId(1), 400, 3);
+        assertEquals("worker-0", three.get(2), "then workers that can evict");
+        assertEquals(List.of("worker-2"), placeOn(blockId(2), 400, 1, StorageTier.MEM));
+        StatusRuntimeException noRoom = assertThrows(StatusRuntimeException.class,
+                () -> placeOn(blockId(2), 600, 1, StorageTier.MEM));
+        assertEquals("Cannot place 1 replicas of block " + blockId(2) + " (600 bytes on MEM): only 0 of 3 live workers "
+                + "have room", noRoom.getStatus().getDescription());
+        StatusRuntimeException pinned = assertThrows(StatusRuntimeException.class,
+                () -> placeOn(blockId(2), 600, 3, StorageTier.SSD));
+        assertEquals("Cannot place 3 replicas of block " + blockId(2) + " (600 bytes on SSD): only 2 of 3 live workers "
+                + "have room", pinned.getStatus().getDescription(), "worker-2's SSD is full of pinned blocks");
+    }
+
+    @Test
     void reRegisteringReconcilesTheWorkersBlocks() {
         register("worker-0", 1000);
         register("worker-1", 1000);
@@ -191,6 +216,33 @@ class MasterServiceTest {
                 .setCapacityBytes(capacity)
                 .addAllBlockIds(List.of(blockIds))
                 .build());
+    }
+
+    private void registerWithTiers(String workerId, TierInfo... tiers) {
+        RegisterWorkerRequest.Builder request = RegisterWorkerRequest.newBuilder()
+                .setWorkerId(workerId)
+                .setHost("127.0.0.1")
+                .setPort(40000 + Integer.parseInt(workerId.substring(7)));
+        for (TierInfo tier : tiers) {
+            request.addTiers(ProtoConversions.toProto(tier));
+            request.setCapacityBytes(request.getCapacityBytes() + tier.capacityBytes());
+            request.setUsedBytes(request.getUsedBytes() + tier.usedBytes());
+        }
+        stub().registerWorker(request.build());
+    }
+
+    private List<String> placeOn(String blockId, long length, int replication, StorageTier tier) {
+        return stub().placeBlock(PlaceBlockRequest.newBuilder()
+                        .setBlockId(blockId)
+                        .setLength(length)
+                        .setReplication(replication)
+                        .setTier(ProtoConversions.toProto(tier))
+                        .build())
+                .getWorkersList().stream().map(WorkerAddress::getWorkerId).toList();
+    }
+
+    private static List<String> sorted(List<String> ids) {
+        return ids.stream().sorted().toList();
     }
 
     private void heartbeat(String workerId) {

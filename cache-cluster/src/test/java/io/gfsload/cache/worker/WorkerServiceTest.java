@@ -135,9 +135,15 @@ class WorkerServiceTest {
     }
 
     @Test
-    void rejectsABlockAboveTheFreeSpace() throws Exception {
+    void rejectsABlockAboveTheFreeSpaceWhenNothingIsEvictable() throws Exception {
         byte[] data = randomBytes(600_000, 3);
-        write(header(BLOCK_ID, data.length), chunks(data, 100_000)).get();
+        // A block of an open temp area is pinned: eviction may not take it.
+        WriteBlockRequest pinned = WriteBlockRequest.newBuilder().setHeader(WriteBlockHeader.newBuilder()
+                        .setBlockId(BLOCK_ID).setLength(data.length).setTempArea("job-1")
+                        .setPinUntilEpochMillis(System.currentTimeMillis() + 3_600_000))
+                .build();
+        write(pinned, chunks(data, 100_000)).get();
+        assertTrue(worker.isPinned(BLOCK_ID));
         String other = BLOCK_ID.replace("-0", "-1");
 
         ExecutionException e = assertThrows(ExecutionException.class,
@@ -146,6 +152,27 @@ class WorkerServiceTest {
                 + ": it needs 400001 bytes, 400000 of 1000000 are free");
         assertEquals(List.of(BLOCK_ID), worker.blockIds());
         assertEquals(1, files(worker.blockDirectory()).size());
+    }
+
+    @Test
+    void evictsAnUnpinnedBlockToMakeRoom() throws Exception {
+        byte[] data = randomBytes(600_000, 3);
+        write(header(BLOCK_ID, data.length), chunks(data, 100_000)).get();
+        String other = BLOCK_ID.replace("-0", "-1");
+
+        write(header(other, 400_001), chunks(randomBytes(400_001, 4), 100_000)).get();
+
+        assertEquals(List.of(other), worker.blockIds());
+        assertEquals(List.of(worker.blockDirectory().resolve(other + ".block")), files(worker.blockDirectory()));
+    }
+
+    @Test
+    void rejectsALengthAboveTheLargestBlockWithoutStoringAnything() {
+        ExecutionException e = assertThrows(ExecutionException.class,
+                () -> write(header(BLOCK_ID, CAPACITY + 1), List.of()).get());
+        assertStatus(e, Status.Code.INVALID_ARGUMENT, "Block " + BLOCK_ID + " has a length of 1000001 bytes, more "
+                + "than the largest block worker worker-0 accepts (1000000 bytes)");
+        assertNothingStored();
     }
 
     @Test
@@ -253,6 +280,7 @@ class WorkerServiceTest {
                         master.target())
                 .checksumSegmentBytes(SEGMENT)
                 .readChunkBytes(SEGMENT)
+                .maxBlockBytes(CAPACITY)
                 .build());
     }
 

@@ -1,0 +1,65 @@
+package io.gfsload.cache.api;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/**
+ * Atomic loads: a job writes blocks into its temp area, which readers do not see, and then commits
+ * a scope (a file, a partition, the whole job) of them at once.
+ *
+ * <p>Writes go in with {@link CacheClient#openWriter(BlockKey, long, WriteOptions)} and
+ * {@link WriteOptions#inTempArea}. {@link #commitScope} makes the blocks visible in one metadata
+ * batch: {@link CacheClient#cachedBlocks} and {@link CacheClient#openReader} see all of them or
+ * none. A temp area left alone (its job failed or was killed) expires after its expire time and
+ * the master and the workers then delete what is in it. Thread-safe.
+ */
+public interface TempAreas {
+    /** Job ids name metadata keys: letters, digits, {@code . _ : -}, at most 128, no {@code /}. */
+    Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._:-]{0,127}");
+
+    /**
+     * Opens the temp area of {@code jobId}, expiring {@code expireTime} from now. When the job's
+     * area is already open and unexpired (a re-run of a failed job), adopts it: the result lists
+     * the blocks it holds, which the job need not write again, and its expiry moves to now +
+     * {@code expireTime} if that is later.
+     *
+     * @throws IllegalArgumentException for a malformed job id or a non-positive expire time
+     */
+    TempArea openTempArea(String jobId, Duration expireTime);
+
+    /**
+     * Makes {@code blocks} of the job's temp area visible to readers, all in one metadata write:
+     * readers see all of them or none. The blocks leave the temp area; others stay in it.
+     *
+     * @throws TempAreaNotFoundException when the job has no open temp area (never opened, aborted
+     *     or expired)
+     * @throws BlockNotFoundException when one of the blocks is not in the temp area; nothing is
+     *     committed then
+     */
+    ScopeCommit commitScope(String jobId, List<BlockKey> blocks);
+
+    /**
+     * Deletes the job's temp area and the blocks still in it (on the workers with their next
+     * heartbeat). Does nothing for an unknown job.
+     *
+     * @return the number of blocks deleted
+     */
+    int abortTempArea(String jobId);
+
+    /** The open temp areas, sorted by job id, with the blocks they hold. */
+    List<TempArea> listTempAreas();
+
+    /**
+     * Checks the form of a job id.
+     *
+     * @throws IllegalArgumentException when {@code jobId} does not match {@link #JOB_ID}
+     */
+    static String checkJobId(String jobId) {
+        if (jobId == null || !JOB_ID.matcher(jobId).matches()) {
+            throw new IllegalArgumentException("invalid job id (letters, digits, '.', '_', ':', '-'; at most 128): "
+                    + jobId);
+        }
+        return jobId;
+    }
+}

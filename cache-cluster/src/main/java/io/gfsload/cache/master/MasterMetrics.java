@@ -1,0 +1,78 @@
+package io.gfsload.cache.master;
+
+import io.gfsload.cache.api.WorkerInfo;
+import io.gfsload.cache.metrics.Counter;
+import io.gfsload.cache.metrics.MetricsRegistry;
+import java.util.Map;
+
+/** The master's metrics: workers live and lost, temp areas, commits and frees. */
+final class MasterMetrics {
+    private final Counter workersLost;
+    private final Counter blocksCommitted;
+    private final Counter blocksFreed;
+    private final Counter tempAreasOpened;
+    private final Counter tempAreasCommittedBlocks;
+    private final Counter tempAreasAborted;
+    private final Counter tempAreasExpired;
+    private final Counter tempAreaBlocksExpired;
+
+    MasterMetrics(MetricsRegistry registry) {
+        Map<String, String> none = Map.of();
+        workersLost = registry.counter("gfsload_master_workers_lost_total",
+                "Times a worker was found lost: no heartbeat for the configured number of intervals.", none);
+        blocksCommitted = registry.counter("gfsload_master_blocks_committed_total",
+                "Blocks committed directly (not through a temp area).", none);
+        blocksFreed = registry.counter("gfsload_master_blocks_freed_total", "Blocks uncached by free.", none);
+        tempAreasOpened = registry.counter("gfsload_master_temp_areas_opened_total", "Temp areas opened (not adopted).",
+                none);
+        tempAreasCommittedBlocks = registry.counter("gfsload_master_temp_area_blocks_committed_total",
+                "Blocks made visible by scope commits.", none);
+        tempAreasAborted = registry.counter("gfsload_master_temp_areas_aborted_total", "Temp areas aborted by their job.",
+                none);
+        tempAreasExpired = registry.counter("gfsload_master_temp_areas_expired_total",
+                "Temp areas deleted because they expired.", none);
+        tempAreaBlocksExpired = registry.counter("gfsload_master_temp_area_blocks_expired_total",
+                "Uncommitted blocks deleted with their expired temp area.", none);
+    }
+
+    /** Registers the gauges read from the registry and the metadata. */
+    void watch(MetricsRegistry registry, WorkerRegistry workers, BlockMetadataStore metadata) {
+        registry.gauge("gfsload_master_workers", "Registered workers by liveness.", Map.of("state", "live"),
+                () -> workers.workers().stream().filter(WorkerInfo::live).count());
+        registry.gauge("gfsload_master_workers", "Registered workers by liveness.", Map.of("state", "lost"),
+                () -> workers.workers().stream().filter(worker -> !worker.live()).count());
+        registry.gauge("gfsload_master_temp_areas", "Temp areas recorded (open, or expired and not yet deleted).",
+                Map.of(), () -> metadata.tempAreas().size());
+        registry.gauge("gfsload_master_worker_commands_queued", "Commands waiting for a worker's next heartbeat.",
+                Map.of(), metadata::queuedCommands);
+    }
+
+    void workerLost() {
+        workersLost.inc();
+    }
+
+    void blocksCommitted(int blocks) {
+        blocksCommitted.inc(blocks);
+    }
+
+    void blocksFreed(int blocks) {
+        blocksFreed.inc(blocks);
+    }
+
+    void tempAreaOpened() {
+        tempAreasOpened.inc();
+    }
+
+    void scopeCommitted(int blocks) {
+        tempAreasCommittedBlocks.inc(blocks);
+    }
+
+    void tempAreaAborted() {
+        tempAreasAborted.inc();
+    }
+
+    void tempAreaExpired(int blocks) {
+        tempAreasExpired.inc();
+        tempAreaBlocksExpired.inc(blocks);
+    }
+}

@@ -1,0 +1,90 @@
+package io.gfsload.cache.worker;
+
+import io.gfsload.cache.api.StorageTier;
+import io.gfsload.cache.api.TierInfo;
+import io.gfsload.cache.metrics.Counter;
+import io.gfsload.cache.metrics.MetricsRegistry;
+import java.util.Map;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * A worker's metrics, labelled {@code worker="<id>"}: blocks and bytes per tier, evictions, reads
+ * and writes, corrupt blocks, pinned blocks and removals ordered by the master.
+ */
+final class WorkerMetrics {
+    private final MetricsRegistry registry;
+    private final String workerId;
+    private final Counter blocksWritten;
+    private final Counter bytesWritten;
+    private final Counter blocksRead;
+    private final Counter bytesRead;
+    private final Counter removedByMaster;
+
+    WorkerMetrics(MetricsRegistry registry, String workerId) {
+        this.registry = registry;
+        this.workerId = workerId;
+        Map<String, String> labels = Map.of("worker", workerId);
+        blocksWritten = registry.counter("gfsload_worker_block_writes_total", "Blocks written and stored.", labels);
+        bytesWritten = registry.counter("gfsload_worker_written_bytes_total", "Bytes of blocks written and stored.",
+                labels);
+        blocksRead = registry.counter("gfsload_worker_block_reads_total", "Block reads served to their end.", labels);
+        bytesRead = registry.counter("gfsload_worker_read_bytes_total", "Bytes sent to readers.", labels);
+        removedByMaster = registry.counter("gfsload_worker_master_removals_total",
+                "Blocks deleted on the master's command: freed, or left in an aborted or expired temp area.", labels);
+    }
+
+    /** Registers the gauges read from {@code store}. */
+    void watch(BlockStore store) {
+        for (TierInfo tier : store.tiers()) {
+            Map<String, String> labels = Map.of("worker", workerId, "tier", tier.tier().name());
+            tierGauge(store, tier.tier(), "gfsload_worker_tier_blocks", "Blocks stored on the tier.", labels,
+                    TierInfo::blocks);
+            tierGauge(store, tier.tier(), "gfsload_worker_tier_used_bytes",
+                    "Bytes of stored blocks and writes in progress on the tier.", labels, TierInfo::usedBytes);
+            tierGauge(store, tier.tier(), "gfsload_worker_tier_capacity_bytes", "The tier's quota.", labels,
+                    TierInfo::capacityBytes);
+            tierGauge(store, tier.tier(), "gfsload_worker_tier_evictable_bytes",
+                    "Bytes of stored blocks eviction may remove.", labels, TierInfo::evictableBytes);
+            StorageTier kind = tier.tier();
+            registry.counter("gfsload_worker_evictions_total", "Blocks evicted to make room.", labels,
+                    () -> store.evictions(kind));
+            registry.counter("gfsload_worker_evicted_bytes_total", "Bytes of blocks evicted to make room.", labels,
+                    () -> store.evictedBytes(kind));
+        }
+        Map<String, String> labels = Map.of("worker", workerId);
+        registry.counter("gfsload_worker_corrupt_blocks_total", "Blocks found corrupt on read and deleted.", labels,
+                store::corruptBlocks);
+        registry.gauge("gfsload_worker_pinned_blocks", "Blocks of open temp areas, never evicted.", labels,
+                store::pinnedBlocks);
+    }
+
+    private void tierGauge(BlockStore store, StorageTier tier, String name, String help, Map<String, String> labels,
+            ToDoubleFunction<TierInfo> value) {
+        registry.gauge(name, help, labels, () -> store.tiers().stream()
+                .filter(info -> info.tier() == tier)
+                .mapToDouble(value)
+                .sum());
+    }
+
+    void blockWritten(long bytes) {
+        blocksWritten.inc();
+        bytesWritten.inc(bytes);
+    }
+
+    void blockRead() {
+        blocksRead.inc();
+    }
+
+    void bytesRead(long bytes) {
+        bytesRead.inc(bytes);
+    }
+
+    void removedByMaster(int blocks) {
+        removedByMaster.inc(blocks);
+    }
+
+    /** Drops this worker's samples from the registry. */
+    void close() {
+        registry.removeLabelled("worker", workerId);
+    }
+}

@@ -1,0 +1,201 @@
+package io.gfsload.cache.local;
+
+import static io.gfsload.cache.testing.TestData.MIB;
+import static io.gfsload.cache.testing.TestData.crc32c;
+import static io.gfsload.cache.testing.TestData.files;
+import static io.gfsload.cache.testing.TestData.randomBytes;
+import static io.gfsload.cache.testing.TestData.readAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockNotFoundException;
+import io.gfsload.cache.api.BlockWriteResult;
+import io.gfsload.cache.api.BlockWriter;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CachedBlock;
+import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.ScopeCommit;
+import io.gfsload.cache.api.StagedBlock;
+import io.gfsload.cache.api.TempArea;
+import io.gfsload.cache.api.TempAreaNotFoundException;
+import io.gfsload.cache.api.TempAreas;
+import io.gfsload.cache.api.WriteOptions;
+import io.gfsload.cache.testing.MutableClock;
+import io.gfsload.cache.testing.TestData;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Temp areas end to end: invisible writes, scope commits, adoption, abort and expiry on a test clock. */
+class AtomicLoadTest {
+    private static final FileIdentity PART_0 = new FileIdentity("cosn://bucket/db/t/dt=2026-11-20/part-0", 3 * MIB, 1);
+    private static final FileIdentity PART_1 = new FileIdentity("cosn://bucket/db/t/dt=2026-11-20/part-1", MIB, 1);
+    private static final Duration DAY = Duration.ofHours(24);
+
+    @TempDir
+    Path directory;
+
+    private final MutableClock clock = new MutableClock(Instant.parse("2026-11-20T01:00:00Z"));
+    private LocalCluster cluster;
+    private CacheClient client;
+    private TempAreas areas;
+
+    @BeforeEach
+    void start() {
+        cluster = LocalCluster.start(LocalClusterConfig.builder(directory).workers(2).workerCapacityBytes(64L * MIB)
+                .heartbeatInterval(Duration.ofMillis(200)).build(), clock);
+        client = cluster.newClient();
+        areas = client.tempAreas();
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        cluster.close();
+    }
+
+    @Test
+    void blocksOfATempAreaAreInvisibleUntilTheirScopeIsCommittedAllAtOnce() throws Exception {
+        TempArea opened = areas.openTempArea("job-1", DAY);
+        assertEquals(new TempArea("job-1", clock.instant(), clock.instant().plus(DAY), false, List.of()), opened);
+        byte[] data = randomBytes(MIB + 17, 1);
+        BlockWriteResult first = write(new BlockKey(PART_0, 0), data, "job-1");
+        write(new BlockKey(PART_0, 1), randomBytes(1000, 2), "job-1");
+        write(new BlockKey(PART_1, 0), randomBytes(2000, 3), "job-1");
+
+        assertEquals(List.of(), client.cachedBlocks(PART_0), "readers do not see a temp area");
+        assertThrows(BlockNotFoundException.class, () -> client.openReader(new BlockKey(PART_0, 0)));
+        assertEquals(3, areas.listTempAreas().get(0).blocks().size());
+
+        ScopeCommit committed = areas.commitScope("job-1", List.of(new BlockKey(PART_0, 0), new BlockKey(PART_0, 1)));
+
+        assertEquals(new ScopeCommit("job-1", 2, MIB + 17 + 1000), committed);
+        assertEquals(List.of(new CachedBlock(0, data.length, crc32c(data), first.workerIds()),
+                new CachedBlock(1, 1000, crc32c(randomBytes(1000, 2)), first.workerIds())), client.cachedBlocks(PART_0));
+        assertArrayEquals(data, readAll(client.openReader(new BlockKey(PART_0, 0))));
+        assertEquals(List.of(), client.cachedBlocks(PART_1), "the other scope is still invisible");
+
+        BlockKey neverWritten = new BlockKey(PART_1, 7);
+        BlockNotFoundException incomplete = assertThrows(BlockNotFoundException.class,
+                () -> areas.commitScope("job-1", List.of(new BlockKey(PART_1, 0), neverWritten)));
+        assertTrue(incomplete.getMessage().endsWith("failed: Cannot commit 2 blocks of job job-1: 1 are not in its "
+                + "temp area: block 7 of " + PART_1.path() + " (NOT_FOUND)"), incomplete.getMessage());
+        assertEquals(List.of(), client.cachedBlocks(PART_1), "an incomplete scope commits nothing");
+
+        areas.commitScope("job-1", List.of(new BlockKey(PART_1, 0)));
+        assertEquals(1, client.cachedBlocks(PART_1).size());
+        assertEquals(List.of(), areas.listTempAreas().get(0).blocks(), "every block left the area");
+        for (String workerId : first.workerIds()) {
+            // The master tells the workers with their next heartbeat: the blocks are evictable again.
+            TestData.await(() -> !isPinned(workerId, new BlockKey(PART_0, 0)), Duration.ofSeconds(10),
+                    "worker " + workerId + " unpins the committed block");
+        }
+    }
+
+    @Test
+    void reopeningTheSameJobAdoptsWhatItsAreaHolds() {
+        areas.openTempArea("job-2", Duration.ofHours(1));
+        BlockWriteResult written = write(new BlockKey(PART_0, 2), randomBytes(5000, 4), "job-2");
+        clock.advance(Duration.ofMinutes(30));
+
+        TempArea adopted = areas.openTempArea("job-2", Duration.ofHours(1));
+
+        assertTrue(adopted.adopted());
+        assertEquals(clock.instant().plus(Duration.ofHours(1)), adopted.expiresAt(), "the re-run gets a full expiry");
+        assertEquals(List.of(new StagedBlock(new BlockKey(PART_0, 2), 5000, written.crc32c(), written.workerIds())),
+                adopted.blocks());
+        clock.advance(Duration.ofMinutes(45));
+        assertEquals(List.of(), cluster.expireTempAreas(), "the adopted area lives on past its first expiry");
+        assertEquals(1, areas.commitScope("job-2", List.of(new BlockKey(PART_0, 2))).blocks());
+    }
+
+    @Test
+    void anExpiredTempAreaIsDeletedOnTheMasterAndOnTheWorkers() {
+        areas.openTempArea("job-3", Duration.ofHours(1));
+        BlockWriteResult written = write(new BlockKey(PART_0, 0), randomBytes(MIB, 5), "job-3");
+        write(new BlockKey(PART_1, 0), randomBytes(MIB, 6), "job-3");
+        assertEquals(2, files(cluster.workerBlockDirectories().get(0)).size()
+                + files(cluster.workerBlockDirectories().get(1)).size() - 2, "two blocks, two replicas each");
+
+        clock.advance(Duration.ofMinutes(59));
+        assertEquals(List.of(), cluster.expireTempAreas());
+        clock.advance(Duration.ofMinutes(1));
+        assertEquals(List.of("job-3"), cluster.expireTempAreas());
+
+        assertEquals(List.of(), areas.listTempAreas());
+        TempAreaNotFoundException commit = assertThrows(TempAreaNotFoundException.class,
+                () -> areas.commitScope("job-3", List.of(new BlockKey(PART_0, 0))));
+        assertTrue(commit.getMessage().contains("Cannot commit a scope of job job-3: the job has no open temp area"),
+                commit.getMessage());
+        TempAreaNotFoundException place = assertThrows(TempAreaNotFoundException.class,
+                () -> client.openWriter(new BlockKey(PART_0, 1), 10, WriteOptions.replication(1).inTempArea("job-3")));
+        assertTrue(place.getMessage().contains("Cannot place block " + new BlockKey(PART_0, 1).blockId()
+                + " into the temp area of job job-3: the job has no open temp area"), place.getMessage());
+        for (Path worker : cluster.workerBlockDirectories()) {
+            TestData.await(() -> files(worker).isEmpty(), Duration.ofSeconds(10),
+                    "the expired blocks are deleted from " + worker);
+        }
+        assertEquals(1.0, cluster.metrics().value("gfsload_master_temp_areas_expired_total", Map.of()).orElseThrow());
+        assertEquals(2.0, cluster.metrics().value("gfsload_master_temp_area_blocks_expired_total", Map.of())
+                .orElseThrow());
+        for (String workerId : written.workerIds()) {
+            assertEquals(2.0, cluster.metrics().value("gfsload_worker_master_removals_total",
+                    Map.of("worker", workerId)).orElseThrow());
+        }
+    }
+
+    @Test
+    void abortingDeletesTheAreaButNotWhatIsCommittedElsewhere() throws Exception {
+        byte[] committedData = randomBytes(3000, 7);
+        try (BlockWriter writer = client.openWriter(new BlockKey(PART_1, 0), committedData.length, 2)) {
+            writer.write(committedData, 0, committedData.length);
+            writer.commit();
+        }
+        areas.openTempArea("job-4", DAY);
+        write(new BlockKey(PART_1, 0), committedData, "job-4");
+        write(new BlockKey(PART_0, 0), randomBytes(4000, 8), "job-4");
+
+        assertEquals(2, areas.abortTempArea("job-4"));
+        assertEquals(0, areas.abortTempArea("job-4"), "aborting twice does nothing");
+
+        for (Path worker : cluster.workerBlockDirectories()) {
+            TestData.await(() -> files(worker).size() == 1, Duration.ofSeconds(10),
+                    "the aborted block is deleted from " + worker);
+        }
+        assertArrayEquals(committedData, readAll(client.openReader(new BlockKey(PART_1, 0))),
+                "the block committed before stays");
+        assertEquals(List.of(), client.cachedBlocks(PART_0));
+    }
+
+    @Test
+    void jobIdsAndExpireTimesAreChecked() {
+        IllegalArgumentException badId = assertThrows(IllegalArgumentException.class,
+                () -> areas.openTempArea("../job", DAY));
+        assertEquals("invalid job id (letters, digits, '.', '_', ':', '-'; at most 128): ../job", badId.getMessage());
+        IllegalArgumentException badTime = assertThrows(IllegalArgumentException.class,
+                () -> areas.openTempArea("job-5", Duration.ZERO));
+        assertEquals("expireTime must be >= 1 ms: PT0S", badTime.getMessage());
+        assertFalse(areas.listTempAreas().stream().anyMatch(area -> area.jobId().equals("job-5")));
+    }
+
+    private boolean isPinned(String workerId, BlockKey block) {
+        return cluster.isPinned(Integer.parseInt(workerId.substring("worker-".length())), block.blockId());
+    }
+
+    private BlockWriteResult write(BlockKey block, byte[] data, String jobId) {
+        try (BlockWriter writer = client.openWriter(block, data.length, WriteOptions.replication(2).inTempArea(jobId))) {
+            writer.write(data, 0, data.length);
+            return writer.commit();
+        }
+    }
+}

@@ -1,0 +1,198 @@
+package io.gfsload.cache.master;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockNotFoundException;
+import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.TempAreaNotFoundException;
+import io.gfsload.cache.proto.BlockRecord;
+import io.gfsload.cache.proto.BlockRef;
+import io.gfsload.cache.proto.PinnedBlock;
+import io.gfsload.cache.proto.WorkerCommand;
+import io.gfsload.cache.rpc.ProtoConversions;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The master's durable temp areas, worker commands and frees, on a real RocksDB. */
+class TempAreaMetadataTest {
+    private static final FileIdentity FILE = new FileIdentity("cosn://bucket/t/dt=1/part-0", 1 << 30, 1000, "e1");
+    private static final FileIdentity OTHER = new FileIdentity("cosn://bucket/t/dt=2/part-0", 1 << 30, 1000, "e2");
+    private static final long NOW = 1_763_600_000_000L;
+    private static final long HOUR = 3_600_000;
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void aScopeCommitMovesExactlyItsBlocksInOneBatch() {
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.openTempArea("job", NOW, HOUR);
+            store.stage("job", record(FILE, 0, "worker-0", "worker-1"), NOW);
+            store.stage("job", record(FILE, 1, "worker-1"), NOW);
+            store.stage("job", record(OTHER, 0, "worker-0"), NOW);
+            assertEquals(List.of(), store.fileBlocks(FILE), "staged blocks are not committed blocks");
+
+            BlockNotFoundException missing = assertThrows(BlockNotFoundException.class,
+                    () -> store.commitScope("job", List.of(ref(FILE, 0), ref(FILE, 2)), NOW));
+            assertEquals("Cannot commit 2 blocks of job job: 1 are not in its temp area: block 2 of " + FILE.path(),
+                    missing.getMessage());
+            assertEquals(List.of(), store.fileBlocks(FILE), "all or nothing");
+
+            assertEquals(new BlockMetadataStore.ScopeResult(2, 2001),
+                    store.commitScope("job", List.of(ref(FILE, 0), ref(FILE, 1), ref(FILE, 0)), NOW));
+            assertEquals(List.of(record(FILE, 0, "worker-0", "worker-1"), record(FILE, 1, "worker-1")),
+                    store.fileBlocks(FILE));
+            assertEquals(List.of(record(OTHER, 0, "worker-0")), store.tempBlocks("job"));
+            assertEquals(List.of(unpin(FILE, 0)), store.takeCommands("worker-0", 100));
+            assertEquals(List.of(unpin(FILE, 0), unpin(FILE, 1)), store.takeCommands("worker-1", 100));
+            assertEquals(List.of(), store.takeCommands("worker-1", 100), "a command is sent once");
+        }
+    }
+
+    @Test
+    void stagingNeedsAnOpenUnexpiredArea() {
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            TempAreaNotFoundException none = assertThrows(TempAreaNotFoundException.class,
+                    () -> store.stage("job", record(FILE, 0, "worker-0"), NOW));
+            assertEquals("Cannot put block 0 of " + FILE.path() + " into the temp area of job job: the job has no open "
+                    + "temp area", none.getMessage());
+            store.openTempArea("job", NOW, HOUR);
+            TempAreaNotFoundException expired = assertThrows(TempAreaNotFoundException.class,
+                    () -> store.commitScope("job", List.of(), NOW + HOUR));
+            assertEquals("Cannot commit a scope of job job: its temp area expired at 2025-11-20T01:53:20Z",
+                    expired.getMessage());
+        }
+    }
+
+    @Test
+    void reopeningAdoptsAndExtendsAndTellsTheWorkersToKeepTheBlocks() {
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            assertEquals(false, store.openTempArea("job", NOW, HOUR).adopted());
+            store.stage("job", record(FILE, 0, "worker-0"), NOW);
+
+            BlockMetadataStore.OpenedArea adopted = store.openTempArea("job", NOW + HOUR / 2, HOUR);
+
+            assertTrue(adopted.adopted());
+            assertEquals(NOW, adopted.area().getCreatedAtMillis());
+            assertEquals(NOW + 3 * HOUR / 2, adopted.area().getExpiresAtMillis());
+            assertEquals(List.of(record(FILE, 0, "worker-0")), adopted.blocks());
+            assertEquals(List.of(WorkerCommand.newBuilder().setPin(PinnedBlock.newBuilder()
+                    .setBlockId(blockId(FILE, 0)).setUntilEpochMillis(NOW + 3 * HOUR / 2)).build()),
+                    store.takeCommands("worker-0", 100));
+
+            BlockMetadataStore.OpenedArea fresh = store.openTempArea("job", NOW + 2 * HOUR, HOUR);
+            assertEquals(false, fresh.adopted(), "an expired area is deleted, not adopted");
+            assertEquals(1, fresh.expiredBefore().orElseThrow().blocks());
+            assertEquals(List.of(remove(FILE, 0)), store.takeCommands("worker-0", 100));
+        }
+    }
+
+    @Test
+    void deletingAnAreaRemovesOnlyReplicasNobodyElseHolds() {
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.commit(record(FILE, 0, "worker-0"));
+            store.openTempArea("a", NOW, HOUR);
+            store.openTempArea("b", NOW, HOUR);
+            store.stage("a", record(FILE, 0, "worker-0", "worker-1"), NOW);
+            store.stage("a", record(FILE, 1, "worker-1", "worker-2"), NOW);
+            store.stage("b", record(FILE, 1, "worker-2"), NOW);
+
+            BlockMetadataStore.AreaDeletion deletion = store.deleteTempArea("a");
+
+            assertEquals(new BlockMetadataStore.AreaDeletion("a", true, 2, 2001,
+                    Set.of("worker-0", "worker-1", "worker-2")), deletion);
+            assertEquals(List.of(unpin(FILE, 0)), store.takeCommands("worker-0", 100), "committed there: kept");
+            assertEquals(List.of(remove(FILE, 0), remove(FILE, 1)), store.takeCommands("worker-1", 100));
+            assertEquals(List.of(), store.takeCommands("worker-2", 100), "job b still needs it");
+            assertEquals(List.of(record(FILE, 1, "worker-2")), store.tempBlocks("b"));
+            assertEquals(Optional.empty(), store.tempArea("a"));
+        }
+    }
+
+    @Test
+    void commandsAndTempAreasSurviveReopeningInOrder() {
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.commit(record(FILE, 0, "worker-0"));
+            store.commit(record(FILE, 1, "worker-0"));
+            store.openTempArea("job", NOW, HOUR);
+            store.stage("job", record(OTHER, 3, "worker-0"), NOW);
+            store.free(FILE);
+        }
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.commit(record(OTHER, 9, "worker-0"));
+            store.free(OTHER);
+            assertEquals(List.of(remove(FILE, 0), remove(FILE, 1), remove(OTHER, 9)), store.takeCommands("worker-0", 100));
+            assertEquals(List.of(record(OTHER, 3, "worker-0")), store.tempBlocks("job"), "a free leaves temp areas alone");
+            BlockMetadataStore.ReconcileResult reconciled = store.reconcile("worker-0", List.of(blockId(OTHER, 3)));
+            assertEquals(List.of(PinnedBlock.newBuilder().setBlockId(blockId(OTHER, 3)).setUntilEpochMillis(NOW + HOUR)
+                    .build()), reconciled.pinned());
+        }
+    }
+
+    @Test
+    void freeingAPrefixFreesEveryIdentityUnderIt() {
+        FileIdentity rewritten = new FileIdentity(FILE.path(), FILE.length(), 2000, FILE.etag());
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.commit(record(FILE, 0, "worker-0"));
+            store.commit(record(FILE, 1, "worker-0"));
+            store.commit(record(rewritten, 0, "worker-1"));
+            store.commit(record(OTHER, 0, "worker-1"));
+
+            assertEquals(new BlockMetadataStore.FreeResult(2, 3, 3001), store.freePrefix("cosn://bucket/t/dt=1/"));
+            assertEquals(List.of(), store.fileBlocks(FILE));
+            assertEquals(List.of(), store.fileBlocks(rewritten));
+            assertEquals(1, store.fileBlocks(OTHER).size());
+            assertEquals(new BlockMetadataStore.FreeResult(0, 0, 0), store.freePrefix("cosn://bucket/t/dt=1/"));
+        }
+    }
+
+    @Test
+    void removedLocationsAreForgottenCommittedOrStaged() {
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.commit(record(FILE, 0, "worker-0", "worker-1"));
+            store.openTempArea("job", NOW, HOUR);
+            store.stage("job", record(FILE, 1, "worker-0"), NOW);
+
+            assertEquals(2, store.removeLocations("worker-0", List.of(blockId(FILE, 0), blockId(FILE, 1),
+                    blockId(FILE, 5))));
+
+            assertEquals(List.of(record(FILE, 0, "worker-0", "worker-1").toBuilder().clearWorkerIds()
+                    .addWorkerIds("worker-1").build()), store.fileBlocks(FILE), "replication 2 stays recorded");
+            assertEquals(List.of(), store.tempBlocks("job"));
+        }
+    }
+
+    private static BlockRecord record(FileIdentity file, int index, String... workers) {
+        return BlockRecord.newBuilder()
+                .setFile(ProtoConversions.toProto(file))
+                .setIndex(index)
+                .setLength(1000 + index)
+                .setCrc32C(index * 31)
+                .setReplication(workers.length)
+                .addAllWorkerIds(List.of(workers))
+                .build();
+    }
+
+    private static BlockRef ref(FileIdentity file, int index) {
+        return BlockRef.newBuilder().setFile(ProtoConversions.toProto(file)).setIndex(index).build();
+    }
+
+    private static WorkerCommand unpin(FileIdentity file, int index) {
+        return WorkerCommand.newBuilder().setUnpinBlockId(blockId(file, index)).build();
+    }
+
+    private static WorkerCommand remove(FileIdentity file, int index) {
+        return WorkerCommand.newBuilder().setRemoveBlockId(blockId(file, index)).build();
+    }
+
+    private static String blockId(FileIdentity file, int index) {
+        return new BlockKey(file, index).blockId();
+    }
+}

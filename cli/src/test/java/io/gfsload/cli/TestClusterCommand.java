@@ -1,0 +1,198 @@
+package io.gfsload.cli;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockWriter;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.client.ClientConfig;
+import io.gfsload.cache.client.GrpcCacheClient;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code gfsload cluster start|status|stop} with real master and worker processes. */
+class TestClusterCommand {
+    private static final String TOKEN = "cluster-test-token-0123456789";
+
+    @TempDir
+    Path home;
+
+    @TempDir
+    Path dataDir;
+
+    record Run(int exitCode, String out, String err) {}
+
+    private Run cluster(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = ClusterCommand.commandLine(new CliEnvironment(home));
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return new Run(commandLine.execute(args), out.toString(), err.toString());
+    }
+
+    /** Kills whatever a failed test left running, by the pids the command recorded. */
+    @AfterEach
+    void killLeftovers() throws IOException {
+        Path file = dataDir.resolve(ClusterCommand.CLUSTER_FILE);
+        if (!Files.exists(file)) {
+            return;
+        }
+        JsonNode record = new ObjectMapper().readTree(file.toFile());
+        List<Long> pids = new ArrayList<>();
+        pids.add(record.get("master").get("pid").asLong());
+        record.get("workers").forEach(worker -> pids.add(worker.get("pid").asLong()));
+        for (long pid : pids) {
+            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    @Test
+    void startsReportsAndStopsAClusterOfProcesses() throws Exception {
+        Path config = dataDir.resolve("cache.properties");
+        Files.writeString(config, String.join("\n",
+                "gfsload.cache.security.token=" + TOKEN,
+                "gfsload.cache.master.heartbeat-interval=500ms",
+                "gfsload.cache.worker.heartbeat-interval=500ms",
+                "gfsload.cache.worker.tier.mem.dirs=" + dataDir.resolve("mem"),
+                "gfsload.cache.worker.tier.mem.quota=16MiB",
+                "gfsload.cache.worker.tier.ssd.dirs=" + dataDir.resolve("ssd"),
+                "gfsload.cache.worker.tier.ssd.quota=64MiB",
+                "gfsload.executor.active-jobs=4",
+                ""));
+
+        Run start = cluster("start", "--workers", "2", "--data-dir", dataDir.toString(), "--config", config.toString(),
+                "--java-option=-Xmx256m", "--java-option=-XX:TieredStopAtLevel=1");
+
+        assertEquals(0, start.exitCode(), start.err());
+        JsonNode record = new ObjectMapper().readTree(dataDir.resolve(ClusterCommand.CLUSTER_FILE).toFile());
+        String master = record.get("masterTarget").asText();
+        assertEquals("Cache cluster started in " + dataDir + ": master " + master + ", 2 workers live\n"
+                + "Use it with: gfsload --master " + master + " ...\n", start.out());
+        assertEquals(2, record.get("workers").size());
+        List<ProcessHandle> processes = new ArrayList<>();
+        processes.add(ProcessHandle.of(record.get("master").get("pid").asLong()).orElseThrow());
+        record.get("workers").forEach(worker -> processes.add(ProcessHandle.of(worker.get("pid").asLong()).orElseThrow()));
+        assertTrue(processes.stream().allMatch(ProcessHandle::isAlive));
+        assertTrue(Files.isDirectory(dataDir.resolve("ssd").resolve("worker-1")), "each worker has its own directory");
+        assertTrue(Files.exists(dataDir.resolve("logs").resolve("worker-0.log")));
+
+        Run again = cluster("start", "--workers", "2", "--data-dir", dataDir.toString());
+        assertEquals(ExitCode.FAILED, again.exitCode());
+        assertTrue(again.err().startsWith("gfsload: A cache cluster is already running in " + dataDir), again.err());
+
+        byte[] data = new byte[3 << 20];
+        new Random(1).nextBytes(data);
+        BlockKey block = new BlockKey(new FileIdentity("cosn://bucket/t/part-0", data.length, 1), 0);
+        try (CacheClient client = GrpcCacheClient.connect(master, ClientConfig.defaults().withToken(Optional.of(TOKEN)));
+                BlockWriter writer = client.openWriter(block, data.length, 2)) {
+            writer.write(data, 0, data.length);
+            writer.commit();
+            assertArrayEquals(data, readAll(client.openReader(block)));
+        }
+
+        // Workers report their space with their heartbeats, so the status may need a heartbeat to show the block.
+        Run status = cluster("status", "--data-dir", dataDir.toString());
+        long deadline = System.nanoTime() + 20_000_000_000L;
+        while (!status.out().contains("3.0 MiB / 16.0 MiB") && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+            status = cluster("status", "--data-dir", dataDir.toString());
+        }
+        assertEquals(0, status.exitCode(), status.err());
+        List<String> lines = status.out().lines().toList();
+        assertEquals("Cache cluster in " + dataDir + ": master " + master + " (pid " + processes.get(0).pid() + ")",
+                lines.get(0));
+        assertTrue(lines.get(1).startsWith("WORKER       ADDRESS                PID      LIVE  MEM used/capacity"),
+                lines.get(1));
+        assertTrue(lines.get(2).startsWith("worker-0 "), lines.get(2));
+        assertTrue(lines.get(2).contains(" " + processes.get(1).pid() + " "), lines.get(2));
+        assertTrue(lines.get(2).contains(" yes "), lines.get(2));
+        assertTrue(lines.get(2).contains("3.0 MiB / 16.0 MiB"), "the block went to MEM: " + lines.get(2));
+        assertTrue(lines.get(2).contains("0 B / 64.0 MiB"), lines.get(2));
+        assertEquals("2 of 2 workers live, 6.0 MiB of 160.0 MiB used; 0 under-replicated blocks; 0 open temp areas",
+                lines.get(4));
+
+        Run stop = cluster("stop", "--data-dir", dataDir.toString());
+        assertEquals(0, stop.exitCode(), stop.err());
+        assertEquals("Cache cluster in " + dataDir + " stopped: master and 2 workers\n", stop.out());
+        assertTrue(processes.stream().noneMatch(ProcessHandle::isAlive), "every process is gone");
+        assertFalse(Files.exists(dataDir.resolve(ClusterCommand.CLUSTER_FILE)));
+        assertTrue(Files.readString(dataDir.resolve("logs").resolve("master.log")).contains("Stopping the cache master"),
+                "the master was asked to stop, not killed");
+
+        Run gone = cluster("status", "--data-dir", dataDir.toString());
+        assertEquals(ExitCode.FAILED, gone.exitCode());
+        assertEquals("gfsload: No cache cluster was started in " + dataDir + " (no cluster.json)\n", gone.err());
+    }
+
+    @Test
+    void badUsageExitsTwoAndStartsNothing() throws IOException {
+        Run zero = cluster("start", "--workers", "0", "--data-dir", dataDir.toString());
+        assertEquals(ExitCode.USAGE, zero.exitCode());
+        assertEquals("gfsload: --workers must be at least 1: 0\n", zero.err());
+
+        Path config = dataDir.resolve("bad.properties");
+        Files.writeString(config, "gfsload.cache.worker.tier.ssd.quotas=1GiB\n");
+        Run badKey = cluster("start", "--data-dir", dataDir.toString(), "--config", config.toString());
+        assertEquals(ExitCode.USAGE, badKey.exitCode());
+        assertEquals("gfsload: Unknown configuration key gfsload.cache.worker.tier.ssd.quotas\n", badKey.err());
+
+        Run badTimeout = cluster("stop", "--data-dir", dataDir.toString(), "--timeout", "soon");
+        assertEquals(ExitCode.USAGE, badTimeout.exitCode());
+        assertEquals(List.of(config), Files.list(dataDir).toList(), "nothing was started or written");
+
+        Run bare = cluster();
+        assertEquals(ExitCode.USAGE, bare.exitCode());
+        for (String subcommand : List.of("start", "status", "stop")) {
+            assertTrue(bare.err().contains(subcommand), subcommand + " in\n" + bare.err());
+        }
+        Run help = cluster("start", "--help");
+        assertEquals(0, help.exitCode());
+        for (String option : List.of("--workers=N", "--data-dir=DIR", "--config=FILE", "--timeout=DURATION")) {
+            assertTrue(help.out().contains(option), option + " in\n" + help.out());
+        }
+    }
+
+    @Test
+    void aWorkerThatCannotStartFailsTheStartAndLeavesNothingRunning() throws IOException {
+        Path config = dataDir.resolve("cache.properties");
+        // A worker without a master it can reach fails to register and exits.
+        Files.writeString(config, "gfsload.cache.worker.tier.ssd.dirs=" + dataDir.resolve("ssd") + "\n"
+                + "gfsload.cache.worker.tier.ssd.quota=-1\n");
+
+        Run start = cluster("start", "--workers", "1", "--data-dir", dataDir.toString(), "--config", config.toString(),
+                "--java-option=-XX:TieredStopAtLevel=1");
+
+        assertEquals(ExitCode.FAILED, start.exitCode());
+        assertTrue(start.err().startsWith("gfsload: Cannot start the cache cluster in " + dataDir + ": worker-0 exited "
+                + "with code 1; its log " + dataDir.resolve("logs").resolve("worker-0.log") + " ends with:"), start.err());
+        assertFalse(Files.exists(dataDir.resolve(ClusterCommand.CLUSTER_FILE)));
+    }
+
+    private static byte[] readAll(InputStream in) throws IOException {
+        try (in) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            in.transferTo(out);
+            return out.toByteArray();
+        }
+    }
+}
