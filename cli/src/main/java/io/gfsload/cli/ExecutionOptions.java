@@ -2,9 +2,11 @@ package io.gfsload.cli;
 
 import io.gfsload.advisor.SettingOverride;
 import io.gfsload.advisor.Settings;
+import io.gfsload.executor.AtomicOptions;
 import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.planner.InvalidRequestException;
 import java.io.File;
+import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -23,6 +25,18 @@ public final class ExecutionOptions {
     @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON to FILE.")
     File report;
 
+    @Option(names = {"-A", "--atomic"},
+            description = "Atomic load: blocks go into the job's temp area, invisible to readers, and each scope becomes visible only when all its blocks hold all their replicas.")
+    boolean atomic;
+
+    @Option(names = "--atomic-scope", paramLabel = "SCOPE",
+            description = "With -A, what becomes visible at once: file, partition or job (default: file).")
+    String atomicScope;
+
+    @Option(names = "--expire-time", paramLabel = "TIME", converter = ExpireTime.class,
+            description = "With -A, how long an uncommitted temp area lives before the cluster deletes it; a re-run before then adopts it (default: 24h; ms, s, min, hour).")
+    Duration expireTime;
+
     @Option(names = "--verify", description = "After the load, check that every block is on live workers with its replicas; a file that is not counts as failed.")
     boolean verify;
 
@@ -38,7 +52,30 @@ public final class ExecutionOptions {
         if (activeJobs != null && activeJobs < 1) {
             throw new InvalidRequestException("Invalid --active-jobs %d: must be at least 1".formatted(activeJobs));
         }
+        if (!atomic && (atomicScope != null || expireTime != null)) {
+            throw new InvalidRequestException("%s applies to atomic loads: add -A".formatted(atomicScope != null ? "--atomic-scope" : "--expire-time"));
+        }
+        scope();
         progressMode();
+    }
+
+    private AtomicOptions.Scope scope() {
+        if (atomicScope == null) {
+            return AtomicOptions.Scope.FILE;
+        }
+        try {
+            return AtomicOptions.Scope.valueOf(atomicScope.toUpperCase(Locale.ROOT));
+        }
+        catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("Invalid --atomic-scope '%s': expected file, partition or job".formatted(atomicScope));
+        }
+    }
+
+    /** The atomic options of job {@code jobId}, when -A was given. */
+    Optional<AtomicOptions> atomic(String jobId) {
+        return atomic
+                ? Optional.of(new AtomicOptions(jobId, scope(), expireTime == null ? AtomicOptions.DEFAULT_EXPIRE_TIME : expireTime))
+                : Optional.empty();
     }
 
     /** The settings these flags set explicitly; they win over the advisor's. */

@@ -1,5 +1,6 @@
 package io.gfsload.cli;
 
+import io.gfsload.executor.AtomicOptions;
 import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.executor.JobJournal;
 import io.gfsload.executor.LoadState;
@@ -11,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** What the load commands share: plan, load with progress, print and save the report, pick the exit code. */
@@ -27,6 +29,10 @@ final class LoadAction {
         LoadRunner runner = new LoadRunner(services);
         LoadRunner.Planned planned = runner.plan(request, workload, execution.overrides());
         ExecutorOptions options = execution.toExecutorOptions(planned.settings());
+        Optional<AtomicOptions> atomic = execution.atomic(JobJournal.jobId(request));
+        if (atomic.isPresent()) {
+            options = options.withAtomic(atomic.get());
+        }
         LoadReport report;
         JobJournal journal = JobJournal.open(jobsDirectory, request, execution.restart);
         try (ProgressReporter progress = new ProgressReporter(mode, System.console() != null, spec.commandLine().getErr(), System.err, System::nanoTime)) {

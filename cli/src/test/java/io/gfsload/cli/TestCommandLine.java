@@ -32,16 +32,16 @@ class TestCommandLine {
         for (String flag : List.of("--where=FILTER", "--latest=N", "--dry-run", "--ignore-capacity", "plan", "6  not enough cache capacity")) {
             assertTrue(run.out().contains(flag), flag + " in\n" + run.out());
         }
-        for (String flag : List.of("--active-jobs=N", "--bandwidth=RATE", "--report=FILE", "--progress=MODE", "--restart", "--verify", "status", "tune")) {
+        for (String flag : List.of("--active-jobs=N", "--bandwidth=RATE", "--report=FILE", "--progress=MODE", "--restart", "--verify", "status", "tune", "-A, --atomic", "--atomic-scope=SCOPE", "--expire-time=TIME", "cluster")) {
             assertTrue(run.out().contains(flag), flag + " in\n" + run.out());
         }
-        for (String notYet : List.of("--atomic", "--expire-time", "--window")) {
+        for (String notYet : List.of("--window")) {
             assertFalse(run.out().contains(notYet), notYet + " is not implemented and must not be shown");
         }
         CliRun sub = gfsload("distributedLoad", "--help");
         assertEquals(0, sub.exitCode());
-        assertTrue(sub.out().startsWith("Usage: gfsload distributedLoad [-hV] [--json]"), sub.out());
-        for (String flag : List.of("[--replication=N]", "[--master=HOST:PORT]", "PATH...")) {
+        assertTrue(sub.out().startsWith("Usage: gfsload distributedLoad [-AhV] [--json]"), sub.out());
+        for (String flag : List.of("[--replication=N]", "[--master=HOST:PORT]", "[--active-jobs=N]", "[--expire-time=TIME]", "PATH...")) {
             assertTrue(sub.out().contains(flag), flag + " in\n" + sub.out());
         }
         assertFalse(sub.out().contains("--metastore"), "distributedLoad reads no metastore");
@@ -98,7 +98,25 @@ class TestCommandLine {
         CliRun progress = gfsload("--table", "demo.events", "--progress", "loud");
         assertEquals(2, progress.exitCode());
         assertEquals("gfsload: Invalid --progress 'loud': expected auto, bar, json or none", progress.err().strip());
+        CliRun expire = gfsload("distributedLoad", "-A", "--expire-time", "5parsecs", "/tmp");
+        assertEquals(2, expire.exitCode());
+        assertTrue(expire.err().startsWith("Invalid value for option '--expire-time': '5parsecs' is not an expire time: expected a whole number and a unit, ms, s, min or hour"), expire.err());
+        CliRun notAtomic = gfsload("--table", "demo.events", "--expire-time", "2s");
+        assertEquals(2, notAtomic.exitCode());
+        assertEquals("gfsload: --expire-time applies to atomic loads: add -A", notAtomic.err().strip());
+        CliRun scope = gfsload("--table", "demo.events", "-A", "--atomic-scope", "table");
+        assertEquals(2, scope.exitCode());
+        assertEquals("gfsload: Invalid --atomic-scope 'table': expected file, partition or job", scope.err().strip());
         assertEquals(List.of(), listHome());
+    }
+
+    @Test
+    void expireTimesUseGooseFsUnits() {
+        assertEquals(java.time.Duration.ofHours(24), ExpireTime.parse("24h"));
+        assertEquals(java.time.Duration.ofHours(2), ExpireTime.parse("2hour"));
+        assertEquals(java.time.Duration.ofMinutes(30), ExpireTime.parse("30min"));
+        assertEquals(java.time.Duration.ofSeconds(2), ExpireTime.parse("2s"));
+        assertEquals(java.time.Duration.ofMillis(1500), ExpireTime.parse("1500ms"));
     }
 
     @Test

@@ -242,6 +242,41 @@ class TestGfsLoadEndToEnd {
         assertEquals(0.0, json(twice.out()).get("total").get("cachedPercent").asDouble(), "nothing has two replicas");
     }
 
+    @Test
+    @Order(13)
+    void atomicLoadWithTwoReplicasOnThreeWorkers() throws IOException {
+        try (LocalCluster three = LocalCluster.start(new LocalClusterConfig(home.resolve("three-workers"), 3, 1L << 30));
+                CacheClient client = three.newClient()) {
+            CliRun run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-20", "--replication", "2", "-A", "--verify", "--json",
+                    "--progress", "none", "--master", three.masterTarget());
+            assertEquals(0, run.exitCode(), run.err());
+            JsonNode report = json(run.out());
+            assertEquals("SUCCEEDED", report.get("state").asText());
+            assertEquals(2, report.get("replication").asInt());
+            assertEquals(3, report.get("totals").get("files").asLong());
+            assertEquals(4, report.get("totals").get("blocksLoaded").asLong());
+            assertEquals(0, report.get("totals").get("blocksFailed").asLong());
+            assertEquals(report.get("totals").get("bytes").asLong(), report.get("totals").get("bytesLoaded").asLong());
+            assertEquals(List.of(), client.tempAreas().listTempAreas(), "the committed job leaves no temp area");
+            long blockSize = PlannerConfig.DEFAULT_BLOCK_SIZE;
+            for (JsonNode file : report.get("partitions").get(0).get("files")) {
+                Path source = Path.of(java.net.URI.create(file.get("path").asText().replace("file:/", "file:///")));
+                byte[] expected = Files.readAllBytes(source);
+                FileIdentity identity = new FileIdentity(file.get("path").asText(), expected.length, Files.getLastModifiedTime(source).toMillis());
+                List<CachedBlock> blocks = client.cachedBlocks(identity);
+                assertEquals((expected.length + blockSize - 1) / blockSize, blocks.size());
+                ByteArrayOutputStream cached = new ByteArrayOutputStream();
+                for (CachedBlock block : blocks) {
+                    assertEquals(2, new java.util.HashSet<>(block.workerIds()).size(), "two distinct workers hold " + block);
+                    try (InputStream in = client.openReader(new BlockKey(identity, block.index()))) {
+                        in.transferTo(cached);
+                    }
+                }
+                assertEquals(crc32c(expected), crc32c(cached.toByteArray()), "CRC32C of " + source);
+            }
+        }
+    }
+
     private static JsonNode json(String text) {
         try {
             return new ObjectMapper().readTree(text);

@@ -3,6 +3,7 @@ package io.gfsload.executor;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -18,9 +19,10 @@ import java.util.OptionalLong;
  * @param maxBackoff the longest delay between retries
  * @param failureMaxFiles the job fails as a whole only when more than this many files failed...
  * @param failureMaxFraction ...and more than this fraction of the files
+ * @param atomic present for an atomic load
  */
 public record ExecutorOptions(int activeFiles, OptionalLong bandwidthBytesPerSecond, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
-        int failureMaxFiles, double failureMaxFraction) {
+        int failureMaxFiles, double failureMaxFraction, Optional<AtomicOptions> atomic) {
     /** GooseFS's cap on active jobs. */
     public static final int DEFAULT_ACTIVE_FILES = 3000;
 
@@ -28,6 +30,7 @@ public record ExecutorOptions(int activeFiles, OptionalLong bandwidthBytesPerSec
         requireNonNull(bandwidthBytesPerSecond, "bandwidthBytesPerSecond is null");
         requireNonNull(initialBackoff, "initialBackoff is null");
         requireNonNull(maxBackoff, "maxBackoff is null");
+        requireNonNull(atomic, "atomic is null");
         if (activeFiles < 1) {
             throw new IllegalArgumentException("activeFiles must be >= 1: " + activeFiles);
         }
@@ -47,23 +50,27 @@ public record ExecutorOptions(int activeFiles, OptionalLong bandwidthBytesPerSec
 
     /** 3000 active files, no bandwidth limit, 5 attempts from 200 ms to 10 s, fail past 100 files and 5 %. */
     public static ExecutorOptions defaults() {
-        return new ExecutorOptions(DEFAULT_ACTIVE_FILES, OptionalLong.empty(), 5, Duration.ofMillis(200), Duration.ofSeconds(10), 100, 0.05);
+        return new ExecutorOptions(DEFAULT_ACTIVE_FILES, OptionalLong.empty(), 5, Duration.ofMillis(200), Duration.ofSeconds(10), 100, 0.05, Optional.empty());
     }
 
     public ExecutorOptions withActiveFiles(int value) {
-        return new ExecutorOptions(value, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction);
+        return new ExecutorOptions(value, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic);
     }
 
     public ExecutorOptions withBandwidth(long bytesPerSecond) {
-        return new ExecutorOptions(activeFiles, OptionalLong.of(bytesPerSecond), maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction);
+        return new ExecutorOptions(activeFiles, OptionalLong.of(bytesPerSecond), maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic);
     }
 
     public ExecutorOptions withRetries(int attempts, Duration initial, Duration max) {
-        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, attempts, initial, max, failureMaxFiles, failureMaxFraction);
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, attempts, initial, max, failureMaxFiles, failureMaxFraction, atomic);
     }
 
     public ExecutorOptions withFailureThreshold(int maxFiles, double maxFraction) {
-        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, maxFiles, maxFraction);
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, maxFiles, maxFraction, atomic);
+    }
+
+    public ExecutorOptions withAtomic(AtomicOptions value) {
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, Optional.of(value));
     }
 
     /** Whether {@code failed} of {@code total} files fail the job as a whole. */

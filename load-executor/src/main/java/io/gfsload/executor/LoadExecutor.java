@@ -9,10 +9,15 @@ import dev.failsafe.RetryPolicy;
 import io.gfsload.advisor.AdaptiveController;
 import io.gfsload.advisor.Settings;
 import io.gfsload.advisor.Ticker;
+import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockWriter;
+import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.ClusterInfo;
+import io.gfsload.cache.api.StagedBlock;
+import io.gfsload.cache.api.TempArea;
+import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.InvalidRequestException;
@@ -130,8 +135,20 @@ public final class LoadExecutor {
         requireNonNull(journal, "journal is null");
         validate(plan, false);
         long start = clock.millis();
+        Map<String, StagedBlock> staged = new HashMap<>();
+        options.atomic().ifPresent(atomic -> {
+            TempArea area = cache.tempAreas().openTempArea(atomic.jobId(), atomic.expireTime());
+            for (StagedBlock block : area.blocks()) {
+                if (block.workerIds().size() >= plan.request().replication()) {
+                    staged.put(block.block().blockId(), block);
+                }
+            }
+            if (area.adopted()) {
+                LOG.info("Atomic job {} adopts its temp area: {} blocks already staged", atomic.jobId(), staged.size());
+            }
+        });
         listener.started(plan);
-        Run run = new Run(plan, journal);
+        Run run = new Run(plan, journal, staged);
         int threads = readThreads();
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> {
@@ -158,7 +175,17 @@ public final class LoadExecutor {
                 for (Future<FileReport> future : futures.get(i)) {
                     files.add(future.get());
                 }
-                partitions.add(new PartitionReport(plan.partitions().get(i).name(), files));
+                PartitionLoad partition = plan.partitions().get(i);
+                if (scope() == AtomicOptions.Scope.PARTITION) {
+                    files = commitScope(List.of(partition), List.of(files), "partition " + partition.name()).get(0);
+                }
+                partitions.add(new PartitionReport(partition.name(), files));
+            }
+            if (scope() == AtomicOptions.Scope.JOB) {
+                List<List<FileReport>> committed = commitScope(plan.partitions(), partitions.stream().map(PartitionReport::files).toList(), "the job");
+                for (int i = 0; i < partitions.size(); i++) {
+                    partitions.set(i, new PartitionReport(partitions.get(i).name(), committed.get(i)));
+                }
             }
         }
         catch (InterruptedException e) {
@@ -173,6 +200,14 @@ public final class LoadExecutor {
         }
         long duration = Math.max(0, clock.millis() - start);
         LoadTotals totals = LoadTotals.of(partitions, plan.stats().cachedBytes());
+        options.atomic().ifPresent(atomic -> {
+            if (totals.blocksFailed() == 0) {
+                cache.tempAreas().abortTempArea(atomic.jobId());
+            }
+            else {
+                LOG.warn("Atomic job {} keeps its temp area for a re-run until it expires in {}", atomic.jobId(), atomic.expireTime());
+            }
+        });
         LoadReport report = new LoadReport(
                 plan.request().target().describe(),
                 run.abortedAfter.get() >= 0 ? LoadState.FAILED : state(totals),
@@ -236,6 +271,60 @@ public final class LoadExecutor {
         return loaded;
     }
 
+    private Optional<AtomicOptions.Scope> scopeOf() {
+        return options.atomic().map(AtomicOptions::scope);
+    }
+
+    private AtomicOptions.Scope scope() {
+        return scopeOf().orElse(null);
+    }
+
+    /**
+     * Commits the blocks the {@code files} of {@code partitions} staged, all at once, when none of
+     * them failed; otherwise nothing, and every file that staged blocks is reported as not
+     * committed. Returns the files' reports after the commit.
+     */
+    private List<List<FileReport>> commitScope(List<PartitionLoad> partitions, List<List<FileReport>> files, String scope) {
+        String jobId = options.atomic().orElseThrow().jobId();
+        boolean failed = files.stream().flatMap(List::stream).anyMatch(FileReport::failed);
+        List<BlockKey> blocks = new ArrayList<>();
+        for (PartitionLoad partition : partitions) {
+            for (FileLoad file : partition.files()) {
+                file.blocks().stream().filter(b -> !b.cached()).map(BlockTask::key).forEach(blocks::add);
+            }
+        }
+        String reason = null;
+        if (failed) {
+            reason = "not committed: %s has failed files".formatted(scope);
+        }
+        else if (!blocks.isEmpty()) {
+            try {
+                cache.tempAreas().commitScope(jobId, blocks);
+            }
+            catch (CacheException e) {
+                reason = "not committed: the commit of %s failed: %s".formatted(scope, e.getMessage());
+            }
+        }
+        if (reason == null) {
+            return files;
+        }
+        List<List<FileReport>> result = new ArrayList<>();
+        for (List<FileReport> partition : files) {
+            List<FileReport> reports = new ArrayList<>();
+            for (FileReport file : partition) {
+                reports.add(file.failed() || file.blocksLoaded() == 0 ? file : uncommitted(file, reason));
+            }
+            result.add(reports);
+        }
+        return result;
+    }
+
+    private FileReport uncommitted(FileReport file, String reason) {
+        listener.fileFailed(file.path(), reason);
+        return new FileReport(file.path(), file.length(), file.blocks(), 0, file.blocksAlreadyCached(), file.blocks() - file.blocksAlreadyCached(),
+                file.bytesLoaded(), file.retries(), reason);
+    }
+
     private static LoadState state(LoadTotals totals) {
         if (totals.blocksFailed() == 0) {
             return LoadState.SUCCEEDED;
@@ -259,8 +348,11 @@ public final class LoadExecutor {
         /** UFS reads under way; guarded by this. */
         private int activeReads;
 
-        Run(LoadPlan plan, Optional<JobJournal> journal) {
+        private final Map<String, StagedBlock> staged;
+
+        Run(LoadPlan plan, Optional<JobJournal> journal, Map<String, StagedBlock> staged) {
             this.journal = journal;
+            this.staged = staged;
             this.controller = adaptive() ? Optional.of(AdaptiveController.fromSettings(settings, Ticker.system())) : Optional.empty();
             this.replication = plan.request().replication();
             this.totalFiles = plan.stats().files();
@@ -301,7 +393,16 @@ public final class LoadExecutor {
                     .build();
             try {
                 Failsafe.with(retry).run(() -> loadBlocks(file, toLoad, next, bytesLoaded));
-                return new FileReport(path, file.file().length(), file.blocks().size(), toLoad.size(), cached, 0, bytesLoaded.get(), retries.get(), null);
+                FileReport loaded = new FileReport(path, file.file().length(), file.blocks().size(), toLoad.size(), cached, 0, bytesLoaded.get(), retries.get(), null);
+                if (scope() == AtomicOptions.Scope.FILE) {
+                    try {
+                        cache.tempAreas().commitScope(options.atomic().orElseThrow().jobId(), toLoad.stream().map(BlockTask::key).toList());
+                    }
+                    catch (CacheException e) {
+                        return failed(file, cached, 0, bytesLoaded.get(), retries.get(), "not committed: the commit of the file failed: " + e.getMessage());
+                    }
+                }
+                return loaded;
             }
             catch (FailsafeException e) {
                 return failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), Failures.describe(e.getCause() == null ? e : e.getCause()));
@@ -339,6 +440,11 @@ public final class LoadExecutor {
             try (FSDataInputStream in = fs.open(ufsPath)) {
                 while (next.get() < toLoad.size()) {
                     BlockTask block = toLoad.get(next.get());
+                    if (staged.containsKey(block.key().blockId()) && staged.get(block.key().blockId()).length() == block.length()) {
+                        next.incrementAndGet();
+                        listener.blockLoaded(block);
+                        continue;
+                    }
                     loadBlock(in, block);
                     bytesLoaded.addAndGet(block.length());
                     next.incrementAndGet();
@@ -381,7 +487,11 @@ public final class LoadExecutor {
 
         private void loadBlock(FSDataInputStream in, BlockTask block) throws IOException {
             byte[] buffer = buffers.get();
-            try (BlockWriter writer = cache.openWriter(block.key(), block.length(), replication)) {
+            WriteOptions write = WriteOptions.replication(replication);
+            if (options.atomic().isPresent()) {
+                write = write.inTempArea(options.atomic().get().jobId());
+            }
+            try (BlockWriter writer = cache.openWriter(block.key(), block.length(), write)) {
                 long position = block.offset();
                 long end = block.offset() + block.length();
                 while (position < end) {

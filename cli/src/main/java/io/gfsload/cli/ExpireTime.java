@@ -1,0 +1,38 @@
+package io.gfsload.cli;
+
+import java.time.Duration;
+import java.util.Locale;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.TypeConversionException;
+
+/** Parses GooseFS-style expire times: a whole number and {@code ms}, {@code s}, {@code min} or {@code hour} ({@code h}, {@code d} too). */
+public final class ExpireTime implements ITypeConverter<Duration> {
+    private static final Pattern TIME = Pattern.compile("(\\d+)\\s*([a-z]+)");
+    private static final Map<String, Duration> UNITS = Map.ofEntries(
+            Map.entry("ms", Duration.ofMillis(1)),
+            Map.entry("s", Duration.ofSeconds(1)), Map.entry("sec", Duration.ofSeconds(1)),
+            Map.entry("m", Duration.ofMinutes(1)), Map.entry("min", Duration.ofMinutes(1)),
+            Map.entry("h", Duration.ofHours(1)), Map.entry("hour", Duration.ofHours(1)), Map.entry("hours", Duration.ofHours(1)),
+            Map.entry("d", Duration.ofDays(1)), Map.entry("day", Duration.ofDays(1)), Map.entry("days", Duration.ofDays(1)));
+
+    @Override
+    public Duration convert(String value) {
+        return parse(value);
+    }
+
+    static Duration parse(String value) {
+        Matcher matcher = TIME.matcher(value.strip().toLowerCase(Locale.ROOT));
+        Duration unit = matcher.matches() ? UNITS.get(matcher.group(2)) : null;
+        if (unit == null) {
+            throw new TypeConversionException("'%s' is not an expire time: expected a whole number and a unit, ms, s, min or hour, such as 24h or 30min".formatted(value));
+        }
+        Duration time = unit.multipliedBy(Long.parseLong(matcher.group(1)));
+        if (time.isZero()) {
+            throw new TypeConversionException("'%s' is not an expire time: it must be longer than 0".formatted(value));
+        }
+        return time;
+    }
+}

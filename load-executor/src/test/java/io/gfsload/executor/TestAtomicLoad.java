@@ -1,0 +1,155 @@
+package io.gfsload.executor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.advisor.Setting;
+import io.gfsload.advisor.Settings;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.TempArea;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.planner.FileLoad;
+import io.gfsload.planner.LoadPlan;
+import io.gfsload.planner.LoadPlanner;
+import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
+import io.gfsload.planner.PlannerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Atomic loads into a real local cluster: nothing of a failed scope is visible, a re-run adopts, an abandoned area expires. */
+class TestAtomicLoad {
+    private static final long BLOCK = 128 << 10;
+    private static final int FILE_BYTES = 300_000;
+
+    @TempDir
+    Path directory;
+
+    private LocalCluster cluster;
+    private CacheClient client;
+    private Path data;
+
+    @BeforeEach
+    void start() throws IOException {
+        cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 2, 256L << 20));
+        client = cluster.newClient();
+        data = directory.resolve("data");
+        Files.createDirectories(data);
+        for (String name : List.of("a", "b", "c", "d")) {
+            writeFile(name, name.hashCode());
+        }
+    }
+
+    private void writeFile(String name, long seed) throws IOException {
+        byte[] bytes = new byte[FILE_BYTES];
+        new Random(seed).nextBytes(bytes);
+        Files.write(data.resolve(name), bytes);
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        cluster.close();
+    }
+
+    private LoadPlan plan() {
+        LoadPlanner planner = new LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks, new PlannerConfig(BLOCK, 1024, BLOCK * 4, 2));
+        return planner.plan(new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), 2));
+    }
+
+    private LoadReport load(LoadPlan plan, AtomicOptions atomic) {
+        Settings settings = new Settings(List.of(
+                new Setting(Settings.UFS_READ_THREADS, 2, "threads", "test"),
+                new Setting(Settings.READ_BUFFER_BYTES, 64 << 10, "bytes", "test")));
+        ExecutorOptions options = ExecutorOptions.defaults().withRetries(2, Duration.ofMillis(1), Duration.ofMillis(2)).withAtomic(atomic);
+        return new LoadExecutor(client, new Configuration(), settings, options, ProgressListener.NONE, Clock.systemUTC()).execute(plan);
+    }
+
+    private long visibleBlocks(LoadPlan plan) {
+        return plan.partitions().get(0).files().stream().mapToLong(f -> client.cachedBlocks(f.file()).size()).sum();
+    }
+
+    private Optional<TempArea> area(String jobId) {
+        return client.tempAreas().listTempAreas().stream().filter(a -> a.jobId().equals(jobId)).findFirst();
+    }
+
+    private long workerFiles() throws IOException {
+        long count = 0;
+        for (Path worker : cluster.workerBlockDirectories()) {
+            try (Stream<Path> files = Files.walk(worker)) {
+                count += files.filter(Files::isRegularFile).count();
+            }
+        }
+        return count;
+    }
+
+    @Test
+    void aFailureInTheJobScopeLeavesNothingVisibleAndTheReRunAdoptsWhatWasStaged() throws IOException {
+        LoadPlan first = plan();
+        Files.delete(data.resolve("b"));
+
+        LoadReport failed = load(first, new AtomicOptions("job-1", AtomicOptions.Scope.JOB, Duration.ofHours(1)));
+
+        assertEquals(LoadState.FAILED, failed.state());
+        assertEquals(0, visibleBlocks(first), "nothing of the failed scope is visible");
+        assertEquals(4, failed.failedFiles().size());
+        assertTrue(failed.failedFiles().get(0).error().startsWith("not committed: the job has failed files"), failed.failedFiles().get(0).error());
+        assertTrue(failed.failedFiles().get(1).error().startsWith("FileNotFoundException"), failed.failedFiles().get(1).error());
+        assertEquals(9, area("job-1").orElseThrow().blocks().size(), "a, c and d are staged: 3 blocks each");
+
+        writeFile("b", 99);
+        LoadPlan second = plan();
+        LoadReport rerun = load(second, new AtomicOptions("job-1", AtomicOptions.Scope.JOB, Duration.ofHours(1)));
+
+        assertEquals(LoadState.SUCCEEDED, rerun.state(), String.valueOf(rerun.failedFiles()));
+        assertEquals(FILE_BYTES, rerun.ufsBytesRead(), "only b is read again; the staged blocks are adopted");
+        assertEquals(12, visibleBlocks(second));
+        for (FileLoad file : second.partitions().get(0).files()) {
+            assertEquals(List.of(2, 2, 2), client.cachedBlocks(file.file()).stream().map(b -> b.replicas()).toList());
+        }
+        assertEquals(Optional.empty(), area("job-1"), "a committed job leaves no temp area");
+    }
+
+    @Test
+    void fileScopeCommitsEachFileOnItsOwn() throws IOException {
+        LoadPlan plan = plan();
+        Files.delete(data.resolve("c"));
+        LoadReport report = load(plan, new AtomicOptions("job-2", AtomicOptions.Scope.FILE, Duration.ofHours(1)));
+        assertEquals(LoadState.PARTIAL, report.state());
+        List<FileLoad> files = plan.partitions().get(0).files();
+        assertEquals(List.of(3, 3, 0, 3), files.stream().map(f -> client.cachedBlocks(f.file()).size()).toList());
+    }
+
+    @Test
+    void anAbandonedTempAreaExpiresOnTheMasterAndTheWorkers() throws Exception {
+        long before = workerFiles();
+        LoadPlan plan = plan();
+        Files.delete(data.resolve("d"));
+        LoadReport report = load(plan, new AtomicOptions("job-3", AtomicOptions.Scope.PARTITION, Duration.ofSeconds(2)));
+        assertEquals(LoadState.FAILED, report.state());
+        assertTrue(report.failedFiles().get(0).error().startsWith("not committed: partition " + data + " has failed files"), report.failedFiles().get(0).error());
+        assertTrue(area("job-3").isPresent());
+        assertTrue(workerFiles() > before, "the staged blocks are on the workers");
+
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while ((area("job-3").isPresent() || workerFiles() > before) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertEquals(Optional.empty(), area("job-3"), "expired on the master");
+        assertEquals(before, workerFiles(), "expired blocks deleted on the workers");
+        assertEquals(0, visibleBlocks(plan));
+    }
+}
