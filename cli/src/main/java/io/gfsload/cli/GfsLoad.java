@@ -29,6 +29,7 @@ public final class GfsLoad {
         commandLine.addSubcommand("plan", new CommandLine(new PlanCommand(environment)));
         commandLine.addSubcommand("tune", new CommandLine(new TuneCommand(environment)));
         commandLine.addSubcommand("status", new CommandLine(new StatusCommand(environment)));
+        commandLine.addSubcommand("free", new CommandLine(new FreeCommand(environment)));
         commandLine.addSubcommand("cluster", new CommandLine(new ClusterCommand(environment)));
         commandLine.setExecutionExceptionHandler((exception, failed, parseResult) -> {
             int code = exitCode(exception);

@@ -277,6 +277,18 @@ class TestGfsLoadEndToEnd {
         }
     }
 
+    @Test
+    @Order(14)
+    void freeRemovesThePartitionsBlocks() {
+        CliRun free = gfsload("free", "--table", "demo.events", "--partition", "dt=2026-11-18");
+        assertEquals(0, free.exitCode(), free.err());
+        assertEquals("Freed demo.events dt=2026-11-18: 3 blocks, 6.0 MiB of 3 files", free.out().strip());
+
+        JsonNode status = json(gfsload("status", "--table", "demo.events", "--json").out());
+        assertEquals(0.0, status.get("partitions").get(0).get("cachedPercent").asDouble(), "dt=2026-11-18 is freed");
+        assertEquals(100.0, status.get("partitions").get(2).get("cachedPercent").asDouble(), "dt=2026-11-20 is untouched");
+    }
+
     private static JsonNode json(String text) {
         try {
             return new ObjectMapper().readTree(text);
