@@ -47,6 +47,7 @@ public final class FaultyFileSystem extends LocalMappedFileSystem {
     public static final String CONNECTION_RESET = "Connection reset (injected)";
     /** The message a permanent permission fault contains. */
     public static final String PERMISSION_DENIED = "Permission denied (injected)";
+    private static final int CHUNK_BYTES = 1 << 20;
 
     private FaultyConfig config = FaultyConfig.defaults();
     private Random faultDraws;
@@ -114,7 +115,7 @@ public final class FaultyFileSystem extends LocalMappedFileSystem {
         }
         FileChannel channel = openChannel(f);
         try {
-            return new FSDataInputStream(new SimulatedInputStream(f, channel, new Policy(f)));
+            return new FSDataInputStream(new SimulatedInputStream(f, channel, new Policy(f), CHUNK_BYTES));
         }
         catch (IOException | RuntimeException e) {
             channel.close();

@@ -12,8 +12,8 @@ import org.apache.hadoop.fs.Path;
 
 /**
  * A seekable, positioned-readable stream over a local file whose reads go through a
- * {@link StreamPolicy}, in chunks of at most {@link #CHUNK_BYTES} so that a bandwidth limit acts
- * smoothly within one large read.
+ * {@link StreamPolicy} in chunks of at most a given size, so that a bandwidth limit acts smoothly
+ * within one large read.
  *
  * <p>Sequential reads continue the request that the open (or the last seek) started; a seek to
  * another offset makes the next sequential read a new request. Every positioned read is a request
@@ -21,20 +21,27 @@ import org.apache.hadoop.fs.Path;
  * may run concurrently; sequential reads and seeks are synchronized.
  */
 final class SimulatedInputStream extends FSInputStream {
-    static final int CHUNK_BYTES = 64 << 10;
-
     private final Path path;
     private final FileChannel channel;
     private final long length;
     private final StreamPolicy policy;
+    private final int chunkBytes;
     private long position;
     private boolean inRequest = true;
     private volatile boolean closed;
 
-    SimulatedInputStream(Path path, FileChannel channel, StreamPolicy policy) throws IOException {
+    /**
+     * @param chunkBytes the most bytes transferred between two calls of
+     *     {@link StreamPolicy#transferred}, >= 1
+     */
+    SimulatedInputStream(Path path, FileChannel channel, StreamPolicy policy, int chunkBytes) throws IOException {
         this.path = requireNonNull(path, "path is null");
         this.channel = requireNonNull(channel, "channel is null");
         this.policy = requireNonNull(policy, "policy is null");
+        if (chunkBytes < 1) {
+            throw new IllegalArgumentException("chunkBytes must be >= 1: " + chunkBytes);
+        }
+        this.chunkBytes = chunkBytes;
         this.length = channel.size();
     }
 
@@ -140,7 +147,7 @@ final class SimulatedInputStream extends FSInputStream {
     private int transfer(long pos, byte[] buffer, int offset, int len) throws IOException {
         int total = 0;
         while (total < len) {
-            int chunk = Math.min(CHUNK_BYTES, len - total);
+            int chunk = Math.min(chunkBytes, len - total);
             int n = channel.read(ByteBuffer.wrap(buffer, offset + total, chunk), pos + total);
             if (n < 0) {
                 break;

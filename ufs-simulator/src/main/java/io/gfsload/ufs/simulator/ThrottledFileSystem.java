@@ -54,9 +54,19 @@ public final class ThrottledFileSystem extends LocalMappedFileSystem {
     /** The message every throttling error contains, as COS and S3 phrase it. */
     public static final String SLOW_DOWN = "503 Slow Down";
     private static final Duration WARM_UP = Duration.ofMillis(1);
+    /**
+     * Bytes flow in chunks of about 1/20 s of the tightest limit: each chunk is one wait on a
+     * limiter, and a wait that overshoots (a busy machine wakes threads late) is time lost for
+     * good, so fewer, larger chunks keep a limit accurate; within these bounds a limit still acts
+     * smoothly inside one large read.
+     */
+    private static final int CHUNKS_PER_SECOND = 20;
+    private static final int MIN_CHUNK_BYTES = 64 << 10;
+    private static final int MAX_CHUNK_BYTES = 1 << 20;
 
     private ThrottledConfig config = ThrottledConfig.defaults();
     private RateLimiter aggregateLimiter;
+    private int chunkBytes = MAX_CHUNK_BYTES;
     private Random throttleDraws;
     private final LongAdder requests = new LongAdder();
     private final LongAdder bytesRead = new LongAdder();
@@ -81,6 +91,7 @@ public final class ThrottledFileSystem extends LocalMappedFileSystem {
         super.initialize(name, conf);
         config = ThrottledConfig.from(conf);
         aggregateLimiter = limiter(config.aggregateBytesPerSecond());
+        chunkBytes = chunkBytes(config);
         throttleDraws = new Random(config.seed());
     }
 
@@ -112,7 +123,7 @@ public final class ThrottledFileSystem extends LocalMappedFileSystem {
         request("open", f, 0);
         FileChannel channel = openChannel(f);
         try {
-            return new FSDataInputStream(new SimulatedInputStream(f, channel, new Policy(f, limiter(config.streamBytesPerSecond()))));
+            return new FSDataInputStream(new SimulatedInputStream(f, channel, new Policy(f, limiter(config.streamBytesPerSecond())), chunkBytes));
         }
         catch (IOException | RuntimeException e) {
             channel.close();
@@ -138,6 +149,16 @@ public final class ThrottledFileSystem extends LocalMappedFileSystem {
             throttledErrors.increment();
             throw new IOException(SLOW_DOWN + " (simulated throttling of " + what + " " + path + " at " + position + ")");
         }
+    }
+
+    private static int chunkBytes(ThrottledConfig config) {
+        long tightest = Long.MAX_VALUE;
+        for (long limit : new long[] {config.streamBytesPerSecond(), config.aggregateBytesPerSecond()}) {
+            if (limit > 0) {
+                tightest = Math.min(tightest, limit);
+            }
+        }
+        return (int) Math.max(MIN_CHUNK_BYTES, Math.min(MAX_CHUNK_BYTES, tightest / CHUNKS_PER_SECOND));
     }
 
     private synchronized double draw() {

@@ -74,6 +74,28 @@ class TestThrottledFileSystemTiming {
     }
 
     @Test
+    void eachRequestPaysItsLatencyAndThenItsBytes() throws Exception {
+        TestFiles.write(dir.resolve("a.bin"), 8 * MIB, 3);
+        ThrottledConfig config = new ThrottledConfig(Duration.ofMillis(50), 4L * MIB, 0, 0, 0);
+        // the open, then 20 ranged reads of 256 KiB: 50 ms + 20 x (50 ms + 62.5 ms); idle time
+        // during a latency must not turn into free bandwidth
+        assertWithinTolerance("open + 20 x (50 ms + 256 KiB at 4 MiB/s)", 2.3, () -> {
+            try (ThrottledFileSystem fs = newFs(config)) {
+                long start = System.nanoTime();
+                try (FSDataInputStream in = fs.open(TestFiles.mapped("throttled", null, dir.resolve("a.bin")))) {
+                    byte[] buffer = new byte[256 << 10];
+                    for (int i = 0; i < 20; i++) {
+                        in.readFully((long) i * buffer.length, buffer);
+                    }
+                }
+                double seconds = (System.nanoTime() - start) / 1e9;
+                assertEquals(new ThrottledFileSystem.Stats(21, 20L * (256 << 10), 0), fs.stats());
+                return seconds;
+            }
+        });
+    }
+
+    @Test
     void concurrentStreamsShareTheAggregateCap() throws Exception {
         int streams = 4;
         for (int i = 0; i < streams; i++) {

@@ -1,0 +1,137 @@
+package io.gfsload.benchmarks;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.base.Ticker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs the selected scenarios: for each, generates (or reuses) its data set, reads it once into
+ * the page cache, then runs gfsload and its baseline interleaved (A B A B ...) for the configured
+ * number of runs, each from a clean state, and summarises. Writes {@code results.json} and
+ * {@code results.md} into the output directory.
+ *
+ * <p>Caches and copies live in {@code <memory dir>/gfsload-bench-<pid>}, deleted at the end. Not
+ * thread-safe; one invocation at a time per memory directory.
+ */
+public final class BenchmarkHarness {
+    private static final Path DEV_SHM = Path.of("/dev/shm");
+    /** Slack on top of a data set's size for the cache's metadata and the file system's own. */
+    private static final long SPACE_HEADROOM = 128L << 20;
+
+    private final BenchmarkOptions options;
+    private final Ticker ticker;
+    private final Clock clock;
+    private final BenchmarkListener listener;
+
+    public BenchmarkHarness(BenchmarkOptions options, Ticker ticker, Clock clock, BenchmarkListener listener) {
+        this.options = requireNonNull(options, "options is null");
+        this.ticker = requireNonNull(ticker, "ticker is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        this.listener = requireNonNull(listener, "listener is null");
+    }
+
+    /**
+     * Runs everything and writes the results.
+     *
+     * @throws BenchmarkException when a data set cannot be prepared, a run fails or moves less than
+     *     its whole data set, or the results cannot be written
+     */
+    public BenchmarkResults run() {
+        long start = ticker.read();
+        MachineInfo machine = MachineInfo.probe(clock);
+        Path scratch = memoryRoot().resolve("gfsload-bench-" + ProcessHandle.current().pid());
+        BenchmarkResults benchmark;
+        try {
+            benchmark = runAll(machine, scratch, start);
+        }
+        catch (RuntimeException e) {
+            Directories.deleteAfterFailure(e, scratch);
+            throw e;
+        }
+        Directories.deleteAfterRun("the benchmarks", scratch);
+        return benchmark;
+    }
+
+    private BenchmarkResults runAll(MachineInfo machine, Path scratch, long start) {
+        try {
+            Directories.deleteRecursively(scratch);
+            Files.createDirectories(scratch);
+            String tier = Files.getFileStore(scratch).type();
+            Workspace workspace = new Workspace(scratch, ticker, clock);
+            List<ScenarioResult> results = new ArrayList<>();
+            for (String id : Scenarios.IDS) {
+                if (Scenarios.selected(id, options.scenarios())) {
+                    try (Scenario scenario = Scenarios.create(id, options.size(), options.workDir(), workspace, machine.cores(), tier)) {
+                        results.add(run(scenario, scratch));
+                    }
+                }
+            }
+            BenchmarkResults benchmark = new BenchmarkResults(machine, options.size().label(), options.runs(), options.workDir().toString(),
+                    scratch.getParent().toString(), tier, (ticker.read() - start) / 1e9, results);
+            ResultsWriter.write(benchmark, options.outputDir());
+            return benchmark;
+        }
+        catch (IOException e) {
+            throw new BenchmarkException("Cannot prepare the scratch directory " + scratch + ": " + e, e);
+        }
+    }
+
+    private Path memoryRoot() {
+        if (options.memoryDir().isPresent()) {
+            return options.memoryDir().get();
+        }
+        return Files.isDirectory(DEV_SHM) && Files.isWritable(DEV_SHM) ? DEV_SHM : options.workDir().resolve("mem");
+    }
+
+    private ScenarioResult run(Scenario scenario, Path scratch) throws IOException {
+        DataSet data = scenario.data();
+        listener.scenarioStarted(scenario.id(), scenario.title(), data.shape().describe());
+        checkSpace(scenario, scratch);
+        long prepareStart = ticker.read();
+        boolean generated = data.ensure();
+        data.warm();
+        listener.dataReady(scenario.id(), generated, (ticker.read() - prepareStart) / 1e9);
+
+        List<RunResult> candidateRuns = new ArrayList<>();
+        List<RunResult> baselineRuns = new ArrayList<>();
+        for (int run = 1; run <= options.runs(); run++) {
+            candidateRuns.add(runOnce(scenario, scenario.candidate(), run));
+            baselineRuns.add(runOnce(scenario, scenario.baseline(), run));
+        }
+        ContenderResult candidate = ContenderResult.of(scenario.candidate().name(), scenario.candidate().description(), scenario.candidate().settings(), candidateRuns);
+        ContenderResult baseline = ContenderResult.of(scenario.baseline().name(), scenario.baseline().description(), scenario.baseline().settings(), baselineRuns);
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        scenario.aggregateCapMiBPerSecond().ifPresent(cap -> {
+            metrics.put("candidate median / aggregate cap", candidate.mibPerSecond().median() / cap);
+            metrics.put("baseline median / aggregate cap", baseline.mibPerSecond().median() / cap);
+        });
+        ScenarioResult result = new ScenarioResult(scenario.id(), scenario.title(), scenario.description(), data.shape().files(), data.shape().totalBytes(),
+                data.shape().describe(), candidate, baseline, candidate.mibPerSecond().median() / baseline.mibPerSecond().median(), metrics, scenario.notes());
+        listener.scenarioFinished(result);
+        return result;
+    }
+
+    private RunResult runOnce(Scenario scenario, Contender contender, int run) {
+        RunResult result = contender.run(run);
+        listener.runFinished(scenario.id(), contender.name(), result);
+        return result;
+    }
+
+    /** Only one run's cache or copy exists at a time. */
+    private static void checkSpace(Scenario scenario, Path scratch) throws IOException {
+        long needed = scenario.data().shape().totalBytes() + SPACE_HEADROOM;
+        long usable = Files.getFileStore(scratch).getUsableSpace();
+        if (usable < needed) {
+            throw new BenchmarkException("%s needs %s free in %s for one cache or copy, only %s is: free some or pass --memory-dir".formatted(
+                    scenario.id(), Units.bytes(needed), scratch, Units.bytes(usable)));
+        }
+    }
+}

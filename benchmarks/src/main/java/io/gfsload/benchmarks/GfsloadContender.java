@@ -1,0 +1,165 @@
+package io.gfsload.benchmarks;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gfsload.advisor.Setting;
+import io.gfsload.advisor.Settings;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.executor.ExecutorOptions;
+import io.gfsload.executor.FileReport;
+import io.gfsload.executor.JobJournal;
+import io.gfsload.executor.LoadExecutor;
+import io.gfsload.executor.LoadReport;
+import io.gfsload.executor.LoadState;
+import io.gfsload.executor.ProgressListener;
+import io.gfsload.planner.LoadPlan;
+import io.gfsload.planner.LoadPlanner;
+import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
+import io.gfsload.planner.PlannerConfig;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * gfsload as {@code gfsload distributedLoad PATH} runs it without flags (cli's {@code LoadAction}
+ * and {@code LoadRunner}; keep them in step): plan (listing and the cached-block query) ->
+ * settings -> executor with the advisor's active files, the capacity check and a job journal, into
+ * a fresh {@link LocalCluster} of one worker whose directory (journal included) is in the scratch
+ * directory, with replication 1. The cluster's start and stop are not
+ * timed; planning and loading are, and each run also records them apart ({@code gfsload.plan-ms}:
+ * listing and the cached-block queries; {@code gfsload.execute-ms}: settings and the executor).
+ */
+final class GfsloadContender implements Contender {
+    /** Room for the data set twice over, so that the quota never decides a run. */
+    private static final long CAPACITY_HEADROOM = 256L << 20;
+
+    private final String name;
+    private final String description;
+    private final DataSet data;
+    private final Ufs ufs;
+    private final SettingsRule rule;
+    private final Workspace workspace;
+    private List<String> lastSettings = List.of();
+
+    /**
+     * Where a gfsload contender reads its data set.
+     *
+     * @param path the UFS path of the data set's directory, e.g. {@code /data/p1} or
+     *     {@code throttled://p3/data/p3}
+     * @param conf the Hadoop configuration of planner and executor
+     * @param probe counters of the store, reset before and read after each run
+     */
+    record Ufs(String path, Configuration conf, StoreProbe probe) {
+        Ufs {
+            requireNonNull(path, "path is null");
+            requireNonNull(conf, "conf is null");
+            requireNonNull(probe, "probe is null");
+        }
+    }
+
+    GfsloadContender(String name, String description, DataSet data, Ufs ufs, SettingsRule rule, Workspace workspace) {
+        this.name = requireNonNull(name, "name is null");
+        this.description = requireNonNull(description, "description is null");
+        this.data = requireNonNull(data, "data is null");
+        this.ufs = requireNonNull(ufs, "ufs is null");
+        this.rule = requireNonNull(rule, "rule is null");
+        this.workspace = requireNonNull(workspace, "workspace is null");
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public List<String> settings() {
+        return lastSettings;
+    }
+
+    @Override
+    public RunResult run(int run) {
+        String what = "%s %s run %d".formatted(data.id(), name, run);
+        Path clusterDirectory = workspace.runDirectory(data.id(), name, run);
+        RunResult result;
+        try {
+            result = load(run, what, clusterDirectory);
+        }
+        catch (RuntimeException e) {
+            Directories.deleteAfterFailure(e, clusterDirectory);
+            throw e;
+        }
+        Directories.deleteAfterRun(what, clusterDirectory);
+        return result;
+    }
+
+    private RunResult load(int run, String what, Path clusterDirectory) {
+        long capacity = 2 * data.shape().totalBytes() + CAPACITY_HEADROOM;
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(clusterDirectory, 1, capacity));
+                CacheClient cache = cluster.newClient()) {
+            ufs.probe().reset();
+            long start = workspace.ticker().read();
+            LoadPlanner planner = new LoadPlanner(Optional.empty(), ufs.conf(), cache::cachedBlocks, PlannerConfig.defaults());
+            LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of(ufs.path())), 1);
+            LoadPlan plan = planner.plan(request);
+            long planned = workspace.ticker().read();
+            Settings settings = rule.settings(plan, cache.clusterInfo());
+            ExecutorOptions options = ExecutorOptions.defaults().withActiveFiles(Math.toIntExact(Math.max(1, settings.value(Settings.ACTIVE_FILES))));
+            LoadExecutor executor = new LoadExecutor(cache, ufs.conf(), settings, options, ProgressListener.NONE, workspace.clock());
+            executor.validate(plan, true);
+            LoadReport report;
+            JobJournal journal = JobJournal.open(clusterDirectory.resolve("jobs"), request, true);
+            try {
+                report = executor.execute(plan, Optional.of(journal));
+            }
+            catch (RuntimeException e) {
+                journal.close();
+                throw e;
+            }
+            if (report.state() == LoadState.SUCCEEDED) {
+                journal.complete();
+            }
+            else {
+                journal.close();
+            }
+            long end = workspace.ticker().read();
+            check(what, plan, report);
+            lastSettings = settings.values().stream().map(GfsloadContender::describe).toList();
+            Map<String, Long> counters = new HashMap<>(ufs.probe().counters());
+            counters.put("gfsload.plan-ms", TimeUnit.NANOSECONDS.toMillis(planned - start));
+            counters.put("gfsload.execute-ms", TimeUnit.NANOSECONDS.toMillis(end - planned));
+            return RunResult.of(run, end - start, report.totals().bytesLoaded(), report.totals().files(), counters);
+        }
+    }
+
+    /** A run counts only when it cached every file and byte of the data set, from an empty cache. */
+    private void check(String what, LoadPlan plan, LoadReport report) {
+        if (plan.stats().cachedBlocks() != 0) {
+            throw new BenchmarkException("%s: the cache was not empty: %d blocks already cached".formatted(what, plan.stats().cachedBlocks()));
+        }
+        if (report.state() != LoadState.SUCCEEDED) {
+            String failures = report.failedFiles().stream().limit(3).map(FileReport::error).collect(Collectors.joining("; "));
+            throw new BenchmarkException("%s: the load ended %s with %d failed files, e.g. %s".formatted(what, report.state(), report.totals().filesFailed(), failures));
+        }
+        if (report.totals().files() != data.shape().files() || report.totals().bytesLoaded() != data.shape().totalBytes()) {
+            throw new BenchmarkException("%s: loaded %d bytes of %d files, expected %d bytes of %d files in %s".formatted(what,
+                    report.totals().bytesLoaded(), report.totals().files(), data.shape().totalBytes(), data.shape().files(), ufs.path()));
+        }
+    }
+
+    private static String describe(Setting setting) {
+        return "%s = %d %s (%s)".formatted(setting.name(), setting.value(), setting.unit(), setting.reason());
+    }
+}

@@ -1,0 +1,84 @@
+package io.gfsload.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * Runs the whole harness at smoke size, in this JVM, so that it cannot rot: every scenario must
+ * run both contenders to completion and the results must be complete. Asserts no speed.
+ */
+class TestBenchmarkSmoke {
+    @TempDir
+    Path dir;
+
+    @Test
+    void smokeRunMeasuresEveryScenarioAndWritesTheResults() throws IOException {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = Bench.createCommandLine();
+        commandLine.setOut(new PrintWriter(out));
+        commandLine.setErr(new PrintWriter(err));
+        Path memory = dir.resolve("mem");
+        int exitCode = commandLine.execute("--size", "smoke", "--runs", "1",
+                "--work-dir", dir.resolve("work").toString(), "--out-dir", dir.resolve("out").toString(), "--memory-dir", memory.toString());
+        assertEquals(0, exitCode, err.toString());
+
+        BenchmarkResults results = new ObjectMapper().readValue(dir.resolve("out/results.json").toFile(), BenchmarkResults.class);
+        assertEquals("smoke", results.size());
+        assertEquals(1, results.runs());
+        assertTrue(results.machine().cores() >= 1);
+        assertFalse(results.machine().java().isBlank());
+        assertTrue(results.wallSeconds() > 0);
+        assertEquals(Scenarios.IDS, results.scenarios().stream().map(ScenarioResult::id).toList());
+
+        List<Size.Shape> shapes = List.of(Size.SMOKE.largeFiles(), Size.SMOKE.smallFiles(), Size.SMOKE.throttledSmallFiles(), Size.SMOKE.throttledLargeFiles());
+        for (int i = 0; i < shapes.size(); i++) {
+            ScenarioResult scenario = results.scenarios().get(i);
+            assertEquals(shapes.get(i).files(), scenario.files(), scenario.id());
+            assertEquals(shapes.get(i).totalBytes(), scenario.bytes(), scenario.id());
+            for (ContenderResult contender : List.of(scenario.candidate(), scenario.baseline())) {
+                assertEquals(1, contender.runs().size(), scenario.id() + " " + contender.name());
+                assertTrue(contender.mibPerSecond().median() > 0, scenario.id() + " " + contender.name());
+                assertTrue(contender.filesPerSecond().median() > 0, scenario.id() + " " + contender.name());
+                assertTrue(contender.seconds().median() > 0, scenario.id() + " " + contender.name());
+            }
+            assertTrue(scenario.candidate().name().startsWith("gfsload"), scenario.id());
+            assertTrue(scenario.candidate().settings().stream().anyMatch(s -> s.startsWith("executor.ufs-read-threads = ")), scenario.id());
+            assertEquals(scenario.candidate().mibPerSecond().median() / scenario.baseline().mibPerSecond().median(), scenario.ratio(), 1e-9, scenario.id());
+        }
+        ScenarioResult throttledLarge = results.scenarios().get(3);
+        assertTrue(throttledLarge.metrics().get("candidate median / aggregate cap") > 0);
+        assertTrue(throttledLarge.metrics().get("baseline median / aggregate cap") > 0);
+        assertTrue(throttledLarge.candidate().runs().get(0).counters().get("store.requests") > 0);
+        assertEquals(Size.SMOKE.throttledLargeFiles().totalBytes(), throttledLarge.baseline().runs().get(0).counters().get("store.bytes-read"));
+        assertTrue(results.scenarios().get(2).baseline().settings().contains(
+                "executor.ufs-read-threads = 10 threads (GooseFS default goosefs.job.worker.threadpool.size = 10)"));
+
+        String markdown = Files.readString(dir.resolve("out/results.md"));
+        assertTrue(markdown.contains("| scenario | data | A | A MiB/s | A files/s | B | B MiB/s | B files/s | A/B |"), markdown);
+        for (String id : Scenarios.IDS) {
+            assertTrue(markdown.contains("| " + id + " "), id + " in the table");
+            assertTrue(markdown.contains("### " + id + ": "), id + " in the details");
+        }
+        assertTrue(out.toString().contains("| P3-large "), "the table is printed: " + out);
+        assertTrue(err.toString().contains("P1   run 1 gfsload"), "progress goes to stderr: " + err);
+        try (Stream<Path> left = Files.list(memory)) {
+            assertEquals(List.of(), left.map(Path::toString).toList(), "caches and copies are deleted");
+        }
+        assertTrue(new File(dir.resolve("work").toFile(), "p1-large-files-smoke.complete").isFile(), "data sets are kept for the next run");
+    }
+}

@@ -1,0 +1,75 @@
+package io.gfsload.benchmarks;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.advisor.Setting;
+import io.gfsload.advisor.Settings;
+import io.gfsload.cache.api.ClusterInfo;
+import io.gfsload.planner.LoadPlan;
+import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
+import io.gfsload.planner.PlanStats;
+import io.gfsload.planner.PlannerConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The pure parts of the harness: summaries, scenario selection, settings rules, options. */
+class TestHarnessParts {
+    private static final LoadPlan SMALL_FILES = new LoadPlan(new LoadRequest(new LoadTarget.Paths(List.of("/data")), 1), PlannerConfig.DEFAULT_BLOCK_SIZE,
+            List.of(), List.of(), new PlanStats(1000, 1000L * 65536, 1000, 0, 0, List.of(0L, 0L, 1000L, 0L, 0L, 0L, 0L), 65536, 65536));
+    /** No live workers: the advisor assumes one. */
+    private static final ClusterInfo CLUSTER = new ClusterInfo(List.of());
+
+    @Test
+    void summarisesMedianAndRange() {
+        assertEquals(new Summary(2, 1, 9), Summary.of(List.of(9.0, 1.0, 2.0)));
+        assertEquals(new Summary(2.5, 1, 9), Summary.of(List.of(9.0, 1.0, 2.0, 3.0)));
+        assertEquals("no values to summarise", assertThrows(IllegalArgumentException.class, () -> Summary.of(List.of())).getMessage());
+    }
+
+    @Test
+    void selectsScenariosByIdOrPrefix() {
+        assertTrue(Scenarios.selected("P3-small", List.of("P3")));
+        assertTrue(Scenarios.selected("P3-large", List.of("p3-large")));
+        assertFalse(Scenarios.selected("P3-large", List.of("P3-small")));
+        assertFalse(Scenarios.selected("P1", List.of("P2", "P3")));
+        IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
+                () -> new BenchmarkOptions(Size.SMOKE, 1, Path.of("w"), Path.of("o"), Optional.empty(), List.of("P4")));
+        assertEquals("Unknown scenario 'P4': expected one of [P1, P2, P3-small, P3-large], or P3 for both P3s", unknown.getMessage());
+    }
+
+    @Test
+    void gooseFsDefaultsPinThreadsAndReadSizeAndKeepTheRest() {
+        Settings advised = SettingsRule.ADVISOR.settings(SMALL_FILES, CLUSTER);
+        Settings gooseFs = SettingsRule.GOOSEFS_DEFAULTS.settings(SMALL_FILES, CLUSTER);
+        assertEquals(10, gooseFs.value(Settings.UFS_READ_THREADS));
+        assertEquals(1L << 20, gooseFs.value(Settings.READ_BUFFER_BYTES));
+        assertEquals(advised.values().stream().map(Setting::name).toList(), gooseFs.values().stream().map(Setting::name).toList());
+    }
+
+    @Test
+    void anOverrideOfASettingTheAdvisorDoesNotSetFailsUnlessOptional() {
+        SettingsRule required = SettingsRule.overriding(SettingsRule.ADVISOR, Map.of("executor.no-such", new SettingsRule.FixedValue(1, "test")), Set.of());
+        assertEquals("The advisor sets no executor.no-such to override",
+                assertThrows(IllegalStateException.class, () -> required.settings(SMALL_FILES, CLUSTER)).getMessage());
+        SettingsRule optional = SettingsRule.overriding(SettingsRule.ADVISOR, Map.of("executor.no-such", new SettingsRule.FixedValue(1, "test")),
+                Set.of("executor.no-such"));
+        assertEquals(SettingsRule.ADVISOR.settings(SMALL_FILES, CLUSTER), optional.settings(SMALL_FILES, CLUSTER));
+    }
+
+    @Test
+    void runResultsDeriveRatesFromTimeBytesAndFiles() {
+        RunResult result = RunResult.of(1, 2_000_000_000L, 4L << 20, 8, Map.of("store.requests", 3L));
+        assertEquals(2.0, result.seconds(), 1e-12);
+        assertEquals(2.0, result.mibPerSecond(), 1e-12);
+        assertEquals(4.0, result.filesPerSecond(), 1e-12);
+        assertEquals(Map.of("store.requests", 3L), result.counters());
+    }
+}
