@@ -119,21 +119,8 @@ final class GfsloadContender implements Contender {
             ExecutorOptions options = ExecutorOptions.defaults().withActiveFiles(Math.toIntExact(Math.max(1, settings.value(Settings.ACTIVE_FILES))));
             LoadExecutor executor = new LoadExecutor(cache, ufs.conf(), settings, options, ProgressListener.NONE, workspace.clock());
             executor.validate(plan, true);
-            LoadReport report;
-            JobJournal journal = JobJournal.open(clusterDirectory.resolve("jobs"), request, true);
-            try {
-                report = executor.execute(plan, Optional.of(journal));
-            }
-            catch (RuntimeException e) {
-                journal.close();
-                throw e;
-            }
-            if (report.state() == LoadState.SUCCEEDED) {
-                journal.complete();
-            }
-            else {
-                journal.close();
-            }
+            LoadReport report = JobJournal.withJournal(clusterDirectory.resolve("jobs"), request, true,
+                    journal -> executor.execute(plan, Optional.of(journal)));
             long end = workspace.ticker().read();
             check(what, plan, report);
             lastSettings = settings.values().stream().map(GfsloadContender::describe).toList();

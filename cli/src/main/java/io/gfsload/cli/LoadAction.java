@@ -1,9 +1,7 @@
 package io.gfsload.cli;
 
-import io.gfsload.executor.AtomicOptions;
 import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.executor.JobJournal;
-import io.gfsload.executor.LoadState;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.planner.LoadRequest;
 import java.io.IOException;
@@ -12,7 +10,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.Optional;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** What the load commands share: plan, load with progress, print and save the report, pick the exit code. */
@@ -28,25 +25,12 @@ final class LoadAction {
         ProgressReporter.Mode mode = execution.progressMode();
         LoadRunner runner = new LoadRunner(services);
         LoadRunner.Planned planned = runner.plan(request, workload, execution.overrides());
-        ExecutorOptions options = execution.toExecutorOptions(planned.settings());
-        Optional<AtomicOptions> atomic = execution.atomic(JobJournal.jobId(request));
-        if (atomic.isPresent()) {
-            options = options.withAtomic(atomic.get());
-        }
+        ExecutorOptions base = execution.toExecutorOptions(planned.settings());
+        ExecutorOptions options = execution.atomic(JobJournal.jobId(request)).map(base::withAtomic).orElse(base);
         LoadReport report;
-        JobJournal journal = JobJournal.open(jobsDirectory, request, execution.restart);
         try (ProgressReporter progress = new ProgressReporter(mode, System.console() != null, spec.commandLine().getErr(), System.err, System::nanoTime)) {
-            report = runner.load(planned, ignoreCapacity, execution.verify, options, progress, journal, spec.commandLine().getErr());
-        }
-        catch (RuntimeException e) {
-            journal.close();
-            throw e;
-        }
-        if (report.state() == LoadState.SUCCEEDED) {
-            journal.complete();
-        }
-        else {
-            journal.close();
+            report = JobJournal.withJournal(jobsDirectory, request, execution.restart,
+                    journal -> runner.load(planned, ignoreCapacity, execution.verify, options, progress, journal, spec.commandLine().getErr()));
         }
         execution.reportFile().ifPresent(file -> write(file.toPath(), ReportPrinter.toJson(report)));
         ReportPrinter.print(report, load.json, spec.commandLine().getOut());

@@ -116,6 +116,30 @@ public final class JobJournal implements AutoCloseable {
         }
     }
 
+    /**
+     * Runs {@code load} with the journal of {@code request} (see {@link #open}): a load that
+     * succeeds deletes the journal, any other outcome keeps it for the next run, and the journal is
+     * closed even when {@code load} throws.
+     */
+    public static LoadReport withJournal(Path jobsDirectory, LoadRequest request, boolean restart, java.util.function.Function<JobJournal, LoadReport> load) {
+        JobJournal journal = open(jobsDirectory, request, restart);
+        LoadReport report;
+        try {
+            report = load.apply(journal);
+        }
+        catch (RuntimeException e) {
+            journal.close();
+            throw e;
+        }
+        if (report.state() == LoadState.SUCCEEDED) {
+            journal.complete();
+        }
+        else {
+            journal.close();
+        }
+        return report;
+    }
+
     public String jobId() {
         return jobId;
     }
