@@ -3,6 +3,7 @@ package io.gfsload.cache.master;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.base.Ticker;
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.WorkerInfo;
@@ -10,6 +11,7 @@ import io.gfsload.cache.metrics.MetricsHttpServer;
 import io.gfsload.cache.metrics.MetricsRegistry;
 import io.gfsload.cache.rpc.RpcServer;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -202,13 +204,7 @@ public final class CacheMaster implements AutoCloseable {
         }
         closed = true;
         String target = server.target();
-        heartbeatChecker.shutdownNow();
-        try {
-            heartbeatChecker.awaitTermination(5, TimeUnit.SECONDS);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        MoreExecutors.shutdownAndAwaitTermination(heartbeatChecker, Duration.ofSeconds(5));
         try {
             metricsServer.ifPresent(MetricsHttpServer::close);
             server.close();

@@ -2,6 +2,7 @@ package io.gfsload.cache.worker;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.StorageTier;
@@ -332,13 +333,7 @@ public final class CacheWorker implements AutoCloseable {
             closed = true;
         }
         String target = server.target();
-        heartbeats.shutdownNow();
-        try {
-            heartbeats.awaitTermination(MASTER_CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        MoreExecutors.shutdownAndAwaitTermination(heartbeats, MASTER_CALL_TIMEOUT);
         try {
             metricsServer.ifPresent(MetricsHttpServer::close);
             server.close();
