@@ -1,5 +1,7 @@
 package io.gfsload.planner;
 
+import static io.gfsload.planner.PartitionedTables.DAYS;
+import static io.gfsload.planner.PartitionedTables.HOURS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -14,12 +16,9 @@ import io.gfsload.catalog.thrift.MetastoreAdmin;
 import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
 import io.gfsload.catalog.thrift.ThriftHiveCatalog;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterAll;
@@ -34,11 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  * with an escaped partition value.
  */
 class TestLoadPlannerOnMetastore {
-    private static final TableName EVENTS = new TableName("db", "events");
     private static final long BLOCK = 100;
-    private static final List<String> DAYS = List.of("2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05",
-            "2026-11-06", "2026-11-07", "2026-11-08", "2026-11-09", "2026-11-10");
-    private static final List<String> HOURS = List.of("00", "01", "02", "03", "04");
 
     @TempDir
     static Path directory;
@@ -50,54 +45,16 @@ class TestLoadPlannerOnMetastore {
     @BeforeAll
     static void start() throws IOException {
         metastore = EmbeddedMetastore.start(directory.resolve("metastore"));
-        Path table = directory.resolve("data/events");
-        Map<PartitionSpec, String> partitions = new LinkedHashMap<>();
-        for (String dt : DAYS) {
-            for (String hr : HOURS) {
-                String name = "dt=" + dt + "/hr=" + hr;
-                Path location = name.equals("dt=2026-11-03/hr=02") ? directory.resolve("elsewhere/custom") : table.resolve(name);
-                Files.createDirectories(location);
-                switch (name) {
-                    case "dt=2026-11-04/hr=00" -> { } // empty
-                    case "dt=2026-11-05/hr=01" -> {
-                        write(location.resolve("part-0"), 150);
-                        write(location.resolve("_SUCCESS"), 0);
-                        write(location.resolve(".part-0.crc"), 12);
-                    }
-                    case "dt=2026-11-06/hr=03" -> {
-                        write(location.resolve("part-0"), 0);
-                        write(location.resolve("part-1"), 250);
-                    }
-                    default -> write(location.resolve("part-0"), 150);
-                }
-                partitions.put(PartitionSpec.parse(name), location(location));
-            }
-        }
-        Path cities = directory.resolve("data/cities");
-        Files.createDirectories(cities.resolve("city=New York%2FNY"));
-        write(cities.resolve("city=New York%2FNY/part-0"), 42);
+        PartitionedTables.create(directory, metastore.uri());
         try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
-            admin.ensureDatabase("db", directory.resolve("data").toUri().toString());
-            admin.createParquetTable(EVENTS, List.of(new Column("id", "bigint")), List.of(new Column("dt", "string"), new Column("hr", "string")), table.toUri().toString());
-            admin.addPartitions(EVENTS, partitions);
-            TableName citiesTable = new TableName("db", "cities");
-            admin.createParquetTable(citiesTable, List.of(new Column("id", "bigint")), List.of(new Column("city", "string")), cities.toUri().toString());
-            admin.addPartitions(citiesTable, Map.of(PartitionSpec.parse("city=New%20York%2FNY"), location(cities.resolve("city=New York%2FNY"))));
-            admin.createParquetTable(new TableName("db", "flat"), List.of(new Column("id", "bigint")), List.of(), table.resolve("dt=2026-11-01/hr=00").toUri().toString());
+            admin.createParquetTable(new TableName("db", "flat"), List.of(new Column("id", "bigint")), List.of(),
+                    directory.resolve("data/events/dt=2026-11-01/hr=00").toUri().toString());
             admin.createView(new TableName("db", "v"), List.of(new Column("id", "bigint")), "select 1");
         }
         catalog = ThriftHiveCatalog.connect(metastore.uri());
         planner = new LoadPlanner(Optional.of(catalog), new Configuration(), CacheState.EMPTY, new PlannerConfig(BLOCK, 10, 1000, 4));
     }
 
-    /** A location as the metastore stores it: a Hadoop path string, not a percent-encoded URI. */
-    private static String location(Path path) {
-        return new org.apache.hadoop.fs.Path(path.toUri()).toString();
-    }
-
-    private static void write(Path file, int length) throws IOException {
-        Files.write(file, new byte[length]);
-    }
 
     @AfterAll
     static void stop() {

@@ -1,5 +1,9 @@
 package io.gfsload.compat;
 
+import static io.gfsload.planner.PartitionedTables.CITIES;
+import static io.gfsload.planner.PartitionedTables.DAYS;
+import static io.gfsload.planner.PartitionedTables.EVENTS;
+import static io.gfsload.planner.PartitionedTables.HOURS;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -12,8 +16,6 @@ import io.gfsload.catalog.NoSuchPartitionException;
 import io.gfsload.catalog.NoSuchTableException;
 import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableName;
-import io.gfsload.catalog.thrift.MetastoreAdmin;
-import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
 import io.gfsload.catalog.thrift.ThriftHiveCatalog;
 import io.gfsload.planner.CacheState;
 import io.gfsload.planner.FileLoad;
@@ -23,6 +25,7 @@ import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.PartitionLoad;
 import io.gfsload.planner.PartitionSelection;
+import io.gfsload.planner.PartitionedTables;
 import io.gfsload.planner.PlannerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -30,9 +33,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterAll;
@@ -56,12 +57,7 @@ import org.junit.jupiter.api.io.TempDir;
  * pass with the tests silently skipped. Logs: {@code target/compat-logs}.
  */
 class TestPostgresMetastore {
-    private static final TableName EVENTS = new TableName("db", "events");
-    private static final TableName CITIES = new TableName("db", "cities");
     private static final long BLOCK = 100;
-    private static final List<String> DAYS = List.of("2026-11-01", "2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05",
-            "2026-11-06", "2026-11-07", "2026-11-08", "2026-11-09", "2026-11-10");
-    private static final List<String> HOURS = List.of("00", "01", "02", "03", "04");
     private static final Path HMS3_LIB = Path.of(System.getProperty("gfsload.hms3.lib", "target/hms3-lib"));
     private static final Path LOGS = Path.of(System.getProperty("gfsload.compat.logs", "target/compat-logs"));
     private static final Path SERVER_LOG = LOGS.resolve("hms3.log");
@@ -107,49 +103,7 @@ class TestPostgresMetastore {
     }
 
     private static void createTables() throws IOException {
-        Path data = directory.resolve("data");
-        Path table = data.resolve("events");
-        Map<PartitionSpec, String> partitions = new LinkedHashMap<>();
-        for (String dt : DAYS) {
-            for (String hr : HOURS) {
-                String name = "dt=" + dt + "/hr=" + hr;
-                Path location = name.equals("dt=2026-11-03/hr=02") ? directory.resolve("elsewhere/custom") : table.resolve(name);
-                Files.createDirectories(location);
-                switch (name) {
-                    case "dt=2026-11-04/hr=00" -> { } // empty
-                    case "dt=2026-11-05/hr=01" -> {
-                        write(location.resolve("part-0"), 150);
-                        write(location.resolve("_SUCCESS"), 0);
-                        write(location.resolve(".part-0.crc"), 12);
-                    }
-                    case "dt=2026-11-06/hr=03" -> {
-                        write(location.resolve("part-0"), 0);
-                        write(location.resolve("part-1"), 250);
-                    }
-                    default -> write(location.resolve("part-0"), 150);
-                }
-                partitions.put(PartitionSpec.parse(name), location(location));
-            }
-        }
-        Path cities = data.resolve("cities");
-        Files.createDirectories(cities.resolve("city=New York%2FNY"));
-        write(cities.resolve("city=New York%2FNY/part-0"), 42);
-        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
-            admin.ensureDatabase("db", data.toUri().toString());
-            admin.createParquetTable(EVENTS, List.of(new Column("id", "bigint")), List.of(new Column("dt", "string"), new Column("hr", "string")), table.toUri().toString());
-            admin.addPartitions(EVENTS, partitions);
-            admin.createParquetTable(CITIES, List.of(new Column("id", "bigint")), List.of(new Column("city", "string")), cities.toUri().toString());
-            admin.addPartitions(CITIES, Map.of(PartitionSpec.parse("city=New%20York%2FNY"), location(cities.resolve("city=New York%2FNY"))));
-        }
-    }
-
-    /** A location as the metastore stores it: a Hadoop path string, not a percent-encoded URI. */
-    private static String location(Path path) {
-        return new org.apache.hadoop.fs.Path(path.toUri()).toString();
-    }
-
-    private static void write(Path file, int length) throws IOException {
-        Files.write(file, new byte[length]);
+        PartitionedTables.create(directory, metastore.uri());
     }
 
     /** Runs after a setup that failed or was skipped halfway too: closes whatever was started, last first. */
