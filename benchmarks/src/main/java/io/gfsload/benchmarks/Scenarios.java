@@ -13,10 +13,10 @@ import java.util.OptionalDouble;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 
-/** The scenarios P1-P3 of the benchmark issue, at a given size. */
+/** The scenarios of the benchmark harness, at a given size. */
 final class Scenarios {
     /** Every scenario, in the order they run. */
-    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large");
+    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large", "P5");
 
     /**
      * The simulated object store of P3, the same at every size: 20 ms to first byte per request,
@@ -46,6 +46,7 @@ final class Scenarios {
             case "P2" -> smallFiles(size, workDir, workspace, cores, tier);
             case "P3-small" -> throttled(id, "small files from a throttled object store", size.throttledSmallFiles(), 3, FILES_PER_DIRECTORY, size, workDir, workspace);
             case "P3-large" -> throttled(id, "large files from a throttled object store", size.throttledLargeFiles(), 4, 0, size, workDir, workspace);
+            case "P5" -> warmedReads(size, workDir, workspace);
             default -> throw new IllegalArgumentException("Unknown scenario " + id + ": expected one of " + IDS);
         };
     }
@@ -80,6 +81,33 @@ final class Scenarios {
                 data, gfsload, copy, OptionalDouble.empty(), List.of("Source files are in the page cache (read once before the first run); destination: " + tier + "."), () -> {});
     }
 
+    /**
+     * P5: the P3-large data set, read through the cache client after gfsload has warmed it, against
+     * reading it from the throttled store; both with enough threads for the store's aggregate cap.
+     */
+    private static Scenario warmedReads(Size size, Path workDir, Workspace workspace) {
+        DataSet data = new DataSet("P5", workDir.resolve("p3-large-files-" + size.label()), size.throttledLargeFiles(), 4, 0);
+        String authority = "p5";
+        ThrottledFileSystem store = openStore(authority);
+        Configuration conf = STORE.applyTo(new Configuration());
+        String path = new org.apache.hadoop.fs.Path(ThrottledFileSystem.SCHEME, authority, data.directory().toString()).toString();
+        int readers = Math.toIntExact(2 * STORE.aggregateBytesPerSecond() / STORE.streamBytesPerSecond());
+        WarmedReads reads = new WarmedReads(data, new GfsloadContender.Ufs(path, conf, StoreProbe.of(store)), workspace, readers);
+        Contender cache = reads.cacheReader("gfsload cache reads",
+                "every block read through gfsload's cache client (checksums verified) from a one-worker LocalCluster that gfsload warmed before the first run");
+        Contender direct = reads.storeReader("throttled store reads", "the same block-sized ranges read straight from " + path);
+        return new Scenario("P5", "reading a warmed data set",
+                "The P3-large files read through the cache after gfsload loaded them, against reading them from the throttled object store.",
+                data, cache, direct, OptionalDouble.of(STORE.aggregateBytesPerSecond() / Units.MIB),
+                List.of(storeDescription(path), "%d reader threads on both sides, one %s block per task; the warm-up load is not timed.".formatted(readers,
+                        Units.bytes(io.gfsload.planner.PlannerConfig.DEFAULT_BLOCK_SIZE)),
+                        "store.bytes-read of the cache reads shows that no byte came from the store."),
+                () -> {
+                    reads.close();
+                    store.close();
+                });
+    }
+
     private static Scenario throttled(String id, String title, Size.Shape shape, long seed, int filesPerDirectory, Size size, Path workDir,
             Workspace workspace) {
         DataSet data = new DataSet(id, workDir.resolve(id.toLowerCase(Locale.ROOT) + "-files-" + size.label()), shape, seed, filesPerDirectory);
@@ -93,13 +121,16 @@ final class Scenarios {
         Contender gooseFs = new GfsloadContender("gfsload (GooseFS defaults)",
                 "gfsload with GooseFS's untuned defaults: 10 UFS read threads, 1 MiB per read", data, new GfsloadContender.Ufs(path, conf, probe),
                 SettingsRule.GOOSEFS_DEFAULTS, workspace);
-        String storeDescription = "store %s: %d ms to first byte per request, %s/s per stream, %s/s for all streams together".formatted(path,
-                STORE.requestLatency().toMillis(), Units.bytes(STORE.streamBytesPerSecond()), Units.bytes(STORE.aggregateBytesPerSecond()));
         return new Scenario(id, title,
                 "The same gfsload on a simulated object store (throttled://), with the advisor's settings against GooseFS-like defaults.",
                 data, advisor, gooseFs, OptionalDouble.of(STORE.aggregateBytesPerSecond() / Units.MIB),
-                List.of(storeDescription, "A request is an open or one positioned read; the executor reads each block in positioned reads of one read buffer."),
+                List.of(storeDescription(path), "A request is an open or one positioned read; the executor reads each block in positioned reads of one read buffer."),
                 store);
+    }
+
+    private static String storeDescription(String path) {
+        return "store %s: %d ms to first byte per request, %s/s per stream, %s/s for all streams together".formatted(path,
+                STORE.requestLatency().toMillis(), Units.bytes(STORE.streamBytesPerSecond()), Units.bytes(STORE.aggregateBytesPerSecond()));
     }
 
     /** The store instance the planner and executor will get from Hadoop's cache, so that its counters can be read. */

@@ -1,0 +1,225 @@
+package io.gfsload.benchmarks;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.common.util.concurrent.MoreExecutors;
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.planner.BlockTask;
+import io.gfsload.planner.FileLoad;
+import io.gfsload.planner.PartitionLoad;
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileSystem;
+
+/**
+ * Scenario P5's two readers of one data set: every block read through the cache client from a
+ * cluster gfsload warmed before the first run, against the same byte ranges read straight from the
+ * throttled store. Both read the same ranges (the plan's blocks) with the same number of threads,
+ * one range per task, and count what they read; the cache's reader also verifies each block's
+ * CRC32C.
+ */
+final class WarmedReads implements Closeable {
+    /** Bytes per read call, on both sides. */
+    private static final int READ_BUFFER = 1 << 20;
+    /** Room for the data set on top of its size. */
+    private static final long CAPACITY_HEADROOM = 256L << 20;
+
+    private final DataSet data;
+    private final GfsloadContender.Ufs ufs;
+    private final Workspace workspace;
+    private final int readers;
+    private LocalCluster cluster;
+    private CacheClient cache;
+    private List<BlockTask> blocks = List.of();
+    private List<String> warmSettings = List.of();
+
+    /**
+     * @param readers threads reading concurrently, for both contenders; enough for the store's
+     *     aggregate cap, which one stream per range cannot reach alone
+     */
+    WarmedReads(DataSet data, GfsloadContender.Ufs ufs, Workspace workspace, int readers) {
+        this.data = requireNonNull(data, "data is null");
+        this.ufs = requireNonNull(ufs, "ufs is null");
+        this.workspace = requireNonNull(workspace, "workspace is null");
+        if (readers < 1) {
+            throw new IllegalArgumentException("readers must be >= 1: " + readers);
+        }
+        this.readers = readers;
+    }
+
+    /** Reads through the cache client. */
+    Contender cacheReader(String name, String description) {
+        return new Reader(name, description) {
+            @Override
+            long read(BlockTask block, byte[] buffer) throws IOException {
+                try (InputStream in = cache.openReader(block.key())) {
+                    return drain(in, buffer);
+                }
+            }
+
+            @Override
+            public List<String> settings() {
+                List<String> settings = new ArrayList<>(List.of("readers = %d threads, one block per task".formatted(readers)));
+                warmSettings.forEach(setting -> settings.add("warm-up load: " + setting));
+                return settings;
+            }
+        };
+    }
+
+    /** Reads the same ranges from the store, one stream per range. */
+    Contender storeReader(String name, String description) {
+        return new Reader(name, description) {
+            @Override
+            long read(BlockTask block, byte[] buffer) throws IOException {
+                FileSystem fs = FileSystem.get(URI.create(block.file().path()), ufs.conf());
+                try (FSDataInputStream in = fs.open(new org.apache.hadoop.fs.Path(block.file().path()))) {
+                    in.seek(block.offset());
+                    long read = 0;
+                    while (read < block.length()) {
+                        int n = in.read(buffer, 0, (int) Math.min(buffer.length, block.length() - read));
+                        if (n < 0) {
+                            throw new IOException("%s ended at %d, expected %d bytes from %d".formatted(block.file().path(), block.offset() + read,
+                                    block.length(), block.offset()));
+                        }
+                        read += n;
+                    }
+                    return read;
+                }
+            }
+
+            @Override
+            public List<String> settings() {
+                return List.of("readers = %d threads, one block-sized range per task and stream".formatted(readers));
+            }
+        };
+    }
+
+    /**
+     * Starts a one-worker cluster in the scratch directory and loads the data set into it, once;
+     * not timed.
+     */
+    private synchronized void warm() {
+        if (cluster != null) {
+            return;
+        }
+        Path directory = workspace.scratch().resolve("P5-warmed-cluster");
+        cluster = LocalCluster.start(new LocalClusterConfig(directory, 1, data.shape().totalBytes() + CAPACITY_HEADROOM));
+        cache = cluster.newClient();
+        GfsloadContender.Load load = GfsloadContender.load(cache, ufs, SettingsRule.ADVISOR, directory.resolve("jobs"), workspace);
+        GfsloadContender.check("P5 warm-up", data, ufs, load);
+        blocks = load.plan().partitions().stream()
+                .map(PartitionLoad::files)
+                .flatMap(List::stream)
+                .map(FileLoad::blocks)
+                .flatMap(List::stream)
+                .toList();
+        warmSettings = GfsloadContender.describe(load.settings());
+    }
+
+    @Override
+    public synchronized void close() {
+        if (cache != null) {
+            cache.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+            Directories.deleteAfterRun("the P5 cluster", workspace.scratch().resolve("P5-warmed-cluster"));
+        }
+    }
+
+    private static long drain(InputStream in, byte[] buffer) throws IOException {
+        long read = 0;
+        for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+            read += n;
+        }
+        return read;
+    }
+
+    /** Reads every block once with {@link #readers} threads, timed. */
+    private abstract class Reader implements Contender {
+        private final String name;
+        private final String description;
+
+        Reader(String name, String description) {
+            this.name = requireNonNull(name, "name is null");
+            this.description = requireNonNull(description, "description is null");
+        }
+
+        abstract long read(BlockTask block, byte[] buffer) throws IOException;
+
+        @Override
+        public String name() {
+            return name;
+        }
+
+        @Override
+        public String description() {
+            return description;
+        }
+
+        @Override
+        public RunResult run(int run) {
+            warm();
+            ThreadLocal<byte[]> buffers = ThreadLocal.withInitial(() -> new byte[READ_BUFFER]);
+            AtomicLong bytes = new AtomicLong();
+            ExecutorService pool = Executors.newFixedThreadPool(readers);
+            ufs.probe().reset();
+            long start = workspace.ticker().read();
+            try {
+                List<Future<?>> reads = new ArrayList<>(blocks.size());
+                for (BlockTask block : blocks) {
+                    reads.add(pool.submit(() -> {
+                        try {
+                            long read = read(block, buffers.get());
+                            if (read != block.length()) {
+                                throw new BenchmarkException("%s block %d: read %d bytes, expected %d".formatted(block.file().path(), block.index(), read,
+                                        block.length()));
+                            }
+                            bytes.addAndGet(read);
+                        }
+                        catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    }));
+                }
+                for (Future<?> read : reads) {
+                    read.get();
+                }
+            }
+            catch (ExecutionException e) {
+                throw new BenchmarkException("P5 %s run %d failed: %s".formatted(name, run, e.getCause()), e.getCause());
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BenchmarkException("P5 %s run %d was interrupted".formatted(name, run), e);
+            }
+            finally {
+                MoreExecutors.shutdownAndAwaitTermination(pool, 10, TimeUnit.SECONDS);
+            }
+            long end = workspace.ticker().read();
+            if (bytes.get() != data.shape().totalBytes()) {
+                throw new BenchmarkException("P5 %s run %d read %d bytes, expected %d".formatted(name, run, bytes.get(), data.shape().totalBytes()));
+            }
+            Map<String, Long> counters = new java.util.TreeMap<>(ufs.probe().counters());
+            counters.put("blocks-read", (long) blocks.size());
+            return RunResult.of(run, end - start, bytes.get(), data.shape().files(), counters);
+        }
+    }
+}
