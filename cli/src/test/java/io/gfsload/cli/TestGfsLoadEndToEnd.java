@@ -19,8 +19,8 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -80,7 +80,7 @@ class TestGfsLoadEndToEnd {
                         in.transferTo(cached);
                     }
                 }
-                assertEquals(crc32c(expected), crc32c(cached.toByteArray()), "CRC32C of " + source);
+                assertEquals(CacheContents.crc32c(expected), CacheContents.crc32c(cached.toByteArray()), "CRC32C of " + source);
                 assertArrayEquals(expected, cached.toByteArray());
             }
         }
@@ -247,33 +247,9 @@ class TestGfsLoadEndToEnd {
     void atomicLoadWithTwoReplicasOnThreeWorkers() throws IOException {
         try (LocalCluster three = LocalCluster.start(new LocalClusterConfig(home.resolve("three-workers"), 3, 1L << 30));
                 CacheClient client = three.newClient()) {
-            CliRun run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-20", "--replication", "2", "-A", "--verify", "--json",
-                    "--progress", "none", "--master", three.masterTarget());
-            assertEquals(0, run.exitCode(), run.err());
-            JsonNode report = json(run.out());
-            assertEquals("SUCCEEDED", report.get("state").asText());
-            assertEquals(2, report.get("replication").asInt());
-            assertEquals(3, report.get("totals").get("files").asLong());
-            assertEquals(4, report.get("totals").get("blocksLoaded").asLong());
-            assertEquals(0, report.get("totals").get("blocksFailed").asLong());
-            assertEquals(report.get("totals").get("bytes").asLong(), report.get("totals").get("bytesLoaded").asLong());
+            JsonNode report = CacheContents.assertDemoPartitionLoaded(gfsload(CacheContents.demoPartitionWithTwoReplicas(three.masterTarget())));
             assertEquals(List.of(), client.tempAreas().listTempAreas(), "the committed job leaves no temp area");
-            long blockSize = PlannerConfig.DEFAULT_BLOCK_SIZE;
-            for (JsonNode file : report.get("partitions").get(0).get("files")) {
-                Path source = Path.of(java.net.URI.create(file.get("path").asText().replace("file:/", "file:///")));
-                byte[] expected = Files.readAllBytes(source);
-                FileIdentity identity = new FileIdentity(file.get("path").asText(), expected.length, Files.getLastModifiedTime(source).toMillis());
-                List<CachedBlock> blocks = client.cachedBlocks(identity);
-                assertEquals((expected.length + blockSize - 1) / blockSize, blocks.size());
-                ByteArrayOutputStream cached = new ByteArrayOutputStream();
-                for (CachedBlock block : blocks) {
-                    assertEquals(2, new java.util.HashSet<>(block.workerIds()).size(), "two distinct workers hold " + block);
-                    try (InputStream in = client.openReader(new BlockKey(identity, block.index()))) {
-                        in.transferTo(cached);
-                    }
-                }
-                assertEquals(crc32c(expected), crc32c(cached.toByteArray()), "CRC32C of " + source);
-            }
+            CacheContents.assertCached(client, report, 2, Set.of());
         }
     }
 
@@ -296,11 +272,5 @@ class TestGfsLoadEndToEnd {
         catch (IOException e) {
             throw new AssertionError("not JSON: " + text, e);
         }
-    }
-
-    private static long crc32c(byte[] bytes) {
-        CRC32C crc = new CRC32C();
-        crc.update(bytes);
-        return crc.getValue();
     }
 }
