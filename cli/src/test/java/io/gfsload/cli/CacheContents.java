@@ -1,5 +1,6 @@
 package io.gfsload.cli;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -55,9 +56,7 @@ final class CacheContents {
 
     /**
      * Asserts that every file {@code report} does not list as failed is in the cache as the
-     * report says: all its 64 MiB blocks, each on {@code replication} distinct live workers, none
-     * of them in {@code excludedWorkers}, and read back (CRC32C checked by the reader, then the
-     * whole file's CRC32C compared with the source's) equal to the source file.
+     * report says, as {@link #assertFileCached} checks it.
      *
      * @return the ids of the blocks each worker holds, by worker id, for checks on the workers' disks
      */
@@ -69,29 +68,47 @@ final class CacheContents {
                 continue;
             }
             String path = file.get("path").asText();
-            FileIdentity identity = identity(path);
-            byte[] expected = read(localFile(path));
-            assertEquals(expected.length, file.get("length").asLong(), "reported length of " + path);
-            long blocks = (expected.length + blockSize - 1) / blockSize;
+            long length = identity(path).length();
+            assertEquals(length, file.get("length").asLong(), "reported length of " + path);
+            long blocks = (length + blockSize - 1) / blockSize;
             assertEquals(blocks, file.get("blocks").asLong(), "reported blocks of " + path);
             assertEquals(blocks, file.get("blocksLoaded").asLong() + file.get("blocksAlreadyCached").asLong(), "blocks of " + path);
-            List<CachedBlock> cached = client.cachedBlocks(identity);
-            assertEquals(blocks, cached.size(), "cached blocks of " + path);
-            ByteArrayOutputStream content = new ByteArrayOutputStream();
-            for (CachedBlock block : cached) {
-                assertEquals(replication, new HashSet<>(block.workerIds()).size(), "distinct live workers holding " + block + " of " + path);
-                assertTrue(Collections.disjoint(block.workerIds(), excludedWorkers), block + " of " + path + " is on none of " + excludedWorkers);
-                BlockKey key = new BlockKey(identity, block.index());
-                block.workerIds().forEach(worker -> byWorker.computeIfAbsent(worker, w -> new TreeSet<>()).add(key.blockId()));
-                try (InputStream in = client.openReader(key)) {
-                    in.transferTo(content);
-                }
-                catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            }
-            assertEquals(crc32c(expected), crc32c(content.toByteArray()), "CRC32C of " + path);
+            assertFileCached(client, path, replication, excludedWorkers)
+                    .forEach((worker, ids) -> byWorker.computeIfAbsent(worker, w -> new TreeSet<>()).addAll(ids));
         }
+        return byWorker;
+    }
+
+    /**
+     * Asserts that the local file behind {@code ufsPath} is cached completely: all its 64 MiB
+     * blocks, each on {@code replication} distinct live workers, none of them in {@code
+     * excludedWorkers}, read back (CRC32C checked by the reader, then the whole file's compared
+     * with the source's) equal to the file.
+     *
+     * @return the ids of the file's blocks each worker holds, by worker id
+     */
+    static Map<String, Set<String>> assertFileCached(CacheClient client, String ufsPath, int replication, Set<String> excludedWorkers) {
+        FileIdentity identity = identity(ufsPath);
+        byte[] expected = read(localFile(ufsPath));
+        long blockSize = PlannerConfig.DEFAULT_BLOCK_SIZE;
+        List<CachedBlock> cached = client.cachedBlocks(identity);
+        assertEquals((expected.length + blockSize - 1) / blockSize, cached.size(), "cached blocks of " + ufsPath);
+        Map<String, Set<String>> byWorker = new TreeMap<>();
+        ByteArrayOutputStream content = new ByteArrayOutputStream();
+        for (CachedBlock block : cached) {
+            assertEquals(replication, new HashSet<>(block.workerIds()).size(), "distinct live workers holding " + block + " of " + ufsPath);
+            assertTrue(Collections.disjoint(block.workerIds(), excludedWorkers), block + " of " + ufsPath + " is on none of " + excludedWorkers);
+            BlockKey key = new BlockKey(identity, block.index());
+            block.workerIds().forEach(worker -> byWorker.computeIfAbsent(worker, w -> new TreeSet<>()).add(key.blockId()));
+            try (InputStream in = client.openReader(key)) {
+                in.transferTo(content);
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        assertEquals(crc32c(expected), crc32c(content.toByteArray()), "CRC32C of " + ufsPath);
+        assertArrayEquals(expected, content.toByteArray(), ufsPath);
         return byWorker;
     }
 

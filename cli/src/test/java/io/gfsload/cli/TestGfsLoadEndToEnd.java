@@ -1,21 +1,14 @@
 package io.gfsload.cli;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.CacheClient;
-import io.gfsload.cache.api.CachedBlock;
-import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
-import io.gfsload.planner.PlannerConfig;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -65,23 +58,10 @@ class TestGfsLoadEndToEnd {
             sources = files.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().toList();
         }
         assertEquals(3, sources.size());
-        long blockSize = PlannerConfig.DEFAULT_BLOCK_SIZE;
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(home.resolve("cluster"), Services.EMBEDDED_WORKERS, Services.EMBEDDED_WORKER_CAPACITY));
                 CacheClient client = cluster.newClient()) {
             for (Path source : sources) {
-                byte[] expected = Files.readAllBytes(source);
-                FileIdentity identity = new FileIdentity(source.toUri().toString().replace("file:///", "file:/"), expected.length,
-                        Files.getLastModifiedTime(source).toMillis());
-                List<CachedBlock> blocks = client.cachedBlocks(identity);
-                assertEquals((expected.length + blockSize - 1) / blockSize, blocks.size(), "blocks of " + identity);
-                ByteArrayOutputStream cached = new ByteArrayOutputStream();
-                for (CachedBlock block : blocks) {
-                    try (InputStream in = client.openReader(new BlockKey(identity, block.index()))) {
-                        in.transferTo(cached);
-                    }
-                }
-                assertEquals(CacheContents.crc32c(expected), CacheContents.crc32c(cached.toByteArray()), "CRC32C of " + source);
-                assertArrayEquals(expected, cached.toByteArray());
+                CacheContents.assertFileCached(client, "file:" + source, 1, Set.of());
             }
         }
     }
