@@ -17,6 +17,8 @@ import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.TempArea;
+import io.gfsload.cache.api.WorkerInfo;
+import io.gfsload.cache.api.WorkerUnavailableException;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
@@ -31,6 +33,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -56,6 +61,13 @@ import org.slf4j.LoggerFactory;
  * fails as a whole. When the settings give concurrency bounds, an {@link AdaptiveController}
  * decides how many of the read threads may read the UFS at once, from the throughput, latency and
  * throttling errors it observes. Memory is bounded by read threads x read buffer.
+ *
+ * <p>A worker that stops answering during the load (killed, down) gets no more replicas from this
+ * job: writes that failed on it are placed again on other workers at once, without waiting for
+ * the master to notice the loss. At the end, when workers were lost, the blocks of the loaded
+ * files that were left with fewer live replicas than the replication are written again onto live
+ * workers, so that {@link LoadState#SUCCEEDED} still means every block on as many distinct live
+ * workers as requested; the report's {@link LoadReport.ReplicaRestore} says what was restored.
  */
 public final class LoadExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(LoadExecutor.class);
@@ -135,11 +147,13 @@ public final class LoadExecutor {
         requireNonNull(journal, "journal is null");
         validate(plan, false);
         long start = clock.millis();
+        Set<String> liveAtStart = liveWorkerIds();
         Map<String, StagedBlock> staged = new HashMap<>();
         options.atomic().ifPresent(atomic -> {
             TempArea area = cache.tempAreas().openTempArea(atomic.jobId(), atomic.expireTime());
             for (StagedBlock block : area.blocks()) {
-                if (block.workerIds().size() >= plan.request().replication()) {
+                // a staged replica on a worker lost since does not count
+                if (block.workerIds().stream().filter(liveAtStart::contains).count() >= plan.request().replication()) {
                     staged.put(block.block().blockId(), block);
                 }
             }
@@ -198,6 +212,7 @@ public final class LoadExecutor {
         finally {
             pool.shutdownNow();
         }
+        Optional<LoadReport.ReplicaRestore> restore = run.restoreReplicas(plan, partitions, liveAtStart);
         long duration = Math.max(0, clock.millis() - start);
         LoadTotals totals = LoadTotals.of(partitions, plan.stats().cachedBytes());
         options.atomic().ifPresent(atomic -> {
@@ -218,7 +233,8 @@ public final class LoadExecutor {
                 duration == 0 ? totals.bytesLoaded() * 1000 : totals.bytesLoaded() * 1000 / duration,
                 settings.values(),
                 run.ufsBytesRead.get(),
-                journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead())).orElse(null));
+                journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead())).orElse(null),
+                restore.orElse(null));
         listener.finished(report);
         return report;
     }
@@ -246,7 +262,7 @@ public final class LoadExecutor {
         LoadTotals totals = LoadTotals.of(partitions, report.totals().bytesAlreadyCached());
         LoadState state = report.state() == LoadState.FAILED ? LoadState.FAILED : state(totals);
         return new LoadReport(report.target(), state, report.replication(), totals, partitions, report.durationMillis(), report.bytesPerSecond(),
-                report.settings(), report.ufsBytesRead(), report.job());
+                report.settings(), report.ufsBytesRead(), report.job(), report.restore());
     }
 
     private FileReport verify(FileLoad file, FileReport loaded, int replication) {
@@ -269,6 +285,12 @@ public final class LoadExecutor {
             }
         }
         return loaded;
+    }
+
+    private Set<String> liveWorkerIds() {
+        Set<String> live = new TreeSet<>();
+        cache.clusterInfo().liveWorkers().stream().map(WorkerInfo::id).forEach(live::add);
+        return live;
     }
 
     private Optional<AtomicOptions.Scope> scopeOf() {
@@ -349,6 +371,8 @@ public final class LoadExecutor {
         private int activeReads;
 
         private final Map<String, StagedBlock> staged;
+        /** Workers a write of this job could not reach: no more replicas go to them. */
+        private final Set<String> unreachable = ConcurrentHashMap.newKeySet();
 
         Run(LoadPlan plan, Optional<JobJournal> journal, Map<String, StagedBlock> staged) {
             this.journal = journal;
@@ -378,21 +402,8 @@ public final class LoadExecutor {
             AtomicInteger next = new AtomicInteger();
             AtomicLong bytesLoaded = new AtomicLong();
             AtomicInteger retries = new AtomicInteger();
-            RetryPolicy<Object> retry = RetryPolicy.builder()
-                    .handleIf(Failures::isTransient)
-                    .withMaxAttempts(options.maxAttempts())
-                    .withBackoff(Math.max(1, options.initialBackoff().toMillis()), Math.max(1, options.maxBackoff().toMillis()), java.time.temporal.ChronoUnit.MILLIS)
-                    .withJitter(0.5)
-                    .onRetry(event -> {
-                        retries.incrementAndGet();
-                        if (Failures.isThrottling(event.getLastException())) {
-                            controller.ifPresent(AdaptiveController::throttled);
-                        }
-                        listener.retrying(path, event.getAttemptCount() + 1, Failures.describe(event.getLastException()));
-                    })
-                    .build();
             try {
-                Failsafe.with(retry).run(() -> loadBlocks(file, toLoad, next, bytesLoaded));
+                Failsafe.with(retryPolicy(path, retries)).run(() -> loadBlocks(file, toLoad, next, bytesLoaded));
                 FileReport loaded = new FileReport(path, file.file().length(), file.blocks().size(), toLoad.size(), cached, 0, bytesLoaded.get(), retries.get(), null);
                 if (scope() == AtomicOptions.Scope.FILE) {
                     try {
@@ -415,6 +426,23 @@ public final class LoadExecutor {
             }
         }
 
+        /** Retries transient failures with backoff and jitter, counting them in {@code retries}. */
+        private RetryPolicy<Object> retryPolicy(String path, AtomicInteger retries) {
+            return RetryPolicy.builder()
+                    .handleIf(Failures::isTransient)
+                    .withMaxAttempts(options.maxAttempts())
+                    .withBackoff(Math.max(1, options.initialBackoff().toMillis()), Math.max(1, options.maxBackoff().toMillis()), java.time.temporal.ChronoUnit.MILLIS)
+                    .withJitter(0.5)
+                    .onRetry(event -> {
+                        retries.incrementAndGet();
+                        if (Failures.isThrottling(event.getLastException())) {
+                            controller.ifPresent(AdaptiveController::throttled);
+                        }
+                        listener.retrying(path, event.getAttemptCount() + 1, Failures.describe(event.getLastException()));
+                    })
+                    .build();
+        }
+
         private FileReport failed(FileLoad file, int cached, int loaded, long bytesLoaded, int retries, String error) {
             String path = file.file().path();
             LOG.warn("Loading {} failed: {}", path, error);
@@ -430,14 +458,7 @@ public final class LoadExecutor {
 
         /** Loads {@code toLoad} from block {@code next} on, advancing {@code next} as blocks commit. */
         private void loadBlocks(FileLoad file, List<BlockTask> toLoad, AtomicInteger next, AtomicLong bytesLoaded) throws IOException {
-            Path ufsPath = new Path(file.file().path());
-            FileSystem fs = ufsPath.getFileSystem(hadoopConf);
-            FileStatus status = fs.getFileStatus(ufsPath);
-            if (status.getLen() != file.file().length() || status.getModificationTime() != file.file().modificationTime()) {
-                throw new FileChangedException("File changed since it was planned: length %d -> %d, modification time %d -> %d"
-                        .formatted(file.file().length(), status.getLen(), file.file().modificationTime(), status.getModificationTime()));
-            }
-            try (FSDataInputStream in = fs.open(ufsPath)) {
+            try (FSDataInputStream in = open(file)) {
                 while (next.get() < toLoad.size()) {
                     BlockTask block = toLoad.get(next.get());
                     if (staged.containsKey(block.key().blockId()) && staged.get(block.key().blockId()).length() == block.length()) {
@@ -451,6 +472,22 @@ public final class LoadExecutor {
                     listener.blockLoaded(block);
                 }
             }
+        }
+
+        /**
+         * Opens {@code file} in the UFS.
+         *
+         * @throws FileChangedException when its length or modification time are not the planned ones
+         */
+        private FSDataInputStream open(FileLoad file) throws IOException {
+            Path ufsPath = new Path(file.file().path());
+            FileSystem fs = ufsPath.getFileSystem(hadoopConf);
+            FileStatus status = fs.getFileStatus(ufsPath);
+            if (status.getLen() != file.file().length() || status.getModificationTime() != file.file().modificationTime()) {
+                throw new FileChangedException("File changed since it was planned: length %d -> %d, modification time %d -> %d"
+                        .formatted(file.file().length(), status.getLen(), file.file().modificationTime(), status.getModificationTime()));
+            }
+            return fs.open(ufsPath);
         }
 
         /** One positioned UFS read, admitted by the adaptive controller and reported to it. */
@@ -486,10 +523,24 @@ public final class LoadExecutor {
         }
 
         private void loadBlock(FSDataInputStream in, BlockTask block) throws IOException {
-            byte[] buffer = buffers.get();
             WriteOptions write = WriteOptions.replication(replication);
             if (options.atomic().isPresent()) {
                 write = write.inTempArea(options.atomic().get().jobId());
+            }
+            writeBlock(in, block, write);
+            journal.ifPresent(j -> j.recordCommitted(block.key().blockId()));
+        }
+
+        /**
+         * Reads {@code block} from the UFS and writes it as {@code write} says, never to a worker
+         * this job could not reach; a worker that cannot be reached now is remembered.
+         */
+        private void writeBlock(FSDataInputStream in, BlockTask block, WriteOptions write) throws IOException {
+            byte[] buffer = buffers.get();
+            if (!unreachable.isEmpty()) {
+                Set<String> excluded = new TreeSet<>(write.excludedWorkers());
+                excluded.addAll(unreachable);
+                write = write.excluding(excluded);
             }
             try (BlockWriter writer = cache.openWriter(block.key(), block.length(), write)) {
                 long position = block.offset();
@@ -507,7 +558,97 @@ public final class LoadExecutor {
                 }
                 writer.commit();
             }
-            journal.ifPresent(j -> j.recordCommitted(block.key().blockId()));
+            catch (WorkerUnavailableException e) {
+                if (unreachable.add(e.workerId())) {
+                    LOG.warn("Worker {} is unreachable: the job places no more replicas on it ({})", e.workerId(), e.getMessage());
+                }
+                throw e;
+            }
+        }
+
+        /**
+         * When workers were lost during the load (a write could not reach them, or the master no
+         * longer counts them live), writes the blocks of every file that is not failed and has
+         * fewer replicas than the replication on the other workers again, onto live workers, and
+         * replaces the report of a file whose blocks could not all be restored by a failed one.
+         * Each such block is written with the full replication, placed away from the lost
+         * workers: the master adds the new replicas to the ones it records.
+         *
+         * @return what was restored; empty when no worker was lost
+         */
+        Optional<LoadReport.ReplicaRestore> restoreReplicas(LoadPlan plan, List<PartitionReport> partitions, Set<String> liveAtStart) {
+            Set<String> lost = new TreeSet<>(unreachable);
+            Set<String> liveNow = liveWorkerIds();
+            liveAtStart.stream().filter(id -> !liveNow.contains(id)).forEach(lost::add);
+            if (lost.isEmpty()) {
+                return Optional.empty();
+            }
+            LOG.warn("Workers {} were lost during the load: restoring the replicas they held", lost);
+            AtomicLong blocks = new AtomicLong();
+            AtomicLong bytes = new AtomicLong();
+            for (int p = 0; p < partitions.size(); p++) {
+                PartitionReport partition = partitions.get(p);
+                List<FileReport> files = new ArrayList<>(partition.files());
+                for (int f = 0; f < files.size(); f++) {
+                    FileLoad file = plan.partitions().get(p).files().get(f);
+                    if (!files.get(f).failed() && !file.blocks().isEmpty()) {
+                        files.set(f, restoreFile(file, files.get(f), lost, blocks, bytes));
+                    }
+                }
+                partitions.set(p, new PartitionReport(partition.name(), files));
+            }
+            return Optional.of(new LoadReport.ReplicaRestore(List.copyOf(lost), blocks.get(), bytes.get()));
+        }
+
+        private FileReport restoreFile(FileLoad file, FileReport loaded, Set<String> lost, AtomicLong restoredBlocks, AtomicLong restoredBytes) {
+            Map<Integer, CachedBlock> cached = new HashMap<>();
+            for (CachedBlock block : cache.cachedBlocks(file.file())) {
+                cached.put(block.index(), block);
+            }
+            List<BlockTask> missing = file.blocks().stream()
+                    .filter(block -> liveReplicas(cached.get(block.index()), block, lost) < replication)
+                    .toList();
+            if (missing.isEmpty()) {
+                return loaded;
+            }
+            String path = file.file().path();
+            AtomicInteger next = new AtomicInteger();
+            AtomicInteger retries = new AtomicInteger();
+            WriteOptions write = WriteOptions.replication(replication).excluding(lost);
+            try {
+                Failsafe.with(retryPolicy(path, retries)).run(() -> {
+                    try (FSDataInputStream in = open(file)) {
+                        while (next.get() < missing.size()) {
+                            BlockTask block = missing.get(next.get());
+                            writeBlock(in, block, write);
+                            restoredBlocks.incrementAndGet();
+                            restoredBytes.addAndGet(block.length());
+                            next.incrementAndGet();
+                        }
+                    }
+                });
+                LOG.info("Restored the replicas of {} blocks of {}", missing.size(), path);
+                return new FileReport(path, loaded.length(), loaded.blocks(), loaded.blocksLoaded(), loaded.blocksAlreadyCached(), 0,
+                        loaded.bytesLoaded(), loaded.retries() + retries.get(), null);
+            }
+            catch (RuntimeException e) {
+                Throwable cause = e instanceof FailsafeException && e.getCause() != null ? e.getCause() : e;
+                BlockTask block = missing.get(Math.min(next.get(), missing.size() - 1));
+                String error = "block %d has %d of %d replicas on live workers after %s were lost, and writing it again failed: %s"
+                        .formatted(block.index(), liveReplicas(cached.get(block.index()), block, lost), replication, lost, Failures.describe(cause));
+                LOG.warn("Restoring the replicas of {} failed: {}", path, error);
+                listener.fileFailed(path, error);
+                return new FileReport(path, loaded.length(), loaded.blocks(), 0, 0, loaded.blocks(), loaded.bytesLoaded(),
+                        loaded.retries() + retries.get(), error);
+            }
+        }
+
+        /** Replicas of {@code block} on workers not in {@code lost}; 0 when it is not cached as planned. */
+        private static int liveReplicas(CachedBlock cached, BlockTask block, Set<String> lost) {
+            if (cached == null || cached.length() != block.length()) {
+                return 0;
+            }
+            return (int) cached.workerIds().stream().filter(id -> !lost.contains(id)).count();
         }
     }
 }

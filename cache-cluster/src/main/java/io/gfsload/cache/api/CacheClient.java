@@ -49,14 +49,15 @@ public interface CacheClient extends AutoCloseable {
      * temp area, tier. With a temp area, {@link BlockWriter#commit()} puts the block into the area
      * (invisible to readers) instead of making it visible.
      *
-     * @throws NotEnoughWorkersException when fewer live workers than the replication have room
+     * @throws NotEnoughWorkersException when fewer live workers than the replication have room,
+     *     the excluded ones left out
      * @throws TempAreaNotFoundException when the options name a temp area that is not open
      */
     default BlockWriter openWriter(BlockKey block, long length, WriteOptions options) {
-        if (options.tempArea().isEmpty() && options.tier().isEmpty()) {
+        if (options.tempArea().isEmpty() && options.tier().isEmpty() && options.excludedWorkers().isEmpty()) {
             return openWriter(block, length, options.replication());
         }
-        throw new UnsupportedOperationException(getClass().getName() + " supports no temp areas or tiers");
+        throw new UnsupportedOperationException(getClass().getName() + " supports no temp areas, tiers or excluded workers");
     }
 
     /**

@@ -191,6 +191,7 @@ public final class GrpcCacheClient implements CacheClient {
                 .setReplication(options.replication());
         options.tier().ifPresent(tier -> request.setTier(ProtoConversions.toProto(tier)));
         options.tempArea().ifPresent(request::setTempArea);
+        options.excludedWorkers().stream().sorted().forEach(request::addExcludedWorkerIds);
         PlaceBlockResponse placement = callMaster("Placing block " + block.blockId(),
                 () -> masterStub().placeBlock(request.build()));
         return ReplicatedBlockWriter.open(this, block, length, options, placement.getTempAreaExpiresAtMillis(),

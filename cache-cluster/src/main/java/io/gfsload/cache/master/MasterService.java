@@ -186,7 +186,8 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                 result.setTempAreaExpiresAtMillis(openArea(jobId, "Cannot place block " + blockId + " into the temp "
                         + "area of job " + jobId).getExpiresAtMillis());
             }
-            List<WorkerInfo> live = registry.liveWorkers();
+            Set<String> excluded = Set.copyOf(request.getExcludedWorkerIdsList());
+            List<WorkerInfo> live = registry.liveWorkers().stream().filter(worker -> !excluded.contains(worker.id())).toList();
             ToLongFunction<WorkerInfo> free = worker -> room(worker, tier, TierInfo::freeBytes, WorkerInfo::freeBytes);
             ToLongFunction<WorkerInfo> available = worker -> room(worker, tier, TierInfo::availableBytes,
                     WorkerInfo::freeBytes);
@@ -203,9 +204,10 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             int candidates = withFreeRoom.size() + withEvictableRoom.size();
             if (candidates < request.getReplication()) {
                 throw RpcErrors.notEnoughWorkers(String.format(
-                        "Cannot place %d replicas of block %s (%d bytes%s): only %d of %d live workers have room",
+                        "Cannot place %d replicas of block %s (%d bytes%s): only %d of %d live workers have room%s",
                         request.getReplication(), blockId, request.getLength(),
-                        tier.map(t -> " on " + t).orElse(""), candidates, live.size()));
+                        tier.map(t -> " on " + t).orElse(""), candidates, live.size(),
+                        excluded.isEmpty() ? "" : " (not counting the excluded " + new TreeSet<>(excluded) + ")"));
             }
             // Workers with free room first, so that no worker evicts while another has space.
             List<String> chosen = new ArrayList<>();

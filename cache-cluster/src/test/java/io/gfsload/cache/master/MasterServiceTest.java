@@ -1,6 +1,7 @@
 package io.gfsload.cache.master;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.gfsload.cache.api.BlockKey;
@@ -106,6 +107,27 @@ class MasterServiceTest {
         assertEquals(RpcErrors.NOT_ENOUGH_WORKERS, e.getTrailers().get(RpcErrors.ERROR_KIND));
         assertEquals("Cannot place 4 replicas of block " + blockId(3) + " (600 bytes): only 3 of 4 live workers have "
                 + "room", e.getStatus().getDescription());
+    }
+
+    @Test
+    void placementLeavesOutTheExcludedWorkers() {
+        register("worker-0", 1000);
+        register("worker-1", 1000);
+        register("worker-2", 1000);
+
+        List<String> placement = place(blockId(5), 100, 2);
+        String excluded = placement.get(0);
+        List<String> elsewhere = stub().placeBlock(PlaceBlockRequest.newBuilder()
+                        .setBlockId(blockId(5)).setLength(100).setReplication(2).addExcludedWorkerIds(excluded).build())
+                .getWorkersList().stream().map(WorkerAddress::getWorkerId).toList();
+        assertEquals(2, elsewhere.size());
+        assertFalse(elsewhere.contains(excluded), excluded + " is excluded: " + elsewhere);
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub().placeBlock(PlaceBlockRequest.newBuilder()
+                .setBlockId(blockId(5)).setLength(100).setReplication(2).addExcludedWorkerIds("worker-0").addExcludedWorkerIds("worker-2")
+                .build()));
+        assertEquals(RpcErrors.NOT_ENOUGH_WORKERS, e.getTrailers().get(RpcErrors.ERROR_KIND));
+        assertEquals("Cannot place 2 replicas of block " + blockId(5) + " (100 bytes): only 1 of 1 live workers have room "
+                + "(not counting the excluded [worker-0, worker-2])", e.getStatus().getDescription());
     }
 
     @Test
