@@ -1,5 +1,6 @@
 package io.gfsload.benchmarks;
 
+import io.gfsload.advisor.BackendProfile;
 import io.gfsload.ufs.simulator.ThrottledConfig;
 import io.gfsload.ufs.simulator.ThrottledFileSystem;
 import java.io.IOException;
@@ -89,7 +90,10 @@ final class Scenarios {
         String path = new org.apache.hadoop.fs.Path(ThrottledFileSystem.SCHEME, authority, data.directory().toString()).toString();
         StoreProbe probe = StoreProbe.of(store);
         Contender advisor = new GfsloadContender("gfsload (advisor)",
-                "gfsload with the settings the tuning advisor derives on this machine", data, new GfsloadContender.Ufs(path, conf, probe), SettingsRule.ADVISOR, workspace);
+                "gfsload with the settings the tuning advisor derives on this machine, told the store's latency, per-stream bandwidth and cap "
+                        + "(--ufs-latency-ms %d --ufs-stream-bandwidth %s --ufs-aggregate-bandwidth %s)".formatted(STORE.requestLatency().toMillis(),
+                        flagRate(STORE.streamBytesPerSecond()), flagRate(STORE.aggregateBytesPerSecond())),
+                data, new GfsloadContender.Ufs(path, conf, probe), SettingsRule.advisor(backend(STORE)), workspace);
         Contender gooseFs = new GfsloadContender("gfsload (GooseFS defaults)",
                 "gfsload with GooseFS's untuned defaults: 10 UFS read threads, 1 MiB per read", data, new GfsloadContender.Ufs(path, conf, probe),
                 SettingsRule.GOOSEFS_DEFAULTS, workspace);
@@ -100,6 +104,16 @@ final class Scenarios {
                 data, advisor, gooseFs, OptionalDouble.of(STORE.aggregateBytesPerSecond() / Units.MIB),
                 List.of(storeDescription, "A request is an open or one positioned read; the executor reads each block in positioned reads of one read buffer."),
                 store);
+    }
+
+    /** What a user tells the advisor about {@code store} with the CLI's {@code --ufs-*} flags. */
+    static BackendProfile backend(ThrottledConfig store) {
+        return new BackendProfile(store.requestLatency(), store.streamBytesPerSecond(), store.aggregateBytesPerSecond());
+    }
+
+    /** A rate as the CLI's flags take it, e.g. {@code 16MB/s} (the CLI reads MB as MiB). */
+    private static String flagRate(long bytesPerSecond) {
+        return bytesPerSecond % (1L << 20) == 0 ? (bytesPerSecond >> 20) + "MB/s" : bytesPerSecond + "B/s";
     }
 
     /** The store instance the planner and executor will get from Hadoop's cache, so that its counters can be read. */

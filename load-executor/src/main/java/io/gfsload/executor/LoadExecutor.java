@@ -24,13 +24,16 @@ import io.gfsload.planner.InvalidRequestException;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.PartitionLoad;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -55,7 +58,15 @@ import org.slf4j.LoggerFactory;
  * on, until the failed files pass the threshold of {@link ExecutorOptions}, when the job stops and
  * fails as a whole. When the settings give concurrency bounds, an {@link AdaptiveController}
  * decides how many of the read threads may read the UFS at once, from the throughput, latency and
- * throttling errors it observes. Memory is bounded by read threads x read buffer.
+ * throttling errors it observes.
+ *
+ * <p>A file larger than one read buffer is read, when the settings give
+ * {@link Settings#STREAMS_PER_FILE} above 1, as that many concurrent ranged reads, each on a stream
+ * of its own (stores limit each stream, so a few large files on one stream each cannot fill the
+ * store's aggregate bandwidth); its blocks are still written to the cache one after another, each
+ * as a stream of its bytes in order. Every read, of a small file or of a range, holds one buffer of
+ * a pool of in-flight bytes / read buffer buffers from before it starts until its bytes are written
+ * to the cache, so memory stays within {@link Settings#IN_FLIGHT_BYTES}.
  */
 public final class LoadExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(LoadExecutor.class);
@@ -114,6 +125,22 @@ public final class LoadExecutor {
         return Math.toIntExact(Math.max(1, Math.min(threads, options.activeFiles())));
     }
 
+    /**
+     * Threads for the ranged reads of large files: the most reads the controller may admit (or the
+     * fixed read threads); 0 when files are read with one stream each.
+     */
+    int rangeThreads() {
+        if (streamsPerFile() <= 1) {
+            return 0;
+        }
+        long threads = adaptive() ? settings.value(Settings.MAX_UFS_READ_THREADS) : settings.value(Settings.UFS_READ_THREADS);
+        return Math.toIntExact(Math.max(1, threads));
+    }
+
+    private int streamsPerFile() {
+        return settings.find(Settings.STREAMS_PER_FILE).map(setting -> Math.toIntExact(Math.max(1, setting.value()))).orElse(1);
+    }
+
     /** Whether the settings bound the concurrency, so that the adaptive controller can move within them. */
     private boolean adaptive() {
         return settings.find(Settings.MAX_UFS_READ_THREADS).isPresent() && settings.find(Settings.MIN_UFS_READ_THREADS).isPresent()
@@ -156,6 +183,13 @@ public final class LoadExecutor {
             thread.setDaemon(true);
             return thread;
         });
+        int rangeThreads = rangeThreads();
+        ExecutorService rangePool = rangeThreads == 0 ? null : Executors.newFixedThreadPool(rangeThreads, runnable -> {
+            Thread thread = new Thread(runnable, "gfsload-ufs-range-" + threadNumber.getAndIncrement());
+            thread.setDaemon(true);
+            return thread;
+        });
+        run.rangePool = Optional.ofNullable(rangePool);
         List<PartitionReport> partitions = new ArrayList<>();
         try {
             List<List<Future<FileReport>>> futures = new ArrayList<>();
@@ -197,6 +231,9 @@ public final class LoadExecutor {
         }
         finally {
             pool.shutdownNow();
+            if (rangePool != null) {
+                rangePool.shutdownNow();
+            }
         }
         long duration = Math.max(0, clock.millis() - start);
         LoadTotals totals = LoadTotals.of(partitions, plan.stats().cachedBytes());
@@ -332,13 +369,19 @@ public final class LoadExecutor {
         return totals.blocksLoaded() + totals.blocksAlreadyCached() > 0 ? LoadState.PARTIAL : LoadState.FAILED;
     }
 
+    /** Bytes {@code [position, position + length)} of a file. */
+    private record Range(long position, int length) {}
+
     /** The state of one execution, shared by its threads. */
     private final class Run {
         private final int replication;
         private final long totalFiles;
         private final int readBuffer;
         private final Optional<RateLimiter> bandwidth;
-        private final ThreadLocal<byte[]> buffers;
+        private final BufferPool buffers;
+        private final int streamsPerFile;
+        /** Runs the ranged reads of large files; empty when each file is read with one stream. */
+        private Optional<ExecutorService> rangePool = Optional.empty();
         private final AtomicLong failedFiles = new AtomicLong();
         /** Failed files when the job stopped for passing the threshold; -1 while it goes on. */
         private final AtomicLong abortedAfter = new AtomicLong(-1);
@@ -360,7 +403,9 @@ public final class LoadExecutor {
             this.bandwidth = options.bandwidthBytesPerSecond().isPresent()
                     ? Optional.of(RateLimiter.create(options.bandwidthBytesPerSecond().getAsLong()))
                     : Optional.empty();
-            this.buffers = ThreadLocal.withInitial(() -> new byte[readBuffer]);
+            long bufferCount = settings.find(Settings.IN_FLIGHT_BYTES).map(inFlight -> inFlight.value() / readBuffer).orElse((long) readThreads());
+            this.buffers = new BufferPool(Math.toIntExact(Math.max(1, Math.min(Integer.MAX_VALUE, bufferCount))), readBuffer);
+            this.streamsPerFile = streamsPerFile();
         }
 
         FileReport loadFile(FileLoad file) {
@@ -437,10 +482,15 @@ public final class LoadExecutor {
                 throw new FileChangedException("File changed since it was planned: length %d -> %d, modification time %d -> %d"
                         .formatted(file.file().length(), status.getLen(), file.file().modificationTime(), status.getModificationTime()));
             }
+            long remaining = toLoad.subList(next.get(), toLoad.size()).stream().mapToLong(BlockTask::length).sum();
+            if (rangePool.isPresent() && remaining > readBuffer) {
+                loadRanged(fs, ufsPath, toLoad, next, bytesLoaded);
+                return;
+            }
             try (FSDataInputStream in = fs.open(ufsPath)) {
                 while (next.get() < toLoad.size()) {
                     BlockTask block = toLoad.get(next.get());
-                    if (staged.containsKey(block.key().blockId()) && staged.get(block.key().blockId()).length() == block.length()) {
+                    if (isStaged(block)) {
                         next.incrementAndGet();
                         listener.blockLoaded(block);
                         continue;
@@ -467,7 +517,7 @@ public final class LoadExecutor {
                     }
                     catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
-                        throw new java.io.InterruptedIOException("Interrupted while waiting to read");
+                        throw new InterruptedIOException("Interrupted while waiting to read");
                     }
                 }
                 activeReads++;
@@ -485,29 +535,239 @@ public final class LoadExecutor {
             }
         }
 
-        private void loadBlock(FSDataInputStream in, BlockTask block) throws IOException {
-            byte[] buffer = buffers.get();
+        private boolean isStaged(BlockTask block) {
+            StagedBlock stagedBlock = staged.get(block.key().blockId());
+            return stagedBlock != null && stagedBlock.length() == block.length();
+        }
+
+        private BlockWriter openWriter(BlockTask block) {
             WriteOptions write = WriteOptions.replication(replication);
             if (options.atomic().isPresent()) {
                 write = write.inTempArea(options.atomic().get().jobId());
             }
-            try (BlockWriter writer = cache.openWriter(block.key(), block.length(), write)) {
+            return cache.openWriter(block.key(), block.length(), write);
+        }
+
+        private void loadBlock(FSDataInputStream in, BlockTask block) throws IOException {
+            byte[] buffer = buffers.acquire();
+            try (BlockWriter writer = openWriter(block)) {
                 long position = block.offset();
                 long end = block.offset() + block.length();
                 while (position < end) {
                     int length = (int) Math.min(buffer.length, end - position);
-                    bandwidth.ifPresent(limiter -> limiter.acquire(length));
-                    read(in, position, buffer, length);
-                    ufsBytesRead.addAndGet(length);
-                    journal.ifPresent(j -> j.recordRead(length));
-                    for (int offset = 0; offset < length; offset += MAX_WRITE_BYTES) {
-                        writer.write(buffer, offset, Math.min(MAX_WRITE_BYTES, length - offset));
-                    }
+                    readRange(in, position, buffer, length);
+                    write(writer, buffer, length);
                     position += length;
                 }
                 writer.commit();
             }
+            finally {
+                buffers.release(buffer);
+            }
             journal.ifPresent(j -> j.recordCommitted(block.key().blockId()));
+        }
+
+        /** One UFS read within the bandwidth limit, counted. */
+        private void readRange(FSDataInputStream in, long position, byte[] buffer, int length) throws IOException {
+            bandwidth.ifPresent(limiter -> limiter.acquire(length));
+            read(in, position, buffer, length);
+            ufsBytesRead.addAndGet(length);
+            journal.ifPresent(j -> j.recordRead(length));
+            listener.ufsBytesRead(length);
+        }
+
+        private void write(BlockWriter writer, byte[] buffer, int length) {
+            for (int offset = 0; offset < length; offset += MAX_WRITE_BYTES) {
+                writer.write(buffer, offset, Math.min(MAX_WRITE_BYTES, length - offset));
+            }
+        }
+
+        /**
+         * Loads {@code toLoad} from block {@code next} on as concurrent ranged reads: up to
+         * {@link #streamsPerFile} reads of one read buffer each run ahead on the range threads,
+         * each on a stream of its own, while this thread writes their bytes block by block, in
+         * order. A read beyond the first in flight starts only when a buffer is free at once, so
+         * readers of different files never wait for each other's buffers. When a read or a write
+         * fails, the reads under way are awaited and their buffers returned before the failure
+         * propagates; {@code next} then names the block to retry from.
+         */
+        private void loadRanged(FileSystem fs, Path path, List<BlockTask> toLoad, AtomicInteger next, AtomicLong bytesLoaded) throws IOException {
+            ExecutorService ranges = rangePool.orElseThrow();
+            ArrayDeque<RangeRead> pending = new ArrayDeque<>();
+            try (StreamPool streams = new StreamPool(fs, path)) {
+                RangeCursor cursor = new RangeCursor(toLoad, next.get());
+                try {
+                    while (next.get() < toLoad.size()) {
+                        BlockTask block = toLoad.get(next.get());
+                        if (isStaged(block)) {
+                            next.incrementAndGet();
+                            listener.blockLoaded(block);
+                            continue;
+                        }
+                        try (BlockWriter writer = openWriter(block)) {
+                            long written = 0;
+                            while (written < block.length()) {
+                                fill(pending, cursor, ranges, streams);
+                                RangeRead head = pending.poll();
+                                byte[] bytes = head.await();
+                                try {
+                                    write(writer, bytes, head.length());
+                                }
+                                finally {
+                                    buffers.release(bytes);
+                                }
+                                written += head.length();
+                            }
+                            writer.commit();
+                        }
+                        journal.ifPresent(j -> j.recordCommitted(block.key().blockId()));
+                        bytesLoaded.addAndGet(block.length());
+                        next.incrementAndGet();
+                        listener.blockLoaded(block);
+                    }
+                }
+                finally {
+                    for (RangeRead read : pending) {
+                        read.abandon();
+                    }
+                }
+            }
+        }
+
+        /** Starts ranged reads until {@link #streamsPerFile} are in flight, the file is read or no buffer is free. */
+        private void fill(ArrayDeque<RangeRead> pending, RangeCursor cursor, ExecutorService ranges, StreamPool streams) throws IOException {
+            while (pending.size() < streamsPerFile && cursor.hasNext()) {
+                byte[] buffer;
+                if (pending.isEmpty()) {
+                    buffer = buffers.acquire();
+                }
+                else {
+                    Optional<byte[]> free = buffers.tryAcquire();
+                    if (free.isEmpty()) {
+                        return;
+                    }
+                    buffer = free.get();
+                }
+                Range range = cursor.next(buffer.length);
+                long position = range.position();
+                int length = range.length();
+                try {
+                    pending.add(new RangeRead(buffer, length, ranges.submit(() -> {
+                        FSDataInputStream in = streams.borrow();
+                        try {
+                            readRange(in, position, buffer, length);
+                        }
+                        catch (IOException | RuntimeException e) {
+                            streams.discard(in);
+                            throw e;
+                        }
+                        streams.giveBack(in);
+                        return buffer;
+                    })));
+                }
+                catch (RuntimeException e) {
+                    buffers.release(buffer);
+                    throw e;
+                }
+            }
+        }
+
+        /** One ranged read in flight: its buffer belongs to it until {@link #await} returns or {@link #abandon} ends. */
+        private final class RangeRead {
+            private final byte[] buffer;
+            private final int length;
+            private final Future<byte[]> result;
+
+            RangeRead(byte[] buffer, int length, Future<byte[]> result) {
+                this.buffer = buffer;
+                this.length = length;
+                this.result = result;
+            }
+
+            int length() {
+                return length;
+            }
+
+            /** The buffer with the bytes read; the caller releases it. On failure the buffer is released here. */
+            byte[] await() throws IOException {
+                try {
+                    return result.get();
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    abandon();
+                    throw (InterruptedIOException) new InterruptedIOException("Interrupted while reading").initCause(e);
+                }
+                catch (ExecutionException e) {
+                    buffers.release(buffer);
+                    Throwable cause = e.getCause();
+                    if (cause instanceof IOException io) {
+                        throw io;
+                    }
+                    if (cause instanceof RuntimeException runtime) {
+                        throw runtime;
+                    }
+                    throw new IllegalStateException("A ranged read failed: " + cause, cause);
+                }
+            }
+
+            /**
+             * Waits for the read to end, whatever its outcome, and returns its buffer. Interrupted
+             * (the load is being torn down), it stops waiting and leaves the buffer to the
+             * garbage collector rather than hand out one a reader may still fill.
+             */
+            void abandon() {
+                try {
+                    result.get();
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                catch (ExecutionException | CancellationException e) {
+                    // the failure is the first read's to report
+                }
+                buffers.release(buffer);
+            }
+        }
+
+        /** The ranges of the blocks still to load, in order, skipping blocks already staged; not thread-safe. */
+        private final class RangeCursor {
+            private final List<BlockTask> blocks;
+            private int block;
+            private long position;
+
+            RangeCursor(List<BlockTask> blocks, int first) {
+                this.blocks = blocks;
+                this.block = first;
+                skipStaged();
+            }
+
+            boolean hasNext() {
+                return block < blocks.size();
+            }
+
+            /** The next range of at most {@code maxBytes}, never crossing a block's end. */
+            Range next(int maxBytes) {
+                BlockTask current = blocks.get(block);
+                int length = (int) Math.min(maxBytes, current.offset() + current.length() - position);
+                Range range = new Range(position, length);
+                position += length;
+                if (position == current.offset() + current.length()) {
+                    block++;
+                    skipStaged();
+                }
+                return range;
+            }
+
+            private void skipStaged() {
+                while (block < blocks.size() && (isStaged(blocks.get(block)) || blocks.get(block).length() == 0)) {
+                    block++;
+                }
+                if (block < blocks.size()) {
+                    position = blocks.get(block).offset();
+                }
+            }
         }
     }
 }

@@ -23,7 +23,7 @@ class TestTuningAdvisor {
             Settings.JOB_WORKER_MAX_ACTIVE_TASKS, Settings.COSN_READ_AHEAD_QUEUE_SIZE, Settings.WORKER_READER_BUFFER_SIZE,
             Settings.CLIENT_POOL_MAX, Settings.JOB_WORKER_THREADPOOL_SIZE, Settings.ACTIVE_JOBS,
             Settings.READ_BUFFER_BYTES, Settings.UFS_READ_THREADS, Settings.MAX_UFS_READ_THREADS, Settings.MIN_UFS_READ_THREADS,
-            Settings.IN_FLIGHT_BYTES, Settings.ACTIVE_FILES, Settings.TASK_SET_BYTES);
+            Settings.IN_FLIGHT_BYTES, Settings.ACTIVE_FILES, Settings.STREAMS_PER_FILE, Settings.TASK_SET_BYTES);
 
     /** {@code files} files of {@code meanBytes} each (median = mean) on a machine of {@code cores} and {@code hostMemory}. */
     private static WorkloadProfile.Builder profile(int cores, long heap, long hostMemory, long files, long medianBytes, long meanBytes) {
@@ -70,12 +70,51 @@ class TestTuningAdvisor {
             "2,  4096, 1000, 4",    // 2 x cores
             "16, 4096, 1000, 32",   // 2 x cores
             "64, 65536, 1000, 64",  // capped without a backend profile
-            "16, 4096, 3,    3",    // no more threads than files
+            "16, 4096, 3,    23",   // no more threads than ranged reads: 3 x 30 MiB / 4 MiB
             "16, 64,   1000, 4",    // 64 MiB heap / 4 / 4 MiB buffer = 4
     })
     void threadsFollowCoresFilesAndMemory(int cores, long heapMb, long files, long expected) {
         Settings settings = TuningAdvisor.recommend(new WorkloadProfile(cores, heapMb * MB, files, files * 30 * MB, 30 * MB, 30 * MB));
         assertEquals(expected, settings.value(Settings.UFS_READ_THREADS));
+    }
+
+    // --- large files: ranged reads
+
+    @ParameterizedTest(name = "{0} files of {1} MiB, backend {2} -> {3} read threads, {4} per file, max {5}")
+    @CsvSource({
+            // the P3 store: 20 ms, 16 MiB/s per stream, 128 MiB/s in all: 128 x (20 ms + 4 MiB / 16 MiB/s) / 4 MiB = 8.64 -> 9 streams
+            "4,    128, true,  9,  9, 128",
+            "1,    512, true,  9,  9, 128",    // one file alone gets every stream the store needs
+            "4,    128, false, 4,  4, 128",    // no backend: 2 x cores, each file may use them all
+            "1000, 128, true,  9,  9, 256",    // many files: still ranged, the total stays the store's streams
+            "1000, 2,   true,  10, 1, 256",    // 2 MiB files fit one read: 128 x (20 ms + 2 MiB / 16 MiB/s) / 2 MiB = 9.3
+            "4,    8,   true,  9,  2, 8",      // 8 MiB files: two reads of 4 MiB each; at most 8 ranged reads in all
+    })
+    void largeFilesAreReadAsEnoughConcurrentRanges(long files, long fileMb, boolean backend, long threads, long perFile, long max) {
+        WorkloadProfile profile = profile(2, 6 * GB, 24 * GB, files, fileMb * MB, fileMb * MB)
+                .backend(backend ? new BackendProfile(Duration.ofMillis(20), 16 * MB, 128 * MB) : BackendProfile.unknown()).build();
+        Settings settings = TuningAdvisor.recommend(profile);
+        assertEquals(max, settings.value(Settings.MAX_UFS_READ_THREADS), settings.get(Settings.MAX_UFS_READ_THREADS).reason());
+        assertEquals(Math.min(threads, max), settings.value(Settings.UFS_READ_THREADS), settings.get(Settings.UFS_READ_THREADS).reason());
+        assertEquals(perFile, settings.value(Settings.STREAMS_PER_FILE), settings.get(Settings.STREAMS_PER_FILE).reason());
+        assertTrue(settings.value(Settings.STREAMS_PER_FILE) <= settings.value(Settings.UFS_READ_THREADS));
+    }
+
+    @Test
+    void theStreamsPerFileSayWhy() {
+        WorkloadProfile profile = profile(2, 6 * GB, 24 * GB, 4, 128 * MB, 128 * MB)
+                .backend(new BackendProfile(Duration.ofMillis(20), 16 * MB, 128 * MB)).build();
+        Settings settings = TuningAdvisor.recommend(profile);
+        assertEquals("files average 128 MiB = 32 reads of 4 MiB: min(9 read threads (the store's streams), 32) = 9 ranged reads per file, "
+                + "each on a stream of its own, so that 4 files, and the last one alone, keep every read thread busy",
+                settings.get(Settings.STREAMS_PER_FILE).reason());
+        assertTrue(settings.get(Settings.UFS_READ_THREADS).reason().contains("128 MiB/s x (20 ms + 4 MiB / 16 MiB/s) / 4 MiB = 9 streams"),
+                settings.get(Settings.UFS_READ_THREADS).reason());
+        assertEquals(Map.of("executor.ufs-read-threads", 9L, "executor.read-buffer-bytes", 4 * MB, "mean-file-bytes", 128 * MB, "files", 4L,
+                        "request-latency-ms", 20L, "per-stream-bytes-per-second", 16 * MB, "aggregate-bytes-per-second", 128 * MB),
+                settings.get(Settings.STREAMS_PER_FILE).inputs());
+        assertEquals("files average 64 KiB, within one read buffer of 64 KiB: one read per file",
+                TuningAdvisor.recommend(profile(2, 6 * GB, 24 * GB, 1000, 64 * KB, 64 * KB).build()).get(Settings.STREAMS_PER_FILE).reason());
     }
 
     @ParameterizedTest(name = "heap {0} MiB")
@@ -367,7 +406,7 @@ class TestTuningAdvisor {
         assertEquals(6, settings.value(Settings.ACTIVE_FILES));
         assertEquals(6, settings.value(Settings.MAX_UFS_READ_THREADS));
         assertEquals(6, settings.value(Settings.UFS_READ_THREADS));
-        assertEquals("min(256, heap / 4 / read buffer = 1 GiB / 4 MiB = 256, 1000 files, 6 explicit active files) = 6",
+        assertEquals("min(256, heap / 4 / read buffer = 1 GiB / 4 MiB = 256, 7500 ranged reads of 1000 files, 6 explicit active files) = 6",
                 settings.get(Settings.MAX_UFS_READ_THREADS).reason());
     }
 
