@@ -72,6 +72,8 @@ public final class LoadExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(LoadExecutor.class);
     /** Largest piece handed to the cache client in one write: one gRPC message. */
     static final int MAX_WRITE_BYTES = 1 << 20;
+    /** The smallest range the end of a file is divided into among its streams. */
+    static final long MIN_TAIL_RANGE_BYTES = 1 << 20;
 
     private final CacheClient cache;
     private final Configuration hadoopConf;
@@ -236,6 +238,7 @@ public final class LoadExecutor {
             }
         }
         long duration = Math.max(0, clock.millis() - start);
+        LOG.debug("Loaded {} bytes in {} ms", run.ufsBytesRead.get(), duration);
         LoadTotals totals = LoadTotals.of(partitions, plan.stats().cachedBytes());
         options.atomic().ifPresent(atomic -> {
             if (totals.blocksFailed() == 0) {
@@ -390,6 +393,8 @@ public final class LoadExecutor {
         private final Optional<AdaptiveController> controller;
         /** UFS reads under way; guarded by this. */
         private int activeReads;
+        /** The controller's target the last read saw, for the log; guarded by this. */
+        private int lastTarget;
 
         private final Map<String, StagedBlock> staged;
 
@@ -511,6 +516,11 @@ public final class LoadExecutor {
             }
             AdaptiveController adaptive = controller.get();
             synchronized (this) {
+                int target = adaptive.target();
+                if (target != lastTarget) {
+                    LOG.debug("UFS reads at once: {} -> {} ({})", lastTarget, target, adaptive.state().decision());
+                    lastTarget = target;
+                }
                 while (activeReads >= adaptive.target()) {
                     try {
                         wait(50);
@@ -731,15 +741,25 @@ public final class LoadExecutor {
             }
         }
 
-        /** The ranges of the blocks still to load, in order, skipping blocks already staged; not thread-safe. */
+        /**
+         * The ranges of the blocks still to load, in order, skipping blocks already staged; not
+         * thread-safe. A range is one read buffer, except near the end of the file: once less than
+         * {@link #streamsPerFile} buffers remain, a range is the remaining bytes divided among the
+         * streams (at least {@link #MIN_TAIL_RANGE_BYTES}), so that the file's last reads end
+         * together instead of one stream reading its last buffer alone.
+         */
         private final class RangeCursor {
             private final List<BlockTask> blocks;
             private int block;
             private long position;
+            private long remaining;
 
             RangeCursor(List<BlockTask> blocks, int first) {
                 this.blocks = blocks;
                 this.block = first;
+                for (BlockTask task : blocks.subList(first, blocks.size())) {
+                    remaining += isStaged(task) ? 0 : task.length();
+                }
                 skipStaged();
             }
 
@@ -750,9 +770,11 @@ public final class LoadExecutor {
             /** The next range of at most {@code maxBytes}, never crossing a block's end. */
             Range next(int maxBytes) {
                 BlockTask current = blocks.get(block);
-                int length = (int) Math.min(maxBytes, current.offset() + current.length() - position);
+                long share = Math.max(MIN_TAIL_RANGE_BYTES, (remaining + streamsPerFile - 1) / streamsPerFile);
+                int length = (int) Math.min(Math.min(maxBytes, share), current.offset() + current.length() - position);
                 Range range = new Range(position, length);
                 position += length;
+                remaining -= length;
                 if (position == current.offset() + current.length()) {
                     block++;
                     skipStaged();

@@ -63,6 +63,12 @@ public final class TuningAdvisor {
     static final int MAX_THREADS_WITH_BACKEND = 256;
     /** The controller may back off to an eighth of the starting concurrency (three halvings). */
     static final int MIN_THREADS_DIVISOR = 8;
+    /**
+     * The executor starts with half again the streams Little's law asks for: a stream idles between
+     * its requests (the write to the cache, scheduling), and streams above the store's knee only
+     * queue at its cap while streams below it leave bandwidth unused until the controller climbs.
+     */
+    static final long STREAM_HEADROOM_PERCENT = 150;
     static final int TASK_SETS_PER_THREAD = 4;
     static final long MAX_TASK_SET_BYTES = GIB;
 
@@ -81,8 +87,8 @@ public final class TuningAdvisor {
     static final String RULE_ACTIVE_JOBS = "above goosefs.job.worker.max.active.task.num, at most 3000 (GooseFS guide): "
             + "ceil(1.25 x workers x max.active.task.num) keeps every job worker busy";
     static final String RULE_EXECUTOR_READ_BUFFER = "the rule of fs.cosn.read.ahead.block.size (GooseFS guide), and at most heap / 4";
-    static final String RULE_EXECUTOR_THREADS = "2 x cores up to 64 (the rule of fs.cosn.upload_thread_pool), raised to the streams that fill "
-            + "the store's cap by Little's law; at most executor.max-ufs-read-threads";
+    static final String RULE_EXECUTOR_THREADS = "2 x cores up to 64 (the rule of fs.cosn.upload_thread_pool), raised to 1.5 x the streams that "
+            + "fill the store's cap by Little's law; at most executor.max-ufs-read-threads";
     static final String RULE_EXECUTOR_MAX_THREADS = "min(256, heap / 4 / read buffer, ranged reads (the files, or bytes / read buffer when more), "
             + "an explicit executor.active-files): the memory "
             + "bound the adaptive controller never exceeds (gfsload)";
@@ -226,11 +232,15 @@ public final class TuningAdvisor {
 
         long byCores = Math.min(2L * profile.cores(), MAX_THREADS);
         Streams needed = Streams.toFill(profile.backend().aggregateBytesPerSecond(), profile.backend(), requestBytes(profile, readBuffer));
-        long desired = Math.min(MAX_THREADS_WITH_BACKEND, Math.max(byCores, needed.count().orElse(0)));
+        OptionalLong withHeadroom = needed.count().isPresent()
+                ? OptionalLong.of(ceilDiv(needed.count().getAsLong() * STREAM_HEADROOM_PERCENT, 100))
+                : OptionalLong.empty();
+        long desired = Math.min(MAX_THREADS_WITH_BACKEND, Math.max(byCores, withHeadroom.orElse(0)));
         long threadsValue = Math.max(1, Math.min(desired, maxBound));
         String threadsReason = "min(2 x %d cores, %d) = %d".formatted(profile.cores(), MAX_THREADS, byCores);
         if (needed.count().isPresent()) {
-            threadsReason += "; the store's %s needs %s".formatted(Units.bandwidth(profile.backend().aggregateBytesPerSecond()), needed.reason());
+            threadsReason += "; the store's %s needs %s, x 1.5 for the gaps between a stream's requests = %d".formatted(
+                    Units.bandwidth(profile.backend().aggregateBytesPerSecond()), needed.reason(), withHeadroom.getAsLong());
         }
         threadsReason += "; at most max read threads %d -> %d".formatted(maxBound, threadsValue);
         long threads = derivation.add(new Setting(Settings.UFS_READ_THREADS, threadsValue, "threads", threadsReason,

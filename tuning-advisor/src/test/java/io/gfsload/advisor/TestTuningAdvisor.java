@@ -82,13 +82,14 @@ class TestTuningAdvisor {
 
     @ParameterizedTest(name = "{0} files of {1} MiB, backend {2} -> {3} read threads, {4} per file, max {5}")
     @CsvSource({
-            // the P3 store: 20 ms, 16 MiB/s per stream, 128 MiB/s in all: 128 x (20 ms + 4 MiB / 16 MiB/s) / 4 MiB = 8.64 -> 9 streams
-            "4,    128, true,  9,  9, 128",
-            "1,    512, true,  9,  9, 128",    // one file alone gets every stream the store needs
-            "4,    128, false, 4,  4, 128",    // no backend: 2 x cores, each file may use them all
-            "1000, 128, true,  9,  9, 256",    // many files: still ranged, the total stays the store's streams
-            "1000, 2,   true,  10, 1, 256",    // 2 MiB files fit one read: 128 x (20 ms + 2 MiB / 16 MiB/s) / 2 MiB = 9.3
-            "4,    8,   true,  9,  2, 8",      // 8 MiB files: two reads of 4 MiB each; at most 8 ranged reads in all
+            // the P3 store: 20 ms, 16 MiB/s per stream, 128 MiB/s in all: 128 x (20 ms + 4 MiB / 16 MiB/s) / 4 MiB = 8.64 -> 9 streams,
+            // x 1.5 = 14
+            "4,    128, true,  14, 14, 128",
+            "1,    512, true,  14, 14, 128",   // one file alone gets every stream the store needs
+            "4,    128, false, 4,  4,  128",   // no backend: 2 x cores, each file may use them all
+            "1000, 128, true,  14, 14, 256",   // many files: still ranged, the total stays the store's streams
+            "1000, 2,   true,  15, 1,  256",   // 2 MiB files fit one read: 128 x (20 ms + 2 MiB / 16 MiB/s) / 2 MiB = 9.3 -> 10, x 1.5
+            "4,    8,   true,  14, 2,  8",     // 8 MiB files: two reads of 4 MiB each; at most 8 ranged reads in all
     })
     void largeFilesAreReadAsEnoughConcurrentRanges(long files, long fileMb, boolean backend, long threads, long perFile, long max) {
         WorkloadProfile profile = profile(2, 6 * GB, 24 * GB, files, fileMb * MB, fileMb * MB)
@@ -105,12 +106,12 @@ class TestTuningAdvisor {
         WorkloadProfile profile = profile(2, 6 * GB, 24 * GB, 4, 128 * MB, 128 * MB)
                 .backend(new BackendProfile(Duration.ofMillis(20), 16 * MB, 128 * MB)).build();
         Settings settings = TuningAdvisor.recommend(profile);
-        assertEquals("files average 128 MiB = 32 reads of 4 MiB: min(9 read threads (the store's streams), 32) = 9 ranged reads per file, "
+        assertEquals("files average 128 MiB = 32 reads of 4 MiB: min(14 read threads (the store's streams), 32) = 14 ranged reads per file, "
                 + "each on a stream of its own, so that 4 files, and the last one alone, keep every read thread busy",
                 settings.get(Settings.STREAMS_PER_FILE).reason());
-        assertTrue(settings.get(Settings.UFS_READ_THREADS).reason().contains("128 MiB/s x (20 ms + 4 MiB / 16 MiB/s) / 4 MiB = 9 streams"),
+        assertTrue(settings.get(Settings.UFS_READ_THREADS).reason().contains("128 MiB/s x (20 ms + 4 MiB / 16 MiB/s) / 4 MiB = 9 streams, x 1.5 for the gaps between a stream's requests = 14"),
                 settings.get(Settings.UFS_READ_THREADS).reason());
-        assertEquals(Map.of("executor.ufs-read-threads", 9L, "executor.read-buffer-bytes", 4 * MB, "mean-file-bytes", 128 * MB, "files", 4L,
+        assertEquals(Map.of("executor.ufs-read-threads", 14L, "executor.read-buffer-bytes", 4 * MB, "mean-file-bytes", 128 * MB, "files", 4L,
                         "request-latency-ms", 20L, "per-stream-bytes-per-second", 16 * MB, "aggregate-bytes-per-second", 128 * MB),
                 settings.get(Settings.STREAMS_PER_FILE).inputs());
         assertEquals("files average 64 KiB, within one read buffer of 64 KiB: one read per file",
@@ -298,17 +299,17 @@ class TestTuningAdvisor {
         WorkloadProfile.Builder smallFiles = profile(4, 4 * GB, 64 * GB, 100_000, 256 * KB, 256 * KB);
         Settings withoutLatency = TuningAdvisor.recommend(smallFiles.backend(new BackendProfile(Duration.ZERO, 32 * MB, 256 * MB)).build());
         Settings withLatency = TuningAdvisor.recommend(smallFiles.backend(new BackendProfile(Duration.ofMillis(20), 32 * MB, 256 * MB)).build());
-        assertEquals(8, withoutLatency.value(Settings.UFS_READ_THREADS), "256 / 32 = 8 streams = 2 x 4 cores");
+        assertEquals(12, withoutLatency.value(Settings.UFS_READ_THREADS), "256 / 32 = 8 streams, x 1.5");
         // 256 MiB/s x (20 ms + 256 KiB / 32 MiB/s) / 256 KiB = 28.5
-        assertEquals(29, withLatency.value(Settings.UFS_READ_THREADS));
-        assertEquals("min(2 x 4 cores, 64) = 8; the store's 256 MiB/s needs 256 MiB/s x (20 ms + 256 KiB / 32 MiB/s) / 256 KiB = 29 streams; "
-                + "at most max read threads 256 -> 29", withLatency.get(Settings.UFS_READ_THREADS).reason());
+        assertEquals(44, withLatency.value(Settings.UFS_READ_THREADS));
+        assertEquals("min(2 x 4 cores, 64) = 8; the store's 256 MiB/s needs 256 MiB/s x (20 ms + 256 KiB / 32 MiB/s) / 256 KiB = 29 streams, "
+                + "x 1.5 for the gaps between a stream's requests = 44; at most max read threads 256 -> 44", withLatency.get(Settings.UFS_READ_THREADS).reason());
         assertEquals(20, withLatency.get(Settings.UFS_READ_THREADS).inputs().get("request-latency-ms"));
 
         Settings bigFiles = TuningAdvisor.recommend(profile(4, 4 * GB, 64 * GB, 100_000, 64 * MB, 64 * MB)
                 .backend(new BackendProfile(Duration.ofMillis(20), 32 * MB, 256 * MB)).build());
         // 256 MiB/s x (20 ms + 4 MiB / 32 MiB/s) / 4 MiB = 9.3: latency matters little with 4 MiB requests
-        assertEquals(10, bigFiles.value(Settings.UFS_READ_THREADS));
+        assertEquals(15, bigFiles.value(Settings.UFS_READ_THREADS), "10 streams, x 1.5");
     }
 
     @Test
