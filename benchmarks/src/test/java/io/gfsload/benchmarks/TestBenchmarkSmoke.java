@@ -65,6 +65,10 @@ class TestBenchmarkSmoke {
         assertTrue(throttledLarge.metrics().get("baseline median / aggregate cap") > 0);
         assertTrue(throttledLarge.candidate().runs().get(0).counters().get("store.requests") > 0);
         assertEquals(Size.SMOKE.throttledLargeFiles().totalBytes(), throttledLarge.baseline().runs().get(0).counters().get("store.bytes-read"));
+        ScenarioResult adaptive = results.scenarios().get(4);
+        assertTrue(adaptive.candidate().runs().get(0).counters().containsKey("recovery-ms.1"), "the recovery after each change of the cap");
+        assertTrue(adaptive.candidate().runs().get(0).counters().containsKey("recovery-ms.2"));
+        assertTrue(adaptive.metrics().containsKey("candidate median s to >= 0.9 of the new cap after change 2"), adaptive.metrics().toString());
         assertTrue(results.scenarios().get(2).baseline().settings().contains(
                 "executor.ufs-read-threads = 10 threads (GooseFS default goosefs.job.worker.threadpool.size = 10)"));
 
