@@ -147,8 +147,8 @@ public final class TuningAdvisor {
         long pool = Math.min(desired, byMemory);
         String poolReason = "2 x %d cores = %d".formatted(profile.cores(), byCores);
         if (needed.count().isPresent()) {
-            poolReason += "; per worker %s (cap / %d workers) needs %s".formatted(
-                    Units.bandwidth(profile.backend().aggregateBytesPerSecond() / profile.workers()), profile.workers(), needed.reason());
+            poolReason += "; per worker %s (cap / %d workers) needs %s%s".formatted(
+                    Units.bandwidth(profile.backend().aggregateBytesPerSecond() / profile.workers()), profile.workers(), needed.reason(), probedNote(profile));
         }
         if (desired == MAX_THREADS_WITH_BACKEND && needed.count().orElse(0) > MAX_THREADS_WITH_BACKEND) {
             poolReason += "; at most %d".formatted(MAX_THREADS_WITH_BACKEND);
@@ -239,8 +239,8 @@ public final class TuningAdvisor {
         long threadsValue = Math.max(1, Math.min(desired, maxBound));
         String threadsReason = "min(2 x %d cores, %d) = %d".formatted(profile.cores(), MAX_THREADS, byCores);
         if (needed.count().isPresent()) {
-            threadsReason += "; the store's %s needs %s, x 1.5 for the gaps between a stream's requests = %d".formatted(
-                    Units.bandwidth(profile.backend().aggregateBytesPerSecond()), needed.reason(), withHeadroom.getAsLong());
+            threadsReason += "; the store's %s needs %s%s, x 1.5 for the gaps between a stream's requests = %d".formatted(
+                    Units.bandwidth(profile.backend().aggregateBytesPerSecond()), needed.reason(), probedNote(profile), withHeadroom.getAsLong());
         }
         threadsReason += "; at most max read threads %d -> %d".formatted(maxBound, threadsValue);
         long threads = derivation.add(new Setting(Settings.UFS_READ_THREADS, threadsValue, "threads", threadsReason,
@@ -378,6 +378,11 @@ public final class TuningAdvisor {
                     Units.bytes(requestBytes), count);
             return new Streams(OptionalLong.of(count), formula);
         }
+    }
+
+    /** {@code " (store: latency 20 ms (probed), ...)"} when a probe measured any of the store's figures; else empty. */
+    private static String probedNote(WorkloadProfile profile) {
+        return profile.backend().anyProbed() ? " (store: %s)".formatted(profile.backend().describe()) : "";
     }
 
     private static Map<String, Long> withBackend(WorkloadProfile profile, Map<String, Long> inputs) {

@@ -118,6 +118,24 @@ class TestTuningAdvisor {
                 TuningAdvisor.recommend(profile(2, 6 * GB, 24 * GB, 1000, 64 * KB, 64 * KB).build()).get(Settings.STREAMS_PER_FILE).reason());
     }
 
+    @Test
+    void givenFiguresWinOverProbedOnesAndTheReasonsSayWhichWereProbed() {
+        BackendProfile probed = BackendProfile.probed(Duration.ofMillis(22), 15 * MB, 120 * MB);
+        BackendProfile given = new BackendProfile(Duration.ofMillis(20), 0, 0);
+        BackendProfile merged = given.orElse(probed);
+        assertEquals(Duration.ofMillis(20), merged.requestLatency());
+        assertEquals(15 * MB, merged.perStreamBytesPerSecond());
+        assertEquals(new BackendProfile.Provenance(BackendProfile.Origin.GIVEN, BackendProfile.Origin.PROBED, BackendProfile.Origin.PROBED), merged.provenance());
+        assertEquals("latency 20 ms (given), 15 MiB/s per stream (probed), 120 MiB/s in all (probed)", merged.describe());
+
+        Settings settings = TuningAdvisor.recommend(profile(2, 6 * GB, 24 * GB, 4, 128 * MB, 128 * MB).backend(merged).build());
+        assertTrue(settings.get(Settings.UFS_READ_THREADS).reason().contains(
+                "(store: latency 20 ms (given), 15 MiB/s per stream (probed), 120 MiB/s in all (probed))"), settings.get(Settings.UFS_READ_THREADS).reason());
+        Settings configured = TuningAdvisor.recommend(profile(2, 6 * GB, 24 * GB, 4, 128 * MB, 128 * MB)
+                .backend(new BackendProfile(Duration.ofMillis(20), 15 * MB, 120 * MB)).build());
+        assertFalse(configured.get(Settings.UFS_READ_THREADS).reason().contains("probed"), configured.get(Settings.UFS_READ_THREADS).reason());
+    }
+
     @ParameterizedTest(name = "heap {0} MiB")
     @CsvSource({"8", "64", "512", "4096", "65536"})
     void bytesInFlightNeverExceedAQuarterOfTheHeap(long heapMb) {
