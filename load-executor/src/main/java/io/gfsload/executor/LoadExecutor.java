@@ -177,7 +177,14 @@ public final class LoadExecutor {
             }
         });
         listener.started(plan);
-        Run run = new Run(plan, journal, staged);
+        int rangeThreads = rangeThreads();
+        AtomicInteger rangeThreadNumber = new AtomicInteger();
+        ExecutorService rangePool = rangeThreads == 0 ? null : Executors.newFixedThreadPool(rangeThreads, runnable -> {
+            Thread thread = new Thread(runnable, "gfsload-ufs-range-" + rangeThreadNumber.getAndIncrement());
+            thread.setDaemon(true);
+            return thread;
+        });
+        Run run = new Run(plan, journal, staged, Optional.ofNullable(rangePool));
         int threads = readThreads();
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> {
@@ -185,13 +192,6 @@ public final class LoadExecutor {
             thread.setDaemon(true);
             return thread;
         });
-        int rangeThreads = rangeThreads();
-        ExecutorService rangePool = rangeThreads == 0 ? null : Executors.newFixedThreadPool(rangeThreads, runnable -> {
-            Thread thread = new Thread(runnable, "gfsload-ufs-range-" + threadNumber.getAndIncrement());
-            thread.setDaemon(true);
-            return thread;
-        });
-        run.rangePool = Optional.ofNullable(rangePool);
         List<PartitionReport> partitions = new ArrayList<>();
         try {
             List<List<Future<FileReport>>> futures = new ArrayList<>();
@@ -384,7 +384,7 @@ public final class LoadExecutor {
         private final BufferPool buffers;
         private final int streamsPerFile;
         /** Runs the ranged reads of large files; empty when each file is read with one stream. */
-        private Optional<ExecutorService> rangePool = Optional.empty();
+        private final Optional<ExecutorService> rangePool;
         private final AtomicLong failedFiles = new AtomicLong();
         /** Failed files when the job stopped for passing the threshold; -1 while it goes on. */
         private final AtomicLong abortedAfter = new AtomicLong(-1);
@@ -398,7 +398,8 @@ public final class LoadExecutor {
 
         private final Map<String, StagedBlock> staged;
 
-        Run(LoadPlan plan, Optional<JobJournal> journal, Map<String, StagedBlock> staged) {
+        Run(LoadPlan plan, Optional<JobJournal> journal, Map<String, StagedBlock> staged, Optional<ExecutorService> rangePool) {
+            this.rangePool = rangePool;
             this.journal = journal;
             this.staged = staged;
             this.controller = adaptive() ? Optional.of(AdaptiveController.fromSettings(settings, Ticker.system())) : Optional.empty();
