@@ -27,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The probe against throttled:// stores of known latency and bandwidths: its figures must come
  * out within a tolerance of the store's configuration. Real time on a shared machine, so the
- * tolerance is wide (a busy machine adds to every wait) and one retry is allowed.
+ * tolerance is wide (a busy machine adds to every wait: 10 ms and more to a sleep at a load
+ * average of 10, hence a latency of 100 ms) and one retry is allowed.
  */
 class TestUfsProbe {
     private static final long MIB = 1L << 20;
@@ -55,7 +56,7 @@ class TestUfsProbe {
 
     @Test
     void measuresLatencyPerStreamBandwidthAndTheCap() throws IOException {
-        ThrottledConfig config = new ThrottledConfig(Duration.ofMillis(40), 8 * MIB, 24 * MIB, 0, 0);
+        ThrottledConfig config = new ThrottledConfig(Duration.ofMillis(100), 8 * MIB, 24 * MIB, 0, 0);
         Configuration conf = config.applyTo(new Configuration());
         conf.setBoolean("fs.throttled.impl.disable.cache", true);
         String root = store(config, "probe-capped");
