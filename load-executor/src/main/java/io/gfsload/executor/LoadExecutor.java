@@ -118,9 +118,10 @@ public final class LoadExecutor {
     }
 
     /**
-     * The read threads this executor starts: the advisor's maximum when the settings allow the
-     * adaptive controller (which then lets a varying number of them read at once), else the
-     * advisor's read threads; never more than the active files.
+     * The read threads this executor starts, one per file in flight: the advisor's maximum when
+     * the settings allow the adaptive controller (which then lets a varying number of reads run at
+     * once), else the advisor's read threads; never more than the active files. The ranged reads
+     * of large files run on {@link #rangeThreads()} more.
      */
     public int readThreads() {
         long threads = adaptive() ? settings.value(Settings.MAX_UFS_READ_THREADS) : settings.value(Settings.UFS_READ_THREADS);
