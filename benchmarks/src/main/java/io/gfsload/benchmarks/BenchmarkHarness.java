@@ -113,10 +113,31 @@ public final class BenchmarkHarness {
             metrics.put("candidate median / aggregate cap", candidate.mibPerSecond().median() / cap);
             metrics.put("baseline median / aggregate cap", baseline.mibPerSecond().median() / cap);
         });
+        recoveries(metrics, "candidate", candidateRuns);
+        recoveries(metrics, "baseline", baselineRuns);
         ScenarioResult result = new ScenarioResult(scenario.id(), scenario.title(), scenario.description(), data.shape().files(), data.shape().totalBytes(),
                 data.shape().describe(), candidate, baseline, candidate.mibPerSecond().median() / baseline.mibPerSecond().median(), metrics, scenario.notes());
         listener.scenarioFinished(result);
         return result;
+    }
+
+    /**
+     * The median over the runs of each {@code recovery-ms.N} counter, in seconds; a run that never
+     * recovered (-1) counts as the slowest.
+     */
+    private static void recoveries(Map<String, Double> metrics, String who, List<RunResult> runs) {
+        java.util.SortedSet<String> keys = new java.util.TreeSet<>();
+        runs.forEach(run -> run.counters().keySet().stream().filter(key -> key.startsWith("recovery-ms.")).forEach(keys::add));
+        for (String key : keys) {
+            List<Double> seconds = runs.stream()
+                    .map(run -> run.counters().getOrDefault(key, -1L))
+                    .map(ms -> ms < 0 ? Double.POSITIVE_INFINITY : ms / 1000.0)
+                    .sorted()
+                    .toList();
+            double median = seconds.size() % 2 == 1 ? seconds.get(seconds.size() / 2) : (seconds.get(seconds.size() / 2 - 1) + seconds.get(seconds.size() / 2)) / 2;
+            metrics.put("%s median s to >= 0.9 of the new cap after change %s".formatted(who, key.substring("recovery-ms.".length())),
+                    Double.isInfinite(median) ? -1 : median);
+        }
     }
 
     private RunResult runOnce(Scenario scenario, Contender contender, int run) {

@@ -29,7 +29,7 @@ public record BenchmarkOptions(Size size, int runs, Path workDir, Path outputDir
         scenarios = List.copyOf(requireNonNull(scenarios, "scenarios is null"));
         for (String selector : scenarios) {
             if (Scenarios.IDS.stream().noneMatch(id -> Scenarios.selected(id, List.of(selector)))) {
-                throw new IllegalArgumentException("Unknown scenario '%s': expected one of %s, or P3 for both P3s".formatted(selector, Scenarios.IDS));
+                throw new IllegalArgumentException("Unknown scenario '%s': expected one of %s, or P3 for every P3".formatted(selector, Scenarios.IDS));
             }
         }
         if (scenarios.isEmpty()) {

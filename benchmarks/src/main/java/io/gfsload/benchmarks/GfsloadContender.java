@@ -19,7 +19,9 @@ import io.gfsload.planner.LoadPlanner;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.PlannerConfig;
+import io.gfsload.ufs.simulator.BandwidthSchedule;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,12 +58,20 @@ final class GfsloadContender implements Contender {
      *     {@code throttled://p3/data/p3}
      * @param conf the Hadoop configuration of planner and executor
      * @param probe counters of the store, reset before and read after each run
+     * @param capSchedule how the store's aggregate cap changes from the probe's reset on; each
+     *     run then also records, per change, the milliseconds until its throughput was back at
+     *     90 % of the new cap ({@code recovery-ms.N}, -1 for never)
      */
-    record Ufs(String path, Configuration conf, StoreProbe probe) {
+    record Ufs(String path, Configuration conf, StoreProbe probe, BandwidthSchedule capSchedule) {
         Ufs {
             requireNonNull(path, "path is null");
             requireNonNull(conf, "conf is null");
             requireNonNull(probe, "probe is null");
+            requireNonNull(capSchedule, "capSchedule is null");
+        }
+
+        Ufs(String path, Configuration conf, StoreProbe probe) {
+            this(path, conf, probe, BandwidthSchedule.none());
         }
     }
 
@@ -110,14 +120,19 @@ final class GfsloadContender implements Contender {
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(clusterDirectory, 1, capacity));
                 CacheClient cache = cluster.newClient()) {
             ufs.probe().reset();
+            ThroughputTimeline timeline = new ThroughputTimeline(workspace.ticker());
             long start = workspace.ticker().read();
-            Load load = load(cache, ufs, rule, clusterDirectory.resolve("jobs"), workspace);
+            ProgressListener listener = ufs.capSchedule().isEmpty() ? ProgressListener.NONE : timeline;
+            Load load = load(cache, ufs, rule, clusterDirectory.resolve("jobs"), workspace, listener);
             long end = workspace.ticker().read();
             check(what, data, ufs, load);
             lastSettings = describe(load.settings());
             Map<String, Long> counters = new HashMap<>(ufs.probe().counters());
             counters.put("gfsload.plan-ms", TimeUnit.NANOSECONDS.toMillis(load.plannedAt() - start));
             counters.put("gfsload.execute-ms", TimeUnit.NANOSECONDS.toMillis(end - load.plannedAt()));
+            if (!ufs.capSchedule().isEmpty()) {
+                counters.putAll(timeline.recoveries(ufs.capSchedule(), Duration.ofNanos(end - start)));
+            }
             return RunResult.of(run, end - start, load.report().totals().bytesLoaded(), load.report().totals().files(), counters);
         }
     }
@@ -138,16 +153,16 @@ final class GfsloadContender implements Contender {
     /**
      * Plans and loads everything under {@code ufs} into {@code cache} with replication 1 as
      * {@code gfsload distributedLoad PATH} does, with {@code rule}'s settings and a job journal in
-     * {@code jobs}.
+     * {@code jobs}, reporting progress to {@code listener}.
      */
-    static Load load(CacheClient cache, Ufs ufs, SettingsRule rule, Path jobs, Workspace workspace) {
+    static Load load(CacheClient cache, Ufs ufs, SettingsRule rule, Path jobs, Workspace workspace, ProgressListener listener) {
         LoadPlanner planner = new LoadPlanner(Optional.empty(), ufs.conf(), cache::cachedBlocks, PlannerConfig.defaults());
         LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of(ufs.path())), 1);
         LoadPlan plan = planner.plan(request);
         long planned = workspace.ticker().read();
         Settings settings = rule.settings(plan, cache.clusterInfo());
         ExecutorOptions options = ExecutorOptions.defaults().withActiveFiles(Math.toIntExact(Math.max(1, settings.value(Settings.ACTIVE_FILES))));
-        LoadExecutor executor = new LoadExecutor(cache, ufs.conf(), settings, options, ProgressListener.NONE, workspace.clock());
+        LoadExecutor executor = new LoadExecutor(cache, ufs.conf(), settings, options, listener, workspace.clock());
         executor.validate(plan, true);
         LoadReport report = JobJournal.withJournal(jobs, request, true, journal -> executor.execute(plan, Optional.of(journal)));
         return new Load(plan, settings, report, planned);

@@ -1,5 +1,7 @@
 package io.gfsload.benchmarks;
 
+import io.gfsload.advisor.BackendProfile;
+import io.gfsload.ufs.simulator.BandwidthSchedule;
 import io.gfsload.ufs.simulator.ThrottledConfig;
 import io.gfsload.ufs.simulator.ThrottledFileSystem;
 import java.io.IOException;
@@ -16,7 +18,7 @@ import org.apache.hadoop.fs.FileSystem;
 /** The scenarios of the benchmark harness, at a given size. */
 final class Scenarios {
     /** Every scenario, in the order they run. */
-    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large", "P5");
+    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large", "P3-adaptive", "P5");
 
     /**
      * The simulated object store of P3, the same at every size: 20 ms to first byte per request,
@@ -46,6 +48,7 @@ final class Scenarios {
             case "P2" -> smallFiles(size, workDir, workspace, cores, tier);
             case "P3-small" -> throttled(id, "small files from a throttled object store", size.throttledSmallFiles(), 3, FILES_PER_DIRECTORY, size, workDir, workspace);
             case "P3-large" -> throttled(id, "large files from a throttled object store", size.throttledLargeFiles(), 4, 0, size, workDir, workspace);
+            case "P3-adaptive" -> adaptive(size, workDir, workspace);
             case "P5" -> warmedReads(size, workDir, workspace);
             default -> throw new IllegalArgumentException("Unknown scenario " + id + ": expected one of " + IDS);
         };
@@ -82,13 +85,44 @@ final class Scenarios {
     }
 
     /**
+     * P3-large's data set (of {@link Size#adaptiveData()}) on the P3 store whose cap drops to half
+     * for one phase and comes back: {@code 0s:128MB, P:64MB, 2P:128MB}.
+     */
+    private static Scenario adaptive(Size size, Path workDir, Workspace workspace) {
+        Size dataSize = size.adaptiveData();
+        long cap = STORE.aggregateBytesPerSecond();
+        long phaseMillis = size.adaptivePhase().toMillis();
+        BandwidthSchedule schedule = BandwidthSchedule.parse("0s:%d,%dms:%d,%dms:%d".formatted(cap, phaseMillis, cap / 2, 2 * phaseMillis, cap));
+        DataSet data = new DataSet("P3-adaptive", workDir.resolve("p3-large-files-" + dataSize.label()), dataSize.throttledLargeFiles(), 4, 0);
+        String authority = "p3-adaptive";
+        ThrottledConfig config = STORE.withAggregateSchedule(schedule);
+        ThrottledFileSystem store = openStore(authority, config);
+        Configuration conf = config.applyTo(new Configuration());
+        String path = new org.apache.hadoop.fs.Path(ThrottledFileSystem.SCHEME, authority, data.directory().toString()).toString();
+        StoreProbe probe = StoreProbe.of(store);
+        Contender advisor = new GfsloadContender("gfsload (advisor)",
+                "gfsload with the advisor's settings, told the store's first cap as in P3-large, its adaptive controller free within them",
+                data, new GfsloadContender.Ufs(path, conf, probe, schedule), SettingsRule.advisor(backend(STORE)), workspace);
+        Contender gooseFs = new GfsloadContender("gfsload (GooseFS defaults)",
+                "gfsload with GooseFS's untuned defaults: 10 UFS read threads, 1 MiB per read", data, new GfsloadContender.Ufs(path, conf, probe, schedule),
+                SettingsRule.GOOSEFS_DEFAULTS, workspace);
+        String storeDescription = "store %s: %d ms to first byte per request, %s/s per stream; for all streams together %s/s, %s/s from %.1f s, %s/s again from %.1f s"
+                .formatted(path, STORE.requestLatency().toMillis(), Units.bytes(STORE.streamBytesPerSecond()), Units.bytes(cap), Units.bytes(cap / 2),
+                        phaseMillis / 1000.0, Units.bytes(cap), 2 * phaseMillis / 1000.0);
+        return new Scenario("P3-adaptive", "large files from a store whose cap halves and returns",
+                "The same gfsload on a simulated object store whose aggregate cap drops to half and comes back during the load; recovery-ms.N is the time "
+                        + "from the N-th change to the end of the first 1 s window (of the executor's UFS reads) at >= 90 % of the new cap, -1 for never.",
+                data, advisor, gooseFs, OptionalDouble.empty(), List.of(storeDescription), store);
+    }
+
+    /**
      * P5: the P3-large data set, read through the cache client after gfsload has warmed it, against
      * reading it from the throttled store; both with enough threads for the store's aggregate cap.
      */
     private static Scenario warmedReads(Size size, Path workDir, Workspace workspace) {
         DataSet data = new DataSet("P5", workDir.resolve("p3-large-files-" + size.label()), size.throttledLargeFiles(), 4, 0);
         String authority = "p5";
-        ThrottledFileSystem store = openStore(authority);
+        ThrottledFileSystem store = openStore(authority, STORE);
         Configuration conf = STORE.applyTo(new Configuration());
         String path = new org.apache.hadoop.fs.Path(ThrottledFileSystem.SCHEME, authority, data.directory().toString()).toString();
         int readers = Math.toIntExact(2 * STORE.aggregateBytesPerSecond() / STORE.streamBytesPerSecond());
@@ -112,12 +146,15 @@ final class Scenarios {
             Workspace workspace) {
         DataSet data = new DataSet(id, workDir.resolve(id.toLowerCase(Locale.ROOT) + "-files-" + size.label()), shape, seed, filesPerDirectory);
         String authority = id.toLowerCase(Locale.ROOT);
-        ThrottledFileSystem store = openStore(authority);
+        ThrottledFileSystem store = openStore(authority, STORE);
         Configuration conf = STORE.applyTo(new Configuration());
         String path = new org.apache.hadoop.fs.Path(ThrottledFileSystem.SCHEME, authority, data.directory().toString()).toString();
         StoreProbe probe = StoreProbe.of(store);
         Contender advisor = new GfsloadContender("gfsload (advisor)",
-                "gfsload with the settings the tuning advisor derives on this machine", data, new GfsloadContender.Ufs(path, conf, probe), SettingsRule.ADVISOR, workspace);
+                "gfsload with the settings the tuning advisor derives on this machine, told the store's latency, per-stream bandwidth and cap "
+                        + "(--ufs-latency-ms %d --ufs-stream-bandwidth %s --ufs-aggregate-bandwidth %s)".formatted(STORE.requestLatency().toMillis(),
+                        flagRate(STORE.streamBytesPerSecond()), flagRate(STORE.aggregateBytesPerSecond())),
+                data, new GfsloadContender.Ufs(path, conf, probe), SettingsRule.advisor(backend(STORE)), workspace);
         Contender gooseFs = new GfsloadContender("gfsload (GooseFS defaults)",
                 "gfsload with GooseFS's untuned defaults: 10 UFS read threads, 1 MiB per read", data, new GfsloadContender.Ufs(path, conf, probe),
                 SettingsRule.GOOSEFS_DEFAULTS, workspace);
@@ -133,16 +170,26 @@ final class Scenarios {
                 STORE.requestLatency().toMillis(), Units.bytes(STORE.streamBytesPerSecond()), Units.bytes(STORE.aggregateBytesPerSecond()));
     }
 
+    /** What a user tells the advisor about {@code store} with the CLI's {@code --ufs-*} flags. */
+    static BackendProfile backend(ThrottledConfig store) {
+        return new BackendProfile(store.requestLatency(), store.streamBytesPerSecond(), store.aggregateBytesPerSecond());
+    }
+
+    /** A rate as the CLI's flags take it, e.g. {@code 16MB/s} (the CLI reads MB as MiB). */
+    private static String flagRate(long bytesPerSecond) {
+        return bytesPerSecond % (1L << 20) == 0 ? (bytesPerSecond >> 20) + "MB/s" : bytesPerSecond + "B/s";
+    }
+
     /** The store instance the planner and executor will get from Hadoop's cache, so that its counters can be read. */
-    private static ThrottledFileSystem openStore(String authority) {
-        Configuration conf = STORE.applyTo(new Configuration());
+    private static ThrottledFileSystem openStore(String authority, ThrottledConfig config) {
+        Configuration conf = config.applyTo(new Configuration());
         try {
             FileSystem fs = FileSystem.get(URI.create(ThrottledFileSystem.SCHEME + "://" + authority + "/"), conf);
             if (!(fs instanceof ThrottledFileSystem store)) {
                 throw new BenchmarkException("throttled:// is served by " + fs.getClass().getName() + ", not ThrottledFileSystem: is ufs-simulator on the classpath?");
             }
-            if (!store.config().equals(STORE)) {
-                throw new BenchmarkException("The cached throttled://%s has other settings (%s) than P3 needs (%s)".formatted(authority, store.config(), STORE));
+            if (!store.config().equals(config)) {
+                throw new BenchmarkException("The cached throttled://%s has other settings (%s) than P3 needs (%s)".formatted(authority, store.config(), config));
             }
             return store;
         }

@@ -1,5 +1,6 @@
 package io.gfsload.benchmarks;
 
+import java.time.Duration;
 import java.util.Locale;
 
 /**
@@ -9,9 +10,9 @@ import java.util.Locale;
  * {@code REDUCED} is the documented few-minute run; {@code FULL} is the size the issue describes.
  */
 public enum Size {
-    SMOKE(1, new Shape(2, 4L << 20), new Shape(200, 64L << 10), new Shape(40, 64L << 10), new Shape(2, 8L << 20)),
-    REDUCED(5, new Shape(4, 256L << 20), new Shape(20_000, 64L << 10), new Shape(1_000, 64L << 10), new Shape(4, 128L << 20)),
-    FULL(3, new Shape(16, 256L << 20), new Shape(100_000, 64L << 10), new Shape(10_000, 64L << 10), new Shape(16, 128L << 20));
+    SMOKE(1, new Shape(2, 4L << 20), new Shape(200, 64L << 10), new Shape(40, 64L << 10), new Shape(2, 8L << 20), "smoke", Duration.ofMillis(50)),
+    REDUCED(5, new Shape(4, 256L << 20), new Shape(20_000, 64L << 10), new Shape(1_000, 64L << 10), new Shape(4, 128L << 20), "full", Duration.ofSeconds(5)),
+    FULL(3, new Shape(16, 256L << 20), new Shape(100_000, 64L << 10), new Shape(10_000, 64L << 10), new Shape(16, 128L << 20), "full", Duration.ofSeconds(5));
 
     /**
      * A data set of equal-sized files.
@@ -44,13 +45,18 @@ public enum Size {
     private final Shape smallFiles;
     private final Shape throttledSmallFiles;
     private final Shape throttledLargeFiles;
+    private final String adaptiveDataSize;
+    private final Duration adaptivePhase;
 
-    Size(int defaultRuns, Shape largeFiles, Shape smallFiles, Shape throttledSmallFiles, Shape throttledLargeFiles) {
+    Size(int defaultRuns, Shape largeFiles, Shape smallFiles, Shape throttledSmallFiles, Shape throttledLargeFiles, String adaptiveDataSize,
+            Duration adaptivePhase) {
         this.defaultRuns = defaultRuns;
         this.largeFiles = largeFiles;
         this.smallFiles = smallFiles;
         this.throttledSmallFiles = throttledSmallFiles;
         this.throttledLargeFiles = throttledLargeFiles;
+        this.adaptiveDataSize = adaptiveDataSize;
+        this.adaptivePhase = adaptivePhase;
     }
 
     /** Runs per contender when {@code --runs} is not given. */
@@ -76,6 +82,19 @@ public enum Size {
     /** P3, large files. */
     public Shape throttledLargeFiles() {
         return throttledLargeFiles;
+    }
+
+    /**
+     * P3-adaptive reads the P3-large data set of this size (reduced reads the full one: its cap
+     * changes need a load of about 20 s).
+     */
+    public Size adaptiveData() {
+        return Size.valueOf(adaptiveDataSize.toUpperCase(Locale.ROOT));
+    }
+
+    /** P3-adaptive's cap: 128 MiB/s for one phase, 64 MiB/s for the next, then 128 MiB/s again. */
+    public Duration adaptivePhase() {
+        return adaptivePhase;
     }
 
     /** The lower-case name used on the command line and in results, e.g. {@code reduced}. */

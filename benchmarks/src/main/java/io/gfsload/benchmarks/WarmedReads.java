@@ -122,7 +122,7 @@ final class WarmedReads implements Closeable {
         Path directory = workspace.scratch().resolve("P5-warmed-cluster");
         cluster = LocalCluster.start(new LocalClusterConfig(directory, 1, data.shape().totalBytes() + CAPACITY_HEADROOM));
         cache = cluster.newClient();
-        GfsloadContender.Load load = GfsloadContender.load(cache, ufs, SettingsRule.ADVISOR, directory.resolve("jobs"), workspace);
+        GfsloadContender.Load load = GfsloadContender.load(cache, ufs, SettingsRule.advisor(Scenarios.backend(Scenarios.STORE)), directory.resolve("jobs"), workspace, io.gfsload.executor.ProgressListener.NONE);
         GfsloadContender.check("P5 warm-up", data, ufs, load);
         blocks = load.plan().partitions().stream()
                 .map(PartitionLoad::files)

@@ -46,7 +46,7 @@ class TestBenchmarkSmoke {
         assertEquals(Scenarios.IDS, results.scenarios().stream().map(ScenarioResult::id).toList());
 
         List<Size.Shape> shapes = List.of(Size.SMOKE.largeFiles(), Size.SMOKE.smallFiles(), Size.SMOKE.throttledSmallFiles(), Size.SMOKE.throttledLargeFiles(),
-                Size.SMOKE.throttledLargeFiles());
+                Size.SMOKE.adaptiveData().throttledLargeFiles(), Size.SMOKE.throttledLargeFiles());
         assertEquals(Scenarios.IDS.size(), shapes.size());
         for (int i = 0; i < shapes.size(); i++) {
             ScenarioResult scenario = results.scenarios().get(i);
@@ -68,10 +68,14 @@ class TestBenchmarkSmoke {
         assertTrue(throttledLarge.metrics().get("baseline median / aggregate cap") > 0);
         assertTrue(throttledLarge.candidate().runs().get(0).counters().get("store.requests") > 0);
         assertEquals(Size.SMOKE.throttledLargeFiles().totalBytes(), throttledLarge.baseline().runs().get(0).counters().get("store.bytes-read"));
+        ScenarioResult adaptive = results.scenarios().get(4);
+        assertTrue(adaptive.candidate().runs().get(0).counters().containsKey("recovery-ms.1"), "the recovery after each change of the cap");
+        assertTrue(adaptive.candidate().runs().get(0).counters().containsKey("recovery-ms.2"));
+        assertTrue(adaptive.metrics().containsKey("candidate median s to >= 0.9 of the new cap after change 2"), adaptive.metrics().toString());
         assertTrue(results.scenarios().get(2).baseline().settings().contains(
                 "executor.ufs-read-threads = 10 threads (GooseFS default goosefs.job.worker.threadpool.size = 10)"));
 
-        ScenarioResult warmedReads = results.scenarios().get(4);
+        ScenarioResult warmedReads = results.scenarios().get(5);
         assertEquals(0, warmedReads.candidate().runs().get(0).counters().get("store.bytes-read"), "P5 reads the warmed cache, not the store");
         assertEquals(Size.SMOKE.throttledLargeFiles().totalBytes(), warmedReads.baseline().runs().get(0).counters().get("store.bytes-read"));
 

@@ -42,7 +42,7 @@ class TestHarnessParts {
         assertFalse(Scenarios.selected("P1", List.of("P2", "P3")));
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> new BenchmarkOptions(Size.SMOKE, 1, Path.of("w"), Path.of("o"), Optional.empty(), List.of("P9")));
-        assertEquals("Unknown scenario 'P9': expected one of " + Scenarios.IDS + ", or P3 for both P3s", unknown.getMessage());
+        assertEquals("Unknown scenario 'P9': expected one of " + Scenarios.IDS + ", or P3 for every P3", unknown.getMessage());
     }
 
     @Test

@@ -18,6 +18,8 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import io.gfsload.advisor.BackendProfile;
+import io.gfsload.executor.UfsProbe;
 import org.apache.hadoop.conf.Configuration;
 
 /** Plans, tunes and executes load requests against the given services. */
@@ -39,7 +41,8 @@ final class LoadRunner {
     Planned plan(LoadRequest request, WorkloadOptions workload, List<SettingOverride> overrides) {
         LoadPlanner planner = new LoadPlanner(services.catalog(), hadoopConf, services.cache()::cachedBlocks, PlannerConfig.defaults());
         LoadPlan plan = planner.plan(request);
-        WorkloadProfile profile = workload.profile(plan.stats(), plan.blockSize(), services.cache().clusterInfo());
+        BackendProfile probed = workload.shouldProbe() ? new UfsProbe(hadoopConf, UfsProbe.Options.defaults()).probe(plan).profile() : BackendProfile.unknown();
+        WorkloadProfile profile = workload.profile(plan.stats(), plan.blockSize(), services.cache().clusterInfo(), probed);
         return new Planned(plan, profile, TuningAdvisor.recommend(profile, overrides));
     }
 

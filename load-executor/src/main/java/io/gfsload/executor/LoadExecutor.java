@@ -26,8 +26,10 @@ import io.gfsload.planner.InvalidRequestException;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.PartitionLoad;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -36,6 +38,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -60,7 +63,15 @@ import org.slf4j.LoggerFactory;
  * on, until the failed files pass the threshold of {@link ExecutorOptions}, when the job stops and
  * fails as a whole. When the settings give concurrency bounds, an {@link AdaptiveController}
  * decides how many of the read threads may read the UFS at once, from the throughput, latency and
- * throttling errors it observes. Memory is bounded by read threads x read buffer.
+ * throttling errors it observes.
+ *
+ * <p>A file larger than one read buffer is read, when the settings give
+ * {@link Settings#STREAMS_PER_FILE} above 1, as that many concurrent ranged reads, each on a stream
+ * of its own (stores limit each stream, so a few large files on one stream each cannot fill the
+ * store's aggregate bandwidth); its blocks are still written to the cache one after another, each
+ * as a stream of its bytes in order. Every read, of a small file or of a range, holds one buffer of
+ * a pool of in-flight bytes / read buffer buffers from before it starts until its bytes are written
+ * to the cache, so memory stays within {@link Settings#IN_FLIGHT_BYTES}.
  *
  * <p>A worker that stops answering during the load (killed, down) gets no more replicas from this
  * job: writes that failed on it are placed again on other workers at once, without waiting for
@@ -73,6 +84,8 @@ public final class LoadExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(LoadExecutor.class);
     /** Largest piece handed to the cache client in one write: one gRPC message. */
     static final int MAX_WRITE_BYTES = 1 << 20;
+    /** The smallest range the end of a file is divided into among its streams. */
+    static final long MIN_TAIL_RANGE_BYTES = 1 << 20;
 
     private final CacheClient cache;
     private final Configuration hadoopConf;
@@ -117,13 +130,30 @@ public final class LoadExecutor {
     }
 
     /**
-     * The read threads this executor starts: the advisor's maximum when the settings allow the
-     * adaptive controller (which then lets a varying number of them read at once), else the
-     * advisor's read threads; never more than the active files.
+     * The read threads this executor starts, one per file in flight: the advisor's maximum when
+     * the settings allow the adaptive controller (which then lets a varying number of reads run at
+     * once), else the advisor's read threads; never more than the active files. The ranged reads
+     * of large files run on {@link #rangeThreads()} more.
      */
     public int readThreads() {
         long threads = adaptive() ? settings.value(Settings.MAX_UFS_READ_THREADS) : settings.value(Settings.UFS_READ_THREADS);
         return Math.toIntExact(Math.max(1, Math.min(threads, options.activeFiles())));
+    }
+
+    /**
+     * Threads for the ranged reads of large files: the most reads the controller may admit (or the
+     * fixed read threads); 0 when files are read with one stream each.
+     */
+    int rangeThreads() {
+        if (streamsPerFile() <= 1) {
+            return 0;
+        }
+        long threads = adaptive() ? settings.value(Settings.MAX_UFS_READ_THREADS) : settings.value(Settings.UFS_READ_THREADS);
+        return Math.toIntExact(Math.max(1, threads));
+    }
+
+    private int streamsPerFile() {
+        return settings.find(Settings.STREAMS_PER_FILE).map(setting -> Math.toIntExact(Math.max(1, setting.value()))).orElse(1);
     }
 
     /** Whether the settings bound the concurrency, so that the adaptive controller can move within them. */
@@ -162,7 +192,14 @@ public final class LoadExecutor {
             }
         });
         listener.started(plan);
-        Run run = new Run(plan, journal, staged);
+        int rangeThreads = rangeThreads();
+        AtomicInteger rangeThreadNumber = new AtomicInteger();
+        ExecutorService rangePool = rangeThreads == 0 ? null : Executors.newFixedThreadPool(rangeThreads, runnable -> {
+            Thread thread = new Thread(runnable, "gfsload-ufs-range-" + rangeThreadNumber.getAndIncrement());
+            thread.setDaemon(true);
+            return thread;
+        });
+        Run run = new Run(plan, journal, staged, Optional.ofNullable(rangePool));
         int threads = readThreads();
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> {
@@ -211,9 +248,13 @@ public final class LoadExecutor {
         }
         finally {
             pool.shutdownNow();
+            if (rangePool != null) {
+                rangePool.shutdownNow();
+            }
         }
         Optional<LoadReport.ReplicaRestore> restore = run.restoreReplicas(plan, partitions, liveAtStart);
         long duration = Math.max(0, clock.millis() - start);
+        LOG.debug("Loaded {} bytes in {} ms", run.ufsBytesRead.get(), duration);
         LoadTotals totals = LoadTotals.of(partitions, plan.stats().cachedBytes());
         options.atomic().ifPresent(atomic -> {
             if (totals.blocksFailed() == 0) {
@@ -354,13 +395,19 @@ public final class LoadExecutor {
         return totals.blocksLoaded() + totals.blocksAlreadyCached() > 0 ? LoadState.PARTIAL : LoadState.FAILED;
     }
 
+    /** Bytes {@code [position, position + length)} of a file. */
+    private record Range(long position, int length) {}
+
     /** The state of one execution, shared by its threads. */
     private final class Run {
         private final int replication;
         private final long totalFiles;
         private final int readBuffer;
         private final Optional<RateLimiter> bandwidth;
-        private final ThreadLocal<byte[]> buffers;
+        private final BufferPool buffers;
+        private final int streamsPerFile;
+        /** Runs the ranged reads of large files; empty when each file is read with one stream. */
+        private final Optional<ExecutorService> rangePool;
         private final AtomicLong failedFiles = new AtomicLong();
         /** Failed files when the job stopped for passing the threshold; -1 while it goes on. */
         private final AtomicLong abortedAfter = new AtomicLong(-1);
@@ -369,12 +416,15 @@ public final class LoadExecutor {
         private final Optional<AdaptiveController> controller;
         /** UFS reads under way; guarded by this. */
         private int activeReads;
+        /** The controller's target the last read saw, for the log; guarded by this. */
+        private int lastTarget;
 
         private final Map<String, StagedBlock> staged;
         /** Workers a write of this job could not reach: no more replicas go to them. */
         private final Set<String> unreachable = ConcurrentHashMap.newKeySet();
 
-        Run(LoadPlan plan, Optional<JobJournal> journal, Map<String, StagedBlock> staged) {
+        Run(LoadPlan plan, Optional<JobJournal> journal, Map<String, StagedBlock> staged, Optional<ExecutorService> rangePool) {
+            this.rangePool = rangePool;
             this.journal = journal;
             this.staged = staged;
             this.controller = adaptive() ? Optional.of(AdaptiveController.fromSettings(settings, Ticker.system())) : Optional.empty();
@@ -384,7 +434,9 @@ public final class LoadExecutor {
             this.bandwidth = options.bandwidthBytesPerSecond().isPresent()
                     ? Optional.of(RateLimiter.create(options.bandwidthBytesPerSecond().getAsLong()))
                     : Optional.empty();
-            this.buffers = ThreadLocal.withInitial(() -> new byte[readBuffer]);
+            long bufferCount = settings.find(Settings.IN_FLIGHT_BYTES).map(inFlight -> inFlight.value() / readBuffer).orElse((long) readThreads());
+            this.buffers = new BufferPool(Math.toIntExact(Math.max(1, Math.min(Integer.MAX_VALUE, bufferCount))), readBuffer);
+            this.streamsPerFile = streamsPerFile();
         }
 
         FileReport loadFile(FileLoad file) {
@@ -458,10 +510,18 @@ public final class LoadExecutor {
 
         /** Loads {@code toLoad} from block {@code next} on, advancing {@code next} as blocks commit. */
         private void loadBlocks(FileLoad file, List<BlockTask> toLoad, AtomicInteger next, AtomicLong bytesLoaded) throws IOException {
-            try (FSDataInputStream in = open(file)) {
+            Path ufsPath = new Path(file.file().path());
+            FileSystem fs = ufsPath.getFileSystem(hadoopConf);
+            checkUnchanged(fs, ufsPath, file);
+            long remaining = toLoad.subList(next.get(), toLoad.size()).stream().mapToLong(BlockTask::length).sum();
+            if (rangePool.isPresent() && remaining > readBuffer) {
+                loadRanged(fs, ufsPath, toLoad, next, bytesLoaded);
+                return;
+            }
+            try (FSDataInputStream in = fs.open(ufsPath)) {
                 while (next.get() < toLoad.size()) {
                     BlockTask block = toLoad.get(next.get());
-                    if (staged.containsKey(block.key().blockId()) && staged.get(block.key().blockId()).length() == block.length()) {
+                    if (isStaged(block)) {
                         next.incrementAndGet();
                         listener.blockLoaded(block);
                         continue;
@@ -482,12 +542,17 @@ public final class LoadExecutor {
         private FSDataInputStream open(FileLoad file) throws IOException {
             Path ufsPath = new Path(file.file().path());
             FileSystem fs = ufsPath.getFileSystem(hadoopConf);
+            checkUnchanged(fs, ufsPath, file);
+            return fs.open(ufsPath);
+        }
+
+        /** @throws FileChangedException when the length or modification time of {@code file} are not the planned ones */
+        private static void checkUnchanged(FileSystem fs, Path ufsPath, FileLoad file) throws IOException {
             FileStatus status = fs.getFileStatus(ufsPath);
             if (status.getLen() != file.file().length() || status.getModificationTime() != file.file().modificationTime()) {
                 throw new FileChangedException("File changed since it was planned: length %d -> %d, modification time %d -> %d"
                         .formatted(file.file().length(), status.getLen(), file.file().modificationTime(), status.getModificationTime()));
             }
-            return fs.open(ufsPath);
         }
 
         /** One positioned UFS read, admitted by the adaptive controller and reported to it. */
@@ -498,13 +563,18 @@ public final class LoadExecutor {
             }
             AdaptiveController adaptive = controller.get();
             synchronized (this) {
+                int target = adaptive.target();
+                if (target != lastTarget) {
+                    LOG.debug("UFS reads at once: {} -> {} ({})", lastTarget, target, adaptive.state().decision());
+                    lastTarget = target;
+                }
                 while (activeReads >= adaptive.target()) {
                     try {
                         wait(50);
                     }
                     catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
-                        throw new java.io.InterruptedIOException("Interrupted while waiting to read");
+                        throw new InterruptedIOException("Interrupted while waiting to read");
                     }
                 }
                 activeReads++;
@@ -522,47 +592,65 @@ public final class LoadExecutor {
             }
         }
 
-        private void loadBlock(FSDataInputStream in, BlockTask block) throws IOException {
+        private boolean isStaged(BlockTask block) {
+            StagedBlock stagedBlock = staged.get(block.key().blockId());
+            return stagedBlock != null && stagedBlock.length() == block.length();
+        }
+
+        /** How this job writes a block: its replication, in its temp area when atomic. */
+        private WriteOptions writeOptions() {
             WriteOptions write = WriteOptions.replication(replication);
             if (options.atomic().isPresent()) {
                 write = write.inTempArea(options.atomic().get().jobId());
             }
-            writeBlock(in, block, write);
-            journal.ifPresent(j -> j.recordCommitted(block.key().blockId()));
+            return write;
         }
 
         /**
-         * Reads {@code block} from the UFS and writes it as {@code write} says, never to a worker
-         * this job could not reach; a worker that cannot be reached now is remembered.
+         * Opens a writer for {@code block} as {@code write} says, never to a worker this job could
+         * not reach.
          */
-        private void writeBlock(FSDataInputStream in, BlockTask block, WriteOptions write) throws IOException {
-            byte[] buffer = buffers.get();
+        private BlockWriter openWriter(BlockTask block, WriteOptions write) {
             if (!unreachable.isEmpty()) {
                 Set<String> excluded = new TreeSet<>(write.excludedWorkers());
                 excluded.addAll(unreachable);
                 write = write.excluding(excluded);
             }
-            try (BlockWriter writer = cache.openWriter(block.key(), block.length(), write)) {
+            return cache.openWriter(block.key(), block.length(), write);
+        }
+
+        /** Remembers the worker of {@code e}: the job places no more replicas on it. */
+        private void unreachable(WorkerUnavailableException e) {
+            if (unreachable.add(e.workerId())) {
+                LOG.warn("Worker {} is unreachable: the job places no more replicas on it ({})", e.workerId(), e.getMessage());
+            }
+        }
+
+        private void loadBlock(FSDataInputStream in, BlockTask block) throws IOException {
+            writeBlock(in, block, writeOptions());
+            journal.ifPresent(j -> j.recordCommitted(block.key().blockId()));
+        }
+
+        /** Reads {@code block} from the UFS and writes it as {@code write} says. */
+        private void writeBlock(FSDataInputStream in, BlockTask block, WriteOptions write) throws IOException {
+            byte[] buffer = buffers.acquire();
+            try (BlockWriter writer = openWriter(block, write)) {
                 long position = block.offset();
                 long end = block.offset() + block.length();
                 while (position < end) {
                     int length = (int) Math.min(buffer.length, end - position);
-                    bandwidth.ifPresent(limiter -> limiter.acquire(length));
-                    read(in, position, buffer, length);
-                    ufsBytesRead.addAndGet(length);
-                    journal.ifPresent(j -> j.recordRead(length));
-                    for (int offset = 0; offset < length; offset += MAX_WRITE_BYTES) {
-                        writer.write(buffer, offset, Math.min(MAX_WRITE_BYTES, length - offset));
-                    }
+                    readRange(in, position, buffer, length);
+                    write(writer, buffer, length);
                     position += length;
                 }
                 writer.commit();
             }
             catch (WorkerUnavailableException e) {
-                if (unreachable.add(e.workerId())) {
-                    LOG.warn("Worker {} is unreachable: the job places no more replicas on it ({})", e.workerId(), e.getMessage());
-                }
+                unreachable(e);
                 throw e;
+            }
+            finally {
+                buffers.release(buffer);
             }
         }
 
@@ -649,6 +737,225 @@ public final class LoadExecutor {
                 return 0;
             }
             return (int) cached.workerIds().stream().filter(id -> !lost.contains(id)).count();
+        }
+
+        /** One UFS read within the bandwidth limit, counted. */
+        private void readRange(FSDataInputStream in, long position, byte[] buffer, int length) throws IOException {
+            bandwidth.ifPresent(limiter -> limiter.acquire(length));
+            read(in, position, buffer, length);
+            ufsBytesRead.addAndGet(length);
+            journal.ifPresent(j -> j.recordRead(length));
+            listener.ufsBytesRead(length);
+        }
+
+        private void write(BlockWriter writer, byte[] buffer, int length) {
+            for (int offset = 0; offset < length; offset += MAX_WRITE_BYTES) {
+                writer.write(buffer, offset, Math.min(MAX_WRITE_BYTES, length - offset));
+            }
+        }
+
+        /**
+         * Loads {@code toLoad} from block {@code next} on as concurrent ranged reads: up to
+         * {@link #streamsPerFile} reads of one read buffer each run ahead on the range threads,
+         * each on a stream of its own, while this thread writes their bytes block by block, in
+         * order. A read beyond the first in flight starts only when a buffer is free at once, so
+         * readers of different files never wait for each other's buffers. When a read or a write
+         * fails, the reads under way are awaited and their buffers returned before the failure
+         * propagates; {@code next} then names the block to retry from.
+         */
+        private void loadRanged(FileSystem fs, Path path, List<BlockTask> toLoad, AtomicInteger next, AtomicLong bytesLoaded) throws IOException {
+            ExecutorService ranges = rangePool.orElseThrow();
+            ArrayDeque<RangeRead> pending = new ArrayDeque<>();
+            try (StreamPool streams = new StreamPool(fs, path)) {
+                RangeCursor cursor = new RangeCursor(toLoad, next.get());
+                try {
+                    while (next.get() < toLoad.size()) {
+                        BlockTask block = toLoad.get(next.get());
+                        if (isStaged(block)) {
+                            next.incrementAndGet();
+                            listener.blockLoaded(block);
+                            continue;
+                        }
+                        try (BlockWriter writer = openWriter(block, writeOptions())) {
+                            long written = 0;
+                            while (written < block.length()) {
+                                fill(pending, cursor, ranges, streams);
+                                RangeRead head = pending.poll();
+                                byte[] bytes = head.await();
+                                try {
+                                    write(writer, bytes, head.length());
+                                }
+                                finally {
+                                    buffers.release(bytes);
+                                }
+                                written += head.length();
+                            }
+                            writer.commit();
+                        }
+                        catch (WorkerUnavailableException e) {
+                            unreachable(e);
+                            throw e;
+                        }
+                        journal.ifPresent(j -> j.recordCommitted(block.key().blockId()));
+                        bytesLoaded.addAndGet(block.length());
+                        next.incrementAndGet();
+                        listener.blockLoaded(block);
+                    }
+                }
+                finally {
+                    for (RangeRead read : pending) {
+                        read.abandon();
+                    }
+                }
+            }
+        }
+
+        /** Starts ranged reads until {@link #streamsPerFile} are in flight, the file is read or no buffer is free. */
+        private void fill(ArrayDeque<RangeRead> pending, RangeCursor cursor, ExecutorService ranges, StreamPool streams) throws IOException {
+            while (pending.size() < streamsPerFile && cursor.hasNext()) {
+                byte[] buffer;
+                if (pending.isEmpty()) {
+                    buffer = buffers.acquire();
+                }
+                else {
+                    Optional<byte[]> free = buffers.tryAcquire();
+                    if (free.isEmpty()) {
+                        return;
+                    }
+                    buffer = free.get();
+                }
+                Range range = cursor.next(buffer.length);
+                long position = range.position();
+                int length = range.length();
+                try {
+                    pending.add(new RangeRead(buffer, length, ranges.submit(() -> {
+                        FSDataInputStream in = streams.borrow();
+                        try {
+                            readRange(in, position, buffer, length);
+                        }
+                        catch (IOException | RuntimeException e) {
+                            streams.discard(in);
+                            throw e;
+                        }
+                        streams.giveBack(in);
+                        return buffer;
+                    })));
+                }
+                catch (RuntimeException e) {
+                    buffers.release(buffer);
+                    throw e;
+                }
+            }
+        }
+
+        /** One ranged read in flight: its buffer belongs to it until {@link #await} returns or {@link #abandon} ends. */
+        private final class RangeRead {
+            private final byte[] buffer;
+            private final int length;
+            private final Future<byte[]> result;
+
+            RangeRead(byte[] buffer, int length, Future<byte[]> result) {
+                this.buffer = buffer;
+                this.length = length;
+                this.result = result;
+            }
+
+            int length() {
+                return length;
+            }
+
+            /** The buffer with the bytes read; the caller releases it. On failure the buffer is released here. */
+            byte[] await() throws IOException {
+                try {
+                    return result.get();
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    abandon();
+                    throw (InterruptedIOException) new InterruptedIOException("Interrupted while reading").initCause(e);
+                }
+                catch (ExecutionException e) {
+                    buffers.release(buffer);
+                    Throwable cause = e.getCause();
+                    if (cause instanceof IOException io) {
+                        throw io;
+                    }
+                    if (cause instanceof RuntimeException runtime) {
+                        throw runtime;
+                    }
+                    throw new IllegalStateException("A ranged read failed: " + cause, cause);
+                }
+            }
+
+            /**
+             * Waits for the read to end, whatever its outcome, and returns its buffer. Interrupted
+             * (the load is being torn down), it stops waiting and leaves the buffer to the
+             * garbage collector rather than hand out one a reader may still fill.
+             */
+            void abandon() {
+                try {
+                    result.get();
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                catch (ExecutionException | CancellationException e) {
+                    // the failure is the first read's to report
+                }
+                buffers.release(buffer);
+            }
+        }
+
+        /**
+         * The ranges of the blocks still to load, in order, skipping blocks already staged; not
+         * thread-safe. A range is one read buffer, except near the end of the file: once less than
+         * {@link #streamsPerFile} buffers remain, a range is the remaining bytes divided among the
+         * streams (at least {@link #MIN_TAIL_RANGE_BYTES}), so that the file's last reads end
+         * together instead of one stream reading its last buffer alone.
+         */
+        private final class RangeCursor {
+            private final List<BlockTask> blocks;
+            private int block;
+            private long position;
+            private long remaining;
+
+            RangeCursor(List<BlockTask> blocks, int first) {
+                this.blocks = blocks;
+                this.block = first;
+                for (BlockTask task : blocks.subList(first, blocks.size())) {
+                    remaining += isStaged(task) ? 0 : task.length();
+                }
+                skipStaged();
+            }
+
+            boolean hasNext() {
+                return block < blocks.size();
+            }
+
+            /** The next range of at most {@code maxBytes}, never crossing a block's end. */
+            Range next(int maxBytes) {
+                BlockTask current = blocks.get(block);
+                long share = Math.max(MIN_TAIL_RANGE_BYTES, (remaining + streamsPerFile - 1) / streamsPerFile);
+                int length = (int) Math.min(Math.min(maxBytes, share), current.offset() + current.length() - position);
+                Range range = new Range(position, length);
+                position += length;
+                remaining -= length;
+                if (position == current.offset() + current.length()) {
+                    block++;
+                    skipStaged();
+                }
+                return range;
+            }
+
+            private void skipStaged() {
+                while (block < blocks.size() && (isStaged(blocks.get(block)) || blocks.get(block).length() == 0)) {
+                    block++;
+                }
+                if (block < blocks.size()) {
+                    position = blocks.get(block).offset();
+                }
+            }
         }
     }
 }
