@@ -1,0 +1,223 @@
+package io.gfsload.cache.fs;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CacheException;
+import io.gfsload.cache.api.CachedBlock;
+import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.client.GrpcCacheClient;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.net.URI;
+import java.util.List;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.EtagSource;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.hadoop.util.Progressable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code gfs://}: a read-only view of a UFS directory through the gfsload cache. Reads come from
+ * the cache workers for every block gfsload has cached for the file's current version, and from
+ * the UFS for the others; listing and status come from the UFS.
+ *
+ * <p>Paths: {@code gfs:///x} is {@code <fs.gfs.ufs.root>/x}, and {@code gfs://<name>/x} is
+ * {@code <fs.gfs.mount.<name>>/x}; the cache master is {@code fs.gfs.master}. See
+ * {@link GfsConfig} for every key. A file's cache identity is its UFS path, length, modification
+ * time and etag as the UFS reports them, which is exactly what gfsload's planner records, so the
+ * blocks gfsload warmed are found and a file rewritten since is read from the UFS.
+ *
+ * <p>Writes ({@code create}, {@code append}, {@code rename}, {@code delete}, {@code mkdirs}) fail
+ * with {@link ReadOnlyFileSystemException}: write to the UFS itself.
+ *
+ * <p>Registered for the scheme {@code gfs} through {@code META-INF/services}; where service
+ * loading is off, set {@code fs.gfs.impl=io.gfsload.cache.fs.GfsFileSystem}. Hadoop caches one
+ * instance per scheme, authority and user. Bytes read are counted in the Hadoop
+ * {@link FileSystem.Statistics} of the scheme and, split by origin, in {@link #readStatistics()}.
+ *
+ * <p>Thread-safe.
+ */
+public class GfsFileSystem extends FileSystem {
+    public static final String SCHEME = "gfs";
+    private static final Logger log = LoggerFactory.getLogger(GfsFileSystem.class);
+
+    private final GfsReadStatistics readStatistics = new GfsReadStatistics();
+    private URI uri;
+    private GfsConfig config;
+    private String ufsRoot;
+    private FileSystem ufs;
+    private CacheClient cache;
+    private volatile Path workingDirectory;
+
+    @Override
+    public String getScheme() {
+        return SCHEME;
+    }
+
+    @Override
+    public void initialize(URI name, Configuration conf) throws IOException {
+        super.initialize(name, conf);
+        setConf(conf);
+        String authority = name.getAuthority();
+        uri = URI.create(SCHEME + "://" + (authority == null ? "" : authority) + "/");
+        config = GfsConfig.of(uri, conf);
+        ufs = FileSystem.get(config.ufsRoot(), conf);
+        ufsRoot = ufs.makeQualified(new Path(config.ufsRoot())).toString();
+        if (ufsRoot.endsWith("/")) {
+            ufsRoot = ufsRoot.substring(0, ufsRoot.length() - 1);
+        }
+        workingDirectory = new Path(uri);
+        try {
+            cache = GrpcCacheClient.connect(config.master(), config.client());
+        }
+        catch (CacheException | IllegalArgumentException e) {
+            throw new IOException("Cannot connect to the gfsload cache master " + config.master() + " for " + uri + ": " + e.getMessage(), e);
+        }
+        log.info("{} reads {} through the cache at {}", uri, ufsRoot, config.master());
+    }
+
+    @Override
+    public URI getUri() {
+        return uri;
+    }
+
+    /** The settings this instance was created with. */
+    public GfsConfig config() {
+        return config;
+    }
+
+    /** Bytes read through this instance, from the cache and from the UFS. */
+    public GfsReadStatistics readStatistics() {
+        return readStatistics;
+    }
+
+    /** The UFS path behind {@code path} of this file system. */
+    public Path toUfsPath(Path path) {
+        Path qualified = makeQualified(path);
+        String suffix = qualified.toUri().getPath();
+        return new Path(suffix.equals("/") ? ufsRoot + "/" : ufsRoot + suffix);
+    }
+
+    /**
+     * This file system's path for the UFS path {@code ufsPath}.
+     *
+     * @throws IllegalArgumentException when {@code ufsPath} is outside the UFS root
+     */
+    public Path toGfsPath(Path ufsPath) {
+        String path = ufsPath.toString();
+        if (path.equals(ufsRoot) || path.equals(ufsRoot + "/")) {
+            return new Path(uri);
+        }
+        if (!path.startsWith(ufsRoot + "/")) {
+            throw new IllegalArgumentException(ufsPath + " is outside " + ufsRoot + ", the root of " + uri);
+        }
+        return new Path(uri.getScheme(), uri.getAuthority(), path.substring(ufsRoot.length()));
+    }
+
+    @Override
+    public FSDataInputStream open(Path path, int bufferSize) throws IOException {
+        Path ufsPath = toUfsPath(path);
+        FileStatus status = ufs.getFileStatus(ufsPath);
+        if (status.isDirectory()) {
+            throw new FileNotFoundException("Cannot open " + path + ": it is a directory");
+        }
+        String etag = status instanceof EtagSource source && source.getEtag() != null ? source.getEtag() : "";
+        FileIdentity file = new FileIdentity(status.getPath().toString(), status.getLen(), status.getModificationTime(), etag);
+        List<CachedBlock> cached = List.of();
+        if (file.length() > 0) {
+            try {
+                cached = cache.cachedBlocks(file);
+            }
+            catch (CacheException e) {
+                log.warn("Cannot ask the cache master {} for the blocks of {}, reading it from the UFS: {}", config.master(), file.path(), e.getMessage());
+            }
+        }
+        statistics.incrementReadOps(1);
+        CachedLayout layout = CachedLayout.of(file, config.blockSize(), cached);
+        return new FSDataInputStream(new GfsInputStream(cache, ufs, status.getPath(), file, layout, readStatistics, statistics));
+    }
+
+    @Override
+    public FileStatus getFileStatus(Path path) throws IOException {
+        statistics.incrementReadOps(1);
+        return toGfsStatus(ufs.getFileStatus(toUfsPath(path)));
+    }
+
+    @Override
+    public FileStatus[] listStatus(Path path) throws IOException {
+        statistics.incrementReadOps(1);
+        FileStatus[] children = ufs.listStatus(toUfsPath(path));
+        FileStatus[] result = new FileStatus[children.length];
+        for (int i = 0; i < children.length; i++) {
+            result[i] = toGfsStatus(children[i]);
+        }
+        return result;
+    }
+
+    /** The UFS status with this file system's path and, for files, the cache's block size. */
+    private FileStatus toGfsStatus(FileStatus status) {
+        return new FileStatus(status.getLen(), status.isDirectory(), status.getReplication(),
+                status.isDirectory() ? status.getBlockSize() : config.blockSize(), status.getModificationTime(), status.getAccessTime(),
+                status.getPermission(), status.getOwner(), status.getGroup(), toGfsPath(status.getPath()));
+    }
+
+    @Override
+    public FSDataOutputStream create(Path path, FsPermission permission, boolean overwrite, int bufferSize, short replication,
+            long blockSize, Progressable progress) throws IOException {
+        throw readOnly("create", path);
+    }
+
+    @Override
+    public FSDataOutputStream append(Path path, int bufferSize, Progressable progress) throws IOException {
+        throw readOnly("append to", path);
+    }
+
+    @Override
+    public boolean rename(Path source, Path target) throws IOException {
+        throw readOnly("rename", source);
+    }
+
+    @Override
+    public boolean delete(Path path, boolean recursive) throws IOException {
+        throw readOnly("delete", path);
+    }
+
+    @Override
+    public boolean mkdirs(Path path, FsPermission permission) throws IOException {
+        throw readOnly("create the directory", path);
+    }
+
+    @Override
+    public void setWorkingDirectory(Path directory) {
+        workingDirectory = makeQualified(requireNonNull(directory, "directory is null"));
+    }
+
+    @Override
+    public Path getWorkingDirectory() {
+        return workingDirectory;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            if (cache != null) {
+                cache.close();
+            }
+        }
+        finally {
+            super.close();
+        }
+    }
+
+    private ReadOnlyFileSystemException readOnly(String operation, Path path) {
+        return new ReadOnlyFileSystemException("Cannot %s %s: gfs:// is a read-only view of %s through the gfsload cache; write to the UFS instead"
+                .formatted(operation, path, ufsRoot));
+    }
+}
