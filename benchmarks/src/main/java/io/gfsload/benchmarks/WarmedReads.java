@@ -153,7 +153,7 @@ final class WarmedReads implements Closeable {
         if (cluster != null) {
             return;
         }
-        Path directory = workspace.scratch().resolve("P5-warmed-cluster");
+        Path directory = workspace.scratch().resolve(data.id() + "-warmed-cluster");
         cluster = LocalCluster.start(new LocalClusterConfig(directory, 1, data.shape().totalBytes() + CAPACITY_HEADROOM));
         cache = cluster.newClient();
         GfsloadContender.Load load = GfsloadContender.load(cache, ufs, SettingsRule.ADVISOR, directory.resolve("jobs"), workspace);
@@ -191,7 +191,7 @@ final class WarmedReads implements Closeable {
         }
         if (cluster != null) {
             cluster.close();
-            Directories.deleteAfterRun("the P5 cluster", workspace.scratch().resolve("P5-warmed-cluster"));
+            Directories.deleteAfterRun("the " + data.id() + " cluster", workspace.scratch().resolve(data.id() + "-warmed-cluster"));
         }
     }
 

@@ -27,9 +27,11 @@ import org.slf4j.LoggerFactory;
  * the UFS. Seekable; positioned reads are a seek, a read and a seek back (both lazy, so they cost
  * no stream reopening by themselves).
  *
- * <p>A cached block is read from its start (skipping up to the position), so that the reader can
- * compare the whole block's CRC32C with the master's record when a read reaches the block's end;
- * the workers check every segment they send against its stored CRC32C in any case. A block whose
+ * <p>A cached block entered at its first byte is read whole, so that the reader compares the
+ * block's CRC32C with the master's record when the read reaches the block's end; a block entered
+ * elsewhere (a seek, a positioned read) is read from that offset, and a short forward seek within
+ * it skips what lies between. The workers check every segment they send against its stored CRC32C
+ * in any case. A block whose
  * replicas all fail (down, evicted since the open, corrupt) or whose checksum does not match is
  * read from the UFS for the rest of this stream's life; the bytes of a read that failed are not
  * returned, the same range is read from the UFS instead.
@@ -42,6 +44,8 @@ import org.slf4j.LoggerFactory;
 final class GfsInputStream extends FSInputStream {
     private static final Logger log = LoggerFactory.getLogger(GfsInputStream.class);
     private static final int SKIP_BUFFER_BYTES = 64 << 10;
+    /** Forward seeks within the open block up to this far read on; longer ones reopen at the target. */
+    private static final long MAX_SKIP_BYTES = 1 << 20;
 
     private final CacheClient cache;
     private final FileSystem ufs;
@@ -173,11 +177,12 @@ final class GfsInputStream extends FSInputStream {
     /** Reads from the cached block {@code index}; -1 when the cache cannot serve it. */
     private int readCache(int index, CachedBlock cached, long offsetInBlock, byte[] buffer, int offset, int wanted) {
         try {
-            if (cacheIn == null || cacheBlock != index || cacheOffset > offsetInBlock) {
+            if (cacheIn == null || cacheBlock != index || cacheOffset > offsetInBlock || offsetInBlock - cacheOffset > MAX_SKIP_BYTES) {
                 closeCacheReader();
-                cacheIn = cache.openReader(new BlockKey(file, index));
+                BlockKey key = new BlockKey(file, index);
+                cacheIn = offsetInBlock == 0 ? cache.openReader(key) : cache.openReader(key, offsetInBlock);
                 cacheBlock = index;
-                cacheOffset = 0;
+                cacheOffset = offsetInBlock;
                 stats.cacheBlockOpened();
             }
             skipCache(offsetInBlock - cacheOffset);
@@ -187,7 +192,7 @@ final class GfsInputStream extends FSInputStream {
             }
             cacheOffset += n;
             if (cacheOffset == cached.length()) {
-                // Reading on from the block's end makes the reader compare its CRC32C with the master's record.
+                // Reading on from the end makes a whole-block reader compare the block's CRC32C with the master's record.
                 if (cacheIn.read() >= 0) {
                     throw new IOException("the worker sent more than the block's " + cached.length() + " bytes");
                 }
