@@ -17,6 +17,8 @@ import io.gfsload.ufs.simulator.ThrottledFileSystem;
 import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
@@ -186,6 +188,22 @@ class TestGfsFileSystem {
         assertEquals(0, gfs.readStatistics().snapshot().bytesFromCache());
         assertEquals(bytes.length, gfs.readStatistics().snapshot().bytesFromUfs());
         assertEquals(bytes.length, store.stats().bytesRead());
+    }
+
+    @Test
+    void unreachableMasterLeavesEveryReadToTheUfs() throws IOException {
+        byte[] bytes = createFile("db/t/part-9", BLOCK + 11, 13);
+        warm("db/t/part-9", 1, 0, 1);
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        Configuration noCache = new Configuration(conf);
+        noCache.set(GfsConfig.MASTER, "127.0.0.1:" + closedPort);
+        try (GfsFileSystem unreachable = (GfsFileSystem) FileSystem.newInstance(URI.create("gfs:///"), noCache)) {
+            assertArrayEquals(bytes, readAll(unreachable, new Path("gfs:///db/t/part-9")));
+            assertEquals(new GfsReadStatistics.Snapshot(0, bytes.length, 0, 2, 0), unreachable.readStatistics().snapshot());
+        }
     }
 
     @Test
