@@ -6,12 +6,20 @@ import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.client.GrpcCacheClient;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.BlockLocation;
 import org.apache.hadoop.fs.EtagSource;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -47,6 +55,8 @@ import org.slf4j.LoggerFactory;
 public class GfsFileSystem extends FileSystem {
     public static final String SCHEME = "gfs";
     private static final Logger log = LoggerFactory.getLogger(GfsFileSystem.class);
+    /** How long the worker addresses behind block locations are reused. */
+    private static final long WORKERS_TTL_NANOS = TimeUnit.SECONDS.toNanos(10);
 
     private final GfsReadStatistics readStatistics = new GfsReadStatistics();
     private URI uri;
@@ -55,6 +65,7 @@ public class GfsFileSystem extends FileSystem {
     private FileSystem ufs;
     private CacheClient cache;
     private volatile Path workingDirectory;
+    private volatile CachedWorkers workers;
 
     @Override
     public String getScheme() {
@@ -128,20 +139,52 @@ public class GfsFileSystem extends FileSystem {
         if (status.isDirectory()) {
             throw new FileNotFoundException("Cannot open " + path + ": it is a directory");
         }
-        String etag = status instanceof EtagSource source && source.getEtag() != null ? source.getEtag() : "";
-        FileIdentity file = new FileIdentity(status.getPath().toString(), status.getLen(), status.getModificationTime(), etag);
-        List<CachedBlock> cached = List.of();
-        if (file.length() > 0) {
-            try {
-                cached = cache.cachedBlocks(file);
+        FileIdentity file = identity(status);
+        statistics.incrementReadOps(1);
+        CachedLayout layout = CachedLayout.of(file, config.blockSize(), cachedBlocks(file));
+        return new FSDataInputStream(new GfsInputStream(cache, ufs, status.getPath(), file, layout, readStatistics, statistics));
+    }
+
+    /**
+     * One location per block of {@code [start, start + length)}: a cached block's live workers (so
+     * that a scheduler can place a split beside its cache), any other block where the UFS puts it.
+     */
+    @Override
+    public BlockLocation[] getFileBlockLocations(FileStatus status, long start, long length) throws IOException {
+        if (status == null) {
+            return null;
+        }
+        if (start < 0 || length < 0) {
+            throw new IllegalArgumentException("Invalid start or length: " + start + ", " + length);
+        }
+        if (status.isDirectory() || status.getLen() <= start) {
+            return new BlockLocation[0];
+        }
+        FileStatus ufsStatus = ufs.getFileStatus(toUfsPath(status.getPath()));
+        FileIdentity file = identity(ufsStatus);
+        CachedLayout layout = CachedLayout.of(file, config.blockSize(), cachedBlocks(file));
+        Map<String, WorkerInfo> workers = layout.cached().isEmpty() ? Map.of() : liveWorkers();
+        long end = Math.min(file.length(), start + Math.max(length, 1));
+        List<BlockLocation> locations = new ArrayList<>();
+        for (int index = Math.toIntExact(start / layout.blockSize()); (long) index * layout.blockSize() < end; index++) {
+            long offset = index * layout.blockSize();
+            long blockLength = CachedLayout.blockLength(file.length(), layout.blockSize(), index);
+            CachedBlock cached = layout.cached().get(index);
+            List<WorkerInfo> holders = cached == null ? List.of() : cached.workerIds().stream().map(workers::get).filter(Objects::nonNull).toList();
+            if (!holders.isEmpty()) {
+                locations.add(new BlockLocation(holders.stream().map(worker -> worker.host() + ":" + worker.port()).toArray(String[]::new),
+                        holders.stream().map(WorkerInfo::host).toArray(String[]::new), offset, blockLength));
+                continue;
             }
-            catch (CacheException e) {
-                log.warn("Cannot ask the cache master {} for the blocks of {}, reading it from the UFS: {}", config.master(), file.path(), e.getMessage());
+            BlockLocation[] inUfs = ufs.getFileBlockLocations(ufsStatus, offset, blockLength);
+            if (inUfs != null && inUfs.length > 0) {
+                locations.add(new BlockLocation(inUfs[0].getNames(), inUfs[0].getHosts(), offset, blockLength));
+            }
+            else {
+                locations.add(new BlockLocation(new String[0], new String[0], offset, blockLength));
             }
         }
-        statistics.incrementReadOps(1);
-        CachedLayout layout = CachedLayout.of(file, config.blockSize(), cached);
-        return new FSDataInputStream(new GfsInputStream(cache, ufs, status.getPath(), file, layout, readStatistics, statistics));
+        return locations.toArray(BlockLocation[]::new);
     }
 
     @Override
@@ -160,6 +203,46 @@ public class GfsFileSystem extends FileSystem {
         }
         return result;
     }
+
+    /** A file's cache identity, as gfsload's planner records it from the same status. */
+    private static FileIdentity identity(FileStatus ufsStatus) {
+        String etag = ufsStatus instanceof EtagSource source && source.getEtag() != null ? source.getEtag() : "";
+        return new FileIdentity(ufsStatus.getPath().toString(), ufsStatus.getLen(), ufsStatus.getModificationTime(), etag);
+    }
+
+    /** The blocks cached for {@code file}; none when the master cannot be asked (the UFS serves everything). */
+    private List<CachedBlock> cachedBlocks(FileIdentity file) {
+        if (file.length() == 0) {
+            return List.of();
+        }
+        try {
+            return cache.cachedBlocks(file);
+        }
+        catch (CacheException e) {
+            log.warn("Cannot ask the cache master {} for the blocks of {}, reading it from the UFS: {}", config.master(), file.path(), e.getMessage());
+            return List.of();
+        }
+    }
+
+    /** Live workers by id, asked of the master at most every {@link #WORKERS_TTL_NANOS}. */
+    private Map<String, WorkerInfo> liveWorkers() {
+        CachedWorkers current = workers;
+        long now = System.nanoTime();
+        if (current != null && now - current.fetchedNanos() < WORKERS_TTL_NANOS) {
+            return current.byId();
+        }
+        try {
+            Map<String, WorkerInfo> byId = cache.clusterInfo().liveWorkers().stream().collect(Collectors.toMap(WorkerInfo::id, Function.identity(), (a, b) -> a));
+            workers = new CachedWorkers(byId, now);
+            return byId;
+        }
+        catch (CacheException e) {
+            log.warn("Cannot ask the cache master {} for its workers: {}", config.master(), e.getMessage());
+            return Map.of();
+        }
+    }
+
+    private record CachedWorkers(Map<String, WorkerInfo> byId, long fetchedNanos) {}
 
     /** The UFS status with this file system's path and, for files, the cache's block size. */
     private FileStatus toGfsStatus(FileStatus status) {

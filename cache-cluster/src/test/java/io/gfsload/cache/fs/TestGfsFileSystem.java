@@ -27,6 +27,7 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.BlockLocation;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -204,6 +205,28 @@ class TestGfsFileSystem {
             assertArrayEquals(bytes, readAll(unreachable, new Path("gfs:///db/t/part-9")));
             assertEquals(new GfsReadStatistics.Snapshot(0, bytes.length, 0, 2, 0), unreachable.readStatistics().snapshot());
         }
+    }
+
+    @Test
+    void blockLocationsNameTheWorkersOfCachedBlocks() throws IOException {
+        createFile("db/t/part-10", 3 * BLOCK - 5, 14);
+        warm("db/t/part-10", 2, 1);
+        FileStatus status = gfs.getFileStatus(new Path("gfs:///db/t/part-10"));
+
+        BlockLocation[] locations = gfs.getFileBlockLocations(status, 0, status.getLen());
+
+        assertEquals(3, locations.length);
+        List<String> workers = client.clusterInfo().liveWorkers().stream().map(worker -> worker.host() + ":" + worker.port()).sorted().toList();
+        assertEquals(workers, Arrays.stream(locations[1].getNames()).sorted().toList(), "the workers holding block 1");
+        assertEquals(BLOCK, locations[1].getOffset());
+        assertEquals(BLOCK, locations[1].getLength());
+        assertEquals(List.of("localhost"), List.of(locations[0].getHosts()), "where the UFS puts an uncached block");
+        assertEquals(2L * BLOCK, locations[2].getOffset());
+        assertEquals(BLOCK - 5, locations[2].getLength());
+        BlockLocation[] tail = gfs.getFileBlockLocations(status, 2L * BLOCK + 1, 10);
+        assertEquals(1, tail.length);
+        assertEquals(2L * BLOCK, tail[0].getOffset());
+        assertEquals(0, gfs.getFileBlockLocations(status, status.getLen(), 10).length);
     }
 
     @Test
