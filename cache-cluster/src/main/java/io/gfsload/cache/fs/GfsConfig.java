@@ -28,7 +28,8 @@ import org.apache.hadoop.conf.Configuration;
  *   <tr><td>{@code gfsload.cache.client.chunk-size}</td><td>1m</td><td>largest data message</td></tr>
  * </table>
  *
- * <p>The token never appears in {@link #toString()}.
+ * <p>Neither the token nor credentials in the UFS root's user information appear in
+ * {@link #toString()}.
  *
  * @param master the cache master, {@code host:port}
  * @param ufsRoot the qualified UFS directory shown as the root of the gfs:// authority
@@ -116,9 +117,18 @@ public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig
         return Optional.of(new String(token));
     }
 
+    /** {@code uri} without its user information, which may hold credentials (s3a://key:secret@bucket). */
+    public static String redacted(URI uri) {
+        if (uri.getRawUserInfo() == null) {
+            return uri.toString();
+        }
+        return uri.getScheme() + "://<hidden>@" + uri.getRawAuthority().substring(uri.getRawAuthority().indexOf('@') + 1)
+                + (uri.getRawPath() == null ? "" : uri.getRawPath());
+    }
+
     @Override
     public String toString() {
-        return "GfsConfig[master=%s, ufsRoot=%s, blockSize=%d, token=%s]".formatted(master, ufsRoot, blockSize,
+        return "GfsConfig[master=%s, ufsRoot=%s, blockSize=%d, token=%s]".formatted(master, redacted(ufsRoot), blockSize,
                 client.token().isPresent() ? "<hidden>" : "none");
     }
 }

@@ -91,7 +91,7 @@ public class GfsFileSystem extends FileSystem {
         catch (CacheException | IllegalArgumentException e) {
             throw new IOException("Cannot connect to the gfsload cache master " + config.master() + " for " + uri + ": " + e.getMessage(), e);
         }
-        log.info("{} reads {} through the cache at {}", uri, ufsRoot, config.master());
+        log.info("{} reads {} through the cache at {}", uri, GfsConfig.redacted(config.ufsRoot()), config.master());
     }
 
     @Override
@@ -127,7 +127,7 @@ public class GfsFileSystem extends FileSystem {
             return new Path(uri);
         }
         if (!path.startsWith(ufsRoot + "/")) {
-            throw new IllegalArgumentException(ufsPath + " is outside " + ufsRoot + ", the root of " + uri);
+            throw new IllegalArgumentException(ufsPath + " is outside " + GfsConfig.redacted(config.ufsRoot()) + ", the root of " + uri);
         }
         return new Path(uri.getScheme(), uri.getAuthority(), path.substring(ufsRoot.length()));
     }
@@ -301,6 +301,6 @@ public class GfsFileSystem extends FileSystem {
 
     private ReadOnlyFileSystemException readOnly(String operation, Path path) {
         return new ReadOnlyFileSystemException("Cannot %s %s: gfs:// is a read-only view of %s through the gfsload cache; write to the UFS instead"
-                .formatted(operation, path, ufsRoot));
+                .formatted(operation, path, GfsConfig.redacted(config.ufsRoot())));
     }
 }

@@ -40,6 +40,15 @@ class TestGfsConfig {
     }
 
     @Test
+    void credentialsInTheUfsRootAreNotShown() throws IOException {
+        GfsConfig config = GfsConfig.of(URI.create("gfs:///"), conf("m:1", "s3a://AKIAKEY:s3cr3t@bucket/warehouse"));
+        assertEquals(URI.create("s3a://AKIAKEY:s3cr3t@bucket/warehouse"), config.ufsRoot());
+        assertEquals("s3a://<hidden>@bucket/warehouse", GfsConfig.redacted(config.ufsRoot()));
+        assertFalse(config.toString().contains("s3cr3t"), config.toString());
+        assertEquals("cosn://bucket/w", GfsConfig.redacted(URI.create("cosn://bucket/w")));
+    }
+
+    @Test
     void missingOrMalformedKeysAreNamed() {
         IOException noMaster = assertThrows(IOException.class, () -> GfsConfig.of(URI.create("gfs:///"), conf(null, "cosn://b/w")));
         assertTrue(noMaster.getMessage().contains("fs.gfs.master"), noMaster.getMessage());
