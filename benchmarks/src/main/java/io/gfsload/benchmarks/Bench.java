@@ -47,7 +47,7 @@ public final class Bench implements Callable<Integer> {
     Path memoryDir;
 
     @Option(names = "--scenarios", split = ",", paramLabel = "ID", defaultValue = "P1,P2,P3",
-            description = "Scenarios to run: P1, P2, P3 (every P3), P3-small, P3-large, P3-adaptive (default: ${DEFAULT-VALUE}).")
+            description = "Scenarios to run: P1, P2, P3 (every P3), P3-small, P3-large, P3-adaptive, P5 (P5 and P5-client), P5-client (default: ${DEFAULT-VALUE}).")
     List<String> scenarios;
 
     public static void main(String[] args) {

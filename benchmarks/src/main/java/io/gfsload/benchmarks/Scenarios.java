@@ -18,7 +18,7 @@ import org.apache.hadoop.fs.FileSystem;
 /** The scenarios of the benchmark harness, at a given size. */
 final class Scenarios {
     /** Every scenario, in the order they run. */
-    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large", "P3-adaptive", "P5");
+    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large", "P3-adaptive", "P5", "P5-client");
 
     /**
      * The simulated object store of P3, the same at every size: 20 ms to first byte per request,
@@ -49,7 +49,7 @@ final class Scenarios {
             case "P3-small" -> throttled(id, "small files from a throttled object store", size.throttledSmallFiles(), 3, FILES_PER_DIRECTORY, size, workDir, workspace);
             case "P3-large" -> throttled(id, "large files from a throttled object store", size.throttledLargeFiles(), 4, 0, size, workDir, workspace);
             case "P3-adaptive" -> adaptive(size, workDir, workspace);
-            case "P5" -> warmedReads(size, workDir, workspace);
+            case "P5", "P5-client" -> warmedReads(id, size, workDir, workspace);
             default -> throw new IllegalArgumentException("Unknown scenario " + id + ": expected one of " + IDS);
         };
     }
@@ -116,26 +116,34 @@ final class Scenarios {
     }
 
     /**
-     * P5: the P3-large data set, read through the cache client after gfsload has warmed it, against
-     * reading it from the throttled store; both with enough threads for the store's aggregate cap.
+     * P5: the P3-large data set, read through {@code gfs://} (P5) or the cache client (P5-client)
+     * after gfsload has warmed it, against reading it from the throttled store; both with enough
+     * threads for the store's aggregate cap.
      */
-    private static Scenario warmedReads(Size size, Path workDir, Workspace workspace) {
-        DataSet data = new DataSet("P5", workDir.resolve("p3-large-files-" + size.label()), size.throttledLargeFiles(), 4, 0);
-        String authority = "p5";
+    private static Scenario warmedReads(String id, Size size, Path workDir, Workspace workspace) {
+        DataSet data = new DataSet(id, workDir.resolve("p3-large-files-" + size.label()), size.throttledLargeFiles(), 4, 0);
+        String authority = id.toLowerCase(Locale.ROOT);
         ThrottledFileSystem store = openStore(authority, STORE);
         Configuration conf = STORE.applyTo(new Configuration());
         String path = new org.apache.hadoop.fs.Path(ThrottledFileSystem.SCHEME, authority, data.directory().toString()).toString();
         int readers = Math.toIntExact(2 * STORE.aggregateBytesPerSecond() / STORE.streamBytesPerSecond());
         WarmedReads reads = new WarmedReads(data, new GfsloadContender.Ufs(path, conf, StoreProbe.of(store)), workspace, readers);
-        Contender cache = reads.cacheReader("gfsload cache reads",
-                "every block read through gfsload's cache client (checksums verified) from a one-worker LocalCluster that gfsload warmed before the first run");
+        boolean gfs = id.equals("P5");
+        Contender cache = gfs
+                ? reads.gfsReader("gfsload gfs:// reads",
+                        "every block read through the gfs:// Hadoop FileSystem (cache first, checksums verified, UFS fallback) over a one-worker LocalCluster "
+                                + "that gfsload warmed before the first run")
+                : reads.cacheReader("gfsload cache-client reads",
+                        "every block read through gfsload's cache client (checksums verified) from a one-worker LocalCluster that gfsload warmed before the first run");
         Contender direct = reads.storeReader("throttled store reads", "the same block-sized ranges read straight from " + path);
-        return new Scenario("P5", "reading a warmed data set",
-                "The P3-large files read through the cache after gfsload loaded them, against reading them from the throttled object store.",
+        return new Scenario(id, gfs ? "reading a warmed data set through gfs://" : "reading a warmed data set through the cache client",
+                "The P3-large files read through the cache (%s) after gfsload loaded them, against reading them from the throttled object store."
+                        .formatted(gfs ? "gfs://, as a Spark or Hive job would" : "the cache client's API"),
                 data, cache, direct, OptionalDouble.of(STORE.aggregateBytesPerSecond() / Units.MIB),
                 List.of(storeDescription(path), "%d reader threads on both sides, one %s block per task; the warm-up load is not timed.".formatted(readers,
                         Units.bytes(io.gfsload.planner.PlannerConfig.DEFAULT_BLOCK_SIZE)),
-                        "store.bytes-read of the cache reads shows that no byte came from the store."),
+                        gfs ? "store.bytes-read and gfs.bytes-from-ufs of the gfs:// reads show that no byte came from the store."
+                                : "store.bytes-read of the cache reads shows that no byte came from the store."),
                 () -> {
                     reads.close();
                     store.close();

@@ -5,6 +5,9 @@ import static java.util.Objects.requireNonNull;
 import com.google.common.util.concurrent.MoreExecutors;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.fs.GfsConfig;
+import io.gfsload.cache.fs.GfsFileSystem;
+import io.gfsload.cache.fs.GfsReadStatistics;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.planner.BlockTask;
@@ -25,15 +28,16 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileSystem;
 
 /**
- * Scenario P5's two readers of one data set: every block read through the cache client from a
- * cluster gfsload warmed before the first run, against the same byte ranges read straight from the
- * throttled store. Both read the same ranges (the plan's blocks) with the same number of threads,
- * one range per task, and count what they read; the cache's reader also verifies each block's
- * CRC32C.
+ * Scenario P5's readers of one data set: every block read through {@code gfs://} (what a Spark or
+ * Hive job does) or through the cache client, from a cluster gfsload warmed before the first run,
+ * against the same byte ranges read straight from the throttled store. All read the same ranges
+ * (the plan's blocks) with the same number of threads, one range per task, and count what they
+ * read; the cache's readers also verify each block's CRC32C.
  */
 final class WarmedReads implements Closeable {
     /** Bytes per read call, on both sides. */
@@ -49,6 +53,7 @@ final class WarmedReads implements Closeable {
     private CacheClient cache;
     private List<BlockTask> blocks = List.of();
     private List<String> warmSettings = List.of();
+    private GfsFileSystem gfs;
 
     /**
      * @param readers threads reading concurrently, for both contenders; enough for the store's
@@ -83,6 +88,44 @@ final class WarmedReads implements Closeable {
         };
     }
 
+    /**
+     * Reads through a {@code gfs://} file system whose root is the data set's directory in the
+     * store, one stream per block: open, seek to the block, read it, as a split reader would.
+     */
+    Contender gfsReader(String name, String description) {
+        return new Reader(name, description) {
+            @Override
+            long read(BlockTask block, byte[] buffer) throws IOException {
+                try (FSDataInputStream in = gfs.open(gfs.toGfsPath(new org.apache.hadoop.fs.Path(block.file().path())))) {
+                    in.seek(block.offset());
+                    return readRange(in, block, buffer);
+                }
+            }
+
+            @Override
+            void resetCounters() {
+                gfs.readStatistics().reset();
+            }
+
+            @Override
+            Map<String, Long> counters() {
+                GfsReadStatistics.Snapshot stats = gfs.readStatistics().snapshot();
+                return Map.of("gfs.bytes-from-cache", stats.bytesFromCache(), "gfs.bytes-from-ufs", stats.bytesFromUfs(),
+                        "gfs.ufs-fallbacks", stats.ufsFallbacks());
+            }
+
+            @Override
+            public List<String> settings() {
+                List<String> settings = new ArrayList<>(List.of("readers = %d threads, one block per task and gfs:// stream".formatted(readers)));
+                if (gfs != null) {
+                    settings.add("gfs:// root = %s, block size %s".formatted(gfs.config().ufsRoot(), Units.bytes(gfs.config().blockSize())));
+                }
+                warmSettings.forEach(setting -> settings.add("warm-up load: " + setting));
+                return settings;
+            }
+        };
+    }
+
     /** Reads the same ranges from the store, one stream per range. */
     Contender storeReader(String name, String description) {
         return new Reader(name, description) {
@@ -91,16 +134,7 @@ final class WarmedReads implements Closeable {
                 FileSystem fs = FileSystem.get(URI.create(block.file().path()), ufs.conf());
                 try (FSDataInputStream in = fs.open(new org.apache.hadoop.fs.Path(block.file().path()))) {
                     in.seek(block.offset());
-                    long read = 0;
-                    while (read < block.length()) {
-                        int n = in.read(buffer, 0, (int) Math.min(buffer.length, block.length() - read));
-                        if (n < 0) {
-                            throw new IOException("%s ended at %d, expected %d bytes from %d".formatted(block.file().path(), block.offset() + read,
-                                    block.length(), block.offset()));
-                        }
-                        read += n;
-                    }
-                    return read;
+                    return readRange(in, block, buffer);
                 }
             }
 
@@ -119,7 +153,7 @@ final class WarmedReads implements Closeable {
         if (cluster != null) {
             return;
         }
-        Path directory = workspace.scratch().resolve("P5-warmed-cluster");
+        Path directory = workspace.scratch().resolve(data.id() + "-warmed-cluster");
         cluster = LocalCluster.start(new LocalClusterConfig(directory, 1, data.shape().totalBytes() + CAPACITY_HEADROOM));
         cache = cluster.newClient();
         GfsloadContender.Load load = GfsloadContender.load(cache, ufs, SettingsRule.advisor(Scenarios.backend(Scenarios.STORE)), directory.resolve("jobs"), workspace, io.gfsload.executor.ProgressListener.NONE);
@@ -131,17 +165,47 @@ final class WarmedReads implements Closeable {
                 .flatMap(List::stream)
                 .toList();
         warmSettings = GfsloadContender.describe(load.settings());
+        Configuration conf = new Configuration(ufs.conf());
+        conf.set(GfsConfig.MASTER, cluster.masterTarget());
+        conf.set(GfsConfig.UFS_ROOT, ufs.path());
+        try {
+            gfs = (GfsFileSystem) FileSystem.newInstance(URI.create(GfsFileSystem.SCHEME + ":///"), conf);
+        }
+        catch (IOException e) {
+            throw new BenchmarkException("Cannot open gfs:// over " + ufs.path() + ": " + e, e);
+        }
     }
 
     @Override
     public synchronized void close() {
+        if (gfs != null) {
+            try {
+                gfs.close();
+            }
+            catch (IOException e) {
+                throw new BenchmarkException("Cannot close gfs:// over " + ufs.path() + ": " + e, e);
+            }
+        }
         if (cache != null) {
             cache.close();
         }
         if (cluster != null) {
             cluster.close();
-            Directories.deleteAfterRun("the P5 cluster", workspace.scratch().resolve("P5-warmed-cluster"));
+            Directories.deleteAfterRun("the " + data.id() + " cluster", workspace.scratch().resolve(data.id() + "-warmed-cluster"));
         }
+    }
+
+    private static long readRange(FSDataInputStream in, BlockTask block, byte[] buffer) throws IOException {
+        long read = 0;
+        while (read < block.length()) {
+            int n = in.read(buffer, 0, (int) Math.min(buffer.length, block.length() - read));
+            if (n < 0) {
+                throw new IOException("%s ended at %d, expected %d bytes from %d".formatted(block.file().path(), block.offset() + read,
+                        block.length(), block.offset()));
+            }
+            read += n;
+        }
+        return read;
     }
 
     private static long drain(InputStream in, byte[] buffer) throws IOException {
@@ -164,6 +228,14 @@ final class WarmedReads implements Closeable {
 
         abstract long read(BlockTask block, byte[] buffer) throws IOException;
 
+        /** Clears the reader's own counters before a run. */
+        void resetCounters() {}
+
+        /** The reader's own counters after a run, besides the store's. */
+        Map<String, Long> counters() {
+            return Map.of();
+        }
+
         @Override
         public String name() {
             return name;
@@ -181,6 +253,7 @@ final class WarmedReads implements Closeable {
             AtomicLong bytes = new AtomicLong();
             ExecutorService pool = Executors.newFixedThreadPool(readers);
             ufs.probe().reset();
+            resetCounters();
             long start = workspace.ticker().read();
             try {
                 List<Future<?>> reads = new ArrayList<>(blocks.size());
@@ -218,6 +291,7 @@ final class WarmedReads implements Closeable {
                 throw new BenchmarkException("P5 %s run %d read %d bytes, expected %d".formatted(name, run, bytes.get(), data.shape().totalBytes()));
             }
             Map<String, Long> counters = new java.util.TreeMap<>(ufs.probe().counters());
+            counters.putAll(counters());
             counters.put("blocks-read", (long) blocks.size());
             return RunResult.of(run, end - start, bytes.get(), data.shape().files(), counters);
         }

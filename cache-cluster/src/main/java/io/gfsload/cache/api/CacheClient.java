@@ -69,6 +69,22 @@ public interface CacheClient extends AutoCloseable {
      */
     InputStream openReader(BlockKey block);
 
+    /**
+     * Opens a committed block for reading from {@code offset} to its end, as
+     * {@link #openReader(BlockKey)} does. From an offset past 0 the stream cannot compare the
+     * whole block's CRC32C; the workers still check every segment they send against its stored
+     * CRC32C.
+     *
+     * @throws BlockNotFoundException when no live replica holds the block
+     * @throws IllegalArgumentException when {@code offset} is negative or past the block's end
+     */
+    default InputStream openReader(BlockKey block, long offset) {
+        if (offset == 0) {
+            return openReader(block);
+        }
+        throw new UnsupportedOperationException(getClass().getName() + " cannot read a block from an offset");
+    }
+
     /** The temp areas of atomic loads. */
     default TempAreas tempAreas() {
         throw new UnsupportedOperationException(getClass().getName() + " supports no temp areas");

@@ -200,7 +200,13 @@ public final class GrpcCacheClient implements CacheClient {
 
     @Override
     public InputStream openReader(BlockKey block) {
+        return openReader(block, 0);
+    }
+
+    @Override
+    public InputStream openReader(BlockKey block, long offset) {
         requireNonNull(block, "block is null");
+        checkArgument(offset >= 0, "offset must be >= 0: %s", offset);
         GetFileBlocksResponse response = callMaster("Locating block " + block.blockId(),
                 () -> masterStub().getFileBlocks(GetFileBlocksRequest.newBuilder()
                         .setFile(ProtoConversions.toProto(block.file()))
@@ -217,7 +223,9 @@ public final class GrpcCacheClient implements CacheClient {
                         StorageTierProto.STORAGE_TIER_UNSPECIFIED)))
                 .thenComparing(WorkerAddress::getWorkerId);
         List<WorkerAddress> replicas = locations.getWorkersList().stream().sorted(order).toList();
-        return new BlockInputStream(this, block, locations.getLength(),
+        checkArgument(offset <= locations.getLength(), "offset %s is past the end of block %s (%s bytes)", offset, block.blockId(),
+                locations.getLength());
+        return new BlockInputStream(this, block, offset, locations.getLength(),
                 ProtoConversions.crcFromWire(locations.getCrc32C()), replicas);
     }
 
