@@ -88,9 +88,9 @@ class TestLoadPlanner {
     void skipsBlocksCachedWithEnoughReplicasForTheSameFileIdentity() {
         LoadPlan first = planner(CacheState.EMPTY).plan(request(2));
         FileIdentity part0 = first.partitions().get(0).files().get(2).file();
-        CacheState cache = file -> file.equals(part0)
+        CacheState cache = CacheState.perFile(file -> file.equals(part0)
                 ? List.of(new CachedBlock(0, 1000, 1, List.of("w0", "w1")), new CachedBlock(1, 1000, 2, List.of("w0")))
-                : List.of();
+                : List.of());
 
         LoadPlan second = planner(cache).plan(request(2));
         List<BlockTask> blocks = second.partitions().get(0).files().get(2).blocks();
@@ -101,9 +101,9 @@ class TestLoadPlanner {
         assertEquals(1000, second.stats().cachedBytes());
         assertEquals(2510, second.stats().bytesToLoad());
 
-        CacheState staleIdentity = file -> file.path().equals(part0.path()) && file.modificationTime() == part0.modificationTime() + 1
+        CacheState staleIdentity = CacheState.perFile(file -> file.path().equals(part0.path()) && file.modificationTime() == part0.modificationTime() + 1
                 ? List.of(new CachedBlock(0, 1000, 1, List.of("w0", "w1")))
-                : List.of();
+                : List.of());
         assertEquals(0, planner(staleIdentity).plan(request(2)).stats().cachedBlocks());
     }
 

@@ -2,6 +2,7 @@ package io.gfsload.catalog.thrift;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.collect.Lists;
 import io.gfsload.catalog.CatalogException;
 import io.gfsload.catalog.HiveCatalog;
 import io.gfsload.catalog.InvalidInputException;
@@ -11,6 +12,7 @@ import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableInfo;
 import io.gfsload.catalog.TableName;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -29,12 +31,17 @@ import org.apache.thrift.TException;
  * <p>Thread-safe: calls are serialized over one {@link HiveMetaStoreClient}, which is not.
  */
 public final class ThriftHiveCatalog implements HiveCatalog {
+    /** Partitions per {@code get_partitions_by_names} call by default; Hive's {@code hive.metastore.batch.retrieve.max} is 300. */
+    public static final int DEFAULT_BATCH_SIZE = 500;
+
     private final URI uri;
     private final HiveMetaStoreClient client;
+    private final int batchSize;
 
-    private ThriftHiveCatalog(URI uri, HiveMetaStoreClient client) {
+    private ThriftHiveCatalog(URI uri, HiveMetaStoreClient client, int batchSize) {
         this.uri = uri;
         this.client = client;
+        this.batchSize = batchSize;
     }
 
     /**
@@ -44,7 +51,21 @@ public final class ThriftHiveCatalog implements HiveCatalog {
      * @throws MetastoreUnavailableException when the metastore cannot be reached
      */
     public static ThriftHiveCatalog connect(URI uri) {
+        return connect(uri, DEFAULT_BATCH_SIZE);
+    }
+
+    /**
+     * Connects to the metastore at {@code uri}; lists of partitions are fetched {@code batchSize}
+     * at a time.
+     *
+     * @throws InvalidInputException when the URI is not {@code thrift://host:port}
+     * @throws MetastoreUnavailableException when the metastore cannot be reached
+     */
+    public static ThriftHiveCatalog connect(URI uri, int batchSize) {
         requireNonNull(uri, "uri is null");
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be >= 1: " + batchSize);
+        }
         if (!"thrift".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
             throw new InvalidInputException("Invalid metastore URI '%s': expected thrift://host:port".formatted(uri));
         }
@@ -53,7 +74,7 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         conf.setIntVar(HiveConf.ConfVars.METASTORETHRIFTCONNECTIONRETRIES, 1);
         conf.setBoolVar(HiveConf.ConfVars.METASTORE_EXECUTE_SET_UGI, false);
         try {
-            return new ThriftHiveCatalog(uri, new HiveMetaStoreClient(conf));
+            return new ThriftHiveCatalog(uri, new HiveMetaStoreClient(conf), batchSize);
         }
         catch (TException | RuntimeException e) {
             throw new MetastoreUnavailableException("Cannot connect to the metastore at %s: %s".formatted(uri, e.getMessage()), e);
@@ -99,17 +120,24 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         }
     }
 
+    /**
+     * Fetched as Hive's batch retrieval does: the partition names, then the partitions by name,
+     * the batch size given to {@link #connect(URI, int)} per call, so that no answer holds the storage descriptors of the whole
+     * table (a single {@code get_partitions} of 100,000 partitions is hundreds of MB on both
+     * sides).
+     */
     @Override
     public synchronized List<PartitionInfo> listPartitions(TableInfo table) {
         requireNonNull(table, "table is null");
         try {
-            return sorted(table, client.listPartitions(table.name().database(), table.name().table(), (short) -1));
+            return byNames(table, client.listPartitionNames(table.name().database(), table.name().table(), (short) -1));
         }
         catch (TException e) {
             throw failure("list partitions of " + table.name(), e);
         }
     }
 
+    /** In batches, as {@link #listPartitions(TableInfo)}. */
     @Override
     public synchronized List<PartitionInfo> listPartitions(TableInfo table, PartitionSpec prefix) {
         requireNonNull(table, "table is null");
@@ -118,7 +146,7 @@ public final class ThriftHiveCatalog implements HiveCatalog {
             throw new IllegalArgumentException("spec keys %s are not a prefix of the partition keys %s of %s".formatted(prefix.keys(), table.partitionKeys(), table.name()));
         }
         try {
-            return sorted(table, client.listPartitions(table.name().database(), table.name().table(), prefix.values(), (short) -1));
+            return byNames(table, client.listPartitionNames(table.name().database(), table.name().table(), prefix.values(), (short) -1));
         }
         catch (NoSuchObjectException e) {
             return List.of();
@@ -126,6 +154,17 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         catch (TException e) {
             throw failure("list partitions %s of %s".formatted(prefix, table.name()), e);
         }
+    }
+
+    private List<PartitionInfo> byNames(TableInfo table, List<String> names) throws TException {
+        List<PartitionInfo> result = new ArrayList<>(names.size());
+        for (List<String> batch : Lists.partition(names, batchSize)) {
+            for (Partition partition : client.getPartitionsByNames(table.name().database(), table.name().table(), batch)) {
+                result.add(toPartitionInfo(table, partition));
+            }
+        }
+        result.sort(Comparator.comparing(PartitionInfo::spec, PartitionSpec.BY_VALUES));
+        return result;
     }
 
     @Override
@@ -170,7 +209,7 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         }
         List<String> names = specs.stream().map(PartitionSpec::toPathName).toList();
         try {
-            return sorted(table, client.getPartitionsByNames(table.name().database(), table.name().table(), names));
+            return byNames(table, names);
         }
         catch (TException e) {
             throw failure("read partitions of " + table.name(), e);
