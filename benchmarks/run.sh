@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the gfsload benchmarks P1-P3 and prints the result table; see benchmarks/README.md.
+# Runs the gfsload benchmarks P1-P3 (P4, planning at scale, with --scenarios P4) and prints the
+# result table; see benchmarks/README.md.
 #
-#   benchmarks/run.sh [--size smoke|reduced|full] [--runs N] [--scenarios P1,P2,P3]
+#   benchmarks/run.sh [--size smoke|reduced|full] [--runs N] [--scenarios P1,P2,P3,P4]
 #                     [--work-dir DIR] [--out-dir DIR] [--memory-dir DIR]
 #
 # Builds the benchmarks module (and what it depends on) first when its jar is missing or older
