@@ -16,8 +16,10 @@ import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableInfo;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -112,7 +114,8 @@ public final class LoadPlanner {
     /**
      * The selected partitions, sorted by their values, in batches. Every partition and the last N
      * are fetched as Hive's batch retrieval does: the partition names first, then the partitions by
-     * name, {@link PlannerConfig#partitionBatchSize()} at a time, so that no metastore answer holds
+     * name, {@link PlannerConfig#partitionBatchSize()} at a time and
+     * {@link PlannerConfig#metastoreThreads()} batches at once, so that no metastore answer holds
      * the whole table and listing starts with the first batch.
      */
     private void selectPartitions(HiveCatalog hive, TableInfo table, PartitionSelection selection, Consumer<List<PartitionInfo>> sink) {
@@ -142,8 +145,48 @@ public final class LoadPlanner {
         if (selection instanceof PartitionSelection.Latest latest) {
             names = names.subList(Math.max(0, names.size() - latest.count()), names.size());
         }
-        for (List<PartitionSpec> batch : Lists.partition(names, config.partitionBatchSize())) {
-            sink.accept(hive.getPartitions(table, batch));
+        List<List<PartitionSpec>> batches = Lists.partition(names, config.partitionBatchSize());
+        if (batches.size() <= 1 || config.metastoreThreads() == 1) {
+            for (List<PartitionSpec> batch : batches) {
+                sink.accept(hive.getPartitions(table, batch));
+            }
+            return;
+        }
+        // Several batches in flight, handed on in order.
+        ExecutorService fetchers = Executors.newFixedThreadPool(Math.min(config.metastoreThreads(), batches.size()), new ThreadFactoryBuilder()
+                .setNameFormat("gfsload-metastore-%d")
+                .setDaemon(true)
+                .build());
+        try {
+            Deque<Future<List<PartitionInfo>>> inFlight = new ArrayDeque<>();
+            for (List<PartitionSpec> batch : batches) {
+                inFlight.add(fetchers.submit(() -> hive.getPartitions(table, batch)));
+                if (inFlight.size() >= config.metastoreThreads()) {
+                    sink.accept(await(inFlight.removeFirst()));
+                }
+            }
+            while (!inFlight.isEmpty()) {
+                sink.accept(await(inFlight.removeFirst()));
+            }
+        }
+        finally {
+            fetchers.shutdownNow();
+        }
+    }
+
+    private static <T> T await(Future<T> future) {
+        try {
+            return future.get();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new PlanningException("Interrupted while reading partitions", e);
+        }
+        catch (ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new PlanningException("Reading partitions failed: " + e.getCause().getMessage(), e.getCause());
         }
     }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gfsload.catalog.InvalidInputException;
 import io.gfsload.catalog.NoSuchPartitionException;
 import io.gfsload.catalog.NoSuchTableException;
+import io.gfsload.catalog.PartitionInfo;
 import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableInfo;
 import io.gfsload.catalog.TableName;
@@ -21,6 +22,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -165,9 +169,9 @@ class TestLoadPlannerOnMetastore {
     @Test
     void batchesAndListingThreadsDoNotChangeThePlan() {
         LoadPlanner inSmallBatches = new LoadPlanner(Optional.of(catalog), new Configuration(), CacheState.EMPTY,
-                new PlannerConfig(BLOCK, 10, 1000, 3, 7));
+                new PlannerConfig(BLOCK, 10, 1000, 3, 7, 3));
         LoadPlanner oneByOne = new LoadPlanner(Optional.of(catalog), new Configuration(), CacheState.EMPTY,
-                new PlannerConfig(BLOCK, 10, 1000, 1, 1));
+                new PlannerConfig(BLOCK, 10, 1000, 1, 1, 1));
         for (PartitionSelection selection : List.of(new PartitionSelection.All(), new PartitionSelection.Latest(20),
                 new PartitionSelection.Specs(List.of(PartitionSpec.parse("dt=2026-11-05"))))) {
             LoadRequest request = new LoadRequest(new LoadTarget.Table(new TableName("db", "events"), selection), 1);
@@ -180,7 +184,7 @@ class TestLoadPlannerOnMetastore {
     @Test
     void theCatalogFetchesPartitionsInBatches() {
         TableInfo table = catalog.getTable(new TableName("db", "events")).orElseThrow();
-        try (ThriftHiveCatalog inBatchesOf7 = ThriftHiveCatalog.connect(metastore.uri(), 7)) {
+        try (ThriftHiveCatalog inBatchesOf7 = ThriftHiveCatalog.connect(metastore.uri(), 7, 2)) {
             // 50 partitions in 8 calls; the prefix's 5 in one.
             assertEquals(catalog.listPartitions(table), inBatchesOf7.listPartitions(table));
             assertEquals(expectedNames(DAYS, HOURS), inBatchesOf7.listPartitions(table).stream().map(p -> p.spec().toPathName()).toList());
@@ -188,6 +192,25 @@ class TestLoadPlannerOnMetastore {
             assertEquals(expectedNames(List.of("2026-11-05"), HOURS), inBatchesOf7.listPartitions(table, day).stream().map(p -> p.spec().toPathName()).toList());
             List<PartitionSpec> specs = inBatchesOf7.listPartitionSpecs(table);
             assertEquals(catalog.listPartitions(table), inBatchesOf7.getPartitions(table, specs));
+        }
+    }
+
+    @Test
+    void theCatalogServesConcurrentCallsOnSeveralConnections() throws Exception {
+        TableInfo table = catalog.getTable(new TableName("db", "events")).orElseThrow();
+        List<PartitionInfo> expected = catalog.listPartitions(table);
+        ExecutorService callers = Executors.newFixedThreadPool(4);
+        try (ThriftHiveCatalog twoConnections = ThriftHiveCatalog.connect(metastore.uri(), 5, 2)) {
+            List<Future<List<PartitionInfo>>> answers = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                answers.add(callers.submit(() -> twoConnections.listPartitions(table)));
+            }
+            for (Future<List<PartitionInfo>> answer : answers) {
+                assertEquals(expected, answer.get());
+            }
+        }
+        finally {
+            callers.shutdownNow();
         }
     }
 
