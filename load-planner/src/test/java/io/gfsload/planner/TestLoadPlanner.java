@@ -10,8 +10,13 @@ import io.gfsload.cache.api.FileIdentity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -105,6 +110,32 @@ class TestLoadPlanner {
                 ? List.of(new CachedBlock(0, 1000, 1, List.of("w0", "w1")))
                 : List.of());
         assertEquals(0, planner(staleIdentity).plan(request(2)).stats().cachedBlocks());
+    }
+
+    @Test
+    void asksTheCacheAboutTheFilesOfManyLocationsPerCall() throws IOException {
+        List<String> locations = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            write("many/p%03d/part-0".formatted(i), 10);
+            write("many/p%03d/part-1".formatted(i), 20);
+            write("many/p%03d/empty".formatted(i), 0);
+            locations.add(directory.resolve("many/p%03d".formatted(i)).toUri().toString());
+        }
+        List<List<FileIdentity>> calls = Collections.synchronizedList(new ArrayList<>());
+        CacheState recording = files -> {
+            calls.add(List.copyOf(files));
+            return Map.of();
+        };
+
+        LoadPlan plan = planner(recording).plan(new LoadRequest(new LoadTarget.Paths(locations), 1));
+
+        assertEquals(600, plan.stats().files());
+        // 2 listing threads: the 200 locations go in 8 groups of 25, one cache call each.
+        assertEquals(8, calls.size());
+        List<FileIdentity> asked = calls.stream().flatMap(List::stream).toList();
+        assertEquals(400, asked.size(), "every file with a length, once; zero-byte files have no blocks to look up");
+        assertEquals(Set.copyOf(asked), plan.partitions().stream().flatMap(p -> p.files().stream()).map(FileLoad::file)
+                .filter(file -> file.length() > 0).collect(Collectors.toSet()));
     }
 
     @Test
