@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Runs the gfsload benchmarks and prints the result table; see benchmarks/README.md.
+# Runs the gfsload benchmarks (P1-P3 by default; P4, P5 and others with --scenarios) and prints the
+# result table; see benchmarks/README.md.
 #
-#   benchmarks/run.sh [--size smoke|reduced|full] [--runs N] [--scenarios P1,P2,P3]
+#   benchmarks/run.sh [--size smoke|reduced|full] [--runs N] [--scenarios P1,P2,P3,P4]
 #                     [--work-dir DIR] [--out-dir DIR] [--memory-dir DIR]
 #   benchmarks/run.sh jmh [JMH options, e.g. Checksum -f 1 -wi 2 -i 3]   # the JMH microbenchmarks
 #

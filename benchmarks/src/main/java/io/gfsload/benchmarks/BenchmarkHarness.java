@@ -69,7 +69,7 @@ public final class BenchmarkHarness {
             List<ScenarioResult> results = new ArrayList<>();
             for (String id : Scenarios.IDS) {
                 if (Scenarios.selected(id, options.scenarios())) {
-                    try (Scenario scenario = Scenarios.create(id, options.size(), options.workDir(), workspace, machine.cores(), tier)) {
+                    try (Scenario scenario = Scenarios.create(id, options, workspace, machine.cores(), tier)) {
                         results.add(run(scenario, scratch));
                     }
                 }
@@ -92,8 +92,8 @@ public final class BenchmarkHarness {
     }
 
     private ScenarioResult run(Scenario scenario, Path scratch) throws IOException {
-        DataSet data = scenario.data();
-        listener.scenarioStarted(scenario.id(), scenario.title(), data.shape().describe());
+        ScenarioData data = scenario.data();
+        listener.scenarioStarted(scenario.id(), scenario.title(), data.describe());
         checkSpace(scenario, scratch);
         long prepareStart = ticker.read();
         boolean generated = data.ensure();
@@ -115,8 +115,9 @@ public final class BenchmarkHarness {
         });
         recoveries(metrics, "candidate", candidateRuns);
         recoveries(metrics, "baseline", baselineRuns);
-        ScenarioResult result = new ScenarioResult(scenario.id(), scenario.title(), scenario.description(), data.shape().files(), data.shape().totalBytes(),
-                data.shape().describe(), candidate, baseline, candidate.mibPerSecond().median() / baseline.mibPerSecond().median(), metrics, scenario.notes());
+        metrics.putAll(scenario.metrics().apply(candidate, baseline));
+        ScenarioResult result = new ScenarioResult(scenario.id(), scenario.title(), scenario.description(), data.files(), data.bytes(),
+                data.describe(), candidate, baseline, candidate.mibPerSecond().median() / baseline.mibPerSecond().median(), metrics, scenario.notes());
         listener.scenarioFinished(result);
         return result;
     }
@@ -148,7 +149,7 @@ public final class BenchmarkHarness {
 
     /** Only one run's cache or copy exists at a time. */
     private static void checkSpace(Scenario scenario, Path scratch) throws IOException {
-        long needed = scenario.data().shape().totalBytes() + SPACE_HEADROOM;
+        long needed = scenario.data().scratchBytes() + SPACE_HEADROOM;
         long usable = Files.getFileStore(scratch).getUsableSpace();
         if (usable < needed) {
             throw new BenchmarkException("%s needs %s free in %s for one cache or copy, only %s is: free some or pass --memory-dir".formatted(

@@ -9,8 +9,10 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalDouble;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
@@ -18,7 +20,9 @@ import org.apache.hadoop.fs.FileSystem;
 /** The scenarios of the benchmark harness, at a given size. */
 final class Scenarios {
     /** Every scenario, in the order they run. */
-    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large", "P3-adaptive", "P5", "P5-client");
+    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large", "P3-adaptive", "P4", "P5", "P5-client");
+    /** The heap P4's planner gets: the bound. */
+    static final String PLANNER_HEAP = "1g";
 
     /**
      * The simulated object store of P3, the same at every size: 20 ms to first byte per request,
@@ -37,12 +41,14 @@ final class Scenarios {
     }
 
     /**
-     * Builds scenario {@code id}; the data set is not generated yet.
+     * Builds scenario {@code id} as {@code options} say; the data set is not generated yet.
      *
      * @param cores the machine's cores, for the parallel copy baseline
      * @param tier the file system type of the scratch directory, e.g. {@code tmpfs}
      */
-    static Scenario create(String id, Size size, Path workDir, Workspace workspace, int cores, String tier) {
+    static Scenario create(String id, BenchmarkOptions options, Workspace workspace, int cores, String tier) {
+        Size size = options.size();
+        Path workDir = options.workDir();
         return switch (id) {
             case "P1" -> largeFiles(size, workDir, workspace, tier);
             case "P2" -> smallFiles(size, workDir, workspace, cores, tier);
@@ -50,6 +56,7 @@ final class Scenarios {
             case "P3-large" -> throttled(id, "large files from a throttled object store", size.throttledLargeFiles(), 4, 0, size, workDir, workspace);
             case "P3-adaptive" -> adaptive(size, workDir, workspace);
             case "P5", "P5-client" -> warmedReads(id, size, workDir, workspace);
+            case "P4" -> planning(size, workDir, workspace, options.plannerJvmOptions());
             default -> throw new IllegalArgumentException("Unknown scenario " + id + ": expected one of " + IDS);
         };
     }
@@ -61,12 +68,12 @@ final class Scenarios {
         Contender cp = new CopyContender("cp", "cp -t DST FILE... (coreutils, one process) into an empty directory on the same " + tier, data,
                 destination -> {
                     List<String> command = new ArrayList<>(List.of("cp", "-t", destination.toString()));
-                    data.files().forEach(file -> command.add(file.toString()));
+                    data.paths().forEach(file -> command.add(file.toString()));
                     return command;
                 }, workspace);
         return new Scenario("P1", "large files into " + target(tier),
                 "Large local files loaded into a one-worker cache whose blocks live on " + tier + ", against cp of the same files into the same file system.",
-                data, gfsload, cp, OptionalDouble.empty(), List.of("Source files are in the page cache (read once before the first run); destination: " + tier + "."), () -> {});
+                data, gfsload, cp, OptionalDouble.empty(), Scenario.NO_METRICS, List.of("Source files are in the page cache (read once before the first run); destination: " + tier + "."), () -> {});
     }
 
     private static Scenario smallFiles(Size size, Path workDir, Workspace workspace, int cores, String tier) {
@@ -81,7 +88,7 @@ final class Scenarios {
                 workspace);
         return new Scenario("P2", "many small files into " + target(tier),
                 "Many small local files (%d per directory) loaded into a one-worker cache on %s, against a parallel cp of the same files.".formatted(FILES_PER_DIRECTORY, tier),
-                data, gfsload, copy, OptionalDouble.empty(), List.of("Source files are in the page cache (read once before the first run); destination: " + tier + "."), () -> {});
+                data, gfsload, copy, OptionalDouble.empty(), Scenario.NO_METRICS, List.of("Source files are in the page cache (read once before the first run); destination: " + tier + "."), () -> {});
     }
 
     /**
@@ -112,7 +119,7 @@ final class Scenarios {
         return new Scenario("P3-adaptive", "large files from a store whose cap halves and returns",
                 "The same gfsload on a simulated object store whose aggregate cap drops to half and comes back during the load; recovery-ms.N is the time "
                         + "from the N-th change to the end of the first 1 s window (of the executor's UFS reads) at >= 90 % of the new cap, -1 for never.",
-                data, advisor, gooseFs, OptionalDouble.empty(), List.of(storeDescription), store);
+                data, advisor, gooseFs, OptionalDouble.empty(), Scenario.NO_METRICS, List.of(storeDescription), store);
     }
 
     /**
@@ -139,7 +146,7 @@ final class Scenarios {
         return new Scenario(id, gfs ? "reading a warmed data set through gfs://" : "reading a warmed data set through the cache client",
                 "The P3-large files read through the cache (%s) after gfsload loaded them, against reading them from the throttled object store."
                         .formatted(gfs ? "gfs://, as a Spark or Hive job would" : "the cache client's API"),
-                data, cache, direct, OptionalDouble.of(STORE.aggregateBytesPerSecond() / Units.MIB),
+                data, cache, direct, OptionalDouble.of(STORE.aggregateBytesPerSecond() / Units.MIB), Scenario.NO_METRICS,
                 List.of(storeDescription(path), "%d reader threads on both sides, one %s block per task; the warm-up load is not timed.".formatted(readers,
                         Units.bytes(io.gfsload.planner.PlannerConfig.DEFAULT_BLOCK_SIZE)),
                         gfs ? "store.bytes-read and gfs.bytes-from-ufs of the gfs:// reads show that no byte came from the store."
@@ -168,7 +175,7 @@ final class Scenarios {
                 SettingsRule.GOOSEFS_DEFAULTS, workspace);
         return new Scenario(id, title,
                 "The same gfsload on a simulated object store (throttled://), with the advisor's settings against GooseFS-like defaults.",
-                data, advisor, gooseFs, OptionalDouble.of(STORE.aggregateBytesPerSecond() / Units.MIB),
+                data, advisor, gooseFs, OptionalDouble.of(STORE.aggregateBytesPerSecond() / Units.MIB), Scenario.NO_METRICS,
                 List.of(storeDescription(path), "A request is an open or one positioned read; the executor reads each block in positioned reads of one read buffer."),
                 store);
     }
@@ -186,6 +193,43 @@ final class Scenarios {
     /** A rate as the CLI's flags take it, e.g. {@code 16MB/s} (the CLI reads MB as MiB). */
     private static String flagRate(long bytesPerSecond) {
         return bytesPerSecond % (1L << 20) == 0 ? (bytesPerSecond >> 20) + "MB/s" : bytesPerSecond + "B/s";
+    }
+
+    private static Scenario planning(Size size, Path workDir, Workspace workspace, List<String> jvmOptions) {
+        PlanningDataSet data = new PlanningDataSet("P4", workDir.resolve("p4-planning-" + size.label()), size.table(), 5);
+        PlanningEnvironment environment = new PlanningEnvironment(data, workspace.scratch(), true);
+        Contender planner = new PlanningContender("gfsload plan",
+                "LoadPlanner on every partition of %s, as `gfsload plan --table %s` runs it: the Thrift catalog (metastore in its own process), Hadoop listing on 8 threads, cached-block queries to a one-worker LocalCluster, in a JVM of its own with -Xmx%s"
+                        .formatted(PlanningDataSet.TABLE, PlanningDataSet.TABLE, PLANNER_HEAP),
+                PlanningContender.Mode.PLAN, PLANNER_HEAP, jvmOptions, environment, workspace);
+        Contender listing = new PlanningContender("Hadoop listing",
+                "one thread walking the table directory with Hadoop's FileSystem.listStatusIterator (the local file system), skipping hidden names: no metastore, no cache, no plan; a JVM of its own with -Xmx" + PLANNER_HEAP,
+                PlanningContender.Mode.LIST, PLANNER_HEAP, jvmOptions, environment, workspace);
+        return new Scenario("P4", "planning a table at scale",
+                "Planning every partition of a table (sparse files of 1 B to 1 GiB; a _SUCCESS in each partition), against a bare single-threaded listing of the same files.",
+                data, planner, listing, OptionalDouble.empty(), Scenarios::planningMetrics,
+                List.of("Times are measured inside each run's JVM: from connecting to the metastore to the finished plan, or the whole walk; JVM start not included.",
+                        "Peak heap: the most heap in use right after a garbage collection (an upper bound of the live data), and at any time (garbage included), in the run's JVM.",
+                        "One file in every hundredth partition is cached before the runs, so the cached-block queries find something.",
+                        "cpu-ms is the CPU time of the run's JVM (all threads); machine.load-average-x100 the machine's 1-minute load average when the run ended: on a shared machine, wall time depends on both."),
+                environment::close);
+    }
+
+    /** Partitions per second and the planner's heap, over the candidate's runs. */
+    private static Map<String, Double> planningMetrics(ContenderResult planner, ContenderResult listing) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("candidate partitions/s (median)", Summary.of(planner.runs().stream()
+                .map(run -> run.counters().get("plan.partitions") / run.seconds()).toList()).median());
+        metrics.put("candidate seconds (median)", planner.seconds().median());
+        metrics.put("candidate CPU seconds (median)", Summary.of(planner.runs().stream().map(run -> run.counters().get("cpu-ms") / 1000.0).toList()).median());
+        metrics.put("candidate heap limit MiB", planner.runs().get(0).counters().get("heap.max-bytes") / Units.MIB);
+        metrics.put("candidate peak heap after GC MiB (max)", planner.runs().stream()
+                .mapToLong(run -> run.counters().get("heap.peak-after-gc-bytes")).max().orElse(0) / Units.MIB);
+        metrics.put("candidate peak heap used MiB (max)", planner.runs().stream()
+                .mapToLong(run -> run.counters().get("heap.peak-used-bytes")).max().orElse(0) / Units.MIB);
+        metrics.put("candidate heap retained by the plan MiB (max)", planner.runs().stream()
+                .mapToLong(run -> run.counters().get("heap.retained-bytes")).max().orElse(0) / Units.MIB);
+        return metrics;
     }
 
     /** The store instance the planner and executor will get from Hadoop's cache, so that its counters can be read. */

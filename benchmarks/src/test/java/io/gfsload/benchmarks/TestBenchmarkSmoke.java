@@ -34,7 +34,9 @@ class TestBenchmarkSmoke {
         commandLine.setOut(new PrintWriter(out));
         commandLine.setErr(new PrintWriter(err));
         Path memory = dir.resolve("mem");
-        int exitCode = commandLine.execute("--size", "smoke", "--runs", "1", "--scenarios", String.join(",", Scenarios.IDS),
+        // P4 starts a metastore process and has a test of its own, TestPlanningAtScale
+        List<String> ids = Scenarios.IDS.stream().filter(id -> !id.equals("P4")).toList();
+        int exitCode = commandLine.execute("--size", "smoke", "--runs", "1", "--scenarios", String.join(",", ids),
                 "--work-dir", dir.resolve("work").toString(), "--out-dir", dir.resolve("out").toString(), "--memory-dir", memory.toString());
         assertEquals(0, exitCode, err.toString());
 
@@ -44,11 +46,11 @@ class TestBenchmarkSmoke {
         assertTrue(results.machine().cores() >= 1);
         assertFalse(results.machine().java().isBlank());
         assertTrue(results.wallSeconds() > 0);
-        assertEquals(Scenarios.IDS, results.scenarios().stream().map(ScenarioResult::id).toList());
+        assertEquals(ids, results.scenarios().stream().map(ScenarioResult::id).toList());
 
         List<Size.Shape> shapes = List.of(Size.SMOKE.largeFiles(), Size.SMOKE.smallFiles(), Size.SMOKE.throttledSmallFiles(), Size.SMOKE.throttledLargeFiles(),
                 Size.SMOKE.adaptiveData().throttledLargeFiles(), Size.SMOKE.throttledLargeFiles(), Size.SMOKE.throttledLargeFiles());
-        assertEquals(Scenarios.IDS.size(), shapes.size());
+        assertEquals(ids.size(), shapes.size());
         for (int i = 0; i < shapes.size(); i++) {
             ScenarioResult scenario = results.scenarios().get(i);
             assertEquals(shapes.get(i).files(), scenario.files(), scenario.id());
@@ -87,7 +89,7 @@ class TestBenchmarkSmoke {
 
         String markdown = Files.readString(dir.resolve("out/results.md"));
         assertTrue(markdown.contains("| scenario | data | A | A MiB/s | A files/s | B | B MiB/s | B files/s | A/B |"), markdown);
-        for (String id : Scenarios.IDS) {
+        for (String id : ids) {
             assertTrue(markdown.contains("| " + id + " "), id + " in the table");
             assertTrue(markdown.contains("### " + id + ": "), id + " in the details");
         }

@@ -43,6 +43,7 @@ class TestHarnessParts {
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> new BenchmarkOptions(Size.SMOKE, 1, Path.of("w"), Path.of("o"), Optional.empty(), List.of("P9")));
         assertEquals("Unknown scenario 'P9': expected one of " + Scenarios.IDS + ", or P3 for every P3", unknown.getMessage());
+        assertTrue(Scenarios.selected("P4", List.of("p4")));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.advisor.BackendProfile;
+import io.gfsload.planner.CacheState;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.LoadPlanner;
 import io.gfsload.planner.LoadRequest;
@@ -50,7 +51,7 @@ class TestUfsProbe {
     }
 
     private static LoadPlan plan(String root, Configuration conf) {
-        LoadPlanner planner = new LoadPlanner(Optional.empty(), conf, file -> List.of(), PlannerConfig.defaults());
+        LoadPlanner planner = new LoadPlanner(Optional.empty(), conf, CacheState.EMPTY, PlannerConfig.defaults());
         return planner.plan(new LoadRequest(new LoadTarget.Paths(List.of(root)), 1));
     }
 

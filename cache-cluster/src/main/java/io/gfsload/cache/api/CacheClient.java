@@ -27,7 +27,11 @@ public interface CacheClient extends AutoCloseable {
      */
     List<CachedBlock> cachedBlocks(FileIdentity file);
 
-    /** {@link #cachedBlocks(FileIdentity)} of each file, in the order given. */
+    /**
+     * {@link #cachedBlocks(FileIdentity)} of each file, keyed by file in the order given (a file
+     * given twice appears once). This default asks file by file; the gRPC client asks the master
+     * about thousands of files per call, which is what planning a large table needs.
+     */
     default Map<FileIdentity, List<CachedBlock>> cachedBlocks(Collection<FileIdentity> files) {
         Map<FileIdentity, List<CachedBlock>> result = new LinkedHashMap<>();
         for (FileIdentity file : files) {

@@ -36,6 +36,8 @@ import io.gfsload.cache.proto.GetClusterInfoRequest;
 import io.gfsload.cache.proto.GetClusterInfoResponse;
 import io.gfsload.cache.proto.GetFileBlocksRequest;
 import io.gfsload.cache.proto.GetFileBlocksResponse;
+import io.gfsload.cache.proto.GetFilesBlocksRequest;
+import io.gfsload.cache.proto.GetFilesBlocksResponse;
 import io.gfsload.cache.proto.GetUnderReplicatedRequest;
 import io.gfsload.cache.proto.GetUnderReplicatedResponse;
 import io.gfsload.cache.proto.ListTempAreasRequest;
@@ -66,6 +68,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,6 +95,13 @@ import org.slf4j.LoggerFactory;
  */
 public final class GrpcCacheClient implements CacheClient {
     private static final Logger log = LoggerFactory.getLogger(GrpcCacheClient.class);
+    /** Files per {@code GetFilesBlocks} call, at most (the master takes up to 10,000). */
+    static final int FILES_PER_CALL = 2_000;
+    /**
+     * Summed file length per {@code GetFilesBlocks} call, at most (unless one file is longer): 8 TiB
+     * is 131,072 blocks of 64 MiB, an answer of about 10 MiB when all are cached.
+     */
+    static final long BYTES_PER_CALL = 8L << 40;
 
     private final String masterTarget;
     private final ClientConfig config;
@@ -165,8 +175,59 @@ public final class GrpcCacheClient implements CacheClient {
                 () -> masterStub().getFileBlocks(GetFileBlocksRequest.newBuilder()
                         .setFile(ProtoConversions.toProto(file))
                         .build()));
-        List<CachedBlock> blocks = new ArrayList<>(response.getBlocksCount());
-        for (BlockLocations block : response.getBlocksList()) {
+        return cachedBlocks(response.getBlocksList());
+    }
+
+    /**
+     * One {@code GetFilesBlocks} call per chunk of at most {@link #FILES_PER_CALL} files (fewer
+     * when their lengths add up to more than {@link #BYTES_PER_CALL}, which bounds the answer's
+     * size), one chunk after another.
+     */
+    @Override
+    public Map<FileIdentity, List<CachedBlock>> cachedBlocks(Collection<FileIdentity> files) {
+        requireNonNull(files, "files is null");
+        Map<FileIdentity, List<CachedBlock>> result = new LinkedHashMap<>();
+        GetFilesBlocksRequest.Builder request = GetFilesBlocksRequest.newBuilder();
+        List<FileIdentity> chunk = new ArrayList<>();
+        long chunkBytes = 0;
+        for (FileIdentity file : files) {
+            requireNonNull(file, "files contains null");
+            if (!chunk.isEmpty() && (chunk.size() == FILES_PER_CALL || chunkBytes + file.length() > BYTES_PER_CALL)) {
+                lookUp(request, chunk, result);
+                chunkBytes = 0;
+            }
+            chunk.add(file);
+            request.addFiles(ProtoConversions.toProto(file));
+            chunkBytes += file.length();
+        }
+        if (!chunk.isEmpty()) {
+            lookUp(request, chunk, result);
+        }
+        return result;
+    }
+
+    /** Sends the chunk {@code request} holds, adds its answer to {@code result} and clears both. */
+    private void lookUp(GetFilesBlocksRequest.Builder request, List<FileIdentity> chunk,
+            Map<FileIdentity, List<CachedBlock>> result) {
+        GetFilesBlocksResponse response = callMaster("Listing the cached blocks of " + chunk.size() + " files",
+                () -> masterStub().getFilesBlocks(request.build()));
+        if (response.getFilesCount() != chunk.size()) {
+            throw new CacheException("The master at %s answered for %d files, asked for %d".formatted(masterTarget,
+                    response.getFilesCount(), chunk.size()));
+        }
+        for (int i = 0; i < chunk.size(); i++) {
+            result.put(chunk.get(i), cachedBlocks(response.getFiles(i).getBlocksList()));
+        }
+        request.clearFiles();
+        chunk.clear();
+    }
+
+    private static List<CachedBlock> cachedBlocks(List<BlockLocations> locations) {
+        if (locations.isEmpty()) {
+            return List.of();
+        }
+        List<CachedBlock> blocks = new ArrayList<>(locations.size());
+        for (BlockLocations block : locations) {
             blocks.add(new CachedBlock(block.getIndex(), block.getLength(),
                     ProtoConversions.crcFromWire(block.getCrc32C()),
                     block.getWorkersList().stream().map(WorkerAddress::getWorkerId).sorted().toList()));

@@ -19,12 +19,15 @@ import io.gfsload.cache.proto.CommitBlockRequest;
 import io.gfsload.cache.proto.CommitBlockResponse;
 import io.gfsload.cache.proto.CommitScopeRequest;
 import io.gfsload.cache.proto.CommitScopeResponse;
+import io.gfsload.cache.proto.FileBlocks;
 import io.gfsload.cache.proto.FreeRequest;
 import io.gfsload.cache.proto.FreeResponse;
 import io.gfsload.cache.proto.GetClusterInfoRequest;
 import io.gfsload.cache.proto.GetClusterInfoResponse;
 import io.gfsload.cache.proto.GetFileBlocksRequest;
 import io.gfsload.cache.proto.GetFileBlocksResponse;
+import io.gfsload.cache.proto.GetFilesBlocksRequest;
+import io.gfsload.cache.proto.GetFilesBlocksResponse;
 import io.gfsload.cache.proto.GetUnderReplicatedRequest;
 import io.gfsload.cache.proto.GetUnderReplicatedResponse;
 import io.gfsload.cache.proto.HeartbeatRequest;
@@ -84,6 +87,8 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
     static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     /** Commands sent with one heartbeat answer, at most. */
     static final int MAX_COMMANDS_PER_HEARTBEAT = 10_000;
+    /** Files in one {@code GetFilesBlocks} call, at most; the protocol documents the number. */
+    static final int MAX_FILES_PER_CALL = 10_000;
 
     private final WorkerRegistry registry;
     private final BlockMetadataStore metadata;
@@ -286,32 +291,54 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             else {
                 records = metadata.fileBlocks(file);
             }
-            Map<String, WorkerInfo> live = registry.liveWorkers().stream()
-                    .collect(Collectors.toMap(WorkerInfo::id, Function.identity()));
-            GetFileBlocksResponse.Builder result = GetFileBlocksResponse.newBuilder();
-            for (BlockRecord record : records) {
-                List<WorkerAddress> locations = record.getWorkerIdsList().stream()
-                        .filter(live::containsKey)
-                        .sorted()
-                        .map(id -> address(live.get(id)))
-                        .toList();
-                if (!locations.isEmpty()) {
-                    BlockLocations.Builder block = BlockLocations.newBuilder()
-                            .setIndex(record.getIndex())
-                            .setLength(record.getLength())
-                            .setCrc32C(record.getCrc32C())
-                            .addAllWorkers(locations)
-                            .setReplication(record.getReplication());
-                    record.getWorkerTiersMap().forEach((worker, tier) -> {
-                        if (live.containsKey(worker)) {
-                            block.putWorkerTiers(worker, tier);
-                        }
-                    });
-                    result.addBlocks(block);
-                }
+            return GetFileBlocksResponse.newBuilder().addAllBlocks(liveLocations(records, liveWorkers())).build();
+        });
+    }
+
+    @Override
+    public void getFilesBlocks(GetFilesBlocksRequest request, StreamObserver<GetFilesBlocksResponse> response) {
+        respond(response, () -> {
+            check(request.getFilesCount() <= MAX_FILES_PER_CALL, "%s files in one call, at most %s are allowed",
+                    request.getFilesCount(), MAX_FILES_PER_CALL);
+            List<FileIdentity> files = request.getFilesList().stream().map(ProtoConversions::fromProto).toList();
+            Map<String, WorkerInfo> live = liveWorkers();
+            GetFilesBlocksResponse.Builder result = GetFilesBlocksResponse.newBuilder();
+            for (List<BlockRecord> records : metadata.filesBlocks(files)) {
+                result.addFiles(FileBlocks.newBuilder().addAllBlocks(liveLocations(records, live)));
             }
             return result.build();
         });
+    }
+
+    private Map<String, WorkerInfo> liveWorkers() {
+        return registry.liveWorkers().stream().collect(Collectors.toMap(WorkerInfo::id, Function.identity()));
+    }
+
+    /** {@code records} with only their replicas on {@code live} workers; blocks left without one are dropped. */
+    private static List<BlockLocations> liveLocations(List<BlockRecord> records, Map<String, WorkerInfo> live) {
+        List<BlockLocations> result = new ArrayList<>(records.size());
+        for (BlockRecord record : records) {
+            List<WorkerAddress> locations = record.getWorkerIdsList().stream()
+                    .filter(live::containsKey)
+                    .sorted()
+                    .map(id -> address(live.get(id)))
+                    .toList();
+            if (!locations.isEmpty()) {
+                BlockLocations.Builder block = BlockLocations.newBuilder()
+                        .setIndex(record.getIndex())
+                        .setLength(record.getLength())
+                        .setCrc32C(record.getCrc32C())
+                        .addAllWorkers(locations)
+                        .setReplication(record.getReplication());
+                record.getWorkerTiersMap().forEach((worker, tier) -> {
+                    if (live.containsKey(worker)) {
+                        block.putWorkerTiers(worker, tier);
+                    }
+                });
+                result.add(block.build());
+            }
+        }
+        return result;
     }
 
     @Override
