@@ -10,6 +10,7 @@ import io.gfsload.advisor.AdaptiveController;
 import io.gfsload.advisor.Settings;
 import io.gfsload.advisor.Ticker;
 import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockWriteOutcome;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheClient;
@@ -25,12 +26,15 @@ import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.PartitionLoad;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -41,6 +45,7 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -156,12 +161,18 @@ public final class LoadExecutor {
             thread.setDaemon(true);
             return thread;
         });
+        run.pool = pool;
         List<PartitionReport> partitions = new ArrayList<>();
+        SmallFileBatcher batcher = new SmallFileBatcher(cache, run.writeOptions(), run::batchWritten, run::batchCrashed);
         try {
             List<List<Future<FileReport>>> futures = new ArrayList<>();
             for (PartitionLoad partition : plan.partitions()) {
                 List<Future<FileReport>> files = new ArrayList<>();
                 for (FileLoad file : partition.files()) {
+                    if (run.batchable(file)) {
+                        files.add(run.loadSmallFile(file, pool, batcher));
+                        continue;
+                    }
                     files.add(pool.submit(() -> {
                         FileReport report = run.loadFile(file);
                         listener.fileFinished(report);
@@ -196,6 +207,7 @@ public final class LoadExecutor {
             throw new IllegalStateException("A load task failed unexpectedly: " + e.getCause(), e.getCause());
         }
         finally {
+            batcher.close();
             pool.shutdownNow();
         }
         long duration = Math.max(0, clock.millis() - start);
@@ -349,6 +361,12 @@ public final class LoadExecutor {
         private int activeReads;
 
         private final Map<String, StagedBlock> staged;
+        /** File systems by scheme and authority. */
+        private final Map<String, FileSystem> fileSystems = new ConcurrentHashMap<>();
+        /** The results of small files whose blocks are with a batcher, by block id. */
+        private final Map<String, CompletableFuture<FileReport>> pendingFiles = new ConcurrentHashMap<>();
+        /** The read pool, where failed small files are retried; set once the pool exists. */
+        private volatile ExecutorService pool;
 
         Run(LoadPlan plan, Optional<JobJournal> journal, Map<String, StagedBlock> staged) {
             this.journal = journal;
@@ -364,6 +382,14 @@ public final class LoadExecutor {
         }
 
         FileReport loadFile(FileLoad file) {
+            return loadFile(file, 0);
+        }
+
+        /**
+         * Loads {@code file} block by block with retries; {@code priorAttempts} transient failures
+         * already happened (on the small-file path) and count as retries and against the attempts.
+         */
+        FileReport loadFile(FileLoad file, int priorAttempts) {
             String path = file.file().path();
             int cached = (int) file.blocks().stream().filter(BlockTask::cached).count();
             List<BlockTask> toLoad = file.blocks().stream().filter(b -> !b.cached()).toList();
@@ -377,10 +403,10 @@ public final class LoadExecutor {
             }
             AtomicInteger next = new AtomicInteger();
             AtomicLong bytesLoaded = new AtomicLong();
-            AtomicInteger retries = new AtomicInteger();
+            AtomicInteger retries = new AtomicInteger(priorAttempts);
             RetryPolicy<Object> retry = RetryPolicy.builder()
                     .handleIf(Failures::isTransient)
-                    .withMaxAttempts(options.maxAttempts())
+                    .withMaxAttempts(Math.max(1, options.maxAttempts() - priorAttempts))
                     .withBackoff(Math.max(1, options.initialBackoff().toMillis()), Math.max(1, options.maxBackoff().toMillis()), java.time.temporal.ChronoUnit.MILLIS)
                     .withJitter(0.5)
                     .onRetry(event -> {
@@ -431,12 +457,8 @@ public final class LoadExecutor {
         /** Loads {@code toLoad} from block {@code next} on, advancing {@code next} as blocks commit. */
         private void loadBlocks(FileLoad file, List<BlockTask> toLoad, AtomicInteger next, AtomicLong bytesLoaded) throws IOException {
             Path ufsPath = new Path(file.file().path());
-            FileSystem fs = ufsPath.getFileSystem(hadoopConf);
-            FileStatus status = fs.getFileStatus(ufsPath);
-            if (status.getLen() != file.file().length() || status.getModificationTime() != file.file().modificationTime()) {
-                throw new FileChangedException("File changed since it was planned: length %d -> %d, modification time %d -> %d"
-                        .formatted(file.file().length(), status.getLen(), file.file().modificationTime(), status.getModificationTime()));
-            }
+            FileSystem fs = fileSystem(ufsPath);
+            checkUnchanged(file, fs.getFileStatus(ufsPath));
             try (FSDataInputStream in = fs.open(ufsPath)) {
                 while (next.get() < toLoad.size()) {
                     BlockTask block = toLoad.get(next.get());
@@ -449,6 +471,185 @@ public final class LoadExecutor {
                     bytesLoaded.addAndGet(block.length());
                     next.incrementAndGet();
                     listener.blockLoaded(block);
+                }
+            }
+        }
+
+        /** How blocks are written: the replication, and the job's temp area for an atomic load. */
+        WriteOptions writeOptions() {
+            WriteOptions write = WriteOptions.replication(replication);
+            return options.atomic().isPresent() ? write.inTempArea(options.atomic().get().jobId()) : write;
+        }
+
+        /**
+         * The file system of {@code path}, from this run's own cache. For {@code file:} paths it
+         * is Hadoop's raw local file system: the checksummed one looks for a {@code .crc} file
+         * beside each file it opens, and the cache's CRC32C already covers every byte end to end.
+         */
+        private FileSystem fileSystem(Path path) throws IOException {
+            URI uri = path.toUri();
+            String key = uri.getScheme() + "://" + uri.getAuthority();
+            FileSystem cached = fileSystems.get(key);
+            if (cached != null) {
+                return cached;
+            }
+            FileSystem fs = path.getFileSystem(hadoopConf);
+            if (fs instanceof LocalFileSystem local) {
+                fs = local.getRawFileSystem();
+            }
+            FileSystem previous = fileSystems.putIfAbsent(key, fs);
+            return previous == null ? fs : previous;
+        }
+
+        private void checkUnchanged(FileLoad file, FileStatus status) throws FileChangedException {
+            if (status.getLen() != file.file().length() || status.getModificationTime() != file.file().modificationTime()) {
+                throw new FileChangedException("File changed since it was planned: length %d -> %d, modification time %d -> %d"
+                        .formatted(file.file().length(), status.getLen(), file.file().modificationTime(), status.getModificationTime()));
+            }
+        }
+
+        /**
+         * Whether {@code file} goes the small-file path: one block left to load, small, not staged
+         * by an earlier run, and the job still going.
+         */
+        boolean batchable(FileLoad file) {
+            List<BlockTask> toLoad = file.blocks().stream().filter(b -> !b.cached()).toList();
+            return toLoad.size() == 1 && SmallFileBatcher.fits(toLoad.get(0)) && !staged.containsKey(toLoad.get(0).key().blockId());
+        }
+
+        /**
+         * Loads a small file: a read thread reads its block whole and hands it to {@code batcher},
+         * which writes it with many others; the returned future completes when the block is
+         * written (or the file failed). A first attempt that fails falls back to {@link #loadFile},
+         * with its retries, so that every failure is reported as the block-by-block path reports it.
+         */
+        Future<FileReport> loadSmallFile(FileLoad file, ExecutorService pool, SmallFileBatcher batcher) {
+            CompletableFuture<FileReport> result = new CompletableFuture<>();
+            BlockTask block = file.blocks().stream().filter(b -> !b.cached()).findFirst().orElseThrow();
+            pendingFiles.put(block.key().blockId(), result);
+            pool.execute(() -> {
+                try {
+                    if (abortedAfter.get() >= 0) {
+                        finish(result, loadFile(file));
+                        return;
+                    }
+                    byte[] data = readWhole(file, block);
+                    batcher.add(new SmallFileBatcher.Pending(file, block, data));
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    finish(result, failed(file, file.blocks().size() - 1, 0, 0, 0, "interrupted"));
+                }
+                catch (IOException | RuntimeException e) {
+                    pendingFiles.remove(block.key().blockId());
+                    fallBack(file, result, e, null);
+                }
+            });
+            return result;
+        }
+
+        /** Reads the single block of a small file in one positioned read, checking the file is unchanged. */
+        private byte[] readWhole(FileLoad file, BlockTask block) throws IOException {
+            Path ufsPath = new Path(file.file().path());
+            FileSystem fs = fileSystem(ufsPath);
+            checkUnchanged(file, fs.getFileStatus(ufsPath));
+            byte[] data = new byte[Math.toIntExact(block.length())];
+            try (FSDataInputStream in = fs.open(ufsPath)) {
+                bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, data.length)));
+                read(in, block.offset(), data, data.length);
+            }
+            ufsBytesRead.addAndGet(data.length);
+            journal.ifPresent(j -> j.recordRead(data.length));
+            return data;
+        }
+
+        /**
+         * After the first attempt of a small file failed with {@code failure}: a permanent failure
+         * is reported, a transient one retried on the block-by-block path ({@code pool} given: on
+         * it; else on this thread).
+         */
+        private void fallBack(FileLoad file, CompletableFuture<FileReport> result, Throwable failure, ExecutorService pool) {
+            int cached = (int) file.blocks().stream().filter(BlockTask::cached).count();
+            if (!Failures.isTransient(failure) || options.maxAttempts() <= 1) {
+                finish(result, failed(file, cached, 0, 0, 0, Failures.describe(failure)));
+                return;
+            }
+            if (Failures.isThrottling(failure)) {
+                controller.ifPresent(AdaptiveController::throttled);
+            }
+            listener.retrying(file.file().path(), 2, Failures.describe(failure));
+            Runnable retry = () -> {
+                try {
+                    finish(result, loadFile(file, 1));
+                }
+                catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            };
+            if (pool == null) {
+                retry.run();
+            }
+            else {
+                try {
+                    pool.execute(retry);
+                }
+                catch (java.util.concurrent.RejectedExecutionException e) {
+                    finish(result, failed(file, cached, 0, 0, 0, "not retried: the job is ending"));
+                }
+            }
+        }
+
+        private void finish(CompletableFuture<FileReport> result, FileReport report) {
+            if (!result.isDone()) {
+                listener.fileFinished(report);
+                result.complete(report);
+            }
+        }
+
+        /** The outcomes of a batch of small files: report the written ones, retry the failed ones. */
+        void batchWritten(List<SmallFileBatcher.Pending> batch, List<BlockWriteOutcome> outcomes) {
+            List<SmallFileBatcher.Pending> stored = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                SmallFileBatcher.Pending pending = batch.get(i);
+                BlockWriteOutcome outcome = outcomes.get(i);
+                if (outcome.succeeded()) {
+                    stored.add(pending);
+                }
+                else {
+                    fallBack(pending.file(), pendingFiles.remove(pending.block().key().blockId()), outcome.failure().orElseThrow(), pool);
+                }
+            }
+            String notCommitted = null;
+            if (scope() == AtomicOptions.Scope.FILE && !stored.isEmpty()) {
+                try {
+                    cache.tempAreas().commitScope(options.atomic().orElseThrow().jobId(), stored.stream().map(p -> p.block().key()).toList());
+                }
+                catch (CacheException e) {
+                    notCommitted = "not committed: the commit of the file failed: " + e.getMessage();
+                }
+            }
+            if (notCommitted == null) {
+                journal.ifPresent(j -> j.recordCommitted(stored.stream().map(p -> p.block().key().blockId()).toList()));
+            }
+            for (SmallFileBatcher.Pending pending : stored) {
+                CompletableFuture<FileReport> result = pendingFiles.remove(pending.block().key().blockId());
+                FileLoad file = pending.file();
+                int cached = file.blocks().size() - 1;
+                if (notCommitted != null) {
+                    finish(result, failed(file, cached, 0, pending.data().length, 0, notCommitted));
+                    continue;
+                }
+                listener.blockLoaded(pending.block());
+                finish(result, new FileReport(file.file().path(), file.file().length(), file.blocks().size(), 1, cached, 0, pending.data().length, 0, null));
+            }
+        }
+
+        /** A batch whose write failed unexpectedly: its files go the block-by-block path. */
+        void batchCrashed(List<SmallFileBatcher.Pending> batch) {
+            for (SmallFileBatcher.Pending pending : batch) {
+                CompletableFuture<FileReport> result = pendingFiles.remove(pending.block().key().blockId());
+                if (result != null && !result.isDone()) {
+                    fallBack(pending.file(), result, new CacheException("the batch write failed"), pool);
                 }
             }
         }
@@ -487,11 +688,7 @@ public final class LoadExecutor {
 
         private void loadBlock(FSDataInputStream in, BlockTask block) throws IOException {
             byte[] buffer = buffers.get();
-            WriteOptions write = WriteOptions.replication(replication);
-            if (options.atomic().isPresent()) {
-                write = write.inTempArea(options.atomic().get().jobId());
-            }
-            try (BlockWriter writer = cache.openWriter(block.key(), block.length(), write)) {
+            try (BlockWriter writer = cache.openWriter(block.key(), block.length(), writeOptions())) {
                 long position = block.offset();
                 long end = block.offset() + block.length();
                 while (position < end) {

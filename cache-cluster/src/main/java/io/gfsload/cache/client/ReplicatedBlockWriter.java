@@ -10,7 +10,6 @@ import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
 import io.gfsload.cache.api.WriteOptions;
-import io.gfsload.cache.proto.CommitBlockRequest;
 import io.gfsload.cache.proto.StorageTierProto;
 import io.gfsload.cache.proto.WorkerAddress;
 import io.gfsload.cache.proto.WriteBlockHeader;
@@ -23,7 +22,9 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.zip.CRC32C;
 
@@ -148,30 +149,13 @@ final class ReplicatedBlockWriter implements BlockWriter {
                             ProtoConversions.formatCrc(workerCrc), ProtoConversions.formatCrc(expectedCrc)));
                 }
             }
-            List<String> workerIds = replicas.stream().map(replica -> replica.worker.getWorkerId()).sorted().toList();
-            CommitBlockRequest.Builder request = CommitBlockRequest.newBuilder()
-                    .setFile(ProtoConversions.toProto(block.file()))
-                    .setIndex(block.index())
-                    .setLength(length)
-                    .setCrc32C(ProtoConversions.crcToWire(expectedCrc))
-                    .addAllWorkerIds(workerIds)
-                    .setReplication(options.replication());
+            Map<String, StorageTierProto> tiers = new LinkedHashMap<>();
             for (ReplicaStream replica : replicas) {
-                if (replica.storedTier() != StorageTierProto.STORAGE_TIER_UNSPECIFIED) {
-                    request.putWorkerTiers(replica.worker.getWorkerId(), replica.storedTier());
-                }
+                tiers.put(replica.worker.getWorkerId(), replica.storedTier());
             }
-            options.tempArea().ifPresent(request::setTempArea);
-            try {
-                client.masterStub().commitBlock(request.build());
-            }
-            catch (StatusRuntimeException e) {
-                throw RpcErrors.toCacheException((options.tempArea().isPresent()
-                        ? "Putting block " + blockId + " into the temp area of job " + options.tempArea().get()
-                        : "Committing block " + blockId) + " at master " + client.masterTarget(), e);
-            }
+            BlockWriteResult result = client.commitAtMaster(block, length, expectedCrc, tiers, options);
             state = State.COMMITTED;
-            return new BlockWriteResult(block, length, expectedCrc, workerIds);
+            return result;
         }
         catch (RuntimeException e) {
             abort(e);
