@@ -133,6 +133,34 @@ final class LocalBlockWriter implements BlockWriter {
         written += count;
     }
 
+    /** Writes a direct buffer's bytes into the replicas' files without a copy through the heap. */
+    @Override
+    public void write(ByteBuffer data) {
+        requireNonNull(data, "data is null");
+        checkOpen();
+        int count = data.remaining();
+        if (written + count > length) {
+            throw new IllegalArgumentException(String.format(
+                    "Block %s has %d bytes: %d are written, %d more would exceed it", block.blockId(), length, written, count));
+        }
+        crc.update(data.duplicate());
+        for (Replica replica : replicas) {
+            ByteBuffer view = data.duplicate();
+            long position = replica.dataOffset() + written;
+            try {
+                while (view.hasRemaining()) {
+                    position += replica.channel().write(view, position);
+                }
+            }
+            catch (IOException e) {
+                throw abort(new CacheException("Writing block " + block.blockId() + " locally for "
+                        + GrpcCacheClient.describe(replica.worker()) + " failed: " + e, e));
+            }
+        }
+        data.position(data.limit());
+        written += count;
+    }
+
     @Override
     public BlockWriteResult commit() {
         checkOpen();

@@ -68,12 +68,14 @@ final class BlockStore {
     /** The largest block a store accepts unless configured otherwise. */
     static final long DEFAULT_MAX_BLOCK_BYTES = 2L << 30;
     /** Read size when checksumming the data of a short-circuit write. */
-    private static final int ADOPT_BUFFER_BYTES = 1 << 20;
+    private static final int ADOPT_BUFFER_BYTES = 256 << 10;
 
     private final String workerId;
     /** Fastest tier first; within a tier, in configuration order. */
     private final List<StoreDirectory> directories;
     private final int segmentBytes;
+    /** Combines a CRC with that of a full segment. */
+    private final int[] fullSegmentCrcOperator;
     private final long maxBlockBytes;
     private final EvictionPolicy eviction;
     private final Clock clock;
@@ -90,6 +92,7 @@ final class BlockStore {
         this.workerId = workerId;
         this.directories = directories;
         this.segmentBytes = segmentBytes;
+        this.fullSegmentCrcOperator = Crc32cCombine.operator(segmentBytes);
         this.maxBlockBytes = maxBlockBytes;
         this.eviction = eviction;
         this.clock = clock;
@@ -711,7 +714,8 @@ final class BlockStore {
         private final Path temp;
         private final FileChannel channel;
         private final OptionalLong pinUntilMillis;
-        private final CRC32C blockCrc = new CRC32C();
+        /** The CRC32C of the finished segments, unsigned; the block's is this combined with {@link #segmentCrc}. */
+        private long finishedSegmentsCrc;
         private final CRC32C segmentCrc = new CRC32C();
         private final int[] segmentCrcs;
         private int segments;
@@ -744,7 +748,7 @@ final class BlockStore {
 
         /** The CRC32C of the bytes appended so far, unsigned. */
         long crc32c() {
-            return blockCrc.getValue();
+            return Crc32cCombine.combine(finishedSegmentsCrc, segmentCrc.getValue(), bytesInSegment);
         }
 
         /** Appends bytes; see {@link #append(ByteBuffer)}. */
@@ -810,7 +814,7 @@ final class BlockStore {
             if (bytesInSegment > 0) {
                 endSegment();
             }
-            BlockFileHeader header = new BlockFileHeader(length, (int) blockCrc.getValue(), segmentBytes, segmentCrcs);
+            BlockFileHeader header = new BlockFileHeader(length, (int) finishedSegmentsCrc, segmentBytes, segmentCrcs);
             try {
                 ByteBuffer encoded = header.encode();
                 long position = 0;
@@ -904,9 +908,8 @@ final class BlockStore {
             }
         }
 
-        /** Updates the block's and the segments' checksums with the remaining bytes of {@code data}, leaving its position. */
+        /** Updates the segments' checksums with the remaining bytes of {@code data}, leaving its position. */
         private void checksum(ByteBuffer data) {
-            blockCrc.update(data.duplicate());
             ByteBuffer segmentView = data.duplicate();
             while (segmentView.hasRemaining()) {
                 int n = Math.min(segmentView.remaining(), segmentBytes - bytesInSegment);
@@ -939,6 +942,9 @@ final class BlockStore {
 
         private void endSegment() {
             segmentCrcs[segments++] = (int) segmentCrc.getValue();
+            finishedSegmentsCrc = bytesInSegment == segmentBytes
+                    ? Crc32cCombine.combine(fullSegmentCrcOperator, finishedSegmentsCrc, segmentCrc.getValue())
+                    : Crc32cCombine.combine(finishedSegmentsCrc, segmentCrc.getValue(), bytesInSegment);
             segmentCrc.reset();
             bytesInSegment = 0;
         }
