@@ -15,14 +15,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The benchmark command: runs P1-P3, prints progress to stderr and the result table to stdout,
+ * The benchmark command: runs P1-P3 and C1, prints progress to stderr and the result table to stdout,
  * and writes {@code results.json} and {@code results.md}. Run it with {@code benchmarks/run.sh}.
  */
 @Command(name = "benchmarks/run.sh",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         usageHelpAutoWidth = true,
-        description = "Runs the gfsload benchmarks P1-P3, each gfsload contender interleaved with its baseline, and prints the table.")
+        description = "Runs the gfsload benchmarks P1-P3 and C1, each gfsload contender interleaved with its baseline, and prints the table.")
 public final class Bench implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -46,8 +46,8 @@ public final class Bench implements Callable<Integer> {
             description = "Where caches and copies go (default: /dev/shm, the MEM tier, when it exists; else WORK-DIR/mem).")
     Path memoryDir;
 
-    @Option(names = "--scenarios", split = ",", paramLabel = "ID", defaultValue = "P1,P2,P3",
-            description = "Scenarios to run: P1, P2, P3 (both P3s), P3-small, P3-large (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--scenarios", split = ",", paramLabel = "ID", defaultValue = "P1,P2,P3,C1",
+            description = "Scenarios to run: P1, P2, P3 (both P3s), P3-small, P3-large, C1 (default: ${DEFAULT-VALUE}).")
     List<String> scenarios;
 
     public static void main(String[] args) {

@@ -60,6 +60,12 @@ class TestBenchmarkSmoke {
             assertTrue(scenario.candidate().settings().stream().anyMatch(s -> s.startsWith("executor.ufs-read-threads = ")), scenario.id());
             assertEquals(scenario.candidate().mibPerSecond().median() / scenario.baseline().mibPerSecond().median(), scenario.ratio(), 1e-9, scenario.id());
         }
+        ScenarioResult workerWrites = results.scenarios().get(4);
+        assertEquals("C1", workerWrites.id());
+        assertEquals(Size.SMOKE.largeFiles().totalBytes(), workerWrites.bytes());
+        assertEquals("worker over gRPC", workerWrites.candidate().name());
+        assertEquals("direct write", workerWrites.baseline().name());
+        assertTrue(workerWrites.ratio() > 0);
         ScenarioResult throttledLarge = results.scenarios().get(3);
         assertTrue(throttledLarge.metrics().get("candidate median / aggregate cap") > 0);
         assertTrue(throttledLarge.metrics().get("baseline median / aggregate cap") > 0);

@@ -374,8 +374,8 @@ public final class LoadExecutor {
         private final Map<String, StagedBlock> staged;
         /** File systems by scheme and authority. */
         private final Map<String, FileSystem> fileSystems = new ConcurrentHashMap<>();
-        /** The results of small files whose blocks are with a batcher, by block id. */
-        private final Map<String, CompletableFuture<FileReport>> pendingFiles = new ConcurrentHashMap<>();
+        /** The results of small files whose blocks are with a batcher, by block. */
+        private final Map<BlockTask, CompletableFuture<FileReport>> pendingFiles = new ConcurrentHashMap<>();
         /** The read pool, where failed small files are retried; set once the pool exists. */
         private volatile ExecutorService pool;
 
@@ -527,7 +527,7 @@ public final class LoadExecutor {
          */
         boolean batchable(FileLoad file) {
             List<BlockTask> toLoad = file.blocks().stream().filter(b -> !b.cached()).toList();
-            return toLoad.size() == 1 && SmallFileBatcher.fits(toLoad.get(0)) && !staged.containsKey(toLoad.get(0).key().blockId());
+            return toLoad.size() == 1 && SmallFileBatcher.fits(toLoad.get(0)) && (staged.isEmpty() || !staged.containsKey(toLoad.get(0).key().blockId()));
         }
 
         /**
@@ -539,7 +539,7 @@ public final class LoadExecutor {
         Future<FileReport> loadSmallFile(FileLoad file, ExecutorService pool, SmallFileBatcher batcher) {
             CompletableFuture<FileReport> result = new CompletableFuture<>();
             BlockTask block = file.blocks().stream().filter(b -> !b.cached()).findFirst().orElseThrow();
-            pendingFiles.put(block.key().blockId(), result);
+            pendingFiles.put(block, result);
             pool.execute(() -> {
                 try {
                     if (abortedAfter.get() >= 0) {
@@ -554,7 +554,7 @@ public final class LoadExecutor {
                     finish(result, failed(file, file.blocks().size() - 1, 0, 0, 0, "interrupted"));
                 }
                 catch (IOException | RuntimeException e) {
-                    pendingFiles.remove(block.key().blockId());
+                    pendingFiles.remove(block);
                     fallBack(file, result, e, null);
                 }
             });
@@ -629,7 +629,7 @@ public final class LoadExecutor {
                     stored.add(pending);
                 }
                 else {
-                    fallBack(pending.file(), pendingFiles.remove(pending.block().key().blockId()), outcome.failure().orElseThrow(), pool);
+                    fallBack(pending.file(), pendingFiles.remove(pending.block()), outcome.failure().orElseThrow(), pool);
                 }
             }
             String notCommitted = null;
@@ -645,7 +645,7 @@ public final class LoadExecutor {
                 journal.ifPresent(j -> j.recordCommitted(stored.stream().map(p -> p.block().key().blockId()).toList()));
             }
             for (SmallFileBatcher.Pending pending : stored) {
-                CompletableFuture<FileReport> result = pendingFiles.remove(pending.block().key().blockId());
+                CompletableFuture<FileReport> result = pendingFiles.remove(pending.block());
                 FileLoad file = pending.file();
                 int cached = file.blocks().size() - 1;
                 if (notCommitted != null) {
@@ -660,7 +660,7 @@ public final class LoadExecutor {
         /** A batch whose write failed unexpectedly: its files go the block-by-block path. */
         void batchCrashed(List<SmallFileBatcher.Pending> batch) {
             for (SmallFileBatcher.Pending pending : batch) {
-                CompletableFuture<FileReport> result = pendingFiles.remove(pending.block().key().blockId());
+                CompletableFuture<FileReport> result = pendingFiles.remove(pending.block());
                 if (result != null && !result.isDone()) {
                     fallBack(pending.file(), result, new CacheException("the batch write failed"), pool);
                 }

@@ -53,6 +53,7 @@ final class BatchBlockWriter {
     /** The state of one block through the batch. */
     private static final class Item {
         final BlockData data;
+        final String blockId;
         final long crc;
         List<WorkerAddress> workers = List.of();
         long pinUntilMillis;
@@ -63,13 +64,14 @@ final class BatchBlockWriter {
 
         Item(BlockData data) {
             this.data = data;
+            this.blockId = data.block().blockId();
             CRC32C crc32c = new CRC32C();
             crc32c.update(data.data());
             this.crc = crc32c.getValue();
         }
 
         String blockId() {
-            return data.block().blockId();
+            return blockId;
         }
 
         void fail(CacheException cause) {
