@@ -42,7 +42,7 @@ class TestHarnessParts {
         assertFalse(Scenarios.selected("P1", List.of("P2", "P3")));
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> new BenchmarkOptions(Size.SMOKE, 1, Path.of("w"), Path.of("o"), Optional.empty(), List.of("P4")));
-        assertEquals("Unknown scenario 'P4': expected one of [P1, P2, P3-small, P3-large], or P3 for both P3s", unknown.getMessage());
+        assertEquals("Unknown scenario 'P4': expected one of [P1, P2, P3-small, P3-large, C1], or P3 for both P3s", unknown.getMessage());
     }
 
     @Test

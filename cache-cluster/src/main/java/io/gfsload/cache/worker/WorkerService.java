@@ -30,7 +30,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,13 +63,14 @@ import org.slf4j.LoggerFactory;
  * a client on this host may instead write a block into a temp file of a tier directory itself
  * (OpenLocalWrite, CompleteLocalWrite) when {@code shortCircuitWrites} allows it. The worker
  * then reads the file back to compute the block's checksums and stores it only when they match
- * what the client reports. A local write not completed within {@link #LOCAL_WRITE_TIMEOUT} is
- * aborted (its temp file deleted, its space released) by the next local-write call.
+ * what the client reports. A local write whose temp file has not changed for
+ * {@link #LOCAL_WRITE_TIMEOUT} (a client that died) is aborted (its temp file deleted, its space
+ * released) by the next local-write call.
  */
 final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private static final Logger log = LoggerFactory.getLogger(WorkerService.class);
 
-    /** Longest a short-circuit write may stay open before the worker aborts it. */
+    /** Longest a short-circuit write may stay open without its temp file changing before the worker aborts it. */
     static final Duration LOCAL_WRITE_TIMEOUT = Duration.ofMinutes(10);
 
     private final String workerId;
@@ -87,7 +90,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
         this.shortCircuitWrites = shortCircuitWrites;
     }
 
-    private record LocalWrite(BlockStore.BlockWrite write, long deadlineNanos) {}
+    private record LocalWrite(BlockStore.BlockWrite write) {}
 
     /** This service bound with the zero-copy parser of write data messages. */
     ServerServiceDefinition definition() {
@@ -162,7 +165,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
             return;
         }
         String writeId = UUID.randomUUID().toString();
-        localWrites.put(writeId, new LocalWrite(write, System.nanoTime() + LOCAL_WRITE_TIMEOUT.toNanos()));
+        localWrites.put(writeId, new LocalWrite(write));
         response.onNext(OpenLocalWriteResponse.newBuilder()
                 .setWriteId(writeId)
                 .setPath(write.tempFile().toAbsolutePath().toString())
@@ -178,7 +181,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
         LocalWrite local = localWrites.remove(request.getWriteId());
         if (local == null) {
             response.onError(RpcErrors.status(Status.Code.NOT_FOUND, "Worker " + workerId + " has no local write "
-                    + request.getWriteId() + " (completed, aborted, or open for longer than " + LOCAL_WRITE_TIMEOUT + ")"));
+                    + request.getWriteId() + " (completed, aborted, or idle for longer than " + LOCAL_WRITE_TIMEOUT + ")"));
             return;
         }
         BlockStore.BlockWrite write = local.write();
@@ -214,17 +217,22 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     }
 
     private void abortExpiredLocalWrites() {
-        long now = System.nanoTime();
+        long idleSince = System.currentTimeMillis() - LOCAL_WRITE_TIMEOUT.toMillis();
         List<String> expired = new ArrayList<>();
         localWrites.forEach((id, local) -> {
-            if (now - local.deadlineNanos() > 0) {
+            try {
+                if (Files.getLastModifiedTime(local.write().tempFile()).toMillis() < idleSince) {
+                    expired.add(id);
+                }
+            }
+            catch (IOException e) {
                 expired.add(id);
             }
         });
         for (String id : expired) {
             LocalWrite local = localWrites.remove(id);
             if (local != null) {
-                log.warn("Worker {} aborts the local write of block {}: not completed within {}", workerId,
+                log.warn("Worker {} aborts the local write of block {}: its temp file was idle for {}", workerId,
                         local.write().blockId(), LOCAL_WRITE_TIMEOUT);
                 local.write().abort();
             }
