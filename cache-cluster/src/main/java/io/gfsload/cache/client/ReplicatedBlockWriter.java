@@ -18,9 +18,9 @@ import io.gfsload.cache.proto.WriteBlockResponse;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcErrors;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -115,6 +115,34 @@ final class ReplicatedBlockWriter implements BlockWriter {
             written += n;
             try {
                 sendToAll(WriteBlockRequest.newBuilder().setData(chunk).build());
+            }
+            catch (RuntimeException e) {
+                abort(e);
+                throw failure;
+            }
+        }
+    }
+
+    /** Sends views of {@code data}'s bytes (a direct buffer too) without copying them into the heap first. */
+    @Override
+    public void write(ByteBuffer data) {
+        requireNonNull(data, "data is null");
+        checkOpen();
+        if (written + data.remaining() > length) {
+            throw new IllegalArgumentException(String.format(
+                    "Block %s has %d bytes: %d are written, %d more would exceed it", blockId, length, written, data.remaining()));
+        }
+        int chunkBytes = client.config().chunkBytes();
+        while (data.hasRemaining()) {
+            int n = Math.min(chunkBytes, data.remaining());
+            ByteBuffer piece = data.slice();
+            piece.limit(n);
+            crc.update(piece.duplicate());
+            written += n;
+            data.position(data.position() + n);
+            try {
+                // As in write(byte[], ...): gRPC serializes the view within onNext.
+                sendToAll(WriteBlockRequest.newBuilder().setData(UnsafeByteOperations.unsafeWrap(piece)).build());
             }
             catch (RuntimeException e) {
                 abort(e);

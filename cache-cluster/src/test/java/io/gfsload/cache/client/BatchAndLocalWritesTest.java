@@ -23,6 +23,7 @@ import io.gfsload.cache.api.TempAreaNotFoundException;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
+import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -128,6 +129,30 @@ class BatchAndLocalWritesTest {
                 writer.commit();
             }
             assertArrayEquals(data, readAll(local.openReader(other)));
+        }
+    }
+
+    @Test
+    void directBuffersAreWrittenByEitherWriterWithoutLosingAByte() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory, 2, 64L * MIB));
+                CacheClient local = cluster.newClient();
+                CacheClient streaming = GrpcCacheClient.connect(cluster.masterTarget(), ClientConfig.defaults().withShortCircuitWrites(false))) {
+            byte[] data = randomBytes(2 * MIB + 333, 9);
+            int index = 0;
+            for (CacheClient client : List.of(local, streaming)) {
+                BlockKey block = new BlockKey(new FileIdentity("cosn://bucket/t/direct", data.length, 1), index++);
+                ByteBuffer direct = ByteBuffer.allocateDirect(300_000);
+                try (BlockWriter writer = client.openWriter(block, data.length, WriteOptions.replication(2))) {
+                    for (int offset = 0; offset < data.length; offset += direct.capacity()) {
+                        direct.clear();
+                        direct.put(data, offset, Math.min(direct.capacity(), data.length - offset)).flip();
+                        writer.write(direct);
+                        assertEquals(direct.limit(), direct.position(), "the buffer is consumed");
+                    }
+                    assertEquals(crc32c(data), writer.commit().crc32c());
+                }
+                assertArrayEquals(data, readAll(local.openReader(block)));
+            }
         }
     }
 
