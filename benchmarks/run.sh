@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Runs the gfsload benchmarks P1-P3 and C1 and prints the result table; see benchmarks/README.md.
+# Runs the gfsload benchmarks (P1-P3 and C1 by default; P4, P5 and others with --scenarios) and
+# prints the result table; see benchmarks/README.md.
 #
-#   benchmarks/run.sh [--size smoke|reduced|full] [--runs N] [--scenarios P1,P2,P3]
+#   benchmarks/run.sh [--size smoke|reduced|full] [--runs N] [--scenarios P1,P2,P3,P4]
 #                     [--work-dir DIR] [--out-dir DIR] [--memory-dir DIR]
+#   benchmarks/run.sh jmh [JMH options, e.g. Checksum -f 1 -wi 2 -i 3]   # the JMH microbenchmarks
 #
 # Builds the benchmarks module (and what it depends on) first when its jar is missing or older
 # than any source. Data sets are kept in benchmarks/target/bench-work for the next run; results
@@ -37,6 +39,13 @@ if needs_build; then
 fi
 
 mkdir -p "$module/target"
+if [[ "${1:-}" == "jmh" ]]; then
+  shift
+  exec "$java" ${BENCH_JAVA_OPTS:-} \
+    -Dorg.slf4j.simpleLogger.logFile="$module/target/bench.log" \
+    -Djava.util.logging.config.file="$root/bin/logging.properties" \
+    -cp "$jar:$lib/*" org.openjdk.jmh.Main "$@"
+fi
 export GFSLOAD_BENCH_TARGET="$module/target"
 exec "$java" ${BENCH_JAVA_OPTS:-} \
   -Dorg.slf4j.simpleLogger.logFile="$module/target/bench.log" \

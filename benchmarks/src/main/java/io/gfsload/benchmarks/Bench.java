@@ -15,14 +15,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The benchmark command: runs P1-P3 and C1, prints progress to stderr and the result table to stdout,
+ * The benchmark command: runs P1-P3 and C1 (and P4, P5 on demand), prints progress to stderr and the result table to stdout,
  * and writes {@code results.json} and {@code results.md}. Run it with {@code benchmarks/run.sh}.
  */
 @Command(name = "benchmarks/run.sh",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         usageHelpAutoWidth = true,
-        description = "Runs the gfsload benchmarks P1-P3 and C1, each gfsload contender interleaved with its baseline, and prints the table.")
+        description = "Runs the gfsload benchmarks P1-P3 and C1 (P4, P5 when asked for), each gfsload contender interleaved with its baseline, and prints the table.")
 public final class Bench implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -47,8 +47,12 @@ public final class Bench implements Callable<Integer> {
     Path memoryDir;
 
     @Option(names = "--scenarios", split = ",", paramLabel = "ID", defaultValue = "P1,P2,P3,C1",
-            description = "Scenarios to run: P1, P2, P3 (both P3s), P3-small, P3-large, C1 (default: ${DEFAULT-VALUE}).")
+            description = "Scenarios to run: P1, P2, P3 (every P3), P3-small, P3-large, P3-adaptive, C1 (one worker's writes), P4 (planning at scale, on demand), P5 (P5 and P5-client), P5-client (default: ${DEFAULT-VALUE}).")
     List<String> scenarios;
+
+    @Option(names = "--planner-jvm-option", paramLabel = "OPTION",
+            description = "An extra option of P4's planning JVMs (repeatable), e.g. -XX:StartFlightRecording=filename=p4.jfr,settings=profile.")
+    List<String> plannerJvmOptions = List.of();
 
     public static void main(String[] args) {
         System.exit(createCommandLine().execute(args));
@@ -68,7 +72,8 @@ public final class Bench implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        BenchmarkOptions options = new BenchmarkOptions(size, runs == null ? size.defaultRuns() : runs, workDir, outDir, Optional.ofNullable(memoryDir), scenarios);
+        BenchmarkOptions options = new BenchmarkOptions(size, runs == null ? size.defaultRuns() : runs, workDir, outDir, Optional.ofNullable(memoryDir), scenarios,
+                plannerJvmOptions);
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         err.printf("gfsload benchmarks: %s size, %d run%s per contender, scenarios %s%n", options.size().label(), options.runs(),

@@ -69,7 +69,7 @@ public final class BenchmarkHarness {
             List<ScenarioResult> results = new ArrayList<>();
             for (String id : Scenarios.IDS) {
                 if (Scenarios.selected(id, options.scenarios())) {
-                    try (Scenario scenario = Scenarios.create(id, options.size(), options.workDir(), workspace, machine.cores(), tier)) {
+                    try (Scenario scenario = Scenarios.create(id, options, workspace, machine.cores(), tier)) {
                         results.add(run(scenario, scratch));
                     }
                 }
@@ -92,8 +92,8 @@ public final class BenchmarkHarness {
     }
 
     private ScenarioResult run(Scenario scenario, Path scratch) throws IOException {
-        DataSet data = scenario.data();
-        listener.scenarioStarted(scenario.id(), scenario.title(), data.shape().describe());
+        ScenarioData data = scenario.data();
+        listener.scenarioStarted(scenario.id(), scenario.title(), data.describe());
         checkSpace(scenario, scratch);
         long prepareStart = ticker.read();
         boolean generated = data.ensure();
@@ -113,10 +113,32 @@ public final class BenchmarkHarness {
             metrics.put("candidate median / aggregate cap", candidate.mibPerSecond().median() / cap);
             metrics.put("baseline median / aggregate cap", baseline.mibPerSecond().median() / cap);
         });
-        ScenarioResult result = new ScenarioResult(scenario.id(), scenario.title(), scenario.description(), data.shape().files(), data.shape().totalBytes(),
-                data.shape().describe(), candidate, baseline, candidate.mibPerSecond().median() / baseline.mibPerSecond().median(), metrics, scenario.notes());
+        recoveries(metrics, "candidate", candidateRuns);
+        recoveries(metrics, "baseline", baselineRuns);
+        metrics.putAll(scenario.metrics().apply(candidate, baseline));
+        ScenarioResult result = new ScenarioResult(scenario.id(), scenario.title(), scenario.description(), data.files(), data.bytes(),
+                data.describe(), candidate, baseline, candidate.mibPerSecond().median() / baseline.mibPerSecond().median(), metrics, scenario.notes());
         listener.scenarioFinished(result);
         return result;
+    }
+
+    /**
+     * The median over the runs of each {@code recovery-ms.N} counter, in seconds; a run that never
+     * recovered (-1) counts as the slowest.
+     */
+    private static void recoveries(Map<String, Double> metrics, String who, List<RunResult> runs) {
+        java.util.SortedSet<String> keys = new java.util.TreeSet<>();
+        runs.forEach(run -> run.counters().keySet().stream().filter(key -> key.startsWith("recovery-ms.")).forEach(keys::add));
+        for (String key : keys) {
+            List<Double> seconds = runs.stream()
+                    .map(run -> run.counters().getOrDefault(key, -1L))
+                    .map(ms -> ms < 0 ? Double.POSITIVE_INFINITY : ms / 1000.0)
+                    .sorted()
+                    .toList();
+            double median = seconds.size() % 2 == 1 ? seconds.get(seconds.size() / 2) : (seconds.get(seconds.size() / 2 - 1) + seconds.get(seconds.size() / 2)) / 2;
+            metrics.put("%s median s to >= 0.9 of the new cap after change %s".formatted(who, key.substring("recovery-ms.".length())),
+                    Double.isInfinite(median) ? -1 : median);
+        }
     }
 
     private RunResult runOnce(Scenario scenario, Contender contender, int run) {
@@ -127,7 +149,7 @@ public final class BenchmarkHarness {
 
     /** Only one run's cache or copy exists at a time. */
     private static void checkSpace(Scenario scenario, Path scratch) throws IOException {
-        long needed = scenario.data().shape().totalBytes() + SPACE_HEADROOM;
+        long needed = scenario.data().scratchBytes() + SPACE_HEADROOM;
         long usable = Files.getFileStore(scratch).getUsableSpace();
         if (usable < needed) {
             throw new BenchmarkException("%s needs %s free in %s for one cache or copy, only %s is: free some or pass --memory-dir".formatted(

@@ -16,8 +16,10 @@ import java.util.Optional;
  * @param memoryDir where caches and copies go; empty for {@code /dev/shm} when it is a writable
  *     directory (the MEM tier), else {@code workDir/mem}
  * @param scenarios ids or id prefixes of the scenarios to run, e.g. {@code [P1, P3]}
+ * @param plannerJvmOptions extra options of P4's planning JVMs, e.g. to record a profile
  */
-public record BenchmarkOptions(Size size, int runs, Path workDir, Path outputDir, Optional<Path> memoryDir, List<String> scenarios) {
+public record BenchmarkOptions(Size size, int runs, Path workDir, Path outputDir, Optional<Path> memoryDir, List<String> scenarios,
+        List<String> plannerJvmOptions) {
     public BenchmarkOptions {
         requireNonNull(size, "size is null");
         if (runs < 1) {
@@ -27,13 +29,19 @@ public record BenchmarkOptions(Size size, int runs, Path workDir, Path outputDir
         outputDir = requireNonNull(outputDir, "outputDir is null").toAbsolutePath().normalize();
         memoryDir = requireNonNull(memoryDir, "memoryDir is null").map(dir -> dir.toAbsolutePath().normalize());
         scenarios = List.copyOf(requireNonNull(scenarios, "scenarios is null"));
+        plannerJvmOptions = List.copyOf(requireNonNull(plannerJvmOptions, "plannerJvmOptions is null"));
         for (String selector : scenarios) {
             if (Scenarios.IDS.stream().noneMatch(id -> Scenarios.selected(id, List.of(selector)))) {
-                throw new IllegalArgumentException("Unknown scenario '%s': expected one of %s, or P3 for both P3s".formatted(selector, Scenarios.IDS));
+                throw new IllegalArgumentException("Unknown scenario '%s': expected one of %s, or P3 for every P3".formatted(selector, Scenarios.IDS));
             }
         }
         if (scenarios.isEmpty()) {
             throw new IllegalArgumentException("scenarios is empty");
         }
+    }
+
+    /** Without extra planner JVM options. */
+    public BenchmarkOptions(Size size, int runs, Path workDir, Path outputDir, Optional<Path> memoryDir, List<String> scenarios) {
+        this(size, runs, workDir, outputDir, memoryDir, scenarios, List.of());
     }
 }

@@ -27,7 +27,7 @@ import java.util.SplittableRandom;
  *     subdirectories {@code d0000, d0001, ...} of this many files each, as a table's partitions
  *     would hold them. File names are unique across subdirectories.
  */
-public record DataSet(String id, Path directory, Size.Shape shape, long seed, int filesPerDirectory) {
+public record DataSet(String id, Path directory, Size.Shape shape, long seed, int filesPerDirectory) implements ScenarioData {
     private static final int WRITE_CHUNK = 1 << 20;
 
     public DataSet {
@@ -40,8 +40,29 @@ public record DataSet(String id, Path directory, Size.Shape shape, long seed, in
         directory = directory.toAbsolutePath().normalize();
     }
 
+    @Override
+    public long files() {
+        return shape.files();
+    }
+
+    @Override
+    public long bytes() {
+        return shape.totalBytes();
+    }
+
+    @Override
+    public String describe() {
+        return shape.describe();
+    }
+
+    /** A cache or a copy of the whole data set. */
+    @Override
+    public long scratchBytes() {
+        return shape.totalBytes();
+    }
+
     /** The files, in generation order. */
-    public List<Path> files() {
+    public List<Path> paths() {
         List<Path> files = new ArrayList<>(shape.files());
         for (int i = 0; i < shape.files(); i++) {
             files.add(file(i));
@@ -69,6 +90,7 @@ public record DataSet(String id, Path directory, Size.Shape shape, long seed, in
      * @return true when the files were generated now
      * @throws BenchmarkException when the files cannot be written
      */
+    @Override
     public boolean ensure() {
         try {
             if (Files.isDirectory(directory) && Files.exists(marker())
@@ -108,9 +130,10 @@ public record DataSet(String id, Path directory, Size.Shape shape, long seed, in
      * Reads every file once, so that the first timed run does not pay for disk reads the later
      * ones do not (every contender then reads from the page cache).
      */
+    @Override
     public void warm() {
         ByteBuffer buffer = ByteBuffer.allocateDirect(WRITE_CHUNK);
-        for (Path file : files()) {
+        for (Path file : paths()) {
             try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
                 while (channel.read(buffer) > 0) {
                     buffer.clear();

@@ -19,7 +19,9 @@ import io.gfsload.planner.LoadPlanner;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.PlannerConfig;
+import io.gfsload.ufs.simulator.BandwidthSchedule;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -56,12 +58,20 @@ final class GfsloadContender implements Contender {
      *     {@code throttled://p3/data/p3}
      * @param conf the Hadoop configuration of planner and executor
      * @param probe counters of the store, reset before and read after each run
+     * @param capSchedule how the store's aggregate cap changes from the probe's reset on; each
+     *     run then also records, per change, the milliseconds until its throughput was back at
+     *     90 % of the new cap ({@code recovery-ms.N}, -1 for never)
      */
-    record Ufs(String path, Configuration conf, StoreProbe probe) {
+    record Ufs(String path, Configuration conf, StoreProbe probe, BandwidthSchedule capSchedule) {
         Ufs {
             requireNonNull(path, "path is null");
             requireNonNull(conf, "conf is null");
             requireNonNull(probe, "probe is null");
+            requireNonNull(capSchedule, "capSchedule is null");
+        }
+
+        Ufs(String path, Configuration conf, StoreProbe probe) {
+            this(path, conf, probe, BandwidthSchedule.none());
         }
     }
 
@@ -95,7 +105,7 @@ final class GfsloadContender implements Contender {
         Path clusterDirectory = workspace.runDirectory(data.id(), name, run);
         RunResult result;
         try {
-            result = load(run, what, clusterDirectory);
+            result = timedLoad(run, what, clusterDirectory);
         }
         catch (RuntimeException e) {
             Directories.deleteAfterFailure(e, clusterDirectory);
@@ -105,34 +115,63 @@ final class GfsloadContender implements Contender {
         return result;
     }
 
-    private RunResult load(int run, String what, Path clusterDirectory) {
+    private RunResult timedLoad(int run, String what, Path clusterDirectory) {
         long capacity = 2 * data.shape().totalBytes() + CAPACITY_HEADROOM;
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(clusterDirectory, 1, capacity));
                 CacheClient cache = cluster.newClient()) {
             ufs.probe().reset();
+            ThroughputTimeline timeline = new ThroughputTimeline(workspace.ticker());
             long start = workspace.ticker().read();
-            LoadPlanner planner = new LoadPlanner(Optional.empty(), ufs.conf(), cache::cachedBlocks, PlannerConfig.defaults());
-            LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of(ufs.path())), 1);
-            LoadPlan plan = planner.plan(request);
-            long planned = workspace.ticker().read();
-            Settings settings = rule.settings(plan, cache.clusterInfo());
-            ExecutorOptions options = ExecutorOptions.defaults().withActiveFiles(Math.toIntExact(Math.max(1, settings.value(Settings.ACTIVE_FILES))));
-            LoadExecutor executor = new LoadExecutor(cache, ufs.conf(), settings, options, ProgressListener.NONE, workspace.clock());
-            executor.validate(plan, true);
-            LoadReport report = JobJournal.withJournal(clusterDirectory.resolve("jobs"), request, true,
-                    journal -> executor.execute(plan, Optional.of(journal)));
+            ProgressListener listener = ufs.capSchedule().isEmpty() ? ProgressListener.NONE : timeline;
+            Load load = load(cache, ufs, rule, clusterDirectory.resolve("jobs"), workspace, listener);
             long end = workspace.ticker().read();
-            check(what, plan, report);
-            lastSettings = settings.values().stream().map(GfsloadContender::describe).toList();
+            check(what, data, ufs, load);
+            lastSettings = describe(load.settings());
             Map<String, Long> counters = new HashMap<>(ufs.probe().counters());
-            counters.put("gfsload.plan-ms", TimeUnit.NANOSECONDS.toMillis(planned - start));
-            counters.put("gfsload.execute-ms", TimeUnit.NANOSECONDS.toMillis(end - planned));
-            return RunResult.of(run, end - start, report.totals().bytesLoaded(), report.totals().files(), counters);
+            counters.put("gfsload.plan-ms", TimeUnit.NANOSECONDS.toMillis(load.plannedAt() - start));
+            counters.put("gfsload.execute-ms", TimeUnit.NANOSECONDS.toMillis(end - load.plannedAt()));
+            if (!ufs.capSchedule().isEmpty()) {
+                counters.putAll(timeline.recoveries(ufs.capSchedule(), Duration.ofNanos(end - start)));
+            }
+            return RunResult.of(run, end - start, load.report().totals().bytesLoaded(), load.report().totals().files(), counters);
         }
     }
 
-    /** A run counts only when it cached every file and byte of the data set, from an empty cache. */
-    private void check(String what, LoadPlan plan, LoadReport report) {
+    /**
+     * What one load did.
+     *
+     * @param plannedAt the ticker's reading when planning had finished
+     */
+    record Load(LoadPlan plan, Settings settings, LoadReport report, long plannedAt) {
+        Load {
+            requireNonNull(plan, "plan is null");
+            requireNonNull(settings, "settings is null");
+            requireNonNull(report, "report is null");
+        }
+    }
+
+    /**
+     * Plans and loads everything under {@code ufs} into {@code cache} with replication 1 as
+     * {@code gfsload distributedLoad PATH} does, with {@code rule}'s settings and a job journal in
+     * {@code jobs}, reporting progress to {@code listener}.
+     */
+    static Load load(CacheClient cache, Ufs ufs, SettingsRule rule, Path jobs, Workspace workspace, ProgressListener listener) {
+        LoadPlanner planner = new LoadPlanner(Optional.empty(), ufs.conf(), cache::cachedBlocks, PlannerConfig.defaults());
+        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of(ufs.path())), 1);
+        LoadPlan plan = planner.plan(request);
+        long planned = workspace.ticker().read();
+        Settings settings = rule.settings(plan, cache.clusterInfo());
+        ExecutorOptions options = ExecutorOptions.defaults().withActiveFiles(Math.toIntExact(Math.max(1, settings.value(Settings.ACTIVE_FILES))));
+        LoadExecutor executor = new LoadExecutor(cache, ufs.conf(), settings, options, listener, workspace.clock());
+        executor.validate(plan, true);
+        LoadReport report = JobJournal.withJournal(jobs, request, true, journal -> executor.execute(plan, Optional.of(journal)));
+        return new Load(plan, settings, report, planned);
+    }
+
+    /** A load counts only when it cached every file and byte of the data set, from an empty cache. */
+    static void check(String what, DataSet data, Ufs ufs, Load load) {
+        LoadPlan plan = load.plan();
+        LoadReport report = load.report();
         if (plan.stats().cachedBlocks() != 0) {
             throw new BenchmarkException("%s: the cache was not empty: %d blocks already cached".formatted(what, plan.stats().cachedBlocks()));
         }
@@ -144,6 +183,11 @@ final class GfsloadContender implements Contender {
             throw new BenchmarkException("%s: loaded %d bytes of %d files, expected %d bytes of %d files in %s".formatted(what,
                     report.totals().bytesLoaded(), report.totals().files(), data.shape().totalBytes(), data.shape().files(), ufs.path()));
         }
+    }
+
+    /** Each setting with its value, unit and reason, as result tables show them. */
+    static List<String> describe(Settings settings) {
+        return settings.values().stream().map(GfsloadContender::describe).toList();
     }
 
     private static String describe(Setting setting) {

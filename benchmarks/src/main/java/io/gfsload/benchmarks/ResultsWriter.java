@@ -46,7 +46,7 @@ public final class ResultsWriter {
         md.append(table(results.scenarios()));
         md.append(System.lineSeparator())
                 .append("A is gfsload as the user runs it, B its baseline; A/B = median MiB/s of A / median MiB/s of B (the same as the ratio of median files/s), ")
-                .append("above 1 A is faster. Cells are median (min-max) over the runs; A and B ran interleaved, each run from an empty cache or destination.")
+                .append("above 1 A is faster. Cells are median (min-max) over the runs; A and B ran interleaved, each load or copy from an empty cache or destination (P5 reads a cache warmed once).")
                 .append(System.lineSeparator());
         for (ScenarioResult scenario : results.scenarios()) {
             md.append(details(scenario));

@@ -1,5 +1,7 @@
 package io.gfsload.benchmarks;
 
+import io.gfsload.advisor.BackendProfile;
+import io.gfsload.ufs.simulator.BandwidthSchedule;
 import io.gfsload.ufs.simulator.ThrottledConfig;
 import io.gfsload.ufs.simulator.ThrottledFileSystem;
 import java.io.IOException;
@@ -7,16 +9,20 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.OptionalDouble;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 
-/** The scenarios P1-P3 of the benchmark issue and C1 of the cache-tier issue, at a given size. */
+/** The scenarios of the benchmark harness, at a given size. */
 final class Scenarios {
     /** Every scenario, in the order they run. */
-    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large", "C1");
+    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large", "P3-adaptive", "C1", "P4", "P5", "P5-client");
+    /** The heap P4's planner gets: the issue's bound. */
+    static final String PLANNER_HEAP = "1g";
 
     /**
      * The simulated object store of P3, the same at every size: 20 ms to first byte per request,
@@ -35,18 +41,23 @@ final class Scenarios {
     }
 
     /**
-     * Builds scenario {@code id}; the data set is not generated yet.
+     * Builds scenario {@code id} as {@code options} say; the data set is not generated yet.
      *
      * @param cores the machine's cores, for the parallel copy baseline
      * @param tier the file system type of the scratch directory, e.g. {@code tmpfs}
      */
-    static Scenario create(String id, Size size, Path workDir, Workspace workspace, int cores, String tier) {
+    static Scenario create(String id, BenchmarkOptions options, Workspace workspace, int cores, String tier) {
+        Size size = options.size();
+        Path workDir = options.workDir();
         return switch (id) {
             case "P1" -> largeFiles(size, workDir, workspace, tier);
             case "P2" -> smallFiles(size, workDir, workspace, cores, tier);
             case "P3-small" -> throttled(id, "small files from a throttled object store", size.throttledSmallFiles(), 3, FILES_PER_DIRECTORY, size, workDir, workspace);
             case "P3-large" -> throttled(id, "large files from a throttled object store", size.throttledLargeFiles(), 4, 0, size, workDir, workspace);
             case "C1" -> workerWrites(size, workDir, workspace, tier);
+            case "P3-adaptive" -> adaptive(size, workDir, workspace);
+            case "P5", "P5-client" -> warmedReads(id, size, workDir, workspace);
+            case "P4" -> planning(size, workDir, workspace, options.plannerJvmOptions());
             default -> throw new IllegalArgumentException("Unknown scenario " + id + ": expected one of " + IDS);
         };
     }
@@ -58,12 +69,12 @@ final class Scenarios {
         Contender cp = new CopyContender("cp", "cp -t DST FILE... (coreutils, one process) into an empty directory on the same " + tier, data,
                 destination -> {
                     List<String> command = new ArrayList<>(List.of("cp", "-t", destination.toString()));
-                    data.files().forEach(file -> command.add(file.toString()));
+                    data.paths().forEach(file -> command.add(file.toString()));
                     return command;
                 }, workspace);
         return new Scenario("P1", "large files into " + target(tier),
                 "Large local files loaded into a one-worker cache whose blocks live on " + tier + ", against cp of the same files into the same file system.",
-                data, gfsload, cp, OptionalDouble.empty(), List.of("Source files are in the page cache (read once before the first run); destination: " + tier + "."), () -> {});
+                data, gfsload, cp, OptionalDouble.empty(), Scenario.NO_METRICS, List.of("Source files are in the page cache (read once before the first run); destination: " + tier + "."), () -> {});
     }
 
     /** Issue 3's benchmark, on P1's files: one worker's gRPC write path against writing the same bytes straight into the same file system. */
@@ -77,7 +88,7 @@ final class Scenarios {
                 data, WorkerWriteContender.Mode.DIRECT, workspace);
         return new Scenario("C1", "one worker's gRPC writes against direct writes on " + tier,
                 "The bytes of P1's files, in 64 MiB blocks, written into one worker over loopback gRPC, against the same bytes written straight into the same file system.",
-                data, worker, direct, OptionalDouble.empty(),
+                data, worker, direct, OptionalDouble.empty(), Scenario.NO_METRICS,
                 List.of("Both read the files alike (4 MiB positioned reads from the page cache); client and worker share this JVM and the machine's cores."), () -> {});
     }
 
@@ -93,41 +104,160 @@ final class Scenarios {
                 workspace);
         return new Scenario("P2", "many small files into " + target(tier),
                 "Many small local files (%d per directory) loaded into a one-worker cache on %s, against a parallel cp of the same files.".formatted(FILES_PER_DIRECTORY, tier),
-                data, gfsload, copy, OptionalDouble.empty(), List.of("Source files are in the page cache (read once before the first run); destination: " + tier + "."), () -> {});
+                data, gfsload, copy, OptionalDouble.empty(), Scenario.NO_METRICS, List.of("Source files are in the page cache (read once before the first run); destination: " + tier + "."), () -> {});
+    }
+
+    /**
+     * P3-large's data set (of {@link Size#adaptiveData()}) on the P3 store whose cap drops to half
+     * for one phase and comes back: {@code 0s:128MB, P:64MB, 2P:128MB}.
+     */
+    private static Scenario adaptive(Size size, Path workDir, Workspace workspace) {
+        Size dataSize = size.adaptiveData();
+        long cap = STORE.aggregateBytesPerSecond();
+        long phaseMillis = size.adaptivePhase().toMillis();
+        BandwidthSchedule schedule = BandwidthSchedule.parse("0s:%d,%dms:%d,%dms:%d".formatted(cap, phaseMillis, cap / 2, 2 * phaseMillis, cap));
+        DataSet data = new DataSet("P3-adaptive", workDir.resolve("p3-large-files-" + dataSize.label()), dataSize.throttledLargeFiles(), 4, 0);
+        String authority = "p3-adaptive";
+        ThrottledConfig config = STORE.withAggregateSchedule(schedule);
+        ThrottledFileSystem store = openStore(authority, config);
+        Configuration conf = config.applyTo(new Configuration());
+        String path = new org.apache.hadoop.fs.Path(ThrottledFileSystem.SCHEME, authority, data.directory().toString()).toString();
+        StoreProbe probe = StoreProbe.of(store);
+        Contender advisor = new GfsloadContender("gfsload (advisor)",
+                "gfsload with the advisor's settings, told the store's first cap as in P3-large, its adaptive controller free within them",
+                data, new GfsloadContender.Ufs(path, conf, probe, schedule), SettingsRule.advisor(backend(STORE)), workspace);
+        Contender gooseFs = new GfsloadContender("gfsload (GooseFS defaults)",
+                "gfsload with GooseFS's untuned defaults: 10 UFS read threads, 1 MiB per read", data, new GfsloadContender.Ufs(path, conf, probe, schedule),
+                SettingsRule.GOOSEFS_DEFAULTS, workspace);
+        String storeDescription = "store %s: %d ms to first byte per request, %s/s per stream; for all streams together %s/s, %s/s from %.1f s, %s/s again from %.1f s"
+                .formatted(path, STORE.requestLatency().toMillis(), Units.bytes(STORE.streamBytesPerSecond()), Units.bytes(cap), Units.bytes(cap / 2),
+                        phaseMillis / 1000.0, Units.bytes(cap), 2 * phaseMillis / 1000.0);
+        return new Scenario("P3-adaptive", "large files from a store whose cap halves and returns",
+                "The same gfsload on a simulated object store whose aggregate cap drops to half and comes back during the load; recovery-ms.N is the time "
+                        + "from the N-th change to the end of the first 1 s window (of the executor's UFS reads) at >= 90 % of the new cap, -1 for never.",
+                data, advisor, gooseFs, OptionalDouble.empty(), Scenario.NO_METRICS, List.of(storeDescription), store);
+    }
+
+    /**
+     * P5: the P3-large data set, read through {@code gfs://} (P5) or the cache client (P5-client)
+     * after gfsload has warmed it, against reading it from the throttled store; both with enough
+     * threads for the store's aggregate cap.
+     */
+    private static Scenario warmedReads(String id, Size size, Path workDir, Workspace workspace) {
+        DataSet data = new DataSet(id, workDir.resolve("p3-large-files-" + size.label()), size.throttledLargeFiles(), 4, 0);
+        String authority = id.toLowerCase(Locale.ROOT);
+        ThrottledFileSystem store = openStore(authority, STORE);
+        Configuration conf = STORE.applyTo(new Configuration());
+        String path = new org.apache.hadoop.fs.Path(ThrottledFileSystem.SCHEME, authority, data.directory().toString()).toString();
+        int readers = Math.toIntExact(2 * STORE.aggregateBytesPerSecond() / STORE.streamBytesPerSecond());
+        WarmedReads reads = new WarmedReads(data, new GfsloadContender.Ufs(path, conf, StoreProbe.of(store)), workspace, readers);
+        boolean gfs = id.equals("P5");
+        Contender cache = gfs
+                ? reads.gfsReader("gfsload gfs:// reads",
+                        "every block read through the gfs:// Hadoop FileSystem (cache first, checksums verified, UFS fallback) over a one-worker LocalCluster "
+                                + "that gfsload warmed before the first run")
+                : reads.cacheReader("gfsload cache-client reads",
+                        "every block read through gfsload's cache client (checksums verified) from a one-worker LocalCluster that gfsload warmed before the first run");
+        Contender direct = reads.storeReader("throttled store reads", "the same block-sized ranges read straight from " + path);
+        return new Scenario(id, gfs ? "reading a warmed data set through gfs://" : "reading a warmed data set through the cache client",
+                "The P3-large files read through the cache (%s) after gfsload loaded them, against reading them from the throttled object store."
+                        .formatted(gfs ? "gfs://, as a Spark or Hive job would" : "the cache client's API"),
+                data, cache, direct, OptionalDouble.of(STORE.aggregateBytesPerSecond() / Units.MIB), Scenario.NO_METRICS,
+                List.of(storeDescription(path), "%d reader threads on both sides, one %s block per task; the warm-up load is not timed.".formatted(readers,
+                        Units.bytes(io.gfsload.planner.PlannerConfig.DEFAULT_BLOCK_SIZE)),
+                        gfs ? "store.bytes-read and gfs.bytes-from-ufs of the gfs:// reads show that no byte came from the store."
+                                : "store.bytes-read of the cache reads shows that no byte came from the store."),
+                () -> {
+                    reads.close();
+                    store.close();
+                });
     }
 
     private static Scenario throttled(String id, String title, Size.Shape shape, long seed, int filesPerDirectory, Size size, Path workDir,
             Workspace workspace) {
         DataSet data = new DataSet(id, workDir.resolve(id.toLowerCase(Locale.ROOT) + "-files-" + size.label()), shape, seed, filesPerDirectory);
         String authority = id.toLowerCase(Locale.ROOT);
-        ThrottledFileSystem store = openStore(authority);
+        ThrottledFileSystem store = openStore(authority, STORE);
         Configuration conf = STORE.applyTo(new Configuration());
         String path = new org.apache.hadoop.fs.Path(ThrottledFileSystem.SCHEME, authority, data.directory().toString()).toString();
         StoreProbe probe = StoreProbe.of(store);
         Contender advisor = new GfsloadContender("gfsload (advisor)",
-                "gfsload with the settings the tuning advisor derives on this machine", data, new GfsloadContender.Ufs(path, conf, probe), SettingsRule.ADVISOR, workspace);
+                "gfsload with the settings the tuning advisor derives on this machine, told the store's latency, per-stream bandwidth and cap "
+                        + "(--ufs-latency-ms %d --ufs-stream-bandwidth %s --ufs-aggregate-bandwidth %s)".formatted(STORE.requestLatency().toMillis(),
+                        flagRate(STORE.streamBytesPerSecond()), flagRate(STORE.aggregateBytesPerSecond())),
+                data, new GfsloadContender.Ufs(path, conf, probe), SettingsRule.advisor(backend(STORE)), workspace);
         Contender gooseFs = new GfsloadContender("gfsload (GooseFS defaults)",
                 "gfsload with GooseFS's untuned defaults: 10 UFS read threads, 1 MiB per read", data, new GfsloadContender.Ufs(path, conf, probe),
                 SettingsRule.GOOSEFS_DEFAULTS, workspace);
-        String storeDescription = "store %s: %d ms to first byte per request, %s/s per stream, %s/s for all streams together".formatted(path,
-                STORE.requestLatency().toMillis(), Units.bytes(STORE.streamBytesPerSecond()), Units.bytes(STORE.aggregateBytesPerSecond()));
         return new Scenario(id, title,
                 "The same gfsload on a simulated object store (throttled://), with the advisor's settings against GooseFS-like defaults.",
-                data, advisor, gooseFs, OptionalDouble.of(STORE.aggregateBytesPerSecond() / Units.MIB),
-                List.of(storeDescription, "A request is an open or one positioned read; the executor reads each block in positioned reads of one read buffer."),
+                data, advisor, gooseFs, OptionalDouble.of(STORE.aggregateBytesPerSecond() / Units.MIB), Scenario.NO_METRICS,
+                List.of(storeDescription(path), "A request is an open or one positioned read; the executor reads each block in positioned reads of one read buffer."),
                 store);
     }
 
+    private static String storeDescription(String path) {
+        return "store %s: %d ms to first byte per request, %s/s per stream, %s/s for all streams together".formatted(path,
+                STORE.requestLatency().toMillis(), Units.bytes(STORE.streamBytesPerSecond()), Units.bytes(STORE.aggregateBytesPerSecond()));
+    }
+
+    /** What a user tells the advisor about {@code store} with the CLI's {@code --ufs-*} flags. */
+    static BackendProfile backend(ThrottledConfig store) {
+        return new BackendProfile(store.requestLatency(), store.streamBytesPerSecond(), store.aggregateBytesPerSecond());
+    }
+
+    /** A rate as the CLI's flags take it, e.g. {@code 16MB/s} (the CLI reads MB as MiB). */
+    private static String flagRate(long bytesPerSecond) {
+        return bytesPerSecond % (1L << 20) == 0 ? (bytesPerSecond >> 20) + "MB/s" : bytesPerSecond + "B/s";
+    }
+
+    private static Scenario planning(Size size, Path workDir, Workspace workspace, List<String> jvmOptions) {
+        PlanningDataSet data = new PlanningDataSet("P4", workDir.resolve("p4-planning-" + size.label()), size.table(), 5);
+        PlanningEnvironment environment = new PlanningEnvironment(data, workspace.scratch(), true);
+        Contender planner = new PlanningContender("gfsload plan",
+                "LoadPlanner on every partition of %s, as `gfsload plan --table %s` runs it: the Thrift catalog (metastore in its own process), Hadoop listing on 8 threads, cached-block queries to a one-worker LocalCluster, in a JVM of its own with -Xmx%s"
+                        .formatted(PlanningDataSet.TABLE, PlanningDataSet.TABLE, PLANNER_HEAP),
+                PlanningContender.Mode.PLAN, PLANNER_HEAP, jvmOptions, environment, workspace);
+        Contender listing = new PlanningContender("Hadoop listing",
+                "one thread walking the table directory with Hadoop's FileSystem.listStatusIterator (the local file system), skipping hidden names: no metastore, no cache, no plan; a JVM of its own with -Xmx" + PLANNER_HEAP,
+                PlanningContender.Mode.LIST, PLANNER_HEAP, jvmOptions, environment, workspace);
+        return new Scenario("P4", "planning a table at scale",
+                "Planning every partition of a table (sparse files of 1 B to 1 GiB; a _SUCCESS in each partition), against a bare single-threaded listing of the same files.",
+                data, planner, listing, OptionalDouble.empty(), Scenarios::planningMetrics,
+                List.of("Times are measured inside each run's JVM: from connecting to the metastore to the finished plan, or the whole walk; JVM start not included.",
+                        "Peak heap: the most heap in use right after a garbage collection (an upper bound of the live data), and at any time (garbage included), in the run's JVM.",
+                        "One file in every hundredth partition is cached before the runs, so the cached-block queries find something.",
+                        "cpu-ms is the CPU time of the run's JVM (all threads); machine.load-average-x100 the machine's 1-minute load average when the run ended: on a shared machine, wall time depends on both."),
+                environment::close);
+    }
+
+    /** Partitions per second and the planner's heap, over the candidate's runs. */
+    private static Map<String, Double> planningMetrics(ContenderResult planner, ContenderResult listing) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("candidate partitions/s (median)", Summary.of(planner.runs().stream()
+                .map(run -> run.counters().get("plan.partitions") / run.seconds()).toList()).median());
+        metrics.put("candidate seconds (median)", planner.seconds().median());
+        metrics.put("candidate CPU seconds (median)", Summary.of(planner.runs().stream().map(run -> run.counters().get("cpu-ms") / 1000.0).toList()).median());
+        metrics.put("candidate heap limit MiB", planner.runs().get(0).counters().get("heap.max-bytes") / Units.MIB);
+        metrics.put("candidate peak heap after GC MiB (max)", planner.runs().stream()
+                .mapToLong(run -> run.counters().get("heap.peak-after-gc-bytes")).max().orElse(0) / Units.MIB);
+        metrics.put("candidate peak heap used MiB (max)", planner.runs().stream()
+                .mapToLong(run -> run.counters().get("heap.peak-used-bytes")).max().orElse(0) / Units.MIB);
+        metrics.put("candidate heap retained by the plan MiB (max)", planner.runs().stream()
+                .mapToLong(run -> run.counters().get("heap.retained-bytes")).max().orElse(0) / Units.MIB);
+        return metrics;
+    }
+
     /** The store instance the planner and executor will get from Hadoop's cache, so that its counters can be read. */
-    private static ThrottledFileSystem openStore(String authority) {
-        Configuration conf = STORE.applyTo(new Configuration());
+    private static ThrottledFileSystem openStore(String authority, ThrottledConfig config) {
+        Configuration conf = config.applyTo(new Configuration());
         try {
             FileSystem fs = FileSystem.get(URI.create(ThrottledFileSystem.SCHEME + "://" + authority + "/"), conf);
             if (!(fs instanceof ThrottledFileSystem store)) {
                 throw new BenchmarkException("throttled:// is served by " + fs.getClass().getName() + ", not ThrottledFileSystem: is ufs-simulator on the classpath?");
             }
-            if (!store.config().equals(STORE)) {
-                throw new BenchmarkException("The cached throttled://%s has other settings (%s) than P3 needs (%s)".formatted(authority, store.config(), STORE));
+            if (!store.config().equals(config)) {
+                throw new BenchmarkException("The cached throttled://%s has other settings (%s) than P3 needs (%s)".formatted(authority, store.config(), config));
             }
             return store;
         }

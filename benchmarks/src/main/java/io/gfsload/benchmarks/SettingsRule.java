@@ -29,6 +29,7 @@ interface SettingsRule {
     String MIN_UFS_READ_THREADS = "executor.min-ufs-read-threads";
     String MAX_UFS_READ_THREADS = "executor.max-ufs-read-threads";
     String JOB_WORKER_THREADPOOL_SIZE = "goosefs.job.worker.threadpool.size";
+    String STREAMS_PER_FILE = "executor.streams-per-file";
 
     /** The settings for {@code plan}, loaded into {@code cluster}. */
     Settings settings(LoadPlan plan, ClusterInfo cluster);
@@ -39,7 +40,19 @@ interface SettingsRule {
      * machine's memory as each worker host's, the plan's files and block size, the cluster's live
      * workers, no tiers declared and nothing known about the UFS.
      */
-    SettingsRule ADVISOR = (plan, cluster) -> {
+    SettingsRule ADVISOR = advisor(BackendProfile.unknown());
+
+    /**
+     * The tuning advisor as {@link #ADVISOR}, told what {@code backend} says about the UFS, as
+     * {@code gfsload distributedLoad --ufs-latency-ms L --ufs-stream-bandwidth B
+     * --ufs-aggregate-bandwidth X} tells it.
+     */
+    static SettingsRule advisor(BackendProfile backend) {
+        requireNonNull(backend, "backend is null");
+        return (plan, cluster) -> advise(plan, cluster, backend);
+    }
+
+    private static Settings advise(LoadPlan plan, ClusterInfo cluster, BackendProfile backend) {
         Runtime runtime = Runtime.getRuntime();
         PlanStats stats = plan.stats();
         return TuningAdvisor.recommend(WorkloadProfile.builder()
@@ -50,16 +63,16 @@ interface SettingsRule {
                 .blockBytes(plan.blockSize())
                 .workers(Math.max(1, cluster.liveWorkers().size()))
                 .tiers(List.of())
-                .backend(BackendProfile.unknown())
+                .backend(backend)
                 .build());
-    };
+    }
 
     /**
      * What an untuned GooseFS load does: 10 UFS readers ({@code goosefs.job.worker.threadpool.size}
      * defaults to 10) reading 1 MiB per request (the default read request length in the GooseFS
-     * tuning guide). Every other setting stays as the advisor derives it. Where the advisor also
-     * bounds an adaptive reader count, both bounds are pinned to 10 so that the comparison stays
-     * one of fixed defaults.
+     * tuning guide), each file on one stream (the COS client reads a file sequentially). Every
+     * other setting stays as the advisor derives it. Where the advisor also bounds an adaptive
+     * reader count, both bounds are pinned to 10 so that the comparison stays one of fixed defaults.
      */
     SettingsRule GOOSEFS_DEFAULTS = overriding(ADVISOR, Map.of(
             Settings.UFS_READ_THREADS, new FixedValue(GOOSEFS_THREADS, "GooseFS default goosefs.job.worker.threadpool.size = 10"),
@@ -67,8 +80,9 @@ interface SettingsRule {
             MAX_UFS_READ_THREADS, new FixedValue(GOOSEFS_THREADS, "pinned to the GooseFS default of 10 threads"),
             JOB_WORKER_THREADPOOL_SIZE, new FixedValue(GOOSEFS_THREADS, "GooseFS default"),
             Settings.READ_BUFFER_BYTES, new FixedValue(GOOSEFS_READ_BYTES, "GooseFS default read request length, 1 MiB"),
-            Settings.IN_FLIGHT_BYTES, new FixedValue(GOOSEFS_THREADS * GOOSEFS_READ_BYTES, "read threads x read buffer = 10 x 1 MiB")),
-            Set.of(MIN_UFS_READ_THREADS, MAX_UFS_READ_THREADS, JOB_WORKER_THREADPOOL_SIZE, Settings.IN_FLIGHT_BYTES));
+            Settings.IN_FLIGHT_BYTES, new FixedValue(GOOSEFS_THREADS * GOOSEFS_READ_BYTES, "read threads x read buffer = 10 x 1 MiB"),
+            STREAMS_PER_FILE, new FixedValue(1, "one stream per file, as the COS client reads a file")),
+            Set.of(MIN_UFS_READ_THREADS, MAX_UFS_READ_THREADS, JOB_WORKER_THREADPOOL_SIZE, Settings.IN_FLIGHT_BYTES, STREAMS_PER_FILE));
 
     /** A fixed value in place of the derived one, with why. */
     record FixedValue(long value, String reason) {

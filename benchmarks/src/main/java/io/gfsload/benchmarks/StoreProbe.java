@@ -21,13 +21,14 @@ interface StoreProbe {
 
     Map<String, Long> counters();
 
-    /** The counters of a throttled store: requests, bytes read and throttling errors. */
+    /** The counters of a throttled store: requests, bytes read and throttling errors; a reset also starts its cap's schedule over. */
     static StoreProbe of(ThrottledFileSystem store) {
         requireNonNull(store, "store is null");
         return new StoreProbe() {
             @Override
             public void reset() {
                 store.resetStats();
+                store.restartSchedule();
             }
 
             @Override

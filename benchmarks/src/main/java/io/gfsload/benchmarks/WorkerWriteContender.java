@@ -86,7 +86,7 @@ final class WorkerWriteContender implements Contender {
                 CacheClient client = GrpcCacheClient.connect(cluster.masterTarget(), ClientConfig.defaults().withShortCircuitWrites(false))) {
             byte[] buffer = new byte[PIECE];
             long start = workspace.ticker().read();
-            for (Path file : data.files()) {
+            for (Path file : data.paths()) {
                 try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
                     long length = in.size();
                     FileIdentity identity = new FileIdentity(file.toString(), length, 1);
@@ -117,7 +117,7 @@ final class WorkerWriteContender implements Contender {
             byte[] buffer = new byte[PIECE];
             long start = workspace.ticker().read();
             int block = 0;
-            for (Path file : data.files()) {
+            for (Path file : data.paths()) {
                 try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
                     long length = in.size();
                     for (long offset = 0; offset < length; offset += BLOCK_BYTES) {

@@ -299,7 +299,7 @@ public final class ClusterCommand implements Callable<Integer> {
      * server (the {@code -Dgfsload.cache.server=<name>} option comes first, as Linux shows only the
      * first 4 KiB of a command line).
      */
-    private static Optional<ProcessHandle> handle(ProcessRecord record) {
+    static Optional<ProcessHandle> handle(ProcessRecord record) {
         return ProcessHandle.of(record.pid())
                 .filter(ProcessHandle::isAlive)
                 .filter(handle -> {

@@ -27,10 +27,12 @@ final class LoadAction {
         LoadRunner.Planned planned = runner.plan(request, workload, execution.overrides());
         ExecutorOptions base = execution.toExecutorOptions(planned.settings());
         ExecutorOptions options = execution.atomic(JobJournal.jobId(request)).map(base::withAtomic).orElse(base);
+        // a plan the cluster cannot take is refused before a journal or a progress display exists
+        runner.validate(planned, ignoreCapacity);
         LoadReport report;
         try (ProgressReporter progress = new ProgressReporter(mode, System.console() != null, spec.commandLine().getErr(), System.err, System::nanoTime)) {
             report = JobJournal.withJournal(jobsDirectory, request, execution.restart,
-                    journal -> runner.load(planned, ignoreCapacity, execution.verify, options, progress, journal, spec.commandLine().getErr()));
+                    journal -> runner.load(planned, execution.verify, options, progress, journal, spec.commandLine().getErr()));
         }
         execution.reportFile().ifPresent(file -> write(file.toPath(), ReportPrinter.toJson(report)));
         ReportPrinter.print(report, load.json, spec.commandLine().getOut());

@@ -18,6 +18,8 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
+import io.gfsload.advisor.BackendProfile;
+import io.gfsload.executor.UfsProbe;
 import org.apache.hadoop.conf.Configuration;
 
 /** Plans, tunes and executes load requests against the given services. */
@@ -39,18 +41,23 @@ final class LoadRunner {
     Planned plan(LoadRequest request, WorkloadOptions workload, List<SettingOverride> overrides) {
         LoadPlanner planner = new LoadPlanner(services.catalog(), hadoopConf, services.cache()::cachedBlocks, PlannerConfig.defaults());
         LoadPlan plan = planner.plan(request);
-        WorkloadProfile profile = workload.profile(plan.stats(), plan.blockSize(), services.cache().clusterInfo());
+        BackendProfile probed = workload.shouldProbe() ? new UfsProbe(hadoopConf, UfsProbe.Options.defaults()).probe(plan).profile() : BackendProfile.unknown();
+        WorkloadProfile profile = workload.profile(plan.stats(), plan.blockSize(), services.cache().clusterInfo(), probed);
         return new Planned(plan, profile, TuningAdvisor.recommend(profile, overrides));
     }
 
     /**
-     * Validates the plan against the cluster (capacity unless {@code ignoreCapacity}) and loads
-     * it, reporting progress to {@code progress}.
+     * Checks the plan against the cluster before anything is loaded or journalled: enough live
+     * workers for the replication and, unless {@code ignoreCapacity}, enough free space.
      */
-    LoadReport load(Planned planned, boolean ignoreCapacity, boolean verify, ExecutorOptions options, ProgressListener progress, JobJournal journal,
-            PrintWriter status) {
+    void validate(Planned planned, boolean ignoreCapacity) {
+        new LoadExecutor(services.cache(), hadoopConf, planned.settings(), ProgressListener.NONE, Clock.systemUTC())
+                .validate(planned.plan(), !ignoreCapacity);
+    }
+
+    /** Loads a plan that passed {@link #validate}, reporting progress to {@code progress}. */
+    LoadReport load(Planned planned, boolean verify, ExecutorOptions options, ProgressListener progress, JobJournal journal, PrintWriter status) {
         LoadExecutor executor = new LoadExecutor(services.cache(), hadoopConf, planned.settings(), options, progress, Clock.systemUTC());
-        executor.validate(planned.plan(), !ignoreCapacity);
         PlanStats stats = planned.plan().stats();
         status.printf("Loading %d files, %d blocks, %s (%s already cached) with replication %d, %d read threads%n",
                 stats.files(), stats.blocksToLoad(), Sizes.format(stats.bytesToLoad()), Sizes.format(stats.cachedBytes()),

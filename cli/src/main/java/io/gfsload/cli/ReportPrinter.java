@@ -43,6 +43,10 @@ final class ReportPrinter {
             out.append("  resumed job %s, run %d: %d blocks committed and %s read from the UFS by earlier runs%n"
                     .formatted(report.job().jobId(), report.job().run(), report.job().previousBlocks(), Sizes.format(report.job().previousUfsBytesRead())));
         }
+        if (report.restore() != null) {
+            out.append("  workers %s lost during the load: %d blocks (%s) written again to live workers%n"
+                    .formatted(String.join(", ", report.restore().lostWorkers()), report.restore().blocks(), Sizes.format(report.restore().bytes())));
+        }
         if (t.retries() > 0) {
             out.append("  retries %d after transient failures%n".formatted(t.retries()));
         }

@@ -171,12 +171,16 @@ public final class TuneCommand implements Callable<Integer> {
 
     private static String describe(BackendProfile backend) {
         if (!backend.isKnown()) {
-            return "unknown (give --ufs-latency-ms, --ufs-stream-bandwidth, --ufs-aggregate-bandwidth)";
+            return "unknown (give --ufs-latency-ms, --ufs-stream-bandwidth, --ufs-aggregate-bandwidth, or --probe)";
         }
         return "latency %s, %s per stream, %s in all".formatted(
-                backend.hasLatency() ? backend.requestLatency().toMillis() + " ms" : "unknown",
-                backend.hasPerStreamBandwidth() ? Sizes.format(backend.perStreamBytesPerSecond()) + "/s" : "unknown",
-                backend.hasAggregateCap() ? Sizes.format(backend.aggregateBytesPerSecond()) + "/s" : "unknown");
+                backend.hasLatency() ? backend.requestLatency().toMillis() + " ms" + origin(backend.provenance().latency()) : "unknown",
+                backend.hasPerStreamBandwidth() ? Sizes.format(backend.perStreamBytesPerSecond()) + "/s" + origin(backend.provenance().perStream()) : "unknown",
+                backend.hasAggregateCap() ? Sizes.format(backend.aggregateBytesPerSecond()) + "/s" + origin(backend.provenance().aggregate()) : "unknown");
+    }
+
+    private static String origin(BackendProfile.Origin origin) {
+        return " (" + (origin == BackendProfile.Origin.PROBED ? "probed" : "given") + ")";
     }
 
     /** The output of {@code --json}. */
@@ -185,11 +189,11 @@ public final class TuneCommand implements Callable<Integer> {
     /** The profile with plain numbers (durations in milliseconds). */
     record ProfileJson(int cores, long maxHeapBytes, long hostMemoryBytes, long memoryTierBytes, int workers, long files, long bytes,
             long medianFileBytes, long meanFileBytes, long blockBytes, long requestLatencyMillis, long perStreamBytesPerSecond,
-            long aggregateBytesPerSecond) {
+            long aggregateBytesPerSecond, BackendProfile.Provenance backendProvenance) {
         static ProfileJson of(WorkloadProfile p) {
             return new ProfileJson(p.cores(), p.maxHeapBytes(), p.hostMemoryBytes(), p.memoryTierBytes(), p.workers(), p.files(), p.bytes(),
                     p.medianFileBytes(), p.meanFileBytes(), p.blockBytes(), p.backend().requestLatency().toMillis(),
-                    p.backend().perStreamBytesPerSecond(), p.backend().aggregateBytesPerSecond());
+                    p.backend().perStreamBytesPerSecond(), p.backend().aggregateBytesPerSecond(), p.backend().provenance());
         }
     }
 

@@ -50,6 +50,17 @@ public final class WorkloadOptions {
             description = "Bandwidth the UFS grants all streams together (a bucket's cap), e.g. 2GB/s.")
     Long ufsAggregateBandwidth;
 
+    @Option(names = "--probe",
+            description = "Measure the UFS with a few ranged reads of the files to load (time to first byte, one stream's bandwidth, 16 streams' "
+                    + "together) for the figures no --ufs-* flag gives; the settings' reasons say which figures were probed.")
+    boolean probe;
+
+    /** Whether to probe the UFS: asked for, and some figure is not given. */
+    boolean shouldProbe() {
+        BackendProfile given = backend();
+        return probe && !(given.hasLatency() && given.hasPerStreamBandwidth() && given.hasAggregateCap());
+    }
+
     /** @throws InvalidRequestException when a count is below 1 or the latency negative */
     void validate() {
         if (cores != null && cores < 1) {
@@ -68,8 +79,17 @@ public final class WorkloadOptions {
      * {@code cluster}; call {@link #validate} first.
      */
     WorkloadProfile profile(PlanStats stats, long blockBytes, ClusterInfo cluster) {
+        return profile(stats, blockBytes, cluster, BackendProfile.unknown());
+    }
+
+    /**
+     * As {@link #profile(PlanStats, long, ClusterInfo)}, with {@code probed} figures of the UFS
+     * where no flag gives one: explicit flags win.
+     */
+    WorkloadProfile profile(PlanStats stats, long blockBytes, ClusterInfo cluster, BackendProfile probed) {
         requireNonNull(stats, "stats is null");
         requireNonNull(cluster, "cluster is null");
+        requireNonNull(probed, "probed is null");
         Runtime runtime = Runtime.getRuntime();
         long heapBytes = heap != null ? heap : runtime.maxMemory();
         return WorkloadProfile.builder()
@@ -80,7 +100,7 @@ public final class WorkloadOptions {
                 .blockBytes(blockBytes)
                 .workers(workers != null ? workers : Math.max(1, cluster.liveWorkers().size()))
                 .tiers(workerMemTier == null || workerMemTier == 0 ? List.of() : List.of(new Tier(Tier.Medium.MEM, workerMemTier)))
-                .backend(backend())
+                .backend(backend().orElse(probed))
                 .build();
     }
 

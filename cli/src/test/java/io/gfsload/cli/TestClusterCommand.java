@@ -52,18 +52,8 @@ class TestClusterCommand {
 
     /** Kills whatever a failed test left running, by the pids the command recorded. */
     @AfterEach
-    void killLeftovers() throws IOException {
-        Path file = dataDir.resolve(ClusterCommand.CLUSTER_FILE);
-        if (!Files.exists(file)) {
-            return;
-        }
-        JsonNode record = new ObjectMapper().readTree(file.toFile());
-        List<Long> pids = new ArrayList<>();
-        pids.add(record.get("master").get("pid").asLong());
-        record.get("workers").forEach(worker -> pids.add(worker.get("pid").asLong()));
-        for (long pid : pids) {
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        }
+    void killLeftovers() {
+        ClusterProcesses.killRecorded(dataDir);
     }
 
     @Test

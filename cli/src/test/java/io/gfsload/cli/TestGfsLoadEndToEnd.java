@@ -1,26 +1,19 @@
 package io.gfsload.cli;
 
-import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.CacheClient;
-import io.gfsload.cache.api.CachedBlock;
-import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
-import io.gfsload.planner.PlannerConfig;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
-import java.util.zip.CRC32C;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -65,23 +58,10 @@ class TestGfsLoadEndToEnd {
             sources = files.filter(p -> p.getFileName().toString().startsWith("part-")).sorted().toList();
         }
         assertEquals(3, sources.size());
-        long blockSize = PlannerConfig.DEFAULT_BLOCK_SIZE;
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(home.resolve("cluster"), Services.EMBEDDED_WORKERS, Services.EMBEDDED_WORKER_CAPACITY));
                 CacheClient client = cluster.newClient()) {
             for (Path source : sources) {
-                byte[] expected = Files.readAllBytes(source);
-                FileIdentity identity = new FileIdentity(source.toUri().toString().replace("file:///", "file:/"), expected.length,
-                        Files.getLastModifiedTime(source).toMillis());
-                List<CachedBlock> blocks = client.cachedBlocks(identity);
-                assertEquals((expected.length + blockSize - 1) / blockSize, blocks.size(), "blocks of " + identity);
-                ByteArrayOutputStream cached = new ByteArrayOutputStream();
-                for (CachedBlock block : blocks) {
-                    try (InputStream in = client.openReader(new BlockKey(identity, block.index()))) {
-                        in.transferTo(cached);
-                    }
-                }
-                assertEquals(crc32c(expected), crc32c(cached.toByteArray()), "CRC32C of " + source);
-                assertArrayEquals(expected, cached.toByteArray());
+                CacheContents.assertFileCached(client, "file:" + source, 1, Set.of());
             }
         }
     }
@@ -247,33 +227,9 @@ class TestGfsLoadEndToEnd {
     void atomicLoadWithTwoReplicasOnThreeWorkers() throws IOException {
         try (LocalCluster three = LocalCluster.start(new LocalClusterConfig(home.resolve("three-workers"), 3, 1L << 30));
                 CacheClient client = three.newClient()) {
-            CliRun run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-20", "--replication", "2", "-A", "--verify", "--json",
-                    "--progress", "none", "--master", three.masterTarget());
-            assertEquals(0, run.exitCode(), run.err());
-            JsonNode report = json(run.out());
-            assertEquals("SUCCEEDED", report.get("state").asText());
-            assertEquals(2, report.get("replication").asInt());
-            assertEquals(3, report.get("totals").get("files").asLong());
-            assertEquals(4, report.get("totals").get("blocksLoaded").asLong());
-            assertEquals(0, report.get("totals").get("blocksFailed").asLong());
-            assertEquals(report.get("totals").get("bytes").asLong(), report.get("totals").get("bytesLoaded").asLong());
+            JsonNode report = CacheContents.assertDemoPartitionLoaded(gfsload(CacheContents.demoPartitionWithTwoReplicas(three.masterTarget())));
             assertEquals(List.of(), client.tempAreas().listTempAreas(), "the committed job leaves no temp area");
-            long blockSize = PlannerConfig.DEFAULT_BLOCK_SIZE;
-            for (JsonNode file : report.get("partitions").get(0).get("files")) {
-                Path source = Path.of(java.net.URI.create(file.get("path").asText().replace("file:/", "file:///")));
-                byte[] expected = Files.readAllBytes(source);
-                FileIdentity identity = new FileIdentity(file.get("path").asText(), expected.length, Files.getLastModifiedTime(source).toMillis());
-                List<CachedBlock> blocks = client.cachedBlocks(identity);
-                assertEquals((expected.length + blockSize - 1) / blockSize, blocks.size());
-                ByteArrayOutputStream cached = new ByteArrayOutputStream();
-                for (CachedBlock block : blocks) {
-                    assertEquals(2, new java.util.HashSet<>(block.workerIds()).size(), "two distinct workers hold " + block);
-                    try (InputStream in = client.openReader(new BlockKey(identity, block.index()))) {
-                        in.transferTo(cached);
-                    }
-                }
-                assertEquals(crc32c(expected), crc32c(cached.toByteArray()), "CRC32C of " + source);
-            }
+            CacheContents.assertCached(client, report, 2, Set.of());
         }
     }
 
@@ -296,11 +252,5 @@ class TestGfsLoadEndToEnd {
         catch (IOException e) {
             throw new AssertionError("not JSON: " + text, e);
         }
-    }
-
-    private static long crc32c(byte[] bytes) {
-        CRC32C crc = new CRC32C();
-        crc.update(bytes);
-        return crc.getValue();
     }
 }

@@ -8,13 +8,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.advisor.Settings;
 import java.io.IOException;
+import io.gfsload.ufs.simulator.ThrottledConfig;
 import java.io.Reader;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -80,7 +84,7 @@ class TestTuneCommand {
         assertEquals(0, help.exitCode());
         for (String option : List.of("--table=DB.TABLE", "--partition=K=V[/K2=V2]", "--path=PATH", "--json", "--core-site=FILE", "--cluster-properties=FILE",
                 "--cores=N", "--heap=SIZE", "--worker-memory=SIZE", "--workers=N", "--ufs-latency-ms=MS", "--ufs-stream-bandwidth=RATE",
-                "--ufs-aggregate-bandwidth=RATE", "--master=HOST:PORT", "--metastore=thrift://HOST:PORT")) {
+                "--ufs-aggregate-bandwidth=RATE", "--probe", "--master=HOST:PORT", "--metastore=thrift://HOST:PORT")) {
             assertTrue(help.out().contains(option), option + " in\n" + help.out());
         }
     }
@@ -96,14 +100,16 @@ class TestTuneCommand {
 
         // 72 MiB + 5 MiB + 2 MiB of Parquet; two embedded workers
         assertTrue(run.out().startsWith("Settings for demo.events dt=2026-11-20: 3 files, 79."), run.out());
-        assertTrue(run.out().contains("Executor: 16 cores, heap 4.0 GiB. Workers: 2, 64.0 GiB memory each, MEM tier 0 B. UFS: unknown"), run.out());
+        assertTrue(run.out().contains("Executor: 16 cores, heap 4.0 GiB. Workers: 2, 64.0 GiB memory each, MEM tier 0 B. UFS: unknown (give --ufs-latency-ms, "
+                + "--ufs-stream-bandwidth, --ufs-aggregate-bandwidth, or --probe)"), run.out());
         assertEquals(List.of("fs.cosn.upload_thread_pool", "32", "threads", "advisor", "2 x 16 cores = 32 -> 32"), row(run.out(), Settings.COSN_UPLOAD_THREAD_POOL));
         assertEquals(List.of("goosefs.job.worker.max.active.task.num", "36", "tasks", "advisor", "32 upload threads + 4"),
                 row(run.out(), Settings.JOB_WORKER_MAX_ACTIVE_TASKS));
         assertEquals("72", row(run.out(), Settings.CLIENT_POOL_MAX).get(1));
         assertEquals("90", row(run.out(), Settings.ACTIVE_JOBS).get(1), "ceil(1.25 x 2 workers x 36 tasks)");
         assertEquals("4194304", row(run.out(), Settings.COSN_READ_AHEAD_BLOCK_SIZE).get(1), "files average tens of MB");
-        assertEquals("3", row(run.out(), Settings.UFS_READ_THREADS).get(1), "no more readers than files");
+        assertEquals("20", row(run.out(), Settings.UFS_READ_THREADS).get(1), "no more readers than ranged reads: 79 MiB / 4 MiB");
+        assertEquals("3", row(run.out(), Settings.ACTIVE_FILES).get(1), "no more files open than files");
         assertTrue(run.err().contains("Wrote the 4 fs.cosn.* settings to " + coreSite), run.err());
         assertTrue(run.err().contains("Wrote the 4 goosefs.* settings to " + cluster), run.err());
 
@@ -160,6 +166,35 @@ class TestTuneCommand {
         assertEquals(256 << 10, setting(json, Settings.READ_BUFFER_BYTES).get("value").asLong(), "median 256 KiB: one request per file");
         assertTrue(setting(json, Settings.IN_FLIGHT_BYTES).get("value").asLong() <= (1L << 30) / 4);
         assertFalse(run.out().contains("SETTING"), "JSON only on stdout");
+    }
+
+    @Test
+    void probesTheUfsForTheFiguresNoFlagGives() throws IOException {
+        Path data = Files.createDirectories(out.resolve("large"));
+        for (int i = 0; i < 3; i++) {
+            Files.write(data.resolve("part-%05d".formatted(i)), new byte[8 << 20]);
+        }
+        // the instance the command will get from Hadoop's cache: 40 ms, 8 MiB/s per stream, 24 MiB/s in all
+        ThrottledConfig store = new ThrottledConfig(Duration.ofMillis(40), 8 * MB, 24 * MB, 0, 0);
+        String root = "throttled://probe-cli" + data.toAbsolutePath();
+        try (FileSystem fs = FileSystem.get(URI.create(root), store.applyTo(new Configuration()))) {
+            CliRun run = gfsload("tune", "--path", root, "--json", "--cores", "2", "--heap", "1GB", "--probe", "--ufs-latency-ms", "5");
+            assertEquals(0, run.exitCode(), run.err());
+
+            JsonNode profile = new ObjectMapper().readTree(run.out()).get("profile");
+            assertEquals(5, profile.get("requestLatencyMillis").asLong(), "the flag wins over the probe");
+            assertEquals("GIVEN", profile.get("backendProvenance").get("latency").asText());
+            assertEquals("PROBED", profile.get("backendProvenance").get("perStream").asText());
+            assertEquals("PROBED", profile.get("backendProvenance").get("aggregate").asText());
+            assertTrue(profile.get("perStreamBytesPerSecond").asLong() > 0 && profile.get("aggregateBytesPerSecond").asLong() > 0, profile.toString());
+            JsonNode threads = setting(new ObjectMapper().readTree(run.out()), Settings.UFS_READ_THREADS);
+            assertTrue(threads.get("reason").asText().contains("(store: latency 5 ms (given), "), threads.toString());
+            assertTrue(threads.get("reason").asText().contains(" per stream (probed), "), threads.toString());
+
+            CliRun table = gfsload("tune", "--path", root, "--cores", "2", "--heap", "1GB", "--probe");
+            assertEquals(0, table.exitCode(), table.err());
+            assertTrue(table.out().contains("UFS: latency ") && table.out().contains(" ms (probed), "), table.out());
+        }
     }
 
     private static JsonNode setting(JsonNode json, String name) {

@@ -7,6 +7,7 @@ import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
 import io.gfsload.advisor.AdaptiveController;
+import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
 import io.gfsload.advisor.Ticker;
 import io.gfsload.cache.api.BlockKey;
@@ -18,6 +19,8 @@ import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.TempArea;
+import io.gfsload.cache.api.WorkerInfo;
+import io.gfsload.cache.api.WorkerUnavailableException;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
@@ -27,16 +30,21 @@ import io.gfsload.planner.PartitionLoad;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.time.Clock;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -51,6 +59,7 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -64,7 +73,31 @@ import org.slf4j.LoggerFactory;
  * on, until the failed files pass the threshold of {@link ExecutorOptions}, when the job stops and
  * fails as a whole. When the settings give concurrency bounds, an {@link AdaptiveController}
  * decides how many of the read threads may read the UFS at once, from the throughput, latency and
- * throttling errors it observes. Memory is bounded by read threads x read buffer.
+ * throttling errors it observes.
+ *
+ * <p>Which path a file takes: a small file (one block of at most
+ * {@link SmallFileBatcher#MAX_BLOCK_BYTES} left to load) is read whole and handed to a
+ * {@link SmallFileBatcher}, which writes many such blocks with one call per worker. A large local
+ * file ({@code file:}, read through Hadoop's raw local file system) is copied block by block
+ * through a direct buffer, which a short-circuit writer hands to the worker's files without a copy
+ * through the heap. A large file of any other store is read, when the settings give
+ * {@link Settings#STREAMS_PER_FILE} above 1, as that many concurrent ranged reads, each on a stream
+ * of its own (stores limit each stream, so a few large files on one stream each cannot fill the
+ * store's aggregate bandwidth); its blocks are still written to the cache one after another, each
+ * as a stream of its bytes in order.
+ *
+ * <p>Memory stays within {@link Settings#IN_FLIGHT_BYTES}: when the plan has small files, half of
+ * it (at most {@link SmallFileBatcher#MAX_QUEUED_BYTES}) bounds the small files read and not yet
+ * written, and the rest is a pool of read buffers. Every other read (a range, a block, a local
+ * copy's direct buffer) holds one buffer of the pool from before it starts until its bytes are
+ * written to the cache.
+ *
+ * <p>A worker that stops answering during the load (killed, down) gets no more replicas from this
+ * job: writes that failed on it are placed again on other workers at once, without waiting for
+ * the master to notice the loss. At the end, when workers were lost, the blocks of the loaded
+ * files that were left with fewer live replicas than the replication are written again onto live
+ * workers, so that {@link LoadState#SUCCEEDED} still means every block on as many distinct live
+ * workers as requested; the report's {@link LoadReport.ReplicaRestore} says what was restored.
  */
 public final class LoadExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(LoadExecutor.class);
@@ -76,6 +109,8 @@ public final class LoadExecutor {
      * about as often as a plain copy's.
      */
     static final int LOCAL_COPY_BYTES = 256 << 10;
+    /** The smallest range the end of a file is divided into among its streams. */
+    static final long MIN_TAIL_RANGE_BYTES = 1 << 20;
 
     private final CacheClient cache;
     private final Configuration hadoopConf;
@@ -120,13 +155,30 @@ public final class LoadExecutor {
     }
 
     /**
-     * The read threads this executor starts: the advisor's maximum when the settings allow the
-     * adaptive controller (which then lets a varying number of them read at once), else the
-     * advisor's read threads; never more than the active files.
+     * The read threads this executor starts, one per file in flight: the advisor's maximum when
+     * the settings allow the adaptive controller (which then lets a varying number of reads run at
+     * once), else the advisor's read threads; never more than the active files. The ranged reads
+     * of large files run on {@link #rangeThreads()} more.
      */
     public int readThreads() {
         long threads = adaptive() ? settings.value(Settings.MAX_UFS_READ_THREADS) : settings.value(Settings.UFS_READ_THREADS);
         return Math.toIntExact(Math.max(1, Math.min(threads, options.activeFiles())));
+    }
+
+    /**
+     * Threads for the ranged reads of large files: the most reads the controller may admit (or the
+     * fixed read threads); 0 when files are read with one stream each.
+     */
+    int rangeThreads() {
+        if (streamsPerFile() <= 1) {
+            return 0;
+        }
+        long threads = adaptive() ? settings.value(Settings.MAX_UFS_READ_THREADS) : settings.value(Settings.UFS_READ_THREADS);
+        return Math.toIntExact(Math.max(1, threads));
+    }
+
+    private int streamsPerFile() {
+        return settings.find(Settings.STREAMS_PER_FILE).map(setting -> Math.toIntExact(Math.max(1, setting.value()))).orElse(1);
     }
 
     /** Whether the settings bound the concurrency, so that the adaptive controller can move within them. */
@@ -150,11 +202,13 @@ public final class LoadExecutor {
         requireNonNull(journal, "journal is null");
         validate(plan, false);
         long start = clock.millis();
+        Set<String> liveAtStart = liveWorkerIds();
         Map<String, StagedBlock> staged = new HashMap<>();
         options.atomic().ifPresent(atomic -> {
             TempArea area = cache.tempAreas().openTempArea(atomic.jobId(), atomic.expireTime());
             for (StagedBlock block : area.blocks()) {
-                if (block.workerIds().size() >= plan.request().replication()) {
+                // a staged replica on a worker lost since does not count
+                if (block.workerIds().stream().filter(liveAtStart::contains).count() >= plan.request().replication()) {
                     staged.put(block.block().blockId(), block);
                 }
             }
@@ -163,7 +217,14 @@ public final class LoadExecutor {
             }
         });
         listener.started(plan);
-        Run run = new Run(plan, journal, staged);
+        int rangeThreads = rangeThreads();
+        AtomicInteger rangeThreadNumber = new AtomicInteger();
+        ExecutorService rangePool = rangeThreads == 0 ? null : Executors.newFixedThreadPool(rangeThreads, runnable -> {
+            Thread thread = new Thread(runnable, "gfsload-ufs-range-" + rangeThreadNumber.getAndIncrement());
+            thread.setDaemon(true);
+            return thread;
+        });
+        Run run = new Run(plan, journal, staged, Optional.ofNullable(rangePool));
         int threads = readThreads();
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> {
@@ -173,7 +234,7 @@ public final class LoadExecutor {
         });
         run.pool = pool;
         List<PartitionReport> partitions = new ArrayList<>();
-        SmallFileBatcher batcher = new SmallFileBatcher(cache, run.writeOptions(), run::batchWritten, run::batchCrashed);
+        SmallFileBatcher batcher = new SmallFileBatcher(cache, run::batchWriteOptions, run.smallFileBytes, run::batchWritten, run::batchCrashed);
         try {
             List<List<Future<FileReport>>> futures = new ArrayList<>();
             for (PartitionLoad partition : plan.partitions()) {
@@ -219,8 +280,13 @@ public final class LoadExecutor {
         finally {
             batcher.close();
             pool.shutdownNow();
+            if (rangePool != null) {
+                rangePool.shutdownNow();
+            }
         }
+        Optional<LoadReport.ReplicaRestore> restore = run.restoreReplicas(plan, partitions, liveAtStart);
         long duration = Math.max(0, clock.millis() - start);
+        LOG.debug("Loaded {} bytes in {} ms", run.ufsBytesRead.get(), duration);
         LoadTotals totals = LoadTotals.of(partitions, plan.stats().cachedBytes());
         options.atomic().ifPresent(atomic -> {
             if (totals.blocksFailed() == 0) {
@@ -240,7 +306,8 @@ public final class LoadExecutor {
                 duration == 0 ? totals.bytesLoaded() * 1000 : totals.bytesLoaded() * 1000 / duration,
                 settings.values(),
                 run.ufsBytesRead.get(),
-                journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead())).orElse(null));
+                journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead())).orElse(null),
+                restore.orElse(null));
         listener.finished(report);
         return report;
     }
@@ -268,7 +335,7 @@ public final class LoadExecutor {
         LoadTotals totals = LoadTotals.of(partitions, report.totals().bytesAlreadyCached());
         LoadState state = report.state() == LoadState.FAILED ? LoadState.FAILED : state(totals);
         return new LoadReport(report.target(), state, report.replication(), totals, partitions, report.durationMillis(), report.bytesPerSecond(),
-                report.settings(), report.ufsBytesRead(), report.job());
+                report.settings(), report.ufsBytesRead(), report.job(), report.restore());
     }
 
     private FileReport verify(FileLoad file, FileReport loaded, int replication) {
@@ -291,6 +358,12 @@ public final class LoadExecutor {
             }
         }
         return loaded;
+    }
+
+    private Set<String> liveWorkerIds() {
+        Set<String> live = new TreeSet<>();
+        cache.clusterInfo().liveWorkers().stream().map(WorkerInfo::id).forEach(live::add);
+        return live;
     }
 
     private Optional<AtomicOptions.Scope> scopeOf() {
@@ -354,14 +427,21 @@ public final class LoadExecutor {
         return totals.blocksLoaded() + totals.blocksAlreadyCached() > 0 ? LoadState.PARTIAL : LoadState.FAILED;
     }
 
+    /** Bytes {@code [position, position + length)} of a file. */
+    private record Range(long position, int length) {}
+
     /** The state of one execution, shared by its threads. */
     private final class Run {
         private final int replication;
         private final long totalFiles;
         private final int readBuffer;
         private final Optional<RateLimiter> bandwidth;
-        private final ThreadLocal<byte[]> buffers;
-        private final ThreadLocal<ByteBuffer> directBuffers;
+        private final BufferPool buffers;
+        private final int streamsPerFile;
+        /** Runs the ranged reads of large files; empty when each file is read with one stream. */
+        private final Optional<ExecutorService> rangePool;
+        /** Bytes of small files read and not yet written, at most: the batcher's share of the in-flight bytes. */
+        private final int smallFileBytes;
         private final AtomicLong failedFiles = new AtomicLong();
         /** Failed files when the job stopped for passing the threshold; -1 while it goes on. */
         private final AtomicLong abortedAfter = new AtomicLong(-1);
@@ -370,8 +450,12 @@ public final class LoadExecutor {
         private final Optional<AdaptiveController> controller;
         /** UFS reads under way; guarded by this. */
         private int activeReads;
+        /** The controller's target the last read saw, for the log; guarded by this. */
+        private int lastTarget;
 
         private final Map<String, StagedBlock> staged;
+        /** Workers a write of this job could not reach: no more replicas go to them. */
+        private final Set<String> unreachable = ConcurrentHashMap.newKeySet();
         /** File systems by scheme and authority. */
         private final Map<String, FileSystem> fileSystems = new ConcurrentHashMap<>();
         /** The results of small files whose blocks are with a batcher, by block. */
@@ -379,7 +463,8 @@ public final class LoadExecutor {
         /** The read pool, where failed small files are retried; set once the pool exists. */
         private volatile ExecutorService pool;
 
-        Run(LoadPlan plan, Optional<JobJournal> journal, Map<String, StagedBlock> staged) {
+        Run(LoadPlan plan, Optional<JobJournal> journal, Map<String, StagedBlock> staged, Optional<ExecutorService> rangePool) {
+            this.rangePool = rangePool;
             this.journal = journal;
             this.staged = staged;
             this.controller = adaptive() ? Optional.of(AdaptiveController.fromSettings(settings, Ticker.system())) : Optional.empty();
@@ -389,8 +474,17 @@ public final class LoadExecutor {
             this.bandwidth = options.bandwidthBytesPerSecond().isPresent()
                     ? Optional.of(RateLimiter.create(options.bandwidthBytesPerSecond().getAsLong()))
                     : Optional.empty();
-            this.buffers = ThreadLocal.withInitial(() -> new byte[readBuffer]);
-            this.directBuffers = ThreadLocal.withInitial(() -> ByteBuffer.allocateDirect(Math.min(readBuffer, LOCAL_COPY_BYTES)));
+            // The in-flight bytes are shared: the batcher of small files gets half (at most its
+            // own bound, and room for one read buffer left) when the plan has small files, the
+            // read buffers the rest. Below one read buffer and one small block, those are the least.
+            boolean smallFiles = plan.partitions().stream().flatMap(partition -> partition.files().stream()).anyMatch(this::batchable);
+            Optional<Long> inFlight = settings.find(Settings.IN_FLIGHT_BYTES).map(Setting::value);
+            long smallShare = inFlight.map(bytes -> Math.min(bytes / 2, bytes - readBuffer)).orElse((long) SmallFileBatcher.MAX_QUEUED_BYTES);
+            this.smallFileBytes = (int) Math.max(SmallFileBatcher.MAX_BLOCK_BYTES, Math.min(SmallFileBatcher.MAX_QUEUED_BYTES, smallShare));
+            long bufferCount = inFlight.map(bytes -> (bytes - (smallFiles ? smallFileBytes : 0)) / readBuffer).orElse((long) readThreads());
+            this.buffers = new BufferPool(Math.toIntExact(Math.max(1, Math.min(Integer.MAX_VALUE, bufferCount))), readBuffer,
+                    Math.min(readBuffer, LOCAL_COPY_BYTES));
+            this.streamsPerFile = streamsPerFile();
         }
 
         FileReport loadFile(FileLoad file) {
@@ -416,21 +510,8 @@ public final class LoadExecutor {
             AtomicInteger next = new AtomicInteger();
             AtomicLong bytesLoaded = new AtomicLong();
             AtomicInteger retries = new AtomicInteger(priorAttempts);
-            RetryPolicy<Object> retry = RetryPolicy.builder()
-                    .handleIf(Failures::isTransient)
-                    .withMaxAttempts(Math.max(1, options.maxAttempts() - priorAttempts))
-                    .withBackoff(Math.max(1, options.initialBackoff().toMillis()), Math.max(1, options.maxBackoff().toMillis()), java.time.temporal.ChronoUnit.MILLIS)
-                    .withJitter(0.5)
-                    .onRetry(event -> {
-                        retries.incrementAndGet();
-                        if (Failures.isThrottling(event.getLastException())) {
-                            controller.ifPresent(AdaptiveController::throttled);
-                        }
-                        listener.retrying(path, event.getAttemptCount() + 1, Failures.describe(event.getLastException()));
-                    })
-                    .build();
             try {
-                Failsafe.with(retry).run(() -> loadBlocks(file, toLoad, next, bytesLoaded));
+                Failsafe.with(retryPolicy(path, retries, Math.max(1, options.maxAttempts() - priorAttempts))).run(() -> loadBlocks(file, toLoad, next, bytesLoaded));
                 FileReport loaded = new FileReport(path, file.file().length(), file.blocks().size(), toLoad.size(), cached, 0, bytesLoaded.get(), retries.get(), null);
                 if (scope() == AtomicOptions.Scope.FILE) {
                     try {
@@ -453,6 +534,28 @@ public final class LoadExecutor {
             }
         }
 
+        /** Retries transient failures with backoff and jitter, counting them in {@code retries}. */
+        private RetryPolicy<Object> retryPolicy(String path, AtomicInteger retries) {
+            return retryPolicy(path, retries, options.maxAttempts());
+        }
+
+        /** {@link #retryPolicy(String, AtomicInteger)} with at most {@code maxAttempts} attempts. */
+        private RetryPolicy<Object> retryPolicy(String path, AtomicInteger retries, int maxAttempts) {
+            return RetryPolicy.builder()
+                    .handleIf(Failures::isTransient)
+                    .withMaxAttempts(maxAttempts)
+                    .withBackoff(Math.max(1, options.initialBackoff().toMillis()), Math.max(1, options.maxBackoff().toMillis()), java.time.temporal.ChronoUnit.MILLIS)
+                    .withJitter(0.5)
+                    .onRetry(event -> {
+                        retries.incrementAndGet();
+                        if (Failures.isThrottling(event.getLastException())) {
+                            controller.ifPresent(AdaptiveController::throttled);
+                        }
+                        listener.retrying(path, event.getAttemptCount() + 1, Failures.describe(event.getLastException()));
+                    })
+                    .build();
+        }
+
         private FileReport failed(FileLoad file, int cached, int loaded, long bytesLoaded, int retries, String error) {
             String path = file.file().path();
             LOG.warn("Loading {} failed: {}", path, error);
@@ -470,12 +573,19 @@ public final class LoadExecutor {
         private void loadBlocks(FileLoad file, List<BlockTask> toLoad, AtomicInteger next, AtomicLong bytesLoaded) throws IOException {
             Path ufsPath = new Path(file.file().path());
             FileSystem fs = fileSystem(ufsPath);
-            checkUnchanged(file, fs.getFileStatus(ufsPath));
+            checkUnchanged(fs, ufsPath, file);
+            long remaining = toLoad.subList(next.get(), toLoad.size()).stream().mapToLong(BlockTask::length).sum();
+            // A local file is copied block by block through direct buffers (faster than ranged
+            // reads on a local disk, which has no per-stream limit); other stores get ranged reads.
+            if (rangePool.isPresent() && remaining > readBuffer && !(fs instanceof RawLocalFileSystem)) {
+                loadRanged(fs, ufsPath, toLoad, next, bytesLoaded);
+                return;
+            }
             try (FSDataInputStream in = fs.open(ufsPath)) {
                 FileChannel local = localChannel(in);
                 while (next.get() < toLoad.size()) {
                     BlockTask block = toLoad.get(next.get());
-                    if (staged.containsKey(block.key().blockId()) && staged.get(block.key().blockId()).length() == block.length()) {
+                    if (isStaged(block)) {
                         next.incrementAndGet();
                         listener.blockLoaded(block);
                         continue;
@@ -486,12 +596,6 @@ public final class LoadExecutor {
                     listener.blockLoaded(block);
                 }
             }
-        }
-
-        /** How blocks are written: the replication, and the job's temp area for an atomic load. */
-        WriteOptions writeOptions() {
-            WriteOptions write = WriteOptions.replication(replication);
-            return options.atomic().isPresent() ? write.inTempArea(options.atomic().get().jobId()) : write;
         }
 
         /**
@@ -514,7 +618,21 @@ public final class LoadExecutor {
             return previous == null ? fs : previous;
         }
 
-        private void checkUnchanged(FileLoad file, FileStatus status) throws FileChangedException {
+        /**
+         * Opens {@code file} in the UFS.
+         *
+         * @throws FileChangedException when its length or modification time are not the planned ones
+         */
+        private FSDataInputStream open(FileLoad file) throws IOException {
+            Path ufsPath = new Path(file.file().path());
+            FileSystem fs = fileSystem(ufsPath);
+            checkUnchanged(fs, ufsPath, file);
+            return fs.open(ufsPath);
+        }
+
+        /** @throws FileChangedException when the length or modification time of {@code file} are not the planned ones */
+        private static void checkUnchanged(FileSystem fs, Path ufsPath, FileLoad file) throws IOException {
+            FileStatus status = fs.getFileStatus(ufsPath);
             if (status.getLen() != file.file().length() || status.getModificationTime() != file.file().modificationTime()) {
                 throw new FileChangedException("File changed since it was planned: length %d -> %d, modification time %d -> %d"
                         .formatted(file.file().length(), status.getLen(), file.file().modificationTime(), status.getModificationTime()));
@@ -546,8 +664,19 @@ public final class LoadExecutor {
                         finish(result, loadFile(file));
                         return;
                     }
-                    byte[] data = readWhole(file, block);
-                    batcher.add(new SmallFileBatcher.Pending(file, block, data));
+                    int length = Math.toIntExact(block.length());
+                    batcher.reserve(length);
+                    boolean added = false;
+                    try {
+                        byte[] data = readWhole(file, block);
+                        batcher.add(new SmallFileBatcher.Pending(file, block, data));
+                        added = true;
+                    }
+                    finally {
+                        if (!added) {
+                            batcher.unreserve(length);
+                        }
+                    }
                 }
                 catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
@@ -561,18 +690,18 @@ public final class LoadExecutor {
             return result;
         }
 
-        /** Reads the single block of a small file in one positioned read, checking the file is unchanged. */
+        /**
+         * Reads the single block of a small file in one positioned read, checking the file is
+         * unchanged; its bytes count against the batcher's share of the in-flight bytes, reserved
+         * by the caller.
+         */
         private byte[] readWhole(FileLoad file, BlockTask block) throws IOException {
-            Path ufsPath = new Path(file.file().path());
-            FileSystem fs = fileSystem(ufsPath);
-            checkUnchanged(file, fs.getFileStatus(ufsPath));
             byte[] data = new byte[Math.toIntExact(block.length())];
-            try (FSDataInputStream in = fs.open(ufsPath)) {
+            try (FSDataInputStream in = open(file)) {
                 bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, data.length)));
                 read(in, block.offset(), data, data.length);
             }
-            ufsBytesRead.addAndGet(data.length);
-            journal.ifPresent(j -> j.recordRead(data.length));
+            counted(data.length);
             return data;
         }
 
@@ -629,7 +758,11 @@ public final class LoadExecutor {
                     stored.add(pending);
                 }
                 else {
-                    fallBack(pending.file(), pendingFiles.remove(pending.block()), outcome.failure().orElseThrow(), pool);
+                    Throwable failure = outcome.failure().orElseThrow();
+                    if (failure instanceof WorkerUnavailableException unavailable) {
+                        unreachable(unavailable);
+                    }
+                    fallBack(pending.file(), pendingFiles.remove(pending.block()), failure, pool);
                 }
             }
             String notCommitted = null;
@@ -712,13 +845,18 @@ public final class LoadExecutor {
             }
             AdaptiveController adaptive = controller.get();
             synchronized (this) {
+                int target = adaptive.target();
+                if (target != lastTarget) {
+                    LOG.debug("UFS reads at once: {} -> {} ({})", lastTarget, target, adaptive.state().decision());
+                    lastTarget = target;
+                }
                 while (activeReads >= adaptive.target()) {
                     try {
                         wait(50);
                     }
                     catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
-                        throw new java.io.InterruptedIOException("Interrupted while waiting to read");
+                        throw new InterruptedIOException("Interrupted while waiting to read");
                     }
                 }
                 activeReads++;
@@ -736,42 +874,417 @@ public final class LoadExecutor {
             }
         }
 
+        private boolean isStaged(BlockTask block) {
+            StagedBlock stagedBlock = staged.get(block.key().blockId());
+            return stagedBlock != null && stagedBlock.length() == block.length();
+        }
+
+        /** How this job writes a block: its replication, in its temp area when atomic. */
+        private WriteOptions writeOptions() {
+            WriteOptions write = WriteOptions.replication(replication);
+            if (options.atomic().isPresent()) {
+                write = write.inTempArea(options.atomic().get().jobId());
+            }
+            return write;
+        }
+
+        /** How the batcher writes its next batch of small files: as {@link #writeOptions}, never to a worker this job could not reach. */
+        WriteOptions batchWriteOptions() {
+            return excludingUnreachable(writeOptions());
+        }
+
+        private WriteOptions excludingUnreachable(WriteOptions write) {
+            if (unreachable.isEmpty()) {
+                return write;
+            }
+            Set<String> excluded = new TreeSet<>(write.excludedWorkers());
+            excluded.addAll(unreachable);
+            return write.excluding(excluded);
+        }
+
         /**
-         * Reads {@code block} in pieces of the read buffer and streams them to its writer. From a
+         * Opens a writer for {@code block} as {@code write} says, never to a worker this job could
+         * not reach.
+         */
+        private BlockWriter openWriter(BlockTask block, WriteOptions write) {
+            return cache.openWriter(block.key(), block.length(), excludingUnreachable(write));
+        }
+
+        /** Remembers the worker of {@code e}: the job places no more replicas on it. */
+        private void unreachable(WorkerUnavailableException e) {
+            if (unreachable.add(e.workerId())) {
+                LOG.warn("Worker {} is unreachable: the job places no more replicas on it ({})", e.workerId(), e.getMessage());
+            }
+        }
+
+        private void loadBlock(FSDataInputStream in, FileChannel local, BlockTask block) throws IOException {
+            writeBlock(in, local, block, writeOptions());
+            journal.ifPresent(j -> j.recordCommitted(block.key().blockId()));
+        }
+
+        /**
+         * Reads {@code block} from the UFS in pieces of the read buffer and streams them to a
+         * writer opened as {@code write} says, holding one buffer of the pool meanwhile. From a
          * local file ({@code local} not null) the pieces go through a direct buffer, which a
          * short-circuit writer hands to its files without a copy through the heap.
          */
-        private void loadBlock(FSDataInputStream in, FileChannel local, BlockTask block) throws IOException {
-            try (BlockWriter writer = cache.openWriter(block.key(), block.length(), writeOptions())) {
-                long position = block.offset();
-                long end = block.offset() + block.length();
-                while (position < end) {
-                    int length = (int) Math.min(readBuffer, end - position);
-                    bandwidth.ifPresent(limiter -> limiter.acquire(length));
-                    if (local != null) {
-                        ByteBuffer buffer = directBuffers.get();
+        private void writeBlock(FSDataInputStream in, FileChannel local, BlockTask block, WriteOptions write) throws IOException {
+            if (local != null) {
+                ByteBuffer buffer = buffers.acquireDirect();
+                try (BlockWriter writer = openWriter(block, write)) {
+                    long end = block.offset() + block.length();
+                    for (long position = block.offset(); position < end; position += readBuffer) {
+                        int length = (int) Math.min(readBuffer, end - position);
                         long piece = position;
+                        bandwidth.ifPresent(limiter -> limiter.acquire(length));
                         admitted(length, () -> {
                             for (long at = piece; at < piece + length; at += buffer.capacity()) {
                                 read(local, at, buffer, (int) Math.min(buffer.capacity(), piece + length - at));
                                 writer.write(buffer);
                             }
                         });
+                        counted(length);
                     }
-                    else {
-                        byte[] buffer = buffers.get();
-                        read(in, position, buffer, length);
-                        for (int offset = 0; offset < length; offset += MAX_WRITE_BYTES) {
-                            writer.write(buffer, offset, Math.min(MAX_WRITE_BYTES, length - offset));
-                        }
-                    }
-                    ufsBytesRead.addAndGet(length);
-                    journal.ifPresent(j -> j.recordRead(length));
+                    writer.commit();
+                }
+                catch (WorkerUnavailableException e) {
+                    unreachable(e);
+                    throw e;
+                }
+                finally {
+                    buffers.releaseDirect(buffer);
+                }
+                return;
+            }
+            byte[] buffer = buffers.acquire();
+            try (BlockWriter writer = openWriter(block, write)) {
+                long position = block.offset();
+                long end = block.offset() + block.length();
+                while (position < end) {
+                    int length = (int) Math.min(buffer.length, end - position);
+                    readRange(in, position, buffer, length);
+                    write(writer, buffer, length);
                     position += length;
                 }
                 writer.commit();
             }
-            journal.ifPresent(j -> j.recordCommitted(block.key().blockId()));
+            catch (WorkerUnavailableException e) {
+                unreachable(e);
+                throw e;
+            }
+            finally {
+                buffers.release(buffer);
+            }
+        }
+
+        /**
+         * When workers were lost during the load (a write could not reach them, or the master no
+         * longer counts them live), writes the blocks of every file that is not failed and has
+         * fewer replicas than the replication on the other workers again, onto live workers, and
+         * replaces the report of a file whose blocks could not all be restored by a failed one.
+         * Each such block is written with the full replication, placed away from the lost
+         * workers: the master adds the new replicas to the ones it records.
+         *
+         * @return what was restored; empty when no worker was lost
+         */
+        Optional<LoadReport.ReplicaRestore> restoreReplicas(LoadPlan plan, List<PartitionReport> partitions, Set<String> liveAtStart) {
+            Set<String> lost = new TreeSet<>(unreachable);
+            Set<String> liveNow = liveWorkerIds();
+            liveAtStart.stream().filter(id -> !liveNow.contains(id)).forEach(lost::add);
+            if (lost.isEmpty()) {
+                return Optional.empty();
+            }
+            LOG.warn("Workers {} were lost during the load: restoring the replicas they held", lost);
+            AtomicLong blocks = new AtomicLong();
+            AtomicLong bytes = new AtomicLong();
+            for (int p = 0; p < partitions.size(); p++) {
+                PartitionReport partition = partitions.get(p);
+                List<FileReport> files = new ArrayList<>(partition.files());
+                for (int f = 0; f < files.size(); f++) {
+                    FileLoad file = plan.partitions().get(p).files().get(f);
+                    if (!files.get(f).failed() && !file.blocks().isEmpty()) {
+                        files.set(f, restoreFile(file, files.get(f), lost, blocks, bytes));
+                    }
+                }
+                partitions.set(p, new PartitionReport(partition.name(), files));
+            }
+            return Optional.of(new LoadReport.ReplicaRestore(List.copyOf(lost), blocks.get(), bytes.get()));
+        }
+
+        private FileReport restoreFile(FileLoad file, FileReport loaded, Set<String> lost, AtomicLong restoredBlocks, AtomicLong restoredBytes) {
+            Map<Integer, CachedBlock> cached = new HashMap<>();
+            for (CachedBlock block : cache.cachedBlocks(file.file())) {
+                cached.put(block.index(), block);
+            }
+            List<BlockTask> missing = file.blocks().stream()
+                    .filter(block -> liveReplicas(cached.get(block.index()), block, lost) < replication)
+                    .toList();
+            if (missing.isEmpty()) {
+                return loaded;
+            }
+            String path = file.file().path();
+            AtomicInteger next = new AtomicInteger();
+            AtomicInteger retries = new AtomicInteger();
+            WriteOptions write = WriteOptions.replication(replication).excluding(lost);
+            try {
+                Failsafe.with(retryPolicy(path, retries)).run(() -> {
+                    try (FSDataInputStream in = open(file)) {
+                        FileChannel local = localChannel(in);
+                        while (next.get() < missing.size()) {
+                            BlockTask block = missing.get(next.get());
+                            writeBlock(in, local, block, write);
+                            restoredBlocks.incrementAndGet();
+                            restoredBytes.addAndGet(block.length());
+                            next.incrementAndGet();
+                        }
+                    }
+                });
+                LOG.info("Restored the replicas of {} blocks of {}", missing.size(), path);
+                return new FileReport(path, loaded.length(), loaded.blocks(), loaded.blocksLoaded(), loaded.blocksAlreadyCached(), 0,
+                        loaded.bytesLoaded(), loaded.retries() + retries.get(), null);
+            }
+            catch (RuntimeException e) {
+                Throwable cause = e instanceof FailsafeException && e.getCause() != null ? e.getCause() : e;
+                BlockTask block = missing.get(Math.min(next.get(), missing.size() - 1));
+                String error = "block %d has %d of %d replicas on live workers after %s were lost, and writing it again failed: %s"
+                        .formatted(block.index(), liveReplicas(cached.get(block.index()), block, lost), replication, lost, Failures.describe(cause));
+                LOG.warn("Restoring the replicas of {} failed: {}", path, error);
+                listener.fileFailed(path, error);
+                return new FileReport(path, loaded.length(), loaded.blocks(), 0, 0, loaded.blocks(), loaded.bytesLoaded(),
+                        loaded.retries() + retries.get(), error);
+            }
+        }
+
+        /** Replicas of {@code block} on workers not in {@code lost}; 0 when it is not cached as planned. */
+        private static int liveReplicas(CachedBlock cached, BlockTask block, Set<String> lost) {
+            if (cached == null || cached.length() != block.length()) {
+                return 0;
+            }
+            return (int) cached.workerIds().stream().filter(id -> !lost.contains(id)).count();
+        }
+
+        /** One UFS read within the bandwidth limit, counted. */
+        private void readRange(FSDataInputStream in, long position, byte[] buffer, int length) throws IOException {
+            bandwidth.ifPresent(limiter -> limiter.acquire(length));
+            read(in, position, buffer, length);
+            counted(length);
+        }
+
+        /** Counts {@code length} bytes read from the UFS: in the report, the journal and for the listener. */
+        private void counted(int length) {
+            ufsBytesRead.addAndGet(length);
+            journal.ifPresent(j -> j.recordRead(length));
+            listener.ufsBytesRead(length);
+        }
+
+        private void write(BlockWriter writer, byte[] buffer, int length) {
+            for (int offset = 0; offset < length; offset += MAX_WRITE_BYTES) {
+                writer.write(buffer, offset, Math.min(MAX_WRITE_BYTES, length - offset));
+            }
+        }
+
+        /**
+         * Loads {@code toLoad} from block {@code next} on as concurrent ranged reads: up to
+         * {@link #streamsPerFile} reads of one read buffer each run ahead on the range threads,
+         * each on a stream of its own, while this thread writes their bytes block by block, in
+         * order. A read beyond the first in flight starts only when a buffer is free at once, so
+         * readers of different files never wait for each other's buffers. When a read or a write
+         * fails, the reads under way are awaited and their buffers returned before the failure
+         * propagates; {@code next} then names the block to retry from.
+         */
+        private void loadRanged(FileSystem fs, Path path, List<BlockTask> toLoad, AtomicInteger next, AtomicLong bytesLoaded) throws IOException {
+            ExecutorService ranges = rangePool.orElseThrow();
+            ArrayDeque<RangeRead> pending = new ArrayDeque<>();
+            try (StreamPool streams = new StreamPool(fs, path)) {
+                RangeCursor cursor = new RangeCursor(toLoad, next.get());
+                try {
+                    while (next.get() < toLoad.size()) {
+                        BlockTask block = toLoad.get(next.get());
+                        if (isStaged(block)) {
+                            next.incrementAndGet();
+                            listener.blockLoaded(block);
+                            continue;
+                        }
+                        try (BlockWriter writer = openWriter(block, writeOptions())) {
+                            long written = 0;
+                            while (written < block.length()) {
+                                fill(pending, cursor, ranges, streams);
+                                RangeRead head = pending.poll();
+                                byte[] bytes = head.await();
+                                try {
+                                    write(writer, bytes, head.length());
+                                }
+                                finally {
+                                    buffers.release(bytes);
+                                }
+                                written += head.length();
+                            }
+                            writer.commit();
+                        }
+                        catch (WorkerUnavailableException e) {
+                            unreachable(e);
+                            throw e;
+                        }
+                        journal.ifPresent(j -> j.recordCommitted(block.key().blockId()));
+                        bytesLoaded.addAndGet(block.length());
+                        next.incrementAndGet();
+                        listener.blockLoaded(block);
+                    }
+                }
+                finally {
+                    for (RangeRead read : pending) {
+                        read.abandon();
+                    }
+                }
+            }
+        }
+
+        /** Starts ranged reads until {@link #streamsPerFile} are in flight, the file is read or no buffer is free. */
+        private void fill(ArrayDeque<RangeRead> pending, RangeCursor cursor, ExecutorService ranges, StreamPool streams) throws IOException {
+            while (pending.size() < streamsPerFile && cursor.hasNext()) {
+                byte[] buffer;
+                if (pending.isEmpty()) {
+                    buffer = buffers.acquire();
+                }
+                else {
+                    Optional<byte[]> free = buffers.tryAcquire();
+                    if (free.isEmpty()) {
+                        return;
+                    }
+                    buffer = free.get();
+                }
+                Range range = cursor.next(buffer.length);
+                long position = range.position();
+                int length = range.length();
+                try {
+                    pending.add(new RangeRead(buffer, length, ranges.submit(() -> {
+                        FSDataInputStream in = streams.borrow();
+                        try {
+                            readRange(in, position, buffer, length);
+                        }
+                        catch (IOException | RuntimeException e) {
+                            streams.discard(in);
+                            throw e;
+                        }
+                        streams.giveBack(in);
+                        return buffer;
+                    })));
+                }
+                catch (RuntimeException e) {
+                    buffers.release(buffer);
+                    throw e;
+                }
+            }
+        }
+
+        /** One ranged read in flight: its buffer belongs to it until {@link #await} returns or {@link #abandon} ends. */
+        private final class RangeRead {
+            private final byte[] buffer;
+            private final int length;
+            private final Future<byte[]> result;
+
+            RangeRead(byte[] buffer, int length, Future<byte[]> result) {
+                this.buffer = buffer;
+                this.length = length;
+                this.result = result;
+            }
+
+            int length() {
+                return length;
+            }
+
+            /** The buffer with the bytes read; the caller releases it. On failure the buffer is released here. */
+            byte[] await() throws IOException {
+                try {
+                    return result.get();
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    abandon();
+                    throw (InterruptedIOException) new InterruptedIOException("Interrupted while reading").initCause(e);
+                }
+                catch (ExecutionException e) {
+                    buffers.release(buffer);
+                    Throwable cause = e.getCause();
+                    if (cause instanceof IOException io) {
+                        throw io;
+                    }
+                    if (cause instanceof RuntimeException runtime) {
+                        throw runtime;
+                    }
+                    throw new IllegalStateException("A ranged read failed: " + cause, cause);
+                }
+            }
+
+            /**
+             * Waits for the read to end, whatever its outcome, and returns its buffer. Interrupted
+             * (the load is being torn down), it stops waiting and leaves the buffer to the
+             * garbage collector rather than hand out one a reader may still fill.
+             */
+            void abandon() {
+                try {
+                    result.get();
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                catch (ExecutionException | CancellationException e) {
+                    // the failure is the first read's to report
+                }
+                buffers.release(buffer);
+            }
+        }
+
+        /**
+         * The ranges of the blocks still to load, in order, skipping blocks already staged; not
+         * thread-safe. A range is one read buffer, except near the end of the file: once less than
+         * {@link #streamsPerFile} buffers remain, a range is the remaining bytes divided among the
+         * streams (at least {@link #MIN_TAIL_RANGE_BYTES}), so that the file's last reads end
+         * together instead of one stream reading its last buffer alone.
+         */
+        private final class RangeCursor {
+            private final List<BlockTask> blocks;
+            private int block;
+            private long position;
+            private long remaining;
+
+            RangeCursor(List<BlockTask> blocks, int first) {
+                this.blocks = blocks;
+                this.block = first;
+                for (BlockTask task : blocks.subList(first, blocks.size())) {
+                    remaining += isStaged(task) ? 0 : task.length();
+                }
+                skipStaged();
+            }
+
+            boolean hasNext() {
+                return block < blocks.size();
+            }
+
+            /** The next range of at most {@code maxBytes}, never crossing a block's end. */
+            Range next(int maxBytes) {
+                BlockTask current = blocks.get(block);
+                long share = Math.max(MIN_TAIL_RANGE_BYTES, (remaining + streamsPerFile - 1) / streamsPerFile);
+                int length = (int) Math.min(Math.min(maxBytes, share), current.offset() + current.length() - position);
+                Range range = new Range(position, length);
+                position += length;
+                remaining -= length;
+                if (position == current.offset() + current.length()) {
+                    block++;
+                    skipStaged();
+                }
+                return range;
+            }
+
+            private void skipStaged() {
+                while (block < blocks.size() && (isStaged(blocks.get(block)) || blocks.get(block).length() == 0)) {
+                    block++;
+                }
+                if (block < blocks.size()) {
+                    position = blocks.get(block).offset();
+                }
+            }
         }
     }
 }

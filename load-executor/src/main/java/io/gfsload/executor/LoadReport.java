@@ -19,9 +19,11 @@ import java.util.List;
  * @param settings the settings used, each with its reason
  * @param ufsBytesRead bytes this run read from the UFS, retries included
  * @param job the job's journal, or {@code null} when the load ran without one
+ * @param restore the replicas written again because workers were lost during the load, or {@code
+ *     null} when no worker was lost
  */
 public record LoadReport(String target, LoadState state, int replication, LoadTotals totals, List<PartitionReport> partitions,
-        long durationMillis, long bytesPerSecond, List<Setting> settings, long ufsBytesRead, JobSummary job) {
+        long durationMillis, long bytesPerSecond, List<Setting> settings, long ufsBytesRead, JobSummary job, ReplicaRestore restore) {
     /**
      * The job a run belongs to.
      *
@@ -33,6 +35,21 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
     public record JobSummary(String jobId, long run, long previousBlocks, long previousUfsBytesRead) {
         public JobSummary {
             requireNonNull(jobId, "jobId is null");
+        }
+    }
+
+    /**
+     * Workers lost during a load, and the blocks written again so that they hold their replicas on
+     * live workers.
+     *
+     * @param lostWorkers ids of the workers that a write could not reach or that the master no
+     *     longer counts live, sorted
+     * @param blocks blocks written again (each with the full replication, away from the lost workers)
+     * @param bytes their bytes, read from the UFS again
+     */
+    public record ReplicaRestore(List<String> lostWorkers, long blocks, long bytes) {
+        public ReplicaRestore {
+            lostWorkers = List.copyOf(requireNonNull(lostWorkers, "lostWorkers is null"));
         }
     }
 

@@ -14,6 +14,9 @@ public interface ProgressListener {
 
     default void blockLoaded(BlockTask block) {}
 
+    /** {@code bytes} were read from the UFS (one read of a file or of a range), e.g. for a windowed throughput. */
+    default void ufsBytesRead(int bytes) {}
+
     default void fileFailed(String path, String error) {}
 
     /** {@code file} is done, loaded or failed. */

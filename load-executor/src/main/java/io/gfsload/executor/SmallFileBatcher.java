@@ -19,6 +19,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -30,8 +31,11 @@ import org.slf4j.LoggerFactory;
  * last, so batches grow while the cache is busy and stay small while the UFS is the bottleneck;
  * nobody waits for a batch to fill.
  *
- * <p>Memory: at most {@link #MAX_QUEUED_BYTES} of blocks wait; {@link #add} blocks while that is
- * reached. Each block's outcome goes to the callback given at construction, on a writer thread.
+ * <p>Memory: a read thread {@link #reserve reserves} a block's bytes before it reads the block, and
+ * they are given back once the block's batch is written, so at most the queue bound given at
+ * construction (at most {@link #MAX_QUEUED_BYTES}) of small blocks are read and not yet written;
+ * {@link #reserve} waits while that is reached. Each block's outcome goes to the callback given
+ * at construction, on a writer thread.
  */
 final class SmallFileBatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SmallFileBatcher.class);
@@ -53,21 +57,29 @@ final class SmallFileBatcher implements AutoCloseable {
     }
 
     private final CacheClient cache;
-    private final WriteOptions writeOptions;
+    private final Supplier<WriteOptions> writeOptions;
     private final BiConsumer<List<Pending>, List<BlockWriteOutcome>> written;
     private final Consumer<List<Pending>> crashed;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
-    private final Semaphore queuedBytes = new Semaphore(MAX_QUEUED_BYTES);
+    private final Semaphore queuedBytes;
     private final ExecutorService writers;
 
     /**
+     * @param writeOptions how the next batch is written, asked for each batch (the workers to
+     *     exclude may grow during a load)
+     * @param maxQueuedBytes bytes of small blocks read and not yet written, at most; at least
+     *     {@link #MAX_BLOCK_BYTES} and at most {@link #MAX_QUEUED_BYTES}
      * @param written called with each batch and its outcomes, in the same order
      * @param crashed called with a batch whose write threw instead of returning outcomes
      */
-    SmallFileBatcher(CacheClient cache, WriteOptions writeOptions, BiConsumer<List<Pending>, List<BlockWriteOutcome>> written,
-            Consumer<List<Pending>> crashed) {
+    SmallFileBatcher(CacheClient cache, Supplier<WriteOptions> writeOptions, int maxQueuedBytes,
+            BiConsumer<List<Pending>, List<BlockWriteOutcome>> written, Consumer<List<Pending>> crashed) {
         this.cache = requireNonNull(cache, "cache is null");
         this.writeOptions = requireNonNull(writeOptions, "writeOptions is null");
+        if (maxQueuedBytes < MAX_BLOCK_BYTES || maxQueuedBytes > MAX_QUEUED_BYTES) {
+            throw new IllegalArgumentException("maxQueuedBytes must be in [%d, %d]: %d".formatted(MAX_BLOCK_BYTES, MAX_QUEUED_BYTES, maxQueuedBytes));
+        }
+        this.queuedBytes = new Semaphore(maxQueuedBytes);
         this.written = requireNonNull(written, "written is null");
         this.crashed = requireNonNull(crashed, "crashed is null");
         AtomicInteger threadNumber = new AtomicInteger();
@@ -86,9 +98,22 @@ final class SmallFileBatcher implements AutoCloseable {
         return block.length() <= MAX_BLOCK_BYTES;
     }
 
-    /** Queues a block read whole; waits while {@link #MAX_QUEUED_BYTES} are queued. */
+    /**
+     * Reserves room for a block of {@code bytes} before it is read, waiting while the queue bound
+     * is reached. The room is given back when the block's batch is written (after {@link #add})
+     * or with {@link #unreserve} when the block is not added.
+     */
+    void reserve(int bytes) throws InterruptedException {
+        queuedBytes.acquire(bytes);
+    }
+
+    /** Gives back room {@link #reserve reserved} for a block that is not added. */
+    void unreserve(int bytes) {
+        queuedBytes.release(bytes);
+    }
+
+    /** Queues a block read whole, whose bytes were {@link #reserve reserved}. */
     void add(Pending pending) throws InterruptedException {
-        queuedBytes.acquire(pending.data().length);
         queue.put(pending);
     }
 
@@ -124,7 +149,7 @@ final class SmallFileBatcher implements AutoCloseable {
             List<BlockData> blocks = batch.stream().map(pending -> new BlockData(pending.block().key(), pending.data())).toList();
             List<BlockWriteOutcome> outcomes;
             try {
-                outcomes = cache.writeBlocks(blocks, writeOptions);
+                outcomes = cache.writeBlocks(blocks, writeOptions.get());
             }
             catch (CacheException e) {
                 LOG.debug("A batch of {} blocks failed as a whole: {}", batch.size(), e.getMessage());

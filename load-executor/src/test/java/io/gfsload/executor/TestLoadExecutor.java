@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -119,6 +120,35 @@ class TestLoadExecutor {
     }
 
     @Test
+    void aWorkerLostDuringTheLoadLeavesEveryBlockWithItsReplicasOnTheOthers() {
+        LoadPlan plan = plan(2);
+        AtomicInteger loaded = new AtomicInteger();
+        AtomicReference<String> stopped = new AtomicReference<>();
+        LoadReport report = executor(new ProgressListener() {
+            @Override
+            public void blockLoaded(BlockTask block) {
+                if (loaded.incrementAndGet() == 3) {
+                    // a worker that holds a replica already, stopped as a killed process is
+                    CachedBlock cached = client.cachedBlocks(block.key().file()).stream().filter(b -> b.index() == block.index()).findFirst().orElseThrow();
+                    stopped.set(cached.workerIds().get(0));
+                    cluster.stopWorker(Integer.parseInt(stopped.get().substring("worker-".length())));
+                }
+            }
+        }).execute(plan);
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), String.valueOf(report.failedFiles()));
+        assertEquals(9, report.totals().blocksLoaded());
+        assertEquals(List.of(stopped.get()), report.restore().lostWorkers());
+        assertTrue(report.restore().blocks() >= 1, "the block that had a replica on the lost worker is written again: " + report.restore());
+        for (FileLoad file : plan.partitions().get(0).files()) {
+            for (CachedBlock block : client.cachedBlocks(file.file())) {
+                // the master may count the stopped worker live for a few more heartbeats
+                assertEquals(2, block.workerIds().stream().filter(id -> !id.equals(stopped.get())).distinct().count(), block.toString());
+            }
+        }
+    }
+
+    @Test
     void verifyFindsBlocksWithoutTheirReplicas() {
         LoadPlan single = plan(1);
         LoadReport loaded = executor(ProgressListener.NONE).execute(single);
@@ -126,7 +156,7 @@ class TestLoadExecutor {
         assertEquals(loaded, verified, "everything loaded is there");
 
         LoadPlan twice = plan(2);
-        LoadReport claimed = new LoadReport(loaded.target(), LoadState.SUCCEEDED, 2, loaded.totals(), loaded.partitions(), 0, 0, List.of(), 0, null);
+        LoadReport claimed = new LoadReport(loaded.target(), LoadState.SUCCEEDED, 2, loaded.totals(), loaded.partitions(), 0, 0, List.of(), 0, null, null);
         LoadReport underReplicated = executor(ProgressListener.NONE).verify(twice, claimed);
         assertEquals(LoadState.FAILED, underReplicated.state());
         assertEquals(3, underReplicated.failedFiles().size());

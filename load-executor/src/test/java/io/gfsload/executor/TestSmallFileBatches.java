@@ -12,21 +12,25 @@ import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockWriteOutcome;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.NotEnoughWorkersException;
 import io.gfsload.cache.api.TempAreas;
+import io.gfsload.cache.api.WorkerUnavailableException;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.LoadPlanner;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.PlannerConfig;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -141,6 +145,66 @@ class TestSmallFileBatches {
         assertEquals(List.of(), real.tempAreas().listTempAreas(), "the temp area is gone after a complete load");
     }
 
+    @Test
+    void aWorkerUnreachableInABatchGetsNoMoreReplicas() throws IOException {
+        String lost = real.clusterInfo().liveWorkers().get(0).id();
+        Set<String> failing = ConcurrentHashMap.newKeySet();
+        FailingClient client = new FailingClient(real, key -> key.file().path().endsWith("part-003") && failing.add(key.blockId()), false, lost);
+        LoadPlan plan = plan(client, 2);
+
+        LoadReport report = load(client, plan, ExecutorOptions.defaults().withRetries(3, Duration.ofMillis(1), Duration.ofMillis(2)));
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), String.valueOf(report.failedFiles()));
+        assertEquals(1, failing.size());
+        assertEquals(1, report.totals().retries(), "part-003 was retried on the block-by-block path");
+        assertTrue(client.singleWrites.get() >= 1);
+        assertEquals(List.of(Set.of(lost)), client.singleWriteExclusions.stream().distinct().toList(),
+                "the retry, and every replica restored at the end, is placed away from the unreachable worker");
+        assertEquals(List.of(lost), report.restore().lostWorkers());
+        assertEquals(client.singleWrites.get() - 1, report.restore().blocks(), "the blocks written before the worker was found unreachable, with a replica on it");
+        for (FileLoad file : plan.partitions().get(0).files()) {
+            List<CachedBlock> cached = real.cachedBlocks(file.file());
+            assertTrue(cached.get(0).workerIds().stream().filter(id -> !id.equals(lost)).count() >= 2, file.file().path() + " " + cached);
+        }
+    }
+
+    @Test
+    void smallAndLargeFilesShareTheInFlightBytes() throws IOException {
+        Path mixed = directory.resolve("mixed");
+        Files.createDirectories(mixed);
+        Random random = new Random(12);
+        for (int i = 0; i < 3; i++) {
+            byte[] bytes = new byte[i == 0 ? (5 << 20) + 12_345 : 30_000 * (i + 1)];
+            random.nextBytes(bytes);
+            Files.write(mixed.resolve("file-" + i), bytes);
+        }
+        FailingClient client = new FailingClient(real, key -> false, false);
+        LoadPlanner planner = new LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks, new PlannerConfig(1 << 20, 1024, 4 << 20, 2));
+        LoadPlan plan = planner.plan(new LoadRequest(new LoadTarget.Paths(List.of(mixed.toString())), 1));
+        // one read buffer for the large file, one small block's worth for the batcher
+        Settings settings = new Settings(List.of(
+                new Setting(Settings.UFS_READ_THREADS, 3, "threads", "test"),
+                new Setting(Settings.READ_BUFFER_BYTES, 1 << 20, "bytes", "test"),
+                new Setting(Settings.IN_FLIGHT_BYTES, 2 << 20, "bytes", "test"),
+                new Setting(Settings.STREAMS_PER_FILE, 4, "streams", "test")));
+
+        LoadReport report = new LoadExecutor(client, new Configuration(), settings, ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).execute(plan);
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), String.valueOf(report.failedFiles()));
+        assertEquals(2, client.batchedBlocks.get(), "the small files went through the batcher");
+        assertEquals(6, client.singleWrites.get(), "the large file's blocks were written one by one");
+        assertEquals(plan.stats().bytes(), report.ufsBytesRead());
+        for (FileLoad file : plan.partitions().get(0).files()) {
+            ByteArrayOutputStream cached = new ByteArrayOutputStream();
+            for (BlockTask block : file.blocks()) {
+                try (InputStream in = real.openReader(block.key())) {
+                    in.transferTo(cached);
+                }
+            }
+            assertArrayEquals(Files.readAllBytes(Path.of(file.file().path().replaceFirst("^file:", ""))), cached.toByteArray(), file.file().path());
+        }
+    }
+
     private LoadPlan plan(CacheClient client, int replication) {
         LoadPlanner planner = new LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks, new PlannerConfig(1 << 20, 1024, 4 << 20, 2));
         return planner.plan(new LoadRequest(new LoadTarget.Paths(List.of(directory.resolve("data").toString())), replication));
@@ -166,19 +230,27 @@ class TestSmallFileBatches {
 
     /**
      * The real client, except that {@link #writeBlocks} fails the blocks {@code fails} picks
-     * (transiently, or permanently as when no worker has room), and that it counts writes.
+     * (transiently, permanently as when no worker has room, or as when {@code unreachableWorker}
+     * does not answer), and that it counts writes.
      */
     private static final class FailingClient implements CacheClient {
         private final CacheClient delegate;
         private final Predicate<BlockKey> fails;
         private final boolean permanent;
+        private final String unreachableWorker;
         final AtomicInteger batchedBlocks = new AtomicInteger();
         final AtomicInteger singleWrites = new AtomicInteger();
+        final List<Set<String>> singleWriteExclusions = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         FailingClient(CacheClient delegate, Predicate<BlockKey> fails, boolean permanent) {
+            this(delegate, fails, permanent, null);
+        }
+
+        FailingClient(CacheClient delegate, Predicate<BlockKey> fails, boolean permanent, String unreachableWorker) {
             this.delegate = delegate;
             this.fails = fails;
             this.permanent = permanent;
+            this.unreachableWorker = unreachableWorker;
         }
 
         @Override
@@ -188,9 +260,13 @@ class TestSmallFileBatches {
             List<BlockWriteOutcome> outcomes = new ArrayList<>();
             for (BlockData block : blocks) {
                 if (fails.test(block.block())) {
-                    outcomes.add(BlockWriteOutcome.failed(block.block(), permanent
-                            ? new NotEnoughWorkersException("no room for " + block.block().file().path())
-                            : new CacheUnavailableException("worker gone for " + block.block().file().path(), null)));
+                    String path = block.block().file().path();
+                    CacheException failure = permanent
+                            ? new NotEnoughWorkersException("no room for " + path)
+                            : unreachableWorker != null
+                                    ? new WorkerUnavailableException(unreachableWorker, "worker " + unreachableWorker + " gone for " + path, null)
+                                    : new CacheUnavailableException("worker gone for " + path, null);
+                    outcomes.add(BlockWriteOutcome.failed(block.block(), failure));
                 }
                 else {
                     passed.add(block);
@@ -209,6 +285,7 @@ class TestSmallFileBatches {
         @Override
         public BlockWriter openWriter(BlockKey block, long length, WriteOptions options) {
             singleWrites.incrementAndGet();
+            singleWriteExclusions.add(options.excludedWorkers());
             return delegate.openWriter(block, length, options);
         }
 

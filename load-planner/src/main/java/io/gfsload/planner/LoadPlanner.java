@@ -2,6 +2,9 @@ package io.gfsload.planner;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.collect.Lists;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
+
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.catalog.HiveCatalog;
@@ -13,8 +16,10 @@ import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableInfo;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Deque;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,9 +28,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Function;
-import java.util.stream.Collectors;
+import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.EtagSource;
 import org.apache.hadoop.fs.FileStatus;
@@ -71,25 +74,23 @@ public final class LoadPlanner {
      */
     public LoadPlan plan(LoadRequest request) {
         requireNonNull(request, "request is null");
-        List<Location> locations;
-        if (request.target() instanceof LoadTarget.Table table) {
-            locations = resolve(table);
-        }
-        else {
-            locations = ((LoadTarget.Paths) request.target()).paths().stream().map(p -> new Location(p, p, true)).toList();
-        }
-        List<List<FileLoad>> listings = listAll(locations, request.replication());
-        List<PartitionLoad> partitions = new ArrayList<>();
-        for (int i = 0; i < locations.size(); i++) {
-            Location location = locations.get(i);
-            partitions.add(new PartitionLoad(location.name(), location.location(), listings.get(i)));
+        List<PartitionLoad> partitions;
+        try (Lister lister = new Lister(request.replication())) {
+            if (request.target() instanceof LoadTarget.Table table) {
+                resolve(table, lister::submit);
+            }
+            else {
+                lister.submit(((LoadTarget.Paths) request.target()).paths().stream().map(p -> new Location(p, p, true)).toList());
+            }
+            partitions = lister.results();
         }
         return new LoadPlan(request, config.blockSize(), partitions, pack(partitions), PlanStats.of(partitions));
     }
 
     private record Location(String name, String location, boolean mustExist) {}
 
-    private List<Location> resolve(LoadTarget.Table target) {
+    /** Resolves the table's partitions and hands them to {@code sink} in plan order, a batch at a time. */
+    private void resolve(LoadTarget.Table target, Consumer<List<Location>> sink) {
         HiveCatalog hive = catalog.orElseThrow(() -> new IllegalStateException("a table target needs a catalog"));
         TableInfo table = hive.getTable(target.table()).orElseThrow(() -> new NoSuchTableException(target.table()));
         if (table.isView()) {
@@ -101,21 +102,26 @@ public final class LoadPlanner {
             }
             String location = table.location()
                     .orElseThrow(() -> new InvalidInputException("%s has no storage location".formatted(table.name())));
-            return List.of(new Location(table.name().toString(), location, false));
+            sink.accept(List.of(new Location(table.name().toString(), location, false)));
+            return;
         }
-        List<PartitionInfo> partitions = selectPartitions(hive, table, target.selection());
-        return partitions.stream()
+        Consumer<List<PartitionInfo>> partitions = batch -> sink.accept(batch.stream()
                 .map(p -> new Location(p.spec().toPathName(), p.location(), false))
-                .toList();
+                .toList());
+        selectPartitions(hive, table, target.selection(), partitions);
     }
 
-    private static List<PartitionInfo> selectPartitions(HiveCatalog hive, TableInfo table, PartitionSelection selection) {
+    /**
+     * The selected partitions, sorted by their values, in batches. Every partition and the last N
+     * are fetched as Hive's batch retrieval does: the partition names first, then the partitions by
+     * name, {@link PlannerConfig#partitionBatchSize()} at a time and
+     * {@link PlannerConfig#metastoreThreads()} batches at once, so that no metastore answer holds
+     * the whole table and listing starts with the first batch.
+     */
+    private void selectPartitions(HiveCatalog hive, TableInfo table, PartitionSelection selection, Consumer<List<PartitionInfo>> sink) {
         if (selection instanceof PartitionSelection.Filter filter) {
-            return hive.listPartitionsByFilter(table, filter.expression());
-        }
-        if (selection instanceof PartitionSelection.Latest latest) {
-            List<PartitionSpec> specs = hive.listPartitionSpecs(table);
-            return hive.getPartitions(table, specs.subList(Math.max(0, specs.size() - latest.count()), specs.size()));
+            sink.accept(hive.listPartitionsByFilter(table, filter.expression()));
+            return;
         }
         if (selection instanceof PartitionSelection.Specs specs) {
             Map<PartitionSpec, PartitionInfo> selected = new TreeMap<>(PartitionSpec.BY_VALUES);
@@ -132,59 +138,161 @@ public final class LoadPlanner {
                 }
                 found.forEach(p -> selected.put(p.spec(), p));
             }
-            return List.copyOf(selected.values());
+            sink.accept(List.copyOf(selected.values()));
+            return;
         }
-        return hive.listPartitions(table);
+        List<PartitionSpec> names = hive.listPartitionSpecs(table);
+        if (selection instanceof PartitionSelection.Latest latest) {
+            names = names.subList(Math.max(0, names.size() - latest.count()), names.size());
+        }
+        List<List<PartitionSpec>> batches = Lists.partition(names, config.partitionBatchSize());
+        if (batches.size() <= 1 || config.metastoreThreads() == 1) {
+            for (List<PartitionSpec> batch : batches) {
+                sink.accept(hive.getPartitions(table, batch));
+            }
+            return;
+        }
+        // Several batches in flight, handed on in order.
+        ExecutorService fetchers = Executors.newFixedThreadPool(Math.min(config.metastoreThreads(), batches.size()), new ThreadFactoryBuilder()
+                .setNameFormat("gfsload-metastore-%d")
+                .setDaemon(true)
+                .build());
+        try {
+            Deque<Future<List<PartitionInfo>>> inFlight = new ArrayDeque<>();
+            for (List<PartitionSpec> batch : batches) {
+                inFlight.add(fetchers.submit(() -> hive.getPartitions(table, batch)));
+                if (inFlight.size() >= config.metastoreThreads()) {
+                    sink.accept(await(inFlight.removeFirst()));
+                }
+            }
+            while (!inFlight.isEmpty()) {
+                sink.accept(await(inFlight.removeFirst()));
+            }
+        }
+        finally {
+            fetchers.shutdownNow();
+        }
     }
 
-    /**
-     * Lists every location and looks up what is cached of its files, on a pool of listing threads;
-     * the result is in the order of {@code locations}, each list sorted by path.
-     */
-    private List<List<FileLoad>> listAll(List<Location> locations, int replication) {
-        if (locations.isEmpty()) {
-            return List.of();
-        }
-        AtomicInteger threadNumber = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(Math.min(config.listingThreads(), locations.size()), runnable -> {
-            Thread thread = new Thread(runnable, "gfsload-list-" + threadNumber.getAndIncrement());
-            thread.setDaemon(true);
-            return thread;
-        });
+    private static <T> T await(Future<T> future) {
         try {
-            List<Future<List<FileLoad>>> futures = new ArrayList<>();
-            for (Location location : locations) {
-                futures.add(pool.submit(() -> list(location).stream().map(status -> fileLoad(status, replication)).toList()));
-            }
-            List<List<FileLoad>> result = new ArrayList<>();
-            for (Future<List<FileLoad>> future : futures) {
-                result.add(future.get());
-            }
-            return result;
+            return future.get();
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new PlanningException("Interrupted while listing files", e);
+            throw new PlanningException("Interrupted while reading partitions", e);
         }
         catch (ExecutionException e) {
             if (e.getCause() instanceof RuntimeException runtime) {
                 throw runtime;
             }
-            throw new PlanningException("Listing failed: " + e.getCause().getMessage(), e.getCause());
+            throw new PlanningException("Reading partitions failed: " + e.getCause().getMessage(), e.getCause());
         }
-        finally {
+    }
+
+    /**
+     * Lists locations on a pool of {@code gfsload-list-N} threads while the caller resolves more,
+     * and looks up what is cached of their files: locations are listed in groups of consecutive
+     * ones, and each group asks the cache about all its files in one call. {@link #results()}
+     * returns the partitions in the order submitted, each with its files sorted by path.
+     *
+     * <p>Used by one planning thread; closing it stops the listing threads.
+     */
+    private final class Lister implements AutoCloseable {
+        private final int replication;
+        private final ExecutorService pool;
+        private final List<Future<List<PartitionLoad>>> groups = new ArrayList<>();
+
+        Lister(int replication) {
+            this.replication = replication;
+            this.pool = Executors.newFixedThreadPool(config.listingThreads(), new ThreadFactoryBuilder()
+                    .setNameFormat("gfsload-list-%d")
+                    .setDaemon(true)
+                    .build());
+        }
+
+        /**
+         * Queues {@code locations} for listing, in groups small enough to keep every listing thread
+         * busy (four groups per thread) and large enough to batch the cache lookups (at most
+         * {@link PlannerConfig#partitionBatchSize()} locations each).
+         */
+        void submit(List<Location> locations) {
+            int perGroup = Math.max(1, Math.min(config.partitionBatchSize(), ceilDiv(locations.size(), 4 * config.listingThreads())));
+            for (List<Location> group : Lists.partition(locations, perGroup)) {
+                groups.add(pool.submit(() -> listGroup(group)));
+            }
+        }
+
+        List<PartitionLoad> results() {
+            List<PartitionLoad> result = new ArrayList<>();
+            try {
+                for (Future<List<PartitionLoad>> group : groups) {
+                    result.addAll(group.get());
+                }
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new PlanningException("Interrupted while listing files", e);
+            }
+            catch (ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException runtime) {
+                    throw runtime;
+                }
+                throw new PlanningException("Listing failed: " + e.getCause().getMessage(), e.getCause());
+            }
+            return result;
+        }
+
+        private List<PartitionLoad> listGroup(List<Location> group) {
+            List<List<FileIdentity>> listings = new ArrayList<>(group.size());
+            List<FileIdentity> withBlocks = new ArrayList<>();
+            for (Location location : group) {
+                List<FileIdentity> files = list(location);
+                listings.add(files);
+                for (FileIdentity file : files) {
+                    if (file.length() > 0) {
+                        withBlocks.add(file);
+                    }
+                }
+            }
+            Map<FileIdentity, List<CachedBlock>> cached = withBlocks.isEmpty() ? Map.of() : cacheState.cachedBlocks(withBlocks);
+            List<PartitionLoad> partitions = new ArrayList<>(group.size());
+            for (int i = 0; i < group.size(); i++) {
+                List<FileLoad> files = new ArrayList<>(listings.get(i).size());
+                for (FileIdentity file : listings.get(i)) {
+                    files.add(fileLoad(file, cached.getOrDefault(file, List.of()), replication));
+                }
+                partitions.add(new PartitionLoad(group.get(i).name(), group.get(i).location(), files));
+            }
+            return partitions;
+        }
+
+        @Override
+        public void close() {
             pool.shutdownNow();
         }
     }
 
-    /** Lists the visible files under a location, recursively, sorted by path. */
-    private List<FileStatus> list(Location location) {
+    private static int ceilDiv(int a, int b) {
+        return (a + b - 1) / b;
+    }
+
+    /**
+     * Lists the visible files under a location, recursively, sorted by path. The location is
+     * listed without a status call of its own: listing a file gives the file, listing a missing
+     * path fails with {@link FileNotFoundException}.
+     */
+    private List<FileIdentity> list(Location location) {
         Path root = new Path(location.location());
         try {
             FileSystem fs = root.getFileSystem(hadoopConf);
-            FileStatus rootStatus;
+            Path qualifiedRoot = fs.makeQualified(root);
+            RemoteIterator<FileStatus> children;
+            boolean any;
             try {
-                rootStatus = fs.getFileStatus(root);
+                children = fs.listStatusIterator(root);
+                // Some stores find out that the path is missing only when asked for the first entry.
+                any = children.hasNext();
             }
             catch (FileNotFoundException e) {
                 if (location.mustExist()) {
@@ -192,14 +300,19 @@ public final class LoadPlanner {
                 }
                 return List.of();
             }
-            List<FileStatus> files = new ArrayList<>();
-            if (rootStatus.isFile()) {
-                files.add(rootStatus);
+            List<FileIdentity> files = new ArrayList<>();
+            while (any) {
+                FileStatus child = children.next();
+                if (child.isFile() && child.getPath().equals(qualifiedRoot)) {
+                    // the location is a file itself
+                    files.add(identity(child));
+                }
+                else {
+                    visit(fs, child, files);
+                }
+                any = children.hasNext();
             }
-            else {
-                collect(fs, root, files);
-            }
-            files.sort(Comparator.comparing(status -> status.getPath().toString()));
+            files.sort(Comparator.comparing(FileIdentity::path));
             return files;
         }
         catch (IOException e) {
@@ -207,19 +320,18 @@ public final class LoadPlanner {
         }
     }
 
-    private static void collect(FileSystem fs, Path directory, List<FileStatus> files) throws IOException {
-        RemoteIterator<FileStatus> children = fs.listStatusIterator(directory);
-        while (children.hasNext()) {
-            FileStatus child = children.next();
-            if (isHidden(child.getPath().getName())) {
-                continue;
+    private static void visit(FileSystem fs, FileStatus status, List<FileIdentity> files) throws IOException {
+        if (isHidden(status.getPath().getName())) {
+            return;
+        }
+        if (status.isDirectory()) {
+            RemoteIterator<FileStatus> children = fs.listStatusIterator(status.getPath());
+            while (children.hasNext()) {
+                visit(fs, children.next(), files);
             }
-            if (child.isDirectory()) {
-                collect(fs, child.getPath(), files);
-            }
-            else if (child.isFile()) {
-                files.add(child);
-            }
+        }
+        else if (status.isFile()) {
+            files.add(identity(status));
         }
     }
 
@@ -228,22 +340,32 @@ public final class LoadPlanner {
         return name.startsWith("_") || name.startsWith(".");
     }
 
-    private FileLoad fileLoad(FileStatus status, int replication) {
+    private static FileIdentity identity(FileStatus status) {
         String etag = status instanceof EtagSource source && source.getEtag() != null ? source.getEtag() : "";
-        FileIdentity file = new FileIdentity(status.getPath().toString(), status.getLen(), status.getModificationTime(), etag);
-        Map<Integer, CachedBlock> cached = file.length() == 0
-                ? Map.of()
-                : cacheState.cachedBlocks(file).stream().collect(Collectors.toMap(CachedBlock::index, Function.identity(), (a, b) -> a));
-        List<BlockTask> blocks = new ArrayList<>();
+        return new FileIdentity(status.getPath().toString(), status.getLen(), status.getModificationTime(), etag);
+    }
+
+    private FileLoad fileLoad(FileIdentity file, List<CachedBlock> cachedBlocks, int replication) {
         long blockSize = config.blockSize();
+        List<BlockTask> blocks = new ArrayList<>(Math.toIntExact((file.length() + blockSize - 1) / blockSize));
         for (long offset = 0; offset < file.length(); offset += blockSize) {
             int index = Math.toIntExact(offset / blockSize);
             long length = Math.min(blockSize, file.length() - offset);
-            CachedBlock hit = cached.get(index);
+            CachedBlock hit = cachedBlock(cachedBlocks, index);
             boolean isCached = hit != null && hit.length() == length && hit.replicas() >= replication;
             blocks.add(new BlockTask(file, index, offset, length, isCached));
         }
         return new FileLoad(file, blocks);
+    }
+
+    /** The first cached block with {@code index}; the list is short and sorted by index. */
+    private static CachedBlock cachedBlock(List<CachedBlock> cachedBlocks, int index) {
+        for (CachedBlock block : cachedBlocks) {
+            if (block.index() == index) {
+                return block;
+            }
+        }
+        return null;
     }
 
     /** Packs the blocks to load into task sets of about {@code taskSetTargetBytes} weight, in plan order. */

@@ -2,6 +2,7 @@ package io.gfsload.planner;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -39,45 +40,54 @@ public record PlanStats(long files, long bytes, long blocks, long cachedBlocks, 
     }
 
     static PlanStats of(List<PartitionLoad> partitions) {
-        List<Long> lengths = partitions.stream()
-                .flatMap(p -> p.files().stream())
-                .map(f -> f.file().length())
-                .sorted()
-                .toList();
-        long[] histogram = new long[BUCKET_UPPER_BOUNDS.size()];
-        for (long length : lengths) {
-            int bucket = 0;
-            while (length >= BUCKET_UPPER_BOUNDS.get(bucket)) {
-                bucket++;
-            }
-            histogram[bucket]++;
+        int fileCount = 0;
+        for (PartitionLoad partition : partitions) {
+            fileCount += partition.files().size();
         }
+        // Primitive lengths: a plan may hold millions of files.
+        long[] lengths = new long[fileCount];
+        long[] histogram = new long[BUCKET_UPPER_BOUNDS.size()];
+        long bytes = 0;
         long blocks = 0;
         long cachedBlocks = 0;
         long cachedBytes = 0;
+        int next = 0;
         for (PartitionLoad partition : partitions) {
             for (FileLoad file : partition.files()) {
-                blocks += file.blocks().size();
-                cachedBlocks += file.blocks().stream().filter(BlockTask::cached).count();
-                cachedBytes += file.cachedBytes();
+                long length = file.file().length();
+                lengths[next++] = length;
+                bytes += length;
+                int bucket = 0;
+                while (length >= BUCKET_UPPER_BOUNDS.get(bucket)) {
+                    bucket++;
+                }
+                histogram[bucket]++;
+                for (BlockTask block : file.blocks()) {
+                    blocks++;
+                    if (block.cached()) {
+                        cachedBlocks++;
+                        cachedBytes += block.length();
+                    }
+                }
             }
         }
+        Arrays.sort(lengths);
         return new PlanStats(
-                lengths.size(),
-                lengths.stream().mapToLong(Long::longValue).sum(),
+                fileCount,
+                bytes,
                 blocks,
                 cachedBlocks,
                 cachedBytes,
-                java.util.Arrays.stream(histogram).boxed().toList(),
+                Arrays.stream(histogram).boxed().toList(),
                 percentile(lengths, 50),
                 percentile(lengths, 90));
     }
 
-    private static long percentile(List<Long> sorted, int percent) {
-        if (sorted.isEmpty()) {
+    private static long percentile(long[] sorted, int percent) {
+        if (sorted.length == 0) {
             return 0;
         }
-        int index = (int) Math.ceil(percent / 100.0 * sorted.size()) - 1;
-        return sorted.get(Math.max(0, index));
+        int index = (int) Math.ceil(percent / 100.0 * sorted.length) - 1;
+        return sorted[Math.max(0, index)];
     }
 }

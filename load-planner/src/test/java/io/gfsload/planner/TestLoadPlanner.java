@@ -10,8 +10,13 @@ import io.gfsload.cache.api.FileIdentity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -88,9 +93,9 @@ class TestLoadPlanner {
     void skipsBlocksCachedWithEnoughReplicasForTheSameFileIdentity() {
         LoadPlan first = planner(CacheState.EMPTY).plan(request(2));
         FileIdentity part0 = first.partitions().get(0).files().get(2).file();
-        CacheState cache = file -> file.equals(part0)
+        CacheState cache = CacheState.perFile(file -> file.equals(part0)
                 ? List.of(new CachedBlock(0, 1000, 1, List.of("w0", "w1")), new CachedBlock(1, 1000, 2, List.of("w0")))
-                : List.of();
+                : List.of());
 
         LoadPlan second = planner(cache).plan(request(2));
         List<BlockTask> blocks = second.partitions().get(0).files().get(2).blocks();
@@ -101,10 +106,36 @@ class TestLoadPlanner {
         assertEquals(1000, second.stats().cachedBytes());
         assertEquals(2510, second.stats().bytesToLoad());
 
-        CacheState staleIdentity = file -> file.path().equals(part0.path()) && file.modificationTime() == part0.modificationTime() + 1
+        CacheState staleIdentity = CacheState.perFile(file -> file.path().equals(part0.path()) && file.modificationTime() == part0.modificationTime() + 1
                 ? List.of(new CachedBlock(0, 1000, 1, List.of("w0", "w1")))
-                : List.of();
+                : List.of());
         assertEquals(0, planner(staleIdentity).plan(request(2)).stats().cachedBlocks());
+    }
+
+    @Test
+    void asksTheCacheAboutTheFilesOfManyLocationsPerCall() throws IOException {
+        List<String> locations = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            write("many/p%03d/part-0".formatted(i), 10);
+            write("many/p%03d/part-1".formatted(i), 20);
+            write("many/p%03d/empty".formatted(i), 0);
+            locations.add(directory.resolve("many/p%03d".formatted(i)).toUri().toString());
+        }
+        List<List<FileIdentity>> calls = Collections.synchronizedList(new ArrayList<>());
+        CacheState recording = files -> {
+            calls.add(List.copyOf(files));
+            return Map.of();
+        };
+
+        LoadPlan plan = planner(recording).plan(new LoadRequest(new LoadTarget.Paths(locations), 1));
+
+        assertEquals(600, plan.stats().files());
+        // 2 listing threads: the 200 locations go in 8 groups of 25, one cache call each.
+        assertEquals(8, calls.size());
+        List<FileIdentity> asked = calls.stream().flatMap(List::stream).toList();
+        assertEquals(400, asked.size(), "every file with a length, once; zero-byte files have no blocks to look up");
+        assertEquals(Set.copyOf(asked), plan.partitions().stream().flatMap(p -> p.files().stream()).map(FileLoad::file)
+                .filter(file -> file.length() > 0).collect(Collectors.toSet()));
     }
 
     @Test

@@ -9,7 +9,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gfsload.catalog.InvalidInputException;
 import io.gfsload.catalog.NoSuchPartitionException;
 import io.gfsload.catalog.NoSuchTableException;
+import io.gfsload.catalog.PartitionInfo;
 import io.gfsload.catalog.PartitionSpec;
+import io.gfsload.catalog.TableInfo;
 import io.gfsload.catalog.TableName;
 import io.gfsload.catalog.embedded.EmbeddedMetastore;
 import io.gfsload.catalog.thrift.MetastoreAdmin;
@@ -20,6 +22,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -159,6 +164,54 @@ class TestLoadPlannerOnMetastore {
     @Test
     void samePlanForTheSameRequest() {
         assertEquals(plan("db.events", new PartitionSelection.All()), plan("db.events", new PartitionSelection.All()));
+    }
+
+    @Test
+    void batchesAndListingThreadsDoNotChangeThePlan() {
+        LoadPlanner inSmallBatches = new LoadPlanner(Optional.of(catalog), new Configuration(), CacheState.EMPTY,
+                new PlannerConfig(BLOCK, 10, 1000, 3, 7, 3));
+        LoadPlanner oneByOne = new LoadPlanner(Optional.of(catalog), new Configuration(), CacheState.EMPTY,
+                new PlannerConfig(BLOCK, 10, 1000, 1, 1, 1));
+        for (PartitionSelection selection : List.of(new PartitionSelection.All(), new PartitionSelection.Latest(20),
+                new PartitionSelection.Specs(List.of(PartitionSpec.parse("dt=2026-11-05"))))) {
+            LoadRequest request = new LoadRequest(new LoadTarget.Table(new TableName("db", "events"), selection), 1);
+            LoadPlan expected = planner.plan(request);
+            assertEquals(expected, inSmallBatches.plan(request), selection.toString());
+            assertEquals(expected, oneByOne.plan(request), selection.toString());
+        }
+    }
+
+    @Test
+    void theCatalogFetchesPartitionsInBatches() {
+        TableInfo table = catalog.getTable(new TableName("db", "events")).orElseThrow();
+        try (ThriftHiveCatalog inBatchesOf7 = ThriftHiveCatalog.connect(metastore.uri(), 7, 2)) {
+            // 50 partitions in 8 calls; the prefix's 5 in one.
+            assertEquals(catalog.listPartitions(table), inBatchesOf7.listPartitions(table));
+            assertEquals(expectedNames(DAYS, HOURS), inBatchesOf7.listPartitions(table).stream().map(p -> p.spec().toPathName()).toList());
+            PartitionSpec day = PartitionSpec.parse("dt=2026-11-05");
+            assertEquals(expectedNames(List.of("2026-11-05"), HOURS), inBatchesOf7.listPartitions(table, day).stream().map(p -> p.spec().toPathName()).toList());
+            List<PartitionSpec> specs = inBatchesOf7.listPartitionSpecs(table);
+            assertEquals(catalog.listPartitions(table), inBatchesOf7.getPartitions(table, specs));
+        }
+    }
+
+    @Test
+    void theCatalogServesConcurrentCallsOnSeveralConnections() throws Exception {
+        TableInfo table = catalog.getTable(new TableName("db", "events")).orElseThrow();
+        List<PartitionInfo> expected = catalog.listPartitions(table);
+        ExecutorService callers = Executors.newFixedThreadPool(4);
+        try (ThriftHiveCatalog twoConnections = ThriftHiveCatalog.connect(metastore.uri(), 5, 2)) {
+            List<Future<List<PartitionInfo>>> answers = new ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                answers.add(callers.submit(() -> twoConnections.listPartitions(table)));
+            }
+            for (Future<List<PartitionInfo>> answer : answers) {
+                assertEquals(expected, answer.get());
+            }
+        }
+        finally {
+            callers.shutdownNow();
+        }
     }
 
     @Test

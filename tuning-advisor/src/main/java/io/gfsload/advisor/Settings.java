@@ -29,6 +29,8 @@ public record Settings(List<Setting> values) {
     public static final String IN_FLIGHT_BYTES = "executor.in-flight-bytes";
     /** Files the executor keeps open and queued for its readers. */
     public static final String ACTIVE_FILES = "executor.active-files";
+    /** Ranged reads of one file at once, each on a stream of its own. */
+    public static final String STREAMS_PER_FILE = "executor.streams-per-file";
     /** Weight at which the planner closes a task set. */
     public static final String TASK_SET_BYTES = "executor.task-set-bytes";
 

@@ -63,6 +63,12 @@ public final class TuningAdvisor {
     static final int MAX_THREADS_WITH_BACKEND = 256;
     /** The controller may back off to an eighth of the starting concurrency (three halvings). */
     static final int MIN_THREADS_DIVISOR = 8;
+    /**
+     * The executor starts with half again the streams Little's law asks for: a stream idles between
+     * its requests (the write to the cache, scheduling), and streams above the store's knee only
+     * queue at its cap while streams below it leave bandwidth unused until the controller climbs.
+     */
+    static final long STREAM_HEADROOM_PERCENT = 150;
     static final int TASK_SETS_PER_THREAD = 4;
     static final long MAX_TASK_SET_BYTES = GIB;
 
@@ -81,15 +87,19 @@ public final class TuningAdvisor {
     static final String RULE_ACTIVE_JOBS = "above goosefs.job.worker.max.active.task.num, at most 3000 (GooseFS guide): "
             + "ceil(1.25 x workers x max.active.task.num) keeps every job worker busy";
     static final String RULE_EXECUTOR_READ_BUFFER = "the rule of fs.cosn.read.ahead.block.size (GooseFS guide), and at most heap / 4";
-    static final String RULE_EXECUTOR_THREADS = "2 x cores up to 64 (the rule of fs.cosn.upload_thread_pool), raised to the streams that fill "
-            + "the store's cap by Little's law; at most executor.max-ufs-read-threads";
-    static final String RULE_EXECUTOR_MAX_THREADS = "min(256, heap / 4 / read buffer, files, an explicit executor.active-files): the memory "
+    static final String RULE_EXECUTOR_THREADS = "2 x cores up to 64 (the rule of fs.cosn.upload_thread_pool), raised to 1.5 x the streams that "
+            + "fill the store's cap by Little's law; at most executor.max-ufs-read-threads";
+    static final String RULE_EXECUTOR_MAX_THREADS = "min(256, heap / 4 / read buffer, ranged reads (the files, or bytes / read buffer when more), "
+            + "an explicit executor.active-files): the memory "
             + "bound the adaptive controller never exceeds (gfsload)";
     static final String RULE_EXECUTOR_MIN_THREADS = "read threads / 8, at least 1: room for the adaptive controller to back off a "
             + "throttling store (gfsload)";
     static final String RULE_IN_FLIGHT = "max read threads x read buffer, at most heap / 4 (gfsload)";
     static final String RULE_ACTIVE_FILES = "max read threads + ceil(max / 4), at most the files: a reader that finishes finds the next file "
             + "open, as active-jobs > max.active.task.num > upload_thread_pool (gfsload)";
+    static final String RULE_STREAMS_PER_FILE = "min(read threads, mean file / read buffer), at least 1: a file larger than one read buffer is "
+            + "read as that many concurrent ranged reads, each on a stream of its own, so that a few large files still use every stream the "
+            + "store needs; all reads together stay within the read threads and the in-flight bytes (gfsload)";
     static final String RULE_TASK_SET = "bytes to load / (4 x read threads) in whole blocks, within [1 block, 1 GiB]: four task sets or more "
             + "per reader balance uneven files (gfsload)";
 
@@ -137,8 +147,8 @@ public final class TuningAdvisor {
         long pool = Math.min(desired, byMemory);
         String poolReason = "2 x %d cores = %d".formatted(profile.cores(), byCores);
         if (needed.count().isPresent()) {
-            poolReason += "; per worker %s (cap / %d workers) needs %s".formatted(
-                    Units.bandwidth(profile.backend().aggregateBytesPerSecond() / profile.workers()), profile.workers(), needed.reason());
+            poolReason += "; per worker %s (cap / %d workers) needs %s%s".formatted(
+                    Units.bandwidth(profile.backend().aggregateBytesPerSecond() / profile.workers()), profile.workers(), needed.reason(), probedNote(profile));
         }
         if (desired == MAX_THREADS_WITH_BACKEND && needed.count().orElse(0) > MAX_THREADS_WITH_BACKEND) {
             poolReason += "; at most %d".formatted(MAX_THREADS_WITH_BACKEND);
@@ -212,19 +222,25 @@ public final class TuningAdvisor {
                 Setting.Source.ADVISOR));
 
         long byMemory = Math.max(1, heapShare / readBuffer);
-        long byFiles = Math.max(1, profile.files());
-        // an explicit bound on files in flight bounds the readers too: each reads one file
+        // a file larger than the read buffer is read as several ranges at once, so the reads that
+        // can run together are the ranges, not the files
+        long byRanges = Math.max(1, Math.max(profile.files(), ceilDiv(profile.bytes(), readBuffer)));
+        // an explicit bound on files in flight bounds the readers too
         OptionalLong activeFilesBound = derivation.explicit(Settings.ACTIVE_FILES);
-        long maxComputed = Math.min(Math.min(MAX_THREADS_WITH_BACKEND, activeFilesBound.orElse(Long.MAX_VALUE)), Math.min(byMemory, byFiles));
+        long maxComputed = Math.min(Math.min(MAX_THREADS_WITH_BACKEND, activeFilesBound.orElse(Long.MAX_VALUE)), Math.min(byMemory, byRanges));
         long maxBound = derivation.explicit(Settings.MAX_UFS_READ_THREADS).orElse(maxComputed);
 
         long byCores = Math.min(2L * profile.cores(), MAX_THREADS);
         Streams needed = Streams.toFill(profile.backend().aggregateBytesPerSecond(), profile.backend(), requestBytes(profile, readBuffer));
-        long desired = Math.min(MAX_THREADS_WITH_BACKEND, Math.max(byCores, needed.count().orElse(0)));
+        OptionalLong withHeadroom = needed.count().isPresent()
+                ? OptionalLong.of(ceilDiv(needed.count().getAsLong() * STREAM_HEADROOM_PERCENT, 100))
+                : OptionalLong.empty();
+        long desired = Math.min(MAX_THREADS_WITH_BACKEND, Math.max(byCores, withHeadroom.orElse(0)));
         long threadsValue = Math.max(1, Math.min(desired, maxBound));
         String threadsReason = "min(2 x %d cores, %d) = %d".formatted(profile.cores(), MAX_THREADS, byCores);
         if (needed.count().isPresent()) {
-            threadsReason += "; the store's %s needs %s".formatted(Units.bandwidth(profile.backend().aggregateBytesPerSecond()), needed.reason());
+            threadsReason += "; the store's %s needs %s%s, x 1.5 for the gaps between a stream's requests = %d".formatted(
+                    Units.bandwidth(profile.backend().aggregateBytesPerSecond()), needed.reason(), probedNote(profile), withHeadroom.getAsLong());
         }
         threadsReason += "; at most max read threads %d -> %d".formatted(maxBound, threadsValue);
         long threads = derivation.add(new Setting(Settings.UFS_READ_THREADS, threadsValue, "threads", threadsReason,
@@ -235,10 +251,11 @@ public final class TuningAdvisor {
         long maxThreads = derivation.add(new Setting(Settings.MAX_UFS_READ_THREADS, threadsFixed ? threads : maxComputed, "threads",
                 threadsFixed
                         ? "fixed to the explicit read threads %d".formatted(threads)
-                        : "min(%d, heap / 4 / read buffer = %s / %s = %d, %d files%s) = %d".formatted(MAX_THREADS_WITH_BACKEND, Units.bytes(heapShare),
-                                Units.bytes(readBuffer), byMemory, byFiles,
+                        : "min(%d, heap / 4 / read buffer = %s / %s = %d, %d ranged reads of %d files%s) = %d".formatted(MAX_THREADS_WITH_BACKEND,
+                                Units.bytes(heapShare), Units.bytes(readBuffer), byMemory, byRanges, profile.files(),
                                 activeFilesBound.isPresent() ? ", %d explicit active files".formatted(activeFilesBound.getAsLong()) : "", maxComputed),
-                RULE_EXECUTOR_MAX_THREADS, inputs("heap-bytes", profile.maxHeapBytes(), Settings.READ_BUFFER_BYTES, readBuffer, "files", profile.files()),
+                RULE_EXECUTOR_MAX_THREADS, inputs("heap-bytes", profile.maxHeapBytes(), Settings.READ_BUFFER_BYTES, readBuffer, "files", profile.files(),
+                        "bytes", profile.bytes()),
                 Setting.Source.ADVISOR));
 
         long minThreads = threadsFixed ? threads : Math.max(1, threads / MIN_THREADS_DIVISOR);
@@ -254,10 +271,13 @@ public final class TuningAdvisor {
                 Setting.Source.ADVISOR));
 
         long ahead = maxThreads + ceilDiv(maxThreads, 4);
+        long byFiles = Math.max(1, profile.files());
         long activeFiles = Math.min(byFiles, ahead);
         derivation.add(new Setting(Settings.ACTIVE_FILES, activeFiles, "files",
                 "min(%d max read threads + %d, %d files) = %d".formatted(maxThreads, ahead - maxThreads, byFiles, activeFiles),
                 RULE_ACTIVE_FILES, inputs(Settings.MAX_UFS_READ_THREADS, maxThreads, "files", profile.files()), Setting.Source.ADVISOR));
+
+        streamsPerFile(profile, derivation, readBuffer, threads, needed);
 
         long blocksToLoad = Math.max(1, ceilDiv(profile.bytes(), profile.blockBytes()));
         long maxBlocksPerSet = Math.max(1, MAX_TASK_SET_BYTES / profile.blockBytes());
@@ -267,6 +287,30 @@ public final class TuningAdvisor {
                 "%s to load / (4 x %d read threads), in %s blocks, within [1 block, 1 GiB] -> %d block%s".formatted(Units.bytes(profile.bytes()), threads,
                         Units.bytes(profile.blockBytes()), blocksPerSet, blocksPerSet == 1 ? "" : "s"),
                 RULE_TASK_SET, inputs("bytes", profile.bytes(), "block-bytes", profile.blockBytes(), Settings.UFS_READ_THREADS, threads),
+                Setting.Source.ADVISOR));
+    }
+
+    /**
+     * How many ranged reads of one file may run at once: enough for one file alone to keep the
+     * streams the store needs busy (the last file of a load is alone), at most the ranges of a
+     * mean file, at least 1. The read threads and the in-flight bytes bound all reads together.
+     */
+    private static void streamsPerFile(WorkloadProfile profile, Derivation derivation, long readBuffer, long threads, Streams needed) {
+        long rangesPerFile = profile.meanFileBytes() <= readBuffer ? 1 : ceilDiv(profile.meanFileBytes(), readBuffer);
+        long value = Math.max(1, Math.min(threads, rangesPerFile));
+        String reason;
+        if (rangesPerFile == 1) {
+            reason = "files average %s, within one read buffer of %s: one read per file".formatted(Units.bytes(profile.meanFileBytes()), Units.bytes(readBuffer));
+        }
+        else {
+            reason = "files average %s = %d reads of %s: min(%d read threads%s, %d) = %d ranged reads per file, each on a stream of its own, "
+                    .formatted(Units.bytes(profile.meanFileBytes()), rangesPerFile, Units.bytes(readBuffer), threads,
+                            needed.count().isPresent() ? " (the store's streams)" : "", rangesPerFile, value)
+                    + "so that %d file%s, and the last one alone, keep every read thread busy".formatted(profile.files(), profile.files() == 1 ? "" : "s");
+        }
+        derivation.add(new Setting(Settings.STREAMS_PER_FILE, value, "streams", reason, RULE_STREAMS_PER_FILE,
+                withBackend(profile, inputs(Settings.UFS_READ_THREADS, threads, Settings.READ_BUFFER_BYTES, readBuffer, "mean-file-bytes", profile.meanFileBytes(),
+                        "files", profile.files())),
                 Setting.Source.ADVISOR));
     }
 
@@ -334,6 +378,11 @@ public final class TuningAdvisor {
                     Units.bytes(requestBytes), count);
             return new Streams(OptionalLong.of(count), formula);
         }
+    }
+
+    /** {@code " (store: latency 20 ms (probed), ...)"} when a probe measured any of the store's figures; else empty. */
+    private static String probedNote(WorkloadProfile profile) {
+        return profile.backend().anyProbed() ? " (store: %s)".formatted(profile.backend().describe()) : "";
     }
 
     private static Map<String, Long> withBackend(WorkloadProfile profile, Map<String, Long> inputs) {

@@ -23,7 +23,7 @@ class TestTuningAdvisor {
             Settings.JOB_WORKER_MAX_ACTIVE_TASKS, Settings.COSN_READ_AHEAD_QUEUE_SIZE, Settings.WORKER_READER_BUFFER_SIZE,
             Settings.CLIENT_POOL_MAX, Settings.JOB_WORKER_THREADPOOL_SIZE, Settings.ACTIVE_JOBS,
             Settings.READ_BUFFER_BYTES, Settings.UFS_READ_THREADS, Settings.MAX_UFS_READ_THREADS, Settings.MIN_UFS_READ_THREADS,
-            Settings.IN_FLIGHT_BYTES, Settings.ACTIVE_FILES, Settings.TASK_SET_BYTES);
+            Settings.IN_FLIGHT_BYTES, Settings.ACTIVE_FILES, Settings.STREAMS_PER_FILE, Settings.TASK_SET_BYTES);
 
     /** {@code files} files of {@code meanBytes} each (median = mean) on a machine of {@code cores} and {@code hostMemory}. */
     private static WorkloadProfile.Builder profile(int cores, long heap, long hostMemory, long files, long medianBytes, long meanBytes) {
@@ -70,12 +70,70 @@ class TestTuningAdvisor {
             "2,  4096, 1000, 4",    // 2 x cores
             "16, 4096, 1000, 32",   // 2 x cores
             "64, 65536, 1000, 64",  // capped without a backend profile
-            "16, 4096, 3,    3",    // no more threads than files
+            "16, 4096, 3,    23",   // no more threads than ranged reads: 3 x 30 MiB / 4 MiB
             "16, 64,   1000, 4",    // 64 MiB heap / 4 / 4 MiB buffer = 4
     })
     void threadsFollowCoresFilesAndMemory(int cores, long heapMb, long files, long expected) {
         Settings settings = TuningAdvisor.recommend(new WorkloadProfile(cores, heapMb * MB, files, files * 30 * MB, 30 * MB, 30 * MB));
         assertEquals(expected, settings.value(Settings.UFS_READ_THREADS));
+    }
+
+    // --- large files: ranged reads
+
+    @ParameterizedTest(name = "{0} files of {1} MiB, backend {2} -> {3} read threads, {4} per file, max {5}")
+    @CsvSource({
+            // the P3 store: 20 ms, 16 MiB/s per stream, 128 MiB/s in all: 128 x (20 ms + 4 MiB / 16 MiB/s) / 4 MiB = 8.64 -> 9 streams,
+            // x 1.5 = 14
+            "4,    128, true,  14, 14, 128",
+            "1,    512, true,  14, 14, 128",   // one file alone gets every stream the store needs
+            "4,    128, false, 4,  4,  128",   // no backend: 2 x cores, each file may use them all
+            "1000, 128, true,  14, 14, 256",   // many files: still ranged, the total stays the store's streams
+            "1000, 2,   true,  15, 1,  256",   // 2 MiB files fit one read: 128 x (20 ms + 2 MiB / 16 MiB/s) / 2 MiB = 9.3 -> 10, x 1.5
+            "4,    8,   true,  14, 2,  8",     // 8 MiB files: two reads of 4 MiB each; at most 8 ranged reads in all
+    })
+    void largeFilesAreReadAsEnoughConcurrentRanges(long files, long fileMb, boolean backend, long threads, long perFile, long max) {
+        WorkloadProfile profile = profile(2, 6 * GB, 24 * GB, files, fileMb * MB, fileMb * MB)
+                .backend(backend ? new BackendProfile(Duration.ofMillis(20), 16 * MB, 128 * MB) : BackendProfile.unknown()).build();
+        Settings settings = TuningAdvisor.recommend(profile);
+        assertEquals(max, settings.value(Settings.MAX_UFS_READ_THREADS), settings.get(Settings.MAX_UFS_READ_THREADS).reason());
+        assertEquals(Math.min(threads, max), settings.value(Settings.UFS_READ_THREADS), settings.get(Settings.UFS_READ_THREADS).reason());
+        assertEquals(perFile, settings.value(Settings.STREAMS_PER_FILE), settings.get(Settings.STREAMS_PER_FILE).reason());
+        assertTrue(settings.value(Settings.STREAMS_PER_FILE) <= settings.value(Settings.UFS_READ_THREADS));
+    }
+
+    @Test
+    void theStreamsPerFileSayWhy() {
+        WorkloadProfile profile = profile(2, 6 * GB, 24 * GB, 4, 128 * MB, 128 * MB)
+                .backend(new BackendProfile(Duration.ofMillis(20), 16 * MB, 128 * MB)).build();
+        Settings settings = TuningAdvisor.recommend(profile);
+        assertEquals("files average 128 MiB = 32 reads of 4 MiB: min(14 read threads (the store's streams), 32) = 14 ranged reads per file, "
+                + "each on a stream of its own, so that 4 files, and the last one alone, keep every read thread busy",
+                settings.get(Settings.STREAMS_PER_FILE).reason());
+        assertTrue(settings.get(Settings.UFS_READ_THREADS).reason().contains("128 MiB/s x (20 ms + 4 MiB / 16 MiB/s) / 4 MiB = 9 streams, x 1.5 for the gaps between a stream's requests = 14"),
+                settings.get(Settings.UFS_READ_THREADS).reason());
+        assertEquals(Map.of("executor.ufs-read-threads", 14L, "executor.read-buffer-bytes", 4 * MB, "mean-file-bytes", 128 * MB, "files", 4L,
+                        "request-latency-ms", 20L, "per-stream-bytes-per-second", 16 * MB, "aggregate-bytes-per-second", 128 * MB),
+                settings.get(Settings.STREAMS_PER_FILE).inputs());
+        assertEquals("files average 64 KiB, within one read buffer of 64 KiB: one read per file",
+                TuningAdvisor.recommend(profile(2, 6 * GB, 24 * GB, 1000, 64 * KB, 64 * KB).build()).get(Settings.STREAMS_PER_FILE).reason());
+    }
+
+    @Test
+    void givenFiguresWinOverProbedOnesAndTheReasonsSayWhichWereProbed() {
+        BackendProfile probed = BackendProfile.probed(Duration.ofMillis(22), 15 * MB, 120 * MB);
+        BackendProfile given = new BackendProfile(Duration.ofMillis(20), 0, 0);
+        BackendProfile merged = given.orElse(probed);
+        assertEquals(Duration.ofMillis(20), merged.requestLatency());
+        assertEquals(15 * MB, merged.perStreamBytesPerSecond());
+        assertEquals(new BackendProfile.Provenance(BackendProfile.Origin.GIVEN, BackendProfile.Origin.PROBED, BackendProfile.Origin.PROBED), merged.provenance());
+        assertEquals("latency 20 ms (given), 15 MiB/s per stream (probed), 120 MiB/s in all (probed)", merged.describe());
+
+        Settings settings = TuningAdvisor.recommend(profile(2, 6 * GB, 24 * GB, 4, 128 * MB, 128 * MB).backend(merged).build());
+        assertTrue(settings.get(Settings.UFS_READ_THREADS).reason().contains(
+                "(store: latency 20 ms (given), 15 MiB/s per stream (probed), 120 MiB/s in all (probed))"), settings.get(Settings.UFS_READ_THREADS).reason());
+        Settings configured = TuningAdvisor.recommend(profile(2, 6 * GB, 24 * GB, 4, 128 * MB, 128 * MB)
+                .backend(new BackendProfile(Duration.ofMillis(20), 15 * MB, 120 * MB)).build());
+        assertFalse(configured.get(Settings.UFS_READ_THREADS).reason().contains("probed"), configured.get(Settings.UFS_READ_THREADS).reason());
     }
 
     @ParameterizedTest(name = "heap {0} MiB")
@@ -259,17 +317,17 @@ class TestTuningAdvisor {
         WorkloadProfile.Builder smallFiles = profile(4, 4 * GB, 64 * GB, 100_000, 256 * KB, 256 * KB);
         Settings withoutLatency = TuningAdvisor.recommend(smallFiles.backend(new BackendProfile(Duration.ZERO, 32 * MB, 256 * MB)).build());
         Settings withLatency = TuningAdvisor.recommend(smallFiles.backend(new BackendProfile(Duration.ofMillis(20), 32 * MB, 256 * MB)).build());
-        assertEquals(8, withoutLatency.value(Settings.UFS_READ_THREADS), "256 / 32 = 8 streams = 2 x 4 cores");
+        assertEquals(12, withoutLatency.value(Settings.UFS_READ_THREADS), "256 / 32 = 8 streams, x 1.5");
         // 256 MiB/s x (20 ms + 256 KiB / 32 MiB/s) / 256 KiB = 28.5
-        assertEquals(29, withLatency.value(Settings.UFS_READ_THREADS));
-        assertEquals("min(2 x 4 cores, 64) = 8; the store's 256 MiB/s needs 256 MiB/s x (20 ms + 256 KiB / 32 MiB/s) / 256 KiB = 29 streams; "
-                + "at most max read threads 256 -> 29", withLatency.get(Settings.UFS_READ_THREADS).reason());
+        assertEquals(44, withLatency.value(Settings.UFS_READ_THREADS));
+        assertEquals("min(2 x 4 cores, 64) = 8; the store's 256 MiB/s needs 256 MiB/s x (20 ms + 256 KiB / 32 MiB/s) / 256 KiB = 29 streams, "
+                + "x 1.5 for the gaps between a stream's requests = 44; at most max read threads 256 -> 44", withLatency.get(Settings.UFS_READ_THREADS).reason());
         assertEquals(20, withLatency.get(Settings.UFS_READ_THREADS).inputs().get("request-latency-ms"));
 
         Settings bigFiles = TuningAdvisor.recommend(profile(4, 4 * GB, 64 * GB, 100_000, 64 * MB, 64 * MB)
                 .backend(new BackendProfile(Duration.ofMillis(20), 32 * MB, 256 * MB)).build());
         // 256 MiB/s x (20 ms + 4 MiB / 32 MiB/s) / 4 MiB = 9.3: latency matters little with 4 MiB requests
-        assertEquals(10, bigFiles.value(Settings.UFS_READ_THREADS));
+        assertEquals(15, bigFiles.value(Settings.UFS_READ_THREADS), "10 streams, x 1.5");
     }
 
     @Test
@@ -367,7 +425,7 @@ class TestTuningAdvisor {
         assertEquals(6, settings.value(Settings.ACTIVE_FILES));
         assertEquals(6, settings.value(Settings.MAX_UFS_READ_THREADS));
         assertEquals(6, settings.value(Settings.UFS_READ_THREADS));
-        assertEquals("min(256, heap / 4 / read buffer = 1 GiB / 4 MiB = 256, 1000 files, 6 explicit active files) = 6",
+        assertEquals("min(256, heap / 4 / read buffer = 1 GiB / 4 MiB = 256, 7500 ranged reads of 1000 files, 6 explicit active files) = 6",
                 settings.get(Settings.MAX_UFS_READ_THREADS).reason());
     }
 

@@ -27,7 +27,11 @@ public interface CacheClient extends AutoCloseable {
      */
     List<CachedBlock> cachedBlocks(FileIdentity file);
 
-    /** {@link #cachedBlocks(FileIdentity)} of each file, in the order given. */
+    /**
+     * {@link #cachedBlocks(FileIdentity)} of each file, keyed by file in the order given (a file
+     * given twice appears once). This default asks file by file; the gRPC client asks the master
+     * about thousands of files per call, which is what planning a large table needs.
+     */
     default Map<FileIdentity, List<CachedBlock>> cachedBlocks(Collection<FileIdentity> files) {
         Map<FileIdentity, List<CachedBlock>> result = new LinkedHashMap<>();
         for (FileIdentity file : files) {
@@ -49,14 +53,15 @@ public interface CacheClient extends AutoCloseable {
      * temp area, tier. With a temp area, {@link BlockWriter#commit()} puts the block into the area
      * (invisible to readers) instead of making it visible.
      *
-     * @throws NotEnoughWorkersException when fewer live workers than the replication have room
+     * @throws NotEnoughWorkersException when fewer live workers than the replication have room,
+     *     the excluded ones left out
      * @throws TempAreaNotFoundException when the options name a temp area that is not open
      */
     default BlockWriter openWriter(BlockKey block, long length, WriteOptions options) {
-        if (options.tempArea().isEmpty() && options.tier().isEmpty()) {
+        if (options.tempArea().isEmpty() && options.tier().isEmpty() && options.excludedWorkers().isEmpty()) {
             return openWriter(block, length, options.replication());
         }
-        throw new UnsupportedOperationException(getClass().getName() + " supports no temp areas or tiers");
+        throw new UnsupportedOperationException(getClass().getName() + " supports no temp areas, tiers or excluded workers");
     }
 
     /**
@@ -90,6 +95,22 @@ public interface CacheClient extends AutoCloseable {
      * @throws BlockNotFoundException when no live replica holds the block
      */
     InputStream openReader(BlockKey block);
+
+    /**
+     * Opens a committed block for reading from {@code offset} to its end, as
+     * {@link #openReader(BlockKey)} does. From an offset past 0 the stream cannot compare the
+     * whole block's CRC32C; the workers still check every segment they send against its stored
+     * CRC32C.
+     *
+     * @throws BlockNotFoundException when no live replica holds the block
+     * @throws IllegalArgumentException when {@code offset} is negative or past the block's end
+     */
+    default InputStream openReader(BlockKey block, long offset) {
+        if (offset == 0) {
+            return openReader(block);
+        }
+        throw new UnsupportedOperationException(getClass().getName() + " cannot read a block from an offset");
+    }
 
     /** The temp areas of atomic loads. */
     default TempAreas tempAreas() {

@@ -6,6 +6,8 @@ import io.gfsload.cache.api.BlockData;
 import io.gfsload.cache.api.BlockWriteOutcome;
 import io.gfsload.cache.api.BlockWriteResult;
 import io.gfsload.cache.api.CacheException;
+import io.gfsload.cache.api.CacheUnavailableException;
+import io.gfsload.cache.api.WorkerUnavailableException;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.proto.BlockPlacement;
 import io.gfsload.cache.proto.CommitBlockRequest;
@@ -114,6 +116,7 @@ final class BatchBlockWriter {
                     .setReplication(options.replication());
             options.tier().ifPresent(tier -> block.setTier(ProtoConversions.toProto(tier)));
             options.tempArea().ifPresent(block::setTempArea);
+            options.excludedWorkers().stream().sorted().forEach(block::addExcludedWorkerIds);
             request.addBlocks(block);
         }
         PlaceBlocksResponse response;
@@ -199,7 +202,11 @@ final class BatchBlockWriter {
             catch (ExecutionException e) {
                 CacheException failure = RpcErrors.toCacheException("Writing " + sent.size() + " blocks to "
                         + GrpcCacheClient.describe(worker), e.getCause());
-                sent.forEach(item -> item.fail(failure));
+                // Unreachable (down, killed, partitioned): the caller may place the blocks elsewhere.
+                CacheException reported = failure instanceof CacheUnavailableException
+                        ? new WorkerUnavailableException(worker.getWorkerId(), failure.getMessage(), e.getCause())
+                        : failure;
+                sent.forEach(item -> item.fail(reported));
                 continue;
             }
             catch (TimeoutException e) {

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads a block from its replicas, in the order given: when a replica fails, before or during the
  * stream, reading continues from the next one at the same offset. At the end the CRC32C of all
- * bytes read is compared with the one the master recorded.
+ * bytes read is compared with the one the master recorded, when the stream started at the block's
+ * first byte.
  *
  * <p>At most a few chunks are in flight: the stream asks the worker for one more chunk each time
  * it takes one. Failures surface as unchecked {@link CacheException}s from {@code read}. Not
@@ -46,6 +47,7 @@ final class BlockInputStream extends InputStream {
     private final long expectedCrc;
     private final List<WorkerAddress> replicas;
     private final CRC32C crc = new CRC32C();
+    private final boolean wholeBlock;
     private final List<CacheException> failures = new ArrayList<>();
     private int replica;
     private ReadCall call;
@@ -55,7 +57,11 @@ final class BlockInputStream extends InputStream {
     private boolean closed;
     private CacheException terminalFailure;
 
-    BlockInputStream(GrpcCacheClient client, BlockKey block, long length, long expectedCrc, List<WorkerAddress> replicas) {
+    /**
+     * @param offset where in the block to start; the whole block's CRC32C is compared at the end
+     *     only when reading starts at 0
+     */
+    BlockInputStream(GrpcCacheClient client, BlockKey block, long offset, long length, long expectedCrc, List<WorkerAddress> replicas) {
         if (replicas.isEmpty()) {
             throw new BlockNotFoundException("Block " + block.blockId() + " has no live replica");
         }
@@ -64,7 +70,9 @@ final class BlockInputStream extends InputStream {
         this.length = length;
         this.expectedCrc = expectedCrc;
         this.replicas = List.copyOf(replicas);
-        if (length > 0) {
+        this.wholeBlock = offset == 0;
+        this.position = offset;
+        if (position < length) {
             startCall(0);
         }
     }
@@ -173,7 +181,7 @@ final class BlockInputStream extends InputStream {
             call.cancel();
         }
         long actual = crc.getValue();
-        if (actual != expectedCrc) {
+        if (wholeBlock && actual != expectedCrc) {
             terminalFailure = new CacheException(String.format("Block %s read from %s has CRC32C %s, the master "
                     + "recorded %s", blockId, describeReplica(), ProtoConversions.formatCrc(actual),
                     ProtoConversions.formatCrc(expectedCrc)));

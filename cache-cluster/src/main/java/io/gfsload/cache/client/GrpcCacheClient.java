@@ -40,6 +40,8 @@ import io.gfsload.cache.proto.GetClusterInfoRequest;
 import io.gfsload.cache.proto.GetClusterInfoResponse;
 import io.gfsload.cache.proto.GetFileBlocksRequest;
 import io.gfsload.cache.proto.GetFileBlocksResponse;
+import io.gfsload.cache.proto.GetFilesBlocksRequest;
+import io.gfsload.cache.proto.GetFilesBlocksResponse;
 import io.gfsload.cache.proto.GetUnderReplicatedRequest;
 import io.gfsload.cache.proto.GetUnderReplicatedResponse;
 import io.gfsload.cache.proto.ListTempAreasRequest;
@@ -70,6 +72,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -106,6 +109,13 @@ public final class GrpcCacheClient implements CacheClient {
      * costs two more calls than a stream, which only the bytes it saves from the socket repay.
      */
     static final long SHORT_CIRCUIT_MIN_BYTES = 1 << 20;
+    /** Files per {@code GetFilesBlocks} call, at most (the master takes up to 10,000). */
+    static final int FILES_PER_CALL = 2_000;
+    /**
+     * Summed file length per {@code GetFilesBlocks} call, at most (unless one file is longer): 8 TiB
+     * is 131,072 blocks of 64 MiB, an answer of about 10 MiB when all are cached.
+     */
+    static final long BYTES_PER_CALL = 8L << 40;
 
     private final String masterTarget;
     private final ClientConfig config;
@@ -181,8 +191,59 @@ public final class GrpcCacheClient implements CacheClient {
                 () -> masterStub().getFileBlocks(GetFileBlocksRequest.newBuilder()
                         .setFile(ProtoConversions.toProto(file))
                         .build()));
-        List<CachedBlock> blocks = new ArrayList<>(response.getBlocksCount());
-        for (BlockLocations block : response.getBlocksList()) {
+        return cachedBlocks(response.getBlocksList());
+    }
+
+    /**
+     * One {@code GetFilesBlocks} call per chunk of at most {@link #FILES_PER_CALL} files (fewer
+     * when their lengths add up to more than {@link #BYTES_PER_CALL}, which bounds the answer's
+     * size), one chunk after another.
+     */
+    @Override
+    public Map<FileIdentity, List<CachedBlock>> cachedBlocks(Collection<FileIdentity> files) {
+        requireNonNull(files, "files is null");
+        Map<FileIdentity, List<CachedBlock>> result = new LinkedHashMap<>();
+        GetFilesBlocksRequest.Builder request = GetFilesBlocksRequest.newBuilder();
+        List<FileIdentity> chunk = new ArrayList<>();
+        long chunkBytes = 0;
+        for (FileIdentity file : files) {
+            requireNonNull(file, "files contains null");
+            if (!chunk.isEmpty() && (chunk.size() == FILES_PER_CALL || chunkBytes + file.length() > BYTES_PER_CALL)) {
+                lookUp(request, chunk, result);
+                chunkBytes = 0;
+            }
+            chunk.add(file);
+            request.addFiles(ProtoConversions.toProto(file));
+            chunkBytes += file.length();
+        }
+        if (!chunk.isEmpty()) {
+            lookUp(request, chunk, result);
+        }
+        return result;
+    }
+
+    /** Sends the chunk {@code request} holds, adds its answer to {@code result} and clears both. */
+    private void lookUp(GetFilesBlocksRequest.Builder request, List<FileIdentity> chunk,
+            Map<FileIdentity, List<CachedBlock>> result) {
+        GetFilesBlocksResponse response = callMaster("Listing the cached blocks of " + chunk.size() + " files",
+                () -> masterStub().getFilesBlocks(request.build()));
+        if (response.getFilesCount() != chunk.size()) {
+            throw new CacheException("The master at %s answered for %d files, asked for %d".formatted(masterTarget,
+                    response.getFilesCount(), chunk.size()));
+        }
+        for (int i = 0; i < chunk.size(); i++) {
+            result.put(chunk.get(i), cachedBlocks(response.getFiles(i).getBlocksList()));
+        }
+        request.clearFiles();
+        chunk.clear();
+    }
+
+    private static List<CachedBlock> cachedBlocks(List<BlockLocations> locations) {
+        if (locations.isEmpty()) {
+            return List.of();
+        }
+        List<CachedBlock> blocks = new ArrayList<>(locations.size());
+        for (BlockLocations block : locations) {
             blocks.add(new CachedBlock(block.getIndex(), block.getLength(),
                     ProtoConversions.crcFromWire(block.getCrc32C()),
                     block.getWorkersList().stream().map(WorkerAddress::getWorkerId).sorted().toList()));
@@ -207,6 +268,7 @@ public final class GrpcCacheClient implements CacheClient {
                 .setReplication(options.replication());
         options.tier().ifPresent(tier -> request.setTier(ProtoConversions.toProto(tier)));
         options.tempArea().ifPresent(request::setTempArea);
+        options.excludedWorkers().stream().sorted().forEach(request::addExcludedWorkerIds);
         PlaceBlockResponse placement = callMaster("Placing block " + block.blockId(),
                 () -> masterStub().placeBlock(request.build()));
         if (config.shortCircuitWrites() && length >= SHORT_CIRCUIT_MIN_BYTES
@@ -233,7 +295,13 @@ public final class GrpcCacheClient implements CacheClient {
 
     @Override
     public InputStream openReader(BlockKey block) {
+        return openReader(block, 0);
+    }
+
+    @Override
+    public InputStream openReader(BlockKey block, long offset) {
         requireNonNull(block, "block is null");
+        checkArgument(offset >= 0, "offset must be >= 0: %s", offset);
         GetFileBlocksResponse response = callMaster("Locating block " + block.blockId(),
                 () -> masterStub().getFileBlocks(GetFileBlocksRequest.newBuilder()
                         .setFile(ProtoConversions.toProto(block.file()))
@@ -250,7 +318,9 @@ public final class GrpcCacheClient implements CacheClient {
                         StorageTierProto.STORAGE_TIER_UNSPECIFIED)))
                 .thenComparing(WorkerAddress::getWorkerId);
         List<WorkerAddress> replicas = locations.getWorkersList().stream().sorted(order).toList();
-        return new BlockInputStream(this, block, locations.getLength(),
+        checkArgument(offset <= locations.getLength(), "offset %s is past the end of block %s (%s bytes)", offset, block.blockId(),
+                locations.getLength());
+        return new BlockInputStream(this, block, offset, locations.getLength(),
                 ProtoConversions.crcFromWire(locations.getCrc32C()), replicas);
     }
 

@@ -9,6 +9,7 @@ import io.gfsload.cache.api.BlockWriteResult;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
+import io.gfsload.cache.api.WorkerUnavailableException;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.proto.StorageTierProto;
 import io.gfsload.cache.proto.WorkerAddress;
@@ -287,7 +288,7 @@ final class ReplicatedBlockWriter implements BlockWriter {
                 while (!ended && !requests.isReady()) {
                     long remaining = deadline - System.nanoTime();
                     if (remaining <= 0) {
-                        throw new CacheUnavailableException("Writing block " + blockId + " to "
+                        throw new WorkerUnavailableException(worker.getWorkerId(), "Writing block " + blockId + " to "
                                 + GrpcCacheClient.describe(worker) + " failed: the worker accepted no data for "
                                 + timeoutNanos / 1_000_000 + " ms", null);
                     }
@@ -325,7 +326,7 @@ final class ReplicatedBlockWriter implements BlockWriter {
                 while (!ended) {
                     long remaining = deadline - System.nanoTime();
                     if (remaining <= 0) {
-                        throw new CacheUnavailableException("Writing block " + blockId + " to "
+                        throw new WorkerUnavailableException(worker.getWorkerId(), "Writing block " + blockId + " to "
                                 + GrpcCacheClient.describe(worker) + " failed: no confirmation within "
                                 + timeoutNanos / 1_000_000 + " ms", null);
                     }
@@ -368,7 +369,11 @@ final class ReplicatedBlockWriter implements BlockWriter {
         private CacheException endedEarly(String blockId) {
             String action = "Writing block " + blockId + " to " + GrpcCacheClient.describe(worker);
             if (error != null) {
-                return RpcErrors.toCacheException(action, error);
+                CacheException failure = RpcErrors.toCacheException(action, error);
+                // Unreachable (down, killed, partitioned): the caller may place the block elsewhere.
+                return failure instanceof CacheUnavailableException
+                        ? new WorkerUnavailableException(worker.getWorkerId(), failure.getMessage(), error)
+                        : failure;
             }
             return new CacheException(action + " failed: the worker ended the call without confirming the block");
         }

@@ -22,12 +22,15 @@ import io.gfsload.cache.proto.CommitBlocksRequest;
 import io.gfsload.cache.proto.CommitBlocksResponse;
 import io.gfsload.cache.proto.CommitScopeRequest;
 import io.gfsload.cache.proto.CommitScopeResponse;
+import io.gfsload.cache.proto.FileBlocks;
 import io.gfsload.cache.proto.FreeRequest;
 import io.gfsload.cache.proto.FreeResponse;
 import io.gfsload.cache.proto.GetClusterInfoRequest;
 import io.gfsload.cache.proto.GetClusterInfoResponse;
 import io.gfsload.cache.proto.GetFileBlocksRequest;
 import io.gfsload.cache.proto.GetFileBlocksResponse;
+import io.gfsload.cache.proto.GetFilesBlocksRequest;
+import io.gfsload.cache.proto.GetFilesBlocksResponse;
 import io.gfsload.cache.proto.GetUnderReplicatedRequest;
 import io.gfsload.cache.proto.GetUnderReplicatedResponse;
 import io.gfsload.cache.proto.HeartbeatRequest;
@@ -89,6 +92,8 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
     static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
     /** Commands sent with one heartbeat answer, at most. */
     static final int MAX_COMMANDS_PER_HEARTBEAT = 10_000;
+    /** Files in one {@code GetFilesBlocks} call, at most; the protocol documents the number. */
+    static final int MAX_FILES_PER_CALL = 10_000;
 
     private final WorkerRegistry registry;
     private final BlockMetadataStore metadata;
@@ -207,8 +212,8 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
         });
     }
 
-    /** The placement of one block among {@code live} workers; see the proto's PlaceBlock. */
-    private PlaceBlockResponse place(PlaceBlockRequest request, List<WorkerInfo> live) {
+    /** The placement of one block among the live workers it does not exclude; see the proto's PlaceBlock. */
+    private PlaceBlockResponse place(PlaceBlockRequest request, List<WorkerInfo> allLive) {
         String blockId = request.getBlockId();
         check(BlockKey.isValidBlockId(blockId), "invalid block id: %s", blockId);
         check(request.getLength() >= 0, "length of block %s must be >= 0: %s", blockId, request.getLength());
@@ -221,6 +226,8 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             result.setTempAreaExpiresAtMillis(openArea(jobId, "Cannot place block " + blockId + " into the temp "
                     + "area of job " + jobId).getExpiresAtMillis());
         }
+        Set<String> excluded = Set.copyOf(request.getExcludedWorkerIdsList());
+        List<WorkerInfo> live = allLive.stream().filter(worker -> !excluded.contains(worker.id())).toList();
         ToLongFunction<WorkerInfo> free = worker -> room(worker, tier, TierInfo::freeBytes, WorkerInfo::freeBytes);
         ToLongFunction<WorkerInfo> available = worker -> room(worker, tier, TierInfo::availableBytes,
                 WorkerInfo::freeBytes);
@@ -237,9 +244,10 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
         int candidates = withFreeRoom.size() + withEvictableRoom.size();
         if (candidates < request.getReplication()) {
             throw RpcErrors.notEnoughWorkers(String.format(
-                    "Cannot place %d replicas of block %s (%d bytes%s): only %d of %d live workers have room",
+                    "Cannot place %d replicas of block %s (%d bytes%s): only %d of %d live workers have room%s",
                     request.getReplication(), blockId, request.getLength(),
-                    tier.map(t -> " on " + t).orElse(""), candidates, live.size()));
+                    tier.map(t -> " on " + t).orElse(""), candidates, live.size(),
+                    excluded.isEmpty() ? "" : " (not counting the excluded " + new TreeSet<>(excluded) + ")"));
         }
         // Workers with free room first, so that no worker evicts while another has space.
         List<String> chosen = new ArrayList<>();
@@ -348,32 +356,54 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             else {
                 records = metadata.fileBlocks(file);
             }
-            Map<String, WorkerInfo> live = registry.liveWorkers().stream()
-                    .collect(Collectors.toMap(WorkerInfo::id, Function.identity()));
-            GetFileBlocksResponse.Builder result = GetFileBlocksResponse.newBuilder();
-            for (BlockRecord record : records) {
-                List<WorkerAddress> locations = record.getWorkerIdsList().stream()
-                        .filter(live::containsKey)
-                        .sorted()
-                        .map(id -> address(live.get(id)))
-                        .toList();
-                if (!locations.isEmpty()) {
-                    BlockLocations.Builder block = BlockLocations.newBuilder()
-                            .setIndex(record.getIndex())
-                            .setLength(record.getLength())
-                            .setCrc32C(record.getCrc32C())
-                            .addAllWorkers(locations)
-                            .setReplication(record.getReplication());
-                    record.getWorkerTiersMap().forEach((worker, tier) -> {
-                        if (live.containsKey(worker)) {
-                            block.putWorkerTiers(worker, tier);
-                        }
-                    });
-                    result.addBlocks(block);
-                }
+            return GetFileBlocksResponse.newBuilder().addAllBlocks(liveLocations(records, liveWorkers())).build();
+        });
+    }
+
+    @Override
+    public void getFilesBlocks(GetFilesBlocksRequest request, StreamObserver<GetFilesBlocksResponse> response) {
+        respond(response, () -> {
+            check(request.getFilesCount() <= MAX_FILES_PER_CALL, "%s files in one call, at most %s are allowed",
+                    request.getFilesCount(), MAX_FILES_PER_CALL);
+            List<FileIdentity> files = request.getFilesList().stream().map(ProtoConversions::fromProto).toList();
+            Map<String, WorkerInfo> live = liveWorkers();
+            GetFilesBlocksResponse.Builder result = GetFilesBlocksResponse.newBuilder();
+            for (List<BlockRecord> records : metadata.filesBlocks(files)) {
+                result.addFiles(FileBlocks.newBuilder().addAllBlocks(liveLocations(records, live)));
             }
             return result.build();
         });
+    }
+
+    private Map<String, WorkerInfo> liveWorkers() {
+        return registry.liveWorkers().stream().collect(Collectors.toMap(WorkerInfo::id, Function.identity()));
+    }
+
+    /** {@code records} with only their replicas on {@code live} workers; blocks left without one are dropped. */
+    private static List<BlockLocations> liveLocations(List<BlockRecord> records, Map<String, WorkerInfo> live) {
+        List<BlockLocations> result = new ArrayList<>(records.size());
+        for (BlockRecord record : records) {
+            List<WorkerAddress> locations = record.getWorkerIdsList().stream()
+                    .filter(live::containsKey)
+                    .sorted()
+                    .map(id -> address(live.get(id)))
+                    .toList();
+            if (!locations.isEmpty()) {
+                BlockLocations.Builder block = BlockLocations.newBuilder()
+                        .setIndex(record.getIndex())
+                        .setLength(record.getLength())
+                        .setCrc32C(record.getCrc32C())
+                        .addAllWorkers(locations)
+                        .setReplication(record.getReplication());
+                record.getWorkerTiersMap().forEach((worker, tier) -> {
+                    if (live.containsKey(worker)) {
+                        block.putWorkerTiers(worker, tier);
+                    }
+                });
+                result.add(block.build());
+            }
+        }
+        return result;
     }
 
     @Override

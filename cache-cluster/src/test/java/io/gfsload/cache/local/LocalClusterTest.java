@@ -22,6 +22,8 @@ import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.NotEnoughWorkersException;
 import io.gfsload.cache.api.WorkerInfo;
+import io.gfsload.cache.api.WorkerUnavailableException;
+import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.testing.TestData;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
@@ -174,6 +176,24 @@ class LocalClusterTest {
     }
 
     @Test
+    void aWriteToAStoppedWorkerNamesItAndTheNextWriteCanAvoidIt() throws Exception {
+        byte[] data = randomBytes(MIB, 8);
+        BlockKey block = new BlockKey(FILE, 5);
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory, 3, 16L * MIB));
+                CacheClient client = cluster.newClient()) {
+            // stopped as a killed process is: the master counts it live until it misses three heartbeats
+            cluster.stopWorker(0);
+            WorkerUnavailableException e = assertThrows(WorkerUnavailableException.class, () -> write(client, block, data, 3));
+            assertEquals("worker-0", e.workerId());
+            assertTrue(e.getMessage().startsWith("Writing block " + block.blockId() + " to worker worker-0 ("), e.getMessage());
+
+            BlockWriteResult written = write(client, block, data, WriteOptions.replication(2).excluding(List.of("worker-0")));
+            assertEquals(List.of("worker-1", "worker-2"), written.workerIds());
+            assertArrayEquals(data, readAll(client.openReader(block)));
+        }
+    }
+
+    @Test
     void anAbortedWriteLeavesNothingBehind() {
         BlockKey block = new BlockKey(FILE, 4);
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory, 2, 16L * MIB));
@@ -319,7 +339,11 @@ class LocalClusterTest {
     }
 
     private static BlockWriteResult write(CacheClient client, BlockKey block, byte[] data, int replication) {
-        try (BlockWriter writer = client.openWriter(block, data.length, replication)) {
+        return write(client, block, data, WriteOptions.replication(replication));
+    }
+
+    private static BlockWriteResult write(CacheClient client, BlockKey block, byte[] data, WriteOptions options) {
+        try (BlockWriter writer = client.openWriter(block, data.length, options)) {
             // Uneven pieces, so client chunks and caller writes do not line up.
             int piece = 700_001;
             for (int offset = 0; offset < data.length; offset += piece) {

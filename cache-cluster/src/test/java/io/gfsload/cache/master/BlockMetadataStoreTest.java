@@ -40,6 +40,24 @@ class BlockMetadataStoreTest {
     }
 
     @Test
+    void listsTheBlocksOfManyFilesInTheOrderAsked() {
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.commit(record(FILE, 1, "worker-1"));
+            store.commit(record(FILE, 0, "worker-1"));
+            store.commit(record(OTHER, 3, "worker-0"));
+            FileIdentity rewritten = new FileIdentity(FILE.path(), FILE.length(), 2000, FILE.etag());
+            FileIdentity uncached = new FileIdentity("cosn://bucket/t/dt=2/part-0", 10, 1000, "");
+
+            List<List<BlockRecord>> blocks = store.filesBlocks(List.of(OTHER, uncached, FILE, rewritten, OTHER));
+
+            assertEquals(List.of(List.of(3), List.of(), List.of(0, 1), List.of(), List.of(3)),
+                    blocks.stream().map(records -> records.stream().map(BlockRecord::getIndex).toList()).toList());
+            assertEquals(store.fileBlocks(FILE), blocks.get(2));
+            assertEquals(List.of(), store.filesBlocks(List.of()));
+        }
+    }
+
+    @Test
     void aRecommitAddsReplicasAndADifferentBlockReplacesThem() {
         try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
             store.commit(record(FILE, 0, "worker-2"));

@@ -1,6 +1,7 @@
 package io.gfsload.cache.master;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.gfsload.cache.api.BlockKey;
@@ -11,7 +12,10 @@ import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.client.GrpcCacheClient;
+import io.gfsload.cache.proto.BlockLocations;
 import io.gfsload.cache.proto.CommitBlockRequest;
+import io.gfsload.cache.proto.GetFilesBlocksRequest;
+import io.gfsload.cache.proto.GetFilesBlocksResponse;
 import io.gfsload.cache.proto.HeartbeatRequest;
 import io.gfsload.cache.proto.MasterServiceGrpc;
 import io.gfsload.cache.proto.PlaceBlockRequest;
@@ -27,7 +31,9 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -90,6 +96,68 @@ class MasterServiceTest {
     }
 
     @Test
+    void listsTheCachedBlocksOfManyFilesInOneCallWithLiveReplicasOnly() {
+        register("worker-0", 1000);
+        register("worker-1", 1000);
+        commit(0, "worker-0", "worker-1");
+        commit(1, "worker-1");
+        FileIdentity other = new FileIdentity("cosn://bucket/db/t/dt=2/part-0", 100, 1234, "");
+        FileIdentity rewritten = new FileIdentity(FILE.path(), FILE.length(), FILE.modificationTime() + 1, "");
+        commit(other, 0, "worker-0");
+
+        GetFilesBlocksResponse response = stub().getFilesBlocks(GetFilesBlocksRequest.newBuilder()
+                .addFiles(ProtoConversions.toProto(other))
+                .addFiles(ProtoConversions.toProto(rewritten))
+                .addFiles(ProtoConversions.toProto(FILE))
+                .build());
+        assertEquals(List.of(List.of(0), List.of(), List.of(0, 1)), response.getFilesList().stream()
+                .map(file -> file.getBlocksList().stream().map(BlockLocations::getIndex).toList()).toList());
+        assertEquals(List.of("worker-0", "worker-1"), response.getFiles(2).getBlocks(0).getWorkersList().stream()
+                .map(WorkerAddress::getWorkerId).toList());
+
+        ticker.advance(Duration.ofSeconds(2));
+        heartbeat("worker-1");
+        ticker.advance(Duration.ofMillis(1_001));
+        assertEquals(Map.of(other, List.of(), FILE, List.of(new CachedBlock(0, 100, 7, List.of("worker-1")),
+                        new CachedBlock(1, 100, 7, List.of("worker-1")))),
+                client.cachedBlocks(List.of(other, FILE)), "only replicas on live workers count");
+        assertEquals(List.of(other, FILE), List.copyOf(client.cachedBlocks(List.of(other, FILE)).keySet()));
+    }
+
+    @Test
+    void theClientAsksAboutManyFilesInChunksAndKeepsTheirOrder() {
+        register("worker-0", 1000);
+        List<FileIdentity> files = new ArrayList<>();
+        for (int i = 0; i < 4_500; i++) {
+            // 5 TiB each, so that the byte bound cuts chunks too.
+            long length = i % 1_000 == 999 ? 5L << 40 : 100;
+            files.add(new FileIdentity("cosn://bucket/t/part-%05d".formatted(4_500 - i), length, 1));
+        }
+        for (int i = 0; i < files.size(); i += 700) {
+            commit(files.get(i), 0, "worker-0");
+        }
+
+        Map<FileIdentity, List<CachedBlock>> cached = client.cachedBlocks(files);
+
+        assertEquals(files, List.copyOf(cached.keySet()));
+        for (int i = 0; i < files.size(); i++) {
+            assertEquals(i % 700 == 0 ? List.of(new CachedBlock(0, 100, 7, List.of("worker-0"))) : List.of(),
+                    cached.get(files.get(i)), files.get(i).path());
+        }
+    }
+
+    @Test
+    void aBatchOfCachedBlockQueriesIsLimited() {
+        GetFilesBlocksRequest.Builder request = GetFilesBlocksRequest.newBuilder();
+        for (int i = 0; i <= MasterService.MAX_FILES_PER_CALL; i++) {
+            request.addFiles(ProtoConversions.toProto(new FileIdentity("cosn://bucket/t/part-" + i, 1, 1)));
+        }
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub().getFilesBlocks(request.build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertEquals("Invalid request: 10001 files in one call, at most 10000 are allowed", e.getStatus().getDescription());
+    }
+
+    @Test
     void placementIsDeterministicAndSkipsWorkersWithoutRoom() {
         register("worker-0", 1000);
         register("worker-1", 1000);
@@ -106,6 +174,27 @@ class MasterServiceTest {
         assertEquals(RpcErrors.NOT_ENOUGH_WORKERS, e.getTrailers().get(RpcErrors.ERROR_KIND));
         assertEquals("Cannot place 4 replicas of block " + blockId(3) + " (600 bytes): only 3 of 4 live workers have "
                 + "room", e.getStatus().getDescription());
+    }
+
+    @Test
+    void placementLeavesOutTheExcludedWorkers() {
+        register("worker-0", 1000);
+        register("worker-1", 1000);
+        register("worker-2", 1000);
+
+        List<String> placement = place(blockId(5), 100, 2);
+        String excluded = placement.get(0);
+        List<String> elsewhere = stub().placeBlock(PlaceBlockRequest.newBuilder()
+                        .setBlockId(blockId(5)).setLength(100).setReplication(2).addExcludedWorkerIds(excluded).build())
+                .getWorkersList().stream().map(WorkerAddress::getWorkerId).toList();
+        assertEquals(2, elsewhere.size());
+        assertFalse(elsewhere.contains(excluded), excluded + " is excluded: " + elsewhere);
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> stub().placeBlock(PlaceBlockRequest.newBuilder()
+                .setBlockId(blockId(5)).setLength(100).setReplication(2).addExcludedWorkerIds("worker-0").addExcludedWorkerIds("worker-2")
+                .build()));
+        assertEquals(RpcErrors.NOT_ENOUGH_WORKERS, e.getTrailers().get(RpcErrors.ERROR_KIND));
+        assertEquals("Cannot place 2 replicas of block " + blockId(5) + " (100 bytes): only 1 of 1 live workers have room "
+                + "(not counting the excluded [worker-0, worker-2])", e.getStatus().getDescription());
     }
 
     @Test
@@ -254,8 +343,12 @@ class MasterServiceTest {
     }
 
     private void commit(int index, String... workers) {
+        commit(FILE, index, workers);
+    }
+
+    private void commit(FileIdentity file, int index, String... workers) {
         stub().commitBlock(CommitBlockRequest.newBuilder()
-                .setFile(ProtoConversions.toProto(FILE))
+                .setFile(ProtoConversions.toProto(file))
                 .setIndex(index)
                 .setLength(100)
                 .setCrc32C(7)

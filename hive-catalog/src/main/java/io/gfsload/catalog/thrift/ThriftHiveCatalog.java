@@ -2,6 +2,7 @@ package io.gfsload.catalog.thrift;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.collect.Lists;
 import io.gfsload.catalog.CatalogException;
 import io.gfsload.catalog.HiveCatalog;
 import io.gfsload.catalog.InvalidInputException;
@@ -11,9 +12,15 @@ import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableInfo;
 import io.gfsload.catalog.TableName;
 import java.net.URI;
+import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.Semaphore;
 import org.apache.hadoop.hive.conf.HiveConf;
 import org.apache.hadoop.hive.metastore.HiveMetaStoreClient;
 import org.apache.hadoop.hive.metastore.api.FieldSchema;
@@ -22,19 +29,40 @@ import org.apache.hadoop.hive.metastore.api.NoSuchObjectException;
 import org.apache.hadoop.hive.metastore.api.Partition;
 import org.apache.hadoop.hive.metastore.api.Table;
 import org.apache.thrift.TException;
+import org.apache.thrift.transport.TTransportException;
 
 /**
  * A {@link HiveCatalog} over a Thrift metastore ({@code thrift://host:port}).
  *
- * <p>Thread-safe: calls are serialized over one {@link HiveMetaStoreClient}, which is not.
+ * <p>Thread-safe: a {@link HiveMetaStoreClient} is not, so each call borrows one connection of a
+ * small pool, opened when calls overlap, up to {@code maxConnections}; more calls wait. A
+ * connection whose call failed in the transport is closed, so the next call (a retry) opens a new
+ * one.
  */
 public final class ThriftHiveCatalog implements HiveCatalog {
-    private final URI uri;
-    private final HiveMetaStoreClient client;
+    /**
+     * Partitions per {@code get_partitions_by_names} call by default. Hive's
+     * {@code hive.metastore.batch.retrieve.max} is 300; on a 100,000-partition metastore a call
+     * costs about 70 ms besides its partitions, so larger batches are much faster.
+     */
+    public static final int DEFAULT_BATCH_SIZE = 2_000;
 
-    private ThriftHiveCatalog(URI uri, HiveMetaStoreClient client) {
+    /** Connections at most by default: enough for the planner's concurrent batch fetches. */
+    public static final int DEFAULT_MAX_CONNECTIONS = 4;
+
+    private final URI uri;
+    private final HiveConf conf;
+    private final int batchSize;
+    private final Semaphore permits;
+    private final BlockingQueue<HiveMetaStoreClient> idle = new LinkedBlockingQueue<>();
+    private final Set<HiveMetaStoreClient> open = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    private ThriftHiveCatalog(URI uri, HiveConf conf, int batchSize, int maxConnections) {
         this.uri = uri;
-        this.client = client;
+        this.conf = conf;
+        this.batchSize = batchSize;
+        this.permits = new Semaphore(maxConnections);
     }
 
     /**
@@ -44,7 +72,24 @@ public final class ThriftHiveCatalog implements HiveCatalog {
      * @throws MetastoreUnavailableException when the metastore cannot be reached
      */
     public static ThriftHiveCatalog connect(URI uri) {
+        return connect(uri, DEFAULT_BATCH_SIZE, DEFAULT_MAX_CONNECTIONS);
+    }
+
+    /**
+     * Connects to the metastore at {@code uri} (one connection now, more when calls overlap);
+     * lists of partitions are fetched {@code batchSize} at a time.
+     *
+     * @throws InvalidInputException when the URI is not {@code thrift://host:port}
+     * @throws MetastoreUnavailableException when the metastore cannot be reached
+     */
+    public static ThriftHiveCatalog connect(URI uri, int batchSize, int maxConnections) {
         requireNonNull(uri, "uri is null");
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be >= 1: " + batchSize);
+        }
+        if (maxConnections < 1) {
+            throw new IllegalArgumentException("maxConnections must be >= 1: " + maxConnections);
+        }
         if (!"thrift".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
             throw new InvalidInputException("Invalid metastore URI '%s': expected thrift://host:port".formatted(uri));
         }
@@ -52,19 +97,70 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         conf.setVar(HiveConf.ConfVars.METASTOREURIS, uri.toString());
         conf.setIntVar(HiveConf.ConfVars.METASTORETHRIFTCONNECTIONRETRIES, 1);
         conf.setBoolVar(HiveConf.ConfVars.METASTORE_EXECUTE_SET_UGI, false);
+        ThriftHiveCatalog catalog = new ThriftHiveCatalog(uri, conf, batchSize, maxConnections);
+        catalog.idle.add(catalog.openConnection());
+        return catalog;
+    }
+
+    private HiveMetaStoreClient openConnection() {
         try {
-            return new ThriftHiveCatalog(uri, new HiveMetaStoreClient(conf));
+            HiveMetaStoreClient client = new HiveMetaStoreClient(conf);
+            open.add(client);
+            return client;
         }
         catch (TException | RuntimeException e) {
             throw new MetastoreUnavailableException("Cannot connect to the metastore at %s: %s".formatted(uri, e.getMessage()), e);
         }
     }
 
+    /** A metastore call on one connection. */
+    @FunctionalInterface
+    private interface Call<T> {
+        T call(HiveMetaStoreClient client) throws TException;
+    }
+
+    /** Runs {@code call} on an idle connection, or a new one when all are busy and the pool has room. */
+    private <T> T withClient(Call<T> call) throws TException {
+        if (closed) {
+            throw new IllegalStateException("The catalog of " + uri + " is closed");
+        }
+        permits.acquireUninterruptibly();
+        try {
+            HiveMetaStoreClient client = idle.poll();
+            if (client == null) {
+                client = openConnection();
+            }
+            boolean healthy = false;
+            try {
+                T result = call.call(client);
+                healthy = true;
+                return result;
+            }
+            catch (TException e) {
+                // NoSuchObjectException, MetaException and the like are answers; a transport failure leaves the connection unusable.
+                healthy = !(e instanceof TTransportException);
+                throw e;
+            }
+            finally {
+                if (healthy && !closed) {
+                    idle.add(client);
+                }
+                else {
+                    open.remove(client);
+                    client.close();
+                }
+            }
+        }
+        finally {
+            permits.release();
+        }
+    }
+
     @Override
-    public synchronized Optional<TableInfo> getTable(TableName name) {
+    public Optional<TableInfo> getTable(TableName name) {
         requireNonNull(name, "name is null");
         try {
-            Table table = client.getTable(name.database(), name.table());
+            Table table = withClient(client -> client.getTable(name.database(), name.table()));
             String location = table.getSd() == null ? null : table.getSd().getLocation();
             String inputFormat = table.getSd() == null ? null : table.getSd().getInputFormat();
             List<String> keys = table.getPartitionKeys() == null
@@ -81,14 +177,14 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     }
 
     @Override
-    public synchronized Optional<PartitionInfo> getPartition(TableInfo table, PartitionSpec spec) {
+    public Optional<PartitionInfo> getPartition(TableInfo table, PartitionSpec spec) {
         requireNonNull(table, "table is null");
         requireNonNull(spec, "spec is null");
         if (!spec.keys().equals(table.partitionKeys())) {
             throw new IllegalArgumentException("spec keys %s differ from the partition keys %s of %s".formatted(spec.keys(), table.partitionKeys(), table.name()));
         }
         try {
-            Partition partition = client.getPartition(table.name().database(), table.name().table(), spec.values());
+            Partition partition = withClient(client -> client.getPartition(table.name().database(), table.name().table(), spec.values()));
             return Optional.of(toPartitionInfo(table, partition));
         }
         catch (NoSuchObjectException e) {
@@ -99,26 +195,33 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         }
     }
 
+    /**
+     * Fetched as Hive's batch retrieval does: the partition names, then the partitions by name,
+     * the batch size given to {@link #connect(URI, int, int)} per call, so that no answer holds the storage descriptors of the whole
+     * table (a single {@code get_partitions} of 100,000 partitions is hundreds of MB on both
+     * sides).
+     */
     @Override
-    public synchronized List<PartitionInfo> listPartitions(TableInfo table) {
+    public List<PartitionInfo> listPartitions(TableInfo table) {
         requireNonNull(table, "table is null");
         try {
-            return sorted(table, client.listPartitions(table.name().database(), table.name().table(), (short) -1));
+            return byNames(table, withClient(client -> client.listPartitionNames(table.name().database(), table.name().table(), (short) -1)));
         }
         catch (TException e) {
             throw failure("list partitions of " + table.name(), e);
         }
     }
 
+    /** In batches, as {@link #listPartitions(TableInfo)}. */
     @Override
-    public synchronized List<PartitionInfo> listPartitions(TableInfo table, PartitionSpec prefix) {
+    public List<PartitionInfo> listPartitions(TableInfo table, PartitionSpec prefix) {
         requireNonNull(table, "table is null");
         requireNonNull(prefix, "prefix is null");
         if (!prefix.isPrefixOf(table.partitionKeys())) {
             throw new IllegalArgumentException("spec keys %s are not a prefix of the partition keys %s of %s".formatted(prefix.keys(), table.partitionKeys(), table.name()));
         }
         try {
-            return sorted(table, client.listPartitions(table.name().database(), table.name().table(), prefix.values(), (short) -1));
+            return byNames(table, withClient(client -> client.listPartitionNames(table.name().database(), table.name().table(), prefix.values(), (short) -1)));
         }
         catch (NoSuchObjectException e) {
             return List.of();
@@ -128,12 +231,23 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         }
     }
 
+    private List<PartitionInfo> byNames(TableInfo table, List<String> names) throws TException {
+        List<PartitionInfo> result = new ArrayList<>(names.size());
+        for (List<String> batch : Lists.partition(names, batchSize)) {
+            for (Partition partition : withClient(client -> client.getPartitionsByNames(table.name().database(), table.name().table(), batch))) {
+                result.add(toPartitionInfo(table, partition));
+            }
+        }
+        result.sort(Comparator.comparing(PartitionInfo::spec, PartitionSpec.BY_VALUES));
+        return result;
+    }
+
     @Override
-    public synchronized List<PartitionInfo> listPartitionsByFilter(TableInfo table, String filter) {
+    public List<PartitionInfo> listPartitionsByFilter(TableInfo table, String filter) {
         requireNonNull(table, "table is null");
         requireNonNull(filter, "filter is null");
         try {
-            return sorted(table, client.listPartitionsByFilter(table.name().database(), table.name().table(), filter, (short) -1));
+            return sorted(table, withClient(client -> client.listPartitionsByFilter(table.name().database(), table.name().table(), filter, (short) -1)));
         }
         catch (MetaException e) {
             throw new InvalidInputException("Invalid filter \"%s\" for %s (partition keys: %s): %s"
@@ -148,10 +262,10 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     }
 
     @Override
-    public synchronized List<PartitionSpec> listPartitionSpecs(TableInfo table) {
+    public List<PartitionSpec> listPartitionSpecs(TableInfo table) {
         requireNonNull(table, "table is null");
         try {
-            return client.listPartitionNames(table.name().database(), table.name().table(), (short) -1).stream()
+            return withClient(client -> client.listPartitionNames(table.name().database(), table.name().table(), (short) -1)).stream()
                     .map(PartitionSpec::parse)
                     .sorted(PartitionSpec.BY_VALUES)
                     .toList();
@@ -162,7 +276,7 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     }
 
     @Override
-    public synchronized List<PartitionInfo> getPartitions(TableInfo table, List<PartitionSpec> specs) {
+    public List<PartitionInfo> getPartitions(TableInfo table, List<PartitionSpec> specs) {
         requireNonNull(table, "table is null");
         requireNonNull(specs, "specs is null");
         if (specs.isEmpty()) {
@@ -170,7 +284,7 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         }
         List<String> names = specs.stream().map(PartitionSpec::toPathName).toList();
         try {
-            return sorted(table, client.getPartitionsByNames(table.name().database(), table.name().table(), names));
+            return byNames(table, names);
         }
         catch (TException e) {
             throw failure("read partitions of " + table.name(), e);
@@ -210,7 +324,12 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     }
 
     @Override
-    public synchronized void close() {
-        client.close();
+    public void close() {
+        closed = true;
+        for (HiveMetaStoreClient client : open) {
+            client.close();
+        }
+        open.clear();
+        idle.clear();
     }
 }

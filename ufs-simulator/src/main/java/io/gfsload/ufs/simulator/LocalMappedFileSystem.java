@@ -101,6 +101,8 @@ abstract class LocalMappedFileSystem extends FileSystem {
     public FileStatus[] listStatus(Path f) throws IOException {
         FileStatus[] statuses = local.listStatus(toLocal(f));
         for (FileStatus status : statuses) {
+            // The local status loads owner and permission lazily from its path, which must still be the local one.
+            status.getPermission();
             status.setPath(toMapped(status.getPath()));
         }
         return statuses;
@@ -124,6 +126,7 @@ abstract class LocalMappedFileSystem extends FileSystem {
     @Override
     public FileStatus getFileStatus(Path f) throws IOException {
         FileStatus status = local.getFileStatus(toLocal(f));
+        status.getPermission();
         status.setPath(toMapped(status.getPath()));
         return status;
     }

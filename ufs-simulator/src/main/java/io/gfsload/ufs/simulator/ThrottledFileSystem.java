@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.Path;
@@ -28,6 +29,11 @@ import org.apache.hadoop.fs.Path;
  * {@code fs.throttled.throttle.fraction} of requests, drawn from a {@link Random} seeded with
  * {@code fs.throttled.seed}, fails after its latency with an {@link IOException} whose message
  * contains {@code 503 Slow Down}. Listing, status and writes are neither delayed nor throttled.
+ *
+ * <p>The aggregate bandwidth can change during a run: {@code fs.throttled.aggregate.bandwidth.schedule}
+ * (e.g. {@code 0s:128MB,20s:64MB,40s:128MB}) sets it over time from the instance's creation or
+ * its last {@link #restartSchedule()}, and {@link #setAggregateBandwidth} sets it at once (and
+ * ends the schedule). A change applies to the bytes requested after it.
  *
  * <table>
  *   <caption>Configuration</caption>
@@ -65,7 +71,14 @@ public final class ThrottledFileSystem extends LocalMappedFileSystem {
     private static final int MAX_CHUNK_BYTES = 1 << 20;
 
     private ThrottledConfig config = ThrottledConfig.defaults();
-    private RateLimiter aggregateLimiter;
+    /** Null while unlimited; replaced, never mutated in place, when the bandwidth changes to or from unlimited. */
+    private volatile RateLimiter aggregateLimiter;
+    /** The aggregate bandwidth in force, 0 = unlimited; guarded by this for changes. */
+    private volatile long aggregateBytesPerSecond;
+    /** The schedule in force; empty once {@link #setAggregateBandwidth} took over. */
+    private volatile BandwidthSchedule schedule = BandwidthSchedule.none();
+    private volatile long scheduleStartNanos;
+    private volatile LongSupplier nanoTime = System::nanoTime;
     private int chunkBytes = MAX_CHUNK_BYTES;
     private Random throttleDraws;
     private final LongAdder requests = new LongAdder();
@@ -90,7 +103,11 @@ public final class ThrottledFileSystem extends LocalMappedFileSystem {
     public void initialize(URI name, Configuration conf) throws IOException {
         super.initialize(name, conf);
         config = ThrottledConfig.from(conf);
-        aggregateLimiter = limiter(config.aggregateBytesPerSecond());
+        schedule = config.aggregateSchedule();
+        scheduleStartNanos = nanoTime.getAsLong();
+        long aggregate = schedule.isEmpty() ? config.aggregateBytesPerSecond() : schedule.bytesPerSecondAt(Duration.ZERO);
+        aggregateBytesPerSecond = aggregate;
+        aggregateLimiter = limiter(aggregate);
         chunkBytes = chunkBytes(config);
         throttleDraws = new Random(config.seed());
     }
@@ -103,6 +120,72 @@ public final class ThrottledFileSystem extends LocalMappedFileSystem {
     /** A snapshot of the counters. */
     public Stats stats() {
         return new Stats(requests.sum(), bytesRead.sum(), throttledErrors.sum());
+    }
+
+    /** The aggregate bandwidth in force now, in bytes per second; 0 = unlimited. */
+    public long aggregateBandwidth() {
+        applySchedule();
+        return aggregateBytesPerSecond;
+    }
+
+    /**
+     * Sets the aggregate bandwidth shared by all streams from now on, as a bucket's cap that
+     * changes under a running load would; ends the schedule, if any.
+     *
+     * @param bytesPerSecond 0 = unlimited
+     */
+    public synchronized void setAggregateBandwidth(long bytesPerSecond) {
+        if (bytesPerSecond < 0) {
+            throw new IllegalArgumentException("bytesPerSecond must be >= 0 (0 = unlimited): " + bytesPerSecond);
+        }
+        schedule = BandwidthSchedule.none();
+        changeAggregate(bytesPerSecond);
+    }
+
+    /** Reads the schedule's time from {@code ticker} from now on, and restarts the schedule; for tests. */
+    synchronized void useTicker(LongSupplier ticker) {
+        nanoTime = ticker;
+        restartSchedule();
+    }
+
+    /** Starts the schedule of {@code fs.throttled.aggregate.bandwidth.schedule} over, from its first step, now. */
+    public synchronized void restartSchedule() {
+        schedule = config.aggregateSchedule();
+        scheduleStartNanos = nanoTime.getAsLong();
+        if (!schedule.isEmpty()) {
+            changeAggregate(schedule.bytesPerSecondAt(Duration.ZERO));
+        }
+    }
+
+    /** Moves the aggregate bandwidth to the schedule's step of now, when there is a schedule. */
+    private void applySchedule() {
+        BandwidthSchedule current = schedule;
+        if (current.isEmpty()) {
+            return;
+        }
+        long scheduled = current.bytesPerSecondAt(Duration.ofNanos(nanoTime.getAsLong() - scheduleStartNanos));
+        if (scheduled != aggregateBytesPerSecond) {
+            synchronized (this) {
+                if (schedule == current && scheduled != aggregateBytesPerSecond) {
+                    changeAggregate(scheduled);
+                }
+            }
+        }
+    }
+
+    /** Guarded by this. */
+    private void changeAggregate(long bytesPerSecond) {
+        RateLimiter limiter = aggregateLimiter;
+        if (bytesPerSecond == 0) {
+            aggregateLimiter = null;
+        }
+        else if (limiter == null) {
+            aggregateLimiter = limiter(bytesPerSecond);
+        }
+        else {
+            limiter.setRate(bytesPerSecond);
+        }
+        aggregateBytesPerSecond = bytesPerSecond;
     }
 
     /** Sets every counter to zero; the limiters and the throttling draws go on as they were. */
@@ -153,7 +236,9 @@ public final class ThrottledFileSystem extends LocalMappedFileSystem {
 
     private static int chunkBytes(ThrottledConfig config) {
         long tightest = Long.MAX_VALUE;
-        for (long limit : new long[] {config.streamBytesPerSecond(), config.aggregateBytesPerSecond()}) {
+        long[] limits = java.util.stream.LongStream.concat(java.util.stream.LongStream.of(config.streamBytesPerSecond(), config.aggregateBytesPerSecond()),
+                config.aggregateSchedule().steps().stream().mapToLong(BandwidthSchedule.Step::bytesPerSecond)).toArray();
+        for (long limit : limits) {
             if (limit > 0) {
                 tightest = Math.min(tightest, limit);
             }
@@ -200,8 +285,10 @@ public final class ThrottledFileSystem extends LocalMappedFileSystem {
             if (streamLimiter != null) {
                 streamLimiter.acquire(bytes);
             }
-            if (aggregateLimiter != null) {
-                aggregateLimiter.acquire(bytes);
+            applySchedule();
+            RateLimiter aggregate = aggregateLimiter;
+            if (aggregate != null) {
+                aggregate.acquire(bytes);
             }
             bytesRead.add(bytes);
         }
@@ -212,8 +299,9 @@ public final class ThrottledFileSystem extends LocalMappedFileSystem {
             if (streamLimiter != null) {
                 streamLimiter.acquire(1);
             }
-            if (aggregateLimiter != null) {
-                aggregateLimiter.acquire(1);
+            RateLimiter aggregate = aggregateLimiter;
+            if (aggregate != null) {
+                aggregate.acquire(1);
             }
         }
     }

@@ -18,6 +18,7 @@ class TestThrottledConfig {
         assertEquals(0, config.aggregateBytesPerSecond());
         assertEquals(0.0, config.throttleFraction());
         assertEquals(0, config.seed());
+        assertEquals(BandwidthSchedule.none(), config.aggregateSchedule());
     }
 
     @Test
@@ -28,7 +29,9 @@ class TestThrottledConfig {
         conf.set("fs.throttled.aggregate.bandwidth.bytes-per-second", "134217728");
         conf.set("fs.throttled.throttle.fraction", "0.05");
         conf.set("fs.throttled.seed", "42");
-        ThrottledConfig expected = new ThrottledConfig(Duration.ofMillis(20), 16L << 20, 128L << 20, 0.05, 42);
+        conf.set("fs.throttled.aggregate.bandwidth.schedule", "0s:128MB,20s:64MB");
+        ThrottledConfig expected = new ThrottledConfig(Duration.ofMillis(20), 16L << 20, 128L << 20, 0.05, 42,
+                BandwidthSchedule.parse("0s:128MB,20s:64MB"));
         assertEquals(expected, ThrottledConfig.from(conf));
         assertEquals(expected, ThrottledConfig.from(expected.applyTo(new Configuration(false))));
     }

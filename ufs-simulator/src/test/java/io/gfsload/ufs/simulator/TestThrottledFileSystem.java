@@ -52,6 +52,8 @@ class TestThrottledFileSystem {
             FileStatus[] listing = fs.listStatus(new Path(root, "in"));
             assertEquals(1, listing.length);
             assertEquals(status.getPath(), listing[0].getPath());
+            assertEquals(Files.getOwner(dir.resolve("in/a.bin")).getName(), listing[0].getOwner(), "owner and permission of a mapped status");
+            assertEquals(listing[0].getPermission(), status.getPermission());
 
             assertTrue(fs.mkdirs(new Path(root, "out")));
             try (FSDataOutputStream out = fs.create(new Path(root, "out/b.bin"))) {

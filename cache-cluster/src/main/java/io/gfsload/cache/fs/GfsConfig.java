@@ -1,0 +1,134 @@
+package io.gfsload.cache.fs;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gfsload.cache.client.ClientConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+
+/**
+ * The settings of one {@link GfsFileSystem} instance, read from the Hadoop configuration once
+ * when the instance is created.
+ *
+ * <table>
+ *   <caption>Keys (core-site.xml, {@code spark.hadoop.*}, or the job's configuration)</caption>
+ *   <tr><th>key</th><th>default</th><th>meaning</th></tr>
+ *   <tr><td>{@code fs.gfs.master}</td><td>required</td><td>the cache master, {@code host:port}</td></tr>
+ *   <tr><td>{@code fs.gfs.ufs.root}</td><td>required for {@code gfs:///}</td><td>the UFS directory that
+ *       {@code gfs:///x} shows as {@code /x}, e.g. {@code cosn://bucket/warehouse}</td></tr>
+ *   <tr><td>{@code fs.gfs.mount.<name>}</td><td>required for {@code gfs://<name>/}</td><td>the UFS
+ *       directory that {@code gfs://<name>/x} shows as {@code /x}</td></tr>
+ *   <tr><td>{@code fs.gfs.block-size}</td><td>64m</td><td>the block size gfsload loaded the files with
+ *       (the planner's; Hadoop size suffixes k, m, g)</td></tr>
+ *   <tr><td>{@code gfsload.cache.security.token}</td><td>none</td><td>the cluster's shared secret; also
+ *       read from a Hadoop credential provider</td></tr>
+ *   <tr><td>{@code gfsload.cache.client.pool.max}</td><td>64</td><td>worker connections kept open</td></tr>
+ *   <tr><td>{@code gfsload.cache.client.chunk-size}</td><td>1m</td><td>largest data message</td></tr>
+ * </table>
+ *
+ * <p>Neither the token nor credentials in the UFS root's user information appear in
+ * {@link #toString()}.
+ *
+ * @param master the cache master, {@code host:port}
+ * @param ufsRoot the qualified UFS directory shown as the root of the gfs:// authority
+ * @param blockSize the block size files were cut with when gfsload loaded them
+ * @param client settings of the cache client, the token among them
+ */
+public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig client) {
+    public static final String MASTER = "fs.gfs.master";
+    public static final String UFS_ROOT = "fs.gfs.ufs.root";
+    public static final String MOUNT_PREFIX = "fs.gfs.mount.";
+    public static final String BLOCK_SIZE = "fs.gfs.block-size";
+    /** The same keys as the cache cluster's own configuration file. */
+    public static final String SECURITY_TOKEN = "gfsload.cache.security.token";
+    public static final String CLIENT_POOL_MAX = "gfsload.cache.client.pool.max";
+    public static final String CLIENT_CHUNK_SIZE = "gfsload.cache.client.chunk-size";
+    /** The planner's default block size. */
+    public static final long DEFAULT_BLOCK_SIZE = 64L << 20;
+
+    public GfsConfig {
+        requireNonNull(master, "master is null");
+        requireNonNull(ufsRoot, "ufsRoot is null");
+        requireNonNull(client, "client is null");
+        if (master.isBlank()) {
+            throw new IllegalArgumentException("master is blank");
+        }
+        if (ufsRoot.getScheme() == null) {
+            throw new IllegalArgumentException("ufsRoot has no scheme: " + ufsRoot);
+        }
+        if (blockSize <= 0) {
+            throw new IllegalArgumentException("blockSize must be > 0: " + blockSize);
+        }
+    }
+
+    /**
+     * The settings of the file system for {@code uri} ({@code gfs:///} or {@code gfs://<name>/}).
+     *
+     * @throws IOException naming the missing or malformed key
+     */
+    public static GfsConfig of(URI uri, Configuration conf) throws IOException {
+        requireNonNull(uri, "uri is null");
+        requireNonNull(conf, "conf is null");
+        String master = required(conf, MASTER);
+        String rootKey = rootKey(uri.getAuthority());
+        String root = required(conf, rootKey);
+        URI ufsRoot;
+        try {
+            ufsRoot = URI.create(root.endsWith("/") && root.length() > 1 ? root.substring(0, root.length() - 1) : root);
+        }
+        catch (IllegalArgumentException e) {
+            throw new IOException(rootKey + ": not a URI: " + root, e);
+        }
+        if (ufsRoot.getScheme() == null) {
+            throw new IOException(rootKey + " must be a fully qualified URI such as cosn://bucket/warehouse: " + root);
+        }
+        try {
+            ClientConfig client = ClientConfig.defaults()
+                    .withMaxWorkerChannels(conf.getInt(CLIENT_POOL_MAX, ClientConfig.DEFAULT_MAX_WORKER_CHANNELS))
+                    .withChunkBytes(Math.toIntExact(conf.getLongBytes(CLIENT_CHUNK_SIZE, ClientConfig.DEFAULT_CHUNK_BYTES)))
+                    .withToken(token(conf));
+            return new GfsConfig(master.trim(), ufsRoot, conf.getLongBytes(BLOCK_SIZE, DEFAULT_BLOCK_SIZE), client);
+        }
+        catch (IllegalArgumentException | ArithmeticException e) {
+            throw new IOException("Invalid gfs:// settings for " + uri + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The key naming the UFS root of the authority, {@code null} for {@code gfs:///}. */
+    public static String rootKey(String authority) {
+        return authority == null || authority.isEmpty() ? UFS_ROOT : MOUNT_PREFIX + authority;
+    }
+
+    private static String required(Configuration conf, String key) throws IOException {
+        String value = conf.getTrimmed(key);
+        if (value == null || value.isEmpty()) {
+            throw new IOException("gfs:// needs " + key + " in the Hadoop configuration (core-site.xml or spark.hadoop." + key + ")");
+        }
+        return value;
+    }
+
+    private static Optional<String> token(Configuration conf) throws IOException {
+        char[] token = conf.getPassword(SECURITY_TOKEN);
+        if (token == null || token.length == 0) {
+            return Optional.empty();
+        }
+        return Optional.of(new String(token));
+    }
+
+    /** {@code uri} without its user information, which may hold credentials (s3a://key:secret@bucket). */
+    public static String redacted(URI uri) {
+        if (uri.getRawUserInfo() == null) {
+            return uri.toString();
+        }
+        return uri.getScheme() + "://<hidden>@" + uri.getRawAuthority().substring(uri.getRawAuthority().indexOf('@') + 1)
+                + (uri.getRawPath() == null ? "" : uri.getRawPath());
+    }
+
+    @Override
+    public String toString() {
+        return "GfsConfig[master=%s, ufsRoot=%s, blockSize=%d, token=%s]".formatted(master, redacted(ufsRoot), blockSize,
+                client.token().isPresent() ? "<hidden>" : "none");
+    }
+}

@@ -1,0 +1,306 @@
+package io.gfsload.cache.fs;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CacheException;
+import io.gfsload.cache.api.CachedBlock;
+import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.WorkerInfo;
+import io.gfsload.cache.client.GrpcCacheClient;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.BlockLocation;
+import org.apache.hadoop.fs.EtagSource;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.hadoop.util.Progressable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code gfs://}: a read-only view of a UFS directory through the gfsload cache. Reads come from
+ * the cache workers for every block gfsload has cached for the file's current version, and from
+ * the UFS for the others; listing and status come from the UFS.
+ *
+ * <p>Paths: {@code gfs:///x} is {@code <fs.gfs.ufs.root>/x}, and {@code gfs://<name>/x} is
+ * {@code <fs.gfs.mount.<name>>/x}; the cache master is {@code fs.gfs.master}. See
+ * {@link GfsConfig} for every key. A file's cache identity is its UFS path, length, modification
+ * time and etag as the UFS reports them, which is exactly what gfsload's planner records, so the
+ * blocks gfsload warmed are found and a file rewritten since is read from the UFS.
+ *
+ * <p>Writes ({@code create}, {@code append}, {@code rename}, {@code delete}, {@code mkdirs}) fail
+ * with {@link ReadOnlyFileSystemException}: write to the UFS itself.
+ *
+ * <p>Registered for the scheme {@code gfs} through {@code META-INF/services}; where service
+ * loading is off, set {@code fs.gfs.impl=io.gfsload.cache.fs.GfsFileSystem}. Hadoop caches one
+ * instance per scheme, authority and user. Bytes read are counted in the Hadoop
+ * {@link FileSystem.Statistics} of the scheme and, split by origin, in {@link #readStatistics()}.
+ *
+ * <p>Thread-safe.
+ */
+public class GfsFileSystem extends FileSystem {
+    public static final String SCHEME = "gfs";
+    private static final Logger log = LoggerFactory.getLogger(GfsFileSystem.class);
+    /** How long the worker addresses behind block locations are reused. */
+    private static final long WORKERS_TTL_NANOS = TimeUnit.SECONDS.toNanos(10);
+
+    private final GfsReadStatistics readStatistics = new GfsReadStatistics();
+    private URI uri;
+    private GfsConfig config;
+    private String ufsRoot;
+    private FileSystem ufs;
+    private CacheClient cache;
+    private volatile Path workingDirectory;
+    private volatile CachedWorkers workers;
+
+    @Override
+    public String getScheme() {
+        return SCHEME;
+    }
+
+    @Override
+    public void initialize(URI name, Configuration conf) throws IOException {
+        super.initialize(name, conf);
+        setConf(conf);
+        String authority = name.getAuthority();
+        uri = URI.create(SCHEME + "://" + (authority == null ? "" : authority) + "/");
+        config = GfsConfig.of(uri, conf);
+        ufs = FileSystem.get(config.ufsRoot(), conf);
+        ufsRoot = ufs.makeQualified(new Path(config.ufsRoot())).toString();
+        if (ufsRoot.endsWith("/")) {
+            ufsRoot = ufsRoot.substring(0, ufsRoot.length() - 1);
+        }
+        workingDirectory = new Path(uri);
+        try {
+            cache = GrpcCacheClient.connect(config.master(), config.client());
+        }
+        catch (CacheException | IllegalArgumentException e) {
+            throw new IOException("Cannot connect to the gfsload cache master " + config.master() + " for " + uri + ": " + e.getMessage(), e);
+        }
+        log.info("{} reads {} through the cache at {}", uri, GfsConfig.redacted(config.ufsRoot()), config.master());
+    }
+
+    @Override
+    public URI getUri() {
+        return uri;
+    }
+
+    /** The settings this instance was created with. */
+    public GfsConfig config() {
+        return config;
+    }
+
+    /** Bytes read through this instance, from the cache and from the UFS. */
+    public GfsReadStatistics readStatistics() {
+        return readStatistics;
+    }
+
+    /** The UFS path behind {@code path} of this file system. */
+    public Path toUfsPath(Path path) {
+        Path qualified = makeQualified(path);
+        String suffix = qualified.toUri().getPath();
+        return new Path(suffix.equals("/") ? ufsRoot + "/" : ufsRoot + suffix);
+    }
+
+    /**
+     * This file system's path for the UFS path {@code ufsPath}.
+     *
+     * @throws IllegalArgumentException when {@code ufsPath} is outside the UFS root
+     */
+    public Path toGfsPath(Path ufsPath) {
+        String path = ufsPath.toString();
+        if (path.equals(ufsRoot) || path.equals(ufsRoot + "/")) {
+            return new Path(uri);
+        }
+        if (!path.startsWith(ufsRoot + "/")) {
+            throw new IllegalArgumentException(ufsPath + " is outside " + GfsConfig.redacted(config.ufsRoot()) + ", the root of " + uri);
+        }
+        return new Path(uri.getScheme(), uri.getAuthority(), path.substring(ufsRoot.length()));
+    }
+
+    @Override
+    public FSDataInputStream open(Path path, int bufferSize) throws IOException {
+        Path ufsPath = toUfsPath(path);
+        FileStatus status = ufs.getFileStatus(ufsPath);
+        if (status.isDirectory()) {
+            throw new FileNotFoundException("Cannot open " + path + ": it is a directory");
+        }
+        FileIdentity file = identity(status);
+        statistics.incrementReadOps(1);
+        CachedLayout layout = CachedLayout.of(file, config.blockSize(), cachedBlocks(file));
+        return new FSDataInputStream(new GfsInputStream(cache, ufs, status.getPath(), file, layout, readStatistics, statistics));
+    }
+
+    /**
+     * One location per block of {@code [start, start + length)}: a cached block's live workers (so
+     * that a scheduler can place a split beside its cache), any other block where the UFS puts it.
+     */
+    @Override
+    public BlockLocation[] getFileBlockLocations(FileStatus status, long start, long length) throws IOException {
+        if (status == null) {
+            return null;
+        }
+        if (start < 0 || length < 0) {
+            throw new IllegalArgumentException("Invalid start or length: " + start + ", " + length);
+        }
+        if (status.isDirectory() || status.getLen() <= start) {
+            return new BlockLocation[0];
+        }
+        FileStatus ufsStatus = ufs.getFileStatus(toUfsPath(status.getPath()));
+        FileIdentity file = identity(ufsStatus);
+        CachedLayout layout = CachedLayout.of(file, config.blockSize(), cachedBlocks(file));
+        Map<String, WorkerInfo> workers = layout.cached().isEmpty() ? Map.of() : liveWorkers();
+        long end = Math.min(file.length(), start + Math.max(length, 1));
+        List<BlockLocation> locations = new ArrayList<>();
+        for (int index = Math.toIntExact(start / layout.blockSize()); (long) index * layout.blockSize() < end; index++) {
+            long offset = index * layout.blockSize();
+            long blockLength = CachedLayout.blockLength(file.length(), layout.blockSize(), index);
+            CachedBlock cached = layout.cached().get(index);
+            List<WorkerInfo> holders = cached == null ? List.of() : cached.workerIds().stream().map(workers::get).filter(Objects::nonNull).toList();
+            if (!holders.isEmpty()) {
+                locations.add(new BlockLocation(holders.stream().map(worker -> worker.host() + ":" + worker.port()).toArray(String[]::new),
+                        holders.stream().map(WorkerInfo::host).toArray(String[]::new), offset, blockLength));
+                continue;
+            }
+            BlockLocation[] inUfs = ufs.getFileBlockLocations(ufsStatus, offset, blockLength);
+            if (inUfs != null && inUfs.length > 0) {
+                locations.add(new BlockLocation(inUfs[0].getNames(), inUfs[0].getHosts(), offset, blockLength));
+            }
+            else {
+                locations.add(new BlockLocation(new String[0], new String[0], offset, blockLength));
+            }
+        }
+        return locations.toArray(BlockLocation[]::new);
+    }
+
+    @Override
+    public FileStatus getFileStatus(Path path) throws IOException {
+        statistics.incrementReadOps(1);
+        return toGfsStatus(ufs.getFileStatus(toUfsPath(path)));
+    }
+
+    @Override
+    public FileStatus[] listStatus(Path path) throws IOException {
+        statistics.incrementReadOps(1);
+        FileStatus[] children = ufs.listStatus(toUfsPath(path));
+        FileStatus[] result = new FileStatus[children.length];
+        for (int i = 0; i < children.length; i++) {
+            result[i] = toGfsStatus(children[i]);
+        }
+        return result;
+    }
+
+    /** A file's cache identity, as gfsload's planner records it from the same status. */
+    private static FileIdentity identity(FileStatus ufsStatus) {
+        String etag = ufsStatus instanceof EtagSource source && source.getEtag() != null ? source.getEtag() : "";
+        return new FileIdentity(ufsStatus.getPath().toString(), ufsStatus.getLen(), ufsStatus.getModificationTime(), etag);
+    }
+
+    /** The blocks cached for {@code file}; none when the master cannot be asked (the UFS serves everything). */
+    private List<CachedBlock> cachedBlocks(FileIdentity file) {
+        if (file.length() == 0) {
+            return List.of();
+        }
+        try {
+            return cache.cachedBlocks(file);
+        }
+        catch (CacheException e) {
+            log.warn("Cannot ask the cache master {} for the blocks of {}, reading it from the UFS: {}", config.master(), file.path(), e.getMessage());
+            return List.of();
+        }
+    }
+
+    /** Live workers by id, asked of the master at most every {@link #WORKERS_TTL_NANOS}. */
+    private Map<String, WorkerInfo> liveWorkers() {
+        CachedWorkers current = workers;
+        long now = System.nanoTime();
+        if (current != null && now - current.fetchedNanos() < WORKERS_TTL_NANOS) {
+            return current.byId();
+        }
+        try {
+            Map<String, WorkerInfo> byId = cache.clusterInfo().liveWorkers().stream().collect(Collectors.toMap(WorkerInfo::id, Function.identity(), (a, b) -> a));
+            workers = new CachedWorkers(byId, now);
+            return byId;
+        }
+        catch (CacheException e) {
+            log.warn("Cannot ask the cache master {} for its workers: {}", config.master(), e.getMessage());
+            return Map.of();
+        }
+    }
+
+    private record CachedWorkers(Map<String, WorkerInfo> byId, long fetchedNanos) {}
+
+    /** The UFS status with this file system's path and, for files, the cache's block size. */
+    private FileStatus toGfsStatus(FileStatus status) {
+        return new FileStatus(status.getLen(), status.isDirectory(), status.getReplication(),
+                status.isDirectory() ? status.getBlockSize() : config.blockSize(), status.getModificationTime(), status.getAccessTime(),
+                status.getPermission(), status.getOwner(), status.getGroup(), toGfsPath(status.getPath()));
+    }
+
+    @Override
+    public FSDataOutputStream create(Path path, FsPermission permission, boolean overwrite, int bufferSize, short replication,
+            long blockSize, Progressable progress) throws IOException {
+        throw readOnly("create", path);
+    }
+
+    @Override
+    public FSDataOutputStream append(Path path, int bufferSize, Progressable progress) throws IOException {
+        throw readOnly("append to", path);
+    }
+
+    @Override
+    public boolean rename(Path source, Path target) throws IOException {
+        throw readOnly("rename", source);
+    }
+
+    @Override
+    public boolean delete(Path path, boolean recursive) throws IOException {
+        throw readOnly("delete", path);
+    }
+
+    @Override
+    public boolean mkdirs(Path path, FsPermission permission) throws IOException {
+        throw readOnly("create the directory", path);
+    }
+
+    @Override
+    public void setWorkingDirectory(Path directory) {
+        workingDirectory = makeQualified(requireNonNull(directory, "directory is null"));
+    }
+
+    @Override
+    public Path getWorkingDirectory() {
+        return workingDirectory;
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            if (cache != null) {
+                cache.close();
+            }
+        }
+        finally {
+            super.close();
+        }
+    }
+
+    private ReadOnlyFileSystemException readOnly(String operation, Path path) {
+        return new ReadOnlyFileSystemException("Cannot %s %s: gfs:// is a read-only view of %s through the gfsload cache; write to the UFS instead"
+                .formatted(operation, path, GfsConfig.redacted(config.ufsRoot())));
+    }
+}

@@ -1,0 +1,75 @@
+package io.gfsload.cache.fs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.cache.client.ClientConfig;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+
+class TestGfsConfig {
+    @Test
+    void defaults() throws IOException {
+        GfsConfig config = GfsConfig.of(URI.create("gfs:///"), conf("master:19998", "cosn://bucket/warehouse/"));
+        assertEquals("master:19998", config.master());
+        assertEquals(URI.create("cosn://bucket/warehouse"), config.ufsRoot());
+        assertEquals(64L << 20, config.blockSize());
+        assertEquals(ClientConfig.defaults(), config.client());
+    }
+
+    @Test
+    void everyKeyIsMapped() throws IOException {
+        Configuration conf = conf("master:1", "file:/unused");
+        conf.set("fs.gfs.mount.warehouse", "s3a://bucket/wh");
+        conf.set("fs.gfs.block-size", "128m");
+        conf.set("gfsload.cache.security.token", "secret-0123456789abcdef");
+        conf.set("gfsload.cache.client.pool.max", "8");
+        conf.set("gfsload.cache.client.chunk-size", "2m");
+        GfsConfig config = GfsConfig.of(URI.create("gfs://warehouse/"), conf);
+        assertEquals(URI.create("s3a://bucket/wh"), config.ufsRoot());
+        assertEquals(128L << 20, config.blockSize());
+        assertEquals(ClientConfig.defaults().withMaxWorkerChannels(8).withChunkBytes(2 << 20).withToken(Optional.of("secret-0123456789abcdef")),
+                config.client());
+        assertFalse(config.toString().contains("secret-0123456789abcdef"), config.toString());
+        assertTrue(config.toString().contains("token=<hidden>"), config.toString());
+    }
+
+    @Test
+    void credentialsInTheUfsRootAreNotShown() throws IOException {
+        GfsConfig config = GfsConfig.of(URI.create("gfs:///"), conf("m:1", "s3a://AKIAKEY:s3cr3t@bucket/warehouse"));
+        assertEquals(URI.create("s3a://AKIAKEY:s3cr3t@bucket/warehouse"), config.ufsRoot());
+        assertEquals("s3a://<hidden>@bucket/warehouse", GfsConfig.redacted(config.ufsRoot()));
+        assertFalse(config.toString().contains("s3cr3t"), config.toString());
+        assertEquals("cosn://bucket/w", GfsConfig.redacted(URI.create("cosn://bucket/w")));
+    }
+
+    @Test
+    void missingOrMalformedKeysAreNamed() {
+        IOException noMaster = assertThrows(IOException.class, () -> GfsConfig.of(URI.create("gfs:///"), conf(null, "cosn://b/w")));
+        assertTrue(noMaster.getMessage().contains("fs.gfs.master"), noMaster.getMessage());
+        IOException noRoot = assertThrows(IOException.class, () -> GfsConfig.of(URI.create("gfs:///"), conf("m:1", null)));
+        assertTrue(noRoot.getMessage().contains("fs.gfs.ufs.root"), noRoot.getMessage());
+        IOException relative = assertThrows(IOException.class, () -> GfsConfig.of(URI.create("gfs:///"), conf("m:1", "/no/scheme")));
+        assertTrue(relative.getMessage().contains("fully qualified"), relative.getMessage());
+        Configuration badSize = conf("m:1", "cosn://b/w");
+        badSize.set("fs.gfs.block-size", "0");
+        IOException size = assertThrows(IOException.class, () -> GfsConfig.of(URI.create("gfs:///"), badSize));
+        assertTrue(size.getMessage().contains("blockSize must be > 0"), size.getMessage());
+    }
+
+    private static Configuration conf(String master, String root) {
+        Configuration conf = new Configuration(false);
+        if (master != null) {
+            conf.set("fs.gfs.master", master);
+        }
+        if (root != null) {
+            conf.set("fs.gfs.ufs.root", root);
+        }
+        return conf;
+    }
+}

@@ -1,0 +1,345 @@
+package io.gfsload.cache.fs;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockWriter;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.ufs.simulator.ThrottledFileSystem;
+import java.io.EOFException;
+import java.io.FileNotFoundException;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.attribute.FileTime;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.BlockLocation;
+import org.apache.hadoop.fs.FSDataInputStream;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * gfs:// over a real two-worker {@link LocalCluster} and a real {@code throttled://} store (no
+ * latency or limits, for its byte counters): blocks are warmed the way gfsload's executor writes
+ * them, under the identity its planner records (the UFS status's path, length, modification time
+ * and etag), so what is read from where is what a query reads after a gfsload run.
+ */
+class TestGfsFileSystem {
+    private static final int BLOCK = 256 << 10;
+    private static final AtomicInteger STORES = new AtomicInteger();
+
+    @TempDir
+    java.nio.file.Path dir;
+
+    private LocalCluster cluster;
+    private CacheClient client;
+    private java.nio.file.Path data;
+    private String storeRoot;
+    private Configuration conf;
+    private ThrottledFileSystem store;
+    private GfsFileSystem gfs;
+
+    @BeforeEach
+    void setUp() throws IOException {
+        cluster = LocalCluster.start(new LocalClusterConfig(dir.resolve("cache"), 2, 64L << 20));
+        client = cluster.newClient();
+        data = Files.createDirectories(dir.resolve("ufs/db/t"));
+        // one store instance per test: Hadoop caches file systems by scheme and authority
+        storeRoot = "throttled://gfs-test-" + STORES.incrementAndGet() + dir.resolve("ufs").toAbsolutePath();
+        conf = new Configuration();
+        conf.set(GfsConfig.MASTER, cluster.masterTarget());
+        conf.set(GfsConfig.UFS_ROOT, storeRoot);
+        conf.set(GfsConfig.BLOCK_SIZE, String.valueOf(BLOCK));
+        store = (ThrottledFileSystem) FileSystem.get(URI.create(storeRoot), conf);
+        gfs = (GfsFileSystem) FileSystem.newInstance(URI.create("gfs:///"), conf);
+    }
+
+    @AfterEach
+    void tearDown() throws IOException {
+        gfs.close();
+        store.close();
+        client.close();
+        cluster.close();
+    }
+
+    @Test
+    void warmedFileIsReadFromTheCacheAlone() throws IOException {
+        byte[] bytes = createFile("db/t/part-0", 2 * BLOCK + 1000, 1);
+        warm("db/t/part-0", 1, 0, 1, 2);
+        store.resetStats();
+
+        assertArrayEquals(bytes, readAll(new Path("gfs:///db/t/part-0")));
+
+        assertEquals(0, store.stats().bytesRead(), "no byte from the store");
+        assertEquals(0, store.stats().requests(), "not even an open");
+        GfsReadStatistics.Snapshot stats = gfs.readStatistics().snapshot();
+        assertEquals(bytes.length, stats.bytesFromCache());
+        assertEquals(0, stats.bytesFromUfs());
+        assertEquals(3, stats.cacheBlockReads());
+        assertEquals(0, stats.ufsFallbacks());
+        assertTrue(FileSystem.getStatistics(GfsFileSystem.SCHEME, GfsFileSystem.class).getBytesRead() >= bytes.length, "Hadoop's statistics count them");
+    }
+
+    @Test
+    void unwarmedFileIsReadFromTheUfs() throws IOException {
+        byte[] bytes = createFile("db/t/part-1", 3 * BLOCK, 2);
+        store.resetStats();
+
+        assertArrayEquals(bytes, readAll(new Path("gfs:///db/t/part-1")));
+
+        assertEquals(bytes.length, store.stats().bytesRead());
+        assertEquals(new GfsReadStatistics.Snapshot(0, bytes.length, 0, 3, 0), gfs.readStatistics().snapshot());
+    }
+
+    @Test
+    void partlyWarmedFileMixesCacheAndUfs() throws IOException {
+        byte[] bytes = createFile("db/t/part-2", 4 * BLOCK - 17, 3);
+        warm("db/t/part-2", 1, 0, 2);
+        store.resetStats();
+
+        assertArrayEquals(bytes, readAll(new Path("gfs:///db/t/part-2")));
+
+        GfsReadStatistics.Snapshot stats = gfs.readStatistics().snapshot();
+        assertEquals(2L * BLOCK, stats.bytesFromCache());
+        assertEquals(bytes.length - 2L * BLOCK, stats.bytesFromUfs());
+        assertEquals(stats.bytesFromUfs(), store.stats().bytesRead());
+        assertEquals(2, stats.ufsFallbacks(), "blocks 1 and 3");
+    }
+
+    @Test
+    void seeksAndPositionedReadsReturnTheRightBytesAcrossBlockBoundaries() throws IOException {
+        byte[] bytes = createFile("db/t/part-3", 3 * BLOCK + 5, 4);
+        warm("db/t/part-3", 1, 1);
+        Random random = new Random(7);
+        try (FSDataInputStream in = gfs.open(new Path("gfs:///db/t/part-3"))) {
+            for (long position : List.of((long) BLOCK - 10, 2L * BLOCK - 3, 3L * BLOCK - 1, 0L, (long) BLOCK + 100)) {
+                byte[] buffer = new byte[(int) Math.min(BLOCK + 50, bytes.length - position)];
+                in.readFully(position, buffer);
+                assertArrayEquals(Arrays.copyOfRange(bytes, (int) position, (int) position + buffer.length), buffer, "at " + position);
+            }
+            assertEquals(0, in.getPos(), "positioned reads leave the position alone");
+            for (int i = 0; i < 20; i++) {
+                int position = random.nextInt(bytes.length);
+                byte[] buffer = new byte[Math.min(1 + random.nextInt(2 * BLOCK), bytes.length - position)];
+                in.seek(position);
+                in.readFully(buffer);
+                assertEquals(position + buffer.length, in.getPos());
+                assertArrayEquals(Arrays.copyOfRange(bytes, position, position + buffer.length), buffer, "at " + position);
+            }
+            in.seek(bytes.length);
+            assertEquals(-1, in.read());
+            EOFException pastEnd = assertThrows(EOFException.class, () -> in.seek(bytes.length + 1));
+            assertTrue(pastEnd.getMessage().contains("past the end"), pastEnd.getMessage());
+            in.seek(BLOCK + 1);
+            assertEquals(bytes[BLOCK + 1] & 0xFF, in.read());
+        }
+        assertTrue(gfs.readStatistics().snapshot().bytesFromCache() > 0, "block 1 came from the cache");
+        assertTrue(gfs.readStatistics().snapshot().bytesFromUfs() > 0, "the others from the UFS");
+    }
+
+    @Test
+    void rewrittenFileIsNotServedStaleFromTheCache() throws IOException {
+        createFile("db/t/part-4", 2 * BLOCK, 5);
+        warm("db/t/part-4", 1, 0, 1);
+        java.nio.file.Path local = data.resolve("part-4");
+        FileTime before = Files.getLastModifiedTime(local);
+        byte[] rewritten = createFile("db/t/part-4", 2 * BLOCK, 6);
+        Files.setLastModifiedTime(local, FileTime.fromMillis(before.toMillis() + 60_000));
+        store.resetStats();
+
+        assertArrayEquals(rewritten, readAll(new Path("gfs:///db/t/part-4")));
+
+        assertEquals(0, gfs.readStatistics().snapshot().bytesFromCache());
+        assertEquals(rewritten.length, store.stats().bytesRead());
+    }
+
+    @Test
+    void lostWorkerFallsBackToAnotherReplicaThenToTheUfs() throws IOException {
+        byte[] bytes = createFile("db/t/part-5", 2 * BLOCK + 3, 7);
+        warm("db/t/part-5", 2, 0, 1, 2);
+        store.resetStats();
+
+        cluster.stopWorker(0);
+        assertArrayEquals(bytes, readAll(new Path("gfs:///db/t/part-5")));
+        assertEquals(bytes.length, gfs.readStatistics().snapshot().bytesFromCache(), "the other replica");
+        assertEquals(0, store.stats().bytesRead());
+
+        cluster.stopWorker(1);
+        gfs.readStatistics().reset();
+        assertArrayEquals(bytes, readAll(new Path("gfs:///db/t/part-5")));
+        assertEquals(0, gfs.readStatistics().snapshot().bytesFromCache());
+        assertEquals(bytes.length, gfs.readStatistics().snapshot().bytesFromUfs());
+        assertEquals(bytes.length, store.stats().bytesRead());
+    }
+
+    @Test
+    void unreachableMasterLeavesEveryReadToTheUfs() throws IOException {
+        byte[] bytes = createFile("db/t/part-9", BLOCK + 11, 13);
+        warm("db/t/part-9", 1, 0, 1);
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        Configuration noCache = new Configuration(conf);
+        noCache.set(GfsConfig.MASTER, "127.0.0.1:" + closedPort);
+        try (GfsFileSystem unreachable = (GfsFileSystem) FileSystem.newInstance(URI.create("gfs:///"), noCache)) {
+            assertArrayEquals(bytes, readAll(unreachable, new Path("gfs:///db/t/part-9")));
+            assertEquals(new GfsReadStatistics.Snapshot(0, bytes.length, 0, 2, 0), unreachable.readStatistics().snapshot());
+        }
+    }
+
+    @Test
+    void blockLocationsNameTheWorkersOfCachedBlocks() throws IOException {
+        createFile("db/t/part-10", 3 * BLOCK - 5, 14);
+        warm("db/t/part-10", 2, 1);
+        FileStatus status = gfs.getFileStatus(new Path("gfs:///db/t/part-10"));
+
+        BlockLocation[] locations = gfs.getFileBlockLocations(status, 0, status.getLen());
+
+        assertEquals(3, locations.length);
+        List<String> workers = client.clusterInfo().liveWorkers().stream().map(worker -> worker.host() + ":" + worker.port()).sorted().toList();
+        assertEquals(workers, Arrays.stream(locations[1].getNames()).sorted().toList(), "the workers holding block 1");
+        assertEquals(BLOCK, locations[1].getOffset());
+        assertEquals(BLOCK, locations[1].getLength());
+        assertEquals(List.of("localhost"), List.of(locations[0].getHosts()), "where the UFS puts an uncached block");
+        assertEquals(2L * BLOCK, locations[2].getOffset());
+        assertEquals(BLOCK - 5, locations[2].getLength());
+        BlockLocation[] tail = gfs.getFileBlockLocations(status, 2L * BLOCK + 1, 10);
+        assertEquals(1, tail.length);
+        assertEquals(2L * BLOCK, tail[0].getOffset());
+        assertEquals(0, gfs.getFileBlockLocations(status, status.getLen(), 10).length);
+    }
+
+    @Test
+    void listingAndStatusShowTheUfsUnderGfsPaths() throws IOException {
+        createFile("db/t/part-a", 10, 8);
+        createFile("db/t/part-b", BLOCK + 1, 9);
+
+        FileStatus[] children = gfs.listStatus(new Path("gfs:///db/t"));
+        assertEquals(List.of("gfs:/db/t/part-a", "gfs:/db/t/part-b"),
+                Arrays.stream(children).map(status -> status.getPath().toString()).sorted().toList());
+        FileStatus status = gfs.getFileStatus(new Path("/db/t/part-b"));
+        assertEquals(BLOCK + 1, status.getLen());
+        assertTrue(status.isFile());
+        assertEquals(BLOCK, status.getBlockSize(), "the cache's block size, so that splits follow blocks");
+        assertEquals(store.getFileStatus(new Path(storeRoot + "/db/t/part-b")).getModificationTime(), status.getModificationTime());
+        assertTrue(gfs.getFileStatus(new Path("gfs:///db")).isDirectory());
+        assertEquals(new Path(storeRoot + "/db/t/part-b"), gfs.toUfsPath(new Path("gfs:///db/t/part-b")));
+        FileNotFoundException missing = assertThrows(FileNotFoundException.class, () -> gfs.getFileStatus(new Path("gfs:///db/none")));
+        assertTrue(missing.getMessage().contains("none"), missing.getMessage());
+        assertThrows(FileNotFoundException.class, () -> gfs.open(new Path("gfs:///db/none")));
+        assertThrows(FileNotFoundException.class, () -> gfs.open(new Path("gfs:///db/t")));
+    }
+
+    @Test
+    void writesAreRefused() throws IOException {
+        createFile("db/t/part-6", 10, 10);
+        Path file = new Path("gfs:///db/t/part-6");
+        List<ThrowingCall> writes = List.of(
+                () -> gfs.create(new Path("gfs:///db/t/new")),
+                () -> gfs.append(file),
+                () -> gfs.rename(file, new Path("gfs:///db/t/moved")),
+                () -> gfs.delete(file, false),
+                () -> gfs.mkdirs(new Path("gfs:///db/u")));
+        for (ThrowingCall write : writes) {
+            ReadOnlyFileSystemException e = assertThrows(ReadOnlyFileSystemException.class, write::call);
+            assertTrue(e.getMessage().contains("gfs:// is a read-only view of " + storeRoot), e.getMessage());
+        }
+        assertTrue(Files.exists(data.resolve("part-6")));
+        assertFalse(Files.exists(data.resolve("new")));
+    }
+
+    @Test
+    void namedMountMapsItsAuthorityToItsRoot() throws IOException {
+        byte[] bytes = createFile("db/t/part-7", BLOCK + 7, 11);
+        warm("db/t/part-7", 1, 0, 1);
+        conf.set(GfsConfig.MOUNT_PREFIX + "warehouse", storeRoot + "/db");
+        try (FileSystem warehouse = FileSystem.newInstance(URI.create("gfs://warehouse/"), conf)) {
+            GfsFileSystem named = assertInstanceOf(GfsFileSystem.class, warehouse);
+            assertArrayEquals(bytes, readAll(warehouse, new Path("gfs://warehouse/t/part-7")));
+            assertEquals(bytes.length, named.readStatistics().snapshot().bytesFromCache());
+            assertEquals("gfs://warehouse/t/part-7", warehouse.listStatus(new Path("gfs://warehouse/t"))[0].getPath().toString());
+        }
+        IOException unmounted = assertThrows(IOException.class, () -> FileSystem.newInstance(URI.create("gfs://elsewhere/"), conf));
+        assertTrue(unmounted.getMessage().contains("fs.gfs.mount.elsewhere"), unmounted.getMessage());
+    }
+
+    @Test
+    void tokenOfTheClusterIsSentAndNeverShown() throws IOException {
+        String secret = "s3cret-token-value-0123456789";
+        try (LocalCluster secured = LocalCluster.start(LocalClusterConfig.builder(dir.resolve("secured")).workers(1).token(secret).build());
+                CacheClient securedClient = secured.newClient()) {
+            byte[] bytes = createFile("db/t/part-8", BLOCK + 9, 12);
+            warm(securedClient, "db/t/part-8", 1, 0, 1);
+            Configuration securedConf = new Configuration(conf);
+            securedConf.set(GfsConfig.MASTER, secured.masterTarget());
+            securedConf.set(GfsConfig.SECURITY_TOKEN, secret);
+            try (GfsFileSystem securedGfs = (GfsFileSystem) FileSystem.newInstance(URI.create("gfs:///"), securedConf)) {
+                assertArrayEquals(bytes, readAll(securedGfs, new Path("gfs:///db/t/part-8")));
+                assertEquals(bytes.length, securedGfs.readStatistics().snapshot().bytesFromCache());
+                assertFalse(securedGfs.config().toString().contains(secret), securedGfs.config().toString());
+            }
+        }
+    }
+
+    private byte[] createFile(String relative, int length, long seed) throws IOException {
+        byte[] bytes = new byte[length];
+        new Random(seed).nextBytes(bytes);
+        java.nio.file.Path file = dir.resolve("ufs").resolve(relative);
+        Files.createDirectories(file.getParent());
+        Files.write(file, bytes);
+        return bytes;
+    }
+
+    private void warm(String relative, int replication, int... indexes) throws IOException {
+        warm(client, relative, replication, indexes);
+    }
+
+    /** Writes blocks as gfsload's executor does, under the identity its planner records. */
+    private void warm(CacheClient target, String relative, int replication, int... indexes) throws IOException {
+        FileStatus status = store.getFileStatus(new Path(storeRoot + "/" + relative));
+        FileIdentity file = new FileIdentity(status.getPath().toString(), status.getLen(), status.getModificationTime());
+        byte[] bytes = Files.readAllBytes(dir.resolve("ufs").resolve(relative));
+        for (int index : indexes) {
+            int offset = index * BLOCK;
+            int length = Math.min(BLOCK, bytes.length - offset);
+            try (BlockWriter writer = target.openWriter(new BlockKey(file, index), length, replication)) {
+                writer.write(bytes, offset, length);
+                writer.commit();
+            }
+        }
+    }
+
+    private byte[] readAll(Path path) throws IOException {
+        return readAll(gfs, path);
+    }
+
+    private static byte[] readAll(FileSystem fs, Path path) throws IOException {
+        try (FSDataInputStream in = fs.open(path)) {
+            return in.readAllBytes();
+        }
+    }
+
+    private interface ThrowingCall {
+        void call() throws IOException;
+    }
+}

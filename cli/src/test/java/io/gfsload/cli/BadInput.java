@@ -1,0 +1,58 @@
+package io.gfsload.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A load command with a bad flag, and the start of the message it must fail with (exit 2, before
+ * anything is loaded or written).
+ *
+ * @param args the command line
+ * @param message what stderr starts with
+ */
+record BadInput(List<String> args, String message) {
+    BadInput {
+        args = List.copyOf(args);
+    }
+
+    /**
+     * The bad flags of issue 7, for {@code distributedLoad path} and {@code --table demo.events},
+     * each followed by {@code connection} (e.g. {@code --master host:port}, or nothing).
+     */
+    static List<BadInput> loadFlags(String path, String... connection) {
+        return List.of(
+                distributedLoad(path, connection, "gfsload: Invalid replication 0: must be at least 1", "--replication", "0"),
+                distributedLoad(path, connection, "gfsload: Invalid --active-jobs -1: must be at least 1", "--active-jobs", "-1"),
+                distributedLoad(path, connection, "Invalid value for option '--expire-time': '5parsecs' is not an expire time: "
+                        + "expected a whole number and a unit, ms, s, min or hour", "-A", "--expire-time", "5parsecs"),
+                distributedLoad(path, connection, "Invalid value for option '--bandwidth': 'fast' is not a data rate: "
+                        + "expected a number and a unit, such as 200MB/s", "--bandwidth", "fast"),
+                table(connection, "--partition, --where and --latest select partitions in different ways: use only one of them",
+                        "--partition", "dt=2026-11-20", "--where", "dt > '1'"));
+    }
+
+    private static BadInput distributedLoad(String path, String[] connection, String message, String... flags) {
+        List<String> args = new ArrayList<>(List.of("distributedLoad"));
+        args.addAll(List.of(flags));
+        args.addAll(List.of(connection));
+        args.add(path);
+        return new BadInput(args, message);
+    }
+
+    private static BadInput table(String[] connection, String message, String... flags) {
+        List<String> args = new ArrayList<>(List.of("--table", "demo.events"));
+        args.addAll(List.of(flags));
+        args.addAll(List.of(connection));
+        return new BadInput(args, message);
+    }
+
+    /** Asserts that {@code run} of these args exited 2 with the message and printed no report. */
+    void assertRejected(CliRun run) {
+        assertEquals(ExitCode.USAGE, run.exitCode(), args + ": " + run.err());
+        assertTrue(run.err().startsWith(message), args + " printed:\n" + run.err());
+        assertEquals("", run.out(), args + " printed no report");
+    }
+}

@@ -1,0 +1,148 @@
+package io.gfsload.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@code gfsload} in a child JVM of the test's classpath, started as a user starts it (with
+ * {@code $GFSLOAD_HOME}), so that a test can kill it or kill a cache worker while it loads. Its
+ * stderr (status and {@code --progress json} lines) is read as it comes; its stdout goes to a
+ * file. {@link #close()} kills it if it still runs.
+ */
+final class GfsLoadProcess implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final Process process;
+    private final Path out;
+    private final List<String> errLines = new ArrayList<>();
+    private final Thread errReader;
+
+    private GfsLoadProcess(Process process, Path out) {
+        this.process = process;
+        this.out = out;
+        this.errReader = new Thread(this::readErr, "gfsload-child-stderr");
+        errReader.setDaemon(true);
+        errReader.start();
+    }
+
+    /** Starts {@code gfsload args...} with {@code home} as {@code $GFSLOAD_HOME}; its stdout goes to a file in {@code home}. */
+    static GfsLoadProcess start(Path home, String... args) {
+        try {
+            Files.createDirectories(home);
+            Path out = Files.createTempFile(home, "gfsload-", ".out");
+            List<String> command = new ArrayList<>(List.of(
+                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Xmx512m", "-XX:TieredStopAtLevel=1",
+                    "-cp", System.getProperty("java.class.path"),
+                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
+                    GfsLoad.class.getName()));
+            command.addAll(List.of(args));
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectOutput(out.toFile())
+                    .redirectError(ProcessBuilder.Redirect.PIPE)
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+            builder.environment().put("GFSLOAD_HOME", home.toString());
+            builder.environment().remove("HIVE_CONF_DIR");
+            return new GfsLoadProcess(builder.start(), out);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot start gfsload", e);
+        }
+    }
+
+    private void readErr() {
+        try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
+            for (String line = err.readLine(); line != null; line = err.readLine()) {
+                synchronized (errLines) {
+                    errLines.add(line);
+                }
+            }
+        }
+        catch (IOException e) {
+            // the process was killed; what it printed until then is kept
+        }
+    }
+
+    /**
+     * Waits until a {@code --progress json} line reports at least {@code bytes} loaded; fails when
+     * the process ends first or after {@code timeout}.
+     */
+    void awaitBytesDone(long bytes, Duration timeout) {
+        ClusterProcesses.await(() -> {
+            if (bytesDone() >= bytes) {
+                return true;
+            }
+            if (!process.isAlive() && !errReader.isAlive()) {
+                throw new AssertionError("gfsload exited with " + process.exitValue() + " before " + bytes + " bytes were done; it printed "
+                        + errLines());
+            }
+            return false;
+        }, timeout, bytes + " bytes are loaded; gfsload printed " + errLines());
+    }
+
+    private long bytesDone() {
+        long done = 0;
+        for (String line : errLines()) {
+            if (line.startsWith("{")) {
+                try {
+                    JsonNode progress = JSON.readTree(line);
+                    if (progress.has("bytesDone")) {
+                        done = Math.max(done, progress.get("bytesDone").asLong());
+                    }
+                }
+                catch (IOException e) {
+                    // a line cut short by a kill
+                }
+            }
+        }
+        return done;
+    }
+
+    List<String> errLines() {
+        synchronized (errLines) {
+            return List.copyOf(errLines);
+        }
+    }
+
+    /** Kills gfsload with SIGKILL, as {@code kill -9} does, and waits until it is gone. */
+    void kill() {
+        process.destroyForcibly();
+        awaitExit(Duration.ofSeconds(30));
+    }
+
+    /** Waits until gfsload exits; what it printed, stderr as lines. */
+    CliRun awaitExit(Duration timeout) {
+        try {
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new AssertionError("gfsload did not exit within " + timeout.toSeconds() + " s; it printed " + errLines());
+            }
+            errReader.join(TimeUnit.SECONDS.toMillis(10));
+            return new CliRun(process.exitValue(), Files.readString(out), String.join("\n", errLines()));
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("Interrupted waiting for gfsload", e);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (process.isAlive()) {
+            process.destroyForcibly();
+        }
+    }
+}
