@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the gfsload benchmarks (P1-P3 by default; P4, P5 and others with --scenarios) and prints the
-# result table; see benchmarks/README.md.
+# Runs the gfsload benchmarks (P1-P3 and C1 by default; P4, P5 and others with --scenarios) and
+# prints the result table; see benchmarks/README.md.
 #
 #   benchmarks/run.sh [--size smoke|reduced|full] [--runs N] [--scenarios P1,P2,P3,P4]
 #                     [--work-dir DIR] [--out-dir DIR] [--memory-dir DIR]

@@ -20,7 +20,7 @@ import org.apache.hadoop.fs.FileSystem;
 /** The scenarios of the benchmark harness, at a given size. */
 final class Scenarios {
     /** Every scenario, in the order they run. */
-    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large", "P3-adaptive", "P4", "P5", "P5-client");
+    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large", "P3-adaptive", "C1", "P4", "P5", "P5-client");
     /** The heap P4's planner gets: the issue's bound. */
     static final String PLANNER_HEAP = "1g";
 
@@ -54,6 +54,7 @@ final class Scenarios {
             case "P2" -> smallFiles(size, workDir, workspace, cores, tier);
             case "P3-small" -> throttled(id, "small files from a throttled object store", size.throttledSmallFiles(), 3, FILES_PER_DIRECTORY, size, workDir, workspace);
             case "P3-large" -> throttled(id, "large files from a throttled object store", size.throttledLargeFiles(), 4, 0, size, workDir, workspace);
+            case "C1" -> workerWrites(size, workDir, workspace, tier);
             case "P3-adaptive" -> adaptive(size, workDir, workspace);
             case "P5", "P5-client" -> warmedReads(id, size, workDir, workspace);
             case "P4" -> planning(size, workDir, workspace, options.plannerJvmOptions());
@@ -74,6 +75,21 @@ final class Scenarios {
         return new Scenario("P1", "large files into " + target(tier),
                 "Large local files loaded into a one-worker cache whose blocks live on " + tier + ", against cp of the same files into the same file system.",
                 data, gfsload, cp, OptionalDouble.empty(), Scenario.NO_METRICS, List.of("Source files are in the page cache (read once before the first run); destination: " + tier + "."), () -> {});
+    }
+
+    /** Issue 3's benchmark, on P1's files: one worker's gRPC write path against writing the same bytes straight into the same file system. */
+    private static Scenario workerWrites(Size size, Path workDir, Workspace workspace, String tier) {
+        DataSet data = new DataSet("C1", workDir.resolve("p1-large-files-" + size.label()), size.largeFiles(), 1, 0);
+        Contender worker = new WorkerWriteContender("worker over gRPC",
+                "64 MiB blocks through CacheClient.openWriter into a fresh LocalCluster of 1 worker on " + tier + ", short-circuit writes off",
+                data, WorkerWriteContender.Mode.GRPC, workspace);
+        Contender direct = new WorkerWriteContender("direct write",
+                "the same 64 MiB blocks written with one FileChannel each into a directory on the same " + tier + ", force per block",
+                data, WorkerWriteContender.Mode.DIRECT, workspace);
+        return new Scenario("C1", "one worker's gRPC writes against direct writes on " + tier,
+                "The bytes of P1's files, in 64 MiB blocks, written into one worker over loopback gRPC, against the same bytes written straight into the same file system.",
+                data, worker, direct, OptionalDouble.empty(), Scenario.NO_METRICS,
+                List.of("Both read the files alike (4 MiB positioned reads from the page cache); client and worker share this JVM and the machine's cores."), () -> {});
     }
 
     private static Scenario smallFiles(Size size, Path workDir, Workspace workspace, int cores, String tier) {

@@ -49,7 +49,7 @@ class TestBenchmarkSmoke {
         assertEquals(ids, results.scenarios().stream().map(ScenarioResult::id).toList());
 
         List<Size.Shape> shapes = List.of(Size.SMOKE.largeFiles(), Size.SMOKE.smallFiles(), Size.SMOKE.throttledSmallFiles(), Size.SMOKE.throttledLargeFiles(),
-                Size.SMOKE.adaptiveData().throttledLargeFiles(), Size.SMOKE.throttledLargeFiles(), Size.SMOKE.throttledLargeFiles());
+                Size.SMOKE.adaptiveData().throttledLargeFiles(), Size.SMOKE.largeFiles(), Size.SMOKE.throttledLargeFiles(), Size.SMOKE.throttledLargeFiles());
         assertEquals(ids.size(), shapes.size());
         for (int i = 0; i < shapes.size(); i++) {
             ScenarioResult scenario = results.scenarios().get(i);
@@ -61,17 +61,26 @@ class TestBenchmarkSmoke {
                 assertTrue(contender.filesPerSecond().median() > 0, scenario.id() + " " + contender.name());
                 assertTrue(contender.seconds().median() > 0, scenario.id() + " " + contender.name());
             }
-            assertTrue(scenario.candidate().name().startsWith("gfsload"), scenario.id());
-            String loadSettings = scenario.id().startsWith("P5") ? "warm-up load: executor.ufs-read-threads = " : "executor.ufs-read-threads = ";
-            assertTrue(scenario.candidate().settings().stream().anyMatch(s -> s.startsWith(loadSettings)), scenario.id());
+            if (!scenario.id().equals("C1")) {
+                assertTrue(scenario.candidate().name().startsWith("gfsload"), scenario.id());
+                String loadSettings = scenario.id().startsWith("P5") ? "warm-up load: executor.ufs-read-threads = " : "executor.ufs-read-threads = ";
+                assertTrue(scenario.candidate().settings().stream().anyMatch(s -> s.startsWith(loadSettings)), scenario.id());
+            }
             assertEquals(scenario.candidate().mibPerSecond().median() / scenario.baseline().mibPerSecond().median(), scenario.ratio(), 1e-9, scenario.id());
         }
+        ScenarioResult workerWrites = results.scenarios().get(5);
+        assertEquals("C1", workerWrites.id());
+        assertEquals(Size.SMOKE.largeFiles().totalBytes(), workerWrites.bytes());
+        assertEquals("worker over gRPC", workerWrites.candidate().name());
+        assertEquals("direct write", workerWrites.baseline().name());
+        assertTrue(workerWrites.ratio() > 0);
         ScenarioResult throttledLarge = results.scenarios().get(3);
         assertTrue(throttledLarge.metrics().get("candidate median / aggregate cap") > 0);
         assertTrue(throttledLarge.metrics().get("baseline median / aggregate cap") > 0);
         assertTrue(throttledLarge.candidate().runs().get(0).counters().get("store.requests") > 0);
         assertEquals(Size.SMOKE.throttledLargeFiles().totalBytes(), throttledLarge.baseline().runs().get(0).counters().get("store.bytes-read"));
         ScenarioResult adaptive = results.scenarios().get(4);
+        assertEquals("P3-adaptive", adaptive.id());
         assertTrue(adaptive.candidate().runs().get(0).counters().containsKey("recovery-ms.1"), "the recovery after each change of the cap");
         assertTrue(adaptive.candidate().runs().get(0).counters().containsKey("recovery-ms.2"));
         assertTrue(adaptive.metrics().containsKey("candidate median s to >= 0.9 of the new cap after change 2"), adaptive.metrics().toString());
@@ -79,11 +88,12 @@ class TestBenchmarkSmoke {
                 "executor.ufs-read-threads = 10 threads (GooseFS default goosefs.job.worker.threadpool.size = 10)"));
 
         long warmedBytes = Size.SMOKE.throttledLargeFiles().totalBytes();
-        for (ScenarioResult warmedReads : results.scenarios().subList(5, 7)) {
+        for (ScenarioResult warmedReads : results.scenarios().subList(6, 8)) {
             assertEquals(0, warmedReads.candidate().runs().get(0).counters().get("store.bytes-read"), warmedReads.id() + " reads the warmed cache, not the store");
             assertEquals(warmedBytes, warmedReads.baseline().runs().get(0).counters().get("store.bytes-read"), warmedReads.id());
         }
-        Map<String, Long> gfsCounters = results.scenarios().get(5).candidate().runs().get(0).counters();
+        assertEquals(List.of("P5", "P5-client"), results.scenarios().subList(6, 8).stream().map(ScenarioResult::id).toList());
+        Map<String, Long> gfsCounters = results.scenarios().get(6).candidate().runs().get(0).counters();
         assertEquals(warmedBytes, gfsCounters.get("gfs.bytes-from-cache"), "P5 reads through gfs://");
         assertEquals(0, gfsCounters.get("gfs.bytes-from-ufs"));
 

@@ -1,6 +1,7 @@
 package io.gfsload.executor;
 
 import java.io.InterruptedIOException;
+import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
@@ -9,6 +10,8 @@ import java.util.concurrent.Semaphore;
  * The read buffers of one load: at most {@code buffers} of {@code bufferBytes} each exist, so the
  * bytes read from the UFS and not yet written to the cache never exceed their product (the
  * advisor's {@code executor.in-flight-bytes}). Buffers are allocated on first use and reused.
+ * A buffer is a heap array, or for local copies a direct buffer of at most {@code bufferBytes};
+ * both kinds count against the same bound.
  *
  * <p>Thread-safe. A caller that already holds a buffer must use {@link #tryAcquire} for more, so
  * that readers waiting for each other's buffers cannot deadlock.
@@ -16,21 +19,50 @@ import java.util.concurrent.Semaphore;
 final class BufferPool {
     private final int bufferBytes;
     private final Semaphore permits;
+    private final int directBytes;
     private final ConcurrentLinkedQueue<byte[]> free = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<ByteBuffer> freeDirect = new ConcurrentLinkedQueue<>();
 
     BufferPool(int buffers, int bufferBytes) {
+        this(buffers, bufferBytes, bufferBytes);
+    }
+
+    /** @param directBytes the capacity of the direct buffers, at most {@code bufferBytes} */
+    BufferPool(int buffers, int bufferBytes, int directBytes) {
         if (buffers < 1) {
             throw new IllegalArgumentException("buffers must be >= 1: " + buffers);
         }
         if (bufferBytes < 1) {
             throw new IllegalArgumentException("bufferBytes must be >= 1: " + bufferBytes);
         }
+        if (directBytes < 1 || directBytes > bufferBytes) {
+            throw new IllegalArgumentException("directBytes must be in [1, %d]: %d".formatted(bufferBytes, directBytes));
+        }
         this.bufferBytes = bufferBytes;
+        this.directBytes = directBytes;
         this.permits = new Semaphore(buffers, true);
     }
 
     /** A buffer, waiting until one is free. */
     byte[] acquire() throws InterruptedIOException {
+        awaitPermit();
+        return take();
+    }
+
+    /** A direct buffer (cleared), waiting until a buffer is free; give it back with {@link #releaseDirect}. */
+    ByteBuffer acquireDirect() throws InterruptedIOException {
+        awaitPermit();
+        ByteBuffer buffer = freeDirect.poll();
+        return buffer != null ? buffer.clear() : ByteBuffer.allocateDirect(directBytes);
+    }
+
+    /** Gives back a buffer from {@link #acquireDirect}. */
+    void releaseDirect(ByteBuffer buffer) {
+        freeDirect.add(buffer);
+        permits.release();
+    }
+
+    private void awaitPermit() throws InterruptedIOException {
         try {
             permits.acquire();
         }
@@ -38,7 +70,6 @@ final class BufferPool {
             Thread.currentThread().interrupt();
             throw (InterruptedIOException) new InterruptedIOException("Interrupted while waiting for a read buffer").initCause(e);
         }
-        return take();
     }
 
     /** A buffer when one is free now. */

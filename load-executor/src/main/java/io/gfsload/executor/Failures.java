@@ -6,9 +6,13 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /** Tells transient failures, worth a retry, from permanent ones. */
 final class Failures {
+    /** An HTTP 403 status in a message: the number alone, not digits of a longer number (a path, an id). */
+    private static final Pattern FORBIDDEN = Pattern.compile("\\b403\\b");
+
     private Failures() {}
 
     /**
@@ -27,7 +31,7 @@ final class Failures {
         if (failure instanceof IOException) {
             String message = String.valueOf(failure.getMessage()).toLowerCase(Locale.ROOT);
             String type = failure.getClass().getSimpleName();
-            return !(message.contains("permission denied") || message.contains("access denied") || message.contains("403")
+            return !(message.contains("permission denied") || message.contains("access denied") || FORBIDDEN.matcher(message).find()
                     || type.equals("AccessControlException"));
         }
         return failure instanceof io.gfsload.cache.api.CacheException;

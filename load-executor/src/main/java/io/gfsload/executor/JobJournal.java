@@ -17,6 +17,8 @@ import java.util.stream.Stream;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
 
 /**
  * The checkpoint of one load job, in RocksDB under {@code <jobs>/<job id>}: the blocks its runs
@@ -168,6 +170,19 @@ public final class JobJournal implements AutoCloseable {
     /** Records a committed block. */
     public void recordCommitted(String blockId) {
         put((BLOCK_PREFIX + blockId).getBytes(StandardCharsets.UTF_8), new byte[0]);
+    }
+
+    /** Records committed blocks, in one write. */
+    public void recordCommitted(java.util.Collection<String> blockIds) {
+        try (WriteBatch batch = new WriteBatch(); WriteOptions write = new WriteOptions()) {
+            for (String blockId : blockIds) {
+                batch.put((BLOCK_PREFIX + blockId).getBytes(StandardCharsets.UTF_8), new byte[0]);
+            }
+            db.write(write, batch);
+        }
+        catch (RocksDBException e) {
+            throw new JournalException("Cannot write the journal of job %s: %s".formatted(jobId, e.getMessage()), e);
+        }
     }
 
     /** UFS bytes read by every run of the job so far, this one included. */

@@ -7,9 +7,11 @@ import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
 import io.gfsload.advisor.AdaptiveController;
+import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
 import io.gfsload.advisor.Ticker;
 import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockWriteOutcome;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheClient;
@@ -25,9 +27,14 @@ import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.InvalidRequestException;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.PartitionLoad;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -37,8 +44,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -49,7 +57,9 @@ import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,13 +75,22 @@ import org.slf4j.LoggerFactory;
  * decides how many of the read threads may read the UFS at once, from the throughput, latency and
  * throttling errors it observes.
  *
- * <p>A file larger than one read buffer is read, when the settings give
+ * <p>Which path a file takes: a small file (one block of at most
+ * {@link SmallFileBatcher#MAX_BLOCK_BYTES} left to load) is read whole and handed to a
+ * {@link SmallFileBatcher}, which writes many such blocks with one call per worker. A large local
+ * file ({@code file:}, read through Hadoop's raw local file system) is copied block by block
+ * through a direct buffer, which a short-circuit writer hands to the worker's files without a copy
+ * through the heap. A large file of any other store is read, when the settings give
  * {@link Settings#STREAMS_PER_FILE} above 1, as that many concurrent ranged reads, each on a stream
  * of its own (stores limit each stream, so a few large files on one stream each cannot fill the
  * store's aggregate bandwidth); its blocks are still written to the cache one after another, each
- * as a stream of its bytes in order. Every read, of a small file or of a range, holds one buffer of
- * a pool of in-flight bytes / read buffer buffers from before it starts until its bytes are written
- * to the cache, so memory stays within {@link Settings#IN_FLIGHT_BYTES}.
+ * as a stream of its bytes in order.
+ *
+ * <p>Memory stays within {@link Settings#IN_FLIGHT_BYTES}: when the plan has small files, half of
+ * it (at most {@link SmallFileBatcher#MAX_QUEUED_BYTES}) bounds the small files read and not yet
+ * written, and the rest is a pool of read buffers. Every other read (a range, a block, a local
+ * copy's direct buffer) holds one buffer of the pool from before it starts until its bytes are
+ * written to the cache.
  *
  * <p>A worker that stops answering during the load (killed, down) gets no more replicas from this
  * job: writes that failed on it are placed again on other workers at once, without waiting for
@@ -84,6 +103,12 @@ public final class LoadExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(LoadExecutor.class);
     /** Largest piece handed to the cache client in one write: one gRPC message. */
     static final int MAX_WRITE_BYTES = 1 << 20;
+    /**
+     * Piece size when a local file is copied through a direct buffer: small enough to stay in the
+     * CPU's cache between the read, the checksum and the write, so that the bytes cross memory
+     * about as often as a plain copy's.
+     */
+    static final int LOCAL_COPY_BYTES = 256 << 10;
     /** The smallest range the end of a file is divided into among its streams. */
     static final long MIN_TAIL_RANGE_BYTES = 1 << 20;
 
@@ -207,12 +232,18 @@ public final class LoadExecutor {
             thread.setDaemon(true);
             return thread;
         });
+        run.pool = pool;
         List<PartitionReport> partitions = new ArrayList<>();
+        SmallFileBatcher batcher = new SmallFileBatcher(cache, run::batchWriteOptions, run.smallFileBytes, run::batchWritten, run::batchCrashed);
         try {
             List<List<Future<FileReport>>> futures = new ArrayList<>();
             for (PartitionLoad partition : plan.partitions()) {
                 List<Future<FileReport>> files = new ArrayList<>();
                 for (FileLoad file : partition.files()) {
+                    if (run.batchable(file)) {
+                        files.add(run.loadSmallFile(file, pool, batcher));
+                        continue;
+                    }
                     files.add(pool.submit(() -> {
                         FileReport report = run.loadFile(file);
                         listener.fileFinished(report);
@@ -247,6 +278,7 @@ public final class LoadExecutor {
             throw new IllegalStateException("A load task failed unexpectedly: " + e.getCause(), e.getCause());
         }
         finally {
+            batcher.close();
             pool.shutdownNow();
             if (rangePool != null) {
                 rangePool.shutdownNow();
@@ -408,6 +440,8 @@ public final class LoadExecutor {
         private final int streamsPerFile;
         /** Runs the ranged reads of large files; empty when each file is read with one stream. */
         private final Optional<ExecutorService> rangePool;
+        /** Bytes of small files read and not yet written, at most: the batcher's share of the in-flight bytes. */
+        private final int smallFileBytes;
         private final AtomicLong failedFiles = new AtomicLong();
         /** Failed files when the job stopped for passing the threshold; -1 while it goes on. */
         private final AtomicLong abortedAfter = new AtomicLong(-1);
@@ -422,6 +456,12 @@ public final class LoadExecutor {
         private final Map<String, StagedBlock> staged;
         /** Workers a write of this job could not reach: no more replicas go to them. */
         private final Set<String> unreachable = ConcurrentHashMap.newKeySet();
+        /** File systems by scheme and authority. */
+        private final Map<String, FileSystem> fileSystems = new ConcurrentHashMap<>();
+        /** The results of small files whose blocks are with a batcher, by block. */
+        private final Map<BlockTask, CompletableFuture<FileReport>> pendingFiles = new ConcurrentHashMap<>();
+        /** The read pool, where failed small files are retried; set once the pool exists. */
+        private volatile ExecutorService pool;
 
         Run(LoadPlan plan, Optional<JobJournal> journal, Map<String, StagedBlock> staged, Optional<ExecutorService> rangePool) {
             this.rangePool = rangePool;
@@ -434,12 +474,28 @@ public final class LoadExecutor {
             this.bandwidth = options.bandwidthBytesPerSecond().isPresent()
                     ? Optional.of(RateLimiter.create(options.bandwidthBytesPerSecond().getAsLong()))
                     : Optional.empty();
-            long bufferCount = settings.find(Settings.IN_FLIGHT_BYTES).map(inFlight -> inFlight.value() / readBuffer).orElse((long) readThreads());
-            this.buffers = new BufferPool(Math.toIntExact(Math.max(1, Math.min(Integer.MAX_VALUE, bufferCount))), readBuffer);
+            // The in-flight bytes are shared: the batcher of small files gets half (at most its
+            // own bound, and room for one read buffer left) when the plan has small files, the
+            // read buffers the rest. Below one read buffer and one small block, those are the least.
+            boolean smallFiles = plan.partitions().stream().flatMap(partition -> partition.files().stream()).anyMatch(this::batchable);
+            Optional<Long> inFlight = settings.find(Settings.IN_FLIGHT_BYTES).map(Setting::value);
+            long smallShare = inFlight.map(bytes -> Math.min(bytes / 2, bytes - readBuffer)).orElse((long) SmallFileBatcher.MAX_QUEUED_BYTES);
+            this.smallFileBytes = (int) Math.max(SmallFileBatcher.MAX_BLOCK_BYTES, Math.min(SmallFileBatcher.MAX_QUEUED_BYTES, smallShare));
+            long bufferCount = inFlight.map(bytes -> (bytes - (smallFiles ? smallFileBytes : 0)) / readBuffer).orElse((long) readThreads());
+            this.buffers = new BufferPool(Math.toIntExact(Math.max(1, Math.min(Integer.MAX_VALUE, bufferCount))), readBuffer,
+                    Math.min(readBuffer, LOCAL_COPY_BYTES));
             this.streamsPerFile = streamsPerFile();
         }
 
         FileReport loadFile(FileLoad file) {
+            return loadFile(file, 0);
+        }
+
+        /**
+         * Loads {@code file} block by block with retries; {@code priorAttempts} transient failures
+         * already happened (on the small-file path) and count as retries and against the attempts.
+         */
+        FileReport loadFile(FileLoad file, int priorAttempts) {
             String path = file.file().path();
             int cached = (int) file.blocks().stream().filter(BlockTask::cached).count();
             List<BlockTask> toLoad = file.blocks().stream().filter(b -> !b.cached()).toList();
@@ -453,9 +509,9 @@ public final class LoadExecutor {
             }
             AtomicInteger next = new AtomicInteger();
             AtomicLong bytesLoaded = new AtomicLong();
-            AtomicInteger retries = new AtomicInteger();
+            AtomicInteger retries = new AtomicInteger(priorAttempts);
             try {
-                Failsafe.with(retryPolicy(path, retries)).run(() -> loadBlocks(file, toLoad, next, bytesLoaded));
+                Failsafe.with(retryPolicy(path, retries, Math.max(1, options.maxAttempts() - priorAttempts))).run(() -> loadBlocks(file, toLoad, next, bytesLoaded));
                 FileReport loaded = new FileReport(path, file.file().length(), file.blocks().size(), toLoad.size(), cached, 0, bytesLoaded.get(), retries.get(), null);
                 if (scope() == AtomicOptions.Scope.FILE) {
                     try {
@@ -480,9 +536,14 @@ public final class LoadExecutor {
 
         /** Retries transient failures with backoff and jitter, counting them in {@code retries}. */
         private RetryPolicy<Object> retryPolicy(String path, AtomicInteger retries) {
+            return retryPolicy(path, retries, options.maxAttempts());
+        }
+
+        /** {@link #retryPolicy(String, AtomicInteger)} with at most {@code maxAttempts} attempts. */
+        private RetryPolicy<Object> retryPolicy(String path, AtomicInteger retries, int maxAttempts) {
             return RetryPolicy.builder()
                     .handleIf(Failures::isTransient)
-                    .withMaxAttempts(options.maxAttempts())
+                    .withMaxAttempts(maxAttempts)
                     .withBackoff(Math.max(1, options.initialBackoff().toMillis()), Math.max(1, options.maxBackoff().toMillis()), java.time.temporal.ChronoUnit.MILLIS)
                     .withJitter(0.5)
                     .onRetry(event -> {
@@ -511,14 +572,17 @@ public final class LoadExecutor {
         /** Loads {@code toLoad} from block {@code next} on, advancing {@code next} as blocks commit. */
         private void loadBlocks(FileLoad file, List<BlockTask> toLoad, AtomicInteger next, AtomicLong bytesLoaded) throws IOException {
             Path ufsPath = new Path(file.file().path());
-            FileSystem fs = ufsPath.getFileSystem(hadoopConf);
+            FileSystem fs = fileSystem(ufsPath);
             checkUnchanged(fs, ufsPath, file);
             long remaining = toLoad.subList(next.get(), toLoad.size()).stream().mapToLong(BlockTask::length).sum();
-            if (rangePool.isPresent() && remaining > readBuffer) {
+            // A local file is copied block by block through direct buffers (faster than ranged
+            // reads on a local disk, which has no per-stream limit); other stores get ranged reads.
+            if (rangePool.isPresent() && remaining > readBuffer && !(fs instanceof RawLocalFileSystem)) {
                 loadRanged(fs, ufsPath, toLoad, next, bytesLoaded);
                 return;
             }
             try (FSDataInputStream in = fs.open(ufsPath)) {
+                FileChannel local = localChannel(in);
                 while (next.get() < toLoad.size()) {
                     BlockTask block = toLoad.get(next.get());
                     if (isStaged(block)) {
@@ -526,12 +590,32 @@ public final class LoadExecutor {
                         listener.blockLoaded(block);
                         continue;
                     }
-                    loadBlock(in, block);
+                    loadBlock(in, local, block);
                     bytesLoaded.addAndGet(block.length());
                     next.incrementAndGet();
                     listener.blockLoaded(block);
                 }
             }
+        }
+
+        /**
+         * The file system of {@code path}, from this run's own cache. For {@code file:} paths it
+         * is Hadoop's raw local file system: the checksummed one looks for a {@code .crc} file
+         * beside each file it opens, and the cache's CRC32C already covers every byte end to end.
+         */
+        private FileSystem fileSystem(Path path) throws IOException {
+            URI uri = path.toUri();
+            String key = uri.getScheme() + "://" + uri.getAuthority();
+            FileSystem cached = fileSystems.get(key);
+            if (cached != null) {
+                return cached;
+            }
+            FileSystem fs = path.getFileSystem(hadoopConf);
+            if (fs instanceof LocalFileSystem local) {
+                fs = local.getRawFileSystem();
+            }
+            FileSystem previous = fileSystems.putIfAbsent(key, fs);
+            return previous == null ? fs : previous;
         }
 
         /**
@@ -541,7 +625,7 @@ public final class LoadExecutor {
          */
         private FSDataInputStream open(FileLoad file) throws IOException {
             Path ufsPath = new Path(file.file().path());
-            FileSystem fs = ufsPath.getFileSystem(hadoopConf);
+            FileSystem fs = fileSystem(ufsPath);
             checkUnchanged(fs, ufsPath, file);
             return fs.open(ufsPath);
         }
@@ -555,10 +639,208 @@ public final class LoadExecutor {
             }
         }
 
+        /**
+         * Whether {@code file} goes the small-file path: one block left to load, small, not staged
+         * by an earlier run, and the job still going.
+         */
+        boolean batchable(FileLoad file) {
+            List<BlockTask> toLoad = file.blocks().stream().filter(b -> !b.cached()).toList();
+            return toLoad.size() == 1 && SmallFileBatcher.fits(toLoad.get(0)) && (staged.isEmpty() || !staged.containsKey(toLoad.get(0).key().blockId()));
+        }
+
+        /**
+         * Loads a small file: a read thread reads its block whole and hands it to {@code batcher},
+         * which writes it with many others; the returned future completes when the block is
+         * written (or the file failed). A first attempt that fails falls back to {@link #loadFile},
+         * with its retries, so that every failure is reported as the block-by-block path reports it.
+         */
+        Future<FileReport> loadSmallFile(FileLoad file, ExecutorService pool, SmallFileBatcher batcher) {
+            CompletableFuture<FileReport> result = new CompletableFuture<>();
+            BlockTask block = file.blocks().stream().filter(b -> !b.cached()).findFirst().orElseThrow();
+            pendingFiles.put(block, result);
+            pool.execute(() -> {
+                try {
+                    if (abortedAfter.get() >= 0) {
+                        finish(result, loadFile(file));
+                        return;
+                    }
+                    int length = Math.toIntExact(block.length());
+                    batcher.reserve(length);
+                    boolean added = false;
+                    try {
+                        byte[] data = readWhole(file, block);
+                        batcher.add(new SmallFileBatcher.Pending(file, block, data));
+                        added = true;
+                    }
+                    finally {
+                        if (!added) {
+                            batcher.unreserve(length);
+                        }
+                    }
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    finish(result, failed(file, file.blocks().size() - 1, 0, 0, 0, "interrupted"));
+                }
+                catch (IOException | RuntimeException e) {
+                    pendingFiles.remove(block);
+                    fallBack(file, result, e, null);
+                }
+            });
+            return result;
+        }
+
+        /**
+         * Reads the single block of a small file in one positioned read, checking the file is
+         * unchanged; its bytes count against the batcher's share of the in-flight bytes, reserved
+         * by the caller.
+         */
+        private byte[] readWhole(FileLoad file, BlockTask block) throws IOException {
+            byte[] data = new byte[Math.toIntExact(block.length())];
+            try (FSDataInputStream in = open(file)) {
+                bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, data.length)));
+                read(in, block.offset(), data, data.length);
+            }
+            counted(data.length);
+            return data;
+        }
+
+        /**
+         * After the first attempt of a small file failed with {@code failure}: a permanent failure
+         * is reported, a transient one retried on the block-by-block path ({@code pool} given: on
+         * it; else on this thread).
+         */
+        private void fallBack(FileLoad file, CompletableFuture<FileReport> result, Throwable failure, ExecutorService pool) {
+            int cached = (int) file.blocks().stream().filter(BlockTask::cached).count();
+            if (!Failures.isTransient(failure) || options.maxAttempts() <= 1) {
+                finish(result, failed(file, cached, 0, 0, 0, Failures.describe(failure)));
+                return;
+            }
+            if (Failures.isThrottling(failure)) {
+                controller.ifPresent(AdaptiveController::throttled);
+            }
+            listener.retrying(file.file().path(), 2, Failures.describe(failure));
+            Runnable retry = () -> {
+                try {
+                    finish(result, loadFile(file, 1));
+                }
+                catch (RuntimeException e) {
+                    result.completeExceptionally(e);
+                }
+            };
+            if (pool == null) {
+                retry.run();
+            }
+            else {
+                try {
+                    pool.execute(retry);
+                }
+                catch (java.util.concurrent.RejectedExecutionException e) {
+                    finish(result, failed(file, cached, 0, 0, 0, "not retried: the job is ending"));
+                }
+            }
+        }
+
+        private void finish(CompletableFuture<FileReport> result, FileReport report) {
+            if (!result.isDone()) {
+                listener.fileFinished(report);
+                result.complete(report);
+            }
+        }
+
+        /** The outcomes of a batch of small files: report the written ones, retry the failed ones. */
+        void batchWritten(List<SmallFileBatcher.Pending> batch, List<BlockWriteOutcome> outcomes) {
+            List<SmallFileBatcher.Pending> stored = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                SmallFileBatcher.Pending pending = batch.get(i);
+                BlockWriteOutcome outcome = outcomes.get(i);
+                if (outcome.succeeded()) {
+                    stored.add(pending);
+                }
+                else {
+                    Throwable failure = outcome.failure().orElseThrow();
+                    if (failure instanceof WorkerUnavailableException unavailable) {
+                        unreachable(unavailable);
+                    }
+                    fallBack(pending.file(), pendingFiles.remove(pending.block()), failure, pool);
+                }
+            }
+            String notCommitted = null;
+            if (scope() == AtomicOptions.Scope.FILE && !stored.isEmpty()) {
+                try {
+                    cache.tempAreas().commitScope(options.atomic().orElseThrow().jobId(), stored.stream().map(p -> p.block().key()).toList());
+                }
+                catch (CacheException e) {
+                    notCommitted = "not committed: the commit of the file failed: " + e.getMessage();
+                }
+            }
+            if (notCommitted == null) {
+                journal.ifPresent(j -> j.recordCommitted(stored.stream().map(p -> p.block().key().blockId()).toList()));
+            }
+            for (SmallFileBatcher.Pending pending : stored) {
+                CompletableFuture<FileReport> result = pendingFiles.remove(pending.block());
+                FileLoad file = pending.file();
+                int cached = file.blocks().size() - 1;
+                if (notCommitted != null) {
+                    finish(result, failed(file, cached, 0, pending.data().length, 0, notCommitted));
+                    continue;
+                }
+                listener.blockLoaded(pending.block());
+                finish(result, new FileReport(file.file().path(), file.file().length(), file.blocks().size(), 1, cached, 0, pending.data().length, 0, null));
+            }
+        }
+
+        /** A batch whose write failed unexpectedly: its files go the block-by-block path. */
+        void batchCrashed(List<SmallFileBatcher.Pending> batch) {
+            for (SmallFileBatcher.Pending pending : batch) {
+                CompletableFuture<FileReport> result = pendingFiles.remove(pending.block());
+                if (result != null && !result.isDone()) {
+                    fallBack(pending.file(), result, new CacheException("the batch write failed"), pool);
+                }
+            }
+        }
+
+        /**
+         * A channel on the open file behind {@code in} when it is a local file (its stream exposes
+         * the file descriptor), for positioned reads into direct buffers; {@code null} otherwise.
+         * The channel shares Hadoop's descriptor: it must not be closed, closing {@code in} closes both.
+         */
+        private FileChannel localChannel(FSDataInputStream in) throws IOException {
+            FileDescriptor descriptor = in.getFileDescriptor();
+            if (descriptor == null || !descriptor.valid()) {
+                return null;
+            }
+            @SuppressWarnings("resource")
+            FileChannel channel = new FileInputStream(descriptor).getChannel();
+            return channel;
+        }
+
         /** One positioned UFS read, admitted by the adaptive controller and reported to it. */
         private void read(FSDataInputStream in, long position, byte[] buffer, int length) throws IOException {
+            admitted(length, () -> in.readFully(position, buffer, 0, length));
+        }
+
+        /** One positioned read of {@code length} bytes from a local file into {@code buffer}, cleared first, flipped after. */
+        private static void read(FileChannel channel, long position, ByteBuffer buffer, int length) throws IOException {
+            buffer.clear().limit(length);
+            long at = position;
+            while (buffer.hasRemaining()) {
+                int n = channel.read(buffer, at);
+                if (n < 0) {
+                    throw new java.io.EOFException("End of file at %d reading %d bytes from %d".formatted(at, length, position));
+                }
+                at += n;
+            }
+            buffer.flip();
+        }
+
+        private interface Read {
+            void run() throws IOException;
+        }
+
+        private void admitted(int length, Read read) throws IOException {
             if (controller.isEmpty()) {
-                in.readFully(position, buffer, 0, length);
+                read.run();
                 return;
             }
             AdaptiveController adaptive = controller.get();
@@ -581,7 +863,7 @@ public final class LoadExecutor {
             }
             long start = System.nanoTime();
             try {
-                in.readFully(position, buffer, 0, length);
+                read.run();
                 adaptive.completed(length, System.nanoTime() - start);
             }
             finally {
@@ -606,17 +888,26 @@ public final class LoadExecutor {
             return write;
         }
 
+        /** How the batcher writes its next batch of small files: as {@link #writeOptions}, never to a worker this job could not reach. */
+        WriteOptions batchWriteOptions() {
+            return excludingUnreachable(writeOptions());
+        }
+
+        private WriteOptions excludingUnreachable(WriteOptions write) {
+            if (unreachable.isEmpty()) {
+                return write;
+            }
+            Set<String> excluded = new TreeSet<>(write.excludedWorkers());
+            excluded.addAll(unreachable);
+            return write.excluding(excluded);
+        }
+
         /**
          * Opens a writer for {@code block} as {@code write} says, never to a worker this job could
          * not reach.
          */
         private BlockWriter openWriter(BlockTask block, WriteOptions write) {
-            if (!unreachable.isEmpty()) {
-                Set<String> excluded = new TreeSet<>(write.excludedWorkers());
-                excluded.addAll(unreachable);
-                write = write.excluding(excluded);
-            }
-            return cache.openWriter(block.key(), block.length(), write);
+            return cache.openWriter(block.key(), block.length(), excludingUnreachable(write));
         }
 
         /** Remembers the worker of {@code e}: the job places no more replicas on it. */
@@ -626,13 +917,45 @@ public final class LoadExecutor {
             }
         }
 
-        private void loadBlock(FSDataInputStream in, BlockTask block) throws IOException {
-            writeBlock(in, block, writeOptions());
+        private void loadBlock(FSDataInputStream in, FileChannel local, BlockTask block) throws IOException {
+            writeBlock(in, local, block, writeOptions());
             journal.ifPresent(j -> j.recordCommitted(block.key().blockId()));
         }
 
-        /** Reads {@code block} from the UFS and writes it as {@code write} says. */
-        private void writeBlock(FSDataInputStream in, BlockTask block, WriteOptions write) throws IOException {
+        /**
+         * Reads {@code block} from the UFS in pieces of the read buffer and streams them to a
+         * writer opened as {@code write} says, holding one buffer of the pool meanwhile. From a
+         * local file ({@code local} not null) the pieces go through a direct buffer, which a
+         * short-circuit writer hands to its files without a copy through the heap.
+         */
+        private void writeBlock(FSDataInputStream in, FileChannel local, BlockTask block, WriteOptions write) throws IOException {
+            if (local != null) {
+                ByteBuffer buffer = buffers.acquireDirect();
+                try (BlockWriter writer = openWriter(block, write)) {
+                    long end = block.offset() + block.length();
+                    for (long position = block.offset(); position < end; position += readBuffer) {
+                        int length = (int) Math.min(readBuffer, end - position);
+                        long piece = position;
+                        bandwidth.ifPresent(limiter -> limiter.acquire(length));
+                        admitted(length, () -> {
+                            for (long at = piece; at < piece + length; at += buffer.capacity()) {
+                                read(local, at, buffer, (int) Math.min(buffer.capacity(), piece + length - at));
+                                writer.write(buffer);
+                            }
+                        });
+                        counted(length);
+                    }
+                    writer.commit();
+                }
+                catch (WorkerUnavailableException e) {
+                    unreachable(e);
+                    throw e;
+                }
+                finally {
+                    buffers.releaseDirect(buffer);
+                }
+                return;
+            }
             byte[] buffer = buffers.acquire();
             try (BlockWriter writer = openWriter(block, write)) {
                 long position = block.offset();
@@ -706,9 +1029,10 @@ public final class LoadExecutor {
             try {
                 Failsafe.with(retryPolicy(path, retries)).run(() -> {
                     try (FSDataInputStream in = open(file)) {
+                        FileChannel local = localChannel(in);
                         while (next.get() < missing.size()) {
                             BlockTask block = missing.get(next.get());
-                            writeBlock(in, block, write);
+                            writeBlock(in, local, block, write);
                             restoredBlocks.incrementAndGet();
                             restoredBytes.addAndGet(block.length());
                             next.incrementAndGet();
@@ -743,6 +1067,11 @@ public final class LoadExecutor {
         private void readRange(FSDataInputStream in, long position, byte[] buffer, int length) throws IOException {
             bandwidth.ifPresent(limiter -> limiter.acquire(length));
             read(in, position, buffer, length);
+            counted(length);
+        }
+
+        /** Counts {@code length} bytes read from the UFS: in the report, the journal and for the listener. */
+        private void counted(int length) {
             ufsBytesRead.addAndGet(length);
             journal.ifPresent(j -> j.recordRead(length));
             listener.ufsBytesRead(length);

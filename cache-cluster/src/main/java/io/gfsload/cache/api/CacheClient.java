@@ -65,6 +65,29 @@ public interface CacheClient extends AutoCloseable {
     }
 
     /**
+     * Writes many small blocks at once as {@code options} say, each as {@link #openWriter} would
+     * write it (replicas on distinct live workers, CRC32C checked by every worker, recorded at the
+     * master or put into the temp area), but with a few calls for all of them. Each block succeeds
+     * or fails on its own: a failed block is left on no worker and recorded nowhere. Meant for
+     * blocks of up to a few MiB; the caller bounds the total bytes of one call.
+     *
+     * @return one outcome per block, in the order given
+     */
+    default List<BlockWriteOutcome> writeBlocks(List<BlockData> blocks, WriteOptions options) {
+        List<BlockWriteOutcome> outcomes = new java.util.ArrayList<>(blocks.size());
+        for (BlockData block : blocks) {
+            try (BlockWriter writer = openWriter(block.block(), block.data().length, options)) {
+                writer.write(block.data(), 0, block.data().length);
+                outcomes.add(BlockWriteOutcome.written(writer.commit()));
+            }
+            catch (CacheException e) {
+                outcomes.add(BlockWriteOutcome.failed(block.block(), e));
+            }
+        }
+        return outcomes;
+    }
+
+    /**
      * Opens a committed block for reading from one of its live replicas, on this host first; the
      * stream verifies the block's CRC32C when it reaches the end and throws {@link CacheException}
      * on a mismatch.

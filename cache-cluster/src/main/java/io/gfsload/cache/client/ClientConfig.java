@@ -17,9 +17,12 @@ import java.util.Optional;
  * @param maxWorkerChannels most worker connections the client keeps open ({@code client.pool.max});
  *     past it, the least recently used one is closed once its calls end
  * @param token the shared secret every call carries, if the cluster asks for one
+ * @param shortCircuitWrites whether a writer whose replicas are all on workers of this host writes
+ *     the block straight into their tier directories (when the workers allow it and the directories
+ *     are writable here) instead of streaming it over gRPC
  */
 public record ClientConfig(int chunkBytes, Duration rpcTimeout, Duration streamTimeout, int maxWorkerChannels,
-        Optional<String> token) {
+        Optional<String> token, boolean shortCircuitWrites) {
     public static final int DEFAULT_CHUNK_BYTES = 1024 * 1024;
     public static final int MAX_CHUNK_BYTES = 8 * 1024 * 1024;
     public static final int DEFAULT_MAX_WORKER_CHANNELS = 64;
@@ -36,33 +39,40 @@ public record ClientConfig(int chunkBytes, Duration rpcTimeout, Duration streamT
         token.ifPresent(RpcAuth::checkToken);
     }
 
-    /** Settings with the default connection pool and no token. */
+    /** Settings with the default connection pool, no token and short-circuit writes. */
     public ClientConfig(int chunkBytes, Duration rpcTimeout, Duration streamTimeout) {
-        this(chunkBytes, rpcTimeout, streamTimeout, DEFAULT_MAX_WORKER_CHANNELS, Optional.empty());
+        this(chunkBytes, rpcTimeout, streamTimeout, DEFAULT_MAX_WORKER_CHANNELS, Optional.empty(), true);
     }
 
-    /** 1 MiB chunks, 30 s calls, 2 min stream stalls, at most 64 worker connections, no token. */
+    /**
+     * 1 MiB chunks, 30 s calls, 2 min stream stalls, at most 64 worker connections, no token,
+     * short-circuit writes to workers of this host.
+     */
     public static ClientConfig defaults() {
         return new ClientConfig(DEFAULT_CHUNK_BYTES, Duration.ofSeconds(30), Duration.ofMinutes(2));
     }
 
     public ClientConfig withChunkBytes(int chunkBytes) {
-        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token);
+        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token, shortCircuitWrites);
     }
 
     public ClientConfig withStreamTimeout(Duration streamTimeout) {
-        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token);
+        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token, shortCircuitWrites);
     }
 
     public ClientConfig withRpcTimeout(Duration rpcTimeout) {
-        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token);
+        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token, shortCircuitWrites);
     }
 
     public ClientConfig withMaxWorkerChannels(int maxWorkerChannels) {
-        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token);
+        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token, shortCircuitWrites);
     }
 
     public ClientConfig withToken(Optional<String> token) {
-        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token);
+        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token, shortCircuitWrites);
+    }
+
+    public ClientConfig withShortCircuitWrites(boolean shortCircuitWrites) {
+        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token, shortCircuitWrites);
     }
 }

@@ -5,8 +5,11 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.net.HostAndPort;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import io.gfsload.cache.api.BlockData;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockNotFoundException;
+import io.gfsload.cache.api.BlockWriteResult;
+import io.gfsload.cache.api.BlockWriteOutcome;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
@@ -28,6 +31,7 @@ import io.gfsload.cache.proto.AbortTempAreaRequest;
 import io.gfsload.cache.proto.BlockLocations;
 import io.gfsload.cache.proto.BlockRecord;
 import io.gfsload.cache.proto.BlockRef;
+import io.gfsload.cache.proto.CommitBlockRequest;
 import io.gfsload.cache.proto.CommitScopeRequest;
 import io.gfsload.cache.proto.CommitScopeResponse;
 import io.gfsload.cache.proto.FreeRequest;
@@ -88,6 +92,11 @@ import org.slf4j.LoggerFactory;
  * workers, one per worker address, at most {@link ClientConfig#maxWorkerChannels()}; past that, the
  * least recently used one is shut down gracefully (its calls in progress finish).
  *
+ * <p>A writer of a block of at least {@link #SHORT_CIRCUIT_MIN_BYTES} whose replicas all are on workers of this host writes the block straight into their
+ * tier directories ({@link ClientConfig#shortCircuitWrites()}, on by default) when the workers
+ * allow it and the directories are writable here; otherwise, and for remote workers, blocks stream
+ * over gRPC. Many small blocks go together with {@link #writeBlocks}.
+ *
  * <p>Reads try the block's live replicas on this host first, then the faster tiers, then by worker
  * id. Thread-safe; writers and readers it opens are each for one thread. Callbacks run on the
  * client's own daemon threads {@code gfsload-cache-client-<n>}. {@link #close()} shuts the
@@ -95,6 +104,11 @@ import org.slf4j.LoggerFactory;
  */
 public final class GrpcCacheClient implements CacheClient {
     private static final Logger log = LoggerFactory.getLogger(GrpcCacheClient.class);
+    /**
+     * Blocks shorter than this stream over gRPC even to workers on this host: a short-circuit write
+     * costs two more calls than a stream, which only the bytes it saves from the socket repay.
+     */
+    static final long SHORT_CIRCUIT_MIN_BYTES = 1 << 20;
     /** Files per {@code GetFilesBlocks} call, at most (the master takes up to 10,000). */
     static final int FILES_PER_CALL = 2_000;
     /**
@@ -110,6 +124,8 @@ public final class GrpcCacheClient implements CacheClient {
     /** Worker channels by target, least recently used first; guarded by itself. */
     private final LinkedHashMap<String, ManagedChannel> workerChannels = new LinkedHashMap<>(16, 0.75f, true);
     private final ConcurrentMap<String, Boolean> localHosts = new ConcurrentHashMap<>();
+    /** Workers ({@code host:port}) that refused a short-circuit write, or whose directory is not writable here. */
+    private final ConcurrentMap<String, Boolean> noShortCircuit = new ConcurrentHashMap<>();
     private final TempAreas tempAreas = new GrpcTempAreas();
     private volatile boolean closed;
 
@@ -255,8 +271,26 @@ public final class GrpcCacheClient implements CacheClient {
         options.excludedWorkers().stream().sorted().forEach(request::addExcludedWorkerIds);
         PlaceBlockResponse placement = callMaster("Placing block " + block.blockId(),
                 () -> masterStub().placeBlock(request.build()));
+        if (config.shortCircuitWrites() && length >= SHORT_CIRCUIT_MIN_BYTES
+                && placement.getWorkersList().stream().allMatch(this::shortCircuitCandidate)) {
+            Optional<LocalBlockWriter> local = LocalBlockWriter.tryOpen(this, block, length, options,
+                    placement.getTempAreaExpiresAtMillis(), placement.getWorkersList());
+            if (local.isPresent()) {
+                return local.get();
+            }
+        }
         return ReplicatedBlockWriter.open(this, block, length, options, placement.getTempAreaExpiresAtMillis(),
                 placement.getWorkersList());
+    }
+
+    @Override
+    public List<BlockWriteOutcome> writeBlocks(List<BlockData> blocks, WriteOptions options) {
+        requireNonNull(blocks, "blocks is null");
+        requireNonNull(options, "options is null");
+        if (closed) {
+            throw new CacheException("The cache client of master " + masterTarget + " is closed");
+        }
+        return new BatchBlockWriter(this, options).write(blocks);
     }
 
     @Override
@@ -358,6 +392,35 @@ public final class GrpcCacheClient implements CacheClient {
         }
     }
 
+    /**
+     * Records a block its replicas' workers confirmed (or puts it into the temp area of the
+     * options), the tier each worker stored it on by worker id ({@code UNSPECIFIED} when not
+     * known).
+     *
+     * @throws CacheException when the master refuses or cannot be reached
+     */
+    BlockWriteResult commitAtMaster(BlockKey block, long length, long crc32c, Map<String, StorageTierProto> tiers,
+            WriteOptions options) {
+        List<String> workerIds = tiers.keySet().stream().sorted().toList();
+        CommitBlockRequest.Builder request = CommitBlockRequest.newBuilder()
+                .setFile(ProtoConversions.toProto(block.file()))
+                .setIndex(block.index())
+                .setLength(length)
+                .setCrc32C(ProtoConversions.crcToWire(crc32c))
+                .addAllWorkerIds(workerIds)
+                .setReplication(options.replication());
+        tiers.forEach((worker, tier) -> {
+            if (tier != StorageTierProto.STORAGE_TIER_UNSPECIFIED) {
+                request.putWorkerTiers(worker, tier);
+            }
+        });
+        options.tempArea().ifPresent(request::setTempArea);
+        callMaster((options.tempArea().isPresent()
+                ? "Putting block " + block.blockId() + " into the temp area of job " + options.tempArea().get()
+                : "Committing block " + block.blockId()), () -> masterStub().commitBlock(request.build()));
+        return new BlockWriteResult(block, length, crc32c, workerIds);
+    }
+
     ClientConfig config() {
         return config;
     }
@@ -372,6 +435,10 @@ public final class GrpcCacheClient implements CacheClient {
     }
 
     WorkerServiceGrpc.WorkerServiceStub workerStub(WorkerAddress worker) {
+        return WorkerServiceGrpc.newStub(workerChannel(worker));
+    }
+
+    private ManagedChannel workerChannel(WorkerAddress worker) {
         if (closed) {
             throw new CacheException("The cache client of master " + masterTarget + " is closed");
         }
@@ -399,7 +466,16 @@ public final class GrpcCacheClient implements CacheClient {
             channel.shutdownNow();
             throw new CacheException("The cache client of master " + masterTarget + " is closed");
         }
-        return WorkerServiceGrpc.newStub(channel);
+        return channel;
+    }
+
+    WorkerServiceGrpc.WorkerServiceFutureStub workerFutureStub(WorkerAddress worker) {
+        return WorkerServiceGrpc.newFutureStub(workerChannel(worker));
+    }
+
+    WorkerServiceGrpc.WorkerServiceBlockingStub workerBlockingStub(WorkerAddress worker) {
+        return WorkerServiceGrpc.newBlockingStub(workerChannel(worker))
+                .withDeadlineAfter(config.rpcTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
     /** Worker channels open now; at most {@link ClientConfig#maxWorkerChannels()}. */
@@ -407,6 +483,22 @@ public final class GrpcCacheClient implements CacheClient {
         synchronized (workerChannels) {
             return workerChannels.size();
         }
+    }
+
+    /** Whether a write to {@code worker} may try a short-circuit local write: it is on this host and has not refused one. */
+    private boolean shortCircuitCandidate(WorkerAddress worker) {
+        return isLocal(worker.getHost()) && !noShortCircuit.containsKey(worker.getHost() + ":" + worker.getPort());
+    }
+
+    /** Stops trying short-circuit writes to {@code worker}, which cannot take them, and says why once. */
+    void shortCircuitUnavailable(WorkerAddress worker, String reason) {
+        if (noShortCircuit.putIfAbsent(worker.getHost() + ":" + worker.getPort(), Boolean.TRUE) == null) {
+            log.info("Writing to {} over gRPC: no short-circuit writes ({})", describe(worker), reason);
+        }
+    }
+
+    static Logger log() {
+        return log;
     }
 
     /** Whether {@code host} names this machine: a loopback address or one of its interfaces. */

@@ -11,7 +11,6 @@ import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
 import io.gfsload.cache.api.WorkerUnavailableException;
 import io.gfsload.cache.api.WriteOptions;
-import io.gfsload.cache.proto.CommitBlockRequest;
 import io.gfsload.cache.proto.StorageTierProto;
 import io.gfsload.cache.proto.WorkerAddress;
 import io.gfsload.cache.proto.WriteBlockHeader;
@@ -20,11 +19,13 @@ import io.gfsload.cache.proto.WriteBlockResponse;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcErrors;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.zip.CRC32C;
 
@@ -123,6 +124,34 @@ final class ReplicatedBlockWriter implements BlockWriter {
         }
     }
 
+    /** Sends views of {@code data}'s bytes (a direct buffer too) without copying them into the heap first. */
+    @Override
+    public void write(ByteBuffer data) {
+        requireNonNull(data, "data is null");
+        checkOpen();
+        if (written + data.remaining() > length) {
+            throw new IllegalArgumentException(String.format(
+                    "Block %s has %d bytes: %d are written, %d more would exceed it", blockId, length, written, data.remaining()));
+        }
+        int chunkBytes = client.config().chunkBytes();
+        while (data.hasRemaining()) {
+            int n = Math.min(chunkBytes, data.remaining());
+            ByteBuffer piece = data.slice();
+            piece.limit(n);
+            crc.update(piece.duplicate());
+            written += n;
+            data.position(data.position() + n);
+            try {
+                // As in write(byte[], ...): gRPC serializes the view within onNext.
+                sendToAll(WriteBlockRequest.newBuilder().setData(UnsafeByteOperations.unsafeWrap(piece)).build());
+            }
+            catch (RuntimeException e) {
+                abort(e);
+                throw failure;
+            }
+        }
+    }
+
     @Override
     public BlockWriteResult commit() {
         checkOpen();
@@ -149,30 +178,13 @@ final class ReplicatedBlockWriter implements BlockWriter {
                             ProtoConversions.formatCrc(workerCrc), ProtoConversions.formatCrc(expectedCrc)));
                 }
             }
-            List<String> workerIds = replicas.stream().map(replica -> replica.worker.getWorkerId()).sorted().toList();
-            CommitBlockRequest.Builder request = CommitBlockRequest.newBuilder()
-                    .setFile(ProtoConversions.toProto(block.file()))
-                    .setIndex(block.index())
-                    .setLength(length)
-                    .setCrc32C(ProtoConversions.crcToWire(expectedCrc))
-                    .addAllWorkerIds(workerIds)
-                    .setReplication(options.replication());
+            Map<String, StorageTierProto> tiers = new LinkedHashMap<>();
             for (ReplicaStream replica : replicas) {
-                if (replica.storedTier() != StorageTierProto.STORAGE_TIER_UNSPECIFIED) {
-                    request.putWorkerTiers(replica.worker.getWorkerId(), replica.storedTier());
-                }
+                tiers.put(replica.worker.getWorkerId(), replica.storedTier());
             }
-            options.tempArea().ifPresent(request::setTempArea);
-            try {
-                client.masterStub().commitBlock(request.build());
-            }
-            catch (StatusRuntimeException e) {
-                throw RpcErrors.toCacheException((options.tempArea().isPresent()
-                        ? "Putting block " + blockId + " into the temp area of job " + options.tempArea().get()
-                        : "Committing block " + blockId) + " at master " + client.masterTarget(), e);
-            }
+            BlockWriteResult result = client.commitAtMaster(block, length, expectedCrc, tiers, options);
             state = State.COMMITTED;
-            return new BlockWriteResult(block, length, expectedCrc, workerIds);
+            return result;
         }
         catch (RuntimeException e) {
             abort(e);

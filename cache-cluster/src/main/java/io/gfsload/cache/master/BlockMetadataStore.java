@@ -229,6 +229,19 @@ final class BlockMetadataStore implements AutoCloseable {
         }
     }
 
+    /**
+     * Records committed blocks as {@link #commit} does, all of them in one write batch. The
+     * records name distinct blocks.
+     */
+    synchronized void commitAll(List<BlockRecord> incoming) {
+        try (WriteBatch batch = new WriteBatch()) {
+            for (BlockRecord record : incoming) {
+                commitInto(batch, record);
+            }
+            write(batch, "commit " + incoming.size() + " blocks");
+        }
+    }
+
     /** Adds the changes of committing {@code incoming} to {@code batch}; returns the merged record. */
     private BlockRecord commitInto(WriteBatch batch, BlockRecord incoming) {
         String fileKey = ProtoConversions.fromProto(incoming.getFile()).fileKey();
@@ -530,20 +543,42 @@ final class BlockMetadataStore implements AutoCloseable {
     synchronized BlockRecord stage(String jobId, BlockRecord incoming, long nowMillis) {
         String block = "block " + incoming.getIndex() + " of " + incoming.getFile().getPath();
         checkOpen(jobId, nowMillis, "Cannot put " + block + " into the temp area of job " + jobId);
+        try (WriteBatch batch = new WriteBatch()) {
+            BlockRecord stored = stageInto(batch, jobId, incoming);
+            write(batch, "stage " + block + " in the temp area of job " + jobId);
+            return stored;
+        }
+    }
+
+    /**
+     * Records blocks written into the open temp area of {@code jobId} as {@link #stage} does, all
+     * of them in one write batch. The records name distinct blocks.
+     *
+     * @throws TempAreaNotFoundException when the job has no temp area open at {@code nowMillis}
+     */
+    synchronized void stageAll(String jobId, List<BlockRecord> incoming, long nowMillis) {
+        checkOpen(jobId, nowMillis, "Cannot put " + incoming.size() + " blocks into the temp area of job " + jobId);
+        try (WriteBatch batch = new WriteBatch()) {
+            for (BlockRecord record : incoming) {
+                stageInto(batch, jobId, record);
+            }
+            write(batch, "stage " + incoming.size() + " blocks in the temp area of job " + jobId);
+        }
+    }
+
+    private BlockRecord stageInto(WriteBatch batch, String jobId, BlockRecord incoming) {
+        String block = "block " + incoming.getIndex() + " of " + incoming.getFile().getPath();
         String fileKey = ProtoConversions.fromProto(incoming.getFile()).fileKey();
         byte[] key = tempBlockKey(jobId, fileKey, incoming.getIndex());
         byte[] previousValue = get(tempBlocks, key, "read " + block + " in the temp area of job " + jobId);
         Set<String> dropped = new HashSet<>();
         BlockRecord stored = merge(previousValue == null ? null : parseBlock(previousValue), incoming, dropped);
-        try (WriteBatch batch = new WriteBatch()) {
-            put(batch, tempBlocks, key, stored.toByteArray());
-            for (String worker : stored.getWorkerIdsList()) {
-                put(batch, workerStaged, stagedKey(worker, fileKey, incoming.getIndex(), jobId), EMPTY);
-            }
-            for (String worker : dropped) {
-                delete(batch, workerStaged, stagedKey(worker, fileKey, incoming.getIndex(), jobId));
-            }
-            write(batch, "stage " + block + " in the temp area of job " + jobId);
+        put(batch, tempBlocks, key, stored.toByteArray());
+        for (String worker : stored.getWorkerIdsList()) {
+            put(batch, workerStaged, stagedKey(worker, fileKey, incoming.getIndex(), jobId), EMPTY);
+        }
+        for (String worker : dropped) {
+            delete(batch, workerStaged, stagedKey(worker, fileKey, incoming.getIndex(), jobId));
         }
         return stored;
     }

@@ -13,10 +13,13 @@ import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.proto.AbortTempAreaRequest;
 import io.gfsload.cache.proto.AbortTempAreaResponse;
 import io.gfsload.cache.proto.BlockLocations;
+import io.gfsload.cache.proto.BlockPlacement;
 import io.gfsload.cache.proto.BlockRecord;
 import io.gfsload.cache.proto.BlockRef;
 import io.gfsload.cache.proto.CommitBlockRequest;
 import io.gfsload.cache.proto.CommitBlockResponse;
+import io.gfsload.cache.proto.CommitBlocksRequest;
+import io.gfsload.cache.proto.CommitBlocksResponse;
 import io.gfsload.cache.proto.CommitScopeRequest;
 import io.gfsload.cache.proto.CommitScopeResponse;
 import io.gfsload.cache.proto.FileBlocks;
@@ -39,6 +42,8 @@ import io.gfsload.cache.proto.OpenTempAreaRequest;
 import io.gfsload.cache.proto.OpenTempAreaResponse;
 import io.gfsload.cache.proto.PlaceBlockRequest;
 import io.gfsload.cache.proto.PlaceBlockResponse;
+import io.gfsload.cache.proto.PlaceBlocksRequest;
+import io.gfsload.cache.proto.PlaceBlocksResponse;
 import io.gfsload.cache.proto.RegisterWorkerRequest;
 import io.gfsload.cache.proto.RegisterWorkerResponse;
 import io.gfsload.cache.proto.StorageTierProto;
@@ -178,53 +183,82 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
 
     @Override
     public void placeBlock(PlaceBlockRequest request, StreamObserver<PlaceBlockResponse> response) {
+        respond(response, () -> place(request, registry.liveWorkers()));
+    }
+
+    @Override
+    public void placeBlocks(PlaceBlocksRequest request, StreamObserver<PlaceBlocksResponse> response) {
         respond(response, () -> {
-            String blockId = request.getBlockId();
-            check(BlockKey.isValidBlockId(blockId), "invalid block id: %s", blockId);
-            check(request.getLength() >= 0, "length of block %s must be >= 0: %s", blockId, request.getLength());
-            check(request.getReplication() >= 1, "replication of block %s must be >= 1: %s", blockId,
-                    request.getReplication());
-            Optional<StorageTier> tier = tier(request.getTier());
-            PlaceBlockResponse.Builder result = PlaceBlockResponse.newBuilder();
-            if (!request.getTempArea().isEmpty()) {
-                String jobId = checkJobId(request.getTempArea());
-                result.setTempAreaExpiresAtMillis(openArea(jobId, "Cannot place block " + blockId + " into the temp "
-                        + "area of job " + jobId).getExpiresAtMillis());
+            List<WorkerInfo> live = registry.liveWorkers();
+            PlaceBlocksResponse.Builder result = PlaceBlocksResponse.newBuilder();
+            for (PlaceBlockRequest block : request.getBlocksList()) {
+                BlockPlacement.Builder placement = BlockPlacement.newBuilder();
+                try {
+                    placement.setPlacement(place(block, live));
+                }
+                catch (StatusRuntimeException e) {
+                    placement.setError(RpcErrors.itemError(e));
+                }
+                catch (TempAreaNotFoundException e) {
+                    placement.setError(RpcErrors.itemError(RpcErrors.tempAreaNotFound(e.getMessage())));
+                }
+                catch (IllegalArgumentException e) {
+                    placement.setError(RpcErrors.itemError(RpcErrors.status(Status.Code.INVALID_ARGUMENT,
+                            "Invalid request: " + e.getMessage())));
+                }
+                result.addPlacements(placement);
             }
-            Set<String> excluded = Set.copyOf(request.getExcludedWorkerIdsList());
-            List<WorkerInfo> live = registry.liveWorkers().stream().filter(worker -> !excluded.contains(worker.id())).toList();
-            ToLongFunction<WorkerInfo> free = worker -> room(worker, tier, TierInfo::freeBytes, WorkerInfo::freeBytes);
-            ToLongFunction<WorkerInfo> available = worker -> room(worker, tier, TierInfo::availableBytes,
-                    WorkerInfo::freeBytes);
-            Map<String, WorkerInfo> byId = live.stream().collect(Collectors.toMap(WorkerInfo::id, Function.identity()));
-            Set<String> withFreeRoom = live.stream()
-                    .filter(worker -> free.applyAsLong(worker) >= request.getLength())
-                    .map(WorkerInfo::id)
-                    .collect(Collectors.toSet());
-            Set<String> withEvictableRoom = live.stream()
-                    .filter(worker -> !withFreeRoom.contains(worker.id())
-                            && available.applyAsLong(worker) >= request.getLength())
-                    .map(WorkerInfo::id)
-                    .collect(Collectors.toSet());
-            int candidates = withFreeRoom.size() + withEvictableRoom.size();
-            if (candidates < request.getReplication()) {
-                throw RpcErrors.notEnoughWorkers(String.format(
-                        "Cannot place %d replicas of block %s (%d bytes%s): only %d of %d live workers have room%s",
-                        request.getReplication(), blockId, request.getLength(),
-                        tier.map(t -> " on " + t).orElse(""), candidates, live.size(),
-                        excluded.isEmpty() ? "" : " (not counting the excluded " + new TreeSet<>(excluded) + ")"));
-            }
-            // Workers with free room first, so that no worker evicts while another has space.
-            List<String> chosen = new ArrayList<>();
-            if (!withFreeRoom.isEmpty()) {
-                chosen.addAll(RendezvousPlacement.choose(blockId, withFreeRoom, withFreeRoom.size()));
-            }
-            if (!withEvictableRoom.isEmpty()) {
-                chosen.addAll(RendezvousPlacement.choose(blockId, withEvictableRoom, withEvictableRoom.size()));
-            }
-            chosen.subList(0, request.getReplication()).forEach(id -> result.addWorkers(address(byId.get(id))));
             return result.build();
         });
+    }
+
+    /** The placement of one block among the live workers it does not exclude; see the proto's PlaceBlock. */
+    private PlaceBlockResponse place(PlaceBlockRequest request, List<WorkerInfo> allLive) {
+        String blockId = request.getBlockId();
+        check(BlockKey.isValidBlockId(blockId), "invalid block id: %s", blockId);
+        check(request.getLength() >= 0, "length of block %s must be >= 0: %s", blockId, request.getLength());
+        check(request.getReplication() >= 1, "replication of block %s must be >= 1: %s", blockId,
+                request.getReplication());
+        Optional<StorageTier> tier = tier(request.getTier());
+        PlaceBlockResponse.Builder result = PlaceBlockResponse.newBuilder();
+        if (!request.getTempArea().isEmpty()) {
+            String jobId = checkJobId(request.getTempArea());
+            result.setTempAreaExpiresAtMillis(openArea(jobId, "Cannot place block " + blockId + " into the temp "
+                    + "area of job " + jobId).getExpiresAtMillis());
+        }
+        Set<String> excluded = Set.copyOf(request.getExcludedWorkerIdsList());
+        List<WorkerInfo> live = allLive.stream().filter(worker -> !excluded.contains(worker.id())).toList();
+        ToLongFunction<WorkerInfo> free = worker -> room(worker, tier, TierInfo::freeBytes, WorkerInfo::freeBytes);
+        ToLongFunction<WorkerInfo> available = worker -> room(worker, tier, TierInfo::availableBytes,
+                WorkerInfo::freeBytes);
+        Map<String, WorkerInfo> byId = live.stream().collect(Collectors.toMap(WorkerInfo::id, Function.identity()));
+        Set<String> withFreeRoom = live.stream()
+                .filter(worker -> free.applyAsLong(worker) >= request.getLength())
+                .map(WorkerInfo::id)
+                .collect(Collectors.toSet());
+        Set<String> withEvictableRoom = live.stream()
+                .filter(worker -> !withFreeRoom.contains(worker.id())
+                        && available.applyAsLong(worker) >= request.getLength())
+                .map(WorkerInfo::id)
+                .collect(Collectors.toSet());
+        int candidates = withFreeRoom.size() + withEvictableRoom.size();
+        if (candidates < request.getReplication()) {
+            throw RpcErrors.notEnoughWorkers(String.format(
+                    "Cannot place %d replicas of block %s (%d bytes%s): only %d of %d live workers have room%s",
+                    request.getReplication(), blockId, request.getLength(),
+                    tier.map(t -> " on " + t).orElse(""), candidates, live.size(),
+                    excluded.isEmpty() ? "" : " (not counting the excluded " + new TreeSet<>(excluded) + ")"));
+        }
+        // Workers with free room first, so that no worker evicts while another has space.
+        List<String> chosen = new ArrayList<>();
+        if (!withFreeRoom.isEmpty()) {
+            chosen.addAll(RendezvousPlacement.choose(blockId, withFreeRoom, withFreeRoom.size()));
+        }
+        if (!withEvictableRoom.isEmpty()) {
+            chosen.addAll(RendezvousPlacement.choose(blockId, withEvictableRoom, withEvictableRoom.size()));
+        }
+        chosen.subList(0, request.getReplication()).forEach(id -> result.addWorkers(address(byId.get(id))));
+        return result.build();
     }
 
     /** The room of {@code worker}: on {@code tier} when given (0 without it), else on its roomiest tier. */
@@ -242,32 +276,7 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
     @Override
     public void commitBlock(CommitBlockRequest request, StreamObserver<CommitBlockResponse> response) {
         respond(response, () -> {
-            FileIdentity file = ProtoConversions.fromProto(request.getFile());
-            String block = "block " + request.getIndex() + " of " + file.path();
-            check(request.getIndex() >= 0, "index of %s must be >= 0", block);
-            check(request.getLength() >= 0, "length of %s must be >= 0: %s", block, request.getLength());
-            check(request.getReplication() >= 0, "replication of %s must be >= 0: %s", block, request.getReplication());
-            check(request.getWorkerIdsCount() > 0, "commit of %s names no workers", block);
-            Set<String> workers = new TreeSet<>(request.getWorkerIdsList());
-            check(workers.size() == request.getWorkerIdsCount(), "commit of %s names a worker twice: %s", block,
-                    request.getWorkerIdsList());
-            check(workers.containsAll(request.getWorkerTiersMap().keySet()),
-                    "commit of %s gives tiers of workers it does not name: %s", block, request.getWorkerTiersMap());
-            for (String worker : workers) {
-                if (!registry.isRegistered(worker)) {
-                    throw RpcErrors.status(Status.Code.FAILED_PRECONDITION, "Cannot commit " + block + ": worker "
-                            + worker + " is not registered with this master");
-                }
-            }
-            BlockRecord record = BlockRecord.newBuilder()
-                    .setFile(request.getFile())
-                    .setIndex(request.getIndex())
-                    .setLength(request.getLength())
-                    .setCrc32C(request.getCrc32C())
-                    .addAllWorkerIds(workers)
-                    .setReplication(request.getReplication())
-                    .putAllWorkerTiers(request.getWorkerTiersMap())
-                    .build();
+            BlockRecord record = record(request);
             if (request.getTempArea().isEmpty()) {
                 metadata.commit(record);
                 metrics.blocksCommitted(1);
@@ -277,6 +286,62 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             }
             return CommitBlockResponse.getDefaultInstance();
         });
+    }
+
+    @Override
+    public void commitBlocks(CommitBlocksRequest request, StreamObserver<CommitBlocksResponse> response) {
+        respond(response, () -> {
+            List<BlockRecord> records = new ArrayList<>(request.getBlocksCount());
+            Set<String> keys = new HashSet<>();
+            String tempArea = request.getBlocksCount() == 0 ? "" : request.getBlocks(0).getTempArea();
+            for (CommitBlockRequest block : request.getBlocksList()) {
+                check(block.getTempArea().equals(tempArea), "a batch commit names temp areas '%s' and '%s'", tempArea,
+                        block.getTempArea());
+                BlockRecord record = record(block);
+                check(keys.add(ProtoConversions.fromProto(block.getFile()).fileKey() + "-" + block.getIndex()),
+                        "a batch commit names block %s of %s twice", block.getIndex(), block.getFile().getPath());
+                records.add(record);
+            }
+            if (tempArea.isEmpty()) {
+                metadata.commitAll(records);
+                metrics.blocksCommitted(records.size());
+            }
+            else {
+                metadata.stageAll(checkJobId(tempArea), records, clock.millis());
+            }
+            return CommitBlocksResponse.newBuilder().setBlocks(records.size()).build();
+        });
+    }
+
+    /** The record of a committed block, after checking the request; see the proto's CommitBlock. */
+    private BlockRecord record(CommitBlockRequest request) {
+        FileIdentity file = ProtoConversions.fromProto(request.getFile());
+        String block = "block " + request.getIndex() + " of " + file.path();
+        check(request.getIndex() >= 0, "index of %s must be >= 0", block);
+        check(request.getLength() >= 0, "length of %s must be >= 0: %s", block, request.getLength());
+        check(request.getReplication() >= 0, "replication of %s must be >= 0: %s", block, request.getReplication());
+        check(request.getWorkerIdsCount() > 0, "commit of %s names no workers", block);
+        Set<String> workers = new TreeSet<>(request.getWorkerIdsList());
+        check(workers.size() == request.getWorkerIdsCount(), "commit of %s names a worker twice: %s", block,
+                request.getWorkerIdsList());
+        check(workers.containsAll(request.getWorkerTiersMap().keySet()),
+                "commit of %s gives tiers of workers it does not name: %s", block, request.getWorkerTiersMap());
+        for (String worker : workers) {
+            if (!registry.isRegistered(worker)) {
+                throw RpcErrors.status(Status.Code.FAILED_PRECONDITION, "Cannot commit " + block + ": worker "
+                        + worker + " is not registered with this master");
+            }
+        }
+        BlockRecord record = BlockRecord.newBuilder()
+                .setFile(request.getFile())
+                .setIndex(request.getIndex())
+                .setLength(request.getLength())
+                .setCrc32C(request.getCrc32C())
+                .addAllWorkerIds(workers)
+                .setReplication(request.getReplication())
+                .putAllWorkerTiers(request.getWorkerTiersMap())
+                .build();
+        return record;
     }
 
     @Override

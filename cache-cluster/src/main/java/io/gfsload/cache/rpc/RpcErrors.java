@@ -6,6 +6,7 @@ import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
 import io.gfsload.cache.api.NotEnoughWorkersException;
 import io.gfsload.cache.api.TempAreaNotFoundException;
+import io.gfsload.cache.proto.ItemError;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -85,6 +86,30 @@ public final class RpcErrors {
             default:
                 return new CacheException(message, failure);
         }
+    }
+
+    /** The failure of one item of a batch call, as the single call would have failed. */
+    public static ItemError itemError(StatusRuntimeException failure) {
+        Status status = failure.getStatus();
+        Metadata trailers = failure.getTrailers();
+        String kind = trailers == null ? null : trailers.get(ERROR_KIND);
+        ItemError.Builder error = ItemError.newBuilder()
+                .setCode(status.getCode().value())
+                .setMessage(status.getDescription() != null ? status.getDescription() : describe(status));
+        if (kind != null) {
+            error.setKind(kind);
+        }
+        return error.build();
+    }
+
+    /** The api exception for a failed item of a batch call; see {@link #toCacheException(String, Throwable)}. */
+    public static CacheException toCacheException(String action, ItemError error) {
+        Metadata trailers = new Metadata();
+        if (!error.getKind().isEmpty()) {
+            trailers.put(ERROR_KIND, error.getKind());
+        }
+        return toCacheException(action, Status.fromCodeValue(error.getCode()).withDescription(error.getMessage())
+                .asRuntimeException(trailers));
     }
 
     private static String describe(Status status) {

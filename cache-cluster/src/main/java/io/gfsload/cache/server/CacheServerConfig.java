@@ -56,8 +56,10 @@ import java.util.TreeMap;
  * gfsload.cache.worker.reader.buffer-size=1MiB         largest chunk a read sends
  * gfsload.cache.worker.block.max-size=2GiB
  * gfsload.cache.worker.metrics.port=-1
+ * gfsload.cache.worker.short-circuit-writes=true        clients on this host may write blocks into the tier directories
  * gfsload.cache.client.pool.max=64                      worker connections a client keeps
  * gfsload.cache.client.chunk-size=1MiB
+ * gfsload.cache.client.short-circuit-writes=true        write straight into the tier directories of workers on this host
  * gfsload.cache.security.token=...                      shared secret on every call; none when unset
  * </pre>
  *
@@ -85,6 +87,8 @@ public final class CacheServerConfig {
     public static final String WORKER_METRICS_PORT = "gfsload.cache.worker.metrics.port";
     public static final String CLIENT_POOL_MAX = "gfsload.cache.client.pool.max";
     public static final String CLIENT_CHUNK_SIZE = "gfsload.cache.client.chunk-size";
+    public static final String CLIENT_SHORT_CIRCUIT_WRITES = "gfsload.cache.client.short-circuit-writes";
+    public static final String WORKER_SHORT_CIRCUIT_WRITES = "gfsload.cache.worker.short-circuit-writes";
     public static final String SECURITY_TOKEN = "gfsload.cache.security.token";
 
     /** Every key this class reads. */
@@ -95,7 +99,8 @@ public final class CacheServerConfig {
                 MASTER_HEARTBEAT_INTERVAL, MASTER_LOST_AFTER_HEARTBEATS, MASTER_METRICS_PORT, WORKER_ID, WORKER_MASTER,
                 WORKER_HOST, WORKER_PORT, WORKER_HEARTBEAT_INTERVAL, WORKER_EVICTION_POLICY, WORKER_LRFU_LAMBDA,
                 WORKER_SEGMENT_SIZE, WORKER_READER_BUFFER_SIZE, WORKER_MAX_BLOCK_SIZE, WORKER_METRICS_PORT,
-                CLIENT_POOL_MAX, CLIENT_CHUNK_SIZE, SECURITY_TOKEN));
+                WORKER_SHORT_CIRCUIT_WRITES, CLIENT_POOL_MAX, CLIENT_CHUNK_SIZE, CLIENT_SHORT_CIRCUIT_WRITES,
+                SECURITY_TOKEN));
         for (StorageTier tier : StorageTier.values()) {
             keys.add(tierDirsKey(tier));
             keys.add(tierQuotaKey(tier));
@@ -249,10 +254,12 @@ public final class CacheServerConfig {
                 builder.maxBlockBytes(ConfigValues.bytes(WORKER_MAX_BLOCK_SIZE, value)));
         get(WORKER_METRICS_PORT).ifPresent(value ->
                 builder.metricsPort(ConfigValues.integer(WORKER_METRICS_PORT, value)));
+        get(WORKER_SHORT_CIRCUIT_WRITES).ifPresent(value ->
+                builder.shortCircuitWrites(ConfigValues.bool(WORKER_SHORT_CIRCUIT_WRITES, value)));
         return builder.build();
     }
 
-    /** A client's settings: the connection pool, the chunk size and the token. */
+    /** A client's settings: the connection pool, the chunk size, short-circuit writes and the token. */
     public ClientConfig client() {
         ClientConfig config = ClientConfig.defaults().withToken(token());
         if (get(CLIENT_POOL_MAX).isPresent()) {
@@ -260,6 +267,10 @@ public final class CacheServerConfig {
         }
         if (get(CLIENT_CHUNK_SIZE).isPresent()) {
             config = config.withChunkBytes(ConfigValues.intBytes(CLIENT_CHUNK_SIZE, get(CLIENT_CHUNK_SIZE).get()));
+        }
+        if (get(CLIENT_SHORT_CIRCUIT_WRITES).isPresent()) {
+            config = config.withShortCircuitWrites(ConfigValues.bool(CLIENT_SHORT_CIRCUIT_WRITES,
+                    get(CLIENT_SHORT_CIRCUIT_WRITES).get()));
         }
         return config;
     }

@@ -85,6 +85,14 @@ public final class ConfigValues {
         }
     }
 
+    public static boolean bool(String key, String value) {
+        return switch (value.trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new IllegalArgumentException(key + ": not true or false: " + value);
+        };
+    }
+
     public static double decimal(String key, String value) {
         try {
             return Double.parseDouble(value.trim());

@@ -67,11 +67,15 @@ final class BlockStore {
     static final String TEMP_SUFFIX = ".tmp";
     /** The largest block a store accepts unless configured otherwise. */
     static final long DEFAULT_MAX_BLOCK_BYTES = 2L << 30;
+    /** Read size when checksumming the data of a short-circuit write. */
+    private static final int ADOPT_BUFFER_BYTES = 256 << 10;
 
     private final String workerId;
     /** Fastest tier first; within a tier, in configuration order. */
     private final List<StoreDirectory> directories;
     private final int segmentBytes;
+    /** Combines a CRC with that of a full segment. */
+    private final int[] fullSegmentCrcOperator;
     private final long maxBlockBytes;
     private final EvictionPolicy eviction;
     private final Clock clock;
@@ -88,6 +92,7 @@ final class BlockStore {
         this.workerId = workerId;
         this.directories = directories;
         this.segmentBytes = segmentBytes;
+        this.fullSegmentCrcOperator = Crc32cCombine.operator(segmentBytes);
         this.maxBlockBytes = maxBlockBytes;
         this.eviction = eviction;
         this.clock = clock;
@@ -328,7 +333,8 @@ final class BlockStore {
         Path temp = directory.path.resolve(blockId + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
                 + TEMP_SUFFIX);
         try {
-            FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
+                    StandardOpenOption.READ);
             channel.position(BlockFileHeader.headerBytes(length, segmentBytes));
             return new BlockWrite(blockId, length, directory, temp, channel, pinUntilMillis);
         }
@@ -708,7 +714,8 @@ final class BlockStore {
         private final Path temp;
         private final FileChannel channel;
         private final OptionalLong pinUntilMillis;
-        private final CRC32C blockCrc = new CRC32C();
+        /** The CRC32C of the finished segments, unsigned; the block's is this combined with {@link #segmentCrc}. */
+        private long finishedSegmentsCrc;
         private final CRC32C segmentCrc = new CRC32C();
         private final int[] segmentCrcs;
         private int segments;
@@ -731,8 +738,17 @@ final class BlockStore {
             return blockId;
         }
 
+        long length() {
+            return length;
+        }
+
         StorageTier tier() {
             return directory.tier;
+        }
+
+        /** The CRC32C of the bytes appended so far, unsigned. */
+        long crc32c() {
+            return Crc32cCombine.combine(finishedSegmentsCrc, segmentCrc.getValue(), bytesInSegment);
         }
 
         /** Appends bytes; see {@link #append(ByteBuffer)}. */
@@ -754,19 +770,7 @@ final class BlockStore {
                         "Block %s on worker %s: the stream has more than the %d bytes its header announced",
                         blockId, workerId, length));
             }
-            blockCrc.update(data.duplicate());
-            ByteBuffer segmentView = data.duplicate();
-            while (segmentView.hasRemaining()) {
-                int n = Math.min(segmentView.remaining(), segmentBytes - bytesInSegment);
-                ByteBuffer piece = segmentView.slice();
-                piece.limit(n);
-                segmentCrc.update(piece);
-                segmentView.position(segmentView.position() + n);
-                bytesInSegment += n;
-                if (bytesInSegment == segmentBytes) {
-                    endSegment();
-                }
-            }
+            checksum(data);
             try {
                 while (data.hasRemaining()) {
                     channel.write(data);
@@ -789,6 +793,17 @@ final class BlockStore {
          *     arrived
          */
         WrittenBlock finish() {
+            WrittenBlock written = finishUnsynced();
+            syncDirectory(directory.path);
+            return written;
+        }
+
+        /**
+         * As {@link #finish()}, but leaves the sync of the directory (which makes the rename
+         * durable) to the caller, so that a batch of blocks syncs each directory once: call
+         * {@link BlockStore#syncDirectory} with {@link #directoryPath()} afterwards.
+         */
+        WrittenBlock finishUnsynced() {
             checkState();
             if (written != length) {
                 abort();
@@ -799,7 +814,7 @@ final class BlockStore {
             if (bytesInSegment > 0) {
                 endSegment();
             }
-            BlockFileHeader header = new BlockFileHeader(length, (int) blockCrc.getValue(), segmentBytes, segmentCrcs);
+            BlockFileHeader header = new BlockFileHeader(length, (int) finishedSegmentsCrc, segmentBytes, segmentCrcs);
             try {
                 ByteBuffer encoded = header.encode();
                 long position = 0;
@@ -836,8 +851,77 @@ final class BlockStore {
                 throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot store block " + blockId
                         + ": " + e, e);
             }
-            syncDirectory();
             return new WrittenBlock(length, header.crc32c());
+        }
+
+        /** The directory the block goes into. */
+        Path directoryPath() {
+            return directory.path;
+        }
+
+        /** The temp file the block is written to, until it is finished. */
+        Path tempFile() {
+            return temp;
+        }
+
+        /** Where the block's data starts in the temp file: after the room left for its header. */
+        long dataOffset() {
+            return BlockFileHeader.headerBytes(length, segmentBytes);
+        }
+
+        /**
+         * Takes the data someone else wrote into the temp file from {@link #dataOffset()} on (a
+         * short-circuit write) as if it had been appended: checks that the file holds exactly the
+         * block's length and computes the checksums from what is on disk. On failure the write is
+         * aborted.
+         *
+         * @throws BlockStoreException {@code INVALID_REQUEST} when the file holds another length
+         */
+        void adoptWrittenData() {
+            checkState();
+            checkArgument(written == 0, "block %s already has %s bytes appended", blockId, written);
+            try {
+                long size = Math.max(0, channel.size() - dataOffset());
+                if (size != length) {
+                    abort();
+                    throw new BlockStoreException(Kind.INVALID_REQUEST, String.format(
+                            "Block %s on worker %s: the local write left %d bytes, the block has %d", blockId, workerId,
+                            size, length));
+                }
+                ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(Math.max(length, 1), ADOPT_BUFFER_BYTES));
+                long position = dataOffset();
+                long end = dataOffset() + length;
+                while (position < end) {
+                    buffer.clear();
+                    buffer.limit((int) Math.min(buffer.capacity(), end - position));
+                    BlockFileHeader.readFully(channel, buffer, position, describe(workerId, blockId));
+                    buffer.flip();
+                    position += buffer.remaining();
+                    checksum(buffer);
+                }
+                written = length;
+            }
+            catch (IOException e) {
+                abort();
+                throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot read the local write of "
+                        + "block " + blockId + ": " + e, e);
+            }
+        }
+
+        /** Updates the segments' checksums with the remaining bytes of {@code data}, leaving its position. */
+        private void checksum(ByteBuffer data) {
+            ByteBuffer segmentView = data.duplicate();
+            while (segmentView.hasRemaining()) {
+                int n = Math.min(segmentView.remaining(), segmentBytes - bytesInSegment);
+                ByteBuffer piece = segmentView.slice();
+                piece.limit(n);
+                segmentCrc.update(piece);
+                segmentView.position(segmentView.position() + n);
+                bytesInSegment += n;
+                if (bytesInSegment == segmentBytes) {
+                    endSegment();
+                }
+            }
         }
 
         /** Discards the temp file and the reservation, unless the block was finished. */
@@ -858,6 +942,9 @@ final class BlockStore {
 
         private void endSegment() {
             segmentCrcs[segments++] = (int) segmentCrc.getValue();
+            finishedSegmentsCrc = bytesInSegment == segmentBytes
+                    ? Crc32cCombine.combine(fullSegmentCrcOperator, finishedSegmentsCrc, segmentCrc.getValue())
+                    : Crc32cCombine.combine(finishedSegmentsCrc, segmentCrc.getValue(), bytesInSegment);
             segmentCrc.reset();
             bytesInSegment = 0;
         }
@@ -868,13 +955,15 @@ final class BlockStore {
             }
         }
 
-        private void syncDirectory() {
-            try (FileChannel dir = FileChannel.open(directory.path, StandardOpenOption.READ)) {
-                dir.force(true);
-            }
-            catch (IOException e) {
-                log.debug("Cannot sync directory {}", directory.path, e);
-            }
+    }
+
+    /** Makes the renames into {@code directory} durable; a failure is only logged. */
+    static void syncDirectory(Path directory) {
+        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+            dir.force(true);
+        }
+        catch (IOException e) {
+            log.debug("Cannot sync directory {}", directory, e);
         }
     }
 

@@ -56,6 +56,7 @@ public final class CacheWorker implements AutoCloseable {
 
     private final WorkerConfig config;
     private final BlockStore store;
+    private final WorkerService service;
     private final RpcServer server;
     private final ManagedChannel masterChannel;
     private final WorkerMetrics metrics;
@@ -65,10 +66,11 @@ public final class CacheWorker implements AutoCloseable {
     private boolean heartbeatFailing;
     private volatile boolean closed;
 
-    private CacheWorker(WorkerConfig config, BlockStore store, RpcServer server, ManagedChannel masterChannel,
-            WorkerMetrics metrics, Optional<MetricsHttpServer> metricsServer) {
+    private CacheWorker(WorkerConfig config, BlockStore store, WorkerService service, RpcServer server,
+            ManagedChannel masterChannel, WorkerMetrics metrics, Optional<MetricsHttpServer> metricsServer) {
         this.config = config;
         this.store = store;
+        this.service = service;
         this.server = server;
         this.masterChannel = masterChannel;
         this.metrics = metrics;
@@ -105,11 +107,12 @@ public final class CacheWorker implements AutoCloseable {
         BlockStore store = opened.store();
         WorkerMetrics metrics = new WorkerMetrics(registry, config.workerId());
         metrics.watch(store);
+        WorkerService service = new WorkerService(config.workerId(), store, config.readChunkBytes(), metrics,
+                config.shortCircuitWrites());
         RpcServer server;
         try {
             server = RpcServer.start("gfsload-" + config.workerId() + "-rpc", config.host(), config.port(),
-                    config.token(), List.of(new WorkerService(config.workerId(), store, config.readChunkBytes(), metrics)
-                            .definition()));
+                    config.token(), List.of(service.definition()));
         }
         catch (RuntimeException e) {
             metrics.close();
@@ -127,7 +130,7 @@ public final class CacheWorker implements AutoCloseable {
             throw e;
         }
         ManagedChannel masterChannel = RpcChannels.newChannel(config.masterTarget(), config.token(), Optional.empty());
-        CacheWorker worker = new CacheWorker(config, store, server, masterChannel, metrics, metricsServer);
+        CacheWorker worker = new CacheWorker(config, store, service, server, masterChannel, metrics, metricsServer);
         try {
             worker.register();
         }
@@ -339,6 +342,7 @@ public final class CacheWorker implements AutoCloseable {
             server.close();
         }
         finally {
+            service.abortLocalWrites();
             metrics.close();
             masterChannel.shutdownNow();
             try {

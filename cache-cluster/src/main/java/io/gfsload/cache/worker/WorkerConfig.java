@@ -30,6 +30,8 @@ import java.util.Set;
  * @param eviction which blocks a full tier directory gives up first
  * @param token the shared secret every call to and from the worker carries, if any
  * @param metricsPort port of the worker's Prometheus endpoint; 0 picks a free port, -1 serves none
+ * @param shortCircuitWrites whether clients on the same host may write blocks straight into a
+ *     temp file of a tier directory (OpenLocalWrite), the worker verifying and storing them
  */
 public record WorkerConfig(
         String workerId,
@@ -43,7 +45,8 @@ public record WorkerConfig(
         long maxBlockBytes,
         EvictionPolicy eviction,
         Optional<String> token,
-        int metricsPort) {
+        int metricsPort,
+        boolean shortCircuitWrites) {
     public static final int DEFAULT_CHUNK_BYTES = 1024 * 1024;
     /** Keeps data messages well under the servers' and clients' inbound message limit. */
     public static final int MAX_CHUNK_BYTES = 8 * 1024 * 1024;
@@ -97,7 +100,8 @@ public record WorkerConfig(
 
     /**
      * A builder of a worker with one SSD tier in {@code blockDirectory}, on loopback, an ephemeral
-     * port, 1 s heartbeats, 1 MiB segments and chunks, LRU eviction, no token and no metrics.
+     * port, 1 s heartbeats, 1 MiB segments and chunks, LRU eviction, no token, no metrics and
+     * short-circuit writes allowed.
      */
     public static Builder builder(String workerId, Path blockDirectory, long capacityBytes, String masterTarget) {
         return new Builder(workerId, List.of(TierConfig.of(StorageTier.SSD, blockDirectory, capacityBytes)),
@@ -123,6 +127,7 @@ public record WorkerConfig(
         private EvictionPolicy eviction = EvictionPolicy.lru();
         private Optional<String> token = Optional.empty();
         private int metricsPort = NO_METRICS;
+        private boolean shortCircuitWrites = true;
 
         private Builder(String workerId, List<TierConfig> tiers, String masterTarget) {
             this.workerId = workerId;
@@ -175,9 +180,14 @@ public record WorkerConfig(
             return this;
         }
 
+        public Builder shortCircuitWrites(boolean shortCircuitWrites) {
+            this.shortCircuitWrites = shortCircuitWrites;
+            return this;
+        }
+
         public WorkerConfig build() {
             return new WorkerConfig(workerId, tiers, masterTarget, host, port, heartbeatInterval, checksumSegmentBytes,
-                    readChunkBytes, maxBlockBytes, eviction, token, metricsPort);
+                    readChunkBytes, maxBlockBytes, eviction, token, metricsPort, shortCircuitWrites);
         }
     }
 }

@@ -4,16 +4,24 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.UnsafeByteOperations;
 import io.gfsload.cache.api.StorageTier;
+import io.gfsload.cache.proto.CompleteLocalWriteRequest;
+import io.gfsload.cache.proto.CompleteLocalWriteResponse;
+import io.gfsload.cache.proto.OpenLocalWriteRequest;
+import io.gfsload.cache.proto.OpenLocalWriteResponse;
 import io.gfsload.cache.proto.ReadBlockRequest;
 import io.gfsload.cache.proto.ReadBlockResponse;
 import io.gfsload.cache.proto.RemoveBlockRequest;
 import io.gfsload.cache.proto.RemoveBlockResponse;
+import io.gfsload.cache.proto.SmallBlock;
+import io.gfsload.cache.proto.SmallBlockResult;
 import io.gfsload.cache.proto.StatBlockRequest;
 import io.gfsload.cache.proto.StatBlockResponse;
 import io.gfsload.cache.proto.WorkerServiceGrpc;
 import io.gfsload.cache.proto.WriteBlockHeader;
 import io.gfsload.cache.proto.WriteBlockRequest;
 import io.gfsload.cache.proto.WriteBlockResponse;
+import io.gfsload.cache.proto.WriteBlocksRequest;
+import io.gfsload.cache.proto.WriteBlocksResponse;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcErrors;
 import io.gfsload.cache.rpc.ZeroCopyDataMarshaller;
@@ -22,9 +30,20 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,22 +58,39 @@ import org.slf4j.LoggerFactory;
  * <p>Data messages of writes are parsed by a {@link ZeroCopyDataMarshaller} ({@link #definition}):
  * their bytes are checksummed and written to the block file straight from the transport's
  * buffers, which each message holds only until its chunk is on disk.
+ *
+ * <p>Small blocks may come many to a message (WriteBlocks), each whole with the client's CRC32C;
+ * a client on this host may instead write a block into a temp file of a tier directory itself
+ * (OpenLocalWrite, CompleteLocalWrite) when {@code shortCircuitWrites} allows it. The worker
+ * then reads the file back to compute the block's checksums and stores it only when they match
+ * what the client reports. A local write whose temp file has not changed for
+ * {@link #LOCAL_WRITE_TIMEOUT} (a client that died) is aborted (its temp file deleted, its space
+ * released) by the next local-write call.
  */
 final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private static final Logger log = LoggerFactory.getLogger(WorkerService.class);
+
+    /** Longest a short-circuit write may stay open without its temp file changing before the worker aborts it. */
+    static final Duration LOCAL_WRITE_TIMEOUT = Duration.ofMinutes(10);
 
     private final String workerId;
     private final BlockStore store;
     private final int readChunkBytes;
     private final WorkerMetrics metrics;
+    private final boolean shortCircuitWrites;
     private final ZeroCopyDataMarshaller dataMarshaller = ZeroCopyDataMarshaller.forWriteBlock();
+    /** Short-circuit writes handed out and not completed yet, by write id. */
+    private final Map<String, LocalWrite> localWrites = new ConcurrentHashMap<>();
 
-    WorkerService(String workerId, BlockStore store, int readChunkBytes, WorkerMetrics metrics) {
+    WorkerService(String workerId, BlockStore store, int readChunkBytes, WorkerMetrics metrics, boolean shortCircuitWrites) {
         this.workerId = requireNonNull(workerId, "workerId is null");
         this.store = requireNonNull(store, "store is null");
         this.readChunkBytes = readChunkBytes;
         this.metrics = requireNonNull(metrics, "metrics is null");
+        this.shortCircuitWrites = shortCircuitWrites;
     }
+
+    private record LocalWrite(BlockStore.BlockWrite write) {}
 
     /** This service bound with the zero-copy parser of write data messages. */
     ServerServiceDefinition definition() {
@@ -64,6 +100,153 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     @Override
     public StreamObserver<WriteBlockRequest> writeBlock(StreamObserver<WriteBlockResponse> response) {
         return new WriteStream(response);
+    }
+
+    @Override
+    public void writeBlocks(WriteBlocksRequest request, StreamObserver<WriteBlocksResponse> response) {
+        WriteBlocksResponse.Builder result = WriteBlocksResponse.newBuilder();
+        Set<Path> directories = new LinkedHashSet<>();
+        for (SmallBlock block : request.getBlocksList()) {
+            result.addResults(writeSmallBlock(block, directories));
+        }
+        directories.forEach(BlockStore::syncDirectory);
+        response.onNext(result.build());
+        response.onCompleted();
+    }
+
+    /** Stores one block of a WriteBlocks call, leaving the sync of its directory to the caller. */
+    private SmallBlockResult writeSmallBlock(SmallBlock block, Set<Path> directories) {
+        WriteBlockHeader header = block.getHeader();
+        try {
+            if (header.getLength() != block.getData().size()) {
+                throw new BlockStoreException(BlockStoreException.Kind.INVALID_REQUEST, String.format(
+                        "Block %s on worker %s: %d bytes arrived, its header announced %d", header.getBlockId(), workerId,
+                        block.getData().size(), header.getLength()));
+            }
+            try (BlockStore.BlockWrite write = begin(header)) {
+                for (ByteBuffer buffer : block.getData().asReadOnlyByteBufferList()) {
+                    write.append(buffer);
+                }
+                long clientCrc = ProtoConversions.crcFromWire(block.getCrc32C());
+                if (write.crc32c() != clientCrc) {
+                    throw new BlockStoreException(BlockStoreException.Kind.CORRUPT, String.format(
+                            "Block %s on worker %s: checksum mismatch: the worker computed CRC32C %s, the client %s",
+                            header.getBlockId(), workerId, ProtoConversions.formatCrc(write.crc32c()),
+                            ProtoConversions.formatCrc(clientCrc)));
+                }
+                BlockStore.WrittenBlock written = write.finishUnsynced();
+                directories.add(write.directoryPath());
+                metrics.blockWritten(written.length());
+                return SmallBlockResult.newBuilder().setWritten(WriteBlockResponse.newBuilder()
+                        .setLength(written.length())
+                        .setCrc32C(ProtoConversions.crcToWire(written.crc32c()))
+                        .setTier(ProtoConversions.toProto(write.tier()))).build();
+            }
+        }
+        catch (RuntimeException e) {
+            return SmallBlockResult.newBuilder().setError(RpcErrors.itemError(toStatus(e))).build();
+        }
+    }
+
+    @Override
+    public void openLocalWrite(OpenLocalWriteRequest request, StreamObserver<OpenLocalWriteResponse> response) {
+        abortExpiredLocalWrites();
+        if (!shortCircuitWrites) {
+            response.onError(RpcErrors.status(Status.Code.FAILED_PRECONDITION, "Worker " + workerId
+                    + " does not accept short-circuit writes"));
+            return;
+        }
+        BlockStore.BlockWrite write;
+        try {
+            write = begin(request.getHeader());
+        }
+        catch (RuntimeException e) {
+            response.onError(toStatus(e));
+            return;
+        }
+        String writeId = UUID.randomUUID().toString();
+        localWrites.put(writeId, new LocalWrite(write));
+        response.onNext(OpenLocalWriteResponse.newBuilder()
+                .setWriteId(writeId)
+                .setPath(write.tempFile().toAbsolutePath().toString())
+                .setTier(ProtoConversions.toProto(write.tier()))
+                .setDataOffset(write.dataOffset())
+                .build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void completeLocalWrite(CompleteLocalWriteRequest request, StreamObserver<CompleteLocalWriteResponse> response) {
+        abortExpiredLocalWrites();
+        LocalWrite local = localWrites.remove(request.getWriteId());
+        if (local == null) {
+            response.onError(RpcErrors.status(Status.Code.NOT_FOUND, "Worker " + workerId + " has no local write "
+                    + request.getWriteId() + " (completed, aborted, or idle for longer than " + LOCAL_WRITE_TIMEOUT + ")"));
+            return;
+        }
+        BlockStore.BlockWrite write = local.write();
+        if (request.getAbort()) {
+            write.abort();
+            response.onNext(CompleteLocalWriteResponse.getDefaultInstance());
+            response.onCompleted();
+            return;
+        }
+        BlockStore.WrittenBlock written;
+        try (write) {
+            write.adoptWrittenData();
+            long clientCrc = ProtoConversions.crcFromWire(request.getCrc32C());
+            if (request.getLength() != write.length() || write.crc32c() != clientCrc) {
+                throw new BlockStoreException(BlockStoreException.Kind.CORRUPT, String.format(
+                        "Block %s on worker %s: the local write holds %d bytes with CRC32C %s, the client reports %d "
+                                + "bytes with CRC32C %s", write.blockId(), workerId, write.length(),
+                        ProtoConversions.formatCrc(write.crc32c()), request.getLength(),
+                        ProtoConversions.formatCrc(clientCrc)));
+            }
+            written = write.finish();
+        }
+        catch (RuntimeException e) {
+            response.onError(toStatus(e));
+            return;
+        }
+        metrics.blockWritten(written.length());
+        response.onNext(CompleteLocalWriteResponse.newBuilder().setWritten(WriteBlockResponse.newBuilder()
+                .setLength(written.length())
+                .setCrc32C(ProtoConversions.crcToWire(written.crc32c()))
+                .setTier(ProtoConversions.toProto(write.tier()))).build());
+        response.onCompleted();
+    }
+
+    private void abortExpiredLocalWrites() {
+        long idleSince = System.currentTimeMillis() - LOCAL_WRITE_TIMEOUT.toMillis();
+        List<String> expired = new ArrayList<>();
+        localWrites.forEach((id, local) -> {
+            try {
+                if (Files.getLastModifiedTime(local.write().tempFile()).toMillis() < idleSince) {
+                    expired.add(id);
+                }
+            }
+            catch (IOException e) {
+                expired.add(id);
+            }
+        });
+        for (String id : expired) {
+            LocalWrite local = localWrites.remove(id);
+            if (local != null) {
+                log.warn("Worker {} aborts the local write of block {}: its temp file was idle for {}", workerId,
+                        local.write().blockId(), LOCAL_WRITE_TIMEOUT);
+                local.write().abort();
+            }
+        }
+    }
+
+    /** Aborts the local writes still open; the worker is closing. */
+    void abortLocalWrites() {
+        for (String id : List.copyOf(localWrites.keySet())) {
+            LocalWrite local = localWrites.remove(id);
+            if (local != null) {
+                local.write().abort();
+            }
+        }
     }
 
     @Override
@@ -125,6 +308,18 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 .setPinned(stat.pinned())
                 .build());
         response.onCompleted();
+    }
+
+    private BlockStore.BlockWrite begin(WriteBlockHeader header) {
+        Optional<StorageTier> tier = ProtoConversions.fromProto(header.getTier());
+        if (tier.isEmpty() && header.getTierValue() != 0) {
+            throw new BlockStoreException(BlockStoreException.Kind.INVALID_REQUEST, "Block " + header.getBlockId()
+                    + ": worker " + workerId + " does not know storage tier " + header.getTierValue());
+        }
+        OptionalLong pinUntil = header.getTempArea().isEmpty()
+                ? OptionalLong.empty()
+                : OptionalLong.of(header.getPinUntilEpochMillis());
+        return store.beginWrite(header.getBlockId(), header.getLength(), tier, pinUntil);
     }
 
     private void quarantineIfCorrupt(String blockId, RuntimeException e) {
@@ -233,18 +428,6 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                     .setTier(ProtoConversions.toProto(write.tier()))
                     .build());
             response.onCompleted();
-        }
-
-        private BlockStore.BlockWrite begin(WriteBlockHeader header) {
-            Optional<StorageTier> tier = ProtoConversions.fromProto(header.getTier());
-            if (tier.isEmpty() && header.getTierValue() != 0) {
-                throw new BlockStoreException(BlockStoreException.Kind.INVALID_REQUEST, "Block " + header.getBlockId()
-                        + ": worker " + workerId + " does not know storage tier " + header.getTierValue());
-            }
-            OptionalLong pinUntil = header.getTempArea().isEmpty()
-                    ? OptionalLong.empty()
-                    : OptionalLong.of(header.getPinUntilEpochMillis());
-            return store.beginWrite(header.getBlockId(), header.getLength(), tier, pinUntil);
         }
 
         private void fail(RuntimeException e) {

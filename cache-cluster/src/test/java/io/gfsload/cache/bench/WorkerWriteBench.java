@@ -4,6 +4,8 @@ import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.client.ClientConfig;
+import io.gfsload.cache.client.GrpcCacheClient;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import java.io.IOException;
@@ -29,7 +31,9 @@ import java.util.stream.Stream;
  *     io.gfsload.cache.bench.WorkerWriteBench [blocks=8] [block MiB=64] [directory=a temp dir]
  * </pre>
  *
- * Each round writes one block through a single-worker {@link LocalCluster} (client and worker in
+ * The benchmark harness runs the same comparison as scenario C1 ({@code benchmarks/run.sh --scenarios C1}).
+ *
+ * <p>Each round writes one block through a single-worker {@link LocalCluster} (client and worker in
  * this JVM, so both share the machine's cores, as a co-located loader and worker do) and then the
  * same bytes into a file of the worker's tier directory with one {@link FileChannel}, in the same
  * 4 MiB pieces, followed by {@code force(true)}, as the worker syncs every block it stores. Rounds
@@ -57,7 +61,9 @@ public final class WorkerWriteBench {
                 .build();
         List<Double> worker = new ArrayList<>();
         List<Double> direct = new ArrayList<>();
-        try (LocalCluster cluster = LocalCluster.start(config); CacheClient client = cluster.newClient()) {
+        try (LocalCluster cluster = LocalCluster.start(config);
+                // Short-circuit writes off: this measures the bytes crossing the socket.
+                CacheClient client = GrpcCacheClient.connect(cluster.masterTarget(), ClientConfig.defaults().withShortCircuitWrites(false))) {
             Path tierDirectory = cluster.workerBlockDirectories().get(0);
             System.out.printf(Locale.ROOT, "%d x %d MiB blocks, tier directory %s, %d cores%n", blocks, blockMib,
                     tierDirectory, Runtime.getRuntime().availableProcessors());

@@ -1,0 +1,158 @@
+package io.gfsload.benchmarks;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockWriter;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.WriteOptions;
+import io.gfsload.cache.client.ClientConfig;
+import io.gfsload.cache.client.GrpcCacheClient;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Issue 3's write benchmark: the bytes of a data set's files, in 64 MiB blocks, written into one
+ * worker over loopback gRPC (short-circuit writes off, so that the bytes cross the socket), or
+ * written straight into a directory of the same file system with one {@link FileChannel} per block
+ * and the same final {@code force}. Both read the files the same way (4 MiB positioned reads from
+ * the page cache into the heap), so that the ratio is the cost of the worker's write path. The
+ * cluster's start and stop are not timed.
+ */
+final class WorkerWriteContender implements Contender {
+    static final long BLOCK_BYTES = 64L << 20;
+    private static final int PIECE = 4 << 20;
+
+    enum Mode { GRPC, DIRECT }
+
+    private final String name;
+    private final String description;
+    private final DataSet data;
+    private final Mode mode;
+    private final Workspace workspace;
+
+    WorkerWriteContender(String name, String description, DataSet data, Mode mode, Workspace workspace) {
+        this.name = requireNonNull(name, "name is null");
+        this.description = requireNonNull(description, "description is null");
+        this.data = requireNonNull(data, "data is null");
+        this.mode = requireNonNull(mode, "mode is null");
+        this.workspace = requireNonNull(workspace, "workspace is null");
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String description() {
+        return description;
+    }
+
+    @Override
+    public List<String> settings() {
+        return List.of("block 64 MiB", "write piece 4 MiB", mode == Mode.GRPC ? "client chunk 1 MiB, short-circuit writes off" : "FileChannel, force per block");
+    }
+
+    @Override
+    public RunResult run(int run) {
+        String what = "%s %s run %d".formatted(data.id(), name, run);
+        Path directory = workspace.runDirectory(data.id(), name, run);
+        RunResult result;
+        try {
+            result = mode == Mode.GRPC ? throughWorker(run, directory) : straight(run, directory);
+        }
+        catch (RuntimeException e) {
+            Directories.deleteAfterFailure(e, directory);
+            throw e;
+        }
+        Directories.deleteAfterRun(what, directory);
+        return result;
+    }
+
+    private RunResult throughWorker(int run, Path directory) {
+        long capacity = 2 * data.shape().totalBytes() + BLOCK_BYTES;
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory, 1, capacity));
+                CacheClient client = GrpcCacheClient.connect(cluster.masterTarget(), ClientConfig.defaults().withShortCircuitWrites(false))) {
+            byte[] buffer = new byte[PIECE];
+            long start = workspace.ticker().read();
+            for (Path file : data.paths()) {
+                try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+                    long length = in.size();
+                    FileIdentity identity = new FileIdentity(file.toString(), length, 1);
+                    for (int index = 0; (long) index * BLOCK_BYTES < length; index++) {
+                        long offset = index * BLOCK_BYTES;
+                        long blockLength = Math.min(BLOCK_BYTES, length - offset);
+                        try (BlockWriter writer = client.openWriter(new BlockKey(identity, index), blockLength, WriteOptions.replication(1))) {
+                            for (long at = 0; at < blockLength; at += PIECE) {
+                                int n = (int) Math.min(PIECE, blockLength - at);
+                                read(in, offset + at, buffer, n);
+                                writer.write(buffer, 0, n);
+                            }
+                            writer.commit();
+                        }
+                    }
+                }
+            }
+            return RunResult.of(run, workspace.ticker().read() - start, data.shape().totalBytes(), data.shape().files(), Map.of());
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private RunResult straight(int run, Path directory) {
+        try {
+            Files.createDirectories(directory);
+            byte[] buffer = new byte[PIECE];
+            long start = workspace.ticker().read();
+            int block = 0;
+            for (Path file : data.paths()) {
+                try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+                    long length = in.size();
+                    for (long offset = 0; offset < length; offset += BLOCK_BYTES) {
+                        long blockLength = Math.min(BLOCK_BYTES, length - offset);
+                        try (FileChannel out = FileChannel.open(directory.resolve("block-" + block++), StandardOpenOption.CREATE_NEW,
+                                StandardOpenOption.WRITE)) {
+                            for (long at = 0; at < blockLength; at += PIECE) {
+                                int n = (int) Math.min(PIECE, blockLength - at);
+                                read(in, offset + at, buffer, n);
+                                ByteBuffer piece = ByteBuffer.wrap(buffer, 0, n);
+                                while (piece.hasRemaining()) {
+                                    out.write(piece);
+                                }
+                            }
+                            out.force(true);
+                        }
+                    }
+                }
+            }
+            return RunResult.of(run, workspace.ticker().read() - start, data.shape().totalBytes(), data.shape().files(), Map.of());
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void read(FileChannel in, long position, byte[] buffer, int length) throws IOException {
+        ByteBuffer target = ByteBuffer.wrap(buffer, 0, length);
+        long at = position;
+        while (target.hasRemaining()) {
+            int n = in.read(target, at);
+            if (n < 0) {
+                throw new IOException("Unexpected end of file at " + at);
+            }
+            at += n;
+        }
+    }
+}

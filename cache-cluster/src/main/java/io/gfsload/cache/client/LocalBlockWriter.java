@@ -1,0 +1,276 @@
+package io.gfsload.cache.client;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockWriteResult;
+import io.gfsload.cache.api.BlockWriter;
+import io.gfsload.cache.api.CacheException;
+import io.gfsload.cache.api.WriteOptions;
+import io.gfsload.cache.proto.CompleteLocalWriteRequest;
+import io.gfsload.cache.proto.CompleteLocalWriteResponse;
+import io.gfsload.cache.proto.OpenLocalWriteRequest;
+import io.gfsload.cache.proto.OpenLocalWriteResponse;
+import io.gfsload.cache.proto.StorageTierProto;
+import io.gfsload.cache.proto.WorkerAddress;
+import io.gfsload.cache.proto.WriteBlockHeader;
+import io.gfsload.cache.rpc.ProtoConversions;
+import io.gfsload.cache.rpc.RpcErrors;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.zip.CRC32C;
+
+/**
+ * A short-circuit block write to workers on this host: each worker hands out a temp file in one of
+ * its tier directories (OpenLocalWrite), the writer writes the block's bytes into those files
+ * itself, and on commit each worker reads its file back, checks length and CRC32C against what the
+ * writer computed and stores the block (CompleteLocalWrite); then the master records it. The bytes
+ * never cross a socket.
+ *
+ * <p>The worker reserves the block's space when it hands out the file, and the file keeps the
+ * {@code .tmp} name of a write in progress until the worker renames it, so quotas, crash safety
+ * and restart cleanup are those of a streamed write. Any failure aborts the write on every
+ * replica. Not thread-safe: one thread writes a block.
+ */
+final class LocalBlockWriter implements BlockWriter {
+    private enum State { OPEN, COMMITTED, ABORTED }
+
+    private final GrpcCacheClient client;
+    private final BlockKey block;
+    private final long length;
+    private final WriteOptions options;
+    private final List<Replica> replicas;
+    private final CRC32C crc = new CRC32C();
+    private long written;
+    private State state = State.OPEN;
+    private CacheException failure;
+
+    private record Replica(WorkerAddress worker, String writeId, FileChannel channel, long dataOffset, StorageTierProto tier) {}
+
+    private LocalBlockWriter(GrpcCacheClient client, BlockKey block, long length, WriteOptions options, List<Replica> replicas) {
+        this.client = client;
+        this.block = block;
+        this.length = length;
+        this.options = options;
+        this.replicas = replicas;
+    }
+
+    /**
+     * Opens a local write on each of {@code workers}, or returns empty (having undone what it
+     * opened) when one of them does not allow it or its temp file cannot be opened for writing
+     * here; the caller then streams the block over gRPC instead.
+     */
+    static Optional<LocalBlockWriter> tryOpen(GrpcCacheClient client, BlockKey block, long length, WriteOptions options,
+            long pinUntilMillis, List<WorkerAddress> workers) {
+        WriteBlockHeader.Builder header = WriteBlockHeader.newBuilder().setBlockId(block.blockId()).setLength(length);
+        options.tier().ifPresent(tier -> header.setTier(ProtoConversions.toProto(tier)));
+        options.tempArea().ifPresent(jobId -> header.setTempArea(jobId).setPinUntilEpochMillis(pinUntilMillis));
+        OpenLocalWriteRequest request = OpenLocalWriteRequest.newBuilder().setHeader(header).build();
+        List<Replica> replicas = new ArrayList<>(workers.size());
+        for (WorkerAddress worker : workers) {
+            OpenLocalWriteResponse opened;
+            try {
+                opened = client.workerBlockingStub(worker).openLocalWrite(request);
+            }
+            catch (StatusRuntimeException e) {
+                Status.Code code = e.getStatus().getCode();
+                if (code == Status.Code.FAILED_PRECONDITION || code == Status.Code.UNIMPLEMENTED) {
+                    client.shortCircuitUnavailable(worker, RpcErrors.toCacheException("Opening a local write of block "
+                            + block.blockId() + " on " + GrpcCacheClient.describe(worker), e).getMessage());
+                }
+                abortAll(client, replicas);
+                return Optional.empty();
+            }
+            FileChannel channel;
+            try {
+                channel = FileChannel.open(Path.of(opened.getPath()), StandardOpenOption.WRITE);
+            }
+            catch (IOException | RuntimeException e) {
+                client.shortCircuitUnavailable(worker, "cannot write its temp file " + opened.getPath() + " here: " + e);
+                abort(client, new Replica(worker, opened.getWriteId(), null, 0, opened.getTier()));
+                abortAll(client, replicas);
+                return Optional.empty();
+            }
+            replicas.add(new Replica(worker, opened.getWriteId(), channel, opened.getDataOffset(), opened.getTier()));
+        }
+        return Optional.of(new LocalBlockWriter(client, block, length, options, replicas));
+    }
+
+    @Override
+    public void write(byte[] buffer, int offset, int count) {
+        requireNonNull(buffer, "buffer is null");
+        Objects.checkFromIndexSize(offset, count, buffer.length);
+        checkOpen();
+        if (written + count > length) {
+            throw new IllegalArgumentException(String.format(
+                    "Block %s has %d bytes: %d are written, %d more would exceed it", block.blockId(), length, written, count));
+        }
+        crc.update(buffer, offset, count);
+        for (Replica replica : replicas) {
+            ByteBuffer data = ByteBuffer.wrap(buffer, offset, count);
+            long position = replica.dataOffset() + written;
+            try {
+                while (data.hasRemaining()) {
+                    position += replica.channel().write(data, position);
+                }
+            }
+            catch (IOException e) {
+                throw abort(new CacheException("Writing block " + block.blockId() + " locally for "
+                        + GrpcCacheClient.describe(replica.worker()) + " failed: " + e, e));
+            }
+        }
+        written += count;
+    }
+
+    /** Writes a direct buffer's bytes into the replicas' files without a copy through the heap. */
+    @Override
+    public void write(ByteBuffer data) {
+        requireNonNull(data, "data is null");
+        checkOpen();
+        int count = data.remaining();
+        if (written + count > length) {
+            throw new IllegalArgumentException(String.format(
+                    "Block %s has %d bytes: %d are written, %d more would exceed it", block.blockId(), length, written, count));
+        }
+        crc.update(data.duplicate());
+        for (Replica replica : replicas) {
+            ByteBuffer view = data.duplicate();
+            long position = replica.dataOffset() + written;
+            try {
+                while (view.hasRemaining()) {
+                    position += replica.channel().write(view, position);
+                }
+            }
+            catch (IOException e) {
+                throw abort(new CacheException("Writing block " + block.blockId() + " locally for "
+                        + GrpcCacheClient.describe(replica.worker()) + " failed: " + e, e));
+            }
+        }
+        data.position(data.limit());
+        written += count;
+    }
+
+    @Override
+    public BlockWriteResult commit() {
+        checkOpen();
+        if (written != length) {
+            throw abort(new CacheException(String.format("Block %s has %d bytes but only %d were written; the write is aborted",
+                    block.blockId(), length, written)));
+        }
+        long expectedCrc = crc.getValue();
+        Map<String, StorageTierProto> tiers = new LinkedHashMap<>();
+        List<WorkerAddress> stored = new ArrayList<>();
+        try {
+            for (Replica replica : replicas) {
+                closeQuietly(replica.channel());
+            }
+            for (Replica replica : replicas) {
+                CompleteLocalWriteResponse response;
+                try {
+                    response = client.workerBlockingStub(replica.worker()).completeLocalWrite(CompleteLocalWriteRequest.newBuilder()
+                            .setWriteId(replica.writeId())
+                            .setLength(length)
+                            .setCrc32C(ProtoConversions.crcToWire(expectedCrc))
+                            .build());
+                }
+                catch (StatusRuntimeException e) {
+                    throw RpcErrors.toCacheException("Storing the local write of block " + block.blockId() + " on "
+                            + GrpcCacheClient.describe(replica.worker()), e);
+                }
+                stored.add(replica.worker());
+                if (response.getWritten().getLength() != length
+                        || ProtoConversions.crcFromWire(response.getWritten().getCrc32C()) != expectedCrc) {
+                    throw new CacheException(String.format("Block %s on %s: the worker stored %d bytes with CRC32C %s, the "
+                                    + "client wrote %d with CRC32C %s", block.blockId(), GrpcCacheClient.describe(replica.worker()),
+                            response.getWritten().getLength(), ProtoConversions.formatCrc(ProtoConversions.crcFromWire(
+                                    response.getWritten().getCrc32C())), length, ProtoConversions.formatCrc(expectedCrc)));
+                }
+                tiers.put(replica.worker().getWorkerId(), response.getWritten().getTier());
+            }
+            BlockWriteResult result = client.commitAtMaster(block, length, expectedCrc, tiers, options);
+            state = State.COMMITTED;
+            return result;
+        }
+        catch (RuntimeException e) {
+            state = State.ABORTED;
+            failure = e instanceof CacheException cacheException ? cacheException
+                    : new CacheException("Writing block " + block.blockId() + " failed: " + e, e);
+            for (Replica replica : replicas) {
+                if (stored.contains(replica.worker())) {
+                    client.removeQuietly(replica.worker(), block.blockId());
+                }
+                else {
+                    abort(client, replica);
+                }
+            }
+            throw failure;
+        }
+    }
+
+    @Override
+    public void close() {
+        if (state == State.OPEN) {
+            abort(new CacheException("The write of block " + block.blockId() + " was closed before it was committed"));
+        }
+    }
+
+    /** Aborts the write on every replica and returns {@code cause}, the reason. */
+    private CacheException abort(CacheException cause) {
+        if (state == State.OPEN) {
+            state = State.ABORTED;
+            failure = cause;
+            abortAll(client, replicas);
+        }
+        return cause;
+    }
+
+    private void checkOpen() {
+        if (state != State.OPEN) {
+            String why = state == State.COMMITTED ? "committed" : "aborted: " + failure.getMessage();
+            throw new IllegalStateException("The write of block " + block.blockId() + " was " + why);
+        }
+    }
+
+    private static void abortAll(GrpcCacheClient client, List<Replica> replicas) {
+        for (Replica replica : replicas) {
+            abort(client, replica);
+        }
+    }
+
+    /** Closes the replica's file and has its worker delete it; failures are only logged. */
+    private static void abort(GrpcCacheClient client, Replica replica) {
+        if (replica.channel() != null) {
+            closeQuietly(replica.channel());
+        }
+        try {
+            client.workerBlockingStub(replica.worker()).completeLocalWrite(CompleteLocalWriteRequest.newBuilder()
+                    .setWriteId(replica.writeId())
+                    .setAbort(true)
+                    .build());
+        }
+        catch (StatusRuntimeException e) {
+            GrpcCacheClient.log().warn("Cannot abort the local write {} on {}: {}", replica.writeId(),
+                    GrpcCacheClient.describe(replica.worker()), e.toString());
+        }
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        }
+        catch (IOException e) {
+            GrpcCacheClient.log().debug("Closing a local block file failed", e);
+        }
+    }
+}

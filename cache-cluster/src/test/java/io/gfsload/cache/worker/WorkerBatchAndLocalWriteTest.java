@@ -1,0 +1,261 @@
+package io.gfsload.cache.worker;
+
+import static io.gfsload.cache.testing.TestData.crc32c;
+import static io.gfsload.cache.testing.TestData.files;
+import static io.gfsload.cache.testing.TestData.randomBytes;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.google.protobuf.ByteString;
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.master.CacheMaster;
+import io.gfsload.cache.master.MasterConfig;
+import io.gfsload.cache.proto.CompleteLocalWriteRequest;
+import io.gfsload.cache.proto.CompleteLocalWriteResponse;
+import io.gfsload.cache.proto.OpenLocalWriteRequest;
+import io.gfsload.cache.proto.OpenLocalWriteResponse;
+import io.gfsload.cache.proto.ReadBlockRequest;
+import io.gfsload.cache.proto.SmallBlock;
+import io.gfsload.cache.proto.SmallBlockResult;
+import io.gfsload.cache.proto.WorkerServiceGrpc;
+import io.gfsload.cache.proto.WriteBlockHeader;
+import io.gfsload.cache.proto.WriteBlocksRequest;
+import io.gfsload.cache.proto.WriteBlocksResponse;
+import io.gfsload.cache.rpc.ProtoConversions;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** WriteBlocks and the short-circuit local writes, driven with the raw gRPC stub so that the client's own checks do not hide the worker's. */
+class WorkerBatchAndLocalWriteTest {
+    private static final int SEGMENT = 4096;
+    private static final long CAPACITY = 1_000_000;
+
+    @TempDir
+    Path directory;
+
+    private CacheMaster master;
+    private CacheWorker worker;
+    private ManagedChannel channel;
+    private WorkerServiceGrpc.WorkerServiceBlockingStub stub;
+
+    @BeforeEach
+    void start() {
+        master = CacheMaster.start(MasterConfig.defaults(directory.resolve("master")));
+        worker = startWorker("worker-0", true);
+        channel = Grpc.newChannelBuilder(worker.target(), InsecureChannelCredentials.create()).build();
+        stub = WorkerServiceGrpc.newBlockingStub(channel);
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        worker.close();
+        master.close();
+    }
+
+    @Test
+    void writeBlocksStoresEachSoundBlockAndRejectsEachBadOneAlone() {
+        byte[] first = randomBytes(3 * SEGMENT + 5, 1);
+        byte[] second = randomBytes(100, 2);
+        byte[] corrupt = randomBytes(200, 3);
+        byte[] shortData = randomBytes(50, 4);
+        WriteBlocksResponse response = stub().writeBlocks(WriteBlocksRequest.newBuilder()
+                .addBlocks(small(blockId(0), first, crc32c(first)))
+                .addBlocks(small(blockId(1), corrupt, crc32c(corrupt) ^ 1))
+                .addBlocks(small("../../escape", second, crc32c(second)))
+                .addBlocks(SmallBlock.newBuilder()
+                        .setHeader(WriteBlockHeader.newBuilder().setBlockId(blockId(3)).setLength(60))
+                        .setData(ByteString.copyFrom(shortData))
+                        .setCrc32C(ProtoConversions.crcToWire(crc32c(shortData))))
+                .addBlocks(small(blockId(4), second, crc32c(second)))
+                .build());
+
+        List<SmallBlockResult> results = response.getResultsList();
+        assertEquals(5, results.size());
+        assertEquals(first.length, results.get(0).getWritten().getLength());
+        assertEquals(crc32c(first), ProtoConversions.crcFromWire(results.get(0).getWritten().getCrc32C()));
+        assertEquals(Status.Code.DATA_LOSS.value(), results.get(1).getError().getCode());
+        assertEquals("Block " + blockId(1) + " on worker worker-0: checksum mismatch: the worker computed CRC32C "
+                + ProtoConversions.formatCrc(crc32c(corrupt)) + ", the client " + ProtoConversions.formatCrc(crc32c(corrupt) ^ 1),
+                results.get(1).getError().getMessage());
+        assertEquals(Status.Code.INVALID_ARGUMENT.value(), results.get(2).getError().getCode());
+        assertEquals("Invalid block id: ../../escape", results.get(2).getError().getMessage());
+        assertEquals(Status.Code.INVALID_ARGUMENT.value(), results.get(3).getError().getCode());
+        assertEquals("Block " + blockId(3) + " on worker worker-0: 50 bytes arrived, its header announced 60",
+                results.get(3).getError().getMessage());
+        assertTrue(results.get(4).hasWritten());
+
+        assertEquals(List.of(blockId(0), blockId(4)).stream().sorted().toList(), worker.blockIds());
+        assertEquals(first.length + second.length, worker.usedBytes());
+        assertEquals(2, files(worker.blockDirectory()).size(), "no temp file is left");
+        assertArrayEquals(first, read(blockId(0)));
+        assertArrayEquals(second, read(blockId(4)));
+    }
+
+    @Test
+    void localWriteIsVerifiedAndStored() throws IOException {
+        byte[] data = randomBytes(5 * SEGMENT + 7, 5);
+        OpenLocalWriteResponse opened = stub().openLocalWrite(open(blockId(0), data.length));
+        Path temp = Path.of(opened.getPath());
+        assertEquals(worker.blockDirectory(), temp.getParent(), "the temp file is in the tier directory");
+        assertTrue(temp.getFileName().toString().endsWith(".tmp"));
+        assertEquals(data.length, worker.usedBytes(), "the space is reserved while the client writes");
+        writeAt(temp, opened.getDataOffset(), data);
+
+        CompleteLocalWriteResponse completed = stub().completeLocalWrite(complete(opened, data.length, crc32c(data)));
+
+        assertEquals(data.length, completed.getWritten().getLength());
+        assertEquals(crc32c(data), ProtoConversions.crcFromWire(completed.getWritten().getCrc32C()));
+        assertEquals(List.of(worker.blockDirectory().resolve(blockId(0) + ".block")), files(worker.blockDirectory()));
+        assertEquals(data.length, worker.usedBytes());
+        assertArrayEquals(data, read(blockId(0)));
+    }
+
+    @Test
+    void localWriteWithOtherBytesThanReportedStoresNothing() throws IOException {
+        byte[] data = randomBytes(2 * SEGMENT, 6);
+        OpenLocalWriteResponse opened = stub().openLocalWrite(open(blockId(0), data.length));
+        writeAt(Path.of(opened.getPath()), opened.getDataOffset(), data);
+
+        StatusRuntimeException mismatch = assertThrows(StatusRuntimeException.class,
+                () -> stub().completeLocalWrite(complete(opened, data.length, crc32c(data) ^ 0xff)));
+
+        assertEquals(Status.Code.DATA_LOSS, mismatch.getStatus().getCode());
+        assertEquals("Block %s on worker worker-0: the local write holds %d bytes with CRC32C %s, the client reports %d bytes with CRC32C %s"
+                        .formatted(blockId(0), data.length, ProtoConversions.formatCrc(crc32c(data)), data.length,
+                                ProtoConversions.formatCrc(crc32c(data) ^ 0xff)),
+                mismatch.getStatus().getDescription());
+        assertNothingStored();
+
+        OpenLocalWriteResponse shorter = stub().openLocalWrite(open(blockId(1), data.length));
+        writeAt(Path.of(shorter.getPath()), shorter.getDataOffset(), randomBytes(SEGMENT, 7));
+        StatusRuntimeException tooShort = assertThrows(StatusRuntimeException.class,
+                () -> stub().completeLocalWrite(complete(shorter, data.length, crc32c(data))));
+        assertEquals(Status.Code.INVALID_ARGUMENT, tooShort.getStatus().getCode());
+        assertEquals("Block " + blockId(1) + " on worker worker-0: the local write left 4096 bytes, the block has 8192",
+                tooShort.getStatus().getDescription());
+        assertNothingStored();
+    }
+
+    @Test
+    void abortedOrUnknownLocalWritesLeaveNothing() {
+        OpenLocalWriteResponse opened = stub().openLocalWrite(open(blockId(0), 1000));
+        assertTrue(Files.exists(Path.of(opened.getPath())));
+
+        stub().completeLocalWrite(CompleteLocalWriteRequest.newBuilder().setWriteId(opened.getWriteId()).setAbort(true).build());
+
+        assertFalse(Files.exists(Path.of(opened.getPath())));
+        assertNothingStored();
+        StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class,
+                () -> stub().completeLocalWrite(complete(opened, 1000, 0)));
+        assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
+    }
+
+    @Test
+    void localWritesRefuseBadBlocksAndWorkersThatDoNotAllowThem() {
+        StatusRuntimeException escape = assertThrows(StatusRuntimeException.class,
+                () -> stub().openLocalWrite(open("../../etc/passwd", 10)));
+        assertEquals(Status.Code.INVALID_ARGUMENT, escape.getStatus().getCode());
+        assertEquals("Invalid block id: ../../etc/passwd", escape.getStatus().getDescription());
+        StatusRuntimeException tooLarge = assertThrows(StatusRuntimeException.class,
+                () -> stub().openLocalWrite(open(blockId(0), CAPACITY + 1)));
+        assertEquals(Status.Code.INVALID_ARGUMENT, tooLarge.getStatus().getCode());
+        assertNothingStored();
+
+        try (CacheWorker refusing = startWorker("worker-1", false)) {
+            ManagedChannel other = Grpc.newChannelBuilder(refusing.target(), InsecureChannelCredentials.create()).build();
+            try {
+                StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> WorkerServiceGrpc.newBlockingStub(other)
+                        .withDeadlineAfter(10, TimeUnit.SECONDS).openLocalWrite(open(blockId(0), 10)));
+                assertEquals(Status.Code.FAILED_PRECONDITION, refused.getStatus().getCode());
+                assertEquals("Worker worker-1 does not accept short-circuit writes", refused.getStatus().getDescription());
+                assertEquals(List.of(), files(refusing.blockDirectory()));
+            }
+            finally {
+                other.shutdownNow();
+            }
+        }
+    }
+
+    private CacheWorker startWorker(String id, boolean shortCircuitWrites) {
+        return CacheWorker.start(WorkerConfig.builder(id, directory.resolve(id), CAPACITY, master.target())
+                .checksumSegmentBytes(SEGMENT)
+                .readChunkBytes(SEGMENT)
+                .maxBlockBytes(CAPACITY)
+                .shortCircuitWrites(shortCircuitWrites)
+                .build());
+    }
+
+    private WorkerServiceGrpc.WorkerServiceBlockingStub stub() {
+        return stub.withDeadlineAfter(10, TimeUnit.SECONDS);
+    }
+
+    private static String blockId(int index) {
+        return new BlockKey(new FileIdentity("hdfs://nn/warehouse/t/part-" + index, 100_000, 1), 0).blockId();
+    }
+
+    private static SmallBlock small(String blockId, byte[] data, long crc) {
+        return SmallBlock.newBuilder()
+                .setHeader(WriteBlockHeader.newBuilder().setBlockId(blockId).setLength(data.length))
+                .setData(ByteString.copyFrom(data))
+                .setCrc32C(ProtoConversions.crcToWire(crc))
+                .build();
+    }
+
+    private static OpenLocalWriteRequest open(String blockId, long length) {
+        return OpenLocalWriteRequest.newBuilder()
+                .setHeader(WriteBlockHeader.newBuilder().setBlockId(blockId).setLength(length))
+                .build();
+    }
+
+    private static CompleteLocalWriteRequest complete(OpenLocalWriteResponse opened, long length, long crc) {
+        return CompleteLocalWriteRequest.newBuilder()
+                .setWriteId(opened.getWriteId())
+                .setLength(length)
+                .setCrc32C(ProtoConversions.crcToWire(crc))
+                .build();
+    }
+
+    private static void writeAt(Path file, long offset, byte[] data) throws IOException {
+        try (FileChannel channel = FileChannel.open(file, StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(data);
+            long position = offset;
+            while (buffer.hasRemaining()) {
+                position += channel.write(buffer, position);
+            }
+        }
+    }
+
+    private byte[] read(String blockId) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        stub().readBlock(ReadBlockRequest.newBuilder().setBlockId(blockId).build())
+                .forEachRemaining(response -> out.writeBytes(response.getData().toByteArray()));
+        return out.toByteArray();
+    }
+
+    private void assertNothingStored() {
+        assertEquals(List.of(), files(worker.blockDirectory()));
+        assertEquals(List.of(), worker.blockIds());
+        assertEquals(0, worker.usedBytes());
+    }
+}

@@ -1,0 +1,17 @@
+package io.gfsload.executor;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import org.junit.jupiter.api.Test;
+
+class TestFailures {
+    @Test
+    void aForbiddenStatusIsPermanentButDigitsOfAPathAreNot() {
+        assertFalse(Failures.isTransient(new IOException("Status Code: 403; Error Code: AccessDenied")));
+        assertFalse(Failures.isTransient(new IOException("HTTP 403 Forbidden")));
+        assertTrue(Failures.isTransient(new IOException("503 Slow Down (simulated throttling of open throttled://s/tmp/junit-4109160299403810943/part-0)")));
+        assertTrue(Failures.isTransient(new IOException("Connection reset reading /data/part-14032")));
+    }
+}

@@ -1,0 +1,320 @@
+package io.gfsload.executor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.advisor.Setting;
+import io.gfsload.advisor.Settings;
+import io.gfsload.cache.api.BlockData;
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockWriteOutcome;
+import io.gfsload.cache.api.BlockWriter;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CacheException;
+import io.gfsload.cache.api.CacheUnavailableException;
+import io.gfsload.cache.api.CachedBlock;
+import io.gfsload.cache.api.ClusterInfo;
+import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.NotEnoughWorkersException;
+import io.gfsload.cache.api.TempAreas;
+import io.gfsload.cache.api.WorkerUnavailableException;
+import io.gfsload.cache.api.WriteOptions;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.planner.BlockTask;
+import io.gfsload.planner.FileLoad;
+import io.gfsload.planner.LoadPlan;
+import io.gfsload.planner.LoadPlanner;
+import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
+import io.gfsload.planner.PlannerConfig;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Small files go to the cache in batches ({@link SmallFileBatcher}), into a real local cluster; failures keep their per-file semantics. */
+class TestSmallFileBatches {
+    private static final int FILES = 60;
+
+    @TempDir
+    Path directory;
+
+    private LocalCluster cluster;
+    private CacheClient real;
+
+    @BeforeEach
+    void start() throws IOException {
+        cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 3, 64L << 20));
+        real = cluster.newClient();
+        Random random = new Random(11);
+        Files.createDirectories(directory.resolve("data"));
+        for (int i = 0; i < FILES; i++) {
+            byte[] bytes = new byte[1000 + random.nextInt(100_000)];
+            random.nextBytes(bytes);
+            Files.write(directory.resolve("data/part-%03d".formatted(i)), bytes);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        real.close();
+        cluster.close();
+    }
+
+    @Test
+    void everySmallFileIsWrittenInBatchesWithItsReplicas() throws IOException {
+        FailingClient client = new FailingClient(real, key -> false, false);
+        LoadPlan plan = plan(client, 2);
+
+        LoadReport report = load(client, plan, ExecutorOptions.defaults());
+
+        assertEquals(LoadState.SUCCEEDED, report.state());
+        assertEquals(FILES, report.totals().blocksLoaded());
+        assertEquals(0, report.totals().retries());
+        assertEquals(FILES, client.batchedBlocks.get(), "every block went through writeBlocks");
+        assertEquals(0, client.singleWrites.get(), "no block went the block-by-block path");
+        assertCached(plan, 2);
+    }
+
+    @Test
+    void aTransientBatchFailureIsRetriedFileByFile() throws IOException {
+        Set<String> failing = ConcurrentHashMap.newKeySet();
+        FailingClient client = new FailingClient(real, key -> key.file().path().endsWith("0") && failing.add(key.blockId()), false);
+        LoadPlan plan = plan(client, 1);
+
+        LoadReport report = load(client, plan, ExecutorOptions.defaults().withRetries(3, Duration.ofMillis(1), Duration.ofMillis(2)));
+
+        assertEquals(LoadState.SUCCEEDED, report.state());
+        assertEquals(6, failing.size(), "part-000, part-010, ... failed once");
+        assertEquals(6, report.totals().retries());
+        assertEquals(6, client.singleWrites.get(), "retried on the block-by-block path");
+        for (FileReport file : report.partitions().get(0).files()) {
+            assertEquals(file.path().endsWith("0") ? 1 : 0, file.retries(), file.path());
+            assertNull(file.error());
+        }
+        assertCached(plan, 1);
+    }
+
+    @Test
+    void aPermanentFailureFailsItsFileAloneWithTheReason() throws IOException {
+        FailingClient client = new FailingClient(real, key -> key.file().path().endsWith("part-007"), true);
+        LoadPlan plan = plan(client, 1);
+
+        LoadReport report = load(client, plan, ExecutorOptions.defaults().withRetries(3, Duration.ofMillis(1), Duration.ofMillis(2)));
+
+        assertEquals(LoadState.PARTIAL, report.state());
+        assertEquals(1, report.failedFiles().size());
+        FileReport failed = report.failedFiles().get(0);
+        assertTrue(failed.path().endsWith("part-007"), failed.path());
+        assertEquals("NotEnoughWorkersException: no room for " + failed.path(), failed.error());
+        assertEquals(0, failed.retries());
+        assertEquals(0, client.singleWrites.get(), "a permanent failure is not retried");
+        assertEquals(FILES - 1, report.totals().blocksLoaded());
+    }
+
+    @Test
+    void anAtomicFileScopeCommitsEachBatchsFilesTogether() throws IOException {
+        FailingClient client = new FailingClient(real, key -> false, false);
+        LoadPlan plan = plan(client, 2);
+
+        LoadReport report = load(client, plan, ExecutorOptions.defaults()
+                .withAtomic(new AtomicOptions("job-small", AtomicOptions.Scope.FILE, Duration.ofHours(1))));
+
+        assertEquals(LoadState.SUCCEEDED, report.state());
+        assertCached(plan, 2);
+        assertEquals(List.of(), real.tempAreas().listTempAreas(), "the temp area is gone after a complete load");
+    }
+
+    @Test
+    void aWorkerUnreachableInABatchGetsNoMoreReplicas() throws IOException {
+        String lost = real.clusterInfo().liveWorkers().get(0).id();
+        Set<String> failing = ConcurrentHashMap.newKeySet();
+        FailingClient client = new FailingClient(real, key -> key.file().path().endsWith("part-003") && failing.add(key.blockId()), false, lost);
+        LoadPlan plan = plan(client, 2);
+
+        LoadReport report = load(client, plan, ExecutorOptions.defaults().withRetries(3, Duration.ofMillis(1), Duration.ofMillis(2)));
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), String.valueOf(report.failedFiles()));
+        assertEquals(1, failing.size());
+        assertEquals(1, report.totals().retries(), "part-003 was retried on the block-by-block path");
+        assertTrue(client.singleWrites.get() >= 1);
+        assertEquals(List.of(Set.of(lost)), client.singleWriteExclusions.stream().distinct().toList(),
+                "the retry, and every replica restored at the end, is placed away from the unreachable worker");
+        assertEquals(List.of(lost), report.restore().lostWorkers());
+        assertEquals(client.singleWrites.get() - 1, report.restore().blocks(), "the blocks written before the worker was found unreachable, with a replica on it");
+        for (FileLoad file : plan.partitions().get(0).files()) {
+            List<CachedBlock> cached = real.cachedBlocks(file.file());
+            assertTrue(cached.get(0).workerIds().stream().filter(id -> !id.equals(lost)).count() >= 2, file.file().path() + " " + cached);
+        }
+    }
+
+    @Test
+    void smallAndLargeFilesShareTheInFlightBytes() throws IOException {
+        Path mixed = directory.resolve("mixed");
+        Files.createDirectories(mixed);
+        Random random = new Random(12);
+        for (int i = 0; i < 3; i++) {
+            byte[] bytes = new byte[i == 0 ? (5 << 20) + 12_345 : 30_000 * (i + 1)];
+            random.nextBytes(bytes);
+            Files.write(mixed.resolve("file-" + i), bytes);
+        }
+        FailingClient client = new FailingClient(real, key -> false, false);
+        LoadPlanner planner = new LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks, new PlannerConfig(1 << 20, 1024, 4 << 20, 2));
+        LoadPlan plan = planner.plan(new LoadRequest(new LoadTarget.Paths(List.of(mixed.toString())), 1));
+        // one read buffer for the large file, one small block's worth for the batcher
+        Settings settings = new Settings(List.of(
+                new Setting(Settings.UFS_READ_THREADS, 3, "threads", "test"),
+                new Setting(Settings.READ_BUFFER_BYTES, 1 << 20, "bytes", "test"),
+                new Setting(Settings.IN_FLIGHT_BYTES, 2 << 20, "bytes", "test"),
+                new Setting(Settings.STREAMS_PER_FILE, 4, "streams", "test")));
+
+        LoadReport report = new LoadExecutor(client, new Configuration(), settings, ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).execute(plan);
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), String.valueOf(report.failedFiles()));
+        assertEquals(2, client.batchedBlocks.get(), "the small files went through the batcher");
+        assertEquals(6, client.singleWrites.get(), "the large file's blocks were written one by one");
+        assertEquals(plan.stats().bytes(), report.ufsBytesRead());
+        for (FileLoad file : plan.partitions().get(0).files()) {
+            ByteArrayOutputStream cached = new ByteArrayOutputStream();
+            for (BlockTask block : file.blocks()) {
+                try (InputStream in = real.openReader(block.key())) {
+                    in.transferTo(cached);
+                }
+            }
+            assertArrayEquals(Files.readAllBytes(Path.of(file.file().path().replaceFirst("^file:", ""))), cached.toByteArray(), file.file().path());
+        }
+    }
+
+    private LoadPlan plan(CacheClient client, int replication) {
+        LoadPlanner planner = new LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks, new PlannerConfig(1 << 20, 1024, 4 << 20, 2));
+        return planner.plan(new LoadRequest(new LoadTarget.Paths(List.of(directory.resolve("data").toString())), replication));
+    }
+
+    private static LoadReport load(CacheClient client, LoadPlan plan, ExecutorOptions options) {
+        Settings settings = new Settings(List.of(
+                new Setting(Settings.UFS_READ_THREADS, 3, "threads", "test"),
+                new Setting(Settings.READ_BUFFER_BYTES, 1 << 20, "bytes", "test")));
+        return new LoadExecutor(client, new Configuration(), settings, options, ProgressListener.NONE, Clock.systemUTC()).execute(plan);
+    }
+
+    private void assertCached(LoadPlan plan, int replication) throws IOException {
+        for (FileLoad file : plan.partitions().get(0).files()) {
+            List<CachedBlock> cached = real.cachedBlocks(file.file());
+            assertEquals(1, cached.size(), file.file().path());
+            assertEquals(replication, new HashSet<>(cached.get(0).workerIds()).size());
+            try (InputStream in = real.openReader(new BlockKey(file.file(), 0))) {
+                assertArrayEquals(Files.readAllBytes(Path.of(file.file().path().replaceFirst("^file:", ""))), in.readAllBytes());
+            }
+        }
+    }
+
+    /**
+     * The real client, except that {@link #writeBlocks} fails the blocks {@code fails} picks
+     * (transiently, permanently as when no worker has room, or as when {@code unreachableWorker}
+     * does not answer), and that it counts writes.
+     */
+    private static final class FailingClient implements CacheClient {
+        private final CacheClient delegate;
+        private final Predicate<BlockKey> fails;
+        private final boolean permanent;
+        private final String unreachableWorker;
+        final AtomicInteger batchedBlocks = new AtomicInteger();
+        final AtomicInteger singleWrites = new AtomicInteger();
+        final List<Set<String>> singleWriteExclusions = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+        FailingClient(CacheClient delegate, Predicate<BlockKey> fails, boolean permanent) {
+            this(delegate, fails, permanent, null);
+        }
+
+        FailingClient(CacheClient delegate, Predicate<BlockKey> fails, boolean permanent, String unreachableWorker) {
+            this.delegate = delegate;
+            this.fails = fails;
+            this.permanent = permanent;
+            this.unreachableWorker = unreachableWorker;
+        }
+
+        @Override
+        public List<BlockWriteOutcome> writeBlocks(List<BlockData> blocks, WriteOptions options) {
+            batchedBlocks.addAndGet(blocks.size());
+            List<BlockData> passed = new ArrayList<>();
+            List<BlockWriteOutcome> outcomes = new ArrayList<>();
+            for (BlockData block : blocks) {
+                if (fails.test(block.block())) {
+                    String path = block.block().file().path();
+                    CacheException failure = permanent
+                            ? new NotEnoughWorkersException("no room for " + path)
+                            : unreachableWorker != null
+                                    ? new WorkerUnavailableException(unreachableWorker, "worker " + unreachableWorker + " gone for " + path, null)
+                                    : new CacheUnavailableException("worker gone for " + path, null);
+                    outcomes.add(BlockWriteOutcome.failed(block.block(), failure));
+                }
+                else {
+                    passed.add(block);
+                    outcomes.add(null);
+                }
+            }
+            List<BlockWriteOutcome> written = delegate.writeBlocks(passed, options);
+            for (int i = 0, j = 0; i < outcomes.size(); i++) {
+                if (outcomes.get(i) == null) {
+                    outcomes.set(i, written.get(j++));
+                }
+            }
+            return outcomes;
+        }
+
+        @Override
+        public BlockWriter openWriter(BlockKey block, long length, WriteOptions options) {
+            singleWrites.incrementAndGet();
+            singleWriteExclusions.add(options.excludedWorkers());
+            return delegate.openWriter(block, length, options);
+        }
+
+        @Override
+        public BlockWriter openWriter(BlockKey block, long length, int replication) {
+            return openWriter(block, length, WriteOptions.replication(replication));
+        }
+
+        @Override
+        public ClusterInfo clusterInfo() {
+            return delegate.clusterInfo();
+        }
+
+        @Override
+        public List<CachedBlock> cachedBlocks(FileIdentity file) {
+            return delegate.cachedBlocks(file);
+        }
+
+        @Override
+        public InputStream openReader(BlockKey block) {
+            return delegate.openReader(block);
+        }
+
+        @Override
+        public TempAreas tempAreas() {
+            return delegate.tempAreas();
+        }
+
+        @Override
+        public void close() {}
+    }
+}
