@@ -5,8 +5,11 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributes;
+import java.nio.file.attribute.PosixFilePermission;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -100,12 +103,11 @@ abstract class LocalMappedFileSystem extends FileSystem {
     @Override
     public FileStatus[] listStatus(Path f) throws IOException {
         FileStatus[] statuses = local.listStatus(toLocal(f));
-        for (FileStatus status : statuses) {
-            // The local status loads owner and permission lazily from its path, which must still be the local one.
-            status.getPermission();
-            status.setPath(toMapped(status.getPath()));
+        FileStatus[] mapped = new FileStatus[statuses.length];
+        for (int i = 0; i < statuses.length; i++) {
+            mapped[i] = mapped(statuses[i]);
         }
-        return statuses;
+        return mapped;
     }
 
     @Override
@@ -125,10 +127,23 @@ abstract class LocalMappedFileSystem extends FileSystem {
 
     @Override
     public FileStatus getFileStatus(Path f) throws IOException {
-        FileStatus status = local.getFileStatus(toLocal(f));
-        status.getPermission();
-        status.setPath(toMapped(status.getPath()));
-        return status;
+        return mapped(local.getFileStatus(toLocal(f)));
+    }
+
+    /**
+     * {@code status} at its mapped path, with owner, group and permission read in one {@code lstat}:
+     * the local status would load them lazily from its path, by starting a {@code stat} process
+     * per file when Hadoop's native library is missing, a cost no object store has.
+     */
+    private FileStatus mapped(FileStatus status) throws IOException {
+        PosixFileAttributes attributes = Files.readAttributes(java.nio.file.Path.of(status.getPath().toUri()), PosixFileAttributes.class,
+                LinkOption.NOFOLLOW_LINKS);
+        int mode = 0;
+        for (PosixFilePermission permission : attributes.permissions()) {
+            mode |= 1 << (8 - permission.ordinal());
+        }
+        return new FileStatus(status.getLen(), status.isDirectory(), status.getReplication(), status.getBlockSize(), status.getModificationTime(),
+                status.getAccessTime(), new FsPermission((short) mode), attributes.owner().getName(), attributes.group().getName(), toMapped(status.getPath()));
     }
 
     @Override
