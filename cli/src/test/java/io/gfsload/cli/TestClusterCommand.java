@@ -100,10 +100,10 @@ class TestClusterCommand {
             assertArrayEquals(data, readAll(client.openReader(block)));
         }
 
-        // Workers report their space with their heartbeats, so the status may need a heartbeat to show the block.
+        // Workers report their space with their heartbeats, so the status may need a heartbeat of each to show both replicas.
         Run status = cluster("status", "--data-dir", dataDir.toString());
         long deadline = System.nanoTime() + 20_000_000_000L;
-        while (!status.out().contains("3.0 MiB / 16.0 MiB") && System.nanoTime() < deadline) {
+        while (!status.out().contains("6.0 MiB of 160.0 MiB used") && System.nanoTime() < deadline) {
             Thread.sleep(100);
             status = cluster("status", "--data-dir", dataDir.toString());
         }
