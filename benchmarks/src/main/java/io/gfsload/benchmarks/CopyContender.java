@@ -16,11 +16,9 @@ import java.util.function.Function;
  * empty directory in the scratch directory. The process is timed from start to exit; the copy is
  * checked (every file, every byte) and deleted after each run.
  */
-final class CopyContender implements Contender {
+final class CopyContender extends NamedContender {
     private static final long TIMEOUT_MINUTES = 60;
 
-    private final String name;
-    private final String description;
     private final DataSet data;
     private final Function<Path, List<String>> command;
     private final Workspace workspace;
@@ -29,21 +27,10 @@ final class CopyContender implements Contender {
      * @param command the command line for a destination directory
      */
     CopyContender(String name, String description, DataSet data, Function<Path, List<String>> command, Workspace workspace) {
-        this.name = requireNonNull(name, "name is null");
-        this.description = requireNonNull(description, "description is null");
+        super(name, description);
         this.data = requireNonNull(data, "data is null");
         this.command = requireNonNull(command, "command is null");
         this.workspace = requireNonNull(workspace, "workspace is null");
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String description() {
-        return description;
     }
 
     @Override
@@ -53,8 +40,8 @@ final class CopyContender implements Contender {
 
     @Override
     public RunResult run(int run) {
-        String what = "%s %s run %d".formatted(data.id(), name, run);
-        Path destination = workspace.runDirectory(data.id(), name, run);
+        String what = "%s %s run %d".formatted(data.id(), name(), run);
+        Path destination = workspace.runDirectory(data.id(), name(), run);
         Path log = destination.resolveSibling(destination.getFileName() + ".log");
         RunResult result;
         try {

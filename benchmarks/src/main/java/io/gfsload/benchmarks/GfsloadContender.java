@@ -39,12 +39,10 @@ import org.apache.hadoop.conf.Configuration;
  * timed; planning and loading are, and each run also records them apart ({@code gfsload.plan-ms}:
  * listing and the cached-block queries; {@code gfsload.execute-ms}: settings and the executor).
  */
-final class GfsloadContender implements Contender {
+final class GfsloadContender extends NamedContender {
     /** Room for the data set twice over, so that the quota never decides a run. */
     private static final long CAPACITY_HEADROOM = 256L << 20;
 
-    private final String name;
-    private final String description;
     private final DataSet data;
     private final Ufs ufs;
     private final SettingsRule rule;
@@ -76,22 +74,11 @@ final class GfsloadContender implements Contender {
     }
 
     GfsloadContender(String name, String description, DataSet data, Ufs ufs, SettingsRule rule, Workspace workspace) {
-        this.name = requireNonNull(name, "name is null");
-        this.description = requireNonNull(description, "description is null");
+        super(name, description);
         this.data = requireNonNull(data, "data is null");
         this.ufs = requireNonNull(ufs, "ufs is null");
         this.rule = requireNonNull(rule, "rule is null");
         this.workspace = requireNonNull(workspace, "workspace is null");
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String description() {
-        return description;
     }
 
     @Override
@@ -101,8 +88,8 @@ final class GfsloadContender implements Contender {
 
     @Override
     public RunResult run(int run) {
-        String what = "%s %s run %d".formatted(data.id(), name, run);
-        Path clusterDirectory = workspace.runDirectory(data.id(), name, run);
+        String what = "%s %s run %d".formatted(data.id(), name(), run);
+        Path clusterDirectory = workspace.runDirectory(data.id(), name(), run);
         RunResult result;
         try {
             result = timedLoad(run, what, clusterDirectory);

@@ -23,7 +23,7 @@ import java.util.concurrent.TimeUnit;
  * <p>A run counts only when it planned (or listed) exactly the data set: every partition, file,
  * byte and block, and exactly the blocks that are cached.
  */
-final class PlanningContender implements Contender {
+final class PlanningContender extends NamedContender {
     private static final long TIMEOUT_MINUTES = 30;
 
     /** What a run does. */
@@ -34,8 +34,6 @@ final class PlanningContender implements Contender {
         LIST
     }
 
-    private final String name;
-    private final String description;
     private final Mode mode;
     private final String maxHeap;
     private final List<String> jvmOptions;
@@ -48,23 +46,12 @@ final class PlanningContender implements Contender {
      */
     PlanningContender(String name, String description, Mode mode, String maxHeap, List<String> jvmOptions, PlanningEnvironment environment,
             Workspace workspace) {
-        this.name = requireNonNull(name, "name is null");
-        this.description = requireNonNull(description, "description is null");
+        super(name, description);
         this.mode = requireNonNull(mode, "mode is null");
         this.maxHeap = requireNonNull(maxHeap, "maxHeap is null");
         this.jvmOptions = List.copyOf(requireNonNull(jvmOptions, "jvmOptions is null"));
         this.environment = requireNonNull(environment, "environment is null");
         this.workspace = requireNonNull(workspace, "workspace is null");
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String description() {
-        return description;
     }
 
     @Override
@@ -77,8 +64,8 @@ final class PlanningContender implements Contender {
     @Override
     public RunResult run(int run) {
         PlanningDataSet data = environment.data();
-        String what = "%s %s run %d".formatted(data.id(), name, run);
-        Path runDirectory = workspace.runDirectory(data.id(), name, run);
+        String what = "%s %s run %d".formatted(data.id(), name(), run);
+        Path runDirectory = workspace.runDirectory(data.id(), name(), run);
         RunResult result;
         try {
             result = runOnce(run, what, runDirectory);

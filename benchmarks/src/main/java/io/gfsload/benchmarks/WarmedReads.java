@@ -217,13 +217,10 @@ final class WarmedReads implements Closeable {
     }
 
     /** Reads every block once with {@link #readers} threads, timed. */
-    private abstract class Reader implements Contender {
-        private final String name;
-        private final String description;
+    private abstract class Reader extends NamedContender {
 
         Reader(String name, String description) {
-            this.name = requireNonNull(name, "name is null");
-            this.description = requireNonNull(description, "description is null");
+            super(name, description);
         }
 
         abstract long read(BlockTask block, byte[] buffer) throws IOException;
@@ -234,16 +231,6 @@ final class WarmedReads implements Closeable {
         /** The reader's own counters after a run, besides the store's. */
         Map<String, Long> counters() {
             return Map.of();
-        }
-
-        @Override
-        public String name() {
-            return name;
-        }
-
-        @Override
-        public String description() {
-            return description;
         }
 
         @Override
@@ -277,18 +264,18 @@ final class WarmedReads implements Closeable {
                 }
             }
             catch (ExecutionException e) {
-                throw new BenchmarkException("P5 %s run %d failed: %s".formatted(name, run, e.getCause()), e.getCause());
+                throw new BenchmarkException("P5 %s run %d failed: %s".formatted(name(), run, e.getCause()), e.getCause());
             }
             catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new BenchmarkException("P5 %s run %d was interrupted".formatted(name, run), e);
+                throw new BenchmarkException("P5 %s run %d was interrupted".formatted(name(), run), e);
             }
             finally {
                 MoreExecutors.shutdownAndAwaitTermination(pool, 10, TimeUnit.SECONDS);
             }
             long end = workspace.ticker().read();
             if (bytes.get() != data.shape().totalBytes()) {
-                throw new BenchmarkException("P5 %s run %d read %d bytes, expected %d".formatted(name, run, bytes.get(), data.shape().totalBytes()));
+                throw new BenchmarkException("P5 %s run %d read %d bytes, expected %d".formatted(name(), run, bytes.get(), data.shape().totalBytes()));
             }
             Map<String, Long> counters = new java.util.TreeMap<>(ufs.probe().counters());
             counters.putAll(counters());

@@ -29,34 +29,21 @@ import java.util.Map;
  * the page cache into the heap), so that the ratio is the cost of the worker's write path. The
  * cluster's start and stop are not timed.
  */
-final class WorkerWriteContender implements Contender {
+final class WorkerWriteContender extends NamedContender {
     static final long BLOCK_BYTES = 64L << 20;
     private static final int PIECE = 4 << 20;
 
     enum Mode { GRPC, DIRECT }
 
-    private final String name;
-    private final String description;
     private final DataSet data;
     private final Mode mode;
     private final Workspace workspace;
 
     WorkerWriteContender(String name, String description, DataSet data, Mode mode, Workspace workspace) {
-        this.name = requireNonNull(name, "name is null");
-        this.description = requireNonNull(description, "description is null");
+        super(name, description);
         this.data = requireNonNull(data, "data is null");
         this.mode = requireNonNull(mode, "mode is null");
         this.workspace = requireNonNull(workspace, "workspace is null");
-    }
-
-    @Override
-    public String name() {
-        return name;
-    }
-
-    @Override
-    public String description() {
-        return description;
     }
 
     @Override
@@ -66,8 +53,8 @@ final class WorkerWriteContender implements Contender {
 
     @Override
     public RunResult run(int run) {
-        String what = "%s %s run %d".formatted(data.id(), name, run);
-        Path directory = workspace.runDirectory(data.id(), name, run);
+        String what = "%s %s run %d".formatted(data.id(), name(), run);
+        Path directory = workspace.runDirectory(data.id(), name(), run);
         RunResult result;
         try {
             result = mode == Mode.GRPC ? throughWorker(run, directory) : straight(run, directory);
