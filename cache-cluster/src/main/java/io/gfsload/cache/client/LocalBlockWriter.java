@@ -7,6 +7,7 @@ import io.gfsload.cache.api.BlockWriteResult;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.WriteOptions;
+import io.gfsload.cache.checksum.SegmentedCrc32c;
 import io.gfsload.cache.proto.CompleteLocalWriteRequest;
 import io.gfsload.cache.proto.CompleteLocalWriteResponse;
 import io.gfsload.cache.proto.OpenLocalWriteRequest;
@@ -29,14 +30,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.zip.CRC32C;
 
 /**
  * A short-circuit block write to workers on this host: each worker hands out a temp file in one of
  * its tier directories (OpenLocalWrite), the writer writes the block's bytes into those files
- * itself, and on commit each worker reads its file back, checks length and CRC32C against what the
- * writer computed and stores the block (CompleteLocalWrite); then the master records it. The bytes
- * never cross a socket.
+ * itself, computing the CRC32C of each of the block file's segments as it goes, and on commit
+ * each worker checks the file's length, stores those checksums and the block
+ * (CompleteLocalWrite); then the master records it. The bytes never cross a socket and are not
+ * read back: a segment whose bytes on disk differ from its checksum is caught when it is first
+ * read. A worker that gives no segment length reads the file back and checks it against the
+ * block's CRC32C instead.
  *
  * <p>The worker reserves the block's space when it hands out the file, and the file keeps the
  * {@code .tmp} name of a write in progress until the worker renames it, so quotas, crash safety
@@ -44,6 +47,8 @@ import java.util.zip.CRC32C;
  * replica. Not thread-safe: one thread writes a block.
  */
 final class LocalBlockWriter implements BlockWriter {
+    /** The segment length when no replica takes segment checksums: the block's CRC32C is all that is sent. */
+    private static final int UNSEGMENTED = 1 << 30;
     private enum State { OPEN, COMMITTED, ABORTED }
 
     private final GrpcCacheClient client;
@@ -51,12 +56,14 @@ final class LocalBlockWriter implements BlockWriter {
     private final long length;
     private final WriteOptions options;
     private final List<Replica> replicas;
-    private final CRC32C crc = new CRC32C();
+    /** Over the first replica's segments; the others get them only when their segments are as long. */
+    private final SegmentedCrc32c crc;
     private long written;
     private State state = State.OPEN;
     private CacheException failure;
 
-    private record Replica(WorkerAddress worker, String writeId, FileChannel channel, long dataOffset, StorageTierProto tier) {}
+    private record Replica(WorkerAddress worker, String writeId, FileChannel channel, long dataOffset, StorageTierProto tier,
+            int segmentBytes) {}
 
     private LocalBlockWriter(GrpcCacheClient client, BlockKey block, long length, WriteOptions options, List<Replica> replicas) {
         this.client = client;
@@ -64,6 +71,8 @@ final class LocalBlockWriter implements BlockWriter {
         this.length = length;
         this.options = options;
         this.replicas = replicas;
+        int segmentBytes = replicas.get(0).segmentBytes();
+        this.crc = new SegmentedCrc32c(segmentBytes > 0 ? segmentBytes : UNSEGMENTED, length);
     }
 
     /**
@@ -98,11 +107,12 @@ final class LocalBlockWriter implements BlockWriter {
             }
             catch (IOException | RuntimeException e) {
                 client.shortCircuitUnavailable(worker, "cannot write its temp file " + opened.getPath() + " here: " + e);
-                abort(client, new Replica(worker, opened.getWriteId(), null, 0, opened.getTier()));
+                abort(client, new Replica(worker, opened.getWriteId(), null, 0, opened.getTier(), 0));
                 abortAll(client, replicas);
                 return Optional.empty();
             }
-            replicas.add(new Replica(worker, opened.getWriteId(), channel, opened.getDataOffset(), opened.getTier()));
+            replicas.add(new Replica(worker, opened.getWriteId(), channel, opened.getDataOffset(), opened.getTier(),
+                    opened.getSegmentBytes()));
         }
         return Optional.of(new LocalBlockWriter(client, block, length, options, replicas));
     }
@@ -168,7 +178,8 @@ final class LocalBlockWriter implements BlockWriter {
             throw abort(new CacheException(String.format("Block %s has %d bytes but only %d were written; the write is aborted",
                     block.blockId(), length, written)));
         }
-        long expectedCrc = crc.getValue();
+        long expectedCrc = crc.value();
+        int[] segmentCrcs = crc.segmentCrcs();
         Map<String, StorageTierProto> tiers = new LinkedHashMap<>();
         List<WorkerAddress> stored = new ArrayList<>();
         try {
@@ -178,11 +189,16 @@ final class LocalBlockWriter implements BlockWriter {
             for (Replica replica : replicas) {
                 CompleteLocalWriteResponse response;
                 try {
-                    response = client.workerBlockingStub(replica.worker()).completeLocalWrite(CompleteLocalWriteRequest.newBuilder()
+                    CompleteLocalWriteRequest.Builder request = CompleteLocalWriteRequest.newBuilder()
                             .setWriteId(replica.writeId())
                             .setLength(length)
-                            .setCrc32C(ProtoConversions.crcToWire(expectedCrc))
-                            .build());
+                            .setCrc32C(ProtoConversions.crcToWire(expectedCrc));
+                    if (replica.segmentBytes() == crc.segmentBytes()) {
+                        for (int segmentCrc : segmentCrcs) {
+                            request.addSegmentCrc32C(segmentCrc);
+                        }
+                    }
+                    response = client.workerBlockingStub(replica.worker()).completeLocalWrite(request.build());
                 }
                 catch (StatusRuntimeException e) {
                     throw RpcErrors.toCacheException("Storing the local write of block " + block.blockId() + " on "

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.StorageTier;
+import io.gfsload.cache.checksum.Crc32cCombine;
+import io.gfsload.cache.checksum.SegmentedCrc32c;
 import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.worker.BlockStoreException.Kind;
 import java.io.IOException;
@@ -869,6 +871,11 @@ final class BlockStore {
             return BlockFileHeader.headerBytes(length, segmentBytes);
         }
 
+        /** The length of the segments the block's checksums cover. */
+        int segmentBytes() {
+            return segmentBytes;
+        }
+
         /**
          * Takes the data someone else wrote into the temp file from {@link #dataOffset()} on (a
          * short-circuit write) as if it had been appended: checks that the file holds exactly the
@@ -906,6 +913,46 @@ final class BlockStore {
                 throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot read the local write of "
                         + "block " + blockId + ": " + e, e);
             }
+        }
+
+        /**
+         * Takes the data a trusted writer on this host wrote into the temp file from
+         * {@link #dataOffset()} on, with the segment checksums it computed from the bytes it wrote
+         * (a short-circuit write): checks the file's length and the checksums' count and stores
+         * the checksums without reading the data back. A segment whose bytes differ from its
+         * checksum is caught when it is first read, like one corrupted later on disk. On failure
+         * the write is aborted.
+         *
+         * @throws BlockStoreException {@code INVALID_REQUEST} when the file holds another length
+         *     or the checksums do not fit the block
+         */
+        void adoptWrittenData(int[] writtenSegmentCrcs) {
+            checkState();
+            checkArgument(written == 0, "block %s already has %s bytes appended", blockId, written);
+            if (writtenSegmentCrcs.length != segmentCrcs.length) {
+                abort();
+                throw new BlockStoreException(Kind.INVALID_REQUEST, String.format(
+                        "Block %s on worker %s: %d segment checksums for %d segments of %d bytes", blockId, workerId,
+                        writtenSegmentCrcs.length, segmentCrcs.length, segmentBytes));
+            }
+            try {
+                long size = Math.max(0, channel.size() - dataOffset());
+                if (size != length) {
+                    abort();
+                    throw new BlockStoreException(Kind.INVALID_REQUEST, String.format(
+                            "Block %s on worker %s: the local write left %d bytes, the block has %d", blockId, workerId,
+                            size, length));
+                }
+            }
+            catch (IOException e) {
+                abort();
+                throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot read the local write of "
+                        + "block " + blockId + ": " + e, e);
+            }
+            System.arraycopy(writtenSegmentCrcs, 0, segmentCrcs, 0, segmentCrcs.length);
+            segments = segmentCrcs.length;
+            finishedSegmentsCrc = SegmentedCrc32c.combine(segmentCrcs, segmentBytes, length);
+            written = length;
         }
 
         /** Updates the segments' checksums with the remaining bytes of {@code data}, leaving its position. */

@@ -171,6 +171,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 .setPath(write.tempFile().toAbsolutePath().toString())
                 .setTier(ProtoConversions.toProto(write.tier()))
                 .setDataOffset(write.dataOffset())
+                .setSegmentBytes(write.segmentBytes())
                 .build());
         response.onCompleted();
     }
@@ -193,7 +194,12 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
         }
         BlockStore.WrittenBlock written;
         try (write) {
-            write.adoptWrittenData();
+            if (request.getSegmentCrc32CCount() > 0) {
+                write.adoptWrittenData(request.getSegmentCrc32CList().stream().mapToInt(Integer::intValue).toArray());
+            }
+            else {
+                write.adoptWrittenData();
+            }
             long clientCrc = ProtoConversions.crcFromWire(request.getCrc32C());
             if (request.getLength() != write.length() || write.crc32c() != clientCrc) {
                 throw new BlockStoreException(BlockStoreException.Kind.CORRUPT, String.format(

@@ -38,8 +38,10 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -158,6 +160,61 @@ class WorkerBatchAndLocalWriteTest {
     }
 
     @Test
+    void localWriteWithSegmentChecksumsIsStoredWithoutReadingItBack() throws IOException {
+        byte[] data = randomBytes(3 * SEGMENT + 100, 8);
+        OpenLocalWriteResponse opened = stub().openLocalWrite(open(blockId(0), data.length));
+        assertEquals(SEGMENT, opened.getSegmentBytes());
+        writeAt(Path.of(opened.getPath()), opened.getDataOffset(), data);
+
+        CompleteLocalWriteResponse completed = stub().completeLocalWrite(complete(opened, data.length, crc32c(data), segmentCrcs(data)));
+
+        assertEquals(crc32c(data), ProtoConversions.crcFromWire(completed.getWritten().getCrc32C()));
+        assertEquals(List.of(blockId(0)), worker.blockIds());
+        assertArrayEquals(data, read(blockId(0)));
+    }
+
+    @Test
+    void segmentChecksumsThatDoNotFitTheBlockStoreNothing() throws IOException {
+        byte[] data = randomBytes(3 * SEGMENT, 9);
+        int[] segments = segmentCrcs(data);
+        OpenLocalWriteResponse tooFew = stub().openLocalWrite(open(blockId(0), data.length));
+        writeAt(Path.of(tooFew.getPath()), tooFew.getDataOffset(), data);
+        StatusRuntimeException count = assertThrows(StatusRuntimeException.class, () -> stub().completeLocalWrite(
+                complete(tooFew, data.length, crc32c(data), new int[] {segments[0], segments[1]})));
+        assertEquals(Status.Code.INVALID_ARGUMENT, count.getStatus().getCode());
+        assertEquals("Block %s on worker worker-0: 2 segment checksums for 3 segments of 4096 bytes".formatted(blockId(0)),
+                count.getStatus().getDescription());
+        assertNothingStored();
+
+        OpenLocalWriteResponse disagreeing = stub().openLocalWrite(open(blockId(1), data.length));
+        writeAt(Path.of(disagreeing.getPath()), disagreeing.getDataOffset(), data);
+        segments[2] ^= 1;
+        StatusRuntimeException mismatch = assertThrows(StatusRuntimeException.class, () -> stub().completeLocalWrite(
+                complete(disagreeing, data.length, crc32c(data), segments)));
+        assertEquals(Status.Code.DATA_LOSS, mismatch.getStatus().getCode());
+        assertNothingStored();
+    }
+
+    @Test
+    void aSegmentWrittenWithOtherBytesThanItsChecksumIsNotServed() throws IOException {
+        byte[] data = randomBytes(3 * SEGMENT, 10);
+        OpenLocalWriteResponse opened = stub().openLocalWrite(open(blockId(0), data.length));
+        byte[] onDisk = data.clone();
+        onDisk[SEGMENT + 17] ^= 0x40;
+        writeAt(Path.of(opened.getPath()), opened.getDataOffset(), onDisk);
+        stub().completeLocalWrite(complete(opened, data.length, crc32c(data), segmentCrcs(data)));
+
+        StatusRuntimeException corrupt = assertThrows(StatusRuntimeException.class, () -> read(blockId(0)));
+
+        assertEquals(Status.Code.DATA_LOSS, corrupt.getStatus().getCode());
+        assertEquals("Block %s on worker worker-0 is corrupt: bytes 4096-8191 have CRC32C %s, expected %s".formatted(blockId(0),
+                        ProtoConversions.formatCrc(crc32c(Arrays.copyOfRange(onDisk, SEGMENT, 2 * SEGMENT))),
+                        ProtoConversions.formatCrc(crc32c(Arrays.copyOfRange(data, SEGMENT, 2 * SEGMENT)))),
+                corrupt.getStatus().getDescription());
+        assertEquals(List.of(), worker.blockIds(), "the corrupt block is dropped");
+    }
+
+    @Test
     void abortedOrUnknownLocalWritesLeaveNothing() {
         OpenLocalWriteResponse opened = stub().openLocalWrite(open(blockId(0), 1000));
         assertTrue(Files.exists(Path.of(opened.getPath())));
@@ -234,6 +291,24 @@ class WorkerBatchAndLocalWriteTest {
                 .setLength(length)
                 .setCrc32C(ProtoConversions.crcToWire(crc))
                 .build();
+    }
+
+    private static CompleteLocalWriteRequest complete(OpenLocalWriteResponse opened, long length, long crc, int[] segmentCrcs) {
+        CompleteLocalWriteRequest.Builder request = complete(opened, length, crc).toBuilder();
+        for (int segmentCrc : segmentCrcs) {
+            request.addSegmentCrc32C(segmentCrc);
+        }
+        return request.build();
+    }
+
+    private static int[] segmentCrcs(byte[] data) {
+        int[] crcs = new int[(data.length + SEGMENT - 1) / SEGMENT];
+        for (int i = 0; i < crcs.length; i++) {
+            CRC32C crc = new CRC32C();
+            crc.update(data, i * SEGMENT, Math.min(SEGMENT, data.length - i * SEGMENT));
+            crcs[i] = (int) crc.getValue();
+        }
+        return crcs;
     }
 
     private static void writeAt(Path file, long offset, byte[] data) throws IOException {

@@ -1,4 +1,4 @@
-package io.gfsload.cache.worker;
+package io.gfsload.cache.checksum;
 
 import static com.google.common.base.Preconditions.checkArgument;
 
@@ -11,7 +11,7 @@ import static com.google.common.base.Preconditions.checkArgument;
  * linear operator over GF(2), a 32 x 32 bit matrix, raised to the power {@code n} by repeated
  * squaring. Thread-safe; costs O(log n) matrix products.
  */
-final class Crc32cCombine {
+public final class Crc32cCombine {
     /** The Castagnoli polynomial, reflected. */
     private static final int POLYNOMIAL = 0x82F63B78;
 
@@ -25,7 +25,7 @@ final class Crc32cCombine {
      * @param length2 the length of the second sequence, in bytes
      * @return the CRC32C of both, unsigned
      */
-    static long combine(long crc1, long crc2, long length2) {
+    public static long combine(long crc1, long crc2, long length2) {
         checkArgument(length2 >= 0, "length2 must be >= 0: %s", length2);
         if (length2 == 0) {
             return crc1;
@@ -41,7 +41,7 @@ final class Crc32cCombine {
      * The operator that appends {@code length} zero bytes to a CRC, for {@link #combine(int[], long, long)}:
      * combining many times with the same length (a block's full segments) then costs one product.
      */
-    static int[] operator(long length) {
+    public static int[] operator(long length) {
         checkArgument(length > 0, "length must be > 0: %s", length);
         int[] matrix = new int[32];
         for (int n = 0; n < 32; n++) {
@@ -51,7 +51,7 @@ final class Crc32cCombine {
     }
 
     /** As {@link #combine(long, long, long)}, with the operator of the second sequence's length. */
-    static long combine(int[] operator, long crc1, long crc2) {
+    public static long combine(int[] operator, long crc1, long crc2) {
         return Integer.toUnsignedLong(times(operator, (int) crc1) ^ (int) crc2);
     }
 

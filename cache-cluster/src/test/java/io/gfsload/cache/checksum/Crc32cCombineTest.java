@@ -1,4 +1,4 @@
-package io.gfsload.cache.worker;
+package io.gfsload.cache.checksum;
 
 import static io.gfsload.cache.testing.TestData.crc32c;
 import static io.gfsload.cache.testing.TestData.randomBytes;
