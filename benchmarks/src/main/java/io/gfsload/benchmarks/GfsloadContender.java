@@ -37,7 +37,9 @@ import org.apache.hadoop.conf.Configuration;
  * a fresh {@link LocalCluster} of one worker whose directory (journal included) is in the scratch
  * directory, with replication 1. The cluster's start and stop are not
  * timed; planning and loading are, and each run also records them apart ({@code gfsload.plan-ms}:
- * listing and the cached-block queries; {@code gfsload.execute-ms}: settings and the executor).
+ * listing and the cached-block queries; {@code gfsload.execute-ms}: settings and the executor),
+ * and the CPU time the whole process (client, master and worker) spent on them
+ * ({@code gfsload.cpu-ms}), a figure that the machine's other load disturbs less than the time.
  */
 final class GfsloadContender extends NamedContender {
     /** Room for the data set twice over, so that the quota never decides a run. */
@@ -109,14 +111,17 @@ final class GfsloadContender extends NamedContender {
             ufs.probe().reset();
             ThroughputTimeline timeline = new ThroughputTimeline(workspace.ticker());
             long start = workspace.ticker().read();
+            long cpuStart = CpuTime.processNanos();
             ProgressListener listener = ufs.capSchedule().isEmpty() ? ProgressListener.NONE : timeline;
             Load load = load(cache, ufs, rule, clusterDirectory.resolve("jobs"), workspace, listener);
             long end = workspace.ticker().read();
+            long cpuNanos = CpuTime.processNanos() - cpuStart;
             check(what, data, ufs, load);
             lastSettings = describe(load.settings());
             Map<String, Long> counters = new HashMap<>(ufs.probe().counters());
             counters.put("gfsload.plan-ms", TimeUnit.NANOSECONDS.toMillis(load.plannedAt() - start));
             counters.put("gfsload.execute-ms", TimeUnit.NANOSECONDS.toMillis(end - load.plannedAt()));
+            counters.put("gfsload.cpu-ms", TimeUnit.NANOSECONDS.toMillis(cpuNanos));
             if (!ufs.capSchedule().isEmpty()) {
                 counters.putAll(timeline.recoveries(ufs.capSchedule(), Duration.ofNanos(end - start)));
             }

@@ -71,7 +71,7 @@ public final class PlanningRun {
 
     private static PlanningRunResult plan(URI metastore, TableName table, String master, HeapWatch heap) {
         long start = System.nanoTime();
-        long cpuStart = processCpuNanos();
+        long cpuStart = CpuTime.processNanos();
         LoadPlan plan;
         try (HiveCatalog catalog = new RetryingCachingCatalog(ThriftHiveCatalog.connect(metastore), 3, Duration.ofMillis(500));
                 GrpcCacheClient cache = GrpcCacheClient.connect(master)) {
@@ -79,7 +79,7 @@ public final class PlanningRun {
             plan = planner.plan(new LoadRequest(new LoadTarget.Table(table, new PartitionSelection.All()), 1));
         }
         long nanos = System.nanoTime() - start;
-        long cpuNanos = processCpuNanos() - cpuStart;
+        long cpuNanos = CpuTime.processNanos() - cpuStart;
         long retained = heap.retainedBytes();
         return new PlanningRunResult(nanos, cpuNanos, plan.partitions().size(), plan.stats().files(), plan.stats().bytes(), plan.stats().blocks(),
                 plan.stats().cachedBlocks(), plan.taskSets().size(), heap.maxBytes(), heap.peakUsedBytes(), heap.peakAfterGcBytes(), retained,
@@ -88,20 +88,17 @@ public final class PlanningRun {
 
     private static PlanningRunResult list(String location, HeapWatch heap) throws IOException {
         long start = System.nanoTime();
-        long cpuStart = processCpuNanos();
+        long cpuStart = CpuTime.processNanos();
         org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(location);
         FileSystem fs = root.getFileSystem(new Configuration());
         long[] totals = new long[2];
         walk(fs, root, totals);
         long nanos = System.nanoTime() - start;
-        long cpuNanos = processCpuNanos() - cpuStart;
+        long cpuNanos = CpuTime.processNanos() - cpuStart;
         return new PlanningRunResult(nanos, cpuNanos, 0, totals[0], totals[1], 0, 0, 0, heap.maxBytes(), heap.peakUsedBytes(), heap.peakAfterGcBytes(),
                 heap.retainedBytes(), heap.collections());
     }
 
-    private static long processCpuNanos() {
-        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
-    }
 
     /** Counts the visible files under {@code directory} (Hive's rule: no names starting with {@code _} or {@code .}). */
     private static void walk(FileSystem fs, org.apache.hadoop.fs.Path directory, long[] totals) throws IOException {

@@ -29,12 +29,17 @@ import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.PartitionLoad;
 import java.io.FileDescriptor;
 import java.io.FileInputStream;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -633,9 +638,13 @@ public final class LoadExecutor {
         /** @throws FileChangedException when the length or modification time of {@code file} are not the planned ones */
         private static void checkUnchanged(FileSystem fs, Path ufsPath, FileLoad file) throws IOException {
             FileStatus status = fs.getFileStatus(ufsPath);
-            if (status.getLen() != file.file().length() || status.getModificationTime() != file.file().modificationTime()) {
+            checkUnchanged(file, status.getLen(), status.getModificationTime());
+        }
+
+        private static void checkUnchanged(FileLoad file, long length, long modificationTime) throws FileChangedException {
+            if (length != file.file().length() || modificationTime != file.file().modificationTime()) {
                 throw new FileChangedException("File changed since it was planned: length %d -> %d, modification time %d -> %d"
-                        .formatted(file.file().length(), status.getLen(), file.file().modificationTime(), status.getModificationTime()));
+                        .formatted(file.file().length(), length, file.file().modificationTime(), modificationTime));
             }
         }
 
@@ -697,12 +706,40 @@ public final class LoadExecutor {
          */
         private byte[] readWhole(FileLoad file, BlockTask block) throws IOException {
             byte[] data = new byte[Math.toIntExact(block.length())];
-            try (FSDataInputStream in = open(file)) {
-                bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, data.length)));
-                read(in, block.offset(), data, data.length);
+            Path ufsPath = new Path(file.file().path());
+            if (fileSystem(ufsPath) instanceof RawLocalFileSystem local) {
+                readWholeLocal(local.pathToFile(ufsPath).toPath(), file, block, data);
+            }
+            else {
+                try (FSDataInputStream in = open(file)) {
+                    bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, data.length)));
+                    read(in, block.offset(), data, data.length);
+                }
             }
             counted(data.length);
             return data;
+        }
+
+        /**
+         * {@link #readWhole} of a local file with one {@code stat} and one read: Hadoop's local
+         * file system stats a file several times to open it, which costs more than reading a small
+         * one.
+         */
+        private void readWholeLocal(java.nio.file.Path local, FileLoad file, BlockTask block, byte[] data) throws IOException {
+            try {
+                BasicFileAttributes attributes = Files.readAttributes(local, BasicFileAttributes.class);
+                checkUnchanged(file, attributes.size(), attributes.lastModifiedTime().toMillis());
+                try (FileChannel channel = FileChannel.open(local, StandardOpenOption.READ)) {
+                    bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, data.length)));
+                    admitted(data.length, () -> read(channel, block.offset(), ByteBuffer.wrap(data), data.length));
+                }
+            }
+            catch (NoSuchFileException e) {
+                // As Hadoop reports it, a permanent failure.
+                FileNotFoundException missing = new FileNotFoundException("File " + file.file().path() + " does not exist");
+                missing.initCause(e);
+                throw missing;
+            }
         }
 
         /**

@@ -9,6 +9,13 @@ import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
 import io.gfsload.cache.api.WorkerUnavailableException;
 import io.gfsload.cache.api.WriteOptions;
+import io.gfsload.cache.checksum.SegmentedCrc32c;
+import io.gfsload.cache.proto.CompleteLocalWriteRequest;
+import io.gfsload.cache.proto.CompleteLocalWritesRequest;
+import io.gfsload.cache.proto.LocalWriteOpened;
+import io.gfsload.cache.proto.OpenLocalWriteResponse;
+import io.gfsload.cache.proto.OpenLocalWritesRequest;
+import io.gfsload.cache.proto.OpenLocalWritesResponse;
 import io.gfsload.cache.proto.BlockPlacement;
 import io.gfsload.cache.proto.CommitBlockRequest;
 import io.gfsload.cache.proto.CommitBlocksRequest;
@@ -25,7 +32,13 @@ import io.gfsload.cache.proto.WriteBlocksRequest;
 import io.gfsload.cache.proto.WriteBlocksResponse;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcErrors;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,8 +49,12 @@ import java.util.concurrent.TimeoutException;
 import java.util.zip.CRC32C;
 
 /**
- * {@link GrpcCacheClient#writeBlocks}: many small blocks with one placement call, one WriteBlocks
- * call per worker (all workers at once) and one batch commit.
+ * {@link GrpcCacheClient#writeBlocks}: many small blocks with one placement call, then per worker
+ * either a short-circuit batch (OpenLocalWrites, the client writes each block into the temp file
+ * the worker hands out, with the segment checksums the worker stores, CompleteLocalWrites) when
+ * the worker is on this host and takes them, or one WriteBlocks call that carries the bytes (all
+ * such workers at once), and one batch commit. A worker that refuses short-circuit writes, or
+ * whose files cannot be written here, gets the blocks streamed instead.
  *
  * <p>A block succeeds only when every replica's worker stored it with the client's CRC32C; a
  * block that fails on one replica is removed from the others (best effort) and is left out of the
@@ -74,6 +91,17 @@ final class BatchBlockWriter {
 
         String blockId() {
             return blockId;
+        }
+
+        /** The CRC32C of each segment of {@code segmentBytes} of the block, as a worker stores them. */
+        int[] segmentCrcs(int segmentBytes) {
+            int length = data.data().length;
+            if (length <= segmentBytes) {
+                return length == 0 ? new int[0] : new int[] {(int) crc};
+            }
+            SegmentedCrc32c segments = new SegmentedCrc32c(segmentBytes, length);
+            segments.update(data.data(), 0, length);
+            return segments.segmentCrcs();
         }
 
         void fail(CacheException cause) {
@@ -149,7 +177,7 @@ final class BatchBlockWriter {
         }
     }
 
-    /** One WriteBlocks call per worker, all of them in flight together. */
+    /** Writes each block to each of its workers: a short-circuit batch to those on this host, one WriteBlocks call to the others. */
     private void send(List<Item> items) {
         Map<String, WorkerAddress> workers = new LinkedHashMap<>();
         Map<String, List<Item>> byWorker = new LinkedHashMap<>();
@@ -162,19 +190,164 @@ final class BatchBlockWriter {
                 byWorker.computeIfAbsent(worker.getWorkerId(), id -> new ArrayList<>()).add(item);
             }
         }
+        Map<String, List<Item>> streamed = new LinkedHashMap<>();
+        for (Map.Entry<String, List<Item>> entry : byWorker.entrySet()) {
+            WorkerAddress worker = workers.get(entry.getKey());
+            if (!client.shortCircuitCandidate(worker) || !writeLocally(worker, entry.getValue())) {
+                streamed.put(entry.getKey(), entry.getValue());
+            }
+        }
+        stream(workers, streamed);
+    }
+
+    /**
+     * A short-circuit batch to {@code worker}: returns false, having left nothing on it, when the
+     * worker refuses it or its temp files cannot be written here (the blocks are then streamed).
+     */
+    private boolean writeLocally(WorkerAddress worker, List<Item> items) {
+        OpenLocalWritesRequest.Builder request = OpenLocalWritesRequest.newBuilder();
+        for (Item item : items) {
+            request.addHeaders(header(item));
+        }
+        OpenLocalWritesResponse opened;
+        try {
+            opened = client.workerBlockingStub(worker).openLocalWrites(request.build());
+        }
+        catch (StatusRuntimeException e) {
+            Status.Code code = e.getStatus().getCode();
+            CacheException failure = RpcErrors.toCacheException("Opening local writes of " + items.size() + " blocks on "
+                    + GrpcCacheClient.describe(worker), e);
+            if (code == Status.Code.FAILED_PRECONDITION || code == Status.Code.UNIMPLEMENTED) {
+                client.shortCircuitUnavailable(worker, failure.getMessage());
+                return false;
+            }
+            // Handed-out temp files the answer did not reach are aborted by the worker when idle.
+            CacheException reported = failure instanceof CacheUnavailableException
+                    ? new WorkerUnavailableException(worker.getWorkerId(), failure.getMessage(), e)
+                    : failure;
+            items.forEach(item -> item.fail(reported));
+            return true;
+        }
+        if (opened.getResultsCount() != items.size()) {
+            CacheException failure = new CacheException("Opening local writes of " + items.size() + " blocks on "
+                    + GrpcCacheClient.describe(worker) + " failed: the worker answered " + opened.getResultsCount() + " results");
+            items.forEach(item -> item.fail(failure));
+            return true;
+        }
+        CompleteLocalWritesRequest.Builder complete = CompleteLocalWritesRequest.newBuilder();
+        List<Item> completed = new ArrayList<>();
+        List<String> aborted = new ArrayList<>();
+        for (int i = 0; i < items.size(); i++) {
+            Item item = items.get(i);
+            LocalWriteOpened result = opened.getResults(i);
+            if (result.hasError()) {
+                item.fail(RpcErrors.toCacheException("Opening a local write of block " + item.blockId() + " on "
+                        + GrpcCacheClient.describe(worker), result.getError()));
+                continue;
+            }
+            OpenLocalWriteResponse file = result.getOpened();
+            try {
+                writeFile(file, item.data.data());
+            }
+            catch (IOException | RuntimeException e) {
+                if (completed.isEmpty()) {
+                    // The first file cannot be written: this host cannot reach the worker's directory.
+                    client.shortCircuitUnavailable(worker, "cannot write its temp file " + file.getPath() + " here: " + e);
+                    abortAll(worker, opened);
+                    return false;
+                }
+                item.fail(new CacheException("Writing block " + item.blockId() + " locally for "
+                        + GrpcCacheClient.describe(worker) + " failed: " + e, e));
+                aborted.add(file.getWriteId());
+                continue;
+            }
+            CompleteLocalWriteRequest.Builder block = CompleteLocalWriteRequest.newBuilder()
+                    .setWriteId(file.getWriteId())
+                    .setLength(item.data.data().length)
+                    .setCrc32C(ProtoConversions.crcToWire(item.crc));
+            if (file.getSegmentBytes() > 0) {
+                for (int segmentCrc : item.segmentCrcs(file.getSegmentBytes())) {
+                    block.addSegmentCrc32C(segmentCrc);
+                }
+            }
+            complete.addBlocks(block);
+            completed.add(item);
+        }
+        for (String writeId : aborted) {
+            complete.addBlocks(CompleteLocalWriteRequest.newBuilder().setWriteId(writeId).setAbort(true));
+        }
+        if (complete.getBlocksCount() == 0) {
+            return true;
+        }
+        completed.forEach(item -> item.mayHold.add(worker));
+        WriteBlocksResponse response;
+        try {
+            response = client.workerBlockingStub(worker).completeLocalWrites(complete.build());
+        }
+        catch (StatusRuntimeException e) {
+            CacheException failure = RpcErrors.toCacheException("Completing local writes of " + completed.size()
+                    + " blocks on " + GrpcCacheClient.describe(worker), e);
+            completed.forEach(item -> item.fail(failure));
+            return true;
+        }
+        if (response.getResultsCount() != complete.getBlocksCount()) {
+            CacheException failure = new CacheException("Completing local writes of " + completed.size() + " blocks on "
+                    + GrpcCacheClient.describe(worker) + " failed: the worker answered " + response.getResultsCount() + " results");
+            completed.forEach(item -> item.fail(failure));
+            return true;
+        }
+        for (int i = 0; i < completed.size(); i++) {
+            check(completed.get(i), worker, response.getResults(i));
+        }
+        return true;
+    }
+
+    private static void writeFile(OpenLocalWriteResponse file, byte[] data) throws IOException {
+        try (FileChannel channel = FileChannel.open(Path.of(file.getPath()), StandardOpenOption.WRITE)) {
+            ByteBuffer buffer = ByteBuffer.wrap(data);
+            long position = file.getDataOffset();
+            while (buffer.hasRemaining()) {
+                position += channel.write(buffer, position);
+            }
+        }
+    }
+
+    /** Aborts every write {@code opened} handed out; failures are only logged. */
+    private void abortAll(WorkerAddress worker, OpenLocalWritesResponse opened) {
+        CompleteLocalWritesRequest.Builder abort = CompleteLocalWritesRequest.newBuilder();
+        opened.getResultsList().stream()
+                .filter(LocalWriteOpened::hasOpened)
+                .forEach(result -> abort.addBlocks(CompleteLocalWriteRequest.newBuilder()
+                        .setWriteId(result.getOpened().getWriteId())
+                        .setAbort(true)));
+        try {
+            client.workerBlockingStub(worker).completeLocalWrites(abort.build());
+        }
+        catch (StatusRuntimeException e) {
+            GrpcCacheClient.log().warn("Cannot abort {} local writes on {}: {}", abort.getBlocksCount(),
+                    GrpcCacheClient.describe(worker), e.toString());
+        }
+    }
+
+    private WriteBlockHeader.Builder header(Item item) {
+        WriteBlockHeader.Builder header = WriteBlockHeader.newBuilder()
+                .setBlockId(item.blockId())
+                .setLength(item.data.data().length);
+        options.tier().ifPresent(tier -> header.setTier(ProtoConversions.toProto(tier)));
+        options.tempArea().ifPresent(jobId -> header.setTempArea(jobId).setPinUntilEpochMillis(item.pinUntilMillis));
+        return header;
+    }
+
+    /** One WriteBlocks call per worker of {@code byWorker}, all of them in flight together. */
+    private void stream(Map<String, WorkerAddress> workers, Map<String, List<Item>> byWorker) {
         long timeoutMillis = client.config().streamTimeout().toMillis();
         Map<String, ListenableFuture<WriteBlocksResponse>> calls = new LinkedHashMap<>();
         for (Map.Entry<String, List<Item>> entry : byWorker.entrySet()) {
             WorkerAddress worker = workers.get(entry.getKey());
             WriteBlocksRequest.Builder request = WriteBlocksRequest.newBuilder();
             for (Item item : entry.getValue()) {
-                WriteBlockHeader.Builder header = WriteBlockHeader.newBuilder()
-                        .setBlockId(item.blockId())
-                        .setLength(item.data.data().length);
-                options.tier().ifPresent(tier -> header.setTier(ProtoConversions.toProto(tier)));
-                options.tempArea().ifPresent(jobId -> header.setTempArea(jobId).setPinUntilEpochMillis(item.pinUntilMillis));
                 request.addBlocks(SmallBlock.newBuilder()
-                        .setHeader(header)
+                        .setHeader(header(item))
                         // The caller keeps the array unchanged until this call returns.
                         .setData(UnsafeByteOperations.unsafeWrap(item.data.data()))
                         .setCrc32C(ProtoConversions.crcToWire(item.crc)));

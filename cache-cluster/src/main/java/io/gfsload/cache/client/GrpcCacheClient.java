@@ -95,7 +95,8 @@ import org.slf4j.LoggerFactory;
  * <p>A writer of a block of at least {@link #SHORT_CIRCUIT_MIN_BYTES} whose replicas all are on workers of this host writes the block straight into their
  * tier directories ({@link ClientConfig#shortCircuitWrites()}, on by default) when the workers
  * allow it and the directories are writable here; otherwise, and for remote workers, blocks stream
- * over gRPC. Many small blocks go together with {@link #writeBlocks}.
+ * over gRPC. Many small blocks go together with {@link #writeBlocks}, written the same way: into
+ * the files of workers on this host, streamed to the others.
  *
  * <p>Reads try the block's live replicas on this host first, then the faster tiers, then by worker
  * id. Thread-safe; writers and readers it opens are each for one thread. Callbacks run on the
@@ -486,8 +487,9 @@ public final class GrpcCacheClient implements CacheClient {
     }
 
     /** Whether a write to {@code worker} may try a short-circuit local write: it is on this host and has not refused one. */
-    private boolean shortCircuitCandidate(WorkerAddress worker) {
-        return isLocal(worker.getHost()) && !noShortCircuit.containsKey(worker.getHost() + ":" + worker.getPort());
+    /** Whether short-circuit writes to {@code worker} are on, it is on this host and has not refused them. */
+    boolean shortCircuitCandidate(WorkerAddress worker) {
+        return config.shortCircuitWrites() && isLocal(worker.getHost()) && !noShortCircuit.containsKey(worker.getHost() + ":" + worker.getPort());
     }
 
     /** Stops trying short-circuit writes to {@code worker}, which cannot take them, and says why once. */

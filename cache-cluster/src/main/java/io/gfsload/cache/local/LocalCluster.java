@@ -227,6 +227,7 @@ public final class LocalCluster implements AutoCloseable {
                 .heartbeatInterval(config.heartbeatInterval())
                 .eviction(config.eviction())
                 .token(config.token())
+                .shortCircuitWrites(config.shortCircuitWrites())
                 .build();
     }
 

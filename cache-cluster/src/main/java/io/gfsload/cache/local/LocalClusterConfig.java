@@ -29,6 +29,8 @@ import java.util.Set;
  * @param token the shared secret every call must carry, if any
  * @param metricsPort port of the cluster's Prometheus endpoint (master and workers together); 0
  *     picks a free port, -1 serves none
+ * @param shortCircuitWrites whether the workers let clients on this host write blocks into their
+ *     files themselves
  */
 public record LocalClusterConfig(
         Path directory,
@@ -38,7 +40,8 @@ public record LocalClusterConfig(
         EvictionPolicy eviction,
         Duration heartbeatInterval,
         Optional<String> token,
-        int metricsPort) {
+        int metricsPort,
+        boolean shortCircuitWrites) {
     public static final int NO_METRICS = -1;
 
     public LocalClusterConfig {
@@ -63,10 +66,10 @@ public record LocalClusterConfig(
                 metricsPort);
     }
 
-    /** The embedded default: one SSD tier per worker, LRU, 1 s heartbeats, no token, no metrics. */
+    /** The embedded default: one SSD tier per worker, LRU, 1 s heartbeats, no token, no metrics, short-circuit writes. */
     public LocalClusterConfig(Path directory, int workers, long workerCapacityBytes) {
         this(directory, workers, workerCapacityBytes, List.of(), EvictionPolicy.lru(), Duration.ofSeconds(1),
-                Optional.empty(), NO_METRICS);
+                Optional.empty(), NO_METRICS, true);
     }
 
     /** A builder of a cluster of one worker in {@code directory}, otherwise as the three-argument constructor. */
@@ -100,6 +103,7 @@ public record LocalClusterConfig(
         private Duration heartbeatInterval = Duration.ofSeconds(1);
         private Optional<String> token = Optional.empty();
         private int metricsPort = NO_METRICS;
+        private boolean shortCircuitWrites = true;
 
         private Builder(Path directory) {
             this.directory = directory;
@@ -148,11 +152,16 @@ public record LocalClusterConfig(
             return this;
         }
 
+        public Builder shortCircuitWrites(boolean shortCircuitWrites) {
+            this.shortCircuitWrites = shortCircuitWrites;
+            return this;
+        }
+
         public LocalClusterConfig build() {
             long capacity = tiers.isEmpty() ? workerCapacityBytes
                     : tiers.stream().mapToLong(LocalTier::quotaBytesPerWorker).sum();
             return new LocalClusterConfig(directory, workers, capacity, tiers, eviction, heartbeatInterval, token,
-                    metricsPort);
+                    metricsPort, shortCircuitWrites);
         }
     }
 }

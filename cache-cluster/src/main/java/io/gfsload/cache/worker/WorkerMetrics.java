@@ -19,6 +19,7 @@ final class WorkerMetrics {
     private final Counter blocksRead;
     private final Counter bytesRead;
     private final Counter removedByMaster;
+    private final Counter shortCircuitWrites;
 
     WorkerMetrics(MetricsRegistry registry, String workerId) {
         this.registry = registry;
@@ -29,6 +30,8 @@ final class WorkerMetrics {
                 labels);
         blocksRead = registry.counter("gfsload_worker_block_reads_total", "Block reads served to their end.", labels);
         bytesRead = registry.counter("gfsload_worker_read_bytes_total", "Bytes sent to readers.", labels);
+        shortCircuitWrites = registry.counter("gfsload_worker_short_circuit_writes_total",
+                "Blocks a client on this host wrote into the worker's files itself (short-circuit writes), of the blocks written.", labels);
         removedByMaster = registry.counter("gfsload_worker_master_removals_total",
                 "Blocks deleted on the master's command: freed, or left in an aborted or expired temp area.", labels);
     }
@@ -69,6 +72,10 @@ final class WorkerMetrics {
     void blockWritten(long bytes) {
         blocksWritten.inc();
         bytesWritten.inc(bytes);
+    }
+
+    void shortCircuitWritten() {
+        shortCircuitWrites.inc();
     }
 
     void blockRead() {

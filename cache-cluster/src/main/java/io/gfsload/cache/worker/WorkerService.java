@@ -6,6 +6,10 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.proto.CompleteLocalWriteRequest;
 import io.gfsload.cache.proto.CompleteLocalWriteResponse;
+import io.gfsload.cache.proto.OpenLocalWritesResponse;
+import io.gfsload.cache.proto.OpenLocalWritesRequest;
+import io.gfsload.cache.proto.LocalWriteOpened;
+import io.gfsload.cache.proto.CompleteLocalWritesRequest;
 import io.gfsload.cache.proto.OpenLocalWriteRequest;
 import io.gfsload.cache.proto.OpenLocalWriteResponse;
 import io.gfsload.cache.proto.ReadBlockRequest;
@@ -44,6 +48,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,17 +66,19 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Small blocks may come many to a message (WriteBlocks), each whole with the client's CRC32C;
  * a client on this host may instead write a block into a temp file of a tier directory itself
- * (OpenLocalWrite, CompleteLocalWrite) when {@code shortCircuitWrites} allows it. The worker
- * then reads the file back to compute the block's checksums and stores it only when they match
- * what the client reports. A local write whose temp file has not changed for
- * {@link #LOCAL_WRITE_TIMEOUT} (a client that died) is aborted (its temp file deleted, its space
- * released) by the next local-write call.
+ * (OpenLocalWrite, CompleteLocalWrite, or their batch forms for many small blocks) when
+ * {@code shortCircuitWrites} allows it. The worker then takes the segment checksums the client
+ * computed while writing (or, without them, reads the file back to compute them) and stores the
+ * block only when they match the block's CRC32C the client reports. A local write whose temp file
+ * has not changed for {@link #LOCAL_WRITE_TIMEOUT} (a client that died) is aborted (its temp file
+ * deleted, its space released) by a later local-write call.
  */
 final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private static final Logger log = LoggerFactory.getLogger(WorkerService.class);
 
     /** Longest a short-circuit write may stay open without its temp file changing before the worker aborts it. */
     static final Duration LOCAL_WRITE_TIMEOUT = Duration.ofMinutes(10);
+    private static final Duration LOCAL_WRITE_SWEEP_INTERVAL = Duration.ofSeconds(30);
 
     private final String workerId;
     private final BlockStore store;
@@ -81,6 +88,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private final ZeroCopyDataMarshaller dataMarshaller = ZeroCopyDataMarshaller.forWriteBlock();
     /** Short-circuit writes handed out and not completed yet, by write id. */
     private final Map<String, LocalWrite> localWrites = new ConcurrentHashMap<>();
+    private final AtomicLong lastLocalWriteSweep = new AtomicLong();
 
     WorkerService(String workerId, BlockStore store, int readChunkBytes, WorkerMetrics metrics, boolean shortCircuitWrites) {
         this.workerId = requireNonNull(workerId, "workerId is null");
@@ -152,45 +160,107 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     public void openLocalWrite(OpenLocalWriteRequest request, StreamObserver<OpenLocalWriteResponse> response) {
         abortExpiredLocalWrites();
         if (!shortCircuitWrites) {
-            response.onError(RpcErrors.status(Status.Code.FAILED_PRECONDITION, "Worker " + workerId
-                    + " does not accept short-circuit writes"));
+            response.onError(shortCircuitRefused());
             return;
         }
-        BlockStore.BlockWrite write;
+        OpenLocalWriteResponse opened;
         try {
-            write = begin(request.getHeader());
+            opened = openLocal(request.getHeader());
         }
         catch (RuntimeException e) {
             response.onError(toStatus(e));
             return;
         }
+        response.onNext(opened);
+        response.onCompleted();
+    }
+
+    @Override
+    public void openLocalWrites(OpenLocalWritesRequest request, StreamObserver<OpenLocalWritesResponse> response) {
+        abortExpiredLocalWrites();
+        if (!shortCircuitWrites) {
+            response.onError(shortCircuitRefused());
+            return;
+        }
+        OpenLocalWritesResponse.Builder results = OpenLocalWritesResponse.newBuilder();
+        for (WriteBlockHeader header : request.getHeadersList()) {
+            try {
+                results.addResults(LocalWriteOpened.newBuilder().setOpened(openLocal(header)));
+            }
+            catch (RuntimeException e) {
+                results.addResults(LocalWriteOpened.newBuilder().setError(RpcErrors.itemError(toStatus(e))));
+            }
+        }
+        response.onNext(results.build());
+        response.onCompleted();
+    }
+
+    private StatusRuntimeException shortCircuitRefused() {
+        return RpcErrors.status(Status.Code.FAILED_PRECONDITION, "Worker " + workerId + " does not accept short-circuit writes");
+    }
+
+    private OpenLocalWriteResponse openLocal(WriteBlockHeader header) {
+        BlockStore.BlockWrite write = begin(header);
         String writeId = UUID.randomUUID().toString();
         localWrites.put(writeId, new LocalWrite(write));
-        response.onNext(OpenLocalWriteResponse.newBuilder()
+        return OpenLocalWriteResponse.newBuilder()
                 .setWriteId(writeId)
                 .setPath(write.tempFile().toAbsolutePath().toString())
                 .setTier(ProtoConversions.toProto(write.tier()))
                 .setDataOffset(write.dataOffset())
                 .setSegmentBytes(write.segmentBytes())
-                .build());
-        response.onCompleted();
+                .build();
     }
 
     @Override
     public void completeLocalWrite(CompleteLocalWriteRequest request, StreamObserver<CompleteLocalWriteResponse> response) {
         abortExpiredLocalWrites();
+        WriteBlockResponse written;
+        try {
+            written = completeLocal(request, Optional.empty());
+        }
+        catch (RuntimeException e) {
+            response.onError(toStatus(e));
+            return;
+        }
+        response.onNext(CompleteLocalWriteResponse.newBuilder().setWritten(written).build());
+        response.onCompleted();
+    }
+
+    @Override
+    public void completeLocalWrites(CompleteLocalWritesRequest request, StreamObserver<WriteBlocksResponse> response) {
+        abortExpiredLocalWrites();
+        WriteBlocksResponse.Builder results = WriteBlocksResponse.newBuilder();
+        Set<Path> directories = new LinkedHashSet<>();
+        for (CompleteLocalWriteRequest block : request.getBlocksList()) {
+            try {
+                results.addResults(SmallBlockResult.newBuilder().setWritten(completeLocal(block, Optional.of(directories))));
+            }
+            catch (RuntimeException e) {
+                results.addResults(SmallBlockResult.newBuilder().setError(RpcErrors.itemError(toStatus(e))));
+            }
+        }
+        directories.forEach(BlockStore::syncDirectory);
+        response.onNext(results.build());
+        response.onCompleted();
+    }
+
+    /**
+     * Finishes or aborts one short-circuit write (an aborted one answers an empty response).
+     *
+     * @param unsyncedDirectories where to add the block's directory for the caller to sync once
+     *     for many blocks; empty to sync it here
+     */
+    private WriteBlockResponse completeLocal(CompleteLocalWriteRequest request, Optional<Set<Path>> unsyncedDirectories) {
         LocalWrite local = localWrites.remove(request.getWriteId());
         if (local == null) {
-            response.onError(RpcErrors.status(Status.Code.NOT_FOUND, "Worker " + workerId + " has no local write "
-                    + request.getWriteId() + " (completed, aborted, or idle for longer than " + LOCAL_WRITE_TIMEOUT + ")"));
-            return;
+            throw RpcErrors.status(Status.Code.NOT_FOUND, "Worker " + workerId + " has no local write "
+                    + request.getWriteId() + " (completed, aborted, or idle for longer than " + LOCAL_WRITE_TIMEOUT + ")");
         }
         BlockStore.BlockWrite write = local.write();
         if (request.getAbort()) {
             write.abort();
-            response.onNext(CompleteLocalWriteResponse.getDefaultInstance());
-            response.onCompleted();
-            return;
+            return WriteBlockResponse.getDefaultInstance();
         }
         BlockStore.WrittenBlock written;
         try (write) {
@@ -208,22 +278,31 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                         ProtoConversions.formatCrc(write.crc32c()), request.getLength(),
                         ProtoConversions.formatCrc(clientCrc)));
             }
-            written = write.finish();
-        }
-        catch (RuntimeException e) {
-            response.onError(toStatus(e));
-            return;
+            if (unsyncedDirectories.isPresent()) {
+                written = write.finishUnsynced();
+                unsyncedDirectories.get().add(write.directoryPath());
+            }
+            else {
+                written = write.finish();
+            }
         }
         metrics.blockWritten(written.length());
-        response.onNext(CompleteLocalWriteResponse.newBuilder().setWritten(WriteBlockResponse.newBuilder()
+        metrics.shortCircuitWritten();
+        return WriteBlockResponse.newBuilder()
                 .setLength(written.length())
                 .setCrc32C(ProtoConversions.crcToWire(written.crc32c()))
-                .setTier(ProtoConversions.toProto(write.tier()))).build());
-        response.onCompleted();
+                .setTier(ProtoConversions.toProto(write.tier()))
+                .build();
     }
 
+    /** Looks for idle local writes at most once per {@link #LOCAL_WRITE_SWEEP_INTERVAL}, since it stats every open one. */
     private void abortExpiredLocalWrites() {
-        long idleSince = System.currentTimeMillis() - LOCAL_WRITE_TIMEOUT.toMillis();
+        long now = System.currentTimeMillis();
+        long last = lastLocalWriteSweep.get();
+        if (now - last < LOCAL_WRITE_SWEEP_INTERVAL.toMillis() || !lastLocalWriteSweep.compareAndSet(last, now)) {
+            return;
+        }
+        long idleSince = now - LOCAL_WRITE_TIMEOUT.toMillis();
         List<String> expired = new ArrayList<>();
         localWrites.forEach((id, local) -> {
             try {
@@ -335,6 +414,9 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     }
 
     private StatusRuntimeException toStatus(RuntimeException e) {
+        if (e instanceof StatusRuntimeException status) {
+            return status;
+        }
         if (e instanceof BlockStoreException failure) {
             Status.Code code = switch (failure.kind()) {
                 case INVALID_REQUEST -> Status.Code.INVALID_ARGUMENT;

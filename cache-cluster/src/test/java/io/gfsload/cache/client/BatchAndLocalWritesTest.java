@@ -28,7 +28,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,6 +61,51 @@ class BatchAndLocalWritesTest {
             assertEquals(80, cluster.workerBlockDirectories().stream().mapToInt(dir -> files(dir).size()).sum(),
                     "two block files per block, no temp files");
         }
+    }
+
+    @Test
+    void aBatchToWorkersOnThisHostIsWrittenStraightIntoTheirFilesAndStreamedWhenTheyRefuse() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("taking"), 2, 64L * MIB));
+                CacheClient local = cluster.newClient();
+                CacheClient streaming = GrpcCacheClient.connect(cluster.masterTarget(), ClientConfig.defaults().withShortCircuitWrites(false))) {
+            List<BlockData> blocks = blocks(20, 50_000);
+            assertWritten(local, blocks.subList(0, 10));
+            assertEquals(20, shortCircuitWrites(cluster), "both replicas of 10 blocks written by the client itself");
+            assertWritten(streaming, blocks.subList(10, 20));
+            assertEquals(20, shortCircuitWrites(cluster), "a client with short-circuit writes off streams");
+            assertEquals(40, cluster.workerBlockDirectories().stream().mapToInt(dir -> files(dir).size()).sum(),
+                    "two block files per block, no temp files");
+        }
+        LocalClusterConfig refusing = LocalClusterConfig.builder(directory.resolve("refusing"))
+                .workers(2)
+                .workerCapacityBytes(64L * MIB)
+                .shortCircuitWrites(false)
+                .build();
+        try (LocalCluster cluster = LocalCluster.start(refusing);
+                CacheClient client = cluster.newClient()) {
+            List<BlockData> blocks = blocks(10, 50_000);
+            assertWritten(client, blocks);
+            assertEquals(0, shortCircuitWrites(cluster), "the workers refused: every block was streamed");
+            assertWritten(client, blocks(3, 1000));
+        }
+    }
+
+    private static void assertWritten(CacheClient client, List<BlockData> blocks) throws Exception {
+        List<BlockWriteOutcome> outcomes = client.writeBlocks(blocks, WriteOptions.replication(2));
+        for (int i = 0; i < blocks.size(); i++) {
+            BlockData block = blocks.get(i);
+            BlockWriteResult result = outcomes.get(i).result().orElseThrow();
+            assertEquals(crc32c(block.data()), result.crc32c());
+            assertEquals(2, Set.copyOf(result.workerIds()).size(), "two distinct workers");
+            assertArrayEquals(block.data(), readAll(client.openReader(block.block())));
+        }
+    }
+
+    private static double shortCircuitWrites(LocalCluster cluster) {
+        return IntStream.range(0, cluster.config().workers())
+                .mapToDouble(index -> cluster.metrics().value("gfsload_worker_short_circuit_writes_total",
+                        Map.of("worker", "worker-" + index)).orElse(0))
+                .sum();
     }
 
     @Test
