@@ -16,6 +16,7 @@ import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableInfo;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.nio.file.NoSuchFileException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -287,6 +288,10 @@ public final class LoadPlanner {
         try {
             FileSystem fs = root.getFileSystem(hadoopConf);
             Path qualifiedRoot = fs.makeQualified(root);
+            Optional<java.nio.file.Path> local = LocalListing.localPath(fs, root);
+            if (local.isPresent()) {
+                return listLocal(location, local.get(), qualifiedRoot);
+            }
             RemoteIterator<FileStatus> children;
             boolean any;
             try {
@@ -318,6 +323,21 @@ public final class LoadPlanner {
         catch (IOException e) {
             throw new PlanningException("Cannot list %s: %s".formatted(location.location(), e.getMessage()), e);
         }
+    }
+
+    private static List<FileIdentity> listLocal(Location location, java.nio.file.Path local, Path qualifiedRoot) throws IOException {
+        List<FileIdentity> files = new ArrayList<>();
+        try {
+            LocalListing.list(local, qualifiedRoot, files);
+        }
+        catch (NoSuchFileException e) {
+            if (location.mustExist()) {
+                throw new NoSuchPathException(location.location());
+            }
+            return List.of();
+        }
+        files.sort(Comparator.comparing(FileIdentity::path));
+        return files;
     }
 
     private static void visit(FileSystem fs, FileStatus status, List<FileIdentity> files) throws IOException {

@@ -10,14 +10,18 @@ import io.gfsload.cache.api.FileIdentity;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileStatus;
+import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -136,6 +140,53 @@ class TestLoadPlanner {
         assertEquals(400, asked.size(), "every file with a length, once; zero-byte files have no blocks to look up");
         assertEquals(Set.copyOf(asked), plan.partitions().stream().flatMap(p -> p.files().stream()).map(FileLoad::file)
                 .filter(file -> file.length() > 0).collect(Collectors.toSet()));
+    }
+
+    @Test
+    void aLocalListingHasTheIdentitiesHadoopsListingGives() throws IOException {
+        write("a/with space/part 3", 7);
+        write("a/deep/er/part-4", 30);
+        write("a/nested/.hidden/part-5", 5);
+        Files.createSymbolicLink(directory.resolve("a/link-to-part-0"), directory.resolve("a/part-0"));
+        Files.createSymbolicLink(directory.resolve("a/dangling"), directory.resolve("a/nosuch"));
+        Files.setLastModifiedTime(directory.resolve("a/part-1"), FileTime.fromMillis(1_700_000_000_123L));
+        for (String location : List.of(directory.resolve("a").toString(), directory.resolve("a").toUri().toString(),
+                directory.resolve("a/part-0").toUri().toString())) {
+            LoadPlan plan = planner(CacheState.EMPTY).plan(new LoadRequest(new LoadTarget.Paths(List.of(location)), 1));
+            List<FileIdentity> planned = plan.partitions().get(0).files().stream().map(FileLoad::file).toList();
+
+            assertEquals(hadoopListing(location), planned, location);
+        }
+    }
+
+    /** The visible files under {@code location} as Hadoop's checksummed local file system lists them, sorted by path. */
+    private static List<FileIdentity> hadoopListing(String location) throws IOException {
+        org.apache.hadoop.fs.Path root = new org.apache.hadoop.fs.Path(location);
+        FileSystem fs = root.getFileSystem(new Configuration());
+        List<FileIdentity> files = new ArrayList<>();
+        FileStatus status = fs.getFileStatus(root);
+        if (status.isFile()) {
+            files.add(new FileIdentity(status.getPath().toString(), status.getLen(), status.getModificationTime()));
+        }
+        else {
+            hadoopVisit(fs, root, files);
+        }
+        files.sort(Comparator.comparing(FileIdentity::path));
+        return files;
+    }
+
+    private static void hadoopVisit(FileSystem fs, org.apache.hadoop.fs.Path directory, List<FileIdentity> files) throws IOException {
+        for (FileStatus child : fs.listStatus(directory)) {
+            if (LoadPlanner.isHidden(child.getPath().getName())) {
+                continue;
+            }
+            if (child.isDirectory()) {
+                hadoopVisit(fs, child.getPath(), files);
+            }
+            else {
+                files.add(new FileIdentity(child.getPath().toString(), child.getLen(), child.getModificationTime()));
+            }
+        }
     }
 
     @Test

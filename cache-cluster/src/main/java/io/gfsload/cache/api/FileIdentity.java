@@ -19,6 +19,16 @@ import java.util.HexFormat;
  * @param etag the store's entity tag, or the empty string when the store has none
  */
 public record FileIdentity(String path, long length, long modificationTime, String etag) {
+    /** A digest per thread: looking one up costs more than hashing a path. */
+    private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available", e);
+        }
+    });
+
     public FileIdentity {
         requireNonNull(path, "path is null");
         requireNonNull(etag, "etag is null");
@@ -39,19 +49,15 @@ public record FileIdentity(String path, long length, long modificationTime, Stri
      * in file names and metadata keys.
      */
     public String fileKey() {
-        try {
-            MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(path.getBytes(StandardCharsets.UTF_8));
-            digest.update((byte) 0);
-            digest.update(Long.toString(length).getBytes(StandardCharsets.US_ASCII));
-            digest.update((byte) 0);
-            digest.update(Long.toString(modificationTime).getBytes(StandardCharsets.US_ASCII));
-            digest.update((byte) 0);
-            digest.update(etag.getBytes(StandardCharsets.UTF_8));
-            return HexFormat.of().formatHex(digest.digest(), 0, 16);
-        }
-        catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("SHA-256 is not available", e);
-        }
+        MessageDigest digest = SHA_256.get();
+        digest.reset();
+        digest.update(path.getBytes(StandardCharsets.UTF_8));
+        digest.update((byte) 0);
+        digest.update(Long.toString(length).getBytes(StandardCharsets.US_ASCII));
+        digest.update((byte) 0);
+        digest.update(Long.toString(modificationTime).getBytes(StandardCharsets.US_ASCII));
+        digest.update((byte) 0);
+        digest.update(etag.getBytes(StandardCharsets.UTF_8));
+        return HexFormat.of().formatHex(digest.digest(), 0, 16);
     }
 }

@@ -1,0 +1,92 @@
+package io.gfsload.planner;
+
+import io.gfsload.cache.api.FileIdentity;
+import java.io.IOException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.List;
+import java.util.Optional;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RawLocalFileSystem;
+
+/**
+ * Lists a location of Hadoop's local file system with one {@code stat} per entry. Hadoop's own
+ * listing stats every child several times and parses a URI for each, which costs more than the
+ * listing itself for many small files; the identities are the same as Hadoop's: its qualified
+ * paths ({@code file:/...}), lengths and modification times in milliseconds, symbolic links
+ * followed, entries that vanish while listed skipped.
+ */
+final class LocalListing {
+    private LocalListing() {}
+
+    /** The local directory or file behind {@code root}, when {@code fs} is Hadoop's local file system. */
+    static Optional<java.nio.file.Path> localPath(FileSystem fs, Path root) {
+        RawLocalFileSystem raw;
+        if (fs instanceof LocalFileSystem local && local.getRawFileSystem() instanceof RawLocalFileSystem wrapped) {
+            raw = wrapped;
+        }
+        else if (fs instanceof RawLocalFileSystem plain) {
+            raw = plain;
+        }
+        else {
+            return Optional.empty();
+        }
+        return Optional.of(raw.pathToFile(root).toPath());
+    }
+
+    /**
+     * Adds the visible files under {@code local} (the location {@code qualifiedRoot}) to
+     * {@code files}: the location itself when it is a file, else every file below it whose path
+     * has no hidden name.
+     *
+     * @throws NoSuchFileException when the location does not exist
+     */
+    static void list(java.nio.file.Path local, Path qualifiedRoot, List<FileIdentity> files) throws IOException {
+        BasicFileAttributes attributes = Files.readAttributes(local, BasicFileAttributes.class);
+        String root = qualifiedRoot.toString();
+        if (!attributes.isDirectory()) {
+            if (attributes.isRegularFile()) {
+                files.add(identity(root, attributes));
+            }
+            return;
+        }
+        listDirectory(local, root, files);
+    }
+
+    private static void listDirectory(java.nio.file.Path directory, String path, List<FileIdentity> files) throws IOException {
+        String prefix = path.endsWith("/") ? path : path + "/";
+        try (DirectoryStream<java.nio.file.Path> children = Files.newDirectoryStream(directory)) {
+            for (java.nio.file.Path child : children) {
+                String name = child.getFileName().toString();
+                if (LoadPlanner.isHidden(name)) {
+                    continue;
+                }
+                BasicFileAttributes attributes;
+                try {
+                    attributes = Files.readAttributes(child, BasicFileAttributes.class);
+                }
+                catch (NoSuchFileException e) {
+                    // Gone since the directory was read, or a dangling link: Hadoop skips it too.
+                    continue;
+                }
+                if (attributes.isDirectory()) {
+                    listDirectory(child, prefix + name, files);
+                }
+                else if (attributes.isRegularFile()) {
+                    files.add(identity(prefix + name, attributes));
+                }
+            }
+        }
+        catch (NoSuchFileException e) {
+            // A directory removed while it was listed: nothing below it.
+        }
+    }
+
+    private static FileIdentity identity(String path, BasicFileAttributes attributes) {
+        return new FileIdentity(path, attributes.size(), attributes.lastModifiedTime().toMillis(), "");
+    }
+}
