@@ -463,6 +463,8 @@ public final class LoadExecutor {
         private final Set<String> unreachable = ConcurrentHashMap.newKeySet();
         /** File systems by scheme and authority. */
         private final Map<String, FileSystem> fileSystems = new ConcurrentHashMap<>();
+        /** Whether {@code file:} paths are Hadoop's raw local file system here (not a configured other one); known after the first small local file. */
+        private volatile Boolean localIsRaw;
         /** The results of small files whose blocks are with a batcher, by block. */
         private final Map<BlockTask, CompletableFuture<FileReport>> pendingFiles = new ConcurrentHashMap<>();
         /** The read pool, where failed small files are retried; set once the pool exists. */
@@ -706,9 +708,9 @@ public final class LoadExecutor {
          */
         private byte[] readWhole(FileLoad file, BlockTask block) throws IOException {
             byte[] data = new byte[Math.toIntExact(block.length())];
-            Path ufsPath = new Path(file.file().path());
-            if (fileSystem(ufsPath) instanceof RawLocalFileSystem local) {
-                readWholeLocal(local.pathToFile(ufsPath).toPath(), file, block, data);
+            Optional<java.nio.file.Path> local = localFile(file.file().path());
+            if (local.isPresent()) {
+                readWholeLocal(local.get(), file, block, data);
             }
             else {
                 try (FSDataInputStream in = open(file)) {
@@ -718,6 +720,20 @@ public final class LoadExecutor {
             }
             counted(data.length);
             return data;
+        }
+
+        /**
+         * The local file behind a planned path of Hadoop's local file system ({@code file:/...},
+         * as its listing qualifies paths), found without parsing the path as a Hadoop path.
+         */
+        private Optional<java.nio.file.Path> localFile(String path) throws IOException {
+            if (!path.startsWith("file:/") || path.startsWith("file://")) {
+                return Optional.empty();
+            }
+            if (localIsRaw == null) {
+                localIsRaw = fileSystem(new Path("file:///")) instanceof RawLocalFileSystem;
+            }
+            return localIsRaw ? Optional.of(java.nio.file.Path.of(path.substring("file:".length()))) : Optional.empty();
         }
 
         /**
