@@ -89,6 +89,9 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     /** Short-circuit writes handed out and not completed yet, by write id. */
     private final Map<String, LocalWrite> localWrites = new ConcurrentHashMap<>();
     private final AtomicLong lastLocalWriteSweep = new AtomicLong();
+    /** Local write ids: a random prefix per service and a counter, cheaper than a random UUID per block. */
+    private final String writeIdPrefix = UUID.randomUUID() + "-";
+    private final AtomicLong writeIds = new AtomicLong();
 
     WorkerService(String workerId, BlockStore store, int readChunkBytes, WorkerMetrics metrics, boolean shortCircuitWrites) {
         this.workerId = requireNonNull(workerId, "workerId is null");
@@ -201,7 +204,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
 
     private OpenLocalWriteResponse openLocal(WriteBlockHeader header) {
         BlockStore.BlockWrite write = begin(header);
-        String writeId = UUID.randomUUID().toString();
+        String writeId = writeIdPrefix + Long.toHexString(writeIds.incrementAndGet());
         localWrites.put(writeId, new LocalWrite(write));
         return OpenLocalWriteResponse.newBuilder()
                 .setWriteId(writeId)
