@@ -62,6 +62,7 @@ final class LoadRunner {
         status.printf("Loading %d files, %d blocks, %s (%s already cached) with replication %d, %d read threads%n",
                 stats.files(), stats.blocksToLoad(), Sizes.format(stats.bytesToLoad()), Sizes.format(stats.cachedBytes()),
                 planned.plan().request().replication(), executor.readThreads());
+        options.window().ifPresent(window -> status.printf("UFS reads start only within the load window %s (%s)%n", window, window.zone().getId()));
         if (journal.run() > 1) {
             status.printf("Resuming job %s (run %d): %d blocks committed, %s read from the UFS by earlier runs%n",
                     journal.jobId(), journal.run(), journal.previousBlocks(), Sizes.format(journal.previousUfsBytesRead()));

@@ -7,7 +7,9 @@ import io.gfsload.executor.FileReport;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadState;
 import io.gfsload.executor.LoadTotals;
+import io.gfsload.executor.LoadWindow;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.Locale;
 
 /** Prints a load report as a summary for people or as JSON for machines. */
@@ -46,6 +48,12 @@ final class ReportPrinter {
         if (report.restore() != null) {
             out.append("  workers %s lost during the load: %d blocks (%s) written again to live workers%n"
                     .formatted(String.join(", ", report.restore().lostWorkers()), report.restore().blocks(), Sizes.format(report.restore().bytes())));
+        }
+        if (report.window() != null) {
+            LoadReport.Window window = report.window();
+            out.append("  window  %s (%s): waited %s for it, paused %d time%s for %s%n".formatted(window.window(), window.zone(),
+                    LoadWindow.describe(Duration.ofMillis(window.waitedMillis())), window.pauses(), window.pauses() == 1 ? "" : "s",
+                    LoadWindow.describe(Duration.ofMillis(window.pausedMillis()))));
         }
         if (t.retries() > 0) {
             out.append("  retries %d after transient failures%n".formatted(t.retries()));
