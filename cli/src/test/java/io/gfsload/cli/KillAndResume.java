@@ -83,6 +83,8 @@ final class KillAndResume {
             assertTrue(lines.stream().anyMatch(line -> line.startsWith("Resuming job " + journal().getFileName() + " (run 2)")), lines.toString());
             assertTrue(lines.stream().anyMatch(line -> line.contains("\"state\":\"waiting\"")
                     && line.contains("\"message\":\"waiting for the load window " + window + ", opens in ")), lines.toString());
+            assertTrue(lines.stream().anyMatch(line -> line.startsWith("UFS reads start only within the load window %s (UTC); it is closed now and opens in "
+                    .formatted(window))), lines.toString());
             long done = lines.stream().filter(line -> line.contains("\"event\":\"progress\"")).count();
             assertEquals(0, done, "nothing loaded outside the window: " + lines);
             child.kill();

@@ -98,6 +98,11 @@ import org.slf4j.LoggerFactory;
  * files that were left with fewer live replicas than the replication are written again onto live
  * workers, so that {@link LoadState#SUCCEEDED} still means every block on as many distinct live
  * workers as requested; the report's {@link LoadReport.ReplicaRestore} says what was restored.
+ *
+ * <p>With a {@link LoadWindow} in the options, a block (a small file, a block restored) starts to
+ * be read only inside the window: outside it the read threads wait, on the given clock and
+ * {@link Sleeper}, and the listener hears when the window closes and opens; blocks under way
+ * finish. The report's {@link LoadReport.Window} says how long the load waited and paused.
  */
 public final class LoadExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(LoadExecutor.class);
