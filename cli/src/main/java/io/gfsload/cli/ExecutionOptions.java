@@ -4,9 +4,12 @@ import io.gfsload.advisor.SettingOverride;
 import io.gfsload.advisor.Settings;
 import io.gfsload.executor.AtomicOptions;
 import io.gfsload.executor.ExecutorOptions;
+import io.gfsload.executor.LoadWindow;
 import io.gfsload.planner.InvalidRequestException;
 import java.io.File;
+import java.time.DateTimeException;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -21,6 +24,15 @@ public final class ExecutionOptions {
     @Option(names = "--bandwidth", paramLabel = "RATE", converter = DataRate.class,
             description = "Cap on UFS reads across all threads, e.g. 200MB/s (K, M, G are powers of 1024).")
     Long bandwidth;
+
+    @Option(names = "--window", paramLabel = "HH:MM-HH:MM",
+            description = "Start UFS reads only within these hours of the day, e.g. 01:00-06:00, or 22:00-06:00 across midnight. "
+                    + "Outside them the load waits for the window, and it pauses when the window closes (reads under way finish).")
+    String window;
+
+    @Option(names = "--window-zone", paramLabel = "ZONE",
+            description = "The time zone of --window, e.g. UTC, Asia/Shanghai or +08:00 (default: the machine's).")
+    String windowZone;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON to FILE.")
     File report;
@@ -57,6 +69,31 @@ public final class ExecutionOptions {
         }
         scope();
         progressMode();
+        loadWindow();
+    }
+
+    /** The load window of {@code --window} in {@code --window-zone}, when given. */
+    Optional<LoadWindow> loadWindow() {
+        if (window == null) {
+            if (windowZone != null) {
+                throw new InvalidRequestException("--window-zone applies to a load window: add --window");
+            }
+            return Optional.empty();
+        }
+        ZoneId zone;
+        try {
+            zone = windowZone == null ? ZoneId.systemDefault() : ZoneId.of(windowZone.strip());
+        }
+        catch (DateTimeException e) {
+            throw new InvalidRequestException("Invalid value for option '--window-zone': '%s' is not a time zone: expected a region such as Asia/Shanghai, UTC or an offset such as +08:00"
+                    .formatted(windowZone));
+        }
+        try {
+            return Optional.of(LoadWindow.parse(window, zone));
+        }
+        catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("Invalid value for option '--window': " + e.getMessage());
+        }
     }
 
     private AtomicOptions.Scope scope() {
@@ -87,7 +124,8 @@ public final class ExecutionOptions {
     ExecutorOptions toExecutorOptions(Settings settings) {
         validate();
         ExecutorOptions options = ExecutorOptions.defaults().withActiveFiles(Math.toIntExact(Math.max(1, settings.value(Settings.ACTIVE_FILES))));
-        return bandwidth == null ? options : options.withBandwidth(bandwidth);
+        options = bandwidth == null ? options : options.withBandwidth(bandwidth);
+        return loadWindow().map(options::withWindow).orElse(options);
     }
 
     ProgressReporter.Mode progressMode() {

@@ -8,6 +8,7 @@ import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.executor.JobJournal;
 import io.gfsload.executor.LoadExecutor;
 import io.gfsload.executor.LoadReport;
+import io.gfsload.executor.LoadWindow;
 import io.gfsload.executor.ProgressListener;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.LoadPlanner;
@@ -62,6 +63,11 @@ final class LoadRunner {
         status.printf("Loading %d files, %d blocks, %s (%s already cached) with replication %d, %d read threads%n",
                 stats.files(), stats.blocksToLoad(), Sizes.format(stats.bytesToLoad()), Sizes.format(stats.cachedBytes()),
                 planned.plan().request().replication(), executor.readThreads());
+        options.window().ifPresent(window -> {
+            java.time.Instant now = Clock.systemUTC().instant();
+            status.printf("UFS reads start only within the load window %s (%s)%s%n", window, window.zone().getId(),
+                    window.isOpen(now) ? "" : "; it is closed now and opens in " + LoadWindow.describe(window.untilOpen(now)));
+        });
         if (journal.run() > 1) {
             status.printf("Resuming job %s (run %d): %d blocks committed, %s read from the UFS by earlier runs%n",
                     journal.jobId(), journal.run(), journal.previousBlocks(), Sizes.format(journal.previousUfsBytesRead()));

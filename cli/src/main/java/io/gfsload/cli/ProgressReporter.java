@@ -3,11 +3,14 @@ package io.gfsload.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.executor.FileReport;
 import io.gfsload.executor.LoadReport;
+import io.gfsload.executor.LoadWindow;
 import io.gfsload.executor.ProgressListener;
+import io.gfsload.executor.WindowPause;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.LoadPlan;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
@@ -20,7 +23,10 @@ import me.tongfei.progressbar.ProgressBarStyle;
 /**
  * Shows a load's progress: a progress bar on a terminal (bytes, rate, ETA, files and failures),
  * or one JSON object per line at most once a second and at the end, for logs and schedulers.
- * Thread-safe: the executor's threads call it.
+ * Outside the load window the bar says why it stands still, and the JSON lines have a {@code
+ * paused} line when the window closes, a {@code resumed} line when it opens, and the {@code
+ * state} {@code waiting} (for the window, before the first read), {@code paused} or {@code
+ * loading}. Thread-safe: the executor's threads call it.
  */
 final class ProgressReporter implements ProgressListener, AutoCloseable {
     /** How progress is shown. */
@@ -42,6 +48,11 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
     private volatile long bytes;
     private volatile long startNanos;
     private volatile long lastLineNanos;
+    /** The pause under way, or null while loading. */
+    private volatile WindowPause pause;
+    /** When the pause under way began, and the time of the pauses before it; guarded by this. */
+    private long closedSinceNanos;
+    private long closedNanos;
     private ProgressBar bar;
 
     /**
@@ -115,8 +126,52 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         maybeLine(true);
     }
 
+    @Override
+    public void windowClosed(WindowPause closed) {
+        synchronized (this) {
+            closedSinceNanos = nanoTime.getAsLong();
+            pause = closed;
+        }
+        if (bar != null) {
+            bar.setExtraMessage(extra());
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("window", closed.window().toString());
+        fields.put("zone", closed.window().zone().getId());
+        fields.put("opensAt", closed.opensAt().toString());
+        fields.put("opensInSeconds", closed.opensIn().toSeconds());
+        fields.put("message", closed.message());
+        line("paused", fields);
+    }
+
+    @Override
+    public void windowOpened(LoadWindow window, Duration closed) {
+        synchronized (this) {
+            closedNanos += nanoTime.getAsLong() - closedSinceNanos;
+            pause = null;
+        }
+        if (bar != null) {
+            bar.setExtraMessage(extra());
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("window", window.toString());
+        fields.put("pausedSeconds", closed.toSeconds());
+        line("resumed", fields);
+    }
+
     private String extra() {
-        return "%d/%d files, %d failed".formatted(filesDone.get(), files, failures.get());
+        String counts = "%d/%d files, %d failed".formatted(filesDone.get(), files, failures.get());
+        WindowPause current = pause;
+        return current == null ? counts : counts + "; " + current.message();
+    }
+
+    /** The state of the load for the JSON lines. */
+    private String state() {
+        WindowPause current = pause;
+        if (current == null) {
+            return "loading";
+        }
+        return current.beforeStart() ? "waiting" : "paused";
     }
 
     private void maybeLine(boolean last) {
@@ -128,28 +183,48 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
             if (!last && now - lastLineNanos < 1_000_000_000L) {
                 return;
             }
-            lastLineNanos = now;
-            double seconds = Math.max(1e-9, (now - startNanos) / 1e9);
-            long done = bytesDone.get();
-            long rate = (long) (done / seconds);
-            Map<String, Object> line = new LinkedHashMap<>();
-            line.put("event", last ? "finished" : "progress");
-            line.put("files", files);
-            line.put("filesDone", filesDone.get());
-            line.put("bytes", bytes);
-            line.put("bytesDone", done);
-            line.put("bytesPerSecond", rate);
-            line.put("etaSeconds", rate == 0 ? null : (bytes - done) / rate);
-            line.put("failures", failures.get());
-            line.put("retries", retries.get());
-            try {
-                lines.println(JSON.writeValueAsString(line));
-            }
-            catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new IllegalStateException(e);
-            }
-            lines.flush();
+            writeLine(last ? "finished" : "progress", Map.of(), now);
         }
+    }
+
+    /** A JSON line of {@code event} at once, with {@code fields} after the progress. */
+    private void line(String event, Map<String, Object> fields) {
+        if (mode != Mode.JSON) {
+            return;
+        }
+        long now = nanoTime.getAsLong();
+        synchronized (this) {
+            writeLine(event, fields, now);
+        }
+    }
+
+    /** Writes one JSON line; the caller holds this object's lock. */
+    private void writeLine(String event, Map<String, Object> fields, long now) {
+        lastLineNanos = now;
+        // the rate and the ETA count the time spent loading, not the time outside the load window
+        long closedNanos = this.closedNanos + (pause == null ? 0 : now - closedSinceNanos);
+        double seconds = Math.max(1e-9, (now - startNanos - closedNanos) / 1e9);
+        long done = bytesDone.get();
+        long rate = (long) (done / seconds);
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("event", event);
+        line.put("state", state());
+        line.put("files", files);
+        line.put("filesDone", filesDone.get());
+        line.put("bytes", bytes);
+        line.put("bytesDone", done);
+        line.put("bytesPerSecond", rate);
+        line.put("etaSeconds", rate == 0 ? null : (bytes - done) / rate);
+        line.put("failures", failures.get());
+        line.put("retries", retries.get());
+        line.putAll(fields);
+        try {
+            lines.println(JSON.writeValueAsString(line));
+        }
+        catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new IllegalStateException(e);
+        }
+        lines.flush();
     }
 
     @Override

@@ -7,7 +7,11 @@ import io.gfsload.executor.FileReport;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadState;
 import io.gfsload.executor.LoadTotals;
+import io.gfsload.executor.LoadWindow;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /** Prints a load report as a summary for people or as JSON for machines. */
@@ -46,6 +50,17 @@ final class ReportPrinter {
         if (report.restore() != null) {
             out.append("  workers %s lost during the load: %d blocks (%s) written again to live workers%n"
                     .formatted(String.join(", ", report.restore().lostWorkers()), report.restore().blocks(), Sizes.format(report.restore().bytes())));
+        }
+        if (report.window() != null) {
+            LoadReport.Window window = report.window();
+            List<String> closed = new ArrayList<>();
+            if (window.waitedMillis() > 0) {
+                closed.add("waited %s for it".formatted(LoadWindow.describe(Duration.ofMillis(window.waitedMillis()))));
+            }
+            if (window.pauses() > 0) {
+                closed.add("paused %d time%s for %s".formatted(window.pauses(), window.pauses() == 1 ? "" : "s", LoadWindow.describe(Duration.ofMillis(window.pausedMillis()))));
+            }
+            out.append("  window  %s (%s): %s%n".formatted(window.window(), window.zone(), closed.isEmpty() ? "loaded within it, no wait" : String.join(", ", closed)));
         }
         if (t.retries() > 0) {
             out.append("  retries %d after transient failures%n".formatted(t.retries()));

@@ -19,7 +19,7 @@ record BadInput(List<String> args, String message) {
     }
 
     /**
-     * The bad flags of issue 7, for {@code distributedLoad path} and {@code --table demo.events},
+     * The bad flags of issue 7 (and bad load windows), for {@code distributedLoad path} and {@code --table demo.events},
      * each followed by {@code connection} (e.g. {@code --master host:port}, or nothing).
      */
     static List<BadInput> loadFlags(String path, String... connection) {
@@ -30,6 +30,13 @@ record BadInput(List<String> args, String message) {
                         + "expected a whole number and a unit, ms, s, min or hour", "-A", "--expire-time", "5parsecs"),
                 distributedLoad(path, connection, "Invalid value for option '--bandwidth': 'fast' is not a data rate: "
                         + "expected a number and a unit, such as 200MB/s", "--bandwidth", "fast"),
+                distributedLoad(path, connection, "gfsload: Invalid value for option '--window': '25:00-06:00' is not a load window: "
+                        + "25:00 is not a time of day (00:00 to 23:59)", "--window", "25:00-06:00"),
+                distributedLoad(path, connection, "gfsload: Invalid value for option '--window': '01:00' is not a load window: "
+                        + "expected HH:MM-HH:MM, such as 01:00-06:00", "--window", "01:00"),
+                table(connection, "gfsload: Invalid value for option '--window': '01:00-01:00' is not a load window: it opens and closes at 01:00",
+                        "--window", "01:00-01:00"),
+                table(connection, "gfsload: Invalid value for option '--window': 'soon' is not a load window", "--window", "soon"),
                 table(connection, "--partition, --where and --latest select partitions in different ways: use only one of them",
                         "--partition", "dt=2026-11-20", "--where", "dt > '1'"));
     }

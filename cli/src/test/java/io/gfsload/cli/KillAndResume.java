@@ -44,8 +44,11 @@ final class KillAndResume {
         this.connection = List.of(connection);
     }
 
-    /** Writes the data, starts the load in a child process at 40 MB/s and kills it a quarter of the way through. */
-    void killAQuarterOfTheWayThrough() throws IOException {
+    /**
+     * Writes the data, starts the load in a child process at 40 MB/s and kills it a quarter of the
+     * way through; {@code flags} are added to the command.
+     */
+    void killAQuarterOfTheWayThrough(String... flags) throws IOException {
         Files.createDirectories(data);
         Random random = new Random(5);
         byte[] bytes = new byte[FILE_BYTES];
@@ -54,6 +57,7 @@ final class KillAndResume {
             Files.write(data.resolve("part-%03d".formatted(i)), bytes);
         }
         List<String> args = new ArrayList<>(List.of("distributedLoad", "--bandwidth", "40MB/s", "--progress", "json"));
+        args.addAll(List.of(flags));
         args.addAll(connection);
         args.add(data.toString());
         try (GfsLoadProcess child = GfsLoadProcess.start(home, args.toArray(String[]::new))) {
@@ -64,17 +68,50 @@ final class KillAndResume {
         assertTrue(Files.isDirectory(journal()), "the killed run left its journal");
     }
 
-    /** Runs the same command again, in-process; checks that it resumed and finished the job. */
-    void resume() throws IOException {
-        List<String> args = new ArrayList<>(List.of("distributedLoad", "--json", "--progress", "none"));
+    /**
+     * Starts the same command again with {@code window}, a load window that is closed now, in a
+     * child process: it resumes the job, says it waits for the window, and is killed while it waits.
+     */
+    void killWhileWaitingForTheWindow(String window) {
+        List<String> args = new ArrayList<>(List.of("distributedLoad", "--bandwidth", "40MB/s", "--progress", "json", "--window", window, "--window-zone", "UTC"));
         args.addAll(connection);
         args.add(data.toString());
-        CliRun run = CliRun.gfsload(home, args.toArray(String[]::new));
+        try (GfsLoadProcess child = GfsLoadProcess.start(home, args.toArray(String[]::new))) {
+            ClusterProcesses.await(() -> child.errLines().stream().anyMatch(line -> line.contains("\"event\":\"paused\"")), Duration.ofSeconds(120),
+                    "gfsload says it waits for the window; it printed " + child.errLines());
+            List<String> lines = child.errLines();
+            assertTrue(lines.stream().anyMatch(line -> line.startsWith("Resuming job " + journal().getFileName() + " (run 2)")), lines.toString());
+            assertTrue(lines.stream().anyMatch(line -> line.contains("\"state\":\"waiting\"")
+                    && line.contains("\"message\":\"waiting for the load window " + window + ", opens in ")), lines.toString());
+            assertTrue(lines.stream().anyMatch(line -> line.startsWith("UFS reads start only within the load window %s (UTC); it is closed now and opens in "
+                    .formatted(window))), lines.toString());
+            long done = lines.stream().filter(line -> line.contains("\"event\":\"progress\"")).count();
+            assertEquals(0, done, "nothing loaded outside the window: " + lines);
+            child.kill();
+        }
+        assertTrue(Files.isDirectory(journal()), "the job killed while waiting keeps its journal");
+    }
 
-        assertEquals(0, run.exitCode(), run.err());
-        JsonNode report = new ObjectMapper().readTree(run.out());
+    /** Runs the same command again, in-process; checks that it resumed and finished the job. */
+    void resume() throws IOException {
+        resume(2);
+    }
+
+    /**
+     * Runs the same command again, in-process, with {@code flags} added; checks that it resumed the
+     * job as run {@code run} and finished it.
+     */
+    JsonNode resume(long run, String... flags) throws IOException {
+        List<String> args = new ArrayList<>(List.of("distributedLoad", "--json", "--progress", "none"));
+        args.addAll(List.of(flags));
+        args.addAll(connection);
+        args.add(data.toString());
+        CliRun resumed = CliRun.gfsload(home, args.toArray(String[]::new));
+
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        JsonNode report = new ObjectMapper().readTree(resumed.out());
         assertEquals("SUCCEEDED", report.get("state").asText());
-        assertEquals(2, report.get("job").get("run").asLong());
+        assertEquals(run, report.get("job").get("run").asLong());
         long resumedBlocks = report.get("job").get("previousBlocks").asLong();
         assertTrue(resumedBlocks >= FILES / 4 && resumedBlocks < FILES, "blocks committed before the kill: " + resumedBlocks);
         // a block the master committed just before the kill may be missing from the journal
@@ -85,8 +122,9 @@ final class KillAndResume {
         long readOverBothRuns = report.get("job").get("previousUfsBytesRead").asLong() + report.get("ufsBytesRead").asLong();
         assertTrue(readOverBothRuns >= TOTAL, "every byte was read at least once: " + readOverBothRuns);
         assertTrue(readOverBothRuns <= TOTAL * 1.1, "UFS bytes read over both runs: %d for %d bytes of data".formatted(readOverBothRuns, TOTAL));
-        assertTrue(run.err().contains("Resuming job " + journal().getFileName() + " (run 2): " + resumedBlocks + " blocks committed"), run.err());
+        assertTrue(resumed.err().contains("Resuming job %s (run %d): %d blocks committed".formatted(journal().getFileName(), run, resumedBlocks)), resumed.err());
         assertFalse(Files.exists(journal()), "a job that succeeds deletes its journal");
+        return report;
     }
 
     private Path journal() {

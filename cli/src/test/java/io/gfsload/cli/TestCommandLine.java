@@ -32,16 +32,15 @@ class TestCommandLine {
         for (String flag : List.of("--where=FILTER", "--latest=N", "--dry-run", "--ignore-capacity", "plan", "6  not enough cache capacity")) {
             assertTrue(run.out().contains(flag), flag + " in\n" + run.out());
         }
-        for (String flag : List.of("--active-jobs=N", "--bandwidth=RATE", "--report=FILE", "--progress=MODE", "--restart", "--verify", "status", "tune", "-A, --atomic", "--atomic-scope=SCOPE", "--expire-time=TIME", "cluster")) {
+        for (String flag : List.of("--active-jobs=N", "--bandwidth=RATE", "--window=HH:MM-HH:MM", "--window-zone=ZONE", "--report=FILE", "--progress=MODE",
+                "--restart", "--verify", "status", "tune", "-A, --atomic", "--atomic-scope=SCOPE", "--expire-time=TIME", "cluster")) {
             assertTrue(run.out().contains(flag), flag + " in\n" + run.out());
-        }
-        for (String notYet : List.of("--window")) {
-            assertFalse(run.out().contains(notYet), notYet + " is not implemented and must not be shown");
         }
         CliRun sub = gfsload("distributedLoad", "--help");
         assertEquals(0, sub.exitCode());
         assertTrue(sub.out().startsWith("Usage: gfsload distributedLoad [-AhV] [--json]"), sub.out());
-        for (String flag : List.of("[--replication=N]", "[--master=HOST:PORT]", "[--active-jobs=N]", "[--expire-time=TIME]", "PATH...")) {
+        for (String flag : List.of("[--replication=N]", "[--master=HOST:PORT]", "[--active-jobs=N]", "[--expire-time=TIME]", "[--bandwidth=RATE]",
+                "--window=HH:MM-HH:MM", "[--window-zone=ZONE]", "PATH...")) {
             assertTrue(sub.out().contains(flag), flag + " in\n" + sub.out());
         }
         assertFalse(sub.out().contains("--metastore"), "distributedLoad reads no metastore");
@@ -93,6 +92,13 @@ class TestCommandLine {
         CliRun notAtomic = gfsload("--table", "demo.events", "--expire-time", "2s");
         assertEquals(2, notAtomic.exitCode());
         assertEquals("gfsload: --expire-time applies to atomic loads: add -A", notAtomic.err().strip());
+        CliRun zone = gfsload("--table", "demo.events", "--window", "01:00-06:00", "--window-zone", "Mars/Olympus");
+        assertEquals(2, zone.exitCode());
+        assertEquals("gfsload: Invalid value for option '--window-zone': 'Mars/Olympus' is not a time zone: "
+                + "expected a region such as Asia/Shanghai, UTC or an offset such as +08:00", zone.err().strip());
+        CliRun zoneAlone = gfsload("distributedLoad", "--window-zone", "UTC", "/tmp");
+        assertEquals(2, zoneAlone.exitCode());
+        assertEquals("gfsload: --window-zone applies to a load window: add --window", zoneAlone.err().strip());
         CliRun scope = gfsload("--table", "demo.events", "-A", "--atomic-scope", "table");
         assertEquals(2, scope.exitCode());
         assertEquals("gfsload: Invalid --atomic-scope 'table': expected file, partition or job", scope.err().strip());
@@ -115,6 +121,19 @@ class TestCommandLine {
         assertEquals(3L << 29, DataRate.parse("1.5GB"));
         assertEquals(512L << 10, DataRate.parse("512k/s"));
         assertEquals(1000L, DataRate.parse("1000"));
+    }
+
+    @Test
+    void loadWindowsAreReadInTheirZone() {
+        ExecutionOptions options = new ExecutionOptions();
+        options.window = "22:00-06:00";
+        options.windowZone = "Asia/Shanghai";
+        io.gfsload.executor.LoadWindow window = options.loadWindow().orElseThrow();
+        assertEquals("22:00-06:00", window.toString());
+        assertEquals(java.time.ZoneId.of("Asia/Shanghai"), window.zone());
+        options.windowZone = null;
+        assertEquals(java.time.ZoneId.systemDefault(), options.loadWindow().orElseThrow().zone(), "the machine's zone by default");
+        assertEquals(java.util.Optional.empty(), new ExecutionOptions().loadWindow());
     }
 
     @Test

@@ -181,12 +181,18 @@ class TestGfsLoadEndToEnd {
             Files.write(dir.resolve("f" + i), new byte[300_000]);
         }
         Path reportFile = home.resolve("reports/load.json");
-        CliRun run = gfsload("distributedLoad", "--progress", "json", "--report", reportFile.toString(), "--active-jobs", "2", dir.toString());
+        // a load window open now, in UTC: the load does not wait
+        java.time.LocalTime now = java.time.LocalTime.now(java.time.ZoneOffset.UTC).truncatedTo(java.time.temporal.ChronoUnit.MINUTES);
+        String window = now.minusHours(1) + "-" + now.plusHours(1);
+        CliRun run = gfsload("distributedLoad", "--progress", "json", "--report", reportFile.toString(), "--active-jobs", "2",
+                "--window", window, "--window-zone", "UTC", dir.toString());
         assertEquals(0, run.exitCode(), run.err());
         String[] lines = run.err().split("\\R");
         assertTrue(lines[0].startsWith("Loading 5 files, 5 blocks, 1.4 MiB (0 B already cached) with replication 1, 2 read threads"), lines[0]);
+        assertEquals("UFS reads start only within the load window " + window + " (UTC)", lines[1]);
         JsonNode last = json(lines[lines.length - 1]);
         assertEquals("finished", last.get("event").asText());
+        assertEquals("loading", last.get("state").asText());
         assertEquals(5, last.get("filesDone").asLong());
         assertEquals(1_500_000, last.get("bytesDone").asLong());
         assertEquals(0, last.get("failures").asLong());
@@ -194,6 +200,9 @@ class TestGfsLoadEndToEnd {
         assertEquals("SUCCEEDED", saved.get("state").asText());
         assertEquals(1_500_000, saved.get("totals").get("bytesLoaded").asLong());
         assertEquals(5, saved.get("partitions").get(0).get("files").size());
+        assertEquals(window, saved.get("window").get("window").asText());
+        assertEquals(0, saved.get("window").get("pausedMillis").asLong());
+        assertTrue(run.out().contains("  window  " + window + " (UTC): loaded within it, no wait"), run.out());
     }
 
     @Test

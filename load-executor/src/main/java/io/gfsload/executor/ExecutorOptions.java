@@ -20,9 +20,10 @@ import java.util.OptionalLong;
  * @param failureMaxFiles the job fails as a whole only when more than this many files failed...
  * @param failureMaxFraction ...and more than this fraction of the files
  * @param atomic present for an atomic load
+ * @param window present when UFS reads may start only within the hours of a {@link LoadWindow}
  */
 public record ExecutorOptions(int activeFiles, OptionalLong bandwidthBytesPerSecond, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
-        int failureMaxFiles, double failureMaxFraction, Optional<AtomicOptions> atomic) {
+        int failureMaxFiles, double failureMaxFraction, Optional<AtomicOptions> atomic, Optional<LoadWindow> window) {
     /** GooseFS's cap on active jobs. */
     public static final int DEFAULT_ACTIVE_FILES = 3000;
 
@@ -31,6 +32,7 @@ public record ExecutorOptions(int activeFiles, OptionalLong bandwidthBytesPerSec
         requireNonNull(initialBackoff, "initialBackoff is null");
         requireNonNull(maxBackoff, "maxBackoff is null");
         requireNonNull(atomic, "atomic is null");
+        requireNonNull(window, "window is null");
         if (activeFiles < 1) {
             throw new IllegalArgumentException("activeFiles must be >= 1: " + activeFiles);
         }
@@ -48,29 +50,33 @@ public record ExecutorOptions(int activeFiles, OptionalLong bandwidthBytesPerSec
         }
     }
 
-    /** 3000 active files, no bandwidth limit, 5 attempts from 200 ms to 10 s, fail past 100 files and 5 %. */
+    /** 3000 active files, no bandwidth limit, no load window, 5 attempts from 200 ms to 10 s, fail past 100 files and 5 %. */
     public static ExecutorOptions defaults() {
-        return new ExecutorOptions(DEFAULT_ACTIVE_FILES, OptionalLong.empty(), 5, Duration.ofMillis(200), Duration.ofSeconds(10), 100, 0.05, Optional.empty());
+        return new ExecutorOptions(DEFAULT_ACTIVE_FILES, OptionalLong.empty(), 5, Duration.ofMillis(200), Duration.ofSeconds(10), 100, 0.05, Optional.empty(), Optional.empty());
     }
 
     public ExecutorOptions withActiveFiles(int value) {
-        return new ExecutorOptions(value, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic);
+        return new ExecutorOptions(value, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic, window);
     }
 
     public ExecutorOptions withBandwidth(long bytesPerSecond) {
-        return new ExecutorOptions(activeFiles, OptionalLong.of(bytesPerSecond), maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic);
+        return new ExecutorOptions(activeFiles, OptionalLong.of(bytesPerSecond), maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic, window);
     }
 
     public ExecutorOptions withRetries(int attempts, Duration initial, Duration max) {
-        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, attempts, initial, max, failureMaxFiles, failureMaxFraction, atomic);
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, attempts, initial, max, failureMaxFiles, failureMaxFraction, atomic, window);
     }
 
     public ExecutorOptions withFailureThreshold(int maxFiles, double maxFraction) {
-        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, maxFiles, maxFraction, atomic);
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, maxFiles, maxFraction, atomic, window);
     }
 
     public ExecutorOptions withAtomic(AtomicOptions value) {
-        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, Optional.of(value));
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, Optional.of(value), window);
+    }
+
+    public ExecutorOptions withWindow(LoadWindow value) {
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic, Optional.of(value));
     }
 
     /** Whether {@code failed} of {@code total} files fail the job as a whole. */

@@ -103,6 +103,11 @@ import org.slf4j.LoggerFactory;
  * files that were left with fewer live replicas than the replication are written again onto live
  * workers, so that {@link LoadState#SUCCEEDED} still means every block on as many distinct live
  * workers as requested; the report's {@link LoadReport.ReplicaRestore} says what was restored.
+ *
+ * <p>With a {@link LoadWindow} in the options, a block (a small file, a block restored) starts to
+ * be read only inside the window: outside it the read threads wait, on the given clock and
+ * {@link Sleeper}, and the listener hears when the window closes and opens; blocks under way
+ * finish. The report's {@link LoadReport.Window} says how long the load waited and paused.
  */
 public final class LoadExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(LoadExecutor.class);
@@ -123,14 +128,25 @@ public final class LoadExecutor {
     private final ExecutorOptions options;
     private final ProgressListener listener;
     private final Clock clock;
+    private final Sleeper sleeper;
 
-    public LoadExecutor(CacheClient cache, Configuration hadoopConf, Settings settings, ExecutorOptions options, ProgressListener listener, Clock clock) {
+    /**
+     * @param clock the time of the report's duration and of the load window
+     * @param sleeper how a read waiting for the load window waits, on {@code clock}
+     */
+    public LoadExecutor(CacheClient cache, Configuration hadoopConf, Settings settings, ExecutorOptions options, ProgressListener listener, Clock clock,
+            Sleeper sleeper) {
         this.cache = requireNonNull(cache, "cache is null");
         this.hadoopConf = requireNonNull(hadoopConf, "hadoopConf is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.options = requireNonNull(options, "options is null");
         this.listener = requireNonNull(listener, "listener is null");
         this.clock = requireNonNull(clock, "clock is null");
+        this.sleeper = requireNonNull(sleeper, "sleeper is null");
+    }
+
+    public LoadExecutor(CacheClient cache, Configuration hadoopConf, Settings settings, ExecutorOptions options, ProgressListener listener, Clock clock) {
+        this(cache, hadoopConf, settings, options, listener, clock, Sleeper.SYSTEM);
     }
 
     public LoadExecutor(CacheClient cache, Configuration hadoopConf, Settings settings, ProgressListener listener, Clock clock) {
@@ -290,7 +306,10 @@ public final class LoadExecutor {
             }
         }
         Optional<LoadReport.ReplicaRestore> restore = run.restoreReplicas(plan, partitions, liveAtStart);
-        long duration = Math.max(0, clock.millis() - start);
+        long end = clock.millis();
+        long duration = Math.max(0, end - start);
+        Optional<LoadReport.Window> window = run.window.map(gate -> gate.summary(java.time.Instant.ofEpochMilli(end)));
+        long loading = Math.max(0, duration - window.map(LoadReport.Window::closedMillis).orElse(0L));
         LOG.debug("Loaded {} bytes in {} ms", run.ufsBytesRead.get(), duration);
         LoadTotals totals = LoadTotals.of(partitions, plan.stats().cachedBytes());
         options.atomic().ifPresent(atomic -> {
@@ -308,11 +327,12 @@ public final class LoadExecutor {
                 totals,
                 partitions,
                 duration,
-                duration == 0 ? totals.bytesLoaded() * 1000 : totals.bytesLoaded() * 1000 / duration,
+                loading == 0 ? totals.bytesLoaded() * 1000 : totals.bytesLoaded() * 1000 / loading,
                 settings.values(),
                 run.ufsBytesRead.get(),
                 journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead())).orElse(null),
-                restore.orElse(null));
+                restore.orElse(null),
+                window.orElse(null));
         listener.finished(report);
         return report;
     }
@@ -340,7 +360,7 @@ public final class LoadExecutor {
         LoadTotals totals = LoadTotals.of(partitions, report.totals().bytesAlreadyCached());
         LoadState state = report.state() == LoadState.FAILED ? LoadState.FAILED : state(totals);
         return new LoadReport(report.target(), state, report.replication(), totals, partitions, report.durationMillis(), report.bytesPerSecond(),
-                report.settings(), report.ufsBytesRead(), report.job(), report.restore());
+                report.settings(), report.ufsBytesRead(), report.job(), report.restore(), report.window());
     }
 
     private FileReport verify(FileLoad file, FileReport loaded, int replication) {
@@ -441,6 +461,8 @@ public final class LoadExecutor {
         private final long totalFiles;
         private final int readBuffer;
         private final Optional<RateLimiter> bandwidth;
+        /** Holds reads back outside the load window; empty without one. */
+        private final Optional<WindowGate> window;
         private final BufferPool buffers;
         private final int streamsPerFile;
         /** Runs the ranged reads of large files; empty when each file is read with one stream. */
@@ -481,6 +503,7 @@ public final class LoadExecutor {
             this.bandwidth = options.bandwidthBytesPerSecond().isPresent()
                     ? Optional.of(RateLimiter.create(options.bandwidthBytesPerSecond().getAsLong()))
                     : Optional.empty();
+            this.window = options.window().map(w -> new WindowGate(w, clock, sleeper, listener));
             // The in-flight bytes are shared: the batcher of small files gets half (at most its
             // own bound, and room for one read buffer left) when the plan has small files, the
             // read buffers the rest. Below one read buffer and one small block, those are the least.
@@ -578,6 +601,7 @@ public final class LoadExecutor {
 
         /** Loads {@code toLoad} from block {@code next} on, advancing {@code next} as blocks commit. */
         private void loadBlocks(FileLoad file, List<BlockTask> toLoad, AtomicInteger next, AtomicLong bytesLoaded) throws IOException {
+            awaitWindow();
             Path ufsPath = new Path(file.file().path());
             FileSystem fs = fileSystem(ufsPath);
             checkUnchanged(fs, ufsPath, file);
@@ -597,6 +621,7 @@ public final class LoadExecutor {
                         listener.blockLoaded(block);
                         continue;
                     }
+                    awaitWindow();
                     loadBlock(in, local, block);
                     bytesLoaded.addAndGet(block.length());
                     next.incrementAndGet();
@@ -675,6 +700,7 @@ public final class LoadExecutor {
                         finish(result, loadFile(file));
                         return;
                     }
+                    awaitWindow();
                     int length = Math.toIntExact(block.length());
                     batcher.reserve(length);
                     boolean added = false;
@@ -1085,6 +1111,7 @@ public final class LoadExecutor {
                         FileChannel local = localChannel(in);
                         while (next.get() < missing.size()) {
                             BlockTask block = missing.get(next.get());
+                            awaitWindow();
                             writeBlock(in, local, block, write);
                             restoredBlocks.incrementAndGet();
                             restoredBytes.addAndGet(block.length());
@@ -1114,6 +1141,18 @@ public final class LoadExecutor {
                 return 0;
             }
             return (int) cached.workerIds().stream().filter(id -> !lost.contains(id)).count();
+        }
+
+        /** Returns when a UFS read may start: at once without a load window or inside it, else when it opens. */
+        private void awaitWindow() throws InterruptedIOException {
+            if (window.isPresent()) {
+                window.get().await();
+            }
+        }
+
+        /** Whether a UFS read may start now without waiting. */
+        private boolean windowOpen() {
+            return window.isEmpty() || window.get().isOpenNow();
         }
 
         /** One UFS read within the bandwidth limit, counted. */
@@ -1158,10 +1197,11 @@ public final class LoadExecutor {
                             listener.blockLoaded(block);
                             continue;
                         }
+                        awaitWindow();
                         try (BlockWriter writer = openWriter(block, writeOptions())) {
                             long written = 0;
                             while (written < block.length()) {
-                                fill(pending, cursor, ranges, streams);
+                                fill(pending, cursor, ranges, streams, block.offset() + block.length());
                                 RangeRead head = pending.poll();
                                 byte[] bytes = head.await();
                                 try {
@@ -1192,9 +1232,16 @@ public final class LoadExecutor {
             }
         }
 
-        /** Starts ranged reads until {@link #streamsPerFile} are in flight, the file is read or no buffer is free. */
-        private void fill(ArrayDeque<RangeRead> pending, RangeCursor cursor, ExecutorService ranges, StreamPool streams) throws IOException {
+        /**
+         * Starts ranged reads until {@link #streamsPerFile} are in flight, the file is read or no
+         * buffer is free; reads past {@code blockEnd} (the block being written) only inside the
+         * load window.
+         */
+        private void fill(ArrayDeque<RangeRead> pending, RangeCursor cursor, ExecutorService ranges, StreamPool streams, long blockEnd) throws IOException {
             while (pending.size() < streamsPerFile && cursor.hasNext()) {
+                if (cursor.position() >= blockEnd && !windowOpen()) {
+                    return;
+                }
                 byte[] buffer;
                 if (pending.isEmpty()) {
                     buffer = buffers.acquire();
@@ -1313,6 +1360,11 @@ public final class LoadExecutor {
 
             boolean hasNext() {
                 return block < blocks.size();
+            }
+
+            /** Where the next range starts. */
+            long position() {
+                return position;
             }
 
             /** The next range of at most {@code maxBytes}, never crossing a block's end. */

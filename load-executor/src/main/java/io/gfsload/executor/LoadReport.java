@@ -14,16 +14,20 @@ import java.util.List;
  * @param replication the requested replicas per block
  * @param totals sums over all files
  * @param partitions per partition and per file
- * @param durationMillis wall time of the load, planning excluded
- * @param bytesPerSecond bytes loaded per second of {@code durationMillis}
+ * @param durationMillis wall time of the load, planning excluded, time outside the load window
+ *     included
+ * @param bytesPerSecond bytes loaded per second of {@code durationMillis} less the time outside
+ *     the load window
  * @param settings the settings used, each with its reason
  * @param ufsBytesRead bytes this run read from the UFS, retries included
  * @param job the job's journal, or {@code null} when the load ran without one
  * @param restore the replicas written again because workers were lost during the load, or {@code
  *     null} when no worker was lost
+ * @param window the load window and how long the load waited for it, or {@code null} when the load
+ *     ran without one
  */
 public record LoadReport(String target, LoadState state, int replication, LoadTotals totals, List<PartitionReport> partitions,
-        long durationMillis, long bytesPerSecond, List<Setting> settings, long ufsBytesRead, JobSummary job, ReplicaRestore restore) {
+        long durationMillis, long bytesPerSecond, List<Setting> settings, long ufsBytesRead, JobSummary job, ReplicaRestore restore, Window window) {
     /**
      * The job a run belongs to.
      *
@@ -50,6 +54,30 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
     public record ReplicaRestore(List<String> lostWorkers, long blocks, long bytes) {
         public ReplicaRestore {
             lostWorkers = List.copyOf(requireNonNull(lostWorkers, "lostWorkers is null"));
+        }
+    }
+
+    /**
+     * The hours the load was allowed to read in, and the time it spent outside them.
+     *
+     * @param window {@code HH:MM-HH:MM}
+     * @param zone the time zone of the window, e.g. {@code Europe/Berlin}
+     * @param waitedMillis time the load waited for the window before its first read
+     * @param pauses times the window closed after the load had started
+     * @param pausedMillis time the load was paused by those closings
+     */
+    public record Window(String window, String zone, long waitedMillis, int pauses, long pausedMillis) {
+        public Window {
+            requireNonNull(window, "window is null");
+            requireNonNull(zone, "zone is null");
+            if (waitedMillis < 0 || pauses < 0 || pausedMillis < 0) {
+                throw new IllegalArgumentException("negative window figures: %d ms waited, %d pauses, %d ms paused".formatted(waitedMillis, pauses, pausedMillis));
+            }
+        }
+
+        /** Time outside the window, waited or paused. */
+        public long closedMillis() {
+            return waitedMillis + pausedMillis;
         }
     }
 

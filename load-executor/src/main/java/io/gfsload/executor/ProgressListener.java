@@ -25,5 +25,14 @@ public interface ProgressListener {
     /** A transient failure of {@code path}; attempt {@code attempt} follows after a backoff. */
     default void retrying(String path, int attempt, String error) {}
 
+    /**
+     * The load window is closed: no UFS read starts until {@code pause.opensAt()}; reads under way
+     * finish. Called once per pause, also when the load begins outside the window.
+     */
+    default void windowClosed(WindowPause pause) {}
+
+    /** The load window opened after being closed for {@code closed}: reads start again. */
+    default void windowOpened(LoadWindow window, java.time.Duration closed) {}
+
     default void finished(LoadReport report) {}
 }

@@ -86,13 +86,18 @@ class TestRangedReads {
 
     /** {@code threads} fixed read threads, {@code buffers} read buffers in flight, {@code streams} ranged reads per file. */
     private LoadExecutor executor(Configuration conf, int threads, int buffers, int streams, ProgressListener listener) {
+        return executor(conf, threads, buffers, streams, listener, ExecutorOptions.defaults(), Clock.systemUTC(), Sleeper.SYSTEM);
+    }
+
+    private LoadExecutor executor(Configuration conf, int threads, int buffers, int streams, ProgressListener listener, ExecutorOptions base, Clock clock,
+            Sleeper sleeper) {
         Settings settings = new Settings(List.of(
                 new Setting(Settings.UFS_READ_THREADS, threads, "threads", "test"),
                 new Setting(Settings.READ_BUFFER_BYTES, READ_BUFFER, "bytes", "test"),
                 new Setting(Settings.IN_FLIGHT_BYTES, (long) buffers * READ_BUFFER, "bytes", "test"),
                 new Setting(Settings.STREAMS_PER_FILE, streams, "streams", "test")));
-        ExecutorOptions options = ExecutorOptions.defaults().withRetries(10, Duration.ofMillis(1), Duration.ofMillis(10));
-        return new LoadExecutor(client, conf, settings, options, listener, Clock.systemUTC());
+        ExecutorOptions options = base.withRetries(10, Duration.ofMillis(1), Duration.ofMillis(10));
+        return new LoadExecutor(client, conf, settings, options, listener, clock, sleeper);
     }
 
     private void assertCachedAsInTheUfs(LoadPlan plan) throws IOException {
@@ -170,5 +175,41 @@ class TestRangedReads {
         assertTrue(report.totals().retries() > 0);
         assertEquals(plan.stats().bytes(), report.totals().bytesLoaded(), "a retried block counts once");
         assertCachedAsInTheUfs(plan);
+    }
+
+    @Test
+    void whenTheWindowClosesRangedReadsFinishTheirBlocksAndStartNoOthersUntilItOpens() throws IOException {
+        Configuration conf = new Configuration();
+        String root = store(ThrottledFileSystem.SCHEME, conf);
+        LoadPlan plan = plan(root, conf);
+        LoadWindow night = LoadWindow.parse("01:00-06:00", java.time.ZoneOffset.UTC);
+        FakeClock clock = new FakeClock(java.time.Instant.parse("2026-11-21T05:00:00Z"));
+        AtomicInteger blocks = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong readWhileClosed = new java.util.concurrent.atomic.AtomicLong();
+        ProgressListener listener = new ProgressListener() {
+            @Override
+            public void blockLoaded(BlockTask block) {
+                if (blocks.incrementAndGet() == 2) {
+                    clock.set(java.time.Instant.parse("2026-11-21T06:00:00Z"));
+                }
+            }
+
+            @Override
+            public void ufsBytesRead(int bytes) {
+                if (!night.isOpen(clock.instant())) {
+                    readWhileClosed.addAndGet(bytes);
+                }
+            }
+        };
+        int threads = 2;
+        int streams = 4;
+
+        LoadReport report = executor(conf, threads, 16, streams, listener, ExecutorOptions.defaults().withWindow(night), clock, clock).execute(plan);
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), String.valueOf(report.failedFiles()));
+        assertCachedAsInTheUfs(plan);
+        assertEquals(new LoadReport.Window("01:00-06:00", "Z", 0, 1, Duration.ofHours(19).toMillis()), report.window());
+        assertTrue(readWhileClosed.get() <= threads * (BLOCK + (long) streams * READ_BUFFER),
+                "only the blocks being written when the window closed, and the reads already under way, are read outside it: " + readWhileClosed.get());
     }
 }
