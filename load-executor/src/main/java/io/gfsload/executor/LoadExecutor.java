@@ -506,10 +506,15 @@ public final class LoadExecutor {
             this.window = options.window().map(w -> new WindowGate(w, clock, sleeper, listener));
             // The in-flight bytes are shared: the batcher of small files gets half (at most its
             // own bound, and room for one read buffer left) when the plan has small files, the
-            // read buffers the rest. Below one read buffer and one small block, those are the least.
+            // read buffers the rest; when it has only small files, the batcher gets all but one
+            // read buffer (for a file retried block by block), so that its batches are large.
+            // Below one read buffer and one small block, those are the least.
             boolean smallFiles = plan.partitions().stream().flatMap(partition -> partition.files().stream()).anyMatch(this::batchable);
+            boolean onlySmallFiles = smallFiles && plan.partitions().stream().flatMap(partition -> partition.files().stream())
+                    .allMatch(file -> batchable(file) || file.blocks().stream().allMatch(BlockTask::cached));
             Optional<Long> inFlight = settings.find(Settings.IN_FLIGHT_BYTES).map(Setting::value);
-            long smallShare = inFlight.map(bytes -> Math.min(bytes / 2, bytes - readBuffer)).orElse((long) SmallFileBatcher.MAX_QUEUED_BYTES);
+            long smallShare = inFlight.map(bytes -> onlySmallFiles ? bytes - readBuffer : Math.min(bytes / 2, bytes - readBuffer))
+                    .orElse((long) SmallFileBatcher.MAX_QUEUED_BYTES);
             this.smallFileBytes = (int) Math.max(SmallFileBatcher.MAX_BLOCK_BYTES, Math.min(SmallFileBatcher.MAX_QUEUED_BYTES, smallShare));
             long bufferCount = inFlight.map(bytes -> (bytes - (smallFiles ? smallFileBytes : 0)) / readBuffer).orElse((long) readThreads());
             this.buffers = new BufferPool(Math.toIntExact(Math.max(1, Math.min(Integer.MAX_VALUE, bufferCount))), readBuffer,

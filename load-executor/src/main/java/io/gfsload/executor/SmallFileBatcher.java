@@ -42,8 +42,8 @@ final class SmallFileBatcher implements AutoCloseable {
 
     /** Files whose single block to load is at most this long go through a batcher. */
     static final int MAX_BLOCK_BYTES = 1 << 20;
-    static final int MAX_BATCH_FILES = 512;
-    static final int MAX_BATCH_BYTES = 4 << 20;
+    static final int MAX_BATCH_FILES = 1024;
+    static final int MAX_BATCH_BYTES = 8 << 20;
     static final int MAX_QUEUED_BYTES = 32 << 20;
     static final int WRITER_THREADS = 4;
 
