@@ -78,6 +78,7 @@ public final class RpcServer implements AutoCloseable {
                 .build());
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .executor(executor)
+                .protocolNegotiator(new ComposingPlaintextNegotiator())
                 .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
         for (ServerServiceDefinition service : services) {
