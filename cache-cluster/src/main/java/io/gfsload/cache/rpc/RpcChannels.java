@@ -4,11 +4,16 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+import io.grpc.netty.shaded.io.netty.channel.WriteBufferWaterMark;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 
 /** Channels to the master and the workers, configured alike. */
 public final class RpcChannels {
+    static final int WRITE_BUFFER_LOW_BYTES = 1024 * 1024;
+    static final int WRITE_BUFFER_HIGH_BYTES = 2 * 1024 * 1024;
+
     private RpcChannels() {}
 
     /**
@@ -28,6 +33,7 @@ public final class RpcChannels {
                 .usePlaintext()
                 .disableRetry()
                 .flowControlWindow(RpcServer.FLOW_CONTROL_WINDOW_BYTES)
+                .withOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(WRITE_BUFFER_LOW_BYTES, WRITE_BUFFER_HIGH_BYTES))
                 .maxInboundMessageSize(RpcServer.MAX_INBOUND_MESSAGE_BYTES);
         executor.ifPresent(builder::executor);
         token.ifPresent(value -> builder.intercept(RpcAuth.clientInterceptor(value)));
