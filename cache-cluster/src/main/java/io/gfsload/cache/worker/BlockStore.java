@@ -787,6 +787,48 @@ final class BlockStore {
         }
 
         /**
+         * Appends the remaining bytes of every buffer of {@code data}, in order, with as few
+         * (gathering) writes as the system allows: a data message arrives as many small transport
+         * buffers, and one write call per buffer would cost a system call each. On failure the
+         * write is aborted.
+         *
+         * @throws BlockStoreException {@code INVALID_REQUEST} when the block would exceed its length
+         */
+        void append(List<ByteBuffer> data) {
+            checkState();
+            ByteBuffer[] buffers = data.toArray(ByteBuffer[]::new);
+            long count = 0;
+            for (ByteBuffer buffer : buffers) {
+                count += buffer.remaining();
+            }
+            if (written + count > length) {
+                abort();
+                throw new BlockStoreException(Kind.INVALID_REQUEST, String.format(
+                        "Block %s on worker %s: the stream has more than the %d bytes its header announced",
+                        blockId, workerId, length));
+            }
+            for (ByteBuffer buffer : buffers) {
+                checksum(buffer);
+            }
+            try {
+                int first = 0;
+                long left = count;
+                while (left > 0) {
+                    left -= channel.write(buffers, first, buffers.length - first);
+                    while (first < buffers.length && !buffers[first].hasRemaining()) {
+                        first++;
+                    }
+                }
+            }
+            catch (IOException e) {
+                abort();
+                throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot write block " + blockId
+                        + ": " + e, e);
+            }
+            written += count;
+        }
+
+        /**
          * Completes the block: checks its size, writes the header, syncs and renames it into
          * place (replacing an earlier copy, in this directory or another). On failure the write is
          * aborted.

@@ -470,9 +470,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                     write = begin(request.getHeader());
                 }
                 else if (request.hasData()) {
-                    for (ByteBuffer buffer : request.getData().asReadOnlyByteBufferList()) {
-                        write.append(buffer);
-                    }
+                    write.append(request.getData().asReadOnlyByteBufferList());
                 }
                 else {
                     throw new BlockStoreException(BlockStoreException.Kind.INVALID_REQUEST,

@@ -24,6 +24,8 @@ import io.gfsload.cache.api.NotEnoughWorkersException;
 import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.api.WorkerUnavailableException;
 import io.gfsload.cache.api.WriteOptions;
+import io.gfsload.cache.client.ClientConfig;
+import io.gfsload.cache.client.GrpcCacheClient;
 import io.gfsload.cache.testing.TestData;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
@@ -73,6 +75,26 @@ class LocalClusterTest {
             assertEquals(List.of("worker-0", "worker-1", "worker-2"), info.workers().stream().map(WorkerInfo::id).toList());
             assertEquals(3, info.liveWorkers().size());
             assertEquals(3 * 64L * MIB, info.liveCapacityBytes());
+        }
+    }
+
+    @Test
+    void streamedWritesWithChunksAboveAndBelowTheLargestFrameArriveWhole() throws Exception {
+        // Short-circuit writes off, so that the bytes cross the socket: the worker takes HTTP/2
+        // frames of up to 1 MiB, so a 4 MiB chunk spans several frames and a 64 KiB one does not;
+        // the block is larger than the 4 MiB flow-control window.
+        byte[] data = randomBytes(9 * MIB + 12345, 11);
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory, 1, 64L * MIB))) {
+            for (int chunk : List.of(4 * MIB, 64 * 1024)) {
+                BlockKey block = new BlockKey(FILE, chunk == 4 * MIB ? 8 : 9);
+                ClientConfig config = ClientConfig.defaults().withShortCircuitWrites(false).withChunkBytes(chunk);
+                try (CacheClient client = GrpcCacheClient.connect(cluster.masterTarget(), config)) {
+                    BlockWriteResult result = write(client, block, data, 1);
+
+                    assertEquals(crc32c(data), result.crc32c(), "chunk " + chunk);
+                    assertArrayEquals(data, readAll(client.openReader(block)), "chunk " + chunk);
+                }
+            }
         }
     }
 

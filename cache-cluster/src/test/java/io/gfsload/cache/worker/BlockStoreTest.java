@@ -52,6 +52,45 @@ class BlockStoreTest {
     }
 
     @Test
+    void aListOfBuffersIsAppendedInOrderWithItsChecksums() {
+        BlockStore store = open(100_000);
+        byte[] data = randomBytes(2 * SEGMENT + 700, 7);
+        // Pieces that cross segment boundaries, direct and read-only, as a data message's transport buffers are.
+        List<ByteBuffer> pieces = List.of(
+                ByteBuffer.wrap(data, 0, 1000).slice(),
+                direct(Arrays.copyOfRange(data, 1000, 1000 + SEGMENT)).asReadOnlyBuffer(),
+                ByteBuffer.wrap(data, 1000 + SEGMENT, 0).slice(),
+                direct(Arrays.copyOfRange(data, 1000 + SEGMENT, data.length)));
+        try (BlockStore.BlockWrite write = store.beginWrite(BLOCK_0, data.length)) {
+            write.append(pieces);
+            assertEquals(crc32c(data), write.crc32c());
+            assertEquals(new BlockStore.WrittenBlock(data.length, crc32c(data)), write.finish());
+        }
+        try (BlockStore.StoredBlock block = store.openBlock(BLOCK_0)) {
+            ByteBuffer stored = ByteBuffer.allocate(data.length);
+            for (int segment = 0; segment < 3; segment++) {
+                stored.put(block.readSegment(segment));
+            }
+            assertEquals(ByteBuffer.wrap(data), stored.flip());
+        }
+    }
+
+    @Test
+    void aListOfBuffersBeyondTheLengthIsRejectedAndNothingIsStored() {
+        BlockStore store = open(100_000);
+        BlockStore.BlockWrite write = store.beginWrite(BLOCK_0, 5000);
+        List<ByteBuffer> pieces = List.of(ByteBuffer.wrap(randomBytes(3000, 8)), ByteBuffer.wrap(randomBytes(2001, 9)));
+
+        BlockStoreException failure = assertThrows(BlockStoreException.class, () -> write.append(pieces));
+        assertEquals(BlockStoreException.Kind.INVALID_REQUEST, failure.kind());
+        assertEquals("Block " + BLOCK_0 + " on worker worker-0: the stream has more than the 5000 bytes its header announced",
+                failure.getMessage());
+        assertEquals(List.of(), store.blockIds());
+        assertEquals(List.of(), files(directory));
+        assertEquals(0, store.usedBytes());
+    }
+
+    @Test
     void rewritingABlockReplacesItAndItsSpace() {
         BlockStore store = open(100_000);
         write(store, BLOCK_0, randomBytes(10_000, 2));
@@ -115,6 +154,10 @@ class BlockStoreTest {
 
     private BlockStore open(long capacity) {
         return BlockStore.open("worker-0", directory, capacity, SEGMENT).store();
+    }
+
+    private static ByteBuffer direct(byte[] bytes) {
+        return ByteBuffer.allocateDirect(bytes.length).put(bytes).flip();
     }
 
     private static void write(BlockStore store, String blockId, byte[] data) {
