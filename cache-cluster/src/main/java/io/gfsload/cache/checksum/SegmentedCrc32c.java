@@ -1,6 +1,7 @@
 package io.gfsload.cache.checksum;
 
 import static com.google.common.base.Preconditions.checkArgument;
+import static com.google.common.base.Preconditions.checkState;
 import static java.util.Objects.requireNonNull;
 
 import java.nio.ByteBuffer;
@@ -26,6 +27,8 @@ public final class SegmentedCrc32c {
     private int bytesInSegment;
     /** The CRC32C of the finished segments, unsigned. */
     private long finishedCrc;
+    /** Made from given checksums: no bytes may be added. */
+    private boolean complete;
 
     /**
      * @param segmentBytes the length of a segment, > 0
@@ -37,6 +40,22 @@ public final class SegmentedCrc32c {
         this.segmentBytes = segmentBytes;
         this.fullSegmentOperator = fullSegmentOperator(segmentBytes);
         this.segmentCrcs = new int[(int) Math.min(Integer.MAX_VALUE - 8, Math.max(1, (expectedLength + segmentBytes - 1) / segmentBytes))];
+    }
+
+    /**
+     * The checksums of a whole block from its segments' checksums, as a writer that computed them
+     * gives them; nothing more can be added.
+     *
+     * @param segmentCrcs the checksum of each segment, all of {@code segmentBytes} but the last
+     * @param length the block's length
+     */
+    public static SegmentedCrc32c of(int[] segmentCrcs, int segmentBytes, long length) {
+        SegmentedCrc32c checksums = new SegmentedCrc32c(segmentBytes, length);
+        checksums.finishedCrc = combine(segmentCrcs, segmentBytes, length);
+        checksums.segmentCrcs = segmentCrcs.clone();
+        checksums.segments = segmentCrcs.length;
+        checksums.complete = true;
+        return checksums;
     }
 
     public int segmentBytes() {
@@ -51,6 +70,7 @@ public final class SegmentedCrc32c {
     /** Adds the remaining bytes of {@code data}, leaving its position where it was. */
     public void update(ByteBuffer data) {
         requireNonNull(data, "data is null");
+        checkState(!complete, "the checksums were given whole; no bytes can be added");
         ByteBuffer view = data.duplicate();
         while (view.hasRemaining()) {
             int n = Math.min(view.remaining(), segmentBytes - bytesInSegment);

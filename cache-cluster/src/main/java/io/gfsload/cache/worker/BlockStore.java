@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.StorageTier;
-import io.gfsload.cache.checksum.Crc32cCombine;
 import io.gfsload.cache.checksum.SegmentedCrc32c;
 import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.worker.BlockStoreException.Kind;
@@ -77,7 +76,6 @@ final class BlockStore {
     private final List<StoreDirectory> directories;
     private final int segmentBytes;
     /** Combines a CRC with that of a full segment. */
-    private final int[] fullSegmentCrcOperator;
     private final long maxBlockBytes;
     private final EvictionPolicy eviction;
     private final Clock clock;
@@ -94,7 +92,6 @@ final class BlockStore {
         this.workerId = workerId;
         this.directories = directories;
         this.segmentBytes = segmentBytes;
-        this.fullSegmentCrcOperator = Crc32cCombine.operator(segmentBytes);
         this.maxBlockBytes = maxBlockBytes;
         this.eviction = eviction;
         this.clock = clock;
@@ -716,12 +713,8 @@ final class BlockStore {
         private final Path temp;
         private final FileChannel channel;
         private final OptionalLong pinUntilMillis;
-        /** The CRC32C of the finished segments, unsigned; the block's is this combined with {@link #segmentCrc}. */
-        private long finishedSegmentsCrc;
-        private final CRC32C segmentCrc = new CRC32C();
-        private final int[] segmentCrcs;
-        private int segments;
-        private int bytesInSegment;
+        /** The checksums of the bytes appended so far, or those a short-circuit writer gave. */
+        private SegmentedCrc32c checksums;
         private long written;
         private boolean ended;
 
@@ -733,7 +726,7 @@ final class BlockStore {
             this.temp = temp;
             this.channel = channel;
             this.pinUntilMillis = pinUntilMillis;
-            this.segmentCrcs = new int[BlockFileHeader.segmentCount(length, segmentBytes)];
+            this.checksums = new SegmentedCrc32c(segmentBytes, length);
         }
 
         String blockId() {
@@ -750,7 +743,7 @@ final class BlockStore {
 
         /** The CRC32C of the bytes appended so far, unsigned. */
         long crc32c() {
-            return Crc32cCombine.combine(finishedSegmentsCrc, segmentCrc.getValue(), bytesInSegment);
+            return checksums.value();
         }
 
         /** Appends bytes; see {@link #append(ByteBuffer)}. */
@@ -855,10 +848,7 @@ final class BlockStore {
                         "Block %s on worker %s: the stream ended after %d of the %d bytes its header announced",
                         blockId, workerId, written, length));
             }
-            if (bytesInSegment > 0) {
-                endSegment();
-            }
-            BlockFileHeader header = new BlockFileHeader(length, (int) finishedSegmentsCrc, segmentBytes, segmentCrcs);
+            BlockFileHeader header = new BlockFileHeader(length, (int) checksums.value(), segmentBytes, checksums.segmentCrcs());
             try {
                 ByteBuffer encoded = header.encode();
                 long position = 0;
@@ -971,11 +961,12 @@ final class BlockStore {
         void adoptWrittenData(int[] writtenSegmentCrcs) {
             checkState();
             checkArgument(written == 0, "block %s already has %s bytes appended", blockId, written);
-            if (writtenSegmentCrcs.length != segmentCrcs.length) {
+            int expectedSegments = BlockFileHeader.segmentCount(length, segmentBytes);
+            if (writtenSegmentCrcs.length != expectedSegments) {
                 abort();
                 throw new BlockStoreException(Kind.INVALID_REQUEST, String.format(
                         "Block %s on worker %s: %d segment checksums for %d segments of %d bytes", blockId, workerId,
-                        writtenSegmentCrcs.length, segmentCrcs.length, segmentBytes));
+                        writtenSegmentCrcs.length, expectedSegments, segmentBytes));
             }
             try {
                 long size = Math.max(0, channel.size() - dataOffset());
@@ -991,26 +982,13 @@ final class BlockStore {
                 throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot read the local write of "
                         + "block " + blockId + ": " + e, e);
             }
-            System.arraycopy(writtenSegmentCrcs, 0, segmentCrcs, 0, segmentCrcs.length);
-            segments = segmentCrcs.length;
-            finishedSegmentsCrc = SegmentedCrc32c.combine(segmentCrcs, segmentBytes, length);
+            checksums = SegmentedCrc32c.of(writtenSegmentCrcs, segmentBytes, length);
             written = length;
         }
 
         /** Updates the segments' checksums with the remaining bytes of {@code data}, leaving its position. */
         private void checksum(ByteBuffer data) {
-            ByteBuffer segmentView = data.duplicate();
-            while (segmentView.hasRemaining()) {
-                int n = Math.min(segmentView.remaining(), segmentBytes - bytesInSegment);
-                ByteBuffer piece = segmentView.slice();
-                piece.limit(n);
-                segmentCrc.update(piece);
-                segmentView.position(segmentView.position() + n);
-                bytesInSegment += n;
-                if (bytesInSegment == segmentBytes) {
-                    endSegment();
-                }
-            }
+            checksums.update(data);
         }
 
         /** Discards the temp file and the reservation, unless the block was finished. */
@@ -1027,15 +1005,6 @@ final class BlockStore {
         @Override
         public void close() {
             abort();
-        }
-
-        private void endSegment() {
-            segmentCrcs[segments++] = (int) segmentCrc.getValue();
-            finishedSegmentsCrc = bytesInSegment == segmentBytes
-                    ? Crc32cCombine.combine(fullSegmentCrcOperator, finishedSegmentsCrc, segmentCrc.getValue())
-                    : Crc32cCombine.combine(finishedSegmentsCrc, segmentCrc.getValue(), bytesInSegment);
-            segmentCrc.reset();
-            bytesInSegment = 0;
         }
 
         private void checkState() {

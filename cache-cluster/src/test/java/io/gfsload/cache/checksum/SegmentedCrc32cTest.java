@@ -46,6 +46,19 @@ class SegmentedCrc32cTest {
     }
 
     @Test
+    void givenSegmentChecksumsMakeTheBlocksAndTakeNoMoreBytes() {
+        byte[] data = randomBytes(2 * SEGMENT + 5, 3);
+        SegmentedCrc32c computed = new SegmentedCrc32c(SEGMENT, data.length);
+        computed.update(data, 0, data.length);
+
+        SegmentedCrc32c given = SegmentedCrc32c.of(computed.segmentCrcs(), SEGMENT, data.length);
+
+        assertEquals(crc32c(data), given.value());
+        assertArrayEquals(computed.segmentCrcs(), given.segmentCrcs());
+        assertThrows(IllegalStateException.class, () -> given.update(data, 0, 1));
+    }
+
+    @Test
     void combineRejectsACountThatDoesNotFitTheLength() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SegmentedCrc32c.combine(new int[2], SEGMENT, 3 * SEGMENT));
         assertEquals("2 segments of 1000 bytes cannot hold 3000 bytes", e.getMessage());
