@@ -920,13 +920,7 @@ final class BlockStore {
             checkState();
             checkArgument(written == 0, "block %s already has %s bytes appended", blockId, written);
             try {
-                long size = Math.max(0, channel.size() - dataOffset());
-                if (size != length) {
-                    abort();
-                    throw new BlockStoreException(Kind.INVALID_REQUEST, String.format(
-                            "Block %s on worker %s: the local write left %d bytes, the block has %d", blockId, workerId,
-                            size, length));
-                }
+                checkWrittenLength();
                 ByteBuffer buffer = ByteBuffer.allocateDirect((int) Math.min(Math.max(length, 1), ADOPT_BUFFER_BYTES));
                 long position = dataOffset();
                 long end = dataOffset() + length;
@@ -969,13 +963,7 @@ final class BlockStore {
                         writtenSegmentCrcs.length, expectedSegments, segmentBytes));
             }
             try {
-                long size = Math.max(0, channel.size() - dataOffset());
-                if (size != length) {
-                    abort();
-                    throw new BlockStoreException(Kind.INVALID_REQUEST, String.format(
-                            "Block %s on worker %s: the local write left %d bytes, the block has %d", blockId, workerId,
-                            size, length));
-                }
+                checkWrittenLength();
             }
             catch (IOException e) {
                 abort();
@@ -984,6 +972,16 @@ final class BlockStore {
             }
             checksums = SegmentedCrc32c.of(writtenSegmentCrcs, segmentBytes, length);
             written = length;
+        }
+
+        /** Aborts the write unless the temp file holds exactly the block's bytes after the room for the header. */
+        private void checkWrittenLength() throws IOException {
+            long size = Math.max(0, channel.size() - dataOffset());
+            if (size != length) {
+                abort();
+                throw new BlockStoreException(Kind.INVALID_REQUEST, String.format(
+                        "Block %s on worker %s: the local write left %d bytes, the block has %d", blockId, workerId, size, length));
+            }
         }
 
         /** Updates the segments' checksums with the remaining bytes of {@code data}, leaving its position. */
