@@ -79,10 +79,10 @@ class LocalClusterTest {
     }
 
     @Test
-    void streamedWritesWithChunksAboveAndBelowTheLargestFrameArriveWhole() throws Exception {
-        // Short-circuit writes off, so that the bytes cross the socket: the worker takes HTTP/2
-        // frames of up to 1 MiB, so a 4 MiB chunk spans several frames and a 64 KiB one does not;
-        // the block is larger than the 4 MiB flow-control window.
+    void streamedWritesWithLargeAndSmallChunksArriveWhole() throws Exception {
+        // Short-circuit writes off, so that the bytes cross the socket: a 4 MiB chunk fills the
+        // 4 MiB flow-control window and spans many HTTP/2 frames, a 64 KiB one a few; the block
+        // is larger than the window.
         byte[] data = randomBytes(9 * MIB + 12345, 11);
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory, 1, 64L * MIB))) {
             for (int chunk : List.of(4 * MIB, 64 * 1024)) {
