@@ -28,6 +28,7 @@ final class KillAndResume {
     static final int FILES = 40;
     static final int FILE_BYTES = 4 << 20;
     static final long TOTAL = (long) FILES * FILE_BYTES;
+    static final String BANDWIDTH = "20MB/s";
 
     private final Path home;
     private final Path data;
@@ -45,8 +46,10 @@ final class KillAndResume {
     }
 
     /**
-     * Writes the data, starts the load in a child process at 40 MB/s and kills it a quarter of the
-     * way through; {@code flags} are added to the command.
+     * Writes the data, starts the load in a child process at {@value #BANDWIDTH} and kills it a
+     * quarter of the way through; {@code flags} are added to the command. The load takes 8 s at
+     * that rate, so a test thread that sees the progress seconds late on a loaded machine still
+     * kills it before it ends.
      */
     void killAQuarterOfTheWayThrough(String... flags) throws IOException {
         Files.createDirectories(data);
@@ -56,7 +59,7 @@ final class KillAndResume {
             random.nextBytes(bytes);
             Files.write(data.resolve("part-%03d".formatted(i)), bytes);
         }
-        List<String> args = new ArrayList<>(List.of("distributedLoad", "--bandwidth", "40MB/s", "--progress", "json"));
+        List<String> args = new ArrayList<>(List.of("distributedLoad", "--bandwidth", BANDWIDTH, "--progress", "json"));
         args.addAll(List.of(flags));
         args.addAll(connection);
         args.add(data.toString());
@@ -73,7 +76,7 @@ final class KillAndResume {
      * child process: it resumes the job, says it waits for the window, and is killed while it waits.
      */
     void killWhileWaitingForTheWindow(String window) {
-        List<String> args = new ArrayList<>(List.of("distributedLoad", "--bandwidth", "40MB/s", "--progress", "json", "--window", window, "--window-zone", "UTC"));
+        List<String> args = new ArrayList<>(List.of("distributedLoad", "--bandwidth", BANDWIDTH, "--progress", "json", "--window", window, "--window-zone", "UTC"));
         args.addAll(connection);
         args.add(data.toString());
         try (GfsLoadProcess child = GfsLoadProcess.start(home, args.toArray(String[]::new))) {
