@@ -868,8 +868,14 @@ final class BlockMetadataStore implements AutoCloseable {
         return blockKeyString(fileKey, index).getBytes(UTF_8);
     }
 
+    /** {@code <fileKey>/<index, 10 digits>}, so that a file's blocks sort by index; built by hand, as {@code String.format} costs more than a commit's writes. */
     private static String blockKeyString(String fileKey, int index) {
-        return String.format("%s/%010d", fileKey, index);
+        String digits = Integer.toString(index);
+        StringBuilder key = new StringBuilder(fileKey.length() + 11).append(fileKey).append('/');
+        for (int i = digits.length(); i < 10; i++) {
+            key.append('0');
+        }
+        return key.append(digits).toString();
     }
 
     private static byte[] workerKey(String workerId, String fileKey, int index) {

@@ -1,5 +1,6 @@
 package io.gfsload.cache.master;
 
+import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -20,6 +21,13 @@ class BlockMetadataStoreTest {
 
     @TempDir
     Path directory;
+
+    @Test
+    void blockKeysPadTheIndexToTenDigitsSoThatAFilesBlocksSortByIndex() {
+        assertEquals("0123abcd/0000000000", new String(BlockMetadataStore.blockKey("0123abcd", 0), UTF_8));
+        assertEquals("0123abcd/0000000042", new String(BlockMetadataStore.blockKey("0123abcd", 42), UTF_8));
+        assertEquals("0123abcd/2147483647", new String(BlockMetadataStore.blockKey("0123abcd", Integer.MAX_VALUE), UTF_8));
+    }
 
     @Test
     void listsAFilesBlocksInIndexOrderAndSurvivesReopening() {
