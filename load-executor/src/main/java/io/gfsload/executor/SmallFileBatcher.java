@@ -45,7 +45,13 @@ final class SmallFileBatcher implements AutoCloseable {
     static final int MAX_BATCH_FILES = 1024;
     static final int MAX_BATCH_BYTES = 8 << 20;
     static final int MAX_QUEUED_BYTES = 32 << 20;
-    static final int WRITER_THREADS = 4;
+    /**
+     * Writer threads: one per core, from 2 to 4. A batch costs four cache calls whatever its size,
+     * so on a small machine fewer writers with larger batches spend less CPU per file (P2 on 2
+     * cores: 2 writers loaded 20,000 files in 3.5-7.9 s, 4 writers in 4.4-10.5 s, run by run);
+     * two keep a batch in flight while the next one is read.
+     */
+    static final int WRITER_THREADS = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
     /** A block read whole and waiting to be written. */
     record Pending(FileLoad file, BlockTask block, byte[] data) {
