@@ -90,18 +90,7 @@ final class GfsloadContender extends NamedContender {
 
     @Override
     public RunResult run(int run) {
-        String what = "%s %s run %d".formatted(data.id(), name(), run);
-        Path clusterDirectory = workspace.runDirectory(data.id(), name(), run);
-        RunResult result;
-        try {
-            result = timedLoad(run, what, clusterDirectory);
-        }
-        catch (RuntimeException e) {
-            Directories.deleteAfterFailure(e, clusterDirectory);
-            throw e;
-        }
-        Directories.deleteAfterRun(what, clusterDirectory);
-        return result;
+        return inRunDirectory(workspace, data.id(), run, (what, clusterDirectory) -> timedLoad(run, what, clusterDirectory));
     }
 
     private RunResult timedLoad(int run, String what, Path clusterDirectory) {

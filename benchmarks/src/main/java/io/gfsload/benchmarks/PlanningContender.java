@@ -63,19 +63,7 @@ final class PlanningContender extends NamedContender {
 
     @Override
     public RunResult run(int run) {
-        PlanningDataSet data = environment.data();
-        String what = "%s %s run %d".formatted(data.id(), name(), run);
-        Path runDirectory = workspace.runDirectory(data.id(), name(), run);
-        RunResult result;
-        try {
-            result = runOnce(run, what, runDirectory);
-        }
-        catch (RuntimeException e) {
-            Directories.deleteAfterFailure(e, runDirectory);
-            throw e;
-        }
-        Directories.deleteAfterRun(what, runDirectory);
-        return result;
+        return inRunDirectory(workspace, environment.data().id(), run, (what, runDirectory) -> runOnce(run, what, runDirectory));
     }
 
     private RunResult runOnce(int run, String what, Path runDirectory) {

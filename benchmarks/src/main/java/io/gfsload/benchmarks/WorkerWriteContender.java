@@ -53,18 +53,8 @@ final class WorkerWriteContender extends NamedContender {
 
     @Override
     public RunResult run(int run) {
-        String what = "%s %s run %d".formatted(data.id(), name(), run);
-        Path directory = workspace.runDirectory(data.id(), name(), run);
-        RunResult result;
-        try {
-            result = mode == Mode.GRPC ? throughWorker(run, directory) : straight(run, directory);
-        }
-        catch (RuntimeException e) {
-            Directories.deleteAfterFailure(e, directory);
-            throw e;
-        }
-        Directories.deleteAfterRun(what, directory);
-        return result;
+        return inRunDirectory(workspace, data.id(), run,
+                (what, directory) -> mode == Mode.GRPC ? throughWorker(run, directory) : straight(run, directory));
     }
 
     private RunResult throughWorker(int run, Path directory) {

@@ -487,6 +487,19 @@ public final class GrpcCacheClient implements CacheClient {
     }
 
     /** Whether a write to {@code worker} may try a short-circuit local write: it is on this host and has not refused one. */
+    /**
+     * Checks that {@code count} more bytes fit a block writer's block of {@code length} bytes of
+     * which {@code written} are written.
+     *
+     * @throws IllegalArgumentException when they do not
+     */
+    static void checkFits(String blockId, long length, long written, long count) {
+        if (written + count > length) {
+            throw new IllegalArgumentException(String.format(
+                    "Block %s has %d bytes: %d are written, %d more would exceed it", blockId, length, written, count));
+        }
+    }
+
     /** Whether short-circuit writes to {@code worker} are on, it is on this host and has not refused them. */
     boolean shortCircuitCandidate(WorkerAddress worker) {
         return config.shortCircuitWrites() && isLocal(worker.getHost()) && !noShortCircuit.containsKey(worker.getHost() + ":" + worker.getPort());

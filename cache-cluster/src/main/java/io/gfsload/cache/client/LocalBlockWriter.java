@@ -122,10 +122,7 @@ final class LocalBlockWriter implements BlockWriter {
         requireNonNull(buffer, "buffer is null");
         Objects.checkFromIndexSize(offset, count, buffer.length);
         checkOpen();
-        if (written + count > length) {
-            throw new IllegalArgumentException(String.format(
-                    "Block %s has %d bytes: %d are written, %d more would exceed it", block.blockId(), length, written, count));
-        }
+        GrpcCacheClient.checkFits(block.blockId(), length, written, count);
         crc.update(buffer, offset, count);
         for (Replica replica : replicas) {
             ByteBuffer data = ByteBuffer.wrap(buffer, offset, count);
@@ -149,10 +146,7 @@ final class LocalBlockWriter implements BlockWriter {
         requireNonNull(data, "data is null");
         checkOpen();
         int count = data.remaining();
-        if (written + count > length) {
-            throw new IllegalArgumentException(String.format(
-                    "Block %s has %d bytes: %d are written, %d more would exceed it", block.blockId(), length, written, count));
-        }
+        GrpcCacheClient.checkFits(block.blockId(), length, written, count);
         crc.update(data.duplicate());
         for (Replica replica : replicas) {
             ByteBuffer view = data.duplicate();

@@ -98,10 +98,7 @@ final class ReplicatedBlockWriter implements BlockWriter {
         requireNonNull(buffer, "buffer is null");
         Objects.checkFromIndexSize(offset, count, buffer.length);
         checkOpen();
-        if (written + count > length) {
-            throw new IllegalArgumentException(String.format(
-                    "Block %s has %d bytes: %d are written, %d more would exceed it", blockId, length, written, count));
-        }
+        GrpcCacheClient.checkFits(blockId, length, written, count);
         int chunkBytes = client.config().chunkBytes();
         int end = offset + count;
         for (int at = offset; at < end; at += chunkBytes) {
@@ -129,10 +126,7 @@ final class ReplicatedBlockWriter implements BlockWriter {
     public void write(ByteBuffer data) {
         requireNonNull(data, "data is null");
         checkOpen();
-        if (written + data.remaining() > length) {
-            throw new IllegalArgumentException(String.format(
-                    "Block %s has %d bytes: %d are written, %d more would exceed it", blockId, length, written, data.remaining()));
-        }
+        GrpcCacheClient.checkFits(blockId, length, written, data.remaining());
         int chunkBytes = client.config().chunkBytes();
         while (data.hasRemaining()) {
             int n = Math.min(chunkBytes, data.remaining());
