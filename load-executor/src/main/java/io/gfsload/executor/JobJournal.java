@@ -33,6 +33,13 @@ public final class JobJournal implements AutoCloseable {
     private static final byte[] RUNS = "runs".getBytes(StandardCharsets.UTF_8);
     private static final byte[] REQUEST = "request".getBytes(StandardCharsets.UTF_8);
     private static final String BLOCK_PREFIX = "block/";
+    /**
+     * The UFS bytes read are written ahead in steps of this size: the journal holds the bytes read
+     * rounded up to the next step, and the exact figure once closed. A killed run so leaves a
+     * figure at most one step above what it read, never below, at one journal write per step
+     * instead of one per read.
+     */
+    static final long READ_RECORD_STEP = 1 << 20;
 
     static {
         RocksDB.loadLibrary();
@@ -46,6 +53,7 @@ public final class JobJournal implements AutoCloseable {
     private final long previousBlocks;
     private final long run;
     private long ufsBytesRead;
+    private long ufsBytesReadRecorded;
 
     private JobJournal(String jobId, Path directory, Options options, RocksDB db) throws RocksDBException {
         this.jobId = jobId;
@@ -54,6 +62,7 @@ public final class JobJournal implements AutoCloseable {
         this.db = db;
         this.previousUfsBytesRead = readLong(UFS_BYTES_READ);
         this.ufsBytesRead = previousUfsBytesRead;
+        this.ufsBytesReadRecorded = previousUfsBytesRead;
         long blocks = 0;
         try (var iterator = db.newIterator()) {
             byte[] prefix = BLOCK_PREFIX.getBytes(StandardCharsets.UTF_8);
@@ -151,7 +160,10 @@ public final class JobJournal implements AutoCloseable {
         return run;
     }
 
-    /** UFS bytes read by the earlier runs of this job. */
+    /**
+     * UFS bytes read by the earlier runs of this job; after a run that was killed, up to
+     * {@link #READ_RECORD_STEP} more than it read.
+     */
     public long previousUfsBytesRead() {
         return previousUfsBytesRead;
     }
@@ -164,7 +176,11 @@ public final class JobJournal implements AutoCloseable {
     /** Adds {@code bytes} read from the UFS to the job's total. */
     public synchronized void recordRead(long bytes) {
         ufsBytesRead += bytes;
-        put(UFS_BYTES_READ, toBytes(ufsBytesRead));
+        if (ufsBytesRead > ufsBytesReadRecorded) {
+            long ahead = (ufsBytesRead / READ_RECORD_STEP + 1) * READ_RECORD_STEP;
+            put(UFS_BYTES_READ, toBytes(ahead));
+            ufsBytesReadRecorded = ahead;
+        }
     }
 
     /** Records a committed block. */
@@ -234,8 +250,16 @@ public final class JobJournal implements AutoCloseable {
     @Override
     public synchronized void close() {
         if (db.isOwningHandle()) {
-            db.close();
-            options.close();
+            try {
+                if (ufsBytesReadRecorded != ufsBytesRead) {
+                    put(UFS_BYTES_READ, toBytes(ufsBytesRead));
+                    ufsBytesReadRecorded = ufsBytesRead;
+                }
+            }
+            finally {
+                db.close();
+                options.close();
+            }
         }
     }
 
