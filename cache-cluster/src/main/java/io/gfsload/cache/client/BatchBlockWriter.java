@@ -32,6 +32,7 @@ import io.gfsload.cache.proto.WriteBlocksRequest;
 import io.gfsload.cache.proto.WriteBlocksResponse;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcErrors;
+import io.gfsload.cache.worker.BlockFileHeader;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.IOException;
@@ -50,9 +51,9 @@ import java.util.zip.CRC32C;
 
 /**
  * {@link GrpcCacheClient#writeBlocks}: many small blocks with one placement call, then per worker
- * either a short-circuit batch (OpenLocalWrites, the client writes each block into the temp file
- * the worker hands out, with the segment checksums the worker stores, CompleteLocalWrites) when
- * the worker is on this host and takes them, or one WriteBlocks call that carries the bytes (all
+ * either a short-circuit batch (OpenLocalWrites; the client creates each temp file the worker
+ * names and writes the whole block file, the header with its segment checksums and the data;
+ * CompleteLocalWrites) when the worker is on this host and takes them, or one WriteBlocks call that carries the bytes (all
  * such workers at once), and one batch commit. A worker that refuses short-circuit writes, or
  * whose files cannot be written here, gets the blocks streamed instead.
  *
@@ -205,7 +206,7 @@ final class BatchBlockWriter {
      * worker refuses it or its temp files cannot be written here (the blocks are then streamed).
      */
     private boolean writeLocally(WorkerAddress worker, List<Item> items) {
-        OpenLocalWritesRequest.Builder request = OpenLocalWritesRequest.newBuilder();
+        OpenLocalWritesRequest.Builder request = OpenLocalWritesRequest.newBuilder().setWriterCreatesFiles(true);
         for (Item item : items) {
             request.addHeaders(header(item));
         }
@@ -246,8 +247,10 @@ final class BatchBlockWriter {
                 continue;
             }
             OpenLocalWriteResponse file = result.getOpened();
+            int[] segmentCrcs;
             try {
-                writeFile(file, item.data.data());
+                segmentCrcs = item.segmentCrcs(file.getSegmentBytes());
+                writeFile(file, item, segmentCrcs);
             }
             catch (IOException | RuntimeException e) {
                 if (completed.isEmpty()) {
@@ -265,10 +268,8 @@ final class BatchBlockWriter {
                     .setWriteId(file.getWriteId())
                     .setLength(item.data.data().length)
                     .setCrc32C(ProtoConversions.crcToWire(item.crc));
-            if (file.getSegmentBytes() > 0) {
-                for (int segmentCrc : item.segmentCrcs(file.getSegmentBytes())) {
-                    block.addSegmentCrc32C(segmentCrc);
-                }
+            for (int segmentCrc : segmentCrcs) {
+                block.addSegmentCrc32C(segmentCrc);
             }
             complete.addBlocks(block);
             completed.add(item);
@@ -302,12 +303,22 @@ final class BatchBlockWriter {
         return true;
     }
 
-    private static void writeFile(OpenLocalWriteResponse file, byte[] data) throws IOException {
-        try (FileChannel channel = FileChannel.open(Path.of(file.getPath()), StandardOpenOption.WRITE)) {
-            ByteBuffer buffer = ByteBuffer.wrap(data);
-            long position = file.getDataOffset();
-            while (buffer.hasRemaining()) {
-                position += channel.write(buffer, position);
+    /**
+     * Creates the temp file the worker handed out and writes the whole block file into it, header
+     * and data, with one gathering write.
+     */
+    private static void writeFile(OpenLocalWriteResponse file, Item item, int[] segmentCrcs) throws IOException {
+        byte[] data = item.data.data();
+        ByteBuffer header = BlockFileHeader.encode(data.length, item.crc, file.getSegmentBytes(), segmentCrcs);
+        if (header.remaining() != file.getDataOffset()) {
+            throw new IOException("the worker's block files put the data at byte " + file.getDataOffset()
+                    + ", after a header of another format than this client's (" + header.remaining() + " bytes)");
+        }
+        try (FileChannel channel = FileChannel.open(Path.of(file.getPath()), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            ByteBuffer[] buffers = {header, ByteBuffer.wrap(data)};
+            long left = header.remaining() + (long) data.length;
+            while (left > 0) {
+                left -= channel.write(buffers);
             }
         }
     }

@@ -27,7 +27,7 @@ import java.util.zip.CRC32C;
  *
  * All integers are big-endian.
  */
-final class BlockFileHeader {
+public final class BlockFileHeader {
     static final int MAGIC = 0x47465342;
     static final int VERSION = 1;
     private static final int FIXED_BYTES = 28;
@@ -50,7 +50,7 @@ final class BlockFileHeader {
     }
 
     /** Segments of a block of {@code length} bytes; fails when a header could not hold them. */
-    static int segmentCount(long length, int segmentBytes) {
+    public static int segmentCount(long length, int segmentBytes) {
         long count = (length + segmentBytes - 1) / segmentBytes;
         checkArgument(count <= (Integer.MAX_VALUE - FIXED_BYTES) / 4 - 1,
                 "a block of %s bytes has too many segments of %s bytes", length, segmentBytes);
@@ -58,7 +58,7 @@ final class BlockFileHeader {
     }
 
     /** Bytes of the header of a block of {@code length} bytes, i.e. where its data starts. */
-    static long headerBytes(long length, int segmentBytes) {
+    public static long headerBytes(long length, int segmentBytes) {
         return FIXED_BYTES + 4L * segmentCount(length, segmentBytes) + 4;
     }
 
@@ -88,8 +88,24 @@ final class BlockFileHeader {
     }
 
     ByteBuffer encode() {
-        ByteBuffer buffer = ByteBuffer.allocate((int) dataOffset());
-        buffer.putInt(MAGIC).putInt(VERSION).putLong(length).putInt(crc32c).putInt(segmentBytes)
+        return encode(length, crc32c(), segmentBytes, segmentCrcs);
+    }
+
+    /**
+     * The header of a block of {@code length} bytes with these checksums, ready to be written at
+     * the start of its file. Public for the short-circuit writers on a worker's host, who write
+     * whole block files.
+     *
+     * @param crc32c the block's CRC32C, unsigned
+     */
+    public static ByteBuffer encode(long length, long crc32c, int segmentBytes, int[] segmentCrcs) {
+        checkArgument(length >= 0, "length must be >= 0: %s", length);
+        checkArgument(segmentBytes > 0, "segmentBytes must be > 0: %s", segmentBytes);
+        checkArgument(segmentCrcs.length == segmentCount(length, segmentBytes),
+                "a block of %s bytes has %s segments of %s bytes, got %s checksums", length,
+                segmentCount(length, segmentBytes), segmentBytes, segmentCrcs.length);
+        ByteBuffer buffer = ByteBuffer.allocate((int) headerBytes(length, segmentBytes));
+        buffer.putInt(MAGIC).putInt(VERSION).putLong(length).putInt((int) crc32c).putInt(segmentBytes)
                 .putInt(segmentCrcs.length);
         for (int crc : segmentCrcs) {
             buffer.putInt(crc);

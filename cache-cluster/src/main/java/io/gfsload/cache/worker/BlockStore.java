@@ -316,21 +316,11 @@ final class BlockStore {
      *     the block does not fit even after eviction. Nothing is created then
      */
     BlockWrite beginWrite(String blockId, long length, Optional<StorageTier> tier, OptionalLong pinUntilMillis) {
-        checkBlockId(blockId);
+        checkNewBlock(blockId, length);
         requireNonNull(tier, "tier is null");
         requireNonNull(pinUntilMillis, "pinUntilMillis is null");
-        if (length < 0) {
-            throw new BlockStoreException(Kind.INVALID_REQUEST, "Block " + blockId + " has a negative length: "
-                    + length);
-        }
-        if (length > maxBlockBytes) {
-            throw new BlockStoreException(Kind.INVALID_REQUEST, String.format(
-                    "Block %s has a length of %d bytes, more than the largest block worker %s accepts (%d bytes)",
-                    blockId, length, workerId, maxBlockBytes));
-        }
         StoreDirectory directory = reserve(blockId, length, tier);
-        Path temp = directory.path.resolve(blockId + "." + Long.toHexString(ThreadLocalRandom.current().nextLong())
-                + TEMP_SUFFIX);
+        Path temp = tempFile(directory, blockId);
         try {
             FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                     StandardOpenOption.READ);
@@ -343,6 +333,40 @@ final class BlockStore {
             throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot create a temp file for block "
                     + blockId + " in " + directory.path + ": " + e, e);
         }
+    }
+
+    private void checkNewBlock(String blockId, long length) {
+        checkBlockId(blockId);
+        if (length < 0) {
+            throw new BlockStoreException(Kind.INVALID_REQUEST, "Block " + blockId + " has a negative length: "
+                    + length);
+        }
+        if (length > maxBlockBytes) {
+            throw new BlockStoreException(Kind.INVALID_REQUEST, String.format(
+                    "Block %s has a length of %d bytes, more than the largest block worker %s accepts (%d bytes)",
+                    blockId, length, workerId, maxBlockBytes));
+        }
+    }
+
+    /**
+     * Starts a short-circuit write whose writer, a trusted client on this host, creates the temp
+     * file ({@link BlockWrite#tempFile()}) itself and writes the whole block file into it: the
+     * header ({@link BlockFileHeader#encode(long, long, int, int[])} with this store's segment
+     * length) and then the data. Reserves the space as {@link #beginWrite} does and creates
+     * nothing; {@link BlockWrite#adoptWrittenFile} takes the file.
+     *
+     * @throws BlockStoreException as {@link #beginWrite}
+     */
+    BlockWrite beginWriterCreatedWrite(String blockId, long length, Optional<StorageTier> tier, OptionalLong pinUntilMillis) {
+        checkNewBlock(blockId, length);
+        requireNonNull(tier, "tier is null");
+        requireNonNull(pinUntilMillis, "pinUntilMillis is null");
+        StoreDirectory directory = reserve(blockId, length, tier);
+        return new BlockWrite(blockId, length, directory, tempFile(directory, blockId), null, pinUntilMillis);
+    }
+
+    private static Path tempFile(StoreDirectory directory, String blockId) {
+        return directory.path.resolve(blockId + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + TEMP_SUFFIX);
     }
 
     /**
@@ -711,6 +735,7 @@ final class BlockStore {
         private final long length;
         private final StoreDirectory directory;
         private final Path temp;
+        /** The open temp file; null when the writer creates and writes it ({@link #beginWriterCreatedWrite}). */
         private final FileChannel channel;
         private final OptionalLong pinUntilMillis;
         /** The checksums of the bytes appended so far, or those a short-circuit writer gave. */
@@ -757,7 +782,7 @@ final class BlockStore {
          * @throws BlockStoreException {@code INVALID_REQUEST} when the block would exceed its length
          */
         void append(ByteBuffer data) {
-            checkState();
+            checkAppendable();
             int count = data.remaining();
             if (written + count > length) {
                 abort();
@@ -788,7 +813,7 @@ final class BlockStore {
          * @throws BlockStoreException {@code INVALID_REQUEST} when the block would exceed its length
          */
         void append(List<ByteBuffer> data) {
-            checkState();
+            checkAppendable();
             ByteBuffer[] buffers = data.toArray(ByteBuffer[]::new);
             long count = 0;
             for (ByteBuffer buffer : buffers) {
@@ -831,7 +856,9 @@ final class BlockStore {
          */
         WrittenBlock finish() {
             WrittenBlock written = finishUnsynced();
-            syncDirectory(directory.path);
+            if (directory.tier.persistent()) {
+                syncDirectory(directory.path);
+            }
             return written;
         }
 
@@ -848,15 +875,25 @@ final class BlockStore {
                         "Block %s on worker %s: the stream ended after %d of the %d bytes its header announced",
                         blockId, workerId, written, length));
             }
-            BlockFileHeader header = new BlockFileHeader(length, (int) checksums.value(), segmentBytes, checksums.segmentCrcs());
+            long crc32c = checksums.value();
             try {
-                ByteBuffer encoded = header.encode();
-                long position = 0;
-                while (encoded.hasRemaining()) {
-                    position += channel.write(encoded, position);
+                if (channel != null) {
+                    ByteBuffer encoded = BlockFileHeader.encode(length, crc32c, segmentBytes, checksums.segmentCrcs());
+                    long position = 0;
+                    while (encoded.hasRemaining()) {
+                        position += channel.write(encoded, position);
+                    }
+                    // Blocks of a tier that does not survive a restart need no sync.
+                    if (directory.tier.persistent()) {
+                        channel.force(true);
+                    }
+                    channel.close();
                 }
-                channel.force(true);
-                channel.close();
+                else if (directory.tier.persistent()) {
+                    try (FileChannel file = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                        file.force(true);
+                    }
+                }
                 synchronized (BlockStore.this) {
                     Files.move(temp, directory.blockPath(blockId), StandardCopyOption.ATOMIC_MOVE,
                             StandardCopyOption.REPLACE_EXISTING);
@@ -885,7 +922,7 @@ final class BlockStore {
                 throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot store block " + blockId
                         + ": " + e, e);
             }
-            return new WrittenBlock(length, header.crc32c());
+            return new WrittenBlock(length, crc32c);
         }
 
         /** The directory the block goes into. */
@@ -917,7 +954,7 @@ final class BlockStore {
          * @throws BlockStoreException {@code INVALID_REQUEST} when the file holds another length
          */
         void adoptWrittenData() {
-            checkState();
+            checkAppendable();
             checkArgument(written == 0, "block %s already has %s bytes appended", blockId, written);
             try {
                 checkWrittenLength();
@@ -974,9 +1011,34 @@ final class BlockStore {
             written = length;
         }
 
+        /**
+         * Takes the block file the writer of a {@link #beginWriterCreatedWrite} created and wrote,
+         * header included, with the segment checksums it wrote into that header: checks the
+         * checksums' count and the file's size, without reading anything back (a header or
+         * segment that differs is caught when the block is first read, like one corrupted later
+         * on disk). On failure the write is aborted.
+         *
+         * @throws BlockStoreException {@code INVALID_REQUEST} when the file is missing or holds
+         *     another length, or the checksums do not fit the block
+         */
+        void adoptWrittenFile(int[] writtenSegmentCrcs) {
+            checkState();
+            checkArgument(channel == null, "block %s was not begun for its writer to create", blockId);
+            adoptWrittenData(writtenSegmentCrcs);
+        }
+
         /** Aborts the write unless the temp file holds exactly the block's bytes after the room for the header. */
         private void checkWrittenLength() throws IOException {
-            long size = Math.max(0, channel.size() - dataOffset());
+            long fileSize;
+            try {
+                fileSize = channel != null ? channel.size() : Files.size(temp);
+            }
+            catch (NoSuchFileException e) {
+                abort();
+                throw new BlockStoreException(Kind.INVALID_REQUEST, String.format(
+                        "Block %s on worker %s: the local writer did not create %s", blockId, workerId, temp));
+            }
+            long size = Math.max(0, fileSize - dataOffset());
             if (size != length) {
                 abort();
                 throw new BlockStoreException(Kind.INVALID_REQUEST, String.format(
@@ -995,7 +1057,9 @@ final class BlockStore {
                 return;
             }
             ended = true;
-            closeQuietly(channel);
+            if (channel != null) {
+                closeQuietly(channel);
+            }
             deleteQuietly(temp);
             release(directory, length);
         }
@@ -1008,6 +1072,14 @@ final class BlockStore {
         private void checkState() {
             if (ended) {
                 throw new IllegalStateException("The write of block " + blockId + " has ended");
+            }
+        }
+
+        /** Bytes can be appended only to a temp file this store created. */
+        private void checkAppendable() {
+            checkState();
+            if (channel == null) {
+                throw new IllegalStateException("Block " + blockId + " is written by its writer, who created its temp file");
             }
         }
 

@@ -16,8 +16,11 @@ import io.gfsload.cache.master.CacheMaster;
 import io.gfsload.cache.master.MasterConfig;
 import io.gfsload.cache.proto.CompleteLocalWriteRequest;
 import io.gfsload.cache.proto.CompleteLocalWriteResponse;
+import io.gfsload.cache.proto.CompleteLocalWritesRequest;
 import io.gfsload.cache.proto.OpenLocalWriteRequest;
 import io.gfsload.cache.proto.OpenLocalWriteResponse;
+import io.gfsload.cache.proto.OpenLocalWritesRequest;
+import io.gfsload.cache.proto.OpenLocalWritesResponse;
 import io.gfsload.cache.proto.ReadBlockRequest;
 import io.gfsload.cache.proto.SmallBlock;
 import io.gfsload.cache.proto.SmallBlockResult;
@@ -40,6 +43,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.List;
+import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
@@ -215,6 +219,56 @@ class WorkerBatchAndLocalWriteTest {
     }
 
     @Test
+    void aClientCreatedBlockFileIsTakenAsWrittenAndServed() throws IOException {
+        byte[] first = randomBytes(3 * SEGMENT + 100, 11);
+        byte[] second = randomBytes(SEGMENT / 2, 12);
+        OpenLocalWritesResponse opened = stub().openLocalWrites(openAll(true, blockId(0), first.length, blockId(1), second.length));
+        OpenLocalWriteResponse a = opened.getResults(0).getOpened();
+        OpenLocalWriteResponse b = opened.getResults(1).getOpened();
+        assertFalse(Files.exists(Path.of(a.getPath())), "the worker leaves the temp file to the client");
+
+        createBlockFile(a, first);
+        createBlockFile(b, second);
+        WriteBlocksResponse completed = stub().completeLocalWrites(CompleteLocalWritesRequest.newBuilder()
+                .addBlocks(complete(a, first.length, crc32c(first), segmentCrcs(first)))
+                .addBlocks(complete(b, second.length, crc32c(second), segmentCrcs(second)))
+                .build());
+
+        assertEquals(crc32c(first), ProtoConversions.crcFromWire(completed.getResults(0).getWritten().getCrc32C()));
+        assertEquals(second.length, completed.getResults(1).getWritten().getLength());
+        assertEquals(Stream.of(blockId(0), blockId(1)).sorted().toList(), worker.blockIds().stream().sorted().toList());
+        assertArrayEquals(first, read(blockId(0)));
+        assertArrayEquals(second, read(blockId(1)));
+        assertEquals(first.length + second.length, worker.usedBytes());
+    }
+
+    @Test
+    void aClientCreatedWriteWithoutItsFileOrChecksumsOrOfAnotherLengthStoresNothing() throws IOException {
+        byte[] data = randomBytes(2 * SEGMENT, 13);
+        OpenLocalWritesResponse opened = stub().openLocalWrites(openAll(true, blockId(0), data.length, blockId(1), data.length,
+                blockId(2), data.length));
+        OpenLocalWriteResponse missing = opened.getResults(0).getOpened();
+        OpenLocalWriteResponse unchecked = opened.getResults(1).getOpened();
+        OpenLocalWriteResponse truncated = opened.getResults(2).getOpened();
+        createBlockFile(unchecked, data);
+        createBlockFile(truncated, Arrays.copyOf(data, data.length - 1));
+
+        WriteBlocksResponse completed = stub().completeLocalWrites(CompleteLocalWritesRequest.newBuilder()
+                .addBlocks(complete(missing, data.length, crc32c(data), segmentCrcs(data)))
+                .addBlocks(complete(unchecked, data.length, crc32c(data)))
+                .addBlocks(complete(truncated, data.length, crc32c(data), segmentCrcs(data)))
+                .build());
+
+        assertEquals("Block %s on worker worker-0: the local writer did not create %s".formatted(blockId(0), missing.getPath()),
+                completed.getResults(0).getError().getMessage());
+        assertEquals("Block %s on worker worker-0: a local write whose client created the file needs its segment checksums"
+                .formatted(blockId(1)), completed.getResults(1).getError().getMessage());
+        assertEquals("Block %s on worker worker-0: the local write left %d bytes, the block has %d".formatted(blockId(2),
+                data.length - 1, data.length), completed.getResults(2).getError().getMessage());
+        assertNothingStored();
+    }
+
+    @Test
     void abortedOrUnknownLocalWritesLeaveNothing() {
         OpenLocalWriteResponse opened = stub().openLocalWrite(open(blockId(0), 1000));
         assertTrue(Files.exists(Path.of(opened.getPath())));
@@ -277,6 +331,26 @@ class WorkerBatchAndLocalWriteTest {
                 .setData(ByteString.copyFrom(data))
                 .setCrc32C(ProtoConversions.crcToWire(crc))
                 .build();
+    }
+
+    /** OpenLocalWrites of blocks given as id, length, id, length... */
+    private static OpenLocalWritesRequest openAll(boolean writerCreatesFiles, Object... idsAndLengths) {
+        OpenLocalWritesRequest.Builder request = OpenLocalWritesRequest.newBuilder().setWriterCreatesFiles(writerCreatesFiles);
+        for (int i = 0; i < idsAndLengths.length; i += 2) {
+            request.addHeaders(WriteBlockHeader.newBuilder().setBlockId((String) idsAndLengths[i])
+                    .setLength(((Number) idsAndLengths[i + 1]).longValue()));
+        }
+        return request.build();
+    }
+
+    /** What a short-circuit client that creates the file writes: the header with the data's checksums, then the data. */
+    private static void createBlockFile(OpenLocalWriteResponse opened, byte[] data) throws IOException {
+        ByteBuffer header = BlockFileHeader.encode(data.length, crc32c(data), opened.getSegmentBytes(), segmentCrcs(data));
+        assertEquals(opened.getDataOffset(), header.remaining());
+        try (FileChannel channel = FileChannel.open(Path.of(opened.getPath()), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            channel.write(header);
+            channel.write(ByteBuffer.wrap(data));
+        }
     }
 
     private static OpenLocalWriteRequest open(String blockId, long length) {
