@@ -11,7 +11,8 @@
 # go to benchmarks/target/benchmarks/results.{json,md}; library logs to benchmarks/target/bench.log.
 #
 # Environment:
-#   BENCH_JAVA_OPTS  extra JVM options (none by default, as for bin/gfsload)
+#   BENCH_JAVA_OPTS  extra JVM options, after those of bin/jvm.options (gfsload runs in this JVM,
+#                    with the options bin/gfsload gives it)
 #   JAVA_HOME        the JDK to use (17 or later); default: java on the PATH
 set -euo pipefail
 
@@ -39,15 +40,16 @@ if needs_build; then
 fi
 
 mkdir -p "$module/target"
+mapfile -t jvm_options < <(grep -Ev '^[[:space:]]*(#|$)' "$root/bin/jvm.options")
 if [[ "${1:-}" == "jmh" ]]; then
   shift
-  exec "$java" ${BENCH_JAVA_OPTS:-} \
+  exec "$java" "${jvm_options[@]}" ${BENCH_JAVA_OPTS:-} \
     -Dorg.slf4j.simpleLogger.logFile="$module/target/bench.log" \
     -Djava.util.logging.config.file="$root/bin/logging.properties" \
     -cp "$jar:$lib/*" org.openjdk.jmh.Main "$@"
 fi
 export GFSLOAD_BENCH_TARGET="$module/target"
-exec "$java" ${BENCH_JAVA_OPTS:-} \
+exec "$java" "${jvm_options[@]}" ${BENCH_JAVA_OPTS:-} \
   -Dorg.slf4j.simpleLogger.logFile="$module/target/bench.log" \
   -Djava.util.logging.config.file="$root/bin/logging.properties" \
   -cp "$jar:$lib/*" io.gfsload.benchmarks.Bench "$@"

@@ -3,6 +3,7 @@ package io.gfsload.benchmarks;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,12 +22,16 @@ import java.util.concurrent.TimeUnit;
  * @param cpuModel the first {@code model name} of /proc/cpuinfo, or {@code unknown}
  * @param memoryBytes {@code MemTotal} of /proc/meminfo, 0 when unknown
  * @param maxHeapBytes the benchmark JVM's maximum heap
+ * @param jvmOptions the benchmark JVM's {@code -X} options (bin/jvm.options and BENCH_JAVA_OPTS), which
+ *     gfsload, running in that JVM, runs with
  * @param java runtime name, version and vendor
  * @param os name, kernel version and architecture
  * @param date when the benchmark started, ISO-8601 with offset, to the second
  */
-public record MachineInfo(int cores, int jvmProcessors, String cpuModel, long memoryBytes, long maxHeapBytes, String java, String os, String date) {
+public record MachineInfo(int cores, int jvmProcessors, String cpuModel, long memoryBytes, long maxHeapBytes, List<String> jvmOptions,
+        String java, String os, String date) {
     public MachineInfo {
+        jvmOptions = List.copyOf(requireNonNull(jvmOptions, "jvmOptions is null"));
         requireNonNull(cpuModel, "cpuModel is null");
         requireNonNull(java, "java is null");
         requireNonNull(os, "os is null");
@@ -42,6 +47,7 @@ public record MachineInfo(int cores, int jvmProcessors, String cpuModel, long me
                 procValue(Path.of("/proc/cpuinfo"), "model name").orElse("unknown"),
                 procValue(Path.of("/proc/meminfo"), "MemTotal").map(MachineInfo::kilobytes).orElse(0L),
                 runtime.maxMemory(),
+                ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(option -> option.startsWith("-X")).toList(),
                 "%s %s (%s)".formatted(System.getProperty("java.runtime.name"), System.getProperty("java.runtime.version"), System.getProperty("java.vendor")),
                 "%s %s %s".formatted(System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch")),
                 OffsetDateTime.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());

@@ -40,7 +40,8 @@ public final class ResultsWriter {
         MachineInfo machine = results.machine();
         md.append("## gfsload benchmarks: %s size, %d run%s per contender%n%n".formatted(results.size(), results.runs(), results.runs() == 1 ? "" : "s"));
         md.append("- date: %s%n".formatted(machine.date()));
-        md.append("- machine: %s; JVM max heap %s%n".formatted(machine.describe(), Units.bytes(machine.maxHeapBytes())));
+        md.append("- machine: %s; JVM max heap %s; JVM options: %s%n".formatted(machine.describe(), Units.bytes(machine.maxHeapBytes()),
+                machine.jvmOptions().isEmpty() ? "none" : String.join(" ", machine.jvmOptions())));
         md.append("- caches and copies in %s (%s); data sets in %s%n".formatted(results.memoryDir(), results.memoryDirType(), results.workDir()));
         md.append("- wall time %s, data generation included%n%n".formatted(Units.duration(results.wallSeconds())));
         md.append(table(results.scenarios()));
