@@ -707,16 +707,20 @@ public final class LoadExecutor {
                     }
                     awaitWindow();
                     int length = Math.toIntExact(block.length());
-                    batcher.reserve(length);
+                    Optional<java.nio.file.Path> local = localFile(file.file().path());
+                    int reserved = local.isPresent() ? SmallFileBatcher.directCapacity(length) : length;
+                    batcher.reserve(reserved);
+                    ByteBuffer data = local.isPresent() ? batcher.directBuffer(length) : ByteBuffer.allocate(length);
                     boolean added = false;
                     try {
-                        byte[] data = readWhole(file, block);
+                        readWhole(file, block, local, data);
                         batcher.add(new SmallFileBatcher.Pending(file, block, data));
                         added = true;
                     }
                     finally {
                         if (!added) {
-                            batcher.unreserve(length);
+                            batcher.giveBack(data);
+                            batcher.unreserve(reserved);
                         }
                     }
                 }
@@ -733,24 +737,25 @@ public final class LoadExecutor {
         }
 
         /**
-         * Reads the single block of a small file in one positioned read, checking the file is
-         * unchanged; its bytes count against the batcher's share of the in-flight bytes, reserved
-         * by the caller.
+         * Reads the single block of a small file in one positioned read into {@code data} (all of
+         * it, position 0 to its limit, which stay; a heap buffer unless {@code local} is given),
+         * checking the file is unchanged; its bytes count against the batcher's share
+         * of the in-flight bytes, reserved by the caller.
+         *
+         * @param local the local file behind the file's path, see {@link #localFile}
          */
-        private byte[] readWhole(FileLoad file, BlockTask block) throws IOException {
-            byte[] data = new byte[Math.toIntExact(block.length())];
-            Optional<java.nio.file.Path> local = localFile(file.file().path());
+        private void readWhole(FileLoad file, BlockTask block, Optional<java.nio.file.Path> local, ByteBuffer data) throws IOException {
+            int length = data.remaining();
             if (local.isPresent()) {
-                readWholeLocal(local.get(), file, block, data);
+                readWholeLocal(local.get(), file, block, data.duplicate());
             }
             else {
                 try (FSDataInputStream in = open(file)) {
-                    bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, data.length)));
-                    read(in, block.offset(), data, data.length);
+                    bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, length)));
+                    read(in, block.offset(), data.array(), length);
                 }
             }
-            counted(data.length);
-            return data;
+            counted(length);
         }
 
         /**
@@ -772,13 +777,14 @@ public final class LoadExecutor {
          * file system stats a file several times to open it, which costs more than reading a small
          * one.
          */
-        private void readWholeLocal(java.nio.file.Path local, FileLoad file, BlockTask block, byte[] data) throws IOException {
+        private void readWholeLocal(java.nio.file.Path local, FileLoad file, BlockTask block, ByteBuffer data) throws IOException {
+            int length = data.remaining();
             try {
                 BasicFileAttributes attributes = Files.readAttributes(local, BasicFileAttributes.class);
                 checkUnchanged(file, attributes.size(), attributes.lastModifiedTime().toMillis());
                 try (FileChannel channel = FileChannel.open(local, StandardOpenOption.READ)) {
-                    bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, data.length)));
-                    admitted(data.length, () -> read(channel, block.offset(), ByteBuffer.wrap(data), data.length));
+                    bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, length)));
+                    admitted(length, () -> read(channel, block.offset(), data, length));
                 }
             }
             catch (NoSuchFileException e) {
@@ -866,11 +872,11 @@ public final class LoadExecutor {
                 FileLoad file = pending.file();
                 int cached = file.blocks().size() - 1;
                 if (notCommitted != null) {
-                    finish(result, failed(file, cached, 0, pending.data().length, 0, notCommitted));
+                    finish(result, failed(file, cached, 0, pending.data().remaining(), 0, notCommitted));
                     continue;
                 }
                 listener.blockLoaded(pending.block());
-                finish(result, new FileReport(file.file().path(), file.file().length(), file.blocks().size(), 1, cached, 0, pending.data().length, 0, null));
+                finish(result, new FileReport(file.file().path(), file.file().length(), file.blocks().size(), 1, cached, 0, pending.data().remaining(), 0, null));
             }
         }
 

@@ -9,9 +9,11 @@ import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.LinkedBlockingQueue;
@@ -34,8 +36,11 @@ import org.slf4j.LoggerFactory;
  * <p>Memory: a read thread {@link #reserve reserves} a block's bytes before it reads the block, and
  * they are given back once the block's batch is written, so at most the queue bound given at
  * construction (at most {@link #MAX_QUEUED_BYTES}) of small blocks are read and not yet written;
- * {@link #reserve} waits while that is reached. Each block's outcome goes to the callback given
- * at construction, on a writer thread.
+ * {@link #reserve} waits while that is reached. A block read from a local file goes into a direct
+ * buffer of the batcher's ({@link #directBuffer}), which the file systems read into and the cache
+ * client writes from without copying it through the heap; its reservation is the buffer's
+ * capacity, a power of two, so that the buffers, kept for reuse, never exceed the bound either.
+ * Each block's outcome goes to the callback given at construction, on a writer thread.
  */
 final class SmallFileBatcher implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SmallFileBatcher.class);
@@ -53,8 +58,14 @@ final class SmallFileBatcher implements AutoCloseable {
      */
     static final int WRITER_THREADS = Math.max(2, Math.min(4, Runtime.getRuntime().availableProcessors()));
 
-    /** A block read whole and waiting to be written. */
-    record Pending(FileLoad file, BlockTask block, byte[] data) {
+    /** Smallest direct buffer: blocks smaller than this share its size class. */
+    static final int MIN_DIRECT_BYTES = 4096;
+
+    /**
+     * A block read whole and waiting to be written: the remaining bytes of {@code data}, a heap
+     * buffer or one of {@link #directBuffer}'s.
+     */
+    record Pending(FileLoad file, BlockTask block, ByteBuffer data) {
         Pending {
             requireNonNull(file, "file is null");
             requireNonNull(block, "block is null");
@@ -68,6 +79,8 @@ final class SmallFileBatcher implements AutoCloseable {
     private final Consumer<List<Pending>> crashed;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
     private final Semaphore queuedBytes;
+    /** Free direct buffers by size class: index i holds buffers of {@code MIN_DIRECT_BYTES << i}. */
+    private final List<ConcurrentLinkedQueue<ByteBuffer>> freeDirect = new ArrayList<>();
     private final ExecutorService writers;
 
     /**
@@ -86,6 +99,9 @@ final class SmallFileBatcher implements AutoCloseable {
             throw new IllegalArgumentException("maxQueuedBytes must be in [%d, %d]: %d".formatted(MAX_BLOCK_BYTES, MAX_QUEUED_BYTES, maxQueuedBytes));
         }
         this.queuedBytes = new Semaphore(maxQueuedBytes);
+        for (int bytes = MIN_DIRECT_BYTES; bytes <= MAX_BLOCK_BYTES; bytes <<= 1) {
+            freeDirect.add(new ConcurrentLinkedQueue<>());
+        }
         this.written = requireNonNull(written, "written is null");
         this.crashed = requireNonNull(crashed, "crashed is null");
         AtomicInteger threadNumber = new AtomicInteger();
@@ -118,6 +134,38 @@ final class SmallFileBatcher implements AutoCloseable {
         queuedBytes.release(bytes);
     }
 
+    /** The room {@link #reserve} must reserve for a {@link #directBuffer} of a block of {@code bytes}. */
+    static int directCapacity(int bytes) {
+        if (bytes < 0 || bytes > MAX_BLOCK_BYTES) {
+            throw new IllegalArgumentException("bytes must be in [0, %d]: %d".formatted(MAX_BLOCK_BYTES, bytes));
+        }
+        return Math.max(MIN_DIRECT_BYTES, Integer.highestOneBit(Math.max(1, bytes - 1)) << 1);
+    }
+
+    /**
+     * A direct buffer for a block of {@code bytes} (position 0, limit {@code bytes}), reused from
+     * an earlier batch when one is free; {@link #directCapacity} of {@code bytes} must have been
+     * {@link #reserve reserved} for it. It comes back to the batcher when its block's batch is
+     * written, or with {@link #giveBack} when the block is not added.
+     */
+    ByteBuffer directBuffer(int bytes) {
+        int capacity = directCapacity(bytes);
+        ByteBuffer buffer = freeDirect.get(Integer.numberOfTrailingZeros(capacity / MIN_DIRECT_BYTES)).poll();
+        return (buffer != null ? buffer.clear() : ByteBuffer.allocateDirect(capacity)).limit(bytes);
+    }
+
+    /** Takes back a {@link #directBuffer} whose block is not added; its room is given back with {@link #unreserve}. */
+    void giveBack(ByteBuffer buffer) {
+        if (buffer.isDirect()) {
+            freeDirect.get(Integer.numberOfTrailingZeros(buffer.capacity() / MIN_DIRECT_BYTES)).add(buffer);
+        }
+    }
+
+    /** The room a pending block holds: its direct buffer's capacity, or its length. */
+    private static int reserved(Pending pending) {
+        return pending.data().isDirect() ? pending.data().capacity() : pending.data().remaining();
+    }
+
     /** Queues a block read whole, whose bytes were {@link #reserve reserved}. */
     void add(Pending pending) throws InterruptedException {
         queue.put(pending);
@@ -132,10 +180,10 @@ final class SmallFileBatcher implements AutoCloseable {
             catch (InterruptedException e) {
                 return;
             }
-            long bytes = batch.get(0).data().length;
+            long bytes = reserved(batch.get(0));
             while (batch.size() < MAX_BATCH_FILES) {
                 Pending next = queue.peek();
-                if (next == null || bytes + next.data().length > MAX_BATCH_BYTES) {
+                if (next == null || bytes + reserved(next) > MAX_BATCH_BYTES) {
                     break;
                 }
                 // Another writer may have taken it between peek and poll.
@@ -144,7 +192,7 @@ final class SmallFileBatcher implements AutoCloseable {
                     break;
                 }
                 batch.add(next);
-                bytes += next.data().length;
+                bytes += reserved(next);
             }
             write(batch, bytes);
         }
@@ -168,6 +216,7 @@ final class SmallFileBatcher implements AutoCloseable {
             crashed.accept(batch);
         }
         finally {
+            batch.forEach(pending -> giveBack(pending.data()));
             queuedBytes.release(Math.toIntExact(bytes));
         }
     }

@@ -76,8 +76,8 @@ public interface CacheClient extends AutoCloseable {
     default List<BlockWriteOutcome> writeBlocks(List<BlockData> blocks, WriteOptions options) {
         List<BlockWriteOutcome> outcomes = new java.util.ArrayList<>(blocks.size());
         for (BlockData block : blocks) {
-            try (BlockWriter writer = openWriter(block.block(), block.data().length, options)) {
-                writer.write(block.data(), 0, block.data().length);
+            try (BlockWriter writer = openWriter(block.block(), block.length(), options)) {
+                writer.write(block.data());
                 outcomes.add(BlockWriteOutcome.written(writer.commit()));
             }
             catch (CacheException e) {

@@ -96,12 +96,12 @@ final class BatchBlockWriter {
 
         /** The CRC32C of each segment of {@code segmentBytes} of the block, as a worker stores them. */
         int[] segmentCrcs(int segmentBytes) {
-            int length = data.data().length;
+            int length = data.length();
             if (length <= segmentBytes) {
                 return length == 0 ? new int[0] : new int[] {(int) crc};
             }
             SegmentedCrc32c segments = new SegmentedCrc32c(segmentBytes, length);
-            segments.update(data.data(), 0, length);
+            segments.update(data.data());
             return segments.segmentCrcs();
         }
 
@@ -129,7 +129,7 @@ final class BatchBlockWriter {
                 outcomes.add(BlockWriteOutcome.failed(item.data.block(), item.failure));
             }
             else {
-                outcomes.add(BlockWriteOutcome.written(new BlockWriteResult(item.data.block(), item.data.data().length,
+                outcomes.add(BlockWriteOutcome.written(new BlockWriteResult(item.data.block(), item.data.length(),
                         item.crc, item.workers.stream().map(WorkerAddress::getWorkerId).sorted().toList())));
             }
         }
@@ -141,7 +141,7 @@ final class BatchBlockWriter {
         for (Item item : items) {
             PlaceBlockRequest.Builder block = PlaceBlockRequest.newBuilder()
                     .setBlockId(item.blockId())
-                    .setLength(item.data.data().length)
+                    .setLength(item.data.length())
                     .setReplication(options.replication());
             options.tier().ifPresent(tier -> block.setTier(ProtoConversions.toProto(tier)));
             options.tempArea().ifPresent(block::setTempArea);
@@ -266,7 +266,7 @@ final class BatchBlockWriter {
             }
             CompleteLocalWriteRequest.Builder block = CompleteLocalWriteRequest.newBuilder()
                     .setWriteId(file.getWriteId())
-                    .setLength(item.data.data().length)
+                    .setLength(item.data.length())
                     .setCrc32C(ProtoConversions.crcToWire(item.crc));
             for (int segmentCrc : segmentCrcs) {
                 block.addSegmentCrc32C(segmentCrc);
@@ -308,15 +308,15 @@ final class BatchBlockWriter {
      * and data, with one gathering write.
      */
     private static void writeFile(OpenLocalWriteResponse file, Item item, int[] segmentCrcs) throws IOException {
-        byte[] data = item.data.data();
-        ByteBuffer header = BlockFileHeader.encode(data.length, item.crc, file.getSegmentBytes(), segmentCrcs);
+        ByteBuffer data = item.data.data();
+        ByteBuffer header = BlockFileHeader.encode(data.remaining(), item.crc, file.getSegmentBytes(), segmentCrcs);
         if (header.remaining() != file.getDataOffset()) {
             throw new IOException("the worker's block files put the data at byte " + file.getDataOffset()
                     + ", after a header of another format than this client's (" + header.remaining() + " bytes)");
         }
         try (FileChannel channel = FileChannel.open(Path.of(file.getPath()), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer[] buffers = {header, ByteBuffer.wrap(data)};
-            long left = header.remaining() + (long) data.length;
+            ByteBuffer[] buffers = {header, data};
+            long left = header.remaining() + (long) data.remaining();
             while (left > 0) {
                 left -= channel.write(buffers);
             }
@@ -343,7 +343,7 @@ final class BatchBlockWriter {
     private WriteBlockHeader.Builder header(Item item) {
         WriteBlockHeader.Builder header = WriteBlockHeader.newBuilder()
                 .setBlockId(item.blockId())
-                .setLength(item.data.data().length);
+                .setLength(item.data.length());
         options.tier().ifPresent(tier -> header.setTier(ProtoConversions.toProto(tier)));
         options.tempArea().ifPresent(jobId -> header.setTempArea(jobId).setPinUntilEpochMillis(item.pinUntilMillis));
         return header;
@@ -359,7 +359,7 @@ final class BatchBlockWriter {
             for (Item item : entry.getValue()) {
                 request.addBlocks(SmallBlock.newBuilder()
                         .setHeader(header(item))
-                        // The caller keeps the array unchanged until this call returns.
+                        // The caller keeps the bytes unchanged until this call returns.
                         .setData(UnsafeByteOperations.unsafeWrap(item.data.data()))
                         .setCrc32C(ProtoConversions.crcToWire(item.crc)));
                 item.mayHold.add(worker);
@@ -430,9 +430,9 @@ final class BatchBlockWriter {
         }
         WriteBlockResponse written = result.getWritten();
         long workerCrc = ProtoConversions.crcFromWire(written.getCrc32C());
-        if (written.getLength() != item.data.data().length) {
+        if (written.getLength() != item.data.length()) {
             item.fail(new CacheException(String.format("Block %s on %s: the worker stored %d bytes, the client wrote %d",
-                    item.blockId(), GrpcCacheClient.describe(worker), written.getLength(), item.data.data().length)));
+                    item.blockId(), GrpcCacheClient.describe(worker), written.getLength(), item.data.length())));
         }
         else if (workerCrc != item.crc) {
             item.fail(new CacheException(String.format("Block %s on %s: checksum mismatch: the worker computed CRC32C %s, "
@@ -454,7 +454,7 @@ final class BatchBlockWriter {
             CommitBlockRequest.Builder block = CommitBlockRequest.newBuilder()
                     .setFile(ProtoConversions.toProto(item.data.block().file()))
                     .setIndex(item.data.block().index())
-                    .setLength(item.data.data().length)
+                    .setLength(item.data.length())
                     .setCrc32C(ProtoConversions.crcToWire(item.crc))
                     .addAllWorkerIds(item.workers.stream().map(WorkerAddress::getWorkerId).sorted().toList())
                     .setReplication(options.replication())

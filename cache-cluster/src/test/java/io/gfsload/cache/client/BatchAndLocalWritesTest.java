@@ -52,11 +52,11 @@ class BatchAndLocalWritesTest {
                 BlockData block = blocks.get(i);
                 BlockWriteResult result = outcomes.get(i).result().orElseThrow();
                 assertEquals(block.block(), result.block());
-                assertEquals(crc32c(block.data()), result.crc32c());
+                assertEquals(crc32c(block.bytes()), result.crc32c());
                 assertEquals(2, Set.copyOf(result.workerIds()).size(), "two distinct workers");
-                assertEquals(List.of(new CachedBlock(0, block.data().length, crc32c(block.data()), result.workerIds())),
+                assertEquals(List.of(new CachedBlock(0, block.length(), crc32c(block.bytes()), result.workerIds())),
                         client.cachedBlocks(block.block().file()));
-                assertArrayEquals(block.data(), readAll(client.openReader(block.block())));
+                assertArrayEquals(block.bytes(), readAll(client.openReader(block.block())));
             }
             assertEquals(80, cluster.workerBlockDirectories().stream().mapToInt(dir -> files(dir).size()).sum(),
                     "two block files per block, no temp files");
@@ -95,9 +95,9 @@ class BatchAndLocalWritesTest {
         for (int i = 0; i < blocks.size(); i++) {
             BlockData block = blocks.get(i);
             BlockWriteResult result = outcomes.get(i).result().orElseThrow();
-            assertEquals(crc32c(block.data()), result.crc32c());
+            assertEquals(crc32c(block.bytes()), result.crc32c());
             assertEquals(2, Set.copyOf(result.workerIds()).size(), "two distinct workers");
-            assertArrayEquals(block.data(), readAll(client.openReader(block.block())));
+            assertArrayEquals(block.bytes(), readAll(client.openReader(block.block())));
         }
     }
 
@@ -144,7 +144,7 @@ class BatchAndLocalWritesTest {
             }
             assertEquals(5, client.tempAreas().commitScope("job-1", blocks.stream().map(BlockData::block).toList()).blocks());
             for (BlockData block : blocks) {
-                assertArrayEquals(block.data(), readAll(client.openReader(block.block())));
+                assertArrayEquals(block.bytes(), readAll(client.openReader(block.block())));
             }
         }
     }
@@ -176,6 +176,37 @@ class BatchAndLocalWritesTest {
                 writer.commit();
             }
             assertArrayEquals(data, readAll(local.openReader(other)));
+        }
+    }
+
+    @Test
+    void batchesOfDirectAndSlicedBuffersAreWrittenByEitherPath() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory, 2, 64L * MIB));
+                CacheClient local = cluster.newClient();
+                CacheClient streaming = GrpcCacheClient.connect(cluster.masterTarget(), ClientConfig.defaults().withShortCircuitWrites(false))) {
+            int index = 0;
+            for (CacheClient client : List.of(local, streaming)) {
+                List<BlockData> blocks = new ArrayList<>();
+                List<byte[]> expected = new ArrayList<>();
+                for (int i = 0; i < 4; i++) {
+                    byte[] data = randomBytes(10_000 + i * 7_000, 20 + index);
+                    ByteBuffer buffer = i % 2 == 0 ? ByteBuffer.allocateDirect(data.length + 100) : ByteBuffer.allocate(data.length + 100);
+                    // the block's bytes sit between position and limit, with other bytes around them
+                    buffer.position(50);
+                    buffer.put(data).flip().position(50);
+                    blocks.add(new BlockData(new BlockKey(new FileIdentity("cosn://bucket/t/buffers-" + index++, data.length, 1), 0), buffer));
+                    expected.add(data);
+                }
+
+                List<BlockWriteOutcome> outcomes = client.writeBlocks(blocks, WriteOptions.replication(2));
+
+                for (int i = 0; i < blocks.size(); i++) {
+                    BlockWriteResult result = outcomes.get(i).result().orElseThrow();
+                    assertEquals(expected.get(i).length, result.length());
+                    assertEquals(crc32c(expected.get(i)), result.crc32c());
+                    assertArrayEquals(expected.get(i), readAll(local.openReader(blocks.get(i).block())));
+                }
+            }
         }
     }
 
