@@ -94,7 +94,16 @@ public final class TuningAdvisor {
             + "bound the adaptive controller never exceeds (gfsload)";
     static final String RULE_EXECUTOR_MIN_THREADS = "read threads / 8, at least 1: room for the adaptive controller to back off a "
             + "throttling store (gfsload)";
-    static final String RULE_IN_FLIGHT = "max read threads x read buffer, at most heap / 4 (gfsload)";
+    static final String RULE_IN_FLIGHT = "max read threads x read buffer; when the median file is small (<= 1 MiB), at least 128 MiB "
+            + "for the batches of small blocks; at most heap / 4 (gfsload)";
+    /** Files up to this size are small: the executor reads each whole and writes many of them to one cache call. */
+    static final long SMALL_FILE_BYTES = MIB;
+    /**
+     * In-flight bytes for loads of small files, within heap / 4: the executor's batches of small
+     * blocks (up to 32 MiB each, one per writer thread, the next ones read meanwhile) are what
+     * their cost per file depends on.
+     */
+    static final long SMALL_FILE_IN_FLIGHT = 128 * MIB;
     static final String RULE_ACTIVE_FILES = "max read threads + ceil(max / 4), at most the files: a reader that finishes finds the next file "
             + "open, as active-jobs > max.active.task.num > upload_thread_pool (gfsload)";
     static final String RULE_STREAMS_PER_FILE = "min(read threads, mean file / read buffer), at least 1: a file larger than one read buffer is "
@@ -263,11 +272,19 @@ public final class TuningAdvisor {
                 threadsFixed ? "fixed to the explicit read threads %d".formatted(threads) : "%d read threads / %d, at least 1".formatted(threads, MIN_THREADS_DIVISOR),
                 RULE_EXECUTOR_MIN_THREADS, inputs(Settings.UFS_READ_THREADS, threads), Setting.Source.ADVISOR));
 
-        long inFlight = maxThreads * readBuffer;
+        long byThreads = maxThreads * readBuffer;
+        boolean smallFiles = profile.medianFileBytes() <= SMALL_FILE_BYTES;
+        long forBatches = smallFiles ? Math.min(SMALL_FILE_IN_FLIGHT, heapShare) : 0;
+        long inFlight = Math.max(byThreads, forBatches);
+        String inFlightReason = "%d max read threads x %s = %s".formatted(maxThreads, Units.bytes(readBuffer), Units.bytes(byThreads));
+        if (forBatches > byThreads) {
+            inFlightReason = "median file %s (<= %s): %s for batches of small blocks (above %s)".formatted(Units.bytes(profile.medianFileBytes()),
+                    Units.bytes(SMALL_FILE_BYTES), Units.bytes(forBatches), inFlightReason);
+        }
         derivation.add(new Setting(Settings.IN_FLIGHT_BYTES, inFlight, "bytes",
-                "%d max read threads x %s = %s %s heap / 4 = %s".formatted(maxThreads, Units.bytes(readBuffer), Units.bytes(inFlight),
-                        inFlight <= heapShare ? "<=" : "EXCEEDS", Units.bytes(heapShare)),
-                RULE_IN_FLIGHT, inputs(Settings.MAX_UFS_READ_THREADS, maxThreads, Settings.READ_BUFFER_BYTES, readBuffer, "heap-bytes", profile.maxHeapBytes()),
+                "%s %s heap / 4 = %s".formatted(inFlightReason, inFlight <= heapShare ? "<=" : "EXCEEDS", Units.bytes(heapShare)),
+                RULE_IN_FLIGHT, inputs(Settings.MAX_UFS_READ_THREADS, maxThreads, Settings.READ_BUFFER_BYTES, readBuffer, "heap-bytes", profile.maxHeapBytes(),
+                        "median-file-bytes", profile.medianFileBytes()),
                 Setting.Source.ADVISOR));
 
         long ahead = maxThreads + ceilDiv(maxThreads, 4);

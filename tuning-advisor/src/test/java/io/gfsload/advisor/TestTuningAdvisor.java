@@ -137,6 +137,19 @@ class TestTuningAdvisor {
     }
 
     @ParameterizedTest(name = "heap {0} MiB")
+    @CsvSource({"128, 32", "512, 128", "6144, 128"})
+    void smallFilesGetRoomForTheirBatchesWithinAQuarterOfTheHeap(long heapMb, long expectedMb) {
+        Settings settings = TuningAdvisor.recommend(new WorkloadProfile(2, heapMb * MB, 100_000, 100_000 * 64 * KB, 64 * KB, 64 * KB));
+
+        assertEquals(expectedMb * MB, settings.value(Settings.IN_FLIGHT_BYTES), settings.get(Settings.IN_FLIGHT_BYTES).reason());
+        assertTrue(settings.get(Settings.IN_FLIGHT_BYTES).reason().startsWith("median file 64 KiB (<= 1 MiB): %d MiB for batches of small blocks"
+                .formatted(expectedMb)), settings.get(Settings.IN_FLIGHT_BYTES).reason());
+        Settings large = TuningAdvisor.recommend(new WorkloadProfile(2, heapMb * MB, 1000, 1000 * 2 * MB, 2 * MB, 2 * MB));
+        assertEquals(large.value(Settings.MAX_UFS_READ_THREADS) * large.value(Settings.READ_BUFFER_BYTES), large.value(Settings.IN_FLIGHT_BYTES),
+                "files above 1 MiB are not batched");
+    }
+
+    @ParameterizedTest(name = "heap {0} MiB")
     @CsvSource({"8", "64", "512", "4096", "65536"})
     void bytesInFlightNeverExceedAQuarterOfTheHeap(long heapMb) {
         Settings settings = TuningAdvisor.recommend(new WorkloadProfile(32, heapMb * MB, 100_000, 100_000 * 40 * MB, 40 * MB, 40 * MB));
