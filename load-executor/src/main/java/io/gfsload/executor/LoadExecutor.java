@@ -503,7 +503,9 @@ public final class LoadExecutor {
             this.bandwidth = options.bandwidthBytesPerSecond().isPresent()
                     ? Optional.of(RateLimiter.create(options.bandwidthBytesPerSecond().getAsLong()))
                     : Optional.empty();
-            this.window = options.window().map(w -> new WindowGate(w, clock, sleeper, listener));
+            // The time the window kept the load waiting is no drop in the store's throughput.
+            this.window = options.window().map(w -> new WindowGate(w, clock, sleeper, listener,
+                    () -> controller.ifPresent(AdaptiveController::restartWindow)));
             // The in-flight bytes are shared: the batcher of small files gets half (at most its
             // own bound, and room for one read buffer left) when the plan has small files, the
             // read buffers the rest; when it has only small files, the batcher gets all but one

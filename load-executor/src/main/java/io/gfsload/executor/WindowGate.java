@@ -28,6 +28,7 @@ final class WindowGate {
     private final Clock clock;
     private final Sleeper sleeper;
     private final ProgressListener listener;
+    private final Runnable reopened;
     private final ReentrantLock lock = new ReentrantLock();
     /** Reads may start without the lock before this epoch millisecond: the window's next closing. */
     private volatile long openUntilMillis = Long.MIN_VALUE;
@@ -39,11 +40,13 @@ final class WindowGate {
     private long pausedMillis;
     private int pauses;
 
-    WindowGate(LoadWindow window, Clock clock, Sleeper sleeper, ProgressListener listener) {
+    /** @param reopened run when the window opens after the load waited for it, before any read starts again */
+    WindowGate(LoadWindow window, Clock clock, Sleeper sleeper, ProgressListener listener, Runnable reopened) {
         this.window = requireNonNull(window, "window is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.sleeper = requireNonNull(sleeper, "sleeper is null");
         this.listener = requireNonNull(listener, "listener is null");
+        this.reopened = requireNonNull(reopened, "reopened is null");
     }
 
     /** Returns at once inside the window; outside it, when the window opens. */
@@ -85,6 +88,7 @@ final class WindowGate {
                     }
                     closedSince = null;
                     LOG.info("The load window {} is open: reading again after {}", window, LoadWindow.describe(closed));
+                    reopened.run();
                     listener.windowOpened(window, closed);
                 }
                 started = true;

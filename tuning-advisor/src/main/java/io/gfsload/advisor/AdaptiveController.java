@@ -232,6 +232,20 @@ public final class AdaptiveController {
         return state;
     }
 
+    /**
+     * Discards the window under way without a decision, keeping the target and the reference
+     * throughput: for a caller that stopped reading on purpose (its load window closed and it
+     * waited for the next one), so that the time it did not read is not taken for a drop in
+     * throughput. Reads are measured again from now.
+     */
+    public synchronized void restartWindow() {
+        windowStart = ticker.nanos();
+        bytes = 0;
+        requests = 0;
+        latencyNanos = 0;
+        throttled = 0;
+    }
+
     /** Decides on a window aggregated by the caller and returns the new state. */
     public synchronized State observe(Window window) {
         requireNonNull(window, "window is null");

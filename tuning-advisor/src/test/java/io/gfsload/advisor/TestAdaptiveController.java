@@ -191,6 +191,49 @@ class TestAdaptiveController {
     }
 
     @Test
+    void aPauseOnPurposeIsNotTakenForADropInThroughput() {
+        FakeTicker ticker = new FakeTicker();
+        AdaptiveController ignoringThePause = new AdaptiveController(config(1, 64, 8), ticker);
+        FakeTicker otherTicker = new FakeTicker();
+        AdaptiveController toldOfThePause = new AdaptiveController(config(1, 64, 8), otherTicker);
+        pausedForAnHour(ignoringThePause, ticker);
+        State beforeThePause = pausedForAnHour(toldOfThePause, otherTicker);
+
+        toldOfThePause.restartWindow();
+
+        State ignored = ignoringThePause.state();
+        assertEquals(Decision.THROUGHPUT_DROPPED, ignored.decision(), "without a restart the hour without reads reads as a drop");
+        assertTrue(ignored.target() < beforeThePause.target(), ignored.toString());
+        assertEquals(beforeThePause.target(), toldOfThePause.target(), "the restart closes no window");
+        State resumed = afterOneMoreWindow(toldOfThePause, otherTicker);
+        assertTrue(resumed.decision() != Decision.THROUGHPUT_DROPPED && resumed.target() >= beforeThePause.target(),
+                "the window after the pause: " + resumed);
+    }
+
+    /**
+     * Three windows of steady reads, the reads under way when a load window closed, then an hour
+     * without reads; returns the state before the pause.
+     */
+    private static State pausedForAnHour(AdaptiveController controller, FakeTicker ticker) {
+        for (int window = 0; window < 3; window++) {
+            controller.completed(100 * MB, 50_000_000L);
+            ticker.advance(Duration.ofSeconds(1));
+            controller.target();
+        }
+        State before = controller.state();
+        controller.completed(10 * MB, 50_000_000L);
+        ticker.advance(Duration.ofHours(1));
+        return before;
+    }
+
+    private static State afterOneMoreWindow(AdaptiveController controller, FakeTicker ticker) {
+        controller.completed(100 * MB, 50_000_000L);
+        ticker.advance(Duration.ofSeconds(1));
+        controller.target();
+        return controller.state();
+    }
+
+    @Test
     void readersReportConcurrently() throws Exception {
         FakeTicker ticker = new FakeTicker();
         AdaptiveController controller = new AdaptiveController(config(1, 64, 8), ticker);
