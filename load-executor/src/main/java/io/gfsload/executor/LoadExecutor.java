@@ -49,7 +49,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -119,8 +118,6 @@ public final class LoadExecutor {
      * about as often as a plain copy's.
      */
     static final int LOCAL_COPY_BYTES = 256 << 10;
-    /** The smallest range the end of a file is divided into among its streams. */
-    static final long MIN_TAIL_RANGE_BYTES = 1 << 20;
 
     private final CacheClient cache;
     private final Configuration hadoopConf;
@@ -453,7 +450,6 @@ public final class LoadExecutor {
     }
 
     /** Bytes {@code [position, position + length)} of a file. */
-    private record Range(long position, int length) {}
 
     /** The state of one execution, shared by its threads. */
     private final class Run {
@@ -1201,7 +1197,7 @@ public final class LoadExecutor {
             ExecutorService ranges = rangePool.orElseThrow();
             ArrayDeque<RangeRead> pending = new ArrayDeque<>();
             try (StreamPool streams = new StreamPool(fs, path)) {
-                RangeCursor cursor = new RangeCursor(toLoad, next.get());
+                RangeCursor cursor = new RangeCursor(toLoad, next.get(), this::isStaged, streamsPerFile);
                 try {
                     while (next.get() < toLoad.size()) {
                         BlockTask block = toLoad.get(next.get());
@@ -1266,11 +1262,11 @@ public final class LoadExecutor {
                     }
                     buffer = free.get();
                 }
-                Range range = cursor.next(buffer.length);
+                RangeCursor.Range range = cursor.next(buffer.length);
                 long position = range.position();
                 int length = range.length();
                 try {
-                    pending.add(new RangeRead(buffer, length, ranges.submit(() -> {
+                    pending.add(new RangeRead(buffers, buffer, length, ranges.submit(() -> {
                         FSDataInputStream in = streams.borrow();
                         try {
                             readRange(in, position, buffer, length);
@@ -1286,121 +1282,6 @@ public final class LoadExecutor {
                 catch (RuntimeException e) {
                     buffers.release(buffer);
                     throw e;
-                }
-            }
-        }
-
-        /** One ranged read in flight: its buffer belongs to it until {@link #await} returns or {@link #abandon} ends. */
-        private final class RangeRead {
-            private final byte[] buffer;
-            private final int length;
-            private final Future<byte[]> result;
-
-            RangeRead(byte[] buffer, int length, Future<byte[]> result) {
-                this.buffer = buffer;
-                this.length = length;
-                this.result = result;
-            }
-
-            int length() {
-                return length;
-            }
-
-            /** The buffer with the bytes read; the caller releases it. On failure the buffer is released here. */
-            byte[] await() throws IOException {
-                try {
-                    return result.get();
-                }
-                catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    abandon();
-                    throw (InterruptedIOException) new InterruptedIOException("Interrupted while reading").initCause(e);
-                }
-                catch (ExecutionException e) {
-                    buffers.release(buffer);
-                    Throwable cause = e.getCause();
-                    if (cause instanceof IOException io) {
-                        throw io;
-                    }
-                    if (cause instanceof RuntimeException runtime) {
-                        throw runtime;
-                    }
-                    throw new IllegalStateException("A ranged read failed: " + cause, cause);
-                }
-            }
-
-            /**
-             * Waits for the read to end, whatever its outcome, and returns its buffer. Interrupted
-             * (the load is being torn down), it stops waiting and leaves the buffer to the
-             * garbage collector rather than hand out one a reader may still fill.
-             */
-            void abandon() {
-                try {
-                    result.get();
-                }
-                catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                catch (ExecutionException | CancellationException e) {
-                    // the failure is the first read's to report
-                }
-                buffers.release(buffer);
-            }
-        }
-
-        /**
-         * The ranges of the blocks still to load, in order, skipping blocks already staged; not
-         * thread-safe. A range is one read buffer, except near the end of the file: once less than
-         * {@link #streamsPerFile} buffers remain, a range is the remaining bytes divided among the
-         * streams (at least {@link #MIN_TAIL_RANGE_BYTES}), so that the file's last reads end
-         * together instead of one stream reading its last buffer alone.
-         */
-        private final class RangeCursor {
-            private final List<BlockTask> blocks;
-            private int block;
-            private long position;
-            private long remaining;
-
-            RangeCursor(List<BlockTask> blocks, int first) {
-                this.blocks = blocks;
-                this.block = first;
-                for (BlockTask task : blocks.subList(first, blocks.size())) {
-                    remaining += isStaged(task) ? 0 : task.length();
-                }
-                skipStaged();
-            }
-
-            boolean hasNext() {
-                return block < blocks.size();
-            }
-
-            /** Where the next range starts. */
-            long position() {
-                return position;
-            }
-
-            /** The next range of at most {@code maxBytes}, never crossing a block's end. */
-            Range next(int maxBytes) {
-                BlockTask current = blocks.get(block);
-                long share = Math.max(MIN_TAIL_RANGE_BYTES, (remaining + streamsPerFile - 1) / streamsPerFile);
-                int length = (int) Math.min(Math.min(maxBytes, share), current.offset() + current.length() - position);
-                Range range = new Range(position, length);
-                position += length;
-                remaining -= length;
-                if (position == current.offset() + current.length()) {
-                    block++;
-                    skipStaged();
-                }
-                return range;
-            }
-
-            private void skipStaged() {
-                while (block < blocks.size() && (isStaged(blocks.get(block)) || blocks.get(block).length() == 0)) {
-                    block++;
-                }
-                if (block < blocks.size()) {
-                    position = blocks.get(block).offset();
                 }
             }
         }
