@@ -449,8 +449,6 @@ public final class LoadExecutor {
         return totals.blocksLoaded() + totals.blocksAlreadyCached() > 0 ? LoadState.PARTIAL : LoadState.FAILED;
     }
 
-    /** Bytes {@code [position, position + length)} of a file. */
-
     /** The state of one execution, shared by its threads. */
     private final class Run {
         private final int replication;
@@ -708,16 +706,19 @@ public final class LoadExecutor {
                     Optional<java.nio.file.Path> local = localFile(file.file().path());
                     int reserved = local.isPresent() ? SmallFileBatcher.directCapacity(length) : length;
                     batcher.reserve(reserved);
-                    ByteBuffer data = local.isPresent() ? batcher.directBuffer(length) : ByteBuffer.allocate(length);
+                    ByteBuffer data = null;
                     boolean added = false;
                     try {
+                        data = local.isPresent() ? batcher.directBuffer(length) : ByteBuffer.allocate(length);
                         readWhole(file, block, local, data);
                         batcher.add(new SmallFileBatcher.Pending(file, block, data));
                         added = true;
                     }
                     finally {
                         if (!added) {
-                            batcher.giveBack(data);
+                            if (data != null) {
+                                batcher.giveBack(data);
+                            }
                             batcher.unreserve(reserved);
                         }
                     }
