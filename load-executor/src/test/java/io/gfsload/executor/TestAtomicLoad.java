@@ -11,10 +11,6 @@ import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
-import io.gfsload.planner.LoadPlanner;
-import io.gfsload.planner.LoadRequest;
-import io.gfsload.planner.LoadTarget;
-import io.gfsload.planner.PlannerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -66,8 +62,7 @@ class TestAtomicLoad {
     }
 
     private LoadPlan plan() {
-        LoadPlanner planner = new LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks, new PlannerConfig(BLOCK, 1024, BLOCK * 4, 2));
-        return planner.plan(new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), 2));
+        return LocalPlans.plan(client, data, BLOCK, 2);
     }
 
     private LoadReport load(LoadPlan plan, AtomicOptions atomic) {

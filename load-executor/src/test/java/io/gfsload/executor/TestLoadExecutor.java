@@ -16,10 +16,6 @@ import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.InvalidRequestException;
 import io.gfsload.planner.LoadPlan;
-import io.gfsload.planner.LoadPlanner;
-import io.gfsload.planner.LoadRequest;
-import io.gfsload.planner.LoadTarget;
-import io.gfsload.planner.PlannerConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -68,8 +63,7 @@ class TestLoadExecutor {
     }
 
     private LoadPlan plan(int replication) {
-        LoadPlanner planner = new LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks, new PlannerConfig(BLOCK, 1024, BLOCK * 4, 2));
-        return planner.plan(new LoadRequest(new LoadTarget.Paths(List.of(directory.resolve("data").toString())), replication));
+        return LocalPlans.plan(client, directory.resolve("data"), BLOCK, replication);
     }
 
     private static Settings executorSettings() {

@@ -14,10 +14,6 @@ import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
-import io.gfsload.planner.LoadPlanner;
-import io.gfsload.planner.LoadRequest;
-import io.gfsload.planner.LoadTarget;
-import io.gfsload.planner.PlannerConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +24,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -81,8 +76,7 @@ class TestLoadsInAWindow {
     }
 
     private LoadPlan plan() {
-        LoadPlanner planner = new LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks, new PlannerConfig(BLOCK, 1024, BLOCK * 4, 2));
-        return planner.plan(new LoadRequest(new LoadTarget.Paths(List.of(directory.resolve("data").toString())), 1));
+        return LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
     }
 
     private LoadExecutor executor(FakeClock clock, ProgressListener listener) {

@@ -26,10 +26,6 @@ import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
-import io.gfsload.planner.LoadPlanner;
-import io.gfsload.planner.LoadRequest;
-import io.gfsload.planner.LoadTarget;
-import io.gfsload.planner.PlannerConfig;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -40,7 +36,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -179,8 +174,7 @@ class TestSmallFileBatches {
             Files.write(mixed.resolve("file-" + i), bytes);
         }
         FailingClient client = new FailingClient(real, key -> false, false);
-        LoadPlanner planner = new LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks, new PlannerConfig(1 << 20, 1024, 4 << 20, 2));
-        LoadPlan plan = planner.plan(new LoadRequest(new LoadTarget.Paths(List.of(mixed.toString())), 1));
+        LoadPlan plan = LocalPlans.plan(client, mixed, 1 << 20, 1);
         // one read buffer for the large file, one small block's worth for the batcher
         Settings settings = new Settings(List.of(
                 new Setting(Settings.UFS_READ_THREADS, 3, "threads", "test"),
@@ -206,8 +200,7 @@ class TestSmallFileBatches {
     }
 
     private LoadPlan plan(CacheClient client, int replication) {
-        LoadPlanner planner = new LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks, new PlannerConfig(1 << 20, 1024, 4 << 20, 2));
-        return planner.plan(new LoadRequest(new LoadTarget.Paths(List.of(directory.resolve("data").toString())), replication));
+        return LocalPlans.plan(client, directory.resolve("data"), 1 << 20, replication);
     }
 
     private static LoadReport load(CacheClient client, LoadPlan plan, ExecutorOptions options) {
