@@ -4,17 +4,29 @@ import static java.util.Objects.requireNonNull;
 
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
+import io.grpc.netty.shaded.io.netty.channel.WriteBufferWaterMark;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 
 /** Channels to the master and the workers, configured alike. */
 public final class RpcChannels {
+    /**
+     * Netty's write-buffer water marks of a channel: how many bytes may wait to go out on the
+     * connection. HTTP/2 flow control hands a stream's data to the connection only as far as it
+     * stays writable, so this caps the size of the DATA frames a block write sends; 2 MiB lets them
+     * reach the 1 MiB frames workers accept (Netty's default, 64 KiB, would cap them at 64 KiB).
+     */
+    static final int WRITE_BUFFER_LOW_BYTES = 1024 * 1024;
+    static final int WRITE_BUFFER_HIGH_BYTES = 2 * 1024 * 1024;
+
     private RpcChannels() {}
 
     /**
      * A plaintext channel to {@code target} ({@code host:port}) that carries {@code token} on every
      * call when present, runs callbacks on {@code executor} when present, accepts messages up to
-     * {@link RpcServer#MAX_INBOUND_MESSAGE_BYTES} and uses the servers' flow-control window.
+     * {@link RpcServer#MAX_INBOUND_MESSAGE_BYTES}, uses the servers' flow-control window and keeps
+     * up to {@link #WRITE_BUFFER_HIGH_BYTES} queued for the connection.
      *
      * <p>Retries are disabled: our callers handle failures themselves, and a channel that never
      * retries serializes each message once, within {@code onNext}, which lets block writers send
@@ -28,6 +40,7 @@ public final class RpcChannels {
                 .usePlaintext()
                 .disableRetry()
                 .flowControlWindow(RpcServer.FLOW_CONTROL_WINDOW_BYTES)
+                .withOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(WRITE_BUFFER_LOW_BYTES, WRITE_BUFFER_HIGH_BYTES))
                 .maxInboundMessageSize(RpcServer.MAX_INBOUND_MESSAGE_BYTES);
         executor.ifPresent(builder::executor);
         token.ifPresent(value -> builder.intercept(RpcAuth.clientInterceptor(value)));

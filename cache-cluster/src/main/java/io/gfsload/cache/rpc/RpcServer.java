@@ -23,6 +23,8 @@ import java.util.concurrent.TimeUnit;
  * A gRPC server over Netty with its own named executor, which it owns and shuts down.
  *
  * <p>Calls run on threads named {@code <threadPrefix>-<n>}; handlers may block on disk I/O.
+ * Connections take large data streams with little work per byte: socket reads are chained, not
+ * copied, and clients may send HTTP/2 frames of up to 1 MiB ({@link ComposingPlaintextNegotiator}).
  */
 public final class RpcServer implements AutoCloseable {
     /** Largest message a server accepts; covers data chunks and large block reports. */
@@ -78,6 +80,7 @@ public final class RpcServer implements AutoCloseable {
                 .build());
         NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
                 .executor(executor)
+                .protocolNegotiator(new ComposingPlaintextNegotiator())
                 .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
         for (ServerServiceDefinition service : services) {

@@ -19,6 +19,7 @@ import java.nio.ByteBuffer;
 import java.util.Collections;
 import java.util.IdentityHashMap;
 import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Parses the data messages of a block write without copying their bytes: the message's
@@ -29,13 +30,23 @@ import java.util.Map;
  * <p>Only a message holding nothing but {@code data} (field 2) takes this path; headers and
  * anything unexpected are parsed by protobuf as usual. Every message this marshaller parsed must
  * be released exactly once, after its bytes are used, or the transport's buffers leak. Thread-safe.
+ *
+ * <p>A message that spans HTTP/2 frames is a chain of the frames' pieces, and gRPC joins runs of
+ * small pieces (under 1 KiB) into one heap array, which cannot be viewed as a buffer. Such bytes
+ * are copied, {@link #COPY_STEP} at first and then as much again as was copied each time, until
+ * the rest of the message can be viewed; the large pieces, nearly all the bytes, are still views
+ * ({@link #copiedBytes}).
  */
 public final class ZeroCopyDataMarshaller implements MethodDescriptor.Marshaller<WriteBlockRequest> {
     /** Tag of field 2 ({@code data}), wire type 2 (length-delimited). */
     private static final int DATA_TAG = (2 << 3) | 2;
+    /** Bytes copied at a time while a message's next bytes cannot be viewed. */
+    static final int COPY_STEP = 4096;
 
     private final MethodDescriptor.Marshaller<WriteBlockRequest> standard;
     private final Map<WriteBlockRequest, InputStream> retained = Collections.synchronizedMap(new IdentityHashMap<>());
+    private final LongAdder viewedBytes = new LongAdder();
+    private final LongAdder copiedBytes = new LongAdder();
 
     public ZeroCopyDataMarshaller(MethodDescriptor.Marshaller<WriteBlockRequest> standard) {
         this.standard = requireNonNull(standard, "standard is null");
@@ -75,8 +86,7 @@ public final class ZeroCopyDataMarshaller implements MethodDescriptor.Marshaller
 
     @Override
     public WriteBlockRequest parse(InputStream stream) {
-        if (!(stream instanceof Detachable detachable) || !(stream instanceof HasByteBuffer buffers)
-                || !buffers.byteBufferSupported() || !stream.markSupported()) {
+        if (!(stream instanceof Detachable detachable) || !(stream instanceof HasByteBuffer) || !stream.markSupported()) {
             return standard.parse(stream);
         }
         InputStream detached = detachable.detach();
@@ -86,19 +96,21 @@ public final class ZeroCopyDataMarshaller implements MethodDescriptor.Marshaller
             detached.mark(Integer.MAX_VALUE);
             int tag = detached.read();
             long length = tag == DATA_TAG ? readVarint(detached) : -1;
-            if (length < 0 || length != detached.available() || !(detached instanceof HasByteBuffer view)
-                    || !view.byteBufferSupported()) {
+            if (length < 0 || length != detached.available() || !(detached instanceof HasByteBuffer view)) {
                 detached.reset();
                 return standard.parse(detached);
             }
             ByteString data = ByteString.EMPTY;
+            int copied = 0;
             while (detached.available() > 0) {
-                ByteBuffer buffer = view.getByteBuffer();
-                int size = buffer.remaining();
-                data = data.concat(UnsafeByteOperations.unsafeWrap(buffer.slice()));
-                long skipped = detached.skip(size);
-                if (skipped != size) {
-                    throw new IOException("skipped " + skipped + " of " + size + " bytes");
+                ByteBuffer next = nextBuffer(view);
+                if (next != null) {
+                    data = data.concat(viewed(detached, next));
+                }
+                else {
+                    ByteString piece = copied(detached, Math.max(COPY_STEP, copied));
+                    copied += piece.size();
+                    data = data.concat(piece);
                 }
             }
             WriteBlockRequest message = WriteBlockRequest.newBuilder().setData(data).build();
@@ -116,12 +128,58 @@ public final class ZeroCopyDataMarshaller implements MethodDescriptor.Marshaller
         }
     }
 
+    /**
+     * The buffer that holds the stream's next bytes, or null when they are in a heap array. gRPC's
+     * chain of pieces reports byte buffers for all of them or none, but hands out its next piece
+     * alone, and a heap array refuses with {@link UnsupportedOperationException}.
+     */
+    private static ByteBuffer nextBuffer(HasByteBuffer view) {
+        if (view.byteBufferSupported()) {
+            return view.getByteBuffer();
+        }
+        try {
+            return view.getByteBuffer();
+        }
+        catch (UnsupportedOperationException e) {
+            return null;
+        }
+    }
+
+    /** A view of {@code buffer}, the stream's next bytes, which the stream then skips. */
+    private ByteString viewed(InputStream stream, ByteBuffer buffer) throws IOException {
+        int size = buffer.remaining();
+        ByteString piece = UnsafeByteOperations.unsafeWrap(buffer.slice());
+        long skipped = stream.skip(size);
+        if (skipped != size) {
+            throw new IOException("skipped " + skipped + " of " + size + " bytes");
+        }
+        viewedBytes.add(size);
+        return piece;
+    }
+
+    /** A copy of up to {@code step} of the stream's next bytes. */
+    private ByteString copied(InputStream stream, int step) throws IOException {
+        byte[] bytes = stream.readNBytes(Math.min(stream.available(), step));
+        copiedBytes.add(bytes.length);
+        return UnsafeByteOperations.unsafeWrap(bytes);
+    }
+
     /** Gives back the transport buffers {@code message} views, if it holds any; call once per parsed message. */
     public void release(WriteBlockRequest message) {
         InputStream stream = retained.remove(message);
         if (stream != null) {
             closeQuietly(stream);
         }
+    }
+
+    /** Data bytes this marshaller handed out as views of the transport's buffers. */
+    public long viewedBytes() {
+        return viewedBytes.sum();
+    }
+
+    /** Data bytes this marshaller had to copy, because the transport held them in a heap array. */
+    public long copiedBytes() {
+        return copiedBytes.sum();
     }
 
     /** Messages parsed and not released yet. */
