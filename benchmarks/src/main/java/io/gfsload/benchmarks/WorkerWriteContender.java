@@ -20,6 +20,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Issue 3's write benchmark: the bytes of a data set's files, in 64 MiB blocks, written into one
@@ -32,6 +33,8 @@ import java.util.Map;
 final class WorkerWriteContender extends NamedContender {
     static final long BLOCK_BYTES = 64L << 20;
     private static final int PIECE = 4 << 20;
+    /** The CPU time of the benchmark's JVM during a run (all threads: reader, event loops, worker), in ms. */
+    static final String CPU_COUNTER = "cpu-ms";
 
     enum Mode { GRPC, DIRECT }
 
@@ -63,6 +66,7 @@ final class WorkerWriteContender extends NamedContender {
                 CacheClient client = GrpcCacheClient.connect(cluster.masterTarget(), ClientConfig.defaults().withShortCircuitWrites(false))) {
             byte[] buffer = new byte[PIECE];
             long start = workspace.ticker().read();
+            long cpuStart = CpuTime.processNanos();
             for (Path file : data.paths()) {
                 try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
                     long length = in.size();
@@ -81,7 +85,7 @@ final class WorkerWriteContender extends NamedContender {
                     }
                 }
             }
-            return RunResult.of(run, workspace.ticker().read() - start, data.shape().totalBytes(), data.shape().files(), Map.of());
+            return finished(run, start, cpuStart);
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -93,6 +97,7 @@ final class WorkerWriteContender extends NamedContender {
             Files.createDirectories(directory);
             byte[] buffer = new byte[PIECE];
             long start = workspace.ticker().read();
+            long cpuStart = CpuTime.processNanos();
             int block = 0;
             for (Path file : data.paths()) {
                 try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -114,11 +119,17 @@ final class WorkerWriteContender extends NamedContender {
                     }
                 }
             }
-            return RunResult.of(run, workspace.ticker().read() - start, data.shape().totalBytes(), data.shape().files(), Map.of());
+            return finished(run, start, cpuStart);
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private RunResult finished(int run, long start, long cpuStart) {
+        long nanos = workspace.ticker().read() - start;
+        long cpuMillis = TimeUnit.NANOSECONDS.toMillis(CpuTime.processNanos() - cpuStart);
+        return RunResult.of(run, nanos, data.shape().totalBytes(), data.shape().files(), Map.of(CPU_COUNTER, cpuMillis));
     }
 
     private static void read(FileChannel in, long position, byte[] buffer, int length) throws IOException {
