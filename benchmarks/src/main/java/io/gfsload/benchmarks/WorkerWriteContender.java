@@ -29,9 +29,15 @@ import java.util.concurrent.TimeUnit;
  * and the same final {@code force}. Both read the files the same way (4 MiB positioned reads from
  * the page cache into the heap), so that the ratio is the cost of the worker's write path. The
  * cluster's start and stop are not timed.
+ *
+ * <p>A worker is a long-running process, so this measures its steady state: before its first run
+ * each contender makes {@link #WARM_UP_PASSES} unmeasured passes over the data, in which the JIT
+ * compiles the path (a cold JVM takes about twice as long for its first GiB through gRPC, and the
+ * benchmark's few runs would otherwise time the compiler as much as the worker).
  */
 final class WorkerWriteContender extends NamedContender {
     static final long BLOCK_BYTES = 64L << 20;
+    static final int WARM_UP_PASSES = 2;
     private static final int PIECE = 4 << 20;
     /** The CPU time of the benchmark's JVM during a run (all threads: reader, event loops, worker), in ms. */
     static final String CPU_COUNTER = "cpu-ms";
@@ -51,12 +57,23 @@ final class WorkerWriteContender extends NamedContender {
 
     @Override
     public List<String> settings() {
-        return List.of("block 64 MiB", "write piece 4 MiB", mode == Mode.GRPC ? "client chunk 1 MiB, short-circuit writes off" : "FileChannel, force per block");
+        return List.of("block 64 MiB", "write piece 4 MiB", mode == Mode.GRPC ? "client chunk 1 MiB, short-circuit writes off" : "FileChannel, force per block",
+                WARM_UP_PASSES + " unmeasured passes over the data before the first run");
     }
 
     @Override
     public RunResult run(int run) {
-        return inRunDirectory(workspace, data.id(), run,
+        if (run == 1) {
+            for (int pass = 1; pass <= WARM_UP_PASSES; pass++) {
+                pass(data.id() + "-warm-up", pass);
+            }
+        }
+        return pass(data.id(), run);
+    }
+
+    /** Pass {@code run} over the data, named {@code label} in its directory and messages. */
+    private RunResult pass(String label, int run) {
+        return inRunDirectory(workspace, label, run,
                 (what, directory) -> mode == Mode.GRPC ? throughWorker(run, directory) : straight(run, directory));
     }
 
