@@ -129,20 +129,20 @@ public final class ZeroCopyDataMarshaller implements MethodDescriptor.Marshaller
     }
 
     /**
-     * The buffer that holds the stream's next bytes, or null when they are in a heap array. gRPC's
-     * chain of pieces reports byte buffers for all of them or none, but hands out its next piece
-     * alone, and a heap array refuses with {@link UnsupportedOperationException}.
+     * The buffer that holds the stream's next bytes, or null when they cannot be viewed (then they
+     * are copied). gRPC's chain of pieces reports byte buffers for all of them or none, but hands
+     * out its next piece alone, and a heap array refuses with {@link UnsupportedOperationException}.
+     * An empty buffer counts as none, so that every turn of the parse consumes bytes.
      */
     private static ByteBuffer nextBuffer(HasByteBuffer view) {
-        if (view.byteBufferSupported()) {
-            return view.getByteBuffer();
-        }
+        ByteBuffer next;
         try {
-            return view.getByteBuffer();
+            next = view.getByteBuffer();
         }
-        catch (UnsupportedOperationException e) {
+        catch (RuntimeException e) {
             return null;
         }
+        return next == null || !next.hasRemaining() ? null : next;
     }
 
     /** A view of {@code buffer}, the stream's next bytes, which the stream then skips. */

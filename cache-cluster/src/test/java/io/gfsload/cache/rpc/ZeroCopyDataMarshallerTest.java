@@ -10,6 +10,8 @@ import io.gfsload.cache.proto.WriteBlockHeader;
 import io.gfsload.cache.proto.WriteBlockRequest;
 import io.gfsload.cache.proto.WriteBlockResponse;
 import io.grpc.ManagedChannel;
+import io.grpc.internal.CompositeReadableBuffer;
+import io.grpc.internal.ReadableBuffers;
 import io.grpc.stub.StreamObserver;
 import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
@@ -116,5 +118,50 @@ class ZeroCopyDataMarshallerTest {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
             server.close();
         }
+    }
+
+    /**
+     * A message as gRPC hands it over when it joined small pieces into a heap array: a buffer, the
+     * array, a buffer. The array's bytes (and at most {@link ZeroCopyDataMarshaller#COPY_STEP} of
+     * what follows) are copied, the rest viewed; a message all in arrays is copied whole.
+     */
+    @Test
+    void bytesGrpcJoinedIntoAnArrayAreCopiedAndTheRestViewed() {
+        ZeroCopyDataMarshaller marshaller = ZeroCopyDataMarshaller.forWriteBlock();
+        byte[] data = new byte[300_000];
+        new Random(11).nextBytes(data);
+        byte[] message = WriteBlockRequest.newBuilder().setData(ByteString.copyFrom(data)).build().toByteArray();
+        int prefix = message.length - data.length;
+        int arrayStart = prefix + 1_000;
+        int arrayEnd = arrayStart + 40;
+
+        CompositeReadableBuffer pieces = new CompositeReadableBuffer();
+        pieces.addBuffer(ReadableBuffers.wrap(direct(message, 0, arrayStart)));
+        pieces.addBuffer(ReadableBuffers.wrap(message, arrayStart, arrayEnd - arrayStart));
+        pieces.addBuffer(ReadableBuffers.wrap(direct(message, arrayEnd, message.length)));
+        WriteBlockRequest parsed = marshaller.parse(ReadableBuffers.openStream(pieces, true));
+
+        assertArrayEquals(data, parsed.getData().toByteArray(), "the data is intact");
+        assertTrue(marshaller.copiedBytes() >= arrayEnd - arrayStart
+                && marshaller.copiedBytes() <= arrayEnd - arrayStart + ZeroCopyDataMarshaller.COPY_STEP,
+                "the array's bytes and at most a copy step more are copied: " + marshaller.copiedBytes());
+        assertEquals(data.length - marshaller.copiedBytes(), marshaller.viewedBytes(), "the rest is viewed");
+        assertEquals(1, marshaller.retainedMessages());
+        marshaller.release(parsed);
+        assertEquals(0, marshaller.retainedMessages(), "released");
+
+        ZeroCopyDataMarshaller allArray = ZeroCopyDataMarshaller.forWriteBlock();
+        CompositeReadableBuffer array = new CompositeReadableBuffer();
+        array.addBuffer(ReadableBuffers.wrap(message));
+        WriteBlockRequest copied = allArray.parse(ReadableBuffers.openStream(array, true));
+        assertArrayEquals(data, copied.getData().toByteArray(), "a message all in an array is intact");
+        assertEquals(data.length, allArray.copiedBytes(), "and copied whole");
+        allArray.release(copied);
+    }
+
+    private static ByteBuffer direct(byte[] bytes, int from, int to) {
+        ByteBuffer buffer = ByteBuffer.allocateDirect(to - from);
+        buffer.put(bytes, from, to - from).flip();
+        return buffer;
     }
 }
