@@ -117,6 +117,12 @@ public final class GrpcCacheClient implements CacheClient {
      * is 131,072 blocks of 64 MiB, an answer of about 10 MiB when all are cached.
      */
     static final long BYTES_PER_CALL = 8L << 40;
+    /**
+     * How many chunks a block-write stream may have waiting for the transport and still take
+     * another ({@link #workerWriteStub}); so a writer holds at most one more than this per replica
+     * in the transport's buffers, besides what the worker's flow-control window lets through.
+     */
+    static final int WRITE_QUEUE_CHUNKS = 2;
 
     private final String masterTarget;
     private final ClientConfig config;
@@ -437,6 +443,16 @@ public final class GrpcCacheClient implements CacheClient {
 
     WorkerServiceGrpc.WorkerServiceStub workerStub(WorkerAddress worker) {
         return WorkerServiceGrpc.newStub(workerChannel(worker));
+    }
+
+    /**
+     * A stub for block-write streams to {@code worker}: their calls stay ready while less than
+     * {@link #WRITE_QUEUE_CHUNKS} chunks wait to go out, instead of gRPC's default of 32 KiB, so
+     * that a writer can hand over the next chunk while the transport still sends the one before
+     * (with gRPC's default, it waits for the socket after every chunk).
+     */
+    WorkerServiceGrpc.WorkerServiceStub workerWriteStub(WorkerAddress worker) {
+        return workerStub(worker).withOnReadyThreshold(WRITE_QUEUE_CHUNKS * config.chunkBytes());
     }
 
     private ManagedChannel workerChannel(WorkerAddress worker) {

@@ -32,7 +32,7 @@ import java.util.zip.CRC32C;
 /**
  * Streams one block to all of its replicas at once: each chunk goes to every replica's WriteBlock
  * stream, and {@link #write} waits until every stream's transport is ready for it, so at most
- * about one chunk per replica is buffered.
+ * {@link GrpcCacheClient#WRITE_QUEUE_CHUNKS} + 1 chunks per replica are buffered.
  *
  * <p>Any replica's failure aborts the whole write: open streams are cancelled (the workers then
  * delete their temp files) and replicas that may have been stored are removed, best effort.
@@ -82,7 +82,7 @@ final class ReplicatedBlockWriter implements BlockWriter {
             for (WorkerAddress worker : workers) {
                 ReplicaStream replica = new ReplicaStream(worker);
                 replicas.add(replica);
-                client.workerStub(worker).writeBlock(replica);
+                client.workerWriteStub(worker).writeBlock(replica);
             }
             writer.sendToAll(header);
         }

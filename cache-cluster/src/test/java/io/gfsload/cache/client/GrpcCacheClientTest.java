@@ -22,6 +22,7 @@ import io.gfsload.cache.proto.RemoveBlockResponse;
 import io.gfsload.cache.proto.WorkerServiceGrpc;
 import io.gfsload.cache.proto.WriteBlockRequest;
 import io.gfsload.cache.proto.WriteBlockResponse;
+import io.gfsload.cache.rpc.RpcServer;
 import io.gfsload.cache.testing.TestData;
 import io.gfsload.cache.worker.CacheWorker;
 import io.gfsload.cache.worker.WorkerConfig;
@@ -102,17 +103,25 @@ class GrpcCacheClientTest {
         StalledWorker fake = new StalledWorker();
         String fakeTarget = startFake("fake-0", fake);
         byte[] data = randomBytes(MIB, 2);
-        ClientConfig config = ClientConfig.defaults().withStreamTimeout(Duration.ofMillis(500));
+        ClientConfig config = ClientConfig.defaults().withChunkBytes(MIB).withStreamTimeout(Duration.ofMillis(500));
         try (CacheClient client = GrpcCacheClient.connect(master.target(), config);
                 BlockWriter writer = client.openWriter(BLOCK, 64L * MIB, 1)) {
+            AtomicInteger written = new AtomicInteger();
             CacheUnavailableException e = assertThrows(CacheUnavailableException.class, () -> {
                 for (int i = 0; i < 64; i++) {
                     writer.write(data, 0, data.length);
+                    written.incrementAndGet();
                 }
             });
             assertEquals("Writing block " + BLOCK.blockId() + " to worker fake-0 (" + fakeTarget + ") failed: the "
                     + "worker accepted no data for 500 ms", e.getMessage());
             assertEquals(1, fake.calls.get());
+            // What a writer hands over to a worker that reads nothing: what the stream's
+            // flow-control window lets through, then the chunks it may queue for the transport
+            // (more than one, so that it need not wait for the socket after every chunk); no more.
+            int window = RpcServer.FLOW_CONTROL_WINDOW_BYTES / MIB;
+            assertTrue(written.get() > window && written.get() <= window + GrpcCacheClient.WRITE_QUEUE_CHUNKS + 1,
+                    written.get() + " chunks of 1 MiB written before the writer waited");
         }
     }
 
@@ -162,6 +171,7 @@ class GrpcCacheClientTest {
     /** Starts {@code service} on a loopback port and registers it with the master as {@code workerId}. */
     private String startFake(String workerId, WorkerServiceGrpc.WorkerServiceImplBase service) throws IOException {
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service)
+                .flowControlWindow(RpcServer.FLOW_CONTROL_WINDOW_BYTES)
                 .build().start();
         fakes.add(server);
         ManagedChannel channel = Grpc.newChannelBuilder(master.target(), InsecureChannelCredentials.create()).build();
