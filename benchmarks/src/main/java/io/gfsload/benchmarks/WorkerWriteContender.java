@@ -57,7 +57,7 @@ final class WorkerWriteContender extends NamedContender {
 
     @Override
     public List<String> settings() {
-        return List.of("block 64 MiB", "write piece 4 MiB", mode == Mode.GRPC ? "client chunk 1 MiB, short-circuit writes off" : "FileChannel, force per block",
+        return List.of("block 64 MiB", "write piece 4 MiB", mode == Mode.GRPC ? "client chunk " + (ClientConfig.DEFAULT_CHUNK_BYTES >> 20) + " MiB, short-circuit writes off" : "FileChannel, force per block",
                 WARM_UP_PASSES + " unmeasured passes over the data before the first run");
     }
 

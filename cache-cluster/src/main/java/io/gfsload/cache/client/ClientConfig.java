@@ -23,7 +23,7 @@ import java.util.Optional;
  */
 public record ClientConfig(int chunkBytes, Duration rpcTimeout, Duration streamTimeout, int maxWorkerChannels,
         Optional<String> token, boolean shortCircuitWrites) {
-    public static final int DEFAULT_CHUNK_BYTES = 1024 * 1024;
+    public static final int DEFAULT_CHUNK_BYTES = 2 * 1024 * 1024;
     public static final int MAX_CHUNK_BYTES = 8 * 1024 * 1024;
     public static final int DEFAULT_MAX_WORKER_CHANNELS = 64;
 
@@ -45,7 +45,7 @@ public record ClientConfig(int chunkBytes, Duration rpcTimeout, Duration streamT
     }
 
     /**
-     * 1 MiB chunks, 30 s calls, 2 min stream stalls, at most 64 worker connections, no token,
+     * 2 MiB chunks, 30 s calls, 2 min stream stalls, at most 64 worker connections, no token,
      * short-circuit writes to workers of this host.
      */
     public static ClientConfig defaults() {

@@ -25,7 +25,7 @@ import org.apache.hadoop.conf.Configuration;
  *   <tr><td>{@code gfsload.cache.security.token}</td><td>none</td><td>the cluster's shared secret; also
  *       read from a Hadoop credential provider</td></tr>
  *   <tr><td>{@code gfsload.cache.client.pool.max}</td><td>64</td><td>worker connections kept open</td></tr>
- *   <tr><td>{@code gfsload.cache.client.chunk-size}</td><td>1m</td><td>largest data message</td></tr>
+ *   <tr><td>{@code gfsload.cache.client.chunk-size}</td><td>2m</td><td>largest data message</td></tr>
  * </table>
  *
  * <p>Neither the token nor credentials in the UFS root's user information appear in

@@ -58,7 +58,7 @@ import java.util.TreeMap;
  * gfsload.cache.worker.metrics.port=-1
  * gfsload.cache.worker.short-circuit-writes=true        clients on this host may write blocks into the tier directories
  * gfsload.cache.client.pool.max=64                      worker connections a client keeps
- * gfsload.cache.client.chunk-size=1MiB
+ * gfsload.cache.client.chunk-size=2MiB                  largest data message a writer sends
  * gfsload.cache.client.short-circuit-writes=true        write straight into the tier directories of workers on this host
  * gfsload.cache.security.token=...                      shared secret on every call; none when unset
  * </pre>

@@ -70,7 +70,7 @@ class CacheServerConfigTest {
         all.put(CacheServerConfig.WORKER_MAX_BLOCK_SIZE, "256MiB");
         all.put(CacheServerConfig.WORKER_METRICS_PORT, "0");
         all.put(CacheServerConfig.CLIENT_POOL_MAX, "8");
-        all.put(CacheServerConfig.CLIENT_CHUNK_SIZE, "2MiB");
+        all.put(CacheServerConfig.CLIENT_CHUNK_SIZE, "4MiB");
         all.put(CacheServerConfig.WORKER_SHORT_CIRCUIT_WRITES, "false");
         all.put(CacheServerConfig.CLIENT_SHORT_CIRCUIT_WRITES, "FALSE");
         all.put(CacheServerConfig.SECURITY_TOKEN, TOKEN);
@@ -90,7 +90,7 @@ class CacheServerConfigTest {
                         TierConfig.of(StorageTier.HDD, Path.of("/mnt/hdd/gfsload"), 2L << 40)),
                 "10.0.0.1:19998", "10.0.0.7", 29999, Duration.ofMillis(500), 512 << 10, 4 << 20, 256L << 20,
                 EvictionPolicy.lrfu(0.25), Optional.of(TOKEN), 0, false), config.worker());
-        assertEquals(new ClientConfig(2 << 20, Duration.ofSeconds(30), Duration.ofMinutes(2), 8, Optional.of(TOKEN), false),
+        assertEquals(new ClientConfig(4 << 20, Duration.ofSeconds(30), Duration.ofMinutes(2), 8, Optional.of(TOKEN), false),
                 config.client());
     }
 
