@@ -20,7 +20,7 @@ import org.apache.hadoop.fs.FileSystem;
 /** The scenarios of the benchmark harness, at a given size. */
 final class Scenarios {
     /** Every scenario, in the order they run. */
-    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large", "P3-adaptive", "C1", "P4", "P5", "P5-client");
+    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large", "P3-adaptive", "C1", "C1-socket", "P4", "P5", "P5-client");
     /** The heap P4's planner gets: the bound. */
     static final String PLANNER_HEAP = "1g";
 
@@ -55,6 +55,7 @@ final class Scenarios {
             case "P3-small" -> throttled(id, "small files from a throttled object store", size.throttledSmallFiles(), 3, FILES_PER_DIRECTORY, size, workDir, workspace);
             case "P3-large" -> throttled(id, "large files from a throttled object store", size.throttledLargeFiles(), 4, 0, size, workDir, workspace);
             case "C1" -> workerWrites(size, workDir, workspace, tier);
+            case "C1-socket" -> socketWrites(size, workDir, workspace, tier);
             case "P3-adaptive" -> adaptive(size, workDir, workspace);
             case "P5", "P5-client" -> warmedReads(id, size, workDir, workspace);
             case "P4" -> planning(size, workDir, workspace, options.plannerJvmOptions());
@@ -90,6 +91,28 @@ final class Scenarios {
                 "The bytes of P1's files, in 64 MiB blocks, written into one worker over loopback gRPC, against the same bytes written straight into the same file system.",
                 data, worker, direct, OptionalDouble.empty(), Scenario.NO_METRICS,
                 List.of("Both read the files alike (4 MiB positioned reads from the page cache); client and worker share this JVM and the machine's cores."), () -> {});
+    }
+
+    /**
+     * C1's floor: the same bytes over a plain loopback TCP socket, checksummed on both ends and
+     * written by a receiving thread, against C1's direct write. What no transport over the socket
+     * can beat on this machine, measured in the same run as C1.
+     */
+    private static Scenario socketWrites(Size size, Path workDir, Workspace workspace, String tier) {
+        DataSet data = new DataSet("C1-socket", workDir.resolve("p1-large-files-" + size.label()), size.largeFiles(), 1, 0);
+        Contender socket = new WorkerWriteContender("plain socket",
+                "the same 64 MiB blocks sent over one loopback TCP connection to a thread that checksums them and writes each into a file on the same "
+                        + tier + ": no gRPC, no master",
+                data, WorkerWriteContender.Mode.SOCKET, workspace);
+        Contender direct = new WorkerWriteContender("direct write",
+                "the same 64 MiB blocks written with one FileChannel each into a directory on the same " + tier + ", force per block",
+                data, WorkerWriteContender.Mode.DIRECT, workspace);
+        return new Scenario("C1-socket", "C1's floor: a plain loopback socket against direct writes on " + tier,
+                "C1's bytes and blocks over a plain loopback TCP socket instead of gRPC, against the same direct write: what any transport over the socket "
+                        + "reaches on this machine, the ceiling of C1's ratio.",
+                data, socket, direct, OptionalDouble.empty(), Scenario.NO_METRICS,
+                List.of("Both read the files alike (4 MiB positioned reads from the page cache); sender and receiver share this JVM and the machine's cores."),
+                () -> {});
     }
 
     private static Scenario smallFiles(Size size, Path workDir, Workspace workspace, int cores, String tier) {

@@ -11,38 +11,59 @@ import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.client.GrpcCacheClient;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
+import com.google.common.base.Throwables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.zip.CRC32C;
 
 /**
  * Issue 3's write benchmark: the bytes of a data set's files, in 64 MiB blocks, written into one
  * worker over loopback gRPC (short-circuit writes off, so that the bytes cross the socket), or
  * written straight into a directory of the same file system with one {@link FileChannel} per block
- * and the same final {@code force}. Both read the files the same way (4 MiB positioned reads from
+ * and the same final {@code force}. All read the files the same way (4 MiB positioned reads from
  * the page cache into the heap), so that the ratio is the cost of the worker's write path. The
- * cluster's start and stop are not timed.
+ * cluster's start and stop are not timed. A third way, over a plain loopback TCP socket
+ * ({@link Mode#SOCKET}), measures in the same run what any transport over the socket costs on
+ * this machine: the floor under the gRPC path.
  *
  * <p>A worker is a long-running process, so this measures its steady state: before its first run
  * each contender makes {@link #WARM_UP_PASSES} unmeasured passes over the data, in which the JIT
- * compiles the path (a cold JVM takes about twice as long for its first GiB through gRPC, and the
- * benchmark's few runs would otherwise time the compiler as much as the worker).
+ * compiles the path (a cold JVM takes about twice as long for its first GiB through gRPC, and on
+ * 2 cores the gRPC path was still getting faster over its third to fifth pass; the benchmark's
+ * few runs would otherwise time the compiler as much as the worker).
  */
 final class WorkerWriteContender extends NamedContender {
     static final long BLOCK_BYTES = 64L << 20;
-    static final int WARM_UP_PASSES = 2;
+    static final int WARM_UP_PASSES = 6;
     private static final int PIECE = 4 << 20;
+    /** The most a socket read of {@link Mode#SOCKET} takes at once: the client's chunk, as a worker gets it. */
+    private static final int SOCKET_READ_BYTES = ClientConfig.DEFAULT_CHUNK_BYTES;
     /** The CPU time of the benchmark's JVM during a run (all threads: reader, event loops, worker), in ms. */
     static final String CPU_COUNTER = "cpu-ms";
 
-    enum Mode { GRPC, DIRECT }
+    /**
+     * How the bytes get into the directory: through a worker over gRPC, straight from the reading
+     * thread, or over a plain loopback TCP socket to a thread that checksums and writes them (the
+     * transport's floor on this machine: no HTTP/2, no protobuf, no master, one connection).
+     */
+    enum Mode { GRPC, DIRECT, SOCKET }
 
     private final DataSet data;
     private final Mode mode;
@@ -57,8 +78,12 @@ final class WorkerWriteContender extends NamedContender {
 
     @Override
     public List<String> settings() {
-        return List.of("block 64 MiB", "write piece 4 MiB", mode == Mode.GRPC ? "client chunk " + (ClientConfig.DEFAULT_CHUNK_BYTES >> 20) + " MiB, short-circuit writes off" : "FileChannel, force per block",
-                WARM_UP_PASSES + " unmeasured passes over the data before the first run");
+        String path = switch (mode) {
+            case GRPC -> "client chunk " + (ClientConfig.DEFAULT_CHUNK_BYTES >> 20) + " MiB, short-circuit writes off";
+            case DIRECT -> "FileChannel, force per block";
+            case SOCKET -> "socket reads of up to " + (SOCKET_READ_BYTES >> 20) + " MiB into a direct buffer, CRC32C on both ends, force per block";
+        };
+        return List.of("block 64 MiB", "write piece 4 MiB", path, WARM_UP_PASSES + " unmeasured passes over the data before the first run");
     }
 
     @Override
@@ -73,8 +98,11 @@ final class WorkerWriteContender extends NamedContender {
 
     /** Pass {@code run} over the data, named {@code label} in its directory and messages. */
     private RunResult pass(String label, int run) {
-        return inRunDirectory(workspace, label, run,
-                (what, directory) -> mode == Mode.GRPC ? throughWorker(run, directory) : straight(run, directory));
+        return inRunDirectory(workspace, label, run, (what, directory) -> switch (mode) {
+            case GRPC -> throughWorker(run, directory);
+            case DIRECT -> straight(run, directory);
+            case SOCKET -> overSocket(run, directory);
+        });
     }
 
     private RunResult throughWorker(int run, Path directory) {
@@ -140,6 +168,125 @@ final class WorkerWriteContender extends NamedContender {
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Sends the blocks over one loopback TCP connection, each followed by its CRC32C, to a thread
+     * that receives them into a direct buffer, checksums them, writes each into its own file with
+     * a final {@code force} and checks the sender's CRC32C.
+     */
+    private RunResult overSocket(int run, Path directory) {
+        try (ServerSocketChannel server = ServerSocketChannel.open()) {
+            Files.createDirectories(directory);
+            server.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            List<Long> blockLengths = new ArrayList<>();
+            for (Path file : data.paths()) {
+                long length = Files.size(file);
+                for (long offset = 0; offset < length; offset += BLOCK_BYTES) {
+                    blockLengths.add(Math.min(BLOCK_BYTES, length - offset));
+                }
+            }
+            byte[] buffer = new byte[PIECE];
+            long start = workspace.ticker().read();
+            long cpuStart = CpuTime.processNanos();
+            CompletableFuture<Void> receiver = CompletableFuture.runAsync(() -> receive(server, blockLengths, directory),
+                    command -> new Thread(command, "c1-socket-receiver").start());
+            try (SocketChannel out = SocketChannel.open(server.getLocalAddress())) {
+                send(out, buffer);
+            }
+            catch (IOException e) {
+                // A receiver that failed closed the connection: say why, not only that the pipe broke.
+                try {
+                    receiver.get(10, TimeUnit.SECONDS);
+                }
+                catch (ExecutionException failure) {
+                    e.addSuppressed(failure.getCause());
+                }
+                catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+                catch (TimeoutException stillRunning) {
+                    // the sender's failure is all there is to report
+                }
+                throw e;
+            }
+            receiver.join();
+            return finished(run, start, cpuStart);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        catch (CompletionException e) {
+            Throwables.throwIfUnchecked(e.getCause());
+            throw e;
+        }
+    }
+
+    private void send(SocketChannel out, byte[] buffer) throws IOException {
+        CRC32C crc = new CRC32C();
+        ByteBuffer trailer = ByteBuffer.allocate(Long.BYTES);
+        for (Path file : data.paths()) {
+            try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
+                long length = in.size();
+                for (long offset = 0; offset < length; offset += BLOCK_BYTES) {
+                    long blockLength = Math.min(BLOCK_BYTES, length - offset);
+                    crc.reset();
+                    for (long at = 0; at < blockLength; at += PIECE) {
+                        int n = (int) Math.min(PIECE, blockLength - at);
+                        read(in, offset + at, buffer, n);
+                        crc.update(buffer, 0, n);
+                        writeFully(out, ByteBuffer.wrap(buffer, 0, n));
+                    }
+                    writeFully(out, trailer.clear().putLong(crc.getValue()).flip());
+                }
+            }
+        }
+    }
+
+    private static void receive(ServerSocketChannel server, List<Long> blockLengths, Path directory) {
+        try (SocketChannel in = server.accept()) {
+            ByteBuffer buffer = ByteBuffer.allocateDirect(SOCKET_READ_BYTES);
+            CRC32C crc = new CRC32C();
+            for (int block = 0; block < blockLengths.size(); block++) {
+                crc.reset();
+                try (FileChannel out = FileChannel.open(directory.resolve("block-" + block), StandardOpenOption.CREATE_NEW,
+                        StandardOpenOption.WRITE)) {
+                    for (long left = blockLengths.get(block); left > 0; ) {
+                        buffer.clear().limit((int) Math.min(buffer.capacity(), left));
+                        readSome(in, buffer);
+                        buffer.flip();
+                        left -= buffer.remaining();
+                        crc.update(buffer.duplicate());
+                        while (buffer.hasRemaining()) {
+                            out.write(buffer);
+                        }
+                    }
+                    out.force(true);
+                }
+                buffer.clear().limit(Long.BYTES);
+                while (buffer.hasRemaining()) {
+                    readSome(in, buffer);
+                }
+                if (buffer.flip().getLong() != crc.getValue()) {
+                    throw new IllegalStateException("C1 socket: block " + block + " arrived with another CRC32C than it was sent with");
+                }
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void readSome(SocketChannel in, ByteBuffer buffer) throws IOException {
+        if (in.read(buffer) < 0) {
+            throw new IOException("C1 socket: the sender closed the connection early");
+        }
+    }
+
+    private static void writeFully(SocketChannel out, ByteBuffer bytes) throws IOException {
+        while (bytes.hasRemaining()) {
+            out.write(bytes);
         }
     }
 
