@@ -47,7 +47,7 @@ public final class Bench implements Callable<Integer> {
     Path memoryDir;
 
     @Option(names = "--scenarios", split = ",", paramLabel = "ID", defaultValue = "P1,P2,P3,C1",
-            description = "Scenarios to run: P1, P2, P3 (every P3), P3-small, P3-large, P3-adaptive, C1 (one worker's writes; with C1-socket, its floor over a plain socket), C1-socket, P4 (planning at scale, on demand), P5 (P5 and P5-client), P5-client (default: ${DEFAULT-VALUE}).")
+            description = "Scenarios to run: P1, P2, P3 (every P3), P3-small, P3-large, P3-adaptive, C1 (one worker's writes; with C1-socket, its ceiling over a plain socket), C1-socket, P4 (planning at scale, on demand), P5 (P5 and P5-client), P5-client (default: ${DEFAULT-VALUE}).")
     List<String> scenarios;
 
     @Option(names = "--planner-jvm-option", paramLabel = "OPTION",

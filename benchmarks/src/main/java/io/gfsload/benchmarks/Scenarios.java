@@ -94,9 +94,9 @@ final class Scenarios {
     }
 
     /**
-     * C1's floor: the same bytes over a plain loopback TCP socket, checksummed on both ends and
-     * written by a receiving thread, against C1's direct write. What no transport over the socket
-     * can beat on this machine, measured in the same run as C1.
+     * C1's ceiling: the same bytes over a plain loopback TCP socket, checksummed on both ends and
+     * written by a receiving thread, against C1's direct write. What a transport that does nothing
+     * but move the bytes over the socket reaches on this machine, measured in the same run as C1.
      */
     private static Scenario socketWrites(Size size, Path workDir, Workspace workspace, String tier) {
         DataSet data = new DataSet("C1-socket", workDir.resolve("p1-large-files-" + size.label()), size.largeFiles(), 1, 0);
@@ -107,9 +107,9 @@ final class Scenarios {
         Contender direct = new WorkerWriteContender("direct write",
                 "the same 64 MiB blocks written with one FileChannel each into a directory on the same " + tier + ", force per block",
                 data, WorkerWriteContender.Mode.DIRECT, workspace);
-        return new Scenario("C1-socket", "C1's floor: a plain loopback socket against direct writes on " + tier,
-                "C1's bytes and blocks over a plain loopback TCP socket instead of gRPC, against the same direct write: what any transport over the socket "
-                        + "reaches on this machine, the ceiling of C1's ratio.",
+        return new Scenario("C1-socket", "C1's ceiling: a plain loopback socket against direct writes on " + tier,
+                "C1's bytes and blocks over a plain loopback TCP socket instead of gRPC, against the same direct write: what a transport that does nothing "
+                        + "but move the bytes reaches on this machine, a practical ceiling of C1's ratio.",
                 data, socket, direct, OptionalDouble.empty(), Scenario.NO_METRICS,
                 List.of("Both read the files alike (4 MiB positioned reads from the page cache); sender and receiver share this JVM and the machine's cores."),
                 () -> {});

@@ -2,6 +2,7 @@ package io.gfsload.benchmarks;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.base.Throwables;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheClient;
@@ -11,7 +12,6 @@ import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.client.GrpcCacheClient;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
-import com.google.common.base.Throwables;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
