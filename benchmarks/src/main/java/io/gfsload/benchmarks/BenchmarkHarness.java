@@ -18,7 +18,8 @@ import java.util.Map;
  * number of runs, each from a clean state, and summarises. Writes {@code results.json} and
  * {@code results.md} into the output directory.
  *
- * <p>Caches and copies live in {@code <memory dir>/gfsload-bench-<pid>}, deleted at the end. Not
+ * <p>Caches and copies live in {@code <memory dir>/gfsload-bench-<pid>}, and those of C1-ssd (a
+ * worker's SSD tier) in {@code <work dir>/gfsload-bench-<pid>}; both are deleted at the end. Not
  * thread-safe; one invocation at a time per memory directory.
  */
 public final class BenchmarkHarness {
@@ -47,30 +48,34 @@ public final class BenchmarkHarness {
     public BenchmarkResults run() {
         long start = ticker.read();
         MachineInfo machine = MachineInfo.probe(clock);
-        Path scratch = memoryRoot().resolve("gfsload-bench-" + ProcessHandle.current().pid());
+        String name = "gfsload-bench-" + ProcessHandle.current().pid();
+        Path scratch = memoryRoot().resolve(name);
+        Path diskScratch = options.workDir().resolve(name);
         BenchmarkResults benchmark;
         try {
-            benchmark = runAll(machine, scratch, start);
+            benchmark = runAll(machine, new Workspace(scratch, diskScratch, ticker, clock), start);
         }
         catch (RuntimeException e) {
-            Directories.deleteAfterFailure(e, scratch);
+            Directories.deleteAfterFailure(e, scratch, diskScratch);
             throw e;
         }
-        Directories.deleteAfterRun("the benchmarks", scratch);
+        Directories.deleteAfterRun("the benchmarks", scratch, diskScratch);
         return benchmark;
     }
 
-    private BenchmarkResults runAll(MachineInfo machine, Path scratch, long start) {
+    private BenchmarkResults runAll(MachineInfo machine, Workspace workspace, long start) {
+        Path scratch = workspace.scratch();
         try {
-            Directories.deleteRecursively(scratch);
-            Files.createDirectories(scratch);
+            for (Path directory : List.of(scratch, workspace.diskScratch())) {
+                Directories.deleteRecursively(directory);
+                Files.createDirectories(directory);
+            }
             String tier = Files.getFileStore(scratch).type();
-            Workspace workspace = new Workspace(scratch, ticker, clock);
             List<ScenarioResult> results = new ArrayList<>();
             for (String id : Scenarios.IDS) {
                 if (Scenarios.selected(id, options.scenarios())) {
                     try (Scenario scenario = Scenarios.create(id, options, workspace, machine.cores(), tier)) {
-                        results.add(run(scenario, scratch));
+                        results.add(run(scenario, Scenarios.scratch(id, workspace)));
                     }
                 }
             }
@@ -80,7 +85,7 @@ public final class BenchmarkHarness {
             return benchmark;
         }
         catch (IOException e) {
-            throw new BenchmarkException("Cannot prepare the scratch directory " + scratch + ": " + e, e);
+            throw new BenchmarkException("Cannot prepare the scratch directories " + scratch + " and " + workspace.diskScratch() + ": " + e, e);
         }
     }
 
@@ -148,12 +153,12 @@ public final class BenchmarkHarness {
     }
 
     /** Only one run's cache or copy exists at a time. */
-    private static void checkSpace(Scenario scenario, Path scratch) throws IOException {
+    private void checkSpace(Scenario scenario, Path scratch) throws IOException {
         long needed = scenario.data().scratchBytes() + SPACE_HEADROOM;
         long usable = Files.getFileStore(scratch).getUsableSpace();
         if (usable < needed) {
-            throw new BenchmarkException("%s needs %s free in %s for one cache or copy, only %s is: free some or pass --memory-dir".formatted(
-                    scenario.id(), Units.bytes(needed), scratch, Units.bytes(usable)));
+            throw new BenchmarkException("%s needs %s free in %s for one cache or copy, only %s is: free some or pass %s".formatted(
+                    scenario.id(), Units.bytes(needed), scratch, Units.bytes(usable), scratch.getParent().equals(options.workDir()) ? "--work-dir" : "--memory-dir"));
         }
     }
 }

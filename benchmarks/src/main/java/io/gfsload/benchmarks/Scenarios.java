@@ -1,11 +1,13 @@
 package io.gfsload.benchmarks;
 
 import io.gfsload.advisor.BackendProfile;
+import io.gfsload.cache.api.StorageTier;
 import io.gfsload.ufs.simulator.BandwidthSchedule;
 import io.gfsload.ufs.simulator.ThrottledConfig;
 import io.gfsload.ufs.simulator.ThrottledFileSystem;
 import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -20,7 +22,7 @@ import org.apache.hadoop.fs.FileSystem;
 /** The scenarios of the benchmark harness, at a given size. */
 final class Scenarios {
     /** Every scenario, in the order they run. */
-    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large", "P3-adaptive", "C1", "C1-socket", "P4", "P5", "P5-client");
+    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large", "P3-adaptive", "C1", "C1-socket", "C1-ssd", "P4", "P5", "P5-client");
     /** The heap P4's planner gets: the issue's bound. */
     static final String PLANNER_HEAP = "1g";
 
@@ -54,8 +56,9 @@ final class Scenarios {
             case "P2" -> smallFiles(size, workDir, workspace, cores, tier);
             case "P3-small" -> throttled(id, "small files from a throttled object store", size.throttledSmallFiles(), 3, FILES_PER_DIRECTORY, size, workDir, workspace);
             case "P3-large" -> throttled(id, "large files from a throttled object store", size.throttledLargeFiles(), 4, 0, size, workDir, workspace);
-            case "C1" -> workerWrites(size, workDir, workspace, tier);
+            case "C1" -> workerWrites(id, size, workDir, workspace, tier);
             case "C1-socket" -> socketWrites(size, workDir, workspace, tier);
+            case "C1-ssd" -> workerWrites(id, size, workDir, workspace.onDisk(), fileSystemType(workspace.diskScratch()));
             case "P3-adaptive" -> adaptive(size, workDir, workspace);
             case "P5", "P5-client" -> warmedReads(id, size, workDir, workspace);
             case "P4" -> planning(size, workDir, workspace, options.plannerJvmOptions());
@@ -78,19 +81,42 @@ final class Scenarios {
                 data, gfsload, cp, OptionalDouble.empty(), Scenario.NO_METRICS, List.of("Source files are in the page cache (read once before the first run); destination: " + tier + "."), () -> {});
     }
 
-    /** Issue 3's benchmark, on P1's files: one worker's gRPC write path against writing the same bytes straight into the same file system. */
-    private static Scenario workerWrites(Size size, Path workDir, Workspace workspace, String tier) {
-        DataSet data = new DataSet("C1", workDir.resolve("p1-large-files-" + size.label()), size.largeFiles(), 1, 0);
-        Contender worker = new WorkerWriteContender("worker over gRPC",
-                "64 MiB blocks through CacheClient.openWriter into a fresh LocalCluster of 1 worker on " + tier + ", short-circuit writes off",
-                data, WorkerWriteContender.Mode.GRPC, workspace);
-        Contender direct = new WorkerWriteContender("direct write",
-                "the same 64 MiB blocks written with one FileChannel each into a directory on the same " + tier + ", force per block",
+    /** The directory a scenario's caches and copies go into: C1-ssd's on the data sets' file system, all others' in the memory directory. */
+    static Path scratch(String id, Workspace workspace) {
+        return id.equals("C1-ssd") ? workspace.diskScratch() : workspace.scratch();
+    }
+
+    /**
+     * Issue 3's benchmark, on P1's files: one worker's gRPC write path against writing the same
+     * bytes straight into the same file system. C1 writes into the worker's MEM tier when the
+     * memory directory is a tmpfs (else into an SSD tier there); C1-ssd into an SSD tier on the
+     * data sets' file system, usually a disk, where both the worker and the direct write force
+     * each block to it.
+     */
+    private static Scenario workerWrites(String id, Size size, Path workDir, Workspace workspace, String fileSystem) {
+        DataSet data = new DataSet(id, workDir.resolve("p1-large-files-" + size.label()), size.largeFiles(), 1, 0);
+        StorageTier tier = id.equals("C1") && "tmpfs".equals(fileSystem) ? StorageTier.MEM : StorageTier.SSD;
+        Contender worker = WorkerWriteContender.throughWorker("worker over gRPC",
+                "64 MiB blocks through CacheClient.openWriter into a fresh LocalCluster of 1 worker whose %s tier is on %s, short-circuit writes off"
+                        .formatted(tier, fileSystem),
+                data, tier, workspace);
+        Contender direct = WorkerWriteContender.withoutWorker("direct write",
+                "the same 64 MiB blocks written with one FileChannel each into a directory on the same " + fileSystem + ", force per block",
                 data, WorkerWriteContender.Mode.DIRECT, workspace);
-        return new Scenario("C1", "one worker's gRPC writes against direct writes on " + tier,
-                "The bytes of P1's files, in 64 MiB blocks, written into one worker over loopback gRPC, against the same bytes written straight into the same file system.",
+        return new Scenario(id, "one worker's gRPC writes into its %s tier against direct writes on %s".formatted(tier, fileSystem),
+                "The bytes of P1's files, in 64 MiB blocks, written into one worker's %s tier over loopback gRPC, against the same bytes written straight into the same file system."
+                        .formatted(tier),
                 data, worker, direct, OptionalDouble.empty(), Scenario.NO_METRICS,
                 List.of("Both read the files alike (4 MiB positioned reads from the page cache); client and worker share this JVM and the machine's cores."), () -> {});
+    }
+
+    private static String fileSystemType(Path directory) {
+        try {
+            return Files.getFileStore(directory).type();
+        }
+        catch (IOException e) {
+            throw new BenchmarkException("Cannot tell the file system of " + directory + ": " + e, e);
+        }
     }
 
     /**
@@ -100,11 +126,11 @@ final class Scenarios {
      */
     private static Scenario socketWrites(Size size, Path workDir, Workspace workspace, String tier) {
         DataSet data = new DataSet("C1-socket", workDir.resolve("p1-large-files-" + size.label()), size.largeFiles(), 1, 0);
-        Contender socket = new WorkerWriteContender("plain socket",
+        Contender socket = WorkerWriteContender.withoutWorker("plain socket",
                 "the same 64 MiB blocks sent over one loopback TCP connection to a thread that checksums them and writes each into a file on the same "
                         + tier + ": no gRPC, no master",
                 data, WorkerWriteContender.Mode.SOCKET, workspace);
-        Contender direct = new WorkerWriteContender("direct write",
+        Contender direct = WorkerWriteContender.withoutWorker("direct write",
                 "the same 64 MiB blocks written with one FileChannel each into a directory on the same " + tier + ", force per block",
                 data, WorkerWriteContender.Mode.DIRECT, workspace);
         return new Scenario("C1-socket", "C1's ceiling: a plain loopback socket against direct writes on " + tier,

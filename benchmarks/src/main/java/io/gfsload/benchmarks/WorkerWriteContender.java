@@ -1,5 +1,6 @@
 package io.gfsload.benchmarks;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.base.Throwables;
@@ -7,6 +8,7 @@ import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.client.GrpcCacheClient;
@@ -26,6 +28,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
@@ -34,10 +37,11 @@ import java.util.concurrent.TimeoutException;
 import java.util.zip.CRC32C;
 
 /**
- * Issue 3's write benchmark: the bytes of a data set's files, in 64 MiB blocks, written into one
- * worker over loopback gRPC (short-circuit writes off, so that the bytes cross the socket), or
- * written straight into a directory of the same file system with one {@link FileChannel} per block
- * and the same final {@code force}. All read the files the same way (4 MiB positioned reads from
+ * Issue 3's write benchmark: the bytes of a data set's files, in 64 MiB blocks, written into a
+ * tier of one worker over loopback gRPC (short-circuit writes off, so that the bytes cross the
+ * socket), or written straight into a directory of the same file system with one
+ * {@link FileChannel} per block and a final {@code force} (which the worker makes too on a
+ * persistent tier, and skips on a MEM tier, a tmpfs, where it has nothing to do). All read the files the same way (4 MiB positioned reads from
  * the page cache into the heap), so that the ratio is the cost of the worker's write path. The
  * cluster's start and stop are not timed. A third way, over a plain loopback TCP socket
  * ({@link Mode#SOCKET}), measures in the same run what any transport over the socket costs on
@@ -67,19 +71,37 @@ final class WorkerWriteContender extends NamedContender {
 
     private final DataSet data;
     private final Mode mode;
+    /** The worker's tier, in {@link Mode#GRPC} only. */
+    private final Optional<StorageTier> tier;
     private final Workspace workspace;
 
-    WorkerWriteContender(String name, String description, DataSet data, Mode mode, Workspace workspace) {
+    private WorkerWriteContender(String name, String description, DataSet data, Mode mode, Optional<StorageTier> tier, Workspace workspace) {
         super(name, description);
         this.data = requireNonNull(data, "data is null");
         this.mode = requireNonNull(mode, "mode is null");
+        this.tier = requireNonNull(tier, "tier is null");
         this.workspace = requireNonNull(workspace, "workspace is null");
+    }
+
+    /**
+     * Writes through a worker over gRPC ({@link Mode#GRPC}) whose blocks go into the run directory
+     * as {@code tier}'s, synced per block when the tier is persistent (SSD, HDD), not when it is MEM.
+     */
+    static WorkerWriteContender throughWorker(String name, String description, DataSet data, StorageTier tier, Workspace workspace) {
+        return new WorkerWriteContender(name, description, data, Mode.GRPC, Optional.of(tier), workspace);
+    }
+
+    /** Writes without a worker: {@link Mode#DIRECT} or {@link Mode#SOCKET}. */
+    static WorkerWriteContender withoutWorker(String name, String description, DataSet data, Mode mode, Workspace workspace) {
+        checkArgument(mode != Mode.GRPC, "a write through a worker needs its tier");
+        return new WorkerWriteContender(name, description, data, mode, Optional.empty(), workspace);
     }
 
     @Override
     public List<String> settings() {
         String path = switch (mode) {
-            case GRPC -> "client chunk " + (ClientConfig.DEFAULT_CHUNK_BYTES >> 20) + " MiB, short-circuit writes off";
+            case GRPC -> "worker tier " + tier.orElseThrow() + (tier.orElseThrow().persistent() ? " (force per block)" : " (no force)") + ", client chunk "
+                    + (ClientConfig.DEFAULT_CHUNK_BYTES >> 20) + " MiB, short-circuit writes off";
             case DIRECT -> "FileChannel, force per block";
             case SOCKET -> "socket reads of up to " + (SOCKET_READ_BYTES >> 20) + " MiB into a direct buffer, CRC32C on both ends, force per block";
         };
@@ -107,7 +129,7 @@ final class WorkerWriteContender extends NamedContender {
 
     private RunResult throughWorker(int run, Path directory) {
         long capacity = 2 * data.shape().totalBytes() + BLOCK_BYTES;
-        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory, 1, capacity));
+        try (LocalCluster cluster = LocalCluster.start(LocalClusterConfig.builder(directory).tier(tier.orElseThrow(), capacity).build());
                 CacheClient client = GrpcCacheClient.connect(cluster.masterTarget(), ClientConfig.defaults().withShortCircuitWrites(false))) {
             byte[] buffer = new byte[PIECE];
             long start = workspace.ticker().read();

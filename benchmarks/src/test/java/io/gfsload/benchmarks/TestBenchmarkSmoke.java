@@ -49,7 +49,7 @@ class TestBenchmarkSmoke {
         assertEquals(ids, results.scenarios().stream().map(ScenarioResult::id).toList());
 
         List<Size.Shape> shapes = List.of(Size.SMOKE.largeFiles(), Size.SMOKE.smallFiles(), Size.SMOKE.throttledSmallFiles(), Size.SMOKE.throttledLargeFiles(),
-                Size.SMOKE.adaptiveData().throttledLargeFiles(), Size.SMOKE.largeFiles(), Size.SMOKE.largeFiles(), Size.SMOKE.throttledLargeFiles(),
+                Size.SMOKE.adaptiveData().throttledLargeFiles(), Size.SMOKE.largeFiles(), Size.SMOKE.largeFiles(), Size.SMOKE.largeFiles(), Size.SMOKE.throttledLargeFiles(),
                 Size.SMOKE.throttledLargeFiles());
         assertEquals(ids.size(), shapes.size());
         for (int i = 0; i < shapes.size(); i++) {
@@ -69,9 +69,13 @@ class TestBenchmarkSmoke {
             }
             assertEquals(scenario.candidate().mibPerSecond().median() / scenario.baseline().mibPerSecond().median(), scenario.ratio(), 1e-9, scenario.id());
         }
-        // C1 and C1-socket (ids, sizes and ratios are checked above for every scenario)
-        assertEquals(List.of("worker over gRPC / direct write", "plain socket / direct write"), results.scenarios().subList(5, 7).stream()
-                .map(scenario -> scenario.candidate().name() + " / " + scenario.baseline().name()).toList());
+        // C1, C1-socket and C1-ssd (ids, sizes and ratios are checked above for every scenario); the memory directory is no tmpfs here
+        assertEquals(List.of("worker over gRPC / direct write", "plain socket / direct write", "worker over gRPC / direct write"),
+                results.scenarios().subList(5, 8).stream().map(scenario -> scenario.candidate().name() + " / " + scenario.baseline().name()).toList());
+        for (ScenarioResult workerWrites : List.of(results.scenarios().get(5), results.scenarios().get(7))) {
+            assertTrue(workerWrites.candidate().settings().stream().anyMatch(s -> s.startsWith("worker tier SSD (force per block)")),
+                    workerWrites.candidate().settings().toString());
+        }
         ScenarioResult throttledLarge = results.scenarios().get(3);
         assertTrue(throttledLarge.metrics().get("candidate median / aggregate cap") > 0);
         assertTrue(throttledLarge.metrics().get("baseline median / aggregate cap") > 0);
@@ -86,12 +90,12 @@ class TestBenchmarkSmoke {
                 "executor.ufs-read-threads = 10 threads (GooseFS default goosefs.job.worker.threadpool.size = 10)"));
 
         long warmedBytes = Size.SMOKE.throttledLargeFiles().totalBytes();
-        for (ScenarioResult warmedReads : results.scenarios().subList(7, 9)) {
+        for (ScenarioResult warmedReads : results.scenarios().subList(8, 10)) {
             assertEquals(0, warmedReads.candidate().runs().get(0).counters().get("store.bytes-read"), warmedReads.id() + " reads the warmed cache, not the store");
             assertEquals(warmedBytes, warmedReads.baseline().runs().get(0).counters().get("store.bytes-read"), warmedReads.id());
         }
-        assertEquals(List.of("P5", "P5-client"), results.scenarios().subList(7, 9).stream().map(ScenarioResult::id).toList());
-        Map<String, Long> gfsCounters = results.scenarios().get(7).candidate().runs().get(0).counters();
+        assertEquals(List.of("P5", "P5-client"), results.scenarios().subList(8, 10).stream().map(ScenarioResult::id).toList());
+        Map<String, Long> gfsCounters = results.scenarios().get(8).candidate().runs().get(0).counters();
         assertEquals(warmedBytes, gfsCounters.get("gfs.bytes-from-cache"), "P5 reads through gfs://");
         assertEquals(0, gfsCounters.get("gfs.bytes-from-ufs"));
 
@@ -105,6 +109,10 @@ class TestBenchmarkSmoke {
         assertTrue(err.toString().contains("P1   run 1 gfsload"), "progress goes to stderr: " + err);
         try (Stream<Path> left = Files.list(memory)) {
             assertEquals(List.of(), left.map(Path::toString).toList(), "caches and copies are deleted");
+        }
+        try (Stream<Path> left = Files.list(dir.resolve("work"))) {
+            assertEquals(List.of(), left.filter(path -> path.getFileName().toString().startsWith("gfsload-bench-")).map(Path::toString).toList(),
+                    "C1-ssd's caches and copies are deleted");
         }
         assertTrue(new File(dir.resolve("work").toFile(), "p1-large-files-smoke.complete").isFile(), "data sets are kept for the next run");
     }

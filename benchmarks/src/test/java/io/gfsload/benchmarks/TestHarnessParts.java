@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.google.common.base.Ticker;
 import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.ClusterInfo;
@@ -14,6 +15,7 @@ import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.PlanStats;
 import io.gfsload.planner.PlannerConfig;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -44,6 +46,24 @@ class TestHarnessParts {
                 () -> new BenchmarkOptions(Size.SMOKE, 1, Path.of("w"), Path.of("o"), Optional.empty(), List.of("P9")));
         assertEquals("Unknown scenario 'P9': expected one of " + Scenarios.IDS + ", or P3 for every P3", unknown.getMessage());
         assertTrue(Scenarios.selected("P4", List.of("p4")));
+    }
+
+    @Test
+    void c1WritesIntoTheMemTierOnATmpfsAndC1SsdIntoAnSsdTierOnTheDataSetsFileSystem() throws Exception {
+        Path work = Path.of("work");
+        Workspace workspace = new Workspace(Path.of("mem"), work.resolve("disk"), Ticker.systemTicker(), Clock.systemUTC());
+        BenchmarkOptions options = new BenchmarkOptions(Size.SMOKE, 1, work, Path.of("out"), Optional.empty(), List.of("C1"));
+        try (Scenario memory = Scenarios.create("C1", options, workspace, 2, "tmpfs");
+                Scenario disk = Scenarios.create("C1", options, workspace, 2, "ext4")) {
+            assertEquals("one worker's gRPC writes into its MEM tier against direct writes on tmpfs", memory.title());
+            assertTrue(memory.candidate().settings().contains("worker tier MEM (no force), client chunk 2 MiB, short-circuit writes off"),
+                    memory.candidate().settings().toString());
+            assertEquals("one worker's gRPC writes into its SSD tier against direct writes on ext4", disk.title());
+        }
+        assertEquals(Path.of("mem"), Scenarios.scratch("C1", workspace));
+        assertEquals(Path.of("mem"), Scenarios.scratch("C1-socket", workspace));
+        assertEquals(work.resolve("disk"), Scenarios.scratch("C1-ssd", workspace));
+        assertEquals(work.resolve("disk"), workspace.onDisk().scratch());
     }
 
     @Test

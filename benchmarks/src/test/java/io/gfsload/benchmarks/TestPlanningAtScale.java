@@ -32,7 +32,7 @@ class TestPlanningAtScale {
         assertEquals(50, expected.cachedBlocks(), "file 0 of every hundredth partition");
         assertTrue(expected.blocks() > expected.files(), "some files have several blocks: " + expected);
 
-        Workspace workspace = new Workspace(directory.resolve("scratch"), Ticker.systemTicker(), Clock.systemUTC());
+        Workspace workspace = new Workspace(directory.resolve("scratch"), directory.resolve("scratch"), Ticker.systemTicker(), Clock.systemUTC());
         try (PlanningEnvironment environment = new PlanningEnvironment(data, directory, false)) {
             // The contender checks partitions, files, bytes, blocks and cached blocks against the data set, and fails otherwise.
             RunResult plan = new PlanningContender("gfsload plan", "the planner", PlanningContender.Mode.PLAN, Scenarios.PLANNER_HEAP, List.of(),
