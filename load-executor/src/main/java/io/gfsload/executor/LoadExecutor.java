@@ -302,7 +302,8 @@ public final class LoadExecutor {
                 rangePool.shutdownNow();
             }
         }
-        Optional<LoadReport.ReplicaRestore> restore = run.restoreReplicas(plan, partitions, liveAtStart);
+        Optional<LoadReport.ReplicaRestore> restore = new ReplicaRestorer(cache, plan.request().replication(), listener, run::rewrite)
+                .restore(plan, partitions, run.lostWorkers(liveAtStart));
         long end = clock.millis();
         long duration = Math.max(0, end - start);
         Optional<LoadReport.Window> window = run.window.map(gate -> gate.summary(java.time.Instant.ofEpochMilli(end)));
@@ -1066,91 +1067,26 @@ public final class LoadExecutor {
             }
         }
 
-        /**
-         * When workers were lost during the load (a write could not reach them, or the master no
-         * longer counts them live), writes the blocks of every file that is not failed and has
-         * fewer replicas than the replication on the other workers again, onto live workers, and
-         * replaces the report of a file whose blocks could not all be restored by a failed one.
-         * Each such block is written with the full replication, placed away from the lost
-         * workers: the master adds the new replicas to the ones it records.
-         *
-         * @return what was restored; empty when no worker was lost
-         */
-        Optional<LoadReport.ReplicaRestore> restoreReplicas(LoadPlan plan, List<PartitionReport> partitions, Set<String> liveAtStart) {
+        /** Workers lost during the load: a write could not reach them, or the master no longer counts them live. */
+        Set<String> lostWorkers(Set<String> liveAtStart) {
             Set<String> lost = new TreeSet<>(unreachable);
             Set<String> liveNow = liveWorkerIds();
             liveAtStart.stream().filter(id -> !liveNow.contains(id)).forEach(lost::add);
-            if (lost.isEmpty()) {
-                return Optional.empty();
-            }
-            LOG.warn("Workers {} were lost during the load: restoring the replicas they held", lost);
-            AtomicLong blocks = new AtomicLong();
-            AtomicLong bytes = new AtomicLong();
-            for (int p = 0; p < partitions.size(); p++) {
-                PartitionReport partition = partitions.get(p);
-                List<FileReport> files = new ArrayList<>(partition.files());
-                for (int f = 0; f < files.size(); f++) {
-                    FileLoad file = plan.partitions().get(p).files().get(f);
-                    if (!files.get(f).failed() && !file.blocks().isEmpty()) {
-                        files.set(f, restoreFile(file, files.get(f), lost, blocks, bytes));
+            return lost;
+        }
+
+        /** Writes {@code blocks} of {@code file} again, as the load writes blocks: {@link ReplicaRestorer.BlockRewrite}. */
+        void rewrite(FileLoad file, List<BlockTask> blocks, WriteOptions write, AtomicInteger next, AtomicInteger retries) {
+            Failsafe.with(retryPolicy(file.file().path(), retries)).run(() -> {
+                try (FSDataInputStream in = open(file)) {
+                    FileChannel local = localChannel(in);
+                    while (next.get() < blocks.size()) {
+                        awaitWindow();
+                        writeBlock(in, local, blocks.get(next.get()), write);
+                        next.incrementAndGet();
                     }
                 }
-                partitions.set(p, new PartitionReport(partition.name(), files));
-            }
-            return Optional.of(new LoadReport.ReplicaRestore(List.copyOf(lost), blocks.get(), bytes.get()));
-        }
-
-        private FileReport restoreFile(FileLoad file, FileReport loaded, Set<String> lost, AtomicLong restoredBlocks, AtomicLong restoredBytes) {
-            Map<Integer, CachedBlock> cached = new HashMap<>();
-            for (CachedBlock block : cache.cachedBlocks(file.file())) {
-                cached.put(block.index(), block);
-            }
-            List<BlockTask> missing = file.blocks().stream()
-                    .filter(block -> liveReplicas(cached.get(block.index()), block, lost) < replication)
-                    .toList();
-            if (missing.isEmpty()) {
-                return loaded;
-            }
-            String path = file.file().path();
-            AtomicInteger next = new AtomicInteger();
-            AtomicInteger retries = new AtomicInteger();
-            WriteOptions write = WriteOptions.replication(replication).excluding(lost);
-            try {
-                Failsafe.with(retryPolicy(path, retries)).run(() -> {
-                    try (FSDataInputStream in = open(file)) {
-                        FileChannel local = localChannel(in);
-                        while (next.get() < missing.size()) {
-                            BlockTask block = missing.get(next.get());
-                            awaitWindow();
-                            writeBlock(in, local, block, write);
-                            restoredBlocks.incrementAndGet();
-                            restoredBytes.addAndGet(block.length());
-                            next.incrementAndGet();
-                        }
-                    }
-                });
-                LOG.info("Restored the replicas of {} blocks of {}", missing.size(), path);
-                return new FileReport(path, loaded.length(), loaded.blocks(), loaded.blocksLoaded(), loaded.blocksAlreadyCached(), 0,
-                        loaded.bytesLoaded(), loaded.retries() + retries.get(), null);
-            }
-            catch (RuntimeException e) {
-                Throwable cause = e instanceof FailsafeException && e.getCause() != null ? e.getCause() : e;
-                BlockTask block = missing.get(Math.min(next.get(), missing.size() - 1));
-                String error = "block %d has %d of %d replicas on live workers after %s were lost, and writing it again failed: %s"
-                        .formatted(block.index(), liveReplicas(cached.get(block.index()), block, lost), replication, lost, Failures.describe(cause));
-                LOG.warn("Restoring the replicas of {} failed: {}", path, error);
-                listener.fileFailed(path, error);
-                return new FileReport(path, loaded.length(), loaded.blocks(), 0, 0, loaded.blocks(), loaded.bytesLoaded(),
-                        loaded.retries() + retries.get(), error);
-            }
-        }
-
-        /** Replicas of {@code block} on workers not in {@code lost}; 0 when it is not cached as planned. */
-        private static int liveReplicas(CachedBlock cached, BlockTask block, Set<String> lost) {
-            if (cached == null || cached.length() != block.length()) {
-                return 0;
-            }
-            return (int) cached.workerIds().stream().filter(id -> !lost.contains(id)).count();
+            });
         }
 
         /** Returns when a UFS read may start: at once without a load window or inside it, else when it opens. */
