@@ -41,11 +41,11 @@ import java.util.zip.CRC32C;
  * tier of one worker over loopback gRPC (short-circuit writes off, so that the bytes cross the
  * socket), or written straight into a directory of the same file system with one
  * {@link FileChannel} per block and a final {@code force} (which the worker makes too on a
- * persistent tier, and skips on a MEM tier, a tmpfs, where it has nothing to do). All read the files the same way (4 MiB positioned reads from
- * the page cache into the heap), so that the ratio is the cost of the worker's write path. The
- * cluster's start and stop are not timed. A third way, over a plain loopback TCP socket
- * ({@link Mode#SOCKET}), measures in the same run what any transport over the socket costs on
- * this machine: the floor under the gRPC path.
+ * persistent tier, and skips on a MEM tier, a tmpfs, where it has nothing to do). All read the
+ * files the same way (4 MiB positioned reads from the page cache into the heap), so that the
+ * ratio is the cost of the worker's write path. The cluster's start and stop are not timed. A
+ * third way, over a plain loopback TCP socket ({@link Mode#SOCKET}), measures in the same run what
+ * any transport over the socket costs on this machine: the floor under the gRPC path.
  *
  * <p>A worker is a long-running process, so this measures its steady state: before its first run
  * each contender makes {@link #WARM_UP_PASSES} unmeasured passes over the data, in which the JIT
