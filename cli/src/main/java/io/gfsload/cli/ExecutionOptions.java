@@ -27,7 +27,8 @@ public final class ExecutionOptions {
 
     @Option(names = "--window", paramLabel = "HH:MM-HH:MM",
             description = "Start UFS reads only within these hours of the day, e.g. 01:00-06:00, or 22:00-06:00 across midnight. "
-                    + "Outside them the load waits for the window, and it pauses when the window closes (reads under way finish).")
+                    + "Outside them the load waits for the window and plans again when it opens, and it pauses when the window closes "
+                    + "(reads under way finish).")
     String window;
 
     @Option(names = "--window-zone", paramLabel = "ZONE",

@@ -32,7 +32,7 @@ final class LoadAction {
         LoadReport report;
         try (ProgressReporter progress = new ProgressReporter(mode, System.console() != null, spec.commandLine().getErr(), System.err, System::nanoTime)) {
             report = JobJournal.withJournal(jobsDirectory, request, execution.restart,
-                    journal -> runner.load(planned, execution.verify, options, progress, journal, spec.commandLine().getErr()));
+                    journal -> runner.load(planned, execution.verify, ignoreCapacity, options, progress, journal, spec.commandLine().getErr()));
         }
         execution.reportFile().ifPresent(file -> write(file.toPath(), ReportPrinter.toJson(report)));
         ReportPrinter.print(report, load.json, spec.commandLine().getOut());

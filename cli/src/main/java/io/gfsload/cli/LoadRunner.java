@@ -40,8 +40,7 @@ final class LoadRunner {
      * {@code overrides} are the values the user set explicitly, which win over the advisor's.
      */
     Planned plan(LoadRequest request, WorkloadOptions workload, List<SettingOverride> overrides) {
-        LoadPlanner planner = new LoadPlanner(services.catalog(), hadoopConf, services.cache()::cachedBlocks, PlannerConfig.defaults());
-        LoadPlan plan = planner.plan(request);
+        LoadPlan plan = planner().plan(request);
         BackendProfile probed = workload.shouldProbe() ? new UfsProbe(hadoopConf, UfsProbe.Options.defaults()).probe(plan).profile() : BackendProfile.unknown();
         WorkloadProfile profile = workload.profile(plan.stats(), plan.blockSize(), services.cache().clusterInfo(), probed);
         return new Planned(plan, profile, TuningAdvisor.recommend(profile, overrides));
@@ -56,8 +55,18 @@ final class LoadRunner {
                 .validate(planned.plan(), !ignoreCapacity);
     }
 
-    /** Loads a plan that passed {@link #validate}, reporting progress to {@code progress}. */
-    LoadReport load(Planned planned, boolean verify, ExecutorOptions options, ProgressListener progress, JobJournal journal, PrintWriter status) {
+    private LoadPlanner planner() {
+        return new LoadPlanner(services.catalog(), hadoopConf, services.cache()::cachedBlocks, PlannerConfig.defaults());
+    }
+
+    /**
+     * Loads a plan that passed {@link #validate}, reporting progress to {@code progress}. Started
+     * outside its load window, the load waits for it and then loads a plan made when it opened
+     * (checked as {@link #validate} checks, with the same settings), so that files rewritten,
+     * added or deleted meanwhile are loaded as they are then.
+     */
+    LoadReport load(Planned planned, boolean verify, boolean ignoreCapacity, ExecutorOptions options, ProgressListener progress, JobJournal journal,
+            PrintWriter status) {
         LoadExecutor executor = new LoadExecutor(services.cache(), hadoopConf, planned.settings(), options, progress, Clock.systemUTC());
         PlanStats stats = planned.plan().stats();
         status.printf("Loading %d files, %d blocks, %s (%s already cached) with replication %d, %d read threads%n",
@@ -73,7 +82,16 @@ final class LoadRunner {
                     journal.jobId(), journal.run(), journal.previousBlocks(), Sizes.format(journal.previousUfsBytesRead()));
         }
         status.flush();
-        LoadReport report = executor.execute(planned.plan(), Optional.of(journal));
-        return verify ? executor.verify(planned.plan(), report) : report;
+        LoadPlan[] loaded = {planned.plan()};
+        LoadReport report = executor.execute(planned.plan(), Optional.of(journal), () -> {
+            loaded[0] = planner().plan(planned.plan().request());
+            executor.validate(loaded[0], !ignoreCapacity);
+            PlanStats again = loaded[0].stats();
+            status.printf("The load window is open: planned again, %d files, %d blocks, %s (%s already cached)%n",
+                    again.files(), again.blocksToLoad(), Sizes.format(again.bytesToLoad()), Sizes.format(again.cachedBytes()));
+            status.flush();
+            return loaded[0];
+        });
+        return verify ? executor.verify(loaded[0], report) : report;
     }
 }

@@ -72,8 +72,13 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         return mode;
     }
 
+    /** The plan to load; again with a plan made when the load window opened, which replaces the first. */
     @Override
     public synchronized void started(LoadPlan plan) {
+        if (bar != null) {
+            bar.close();
+            bar = null;
+        }
         files = plan.stats().files() - plan.partitions().stream().flatMap(p -> p.files().stream()).filter(f -> f.fullyCached()).count();
         bytes = plan.stats().bytesToLoad();
         startNanos = nanoTime.getAsLong();

@@ -11,8 +11,16 @@ import io.gfsload.cache.local.LocalClusterConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
@@ -252,6 +260,45 @@ class TestGfsLoadEndToEnd {
         JsonNode status = json(gfsload("status", "--table", "demo.events", "--json").out());
         assertEquals(0.0, status.get("partitions").get(0).get("cachedPercent").asDouble(), "dt=2026-11-18 is freed");
         assertEquals(100.0, status.get("partitions").get(2).get("cachedPercent").asDouble(), "dt=2026-11-20 is untouched");
+    }
+
+    @Test
+    @Order(15)
+    void aLoadStartedBeforeItsWindowPlansAgainWhenTheWindowOpens() throws Exception {
+        Path dir = home.resolve("window");
+        Files.createDirectories(dir);
+        Files.write(dir.resolve("f0"), new byte[200_000]);
+        Files.write(dir.resolve("f1"), new byte[200_000]);
+        // a window that opens at a minute boundary 20-80 s from now: the load waits for it
+        LocalTime now = LocalTime.now(ZoneOffset.UTC);
+        LocalTime opens = now.truncatedTo(ChronoUnit.MINUTES).plusMinutes(1);
+        if (Duration.between(now, opens).toSeconds() < 20) {
+            opens = opens.plusMinutes(1);
+        }
+        String window = opens + "-" + opens.plusHours(1);
+        ExecutorService background = Executors.newSingleThreadExecutor();
+        try {
+            Future<CliRun> load = background.submit(() -> gfsload("distributedLoad", "--json", "--window", window, "--window-zone", "UTC", dir.toString()));
+            // while it waits (it planned long before this): f0 is rewritten, f2 is added
+            long untilRewrite = Duration.between(LocalTime.now(ZoneOffset.UTC), opens).toMillis() - 8_000;
+            Thread.sleep(Math.floorMod(untilRewrite, Duration.ofDays(1).toMillis()));
+            Files.write(dir.resolve("f0"), new byte[300_000]);
+            Files.write(dir.resolve("f2"), new byte[100_000]);
+            CliRun run = load.get(3, TimeUnit.MINUTES);
+
+            assertEquals(0, run.exitCode(), run.err());
+            assertTrue(run.err().startsWith("Loading 2 files, 2 blocks, 390.6 KiB (0 B already cached)"), run.err());
+            assertTrue(run.err().contains("; it is closed now and opens in "), run.err());
+            assertTrue(run.err().contains("The load window is open: planned again, 3 files, 3 blocks, 585.9 KiB (0 B already cached)"), run.err());
+            JsonNode report = json(run.out());
+            assertEquals("SUCCEEDED", report.get("state").asText(), run.out());
+            assertEquals(3, report.get("totals").get("files").asLong());
+            assertEquals(600_000, report.get("totals").get("bytesLoaded").asLong(), "f0 as rewritten, and f2");
+            assertTrue(report.get("window").get("waitedMillis").asLong() > 0, report.get("window").toString());
+        }
+        finally {
+            background.shutdownNow();
+        }
     }
 
     private static JsonNode json(String text) {

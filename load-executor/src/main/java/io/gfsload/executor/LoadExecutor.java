@@ -57,6 +57,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -106,7 +108,10 @@ import org.slf4j.LoggerFactory;
  * <p>With a {@link LoadWindow} in the options, a block (a small file, a block restored) starts to
  * be read only inside the window: outside it the read threads wait, on the given clock and
  * {@link Sleeper}, and the listener hears when the window closes and opens; blocks under way
- * finish. The report's {@link LoadReport.Window} says how long the load waited and paused.
+ * finish. The report's {@link LoadReport.Window} says how long the load waited and paused. Given a
+ * plan to make when the window opens ({@link #execute(LoadPlan, Optional, Supplier)}), a load
+ * started outside its window waits for it first and then loads that plan, so that files
+ * rewritten, added or deleted while it waited are loaded as they are then.
  */
 public final class LoadExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(LoadExecutor.class);
@@ -216,10 +221,27 @@ public final class LoadExecutor {
      * the cluster cannot hold. The caller owns the journal.
      */
     public LoadReport execute(LoadPlan plan, Optional<JobJournal> journal) {
-        requireNonNull(plan, "plan is null");
+        return execute(plan, journal, () -> plan);
+    }
+
+    /**
+     * As {@link #execute(LoadPlan, Optional)}; when the load window is closed at the start, waits
+     * for it to open and then loads {@code planAfterWait.get()} instead of {@code plan} (the
+     * listener hears {@link ProgressListener#started} again with it). {@code plan} must be of the
+     * same request; the settings stay the ones this executor has.
+     */
+    public LoadReport execute(LoadPlan initial, Optional<JobJournal> journal, Supplier<LoadPlan> planAfterWait) {
+        requireNonNull(initial, "initial is null");
         requireNonNull(journal, "journal is null");
-        validate(plan, false);
+        requireNonNull(planAfterWait, "planAfterWait is null");
+        validate(initial, false);
         long start = clock.millis();
+        // The time the window kept the load waiting is no drop in the store's throughput.
+        AtomicReference<Run> current = new AtomicReference<>();
+        Optional<WindowGate> gate = options.window().map(w -> new WindowGate(w, clock, sleeper, listener,
+                () -> Optional.ofNullable(current.get()).flatMap(run -> run.controller).ifPresent(AdaptiveController::restartWindow)));
+        boolean waited = gate.isPresent() && !gate.get().isOpenNow();
+        LoadPlan plan = waited ? afterWait(initial, gate.get(), planAfterWait) : initial;
         Set<String> liveAtStart = liveWorkerIds();
         Map<String, StagedBlock> staged = new HashMap<>();
         options.atomic().ifPresent(atomic -> {
@@ -234,7 +256,9 @@ public final class LoadExecutor {
                 LOG.info("Atomic job {} adopts its temp area: {} blocks already staged", atomic.jobId(), staged.size());
             }
         });
-        listener.started(plan);
+        if (!waited || plan != initial) {
+            listener.started(plan);
+        }
         int rangeThreads = rangeThreads();
         AtomicInteger rangeThreadNumber = new AtomicInteger();
         ExecutorService rangePool = rangeThreads == 0 ? null : Executors.newFixedThreadPool(rangeThreads, runnable -> {
@@ -242,7 +266,8 @@ public final class LoadExecutor {
             thread.setDaemon(true);
             return thread;
         });
-        Run run = new Run(plan, journal, staged, Optional.ofNullable(rangePool));
+        Run run = new Run(plan, journal, staged, Optional.ofNullable(rangePool), gate);
+        current.set(run);
         int threads = readThreads();
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> {
@@ -306,7 +331,7 @@ public final class LoadExecutor {
                 .restore(plan, partitions, run.lostWorkers(liveAtStart));
         long end = clock.millis();
         long duration = Math.max(0, end - start);
-        Optional<LoadReport.Window> window = run.window.map(gate -> gate.summary(java.time.Instant.ofEpochMilli(end)));
+        Optional<LoadReport.Window> window = run.window.map(w -> w.summary(java.time.Instant.ofEpochMilli(end)));
         long loading = Math.max(0, duration - window.map(LoadReport.Window::closedMillis).orElse(0L));
         LOG.debug("Loaded {} bytes in {} ms", run.ufsBytesRead.get(), duration);
         LoadTotals totals = LoadTotals.of(partitions, plan.stats().cachedBytes());
@@ -333,6 +358,31 @@ public final class LoadExecutor {
                 window.orElse(null));
         listener.finished(report);
         return report;
+    }
+
+    /**
+     * Waits for the load window, which is closed, and returns the plan to load then: the one
+     * {@code planAfterWait} makes, checked as {@link #execute(LoadPlan, Optional)} checks a plan.
+     */
+    private LoadPlan afterWait(LoadPlan initial, WindowGate gate, Supplier<LoadPlan> planAfterWait) {
+        listener.started(initial);
+        try {
+            gate.await();
+        }
+        catch (InterruptedIOException e) {
+            throw new IllegalStateException("Interrupted while waiting for the load window", e);
+        }
+        LoadPlan fresh = requireNonNull(planAfterWait.get(), "the plan made after the wait is null");
+        if (fresh == initial) {
+            return initial;
+        }
+        if (!fresh.request().equals(initial.request())) {
+            throw new IllegalArgumentException("The plan made after the wait is of another request: " + fresh.request().target().describe());
+        }
+        LOG.info("The load window opened: loading a plan made now, {} files and {} bytes to load (before the wait: {} files, {} bytes)",
+                fresh.stats().files(), fresh.stats().bytesToLoad(), initial.stats().files(), initial.stats().bytesToLoad());
+        validate(fresh, false);
+        return fresh;
     }
 
     /**
@@ -487,7 +537,7 @@ public final class LoadExecutor {
         /** The read pool, where failed small files are retried; set once the pool exists. */
         private volatile ExecutorService pool;
 
-        Run(LoadPlan plan, Optional<JobJournal> journal, Map<String, StagedBlock> staged, Optional<ExecutorService> rangePool) {
+        Run(LoadPlan plan, Optional<JobJournal> journal, Map<String, StagedBlock> staged, Optional<ExecutorService> rangePool, Optional<WindowGate> window) {
             this.rangePool = rangePool;
             this.journal = journal;
             this.staged = staged;
@@ -498,9 +548,7 @@ public final class LoadExecutor {
             this.bandwidth = options.bandwidthBytesPerSecond().isPresent()
                     ? Optional.of(RateLimiter.create(options.bandwidthBytesPerSecond().getAsLong()))
                     : Optional.empty();
-            // The time the window kept the load waiting is no drop in the store's throughput.
-            this.window = options.window().map(w -> new WindowGate(w, clock, sleeper, listener,
-                    () -> controller.ifPresent(AdaptiveController::restartWindow)));
+            this.window = window;
             // The in-flight bytes are shared: the batcher of small files gets half (at most its
             // own bound, and room for one read buffer left) when the plan has small files, the
             // read buffers the rest; when it has only small files, the batcher gets all but one

@@ -10,6 +10,10 @@ import io.gfsload.planner.LoadPlan;
 public interface ProgressListener {
     ProgressListener NONE = new ProgressListener() {};
 
+    /**
+     * The load starts on {@code plan}. A load that waited for its window and then planned again
+     * hears this once more, with the new plan, which replaces the first.
+     */
     default void started(LoadPlan plan) {}
 
     default void blockLoaded(BlockTask block) {}

@@ -98,6 +98,11 @@ class TestLoadsInAWindow {
         }
 
         @Override
+        public void started(LoadPlan plan) {
+            events.add("started with " + plan.stats().files() + " files");
+        }
+
+        @Override
         public void blockLoaded(BlockTask block) {
             if (!NIGHT.isOpen(clock.instant())) {
                 blocksLoadedWhileClosed.incrementAndGet();
@@ -129,13 +134,70 @@ class TestLoadsInAWindow {
         assertEquals(13, report.totals().blocksLoaded(), "9 blocks of the large files, 4 small files");
         assertEquals(List.of(new WindowPause(NIGHT, Instant.parse("2026-11-20T22:48:00Z"), Instant.parse("2026-11-21T01:00:00Z"), true)), events.pauses);
         assertEquals("waiting for the load window 01:00-06:00, opens in 2 h 12 min", events.pauses.get(0).message());
-        assertEquals("closed", events.events.get(0));
-        assertEquals("opened after PT2H12M", events.events.get(1), "no block before the window opened: " + events.events);
+        assertEquals(List.of("started with 7 files", "closed", "opened after PT2H12M"), events.events.subList(0, 3),
+                "no block before the window opened, and the same plan: started once");
         assertEquals(13, events.events.stream().filter("block"::equals).count());
         assertEquals(0, events.blocksLoadedWhileClosed.get());
         assertEquals(new LoadReport.Window("01:00-06:00", "Z", Duration.ofMinutes(132).toMillis(), 0, 0), report.window());
         assertTrue(report.durationMillis() >= Duration.ofMinutes(132).toMillis(), "the wait is part of the duration: " + report.durationMillis());
         assertCached(plan);
+    }
+
+    @Test
+    void aLoadThatWaitedForItsWindowLoadsThePlanMadeWhenItOpened() throws IOException {
+        FakeClock clock = new FakeClock(Instant.parse("2026-11-20T22:48:00Z"));
+        Events events = new Events(clock) {
+            @Override
+            public void windowClosed(WindowPause pause) {
+                super.windowClosed(pause);
+                rewriteAAndAddD();
+            }
+        };
+        LoadPlan before = plan();
+        List<LoadPlan> made = new CopyOnWriteArrayList<>();
+
+        LoadReport report = executor(clock, events).execute(before, java.util.Optional.empty(), () -> {
+            made.add(plan());
+            return made.get(0);
+        });
+
+        assertEquals(1, made.size(), "planned again once, when the window opened");
+        assertEquals(LoadState.SUCCEEDED, report.state(), String.valueOf(report.failedFiles()));
+        assertEquals(List.of("started with 7 files", "closed", "opened after PT2H12M", "started with 8 files"), events.events.subList(0, 4));
+        assertEquals(8, report.totals().files(), "d, added while the load waited, is loaded too");
+        assertEquals(new LoadReport.Window("01:00-06:00", "Z", Duration.ofMinutes(132).toMillis(), 0, 0), report.window());
+        assertCached(made.get(0));
+    }
+
+    @Test
+    void withoutAPlanForAfterTheWaitAFileRewrittenMeanwhileFailsAsChanged() {
+        FakeClock clock = new FakeClock(Instant.parse("2026-11-20T22:48:00Z"));
+        Events events = new Events(clock) {
+            @Override
+            public void windowClosed(WindowPause pause) {
+                super.windowClosed(pause);
+                rewriteAAndAddD();
+            }
+        };
+
+        LoadReport report = executor(clock, events).execute(plan());
+
+        assertEquals(List.of(directory.resolve("data/a").toUri().getPath()),
+                report.failedFiles().stream().map(file -> java.net.URI.create(file.path()).getPath()).toList());
+        assertTrue(report.failedFiles().get(0).error().contains("changed"), report.failedFiles().get(0).error());
+        assertEquals(7, report.totals().files());
+    }
+
+    /** While the load waits: {@code a} is rewritten with another length, {@code d} is added. */
+    private void rewriteAAndAddD() {
+        try {
+            Random random = new Random(5);
+            write(random, "data/a", (int) (BLOCK + 77));
+            write(random, "data/d", (int) (BLOCK + 99));
+        }
+        catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
