@@ -82,6 +82,8 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         files = plan.stats().files() - plan.partitions().stream().flatMap(p -> p.files().stream()).filter(f -> f.fullyCached()).count();
         bytes = plan.stats().bytesToLoad();
         startNanos = nanoTime.getAsLong();
+        // a wait for the window before this start is not part of the load's time
+        closedNanos = 0;
         lastLineNanos = startNanos;
         if (mode == Mode.BAR) {
             bar = new ProgressBarBuilder()

@@ -5,14 +5,21 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.executor.LoadWindow;
 import io.gfsload.executor.WindowPause;
+import io.gfsload.planner.BlockTask;
+import io.gfsload.planner.LoadPlan;
+import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
+import io.gfsload.planner.PlanStats;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -51,5 +58,35 @@ class TestProgressReporter {
         JsonNode paused = new ObjectMapper().readTree(lines[2]);
         assertEquals("paused", paused.get("state").asText());
         assertTrue(paused.get("message").asText().startsWith("the load window 01:00-06:00 closed: paused"), lines[2]);
+    }
+
+    @Test
+    void aPlanMadeAgainWhenTheWindowOpensReplacesTheFirstAndTheWaitIsNotLoadingTime() throws IOException {
+        StringWriter out = new StringWriter();
+        AtomicLong nanos = new AtomicLong();
+        try (ProgressReporter progress = new ProgressReporter(ProgressReporter.Mode.JSON, false, new PrintWriter(out), System.err, nanos::get)) {
+            progress.started(plan(2, 2_000_000));
+            Instant evening = Instant.parse("2026-11-20T21:48:00Z");
+            progress.windowClosed(new WindowPause(NIGHT, evening, NIGHT.opensAt(evening), true));
+            nanos.addAndGet(Duration.ofHours(3).plusMinutes(12).toNanos());
+            progress.windowOpened(NIGHT, Duration.ofMinutes(192));
+            progress.started(plan(3, 3_000_000));
+            FileIdentity file = new FileIdentity("file:/data/f", 1_000_000, 1);
+            nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+            progress.blockLoaded(new BlockTask(file, 0, 0, 1_000_000, false));
+            progress.finished(null);
+        }
+        String[] lines = out.toString().split("\\R");
+        JsonNode last = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertEquals("finished", last.get("event").asText(), out.toString());
+        assertEquals(3, last.get("files").asLong());
+        assertEquals(3_000_000, last.get("bytes").asLong());
+        assertEquals(1_000_000, last.get("bytesDone").asLong());
+        assertEquals(500_000, last.get("bytesPerSecond").asLong(), "a MB in the 2 s since the second start");
+    }
+
+    private static LoadPlan plan(int files, long bytes) {
+        return new LoadPlan(new LoadRequest(new LoadTarget.Paths(List.of("file:/data")), 1), 64L << 20, List.of(), List.of(),
+                new PlanStats(files, bytes, files, 0, 0, List.of((long) files, 0L, 0L, 0L, 0L, 0L, 0L), bytes / files, bytes / files));
     }
 }
