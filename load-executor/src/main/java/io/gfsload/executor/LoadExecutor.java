@@ -226,9 +226,9 @@ public final class LoadExecutor {
 
     /**
      * As {@link #execute(LoadPlan, Optional)}; when the load window is closed at the start, waits
-     * for it to open and then loads {@code planAfterWait.get()} instead of {@code plan} (the
-     * listener hears {@link ProgressListener#started} again with it). {@code plan} must be of the
-     * same request; the settings stay the ones this executor has.
+     * for it to open and then loads {@code planAfterWait.get()} instead of {@code initial} (the
+     * listener hears {@link ProgressListener#started} again with it). That plan must be of the
+     * same request as {@code initial}; the settings stay the ones this executor has.
      */
     public LoadReport execute(LoadPlan initial, Optional<JobJournal> journal, Supplier<LoadPlan> planAfterWait) {
         requireNonNull(initial, "initial is null");
