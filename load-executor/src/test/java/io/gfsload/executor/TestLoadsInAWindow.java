@@ -146,13 +146,7 @@ class TestLoadsInAWindow {
     @Test
     void aLoadThatWaitedForItsWindowLoadsThePlanMadeWhenItOpened() throws IOException {
         FakeClock clock = new FakeClock(Instant.parse("2026-11-20T22:48:00Z"));
-        Events events = new Events(clock) {
-            @Override
-            public void windowClosed(WindowPause pause) {
-                super.windowClosed(pause);
-                rewriteAAndAddD();
-            }
-        };
+        Events events = rewritingAAndAddingDWhileWaiting(clock);
         LoadPlan before = plan();
         List<LoadPlan> made = new CopyOnWriteArrayList<>();
 
@@ -172,13 +166,7 @@ class TestLoadsInAWindow {
     @Test
     void withoutAPlanForAfterTheWaitAFileRewrittenMeanwhileFailsAsChanged() {
         FakeClock clock = new FakeClock(Instant.parse("2026-11-20T22:48:00Z"));
-        Events events = new Events(clock) {
-            @Override
-            public void windowClosed(WindowPause pause) {
-                super.windowClosed(pause);
-                rewriteAAndAddD();
-            }
-        };
+        Events events = rewritingAAndAddingDWhileWaiting(clock);
 
         LoadReport report = executor(clock, events).execute(plan());
 
@@ -188,16 +176,22 @@ class TestLoadsInAWindow {
         assertEquals(7, report.totals().files());
     }
 
-    /** While the load waits: {@code a} is rewritten with another length, {@code d} is added. */
-    private void rewriteAAndAddD() {
-        try {
-            Random random = new Random(5);
-            write(random, "data/a", (int) (BLOCK + 77));
-            write(random, "data/d", (int) (BLOCK + 99));
-        }
-        catch (IOException e) {
-            throw new java.io.UncheckedIOException(e);
-        }
+    /** Events of a load during whose wait for the window {@code a} is rewritten with another length and {@code d} is added. */
+    private Events rewritingAAndAddingDWhileWaiting(Clock clock) {
+        return new Events(clock) {
+            @Override
+            public void windowClosed(WindowPause pause) {
+                super.windowClosed(pause);
+                try {
+                    Random random = new Random(5);
+                    write(random, "data/a", (int) (BLOCK + 77));
+                    write(random, "data/d", (int) (BLOCK + 99));
+                }
+                catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        };
     }
 
     @Test
