@@ -57,7 +57,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -236,10 +235,10 @@ public final class LoadExecutor {
         requireNonNull(planAfterWait, "planAfterWait is null");
         validate(initial, false);
         long start = clock.millis();
+        Optional<AdaptiveController> controller = adaptive() ? Optional.of(AdaptiveController.fromSettings(settings, Ticker.system())) : Optional.empty();
         // The time the window kept the load waiting is no drop in the store's throughput.
-        AtomicReference<Run> current = new AtomicReference<>();
         Optional<WindowGate> gate = options.window().map(w -> new WindowGate(w, clock, sleeper, listener,
-                () -> Optional.ofNullable(current.get()).flatMap(run -> run.controller).ifPresent(AdaptiveController::restartWindow)));
+                () -> controller.ifPresent(AdaptiveController::restartWindow)));
         boolean waited = gate.isPresent() && !gate.get().isOpenNow();
         LoadPlan plan = waited ? afterWait(initial, gate.get(), planAfterWait) : initial;
         Set<String> liveAtStart = liveWorkerIds();
@@ -266,8 +265,7 @@ public final class LoadExecutor {
             thread.setDaemon(true);
             return thread;
         });
-        Run run = new Run(plan, journal, staged, Optional.ofNullable(rangePool), gate);
-        current.set(run);
+        Run run = new Run(plan, journal, staged, Optional.ofNullable(rangePool), gate, controller);
         int threads = readThreads();
         AtomicInteger threadNumber = new AtomicInteger();
         ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> {
@@ -537,11 +535,12 @@ public final class LoadExecutor {
         /** The read pool, where failed small files are retried; set once the pool exists. */
         private volatile ExecutorService pool;
 
-        Run(LoadPlan plan, Optional<JobJournal> journal, Map<String, StagedBlock> staged, Optional<ExecutorService> rangePool, Optional<WindowGate> window) {
+        Run(LoadPlan plan, Optional<JobJournal> journal, Map<String, StagedBlock> staged, Optional<ExecutorService> rangePool, Optional<WindowGate> window,
+                Optional<AdaptiveController> controller) {
             this.rangePool = rangePool;
             this.journal = journal;
             this.staged = staged;
-            this.controller = adaptive() ? Optional.of(AdaptiveController.fromSettings(settings, Ticker.system())) : Optional.empty();
+            this.controller = controller;
             this.replication = plan.request().replication();
             this.totalFiles = plan.stats().files();
             this.readBuffer = Math.toIntExact(settings.value(Settings.READ_BUFFER_BYTES));
