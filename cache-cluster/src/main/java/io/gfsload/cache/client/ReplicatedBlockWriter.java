@@ -27,6 +27,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.zip.CRC32C;
 
 /**
@@ -37,12 +39,16 @@ import java.util.zip.CRC32C;
  * <p>Any replica's failure aborts the whole write: open streams are cancelled (the workers then
  * delete their temp files) and replicas that may have been stored are removed, best effort.
  *
+ * <p>{@link #commitAsync} ends the streams on the caller's thread and waits for the workers and
+ * the master on one of the client's background threads; the state is then written by that thread
+ * and read by the caller's (for {@link #close}), hence volatile.
+ *
  * <p>With a temp area in its options, the commit puts the block into the area at the master
  * (invisible to readers) and the workers keep it from eviction until the area expires or is
  * committed.
  */
 final class ReplicatedBlockWriter implements BlockWriter {
-    private enum State { OPEN, COMMITTED, ABORTED }
+    private enum State { OPEN, COMMITTING, COMMITTED, ABORTED }
 
     private final GrpcCacheClient client;
     private final BlockKey block;
@@ -52,8 +58,8 @@ final class ReplicatedBlockWriter implements BlockWriter {
     private final List<ReplicaStream> replicas;
     private final CRC32C crc = new CRC32C();
     private long written;
-    private State state = State.OPEN;
-    private CacheException failure;
+    private volatile State state = State.OPEN;
+    private volatile CacheException failure;
 
     private ReplicatedBlockWriter(GrpcCacheClient client, BlockKey block, long length, WriteOptions options,
             List<ReplicaStream> replicas) {
@@ -148,6 +154,29 @@ final class ReplicatedBlockWriter implements BlockWriter {
 
     @Override
     public BlockWriteResult commit() {
+        endStreams();
+        return finishCommit();
+    }
+
+    @Override
+    public CompletableFuture<BlockWriteResult> commitAsync() {
+        try {
+            endStreams();
+        }
+        catch (CacheException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        try {
+            return CompletableFuture.supplyAsync(this::finishCommit, client.background());
+        }
+        catch (RejectedExecutionException e) {
+            abort(new CacheException("Committing block " + blockId + " failed: the cache client is closed", e));
+            return CompletableFuture.failedFuture(failure);
+        }
+    }
+
+    /** Checks that every byte was written and ends the streams; the writer takes no more bytes. */
+    private void endStreams() {
         checkOpen();
         if (written != length) {
             CacheException incomplete = new CacheException(String.format(
@@ -155,9 +184,23 @@ final class ReplicatedBlockWriter implements BlockWriter {
             abort(incomplete);
             throw incomplete;
         }
-        long expectedCrc = crc.getValue();
+        state = State.COMMITTING;
         try {
             replicas.forEach(ReplicaStream::halfClose);
+        }
+        catch (RuntimeException e) {
+            abort(e);
+            throw failure;
+        }
+    }
+
+    /**
+     * Waits for every replica's confirmation, checks its length and CRC32C and records the block in
+     * the master; aborts the write on any failure.
+     */
+    private BlockWriteResult finishCommit() {
+        long expectedCrc = crc.getValue();
+        try {
             long timeoutNanos = client.config().streamTimeout().toNanos();
             for (ReplicaStream replica : replicas) {
                 WriteBlockResponse response = replica.awaitResponse(timeoutNanos, blockId);
@@ -202,20 +245,24 @@ final class ReplicatedBlockWriter implements BlockWriter {
 
     private void checkOpen() {
         if (state != State.OPEN) {
-            String why = state == State.COMMITTED ? "committed" : "aborted: " + failure.getMessage();
-            throw new IllegalStateException("The write of block " + blockId + " was " + why);
+            String what = switch (state) {
+                case COMMITTING -> "is being committed";
+                case COMMITTED -> "was committed";
+                default -> "was aborted: " + failure.getMessage();
+            };
+            throw new IllegalStateException("The write of block " + blockId + " " + what);
         }
     }
 
     /** Cancels what is still streaming, removes what may have been stored and records why. */
     private void abort(RuntimeException cause) {
-        if (state != State.OPEN) {
+        if (state != State.OPEN && state != State.COMMITTING) {
             return;
         }
-        state = State.ABORTED;
         failure = cause instanceof CacheException cacheException
                 ? cacheException
                 : new CacheException("Writing block " + blockId + " failed: " + cause, cause);
+        state = State.ABORTED;
         for (ReplicaStream replica : replicas) {
             replica.cancel();
             if (replica.mayHaveStored()) {
