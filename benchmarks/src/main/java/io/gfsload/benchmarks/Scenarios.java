@@ -97,8 +97,7 @@ final class Scenarios {
         DataSet data = new DataSet(id, workDir.resolve("p1-large-files-" + size.label()), size.largeFiles(), 1, 0);
         StorageTier tier = id.equals("C1") && "tmpfs".equals(fileSystem) ? StorageTier.MEM : StorageTier.SSD;
         Contender worker = WorkerWriteContender.throughWorker("worker over gRPC",
-                "64 MiB blocks through CacheClient.openWriter into a fresh LocalCluster of 1 worker whose %s tier is on %s, short-circuit writes off, "
-                        + "each block sent while the one before is confirmed (commitAsync)"
+                "64 MiB blocks through CacheClient.openWriter into a fresh LocalCluster of 1 worker whose %s tier is on %s, short-circuit writes off"
                         .formatted(tier, fileSystem),
                 data, tier, workspace);
         Contender direct = WorkerWriteContender.withoutWorker("direct write",

@@ -5,7 +5,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.base.Throwables;
 import io.gfsload.cache.api.BlockKey;
-import io.gfsload.cache.api.BlockWriteResult;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.FileIdentity;
@@ -40,9 +39,7 @@ import java.util.zip.CRC32C;
 /**
  * Issue 3's write benchmark: the bytes of a data set's files, in 64 MiB blocks, written into a
  * tier of one worker over loopback gRPC (short-circuit writes off, so that the bytes cross the
- * socket) by one thread that starts each block while the worker still confirms the one before
- * ({@link BlockWriter#commitAsync}, one commit pending at a time), or written straight into a
- * directory of the same file system with one
+ * socket), or written straight into a directory of the same file system with one
  * {@link FileChannel} per block and a final {@code force} (which the worker makes too on a
  * persistent tier, and skips on a MEM tier, a tmpfs, where it has nothing to do). All read the
  * files the same way (4 MiB positioned reads from the page cache into the heap), so that the
@@ -104,7 +101,7 @@ final class WorkerWriteContender extends NamedContender {
     public List<String> settings() {
         String path = switch (mode) {
             case GRPC -> "worker tier " + tier.orElseThrow() + (tier.orElseThrow().persistent() ? " (force per block)" : " (no force)") + ", client chunk "
-                    + (ClientConfig.DEFAULT_CHUNK_BYTES >> 20) + " MiB, short-circuit writes off, one commit pending while the next block is sent";
+                    + (ClientConfig.DEFAULT_CHUNK_BYTES >> 20) + " MiB, short-circuit writes off";
             case DIRECT -> "FileChannel, force per block";
             case SOCKET -> "socket reads of up to " + (SOCKET_READ_BYTES >> 20) + " MiB into a direct buffer, CRC32C on both ends, force per block";
         };
@@ -137,7 +134,6 @@ final class WorkerWriteContender extends NamedContender {
             byte[] buffer = new byte[PIECE];
             long start = workspace.ticker().read();
             long cpuStart = CpuTime.processNanos();
-            CompletableFuture<BlockWriteResult> committing = CompletableFuture.completedFuture(null);
             for (Path file : data.paths()) {
                 try (FileChannel in = FileChannel.open(file, StandardOpenOption.READ)) {
                     long length = in.size();
@@ -151,21 +147,15 @@ final class WorkerWriteContender extends NamedContender {
                                 read(in, offset + at, buffer, n);
                                 writer.write(buffer, 0, n);
                             }
-                            committing.join();
-                            committing = writer.commitAsync();
+                            writer.commit();
                         }
                     }
                 }
             }
-            committing.join();
             return finished(run, start, cpuStart);
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
-        }
-        catch (CompletionException e) {
-            Throwables.throwIfUnchecked(e.getCause());
-            throw e;
         }
     }
 
