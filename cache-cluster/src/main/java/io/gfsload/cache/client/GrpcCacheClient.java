@@ -80,7 +80,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -431,11 +430,6 @@ public final class GrpcCacheClient implements CacheClient {
 
     ClientConfig config() {
         return config;
-    }
-
-    /** The client's background threads (those of gRPC's callbacks too); closing the client stops them. */
-    Executor background() {
-        return callbacks;
     }
 
     MasterServiceGrpc.MasterServiceBlockingStub masterStub() {

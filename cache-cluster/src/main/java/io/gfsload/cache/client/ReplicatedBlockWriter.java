@@ -27,8 +27,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.zip.CRC32C;
 
 /**
@@ -39,16 +37,12 @@ import java.util.zip.CRC32C;
  * <p>Any replica's failure aborts the whole write: open streams are cancelled (the workers then
  * delete their temp files) and replicas that may have been stored are removed, best effort.
  *
- * <p>{@link #commitAsync} ends the streams on the caller's thread and waits for the workers and
- * the master on one of the client's background threads; the state is then written by that thread
- * and read by the caller's (for {@link #close}), hence volatile.
- *
  * <p>With a temp area in its options, the commit puts the block into the area at the master
  * (invisible to readers) and the workers keep it from eviction until the area expires or is
  * committed.
  */
 final class ReplicatedBlockWriter implements BlockWriter {
-    private enum State { OPEN, COMMITTING, COMMITTED, ABORTED }
+    private enum State { OPEN, COMMITTED, ABORTED }
 
     private final GrpcCacheClient client;
     private final BlockKey block;
@@ -58,8 +52,8 @@ final class ReplicatedBlockWriter implements BlockWriter {
     private final List<ReplicaStream> replicas;
     private final CRC32C crc = new CRC32C();
     private long written;
-    private volatile State state = State.OPEN;
-    private volatile CacheException failure;
+    private State state = State.OPEN;
+    private CacheException failure;
 
     private ReplicatedBlockWriter(GrpcCacheClient client, BlockKey block, long length, WriteOptions options,
             List<ReplicaStream> replicas) {
@@ -154,29 +148,6 @@ final class ReplicatedBlockWriter implements BlockWriter {
 
     @Override
     public BlockWriteResult commit() {
-        endStreams();
-        return finishCommit();
-    }
-
-    @Override
-    public CompletableFuture<BlockWriteResult> commitAsync() {
-        try {
-            endStreams();
-        }
-        catch (CacheException e) {
-            return CompletableFuture.failedFuture(e);
-        }
-        try {
-            return CompletableFuture.supplyAsync(this::finishCommit, client.background());
-        }
-        catch (RejectedExecutionException e) {
-            abort(new CacheException("Committing block " + blockId + " failed: the cache client is closed", e));
-            return CompletableFuture.failedFuture(failure);
-        }
-    }
-
-    /** Checks that every byte was written and ends the streams; the writer takes no more bytes. */
-    private void endStreams() {
         checkOpen();
         if (written != length) {
             CacheException incomplete = new CacheException(String.format(
@@ -184,23 +155,9 @@ final class ReplicatedBlockWriter implements BlockWriter {
             abort(incomplete);
             throw incomplete;
         }
-        state = State.COMMITTING;
-        try {
-            replicas.forEach(ReplicaStream::halfClose);
-        }
-        catch (RuntimeException e) {
-            abort(e);
-            throw failure;
-        }
-    }
-
-    /**
-     * Waits for every replica's confirmation, checks its length and CRC32C and records the block in
-     * the master; aborts the write on any failure.
-     */
-    private BlockWriteResult finishCommit() {
         long expectedCrc = crc.getValue();
         try {
+            replicas.forEach(ReplicaStream::halfClose);
             long timeoutNanos = client.config().streamTimeout().toNanos();
             for (ReplicaStream replica : replicas) {
                 WriteBlockResponse response = replica.awaitResponse(timeoutNanos, blockId);
@@ -245,24 +202,20 @@ final class ReplicatedBlockWriter implements BlockWriter {
 
     private void checkOpen() {
         if (state != State.OPEN) {
-            String what = switch (state) {
-                case COMMITTING -> "is being committed";
-                case COMMITTED -> "was committed";
-                default -> "was aborted: " + failure.getMessage();
-            };
-            throw new IllegalStateException("The write of block " + blockId + " " + what);
+            String why = state == State.COMMITTED ? "committed" : "aborted: " + failure.getMessage();
+            throw new IllegalStateException("The write of block " + blockId + " was " + why);
         }
     }
 
     /** Cancels what is still streaming, removes what may have been stored and records why. */
     private void abort(RuntimeException cause) {
-        if (state != State.OPEN && state != State.COMMITTING) {
+        if (state != State.OPEN) {
             return;
         }
+        state = State.ABORTED;
         failure = cause instanceof CacheException cacheException
                 ? cacheException
                 : new CacheException("Writing block " + blockId + " failed: " + cause, cause);
-        state = State.ABORTED;
         for (ReplicaStream replica : replicas) {
             replica.cancel();
             if (replica.mayHaveStored()) {

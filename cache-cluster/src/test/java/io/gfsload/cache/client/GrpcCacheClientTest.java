@@ -4,17 +4,14 @@ import static io.gfsload.cache.testing.TestData.MIB;
 import static io.gfsload.cache.testing.TestData.files;
 import static io.gfsload.cache.testing.TestData.randomBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.cache.api.BlockKey;
-import io.gfsload.cache.api.BlockWriteResult;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
-import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.master.CacheMaster;
 import io.gfsload.cache.master.MasterConfig;
@@ -43,10 +40,7 @@ import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.zip.CRC32C;
@@ -101,69 +95,6 @@ class GrpcCacheClientTest {
             assertEquals(List.of(), client.cachedBlocks(FILE), "nothing was committed");
             TestData.await(() -> fake.removed.equals(List.of(BLOCK.blockId())), Duration.ofSeconds(5),
                     "the client removes the bad replica");
-        }
-    }
-
-    @Test
-    void aCommitInTheBackgroundLetsTheCallerWriteTheNextBlockMeanwhile() throws Exception {
-        HeldConfirmationWorker fake = new HeldConfirmationWorker();
-        startFake("fake-0", fake);
-        byte[] data = randomBytes(MIB + 10, 4);
-        BlockKey next = new BlockKey(FILE, 1);
-        ClientConfig config = ClientConfig.defaults().withStreamTimeout(Duration.ofSeconds(10));
-        try (CacheClient client = GrpcCacheClient.connect(master.target(), config)) {
-            CompletableFuture<BlockWriteResult> first;
-            try (BlockWriter writer = client.openWriter(BLOCK, data.length, 1)) {
-                writer.write(data, 0, data.length);
-                first = writer.commitAsync();
-                IllegalStateException e = assertThrows(IllegalStateException.class, () -> writer.write(data, 0, 1));
-                assertEquals("The write of block " + BLOCK.blockId() + " is being committed", e.getMessage());
-            }
-            assertTrue(fake.firstEnded.await(10, TimeUnit.SECONDS), "the writer ends its stream at once");
-
-            try (BlockWriter writer = client.openWriter(next, data.length, 1)) {
-                writer.write(data, 0, data.length);
-                assertEquals(List.of("fake-0"), writer.commit().workerIds());
-            }
-            assertFalse(first.isDone(), "the first block's commit waits for the worker's confirmation");
-            assertEquals(List.of(1), indexes(client.cachedBlocks(FILE)), "only the confirmed block is recorded");
-
-            fake.release.countDown();
-            CRC32C crc = new CRC32C();
-            crc.update(data);
-            assertEquals(new BlockWriteResult(BLOCK, data.length, crc.getValue(), List.of("fake-0")),
-                    first.get(10, TimeUnit.SECONDS), "closing the writer did not abort its commit");
-            assertEquals(List.of(0, 1), indexes(client.cachedBlocks(FILE)));
-        }
-    }
-
-    @Test
-    void aCommitInTheBackgroundFailsAsTheCommitWould() throws Exception {
-        WrongChecksumWorker fake = new WrongChecksumWorker();
-        startFake("fake-0", fake);
-        byte[] data = randomBytes(MIB + 10, 5);
-        try (CacheClient client = GrpcCacheClient.connect(master.target())) {
-            CompletableFuture<BlockWriteResult> mismatched;
-            try (BlockWriter writer = client.openWriter(BLOCK, data.length, 1)) {
-                writer.write(data, 0, data.length);
-                mismatched = writer.commitAsync();
-            }
-            ExecutionException e = assertThrows(ExecutionException.class, () -> mismatched.get(10, TimeUnit.SECONDS));
-            assertTrue(e.getCause() instanceof CacheException, e.getCause().toString());
-            assertTrue(e.getCause().getMessage().startsWith("Block " + BLOCK.blockId() + " on worker fake-0 "), e.getCause().getMessage());
-            assertTrue(e.getCause().getMessage().contains(": checksum mismatch: "), e.getCause().getMessage());
-            assertEquals(List.of(), client.cachedBlocks(FILE), "nothing was committed");
-            TestData.await(() -> fake.removed.equals(List.of(BLOCK.blockId())), Duration.ofSeconds(5),
-                    "the client removes the bad replica");
-
-            try (BlockWriter writer = client.openWriter(BLOCK, data.length, 1)) {
-                writer.write(data, 0, MIB);
-                CompletableFuture<BlockWriteResult> incomplete = writer.commitAsync();
-                assertTrue(incomplete.isCompletedExceptionally(), "an incomplete block fails at once");
-                e = assertThrows(ExecutionException.class, incomplete::get);
-                assertEquals("Block " + BLOCK.blockId() + " has " + data.length + " bytes but only " + MIB
-                        + " were written; the write is aborted", e.getCause().getMessage());
-            }
         }
     }
 
@@ -237,10 +168,6 @@ class GrpcCacheClientTest {
         assertEquals("Master target must be host:port: localhost", e.getMessage());
     }
 
-    private static List<Integer> indexes(List<CachedBlock> blocks) {
-        return blocks.stream().map(CachedBlock::index).toList();
-    }
-
     /** Starts {@code service} on a loopback port and registers it with the master as {@code workerId}. */
     private String startFake(String workerId, WorkerServiceGrpc.WorkerServiceImplBase service) throws IOException {
         Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(service)
@@ -300,56 +227,6 @@ class GrpcCacheClientTest {
             removed.add(request.getBlockId());
             response.onNext(RemoveBlockResponse.newBuilder().setRemoved(true).build());
             response.onCompleted();
-        }
-    }
-
-    /**
-     * Checksums every stream and confirms it, but holds the confirmation of its first stream
-     * until {@link #release} is counted down.
-     */
-    private static final class HeldConfirmationWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
-        final CountDownLatch firstEnded = new CountDownLatch(1);
-        final CountDownLatch release = new CountDownLatch(1);
-        private final AtomicInteger calls = new AtomicInteger();
-
-        @Override
-        public StreamObserver<WriteBlockRequest> writeBlock(StreamObserver<WriteBlockResponse> response) {
-            boolean first = calls.incrementAndGet() == 1;
-            return new StreamObserver<>() {
-                private final CRC32C crc = new CRC32C();
-                private long length;
-
-                @Override
-                public void onNext(WriteBlockRequest request) {
-                    if (request.hasData()) {
-                        crc.update(request.getData().asReadOnlyByteBuffer());
-                        length += request.getData().size();
-                    }
-                }
-
-                @Override
-                public void onError(Throwable t) {}
-
-                @Override
-                public void onCompleted() {
-                    if (first) {
-                        firstEnded.countDown();
-                        try {
-                            release.await();
-                        }
-                        catch (InterruptedException e) {
-                            Thread.currentThread().interrupt();
-                            response.onError(Status.CANCELLED.asRuntimeException());
-                            return;
-                        }
-                    }
-                    response.onNext(WriteBlockResponse.newBuilder()
-                            .setLength(length)
-                            .setCrc32C((int) crc.getValue())
-                            .build());
-                    response.onCompleted();
-                }
-            };
         }
     }
 
