@@ -56,12 +56,6 @@ import picocli.CommandLine.Spec;
 public final class ClusterCommand implements Callable<Integer> {
     static final String CLUSTER_FILE = "cluster.json";
     static final long DEFAULT_WORKER_QUOTA = 8L << 30;
-    /**
-     * Every server process's direct buffers, the JDK's temporary ones of heap-buffer file I/O
-     * among them, start on a page boundary: the kernel copies into a destination that is not
-     * 64-byte aligned much more slowly (see bin/jvm.options, which sets the same for the CLI).
-     */
-    static final String PAGE_ALIGNED_DIRECT_MEMORY = "-Dsun.nio.PageAlignDirectMemory=true";
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
@@ -442,7 +436,6 @@ public final class ClusterCommand implements Callable<Integer> {
         command.add("-Dorg.slf4j.simpleLogger.log.io.gfsload=info");
         command.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
         command.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSZ");
-        command.add(PAGE_ALIGNED_DIRECT_MEMORY);
         command.addAll(javaOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), CacheServerMain.class.getName(), role,
                 "--config", config.toString(), "--ready-file", ready.toString()));
