@@ -25,8 +25,9 @@ public final class RpcChannels {
     /**
      * A plaintext channel to {@code target} ({@code host:port}) that carries {@code token} on every
      * call when present, runs callbacks on {@code executor} when present, accepts messages up to
-     * {@link RpcServer#MAX_INBOUND_MESSAGE_BYTES}, uses the servers' flow-control window and keeps
-     * up to {@link #WRITE_BUFFER_HIGH_BYTES} queued for the connection.
+     * {@link RpcServer#MAX_INBOUND_MESSAGE_BYTES}, uses the servers' flow-control window, keeps
+     * up to {@link #WRITE_BUFFER_HIGH_BYTES} queued for the connection and takes its buffers from
+     * {@link RpcBuffers#ALLOCATOR}.
      *
      * <p>Retries are disabled: our callers handle failures themselves, and a channel that never
      * retries serializes each message once, within {@code onNext}, which lets block writers send
@@ -41,6 +42,7 @@ public final class RpcChannels {
                 .disableRetry()
                 .flowControlWindow(RpcServer.FLOW_CONTROL_WINDOW_BYTES)
                 .withOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(WRITE_BUFFER_LOW_BYTES, WRITE_BUFFER_HIGH_BYTES))
+                .withOption(ChannelOption.ALLOCATOR, RpcBuffers.ALLOCATOR)
                 .maxInboundMessageSize(RpcServer.MAX_INBOUND_MESSAGE_BYTES);
         executor.ifPresent(builder::executor);
         token.ifPresent(value -> builder.intercept(RpcAuth.clientInterceptor(value)));

@@ -8,6 +8,7 @@ import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -24,7 +25,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Calls run on threads named {@code <threadPrefix>-<n>}; handlers may block on disk I/O.
  * Connections take large data streams with little work per byte: socket reads are chained, not
- * copied, and clients may send HTTP/2 frames of up to 1 MiB ({@link ComposingPlaintextNegotiator}).
+ * copied, and clients may send HTTP/2 frames of up to 1 MiB ({@link ComposingPlaintextNegotiator});
+ * connections take their buffers from {@link RpcBuffers#ALLOCATOR}.
  */
 public final class RpcServer implements AutoCloseable {
     /** Largest message a server accepts; covers data chunks and large block reports. */
@@ -82,6 +84,7 @@ public final class RpcServer implements AutoCloseable {
                 .executor(executor)
                 .protocolNegotiator(new ComposingPlaintextNegotiator())
                 .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
+                .withChildOption(ChannelOption.ALLOCATOR, RpcBuffers.ALLOCATOR)
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
         for (ServerServiceDefinition service : services) {
             if (token.isPresent()) {
