@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.checksum.SegmentedCrc32c;
+import io.gfsload.cache.io.AlignedBuffers;
 import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.worker.BlockStoreException.Kind;
 import java.io.IOException;
@@ -70,6 +71,12 @@ final class BlockStore {
     static final long DEFAULT_MAX_BLOCK_BYTES = 2L << 30;
     /** Read size when checksumming the data of a short-circuit write. */
     private static final int ADOPT_BUFFER_BYTES = 256 << 10;
+    /**
+     * Each thread's page-aligned buffer for the segments it reads: a read into a heap buffer goes
+     * through a direct buffer of the JDK's, which malloc leaves unaligned, and the kernel copies a
+     * segment of a megabyte into that at a third of the speed (see {@link AlignedBuffers}).
+     */
+    private static final ThreadLocal<ByteBuffer> SEGMENT_BUFFER = ThreadLocal.withInitial(() -> AlignedBuffers.allocate(0));
 
     private final String workerId;
     /** Fastest tier first; within a tier, in configuration order. */
@@ -1147,23 +1154,30 @@ final class BlockStore {
                     segment);
             long start = (long) segment * header.segmentBytes();
             int size = (int) Math.min(header.segmentBytes(), header.length() - start);
-            ByteBuffer buffer = ByteBuffer.allocate(size);
+            ByteBuffer read = SEGMENT_BUFFER.get();
+            if (read.capacity() < size) {
+                read = AlignedBuffers.allocate(header.segmentBytes());
+                SEGMENT_BUFFER.set(read);
+            }
+            read.clear().limit(size);
             try {
-                BlockFileHeader.readFully(channel, buffer, header.dataOffset() + start, describe(workerId, blockId));
+                BlockFileHeader.readFully(channel, read, header.dataOffset() + start, describe(workerId, blockId));
             }
             catch (IOException e) {
                 throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot read block " + blockId
                         + ": " + e, e);
             }
+            read.flip();
             CRC32C crc = new CRC32C();
-            crc.update(buffer.array(), 0, size);
+            crc.update(read.duplicate());
             if ((int) crc.getValue() != header.segmentCrc(segment)) {
                 throw new BlockStoreException(Kind.CORRUPT, String.format(
                         "Block %s on worker %s is corrupt: bytes %d-%d have CRC32C 0x%08x, expected 0x%08x",
                         blockId, workerId, start, start + size - 1, crc.getValue(),
                         Integer.toUnsignedLong(header.segmentCrc(segment))));
             }
-            return buffer.flip();
+            // A heap copy: the caller keeps it while gRPC sends it, and this thread reads its next segment into the buffer.
+            return ByteBuffer.allocate(size).put(read).flip();
         }
 
         @Override
