@@ -22,8 +22,8 @@ import java.util.concurrent.TimeUnit;
  * @param cpuModel the first {@code model name} of /proc/cpuinfo, or {@code unknown}
  * @param memoryBytes {@code MemTotal} of /proc/meminfo, 0 when unknown
  * @param maxHeapBytes the benchmark JVM's maximum heap
- * @param jvmOptions the benchmark JVM's {@code -X} options (bin/jvm.options and BENCH_JAVA_OPTS), which
- *     gfsload, running in that JVM, runs with
+ * @param jvmOptions the benchmark JVM's options that change how fast it runs (see {@link #performanceOptions}),
+ *     from bin/jvm.options and BENCH_JAVA_OPTS, which gfsload, running in that JVM, runs with
  * @param java runtime name, version and vendor
  * @param os name, kernel version and architecture
  * @param date when the benchmark started, ISO-8601 with offset, to the second
@@ -38,6 +38,15 @@ public record MachineInfo(int cores, int jvmProcessors, String cpuModel, long me
         requireNonNull(date, "date is null");
     }
 
+    /**
+     * The options of {@code arguments} that change how fast the JVM runs: {@code -X} options and
+     * the JDK's NIO properties ({@code -Dsun.nio.*}, such as page-aligned direct buffers), not the
+     * log settings the benchmark script passes.
+     */
+    static List<String> performanceOptions(List<String> arguments) {
+        return arguments.stream().filter(option -> option.startsWith("-X") || option.startsWith("-Dsun.nio.")).toList();
+    }
+
     /** Probes this machine: runs {@code nproc}, reads /proc/meminfo and /proc/cpuinfo. */
     static MachineInfo probe(Clock clock) {
         Runtime runtime = Runtime.getRuntime();
@@ -47,7 +56,7 @@ public record MachineInfo(int cores, int jvmProcessors, String cpuModel, long me
                 procValue(Path.of("/proc/cpuinfo"), "model name").orElse("unknown"),
                 procValue(Path.of("/proc/meminfo"), "MemTotal").map(MachineInfo::kilobytes).orElse(0L),
                 runtime.maxMemory(),
-                ManagementFactory.getRuntimeMXBean().getInputArguments().stream().filter(option -> option.startsWith("-X")).toList(),
+                performanceOptions(ManagementFactory.getRuntimeMXBean().getInputArguments()),
                 "%s %s (%s)".formatted(System.getProperty("java.runtime.name"), System.getProperty("java.runtime.version"), System.getProperty("java.vendor")),
                 "%s %s %s".formatted(System.getProperty("os.name"), System.getProperty("os.version"), System.getProperty("os.arch")),
                 OffsetDateTime.now(clock).truncatedTo(ChronoUnit.SECONDS).toString());

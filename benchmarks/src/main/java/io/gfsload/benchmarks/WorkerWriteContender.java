@@ -12,6 +12,7 @@ import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.client.GrpcCacheClient;
+import io.gfsload.cache.io.AlignedBuffers;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import java.io.IOException;
@@ -42,8 +43,10 @@ import java.util.zip.CRC32C;
  * socket), or written straight into a directory of the same file system with one
  * {@link FileChannel} per block and a final {@code force} (which the worker makes too on a
  * persistent tier, and skips on a MEM tier, a tmpfs, where it has nothing to do). All read the
- * files the same way (4 MiB positioned reads from the page cache into the heap), so that the
- * ratio is the cost of the worker's write path. The cluster's start and stop are not timed. A
+ * files the same way, so that the ratio is the cost of the worker's write path: 4 MiB positioned
+ * reads from the page cache into a page-aligned direct buffer, copied into the heap. (Read straight
+ * into the heap, through the JDK's direct buffer, whose alignment is malloc's, the same read cost
+ * 0.8 CPU seconds per GiB or 0.34, from one JVM to the next: see {@link AlignedBuffers}.) The cluster's start and stop are not timed. A
  * third way, over a plain loopback TCP socket ({@link Mode#SOCKET}), measures in the same run what
  * any transport over the socket costs on this machine: the floor under the gRPC path.
  *
@@ -74,6 +77,8 @@ final class WorkerWriteContender extends NamedContender {
     /** The worker's tier, in {@link Mode#GRPC} only. */
     private final Optional<StorageTier> tier;
     private final Workspace workspace;
+    /** Where each piece is read before it is copied into the heap; used by the thread that sends. */
+    private final ByteBuffer readBuffer = AlignedBuffers.allocate(PIECE);
 
     private WorkerWriteContender(String name, String description, DataSet data, Mode mode, Optional<StorageTier> tier, Workspace workspace) {
         super(name, description);
@@ -103,9 +108,9 @@ final class WorkerWriteContender extends NamedContender {
             case GRPC -> "worker tier " + tier.orElseThrow() + (tier.orElseThrow().persistent() ? " (force per block)" : " (no force)") + ", client chunk "
                     + (ClientConfig.DEFAULT_CHUNK_BYTES >> 20) + " MiB, short-circuit writes off";
             case DIRECT -> "FileChannel, force per block";
-            case SOCKET -> "socket reads of up to " + (SOCKET_READ_BYTES >> 20) + " MiB into a direct buffer, CRC32C on both ends, force per block";
+            case SOCKET -> "socket reads of up to " + (SOCKET_READ_BYTES >> 20) + " MiB into a page-aligned direct buffer, CRC32C on both ends, force per block";
         };
-        return List.of("block 64 MiB", "write piece 4 MiB", path, WARM_UP_PASSES + " unmeasured passes over the data before the first run");
+        return List.of("block 64 MiB", "write piece 4 MiB, read into a page-aligned direct buffer and copied into the heap", path, WARM_UP_PASSES + " unmeasured passes over the data before the first run");
     }
 
     @Override
@@ -268,7 +273,7 @@ final class WorkerWriteContender extends NamedContender {
 
     private static void receive(ServerSocketChannel server, List<Long> blockLengths, Path directory) {
         try (SocketChannel in = server.accept()) {
-            ByteBuffer buffer = ByteBuffer.allocateDirect(SOCKET_READ_BYTES);
+            ByteBuffer buffer = AlignedBuffers.allocate(SOCKET_READ_BYTES);
             CRC32C crc = new CRC32C();
             for (int block = 0; block < blockLengths.size(); block++) {
                 crc.reset();
@@ -318,8 +323,9 @@ final class WorkerWriteContender extends NamedContender {
         return RunResult.of(run, nanos, data.shape().totalBytes(), data.shape().files(), Map.of(CPU_COUNTER, cpuMillis));
     }
 
-    private static void read(FileChannel in, long position, byte[] buffer, int length) throws IOException {
-        ByteBuffer target = ByteBuffer.wrap(buffer, 0, length);
+    /** Reads {@code length} bytes from {@code position} into {@code buffer}, through {@link #readBuffer}. */
+    private void read(FileChannel in, long position, byte[] buffer, int length) throws IOException {
+        ByteBuffer target = readBuffer.clear().limit(length);
         long at = position;
         while (target.hasRemaining()) {
             int n = in.read(target, at);
@@ -328,5 +334,6 @@ final class WorkerWriteContender extends NamedContender {
             }
             at += n;
         }
+        target.flip().get(buffer, 0, length);
     }
 }

@@ -37,6 +37,13 @@ class TestHarnessParts {
     }
 
     @Test
+    void namesTheJvmOptionsThatChangeHowFastItRuns() {
+        assertEquals(List.of("-XX:FreqInlineSize=100", "-Dsun.nio.PageAlignDirectMemory=true", "-Xmx2g"),
+                MachineInfo.performanceOptions(List.of("-XX:FreqInlineSize=100", "-Dsun.nio.PageAlignDirectMemory=true",
+                        "-Dorg.slf4j.simpleLogger.logFile=bench.log", "-Xmx2g", "-Djava.util.logging.config.file=logging.properties")));
+    }
+
+    @Test
     void selectsScenariosByIdOrPrefix() {
         assertTrue(Scenarios.selected("P3-small", List.of("P3")));
         assertTrue(Scenarios.selected("P3-large", List.of("p3-large")));
