@@ -107,7 +107,7 @@ final class Scenarios {
                 "The bytes of P1's files, in 64 MiB blocks, written into one worker's %s tier over loopback gRPC, against the same bytes written straight into the same file system."
                         .formatted(tier),
                 data, worker, direct, OptionalDouble.empty(), Scenario.NO_METRICS,
-                List.of("Both read the files alike (4 MiB positioned reads from the page cache); client and worker share this JVM and the machine's cores."), () -> {});
+                List.of("Both read the files alike (4 MiB positioned reads from the page cache through a page-aligned buffer); client and worker share this JVM and the machine's cores."), () -> {});
     }
 
     private static String fileSystemType(Path directory) {
@@ -137,7 +137,7 @@ final class Scenarios {
                 "C1's bytes and blocks over a plain loopback TCP socket instead of gRPC, against the same direct write: what a transport that does nothing "
                         + "but move the bytes reaches on this machine, a practical ceiling of C1's ratio.",
                 data, socket, direct, OptionalDouble.empty(), Scenario.NO_METRICS,
-                List.of("Both read the files alike (4 MiB positioned reads from the page cache); sender and receiver share this JVM and the machine's cores."),
+                List.of("Both read the files alike (4 MiB positioned reads from the page cache through a page-aligned buffer); sender and receiver share this JVM and the machine's cores."),
                 () -> {});
     }
 
