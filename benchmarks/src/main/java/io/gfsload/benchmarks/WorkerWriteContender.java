@@ -46,9 +46,10 @@ import java.util.zip.CRC32C;
  * files the same way, so that the ratio is the cost of the worker's write path: 4 MiB positioned
  * reads from the page cache into a page-aligned direct buffer, copied into the heap. (Read straight
  * into the heap, through the JDK's direct buffer, whose alignment is malloc's, the same read cost
- * 0.8 CPU seconds per GiB or 0.34, from one JVM to the next: see {@link AlignedBuffers}.) The cluster's start and stop are not timed. A
- * third way, over a plain loopback TCP socket ({@link Mode#SOCKET}), measures in the same run what
- * any transport over the socket costs on this machine: the floor under the gRPC path.
+ * 0.8 CPU seconds per GiB or 0.34, from one JVM to the next: see {@link AlignedBuffers}.) The
+ * cluster's start and stop are not timed. A third way, over a plain loopback TCP socket
+ * ({@link Mode#SOCKET}), measures in the same run what any transport over the socket costs on
+ * this machine: the floor under the gRPC path.
  *
  * <p>A worker is a long-running process, so this measures its steady state: before its first run
  * each contender makes {@link #WARM_UP_PASSES} unmeasured passes over the data, in which the JIT

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
 
-class TestAlignedBuffers {
+class AlignedBuffersTest {
     @Test
     void startsOnAPageAndHoldsExactlyTheCapacity() {
         for (int capacity : new int[] {0, 1, 4095, 4096, 65536 + 17, 4 << 20}) {
