@@ -26,9 +26,10 @@ import io.grpc.netty.shaded.io.netty.util.AsciiString;
  * <p>Right after grpc-java's own SETTINGS frame, the server sends a second one that raises
  * {@code SETTINGS_MAX_FRAME_SIZE} from HTTP/2's default of 16 KiB to {@link #MAX_FRAME_BYTES}, so
  * that a client sends a data message (2 MiB by default) in 1 MiB DATA frames rather than 16 KiB
- * ones, each of which costs the event loops of both sides a frame's bookkeeping. The flow-control window still bounds what
- * a stream may have in flight. A peer applies settings in the order they arrive (RFC 9113, 6.5.3),
- * and the server accepts the larger frames once the client acknowledged them.
+ * ones, each of which costs the event loops of both sides a frame's bookkeeping. The flow-control
+ * window still bounds what a stream may have in flight. A peer applies settings in the order
+ * they arrive (RFC 9113, 6.5.3), and the server accepts the larger frames once the client
+ * acknowledged them.
  *
  * <p>Uses grpc-java's {@code Internal*} negotiation API, the only hook to the connection handler.
  */

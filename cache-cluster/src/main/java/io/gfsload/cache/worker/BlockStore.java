@@ -76,7 +76,7 @@ final class BlockStore {
      * through a direct buffer of the JDK's, which malloc leaves unaligned, and the kernel copies a
      * segment of a megabyte into that at a third of the speed (see {@link AlignedBuffers}).
      */
-    private static final ThreadLocal<ByteBuffer> SEGMENT_BUFFER = ThreadLocal.withInitial(() -> AlignedBuffers.allocate(0));
+    private static final ThreadLocal<ByteBuffer> SEGMENT_BUFFER = new ThreadLocal<>();
 
     private final String workerId;
     /** Fastest tier first; within a tier, in configuration order. */
@@ -1155,7 +1155,7 @@ final class BlockStore {
             long start = (long) segment * header.segmentBytes();
             int size = (int) Math.min(header.segmentBytes(), header.length() - start);
             ByteBuffer read = SEGMENT_BUFFER.get();
-            if (read.capacity() < size) {
+            if (read == null || read.capacity() < size) {
                 read = AlignedBuffers.allocate(header.segmentBytes());
                 SEGMENT_BUFFER.set(read);
             }
