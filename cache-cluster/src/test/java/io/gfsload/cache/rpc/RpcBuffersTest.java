@@ -40,18 +40,18 @@ class RpcBuffersTest {
 
     @Test
     void streamingBlocksTakesAChunkPerBlockAtMost() {
-        // gRPC's own pool (2 MiB chunks) takes a new chunk for about every 3 MiB streamed (24 here).
+        // gRPC's own pool (2 MiB chunks) takes a new chunk for every few MiB streamed.
         int blocks = 4;
-        assertTrue(chunksTakenWhileStreaming(RpcBuffers.create(8), blocks) > 4 * blocks, "2 MiB chunks come and go");
+        assertTrue(chunksTakenWhileStreaming(RpcBuffers.create(8), blocks) > 2 * blocks, "2 MiB chunks come and go");
         int taken = chunksTakenWhileStreaming(RpcBuffers.create(RpcBuffers.MAX_ORDER), blocks);
         assertTrue(taken <= blocks, taken + " chunks for " + blocks + " blocks");
     }
 
     /**
      * How many chunks {@code allocator} takes while {@code blocks} blocks of 16 MiB stream through
-     * it as gRPC serializes them: in buffers of 1 MiB (the largest it takes), at most three at a
-     * time (a write stream's queue of two and the one going to the socket), each released once
-     * written, and all of them at the end of a block.
+     * it as gRPC serializes them: in buffers of 1 MiB (the largest it takes), at most six at a
+     * time (a write stream's queue of two 2 MiB chunks and the chunk going to the socket), each
+     * released once written, and all of them at the end of a block.
      */
     private static int chunksTakenWhileStreaming(PooledByteBufAllocator allocator, int blocks) {
         Set<PoolChunkMetric> seen = Collections.newSetFromMap(new IdentityHashMap<>());
@@ -65,7 +65,7 @@ class RpcBuffersTest {
                             list.forEach(seen::add);
                         }
                     }
-                    if (inFlight.size() == 3) {
+                    if (inFlight.size() == 6) {
                         inFlight.removeFirst().release();
                     }
                 }
