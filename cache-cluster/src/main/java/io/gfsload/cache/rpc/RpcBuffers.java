@@ -49,9 +49,11 @@ public final class RpcBuffers {
         int alignment = PooledByteBufAllocator.isDirectMemoryCacheAlignmentSupported() ? ALIGNMENT : 0;
         int pageSize = PooledByteBufAllocator.defaultPageSize();
         long chunkSize = (long) pageSize << maxOrder;
-        // Netty's own bound: no more arenas than a sixth of the direct memory limit holds chunks.
-        int directArenas = (int) Math.min(PooledByteBufAllocator.defaultNumDirectArena(),
-                PlatformDependent.maxDirectMemory() / chunkSize / 6);
+        // Netty's own bound, no more arenas than a sixth of the direct memory limit holds chunks,
+        // but one at least unless Netty was told to pool no direct memory.
+        int defaultArenas = PooledByteBufAllocator.defaultNumDirectArena();
+        int directArenas = defaultArenas == 0 ? 0
+                : (int) Math.max(1, Math.min(defaultArenas, PlatformDependent.maxDirectMemory() / chunkSize / 6));
         return new PooledByteBufAllocator(
                 PooledByteBufAllocator.defaultPreferDirect(),
                 PooledByteBufAllocator.defaultNumHeapArena(),
