@@ -23,9 +23,9 @@ import io.grpc.netty.shaded.io.netty.util.internal.PlatformDependent;
  * window of socket reads held until the worker wrote them, did that again and again: a new chunk
  * for every few MiB streamed, 3.5 % of the CPU samples of a one-worker block write over loopback.
  * With 8 MiB chunks a stream's few buffers in flight stay under the quarter, or pass it only
- * until the end of the block; that write took no new chunk in 3 GiB. The pool keeps a chunk per
- * arena in use, 8 MiB; there are at most twice as many arenas as cores, and fewer when the direct
- * memory limit is small.
+ * until the end of the block; that write took no new chunk in 3 GiB. The pool keeps an 8 MiB
+ * chunk at least per arena in use; there are at most twice as many arenas as cores, and fewer
+ * when the direct memory limit is small.
  */
 public final class RpcBuffers {
     /** The boundary each pooled buffer starts on: a cache line. */
