@@ -34,15 +34,11 @@ public final class RpcBuffers {
     static final int MAX_ORDER = 10;
 
     /** Shared by every channel and server. */
-    public static final ByteBufAllocator ALLOCATOR = create();
+    public static final ByteBufAllocator ALLOCATOR = create(MAX_ORDER);
 
     private RpcBuffers() {}
 
-    private static ByteBufAllocator create() {
-        return create(MAX_ORDER);
-    }
-
-    /** A pool like {@link #ALLOCATOR} with chunks of {@code 2^maxOrder} pages. */
+    /** The pool described above, with chunks of {@code 2^maxOrder} pages ({@link #ALLOCATOR} has {@link #MAX_ORDER}). */
     static PooledByteBufAllocator create(int maxOrder) {
         // Netty aligns only where it can reach memory addresses (sun.misc.Unsafe); elsewhere the
         // pool's buffers are unaligned.
