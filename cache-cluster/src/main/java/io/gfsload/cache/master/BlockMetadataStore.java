@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -56,6 +57,7 @@ import org.rocksdb.WriteOptions;
  *   temp-blocks      &lt;jobId&gt;/&lt;fileKey&gt;/&lt;index&gt;           -> BlockRecord (staged: readers do not see it)
  *   worker-staged    &lt;workerId&gt;/&lt;fileKey&gt;/&lt;index&gt;/&lt;jobId&gt; -> empty (the worker holds the staged block)
  *   worker-commands  &lt;workerId&gt;/&lt;sequence, 20 digits&gt;     -> WorkerCommand (for the worker's next heartbeat)
+ *   worker-removes   &lt;workerId&gt;/&lt;blockId&gt;                 -> empty (delete the block; goes with the next heartbeat)
  * </pre>
  *
  * Every change is one write batch, so a scope commit is atomic: readers see all of its blocks or
@@ -74,6 +76,7 @@ final class BlockMetadataStore implements AutoCloseable {
     private static final byte[] TEMP_BLOCKS = "temp-blocks".getBytes(UTF_8);
     private static final byte[] WORKER_STAGED = "worker-staged".getBytes(UTF_8);
     private static final byte[] WORKER_COMMANDS = "worker-commands".getBytes(UTF_8);
+    private static final byte[] WORKER_REMOVES = "worker-removes".getBytes(UTF_8);
     private static final byte[] EMPTY = new byte[0];
 
     private final Path directory;
@@ -89,7 +92,14 @@ final class BlockMetadataStore implements AutoCloseable {
     private final ColumnFamilyHandle tempBlocks;
     private final ColumnFamilyHandle workerStaged;
     private final ColumnFamilyHandle workerCommands;
+    private final ColumnFamilyHandle workerRemoves;
     private final AtomicLong commandSequence;
+    /**
+     * By worker, the blocks a heartbeat answer told it to delete, until its next heartbeat or
+     * registration: the worker carries out an answer's commands before it sends the next one.
+     * Guarded by this.
+     */
+    private final Map<String, Set<String>> removesInFlight = new HashMap<>();
     private boolean closed;
 
     private BlockMetadataStore(Path directory, DBOptions dbOptions, ColumnFamilyOptions columnFamilyOptions,
@@ -107,6 +117,7 @@ final class BlockMetadataStore implements AutoCloseable {
         this.tempBlocks = handles.get(5);
         this.workerStaged = handles.get(6);
         this.workerCommands = handles.get(7);
+        this.workerRemoves = handles.get(8);
         this.commandSequence = new AtomicLong(lastCommandSequence());
     }
 
@@ -131,7 +142,8 @@ final class BlockMetadataStore implements AutoCloseable {
         ColumnFamilyOptions columnFamilyOptions = new ColumnFamilyOptions();
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnFamilyOptions));
-        for (byte[] name : List.of(BLOCKS, WORKER_BLOCKS, FILES, TEMP_AREAS, TEMP_BLOCKS, WORKER_STAGED, WORKER_COMMANDS)) {
+        for (byte[] name : List.of(BLOCKS, WORKER_BLOCKS, FILES, TEMP_AREAS, TEMP_BLOCKS, WORKER_STAGED, WORKER_COMMANDS,
+                WORKER_REMOVES)) {
             descriptors.add(new ColumnFamilyDescriptor(name, columnFamilyOptions));
         }
         List<ColumnFamilyHandle> handles = new ArrayList<>();
@@ -218,8 +230,13 @@ final class BlockMetadataStore implements AutoCloseable {
     /**
      * Records a committed block. When the block is already recorded with the same length and
      * checksum, the new workers are added to its locations; otherwise the new record replaces it.
+     * A deletion of the block still queued for one of its workers (it was freed, or left in a
+     * deleted temp area, before this write) is dropped: the worker's file is the new one.
      *
      * @return the record as stored
+     * @throws BlockBeingRemovedException when a worker of the block was told to delete it in its
+     *     last heartbeat answer and has not sent the next heartbeat yet: it may delete the new
+     *     file. Nothing is recorded; written again after that heartbeat, the block commits
      */
     synchronized BlockRecord commit(BlockRecord incoming) {
         try (WriteBatch batch = new WriteBatch()) {
@@ -232,6 +249,8 @@ final class BlockMetadataStore implements AutoCloseable {
     /**
      * Records committed blocks as {@link #commit} does, all of them in one write batch. The
      * records name distinct blocks.
+     *
+     * @throws BlockBeingRemovedException as {@link #commit}; nothing is recorded then
      */
     synchronized void commitAll(List<BlockRecord> incoming) {
         try (WriteBatch batch = new WriteBatch()) {
@@ -245,6 +264,12 @@ final class BlockMetadataStore implements AutoCloseable {
     /** Adds the changes of committing {@code incoming} to {@code batch}; returns the merged record. */
     private BlockRecord commitInto(WriteBatch batch, BlockRecord incoming) {
         String fileKey = ProtoConversions.fromProto(incoming.getFile()).fileKey();
+        claimFromRemoval(batch, incoming, fileKey);
+        return commitClaimed(batch, incoming, fileKey);
+    }
+
+    /** {@link #commitInto} of a block whose workers' files were claimed from removal when it was staged. */
+    private BlockRecord commitClaimed(WriteBatch batch, BlockRecord incoming, String fileKey) {
         byte[] key = blockKey(fileKey, incoming.getIndex());
         byte[] previousValue = get(blocks, key, "read block " + incoming.getIndex() + " of "
                 + incoming.getFile().getPath());
@@ -304,6 +329,8 @@ final class BlockMetadataStore implements AutoCloseable {
      * left without locations is deleted), and kept on the others.
      */
     synchronized ReconcileResult reconcile(String workerId, Collection<String> reportedBlockIds) {
+        // a registering worker carried out (or lost, with its process) what it was told before
+        removesInFlight.remove(workerId);
         Set<String> reported = new HashSet<>(reportedBlockIds);
         Set<String> recorded = new HashSet<>();
         Map<String, Long> pinned = new TreeMap<>();
@@ -535,10 +562,31 @@ final class BlockMetadataStore implements AutoCloseable {
             Optional<AreaDeletion> expiredBefore) {}
 
     /**
+     * Claims the files of {@code incoming}'s workers, just written, from deletions of the block
+     * that an earlier free or temp-area deletion left for them: drops the queued ones from
+     * {@code batch}'s changes.
+     *
+     * @throws BlockBeingRemovedException when a worker holds such a deletion from its last heartbeat
+     *     answer, not yet carried out
+     */
+    private void claimFromRemoval(WriteBatch batch, BlockRecord incoming, String fileKey) {
+        String blockId = blockIdOf(blockKeyString(fileKey, incoming.getIndex()));
+        for (String worker : incoming.getWorkerIdsList()) {
+            if (removesInFlight.getOrDefault(worker, Set.of()).contains(blockId)) {
+                throw new BlockBeingRemovedException("Block " + incoming.getIndex() + " of " + incoming.getFile().getPath()
+                        + " is being deleted from worker " + worker + " by an earlier free or temp-area deletion; "
+                        + "write it again after the worker's next heartbeat");
+            }
+            delete(batch, workerRemoves, removeKey(worker, blockId));
+        }
+    }
+
+    /**
      * Records a block written into the open temp area of {@code jobId}, merged as {@link #commit}
-     * merges.
+     * merges, and drops deletions of it still queued for its workers as {@link #commit} does.
      *
      * @throws TempAreaNotFoundException when the job has no temp area open at {@code nowMillis}
+     * @throws BlockBeingRemovedException as {@link #commit}
      */
     synchronized BlockRecord stage(String jobId, BlockRecord incoming, long nowMillis) {
         String block = "block " + incoming.getIndex() + " of " + incoming.getFile().getPath();
@@ -569,6 +617,7 @@ final class BlockMetadataStore implements AutoCloseable {
     private BlockRecord stageInto(WriteBatch batch, String jobId, BlockRecord incoming) {
         String block = "block " + incoming.getIndex() + " of " + incoming.getFile().getPath();
         String fileKey = ProtoConversions.fromProto(incoming.getFile()).fileKey();
+        claimFromRemoval(batch, incoming, fileKey);
         byte[] key = tempBlockKey(jobId, fileKey, incoming.getIndex());
         byte[] previousValue = get(tempBlocks, key, "read " + block + " in the temp area of job " + jobId);
         Set<String> dropped = new HashSet<>();
@@ -618,7 +667,7 @@ final class BlockMetadataStore implements AutoCloseable {
         try (WriteBatch batch = new WriteBatch()) {
             for (Map.Entry<String, BlockRecord> entry : staged.entrySet()) {
                 BlockRecord record = entry.getValue();
-                commitInto(batch, record);
+                commitClaimed(batch, record, ProtoConversions.fromProto(record.getFile()).fileKey());
                 delete(batch, tempBlocks, (jobId + "/" + entry.getKey()).getBytes(UTF_8));
                 String blockId = blockIdOf(entry.getKey());
                 for (String worker : record.getWorkerIdsList()) {
@@ -659,7 +708,7 @@ final class BlockMetadataStore implements AutoCloseable {
                         queue(batch, worker, WorkerCommand.newBuilder().setUnpinBlockId(blockId).build());
                     }
                     else if (!stagedElsewhere(worker, blockKey, jobId)) {
-                        queue(batch, worker, WorkerCommand.newBuilder().setRemoveBlockId(blockId).build());
+                        queueRemove(batch, worker, blockId);
                     }
                 }
                 delete(batch, tempBlocks, (jobId + "/" + blockKey).getBytes(UTF_8));
@@ -722,7 +771,7 @@ final class BlockMetadataStore implements AutoCloseable {
                 for (String worker : record.getWorkerIdsList()) {
                     delete(batch, workerBlocks, (worker + "/" + blockKey).getBytes(UTF_8));
                     if (!stagedElsewhere(worker, blockKey, "")) {
-                        queue(batch, worker, WorkerCommand.newBuilder().setRemoveBlockId(blockIdOf(blockKey)).build());
+                        queueRemove(batch, worker, blockIdOf(blockKey));
                     }
                 }
                 bytes += record.getLength();
@@ -764,26 +813,57 @@ final class BlockMetadataStore implements AutoCloseable {
     // Worker commands
     // ------------------------------------------------------------------------------------------
 
-    /** Removes and returns up to {@code max} of the commands queued for {@code workerId}, oldest first. */
+    /**
+     * Removes and returns up to {@code max} of the commands queued for {@code workerId}: block
+     * deletions first, then the others oldest first. The worker asks for them with a heartbeat,
+     * after carrying out those of its last one; until its next heartbeat (or registration) the
+     * deleted blocks are in flight, and a commit of one of them on it is refused.
+     */
     synchronized List<WorkerCommand> takeCommands(String workerId, int max) {
+        removesInFlight.remove(workerId);
         List<WorkerCommand> commands = new ArrayList<>();
+        Set<String> removes = new HashSet<>();
+        byte[] removePrefix = (workerId + "/").getBytes(UTF_8);
+        List<byte[]> removeKeys = new ArrayList<>();
+        scan(workerRemoves, removePrefix, "read the block deletions of worker " + workerId, (key, value) -> {
+            if (commands.size() >= max) {
+                return false;
+            }
+            String blockId = new String(key, removePrefix.length, key.length - removePrefix.length, UTF_8);
+            commands.add(WorkerCommand.newBuilder().setRemoveBlockId(blockId).build());
+            removes.add(blockId);
+            removeKeys.add(key);
+            return true;
+        });
         List<byte[]> keys = new ArrayList<>();
-        scan(workerCommands, (workerId + "/").getBytes(UTF_8), "read the commands of worker " + workerId,
-                (key, value) -> {
-                    try {
-                        commands.add(WorkerCommand.parseFrom(value));
-                    }
-                    catch (InvalidProtocolBufferException e) {
-                        throw new MetadataStoreException("Corrupt worker command in " + directory, e);
-                    }
-                    keys.add(key);
-                    return commands.size() < max;
-                });
-        if (!keys.isEmpty()) {
+        if (commands.size() < max) {
+            scan(workerCommands, (workerId + "/").getBytes(UTF_8), "read the commands of worker " + workerId,
+                    (key, value) -> {
+                        WorkerCommand command;
+                        try {
+                            command = WorkerCommand.parseFrom(value);
+                        }
+                        catch (InvalidProtocolBufferException e) {
+                            throw new MetadataStoreException("Corrupt worker command in " + directory, e);
+                        }
+                        commands.add(command);
+                        if (command.hasRemoveBlockId()) {
+                            // queued by an earlier version, before deletions had their own family
+                            removes.add(command.getRemoveBlockId());
+                        }
+                        keys.add(key);
+                        return commands.size() < max;
+                    });
+        }
+        if (!removeKeys.isEmpty() || !keys.isEmpty()) {
             try (WriteBatch batch = new WriteBatch()) {
+                removeKeys.forEach(key -> delete(batch, workerRemoves, key));
                 keys.forEach(key -> delete(batch, workerCommands, key));
                 write(batch, "take the commands of worker " + workerId);
             }
+        }
+        if (!removes.isEmpty()) {
+            removesInFlight.put(workerId, removes);
         }
         return commands;
     }
@@ -791,11 +871,21 @@ final class BlockMetadataStore implements AutoCloseable {
     /** Commands queued for any worker. */
     long queuedCommands() {
         long[] count = {0};
-        scan(workerCommands, EMPTY, "count the worker commands", (key, value) -> {
-            count[0]++;
-            return true;
-        });
+        for (ColumnFamilyHandle family : List.of(workerRemoves, workerCommands)) {
+            scan(family, EMPTY, "count the worker commands", (key, value) -> {
+                count[0]++;
+                return true;
+            });
+        }
         return count[0];
+    }
+
+    private void queueRemove(WriteBatch batch, String workerId, String blockId) {
+        put(batch, workerRemoves, removeKey(workerId, blockId), EMPTY);
+    }
+
+    private static byte[] removeKey(String workerId, String blockId) {
+        return (workerId + "/" + blockId).getBytes(UTF_8);
     }
 
     private void queue(WriteBatch batch, String workerId, WorkerCommand command) {

@@ -642,6 +642,10 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             response.onError(RpcErrors.status(Status.Code.NOT_FOUND, e.getMessage()));
             return;
         }
+        catch (BlockBeingRemovedException e) {
+            response.onError(RpcErrors.status(Status.Code.ABORTED, e.getMessage()));
+            return;
+        }
         catch (IllegalArgumentException e) {
             response.onError(RpcErrors.status(Status.Code.INVALID_ARGUMENT, "Invalid request: " + e.getMessage()));
             return;

@@ -53,6 +53,11 @@ import org.slf4j.LoggerFactory;
 public final class CacheWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CacheWorker.class);
     private static final Duration MASTER_CALL_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * Heartbeats sent one after another at most, while the answers have blocks to delete (up to
+     * the master's 10,000 commands each); the rest wait for the next interval.
+     */
+    private static final int MAX_HEARTBEATS_AT_ONCE = 100;
 
     private final WorkerConfig config;
     private final BlockStore store;
@@ -207,12 +212,15 @@ public final class CacheWorker implements AutoCloseable {
     }
 
     /**
-     * Sends one heartbeat now, registering again when the master does not know this worker. The
-     * heartbeat thread calls this every interval.
+     * Sends one heartbeat now, registering again when the master does not know this worker, and
+     * carries out the commands of the answer. The heartbeat thread calls this every interval, and
+     * again at once after an answer with blocks to delete: until the next heartbeat the master
+     * refuses commits of those blocks on this worker, which may be writing them anew.
      *
+     * @return whether the answer had blocks to delete
      * @throws CacheException when the master cannot be reached or refuses the heartbeat
      */
-    public void sendHeartbeat() {
+    public boolean sendHeartbeat() {
         List<String> removed = store.removedSinceReport();
         HeartbeatResponse response;
         try {
@@ -230,11 +238,12 @@ public final class CacheWorker implements AutoCloseable {
             }
             log.info("Master {} does not know worker {}; registering again", config.masterTarget(), config.workerId());
             register();
-            return;
+            return false;
         }
         store.acknowledgeRemoved(removed);
         execute(response);
         store.dropEndedPins();
+        return response.getRemoveBlockIdsCount() > 0;
     }
 
     /** Carries out the master's commands of a heartbeat answer. */
@@ -307,7 +316,9 @@ public final class CacheWorker implements AutoCloseable {
 
     private void heartbeatQuietly() {
         try {
-            sendHeartbeat();
+            for (int answers = 1; sendHeartbeat() && !closed && answers < MAX_HEARTBEATS_AT_ONCE; answers++) {
+                // the master holds back commits of the blocks just deleted until it hears from us again
+            }
             if (heartbeatFailing) {
                 heartbeatFailing = false;
                 log.info("Worker {} reaches master {} again", config.workerId(), config.masterTarget());

@@ -186,6 +186,26 @@ class TieredClusterTest {
     }
 
     @Test
+    void aFileLoadedAgainAfterAFreeStaysCachedWhenTheWorkersHearOfTheFreeLater() throws Exception {
+        // As gfsload runs with its embedded cluster: `free` ends with the cluster before a heartbeat
+        // took the deletions to the workers, the next load starts it again and writes the blocks anew.
+        LocalClusterConfig quiet = LocalClusterConfig.builder(directory).workers(1).heartbeatInterval(Duration.ofHours(1)).build();
+        byte[] data = randomBytes(3000, 12);
+        try (LocalCluster cluster = LocalCluster.start(quiet); CacheClient client = cluster.newClient()) {
+            write(client, new BlockKey(FILE, 0), data, WriteOptions.replication(1));
+            assertEquals(new FreeResult(1, 1, 3000), client.free(FILE));
+        }
+        LocalClusterConfig config = LocalClusterConfig.builder(directory).workers(1).heartbeatInterval(Duration.ofMillis(300)).build();
+        try (LocalCluster cluster = LocalCluster.start(config); CacheClient client = cluster.newClient()) {
+            write(client, new BlockKey(FILE, 0), data, WriteOptions.replication(1));
+
+            Thread.sleep(1500); // several heartbeats, the first of which would have carried the deletion
+            assertEquals(1, client.cachedBlocks(FILE).size(), "the master still records the block");
+            assertArrayEquals(data, readAll(client.openReader(new BlockKey(FILE, 0))), "and the worker still has it");
+        }
+    }
+
+    @Test
     void aStoppedWorkersReplicasAreReportedUnderReplicated() throws Exception {
         LocalClusterConfig config = LocalClusterConfig.builder(directory).workers(3).workerCapacityBytes(16 * MIB)
                 .heartbeatInterval(Duration.ofMillis(200)).build();

@@ -169,6 +169,83 @@ class TempAreaMetadataTest {
         }
     }
 
+    @Test
+    void aBlockWrittenAgainAfterAFreeIsNotDeletedByTheFree() {
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.commit(record(FILE, 0, "worker-0", "worker-1"));
+            store.commit(record(FILE, 1, "worker-0"));
+            store.free(FILE);
+
+            // the same file loaded again before the workers heard of the free: block 0 onto worker-0
+            store.commit(record(FILE, 0, "worker-0"));
+            store.commitAll(List.of(record(FILE, 1, "worker-0").toBuilder().setIndex(1).build()));
+
+            assertEquals(List.of(), store.takeCommands("worker-0", 100), "its files are the new ones");
+            assertEquals(List.of(remove(FILE, 0)), store.takeCommands("worker-1", 100), "not written again there");
+            assertEquals(List.of(record(FILE, 0, "worker-0"), record(FILE, 1, "worker-0")), store.fileBlocks(FILE));
+        }
+    }
+
+    @Test
+    void aBlockStagedAfterAFreeIsNotDeletedByTheFree() {
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.commit(record(FILE, 0, "worker-0"));
+            store.free(FILE);
+            store.openTempArea("job", NOW, HOUR);
+            store.stageAll("job", List.of(record(FILE, 0, "worker-0")), NOW);
+            store.commitScope("job", List.of(ref(FILE, 0)), NOW);
+
+            assertEquals(List.of(unpin(FILE, 0)), store.takeCommands("worker-0", 100));
+            assertEquals(List.of(record(FILE, 0, "worker-0")), store.fileBlocks(FILE));
+        }
+    }
+
+    @Test
+    void aBlockIsNotRecordedOnAWorkerThatMayStillDeleteItUntilItsNextHeartbeat() {
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.commit(record(FILE, 0, "worker-0"));
+            store.free(FILE);
+            assertEquals(List.of(remove(FILE, 0)), store.takeCommands("worker-0", 100), "the answer to a heartbeat");
+
+            BlockBeingRemovedException refused = assertThrows(BlockBeingRemovedException.class,
+                    () -> store.commit(record(FILE, 0, "worker-0")));
+            assertEquals("Block 0 of " + FILE.path() + " is being deleted from worker worker-0 by an earlier free or "
+                    + "temp-area deletion; write it again after the worker's next heartbeat", refused.getMessage());
+            assertThrows(BlockBeingRemovedException.class, () -> store.commitAll(List.of(record(FILE, 1, "worker-0"),
+                    record(FILE, 0, "worker-1", "worker-0"))));
+            store.openTempArea("job", NOW, HOUR);
+            assertThrows(BlockBeingRemovedException.class, () -> store.stage("job", record(FILE, 0, "worker-0"), NOW));
+            assertEquals(List.of(), store.fileBlocks(FILE), "nothing recorded, not even the other blocks of the batch");
+            assertEquals(List.of(), store.tempBlocks("job"));
+            store.commit(record(FILE, 0, "worker-1"));
+
+            assertEquals(List.of(), store.takeCommands("worker-0", 100), "the next heartbeat: the deletion is done");
+            store.commit(record(FILE, 0, "worker-0"));
+            assertEquals(List.of(record(FILE, 0, "worker-0", "worker-1").toBuilder().setReplication(1).build()),
+                    store.fileBlocks(FILE), "the replication of the last commit");
+
+            store.free(FILE);
+            assertEquals(List.of(remove(FILE, 0)), store.takeCommands("worker-0", 100));
+            store.reconcile("worker-0", List.of());
+            store.commit(record(FILE, 0, "worker-0"));
+            assertEquals(List.of(record(FILE, 0, "worker-0")), store.fileBlocks(FILE), "a registration too");
+        }
+    }
+
+    @Test
+    void blockDeletionsSurviveARestartOfTheMaster() {
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.commit(record(FILE, 0, "worker-0"));
+            store.free(FILE);
+            assertEquals(1, store.queuedCommands());
+        }
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            assertEquals(1, store.queuedCommands());
+            assertEquals(List.of(remove(FILE, 0)), store.takeCommands("worker-0", 100));
+            assertEquals(0, store.queuedCommands());
+        }
+    }
+
     private static BlockRecord record(FileIdentity file, int index, String... workers) {
         return BlockRecord.newBuilder()
                 .setFile(ProtoConversions.toProto(file))
