@@ -8,6 +8,7 @@ import io.gfsload.catalog.NoSuchTableException;
 import io.gfsload.executor.InsufficientCapacityException;
 import io.gfsload.planner.InvalidRequestException;
 import io.gfsload.planner.NoSuchPathException;
+import java.io.PrintWriter;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -31,6 +32,16 @@ public final class GfsLoad {
         commandLine.addSubcommand("status", new CommandLine(new StatusCommand(environment)));
         commandLine.addSubcommand("free", new CommandLine(new FreeCommand(environment)));
         commandLine.addSubcommand("cluster", new CommandLine(new ClusterCommand(environment)));
+        // A bad flag or value: one line, as every other failure (and picocli's suggestions for a
+        // misspelt option), not the whole usage, which would bury the message in a scheduler's log.
+        commandLine.setParameterExceptionHandler((exception, args) -> {
+            CommandLine failed = exception.getCommandLine();
+            PrintWriter err = failed.getErr();
+            err.println("gfsload: " + message(exception));
+            CommandLine.UnmatchedArgumentException.printSuggestions(exception, err);
+            err.flush();
+            return ExitCode.USAGE;
+        });
         commandLine.setExecutionExceptionHandler((exception, failed, parseResult) -> {
             int code = exitCode(exception);
             if (code == ExitCode.FAILED && !(exception instanceof CacheException || exception instanceof CatalogException)) {

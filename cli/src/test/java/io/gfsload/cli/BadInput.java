@@ -1,6 +1,7 @@
 package io.gfsload.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -26,9 +27,9 @@ record BadInput(List<String> args, String message) {
         return List.of(
                 distributedLoad(path, connection, "gfsload: Invalid replication 0: must be at least 1", "--replication", "0"),
                 distributedLoad(path, connection, "gfsload: Invalid --active-jobs -1: must be at least 1", "--active-jobs", "-1"),
-                distributedLoad(path, connection, "Invalid value for option '--expire-time': '5parsecs' is not an expire time: "
+                distributedLoad(path, connection, "gfsload: Invalid value for option '--expire-time': '5parsecs' is not an expire time: "
                         + "expected a whole number and a unit, ms, s, min or hour", "-A", "--expire-time", "5parsecs"),
-                distributedLoad(path, connection, "Invalid value for option '--bandwidth': 'fast' is not a data rate: "
+                distributedLoad(path, connection, "gfsload: Invalid value for option '--bandwidth': 'fast' is not a data rate: "
                         + "expected a number and a unit, such as 200MB/s", "--bandwidth", "fast"),
                 distributedLoad(path, connection, "gfsload: Invalid value for option '--window': '25:00-06:00' is not a load window: "
                         + "25:00 is not a time of day (00:00 to 23:59)", "--window", "25:00-06:00"),
@@ -37,8 +38,11 @@ record BadInput(List<String> args, String message) {
                 table(connection, "gfsload: Invalid value for option '--window': '01:00-01:00' is not a load window: it opens and closes at 01:00",
                         "--window", "01:00-01:00"),
                 table(connection, "gfsload: Invalid value for option '--window': 'soon' is not a load window", "--window", "soon"),
-                table(connection, "--partition, --where and --latest select partitions in different ways: use only one of them",
-                        "--partition", "dt=2026-11-20", "--where", "dt > '1'"));
+                table(connection, "gfsload: --partition, --where and --latest select partitions in different ways: use only one of them",
+                        "--partition", "dt=2026-11-20", "--where", "dt > '1'"),
+                distributedLoad("cosn://AKIDEXAMPLE:SECRETKEYEXAMPLE@bucket-125/db/t", connection,
+                        "gfsload: Credentials in a path are not accepted: cosn://<hidden>@bucket-125/db/t; set them in core-site.xml"),
+                table(connection, "gfsload: Unknown options: '--replicas', '2'\nPossible solutions: --replication", "--replicas", "2"));
     }
 
     private static BadInput distributedLoad(String path, String[] connection, String message, String... flags) {
@@ -60,6 +64,8 @@ record BadInput(List<String> args, String message) {
     void assertRejected(CliRun run) {
         assertEquals(ExitCode.USAGE, run.exitCode(), args + ": " + run.err());
         assertTrue(run.err().startsWith(message), args + " printed:\n" + run.err());
+        assertTrue(run.err().lines().count() <= 3, args + " printed a message, not the usage:\n" + run.err());
+        assertFalse(run.err().contains("SECRETKEYEXAMPLE"), args + " printed a credential:\n" + run.err());
         assertEquals("", run.out(), args + " printed no report");
     }
 }

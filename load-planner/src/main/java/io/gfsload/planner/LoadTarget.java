@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableName;
 import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** What to load: partitions of a table, or UFS paths. */
 public sealed interface LoadTarget {
@@ -36,12 +38,26 @@ public sealed interface LoadTarget {
      * UFS files or directories, loaded recursively.
      *
      * @param paths Hadoop paths, e.g. {@code cosn://bucket/dir} or {@code /data/dir}
+     * @throws InvalidRequestException when a path carries user information
+     *     ({@code cosn://id:key@bucket/dir}), which would put credentials into the cache's metadata,
+     *     the reports and the logs; the message does not repeat them
      */
     record Paths(List<String> paths) implements LoadTarget {
+        /** {@code scheme://user-information@}: what comes before the first {@code @} of an authority. */
+        private static final Pattern USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
+
         public Paths {
             paths = List.copyOf(requireNonNull(paths, "paths is null"));
             if (paths.isEmpty()) {
                 throw new IllegalArgumentException("paths is empty");
+            }
+            for (String path : paths) {
+                Matcher userInfo = USER_INFO.matcher(path);
+                if (userInfo.find()) {
+                    throw new InvalidRequestException(("Credentials in a path are not accepted: %s; set them in core-site.xml "
+                            + "(e.g. fs.cosn.userinfo.secretId and fs.cosn.userinfo.secretKey) or a Hadoop credential provider")
+                            .formatted(userInfo.replaceFirst("$1<hidden>@")));
+                }
             }
         }
 
