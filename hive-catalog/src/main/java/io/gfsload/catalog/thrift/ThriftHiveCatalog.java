@@ -109,8 +109,20 @@ public final class ThriftHiveCatalog implements HiveCatalog {
             return client;
         }
         catch (TException | RuntimeException e) {
-            throw new MetastoreUnavailableException("Cannot connect to the metastore at %s: %s".formatted(uri, e.getMessage()), e);
+            throw new MetastoreUnavailableException("Cannot connect to the metastore at %s: %s".formatted(uri, firstLine(e)), e);
         }
+    }
+
+    /**
+     * The first line of {@code e}'s message: Hive's client puts the stack trace of the last
+     * failure into the message of the exception it throws.
+     */
+    private static String firstLine(Throwable e) {
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            return e.getClass().getSimpleName();
+        }
+        return message.lines().findFirst().orElse(message).strip();
     }
 
     /** A metastore call on one connection. */
