@@ -32,6 +32,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -75,11 +76,11 @@ public final class TuneCommand implements Callable<Integer> {
     @Mixin
     LoadOptions load;
 
-    @Option(names = "--core-site", paramLabel = "FILE", description = "Write the fs.cosn.* settings as a core-site.xml fragment to FILE.")
+    @Option(names = "--core-site", paramLabel = "FILE", description = "Write the fs.cosn.* settings to FILE, a core-site.xml: into it when it exists (its other properties stay), else as a new file.")
     Path coreSite;
 
     @Option(names = "--cluster-properties", paramLabel = "FILE",
-            description = "Write the cache workers' and job workers' goosefs.* settings as a properties file to FILE.")
+            description = "Write the cache workers' and job workers' goosefs.* settings to FILE, a properties file: into it when it exists (its other properties stay), else as a new file.")
     Path clusterProperties;
 
     @Mixin
@@ -99,8 +100,9 @@ public final class TuneCommand implements Callable<Integer> {
     public Integer call() {
         LoadRequest request = new LoadRequest(target(), load.replication);
         workload.validate();
-        checkWritable("--core-site", coreSite);
-        checkWritable("--cluster-properties", clusterProperties);
+        Optional<String> existingCoreSite = existing("--core-site", coreSite);
+        existingCoreSite.ifPresent(this::checkConfiguration);
+        Optional<String> existingClusterProperties = existing("--cluster-properties", clusterProperties);
         boolean table = request.target() instanceof LoadTarget.Table;
         Tuned tuned;
         try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty())) {
@@ -110,12 +112,14 @@ public final class TuneCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         if (coreSite != null) {
-            write(coreSite, coreSiteXml(tuned));
-            err.printf("Wrote the %d fs.cosn.* settings to %s%n", tuned.settings().withPrefix(Settings.CORE_SITE_PREFIX).size(), coreSite);
+            List<SettingsFiles.Entry> entries = entries(tuned, Settings.CORE_SITE_PREFIX);
+            write(coreSite, existingCoreSite.map(xml -> SettingsFiles.mergeXml(xml, entries)), () -> coreSiteXml(tuned), err,
+                    "%d fs.cosn.* settings".formatted(entries.size()));
         }
         if (clusterProperties != null) {
-            write(clusterProperties, clusterProperties(tuned));
-            err.printf("Wrote the %d goosefs.* settings to %s%n", tuned.settings().withPrefix(Settings.CLUSTER_PREFIX).size(), clusterProperties);
+            List<SettingsFiles.Entry> entries = entries(tuned, Settings.CLUSTER_PREFIX);
+            write(clusterProperties, existingClusterProperties.map(text -> SettingsFiles.mergeProperties(text, entries)),
+                    () -> clusterProperties(tuned), err, "%d goosefs.* settings".formatted(entries.size()));
         }
         err.flush();
         out.print(load.json ? json(tuned) + System.lineSeparator() : table(tuned));
@@ -128,9 +132,15 @@ public final class TuneCommand implements Callable<Integer> {
         return selection.toTarget(spec, paths, "tune for");
     }
 
-    private void checkWritable(String option, Path file) {
+    /**
+     * The content of {@code file} when it exists (the settings go into it, its other entries
+     * stay), empty when it does not or no file was asked for.
+     *
+     * @throws ParameterException when it cannot be written or read
+     */
+    private Optional<String> existing(String option, Path file) {
         if (file == null) {
-            return;
+            return Optional.empty();
         }
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null && !Files.isDirectory(parent)) {
@@ -139,15 +149,47 @@ public final class TuneCommand implements Callable<Integer> {
         if (Files.isDirectory(file)) {
             throw new ParameterException(spec.commandLine(), "Cannot write %s %s: it is a directory".formatted(option, file));
         }
-    }
-
-    private static void write(Path file, String content) {
+        if (!Files.exists(file)) {
+            return Optional.empty();
+        }
         try {
-            Files.writeString(file, content);
+            return Optional.of(Files.readString(file));
         }
         catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + file + ": " + e, e);
+            throw new ParameterException(spec.commandLine(), "Cannot update %s %s: %s".formatted(option, file, e.getMessage()));
         }
+    }
+
+    private void checkConfiguration(String xml) {
+        try {
+            SettingsFiles.mergeXml(xml, List.of());
+        }
+        catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(), "Cannot update --core-site %s: %s".formatted(coreSite, e.getMessage()));
+        }
+    }
+
+    /**
+     * Writes {@code merged} into {@code file} when it existed, else a new file of {@code fresh},
+     * and says so on {@code err}.
+     */
+    private static void write(Path file, Optional<SettingsFiles.Merged> merged, Supplier<String> fresh, PrintWriter err, String what) {
+        SettingsFiles.replace(file, merged.map(SettingsFiles.Merged::content).orElseGet(fresh));
+        if (merged.isPresent()) {
+            err.printf("Wrote the %s into %s, keeping its %d other entries%n", what, file, merged.get().kept());
+        }
+        else {
+            err.printf("Wrote the %s to %s%n", what, file);
+        }
+    }
+
+    /** The settings of {@code prefix}, as they go into a file. */
+    private static List<SettingsFiles.Entry> entries(Tuned tuned, String prefix) {
+        List<SettingsFiles.Entry> entries = new ArrayList<>();
+        for (Setting s : tuned.settings().withPrefix(prefix)) {
+            entries.add(new SettingsFiles.Entry(s.name(), String.valueOf(s.value()), description(s)));
+        }
+        return entries;
     }
 
     /** A tuned load: what it is for, what the advisor knew and what it recommends. */

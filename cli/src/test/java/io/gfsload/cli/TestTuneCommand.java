@@ -51,19 +51,19 @@ class TestTuneCommand {
     void badUsageExitsTwoAndStartsNothing() throws IOException {
         CliRun none = gfsload("tune");
         assertEquals(2, none.exitCode());
-        assertTrue(none.err().startsWith("Missing required option: '--table=DB.TABLE' or '--path=PATH'"), none.err());
+        assertTrue(none.err().startsWith("gfsload: Missing required option: '--table=DB.TABLE' or '--path=PATH'"), none.err());
 
         CliRun both = gfsload("tune", "--table", "demo.events", "--path", "/data");
         assertEquals(2, both.exitCode());
-        assertTrue(both.err().startsWith("--path and --table (with --partition, --where, --latest) select what to tune for in different ways"), both.err());
+        assertTrue(both.err().startsWith("gfsload: --path and --table (with --partition, --where, --latest) select what to tune for in different ways"), both.err());
 
         CliRun bandwidth = gfsload("tune", "--path", "/data", "--ufs-stream-bandwidth", "fast");
         assertEquals(2, bandwidth.exitCode());
-        assertTrue(bandwidth.err().startsWith("Invalid value for option '--ufs-stream-bandwidth': 'fast' is not a data rate: expected a number and a unit, such as 200MB/s"), bandwidth.err());
+        assertTrue(bandwidth.err().startsWith("gfsload: Invalid value for option '--ufs-stream-bandwidth': 'fast' is not a data rate: expected a number and a unit, such as 200MB/s"), bandwidth.err());
 
         CliRun heap = gfsload("tune", "--path", "/data", "--heap", "0GB");
         assertEquals(2, heap.exitCode());
-        assertTrue(heap.err().startsWith("Invalid value for option '--heap': '0GB' is not a size between 1 byte and 8 EiB"), heap.err());
+        assertTrue(heap.err().startsWith("gfsload: Invalid value for option '--heap': '0GB' is not a size between 1 byte and 8 EiB"), heap.err());
 
         CliRun cores = gfsload("tune", "--path", "/data", "--cores", "0");
         assertEquals(2, cores.exitCode());
@@ -71,7 +71,7 @@ class TestTuneCommand {
 
         CliRun directory = gfsload("tune", "--path", "/data", "--core-site", out.resolve("missing/core-site.xml").toString());
         assertEquals(2, directory.exitCode());
-        assertTrue(directory.err().startsWith("Cannot write --core-site " + out.resolve("missing/core-site.xml") + ": no directory"), directory.err());
+        assertTrue(directory.err().startsWith("gfsload: Cannot write --core-site " + out.resolve("missing/core-site.xml") + ": no directory"), directory.err());
 
         try (Stream<Path> files = Files.list(home)) {
             assertEquals(List.of(), files.toList(), "nothing started, nothing written");
@@ -87,6 +87,39 @@ class TestTuneCommand {
                 "--ufs-aggregate-bandwidth=RATE", "--probe", "--master=HOST:PORT", "--metastore=thrift://HOST:PORT")) {
             assertTrue(help.out().contains(option), option + " in\n" + help.out());
         }
+    }
+
+    @Test
+    void anExistingCoreSiteGetsTheSettingsAndKeepsItsCredentialsUnprinted() throws IOException {
+        Path coreSite = out.resolve("core-site.xml");
+        Files.writeString(coreSite, """
+                <?xml version="1.0"?>
+                <configuration>
+                  <property><name>fs.cosn.userinfo.secretId</name><value>AKIDEXAMPLE</value></property>
+                  <property><name>fs.cosn.userinfo.secretKey</name><value>SECRETKEYEXAMPLE</value></property>
+                  <property><name>fs.cosn.upload_thread_pool</name><value>8</value></property>
+                </configuration>
+                """);
+        Files.setPosixFilePermissions(coreSite, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+
+        CliRun run = gfsload("tune", "--table", "demo.events", "--partition", "dt=2026-11-20", "--cores", "16", "--core-site", coreSite.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.err().contains("Wrote the 4 fs.cosn.* settings into " + coreSite + ", keeping its 2 other entries"), run.err());
+        assertFalse(run.out().contains("SECRETKEYEXAMPLE") || run.err().contains("SECRETKEYEXAMPLE"), run.out() + run.err());
+        Configuration conf = new Configuration(false);
+        conf.addResource(new org.apache.hadoop.fs.Path(coreSite.toUri()));
+        assertEquals("SECRETKEYEXAMPLE", conf.get("fs.cosn.userinfo.secretKey"));
+        assertEquals("AKIDEXAMPLE", conf.get("fs.cosn.userinfo.secretId"));
+        assertEquals(32, conf.getInt(Settings.COSN_UPLOAD_THREAD_POOL, 0));
+        assertEquals(6, conf.size(), "the 2 credentials and the 4 settings");
+        assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(coreSite)));
+
+        Files.writeString(coreSite, "<configuration><property>");
+        CliRun broken = gfsload("tune", "--path", "/data", "--core-site", coreSite.toString());
+        assertEquals(2, broken.exitCode());
+        assertTrue(broken.err().startsWith("gfsload: Cannot update --core-site " + coreSite + ": it is not well-formed XML: "), broken.err());
+        assertEquals("<configuration><property>", Files.readString(coreSite), "left as it was");
     }
 
     @Test
