@@ -7,6 +7,8 @@ import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.executor.LoadWindow;
 import io.gfsload.planner.InvalidRequestException;
 import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.ZoneId;
@@ -35,7 +37,7 @@ public final class ExecutionOptions {
             description = "The time zone of --window, e.g. UTC, Asia/Shanghai or +08:00 (default: the machine's).")
     String windowZone;
 
-    @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON to FILE.")
+    @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON to FILE (its directories are created); with --dry-run, the plan.")
     File report;
 
     @Option(names = {"-A", "--atomic"},
@@ -71,6 +73,32 @@ public final class ExecutionOptions {
         scope();
         progressMode();
         loadWindow();
+        checkReportFile();
+    }
+
+    /**
+     * Fails before anything is loaded when {@code --report} names a file that cannot be written:
+     * a directory, or a path under a file or a directory the user cannot write in. Missing
+     * directories are created when the report is written.
+     */
+    private void checkReportFile() {
+        if (report == null) {
+            return;
+        }
+        Path file = report.toPath().toAbsolutePath();
+        if (Files.isDirectory(file)) {
+            throw new InvalidRequestException("Cannot write --report %s: it is a directory".formatted(report));
+        }
+        Path existing = file.getParent();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing != null && !Files.isDirectory(existing)) {
+            throw new InvalidRequestException("Cannot write --report %s: %s is not a directory".formatted(report, existing));
+        }
+        if (existing != null && !Files.isWritable(existing)) {
+            throw new InvalidRequestException("Cannot write --report %s: %s is not writable".formatted(report, existing));
+        }
     }
 
     /** The load window of {@code --window} in {@code --window-zone}, when given. */

@@ -34,22 +34,35 @@ final class LoadAction {
             report = JobJournal.withJournal(jobsDirectory, request, execution.restart,
                     journal -> runner.load(planned, execution.verify, ignoreCapacity, options, progress, journal, spec.commandLine().getErr()));
         }
-        execution.reportFile().ifPresent(file -> write(file.toPath(), ReportPrinter.toJson(report)));
+        // the summary first: a report file that cannot be written does not hide what was loaded
         ReportPrinter.print(report, load.json, spec.commandLine().getOut());
+        execution.reportFile().ifPresent(file -> writeReport(file.toPath(), ReportPrinter.toJson(report)));
         return ReportPrinter.exitCode(report);
     }
 
     /** Writes {@code text} to {@code file} through a temp file and a rename, so readers never see half a report. */
-    private static void write(Path file, String text) {
+    static void writeReport(Path file, String text) {
         Path absolute = file.toAbsolutePath();
+        Path temp = null;
         try {
             Files.createDirectories(absolute.getParent());
-            Path temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
+            temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
             Files.writeString(temp, text + System.lineSeparator(), StandardCharsets.UTF_8);
             Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            temp = null;
         }
         catch (IOException e) {
             throw new UncheckedIOException("Cannot write the report to " + absolute + ": " + e.getMessage(), e);
+        }
+        finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                }
+                catch (IOException e) {
+                    // the failure above is the one to report
+                }
+            }
         }
     }
 }

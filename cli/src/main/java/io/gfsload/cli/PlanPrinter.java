@@ -58,17 +58,22 @@ final class PlanPrinter {
 
     static void print(PlanSummary summary, boolean json, PrintWriter out) {
         if (json) {
-            try {
-                out.println(JSON.writeValueAsString(summary));
-            }
-            catch (JsonProcessingException e) {
-                throw new IllegalStateException("Cannot write the plan as JSON", e);
-            }
+            out.println(json(summary));
         }
         else {
             out.print(table(summary));
         }
         out.flush();
+    }
+
+    /** {@code summary} as the JSON that {@code --json} prints. */
+    static String json(PlanSummary summary) {
+        try {
+            return JSON.writeValueAsString(summary);
+        }
+        catch (JsonProcessingException e) {
+            throw new IllegalStateException("Cannot write the plan as JSON", e);
+        }
     }
 
     static String table(PlanSummary summary) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -78,6 +79,18 @@ class TestCommandLine {
         assertEquals(2, latest.exitCode());
         assertEquals("gfsload: Invalid --latest 0: must be at least 1", latest.err().strip());
         assertEquals(List.of(), listHome());
+    }
+
+    @Test
+    void aReportFileThatCannotBeWrittenIsBadInputBeforeAnythingStarts() throws IOException {
+        Path file = Files.writeString(home.resolve("a-file"), "");
+        CliRun directory = gfsload("--table", "demo.events", "--report", home.toString());
+        assertEquals(2, directory.exitCode());
+        assertEquals("gfsload: Cannot write --report " + home + ": it is a directory", directory.err().strip());
+        CliRun underFile = gfsload("distributedLoad", "--report", file.resolve("sub/report.json").toString(), "/tmp");
+        assertEquals(2, underFile.exitCode());
+        assertEquals("gfsload: Cannot write --report " + file.resolve("sub/report.json") + ": " + file + " is not a directory", underFile.err().strip());
+        assertEquals(List.of(file), listHome(), "nothing started");
     }
 
     @Test

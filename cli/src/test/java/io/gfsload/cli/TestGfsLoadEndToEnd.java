@@ -135,9 +135,13 @@ class TestGfsLoadEndToEnd {
 
     @Test
     @Order(8)
-    void dryRunPrintsThePlanPerPartitionAndLoadsNothing() {
-        CliRun run = gfsload("--table", "demo.events", "--where", "dt >= '2026-11-19'", "--dry-run");
+    void dryRunPrintsThePlanPerPartitionAndLoadsNothing() throws IOException {
+        Path report = home.resolve("reports/dry-run.json");
+        CliRun run = gfsload("--table", "demo.events", "--where", "dt >= '2026-11-19'", "--dry-run", "--report", report.toString());
         assertEquals(0, run.exitCode(), run.err());
+        JsonNode written = json(Files.readString(report));
+        assertEquals("demo.events where dt >= '2026-11-19'", written.get("target").asText(), "--report gets the plan");
+        assertEquals(6, written.get("total").get("files").asLong());
         String[] lines = run.out().split("\\R");
         assertEquals("Plan for demo.events where dt >= '2026-11-19': replication 1, 64.0 MiB blocks (dry run, nothing loaded)", lines[0]);
         assertTrue(lines[1].startsWith("PARTITION"), lines[1]);
@@ -167,6 +171,10 @@ class TestGfsLoadEndToEnd {
         CliRun key = gfsload("--table", "demo.events", "--partition", "day=2026-11-20");
         assertEquals(2, key.exitCode());
         assertEquals("gfsload: Partition spec 'day=2026-11-20' does not match the partition keys of demo.events: expected dt=...", key.err().strip());
+        CliRun none = gfsload("--table", "demo.events", "--where", "dt > '2030-01-01'");
+        assertEquals(5, none.exitCode(), "as a named partition that does not exist: the data may not have landed");
+        assertEquals("gfsload: No partition of demo.events matches: where dt > '2030-01-01'", none.err().strip());
+        assertEquals("", none.out());
     }
 
     @Test

@@ -67,7 +67,8 @@ public final class LoadPlanner {
      * Plans {@code request}.
      *
      * @throws NoSuchTableException when the table does not exist
-     * @throws NoSuchPartitionException when a requested partition does not exist
+     * @throws NoSuchPartitionException when a requested partition does not exist, or no partition
+     *     matches a filter or the latest N are asked of a table without partitions
      * @throws NoSuchPathException when a requested path does not exist
      * @throws InvalidInputException when a spec does not fit the table, or the table is a view or
      *     has no location
@@ -121,7 +122,12 @@ public final class LoadPlanner {
      */
     private void selectPartitions(HiveCatalog hive, TableInfo table, PartitionSelection selection, Consumer<List<PartitionInfo>> sink) {
         if (selection instanceof PartitionSelection.Filter filter) {
-            sink.accept(hive.listPartitionsByFilter(table, filter.expression()));
+            List<PartitionInfo> matching = hive.listPartitionsByFilter(table, filter.expression());
+            if (matching.isEmpty()) {
+                // as a named partition that does not exist: the data may not have landed yet
+                throw new NoSuchPartitionException(table.name(), filter.describe());
+            }
+            sink.accept(matching);
             return;
         }
         if (selection instanceof PartitionSelection.Specs specs) {
@@ -144,6 +150,9 @@ public final class LoadPlanner {
         }
         List<PartitionSpec> names = hive.listPartitionSpecs(table);
         if (selection instanceof PartitionSelection.Latest latest) {
+            if (names.isEmpty()) {
+                throw new NoSuchPartitionException(table.name(), latest.describe() + " (the table has no partitions)");
+            }
             names = names.subList(Math.max(0, names.size() - latest.count()), names.size());
         }
         List<List<PartitionSpec>> batches = Lists.partition(names, config.partitionBatchSize());

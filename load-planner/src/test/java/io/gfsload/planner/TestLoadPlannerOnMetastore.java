@@ -137,7 +137,9 @@ class TestLoadPlannerOnMetastore {
         assertEquals(expectedNames(List.of("2026-11-08", "2026-11-09"), HOURS),
                 names(plan("db.events", new PartitionSelection.Filter("dt >= '2026-11-08' and dt < '2026-11-10'"))));
         assertEquals(List.of("dt=2026-11-06/hr=03"), names(plan("db.events", new PartitionSelection.Filter("dt = '2026-11-06' and hr = '03'"))));
-        assertEquals(List.of(), names(plan("db.events", new PartitionSelection.Filter("dt > '2030'"))));
+        assertEquals("No partition of db.events matches: where dt > '2030'",
+                assertThrows(NoSuchPartitionException.class, () -> plan("db.events", new PartitionSelection.Filter("dt > '2030'"))).getMessage(),
+                "as a named partition that does not exist");
     }
 
     @Test
