@@ -154,7 +154,8 @@ public final class ClusterCommand implements Callable<Integer> {
             writeRecord(directory, record);
             out.println("Cache cluster started in " + directory + ": master " + masterTarget + ", " + workers
                     + " workers live");
-            out.println("Use it with: gfsload --master " + masterTarget + " ...");
+            out.println("Use it with: gfsload --master " + masterTarget
+                    + (settings.token().isPresent() ? " --token-file " + config.toAbsolutePath() : "") + " ...");
             out.flush();
             return ExitCode.OK;
         }

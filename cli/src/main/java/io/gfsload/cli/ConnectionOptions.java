@@ -1,15 +1,61 @@
 package io.gfsload.cli;
 
+import io.gfsload.cache.rpc.RpcAuth;
+import io.gfsload.planner.InvalidRequestException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Option;
 
-/** Where the cache cluster is; defaults to an embedded one. */
+/** Where the cache cluster is, and the token its calls carry; defaults to an embedded one. */
 public final class ConnectionOptions {
+    /** The token's line in a cluster's properties file. */
+    private static final Pattern PROPERTY = Pattern.compile("\\s*gfsload\\.cache\\.security\\.token\\s*[=:]\\s*(.*)");
+
     @Option(names = "--master", paramLabel = "HOST:PORT",
-            description = "Cache master to load into. Default: an embedded cluster (one master, two workers) in $GFSLOAD_HOME.")
+            description = "Cache master to connect to. Default: an embedded cluster (one master, two workers) in $GFSLOAD_HOME.")
     String master;
+
+    @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:GFSLOAD_TOKEN_FILE}",
+            description = "The shared secret of a cluster that asks for one: a file holding the token on its first line, or "
+                    + "the cluster's properties file (its gfsload.cache.security.token). Default: $GFSLOAD_TOKEN_FILE.")
+    Path tokenFile;
 
     public Optional<String> master() {
         return Optional.ofNullable(master);
+    }
+
+    /**
+     * The token of {@code --token-file}, if given.
+     *
+     * @throws InvalidRequestException when the file cannot be read or holds no valid token; the
+     *     message never holds the file's content
+     */
+    public Optional<String> token() {
+        if (tokenFile == null) {
+            return Optional.empty();
+        }
+        String token;
+        try {
+            List<String> lines = Files.readAllLines(tokenFile, StandardCharsets.UTF_8);
+            token = lines.stream().map(PROPERTY::matcher).filter(Matcher::matches).map(m -> m.group(1)).findFirst()
+                    .orElse(lines.stream().findFirst().orElse(""))
+                    .strip();
+        }
+        catch (IOException e) {
+            throw new InvalidRequestException("Cannot read --token-file %s: %s".formatted(tokenFile, e.getClass().getSimpleName()));
+        }
+        try {
+            return Optional.of(RpcAuth.checkToken(token));
+        }
+        catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("Invalid --token-file %s: the token (its first line, or gfsload.cache.security.token) must be %s".formatted(tokenFile,
+                    e.getMessage().replaceFirst("^token must be ", "")));
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.gfsload.cli;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.client.GrpcCacheClient;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
@@ -69,7 +70,7 @@ final class Services implements AutoCloseable {
 
     private CacheClient openCache(Path home, ConnectionOptions connection) {
         if (connection.master().isPresent()) {
-            return register(GrpcCacheClient.connect(connection.master().get()));
+            return register(GrpcCacheClient.connect(connection.master().get(), ClientConfig.defaults().withToken(connection.token())));
         }
         LocalCluster cluster = register(LocalCluster.start(new LocalClusterConfig(home.resolve("cluster"), EMBEDDED_WORKERS, EMBEDDED_WORKER_CAPACITY)));
         return register(cluster.newClient());

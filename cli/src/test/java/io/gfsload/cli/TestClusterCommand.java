@@ -77,7 +77,7 @@ class TestClusterCommand {
         JsonNode record = new ObjectMapper().readTree(dataDir.resolve(ClusterCommand.CLUSTER_FILE).toFile());
         String master = record.get("masterTarget").asText();
         assertEquals("Cache cluster started in " + dataDir + ": master " + master + ", 2 workers live\n"
-                + "Use it with: gfsload --master " + master + " ...\n", start.out());
+                + "Use it with: gfsload --master " + master + " --token-file " + config.toAbsolutePath() + " ...\n", start.out());
         assertEquals(2, record.get("workers").size());
         List<ProcessHandle> processes = new ArrayList<>();
         processes.add(ProcessHandle.of(record.get("master").get("pid").asLong()).orElseThrow());
@@ -99,6 +99,21 @@ class TestClusterCommand {
             writer.commit();
             assertArrayEquals(data, readAll(client.openReader(block)));
         }
+
+        Path ufs = Files.createDirectories(dataDir.resolve("ufs"));
+        Files.write(ufs.resolve("part-0"), data);
+        CliRun withToken = CliRun.gfsload(dataDir.resolve("home"), "status", "--path", ufs.toString(), "--master", master,
+                "--token-file", config.toString());
+        assertEquals(0, withToken.exitCode(), withToken.err());
+        CliRun withoutToken = CliRun.gfsload(dataDir.resolve("home"), "status", "--path", ufs.toString(), "--master", master);
+        assertEquals(ExitCode.FAILED, withoutToken.exitCode());
+        assertTrue(withoutToken.err().contains("UNAUTHENTICATED"), withoutToken.err());
+        Path wrong = Files.writeString(dataDir.resolve("short-token"), "s3cr3t\n");
+        CliRun badToken = CliRun.gfsload(dataDir.resolve("home"), "status", "--path", ufs.toString(), "--master", master,
+                "--token-file", wrong.toString());
+        assertEquals(ExitCode.USAGE, badToken.exitCode());
+        assertEquals("gfsload: Invalid --token-file " + wrong + ": the token (its first line, or gfsload.cache.security.token) must be "
+                + "16 to 256 printable ASCII characters without spaces (got 6 characters)", badToken.err().strip());
 
         // Workers report their space with their heartbeats, so the status may need a heartbeat of each to show both replicas.
         Run status = cluster("status", "--data-dir", dataDir.toString());
