@@ -9,6 +9,7 @@ import io.gfsload.executor.InsufficientCapacityException;
 import io.gfsload.planner.InvalidRequestException;
 import io.gfsload.planner.NoSuchPathException;
 import java.io.PrintWriter;
+import org.apache.hadoop.fs.UnsupportedFileSystemException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -69,6 +70,23 @@ public final class GfsLoad {
 
     private static String message(Throwable exception) {
         String message = exception.getMessage();
-        return message == null || message.isBlank() ? exception.getClass().getSimpleName() : message;
+        message = message == null || message.isBlank() ? exception.getClass().getSimpleName() : message;
+        return missingConnector(exception) ? message + CONNECTOR_HINT : message;
+    }
+
+    static final String CONNECTOR_HINT = " (put the file system's connector and its SDK on GFSLOAD_CLASSPATH, "
+            + "its settings in $HADOOP_CONF_DIR/core-site.xml; see the README)";
+
+    /** Whether {@code exception} says that Hadoop has no file system for a scheme, or cannot load its class. */
+    private static boolean missingConnector(Throwable exception) {
+        for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
+            String message = String.valueOf(cause.getMessage());
+            if (cause instanceof UnsupportedFileSystemException || message.contains("No FileSystem for scheme")
+                    || (cause instanceof ClassNotFoundException || message.startsWith("java.lang.ClassNotFoundException"))
+                    && message.contains("FileSystem")) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -82,6 +82,14 @@ class TestCommandLine {
     }
 
     @Test
+    void aSchemeWithoutItsConnectorSaysWhereTheConnectorGoes() {
+        CliRun run = gfsload("status", "--path", "nosuchscheme://bucket/db/t");
+        assertEquals(ExitCode.FAILED, run.exitCode(), run.err());
+        assertTrue(run.err().startsWith("gfsload: ") && run.err().contains("No FileSystem for scheme \"nosuchscheme\""), run.err());
+        assertTrue(run.err().strip().endsWith(GfsLoad.CONNECTOR_HINT.strip()), run.err());
+    }
+
+    @Test
     void aReportFileThatCannotBeWrittenIsBadInputBeforeAnythingStarts() throws IOException {
         Path file = Files.writeString(home.resolve("a-file"), "");
         CliRun directory = gfsload("--table", "demo.events", "--report", home.toString());
