@@ -12,6 +12,7 @@ import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
@@ -26,7 +27,8 @@ import me.tongfei.progressbar.ProgressBarStyle;
  * Outside the load window the bar says why it stands still, and the JSON lines have a {@code
  * paused} line when the window closes, a {@code resumed} line when it opens, and the {@code
  * state} {@code waiting} (for the window, before the first read), {@code paused} or {@code
- * loading}. Thread-safe: the executor's threads call it.
+ * loading}; the last line, {@code finished}, has the outcome instead: {@code succeeded}, {@code
+ * partial} or {@code failed}. Thread-safe: the executor's threads call it.
  */
 final class ProgressReporter implements ProgressListener, AutoCloseable {
     /** How progress is shown. */
@@ -105,7 +107,7 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
             bar.stepBy(block.length());
             bar.setExtraMessage(extra());
         }
-        maybeLine(false);
+        maybeLine();
     }
 
     @Override
@@ -125,12 +127,19 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         if (bar != null) {
             bar.setExtraMessage(extra());
         }
-        maybeLine(false);
+        maybeLine();
     }
 
+    /** The last JSON line, {@code finished}, has the load's outcome as its state: {@code succeeded}, {@code partial} or {@code failed}. */
     @Override
     public void finished(LoadReport report) {
-        maybeLine(true);
+        if (mode != Mode.JSON) {
+            return;
+        }
+        Map<String, Object> outcome = report == null ? Map.of() : Map.of("state", report.state().name().toLowerCase(Locale.ROOT));
+        synchronized (this) {
+            writeLine("finished", outcome, nanoTime.getAsLong());
+        }
     }
 
     @Override
@@ -167,7 +176,8 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
     }
 
     private String extra() {
-        String counts = "%d/%d files, %d failed".formatted(filesDone.get(), files, failures.get());
+        // the bar puts this right after the speed: the space keeps "MiB/s" and the counts apart
+        String counts = " %d/%d files, %d failed".formatted(filesDone.get(), files, failures.get());
         WindowPause current = pause;
         return current == null ? counts : counts + "; " + current.message();
     }
@@ -181,16 +191,17 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         return current.beforeStart() ? "waiting" : "paused";
     }
 
-    private void maybeLine(boolean last) {
+    /** A {@code progress} line, unless the last line is less than a second old. */
+    private void maybeLine() {
         if (mode != Mode.JSON) {
             return;
         }
         long now = nanoTime.getAsLong();
         synchronized (this) {
-            if (!last && now - lastLineNanos < 1_000_000_000L) {
+            if (now - lastLineNanos < 1_000_000_000L) {
                 return;
             }
-            writeLine(last ? "finished" : "progress", Map.of(), now);
+            writeLine("progress", Map.of(), now);
         }
     }
 

@@ -208,7 +208,7 @@ class TestGfsLoadEndToEnd {
         assertEquals("UFS reads start only within the load window " + window + " (UTC)", lines[1]);
         JsonNode last = json(lines[lines.length - 1]);
         assertEquals("finished", last.get("event").asText());
-        assertEquals("loading", last.get("state").asText());
+        assertEquals("succeeded", last.get("state").asText(), "the outcome");
         assertEquals(5, last.get("filesDone").asLong());
         assertEquals(1_500_000, last.get("bytesDone").asLong());
         assertEquals(0, last.get("failures").asLong());
