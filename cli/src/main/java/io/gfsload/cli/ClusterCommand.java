@@ -153,7 +153,7 @@ public final class ClusterCommand implements Callable<Integer> {
                     Instant.now().toString());
             writeRecord(directory, record);
             out.println("Cache cluster started in " + directory + ": master " + masterTarget + ", " + workers
-                    + " workers live");
+                    + (workers == 1 ? " worker live" : " workers live"));
             out.println("Use it with: gfsload --master " + masterTarget
                     + (settings.token().isPresent() ? " --token-file " + config.toAbsolutePath() : "") + " ...");
             out.flush();

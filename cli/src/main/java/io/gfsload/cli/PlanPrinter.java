@@ -86,9 +86,10 @@ final class PlanPrinter {
             out.append(row(format, p));
         }
         out.append(row(format, summary.total()));
-        out.append("Needs %s (%s to load x %d replicas); %d live workers have %s free: %s%n".formatted(
+        out.append("Needs %s (%s to load x %d %s); %d live %s %s free: %s%n".formatted(
                 Sizes.format(summary.neededBytes()), Sizes.format(summary.total().bytesToLoad()), summary.replication(),
-                summary.liveWorkers(), Sizes.format(summary.freeBytes()), summary.fits() ? "fits" : "DOES NOT FIT"));
+                summary.replication() == 1 ? "replica" : "replicas", summary.liveWorkers(), summary.liveWorkers() == 1 ? "worker has" : "workers have",
+                Sizes.format(summary.freeBytes()), summary.fits() ? "fits" : "DOES NOT FIT"));
         out.append("Estimates assume %s/s from the UFS.%n".formatted(Sizes.format(summary.assumedBytesPerSecond())));
         return out.toString();
     }

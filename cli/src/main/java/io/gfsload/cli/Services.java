@@ -2,7 +2,9 @@ package io.gfsload.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.base.Throwables;
 import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CacheUnavailableException;
 import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.client.GrpcCacheClient;
 import io.gfsload.cache.local.LocalCluster;
@@ -70,7 +72,19 @@ final class Services implements AutoCloseable {
 
     private CacheClient openCache(Path home, ConnectionOptions connection) {
         if (connection.master().isPresent()) {
-            return register(GrpcCacheClient.connect(connection.master().get(), ClientConfig.defaults().withToken(connection.token())));
+            String master = connection.master().get();
+            GrpcCacheClient client = register(GrpcCacheClient.connect(master, ClientConfig.defaults().withToken(connection.token())));
+            try {
+                client.clusterInfo();
+            }
+            catch (CacheUnavailableException e) {
+                // said plainly, before anything is planned: the calls of a load would say it about listing blocks
+                String reason = String.valueOf(Throwables.getRootCause(e).getMessage());
+                // the socket's own words, e.g. "Connection refused", without the transport's call name and errno
+                throw new CacheUnavailableException("Cannot reach the cache master at " + master + ": "
+                        + reason.substring(reason.lastIndexOf(": ") + 1).strip(), e);
+            }
+            return client;
         }
         LocalCluster cluster = register(LocalCluster.start(new LocalClusterConfig(home.resolve("cluster"), EMBEDDED_WORKERS, EMBEDDED_WORKER_CAPACITY)));
         return register(cluster.newClient());

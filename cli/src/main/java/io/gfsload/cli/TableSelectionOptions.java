@@ -12,7 +12,7 @@ import picocli.CommandLine.ParameterException;
 
 /** A table and which of its partitions: by spec, by metastore filter, or the latest N. */
 public final class TableSelectionOptions {
-    @Option(names = "--table", paramLabel = "DB.TABLE", description = "Table to load, e.g. demo.events.")
+    @Option(names = "--table", paramLabel = "DB.TABLE", description = "Hive table, e.g. demo.events.")
     String table;
 
     @Option(names = "--partition", paramLabel = "K=V[/K2=V2]",

@@ -82,6 +82,17 @@ class TestCommandLine {
     }
 
     @Test
+    void aMasterThatCannotBeReachedIsSaidSoBeforeAnythingIsPlanned() throws IOException {
+        int port;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        CliRun run = gfsload("status", "--path", home.toString(), "--master", "127.0.0.1:" + port);
+        assertEquals(ExitCode.FAILED, run.exitCode());
+        assertEquals("gfsload: Cannot reach the cache master at 127.0.0.1:" + port + ": Connection refused", run.err().strip());
+    }
+
+    @Test
     void aSchemeWithoutItsConnectorSaysWhereTheConnectorGoes() {
         CliRun run = gfsload("status", "--path", "nosuchscheme://bucket/db/t");
         assertEquals(ExitCode.FAILED, run.exitCode(), run.err());

@@ -150,7 +150,7 @@ class TestGfsLoadEndToEnd {
         assertTrue(lines[3].contains("      4       4         0 B"), "dt=2026-11-20 is cached: " + lines[3]);
         assertTrue(lines[4].startsWith("total               6"), lines[4]);
         assertTrue(lines[2].contains("      3       3         0 B"), "dt=2026-11-19 was loaded by an earlier test: " + lines[2]);
-        assertTrue(lines[5].startsWith("Needs 0 B (0 B to load x 1 replicas); 2 live workers have ") && lines[5].endsWith(" free: fits"), lines[5]);
+        assertTrue(lines[5].startsWith("Needs 0 B (0 B to load x 1 replica); 2 live workers have ") && lines[5].endsWith(" free: fits"), lines[5]);
 
         CliRun plan = gfsload("plan", "--table", "demo.events", "--latest", "1", "--replication", "2", "--json");
         assertEquals(0, plan.exitCode(), plan.err());
@@ -184,7 +184,7 @@ class TestGfsLoadEndToEnd {
             CliRun run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-18", "--master", small.masterTarget());
             assertEquals(6, run.exitCode(), run.err());
             assertTrue(run.err().startsWith("gfsload: Not enough cache capacity: the plan needs "), run.err());
-            assertTrue(run.err().contains("x 1 replicas), the 2 live workers have 2097152 bytes free"), run.err());
+            assertTrue(run.err().contains("x 1 replica), the 2 live workers have 2097152 bytes free"), run.err());
         }
     }
 

@@ -171,8 +171,9 @@ public final class LoadExecutor {
         }
         long needed = plan.stats().bytesToLoad() * replication;
         if (checkCapacity && needed > cluster.liveFreeBytes()) {
-            throw new InsufficientCapacityException("Not enough cache capacity: the plan needs %d bytes (%d to load x %d replicas), the %d live workers have %d bytes free"
-                    .formatted(needed, plan.stats().bytesToLoad(), replication, live, cluster.liveFreeBytes()));
+            throw new InsufficientCapacityException("Not enough cache capacity: the plan needs %d bytes (%d to load x %d %s), the %d live %s %d bytes free"
+                    .formatted(needed, plan.stats().bytesToLoad(), replication, replication == 1 ? "replica" : "replicas", live,
+                            live == 1 ? "worker has" : "workers have", cluster.liveFreeBytes()));
         }
     }
 

@@ -468,7 +468,11 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
         respond(response, () -> {
             String jobId = checkJobId(request.getJobId());
             BlockMetadataStore.AreaDeletion deletion = metadata.deleteTempArea(jobId);
-            if (deletion.existed()) {
+            if (deletion.existed() && deletion.blocks() == 0) {
+                // what a job does after committing all of its blocks: nothing was left to delete
+                log.debug("Temp area of job {} closed: no blocks left in it", jobId);
+            }
+            else if (deletion.existed()) {
                 metrics.tempAreaAborted();
                 log.info("Temp area of job {} aborted: deleted {} blocks ({} bytes) on the master; workers {} delete "
                         + "them with their next heartbeat", jobId, deletion.blocks(), deletion.bytes(),
