@@ -125,7 +125,7 @@ public final class ClusterCommand implements Callable<Integer> {
         }
         Optional<ClusterRecord> existing = readRecord(directory);
         if (existing.isPresent() && isRunning(existing.get().master())) {
-            return failed("A cache cluster is already running in " + directory + " (master "
+            return failed(ExitCode.USAGE, "A cache cluster is already running in " + directory + " (master "
                     + existing.get().masterTarget() + ", pid " + existing.get().master().pid() + ")");
         }
         List<Started> started = new ArrayList<>();
@@ -165,7 +165,7 @@ public final class ClusterCommand implements Callable<Integer> {
             }
             String message = e instanceof UncheckedIOException unchecked ? unchecked.getCause().getMessage()
                     : e.getMessage();
-            return failed("Cannot start the cache cluster in " + directory + ": " + message);
+            return failed(ExitCode.FAILED, "Cannot start the cache cluster in " + directory + ": " + message);
         }
     }
 
@@ -182,7 +182,7 @@ public final class ClusterCommand implements Callable<Integer> {
         Path directory = dataDir(dataDir);
         Optional<ClusterRecord> found = readRecord(directory);
         if (found.isEmpty()) {
-            return failed("No cache cluster was started in " + directory + " (no " + CLUSTER_FILE + ")");
+            return failed(ExitCode.NOT_FOUND, "No cache cluster was started in " + directory + " (no " + CLUSTER_FILE + ")");
         }
         ClusterRecord record = found.get();
         CacheServerConfig settings = CacheServerConfig.load(Path.of(record.master().config()));
@@ -209,7 +209,7 @@ public final class ClusterCommand implements Callable<Integer> {
             return ExitCode.OK;
         }
         catch (CacheException e) {
-            return failed("The master " + record.masterTarget() + " of the cluster in " + directory
+            return failed(ExitCode.FAILED, "The master " + record.masterTarget() + " of the cluster in " + directory
                     + " does not answer: " + e.getMessage());
         }
     }
@@ -238,7 +238,7 @@ public final class ClusterCommand implements Callable<Integer> {
         }
         Optional<ClusterRecord> found = readRecord(directory);
         if (found.isEmpty()) {
-            return failed("No cache cluster was started in " + directory + " (no " + CLUSTER_FILE + ")");
+            return failed(ExitCode.NOT_FOUND, "No cache cluster was started in " + directory + " (no " + CLUSTER_FILE + ")");
         }
         ClusterRecord record = found.get();
         int killed = stopAll(record.workers(), grace) + stopAll(List.of(record.master()), grace);
@@ -246,7 +246,7 @@ public final class ClusterCommand implements Callable<Integer> {
             Files.deleteIfExists(directory.resolve(CLUSTER_FILE));
         }
         catch (IOException e) {
-            return failed("Stopped the cluster but cannot delete " + directory.resolve(CLUSTER_FILE) + ": " + e);
+            return failed(ExitCode.FAILED, "Stopped the cluster but cannot delete " + directory.resolve(CLUSTER_FILE) + ": " + e);
         }
         out.println("Cache cluster in " + directory + " stopped: master and " + record.workers().size() + " workers"
                 + (killed > 0 ? " (" + killed + " killed after " + timeout + ")" : ""));
@@ -504,10 +504,11 @@ public final class ClusterCommand implements Callable<Integer> {
         return ExitCode.USAGE;
     }
 
-    private int failed(String message) {
+    /** Prints {@code message} and returns {@code exitCode} (2 for a directory in use, 5 for one without a cluster). */
+    private int failed(int exitCode, String message) {
         spec.commandLine().getErr().println("gfsload: " + message);
         spec.commandLine().getErr().flush();
-        return ExitCode.FAILED;
+        return exitCode;
     }
 
     /** For tests: the command line of this command alone. */

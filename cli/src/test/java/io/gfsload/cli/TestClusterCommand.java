@@ -87,7 +87,7 @@ class TestClusterCommand {
         assertTrue(Files.exists(dataDir.resolve("logs").resolve("worker-0.log")));
 
         Run again = cluster("start", "--workers", "2", "--data-dir", dataDir.toString());
-        assertEquals(ExitCode.FAILED, again.exitCode());
+        assertEquals(ExitCode.USAGE, again.exitCode());
         assertTrue(again.err().startsWith("gfsload: A cache cluster is already running in " + dataDir), again.err());
 
         byte[] data = new byte[3 << 20];
@@ -145,7 +145,7 @@ class TestClusterCommand {
                 "the master was asked to stop, not killed");
 
         Run gone = cluster("status", "--data-dir", dataDir.toString());
-        assertEquals(ExitCode.FAILED, gone.exitCode());
+        assertEquals(ExitCode.NOT_FOUND, gone.exitCode());
         assertEquals("gfsload: No cache cluster was started in " + dataDir + " (no cluster.json)\n", gone.err());
     }
 
