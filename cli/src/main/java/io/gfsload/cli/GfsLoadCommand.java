@@ -28,8 +28,8 @@ import picocli.CommandLine.Spec;
                 "  5  table, partition or path not found",
                 "  6  not enough cache capacity for the plan",
                 "",
-                "Without --master and --metastore, gfsload runs an embedded cache cluster and metastore in",
-                "$GFSLOAD_HOME (default ~/.gfsload), with the demo table demo.events."})
+                "Without --master and --metastore, gfsload runs an embedded cache cluster and",
+                "metastore, with the demo table demo.events, in $GFSLOAD_HOME (~/.gfsload)."})
 public final class GfsLoadCommand implements Callable<Integer> {
     private final CliEnvironment environment;
 

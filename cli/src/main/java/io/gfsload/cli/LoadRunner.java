@@ -69,9 +69,15 @@ final class LoadRunner {
             PrintWriter status) {
         LoadExecutor executor = new LoadExecutor(services.cache(), hadoopConf, planned.settings(), options, progress, Clock.systemUTC());
         PlanStats stats = planned.plan().stats();
-        status.printf("Loading %d files, %d blocks, %s (%s already cached) with replication %d, %d read threads%n",
-                stats.files(), stats.blocksToLoad(), Sizes.format(stats.bytesToLoad()), Sizes.format(stats.cachedBytes()),
-                planned.plan().request().replication(), executor.readThreads());
+        if (stats.blocksToLoad() == 0) {
+            status.printf("Nothing to load: %d files, %d blocks, %s already cached with replication %d%n",
+                    stats.files(), stats.blocks(), Sizes.format(stats.cachedBytes()), planned.plan().request().replication());
+        }
+        else {
+            status.printf("Loading %d files, %d blocks, %s (%s already cached) with replication %d, %d read threads%n",
+                    stats.files(), stats.blocksToLoad(), Sizes.format(stats.bytesToLoad()), Sizes.format(stats.cachedBytes()),
+                    planned.plan().request().replication(), executor.readThreads());
+        }
         options.window().ifPresent(window -> {
             java.time.Instant now = Clock.systemUTC().instant();
             status.printf("UFS reads start only within the load window %s (%s)%s%n", window, window.zone().getId(),
