@@ -210,7 +210,8 @@ class TestPostgresMetastore {
         assertEquals(List.of("dt=2026-11-06/hr=03"), names(one));
         assertEquals(3, one.stats().blocks());
         assertEquals(expectedNames(DAYS, List.of("00", "04")), names(plan(EVENTS, new PartitionSelection.Filter("hr = '00' or hr = '04'"))));
-        assertEquals(List.of(), names(plan(EVENTS, new PartitionSelection.Filter("dt > '2030'"))));
+        assertEquals("No partition of " + EVENTS + " matches: where dt > '2030'",
+                assertThrows(NoSuchPartitionException.class, () -> plan(EVENTS, new PartitionSelection.Filter("dt > '2030'"))).getMessage());
         // as in production, the metastore turned the filters into SQL run by PostgreSQL, not into
         // DataNucleus queries (its fallback when that SQL fails)
         String log = Files.readString(SERVER_LOG);
