@@ -4,12 +4,7 @@ import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.executor.JobJournal;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.planner.LoadRequest;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** What the load commands share: plan, load with progress, print and save the report, pick the exit code. */
@@ -42,27 +37,6 @@ final class LoadAction {
 
     /** Writes {@code text} to {@code file} through a temp file and a rename, so readers never see half a report. */
     static void writeReport(Path file, String text) {
-        Path absolute = file.toAbsolutePath();
-        Path temp = null;
-        try {
-            Files.createDirectories(absolute.getParent());
-            temp = Files.createTempFile(absolute.getParent(), "." + absolute.getFileName(), ".tmp");
-            Files.writeString(temp, text + System.lineSeparator(), StandardCharsets.UTF_8);
-            Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            temp = null;
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException("Cannot write the report to " + absolute + ": " + e.getMessage(), e);
-        }
-        finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                }
-                catch (IOException e) {
-                    // the failure above is the one to report
-                }
-            }
-        }
+        AtomicFiles.write(file, text + System.lineSeparator(), "the report");
     }
 }

@@ -5,21 +5,10 @@ import static java.util.Objects.requireNonNull;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFileAttributeView;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.xml.XMLConstants;
@@ -40,8 +29,8 @@ import org.xml.sax.SAXException;
 /**
  * Settings written into a file that may already hold others: a Hadoop configuration file
  * ({@code core-site.xml}) or a properties file. The settings replace the values of the same
- * names; every other entry, and the comments, stay as they were. The file is replaced in one
- * rename, with the permissions it had (a core-site.xml may hold credentials).
+ * names; every other entry, and the comments, stay as they were. {@link AtomicFiles} writes
+ * the result.
  */
 final class SettingsFiles {
     /** A property name, then {@code =}, {@code :} or white space, as {@link java.util.Properties} reads a line. */
@@ -142,50 +131,6 @@ final class SettingsFiles {
             content.append("\n# ").append(oneLine(entry.description())).append('\n').append(entry.name()).append('=').append(entry.value()).append('\n');
         }
         return new Merged(content.toString(), kept);
-    }
-
-    /**
-     * Replaces {@code file} with {@code content} in one rename, keeping the permissions of the
-     * file it replaces; a new file gets the default ones.
-     */
-    static void replace(Path file, String content) {
-        Path absolute = file.toAbsolutePath();
-        Path temp = null;
-        try {
-            temp = absolute.resolveSibling("." + absolute.getFileName() + "." + UUID.randomUUID() + ".tmp");
-            PosixFileAttributeView existing = Files.exists(absolute) ? Files.getFileAttributeView(absolute, PosixFileAttributeView.class) : null;
-            if (existing != null) {
-                // never more open than the file it replaces, not even while it is written
-                Set<PosixFilePermission> permissions = existing.readAttributes().permissions();
-                Files.createFile(temp, PosixFilePermissions.asFileAttribute(permissions));
-                Files.setPosixFilePermissions(temp, permissions);
-            }
-            else {
-                // as any new file (createTempFile would make it readable by its owner only)
-                Files.createFile(temp);
-            }
-            Files.writeString(temp, content, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
-            try {
-                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
-            catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, absolute, StandardCopyOption.REPLACE_EXISTING);
-            }
-            temp = null;
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + file + ": " + e.getMessage(), e);
-        }
-        finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                }
-                catch (IOException e) {
-                    // the failure above is the one to report
-                }
-            }
-        }
     }
 
     /** Parses a Hadoop configuration, refusing document types (and so external entities). */

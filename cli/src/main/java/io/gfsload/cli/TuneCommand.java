@@ -8,41 +8,25 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.gfsload.advisor.BackendProfile;
 import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
-import io.gfsload.advisor.Tier;
-import io.gfsload.advisor.TuningAdvisor;
 import io.gfsload.advisor.WorkloadProfile;
-import io.gfsload.cache.api.ClusterInfo;
-import io.gfsload.planner.InvalidRequestException;
-import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
-import io.gfsload.planner.PlanStats;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.lang.management.ManagementFactory;
-import java.lang.management.OperatingSystemMXBean;
-import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
-import picocli.CommandLine.TypeConversionException;
 
 /**
  * {@code gfsload tune --table db.t [--partition k=v]... | --path PATH...}: plans the load, derives
@@ -174,7 +158,7 @@ public final class TuneCommand implements Callable<Integer> {
      * and says so on {@code err}.
      */
     private static void write(Path file, Optional<SettingsFiles.Merged> merged, Supplier<String> fresh, PrintWriter err, String what) {
-        SettingsFiles.replace(file, merged.map(SettingsFiles.Merged::content).orElseGet(fresh));
+        AtomicFiles.write(file, merged.map(SettingsFiles.Merged::content).orElseGet(fresh), "the settings");
         if (merged.isPresent()) {
             err.printf("Wrote the %s into %s, keeping its %d other entries%n", what, file, merged.get().kept());
         }

@@ -99,7 +99,7 @@ class TestSettingsFiles {
         Files.writeString(file, "<configuration/>");
         Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
 
-        SettingsFiles.replace(file, "<configuration></configuration>\n");
+        AtomicFiles.write(file, "<configuration></configuration>\n", "the settings");
 
         assertEquals("<configuration></configuration>\n", Files.readString(file));
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
