@@ -10,8 +10,12 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -134,9 +138,26 @@ final class ClusterProcesses implements AutoCloseable {
             Set<String> ids = new TreeSet<>();
             Path root = directory.resolve(TIER_DIRECTORY).resolve(worker);
             if (Files.isDirectory(root)) {
-                try (Stream<Path> files = Files.walk(root)) {
-                    files.map(path -> path.getFileName().toString()).filter(name -> name.endsWith(".block"))
-                            .map(name -> name.substring(0, name.length() - ".block".length())).forEach(ids::add);
+                try {
+                    // the worker renames and deletes temp files meanwhile: a file gone before its visit is skipped
+                    Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) {
+                            String name = file.getFileName().toString();
+                            if (name.endsWith(".block")) {
+                                ids.add(name.substring(0, name.length() - ".block".length()));
+                            }
+                            return FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                            if (e instanceof NoSuchFileException) {
+                                return FileVisitResult.CONTINUE;
+                            }
+                            throw e;
+                        }
+                    });
                 }
                 catch (IOException e) {
                     throw new UncheckedIOException(e);
