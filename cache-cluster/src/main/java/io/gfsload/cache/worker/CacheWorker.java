@@ -54,8 +54,8 @@ public final class CacheWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CacheWorker.class);
     private static final Duration MASTER_CALL_TIMEOUT = Duration.ofSeconds(10);
     /**
-     * Heartbeats sent one after another at most, while the answers have blocks to delete (up to
-     * the master's 10,000 commands each); the rest wait for the next interval.
+     * Heartbeats sent one after another at most when the worker starts, while the answers have
+     * blocks to delete (up to the master's 10,000 commands each); the rest wait for the intervals.
      */
     private static final int MAX_HEARTBEATS_AT_ONCE = 100;
 
@@ -143,6 +143,7 @@ public final class CacheWorker implements AutoCloseable {
             worker.close();
             throw e;
         }
+        worker.startupHeartbeats();
         long intervalMillis = config.heartbeatInterval().toMillis();
         worker.heartbeats.scheduleWithFixedDelay(worker::heartbeatQuietly, intervalMillis, intervalMillis,
                 TimeUnit.MILLISECONDS);
@@ -213,9 +214,9 @@ public final class CacheWorker implements AutoCloseable {
 
     /**
      * Sends one heartbeat now, registering again when the master does not know this worker, and
-     * carries out the commands of the answer. The heartbeat thread calls this every interval, and
-     * again at once after an answer with blocks to delete: until the next heartbeat the master
-     * refuses commits of those blocks on this worker, which may be writing them anew.
+     * carries out the commands of the answer. The heartbeat thread calls this every interval:
+     * until the next heartbeat the master refuses commits on this worker of the blocks an answer
+     * told it to delete, since it may have deleted a new copy written meanwhile.
      *
      * @return whether the answer had blocks to delete
      * @throws CacheException when the master cannot be reached or refuses the heartbeat
@@ -314,11 +315,29 @@ public final class CacheWorker implements AutoCloseable {
         }
     }
 
+    /**
+     * The heartbeats right after registering, before the worker takes writes: deletions queued
+     * while it was down (a free with the embedded cluster ends before any heartbeat) are carried
+     * out now, not once the next load has written the blocks again; and heartbeats follow until
+     * the master has no more for it, so that it holds back no commit on this worker.
+     */
+    private void startupHeartbeats() {
+        for (int answers = 1; answers <= MAX_HEARTBEATS_AT_ONCE; answers++) {
+            try {
+                if (!sendHeartbeat()) {
+                    return;
+                }
+            }
+            catch (RuntimeException e) {
+                log.warn("{}", e.getMessage());
+                return;
+            }
+        }
+    }
+
     private void heartbeatQuietly() {
         try {
-            for (int answers = 1; sendHeartbeat() && !closed && answers < MAX_HEARTBEATS_AT_ONCE; answers++) {
-                // the master holds back commits of the blocks just deleted until it hears from us again
-            }
+            sendHeartbeat();
             if (heartbeatFailing) {
                 heartbeatFailing = false;
                 log.info("Worker {} reaches master {} again", config.workerId(), config.masterTarget());

@@ -197,9 +197,11 @@ class TieredClusterTest {
         }
         LocalClusterConfig config = LocalClusterConfig.builder(directory).workers(1).heartbeatInterval(Duration.ofMillis(300)).build();
         try (LocalCluster cluster = LocalCluster.start(config); CacheClient client = cluster.newClient()) {
+            assertEquals(List.of(), cluster.workerBlockDirectories().stream().flatMap(dir -> files(dir).stream()).toList(),
+                    "the worker carried out the free when it started, before it took writes");
             write(client, new BlockKey(FILE, 0), data, WriteOptions.replication(1));
 
-            Thread.sleep(1500); // several heartbeats, the first of which would have carried the deletion
+            Thread.sleep(1500); // several heartbeats
             assertEquals(1, client.cachedBlocks(FILE).size(), "the master still records the block");
             assertArrayEquals(data, readAll(client.openReader(new BlockKey(FILE, 0))), "and the worker still has it");
         }
