@@ -13,6 +13,7 @@ import io.gfsload.catalog.HiveCatalog;
 import io.gfsload.catalog.RetryingCachingCatalog;
 import io.gfsload.catalog.embedded.EmbeddedMetastore;
 import io.gfsload.catalog.thrift.HiveSite;
+import io.gfsload.planner.InvalidRequestException;
 import io.gfsload.catalog.thrift.ThriftHiveCatalog;
 import io.gfsload.cli.demo.DemoDataset;
 import java.net.URI;
@@ -73,7 +74,13 @@ final class Services implements AutoCloseable {
     private CacheClient openCache(Path home, ConnectionOptions connection) {
         if (connection.master().isPresent()) {
             String master = connection.master().get();
-            GrpcCacheClient client = register(GrpcCacheClient.connect(master, ClientConfig.defaults().withToken(connection.token())));
+            GrpcCacheClient client;
+            try {
+                client = register(GrpcCacheClient.connect(master, ClientConfig.defaults().withToken(connection.token())));
+            }
+            catch (IllegalArgumentException e) {
+                throw new InvalidRequestException("Invalid --master '%s': expected HOST:PORT".formatted(master));
+            }
             try {
                 client.clusterInfo();
             }

@@ -37,7 +37,7 @@ public final class StatusCommand implements Callable<Integer> {
     @Mixin
     TableSelectionOptions selection;
 
-    @Option(names = "--path", paramLabel = "PATH", description = "UFS file or directory instead of a table. Repeatable.")
+    @Option(names = "--path", paramLabel = "PATH", arity = "1..*", description = "UFS file or directory instead of a table. Several after one --path, or --path repeated.")
     List<String> paths = new ArrayList<>();
 
     @Mixin

@@ -53,8 +53,8 @@ public final class TuneCommand implements Callable<Integer> {
     @Mixin
     TableSelectionOptions selection;
 
-    @Option(names = "--path", paramLabel = "PATH",
-            description = "UFS file or directory to tune for instead of a table, e.g. cosn://bucket/dir. Repeatable.")
+    @Option(names = "--path", paramLabel = "PATH", arity = "1..*",
+            description = "UFS file or directory to tune for instead of a table, e.g. cosn://bucket/dir. Several after one --path, or --path repeated.")
     List<String> paths = new ArrayList<>();
 
     @Mixin
@@ -87,6 +87,7 @@ public final class TuneCommand implements Callable<Integer> {
         Optional<String> existingCoreSite = existing("--core-site", coreSite);
         existingCoreSite.ifPresent(this::checkConfiguration);
         Optional<String> existingClusterProperties = existing("--cluster-properties", clusterProperties);
+        existingClusterProperties.ifPresent(this::checkProperties);
         boolean table = request.target() instanceof LoadTarget.Table;
         Tuned tuned;
         try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty())) {
@@ -141,6 +142,14 @@ public final class TuneCommand implements Callable<Integer> {
         }
         catch (IOException e) {
             throw new ParameterException(spec.commandLine(), "Cannot update %s %s: %s".formatted(option, file, e.getMessage()));
+        }
+    }
+
+    /** Refuses an XML file (a core-site.xml given by mistake), which properties lines would break. */
+    private void checkProperties(String text) {
+        if (text.replace("\uFEFF", "").stripLeading().startsWith("<")) {
+            throw new ParameterException(spec.commandLine(), "Cannot update --cluster-properties %s: it holds XML, not properties"
+                    .formatted(clusterProperties));
         }
     }
 

@@ -93,6 +93,24 @@ class TestCommandLine {
     }
 
     @Test
+    void severalPathsFollowOnePathOption() throws IOException {
+        Path a = Files.createDirectories(home.resolve("ufs/a"));
+        Path b = Files.createDirectories(home.resolve("ufs/b"));
+        Files.write(a.resolve("part-0"), new byte[10]);
+        Files.write(b.resolve("part-0"), new byte[20]);
+        CliRun run = gfsload("status", "--path", a.toString(), b.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains(a.toString()) && run.out().contains(b.toString()), run.out());
+    }
+
+    @Test
+    void aMasterThatIsNotHostAndPortIsBadInput() {
+        CliRun run = gfsload("status", "--path", home.toString(), "--master", "host:notaport");
+        assertEquals(ExitCode.USAGE, run.exitCode());
+        assertEquals("gfsload: Invalid --master 'host:notaport': expected HOST:PORT", run.err().strip());
+    }
+
+    @Test
     void aSchemeWithoutItsConnectorSaysWhereTheConnectorGoes() {
         CliRun run = gfsload("status", "--path", "nosuchscheme://bucket/db/t");
         assertEquals(ExitCode.FAILED, run.exitCode(), run.err());

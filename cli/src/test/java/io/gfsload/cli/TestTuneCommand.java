@@ -115,6 +115,11 @@ class TestTuneCommand {
         assertEquals(6, conf.size(), "the 2 credentials and the 4 settings");
         assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(coreSite)));
 
+        CliRun intoXml = gfsload("tune", "--path", "/data", "--cluster-properties", coreSite.toString());
+        assertEquals(2, intoXml.exitCode());
+        assertEquals("gfsload: Cannot update --cluster-properties " + coreSite + ": it holds XML, not properties", intoXml.err().strip());
+        assertEquals("SECRETKEYEXAMPLE", conf.get("fs.cosn.userinfo.secretKey"), "left as it was");
+
         Files.writeString(coreSite, "<configuration><property>");
         CliRun broken = gfsload("tune", "--path", "/data", "--core-site", coreSite.toString());
         assertEquals(2, broken.exitCode());

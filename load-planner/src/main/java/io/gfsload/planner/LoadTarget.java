@@ -45,6 +45,12 @@ public sealed interface LoadTarget {
     record Paths(List<String> paths) implements LoadTarget {
         /** {@code scheme://user-information@}: what comes before the first {@code @} of an authority. */
         private static final Pattern USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
+        /**
+         * {@code scheme://id:key@} where the key holds characters a URI's user information may not
+         * (AWS secret keys hold {@code /}): a colon followed by more than a port number, then an
+         * {@code @}. {@code hdfs://nn:8020/dir/a@b} is a path, not credentials.
+         */
+        private static final Pattern SECRET = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/:@]*:(?![0-9]*(?:/|$))[^@]*@");
 
         public Paths {
             paths = List.copyOf(requireNonNull(paths, "paths is null"));
@@ -52,12 +58,16 @@ public sealed interface LoadTarget {
                 throw new IllegalArgumentException("paths is empty");
             }
             for (String path : paths) {
-                Matcher userInfo = USER_INFO.matcher(path);
-                if (userInfo.find()) {
-                    throw new InvalidRequestException(("Credentials in a path are not accepted: %s; set them in core-site.xml "
-                            + "(e.g. fs.cosn.userinfo.secretId and fs.cosn.userinfo.secretKey) or a Hadoop credential provider")
-                            .formatted(userInfo.replaceFirst("$1<hidden>@")));
+                Matcher credentials = USER_INFO.matcher(path);
+                if (!credentials.find()) {
+                    credentials = SECRET.matcher(path);
+                    if (!credentials.find()) {
+                        continue;
+                    }
                 }
+                throw new InvalidRequestException(("Credentials in a path are not accepted: %s; set them in core-site.xml "
+                        + "(e.g. fs.cosn.userinfo.secretId and fs.cosn.userinfo.secretKey) or a Hadoop credential provider")
+                        .formatted(credentials.replaceFirst("$1<hidden>@")));
             }
         }
 
