@@ -17,6 +17,9 @@ import picocli.CommandLine;
 /** The {@code gfsload} command line. */
 public final class GfsLoad {
     private static final Logger LOG = LoggerFactory.getLogger(GfsLoad.class);
+    /** Added to a failure that says Hadoop has no file system for a scheme. */
+    static final String CONNECTOR_HINT = " (put the file system's connector and its SDK on GFSLOAD_CLASSPATH, "
+            + "its settings in $HADOOP_CONF_DIR/core-site.xml; see the README)";
 
     private GfsLoad() {}
 
@@ -73,9 +76,6 @@ public final class GfsLoad {
         message = message == null || message.isBlank() ? exception.getClass().getSimpleName() : message;
         return missingConnector(exception) ? message + CONNECTOR_HINT : message;
     }
-
-    static final String CONNECTOR_HINT = " (put the file system's connector and its SDK on GFSLOAD_CLASSPATH, "
-            + "its settings in $HADOOP_CONF_DIR/core-site.xml; see the README)";
 
     /** Whether {@code exception} says that Hadoop has no file system for a scheme, or cannot load its class. */
     private static boolean missingConnector(Throwable exception) {
