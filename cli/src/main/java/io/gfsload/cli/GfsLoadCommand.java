@@ -72,8 +72,8 @@ public final class GfsLoadCommand implements Callable<Integer> {
         try (Services services = Services.open(environment, connection, Optional.of(metastore))) {
             if (dryRun) {
                 LoadRunner.Planned planned = new LoadRunner(services).plan(request, workload, List.of());
-                PlanPrinter.PlanSummary summary = PlanPrinter.summarize(planned.plan(), services.cache().clusterInfo());
-                PlanPrinter.print(summary, load.json, spec.commandLine().getOut());
+                PlanPrinter.PlanSummary summary = PlanPrinter.printDryRun(planned.plan(), services.cache().clusterInfo(), load.json,
+                        spec.commandLine().getOut());
                 execution.reportFile().ifPresent(file -> LoadAction.writeReport(file.toPath(), PlanPrinter.json(summary)));
                 return ExitCode.OK;
             }

@@ -50,7 +50,8 @@ public final class PlanCommand implements Callable<Integer> {
         workload.validate();
         try (Services services = Services.open(environment, connection, Optional.of(metastore))) {
             LoadRunner.Planned planned = new LoadRunner(services).plan(request, workload, List.of());
-            return PlanPrinter.printDryRun(planned.plan(), services.cache().clusterInfo(), load.json, spec.commandLine().getOut());
+            PlanPrinter.printDryRun(planned.plan(), services.cache().clusterInfo(), load.json, spec.commandLine().getOut());
+            return ExitCode.OK;
         }
     }
 }

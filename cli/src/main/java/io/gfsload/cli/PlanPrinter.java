@@ -50,10 +50,11 @@ final class PlanPrinter {
                 (double) bytesToLoad / ASSUMED_BYTES_PER_SECOND);
     }
 
-    /** Prints {@code plan} with the cluster's capacity, as {@code gfsload plan} and {@code --dry-run} do. */
-    static int printDryRun(LoadPlan plan, ClusterInfo cluster, boolean json, PrintWriter out) {
-        print(summarize(plan, cluster), json, out);
-        return ExitCode.OK;
+    /** Prints {@code plan} with the cluster's capacity, as {@code gfsload plan} and {@code --dry-run} do; returns what it printed. */
+    static PlanSummary printDryRun(LoadPlan plan, ClusterInfo cluster, boolean json, PrintWriter out) {
+        PlanSummary summary = summarize(plan, cluster);
+        print(summary, json, out);
+        return summary;
     }
 
     static void print(PlanSummary summary, boolean json, PrintWriter out) {

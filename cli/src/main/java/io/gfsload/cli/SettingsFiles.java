@@ -62,11 +62,8 @@ final class SettingsFiles {
      * @throws IllegalArgumentException when {@code existing} is not a well-formed Hadoop configuration
      */
     static Merged mergeXml(String existing, List<Entry> entries) {
-        Document document = parse(existing);
+        Document document = parseConfiguration(existing);
         Element root = document.getDocumentElement();
-        if (!root.getTagName().equals("configuration")) {
-            throw new IllegalArgumentException("its root element is <%s>, not <configuration>".formatted(root.getTagName()));
-        }
         Map<String, Entry> pending = byName(entries);
         int kept = 0;
         for (Node node = root.getFirstChild(); node != null; node = node.getNextSibling()) {
@@ -133,8 +130,22 @@ final class SettingsFiles {
         return new Merged(content.toString(), kept);
     }
 
-    /** Parses a Hadoop configuration, refusing document types (and so external entities). */
-    static Document parse(String xml) {
+    /**
+     * Parses a Hadoop configuration ({@code <configuration>} at the root).
+     *
+     * @throws IllegalArgumentException when {@code xml} is not one
+     */
+    static Document parseConfiguration(String xml) {
+        Document document = parse(xml);
+        String root = document.getDocumentElement().getTagName();
+        if (!root.equals("configuration")) {
+            throw new IllegalArgumentException("its root element is <%s>, not <configuration>".formatted(root));
+        }
+        return document;
+    }
+
+    /** Parses XML, refusing document types (and so external entities). */
+    private static Document parse(String xml) {
         try {
             DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
             factory.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);

@@ -155,7 +155,7 @@ public final class TuneCommand implements Callable<Integer> {
 
     private void checkConfiguration(String xml) {
         try {
-            SettingsFiles.mergeXml(xml, List.of());
+            SettingsFiles.parseConfiguration(xml);
         }
         catch (IllegalArgumentException e) {
             throw new ParameterException(spec.commandLine(), "Cannot update --core-site %s: %s".formatted(coreSite, e.getMessage()));
