@@ -5,6 +5,7 @@ import io.gfsload.catalog.CatalogException;
 import io.gfsload.catalog.InvalidInputException;
 import io.gfsload.catalog.NoSuchPartitionException;
 import io.gfsload.catalog.NoSuchTableException;
+import io.gfsload.catalog.thrift.SiteFiles;
 import io.gfsload.executor.InsufficientCapacityException;
 import io.gfsload.planner.InvalidRequestException;
 import io.gfsload.planner.NoSuchPathException;
@@ -45,6 +46,21 @@ public final class GfsLoad {
             CommandLine.UnmatchedArgumentException.printSuggestions(exception, err);
             err.flush();
             return ExitCode.USAGE;
+        });
+        // Hadoop and Hive read their site files lazily, deep inside the first file system or
+        // metastore call, where a malformed one is a stack trace; checked first, it is bad input.
+        commandLine.setExecutionStrategy(parseResult -> {
+            Integer help = CommandLine.executeHelpRequest(parseResult);
+            if (help != null) {
+                return help;
+            }
+            try {
+                SiteFiles.checkClasspath(Thread.currentThread().getContextClassLoader());
+            }
+            catch (InvalidInputException e) {
+                throw new CommandLine.ExecutionException(parseResult.commandSpec().commandLine(), e.getMessage(), e);
+            }
+            return new CommandLine.RunLast().execute(parseResult);
         });
         commandLine.setExecutionExceptionHandler((exception, failed, parseResult) -> {
             int code = exitCode(exception);

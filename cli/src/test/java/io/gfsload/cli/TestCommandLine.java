@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -116,6 +118,26 @@ class TestCommandLine {
         assertEquals(ExitCode.FAILED, run.exitCode(), run.err());
         assertTrue(run.err().startsWith("gfsload: ") && run.err().contains("No FileSystem for scheme \"nosuchscheme\""), run.err());
         assertTrue(run.err().strip().endsWith(GfsLoad.CONNECTOR_HINT.strip()), run.err());
+    }
+
+    @Test
+    void aMalformedSiteFileOnTheClasspathIsBadInputBeforeAnythingStarts(@TempDir Path conf) throws IOException {
+        Files.writeString(conf.resolve("core-site.xml"), "<configuration><property><name>fs.defaultFS</name>\n");
+        ClassLoader original = Thread.currentThread().getContextClassLoader();
+        try (URLClassLoader withConf = new URLClassLoader(new URL[] {conf.toUri().toURL()}, original)) {
+            Thread.currentThread().setContextClassLoader(withConf);
+            for (List<String> args : List.of(List.of("plan", "--table", "demo.events"), List.of("distributedLoad", "/tmp"), List.of("status", "--path", "/tmp"))) {
+                CliRun run = gfsload(args.toArray(String[]::new));
+                assertEquals(ExitCode.USAGE, run.exitCode(), args + ": " + run.err());
+                assertEquals("gfsload: " + conf.resolve("core-site.xml") + " is not a valid configuration file: "
+                        + "Unexpected EOF; was expecting a close tag for element <property> (line 2)", run.err().strip(), args.toString());
+            }
+            assertEquals(0, gfsload("plan", "--help").exitCode(), "help needs no configuration");
+        }
+        finally {
+            Thread.currentThread().setContextClassLoader(original);
+        }
+        assertEquals(List.of(), listHome(), "nothing started");
     }
 
     @Test

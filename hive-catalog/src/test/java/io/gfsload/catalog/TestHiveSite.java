@@ -1,11 +1,16 @@
 package io.gfsload.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.catalog.thrift.HiveSite;
+import io.gfsload.catalog.thrift.SiteFiles;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URL;
+import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -43,5 +48,27 @@ class TestHiveSite {
         hiveSite("hms-1:9083");
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> HiveSite.metastoreUri(conf));
         assertEquals("Invalid hive.metastore.uris 'hms-1:9083' in %s: expected thrift://host:port".formatted(conf.resolve("hive-site.xml")), e.getMessage());
+    }
+
+    @Test
+    void aMalformedFileIsBadInputNamingTheFileAndLine() throws IOException {
+        Files.writeString(conf.resolve("hive-site.xml"), "<configuration><property><name>a</name>\n");
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> HiveSite.metastoreUri(conf));
+        assertEquals("%s is not a valid configuration file: Unexpected EOF; was expecting a close tag for element <property> (line 2)"
+                .formatted(conf.resolve("hive-site.xml")), e.getMessage());
+    }
+
+    @Test
+    void theClasspathSiteFilesAreCheckedAndAWellFormedOnePasses() throws IOException {
+        Files.writeString(conf.resolve("hdfs-site.xml"), "<configuration><property><name>dfs.replication</name><value>1</value></property></configuration>");
+        try (URLClassLoader classpath = new URLClassLoader(new URL[] {conf.toUri().toURL()}, null)) {
+            SiteFiles.checkClasspath(classpath);
+
+            Files.writeString(conf.resolve("core-site.xml"), "<configuration><property>");
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> SiteFiles.checkClasspath(classpath));
+            assertTrue(e.getMessage().startsWith(conf.resolve("core-site.xml") + " is not a valid configuration file: "), e.getMessage());
+            assertFalse(e.getMessage().contains("\n"), e.getMessage());
+            assertFalse(e.getMessage().contains("Exception"), e.getMessage());
+        }
     }
 }

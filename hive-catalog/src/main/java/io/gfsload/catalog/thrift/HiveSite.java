@@ -3,7 +3,9 @@ package io.gfsload.catalog.thrift;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.catalog.InvalidInputException;
+import java.net.MalformedURLException;
 import java.net.URI;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -18,7 +20,8 @@ public final class HiveSite {
      * The first of the {@code hive.metastore.uris} of {@code confDir/hive-site.xml}, or empty when
      * there is no such file or it names no metastore (Hive then runs an embedded one).
      *
-     * @throws InvalidInputException when the file names a URI that is not {@code thrift://host:port}
+     * @throws InvalidInputException when the file is malformed or names a URI that is not
+     *     {@code thrift://host:port}
      */
     public static Optional<URI> metastoreUri(Path confDir) {
         requireNonNull(confDir, "confDir is null");
@@ -26,6 +29,7 @@ public final class HiveSite {
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
+        SiteFiles.check(toUrl(file));
         Configuration conf = new Configuration(false);
         conf.addResource(new org.apache.hadoop.fs.Path(file.toUri()));
         String uris = conf.getTrimmed("hive.metastore.uris", "");
@@ -38,5 +42,14 @@ public final class HiveSite {
             throw new InvalidInputException("Invalid hive.metastore.uris '%s' in %s: expected thrift://host:port".formatted(first.get(), file));
         }
         return Optional.of(uri);
+    }
+
+    private static URL toUrl(Path file) {
+        try {
+            return file.toUri().toURL();
+        }
+        catch (MalformedURLException e) {
+            throw new IllegalArgumentException(e);
+        }
     }
 }
