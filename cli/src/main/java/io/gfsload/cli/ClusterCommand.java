@@ -56,6 +56,8 @@ import picocli.CommandLine.Spec;
 public final class ClusterCommand implements Callable<Integer> {
     static final String CLUSTER_FILE = "cluster.json";
     static final long DEFAULT_WORKER_QUOTA = 8L << 30;
+    /** The master of the worker settings checked before the master runs (and its port is known). */
+    private static final String UNKNOWN_MASTER = "localhost:0";
     private static final ObjectMapper JSON = new ObjectMapper()
             .enable(SerializationFeature.INDENT_OUTPUT)
             .setSerializationInclusion(JsonInclude.Include.NON_NULL);
@@ -116,12 +118,22 @@ public final class ClusterCommand implements Callable<Integer> {
         Path directory = dataDir(dataDir);
         Duration startTimeout;
         CacheServerConfig settings;
+        CacheServerConfig masterSettings;
         try {
             startTimeout = ConfigValues.duration("--timeout", timeout);
             settings = config == null ? CacheServerConfig.of(java.util.Map.of()) : CacheServerConfig.load(config);
+            masterSettings = settings.get(CacheServerConfig.MASTER_METADATA_DIR).isPresent() ? settings
+                    : settings.with(CacheServerConfig.MASTER_METADATA_DIR, directory.resolve("master").toString());
+            // Every value is read as the processes will read it, so that a bad one is a usage error
+            // here and not a stack trace from a process started with it.
+            masterSettings.master();
+            settings.client();
+            for (int i = 0; i < workers; i++) {
+                workerSettings(settings, directory, i, UNKNOWN_MASTER).worker();
+            }
         }
         catch (IllegalArgumentException | UncheckedIOException e) {
-            return usage(e.getMessage());
+            return usage(config == null ? e.getMessage() : config + ": " + e.getMessage());
         }
         Optional<ClusterRecord> existing = readRecord(directory);
         if (existing.isPresent() && isRunning(existing.get().master())) {
@@ -131,11 +143,6 @@ public final class ClusterCommand implements Callable<Integer> {
         List<Started> started = new ArrayList<>();
         try {
             Files.createDirectories(directory.resolve("logs"));
-            CacheServerConfig masterSettings = settings;
-            if (settings.get(CacheServerConfig.MASTER_METADATA_DIR).isEmpty()) {
-                masterSettings = masterSettings.with(CacheServerConfig.MASTER_METADATA_DIR,
-                        directory.resolve("master").toString());
-            }
             Started master = launch("master", "master", masterSettings, directory, javaOptions);
             started.add(master);
             Properties masterReady = master.awaitReady(startTimeout);

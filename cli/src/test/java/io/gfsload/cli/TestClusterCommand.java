@@ -159,7 +159,17 @@ class TestClusterCommand {
         Files.writeString(config, "gfsload.cache.worker.tier.ssd.quotas=1GiB\n");
         Run badKey = cluster("start", "--data-dir", dataDir.toString(), "--config", config.toString());
         assertEquals(ExitCode.USAGE, badKey.exitCode());
-        assertEquals("gfsload: Unknown configuration key gfsload.cache.worker.tier.ssd.quotas\n", badKey.err());
+        assertEquals("gfsload: " + config + ": Unknown configuration key gfsload.cache.worker.tier.ssd.quotas\n", badKey.err());
+
+        // A bad value is found before the master starts, not by a worker started with it.
+        Files.writeString(config, "gfsload.cache.worker.tier.ssd.quota=lots\n");
+        Run badValue = cluster("start", "--data-dir", dataDir.toString(), "--config", config.toString());
+        assertEquals(ExitCode.USAGE, badValue.exitCode(), badValue.err());
+        assertTrue(badValue.err().startsWith("gfsload: " + config + ": "), badValue.err());
+        assertTrue(badValue.err().contains("gfsload.cache.worker.tier.ssd.quota") && badValue.err().contains("lots"), badValue.err());
+        assertEquals(1, badValue.err().lines().count(), badValue.err());
+        Files.writeString(config, "gfsload.cache.master.heartbeat-interval=often\n");
+        assertEquals(ExitCode.USAGE, cluster("start", "--data-dir", dataDir.toString(), "--config", config.toString()).exitCode());
 
         Run badTimeout = cluster("stop", "--data-dir", dataDir.toString(), "--timeout", "soon");
         assertEquals(ExitCode.USAGE, badTimeout.exitCode());
@@ -180,9 +190,10 @@ class TestClusterCommand {
     @Test
     void aWorkerThatCannotStartFailsTheStartAndLeavesNothingRunning() throws IOException {
         Path config = dataDir.resolve("cache.properties");
-        // A worker without a master it can reach fails to register and exits.
-        Files.writeString(config, "gfsload.cache.worker.tier.ssd.dirs=" + dataDir.resolve("ssd") + "\n"
-                + "gfsload.cache.worker.tier.ssd.quota=-1\n");
+        // A worker whose tier directory cannot be made (a file is in its place) exits.
+        Path notADirectory = Files.writeString(dataDir.resolve("ssd"), "");
+        Files.writeString(config, "gfsload.cache.worker.tier.ssd.dirs=" + notADirectory + "\n"
+                + "gfsload.cache.worker.tier.ssd.quota=1GiB\n");
 
         Run start = cluster("start", "--workers", "1", "--data-dir", dataDir.toString(), "--config", config.toString(),
                 "--java-option=-XX:TieredStopAtLevel=1");
