@@ -2,6 +2,7 @@ package io.gfsload.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
@@ -14,6 +15,7 @@ import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
+import picocli.CommandLine.TypeConversionException;
 
 /** Parsing, help and bad input: nothing here starts a cluster or a metastore. */
 class TestCommandLine {
@@ -192,7 +194,8 @@ class TestCommandLine {
         assertEquals(50L << 20, DataRate.parse("50MiB/s"));
         assertEquals(3L << 29, DataRate.parse("1.5GB"));
         assertEquals(512L << 10, DataRate.parse("512k/s"));
-        assertEquals(1000L, DataRate.parse("1000"));
+        assertEquals(1000L, DataRate.parse("1000B/s"));
+        assertThrows(TypeConversionException.class, () -> DataRate.parse("200"), "a rate without a unit is a slip");
     }
 
     @Test

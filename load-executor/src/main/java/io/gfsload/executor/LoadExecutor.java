@@ -2,7 +2,6 @@ package io.gfsload.executor;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.common.util.concurrent.RateLimiter;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
@@ -504,7 +503,7 @@ public final class LoadExecutor {
         private final int replication;
         private final long totalFiles;
         private final int readBuffer;
-        private final Optional<RateLimiter> bandwidth;
+        private final Optional<ReadBandwidth> bandwidth;
         /** Holds reads back outside the load window; empty without one. */
         private final Optional<WindowGate> window;
         private final BufferPool buffers;
@@ -546,7 +545,7 @@ public final class LoadExecutor {
             this.totalFiles = plan.stats().files();
             this.readBuffer = Math.toIntExact(settings.value(Settings.READ_BUFFER_BYTES));
             this.bandwidth = options.bandwidthBytesPerSecond().isPresent()
-                    ? Optional.of(RateLimiter.create(options.bandwidthBytesPerSecond().getAsLong()))
+                    ? Optional.of(new ReadBandwidth(options.bandwidthBytesPerSecond().getAsLong()))
                     : Optional.empty();
             this.window = window;
             // The in-flight bytes are shared: the batcher of small files gets half (at most its
@@ -799,7 +798,7 @@ public final class LoadExecutor {
             }
             else {
                 try (FSDataInputStream in = open(file)) {
-                    bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, length)));
+                    bandwidth.ifPresent(limiter -> limiter.acquire(length));
                     read(in, block.offset(), data.array(), length);
                 }
             }
@@ -831,7 +830,7 @@ public final class LoadExecutor {
                 BasicFileAttributes attributes = Files.readAttributes(local, BasicFileAttributes.class);
                 checkUnchanged(file, attributes.size(), attributes.lastModifiedTime().toMillis());
                 try (FileChannel channel = FileChannel.open(local, StandardOpenOption.READ)) {
-                    bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, length)));
+                    bandwidth.ifPresent(limiter -> limiter.acquire(length));
                     admitted(length, () -> read(channel, block.offset(), data, length));
                 }
             }

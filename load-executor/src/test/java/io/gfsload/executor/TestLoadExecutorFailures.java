@@ -223,8 +223,21 @@ class TestLoadExecutorFailures {
         LoadPlan plan = plan(data.toUri().toString(), conf);
         LoadReport report = executor(conf, ExecutorOptions.defaults().withBandwidth(limit), 4, 1 << 20).execute(plan);
         assertEquals(LoadState.SUCCEEDED, report.state());
-        // 24 MiB at 12 MiB/s: at least 2 s, less the one read the limiter lets through before charging for it
-        long floorMillis = (report.totals().bytesLoaded() - (1 << 20)) * 1000 / limit;
+        // 24 MiB at 12 MiB/s: at least 2 s
+        long floorMillis = report.totals().bytesLoaded() * 1000 / limit;
         assertTrue(report.durationMillis() >= floorMillis * 0.95, "took %d ms, the limit allows no less than %d ms".formatted(report.durationMillis(), floorMillis));
+    }
+
+    @Test
+    void bandwidthLimitCapsALoadOfOneRead() throws IOException {
+        Path data = writeFiles(1, 3 << 20);
+        Configuration conf = new Configuration();
+        long limit = 2L << 20;
+        LoadPlan plan = plan(data.toUri().toString(), conf);
+        LoadReport report = executor(conf, ExecutorOptions.defaults().withBandwidth(limit), 4, 4 << 20).execute(plan);
+        assertEquals(LoadState.SUCCEEDED, report.state());
+        assertEquals(3 << 20, report.totals().bytesLoaded());
+        // one 3 MiB read at 2 MiB/s: the read itself waits for its 1.5 s, not only the next one
+        assertTrue(report.durationMillis() >= 1500 * 0.95, "took %d ms, the limit allows no less than 1500 ms".formatted(report.durationMillis()));
     }
 }
