@@ -67,6 +67,11 @@ final class ReportPrinter {
         }
         out.append("  time    %s, %s/s, replication %d%n"
                 .formatted(String.format(Locale.ROOT, "%.1f s", report.durationMillis() / 1000.0), Sizes.format(report.bytesPerSecond()), report.replication()));
+        if (report.verified()) {
+            String replicas = report.replication() == 1 ? "its replica" : "its %d replicas".formatted(report.replication());
+            out.append("  verify  %s every block on live workers with %s%n"
+                    .formatted(t.filesFailed() == 0 ? "each file has" : "each file not failed has", replicas));
+        }
         if (report.state() != LoadState.SUCCEEDED) {
             out.append("  failed files:%n".formatted());
             for (FileReport file : report.failedFiles()) {

@@ -132,6 +132,18 @@ final class CacheContents {
             bytes += length;
             blocks += file.get("blocks").asLong();
         }
+        for (JsonNode partition : report.get("partitions")) {
+            JsonNode partitionTotals = partition.get("totals");
+            assertEquals(partition.get("files").size(), partitionTotals.get("files").asLong(), partition.get("name").asText());
+            long partitionBytes = 0;
+            long partitionBlocks = 0;
+            for (JsonNode file : partition.get("files")) {
+                partitionBytes += file.get("bytesLoaded").asLong();
+                partitionBlocks += file.get("blocksLoaded").asLong();
+            }
+            assertEquals(partitionBytes, partitionTotals.get("bytesLoaded").asLong(), partition.get("name").asText());
+            assertEquals(partitionBlocks, partitionTotals.get("blocksLoaded").asLong(), partition.get("name").asText());
+        }
         JsonNode totals = report.get("totals");
         assertEquals(files(report).size(), totals.get("files").asLong());
         assertEquals(0, totals.get("filesFailed").asLong());
@@ -168,6 +180,7 @@ final class CacheContents {
         assertEquals("demo.events dt=2026-11-20", report.get("target").asText());
         assertEquals(3, report.get("totals").get("files").asLong());
         assertEquals(4, report.get("totals").get("blocks").asLong());
+        assertTrue(report.get("verified").asBoolean(), "loaded with --verify");
         return report;
     }
 

@@ -1,6 +1,7 @@
 package io.gfsload.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -85,6 +86,8 @@ class TestGfsLoadEndToEnd {
         assertEquals(4, report.get("totals").get("blocksAlreadyCached").asLong());
         assertEquals(report.get("totals").get("bytes").asLong(), report.get("totals").get("bytesAlreadyCached").asLong());
         assertEquals(3, report.get("partitions").get(0).get("files").size());
+        assertEquals(report.get("totals"), report.get("partitions").get(0).get("totals"), "one partition: its totals are the report's");
+        assertFalse(report.get("verified").asBoolean(), "loaded without --verify");
     }
 
     @Test

@@ -302,12 +302,12 @@ public final class LoadExecutor {
                 if (scope() == AtomicOptions.Scope.PARTITION) {
                     files = commitScope(List.of(partition), List.of(files), "partition " + partition.name()).get(0);
                 }
-                partitions.add(new PartitionReport(partition.name(), files));
+                partitions.add(PartitionReport.of(partition.name(), files, partition.files().stream().mapToLong(FileLoad::cachedBytes).sum()));
             }
             if (scope() == AtomicOptions.Scope.JOB) {
                 List<List<FileReport>> committed = commitScope(plan.partitions(), partitions.stream().map(PartitionReport::files).toList(), "the job");
                 for (int i = 0; i < partitions.size(); i++) {
-                    partitions.set(i, new PartitionReport(partitions.get(i).name(), committed.get(i)));
+                    partitions.set(i, partitions.get(i).withFiles(committed.get(i)));
                 }
             }
         }
@@ -332,7 +332,7 @@ public final class LoadExecutor {
         Optional<LoadReport.Window> window = run.window.map(w -> w.summary(java.time.Instant.ofEpochMilli(end)));
         long loading = Math.max(0, duration - window.map(LoadReport.Window::closedMillis).orElse(0L));
         LOG.debug("Loaded {} bytes in {} ms", run.ufsBytesRead.get(), duration);
-        LoadTotals totals = LoadTotals.of(partitions, plan.stats().cachedBytes());
+        LoadTotals totals = LoadTotals.of(partitions);
         options.atomic().ifPresent(atomic -> {
             if (totals.blocksFailed() == 0) {
                 cache.tempAreas().abortTempArea(atomic.jobId());
@@ -353,7 +353,8 @@ public final class LoadExecutor {
                 run.ufsBytesRead.get(),
                 journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead())).orElse(null),
                 restore.orElse(null),
-                window.orElse(null));
+                window.orElse(null),
+                false);
         listener.finished(report);
         return report;
     }
@@ -401,12 +402,12 @@ public final class LoadExecutor {
                 FileReport loaded = report.partitions().get(p).files().get(f);
                 files.add(loaded.failed() || file.blocks().isEmpty() ? loaded : verify(file, loaded, replication));
             }
-            partitions.add(new PartitionReport(partition.name(), files));
+            partitions.add(report.partitions().get(p).withFiles(files));
         }
-        LoadTotals totals = LoadTotals.of(partitions, report.totals().bytesAlreadyCached());
+        LoadTotals totals = LoadTotals.of(partitions);
         LoadState state = report.state() == LoadState.FAILED ? LoadState.FAILED : state(totals);
         return new LoadReport(report.target(), state, report.replication(), totals, partitions, report.durationMillis(), report.bytesPerSecond(),
-                report.settings(), report.ufsBytesRead(), report.job(), report.restore(), report.window());
+                report.settings(), report.ufsBytesRead(), report.job(), report.restore(), report.window(), true);
     }
 
     private FileReport verify(FileLoad file, FileReport loaded, int replication) {

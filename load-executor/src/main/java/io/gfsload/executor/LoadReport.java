@@ -25,9 +25,13 @@ import java.util.List;
  *     null} when no worker was lost
  * @param window the load window and how long the load waited for it, or {@code null} when the load
  *     ran without one
+ * @param verified whether the blocks were checked on the workers after the load ({@code --verify}):
+ *     then a file counted as cached has every block on live workers with {@code replication}
+ *     replicas
  */
 public record LoadReport(String target, LoadState state, int replication, LoadTotals totals, List<PartitionReport> partitions,
-        long durationMillis, long bytesPerSecond, List<Setting> settings, long ufsBytesRead, JobSummary job, ReplicaRestore restore, Window window) {
+        long durationMillis, long bytesPerSecond, List<Setting> settings, long ufsBytesRead, JobSummary job, ReplicaRestore restore, Window window,
+        boolean verified) {
     /**
      * The job a run belongs to.
      *

@@ -1,6 +1,7 @@
 package io.gfsload.executor;
 
 import java.util.Collection;
+import java.util.List;
 
 /**
  * Sums over the files of a load.
@@ -18,7 +19,13 @@ import java.util.Collection;
  */
 public record LoadTotals(long files, long filesFailed, long blocks, long blocksLoaded, long blocksAlreadyCached, long blocksFailed,
         long bytes, long bytesLoaded, long bytesAlreadyCached, long retries) {
-    static LoadTotals of(Collection<PartitionReport> partitions, long bytesAlreadyCached) {
+    /** The sums over the totals of {@code partitions}. */
+    static LoadTotals of(Collection<PartitionReport> partitions) {
+        return partitions.stream().map(PartitionReport::totals).reduce(ofFiles(List.of(), 0), LoadTotals::plus);
+    }
+
+    /** The sums over {@code reports}, with the bytes of their blocks cached before the load. */
+    static LoadTotals ofFiles(Collection<FileReport> reports, long bytesAlreadyCached) {
         long files = 0;
         long filesFailed = 0;
         long blocks = 0;
@@ -28,19 +35,23 @@ public record LoadTotals(long files, long filesFailed, long blocks, long blocksL
         long bytes = 0;
         long bytesLoaded = 0;
         long retries = 0;
-        for (PartitionReport partition : partitions) {
-            for (FileReport file : partition.files()) {
-                files++;
-                filesFailed += file.failed() ? 1 : 0;
-                blocks += file.blocks();
-                loaded += file.blocksLoaded();
-                cached += file.blocksAlreadyCached();
-                failed += file.blocksFailed();
-                bytes += file.length();
-                bytesLoaded += file.bytesLoaded();
-                retries += file.retries();
-            }
+        for (FileReport file : reports) {
+            files++;
+            filesFailed += file.failed() ? 1 : 0;
+            blocks += file.blocks();
+            loaded += file.blocksLoaded();
+            cached += file.blocksAlreadyCached();
+            failed += file.blocksFailed();
+            bytes += file.length();
+            bytesLoaded += file.bytesLoaded();
+            retries += file.retries();
         }
         return new LoadTotals(files, filesFailed, blocks, loaded, cached, failed, bytes, bytesLoaded, bytesAlreadyCached, retries);
+    }
+
+    private LoadTotals plus(LoadTotals other) {
+        return new LoadTotals(files + other.files, filesFailed + other.filesFailed, blocks + other.blocks, blocksLoaded + other.blocksLoaded,
+                blocksAlreadyCached + other.blocksAlreadyCached, blocksFailed + other.blocksFailed, bytes + other.bytes,
+                bytesLoaded + other.bytesLoaded, bytesAlreadyCached + other.bytesAlreadyCached, retries + other.retries);
     }
 }

@@ -76,7 +76,7 @@ final class ReplicaRestorer {
                     files.set(f, restoreFile(file, files.get(f), lost, restored));
                 }
             }
-            partitions.set(p, new PartitionReport(partition.name(), files));
+            partitions.set(p, partition.withFiles(files));
         }
         return Optional.of(new LoadReport.ReplicaRestore(List.copyOf(lost), restored[0], restored[1]));
     }

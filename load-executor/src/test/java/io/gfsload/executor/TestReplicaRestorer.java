@@ -155,7 +155,7 @@ class TestReplicaRestorer {
         FileReport failedDuringLoad = new FileReport(loaded.path(), loaded.length(), loaded.blocks(), 0, 0, loaded.blocks(), 0, 0, "gone");
         List<FileReport> files = new ArrayList<>(partitions.get(0).files());
         files.set(a, failedDuringLoad);
-        partitions.set(0, new PartitionReport(partitions.get(0).name(), files));
+        partitions.set(0, partitions.get(0).withFiles(files));
         List<String> rewritten = new ArrayList<>();
         ReplicaRestorer restorer = new ReplicaRestorer(client, 2, ProgressListener.NONE, (file, blocks, write, next, retries) -> {
             rewritten.add(name(file));
