@@ -52,7 +52,7 @@ public final class ExecutionOptions {
             description = "With -A, how long an uncommitted temp area lives before the cluster deletes it; a re-run before then adopts it (default: 24h; ms, s, min, hour).")
     Duration expireTime;
 
-    @Option(names = "--verify", description = "After the load, check that every block is on live workers with its replicas; a file that is not counts as failed.")
+    @Option(names = "--verify", description = "After the load, ask the workers whether they hold every block with its replicas (length and CRC32C as recorded); a file that is not counts as failed.")
     boolean verify;
 
     @Option(names = "--restart", description = "Start the job over: ignore what an earlier, interrupted run of the same command recorded in its journal.")

@@ -16,6 +16,7 @@ import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.ClusterInfo;
+import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.WorkerInfo;
@@ -386,13 +387,27 @@ public final class LoadExecutor {
 
     /**
      * Checks after a load that every block of every file {@code report} counts as cached is
-     * present on live workers with the plan's replication; a file with a missing or
-     * under-replicated block becomes a failed file of the returned report, with the reason.
+     * present on live workers with the plan's replication: each worker the master names for a
+     * block is asked whether it holds the block with the recorded length and CRC32C
+     * ({@link CacheClient#confirmedBlocks(java.util.Collection)}), and only the replicas it
+     * confirms count. A file with a missing or under-replicated block becomes a failed file of the
+     * returned report, with the reason.
      */
     public LoadReport verify(LoadPlan plan, LoadReport report) {
         requireNonNull(plan, "plan is null");
         requireNonNull(report, "report is null");
         int replication = plan.request().replication();
+        List<FileIdentity> toVerify = new ArrayList<>();
+        for (int p = 0; p < plan.partitions().size(); p++) {
+            PartitionLoad partition = plan.partitions().get(p);
+            for (int f = 0; f < partition.files().size(); f++) {
+                FileLoad file = partition.files().get(f);
+                if (!report.partitions().get(p).files().get(f).failed() && !file.blocks().isEmpty()) {
+                    toVerify.add(file.file());
+                }
+            }
+        }
+        Map<FileIdentity, List<CachedBlock>> confirmed = toVerify.isEmpty() ? Map.of() : cache.confirmedBlocks(toVerify);
         List<PartitionReport> partitions = new ArrayList<>();
         for (int p = 0; p < plan.partitions().size(); p++) {
             PartitionLoad partition = plan.partitions().get(p);
@@ -400,7 +415,9 @@ public final class LoadExecutor {
             for (int f = 0; f < partition.files().size(); f++) {
                 FileLoad file = partition.files().get(f);
                 FileReport loaded = report.partitions().get(p).files().get(f);
-                files.add(loaded.failed() || file.blocks().isEmpty() ? loaded : verify(file, loaded, replication));
+                files.add(loaded.failed() || file.blocks().isEmpty()
+                        ? loaded
+                        : verify(file, loaded, confirmed.getOrDefault(file.file(), List.of()), replication));
             }
             partitions.add(report.partitions().get(p).withFiles(files));
         }
@@ -410,15 +427,16 @@ public final class LoadExecutor {
                 report.settings(), report.ufsBytesRead(), report.job(), report.restore(), report.window(), true);
     }
 
-    private FileReport verify(FileLoad file, FileReport loaded, int replication) {
+    /** Checks {@code file}'s blocks against {@code confirmed}, its blocks with the workers that confirmed them. */
+    private FileReport verify(FileLoad file, FileReport loaded, List<CachedBlock> confirmed, int replication) {
         Map<Integer, CachedBlock> cached = new HashMap<>();
-        for (CachedBlock block : cache.cachedBlocks(file.file())) {
+        for (CachedBlock block : confirmed) {
             cached.put(block.index(), block);
         }
         for (BlockTask block : file.blocks()) {
             CachedBlock found = cached.get(block.index());
             String problem = null;
-            if (found == null || found.length() != block.length()) {
+            if (found == null || found.length() != block.length() || found.replicas() == 0) {
                 problem = "verify: block %d is not cached".formatted(block.index());
             }
             else if (found.replicas() < replication) {

@@ -65,12 +65,19 @@ class TestAtomicLoad {
         return LocalPlans.plan(client, data, BLOCK, 2);
     }
 
-    private LoadReport load(LoadPlan plan, AtomicOptions atomic) {
-        Settings settings = new Settings(List.of(
+    private static Settings settings() {
+        return new Settings(List.of(
                 new Setting(Settings.UFS_READ_THREADS, 2, "threads", "test"),
                 new Setting(Settings.READ_BUFFER_BYTES, 64 << 10, "bytes", "test")));
+    }
+
+    private LoadReport load(LoadPlan plan, AtomicOptions atomic) {
         ExecutorOptions options = ExecutorOptions.defaults().withRetries(2, Duration.ofMillis(1), Duration.ofMillis(2)).withAtomic(atomic);
-        return new LoadExecutor(client, new Configuration(), settings, options, ProgressListener.NONE, Clock.systemUTC()).execute(plan);
+        return new LoadExecutor(client, new Configuration(), settings(), options, ProgressListener.NONE, Clock.systemUTC()).execute(plan);
+    }
+
+    private LoadReport verify(LoadPlan plan, LoadReport report) {
+        return new LoadExecutor(client, new Configuration(), settings(), ProgressListener.NONE, Clock.systemUTC()).verify(plan, report);
     }
 
     private long visibleBlocks(LoadPlan plan) {
@@ -116,6 +123,7 @@ class TestAtomicLoad {
             assertEquals(List.of(2, 2, 2), client.cachedBlocks(file.file()).stream().map(b -> b.replicas()).toList());
         }
         assertEquals(Optional.empty(), area("job-1"), "a committed job leaves no temp area");
+        assertEquals(rerun, verify(second, rerun), "the workers hold every committed block, the adopted ones too");
     }
 
     @Test

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
+import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.local.LocalCluster;
@@ -23,6 +24,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Random;
@@ -159,6 +161,36 @@ class TestLoadExecutor {
         assertEquals(LoadState.FAILED, underReplicated.state());
         assertEquals(3, underReplicated.failedFiles().size());
         assertEquals("verify: block 0 has 1 of 2 replicas", underReplicated.failedFiles().get(0).error());
+    }
+
+    @Test
+    void verifyCountsOnlyTheReplicasTheWorkersStillHold() throws IOException {
+        LoadPlan plan = plan(2);
+        LoadReport loaded = executor(ProgressListener.NONE).execute(plan);
+        assertEquals(LoadState.SUCCEEDED, loaded.state());
+        assertEquals(loaded, executor(ProgressListener.NONE).verify(plan, loaded), "both replicas of every block are there");
+
+        FileLoad a = plan.partitions().get(0).files().stream().filter(f -> f.file().path().endsWith("/data/a")).findFirst().orElseThrow();
+        BlockKey block = a.blocks().get(0).key();
+        String lost = client.cachedBlocks(a.file()).get(0).workerIds().get(0);
+        Path blockFile = cluster.workerBlockDirectories().get(Integer.parseInt(lost.substring("worker-".length())))
+                .resolve(block.blockId() + ".block");
+        Files.delete(blockFile);
+        assertEquals(2, client.cachedBlocks(a.file()).get(0).replicas(), "the master still lists the deleted replica");
+
+        List<String> failedEvents = new ArrayList<>();
+        LoadReport verified = executor(new ProgressListener() {
+            @Override
+            public void fileFailed(String path, String error) {
+                failedEvents.add(path + ": " + error);
+            }
+        }).verify(plan, loaded);
+        assertEquals(LoadState.PARTIAL, verified.state());
+        assertEquals(1, verified.failedFiles().size());
+        FileReport failed = verified.failedFiles().get(0);
+        assertEquals(a.file().path(), failed.path());
+        assertEquals("verify: block 0 has 1 of 2 replicas", failed.error());
+        assertEquals(List.of(a.file().path() + ": verify: block 0 has 1 of 2 replicas"), failedEvents);
     }
 
     @Test

@@ -1,5 +1,7 @@
 package io.gfsload.cache.api;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.InputStream;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -38,6 +40,25 @@ public interface CacheClient extends AutoCloseable {
             result.put(file, cachedBlocks(file));
         }
         return result;
+    }
+
+    /**
+     * {@link #cachedBlocks(Collection)} of each file, each block with only the workers that, asked
+     * now, hold its replica on disk with the length and CRC32C the master recorded. The master
+     * keeps a replica's location until its worker reports the block gone, so it may still list a
+     * replica whose file was deleted or lost; this asks the workers themselves, which is what a
+     * check after a load needs. A worker that cannot be reached, or answers otherwise, confirms
+     * nothing; a block that no worker confirms is listed with no workers. Keyed by file in the
+     * order given (a file given twice appears once).
+     */
+    default Map<FileIdentity, List<CachedBlock>> confirmedBlocks(Collection<FileIdentity> files) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot confirm blocks with the workers");
+    }
+
+    /** {@link #confirmedBlocks(Collection)} of one file. */
+    default List<CachedBlock> confirmedBlocks(FileIdentity file) {
+        requireNonNull(file, "file is null");
+        return confirmedBlocks(List.of(file)).get(file);
     }
 
     /**

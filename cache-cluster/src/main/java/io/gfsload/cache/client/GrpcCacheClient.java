@@ -4,6 +4,10 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.net.HostAndPort;
+import com.google.common.util.concurrent.FutureCallback;
+import com.google.common.util.concurrent.Futures;
+import com.google.common.util.concurrent.ListenableFuture;
+import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.gfsload.cache.api.BlockData;
 import io.gfsload.cache.api.BlockKey;
@@ -52,6 +56,8 @@ import io.gfsload.cache.proto.PlaceBlockRequest;
 import io.gfsload.cache.proto.PlaceBlockResponse;
 import io.gfsload.cache.proto.RemoveBlockRequest;
 import io.gfsload.cache.proto.RemoveBlockResponse;
+import io.gfsload.cache.proto.StatBlockRequest;
+import io.gfsload.cache.proto.StatBlockResponse;
 import io.gfsload.cache.proto.StorageTierProto;
 import io.gfsload.cache.proto.TempAreaInfo;
 import io.gfsload.cache.proto.UnderReplicatedBlockProto;
@@ -82,7 +88,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -117,6 +125,8 @@ public final class GrpcCacheClient implements CacheClient {
      * is 131,072 blocks of 64 MiB, an answer of about 10 MiB when all are cached.
      */
     static final long BYTES_PER_CALL = 8L << 40;
+    /** {@code StatBlock} calls in flight at once, at most, when {@link #confirmedBlocks} asks the workers. */
+    static final int STAT_CALLS_IN_FLIGHT = 64;
     /**
      * How many chunks a block-write stream may have waiting for the transport and still take
      * another ({@link #workerWriteStub}); so a writer holds at most one more than this per replica
@@ -210,6 +220,114 @@ public final class GrpcCacheClient implements CacheClient {
     public Map<FileIdentity, List<CachedBlock>> cachedBlocks(Collection<FileIdentity> files) {
         requireNonNull(files, "files is null");
         Map<FileIdentity, List<CachedBlock>> result = new LinkedHashMap<>();
+        locate(files).forEach((file, locations) -> result.put(file, cachedBlocks(locations)));
+        return result;
+    }
+
+    /**
+     * Asks the master where the blocks are as {@link #cachedBlocks(Collection)} does, then each
+     * worker it names about each replica ({@code StatBlock}), at most
+     * {@link #STAT_CALLS_IN_FLIGHT} calls at once. A worker confirms a replica when it answers
+     * with the length and CRC32C the master recorded; the replicas a worker does not confirm are
+     * logged, once per worker, with the first reason.
+     */
+    @Override
+    public Map<FileIdentity, List<CachedBlock>> confirmedBlocks(Collection<FileIdentity> files) {
+        requireNonNull(files, "files is null");
+        Map<FileIdentity, List<BlockLocations>> located = locate(files);
+        Semaphore inFlight = new Semaphore(STAT_CALLS_IN_FLIGHT);
+        ConcurrentMap<String, Unconfirmed> unconfirmed = new ConcurrentHashMap<>();
+        Map<FileIdentity, List<Confirmation>> asked = new LinkedHashMap<>();
+        try {
+            for (Map.Entry<FileIdentity, List<BlockLocations>> entry : located.entrySet()) {
+                List<Confirmation> blocks = new ArrayList<>(entry.getValue().size());
+                for (BlockLocations locations : entry.getValue()) {
+                    Confirmation confirmation = new Confirmation(new BlockKey(entry.getKey(), locations.getIndex()), locations);
+                    for (int replica = 0; replica < locations.getWorkersCount(); replica++) {
+                        inFlight.acquire();
+                        statReplica(confirmation, replica, inFlight, unconfirmed);
+                    }
+                    blocks.add(confirmation);
+                }
+                asked.put(entry.getKey(), blocks);
+            }
+            // Every call releases its permit when it ends, and every call has a deadline.
+            inFlight.acquire(STAT_CALLS_IN_FLIGHT);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CacheException("Interrupted while asking the workers about the blocks of " + located.size() + " files", e);
+        }
+        unconfirmed.forEach((worker, problem) -> log.warn("{} did not confirm {} of the replicas the master records on it; "
+                + "the first: {}", worker, problem.count(), problem.first()));
+        Map<FileIdentity, List<CachedBlock>> result = new LinkedHashMap<>();
+        asked.forEach((file, blocks) -> result.put(file, blocks.stream().map(Confirmation::confirmed).toList()));
+        return result;
+    }
+
+    /**
+     * Asks the worker of {@code replica} of the block of {@code confirmation} whether it holds the
+     * block as the master recorded it, without waiting; the call releases a permit of
+     * {@code inFlight} when it ends.
+     */
+    private void statReplica(Confirmation confirmation, int replica, Semaphore inFlight,
+            ConcurrentMap<String, Unconfirmed> unconfirmed) {
+        BlockLocations locations = confirmation.locations();
+        WorkerAddress worker = locations.getWorkers(replica);
+        String blockId = confirmation.block().blockId();
+        ListenableFuture<StatBlockResponse> call;
+        try {
+            call = workerFutureStub(worker)
+                    .withDeadlineAfter(config.rpcTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                    .statBlock(StatBlockRequest.newBuilder().setBlockId(blockId).build());
+        }
+        catch (RuntimeException e) {
+            inFlight.release();
+            if (closed) {
+                throw e;
+            }
+            Unconfirmed.add(unconfirmed, worker, "asking about block " + blockId + " failed: " + e);
+            return;
+        }
+        Futures.addCallback(call, new FutureCallback<StatBlockResponse>() {
+            @Override
+            public void onSuccess(StatBlockResponse stat) {
+                try {
+                    if (stat.getLength() == locations.getLength() && stat.getCrc32C() == locations.getCrc32C()) {
+                        confirmation.confirm(replica);
+                    }
+                    else {
+                        Unconfirmed.add(unconfirmed, worker, String.format(
+                                "it holds block %s with %d bytes and CRC32C %s, the master recorded %d bytes and CRC32C %s",
+                                blockId, stat.getLength(), ProtoConversions.formatCrc(ProtoConversions.crcFromWire(stat.getCrc32C())),
+                                locations.getLength(), ProtoConversions.formatCrc(ProtoConversions.crcFromWire(locations.getCrc32C()))));
+                    }
+                }
+                finally {
+                    inFlight.release();
+                }
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+                try {
+                    Unconfirmed.add(unconfirmed, worker, RpcErrors.toCacheException("Asking about block " + blockId, t)
+                            .getMessage());
+                }
+                finally {
+                    inFlight.release();
+                }
+            }
+        }, MoreExecutors.directExecutor());
+    }
+
+    /**
+     * The blocks of {@code files} as the master records them, with their live locations: one
+     * {@code GetFilesBlocks} call per chunk of at most {@link #FILES_PER_CALL} files (fewer when
+     * their lengths add up to more than {@link #BYTES_PER_CALL}), one chunk after another.
+     */
+    private Map<FileIdentity, List<BlockLocations>> locate(Collection<FileIdentity> files) {
+        Map<FileIdentity, List<BlockLocations>> result = new LinkedHashMap<>();
         GetFilesBlocksRequest.Builder request = GetFilesBlocksRequest.newBuilder();
         List<FileIdentity> chunk = new ArrayList<>();
         long chunkBytes = 0;
@@ -231,7 +349,7 @@ public final class GrpcCacheClient implements CacheClient {
 
     /** Sends the chunk {@code request} holds, adds its answer to {@code result} and clears both. */
     private void lookUp(GetFilesBlocksRequest.Builder request, List<FileIdentity> chunk,
-            Map<FileIdentity, List<CachedBlock>> result) {
+            Map<FileIdentity, List<BlockLocations>> result) {
         GetFilesBlocksResponse response = callMaster("Listing the cached blocks of " + chunk.size() + " files",
                 () -> masterStub().getFilesBlocks(request.build()));
         if (response.getFilesCount() != chunk.size()) {
@@ -239,7 +357,7 @@ public final class GrpcCacheClient implements CacheClient {
                     response.getFilesCount(), chunk.size()));
         }
         for (int i = 0; i < chunk.size(); i++) {
-            result.put(chunk.get(i), cachedBlocks(response.getFiles(i).getBlocksList()));
+            result.put(chunk.get(i), response.getFiles(i).getBlocksList());
         }
         request.clearFiles();
         chunk.clear();
@@ -594,6 +712,57 @@ public final class GrpcCacheClient implements CacheClient {
 
     private ManagedChannel newChannel(String target) {
         return RpcChannels.newChannel(target, config.token(), Optional.of(callbacks));
+    }
+
+    /** Which replicas of one block their workers confirmed; written by the calls' callbacks. */
+    private static final class Confirmation {
+        private final BlockKey block;
+        private final BlockLocations locations;
+        private final AtomicIntegerArray confirmed;
+
+        Confirmation(BlockKey block, BlockLocations locations) {
+            this.block = block;
+            this.locations = locations;
+            this.confirmed = new AtomicIntegerArray(locations.getWorkersCount());
+        }
+
+        BlockKey block() {
+            return block;
+        }
+
+        BlockLocations locations() {
+            return locations;
+        }
+
+        void confirm(int replica) {
+            confirmed.set(replica, 1);
+        }
+
+        /** The block with the workers that confirmed it, sorted by id. */
+        CachedBlock confirmed() {
+            List<String> workerIds = new ArrayList<>();
+            for (int replica = 0; replica < confirmed.length(); replica++) {
+                if (confirmed.get(replica) == 1) {
+                    workerIds.add(locations.getWorkers(replica).getWorkerId());
+                }
+            }
+            workerIds.sort(Comparator.naturalOrder());
+            return new CachedBlock(locations.getIndex(), locations.getLength(),
+                    ProtoConversions.crcFromWire(locations.getCrc32C()), workerIds);
+        }
+    }
+
+    /**
+     * The replicas one worker did not confirm: how many, and why the first was not.
+     *
+     * @param count replicas not confirmed
+     * @param first the reason of the first
+     */
+    private record Unconfirmed(int count, String first) {
+        static void add(ConcurrentMap<String, Unconfirmed> unconfirmed, WorkerAddress worker, String reason) {
+            unconfirmed.merge(describe(worker), new Unconfirmed(1, reason),
+                    (before, again) -> new Unconfirmed(before.count() + 1, before.first()));
+        }
     }
 
     /** The temp areas of the master, over its channel. */

@@ -33,6 +33,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -194,6 +195,44 @@ class LocalClusterTest {
             CacheException e = assertThrows(CacheException.class, () -> readAll(client.openReader(block)));
             assertEquals("Reading block " + block.blockId() + " from " + describe(cluster, 1) + " failed: Block "
                     + block.blockId() + " not found on worker worker-1 (NOT_FOUND)", e.getMessage());
+        }
+    }
+
+    @Test
+    void confirmedBlocksCountOnlyTheReplicasTheWorkersHoldAsRecorded() throws Exception {
+        FileIdentity other = new FileIdentity("cosn://bucket/db/events/dt=2026-11-20/part-1", 64L * MIB, 1_763_600_000_000L);
+        byte[] data = randomBytes(MIB + 100, 11);
+        byte[] otherData = randomBytes(MIB + 100, 12);
+        BlockKey block = new BlockKey(FILE, 0);
+        BlockKey otherBlock = new BlockKey(other, 0);
+        // Heartbeats far apart: the master learns nothing from the workers during the test.
+        LocalClusterConfig config = LocalClusterConfig.builder(directory).workers(3).workerCapacityBytes(16L * MIB)
+                .heartbeatInterval(Duration.ofMinutes(1)).build();
+        try (LocalCluster cluster = LocalCluster.start(config);
+                CacheClient client = cluster.newClient()) {
+            List<String> replicas = write(client, block, data, 2).workerIds();
+            write(client, otherBlock, otherData, 3);
+            CachedBlock recorded = new CachedBlock(0, data.length, crc32c(data), replicas);
+            assertEquals(List.of(recorded), client.confirmedBlocks(FILE));
+            assertEquals(List.of(FILE, other), List.copyOf(client.confirmedBlocks(List.of(FILE, other, FILE)).keySet()));
+
+            // The first replica's file is gone: the master still lists it, its worker does not confirm it.
+            Files.delete(blockFile(cluster.workerBlockDirectories().get(workerIndex(replicas.get(0))), block));
+            assertEquals(List.of(recorded), client.cachedBlocks(FILE));
+            assertEquals(List.of(new CachedBlock(0, data.length, crc32c(data), List.of(replicas.get(1)))),
+                    client.confirmedBlocks(FILE));
+
+            // The second replica's file holds another block of the same length: its CRC32C differs from the recorded one.
+            Path second = cluster.workerBlockDirectories().get(workerIndex(replicas.get(1)));
+            Files.copy(blockFile(second, otherBlock), blockFile(second, block), StandardCopyOption.REPLACE_EXISTING);
+            assertEquals(List.of(new CachedBlock(0, data.length, crc32c(data), List.of())), client.confirmedBlocks(FILE));
+
+            // A stopped worker, still live at the master, confirms nothing.
+            cluster.stopWorker(0);
+            assertEquals(List.of("worker-0", "worker-1", "worker-2"), client.cachedBlocks(other).get(0).workerIds());
+            assertEquals(List.of(new CachedBlock(0, otherData.length, crc32c(otherData), List.of("worker-1", "worker-2"))),
+                    client.confirmedBlocks(other));
+            assertEquals(List.of(), client.confirmedBlocks(new FileIdentity("cosn://bucket/never-cached", 1, 1)));
         }
     }
 
@@ -380,6 +419,10 @@ class LocalClusterTest {
             WorkerInfo info = client.clusterInfo().workers().get(worker);
             return "worker " + info.id() + " (" + info.host() + ":" + info.port() + ")";
         }
+    }
+
+    private static int workerIndex(String workerId) {
+        return Integer.parseInt(workerId.substring("worker-".length()));
     }
 
     private static Path blockFile(Path workerDirectory, BlockKey block) {
