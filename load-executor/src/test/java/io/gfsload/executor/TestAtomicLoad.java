@@ -123,7 +123,9 @@ class TestAtomicLoad {
             assertEquals(List.of(2, 2, 2), client.cachedBlocks(file.file()).stream().map(b -> b.replicas()).toList());
         }
         assertEquals(Optional.empty(), area("job-1"), "a committed job leaves no temp area");
-        assertEquals(rerun, verify(second, rerun), "the workers hold every committed block, the adopted ones too");
+        LoadReport verified = verify(second, rerun);
+        assertEquals(rerun.partitions(), verified.partitions(), "the workers hold every committed block, the adopted ones too");
+        assertEquals(LoadState.SUCCEEDED, verified.state());
     }
 
     @Test
