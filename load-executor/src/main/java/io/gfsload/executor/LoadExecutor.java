@@ -256,108 +256,119 @@ public final class LoadExecutor {
                 LOG.info("Atomic job {} adopts its temp area: {} blocks already staged", atomic.jobId(), staged.size());
             }
         });
-        if (!waited || plan != initial) {
-            listener.started(plan);
-        }
-        int rangeThreads = rangeThreads();
-        AtomicInteger rangeThreadNumber = new AtomicInteger();
-        ExecutorService rangePool = rangeThreads == 0 ? null : Executors.newFixedThreadPool(rangeThreads, runnable -> {
-            Thread thread = new Thread(runnable, "gfsload-ufs-range-" + rangeThreadNumber.getAndIncrement());
-            thread.setDaemon(true);
-            return thread;
-        });
-        Run run = new Run(plan, journal, staged, Optional.ofNullable(rangePool), gate, controller);
-        int threads = readThreads();
-        AtomicInteger threadNumber = new AtomicInteger();
-        ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> {
-            Thread thread = new Thread(runnable, "gfsload-ufs-read-" + threadNumber.getAndIncrement());
-            thread.setDaemon(true);
-            return thread;
-        });
-        run.pool = pool;
-        List<PartitionReport> partitions = new ArrayList<>();
-        SmallFileBatcher batcher = new SmallFileBatcher(cache, run::batchWriteOptions, run.smallFileBytes, run::batchWritten, run::batchCrashed);
+        TempAreaRenewal renewal = options.atomic().map(atomic -> TempAreaRenewal.start(cache.tempAreas(), atomic)).orElse(null);
         try {
-            List<List<Future<FileReport>>> futures = new ArrayList<>();
-            for (PartitionLoad partition : plan.partitions()) {
-                List<Future<FileReport>> files = new ArrayList<>();
-                for (FileLoad file : partition.files()) {
-                    if (run.batchable(file)) {
-                        files.add(run.loadSmallFile(file, pool, batcher));
-                        continue;
+            if (!waited || plan != initial) {
+                listener.started(plan);
+            }
+            int rangeThreads = rangeThreads();
+            AtomicInteger rangeThreadNumber = new AtomicInteger();
+            ExecutorService rangePool = rangeThreads == 0 ? null : Executors.newFixedThreadPool(rangeThreads, runnable -> {
+                Thread thread = new Thread(runnable, "gfsload-ufs-range-" + rangeThreadNumber.getAndIncrement());
+                thread.setDaemon(true);
+                return thread;
+            });
+            Run run = new Run(plan, journal, staged, Optional.ofNullable(rangePool), gate, controller);
+            int threads = readThreads();
+            AtomicInteger threadNumber = new AtomicInteger();
+            ExecutorService pool = Executors.newFixedThreadPool(threads, runnable -> {
+                Thread thread = new Thread(runnable, "gfsload-ufs-read-" + threadNumber.getAndIncrement());
+                thread.setDaemon(true);
+                return thread;
+            });
+            run.pool = pool;
+            List<PartitionReport> partitions = new ArrayList<>();
+            SmallFileBatcher batcher = new SmallFileBatcher(cache, run::batchWriteOptions, run.smallFileBytes, run::batchWritten, run::batchCrashed);
+            try {
+                List<List<Future<FileReport>>> futures = new ArrayList<>();
+                for (PartitionLoad partition : plan.partitions()) {
+                    List<Future<FileReport>> files = new ArrayList<>();
+                    for (FileLoad file : partition.files()) {
+                        if (run.batchable(file)) {
+                            files.add(run.loadSmallFile(file, pool, batcher));
+                            continue;
+                        }
+                        files.add(pool.submit(() -> {
+                            FileReport report = run.loadFile(file);
+                            listener.fileFinished(report);
+                            return report;
+                        }));
                     }
-                    files.add(pool.submit(() -> {
-                        FileReport report = run.loadFile(file);
-                        listener.fileFinished(report);
-                        return report;
-                    }));
+                    futures.add(files);
                 }
-                futures.add(files);
-            }
-            for (int i = 0; i < futures.size(); i++) {
-                List<FileReport> files = new ArrayList<>();
-                for (Future<FileReport> future : futures.get(i)) {
-                    files.add(future.get());
+                for (int i = 0; i < futures.size(); i++) {
+                    List<FileReport> files = new ArrayList<>();
+                    for (Future<FileReport> future : futures.get(i)) {
+                        files.add(future.get());
+                    }
+                    PartitionLoad partition = plan.partitions().get(i);
+                    if (scope() == AtomicOptions.Scope.PARTITION) {
+                        files = commitScope(List.of(partition), List.of(files), "partition " + partition.name()).get(0);
+                    }
+                    partitions.add(PartitionReport.of(partition.name(), files, partition.files().stream().mapToLong(FileLoad::cachedBytes).sum()));
                 }
-                PartitionLoad partition = plan.partitions().get(i);
-                if (scope() == AtomicOptions.Scope.PARTITION) {
-                    files = commitScope(List.of(partition), List.of(files), "partition " + partition.name()).get(0);
-                }
-                partitions.add(PartitionReport.of(partition.name(), files, partition.files().stream().mapToLong(FileLoad::cachedBytes).sum()));
-            }
-            if (scope() == AtomicOptions.Scope.JOB) {
-                List<List<FileReport>> committed = commitScope(plan.partitions(), partitions.stream().map(PartitionReport::files).toList(), "the job");
-                for (int i = 0; i < partitions.size(); i++) {
-                    partitions.set(i, partitions.get(i).withFiles(committed.get(i)));
+                if (scope() == AtomicOptions.Scope.JOB) {
+                    List<List<FileReport>> committed = commitScope(plan.partitions(), partitions.stream().map(PartitionReport::files).toList(), "the job");
+                    for (int i = 0; i < partitions.size(); i++) {
+                        partitions.set(i, partitions.get(i).withFiles(committed.get(i)));
+                    }
                 }
             }
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Interrupted while loading", e);
-        }
-        catch (ExecutionException e) {
-            throw new IllegalStateException("A load task failed unexpectedly: " + e.getCause(), e.getCause());
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("Interrupted while loading", e);
+            }
+            catch (ExecutionException e) {
+                throw new IllegalStateException("A load task failed unexpectedly: " + e.getCause(), e.getCause());
+            }
+            finally {
+                batcher.close();
+                pool.shutdownNow();
+                if (rangePool != null) {
+                    rangePool.shutdownNow();
+                }
+            }
+            Optional<LoadReport.ReplicaRestore> restore = new ReplicaRestorer(cache, plan.request().replication(), listener, run::rewrite)
+                    .restore(plan, partitions, run.lostWorkers(liveAtStart));
+            long end = clock.millis();
+            long duration = Math.max(0, end - start);
+            Optional<LoadReport.Window> window = run.window.map(w -> w.summary(java.time.Instant.ofEpochMilli(end)));
+            long loading = Math.max(0, duration - window.map(LoadReport.Window::closedMillis).orElse(0L));
+            LOG.debug("Loaded {} bytes in {} ms", run.ufsBytesRead.get(), duration);
+            LoadTotals totals = LoadTotals.of(partitions);
+            if (renewal != null) {
+                renewal.close();
+            }
+            options.atomic().ifPresent(atomic -> {
+                if (totals.blocksFailed() == 0) {
+                    cache.tempAreas().abortTempArea(atomic.jobId());
+                }
+                else {
+                    LOG.warn("Atomic job {} keeps its temp area for a re-run until it expires in {}", atomic.jobId(), atomic.expireTime());
+                }
+            });
+            LoadReport report = new LoadReport(
+                    plan.request().target().describe(),
+                    run.abortedAfter.get() >= 0 ? LoadState.FAILED : state(totals),
+                    plan.request().replication(),
+                    totals,
+                    partitions,
+                    duration,
+                    loading == 0 ? totals.bytesLoaded() * 1000 : totals.bytesLoaded() * 1000 / loading,
+                    settings.values(),
+                    run.ufsBytesRead.get(),
+                    journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead())).orElse(null),
+                    restore.orElse(null),
+                    window.orElse(null),
+                    false);
+            listener.finished(report);
+            return report;
         }
         finally {
-            batcher.close();
-            pool.shutdownNow();
-            if (rangePool != null) {
-                rangePool.shutdownNow();
+            if (renewal != null) {
+                renewal.close();
             }
         }
-        Optional<LoadReport.ReplicaRestore> restore = new ReplicaRestorer(cache, plan.request().replication(), listener, run::rewrite)
-                .restore(plan, partitions, run.lostWorkers(liveAtStart));
-        long end = clock.millis();
-        long duration = Math.max(0, end - start);
-        Optional<LoadReport.Window> window = run.window.map(w -> w.summary(java.time.Instant.ofEpochMilli(end)));
-        long loading = Math.max(0, duration - window.map(LoadReport.Window::closedMillis).orElse(0L));
-        LOG.debug("Loaded {} bytes in {} ms", run.ufsBytesRead.get(), duration);
-        LoadTotals totals = LoadTotals.of(partitions);
-        options.atomic().ifPresent(atomic -> {
-            if (totals.blocksFailed() == 0) {
-                cache.tempAreas().abortTempArea(atomic.jobId());
-            }
-            else {
-                LOG.warn("Atomic job {} keeps its temp area for a re-run until it expires in {}", atomic.jobId(), atomic.expireTime());
-            }
-        });
-        LoadReport report = new LoadReport(
-                plan.request().target().describe(),
-                run.abortedAfter.get() >= 0 ? LoadState.FAILED : state(totals),
-                plan.request().replication(),
-                totals,
-                partitions,
-                duration,
-                loading == 0 ? totals.bytesLoaded() * 1000 : totals.bytesLoaded() * 1000 / loading,
-                settings.values(),
-                run.ufsBytesRead.get(),
-                journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead())).orElse(null),
-                restore.orElse(null),
-                window.orElse(null),
-                false);
-        listener.finished(report);
-        return report;
     }
 
     /**

@@ -139,6 +139,20 @@ class TestAtomicLoad {
     }
 
     @Test
+    void aLoadLongerThanTheExpireTimeKeepsItsTempArea() {
+        LoadPlan plan = plan();
+        // 1.2 MB at 400 KiB/s: about 3 s, six times the expire time; the master expires areas every second
+        ExecutorOptions options = ExecutorOptions.defaults().withRetries(2, Duration.ofMillis(1), Duration.ofMillis(2)).withBandwidth(400 << 10)
+                .withAtomic(new AtomicOptions("job-4", AtomicOptions.Scope.JOB, Duration.ofMillis(500)));
+        LoadReport report = new LoadExecutor(client, new Configuration(), settings(), options, ProgressListener.NONE, Clock.systemUTC()).execute(plan);
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), String.valueOf(report.failedFiles()));
+        assertTrue(report.durationMillis() > 1500, "the load outlived its expire time: " + report.durationMillis() + " ms");
+        assertEquals(plan.stats().blocks(), visibleBlocks(plan));
+        assertEquals(Optional.empty(), area("job-4"), "a committed job leaves no temp area");
+    }
+
+    @Test
     void anAbandonedTempAreaExpiresOnTheMasterAndTheWorkers() throws Exception {
         long before = workerFiles();
         LoadPlan plan = plan();
