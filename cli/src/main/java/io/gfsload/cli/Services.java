@@ -4,14 +4,17 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.base.Throwables;
 import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
 import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.client.GrpcCacheClient;
+import io.gfsload.cache.local.ClusterInUseException;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.catalog.HiveCatalog;
 import io.gfsload.catalog.RetryingCachingCatalog;
 import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.catalog.embedded.MetastoreInUseException;
 import io.gfsload.catalog.thrift.HiveSite;
 import io.gfsload.catalog.thrift.ThriftHiveCatalog;
 import io.gfsload.cli.demo.DemoDataset;
@@ -32,6 +35,10 @@ final class Services implements AutoCloseable {
     static final int EMBEDDED_WORKERS = 2;
     static final long EMBEDDED_WORKER_CAPACITY = 8L << 30;
     static final int METASTORE_ATTEMPTS = 3;
+    /** Added when the embedded metastore or cluster is in use by another command. */
+    static final String EMBEDDED_IN_USE_HINT = " (another gfsload command?): the embedded metastore and cache cluster serve one command at a "
+            + "time, a load waiting for its --window included; to run commands side by side, use a cluster of processes ('gfsload cluster "
+            + "start', then --master) and a metastore of your own (--metastore)";
 
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private final Optional<HiveCatalog> catalog;
@@ -64,7 +71,13 @@ final class Services implements AutoCloseable {
         Optional<URI> uri = options.metastore().or(() -> environment.hiveConfDir().flatMap(HiveSite::metastoreUri));
         if (uri.isEmpty()) {
             Path home = environment.home();
-            EmbeddedMetastore metastore = register(EmbeddedMetastore.start(home.resolve("metastore")));
+            EmbeddedMetastore metastore;
+            try {
+                metastore = register(EmbeddedMetastore.start(home.resolve("metastore")));
+            }
+            catch (MetastoreInUseException e) {
+                throw new MetastoreInUseException(e.getMessage() + EMBEDDED_IN_USE_HINT, e);
+            }
             DemoDataset.standard().ensure(metastore.uri(), home.resolve("demo"));
             uri = Optional.of(metastore.uri());
         }
@@ -93,7 +106,13 @@ final class Services implements AutoCloseable {
             }
             return client;
         }
-        LocalCluster cluster = register(LocalCluster.start(new LocalClusterConfig(home.resolve("cluster"), EMBEDDED_WORKERS, EMBEDDED_WORKER_CAPACITY)));
+        LocalCluster cluster;
+        try {
+            cluster = register(LocalCluster.start(new LocalClusterConfig(home.resolve("cluster"), EMBEDDED_WORKERS, EMBEDDED_WORKER_CAPACITY)));
+        }
+        catch (ClusterInUseException e) {
+            throw new CacheException(e.getMessage() + EMBEDDED_IN_USE_HINT, e);
+        }
         return register(cluster.newClient());
     }
 

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
@@ -140,6 +142,16 @@ class TestCommandLine {
             Thread.currentThread().setContextClassLoader(original);
         }
         assertEquals(List.of(), listHome(), "nothing started");
+    }
+
+    @Test
+    void anEmbeddedClusterInUseSaysHowToRunCommandsSideBySide() {
+        try (LocalCluster busy = LocalCluster.start(new LocalClusterConfig(home.resolve("cluster"), 1, 1L << 20))) {
+            CliRun run = gfsload("distributedLoad", home.resolve("no-data").toString());
+            assertEquals(ExitCode.FAILED, run.exitCode(), run.err());
+            assertEquals("gfsload: The cache cluster in " + home.resolve("cluster") + " is in use by another LocalCluster in this process"
+                    + Services.EMBEDDED_IN_USE_HINT, run.err().strip());
+        }
     }
 
     @Test

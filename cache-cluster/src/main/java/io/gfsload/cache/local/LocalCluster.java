@@ -253,11 +253,11 @@ public final class LocalCluster implements AutoCloseable {
             lock = channel.tryLock();
         }
         catch (OverlappingFileLockException e) {
-            throw new CacheException("The cache cluster in " + directory + " is in use by another LocalCluster in "
+            throw new ClusterInUseException("The cache cluster in " + directory + " is in use by another LocalCluster in "
                     + "this process");
         }
         if (lock == null) {
-            throw new CacheException("The cache cluster in " + directory + " is in use by another process");
+            throw new ClusterInUseException("The cache cluster in " + directory + " is in use by another process");
         }
         return lock;
     }

@@ -79,8 +79,11 @@ public final class EmbeddedMetastore implements AutoCloseable {
             throw new CatalogException("Cannot bind the embedded metastore to a loopback port: " + e.getMessage(), e);
         }
         catch (Exception e) {
-            throw new CatalogException("Cannot open the embedded metastore database in %s (is another gfsload using it?): %s"
-                    .formatted(absolute, rootMessage(e)), e);
+            String reason = rootMessage(e);
+            if (String.valueOf(reason).contains("Another instance of Derby may have already booted")) {
+                throw new MetastoreInUseException("The embedded metastore in %s is in use by another process".formatted(absolute), e);
+            }
+            throw new CatalogException("Cannot open the embedded metastore database in %s: %s".formatted(absolute, reason), e);
         }
         int port = socket.getServerSocket().getLocalPort();
         TServer server;
