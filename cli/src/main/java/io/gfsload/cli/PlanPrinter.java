@@ -37,7 +37,8 @@ final class PlanPrinter {
         PartitionSummary total = summarize("total", "", plan.partitions().stream().flatMap(p -> p.files().stream()).toList());
         long needed = plan.stats().bytesToLoad() * plan.request().replication();
         return new PlanSummary(plan.request().target().describe(), plan.request().replication(), plan.blockSize(), partitions, total,
-                cluster.liveWorkers().size(), cluster.liveFreeBytes(), needed, needed <= cluster.liveFreeBytes(), ASSUMED_BYTES_PER_SECOND);
+                cluster.liveWorkers().size(), cluster.liveFreeBytes(), needed,
+                needed == 0 || needed <= cluster.liveFreeBytes() && plan.request().replication() <= cluster.liveWorkers().size(), ASSUMED_BYTES_PER_SECOND);
     }
 
     private static PartitionSummary summarize(String name, String location, List<FileLoad> files) {
@@ -90,7 +91,9 @@ final class PlanPrinter {
         out.append("Needs %s (%s to load x %d %s); %d live %s %s free: %s%n".formatted(
                 Sizes.format(summary.neededBytes()), Sizes.format(summary.total().bytesToLoad()), summary.replication(),
                 summary.replication() == 1 ? "replica" : "replicas", summary.liveWorkers(), summary.liveWorkers() == 1 ? "worker has" : "workers have",
-                Sizes.format(summary.freeBytes()), summary.fits() ? "fits" : "DOES NOT FIT"));
+                Sizes.format(summary.freeBytes()), summary.fits() ? "fits"
+                        : summary.replication() > summary.liveWorkers() ? "DOES NOT FIT (each replica of a block needs a worker of its own)"
+                        : "DOES NOT FIT"));
         out.append("Estimates assume %s/s from the UFS.%n".formatted(Sizes.format(summary.assumedBytesPerSecond())));
         return out.toString();
     }

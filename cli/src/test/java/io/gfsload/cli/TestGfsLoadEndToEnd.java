@@ -163,6 +163,12 @@ class TestGfsLoadEndToEnd {
         assertEquals(0, summary.get("total").get("blocksCached").asLong(), "one replica is not enough for replication 2");
         assertEquals(4, summary.get("total").get("blocksToLoad").asLong());
         assertEquals(summary.get("total").get("bytes").asLong() * 2, summary.get("neededBytes").asLong());
+        assertTrue(summary.get("fits").asBoolean());
+
+        CliRun tooMany = gfsload("plan", "--table", "demo.events", "--latest", "1", "--replication", "3");
+        assertEquals(0, tooMany.exitCode(), tooMany.err());
+        assertTrue(tooMany.out().contains(" x 3 replicas); 2 live workers have ") && tooMany.out().contains(" free: DOES NOT FIT (each replica of a block "
+                + "needs a worker of its own)"), "space for 3 replicas, but only 2 workers: " + tooMany.out());
     }
 
     @Test
@@ -171,6 +177,9 @@ class TestGfsLoadEndToEnd {
         CliRun run = gfsload("plan", "--table", "demo.events", "--where", "dt >=");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().startsWith("gfsload: Invalid filter \"dt >=\" for demo.events (partition keys: dt): "), run.err());
+        CliRun lexer = gfsload("plan", "--table", "demo.events", "--where", "dt >>> 3");
+        assertEquals(2, lexer.exitCode());
+        assertEquals("gfsload: Invalid filter \"dt >>> 3\" for demo.events (partition keys: dt): the metastore cannot parse it", lexer.err().strip());
         CliRun key = gfsload("--table", "demo.events", "--partition", "day=2026-11-20");
         assertEquals(2, key.exitCode());
         assertEquals("gfsload: Partition spec 'day=2026-11-20' does not match the partition keys of demo.events: expected dt=...", key.err().strip());

@@ -263,7 +263,7 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         }
         catch (MetaException e) {
             throw new InvalidInputException("Invalid filter \"%s\" for %s (partition keys: %s): %s"
-                    .formatted(filter, table.name(), String.join(", ", table.partitionKeys()), firstLine(e.getMessage())));
+                    .formatted(filter, table.name(), String.join(", ", table.partitionKeys()), filterProblem(e.getMessage())));
         }
         catch (NoSuchObjectException e) {
             return List.of();
@@ -308,6 +308,12 @@ public final class ThriftHiveCatalog implements HiveCatalog {
                 .map(partition -> toPartitionInfo(table, partition))
                 .sorted(Comparator.comparing(PartitionInfo::spec, PartitionSpec.BY_VALUES))
                 .toList();
+    }
+
+    /** What the metastore says is wrong with a filter, without its parser's internals ("lexer error: null; exception NoViableAltException(-1@[])"). */
+    private static String filterProblem(String message) {
+        String line = firstLine(message);
+        return line.startsWith("Error parsing partition filter") ? "the metastore cannot parse it" : line;
     }
 
     private static String firstLine(String message) {
