@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.executor.ExecutorOptions;
@@ -141,11 +142,12 @@ final class GfsloadContender extends NamedContender {
         LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of(ufs.path())), 1);
         LoadPlan plan = planner.plan(request);
         long planned = workspace.ticker().read();
-        Settings settings = rule.settings(plan, cache.clusterInfo());
+        ClusterInfo cluster = cache.clusterInfo();
+        Settings settings = rule.settings(plan, cluster);
         ExecutorOptions options = ExecutorOptions.defaults().withActiveFiles(Math.toIntExact(Math.max(1, settings.value(Settings.ACTIVE_FILES))));
         LoadExecutor executor = new LoadExecutor(cache, ufs.conf(), settings, options, listener, workspace.clock());
         executor.validate(plan, true);
-        LoadReport report = JobJournal.withJournal(jobs, request, true, journal -> executor.execute(plan, Optional.of(journal)));
+        LoadReport report = JobJournal.withJournal(jobs, request, cluster.clusterId(), true, journal -> executor.execute(plan, Optional.of(journal)));
         return new Load(plan, settings, report, planned);
     }
 

@@ -27,7 +27,7 @@ class TestHarnessParts {
     private static final LoadPlan SMALL_FILES = new LoadPlan(new LoadRequest(new LoadTarget.Paths(List.of("/data")), 1), PlannerConfig.DEFAULT_BLOCK_SIZE,
             List.of(), List.of(), new PlanStats(1000, 1000L * 65536, 1000, 0, 0, List.of(0L, 0L, 1000L, 0L, 0L, 0L, 0L), 65536, 65536));
     /** No live workers: the advisor assumes one. */
-    private static final ClusterInfo CLUSTER = new ClusterInfo(List.of());
+    private static final ClusterInfo CLUSTER = new ClusterInfo("harness-test-cluster", List.of());
 
     @Test
     void summarisesMedianAndRange() {

@@ -13,7 +13,8 @@ final class LoadAction {
 
     /**
      * Loads {@code request}, journalled under {@code jobsDirectory}: the same command after a crash
-     * continues the job, and a job that succeeds deletes its journal.
+     * continues the job unless it runs against another cache cluster, and a job that succeeds
+     * deletes its journal.
      */
     static int load(CommandSpec spec, Services services, Path jobsDirectory, LoadRequest request, LoadOptions load, ExecutionOptions execution,
             WorkloadOptions workload, boolean ignoreCapacity) {
@@ -26,7 +27,7 @@ final class LoadAction {
         runner.validate(planned, ignoreCapacity);
         LoadReport report;
         try (ProgressReporter progress = new ProgressReporter(mode, System.console() != null, spec.commandLine().getErr(), System.err, System::nanoTime)) {
-            report = JobJournal.withJournal(jobsDirectory, request, execution.restart,
+            report = JobJournal.withJournal(jobsDirectory, request, planned.clusterId(), execution.restart,
                     journal -> runner.load(planned, execution.verify, ignoreCapacity, options, progress, journal, spec.commandLine().getErr()));
         }
         // the summary first: a report file that cannot be written does not hide what was loaded

@@ -4,6 +4,7 @@ import io.gfsload.advisor.SettingOverride;
 import io.gfsload.advisor.Settings;
 import io.gfsload.advisor.TuningAdvisor;
 import io.gfsload.advisor.WorkloadProfile;
+import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.executor.JobJournal;
 import io.gfsload.executor.LoadExecutor;
@@ -32,8 +33,12 @@ final class LoadRunner {
         this.services = services;
     }
 
-    /** A plan, the workload it makes, and the settings the advisor derived for it. */
-    record Planned(LoadPlan plan, WorkloadProfile profile, Settings settings) {}
+    /**
+     * A plan, the workload it makes, and the settings the advisor derived for it.
+     *
+     * @param clusterId the id of the cache cluster planned against, which a job's journal records
+     */
+    record Planned(LoadPlan plan, WorkloadProfile profile, Settings settings, String clusterId) {}
 
     /**
      * Plans {@code request} and tunes for it: {@code workload} describes the machines and the UFS,
@@ -42,8 +47,9 @@ final class LoadRunner {
     Planned plan(LoadRequest request, WorkloadOptions workload, List<SettingOverride> overrides) {
         LoadPlan plan = planner().plan(request);
         BackendProfile probed = workload.shouldProbe() ? new UfsProbe(hadoopConf, UfsProbe.Options.defaults()).probe(plan).profile() : BackendProfile.unknown();
-        WorkloadProfile profile = workload.profile(plan.stats(), plan.blockSize(), services.cache().clusterInfo(), probed);
-        return new Planned(plan, profile, TuningAdvisor.recommend(profile, overrides));
+        ClusterInfo cluster = services.cache().clusterInfo();
+        WorkloadProfile profile = workload.profile(plan.stats(), plan.blockSize(), cluster, probed);
+        return new Planned(plan, profile, TuningAdvisor.recommend(profile, overrides), cluster.clusterId());
     }
 
     /**
@@ -83,6 +89,7 @@ final class LoadRunner {
             status.printf("UFS reads start only within the load window %s (%s)%s%n", window, window.zone().getId(),
                     window.isOpen(now) ? "" : "; it is closed now and opens in " + LoadWindow.describe(window.untilOpen(now)));
         });
+        journal.discarded().ifPresent(status::println);
         if (journal.run() > 1) {
             status.printf("Resuming job %s (run %d): %d blocks committed, %s read from the UFS by earlier runs%n",
                     journal.jobId(), journal.run(), journal.previousBlocks(), Sizes.format(journal.previousUfsBytesRead()));

@@ -13,18 +13,23 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The checkpoint of one load job, in RocksDB under {@code <jobs>/<job id>}: the blocks its runs
- * committed and the UFS bytes they read. The job id is derived from the request, so the same
- * command after a crash finds the same journal and continues; a job that succeeds deletes its
- * journal.
+ * committed and the UFS bytes they read, and the id of the cache cluster they loaded into. The job
+ * id is derived from the request, so the same command after a crash finds the same journal and
+ * continues; a job that succeeds deletes its journal. The journal is tied to its cluster: run
+ * against another cluster (another master, or one whose metadata was wiped), which holds none of
+ * the blocks it records, the job starts afresh.
  *
  * <p>Thread-safe. Writes go to RocksDB's write-ahead log, which survives the process being killed.
  */
@@ -32,6 +37,9 @@ public final class JobJournal implements AutoCloseable {
     private static final byte[] UFS_BYTES_READ = "ufs-bytes-read".getBytes(StandardCharsets.UTF_8);
     private static final byte[] RUNS = "runs".getBytes(StandardCharsets.UTF_8);
     private static final byte[] REQUEST = "request".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] CLUSTER_ID = "cluster-id".getBytes(StandardCharsets.UTF_8);
+    /** Above every key: keys are UTF-8, which never has a byte 0xFF. */
+    private static final byte[] END_OF_KEYS = {(byte) 0xFF};
     private static final String BLOCK_PREFIX = "block/";
     /**
      * The UFS bytes read are written ahead in steps of this size: the journal holds the bytes read
@@ -40,6 +48,8 @@ public final class JobJournal implements AutoCloseable {
      * instead of one per read.
      */
     static final long READ_RECORD_STEP = 1 << 20;
+
+    private static final Logger LOG = LoggerFactory.getLogger(JobJournal.class);
 
     static {
         RocksDB.loadLibrary();
@@ -52,11 +62,13 @@ public final class JobJournal implements AutoCloseable {
     private final long previousUfsBytesRead;
     private final long previousBlocks;
     private final long run;
+    private final Optional<String> discarded;
     private long ufsBytesRead;
     private long ufsBytesReadRecorded;
 
-    private JobJournal(String jobId, Path directory, Options options, RocksDB db) throws RocksDBException {
+    private JobJournal(String jobId, Path directory, Options options, RocksDB db, Optional<String> discarded) throws RocksDBException {
         this.jobId = jobId;
+        this.discarded = discarded;
         this.directory = directory;
         this.options = options;
         this.db = db;
@@ -91,13 +103,18 @@ public final class JobJournal implements AutoCloseable {
     }
 
     /**
-     * Opens the journal of {@code request} under {@code jobsDirectory}, creating it, or adopting
-     * what an earlier run of the same request left unless {@code restart}.
+     * Opens the journal of {@code request} under {@code jobsDirectory} for a run against the cache
+     * cluster {@code clusterId}, creating it, or adopting what an earlier run of the same request
+     * left unless {@code restart}. A journal that earlier runs wrote against another cluster is not
+     * adopted: the job starts afresh as with {@code restart}, and {@link #discarded()} says so.
      *
+     * @param clusterId the id of the cache cluster the run loads into ({@code ClusterInfo.clusterId()})
      * @throws JournalException when the journal cannot be opened, for example because another
      *     process runs the same job
      */
-    public static JobJournal open(Path jobsDirectory, LoadRequest request, boolean restart) {
+    public static JobJournal open(Path jobsDirectory, LoadRequest request, String clusterId, boolean restart) {
+        requireNonNull(jobsDirectory, "jobsDirectory is null");
+        requireNonNull(clusterId, "clusterId is null");
         String jobId = jobId(request);
         Path directory = jobsDirectory.resolve(jobId);
         try {
@@ -106,12 +123,24 @@ public final class JobJournal implements AutoCloseable {
             }
             Files.createDirectories(directory);
             Options options = new Options().setCreateIfMissing(true);
+            RocksDB db = null;
             try {
-                RocksDB db = RocksDB.open(options, directory.toString());
+                db = RocksDB.open(options, directory.toString());
+                Optional<String> discarded = foreignJournal(db, jobId, clusterId);
+                if (discarded.isPresent()) {
+                    // emptied in place, so that the job's lock is held throughout
+                    db.deleteRange(new byte[0], END_OF_KEYS);
+                }
                 db.put(REQUEST, request.target().describe().getBytes(StandardCharsets.UTF_8));
-                return new JobJournal(jobId, directory, options, db);
+                db.put(CLUSTER_ID, clusterId.getBytes(StandardCharsets.UTF_8));
+                JobJournal journal = new JobJournal(jobId, directory, options, db, discarded);
+                discarded.ifPresent(line -> LOG.warn("{}", line));
+                return journal;
             }
-            catch (RocksDBException e) {
+            catch (RocksDBException | RuntimeException e) {
+                if (db != null) {
+                    db.close();
+                }
                 options.close();
                 throw e;
             }
@@ -128,12 +157,39 @@ public final class JobJournal implements AutoCloseable {
     }
 
     /**
-     * Runs {@code load} with the journal of {@code request} (see {@link #open}): a load that
-     * succeeds deletes the journal, any other outcome keeps it for the next run, and the journal is
-     * closed even when {@code load} throws.
+     * Why the journal in {@code db}, left by earlier runs, is not adopted by a run against the
+     * cluster {@code clusterId}, if it is not: they loaded into another cluster.
      */
-    public static LoadReport withJournal(Path jobsDirectory, LoadRequest request, boolean restart, java.util.function.Function<JobJournal, LoadReport> load) {
-        JobJournal journal = open(jobsDirectory, request, restart);
+    private static Optional<String> foreignJournal(RocksDB db, String jobId, String clusterId) throws RocksDBException {
+        if (db.get(RUNS) == null) {
+            // a new journal: no earlier run to adopt
+            return Optional.empty();
+        }
+        byte[] recorded = db.get(CLUSTER_ID);
+        if (recorded == null) {
+            // Written by a gfsload that did not record the cluster: whether its blocks are in this
+            // cluster cannot be told, and adopting them when they are not is what reports blocks
+            // the cluster does not hold as committed by earlier runs. Starting afresh costs only the
+            // figures of those runs: blocks this cluster holds are still found cached and skipped.
+            return Optional.of("The journal of job %s does not say which cache cluster it was written against (an older gfsload wrote it); starting the job afresh"
+                    .formatted(jobId));
+        }
+        String previous = new String(recorded, StandardCharsets.UTF_8);
+        if (previous.equals(clusterId)) {
+            return Optional.empty();
+        }
+        return Optional.of("The journal of job %s was written against another cache cluster (%s); starting the job afresh"
+                .formatted(jobId, previous.isEmpty() ? "id unknown" : previous));
+    }
+
+    /**
+     * Runs {@code load} with the journal of {@code request} for a run against the cache cluster
+     * {@code clusterId} (see {@link #open}): a load that succeeds deletes the journal, any other
+     * outcome keeps it for the next run, and the journal is closed even when {@code load} throws.
+     */
+    public static LoadReport withJournal(Path jobsDirectory, LoadRequest request, String clusterId, boolean restart,
+            java.util.function.Function<JobJournal, LoadReport> load) {
+        JobJournal journal = open(jobsDirectory, request, clusterId, restart);
         LoadReport report;
         try {
             report = load.apply(journal);
@@ -153,6 +209,16 @@ public final class JobJournal implements AutoCloseable {
 
     public String jobId() {
         return jobId;
+    }
+
+    /**
+     * Why this run starts the job afresh although earlier runs left a journal of it, if it does:
+     * they loaded into another cache cluster. One line, e.g. {@code The journal of job
+     * 0123456789abcdef was written against another cache cluster (<its id>); starting the job
+     * afresh}. Empty when the journal was adopted, new, or discarded on request ({@code restart}).
+     */
+    public Optional<String> discarded() {
+        return discarded;
     }
 
     /** Which run of the job this is: 1 for the first. */

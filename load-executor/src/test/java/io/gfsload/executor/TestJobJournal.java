@@ -9,6 +9,7 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.Options;
@@ -17,13 +18,15 @@ import org.rocksdb.RocksDBException;
 
 class TestJobJournal {
     private static final LoadRequest REQUEST = new LoadRequest(new LoadTarget.Paths(List.of("/data/events")), 2);
+    private static final String CLUSTER = "6f1c2e0a-5b7d-4c39-9a8e-2d4f61b0c7e3";
+    private static final String OTHER_CLUSTER = "0d9e8f7a-1b2c-4d3e-8f40-5a6b7c8d9e0f";
 
     @TempDir
     Path jobs;
 
     @Test
     void theBytesReadAreRecordedAheadWhileOpenAndExactlyOnClose() throws RocksDBException {
-        JobJournal journal = JobJournal.open(jobs, REQUEST, false);
+        JobJournal journal = JobJournal.open(jobs, REQUEST, CLUSTER, false);
         long read = 0;
         for (int i = 0; i < 100; i++) {
             journal.recordRead(65_536 + i);
@@ -36,7 +39,7 @@ class TestJobJournal {
         assertEquals(read, journal.ufsBytesRead());
         journal.close();
 
-        JobJournal reopened = JobJournal.open(jobs, REQUEST, false);
+        JobJournal reopened = JobJournal.open(jobs, REQUEST, CLUSTER, false);
         try {
             assertEquals(read, reopened.previousUfsBytesRead());
             assertEquals(2, reopened.run());
@@ -46,7 +49,7 @@ class TestJobJournal {
         finally {
             reopened.close();
         }
-        JobJournal third = JobJournal.open(jobs, REQUEST, false);
+        JobJournal third = JobJournal.open(jobs, REQUEST, CLUSTER, false);
         try {
             assertEquals(read + 10, third.previousUfsBytesRead());
         }
@@ -57,14 +60,110 @@ class TestJobJournal {
 
     @Test
     void restartForgetsWhatEarlierRunsRead() {
-        JobJournal journal = JobJournal.open(jobs, REQUEST, false);
+        JobJournal journal = JobJournal.open(jobs, REQUEST, CLUSTER, false);
         journal.recordRead(1_000);
         journal.close();
 
-        JobJournal restarted = JobJournal.open(jobs, REQUEST, true);
+        JobJournal restarted = JobJournal.open(jobs, REQUEST, CLUSTER, true);
         try {
             assertEquals(0, restarted.previousUfsBytesRead());
             assertEquals(1, restarted.run());
+        }
+        finally {
+            restarted.close();
+        }
+    }
+
+    @Test
+    void aJournalIsResumedAgainstItsClusterOnlyAndStartedAfreshAgainstAnother() {
+        JobJournal journal = JobJournal.open(jobs, REQUEST, CLUSTER, false);
+        journal.recordCommitted(List.of("f1-0", "f1-1"));
+        journal.recordCommitted("f2-0");
+        journal.recordRead(3_000);
+        journal.close();
+
+        JobJournal resumed = JobJournal.open(jobs, REQUEST, CLUSTER, false);
+        try {
+            assertEquals(2, resumed.run());
+            assertEquals(3, resumed.previousBlocks());
+            assertEquals(3_000, resumed.previousUfsBytesRead());
+            assertEquals(Optional.empty(), resumed.discarded());
+            resumed.recordCommitted("f3-0");
+        }
+        finally {
+            resumed.close();
+        }
+
+        JobJournal elsewhere = JobJournal.open(jobs, REQUEST, OTHER_CLUSTER, false);
+        try {
+            assertEquals(1, elsewhere.run());
+            assertEquals(0, elsewhere.previousBlocks());
+            assertEquals(0, elsewhere.previousUfsBytesRead());
+            assertEquals(0, elsewhere.ufsBytesRead());
+            assertEquals(Optional.of("The journal of job %s was written against another cache cluster (%s); starting the job afresh"
+                    .formatted(elsewhere.jobId(), CLUSTER)), elsewhere.discarded());
+            elsewhere.recordCommitted("f1-0");
+            elsewhere.recordRead(500);
+        }
+        finally {
+            elsewhere.close();
+        }
+
+        // the journal now belongs to the other cluster
+        JobJournal again = JobJournal.open(jobs, REQUEST, OTHER_CLUSTER, false);
+        try {
+            assertEquals(2, again.run());
+            assertEquals(1, again.previousBlocks());
+            assertEquals(500, again.previousUfsBytesRead());
+            assertEquals(Optional.empty(), again.discarded());
+        }
+        finally {
+            again.close();
+        }
+        JobJournal back = JobJournal.open(jobs, REQUEST, CLUSTER, false);
+        try {
+            assertEquals(1, back.run());
+            assertEquals(0, back.previousBlocks());
+            assertTrue(back.discarded().isPresent());
+        }
+        finally {
+            back.close();
+        }
+    }
+
+    @Test
+    void aJournalThatRecordsNoClusterStartsAfresh() throws RocksDBException {
+        JobJournal journal = JobJournal.open(jobs, REQUEST, CLUSTER, false);
+        journal.recordCommitted("f1-0");
+        journal.recordRead(1_000);
+        journal.close();
+        // as a gfsload older than cluster ids left it
+        try (Options options = new Options(); RocksDB db = RocksDB.open(options, jobs.resolve(journal.jobId()).toString())) {
+            db.delete("cluster-id".getBytes(StandardCharsets.UTF_8));
+        }
+
+        JobJournal reopened = JobJournal.open(jobs, REQUEST, CLUSTER, false);
+        try {
+            assertEquals(1, reopened.run());
+            assertEquals(0, reopened.previousBlocks());
+            assertEquals(0, reopened.previousUfsBytesRead());
+            assertEquals(Optional.of("The journal of job %s does not say which cache cluster it was written against (an older gfsload wrote it); starting the job afresh"
+                    .formatted(reopened.jobId())), reopened.discarded());
+        }
+        finally {
+            reopened.close();
+        }
+    }
+
+    @Test
+    void aNewJournalAndARestartedOneDiscardNothing() {
+        JobJournal journal = JobJournal.open(jobs, REQUEST, CLUSTER, false);
+        assertEquals(Optional.empty(), journal.discarded());
+        journal.close();
+        JobJournal restarted = JobJournal.open(jobs, REQUEST, OTHER_CLUSTER, true);
+        try {
+            assertEquals(1, restarted.run());
+            assertEquals(Optional.empty(), restarted.discarded(), "a restart was asked for");
         }
         finally {
             restarted.close();

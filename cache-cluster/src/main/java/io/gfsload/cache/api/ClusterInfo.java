@@ -4,9 +4,17 @@ import static java.util.Objects.requireNonNull;
 
 import java.util.List;
 
-/** The cluster's workers, sorted by id, and totals over the live ones. */
-public record ClusterInfo(List<WorkerInfo> workers) {
+/**
+ * The cluster's identity, its workers, sorted by id, and totals over the live ones.
+ *
+ * @param clusterId the id the master gave the cluster when it created its metadata store (a UUID):
+ *     the same across master restarts on that store, another for a cluster with another (or a
+ *     wiped) metadata directory; empty from a master older than cluster ids
+ * @param workers the registered workers, live or not, sorted by id
+ */
+public record ClusterInfo(String clusterId, List<WorkerInfo> workers) {
     public ClusterInfo {
+        requireNonNull(clusterId, "clusterId is null");
         requireNonNull(workers, "workers is null");
         workers = List.copyOf(workers);
     }

@@ -198,7 +198,7 @@ public final class GrpcCacheClient implements CacheClient {
                     status.getCapacityBytes(), status.getUsedBytes(), status.getLive(), tiers));
         }
         workers.sort(Comparator.comparing(WorkerInfo::id));
-        return new ClusterInfo(workers);
+        return new ClusterInfo(response.getClusterId(), workers);
     }
 
     @Override

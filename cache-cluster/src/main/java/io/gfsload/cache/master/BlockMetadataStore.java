@@ -30,6 +30,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -43,13 +44,14 @@ import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
 /**
- * The master's durable state in RocksDB: committed block metadata, the temp areas of atomic loads,
- * and the commands queued for workers.
+ * The master's durable state in RocksDB: the cluster's id, committed block metadata, the temp areas
+ * of atomic loads, and the commands queued for workers.
  *
  * <p>Column families and their keys (indexes padded to 10 digits, so prefix scans return a file's
  * blocks in index order):
  *
  * <pre>
+ *   default          cluster-id                            -> the cluster's id, a UUID (UTF-8)
  *   blocks           &lt;fileKey&gt;/&lt;index&gt;                   -> BlockRecord (committed: readers see it)
  *   worker-blocks    &lt;workerId&gt;/&lt;fileKey&gt;/&lt;index&gt;        -> empty (the worker holds the committed block)
  *   files            &lt;path&gt;\0&lt;fileKey&gt;                    -> FileIdentityProto (files with committed blocks, by path)
@@ -78,6 +80,8 @@ final class BlockMetadataStore implements AutoCloseable {
     private static final byte[] WORKER_COMMANDS = "worker-commands".getBytes(UTF_8);
     private static final byte[] WORKER_REMOVES = "worker-removes".getBytes(UTF_8);
     private static final byte[] EMPTY = new byte[0];
+    /** The key of the cluster's id in the default column family. */
+    private static final byte[] CLUSTER_ID = "cluster-id".getBytes(UTF_8);
 
     private final Path directory;
     private final DBOptions dbOptions;
@@ -94,6 +98,7 @@ final class BlockMetadataStore implements AutoCloseable {
     private final ColumnFamilyHandle workerCommands;
     private final ColumnFamilyHandle workerRemoves;
     private final AtomicLong commandSequence;
+    private final String clusterId;
     /**
      * By worker, the blocks a heartbeat answer told it to delete, until its next heartbeat or
      * registration: the worker carries out an answer's commands before it sends the next one.
@@ -103,8 +108,9 @@ final class BlockMetadataStore implements AutoCloseable {
     private boolean closed;
 
     private BlockMetadataStore(Path directory, DBOptions dbOptions, ColumnFamilyOptions columnFamilyOptions,
-            RocksDB db, List<ColumnFamilyHandle> handles) {
+            RocksDB db, List<ColumnFamilyHandle> handles, String clusterId) {
         this.directory = directory;
+        this.clusterId = clusterId;
         this.dbOptions = dbOptions;
         this.columnFamilyOptions = columnFamilyOptions;
         this.writeOptions = new WriteOptions();
@@ -122,7 +128,8 @@ final class BlockMetadataStore implements AutoCloseable {
     }
 
     /**
-     * Opens or creates the store in {@code directory}.
+     * Opens or creates the store in {@code directory}. A new store, and one an earlier version
+     * created without a cluster id, gets a new random cluster id, which it keeps from then on.
      *
      * @throws MetadataStoreException when RocksDB cannot open it, e.g. another process has it open
      */
@@ -149,7 +156,16 @@ final class BlockMetadataStore implements AutoCloseable {
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         try {
             RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
-            return new BlockMetadataStore(directory, dbOptions, columnFamilyOptions, db, handles);
+            String clusterId;
+            try {
+                clusterId = clusterId(db);
+            }
+            catch (RocksDBException e) {
+                handles.forEach(ColumnFamilyHandle::close);
+                db.close();
+                throw e;
+            }
+            return new BlockMetadataStore(directory, dbOptions, columnFamilyOptions, db, handles, clusterId);
         }
         catch (RocksDBException e) {
             columnFamilyOptions.close();
@@ -157,6 +173,27 @@ final class BlockMetadataStore implements AutoCloseable {
             throw new MetadataStoreException("Cannot open the block metadata store in " + directory + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    /** The cluster id stored in {@code db}; a new one is created and stored (synced) when there is none. */
+    private static String clusterId(RocksDB db) throws RocksDBException {
+        byte[] stored = db.get(CLUSTER_ID);
+        if (stored != null) {
+            return new String(stored, UTF_8);
+        }
+        String created = UUID.randomUUID().toString();
+        try (WriteOptions sync = new WriteOptions().setSync(true)) {
+            db.put(sync, CLUSTER_ID, created.getBytes(UTF_8));
+        }
+        return created;
+    }
+
+    /**
+     * The id of the cluster this store holds the metadata of: random, created with the store, and
+     * kept for as long as the store is.
+     */
+    String clusterId() {
+        return clusterId;
     }
 
     // ------------------------------------------------------------------------------------------

@@ -130,8 +130,8 @@ public final class CacheMaster implements AutoCloseable {
             heartbeatChecker.scheduleWithFixedDelay(master::checkQuietly, intervalMillis, intervalMillis,
                     TimeUnit.MILLISECONDS);
         }
-        log.info("Cache master started on {} with metadata in {}{}", server.target(), config.metadataDirectory(),
-                metricsServer.map(m -> "; metrics on http://" + m.target() + "/metrics").orElse(""));
+        log.info("Cache master of cluster {} started on {} with metadata in {}{}", metadata.clusterId(), server.target(),
+                config.metadataDirectory(), metricsServer.map(m -> "; metrics on http://" + m.target() + "/metrics").orElse(""));
         return master;
     }
 
@@ -150,9 +150,9 @@ public final class CacheMaster implements AutoCloseable {
         return metricsServer.map(MetricsHttpServer::target);
     }
 
-    /** The registered workers as the master sees them now. */
+    /** The cluster's id and the registered workers as the master sees them now. */
     public ClusterInfo clusterInfo() {
-        return new ClusterInfo(registry.workers());
+        return new ClusterInfo(metadata.clusterId(), registry.workers());
     }
 
     /**

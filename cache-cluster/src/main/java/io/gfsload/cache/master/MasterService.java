@@ -409,7 +409,7 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
     @Override
     public void getClusterInfo(GetClusterInfoRequest request, StreamObserver<GetClusterInfoResponse> response) {
         respond(response, () -> {
-            GetClusterInfoResponse.Builder result = GetClusterInfoResponse.newBuilder();
+            GetClusterInfoResponse.Builder result = GetClusterInfoResponse.newBuilder().setClusterId(metadata.clusterId());
             for (WorkerInfo worker : registry.workers()) {
                 result.addWorkers(WorkerStatus.newBuilder()
                         .setAddress(address(worker))

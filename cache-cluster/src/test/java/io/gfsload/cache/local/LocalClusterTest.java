@@ -8,6 +8,7 @@ import static io.gfsload.cache.testing.TestData.readAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -37,12 +38,14 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -130,6 +133,28 @@ class LocalClusterTest {
             assertArrayEquals(data, readAll(client.openReader(block)));
             assertEquals(2 * (long) data.length, client.clusterInfo().workers().stream()
                     .mapToLong(WorkerInfo::usedBytes).sum());
+        }
+    }
+
+    /** The embedded cluster is the same cluster after a restart on its directory, another in a wiped one. */
+    @Test
+    void theClusterIdSurvivesARestartAndNotAWipedDirectory() throws Exception {
+        LocalClusterConfig config = new LocalClusterConfig(directory, 1, 16L * MIB);
+        String clusterId;
+        try (LocalCluster cluster = LocalCluster.start(config); CacheClient client = cluster.newClient()) {
+            clusterId = client.clusterInfo().clusterId();
+            assertFalse(clusterId.isEmpty());
+        }
+        try (LocalCluster cluster = LocalCluster.start(config); CacheClient client = cluster.newClient()) {
+            assertEquals(clusterId, client.clusterInfo().clusterId());
+        }
+        try (Stream<Path> paths = Files.walk(directory)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+        try (LocalCluster cluster = LocalCluster.start(config); CacheClient client = cluster.newClient()) {
+            assertNotEquals(clusterId, client.clusterInfo().clusterId());
         }
     }
 

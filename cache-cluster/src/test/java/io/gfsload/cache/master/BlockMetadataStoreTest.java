@@ -2,6 +2,7 @@ package io.gfsload.cache.master;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,10 +11,19 @@ import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.proto.BlockRecord;
 import io.gfsload.cache.rpc.ProtoConversions;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.UUID;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.Options;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
 
 class BlockMetadataStoreTest {
     private static final FileIdentity FILE = new FileIdentity("cosn://bucket/t/dt=1/part-0", 1 << 30, 1000, "e1");
@@ -106,6 +116,61 @@ class BlockMetadataStoreTest {
             assertTrue(e.getMessage().startsWith("Cannot open the block metadata store in " + directory + ": "),
                     e.getMessage());
             assertEquals(List.of(), store.fileBlocks(FILE), "the first store still works");
+        }
+    }
+
+    @Test
+    void theClusterIdIsKeptAcrossReopeningAndAnotherDirectoryHasAnother(@TempDir Path other) {
+        String clusterId;
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            clusterId = store.clusterId();
+            assertEquals(clusterId, UUID.fromString(clusterId).toString(), "a UUID");
+        }
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            assertEquals(clusterId, store.clusterId());
+        }
+        try (BlockMetadataStore store = BlockMetadataStore.open(other)) {
+            assertNotEquals(clusterId, store.clusterId());
+        }
+    }
+
+    /** A store an earlier version created has no cluster id: it gets one when opened and keeps it, blocks and all. */
+    @Test
+    void aStoreWithoutAClusterIdGetsOneWhenOpened() throws RocksDBException {
+        String removed;
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            removed = store.clusterId();
+            store.commit(record(FILE, 0, "worker-0"));
+        }
+        deleteClusterId();
+
+        String clusterId;
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            clusterId = store.clusterId();
+            assertNotEquals(removed, clusterId);
+            assertEquals(Optional.of(record(FILE, 0, "worker-0")), store.block(FILE, 0));
+        }
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            assertEquals(clusterId, store.clusterId());
+        }
+    }
+
+    /** Makes the closed store in {@code directory} look as an earlier version left it: without a cluster id. */
+    private void deleteClusterId() throws RocksDBException {
+        try (Options options = new Options(); DBOptions dbOptions = new DBOptions(); ColumnFamilyOptions familyOptions = new ColumnFamilyOptions()) {
+            List<ColumnFamilyDescriptor> descriptors = RocksDB.listColumnFamilies(options, directory.toString()).stream()
+                    .map(name -> new ColumnFamilyDescriptor(name, familyOptions))
+                    .toList();
+            List<ColumnFamilyHandle> handles = new ArrayList<>();
+            RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
+            try {
+                db.delete("cluster-id".getBytes(UTF_8));
+                assertEquals(null, db.get("cluster-id".getBytes(UTF_8)));
+            }
+            finally {
+                handles.forEach(ColumnFamilyHandle::close);
+                db.close();
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package io.gfsload.cache.master;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.gfsload.cache.api.BlockKey;
@@ -35,6 +36,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -246,6 +248,22 @@ class MasterServiceTest {
         assertEquals(List.of(), client.cachedBlocks(FILE), "worker-0 has not registered with the new master");
         register("worker-0", 1000, blockId(5));
         assertEquals(List.of(new CachedBlock(5, 100, 7, List.of("worker-0"))), client.cachedBlocks(FILE));
+    }
+
+    @Test
+    void theClusterIdSurvivesAMasterRestartAndAnotherMetadataDirectoryIsAnotherCluster(@TempDir Path other)
+            throws InterruptedException {
+        String clusterId = client.clusterInfo().clusterId();
+        assertEquals(clusterId, UUID.fromString(clusterId).toString(), "a UUID");
+        assertEquals(clusterId, master.clusterInfo().clusterId(), "the same through gRPC as in the master");
+        stopMaster();
+        startMaster();
+        assertEquals(clusterId, client.clusterInfo().clusterId(), "the same after a restart on the same metadata");
+
+        try (CacheMaster another = CacheMaster.start(MasterConfig.defaults(other), ticker, false);
+                CacheClient anotherClient = GrpcCacheClient.connect(another.target())) {
+            assertNotEquals(clusterId, anotherClient.clusterInfo().clusterId());
+        }
     }
 
     @Test

@@ -1,0 +1,67 @@
+package io.gfsload.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.executor.JobJournal;
+import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A journal is tied to the cache cluster its runs loaded into: the same command run against
+ * another cluster (here the embedded one, after a run against a cluster elsewhere left its journal)
+ * starts the job afresh, says so, and reports no earlier runs.
+ */
+class TestJournalOfAnotherCluster {
+    @TempDir
+    Path home;
+
+    @TempDir
+    Path elsewhere;
+
+    @Test
+    void aJournalLeftByARunAgainstAnotherClusterIsNotResumed() throws Exception {
+        Path data = home.resolve("data");
+        Files.createDirectories(data);
+        for (int i = 0; i < 3; i++) {
+            Files.write(data.resolve("part-%d".formatted(i)), new byte[100_000 + i]);
+        }
+        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), 1);
+        // what a run against the other cluster, interrupted, leaves in $GFSLOAD_HOME/jobs
+        String otherClusterId;
+        try (LocalCluster other = LocalCluster.start(new LocalClusterConfig(elsewhere, 1, 1L << 30)); CacheClient client = other.newClient()) {
+            otherClusterId = client.clusterInfo().clusterId();
+        }
+        try (JobJournal journal = JobJournal.open(home.resolve("jobs"), request, otherClusterId, false)) {
+            journal.recordCommitted(List.of("f0-0", "f1-0"));
+            journal.recordRead(200_001);
+        }
+
+        CliRun run = CliRun.gfsload(home, "distributedLoad", "--json", "--progress", "none", data.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        String jobId = JobJournal.jobId(request);
+        assertTrue(run.err().contains("The journal of job %s was written against another cache cluster (%s); starting the job afresh%n"
+                .formatted(jobId, otherClusterId)), run.err());
+        assertFalse(run.err().contains("Resuming job"), run.err());
+        JsonNode report = new ObjectMapper().readTree(run.out());
+        assertEquals("SUCCEEDED", report.get("state").asText());
+        assertEquals(jobId, report.get("job").get("jobId").asText());
+        assertEquals(1, report.get("job").get("run").asLong());
+        assertEquals(0, report.get("job").get("previousBlocks").asLong());
+        assertEquals(0, report.get("job").get("previousUfsBytesRead").asLong());
+        assertEquals(3, report.get("totals").get("blocksLoaded").asLong());
+        assertFalse(Files.exists(home.resolve("jobs").resolve(jobId)), "a job that succeeds deletes its journal");
+    }
+}
