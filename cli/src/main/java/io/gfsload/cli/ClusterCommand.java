@@ -199,12 +199,12 @@ public final class ClusterCommand implements Callable<Integer> {
             int tempAreas = client.tempAreas().listTempAreas().size();
             out.printf(Locale.ROOT, "Cache cluster in %s: master %s (pid %d)%n", directory, record.masterTarget(),
                     record.master().pid());
-            out.printf(Locale.ROOT, "%-12s %-22s %-8s %-5s %-22s %-22s %-22s%n", "WORKER", "ADDRESS", "PID", "LIVE",
+            out.printf(Locale.ROOT, "%-12s %-22s %-8s %-5s %-22s %-22s %s%n", "WORKER", "ADDRESS", "PID", "LIVE",
                     "MEM used/capacity", "SSD used/capacity", "HDD used/capacity");
             for (WorkerInfo worker : info.workers()) {
                 String pid = record.workers().stream().filter(w -> w.name().equals(worker.id())).findFirst()
                         .map(w -> Long.toString(w.pid())).orElse("-");
-                out.printf(Locale.ROOT, "%-12s %-22s %-8s %-5s %-22s %-22s %-22s%n", worker.id(),
+                out.printf(Locale.ROOT, "%-12s %-22s %-8s %-5s %-22s %-22s %s%n", worker.id(),
                         worker.host() + ":" + worker.port(), pid, worker.live() ? "yes" : "LOST",
                         space(worker, StorageTier.MEM), space(worker, StorageTier.SSD), space(worker, StorageTier.HDD));
             }

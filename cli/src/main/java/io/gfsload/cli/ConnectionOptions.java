@@ -4,7 +4,9 @@ import io.gfsload.cache.rpc.RpcAuth;
 import io.gfsload.planner.InvalidRequestException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -48,7 +50,10 @@ public final class ConnectionOptions {
                     .strip();
         }
         catch (IOException e) {
-            throw new InvalidRequestException("Cannot read --token-file %s: %s".formatted(tokenFile, e.getClass().getSimpleName()));
+            String reason = e instanceof NoSuchFileException ? "no such file"
+                    : e instanceof AccessDeniedException ? "permission denied"
+                    : String.valueOf(e.getMessage());
+            throw new InvalidRequestException("Cannot read --token-file %s: %s".formatted(tokenFile, reason));
         }
         try {
             return Optional.of(RpcAuth.checkToken(token));

@@ -54,6 +54,13 @@ public final class GfsLoad {
             if (help != null) {
                 return help;
             }
+            if (parseResult.hasSubcommand() && !parseResult.matchedOptions().isEmpty()) {
+                // "gfsload --report F status": the options of the table load, which the subcommand would ignore
+                throw new CommandLine.ParameterException(parseResult.commandSpec().commandLine(), "%s before the subcommand %s: "
+                        .formatted(String.join(", ", parseResult.matchedOptions().stream().map(option -> option.longestName()).distinct().toList()),
+                                parseResult.subcommand().commandSpec().name())
+                        + "a subcommand's options go after it");
+            }
             try {
                 SiteFiles.checkClasspath(Thread.currentThread().getContextClassLoader());
             }

@@ -4,6 +4,7 @@ import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.executor.JobJournal;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.planner.LoadRequest;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
 
@@ -26,9 +27,25 @@ final class LoadAction {
         // a plan the cluster cannot take is refused before a journal or a progress display exists
         runner.validate(planned, ignoreCapacity);
         LoadReport report;
-        try (ProgressReporter progress = new ProgressReporter(mode, System.console() != null, spec.commandLine().getErr(), System.err, System::nanoTime)) {
+        // SIGINT or SIGTERM mid-load (exit 130 or 143): say what is kept, as the JVM ends the load without a report
+        PrintWriter err = spec.commandLine().getErr();
+        String jobId = JobJournal.jobId(request);
+        Thread interrupted = new Thread(() -> {
+            err.println("gfsload: interrupted; the journal of job %s is kept: the same command resumes the job".formatted(jobId));
+            err.flush();
+        }, "gfsload-interrupted");
+        Runtime.getRuntime().addShutdownHook(interrupted);
+        try (ProgressReporter progress = new ProgressReporter(mode, System.console() != null, err, System.err, System::nanoTime)) {
             report = JobJournal.withJournal(jobsDirectory, request, planned.clusterId(), execution.restart,
-                    journal -> runner.load(planned, execution.verify, ignoreCapacity, options, progress, journal, spec.commandLine().getErr()));
+                    journal -> runner.load(planned, execution.verify, ignoreCapacity, options, progress, journal, err));
+        }
+        finally {
+            try {
+                Runtime.getRuntime().removeShutdownHook(interrupted);
+            }
+            catch (IllegalStateException e) {
+                // the JVM is shutting down: the hook runs
+            }
         }
         // the summary first: a report file that cannot be written does not hide what was loaded
         ReportPrinter.print(report, load.json, spec.commandLine().getOut());

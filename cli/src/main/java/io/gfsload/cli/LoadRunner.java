@@ -76,13 +76,14 @@ final class LoadRunner {
         LoadExecutor executor = new LoadExecutor(services.cache(), hadoopConf, planned.settings(), options, progress, Clock.systemUTC());
         PlanStats stats = planned.plan().stats();
         if (stats.blocksToLoad() == 0) {
-            status.printf("Nothing to load: %d files, %d blocks, %s already cached with replication %d%n",
-                    stats.files(), stats.blocks(), Sizes.format(stats.cachedBytes()), planned.plan().request().replication());
+            status.printf("Nothing to load: %s, %s, %s already cached with replication %d%n",
+                    Sizes.count(stats.files(), "file"), Sizes.count(stats.blocks(), "block"), Sizes.format(stats.cachedBytes()),
+                    planned.plan().request().replication());
         }
         else {
-            status.printf("Loading %d files, %d blocks, %s (%s already cached) with replication %d, %d read threads%n",
-                    stats.files(), stats.blocksToLoad(), Sizes.format(stats.bytesToLoad()), Sizes.format(stats.cachedBytes()),
-                    planned.plan().request().replication(), executor.readThreads());
+            status.printf("Loading %s, %s, %s (%s already cached) with replication %d, %s%n",
+                    Sizes.count(stats.files(), "file"), Sizes.count(stats.blocksToLoad(), "block"), Sizes.format(stats.bytesToLoad()),
+                    Sizes.format(stats.cachedBytes()), planned.plan().request().replication(), Sizes.count(executor.readThreads(), "read thread"));
         }
         options.window().ifPresent(window -> {
             java.time.Instant now = Clock.systemUTC().instant();
@@ -91,8 +92,8 @@ final class LoadRunner {
         });
         journal.discarded().ifPresent(status::println);
         if (journal.run() > 1) {
-            status.printf("Resuming job %s (run %d): %d blocks committed, %s read from the UFS by earlier runs%n",
-                    journal.jobId(), journal.run(), journal.previousBlocks(), Sizes.format(journal.previousUfsBytesRead()));
+            status.printf("Resuming job %s (run %d): %s committed, %s read from the UFS by earlier runs%n",
+                    journal.jobId(), journal.run(), Sizes.count(journal.previousBlocks(), "block"), Sizes.format(journal.previousUfsBytesRead()));
         }
         status.flush();
         LoadPlan[] loaded = {planned.plan()};

@@ -91,7 +91,7 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
             bar = new ProgressBarBuilder()
                     .setTaskName("Loading")
                     .setInitialMax(bytes)
-                    .setUnit("MiB", 1L << 20)
+                    .setUnit(" MiB", 1L << 20)
                     .setStyle(ProgressBarStyle.ASCII)
                     .showSpeed()
                     .setUpdateIntervalMillis(250)
@@ -130,13 +130,21 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         maybeLine();
     }
 
-    /** The last JSON line, {@code finished}, has the load's outcome as its state: {@code succeeded}, {@code partial} or {@code failed}. */
+    /**
+     * The last JSON line, {@code finished}, has the load's outcome as its state: {@code succeeded},
+     * {@code partial} or {@code failed}, and an ETA of 0.
+     */
     @Override
     public void finished(LoadReport report) {
         if (mode != Mode.JSON) {
             return;
         }
-        Map<String, Object> outcome = report == null ? Map.of() : Map.of("state", report.state().name().toLowerCase(Locale.ROOT));
+        Map<String, Object> outcome = new LinkedHashMap<>();
+        if (report != null) {
+            outcome.put("state", report.state().name().toLowerCase(Locale.ROOT));
+        }
+        // nothing is left to wait for, whatever a partial load did not load
+        outcome.put("etaSeconds", 0);
         synchronized (this) {
             writeLine("finished", outcome, nanoTime.getAsLong());
         }

@@ -58,7 +58,7 @@ final class ReportPrinter {
                 closed.add("waited %s for it".formatted(LoadWindow.describe(Duration.ofMillis(window.waitedMillis()))));
             }
             if (window.pauses() > 0) {
-                closed.add("paused %d time%s for %s".formatted(window.pauses(), window.pauses() == 1 ? "" : "s", LoadWindow.describe(Duration.ofMillis(window.pausedMillis()))));
+                closed.add("paused %s for %s".formatted(Sizes.count(window.pauses(), "time"), LoadWindow.describe(Duration.ofMillis(window.pausedMillis()))));
             }
             out.append("  window  %s (%s): %s%n".formatted(window.window(), window.zone(), closed.isEmpty() ? "loaded within it, no wait" : String.join(", ", closed)));
         }

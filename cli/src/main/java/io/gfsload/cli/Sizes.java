@@ -2,7 +2,7 @@ package io.gfsload.cli;
 
 import java.util.Locale;
 
-/** Human-readable byte sizes, binary units. */
+/** Human-readable byte sizes, binary units, and counts of things. */
 final class Sizes {
     private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
 
@@ -19,5 +19,10 @@ final class Sizes {
             unit++;
         }
         return String.format(Locale.ROOT, "%.1f %s", value, UNITS[unit]);
+    }
+
+    /** {@code 1 file}, {@code 2 files}: a count and its noun, plural with an {@code s}. */
+    static String count(long count, String noun) {
+        return count + " " + noun + (count == 1 ? "" : "s");
     }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.gfsload.advisor.BackendProfile;
 import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
+import io.gfsload.advisor.Units;
 import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
@@ -191,7 +192,7 @@ public final class TuneCommand implements Callable<Integer> {
     static String table(Tuned tuned) {
         WorkloadProfile p = tuned.profile();
         StringBuilder out = new StringBuilder();
-        out.append("Settings for %s: %d files, %s to load (median %s, mean %s)%n".formatted(tuned.target(), p.files(), Sizes.format(p.bytes()),
+        out.append("Settings for %s: %s, %s to load (median %s, mean %s)%n".formatted(tuned.target(), Sizes.count(p.files(), "file"), Sizes.format(p.bytes()),
                 Sizes.format(p.medianFileBytes()), Sizes.format(p.meanFileBytes())));
         out.append("Executor: %d cores, heap %s. Workers: %d, %s memory each, MEM tier %s. UFS: %s%n".formatted(p.cores(), Sizes.format(p.maxHeapBytes()),
                 p.workers(), Sizes.format(p.hostMemoryBytes()), Sizes.format(p.memoryTierBytes()), describe(p.backend())));
@@ -209,7 +210,7 @@ public final class TuneCommand implements Callable<Integer> {
             return "unknown (give --ufs-latency-ms, --ufs-stream-bandwidth, --ufs-aggregate-bandwidth, or --probe)";
         }
         return "latency %s, %s per stream, %s in all".formatted(
-                backend.hasLatency() ? backend.requestLatency().toMillis() + " ms" + origin(backend.provenance().latency()) : "unknown",
+                backend.hasLatency() ? Units.latency(backend.requestLatency()) + origin(backend.provenance().latency()) : "unknown",
                 backend.hasPerStreamBandwidth() ? Sizes.format(backend.perStreamBytesPerSecond()) + "/s" + origin(backend.provenance().perStream()) : "unknown",
                 backend.hasAggregateCap() ? Sizes.format(backend.aggregateBytesPerSecond()) + "/s" + origin(backend.provenance().aggregate()) : "unknown");
     }

@@ -2,9 +2,7 @@ package io.gfsload.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -17,23 +15,21 @@ import java.util.concurrent.TimeUnit;
 /**
  * {@code gfsload} in a child JVM of the test's classpath, started as a user starts it (with
  * {@code $GFSLOAD_HOME}), so that a test can kill it or kill a cache worker while it loads. Its
- * stderr (status and {@code --progress json} lines) is read as it comes; its stdout goes to a
- * file. {@link #close()} kills it if it still runs.
+ * stderr (status and {@code --progress json} lines) goes to a file, read as it grows (a pipe
+ * would lose what the process prints as it ends: the JDK closes the pipe under a reader when the
+ * process exits); its stdout goes to a file too. {@link #close()} kills it if it still runs.
  */
 final class GfsLoadProcess implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final Process process;
     private final Path out;
-    private final List<String> errLines = new ArrayList<>();
-    private final Thread errReader;
+    private final Path err;
 
-    private GfsLoadProcess(Process process, Path out) {
+    private GfsLoadProcess(Process process, Path out, Path err) {
         this.process = process;
         this.out = out;
-        this.errReader = new Thread(this::readErr, "gfsload-child-stderr");
-        errReader.setDaemon(true);
-        errReader.start();
+        this.err = err;
     }
 
     /** Starts {@code gfsload args...} with {@code home} as {@code $GFSLOAD_HOME}; its stdout goes to a file in {@code home}. */
@@ -41,6 +37,7 @@ final class GfsLoadProcess implements AutoCloseable {
         try {
             Files.createDirectories(home);
             Path out = Files.createTempFile(home, "gfsload-", ".out");
+            Path err = Files.createTempFile(home, "gfsload-", ".err");
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx512m", "-XX:TieredStopAtLevel=1",
@@ -50,27 +47,14 @@ final class GfsLoadProcess implements AutoCloseable {
             command.addAll(List.of(args));
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectOutput(out.toFile())
-                    .redirectError(ProcessBuilder.Redirect.PIPE)
+                    .redirectError(err.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
             builder.environment().put("GFSLOAD_HOME", home.toString());
             builder.environment().remove("HIVE_CONF_DIR");
-            return new GfsLoadProcess(builder.start(), out);
+            return new GfsLoadProcess(builder.start(), out, err);
         }
         catch (IOException e) {
             throw new UncheckedIOException("Cannot start gfsload", e);
-        }
-    }
-
-    private void readErr() {
-        try (BufferedReader err = new BufferedReader(new InputStreamReader(process.getErrorStream(), StandardCharsets.UTF_8))) {
-            for (String line = err.readLine(); line != null; line = err.readLine()) {
-                synchronized (errLines) {
-                    errLines.add(line);
-                }
-            }
-        }
-        catch (IOException e) {
-            // the process was killed; what it printed until then is kept
         }
     }
 
@@ -83,7 +67,7 @@ final class GfsLoadProcess implements AutoCloseable {
             if (bytesDone() >= bytes) {
                 return true;
             }
-            if (!process.isAlive() && !errReader.isAlive()) {
+            if (!process.isAlive()) {
                 throw new AssertionError("gfsload exited with " + process.exitValue() + " before " + bytes + " bytes were done; it printed "
                         + errLines());
             }
@@ -109,9 +93,13 @@ final class GfsLoadProcess implements AutoCloseable {
         return done;
     }
 
+    /** What it printed to stderr so far; the last line may be cut short. */
     List<String> errLines() {
-        synchronized (errLines) {
-            return List.copyOf(errLines);
+        try {
+            return Files.readAllLines(err, StandardCharsets.UTF_8);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
@@ -121,13 +109,18 @@ final class GfsLoadProcess implements AutoCloseable {
         awaitExit(Duration.ofSeconds(30));
     }
 
+    /** Stops gfsload with SIGTERM, as {@code kill} or a scheduler does; what it printed, stderr as lines. */
+    CliRun terminate() {
+        process.destroy();
+        return awaitExit(Duration.ofSeconds(30));
+    }
+
     /** Waits until gfsload exits; what it printed, stderr as lines. */
     CliRun awaitExit(Duration timeout) {
         try {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new AssertionError("gfsload did not exit within " + timeout.toSeconds() + " s; it printed " + errLines());
             }
-            errReader.join(TimeUnit.SECONDS.toMillis(10));
             return new CliRun(process.exitValue(), Files.readString(out), String.join("\n", errLines()));
         }
         catch (InterruptedException e) {

@@ -73,9 +73,10 @@ final class KillAndResume {
 
     /**
      * Starts the same command again with {@code window}, a load window that is closed now, in a
-     * child process: it resumes the job, says it waits for the window, and is killed while it waits.
+     * child process: it resumes the job, says it waits for the window, and is stopped with SIGTERM
+     * while it waits, saying that the job's journal is kept.
      */
-    void killWhileWaitingForTheWindow(String window) {
+    void terminateWhileWaitingForTheWindow(String window) {
         List<String> args = new ArrayList<>(List.of("distributedLoad", "--bandwidth", BANDWIDTH, "--progress", "json", "--window", window, "--window-zone", "UTC"));
         args.addAll(connection);
         args.add(data.toString());
@@ -90,7 +91,10 @@ final class KillAndResume {
                     .formatted(window))), lines.toString());
             long done = lines.stream().filter(line -> line.contains("\"event\":\"progress\"")).count();
             assertEquals(0, done, "nothing loaded outside the window: " + lines);
-            child.kill();
+            CliRun stopped = child.terminate();
+            assertEquals(143, stopped.exitCode(), "128 + SIGTERM");
+            assertTrue(stopped.err().strip().endsWith("gfsload: interrupted; the journal of job %s is kept: the same command resumes the job"
+                    .formatted(journal().getFileName())), stopped.err());
         }
         assertTrue(Files.isDirectory(journal()), "the job killed while waiting keeps its journal");
     }

@@ -135,6 +135,7 @@ class TestClusterCommand {
         assertTrue(lines.get(2).contains("0 B / 64.0 MiB"), lines.get(2));
         assertEquals("2 of 2 workers live, 6.0 MiB of 160.0 MiB used; 0 under-replicated blocks; 0 open temp areas",
                 lines.get(4));
+        assertTrue(lines.stream().noneMatch(line -> line.endsWith(" ")), "no trailing spaces: " + lines);
 
         Run stop = cluster("stop", "--data-dir", dataDir.toString());
         assertEquals(0, stop.exitCode(), stop.err());

@@ -155,6 +155,22 @@ class TestCommandLine {
     }
 
     @Test
+    void aTokenFileThatCannotBeReadIsBadInput() {
+        Path missing = home.resolve("no-token");
+        CliRun run = gfsload("status", "--path", "/tmp", "--master", "127.0.0.1:1", "--token-file", missing.toString());
+        assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
+        assertEquals("gfsload: Cannot read --token-file " + missing + ": no such file", run.err().strip());
+    }
+
+    @Test
+    void optionsBeforeASubcommandAreBadInput() {
+        CliRun run = gfsload("--report", home.resolve("r.json").toString(), "--json", "status", "--path", "/tmp");
+        assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
+        assertEquals("gfsload: --report, --json before the subcommand status: a subcommand's options go after it", run.err().strip());
+        assertEquals(List.of(), listHome(), "nothing started");
+    }
+
+    @Test
     void aReportFileThatCannotBeWrittenIsBadInputBeforeAnythingStarts() throws IOException {
         Path file = Files.writeString(home.resolve("a-file"), "");
         CliRun directory = gfsload("--table", "demo.events", "--report", home.toString());

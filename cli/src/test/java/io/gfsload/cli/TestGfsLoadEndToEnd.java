@@ -196,7 +196,7 @@ class TestGfsLoadEndToEnd {
             CliRun run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-18", "--master", small.masterTarget());
             assertEquals(6, run.exitCode(), run.err());
             assertTrue(run.err().startsWith("gfsload: Not enough cache capacity: the plan needs "), run.err());
-            assertTrue(run.err().contains("x 1 replica), the 2 live workers have 2097152 bytes free"), run.err());
+            assertTrue(run.err().contains("x 1 replica), the 2 live workers have 2 MiB free"), run.err());
         }
     }
 

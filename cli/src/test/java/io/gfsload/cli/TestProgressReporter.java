@@ -83,6 +83,10 @@ class TestProgressReporter {
         assertEquals(3_000_000, last.get("bytes").asLong());
         assertEquals(1_000_000, last.get("bytesDone").asLong());
         assertEquals(500_000, last.get("bytesPerSecond").asLong(), "a MB in the 2 s since the second start");
+        assertEquals(0, last.get("etaSeconds").asLong(), "a finished load has nothing left to wait for, loaded or not: " + lines[lines.length - 1]);
+        List<String> fields = new java.util.ArrayList<>();
+        last.fieldNames().forEachRemaining(fields::add);
+        assertEquals(7, fields.indexOf("etaSeconds"), "in its place among the fields: " + fields);
     }
 
     private static LoadPlan plan(int files, long bytes) {

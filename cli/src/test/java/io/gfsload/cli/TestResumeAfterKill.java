@@ -28,7 +28,7 @@ class TestResumeAfterKill {
 
     /**
      * The load window is a setting, not part of the job: a job killed halfway, run again outside
-     * its window (it resumes the job, waits, and is killed while waiting), then run again inside
+     * its window (it resumes the job, waits, and is stopped with SIGTERM while waiting), then run again inside
      * it, finishes the one job, and its report shows the window.
      */
     @Test
@@ -38,7 +38,7 @@ class TestResumeAfterKill {
         String open = now.minusHours(1) + "-" + now.plusHours(1);
         String closed = now.plusHours(2) + "-" + now.plusHours(3);
         scenario.killAQuarterOfTheWayThrough("--window", open, "--window-zone", "UTC");
-        scenario.killWhileWaitingForTheWindow(closed);
+        scenario.terminateWhileWaitingForTheWindow(closed);
         JsonNode report = scenario.resume(3, "--window", open, "--window-zone", "UTC");
         assertEquals(open, report.get("window").get("window").asText());
         assertEquals("UTC", report.get("window").get("zone").asText());

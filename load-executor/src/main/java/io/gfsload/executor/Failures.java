@@ -43,8 +43,14 @@ final class Failures {
         return message.contains("503") || message.contains("429") || message.contains("slow down") || message.contains("throttl");
     }
 
-    /** {@code Type: message}, the form reports use. */
+    /**
+     * The form reports use: gfsload's own failures by their message, which says what happened
+     * ({@code File changed since it was planned: ...}); others as {@code Type: message}, since the
+     * type of a file system's exception says much ({@code AccessDeniedException: /data/x}).
+     */
     static String describe(Throwable failure) {
-        return failure.getClass().getSimpleName() + ": " + failure.getMessage();
+        return failure.getClass().getName().startsWith("io.gfsload.") && failure.getMessage() != null
+                ? failure.getMessage()
+                : failure.getClass().getSimpleName() + ": " + failure.getMessage();
     }
 }

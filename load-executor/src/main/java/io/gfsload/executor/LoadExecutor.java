@@ -9,6 +9,7 @@ import io.gfsload.advisor.AdaptiveController;
 import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
 import io.gfsload.advisor.Ticker;
+import io.gfsload.advisor.Units;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockWriteOutcome;
 import io.gfsload.cache.api.BlockWriter;
@@ -171,9 +172,9 @@ public final class LoadExecutor {
         }
         long needed = plan.stats().bytesToLoad() * replication;
         if (checkCapacity && needed > cluster.liveFreeBytes()) {
-            throw new InsufficientCapacityException("Not enough cache capacity: the plan needs %d bytes (%d to load x %d %s), the %d live %s %d bytes free"
-                    .formatted(needed, plan.stats().bytesToLoad(), replication, replication == 1 ? "replica" : "replicas", live,
-                            live == 1 ? "worker has" : "workers have", cluster.liveFreeBytes()));
+            throw new InsufficientCapacityException("Not enough cache capacity: the plan needs %s (%s to load x %d %s), the %d live %s %s free"
+                    .formatted(Units.bytes(needed), Units.bytes(plan.stats().bytesToLoad()), replication, replication == 1 ? "replica" : "replicas", live,
+                            live == 1 ? "worker has" : "workers have", Units.bytes(cluster.liveFreeBytes())));
         }
     }
 

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
+import io.gfsload.advisor.Units;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CachedBlock;
@@ -224,8 +225,8 @@ class TestLoadExecutor {
                 CacheClient smallClient = small.newClient()) {
             LoadExecutor smallExecutor = new LoadExecutor(smallClient, new Configuration(), executorSettings(), ProgressListener.NONE, Clock.systemUTC());
             InsufficientCapacityException e = assertThrows(InsufficientCapacityException.class, () -> smallExecutor.validate(plan, true));
-            assertEquals("Not enough cache capacity: the plan needs %d bytes (%d to load x 2 replicas), the 2 live workers have %d bytes free"
-                    .formatted(needed, plan.stats().bytes(), plan.stats().bytes() / 2 * 2), e.getMessage());
+            assertEquals("Not enough cache capacity: the plan needs %s (%s to load x 2 replicas), the 2 live workers have %s free"
+                    .formatted(Units.bytes(needed), Units.bytes(plan.stats().bytes()), Units.bytes(plan.stats().bytes() / 2 * 2)), e.getMessage());
             smallExecutor.validate(plan, false);
         }
         assertTrue(free > needed);

@@ -121,7 +121,7 @@ class TestSmallFileBatches {
         assertEquals(1, report.failedFiles().size());
         FileReport failed = report.failedFiles().get(0);
         assertTrue(failed.path().endsWith("part-007"), failed.path());
-        assertEquals("NotEnoughWorkersException: no room for " + failed.path(), failed.error());
+        assertEquals("no room for " + failed.path(), failed.error());
         assertEquals(0, failed.retries());
         assertEquals(0, client.singleWrites.get(), "a permanent failure is not retried");
         assertEquals(FILES - 1, report.totals().blocksLoaded());

@@ -4,13 +4,13 @@ import java.time.Duration;
 import java.util.Locale;
 
 /** Short human forms of the numbers in reasons: binary byte units, bandwidths, latencies. */
-final class Units {
+public final class Units {
     private static final String[] BYTE_UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
 
     private Units() {}
 
     /** {@code 4 MiB}, {@code 200 KiB}, {@code 1.5 GiB}: exact multiples without decimals. */
-    static String bytes(long bytes) {
+    public static String bytes(long bytes) {
         if (bytes < 1024) {
             return bytes + " B";
         }
@@ -36,7 +36,8 @@ final class Units {
         return bytes(bytesPerSecond) + "/s";
     }
 
-    static String latency(Duration duration) {
+    /** {@code 20 ms}, {@code 0.6 ms}. */
+    public static String latency(Duration duration) {
         long micros = duration.toNanos() / 1000;
         if (micros % 1000 == 0) {
             return micros / 1000 + " ms";

@@ -244,8 +244,8 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
         int candidates = withFreeRoom.size() + withEvictableRoom.size();
         if (candidates < request.getReplication()) {
             throw RpcErrors.notEnoughWorkers(String.format(
-                    "Cannot place %d replicas of block %s (%d bytes%s): only %d of %d live workers have room%s",
-                    request.getReplication(), blockId, request.getLength(),
+                    "Cannot place %d replica%s of block %s (%d bytes%s): only %d of %d live workers have room%s",
+                    request.getReplication(), request.getReplication() == 1 ? "" : "s", blockId, request.getLength(),
                     tier.map(t -> " on " + t).orElse(""), candidates, live.size(),
                     excluded.isEmpty() ? "" : " (not counting the excluded " + new TreeSet<>(excluded) + ")"));
         }

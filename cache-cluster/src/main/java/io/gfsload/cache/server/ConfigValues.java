@@ -8,7 +8,8 @@ import java.util.regex.Pattern;
 /**
  * Typed values of the configuration file, parsed once at the edge: durations ({@code 500ms},
  * {@code 1s}, {@code 5min}, {@code 24h}, {@code 2d}) and data sizes ({@code 4096}, {@code 64KiB},
- * {@code 1MiB}, {@code 8GiB}, {@code 2TiB}; {@code KB}, {@code MB}, ... are powers of 1000).
+ * {@code 1MiB}, {@code 8GiB}, {@code 2TiB}; {@code KB}, {@code MB}, ... and {@code K}, {@code M}, ... are
+ * the same powers of 1024, as in Hadoop's and GooseFS's configuration and gfsload's flags).
  */
 public final class ConfigValues {
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|sec|min|m|h|hour|hours|d|day|days)");
@@ -50,14 +51,10 @@ public final class ConfigValues {
         String unit = matcher.group(2) == null ? "b" : matcher.group(2);
         long multiplier = switch (unit) {
             case "b" -> 1L;
-            case "kib", "k" -> 1L << 10;
-            case "mib", "m" -> 1L << 20;
-            case "gib", "g" -> 1L << 30;
-            case "tib", "t" -> 1L << 40;
-            case "kb" -> 1_000L;
-            case "mb" -> 1_000_000L;
-            case "gb" -> 1_000_000_000L;
-            default -> 1_000_000_000_000L;
+            case "kib", "kb", "k" -> 1L << 10;
+            case "mib", "mb", "m" -> 1L << 20;
+            case "gib", "gb", "g" -> 1L << 30;
+            default -> 1L << 40;
         };
         try {
             return Math.multiplyExact(amount, multiplier);

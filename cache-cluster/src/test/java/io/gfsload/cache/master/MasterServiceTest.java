@@ -214,7 +214,7 @@ class MasterServiceTest {
         assertEquals(List.of("worker-2"), placeOn(blockId(2), 400, 1, StorageTier.MEM));
         StatusRuntimeException noRoom = assertThrows(StatusRuntimeException.class,
                 () -> placeOn(blockId(2), 600, 1, StorageTier.MEM));
-        assertEquals("Cannot place 1 replicas of block " + blockId(2) + " (600 bytes on MEM): only 0 of 3 live workers "
+        assertEquals("Cannot place 1 replica of block " + blockId(2) + " (600 bytes on MEM): only 0 of 3 live workers "
                 + "have room", noRoom.getStatus().getDescription());
         StatusRuntimeException pinned = assertThrows(StatusRuntimeException.class,
                 () -> placeOn(blockId(2), 600, 3, StorageTier.SSD));

@@ -86,7 +86,7 @@ class CacheServerConfigTest {
                         TierConfig.of(StorageTier.MEM, Path.of("/dev/shm/gfsload"), 4L << 30),
                         new TierConfig(StorageTier.SSD, List.of(
                                 new TierConfig.Directory(Path.of("/mnt/ssd1/gfsload"), 200L << 30),
-                                new TierConfig.Directory(Path.of("/mnt/ssd2/gfsload"), 100_000_000_000L))),
+                                new TierConfig.Directory(Path.of("/mnt/ssd2/gfsload"), 100L << 30))),
                         TierConfig.of(StorageTier.HDD, Path.of("/mnt/hdd/gfsload"), 2L << 40)),
                 "10.0.0.1:19998", "10.0.0.7", 29999, Duration.ofMillis(500), 512 << 10, 4 << 20, 256L << 20,
                 EvictionPolicy.lrfu(0.25), Optional.of(TOKEN), 0, false), config.worker());
