@@ -217,27 +217,24 @@ class TestLoadExecutorFailures {
 
     @Test
     void bandwidthLimitCapsTheReadRate() throws IOException {
-        Path data = writeFiles(4, 6 << 20);
-        Configuration conf = new Configuration();
-        long limit = 12L << 20;
-        LoadPlan plan = plan(data.toUri().toString(), conf);
-        LoadReport report = executor(conf, ExecutorOptions.defaults().withBandwidth(limit), 4, 1 << 20).execute(plan);
-        assertEquals(LoadState.SUCCEEDED, report.state());
-        // 24 MiB at 12 MiB/s: at least 2 s
-        long floorMillis = report.totals().bytesLoaded() * 1000 / limit;
-        assertTrue(report.durationMillis() >= floorMillis * 0.95, "took %d ms, the limit allows no less than %d ms".formatted(report.durationMillis(), floorMillis));
+        // 24 MiB at 12 MiB/s in reads of 1 MiB
+        assertLoadTakesItsTimeAtTheLimit(4, 6 << 20, 12L << 20, 1 << 20);
     }
 
     @Test
     void bandwidthLimitCapsALoadOfOneRead() throws IOException {
-        Path data = writeFiles(1, 3 << 20);
-        Configuration conf = new Configuration();
-        long limit = 2L << 20;
-        LoadPlan plan = plan(data.toUri().toString(), conf);
-        LoadReport report = executor(conf, ExecutorOptions.defaults().withBandwidth(limit), 4, 4 << 20).execute(plan);
-        assertEquals(LoadState.SUCCEEDED, report.state());
-        assertEquals(3 << 20, report.totals().bytesLoaded());
         // one 3 MiB read at 2 MiB/s: the read itself waits for its 1.5 s, not only the next one
-        assertTrue(report.durationMillis() >= 1500 * 0.95, "took %d ms, the limit allows no less than 1500 ms".formatted(report.durationMillis()));
+        assertLoadTakesItsTimeAtTheLimit(1, 3 << 20, 2L << 20, 4 << 20);
+    }
+
+    private void assertLoadTakesItsTimeAtTheLimit(int files, int fileBytes, long limit, long readBuffer) throws IOException {
+        Path data = writeFiles(files, fileBytes);
+        Configuration conf = new Configuration();
+        LoadPlan plan = plan(data.toUri().toString(), conf);
+        LoadReport report = executor(conf, ExecutorOptions.defaults().withBandwidth(limit), 4, readBuffer).execute(plan);
+        assertEquals(LoadState.SUCCEEDED, report.state());
+        assertEquals((long) files * fileBytes, report.totals().bytesLoaded());
+        long floorMillis = report.totals().bytesLoaded() * 1000 / limit;
+        assertTrue(report.durationMillis() >= floorMillis * 0.95, "took %d ms, the limit allows no less than %d ms".formatted(report.durationMillis(), floorMillis));
     }
 }
