@@ -1,7 +1,7 @@
 """Warms the cache with yesterday's partition of db.events every night at 01:00.
 
-gfsload's exit codes drive the task state: 0 succeeds; 3 (partial), 4 (failed), 5 (not found)
-and 2 (bad input) fail the task, and Airflow's retries re-run it. The JSON report is kept as
+gfsload's exit codes drive the task state: 0 succeeds; 3 (partial), 4 (failed), 5 (not found),
+6 (not enough cache capacity) and 2 (bad input) fail the task, and Airflow's retries re-run it. The JSON report is kept as
 the task's log.
 """
 from datetime import datetime, timedelta

@@ -10,6 +10,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
@@ -32,6 +33,9 @@ public final class DistributedLoadCommand implements Callable<Integer> {
     @Mixin
     LoadOptions load;
 
+    @Option(names = "--ignore-capacity", description = "Load even when the plan needs more than the workers' free and evictable space.")
+    boolean ignoreCapacity;
+
     @Mixin
     ExecutionOptions execution;
 
@@ -51,7 +55,7 @@ public final class DistributedLoadCommand implements Callable<Integer> {
         execution.validate();
         workload.validate();
         try (Services services = Services.open(environment, connection, Optional.empty())) {
-            return LoadAction.load(spec, services, environment.home().resolve("jobs"), request, load, execution, workload, false);
+            return LoadAction.load(spec, services, environment.home().resolve("jobs"), request, load, execution, workload, ignoreCapacity);
         }
     }
 }

@@ -48,7 +48,7 @@ public final class GfsLoadCommand implements Callable<Integer> {
     @Option(names = "--dry-run", description = "Plan and print what would be loaded, per partition; load nothing.")
     boolean dryRun;
 
-    @Option(names = "--ignore-capacity", description = "Load even when the plan needs more than the workers' free space.")
+    @Option(names = "--ignore-capacity", description = "Load even when the plan needs more than the workers' free and evictable space.")
     boolean ignoreCapacity;
 
     @Mixin

@@ -6,11 +6,14 @@ import io.gfsload.advisor.TuningAdvisor;
 import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.executor.ExecutorOptions;
+import io.gfsload.executor.FileReport;
 import io.gfsload.executor.JobJournal;
 import io.gfsload.executor.LoadExecutor;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadWindow;
 import io.gfsload.executor.ProgressListener;
+import io.gfsload.executor.WindowPause;
+import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.LoadPlanner;
 import io.gfsload.planner.LoadRequest;
@@ -18,6 +21,7 @@ import io.gfsload.planner.PlanStats;
 import io.gfsload.planner.PlannerConfig;
 import java.io.PrintWriter;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import io.gfsload.advisor.BackendProfile;
@@ -73,7 +77,9 @@ final class LoadRunner {
      */
     LoadReport load(Planned planned, boolean verify, boolean ignoreCapacity, ExecutorOptions options, ProgressListener progress, JobJournal journal,
             PrintWriter status) {
-        LoadExecutor executor = new LoadExecutor(services.cache(), hadoopConf, planned.settings(), options, progress, Clock.systemUTC());
+        // with --verify the load finishes after the check, with its outcome
+        LoadExecutor executor = new LoadExecutor(services.cache(), hadoopConf, planned.settings(), options,
+                verify ? new FinishAfterVerify(progress) : progress, Clock.systemUTC());
         PlanStats stats = planned.plan().stats();
         if (stats.blocksToLoad() == 0) {
             status.printf("Nothing to load: %s, %s, %s already cached with replication %d%n",
@@ -106,6 +112,54 @@ final class LoadRunner {
             status.flush();
             return loaded[0];
         });
-        return verify ? executor.verify(loaded[0], report) : report;
+        if (!verify) {
+            return report;
+        }
+        LoadReport verified = executor.verify(loaded[0], report);
+        progress.finished(verified);
+        return verified;
+    }
+
+    /** All of the executor's progress but its {@code finished}, which comes after the check of {@code --verify}. */
+    private record FinishAfterVerify(ProgressListener progress) implements ProgressListener {
+        @Override
+        public void started(LoadPlan plan) {
+            progress.started(plan);
+        }
+
+        @Override
+        public void blockLoaded(BlockTask block) {
+            progress.blockLoaded(block);
+        }
+
+        @Override
+        public void ufsBytesRead(int bytes) {
+            progress.ufsBytesRead(bytes);
+        }
+
+        @Override
+        public void fileFailed(String path, String error) {
+            progress.fileFailed(path, error);
+        }
+
+        @Override
+        public void fileFinished(FileReport file) {
+            progress.fileFinished(file);
+        }
+
+        @Override
+        public void retrying(String path, int attempt, String error) {
+            progress.retrying(path, attempt, error);
+        }
+
+        @Override
+        public void windowClosed(WindowPause pause) {
+            progress.windowClosed(pause);
+        }
+
+        @Override
+        public void windowOpened(LoadWindow window, Duration closed) {
+            progress.windowOpened(window, closed);
+        }
     }
 }

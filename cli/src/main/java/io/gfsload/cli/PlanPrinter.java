@@ -27,7 +27,7 @@ final class PlanPrinter {
 
     /** The dry run as printed with {@code --json}. */
     record PlanSummary(String target, int replication, long blockSize, List<PartitionSummary> partitions, PartitionSummary total,
-            int liveWorkers, long freeBytes, long neededBytes, boolean fits, long assumedBytesPerSecond) {}
+            int liveWorkers, long availableBytes, long neededBytes, boolean fits, long assumedBytesPerSecond) {}
 
     static PlanSummary summarize(LoadPlan plan, ClusterInfo cluster) {
         List<PartitionSummary> partitions = new ArrayList<>();
@@ -37,8 +37,8 @@ final class PlanPrinter {
         PartitionSummary total = summarize("total", "", plan.partitions().stream().flatMap(p -> p.files().stream()).toList());
         long needed = plan.stats().bytesToLoad() * plan.request().replication();
         return new PlanSummary(plan.request().target().describe(), plan.request().replication(), plan.blockSize(), partitions, total,
-                cluster.liveWorkers().size(), cluster.liveFreeBytes(), needed,
-                needed == 0 || needed <= cluster.liveFreeBytes() && plan.request().replication() <= cluster.liveWorkers().size(), ASSUMED_BYTES_PER_SECOND);
+                cluster.liveWorkers().size(), cluster.liveAvailableBytes(), needed,
+                needed == 0 || needed <= cluster.liveAvailableBytes() && plan.request().replication() <= cluster.liveWorkers().size(), ASSUMED_BYTES_PER_SECOND);
     }
 
     private static PartitionSummary summarize(String name, String location, List<FileLoad> files) {
@@ -88,10 +88,10 @@ final class PlanPrinter {
             out.append(row(format, p));
         }
         out.append(row(format, summary.total()));
-        out.append("Needs %s (%s to load x %d %s); %d live %s %s free: %s%n".formatted(
+        out.append("Needs %s (%s to load x %d %s); %d live %s %s free or evictable: %s%n".formatted(
                 Sizes.format(summary.neededBytes()), Sizes.format(summary.total().bytesToLoad()), summary.replication(),
                 summary.replication() == 1 ? "replica" : "replicas", summary.liveWorkers(), summary.liveWorkers() == 1 ? "worker has" : "workers have",
-                Sizes.format(summary.freeBytes()), summary.fits() ? "fits"
+                Sizes.format(summary.availableBytes()), summary.fits() ? "fits"
                         : summary.replication() > summary.liveWorkers() ? "DOES NOT FIT (each replica of a block needs a worker of its own)"
                         : "DOES NOT FIT"));
         out.append("Estimates assume %s/s from the UFS.%n".formatted(Sizes.format(summary.assumedBytesPerSecond())));

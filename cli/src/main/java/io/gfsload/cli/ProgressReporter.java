@@ -142,6 +142,8 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         Map<String, Object> outcome = new LinkedHashMap<>();
         if (report != null) {
             outcome.put("state", report.state().name().toLowerCase(Locale.ROOT));
+            // the report's count: it has the files a check after the load (--verify) failed too
+            failures.set(report.totals().filesFailed());
         }
         // nothing is left to wait for, whatever a partial load did not load
         outcome.put("etaSeconds", 0);

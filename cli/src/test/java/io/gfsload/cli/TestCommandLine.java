@@ -45,7 +45,7 @@ class TestCommandLine {
         }
         CliRun sub = gfsload("distributedLoad", "--help");
         assertEquals(0, sub.exitCode());
-        assertTrue(sub.out().startsWith("Usage: gfsload distributedLoad [-AhV] [--json]"), sub.out());
+        assertTrue(sub.out().startsWith("Usage: gfsload distributedLoad [-AhV] [--ignore-capacity] [--json]"), sub.out());
         for (String flag : List.of("[--replication=N]", "[--master=HOST:PORT]", "[--active-jobs=N]", "[--expire-time=TIME]", "[--bandwidth=RATE]",
                 "--window=HH:MM-HH:MM", "[--window-zone=ZONE]", "PATH...")) {
             assertTrue(sub.out().contains(flag), flag + " in\n" + sub.out());
@@ -167,6 +167,19 @@ class TestCommandLine {
         CliRun run = gfsload("--report", home.resolve("r.json").toString(), "--json", "status", "--path", "/tmp");
         assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
         assertEquals("gfsload: --report, --json before the subcommand status: a subcommand's options go after it", run.err().strip());
+        assertEquals(List.of(), listHome(), "nothing started");
+    }
+
+    @Test
+    void aMetastoreAddressIsThriftHostAndPortWithoutCredentials() {
+        CliRun withCredentials = gfsload("plan", "--table", "demo.events", "--metastore", "thrift://admin:hunter2pass@127.0.0.1:9083");
+        assertEquals(ExitCode.USAGE, withCredentials.exitCode());
+        assertEquals("gfsload: Invalid value for option '--metastore': credentials are not accepted in a metastore address "
+                + "(thrift://<hidden>@...): expected thrift://HOST:PORT", withCredentials.err().strip());
+        CliRun noScheme = gfsload("plan", "--table", "demo.events", "--metastore", "127.0.0.1:9083");
+        assertEquals(ExitCode.USAGE, noScheme.exitCode());
+        assertEquals("gfsload: Invalid value for option '--metastore': not a metastore address: expected thrift://HOST:PORT",
+                noScheme.err().strip());
         assertEquals(List.of(), listHome(), "nothing started");
     }
 

@@ -153,7 +153,7 @@ class TestGfsLoadEndToEnd {
         assertTrue(lines[3].contains("      4       4         0 B"), "dt=2026-11-20 is cached: " + lines[3]);
         assertTrue(lines[4].startsWith("total               6"), lines[4]);
         assertTrue(lines[2].contains("      3       3         0 B"), "dt=2026-11-19 was loaded by an earlier test: " + lines[2]);
-        assertTrue(lines[5].startsWith("Needs 0 B (0 B to load x 1 replica); 2 live workers have ") && lines[5].endsWith(" free: fits"), lines[5]);
+        assertTrue(lines[5].startsWith("Needs 0 B (0 B to load x 1 replica); 2 live workers have ") && lines[5].endsWith(" free or evictable: fits"), lines[5]);
 
         CliRun plan = gfsload("plan", "--table", "demo.events", "--latest", "1", "--replication", "2", "--json");
         assertEquals(0, plan.exitCode(), plan.err());
@@ -167,7 +167,7 @@ class TestGfsLoadEndToEnd {
 
         CliRun tooMany = gfsload("plan", "--table", "demo.events", "--latest", "1", "--replication", "3");
         assertEquals(0, tooMany.exitCode(), tooMany.err());
-        assertTrue(tooMany.out().contains(" x 3 replicas); 2 live workers have ") && tooMany.out().contains(" free: DOES NOT FIT (each replica of a block "
+        assertTrue(tooMany.out().contains(" x 3 replicas); 2 live workers have ") && tooMany.out().contains(" free or evictable: DOES NOT FIT (each replica of a block "
                 + "needs a worker of its own)"), "space for 3 replicas, but only 2 workers: " + tooMany.out());
     }
 
@@ -196,7 +196,7 @@ class TestGfsLoadEndToEnd {
             CliRun run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-18", "--master", small.masterTarget());
             assertEquals(6, run.exitCode(), run.err());
             assertTrue(run.err().startsWith("gfsload: Not enough cache capacity: the plan needs "), run.err());
-            assertTrue(run.err().contains("x 1 replica), the 2 live workers have 2 MiB free"), run.err());
+            assertTrue(run.err().contains("x 1 replica), the 2 live workers have 2 MiB free or evictable"), run.err());
         }
     }
 
@@ -280,6 +280,34 @@ class TestGfsLoadEndToEnd {
         JsonNode status = json(gfsload("status", "--table", "demo.events", "--json").out());
         assertEquals(0.0, status.get("partitions").get(0).get("cachedPercent").asDouble(), "dt=2026-11-18 is freed");
         assertEquals(100.0, status.get("partitions").get(2).get("cachedPercent").asDouble(), "dt=2026-11-20 is untouched");
+    }
+
+    @Test
+    @Order(16)
+    void aReplicaMissingOnItsWorkerFailsVerifyAndTheProgressSaysSo() throws IOException {
+        Path dir = home.resolve("verified");
+        Files.createDirectories(dir);
+        Files.write(dir.resolve("f0"), new byte[200_000]);
+        // a cluster that runs on between the commands (the embedded one starts with each and finds the file gone)
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(home.resolve("verify-cluster"), 2, 64L << 20))) {
+            CliRun load = gfsload("distributedLoad", "--replication", "2", "--json", "--progress", "none", "--master", cluster.masterTarget(), dir.toString());
+            assertEquals(0, load.exitCode(), load.err());
+            String blockId = CacheContents.blockIds(json(load.out())).iterator().next();
+            try (Stream<Path> files = Files.walk(home.resolve("verify-cluster"))) {
+                Files.delete(files.filter(file -> file.getFileName().toString().equals(blockId + ".block")).findFirst().orElseThrow());
+            }
+
+            CliRun verify = gfsload("distributedLoad", "--replication", "2", "--verify", "--progress", "json", "--master", cluster.masterTarget(), dir.toString());
+
+            // its only file failed: nothing of the load is cached as asked
+            assertEquals(ExitCode.FAILED, verify.exitCode(), verify.err());
+            assertTrue(verify.out().contains("verify: block 0 has 1 of 2 replicas"), verify.out());
+            String[] lines = verify.err().split("\\R");
+            JsonNode last = json(lines[lines.length - 1]);
+            assertEquals("finished", last.get("event").asText());
+            assertEquals("failed", last.get("state").asText(), "the outcome after the check: " + lines[lines.length - 1]);
+            assertEquals(1, last.get("failures").asLong());
+        }
     }
 
     @Test

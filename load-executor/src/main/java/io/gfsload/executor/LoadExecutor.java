@@ -157,8 +157,8 @@ public final class LoadExecutor {
 
     /**
      * Checks that the cluster can hold the plan before anything is loaded: enough live workers for
-     * the replication and, when {@code checkCapacity}, enough free space for the bytes to load
-     * times the replication.
+     * the replication and, when {@code checkCapacity}, enough free or evictable space for the bytes
+     * to load times the replication.
      *
      * @throws InvalidRequestException when fewer workers are live than the requested replication
      * @throws InsufficientCapacityException when the plan does not fit
@@ -171,10 +171,11 @@ public final class LoadExecutor {
             throw new InvalidRequestException("Invalid replication %d: only %d worker%s live".formatted(replication, live, live == 1 ? " is" : "s are"));
         }
         long needed = plan.stats().bytesToLoad() * replication;
-        if (checkCapacity && needed > cluster.liveFreeBytes()) {
-            throw new InsufficientCapacityException("Not enough cache capacity: the plan needs %s (%s to load x %d %s), the %d live %s %s free"
+        // blocks eviction may reclaim make room as free space does: a full cache of older data takes new loads
+        if (checkCapacity && needed > cluster.liveAvailableBytes()) {
+            throw new InsufficientCapacityException("Not enough cache capacity: the plan needs %s (%s to load x %d %s), the %d live %s %s free or evictable"
                     .formatted(Units.bytes(needed), Units.bytes(plan.stats().bytesToLoad()), replication, replication == 1 ? "replica" : "replicas", live,
-                            live == 1 ? "worker has" : "workers have", Units.bytes(cluster.liveFreeBytes())));
+                            live == 1 ? "worker has" : "workers have", Units.bytes(cluster.liveAvailableBytes())));
         }
     }
 
