@@ -21,9 +21,11 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -84,12 +86,29 @@ public final class LoadPlanner {
             else {
                 lister.submit(((LoadTarget.Paths) request.target()).paths().stream().map(p -> new Location(p, p, true)).toList());
             }
-            partitions = lister.results();
+            partitions = request.target() instanceof LoadTarget.Paths paths && paths.paths().size() > 1
+                    ? withoutRepeatedFiles(lister.results())
+                    : lister.results();
         }
         return new LoadPlan(request, config.blockSize(), partitions, pack(partitions), PlanStats.of(partitions));
     }
 
     private record Location(String name, String location, boolean mustExist) {}
+
+    /**
+     * {@code partitions} with each file only where it appears first: paths that overlap
+     * ({@code /d}, {@code /d/} and {@code /d/x}) would otherwise load a file twice, and an atomic
+     * load would stage its blocks twice.
+     */
+    private static List<PartitionLoad> withoutRepeatedFiles(List<PartitionLoad> partitions) {
+        Set<String> seen = new HashSet<>();
+        List<PartitionLoad> result = new ArrayList<>(partitions.size());
+        for (PartitionLoad partition : partitions) {
+            List<FileLoad> files = partition.files().stream().filter(file -> seen.add(file.file().path())).toList();
+            result.add(files.size() == partition.files().size() ? partition : new PartitionLoad(partition.name(), partition.location(), files));
+        }
+        return result;
+    }
 
     /** Resolves the table's partitions and hands them to {@code sink} in plan order, a batch at a time. */
     private void resolve(LoadTarget.Table target, Consumer<List<Location>> sink) {

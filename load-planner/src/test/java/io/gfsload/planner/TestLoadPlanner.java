@@ -205,6 +205,18 @@ class TestLoadPlanner {
     }
 
     @Test
+    void overlappingPathsPlanEachFileOnce() {
+        String dir = directory.resolve("a").toUri().toString();
+        String file = directory.resolve("a/part-0").toUri().toString();
+        LoadPlan once = planner(CacheState.EMPTY).plan(request(1));
+        LoadPlan overlapping = planner(CacheState.EMPTY).plan(new LoadRequest(new LoadTarget.Paths(List.of(dir, dir + "/", file)), 1));
+        assertEquals(once.stats().files(), overlapping.stats().files());
+        assertEquals(once.stats().bytes(), overlapping.stats().bytes());
+        assertEquals(once.stats().blocks(), overlapping.stats().blocks());
+        assertEquals(once.partitions().get(0).files(), overlapping.partitions().get(0).files(), "each file where it appears first");
+    }
+
+    @Test
     void replicationMustBePositive() {
         InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> request(0));
         assertEquals("Invalid replication 0: must be at least 1", e.getMessage());
