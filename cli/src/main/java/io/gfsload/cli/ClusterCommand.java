@@ -121,6 +121,9 @@ public final class ClusterCommand implements Callable<Integer> {
         CacheServerConfig masterSettings;
         try {
             startTimeout = ConfigValues.duration("--timeout", timeout);
+            if (startTimeout.isZero()) {
+                return usage("--timeout must be longer than 0: " + timeout);
+            }
             settings = config == null ? CacheServerConfig.of(java.util.Map.of()) : CacheServerConfig.load(config);
             masterSettings = settings.get(CacheServerConfig.MASTER_METADATA_DIR).isPresent() ? settings
                     : settings.with(CacheServerConfig.MASTER_METADATA_DIR, directory.resolve("master").toString());

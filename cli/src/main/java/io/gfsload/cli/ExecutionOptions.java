@@ -7,6 +7,7 @@ import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.executor.LoadWindow;
 import io.gfsload.planner.InvalidRequestException;
 import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.DateTimeException;
@@ -85,6 +86,9 @@ public final class ExecutionOptions {
         if (report == null) {
             return;
         }
+        if (report.getPath().isBlank()) {
+            throw new InvalidRequestException("Cannot write --report '%s': the path is empty".formatted(report));
+        }
         Path file = report.toPath().toAbsolutePath();
         if (Files.isDirectory(file)) {
             throw new InvalidRequestException("Cannot write --report %s: it is a directory".formatted(report));
@@ -98,6 +102,15 @@ public final class ExecutionOptions {
         }
         if (existing != null && !Files.isWritable(existing)) {
             throw new InvalidRequestException("Cannot write --report %s: %s is not writable".formatted(report, existing));
+        }
+        if (existing != null && existing.equals(file.getParent())) {
+            // the report is written to a temp file beside it and renamed: try that now (root may "write" to /proc)
+            try {
+                Files.delete(Files.createTempFile(existing, ".gfsload-report-check-", ".tmp"));
+            }
+            catch (IOException | UnsupportedOperationException e) {
+                throw new InvalidRequestException("Cannot write --report %s: cannot create a file in %s".formatted(report, existing));
+            }
         }
     }
 

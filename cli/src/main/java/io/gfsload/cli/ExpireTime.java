@@ -18,6 +18,9 @@ public final class ExpireTime implements ITypeConverter<Duration> {
             Map.entry("h", Duration.ofHours(1)), Map.entry("hour", Duration.ofHours(1)), Map.entry("hours", Duration.ofHours(1)),
             Map.entry("d", Duration.ofDays(1)), Map.entry("day", Duration.ofDays(1)), Map.entry("days", Duration.ofDays(1)));
 
+    /** The longest expire time: ten years, far from the overflow of the master's millisecond instants. */
+    static final Duration MAX = Duration.ofDays(3650);
+
     @Override
     public Duration convert(String value) {
         return parse(value);
@@ -29,9 +32,19 @@ public final class ExpireTime implements ITypeConverter<Duration> {
         if (unit == null) {
             throw new TypeConversionException("'%s' is not an expire time: expected a whole number and a unit, ms, s, min or hour, such as 24h or 30min".formatted(value));
         }
-        Duration time = unit.multipliedBy(Long.parseLong(matcher.group(1)));
+        Duration time;
+        try {
+            time = unit.multipliedBy(Long.parseLong(matcher.group(1)));
+        }
+        catch (NumberFormatException | ArithmeticException e) {
+            time = MAX.plusMillis(1);
+        }
         if (time.isZero()) {
             throw new TypeConversionException("'%s' is not an expire time: it must be longer than 0".formatted(value));
+        }
+        if (time.compareTo(MAX) > 0) {
+            // the master keeps expiry instants in milliseconds
+            throw new TypeConversionException("'%s' is not an expire time: at most 3650 days".formatted(value));
         }
         return time;
     }

@@ -172,6 +172,9 @@ class TestClusterCommand {
         Files.writeString(config, "gfsload.cache.master.heartbeat-interval=often\n");
         assertEquals(ExitCode.USAGE, cluster("start", "--data-dir", dataDir.toString(), "--config", config.toString()).exitCode());
 
+        Run zeroTimeout = cluster("start", "--data-dir", dataDir.toString(), "--timeout", "0s");
+        assertEquals(ExitCode.USAGE, zeroTimeout.exitCode());
+        assertEquals("gfsload: --timeout must be longer than 0: 0s\n", zeroTimeout.err());
         Run badTimeout = cluster("stop", "--data-dir", dataDir.toString(), "--timeout", "soon");
         assertEquals(ExitCode.USAGE, badTimeout.exitCode());
         assertEquals(List.of(config), Files.list(dataDir).toList(), "nothing was started or written");

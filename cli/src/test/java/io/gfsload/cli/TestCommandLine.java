@@ -192,6 +192,14 @@ class TestCommandLine {
         CliRun underFile = gfsload("distributedLoad", "--report", file.resolve("sub/report.json").toString(), "/tmp");
         assertEquals(2, underFile.exitCode());
         assertEquals("gfsload: Cannot write --report " + file.resolve("sub/report.json") + ": " + file + " is not a directory", underFile.err().strip());
+        CliRun proc = gfsload("distributedLoad", "--report", "/proc/version", "/tmp");
+        assertEquals(2, proc.exitCode(), proc.err());
+        // as root /proc passes as writable, and creating a file there fails; as another user it is not writable
+        assertTrue(proc.err().strip().equals("gfsload: Cannot write --report /proc/version: cannot create a file in /proc")
+                || proc.err().strip().equals("gfsload: Cannot write --report /proc/version: /proc is not writable"), proc.err());
+        CliRun empty = gfsload("distributedLoad", "--report", "", "/tmp");
+        assertEquals(2, empty.exitCode(), empty.err());
+        assertEquals("gfsload: Cannot write --report '': the path is empty", empty.err().strip());
         assertEquals(List.of(file), listHome(), "nothing started");
     }
 
@@ -227,6 +235,11 @@ class TestCommandLine {
         assertEquals(java.time.Duration.ofMinutes(30), ExpireTime.parse("30min"));
         assertEquals(java.time.Duration.ofSeconds(2), ExpireTime.parse("2s"));
         assertEquals(java.time.Duration.ofMillis(1500), ExpireTime.parse("1500ms"));
+        assertEquals(java.time.Duration.ofDays(3650), ExpireTime.parse("3650d"));
+        for (String tooLong : List.of("3651d", "99999999999999hour", "123456789012345678901s")) {
+            TypeConversionException e = assertThrows(TypeConversionException.class, () -> ExpireTime.parse(tooLong));
+            assertEquals("'%s' is not an expire time: at most 3650 days".formatted(tooLong), e.getMessage());
+        }
     }
 
     @Test
