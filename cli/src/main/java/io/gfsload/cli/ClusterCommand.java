@@ -211,10 +211,11 @@ public final class ClusterCommand implements Callable<Integer> {
                         worker.host() + ":" + worker.port(), pid, worker.live() ? "yes" : "LOST",
                         space(worker, StorageTier.MEM), space(worker, StorageTier.SSD), space(worker, StorageTier.HDD));
             }
-            out.printf(Locale.ROOT, "%d of %d workers live, %s of %s used; %d under-replicated blocks; %d open temp "
-                            + "areas%n", info.liveWorkers().size(), info.workers().size(),
+            out.printf(Locale.ROOT, "%d of %s live, %s of %s used; %s; %s%n", info.liveWorkers().size(),
+                    Sizes.count(info.workers().size(), "worker"),
                     Sizes.format(info.liveWorkers().stream().mapToLong(WorkerInfo::usedBytes).sum()),
-                    Sizes.format(info.liveCapacityBytes()), underReplicated, tempAreas);
+                    Sizes.format(info.liveCapacityBytes()), Sizes.count(underReplicated, "under-replicated block"),
+                    Sizes.count(tempAreas, "open temp area"));
             out.flush();
             return ExitCode.OK;
         }

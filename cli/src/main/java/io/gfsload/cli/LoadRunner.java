@@ -107,8 +107,9 @@ final class LoadRunner {
             loaded[0] = planner().plan(planned.plan().request());
             executor.validate(loaded[0], !ignoreCapacity);
             PlanStats again = loaded[0].stats();
-            status.printf("The load window is open: planned again, %d files, %d blocks, %s (%s already cached)%n",
-                    again.files(), again.blocksToLoad(), Sizes.format(again.bytesToLoad()), Sizes.format(again.cachedBytes()));
+            status.printf("The load window is open: planned again, %s, %s, %s (%s already cached)%n",
+                    Sizes.count(again.files(), "file"), Sizes.count(again.blocksToLoad(), "block"), Sizes.format(again.bytesToLoad()),
+                    Sizes.format(again.cachedBytes()));
             status.flush();
             return loaded[0];
         });
