@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.gfsload.planner.LoadRequest;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -72,8 +73,9 @@ public final class GfsLoadCommand implements Callable<Integer> {
         try (Services services = Services.open(environment, connection, Optional.of(metastore))) {
             if (dryRun) {
                 LoadRunner.Planned planned = new LoadRunner(services).plan(request, workload, List.of());
-                PlanPrinter.PlanSummary summary = PlanPrinter.printDryRun(planned.plan(), services.cache().clusterInfo(), load.json,
-                        spec.commandLine().getOut());
+                OptionalLong bandwidth = execution.bandwidth == null ? OptionalLong.empty() : OptionalLong.of(execution.bandwidth);
+                PlanPrinter.PlanSummary summary = PlanPrinter.printDryRun(planned.plan(), services.cache().clusterInfo(),
+                        LoadRunner.ufsRate(planned, bandwidth), load.json, spec.commandLine().getOut());
                 execution.reportFile().ifPresent(file -> LoadAction.writeReport(file.toPath(), PlanPrinter.json(summary)));
                 return ExitCode.OK;
             }

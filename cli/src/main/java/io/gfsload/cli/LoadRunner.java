@@ -24,6 +24,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import io.gfsload.advisor.BackendProfile;
 import io.gfsload.executor.UfsProbe;
 import org.apache.hadoop.conf.Configuration;
@@ -54,6 +55,11 @@ final class LoadRunner {
         ClusterInfo cluster = services.cache().clusterInfo();
         WorkloadProfile profile = workload.profile(plan.stats(), plan.blockSize(), cluster, probed);
         return new Planned(plan, profile, TuningAdvisor.recommend(profile, overrides), cluster.clusterId());
+    }
+
+    /** The UFS read rate a dry run's estimates assume for {@code planned}, with {@code bandwidth} (--bandwidth) when given. */
+    static PlanPrinter.UfsRate ufsRate(Planned planned, OptionalLong bandwidth) {
+        return PlanPrinter.UfsRate.of(bandwidth, planned.profile().backend(), planned.settings().value(Settings.UFS_READ_THREADS));
     }
 
     /**

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.gfsload.planner.LoadRequest;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -50,7 +51,8 @@ public final class PlanCommand implements Callable<Integer> {
         workload.validate();
         try (Services services = Services.open(environment, connection, Optional.of(metastore))) {
             LoadRunner.Planned planned = new LoadRunner(services).plan(request, workload, List.of());
-            PlanPrinter.printDryRun(planned.plan(), services.cache().clusterInfo(), load.json, spec.commandLine().getOut());
+            PlanPrinter.printDryRun(planned.plan(), services.cache().clusterInfo(), LoadRunner.ufsRate(planned, OptionalLong.empty()), load.json,
+                    spec.commandLine().getOut());
             return ExitCode.OK;
         }
     }

@@ -3,14 +3,17 @@ package io.gfsload.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.gfsload.advisor.BackendProfile;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.PartitionLoad;
 import java.io.PrintWriter;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.OptionalLong;
 
 /** Prints a dry run: per partition what would be loaded, the totals and whether it fits. */
 final class PlanPrinter {
@@ -27,33 +30,62 @@ final class PlanPrinter {
 
     /** The dry run as printed with {@code --json}. */
     record PlanSummary(String target, int replication, long blockSize, List<PartitionSummary> partitions, PartitionSummary total,
-            int liveWorkers, long availableBytes, long neededBytes, boolean fits, long assumedBytesPerSecond) {}
+            int liveWorkers, long availableBytes, long neededBytes, boolean fits, long assumedBytesPerSecond, String assumedBecause) {}
+
+    /**
+     * The UFS read rate estimates assume, and why: the least of {@code --bandwidth}, the store's
+     * cap on all streams and one stream's bandwidth times the read threads, as far as they are
+     * known; else {@link #ASSUMED_BYTES_PER_SECOND}.
+     *
+     * @param bytesPerSecond the rate
+     * @param because where it comes from, e.g. {@code --bandwidth}
+     */
+    record UfsRate(long bytesPerSecond, String because) {
+        static final UfsRate DEFAULT = new UfsRate(ASSUMED_BYTES_PER_SECOND, "no bandwidth of the UFS given or probed");
+
+        static UfsRate of(OptionalLong bandwidth, BackendProfile backend, long readThreads) {
+            List<UfsRate> known = new ArrayList<>();
+            bandwidth.ifPresent(value -> known.add(new UfsRate(value, "--bandwidth")));
+            if (backend.hasAggregateCap()) {
+                known.add(new UfsRate(backend.aggregateBytesPerSecond(), "the UFS's bandwidth for all streams"));
+            }
+            if (backend.hasPerStreamBandwidth()) {
+                known.add(new UfsRate(backend.perStreamBytesPerSecond() * Math.max(1, readThreads),
+                        "%s x %d read threads".formatted(Sizes.format(backend.perStreamBytesPerSecond()) + "/s per stream", Math.max(1, readThreads))));
+            }
+            return known.stream().min(Comparator.comparingLong(UfsRate::bytesPerSecond)).orElse(DEFAULT);
+        }
+    }
 
     static PlanSummary summarize(LoadPlan plan, ClusterInfo cluster) {
+        return summarize(plan, cluster, UfsRate.DEFAULT);
+    }
+
+    static PlanSummary summarize(LoadPlan plan, ClusterInfo cluster, UfsRate rate) {
         List<PartitionSummary> partitions = new ArrayList<>();
         for (PartitionLoad partition : plan.partitions()) {
-            partitions.add(summarize(partition.name(), partition.location(), partition.files()));
+            partitions.add(summarize(partition.name(), partition.location(), partition.files(), rate.bytesPerSecond()));
         }
-        PartitionSummary total = summarize("total", "", plan.partitions().stream().flatMap(p -> p.files().stream()).toList());
+        PartitionSummary total = summarize("total", "", plan.partitions().stream().flatMap(p -> p.files().stream()).toList(), rate.bytesPerSecond());
         long needed = plan.stats().bytesToLoad() * plan.request().replication();
         return new PlanSummary(plan.request().target().describe(), plan.request().replication(), plan.blockSize(), partitions, total,
                 cluster.liveWorkers().size(), cluster.liveAvailableBytes(), needed,
-                needed == 0 || needed <= cluster.liveAvailableBytes() && plan.request().replication() <= cluster.liveWorkers().size(), ASSUMED_BYTES_PER_SECOND);
+                needed == 0 || needed <= cluster.liveAvailableBytes() && plan.request().replication() <= cluster.liveWorkers().size(), rate.bytesPerSecond(), rate.because());
     }
 
-    private static PartitionSummary summarize(String name, String location, List<FileLoad> files) {
+    private static PartitionSummary summarize(String name, String location, List<FileLoad> files, long bytesPerSecond) {
         long bytes = files.stream().mapToLong(f -> f.file().length()).sum();
         long blocks = files.stream().mapToLong(f -> f.blocks().size()).sum();
         long blocksCached = files.stream().flatMap(f -> f.blocks().stream()).filter(b -> b.cached()).count();
         long bytesCached = files.stream().mapToLong(FileLoad::cachedBytes).sum();
         long bytesToLoad = bytes - bytesCached;
         return new PartitionSummary(name, location, files.size(), bytes, blocks, blocksCached, bytesCached, blocks - blocksCached, bytesToLoad,
-                (double) bytesToLoad / ASSUMED_BYTES_PER_SECOND);
+                (double) bytesToLoad / bytesPerSecond);
     }
 
     /** Prints {@code plan} with the cluster's capacity, as {@code gfsload plan} and {@code --dry-run} do; returns what it printed. */
-    static PlanSummary printDryRun(LoadPlan plan, ClusterInfo cluster, boolean json, PrintWriter out) {
-        PlanSummary summary = summarize(plan, cluster);
+    static PlanSummary printDryRun(LoadPlan plan, ClusterInfo cluster, UfsRate rate, boolean json, PrintWriter out) {
+        PlanSummary summary = summarize(plan, cluster, rate);
         print(summary, json, out);
         return summary;
     }
@@ -94,7 +126,7 @@ final class PlanPrinter {
                 Sizes.format(summary.availableBytes()), summary.fits() ? "fits"
                         : summary.replication() > summary.liveWorkers() ? "DOES NOT FIT (each replica of a block needs a worker of its own)"
                         : "DOES NOT FIT"));
-        out.append("Estimates assume %s/s from the UFS.%n".formatted(Sizes.format(summary.assumedBytesPerSecond())));
+        out.append("Estimates assume %s/s from the UFS (%s).%n".formatted(Sizes.format(summary.assumedBytesPerSecond()), summary.assumedBecause()));
         return out.toString();
     }
 

@@ -164,6 +164,15 @@ class TestGfsLoadEndToEnd {
         assertEquals(4, summary.get("total").get("blocksToLoad").asLong());
         assertEquals(summary.get("total").get("bytes").asLong() * 2, summary.get("neededBytes").asLong());
         assertTrue(summary.get("fits").asBoolean());
+        assertEquals(PlanPrinter.ASSUMED_BYTES_PER_SECOND, summary.get("assumedBytesPerSecond").asLong(), "nothing said about the UFS");
+
+        CliRun capped = gfsload("--table", "demo.events", "--latest", "1", "--replication", "2", "--dry-run", "--bandwidth", "1MB/s", "--json");
+        JsonNode atTheCap = json(capped.out());
+        assertEquals(1L << 20, atTheCap.get("assumedBytesPerSecond").asLong());
+        assertEquals("--bandwidth", atTheCap.get("assumedBecause").asText());
+        assertEquals((double) atTheCap.get("total").get("bytesToLoad").asLong() / (1 << 20), atTheCap.get("total").get("estimatedSeconds").asDouble(), 0.01);
+        CliRun store = gfsload("plan", "--table", "demo.events", "--latest", "1", "--replication", "2", "--ufs-aggregate-bandwidth", "2MB/s");
+        assertTrue(store.out().contains("Estimates assume 2.0 MiB/s from the UFS (the UFS's bandwidth for all streams)."), store.out());
 
         CliRun tooMany = gfsload("plan", "--table", "demo.events", "--latest", "1", "--replication", "3");
         assertEquals(0, tooMany.exitCode(), tooMany.err());
