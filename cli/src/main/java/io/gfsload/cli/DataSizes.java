@@ -31,10 +31,16 @@ final class DataSizes {
         return value.longValue();
     }
 
-    /** Converts {@code --heap}-style sizes; see {@link #parse}. */
+    /**
+     * Converts {@code --heap}-style sizes; see {@link #parse}. The unit is required: a bare
+     * {@code --heap 4} is more likely a slip than 4 bytes.
+     */
     static final class SizeConverter implements ITypeConverter<Long> {
         @Override
         public Long convert(String value) {
+            if (value.chars().noneMatch(Character::isLetter)) {
+                throw new TypeConversionException("'%s' is not a size: expected a number and a unit, e.g. 512MB or 4GB".formatted(value));
+            }
             return parse(value);
         }
     }

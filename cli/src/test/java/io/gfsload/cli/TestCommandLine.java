@@ -250,6 +250,8 @@ class TestCommandLine {
         assertEquals(512L << 10, DataRate.parse("512k/s"));
         assertEquals(1000L, DataRate.parse("1000B/s"));
         assertThrows(TypeConversionException.class, () -> DataRate.parse("200"), "a rate without a unit is a slip");
+        assertThrows(TypeConversionException.class, () -> new DataSizes.SizeConverter().convert("1"), "a size without a unit is a slip");
+        assertEquals(1L << 30, new DataSizes.SizeConverter().convert("1GB"));
     }
 
     @Test
