@@ -17,6 +17,7 @@ import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.LoadPlanner;
 import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.PartitionLoad;
 import io.gfsload.planner.PlanStats;
 import io.gfsload.planner.PlannerConfig;
 import java.io.PrintWriter;
@@ -31,6 +32,9 @@ import org.apache.hadoop.conf.Configuration;
 
 /** Plans, tunes and executes load requests against the given services. */
 final class LoadRunner {
+    /** Partitions without files named by the warning before a load; the others are counted. */
+    static final int EMPTY_PARTITIONS_NAMED = 5;
+
     private final Services services;
     private final Configuration hadoopConf = new Configuration();
 
@@ -96,6 +100,13 @@ final class LoadRunner {
             status.printf("Loading %s, %s, %s (%s already cached) with replication %d, %s%n",
                     Sizes.count(stats.files(), "file"), Sizes.count(stats.blocksToLoad(), "block"), Sizes.format(stats.bytesToLoad()),
                     Sizes.format(stats.cachedBytes()), planned.plan().request().replication(), Sizes.count(executor.readThreads(), "read thread"));
+        }
+        List<PartitionLoad> empty = planned.plan().partitions().stream().filter(partition -> partition.files().isEmpty()).toList();
+        if (!empty.isEmpty()) {
+            // a partition whose data has not landed (or was moved) loads nothing: said, not hidden in a SUCCEEDED
+            status.printf("%s no files (location empty or missing): %s%s%n", empty.size() == 1 ? "1 partition has" : empty.size() + " partitions have",
+                    String.join(", ", empty.stream().limit(EMPTY_PARTITIONS_NAMED).map(p -> p.name() + " at " + p.location()).toList()),
+                    empty.size() > EMPTY_PARTITIONS_NAMED ? " and %d more".formatted(empty.size() - EMPTY_PARTITIONS_NAMED) : "");
         }
         options.window().ifPresent(window -> {
             java.time.Instant now = Clock.systemUTC().instant();

@@ -320,6 +320,24 @@ class TestGfsLoadEndToEnd {
     }
 
     @Test
+    @Order(17)
+    void aPartitionWithoutItsDataIsSaidSo() throws IOException {
+        JsonNode plan = json(gfsload("plan", "--table", "demo.events", "--partition", "dt=2026-11-19", "--json").out());
+        String location = plan.get("partitions").get(0).get("location").asText();
+        Path data = Path.of(java.net.URI.create(location));
+        Path away = home.resolve("moved-away");
+        Files.move(data, away);
+        try {
+            CliRun run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-19", "--progress", "none");
+            assertEquals(0, run.exitCode(), "nothing to load is no failure: " + run.err());
+            assertTrue(run.err().contains("1 partition has no files (location empty or missing): dt=2026-11-19 at " + location), run.err());
+        }
+        finally {
+            Files.move(away, data);
+        }
+    }
+
+    @Test
     @Order(15)
     void aLoadStartedBeforeItsWindowPlansAgainWhenTheWindowOpens() throws Exception {
         Path dir = home.resolve("window");
