@@ -3,6 +3,7 @@ package io.gfsload.cli;
 import io.gfsload.cache.rpc.RpcAuth;
 import io.gfsload.planner.InvalidRequestException;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -52,6 +53,7 @@ public final class ConnectionOptions {
         catch (IOException e) {
             String reason = e instanceof NoSuchFileException ? "no such file"
                     : e instanceof AccessDeniedException ? "permission denied"
+                    : e instanceof CharacterCodingException ? "it is not UTF-8 text"
                     : String.valueOf(e.getMessage());
             throw new InvalidRequestException("Cannot read --token-file %s: %s".formatted(tokenFile, reason));
         }

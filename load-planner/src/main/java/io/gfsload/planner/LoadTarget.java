@@ -27,6 +27,17 @@ public sealed interface LoadTarget {
             this(table, specs.isEmpty() ? new PartitionSelection.All() : new PartitionSelection.Specs(specs));
         }
 
+        /** The settings that take the credentials of {@code path}'s scheme, for the two object stores the README names. */
+        private static String credentialKeys(String path) {
+            if (path.startsWith("cosn:")) {
+                return " (fs.cosn.userinfo.secretId and fs.cosn.userinfo.secretKey)";
+            }
+            if (path.startsWith("s3a:")) {
+                return " (fs.s3a.access.key and fs.s3a.secret.key)";
+            }
+            return "";
+        }
+
         @Override
         public String describe() {
             String selected = selection.describe();
@@ -65,9 +76,8 @@ public sealed interface LoadTarget {
                         continue;
                     }
                 }
-                throw new InvalidRequestException(("Credentials in a path are not accepted: %s; set them in core-site.xml "
-                        + "(e.g. fs.cosn.userinfo.secretId and fs.cosn.userinfo.secretKey) or a Hadoop credential provider")
-                        .formatted(credentials.replaceFirst("$1<hidden>@")));
+                throw new InvalidRequestException("Credentials in a path are not accepted: %s; set them in core-site.xml%s or a Hadoop credential provider"
+                        .formatted(credentials.replaceFirst("$1<hidden>@"), credentialKeys(path)));
             }
         }
 
