@@ -27,17 +27,6 @@ public sealed interface LoadTarget {
             this(table, specs.isEmpty() ? new PartitionSelection.All() : new PartitionSelection.Specs(specs));
         }
 
-        /** The settings that take the credentials of {@code path}'s scheme, for the two object stores the README names. */
-        private static String credentialKeys(String path) {
-            if (path.startsWith("cosn:")) {
-                return " (fs.cosn.userinfo.secretId and fs.cosn.userinfo.secretKey)";
-            }
-            if (path.startsWith("s3a:")) {
-                return " (fs.s3a.access.key and fs.s3a.secret.key)";
-            }
-            return "";
-        }
-
         @Override
         public String describe() {
             String selected = selection.describe();
@@ -79,6 +68,17 @@ public sealed interface LoadTarget {
                 throw new InvalidRequestException("Credentials in a path are not accepted: %s; set them in core-site.xml%s or a Hadoop credential provider"
                         .formatted(credentials.replaceFirst("$1<hidden>@"), credentialKeys(path)));
             }
+        }
+
+        /** The settings that take the credentials of {@code path}'s scheme, for the two object stores the README names. */
+        private static String credentialKeys(String path) {
+            if (path.startsWith("cosn:")) {
+                return " (fs.cosn.userinfo.secretId and fs.cosn.userinfo.secretKey)";
+            }
+            if (path.startsWith("s3a:")) {
+                return " (fs.s3a.access.key and fs.s3a.secret.key)";
+            }
+            return "";
         }
 
         @Override
