@@ -242,7 +242,8 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         line.put("bytes", bytes);
         line.put("bytesDone", done);
         line.put("bytesPerSecond", rate);
-        line.put("etaSeconds", rate == 0 ? null : (bytes - done) / rate);
+        // outside the load window the time to the end depends on when it opens (opensInSeconds): none given
+        line.put("etaSeconds", rate == 0 || pause != null ? null : (bytes - done) / rate);
         line.put("failures", failures.get());
         line.put("retries", retries.get());
         line.putAll(fields);

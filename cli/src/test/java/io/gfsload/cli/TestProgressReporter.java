@@ -58,6 +58,7 @@ class TestProgressReporter {
         JsonNode paused = new ObjectMapper().readTree(lines[2]);
         assertEquals("paused", paused.get("state").asText());
         assertTrue(paused.get("message").asText().startsWith("the load window 01:00-06:00 closed: paused"), lines[2]);
+        assertTrue(waiting.get("etaSeconds").isNull() && paused.get("etaSeconds").isNull(), "no ETA while the window is shut: " + lines[2]);
     }
 
     @Test
