@@ -162,8 +162,8 @@ public final class ClusterCommand implements Callable<Integer> {
             ClusterRecord record = new ClusterRecord(masterTarget, master.record(masterReady), workerRecords,
                     Instant.now().toString());
             writeRecord(directory, record);
-            out.println("Cache cluster started in " + directory + ": master " + masterTarget + ", " + workers
-                    + (workers == 1 ? " worker live" : " workers live"));
+            out.println("Cache cluster started in " + directory + ": master " + masterTarget + ", " + Sizes.count(workers, "worker")
+                    + " live");
             out.println("Use it with: gfsload --master " + masterTarget
                     + (settings.token().isPresent() ? " --token-file " + config.toAbsolutePath() : "") + " ...");
             out.flush();

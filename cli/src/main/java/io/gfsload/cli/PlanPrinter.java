@@ -120,9 +120,9 @@ final class PlanPrinter {
             out.append(row(format, p));
         }
         out.append(row(format, summary.total()));
-        out.append("Needs %s (%s to load x %d %s); %d live %s %s free or evictable: %s%n".formatted(
-                Sizes.format(summary.neededBytes()), Sizes.format(summary.total().bytesToLoad()), summary.replication(),
-                summary.replication() == 1 ? "replica" : "replicas", summary.liveWorkers(), summary.liveWorkers() == 1 ? "worker has" : "workers have",
+        out.append("Needs %s (%s to load x %s); %d live %s %s free or evictable: %s%n".formatted(
+                Sizes.format(summary.neededBytes()), Sizes.format(summary.total().bytesToLoad()), Sizes.count(summary.replication(), "replica"),
+                summary.liveWorkers(), summary.liveWorkers() == 1 ? "worker has" : "workers have",
                 Sizes.format(summary.availableBytes()), summary.fits() ? "fits"
                         : summary.replication() > summary.liveWorkers() ? "DOES NOT FIT (each replica of a block needs a worker of its own)"
                         : "DOES NOT FIT"));
