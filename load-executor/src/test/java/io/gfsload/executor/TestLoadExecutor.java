@@ -25,6 +25,7 @@ import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -165,7 +166,7 @@ class TestLoadExecutor {
     }
 
     @Test
-    void verifyCountsOnlyTheReplicasTheWorkersStillHold() throws IOException {
+    void verifyCountsOnlyTheReplicasTheWorkersStillHold() throws IOException, InterruptedException {
         LoadPlan plan = plan(2);
         LoadReport loaded = executor(ProgressListener.NONE).execute(plan);
         assertEquals(LoadState.SUCCEEDED, loaded.state());
@@ -192,6 +193,13 @@ class TestLoadExecutor {
         assertEquals(a.file().path(), failed.path());
         assertEquals("verify: block 0 has 1 of 2 replicas", failed.error());
         assertEquals(List.of(a.file().path() + ": verify: block 0 has 1 of 2 replicas"), failedEvents);
+
+        // The worker found the file missing: it tells the master, so that a re-run plans the block again.
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (client.cachedBlocks(a.file()).get(0).replicas() != 1) {
+            assertTrue(System.nanoTime() < deadline, "the master drops the missing replica within 30 s");
+            Thread.sleep(20);
+        }
     }
 
     @Test

@@ -56,8 +56,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Restarts.</b> {@link #open} rescans the directories of persistent tiers and keeps every
  * block whose header is sound; the content of {@link StorageTier#MEM} directories is deleted, as
- * memory does not survive a restart. Deleted blocks (evicted, corrupt, removed) are remembered
- * until {@link #acknowledgeRemoved}, so that the worker can tell the master.
+ * memory does not survive a restart. Deleted blocks (evicted, corrupt, removed), and blocks whose
+ * file is found missing when read or stat'ed, are remembered until {@link #acknowledgeRemoved}, so
+ * that the worker can tell the master.
  *
  * <p>Thread-safe: space, the block index and pins are guarded by the store's lock; data is read
  * and written outside it.
@@ -472,8 +473,9 @@ final class BlockStore {
         checkBlockId(blockId);
         Path path;
         StorageTier tier;
+        Entry entry;
         synchronized (this) {
-            Entry entry = blocks.get(blockId);
+            entry = blocks.get(blockId);
             if (entry == null) {
                 throw new BlockStoreException(Kind.NOT_FOUND, "Block " + blockId + " not found on worker " + workerId);
             }
@@ -486,6 +488,7 @@ final class BlockStore {
             channel = FileChannel.open(path, StandardOpenOption.READ);
         }
         catch (NoSuchFileException e) {
+            forgetVanished(blockId, entry);
             throw new BlockStoreException(Kind.NOT_FOUND, "Block " + blockId + " not found on worker " + workerId);
         }
         catch (IOException e) {
@@ -538,6 +541,24 @@ final class BlockStore {
         return removed;
     }
 
+    /**
+     * Forgets a block whose file was found missing (deleted behind the worker's back), so that the
+     * master hears of it at the next heartbeat and a later load writes it again. Nothing happens
+     * when the block was removed or written anew since {@code seen} was looked up.
+     */
+    private void forgetVanished(String blockId, Entry seen) {
+        synchronized (this) {
+            if (blocks.get(blockId) != seen) {
+                return;
+            }
+            blocks.remove(blockId);
+            pins.remove(blockId);
+            seen.directory.stored -= seen.length;
+            removedSinceReport.add(blockId);
+        }
+        log.warn("Worker {} forgot block {}: its file {} is missing", workerId, blockId, seen.directory.blockPath(blockId));
+    }
+
     /** Keeps {@code blockId} (stored now or later) from eviction until {@code untilMillis}; a later time wins. */
     synchronized void pin(String blockId, long untilMillis) {
         checkBlockId(blockId);
@@ -584,8 +605,9 @@ final class BlockStore {
         checkBlockId(blockId);
         Path path;
         StorageTier tier;
+        Entry entry;
         synchronized (this) {
-            Entry entry = blocks.get(blockId);
+            entry = blocks.get(blockId);
             if (entry == null) {
                 throw new BlockStoreException(Kind.NOT_FOUND, "Block " + blockId + " not found on worker " + workerId);
             }
@@ -603,6 +625,7 @@ final class BlockStore {
             }
         }
         catch (NoSuchFileException e) {
+            forgetVanished(blockId, entry);
             throw new BlockStoreException(Kind.NOT_FOUND, "Block " + blockId + " not found on worker " + workerId);
         }
         catch (IOException e) {

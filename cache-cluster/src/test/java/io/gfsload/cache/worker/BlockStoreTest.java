@@ -152,6 +152,27 @@ class BlockStoreTest {
                 e.getMessage());
     }
 
+    @Test
+    void aBlockWhoseFileWasDeletedBehindTheStoresBackIsForgottenAndReported() throws Exception {
+        BlockStore store = open(100_000);
+        write(store, BLOCK_0, randomBytes(9000, 8));
+        write(store, BLOCK_1, randomBytes(5000, 9));
+        Files.delete(store.blockPath(BLOCK_0));
+        Files.delete(store.blockPath(BLOCK_1));
+
+        BlockStoreException onStat = assertThrows(BlockStoreException.class, () -> store.stat(BLOCK_0));
+        assertEquals(BlockStoreException.Kind.NOT_FOUND, onStat.kind());
+        BlockStoreException onRead = assertThrows(BlockStoreException.class, () -> store.openBlock(BLOCK_1));
+        assertEquals(BlockStoreException.Kind.NOT_FOUND, onRead.kind());
+
+        assertEquals(List.of(), store.blockIds());
+        assertEquals(0, store.usedBytes(), "the space of the missing files is free again");
+        assertEquals(List.of(BLOCK_0, BLOCK_1), store.removedSinceReport(), "told to the master at the next heartbeat");
+
+        write(store, BLOCK_0, randomBytes(9000, 8));
+        assertEquals(9000, store.stat(BLOCK_0).length(), "written again");
+    }
+
     private BlockStore open(long capacity) {
         return BlockStore.open("worker-0", directory, capacity, SEGMENT).store();
     }
