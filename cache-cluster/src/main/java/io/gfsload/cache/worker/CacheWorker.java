@@ -48,7 +48,8 @@ import org.slf4j.LoggerFactory;
  * <p>Heartbeats carry the space of each tier and the blocks deleted since the last heartbeat
  * (evicted, corrupt, removed); their answers carry the master's commands: blocks to delete (freed,
  * or left in an aborted or expired temp area), blocks to unpin (their temp area was committed).
- * {@link #close()} stops all of it. Thread-safe.
+ * The heartbeat thread also aborts short-circuit writes whose client went away (idle for
+ * {@link WorkerService#LOCAL_WRITE_TIMEOUT}). {@link #close()} stops all of it. Thread-safe.
  */
 public final class CacheWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CacheWorker.class);
@@ -113,7 +114,7 @@ public final class CacheWorker implements AutoCloseable {
         WorkerMetrics metrics = new WorkerMetrics(registry, config.workerId());
         metrics.watch(store);
         WorkerService service = new WorkerService(config.workerId(), store, config.readChunkBytes(), metrics,
-                config.shortCircuitWrites());
+                config.shortCircuitWrites(), clock);
         RpcServer server;
         try {
             server = RpcServer.start("gfsload-" + config.workerId() + "-rpc", config.host(), config.port(),
@@ -335,7 +336,18 @@ public final class CacheWorker implements AutoCloseable {
         }
     }
 
+    /** The clock's time of the last look for idle short-circuit writes; 0 before the first. */
+    long localWritesSweptAtMillis() {
+        return service.localWritesSweptAtMillis();
+    }
+
     private void heartbeatQuietly() {
+        try {
+            service.abortIdleLocalWrites();
+        }
+        catch (RuntimeException e) {
+            log.warn("Worker {} cannot abort its idle local writes: {}", config.workerId(), e.toString());
+        }
         try {
             sendHeartbeat();
             if (heartbeatFailing) {

@@ -38,6 +38,8 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -75,7 +77,8 @@ import org.slf4j.LoggerFactory;
  * before the rename, which saves it an open, a write and a close per small block. A local write
  * whose temp file has not changed (or, not created yet, that was handed out) for
  * {@link #LOCAL_WRITE_TIMEOUT} (a client that died) is aborted (its temp file deleted, its space
- * released) by a later local-write call.
+ * released) by the worker's heartbeat thread ({@link #abortIdleLocalWrites}) or a later local-write
+ * call, whichever looks first.
  */
 final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private static final Logger log = LoggerFactory.getLogger(WorkerService.class);
@@ -89,16 +92,21 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private final int readChunkBytes;
     private final WorkerMetrics metrics;
     private final boolean shortCircuitWrites;
+    private final Clock clock;
     private final ZeroCopyDataMarshaller dataMarshaller = ZeroCopyDataMarshaller.forWriteBlock();
     /** Short-circuit writes handed out and not completed yet, by write id. */
     private final Map<String, LocalWrite> localWrites = new ConcurrentHashMap<>();
     private final AtomicLong lastLocalWriteSweep = new AtomicLong();
+    /** The clock's time of the last sweep that has finished. */
+    private volatile long localWritesSweptAt;
     /** Local write ids: a random prefix per service and a counter, cheaper than a random UUID per block. */
     private final String writeIdPrefix = UUID.randomUUID() + "-";
     private final AtomicLong writeIds = new AtomicLong();
 
-    WorkerService(String workerId, BlockStore store, int readChunkBytes, WorkerMetrics metrics, boolean shortCircuitWrites) {
+    WorkerService(String workerId, BlockStore store, int readChunkBytes, WorkerMetrics metrics, boolean shortCircuitWrites,
+            Clock clock) {
         this.workerId = requireNonNull(workerId, "workerId is null");
+        this.clock = requireNonNull(clock, "clock is null");
         this.store = requireNonNull(store, "store is null");
         this.readChunkBytes = readChunkBytes;
         this.metrics = requireNonNull(metrics, "metrics is null");
@@ -108,10 +116,43 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     /**
      * A short-circuit write handed out.
      *
-     * @param writerCreatesFile whether the client creates the temp file and writes the whole block file
-     * @param openedAtMillis when it was handed out: its idle time until the temp file exists
+     * The temp file's idle time runs on the worker's clock from the sweep that last saw its
+     * modification time or size change (or from when it was handed out), so that it does not
+     * depend on the file system's time stamps agreeing with that clock.
      */
-    private record LocalWrite(BlockStore.BlockWrite write, boolean writerCreatesFile, long openedAtMillis) {}
+    private static final class LocalWrite {
+        private final BlockStore.BlockWrite write;
+        private final boolean writerCreatesFile;
+        /** The temp file's modification time and size when last looked at; null before it exists. */
+        private FileState lastSeen;
+        /** When the temp file was last seen to change, or the write was handed out. */
+        private long idleSinceMillis;
+
+        LocalWrite(BlockStore.BlockWrite write, boolean writerCreatesFile, long openedAtMillis) {
+            this.write = write;
+            this.writerCreatesFile = writerCreatesFile;
+            this.idleSinceMillis = openedAtMillis;
+        }
+
+        BlockStore.BlockWrite write() {
+            return write;
+        }
+
+        boolean writerCreatesFile() {
+            return writerCreatesFile;
+        }
+
+        /** Notes the temp file's state at {@code now}; returns how long it has been idle. Called by one sweep at a time. */
+        synchronized long idleMillis(FileState state, long now) {
+            if (state != null && !state.equals(lastSeen)) {
+                lastSeen = state;
+                idleSinceMillis = now;
+            }
+            return now - idleSinceMillis;
+        }
+    }
+
+    private record FileState(long modifiedMillis, long size) {}
 
     /** This service bound with the zero-copy parser of write data messages. */
     ServerServiceDefinition definition() {
@@ -171,7 +212,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
 
     @Override
     public void openLocalWrite(OpenLocalWriteRequest request, StreamObserver<OpenLocalWriteResponse> response) {
-        abortExpiredLocalWrites();
+        abortIdleLocalWrites();
         if (!shortCircuitWrites) {
             response.onError(shortCircuitRefused());
             return;
@@ -190,7 +231,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
 
     @Override
     public void openLocalWrites(OpenLocalWritesRequest request, StreamObserver<OpenLocalWritesResponse> response) {
-        abortExpiredLocalWrites();
+        abortIdleLocalWrites();
         if (!shortCircuitWrites) {
             response.onError(shortCircuitRefused());
             return;
@@ -215,7 +256,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private OpenLocalWriteResponse openLocal(WriteBlockHeader header, boolean writerCreatesFile) {
         BlockStore.BlockWrite write = writerCreatesFile ? beginWriterCreated(header) : begin(header);
         String writeId = writeIdPrefix + Long.toHexString(writeIds.incrementAndGet());
-        localWrites.put(writeId, new LocalWrite(write, writerCreatesFile, System.currentTimeMillis()));
+        localWrites.put(writeId, new LocalWrite(write, writerCreatesFile, clock.millis()));
         return OpenLocalWriteResponse.newBuilder()
                 .setWriteId(writeId)
                 .setPath(write.tempFile().toAbsolutePath().toString())
@@ -227,7 +268,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
 
     @Override
     public void completeLocalWrite(CompleteLocalWriteRequest request, StreamObserver<CompleteLocalWriteResponse> response) {
-        abortExpiredLocalWrites();
+        abortIdleLocalWrites();
         WriteBlockResponse written;
         try {
             written = completeLocal(request, Optional.empty());
@@ -242,7 +283,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
 
     @Override
     public void completeLocalWrites(CompleteLocalWritesRequest request, StreamObserver<WriteBlocksResponse> response) {
-        abortExpiredLocalWrites();
+        abortIdleLocalWrites();
         WriteBlocksResponse.Builder results = WriteBlocksResponse.newBuilder();
         Set<Path> directories = new LinkedHashSet<>();
         for (CompleteLocalWriteRequest block : request.getBlocksList()) {
@@ -318,26 +359,30 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 .build();
     }
 
-    /** Looks for idle local writes at most once per {@link #LOCAL_WRITE_SWEEP_INTERVAL}, since it stats every open one. */
-    private void abortExpiredLocalWrites() {
-        long now = System.currentTimeMillis();
+    /**
+     * Aborts the local writes whose temp file has been idle for {@link #LOCAL_WRITE_TIMEOUT}: their
+     * client died. Looks at most once per {@link #LOCAL_WRITE_SWEEP_INTERVAL}, since it stats every
+     * open one; the heartbeat thread calls it, and so does every local-write call.
+     */
+    void abortIdleLocalWrites() {
+        long now = clock.millis();
         long last = lastLocalWriteSweep.get();
         if (now - last < LOCAL_WRITE_SWEEP_INTERVAL.toMillis() || !lastLocalWriteSweep.compareAndSet(last, now)) {
             return;
         }
-        long idleSince = now - LOCAL_WRITE_TIMEOUT.toMillis();
         List<String> expired = new ArrayList<>();
         localWrites.forEach((id, local) -> {
+            FileState state;
             try {
-                if (local.openedAtMillis() < idleSince && Files.getLastModifiedTime(local.write().tempFile()).toMillis() < idleSince) {
-                    expired.add(id);
-                }
+                BasicFileAttributes attributes = Files.readAttributes(local.write().tempFile(), BasicFileAttributes.class);
+                state = new FileState(attributes.lastModifiedTime().toMillis(), attributes.size());
             }
             catch (IOException e) {
                 // A client that creates the file and has not yet: idle since it was handed out.
-                if (!local.writerCreatesFile() || local.openedAtMillis() < idleSince) {
-                    expired.add(id);
-                }
+                state = null;
+            }
+            if (local.idleMillis(state, now) >= LOCAL_WRITE_TIMEOUT.toMillis()) {
+                expired.add(id);
             }
         });
         for (String id : expired) {
@@ -348,6 +393,12 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 local.write().abort();
             }
         }
+        localWritesSweptAt = now;
+    }
+
+    /** The worker clock's time of the last look for idle local writes that has finished; 0 before the first. */
+    long localWritesSweptAtMillis() {
+        return localWritesSweptAt;
     }
 
     /** Aborts the local writes still open; the worker is closing. */

@@ -14,6 +14,7 @@ import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.master.CacheMaster;
 import io.gfsload.cache.master.MasterConfig;
+import io.gfsload.cache.metrics.MetricsRegistry;
 import io.gfsload.cache.proto.CompleteLocalWriteRequest;
 import io.gfsload.cache.proto.CompleteLocalWriteResponse;
 import io.gfsload.cache.proto.CompleteLocalWritesRequest;
@@ -29,6 +30,7 @@ import io.gfsload.cache.proto.WriteBlockHeader;
 import io.gfsload.cache.proto.WriteBlocksRequest;
 import io.gfsload.cache.proto.WriteBlocksResponse;
 import io.gfsload.cache.rpc.ProtoConversions;
+import io.gfsload.cache.testing.MutableClock;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -41,6 +43,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import java.util.stream.Stream;
@@ -280,6 +284,55 @@ class WorkerBatchAndLocalWriteTest {
         StatusRuntimeException unknown = assertThrows(StatusRuntimeException.class,
                 () -> stub().completeLocalWrite(complete(opened, 1000, 0)));
         assertEquals(Status.Code.NOT_FOUND, unknown.getStatus().getCode());
+    }
+
+    @Test
+    void theHeartbeatThreadAbortsALocalWriteWhoseClientWentAway() throws IOException {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-20T00:00:00Z"));
+        try (CacheWorker clocked = CacheWorker.start(WorkerConfig.builder("worker-1", directory.resolve("worker-1"), CAPACITY, master.target())
+                        .checksumSegmentBytes(SEGMENT)
+                        .maxBlockBytes(CAPACITY)
+                        .heartbeatInterval(Duration.ofMillis(20))
+                        .build(), clock, new MetricsRegistry())) {
+            ManagedChannel clockedChannel = Grpc.newChannelBuilder(clocked.target(), InsecureChannelCredentials.create()).build();
+            try {
+                WorkerServiceGrpc.WorkerServiceBlockingStub clockedStub = WorkerServiceGrpc.newBlockingStub(clockedChannel)
+                        .withDeadlineAfter(10, TimeUnit.SECONDS);
+                OpenLocalWriteResponse abandoned = clockedStub.openLocalWrite(open(blockId(0), 1000));
+                OpenLocalWriteResponse busy = clockedStub.openLocalWrite(open(blockId(1), 1000));
+                Path abandonedFile = Path.of(abandoned.getPath());
+                Path busyFile = Path.of(busy.getPath());
+                writeAt(abandonedFile, abandoned.getDataOffset(), randomBytes(100, 1));
+                assertEquals(2000, clocked.usedBytes());
+
+                // Sweeps at most every 30 s: each sees the busy file grow, the abandoned one stay as it was.
+                for (int minute = 0; minute < 11; minute++) {
+                    writeAt(busyFile, busy.getDataOffset() + minute, new byte[] {(byte) minute});
+                    clock.advance(Duration.ofMinutes(1));
+                    awaitSweep(clocked);
+                }
+
+                assertFalse(Files.exists(abandonedFile), "aborted without any further local-write call");
+                assertEquals(1000, clocked.usedBytes(), "its space is released");
+                assertTrue(Files.exists(busyFile), "a write whose file keeps changing stays open");
+                StatusRuntimeException gone = assertThrows(StatusRuntimeException.class,
+                        () -> clockedStub.completeLocalWrite(complete(abandoned, 1000, 0)));
+                assertEquals(Status.Code.NOT_FOUND, gone.getStatus().getCode());
+            }
+            finally {
+                clockedChannel.shutdownNow();
+            }
+        }
+    }
+
+    /** Waits until the heartbeat thread has swept at the clock's current time. */
+    private static void awaitSweep(CacheWorker worker) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        long swept = worker.localWritesSweptAtMillis();
+        while (worker.localWritesSweptAtMillis() == swept) {
+            assertTrue(System.nanoTime() < deadline, "the heartbeat thread sweeps within 10 s");
+            Thread.onSpinWait();
+        }
     }
 
     @Test
