@@ -147,7 +147,7 @@ final class GfsloadContender extends NamedContender {
         ExecutorOptions options = ExecutorOptions.defaults().withActiveFiles(Math.toIntExact(Math.max(1, settings.value(Settings.ACTIVE_FILES))));
         LoadExecutor executor = new LoadExecutor(cache, ufs.conf(), settings, options, listener, workspace.clock());
         executor.validate(plan, true);
-        LoadReport report = JobJournal.withJournal(jobs, request, cluster.clusterId(), true, journal -> executor.execute(plan, Optional.of(journal)));
+        LoadReport report = JobJournal.withJournal(jobs, request, false, cluster.clusterId(), true, journal -> executor.execute(plan, Optional.of(journal)));
         return new Load(plan, settings, report, planned);
     }
 

@@ -23,20 +23,20 @@ final class LoadAction {
         LoadRunner runner = new LoadRunner(services);
         LoadRunner.Planned planned = runner.plan(request, workload, execution.overrides());
         ExecutorOptions base = execution.toExecutorOptions(planned.settings());
-        ExecutorOptions options = execution.atomic(JobJournal.jobId(request)).map(base::withAtomic).orElse(base);
+        String jobId = JobJournal.jobId(request, execution.atomic);
+        ExecutorOptions options = execution.atomic(jobId).map(base::withAtomic).orElse(base);
         // a plan the cluster cannot take is refused before a journal or a progress display exists
         runner.validate(planned, ignoreCapacity);
         LoadReport report;
         // SIGINT or SIGTERM mid-load (exit 130 or 143): say what is kept, as the JVM ends the load without a report
         PrintWriter err = spec.commandLine().getErr();
-        String jobId = JobJournal.jobId(request);
         Thread interrupted = new Thread(() -> {
             err.println("gfsload: interrupted; the journal of job %s is kept: the same command resumes the job".formatted(jobId));
             err.flush();
         }, "gfsload-interrupted");
         Runtime.getRuntime().addShutdownHook(interrupted);
         try (ProgressReporter progress = new ProgressReporter(mode, System.console() != null, err, System.err, System::nanoTime)) {
-            report = JobJournal.withJournal(jobsDirectory, request, planned.clusterId(), execution.restart,
+            report = JobJournal.withJournal(jobsDirectory, request, execution.atomic, planned.clusterId(), execution.restart,
                     journal -> runner.load(planned, execution.verify, ignoreCapacity, options, progress, journal, err));
         }
         finally {

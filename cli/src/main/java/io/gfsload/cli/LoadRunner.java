@@ -113,6 +113,14 @@ final class LoadRunner {
             status.printf("UFS reads start only within the load window %s (%s)%s%n", window, window.zone().getId(),
                     window.isOpen(now) ? "" : "; it is closed now and opens in " + LoadWindow.describe(window.untilOpen(now)));
         });
+        if (options.atomic().isEmpty()) {
+            // an atomic load of the same request is another job: say what its failed run left pinned
+            String atomicJob = JobJournal.jobId(planned.plan().request(), true);
+            services.cache().tempAreas().listTempAreas().stream().filter(area -> area.jobId().equals(atomicJob)).findFirst()
+                    .ifPresent(area -> status.printf("The atomic load of the same request (-A, job %s) left a temp area of %s, %s, kept until %s; "
+                            + "the same command with -A resumes it%n", atomicJob, Sizes.count(area.blocks().size(), "block"),
+                            Sizes.format(area.bytes()), area.expiresAt()));
+        }
         journal.discarded().ifPresent(status::println);
         if (journal.run() > 1) {
             status.printf("Resuming job %s (run %d): %s committed, %s read from the UFS by earlier runs%n",

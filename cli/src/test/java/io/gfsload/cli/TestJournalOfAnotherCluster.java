@@ -43,7 +43,7 @@ class TestJournalOfAnotherCluster {
         try (LocalCluster other = LocalCluster.start(new LocalClusterConfig(elsewhere, 1, 1L << 30)); CacheClient client = other.newClient()) {
             otherClusterId = client.clusterInfo().clusterId();
         }
-        try (JobJournal journal = JobJournal.open(home.resolve("jobs"), request, otherClusterId, false)) {
+        try (JobJournal journal = JobJournal.open(home.resolve("jobs"), request, false, otherClusterId, false)) {
             journal.recordCommitted(List.of("f0-0", "f1-0"));
             journal.recordRead(200_001);
         }
@@ -51,7 +51,7 @@ class TestJournalOfAnotherCluster {
         CliRun run = CliRun.gfsload(home, "distributedLoad", "--json", "--progress", "none", data.toString());
 
         assertEquals(0, run.exitCode(), run.err());
-        String jobId = JobJournal.jobId(request);
+        String jobId = JobJournal.jobId(request, false);
         assertTrue(run.err().contains("The journal of job %s was written against another cache cluster (%s); starting the job afresh%n"
                 .formatted(jobId, otherClusterId)), run.err());
         assertFalse(run.err().contains("Resuming job"), run.err());

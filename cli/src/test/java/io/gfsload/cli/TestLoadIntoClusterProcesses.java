@@ -203,7 +203,7 @@ class TestLoadIntoClusterProcesses {
             }
         }
         for (int replication : List.of(1, 4)) {
-            String jobId = JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), replication));
+            String jobId = JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), replication), false);
             assertFalse(Files.exists(home.resolve("jobs").resolve(jobId)), "no journal was started for replication " + replication);
         }
     }

@@ -87,14 +87,22 @@ public final class JobJournal implements AutoCloseable {
         db.put(RUNS, toBytes(run));
     }
 
-    /** The job id of {@code request}: a 16-character hex digest of what it loads and how. */
-    public static String jobId(LoadRequest request) {
+    /**
+     * The job id of {@code request}: a 16-character hex digest of what it loads and how. An atomic
+     * load ({@code -A}) of the same request is another job, with its own journal and temp area:
+     * a plain re-run does not resume it, nor it a plain run.
+     */
+    public static String jobId(LoadRequest request, boolean atomic) {
         requireNonNull(request, "request is null");
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(request.target().describe().getBytes(StandardCharsets.UTF_8));
             digest.update((byte) 0);
             digest.update(Integer.toString(request.replication()).getBytes(StandardCharsets.UTF_8));
+            if (atomic) {
+                digest.update((byte) 0);
+                digest.update("atomic".getBytes(StandardCharsets.UTF_8));
+            }
             return HexFormat.of().formatHex(digest.digest(), 0, 8);
         }
         catch (NoSuchAlgorithmException e) {
@@ -103,19 +111,20 @@ public final class JobJournal implements AutoCloseable {
     }
 
     /**
-     * Opens the journal of {@code request} under {@code jobsDirectory} for a run against the cache
-     * cluster {@code clusterId}, creating it, or adopting what an earlier run of the same request
-     * left unless {@code restart}. A journal that earlier runs wrote against another cluster is not
-     * adopted: the job starts afresh as with {@code restart}, and {@link #discarded()} says so.
+     * Opens the journal of {@code request}, atomic or not ({@link #jobId}), under
+     * {@code jobsDirectory} for a run against the cache cluster {@code clusterId}, creating it, or
+     * adopting what an earlier run of the same request left unless {@code restart}. A journal that
+     * earlier runs wrote against another cluster is not adopted: the job starts afresh as with
+     * {@code restart}, and {@link #discarded()} says so.
      *
      * @param clusterId the id of the cache cluster the run loads into ({@code ClusterInfo.clusterId()})
      * @throws JournalException when the journal cannot be opened, for example because another
      *     process runs the same job
      */
-    public static JobJournal open(Path jobsDirectory, LoadRequest request, String clusterId, boolean restart) {
+    public static JobJournal open(Path jobsDirectory, LoadRequest request, boolean atomic, String clusterId, boolean restart) {
         requireNonNull(jobsDirectory, "jobsDirectory is null");
         requireNonNull(clusterId, "clusterId is null");
-        String jobId = jobId(request);
+        String jobId = jobId(request, atomic);
         Path directory = jobsDirectory.resolve(jobId);
         try {
             if (restart) {
@@ -187,9 +196,9 @@ public final class JobJournal implements AutoCloseable {
      * {@code clusterId} (see {@link #open}): a load that succeeds deletes the journal, any other
      * outcome keeps it for the next run, and the journal is closed even when {@code load} throws.
      */
-    public static LoadReport withJournal(Path jobsDirectory, LoadRequest request, String clusterId, boolean restart,
+    public static LoadReport withJournal(Path jobsDirectory, LoadRequest request, boolean atomic, String clusterId, boolean restart,
             java.util.function.Function<JobJournal, LoadReport> load) {
-        JobJournal journal = open(jobsDirectory, request, clusterId, restart);
+        JobJournal journal = open(jobsDirectory, request, atomic, clusterId, restart);
         LoadReport report;
         try {
             report = load.apply(journal);

@@ -1,6 +1,7 @@
 package io.gfsload.executor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.planner.LoadRequest;
@@ -25,8 +26,39 @@ class TestJobJournal {
     Path jobs;
 
     @Test
+    void anAtomicLoadOfTheSameRequestIsAnotherJob() {
+        String plain = JobJournal.jobId(REQUEST, false);
+        String atomic = JobJournal.jobId(REQUEST, true);
+        assertNotEquals(plain, atomic);
+        assertEquals(atomic, JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of("/data/events")), 2), true), "stable");
+
+        JobJournal atomicRun = JobJournal.open(jobs, REQUEST, true, CLUSTER, false);
+        atomicRun.recordCommitted("block-1");
+        atomicRun.close();
+        // a plain run after a failed atomic one starts its own job
+        JobJournal plainRun = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        try {
+            assertEquals(plain, plainRun.jobId());
+            assertEquals(1, plainRun.run());
+            assertEquals(0, plainRun.previousBlocks());
+        }
+        finally {
+            plainRun.close();
+        }
+        JobJournal atomicAgain = JobJournal.open(jobs, REQUEST, true, CLUSTER, false);
+        try {
+            assertEquals(atomic, atomicAgain.jobId());
+            assertEquals(2, atomicAgain.run());
+            assertEquals(1, atomicAgain.previousBlocks());
+        }
+        finally {
+            atomicAgain.close();
+        }
+    }
+
+    @Test
     void theBytesReadAreRecordedAheadWhileOpenAndExactlyOnClose() throws RocksDBException {
-        JobJournal journal = JobJournal.open(jobs, REQUEST, CLUSTER, false);
+        JobJournal journal = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
         long read = 0;
         for (int i = 0; i < 100; i++) {
             journal.recordRead(65_536 + i);
@@ -39,7 +71,7 @@ class TestJobJournal {
         assertEquals(read, journal.ufsBytesRead());
         journal.close();
 
-        JobJournal reopened = JobJournal.open(jobs, REQUEST, CLUSTER, false);
+        JobJournal reopened = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
         try {
             assertEquals(read, reopened.previousUfsBytesRead());
             assertEquals(2, reopened.run());
@@ -49,7 +81,7 @@ class TestJobJournal {
         finally {
             reopened.close();
         }
-        JobJournal third = JobJournal.open(jobs, REQUEST, CLUSTER, false);
+        JobJournal third = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
         try {
             assertEquals(read + 10, third.previousUfsBytesRead());
         }
@@ -60,11 +92,11 @@ class TestJobJournal {
 
     @Test
     void restartForgetsWhatEarlierRunsRead() {
-        JobJournal journal = JobJournal.open(jobs, REQUEST, CLUSTER, false);
+        JobJournal journal = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
         journal.recordRead(1_000);
         journal.close();
 
-        JobJournal restarted = JobJournal.open(jobs, REQUEST, CLUSTER, true);
+        JobJournal restarted = JobJournal.open(jobs, REQUEST, false, CLUSTER, true);
         try {
             assertEquals(0, restarted.previousUfsBytesRead());
             assertEquals(1, restarted.run());
@@ -76,13 +108,13 @@ class TestJobJournal {
 
     @Test
     void aJournalIsResumedAgainstItsClusterOnlyAndStartedAfreshAgainstAnother() {
-        JobJournal journal = JobJournal.open(jobs, REQUEST, CLUSTER, false);
+        JobJournal journal = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
         journal.recordCommitted(List.of("f1-0", "f1-1"));
         journal.recordCommitted("f2-0");
         journal.recordRead(3_000);
         journal.close();
 
-        JobJournal resumed = JobJournal.open(jobs, REQUEST, CLUSTER, false);
+        JobJournal resumed = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
         try {
             assertEquals(2, resumed.run());
             assertEquals(3, resumed.previousBlocks());
@@ -94,7 +126,7 @@ class TestJobJournal {
             resumed.close();
         }
 
-        JobJournal elsewhere = JobJournal.open(jobs, REQUEST, OTHER_CLUSTER, false);
+        JobJournal elsewhere = JobJournal.open(jobs, REQUEST, false, OTHER_CLUSTER, false);
         try {
             assertEquals(1, elsewhere.run());
             assertEquals(0, elsewhere.previousBlocks());
@@ -110,7 +142,7 @@ class TestJobJournal {
         }
 
         // the journal now belongs to the other cluster
-        JobJournal again = JobJournal.open(jobs, REQUEST, OTHER_CLUSTER, false);
+        JobJournal again = JobJournal.open(jobs, REQUEST, false, OTHER_CLUSTER, false);
         try {
             assertEquals(2, again.run());
             assertEquals(1, again.previousBlocks());
@@ -120,7 +152,7 @@ class TestJobJournal {
         finally {
             again.close();
         }
-        JobJournal back = JobJournal.open(jobs, REQUEST, CLUSTER, false);
+        JobJournal back = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
         try {
             assertEquals(1, back.run());
             assertEquals(0, back.previousBlocks());
@@ -133,7 +165,7 @@ class TestJobJournal {
 
     @Test
     void aJournalThatRecordsNoClusterStartsAfresh() throws RocksDBException {
-        JobJournal journal = JobJournal.open(jobs, REQUEST, CLUSTER, false);
+        JobJournal journal = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
         journal.recordCommitted("f1-0");
         journal.recordRead(1_000);
         journal.close();
@@ -142,7 +174,7 @@ class TestJobJournal {
             db.delete("cluster-id".getBytes(StandardCharsets.UTF_8));
         }
 
-        JobJournal reopened = JobJournal.open(jobs, REQUEST, CLUSTER, false);
+        JobJournal reopened = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
         try {
             assertEquals(1, reopened.run());
             assertEquals(0, reopened.previousBlocks());
@@ -157,10 +189,10 @@ class TestJobJournal {
 
     @Test
     void aNewJournalAndARestartedOneDiscardNothing() {
-        JobJournal journal = JobJournal.open(jobs, REQUEST, CLUSTER, false);
+        JobJournal journal = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
         assertEquals(Optional.empty(), journal.discarded());
         journal.close();
-        JobJournal restarted = JobJournal.open(jobs, REQUEST, OTHER_CLUSTER, true);
+        JobJournal restarted = JobJournal.open(jobs, REQUEST, false, OTHER_CLUSTER, true);
         try {
             assertEquals(1, restarted.run());
             assertEquals(Optional.empty(), restarted.discarded(), "a restart was asked for");
