@@ -58,6 +58,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
@@ -91,6 +92,11 @@ import org.slf4j.LoggerFactory;
  * of its own (stores limit each stream, so a few large files on one stream each cannot fill the
  * store's aggregate bandwidth); its blocks are still written to the cache one after another, each
  * as a stream of its bytes in order.
+ *
+ * <p>The listener hears a large block's bytes as they are written to the cache, a piece of at most
+ * the read buffer at a time, before it hears the block loaded; an attempt that fails after some of
+ * its bytes ends with {@link ProgressListener#blockAbandoned}, and its retry writes the block from
+ * its first byte again. Small files are heard when their batch is written.
  *
  * <p>Memory stays within {@link Settings#IN_FLIGHT_BYTES}: when the plan has small files, half of
  * it (at most {@link SmallFileBatcher#MAX_QUEUED_BYTES}) bounds the small files read and not yet
@@ -703,10 +709,12 @@ public final class LoadExecutor {
                         continue;
                     }
                     awaitWindow();
-                    loadBlock(in, local, block);
-                    bytesLoaded.addAndGet(block.length());
-                    next.incrementAndGet();
-                    listener.blockLoaded(block);
+                    try (BlockProgress progress = new BlockProgress(listener, block)) {
+                        loadBlock(in, local, block, progress);
+                        bytesLoaded.addAndGet(block.length());
+                        next.incrementAndGet();
+                        progress.loaded();
+                    }
                 }
             }
         }
@@ -1086,18 +1094,19 @@ public final class LoadExecutor {
             }
         }
 
-        private void loadBlock(FSDataInputStream in, FileChannel local, BlockTask block) throws IOException {
-            writeBlock(in, local, block, writeOptions());
+        private void loadBlock(FSDataInputStream in, FileChannel local, BlockTask block, BlockProgress progress) throws IOException {
+            writeBlock(in, local, block, writeOptions(), progress::written);
             journal.ifPresent(j -> j.recordCommitted(block.key().blockId()));
         }
 
         /**
          * Reads {@code block} from the UFS in pieces of the read buffer and streams them to a
-         * writer opened as {@code write} says, holding one buffer of the pool meanwhile. From a
-         * local file ({@code local} not null) the pieces go through a direct buffer, which a
-         * short-circuit writer hands to its files without a copy through the heap.
+         * writer opened as {@code write} says, holding one buffer of the pool meanwhile, telling
+         * {@code written} the bytes of each piece written. From a local file ({@code local} not
+         * null) the pieces go through a direct buffer, which a short-circuit writer hands to its
+         * files without a copy through the heap.
          */
-        private void writeBlock(FSDataInputStream in, FileChannel local, BlockTask block, WriteOptions write) throws IOException {
+        private void writeBlock(FSDataInputStream in, FileChannel local, BlockTask block, WriteOptions write, IntConsumer written) throws IOException {
             if (local != null) {
                 ByteBuffer buffer = buffers.acquireDirect();
                 try (BlockWriter writer = openWriter(block, write)) {
@@ -1113,6 +1122,7 @@ public final class LoadExecutor {
                             }
                         });
                         counted(length);
+                        written.accept(length);
                     }
                     writer.commit();
                 }
@@ -1133,6 +1143,7 @@ public final class LoadExecutor {
                     int length = (int) Math.min(buffer.length, end - position);
                     readRange(in, position, buffer, length);
                     write(writer, buffer, length);
+                    written.accept(length);
                     position += length;
                 }
                 writer.commit();
@@ -1161,7 +1172,8 @@ public final class LoadExecutor {
                     FileChannel local = localChannel(in);
                     while (next.get() < blocks.size()) {
                         awaitWindow();
-                        writeBlock(in, local, blocks.get(next.get()), write);
+                        // a block written again is no progress of the load: it was counted loaded
+                        writeBlock(in, local, blocks.get(next.get()), write, bytes -> {});
                         next.incrementAndGet();
                     }
                 }
@@ -1223,30 +1235,33 @@ public final class LoadExecutor {
                             continue;
                         }
                         awaitWindow();
-                        try (BlockWriter writer = openWriter(block, writeOptions())) {
-                            long written = 0;
-                            while (written < block.length()) {
-                                fill(pending, cursor, ranges, streams, block.offset() + block.length());
-                                RangeRead head = pending.poll();
-                                byte[] bytes = head.await();
-                                try {
-                                    write(writer, bytes, head.length());
+                        try (BlockProgress progress = new BlockProgress(listener, block)) {
+                            try (BlockWriter writer = openWriter(block, writeOptions())) {
+                                long written = 0;
+                                while (written < block.length()) {
+                                    fill(pending, cursor, ranges, streams, block.offset() + block.length());
+                                    RangeRead head = pending.poll();
+                                    byte[] bytes = head.await();
+                                    try {
+                                        write(writer, bytes, head.length());
+                                    }
+                                    finally {
+                                        buffers.release(bytes);
+                                    }
+                                    written += head.length();
+                                    progress.written(head.length());
                                 }
-                                finally {
-                                    buffers.release(bytes);
-                                }
-                                written += head.length();
+                                writer.commit();
                             }
-                            writer.commit();
+                            catch (WorkerUnavailableException e) {
+                                unreachable(e);
+                                throw e;
+                            }
+                            journal.ifPresent(j -> j.recordCommitted(block.key().blockId()));
+                            bytesLoaded.addAndGet(block.length());
+                            next.incrementAndGet();
+                            progress.loaded();
                         }
-                        catch (WorkerUnavailableException e) {
-                            unreachable(e);
-                            throw e;
-                        }
-                        journal.ifPresent(j -> j.recordCommitted(block.key().blockId()));
-                        bytesLoaded.addAndGet(block.length());
-                        next.incrementAndGet();
-                        listener.blockLoaded(block);
                     }
                 }
                 finally {

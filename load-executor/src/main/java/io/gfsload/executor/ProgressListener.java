@@ -16,7 +16,25 @@ public interface ProgressListener {
      */
     default void started(LoadPlan plan) {}
 
+    /**
+     * {@code block} is loaded: its whole length counts, including the bytes
+     * {@link #blockBytesWritten} reported for it.
+     */
     default void blockLoaded(BlockTask block) {}
+
+    /**
+     * {@code bytes} more of {@code block} were written to the cache, before the block is loaded:
+     * a large block's progress while its data streams, one piece (at most a read buffer) at a
+     * time. Each attempt at the block then ends with {@link #blockLoaded} or
+     * {@link #blockAbandoned}; a retry writes the block again from its first byte.
+     */
+    default void blockBytesWritten(BlockTask block, int bytes) {}
+
+    /**
+     * The attempt at {@code block} that {@link #blockBytesWritten} reported bytes of ended without
+     * loading it (it failed, or the load is being torn down): those bytes no longer count.
+     */
+    default void blockAbandoned(BlockTask block) {}
 
     /** {@code bytes} were read from the UFS (one read of a file or of a range), e.g. for a windowed throughput. */
     default void ufsBytesRead(int bytes) {}
