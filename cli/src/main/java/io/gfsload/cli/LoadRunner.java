@@ -159,6 +159,16 @@ final class LoadRunner {
         }
 
         @Override
+        public void blockBytesWritten(BlockTask block, int bytes) {
+            progress.blockBytesWritten(block, bytes);
+        }
+
+        @Override
+        public void blockAbandoned(BlockTask block) {
+            progress.blockAbandoned(block);
+        }
+
+        @Override
         public void ufsBytesRead(int bytes) {
             progress.ufsBytesRead(bytes);
         }

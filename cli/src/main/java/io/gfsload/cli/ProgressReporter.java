@@ -1,6 +1,7 @@
 package io.gfsload.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gfsload.cache.api.BlockKey;
 import io.gfsload.executor.FileReport;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadWindow;
@@ -14,6 +15,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -24,6 +26,10 @@ import me.tongfei.progressbar.ProgressBarStyle;
 /**
  * Shows a load's progress: a progress bar on a terminal (bytes, rate, ETA, files and failures),
  * or one JSON object per line at most once a second and at the end, for logs and schedulers.
+ * The bytes move as a block's data is written, before the block is finished: they are the
+ * blocks loaded plus the bytes written of the blocks being written, and an attempt at a block
+ * that fails takes its bytes back, so that its retry does not count them twice. Files count
+ * when they finish.
  * Outside the load window the bar says why it stands still, and the JSON lines have a {@code
  * paused} line when the window closes, a {@code resumed} line when it opens, and the {@code
  * state} {@code waiting} (for the window, before the first read), {@code paused} or {@code
@@ -43,7 +49,10 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
     private final PrintStream terminal;
     private final LongSupplier nanoTime;
     private final AtomicLong filesDone = new AtomicLong();
+    /** The bytes of the blocks loaded and those written of the blocks in {@link #inFlight}. */
     private final AtomicLong bytesDone = new AtomicLong();
+    /** The bytes written so far of each block being written. */
+    private final Map<BlockKey, Long> inFlight = new ConcurrentHashMap<>();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private volatile long files;
@@ -101,10 +110,31 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
     }
 
     @Override
+    public void blockBytesWritten(BlockTask block, int bytes) {
+        inFlight.merge(block.key(), (long) bytes, Long::sum);
+        advance(bytes);
+    }
+
+    /** The rest of the block counts, beyond the bytes already written of it. */
+    @Override
     public void blockLoaded(BlockTask block) {
-        bytesDone.addAndGet(block.length());
+        Long written = inFlight.remove(block.key());
+        advance(block.length() - (written == null ? 0 : written));
+    }
+
+    /** The bytes written of the block no longer count: a retry writes them again. */
+    @Override
+    public void blockAbandoned(BlockTask block) {
+        Long written = inFlight.remove(block.key());
+        if (written != null) {
+            advance(-written);
+        }
+    }
+
+    private void advance(long bytes) {
+        bytesDone.addAndGet(bytes);
         if (bar != null) {
-            bar.stepBy(block.length());
+            bar.stepBy(bytes);
             bar.setExtraMessage(extra());
         }
         maybeLine();

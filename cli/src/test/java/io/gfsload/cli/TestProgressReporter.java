@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.executor.FileReport;
 import io.gfsload.executor.LoadWindow;
 import io.gfsload.executor.WindowPause;
 import io.gfsload.planner.BlockTask;
@@ -19,11 +20,12 @@ import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
-/** The JSON progress lines of a load that waits for its window, then pauses in it. */
+/** The JSON progress lines of a load: bytes within a block, and a load that waits for its window, then pauses in it. */
 class TestProgressReporter {
     private static final LoadWindow NIGHT = LoadWindow.parse("01:00-06:00", ZoneOffset.UTC);
 
@@ -88,6 +90,48 @@ class TestProgressReporter {
         List<String> fields = new java.util.ArrayList<>();
         last.fieldNames().forEachRemaining(fields::add);
         assertEquals(7, fields.indexOf("etaSeconds"), "in its place among the fields: " + fields);
+    }
+
+    @Test
+    void theBytesMoveWhileABlockIsWrittenAndAFailedAttemptTakesItsBytesBack() throws IOException {
+        long length = 24L << 20;
+        int piece = 4 << 20;
+        BlockTask block = new BlockTask(new FileIdentity("file:/data/f", length, 1), 0, 0, length, false);
+        StringWriter out = new StringWriter();
+        AtomicLong nanos = new AtomicLong();
+        try (ProgressReporter progress = new ProgressReporter(ProgressReporter.Mode.JSON, false, new PrintWriter(out), System.err, nanos::get)) {
+            progress.started(plan(1, length));
+            // a piece of the block every 2 s, as from a UFS read at 2 MiB/s; the first attempt fails after three
+            for (int i = 0; i < 3; i++) {
+                nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+                progress.blockBytesWritten(block, piece);
+            }
+            progress.blockAbandoned(block);
+            progress.retrying("file:/data/f", 2, "Connection reset");
+            for (long written = 0; written < length; written += piece) {
+                nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+                progress.blockBytesWritten(block, piece);
+            }
+            progress.blockLoaded(block);
+            progress.fileFinished(new FileReport("file:/data/f", length, 1, 1, 0, 0, length, 1, null));
+            progress.finished(null);
+        }
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : out.toString().split("\\R")) {
+            lines.add(new ObjectMapper().readTree(line));
+        }
+        List<Long> mebibytes = new ArrayList<>();
+        for (JsonNode line : lines.subList(0, lines.size() - 1)) {
+            assertEquals("progress", line.get("event").asText(), out.toString());
+            assertEquals(0, line.get("filesDone").asLong(), "a file counts once it is finished: " + line);
+            mebibytes.add(line.get("bytesDone").asLong() >> 20);
+        }
+        assertEquals(List.of(4L, 8L, 12L, 4L, 8L, 12L, 16L, 20L, 24L), mebibytes, "a line per piece, the failed attempt's bytes taken back: " + out);
+        JsonNode last = lines.get(lines.size() - 1);
+        assertEquals("finished", last.get("event").asText());
+        assertEquals(length, last.get("bytesDone").asLong(), "the block counted once");
+        assertEquals(1, last.get("filesDone").asLong());
+        assertEquals(1, last.get("retries").asLong());
     }
 
     private static LoadPlan plan(int files, long bytes) {
