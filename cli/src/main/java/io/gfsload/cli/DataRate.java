@@ -1,6 +1,7 @@
 package io.gfsload.cli;
 
 import java.util.Locale;
+import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
@@ -8,9 +9,17 @@ import picocli.CommandLine.TypeConversionException;
  * Parses data rates such as {@code 200MB/s}, {@code 1.5GiB/s} or {@code 500k} into bytes per
  * second: a size of {@link DataSizes} (K, M, G are powers of 1024, as in Hadoop's configuration)
  * with an optional {@code /s}. The unit is required: a bare {@code 200} is more likely a slip
- * than 200 bytes a second; {@code 200B/s} says that.
+ * than 200 bytes a second; {@code 200B/s} says that. A rate in bits ({@code 8Mb/s},
+ * {@code 100Mbps}) is refused.
  */
 public final class DataRate implements ITypeConverter<Long> {
+    /**
+     * A rate in bits, {@code 8Mb/s}, {@code 100mbps}, {@code 1Gbit}: refused rather than read as
+     * bytes, which would be eight times the rate meant. {@code b} alone is bits; {@code B} and
+     * {@code iB} are bytes.
+     */
+    private static final Pattern BITS = Pattern.compile(".*\\d\\s*[kmgtpKMGTP]?(?:b|[bB](?:its?|ps))");
+
     @Override
     public Long convert(String value) {
         return parse(value);
@@ -20,6 +29,10 @@ public final class DataRate implements ITypeConverter<Long> {
         String size = value.strip();
         if (size.toLowerCase(Locale.ROOT).endsWith("/s")) {
             size = size.substring(0, size.length() - 2);
+        }
+        if (BITS.matcher(size).matches()) {
+            throw new TypeConversionException(("'%s' reads as bits (a lower-case b, bit or bps): gfsload's rates are in bytes, "
+                    + "such as 25MB/s (K, M, G are powers of 1024)").formatted(value));
         }
         try {
             if (size.chars().noneMatch(Character::isLetter)) {

@@ -250,6 +250,13 @@ class TestCommandLine {
         assertEquals(512L << 10, DataRate.parse("512k/s"));
         assertEquals(1000L, DataRate.parse("1000B/s"));
         assertThrows(TypeConversionException.class, () -> DataRate.parse("200"), "a rate without a unit is a slip");
+        for (String bits : List.of("8Mb/s", "8mb/s", "100Mbps", "1Gbit/s", "1gbits", "500kb", "64b/s")) {
+            TypeConversionException e = assertThrows(TypeConversionException.class, () -> DataRate.parse(bits), bits);
+            assertEquals("'" + bits + "' reads as bits (a lower-case b, bit or bps): gfsload's rates are in bytes, such as 25MB/s "
+                    + "(K, M, G are powers of 1024)", e.getMessage());
+        }
+        assertEquals(8L << 20, DataRate.parse("8MiB/s"));
+        assertEquals(8L << 20, DataRate.parse("8m/s"));
         assertThrows(TypeConversionException.class, () -> new DataSizes.SizeConverter().convert("1"), "a size without a unit is a slip");
         assertEquals(1L << 30, new DataSizes.SizeConverter().convert("1GB"));
     }
