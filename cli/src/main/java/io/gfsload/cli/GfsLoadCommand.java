@@ -46,7 +46,8 @@ public final class GfsLoadCommand implements Callable<Integer> {
     @Mixin
     ExecutionOptions execution;
 
-    @Option(names = "--dry-run", description = "Plan and print what would be loaded, per partition; load nothing.")
+    @Option(names = "--dry-run", description = "Plan and print what would be loaded, per partition; load nothing. Exits as the load would: 2 or 6 for a plan "
+            + "the cluster cannot take.")
     boolean dryRun;
 
     @Option(names = "--ignore-capacity", description = "Load even when the plan needs more than the workers' free and evictable space.")
@@ -72,11 +73,14 @@ public final class GfsLoadCommand implements Callable<Integer> {
         workload.validate();
         try (Services services = Services.open(environment, connection, Optional.of(metastore))) {
             if (dryRun) {
-                LoadRunner.Planned planned = new LoadRunner(services).plan(request, workload, List.of());
+                LoadRunner runner = new LoadRunner(services);
+                LoadRunner.Planned planned = runner.plan(request, workload, List.of());
                 OptionalLong bandwidth = execution.bandwidth == null ? OptionalLong.empty() : OptionalLong.of(execution.bandwidth);
                 PlanPrinter.PlanSummary summary = PlanPrinter.printDryRun(planned.plan(), services.cache().clusterInfo(),
                         LoadRunner.ufsRate(planned, bandwidth), load.json, spec.commandLine().getOut());
                 execution.reportFile().ifPresent(file -> LoadAction.writeReport(file.toPath(), PlanPrinter.json(summary)));
+                // exits as the load would: 2 or 6, with the reason, for a plan the cluster cannot take
+                runner.validate(planned, ignoreCapacity);
                 return ExitCode.OK;
             }
             return LoadAction.load(spec, services, environment.home().resolve("jobs"), request, load, execution, workload, ignoreCapacity);

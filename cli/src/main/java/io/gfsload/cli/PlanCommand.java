@@ -19,7 +19,8 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         usageHelpAutoWidth = true,
         description = "Prints, per partition, the files, bytes and blocks a load would cover, what is already cached, what it "
-                + "would load and an estimated duration, and whether it fits in the cache. Loads nothing.")
+                + "would load and an estimated duration, and whether it fits in the cache. Loads nothing. Exits as the load would: 2 "
+                + "when there are fewer live workers than replicas, 6 when the plan does not fit.")
 public final class PlanCommand implements Callable<Integer> {
     private final CliEnvironment environment;
 
@@ -50,9 +51,12 @@ public final class PlanCommand implements Callable<Integer> {
         LoadRequest request = new LoadRequest(selection.toTarget(spec), load.replication);
         workload.validate();
         try (Services services = Services.open(environment, connection, Optional.of(metastore))) {
-            LoadRunner.Planned planned = new LoadRunner(services).plan(request, workload, List.of());
+            LoadRunner runner = new LoadRunner(services);
+            LoadRunner.Planned planned = runner.plan(request, workload, List.of());
             PlanPrinter.printDryRun(planned.plan(), services.cache().clusterInfo(), LoadRunner.ufsRate(planned, OptionalLong.empty()), load.json,
                     spec.commandLine().getOut());
+            // exits as the load would: 2 or 6, with the reason, for a plan the cluster cannot take
+            runner.validate(planned, false);
             return ExitCode.OK;
         }
     }

@@ -175,7 +175,8 @@ class TestGfsLoadEndToEnd {
         assertTrue(store.out().contains("Estimates assume 2.0 MiB/s from the UFS (the UFS's bandwidth for all streams)."), store.out());
 
         CliRun tooMany = gfsload("plan", "--table", "demo.events", "--latest", "1", "--replication", "3");
-        assertEquals(0, tooMany.exitCode(), tooMany.err());
+        assertEquals(2, tooMany.exitCode(), "as the load would: " + tooMany.err());
+        assertEquals("gfsload: Invalid replication 3: only 2 workers are live", tooMany.err().strip());
         assertTrue(tooMany.out().contains(" x 3 replicas); 2 live workers have ") && tooMany.out().contains(" free or evictable: DOES NOT FIT (each replica of a block "
                 + "needs a worker of its own)"), "space for 3 replicas, but only 2 workers: " + tooMany.out());
     }
@@ -206,6 +207,17 @@ class TestGfsLoadEndToEnd {
             assertEquals(6, run.exitCode(), run.err());
             assertTrue(run.err().startsWith("gfsload: Not enough cache capacity: the plan needs "), run.err());
             assertTrue(run.err().contains("x 1 replica), the 2 live workers have 2 MiB free or evictable"), run.err());
+
+            // a dry run prints the plan and exits as the load would
+            CliRun dryRun = gfsload("--table", "demo.events", "--partition", "dt=2026-11-18", "--master", small.masterTarget(), "--dry-run");
+            assertEquals(6, dryRun.exitCode(), dryRun.err());
+            assertTrue(dryRun.out().contains(" free or evictable: DOES NOT FIT"), dryRun.out());
+            assertEquals(run.err(), dryRun.err(), "the same reason");
+            CliRun plan = gfsload("plan", "--table", "demo.events", "--partition", "dt=2026-11-18", "--master", small.masterTarget());
+            assertEquals(6, plan.exitCode(), plan.err());
+            CliRun ignored = gfsload("--table", "demo.events", "--partition", "dt=2026-11-18", "--master", small.masterTarget(), "--dry-run",
+                    "--ignore-capacity");
+            assertEquals(0, ignored.exitCode(), "the load would go ahead: " + ignored.err());
         }
     }
 
