@@ -121,9 +121,6 @@ public final class ClusterCommand implements Callable<Integer> {
         CacheServerConfig masterSettings;
         try {
             startTimeout = ConfigValues.duration("--timeout", timeout);
-            if (startTimeout.isZero()) {
-                return usage("--timeout must be longer than 0: " + timeout);
-            }
             settings = config == null ? CacheServerConfig.of(java.util.Map.of()) : CacheServerConfig.load(config);
             masterSettings = settings.get(CacheServerConfig.MASTER_METADATA_DIR).isPresent() ? settings
                     : settings.with(CacheServerConfig.MASTER_METADATA_DIR, directory.resolve("master").toString());
@@ -242,7 +239,7 @@ public final class ClusterCommand implements Callable<Integer> {
         Path directory = dataDir(dataDir);
         Duration grace;
         try {
-            grace = ConfigValues.duration("--timeout", timeout);
+            grace = ConfigValues.durationOrZero("--timeout", timeout);
         }
         catch (IllegalArgumentException e) {
             return usage(e.getMessage());

@@ -171,10 +171,13 @@ class TestClusterCommand {
         assertEquals(1, badValue.err().lines().count(), badValue.err());
         Files.writeString(config, "gfsload.cache.master.heartbeat-interval=often\n");
         assertEquals(ExitCode.USAGE, cluster("start", "--data-dir", dataDir.toString(), "--config", config.toString()).exitCode());
+        Files.writeString(config, "gfsload.cache.worker.heartbeat-interval=0s\n");
+        Run zeroInterval = cluster("start", "--data-dir", dataDir.toString(), "--config", config.toString());
+        assertEquals("gfsload: " + config + ": gfsload.cache.worker.heartbeat-interval: must be longer than 0: 0s\n", zeroInterval.err());
 
         Run zeroTimeout = cluster("start", "--data-dir", dataDir.toString(), "--timeout", "0s");
         assertEquals(ExitCode.USAGE, zeroTimeout.exitCode());
-        assertEquals("gfsload: --timeout must be longer than 0: 0s\n", zeroTimeout.err());
+        assertEquals("gfsload: --timeout: must be longer than 0: 0s\n", zeroTimeout.err());
         Run badTimeout = cluster("stop", "--data-dir", dataDir.toString(), "--timeout", "soon");
         assertEquals(ExitCode.USAGE, badTimeout.exitCode());
         assertEquals(List.of(config), Files.list(dataDir).toList(), "nothing was started or written");

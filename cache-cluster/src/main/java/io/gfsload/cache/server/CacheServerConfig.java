@@ -206,13 +206,13 @@ public final class CacheServerConfig {
         return new MasterConfig(
                 metadata,
                 get(MASTER_HOST).orElse(MasterConfig.DEFAULT_HOST),
-                get(MASTER_PORT).map(value -> ConfigValues.integer(MASTER_PORT, value)).orElse(0),
+                get(MASTER_PORT).map(value -> ConfigValues.port(MASTER_PORT, value)).orElse(0),
                 get(MASTER_HEARTBEAT_INTERVAL).map(value -> ConfigValues.duration(MASTER_HEARTBEAT_INTERVAL, value))
                         .orElse(MasterConfig.DEFAULT_HEARTBEAT_INTERVAL),
-                get(MASTER_LOST_AFTER_HEARTBEATS).map(value -> ConfigValues.integer(MASTER_LOST_AFTER_HEARTBEATS, value))
+                get(MASTER_LOST_AFTER_HEARTBEATS).map(value -> ConfigValues.integer(MASTER_LOST_AFTER_HEARTBEATS, value, 1, Integer.MAX_VALUE))
                         .orElse(MasterConfig.DEFAULT_MISSED_HEARTBEATS_BEFORE_LOST),
                 token(),
-                get(MASTER_METRICS_PORT).map(value -> ConfigValues.integer(MASTER_METRICS_PORT, value))
+                get(MASTER_METRICS_PORT).map(value -> ConfigValues.integer(MASTER_METRICS_PORT, value, -1, 65_535))
                         .orElse(MasterConfig.NO_METRICS));
     }
 
@@ -243,7 +243,7 @@ public final class CacheServerConfig {
                 .eviction(eviction)
                 .token(token());
         get(WORKER_HOST).ifPresent(builder::host);
-        get(WORKER_PORT).ifPresent(value -> builder.port(ConfigValues.integer(WORKER_PORT, value)));
+        get(WORKER_PORT).ifPresent(value -> builder.port(ConfigValues.port(WORKER_PORT, value)));
         get(WORKER_HEARTBEAT_INTERVAL).ifPresent(value ->
                 builder.heartbeatInterval(ConfigValues.duration(WORKER_HEARTBEAT_INTERVAL, value)));
         get(WORKER_SEGMENT_SIZE).ifPresent(value ->
@@ -253,7 +253,7 @@ public final class CacheServerConfig {
         get(WORKER_MAX_BLOCK_SIZE).ifPresent(value ->
                 builder.maxBlockBytes(ConfigValues.bytes(WORKER_MAX_BLOCK_SIZE, value)));
         get(WORKER_METRICS_PORT).ifPresent(value ->
-                builder.metricsPort(ConfigValues.integer(WORKER_METRICS_PORT, value)));
+                builder.metricsPort(ConfigValues.integer(WORKER_METRICS_PORT, value, -1, 65_535)));
         get(WORKER_SHORT_CIRCUIT_WRITES).ifPresent(value ->
                 builder.shortCircuitWrites(ConfigValues.bool(WORKER_SHORT_CIRCUIT_WRITES, value)));
         return builder.build();
@@ -263,7 +263,7 @@ public final class CacheServerConfig {
     public ClientConfig client() {
         ClientConfig config = ClientConfig.defaults().withToken(token());
         if (get(CLIENT_POOL_MAX).isPresent()) {
-            config = config.withMaxWorkerChannels(ConfigValues.integer(CLIENT_POOL_MAX, get(CLIENT_POOL_MAX).get()));
+            config = config.withMaxWorkerChannels(ConfigValues.integer(CLIENT_POOL_MAX, get(CLIENT_POOL_MAX).get(), 1, Integer.MAX_VALUE));
         }
         if (get(CLIENT_CHUNK_SIZE).isPresent()) {
             config = config.withChunkBytes(ConfigValues.intBytes(CLIENT_CHUNK_SIZE, get(CLIENT_CHUNK_SIZE).get()));

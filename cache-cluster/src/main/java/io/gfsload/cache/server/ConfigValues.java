@@ -18,11 +18,26 @@ public final class ConfigValues {
     private ConfigValues() {}
 
     /**
-     * A duration such as {@code 500ms}, {@code 1s}, {@code 5min}, {@code 24h} or {@code 2d}.
+     * A duration longer than 0, such as {@code 500ms}, {@code 1s}, {@code 5min}, {@code 24h} or
+     * {@code 2d}.
+     *
+     * @throws IllegalArgumentException naming {@code key} when the value is malformed or 0
+     */
+    public static Duration duration(String key, String value) {
+        Duration duration = durationOrZero(key, value);
+        if (duration.isZero()) {
+            throw new IllegalArgumentException(key + ": must be longer than 0: " + value);
+        }
+        return duration;
+    }
+
+    /**
+     * A duration such as {@code 0s}, {@code 500ms}, {@code 1s}, {@code 5min}, {@code 24h} or
+     * {@code 2d}.
      *
      * @throws IllegalArgumentException naming {@code key} when the value is malformed
      */
-    public static Duration duration(String key, String value) {
+    public static Duration durationOrZero(String key, String value) {
         Matcher matcher = DURATION.matcher(value.trim().toLowerCase(Locale.ROOT));
         if (!matcher.matches()) {
             throw new IllegalArgumentException(key + ": not a duration (e.g. 500ms, 1s, 5min, 24h, 2d): " + value);
@@ -38,9 +53,11 @@ public final class ConfigValues {
     }
 
     /**
-     * A size in bytes such as {@code 4096}, {@code 64KiB}, {@code 8GiB} or {@code 100GB}.
+     * A size of at least one byte, such as {@code 4096}, {@code 64KiB}, {@code 8GiB} or
+     * {@code 100GB}.
      *
-     * @throws IllegalArgumentException naming {@code key} when the value is malformed or too large
+     * @throws IllegalArgumentException naming {@code key} when the value is malformed, 0 or too
+     *     large
      */
     public static long bytes(String key, String value) {
         Matcher matcher = SIZE.matcher(value.trim().toLowerCase(Locale.ROOT));
@@ -48,6 +65,9 @@ public final class ConfigValues {
             throw new IllegalArgumentException(key + ": not a size (e.g. 4096, 64KiB, 1MiB, 8GiB, 100GB): " + value);
         }
         long amount = parseLong(key, matcher.group(1), value);
+        if (amount == 0) {
+            throw new IllegalArgumentException(key + ": must be more than 0: " + value);
+        }
         String unit = matcher.group(2) == null ? "b" : matcher.group(2);
         long multiplier = switch (unit) {
             case "b" -> 1L;
@@ -80,6 +100,25 @@ public final class ConfigValues {
         catch (NumberFormatException e) {
             throw new IllegalArgumentException(key + ": not an integer: " + value);
         }
+    }
+
+    /**
+     * An integer from {@code min} to {@code max}.
+     *
+     * @throws IllegalArgumentException naming {@code key} when the value is malformed or out of range
+     */
+    public static int integer(String key, String value, int min, int max) {
+        int number = integer(key, value);
+        if (number < min || number > max) {
+            throw new IllegalArgumentException(key + ": " + (max == Integer.MAX_VALUE ? "must be at least " + min : "must be from " + min + " to " + max)
+                    + ": " + value);
+        }
+        return number;
+    }
+
+    /** A TCP port, or 0 for any free one. */
+    public static int port(String key, String value) {
+        return integer(key, value, 0, 65_535);
     }
 
     public static boolean bool(String key, String value) {

@@ -113,6 +113,24 @@ class CacheServerConfigTest {
                 () -> ConfigValues.duration("k", "soon"));
         assertEquals("k: not a duration (e.g. 500ms, 1s, 5min, 24h, 2d): soon", badDuration.getMessage());
         assertEquals(Duration.ofHours(24), ConfigValues.duration("k", "24h"));
+        // values the servers could not run with are named by their key, in the file's units
+        Map<String, String> outOfRange = Map.of(
+                CacheServerConfig.MASTER_HEARTBEAT_INTERVAL, "gfsload.cache.master.heartbeat-interval: must be longer than 0: 0s",
+                CacheServerConfig.MASTER_LOST_AFTER_HEARTBEATS, "gfsload.cache.master.lost-after-heartbeats: must be at least 1: 0",
+                CacheServerConfig.MASTER_PORT, "gfsload.cache.master.port: must be from 0 to 65535: 70000");
+        Map<String, String> values = Map.of(CacheServerConfig.MASTER_HEARTBEAT_INTERVAL, "0s", CacheServerConfig.MASTER_LOST_AFTER_HEARTBEATS, "0",
+                CacheServerConfig.MASTER_PORT, "70000");
+        outOfRange.forEach((key, message) -> {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CacheServerConfig.of(Map.of(
+                    CacheServerConfig.MASTER_METADATA_DIR, "/m", key, values.get(key))).master());
+            assertEquals(message, e.getMessage());
+        });
+        IllegalArgumentException zeroInterval = assertThrows(IllegalArgumentException.class, () -> CacheServerConfig.of(Map.of(
+                CacheServerConfig.WORKER_ID, "w", CacheServerConfig.WORKER_MASTER, "h:1", "gfsload.cache.worker.tier.ssd.dirs", "/a",
+                "gfsload.cache.worker.tier.ssd.quota", "1GiB", CacheServerConfig.WORKER_HEARTBEAT_INTERVAL, "0ms")).worker());
+        assertEquals("gfsload.cache.worker.heartbeat-interval: must be longer than 0: 0ms", zeroInterval.getMessage());
+        IllegalArgumentException zeroSize = assertThrows(IllegalArgumentException.class, () -> ConfigValues.bytes("k", "0MiB"));
+        assertEquals("k: must be more than 0: 0MiB", zeroSize.getMessage());
         assertEquals(Duration.ofMinutes(5), ConfigValues.duration("k", "5min"));
         IllegalArgumentException quotas = assertThrows(IllegalArgumentException.class, () -> CacheServerConfig.of(Map.of(
                 CacheServerConfig.WORKER_ID, "w", CacheServerConfig.WORKER_MASTER, "h:1",
