@@ -153,7 +153,7 @@ final class BatchBlockWriter {
             response = client.masterStub().placeBlocks(request.build());
         }
         catch (StatusRuntimeException e) {
-            CacheException failure = RpcErrors.toCacheException("Placing " + items.size() + " blocks at master "
+            CacheException failure = client.masterFailure("Placing " + items.size() + " blocks at master "
                     + client.masterTarget(), e);
             items.forEach(item -> item.fail(failure));
             return;
@@ -466,7 +466,7 @@ final class BatchBlockWriter {
             client.masterStub().commitBlocks(request.build());
         }
         catch (StatusRuntimeException e) {
-            CacheException failure = RpcErrors.toCacheException((options.tempArea().isPresent()
+            CacheException failure = client.masterFailure((options.tempArea().isPresent()
                     ? "Putting " + stored.size() + " blocks into the temp area of job " + options.tempArea().get()
                     : "Committing " + stored.size() + " blocks") + " at master " + client.masterTarget(), e);
             stored.forEach(item -> item.fail(failure));

@@ -17,10 +17,12 @@ import io.gfsload.cache.api.BlockWriteOutcome;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
+import io.gfsload.cache.api.CacheUnavailableException;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.FreeResult;
+import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.api.ScopeCommit;
 import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.StorageTier;
@@ -706,8 +708,19 @@ public final class GrpcCacheClient implements CacheClient {
             return call.get();
         }
         catch (StatusRuntimeException e) {
-            throw RpcErrors.toCacheException(action + " at master " + masterTarget, e);
+            throw masterFailure(action + " at master " + masterTarget, e);
         }
+    }
+
+    /**
+     * The api exception for a failed call to the master: a {@link MasterUnavailableException} when
+     * the master could not be reached or did not answer in time, else as {@link RpcErrors} says.
+     */
+    CacheException masterFailure(String action, StatusRuntimeException failure) {
+        CacheException exception = RpcErrors.toCacheException(action, failure);
+        return exception instanceof CacheUnavailableException
+                ? new MasterUnavailableException(masterTarget, exception.getMessage(), failure)
+                : exception;
     }
 
     private ManagedChannel newChannel(String target) {
