@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class TestReportPrinter {
     private static LoadReport report(LoadReport.Window window) {
         LoadTotals totals = new LoadTotals(1, 0, 1, 1, 0, 0, 1000, 1000, 0, 0);
-        return new LoadReport("/data", LoadState.SUCCEEDED, 1, totals, List.of(), Duration.ofHours(22).toMillis(), 1000, List.of(), 1000, null, null, window, false);
+        return new LoadReport("/data", LoadState.SUCCEEDED, 1, totals, List.of(), Duration.ofHours(22).toMillis(), 1000, List.of(), 1000, null, null, window, false, null);
     }
 
     @Test

@@ -1,11 +1,13 @@
 package io.gfsload.executor;
 
 import io.gfsload.cache.api.CacheUnavailableException;
+import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.api.NotEnoughWorkersException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Tells transient failures, worth a retry, from permanent ones. */
@@ -43,12 +45,31 @@ final class Failures {
         return message.contains("503") || message.contains("429") || message.contains("slow down") || message.contains("throttl");
     }
 
+    /** How a report says that the cache master at {@code masterTarget} could not be reached: {@code the cache master at HOST:PORT stopped answering}. */
+    static String masterStopped(String masterTarget) {
+        return "the cache master at %s stopped answering".formatted(masterTarget);
+    }
+
+    /** The failure of the master in {@code failure} or its causes, if any. */
+    static Optional<MasterUnavailableException> masterUnavailable(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof MasterUnavailableException master) {
+                return Optional.of(master);
+            }
+        }
+        return Optional.empty();
+    }
+
     /**
-     * The form reports use: gfsload's own failures by their message, which says what happened
+     * The form reports use: a master that stopped answering as {@link #masterStopped}, without the
+     * call's status; gfsload's own failures by their message, which says what happened
      * ({@code File changed since it was planned: ...}); others as {@code Type: message}, since the
      * type of a file system's exception says much ({@code AccessDeniedException: /data/x}).
      */
     static String describe(Throwable failure) {
+        if (failure instanceof MasterUnavailableException master) {
+            return masterStopped(master.masterTarget());
+        }
         return failure.getClass().getName().startsWith("io.gfsload.") && failure.getMessage() != null
                 ? failure.getMessage()
                 : failure.getClass().getSimpleName() + ": " + failure.getMessage();

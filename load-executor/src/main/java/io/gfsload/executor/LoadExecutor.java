@@ -18,6 +18,7 @@ import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.WorkerInfo;
@@ -58,6 +59,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
@@ -311,12 +313,12 @@ public final class LoadExecutor {
                     }
                     PartitionLoad partition = plan.partitions().get(i);
                     if (scope() == AtomicOptions.Scope.PARTITION) {
-                        files = commitScope(List.of(partition), List.of(files), "partition " + partition.name()).get(0);
+                        files = commitScope(run, List.of(partition), List.of(files), "partition " + partition.name()).get(0);
                     }
                     partitions.add(PartitionReport.of(partition.name(), files, partition.files().stream().mapToLong(FileLoad::cachedBytes).sum()));
                 }
                 if (scope() == AtomicOptions.Scope.JOB) {
-                    List<List<FileReport>> committed = commitScope(plan.partitions(), partitions.stream().map(PartitionReport::files).toList(), "the job");
+                    List<List<FileReport>> committed = commitScope(run, plan.partitions(), partitions.stream().map(PartitionReport::files).toList(), "the job");
                     for (int i = 0; i < partitions.size(); i++) {
                         partitions.set(i, partitions.get(i).withFiles(committed.get(i)));
                     }
@@ -336,8 +338,17 @@ public final class LoadExecutor {
                     rangePool.shutdownNow();
                 }
             }
-            Optional<LoadReport.ReplicaRestore> restore = new ReplicaRestorer(cache, plan.request().replication(), listener, run::rewrite)
-                    .restore(plan, partitions, run.lostWorkers(liveAtStart));
+            Optional<LoadReport.ReplicaRestore> restore = Optional.empty();
+            // the master places and commits every replica: without it there is nothing to restore
+            if (run.masterLost.get() == null) {
+                try {
+                    restore = new ReplicaRestorer(cache, plan.request().replication(), listener, run::rewrite)
+                            .restore(plan, partitions, run.lostWorkers(liveAtStart));
+                }
+                catch (MasterUnavailableException e) {
+                    run.masterLost(e);
+                }
+            }
             long end = clock.millis();
             long duration = Math.max(0, end - start);
             Optional<LoadReport.Window> window = run.window.map(w -> w.summary(java.time.Instant.ofEpochMilli(end)));
@@ -349,7 +360,13 @@ public final class LoadExecutor {
             }
             options.atomic().ifPresent(atomic -> {
                 if (totals.blocksFailed() == 0) {
-                    cache.tempAreas().abortTempArea(atomic.jobId());
+                    try {
+                        cache.tempAreas().abortTempArea(atomic.jobId());
+                    }
+                    catch (MasterUnavailableException e) {
+                        // every block is committed: the empty area expires on its own
+                        LOG.warn("Cannot delete the temp area of atomic job {}, which expires in {}: {}", atomic.jobId(), atomic.expireTime(), e.getMessage());
+                    }
                 }
                 else {
                     LOG.warn("Atomic job {} keeps its temp area for a re-run until it expires in {}", atomic.jobId(), atomic.expireTime());
@@ -357,7 +374,7 @@ public final class LoadExecutor {
             });
             LoadReport report = new LoadReport(
                     plan.request().target().describe(),
-                    run.abortedAfter.get() >= 0 ? LoadState.FAILED : state(totals),
+                    run.abortedAfter.get() >= 0 && run.masterLost.get() == null ? LoadState.FAILED : state(totals),
                     plan.request().replication(),
                     totals,
                     partitions,
@@ -368,7 +385,8 @@ public final class LoadExecutor {
                     journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead())).orElse(null),
                     restore.orElse(null),
                     window.orElse(null),
-                    false);
+                    false,
+                    Optional.ofNullable(run.masterLost.get()).map(Failures::masterStopped).orElse(null));
             listener.finished(report);
             return report;
         }
@@ -410,7 +428,9 @@ public final class LoadExecutor {
      * block is asked whether it holds the block with the recorded length and CRC32C
      * ({@link CacheClient#confirmedBlocks(java.util.Collection)}), and only the replicas it
      * confirms count. A file with a missing or under-replicated block becomes a failed file of the
-     * returned report, with the reason.
+     * returned report, with the reason. When the master does not answer, no file can be checked:
+     * each becomes a failed file ({@code verify: not checked: the cache master at ... stopped
+     * answering}), and the report is not verified and says why in its stop reason.
      */
     public LoadReport verify(LoadPlan plan, LoadReport report) {
         requireNonNull(plan, "plan is null");
@@ -426,7 +446,15 @@ public final class LoadExecutor {
                 }
             }
         }
-        Map<FileIdentity, List<CachedBlock>> confirmed = toVerify.isEmpty() ? Map.of() : cache.confirmedBlocks(toVerify);
+        Map<FileIdentity, List<CachedBlock>> confirmed = Map.of();
+        String unchecked = null;
+        try {
+            confirmed = toVerify.isEmpty() ? Map.of() : cache.confirmedBlocks(toVerify);
+        }
+        catch (MasterUnavailableException e) {
+            // no file can be checked: none counts as cached
+            unchecked = Failures.masterStopped(e.masterTarget());
+        }
         List<PartitionReport> partitions = new ArrayList<>();
         for (int p = 0; p < plan.partitions().size(); p++) {
             PartitionLoad partition = plan.partitions().get(p);
@@ -434,16 +462,23 @@ public final class LoadExecutor {
             for (int f = 0; f < partition.files().size(); f++) {
                 FileLoad file = partition.files().get(f);
                 FileReport loaded = report.partitions().get(p).files().get(f);
-                files.add(loaded.failed() || file.blocks().isEmpty()
-                        ? loaded
-                        : verify(file, loaded, confirmed.getOrDefault(file.file(), List.of()), replication));
+                if (loaded.failed() || file.blocks().isEmpty()) {
+                    files.add(loaded);
+                }
+                else if (unchecked != null) {
+                    files.add(failedCheck(loaded, "verify: not checked: " + unchecked));
+                }
+                else {
+                    files.add(verify(file, loaded, confirmed.getOrDefault(file.file(), List.of()), replication));
+                }
             }
             partitions.add(report.partitions().get(p).withFiles(files));
         }
         LoadTotals totals = LoadTotals.of(partitions);
         LoadState state = report.state() == LoadState.FAILED ? LoadState.FAILED : state(totals);
         return new LoadReport(report.target(), state, report.replication(), totals, partitions, report.durationMillis(), report.bytesPerSecond(),
-                report.settings(), report.ufsBytesRead(), report.job(), report.restore(), report.window(), true);
+                report.settings(), report.ufsBytesRead(), report.job(), report.restore(), report.window(), unchecked == null,
+                report.stopReason() != null ? report.stopReason() : unchecked);
     }
 
     /** Checks {@code file}'s blocks against {@code confirmed}, its blocks with the workers that confirmed them. */
@@ -462,11 +497,16 @@ public final class LoadExecutor {
                 problem = "verify: block %d has %d of %d replicas".formatted(block.index(), found.replicas(), replication);
             }
             if (problem != null) {
-                listener.fileFailed(loaded.path(), problem);
-                return new FileReport(loaded.path(), loaded.length(), loaded.blocks(), 0, 0, loaded.blocks(), loaded.bytesLoaded(), loaded.retries(), problem);
+                return failedCheck(loaded, problem);
             }
         }
         return loaded;
+    }
+
+    /** {@code loaded} as a file that failed the check of {@link #verify}: none of its blocks counts as cached. */
+    private FileReport failedCheck(FileReport loaded, String problem) {
+        listener.fileFailed(loaded.path(), problem);
+        return new FileReport(loaded.path(), loaded.length(), loaded.blocks(), 0, 0, loaded.blocks(), loaded.bytesLoaded(), loaded.retries(), problem);
     }
 
     private Set<String> liveWorkerIds() {
@@ -488,7 +528,7 @@ public final class LoadExecutor {
      * them failed; otherwise nothing, and every file that staged blocks is reported as not
      * committed. Returns the files' reports after the commit.
      */
-    private List<List<FileReport>> commitScope(List<PartitionLoad> partitions, List<List<FileReport>> files, String scope) {
+    private List<List<FileReport>> commitScope(Run run, List<PartitionLoad> partitions, List<List<FileReport>> files, String scope) {
         String jobId = options.atomic().orElseThrow().jobId();
         boolean failed = files.stream().flatMap(List::stream).anyMatch(FileReport::failed);
         List<BlockKey> blocks = new ArrayList<>();
@@ -504,6 +544,10 @@ public final class LoadExecutor {
         else if (!blocks.isEmpty()) {
             try {
                 cache.tempAreas().commitScope(jobId, blocks);
+            }
+            catch (MasterUnavailableException e) {
+                run.masterLost(e);
+                reason = "not committed: " + Failures.masterStopped(e.masterTarget());
             }
             catch (CacheException e) {
                 reason = "not committed: the commit of %s failed: %s".formatted(scope, e.getMessage());
@@ -553,6 +597,8 @@ public final class LoadExecutor {
         private final AtomicLong failedFiles = new AtomicLong();
         /** Failed files when the job stopped for passing the threshold; -1 while it goes on. */
         private final AtomicLong abortedAfter = new AtomicLong(-1);
+        /** {@code host:port} of the cache master once a file failed because it stopped answering; null while it answers. */
+        private final AtomicReference<String> masterLost = new AtomicReference<>();
         private final Optional<JobJournal> journal;
         private final AtomicLong ufsBytesRead = new AtomicLong();
         private final Optional<AdaptiveController> controller;
@@ -619,8 +665,10 @@ public final class LoadExecutor {
             if (toLoad.isEmpty()) {
                 return new FileReport(path, file.file().length(), file.blocks().size(), 0, cached, 0, 0, 0, null);
             }
-            if (abortedAfter.get() >= 0) {
-                String reason = "not attempted: the job failed after %d of %d files failed".formatted(abortedAfter.get(), totalFiles);
+            if (masterLost.get() != null || abortedAfter.get() >= 0) {
+                String reason = masterLost.get() != null
+                        ? "not attempted: " + Failures.masterStopped(masterLost.get())
+                        : "not attempted: the job failed after %d of %d files failed".formatted(abortedAfter.get(), totalFiles);
                 listener.fileFailed(path, reason);
                 return new FileReport(path, file.file().length(), file.blocks().size(), 0, cached, toLoad.size(), 0, 0, reason);
             }
@@ -634,20 +682,23 @@ public final class LoadExecutor {
                     try {
                         cache.tempAreas().commitScope(options.atomic().orElseThrow().jobId(), toLoad.stream().map(BlockTask::key).toList());
                     }
+                    catch (MasterUnavailableException e) {
+                        return failed(file, cached, 0, bytesLoaded.get(), retries.get(), "not committed: " + Failures.masterStopped(e.masterTarget()), e);
+                    }
                     catch (CacheException e) {
-                        return failed(file, cached, 0, bytesLoaded.get(), retries.get(), "not committed: the commit of the file failed: " + e.getMessage());
+                        return failed(file, cached, 0, bytesLoaded.get(), retries.get(), "not committed: the commit of the file failed: " + e.getMessage(), e);
                     }
                 }
                 return loaded;
             }
             catch (FailsafeException e) {
-                return failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), Failures.describe(e.getCause() == null ? e : e.getCause()));
+                return failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), Failures.describe(e.getCause() == null ? e : e.getCause()), e);
             }
             catch (UncheckedIOException e) {
-                return failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), Failures.describe(e.getCause()));
+                return failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), Failures.describe(e.getCause()), e);
             }
             catch (RuntimeException e) {
-                return failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), Failures.describe(e));
+                return failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), Failures.describe(e), e);
             }
         }
 
@@ -671,6 +722,27 @@ public final class LoadExecutor {
                         listener.retrying(path, event.getAttemptCount() + 1, Failures.describe(event.getLastException()));
                     })
                     .build();
+        }
+
+        /**
+         * Reports {@code file} failed with {@code error}; when {@code failure} says the master
+         * stopped answering (after the file's retries), the job stops: no other file is started.
+         */
+        private FileReport failed(FileLoad file, int cached, int loaded, long bytesLoaded, int retries, String error, Throwable failure) {
+            Failures.masterUnavailable(failure).ifPresent(this::masterLost);
+            return failed(file, cached, loaded, bytesLoaded, retries, error);
+        }
+
+        /** Remembers that the master stopped answering: files not started yet are not attempted. */
+        void masterLost(MasterUnavailableException e) {
+            if (masterLost.compareAndSet(null, e.masterTarget())) {
+                LOG.warn("The cache master at {} stopped answering: stopping the job ({})", e.masterTarget(), e.getMessage());
+            }
+        }
+
+        /** Whether the job stopped: the master stopped answering, or the failed files passed the threshold. */
+        boolean stopped() {
+            return masterLost.get() != null || abortedAfter.get() >= 0;
         }
 
         private FileReport failed(FileLoad file, int cached, int loaded, long bytesLoaded, int retries, String error) {
@@ -785,7 +857,7 @@ public final class LoadExecutor {
             pendingFiles.put(block, result);
             pool.execute(() -> {
                 try {
-                    if (abortedAfter.get() >= 0) {
+                    if (stopped()) {
                         finish(result, loadFile(file));
                         return;
                     }
@@ -890,7 +962,7 @@ public final class LoadExecutor {
         private void fallBack(FileLoad file, CompletableFuture<FileReport> result, Throwable failure, ExecutorService pool) {
             int cached = (int) file.blocks().stream().filter(BlockTask::cached).count();
             if (!Failures.isTransient(failure) || options.maxAttempts() <= 1) {
-                finish(result, failed(file, cached, 0, 0, 0, Failures.describe(failure)));
+                finish(result, failed(file, cached, 0, 0, 0, Failures.describe(failure), failure));
                 return;
             }
             if (Failures.isThrottling(failure)) {

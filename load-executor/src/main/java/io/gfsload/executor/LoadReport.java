@@ -28,10 +28,15 @@ import java.util.List;
  * @param verified whether the blocks were checked on the workers after the load ({@code --verify}):
  *     then a file counted as cached has every block on live workers with {@code replication}
  *     replicas
+ * @param stopReason {@code null}, or why the load ended before it could finish its work, e.g.
+ *     {@code the cache master at 10.0.0.1:19998 stopped answering}: after the retries of a file,
+ *     so that the files under way failed, those not started were not attempted and nothing was
+ *     restored or committed after it; or during the check of {@code --verify}, which then checked
+ *     no file
  */
 public record LoadReport(String target, LoadState state, int replication, LoadTotals totals, List<PartitionReport> partitions,
         long durationMillis, long bytesPerSecond, List<Setting> settings, long ufsBytesRead, JobSummary job, ReplicaRestore restore, Window window,
-        boolean verified) {
+        boolean verified, String stopReason) {
     /**
      * The job a run belongs to.
      *
