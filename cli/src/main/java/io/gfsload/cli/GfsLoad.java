@@ -1,6 +1,7 @@
 package io.gfsload.cli;
 
 import io.gfsload.cache.api.CacheException;
+import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.catalog.CatalogException;
 import io.gfsload.catalog.InvalidInputException;
 import io.gfsload.catalog.NoSuchPartitionException;
@@ -95,6 +96,10 @@ public final class GfsLoad {
     }
 
     private static String message(Throwable exception) {
+        if (exception instanceof MasterUnavailableException master) {
+            // reachable when the command started: the call's gRPC status would say less
+            return "The cache master at %s stopped answering".formatted(master.masterTarget());
+        }
         String message = exception.getMessage();
         message = message == null || message.isBlank() ? exception.getClass().getSimpleName() : message;
         return missingConnector(exception) ? message + CONNECTOR_HINT : message;

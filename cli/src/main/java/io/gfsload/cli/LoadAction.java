@@ -1,5 +1,6 @@
 package io.gfsload.cli;
 
+import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.executor.JobJournal;
 import io.gfsload.executor.LoadReport;
@@ -39,6 +40,12 @@ final class LoadAction {
             report = JobJournal.withJournal(jobsDirectory, request, execution.atomic, planned.clusterId(), execution.restart,
                     journal -> runner.load(planned, execution.verify, ignoreCapacity, options, progress, journal, err));
         }
+        catch (MasterUnavailableException e) {
+            // the master stopped answering before the load had a report (as it started): nothing to summarize
+            err.println("gfsload: " + resumable("the cache master at %s stopped answering".formatted(e.masterTarget()), jobId));
+            err.flush();
+            return ExitCode.FAILED;
+        }
         finally {
             try {
                 Runtime.getRuntime().removeShutdownHook(interrupted);
@@ -50,7 +57,16 @@ final class LoadAction {
         // the summary first: a report file that cannot be written does not hide what was loaded
         ReportPrinter.print(report, load.json, spec.commandLine().getOut());
         execution.reportFile().ifPresent(file -> writeReport(file.toPath(), ReportPrinter.toJson(report)));
+        if (report.stopReason() != null) {
+            err.println("gfsload: " + resumable(report.stopReason(), jobId));
+            err.flush();
+        }
         return ReportPrinter.exitCode(report);
+    }
+
+    /** What a load says when the cache master stopped answering under it: {@code cause}, and that the same command resumes job {@code jobId}. */
+    private static String resumable(String cause, String jobId) {
+        return "%s; the journal of job %s is kept: the same command resumes the job once the master is back".formatted(cause, jobId);
     }
 
     /** Writes {@code text} to {@code file} through a temp file and a rename, so readers never see half a report. */

@@ -72,6 +72,9 @@ final class ReportPrinter {
             out.append("  verify  %s every block on live workers with %s%n"
                     .formatted(t.filesFailed() == 0 ? "each file has" : "each file not failed has", replicas));
         }
+        if (report.stopReason() != null) {
+            out.append("  cause   %s%n".formatted(report.stopReason()));
+        }
         if (report.state() != LoadState.SUCCEEDED) {
             out.append("  failed files:%n".formatted());
             for (FileReport file : report.failedFiles()) {

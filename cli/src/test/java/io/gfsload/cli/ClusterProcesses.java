@@ -108,13 +108,22 @@ final class ClusterProcesses implements AutoCloseable {
     void killWorker(String workerId) {
         ClusterCommand.ProcessRecord worker = record.workers().stream().filter(w -> w.name().equals(workerId)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no worker " + workerId));
-        ProcessHandle handle = ClusterCommand.handle(worker).orElseThrow(() -> new AssertionError(workerId + " is not running"));
+        killProcess(worker, workerId);
+    }
+
+    /** Kills the master with SIGKILL, as {@code kill -9} does, and waits until it is gone; the workers keep running. */
+    void killMaster() {
+        killProcess(record.master(), "the master");
+    }
+
+    private static void killProcess(ClusterCommand.ProcessRecord process, String name) {
+        ProcessHandle handle = ClusterCommand.handle(process).orElseThrow(() -> new AssertionError(name + " is not running"));
         handle.destroyForcibly();
         try {
             handle.onExit().get(30, TimeUnit.SECONDS);
         }
         catch (Exception e) {
-            throw new AssertionError(workerId + " did not end after SIGKILL", e);
+            throw new AssertionError(name + " did not end after SIGKILL", e);
         }
     }
 

@@ -1,0 +1,121 @@
+package io.gfsload.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gfsload.executor.JobJournal;
+import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The cache master process killed with SIGKILL in the middle of a load: the load ends as a partial
+ * load, with the summary of what it cached up to then, its report written, one line naming the
+ * master that stopped answering and saying that the job's journal is kept for the same command to
+ * resume it. A master that cannot be reached before the load starts is one line too.
+ */
+class TestMasterKilledDuringLoad {
+    private static final int FILES = 40;
+    private static final int FILE_BYTES = 2 << 20;
+    private static final int SMALL_FILES = 8;
+    private static final int SMALL_FILE_BYTES = 64 << 10;
+    private static final long TOTAL = (long) FILES * FILE_BYTES + (long) SMALL_FILES * SMALL_FILE_BYTES;
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void theLoadEndsPartialWithItsReportAndKeepsTheJournal() throws Exception {
+        Path data = directory.resolve("data");
+        Files.createDirectories(data);
+        Random random = new Random(11);
+        byte[] bytes = new byte[FILE_BYTES];
+        for (int i = 0; i < FILES; i++) {
+            random.nextBytes(bytes);
+            Files.write(data.resolve("part-%03d".formatted(i)), bytes);
+        }
+        byte[] small = new byte[SMALL_FILE_BYTES];
+        for (int i = 0; i < SMALL_FILES; i++) {
+            random.nextBytes(small);
+            Files.write(data.resolve("small-%03d".formatted(i)), small);
+        }
+        Path home = directory.resolve("home");
+        Path reportFile = directory.resolve("reports").resolve("load.json");
+        String master;
+        CliRun run;
+        try (ClusterProcesses cluster = ClusterProcesses.start(directory.resolve("cluster"), 2)) {
+            master = cluster.masterTarget();
+            // 80 MiB at 16 MiB/s, two files at a time: about 5 s, of which the last 4 without the master
+            try (GfsLoadProcess gfsload = GfsLoadProcess.start(home, "distributedLoad", "--bandwidth", "16MB/s", "--active-jobs", "2",
+                    "--progress", "json", "--report", reportFile.toString(), "--master", master, data.toString())) {
+                gfsload.awaitBytesDone(TOTAL / 4, Duration.ofSeconds(120));
+                cluster.killMaster();
+                run = gfsload.awaitExit(Duration.ofSeconds(120));
+            }
+        }
+
+        String jobId = JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), 1));
+        assertEquals(ExitCode.PARTIAL, run.exitCode(), run.err());
+        List<String> errLines = run.err().lines().toList();
+        assertEquals("gfsload: the cache master at %s stopped answering; the journal of job %s is kept: the same command resumes the job once the master is back"
+                .formatted(master, jobId), errLines.get(errLines.size() - 1), run.err());
+        assertFalse(run.err().contains("UNAVAILABLE"), "no gRPC status: " + run.err());
+        assertFalse(run.err().contains("Exception"), "no exception: " + run.err());
+        assertTrue(Files.isDirectory(home.resolve("jobs").resolve(jobId)), "the journal of the job is kept");
+
+        // the usual summary of what was done up to then
+        List<String> summary = run.out().lines().toList();
+        assertEquals(data + ": PARTIAL", summary.get(0), run.out());
+        JsonNode report = new ObjectMapper().readTree(reportFile.toFile());
+        assertEquals("PARTIAL", report.get("state").asText());
+        assertEquals("the cache master at %s stopped answering".formatted(master), report.get("stopReason").asText());
+        JsonNode totals = report.get("totals");
+        long failed = totals.get("filesFailed").asLong();
+        long blocksLoaded = totals.get("blocksLoaded").asLong();
+        assertTrue(blocksLoaded >= FILES / 4, "blocks cached before the master was killed: " + blocksLoaded);
+        assertTrue(failed > 0 && failed < FILES + SMALL_FILES, "files failed: " + failed);
+        assertEquals(FILES + SMALL_FILES, blocksLoaded + totals.get("blocksFailed").asLong(), totals.toString());
+        assertEquals("  files   %d planned, %d failed".formatted(FILES + SMALL_FILES, failed), summary.get(1), run.out());
+        assertTrue(run.out().contains("%n  cause   the cache master at %s stopped answering%n  failed files:%n".formatted(master)), run.out());
+        for (JsonNode partition : report.get("partitions")) {
+            for (JsonNode file : partition.get("files")) {
+                if (file.hasNonNull("error")) {
+                    String error = file.get("error").asText();
+                    assertTrue(error.equals("the cache master at %s stopped answering".formatted(master))
+                            || error.equals("not attempted: the cache master at %s stopped answering".formatted(master)), error);
+                }
+            }
+        }
+    }
+
+    @Test
+    void aMasterThatCannotBeReachedBeforeTheLoadIsOneLine() throws Exception {
+        Path data = directory.resolve("data");
+        Files.createDirectories(data);
+        Files.write(data.resolve("part-000"), new byte[1000]);
+        int port;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = socket.getLocalPort();
+        }
+        Path reportFile = directory.resolve("load.json");
+
+        CliRun run = CliRun.gfsload(directory.resolve("home"), "distributedLoad", "--progress", "none", "--report", reportFile.toString(),
+                "--master", "127.0.0.1:" + port, data.toString());
+
+        assertEquals(ExitCode.FAILED, run.exitCode());
+        assertEquals("gfsload: Cannot reach the cache master at 127.0.0.1:" + port + ": Connection refused", run.err().strip());
+        assertEquals("", run.out());
+        assertFalse(Files.exists(reportFile), "nothing was loaded, nor planned");
+    }
+}
