@@ -346,7 +346,14 @@ public final class LoadExecutor {
                             .restore(plan, partitions, run.lostWorkers(liveAtStart));
                 }
                 catch (MasterUnavailableException e) {
-                    run.masterLost(e);
+                    if (run.unreachable.isEmpty()) {
+                        // every write reached its workers and every block is committed: the load is done
+                        LOG.warn("Cannot ask the master which workers were lost during the load: {}", e.getMessage());
+                    }
+                    else {
+                        // replicas on the workers that writes could not reach are not restored
+                        run.masterLost(e);
+                    }
                 }
             }
             long end = clock.millis();
@@ -374,7 +381,7 @@ public final class LoadExecutor {
             });
             LoadReport report = new LoadReport(
                     plan.request().target().describe(),
-                    run.abortedAfter.get() >= 0 && run.masterLost.get() == null ? LoadState.FAILED : state(totals),
+                    state(run, totals),
                     plan.request().replication(),
                     totals,
                     partitions,
@@ -571,6 +578,19 @@ public final class LoadExecutor {
         listener.fileFailed(file.path(), reason);
         return new FileReport(file.path(), file.length(), file.blocks(), 0, file.blocksAlreadyCached(), file.blocks() - file.blocksAlreadyCached(),
                 file.bytesLoaded(), file.retries(), reason);
+    }
+
+    /**
+     * The state of a load that ended with {@code totals}: failed when the failed files passed the
+     * threshold; never succeeded when the master stopped answering (the replicas of lost workers
+     * were then not restored).
+     */
+    private static LoadState state(Run run, LoadTotals totals) {
+        if (run.masterLost.get() != null) {
+            LoadState state = state(totals);
+            return state == LoadState.SUCCEEDED ? LoadState.PARTIAL : state;
+        }
+        return run.abortedAfter.get() >= 0 ? LoadState.FAILED : state(totals);
     }
 
     private static LoadState state(LoadTotals totals) {
