@@ -466,20 +466,27 @@ public final class LoadExecutor {
         for (int p = 0; p < plan.partitions().size(); p++) {
             PartitionLoad partition = plan.partitions().get(p);
             List<FileReport> files = new ArrayList<>();
+            // a file that fails the check counts as not cached, also the blocks it had before the load
+            long cachedBeforeAndFound = report.partitions().get(p).totals().bytesAlreadyCached();
             for (int f = 0; f < partition.files().size(); f++) {
                 FileLoad file = partition.files().get(f);
                 FileReport loaded = report.partitions().get(p).files().get(f);
+                FileReport checked;
                 if (loaded.failed() || file.blocks().isEmpty()) {
-                    files.add(loaded);
+                    checked = loaded;
                 }
                 else if (unchecked != null) {
-                    files.add(failedCheck(loaded, "verify: not checked: " + unchecked));
+                    checked = failedCheck(loaded, "verify: not checked: " + unchecked);
                 }
                 else {
-                    files.add(verify(file, loaded, confirmed.getOrDefault(file.file(), List.of()), replication));
+                    checked = verify(file, loaded, confirmed.getOrDefault(file.file(), List.of()), replication);
                 }
+                if (checked.failed() && !loaded.failed()) {
+                    cachedBeforeAndFound -= file.cachedBytes();
+                }
+                files.add(checked);
             }
-            partitions.add(report.partitions().get(p).withFiles(files));
+            partitions.add(PartitionReport.of(partition.name(), files, cachedBeforeAndFound));
         }
         LoadTotals totals = LoadTotals.of(partitions);
         LoadState state = report.state() == LoadState.FAILED ? LoadState.FAILED : state(totals);

@@ -180,6 +180,15 @@ class TestLoadExecutor {
         Files.delete(blockFile);
         assertEquals(2, client.cachedBlocks(a.file()).get(0).replicas(), "the master still lists the deleted replica");
 
+        // planned again now, everything is cached; the check finds a's block short of a replica
+        LoadPlan again = plan(2);
+        LoadReport nothingToDo = executor(ProgressListener.NONE).execute(again);
+        assertEquals(again.stats().bytes(), nothingToDo.totals().bytesAlreadyCached());
+        LoadReport checked = executor(ProgressListener.NONE).verify(again, nothingToDo);
+        assertEquals(LoadState.PARTIAL, checked.state());
+        assertEquals(again.stats().bytes() - a.file().length(), checked.totals().bytesAlreadyCached(), "a is not counted as cached");
+        assertEquals(checked.totals().bytesAlreadyCached(), checked.partitions().stream().mapToLong(p -> p.totals().bytesAlreadyCached()).sum());
+
         List<String> failedEvents = new ArrayList<>();
         LoadReport verified = executor(new ProgressListener() {
             @Override
