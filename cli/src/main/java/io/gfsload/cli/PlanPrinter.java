@@ -29,7 +29,7 @@ final class PlanPrinter {
             long blocksToLoad, long bytesToLoad, double estimatedSeconds) {}
 
     /** The dry run as printed with {@code --json}. */
-    record PlanSummary(String target, int replication, long blockSize, List<PartitionSummary> partitions, PartitionSummary total,
+    record PlanSummary(String target, int replication, long blockSize, List<PartitionSummary> partitions, PartitionSummary totals,
             int liveWorkers, long availableBytes, long neededBytes, boolean fits, long assumedBytesPerSecond, String assumedBecause) {}
 
     /**
@@ -119,9 +119,9 @@ final class PlanPrinter {
         for (PartitionSummary p : summary.partitions()) {
             out.append(row(format, p));
         }
-        out.append(row(format, summary.total()));
+        out.append(row(format, summary.totals()));
         out.append("Needs %s (%s to load x %s); %d live %s %s free or evictable: %s%n".formatted(
-                Sizes.format(summary.neededBytes()), Sizes.format(summary.total().bytesToLoad()), Sizes.count(summary.replication(), "replica"),
+                Sizes.format(summary.neededBytes()), Sizes.format(summary.totals().bytesToLoad()), Sizes.count(summary.replication(), "replica"),
                 summary.liveWorkers(), summary.liveWorkers() == 1 ? "worker has" : "workers have",
                 Sizes.format(summary.availableBytes()), summary.fits() ? "fits"
                         : summary.replication() > summary.liveWorkers() ? "DOES NOT FIT (each replica of a block needs a worker of its own)"
@@ -138,7 +138,7 @@ final class PlanPrinter {
         out.append("Cached state of %s at replication %d%n".formatted(summary.target(), summary.replication()));
         out.append(format.formatted("PARTITION", "FILES", "BYTES", "BLOCKS", "CACHED", "CACHED B", "CACHED %"));
         List<PartitionSummary> rows = new ArrayList<>(summary.partitions());
-        rows.add(summary.total());
+        rows.add(summary.totals());
         for (PartitionSummary p : rows) {
             out.append(format.formatted(p.name(), p.files(), Sizes.format(p.bytes()), p.blocks(), p.blocksCached(), Sizes.format(p.bytesCached()),
                     String.format(Locale.ROOT, "%.1f %%", cachedPercent(p))));

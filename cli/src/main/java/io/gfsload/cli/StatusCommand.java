@@ -61,7 +61,7 @@ public final class StatusCommand implements Callable<Integer> {
     }
 
     /** The whole status, as {@code --json} prints it. */
-    record Status(String target, int replication, List<PartitionStatus> partitions, PartitionStatus total) {}
+    record Status(String target, int replication, List<PartitionStatus> partitions, PartitionStatus totals) {}
 
     @Override
     public Integer call() throws JsonProcessingException {
@@ -75,7 +75,7 @@ public final class StatusCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         if (load.json) {
             Status status = new Status(summary.target(), summary.replication(),
-                    summary.partitions().stream().map(PartitionStatus::of).toList(), PartitionStatus.of(summary.total()));
+                    summary.partitions().stream().map(PartitionStatus::of).toList(), PartitionStatus.of(summary.totals()));
             out.println(JSON.writeValueAsString(status));
         }
         else {

@@ -144,7 +144,7 @@ class TestGfsLoadEndToEnd {
         assertEquals(0, run.exitCode(), run.err());
         JsonNode written = json(Files.readString(report));
         assertEquals("demo.events where dt >= '2026-11-19'", written.get("target").asText(), "--report gets the plan");
-        assertEquals(6, written.get("total").get("files").asLong());
+        assertEquals(6, written.get("totals").get("files").asLong());
         String[] lines = run.out().split("\\R");
         assertEquals("Plan for demo.events where dt >= '2026-11-19': replication 1, 64.0 MiB blocks (dry run, nothing loaded)", lines[0]);
         assertTrue(lines[1].startsWith("PARTITION"), lines[1]);
@@ -160,9 +160,9 @@ class TestGfsLoadEndToEnd {
         JsonNode summary = json(plan.out());
         assertEquals("demo.events latest 1", summary.get("target").asText());
         assertEquals("dt=2026-11-20", summary.get("partitions").get(0).get("name").asText());
-        assertEquals(0, summary.get("total").get("blocksCached").asLong(), "one replica is not enough for replication 2");
-        assertEquals(4, summary.get("total").get("blocksToLoad").asLong());
-        assertEquals(summary.get("total").get("bytes").asLong() * 2, summary.get("neededBytes").asLong());
+        assertEquals(0, summary.get("totals").get("blocksCached").asLong(), "one replica is not enough for replication 2");
+        assertEquals(4, summary.get("totals").get("blocksToLoad").asLong());
+        assertEquals(summary.get("totals").get("bytes").asLong() * 2, summary.get("neededBytes").asLong());
         assertTrue(summary.get("fits").asBoolean());
         assertEquals(PlanPrinter.ASSUMED_BYTES_PER_SECOND, summary.get("assumedBytesPerSecond").asLong(), "nothing said about the UFS");
 
@@ -170,7 +170,7 @@ class TestGfsLoadEndToEnd {
         JsonNode atTheCap = json(capped.out());
         assertEquals(1L << 20, atTheCap.get("assumedBytesPerSecond").asLong());
         assertEquals("--bandwidth", atTheCap.get("assumedBecause").asText());
-        assertEquals((double) atTheCap.get("total").get("bytesToLoad").asLong() / (1 << 20), atTheCap.get("total").get("estimatedSeconds").asDouble(), 0.01);
+        assertEquals((double) atTheCap.get("totals").get("bytesToLoad").asLong() / (1 << 20), atTheCap.get("totals").get("estimatedSeconds").asDouble(), 0.01);
         CliRun store = gfsload("plan", "--table", "demo.events", "--latest", "1", "--replication", "2", "--ufs-aggregate-bandwidth", "2MB/s");
         assertTrue(store.out().contains("Estimates assume 2.0 MiB/s from the UFS (the UFS's bandwidth for all streams)."), store.out());
 
@@ -277,7 +277,7 @@ class TestGfsLoadEndToEnd {
         assertTrue(lines[5].startsWith("total") && lines[5].endsWith("100.0 %"), lines[5]);
 
         CliRun twice = gfsload("status", "--table", "demo.events", "--replication", "2", "--json");
-        assertEquals(0.0, json(twice.out()).get("total").get("cachedPercent").asDouble(), "nothing has two replicas");
+        assertEquals(0.0, json(twice.out()).get("totals").get("cachedPercent").asDouble(), "nothing has two replicas");
     }
 
     @Test

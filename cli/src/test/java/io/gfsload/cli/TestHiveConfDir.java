@@ -48,8 +48,8 @@ class TestHiveConfDir {
 
             assertEquals(0, run.exitCode(), run.err());
             JsonNode plan = new ObjectMapper().readTree(run.out());
-            assertEquals(1, plan.get("total").get("files").asLong());
-            assertEquals(1234, plan.get("total").get("bytes").asLong());
+            assertEquals(1, plan.get("totals").get("files").asLong());
+            assertEquals(1234, plan.get("totals").get("bytes").asLong());
             assertFalse(Files.exists(home.resolve("metastore")), "the embedded metastore was not started");
         }
     }
