@@ -111,7 +111,9 @@ final class LoadRunner {
         options.window().ifPresent(window -> {
             java.time.Instant now = Clock.systemUTC().instant();
             status.printf("UFS reads start only within the load window %s (%s)%s%n", window, window.zone().getId(),
-                    window.isOpen(now) ? "" : "; it is closed now and opens in " + LoadWindow.describe(window.untilOpen(now)));
+                    window.isOpen(now) ? ""
+                            : "; it is closed now and opens in " + LoadWindow.describe(window.untilOpen(now))
+                                    + (stats.blocksToLoad() == 0 ? ", when the load plans again (files may change meanwhile)" : ""));
         });
         if (options.atomic().isEmpty()) {
             // an atomic load of the same request is another job: say what its failed run left pinned
