@@ -309,8 +309,11 @@ class TestGfsLoadEndToEnd {
         Path dir = home.resolve("verified");
         Files.createDirectories(dir);
         Files.write(dir.resolve("f0"), new byte[200_000]);
-        // a cluster that runs on between the commands (the embedded one starts with each and finds the file gone)
-        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(home.resolve("verify-cluster"), 2, 64L << 20))) {
+        // a cluster that runs on between the commands (the embedded one starts with each and finds the file gone),
+        // whose workers do not look for missing block files on their own: the check of --verify finds it
+        LocalClusterConfig config = LocalClusterConfig.builder(home.resolve("verify-cluster")).workers(2).workerCapacityBytes(64L << 20)
+                .blockFileChecksPerHeartbeat(0).build();
+        try (LocalCluster cluster = LocalCluster.start(config)) {
             CliRun load = gfsload("distributedLoad", "--replication", "2", "--json", "--progress", "none", "--master", cluster.masterTarget(), dir.toString());
             assertEquals(0, load.exitCode(), load.err());
             String blockId = CacheContents.blockIds(json(load.out())).iterator().next();

@@ -228,6 +228,7 @@ public final class LocalCluster implements AutoCloseable {
                 .eviction(config.eviction())
                 .token(config.token())
                 .shortCircuitWrites(config.shortCircuitWrites())
+                .blockFileChecksPerHeartbeat(config.blockFileChecksPerHeartbeat())
                 .build();
     }
 

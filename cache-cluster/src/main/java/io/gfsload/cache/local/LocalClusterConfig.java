@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.rpc.RpcAuth;
 import io.gfsload.cache.worker.EvictionPolicy;
+import io.gfsload.cache.worker.WorkerConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,6 +32,8 @@ import java.util.Set;
  *     picks a free port, -1 serves none
  * @param shortCircuitWrites whether the workers let clients on this host write blocks into their
  *     files themselves
+ * @param blockFileChecksPerHeartbeat block files each worker checks are still there at each
+ *     heartbeat ({@link WorkerConfig#blockFileChecksPerHeartbeat()}); 0 checks none
  */
 public record LocalClusterConfig(
         Path directory,
@@ -41,7 +44,8 @@ public record LocalClusterConfig(
         Duration heartbeatInterval,
         Optional<String> token,
         int metricsPort,
-        boolean shortCircuitWrites) {
+        boolean shortCircuitWrites,
+        int blockFileChecksPerHeartbeat) {
     public static final int NO_METRICS = -1;
 
     public LocalClusterConfig {
@@ -69,7 +73,7 @@ public record LocalClusterConfig(
     /** The embedded default: one SSD tier per worker, LRU, 1 s heartbeats, no token, no metrics, short-circuit writes. */
     public LocalClusterConfig(Path directory, int workers, long workerCapacityBytes) {
         this(directory, workers, workerCapacityBytes, List.of(), EvictionPolicy.lru(), Duration.ofSeconds(1),
-                Optional.empty(), NO_METRICS, true);
+                Optional.empty(), NO_METRICS, true, WorkerConfig.DEFAULT_BLOCK_FILE_CHECKS_PER_HEARTBEAT);
     }
 
     /** A builder of a cluster of one worker in {@code directory}, otherwise as the three-argument constructor. */
@@ -104,6 +108,7 @@ public record LocalClusterConfig(
         private Optional<String> token = Optional.empty();
         private int metricsPort = NO_METRICS;
         private boolean shortCircuitWrites = true;
+        private int blockFileChecksPerHeartbeat = WorkerConfig.DEFAULT_BLOCK_FILE_CHECKS_PER_HEARTBEAT;
 
         private Builder(Path directory) {
             this.directory = directory;
@@ -157,11 +162,16 @@ public record LocalClusterConfig(
             return this;
         }
 
+        public Builder blockFileChecksPerHeartbeat(int blockFileChecksPerHeartbeat) {
+            this.blockFileChecksPerHeartbeat = blockFileChecksPerHeartbeat;
+            return this;
+        }
+
         public LocalClusterConfig build() {
             long capacity = tiers.isEmpty() ? workerCapacityBytes
                     : tiers.stream().mapToLong(LocalTier::quotaBytesPerWorker).sum();
             return new LocalClusterConfig(directory, workers, capacity, tiers, eviction, heartbeatInterval, token,
-                    metricsPort, shortCircuitWrites);
+                    metricsPort, shortCircuitWrites, blockFileChecksPerHeartbeat);
         }
     }
 }

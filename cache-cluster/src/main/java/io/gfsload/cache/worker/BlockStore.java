@@ -57,8 +57,8 @@ import org.slf4j.LoggerFactory;
  * <p><b>Restarts.</b> {@link #open} rescans the directories of persistent tiers and keeps every
  * block whose header is sound; the content of {@link StorageTier#MEM} directories is deleted, as
  * memory does not survive a restart. Deleted blocks (evicted, corrupt, removed), and blocks whose
- * file is found missing when read or stat'ed, are remembered until {@link #acknowledgeRemoved}, so
- * that the worker can tell the master.
+ * file is found missing (when read or stat'ed, or by {@link #checkBlockFiles}), are remembered until
+ * {@link #acknowledgeRemoved}, so that the worker can tell the master.
  *
  * <p>Thread-safe: space, the block index and pins are guarded by the store's lock; data is read
  * and written outside it.
@@ -91,6 +91,9 @@ final class BlockStore {
     /** Block id to the epoch millisecond its pin ends; a block may be pinned before it is stored. */
     private final Map<String, Long> pins = new HashMap<>();
     private final Set<String> removedSinceReport = new LinkedHashSet<>();
+    /** The blocks of the current round of {@link #checkBlockFiles}, and how far it has got. */
+    private List<String> round = List.of();
+    private int roundPosition;
     private final Map<StorageTier, AtomicLong> evictions = new EnumMap<>(StorageTier.class);
     private final Map<StorageTier, AtomicLong> evictedBytes = new EnumMap<>(StorageTier.class);
     private final AtomicLong corruptBlocks = new AtomicLong();
@@ -542,14 +545,49 @@ final class BlockStore {
     }
 
     /**
+     * Checks that the files of the next {@code count} stored blocks, in a round over all of them,
+     * are still there, and forgets those that are not ({@link #forgetVanished}): called at every
+     * heartbeat, it finds a block file deleted behind the worker's back without waiting for a read
+     * of it. A round starts over the blocks stored when the previous one ended.
+     *
+     * @return the blocks forgotten
+     */
+    int checkBlockFiles(int count) {
+        checkArgument(count > 0, "count must be > 0: %s", count);
+        List<Map.Entry<String, Entry>> batch = new ArrayList<>(count);
+        synchronized (this) {
+            if (roundPosition >= round.size()) {
+                round = new ArrayList<>(blocks.keySet());
+                roundPosition = 0;
+            }
+            while (batch.size() < count && roundPosition < round.size()) {
+                String blockId = round.get(roundPosition++);
+                Entry entry = blocks.get(blockId);
+                if (entry != null) {
+                    batch.add(Map.entry(blockId, entry));
+                }
+            }
+        }
+        int forgotten = 0;
+        for (Map.Entry<String, Entry> block : batch) {
+            if (!Files.exists(block.getValue().directory.blockPath(block.getKey())) && forgetVanished(block.getKey(), block.getValue())) {
+                forgotten++;
+            }
+        }
+        return forgotten;
+    }
+
+    /**
      * Forgets a block whose file was found missing (deleted behind the worker's back), so that the
      * master hears of it at the next heartbeat and a later load writes it again. Nothing happens
      * when the block was removed or written anew since {@code seen} was looked up.
+     *
+     * @return whether the block was forgotten
      */
-    private void forgetVanished(String blockId, Entry seen) {
+    private boolean forgetVanished(String blockId, Entry seen) {
         synchronized (this) {
             if (blocks.get(blockId) != seen) {
-                return;
+                return false;
             }
             blocks.remove(blockId);
             pins.remove(blockId);
@@ -557,6 +595,7 @@ final class BlockStore {
             removedSinceReport.add(blockId);
         }
         log.warn("Worker {} forgot block {}: its file {} is missing", workerId, blockId, seen.directory.blockPath(blockId));
+        return true;
     }
 
     /** Keeps {@code blockId} (stored now or later) from eviction until {@code untilMillis}; a later time wins. */

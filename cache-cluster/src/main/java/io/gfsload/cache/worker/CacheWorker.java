@@ -49,7 +49,9 @@ import org.slf4j.LoggerFactory;
  * (evicted, corrupt, removed); their answers carry the master's commands: blocks to delete (freed,
  * or left in an aborted or expired temp area), blocks to unpin (their temp area was committed).
  * The heartbeat thread also aborts short-circuit writes whose client went away (idle for
- * {@link WorkerService#LOCAL_WRITE_TIMEOUT}). {@link #close()} stops all of it. Thread-safe.
+ * {@link WorkerService#LOCAL_WRITE_TIMEOUT}) and checks that block files are still there
+ * ({@link WorkerConfig#blockFileChecksPerHeartbeat()} a time), so that one deleted behind the worker's
+ * back is reported. {@link #close()} stops all of it. Thread-safe.
  */
 public final class CacheWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CacheWorker.class);
@@ -344,9 +346,13 @@ public final class CacheWorker implements AutoCloseable {
     private void heartbeatQuietly() {
         try {
             service.abortIdleLocalWrites();
+            if (config.blockFileChecksPerHeartbeat() > 0) {
+                // a block file deleted behind the worker's back is reported with this heartbeat
+                store.checkBlockFiles(config.blockFileChecksPerHeartbeat());
+            }
         }
         catch (RuntimeException e) {
-            log.warn("Worker {} cannot abort its idle local writes: {}", config.workerId(), e.toString());
+            log.warn("Worker {} cannot check its local writes and block files: {}", config.workerId(), e.toString());
         }
         try {
             sendHeartbeat();

@@ -32,6 +32,9 @@ import java.util.Set;
  * @param metricsPort port of the worker's Prometheus endpoint; 0 picks a free port, -1 serves none
  * @param shortCircuitWrites whether clients on the same host may write blocks straight into a
  *     temp file of a tier directory (OpenLocalWrite), the worker verifying and storing them
+ * @param blockFileChecksPerHeartbeat block files whose presence each heartbeat checks, in a round
+ *     over all blocks, so that a file deleted behind the worker's back is reported to the master;
+ *     0 checks none (a missing file is then noticed only when the block is read or stat'ed)
  */
 public record WorkerConfig(
         String workerId,
@@ -46,12 +49,15 @@ public record WorkerConfig(
         EvictionPolicy eviction,
         Optional<String> token,
         int metricsPort,
-        boolean shortCircuitWrites) {
+        boolean shortCircuitWrites,
+        int blockFileChecksPerHeartbeat) {
     public static final int DEFAULT_CHUNK_BYTES = 1024 * 1024;
     /** Keeps data messages well under the servers' and clients' inbound message limit. */
     public static final int MAX_CHUNK_BYTES = 8 * 1024 * 1024;
     public static final long DEFAULT_MAX_BLOCK_BYTES = BlockStore.DEFAULT_MAX_BLOCK_BYTES;
     public static final int NO_METRICS = -1;
+    /** A stat each: a worker of 100,000 blocks notices a deleted block file within 100 heartbeats. */
+    public static final int DEFAULT_BLOCK_FILE_CHECKS_PER_HEARTBEAT = 1_000;
 
     public WorkerConfig {
         requireNonNull(workerId, "workerId is null");
@@ -86,6 +92,7 @@ public record WorkerConfig(
         token.ifPresent(RpcAuth::checkToken);
         checkArgument(metricsPort >= NO_METRICS && metricsPort <= 65535, "metricsPort must be -1 or in [0, 65535]: %s",
                 metricsPort);
+        checkArgument(blockFileChecksPerHeartbeat >= 0, "blockFileChecksPerHeartbeat must be >= 0: %s", blockFileChecksPerHeartbeat);
     }
 
     /** The first directory of the fastest tier; a single-directory worker's block directory. */
@@ -128,6 +135,7 @@ public record WorkerConfig(
         private Optional<String> token = Optional.empty();
         private int metricsPort = NO_METRICS;
         private boolean shortCircuitWrites = true;
+        private int blockFileChecksPerHeartbeat = DEFAULT_BLOCK_FILE_CHECKS_PER_HEARTBEAT;
 
         private Builder(String workerId, List<TierConfig> tiers, String masterTarget) {
             this.workerId = workerId;
@@ -185,9 +193,14 @@ public record WorkerConfig(
             return this;
         }
 
+        public Builder blockFileChecksPerHeartbeat(int blockFileChecksPerHeartbeat) {
+            this.blockFileChecksPerHeartbeat = blockFileChecksPerHeartbeat;
+            return this;
+        }
+
         public WorkerConfig build() {
             return new WorkerConfig(workerId, tiers, masterTarget, host, port, heartbeatInterval, checksumSegmentBytes,
-                    readChunkBytes, maxBlockBytes, eviction, token, metricsPort, shortCircuitWrites);
+                    readChunkBytes, maxBlockBytes, eviction, token, metricsPort, shortCircuitWrites, blockFileChecksPerHeartbeat);
         }
     }
 }

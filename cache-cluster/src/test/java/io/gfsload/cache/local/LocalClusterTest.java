@@ -204,7 +204,10 @@ class LocalClusterTest {
     void aReaderFallsBackToTheNextReplica() throws Exception {
         byte[] data = randomBytes(3 * MIB, 5);
         BlockKey block = new BlockKey(FILE, 2);
-        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory, 2, 16L * MIB));
+        // the workers do not look for missing block files on their own: the reads find them
+        LocalClusterConfig config = LocalClusterConfig.builder(directory).workers(2).workerCapacityBytes(16L * MIB)
+                .blockFileChecksPerHeartbeat(0).build();
+        try (LocalCluster cluster = LocalCluster.start(config);
                 CacheClient client = cluster.newClient()) {
             write(client, block, data, 2);
             // Readers try replicas in worker-id order, so worker-0 is asked first.
@@ -220,6 +223,24 @@ class LocalClusterTest {
             CacheException e = assertThrows(CacheException.class, () -> readAll(client.openReader(block)));
             assertEquals("Reading block " + block.blockId() + " from " + describe(cluster, 1) + " failed: Block "
                     + block.blockId() + " not found on worker worker-1 (NOT_FOUND)", e.getMessage());
+        }
+    }
+
+    @Test
+    void aBlockFileDeletedBehindAWorkersBackIsDroppedFromTheMasterWithoutARead() throws Exception {
+        byte[] data = randomBytes(MIB, 6);
+        BlockKey block = new BlockKey(FILE, 0);
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory, 2, 16L * MIB));
+                CacheClient client = cluster.newClient()) {
+            write(client, block, data, 2);
+            assertEquals(List.of("worker-0", "worker-1"), client.cachedBlocks(FILE).get(0).workerIds());
+
+            Files.delete(blockFile(cluster.workerBlockDirectories().get(1), block));
+
+            // worker-1 checks its block files at its heartbeats and reports the missing one
+            TestData.await(() -> client.cachedBlocks(FILE).get(0).workerIds().equals(List.of("worker-0")),
+                    Duration.ofSeconds(10), "the master drops the replica whose file is gone");
+            assertTrue(Files.exists(cluster.workerBlockDirectories().get(0).resolve(block.blockId() + ".block")), "the other replica stays");
         }
     }
 

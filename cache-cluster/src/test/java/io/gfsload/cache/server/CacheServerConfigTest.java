@@ -89,7 +89,7 @@ class CacheServerConfigTest {
                                 new TierConfig.Directory(Path.of("/mnt/ssd2/gfsload"), 100L << 30))),
                         TierConfig.of(StorageTier.HDD, Path.of("/mnt/hdd/gfsload"), 2L << 40)),
                 "10.0.0.1:19998", "10.0.0.7", 29999, Duration.ofMillis(500), 512 << 10, 4 << 20, 256L << 20,
-                EvictionPolicy.lrfu(0.25), Optional.of(TOKEN), 0, false), config.worker());
+                EvictionPolicy.lrfu(0.25), Optional.of(TOKEN), 0, false, WorkerConfig.DEFAULT_BLOCK_FILE_CHECKS_PER_HEARTBEAT), config.worker());
         assertEquals(new ClientConfig(4 << 20, Duration.ofSeconds(30), Duration.ofMinutes(2), 8, Optional.of(TOKEN), false),
                 config.client());
     }

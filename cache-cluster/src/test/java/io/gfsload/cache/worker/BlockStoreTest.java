@@ -173,6 +173,27 @@ class BlockStoreTest {
         assertEquals(9000, store.stat(BLOCK_0).length(), "written again");
     }
 
+    @Test
+    void checkingBlockFilesGoesRoundAllBlocksAndForgetsTheMissingOnes() throws Exception {
+        BlockStore store = open(100_000);
+        List<String> ids = new java.util.ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            String blockId = new BlockKey(FILE, i).blockId();
+            write(store, blockId, randomBytes(1000, i));
+            ids.add(blockId);
+        }
+        Files.delete(store.blockPath(ids.get(1)));
+        Files.delete(store.blockPath(ids.get(4)));
+
+        int forgotten = store.checkBlockFiles(2) + store.checkBlockFiles(2) + store.checkBlockFiles(2);
+
+        assertEquals(2, forgotten, "one round of 5 blocks in checks of 2");
+        assertEquals(ids.stream().filter(id -> !id.equals(ids.get(1)) && !id.equals(ids.get(4))).sorted().toList(), store.blockIds());
+        assertEquals(3000, store.usedBytes());
+        assertEquals(List.of(ids.get(1), ids.get(4)).stream().sorted().toList(), store.removedSinceReport().stream().sorted().toList());
+        assertEquals(0, store.checkBlockFiles(10), "the next round finds the rest in place");
+    }
+
     private BlockStore open(long capacity) {
         return BlockStore.open("worker-0", directory, capacity, SEGMENT).store();
     }
