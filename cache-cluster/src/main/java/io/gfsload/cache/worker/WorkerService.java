@@ -116,7 +116,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     /**
      * A short-circuit write handed out.
      *
-     * The temp file's idle time runs on the worker's clock from the sweep that last saw its
+     * <p>The temp file's idle time runs on the worker's clock from the sweep that last saw its
      * modification time or size change (or from when it was handed out), so that it does not
      * depend on the file system's time stamps agreeing with that clock.
      */
