@@ -112,6 +112,15 @@ public final class ExecutionOptions {
                 throw new InvalidRequestException("Cannot write --report %s: cannot create a file in %s".formatted(report, existing));
             }
         }
+        else if (existing != null) {
+            // the missing directories are created after the load: try the first of them now (/sys and /proc refuse)
+            try {
+                Files.delete(Files.createTempDirectory(existing, ".gfsload-report-check-"));
+            }
+            catch (IOException | UnsupportedOperationException e) {
+                throw new InvalidRequestException("Cannot write --report %s: cannot create a directory in %s".formatted(report, existing));
+            }
+        }
     }
 
     /** The load window of {@code --window} in {@code --window-zone}, when given. */

@@ -122,6 +122,12 @@ class TestCommandLine {
         assertEquals(ExitCode.FAILED, run.exitCode(), run.err());
         assertTrue(run.err().startsWith("gfsload: ") && run.err().contains("No FileSystem for scheme \"nosuchscheme\""), run.err());
         assertTrue(run.err().strip().endsWith(GfsLoad.CONNECTOR_HINT.strip()), run.err());
+
+        // Hadoop names a class for s3a, which is not on the classpath
+        CliRun s3a = gfsload("distributedLoad", "s3a://bucket/db/t");
+        assertEquals(ExitCode.FAILED, s3a.exitCode(), s3a.err());
+        assertEquals("gfsload: Cannot list s3a://bucket/db/t: the connector class org.apache.hadoop.fs.s3a.S3AFileSystem is not on the classpath"
+                + GfsLoad.CONNECTOR_HINT, s3a.err().strip());
     }
 
     @Test
@@ -197,6 +203,11 @@ class TestCommandLine {
         // as root /proc passes as writable, and creating a file there fails; as another user it is not writable
         assertTrue(proc.err().strip().equals("gfsload: Cannot write --report /proc/version: cannot create a file in /proc")
                 || proc.err().strip().equals("gfsload: Cannot write --report /proc/version: /proc is not writable"), proc.err());
+        CliRun procDirectory = gfsload("distributedLoad", "--report", "/proc/gfsload-reports/report.json", "/tmp");
+        assertEquals(2, procDirectory.exitCode(), procDirectory.err());
+        assertTrue(procDirectory.err().strip().equals("gfsload: Cannot write --report /proc/gfsload-reports/report.json: cannot create a directory in /proc")
+                || procDirectory.err().strip().equals("gfsload: Cannot write --report /proc/gfsload-reports/report.json: /proc is not writable"),
+                procDirectory.err());
         CliRun empty = gfsload("distributedLoad", "--report", "", "/tmp");
         assertEquals(2, empty.exitCode(), empty.err());
         assertEquals("gfsload: Cannot write --report '': the path is empty", empty.err().strip());

@@ -32,6 +32,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.EtagSource;
 import org.apache.hadoop.fs.FileStatus;
@@ -47,6 +49,9 @@ import org.apache.hadoop.fs.RemoteIterator;
  * <p>Thread-safe; each call to {@link #plan} lists with its own short-lived thread pool.
  */
 public final class LoadPlanner {
+    /** Hadoop's message for a class it cannot load: {@code Class org.apache.hadoop.fs.s3a.S3AFileSystem not found}. */
+    private static final Pattern CLASS_NOT_FOUND = Pattern.compile("Class (\\S+) not found");
+
     private final Optional<HiveCatalog> catalog;
     private final Configuration hadoopConf;
     private final CacheState cacheState;
@@ -350,6 +355,17 @@ public final class LoadPlanner {
         }
         catch (IOException e) {
             throw new PlanningException("Cannot list %s: %s".formatted(location.location(), e.getMessage()), e);
+        }
+        catch (RuntimeException e) {
+            // Hadoop names a class for the scheme (s3a, for one) that is not on the classpath
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof ClassNotFoundException missing) {
+                    Matcher matcher = CLASS_NOT_FOUND.matcher(String.valueOf(missing.getMessage()));
+                    throw new PlanningException("Cannot list %s: the connector class %s is not on the classpath"
+                            .formatted(location.location(), matcher.matches() ? matcher.group(1) : missing.getMessage()), e);
+                }
+            }
+            throw e;
         }
     }
 
