@@ -4,6 +4,7 @@ import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.executor.JobJournal;
 import io.gfsload.executor.LoadReport;
+import io.gfsload.executor.LoadState;
 import io.gfsload.planner.LoadRequest;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -60,6 +61,15 @@ final class LoadAction {
         if (report.stopReason() != null) {
             err.println("gfsload: " + resumable(report.stopReason(), jobId));
             err.flush();
+        }
+        else if (execution.atomic && report.state() != LoadState.SUCCEEDED) {
+            // what the failed scopes left staged, invisible to readers, and for how long
+            services.cache().tempAreas().listTempAreas().stream().filter(area -> area.jobId().equals(jobId) && !area.blocks().isEmpty()).findFirst()
+                    .ifPresent(area -> {
+                        err.println("The temp area of atomic job %s keeps %s, %s, not visible to readers, until %s; the same command resumes the job"
+                                .formatted(jobId, Sizes.count(area.blocks().size(), "block"), Sizes.format(area.bytes()), area.expiresAt()));
+                        err.flush();
+                    });
         }
         return ReportPrinter.exitCode(report);
     }

@@ -38,7 +38,11 @@ class TestAtomicAndPlainJobs {
         try {
             CliRun atomic = CliRun.gfsload(home, "distributedLoad", "-A", "--atomic-scope", "job", "--progress", "none", path);
             assertEquals(ExitCode.FAILED, atomic.exitCode(), atomic.err());
+            assertTrue(atomic.out().contains("  blocks  2 planned: 0 loaded, 0 already cached, 2 failed"), atomic.out());
+            assertTrue(atomic.out().contains("  bytes   488.3 KiB planned: 0 B loaded, 0 B already cached"), "staged is not loaded: " + atomic.out());
             String atomicJob = JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of(path)), 1), true);
+            assertTrue(atomic.err().contains("The temp area of atomic job " + atomicJob + " keeps 1 block, 293.0 KiB, not visible to readers, until "),
+                    atomic.err());
             assertTrue(Files.isDirectory(home.resolve("jobs").resolve(atomicJob)), "the failed atomic job keeps its journal");
 
             CliRun plain = CliRun.gfsload(home, "distributedLoad", "--progress", "none", path);

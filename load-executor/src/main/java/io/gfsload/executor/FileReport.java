@@ -8,10 +8,11 @@ import static java.util.Objects.requireNonNull;
  * @param path the UFS path
  * @param length the file's length
  * @param blocks blocks planned
- * @param blocksLoaded blocks written by this run
+ * @param blocksLoaded blocks written by this run (and, in an atomic load, committed)
  * @param blocksAlreadyCached blocks that were cached before this run
  * @param blocksFailed blocks not cached because of {@code error}
- * @param bytesLoaded bytes written by this run (once per block, whatever the replication)
+ * @param bytesLoaded bytes of the blocks loaded (once per block, whatever the replication); the
+ *     blocks an atomic load staged and did not commit do not count
  * @param retries attempts repeated after transient failures
  * @param error why the file failed, or {@code null} when it did not
  */

@@ -584,7 +584,7 @@ public final class LoadExecutor {
     private FileReport uncommitted(FileReport file, String reason) {
         listener.fileFailed(file.path(), reason);
         return new FileReport(file.path(), file.length(), file.blocks(), 0, file.blocksAlreadyCached(), file.blocks() - file.blocksAlreadyCached(),
-                file.bytesLoaded(), file.retries(), reason);
+                0, file.retries(), reason);
     }
 
     /**
@@ -782,6 +782,10 @@ public final class LoadExecutor {
                         failed, totalFiles, options.failureMaxFiles(), options.failureMaxFraction() * 100);
             }
             int toLoad = (int) file.blocks().stream().filter(b -> !b.cached()).count();
+            if (options.atomic().isPresent()) {
+                // an atomic load commits nothing of a failed file: what it staged is not loaded
+                return new FileReport(path, file.file().length(), file.blocks().size(), 0, cached, toLoad, 0, retries, error);
+            }
             return new FileReport(path, file.file().length(), file.blocks().size(), loaded, cached, toLoad - loaded, bytesLoaded, retries, error);
         }
 

@@ -9,11 +9,11 @@ import java.util.List;
  * @param files files planned
  * @param filesFailed files with at least one failed block
  * @param blocks blocks planned
- * @param blocksLoaded blocks written by this run
+ * @param blocksLoaded blocks written by this run (and, in an atomic load, committed)
  * @param blocksAlreadyCached blocks cached before this run
  * @param blocksFailed blocks that failed
  * @param bytes bytes planned
- * @param bytesLoaded bytes written by this run
+ * @param bytesLoaded bytes of the blocks loaded
  * @param bytesAlreadyCached bytes cached before this run
  * @param retries attempts repeated after transient failures
  */
