@@ -19,6 +19,8 @@ public final class DataRate implements ITypeConverter<Long> {
      * {@code iB} are bytes.
      */
     private static final Pattern BITS = Pattern.compile(".*\\d\\s*[kmgtpKMGTP]?(?:b|[bB](?:its?|ps))");
+    /** A rate of 0 in any unit, {@code 0MB/s}: no rate at all. */
+    private static final Pattern ZERO = Pattern.compile("(?:0+(?:\\.0*)?|\\.0+)\\s*[A-Za-z]*");
 
     @Override
     public Long convert(String value) {
@@ -29,6 +31,9 @@ public final class DataRate implements ITypeConverter<Long> {
         String size = value.strip();
         if (size.toLowerCase(Locale.ROOT).endsWith("/s")) {
             size = size.substring(0, size.length() - 2);
+        }
+        if (ZERO.matcher(size.strip()).matches()) {
+            throw new TypeConversionException("'%s' is not a data rate: it must be more than 0".formatted(value));
         }
         if (BITS.matcher(size).matches()) {
             throw new TypeConversionException(("'%s' reads as bits (a lower-case b, bit or bps): gfsload's rates are in bytes, "

@@ -20,8 +20,11 @@ import picocli.CommandLine.Option;
 
 /** How a load runs and reports its progress: the flags of the commands that load. */
 public final class ExecutionOptions {
+    /** Files loaded at the same time at most, as GooseFS caps its active jobs. */
+    static final int MAX_ACTIVE_JOBS = 3000;
+
     @Option(names = "--active-jobs", paramLabel = "N",
-            description = "Files loaded at the same time at most (GooseFS's cap is 3000). Default: tuned from the files and the machine; the read threads never exceed it.")
+            description = "Files loaded at the same time at most, 1 to 3000 (GooseFS's cap). Default: tuned from the files and the machine; the read threads never exceed it.")
     Integer activeJobs;
 
     @Option(names = "--bandwidth", paramLabel = "RATE", converter = DataRate.class,
@@ -65,8 +68,8 @@ public final class ExecutionOptions {
 
     /** Checks every flag, so that bad input fails before anything starts. */
     void validate() {
-        if (activeJobs != null && activeJobs < 1) {
-            throw new InvalidRequestException("Invalid --active-jobs %d: must be at least 1".formatted(activeJobs));
+        if (activeJobs != null && (activeJobs < 1 || activeJobs > MAX_ACTIVE_JOBS)) {
+            throw new InvalidRequestException("Invalid --active-jobs %d: must be from 1 to %d".formatted(activeJobs, MAX_ACTIVE_JOBS));
         }
         if (!atomic && (atomicScope != null || expireTime != null)) {
             throw new InvalidRequestException("%s applies to atomic loads: add -A".formatted(atomicScope != null ? "--atomic-scope" : "--expire-time"));

@@ -26,7 +26,10 @@ record BadInput(List<String> args, String message) {
     static List<BadInput> loadFlags(String path, String... connection) {
         return List.of(
                 distributedLoad(path, connection, "gfsload: Invalid replication 0: must be at least 1", "--replication", "0"),
-                distributedLoad(path, connection, "gfsload: Invalid --active-jobs -1: must be at least 1", "--active-jobs", "-1"),
+                distributedLoad(path, connection, "gfsload: Invalid --active-jobs -1: must be from 1 to 3000", "--active-jobs", "-1"),
+                distributedLoad(path, connection, "gfsload: Invalid --active-jobs 5000: must be from 1 to 3000", "--active-jobs", "5000"),
+                distributedLoad(path, connection, "gfsload: Invalid value for option '--bandwidth': '0MB/s' is not a data rate: "
+                        + "it must be more than 0", "--bandwidth", "0MB/s"),
                 distributedLoad(path, connection, "gfsload: Invalid value for option '--expire-time': '5parsecs' is not an expire time: "
                         + "expected a whole number and a unit, ms, s, min or hour", "-A", "--expire-time", "5parsecs"),
                 distributedLoad(path, connection, "gfsload: Invalid value for option '--bandwidth': 'fast' is not a data rate: "
