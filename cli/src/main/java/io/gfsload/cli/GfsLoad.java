@@ -1,5 +1,6 @@
 package io.gfsload.cli;
 
+import io.gfsload.cache.api.CacheAuthenticationException;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.catalog.CatalogException;
@@ -92,6 +93,10 @@ public final class GfsLoad {
         if (exception instanceof InsufficientCapacityException) {
             return ExitCode.NO_CAPACITY;
         }
+        if (exception instanceof CacheAuthenticationException) {
+            // no token, or the wrong one: the command's configuration
+            return ExitCode.USAGE;
+        }
         return ExitCode.FAILED;
     }
 
@@ -102,6 +107,9 @@ public final class GfsLoad {
         }
         String message = exception.getMessage();
         message = message == null || message.isBlank() ? exception.getClass().getSimpleName() : message;
+        if (exception instanceof CacheAuthenticationException) {
+            return message.replace(" (UNAUTHENTICATED)", "") + "; give the cluster's token with --token-file FILE (or GFSLOAD_TOKEN_FILE)";
+        }
         return missingConnector(exception) ? message + CONNECTOR_HINT : message;
     }
 

@@ -106,8 +106,9 @@ class TestClusterCommand {
                 "--token-file", config.toString());
         assertEquals(0, withToken.exitCode(), withToken.err());
         CliRun withoutToken = CliRun.gfsload(dataDir.resolve("home"), "status", "--path", ufs.toString(), "--master", master);
-        assertEquals(ExitCode.FAILED, withoutToken.exitCode());
-        assertTrue(withoutToken.err().contains("UNAUTHENTICATED"), withoutToken.err());
+        assertEquals(ExitCode.USAGE, withoutToken.exitCode(), "the command's configuration");
+        assertEquals("gfsload: Getting the cluster info at master " + master + " failed: the call carries no token; give the cluster's token "
+                + "with --token-file FILE (or GFSLOAD_TOKEN_FILE)", withoutToken.err().strip());
         Path wrong = Files.writeString(dataDir.resolve("short-token"), "s3cr3t\n");
         CliRun badToken = CliRun.gfsload(dataDir.resolve("home"), "status", "--path", ufs.toString(), "--master", master,
                 "--token-file", wrong.toString());

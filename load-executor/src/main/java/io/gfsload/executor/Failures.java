@@ -70,6 +70,10 @@ final class Failures {
         if (failure instanceof MasterUnavailableException master) {
             return masterStopped(master.masterTarget());
         }
+        if (failure instanceof NotEnoughWorkersException notEnough) {
+            // the master's reason says it all; the call and the block id that failed add nothing for the file
+            return notEnough.reason();
+        }
         return failure.getClass().getName().startsWith("io.gfsload.") && failure.getMessage() != null
                 ? failure.getMessage()
                 : failure.getClass().getSimpleName() + ": " + failure.getMessage();

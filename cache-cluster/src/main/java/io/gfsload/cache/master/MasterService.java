@@ -242,6 +242,11 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                 .map(WorkerInfo::id)
                 .collect(Collectors.toSet());
         int candidates = withFreeRoom.size() + withEvictableRoom.size();
+        if (live.size() < request.getReplication()) {
+            throw RpcErrors.notEnoughWorkers(String.format("Cannot place %d replicas of a block: only %d live worker%s%s, and each replica "
+                    + "needs a worker of its own", request.getReplication(), live.size(), live.size() == 1 ? "" : "s",
+                    excluded.isEmpty() ? "" : " (not counting " + String.join(", ", new TreeSet<>(excluded)) + ", which the client could not reach)"));
+        }
         if (candidates < request.getReplication()) {
             throw RpcErrors.notEnoughWorkers(String.format(
                     "Cannot place %d replica%s of block %s (%d bytes%s): only %d of %d live workers have room%s",

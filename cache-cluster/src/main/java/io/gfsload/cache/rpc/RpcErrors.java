@@ -80,7 +80,7 @@ public final class RpcErrors {
                 return withCause(new CacheAuthenticationException(message), failure);
             case FAILED_PRECONDITION:
                 if (NOT_ENOUGH_WORKERS.equals(kind)) {
-                    return withCause(new NotEnoughWorkersException(message), failure);
+                    return withCause(new NotEnoughWorkersException(message, description), failure);
                 }
                 return new CacheException(message, failure);
             default:

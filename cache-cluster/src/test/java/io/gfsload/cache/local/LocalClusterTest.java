@@ -166,8 +166,9 @@ class LocalClusterTest {
             NotEnoughWorkersException e = assertThrows(NotEnoughWorkersException.class,
                     () -> client.openWriter(block, 1000, 3));
             assertEquals("Placing block " + block.blockId() + " at master " + cluster.masterTarget() + " failed: "
-                    + "Cannot place 3 replicas of block " + block.blockId() + " (1000 bytes): only 2 of 2 live workers "
-                    + "have room (FAILED_PRECONDITION)", e.getMessage());
+                    + "Cannot place 3 replicas of a block: only 2 live workers, and each replica needs a worker of its own "
+                    + "(FAILED_PRECONDITION)", e.getMessage());
+            assertEquals("Cannot place 3 replicas of a block: only 2 live workers, and each replica needs a worker of its own", e.reason());
 
             NotEnoughWorkersException tooBig = assertThrows(NotEnoughWorkersException.class,
                     () -> client.openWriter(block, 17L * MIB, 1));

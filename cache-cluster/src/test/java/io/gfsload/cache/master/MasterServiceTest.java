@@ -9,6 +9,7 @@ import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.NotEnoughWorkersException;
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.api.WorkerInfo;
@@ -87,8 +88,8 @@ class MasterServiceTest {
         assertEquals(List.of("worker-1"), master.checkWorkers().stream().map(WorkerInfo::id).toList());
         assertEquals(List.of(), master.checkWorkers(), "a lost worker is reported once");
         StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> place(blockId(1), 100, 2));
-        assertEquals("Cannot place 2 replicas of block " + blockId(1) + " (100 bytes): only 1 of 1 live workers have "
-                + "room", e.getStatus().getDescription());
+        assertEquals("Cannot place 2 replicas of a block: only 1 live worker, and each replica needs a worker of its own",
+                e.getStatus().getDescription());
 
         ticker.advance(Duration.ofSeconds(10));
         assertEquals(List.of(), client.cachedBlocks(FILE), "no live replica, no cached block");
@@ -195,8 +196,10 @@ class MasterServiceTest {
                 .setBlockId(blockId(5)).setLength(100).setReplication(2).addExcludedWorkerIds("worker-0").addExcludedWorkerIds("worker-2")
                 .build()));
         assertEquals(RpcErrors.NOT_ENOUGH_WORKERS, e.getTrailers().get(RpcErrors.ERROR_KIND));
-        assertEquals("Cannot place 2 replicas of block " + blockId(5) + " (100 bytes): only 1 of 1 live workers have room "
-                + "(not counting the excluded [worker-0, worker-2])", e.getStatus().getDescription());
+        assertEquals("Cannot place 2 replicas of a block: only 1 live worker (not counting worker-0, worker-2, which the client could "
+                + "not reach), and each replica needs a worker of its own", e.getStatus().getDescription());
+        NotEnoughWorkersException notEnough = (NotEnoughWorkersException) RpcErrors.toCacheException("Placing block b at master m", e);
+        assertEquals(e.getStatus().getDescription(), notEnough.reason(), "what a failed file's report says");
     }
 
     @Test
