@@ -10,6 +10,7 @@ import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
 import io.gfsload.advisor.Units;
 import io.gfsload.advisor.WorkloadProfile;
+import io.gfsload.cache.server.CacheServerConfig;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import java.io.IOException;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -65,7 +67,7 @@ public final class TuneCommand implements Callable<Integer> {
     Path coreSite;
 
     @Option(names = "--cluster-properties", paramLabel = "FILE",
-            description = "Write the cache workers' and job workers' goosefs.* settings to FILE, a properties file: into it when it exists (its other properties stay), else as a new file.")
+            description = "Write the cache workers' and job workers' goosefs.* settings, and those of them gfsload's own cache cluster has by their gfsload.cache.* names, to FILE, a properties file: into it when it exists (its other properties stay), else as a new file.")
     Path clusterProperties;
 
     @Mixin
@@ -103,9 +105,12 @@ public final class TuneCommand implements Callable<Integer> {
                     "%d fs.cosn.* settings".formatted(entries.size()));
         }
         if (clusterProperties != null) {
-            List<SettingsFiles.Entry> entries = entries(tuned, Settings.CLUSTER_PREFIX);
+            List<SettingsFiles.Entry> entries = new ArrayList<>(entries(tuned, Settings.CLUSTER_PREFIX));
+            List<SettingsFiles.Entry> ownEntries = ownClusterEntries(tuned);
+            entries.addAll(ownEntries);
             write(clusterProperties, existingClusterProperties.map(text -> SettingsFiles.mergeProperties(text, entries)),
-                    () -> clusterProperties(tuned), err, "%d goosefs.* settings".formatted(entries.size()));
+                    () -> clusterProperties(tuned), err, "%d goosefs.* settings and the %d gfsload.cache.* settings of the same meaning"
+                            .formatted(entries.size() - ownEntries.size(), ownEntries.size()));
         }
         err.flush();
         out.print(load.json ? json(tuned) + System.lineSeparator() : table(tuned));
@@ -178,6 +183,26 @@ public final class TuneCommand implements Callable<Integer> {
     }
 
     /** The settings of {@code prefix}, as they go into a file. */
+    /**
+     * The GooseFS settings gfsload's own cache cluster has, by their gfsload.cache.* names: written
+     * beside them, so that the file configures either cluster ({@code gfsload cluster start
+     * --config} skips the goosefs.* names, GooseFS the gfsload.cache.* ones).
+     */
+    static final Map<String, String> OWN_CLUSTER_NAMES = Map.of(
+            Settings.WORKER_READER_BUFFER_SIZE, CacheServerConfig.WORKER_READER_BUFFER_SIZE,
+            Settings.CLIENT_POOL_MAX, CacheServerConfig.CLIENT_POOL_MAX);
+
+    private static List<SettingsFiles.Entry> ownClusterEntries(Tuned tuned) {
+        List<SettingsFiles.Entry> entries = new ArrayList<>();
+        for (Setting s : tuned.settings().withPrefix(Settings.CLUSTER_PREFIX)) {
+            String own = OWN_CLUSTER_NAMES.get(s.name());
+            if (own != null) {
+                entries.add(new SettingsFiles.Entry(own, String.valueOf(s.value()), "As %s, for gfsload's cache cluster".formatted(s.name())));
+            }
+        }
+        return entries;
+    }
+
     private static List<SettingsFiles.Entry> entries(Tuned tuned, String prefix) {
         List<SettingsFiles.Entry> entries = new ArrayList<>();
         for (Setting s : tuned.settings().withPrefix(prefix)) {
@@ -270,6 +295,9 @@ public final class TuneCommand implements Callable<Integer> {
                 "# Client: distributedLoad --active-jobs %d (%s)%n".formatted(jobs.value(), oneLine(jobs.reason()))));
         for (Setting s : tuned.settings().withPrefix(Settings.CLUSTER_PREFIX)) {
             properties.append("%n# %s%n%s=%d%n".formatted(oneLine(description(s)), s.name(), s.value()));
+        }
+        for (SettingsFiles.Entry own : ownClusterEntries(tuned)) {
+            properties.append("%n# %s%n%s=%s%n".formatted(own.description(), own.name(), own.value()));
         }
         return properties.toString();
     }

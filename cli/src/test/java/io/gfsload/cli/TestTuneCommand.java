@@ -149,7 +149,7 @@ class TestTuneCommand {
         assertEquals("20", row(run.out(), Settings.UFS_READ_THREADS).get(1), "no more readers than ranged reads: 79 MiB / 4 MiB");
         assertEquals("3", row(run.out(), Settings.ACTIVE_FILES).get(1), "no more files open than files");
         assertTrue(run.err().contains("Wrote the 4 fs.cosn.* settings to " + coreSite), run.err());
-        assertTrue(run.err().contains("Wrote the 4 goosefs.* settings to " + cluster), run.err());
+        assertTrue(run.err().contains("Wrote the 4 goosefs.* settings and the 2 gfsload.cache.* settings of the same meaning to " + cluster), run.err());
 
         Configuration conf = new Configuration(false);
         conf.addResource(new org.apache.hadoop.fs.Path(coreSite.toUri()));
@@ -168,7 +168,16 @@ class TestTuneCommand {
         assertEquals("72", properties.getProperty(Settings.CLIENT_POOL_MAX));
         assertEquals("32", properties.getProperty(Settings.JOB_WORKER_THREADPOOL_SIZE));
         assertEquals("4194304", properties.getProperty(Settings.WORKER_READER_BUFFER_SIZE));
-        assertEquals(4, properties.size(), "only the goosefs.* settings");
+        assertEquals("4194304", properties.getProperty("gfsload.cache.worker.reader.buffer-size"), "for gfsload's own cluster");
+        assertEquals("72", properties.getProperty("gfsload.cache.client.pool.max"));
+        assertEquals(6, properties.size(), "the goosefs.* settings and their gfsload.cache.* names");
+        // gfsload's cluster reads the file as it is
+        io.gfsload.cache.server.CacheServerConfig config = io.gfsload.cache.server.CacheServerConfig.load(cluster);
+        assertEquals(4 << 20, config.with(io.gfsload.cache.server.CacheServerConfig.WORKER_ID, "w")
+                .with(io.gfsload.cache.server.CacheServerConfig.WORKER_MASTER, "h:1")
+                .with("gfsload.cache.worker.tier.ssd.dirs", out.resolve("ssd").toString())
+                .with("gfsload.cache.worker.tier.ssd.quota", "1GiB").worker().readChunkBytes());
+        assertEquals(72, config.client().maxWorkerChannels());
         assertTrue(Files.readString(cluster).contains("# Client: distributedLoad --active-jobs 90 (ceil(1.25 x 2 workers x 36 tasks) = 90"), Files.readString(cluster));
     }
 
