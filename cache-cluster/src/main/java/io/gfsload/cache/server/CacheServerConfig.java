@@ -145,7 +145,7 @@ public final class CacheServerConfig {
             properties.load(reader);
         }
         catch (IOException e) {
-            throw new UncheckedIOException("Cannot read the configuration file " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot read the configuration file " + file + ": " + FileErrors.reason(e), e);
         }
         Map<String, String> map = new TreeMap<>();
         properties.stringPropertyNames().forEach(name -> map.put(name, properties.getProperty(name)));
@@ -164,7 +164,7 @@ public final class CacheServerConfig {
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         catch (IOException e) {
-            throw new UncheckedIOException("Cannot write the configuration file " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot write the configuration file " + file + ": " + FileErrors.reason(e), e);
         }
     }
 

@@ -9,6 +9,7 @@ import io.gfsload.cache.master.MasterConfig;
 import io.gfsload.cache.worker.EvictionPolicy;
 import io.gfsload.cache.worker.TierConfig;
 import io.gfsload.cache.worker.WorkerConfig;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -150,5 +151,14 @@ class CacheServerConfigTest {
         assertEquals("CacheServerConfig{gfsload.cache.master.metadata-dir=/m, gfsload.cache.security.token=<hidden>}",
                 config.toString());
         assertEquals(List.of(file), Files.list(directory).toList(), "no temp file is left");
+    }
+
+    @Test
+    void aFileThatCannotBeReadIsReportedWithTheReason() {
+        Path missing = directory.resolve("missing.properties");
+        UncheckedIOException noFile = assertThrows(UncheckedIOException.class, () -> CacheServerConfig.load(missing));
+        assertEquals("Cannot read the configuration file " + missing + ": no such file or directory", noFile.getMessage());
+        UncheckedIOException aDirectory = assertThrows(UncheckedIOException.class, () -> CacheServerConfig.load(directory));
+        assertEquals("Cannot read the configuration file " + directory + ": is a directory", aDirectory.getMessage());
     }
 }
