@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
+import io.gfsload.cache.api.CacheUnavailableException;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.api.WorkerInfo;
@@ -14,11 +15,15 @@ import io.gfsload.cache.client.GrpcCacheClient;
 import io.gfsload.cache.server.CacheServerConfig;
 import io.gfsload.cache.server.CacheServerMain;
 import io.gfsload.cache.server.ConfigValues;
+import io.gfsload.cache.server.FileErrors;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Reader;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -42,7 +47,8 @@ import picocli.CommandLine.Spec;
  * {@code gfsload cluster start|status|stop}: a cache cluster of separate processes on this machine,
  * a master and N workers, each a JVM running {@link CacheServerMain} on this command's classpath.
  *
- * <p>Everything lives in the data directory: {@code cluster.json} (pids, ports, start times),
+ * <p>Everything lives in the data directory: {@code cluster.json} (pids, ports, start times; kept
+ * after {@code stop}, so that the next {@code start} gives each process the port it had),
  * one {@code <name>.properties} per process (the settings it runs with, from {@code --config} plus
  * its id, directories and the master's address), {@code logs/<name>.log}, the master's RocksDB in
  * {@code master/} and, unless the config names tier directories, each worker's SSD tier in
@@ -55,6 +61,7 @@ import picocli.CommandLine.Spec;
         description = "Runs a cache cluster as separate processes on this machine: a master and N workers.")
 public final class ClusterCommand implements Callable<Integer> {
     static final String CLUSTER_FILE = "cluster.json";
+    static final int DEFAULT_WORKERS = 3;
     static final long DEFAULT_WORKER_QUOTA = 8L << 30;
     /** The master of the worker settings checked before the master runs (and its port is known). */
     private static final String UNKNOWN_MASTER = "localhost:0";
@@ -88,17 +95,43 @@ public final class ClusterCommand implements Callable<Integer> {
     record ProcessRecord(String name, long pid, String startedAt, String host, int port, Integer metricsPort,
             String config, String log) {}
 
-    /** {@code cluster.json}: the processes of a running cluster. */
-    record ClusterRecord(String masterTarget, ProcessRecord master, List<ProcessRecord> workers, String startedAt) {}
+    /**
+     * {@code cluster.json}: the processes of a cluster, kept after {@code stop} for the ports.
+     *
+     * @param javaOptions the JVM options of the processes, which processes started again get too;
+     *     null in records of earlier versions
+     * @param stoppedAt when {@code stop} stopped the cluster (ISO-8601); null while it runs
+     */
+    record ClusterRecord(String masterTarget, ProcessRecord master, List<ProcessRecord> workers, String startedAt,
+            List<String> javaOptions, String stoppedAt) {
+        /** The master, then the workers. */
+        List<ProcessRecord> processes() {
+            List<ProcessRecord> processes = new ArrayList<>();
+            processes.add(master);
+            processes.addAll(workers);
+            return processes;
+        }
+
+        ClusterRecord withProcesses(ProcessRecord master, List<ProcessRecord> workers) {
+            return new ClusterRecord(masterTarget, master, workers, startedAt, javaOptions, stoppedAt);
+        }
+
+        ClusterRecord stopped(Instant at) {
+            return new ClusterRecord(masterTarget, master, workers, startedAt, javaOptions, at.toString());
+        }
+    }
 
     @Command(name = "start",
             mixinStandardHelpOptions = true,
             usageHelpAutoWidth = true,
-            description = "Starts a master and N workers, waits until every worker is registered and live, and prints "
-                    + "the master's address.")
+            description = {"Starts a master and N workers, waits until every worker is registered and live, and prints "
+                    + "the master's address. In a data directory whose cluster ran before, each process gets the port "
+                    + "it had, unless the config sets it.",
+                    "On a running cluster, starts again only its processes that are not running, with the settings "
+                    + "they ran with."})
     int start(
-            @Option(names = "--workers", paramLabel = "N", defaultValue = "3",
-                    description = "Worker processes (default: ${DEFAULT-VALUE}).") int workers,
+            @Option(names = "--workers", paramLabel = "N",
+                    description = "Worker processes (default: " + DEFAULT_WORKERS + ").") Integer workersOption,
             @Option(names = "--data-dir", paramLabel = "DIR",
                     description = "Where the cluster keeps its state and logs (default: $GFSLOAD_HOME/cluster-processes).")
             Path dataDir,
@@ -112,6 +145,7 @@ public final class ClusterCommand implements Callable<Integer> {
                     description = "How long to wait for the processes to start (default: ${DEFAULT-VALUE}).")
             String timeout) {
         PrintWriter out = spec.commandLine().getOut();
+        int workers = workersOption == null ? DEFAULT_WORKERS : workersOption;
         if (workers < 1) {
             return usage("--workers must be at least 1: " + workers);
         }
@@ -132,24 +166,56 @@ public final class ClusterCommand implements Callable<Integer> {
                 workerSettings(settings, directory, i, UNKNOWN_MASTER).worker();
             }
         }
-        catch (IllegalArgumentException | UncheckedIOException e) {
+        catch (UncheckedIOException e) {
+            return usage(e.getMessage());
+        }
+        catch (IllegalArgumentException e) {
             return usage(config == null ? e.getMessage() : config + ": " + e.getMessage());
         }
-        Optional<ClusterRecord> existing = readRecord(directory);
-        if (existing.isPresent() && isRunning(existing.get().master())) {
-            return failed(ExitCode.USAGE, "A cache cluster is already running in " + directory + " (master "
-                    + existing.get().masterTarget() + ", pid " + existing.get().master().pid() + ")");
+        for (Path path : List.of(directory, directory.resolve("logs"))) {
+            try {
+                Files.createDirectories(path);
+            }
+            catch (IOException e) {
+                return usage("Cannot create the directory " + path + " of the cache cluster: " + FileErrors.reason(e));
+            }
         }
+        Optional<ClusterRecord> previous = readRecord(directory);
+        if (previous.isPresent() && previous.get().stoppedAt() == null
+                && previous.get().processes().stream().anyMatch(ClusterCommand::isRunning)) {
+            return startStopped(previous.get(), directory, workersOption, startTimeout, javaOptions);
+        }
+        // A cluster started again keeps its addresses: the master's is in its clients' commands.
+        Optional<ProcessRecord> previousMaster = previous.map(ClusterRecord::master);
+        if (previousMaster.isPresent() && masterSettings.get(CacheServerConfig.MASTER_PORT).isEmpty()) {
+            int port = previousMaster.get().port();
+            if (!isFree(masterSettings.master().host(), port)) {
+                return failed(ExitCode.USAGE, masterPortInUse(directory, previousMaster.get(),
+                        "set gfsload.cache.master.port in --config (0: any free port)"));
+            }
+            masterSettings = masterSettings.with(CacheServerConfig.MASTER_PORT, Integer.toString(port));
+        }
+        List<String> notes = new ArrayList<>();
         List<Started> started = new ArrayList<>();
         try {
-            Files.createDirectories(directory.resolve("logs"));
             Started master = launch("master", "master", masterSettings, directory, javaOptions);
             started.add(master);
             Properties masterReady = master.awaitReady(startTimeout);
             String masterTarget = masterReady.getProperty("host") + ":" + masterReady.getProperty("port");
             for (int i = 0; i < workers; i++) {
-                started.add(launch("worker", "worker-" + i, workerSettings(settings, directory, i, masterTarget),
-                        directory, javaOptions));
+                CacheServerConfig worker = workerSettings(settings, directory, i, masterTarget);
+                String name = worker.get(CacheServerConfig.WORKER_ID).orElseThrow();
+                Optional<ProcessRecord> before = previous.flatMap(record -> record.workers().stream()
+                        .filter(w -> w.name().equals(name)).findFirst());
+                if (before.isPresent() && settings.get(CacheServerConfig.WORKER_PORT).isEmpty()) {
+                    if (isFree(worker.worker().host(), before.get().port())) {
+                        worker = worker.with(CacheServerConfig.WORKER_PORT, Integer.toString(before.get().port()));
+                    }
+                    else {
+                        notes.add(name + " listens on another port: its port " + before.get().port() + " is in use");
+                    }
+                }
+                started.add(launch("worker", name, worker, directory, javaOptions));
             }
             List<ProcessRecord> workerRecords = new ArrayList<>();
             for (Started worker : started.subList(1, started.size())) {
@@ -157,10 +223,11 @@ public final class ClusterCommand implements Callable<Integer> {
             }
             awaitLive(masterTarget, settings, workers, startTimeout);
             ClusterRecord record = new ClusterRecord(masterTarget, master.record(masterReady), workerRecords,
-                    Instant.now().toString());
+                    Instant.now().toString(), List.copyOf(javaOptions), null);
             writeRecord(directory, record);
-            out.println("Cache cluster started in " + directory + ": master " + masterTarget + ", " + Sizes.count(workers, "worker")
-                    + " live");
+            out.println("Cache cluster started in " + directory + ": master " + masterTarget + ", "
+                    + Sizes.count(workers, "worker") + " live");
+            notes.forEach(out::println);
             out.println("Use it with: gfsload --master " + masterTarget
                     + (settings.token().isPresent() ? " --token-file " + config.toAbsolutePath() : "") + " ...");
             out.flush();
@@ -170,10 +237,119 @@ public final class ClusterCommand implements Callable<Integer> {
             for (Started process : started) {
                 process.process.destroyForcibly();
             }
-            String message = e instanceof UncheckedIOException unchecked ? unchecked.getCause().getMessage()
-                    : e.getMessage();
-            return failed(ExitCode.FAILED, "Cannot start the cache cluster in " + directory + ": " + message);
+            return failed(ExitCode.FAILED, "Cannot start the cache cluster in " + directory + ": " + describe(e));
         }
+    }
+
+    /**
+     * Starts again the processes of a running cluster that are not running (the master first), each
+     * with the settings and the port it had, and waits until every worker is live.
+     */
+    private int startStopped(ClusterRecord record, Path directory, Integer workersOption, Duration timeout,
+            List<String> javaOptions) {
+        PrintWriter out = spec.commandLine().getOut();
+        String running = "A cache cluster is already running in " + directory + " (master " + record.masterTarget()
+                + ", pid " + record.master().pid() + ")";
+        if (workersOption != null && workersOption != record.workers().size()) {
+            return failed(ExitCode.USAGE, running + " with " + Sizes.count(record.workers().size(), "worker")
+                    + "; stop it to start it with " + workersOption);
+        }
+        List<ProcessRecord> stopped = record.processes().stream().filter(process -> !isRunning(process)).toList();
+        if (stopped.isEmpty()) {
+            return failed(ExitCode.USAGE, running + "; all its processes run");
+        }
+        List<String> options = record.javaOptions() == null ? javaOptions : record.javaOptions();
+        List<String> notes = new ArrayList<>();
+        List<Started> started = new ArrayList<>();
+        try {
+            for (ProcessRecord process : stopped) {
+                boolean master = process.name().equals(record.master().name());
+                String portKey = master ? CacheServerConfig.MASTER_PORT : CacheServerConfig.WORKER_PORT;
+                CacheServerConfig settings = CacheServerConfig.load(Path.of(process.config()));
+                if (isFree(process.host(), process.port())) {
+                    settings = settings.with(portKey, Integer.toString(process.port()));
+                }
+                else if (master) {
+                    return failed(ExitCode.USAGE, masterPortInUse(directory, process,
+                            "stop the cluster and start it with gfsload.cache.master.port in --config"));
+                }
+                else {
+                    settings = settings.with(portKey, "0");
+                    notes.add(process.name() + " listens on another port: its port " + process.port() + " is in use");
+                }
+                Started launched = launch(master ? "master" : "worker", process.name(), settings, directory, options);
+                started.add(launched);
+                if (master) {
+                    // the workers that run find the master again with their next heartbeat
+                    launched.awaitReady(timeout);
+                }
+            }
+            ProcessRecord master = record.master();
+            List<ProcessRecord> workers = new ArrayList<>(record.workers());
+            for (Started process : started) {
+                ProcessRecord restarted = process.record(process.awaitReady(timeout));
+                if (restarted.name().equals(master.name())) {
+                    master = restarted;
+                }
+                else {
+                    workers.replaceAll(worker -> worker.name().equals(restarted.name()) ? restarted : worker);
+                }
+            }
+            CacheServerConfig clientSettings = CacheServerConfig.load(Path.of(master.config()));
+            awaitLive(record.masterTarget(), clientSettings, workers.size(), timeout);
+            writeRecord(directory, record.withProcesses(master, workers));
+            out.println("Cache cluster in " + directory + ": started " + names(stopped) + " again; master "
+                    + record.masterTarget() + ", " + Sizes.count(workers.size(), "worker") + " live");
+            notes.forEach(out::println);
+            out.flush();
+            return ExitCode.OK;
+        }
+        catch (IOException | RuntimeException e) {
+            for (Started process : started) {
+                process.process.destroyForcibly();
+            }
+            return failed(ExitCode.FAILED, "Cannot start " + names(stopped) + " of the cache cluster in " + directory
+                    + " again: " + describe(e));
+        }
+    }
+
+    private static String masterPortInUse(Path directory, ProcessRecord master, String otherPort) {
+        return "Cannot start the master of the cache cluster in " + directory + ": its port " + master.port() + " ("
+                + master.host() + ":" + master.port() + " when it last ran) is in use by another process; free it, or "
+                + otherPort + " and give its clients the new address";
+    }
+
+    /** {@code the master}, {@code worker-1}, {@code the master and worker-0}, {@code worker-0, worker-1 and worker-2}. */
+    private static String names(List<ProcessRecord> processes) {
+        List<String> names = processes.stream()
+                .map(process -> process.name().equals("master") ? "the master" : process.name())
+                .toList();
+        if (names.size() == 1) {
+            return names.get(0);
+        }
+        return String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
+    }
+
+    /** Whether a server could listen on {@code host:port} now. */
+    private static boolean isFree(String host, int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(host, port));
+            return true;
+        }
+        catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static String describe(Exception failure) {
+        if (failure instanceof UncheckedIOException unchecked) {
+            return unchecked.getMessage();
+        }
+        if (failure instanceof FileSystemException file && file.getFile() != null) {
+            return file.getFile() + ": " + FileErrors.reason(file);
+        }
+        return failure.getMessage();
     }
 
     @Command(name = "status",
@@ -192,6 +368,12 @@ public final class ClusterCommand implements Callable<Integer> {
             return failed(ExitCode.NOT_FOUND, "No cache cluster was started in " + directory + " (no " + CLUSTER_FILE + ")");
         }
         ClusterRecord record = found.get();
+        if (record.stoppedAt() != null) {
+            return failed(ExitCode.NOT_FOUND, notRunning(directory, record));
+        }
+        if (!isRunning(record.master())) {
+            return masterDown(directory, record, "is not running");
+        }
         CacheServerConfig settings = CacheServerConfig.load(Path.of(record.master().config()));
         try (CacheClient client = GrpcCacheClient.connect(record.masterTarget(), settings.client())) {
             ClusterInfo info = client.clusterInfo();
@@ -216,10 +398,34 @@ public final class ClusterCommand implements Callable<Integer> {
             out.flush();
             return ExitCode.OK;
         }
-        catch (CacheException e) {
-            return failed(ExitCode.FAILED, "The master " + record.masterTarget() + " of the cluster in " + directory
-                    + " does not answer: " + e.getMessage());
+        catch (CacheUnavailableException e) {
+            return masterDown(directory, record, "does not answer");
         }
+        catch (CacheException e) {
+            return failed(ExitCode.FAILED, "The master of the cache cluster in " + directory + " (" + record.masterTarget()
+                    + ", pid " + record.master().pid() + ") fails: " + e.getMessage());
+        }
+    }
+
+    /** Exit 4 for a master that is not running or does not answer, with what its workers' processes do. */
+    private int masterDown(Path directory, ClusterRecord record, String what) {
+        PrintWriter err = spec.commandLine().getErr();
+        err.println("gfsload: The master of the cache cluster in " + directory + " (" + record.masterTarget() + ", pid "
+                + record.master().pid() + ") " + what + "; its log is " + record.master().log());
+        err.println("Workers: " + String.join(", ", record.workers().stream()
+                .map(worker -> worker.name() + (isRunning(worker) ? " running" : " not running") + " (pid "
+                        + worker.pid() + ")")
+                .toList()));
+        if (!isRunning(record.master())) {
+            err.println("To start what is not running: gfsload cluster start --data-dir " + directory);
+        }
+        err.flush();
+        return ExitCode.FAILED;
+    }
+
+    private static String notRunning(Path directory, ClusterRecord record) {
+        return "No cache cluster runs in " + directory + ": it was stopped at " + record.stoppedAt()
+                + "; gfsload cluster start --data-dir " + directory + " starts it again";
     }
 
     @Command(name = "stop",
@@ -249,14 +455,27 @@ public final class ClusterCommand implements Callable<Integer> {
             return failed(ExitCode.NOT_FOUND, "No cache cluster was started in " + directory + " (no " + CLUSTER_FILE + ")");
         }
         ClusterRecord record = found.get();
+        if (record.stoppedAt() != null) {
+            return failed(ExitCode.NOT_FOUND, notRunning(directory, record));
+        }
+        List<ProcessRecord> notRunning = record.processes().stream().filter(process -> !isRunning(process)).toList();
         int killed = stopAll(record.workers(), grace) + stopAll(List.of(record.master()), grace);
         try {
-            Files.deleteIfExists(directory.resolve(CLUSTER_FILE));
+            writeRecord(directory, record.stopped(Instant.now()));
         }
         catch (IOException e) {
-            return failed(ExitCode.FAILED, "Stopped the cluster but cannot delete " + directory.resolve(CLUSTER_FILE) + ": " + e);
+            return failed(ExitCode.FAILED, "Stopped the cluster but cannot write " + directory.resolve(CLUSTER_FILE) + ": "
+                    + FileErrors.reason(e));
         }
-        out.println("Cache cluster in " + directory + " stopped: master and " + record.workers().size() + " workers"
+        boolean masterRan = !notRunning.contains(record.master());
+        int workersRan = (int) record.workers().stream().filter(worker -> !notRunning.contains(worker)).count();
+        String stopped = masterRan && workersRan > 0 ? "master and " + Sizes.count(workersRan, "worker")
+                : masterRan ? "master" : Sizes.count(workersRan, "worker");
+        String message = notRunning.isEmpty() ? " stopped: " + stopped
+                : notRunning.size() == record.processes().size() ? " stopped: none of its processes was running"
+                : " stopped: " + stopped + "; " + names(notRunning) + (notRunning.size() == 1 ? " was" : " were")
+                        + " not running";
+        out.println("Cache cluster in " + directory + message
                 + (killed > 0 ? " (" + killed + " killed after " + timeout + ")" : ""));
         out.flush();
         return ExitCode.OK;
@@ -382,7 +601,8 @@ public final class ClusterCommand implements Callable<Integer> {
                     return;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new CacheException("only " + Math.max(0, live) + " of " + workers + " workers are live after "
+                    throw new CacheException("only " + Math.max(0, live) + " of " + Sizes.count(workers, "worker")
+                            + " " + (Math.max(0, live) == 1 ? "is" : "are") + " live after "
                             + timeout.toSeconds() + " s");
                 }
                 sleep(100);
@@ -409,7 +629,8 @@ public final class ClusterCommand implements Callable<Integer> {
                 ready.load(reader);
             }
             catch (IOException e) {
-                throw new UncheckedIOException(e);
+                throw new UncheckedIOException("Cannot read the ready file " + readyFile + " of " + name + ": "
+                        + FileErrors.reason(e), e);
             }
             return ready;
         }

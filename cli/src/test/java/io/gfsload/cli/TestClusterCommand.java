@@ -18,12 +18,17 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -142,13 +147,188 @@ class TestClusterCommand {
         assertEquals(0, stop.exitCode(), stop.err());
         assertEquals("Cache cluster in " + dataDir + " stopped: master and 2 workers\n", stop.out());
         assertTrue(processes.stream().noneMatch(ProcessHandle::isAlive), "every process is gone");
-        assertFalse(Files.exists(dataDir.resolve(ClusterCommand.CLUSTER_FILE)));
         assertTrue(Files.readString(dataDir.resolve("logs").resolve("master.log")).contains("Stopping the cache master"),
                 "the master was asked to stop, not killed");
+        String stoppedAt = new ObjectMapper().readTree(dataDir.resolve(ClusterCommand.CLUSTER_FILE).toFile())
+                .get("stoppedAt").asText();
 
         Run gone = cluster("status", "--data-dir", dataDir.toString());
         assertEquals(ExitCode.NOT_FOUND, gone.exitCode());
-        assertEquals("gfsload: No cache cluster was started in " + dataDir + " (no cluster.json)\n", gone.err());
+        assertEquals("gfsload: No cache cluster runs in " + dataDir + ": it was stopped at " + stoppedAt
+                + "; gfsload cluster start --data-dir " + dataDir + " starts it again\n", gone.err());
+        assertEquals(ExitCode.NOT_FOUND, cluster("stop", "--data-dir", dataDir.toString()).exitCode());
+
+        Run none = cluster("status", "--data-dir", dataDir.resolve("none").toString());
+        assertEquals(ExitCode.NOT_FOUND, none.exitCode());
+        assertEquals("gfsload: No cache cluster was started in " + dataDir.resolve("none") + " (no cluster.json)\n",
+                none.err());
+    }
+
+    @Test
+    void aClusterStartedAgainKeepsItsAddressesAndStartsOnlyWhatIsNotRunning() throws Exception {
+        Path config = dataDir.resolve("cache.properties");
+        Files.writeString(config, String.join("\n",
+                "gfsload.cache.master.heartbeat-interval=500ms",
+                "gfsload.cache.worker.heartbeat-interval=500ms",
+                "gfsload.cache.worker.tier.ssd.quota=64MiB",
+                ""));
+        String[] start = {"start", "--workers", "2", "--data-dir", dataDir.toString(), "--config", config.toString(),
+                "--java-option=-Xmx256m", "--java-option=-XX:TieredStopAtLevel=1"};
+        Run first = cluster(start);
+        assertEquals(0, first.exitCode(), first.err());
+        ClusterCommand.ClusterRecord record = record();
+        String master = record.masterTarget();
+
+        // A worker that died is started again alone, on its port; the others keep running.
+        long worker0 = record.workers().get(0).pid();
+        kill(record.workers().get(1));
+        ClusterProcesses.await(() -> cluster("status", "--data-dir", dataDir.toString()).out().lines()
+                .anyMatch(line -> line.startsWith("worker-1 ") && line.contains(" LOST ")), Duration.ofSeconds(30),
+                "worker-1 is lost");
+        Run restartWorker = cluster("start", "--data-dir", dataDir.toString());
+        assertEquals(0, restartWorker.exitCode(), restartWorker.err());
+        assertEquals("Cache cluster in " + dataDir + ": started worker-1 again; master " + master + ", 2 workers live\n",
+                restartWorker.out());
+        ClusterCommand.ClusterRecord afterWorker = record();
+        assertEquals(worker0, afterWorker.workers().get(0).pid(), "worker-0 kept running");
+        assertTrue(afterWorker.workers().get(1).pid() != record.workers().get(1).pid());
+        assertEquals(record.workers().get(1).port(), afterWorker.workers().get(1).port());
+        assertEquals(record.masterTarget(), afterWorker.masterTarget());
+
+        Run allRun = cluster("start", "--data-dir", dataDir.toString());
+        assertEquals(ExitCode.USAGE, allRun.exitCode());
+        assertEquals("gfsload: A cache cluster is already running in " + dataDir + " (master " + master + ", pid "
+                + record.master().pid() + "); all its processes run\n", allRun.err());
+        Run moreWorkers = cluster("start", "--workers", "3", "--data-dir", dataDir.toString());
+        assertEquals(ExitCode.USAGE, moreWorkers.exitCode());
+        assertTrue(moreWorkers.err().endsWith(" with 2 workers; stop it to start it with 3\n"), moreWorkers.err());
+
+        // a master that died is started again on its address, and the workers that run find it there
+        kill(afterWorker.master());
+        Run restartMaster = cluster("start", "--data-dir", dataDir.toString());
+        assertEquals(0, restartMaster.exitCode(), restartMaster.err());
+        assertEquals("Cache cluster in " + dataDir + ": started the master again; master " + master + ", 2 workers live\n",
+                restartMaster.out());
+        Run status = cluster("status", "--data-dir", dataDir.toString());
+        assertEquals(0, status.exitCode(), status.err());
+        assertTrue(status.out().contains("2 of 2 workers live"), status.out());
+
+        // stop says which processes were not running
+        ClusterCommand.ClusterRecord afterMaster = record();
+        kill(afterMaster.workers().get(0));
+        Run stop = cluster("stop", "--data-dir", dataDir.toString());
+        assertEquals(0, stop.exitCode(), stop.err());
+        assertEquals("Cache cluster in " + dataDir + " stopped: master and 1 worker; worker-0 was not running\n", stop.out());
+
+        // started again after stop: the same master and worker ports
+        Run again = cluster(start);
+        assertEquals(0, again.exitCode(), again.err());
+        assertTrue(again.out().startsWith("Cache cluster started in " + dataDir + ": master " + master + ", 2 workers live\n"),
+                again.out());
+        assertEquals(ports(record.workers()), ports(record().workers()));
+        assertEquals(ExitCode.OK, cluster("stop", "--data-dir", dataDir.toString()).exitCode());
+
+        // the master's port is taken: nothing starts; a worker's port is taken: it takes another
+        int masterPort = record.master().port();
+        int workerPort = record.workers().get(1).port();
+        try (ServerSocket worker = listen(workerPort)) {
+            try (ServerSocket taken = listen(masterPort)) {
+                Run blocked = cluster(start);
+                assertEquals(ExitCode.USAGE, blocked.exitCode());
+                assertEquals("gfsload: Cannot start the master of the cache cluster in " + dataDir + ": its port "
+                        + masterPort + " (" + master + " when it last ran) is in use by another process; free it, or set "
+                        + "gfsload.cache.master.port in --config (0: any free port) and give its clients the new address\n",
+                        blocked.err());
+                assertTrue(new ObjectMapper().readTree(dataDir.resolve(ClusterCommand.CLUSTER_FILE).toFile()).has("stoppedAt"),
+                        "nothing started");
+            }
+            Run moved = cluster(start);
+            assertEquals(0, moved.exitCode(), moved.err());
+            assertTrue(moved.out().contains("\nworker-1 listens on another port: its port " + workerPort + " is in use\n"),
+                    moved.out());
+            assertEquals(master, record().masterTarget());
+            assertTrue(record().workers().get(1).port() != workerPort);
+            assertEquals(ExitCode.OK, cluster("stop", "--data-dir", dataDir.toString()).exitCode());
+        }
+
+        // a port of 0 in the config: any free port
+        Files.writeString(config, "gfsload.cache.master.port=0\n", StandardOpenOption.APPEND);
+        try (ServerSocket taken = listen(masterPort)) {
+            Run anyPort = cluster(start);
+            assertEquals(0, anyPort.exitCode(), anyPort.err());
+            assertTrue(record().master().port() != masterPort);
+        }
+    }
+
+    @Test
+    void statusAndStopSayWhichProcessesAreNotRunning() throws Exception {
+        Run start = cluster("start", "--workers", "2", "--data-dir", dataDir.toString(), "--java-option=-Xmx256m",
+                "--java-option=-XX:TieredStopAtLevel=1");
+        assertEquals(0, start.exitCode(), start.err());
+        ClusterCommand.ClusterRecord record = record();
+        kill(record.workers().get(0));
+        kill(record.master());
+
+        Run status = cluster("status", "--data-dir", dataDir.toString());
+        assertEquals(ExitCode.FAILED, status.exitCode());
+        assertEquals("", status.out());
+        assertEquals("gfsload: The master of the cache cluster in " + dataDir + " (" + record.masterTarget() + ", pid "
+                + record.master().pid() + ") is not running; its log is " + dataDir.resolve("logs").resolve("master.log") + "\n"
+                + "Workers: worker-0 not running (pid " + record.workers().get(0).pid() + "), worker-1 running (pid "
+                + record.workers().get(1).pid() + ")\n"
+                + "To start what is not running: gfsload cluster start --data-dir " + dataDir + "\n", status.err());
+
+        Run stop = cluster("stop", "--data-dir", dataDir.toString());
+        assertEquals(0, stop.exitCode(), stop.err());
+        assertEquals("Cache cluster in " + dataDir + " stopped: 1 worker; the master and worker-0 were not running\n",
+                stop.out());
+        assertTrue(ClusterCommand.handle(record.workers().get(1)).isEmpty(), "worker-1 was stopped");
+    }
+
+    @Test
+    void filesThatCannotBeUsedAreReportedWithTheReason() throws IOException {
+        Path missing = dataDir.resolve("missing.properties");
+        Run noConfig = cluster("start", "--data-dir", dataDir.toString(), "--config", missing.toString());
+        assertEquals(ExitCode.USAGE, noConfig.exitCode());
+        assertEquals("gfsload: Cannot read the configuration file " + missing + ": no such file or directory\n", noConfig.err());
+
+        Run directoryConfig = cluster("start", "--data-dir", dataDir.toString(), "--config", dataDir.toString());
+        assertEquals(ExitCode.USAGE, directoryConfig.exitCode());
+        assertEquals("gfsload: Cannot read the configuration file " + dataDir + ": is a directory\n", directoryConfig.err());
+
+        Path file = Files.writeString(dataDir.resolve("file"), "");
+        Run fileAsDataDir = cluster("start", "--data-dir", file.toString());
+        assertEquals(ExitCode.USAGE, fileAsDataDir.exitCode());
+        assertEquals("gfsload: Cannot create the directory " + file + " of the cache cluster: " + file + " is not a directory\n",
+                fileAsDataDir.err());
+        Run underAFile = cluster("start", "--data-dir", file.resolve("cluster").toString());
+        assertEquals(ExitCode.USAGE, underAFile.exitCode());
+        assertEquals("gfsload: Cannot create the directory " + file.resolve("cluster") + " of the cache cluster: not a directory\n",
+                underAFile.err());
+        assertEquals(List.of(file), Files.list(dataDir).toList(), "nothing was started or written");
+    }
+
+    private ClusterCommand.ClusterRecord record() throws IOException {
+        return new ObjectMapper().readValue(dataDir.resolve(ClusterCommand.CLUSTER_FILE).toFile(),
+                ClusterCommand.ClusterRecord.class);
+    }
+
+    private static List<Integer> ports(List<ClusterCommand.ProcessRecord> processes) {
+        return processes.stream().map(ClusterCommand.ProcessRecord::port).toList();
+    }
+
+    private static ServerSocket listen(int port) throws IOException {
+        ServerSocket socket = new ServerSocket();
+        socket.setReuseAddress(true);
+        socket.bind(new InetSocketAddress("127.0.0.1", port));
+        return socket;
+    }
+
+    /** Kills a process of the cluster with SIGKILL and waits until it is gone. */
+    private static void kill(ClusterCommand.ProcessRecord process) throws Exception {
+        ProcessHandle handle = ClusterCommand.handle(process).orElseThrow();
+        handle.destroyForcibly();
+        handle.onExit().get(30, TimeUnit.SECONDS);
     }
 
     @Test
