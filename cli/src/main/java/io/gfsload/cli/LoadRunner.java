@@ -101,9 +101,10 @@ final class LoadRunner {
                     Sizes.count(stats.files(), "file"), Sizes.count(stats.blocksToLoad(), "block"), Sizes.format(stats.bytesToLoad()),
                     Sizes.format(stats.cachedBytes()), planned.plan().request().replication(), Sizes.count(executor.readThreads(), "read thread"));
         }
-        List<PartitionLoad> empty = planned.plan().partitions().stream().filter(partition -> partition.files().isEmpty()).toList();
+        List<PartitionLoad> empty = planned.plan().partitions().stream().filter(PartitionLoad::locationEmpty).toList();
         if (!empty.isEmpty()) {
             // a partition whose data has not landed (or was moved) loads nothing: said, not hidden in a SUCCEEDED
+            // (a path whose files an earlier, overlapping path covers is not empty)
             status.printf("%s no files (location empty or missing): %s%s%n", empty.size() == 1 ? "1 partition has" : empty.size() + " partitions have",
                     String.join(", ", empty.stream().limit(EMPTY_PARTITIONS_NAMED).map(p -> p.name() + " at " + p.location()).toList()),
                     empty.size() > EMPTY_PARTITIONS_NAMED ? " and %d more".formatted(empty.size() - EMPTY_PARTITIONS_NAMED) : "");

@@ -103,14 +103,17 @@ public final class LoadPlanner {
     /**
      * {@code partitions} with each file only where it appears first: paths that overlap
      * ({@code /d}, {@code /d/} and {@code /d/x}) would otherwise load a file twice, and an atomic
-     * load would stage its blocks twice.
+     * load would stage its blocks twice. The later paths count the files they leave out, so that
+     * they do not pass for empty.
      */
     private static List<PartitionLoad> withoutRepeatedFiles(List<PartitionLoad> partitions) {
         Set<String> seen = new HashSet<>();
         List<PartitionLoad> result = new ArrayList<>(partitions.size());
         for (PartitionLoad partition : partitions) {
             List<FileLoad> files = partition.files().stream().filter(file -> seen.add(file.file().path())).toList();
-            result.add(files.size() == partition.files().size() ? partition : new PartitionLoad(partition.name(), partition.location(), files));
+            result.add(files.size() == partition.files().size()
+                    ? partition
+                    : new PartitionLoad(partition.name(), partition.location(), files, partition.files().size() - files.size()));
         }
         return result;
     }

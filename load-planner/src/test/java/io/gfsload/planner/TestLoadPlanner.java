@@ -217,6 +217,24 @@ class TestLoadPlanner {
     }
 
     @Test
+    void aPathWhoseFilesAnEarlierPathCoversIsNotEmpty() throws IOException {
+        String dir = directory.resolve("a").toUri().toString();
+        String file = directory.resolve("a/part-0").toUri().toString();
+        String empty = Files.createDirectories(directory.resolve("nothing-here")).toUri().toString();
+        LoadPlan plan = planner(CacheState.EMPTY).plan(new LoadRequest(new LoadTarget.Paths(List.of(dir, file, dir + "/", empty)), 1));
+        List<PartitionLoad> partitions = plan.partitions();
+        assertEquals(4, partitions.get(0).files().size());
+        assertEquals(0, partitions.get(0).repeatedFiles());
+        assertEquals(List.of(), partitions.get(1).files());
+        assertEquals(1, partitions.get(1).repeatedFiles(), "the file, planned under the directory");
+        assertFalse(partitions.get(1).locationEmpty());
+        assertEquals(4, partitions.get(2).repeatedFiles());
+        assertFalse(partitions.get(2).locationEmpty());
+        assertEquals(0, partitions.get(3).repeatedFiles());
+        assertTrue(partitions.get(3).locationEmpty(), "a directory without files is empty");
+    }
+
+    @Test
     void replicationMustBePositive() {
         InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> request(0));
         assertEquals("Invalid replication 0: must be at least 1", e.getMessage());
