@@ -33,11 +33,15 @@ public final class DistributedLoadCommand implements Callable<Integer> {
     @Mixin
     LoadOptions load;
 
-    @Option(names = "--ignore-capacity", description = "Load even when the plan needs more than the workers' free and evictable space.")
-    boolean ignoreCapacity;
+    @Mixin
+    PlanningOptions planning;
 
     @Mixin
     ExecutionOptions execution;
+
+    @Option(names = "--dry-run", description = "Plan and print what would be loaded, per path; load nothing (as gfsload plan --path). Exits as the load would: "
+            + "2 or 6 for a plan the cluster cannot take.")
+    boolean dryRun;
 
     @Mixin
     WorkloadOptions workload;
@@ -52,10 +56,14 @@ public final class DistributedLoadCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         LoadRequest request = new LoadRequest(new LoadTarget.Paths(paths), load.replication);
+        planning.validate();
         execution.validate();
         workload.validate();
         try (Services services = Services.open(environment, connection, Optional.empty())) {
-            return LoadAction.load(spec, services, environment.home().resolve("jobs"), request, load, execution, workload, ignoreCapacity);
+            if (dryRun) {
+                return LoadAction.dryRun(spec, services, request, load, planning, workload);
+            }
+            return LoadAction.load(spec, services, environment.home().resolve("jobs"), request, load, planning, execution, workload);
         }
     }
 }

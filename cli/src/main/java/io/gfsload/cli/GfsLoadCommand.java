@@ -3,9 +3,7 @@ package io.gfsload.cli;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.planner.LoadRequest;
-import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -44,14 +42,14 @@ public final class GfsLoadCommand implements Callable<Integer> {
     LoadOptions load;
 
     @Mixin
+    PlanningOptions planning;
+
+    @Mixin
     ExecutionOptions execution;
 
-    @Option(names = "--dry-run", description = "Plan and print what would be loaded, per partition; load nothing. Exits as the load would: 2 or 6 for a plan "
-            + "the cluster cannot take.")
+    @Option(names = "--dry-run", description = "Plan and print what would be loaded, per partition; load nothing (as gfsload plan). Exits as the load would: "
+            + "2 or 6 for a plan the cluster cannot take.")
     boolean dryRun;
-
-    @Option(names = "--ignore-capacity", description = "Load even when the plan needs more than the workers' free and evictable space.")
-    boolean ignoreCapacity;
 
     @Mixin
     WorkloadOptions workload;
@@ -69,21 +67,14 @@ public final class GfsLoadCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         LoadRequest request = new LoadRequest(selection.toTarget(spec), load.replication);
+        planning.validate();
         execution.validate();
         workload.validate();
         try (Services services = Services.open(environment, connection, Optional.of(metastore))) {
             if (dryRun) {
-                LoadRunner runner = new LoadRunner(services);
-                LoadRunner.Planned planned = runner.plan(request, workload, List.of());
-                OptionalLong bandwidth = execution.bandwidth == null ? OptionalLong.empty() : OptionalLong.of(execution.bandwidth);
-                PlanPrinter.PlanSummary summary = PlanPrinter.printDryRun(planned.plan(), services.cache().clusterInfo(),
-                        LoadRunner.ufsRate(planned, bandwidth), load.json, spec.commandLine().getOut());
-                execution.reportFile().ifPresent(file -> LoadAction.writeReport(file.toPath(), PlanPrinter.json(summary)));
-                // exits as the load would: 2 or 6, with the reason, for a plan the cluster cannot take
-                runner.validate(planned, ignoreCapacity);
-                return ExitCode.OK;
+                return LoadAction.dryRun(spec, services, request, load, planning, workload);
             }
-            return LoadAction.load(spec, services, environment.home().resolve("jobs"), request, load, execution, workload, ignoreCapacity);
+            return LoadAction.load(spec, services, environment.home().resolve("jobs"), request, load, planning, execution, workload);
         }
     }
 }

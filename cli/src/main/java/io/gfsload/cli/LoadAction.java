@@ -19,12 +19,13 @@ final class LoadAction {
      * continues the job unless it runs against another cache cluster, and a job that succeeds
      * deletes its journal.
      */
-    static int load(CommandSpec spec, Services services, Path jobsDirectory, LoadRequest request, LoadOptions load, ExecutionOptions execution,
-            WorkloadOptions workload, boolean ignoreCapacity) {
+    static int load(CommandSpec spec, Services services, Path jobsDirectory, LoadRequest request, LoadOptions load, PlanningOptions planning,
+            ExecutionOptions execution, WorkloadOptions workload) {
         ProgressReporter.Mode mode = execution.progressMode();
+        boolean ignoreCapacity = planning.ignoreCapacity;
         LoadRunner runner = new LoadRunner(services);
-        LoadRunner.Planned planned = runner.plan(request, workload, execution.overrides());
-        ExecutorOptions base = execution.toExecutorOptions(planned.settings());
+        LoadRunner.Planned planned = runner.plan(request, workload, planning.overrides());
+        ExecutorOptions base = execution.toExecutorOptions(planned.settings(), planning);
         String jobId = JobJournal.jobId(request, execution.atomic);
         ExecutorOptions options = execution.atomic(jobId).map(base::withAtomic).orElse(base);
         // a plan the cluster cannot take is refused before a journal or a progress display exists
@@ -57,7 +58,7 @@ final class LoadAction {
         }
         // the summary first: a report file that cannot be written does not hide what was loaded
         ReportPrinter.print(report, load.json, spec.commandLine().getOut());
-        execution.reportFile().ifPresent(file -> writeReport(file.toPath(), ReportPrinter.toJson(report)));
+        planning.reportFile().ifPresent(file -> writeReport(file.toPath(), ReportPrinter.toJson(report)));
         if (report.stopReason() != null) {
             err.println("gfsload: " + resumable(report.stopReason(), jobId));
             err.flush();
@@ -72,6 +73,21 @@ final class LoadAction {
                     });
         }
         return ReportPrinter.exitCode(report);
+    }
+
+    /**
+     * The dry run of {@code request}, as {@code --dry-run} and {@code gfsload plan} do it: prints
+     * the plan (and writes it to {@code --report}), loads nothing, and exits as the load would
+     * before loading: 2 or 6, with the reason, for a plan the cluster cannot take.
+     */
+    static int dryRun(CommandSpec spec, Services services, LoadRequest request, LoadOptions load, PlanningOptions planning, WorkloadOptions workload) {
+        LoadRunner runner = new LoadRunner(services);
+        LoadRunner.Planned planned = runner.plan(request, workload, planning.overrides());
+        PlanPrinter.PlanSummary summary = PlanPrinter.printDryRun(planned.plan(), services.cache().clusterInfo(),
+                LoadRunner.ufsRate(planned, planning.bandwidth()), load.json, spec.commandLine().getOut());
+        planning.reportFile().ifPresent(file -> writeReport(file.toPath(), PlanPrinter.json(summary)));
+        runner.validate(planned, planning.ignoreCapacity);
+        return ExitCode.OK;
     }
 
     /** What a load says when the cache master stopped answering under it: {@code cause}, and that the same command resumes job {@code jobId}. */

@@ -3,24 +3,27 @@ package io.gfsload.cli;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-/** {@code gfsload plan --table db.t ...}: the dry run, as a command of its own. */
+/** {@code gfsload plan --table db.t ... | --path ...}: the dry run, as a command of its own. */
 @Command(name = "plan",
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         sortOptions = false,
         usageHelpAutoWidth = true,
-        description = "Prints, per partition, the files, bytes and blocks a load would cover, what is already cached, what it "
-                + "would load and an estimated duration, and whether it fits in the cache. Loads nothing. Exits as the load would: 2 "
-                + "when there are fewer live workers than replicas, 6 when the plan does not fit.")
+        description = "Prints, per partition (or path), the files, bytes and blocks a load would cover, what is already cached, what it "
+                + "would load and an estimated duration, and whether it fits in the cache: the dry run of gfsload --table ... --dry-run "
+                + "or gfsload distributedLoad --dry-run PATH.... Loads nothing. Exits as the load would: 2 when there are fewer live "
+                + "workers than replicas, 6 when the plan does not fit (0 with --ignore-capacity).")
 public final class PlanCommand implements Callable<Integer> {
     private final CliEnvironment environment;
 
@@ -30,8 +33,14 @@ public final class PlanCommand implements Callable<Integer> {
     @Mixin
     TableSelectionOptions selection;
 
+    @Option(names = "--path", paramLabel = "PATH", arity = "1..*", description = "UFS file or directory instead of a table. Several after one --path, or --path repeated.")
+    List<String> paths = new ArrayList<>();
+
     @Mixin
     LoadOptions load;
+
+    @Mixin
+    PlanningOptions planning;
 
     @Mixin
     WorkloadOptions workload;
@@ -48,16 +57,12 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        LoadRequest request = new LoadRequest(selection.toTarget(spec), load.replication);
+        LoadRequest request = new LoadRequest(selection.toTarget(spec, paths, "plan"), load.replication);
+        boolean table = request.target() instanceof LoadTarget.Table;
+        planning.validate();
         workload.validate();
-        try (Services services = Services.open(environment, connection, Optional.of(metastore))) {
-            LoadRunner runner = new LoadRunner(services);
-            LoadRunner.Planned planned = runner.plan(request, workload, List.of());
-            PlanPrinter.printDryRun(planned.plan(), services.cache().clusterInfo(), LoadRunner.ufsRate(planned, OptionalLong.empty()), load.json,
-                    spec.commandLine().getOut());
-            // exits as the load would: 2 or 6, with the reason, for a plan the cluster cannot take
-            runner.validate(planned, false);
-            return ExitCode.OK;
+        try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty())) {
+            return LoadAction.dryRun(spec, services, request, load, planning, workload);
         }
     }
 }

@@ -45,12 +45,21 @@ class TestCommandLine {
         }
         CliRun sub = gfsload("distributedLoad", "--help");
         assertEquals(0, sub.exitCode());
-        assertTrue(sub.out().startsWith("Usage: gfsload distributedLoad [-AhV] [--ignore-capacity] [--json]"), sub.out());
+        assertTrue(sub.out().startsWith("Usage: gfsload distributedLoad [-AhV] [--dry-run] [--ignore-capacity] [--json]"), sub.out());
         for (String flag : List.of("[--replication=N]", "[--master=HOST:PORT]", "[--active-jobs=N]", "[--expire-time=TIME]", "[--bandwidth=RATE]",
                 "--window=HH:MM-HH:MM", "[--window-zone=ZONE]", "PATH...")) {
             assertTrue(sub.out().contains(flag), flag + " in\n" + sub.out());
         }
         assertFalse(sub.out().contains("--metastore"), "distributedLoad reads no metastore");
+        CliRun plan = gfsload("plan", "--help");
+        assertEquals(0, plan.exitCode());
+        for (String flag : List.of("--table=DB.TABLE", "--path=PATH", "--replication=N", "--json", "--bandwidth=RATE", "--active-jobs=N", "--ignore-capacity",
+                "--report=FILE", "--ufs-stream-bandwidth=RATE", "--probe", "--master=HOST:PORT", "--metastore=thrift://HOST:PORT")) {
+            assertTrue(plan.out().contains(flag), flag + " in\n" + plan.out());
+        }
+        for (String loadOnly : List.of("--window", "--atomic", "--verify", "--restart", "--progress")) {
+            assertFalse(plan.out().contains(loadOnly), "plan loads nothing: " + loadOnly + " in\n" + plan.out());
+        }
     }
 
     @Test

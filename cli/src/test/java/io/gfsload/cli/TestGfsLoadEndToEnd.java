@@ -171,6 +171,9 @@ class TestGfsLoadEndToEnd {
         assertEquals(1L << 20, atTheCap.get("assumedBytesPerSecond").asLong());
         assertEquals("--bandwidth", atTheCap.get("assumedBecause").asText());
         assertEquals((double) atTheCap.get("totals").get("bytesToLoad").asLong() / (1 << 20), atTheCap.get("totals").get("estimatedSeconds").asDouble(), 0.01);
+        CliRun planCapped = gfsload("plan", "--table", "demo.events", "--latest", "1", "--replication", "2", "--bandwidth", "1MB/s", "--json");
+        assertEquals(0, planCapped.exitCode(), planCapped.err());
+        assertEquals(atTheCap, json(planCapped.out()), "plan is the dry run, with the same flags");
         CliRun store = gfsload("plan", "--table", "demo.events", "--latest", "1", "--replication", "2", "--ufs-aggregate-bandwidth", "2MB/s");
         assertTrue(store.out().contains("Estimates assume 2.0 MiB/s from the UFS (the UFS's bandwidth for all streams)."), store.out());
 
@@ -218,6 +221,9 @@ class TestGfsLoadEndToEnd {
             CliRun ignored = gfsload("--table", "demo.events", "--partition", "dt=2026-11-18", "--master", small.masterTarget(), "--dry-run",
                     "--ignore-capacity");
             assertEquals(0, ignored.exitCode(), "the load would go ahead: " + ignored.err());
+            CliRun planIgnored = gfsload("plan", "--table", "demo.events", "--partition", "dt=2026-11-18", "--master", small.masterTarget(), "--ignore-capacity");
+            assertEquals(0, planIgnored.exitCode(), "as the dry run: " + planIgnored.err());
+            assertEquals(ignored.out(), planIgnored.out());
         }
     }
 

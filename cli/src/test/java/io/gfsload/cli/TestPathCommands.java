@@ -53,6 +53,93 @@ class TestPathCommands {
     }
 
     @Test
+    void aDryRunOfPathsPrintsThePlanAsPlanDoesAndLoadsNothing() throws IOException {
+        Path dir = directory("dry", 3, 100_000);
+        Path report = home.resolve("reports/dry.json");
+        CliRun dryRun = gfsload("distributedLoad", "--dry-run", "--report", report.toString(), dir.toString());
+        assertEquals(0, dryRun.exitCode(), dryRun.err());
+        String[] lines = dryRun.out().split("\\R");
+        assertEquals("Plan for " + dir + ": replication 1, 64.0 MiB blocks (dry run, nothing loaded)", lines[0]);
+        assertTrue(lines[1].startsWith("PARTITION"), lines[1]);
+        assertTrue(lines[2].startsWith(dir.toString()), lines[2]);
+        assertTrue(lines[4].endsWith(" free or evictable: fits"), lines[4]);
+        JsonNode written = json(Files.readString(report));
+        assertEquals(dir.toString(), written.get("target").asText(), "--report gets the plan");
+        assertEquals(3, written.get("totals").get("files").asLong());
+        assertEquals(3, written.get("totals").get("blocksToLoad").asLong());
+
+        CliRun plan = gfsload("plan", "--path", dir.toString());
+        assertEquals(0, plan.exitCode(), plan.err());
+        assertEquals(dryRun.out(), plan.out(), "plan --path is the dry run");
+        JsonNode dryRunJson = json(gfsload("distributedLoad", "--dry-run", "--json", dir.toString()).out());
+        assertEquals(dryRunJson, json(gfsload("plan", "--json", "--path", dir.toString()).out()));
+        assertEquals(written, dryRunJson);
+
+        CliRun status = gfsload("status", "--path", dir.toString(), "--json");
+        assertEquals(0, status.exitCode(), status.err());
+        assertEquals(0, json(status.out()).get("totals").get("blocksCached").asLong(), "a dry run loads nothing");
+
+        CliRun missing = gfsload("distributedLoad", "--dry-run", dir.resolve("nosuch").toString());
+        assertEquals(ExitCode.NOT_FOUND, missing.exitCode(), "as the load would");
+        assertEquals("gfsload: Path not found: " + dir.resolve("nosuch"), missing.err().strip());
+        assertEquals(ExitCode.NOT_FOUND, gfsload("plan", "--path", dir.resolve("nosuch").toString()).exitCode());
+    }
+
+    @Test
+    void aDryRunOfPathsExitsAsTheLoadWould() throws IOException {
+        Path dir = directory("refused", 2, 1000);
+        for (String[] args : new String[][] {{"distributedLoad", "--dry-run", "--replication", "3", dir.toString()},
+                {"plan", "--replication", "3", "--path", dir.toString()}}) {
+            CliRun run = gfsload(args[0], java.util.Arrays.copyOfRange(args, 1, args.length));
+            assertEquals(ExitCode.USAGE, run.exitCode(), String.join(" ", args) + ": " + run.err());
+            assertEquals("gfsload: Invalid replication 3: only 2 workers are live", run.err().strip());
+            assertTrue(run.out().contains("DOES NOT FIT"), run.out());
+        }
+
+        Path large = directory("large", 1, 3 << 20);
+        try (LocalCluster small = LocalCluster.start(new LocalClusterConfig(home.resolve("small-cluster"), 2, 1L << 20))) {
+            CliRun load = CliRun.gfsload(home, "distributedLoad", "--master", small.masterTarget(), large.toString());
+            assertEquals(ExitCode.NO_CAPACITY, load.exitCode(), load.err());
+            for (String command : new String[] {"distributedLoad --dry-run", "plan --path"}) {
+                String[] words = command.split(" ");
+                CliRun dryRun = CliRun.gfsload(home, words[0], "--master", small.masterTarget(), words[1], large.toString());
+                assertEquals(ExitCode.NO_CAPACITY, dryRun.exitCode(), command + ": " + dryRun.err());
+                assertEquals(load.err(), dryRun.err(), command + ": the same reason");
+                CliRun ignored = CliRun.gfsload(home, words[0], "--master", small.masterTarget(), "--ignore-capacity", words[1], large.toString());
+                assertEquals(0, ignored.exitCode(), command + ": the load would go ahead: " + ignored.err());
+            }
+        }
+    }
+
+    @Test
+    void planTakesTheFlagsOfTheDryRun() throws IOException {
+        Path dir = directory("flags", 4, 10_000);
+        Path report = home.resolve("reports/plan.json");
+        CliRun capped = gfsload("plan", "--path", dir.toString(), "--bandwidth", "1MB/s", "--json", "--report", report.toString());
+        assertEquals(0, capped.exitCode(), capped.err());
+        JsonNode plan = json(capped.out());
+        assertEquals(1L << 20, plan.get("assumedBytesPerSecond").asLong());
+        assertEquals("--bandwidth", plan.get("assumedBecause").asText());
+        assertEquals(plan, json(Files.readString(report)), "--report gets the plan");
+
+        // --active-jobs bounds the read threads, which the estimate counts, in both forms
+        for (String[] args : new String[][] {{"plan", "--path", dir.toString()}, {"distributedLoad", "--dry-run", dir.toString()}}) {
+            String[] all = java.util.Arrays.copyOf(args, args.length + 6);
+            System.arraycopy(new String[] {"--cores", "4", "--ufs-stream-bandwidth", "1MB/s", "--active-jobs", "2"}, 0, all, args.length, 6);
+            CliRun run = gfsload(all[0], java.util.Arrays.copyOfRange(all, 1, all.length));
+            assertEquals(0, run.exitCode(), run.err());
+            assertTrue(run.out().contains("Estimates assume 2.0 MiB/s from the UFS (1.0 MiB/s per stream x 2 read threads)."), run.out());
+        }
+
+        CliRun badJobs = gfsload("plan", "--path", dir.toString(), "--active-jobs", "0");
+        assertEquals(ExitCode.USAGE, badJobs.exitCode());
+        assertEquals("gfsload: Invalid --active-jobs 0: must be at least 1", badJobs.err().strip());
+        CliRun both = gfsload("plan", "--path", dir.toString(), "--table", "demo.events");
+        assertEquals(ExitCode.USAGE, both.exitCode());
+        assertTrue(both.err().contains("--path and --table"), both.err());
+    }
+
+    @Test
     void overlappingPathsAreNotEmptyLocations() throws IOException {
         Path dir = directory("overlap", 2, 5000);
         Path empty = Files.createDirectories(home.resolve("ufs/overlap-empty"));

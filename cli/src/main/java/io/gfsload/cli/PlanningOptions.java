@@ -1,0 +1,105 @@
+package io.gfsload.cli;
+
+import io.gfsload.advisor.SettingOverride;
+import io.gfsload.advisor.Settings;
+import io.gfsload.planner.InvalidRequestException;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import picocli.CommandLine.Option;
+
+/**
+ * The flags that shape a plan's settings, estimates and checks, and where its report goes: shared
+ * by the commands that load and by {@code plan}, so that a dry run and the load it stands for
+ * take the same flags and exit alike.
+ */
+public final class PlanningOptions {
+    /** Files loaded at the same time at most, as GooseFS caps its active jobs. */
+    static final int MAX_ACTIVE_JOBS = 3000;
+
+    @Option(names = "--active-jobs", paramLabel = "N",
+            description = "Files loaded at the same time at most, 1 to 3000 (GooseFS's cap). Default: tuned from the files and the machine; the read threads never exceed it.")
+    Integer activeJobs;
+
+    @Option(names = "--bandwidth", paramLabel = "RATE", converter = DataRate.class,
+            description = "Cap on UFS reads across all threads, e.g. 200MB/s (K, M, G are powers of 1024).")
+    Long bandwidth;
+
+    @Option(names = "--ignore-capacity", description = "Load even when the plan needs more than the workers' free and evictable space.")
+    boolean ignoreCapacity;
+
+    @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON to FILE (its directories are created); with --dry-run or plan, the plan.")
+    File report;
+
+    /** Checks every flag, so that bad input fails before anything starts. */
+    void validate() {
+        if (activeJobs != null && (activeJobs < 1 || activeJobs > MAX_ACTIVE_JOBS)) {
+            throw new InvalidRequestException("Invalid --active-jobs %d: must be from 1 to %d".formatted(activeJobs, MAX_ACTIVE_JOBS));
+        }
+        checkReportFile();
+    }
+
+    /**
+     * Fails before anything is loaded when {@code --report} names a file that cannot be written:
+     * a directory, or a path under a file or a directory the user cannot write in. Missing
+     * directories are created when the report is written.
+     */
+    private void checkReportFile() {
+        if (report == null) {
+            return;
+        }
+        if (report.getPath().isBlank()) {
+            throw new InvalidRequestException("Cannot write --report '%s': the path is empty".formatted(report));
+        }
+        Path file = report.toPath().toAbsolutePath();
+        if (Files.isDirectory(file)) {
+            throw new InvalidRequestException("Cannot write --report %s: it is a directory".formatted(report));
+        }
+        Path existing = file.getParent();
+        while (existing != null && !Files.exists(existing)) {
+            existing = existing.getParent();
+        }
+        if (existing != null && !Files.isDirectory(existing)) {
+            throw new InvalidRequestException("Cannot write --report %s: %s is not a directory".formatted(report, existing));
+        }
+        if (existing != null && !Files.isWritable(existing)) {
+            throw new InvalidRequestException("Cannot write --report %s: %s is not writable".formatted(report, existing));
+        }
+        if (existing != null && existing.equals(file.getParent())) {
+            // the report is written to a temp file beside it and renamed: try that now (root may "write" to /proc)
+            try {
+                Files.delete(Files.createTempFile(existing, ".gfsload-report-check-", ".tmp"));
+            }
+            catch (IOException | UnsupportedOperationException e) {
+                throw new InvalidRequestException("Cannot write --report %s: cannot create a file in %s".formatted(report, existing));
+            }
+        }
+        else if (existing != null) {
+            // the missing directories are created after the load: try the first of them now (/sys and /proc refuse)
+            try {
+                Files.delete(Files.createTempDirectory(existing, ".gfsload-report-check-"));
+            }
+            catch (IOException | UnsupportedOperationException e) {
+                throw new InvalidRequestException("Cannot write --report %s: cannot create a directory in %s".formatted(report, existing));
+            }
+        }
+    }
+
+    /** The settings these flags set explicitly; they win over the advisor's. */
+    List<SettingOverride> overrides() {
+        return activeJobs == null ? List.of() : List.of(SettingOverride.flag(Settings.ACTIVE_FILES, activeJobs, "--active-jobs"));
+    }
+
+    /** The cap of {@code --bandwidth}, when given. */
+    OptionalLong bandwidth() {
+        return bandwidth == null ? OptionalLong.empty() : OptionalLong.of(bandwidth);
+    }
+
+    Optional<File> reportFile() {
+        return Optional.ofNullable(report);
+    }
+}
