@@ -4,9 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.FreeResult;
+import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
+import io.gfsload.planner.NoSuchPathException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,7 +27,7 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         usageHelpAutoWidth = true,
         description = "Removes from the cache every block of the files behind table partitions or UFS paths, on every worker. "
-                + "The UFS is not touched.")
+                + "A path no longer in the UFS frees every cached file under it. The UFS is not touched.")
 public final class FreeCommand implements Callable<Integer> {
     private final CliEnvironment environment;
 
@@ -50,23 +52,70 @@ public final class FreeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        LoadRequest request = new LoadRequest(selection.toTarget(spec, paths, "free"), 1);
-        boolean table = request.target() instanceof LoadTarget.Table;
-        int files = 0;
-        int blocks = 0;
-        long bytes = 0;
+        LoadTarget target = selection.toTarget(spec, paths, "free");
+        boolean table = target instanceof LoadTarget.Table;
+        PrintWriter out = spec.commandLine().getOut();
+        Freed freed = new Freed();
+        List<String> notFound = new ArrayList<>();
         try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty())) {
-            LoadPlan plan = new LoadRunner(services).plan(request, new WorkloadOptions(), List.of()).plan();
-            for (FileIdentity file : plan.partitions().stream().flatMap(p -> p.files().stream()).map(f -> f.file()).toList()) {
-                FreeResult freed = services.cache().free(file);
-                files += freed.files();
-                blocks += freed.blocks();
-                bytes += freed.bytes();
+            LoadRunner runner = new LoadRunner(services);
+            List<FileIdentity> files = new ArrayList<>();
+            List<String> gone = new ArrayList<>();
+            if (table) {
+                files.addAll(files(runner, target));
+            }
+            else {
+                for (String path : paths) {
+                    try {
+                        files.addAll(files(runner, new LoadTarget.Paths(List.of(path))));
+                    }
+                    catch (NoSuchPathException e) {
+                        gone.add(path);
+                    }
+                }
+            }
+            for (FileIdentity file : files) {
+                freed.add(services.cache().free(file));
+            }
+            for (String path : gone) {
+                // no longer in the UFS (moved, deleted): what the cache holds under it is freed by its path
+                String prefix = runner.directoryPrefix(path);
+                FreeResult result = services.cache().freePrefix(prefix);
+                if (result.files() == 0) {
+                    notFound.add("%s (nor is any file under %s cached)".formatted(path, prefix));
+                }
+                else {
+                    out.printf("%s is not in the UFS: freed the %s cached under %s%n", path, Sizes.count(result.files(), "file"), prefix);
+                }
+                freed.add(result);
             }
         }
-        PrintWriter out = spec.commandLine().getOut();
-        out.printf("Freed %s: %d blocks, %s of %d files%n", request.target().describe(), blocks, Sizes.format(bytes), files);
+        if (notFound.isEmpty() || freed.files > 0) {
+            out.printf("Freed %s: %d blocks, %s of %d files%n", target.describe(), freed.blocks, Sizes.format(freed.bytes), freed.files);
+        }
         out.flush();
+        if (!notFound.isEmpty()) {
+            throw new NoSuchPathException(String.join(", ", notFound));
+        }
         return ExitCode.OK;
+    }
+
+    /** The files {@code target} covers in the UFS. */
+    private static List<FileIdentity> files(LoadRunner runner, LoadTarget target) {
+        LoadPlan plan = runner.plan(new LoadRequest(target, 1), new WorkloadOptions(), List.of()).plan();
+        return plan.partitions().stream().flatMap(partition -> partition.files().stream()).map(FileLoad::file).toList();
+    }
+
+    /** What the frees of one command uncached, summed. */
+    private static final class Freed {
+        int files;
+        int blocks;
+        long bytes;
+
+        void add(FreeResult result) {
+            files += result.files();
+            blocks += result.blocks();
+            bytes += result.bytes();
+        }
     }
 }

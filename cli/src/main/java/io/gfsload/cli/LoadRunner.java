@@ -19,7 +19,9 @@ import io.gfsload.planner.LoadPlanner;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.PartitionLoad;
 import io.gfsload.planner.PlanStats;
+import io.gfsload.planner.PlanningException;
 import io.gfsload.planner.PlannerConfig;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
@@ -29,6 +31,7 @@ import java.util.OptionalLong;
 import io.gfsload.advisor.BackendProfile;
 import io.gfsload.executor.UfsProbe;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.Path;
 
 /** Plans, tunes and executes load requests against the given services. */
 final class LoadRunner {
@@ -73,6 +76,22 @@ final class LoadRunner {
     void validate(Planned planned, boolean ignoreCapacity) {
         new LoadExecutor(services.cache(), hadoopConf, planned.settings(), ProgressListener.NONE, Clock.systemUTC())
                 .validate(planned.plan(), !ignoreCapacity);
+    }
+
+    /**
+     * The prefix of the cached paths under {@code location} taken as a directory, as the planner
+     * names the files it lists there: its qualified path with a trailing {@code /}
+     * ({@code /data/d} -> {@code file:/data/d/}).
+     */
+    String directoryPrefix(String location) {
+        Path path = new Path(location);
+        try {
+            String qualified = path.getFileSystem(hadoopConf).makeQualified(path).toString();
+            return qualified.endsWith("/") ? qualified : qualified + "/";
+        }
+        catch (IOException e) {
+            throw new PlanningException("Cannot resolve %s: %s".formatted(location, e.getMessage()), e);
+        }
     }
 
     private LoadPlanner planner() {

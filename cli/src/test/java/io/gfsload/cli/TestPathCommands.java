@@ -150,6 +150,32 @@ class TestPathCommands {
         assertFalse(run.err().contains("f1.bin"), "its file is loaded under the directory: " + run.err());
     }
 
+    @Test
+    void freeOfAPathNoLongerInTheUfsFreesWhatIsCachedUnderIt() throws IOException {
+        Path dir = directory("d4", 2, 70_000);
+        Path sibling = directory("d40", 1, 1000);
+        CliRun load = gfsload("distributedLoad", "--progress", "none", dir.toString(), sibling.toString());
+        assertEquals(0, load.exitCode(), load.err());
+        Path away = home.resolve("moved-d4");
+        Files.move(dir, away);
+
+        CliRun free = gfsload("free", "--path", dir.toString());
+        assertEquals(0, free.exitCode(), free.err());
+        String prefix = "file:" + dir + "/";
+        assertEquals(dir + " is not in the UFS: freed the 2 files cached under " + prefix + System.lineSeparator()
+                + "Freed " + dir + ": 2 blocks, 136.7 KiB of 2 files" + System.lineSeparator(), free.out());
+
+        CliRun again = gfsload("free", "--path", dir.toString());
+        assertEquals(ExitCode.NOT_FOUND, again.exitCode(), "nothing in the UFS nor in the cache: " + again.out());
+        assertEquals("gfsload: Path not found: " + dir + " (nor is any file under " + prefix + " cached)", again.err().strip());
+        assertEquals("", again.out());
+
+        Files.move(away, dir);
+        assertEquals(0, json(gfsload("status", "--path", dir.toString(), "--json").out()).get("totals").get("blocksCached").asLong(), "freed");
+        assertEquals(1, json(gfsload("status", "--path", sibling.toString(), "--json").out()).get("totals").get("blocksCached").asLong(),
+                "a path that only starts with the same name is not under it");
+    }
+
     private static JsonNode json(String text) {
         try {
             return new ObjectMapper().readTree(text);
