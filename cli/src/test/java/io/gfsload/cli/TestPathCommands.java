@@ -133,7 +133,7 @@ class TestPathCommands {
 
         CliRun badJobs = gfsload("plan", "--path", dir.toString(), "--active-jobs", "0");
         assertEquals(ExitCode.USAGE, badJobs.exitCode());
-        assertEquals("gfsload: Invalid --active-jobs 0: must be at least 1", badJobs.err().strip());
+        assertEquals("gfsload: Invalid --active-jobs 0: must be from 1 to 3000", badJobs.err().strip());
         CliRun both = gfsload("plan", "--path", dir.toString(), "--table", "demo.events");
         assertEquals(ExitCode.USAGE, both.exitCode());
         assertTrue(both.err().contains("--path and --table"), both.err());
