@@ -147,6 +147,17 @@ public interface CacheClient extends AutoCloseable {
     }
 
     /**
+     * Uncaches every committed block of every identity of the file at {@code path}, whatever its
+     * length, modification time and etag: what is cached of a file deleted from the UFS. Files whose
+     * path merely starts with {@code path} are left alone.
+     *
+     * @throws IllegalArgumentException when the path is empty
+     */
+    default FreeResult freePath(String path) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot free");
+    }
+
+    /**
      * Uncaches every committed block of every file whose path starts with {@code pathPrefix}, e.g.
      * {@code cosn://bucket/db/t/dt=2026-11-20/}.
      *

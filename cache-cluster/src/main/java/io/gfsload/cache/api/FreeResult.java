@@ -1,7 +1,7 @@
 package io.gfsload.cache.api;
 
 /**
- * What {@link CacheClient#free} or {@link CacheClient#freePrefix} uncached.
+ * What {@link CacheClient#free}, {@link CacheClient#freePath} or {@link CacheClient#freePrefix} uncached.
  *
  * @param files file identities that had cached blocks
  * @param blocks blocks forgotten by the master; the workers delete their replicas with their next

@@ -465,6 +465,15 @@ public final class GrpcCacheClient implements CacheClient {
     }
 
     @Override
+    public FreeResult freePath(String path) {
+        requireNonNull(path, "path is null");
+        checkArgument(!path.isEmpty(), "path is empty");
+        FreeResponse response = callMaster("Freeing every identity of " + path, () -> masterStub().free(
+                FreeRequest.newBuilder().setPath(path).build()));
+        return new FreeResult(response.getFiles(), response.getBlocks(), response.getBytes());
+    }
+
+    @Override
     public FreeResult freePrefix(String pathPrefix) {
         requireNonNull(pathPrefix, "pathPrefix is null");
         checkArgument(!pathPrefix.isEmpty(), "pathPrefix is empty");

@@ -798,39 +798,37 @@ final class BlockMetadataStore implements AutoCloseable {
      * where the worker also holds the block in a temp area.
      */
     synchronized FreeResult free(FileIdentity file) {
-        List<BlockRecord> records = fileBlocks(file);
-        String fileKey = file.fileKey();
+        try (WriteBatch batch = new WriteBatch()) {
+            FreeResult result = free(batch, file);
+            write(batch, "free " + file.path());
+            return result;
+        }
+    }
+
+    /**
+     * {@link #free} of every file identity whose path is exactly {@code path}, whatever its length,
+     * modification time and etag, in one write batch.
+     */
+    synchronized FreeResult freePath(String path) {
+        List<FileIdentity> identities = fileIdentities((path + "\0").getBytes(UTF_8), "list the files of " + path);
+        int filesFreed = 0;
+        int blocksFreed = 0;
         long bytes = 0;
         try (WriteBatch batch = new WriteBatch()) {
-            for (BlockRecord record : records) {
-                String blockKey = blockKeyString(fileKey, record.getIndex());
-                delete(batch, blocks, blockKey.getBytes(UTF_8));
-                for (String worker : record.getWorkerIdsList()) {
-                    delete(batch, workerBlocks, (worker + "/" + blockKey).getBytes(UTF_8));
-                    if (!stagedElsewhere(worker, blockKey, "")) {
-                        queueRemove(batch, worker, blockIdOf(blockKey));
-                    }
-                }
-                bytes += record.getLength();
+            for (FileIdentity identity : identities) {
+                FreeResult result = free(batch, identity);
+                filesFreed += result.files();
+                blocksFreed += result.blocks();
+                bytes += result.bytes();
             }
-            delete(batch, files, fileEntryKey(file.path(), fileKey));
-            write(batch, "free " + file.path());
+            write(batch, "free " + path);
         }
-        return new FreeResult(records.isEmpty() ? 0 : 1, records.size(), bytes);
+        return new FreeResult(filesFreed, blocksFreed, bytes);
     }
 
     /** {@link #free} of every file identity whose path starts with {@code pathPrefix}. */
     synchronized FreeResult freePrefix(String pathPrefix) {
-        List<FileIdentity> identities = new ArrayList<>();
-        scan(files, pathPrefix.getBytes(UTF_8), "list the files under " + pathPrefix, (key, value) -> {
-            try {
-                identities.add(ProtoConversions.fromProto(FileIdentityProto.parseFrom(value)));
-            }
-            catch (InvalidProtocolBufferException e) {
-                throw new MetadataStoreException("Corrupt file record in " + directory, e);
-            }
-            return true;
-        });
+        List<FileIdentity> identities = fileIdentities(pathPrefix.getBytes(UTF_8), "list the files under " + pathPrefix);
         int filesFreed = 0;
         int blocksFreed = 0;
         long bytes = 0;
@@ -841,6 +839,41 @@ final class BlockMetadataStore implements AutoCloseable {
             bytes += result.bytes();
         }
         return new FreeResult(filesFreed, blocksFreed, bytes);
+    }
+
+    /** Adds the deletions of {@link #free} of {@code file} to {@code batch}. */
+    private FreeResult free(WriteBatch batch, FileIdentity file) {
+        List<BlockRecord> records = fileBlocks(file);
+        String fileKey = file.fileKey();
+        long bytes = 0;
+        for (BlockRecord record : records) {
+            String blockKey = blockKeyString(fileKey, record.getIndex());
+            delete(batch, blocks, blockKey.getBytes(UTF_8));
+            for (String worker : record.getWorkerIdsList()) {
+                delete(batch, workerBlocks, (worker + "/" + blockKey).getBytes(UTF_8));
+                if (!stagedElsewhere(worker, blockKey, "")) {
+                    queueRemove(batch, worker, blockIdOf(blockKey));
+                }
+            }
+            bytes += record.getLength();
+        }
+        delete(batch, files, fileEntryKey(file.path(), fileKey));
+        return new FreeResult(records.isEmpty() ? 0 : 1, records.size(), bytes);
+    }
+
+    /** The file identities of the entries of {@code files} whose key starts with {@code prefix}. */
+    private List<FileIdentity> fileIdentities(byte[] prefix, String action) {
+        List<FileIdentity> identities = new ArrayList<>();
+        scan(files, prefix, action, (key, value) -> {
+            try {
+                identities.add(ProtoConversions.fromProto(FileIdentityProto.parseFrom(value)));
+            }
+            catch (InvalidProtocolBufferException e) {
+                throw new MetadataStoreException("Corrupt file record in " + directory, e);
+            }
+            return true;
+        });
+        return identities;
     }
 
     /** What {@link #free} forgot. */

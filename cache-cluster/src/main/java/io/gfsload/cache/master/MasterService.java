@@ -518,8 +518,13 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                     what = "every file under " + request.getPathPrefix();
                     result = metadata.freePrefix(request.getPathPrefix());
                 }
+                case PATH -> {
+                    check(!request.getPath().isEmpty(), "the path to free is empty");
+                    what = "every identity of " + request.getPath();
+                    result = metadata.freePath(request.getPath());
+                }
                 default -> throw RpcErrors.status(Status.Code.INVALID_ARGUMENT,
-                        "Invalid request: free names neither a file nor a path prefix");
+                        "Invalid request: free names neither a file, a path nor a path prefix");
             }
             metrics.blocksFreed(result.blocks());
             log.info("Freed {}: {} files, {} blocks, {} bytes", what, result.files(), result.blocks(), result.bytes());

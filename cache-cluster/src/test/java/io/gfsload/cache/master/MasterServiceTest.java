@@ -9,6 +9,7 @@ import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.FreeResult;
 import io.gfsload.cache.api.NotEnoughWorkersException;
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.api.TierInfo;
@@ -16,6 +17,7 @@ import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.client.GrpcCacheClient;
 import io.gfsload.cache.proto.BlockLocations;
 import io.gfsload.cache.proto.CommitBlockRequest;
+import io.gfsload.cache.proto.FreeRequest;
 import io.gfsload.cache.proto.GetFilesBlocksRequest;
 import io.gfsload.cache.proto.GetFilesBlocksResponse;
 import io.gfsload.cache.proto.HeartbeatRequest;
@@ -125,6 +127,39 @@ class MasterServiceTest {
                         new CachedBlock(1, 100, 7, List.of("worker-1")))),
                 client.cachedBlocks(List.of(other, FILE)), "only replicas on live workers count");
         assertEquals(List.of(other, FILE), List.copyOf(client.cachedBlocks(List.of(other, FILE)).keySet()));
+    }
+
+    @Test
+    void freeingAPathFreesEveryIdentityOfExactlyThatPath() {
+        register("worker-0", 1000);
+        register("worker-1", 1000);
+        FileIdentity rewritten = new FileIdentity(FILE.path(), 200, FILE.modificationTime() + 1, "etag-2");
+        FileIdentity sibling = new FileIdentity(FILE.path() + "2", 100, 1234, "");
+        FileIdentity under = new FileIdentity(FILE.path() + "/part-0", 100, 1234, "");
+        commit(0, "worker-0", "worker-1");
+        commit(1, "worker-0");
+        commit(rewritten, 0, "worker-1");
+        commit(sibling, 0, "worker-0");
+        commit(under, 0, "worker-1");
+
+        assertEquals(new FreeResult(2, 3, 300), client.freePath(FILE.path()));
+
+        assertEquals(List.of(), client.cachedBlocks(FILE));
+        assertEquals(List.of(), client.cachedBlocks(rewritten));
+        assertEquals(List.of(new CachedBlock(0, 100, 7, List.of("worker-0"))), client.cachedBlocks(sibling),
+                "a path that only starts with the same name is another file");
+        assertEquals(List.of(new CachedBlock(0, 100, 7, List.of("worker-1"))), client.cachedBlocks(under),
+                "a path under it is another file");
+        assertEquals(sorted(List.of(blockId(0), blockId(1))), sorted(heartbeatRemoves("worker-0")));
+        assertEquals(sorted(List.of(blockId(0), new BlockKey(rewritten, 0).blockId())), sorted(heartbeatRemoves("worker-1")));
+        assertEquals(new FreeResult(0, 0, 0), client.freePath(FILE.path()), "nothing left of it");
+
+        IllegalArgumentException empty = assertThrows(IllegalArgumentException.class, () -> client.freePath(""));
+        assertEquals("path is empty", empty.getMessage());
+        StatusRuntimeException emptyOnTheWire = assertThrows(StatusRuntimeException.class,
+                () -> stub().free(FreeRequest.newBuilder().setPath("").build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, emptyOnTheWire.getStatus().getCode());
+        assertEquals("Invalid request: the path to free is empty", emptyOnTheWire.getStatus().getDescription());
     }
 
     @Test
@@ -357,6 +392,10 @@ class MasterServiceTest {
 
     private void heartbeat(String workerId) {
         heartbeatWithUsed(workerId, 0);
+    }
+
+    private List<String> heartbeatRemoves(String workerId) {
+        return stub().heartbeat(HeartbeatRequest.newBuilder().setWorkerId(workerId).build()).getRemoveBlockIdsList();
     }
 
     private void heartbeatWithUsed(String workerId, long used) {
