@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         usageHelpAutoWidth = true,
         description = "Removes from the cache every block of the files behind table partitions or UFS paths, on every worker. "
-                + "A path no longer in the UFS frees every cached file under it. The UFS is not touched.")
+                + "A path no longer in the UFS frees what is cached of it: every cached version of the file of that path, "
+                + "and every file under it. The UFS is not touched.")
 public final class FreeCommand implements Callable<Integer> {
     private final CliEnvironment environment;
 
@@ -78,16 +79,27 @@ public final class FreeCommand implements Callable<Integer> {
                 freed.add(services.cache().free(file));
             }
             for (String path : gone) {
-                // no longer in the UFS (moved, deleted): what the cache holds under it is freed by its path
+                // no longer in the UFS (moved, deleted): what the cache holds of it, as a file (any
+                // identity of exactly its path) or as a directory (under its path and a '/'), is freed
+                String file = runner.qualifiedPath(path);
                 String prefix = runner.directoryPrefix(path);
-                FreeResult result = services.cache().freePrefix(prefix);
-                if (result.files() == 0) {
-                    notFound.add("%s (nor is any file under %s cached)".formatted(path, prefix));
+                FreeResult exact = services.cache().freePath(file);
+                FreeResult under = services.cache().freePrefix(prefix);
+                List<String> what = new ArrayList<>();
+                if (exact.files() > 0) {
+                    what.add("the %s cached as %s".formatted(Sizes.count(exact.files(), "file"), file));
+                }
+                if (under.files() > 0) {
+                    what.add("the %s cached under %s".formatted(Sizes.count(under.files(), "file"), prefix));
+                }
+                if (what.isEmpty()) {
+                    notFound.add("%s (nor is %s or any file under %s cached)".formatted(path, file, prefix));
                 }
                 else {
-                    out.printf("%s is not in the UFS: freed the %s cached under %s%n", path, Sizes.count(result.files(), "file"), prefix);
+                    out.printf("%s is not in the UFS: freed %s%n", path, String.join(" and ", what));
                 }
-                freed.add(result);
+                freed.add(exact);
+                freed.add(under);
             }
         }
         if (notFound.isEmpty() || freed.files > 0) {

@@ -84,10 +84,18 @@ final class LoadRunner {
      * ({@code /data/d} -> {@code file:/data/d/}).
      */
     String directoryPrefix(String location) {
+        String qualified = qualifiedPath(location);
+        return qualified.endsWith("/") ? qualified : qualified + "/";
+    }
+
+    /**
+     * The cached path of {@code location} taken as a file, as the planner names the files it lists:
+     * its qualified path ({@code /data/d/f.bin} -> {@code file:/data/d/f.bin}).
+     */
+    String qualifiedPath(String location) {
         Path path = new Path(location);
         try {
-            String qualified = path.getFileSystem(hadoopConf).makeQualified(path).toString();
-            return qualified.endsWith("/") ? qualified : qualified + "/";
+            return path.getFileSystem(hadoopConf).makeQualified(path).toString();
         }
         catch (IOException e) {
             throw new PlanningException("Cannot resolve %s: %s".formatted(location, e.getMessage()), e);

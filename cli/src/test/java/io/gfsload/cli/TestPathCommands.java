@@ -167,13 +167,40 @@ class TestPathCommands {
 
         CliRun again = gfsload("free", "--path", dir.toString());
         assertEquals(ExitCode.NOT_FOUND, again.exitCode(), "nothing in the UFS nor in the cache: " + again.out());
-        assertEquals("gfsload: Path not found: " + dir + " (nor is any file under " + prefix + " cached)", again.err().strip());
+        assertEquals("gfsload: Path not found: " + dir + " (nor is file:" + dir + " or any file under " + prefix + " cached)",
+                again.err().strip());
         assertEquals("", again.out());
 
         Files.move(away, dir);
         assertEquals(0, json(gfsload("status", "--path", dir.toString(), "--json").out()).get("totals").get("blocksCached").asLong(), "freed");
         assertEquals(1, json(gfsload("status", "--path", sibling.toString(), "--json").out()).get("totals").get("blocksCached").asLong(),
                 "a path that only starts with the same name is not under it");
+    }
+
+    @Test
+    void freeOfAFileNoLongerInTheUfsFreesEveryCachedVersionOfItAndNotItsSiblings() throws IOException {
+        Path dir = directory("d5", 1, 70_000);
+        Path file = dir.resolve("f0.bin");
+        Path sibling = Files.write(dir.resolve("f0.bin2"), new byte[1000]);
+        CliRun load = gfsload("distributedLoad", "--progress", "none", file.toString(), sibling.toString());
+        assertEquals(0, load.exitCode(), load.err());
+        Files.write(file, new byte[80_000]);
+        CliRun reload = gfsload("distributedLoad", "--progress", "none", file.toString());
+        assertEquals(0, reload.exitCode(), reload.err());
+        Files.delete(file);
+
+        CliRun free = gfsload("free", "--path", file.toString());
+        assertEquals(0, free.exitCode(), free.err());
+        assertEquals(file + " is not in the UFS: freed the 2 files cached as file:" + file + System.lineSeparator()
+                + "Freed " + file + ": 2 blocks, 146.5 KiB of 2 files" + System.lineSeparator(), free.out());
+
+        CliRun again = gfsload("free", "--path", file.toString());
+        assertEquals(ExitCode.NOT_FOUND, again.exitCode(), "nothing in the UFS nor in the cache: " + again.out());
+        assertEquals("gfsload: Path not found: " + file + " (nor is file:" + file + " or any file under file:" + file + "/ cached)",
+                again.err().strip());
+        assertEquals("", again.out());
+        assertEquals(1, json(gfsload("status", "--path", sibling.toString(), "--json").out()).get("totals").get("blocksCached").asLong(),
+                "a file whose path only starts with the same name is another file");
     }
 
     private static JsonNode json(String text) {
