@@ -30,7 +30,7 @@ public final class ExpireTime implements ITypeConverter<Duration> {
         Matcher matcher = TIME.matcher(value.strip().toLowerCase(Locale.ROOT));
         Duration unit = matcher.matches() ? UNITS.get(matcher.group(2)) : null;
         if (unit == null) {
-            throw new TypeConversionException("'%s' is not an expire time: expected a whole number and a unit, ms, s, min or hour, such as 24h or 30min".formatted(value));
+            throw new TypeConversionException("'%s' is not an expire time: expected a whole number and a unit, ms, s, min, h (hour) or d (day), such as 24h or 30min".formatted(value));
         }
         Duration time;
         try {

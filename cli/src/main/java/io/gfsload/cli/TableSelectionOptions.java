@@ -16,7 +16,7 @@ public final class TableSelectionOptions {
     String table;
 
     @Option(names = "--partition", paramLabel = "K=V[/K2=V2]",
-            description = "Partition to load, e.g. dt=2026-11-20 or dt=2026-11-20/hr=03; leading keys only (dt=2026-11-20) select every partition under them. Repeatable. Default: every partition.")
+            description = "A partition, e.g. dt=2026-11-20 or dt=2026-11-20/hr=03; leading keys only (dt=2026-11-20) select every partition under them. Repeatable. Default: every partition.")
     List<String> partitions = new ArrayList<>();
 
     @Option(names = "--where", paramLabel = "FILTER",
