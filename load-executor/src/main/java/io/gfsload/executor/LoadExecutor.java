@@ -558,6 +558,7 @@ public final class LoadExecutor {
         else if (!blocks.isEmpty()) {
             try {
                 cache.tempAreas().commitScope(jobId, blocks);
+                run.journal.ifPresent(j -> j.recordCommitted(blocks.stream().map(BlockKey::blockId).toList()));
             }
             catch (MasterUnavailableException e) {
                 run.masterLost(e);
@@ -708,6 +709,7 @@ public final class LoadExecutor {
                 if (scope() == AtomicOptions.Scope.FILE) {
                     try {
                         cache.tempAreas().commitScope(options.atomic().orElseThrow().jobId(), toLoad.stream().map(BlockTask::key).toList());
+                        journal.ifPresent(j -> j.recordCommitted(toLoad.stream().map(b -> b.key().blockId()).toList()));
                     }
                     catch (MasterUnavailableException e) {
                         return failed(file, cached, 0, bytesLoaded.get(), retries.get(), "not committed: " + Failures.masterStopped(e.masterTarget()), e);
@@ -807,6 +809,8 @@ public final class LoadExecutor {
                 while (next.get() < toLoad.size()) {
                     BlockTask block = toLoad.get(next.get());
                     if (isStaged(block)) {
+                        // staged by an earlier run: loaded when this run commits it, as the blocks it writes
+                        bytesLoaded.addAndGet(block.length());
                         next.incrementAndGet();
                         listener.blockLoaded(block);
                         continue;
@@ -1054,7 +1058,8 @@ public final class LoadExecutor {
                     notCommitted = "not committed: the commit of the file failed: " + e.getMessage();
                 }
             }
-            if (notCommitted == null) {
+            if (notCommitted == null && (options.atomic().isEmpty() || scope() == AtomicOptions.Scope.FILE)) {
+                // the blocks of a partition or job scope are recorded when the scope commits
                 journal.ifPresent(j -> j.recordCommitted(stored.stream().map(p -> p.block().key().blockId()).toList()));
             }
             for (SmallFileBatcher.Pending pending : stored) {
@@ -1154,6 +1159,16 @@ public final class LoadExecutor {
             }
         }
 
+        /**
+         * Records {@code block}, written, in the journal when that makes it visible: a plain load's
+         * block is committed with its write; an atomic load's when its scope commits.
+         */
+        private void recordWritten(BlockTask block) {
+            if (options.atomic().isEmpty()) {
+                journal.ifPresent(j -> j.recordCommitted(block.key().blockId()));
+            }
+        }
+
         private boolean isStaged(BlockTask block) {
             StagedBlock stagedBlock = staged.get(block.key().blockId());
             return stagedBlock != null && stagedBlock.length() == block.length();
@@ -1199,7 +1214,7 @@ public final class LoadExecutor {
 
         private void loadBlock(FSDataInputStream in, FileChannel local, BlockTask block, BlockProgress progress) throws IOException {
             writeBlock(in, local, block, writeOptions(), progress::written);
-            journal.ifPresent(j -> j.recordCommitted(block.key().blockId()));
+            recordWritten(block);
         }
 
         /**
@@ -1333,6 +1348,7 @@ public final class LoadExecutor {
                     while (next.get() < toLoad.size()) {
                         BlockTask block = toLoad.get(next.get());
                         if (isStaged(block)) {
+                            bytesLoaded.addAndGet(block.length());
                             next.incrementAndGet();
                             listener.blockLoaded(block);
                             continue;
@@ -1360,7 +1376,7 @@ public final class LoadExecutor {
                                 unreachable(e);
                                 throw e;
                             }
-                            journal.ifPresent(j -> j.recordCommitted(block.key().blockId()));
+                            recordWritten(block);
                             bytesLoaded.addAndGet(block.length());
                             next.incrementAndGet();
                             progress.loaded();

@@ -72,8 +72,12 @@ class TestAtomicLoad {
     }
 
     private LoadReport load(LoadPlan plan, AtomicOptions atomic) {
+        return load(plan, atomic, Optional.empty());
+    }
+
+    private LoadReport load(LoadPlan plan, AtomicOptions atomic, Optional<JobJournal> journal) {
         ExecutorOptions options = ExecutorOptions.defaults().withRetries(2, Duration.ofMillis(1), Duration.ofMillis(2)).withAtomic(atomic);
-        return new LoadExecutor(client, new Configuration(), settings(), options, ProgressListener.NONE, Clock.systemUTC()).execute(plan);
+        return new LoadExecutor(client, new Configuration(), settings(), options, ProgressListener.NONE, Clock.systemUTC()).execute(plan, journal);
     }
 
     private LoadReport verify(LoadPlan plan, LoadReport report) {
@@ -103,7 +107,11 @@ class TestAtomicLoad {
         LoadPlan first = plan();
         Files.delete(data.resolve("b"));
 
-        LoadReport failed = load(first, new AtomicOptions("job-1", AtomicOptions.Scope.JOB, Duration.ofHours(1)));
+        Path jobs = data.resolveSibling("jobs");
+        LoadReport failed;
+        try (JobJournal journal = JobJournal.open(jobs, first.request(), true, client.clusterInfo().clusterId(), false)) {
+            failed = load(first, new AtomicOptions("job-1", AtomicOptions.Scope.JOB, Duration.ofHours(1)), Optional.of(journal));
+        }
 
         assertEquals(LoadState.FAILED, failed.state());
         assertEquals(0, visibleBlocks(first), "nothing of the failed scope is visible");
@@ -111,10 +119,18 @@ class TestAtomicLoad {
         assertTrue(failed.failedFiles().get(0).error().startsWith("not committed: the job has failed files"), failed.failedFiles().get(0).error());
         assertTrue(failed.failedFiles().get(1).error().startsWith("FileNotFoundException"), failed.failedFiles().get(1).error());
         assertEquals(9, area("job-1").orElseThrow().blocks().size(), "a, c and d are staged: 3 blocks each");
+        assertEquals(0, failed.totals().bytesLoaded(), "staged is not loaded");
+        assertEquals(0, failed.totals().blocksLoaded());
 
         writeFile("b", 99);
         LoadPlan second = plan();
-        LoadReport rerun = load(second, new AtomicOptions("job-1", AtomicOptions.Scope.JOB, Duration.ofHours(1)));
+        LoadReport rerun;
+        try (JobJournal journal = JobJournal.open(jobs, second.request(), true, client.clusterInfo().clusterId(), false)) {
+            assertEquals(0, journal.previousBlocks(), "the failed run committed nothing");
+            rerun = load(second, new AtomicOptions("job-1", AtomicOptions.Scope.JOB, Duration.ofHours(1)), Optional.of(journal));
+        }
+        assertEquals(12, rerun.totals().blocksLoaded());
+        assertEquals(4 * FILE_BYTES, rerun.totals().bytesLoaded(), "the adopted blocks are loaded by the run that commits them");
 
         assertEquals(LoadState.SUCCEEDED, rerun.state(), String.valueOf(rerun.failedFiles()));
         assertEquals(FILE_BYTES, rerun.ufsBytesRead(), "only b is read again; the staged blocks are adopted");
