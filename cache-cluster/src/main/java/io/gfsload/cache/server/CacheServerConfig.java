@@ -16,6 +16,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -152,12 +153,24 @@ public final class CacheServerConfig {
         return of(map);
     }
 
-    /** Writes the settings as a properties file, atomically (a temp file renamed into place). */
+    /**
+     * Writes the settings as a properties file, atomically (a temp file renamed into place). With a
+     * token, the file is readable by its owner only from its creation on (on POSIX file systems).
+     */
     public void store(Path file) {
         Properties properties = new Properties();
         properties.putAll(values);
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
+            Files.deleteIfExists(temp);
+            if (values.containsKey(SECURITY_TOKEN)) {
+                try {
+                    Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+                }
+                catch (UnsupportedOperationException e) {
+                    // not a POSIX file system; the directory's permissions have to do
+                }
+            }
             try (Writer writer = Files.newBufferedWriter(temp, StandardCharsets.UTF_8)) {
                 properties.store(writer, "gfsload cache settings");
             }
