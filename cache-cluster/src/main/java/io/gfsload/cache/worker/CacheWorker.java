@@ -151,10 +151,10 @@ public final class CacheWorker implements AutoCloseable {
         worker.heartbeats.scheduleWithFixedDelay(worker::heartbeatQuietly, intervalMillis, intervalMillis,
                 TimeUnit.MILLISECONDS);
         log.info("Cache worker {} started on {} with {} blocks ({} of {} bytes used) in tiers {}; deleted {} stale "
-                        + "temp files, {} corrupt blocks and {} blocks of the MEM tier; master {}{}", config.workerId(),
+                        + "temp files, {} corrupt blocks and {} blocks of the MEM tier; master {}; {}{}", config.workerId(),
                 server.target(), store.blockIds().size(), store.usedBytes(), config.capacityBytes(),
                 describeTiers(config), opened.staleTempFilesDeleted(), opened.corruptBlocksDeleted(),
-                opened.volatileBlocksDiscarded(), config.masterTarget(),
+                opened.volatileBlocksDiscarded(), config.masterTarget(), config.describeSettings(),
                 metricsServer.map(m -> "; metrics on http://" + m.target() + "/metrics").orElse(""));
         return worker;
     }

@@ -106,6 +106,40 @@ public record WorkerConfig(
     }
 
     /**
+     * The settings that shape the worker's reads, writes, heartbeats and eviction, for its start
+     * log line and {@code gfsload cluster status}: {@code reader buffer 1 MiB, checksum segment
+     * 1 MiB, max block 2 GiB, heartbeat every 1s, short-circuit writes on, eviction LRU}. Never the
+     * token.
+     */
+    public String describeSettings() {
+        return "reader buffer " + describeBytes(readChunkBytes)
+                + ", checksum segment " + describeBytes(checksumSegmentBytes)
+                + ", max block " + describeBytes(maxBlockBytes)
+                + ", heartbeat every " + describeDuration(heartbeatInterval)
+                + ", short-circuit writes " + (shortCircuitWrites ? "on" : "off")
+                + ", eviction " + (eviction.kind() == EvictionPolicy.Kind.LRU ? "LRU"
+                        : "LRFU (lambda " + eviction.lambda() + ")");
+    }
+
+    /** {@code 4 KiB}, {@code 1 MiB}, {@code 2 GiB}: exact, in the largest unit that divides it; else bytes. */
+    private static String describeBytes(long bytes) {
+        String[] units = {"TiB", "GiB", "MiB", "KiB"};
+        for (int i = 0; i < units.length; i++) {
+            long unit = 1L << (40 - 10 * i);
+            if (bytes >= unit && bytes % unit == 0) {
+                return bytes / unit + " " + units[i];
+            }
+        }
+        return bytes + " bytes";
+    }
+
+    /** {@code 500ms}, {@code 1s}: as the configuration writes it. */
+    private static String describeDuration(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + "s" : millis + "ms";
+    }
+
+    /**
      * A builder of a worker with one SSD tier in {@code blockDirectory}, on loopback, an ephemeral
      * port, 1 s heartbeats, 1 MiB segments and chunks, LRU eviction, no token, no metrics and
      * short-circuit writes allowed.

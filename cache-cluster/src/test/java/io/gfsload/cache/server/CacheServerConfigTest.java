@@ -12,6 +12,7 @@ import io.gfsload.cache.worker.WorkerConfig;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -142,6 +143,22 @@ class CacheServerConfigTest {
     }
 
     @Test
+    void aWorkerDescribesTheSettingsItRunsWithButNotItsToken() {
+        Map<String, String> settings = new HashMap<>(Map.of(CacheServerConfig.WORKER_ID, "w",
+                CacheServerConfig.WORKER_MASTER, "h:1", "gfsload.cache.worker.tier.ssd.dirs", "/a",
+                "gfsload.cache.worker.tier.ssd.quota", "1GiB", CacheServerConfig.SECURITY_TOKEN, TOKEN));
+        assertEquals("reader buffer 1 MiB, checksum segment 1 MiB, max block 2 GiB, heartbeat every 1s, "
+                + "short-circuit writes on, eviction LRU", CacheServerConfig.of(settings).worker().describeSettings());
+        settings.putAll(Map.of(CacheServerConfig.WORKER_READER_BUFFER_SIZE, "256KiB",
+                CacheServerConfig.WORKER_SEGMENT_SIZE, "4100", CacheServerConfig.WORKER_MAX_BLOCK_SIZE, "64MiB",
+                CacheServerConfig.WORKER_HEARTBEAT_INTERVAL, "500ms", CacheServerConfig.WORKER_SHORT_CIRCUIT_WRITES, "false",
+                CacheServerConfig.WORKER_EVICTION_POLICY, "lrfu", CacheServerConfig.WORKER_LRFU_LAMBDA, "0.01"));
+        String described = CacheServerConfig.of(settings).worker().describeSettings();
+        assertEquals("reader buffer 256 KiB, checksum segment 4100 bytes, max block 64 MiB, heartbeat every 500ms, "
+                + "short-circuit writes off, eviction LRFU (lambda 0.01)", described);
+    }
+
+    @Test
     void aStoredConfigLoadsBackAndHidesItsToken() throws Exception {
         CacheServerConfig config = CacheServerConfig.of(Map.of(CacheServerConfig.MASTER_METADATA_DIR, "/m",
                 CacheServerConfig.SECURITY_TOKEN, TOKEN));
@@ -151,6 +168,14 @@ class CacheServerConfigTest {
         assertEquals("CacheServerConfig{gfsload.cache.master.metadata-dir=/m, gfsload.cache.security.token=<hidden>}",
                 config.toString());
         assertEquals(List.of(file), Files.list(directory).toList(), "no temp file is left");
+        assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(file),
+                "a file with the token is its owner's only");
+        // replacing a file without a token keeps the token from ever being readable by others
+        Path replaced = directory.resolve("replaced.properties");
+        CacheServerConfig.of(Map.of(CacheServerConfig.MASTER_METADATA_DIR, "/m")).store(replaced);
+        Files.setPosixFilePermissions(replaced, PosixFilePermissions.fromString("rw-r--r--"));
+        config.store(replaced);
+        assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(replaced));
     }
 
     @Test
