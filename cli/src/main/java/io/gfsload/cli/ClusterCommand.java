@@ -12,10 +12,12 @@ import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.client.GrpcCacheClient;
+import io.gfsload.cache.master.MasterConfig;
 import io.gfsload.cache.server.CacheServerConfig;
 import io.gfsload.cache.server.CacheServerMain;
 import io.gfsload.cache.server.ConfigValues;
 import io.gfsload.cache.server.FileErrors;
+import io.gfsload.cache.worker.WorkerConfig;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Reader;
@@ -27,14 +29,15 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.TreeMap;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
@@ -47,10 +50,13 @@ import picocli.CommandLine.Spec;
  * {@code gfsload cluster start|status|stop}: a cache cluster of separate processes on this machine,
  * a master and N workers, each a JVM running {@link CacheServerMain} on this command's classpath.
  *
- * <p>Everything lives in the data directory: {@code cluster.json} (pids, ports, start times; kept
- * after {@code stop}, so that the next {@code start} gives each process the port it had),
+ * <p>Everything lives in the data directory: {@code cluster.json} (pids, ports, start times, JVM
+ * options and the settings of {@code --config} without the token; kept after {@code stop}, so that
+ * the next {@code start} gives each process the port it had and, without options, starts the
+ * cluster as it ran),
  * one {@code <name>.properties} per process (the settings it runs with, from {@code --config} plus
- * its id, directories and the master's address), {@code logs/<name>.log}, the master's RocksDB in
+ * its id, directories and the master's address; owner-only when it holds the token, which no
+ * other file of the cluster does), {@code logs/<name>.log}, the master's RocksDB in
  * {@code master/} and, unless the config names tier directories, each worker's SSD tier in
  * {@code worker-<i>/}. The processes outlive this command; {@code stop} ends them.
  */
@@ -63,6 +69,7 @@ public final class ClusterCommand implements Callable<Integer> {
     static final String CLUSTER_FILE = "cluster.json";
     static final int DEFAULT_WORKERS = 3;
     static final long DEFAULT_WORKER_QUOTA = 8L << 30;
+    static final String DEFAULT_JAVA_OPTION = "-Xmx512m";
     /** The master of the worker settings checked before the master runs (and its port is known). */
     private static final String UNKNOWN_MASTER = "localhost:0";
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -96,14 +103,19 @@ public final class ClusterCommand implements Callable<Integer> {
             String config, String log) {}
 
     /**
-     * {@code cluster.json}: the processes of a cluster, kept after {@code stop} for the ports.
+     * {@code cluster.json}: the processes of a cluster, kept after {@code stop} for the ports and the
+     * settings.
      *
      * @param javaOptions the JVM options of the processes, which processes started again get too;
      *     null in records of earlier versions
      * @param stoppedAt when {@code stop} stopped the cluster (ISO-8601); null while it runs
+     * @param settings the {@code gfsload.cache.*} settings the cluster was started with (of
+     *     {@code --config}), without the token, which only the processes' owner-only properties
+     *     files keep; null in records of earlier versions
+     * @param hasToken whether those settings have a token; null in records of earlier versions
      */
     record ClusterRecord(String masterTarget, ProcessRecord master, List<ProcessRecord> workers, String startedAt,
-            List<String> javaOptions, String stoppedAt) {
+            List<String> javaOptions, String stoppedAt, Map<String, String> settings, Boolean hasToken) {
         /** The master, then the workers. */
         List<ProcessRecord> processes() {
             List<ProcessRecord> processes = new ArrayList<>();
@@ -113,11 +125,12 @@ public final class ClusterCommand implements Callable<Integer> {
         }
 
         ClusterRecord withProcesses(ProcessRecord master, List<ProcessRecord> workers) {
-            return new ClusterRecord(masterTarget, master, workers, startedAt, javaOptions, stoppedAt);
+            return new ClusterRecord(masterTarget, master, workers, startedAt, javaOptions, stoppedAt, settings, hasToken);
         }
 
         ClusterRecord stopped(Instant at) {
-            return new ClusterRecord(masterTarget, master, workers, startedAt, javaOptions, at.toString());
+            return new ClusterRecord(masterTarget, master, workers, startedAt, javaOptions, at.toString(), settings,
+                    hasToken);
         }
     }
 
@@ -126,36 +139,53 @@ public final class ClusterCommand implements Callable<Integer> {
             usageHelpAutoWidth = true,
             description = {"Starts a master and N workers, waits until every worker is registered and live, and prints "
                     + "the master's address. In a data directory whose cluster ran before, each process gets the port "
-                    + "it had, unless the config sets it.",
+                    + "it had, unless the config sets it, and the cluster starts as it ran: with its settings (token "
+                    + "included), its number of workers and its JVM options, unless --config, --workers or "
+                    + "--java-option give others.",
                     "On a running cluster, starts again only its processes that are not running, with the settings "
                     + "they ran with."})
     int start(
             @Option(names = "--workers", paramLabel = "N",
-                    description = "Worker processes (default: " + DEFAULT_WORKERS + ").") Integer workersOption,
+                    description = "Worker processes (default: " + DEFAULT_WORKERS + ", or as many as the cluster in "
+                            + "the data directory had).") Integer workersOption,
             @Option(names = "--data-dir", paramLabel = "DIR",
                     description = "Where the cluster keeps its state and logs (default: $GFSLOAD_HOME/cluster-processes).")
             Path dataDir,
             @Option(names = "--config", paramLabel = "FILE",
-                    description = "Properties file of gfsload.cache.* settings: ports, tiers and quotas, eviction, token.")
+                    description = "Properties file of gfsload.cache.* settings: ports, tiers and quotas, eviction, token "
+                            + "(default: none, or the settings the cluster in the data directory ran with).")
             Path config,
-            @Option(names = "--java-option", paramLabel = "OPTION", defaultValue = "-Xmx512m",
-                    description = "JVM option of every process; repeatable (default: ${DEFAULT-VALUE}).")
-            List<String> javaOptions,
+            @Option(names = "--java-option", paramLabel = "OPTION",
+                    description = "JVM option of every process; repeatable (default: " + DEFAULT_JAVA_OPTION
+                            + ", or the options the cluster in the data directory ran with).")
+            List<String> javaOptionsOption,
             @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s",
                     description = "How long to wait for the processes to start (default: ${DEFAULT-VALUE}).")
             String timeout) {
         PrintWriter out = spec.commandLine().getOut();
-        int workers = workersOption == null ? DEFAULT_WORKERS : workersOption;
-        if (workers < 1) {
-            return usage("--workers must be at least 1: " + workers);
+        if (workersOption != null && workersOption < 1) {
+            return usage("--workers must be at least 1: " + workersOption);
         }
         Path directory = dataDir(dataDir);
         Duration startTimeout;
+        Optional<ClusterRecord> previous;
+        try {
+            startTimeout = ConfigValues.duration("--timeout", timeout);
+            previous = readRecord(directory);
+        }
+        catch (UncheckedIOException | IllegalArgumentException e) {
+            return usage(e.getMessage());
+        }
+        // A cluster that ran in the directory starts as it ran, unless the options say otherwise.
+        int workers = workersOption != null ? workersOption
+                : previous.map(record -> record.workers().size()).orElse(DEFAULT_WORKERS);
+        List<String> javaOptions = javaOptionsOption != null ? javaOptionsOption
+                : previous.map(ClusterRecord::javaOptions).orElse(List.of(DEFAULT_JAVA_OPTION));
         CacheServerConfig settings;
         CacheServerConfig masterSettings;
         try {
-            startTimeout = ConfigValues.duration("--timeout", timeout);
-            settings = config == null ? CacheServerConfig.of(java.util.Map.of()) : CacheServerConfig.load(config);
+            settings = config != null ? CacheServerConfig.load(config)
+                    : previous.isPresent() ? recordedSettings(directory, previous.get()) : CacheServerConfig.of(Map.of());
             masterSettings = settings.get(CacheServerConfig.MASTER_METADATA_DIR).isPresent() ? settings
                     : settings.with(CacheServerConfig.MASTER_METADATA_DIR, directory.resolve("master").toString());
             // Every value is read as the processes will read it, so that a bad one is a usage error
@@ -180,10 +210,20 @@ public final class ClusterCommand implements Callable<Integer> {
                 return usage("Cannot create the directory " + path + " of the cache cluster: " + FileErrors.reason(e));
             }
         }
-        Optional<ClusterRecord> previous = readRecord(directory);
         if (previous.isPresent() && previous.get().stoppedAt() == null
                 && previous.get().processes().stream().anyMatch(ClusterCommand::isRunning)) {
             return startStopped(previous.get(), directory, workersOption, startTimeout, javaOptions);
+        }
+        if (config != null && previous.isPresent() && ranWithToken(previous.get())
+                && settings.get(CacheServerConfig.SECURITY_TOKEN).isEmpty()) {
+            return failed(ExitCode.USAGE, "The cache cluster in " + directory + " ran with a token ("
+                    + CacheServerConfig.SECURITY_TOKEN + ") and " + config + " sets none: add it, or set "
+                    + CacheServerConfig.SECURITY_TOKEN + "= (empty) to start the cluster without one");
+        }
+        Optional<String> portInUse = pinnedPortInUse(masterSettings, settings, directory, workers);
+        if (portInUse.isPresent()) {
+            return failed(ExitCode.USAGE, "Cannot start the cache cluster in " + directory + ": " + portInUse.get()
+                    + "; free it, or set another port in the config (0: any free port)");
         }
         // A cluster started again keeps its addresses: the master's is in its clients' commands.
         Optional<ProcessRecord> previousMaster = previous.map(ClusterRecord::master);
@@ -223,13 +263,16 @@ public final class ClusterCommand implements Callable<Integer> {
             }
             awaitLive(masterTarget, settings, workers, startTimeout);
             ClusterRecord record = new ClusterRecord(masterTarget, master.record(masterReady), workerRecords,
-                    Instant.now().toString(), List.copyOf(javaOptions), null);
+                    Instant.now().toString(), List.copyOf(javaOptions), null,
+                    new TreeMap<>(settings.without(CacheServerConfig.SECURITY_TOKEN).values()), settings.token().isPresent());
             writeRecord(directory, record);
             out.println("Cache cluster started in " + directory + ": master " + masterTarget + ", "
                     + Sizes.count(workers, "worker") + " live");
             notes.forEach(out::println);
+            // without --config, the token is in the master's properties file (owner-only), a valid --token-file
+            Path tokenFile = config != null ? config.toAbsolutePath() : master.config();
             out.println("Use it with: gfsload --master " + masterTarget
-                    + (settings.token().isPresent() ? " --token-file " + config.toAbsolutePath() : "") + " ...");
+                    + (settings.token().isPresent() ? " --token-file " + tokenFile : "") + " ...");
             out.flush();
             return ExitCode.OK;
         }
@@ -311,6 +354,84 @@ public final class ClusterCommand implements Callable<Integer> {
             return failed(ExitCode.FAILED, "Cannot start " + names(stopped) + " of the cache cluster in " + directory
                     + " again: " + describe(e));
         }
+    }
+
+    /**
+     * The settings the cluster of {@code record} was started with: those the record keeps, and the
+     * token its master's properties file keeps (in records of earlier versions: that file's).
+     *
+     * @throws IllegalArgumentException when the token, or the settings of a record of an earlier
+     *     version, cannot be read: a cluster that had a token never starts without it
+     */
+    private static CacheServerConfig recordedSettings(Path directory, ClusterRecord record) {
+        if (record.settings() != null && !Boolean.TRUE.equals(record.hasToken())) {
+            return CacheServerConfig.of(record.settings());
+        }
+        Path file = Path.of(record.master().config());
+        String what = record.settings() == null ? "its settings are" : "its token (" + CacheServerConfig.SECURITY_TOKEN + ") is";
+        String failure = "Cannot start the cache cluster in " + directory + " as it ran: " + what + " kept in " + file
+                + " only, ";
+        CacheServerConfig master;
+        try {
+            master = CacheServerConfig.load(file);
+        }
+        catch (UncheckedIOException e) {
+            throw new IllegalArgumentException(failure + "which cannot be read (" + FileErrors.reason(e.getCause())
+                    + "); give the cluster's settings with --config FILE", e);
+        }
+        catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(failure + "which is not valid (" + e.getMessage()
+                    + "); give the cluster's settings with --config FILE", e);
+        }
+        if (record.settings() == null) {
+            return master;
+        }
+        String token = master.token().orElseThrow(() -> new IllegalArgumentException(failure
+                + "which has none; give the cluster's settings with --config FILE"));
+        return CacheServerConfig.of(record.settings()).with(CacheServerConfig.SECURITY_TOKEN, token);
+    }
+
+    /** Whether the cluster of {@code record} ran with a token (in records of earlier versions: its master's file says). */
+    private static boolean ranWithToken(ClusterRecord record) {
+        if (record.hasToken() != null) {
+            return record.hasToken();
+        }
+        try {
+            return CacheServerConfig.load(Path.of(record.master().config())).token().isPresent();
+        }
+        catch (UncheckedIOException | IllegalArgumentException e) {
+            return false;
+        }
+    }
+
+    /**
+     * The first port the settings fix (above 0) that another process holds: the master's and its
+     * metrics', and each worker's and its metrics' (P + i for worker i). Checked before any process
+     * starts, so that a port in use starts nothing.
+     */
+    private static Optional<String> pinnedPortInUse(CacheServerConfig masterSettings, CacheServerConfig settings,
+            Path directory, int workers) {
+        MasterConfig master = masterSettings.master();
+        List<Optional<String>> checks = new ArrayList<>();
+        checks.add(portInUse(CacheServerConfig.MASTER_PORT, master.host(), master.port(), "the master", 0));
+        checks.add(portInUse(CacheServerConfig.MASTER_METRICS_PORT, master.host(), master.metricsPort(), "the master", 0));
+        for (int i = 0; i < workers; i++) {
+            WorkerConfig worker = workerSettings(settings, directory, i, UNKNOWN_MASTER).worker();
+            checks.add(portInUse(CacheServerConfig.WORKER_PORT, worker.host(), worker.port(), worker.workerId(), i));
+            checks.add(portInUse(CacheServerConfig.WORKER_METRICS_PORT, worker.host(), worker.metricsPort(),
+                    worker.workerId(), i));
+        }
+        return checks.stream().flatMap(Optional::stream).findFirst();
+    }
+
+    /** {@code key=port is in use by another process}, or for worker {@code index} > 0 the port P + index it gets. */
+    private static Optional<String> portInUse(String key, String host, int port, String name, int index) {
+        if (port <= 0 || isFree(host, port)) {
+            return Optional.empty();
+        }
+        return Optional.of(index == 0 ? key + "=" + port + " is in use by another process"
+                : key + "=" + (port - index) + " gives " + name + " the port " + port
+                        + ", which is in use by another process");
     }
 
     private static String masterPortInUse(Path directory, ProcessRecord master, String otherPort) {
@@ -395,15 +516,31 @@ public final class ClusterCommand implements Callable<Integer> {
                     Sizes.format(info.liveWorkers().stream().mapToLong(WorkerInfo::usedBytes).sum()),
                     Sizes.format(info.liveCapacityBytes()), Sizes.count(underReplicated, "under-replicated block"),
                     Sizes.count(tempAreas, "open temp area"));
+            firstWorkerSettings(record).ifPresent(worker -> out.println("Settings: " + worker.describeSettings()
+                    + "; clients keep up to " + Sizes.count(settings.client().maxWorkerChannels(), "worker connection")));
             out.flush();
             return ExitCode.OK;
         }
         catch (CacheUnavailableException e) {
-            return masterDown(directory, record, "does not answer");
+            // the master may have ended since it was looked at
+            return masterDown(directory, record, isRunning(record.master()) ? "does not answer" : "is not running");
         }
         catch (CacheException e) {
             return failed(ExitCode.FAILED, "The master of the cache cluster in " + directory + " (" + record.masterTarget()
                     + ", pid " + record.master().pid() + ") fails: " + e.getMessage());
+        }
+    }
+
+    /** The settings the first worker runs with, as its properties file has them; empty when it cannot be read. */
+    private static Optional<WorkerConfig> firstWorkerSettings(ClusterRecord record) {
+        if (record.workers().isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(CacheServerConfig.load(Path.of(record.workers().get(0).config())).worker());
+        }
+        catch (UncheckedIOException | IllegalArgumentException e) {
+            return Optional.empty();
         }
     }
 
@@ -493,43 +630,49 @@ public final class ClusterCommand implements Callable<Integer> {
         int killed = 0;
         long deadline = System.nanoTime() + grace.toNanos();
         for (ProcessHandle handle : running) {
-            long remaining = Math.max(0, deadline - System.nanoTime());
-            try {
-                handle.onExit().get(remaining, TimeUnit.NANOSECONDS);
-            }
-            catch (java.util.concurrent.TimeoutException e) {
+            if (!awaitEnd(handle, deadline)) {
                 handle.destroyForcibly();
                 killed++;
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                handle.destroyForcibly();
-                killed++;
-            }
-            catch (java.util.concurrent.ExecutionException e) {
-                // onExit() does not fail
             }
         }
+        long killedDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         for (ProcessHandle handle : running) {
-            try {
-                handle.onExit().get(10, TimeUnit.SECONDS);
-            }
-            catch (Exception e) {
-                // killed processes end at once; nothing more to do
-            }
+            // killed processes end at once; nothing more to do after that
+            awaitEnd(handle, killedDeadline);
         }
         return killed;
     }
 
     /**
-     * The live process a record names: the same pid with the same start time (a pid reused by another
-     * process has another), or, where the system tells no start time, a command line naming the
-     * server (the {@code -Dgfsload.cache.server=<name>} option comes first, as Linux shows only the
-     * first 4 KiB of a command line).
+     * Waits until the process has ended, a zombie counting as ended (its parent reaps it, not us);
+     * false when it still runs at the deadline or the wait is interrupted.
+     */
+    private static boolean awaitEnd(ProcessHandle handle, long deadline) {
+        while (ProcessStates.isRunning(handle)) {
+            if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return !ProcessStates.isRunning(handle);
+            }
+        }
+        return true;
+    }
+
+    /**
+     * The running process a record names: the same pid with the same start time (a pid reused by
+     * another process has another), or, where the system tells no start time, a command line naming
+     * the server (the {@code -Dgfsload.cache.server=<name>} option comes first, as Linux shows only
+     * the first 4 KiB of a command line). A process that has exited but is not reaped yet (a
+     * zombie) does not run.
      */
     static Optional<ProcessHandle> handle(ProcessRecord record) {
         return ProcessHandle.of(record.pid())
-                .filter(ProcessHandle::isAlive)
+                .filter(ProcessStates::isRunning)
                 .filter(handle -> {
                     Optional<Instant> started = handle.info().startInstant();
                     if (record.startedAt() != null && started.isPresent()) {
@@ -647,15 +790,8 @@ public final class ClusterCommand implements Callable<Integer> {
     private static Started launch(String role, String name, CacheServerConfig settings, Path directory,
             List<String> javaOptions) throws IOException {
         Path config = directory.resolve(name + ".properties");
+        // with a token, readable by its owner only
         settings.store(config);
-        if (settings.token().isPresent()) {
-            try {
-                Files.setPosixFilePermissions(config, PosixFilePermissions.fromString("rw-------"));
-            }
-            catch (UnsupportedOperationException e) {
-                // not a POSIX file system; the directory's permissions have to do
-            }
-        }
         Path ready = directory.resolve(name + ".ready");
         Files.deleteIfExists(ready);
         Path log = directory.resolve("logs").resolve(name + ".log");

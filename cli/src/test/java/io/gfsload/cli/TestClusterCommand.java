@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,16 +14,20 @@ import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.client.GrpcCacheClient;
+import java.io.BufferedReader;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -261,6 +266,174 @@ class TestClusterCommand {
     }
 
     @Test
+    void aStoppedClusterStartsAgainAsItRanWithItsTokenSettingsAndWorkers() throws Exception {
+        Path config = dataDir.resolve("tok.properties");
+        Files.writeString(config, String.join("\n",
+                "gfsload.cache.security.token=" + TOKEN,
+                "gfsload.cache.master.heartbeat-interval=500ms",
+                "gfsload.cache.worker.heartbeat-interval=500ms",
+                "gfsload.cache.worker.tier.ssd.quota=48MiB",
+                "gfsload.cache.worker.reader.buffer-size=256KiB",
+                "gfsload.cache.client.pool.max=8",
+                ""));
+        Run first = cluster("start", "--workers", "2", "--data-dir", dataDir.toString(), "--config", config.toString(),
+                "--java-option=-Xmx256m", "--java-option=-XX:TieredStopAtLevel=1");
+        assertEquals(0, first.exitCode(), first.err());
+        String master = record().masterTarget();
+        assertFalse(Files.readString(dataDir.resolve(ClusterCommand.CLUSTER_FILE)).contains(TOKEN), "the record keeps no token");
+        assertEquals(ExitCode.OK, cluster("stop", "--data-dir", dataDir.toString()).exitCode());
+
+        // as the messages of stop and status say: without --config and --workers, the cluster starts as it ran
+        Run again = cluster("start", "--data-dir", dataDir.toString());
+        assertEquals(0, again.exitCode(), again.err());
+        Path masterProperties = dataDir.resolve("master.properties");
+        assertEquals("Cache cluster started in " + dataDir + ": master " + master + ", 2 workers live\n"
+                + "Use it with: gfsload --master " + master + " --token-file " + masterProperties + " ...\n", again.out());
+        assertEquals(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), record().javaOptions(), "the JVM options it ran with");
+        for (String file : List.of("master.properties", "worker-0.properties", "worker-1.properties")) {
+            assertEquals(PosixFilePermissions.fromString("rw-------"),
+                    Files.getPosixFilePermissions(dataDir.resolve(file)), file + " has the token");
+        }
+        assertFalse(Files.readString(dataDir.resolve(ClusterCommand.CLUSTER_FILE)).contains(TOKEN));
+        Path ufs = Files.createDirectories(dataDir.resolve("ufs"));
+        Files.write(ufs.resolve("part-0"), new byte[1024]);
+        CliRun withoutToken = CliRun.gfsload(dataDir.resolve("home"), "status", "--path", ufs.toString(), "--master", master);
+        assertEquals(ExitCode.USAGE, withoutToken.exitCode(), "the cluster still wants its token: " + withoutToken.err());
+        CliRun withToken = CliRun.gfsload(dataDir.resolve("home"), "status", "--path", ufs.toString(), "--master", master,
+                "--token-file", masterProperties.toString());
+        assertEquals(0, withToken.exitCode(), withToken.err());
+        ClusterProcesses.await(() -> cluster("status", "--data-dir", dataDir.toString()).out()
+                .contains("\n2 of 2 workers live, 0 B of 96.0 MiB used;"), Duration.ofSeconds(20), "both workers have their quota");
+        Run status = cluster("status", "--data-dir", dataDir.toString());
+        assertTrue(status.out().endsWith("\nSettings: reader buffer 256 KiB, checksum segment 1 MiB, max block 2 GiB, "
+                + "heartbeat every 500ms, short-circuit writes on, eviction LRU; clients keep up to 8 worker connections\n"),
+                status.out());
+        String workerLog = Files.readString(dataDir.resolve("logs").resolve("worker-1.log"));
+        assertTrue(workerLog.contains("; reader buffer 256 KiB, checksum segment 1 MiB, max block 2 GiB, heartbeat every "
+                + "500ms, short-circuit writes on, eviction LRU"), workerLog);
+        assertFalse(workerLog.contains(TOKEN));
+        assertEquals(ExitCode.OK, cluster("stop", "--data-dir", dataDir.toString()).exitCode());
+
+        // the token is never dropped: not when the file that keeps it is gone, not by a config without one
+        Files.move(masterProperties, dataDir.resolve("master.properties.saved"));
+        Run tokenGone = cluster("start", "--data-dir", dataDir.toString());
+        assertEquals(ExitCode.USAGE, tokenGone.exitCode());
+        assertEquals("gfsload: Cannot start the cache cluster in " + dataDir + " as it ran: its token "
+                + "(gfsload.cache.security.token) is kept in " + masterProperties + " only, which cannot be read (no such "
+                + "file or directory); give the cluster's settings with --config FILE\n", tokenGone.err());
+        Path open = dataDir.resolve("open.properties");
+        Files.writeString(open, "gfsload.cache.worker.heartbeat-interval=500ms\ngfsload.cache.worker.tier.ssd.quota=32MiB\n");
+        Run noToken = cluster("start", "--data-dir", dataDir.toString(), "--config", open.toString());
+        assertEquals(ExitCode.USAGE, noToken.exitCode());
+        assertEquals("gfsload: The cache cluster in " + dataDir + " ran with a token (gfsload.cache.security.token) and "
+                + open + " sets none: add it, or set gfsload.cache.security.token= (empty) to start the cluster without "
+                + "one\n", noToken.err());
+        assertTrue(record().stoppedAt() != null, "nothing started");
+
+        // a new config applies as a whole, and after a stop another number of workers may start
+        Files.writeString(open, "gfsload.cache.security.token=\n", StandardOpenOption.APPEND);
+        Run fewer = cluster("start", "--workers", "1", "--data-dir", dataDir.toString(), "--config", open.toString());
+        assertEquals(0, fewer.exitCode(), fewer.err());
+        assertEquals("Cache cluster started in " + dataDir + ": master " + master + ", 1 worker live\n"
+                + "Use it with: gfsload --master " + master + " ...\n", fewer.out());
+        CliRun openCluster = CliRun.gfsload(dataDir.resolve("home"), "status", "--path", ufs.toString(), "--master", master);
+        assertEquals(0, openCluster.exitCode(), openCluster.err());
+        assertEquals(1, record().workers().size());
+        assertEquals(ExitCode.OK, cluster("stop", "--data-dir", dataDir.toString()).exitCode());
+    }
+
+    @Test
+    void aPortTheConfigFixesThatIsInUseStartsNothing() throws IOException {
+        Path config = dataDir.resolve("pin.properties");
+        try (ServerSocket taken = listenWithFreePortBelow()) {
+            int port = taken.getLocalPort();
+            String end = " is in use by another process; free it, or set another port in the config (0: any free port)\n";
+            for (String pinned : List.of("gfsload.cache.master.port", "gfsload.cache.master.metrics.port",
+                    "gfsload.cache.worker.port", "gfsload.cache.worker.metrics.port")) {
+                Files.writeString(config, pinned + "=" + port + "\n");
+                Run start = cluster("start", "--workers", "1", "--data-dir", dataDir.toString(), "--config", config.toString());
+                assertEquals(ExitCode.USAGE, start.exitCode(), start.err());
+                assertEquals("gfsload: Cannot start the cache cluster in " + dataDir + ": " + pinned + "=" + port + end,
+                        start.err());
+            }
+            // worker i gets the port P + i
+            Files.writeString(config, "gfsload.cache.worker.port=" + (port - 1) + "\n");
+            Run second = cluster("start", "--workers", "2", "--data-dir", dataDir.toString(), "--config", config.toString());
+            assertEquals(ExitCode.USAGE, second.exitCode(), second.err());
+            assertEquals("gfsload: Cannot start the cache cluster in " + dataDir + ": gfsload.cache.worker.port="
+                    + (port - 1) + " gives worker-1 the port " + port + ", which" + end, second.err());
+        }
+        assertFalse(Files.exists(dataDir.resolve(ClusterCommand.CLUSTER_FILE)), "nothing started");
+        try (var logs = Files.list(dataDir.resolve("logs"))) {
+            assertEquals(List.of(), logs.toList(), "no process started");
+        }
+    }
+
+    @Test
+    void aProcessThatExitedButIsNotReapedDoesNotRun() throws Exception {
+        assumeTrue(Files.isRegularFile(Path.of("/proc/self/stat")), "a system that tells zombies in /proc");
+        Run start = cluster("start", "--workers", "1", "--data-dir", dataDir.toString(), "--java-option=-Xmx256m",
+                "--java-option=-XX:TieredStopAtLevel=1");
+        assertEquals(0, start.exitCode(), start.err());
+        ClusterCommand.ClusterRecord record = record();
+        String master = record.masterTarget();
+        try (Zombie zombie = Zombie.create()) {
+            assertTrue(ProcessHandle.of(zombie.pid()).map(ProcessHandle::isAlive).orElse(false),
+                    "Java counts a zombie alive");
+            // the worker ended, and its parent has not reaped it (as a container's PID 1 that never reaps)
+            kill(record.workers().get(0));
+            writeRecord(record.withProcesses(record.master(), List.of(zombie.as(record.workers().get(0)))));
+            Run restart = cluster("start", "--data-dir", dataDir.toString());
+            assertEquals(0, restart.exitCode(), restart.err());
+            assertEquals("Cache cluster in " + dataDir + ": started worker-0 again; master " + master + ", 1 worker live\n",
+                    restart.out());
+
+            // likewise the master, for status and stop
+            record = record();
+            kill(record.master());
+            ClusterCommand.ProcessRecord zombieMaster = zombie.as(record.master());
+            writeRecord(record.withProcesses(zombieMaster, record.workers()));
+            Run status = cluster("status", "--data-dir", dataDir.toString());
+            assertEquals(ExitCode.FAILED, status.exitCode());
+            assertTrue(status.err().startsWith("gfsload: The master of the cache cluster in " + dataDir + " (" + master
+                    + ", pid " + zombie.pid() + ") is not running; its log is "), status.err());
+            Run stop = cluster("stop", "--data-dir", dataDir.toString(), "--timeout", "20s");
+            assertEquals(0, stop.exitCode(), stop.err());
+            assertEquals("Cache cluster in " + dataDir + " stopped: 1 worker; the master was not running\n", stop.out());
+        }
+    }
+
+    /** A process that has exited and that its parent never reaps: a shell's child, the shell having become a sleep. */
+    private record Zombie(Process parent, long pid) implements AutoCloseable {
+        static Zombie create() throws IOException {
+            // the child outlives the exec by a second, so that no shell can reap it
+            Process parent = new ProcessBuilder("sh", "-c", "sleep 1 & echo $!; exec sleep 300")
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            String line = new BufferedReader(new InputStreamReader(parent.getInputStream(), StandardCharsets.US_ASCII))
+                    .readLine();
+            Zombie zombie = new Zombie(parent, Long.parseLong(line.strip()));
+            ClusterProcesses.await(() -> ProcessStates.hasExited(zombie.pid()), Duration.ofSeconds(30),
+                    "the child " + zombie.pid() + " is a zombie");
+            return zombie;
+        }
+
+        /** {@code process} as its record would name the zombie: its pid and start time. */
+        ClusterCommand.ProcessRecord as(ClusterCommand.ProcessRecord process) {
+            String startedAt = ProcessHandle.of(pid).orElseThrow().info().startInstant().orElseThrow().toString();
+            return new ClusterCommand.ProcessRecord(process.name(), pid, startedAt, process.host(), process.port(),
+                    process.metricsPort(), process.config(), process.log());
+        }
+
+        /** Ends the parent; whoever inherits the zombie reaps it. */
+        @Override
+        public void close() throws InterruptedException {
+            parent.destroyForcibly();
+            parent.waitFor();
+        }
+    }
+
+    @Test
     void statusAndStopSayWhichProcessesAreNotRunning() throws Exception {
         Run start = cluster("start", "--workers", "2", "--data-dir", dataDir.toString(), "--java-option=-Xmx256m",
                 "--java-option=-XX:TieredStopAtLevel=1");
@@ -311,6 +484,23 @@ class TestClusterCommand {
     private ClusterCommand.ClusterRecord record() throws IOException {
         return new ObjectMapper().readValue(dataDir.resolve(ClusterCommand.CLUSTER_FILE).toFile(),
                 ClusterCommand.ClusterRecord.class);
+    }
+
+    private void writeRecord(ClusterCommand.ClusterRecord record) throws IOException {
+        new ObjectMapper().writeValue(dataDir.resolve(ClusterCommand.CLUSTER_FILE).toFile(), record);
+    }
+
+    /** A socket on a port P whose port P - 1 is free. */
+    private static ServerSocket listenWithFreePortBelow() throws IOException {
+        while (true) {
+            ServerSocket socket = listen(0);
+            try (ServerSocket below = listen(socket.getLocalPort() - 1)) {
+                return socket;
+            }
+            catch (IOException e) {
+                socket.close();
+            }
+        }
     }
 
     private static List<Integer> ports(List<ClusterCommand.ProcessRecord> processes) {
