@@ -2,13 +2,11 @@ package io.gfsload.cli;
 
 import static java.util.Objects.requireNonNull;
 
-import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.FreeResult;
-import io.gfsload.planner.FileLoad;
-import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.NoSuchPathException;
+import io.gfsload.planner.PartitionLoad;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,9 +24,9 @@ import picocli.CommandLine.Spec;
         versionProvider = VersionProvider.class,
         sortOptions = false,
         usageHelpAutoWidth = true,
-        description = "Removes from the cache every block of the files behind table partitions or UFS paths, on every worker. "
-                + "A path no longer in the UFS frees what is cached of it: every cached version of the file of that path, "
-                + "and every file under it. The UFS is not touched.")
+        description = "Removes from the cache every block cached at or under the locations of table partitions or UFS paths, "
+                + "on every worker: every cached version of each file, whether the UFS still has it or not (rewritten, deleted). "
+                + "A path no longer in the UFS frees what is cached of it too. The UFS is not touched.")
 public final class FreeCommand implements Callable<Integer> {
     private final CliEnvironment environment;
 
@@ -60,23 +58,28 @@ public final class FreeCommand implements Callable<Integer> {
         List<String> notFound = new ArrayList<>();
         try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty())) {
             LoadRunner runner = new LoadRunner(services);
-            List<FileIdentity> files = new ArrayList<>();
+            // the UFS says which locations exist (and the metastore where the partitions are); the cache
+            // is freed by location: every identity of every file at or under it, present in the UFS or
+            // not, so that versions rewritten or deleted since they were loaded go too
+            List<String> present = new ArrayList<>();
             List<String> gone = new ArrayList<>();
             if (table) {
-                files.addAll(files(runner, target));
+                present.addAll(locations(runner, target));
             }
             else {
                 for (String path : paths) {
                     try {
-                        files.addAll(files(runner, new LoadTarget.Paths(List.of(path))));
+                        locations(runner, new LoadTarget.Paths(List.of(path)));
+                        present.add(path);
                     }
                     catch (NoSuchPathException e) {
                         gone.add(path);
                     }
                 }
             }
-            for (FileIdentity file : files) {
-                freed.add(services.cache().free(file));
+            for (String location : present) {
+                freed.add(services.cache().freePath(runner.qualifiedPath(location)));
+                freed.add(services.cache().freePrefix(runner.directoryPrefix(location)));
             }
             for (String path : gone) {
                 // no longer in the UFS (moved, deleted): what the cache holds of it, as a file (any
@@ -112,10 +115,16 @@ public final class FreeCommand implements Callable<Integer> {
         return ExitCode.OK;
     }
 
-    /** The files {@code target} covers in the UFS. */
-    private static List<FileIdentity> files(LoadRunner runner, LoadTarget target) {
-        LoadPlan plan = runner.plan(new LoadRequest(target, 1), new WorkloadOptions(), List.of()).plan();
-        return plan.partitions().stream().flatMap(partition -> partition.files().stream()).map(FileLoad::file).toList();
+    /**
+     * The storage locations {@code target} covers: a table's selected partitions (or its location),
+     * or the paths.
+     *
+     * @throws NoSuchPathException when a path is not in the UFS
+     */
+    private static List<String> locations(LoadRunner runner, LoadTarget target) {
+        return runner.plan(new LoadRequest(target, 1), new WorkloadOptions(), List.of()).plan().partitions().stream()
+                .map(PartitionLoad::location)
+                .toList();
     }
 
     /** What the frees of one command uncached, summed. */

@@ -6,11 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -201,6 +204,47 @@ class TestPathCommands {
         assertEquals("", again.out());
         assertEquals(1, json(gfsload("status", "--path", sibling.toString(), "--json").out()).get("totals").get("blocksCached").asLong(),
                 "a file whose path only starts with the same name is another file");
+    }
+
+    @Test
+    void freeOfAnExistingPathFreesEveryVersionCachedUnderItAndFilesDeletedSince() throws IOException {
+        Path dir = directory("rw", 2, 70_000);
+        Path sibling = directory("rw0", 1, 1000);
+        CliRun load = gfsload("distributedLoad", "--progress", "none", dir.toString(), sibling.toString());
+        assertEquals(0, load.exitCode(), load.err());
+        FileIdentity before = CacheContents.identity("file:" + dir.resolve("f0.bin"));
+        FileIdentity deleted = CacheContents.identity("file:" + dir.resolve("f1.bin"));
+        // rewritten in place (INSERT OVERWRITE) and loaded again, and deleted: three versions cached under the directory
+        Files.write(dir.resolve("f0.bin"), new byte[80_000]);
+        Files.delete(dir.resolve("f1.bin"));
+        CliRun reload = gfsload("distributedLoad", "--progress", "none", dir.toString());
+        assertEquals(0, reload.exitCode(), reload.err());
+        FileIdentity after = CacheContents.identity("file:" + dir.resolve("f0.bin"));
+
+        CliRun free = gfsload("free", "--path", dir.toString());
+        assertEquals(0, free.exitCode(), free.err());
+        assertEquals("Freed " + dir + ": 3 blocks, 214.8 KiB of 3 files" + System.lineSeparator(), free.out());
+        try (CacheClient client = cluster.newClient()) {
+            for (FileIdentity file : List.of(before, deleted, after)) {
+                assertEquals(List.of(), client.cachedBlocks(file), file + " is freed");
+            }
+        }
+        assertEquals(1, json(gfsload("status", "--path", sibling.toString(), "--json").out()).get("totals").get("blocksCached").asLong(),
+                "a directory that only starts with the same name is not under it");
+
+        // a file of the UFS: every cached version of it
+        Files.write(dir.resolve("f0.bin"), new byte[90_000]);
+        assertEquals(0, gfsload("distributedLoad", "--progress", "none", dir.resolve("f0.bin").toString()).exitCode());
+        Files.write(dir.resolve("f0.bin"), new byte[100_000]);
+        assertEquals(0, gfsload("distributedLoad", "--progress", "none", dir.resolve("f0.bin").toString()).exitCode());
+        CliRun file = gfsload("free", "--path", dir.resolve("f0.bin").toString());
+        assertEquals(0, file.exitCode(), file.err());
+        assertEquals("Freed " + dir.resolve("f0.bin") + ": 2 blocks, 185.5 KiB of 2 files" + System.lineSeparator(), file.out());
+
+        // nothing cached at or under a location of the UFS: nothing to free, which is no error
+        CliRun again = gfsload("free", "--path", dir.toString());
+        assertEquals(0, again.exitCode(), again.err());
+        assertEquals("Freed " + dir + ": 0 blocks, 0 B of 0 files" + System.lineSeparator(), again.out());
     }
 
     private static JsonNode json(String text) {
