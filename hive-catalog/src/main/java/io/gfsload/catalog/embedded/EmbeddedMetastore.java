@@ -7,8 +7,12 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import org.apache.hadoop.hive.conf.HiveConf;
 import org.apache.hadoop.hive.metastore.HiveMetaStore;
 import org.apache.hadoop.hive.metastore.IHMSHandler;
@@ -29,19 +33,25 @@ import org.slf4j.LoggerFactory;
  * <p>Only one embedded metastore serves at a time in a JVM: the metastore keeps its persistence
  * manager in static state. {@link #close()} stops the server; the Derby database stays open until
  * the JVM exits, so that a later metastore on the same directory in the same JVM can reuse it.
- * Derby's own lock keeps a second process out of the directory.
+ * A lock on {@code directory/metastore.lock}, held while the metastore serves, keeps a second
+ * metastore out of the directory at once, in this process or another, before Derby is asked:
+ * Derby refuses a database booted by another process too, but only after the metastore's
+ * retries, tens of seconds later.
  */
 public final class EmbeddedMetastore implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(EmbeddedMetastore.class);
+    private static final String LOCK_FILE = "metastore.lock";
 
     private final Path directory;
     private final TServer server;
     private final Thread serveThread;
     private final IHMSHandler handler;
     private final int port;
+    private final FileChannel lockChannel;
 
-    private EmbeddedMetastore(Path directory, TServer server, Thread serveThread, IHMSHandler handler, int port) {
+    private EmbeddedMetastore(Path directory, TServer server, Thread serveThread, IHMSHandler handler, int port, FileChannel lockChannel) {
         this.directory = directory;
+        this.lockChannel = lockChannel;
         this.server = server;
         this.serveThread = serveThread;
         this.handler = handler;
@@ -52,18 +62,63 @@ public final class EmbeddedMetastore implements AutoCloseable {
      * Starts a metastore whose Derby database lives in {@code directory/metastore_db} and whose
      * warehouse is {@code directory/warehouse}, listening on an ephemeral loopback port.
      *
-     * @throws CatalogException when the database cannot be opened (for example because another
-     *     process holds it) or the server cannot bind
+     * @throws MetastoreInUseException when another metastore, in this process or another, serves
+     *     from {@code directory}
+     * @throws CatalogException when the database cannot be opened or the server cannot bind
      */
     public static EmbeddedMetastore start(Path directory) {
         requireNonNull(directory, "directory is null");
         Path absolute = directory.toAbsolutePath();
+        FileChannel lockChannel = lock(absolute);
         try {
-            Files.createDirectories(absolute.resolve("warehouse"));
+            return start(absolute, lockChannel);
+        }
+        catch (RuntimeException e) {
+            closeQuietly(lockChannel);
+            throw e;
+        }
+    }
+
+    /** The open channel of the directory's lock file, locked; closing it releases the lock. */
+    private static FileChannel lock(Path directory) {
+        FileChannel channel;
+        try {
+            Files.createDirectories(directory.resolve("warehouse"));
+            channel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         }
         catch (IOException e) {
-            throw new CatalogException("Cannot create the metastore directory %s: %s".formatted(absolute, e.getMessage()), e);
+            throw new CatalogException("Cannot create the metastore directory %s: %s".formatted(directory, e.getMessage()), e);
         }
+        FileLock lock;
+        try {
+            lock = channel.tryLock();
+        }
+        catch (OverlappingFileLockException e) {
+            closeQuietly(channel);
+            throw new MetastoreInUseException("The embedded metastore in %s is in use by another EmbeddedMetastore in this process"
+                    .formatted(directory), e);
+        }
+        catch (IOException e) {
+            closeQuietly(channel);
+            throw new CatalogException("Cannot lock the metastore directory %s: %s".formatted(directory, e.getMessage()), e);
+        }
+        if (lock == null) {
+            closeQuietly(channel);
+            throw new MetastoreInUseException("The embedded metastore in %s is in use by another process".formatted(directory), null);
+        }
+        return channel;
+    }
+
+    private static void closeQuietly(FileChannel channel) {
+        try {
+            channel.close();
+        }
+        catch (IOException e) {
+            LOG.warn("Cannot close the metastore lock file", e);
+        }
+    }
+
+    private static EmbeddedMetastore start(Path absolute, FileChannel lockChannel) {
         if (System.getProperty("derby.stream.error.file") == null) {
             System.setProperty("derby.stream.error.file", absolute.resolve("derby.log").toString());
         }
@@ -104,7 +159,7 @@ public final class EmbeddedMetastore implements AutoCloseable {
         serveThread.setDaemon(true);
         serveThread.start();
         LOG.info("Embedded metastore serving thrift://127.0.0.1:{} from {}", port, absolute);
-        return new EmbeddedMetastore(absolute, server, serveThread, handler, port);
+        return new EmbeddedMetastore(absolute, server, serveThread, handler, port, lockChannel);
     }
 
     private static HiveConf serverConf(Path directory) {
@@ -154,6 +209,7 @@ public final class EmbeddedMetastore implements AutoCloseable {
         catch (Exception e) {
             LOG.warn("Embedded metastore handler did not shut down cleanly", e);
         }
+        closeQuietly(lockChannel);
         LOG.info("Embedded metastore on port {} stopped", port);
     }
 }
