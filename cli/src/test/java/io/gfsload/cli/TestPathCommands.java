@@ -11,6 +11,8 @@ import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -245,6 +247,27 @@ class TestPathCommands {
         CliRun again = gfsload("free", "--path", dir.toString());
         assertEquals(0, again.exitCode(), again.err());
         assertEquals("Freed " + dir + ": 0 blocks, 0 B of 0 files" + System.lineSeparator(), again.out());
+    }
+
+    @Test
+    void aStoreOrMetastoreThatCannotBeReachedIsOnePlainLine() throws IOException {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        for (String[] args : new String[][] {{"distributedLoad", "hdfs://nohost.invalid:8020/x"}, {"plan", "--path", "hdfs://nohost.invalid:8020/x"},
+                {"status", "--path", "hdfs://nohost.invalid:8020/x"}, {"free", "--path", "hdfs://nohost.invalid:8020/x"}}) {
+            CliRun run = gfsload(args[0], java.util.Arrays.copyOfRange(args, 1, args.length));
+            assertEquals(ExitCode.FAILED, run.exitCode(), String.join(" ", args) + ": " + run.err());
+            assertEquals("gfsload: Cannot reach hdfs://nohost.invalid:8020: unknown host nohost.invalid", run.err().strip(), String.join(" ", args));
+        }
+        CliRun refused = gfsload("distributedLoad", "hdfs://127.0.0.1:" + closedPort + "/x");
+        assertEquals(ExitCode.FAILED, refused.exitCode(), refused.err());
+        assertEquals("gfsload: Cannot reach hdfs://127.0.0.1:" + closedPort + ": connection refused", refused.err().strip());
+
+        CliRun metastore = gfsload("plan", "--table", "demo.events", "--metastore", "thrift://127.0.0.1:" + closedPort);
+        assertEquals(ExitCode.FAILED, metastore.exitCode(), metastore.err());
+        assertEquals("gfsload: Cannot reach the metastore at thrift://127.0.0.1:" + closedPort + ": connection refused", metastore.err().strip());
     }
 
     private static JsonNode json(String text) {

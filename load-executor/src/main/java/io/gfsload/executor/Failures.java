@@ -39,6 +39,15 @@ final class Failures {
         return failure instanceof io.gfsload.cache.api.CacheException;
     }
 
+    /**
+     * Whether the message of a {@link FileNotFoundException} says that the file is not there,
+     * rather than, say, that it cannot be opened ({@code /d/x (Permission denied)}).
+     */
+    private static boolean isMissing(String message) {
+        String lower = String.valueOf(message).toLowerCase(Locale.ROOT);
+        return message != null && (lower.contains("does not exist") || lower.contains("no such file") || lower.contains("not found"));
+    }
+
     /** Whether the store asked us to slow down: a 503 Slow Down, a 429, a throttling error. */
     static boolean isThrottling(Throwable failure) {
         String message = String.valueOf(failure.getMessage()).toLowerCase(Locale.ROOT);
@@ -63,12 +72,18 @@ final class Failures {
     /**
      * The form reports use: a master that stopped answering as {@link #masterStopped}, without the
      * call's status; gfsload's own failures by their message, which says what happened
-     * ({@code File changed since it was planned: ...}); others as {@code Type: message}, since the
-     * type of a file system's exception says much ({@code AccessDeniedException: /data/x}).
+     * ({@code File changed since it was planned: ...}); a file that is gone by the file system's
+     * words and the likely cause ({@code File file:/data/x does not exist (deleted since it was
+     * planned?)}); others as {@code Type: message}, since the type of a file system's exception
+     * says much ({@code AccessDeniedException: /data/x}).
      */
     static String describe(Throwable failure) {
         if (failure instanceof MasterUnavailableException master) {
             return masterStopped(master.masterTarget());
+        }
+        if (failure instanceof FileNotFoundException && isMissing(failure.getMessage())) {
+            // "File file:/d/x does not exist", "File does not exist: /d/x": the type adds nothing
+            return failure.getMessage().strip() + " (deleted since it was planned?)";
         }
         if (failure instanceof NotEnoughWorkersException notEnough) {
             // the master's reason says it all; the call and the block id that failed add nothing for the file

@@ -117,7 +117,7 @@ class TestAtomicLoad {
         assertEquals(0, visibleBlocks(first), "nothing of the failed scope is visible");
         assertEquals(4, failed.failedFiles().size());
         assertTrue(failed.failedFiles().get(0).error().startsWith("not committed: the job has failed files"), failed.failedFiles().get(0).error());
-        assertTrue(failed.failedFiles().get(1).error().startsWith("FileNotFoundException"), failed.failedFiles().get(1).error());
+        assertTrue(failed.failedFiles().get(1).error().endsWith(" does not exist (deleted since it was planned?)"), failed.failedFiles().get(1).error());
         assertEquals(9, area("job-1").orElseThrow().blocks().size(), "a, c and d are staged: 3 blocks each");
         assertEquals(0, failed.totals().bytesLoaded(), "staged is not loaded");
         assertEquals(0, failed.totals().blocksLoaded());

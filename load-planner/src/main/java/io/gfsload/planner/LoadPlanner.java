@@ -16,6 +16,7 @@ import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableInfo;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -357,9 +358,15 @@ public final class LoadPlanner {
             return files;
         }
         catch (IOException e) {
+            unreachable(root, e);
             throw new PlanningException("Cannot list %s: %s".formatted(location.location(), e.getMessage()), e);
         }
+        catch (NoSuchPathException e) {
+            throw e;
+        }
         catch (RuntimeException e) {
+            // a file system that cannot be created for a host that does not resolve, for one
+            unreachable(root, e);
             // Hadoop names a class for the scheme (s3a, for one) that is not on the classpath
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
                 if (cause instanceof ClassNotFoundException missing) {
@@ -369,6 +376,22 @@ public final class LoadPlanner {
                 }
             }
             throw e;
+        }
+    }
+
+    /**
+     * Throws what says that the store of {@code root} could not be reached, when that is what
+     * {@code failure} says: {@code Cannot reach hdfs://nn:8020: unknown host nn}.
+     */
+    private void unreachable(Path root, Throwable failure) {
+        URI uri = root.toUri();
+        if (uri.getScheme() == null || uri.getAuthority() == null) {
+            uri = FileSystem.getDefaultUri(hadoopConf);
+        }
+        String store = uri.getScheme() + "://" + (uri.getAuthority() == null ? "" : uri.getAuthority());
+        Optional<String> reason = Unreachable.reason(failure, uri.getHost());
+        if (reason.isPresent()) {
+            throw new PlanningException("Cannot reach %s: %s".formatted(store, reason.get()), failure);
         }
     }
 

@@ -15,12 +15,14 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.regex.Pattern;
 import org.apache.hadoop.hive.conf.HiveConf;
 import org.apache.hadoop.hive.metastore.HiveMetaStoreClient;
 import org.apache.hadoop.hive.metastore.api.FieldSchema;
@@ -40,6 +42,9 @@ import org.apache.thrift.transport.TTransportException;
  * one.
  */
 public final class ThriftHiveCatalog implements HiveCatalog {
+    /** A Java type naming an exception at the start of a message part: {@code org.apache.thrift.transport.TTransportException: }. */
+    private static final Pattern JAVA_TYPE = Pattern.compile("\\b(?:[a-z][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error): ");
+
     /**
      * Partitions per {@code get_partitions_by_names} call by default. Hive's
      * {@code hive.metastore.batch.retrieve.max} is 300; on a 100,000-partition metastore a call
@@ -109,8 +114,35 @@ public final class ThriftHiveCatalog implements HiveCatalog {
             return client;
         }
         catch (TException | RuntimeException e) {
-            throw new MetastoreUnavailableException("Cannot connect to the metastore at %s: %s".formatted(uri, firstLine(e)), e);
+            String message = unreachable(e, uri.getHost())
+                    .map(reason -> "Cannot reach the metastore at %s: %s".formatted(uri, reason))
+                    .orElseGet(() -> "Cannot connect to the metastore at %s: %s".formatted(uri, JAVA_TYPE.matcher(firstLine(e)).replaceAll("")));
+            throw new MetastoreUnavailableException(message, e);
         }
+    }
+
+    /**
+     * Why the metastore at {@code host} could not be reached, in plain words ({@code connection
+     * refused}, {@code unknown host nohost}), when {@code failure} says it: by the type of a cause,
+     * or by the name of the type in a message, where Hive's client puts the last failure.
+     */
+    static Optional<String> unreachable(Throwable failure, String host) {
+        for (Throwable cause = failure; cause != null && cause.getCause() != cause; cause = cause.getCause()) {
+            String text = (cause.getClass().getName() + ": " + cause.getMessage()).toLowerCase(Locale.ROOT);
+            if (text.contains("unknownhostexception")) {
+                return Optional.of("unknown host " + host);
+            }
+            if (text.contains("noroutetohostexception")) {
+                return Optional.of("no route to host");
+            }
+            if (text.contains("connectexception") && text.contains("refused")) {
+                return Optional.of("connection refused");
+            }
+            if (text.contains("sockettimeoutexception") && text.contains("connect")) {
+                return Optional.of("connection timed out");
+            }
+        }
+        return Optional.empty();
     }
 
     /**
