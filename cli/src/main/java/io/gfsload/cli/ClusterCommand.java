@@ -212,7 +212,7 @@ public final class ClusterCommand implements Callable<Integer> {
         }
         if (previous.isPresent() && previous.get().stoppedAt() == null
                 && previous.get().processes().stream().anyMatch(ClusterCommand::isRunning)) {
-            return startStopped(previous.get(), directory, workersOption, startTimeout, javaOptions);
+            return startStopped(previous.get(), directory, workersOption, config, startTimeout, javaOptions);
         }
         if (config != null && previous.isPresent() && ranWithToken(previous.get())
                 && settings.get(CacheServerConfig.SECURITY_TOKEN).isEmpty()) {
@@ -288,7 +288,7 @@ public final class ClusterCommand implements Callable<Integer> {
      * Starts again the processes of a running cluster that are not running (the master first), each
      * with the settings and the port it had, and waits until every worker is live.
      */
-    private int startStopped(ClusterRecord record, Path directory, Integer workersOption, Duration timeout,
+    private int startStopped(ClusterRecord record, Path directory, Integer workersOption, Path config, Duration timeout,
             List<String> javaOptions) {
         PrintWriter out = spec.commandLine().getOut();
         String running = "A cache cluster is already running in " + directory + " (master " + record.masterTarget()
@@ -303,6 +303,10 @@ public final class ClusterCommand implements Callable<Integer> {
         }
         List<String> options = record.javaOptions() == null ? javaOptions : record.javaOptions();
         List<String> notes = new ArrayList<>();
+        if (config != null) {
+            notes.add("--config " + config + " is not applied to a running cluster: its processes start again with the settings "
+                    + "they ran with; stop the cluster to start it with new ones");
+        }
         List<Started> started = new ArrayList<>();
         try {
             for (ProcessRecord process : stopped) {

@@ -210,10 +210,12 @@ class TestClusterCommand {
 
         // a master that died is started again on its address, and the workers that run find it there
         kill(afterWorker.master());
-        Run restartMaster = cluster("start", "--data-dir", dataDir.toString());
+        Path newConfig = Files.writeString(dataDir.resolve("new-settings.properties"), "gfsload.cache.worker.heartbeat-interval=2s\n");
+        Run restartMaster = cluster("start", "--data-dir", dataDir.toString(), "--config", newConfig.toString());
         assertEquals(0, restartMaster.exitCode(), restartMaster.err());
-        assertEquals("Cache cluster in " + dataDir + ": started the master again; master " + master + ", 2 workers live\n",
-                restartMaster.out());
+        assertEquals("Cache cluster in " + dataDir + ": started the master again; master " + master + ", 2 workers live\n"
+                + "--config " + newConfig + " is not applied to a running cluster: its processes start again with the settings they ran "
+                + "with; stop the cluster to start it with new ones\n", restartMaster.out());
         Run status = cluster("status", "--data-dir", dataDir.toString());
         assertEquals(0, status.exitCode(), status.err());
         assertTrue(status.out().contains("2 of 2 workers live"), status.out());
