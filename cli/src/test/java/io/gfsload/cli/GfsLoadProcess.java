@@ -58,31 +58,38 @@ final class GfsLoadProcess implements AutoCloseable {
         }
     }
 
-    /**
-     * Waits until a {@code --progress json} line reports at least {@code bytes} loaded; fails when
-     * the process ends first or after {@code timeout}.
-     */
+    /** Waits until its JSON progress says {@code bytes} bytes are done (blocks in flight count their bytes written). */
     void awaitBytesDone(long bytes, Duration timeout) {
+        awaitProgress("bytesDone", bytes, timeout);
+    }
+
+    /** Waits until its JSON progress says {@code files} files are done: their blocks are committed. */
+    void awaitFilesDone(long files, Duration timeout) {
+        awaitProgress("filesDone", files, timeout);
+    }
+
+    private void awaitProgress(String field, long value, Duration timeout) {
         ClusterProcesses.await(() -> {
-            if (bytesDone() >= bytes) {
+            if (progress(field) >= value) {
                 return true;
             }
             if (!process.isAlive()) {
-                throw new AssertionError("gfsload exited with " + process.exitValue() + " before " + bytes + " bytes were done; it printed "
-                        + errLines());
+                throw new AssertionError("gfsload exited with " + process.exitValue() + " before " + field + " reached " + value
+                        + "; it printed " + errLines());
             }
             return false;
-        }, timeout, bytes + " bytes are loaded; gfsload printed " + errLines());
+        }, timeout, field + " reaches " + value + "; gfsload printed " + errLines());
     }
 
-    private long bytesDone() {
+    /** The highest {@code field} of its JSON progress lines so far. */
+    private long progress(String field) {
         long done = 0;
         for (String line : errLines()) {
             if (line.startsWith("{")) {
                 try {
                     JsonNode progress = JSON.readTree(line);
-                    if (progress.has("bytesDone")) {
-                        done = Math.max(done, progress.get("bytesDone").asLong());
+                    if (progress.has(field)) {
+                        done = Math.max(done, progress.get(field).asLong());
                     }
                 }
                 catch (IOException e) {
