@@ -58,12 +58,11 @@ final class GfsLoadProcess implements AutoCloseable {
         }
     }
 
-    /** Waits until its JSON progress says {@code bytes} bytes are done (blocks in flight count their bytes written). */
-    void awaitBytesDone(long bytes, Duration timeout) {
-        awaitProgress("bytesDone", bytes, timeout);
-    }
-
-    /** Waits until its JSON progress says {@code files} files are done: their blocks are committed. */
+    /**
+     * Waits until its JSON progress says {@code files} files are done, their blocks committed (its
+     * bytes count blocks still being written); fails when the process ends first or after
+     * {@code timeout}.
+     */
     void awaitFilesDone(long files, Duration timeout) {
         awaitProgress("filesDone", files, timeout);
     }

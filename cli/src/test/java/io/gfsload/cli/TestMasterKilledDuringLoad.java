@@ -30,7 +30,6 @@ class TestMasterKilledDuringLoad {
     private static final int FILE_BYTES = 2 << 20;
     private static final int SMALL_FILES = 8;
     private static final int SMALL_FILE_BYTES = 64 << 10;
-    private static final long TOTAL = (long) FILES * FILE_BYTES + (long) SMALL_FILES * SMALL_FILE_BYTES;
 
     @TempDir
     Path directory;
@@ -59,7 +58,7 @@ class TestMasterKilledDuringLoad {
             // 80 MiB at 16 MiB/s, two files at a time: about 5 s, of which the last 4 without the master
             try (GfsLoadProcess gfsload = GfsLoadProcess.start(home, "distributedLoad", "--bandwidth", "16MB/s", "--active-jobs", "2",
                     "--progress", "json", "--report", reportFile.toString(), "--master", master, data.toString())) {
-                gfsload.awaitBytesDone(TOTAL / 4, Duration.ofSeconds(120));
+                gfsload.awaitFilesDone(FILES / 4, Duration.ofSeconds(120));
                 cluster.killMaster();
                 run = gfsload.awaitExit(Duration.ofSeconds(120));
             }

@@ -26,7 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
 class TestWorkerKilledDuringLoad {
     private static final int FILES = 40;
     private static final int FILE_BYTES = 2 << 20;
-    private static final long TOTAL = (long) FILES * FILE_BYTES;
 
     @TempDir
     Path directory;
@@ -47,7 +46,7 @@ class TestWorkerKilledDuringLoad {
             // 80 MiB at 16 MiB/s, two files at a time: about 5 s, of which the last 3 without the victim
             try (GfsLoadProcess gfsload = GfsLoadProcess.start(directory.resolve("home"), "distributedLoad", "--replication", "2",
                     "--bandwidth", "16MB/s", "--active-jobs", "2", "--verify", "--json", "--progress", "json", "--master", cluster.masterTarget(), data.toString())) {
-                gfsload.awaitBytesDone(TOTAL / 4, Duration.ofSeconds(120));
+                gfsload.awaitFilesDone(FILES / 4, Duration.ofSeconds(120));
                 // the worker that holds the most replicas so far
                 victim = cluster.blocksOnDisk().entrySet().stream()
                         .max(Comparator.comparingInt((Map.Entry<String, Set<String>> worker) -> worker.getValue().size()))
