@@ -1,13 +1,12 @@
 package io.gfsload.cli;
 
 import io.gfsload.cache.rpc.RpcAuth;
+import io.gfsload.cache.server.FileErrors;
 import io.gfsload.planner.InvalidRequestException;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -51,10 +50,7 @@ public final class ConnectionOptions {
                     .strip();
         }
         catch (IOException e) {
-            String reason = e instanceof NoSuchFileException ? "no such file"
-                    : e instanceof AccessDeniedException ? "permission denied"
-                    : e instanceof CharacterCodingException ? "it is not UTF-8 text"
-                    : String.valueOf(e.getMessage());
+            String reason = e instanceof CharacterCodingException ? "it is not UTF-8 text" : FileErrors.reason(e);
             throw new InvalidRequestException("Cannot read --token-file %s: %s".formatted(tokenFile, reason));
         }
         try {

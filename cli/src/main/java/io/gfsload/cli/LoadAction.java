@@ -65,7 +65,7 @@ final class LoadAction {
         }
         else if (execution.atomic && report.state() != LoadState.SUCCEEDED) {
             // what the failed scopes left staged, invisible to readers, and for how long
-            services.cache().tempAreas().listTempAreas().stream().filter(area -> area.jobId().equals(jobId) && !area.blocks().isEmpty()).findFirst()
+            services.cache().tempAreas().findTempArea(jobId).filter(area -> !area.blocks().isEmpty())
                     .ifPresent(area -> {
                         err.println("The temp area of atomic job %s keeps %s, %s, not visible to readers, until %s; the same command resumes the job"
                                 .formatted(jobId, Sizes.count(area.blocks().size(), "block"), Sizes.format(area.bytes()), area.expiresAt()));

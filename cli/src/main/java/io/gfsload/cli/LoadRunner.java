@@ -146,7 +146,7 @@ final class LoadRunner {
         if (options.atomic().isEmpty()) {
             // an atomic load of the same request is another job: say what its failed run left pinned
             String atomicJob = JobJournal.jobId(planned.plan().request(), true);
-            services.cache().tempAreas().listTempAreas().stream().filter(area -> area.jobId().equals(atomicJob)).findFirst()
+            services.cache().tempAreas().findTempArea(atomicJob)
                     .ifPresent(area -> status.printf("The atomic load of the same request (-A, job %s) left a temp area of %s, %s, kept until %s; "
                             + "the same command with -A resumes it%n", atomicJob, Sizes.count(area.blocks().size(), "block"),
                             Sizes.format(area.bytes()), area.expiresAt()));

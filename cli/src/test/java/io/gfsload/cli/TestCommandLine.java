@@ -174,7 +174,7 @@ class TestCommandLine {
         Path missing = home.resolve("no-token");
         CliRun run = gfsload("status", "--path", "/tmp", "--master", "127.0.0.1:1", "--token-file", missing.toString());
         assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
-        assertEquals("gfsload: Cannot read --token-file " + missing + ": no such file", run.err().strip());
+        assertEquals("gfsload: Cannot read --token-file " + missing + ": no such file or directory", run.err().strip());
     }
 
     @Test

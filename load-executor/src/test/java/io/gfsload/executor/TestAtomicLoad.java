@@ -89,7 +89,7 @@ class TestAtomicLoad {
     }
 
     private Optional<TempArea> area(String jobId) {
-        return client.tempAreas().listTempAreas().stream().filter(a -> a.jobId().equals(jobId)).findFirst();
+        return client.tempAreas().findTempArea(jobId);
     }
 
     private long workerFiles() throws IOException {

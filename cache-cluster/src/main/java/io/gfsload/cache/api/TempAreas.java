@@ -2,6 +2,7 @@ package io.gfsload.cache.api;
 
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -49,6 +50,11 @@ public interface TempAreas {
 
     /** The open temp areas, sorted by job id, with the blocks they hold. */
     List<TempArea> listTempAreas();
+
+    /** The open temp area of {@code jobId}, with the blocks it holds, if there is one. */
+    default Optional<TempArea> findTempArea(String jobId) {
+        return listTempAreas().stream().filter(area -> area.jobId().equals(jobId)).findFirst();
+    }
 
     /**
      * Checks the form of a job id.

@@ -43,13 +43,18 @@ public final class ConfigValues {
             throw new IllegalArgumentException(key + ": not a duration (e.g. 500ms, 1s, 5min, 24h, 2d): " + value);
         }
         long amount = parseLong(key, matcher.group(1), value);
-        return switch (matcher.group(2)) {
-            case "ms" -> Duration.ofMillis(amount);
-            case "s", "sec" -> Duration.ofSeconds(amount);
-            case "min", "m" -> Duration.ofMinutes(amount);
-            case "h", "hour", "hours" -> Duration.ofHours(amount);
-            default -> Duration.ofDays(amount);
-        };
+        try {
+            return switch (matcher.group(2)) {
+                case "ms" -> Duration.ofMillis(amount);
+                case "s", "sec" -> Duration.ofSeconds(amount);
+                case "min", "m" -> Duration.ofMinutes(amount);
+                case "h", "hour", "hours" -> Duration.ofHours(amount);
+                default -> Duration.ofDays(amount);
+            };
+        }
+        catch (ArithmeticException e) {
+            throw new IllegalArgumentException(key + ": duration too long: " + value);
+        }
     }
 
     /**

@@ -134,6 +134,8 @@ class CacheServerConfigTest {
         IllegalArgumentException zeroSize = assertThrows(IllegalArgumentException.class, () -> ConfigValues.bytes("k", "0MiB"));
         assertEquals("k: must be more than 0: 0MiB", zeroSize.getMessage());
         assertEquals(Duration.ofMinutes(5), ConfigValues.duration("k", "5min"));
+        IllegalArgumentException tooLong = assertThrows(IllegalArgumentException.class, () -> ConfigValues.duration("k", "999999999999999d"));
+        assertEquals("k: duration too long: 999999999999999d", tooLong.getMessage());
         IllegalArgumentException quotas = assertThrows(IllegalArgumentException.class, () -> CacheServerConfig.of(Map.of(
                 CacheServerConfig.WORKER_ID, "w", CacheServerConfig.WORKER_MASTER, "h:1",
                 "gfsload.cache.worker.tier.ssd.dirs", "/a,/b,/c",
