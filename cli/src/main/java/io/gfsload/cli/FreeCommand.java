@@ -3,10 +3,8 @@ package io.gfsload.cli;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.FreeResult;
-import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.NoSuchPathException;
-import io.gfsload.planner.PartitionLoad;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,18 +61,12 @@ public final class FreeCommand implements Callable<Integer> {
             // not, so that versions rewritten or deleted since they were loaded go too
             List<String> present = new ArrayList<>();
             List<String> gone = new ArrayList<>();
-            if (table) {
-                present.addAll(locations(runner, target));
+            if (target instanceof LoadTarget.Table tableTarget) {
+                present.addAll(runner.locations(tableTarget));
             }
             else {
                 for (String path : paths) {
-                    try {
-                        locations(runner, new LoadTarget.Paths(List.of(path)));
-                        present.add(path);
-                    }
-                    catch (NoSuchPathException e) {
-                        gone.add(path);
-                    }
+                    (runner.exists(path) ? present : gone).add(path);
                 }
             }
             for (String location : present) {
@@ -106,25 +98,14 @@ public final class FreeCommand implements Callable<Integer> {
             }
         }
         if (notFound.isEmpty() || freed.files > 0) {
-            out.printf("Freed %s: %d blocks, %s of %d files%n", target.describe(), freed.blocks, Sizes.format(freed.bytes), freed.files);
+            out.printf("Freed %s: %s, %s of %s%n", target.describe(), Sizes.count(freed.blocks, "block"), Sizes.format(freed.bytes),
+                    Sizes.count(freed.files, "file"));
         }
         out.flush();
         if (!notFound.isEmpty()) {
             throw new NoSuchPathException(String.join(", ", notFound));
         }
         return ExitCode.OK;
-    }
-
-    /**
-     * The storage locations {@code target} covers: a table's selected partitions (or its location),
-     * or the paths.
-     *
-     * @throws NoSuchPathException when a path is not in the UFS
-     */
-    private static List<String> locations(LoadRunner runner, LoadTarget target) {
-        return runner.plan(new LoadRequest(target, 1), new WorkloadOptions(), List.of()).plan().partitions().stream()
-                .map(PartitionLoad::location)
-                .toList();
     }
 
     /** What the frees of one command uncached, summed. */

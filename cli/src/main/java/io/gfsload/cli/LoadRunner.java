@@ -17,6 +17,7 @@ import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.LoadPlanner;
 import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.PartitionLoad;
 import io.gfsload.planner.PlanStats;
 import io.gfsload.planner.PlanningException;
@@ -100,6 +101,16 @@ final class LoadRunner {
         catch (IOException e) {
             throw new PlanningException("Cannot resolve %s: %s".formatted(location, e.getMessage()), e);
         }
+    }
+
+    /** The storage locations of the partitions {@code target} selects, from the metastore: nothing is listed. */
+    List<String> locations(LoadTarget.Table target) {
+        return planner().locations(target);
+    }
+
+    /** Whether {@code location} exists in the UFS. */
+    boolean exists(String location) {
+        return planner().exists(location);
     }
 
     private LoadPlanner planner() {

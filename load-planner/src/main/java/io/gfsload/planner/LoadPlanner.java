@@ -102,6 +102,36 @@ public final class LoadPlanner {
     private record Location(String name, String location, boolean mustExist) {}
 
     /**
+     * The storage locations of {@code target}'s selected partitions in plan order (of an
+     * unpartitioned table: its location), from the metastore alone: nothing is listed.
+     *
+     * @throws NoSuchTableException when the table does not exist
+     * @throws NoSuchPartitionException as {@link #plan} throws it
+     * @throws InvalidInputException as {@link #plan} throws it
+     */
+    public List<String> locations(LoadTarget.Table target) {
+        requireNonNull(target, "target is null");
+        List<String> locations = new ArrayList<>();
+        resolve(target, batch -> batch.forEach(location -> locations.add(location.location())));
+        return locations;
+    }
+
+    /**
+     * Whether {@code location} (a file or a directory) exists in the UFS, asked without listing it.
+     *
+     * @throws PlanningException when its store cannot be reached or has no connector here
+     */
+    public boolean exists(String location) {
+        Path path = new Path(requireNonNull(location, "location is null"));
+        try {
+            return path.getFileSystem(hadoopConf).exists(path);
+        }
+        catch (IOException | RuntimeException e) {
+            throw failure("Cannot look up", location, path, e);
+        }
+    }
+
+    /**
      * {@code partitions} with each file only where it appears first: paths that overlap
      * ({@code /d}, {@code /d/} and {@code /d/x}) would otherwise load a file twice, and an atomic
      * load would stage its blocks twice. The later paths count the files they leave out, so that
@@ -357,26 +387,34 @@ public final class LoadPlanner {
             files.sort(Comparator.comparing(FileIdentity::path));
             return files;
         }
-        catch (IOException e) {
-            unreachable(root, e);
-            throw new PlanningException("Cannot list %s: %s".formatted(location.location(), e.getMessage()), e);
-        }
         catch (NoSuchPathException e) {
             throw e;
         }
-        catch (RuntimeException e) {
-            // a file system that cannot be created for a host that does not resolve, for one
-            unreachable(root, e);
-            // Hadoop names a class for the scheme (s3a, for one) that is not on the classpath
-            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-                if (cause instanceof ClassNotFoundException missing) {
-                    Matcher matcher = CLASS_NOT_FOUND.matcher(String.valueOf(missing.getMessage()));
-                    throw new PlanningException("Cannot list %s: the connector class %s is not on the classpath"
-                            .formatted(location.location(), matcher.matches() ? matcher.group(1) : missing.getMessage()), e);
-                }
-            }
-            throw e;
+        catch (IOException | RuntimeException e) {
+            throw failure("Cannot list", location.location(), root, e);
         }
+    }
+
+    /**
+     * What says why {@code action} ("Cannot list") of {@code location} failed with {@code failure}:
+     * its store unreachable, its connector missing, or the I/O error; any other runtime exception as
+     * it is.
+     */
+    private RuntimeException failure(String action, String location, Path root, Exception failure) {
+        // a file system that cannot be created for a host that does not resolve, for one
+        unreachable(root, failure);
+        if (failure instanceof IOException) {
+            return new PlanningException("%s %s: %s".formatted(action, location, failure.getMessage()), failure);
+        }
+        // Hadoop names a class for the scheme (s3a, for one) that is not on the classpath
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof ClassNotFoundException missing) {
+                Matcher matcher = CLASS_NOT_FOUND.matcher(String.valueOf(missing.getMessage()));
+                return new PlanningException("%s %s: the connector class %s is not on the classpath"
+                        .formatted(action, location, matcher.matches() ? matcher.group(1) : missing.getMessage()), failure);
+            }
+        }
+        return (RuntimeException) failure;
     }
 
     /**

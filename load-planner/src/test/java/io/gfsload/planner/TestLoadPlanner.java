@@ -81,6 +81,16 @@ class TestLoadPlanner {
     }
 
     @Test
+    void existsWithoutListing() {
+        LoadPlanner planner = planner(CacheState.EMPTY);
+        assertTrue(planner.exists(directory.resolve("a").toString()));
+        assertTrue(planner.exists(directory.resolve("a/nested/part-2").toUri().toString()));
+        assertFalse(planner.exists(directory.resolve("a/nosuch").toString()));
+        assertEquals("Cannot look up s3a://bucket/db/t: the connector class org.apache.hadoop.fs.s3a.S3AFileSystem is not on the classpath",
+                assertThrows(PlanningException.class, () -> planner.exists("s3a://bucket/db/t")).getMessage());
+    }
+
+    @Test
     void packsBlocksToLoadIntoBalancedTaskSets() {
         LoadPlan plan = planner(CacheState.EMPTY).plan(request(1));
         // weights: part-2 1000, part-0 1000 | 1000, 500, part-1 max(10, 100) = 100

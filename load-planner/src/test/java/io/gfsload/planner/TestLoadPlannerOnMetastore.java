@@ -164,6 +164,31 @@ class TestLoadPlannerOnMetastore {
     }
 
     @Test
+    void locationsAreThoseThePlanListsAndComeFromTheMetastoreAlone() {
+        Configuration noFileSystem = new Configuration();
+        // any listing would fail: the local file system's class is not there
+        noFileSystem.set("fs.file.impl", "io.gfsload.planner.NoSuchFileSystem");
+        noFileSystem.setBoolean("fs.file.impl.disable.cache", true);
+        LoadPlanner withoutUfs = new LoadPlanner(Optional.of(catalog), noFileSystem, CacheState.EMPTY, new PlannerConfig(BLOCK, 10, 1000, 4));
+        for (PartitionSelection selection : List.of(new PartitionSelection.All(), new PartitionSelection.Latest(7),
+                new PartitionSelection.Filter("dt = '2026-11-03'"), new PartitionSelection.Specs(List.of(PartitionSpec.parse("dt=2026-11-03/hr=02"))))) {
+            LoadTarget.Table target = new LoadTarget.Table(PartitionedTables.EVENTS, selection);
+            List<String> planned = planner.plan(new LoadRequest(target, 1)).partitions().stream().map(PartitionLoad::location).toList();
+            assertEquals(planned, withoutUfs.locations(target), selection.toString());
+        }
+        assertTrue(withoutUfs.locations(new LoadTarget.Table(PartitionedTables.EVENTS, List.of(PartitionSpec.parse("dt=2026-11-03/hr=02"))))
+                .get(0).endsWith("/elsewhere/custom"));
+        LoadTarget.Table flat = new LoadTarget.Table(new TableName("db", "flat"), new PartitionSelection.All());
+        assertEquals(List.of(planner.plan(new LoadRequest(flat, 1)).partitions().get(0).location()), withoutUfs.locations(flat));
+        assertEquals("Partition not found: db.events dt=2026-12-01",
+                assertThrows(NoSuchPartitionException.class, () -> withoutUfs.locations(
+                        new LoadTarget.Table(PartitionedTables.EVENTS, List.of(PartitionSpec.parse("dt=2026-12-01"))))).getMessage());
+        String cannotList = assertThrows(PlanningException.class,
+                () -> withoutUfs.plan(new LoadRequest(new LoadTarget.Table(PartitionedTables.EVENTS, new PartitionSelection.Latest(1)), 1))).getMessage();
+        assertTrue(cannotList.contains("the connector class io.gfsload.planner.NoSuchFileSystem is not on the classpath"), cannotList);
+    }
+
+    @Test
     void samePlanForTheSameRequest() {
         assertEquals(plan("db.events", new PartitionSelection.All()), plan("db.events", new PartitionSelection.All()));
     }
