@@ -1,5 +1,6 @@
 package io.gfsload.cli;
 
+import io.gfsload.cache.server.Counts;
 import java.util.Locale;
 
 /** Human-readable byte sizes, binary units, and counts of things. */
@@ -23,6 +24,6 @@ final class Sizes {
 
     /** {@code 1 file}, {@code 2 files}: a count and its noun, plural with an {@code s}. */
     static String count(long count, String noun) {
-        return count + " " + noun + (count == 1 ? "" : "s");
+        return Counts.of(count, noun);
     }
 }

@@ -69,6 +69,7 @@ import io.gfsload.cache.proto.WorkerStatus;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcChannels;
 import io.gfsload.cache.rpc.RpcErrors;
+import io.gfsload.cache.server.Counts;
 import io.grpc.ManagedChannel;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -258,7 +259,7 @@ public final class GrpcCacheClient implements CacheClient {
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new CacheException("Interrupted while asking the workers about the blocks of " + located.size() + " files", e);
+            throw new CacheException("Interrupted while asking the workers about the blocks of " + Counts.of(located.size(), "file"), e);
         }
         unconfirmed.forEach((worker, problem) -> log.warn("{} did not confirm {} of the replicas the master records on it; "
                 + "the first: {}", worker, problem.count(), problem.first()));

@@ -12,6 +12,7 @@ import io.gfsload.cache.master.CacheMaster;
 import io.gfsload.cache.master.MasterConfig;
 import io.gfsload.cache.metrics.MetricsHttpServer;
 import io.gfsload.cache.metrics.MetricsRegistry;
+import io.gfsload.cache.server.Counts;
 import io.gfsload.cache.worker.CacheWorker;
 import io.gfsload.cache.worker.TierConfig;
 import io.gfsload.cache.worker.WorkerConfig;
@@ -115,8 +116,8 @@ public final class LocalCluster implements AutoCloseable {
             }
             LocalCluster cluster = new LocalCluster(config, clock, metrics, lockChannel, lock, master, workers,
                     Optional.ofNullable(metricsServer));
-            log.info("Local cache cluster in {} started: master {}, {} workers{}", directory, master.target(),
-                    workers.size(), cluster.metricsTarget().map(target -> ", metrics on http://" + target + "/metrics")
+            log.info("Local cache cluster in {} started: master {}, {}{}", directory, master.target(),
+                    Counts.of(workers.size(), "worker"), cluster.metricsTarget().map(target -> ", metrics on http://" + target + "/metrics")
                             .orElse(""));
             return cluster;
         }

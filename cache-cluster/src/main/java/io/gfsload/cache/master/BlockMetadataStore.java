@@ -14,6 +14,7 @@ import io.gfsload.cache.proto.PinnedBlock;
 import io.gfsload.cache.proto.TempAreaRecord;
 import io.gfsload.cache.proto.WorkerCommand;
 import io.gfsload.cache.rpc.ProtoConversions;
+import io.gfsload.cache.server.Counts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -259,7 +260,7 @@ final class BlockMetadataStore implements AutoCloseable {
             }
         }
         catch (RocksDBException e) {
-            throw failure("list the blocks of " + count + " files", e);
+            throw failure("list the blocks of " + Counts.of(count, "file"), e);
         }
         return result;
     }
@@ -294,7 +295,7 @@ final class BlockMetadataStore implements AutoCloseable {
             for (BlockRecord record : incoming) {
                 commitInto(batch, record);
             }
-            write(batch, "commit " + incoming.size() + " blocks");
+            write(batch, "commit " + Counts.of(incoming.size(), "block"));
         }
     }
 
@@ -642,12 +643,12 @@ final class BlockMetadataStore implements AutoCloseable {
      * @throws TempAreaNotFoundException when the job has no temp area open at {@code nowMillis}
      */
     synchronized void stageAll(String jobId, List<BlockRecord> incoming, long nowMillis) {
-        checkOpen(jobId, nowMillis, "Cannot put " + incoming.size() + " blocks into the temp area of job " + jobId);
+        checkOpen(jobId, nowMillis, "Cannot put " + Counts.of(incoming.size(), "block") + " into the temp area of job " + jobId);
         try (WriteBatch batch = new WriteBatch()) {
             for (BlockRecord record : incoming) {
                 stageInto(batch, jobId, record);
             }
-            write(batch, "stage " + incoming.size() + " blocks in the temp area of job " + jobId);
+            write(batch, "stage " + Counts.of(incoming.size(), "block") + " in the temp area of job " + jobId);
         }
     }
 
@@ -696,8 +697,9 @@ final class BlockMetadataStore implements AutoCloseable {
             }
         }
         if (!missing.isEmpty()) {
-            throw new BlockNotFoundException(String.format("Cannot commit %d blocks of job %s: %d are not in its temp "
-                    + "area: %s%s", refs.size(), jobId, missing.size(), String.join(", ", missing.subList(0,
+            throw new BlockNotFoundException(String.format("Cannot commit %s of job %s: %d %s not in its temp "
+                    + "area: %s%s", Counts.of(refs.size(), "block"), jobId, missing.size(), missing.size() == 1 ? "is" : "are",
+                    String.join(", ", missing.subList(0,
                     Math.min(5, missing.size()))), missing.size() > 5 ? ", ..." : ""));
         }
         long bytes = 0;

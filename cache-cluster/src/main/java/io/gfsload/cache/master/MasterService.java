@@ -57,6 +57,7 @@ import io.gfsload.cache.proto.WorkerCommand;
 import io.gfsload.cache.proto.WorkerStatus;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcErrors;
+import io.gfsload.cache.server.Counts;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -130,9 +131,9 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             BlockMetadataStore.ReconcileResult result = metadata.reconcile(workerId, reported);
             registry.register(workerId, request.getHost(), request.getPort(), request.getCapacityBytes(),
                     request.getUsedBytes(), tiers);
-            log.info("Worker {} registered at {}:{} ({} of {} bytes used): {} blocks reported, {} kept, {} dropped, "
+            log.info("Worker {} registered at {}:{} ({} of {} bytes used): {} reported, {} kept, {} dropped, "
                             + "{} not recorded, {} in temp areas", workerId, request.getHost(), request.getPort(),
-                    request.getUsedBytes(), request.getCapacityBytes(), reported.size(), result.kept(),
+                    request.getUsedBytes(), request.getCapacityBytes(), Counts.of(reported.size(), "block"), result.kept(),
                     result.dropped(), result.unrecorded().size(), result.pinned().size());
             return RegisterWorkerResponse.newBuilder()
                     .setBlocksKept(result.kept())
@@ -165,8 +166,8 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             }
             if (request.getRemovedBlockIdsCount() > 0) {
                 int forgotten = metadata.removeLocations(workerId, request.getRemovedBlockIdsList());
-                log.debug("Worker {} deleted {} blocks; {} locations forgotten", workerId,
-                        request.getRemovedBlockIdsCount(), forgotten);
+                log.debug("Worker {} deleted {}; {} forgotten", workerId,
+                        Counts.of(request.getRemovedBlockIdsCount(), "block"), Counts.of(forgotten, "location"));
             }
             HeartbeatResponse.Builder result = HeartbeatResponse.newBuilder();
             for (WorkerCommand command : metadata.takeCommands(workerId, MAX_COMMANDS_PER_HEARTBEAT)) {
@@ -436,7 +437,7 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             BlockMetadataStore.OpenedArea opened = metadata.openTempArea(jobId, clock.millis(), request.getExpireMillis());
             opened.expiredBefore().ifPresent(deletion -> logExpired(deletion, "found expired when reopened"));
             if (opened.adopted()) {
-                log.info("Temp area of job {} adopted with {} blocks; it expires at {}", jobId, opened.blocks().size(),
+                log.info("Temp area of job {} adopted with {}; it expires at {}", jobId, Counts.of(opened.blocks().size(), "block"),
                         Instant.ofEpochMilli(opened.area().getExpiresAtMillis()));
             }
             else {
@@ -462,8 +463,8 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             }
             BlockMetadataStore.ScopeResult result = metadata.commitScope(jobId, request.getBlocksList(), clock.millis());
             metrics.scopeCommitted(result.blocks());
-            log.info("Job {} committed a scope of {} blocks ({} bytes) from its temp area", jobId, result.blocks(),
-                    result.bytes());
+            log.info("Job {} committed a scope of {} ({}) from its temp area", jobId, Counts.of(result.blocks(), "block"),
+                    Counts.of(result.bytes(), "byte"));
             return CommitScopeResponse.newBuilder().setBlocks(result.blocks()).setBytes(result.bytes()).build();
         });
     }
@@ -479,8 +480,8 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             }
             else if (deletion.existed()) {
                 metrics.tempAreaAborted();
-                log.info("Temp area of job {} aborted: deleted {} blocks ({} bytes) on the master; workers {} delete "
-                        + "them with their next heartbeat", jobId, deletion.blocks(), deletion.bytes(),
+                log.info("Temp area of job {} aborted: deleted {} ({}) on the master; workers {} delete "
+                        + "them with their next heartbeat", jobId, Counts.of(deletion.blocks(), "block"), Counts.of(deletion.bytes(), "byte"),
                         deletion.workers());
             }
             return AbortTempAreaResponse.newBuilder().setExisted(deletion.existed()).setBlocks(deletion.blocks())
@@ -527,7 +528,8 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                         "Invalid request: free names neither a file, a path nor a path prefix");
             }
             metrics.blocksFreed(result.blocks());
-            log.info("Freed {}: {} files, {} blocks, {} bytes", what, result.files(), result.blocks(), result.bytes());
+            log.info("Freed {}: {}, {}, {}", what, Counts.of(result.files(), "file"), Counts.of(result.blocks(), "block"),
+                    Counts.of(result.bytes(), "byte"));
             return FreeResponse.newBuilder().setFiles(result.files()).setBlocks(result.blocks())
                     .setBytes(result.bytes()).build();
         });
@@ -567,8 +569,9 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
 
     private void logExpired(BlockMetadataStore.AreaDeletion deletion, String when) {
         metrics.tempAreaExpired(deletion.blocks());
-        log.warn("Temp area of job {} {}: deleted its {} uncommitted blocks ({} bytes) on the master; workers {} "
-                + "delete them with their next heartbeat", deletion.jobId(), when, deletion.blocks(), deletion.bytes(),
+        log.warn("Temp area of job {} {}: deleted its {} ({}) on the master; workers {} "
+                + "delete them with their next heartbeat", deletion.jobId(), when, Counts.of(deletion.blocks(), "uncommitted block"),
+                Counts.of(deletion.bytes(), "byte"),
                 deletion.workers());
     }
 

@@ -20,6 +20,7 @@ import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcChannels;
 import io.gfsload.cache.rpc.RpcErrors;
 import io.gfsload.cache.rpc.RpcServer;
+import io.gfsload.cache.server.Counts;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -150,11 +151,11 @@ public final class CacheWorker implements AutoCloseable {
         long intervalMillis = config.heartbeatInterval().toMillis();
         worker.heartbeats.scheduleWithFixedDelay(worker::heartbeatQuietly, intervalMillis, intervalMillis,
                 TimeUnit.MILLISECONDS);
-        log.info("Cache worker {} started on {} with {} blocks ({} of {} bytes used) in tiers {}; deleted {} stale "
-                        + "temp files, {} corrupt blocks and {} blocks of the MEM tier; master {}; {}{}", config.workerId(),
-                server.target(), store.blockIds().size(), store.usedBytes(), config.capacityBytes(),
-                describeTiers(config), opened.staleTempFilesDeleted(), opened.corruptBlocksDeleted(),
-                opened.volatileBlocksDiscarded(), config.masterTarget(), config.describeSettings(),
+        log.info("Cache worker {} started on {} with {} ({} of {} bytes used) in tiers {}; deleted {}, "
+                        + "{} and {} of the MEM tier; master {}; {}{}", config.workerId(),
+                server.target(), Counts.of(store.blockIds().size(), "block"), store.usedBytes(), config.capacityBytes(),
+                describeTiers(config), Counts.of(opened.staleTempFilesDeleted(), "stale temp file"),
+                Counts.of(opened.corruptBlocksDeleted(), "corrupt block"), Counts.of(opened.volatileBlocksDiscarded(), "block"), config.masterTarget(), config.describeSettings(),
                 metricsServer.map(m -> "; metrics on http://" + m.target() + "/metrics").orElse(""));
         return worker;
     }
@@ -282,8 +283,8 @@ public final class CacheWorker implements AutoCloseable {
         }
         if (response.getRemoveBlockIdsCount() > 0) {
             metrics.removedByMaster(removed);
-            log.info("Worker {} deleted {} of {} blocks on the master's command (freed, or left in an aborted or "
-                    + "expired temp area)", config.workerId(), removed, response.getRemoveBlockIdsCount());
+            log.info("Worker {} deleted {} of {} on the master's command (freed, or left in an aborted or "
+                    + "expired temp area)", config.workerId(), removed, Counts.of(response.getRemoveBlockIdsCount(), "block"));
         }
     }
 
@@ -313,8 +314,8 @@ public final class CacheWorker implements AutoCloseable {
             store.pin(pinned.getBlockId(), pinned.getUntilEpochMillis());
         }
         if (response.getUnrecordedBlockIdsCount() > 0) {
-            log.debug("Worker {} holds {} blocks the master has not recorded on it", config.workerId(),
-                    response.getUnrecordedBlockIdsCount());
+            log.debug("Worker {} holds {} the master has not recorded on it", config.workerId(),
+                    Counts.of(response.getUnrecordedBlockIdsCount(), "block"));
         }
     }
 

@@ -88,7 +88,7 @@ class AtomicLoadTest {
         BlockKey neverWritten = new BlockKey(PART_1, 7);
         BlockNotFoundException incomplete = assertThrows(BlockNotFoundException.class,
                 () -> areas.commitScope("job-1", List.of(new BlockKey(PART_1, 0), neverWritten)));
-        assertTrue(incomplete.getMessage().endsWith("failed: Cannot commit 2 blocks of job job-1: 1 are not in its "
+        assertTrue(incomplete.getMessage().endsWith("failed: Cannot commit 2 blocks of job job-1: 1 is not in its "
                 + "temp area: block 7 of " + PART_1.path() + " (NOT_FOUND)"), incomplete.getMessage());
         assertEquals(List.of(), client.cachedBlocks(PART_1), "an incomplete scope commits nothing");
 

@@ -41,7 +41,7 @@ class TempAreaMetadataTest {
 
             BlockNotFoundException missing = assertThrows(BlockNotFoundException.class,
                     () -> store.commitScope("job", List.of(ref(FILE, 0), ref(FILE, 2)), NOW));
-            assertEquals("Cannot commit 2 blocks of job job: 1 are not in its temp area: block 2 of " + FILE.path(),
+            assertEquals("Cannot commit 2 blocks of job job: 1 is not in its temp area: block 2 of " + FILE.path(),
                     missing.getMessage());
             assertEquals(List.of(), store.fileBlocks(FILE), "all or nothing");
 
