@@ -164,8 +164,12 @@ final class LoadRunner {
         }
         journal.discarded().ifPresent(status::println);
         if (journal.run() > 1) {
-            status.printf("Resuming job %s (run %d): %s committed, %s read from the UFS by earlier runs%n",
-                    journal.jobId(), journal.run(), Sizes.count(journal.previousBlocks(), "block"), Sizes.format(journal.previousUfsBytesRead()));
+            String earlier = journal.run() == 2 ? "the earlier run" : "the " + (journal.run() - 1) + " earlier runs";
+            status.printf("Resuming job %s (run %d): %s%n", journal.jobId(), journal.run(),
+                    journal.previousBlocks() == 0 && journal.previousUfsBytesRead() == 0
+                            ? earlier + " committed nothing"
+                            : "%s committed, %s read from the UFS by %s".formatted(Sizes.count(journal.previousBlocks(), "block"),
+                                    Sizes.format(journal.previousUfsBytesRead()), earlier));
         }
         status.flush();
         LoadPlan[] loaded = {planned.plan()};

@@ -21,7 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A journal is tied to the cache cluster its runs loaded into: the same command run against
  * another cluster (here the embedded one, after a run against a cluster elsewhere left its journal)
- * starts the job afresh, says so, and reports no earlier runs.
+ * starts the job afresh, says so, and reports no earlier runs. Against the same cluster it resumes,
+ * and says what the earlier runs did.
  */
 class TestJournalOfAnotherCluster {
     @TempDir
@@ -63,5 +64,23 @@ class TestJournalOfAnotherCluster {
         assertEquals(0, report.get("job").get("previousUfsBytesRead").asLong());
         assertEquals(3, report.get("totals").get("blocksLoaded").asLong());
         assertFalse(Files.exists(home.resolve("jobs").resolve(jobId)), "a job that succeeds deletes its journal");
+    }
+
+    @Test
+    void aRunAfterOneThatCommittedNothingSaysSo() throws Exception {
+        Path data = home.resolve("data");
+        Files.createDirectories(data);
+        Files.write(data.resolve("part-0"), new byte[100_000]);
+        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), 1);
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(elsewhere, 1, 1L << 30)); CacheClient client = cluster.newClient()) {
+            // what a run that failed before committing anything leaves
+            JobJournal.open(home.resolve("jobs"), request, false, client.clusterInfo().clusterId(), false).close();
+
+            CliRun run = CliRun.gfsload(home, "distributedLoad", "--progress", "none", "--master", cluster.masterTarget(), data.toString());
+
+            assertEquals(0, run.exitCode(), run.err());
+            assertTrue(run.err().contains("Resuming job %s (run 2): the earlier run committed nothing%n".formatted(JobJournal.jobId(request, false))),
+                    run.err());
+        }
     }
 }
