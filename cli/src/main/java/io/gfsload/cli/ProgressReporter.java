@@ -174,6 +174,8 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
             outcome.put("state", report.state().name().toLowerCase(Locale.ROOT));
             // the report's count: it has the files a check after the load (--verify) failed too
             failures.set(report.totals().filesFailed());
+            // the report's rate, over the load's time as the report measures it, so that the two agree
+            outcome.put("bytesPerSecond", report.bytesPerSecond());
         }
         // nothing is left to wait for, whatever a partial load did not load
         outcome.put("etaSeconds", 0);

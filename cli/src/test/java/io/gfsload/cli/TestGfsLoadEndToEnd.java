@@ -254,6 +254,7 @@ class TestGfsLoadEndToEnd {
         JsonNode saved = json(Files.readString(reportFile));
         assertEquals("SUCCEEDED", saved.get("state").asText());
         assertEquals(1_500_000, saved.get("totals").get("bytesLoaded").asLong());
+        assertEquals(saved.get("bytesPerSecond").asLong(), last.get("bytesPerSecond").asLong(), "the progress's last rate is the report's");
         assertEquals(5, saved.get("partitions").get(0).get("files").size());
         assertEquals(window, saved.get("window").get("window").asText());
         assertEquals(0, saved.get("window").get("pausedMillis").asLong());
