@@ -1,6 +1,6 @@
 package io.gfsload.cli;
 
-import io.gfsload.cache.server.Counts;
+import io.gfsload.cache.api.Counts;
 import java.util.Locale;
 
 /** Human-readable byte sizes, binary units, and counts of things. */

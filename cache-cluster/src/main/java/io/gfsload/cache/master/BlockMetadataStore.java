@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.gfsload.cache.api.BlockNotFoundException;
+import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.TempAreaNotFoundException;
 import io.gfsload.cache.proto.BlockRecord;
@@ -14,7 +15,6 @@ import io.gfsload.cache.proto.PinnedBlock;
 import io.gfsload.cache.proto.TempAreaRecord;
 import io.gfsload.cache.proto.WorkerCommand;
 import io.gfsload.cache.rpc.ProtoConversions;
-import io.gfsload.cache.server.Counts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

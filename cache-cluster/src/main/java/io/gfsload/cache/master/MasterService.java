@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockNotFoundException;
+import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.api.TempAreaNotFoundException;
@@ -57,7 +58,6 @@ import io.gfsload.cache.proto.WorkerCommand;
 import io.gfsload.cache.proto.WorkerStatus;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcErrors;
-import io.gfsload.cache.server.Counts;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;

@@ -1,4 +1,4 @@
-package io.gfsload.cache.server;
+package io.gfsload.cache.api;
 
 /** Counts of things in words, for messages and log lines: {@code 1 block}, {@code 2 blocks}. */
 public final class Counts {
