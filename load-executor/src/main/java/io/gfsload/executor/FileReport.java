@@ -1,5 +1,7 @@
 package io.gfsload.executor;
 
+import java.io.Serializable;
+
 import static java.util.Objects.requireNonNull;
 
 /**
@@ -17,7 +19,7 @@ import static java.util.Objects.requireNonNull;
  * @param error why the file failed, or {@code null} when it did not
  */
 public record FileReport(String path, long length, int blocks, int blocksLoaded, int blocksAlreadyCached, int blocksFailed, long bytesLoaded,
-        int retries, String error) {
+        int retries, String error) implements Serializable {
     public FileReport {
         requireNonNull(path, "path is null");
         if (blocksLoaded + blocksAlreadyCached + blocksFailed != blocks) {

@@ -3,6 +3,7 @@ package io.gfsload.executor;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.advisor.Setting;
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -36,7 +37,7 @@ import java.util.List;
  */
 public record LoadReport(String target, LoadState state, int replication, LoadTotals totals, List<PartitionReport> partitions,
         long durationMillis, long bytesPerSecond, List<Setting> settings, long ufsBytesRead, JobSummary job, ReplicaRestore restore, Window window,
-        boolean verified, String stopReason) {
+        boolean verified, String stopReason) implements Serializable {
     /**
      * The job a run belongs to.
      *
@@ -45,7 +46,7 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
      * @param previousBlocks blocks committed by earlier runs
      * @param previousUfsBytesRead UFS bytes read by earlier runs, including reads a crash wasted
      */
-    public record JobSummary(String jobId, long run, long previousBlocks, long previousUfsBytesRead) {
+    public record JobSummary(String jobId, long run, long previousBlocks, long previousUfsBytesRead) implements Serializable {
         public JobSummary {
             requireNonNull(jobId, "jobId is null");
         }
@@ -60,7 +61,7 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
      * @param blocks blocks written again (each with the full replication, away from the lost workers)
      * @param bytes their bytes, read from the UFS again
      */
-    public record ReplicaRestore(List<String> lostWorkers, long blocks, long bytes) {
+    public record ReplicaRestore(List<String> lostWorkers, long blocks, long bytes) implements Serializable {
         public ReplicaRestore {
             lostWorkers = List.copyOf(requireNonNull(lostWorkers, "lostWorkers is null"));
         }
@@ -75,7 +76,7 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
      * @param pauses times the window closed after the load had started
      * @param pausedMillis time the load was paused by those closings
      */
-    public record Window(String window, String zone, long waitedMillis, int pauses, long pausedMillis) {
+    public record Window(String window, String zone, long waitedMillis, int pauses, long pausedMillis) implements Serializable {
         public Window {
             requireNonNull(window, "window is null");
             requireNonNull(zone, "zone is null");

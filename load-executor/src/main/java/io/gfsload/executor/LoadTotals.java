@@ -1,5 +1,6 @@
 package io.gfsload.executor;
 
+import java.io.Serializable;
 import java.util.Collection;
 import java.util.List;
 
@@ -18,7 +19,7 @@ import java.util.List;
  * @param retries attempts repeated after transient failures
  */
 public record LoadTotals(long files, long filesFailed, long blocks, long blocksLoaded, long blocksAlreadyCached, long blocksFailed,
-        long bytes, long bytesLoaded, long bytesAlreadyCached, long retries) {
+        long bytes, long bytesLoaded, long bytesAlreadyCached, long retries) implements Serializable {
     /** The sums over the totals of {@code partitions}. */
     static LoadTotals of(Collection<PartitionReport> partitions) {
         return partitions.stream().map(PartitionReport::totals).reduce(ofFiles(List.of(), 0), LoadTotals::plus);

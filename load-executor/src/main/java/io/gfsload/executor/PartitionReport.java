@@ -2,6 +2,7 @@ package io.gfsload.executor;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -11,7 +12,7 @@ import java.util.List;
  * @param totals the sums over {@code files}, as {@link LoadReport#totals()} over all partitions
  * @param files one report per file, in plan order
  */
-public record PartitionReport(String name, LoadTotals totals, List<FileReport> files) {
+public record PartitionReport(String name, LoadTotals totals, List<FileReport> files) implements Serializable {
     public PartitionReport {
         requireNonNull(name, "name is null");
         requireNonNull(totals, "totals is null");

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.FileIdentity;
+import java.io.Serializable;
 
 /**
  * One block of a file to load.
@@ -15,7 +16,7 @@ import io.gfsload.cache.api.FileIdentity;
  * @param cached whether the block is already cached with the requested replication, so the
  *     executor skips it
  */
-public record BlockTask(FileIdentity file, int index, long offset, long length, boolean cached) {
+public record BlockTask(FileIdentity file, int index, long offset, long length, boolean cached) implements Serializable {
     public BlockTask {
         requireNonNull(file, "file is null");
         if (index < 0 || offset < 0 || length < 0 || offset + length > file.length()) {

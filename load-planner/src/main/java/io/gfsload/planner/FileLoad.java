@@ -3,6 +3,7 @@ package io.gfsload.planner;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.FileIdentity;
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -11,7 +12,7 @@ import java.util.List;
  * @param file the UFS file
  * @param blocks its blocks
  */
-public record FileLoad(FileIdentity file, List<BlockTask> blocks) {
+public record FileLoad(FileIdentity file, List<BlockTask> blocks) implements Serializable {
     public FileLoad {
         requireNonNull(file, "file is null");
         blocks = List.copyOf(requireNonNull(blocks, "blocks is null"));

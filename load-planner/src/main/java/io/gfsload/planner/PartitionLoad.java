@@ -2,6 +2,7 @@ package io.gfsload.planner;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -13,7 +14,7 @@ import java.util.List;
  * @param repeatedFiles the files also found there that an earlier path of the same request
  *     covers, planned there only: a path with none of its own files is then not empty
  */
-public record PartitionLoad(String name, String location, List<FileLoad> files, int repeatedFiles) {
+public record PartitionLoad(String name, String location, List<FileLoad> files, int repeatedFiles) implements Serializable {
     public PartitionLoad {
         requireNonNull(name, "name is null");
         requireNonNull(location, "location is null");

@@ -39,7 +39,7 @@ public record PlanStats(long files, long bytes, long blocks, long cachedBlocks, 
         return files == 0 ? 0 : bytes / files;
     }
 
-    static PlanStats of(List<PartitionLoad> partitions) {
+    public static PlanStats of(List<PartitionLoad> partitions) {
         int fileCount = 0;
         for (PartitionLoad partition : partitions) {
             fileCount += partition.files().size();

@@ -2,6 +2,7 @@ package io.gfsload.advisor;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.Serializable;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -19,7 +20,7 @@ import java.util.Map;
  *     order the rule reads them
  * @param source who set the value: the advisor, a command-line flag or a configuration file
  */
-public record Setting(String name, long value, String unit, String reason, String rule, Map<String, Long> inputs, Source source) {
+public record Setting(String name, long value, String unit, String reason, String rule, Map<String, Long> inputs, Source source) implements Serializable {
     /** Who set a value. */
     public enum Source {
         /** Derived by the tuning advisor from the workload profile. */

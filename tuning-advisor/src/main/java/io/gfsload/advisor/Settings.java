@@ -2,6 +2,7 @@ package io.gfsload.advisor;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -15,7 +16,7 @@ import java.util.Set;
  * <p>The names of the COS and GooseFS settings are the keys of their own configuration files, so
  * they can be written into {@code core-site.xml} and the cluster's properties as they are.
  */
-public record Settings(List<Setting> values) {
+public record Settings(List<Setting> values) implements Serializable {
     // gfsload's executor
     /** UFS reader threads the executor starts with. */
     public static final String UFS_READ_THREADS = "executor.ufs-read-threads";

@@ -2,6 +2,7 @@ package io.gfsload.cache.api;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.Serializable;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -18,7 +19,7 @@ import java.util.HexFormat;
  * @param modificationTime modification time in epoch milliseconds as the UFS reports it
  * @param etag the store's entity tag, or the empty string when the store has none
  */
-public record FileIdentity(String path, long length, long modificationTime, String etag) {
+public record FileIdentity(String path, long length, long modificationTime, String etag) implements Serializable {
     /** A digest per thread: looking one up costs more than hashing a path. */
     private static final ThreadLocal<MessageDigest> SHA_256 = ThreadLocal.withInitial(() -> {
         try {

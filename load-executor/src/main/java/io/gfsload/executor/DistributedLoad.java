@@ -1,0 +1,287 @@
+package io.gfsload.executor;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gfsload.advisor.Settings;
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.planner.BlockTask;
+import io.gfsload.planner.FileLoad;
+import io.gfsload.planner.LoadPlan;
+import io.gfsload.planner.PartitionLoad;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.PriorityQueue;
+import java.util.TreeSet;
+import java.util.function.BiConsumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a plan in other processes: its files cut into {@link SliceLoad slices} balanced by the
+ * bytes they have to load, each slice loaded by a process of its own (a Spark task), and their
+ * reports merged into the load's, in plan order. The journal hears each slice's files as the slice
+ * finishes (the blocks of each file loaded whole, and the UFS bytes read), so that a run after a
+ * crash resumes as a local one does; progress moves a slice at a time.
+ *
+ * <p>An atomic load and a load window are not run this way: each needs one process to see all of
+ * the load (the commit of a scope, the pauses of the reads).
+ */
+public final class DistributedLoad {
+    private static final Logger LOG = LoggerFactory.getLogger(DistributedLoad.class);
+    /** What a file with blocks to load weighs beyond its bytes, as the planner's packing counts the cost of opening it. */
+    private static final long FILE_OPEN_WEIGHT = 1L << 20;
+
+    /** Where slices run. */
+    public interface Slices {
+        /** How many slices run at once: the load is cut into that many. */
+        int parallelism();
+
+        /**
+         * Loads every slice, each in a process of its own, calling {@code finished} with each slice
+         * and its report as it finishes (from any thread), and returns when all have.
+         *
+         * @throws RuntimeException when a slice could not be run at all: its files are not reported
+         */
+        void run(List<SliceLoad> slices, BiConsumer<SliceLoad, LoadReport> finished);
+    }
+
+    /**
+     * What every slice of a load shares.
+     *
+     * @param masterTarget the cache master the slices' processes connect to
+     * @param token its token, or empty
+     * @param hadoopConf the Hadoop settings the processes read the UFS with
+     */
+    public record Connection(String masterTarget, Optional<String> token, Map<String, String> hadoopConf) {
+        public Connection {
+            requireNonNull(masterTarget, "masterTarget is null");
+            requireNonNull(token, "token is null");
+            hadoopConf = Map.copyOf(requireNonNull(hadoopConf, "hadoopConf is null"));
+        }
+
+        @Override
+        public String toString() {
+            return "Connection[master=" + masterTarget + "]";
+        }
+    }
+
+    private final Slices slices;
+    private final Connection connection;
+    private final Settings settings;
+    private final ExecutorOptions options;
+    private final ProgressListener listener;
+    private final Clock clock;
+
+    public DistributedLoad(Slices slices, Connection connection, Settings settings, ExecutorOptions options, ProgressListener listener, Clock clock) {
+        this.slices = requireNonNull(slices, "slices is null");
+        this.connection = requireNonNull(connection, "connection is null");
+        this.settings = requireNonNull(settings, "settings is null");
+        this.options = requireNonNull(options, "options is null");
+        this.listener = requireNonNull(listener, "listener is null");
+        this.clock = requireNonNull(clock, "clock is null");
+        if (options.atomic().isPresent() || options.window().isPresent()) {
+            throw new IllegalArgumentException("an atomic load or a load window runs in one process");
+        }
+    }
+
+    /** Loads {@code plan} in slices and reports on it as a whole, recording the slices' work in {@code journal}. */
+    public LoadReport execute(LoadPlan plan, Optional<JobJournal> journal) {
+        requireNonNull(plan, "plan is null");
+        requireNonNull(journal, "journal is null");
+        long start = clock.millis();
+        listener.started(plan);
+        List<SliceLoad> cut = slices(plan);
+        Map<Integer, LoadReport> reports = new HashMap<>();
+        String failure = null;
+        if (!cut.isEmpty()) {
+            LOG.info("Loading {} in {} slices", plan.request().target().describe(), cut.size());
+            try {
+                slices.run(cut, (slice, report) -> {
+                    synchronized (reports) {
+                        reports.put(slice.index(), report);
+                    }
+                    heard(slice, report, journal);
+                });
+            }
+            catch (RuntimeException e) {
+                LOG.error("The slices of the load did not all finish", e);
+                String message = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
+                failure = "the slices of the load did not all finish: " + message;
+            }
+        }
+        long duration = Math.max(0, clock.millis() - start);
+        Map<Integer, LoadReport> finished;
+        synchronized (reports) {
+            finished = Map.copyOf(reports);
+        }
+        LoadReport report = merge(plan, finished, duration, failure,
+                journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead())).orElse(null));
+        listener.finished(report);
+        return report;
+    }
+
+    /** The plan's files in slices, as many as run at once (fewer for fewer files), each with its share of the load's bounds. */
+    List<SliceLoad> slices(LoadPlan plan) {
+        List<List<List<FileLoad>>> byPartition = split(plan, slices.parallelism());
+        int count = byPartition.size();
+        ExecutorOptions bounds = options;
+        SliceLoad.Options shares = new SliceLoad.Options(Math.max(1, bounds.activeFiles() / Math.max(1, count)),
+                bounds.bandwidthBytesPerSecond().isPresent() ? Math.max(1, bounds.bandwidthBytesPerSecond().getAsLong() / count) : 0,
+                bounds.maxAttempts(), bounds.initialBackoff(), bounds.maxBackoff(), bounds.failureMaxFiles(), bounds.failureMaxFraction());
+        List<SliceLoad> result = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            List<PartitionLoad> partitions = new ArrayList<>();
+            for (int p = 0; p < plan.partitions().size(); p++) {
+                List<FileLoad> files = byPartition.get(i).get(p);
+                if (!files.isEmpty()) {
+                    PartitionLoad partition = plan.partitions().get(p);
+                    partitions.add(new PartitionLoad(partition.name(), partition.location(), files, 0));
+                }
+            }
+            result.add(new SliceLoad(i, connection.masterTarget(), connection.token().orElse(null), connection.hadoopConf(), settings,
+                    plan.request().replication(), plan.blockSize(), partitions, shares));
+        }
+        return result;
+    }
+
+    /**
+     * The plan's files dealt into at most {@code parallelism} slices (none for a plan without
+     * files), each file to the lightest slice so far, the heaviest first; in each slice, the files of
+     * each of the plan's partitions in plan order.
+     */
+    static List<List<List<FileLoad>>> split(LoadPlan plan, int parallelism) {
+        record Entry(int partition, int position, FileLoad file, long weight) {}
+        List<Entry> entries = new ArrayList<>();
+        for (int p = 0; p < plan.partitions().size(); p++) {
+            List<FileLoad> files = plan.partitions().get(p).files();
+            for (int f = 0; f < files.size(); f++) {
+                FileLoad file = files.get(f);
+                long toLoad = file.blocks().stream().filter(block -> !block.cached()).mapToLong(BlockTask::length).sum();
+                entries.add(new Entry(p, f, file, toLoad + (toLoad > 0 || file.blocks().isEmpty() ? FILE_OPEN_WEIGHT : 1)));
+            }
+        }
+        int count = Math.min(Math.max(1, parallelism), entries.size());
+        List<List<List<Entry>>> slices = new ArrayList<>(count);
+        PriorityQueue<long[]> lightest = new PriorityQueue<>(Comparator.<long[]>comparingLong(s -> s[0]).thenComparingLong(s -> s[1]));
+        for (int i = 0; i < count; i++) {
+            List<List<Entry>> partitions = new ArrayList<>();
+            for (int p = 0; p < plan.partitions().size(); p++) {
+                partitions.add(new ArrayList<>());
+            }
+            slices.add(partitions);
+            lightest.add(new long[] {0, i});
+        }
+        List<Entry> heaviestFirst = new ArrayList<>(entries);
+        heaviestFirst.sort(Comparator.comparingLong(Entry::weight).reversed()
+                .thenComparingInt(Entry::partition).thenComparingInt(Entry::position));
+        for (Entry entry : heaviestFirst) {
+            long[] slice = lightest.poll();
+            slices.get((int) slice[1]).get(entry.partition()).add(entry);
+            slice[0] += entry.weight();
+            lightest.add(slice);
+        }
+        List<List<List<FileLoad>>> result = new ArrayList<>(count);
+        for (List<List<Entry>> slice : slices) {
+            List<List<FileLoad>> partitions = new ArrayList<>();
+            for (List<Entry> files : slice) {
+                partitions.add(files.stream().sorted(Comparator.comparingInt(Entry::position)).map(Entry::file).toList());
+            }
+            result.add(partitions);
+        }
+        return result;
+    }
+
+    /** A finished slice: its files to the listener and the journal. */
+    private void heard(SliceLoad slice, LoadReport report, Optional<JobJournal> journal) {
+        Map<String, FileReport> files = new HashMap<>();
+        report.partitions().forEach(partition -> partition.files().forEach(file -> files.put(file.path(), file)));
+        List<String> committed = new ArrayList<>();
+        for (PartitionLoad partition : slice.partitions()) {
+            for (FileLoad file : partition.files()) {
+                FileReport outcome = files.get(file.file().path());
+                if (outcome == null) {
+                    continue;
+                }
+                if (outcome.failed()) {
+                    listener.fileFailed(outcome.path(), outcome.error());
+                }
+                else {
+                    for (BlockTask block : file.blocks()) {
+                        if (!block.cached()) {
+                            listener.blockLoaded(block);
+                            committed.add(new BlockKey(block.file(), block.index()).blockId());
+                        }
+                    }
+                }
+                listener.fileFinished(outcome);
+            }
+        }
+        journal.ifPresent(j -> {
+            j.recordRead(report.ufsBytesRead());
+            j.recordCommitted(committed);
+        });
+    }
+
+    /**
+     * The load's report from its slices': each planned file's report where its slice gave one, or a
+     * failed file, with why, where its slice did not finish; totals, state and rate over the whole.
+     *
+     * @param failure why not every slice finished, or {@code null}
+     */
+    LoadReport merge(LoadPlan plan, Map<Integer, LoadReport> reports, long durationMillis, String failure, LoadReport.JobSummary job) {
+        Map<String, FileReport> files = new HashMap<>();
+        long ufsBytesRead = 0;
+        String stopReason = failure;
+        boolean aborted = false;
+        TreeSet<String> lostWorkers = new TreeSet<>();
+        long restoredBlocks = 0;
+        long restoredBytes = 0;
+        for (LoadReport report : reports.values()) {
+            report.partitions().forEach(partition -> partition.files().forEach(file -> files.put(file.path(), file)));
+            ufsBytesRead += report.ufsBytesRead();
+            if (report.stopReason() != null && stopReason == null) {
+                stopReason = report.stopReason();
+            }
+            aborted |= report.state() == LoadState.FAILED && report.totals().blocksLoaded() + report.totals().blocksAlreadyCached() > 0;
+            if (report.restore() != null) {
+                lostWorkers.addAll(report.restore().lostWorkers());
+                restoredBlocks += report.restore().blocks();
+                restoredBytes += report.restore().bytes();
+            }
+        }
+        List<PartitionReport> partitions = new ArrayList<>(plan.partitions().size());
+        for (PartitionLoad partition : plan.partitions()) {
+            List<FileReport> outcomes = new ArrayList<>(partition.files().size());
+            for (FileLoad file : partition.files()) {
+                FileReport outcome = files.get(file.file().path());
+                outcomes.add(outcome != null ? outcome : notRun(file));
+            }
+            partitions.add(PartitionReport.of(partition.name(), outcomes, partition.files().stream().mapToLong(FileLoad::cachedBytes).sum()));
+        }
+        LoadTotals totals = LoadTotals.of(partitions);
+        LoadState state;
+        if (totals.blocksFailed() == 0) {
+            state = stopReason == null ? LoadState.SUCCEEDED : LoadState.PARTIAL;
+        }
+        else {
+            state = aborted || totals.blocksLoaded() + totals.blocksAlreadyCached() == 0 ? LoadState.FAILED : LoadState.PARTIAL;
+        }
+        return new LoadReport(plan.request().target().describe(), state, plan.request().replication(), totals, partitions, durationMillis,
+                durationMillis == 0 ? totals.bytesLoaded() * 1000 : totals.bytesLoaded() * 1000 / durationMillis, settings.values(), ufsBytesRead,
+                job, lostWorkers.isEmpty() ? null : new LoadReport.ReplicaRestore(List.copyOf(lostWorkers), restoredBlocks, restoredBytes), null,
+                false, stopReason);
+    }
+
+    /** A file whose slice did not report: its blocks to load failed. */
+    private static FileReport notRun(FileLoad file) {
+        int cached = (int) file.blocks().stream().filter(BlockTask::cached).count();
+        int blocks = file.blocks().size();
+        return new FileReport(file.file().path(), file.file().length(), blocks, 0, cached, blocks - cached, 0, 0,
+                blocks == cached ? null : "not loaded: its slice of the load did not finish");
+    }
+}

@@ -1,0 +1,254 @@
+package io.gfsload.executor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.advisor.Setting;
+import io.gfsload.advisor.Settings;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.planner.BlockTask;
+import io.gfsload.planner.FileLoad;
+import io.gfsload.planner.LoadPlan;
+import io.gfsload.planner.PartitionLoad;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.function.BiConsumer;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A plan loaded in slices, each serialized as it would be sent to another process and loaded there
+ * on its own connection to a real local cluster; the report merged in plan order.
+ */
+class TestDistributedLoad {
+    private static final long BLOCK = 256 << 10;
+    private static final String TOKEN = "slice-token-1234";
+
+    @TempDir
+    Path directory;
+
+    private LocalCluster cluster;
+    private CacheClient client;
+
+    @BeforeEach
+    void start() throws IOException {
+        cluster = LocalCluster.start(LocalClusterConfig.builder(directory.resolve("cluster")).workers(2).workerCapacityBytes(64L << 20)
+                .token(TOKEN).build());
+        client = cluster.newClient();
+        Random random = new Random(11);
+        Files.createDirectories(directory.resolve("data/sub"));
+        for (int i = 0; i < 7; i++) {
+            byte[] bytes = new byte[(int) (BLOCK * (i % 3) + 1000 + random.nextInt(1000))];
+            random.nextBytes(bytes);
+            Files.write(directory.resolve((i % 2 == 0 ? "data/" : "data/sub/") + "f" + i), bytes);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        cluster.close();
+    }
+
+    /** Runs each slice in a thread of its own after a round trip through Java serialization, as Spark ships it. */
+    private static final class SerializedSlices implements DistributedLoad.Slices {
+        private final int parallelism;
+        private final List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
+
+        SerializedSlices(int parallelism) {
+            this.parallelism = parallelism;
+        }
+
+        @Override
+        public int parallelism() {
+            return parallelism;
+        }
+
+        @Override
+        public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, LoadReport> finished) {
+            ExecutorService pool = Executors.newFixedThreadPool(slices.size());
+            try {
+                List<Future<?>> futures = new ArrayList<>();
+                for (SliceLoad slice : slices) {
+                    futures.add(pool.submit(() -> {
+                        SliceLoad shipped = roundTrip(slice);
+                        ran.add(shipped.index());
+                        finished.accept(slice, roundTrip(shipped.load()));
+                    }));
+                }
+                for (Future<?> future : futures) {
+                    future.get();
+                }
+            }
+            catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            finally {
+                pool.shutdownNow();
+            }
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T roundTrip(T value) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                out.writeObject(value);
+            }
+            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+                return (T) in.readObject();
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        catch (ClassNotFoundException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Settings settings() {
+        return new Settings(List.of(new Setting(Settings.UFS_READ_THREADS, 2, "threads", "test"),
+                new Setting(Settings.READ_BUFFER_BYTES, 100_000, "bytes", "test")));
+    }
+
+    private DistributedLoad load(DistributedLoad.Slices slices, ProgressListener listener) {
+        return new DistributedLoad(slices, new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), settings(),
+                ExecutorOptions.defaults(), listener, Clock.systemUTC());
+    }
+
+    @Test
+    void slicesLoadEveryFileOnceAndTheReportIsTheWholePlansInPlanOrder() throws IOException {
+        LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2);
+        List<String> finishedFiles = Collections.synchronizedList(new ArrayList<>());
+        SerializedSlices slices = new SerializedSlices(3);
+
+        LoadReport report = load(slices, new ProgressListener() {
+            @Override
+            public void fileFinished(FileReport file) {
+                finishedFiles.add(file.path());
+            }
+        }).execute(plan, Optional.empty());
+
+        assertEquals(3, slices.ran.size(), "one task per slice: " + slices.ran);
+        assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
+        assertNull(report.stopReason());
+        assertEquals(plan.stats().files(), report.totals().files());
+        assertEquals(plan.stats().blocks(), report.totals().blocksLoaded());
+        assertEquals(plan.stats().bytes(), report.totals().bytesLoaded());
+        assertEquals(plan.stats().bytes(), report.ufsBytesRead());
+        List<String> planned = plan.partitions().stream().flatMap(p -> p.files().stream()).map(f -> f.file().path()).toList();
+        assertEquals(planned, report.partitions().stream().flatMap(p -> p.files().stream()).map(FileReport::path).toList(), "plan order");
+        assertEquals(planned.stream().sorted().toList(), finishedFiles.stream().sorted().toList(), "each file heard once");
+        for (FileLoad file : plan.partitions().get(0).files()) {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            for (BlockTask block : file.blocks()) {
+                assertEquals(2, client.cachedBlocks(file.file()).get(block.index()).workerIds().size());
+                try (InputStream in = client.openReader(block.key())) {
+                    in.transferTo(bytes);
+                }
+            }
+            assertArrayEquals(Files.readAllBytes(Path.of(java.net.URI.create(file.file().path()))), bytes.toByteArray());
+        }
+
+        LoadReport again = load(new SerializedSlices(3), ProgressListener.NONE).execute(LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2),
+                Optional.empty());
+        assertEquals(LoadState.SUCCEEDED, again.state());
+        assertEquals(0, again.totals().bytesLoaded());
+        assertEquals(plan.stats().blocks(), again.totals().blocksAlreadyCached());
+    }
+
+    @Test
+    void theSplitBalancesBytesToLoadAndKeepsPlanOrderInEachSlice() {
+        LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
+        List<List<List<FileLoad>>> slices = DistributedLoad.split(plan, 3);
+        assertEquals(3, slices.size());
+        List<String> dealt = new ArrayList<>();
+        long heaviest = 0;
+        long lightest = Long.MAX_VALUE;
+        for (List<List<FileLoad>> slice : slices) {
+            long bytes = 0;
+            for (int p = 0; p < plan.partitions().size(); p++) {
+                List<String> paths = slice.get(p).stream().map(f -> f.file().path()).toList();
+                List<String> inPlan = plan.partitions().get(p).files().stream().map(f -> f.file().path()).filter(paths::contains).toList();
+                assertEquals(inPlan, paths, "plan order within the slice");
+                dealt.addAll(paths);
+                bytes += slice.get(p).stream().mapToLong(f -> f.file().length()).sum();
+            }
+            heaviest = Math.max(heaviest, bytes);
+            lightest = Math.min(lightest, bytes);
+        }
+        assertEquals(plan.stats().files(), dealt.size());
+        assertEquals(plan.stats().files(), dealt.stream().distinct().count(), "each file in one slice");
+        assertTrue(heaviest - lightest <= 3 * BLOCK, "balanced by bytes: %d against %d".formatted(heaviest, lightest));
+        assertEquals(2, DistributedLoad.split(plan, 100).stream().limit(2).count());
+        assertEquals(plan.stats().files(), DistributedLoad.split(plan, 100).size(), "no more slices than files");
+    }
+
+    @Test
+    void aSliceThatDoesNotFinishFailsItsFilesAndSaysWhy() {
+        LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
+        DistributedLoad.Slices oneFails = new DistributedLoad.Slices() {
+            @Override
+            public int parallelism() {
+                return 2;
+            }
+
+            @Override
+            public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, LoadReport> finished) {
+                finished.accept(slices.get(0), slices.get(0).load());
+                throw new IllegalStateException("Job aborted due to stage failure: Task 0 in stage 1.0 failed 4 times\nat org.apache.spark...");
+            }
+        };
+
+        LoadReport report = load(oneFails, ProgressListener.NONE).execute(plan, Optional.empty());
+
+        assertEquals(LoadState.PARTIAL, report.state());
+        assertEquals("the slices of the load did not all finish: Job aborted due to stage failure: Task 0 in stage 1.0 failed 4 times",
+                report.stopReason());
+        List<PartitionLoad> second = new DistributedLoad(oneFails, new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()),
+                settings(), ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).slices(plan).get(1).partitions();
+        long secondFiles = second.stream().mapToLong(p -> p.files().size()).sum();
+        assertEquals(secondFiles, report.totals().filesFailed());
+        assertTrue(report.failedFiles().stream().allMatch(f -> f.error().equals("not loaded: its slice of the load did not finish")));
+        assertFalse(report.failedFiles().isEmpty());
+    }
+
+    @Test
+    void aSliceNamesNeitherTheTokenNorTheHadoopSettings() {
+        LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
+        DistributedLoad load = new DistributedLoad(new SerializedSlices(2),
+                new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of("fs.cosn.userinfo.secretKey", "SECRET-9876")),
+                settings(), ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC());
+        for (SliceLoad slice : load.slices(plan)) {
+            assertFalse(slice.toString().contains(TOKEN), slice.toString());
+            assertFalse(slice.toString().contains("SECRET-9876"), slice.toString());
+        }
+    }
+}
