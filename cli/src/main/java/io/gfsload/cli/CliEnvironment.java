@@ -2,6 +2,7 @@ package io.gfsload.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gfsload.executor.DistributedLoad;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
@@ -12,15 +13,27 @@ import java.util.Optional;
  * @param home the gfsload home: embedded cluster, embedded metastore and demo data live here
  * @param hiveConfDir a Hive configuration directory whose {@code hive-site.xml} may name the
  *     metastore to use when {@code --metastore} is not given
+ * @param slices where loads run when not in this process: the executors of the Spark job the
+ *     command runs in; empty for the command line
  */
-public record CliEnvironment(Path home, Optional<Path> hiveConfDir) {
+public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<DistributedLoad.Slices> slices) {
     public CliEnvironment {
         requireNonNull(home, "home is null");
         requireNonNull(hiveConfDir, "hiveConfDir is null");
+        requireNonNull(slices, "slices is null");
+    }
+
+    public CliEnvironment(Path home, Optional<Path> hiveConfDir) {
+        this(home, hiveConfDir, Optional.empty());
     }
 
     public CliEnvironment(Path home) {
         this(home, Optional.empty());
+    }
+
+    /** This environment, with loads run in slices by {@code value}. */
+    public CliEnvironment withSlices(DistributedLoad.Slices value) {
+        return new CliEnvironment(home, hiveConfDir, Optional.of(value));
     }
 
     /** {@code $GFSLOAD_HOME}, or {@code ~/.gfsload}; {@code $HIVE_CONF_DIR} when set. */

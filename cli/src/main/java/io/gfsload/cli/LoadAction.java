@@ -5,6 +5,7 @@ import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.executor.JobJournal;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadState;
+import io.gfsload.planner.InvalidRequestException;
 import io.gfsload.planner.LoadRequest;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -23,6 +24,10 @@ final class LoadAction {
             ExecutionOptions execution, WorkloadOptions workload) {
         ProgressReporter.Mode mode = execution.progressMode();
         boolean ignoreCapacity = planning.ignoreCapacity;
+        if (services.slices().isPresent() && (execution.atomic || execution.loadWindow().isPresent())) {
+            // both need one process that sees the whole load: the commit of a scope, the pauses of every read
+            throw new InvalidRequestException("A Spark job runs no atomic load (-A) and no load window (--window): run such a load with bin/gfsload");
+        }
         LoadRunner runner = new LoadRunner(services);
         LoadRunner.Planned planned = runner.plan(request, workload, planning.overrides());
         ExecutorOptions base = execution.toExecutorOptions(planned.settings(), planning);

@@ -5,6 +5,7 @@ import io.gfsload.advisor.Settings;
 import io.gfsload.advisor.TuningAdvisor;
 import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.cache.api.ClusterInfo;
+import io.gfsload.executor.DistributedLoad;
 import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.executor.FileReport;
 import io.gfsload.executor.JobJournal;
@@ -31,6 +32,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import io.gfsload.advisor.BackendProfile;
 import io.gfsload.executor.UfsProbe;
+import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
 
@@ -173,7 +175,7 @@ final class LoadRunner {
         }
         status.flush();
         LoadPlan[] loaded = {planned.plan()};
-        LoadReport report = executor.execute(planned.plan(), Optional.of(journal), () -> {
+        Supplier<LoadPlan> planAfterWait = () -> {
             loaded[0] = planner().plan(planned.plan().request());
             executor.validate(loaded[0], !ignoreCapacity);
             PlanStats again = loaded[0].stats();
@@ -182,7 +184,13 @@ final class LoadRunner {
                     Sizes.format(again.cachedBytes()));
             status.flush();
             return loaded[0];
-        });
+        };
+        Optional<DistributedLoad.Slices> slices = services.slices();
+        // in a Spark job, the plan's files are loaded by its executors, a slice each
+        LoadReport report = slices.isPresent()
+                ? new DistributedLoad(slices.get(), services.sliceConnection(hadoopConf), planned.settings(), options,
+                        verify ? new FinishAfterVerify(progress) : progress, Clock.systemUTC()).execute(planned.plan(), Optional.of(journal))
+                : executor.execute(planned.plan(), Optional.of(journal), planAfterWait);
         if (!verify) {
             return report;
         }

@@ -18,13 +18,17 @@ import io.gfsload.catalog.embedded.MetastoreInUseException;
 import io.gfsload.catalog.thrift.HiveSite;
 import io.gfsload.catalog.thrift.ThriftHiveCatalog;
 import io.gfsload.cli.demo.DemoDataset;
+import io.gfsload.executor.DistributedLoad;
 import io.gfsload.planner.InvalidRequestException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
 
 /**
  * The cache cluster and metastore a command talks to: the ones given with {@code --master} and
@@ -43,8 +47,17 @@ final class Services implements AutoCloseable {
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private final Optional<HiveCatalog> catalog;
     private final CacheClient cache;
+    private final Optional<DistributedLoad.Slices> slices;
+    private final ConnectionOptions connection;
 
     private Services(CliEnvironment environment, ConnectionOptions connection, Optional<MetastoreOptions> metastore) {
+        this.slices = environment.slices();
+        this.connection = connection;
+        if (slices.isPresent() && connection.master().isEmpty()) {
+            // the embedded cluster lives in this process, out of the executors' reach
+            throw new InvalidRequestException("A Spark job loads through its executors, which need a cache cluster they can reach: "
+                    + "give its master with --master HOST:PORT");
+        }
         try {
             catalog = metastore.map(options -> openCatalog(environment, options));
             cache = openCache(environment.home(), connection);
@@ -69,6 +82,10 @@ final class Services implements AutoCloseable {
      */
     private HiveCatalog openCatalog(CliEnvironment environment, MetastoreOptions options) {
         Optional<URI> uri = options.metastore().or(() -> environment.hiveConfDir().flatMap(HiveSite::metastoreUri));
+        if (uri.isEmpty() && environment.slices().isPresent()) {
+            throw new InvalidRequestException("A Spark job reads the metastore its cluster uses: give it with --metastore thrift://HOST:PORT, "
+                    + "or HIVE_CONF_DIR with a hive-site.xml that names it");
+        }
         if (uri.isEmpty()) {
             Path home = environment.home();
             EmbeddedMetastore metastore;
@@ -123,6 +140,18 @@ final class Services implements AutoCloseable {
 
     Optional<HiveCatalog> catalog() {
         return catalog;
+    }
+
+    /** Where loads run in slices (the executors of the Spark job the command runs in), or empty: in this process. */
+    Optional<DistributedLoad.Slices> slices() {
+        return slices;
+    }
+
+    /** What the slices of a load connect with: the master of {@code --master}, its token, and {@code hadoopConf}'s settings. */
+    DistributedLoad.Connection sliceConnection(Configuration hadoopConf) {
+        Map<String, String> settings = new HashMap<>();
+        hadoopConf.forEach(entry -> settings.put(entry.getKey(), entry.getValue()));
+        return new DistributedLoad.Connection(connection.master().orElseThrow(), connection.token(), settings);
     }
 
     CacheClient cache() {

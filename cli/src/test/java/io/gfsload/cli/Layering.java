@@ -1,9 +1,13 @@
 package io.gfsload.cli;
 
+import static com.tngtech.archunit.base.DescribedPredicate.not;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.equivalentTo;
+import static com.tngtech.archunit.core.domain.JavaClass.Predicates.resideInAnyPackage;
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
 import static com.tngtech.archunit.library.GeneralCodingRules.ACCESS_STANDARD_STREAMS;
 
 import com.tngtech.archunit.lang.ArchRule;
+import java.io.Serializable;
 import java.util.List;
 
 /**
@@ -35,9 +39,11 @@ final class Layering {
 
     static final ArchRule ADVISOR_IS_PURE = noClasses()
             .that().resideInAPackage("io.gfsload.advisor..")
-            .should().dependOnClassesThat().resideInAnyPackage(
+            .should().dependOnClassesThat(resideInAnyPackage(
                     "io.gfsload.cache..", "io.gfsload.catalog..", "io.gfsload.planner..", "io.gfsload.executor..", "io.gfsload.cli..", "io.gfsload.examples..",
                     "org.apache.hadoop..", "java.io..", "java.nio.file..")
+                    // a marker: settings travel to a Spark job's executors with the slices of a load
+                    .and(not(equivalentTo(Serializable.class))))
             .because("the advisor is pure functions that know no Hadoop and do no I/O");
 
     static final ArchRule EXECUTOR_NEVER_TALKS_TO_THE_METASTORE = noClasses()

@@ -1,0 +1,36 @@
+package io.gfsload.spark;
+
+import io.gfsload.cli.CliEnvironment;
+import io.gfsload.cli.GfsLoad;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/**
+ * {@code gfsload} as a {@code spark-submit} job: the same arguments and exit codes as the command
+ * line; the driver plans (metastore, UFS listing, advisor) and the application's executors load
+ * the plan's files, a slice of them each, into the cache cluster of {@code --master}.
+ *
+ * <pre>
+ * spark-submit --class io.gfsload.spark.GfsLoadSparkJob gfsload-spark-job-VERSION-job.jar \
+ *     --table db.events --partition dt=2026-11-20 --master cache-master:19998 --metastore thrift://hms:9083
+ * </pre>
+ *
+ * A successful load returns from {@code main}, as Spark expects of an application that succeeded;
+ * any other outcome ends the driver with the command's exit code.
+ */
+public final class GfsLoadSparkJob {
+    private GfsLoadSparkJob() {}
+
+    public static void main(String[] args) {
+        SparkConf conf = new SparkConf().setIfMissing("spark.app.name", "gfsload");
+        int code;
+        try (JavaSparkContext spark = new JavaSparkContext(conf)) {
+            CliEnvironment environment = CliEnvironment.fromSystem(System.getenv(), System.getProperty("user.home"))
+                    .withSlices(new SparkSlices(spark));
+            code = GfsLoad.createCommandLine(environment).execute(args);
+        }
+        if (code != 0) {
+            System.exit(code);
+        }
+    }
+}

@@ -1,0 +1,164 @@
+package io.gfsload.spark;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CachedBlock;
+import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.cli.demo.DemoDataset;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job's jar run by {@code SparkSubmit} in a JVM of its own, on the classpath of a Spark 3.5.7
+ * distribution (its guava 14 included) and nothing else, in local mode with two executor threads:
+ * a table's partition loaded by the executors into a real cluster with a token, again (nothing to
+ * load), and the exit codes of the command line for what it cannot do.
+ */
+class TestSparkSubmitJob {
+    private static final String TOKEN = "spark-job-token-5678";
+
+    @TempDir
+    static Path directory;
+
+    private static LocalCluster cluster;
+    private static EmbeddedMetastore metastore;
+    private static Path tokenFile;
+
+    @BeforeAll
+    static void start() throws IOException {
+        cluster = LocalCluster.start(LocalClusterConfig.builder(directory.resolve("cluster")).workers(2).workerCapacityBytes(256L << 20)
+                .token(TOKEN).build());
+        metastore = EmbeddedMetastore.start(directory.resolve("metastore"));
+        DemoDataset.standard().ensure(metastore.uri(), directory.resolve("demo"));
+        tokenFile = Files.writeString(directory.resolve("token"), TOKEN);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (metastore != null) {
+            metastore.close();
+        }
+        if (cluster != null) {
+            cluster.close();
+        }
+    }
+
+    private record Run(int exitCode, String out, String err) {}
+
+    /** {@code spark-submit --master local[2] --class GfsLoadSparkJob JAR args}, with a home of its own. */
+    private static Run sparkSubmit(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Xmx1g");
+        command.addAll(List.of(System.getProperty("gfsload.java17.opens").trim().split("\\s+")));
+        command.addAll(List.of("-cp", Files.readString(Path.of(System.getProperty("gfsload.spark.classpath"))).strip(),
+                "org.apache.spark.deploy.SparkSubmit", "--master", "local[2]", "--conf", "spark.ui.enabled=false",
+                "--class", GfsLoadSparkJob.class.getName(), System.getProperty("gfsload.spark.job.jar")));
+        command.addAll(List.of(args));
+        Path out = Files.createTempFile(directory, "out", ".txt");
+        Path err = Files.createTempFile(directory, "err", ".txt");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+        builder.environment().put("GFSLOAD_HOME", directory.resolve("home").toString());
+        Process process = builder.start();
+        if (!process.waitFor(4, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("spark-submit did not finish in 4 minutes: " + Files.readString(err));
+        }
+        return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private static List<Path> dataFiles(String day) throws IOException {
+        try (Stream<Path> files = Files.list(directory.resolve("demo/demo.db/events/dt=" + day))) {
+            return files.filter(file -> file.getFileName().toString().startsWith("part-")).sorted().toList();
+        }
+    }
+
+    @Test
+    void theExecutorsLoadAPartitionIntoTheClusterAndASecondRunHasNothingToLoad() throws Exception {
+        Path report = directory.resolve("reports/load.json");
+        String[] load = {"--table", "demo.events", "--partition", "dt=2026-11-20", "--replication", "2", "--master", cluster.masterTarget(),
+                "--token-file", tokenFile.toString(), "--metastore", metastore.uri().toString(), "--progress", "none", "--report", report.toString()};
+
+        Run first = sparkSubmit(load);
+
+        assertEquals(0, first.exitCode(), first.err());
+        assertTrue(first.out().startsWith("demo.events dt=2026-11-20: SUCCEEDED"), first.out());
+        assertTrue(first.err().contains("in 2 slices"), "the plan's files in a slice per executor core: " + first.err());
+        assertTrue(first.err().contains("collect at SparkSlices.java"), "each slice a Spark job: " + first.err());
+        assertFalse((first.out() + first.err()).contains(TOKEN), "the token is in no output");
+        JsonNode saved = new ObjectMapper().readTree(Files.readString(report));
+        assertEquals("SUCCEEDED", saved.get("state").asText());
+        List<Path> files = dataFiles("2026-11-20");
+        long bytes = 0;
+        for (Path file : files) {
+            bytes += Files.size(file);
+        }
+        assertEquals(files.size(), saved.get("totals").get("files").asLong());
+        assertEquals(bytes, saved.get("totals").get("bytesLoaded").asLong());
+        try (CacheClient client = cluster.newClient()) {
+            for (Path file : files) {
+                FileIdentity identity = new FileIdentity("file:" + file, Files.size(file), Files.getLastModifiedTime(file).toMillis());
+                List<CachedBlock> blocks = client.cachedBlocks(identity);
+                assertFalse(blocks.isEmpty(), "cached: " + file);
+                ByteArrayOutputStream read = new ByteArrayOutputStream();
+                for (CachedBlock block : blocks) {
+                    assertEquals(2, new HashSet<>(block.workerIds()).size(), "two replicas on distinct workers: " + block);
+                    try (InputStream in = client.openReader(new BlockKey(identity, block.index()))) {
+                        in.transferTo(read);
+                    }
+                }
+                assertArrayEquals(Files.readAllBytes(file), read.toByteArray(), "the bytes of " + file);
+            }
+        }
+
+        Run second = sparkSubmit(load);
+
+        assertEquals(0, second.exitCode(), second.err());
+        JsonNode again = new ObjectMapper().readTree(Files.readString(report));
+        assertEquals("SUCCEEDED", again.get("state").asText());
+        assertEquals(0, again.get("totals").get("bytesLoaded").asLong());
+        assertEquals(bytes, again.get("totals").get("bytesAlreadyCached").asLong());
+    }
+
+    @Test
+    void whatTheJobCannotDoEndsWithTheCommandLinesExitCodes() throws Exception {
+        String master = cluster.masterTarget();
+        String token = tokenFile.toString();
+        String uri = metastore.uri().toString();
+
+        Run missing = sparkSubmit("--table", "demo.events", "--partition", "dt=2099-01-01", "--master", master, "--token-file", token, "--metastore", uri);
+        assertEquals(5, missing.exitCode(), missing.err());
+        assertTrue(missing.err().contains("gfsload: Partition not found: demo.events dt=2099-01-01"), missing.err());
+
+        Run noMaster = sparkSubmit("--table", "demo.events", "--metastore", uri);
+        assertEquals(2, noMaster.exitCode(), noMaster.err());
+        assertTrue(noMaster.err().contains("A Spark job loads through its executors, which need a cache cluster they can reach: give its master "
+                + "with --master HOST:PORT"), noMaster.err());
+
+        Run atomic = sparkSubmit("--table", "demo.events", "-A", "--master", master, "--token-file", token, "--metastore", uri);
+        assertEquals(2, atomic.exitCode(), atomic.err());
+        assertTrue(atomic.err().contains("A Spark job runs no atomic load (-A) and no load window (--window)"), atomic.err());
+    }
+}
