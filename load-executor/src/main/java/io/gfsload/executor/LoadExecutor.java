@@ -46,6 +46,7 @@ import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -244,6 +245,7 @@ public final class LoadExecutor {
         requireNonNull(initial, "initial is null");
         requireNonNull(journal, "journal is null");
         requireNonNull(planAfterWait, "planAfterWait is null");
+        eachFileOnce(initial);
         validate(initial, false);
         long start = clock.millis();
         Optional<AdaptiveController> controller = adaptive() ? Optional.of(AdaptiveController.fromSettings(settings, Ticker.system())) : Optional.empty();
@@ -400,6 +402,22 @@ public final class LoadExecutor {
         finally {
             if (renewal != null) {
                 renewal.close();
+            }
+        }
+    }
+
+    /**
+     * @throws IllegalArgumentException when {@code plan} has a file twice: the loads of its blocks
+     *     would collide (the planner lists each file once, in the first partition or path that has it)
+     */
+    private static void eachFileOnce(LoadPlan plan) {
+        Set<String> seen = new HashSet<>();
+        for (PartitionLoad partition : plan.partitions()) {
+            for (FileLoad file : partition.files()) {
+                if (!seen.add(file.file().path())) {
+                    throw new IllegalArgumentException("The plan has the file %s twice (partition %s): each file is loaded once"
+                            .formatted(file.file().path(), partition.name()));
+                }
             }
         }
     }

@@ -84,6 +84,21 @@ class TestLoadExecutor {
     }
 
     @Test
+    void aPlanWithAFileTwiceIsRefusedBeforeAnythingIsLoaded() {
+        LoadPlan plan = plan(1);
+        io.gfsload.planner.PartitionLoad partition = plan.partitions().get(0);
+        LoadPlan twice = new LoadPlan(plan.request(), plan.blockSize(),
+                List.of(partition, new io.gfsload.planner.PartitionLoad("again", partition.location(), partition.files(), 0)), plan.taskSets(),
+                plan.stats());
+
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class, () -> executor(ProgressListener.NONE).execute(twice));
+
+        assertTrue(refused.getMessage().startsWith("The plan has the file " + partition.files().get(0).file().path() + " twice (partition again)"),
+                refused.getMessage());
+        assertTrue(client.cachedBlocks(partition.files().get(0).file()).isEmpty(), "nothing loaded");
+    }
+
+    @Test
     void loadsEveryBlockWithItsReplicasOnDistinctWorkers() throws IOException {
         AtomicInteger loadedEvents = new AtomicInteger();
         LoadPlan plan = plan(2);

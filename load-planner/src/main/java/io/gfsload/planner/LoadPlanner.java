@@ -92,9 +92,8 @@ public final class LoadPlanner {
             else {
                 lister.submit(((LoadTarget.Paths) request.target()).paths().stream().map(p -> new Location(p, p, true)).toList());
             }
-            partitions = request.target() instanceof LoadTarget.Paths paths && paths.paths().size() > 1
-                    ? withoutRepeatedFiles(lister.results())
-                    : lister.results();
+            // paths, or partitions of a table, whose locations are the same or nested would load a file twice
+            partitions = lister.results().size() > 1 ? withoutRepeatedFiles(lister.results()) : lister.results();
         }
         return new LoadPlan(request, config.blockSize(), partitions, pack(partitions), PlanStats.of(partitions));
     }
@@ -133,9 +132,9 @@ public final class LoadPlanner {
 
     /**
      * {@code partitions} with each file only where it appears first: paths that overlap
-     * ({@code /d}, {@code /d/} and {@code /d/x}) would otherwise load a file twice, and an atomic
-     * load would stage its blocks twice. The later paths count the files they leave out, so that
-     * they do not pass for empty.
+     * ({@code /d}, {@code /d/} and {@code /d/x}), or partitions of a table at the same or nested
+     * locations, would otherwise load a file twice, and an atomic load would stage its blocks
+     * twice. The later ones count the files they leave out, so that they do not pass for empty.
      */
     private static List<PartitionLoad> withoutRepeatedFiles(List<PartitionLoad> partitions) {
         Set<String> seen = new HashSet<>();

@@ -55,6 +55,17 @@ class TestLoadPlannerOnMetastore {
             admin.createParquetTable(new TableName("db", "flat"), List.of(new Column("id", "bigint")), List.of(),
                     directory.resolve("data/events/dt=2026-11-01/hr=00").toUri().toString());
             admin.createView(new TableName("db", "v"), List.of(new Column("id", "bigint")), "select 1");
+            // partitions at one location and at a location nested in another's
+            Path shared = directory.resolve("data/shared");
+            java.nio.file.Files.createDirectories(shared.resolve("sub"));
+            java.nio.file.Files.write(shared.resolve("part-0"), new byte[150]);
+            java.nio.file.Files.write(shared.resolve("sub/part-1"), new byte[250]);
+            admin.createParquetTable(new TableName("db", "overlap"), List.of(new Column("id", "bigint")), List.of(new Column("p", "string")),
+                    shared.toUri().toString());
+            admin.addPartitions(new TableName("db", "overlap"), new java.util.LinkedHashMap<>(java.util.Map.of(
+                    PartitionSpec.parse("p=a"), PartitionedTables.location(shared),
+                    PartitionSpec.parse("p=b"), PartitionedTables.location(shared.resolve("sub")),
+                    PartitionSpec.parse("p=c"), PartitionedTables.location(shared.resolve("sub")))));
         }
         catalog = ThriftHiveCatalog.connect(metastore.uri());
         planner = new LoadPlanner(Optional.of(catalog), new Configuration(), CacheState.EMPTY, new PlannerConfig(BLOCK, 10, 1000, 4));
@@ -186,6 +197,21 @@ class TestLoadPlannerOnMetastore {
         String cannotList = assertThrows(PlanningException.class,
                 () -> withoutUfs.plan(new LoadRequest(new LoadTarget.Table(PartitionedTables.EVENTS, new PartitionSelection.Latest(1)), 1))).getMessage();
         assertTrue(cannotList.contains("the connector class io.gfsload.planner.NoSuchFileSystem is not on the classpath"), cannotList);
+    }
+
+    @Test
+    void partitionsAtTheSameOrNestedLocationsPlanEachFileOnce() {
+        LoadPlan plan = plan("db.overlap", new PartitionSelection.All());
+        assertEquals(List.of("p=a", "p=b", "p=c"), names(plan));
+        assertEquals(2, plan.stats().files());
+        assertEquals(400, plan.stats().bytes());
+        assertEquals(2, plan.partitions().get(0).files().size(), "the first partition has the files under its location");
+        assertEquals(List.of(), plan.partitions().get(1).files());
+        assertEquals(1, plan.partitions().get(1).repeatedFiles(), "the later ones count what they leave out");
+        assertEquals(1, plan.partitions().get(2).repeatedFiles());
+        LoadPlan same = plan("db.overlap", "p=b", "p=c");
+        assertEquals(1, same.stats().files());
+        assertEquals(1, same.partitions().get(1).repeatedFiles());
     }
 
     @Test
