@@ -36,7 +36,7 @@ public interface HiveCatalog extends AutoCloseable {
      */
     List<PartitionInfo> listPartitionsByFilter(TableInfo table, String filter);
 
-    /** The specs of all partitions of {@code table}, without fetching their storage descriptors, sorted. */
+    /** The specs of all partitions of {@code table}, without fetching their storage descriptors, in {@link TableInfo#partitionOrder()}. */
     List<PartitionSpec> listPartitionSpecs(TableInfo table);
 
     /** The partitions with exactly these specs (missing ones are left out), sorted by their values. */

@@ -90,16 +90,56 @@ public record PartitionSpec(List<String> keys, List<String> values) {
         return Character.digit(c, 16) >= 0;
     }
 
-    /** Orders specs by their values, key by key, as strings. */
-    public static final java.util.Comparator<PartitionSpec> BY_VALUES = (a, b) -> {
-        for (int i = 0; i < Math.min(a.values.size(), b.values.size()); i++) {
-            int c = a.values.get(i).compareTo(b.values.get(i));
-            if (c != 0) {
-                return c;
-            }
+    /** Hive's numeric types: their partition values compare as numbers. */
+    private static final java.util.Set<String> NUMERIC_TYPES = java.util.Set.of("tinyint", "smallint", "int", "integer", "bigint", "float", "double",
+            "decimal");
+
+    /**
+     * Specs by their values, the value of a key of a numeric type ({@code types}, one per key: int,
+     * bigint, decimal(10,2), ...) compared as a number and the others as strings; a value that is
+     * not a number (Hive's default partition) after the numbers. Then fewer keys first.
+     */
+    public static java.util.Comparator<PartitionSpec> byValues(List<String> types) {
+        requireNonNull(types, "types is null");
+        boolean[] numeric = new boolean[types.size()];
+        for (int i = 0; i < numeric.length; i++) {
+            String type = types.get(i).toLowerCase(java.util.Locale.ROOT).strip();
+            int parenthesis = type.indexOf('(');
+            numeric[i] = NUMERIC_TYPES.contains(parenthesis < 0 ? type : type.substring(0, parenthesis).strip());
         }
-        return Integer.compare(a.values.size(), b.values.size());
-    };
+        return (a, b) -> {
+            for (int i = 0; i < Math.min(a.values.size(), b.values.size()); i++) {
+                int c = i < numeric.length && numeric[i] ? compareNumbers(a.values.get(i), b.values.get(i)) : a.values.get(i).compareTo(b.values.get(i));
+                if (c != 0) {
+                    return c;
+                }
+            }
+            return Integer.compare(a.values.size(), b.values.size());
+        };
+    }
+
+    private static int compareNumbers(String a, String b) {
+        java.math.BigDecimal x = number(a);
+        java.math.BigDecimal y = number(b);
+        if (x != null && y != null) {
+            int c = x.compareTo(y);
+            // 1.0 and 1.00 are one number, two partitions: their text decides
+            return c != 0 ? c : a.compareTo(b);
+        }
+        if (x == null && y == null) {
+            return a.compareTo(b);
+        }
+        return x == null ? 1 : -1;
+    }
+
+    private static java.math.BigDecimal number(String value) {
+        try {
+            return new java.math.BigDecimal(value.strip());
+        }
+        catch (NumberFormatException e) {
+            return null;
+        }
+    }
 
     /** Whether this spec's keys are the first keys of {@code partitionKeys}, in order. */
     public boolean isPrefixOf(List<String> partitionKeys) {

@@ -2,6 +2,7 @@ package io.gfsload.catalog;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 
@@ -14,14 +15,34 @@ import java.util.Optional;
  * @param location the storage location, empty for views and tables without one
  * @param inputFormat the input format class name, empty when the metastore has none
  * @param partitionKeys the partition key names in order; empty for an unpartitioned table
+ * @param partitionKeyTypes the partition keys' Hive types ({@code string}, {@code int}, ...), one
+ *     per key
  */
-public record TableInfo(TableName name, String tableType, Optional<String> location, Optional<String> inputFormat, List<String> partitionKeys) {
+public record TableInfo(TableName name, String tableType, Optional<String> location, Optional<String> inputFormat, List<String> partitionKeys,
+        List<String> partitionKeyTypes) {
     public TableInfo {
         requireNonNull(name, "name is null");
         requireNonNull(tableType, "tableType is null");
         requireNonNull(location, "location is null");
         requireNonNull(inputFormat, "inputFormat is null");
         partitionKeys = List.copyOf(requireNonNull(partitionKeys, "partitionKeys is null"));
+        partitionKeyTypes = List.copyOf(requireNonNull(partitionKeyTypes, "partitionKeyTypes is null"));
+        if (partitionKeyTypes.size() != partitionKeys.size()) {
+            throw new IllegalArgumentException("a type for each partition key: %s, %s".formatted(partitionKeys, partitionKeyTypes));
+        }
+    }
+
+    /** A table whose partition keys are all strings. */
+    public TableInfo(TableName name, String tableType, Optional<String> location, Optional<String> inputFormat, List<String> partitionKeys) {
+        this(name, tableType, location, inputFormat, partitionKeys, partitionKeys.stream().map(key -> "string").toList());
+    }
+
+    /**
+     * The order of the table's partitions: by the values of their keys, each compared as its type
+     * says (numbers as numbers: {@code hr=2} before {@code hr=10}), then fewer keys first.
+     */
+    public Comparator<PartitionSpec> partitionOrder() {
+        return PartitionSpec.byValues(partitionKeyTypes);
     }
 
     public boolean isPartitioned() {

@@ -39,4 +39,18 @@ class TestPartitionSpec {
             assertTrue(e.getMessage().contains("expected database.table"), e.getMessage());
         }
     }
+
+    @Test
+    void partitionsOrderByTheirKeysTypes() {
+        List<PartitionSpec> specs = java.util.stream.Stream.of("dt=2026-11-20/hr=10", "dt=2026-11-20/hr=2", "dt=2026-11-19/hr=11",
+                "dt=2026-11-20/hr=__HIVE_DEFAULT_PARTITION__", "dt=2026-11-20/hr=-1", "dt=2026-11-20").map(PartitionSpec::parse).toList();
+        List<String> typed = specs.stream().sorted(PartitionSpec.byValues(List.of("string", "int"))).map(PartitionSpec::toPathName).toList();
+        assertEquals(List.of("dt=2026-11-19/hr=11", "dt=2026-11-20", "dt=2026-11-20/hr=-1", "dt=2026-11-20/hr=2", "dt=2026-11-20/hr=10",
+                "dt=2026-11-20/hr=__HIVE_DEFAULT_PARTITION__"), typed);
+        List<String> asText = specs.stream().sorted(PartitionSpec.byValues(List.of("string", "string"))).map(PartitionSpec::toPathName).toList();
+        assertEquals(List.of("dt=2026-11-19/hr=11", "dt=2026-11-20", "dt=2026-11-20/hr=-1", "dt=2026-11-20/hr=10", "dt=2026-11-20/hr=2",
+                "dt=2026-11-20/hr=__HIVE_DEFAULT_PARTITION__"), asText);
+        assertEquals(List.of("p=0.5", "p=2.25", "p=10"), java.util.stream.Stream.of("p=10", "p=2.25", "p=0.5").map(PartitionSpec::parse)
+                .sorted(PartitionSpec.byValues(List.of("decimal(10,2)"))).map(PartitionSpec::toPathName).toList());
+    }
 }

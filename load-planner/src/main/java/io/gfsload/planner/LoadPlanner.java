@@ -188,7 +188,7 @@ public final class LoadPlanner {
             return;
         }
         if (selection instanceof PartitionSelection.Specs specs) {
-            Map<PartitionSpec, PartitionInfo> selected = new TreeMap<>(PartitionSpec.BY_VALUES);
+            Map<PartitionSpec, PartitionInfo> selected = new TreeMap<>(table.partitionOrder());
             for (PartitionSpec spec : specs.specs()) {
                 if (!spec.isPrefixOf(table.partitionKeys())) {
                     throw new InvalidInputException("Partition spec '%s' does not match the partition keys of %s: expected %s"

@@ -62,6 +62,17 @@ class TestLoadPlannerOnMetastore {
             java.nio.file.Files.write(shared.resolve("sub/part-1"), new byte[250]);
             admin.createParquetTable(new TableName("db", "overlap"), List.of(new Column("id", "bigint")), List.of(new Column("p", "string")),
                     shared.toUri().toString());
+            Path hours = directory.resolve("data/hours");
+            java.util.Map<PartitionSpec, String> byHour = new java.util.LinkedHashMap<>();
+            for (String hr : List.of("1", "2", "10")) {
+                Path location = hours.resolve("dt=2026-11-20/hr=" + hr);
+                java.nio.file.Files.createDirectories(location);
+                java.nio.file.Files.write(location.resolve("part-0"), new byte[10]);
+                byHour.put(PartitionSpec.parse("dt=2026-11-20/hr=" + hr), PartitionedTables.location(location));
+            }
+            admin.createParquetTable(new TableName("db", "hours"), List.of(new Column("id", "bigint")),
+                    List.of(new Column("dt", "string"), new Column("hr", "int")), hours.toUri().toString());
+            admin.addPartitions(new TableName("db", "hours"), byHour);
             admin.addPartitions(new TableName("db", "overlap"), new java.util.LinkedHashMap<>(java.util.Map.of(
                     PartitionSpec.parse("p=a"), PartitionedTables.location(shared),
                     PartitionSpec.parse("p=b"), PartitionedTables.location(shared.resolve("sub")),
@@ -157,6 +168,13 @@ class TestLoadPlannerOnMetastore {
     void latestTakesTheGreatestValues() {
         assertEquals(List.of("dt=2026-11-10/hr=02", "dt=2026-11-10/hr=03", "dt=2026-11-10/hr=04"), names(plan("db.events", new PartitionSelection.Latest(3))));
         assertEquals(50, plan("db.events", new PartitionSelection.Latest(500)).partitions().size());
+    }
+
+    @Test
+    void aNumericKeyOrdersAsNumbers() {
+        assertEquals(List.of("dt=2026-11-20/hr=10"), names(plan("db.hours", new PartitionSelection.Latest(1))));
+        assertEquals(List.of("dt=2026-11-20/hr=1", "dt=2026-11-20/hr=2", "dt=2026-11-20/hr=10"), names(plan("db.hours", new PartitionSelection.All())));
+        assertEquals(List.of("dt=2026-11-20/hr=2", "dt=2026-11-20/hr=10"), names(plan("db.hours", "dt=2026-11-20/hr=10", "dt=2026-11-20/hr=2")));
     }
 
     @Test

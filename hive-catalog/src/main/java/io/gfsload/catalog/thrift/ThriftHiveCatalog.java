@@ -207,10 +207,10 @@ public final class ThriftHiveCatalog implements HiveCatalog {
             Table table = withClient(client -> client.getTable(name.database(), name.table()));
             String location = table.getSd() == null ? null : table.getSd().getLocation();
             String inputFormat = table.getSd() == null ? null : table.getSd().getInputFormat();
-            List<String> keys = table.getPartitionKeys() == null
-                    ? List.of()
-                    : table.getPartitionKeys().stream().map(FieldSchema::getName).toList();
-            return Optional.of(new TableInfo(name, String.valueOf(table.getTableType()), nonBlank(location), nonBlank(inputFormat), keys));
+            List<FieldSchema> partitionKeys = table.getPartitionKeys() == null ? List.of() : table.getPartitionKeys();
+            List<String> keys = partitionKeys.stream().map(FieldSchema::getName).toList();
+            List<String> types = partitionKeys.stream().map(key -> key.getType() == null ? "string" : key.getType()).toList();
+            return Optional.of(new TableInfo(name, String.valueOf(table.getTableType()), nonBlank(location), nonBlank(inputFormat), keys, types));
         }
         catch (NoSuchObjectException e) {
             return Optional.empty();
@@ -282,7 +282,7 @@ public final class ThriftHiveCatalog implements HiveCatalog {
                 result.add(toPartitionInfo(table, partition));
             }
         }
-        result.sort(Comparator.comparing(PartitionInfo::spec, PartitionSpec.BY_VALUES));
+        result.sort(Comparator.comparing(PartitionInfo::spec, table.partitionOrder()));
         return result;
     }
 
@@ -311,7 +311,7 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         try {
             return withClient(client -> client.listPartitionNames(table.name().database(), table.name().table(), (short) -1)).stream()
                     .map(PartitionSpec::parse)
-                    .sorted(PartitionSpec.BY_VALUES)
+                    .sorted(table.partitionOrder())
                     .toList();
         }
         catch (TException e) {
@@ -338,7 +338,7 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     private static List<PartitionInfo> sorted(TableInfo table, List<Partition> partitions) {
         return partitions.stream()
                 .map(partition -> toPartitionInfo(table, partition))
-                .sorted(Comparator.comparing(PartitionInfo::spec, PartitionSpec.BY_VALUES))
+                .sorted(Comparator.comparing(PartitionInfo::spec, table.partitionOrder()))
                 .toList();
     }
 
