@@ -44,9 +44,14 @@ public final class GfsLoad {
         commandLine.setParameterExceptionHandler((exception, args) -> {
             CommandLine failed = exception.getCommandLine();
             PrintWriter err = failed.getErr();
-            err.println("gfsload: " + message(exception));
+            String message = message(exception);
+            err.println("gfsload: " + message);
             CommandLine.UnmatchedArgumentException.printSuggestions(exception, err);
             err.flush();
+            if (failed.getParseResult() == null || !failed.getParseResult().hasSubcommand()) {
+                // not "gfsload --report F status", whose --report belongs to no command that runs
+                PlanningOptions.of(failed.getCommandSpec()).ifPresent(planning -> planning.writeFailureReport(ExitCode.USAGE, message));
+            }
             return ExitCode.USAGE;
         });
         // Hadoop and Hive read their site files lazily, deep inside the first file system or
@@ -76,8 +81,11 @@ public final class GfsLoad {
             if (code == ExitCode.FAILED && !(exception instanceof CacheException || exception instanceof CatalogException)) {
                 LOG.error("gfsload failed", exception);
             }
-            failed.getErr().println("gfsload: " + message(exception));
+            String message = message(exception);
+            failed.getErr().println("gfsload: " + message);
             failed.getErr().flush();
+            // a failure before the report: --report must not keep an earlier run's
+            PlanningOptions.of(failed.getCommandSpec()).ifPresent(planning -> planning.writeFailureReport(code, message));
             return code;
         });
         return commandLine;

@@ -49,8 +49,10 @@ final class LoadAction {
         }
         catch (MasterUnavailableException e) {
             // the master stopped answering before the load had a report (as it started): nothing to summarize
-            err.println("gfsload: " + resumable("the cache master at %s stopped answering".formatted(e.masterTarget()), jobId));
+            String message = resumable("the cache master at %s stopped answering".formatted(e.masterTarget()), jobId);
+            err.println("gfsload: " + message);
             err.flush();
+            planning.writeFailureReport(ExitCode.FAILED, message);
             return ExitCode.FAILED;
         }
         finally {
@@ -63,7 +65,7 @@ final class LoadAction {
         }
         // the summary first: a report file that cannot be written does not hide what was loaded
         ReportPrinter.print(report, load.json, spec.commandLine().getOut());
-        planning.reportFile().ifPresent(file -> writeReport(file.toPath(), ReportPrinter.toJson(report)));
+        planning.writeReport(ReportPrinter.toJson(report));
         if (report.stopReason() != null) {
             err.println("gfsload: " + resumable(report.stopReason(), jobId));
             err.flush();
@@ -90,7 +92,7 @@ final class LoadAction {
         LoadRunner.Planned planned = runner.plan(request, workload, planning.overrides());
         PlanPrinter.PlanSummary summary = PlanPrinter.printDryRun(planned.plan(), services.cache().clusterInfo(),
                 LoadRunner.ufsRate(planned, planning.bandwidth()), load.json, spec.commandLine().getOut());
-        planning.reportFile().ifPresent(file -> writeReport(file.toPath(), PlanPrinter.json(summary)));
+        planning.writeReport(PlanPrinter.json(summary));
         runner.validate(planned, planning.ignoreCapacity);
         return ExitCode.OK;
     }
@@ -98,10 +100,5 @@ final class LoadAction {
     /** What a load says when the cache master stopped answering under it: {@code cause}, and that the same command resumes job {@code jobId}. */
     private static String resumable(String cause, String jobId) {
         return "%s; the journal of job %s is kept: the same command resumes the job once the master is back".formatted(cause, jobId);
-    }
-
-    /** Writes {@code text} to {@code file} through a temp file and a rename, so readers never see half a report. */
-    static void writeReport(Path file, String text) {
-        AtomicFiles.write(file, text + System.lineSeparator(), "the report");
     }
 }

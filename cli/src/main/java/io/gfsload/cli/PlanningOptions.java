@@ -1,15 +1,24 @@
 package io.gfsload.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
 import io.gfsload.advisor.SettingOverride;
 import io.gfsload.advisor.Settings;
 import io.gfsload.planner.InvalidRequestException;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 /**
@@ -18,6 +27,8 @@ import picocli.CommandLine.Option;
  * take the same flags and exit alike.
  */
 public final class PlanningOptions {
+    private static final Logger LOG = LoggerFactory.getLogger(PlanningOptions.class);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** Files loaded at the same time at most, as GooseFS caps its active jobs. */
     static final int MAX_ACTIVE_JOBS = 3000;
 
@@ -32,15 +43,69 @@ public final class PlanningOptions {
     @Option(names = "--ignore-capacity", description = "Load even when the plan needs more than the workers' free and evictable space.")
     boolean ignoreCapacity;
 
-    @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON to FILE (its directories are created); with --dry-run or plan, the plan.")
+    @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON to FILE (its directories are created); with --dry-run or plan, the plan. "
+            + "A run that fails before its report writes a FAILED one with the exit code and the error instead.")
     File report;
 
-    /** Checks every flag, so that bad input fails before anything starts. */
+    /** Whether this command wrote its report (or plan) to {@code --report}. */
+    private boolean reportWritten;
+
+    /**
+     * Checks every flag, so that bad input fails before anything starts; then removes the report
+     * an earlier run left at {@code --report}, so that a run that ends without a report of its own
+     * (interrupted, killed) does not leave the earlier one standing for it.
+     */
     void validate() {
         if (activeJobs != null && (activeJobs < 1 || activeJobs > MAX_ACTIVE_JOBS)) {
             throw new InvalidRequestException("Invalid --active-jobs %d: must be from 1 to %d".formatted(activeJobs, MAX_ACTIVE_JOBS));
         }
         checkReportFile();
+        if (report != null) {
+            try {
+                Files.deleteIfExists(report.toPath());
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException("Cannot replace the report %s: %s".formatted(report, e.getMessage()), e);
+            }
+        }
+    }
+
+    /** Writes {@code json}, the report or the plan, to {@code --report} if given, through a temp file and a rename, so readers never see half a report. */
+    void writeReport(String json) {
+        if (report != null) {
+            AtomicFiles.write(report.toPath(), json + System.lineSeparator(), "the report");
+            reportWritten = true;
+        }
+    }
+
+    /**
+     * Writes the short report of a command that failed before it had a report of its own, so that
+     * a scheduler reading {@code --report} never takes an earlier run's for this one:
+     * {@code {"state": "FAILED", "exitCode": N, "error": "..."}}, {@code error} being the one line
+     * the command printed. Nothing is written when the command wrote its report, or when
+     * {@code --report} was not given or names a file that cannot be written.
+     */
+    void writeFailureReport(int exitCode, String error) {
+        if (report == null || reportWritten) {
+            return;
+        }
+        try {
+            checkReportFile();
+            Map<String, Object> failure = new LinkedHashMap<>();
+            failure.put("state", "FAILED");
+            failure.put("exitCode", exitCode);
+            failure.put("error", error);
+            writeReport(JSON.writeValueAsString(failure));
+        }
+        catch (InvalidRequestException | UncheckedIOException | JsonProcessingException e) {
+            LOG.warn("Cannot write the failure report to {}: {}", report, e.getMessage());
+        }
+    }
+
+    /** The planning options of {@code command}, when it has them. */
+    static Optional<PlanningOptions> of(CommandSpec command) {
+        return command.mixins().values().stream().map(CommandSpec::userObject)
+                .filter(PlanningOptions.class::isInstance).map(PlanningOptions.class::cast).findFirst();
     }
 
     /**
@@ -97,9 +162,5 @@ public final class PlanningOptions {
     /** The cap of {@code --bandwidth}, when given. */
     OptionalLong bandwidth() {
         return bandwidth == null ? OptionalLong.empty() : OptionalLong.of(bandwidth);
-    }
-
-    Optional<File> reportFile() {
-        return Optional.ofNullable(report);
     }
 }

@@ -250,6 +250,41 @@ class TestPathCommands {
     }
 
     @Test
+    void aRunThatFailsBeforeItsReportLeavesAFailedReportInsteadOfAnEarlierOne() throws IOException {
+        Path dir = directory("stale", 2, 1000);
+        Path report = home.resolve("reports/stale.json");
+        CliRun loaded = gfsload("distributedLoad", "--progress", "none", "--report", report.toString(), dir.toString());
+        assertEquals(0, loaded.exitCode(), loaded.err());
+        assertEquals("SUCCEEDED", json(Files.readString(report)).get("state").asText());
+
+        CliRun missing = gfsload("distributedLoad", "--progress", "none", "--report", report.toString(), dir.resolve("nosuch").toString());
+        assertEquals(ExitCode.NOT_FOUND, missing.exitCode(), missing.err());
+        JsonNode failed = json(Files.readString(report));
+        assertEquals("FAILED", failed.get("state").asText());
+        assertEquals(ExitCode.NOT_FOUND, failed.get("exitCode").asInt());
+        assertEquals("Path not found: " + dir.resolve("nosuch"), failed.get("error").asText());
+
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        String[][] failures = {
+                {"distributedLoad", "--master", "127.0.0.1:" + closedPort, "--report", report.toString(), dir.toString()},
+                {"distributedLoad", "--master", cluster.masterTarget(), "--replication", "3", "--report", report.toString(), dir.toString()},
+                {"plan", "--master", cluster.masterTarget(), "--report", report.toString(), "--path", dir.resolve("nosuch").toString()},
+                {"distributedLoad", "--master", cluster.masterTarget(), "--report", report.toString(), "--replication", "two", dir.toString()}};
+        for (String[] args : failures) {
+            Files.writeString(report, "{\"state\": \"SUCCEEDED\"}");
+            CliRun run = CliRun.gfsload(home, args);
+            assertTrue(run.exitCode() != 0, String.join(" ", args));
+            JsonNode written = json(Files.readString(report));
+            assertEquals("FAILED", written.get("state").asText(), String.join(" ", args));
+            assertEquals(run.exitCode(), written.get("exitCode").asInt(), String.join(" ", args));
+            assertEquals(run.err().strip(), "gfsload: " + written.get("error").asText(), String.join(" ", args));
+        }
+    }
+
+    @Test
     void aStoreOrMetastoreThatCannotBeReachedIsOnePlainLine() throws IOException {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
