@@ -45,6 +45,8 @@ record BadInput(List<String> args, String message) {
                         "--partition", "dt=2026-11-20", "--where", "dt > '1'"),
                 distributedLoad("cosn://AKIDEXAMPLE:SECRETKEYEXAMPLE@bucket-125/db/t", connection,
                         "gfsload: Credentials in a path are not accepted: cosn://<hidden>@bucket-125/db/t; set them in core-site.xml"),
+                distributedLoad("s3a://AKIDEXAMPLE:123/SECRETKEYEXAMPLE@bucket-125/db/t", connection,
+                        "gfsload: Credentials in a path are not accepted: s3a://<hidden>@bucket-125/db/t; set them in core-site.xml", "--dry-run"),
                 table(connection, "gfsload: Unknown options: '--replicas', '2'\nPossible solutions: --replication", "--replicas", "2"));
     }
 

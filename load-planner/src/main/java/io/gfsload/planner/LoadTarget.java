@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableName;
 import java.util.List;
+import java.util.Locale;
+import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -47,10 +49,19 @@ public sealed interface LoadTarget {
         private static final Pattern USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
         /**
          * {@code scheme://id:key@} where the key holds characters a URI's user information may not
-         * (AWS secret keys hold {@code /}): a colon followed by more than a port number, then an
-         * {@code @}. {@code hdfs://nn:8020/dir/a@b} is a path, not credentials.
+         * (AWS secret keys hold {@code /}): a colon, then an {@code @}. A colon followed by a port
+         * number and a path is not credentials for the schemes of {@link #HOST_AND_PORT}:
+         * {@code hdfs://nn:8020/dir/a@b} is a path.
          */
-        private static final Pattern SECRET = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/:@]*:(?![0-9]*(?:/|$))[^@]*@");
+        private static final Pattern SECRET = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/:@]*:[^@]*@");
+        private static final Pattern SECRET_NOT_A_PORT = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/:@]*:(?![0-9]*(?:/|$))[^@]*@");
+        /**
+         * The schemes whose authority is {@code HOST:PORT}. In any other (an object store's bucket
+         * has no port), {@code s3a://id:123/key@bucket/x} is an access key and a secret key that
+         * starts with digits and holds a {@code /}, not a port.
+         */
+        private static final Set<String> HOST_AND_PORT = Set.of("hdfs", "webhdfs", "swebhdfs", "viewfs", "har", "ofs", "o3fs", "ftp", "sftp", "http", "https",
+                "alluxio");
 
         public Paths {
             paths = List.copyOf(requireNonNull(paths, "paths is null"));
@@ -60,7 +71,8 @@ public sealed interface LoadTarget {
             for (String path : paths) {
                 Matcher credentials = USER_INFO.matcher(path);
                 if (!credentials.find()) {
-                    credentials = SECRET.matcher(path);
+                    String scheme = path.substring(0, Math.max(0, path.indexOf(':'))).toLowerCase(Locale.ROOT);
+                    credentials = (HOST_AND_PORT.contains(scheme) ? SECRET_NOT_A_PORT : SECRET).matcher(path);
                     if (!credentials.find()) {
                         continue;
                     }
