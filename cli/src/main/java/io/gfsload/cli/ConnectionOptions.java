@@ -17,7 +17,10 @@ import picocli.CommandLine.Option;
 /** Where the cache cluster is, and the token its calls carry; defaults to an embedded one. */
 public final class ConnectionOptions {
     /** The token's line in a cluster's properties file. */
+    private static final String TOKEN_KEY = "gfsload.cache.security.token";
     private static final Pattern PROPERTY = Pattern.compile("\\s*gfsload\\.cache\\.security\\.token\\s*[=:]\\s*(.*)");
+    /** A line of a properties file, {@code key=value} or {@code key: value}. */
+    private static final Pattern ANY_PROPERTY = Pattern.compile("\\s*([A-Za-z_][A-Za-z0-9_.-]*)\\s*[=:]\\s*(.*)");
 
     @Option(names = "--master", paramLabel = "HOST:PORT",
             description = "Cache master to connect to. Default: an embedded cluster (one master, two workers) in $GFSLOAD_HOME.")
@@ -25,7 +28,7 @@ public final class ConnectionOptions {
 
     @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:GFSLOAD_TOKEN_FILE}",
             description = "The shared secret of a cluster that asks for one: a file holding the token on its first line, or "
-                    + "the cluster's properties file (its gfsload.cache.security.token). Default: $GFSLOAD_TOKEN_FILE.")
+                    + "a properties file with gfsload.cache.security.token, as the cluster's. Default: $GFSLOAD_TOKEN_FILE.")
     Path tokenFile;
 
     public Optional<String> master() {
@@ -45,9 +48,13 @@ public final class ConnectionOptions {
         String token;
         try {
             List<String> lines = Files.readAllLines(tokenFile, StandardCharsets.UTF_8);
-            token = lines.stream().map(PROPERTY::matcher).filter(Matcher::matches).map(m -> m.group(1)).findFirst()
-                    .orElse(lines.stream().findFirst().orElse(""))
-                    .strip();
+            Optional<String> property = lines.stream().map(PROPERTY::matcher).filter(Matcher::matches).map(m -> m.group(1)).findFirst();
+            if (property.isEmpty() && lines.stream().anyMatch(ConnectionOptions::isProperty)) {
+                // another file of settings: its first line is one of them, maybe a secret, never a token to send
+                throw new InvalidRequestException("Invalid --token-file %s: it is a properties file without %s: put the token alone on the first line of a file, or set %s=TOKEN in it"
+                        .formatted(tokenFile, TOKEN_KEY, TOKEN_KEY));
+            }
+            token = property.orElse(lines.stream().findFirst().orElse("")).strip();
         }
         catch (IOException e) {
             String reason = e instanceof CharacterCodingException ? "it is not UTF-8 text" : FileErrors.reason(e);
@@ -60,5 +67,19 @@ public final class ConnectionOptions {
             throw new InvalidRequestException("Invalid --token-file %s: the token (its first line, or gfsload.cache.security.token) must be %s".formatted(tokenFile,
                     e.getMessage().replaceFirst("^token must be ", "")));
         }
+    }
+
+    /**
+     * Whether {@code line} is a setting, {@code key=value} or {@code key: value}, rather than a
+     * token: a dotted key, or a value that is not the padding of a base64 token ({@code abc=},
+     * {@code abc==}).
+     */
+    private static boolean isProperty(String line) {
+        Matcher property = ANY_PROPERTY.matcher(line);
+        if (!property.matches()) {
+            return false;
+        }
+        String value = property.group(2).strip();
+        return property.group(1).contains(".") || !value.isEmpty() && !value.startsWith("=");
     }
 }

@@ -178,6 +178,26 @@ class TestCommandLine {
     }
 
     @Test
+    void aPropertiesFileWithoutTheTokenIsNotATokenFile() throws IOException {
+        for (String content : List.of("fs.cosn.userinfo.secretKey=SUPERSECRET123\n", "# settings\nfs.cosn.userinfo.secretKey: SUPERSECRET123\n",
+                "SECRET=SUPERSECRET1234567\n")) {
+            Path settings = Files.writeString(home.resolve("settings.properties"), content);
+            CliRun run = gfsload("status", "--path", "/tmp", "--master", "127.0.0.1:1", "--token-file", settings.toString());
+            assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
+            assertEquals("gfsload: Invalid --token-file " + settings + ": it is a properties file without gfsload.cache.security.token: "
+                    + "put the token alone on the first line of a file, or set gfsload.cache.security.token=TOKEN in it", run.err().strip());
+        }
+        // a token alone, a base64 one with its padding too, and the token's key among other settings
+        ConnectionOptions options = new ConnectionOptions();
+        for (String[] file : new String[][] {{"0123456789abcdef0123\n", "0123456789abcdef0123"}, {"c2VjcmV0LXRva2VuLTEyMzQ1Ng==\n", "c2VjcmV0LXRva2VuLTEyMzQ1Ng=="},
+                {"c2VjcmV0LXRva2VuLTEyMzQ1=\n", "c2VjcmV0LXRva2VuLTEyMzQ1="},
+                {"fs.cosn.userinfo.secretKey=SUPERSECRET123\ngfsload.cache.security.token = 0123456789abcdef0123\n", "0123456789abcdef0123"}}) {
+            options.tokenFile = Files.writeString(home.resolve("token"), file[0]);
+            assertEquals(java.util.Optional.of(file[1]), options.token(), file[0]);
+        }
+    }
+
+    @Test
     void optionsBeforeASubcommandAreBadInput() {
         CliRun run = gfsload("--report", home.resolve("r.json").toString(), "--json", "status", "--path", "/tmp");
         assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
