@@ -104,6 +104,11 @@ final class Services implements AutoCloseable {
     private CacheClient openCache(Path home, ConnectionOptions connection) {
         if (connection.master().isPresent()) {
             String master = connection.master().get();
+            if (master.contains("@")) {
+                // as --metastore: never repeated, the address is in every message about the master
+                throw new InvalidRequestException("Invalid --master '<hidden>@%s': credentials are not accepted in a master address: expected HOST:PORT, "
+                        .formatted(master.substring(master.lastIndexOf('@') + 1)) + "and the cluster's token in --token-file");
+            }
             GrpcCacheClient client;
             try {
                 client = register(GrpcCacheClient.connect(master, ClientConfig.defaults().withToken(connection.token())));

@@ -219,6 +219,17 @@ class TestCommandLine {
     }
 
     @Test
+    void aMasterAddressWithCredentialsIsRefusedWithoutRepeatingThem() {
+        for (String master : List.of("u:SUPERSECRET123@127.0.0.1:1", "u:SUPER SECRET123@h:p")) {
+            CliRun run = gfsload("status", "--path", "/tmp", "--master", master);
+            assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
+            assertEquals("gfsload: Invalid --master '<hidden>@" + master.substring(master.indexOf('@') + 1) + "': credentials are not accepted in a master address: "
+                    + "expected HOST:PORT, and the cluster's token in --token-file", run.err().strip());
+        }
+        assertEquals(List.of(), listHome(), "nothing started");
+    }
+
+    @Test
     void aReportFileThatCannotBeWrittenIsBadInputBeforeAnythingStarts() throws IOException {
         Path file = Files.writeString(home.resolve("a-file"), "");
         CliRun directory = gfsload("--table", "demo.events", "--report", home.toString());

@@ -51,6 +51,20 @@ class TestHiveSite {
     }
 
     @Test
+    void aUriWithCredentialsIsRefusedWithoutRepeatingThem() throws IOException {
+        for (String uris : new String[] {"thrift://u:SUPERSECRET123@127.0.0.1:1", "thrift://u:SUPER SECRET123@127.0.0.1:1", "thrift://u:SUPER/SECRET123@127.0.0.1:1"}) {
+            hiveSite(uris);
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> HiveSite.metastoreUri(conf), uris);
+            assertEquals("Invalid hive.metastore.uris in %s: credentials are not accepted in a metastore address (thrift://<hidden>@...): expected thrift://host:port"
+                    .formatted(conf.resolve("hive-site.xml")), e.getMessage());
+        }
+        hiveSite("thrift://hms 1:9083");
+        InvalidInputException unparseable = assertThrows(InvalidInputException.class, () -> HiveSite.metastoreUri(conf));
+        assertEquals("Invalid hive.metastore.uris 'thrift://hms 1:9083' in %s: expected thrift://host:port".formatted(conf.resolve("hive-site.xml")),
+                unparseable.getMessage());
+    }
+
+    @Test
     void aMalformedFileIsBadInputNamingTheFileAndLine() throws IOException {
         Files.writeString(conf.resolve("hive-site.xml"), "<configuration><property><name>a</name>\n");
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> HiveSite.metastoreUri(conf));

@@ -26,6 +26,13 @@ class TestMetastoreUnreachable {
     }
 
     @Test
+    void aMetastoreUriWithCredentialsIsRefusedWithoutRepeatingThem() {
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> ThriftHiveCatalog.connect(URI.create("thrift://u:SUPERSECRET123@127.0.0.1:1")));
+
+        assertEquals("Invalid metastore URI: credentials are not accepted in a metastore address (thrift://<hidden>@...): expected thrift://host:port", e.getMessage());
+    }
+
+    @Test
     void aMetastoreHostThatDoesNotResolveIsReportedInOneLine() {
         URI uri = URI.create("thrift://nohost.invalid:9083");
 

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import io.gfsload.cache.client.ClientConfig;
 import java.io.IOException;
 import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 
@@ -79,10 +81,12 @@ public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig
             ufsRoot = URI.create(root.endsWith("/") && root.length() > 1 ? root.substring(0, root.length() - 1) : root);
         }
         catch (IllegalArgumentException e) {
-            throw new IOException(rootKey + ": not a URI: " + root, e);
+            // not e as the cause, nor its message: both repeat the whole value, credentials included
+            String reason = e.getCause() instanceof URISyntaxException syntax ? " (" + syntax.getReason().toLowerCase(Locale.ROOT) + ")" : "";
+            throw new IOException(rootKey + ": not a URI" + reason + ": " + redacted(root));
         }
         if (ufsRoot.getScheme() == null) {
-            throw new IOException(rootKey + " must be a fully qualified URI such as cosn://bucket/warehouse: " + root);
+            throw new IOException(rootKey + " must be a fully qualified URI such as cosn://bucket/warehouse: " + redacted(root));
         }
         try {
             ClientConfig client = ClientConfig.defaults()
@@ -115,6 +119,17 @@ public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig
             return Optional.empty();
         }
         return Optional.of(new String(token));
+    }
+
+    /**
+     * {@code value}, a URI or what should have been one, without what may be user information:
+     * everything between {@code scheme://} and the first {@code @} after it, e.g.
+     * {@code s3a://<hidden>@bucket/x} of {@code s3a://key:se cret@bucket/x}.
+     */
+    public static String redacted(String value) {
+        int authority = value.indexOf("://");
+        int at = authority < 0 ? -1 : value.indexOf('@', authority + 3);
+        return at < 0 ? value : value.substring(0, authority + 3) + "<hidden>" + value.substring(at);
     }
 
     /** {@code uri} without its user information, which may hold credentials (s3a://key:secret@bucket). */

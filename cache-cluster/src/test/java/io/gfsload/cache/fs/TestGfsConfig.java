@@ -49,6 +49,18 @@ class TestGfsConfig {
     }
 
     @Test
+    void aUfsRootThatIsNotAUriIsNamedWithoutItsCredentials() {
+        IOException notAUri = assertThrows(IOException.class, () -> GfsConfig.of(URI.create("gfs:///"), conf("m:1", "s3a://AKIA:SUPER SECRET123@bucket/w")));
+        assertEquals("fs.gfs.ufs.root: not a URI (illegal character in authority): s3a://<hidden>@bucket/w", notAUri.getMessage());
+        assertEquals(null, notAUri.getCause(), "the cause would repeat the value");
+        Configuration mount = conf("m:1", "cosn://b/w");
+        mount.set("fs.gfs.mount.wh", "s3a://AKIA:SUPER{SECRET123@bucket/w");
+        IOException mounted = assertThrows(IOException.class, () -> GfsConfig.of(URI.create("gfs://wh/"), mount));
+        assertFalse(mounted.getMessage().contains("SECRET123"), mounted.getMessage());
+        assertTrue(mounted.getMessage().startsWith("fs.gfs.mount.wh: not a URI"), mounted.getMessage());
+    }
+
+    @Test
     void missingOrMalformedKeysAreNamed() {
         IOException noMaster = assertThrows(IOException.class, () -> GfsConfig.of(URI.create("gfs:///"), conf(null, "cosn://b/w")));
         assertTrue(noMaster.getMessage().contains("fs.gfs.master"), noMaster.getMessage());

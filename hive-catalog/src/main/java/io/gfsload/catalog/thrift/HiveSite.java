@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.gfsload.catalog.InvalidInputException;
 import java.net.MalformedURLException;
 import java.net.URI;
+import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ public final class HiveSite {
      * there is no such file or it names no metastore (Hive then runs an embedded one).
      *
      * @throws InvalidInputException when the file is malformed or names a URI that is not
-     *     {@code thrift://host:port}
+     *     {@code thrift://host:port}, or one with a user and password (not repeated)
      */
     public static Optional<URI> metastoreUri(Path confDir) {
         requireNonNull(confDir, "confDir is null");
@@ -37,8 +38,19 @@ public final class HiveSite {
         if (first.isEmpty()) {
             return Optional.empty();
         }
-        URI uri = URI.create(first.get());
-        if (!"thrift".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
+        if (first.get().contains("@")) {
+            // as --metastore: the Thrift protocol takes no user and password there, and the address ends up in messages and logs
+            throw new InvalidInputException("Invalid hive.metastore.uris in %s: credentials are not accepted in a metastore address (thrift://<hidden>@...): "
+                    .formatted(file) + "expected thrift://host:port");
+        }
+        URI uri;
+        try {
+            uri = new URI(first.get());
+        }
+        catch (URISyntaxException e) {
+            uri = null;
+        }
+        if (uri == null || !"thrift".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
             throw new InvalidInputException("Invalid hive.metastore.uris '%s' in %s: expected thrift://host:port".formatted(first.get(), file));
         }
         return Optional.of(uri);

@@ -73,7 +73,8 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     /**
      * Connects to the metastore at {@code uri}.
      *
-     * @throws InvalidInputException when the URI is not {@code thrift://host:port}
+     * @throws InvalidInputException when the URI is not {@code thrift://host:port}, or has a
+     *     user and password (not repeated)
      * @throws MetastoreUnavailableException when the metastore cannot be reached
      */
     public static ThriftHiveCatalog connect(URI uri) {
@@ -94,6 +95,11 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         }
         if (maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections must be >= 1: " + maxConnections);
+        }
+        if (uri.getRawUserInfo() != null || uri.getRawAuthority() != null && uri.getRawAuthority().contains("@")) {
+            // never repeated: the URI is in every message about the metastore, and in the logs
+            throw new InvalidInputException("Invalid metastore URI: credentials are not accepted in a metastore address (thrift://<hidden>@...): "
+                    + "expected thrift://host:port");
         }
         if (!"thrift".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
             throw new InvalidInputException("Invalid metastore URI '%s': expected thrift://host:port".formatted(uri));
