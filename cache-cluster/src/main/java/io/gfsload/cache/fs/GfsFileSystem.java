@@ -2,6 +2,7 @@ package io.gfsload.cache.fs;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gfsload.cache.api.CacheAuthenticationException;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CachedBlock;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
@@ -66,6 +68,8 @@ public class GfsFileSystem extends FileSystem {
     private CacheClient cache;
     private volatile Path workingDirectory;
     private volatile CachedWorkers workers;
+    /** Whether the master refused this instance's token (none, or the wrong one): it is not asked again. */
+    private final AtomicBoolean refused = new AtomicBoolean();
 
     @Override
     public String getScheme() {
@@ -212,11 +216,15 @@ public class GfsFileSystem extends FileSystem {
 
     /** The blocks cached for {@code file}; none when the master cannot be asked (the UFS serves everything). */
     private List<CachedBlock> cachedBlocks(FileIdentity file) {
-        if (file.length() == 0) {
+        if (file.length() == 0 || refused.get()) {
             return List.of();
         }
         try {
             return cache.cachedBlocks(file);
+        }
+        catch (CacheAuthenticationException e) {
+            refused(e);
+            return List.of();
         }
         catch (CacheException e) {
             log.warn("Cannot ask the cache master {} for the blocks of {}, reading it from the UFS: {}", config.master(), file.path(), e.getMessage());
@@ -228,6 +236,9 @@ public class GfsFileSystem extends FileSystem {
     private Map<String, WorkerInfo> liveWorkers() {
         CachedWorkers current = workers;
         long now = System.nanoTime();
+        if (refused.get()) {
+            return Map.of();
+        }
         if (current != null && now - current.fetchedNanos() < WORKERS_TTL_NANOS) {
             return current.byId();
         }
@@ -236,9 +247,29 @@ public class GfsFileSystem extends FileSystem {
             workers = new CachedWorkers(byId, now);
             return byId;
         }
+        catch (CacheAuthenticationException e) {
+            refused(e);
+            return Map.of();
+        }
         catch (CacheException e) {
             log.warn("Cannot ask the cache master {} for its workers: {}", config.master(), e.getMessage());
             return Map.of();
+        }
+    }
+
+    /**
+     * The master refused this instance's token: said once, with what to do, and the master is not
+     * asked again by this instance, whose token cannot change; every file is read from the UFS,
+     * correct but not warmed.
+     */
+    private void refused(CacheAuthenticationException e) {
+        if (refused.compareAndSet(false, true)) {
+            // "Listing the cached blocks of F at master M failed: the call carries no token (UNAUTHENTICATED)": the reason
+            String message = String.valueOf(e.getMessage());
+            String reason = message.substring(message.lastIndexOf(": ") + 1).replace(" (UNAUTHENTICATED)", "").strip();
+            log.error("The cache master {} refuses the calls of {} ({}): every file is read from the UFS, none from the cache. "
+                    + "Set {} to the cluster's token (core-site.xml, spark.hadoop.{} or a Hadoop credential provider)",
+                    config.master(), uri, reason, GfsConfig.SECURITY_TOKEN, GfsConfig.SECURITY_TOKEN);
         }
     }
 

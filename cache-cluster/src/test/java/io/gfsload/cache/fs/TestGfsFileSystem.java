@@ -14,12 +14,15 @@ import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.ufs.simulator.ThrottledFileSystem;
+import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
 import java.util.Arrays;
@@ -298,6 +301,44 @@ class TestGfsFileSystem {
                 assertEquals(bytes.length, securedGfs.readStatistics().snapshot().bytesFromCache());
                 assertFalse(securedGfs.config().toString().contains(secret), securedGfs.config().toString());
             }
+        }
+    }
+
+    @Test
+    void aRefusedTokenIsSaidOnceAndEveryFileIsReadFromTheUfs() throws IOException {
+        try (LocalCluster secured = LocalCluster.start(LocalClusterConfig.builder(dir.resolve("secured")).workers(1).token("s3cret-token-value-0123456789").build());
+                CacheClient securedClient = secured.newClient()) {
+            byte[] first = createFile("db/t/part-9", BLOCK + 9, 13);
+            byte[] second = createFile("db/t/part-10", BLOCK + 10, 14);
+            warm(securedClient, "db/t/part-9", 1, 0, 1);
+            warm(securedClient, "db/t/part-10", 1, 0, 1);
+            Configuration noToken = new Configuration(conf);
+            noToken.set(GfsConfig.MASTER, secured.masterTarget());
+            ByteArrayOutputStream log = new ByteArrayOutputStream();
+            PrintStream err = System.err;
+            // slf4j-simple writes to System.err as it is at each line
+            System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+            try (GfsFileSystem withoutToken = (GfsFileSystem) FileSystem.newInstance(URI.create("gfs:///"), noToken)) {
+                for (int round = 0; round < 2; round++) {
+                    assertArrayEquals(first, readAll(withoutToken, new Path("gfs:///db/t/part-9")));
+                    assertArrayEquals(second, readAll(withoutToken, new Path("gfs:///db/t/part-10")));
+                    FileStatus status = withoutToken.getFileStatus(new Path("gfs:///db/t/part-9"));
+                    assertEquals(2, withoutToken.getFileBlockLocations(status, 0, status.getLen()).length);
+                }
+                GfsReadStatistics.Snapshot stats = withoutToken.readStatistics().snapshot();
+                assertEquals(0, stats.bytesFromCache());
+                assertEquals(2L * (first.length + second.length), stats.bytesFromUfs());
+            }
+            finally {
+                System.setErr(err);
+            }
+            List<String> lines = log.toString(StandardCharsets.UTF_8).lines().filter(line -> line.contains(GfsFileSystem.class.getName()))
+                    .filter(line -> line.contains(" WARN ") || line.contains(" ERROR ")).toList();
+            assertEquals(1, lines.size(), String.join("\n", lines));
+            assertTrue(lines.get(0).contains("ERROR"), lines.get(0));
+            assertTrue(lines.get(0).endsWith("The cache master " + secured.masterTarget() + " refuses the calls of gfs:/// (the call carries no token): "
+                    + "every file is read from the UFS, none from the cache. Set gfsload.cache.security.token to the cluster's token "
+                    + "(core-site.xml, spark.hadoop.gfsload.cache.security.token or a Hadoop credential provider)"), lines.get(0));
         }
     }
 
