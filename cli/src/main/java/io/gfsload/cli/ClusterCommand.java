@@ -269,10 +269,10 @@ public final class ClusterCommand implements Callable<Integer> {
             out.println("Cache cluster started in " + directory + ": master " + masterTarget + ", "
                     + Sizes.count(workers, "worker") + " live");
             notes.forEach(out::println);
-            // without --config, the token is in the master's properties file (owner-only), a valid --token-file
-            Path tokenFile = config != null ? config.toAbsolutePath() : master.config();
+            // the master's properties file is readable by its owner only and holds the token, whereas
+            // --config is the user's own file, maybe readable by others, with settings clients need not read
             out.println("Use it with: gfsload --master " + masterTarget
-                    + (settings.token().isPresent() ? " --token-file " + tokenFile : "") + " ...");
+                    + (settings.token().isPresent() ? " --token-file " + master.config() : "") + " ...");
             out.flush();
             return ExitCode.OK;
         }

@@ -87,7 +87,7 @@ class TestClusterCommand {
         JsonNode record = new ObjectMapper().readTree(dataDir.resolve(ClusterCommand.CLUSTER_FILE).toFile());
         String master = record.get("masterTarget").asText();
         assertEquals("Cache cluster started in " + dataDir + ": master " + master + ", 2 workers live\n"
-                + "Use it with: gfsload --master " + master + " --token-file " + config.toAbsolutePath() + " ...\n", start.out());
+                + "Use it with: gfsload --master " + master + " --token-file " + dataDir.resolve("master.properties") + " ...\n", start.out());
         assertEquals(2, record.get("workers").size());
         List<ProcessHandle> processes = new ArrayList<>();
         processes.add(ProcessHandle.of(record.get("master").get("pid").asLong()).orElseThrow());
@@ -113,8 +113,11 @@ class TestClusterCommand {
         Path ufs = Files.createDirectories(dataDir.resolve("ufs"));
         Files.write(ufs.resolve("part-0"), data);
         CliRun withToken = CliRun.gfsload(dataDir.resolve("home"), "status", "--path", ufs.toString(), "--master", master,
-                "--token-file", config.toString());
+                "--token-file", dataDir.resolve("master.properties").toString());
         assertEquals(0, withToken.exitCode(), withToken.err());
+        CliRun withConfig = CliRun.gfsload(dataDir.resolve("home"), "status", "--path", ufs.toString(), "--master", master,
+                "--token-file", config.toString());
+        assertEquals(0, withConfig.exitCode(), "the config file has the token too: " + withConfig.err());
         CliRun withoutToken = CliRun.gfsload(dataDir.resolve("home"), "status", "--path", ufs.toString(), "--master", master);
         assertEquals(ExitCode.USAGE, withoutToken.exitCode(), "the command's configuration");
         assertEquals("gfsload: Getting the cluster info at master " + master + " failed: the call carries no token; give the cluster's token "
