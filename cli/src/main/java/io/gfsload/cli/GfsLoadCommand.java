@@ -26,6 +26,7 @@ import picocli.CommandLine.Spec;
                 "  4  failed",
                 "  5  table, partition or path not found",
                 "  6  not enough cache capacity for the plan",
+                "  130, 143  interrupted (SIGINT, SIGTERM) during a load: no report; the same command resumes the job",
                 "",
                 "Without --master and --metastore, gfsload runs an embedded cache cluster and",
                 "metastore, with the demo table demo.events, in $GFSLOAD_HOME (~/.gfsload)."})

@@ -36,7 +36,8 @@ class TestCommandLine {
                 "--metastore=thrift://HOST:PORT", "distributedLoad", "Exit codes:", "5  table, partition or path not found")) {
             assertTrue(run.out().contains(flag), flag + " in\n" + run.out());
         }
-        for (String flag : List.of("--where=FILTER", "--latest=N", "--dry-run", "--ignore-capacity", "plan", "6  not enough cache capacity")) {
+        for (String flag : List.of("--where=FILTER", "--latest=N", "--dry-run", "--ignore-capacity", "plan", "6  not enough cache capacity",
+                "130, 143  interrupted (SIGINT, SIGTERM) during a load")) {
             assertTrue(run.out().contains(flag), flag + " in\n" + run.out());
         }
         for (String flag : List.of("--active-jobs=N", "--bandwidth=RATE", "--window=HH:MM-HH:MM", "--window-zone=ZONE", "--report=FILE", "--progress=MODE",
