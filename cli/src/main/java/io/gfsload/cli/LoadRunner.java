@@ -137,9 +137,8 @@ final class LoadRunner {
                     planned.plan().request().replication());
         }
         else {
-            status.printf("Loading %s, %s, %s (%s already cached) with replication %d, %s%n",
-                    Sizes.count(stats.files(), "file"), Sizes.count(stats.blocksToLoad(), "block"), Sizes.format(stats.bytesToLoad()),
-                    Sizes.format(stats.cachedBytes()), planned.plan().request().replication(), Sizes.count(executor.readThreads(), "read thread"));
+            status.printf("Loading %s with replication %d, %s%n", toLoad(planned.plan()), planned.plan().request().replication(),
+                    Sizes.count(executor.readThreads(), "read thread"));
         }
         List<PartitionLoad> empty = planned.plan().partitions().stream().filter(PartitionLoad::locationEmpty).toList();
         if (!empty.isEmpty()) {
@@ -178,10 +177,7 @@ final class LoadRunner {
         Supplier<LoadPlan> planAfterWait = () -> {
             loaded[0] = planner().plan(planned.plan().request());
             executor.validate(loaded[0], !ignoreCapacity);
-            PlanStats again = loaded[0].stats();
-            status.printf("The load window is open: planned again, %s, %s, %s (%s already cached)%n",
-                    Sizes.count(again.files(), "file"), Sizes.count(again.blocksToLoad(), "block"), Sizes.format(again.bytesToLoad()),
-                    Sizes.format(again.cachedBytes()));
+            status.printf("The load window is open: planned again, %s%n", toLoad(loaded[0]));
             status.flush();
             return loaded[0];
         };
@@ -202,6 +198,17 @@ final class LoadRunner {
         LoadReport verified = executor.verify(loaded[0], report);
         progress.finished(verified);
         return verified;
+    }
+
+    /**
+     * What {@code plan} has to load, each count of the same files: {@code 6 of 9 files, 6 blocks,
+     * 13.1 MiB (79.4 MiB already cached)}, or {@code 3 files, ...} when none is cached whole.
+     */
+    static String toLoad(LoadPlan plan) {
+        PlanStats stats = plan.stats();
+        long files = plan.filesToLoad();
+        return "%s, %s, %s (%s already cached)".formatted(files == stats.files() ? Sizes.count(files, "file") : files + " of " + Sizes.count(stats.files(), "file"),
+                Sizes.count(stats.blocksToLoad(), "block"), Sizes.format(stats.bytesToLoad()), Sizes.format(stats.cachedBytes()));
     }
 
     /** All of the executor's progress but its {@code finished}, which comes after the check of {@code --verify}. */

@@ -90,7 +90,7 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
             bar.close();
             bar = null;
         }
-        files = plan.stats().files() - plan.partitions().stream().flatMap(p -> p.files().stream()).filter(f -> f.fullyCached()).count();
+        files = plan.filesToLoad();
         bytes = plan.stats().bytesToLoad();
         startNanos = nanoTime.getAsLong();
         // a wait for the window before this start is not part of the load's time

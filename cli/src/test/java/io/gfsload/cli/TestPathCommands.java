@@ -285,6 +285,22 @@ class TestPathCommands {
     }
 
     @Test
+    void theStatusLineCountsTheFilesToLoadAsItsBlocksAndBytes() throws IOException {
+        Path dir = directory("grown", 2, 100_000);
+        assertEquals(0, gfsload("distributedLoad", "--progress", "none", dir.toString()).exitCode());
+        Files.write(dir.resolve("f2.bin"), new byte[50_000]);
+
+        CliRun run = gfsload("distributedLoad", "--progress", "json", dir.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> lines = run.err().lines().toList();
+        assertTrue(lines.get(0).startsWith("Loading 1 of 3 files, 1 block, 48.8 KiB (195.3 KiB already cached) with replication 1, "), lines.get(0));
+        JsonNode started = json(lines.stream().filter(line -> line.startsWith("{")).findFirst().orElseThrow());
+        assertEquals(1, started.get("files").asLong(), "as the status line: " + started);
+        assertEquals(50_000, started.get("bytes").asLong());
+    }
+
+    @Test
     void aStoreOrMetastoreThatCannotBeReachedIsOnePlainLine() throws IOException {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -22,4 +22,9 @@ public record LoadPlan(LoadRequest request, long blockSize, List<PartitionLoad> 
         taskSets = List.copyOf(requireNonNull(taskSets, "taskSets is null"));
         requireNonNull(stats, "stats is null");
     }
+
+    /** The files with a block to load: the files planned less those already cached whole. */
+    public long filesToLoad() {
+        return stats.files() - partitions.stream().flatMap(partition -> partition.files().stream()).filter(FileLoad::fullyCached).count();
+    }
 }
