@@ -11,17 +11,22 @@ import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.LoadPlan;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.text.DecimalFormat;
 import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
+import me.tongfei.progressbar.DefaultProgressBarRenderer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;
 import me.tongfei.progressbar.ProgressBarStyle;
+import me.tongfei.progressbar.ProgressState;
 
 /**
  * Shows a load's progress: a progress bar on a terminal (bytes, rate, ETA, files and failures),
@@ -43,6 +48,9 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The unit of the bar: its bytes, and its speed per second. */
+    private static final String BAR_UNIT = " MiB";
+    private static final long BAR_UNIT_BYTES = 1L << 20;
 
     private final Mode mode;
     private final PrintWriter lines;
@@ -100,9 +108,10 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
             bar = new ProgressBarBuilder()
                     .setTaskName("Loading")
                     .setInitialMax(bytes)
-                    .setUnit(" MiB", 1L << 20)
+                    .setUnit(BAR_UNIT, BAR_UNIT_BYTES)
                     .setStyle(ProgressBarStyle.ASCII)
                     .showSpeed()
+                    .setRenderer(new Renderer())
                     .setUpdateIntervalMillis(250)
                     .setConsumer(new ConsoleProgressBarConsumer(terminal))
                     .build();
@@ -233,6 +242,51 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         return current.beforeStart() ? "waiting" : "paused";
     }
 
+    /**
+     * The whole seconds, rounded up, that {@code left} bytes take at the rate of {@code done} bytes
+     * in {@code seconds}: 0 only when nothing is left.
+     */
+    static long etaSeconds(long left, long done, double seconds) {
+        if (left <= 0) {
+            return 0;
+        }
+        // less a nanosecond, so that a division that should fall on a whole second does not round up past it
+        return Math.max(1, (long) Math.ceil(left * seconds / done - 1e-9));
+    }
+
+    /** The bar's speed: {@code bytes} over {@code elapsed} to the nanosecond, e.g. {@code 15.0 MiB/s}. */
+    static String speed(long bytes, Duration elapsed) {
+        double seconds = elapsed.toNanos() / 1e9;
+        if (seconds <= 0) {
+            return "?" + BAR_UNIT + "/s";
+        }
+        return new DecimalFormat("#.0").format(bytes / seconds / BAR_UNIT_BYTES) + BAR_UNIT + "/s";
+    }
+
+    /**
+     * The bar of the library, but for its speed, which it divides by the whole seconds elapsed (30
+     * MiB in 1.9 s would show 30.0 MiB/s): divided by the time to the nanosecond instead.
+     */
+    private static final class Renderer extends DefaultProgressBarRenderer {
+        Renderer() {
+            super(ProgressBarStyle.ASCII, BAR_UNIT, BAR_UNIT_BYTES, true, new DecimalFormat("#.0"), ChronoUnit.SECONDS, true, Renderer::linearEta);
+        }
+
+        @Override
+        protected String speed(ProgressState progress) {
+            return ProgressReporter.speed(progress.getCurrent() - progress.getStart(), progress.getElapsedAfterStart());
+        }
+
+        /** As the library's: the time so far, scaled to what is left. */
+        private static Optional<Duration> linearEta(ProgressState progress) {
+            long done = progress.getCurrent() - progress.getStart();
+            if (progress.getMax() <= 0 || progress.isIndefinite() || done <= 0) {
+                return Optional.empty();
+            }
+            return Optional.of(Duration.ofNanos((long) (progress.getElapsedAfterStart().toNanos() * ((double) (progress.getMax() - progress.getCurrent()) / done))));
+        }
+    }
+
     /** A {@code progress} line, unless the last line is less than a second old. */
     private void maybeLine() {
         if (mode != Mode.JSON) {
@@ -266,6 +320,7 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         double seconds = Math.max(1e-9, (now - startNanos - closedNanos) / 1e9);
         long done = bytesDone.get();
         long rate = (long) (done / seconds);
+        // rounded up, so that 0 means nothing is left: 0.6 s left is 1
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("event", event);
         line.put("state", state());
@@ -275,7 +330,7 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         line.put("bytesDone", done);
         line.put("bytesPerSecond", rate);
         // outside the load window the time to the end depends on when it opens (opensInSeconds): none given
-        line.put("etaSeconds", rate == 0 || pause != null ? null : (bytes - done) / rate);
+        line.put("etaSeconds", done <= 0 || pause != null ? null : etaSeconds(bytes - done, done, seconds));
         line.put("failures", failures.get());
         line.put("retries", retries.get());
         line.putAll(fields);

@@ -134,6 +134,39 @@ class TestProgressReporter {
         assertEquals(1, last.get("retries").asLong());
     }
 
+    @Test
+    void theEtaIsRoundedUpSoThatZeroMeansNothingIsLeft() throws IOException {
+        BlockTask block = new BlockTask(new FileIdentity("file:/data/f", 1000, 1), 0, 0, 1000, false);
+        StringWriter out = new StringWriter();
+        AtomicLong nanos = new AtomicLong();
+        try (ProgressReporter progress = new ProgressReporter(ProgressReporter.Mode.JSON, false, new PrintWriter(out), System.err, nanos::get)) {
+            progress.started(plan(1, 1000));
+            nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+            // 175 B/s: 650 B take 3.7 s
+            progress.blockBytesWritten(block, 350);
+            nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+            // 225 B/s: 100 B take 0.4 s
+            progress.blockBytesWritten(block, 550);
+            nanos.addAndGet(Duration.ofSeconds(1).toNanos());
+            progress.blockBytesWritten(block, 100);
+        }
+        List<Long> etas = new ArrayList<>();
+        for (String line : out.toString().split("\\R")) {
+            etas.add(new ObjectMapper().readTree(line).get("etaSeconds").asLong());
+        }
+        assertEquals(List.of(4L, 1L, 0L), etas, out.toString());
+        assertEquals(3, ProgressReporter.etaSeconds(3000, 1000, 1.0), "a whole second stays whole");
+        assertEquals(1, ProgressReporter.etaSeconds(1, 1_000_000, 1.0));
+    }
+
+    @Test
+    void theBarsSpeedCountsTheTimeToTheNanosecond() {
+        // 30 MiB in 1.5 s: the library's whole seconds would make it 30.0 MiB/s
+        assertEquals("20.0 MiB/s", ProgressReporter.speed(30L << 20, Duration.ofMillis(1500)));
+        assertEquals("15.0 MiB/s", ProgressReporter.speed(30L << 20, Duration.ofSeconds(2)));
+        assertEquals("? MiB/s", ProgressReporter.speed(0, Duration.ZERO));
+    }
+
     private static LoadPlan plan(int files, long bytes) {
         return new LoadPlan(new LoadRequest(new LoadTarget.Paths(List.of("file:/data")), 1), 64L << 20, List.of(), List.of(),
                 new PlanStats(files, bytes, files, 0, 0, List.of((long) files, 0L, 0L, 0L, 0L, 0L, 0L), bytes / files, bytes / files));
