@@ -45,12 +45,16 @@ public record PartitionSpec(List<String> keys, List<String> values) {
                 throw malformed(spec, "'%s' has no '='".formatted(part));
             }
             String key = part.substring(0, eq).trim().toLowerCase(Locale.ROOT);
-            String value = part.substring(eq + 1);
+            // "dt = 2026-11-20": the blanks around '=' are the spec's, not the value's
+            String value = part.substring(eq + 1).strip();
             if (key.isEmpty()) {
                 throw malformed(spec, "'%s' has no key".formatted(part));
             }
             if (value.isEmpty()) {
                 throw malformed(spec, "'%s' has no value".formatted(part));
+            }
+            if (value.length() >= 2 && (value.charAt(0) == '\'' || value.charAt(0) == '"') && value.charAt(value.length() - 1) == value.charAt(0)) {
+                throw malformed(spec, "the quotes of %s are not part of the value: write %s=%s".formatted(value, key, value.substring(1, value.length() - 1)));
             }
             if (keys.contains(key)) {
                 throw malformed(spec, "key '%s' appears twice".formatted(key));
@@ -103,9 +107,7 @@ public record PartitionSpec(List<String> keys, List<String> values) {
         requireNonNull(types, "types is null");
         boolean[] numeric = new boolean[types.size()];
         for (int i = 0; i < numeric.length; i++) {
-            String type = types.get(i).toLowerCase(java.util.Locale.ROOT).strip();
-            int parenthesis = type.indexOf('(');
-            numeric[i] = NUMERIC_TYPES.contains(parenthesis < 0 ? type : type.substring(0, parenthesis).strip());
+            numeric[i] = isNumeric(types.get(i));
         }
         return (a, b) -> {
             for (int i = 0; i < Math.min(a.values.size(), b.values.size()); i++) {
@@ -116,6 +118,18 @@ public record PartitionSpec(List<String> keys, List<String> values) {
             }
             return Integer.compare(a.values.size(), b.values.size());
         };
+    }
+
+    /** Whether {@code type}, a Hive type ({@code int}, {@code decimal(10,2)}, {@code string}), is a number's. */
+    public static boolean isNumeric(String type) {
+        String name = type.toLowerCase(java.util.Locale.ROOT).strip();
+        int parenthesis = name.indexOf('(');
+        return NUMERIC_TYPES.contains(parenthesis < 0 ? name : name.substring(0, parenthesis).strip());
+    }
+
+    /** Whether {@code value} can be the value of a numeric key: a number, or Hive's default partition. */
+    public static boolean fitsNumericKey(String value) {
+        return number(value) != null || value.equals("__HIVE_DEFAULT_PARTITION__");
     }
 
     private static int compareNumbers(String a, String b) {

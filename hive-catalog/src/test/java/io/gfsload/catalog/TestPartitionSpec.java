@@ -32,6 +32,16 @@ class TestPartitionSpec {
     }
 
     @Test
+    void blanksAroundTheEqualsSignAreTheSpecsAndQuotesAreNotAValues() {
+        assertEquals(PartitionSpec.parse("dt=2026-11-20/hr=03"), PartitionSpec.parse(" dt = 2026-11-20 / hr = 03 "));
+        assertEquals(List.of("New York"), PartitionSpec.parse("city=New York").values());
+        for (String quoted : List.of("dt='2026-11-20'", "dt=\"2026-11-20\"")) {
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> PartitionSpec.parse(quoted));
+            assertTrue(e.getMessage().contains("are not part of the value: write dt=2026-11-20"), e.getMessage());
+        }
+    }
+
+    @Test
     void parsesTableNames() {
         assertEquals(new TableName("demo", "events"), TableName.parse("Demo.Events"));
         for (String bad : List.of("events", ".t", "db.", "a.b.c", "db.t-x")) {

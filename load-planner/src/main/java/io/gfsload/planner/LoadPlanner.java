@@ -194,6 +194,13 @@ public final class LoadPlanner {
                     throw new InvalidInputException("Partition spec '%s' does not match the partition keys of %s: expected %s"
                             .formatted(spec, table.name(), String.join("/", table.partitionKeys().stream().map(k -> k + "=...").toList())));
                 }
+                for (int i = 0; i < spec.keys().size(); i++) {
+                    String type = table.partitionKeyTypes().get(i);
+                    if (PartitionSpec.isNumeric(type) && !PartitionSpec.fitsNumericKey(spec.values().get(i))) {
+                        throw new InvalidInputException("Partition spec '%s' does not fit %s: its key %s is a number (%s), and '%s' is not one"
+                                .formatted(spec, table.name(), spec.keys().get(i), type, spec.values().get(i)));
+                    }
+                }
                 List<PartitionInfo> found = spec.keys().size() == table.partitionKeys().size()
                         ? hive.getPartition(table, spec).stream().toList()
                         : hive.listPartitions(table, spec);
@@ -402,8 +409,8 @@ public final class LoadPlanner {
     private RuntimeException failure(String action, String location, Path root, Exception failure) {
         // a file system that cannot be created for a host that does not resolve, for one
         unreachable(root, failure);
-        if (failure instanceof IOException) {
-            return new PlanningException("%s %s: %s".formatted(action, location, failure.getMessage()), failure);
+        if (failure instanceof IOException io) {
+            return new PlanningException("%s %s: %s".formatted(action, location, reason(io)), failure);
         }
         // Hadoop names a class for the scheme (s3a, for one) that is not on the classpath
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
@@ -414,6 +421,23 @@ public final class LoadPlanner {
             }
         }
         return (RuntimeException) failure;
+    }
+
+    /**
+     * Why {@code failure} happened, in words: the exceptions of {@link java.nio.file.Files} (a local
+     * listing's) carry only the path ({@code AccessDeniedException: /data/d/sub}).
+     */
+    private static String reason(IOException failure) {
+        if (failure instanceof java.nio.file.AccessDeniedException denied) {
+            return "permission denied: " + denied.getFile();
+        }
+        if (failure instanceof java.nio.file.NoSuchFileException missing) {
+            return "no such file or directory: " + missing.getFile();
+        }
+        if (failure instanceof java.nio.file.FileSystemException other && other.getReason() != null) {
+            return other.getFile() + ": " + other.getReason();
+        }
+        return String.valueOf(failure.getMessage());
     }
 
     /**

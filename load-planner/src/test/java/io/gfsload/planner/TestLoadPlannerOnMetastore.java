@@ -175,6 +175,8 @@ class TestLoadPlannerOnMetastore {
         assertEquals(List.of("dt=2026-11-20/hr=10"), names(plan("db.hours", new PartitionSelection.Latest(1))));
         assertEquals(List.of("dt=2026-11-20/hr=1", "dt=2026-11-20/hr=2", "dt=2026-11-20/hr=10"), names(plan("db.hours", new PartitionSelection.All())));
         assertEquals(List.of("dt=2026-11-20/hr=2", "dt=2026-11-20/hr=10"), names(plan("db.hours", "dt=2026-11-20/hr=10", "dt=2026-11-20/hr=2")));
+        assertEquals("Partition spec 'dt=2026-11-20/hr=abc' does not fit db.hours: its key hr is a number (int), and 'abc' is not one",
+                assertThrows(InvalidInputException.class, () -> plan("db.hours", "dt=2026-11-20/hr=abc")).getMessage());
     }
 
     @Test
@@ -288,6 +290,7 @@ class TestLoadPlannerOnMetastore {
     @Test
     void badInputNamesWhatIsWrong() {
         assertEquals("Table not found: db.nosuch", assertThrows(NoSuchTableException.class, () -> plan("db.nosuch")).getMessage());
+        assertEquals("Database not found: nodb (of table nodb.events)", assertThrows(NoSuchTableException.class, () -> plan("nodb.events")).getMessage());
         assertEquals("Partition not found: db.events dt=2026-12-01/hr=00",
                 assertThrows(NoSuchPartitionException.class, () -> plan("db.events", "dt=2026-12-01/hr=00")).getMessage());
         assertEquals("Partition not found: db.events dt=2026-12-01",

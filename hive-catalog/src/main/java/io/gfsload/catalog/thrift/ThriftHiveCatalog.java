@@ -7,6 +7,7 @@ import io.gfsload.catalog.CatalogException;
 import io.gfsload.catalog.HiveCatalog;
 import io.gfsload.catalog.InvalidInputException;
 import io.gfsload.catalog.MetastoreUnavailableException;
+import io.gfsload.catalog.NoSuchTableException;
 import io.gfsload.catalog.PartitionInfo;
 import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableInfo;
@@ -219,10 +220,26 @@ public final class ThriftHiveCatalog implements HiveCatalog {
             return Optional.of(new TableInfo(name, String.valueOf(table.getTableType()), nonBlank(location), nonBlank(inputFormat), keys, types));
         }
         catch (NoSuchObjectException e) {
+            if (!databaseExists(name.database())) {
+                throw new NoSuchTableException(name, "Database not found: %s (of table %s)".formatted(name.database(), name));
+            }
             return Optional.empty();
         }
         catch (TException e) {
             throw failure("read table " + name, e);
+        }
+    }
+
+    private boolean databaseExists(String database) {
+        try {
+            withClient(client -> client.getDatabase(database));
+            return true;
+        }
+        catch (NoSuchObjectException e) {
+            return false;
+        }
+        catch (TException e) {
+            throw failure("read database " + database, e);
         }
     }
 
