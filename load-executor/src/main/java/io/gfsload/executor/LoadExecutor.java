@@ -19,6 +19,7 @@ import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.MasterUnavailableException;
+import io.gfsload.cache.api.NotEnoughWorkersException;
 import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.WorkerInfo;
@@ -169,7 +170,8 @@ public final class LoadExecutor {
      * the replication and, when {@code checkCapacity}, enough free or evictable space for the bytes
      * to load times the replication.
      *
-     * @throws InvalidRequestException when fewer workers are live than the requested replication
+     * @throws InvalidRequestException when the cluster has fewer workers than the requested replication
+     * @throws NotEnoughWorkersException when it has enough, but fewer are live (the others lost)
      * @throws InsufficientCapacityException when the plan does not fit
      */
     public void validate(LoadPlan plan, boolean checkCapacity) {
@@ -177,7 +179,14 @@ public final class LoadExecutor {
         int live = cluster.liveWorkers().size();
         int replication = plan.request().replication();
         if (replication > live) {
-            throw new InvalidRequestException("Invalid replication %d: only %d worker%s live".formatted(replication, live, live == 1 ? " is" : "s are"));
+            List<String> lost = cluster.workers().stream().filter(worker -> !worker.live()).map(WorkerInfo::id).sorted().toList();
+            if (replication > cluster.workers().size()) {
+                // more than the cluster has: the request's
+                throw new InvalidRequestException("Invalid replication %d: only %d worker%s live".formatted(replication, live, live == 1 ? " is" : "s are"));
+            }
+            // the cluster's workers would do, once its lost ones are back: a retry may load
+            throw new NotEnoughWorkersException("Replication %d needs %d live workers: only %d of the cluster's %d %s live (lost: %s); the load can run once enough are back"
+                    .formatted(replication, replication, live, cluster.workers().size(), live == 1 ? "is" : "are", String.join(", ", lost)));
         }
         long needed = plan.stats().bytesToLoad() * replication;
         // blocks eviction may reclaim make room as free space does: a full cache of older data takes new loads
