@@ -95,8 +95,11 @@ class TestGfsLoadEndToEnd {
     void unknownTableExitsFiveNamingIt() {
         CliRun run = gfsload("--table", "nosuch.table");
         assertEquals(5, run.exitCode());
-        assertEquals("gfsload: Table not found: nosuch.table\n", run.err().replace("\r", ""));
+        assertEquals("gfsload: Database not found: nosuch (of table nosuch.table)\n", run.err().replace("\r", ""));
         assertEquals("", run.out());
+        CliRun table = gfsload("--table", "demo.nosuch");
+        assertEquals(5, table.exitCode());
+        assertEquals("gfsload: Table not found: demo.nosuch\n", table.err().replace("\r", ""));
     }
 
     @Test

@@ -10,6 +10,11 @@ import java.util.Optional;
  * that cannot be reached raises {@link MetastoreUnavailableException}.
  */
 public interface HiveCatalog extends AutoCloseable {
+    /**
+     * The table, or empty when its database has no such table.
+     *
+     * @throws NoSuchTableException when its database does not exist (the message says so)
+     */
     Optional<TableInfo> getTable(TableName name);
 
     /**

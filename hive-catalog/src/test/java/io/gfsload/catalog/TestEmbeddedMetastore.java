@@ -2,6 +2,7 @@ package io.gfsload.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.catalog.embedded.EmbeddedMetastore;
@@ -82,7 +83,8 @@ class TestEmbeddedMetastore {
     @Test
     void missingTablesAreEmptyAndViewsAreRecognised() {
         assertEquals(Optional.empty(), catalog.getTable(TableName.parse("db.nosuch")));
-        assertEquals(Optional.empty(), catalog.getTable(TableName.parse("nosuchdb.t")));
+        assertEquals("Database not found: nosuchdb (of table nosuchdb.t)",
+                assertThrows(NoSuchTableException.class, () -> catalog.getTable(TableName.parse("nosuchdb.t"))).getMessage());
         TableInfo view = catalog.getTable(TableName.parse("db.v")).orElseThrow();
         assertTrue(view.isView());
         TableInfo flat = catalog.getTable(TableName.parse("db.flat")).orElseThrow();
