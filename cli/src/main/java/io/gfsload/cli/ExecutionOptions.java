@@ -80,7 +80,7 @@ public final class ExecutionOptions {
         }
     }
 
-    private AtomicOptions.Scope scope() {
+    AtomicOptions.Scope scope() {
         if (atomicScope == null) {
             return AtomicOptions.Scope.FILE;
         }

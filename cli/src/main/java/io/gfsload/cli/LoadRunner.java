@@ -184,7 +184,7 @@ final class LoadRunner {
         Optional<DistributedLoad.Slices> slices = services.slices();
         // in a Spark job, the plan's files are loaded by its executors, a slice each
         LoadReport report = slices.isPresent()
-                ? new DistributedLoad(slices.get(), services.sliceConnection(hadoopConf), planned.settings(), options,
+                ? new DistributedLoad(slices.get(), services.cache(), services.sliceConnection(hadoopConf), planned.settings(), options,
                         verify ? new FinishAfterVerify(progress) : progress, Clock.systemUTC()).execute(planned.plan(), Optional.of(journal))
                 : executor.execute(planned.plan(), Optional.of(journal), planAfterWait);
         if (!verify) {

@@ -2,6 +2,7 @@ package io.gfsload.executor;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.Serializable;
 import java.time.Duration;
 
 /**
@@ -11,8 +12,11 @@ import java.time.Duration;
  * @param jobId the job, whose temp area a re-run adopts
  * @param scope what becomes visible at once
  * @param expireTime how long an uncommitted temp area lives before the cluster deletes it
+ * @param sharedArea whether the temp area belongs to a load of which this executor runs a slice:
+ *     it stages and commits its scopes there and leaves the area to that load, which deletes it at
+ *     its end
  */
-public record AtomicOptions(String jobId, Scope scope, Duration expireTime) {
+public record AtomicOptions(String jobId, Scope scope, Duration expireTime, boolean sharedArea) implements Serializable {
     /** What one commit makes visible. */
     public enum Scope {
         /** Each file on its own. */
@@ -33,5 +37,15 @@ public record AtomicOptions(String jobId, Scope scope, Duration expireTime) {
         if (expireTime.isZero() || expireTime.isNegative()) {
             throw new IllegalArgumentException("expireTime must be > 0: " + expireTime);
         }
+    }
+
+    /** An atomic load that owns its temp area. */
+    public AtomicOptions(String jobId, Scope scope, Duration expireTime) {
+        this(jobId, scope, expireTime, false);
+    }
+
+    /** These options for a slice of the load: the temp area stays the load's. */
+    public AtomicOptions inSharedArea() {
+        return new AtomicOptions(jobId, scope, expireTime, true);
     }
 }

@@ -4,6 +4,8 @@ import static java.util.Objects.requireNonNull;
 
 import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
@@ -28,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * finishes (the blocks of each file loaded whole, and the UFS bytes read), so that a run after a
  * crash resumes as a local one does; progress moves a slice at a time.
  *
- * <p>An atomic load and a load window are not run this way: each needs one process to see all of
- * the load (the commit of a scope, the pauses of the reads).
+ * <p>An atomic load stages in one temp area, which this load opens, keeps alive and deletes when
+ * every file is committed; the slices commit their scopes in it: a file at a time, or a partition
+ * at a time, each partition then in one slice. The scope of the whole job, and a load window, are
+ * not run this way: each needs one process that sees the whole load.
  */
 public final class DistributedLoad {
     private static final Logger LOG = LoggerFactory.getLogger(DistributedLoad.class);
@@ -71,21 +75,29 @@ public final class DistributedLoad {
     }
 
     private final Slices slices;
+    private final CacheClient cache;
     private final Connection connection;
     private final Settings settings;
     private final ExecutorOptions options;
     private final ProgressListener listener;
     private final Clock clock;
 
-    public DistributedLoad(Slices slices, Connection connection, Settings settings, ExecutorOptions options, ProgressListener listener, Clock clock) {
+    /**
+     * @param cache the cluster the slices load into, as this process reaches it: for an atomic
+     *     load's temp area
+     * @throws IllegalArgumentException for an atomic load of the job's scope or a load window
+     */
+    public DistributedLoad(Slices slices, CacheClient cache, Connection connection, Settings settings, ExecutorOptions options, ProgressListener listener,
+            Clock clock) {
         this.slices = requireNonNull(slices, "slices is null");
+        this.cache = requireNonNull(cache, "cache is null");
         this.connection = requireNonNull(connection, "connection is null");
         this.settings = requireNonNull(settings, "settings is null");
         this.options = requireNonNull(options, "options is null");
         this.listener = requireNonNull(listener, "listener is null");
         this.clock = requireNonNull(clock, "clock is null");
-        if (options.atomic().isPresent() || options.window().isPresent()) {
-            throw new IllegalArgumentException("an atomic load or a load window runs in one process");
+        if (options.atomic().map(atomic -> atomic.scope() == AtomicOptions.Scope.JOB).orElse(false) || options.window().isPresent()) {
+            throw new IllegalArgumentException("an atomic load of the job's scope, or a load window, runs in one process");
         }
     }
 
@@ -98,20 +110,31 @@ public final class DistributedLoad {
         List<SliceLoad> cut = slices(plan);
         Map<Integer, LoadReport> reports = new HashMap<>();
         String failure = null;
-        if (!cut.isEmpty()) {
-            LOG.info("Loading {} in {} slices", plan.request().target().describe(), cut.size());
-            try {
-                slices.run(cut, (slice, report) -> {
-                    synchronized (reports) {
-                        reports.put(slice.index(), report);
-                    }
-                    heard(slice, report, journal);
-                });
+        Optional<AtomicOptions> atomic = options.atomic();
+        // the slices' temp area, opened (or adopted) before any of them stages a block and kept alive while they run
+        atomic.ifPresent(a -> cache.tempAreas().openTempArea(a.jobId(), a.expireTime()));
+        TempAreaRenewal renewal = atomic.map(a -> TempAreaRenewal.start(cache.tempAreas(), a)).orElse(null);
+        try {
+            if (!cut.isEmpty()) {
+                LOG.info("Loading {} in {} slices", plan.request().target().describe(), cut.size());
+                try {
+                    slices.run(cut, (slice, report) -> {
+                        synchronized (reports) {
+                            reports.put(slice.index(), report);
+                        }
+                        heard(slice, report, journal);
+                    });
+                }
+                catch (RuntimeException e) {
+                    LOG.error("The slices of the load did not all finish", e);
+                    String message = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
+                    failure = "the slices of the load did not all finish: " + message;
+                }
             }
-            catch (RuntimeException e) {
-                LOG.error("The slices of the load did not all finish", e);
-                String message = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
-                failure = "the slices of the load did not all finish: " + message;
+        }
+        finally {
+            if (renewal != null) {
+                renewal.close();
             }
         }
         long duration = Math.max(0, clock.millis() - start);
@@ -121,18 +144,34 @@ public final class DistributedLoad {
         }
         LoadReport report = merge(plan, finished, duration, failure,
                 journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead())).orElse(null));
+        atomic.ifPresent(a -> {
+            if (report.totals().blocksFailed() == 0) {
+                try {
+                    // every scope is committed: the area is empty
+                    cache.tempAreas().abortTempArea(a.jobId());
+                }
+                catch (MasterUnavailableException e) {
+                    LOG.warn("Cannot delete the temp area of atomic job {}, which expires in {}: {}", a.jobId(), a.expireTime(), e.getMessage());
+                }
+            }
+            else {
+                LOG.warn("Atomic job {} keeps its temp area for a re-run until it expires in {}", a.jobId(), a.expireTime());
+            }
+        });
         listener.finished(report);
         return report;
     }
 
     /** The plan's files in slices, as many as run at once (fewer for fewer files), each with its share of the load's bounds. */
     List<SliceLoad> slices(LoadPlan plan) {
-        List<List<List<FileLoad>>> byPartition = split(plan, slices.parallelism());
+        boolean wholePartitions = options.atomic().map(atomic -> atomic.scope() == AtomicOptions.Scope.PARTITION).orElse(false);
+        List<List<List<FileLoad>>> byPartition = split(plan, slices.parallelism(), wholePartitions);
         int count = byPartition.size();
         ExecutorOptions bounds = options;
         SliceLoad.Options shares = new SliceLoad.Options(Math.max(1, bounds.activeFiles() / Math.max(1, count)),
                 bounds.bandwidthBytesPerSecond().isPresent() ? Math.max(1, bounds.bandwidthBytesPerSecond().getAsLong() / count) : 0,
-                bounds.maxAttempts(), bounds.initialBackoff(), bounds.maxBackoff(), bounds.failureMaxFiles(), bounds.failureMaxFraction());
+                bounds.maxAttempts(), bounds.initialBackoff(), bounds.maxBackoff(), bounds.failureMaxFiles(), bounds.failureMaxFraction(),
+                bounds.atomic().map(AtomicOptions::inSharedArea).orElse(null));
         List<SliceLoad> result = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             List<PartitionLoad> partitions = new ArrayList<>();
@@ -151,18 +190,29 @@ public final class DistributedLoad {
 
     /**
      * The plan's files dealt into at most {@code parallelism} slices (none for a plan without
-     * files), each file to the lightest slice so far, the heaviest first; in each slice, the files of
-     * each of the plan's partitions in plan order.
+     * files), each file (or, with {@code wholePartitions}, each partition's files together) to the
+     * lightest slice so far, the heaviest first; in each slice, the files of each of the plan's
+     * partitions in plan order.
      */
-    static List<List<List<FileLoad>>> split(LoadPlan plan, int parallelism) {
-        record Entry(int partition, int position, FileLoad file, long weight) {}
+    static List<List<List<FileLoad>>> split(LoadPlan plan, int parallelism, boolean wholePartitions) {
+        record Entry(int partition, int position, List<FileLoad> files, long weight) {}
         List<Entry> entries = new ArrayList<>();
         for (int p = 0; p < plan.partitions().size(); p++) {
             List<FileLoad> files = plan.partitions().get(p).files();
+            long partitionWeight = 0;
             for (int f = 0; f < files.size(); f++) {
                 FileLoad file = files.get(f);
                 long toLoad = file.blocks().stream().filter(block -> !block.cached()).mapToLong(BlockTask::length).sum();
-                entries.add(new Entry(p, f, file, toLoad + (toLoad > 0 || file.blocks().isEmpty() ? FILE_OPEN_WEIGHT : 1)));
+                long weight = toLoad + (toLoad > 0 || file.blocks().isEmpty() ? FILE_OPEN_WEIGHT : 1);
+                if (wholePartitions) {
+                    partitionWeight += weight;
+                }
+                else {
+                    entries.add(new Entry(p, f, List.of(file), weight));
+                }
+            }
+            if (wholePartitions && !files.isEmpty()) {
+                entries.add(new Entry(p, 0, files, partitionWeight));
             }
         }
         int count = Math.min(Math.max(1, parallelism), entries.size());
@@ -189,7 +239,7 @@ public final class DistributedLoad {
         for (List<List<Entry>> slice : slices) {
             List<List<FileLoad>> partitions = new ArrayList<>();
             for (List<Entry> files : slice) {
-                partitions.add(files.stream().sorted(Comparator.comparingInt(Entry::position)).map(Entry::file).toList());
+                partitions.add(files.stream().sorted(Comparator.comparingInt(Entry::position)).flatMap(entry -> entry.files().stream()).toList());
             }
             result.add(partitions);
         }

@@ -376,7 +376,7 @@ public final class LoadExecutor {
             if (renewal != null) {
                 renewal.close();
             }
-            options.atomic().ifPresent(atomic -> {
+            options.atomic().filter(atomic -> !atomic.sharedArea()).ifPresent(atomic -> {
                 if (totals.blocksFailed() == 0) {
                     try {
                         cache.tempAreas().abortTempArea(atomic.jobId());

@@ -41,16 +41,18 @@ import org.apache.hadoop.conf.Configuration;
 public record SliceLoad(int index, String masterTarget, String token, Map<String, String> hadoopConf, Settings settings, int replication,
         long blockSize, List<PartitionLoad> partitions, Options options) implements Serializable {
     /**
-     * The serializable part of {@link ExecutorOptions} a slice runs with: no atomic scope and no
-     * load window, which the load that sends the slice handles.
+     * The serializable part of {@link ExecutorOptions} a slice runs with; no load window, which the
+     * load that sends the slice would have to wait for as a whole.
      *
      * @param bandwidthBytesPerSecond 0 when not limited
+     * @param atomic the atomic load's options, in the temp area of the load that sends the slice;
+     *     {@code null} for a load that is not atomic
      */
     public record Options(int activeFiles, long bandwidthBytesPerSecond, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
-            int failureMaxFiles, double failureMaxFraction) implements Serializable {
+            int failureMaxFiles, double failureMaxFraction, AtomicOptions atomic) implements Serializable {
         ExecutorOptions executorOptions() {
             return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond > 0 ? OptionalLong.of(bandwidthBytesPerSecond) : OptionalLong.empty(),
-                    maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, Optional.empty(), Optional.empty());
+                    maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, Optional.ofNullable(atomic), Optional.empty());
         }
     }
 

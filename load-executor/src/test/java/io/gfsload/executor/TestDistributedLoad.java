@@ -79,6 +79,7 @@ class TestDistributedLoad {
     private static final class SerializedSlices implements DistributedLoad.Slices {
         private final int parallelism;
         private final List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
+        private final List<AtomicOptions> atomic = Collections.synchronizedList(new ArrayList<>());
 
         SerializedSlices(int parallelism) {
             this.parallelism = parallelism;
@@ -98,6 +99,9 @@ class TestDistributedLoad {
                     futures.add(pool.submit(() -> {
                         SliceLoad shipped = roundTrip(slice);
                         ran.add(shipped.index());
+                        if (shipped.options().atomic() != null) {
+                            atomic.add(shipped.options().atomic());
+                        }
                         finished.accept(slice, roundTrip(shipped.load()));
                     }));
                 }
@@ -139,7 +143,7 @@ class TestDistributedLoad {
     }
 
     private DistributedLoad load(DistributedLoad.Slices slices, ProgressListener listener) {
-        return new DistributedLoad(slices, new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), settings(),
+        return new DistributedLoad(slices, client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), settings(),
                 ExecutorOptions.defaults(), listener, Clock.systemUTC());
     }
 
@@ -184,10 +188,73 @@ class TestDistributedLoad {
         assertEquals(plan.stats().blocks(), again.totals().blocksAlreadyCached());
     }
 
+    /** The plan of two directories of fresh files under {@code name}, a partition each. */
+    private LoadPlan twoPartitions(String name) throws IOException {
+        Random random = new Random(name.hashCode());
+        List<String> paths = new ArrayList<>();
+        for (String partition : List.of("p0", "p1")) {
+            Path dir = directory.resolve(name).resolve(partition);
+            Files.createDirectories(dir);
+            for (int i = 0; i < 3; i++) {
+                byte[] bytes = new byte[(int) (BLOCK * i + 500 + random.nextInt(500))];
+                random.nextBytes(bytes);
+                Files.write(dir.resolve("f" + i), bytes);
+            }
+            paths.add(dir.toString());
+        }
+        return new io.gfsload.planner.LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks,
+                new io.gfsload.planner.PlannerConfig(BLOCK, 1024, BLOCK * 4, 2))
+                .plan(new io.gfsload.planner.LoadRequest(new io.gfsload.planner.LoadTarget.Paths(paths), 1));
+    }
+
+    @Test
+    void atomicSlicesCommitTheirScopesInTheLoadsTempAreaWhichTheLoadDeletesAtItsEnd() throws IOException {
+        for (AtomicOptions.Scope scope : List.of(AtomicOptions.Scope.FILE, AtomicOptions.Scope.PARTITION)) {
+            LoadPlan plan = twoPartitions("atomic-" + scope);
+            String job = "atomic-" + scope;
+            SerializedSlices slices = new SerializedSlices(3);
+            DistributedLoad load = new DistributedLoad(slices, client,
+                    new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), settings(),
+                    ExecutorOptions.defaults().withAtomic(new AtomicOptions(job, scope, java.time.Duration.ofHours(1))), ProgressListener.NONE,
+                    Clock.systemUTC());
+
+            LoadReport report = load.execute(plan, Optional.empty());
+
+            assertEquals(LoadState.SUCCEEDED, report.state(), scope + ": " + report.failedFiles());
+            assertEquals(plan.stats().blocks(), report.totals().blocksLoaded(), scope.toString());
+            for (PartitionLoad partition : plan.partitions()) {
+                for (FileLoad file : partition.files()) {
+                    assertEquals(file.blocks().size(), client.cachedBlocks(file.file()).size(), "committed: " + file.file().path());
+                }
+            }
+            assertTrue(client.tempAreas().findTempArea(job).isEmpty(), scope + ": the load deletes its emptied temp area");
+            assertEquals(slices.ran.size(), slices.atomic.size(), "every slice stages");
+            assertTrue(slices.atomic.stream().allMatch(options -> options.sharedArea() && options.jobId().equals(job) && options.scope() == scope),
+                    slices.atomic.toString());
+        }
+    }
+
+    @Test
+    void partitionScopeKeepsEachPartitionInOneSlice() throws IOException {
+        LoadPlan plan = twoPartitions("whole");
+        List<List<List<FileLoad>>> slices = DistributedLoad.split(plan, 3, true);
+        assertEquals(2, slices.size(), "a slice per partition at most");
+        for (int p = 0; p < plan.partitions().size(); p++) {
+            int withFiles = 0;
+            for (List<List<FileLoad>> slice : slices) {
+                if (!slice.get(p).isEmpty()) {
+                    withFiles++;
+                    assertEquals(plan.partitions().get(p).files(), slice.get(p), "the partition whole");
+                }
+            }
+            assertEquals(1, withFiles);
+        }
+    }
+
     @Test
     void theSplitBalancesBytesToLoadAndKeepsPlanOrderInEachSlice() {
         LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
-        List<List<List<FileLoad>>> slices = DistributedLoad.split(plan, 3);
+        List<List<List<FileLoad>>> slices = DistributedLoad.split(plan, 3, false);
         assertEquals(3, slices.size());
         List<String> dealt = new ArrayList<>();
         long heaviest = 0;
@@ -207,8 +274,8 @@ class TestDistributedLoad {
         assertEquals(plan.stats().files(), dealt.size());
         assertEquals(plan.stats().files(), dealt.stream().distinct().count(), "each file in one slice");
         assertTrue(heaviest - lightest <= 3 * BLOCK, "balanced by bytes: %d against %d".formatted(heaviest, lightest));
-        assertEquals(2, DistributedLoad.split(plan, 100).stream().limit(2).count());
-        assertEquals(plan.stats().files(), DistributedLoad.split(plan, 100).size(), "no more slices than files");
+        assertEquals(2, DistributedLoad.split(plan, 100, false).stream().limit(2).count());
+        assertEquals(plan.stats().files(), DistributedLoad.split(plan, 100, false).size(), "no more slices than files");
     }
 
     @Test
@@ -232,7 +299,7 @@ class TestDistributedLoad {
         assertEquals(LoadState.PARTIAL, report.state());
         assertEquals("the slices of the load did not all finish: Job aborted due to stage failure: Task 0 in stage 1.0 failed 4 times",
                 report.stopReason());
-        List<PartitionLoad> second = new DistributedLoad(oneFails, new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()),
+        List<PartitionLoad> second = new DistributedLoad(oneFails, client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()),
                 settings(), ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).slices(plan).get(1).partitions();
         long secondFiles = second.stream().mapToLong(p -> p.files().size()).sum();
         assertEquals(secondFiles, report.totals().filesFailed());
@@ -243,7 +310,7 @@ class TestDistributedLoad {
     @Test
     void aSliceNamesNeitherTheTokenNorTheHadoopSettings() {
         LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
-        DistributedLoad load = new DistributedLoad(new SerializedSlices(2),
+        DistributedLoad load = new DistributedLoad(new SerializedSlices(2), client,
                 new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of("fs.cosn.userinfo.secretKey", "SECRET-9876")),
                 settings(), ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC());
         for (SliceLoad slice : load.slices(plan)) {

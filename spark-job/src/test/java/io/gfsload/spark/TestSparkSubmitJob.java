@@ -157,8 +157,31 @@ class TestSparkSubmitJob {
         assertTrue(noMaster.err().contains("A Spark job loads through its executors, which need a cache cluster they can reach: give its master "
                 + "with --master HOST:PORT"), noMaster.err());
 
-        Run atomic = sparkSubmit("--table", "demo.events", "-A", "--master", master, "--token-file", token, "--metastore", uri);
-        assertEquals(2, atomic.exitCode(), atomic.err());
-        assertTrue(atomic.err().contains("A Spark job runs no atomic load (-A) and no load window (--window)"), atomic.err());
+        Run wholeJob = sparkSubmit("--table", "demo.events", "-A", "--atomic-scope", "job", "--master", master, "--token-file", token, "--metastore", uri);
+        assertEquals(2, wholeJob.exitCode(), wholeJob.err());
+        assertTrue(wholeJob.err().contains("A Spark job runs no atomic load of the job's scope (--atomic-scope job) and no load window (--window)"),
+                wholeJob.err());
+    }
+
+    @Test
+    void anAtomicLoadCommitsEachPartitionFromTheLoadsTempArea() throws Exception {
+        Run atomic = sparkSubmit("--table", "demo.events", "--partition", "dt=2026-11-18", "--partition", "dt=2026-11-19", "-A", "--atomic-scope",
+                "partition", "--master", cluster.masterTarget(), "--token-file", tokenFile.toString(), "--metastore", metastore.uri().toString(),
+                "--progress", "none", "--json");
+
+        assertEquals(0, atomic.exitCode(), atomic.err());
+        JsonNode report = new ObjectMapper().readTree(atomic.out());
+        assertEquals("SUCCEEDED", report.get("state").asText());
+        assertEquals(0, report.get("totals").get("blocksFailed").asLong());
+        try (CacheClient client = cluster.newClient()) {
+            for (String day : java.util.List.of("2026-11-18", "2026-11-19")) {
+                for (Path file : dataFiles(day)) {
+                    FileIdentity identity = new FileIdentity("file:" + file, Files.size(file), Files.getLastModifiedTime(file).toMillis());
+                    assertFalse(client.cachedBlocks(identity).isEmpty(), "committed: " + file);
+                }
+            }
+            String job = report.get("job").get("jobId").asText();
+            assertTrue(client.tempAreas().findTempArea(job).isEmpty(), "the job's temp area is deleted once every partition is committed");
+        }
     }
 }
