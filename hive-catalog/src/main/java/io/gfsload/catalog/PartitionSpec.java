@@ -28,11 +28,26 @@ public record PartitionSpec(List<String> keys, List<String> values) {
     }
 
     /**
-     * Parses {@code k=v[/k2=v2]}.
+     * Parses {@code k=v[/k2=v2]} as a user types it: blanks around a value are the spec's, and a
+     * quoted value is refused with the spec to write instead.
      *
      * @throws InvalidInputException naming the spec and the expected syntax when it is malformed
      */
     public static PartitionSpec parse(String spec) {
+        return parse(spec, true);
+    }
+
+    /**
+     * Parses a partition name as the metastore gives it ({@code k=v[/k2=v2]}, values escaped as in
+     * directory names): its values as they are, blanks and quotes included.
+     *
+     * @throws InvalidInputException when it is malformed
+     */
+    public static PartitionSpec parseName(String name) {
+        return parse(name, false);
+    }
+
+    private static PartitionSpec parse(String spec, boolean typed) {
         requireNonNull(spec, "spec is null");
         List<String> keys = new ArrayList<>();
         List<String> values = new ArrayList<>();
@@ -46,14 +61,14 @@ public record PartitionSpec(List<String> keys, List<String> values) {
             }
             String key = part.substring(0, eq).trim().toLowerCase(Locale.ROOT);
             // "dt = 2026-11-20": the blanks around '=' are the spec's, not the value's
-            String value = part.substring(eq + 1).strip();
+            String value = typed ? part.substring(eq + 1).strip() : part.substring(eq + 1);
             if (key.isEmpty()) {
                 throw malformed(spec, "'%s' has no key".formatted(part));
             }
             if (value.isEmpty()) {
                 throw malformed(spec, "'%s' has no value".formatted(part));
             }
-            if (value.length() >= 2 && (value.charAt(0) == '\'' || value.charAt(0) == '"') && value.charAt(value.length() - 1) == value.charAt(0)) {
+            if (typed && value.length() >= 2 && (value.charAt(0) == '\'' || value.charAt(0) == '"') && value.charAt(value.length() - 1) == value.charAt(0)) {
                 throw malformed(spec, "the quotes of %s are not part of the value: write %s=%s".formatted(value, key, value.substring(1, value.length() - 1)));
             }
             if (keys.contains(key)) {

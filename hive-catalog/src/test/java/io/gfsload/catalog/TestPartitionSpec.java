@@ -39,6 +39,8 @@ class TestPartitionSpec {
             InvalidInputException e = assertThrows(InvalidInputException.class, () -> PartitionSpec.parse(quoted));
             assertTrue(e.getMessage().contains("are not part of the value: write dt=2026-11-20"), e.getMessage());
         }
+        // the metastore's names are taken as they are
+        assertEquals(List.of("'2026-11-20'", " a "), PartitionSpec.parseName("dt='2026-11-20'/k= a ").values());
     }
 
     @Test

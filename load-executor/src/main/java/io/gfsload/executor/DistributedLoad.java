@@ -314,12 +314,13 @@ public final class DistributedLoad {
             partitions.add(PartitionReport.of(partition.name(), outcomes, partition.files().stream().mapToLong(FileLoad::cachedBytes).sum()));
         }
         LoadTotals totals = LoadTotals.of(partitions);
-        LoadState state;
-        if (totals.blocksFailed() == 0) {
-            state = stopReason == null ? LoadState.SUCCEEDED : LoadState.PARTIAL;
+        LoadState state = LoadExecutor.state(totals);
+        if (aborted || options.jobFailed(totals.filesFailed(), totals.files())) {
+            // a slice stopped for its failed files, or the load's failed files pass the threshold
+            state = LoadState.FAILED;
         }
-        else {
-            state = aborted || totals.blocksLoaded() + totals.blocksAlreadyCached() == 0 ? LoadState.FAILED : LoadState.PARTIAL;
+        else if (state == LoadState.SUCCEEDED && stopReason != null) {
+            state = LoadState.PARTIAL;
         }
         return new LoadReport(plan.request().target().describe(), state, plan.request().replication(), totals, partitions, durationMillis,
                 durationMillis == 0 ? totals.bytesLoaded() * 1000 : totals.bytesLoaded() * 1000 / durationMillis, settings.values(), ufsBytesRead,

@@ -628,7 +628,8 @@ public final class LoadExecutor {
         return run.abortedAfter.get() >= 0 ? LoadState.FAILED : state(totals);
     }
 
-    private static LoadState state(LoadTotals totals) {
+    /** SUCCEEDED with no failed block, FAILED with nothing cached, PARTIAL between. */
+    static LoadState state(LoadTotals totals) {
         if (totals.blocksFailed() == 0) {
             return LoadState.SUCCEEDED;
         }
@@ -765,10 +766,13 @@ public final class LoadExecutor {
 
         /** {@link #retryPolicy(String, AtomicInteger)} with at most {@code maxAttempts} attempts. */
         private RetryPolicy<Object> retryPolicy(String path, AtomicInteger retries, int maxAttempts) {
+            long initialMillis = Math.max(1, options.initialBackoff().toMillis());
+            // the policy wants the longest delay above the first: a fixed backoff (initial = max) too
+            long maxMillis = Math.max(initialMillis + 1, options.maxBackoff().toMillis());
             return RetryPolicy.builder()
                     .handleIf(Failures::isTransient)
                     .withMaxAttempts(maxAttempts)
-                    .withBackoff(Math.max(1, options.initialBackoff().toMillis()), Math.max(1, options.maxBackoff().toMillis()), java.time.temporal.ChronoUnit.MILLIS)
+                    .withBackoff(initialMillis, maxMillis, java.time.temporal.ChronoUnit.MILLIS)
                     .withJitter(0.5)
                     .onRetry(event -> {
                         retries.incrementAndGet();

@@ -274,7 +274,6 @@ class TestDistributedLoad {
         assertEquals(plan.stats().files(), dealt.size());
         assertEquals(plan.stats().files(), dealt.stream().distinct().count(), "each file in one slice");
         assertTrue(heaviest - lightest <= 3 * BLOCK, "balanced by bytes: %d against %d".formatted(heaviest, lightest));
-        assertEquals(2, DistributedLoad.split(plan, 100, false).stream().limit(2).count());
         assertEquals(plan.stats().files(), DistributedLoad.split(plan, 100, false).size(), "no more slices than files");
     }
 
@@ -305,6 +304,25 @@ class TestDistributedLoad {
         assertEquals(secondFiles, report.totals().filesFailed());
         assertTrue(report.failedFiles().stream().allMatch(f -> f.error().equals("not loaded: its slice of the load did not finish")));
         assertFalse(report.failedFiles().isEmpty());
+    }
+
+    @Test
+    void theFailedFilesThresholdCountsTheWholeLoad() throws IOException {
+        LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
+        // more than one failed file fails the load; each slice fails one, which alone would not
+        ExecutorOptions threshold = ExecutorOptions.defaults().withFailureThreshold(1, 0.0).withRetries(1, java.time.Duration.ZERO, java.time.Duration.ZERO);
+        DistributedLoad load = new DistributedLoad(new SerializedSlices(3), client,
+                new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), settings(), threshold, ProgressListener.NONE,
+                Clock.systemUTC());
+        List<SliceLoad> slices = load.slices(plan);
+        for (SliceLoad slice : slices.subList(0, 2)) {
+            Files.delete(Path.of(java.net.URI.create(slice.partitions().get(0).files().get(0).file().path())));
+        }
+
+        LoadReport report = load.execute(plan, Optional.empty());
+
+        assertEquals(2, report.totals().filesFailed(), report.failedFiles().toString());
+        assertEquals(LoadState.FAILED, report.state(), "2 failed files pass the load's threshold of 1");
     }
 
     @Test

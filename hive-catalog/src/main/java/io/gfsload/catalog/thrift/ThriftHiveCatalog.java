@@ -333,7 +333,7 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         requireNonNull(table, "table is null");
         try {
             return withClient(client -> client.listPartitionNames(table.name().database(), table.name().table(), (short) -1)).stream()
-                    .map(PartitionSpec::parse)
+                    .map(PartitionSpec::parseName)
                     .sorted(table.partitionOrder())
                     .toList();
         }
