@@ -7,6 +7,9 @@
 #   CACHE_MASTER     the cache cluster's master, HOST:PORT
 #   METASTORE        thrift://HOST:PORT
 #   TOKEN_FILE       the cluster's token file (omit for a cluster without one)
+#
+# Client mode: spark-submit then exits with gfsload's code, and the token file and the report are
+# on this machine (see the README on cluster mode).
 set -euo pipefail
 day="${1:-$(date -u -d yesterday +%Y-%m-%d)}"
 token=()
@@ -15,7 +18,7 @@ if [[ -n "${TOKEN_FILE:-}" ]]; then
 fi
 exec spark-submit \
   --class io.gfsload.spark.GfsLoadSparkJob \
-  --master "${SPARK_MASTER:-yarn}" --deploy-mode "${SPARK_DEPLOY_MODE:-client}" \
+  --master "${SPARK_MASTER:-yarn}" --deploy-mode client \
   --name "gfsload warm db.events dt=$day" \
   "${GFSLOAD_JOB_JAR:?set GFSLOAD_JOB_JAR to the job jar}" \
   --table db.events --partition "dt=$day" --replication 2 \

@@ -87,7 +87,7 @@ final class LoadAction {
     /**
      * The dry run of {@code request}, as {@code --dry-run} and {@code gfsload plan} do it: prints
      * the plan (and writes it to {@code --report}), loads nothing, and exits as the load would
-     * before loading: 2 or 6, with the reason, for a plan the cluster cannot take.
+     * before loading: 2, 4 or 6, with the reason, for a plan the cluster cannot take.
      */
     static int dryRun(CommandSpec spec, Services services, LoadRequest request, LoadOptions load, PlanningOptions planning, WorkloadOptions workload) {
         LoadRunner runner = new LoadRunner(services);
@@ -99,8 +99,13 @@ final class LoadAction {
         return ExitCode.OK;
     }
 
-    /** What a load says when the cache master stopped answering under it: {@code cause}, and that the same command resumes job {@code jobId}. */
+    /**
+     * What a load says when it stopped before it could finish: {@code cause}, and that the same
+     * command resumes job {@code jobId}, once the master is back when it was the master that
+     * stopped answering.
+     */
     private static String resumable(String cause, String jobId) {
-        return "%s; the journal of job %s is kept: the same command resumes the job once the master is back".formatted(cause, jobId);
+        return "%s; the journal of job %s is kept: the same command resumes the job%s".formatted(cause, jobId,
+                cause.contains("stopped answering") ? " once the master is back" : "");
     }
 }

@@ -115,7 +115,7 @@ class TestGfsLoadEndToEnd {
     void replicationAboveTheLiveWorkersIsBadInputAndLoadsNothing() {
         CliRun run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-19", "--replication", "3");
         assertEquals(2, run.exitCode());
-        assertTrue(run.err().contains("gfsload: Invalid replication 3: only 2 workers are live"), run.err());
+        assertTrue(run.err().contains("gfsload: Invalid replication 3: the cluster has only 2 workers"), run.err());
         CliRun status = gfsload("--table", "demo.events", "--partition", "dt=2026-11-19", "--json");
         assertEquals(0, status.exitCode(), status.err());
         assertEquals(0, json(status.out()).get("totals").get("blocksAlreadyCached").asLong(), "nothing was loaded by the refused run");
@@ -182,7 +182,7 @@ class TestGfsLoadEndToEnd {
 
         CliRun tooMany = gfsload("plan", "--table", "demo.events", "--latest", "1", "--replication", "3");
         assertEquals(2, tooMany.exitCode(), "as the load would: " + tooMany.err());
-        assertEquals("gfsload: Invalid replication 3: only 2 workers are live", tooMany.err().strip());
+        assertEquals("gfsload: Invalid replication 3: the cluster has only 2 workers", tooMany.err().strip());
         assertTrue(tooMany.out().contains(" x 3 replicas); 2 live workers have ") && tooMany.out().contains(" free or evictable: DOES NOT FIT (each replica of a block "
                 + "needs a worker of its own)"), "space for 3 replicas, but only 2 workers: " + tooMany.out());
     }

@@ -193,7 +193,7 @@ class TestLoadIntoClusterProcesses {
         Path data = writeFiles("bad-input", 2, 1000);
         List<BadInput> cases = new ArrayList<>(BadInput.loadFlags(data.toString(), "--master", cluster.masterTarget()));
         cases.add(new BadInput(List.of("distributedLoad", "--replication", "4", "--master", cluster.masterTarget(), data.toString()),
-                "gfsload: Invalid replication 4: only 3 workers are live"));
+                "gfsload: Invalid replication 4: the cluster has only 3 workers"));
         for (BadInput bad : cases) {
             bad.assertRejected(gfsload(bad.args().toArray(String[]::new)));
         }

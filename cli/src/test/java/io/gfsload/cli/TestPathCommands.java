@@ -97,7 +97,7 @@ class TestPathCommands {
                 {"plan", "--replication", "3", "--path", dir.toString()}}) {
             CliRun run = gfsload(args[0], java.util.Arrays.copyOfRange(args, 1, args.length));
             assertEquals(ExitCode.USAGE, run.exitCode(), String.join(" ", args) + ": " + run.err());
-            assertEquals("gfsload: Invalid replication 3: only 2 workers are live", run.err().strip());
+            assertEquals("gfsload: Invalid replication 3: the cluster has only 2 workers", run.err().strip());
             assertTrue(run.out().contains("DOES NOT FIT"), run.out());
         }
 

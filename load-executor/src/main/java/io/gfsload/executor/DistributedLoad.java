@@ -45,6 +45,11 @@ public final class DistributedLoad {
         /** How many slices run at once: the load is cut into that many. */
         int parallelism();
 
+        /** How many slices one process runs at once: they share its memory. */
+        default int slicesPerProcess() {
+            return 1;
+        }
+
         /**
          * Loads every slice, each in a process of its own, calling {@code finished} with each slice
          * and its report as it finishes (from any thread), and returns when all have.
@@ -183,7 +188,7 @@ public final class DistributedLoad {
                 }
             }
             result.add(new SliceLoad(i, connection.masterTarget(), connection.token().orElse(null), connection.hadoopConf(), settings,
-                    plan.request().replication(), plan.blockSize(), partitions, shares));
+                    plan.request().replication(), plan.blockSize(), partitions, shares, Math.max(1, slices.slicesPerProcess())));
         }
         return result;
     }

@@ -17,6 +17,7 @@ import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.ClusterInfo;
+import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.api.NotEnoughWorkersException;
@@ -182,7 +183,8 @@ public final class LoadExecutor {
             List<String> lost = cluster.workers().stream().filter(worker -> !worker.live()).map(WorkerInfo::id).sorted().toList();
             if (replication > cluster.workers().size()) {
                 // more than the cluster has: the request's
-                throw new InvalidRequestException("Invalid replication %d: only %d worker%s live".formatted(replication, live, live == 1 ? " is" : "s are"));
+                throw new InvalidRequestException("Invalid replication %d: the cluster has only %s".formatted(replication,
+                        Counts.of(cluster.workers().size(), "worker")));
             }
             // the cluster's workers would do, once its lost ones are back: a retry may load
             throw new NotEnoughWorkersException("Replication %d needs %d live workers: only %d of the cluster's %d %s live (lost: %s); the load can run once enough are back"

@@ -2,6 +2,7 @@ package io.gfsload.executor;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
 import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.client.GrpcCacheClient;
@@ -13,6 +14,7 @@ import io.gfsload.planner.PlanStats;
 import java.io.Serializable;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -37,9 +39,11 @@ import org.apache.hadoop.conf.Configuration;
  * @param partitions the slice's files, by partition, in plan order
  * @param options the executor's options, the slice's share of the load's bounds (active files,
  *     bandwidth)
+ * @param slicesPerProcess how many slices a process loads at once: the slice's buffers stay within
+ *     that share of the quarter of the process's heap the advisor gives buffers
  */
 public record SliceLoad(int index, String masterTarget, String token, Map<String, String> hadoopConf, Settings settings, int replication,
-        long blockSize, List<PartitionLoad> partitions, Options options) implements Serializable {
+        long blockSize, List<PartitionLoad> partitions, Options options, int slicesPerProcess) implements Serializable {
     /**
      * The serializable part of {@link ExecutorOptions} a slice runs with; no load window, which the
      * load that sends the slice would have to wait for as a whole.
@@ -65,6 +69,9 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
         if (partitions.isEmpty()) {
             throw new IllegalArgumentException("a slice without partitions");
         }
+        if (slicesPerProcess < 1) {
+            throw new IllegalArgumentException("slicesPerProcess must be at least 1: " + slicesPerProcess);
+        }
     }
 
     /** The slice as a plan of its own: its partitions' files, planned as the load planned them. */
@@ -77,9 +84,34 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
     public LoadReport load() {
         Configuration conf = new Configuration();
         hadoopConf.forEach(conf::set);
+        // the settings were derived on the driver, from its heap: here they get this process's
+        Settings here = withinHeap(settings, Runtime.getRuntime().maxMemory() / 4 / slicesPerProcess);
         try (GrpcCacheClient cache = GrpcCacheClient.connect(masterTarget, ClientConfig.defaults().withToken(Optional.ofNullable(token)))) {
-            return new LoadExecutor(cache, conf, settings, options.executorOptions(), ProgressListener.NONE, Clock.systemUTC()).execute(plan());
+            return new LoadExecutor(cache, conf, here, options.executorOptions(), ProgressListener.NONE, Clock.systemUTC()).execute(plan());
         }
+    }
+
+    /**
+     * {@code settings} with the executor's buffers within {@code share} bytes: the read buffer, the
+     * read threads that many buffers fit in, the bytes in flight. Values within it stay.
+     */
+    static Settings withinHeap(Settings settings, long share) {
+        long budget = Math.max(1, share);
+        long buffer = Math.min(settings.value(Settings.READ_BUFFER_BYTES), budget);
+        long maxThreads = Math.max(1, Math.min(settings.find(Settings.MAX_UFS_READ_THREADS).map(Setting::value).orElse(Long.MAX_VALUE), budget / buffer));
+        List<Setting> values = new ArrayList<>(settings.values().size());
+        for (Setting setting : settings.values()) {
+            long capped = switch (setting.name()) {
+                case Settings.READ_BUFFER_BYTES -> buffer;
+                case Settings.MAX_UFS_READ_THREADS, Settings.UFS_READ_THREADS, Settings.MIN_UFS_READ_THREADS -> Math.min(setting.value(), maxThreads);
+                case Settings.IN_FLIGHT_BYTES -> Math.min(setting.value(), budget);
+                default -> setting.value();
+            };
+            values.add(capped == setting.value() ? setting
+                    : new Setting(setting.name(), capped, setting.unit(), "%s; within this process's share of heap / 4, %d bytes".formatted(setting.reason(), budget),
+                            setting.rule(), setting.inputs(), setting.source()));
+        }
+        return new Settings(values);
     }
 
     @Override

@@ -326,6 +326,25 @@ class TestDistributedLoad {
     }
 
     @Test
+    void aSlicesBuffersStayWithinItsShareOfTheProcesssHeap() {
+        Settings driver = new Settings(List.of(new Setting(Settings.READ_BUFFER_BYTES, 8 << 20, "bytes", "advisor"),
+                new Setting(Settings.MAX_UFS_READ_THREADS, 64, "threads", "advisor"), new Setting(Settings.UFS_READ_THREADS, 16, "threads", "advisor"),
+                new Setting(Settings.IN_FLIGHT_BYTES, 512L << 20, "bytes", "advisor"), new Setting(Settings.STREAMS_PER_FILE, 4, "streams", "advisor")));
+
+        Settings small = SliceLoad.withinHeap(driver, 64L << 20);
+
+        assertEquals(8 << 20, small.value(Settings.READ_BUFFER_BYTES));
+        assertEquals(8, small.value(Settings.MAX_UFS_READ_THREADS), "64 MiB of 8 MiB buffers");
+        assertEquals(8, small.value(Settings.UFS_READ_THREADS));
+        assertEquals(64L << 20, small.value(Settings.IN_FLIGHT_BYTES));
+        assertEquals(4, small.value(Settings.STREAMS_PER_FILE));
+        assertTrue(small.get(Settings.IN_FLIGHT_BYTES).reason().endsWith("within this process's share of heap / 4, 67108864 bytes"));
+        assertEquals(driver, SliceLoad.withinHeap(driver, 8L << 30), "within a large share, as derived");
+        assertEquals(1 << 20, SliceLoad.withinHeap(driver, 1 << 20).value(Settings.READ_BUFFER_BYTES));
+        assertEquals(1, SliceLoad.withinHeap(driver, 1 << 20).value(Settings.MAX_UFS_READ_THREADS));
+    }
+
+    @Test
     void aSliceNamesNeitherTheTokenNorTheHadoopSettings() {
         LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
         DistributedLoad load = new DistributedLoad(new SerializedSlices(2), client,

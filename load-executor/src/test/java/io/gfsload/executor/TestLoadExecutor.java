@@ -270,7 +270,7 @@ class TestLoadExecutor {
     void replicationAboveTheLiveWorkersIsRefusedBeforeLoading() {
         LoadPlan plan = plan(4);
         InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> executor(ProgressListener.NONE).execute(plan));
-        assertEquals("Invalid replication 4: only 3 workers are live", e.getMessage());
+        assertEquals("Invalid replication 4: the cluster has only 3 workers", e.getMessage());
         assertEquals(List.of(), client.cachedBlocks(plan.partitions().get(0).files().get(0).file()));
     }
 

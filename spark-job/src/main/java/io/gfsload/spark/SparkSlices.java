@@ -7,10 +7,12 @@ import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.SliceLoad;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -32,6 +34,15 @@ final class SparkSlices implements DistributedLoad.Slices {
         return spark.defaultParallelism();
     }
 
+    /** In local mode, every slice in this JVM; else an executor's cores over a task's. */
+    @Override
+    public int slicesPerProcess() {
+        if (spark.isLocal()) {
+            return Math.max(1, spark.defaultParallelism());
+        }
+        return Math.max(1, spark.getConf().getInt("spark.executor.cores", 1) / Math.max(1, spark.getConf().getInt("spark.task.cpus", 1)));
+    }
+
     @Override
     public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, LoadReport> finished) {
         ExecutorService submitters = Executors.newFixedThreadPool(Math.max(1, slices.size()), runnable -> {
@@ -39,13 +50,20 @@ final class SparkSlices implements DistributedLoad.Slices {
             thread.setDaemon(true);
             return thread;
         });
+        // after run returns, a slice that still finishes is not heard: its load's report is made
+        AtomicBoolean open = new AtomicBoolean(true);
+        String group = "gfsload-" + UUID.randomUUID();
         try {
             List<Future<?>> jobs = new ArrayList<>(slices.size());
             for (SliceLoad slice : slices) {
                 jobs.add(submitters.submit(() -> {
-                    spark.setJobDescription("gfsload slice %d of %d".formatted(slice.index() + 1, slices.size()));
+                    spark.setJobGroup(group, "gfsload slice %d of %d".formatted(slice.index() + 1, slices.size()), true);
                     List<LoadReport> report = spark.parallelize(List.of(slice), 1).map(SliceLoad::load).collect();
-                    finished.accept(slice, report.get(0));
+                    synchronized (open) {
+                        if (open.get()) {
+                            finished.accept(slice, report.get(0));
+                        }
+                    }
                 }));
             }
             RuntimeException failure = null;
@@ -65,9 +83,13 @@ final class SparkSlices implements DistributedLoad.Slices {
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+            spark.cancelJobGroup(group);
             throw new IllegalStateException("Interrupted while the executors load", e);
         }
         finally {
+            synchronized (open) {
+                open.set(false);
+            }
             submitters.shutdownNow();
         }
     }
