@@ -115,6 +115,11 @@ class TestMasterKilledDuringLoad {
         assertEquals(ExitCode.FAILED, run.exitCode());
         assertEquals("gfsload: Cannot reach the cache master at 127.0.0.1:" + port + ": Connection refused", run.err().strip());
         assertEquals("", run.out());
-        assertFalse(Files.exists(reportFile), "nothing was loaded, nor planned");
+        // nothing was loaded, nor planned: the report says only that the command failed, and why
+        com.fasterxml.jackson.databind.JsonNode report = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readString(reportFile));
+        assertEquals("FAILED", report.get("state").asText());
+        assertEquals(ExitCode.FAILED, report.get("exitCode").asInt());
+        assertEquals("Cannot reach the cache master at 127.0.0.1:" + port + ": Connection refused", report.get("error").asText());
+        assertFalse(report.has("totals"), report.toString());
     }
 }
