@@ -42,10 +42,11 @@ final class LoadRunner {
     static final int EMPTY_PARTITIONS_NAMED = 5;
 
     private final Services services;
-    private final Configuration hadoopConf = new Configuration();
+    private final Configuration hadoopConf;
 
     LoadRunner(Services services) {
         this.services = services;
+        this.hadoopConf = services.hadoopConf();
     }
 
     /**

@@ -49,10 +49,12 @@ final class Services implements AutoCloseable {
     private final CacheClient cache;
     private final Optional<DistributedLoad.Slices> slices;
     private final ConnectionOptions connection;
+    private final Map<String, String> hadoopSettings;
 
     private Services(CliEnvironment environment, ConnectionOptions connection, Optional<MetastoreOptions> metastore) {
         this.slices = environment.slices();
         this.connection = connection;
+        this.hadoopSettings = environment.hadoopSettings();
         if (slices.isPresent() && connection.master().isEmpty()) {
             // the embedded cluster lives in this process, out of the executors' reach
             throw new InvalidRequestException("A Spark job loads through its executors, which need a cache cluster they can reach: "
@@ -150,6 +152,13 @@ final class Services implements AutoCloseable {
     /** Where loads run in slices (the executors of the Spark job the command runs in), or empty: in this process. */
     Optional<DistributedLoad.Slices> slices() {
         return slices;
+    }
+
+    /** The Hadoop configuration the UFS is listed and read with: the site files', and the environment's settings over them. */
+    Configuration hadoopConf() {
+        Configuration conf = new Configuration();
+        hadoopSettings.forEach(conf::set);
+        return conf;
     }
 
     /** What the slices of a load connect with: the master of {@code --master}, its token, and {@code hadoopConf}'s settings. */

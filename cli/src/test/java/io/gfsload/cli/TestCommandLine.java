@@ -141,6 +141,16 @@ class TestCommandLine {
     }
 
     @Test
+    void theEnvironmentsHadoopSettingsAreThoseTheUfsIsListedWith() {
+        // a Spark job's spark.hadoop.* settings: here, the class of a scheme
+        CliEnvironment environment = new CliEnvironment(home).withHadoopSettings(java.util.Map.of("fs.nosuchscheme.impl", "org.example.NoSuchFileSystem"));
+        CliRun run = CliRun.gfsload(environment, "distributedLoad", "--dry-run", "nosuchscheme://bucket/db/t");
+        assertEquals(ExitCode.FAILED, run.exitCode(), run.err());
+        assertTrue(run.err().contains("the connector class org.example.NoSuchFileSystem is not on the classpath"), run.err());
+        assertFalse(environment.toString().contains("org.example"), "settings may hold credentials: " + environment);
+    }
+
+    @Test
     void aMalformedSiteFileOnTheClasspathIsBadInputBeforeAnythingStarts(@TempDir Path conf) throws IOException {
         Files.writeString(conf.resolve("core-site.xml"), "<configuration><property><name>fs.defaultFS</name>\n");
         ClassLoader original = Thread.currentThread().getContextClassLoader();

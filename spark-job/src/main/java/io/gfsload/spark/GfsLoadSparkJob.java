@@ -2,8 +2,11 @@ package io.gfsload.spark;
 
 import io.gfsload.cli.CliEnvironment;
 import io.gfsload.cli.GfsLoad;
+import java.util.HashMap;
+import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import scala.Tuple2;
 
 /**
  * {@code gfsload} as a {@code spark-submit} job: the same arguments and exit codes as the command
@@ -26,11 +29,21 @@ public final class GfsLoadSparkJob {
         int code;
         try (JavaSparkContext spark = new JavaSparkContext(conf)) {
             CliEnvironment environment = CliEnvironment.fromSystem(System.getenv(), System.getProperty("user.home"))
-                    .withSlices(new SparkSlices(spark));
+                    .withSlices(new SparkSlices(spark))
+                    .withHadoopSettings(hadoopSettings(conf));
             code = GfsLoad.createCommandLine(environment).execute(args);
         }
         if (code != 0) {
             System.exit(code);
         }
+    }
+
+    /** The application's {@code spark.hadoop.*} settings, without the prefix, as Spark gives them to Hadoop. */
+    static Map<String, String> hadoopSettings(SparkConf conf) {
+        Map<String, String> settings = new HashMap<>();
+        for (Tuple2<String, String> entry : conf.getAllWithPrefix("spark.hadoop.")) {
+            settings.put(entry._1(), entry._2());
+        }
+        return settings;
     }
 }

@@ -69,13 +69,19 @@ class TestSparkSubmitJob {
 
     /** {@code spark-submit --master local[2] --class GfsLoadSparkJob JAR args}, with a home of its own. */
     private static Run sparkSubmit(String... args) throws IOException, InterruptedException {
+        return sparkSubmit(List.of(), args);
+    }
+
+    /** As {@link #sparkSubmit(String...)}, with {@code sparkOptions} (e.g. {@code --conf k=v}) before the jar. */
+    private static Run sparkSubmit(List<String> sparkOptions, String... args) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx1g");
         command.addAll(List.of(System.getProperty("gfsload.java17.opens").trim().split("\\s+")));
         command.addAll(List.of("-cp", Files.readString(Path.of(System.getProperty("gfsload.spark.classpath"))).strip(),
-                "org.apache.spark.deploy.SparkSubmit", "--master", "local[2]", "--conf", "spark.ui.enabled=false",
-                "--class", GfsLoadSparkJob.class.getName(), System.getProperty("gfsload.spark.job.jar")));
+                "org.apache.spark.deploy.SparkSubmit", "--master", "local[2]", "--conf", "spark.ui.enabled=false"));
+        command.addAll(sparkOptions);
+        command.addAll(List.of("--class", GfsLoadSparkJob.class.getName(), System.getProperty("gfsload.spark.job.jar")));
         command.addAll(List.of(args));
         Path out = Files.createTempFile(directory, "out", ".txt");
         Path err = Files.createTempFile(directory, "err", ".txt");
@@ -156,6 +162,12 @@ class TestSparkSubmitJob {
         assertEquals(2, noMaster.exitCode(), noMaster.err());
         assertTrue(noMaster.err().contains("A Spark job loads through its executors, which need a cache cluster they can reach: give its master "
                 + "with --master HOST:PORT"), noMaster.err());
+
+        // the application's spark.hadoop.* settings are the Hadoop settings the driver lists the UFS with
+        Run connector = sparkSubmit(List.of("--conf", "spark.hadoop.fs.nosuchscheme.impl=org.example.NoSuchFileSystem"),
+                "distributedLoad", "--master", master, "--token-file", token, "nosuchscheme://bucket/data");
+        assertEquals(4, connector.exitCode(), connector.err());
+        assertTrue(connector.err().contains("the connector class org.example.NoSuchFileSystem is not on the classpath"), connector.err());
 
         Run wholeJob = sparkSubmit("--table", "demo.events", "-A", "--atomic-scope", "job", "--master", master, "--token-file", token, "--metastore", uri);
         assertEquals(2, wholeJob.exitCode(), wholeJob.err());
