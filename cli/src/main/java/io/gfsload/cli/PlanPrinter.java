@@ -26,7 +26,7 @@ final class PlanPrinter {
 
     /** One partition of a dry run. */
     record PartitionSummary(String name, String location, long files, long bytes, long blocks, long blocksCached, long bytesCached,
-            long blocksToLoad, long bytesToLoad, double estimatedSeconds) {}
+            long blocksToLoad, long bytesToLoad, double estimatedSeconds, String error) {}
 
     /** The dry run as printed with {@code --json}. */
     record PlanSummary(String target, int replication, long blockSize, List<PartitionSummary> partitions, PartitionSummary totals,
@@ -64,23 +64,23 @@ final class PlanPrinter {
     static PlanSummary summarize(LoadPlan plan, ClusterInfo cluster, UfsRate rate) {
         List<PartitionSummary> partitions = new ArrayList<>();
         for (PartitionLoad partition : plan.partitions()) {
-            partitions.add(summarize(partition.name(), partition.location(), partition.files(), rate.bytesPerSecond()));
+            partitions.add(summarize(partition.name(), partition.location(), partition.files(), rate.bytesPerSecond(), partition.listingError()));
         }
-        PartitionSummary total = summarize("total", "", plan.partitions().stream().flatMap(p -> p.files().stream()).toList(), rate.bytesPerSecond());
+        PartitionSummary total = summarize("total", "", plan.partitions().stream().flatMap(p -> p.files().stream()).toList(), rate.bytesPerSecond(), null);
         long needed = plan.stats().bytesToLoad() * plan.request().replication();
         return new PlanSummary(plan.request().target().describe(), plan.request().replication(), plan.blockSize(), partitions, total,
                 cluster.liveWorkers().size(), cluster.liveAvailableBytes(), needed,
                 needed == 0 || needed <= cluster.liveAvailableBytes() && plan.request().replication() <= cluster.liveWorkers().size(), rate.bytesPerSecond(), rate.because());
     }
 
-    private static PartitionSummary summarize(String name, String location, List<FileLoad> files, long bytesPerSecond) {
+    private static PartitionSummary summarize(String name, String location, List<FileLoad> files, long bytesPerSecond, String error) {
         long bytes = files.stream().mapToLong(f -> f.file().length()).sum();
         long blocks = files.stream().mapToLong(f -> f.blocks().size()).sum();
         long blocksCached = files.stream().flatMap(f -> f.blocks().stream()).filter(b -> b.cached()).count();
         long bytesCached = files.stream().mapToLong(FileLoad::cachedBytes).sum();
         long bytesToLoad = bytes - bytesCached;
         return new PartitionSummary(name, location, files.size(), bytes, blocks, blocksCached, bytesCached, blocks - blocksCached, bytesToLoad,
-                (double) bytesToLoad / bytesPerSecond);
+                (double) bytesToLoad / bytesPerSecond, error);
     }
 
     /** Prints {@code plan} with the cluster's capacity, as {@code gfsload plan} and {@code --dry-run} do; returns what it printed. */
@@ -127,6 +127,18 @@ final class PlanPrinter {
                         : summary.replication() > summary.liveWorkers() ? "DOES NOT FIT (each replica of a block needs a worker of its own)"
                         : "DOES NOT FIT"));
         out.append("Estimates assume %s/s from the UFS (%s).%n".formatted(Sizes.format(summary.assumedBytesPerSecond()), summary.assumedBecause()));
+        out.append(unlisted(summary));
+        return out.toString();
+    }
+
+    /** The partitions that could not be listed, a line each with why: their files are in no count. */
+    private static String unlisted(PlanSummary summary) {
+        StringBuilder out = new StringBuilder();
+        for (PartitionSummary p : summary.partitions()) {
+            if (p.error() != null) {
+                out.append("Not listed, not loaded: %s: %s%n".formatted(p.name(), p.error()));
+            }
+        }
         return out.toString();
     }
 
@@ -143,6 +155,7 @@ final class PlanPrinter {
             out.append(format.formatted(p.name(), p.files(), Sizes.format(p.bytes()), p.blocks(), p.blocksCached(), Sizes.format(p.bytesCached()),
                     String.format(Locale.ROOT, "%.1f %%", cachedPercent(p))));
         }
+        out.append(unlisted(summary));
         return out.toString();
     }
 

@@ -38,6 +38,9 @@ final class ReportPrinter {
         LoadTotals t = report.totals();
         StringBuilder out = new StringBuilder();
         out.append("%s: %s%n".formatted(report.target(), report.state()));
+        if (t.partitionsFailed() > 0) {
+            out.append("  partitions %d not listed, their files not loaded%n".formatted(t.partitionsFailed()));
+        }
         out.append("  files   %d planned, %d failed%n".formatted(t.files(), t.filesFailed()));
         out.append("  blocks  %d planned: %d loaded, %d already cached, %d failed%n"
                 .formatted(t.blocks(), t.blocksLoaded(), t.blocksAlreadyCached(), t.blocksFailed()));
@@ -76,9 +79,16 @@ final class ReportPrinter {
             out.append("  cause   %s%n".formatted(report.stopReason()));
         }
         if (report.state() != LoadState.SUCCEEDED) {
-            out.append("  failed files:%n".formatted());
-            for (FileReport file : report.failedFiles()) {
-                out.append("    %s: %s%n".formatted(file.path(), file.error()));
+            if (t.partitionsFailed() > 0) {
+                out.append("  partitions not listed:%n".formatted());
+                report.partitions().stream().filter(partition -> partition.error() != null)
+                        .forEach(partition -> out.append("    %s: %s%n".formatted(partition.name(), partition.error())));
+            }
+            if (t.filesFailed() > 0 || t.partitionsFailed() == 0) {
+                out.append("  failed files:%n".formatted());
+                for (FileReport file : report.failedFiles()) {
+                    out.append("    %s: %s%n".formatted(file.path(), file.error()));
+                }
             }
         }
         return out.toString();

@@ -58,6 +58,35 @@ class TestPathCommands {
     }
 
     @Test
+    void aPathThatCannotBeListedFailsAloneAndTheOthersAreLoaded() throws IOException {
+        Path good = directory("listed", 2, 50_000);
+        Path bad = directory("unlisted", 1, 50_000);
+        // a link to itself: listing the directory fails ("Too many levels of symbolic links"), as for a directory it may not read
+        Files.createSymbolicLink(bad.resolve("loop"), bad.resolve("loop"));
+
+        CliRun dryRun = gfsload("distributedLoad", "--dry-run", good.toString(), bad.toString());
+        assertEquals(0, dryRun.exitCode(), dryRun.err());
+        assertTrue(dryRun.out().contains("Not listed, not loaded: " + bad + ": Cannot list " + bad + ": "), dryRun.out());
+
+        CliRun load = gfsload("distributedLoad", "--progress", "none", "--json", good.toString(), bad.toString());
+
+        assertEquals(ExitCode.PARTIAL, load.exitCode(), load.err());
+        JsonNode report = json(load.out());
+        assertEquals("PARTIAL", report.get("state").asText());
+        assertEquals(1, report.get("totals").get("partitionsFailed").asLong());
+        assertEquals(2, report.get("totals").get("files").asLong(), "the listed path's files");
+        assertEquals(2, report.get("totals").get("blocksLoaded").asLong());
+        JsonNode unlisted = report.get("partitions").get(1);
+        assertTrue(unlisted.get("error").asText().startsWith("Cannot list " + bad + ": " + bad.resolve("loop")), unlisted.toString());
+        assertTrue(report.get("partitions").get(0).get("error").isNull());
+
+        CliRun summary = gfsload("distributedLoad", "--progress", "none", good.toString(), bad.toString());
+        assertEquals(ExitCode.PARTIAL, summary.exitCode(), summary.err());
+        assertTrue(summary.out().contains("  partitions 1 not listed, their files not loaded"), summary.out());
+        assertTrue(summary.out().contains("  partitions not listed:%n    %s: Cannot list %s: ".formatted(bad, bad)), summary.out());
+    }
+
+    @Test
     void aDryRunOfPathsPrintsThePlanAsPlanDoesAndLoadsNothing() throws IOException {
         Path dir = directory("dry", 3, 100_000);
         Path report = home.resolve("reports/dry.json");

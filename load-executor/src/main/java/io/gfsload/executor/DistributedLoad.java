@@ -316,7 +316,7 @@ public final class DistributedLoad {
                 FileReport outcome = files.get(file.file().path());
                 outcomes.add(outcome != null ? outcome : notRun(file));
             }
-            partitions.add(PartitionReport.of(partition.name(), outcomes, partition.files().stream().mapToLong(FileLoad::cachedBytes).sum()));
+            partitions.add(PartitionReport.of(partition, outcomes));
         }
         LoadTotals totals = LoadTotals.of(partitions);
         LoadState state = LoadExecutor.state(totals);

@@ -328,7 +328,7 @@ public final class LoadExecutor {
                     if (scope() == AtomicOptions.Scope.PARTITION) {
                         files = commitScope(run, List.of(partition), List.of(files), "partition " + partition.name()).get(0);
                     }
-                    partitions.add(PartitionReport.of(partition.name(), files, partition.files().stream().mapToLong(FileLoad::cachedBytes).sum()));
+                    partitions.add(PartitionReport.of(partition, files));
                 }
                 if (scope() == AtomicOptions.Scope.JOB) {
                     List<List<FileReport>> committed = commitScope(run, plan.partitions(), partitions.stream().map(PartitionReport::files).toList(), "the job");
@@ -515,7 +515,7 @@ public final class LoadExecutor {
                 }
                 files.add(checked);
             }
-            partitions.add(PartitionReport.of(partition.name(), files, cachedBeforeAndFound));
+            partitions.add(partition.listed() ? PartitionReport.of(partition.name(), files, cachedBeforeAndFound) : report.partitions().get(p));
         }
         LoadTotals totals = LoadTotals.of(partitions);
         LoadState state = report.state() == LoadState.FAILED ? LoadState.FAILED : state(totals);
@@ -581,8 +581,13 @@ public final class LoadExecutor {
             }
         }
         String reason = null;
+        Optional<PartitionLoad> unlisted = partitions.stream().filter(partition -> !partition.listed()).findFirst();
         if (failed) {
             reason = "not committed: %s has failed files".formatted(scope);
+        }
+        else if (unlisted.isPresent()) {
+            // all of the scope or nothing: a partition of it whose files are unknown is not loaded
+            reason = "not committed: %s has a partition that could not be listed (%s)".formatted(scope, unlisted.get().name());
         }
         else if (!blocks.isEmpty()) {
             try {
@@ -630,9 +635,9 @@ public final class LoadExecutor {
         return run.abortedAfter.get() >= 0 ? LoadState.FAILED : state(totals);
     }
 
-    /** SUCCEEDED with no failed block, FAILED with nothing cached, PARTIAL between. */
+    /** SUCCEEDED with no failed block and every partition listed, FAILED with nothing cached, PARTIAL between. */
     static LoadState state(LoadTotals totals) {
-        if (totals.blocksFailed() == 0) {
+        if (!totals.anyFailed()) {
             return LoadState.SUCCEEDED;
         }
         return totals.blocksLoaded() + totals.blocksAlreadyCached() > 0 ? LoadState.PARTIAL : LoadState.FAILED;

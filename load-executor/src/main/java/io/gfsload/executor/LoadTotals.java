@@ -17,9 +17,27 @@ import java.util.List;
  * @param bytesLoaded bytes of the blocks loaded
  * @param bytesAlreadyCached bytes cached before this run
  * @param retries attempts repeated after transient failures
+ * @param partitionsFailed partitions (or paths) whose location could not be listed: their files
+ *     are unknown, so in none of the other counts
  */
 public record LoadTotals(long files, long filesFailed, long blocks, long blocksLoaded, long blocksAlreadyCached, long blocksFailed,
-        long bytes, long bytesLoaded, long bytesAlreadyCached, long retries) implements Serializable {
+        long bytes, long bytesLoaded, long bytesAlreadyCached, long retries, long partitionsFailed) implements Serializable {
+    /** Sums without failed partitions. */
+    public LoadTotals(long files, long filesFailed, long blocks, long blocksLoaded, long blocksAlreadyCached, long blocksFailed,
+            long bytes, long bytesLoaded, long bytesAlreadyCached, long retries) {
+        this(files, filesFailed, blocks, blocksLoaded, blocksAlreadyCached, blocksFailed, bytes, bytesLoaded, bytesAlreadyCached, retries, 0);
+    }
+
+    /** These sums, and one more partition that could not be listed. */
+    LoadTotals withPartitionFailed() {
+        return new LoadTotals(files, filesFailed, blocks, blocksLoaded, blocksAlreadyCached, blocksFailed, bytes, bytesLoaded, bytesAlreadyCached, retries,
+                partitionsFailed + 1);
+    }
+
+    /** Whether anything planned is not cached: a failed block, or a partition that could not be listed. */
+    public boolean anyFailed() {
+        return blocksFailed > 0 || partitionsFailed > 0;
+    }
     /** The sums over the totals of {@code partitions}. */
     static LoadTotals of(Collection<PartitionReport> partitions) {
         return partitions.stream().map(PartitionReport::totals).reduce(ofFiles(List.of(), 0), LoadTotals::plus);
@@ -53,6 +71,7 @@ public record LoadTotals(long files, long filesFailed, long blocks, long blocksL
     private LoadTotals plus(LoadTotals other) {
         return new LoadTotals(files + other.files, filesFailed + other.filesFailed, blocks + other.blocks, blocksLoaded + other.blocksLoaded,
                 blocksAlreadyCached + other.blocksAlreadyCached, blocksFailed + other.blocksFailed, bytes + other.bytes,
-                bytesLoaded + other.bytesLoaded, bytesAlreadyCached + other.bytesAlreadyCached, retries + other.retries);
+                bytesLoaded + other.bytesLoaded, bytesAlreadyCached + other.bytesAlreadyCached, retries + other.retries,
+                partitionsFailed + other.partitionsFailed);
     }
 }

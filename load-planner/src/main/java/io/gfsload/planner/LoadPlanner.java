@@ -22,6 +22,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -320,8 +321,17 @@ public final class LoadPlanner {
         private List<PartitionLoad> listGroup(List<Location> group) {
             List<List<FileIdentity>> listings = new ArrayList<>(group.size());
             List<FileIdentity> withBlocks = new ArrayList<>();
+            Map<Integer, String> unlisted = new HashMap<>();
             for (Location location : group) {
-                List<FileIdentity> files = list(location);
+                List<FileIdentity> files;
+                try {
+                    files = list(location);
+                }
+                catch (ListingFailedException e) {
+                    // this location's: its partition fails, the others are loaded
+                    unlisted.put(listings.size(), e.getMessage());
+                    files = List.of();
+                }
                 listings.add(files);
                 for (FileIdentity file : files) {
                     if (file.length() > 0) {
@@ -332,6 +342,10 @@ public final class LoadPlanner {
             Map<FileIdentity, List<CachedBlock>> cached = withBlocks.isEmpty() ? Map.of() : cacheState.cachedBlocks(withBlocks);
             List<PartitionLoad> partitions = new ArrayList<>(group.size());
             for (int i = 0; i < group.size(); i++) {
+                if (unlisted.containsKey(i)) {
+                    partitions.add(PartitionLoad.unlisted(group.get(i).name(), group.get(i).location(), unlisted.get(i)));
+                    continue;
+                }
                 List<FileLoad> files = new ArrayList<>(listings.get(i).size());
                 for (FileIdentity file : listings.get(i)) {
                     files.add(fileLoad(file, cached.getOrDefault(file, List.of()), replication));
@@ -410,7 +424,7 @@ public final class LoadPlanner {
         // a file system that cannot be created for a host that does not resolve, for one
         unreachable(root, failure);
         if (failure instanceof IOException io) {
-            return new PlanningException("%s %s: %s".formatted(action, location, reason(io)), failure);
+            return new ListingFailedException("%s %s: %s".formatted(action, location, reason(io)), failure);
         }
         // Hadoop names a class for the scheme (s3a, for one) that is not on the classpath
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {

@@ -13,8 +13,10 @@ import java.util.List;
  * @param files the files found there
  * @param repeatedFiles the files also found there that an earlier path of the same request
  *     covers, planned there only: a path with none of its own files is then not empty
+ * @param listingError why the location could not be listed ({@code Cannot list ...: permission
+ *     denied: ...}), its files then unknown and none planned; {@code null} when it was listed
  */
-public record PartitionLoad(String name, String location, List<FileLoad> files, int repeatedFiles) implements Serializable {
+public record PartitionLoad(String name, String location, List<FileLoad> files, int repeatedFiles, String listingError) implements Serializable {
     public PartitionLoad {
         requireNonNull(name, "name is null");
         requireNonNull(location, "location is null");
@@ -22,6 +24,14 @@ public record PartitionLoad(String name, String location, List<FileLoad> files, 
         if (repeatedFiles < 0) {
             throw new IllegalArgumentException("repeatedFiles is negative: " + repeatedFiles);
         }
+        if (listingError != null && !files.isEmpty()) {
+            throw new IllegalArgumentException("a location that could not be listed has no files: " + location);
+        }
+    }
+
+    /** A listed location's files, {@code repeatedFiles} of them planned elsewhere. */
+    public PartitionLoad(String name, String location, List<FileLoad> files, int repeatedFiles) {
+        this(name, location, files, repeatedFiles, null);
     }
 
     /** The files found at {@code location}, none of them planned elsewhere. */
@@ -29,9 +39,18 @@ public record PartitionLoad(String name, String location, List<FileLoad> files, 
         this(name, location, files, 0);
     }
 
-    /** Whether nothing was found at the location (empty or missing), not even files an earlier path covers. */
+    /** A location that could not be listed, and why. */
+    public static PartitionLoad unlisted(String name, String location, String error) {
+        return new PartitionLoad(name, location, List.of(), 0, requireNonNull(error, "error is null"));
+    }
+
+    public boolean listed() {
+        return listingError == null;
+    }
+
+    /** Whether nothing was found at the location (empty or missing), not even files an earlier path covers; false when it could not be listed. */
     public boolean locationEmpty() {
-        return files.isEmpty() && repeatedFiles == 0;
+        return listed() && files.isEmpty() && repeatedFiles == 0;
     }
 
     public long bytes() {
