@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
         footer = {
                 "  0  everything requested is cached at the requested replication",
                 "  2  bad usage or input",
-                "  3  partial: some files failed; the report lists them",
+                "  3  partial: some files failed or partitions could not be listed; the report lists them",
                 "  4  failed",
                 "  5  table, partition or path not found",
                 "  6  not enough cache capacity for the plan",
