@@ -423,6 +423,10 @@ public final class LoadPlanner {
     private RuntimeException failure(String action, String location, Path root, Exception failure) {
         // a file system that cannot be created for a host that does not resolve, for one
         unreachable(root, failure);
+        if (failure instanceof org.apache.hadoop.fs.UnsupportedFileSystemException) {
+            // no file system for the scheme: every location of it fails alike
+            return new PlanningException("%s %s: %s".formatted(action, location, failure.getMessage()), failure);
+        }
         if (failure instanceof IOException io) {
             return new ListingFailedException("%s %s: %s".formatted(action, location, reason(io)), failure);
         }
