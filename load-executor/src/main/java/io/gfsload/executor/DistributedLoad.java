@@ -5,11 +5,15 @@ import static java.util.Objects.requireNonNull;
 import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CachedBlock;
+import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.MasterUnavailableException;
+import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.PartitionLoad;
+import io.gfsload.planner.PlanStats;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -18,8 +22,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.PriorityQueue;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
+import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -115,6 +121,7 @@ public final class DistributedLoad {
         List<SliceLoad> cut = slices(plan);
         Map<Integer, LoadReport> reports = new HashMap<>();
         String failure = null;
+        Set<String> liveAtStart = liveWorkers();
         Optional<AtomicOptions> atomic = options.atomic();
         // the slices' temp area, opened (or adopted) before any of them stages a block and kept alive while they run
         atomic.ifPresent(a -> cache.tempAreas().openTempArea(a.jobId(), a.expireTime()));
@@ -142,13 +149,17 @@ public final class DistributedLoad {
                 renewal.close();
             }
         }
-        long duration = Math.max(0, clock.millis() - start);
         Map<Integer, LoadReport> finished;
         synchronized (reports) {
             finished = Map.copyOf(reports);
         }
+        Optional<Restored> restored = Optional.empty();
+        if (failure == null && atomic.isEmpty() && !cut.isEmpty()) {
+            restored = restoreReplicas(plan, finished, liveAtStart, journal);
+        }
+        long duration = Math.max(0, clock.millis() - start);
         LoadReport report = merge(plan, finished, duration, failure,
-                journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead())).orElse(null));
+                journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead())).orElse(null), restored);
         atomic.ifPresent(a -> {
             if (report.totals().blocksFailed() == 0) {
                 try {
@@ -251,6 +262,81 @@ public final class DistributedLoad {
         return result;
     }
 
+    /**
+     * What the load wrote again after workers were lost: the files' reports of that round, by path,
+     * and what it counts.
+     */
+    private record Restored(List<String> lostWorkers, Map<String, FileReport> files, long blocks, long bytes) {}
+
+    private Set<String> liveWorkers() {
+        return cache.clusterInfo().liveWorkers().stream().map(WorkerInfo::id).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /**
+     * When workers that were live at the start are lost by the end, the replicas they held are gone
+     * also for the slices that had finished before: the blocks of the files loaded whole that no
+     * longer have the replication on live workers are loaded again, in slices as the load was, so
+     * that the load says SUCCEEDED only with every block on live workers.
+     */
+    private Optional<Restored> restoreReplicas(LoadPlan plan, Map<Integer, LoadReport> reports, Set<String> liveAtStart, Optional<JobJournal> journal) {
+        Set<String> lost = new TreeSet<>(liveAtStart);
+        lost.removeAll(liveWorkers());
+        if (lost.isEmpty()) {
+            return Optional.empty();
+        }
+        Map<String, FileReport> outcomes = new HashMap<>();
+        reports.values().forEach(report -> report.partitions().forEach(partition -> partition.files().forEach(file -> outcomes.put(file.path(), file))));
+        int replication = plan.request().replication();
+        List<PartitionLoad> again = new ArrayList<>();
+        for (PartitionLoad partition : plan.partitions()) {
+            List<FileIdentity> loaded = partition.files().stream()
+                    .filter(file -> !file.blocks().isEmpty() && outcomes.containsKey(file.file().path()) && !outcomes.get(file.file().path()).failed())
+                    .map(FileLoad::file)
+                    .toList();
+            if (loaded.isEmpty()) {
+                continue;
+            }
+            Map<FileIdentity, List<CachedBlock>> cached = cache.cachedBlocks(loaded);
+            List<FileLoad> underReplicated = new ArrayList<>();
+            for (FileLoad file : partition.files()) {
+                List<CachedBlock> blocks = cached.get(file.file());
+                if (blocks == null) {
+                    continue;
+                }
+                List<BlockTask> marked = file.blocks().stream()
+                        .map(block -> new BlockTask(block.file(), block.index(), block.offset(), block.length(),
+                                blocks.stream().anyMatch(c -> c.index() == block.index() && c.length() == block.length() && c.replicas() >= replication)))
+                        .toList();
+                if (marked.stream().anyMatch(block -> !block.cached())) {
+                    underReplicated.add(new FileLoad(file.file(), marked));
+                }
+            }
+            if (!underReplicated.isEmpty()) {
+                again.add(new PartitionLoad(partition.name(), partition.location(), underReplicated, 0));
+            }
+        }
+        if (again.isEmpty()) {
+            return Optional.of(new Restored(List.copyOf(lost), Map.of(), 0, 0));
+        }
+        LoadPlan restore = new LoadPlan(plan.request(), plan.blockSize(), again, List.of(), PlanStats.of(again));
+        LOG.warn("Workers {} were lost during the load: loading {} blocks of {} files again", lost, restore.stats().blocksToLoad(), restore.stats().files());
+        Map<String, FileReport> rewritten = new HashMap<>();
+        long[] counts = new long[2];
+        slices.run(slices(restore), (slice, report) -> {
+            synchronized (rewritten) {
+                report.partitions().forEach(partition -> partition.files().forEach(file -> {
+                    rewritten.put(file.path(), file);
+                    counts[0] += file.blocksLoaded();
+                    counts[1] += file.bytesLoaded();
+                }));
+            }
+            journal.ifPresent(j -> j.recordRead(report.ufsBytesRead()));
+        });
+        synchronized (rewritten) {
+            return Optional.of(new Restored(List.copyOf(lost), Map.copyOf(rewritten), counts[0], counts[1]));
+        }
+    }
+
     /** A finished slice: its files to the listener and the journal. */
     private void heard(SliceLoad slice, LoadReport report, Optional<JobJournal> journal) {
         Map<String, FileReport> files = new HashMap<>();
@@ -288,7 +374,8 @@ public final class DistributedLoad {
      *
      * @param failure why not every slice finished, or {@code null}
      */
-    LoadReport merge(LoadPlan plan, Map<Integer, LoadReport> reports, long durationMillis, String failure, LoadReport.JobSummary job) {
+    LoadReport merge(LoadPlan plan, Map<Integer, LoadReport> reports, long durationMillis, String failure, LoadReport.JobSummary job,
+            Optional<Restored> restored) {
         Map<String, FileReport> files = new HashMap<>();
         long ufsBytesRead = 0;
         String stopReason = failure;
@@ -296,6 +383,11 @@ public final class DistributedLoad {
         TreeSet<String> lostWorkers = new TreeSet<>();
         long restoredBlocks = 0;
         long restoredBytes = 0;
+        if (restored.isPresent()) {
+            lostWorkers.addAll(restored.get().lostWorkers());
+            restoredBlocks += restored.get().blocks();
+            restoredBytes += restored.get().bytes();
+        }
         for (LoadReport report : reports.values()) {
             report.partitions().forEach(partition -> partition.files().forEach(file -> files.put(file.path(), file)));
             ufsBytesRead += report.ufsBytesRead();
@@ -314,6 +406,12 @@ public final class DistributedLoad {
             List<FileReport> outcomes = new ArrayList<>(partition.files().size());
             for (FileLoad file : partition.files()) {
                 FileReport outcome = files.get(file.file().path());
+                FileReport again = restored.map(r -> r.files().get(file.file().path())).orElse(null);
+                if (again != null && again.failed()) {
+                    // its replicas on the lost workers could not be written again: not cached as asked
+                    outcome = new FileReport(again.path(), again.length(), again.blocks(), 0, again.blocks() - again.blocksFailed(), again.blocksFailed(), 0,
+                            outcome.retries() + again.retries(), "replicas lost with a worker not written again: " + again.error());
+                }
                 outcomes.add(outcome != null ? outcome : notRun(file));
             }
             partitions.add(PartitionReport.of(partition, outcomes));

@@ -307,6 +307,57 @@ class TestDistributedLoad {
     }
 
     @Test
+    void replicasLostWithAWorkerAfterTheirSliceFinishedAreWrittenAgain() throws Exception {
+        try (LocalCluster three = LocalCluster.start(LocalClusterConfig.builder(directory.resolve("three")).workers(3).workerCapacityBytes(64L << 20)
+                .build()); CacheClient threeClient = three.newClient()) {
+            LoadPlan plan = LocalPlans.plan(threeClient, directory.resolve("data"), BLOCK, 2);
+            int[] rounds = {0};
+            DistributedLoad.Slices loseAWorkerAfterTheFirstRound = new DistributedLoad.Slices() {
+                @Override
+                public int parallelism() {
+                    return 2;
+                }
+
+                @Override
+                public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, LoadReport> finished) {
+                    new SerializedSlices(2).run(slices, finished);
+                    if (rounds[0]++ == 0) {
+                        // every slice has finished: the worker's replicas go with it
+                        three.stopWorker(1);
+                        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                        while (threeClient.clusterInfo().liveWorkers().size() > 2 && System.nanoTime() < deadline) {
+                            try {
+                                Thread.sleep(100);
+                            }
+                            catch (InterruptedException e) {
+                                throw new IllegalStateException(e);
+                            }
+                        }
+                    }
+                }
+            };
+            DistributedLoad load = new DistributedLoad(loseAWorkerAfterTheFirstRound, threeClient,
+                    new DistributedLoad.Connection(three.masterTarget(), Optional.empty(), Map.of()), settings(), ExecutorOptions.defaults(),
+                    ProgressListener.NONE, Clock.systemUTC());
+
+            LoadReport report = load.execute(plan, Optional.empty());
+
+            assertEquals(2, rounds[0], "the load and the round that writes the lost replicas again");
+            assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
+            assertEquals(List.of("worker-1"), report.restore().lostWorkers());
+            assertTrue(report.restore().blocks() > 0, report.restore().toString());
+            for (PartitionLoad partition : plan.partitions()) {
+                for (FileLoad file : partition.files()) {
+                    for (io.gfsload.cache.api.CachedBlock block : threeClient.cachedBlocks(file.file())) {
+                        assertTrue(block.replicas() >= 2, "two live replicas again: " + block);
+                        assertFalse(block.workerIds().contains("worker-1"), block.toString());
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void theFailedFilesThresholdCountsTheWholeLoad() throws IOException {
         LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
         // more than one failed file fails the load; each slice fails one, which alone would not
