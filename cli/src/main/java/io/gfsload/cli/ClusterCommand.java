@@ -167,6 +167,11 @@ public final class ClusterCommand implements Callable<Integer> {
             return usage("--workers must be at least 1: " + workersOption);
         }
         Path directory = dataDir(dataDir);
+        Path embedded = environment.home().resolve("cluster").toAbsolutePath().normalize();
+        if (directory.normalize().equals(embedded)) {
+            // its master's RocksDB would be the embedded cluster's, locked by whichever starts first
+            return usage("%s is the embedded cluster's directory: give the cluster of processes a --data-dir of its own".formatted(directory));
+        }
         Duration startTimeout;
         Optional<ClusterRecord> previous;
         try {

@@ -4,6 +4,7 @@ import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.executor.AtomicOptions;
 import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.executor.JobJournal;
+import io.gfsload.executor.JvmShutdown;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadState;
 import io.gfsload.planner.InvalidRequestException;
@@ -64,6 +65,11 @@ final class LoadAction {
             catch (IllegalStateException e) {
                 // the JVM is shutting down: the hook runs
             }
+        }
+        if (JvmShutdown.inProgress()) {
+            // SIGINT or SIGTERM ended the load (a Spark job's slices stop with it): no summary and no
+            // report, as when the JVM ends the load itself; the hook says what is kept
+            return ExitCode.FAILED;
         }
         // the summary first: a report file that cannot be written does not hide what was loaded
         ReportPrinter.print(report, load.json, spec.commandLine().getOut());

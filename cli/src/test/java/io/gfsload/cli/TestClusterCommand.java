@@ -558,6 +558,12 @@ class TestClusterCommand {
         assertEquals(ExitCode.USAGE, badTimeout.exitCode());
         assertEquals(List.of(config), Files.list(dataDir).toList(), "nothing was started or written");
 
+        Run embedded = cluster("start", "--data-dir", home.resolve("cluster").toString());
+        assertEquals(ExitCode.USAGE, embedded.exitCode());
+        assertEquals("gfsload: " + home.resolve("cluster").toAbsolutePath() + " is the embedded cluster's directory: give the cluster of processes a "
+                + "--data-dir of its own\n", embedded.err());
+        assertFalse(Files.exists(home.resolve("cluster")), "nothing was started or written");
+
         Run bare = cluster();
         assertEquals(ExitCode.USAGE, bare.exitCode());
         for (String subcommand : List.of("start", "status", "stop")) {

@@ -138,7 +138,13 @@ public final class DistributedLoad {
                     });
                 }
                 catch (RuntimeException e) {
-                    LOG.error("The slices of the load did not all finish", e);
+                    if (JvmShutdown.inProgress()) {
+                        // SIGTERM or SIGINT: Spark stops its jobs; the command says what is kept
+                        LOG.info("The load stops with the JVM: {}", e.getMessage());
+                    }
+                    else {
+                        LOG.error("The slices of the load did not all finish", e);
+                    }
                     String message = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
                     failure = "the slices of the load did not all finish: " + message;
                 }
@@ -347,6 +353,9 @@ public final class DistributedLoad {
                 FileReport outcome = files.get(file.file().path());
                 if (outcome == null) {
                     continue;
+                }
+                for (int attempt = 2; attempt <= outcome.retries() + 1; attempt++) {
+                    listener.retrying(outcome.path(), attempt, "in its slice");
                 }
                 if (outcome.failed()) {
                     listener.fileFailed(outcome.path(), outcome.error());

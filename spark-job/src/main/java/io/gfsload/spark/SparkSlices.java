@@ -14,6 +14,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
@@ -23,24 +25,51 @@ import org.apache.spark.api.java.JavaSparkContext;
  * tasks ({@code spark.task.maxFailures}): the retry loads its slice again.
  */
 final class SparkSlices implements DistributedLoad.Slices {
+    /** The most slices of one load: each is a Spark job, and a thread of the driver while it runs. */
+    static final int MAX_SLICES = 64;
+    /** {@code local}, {@code local[4]}, {@code local[*]}, {@code local[4,2]} (threads, failures). */
+    private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\d+)?\\])?");
+
     private final JavaSparkContext spark;
 
     SparkSlices(JavaSparkContext spark) {
         this.spark = requireNonNull(spark, "spark is null");
     }
 
+    /**
+     * The tasks the application runs at once (its executors' cores over a task's; in local mode the
+     * threads of {@code local[N]}), at most {@link #MAX_SLICES}: {@code spark.default.parallelism},
+     * often set high for shuffles, would cut a load into more slices than run at once, each with a
+     * smaller share of the bandwidth.
+     */
     @Override
     public int parallelism() {
-        return spark.defaultParallelism();
+        return Math.max(1, Math.min(MAX_SLICES, taskSlots()));
     }
 
     /** In local mode, every slice in this JVM; else an executor's cores over a task's. */
     @Override
     public int slicesPerProcess() {
         if (spark.isLocal()) {
-            return Math.max(1, spark.defaultParallelism());
+            return parallelism();
         }
         return Math.max(1, spark.getConf().getInt("spark.executor.cores", 1) / Math.max(1, spark.getConf().getInt("spark.task.cpus", 1)));
+    }
+
+    private int taskSlots() {
+        int taskCpus = Math.max(1, spark.getConf().getInt("spark.task.cpus", 1));
+        if (spark.isLocal()) {
+            Matcher local = LOCAL.matcher(spark.master());
+            if (!local.matches() || local.group(1) == null) {
+                return 1;
+            }
+            String threads = local.group(1);
+            return Math.max(1, (threads.equals("*") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(threads)) / taskCpus);
+        }
+        int executors = spark.getConf().getInt("spark.executor.instances", 0);
+        int cores = spark.getConf().getInt("spark.executor.cores", 0);
+        // with dynamic allocation or a standalone cluster the executors are not known up front
+        return executors > 0 && cores > 0 ? executors * cores / taskCpus : spark.defaultParallelism();
     }
 
     @Override

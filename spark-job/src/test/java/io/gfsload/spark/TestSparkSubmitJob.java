@@ -74,6 +74,17 @@ class TestSparkSubmitJob {
 
     /** As {@link #sparkSubmit(String...)}, with {@code sparkOptions} (e.g. {@code --conf k=v}) before the jar. */
     private static Run sparkSubmit(List<String> sparkOptions, String... args) throws IOException, InterruptedException {
+        Path out = Files.createTempFile(directory, "out", ".txt");
+        Path err = Files.createTempFile(directory, "err", ".txt");
+        Process process = start(sparkOptions, out, err, args);
+        if (!process.waitFor(4, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError("spark-submit did not finish in 4 minutes: " + Files.readString(err));
+        }
+        return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+    }
+
+    private static Process start(List<String> sparkOptions, Path out, Path err, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx1g");
@@ -83,16 +94,36 @@ class TestSparkSubmitJob {
         command.addAll(sparkOptions);
         command.addAll(List.of("--class", GfsLoadSparkJob.class.getName(), System.getProperty("gfsload.spark.job.jar")));
         command.addAll(List.of(args));
-        Path out = Files.createTempFile(directory, "out", ".txt");
-        Path err = Files.createTempFile(directory, "err", ".txt");
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
         builder.environment().put("GFSLOAD_HOME", directory.resolve("home").toString());
-        Process process = builder.start();
-        if (!process.waitFor(4, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("spark-submit did not finish in 4 minutes: " + Files.readString(err));
+        return builder.start();
+    }
+
+    @Test
+    void aJobStoppedBySigtermWritesNoSummaryAndNoReportAndSaysTheJournalIsKept() throws Exception {
+        Path data = Files.createDirectories(directory.resolve("slow"));
+        for (int i = 0; i < 4; i++) {
+            Files.write(data.resolve("part-" + i), new byte[8 << 20]);
         }
-        return new Run(process.exitValue(), Files.readString(out), Files.readString(err));
+        Path report = directory.resolve("reports/stopped.json");
+        Path out = Files.createTempFile(directory, "out", ".txt");
+        Path err = Files.createTempFile(directory, "err", ".txt");
+        Process job = start(List.of(), out, err, "distributedLoad", "--master", cluster.masterTarget(), "--token-file", tokenFile.toString(),
+                "--bandwidth", "2MB/s", "--progress", "none", "--report", report.toString(), data.toString());
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        while (!Files.readString(err).contains("in 2 slices") && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertTrue(Files.readString(err).contains("in 2 slices"), Files.readString(err));
+
+        job.destroy();
+
+        assertTrue(job.waitFor(2, TimeUnit.MINUTES), "the job ends");
+        assertEquals(143, job.exitValue(), Files.readString(err));
+        assertEquals("", Files.readString(out), "no summary");
+        assertFalse(Files.exists(report), "no report");
+        assertTrue(Files.readString(err).contains("gfsload: interrupted; the journal of job "), Files.readString(err));
+        assertFalse(Files.readString(err).contains("did not all finish"), Files.readString(err));
     }
 
     private static List<Path> dataFiles(String day) throws IOException {
