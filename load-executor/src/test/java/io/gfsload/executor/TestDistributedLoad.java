@@ -181,8 +181,9 @@ class TestDistributedLoad {
             assertArrayEquals(Files.readAllBytes(Path.of(java.net.URI.create(file.file().path()))), bytes.toByteArray());
         }
 
-        LoadReport again = load(new SerializedSlices(3), ProgressListener.NONE).execute(LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2),
-                Optional.empty());
+        SerializedSlices none = new SerializedSlices(3);
+        LoadReport again = load(none, ProgressListener.NONE).execute(LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2), Optional.empty());
+        assertEquals(List.of(), none.ran, "nothing to load: no slice");
         assertEquals(LoadState.SUCCEEDED, again.state());
         assertEquals(0, again.totals().bytesLoaded());
         assertEquals(plan.stats().blocks(), again.totals().blocksAlreadyCached());
