@@ -162,7 +162,13 @@ public final class DistributedLoad {
         }
         Optional<Restored> restored = Optional.empty();
         if (failure == null && atomic.isEmpty() && !cut.isEmpty()) {
-            restored = restoreReplicas(plan, finished, liveAtStart, journal);
+            try {
+                restored = restoreReplicas(plan, finished, liveAtStart, journal);
+            }
+            catch (MasterUnavailableException e) {
+                // the slices' reports say what the master's going cost; nothing can be restored without it
+                LOG.warn("Cannot ask the master which workers were lost during the load: {}", e.getMessage());
+            }
         }
         long duration = Math.max(0, clock.millis() - start);
         LoadReport report = merge(plan, finished, duration, failure,
