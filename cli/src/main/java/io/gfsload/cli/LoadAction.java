@@ -1,7 +1,6 @@
 package io.gfsload.cli;
 
 import io.gfsload.cache.api.MasterUnavailableException;
-import io.gfsload.executor.AtomicOptions;
 import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.executor.JobJournal;
 import io.gfsload.executor.JvmShutdown;
@@ -26,10 +25,9 @@ final class LoadAction {
             ExecutionOptions execution, WorkloadOptions workload) {
         ProgressReporter.Mode mode = execution.progressMode();
         boolean ignoreCapacity = planning.ignoreCapacity;
-        if (services.slices().isPresent() && (execution.atomic && execution.scope() == AtomicOptions.Scope.JOB || execution.loadWindow().isPresent())) {
-            // both need one process that sees the whole load: the commit of all of it, the pauses of every read
-            throw new InvalidRequestException("A Spark job runs no atomic load of the job's scope (--atomic-scope job) and no load window (--window): "
-                    + "run such a load with bin/gfsload");
+        if (services.slices().isPresent() && execution.loadWindow().isPresent()) {
+            // it needs one process that sees every read, to pause them all
+            throw new InvalidRequestException("A Spark job runs no load window (--window): run such a load with bin/gfsload");
         }
         LoadRunner runner = new LoadRunner(services);
         LoadRunner.Planned planned = runner.plan(request, workload, planning.overrides());

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.MasterUnavailableException;
@@ -38,8 +39,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>An atomic load stages in one temp area, which this load opens, keeps alive and deletes when
  * every file is committed; the slices commit their scopes in it: a file at a time, or a partition
- * at a time, each partition then in one slice. The scope of the whole job, and a load window, are
- * not run this way: each needs one process that sees the whole load.
+ * at a time, each partition then in one slice; of the job's scope, the slices only stage and this
+ * load commits every block at once when no file failed. A load window is not run this way: it
+ * needs one process that sees every read.
  */
 public final class DistributedLoad {
     private static final Logger LOG = LoggerFactory.getLogger(DistributedLoad.class);
@@ -107,8 +109,8 @@ public final class DistributedLoad {
         this.options = requireNonNull(options, "options is null");
         this.listener = requireNonNull(listener, "listener is null");
         this.clock = requireNonNull(clock, "clock is null");
-        if (options.atomic().map(atomic -> atomic.scope() == AtomicOptions.Scope.JOB).orElse(false) || options.window().isPresent()) {
-            throw new IllegalArgumentException("an atomic load of the job's scope, or a load window, runs in one process");
+        if (options.window().isPresent()) {
+            throw new IllegalArgumentException("a load window runs in one process");
         }
     }
 
@@ -160,6 +162,10 @@ public final class DistributedLoad {
         synchronized (reports) {
             finished = Map.copyOf(reports);
         }
+        String uncommitted = null;
+        if (atomic.isPresent() && atomic.get().scope() == AtomicOptions.Scope.JOB) {
+            uncommitted = commitJob(plan, finished, failure, atomic.get(), journal);
+        }
         Optional<Restored> restored = Optional.empty();
         if (failure == null && atomic.isEmpty() && !cut.isEmpty()) {
             try {
@@ -172,7 +178,8 @@ public final class DistributedLoad {
         }
         long duration = Math.max(0, clock.millis() - start);
         LoadReport report = merge(plan, finished, duration, failure,
-                journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead())).orElse(null), restored);
+                journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead())).orElse(null), restored,
+                uncommitted);
         atomic.ifPresent(a -> {
             if (report.totals().blocksFailed() == 0) {
                 try {
@@ -350,6 +357,42 @@ public final class DistributedLoad {
         }
     }
 
+    /**
+     * Commits every block the slices of an atomic job staged, in one batch, when every file of the
+     * plan was staged and every partition listed; returns why it did not, or {@code null}.
+     */
+    private String commitJob(LoadPlan plan, Map<Integer, LoadReport> reports, String failure, AtomicOptions atomic, Optional<JobJournal> journal) {
+        if (failure != null) {
+            return "not committed: " + failure;
+        }
+        Map<String, FileReport> outcomes = new HashMap<>();
+        reports.values().forEach(report -> report.partitions().forEach(partition -> partition.files().forEach(file -> outcomes.put(file.path(), file))));
+        List<BlockKey> blocks = new ArrayList<>();
+        for (PartitionLoad partition : plan.partitions()) {
+            if (!partition.listed()) {
+                return "not committed: the job has a partition that could not be listed (%s)".formatted(partition.name());
+            }
+            for (FileLoad file : partition.files()) {
+                FileReport outcome = outcomes.get(file.file().path());
+                if (outcome == null || outcome.failed()) {
+                    return "not committed: the job has failed files";
+                }
+                file.blocks().stream().filter(block -> !block.cached()).map(BlockTask::key).forEach(blocks::add);
+            }
+        }
+        if (blocks.isEmpty()) {
+            return null;
+        }
+        try {
+            cache.tempAreas().commitScope(atomic.jobId(), blocks);
+            journal.ifPresent(j -> j.recordCommitted(blocks.stream().map(BlockKey::blockId).toList()));
+            return null;
+        }
+        catch (CacheException e) {
+            return "not committed: the commit of the job failed: " + e.getMessage();
+        }
+    }
+
     /** A finished slice: its files to the listener and the journal. */
     private void heard(SliceLoad slice, LoadReport report, Optional<JobJournal> journal) {
         Map<String, FileReport> files = new HashMap<>();
@@ -378,9 +421,13 @@ public final class DistributedLoad {
                 listener.fileFinished(outcome);
             }
         }
+        boolean staged = options.atomic().map(atomic -> atomic.scope() == AtomicOptions.Scope.JOB).orElse(false);
         journal.ifPresent(j -> {
             j.recordRead(report.ufsBytesRead());
-            j.recordCommitted(committed);
+            if (!staged) {
+                // a job's blocks count once the load commits them all
+                j.recordCommitted(committed);
+            }
         });
     }
 
@@ -389,9 +436,10 @@ public final class DistributedLoad {
      * failed file, with why, where its slice did not finish; totals, state and rate over the whole.
      *
      * @param failure why not every slice finished, or {@code null}
+     * @param uncommitted why the blocks an atomic job's slices staged were not committed, or {@code null}
      */
     LoadReport merge(LoadPlan plan, Map<Integer, LoadReport> reports, long durationMillis, String failure, LoadReport.JobSummary job,
-            Optional<Restored> restored) {
+            Optional<Restored> restored, String uncommitted) {
         Map<String, FileReport> files = new HashMap<>();
         long ufsBytesRead = 0;
         String stopReason = failure;
@@ -427,6 +475,10 @@ public final class DistributedLoad {
                     // its replicas on the lost workers could not be written again: not cached as asked
                     outcome = new FileReport(again.path(), again.length(), again.blocks(), 0, again.blocks() - again.blocksFailed(), again.blocksFailed(), 0,
                             outcome.retries() + again.retries(), "replicas lost with a worker not written again: " + again.error());
+                }
+                if (outcome != null && uncommitted != null && !outcome.failed() && outcome.blocksLoaded() > 0) {
+                    // staged, not committed: not loaded
+                    outcome = LoadExecutor.notCommitted(outcome, uncommitted);
                 }
                 outcomes.add(outcome != null ? outcome : notRun(file));
             }

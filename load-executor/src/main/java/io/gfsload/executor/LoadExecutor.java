@@ -330,7 +330,8 @@ public final class LoadExecutor {
                     }
                     partitions.add(PartitionReport.of(partition, files));
                 }
-                if (scope() == AtomicOptions.Scope.JOB) {
+                // a slice of a distributed load stages its part of the job; the load commits the whole
+                if (scope() == AtomicOptions.Scope.JOB && !options.atomic().orElseThrow().sharedArea()) {
                     List<List<FileReport>> committed = commitScope(run, plan.partitions(), partitions.stream().map(PartitionReport::files).toList(), "the job");
                     for (int i = 0; i < partitions.size(); i++) {
                         partitions.set(i, partitions.get(i).withFiles(committed.get(i)));
@@ -618,6 +619,11 @@ public final class LoadExecutor {
 
     private FileReport uncommitted(FileReport file, String reason) {
         listener.fileFailed(file.path(), reason);
+        return notCommitted(file, reason);
+    }
+
+    /** {@code file}, whose blocks were staged and not committed for {@code reason}: none of them loaded. */
+    static FileReport notCommitted(FileReport file, String reason) {
         return new FileReport(file.path(), file.length(), file.blocks(), 0, file.blocksAlreadyCached(), file.blocks() - file.blocksAlreadyCached(),
                 0, file.retries(), reason);
     }

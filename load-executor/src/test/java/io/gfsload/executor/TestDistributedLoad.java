@@ -210,7 +210,7 @@ class TestDistributedLoad {
 
     @Test
     void atomicSlicesCommitTheirScopesInTheLoadsTempAreaWhichTheLoadDeletesAtItsEnd() throws IOException {
-        for (AtomicOptions.Scope scope : List.of(AtomicOptions.Scope.FILE, AtomicOptions.Scope.PARTITION)) {
+        for (AtomicOptions.Scope scope : List.of(AtomicOptions.Scope.FILE, AtomicOptions.Scope.PARTITION, AtomicOptions.Scope.JOB)) {
             LoadPlan plan = twoPartitions("atomic-" + scope);
             String job = "atomic-" + scope;
             SerializedSlices slices = new SerializedSlices(3);
@@ -233,6 +233,31 @@ class TestDistributedLoad {
             assertTrue(slices.atomic.stream().allMatch(options -> options.sharedArea() && options.jobId().equals(job) && options.scope() == scope),
                     slices.atomic.toString());
         }
+    }
+
+    @Test
+    void anAtomicJobWithAFailedFileCommitsNothingAndKeepsItsTempArea() throws IOException {
+        LoadPlan plan = twoPartitions("job-failed");
+        Files.delete(Path.of(java.net.URI.create(plan.partitions().get(1).files().get(2).file().path())));
+        String job = "job-failed";
+        DistributedLoad load = new DistributedLoad(new SerializedSlices(3), client,
+                new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), settings(),
+                ExecutorOptions.defaults().withAtomic(new AtomicOptions(job, AtomicOptions.Scope.JOB, java.time.Duration.ofHours(1))), ProgressListener.NONE,
+                Clock.systemUTC());
+
+        LoadReport report = load.execute(plan, Optional.empty());
+
+        assertEquals(LoadState.FAILED, report.state(), report.failedFiles().toString());
+        assertEquals(0, report.totals().blocksLoaded(), "staged is not loaded");
+        assertEquals(plan.stats().files(), report.totals().filesFailed());
+        assertTrue(report.failedFiles().stream().filter(file -> !file.path().endsWith("/p1/f2"))
+                .allMatch(file -> file.error().equals("not committed: the job has failed files")), report.failedFiles().toString());
+        for (PartitionLoad partition : plan.partitions()) {
+            for (FileLoad file : partition.files()) {
+                assertEquals(List.of(), client.cachedBlocks(file.file()), "invisible to readers: " + file.file().path());
+            }
+        }
+        assertTrue(client.tempAreas().findTempArea(job).isPresent(), "the staged blocks stay for a re-run");
     }
 
     @Test

@@ -200,16 +200,15 @@ class TestSparkSubmitJob {
         assertEquals(4, connector.exitCode(), connector.err());
         assertTrue(connector.err().contains("the connector class org.example.NoSuchFileSystem is not on the classpath"), connector.err());
 
-        Run wholeJob = sparkSubmit("--table", "demo.events", "-A", "--atomic-scope", "job", "--master", master, "--token-file", token, "--metastore", uri);
-        assertEquals(2, wholeJob.exitCode(), wholeJob.err());
-        assertTrue(wholeJob.err().contains("A Spark job runs no atomic load of the job's scope (--atomic-scope job) and no load window (--window)"),
-                wholeJob.err());
+        Run window = sparkSubmit("--table", "demo.events", "--window", "00:00-23:59", "--master", master, "--token-file", token, "--metastore", uri);
+        assertEquals(2, window.exitCode(), window.err());
+        assertTrue(window.err().contains("A Spark job runs no load window (--window): run such a load with bin/gfsload"), window.err());
     }
 
     @Test
-    void anAtomicLoadCommitsEachPartitionFromTheLoadsTempArea() throws Exception {
+    void anAtomicJobCommitsEveryBlockItsSlicesStagedAtOnce() throws Exception {
         Run atomic = sparkSubmit("--table", "demo.events", "--partition", "dt=2026-11-18", "--partition", "dt=2026-11-19", "-A", "--atomic-scope",
-                "partition", "--master", cluster.masterTarget(), "--token-file", tokenFile.toString(), "--metastore", metastore.uri().toString(),
+                "job", "--master", cluster.masterTarget(), "--token-file", tokenFile.toString(), "--metastore", metastore.uri().toString(),
                 "--progress", "none", "--json");
 
         assertEquals(0, atomic.exitCode(), atomic.err());
@@ -224,7 +223,7 @@ class TestSparkSubmitJob {
                 }
             }
             String job = report.get("job").get("jobId").asText();
-            assertTrue(client.tempAreas().findTempArea(job).isEmpty(), "the job's temp area is deleted once every partition is committed");
+            assertTrue(client.tempAreas().findTempArea(job).isEmpty(), "the job's temp area is deleted once the job is committed");
         }
     }
 }
