@@ -153,7 +153,7 @@ final class PlanPrinter {
         rows.add(summary.totals());
         for (PartitionSummary p : rows) {
             out.append(format.formatted(p.name(), p.files(), Sizes.format(p.bytes()), p.blocks(), p.blocksCached(), Sizes.format(p.bytesCached()),
-                    String.format(Locale.ROOT, "%.1f %%", cachedPercent(p))));
+                    p.error() == null ? String.format(Locale.ROOT, "%.1f %%", cachedPercent(p)) : "?"));
         }
         out.append(unlisted(summary));
         return out.toString();

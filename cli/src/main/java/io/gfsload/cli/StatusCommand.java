@@ -54,9 +54,11 @@ public final class StatusCommand implements Callable<Integer> {
     }
 
     /** One partition's cached state, as {@code --json} prints it. */
-    record PartitionStatus(String name, long files, long bytes, long blocks, long blocksCached, long bytesCached, double cachedPercent) {
+    record PartitionStatus(String name, long files, long bytes, long blocks, long blocksCached, long bytesCached, Double cachedPercent, String error) {
+        /** A partition that could not be listed has no cached share ({@code null}), and its error. */
         static PartitionStatus of(PlanPrinter.PartitionSummary p) {
-            return new PartitionStatus(p.name(), p.files(), p.bytes(), p.blocks(), p.blocksCached(), p.bytesCached(), PlanPrinter.cachedPercent(p));
+            return new PartitionStatus(p.name(), p.files(), p.bytes(), p.blocks(), p.blocksCached(), p.bytesCached(),
+                    p.error() == null ? PlanPrinter.cachedPercent(p) : null, p.error());
         }
     }
 
@@ -82,6 +84,7 @@ public final class StatusCommand implements Callable<Integer> {
             out.print(PlanPrinter.status(summary));
         }
         out.flush();
-        return ExitCode.OK;
+        // a partition that could not be listed: what is cached of it is not known
+        return summary.partitions().stream().allMatch(p -> p.error() == null) ? ExitCode.OK : ExitCode.PARTIAL;
     }
 }

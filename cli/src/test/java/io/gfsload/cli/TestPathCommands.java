@@ -65,7 +65,7 @@ class TestPathCommands {
         Files.createSymbolicLink(bad.resolve("loop"), bad.resolve("loop"));
 
         CliRun dryRun = gfsload("distributedLoad", "--dry-run", good.toString(), bad.toString());
-        assertEquals(0, dryRun.exitCode(), dryRun.err());
+        assertEquals(ExitCode.PARTIAL, dryRun.exitCode(), "as the load would: " + dryRun.err());
         assertTrue(dryRun.out().contains("Not listed, not loaded: " + bad + ": Cannot list " + bad + ": "), dryRun.out());
 
         CliRun load = gfsload("distributedLoad", "--progress", "none", "--json", good.toString(), bad.toString());
@@ -79,6 +79,12 @@ class TestPathCommands {
         JsonNode unlisted = report.get("partitions").get(1);
         assertTrue(unlisted.get("error").asText().startsWith("Cannot list " + bad + ": " + bad.resolve("loop")), unlisted.toString());
         assertTrue(report.get("partitions").get(0).get("error").isNull());
+
+        CliRun status = gfsload("status", "--json", "--path", good.toString(), bad.toString());
+        assertEquals(ExitCode.PARTIAL, status.exitCode(), "what is cached of it is not known: " + status.err());
+        JsonNode unknown = json(status.out()).get("partitions").get(1);
+        assertTrue(unknown.get("cachedPercent").isNull(), unknown.toString());
+        assertTrue(unknown.get("error").asText().startsWith("Cannot list " + bad), unknown.toString());
 
         CliRun summary = gfsload("distributedLoad", "--progress", "none", good.toString(), bad.toString());
         assertEquals(ExitCode.PARTIAL, summary.exitCode(), summary.err());

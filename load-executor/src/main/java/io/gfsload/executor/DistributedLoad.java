@@ -167,7 +167,8 @@ public final class DistributedLoad {
             uncommitted = commitJob(plan, finished, failure, atomic.get(), journal);
         }
         Optional<Restored> restored = Optional.empty();
-        if (failure == null && atomic.isEmpty() && !cut.isEmpty()) {
+        // committed blocks only: what an atomic job staged and did not commit stays invisible
+        if (failure == null && uncommitted == null && !cut.isEmpty()) {
             try {
                 restored = restoreReplicas(plan, finished, liveAtStart, journal);
             }
@@ -200,10 +201,14 @@ public final class DistributedLoad {
 
     /** The plan's files in slices, as many as run at once (fewer for fewer files), each with its share of the load's bounds. */
     List<SliceLoad> slices(LoadPlan plan) {
-        boolean wholePartitions = options.atomic().map(atomic -> atomic.scope() == AtomicOptions.Scope.PARTITION).orElse(false);
+        return slices(plan, options);
+    }
+
+    /** As {@link #slices(LoadPlan)}, with {@code bounds} as the load's options. */
+    private List<SliceLoad> slices(LoadPlan plan, ExecutorOptions bounds) {
+        boolean wholePartitions = bounds.atomic().map(atomic -> atomic.scope() == AtomicOptions.Scope.PARTITION).orElse(false);
         List<List<List<FileLoad>>> byPartition = split(plan, slices.parallelism(), wholePartitions);
         int count = byPartition.size();
-        ExecutorOptions bounds = options;
         SliceLoad.Options shares = new SliceLoad.Options(Math.max(1, bounds.activeFiles() / Math.max(1, count)),
                 bounds.bandwidthBytesPerSecond().isPresent() ? Math.max(1, bounds.bandwidthBytesPerSecond().getAsLong() / count) : 0,
                 bounds.maxAttempts(), bounds.initialBackoff(), bounds.maxBackoff(), bounds.failureMaxFiles(), bounds.failureMaxFraction(),
@@ -342,16 +347,38 @@ public final class DistributedLoad {
         LOG.warn("Workers {} were lost during the load: loading {} blocks of {} files again", lost, restore.stats().blocksToLoad(), restore.stats().files());
         Map<String, FileReport> rewritten = new HashMap<>();
         long[] counts = new long[2];
-        slices.run(slices(restore), (slice, report) -> {
-            synchronized (rewritten) {
-                report.partitions().forEach(partition -> partition.files().forEach(file -> {
-                    rewritten.put(file.path(), file);
-                    counts[0] += file.blocksLoaded();
-                    counts[1] += file.bytesLoaded();
-                }));
+        // the blocks are committed (or never were atomic): written again as a plain load writes them
+        ExecutorOptions plain = new ExecutorOptions(options.activeFiles(), options.bandwidthBytesPerSecond(), options.maxAttempts(),
+                options.initialBackoff(), options.maxBackoff(), options.failureMaxFiles(), options.failureMaxFraction(), Optional.empty(), Optional.empty());
+        try {
+            slices.run(slices(restore, plain), (slice, report) -> {
+                synchronized (rewritten) {
+                    report.partitions().forEach(partition -> partition.files().forEach(file -> {
+                        rewritten.put(file.path(), file);
+                        counts[0] += file.blocksLoaded();
+                        counts[1] += file.bytesLoaded();
+                    }));
+                }
+                journal.ifPresent(j -> j.recordRead(report.ufsBytesRead()));
+            });
+        }
+        catch (RuntimeException e) {
+            if (!JvmShutdown.inProgress()) {
+                LOG.error("The replicas lost with workers {} were not all written again", lost, e);
             }
-            journal.ifPresent(j -> j.recordRead(report.ufsBytesRead()));
-        });
+            String message = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
+            synchronized (rewritten) {
+                for (PartitionLoad partition : again) {
+                    for (FileLoad file : partition.files()) {
+                        if (!rewritten.containsKey(file.file().path())) {
+                            int cachedBlocks = (int) file.blocks().stream().filter(BlockTask::cached).count();
+                            rewritten.put(file.file().path(), new FileReport(file.file().path(), file.file().length(), file.blocks().size(), 0, cachedBlocks,
+                                    file.blocks().size() - cachedBlocks, 0, 0, message));
+                        }
+                    }
+                }
+            }
+        }
         synchronized (rewritten) {
             return Optional.of(new Restored(List.copyOf(lost), Map.copyOf(rewritten), counts[0], counts[1]));
         }
@@ -452,8 +479,13 @@ public final class DistributedLoad {
             restoredBlocks += restored.get().blocks();
             restoredBytes += restored.get().bytes();
         }
+        // the threshold counts the files that failed themselves, as a local load does: not those a
+        // slice did not attempt or a job did not commit
+        long ownFailures = 0;
         for (LoadReport report : reports.values()) {
             report.partitions().forEach(partition -> partition.files().forEach(file -> files.put(file.path(), file)));
+            ownFailures += report.partitions().stream().flatMap(partition -> partition.files().stream())
+                    .filter(file -> file.failed() && !String.valueOf(file.error()).startsWith("not attempted")).count();
             ufsBytesRead += report.ufsBytesRead();
             if (report.stopReason() != null && stopReason == null) {
                 stopReason = report.stopReason();
@@ -486,7 +518,7 @@ public final class DistributedLoad {
         }
         LoadTotals totals = LoadTotals.of(partitions);
         LoadState state = LoadExecutor.state(totals);
-        if (aborted || options.jobFailed(totals.filesFailed(), totals.files())) {
+        if (aborted || options.jobFailed(ownFailures, totals.files())) {
             // a slice stopped for its failed files, or the load's failed files pass the threshold
             state = LoadState.FAILED;
         }

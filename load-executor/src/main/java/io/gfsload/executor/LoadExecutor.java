@@ -353,8 +353,10 @@ public final class LoadExecutor {
                 }
             }
             Optional<LoadReport.ReplicaRestore> restore = Optional.empty();
-            // the master places and commits every replica: without it there is nothing to restore
-            if (run.masterLost.get() == null) {
+            // the master places and commits every replica: without it there is nothing to restore; a
+            // slice of a job's scope has only staged, which its load commits and restores after
+            boolean stagedOnly = options.atomic().map(atomic -> atomic.sharedArea() && atomic.scope() == AtomicOptions.Scope.JOB).orElse(false);
+            if (run.masterLost.get() == null && !stagedOnly) {
                 try {
                     restore = new ReplicaRestorer(cache, plan.request().replication(), listener, run::rewrite)
                             .restore(plan, partitions, run.lostWorkers(liveAtStart));

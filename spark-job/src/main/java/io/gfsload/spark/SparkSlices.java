@@ -50,10 +50,12 @@ final class SparkSlices implements DistributedLoad.Slices {
     /** In local mode, every slice in this JVM; else an executor's cores over a task's. */
     @Override
     public int slicesPerProcess() {
-        if (spark.isLocal()) {
+        int cores = spark.getConf().getInt("spark.executor.cores", 0);
+        if (spark.isLocal() || cores <= 0) {
+            // all of them in one process, at worst: an executor of a standalone cluster takes every core of its worker
             return parallelism();
         }
-        return Math.max(1, spark.getConf().getInt("spark.executor.cores", 1) / Math.max(1, spark.getConf().getInt("spark.task.cpus", 1)));
+        return Math.max(1, cores / Math.max(1, spark.getConf().getInt("spark.task.cpus", 1)));
     }
 
     private int taskSlots() {
@@ -86,6 +88,10 @@ final class SparkSlices implements DistributedLoad.Slices {
             List<Future<?>> jobs = new ArrayList<>(slices.size());
             for (SliceLoad slice : slices) {
                 jobs.add(submitters.submit(() -> {
+                    if (!open.get()) {
+                        // run has returned (interrupted): the slice is not started
+                        return;
+                    }
                     spark.setJobGroup(group, "gfsload slice %d of %d".formatted(slice.index() + 1, slices.size()), true);
                     List<LoadReport> report = spark.parallelize(List.of(slice), 1).map(SliceLoad::load).collect();
                     synchronized (open) {
@@ -112,7 +118,6 @@ final class SparkSlices implements DistributedLoad.Slices {
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            spark.cancelJobGroup(group);
             throw new IllegalStateException("Interrupted while the executors load", e);
         }
         finally {
@@ -120,6 +125,8 @@ final class SparkSlices implements DistributedLoad.Slices {
                 open.set(false);
             }
             submitters.shutdownNow();
+            // the slices' jobs submitted by then, whatever the reason run ends
+            spark.cancelJobGroup(group);
         }
     }
 }
