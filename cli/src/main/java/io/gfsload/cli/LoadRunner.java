@@ -167,11 +167,15 @@ final class LoadRunner {
         journal.discarded().ifPresent(status::println);
         if (journal.run() > 1) {
             String earlier = journal.run() == 2 ? "the earlier run" : "the " + (journal.run() - 1) + " earlier runs";
-            status.printf("Resuming job %s (run %d): %s%n", journal.jobId(), journal.run(),
+            // a Spark job's journal hears a slice when it finishes: a slice cut short is not in it,
+            // though what it committed is cached, and the plan skips it
+            boolean slices = services.slices().isPresent();
+            status.printf("Resuming job %s (run %d): %s%s%n", journal.jobId(), journal.run(),
                     journal.previousBlocks() == 0 && journal.previousUfsBytesRead() == 0
-                            ? earlier + " committed nothing"
+                            ? slices ? "no slice of %s finished".formatted(earlier) : earlier + " committed nothing"
                             : "%s committed, %s read from the UFS by %s".formatted(Sizes.count(journal.previousBlocks(), "block"),
-                                    Sizes.format(journal.previousUfsBytesRead()), earlier));
+                                    Sizes.format(journal.previousUfsBytesRead()), slices ? "the slices that finished in " + earlier : earlier),
+                    slices ? "; blocks of the plan already cached are not loaded again" : "");
         }
         status.flush();
         LoadPlan[] loaded = {planned.plan()};

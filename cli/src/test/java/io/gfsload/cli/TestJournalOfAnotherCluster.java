@@ -83,4 +83,37 @@ class TestJournalOfAnotherCluster {
                     run.err());
         }
     }
+
+    @Test
+    void aSparkJobsResumeSaysItsJournalHearsFinishedSlicesOnly() throws Exception {
+        Path data = home.resolve("data");
+        Files.createDirectories(data);
+        Files.write(data.resolve("part-0"), new byte[100_000]);
+        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), 1);
+        // slices loaded in this process, one after the other, as executors would load them
+        io.gfsload.executor.DistributedLoad.Slices inProcess = new io.gfsload.executor.DistributedLoad.Slices() {
+            @Override
+            public int parallelism() {
+                return 1;
+            }
+
+            @Override
+            public void run(List<io.gfsload.executor.SliceLoad> slices, java.util.function.BiConsumer<io.gfsload.executor.SliceLoad,
+                    io.gfsload.executor.LoadReport> finished) {
+                slices.forEach(slice -> finished.accept(slice, slice.load()));
+            }
+        };
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(elsewhere, 1, 1L << 30)); CacheClient client = cluster.newClient()) {
+            // what a job killed before any slice finished leaves
+            JobJournal.open(home.resolve("jobs"), request, false, client.clusterInfo().clusterId(), false).close();
+
+            CliRun run = CliRun.gfsload(new CliEnvironment(home).withSlices(inProcess), "distributedLoad", "--progress", "none", "--master",
+                    cluster.masterTarget(), data.toString());
+
+            assertEquals(0, run.exitCode(), run.err());
+            assertTrue(run.err().contains("Resuming job %s (run 2): no slice of the earlier run finished; blocks of the plan already cached are not "
+                    .formatted(JobJournal.jobId(request, false)) + "loaded again"), run.err());
+            assertEquals(1, client.cachedBlocks(io.gfsload.cli.CacheContents.identity("file:" + data.resolve("part-0"))).size(), "loaded by the slice");
+        }
+    }
 }
