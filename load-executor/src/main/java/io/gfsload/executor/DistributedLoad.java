@@ -17,6 +17,7 @@ import io.gfsload.planner.PartitionLoad;
 import io.gfsload.planner.PlanStats;
 import java.time.Clock;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
@@ -309,8 +310,7 @@ public final class DistributedLoad {
         if (lost.isEmpty()) {
             return Optional.empty();
         }
-        Map<String, FileReport> outcomes = new HashMap<>();
-        reports.values().forEach(report -> report.partitions().forEach(partition -> partition.files().forEach(file -> outcomes.put(file.path(), file))));
+        Map<String, FileReport> outcomes = byPath(reports.values());
         int replication = plan.request().replication();
         List<PartitionLoad> again = new ArrayList<>();
         for (PartitionLoad partition : plan.partitions()) {
@@ -330,7 +330,7 @@ public final class DistributedLoad {
                 }
                 List<BlockTask> marked = file.blocks().stream()
                         .map(block -> new BlockTask(block.file(), block.index(), block.offset(), block.length(),
-                                blocks.stream().anyMatch(c -> c.index() == block.index() && c.length() == block.length() && c.replicas() >= replication)))
+                                BlockTask.cachedIn(blocks, block.index(), block.length(), replication)))
                         .toList();
                 if (marked.stream().anyMatch(block -> !block.cached())) {
                     underReplicated.add(new FileLoad(file.file(), marked));
@@ -348,10 +348,8 @@ public final class DistributedLoad {
         Map<String, FileReport> rewritten = new HashMap<>();
         long[] counts = new long[2];
         // the blocks are committed (or never were atomic): written again as a plain load writes them
-        ExecutorOptions plain = new ExecutorOptions(options.activeFiles(), options.bandwidthBytesPerSecond(), options.maxAttempts(),
-                options.initialBackoff(), options.maxBackoff(), options.failureMaxFiles(), options.failureMaxFraction(), Optional.empty(), Optional.empty());
         try {
-            slices.run(slices(restore, plain), (slice, report) -> {
+            slices.run(slices(restore, options.withoutAtomic()), (slice, report) -> {
                 synchronized (rewritten) {
                     report.partitions().forEach(partition -> partition.files().forEach(file -> {
                         rewritten.put(file.path(), file);
@@ -392,8 +390,7 @@ public final class DistributedLoad {
         if (failure != null) {
             return "not committed: " + failure;
         }
-        Map<String, FileReport> outcomes = new HashMap<>();
-        reports.values().forEach(report -> report.partitions().forEach(partition -> partition.files().forEach(file -> outcomes.put(file.path(), file))));
+        Map<String, FileReport> outcomes = byPath(reports.values());
         List<BlockKey> blocks = new ArrayList<>();
         for (PartitionLoad partition : plan.partitions()) {
             if (!partition.listed()) {
@@ -420,10 +417,16 @@ public final class DistributedLoad {
         }
     }
 
+    /** The files of {@code reports} by path. */
+    private static Map<String, FileReport> byPath(Collection<LoadReport> reports) {
+        Map<String, FileReport> files = new HashMap<>();
+        reports.forEach(report -> report.partitions().forEach(partition -> partition.files().forEach(file -> files.put(file.path(), file))));
+        return files;
+    }
+
     /** A finished slice: its files to the listener and the journal. */
     private void heard(SliceLoad slice, LoadReport report, Optional<JobJournal> journal) {
-        Map<String, FileReport> files = new HashMap<>();
-        report.partitions().forEach(partition -> partition.files().forEach(file -> files.put(file.path(), file)));
+        Map<String, FileReport> files = byPath(List.of(report));
         List<String> committed = new ArrayList<>();
         for (PartitionLoad partition : slice.partitions()) {
             for (FileLoad file : partition.files()) {
@@ -467,7 +470,7 @@ public final class DistributedLoad {
      */
     LoadReport merge(LoadPlan plan, Map<Integer, LoadReport> reports, long durationMillis, String failure, LoadReport.JobSummary job,
             Optional<Restored> restored, String uncommitted) {
-        Map<String, FileReport> files = new HashMap<>();
+        Map<String, FileReport> files = byPath(reports.values());
         long ufsBytesRead = 0;
         String stopReason = failure;
         boolean aborted = false;
@@ -483,7 +486,6 @@ public final class DistributedLoad {
         // slice did not attempt or a job did not commit
         long ownFailures = 0;
         for (LoadReport report : reports.values()) {
-            report.partitions().forEach(partition -> partition.files().forEach(file -> files.put(file.path(), file)));
             ownFailures += report.partitions().stream().flatMap(partition -> partition.files().stream())
                     .filter(file -> file.failed() && !String.valueOf(file.error()).startsWith("not attempted")).count();
             ufsBytesRead += report.ufsBytesRead();

@@ -75,6 +75,11 @@ public record ExecutorOptions(int activeFiles, OptionalLong bandwidthBytesPerSec
         return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, Optional.of(value), window);
     }
 
+    /** These options for a load that is not atomic. */
+    public ExecutorOptions withoutAtomic() {
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, Optional.empty(), window);
+    }
+
     public ExecutorOptions withWindow(LoadWindow value) {
         return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic, Optional.of(value));
     }

@@ -3,7 +3,9 @@ package io.gfsload.planner;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
+import java.util.List;
 import java.io.Serializable;
 
 /**
@@ -26,5 +28,19 @@ public record BlockTask(FileIdentity file, int index, long offset, long length, 
 
     public BlockKey key() {
         return new BlockKey(file, index);
+    }
+
+    /**
+     * Whether block {@code index} of {@code length} bytes counts as cached: the first block of that
+     * index in {@code cached} (what the cache holds of the file) has that length and at least
+     * {@code replication} replicas on live workers.
+     */
+    public static boolean cachedIn(List<CachedBlock> cached, int index, long length, int replication) {
+        for (CachedBlock block : cached) {
+            if (block.index() == index) {
+                return block.length() == length && block.replicas() >= replication;
+            }
+        }
+        return false;
     }
 }

@@ -520,21 +520,9 @@ public final class LoadPlanner {
         for (long offset = 0; offset < file.length(); offset += blockSize) {
             int index = Math.toIntExact(offset / blockSize);
             long length = Math.min(blockSize, file.length() - offset);
-            CachedBlock hit = cachedBlock(cachedBlocks, index);
-            boolean isCached = hit != null && hit.length() == length && hit.replicas() >= replication;
-            blocks.add(new BlockTask(file, index, offset, length, isCached));
+            blocks.add(new BlockTask(file, index, offset, length, BlockTask.cachedIn(cachedBlocks, index, length, replication)));
         }
         return new FileLoad(file, blocks);
-    }
-
-    /** The first cached block with {@code index}; the list is short and sorted by index. */
-    private static CachedBlock cachedBlock(List<CachedBlock> cachedBlocks, int index) {
-        for (CachedBlock block : cachedBlocks) {
-            if (block.index() == index) {
-                return block;
-            }
-        }
-        return null;
     }
 
     /** Packs the blocks to load into task sets of about {@code taskSetTargetBytes} weight, in plan order. */
