@@ -12,6 +12,7 @@ import io.gfsload.executor.JobJournal;
 import io.gfsload.executor.LoadExecutor;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadWindow;
+import io.gfsload.executor.SliceProgress;
 import io.gfsload.executor.ProgressListener;
 import io.gfsload.executor.WindowPause;
 import io.gfsload.planner.BlockTask;
@@ -236,6 +237,11 @@ final class LoadRunner {
         @Override
         public void blockAbandoned(BlockTask block) {
             progress.blockAbandoned(block);
+        }
+
+        @Override
+        public void sliceProgress(int slice, SliceProgress sliceProgress) {
+            progress.sliceProgress(slice, sliceProgress);
         }
 
         @Override

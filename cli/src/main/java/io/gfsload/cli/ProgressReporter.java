@@ -1,11 +1,12 @@
 package io.gfsload.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gfsload.cache.api.BlockKey;
 import io.gfsload.executor.FileReport;
 import io.gfsload.executor.LoadReport;
+import io.gfsload.executor.LoadedBytes;
 import io.gfsload.executor.LoadWindow;
 import io.gfsload.executor.ProgressListener;
+import io.gfsload.executor.SliceProgress;
 import io.gfsload.executor.WindowPause;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.LoadPlan;
@@ -57,10 +58,21 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
     private final PrintStream terminal;
     private final LongSupplier nanoTime;
     private final AtomicLong filesDone = new AtomicLong();
-    /** The bytes of the blocks loaded and those written of the blocks in {@link #inFlight}. */
+    /** The bytes of the blocks loaded, those written of the blocks being written, and the slices' counts. */
     private final AtomicLong bytesDone = new AtomicLong();
-    /** The bytes written so far of each block being written. */
-    private final Map<BlockKey, Long> inFlight = new ConcurrentHashMap<>();
+    private final LoadedBytes loaded = new LoadedBytes();
+    /** What each slice of a distributed load that has not finished said last. */
+    private final Map<Integer, SliceProgress> slices = new ConcurrentHashMap<>();
+    private static final int BYTES = 0;
+    private static final int FILES = 1;
+    private static final int FAILURES = 2;
+    private static final int RETRIES = 3;
+    /**
+     * What finished slices said (bytes, files, failures, retries) that their files, heard after,
+     * have not taken up yet. What a slice said of an attempt at a block that then failed stays
+     * counted until the finished line, which is the report's.
+     */
+    private final AtomicLong[] slicesSaid = {new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong()};
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private volatile long files;
@@ -120,24 +132,62 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
 
     @Override
     public void blockBytesWritten(BlockTask block, int bytes) {
-        inFlight.merge(block.key(), (long) bytes, Long::sum);
-        advance(bytes);
+        advance(loaded.written(block, bytes));
     }
 
-    /** The rest of the block counts, beyond the bytes already written of it. */
+    /** The rest of the block counts, beyond the bytes already written of it (or said by its slice). */
     @Override
     public void blockLoaded(BlockTask block) {
-        Long written = inFlight.remove(block.key());
-        advance(block.length() - (written == null ? 0 : written));
+        advance(uncovered(slicesSaid[BYTES], loaded.loaded(block)));
     }
 
     /** The bytes written of the block no longer count: a retry writes them again. */
     @Override
     public void blockAbandoned(BlockTask block) {
-        Long written = inFlight.remove(block.key());
-        if (written != null) {
-            advance(-written);
+        long taken = loaded.abandoned(block);
+        if (taken != 0) {
+            advance(taken);
         }
+    }
+
+    /**
+     * The slice's counts replace what it said before. When it finishes ({@link SliceProgress#NONE}),
+     * what it said keeps counting until its files, heard next, have taken it up: the figures do not
+     * drop between the two.
+     */
+    @Override
+    public void sliceProgress(int slice, SliceProgress progress) {
+        // a slice's counts come one at a time: the distributed load hears them under one lock
+        if (progress.equals(SliceProgress.NONE)) {
+            SliceProgress said = slices.remove(slice);
+            if (said != null) {
+                slicesSaid[BYTES].addAndGet(said.bytesLoaded());
+                slicesSaid[FILES].addAndGet(said.filesFinished());
+                slicesSaid[FAILURES].addAndGet(said.filesFailed());
+                slicesSaid[RETRIES].addAndGet(said.retries());
+            }
+            return;
+        }
+        SliceProgress before = slices.put(slice, progress);
+        if (before == null) {
+            before = SliceProgress.NONE;
+        }
+        filesDone.addAndGet(progress.filesFinished() - before.filesFinished());
+        failures.addAndGet(progress.filesFailed() - before.filesFailed());
+        retries.addAndGet(progress.retries() - before.retries());
+        advance(progress.bytesLoaded() - before.bytesLoaded());
+    }
+
+    /**
+     * The part of {@code amount} that what finished slices said does not already count: each
+     * positive amount takes up as much of {@code said} as it can.
+     */
+    private static long uncovered(AtomicLong said, long amount) {
+        if (amount <= 0) {
+            return amount;
+        }
+        long before = said.getAndUpdate(left -> Math.max(0, left - amount));
+        return amount - Math.min(before, amount);
     }
 
     private void advance(long bytes) {
@@ -151,17 +201,17 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
 
     @Override
     public void retrying(String path, int attempt, String error) {
-        retries.incrementAndGet();
+        retries.addAndGet(uncovered(slicesSaid[RETRIES], 1));
     }
 
     @Override
     public void fileFinished(FileReport file) {
-        if (file.blocksLoaded() + file.blocksFailed() == 0) {
+        if (!file.attempted()) {
             return;
         }
-        filesDone.incrementAndGet();
+        filesDone.addAndGet(uncovered(slicesSaid[FILES], 1));
         if (file.failed()) {
-            failures.incrementAndGet();
+            failures.addAndGet(uncovered(slicesSaid[FAILURES], 1));
         }
         if (bar != null) {
             bar.setExtraMessage(extra());

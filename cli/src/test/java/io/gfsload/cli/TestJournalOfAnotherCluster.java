@@ -99,6 +99,7 @@ class TestJournalOfAnotherCluster {
 
             @Override
             public void run(List<io.gfsload.executor.SliceLoad> slices, java.util.function.BiConsumer<io.gfsload.executor.SliceLoad,
+                    io.gfsload.executor.SliceProgress> progress, java.util.function.BiConsumer<io.gfsload.executor.SliceLoad,
                     io.gfsload.executor.LoadReport> finished) {
                 slices.forEach(slice -> finished.accept(slice, slice.load()));
             }

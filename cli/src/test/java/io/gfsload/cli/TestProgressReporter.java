@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.executor.FileReport;
 import io.gfsload.executor.LoadWindow;
+import io.gfsload.executor.SliceProgress;
 import io.gfsload.executor.WindowPause;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.LoadPlan;
@@ -132,6 +133,60 @@ class TestProgressReporter {
         assertEquals(length, last.get("bytesDone").asLong(), "the block counted once");
         assertEquals(1, last.get("filesDone").asLong());
         assertEquals(1, last.get("retries").asLong());
+    }
+
+    @Test
+    void aSliceLoadingElsewhereCountsWhatItSaidUntilItFinishesAndThenItsBlocksOnce() throws IOException {
+        long length = 8L << 20;
+        FileIdentity first = new FileIdentity("file:/data/a", length, 1);
+        FileIdentity second = new FileIdentity("file:/data/b", length, 1);
+        StringWriter out = new StringWriter();
+        AtomicLong nanos = new AtomicLong();
+        try (ProgressReporter progress = new ProgressReporter(ProgressReporter.Mode.JSON, false, new PrintWriter(out), System.err, nanos::get)) {
+            progress.started(plan(2, 2 * length));
+            // slice 0 says at its process's heartbeats; its first attempt fails and the retry starts again
+            nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+            progress.sliceProgress(0, new SliceProgress(3L << 20, 0, 0, 1));
+            nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+            progress.sliceProgress(0, new SliceProgress(length + (2L << 20), 1, 0, 1));
+            nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+            progress.sliceProgress(0, new SliceProgress(1L << 20, 0, 0, 0));
+            nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+            progress.sliceProgress(0, new SliceProgress(length + (4L << 20), 1, 0, 0));
+            // it finishes: its files are heard instead, and what it said counts until they have taken it up
+            nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+            progress.sliceProgress(0, SliceProgress.NONE);
+            progress.blockLoaded(new BlockTask(first, 0, 0, length, false));
+            progress.fileFinished(new FileReport(first.path(), length, 1, 1, 0, 0, length, 0, null));
+            nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+            progress.blockLoaded(new BlockTask(second, 0, 0, length, false));
+            progress.retrying(second.path(), 2, "in its slice");
+            progress.fileFinished(new FileReport(second.path(), length, 1, 1, 0, 0, length, 1, null));
+            progress.finished(null);
+        }
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : out.toString().split("\\R")) {
+            lines.add(new ObjectMapper().readTree(line));
+        }
+        List<Long> mebibytes = new ArrayList<>();
+        List<Long> files = new ArrayList<>();
+        List<Long> retries = new ArrayList<>();
+        for (JsonNode line : lines.subList(0, lines.size() - 1)) {
+            mebibytes.add(line.get("bytesDone").asLong() >> 20);
+            files.add(line.get("filesDone").asLong());
+            retries.add(line.get("retries").asLong());
+        }
+        assertEquals(List.of(3L, 10L, 1L, 12L, 12L, 16L), mebibytes, "what the slice said last, then its blocks, without a drop between: " + out);
+        assertEquals(List.of(0L, 1L, 0L, 1L, 1L, 1L), files, out.toString());
+        assertEquals(List.of(1L, 1L, 0L, 0L, 0L, 0L), retries, "a retried slice's counts start again: " + out);
+        JsonNode last = lines.get(lines.size() - 1);
+        assertEquals("finished", last.get("event").asText());
+        assertEquals(2 * length, last.get("bytesDone").asLong(), "each block counted once: " + out);
+        assertEquals(2, last.get("filesDone").asLong());
+        assertEquals(1, last.get("retries").asLong());
+        for (JsonNode line : lines) {
+            assertTrue(line.get("bytesDone").asLong() <= 2 * length, "never more than the plan: " + line);
+        }
     }
 
     @Test

@@ -36,7 +36,8 @@ import org.slf4j.LoggerFactory;
  * bytes they have to load, each slice loaded by a process of its own (a Spark task), and their
  * reports merged into the load's, in plan order. The journal hears each slice's files as the slice
  * finishes (the blocks of each file loaded whole, and the UFS bytes read), so that a run after a
- * crash resumes as a local one does; progress moves a slice at a time.
+ * crash resumes as a local one does. Progress hears what each slice has done so far as its
+ * process says ({@link ProgressListener#sliceProgress}), and each slice's files when it finishes.
  *
  * <p>An atomic load stages in one temp area, which this load opens, keeps alive and deletes when
  * every file is committed; the slices commit their scopes in it: a file at a time, or a partition
@@ -61,11 +62,14 @@ public final class DistributedLoad {
 
         /**
          * Loads every slice, each in a process of its own, calling {@code finished} with each slice
-         * and its report as it finishes (from any thread), and returns when all have.
+         * and its report as it finishes, and returns when all have. While a slice loads,
+         * {@code progress} hears what it has done so far ({@link SliceLoad#load(SliceProgress.Counters)}'s
+         * counts) as often as its process says; a retried slice's counts start again. Both are
+         * called from any thread.
          *
          * @throws RuntimeException when a slice could not be run at all: its files are not reported
          */
-        void run(List<SliceLoad> slices, BiConsumer<SliceLoad, LoadReport> finished);
+        void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished);
     }
 
     /**
@@ -133,10 +137,19 @@ public final class DistributedLoad {
         try {
             if (!cut.isEmpty()) {
                 LOG.info("Loading {} in {} slices", plan.request().target().describe(), cut.size());
+                boolean[] running = {true};
                 try {
-                    slices.run(cut, (slice, report) -> {
+                    slices.run(cut, (slice, progress) -> {
+                        synchronized (reports) {
+                            // a finished slice's files are reported as such: what its process said before no longer counts
+                            if (running[0] && !reports.containsKey(slice.index())) {
+                                listener.sliceProgress(slice.index(), progress);
+                            }
+                        }
+                    }, (slice, report) -> {
                         synchronized (reports) {
                             reports.put(slice.index(), report);
+                            listener.sliceProgress(slice.index(), SliceProgress.NONE);
                         }
                         heard(slice, report, journal);
                     });
@@ -151,6 +164,12 @@ public final class DistributedLoad {
                     }
                     String message = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
                     failure = "the slices of the load did not all finish: " + message;
+                }
+                finally {
+                    synchronized (reports) {
+                        // what a slice that is still heard says after the load has its report does not count
+                        running[0] = false;
+                    }
                 }
             }
         }
@@ -349,7 +368,8 @@ public final class DistributedLoad {
         long[] counts = new long[2];
         // the blocks are committed (or never were atomic): written again as a plain load writes them
         try {
-            slices.run(slices(restore, options.withoutAtomic()), (slice, report) -> {
+            // not in the load's progress: the plan it started with did not have these blocks to load
+            slices.run(slices(restore, options.withoutAtomic()), (slice, progress) -> {}, (slice, report) -> {
                 synchronized (rewritten) {
                     report.partitions().forEach(partition -> partition.files().forEach(file -> {
                         rewritten.put(file.path(), file);

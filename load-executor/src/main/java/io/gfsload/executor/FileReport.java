@@ -31,4 +31,9 @@ public record FileReport(String path, long length, int blocks, int blocksLoaded,
     public boolean failed() {
         return blocksFailed > 0;
     }
+
+    /** Whether the load had blocks of the file to write: it loaded or failed some. */
+    public boolean attempted() {
+        return blocksLoaded + blocksFailed > 0;
+    }
 }

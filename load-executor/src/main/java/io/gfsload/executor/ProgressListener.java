@@ -48,6 +48,16 @@ public interface ProgressListener {
     default void retrying(String path, int attempt, String error) {}
 
     /**
+     * A {@link DistributedLoad}'s slice {@code slice}, loading in another process, has done
+     * {@code progress} so far: each call replaces what the last one said of the slice. Heard as
+     * that process says it (a Spark executor at its heartbeats), not block by block. When the slice
+     * finishes, this is called once more with {@link SliceProgress#NONE} and then its files are
+     * reported as a load in this process reports them ({@link #blockLoaded}, {@link #fileFinished},
+     * {@link #retrying}).
+     */
+    default void sliceProgress(int slice, SliceProgress progress) {}
+
+    /**
      * The load window is closed: no UFS read starts until {@code pause.opensAt()}; reads under way
      * finish. Called once per pause, also when the load begins outside the window.
      */

@@ -82,12 +82,18 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
 
     /** Loads the slice's files into the cache cluster, in this process, and reports on them. */
     public LoadReport load() {
+        return load(SliceProgress.NoCounters.INSTANCE);
+    }
+
+    /** As {@link #load()}, counting what the load does in {@code counters} as it goes. */
+    public LoadReport load(SliceProgress.Counters counters) {
+        requireNonNull(counters, "counters is null");
         Configuration conf = new Configuration();
         hadoopConf.forEach(conf::set);
         // the settings were derived on the driver, from its heap: here they get this process's
         Settings here = withinHeap(settings, Runtime.getRuntime().maxMemory() / 4 / slicesPerProcess);
         try (GrpcCacheClient cache = GrpcCacheClient.connect(masterTarget, ClientConfig.defaults().withToken(Optional.ofNullable(token)))) {
-            return new LoadExecutor(cache, conf, here, options.executorOptions(), ProgressListener.NONE, Clock.systemUTC()).execute(plan());
+            return new LoadExecutor(cache, conf, here, options.executorOptions(), SliceProgress.counting(counters), Clock.systemUTC()).execute(plan());
         }
     }
 

@@ -35,6 +35,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -91,7 +92,7 @@ class TestDistributedLoad {
         }
 
         @Override
-        public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, LoadReport> finished) {
+        public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
             ExecutorService pool = Executors.newFixedThreadPool(slices.size());
             try {
                 List<Future<?>> futures = new ArrayList<>();
@@ -102,7 +103,7 @@ class TestDistributedLoad {
                         if (shipped.options().atomic() != null) {
                             atomic.add(shipped.options().atomic());
                         }
-                        finished.accept(slice, roundTrip(shipped.load()));
+                        finished.accept(slice, roundTrip(shipped.load(new Tally(snapshot -> progress.accept(slice, snapshot)))));
                     }));
                 }
                 for (Future<?> future : futures) {
@@ -115,6 +116,38 @@ class TestDistributedLoad {
             finally {
                 pool.shutdownNow();
             }
+        }
+    }
+
+    /** Counts a slice's progress and says each new count at once, as an executor would at its heartbeats. */
+    private static final class Tally implements SliceProgress.Counters {
+        private final transient Consumer<SliceProgress> said;
+        private long bytes;
+        private long files;
+        private long failed;
+        private long retries;
+
+        Tally(Consumer<SliceProgress> said) {
+            this.said = said;
+        }
+
+        @Override
+        public synchronized void bytesLoaded(long bytes) {
+            this.bytes += bytes;
+            said.accept(new SliceProgress(this.bytes, files, failed, retries));
+        }
+
+        @Override
+        public synchronized void fileFinished(boolean failed) {
+            files++;
+            this.failed += failed ? 1 : 0;
+            said.accept(new SliceProgress(bytes, files, this.failed, retries));
+        }
+
+        @Override
+        public synchronized void retrying() {
+            retries++;
+            said.accept(new SliceProgress(bytes, files, failed, retries));
         }
     }
 
@@ -187,6 +220,57 @@ class TestDistributedLoad {
         assertEquals(LoadState.SUCCEEDED, again.state());
         assertEquals(0, again.totals().bytesLoaded());
         assertEquals(plan.stats().blocks(), again.totals().blocksAlreadyCached());
+    }
+
+    @Test
+    void progressHearsWhatEachSliceHasDoneWhileItLoadsAndItsFilesWhenItFinishes() {
+        LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2);
+        List<Integer> finishedSlices = Collections.synchronizedList(new ArrayList<>());
+        Map<Integer, List<SliceProgress>> heard = new java.util.concurrent.ConcurrentHashMap<>();
+        java.util.concurrent.atomic.AtomicLong done = new java.util.concurrent.atomic.AtomicLong();
+        java.util.concurrent.atomic.AtomicLong most = new java.util.concurrent.atomic.AtomicLong();
+        // what a progress display does: the slices' counts until they finish, then their blocks
+        ProgressListener listener = new ProgressListener() {
+            private final Map<Integer, SliceProgress> last = new java.util.concurrent.ConcurrentHashMap<>();
+            private final LoadedBytes loaded = new LoadedBytes();
+
+            @Override
+            public void sliceProgress(int slice, SliceProgress progress) {
+                heard.computeIfAbsent(slice, s -> Collections.synchronizedList(new ArrayList<>())).add(progress);
+                SliceProgress before = last.put(slice, progress);
+                count(progress.bytesLoaded() - (before == null ? 0 : before.bytesLoaded()));
+                if (progress.equals(SliceProgress.NONE)) {
+                    finishedSlices.add(slice);
+                }
+            }
+
+            @Override
+            public void blockLoaded(BlockTask block) {
+                count(loaded.loaded(block));
+            }
+
+            private void count(long bytes) {
+                most.accumulateAndGet(done.addAndGet(bytes), Math::max);
+            }
+        };
+        DistributedLoad load = load(new SerializedSlices(3), listener);
+        List<SliceLoad> cut = load.slices(plan);
+
+        LoadReport report = load.execute(plan, Optional.empty());
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
+        assertEquals(List.of(0, 1, 2), finishedSlices.stream().sorted().toList());
+        for (SliceLoad slice : cut) {
+            List<SliceProgress> said = heard.get(slice.index());
+            long bytes = slice.plan().stats().bytesToLoad();
+            long files = slice.plan().filesToLoad();
+            assertEquals(SliceProgress.NONE, said.get(said.size() - 1), "a finished slice's counts are replaced by its files: " + said);
+            SliceProgress whole = said.get(said.size() - 2);
+            assertEquals(new SliceProgress(bytes, files, 0, 0), whole, "the slice's last count before it finished");
+            assertTrue(said.stream().anyMatch(p -> p.bytesLoaded() > 0 && p.filesFinished() < files), "heard while it loaded: " + said);
+        }
+        assertEquals(plan.stats().bytesToLoad(), done.get());
+        assertEquals(plan.stats().bytesToLoad(), most.get(), "never more than the plan's bytes");
     }
 
     /** The plan of two directories of fresh files under {@code name}, a partition each. */
@@ -313,7 +397,7 @@ class TestDistributedLoad {
             }
 
             @Override
-            public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, LoadReport> finished) {
+            public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
                 finished.accept(slices.get(0), slices.get(0).load());
                 throw new IllegalStateException("Job aborted due to stage failure: Task 0 in stage 1.0 failed 4 times\nat org.apache.spark...");
             }
@@ -345,8 +429,8 @@ class TestDistributedLoad {
                 }
 
                 @Override
-                public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, LoadReport> finished) {
-                    new SerializedSlices(2).run(slices, finished);
+                public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
+                    new SerializedSlices(2).run(slices, progress, finished);
                     if (rounds[0]++ == 0) {
                         // every slice has finished: the worker's replicas go with it
                         three.stopWorker(1);

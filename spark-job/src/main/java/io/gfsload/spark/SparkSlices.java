@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.gfsload.executor.DistributedLoad;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.SliceLoad;
+import io.gfsload.executor.SliceProgress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -22,7 +23,8 @@ import org.apache.spark.api.java.JavaSparkContext;
  * Loads the slices of a load on the executors of a Spark application: each slice a Spark job of one
  * task, all submitted at once, so that the driver hears each slice as it finishes and Spark runs
  * as many at a time as the application has cores. A task that fails is retried as Spark retries
- * tasks ({@code spark.task.maxFailures}): the retry loads its slice again.
+ * tasks ({@code spark.task.maxFailures}): the retry loads its slice again. While they run, the
+ * slices' counts reach the driver with the executors' heartbeats ({@link SliceAccumulators}).
  */
 final class SparkSlices implements DistributedLoad.Slices {
     /** The most slices of one load: each is a Spark job, and a thread of the driver while it runs. */
@@ -75,7 +77,9 @@ final class SparkSlices implements DistributedLoad.Slices {
     }
 
     @Override
-    public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, LoadReport> finished) {
+    public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
+        SliceAccumulators accumulators = new SliceAccumulators(spark, slices, progress);
+        spark.sc().addSparkListener(accumulators);
         ExecutorService submitters = Executors.newFixedThreadPool(Math.max(1, slices.size()), runnable -> {
             Thread thread = new Thread(runnable, "gfsload-slice-submitter");
             thread.setDaemon(true);
@@ -93,7 +97,8 @@ final class SparkSlices implements DistributedLoad.Slices {
                         return;
                     }
                     spark.setJobGroup(group, "gfsload slice %d of %d".formatted(slice.index() + 1, slices.size()), true);
-                    List<LoadReport> report = spark.parallelize(List.of(slice), 1).map(SliceLoad::load).collect();
+                    SliceProgress.Counters counters = accumulators.counters(slice);
+                    List<LoadReport> report = spark.parallelize(List.of(slice), 1).map(shipped -> shipped.load(counters)).collect();
                     synchronized (open) {
                         if (open.get()) {
                             finished.accept(slice, report.get(0));
@@ -127,6 +132,7 @@ final class SparkSlices implements DistributedLoad.Slices {
             submitters.shutdownNow();
             // the slices' jobs submitted by then, whatever the reason run ends
             spark.cancelJobGroup(group);
+            spark.sc().removeSparkListener(accumulators);
         }
     }
 }

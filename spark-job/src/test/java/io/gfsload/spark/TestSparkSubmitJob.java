@@ -126,6 +126,34 @@ class TestSparkSubmitJob {
         assertFalse(Files.readString(err).contains("did not all finish"), Files.readString(err));
     }
 
+    @Test
+    void theDriversProgressHearsTheSlicesAtTheExecutorsHeartbeatsWhileTheyLoad() throws Exception {
+        Path data = Files.createDirectories(directory.resolve("heard"));
+        for (int i = 0; i < 2; i++) {
+            Files.write(data.resolve("part-" + i), new byte[8 << 20]);
+        }
+        // 4 s a slice, at 2 MB/s each
+        Run run = sparkSubmit(List.of("--conf", "spark.executor.heartbeatInterval=500ms"), "distributedLoad", "--master", cluster.masterTarget(),
+                "--token-file", tokenFile.toString(), "--bandwidth", "4MB/s", "--progress", "json", data.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : run.err().lines().filter(line -> line.startsWith("{\"event\"")).toList()) {
+            lines.add(new ObjectMapper().readTree(line));
+        }
+        assertFalse(lines.isEmpty(), run.err());
+        JsonNode last = lines.get(lines.size() - 1);
+        assertEquals("finished", last.get("event").asText(), run.err());
+        assertEquals(16L << 20, last.get("bytesDone").asLong());
+        assertEquals(2, last.get("filesDone").asLong());
+        // less than a file: only the bytes a slice said it had written of a block can be that
+        assertTrue(lines.stream().anyMatch(line -> line.get("event").asText().equals("progress") && line.get("bytesDone").asLong() > 0
+                && line.get("bytesDone").asLong() < 8 << 20), "bytes heard while the slices load: " + run.err());
+        for (int i = 1; i < lines.size(); i++) {
+            assertTrue(lines.get(i).get("bytesDone").asLong() >= lines.get(i - 1).get("bytesDone").asLong(), "no drop: " + run.err());
+        }
+    }
+
     private static List<Path> dataFiles(String day) throws IOException {
         try (Stream<Path> files = Files.list(directory.resolve("demo/demo.db/events/dt=" + day))) {
             return files.filter(file -> file.getFileName().toString().startsWith("part-")).sorted().toList();

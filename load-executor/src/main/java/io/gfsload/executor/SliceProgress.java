@@ -1,0 +1,85 @@
+package io.gfsload.executor;
+
+import io.gfsload.planner.BlockTask;
+import java.io.Serializable;
+
+/**
+ * What a slice of a {@link DistributedLoad} has done so far, in the process that loads it, in its
+ * current attempt: a retried slice starts again from {@link #NONE}.
+ *
+ * @param bytesLoaded bytes written to the cache: the blocks loaded whole and the bytes streamed so
+ *     far of the blocks being written (an attempt at a block that fails takes its bytes back)
+ * @param filesFinished files done, loaded or failed, that had blocks to load
+ * @param filesFailed of those, the files that failed
+ * @param retries attempts repeated after transient failures
+ */
+public record SliceProgress(long bytesLoaded, long filesFinished, long filesFailed, long retries) implements Serializable {
+    public static final SliceProgress NONE = new SliceProgress(0, 0, 0, 0);
+
+    /**
+     * Where the process that loads a slice counts what it does. It is shipped with the slice to that
+     * process (a Spark task's accumulators), so implementations are serializable; they are called
+     * from the load's threads and must be thread-safe and quick.
+     */
+    public interface Counters extends Serializable {
+        /** {@code bytes} more written to the cache; negative when an attempt at a block takes its bytes back. */
+        void bytesLoaded(long bytes);
+
+        /** A file with blocks to load is done. */
+        void fileFinished(boolean failed);
+
+        /** A transient failure: an attempt follows. */
+        void retrying();
+    }
+
+    /** Counts nothing. */
+    public enum NoCounters implements Counters {
+        INSTANCE;
+
+        @Override
+        public void bytesLoaded(long bytes) {}
+
+        @Override
+        public void fileFinished(boolean failed) {}
+
+        @Override
+        public void retrying() {}
+    }
+
+    /** A load's events as {@link Counters} count them. */
+    static ProgressListener counting(Counters counters) {
+        return new ProgressListener() {
+            private final LoadedBytes loaded = new LoadedBytes();
+
+            @Override
+            public void blockBytesWritten(BlockTask block, int bytes) {
+                counters.bytesLoaded(loaded.written(block, bytes));
+            }
+
+            @Override
+            public void blockLoaded(BlockTask block) {
+                counters.bytesLoaded(loaded.loaded(block));
+            }
+
+            @Override
+            public void blockAbandoned(BlockTask block) {
+                long taken = loaded.abandoned(block);
+                if (taken != 0) {
+                    counters.bytesLoaded(taken);
+                }
+            }
+
+            @Override
+            public void fileFinished(FileReport file) {
+                if (file.attempted()) {
+                    counters.fileFinished(file.failed());
+                }
+            }
+
+            @Override
+            public void retrying(String path, int attempt, String error) {
+                counters.retrying();
+            }
+        };
+    }
+}
