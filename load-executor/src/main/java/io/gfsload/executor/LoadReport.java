@@ -99,6 +99,12 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
         settings = List.copyOf(requireNonNull(settings, "settings is null"));
     }
 
+    /** This report with {@code partitions} instead of its own, and their totals; the same state and rate. */
+    public LoadReport withPartitions(List<PartitionReport> partitions) {
+        return new LoadReport(target, state, replication, LoadTotals.of(partitions), partitions, durationMillis, bytesPerSecond, settings, ufsBytesRead,
+                job, restore, window, verified, stopReason);
+    }
+
     /** The files that failed, in plan order. */
     public List<FileReport> failedFiles() {
         return partitions.stream().flatMap(p -> p.files().stream()).filter(FileReport::failed).toList();

@@ -4,8 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CachedBlock;
+import io.gfsload.cache.api.Counts;
+import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.client.GrpcCacheClient;
+import io.gfsload.planner.BlockTask;
+import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
@@ -15,12 +21,17 @@ import java.io.Serializable;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One slice of a load, loaded in another process (a Spark executor) on its own: files of the plan,
@@ -44,6 +55,8 @@ import org.apache.hadoop.conf.Configuration;
  */
 public record SliceLoad(int index, String masterTarget, String token, Map<String, String> hadoopConf, Settings settings, int replication,
         long blockSize, List<PartitionLoad> partitions, Options options, int slicesPerProcess) implements Serializable {
+    private static final Logger LOG = LoggerFactory.getLogger(SliceLoad.class);
+
     /**
      * The serializable part of {@link ExecutorOptions} a slice runs with; no load window, which the
      * load that sends the slice would have to wait for as a whole.
@@ -82,19 +95,91 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
 
     /** Loads the slice's files into the cache cluster, in this process, and reports on them. */
     public LoadReport load() {
-        return load(SliceProgress.NoCounters.INSTANCE);
+        return load(SliceProgress.NoCounters.INSTANCE, 0);
     }
 
-    /** As {@link #load()}, counting what the load does in {@code counters} as it goes. */
-    public LoadReport load(SliceProgress.Counters counters) {
+    /**
+     * As {@link #load()}, counting what the load does in {@code counters} as it goes. Attempt
+     * {@code attempt} (0 the first) of the slice: a later attempt does not load again the blocks
+     * the cache now holds with the replication, those of an earlier attempt that did not finish;
+     * they count as loaded, as they would have. An atomic load's staged blocks are not seen: they
+     * are loaded again.
+     */
+    public LoadReport load(SliceProgress.Counters counters, int attempt) {
         requireNonNull(counters, "counters is null");
         Configuration conf = new Configuration();
         hadoopConf.forEach(conf::set);
         // the settings were derived on the driver, from its heap: here they get this process's
         Settings here = withinHeap(settings, Runtime.getRuntime().maxMemory() / 4 / slicesPerProcess);
         try (GrpcCacheClient cache = GrpcCacheClient.connect(masterTarget, ClientConfig.defaults().withToken(Optional.ofNullable(token)))) {
-            return new LoadExecutor(cache, conf, here, options.executorOptions(), SliceProgress.counting(counters), Clock.systemUTC()).execute(plan());
+            LoadPlan plan = plan();
+            Map<String, List<BlockTask>> cachedSince = attempt > 0 && options.atomic() == null ? cachedSince(cache, plan) : Map.of();
+            if (!cachedSince.isEmpty()) {
+                long blocks = cachedSince.values().stream().mapToLong(List::size).sum();
+                LOG.info("Slice {}, attempt {}: {} of its files are cached already, by an earlier attempt: not loaded again", index + 1, attempt + 1,
+                        Counts.of(blocks, "block"));
+                plan = marked(plan, cachedSince);
+            }
+            LoadReport report = new LoadExecutor(cache, conf, here, options.executorOptions(), SliceProgress.counting(counters), Clock.systemUTC()).execute(plan);
+            return cachedSince.isEmpty() ? report : countedAsLoaded(report, cachedSince);
         }
+    }
+
+    /** The blocks of {@code plan} to load that the cache holds now with the replication, by file path. */
+    private Map<String, List<BlockTask>> cachedSince(CacheClient cache, LoadPlan plan) {
+        List<FileLoad> files = plan.partitions().stream().flatMap(partition -> partition.files().stream())
+                .filter(file -> file.blocks().stream().anyMatch(block -> !block.cached()))
+                .toList();
+        Map<FileIdentity, List<CachedBlock>> cached = cache.cachedBlocks(files.stream().map(FileLoad::file).toList());
+        Map<String, List<BlockTask>> result = new HashMap<>();
+        for (FileLoad file : files) {
+            List<CachedBlock> blocks = cached.getOrDefault(file.file(), List.of());
+            List<BlockTask> found = file.blocks().stream()
+                    .filter(block -> !block.cached() && BlockTask.cachedIn(blocks, block.index(), block.length(), replication))
+                    .toList();
+            if (!found.isEmpty()) {
+                result.put(file.file().path(), found);
+            }
+        }
+        return result;
+    }
+
+    /** {@code plan} with the blocks of {@code cachedSince} marked cached. */
+    private static LoadPlan marked(LoadPlan plan, Map<String, List<BlockTask>> cachedSince) {
+        List<PartitionLoad> partitions = new ArrayList<>();
+        for (PartitionLoad partition : plan.partitions()) {
+            List<FileLoad> files = new ArrayList<>();
+            for (FileLoad file : partition.files()) {
+                Set<Integer> found = cachedSince.getOrDefault(file.file().path(), List.of()).stream().map(BlockTask::index).collect(Collectors.toSet());
+                files.add(found.isEmpty() ? file : new FileLoad(file.file(), file.blocks().stream()
+                        .map(block -> found.contains(block.index()) ? new BlockTask(block.file(), block.index(), block.offset(), block.length(), true) : block)
+                        .toList()));
+            }
+            partitions.add(new PartitionLoad(partition.name(), partition.location(), files, partition.repeatedFiles(), partition.listingError()));
+        }
+        return new LoadPlan(plan.request(), plan.blockSize(), partitions, List.of(), PlanStats.of(partitions));
+    }
+
+    /** {@code report} with the blocks of {@code cachedSince}, which an earlier attempt loaded, counted as loaded instead of already cached. */
+    private static LoadReport countedAsLoaded(LoadReport report, Map<String, List<BlockTask>> cachedSince) {
+        List<PartitionReport> partitions = new ArrayList<>();
+        for (PartitionReport partition : report.partitions()) {
+            if (partition.error() != null) {
+                partitions.add(partition);
+                continue;
+            }
+            List<FileReport> files = new ArrayList<>();
+            long foundBytes = 0;
+            for (FileReport file : partition.files()) {
+                List<BlockTask> found = cachedSince.getOrDefault(file.path(), List.of());
+                long bytes = found.stream().mapToLong(BlockTask::length).sum();
+                foundBytes += bytes;
+                files.add(found.isEmpty() ? file : new FileReport(file.path(), file.length(), file.blocks(), file.blocksLoaded() + found.size(),
+                        file.blocksAlreadyCached() - found.size(), file.blocksFailed(), file.bytesLoaded() + bytes, file.retries(), file.error()));
+            }
+            partitions.add(PartitionReport.of(partition.name(), files, partition.totals().bytesAlreadyCached() - foundBytes));
+        }
+        return report.withPartitions(partitions);
     }
 
     /**

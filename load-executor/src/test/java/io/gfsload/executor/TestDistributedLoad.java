@@ -103,7 +103,7 @@ class TestDistributedLoad {
                         if (shipped.options().atomic() != null) {
                             atomic.add(shipped.options().atomic());
                         }
-                        finished.accept(slice, roundTrip(shipped.load(new Tally(snapshot -> progress.accept(slice, snapshot)))));
+                        finished.accept(slice, roundTrip(shipped.load(new Tally(snapshot -> progress.accept(slice, snapshot)), 0)));
                     }));
                 }
                 for (Future<?> future : futures) {
@@ -271,6 +271,30 @@ class TestDistributedLoad {
         }
         assertEquals(plan.stats().bytesToLoad(), done.get());
         assertEquals(plan.stats().bytesToLoad(), most.get(), "never more than the plan's bytes");
+    }
+
+    @Test
+    void aLaterAttemptOfASliceLoadsOnlyWhatTheCacheDoesNotHoldAndCountsTheRestAsLoaded() throws IOException {
+        LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2);
+        SliceLoad slice = load(new SerializedSlices(1), ProgressListener.NONE).slices(plan).get(0);
+        LoadReport first = slice.load();
+        assertEquals(LoadState.SUCCEEDED, first.state());
+        // what the cache lost of one file since, as an attempt that did not finish would have left it
+        FileLoad lost = plan.partitions().get(0).files().stream().filter(file -> file.blocks().size() > 1).findFirst().orElseThrow();
+        client.free(lost.file());
+
+        LoadReport again = slice.load(SliceProgress.NoCounters.INSTANCE, 1);
+
+        assertEquals(LoadState.SUCCEEDED, again.state());
+        assertEquals(lost.file().length(), again.ufsBytesRead(), "only the file the cache lost is read again");
+        assertEquals(first.totals().blocksLoaded(), again.totals().blocksLoaded(), "the blocks the earlier attempt loaded count as loaded");
+        assertEquals(first.totals().bytesLoaded(), again.totals().bytesLoaded());
+        assertEquals(0, again.totals().blocksAlreadyCached());
+        assertEquals(first.partitions().stream().flatMap(p -> p.files().stream()).toList(),
+                again.partitions().stream().flatMap(p -> p.files().stream()).toList(), "each file as the first attempt reported it");
+        for (BlockTask block : lost.blocks()) {
+            assertEquals(2, client.cachedBlocks(lost.file()).get(block.index()).workerIds().size());
+        }
     }
 
     /** The plan of two directories of fresh files under {@code name}, a partition each. */

@@ -17,13 +17,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
  * Loads the slices of a load on the executors of a Spark application: each slice a Spark job of one
  * task, all submitted at once, so that the driver hears each slice as it finishes and Spark runs
  * as many at a time as the application has cores. A task that fails is retried as Spark retries
- * tasks ({@code spark.task.maxFailures}): the retry loads its slice again. While they run, the
+ * tasks ({@code spark.task.maxFailures}): the retry loads what its slice has not cached yet. While they run, the
  * slices' counts reach the driver with the executors' heartbeats ({@link SliceAccumulators}).
  */
 final class SparkSlices implements DistributedLoad.Slices {
@@ -98,7 +99,7 @@ final class SparkSlices implements DistributedLoad.Slices {
                     }
                     spark.setJobGroup(group, "gfsload slice %d of %d".formatted(slice.index() + 1, slices.size()), true);
                     SliceProgress.Counters counters = accumulators.counters(slice);
-                    List<LoadReport> report = spark.parallelize(List.of(slice), 1).map(shipped -> shipped.load(counters)).collect();
+                    List<LoadReport> report = spark.parallelize(List.of(slice), 1).map(shipped -> shipped.load(counters, TaskContext.get().attemptNumber())).collect();
                     synchronized (open) {
                         if (open.get()) {
                             finished.accept(slice, report.get(0));
