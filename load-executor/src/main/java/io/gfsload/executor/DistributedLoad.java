@@ -27,7 +27,9 @@ import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.BiConsumer;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -42,8 +44,15 @@ import org.slf4j.LoggerFactory;
  * <p>An atomic load stages in one temp area, which this load opens, keeps alive and deletes when
  * every file is committed; the slices commit their scopes in it: a file at a time, or a partition
  * at a time, each partition then in one slice; of the job's scope, the slices only stage and this
- * load commits every block at once when no file failed. A load window is not run this way: it
- * needs one process that sees every read.
+ * load commits every block at once when no file failed.
+ *
+ * <p>With a {@link LoadWindow}, this load waits for it when it is closed at the start, on its own
+ * clock, and then loads a plan made when it opened, as a local load does ({@link #execute(LoadPlan,
+ * Optional, Supplier)}); the listener hears that wait. Each slice carries the window and its
+ * process starts UFS reads only within it, by that process's clock: when the window closes
+ * mid-load, the slices' reads under way finish and the slices pause until it opens. This load does
+ * not hear those pauses as they happen, and its listener is not told of them; they are in the
+ * slices' reports, and the load's report counts them (see {@link LoadReport.Window}).
  */
 public final class DistributedLoad {
     private static final Logger LOG = LoggerFactory.getLogger(DistributedLoad.class);
@@ -99,14 +108,17 @@ public final class DistributedLoad {
     private final ExecutorOptions options;
     private final ProgressListener listener;
     private final Clock clock;
+    private final Sleeper sleeper;
 
     /**
      * @param cache the cluster the slices load into, as this process reaches it: for an atomic
      *     load's temp area
-     * @throws IllegalArgumentException for an atomic load of the job's scope or a load window
+     * @param clock the time of the report's duration and of the wait for a load window closed at
+     *     the start (the slices check the window on their processes' clocks)
+     * @param sleeper how that wait waits, on {@code clock}
      */
     public DistributedLoad(Slices slices, CacheClient cache, Connection connection, Settings settings, ExecutorOptions options, ProgressListener listener,
-            Clock clock) {
+            Clock clock, Sleeper sleeper) {
         this.slices = requireNonNull(slices, "slices is null");
         this.cache = requireNonNull(cache, "cache is null");
         this.connection = requireNonNull(connection, "connection is null");
@@ -114,17 +126,39 @@ public final class DistributedLoad {
         this.options = requireNonNull(options, "options is null");
         this.listener = requireNonNull(listener, "listener is null");
         this.clock = requireNonNull(clock, "clock is null");
-        if (options.window().isPresent()) {
-            throw new IllegalArgumentException("a load window runs in one process");
-        }
+        this.sleeper = requireNonNull(sleeper, "sleeper is null");
+    }
+
+    public DistributedLoad(Slices slices, CacheClient cache, Connection connection, Settings settings, ExecutorOptions options, ProgressListener listener,
+            Clock clock) {
+        this(slices, cache, connection, settings, options, listener, clock, Sleeper.SYSTEM);
     }
 
     /** Loads {@code plan} in slices and reports on it as a whole, recording the slices' work in {@code journal}. */
     public LoadReport execute(LoadPlan plan, Optional<JobJournal> journal) {
-        requireNonNull(plan, "plan is null");
+        return execute(plan, journal, () -> plan);
+    }
+
+    /**
+     * As {@link #execute(LoadPlan, Optional)}; when the load window is closed at the start, waits
+     * for it to open and then loads {@code planAfterWait.get()} instead of {@code initial} (the
+     * listener hears {@link ProgressListener#started} again with it), as
+     * {@link LoadExecutor#execute(LoadPlan, Optional, Supplier)} does. That plan must be of the same
+     * request as {@code initial}; the settings stay the ones this load has.
+     */
+    public LoadReport execute(LoadPlan initial, Optional<JobJournal> journal, Supplier<LoadPlan> planAfterWait) {
+        requireNonNull(initial, "initial is null");
         requireNonNull(journal, "journal is null");
+        requireNonNull(planAfterWait, "planAfterWait is null");
         long start = clock.millis();
-        listener.started(plan);
+        // the wait before the start only: the slices pause on their own, unheard here
+        Optional<WindowGate> gate = options.window().map(window -> new WindowGate(window, clock, sleeper, listener, () -> {}));
+        boolean waited = gate.isPresent() && !gate.get().isOpenNow();
+        LoadPlan plan = waited ? gate.get().planWhenOpen(initial, planAfterWait, this::validate) : initial;
+        long waitedMillis = gate.map(g -> g.summary(clock.instant()).waitedMillis()).orElse(0L);
+        if (!waited || plan != initial) {
+            listener.started(plan);
+        }
         // nothing to load: every file is reported as cached without a slice
         List<SliceLoad> cut = plan.stats().blocksToLoad() == 0 ? List.of() : slices(plan);
         Map<Integer, LoadReport> reports = new HashMap<>();
@@ -198,7 +232,7 @@ public final class DistributedLoad {
             }
         }
         long duration = Math.max(0, clock.millis() - start);
-        LoadReport report = merge(plan, finished, duration, failure,
+        LoadReport report = merge(plan, finished, duration, waitedMillis, failure,
                 journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead())).orElse(null), restored,
                 uncommitted);
         atomic.ifPresent(a -> {
@@ -232,7 +266,7 @@ public final class DistributedLoad {
         SliceLoad.Options shares = new SliceLoad.Options(Math.max(1, bounds.activeFiles() / Math.max(1, count)),
                 bounds.bandwidthBytesPerSecond().isPresent() ? Math.max(1, bounds.bandwidthBytesPerSecond().getAsLong() / count) : 0,
                 bounds.maxAttempts(), bounds.initialBackoff(), bounds.maxBackoff(), bounds.failureMaxFiles(), bounds.failureMaxFraction(),
-                bounds.atomic().map(AtomicOptions::inSharedArea).orElse(null));
+                bounds.atomic().map(AtomicOptions::inSharedArea).orElse(null), bounds.window().orElse(null));
         List<SliceLoad> result = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             List<PartitionLoad> partitions = new ArrayList<>();
@@ -307,11 +341,44 @@ public final class DistributedLoad {
         return result;
     }
 
+    /** Checks a plan made after the wait for the load window as a local load checks it: enough live workers for its replication. */
+    private void validate(LoadPlan plan) {
+        new LoadExecutor(cache, new Configuration(false), settings, ProgressListener.NONE, clock).validate(plan, false);
+    }
+
     /**
      * What the load wrote again after workers were lost: the files' reports of that round, by path,
-     * and what it counts.
+     * what it counts, and how its slices paused outside the load window.
      */
-    private record Restored(List<String> lostWorkers, Map<String, FileReport> files, long blocks, long bytes) {}
+    private record Restored(List<String> lostWorkers, Map<String, FileReport> files, long blocks, long bytes, Paused paused) {}
+
+    /**
+     * How a round of slices paused outside the load window. The slices of a round run side by side
+     * and pause together at each closing of the window: the round paused as often and as long as
+     * the slice that paused most (a slice that found the window closed when it started, its task
+     * run after a closing, paused once for its wait).
+     */
+    private record Paused(int pauses, long millis) {
+        static final Paused NONE = new Paused(0, 0);
+
+        static Paused of(Collection<LoadReport> reports) {
+            int pauses = 0;
+            long millis = 0;
+            for (LoadReport report : reports) {
+                LoadReport.Window window = report.window();
+                if (window != null) {
+                    pauses = Math.max(pauses, window.pauses() + (window.waitedMillis() > 0 ? 1 : 0));
+                    millis = Math.max(millis, window.closedMillis());
+                }
+            }
+            return new Paused(pauses, millis);
+        }
+
+        /** This round, then {@code next}. */
+        Paused then(Paused next) {
+            return new Paused(pauses + next.pauses, millis + next.millis);
+        }
+    }
 
     private Set<String> liveWorkers() {
         return cache.clusterInfo().liveWorkers().stream().map(WorkerInfo::id).collect(Collectors.toCollection(TreeSet::new));
@@ -360,17 +427,19 @@ public final class DistributedLoad {
             }
         }
         if (again.isEmpty()) {
-            return Optional.of(new Restored(List.copyOf(lost), Map.of(), 0, 0));
+            return Optional.of(new Restored(List.copyOf(lost), Map.of(), 0, 0, Paused.NONE));
         }
         LoadPlan restore = new LoadPlan(plan.request(), plan.blockSize(), again, List.of(), PlanStats.of(again));
         LOG.warn("Workers {} were lost during the load: loading {} blocks of {} files again", lost, restore.stats().blocksToLoad(), restore.stats().files());
         Map<String, FileReport> rewritten = new HashMap<>();
+        List<LoadReport> roundReports = new ArrayList<>();
         long[] counts = new long[2];
         // the blocks are committed (or never were atomic): written again as a plain load writes them
         try {
             // not in the load's progress: the plan it started with did not have these blocks to load
             slices.run(slices(restore, options.withoutAtomic()), (slice, progress) -> {}, (slice, report) -> {
                 synchronized (rewritten) {
+                    roundReports.add(report);
                     report.partitions().forEach(partition -> partition.files().forEach(file -> {
                         rewritten.put(file.path(), file);
                         counts[0] += file.blocksLoaded();
@@ -398,7 +467,7 @@ public final class DistributedLoad {
             }
         }
         synchronized (rewritten) {
-            return Optional.of(new Restored(List.copyOf(lost), Map.copyOf(rewritten), counts[0], counts[1]));
+            return Optional.of(new Restored(List.copyOf(lost), Map.copyOf(rewritten), counts[0], counts[1], Paused.of(roundReports)));
         }
     }
 
@@ -485,10 +554,11 @@ public final class DistributedLoad {
      * The load's report from its slices': each planned file's report where its slice gave one, or a
      * failed file, with why, where its slice did not finish; totals, state and rate over the whole.
      *
+     * @param waitedMillis how long this load waited for its window before the slices were sent
      * @param failure why not every slice finished, or {@code null}
      * @param uncommitted why the blocks an atomic job's slices staged were not committed, or {@code null}
      */
-    LoadReport merge(LoadPlan plan, Map<Integer, LoadReport> reports, long durationMillis, String failure, LoadReport.JobSummary job,
+    LoadReport merge(LoadPlan plan, Map<Integer, LoadReport> reports, long durationMillis, long waitedMillis, String failure, LoadReport.JobSummary job,
             Optional<Restored> restored, String uncommitted) {
         Map<String, FileReport> files = byPath(reports.values());
         long ufsBytesRead = 0;
@@ -539,6 +609,11 @@ public final class DistributedLoad {
             partitions.add(PartitionReport.of(partition, outcomes));
         }
         LoadTotals totals = LoadTotals.of(partitions);
+        // the slices paused in their processes: the load, as much as the first round's slices and then the restore round's
+        Paused paused = Paused.of(reports.values()).then(restored.map(Restored::paused).orElse(Paused.NONE));
+        Optional<LoadReport.Window> window = options.window()
+                .map(w -> new LoadReport.Window(w.toString(), w.zone().getId(), waitedMillis, paused.pauses(), paused.millis()));
+        long loading = Math.max(0, durationMillis - window.map(LoadReport.Window::closedMillis).orElse(0L));
         LoadState state = LoadExecutor.state(totals);
         if (aborted || options.jobFailed(ownFailures, totals.files())) {
             // a slice stopped for its failed files, or the load's failed files pass the threshold
@@ -548,9 +623,9 @@ public final class DistributedLoad {
             state = LoadState.PARTIAL;
         }
         return new LoadReport(plan.request().target().describe(), state, plan.request().replication(), totals, partitions, durationMillis,
-                durationMillis == 0 ? totals.bytesLoaded() * 1000 : totals.bytesLoaded() * 1000 / durationMillis, settings.values(), ufsBytesRead,
-                job, lostWorkers.isEmpty() ? null : new LoadReport.ReplicaRestore(List.copyOf(lostWorkers), restoredBlocks, restoredBytes), null,
-                false, stopReason);
+                loading == 0 ? totals.bytesLoaded() * 1000 : totals.bytesLoaded() * 1000 / loading, settings.values(), ufsBytesRead,
+                job, lostWorkers.isEmpty() ? null : new LoadReport.ReplicaRestore(List.copyOf(lostWorkers), restoredBlocks, restoredBytes),
+                window.orElse(null), false, stopReason);
     }
 
     /** A file whose slice did not report: its blocks to load failed. */

@@ -264,7 +264,7 @@ public final class LoadExecutor {
         Optional<WindowGate> gate = options.window().map(w -> new WindowGate(w, clock, sleeper, listener,
                 () -> controller.ifPresent(AdaptiveController::restartWindow)));
         boolean waited = gate.isPresent() && !gate.get().isOpenNow();
-        LoadPlan plan = waited ? afterWait(initial, gate.get(), planAfterWait) : initial;
+        LoadPlan plan = waited ? gate.get().planWhenOpen(initial, planAfterWait, fresh -> validate(fresh, false)) : initial;
         Set<String> liveAtStart = liveWorkerIds();
         Map<String, StagedBlock> staged = new HashMap<>();
         options.atomic().ifPresent(atomic -> {
@@ -434,31 +434,6 @@ public final class LoadExecutor {
                 }
             }
         }
-    }
-
-    /**
-     * Waits for the load window, which is closed, and returns the plan to load then: the one
-     * {@code planAfterWait} makes, checked as {@link #execute(LoadPlan, Optional)} checks a plan.
-     */
-    private LoadPlan afterWait(LoadPlan initial, WindowGate gate, Supplier<LoadPlan> planAfterWait) {
-        listener.started(initial);
-        try {
-            gate.await();
-        }
-        catch (InterruptedIOException e) {
-            throw new IllegalStateException("Interrupted while waiting for the load window", e);
-        }
-        LoadPlan fresh = requireNonNull(planAfterWait.get(), "the plan made after the wait is null");
-        if (fresh == initial) {
-            return initial;
-        }
-        if (!fresh.request().equals(initial.request())) {
-            throw new IllegalArgumentException("The plan made after the wait is of another request: " + fresh.request().target().describe());
-        }
-        LOG.info("The load window opened: loading a plan made now, {} files and {} bytes to load (before the wait: {} files, {} bytes)",
-                fresh.stats().files(), fresh.stats().bytesToLoad(), initial.stats().files(), initial.stats().bytesToLoad());
-        validate(fresh, false);
-        return fresh;
     }
 
     /**

@@ -72,9 +72,14 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
      *
      * @param window {@code HH:MM-HH:MM}
      * @param zone the time zone of the window, e.g. {@code Europe/Berlin}
-     * @param waitedMillis time the load waited for the window before its first read
-     * @param pauses times the window closed after the load had started
-     * @param pausedMillis time the load was paused by those closings
+     * @param waitedMillis time the load waited for the window before its first read; for a load in
+     *     slices, before it sent them
+     * @param pauses times the window closed after the load had started; for a load in slices, which
+     *     run side by side and pause together in their own processes, the most of any one slice
+     *     (a slice whose task started while the window was closed counts its wait as a pause), over
+     *     the load's rounds of slices
+     * @param pausedMillis time the load was paused by those closings; for a load in slices, the
+     *     longest any one slice was, over the load's rounds of slices
      */
     public record Window(String window, String zone, long waitedMillis, int pauses, long pausedMillis) implements Serializable {
         public Window {

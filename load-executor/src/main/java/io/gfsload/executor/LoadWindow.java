@@ -2,6 +2,7 @@ package io.gfsload.executor;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.Serializable;
 import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
@@ -17,12 +18,14 @@ import java.util.regex.Pattern;
  * 22:00-06:00} is open from 22:00 to 06:00 the next morning. On a day when a daylight-saving
  * change skips the start, the window opens as much later as the change skips (02:30 in a gap from
  * 02:00 to 03:00 becomes 03:30), and a window that falls in the gap stays closed that day.
+ * Serializable: a load in slices sends it, zone included, with each slice, whose process checks it
+ * on its own clock.
  *
  * @param start when the window opens, inclusive, to the minute
  * @param end when it closes, exclusive, to the minute; never equal to {@code start}
  * @param zone the time zone of {@code start} and {@code end}
  */
-public record LoadWindow(LocalTime start, LocalTime end, ZoneId zone) {
+public record LoadWindow(LocalTime start, LocalTime end, ZoneId zone) implements Serializable {
     private static final Pattern FORMAT = Pattern.compile("(\\d{1,2}):(\\d{2})-(\\d{1,2}):(\\d{2})");
     private static final String EXPECTED = "expected HH:MM-HH:MM, such as 01:00-06:00 or 22:00-06:00 (across midnight)";
 

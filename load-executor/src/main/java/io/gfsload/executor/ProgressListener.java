@@ -59,11 +59,13 @@ public interface ProgressListener {
 
     /**
      * The load window is closed: no UFS read starts until {@code pause.opensAt()}; reads under way
-     * finish. Called once per pause, also when the load begins outside the window.
+     * finish. Called once per pause, also when the load begins outside the window. A load in slices
+     * ({@link DistributedLoad}) calls it only when it begins outside the window: its slices pause
+     * in their own processes, unheard, and its report counts their pauses.
      */
     default void windowClosed(WindowPause pause) {}
 
-    /** The load window opened after being closed for {@code closed}: reads start again. */
+    /** The load window opened after being closed for {@code closed}: reads start again (for a load in slices, after its wait before it began). */
     default void windowOpened(LoadWindow window, java.time.Duration closed) {}
 
     default void finished(LoadReport report) {}

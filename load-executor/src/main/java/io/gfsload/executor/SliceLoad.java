@@ -58,18 +58,20 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
     private static final Logger LOG = LoggerFactory.getLogger(SliceLoad.class);
 
     /**
-     * The serializable part of {@link ExecutorOptions} a slice runs with; no load window, which the
-     * load that sends the slice would have to wait for as a whole.
+     * The serializable part of {@link ExecutorOptions} a slice runs with.
      *
      * @param bandwidthBytesPerSecond 0 when not limited
      * @param atomic the atomic load's options, in the temp area of the load that sends the slice;
      *     {@code null} for a load that is not atomic
+     * @param window the load's window, in its zone, which the slice's process checks on its own
+     *     clock: outside it the slice starts no UFS read (reads under way finish) until it opens;
+     *     {@code null} for a load without one
      */
     public record Options(int activeFiles, long bandwidthBytesPerSecond, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
-            int failureMaxFiles, double failureMaxFraction, AtomicOptions atomic) implements Serializable {
+            int failureMaxFiles, double failureMaxFraction, AtomicOptions atomic, LoadWindow window) implements Serializable {
         ExecutorOptions executorOptions() {
             return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond > 0 ? OptionalLong.of(bandwidthBytesPerSecond) : OptionalLong.empty(),
-                    maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, Optional.ofNullable(atomic), Optional.empty());
+                    maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, Optional.ofNullable(atomic), Optional.ofNullable(window));
         }
     }
 
@@ -93,7 +95,10 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
                 blockSize, partitions, List.of(), PlanStats.of(partitions));
     }
 
-    /** Loads the slice's files into the cache cluster, in this process, and reports on them. */
+    /**
+     * Loads the slice's files into the cache cluster, in this process, and reports on them; with a
+     * load window, only within it by this process's clock.
+     */
     public LoadReport load() {
         return load(SliceProgress.NoCounters.INSTANCE, 0);
     }
@@ -106,6 +111,11 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
      * are loaded again.
      */
     public LoadReport load(SliceProgress.Counters counters, int attempt) {
+        return load(counters, attempt, Clock.systemUTC(), Sleeper.SYSTEM);
+    }
+
+    /** As {@link #load(SliceProgress.Counters, int)}, on {@code clock}, waiting for the load window with {@code sleeper}. */
+    LoadReport load(SliceProgress.Counters counters, int attempt, Clock clock, Sleeper sleeper) {
         requireNonNull(counters, "counters is null");
         Configuration conf = new Configuration();
         hadoopConf.forEach(conf::set);
@@ -120,7 +130,8 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
                         Counts.of(blocks, "block"));
                 plan = marked(plan, cachedSince);
             }
-            LoadReport report = new LoadExecutor(cache, conf, here, options.executorOptions(), SliceProgress.counting(counters), Clock.systemUTC()).execute(plan);
+            LoadReport report = new LoadExecutor(cache, conf, here, options.executorOptions(), SliceProgress.counting(counters), clock, sleeper)
+                    .execute(plan);
             return cachedSince.isEmpty() ? report : countedAsLoaded(report, cachedSince);
         }
     }

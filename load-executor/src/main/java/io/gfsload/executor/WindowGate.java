@@ -2,11 +2,14 @@ package io.gfsload.executor;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gfsload.planner.LoadPlan;
 import java.io.InterruptedIOException;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -67,6 +70,38 @@ final class WindowGate {
             Thread.currentThread().interrupt();
             throw (InterruptedIOException) new InterruptedIOException("Interrupted while waiting for the load window " + window).initCause(e);
         }
+    }
+
+    /**
+     * The wait of a load started outside the window, which is closed: the listener hears
+     * {@link ProgressListener#started} with {@code initial}, and the pause; when the window opens,
+     * returns the plan to load then, the one {@code planAfterWait} makes (checked by {@code check}
+     * when it is not {@code initial}). The caller tells the listener of a new plan.
+     *
+     * @throws IllegalArgumentException when the plan made after the wait is of another request
+     */
+    LoadPlan planWhenOpen(LoadPlan initial, Supplier<LoadPlan> planAfterWait, Consumer<LoadPlan> check) {
+        requireNonNull(initial, "initial is null");
+        requireNonNull(planAfterWait, "planAfterWait is null");
+        requireNonNull(check, "check is null");
+        listener.started(initial);
+        try {
+            await();
+        }
+        catch (InterruptedIOException e) {
+            throw new IllegalStateException("Interrupted while waiting for the load window", e);
+        }
+        LoadPlan fresh = requireNonNull(planAfterWait.get(), "the plan made after the wait is null");
+        if (fresh == initial) {
+            return initial;
+        }
+        if (!fresh.request().equals(initial.request())) {
+            throw new IllegalArgumentException("The plan made after the wait is of another request: " + fresh.request().target().describe());
+        }
+        LOG.info("The load window opened: loading a plan made now, {} files and {} bytes to load (before the wait: {} files, {} bytes)",
+                fresh.stats().files(), fresh.stats().bytesToLoad(), initial.stats().files(), initial.stats().bytesToLoad());
+        check.accept(fresh);
+        return fresh;
     }
 
     /** Whether a read may start now, without waiting. */

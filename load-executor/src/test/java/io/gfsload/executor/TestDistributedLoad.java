@@ -25,6 +25,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -49,6 +52,7 @@ import org.junit.jupiter.api.io.TempDir;
 class TestDistributedLoad {
     private static final long BLOCK = 256 << 10;
     private static final String TOKEN = "slice-token-1234";
+    private static final LoadWindow NIGHT = LoadWindow.parse("01:00-06:00", ZoneOffset.UTC);
 
     @TempDir
     Path directory;
@@ -537,6 +541,163 @@ class TestDistributedLoad {
         for (SliceLoad slice : load.slices(plan)) {
             assertFalse(slice.toString().contains(TOKEN), slice.toString());
             assertFalse(slice.toString().contains("SECRET-9876"), slice.toString());
+        }
+    }
+
+    /**
+     * Loads the slices one after the other in this process, each after a round trip through Java
+     * serialization, on a fake clock: {@code between} runs before each slice but the first.
+     */
+    private static final class SlicesOnAClock implements DistributedLoad.Slices {
+        private final FakeClock clock;
+        private final Sleeper sleeper;
+        private final Runnable between;
+        final List<SliceLoad> shipped = new ArrayList<>();
+        final List<Instant> startedAt = new ArrayList<>();
+        final List<Instant> finishedAt = new ArrayList<>();
+        final List<LoadReport> reports = new ArrayList<>();
+
+        SlicesOnAClock(FakeClock clock, Sleeper sleeper, Runnable between) {
+            this.clock = clock;
+            this.sleeper = sleeper;
+            this.between = between;
+        }
+
+        @Override
+        public int parallelism() {
+            return 2;
+        }
+
+        @Override
+        public synchronized void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
+            for (SliceLoad slice : slices) {
+                if (!shipped.isEmpty()) {
+                    between.run();
+                }
+                SliceLoad there = roundTrip(slice);
+                shipped.add(there);
+                startedAt.add(clock.instant());
+                LoadReport report = roundTrip(there.load(SliceProgress.NoCounters.INSTANCE, 0, clock, sleeper));
+                finishedAt.add(clock.instant());
+                reports.add(report);
+                finished.accept(slice, report);
+            }
+        }
+    }
+
+    /** The load window events a listener heard, and the plans it started with. */
+    private static class WindowEvents implements ProgressListener {
+        final List<String> events = Collections.synchronizedList(new ArrayList<>());
+        final List<WindowPause> pauses = Collections.synchronizedList(new ArrayList<>());
+
+        @Override
+        public void started(LoadPlan plan) {
+            events.add("started with " + plan.stats().files() + " files");
+        }
+
+        @Override
+        public void windowClosed(WindowPause pause) {
+            pauses.add(pause);
+            events.add("closed");
+        }
+
+        @Override
+        public void windowOpened(LoadWindow window, Duration closed) {
+            events.add("opened after " + closed);
+        }
+    }
+
+    /** The blocks of {@code plan} the cluster holds. */
+    private long cachedBlocks(LoadPlan plan) {
+        return plan.partitions().stream().flatMap(partition -> partition.files().stream())
+                .mapToLong(file -> client.cachedBlocks(file.file()).size()).sum();
+    }
+
+    private DistributedLoad windowed(DistributedLoad.Slices slices, ProgressListener listener, FakeClock clock) {
+        return new DistributedLoad(slices, client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), settings(),
+                ExecutorOptions.defaults().withWindow(NIGHT), listener, clock, clock);
+    }
+
+    @Test
+    void startedOutsideItsWindowTheLoadWaitsThenSendsSlicesOfAPlanMadeWhenItOpened() throws IOException {
+        FakeClock clock = new FakeClock(Instant.parse("2026-11-20T22:48:00Z"));
+        WindowEvents events = new WindowEvents() {
+            @Override
+            public void windowClosed(WindowPause pause) {
+                super.windowClosed(pause);
+                try {
+                    // added while the load waits
+                    Files.write(directory.resolve("data/late"), new byte[(int) BLOCK + 99]);
+                }
+                catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }
+        };
+        SlicesOnAClock slices = new SlicesOnAClock(clock, clock, () -> {});
+        LoadPlan before = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2);
+        List<LoadPlan> made = new ArrayList<>();
+
+        LoadReport report = windowed(slices, events, clock).execute(before, Optional.empty(), () -> {
+            made.add(LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2));
+            return made.get(0);
+        });
+
+        assertEquals(1, made.size(), "planned again once, when the window opened");
+        assertEquals(List.of(new WindowPause(NIGHT, Instant.parse("2026-11-20T22:48:00Z"), Instant.parse("2026-11-21T01:00:00Z"), true)), events.pauses);
+        assertEquals(List.of("started with 7 files", "closed", "opened after PT2H12M", "started with 8 files"), events.events);
+        assertEquals(2, slices.shipped.size());
+        for (int i = 0; i < slices.shipped.size(); i++) {
+            assertEquals(NIGHT, slices.shipped.get(i).options().window(), "each slice carries the window");
+            assertTrue(NIGHT.isOpen(slices.startedAt.get(i)), "sent when the window had opened: " + slices.startedAt.get(i));
+            assertEquals(new LoadReport.Window("01:00-06:00", "Z", 0, 0, 0), slices.reports.get(i).window(), "loaded within it");
+        }
+        assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
+        assertEquals(8, report.totals().files(), "late, added while the load waited, is loaded too");
+        assertEquals(made.get(0).stats().blocks(), report.totals().blocksLoaded());
+        assertEquals(new LoadReport.Window("01:00-06:00", "Z", Duration.ofMinutes(132).toMillis(), 0, 0), report.window());
+        assertTrue(report.durationMillis() >= Duration.ofMinutes(132).toMillis(), "the wait is part of the duration: " + report.durationMillis());
+    }
+
+    @Test
+    void whenTheWindowClosesMidLoadTheSlicesPauseInTheirProcessesAndLoadWithinIt() {
+        FakeClock clock = new FakeClock(Instant.parse("2026-11-21T05:00:00Z"));
+        WindowEvents events = new WindowEvents();
+        LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2);
+        List<Long> cachedWhenWaiting = Collections.synchronizedList(new ArrayList<>());
+        // what is cached when a slice's process first waits for the window
+        Sleeper sleeper = duration -> {
+            if (cachedWhenWaiting.isEmpty()) {
+                cachedWhenWaiting.add(cachedBlocks(plan));
+            }
+            clock.sleep(duration);
+        };
+        // the window closes after the first slice
+        SlicesOnAClock slices = new SlicesOnAClock(clock, sleeper, () -> clock.set(Instant.parse("2026-11-21T06:00:00Z")));
+
+        LoadReport report = windowed(slices, events, clock).execute(plan, Optional.empty());
+
+        assertEquals(2, slices.shipped.size());
+        assertEquals(Instant.parse("2026-11-21T05:00:00Z"), slices.finishedAt.get(0), "the first slice loaded within the window");
+        assertEquals(new LoadReport.Window("01:00-06:00", "Z", 0, 0, 0), slices.reports.get(0).window());
+        long firstSlicesBlocks = slices.shipped.get(0).partitions().stream().flatMap(partition -> partition.files().stream())
+                .mapToLong(file -> file.blocks().size()).sum();
+        assertEquals(List.of(firstSlicesBlocks), cachedWhenWaiting,
+                "the second slice's process waited for the window, before it read any of its blocks");
+        assertFalse(slices.finishedAt.get(1).isBefore(Instant.parse("2026-11-22T01:00:00Z")), "loaded when the window opened: " + slices.finishedAt.get(1));
+        assertEquals(new LoadReport.Window("01:00-06:00", "Z", Duration.ofHours(19).toMillis(), 0, 0), slices.reports.get(1).window(),
+                "the slice's own report: it waited 19 h before its first read");
+        assertEquals(List.of("started with 7 files"), events.events, "the pause was in the slice's process: this load heard none");
+        assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
+        assertEquals(plan.stats().blocks(), report.totals().blocksLoaded());
+        assertEquals(new LoadReport.Window("01:00-06:00", "Z", 0, 1, Duration.ofHours(19).toMillis()), report.window(),
+                "the load paused once, for 19 h, in its second slice");
+        assertTrue(report.durationMillis() >= Duration.ofHours(19).toMillis(), "the pause is part of the duration: " + report.durationMillis());
+        assertTrue(report.bytesPerSecond() > report.totals().bytesLoaded() * 1000 / report.durationMillis(), "the throughput leaves the pause out");
+        for (PartitionLoad partition : plan.partitions()) {
+            for (FileLoad file : partition.files()) {
+                assertEquals(file.blocks().size(), client.cachedBlocks(file.file()).size(), "cached: " + file.file().path());
+            }
         }
     }
 }
