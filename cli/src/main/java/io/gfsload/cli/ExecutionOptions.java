@@ -17,11 +17,12 @@ public final class ExecutionOptions {
     @Option(names = "--window", paramLabel = "HH:MM-HH:MM",
             description = "Start UFS reads only within these hours of the day, e.g. 01:00-06:00, or 22:00-06:00 across midnight. "
                     + "Outside them the load waits for the window and plans again when it opens, and it pauses when the window closes "
-                    + "(reads under way finish).")
+                    + "(reads under way finish; in a Spark job each executor pauses its slices, by its own clock).")
     String window;
 
     @Option(names = "--window-zone", paramLabel = "ZONE",
-            description = "The time zone of --window, e.g. UTC, Asia/Shanghai or +08:00 (default: the machine's).")
+            description = "The time zone of --window, e.g. UTC, Asia/Shanghai or +08:00 (default: the machine's; in a Spark job the driver's, "
+                    + "which the executors follow).")
     String windowZone;
 
     @Option(names = {"-A", "--atomic"},

@@ -6,7 +6,6 @@ import io.gfsload.executor.JobJournal;
 import io.gfsload.executor.JvmShutdown;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadState;
-import io.gfsload.planner.InvalidRequestException;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.PartitionLoad;
 import java.io.PrintWriter;
@@ -26,10 +25,6 @@ final class LoadAction {
             ExecutionOptions execution, WorkloadOptions workload) {
         ProgressReporter.Mode mode = execution.progressMode();
         boolean ignoreCapacity = planning.ignoreCapacity;
-        if (services.slices().isPresent() && execution.loadWindow().isPresent()) {
-            // it needs one process that sees every read, to pause them all
-            throw new InvalidRequestException("A Spark job runs no load window (--window): run such a load with bin/gfsload");
-        }
         LoadRunner runner = new LoadRunner(services);
         LoadRunner.Planned planned = runner.plan(request, workload, planning.overrides());
         ExecutorOptions base = execution.toExecutorOptions(planned.settings(), planning);

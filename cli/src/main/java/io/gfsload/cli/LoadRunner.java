@@ -152,7 +152,9 @@ final class LoadRunner {
         }
         options.window().ifPresent(window -> {
             java.time.Instant now = Clock.systemUTC().instant();
-            status.printf("UFS reads start only within the load window %s (%s)%s%n", window, window.zone().getId(),
+            // in a Spark job the executors start the reads: each checks the window on its own clock
+            status.printf("UFS reads start only within the load window %s (%s%s)%s%n", window, window.zone().getId(),
+                    services.slices().isPresent() ? ", by each executor's clock" : "",
                     window.isOpen(now) ? ""
                             : "; it is closed now and opens in " + LoadWindow.describe(window.untilOpen(now))
                                     + (stats.blocksToLoad() == 0 ? ", when the load plans again (files may change meanwhile)" : ""));
@@ -191,7 +193,7 @@ final class LoadRunner {
         // in a Spark job, the plan's files are loaded by its executors, a slice each
         LoadReport report = slices.isPresent()
                 ? new DistributedLoad(slices.get(), services.cache(), services.sliceConnection(hadoopConf), planned.settings(), options,
-                        verify ? new FinishAfterVerify(progress) : progress, Clock.systemUTC()).execute(planned.plan(), Optional.of(journal))
+                        verify ? new FinishAfterVerify(progress) : progress, Clock.systemUTC()).execute(planned.plan(), Optional.of(journal), planAfterWait)
                 : executor.execute(planned.plan(), Optional.of(journal), planAfterWait);
         if (!verify) {
             return report;

@@ -20,6 +20,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.LocalTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -34,7 +37,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The job's jar run by {@code SparkSubmit} in a JVM of its own, on the classpath of a Spark 3.5.7
  * distribution (its guava 14 included) and nothing else, in local mode with two executor threads:
  * a table's partition loaded by the executors into a real cluster with a token, again (nothing to
- * load), and the exit codes of the command line for what it cannot do.
+ * load), a load within a load window, and the exit codes of the command line for what it cannot do.
  */
 class TestSparkSubmitJob {
     private static final String TOKEN = "spark-job-token-5678";
@@ -227,10 +230,31 @@ class TestSparkSubmitJob {
                 "distributedLoad", "--master", master, "--token-file", token, "nosuchscheme://bucket/data");
         assertEquals(4, connector.exitCode(), connector.err());
         assertTrue(connector.err().contains("the connector class org.example.NoSuchFileSystem is not on the classpath"), connector.err());
+    }
 
-        Run window = sparkSubmit("--table", "demo.events", "--window", "00:00-23:59", "--master", master, "--token-file", token, "--metastore", uri);
-        assertEquals(2, window.exitCode(), window.err());
-        assertTrue(window.err().contains("A Spark job runs no load window (--window): run such a load with bin/gfsload"), window.err());
+    @Test
+    void aLoadWindowGoesWithEachSliceToTheExecutors() throws Exception {
+        Path data = Files.createDirectories(directory.resolve("windowed"));
+        for (int i = 0; i < 4; i++) {
+            Files.write(data.resolve("part-" + i), new byte[300_000 + i]);
+        }
+        // a load window open now, in UTC: neither the driver nor the executors wait
+        LocalTime now = LocalTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
+        String window = now.minusHours(1) + "-" + now.plusHours(1);
+
+        Run run = sparkSubmit("distributedLoad", "--window", window, "--window-zone", "UTC", "--master", cluster.masterTarget(), "--token-file",
+                tokenFile.toString(), "--progress", "none", "--json", data.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.err().contains("UFS reads start only within the load window %s (UTC, by each executor's clock)".formatted(window)), run.err());
+        assertTrue(run.err().contains("in 2 slices"), run.err());
+        JsonNode report = new ObjectMapper().readTree(run.out());
+        assertEquals("SUCCEEDED", report.get("state").asText());
+        assertEquals(4, report.get("totals").get("files").asLong());
+        assertEquals(window, report.get("window").get("window").asText());
+        assertEquals("UTC", report.get("window").get("zone").asText());
+        assertEquals(0, report.get("window").get("waitedMillis").asLong());
+        assertEquals(0, report.get("window").get("pauses").asLong());
     }
 
     @Test
