@@ -11,6 +11,7 @@ import io.gfsload.executor.DistributedLoad;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadWindow;
 import io.gfsload.executor.SliceLoad;
+import io.gfsload.executor.SliceProgress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalTime;
@@ -51,7 +52,7 @@ class TestLoadWindowInSlices {
             }
 
             @Override
-            public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, LoadReport> finished) {
+            public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
                 for (SliceLoad slice : slices) {
                     windows.add(slice.options().window());
                     finished.accept(slice, slice.load());
