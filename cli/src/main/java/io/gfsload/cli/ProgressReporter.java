@@ -231,8 +231,11 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         Map<String, Object> outcome = new LinkedHashMap<>();
         if (report != null) {
             outcome.put("state", report.state().name().toLowerCase(Locale.ROOT));
-            // the report's count: it has the files a check after the load (--verify) failed too
+            // the report's counts: it has the files a check after the load (--verify) failed too, and
+            // only the retries of the files it reports (not of those the end of the job cut short)
             failures.set(report.totals().filesFailed());
+            retries.set(report.totals().retries());
+            bytesDone.set(report.totals().bytesLoaded());
             // the report's rate, over the load's time as the report measures it, so that the two agree
             outcome.put("bytesPerSecond", report.bytesPerSecond());
         }

@@ -190,6 +190,30 @@ class TestProgressReporter {
     }
 
     @Test
+    void theFinishedLineHasTheReportsCounts() throws IOException {
+        BlockTask block = new BlockTask(new FileIdentity("file:/data/f", 1000, 1), 0, 0, 1000, false);
+        StringWriter out = new StringWriter();
+        AtomicLong nanos = new AtomicLong();
+        try (ProgressReporter progress = new ProgressReporter(ProgressReporter.Mode.JSON, false, new PrintWriter(out), System.err, nanos::get)) {
+            progress.started(plan(2, 2000));
+            progress.blockLoaded(block);
+            // retries of files the end of the job then cut short: the report does not have them
+            for (int attempt = 2; attempt <= 4; attempt++) {
+                progress.retrying("file:/data/g", attempt, "Connection reset");
+            }
+            progress.finished(new io.gfsload.executor.LoadReport("file:/data", io.gfsload.executor.LoadState.PARTIAL, 1,
+                    new io.gfsload.executor.LoadTotals(2, 1, 2, 1, 0, 1, 2000, 1000, 0, 1), List.of(), 1000, 1000, List.of(), 1000, null, null, null, false,
+                    null));
+        }
+        String[] lines = out.toString().split("\\R");
+        JsonNode last = new ObjectMapper().readTree(lines[lines.length - 1]);
+        assertEquals("finished", last.get("event").asText(), out.toString());
+        assertEquals(1, last.get("retries").asLong(), out.toString());
+        assertEquals(1, last.get("failures").asLong());
+        assertEquals(1000, last.get("bytesDone").asLong());
+    }
+
+    @Test
     void theEtaIsRoundedUpSoThatZeroMeansNothingIsLeft() throws IOException {
         BlockTask block = new BlockTask(new FileIdentity("file:/data/f", 1000, 1), 0, 0, 1000, false);
         StringWriter out = new StringWriter();

@@ -618,6 +618,10 @@ public final class DistributedLoad {
         if (aborted || options.jobFailed(ownFailures, totals.files())) {
             // a slice stopped for its failed files, or the load's failed files pass the threshold
             state = LoadState.FAILED;
+            if (failure == null && options.jobFailed(ownFailures, totals.files())) {
+                // the load's count, not a slice's
+                stopReason = options.failedFilesReason(ownFailures, totals.files());
+            }
         }
         else if (state == LoadState.SUCCEEDED && stopReason != null) {
             state = LoadState.PARTIAL;

@@ -88,4 +88,11 @@ public record ExecutorOptions(int activeFiles, OptionalLong bandwidthBytesPerSec
     boolean jobFailed(long failed, long total) {
         return failed > failureMaxFiles && failed > failureMaxFraction * total;
     }
+
+    /** Why a job whose {@code failed} of {@code total} files failed stopped: the report's stop reason. */
+    String failedFilesReason(long failed, long total) {
+        return "%d of %d files failed, more than the threshold of %s and %s %% of the files: the job stopped".formatted(failed, total,
+                io.gfsload.cache.api.Counts.of(failureMaxFiles, "file"), new java.text.DecimalFormat("0.##", java.text.DecimalFormatSymbols.getInstance(java.util.Locale.ROOT))
+                        .format(failureMaxFraction * 100));
+    }
 }

@@ -409,7 +409,8 @@ public final class LoadExecutor {
                     restore.orElse(null),
                     window.orElse(null),
                     false,
-                    Optional.ofNullable(run.masterLost.get()).map(Failures::masterStopped).orElse(null));
+                    Optional.ofNullable(run.masterLost.get()).map(Failures::masterStopped)
+                            .orElse(run.abortedAfter.get() >= 0 ? options.failedFilesReason(run.abortedAfter.get(), run.totalFiles) : null));
             listener.finished(report);
             return report;
         }
@@ -801,8 +802,7 @@ public final class LoadExecutor {
             listener.fileFailed(path, error);
             long failed = failedFiles.incrementAndGet();
             if (options.jobFailed(failed, totalFiles) && abortedAfter.compareAndSet(-1, failed)) {
-                LOG.error("{} of {} files failed, above the threshold of {} files and {} %: stopping the job",
-                        failed, totalFiles, options.failureMaxFiles(), options.failureMaxFraction() * 100);
+                LOG.error(options.failedFilesReason(failed, totalFiles));
             }
             int toLoad = (int) file.blocks().stream().filter(b -> !b.cached()).count();
             if (options.atomic().isPresent()) {
@@ -1123,7 +1123,25 @@ public final class LoadExecutor {
 
         /** One positioned UFS read, admitted by the adaptive controller and reported to it. */
         private void read(FSDataInputStream in, long position, byte[] buffer, int length) throws IOException {
-            admitted(length, () -> in.readFully(position, buffer, 0, length));
+            admitted(length, () -> {
+                try {
+                    in.readFully(position, buffer, 0, length);
+                }
+                catch (java.io.EOFException e) {
+                    throw shorter(position + length, e);
+                }
+            });
+        }
+
+        /**
+         * A file that ends before {@code end}, within its planned length, has changed since it was
+         * planned (truncated or rewritten): not a failure a retry gets past.
+         */
+        private static FileChangedException shorter(long end, java.io.EOFException e) {
+            FileChangedException changed = new FileChangedException("File changed since it was planned: it ends before byte %d of its planned length"
+                    .formatted(end));
+            changed.initCause(e);
+            return changed;
         }
 
         /** One positioned read of {@code length} bytes from a local file into {@code buffer}, cleared first, flipped after. */
@@ -1133,7 +1151,7 @@ public final class LoadExecutor {
             while (buffer.hasRemaining()) {
                 int n = channel.read(buffer, at);
                 if (n < 0) {
-                    throw new java.io.EOFException("End of file at %d reading %d bytes from %d".formatted(at, length, position));
+                    throw shorter(position + length, new java.io.EOFException("End of file at %d reading %d bytes from %d".formatted(at, length, position)));
                 }
                 at += n;
             }

@@ -511,6 +511,8 @@ class TestDistributedLoad {
 
         assertEquals(2, report.totals().filesFailed(), report.failedFiles().toString());
         assertEquals(LoadState.FAILED, report.state(), "2 failed files pass the load's threshold of 1");
+        assertEquals("2 of %d files failed, more than the threshold of 1 file and 0 %% of the files: the job stopped".formatted(plan.stats().files()),
+                report.stopReason(), "the load's count, not a slice's");
     }
 
     @Test

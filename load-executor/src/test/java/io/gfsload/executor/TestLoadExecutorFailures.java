@@ -86,10 +86,14 @@ class TestLoadExecutorFailures {
     }
 
     private LoadExecutor executor(Configuration conf, ExecutorOptions options, int threads, long readBuffer) {
+        return executor(conf, options, threads, readBuffer, ProgressListener.NONE);
+    }
+
+    private LoadExecutor executor(Configuration conf, ExecutorOptions options, int threads, long readBuffer, ProgressListener listener) {
         Settings settings = new Settings(List.of(
                 new Setting(Settings.UFS_READ_THREADS, threads, "threads", "test"),
                 new Setting(Settings.READ_BUFFER_BYTES, readBuffer, "bytes", "test")));
-        return new LoadExecutor(client, conf, settings, options, ProgressListener.NONE, Clock.systemUTC());
+        return new LoadExecutor(client, conf, settings, options, listener, Clock.systemUTC());
     }
 
     private static ExecutorOptions fastRetries(int attempts) {
@@ -161,6 +165,39 @@ class TestLoadExecutorFailures {
     }
 
     @Test
+    void aFileTruncatedWhileItsBlockIsReadFailsAsChangedWithoutARetry() throws IOException {
+        // two blocks: not the small-file path, which reads a file whole
+        Path data = writeFiles(1, (int) (2 * BLOCK));
+        Path file = data.resolve("part-000");
+        Configuration conf = new Configuration();
+        LoadPlan plan = plan(data.toUri().toString(), conf);
+        java.util.concurrent.atomic.AtomicBoolean truncated = new java.util.concurrent.atomic.AtomicBoolean();
+        // once the first piece of the block is written, the file is cut to half its length
+        ProgressListener truncating = new ProgressListener() {
+            @Override
+            public void blockBytesWritten(io.gfsload.planner.BlockTask block, int bytes) {
+                if (truncated.compareAndSet(false, true)) {
+                    try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.WRITE)) {
+                        channel.truncate(BLOCK / 2);
+                    }
+                    catch (IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
+            }
+        };
+
+        LoadReport report = executor(conf, fastRetries(5), 1, BLOCK / 4, truncating).execute(plan);
+
+        assertTrue(truncated.get(), "the block was read a piece at a time");
+        assertEquals(LoadState.FAILED, report.state());
+        FileReport changed = report.failedFiles().get(0);
+        assertEquals("File changed since it was planned: it ends before byte %d of its planned length".formatted(BLOCK * 3 / 4), changed.error());
+        assertEquals(0, changed.retries(), "a shorter file is not retried");
+        assertEquals(List.of(), client.cachedBlocks(plan.partitions().get(0).files().get(0).file()));
+    }
+
+    @Test
     void pastTheThresholdTheJobStopsAndFails() throws IOException {
         Path data = writeFiles(10, 50_000, "a-bad", "b-bad", "c-bad");
         Configuration conf = new Configuration();
@@ -179,6 +216,7 @@ class TestLoadExecutorFailures {
             assertEquals("not attempted: the job failed after 2 of 10 files failed", file.error());
         }
         assertEquals(0, report.totals().blocksLoaded());
+        assertEquals("2 of 10 files failed, more than the threshold of 1 file and 10 % of the files: the job stopped", report.stopReason());
     }
 
     @Test
