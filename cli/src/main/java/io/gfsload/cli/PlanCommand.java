@@ -22,8 +22,9 @@ import picocli.CommandLine.Spec;
         usageHelpAutoWidth = true,
         description = "Prints, per partition (or path), the files, bytes and blocks a load would cover, what is already cached, what it "
                 + "would load and an estimated duration, and whether it fits in the cache: the dry run of gfsload --table ... --dry-run "
-                + "or gfsload distributedLoad --dry-run PATH.... Loads nothing. Exits as the load would: 2 when there are fewer live "
-                + "workers than replicas, 6 when the plan does not fit (0 with --ignore-capacity).")
+                + "or gfsload distributedLoad --dry-run PATH.... Loads nothing. Exits as the load would before loading: 0, or 2 when the "
+                + "cluster has fewer workers than replicas, 4 when it has enough but some are lost, 6 when the plan does not fit (0 with "
+                + "--ignore-capacity), 3 when a partition could not be listed (its line says why), 5 when a table, partition or path is not found.")
 public final class PlanCommand implements Callable<Integer> {
     private final CliEnvironment environment;
 

@@ -153,10 +153,15 @@ final class PlanPrinter {
         rows.add(summary.totals());
         for (PartitionSummary p : rows) {
             out.append(format.formatted(p.name(), p.files(), Sizes.format(p.bytes()), p.blocks(), p.blocksCached(), Sizes.format(p.bytesCached()),
-                    p.error() == null ? String.format(Locale.ROOT, "%.1f %%", cachedPercent(p)) : "?"));
+                    p.error() == null ? percent(cachedPercent(p)) : "?"));
         }
         out.append(unlisted(summary));
         return out.toString();
+    }
+
+    /** {@code value} to a tenth, rounded down: what is not all cached never shows as {@code 100.0 %}. */
+    static String percent(double value) {
+        return String.format(Locale.ROOT, "%.1f %%", Math.floor(value * 10) / 10);
     }
 
     /** Cached bytes as a share of the bytes; an empty partition counts as fully cached. */
