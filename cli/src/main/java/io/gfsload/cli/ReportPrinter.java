@@ -50,6 +50,10 @@ final class ReportPrinter {
             out.append("  resumed job %s, run %d: %d blocks committed and %s read from the UFS by earlier runs%n"
                     .formatted(report.job().jobId(), report.job().run(), report.job().previousBlocks(), Sizes.format(report.job().previousUfsBytesRead())));
         }
+        if (report.job() != null && report.job().adoptedBlocks() > 0) {
+            out.append("  adopted %s, %s, that earlier runs staged in the temp area: committed without reading them again (not in the rate)%n"
+                    .formatted(Sizes.count(report.job().adoptedBlocks(), "block"), Sizes.format(report.job().adoptedBytes())));
+        }
         if (report.restore() != null) {
             out.append("  workers %s lost during the load: %d blocks (%s) written again to live workers%n"
                     .formatted(String.join(", ", report.restore().lostWorkers()), report.restore().blocks(), Sizes.format(report.restore().bytes())));

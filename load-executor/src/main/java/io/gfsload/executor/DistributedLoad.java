@@ -9,6 +9,7 @@ import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.MasterUnavailableException;
+import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
@@ -166,7 +167,8 @@ public final class DistributedLoad {
         Set<String> liveAtStart = liveWorkers();
         Optional<AtomicOptions> atomic = options.atomic();
         // the slices' temp area, opened (or adopted) before any of them stages a block and kept alive while they run
-        atomic.ifPresent(a -> cache.tempAreas().openTempArea(a.jobId(), a.expireTime()));
+        Map<String, StagedBlock> staged = atomic.map(a -> Adopted.usable(cache.tempAreas().openTempArea(a.jobId(), a.expireTime()).blocks(), liveAtStart,
+                plan.request().replication())).orElse(Map.of());
         TempAreaRenewal renewal = atomic.map(a -> TempAreaRenewal.start(cache.tempAreas(), a)).orElse(null);
         try {
             if (!cut.isEmpty()) {
@@ -232,9 +234,7 @@ public final class DistributedLoad {
             }
         }
         long duration = Math.max(0, clock.millis() - start);
-        LoadReport report = merge(plan, finished, duration, waitedMillis, failure,
-                journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead())).orElse(null), restored,
-                uncommitted);
+        LoadReport report = merge(plan, finished, duration, waitedMillis, failure, journal, staged, restored, uncommitted);
         atomic.ifPresent(a -> {
             if (report.totals().blocksFailed() == 0) {
                 try {
@@ -558,8 +558,8 @@ public final class DistributedLoad {
      * @param failure why not every slice finished, or {@code null}
      * @param uncommitted why the blocks an atomic job's slices staged were not committed, or {@code null}
      */
-    LoadReport merge(LoadPlan plan, Map<Integer, LoadReport> reports, long durationMillis, long waitedMillis, String failure, LoadReport.JobSummary job,
-            Optional<Restored> restored, String uncommitted) {
+    LoadReport merge(LoadPlan plan, Map<Integer, LoadReport> reports, long durationMillis, long waitedMillis, String failure, Optional<JobJournal> journal,
+            Map<String, StagedBlock> staged, Optional<Restored> restored, String uncommitted) {
         Map<String, FileReport> files = byPath(reports.values());
         long ufsBytesRead = 0;
         String stopReason = failure;
@@ -626,8 +626,12 @@ public final class DistributedLoad {
         else if (state == LoadState.SUCCEEDED && stopReason != null) {
             state = LoadState.PARTIAL;
         }
+        // what an earlier run staged and this one committed: loaded, but neither read nor written now
+        Adopted adopted = Adopted.of(plan, staged, partitions);
+        LoadReport.JobSummary job = journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead(),
+                adopted.blocks(), adopted.bytes())).orElse(null);
         return new LoadReport(plan.request().target().describe(), state, plan.request().replication(), totals, partitions, durationMillis,
-                loading == 0 ? totals.bytesLoaded() * 1000 : totals.bytesLoaded() * 1000 / loading, settings.values(), ufsBytesRead,
+                adopted.rate(totals.bytesLoaded(), loading), settings.values(), ufsBytesRead,
                 job, lostWorkers.isEmpty() ? null : new LoadReport.ReplicaRestore(List.copyOf(lostWorkers), restoredBlocks, restoredBytes),
                 window.orElse(null), false, stopReason);
     }

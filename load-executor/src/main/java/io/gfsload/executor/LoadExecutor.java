@@ -269,12 +269,7 @@ public final class LoadExecutor {
         Map<String, StagedBlock> staged = new HashMap<>();
         options.atomic().ifPresent(atomic -> {
             TempArea area = cache.tempAreas().openTempArea(atomic.jobId(), atomic.expireTime());
-            for (StagedBlock block : area.blocks()) {
-                // a staged replica on a worker lost since does not count
-                if (block.workerIds().stream().filter(liveAtStart::contains).count() >= plan.request().replication()) {
-                    staged.put(block.block().blockId(), block);
-                }
-            }
+            staged.putAll(Adopted.usable(area.blocks(), liveAtStart, plan.request().replication()));
             if (area.adopted()) {
                 LOG.info("Atomic job {} adopts its temp area: {} blocks already staged", atomic.jobId(), staged.size());
             }
@@ -395,6 +390,8 @@ public final class LoadExecutor {
                     LOG.warn("Atomic job {} keeps its temp area for a re-run until it expires in {}", atomic.jobId(), atomic.expireTime());
                 }
             });
+            // what an earlier run staged and this one committed: loaded, but neither read nor written now
+            Adopted adopted = Adopted.of(plan, staged, partitions);
             LoadReport report = new LoadReport(
                     plan.request().target().describe(),
                     state(run, totals),
@@ -402,10 +399,11 @@ public final class LoadExecutor {
                     totals,
                     partitions,
                     duration,
-                    loading == 0 ? totals.bytesLoaded() * 1000 : totals.bytesLoaded() * 1000 / loading,
+                    adopted.rate(totals.bytesLoaded(), loading),
                     settings.values(),
                     run.ufsBytesRead.get(),
-                    journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead())).orElse(null),
+                    journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead(), adopted.blocks(),
+                            adopted.bytes())).orElse(null),
                     restore.orElse(null),
                     window.orElse(null),
                     false,

@@ -45,8 +45,13 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
      * @param run 1 for a job's first run, more when it resumed earlier ones
      * @param previousBlocks blocks committed by earlier runs
      * @param previousUfsBytesRead UFS bytes read by earlier runs, including reads a crash wasted
+     * @param adoptedBlocks of the blocks this run loaded, those an earlier run of the atomic job
+     *     staged in its temp area, which this run committed without reading them again (the rate
+     *     leaves them out)
+     * @param adoptedBytes their bytes
      */
-    public record JobSummary(String jobId, long run, long previousBlocks, long previousUfsBytesRead) implements Serializable {
+    public record JobSummary(String jobId, long run, long previousBlocks, long previousUfsBytesRead, long adoptedBlocks, long adoptedBytes)
+            implements Serializable {
         public JobSummary {
             requireNonNull(jobId, "jobId is null");
         }

@@ -134,6 +134,10 @@ class TestAtomicLoad {
 
         assertEquals(LoadState.SUCCEEDED, rerun.state(), String.valueOf(rerun.failedFiles()));
         assertEquals(FILE_BYTES, rerun.ufsBytesRead(), "only b is read again; the staged blocks are adopted");
+        assertEquals(9, rerun.job().adoptedBlocks(), "the report says what the run took over: a, c and d");
+        assertEquals(3 * FILE_BYTES, rerun.job().adoptedBytes());
+        assertTrue(rerun.bytesPerSecond() <= FILE_BYTES * 1000L / Math.max(1, rerun.durationMillis()) + 1,
+                "the rate counts what the run read and wrote, b: " + rerun.bytesPerSecond());
         assertEquals(12, visibleBlocks(second));
         for (FileLoad file : second.partitions().get(0).files()) {
             assertEquals(List.of(2, 2, 2), client.cachedBlocks(file.file()).stream().map(b -> b.replicas()).toList());

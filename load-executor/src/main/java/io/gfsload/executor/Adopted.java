@@ -1,0 +1,69 @@
+package io.gfsload.executor;
+
+import io.gfsload.cache.api.StagedBlock;
+import io.gfsload.planner.BlockTask;
+import io.gfsload.planner.FileLoad;
+import io.gfsload.planner.LoadPlan;
+import io.gfsload.planner.PartitionLoad;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a run of an atomic job took over from its temp area: blocks an earlier run staged, which
+ * this run committed without reading them again.
+ *
+ * @param blocks those blocks
+ * @param bytes their bytes
+ */
+record Adopted(long blocks, long bytes) {
+    static final Adopted NONE = new Adopted(0, 0);
+
+    /**
+     * The staged blocks of a temp area that count for a run: those with {@code replication}
+     * replicas on workers of {@code live} (a replica on a worker lost since does not count), by id.
+     */
+    static Map<String, StagedBlock> usable(List<StagedBlock> area, Set<String> live, int replication) {
+        Map<String, StagedBlock> staged = new HashMap<>();
+        for (StagedBlock block : area) {
+            if (block.workerIds().stream().filter(live::contains).count() >= replication) {
+                staged.put(block.block().blockId(), block);
+            }
+        }
+        return staged;
+    }
+
+    /** Of {@code plan}'s blocks to load, those {@code staged} of the files that {@code partitions} report loaded. */
+    static Adopted of(LoadPlan plan, Map<String, StagedBlock> staged, List<PartitionReport> partitions) {
+        if (staged.isEmpty()) {
+            return NONE;
+        }
+        Map<String, FileReport> reports = new HashMap<>();
+        partitions.forEach(partition -> partition.files().forEach(file -> reports.put(file.path(), file)));
+        long blocks = 0;
+        long bytes = 0;
+        for (PartitionLoad partition : plan.partitions()) {
+            for (FileLoad file : partition.files()) {
+                FileReport report = reports.get(file.file().path());
+                if (report == null || report.failed() || report.blocksLoaded() == 0) {
+                    continue;
+                }
+                for (BlockTask block : file.blocks()) {
+                    StagedBlock stagedBlock = staged.get(block.key().blockId());
+                    if (!block.cached() && stagedBlock != null && stagedBlock.length() == block.length()) {
+                        blocks++;
+                        bytes += block.length();
+                    }
+                }
+            }
+        }
+        return new Adopted(blocks, bytes);
+    }
+
+    /** The rate of a run that loaded {@code bytesLoaded} in {@code loadingMillis}, of which it read all but these. */
+    long rate(long bytesLoaded, long loadingMillis) {
+        long read = Math.max(0, bytesLoaded - bytes);
+        return loadingMillis == 0 ? read * 1000 : read * 1000 / loadingMillis;
+    }
+}
