@@ -78,6 +78,8 @@ final class BatchBlockWriter {
         List<WorkerAddress> workers = List.of();
         long pinUntilMillis;
         final Map<String, StorageTierProto> tiers = new LinkedHashMap<>();
+        /** The number each worker gave its copy of the block, where known. */
+        final Map<String, Long> copies = new LinkedHashMap<>();
         /** Workers that may hold the block: sent it, and did not say they discarded it. */
         final List<WorkerAddress> mayHold = new ArrayList<>();
         CacheException failure;
@@ -439,8 +441,13 @@ final class BatchBlockWriter {
                     + "the client %s", item.blockId(), GrpcCacheClient.describe(worker), ProtoConversions.formatCrc(workerCrc),
                     ProtoConversions.formatCrc(item.crc))));
         }
-        else if (written.getTier() != StorageTierProto.STORAGE_TIER_UNSPECIFIED) {
-            item.tiers.put(worker.getWorkerId(), written.getTier());
+        else {
+            if (written.getTier() != StorageTierProto.STORAGE_TIER_UNSPECIFIED) {
+                item.tiers.put(worker.getWorkerId(), written.getTier());
+            }
+            if (written.getCopy() != 0) {
+                item.copies.put(worker.getWorkerId(), written.getCopy());
+            }
         }
     }
 
@@ -458,7 +465,8 @@ final class BatchBlockWriter {
                     .setCrc32C(ProtoConversions.crcToWire(item.crc))
                     .addAllWorkerIds(item.workers.stream().map(WorkerAddress::getWorkerId).sorted().toList())
                     .setReplication(options.replication())
-                    .putAllWorkerTiers(item.tiers);
+                    .putAllWorkerTiers(item.tiers)
+                    .putAllWorkerCopies(item.copies);
             options.tempArea().ifPresent(block::setTempArea);
             request.addBlocks(block);
         }

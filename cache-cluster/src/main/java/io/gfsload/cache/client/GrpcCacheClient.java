@@ -532,12 +532,13 @@ public final class GrpcCacheClient implements CacheClient {
     /**
      * Records a block its replicas' workers confirmed (or puts it into the temp area of the
      * options), the tier each worker stored it on by worker id ({@code UNSPECIFIED} when not
-     * known).
+     * known), and the number each worker gave its copy (0 when not known), so that the master
+     * records no copy a worker deleted before this commit arrived.
      *
      * @throws CacheException when the master refuses or cannot be reached
      */
     BlockWriteResult commitAtMaster(BlockKey block, long length, long crc32c, Map<String, StorageTierProto> tiers,
-            WriteOptions options) {
+            Map<String, Long> copies, WriteOptions options) {
         List<String> workerIds = tiers.keySet().stream().sorted().toList();
         CommitBlockRequest.Builder request = CommitBlockRequest.newBuilder()
                 .setFile(ProtoConversions.toProto(block.file()))
@@ -549,6 +550,11 @@ public final class GrpcCacheClient implements CacheClient {
         tiers.forEach((worker, tier) -> {
             if (tier != StorageTierProto.STORAGE_TIER_UNSPECIFIED) {
                 request.putWorkerTiers(worker, tier);
+            }
+        });
+        copies.forEach((worker, copy) -> {
+            if (copy != 0 && tiers.containsKey(worker)) {
+                request.putWorkerCopies(worker, copy);
             }
         });
         options.tempArea().ifPresent(request::setTempArea);

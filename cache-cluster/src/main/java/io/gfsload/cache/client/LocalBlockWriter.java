@@ -175,6 +175,7 @@ final class LocalBlockWriter implements BlockWriter {
         long expectedCrc = crc.value();
         int[] segmentCrcs = crc.segmentCrcs();
         Map<String, StorageTierProto> tiers = new LinkedHashMap<>();
+        Map<String, Long> copies = new LinkedHashMap<>();
         List<WorkerAddress> stored = new ArrayList<>();
         try {
             for (Replica replica : replicas) {
@@ -207,8 +208,9 @@ final class LocalBlockWriter implements BlockWriter {
                                     response.getWritten().getCrc32C())), length, ProtoConversions.formatCrc(expectedCrc)));
                 }
                 tiers.put(replica.worker().getWorkerId(), response.getWritten().getTier());
+                copies.put(replica.worker().getWorkerId(), response.getWritten().getCopy());
             }
-            BlockWriteResult result = client.commitAtMaster(block, length, expectedCrc, tiers, options);
+            BlockWriteResult result = client.commitAtMaster(block, length, expectedCrc, tiers, copies, options);
             state = State.COMMITTED;
             return result;
         }

@@ -173,10 +173,12 @@ final class ReplicatedBlockWriter implements BlockWriter {
                 }
             }
             Map<String, StorageTierProto> tiers = new LinkedHashMap<>();
+            Map<String, Long> copies = new LinkedHashMap<>();
             for (ReplicaStream replica : replicas) {
                 tiers.put(replica.worker.getWorkerId(), replica.storedTier());
+                copies.put(replica.worker.getWorkerId(), replica.storedCopy());
             }
-            BlockWriteResult result = client.commitAtMaster(block, length, expectedCrc, tiers, options);
+            BlockWriteResult result = client.commitAtMaster(block, length, expectedCrc, tiers, copies, options);
             state = State.COMMITTED;
             return result;
         }
@@ -293,6 +295,13 @@ final class ReplicatedBlockWriter implements BlockWriter {
                 }
             }
             requests.onNext(message);
+        }
+
+        /** The number the worker gave its copy of the block (0 when not known); call after {@link #awaitResponse}. */
+        long storedCopy() {
+            synchronized (lock) {
+                return response == null ? 0 : response.getCopy();
+            }
         }
 
         /** The tier the worker reported storing the block on; call after {@link #awaitResponse}. */

@@ -43,6 +43,8 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The master's durable state in RocksDB: the cluster's id, committed block metadata, the temp areas
@@ -69,9 +71,22 @@ import org.rocksdb.WriteOptions;
  * Entries of {@code files} may outlive the file's last block (after a worker lost it); they are
  * dropped when the file is freed.
  *
+ * <p><b>Copies.</b> A worker numbers each copy of a block it stores, later copies higher, and
+ * reports a deletion with the copy's number; a commit names the copy of each worker, and a record
+ * keeps the latest copy committed per worker ({@code worker_copies}). A worker may delete a copy
+ * (evict it) before the client's commit of it arrives here, and report that first: such a deletion,
+ * of a copy the record does not hold, is remembered (in memory, up to {@value
+ * #MAX_DELETED_COPIES_PER_WORKER} per worker), and a commit of that copy, or of an earlier one, on
+ * that worker records nothing there. A deletion of an earlier copy than the one recorded (reported
+ * after the block was written and committed again) leaves the location. Commits and reports
+ * without copy numbers (older clients and workers) are taken as before.
+ *
  * <p>Thread-safe: reads go straight to RocksDB, changes are serialized.
  */
 final class BlockMetadataStore implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BlockMetadataStore.class);
+    /** Deleted copies remembered per worker for commits still on their way; the oldest go first. */
+    static final int MAX_DELETED_COPIES_PER_WORKER = 10_000;
     private static final byte[] BLOCKS = "blocks".getBytes(UTF_8);
     private static final byte[] WORKER_BLOCKS = "worker-blocks".getBytes(UTF_8);
     private static final byte[] FILES = "files".getBytes(UTF_8);
@@ -106,6 +121,11 @@ final class BlockMetadataStore implements AutoCloseable {
      * Guarded by this.
      */
     private final Map<String, Set<String>> removesInFlight = new HashMap<>();
+    /**
+     * By worker, block id to the latest copy the worker reported deleted while the record did not
+     * hold it (its commit may still be on the way), oldest report first. Guarded by this.
+     */
+    private final Map<String, Map<String, Long>> deletedCopies = new HashMap<>();
     private boolean closed;
 
     private BlockMetadataStore(Path directory, DBOptions dbOptions, ColumnFamilyOptions columnFamilyOptions,
@@ -269,9 +289,12 @@ final class BlockMetadataStore implements AutoCloseable {
      * Records a committed block. When the block is already recorded with the same length and
      * checksum, the new workers are added to its locations; otherwise the new record replaces it.
      * A deletion of the block still queued for one of its workers (it was freed, or left in a
-     * deleted temp area, before this write) is dropped: the worker's file is the new one.
+     * deleted temp area, before this write) is dropped: the worker's file is the new one. A worker
+     * that reported the committed copy deleted before this commit arrived is left out (see the
+     * class's documentation).
      *
-     * @return the record as stored
+     * @return the record as stored; without workers, when no worker holds the copy any more and
+     *     nothing was recorded
      * @throws BlockBeingRemovedException when a worker of the block was told to delete it in its
      *     last heartbeat answer and has not sent the next heartbeat yet: it may delete the new
      *     file. Nothing is recorded; written again after that heartbeat, the block commits
@@ -302,8 +325,53 @@ final class BlockMetadataStore implements AutoCloseable {
     /** Adds the changes of committing {@code incoming} to {@code batch}; returns the merged record. */
     private BlockRecord commitInto(WriteBatch batch, BlockRecord incoming) {
         String fileKey = ProtoConversions.fromProto(incoming.getFile()).fileKey();
-        claimFromRemoval(batch, incoming, fileKey);
-        return commitClaimed(batch, incoming, fileKey);
+        BlockRecord held = withoutDeletedCopies(incoming, fileKey);
+        if (held.getWorkerIdsCount() == 0) {
+            return held;
+        }
+        claimFromRemoval(batch, held, fileKey);
+        return commitClaimed(batch, held, fileKey);
+    }
+
+    /**
+     * {@code incoming} without the workers that reported its copy (or a later one) deleted before
+     * this commit arrived: the client wrote it, the worker evicted it before the master recorded
+     * it. A worker's copy later than the deleted one is recorded, and the deletion forgotten.
+     */
+    private BlockRecord withoutDeletedCopies(BlockRecord incoming, String fileKey) {
+        if (incoming.getWorkerCopiesCount() == 0) {
+            return incoming;
+        }
+        String blockId = blockIdOf(blockKeyString(fileKey, incoming.getIndex()));
+        List<String> deleted = new ArrayList<>();
+        for (Map.Entry<String, Long> copy : incoming.getWorkerCopiesMap().entrySet()) {
+            Map<String, Long> ofWorker = deletedCopies.get(copy.getKey());
+            Long deletedCopy = ofWorker == null ? null : ofWorker.get(blockId);
+            if (deletedCopy == null || copy.getValue() == 0) {
+                continue;
+            }
+            if (copy.getValue() <= deletedCopy) {
+                deleted.add(copy.getKey());
+            }
+            else {
+                ofWorker.remove(blockId);
+            }
+        }
+        if (deleted.isEmpty()) {
+            return incoming;
+        }
+        log.debug("Block {} of {} was deleted from {} before its commit arrived; not recorded there", incoming.getIndex(),
+                incoming.getFile().getPath(), String.join(", ", deleted));
+        BlockRecord.Builder held = incoming.toBuilder().clearWorkerIds();
+        for (String worker : incoming.getWorkerIdsList()) {
+            if (deleted.contains(worker)) {
+                held.removeWorkerTiers(worker).removeWorkerCopies(worker);
+            }
+            else {
+                held.addWorkerIds(worker);
+            }
+        }
+        return held.build();
     }
 
     /** {@link #commitInto} of a block whose workers' files were claimed from removal when it was staged. */
@@ -338,12 +406,14 @@ final class BlockMetadataStore implements AutoCloseable {
     private static BlockRecord merge(BlockRecord previous, BlockRecord incoming, Set<String> dropped) {
         Set<String> workers = new TreeSet<>(incoming.getWorkerIdsList());
         Map<String, io.gfsload.cache.proto.StorageTierProto> tiers = new TreeMap<>();
+        Map<String, Long> copies = new TreeMap<>();
         if (previous != null) {
             if (previous.getFile().equals(incoming.getFile())
                     && previous.getLength() == incoming.getLength()
                     && previous.getCrc32C() == incoming.getCrc32C()) {
                 workers.addAll(previous.getWorkerIdsList());
                 tiers.putAll(previous.getWorkerTiersMap());
+                copies.putAll(previous.getWorkerCopiesMap());
             }
             else {
                 dropped.addAll(previous.getWorkerIdsList());
@@ -352,11 +422,15 @@ final class BlockMetadataStore implements AutoCloseable {
         }
         tiers.putAll(incoming.getWorkerTiersMap());
         tiers.keySet().retainAll(workers);
+        // the latest copy: a commit of an earlier one may arrive after that of a later one
+        incoming.getWorkerCopiesMap().forEach((worker, copy) -> copies.merge(worker, copy, Math::max));
+        copies.keySet().retainAll(workers);
         int replication = incoming.getReplication() > 0 || previous == null ? incoming.getReplication()
                 : previous.getReplication();
         return incoming.toBuilder()
                 .clearWorkerIds().addAllWorkerIds(workers)
                 .clearWorkerTiers().putAllWorkerTiers(tiers)
+                .clearWorkerCopies().putAllWorkerCopies(copies)
                 .setReplication(replication)
                 .build();
     }
@@ -413,22 +487,49 @@ final class BlockMetadataStore implements AutoCloseable {
 
     /**
      * Forgets the locations of {@code blockIds} on {@code workerId}, which the worker deleted
-     * (evicted, corrupt, removed), committed or staged.
+     * (evicted, corrupt, removed), committed or staged, without their copy numbers.
      *
      * @return locations forgotten
      */
     synchronized int removeLocations(String workerId, Collection<String> blockIds) {
+        Map<String, Long> copies = new LinkedHashMap<>();
+        blockIds.forEach(blockId -> copies.put(blockId, 0L));
+        return removeLocations(workerId, copies);
+    }
+
+    /**
+     * Forgets the locations on {@code workerId} of the blocks the worker deleted (evicted,
+     * corrupt, removed), committed or staged, each given with the number of the copy deleted (0
+     * when not known). A location of a later copy stays (the block was written again and
+     * committed before this report arrived); a deleted copy that a record does not hold is
+     * remembered, so that its commit, still on the way, records nothing on the worker (see the
+     * class's documentation).
+     *
+     * @return locations forgotten
+     */
+    synchronized int removeLocations(String workerId, Map<String, Long> deletedCopiesByBlockId) {
         int removed = 0;
         try (WriteBatch batch = new WriteBatch()) {
             Map<String, BlockRecord> changedBlocks = new LinkedHashMap<>();
             Map<String, BlockRecord> changedStaged = new LinkedHashMap<>();
-            for (String blockId : new TreeSet<>(blockIds)) {
+            for (Map.Entry<String, Long> deleted : new TreeMap<>(deletedCopiesByBlockId).entrySet()) {
+                String blockId = deleted.getKey();
+                long copy = deleted.getValue();
                 String blockKey = blockKeyOf(blockId);
+                boolean heldByARecord = false;
                 byte[] marker = (workerId + "/" + blockKey).getBytes(UTF_8);
                 if (get(workerBlocks, marker, "read the blocks of worker " + workerId) != null) {
-                    delete(batch, workerBlocks, marker);
-                    removeWorker(batch, blocks, blockKey.getBytes(UTF_8), workerId, changedBlocks);
-                    removed++;
+                    byte[] key = blockKey.getBytes(UTF_8);
+                    long recorded = recordedCopy(blocks, key, workerId, changedBlocks);
+                    if (isLaterCopy(recorded, copy)) {
+                        heldByARecord = true;
+                    }
+                    else {
+                        heldByARecord |= recorded == copy;
+                        delete(batch, workerBlocks, marker);
+                        removeWorker(batch, blocks, key, workerId, changedBlocks);
+                        removed++;
+                    }
                 }
                 byte[] stagedPrefix = (workerId + "/" + blockKey + "/").getBytes(UTF_8);
                 List<byte[]> stagedKeys = new ArrayList<>();
@@ -438,14 +539,57 @@ final class BlockMetadataStore implements AutoCloseable {
                 });
                 for (byte[] key : stagedKeys) {
                     String jobId = new String(key, stagedPrefix.length, key.length - stagedPrefix.length, UTF_8);
+                    byte[] tempKey = (jobId + "/" + blockKey).getBytes(UTF_8);
+                    long recorded = recordedCopy(tempBlocks, tempKey, workerId, changedStaged);
+                    if (isLaterCopy(recorded, copy)) {
+                        heldByARecord = true;
+                        continue;
+                    }
+                    heldByARecord |= recorded == copy;
                     delete(batch, workerStaged, key);
-                    removeWorker(batch, tempBlocks, (jobId + "/" + blockKey).getBytes(UTF_8), workerId, changedStaged);
+                    removeWorker(batch, tempBlocks, tempKey, workerId, changedStaged);
                     removed++;
+                }
+                if (copy != 0 && !heldByARecord) {
+                    rememberDeletedCopy(workerId, blockId, copy);
                 }
             }
             write(batch, "drop the blocks worker " + workerId + " deleted");
         }
         return removed;
+    }
+
+    /** Whether a recorded copy is later than a deleted one; either 0 (not known) is not. */
+    private static boolean isLaterCopy(long recorded, long deleted) {
+        return recorded != 0 && deleted != 0 && recorded > deleted;
+    }
+
+    /**
+     * The copy of {@code workerId} that the record at {@code key} of {@code family} holds, read
+     * from {@code changed} when this batch changed it; 0 when not known or not held.
+     */
+    private long recordedCopy(ColumnFamilyHandle family, byte[] key, String workerId, Map<String, BlockRecord> changed) {
+        BlockRecord record = changed.get(new String(key, UTF_8));
+        if (record == null) {
+            byte[] value = get(family, key, "read a block record");
+            if (value == null) {
+                return 0;
+            }
+            record = parseBlock(value);
+        }
+        return record.getWorkerCopiesOrDefault(workerId, 0L);
+    }
+
+    /** Remembers that {@code workerId} deleted {@code copy} of {@code blockId} before a record held it. */
+    private void rememberDeletedCopy(String workerId, String blockId, long copy) {
+        Map<String, Long> ofWorker = deletedCopies.computeIfAbsent(workerId, id -> new LinkedHashMap<>() {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+                return size() > MAX_DELETED_COPIES_PER_WORKER;
+            }
+        });
+        Long earlier = ofWorker.remove(blockId);
+        ofWorker.put(blockId, earlier == null ? copy : Math.max(earlier, copy));
     }
 
     /**
@@ -652,9 +796,13 @@ final class BlockMetadataStore implements AutoCloseable {
         }
     }
 
-    private BlockRecord stageInto(WriteBatch batch, String jobId, BlockRecord incoming) {
-        String block = "block " + incoming.getIndex() + " of " + incoming.getFile().getPath();
-        String fileKey = ProtoConversions.fromProto(incoming.getFile()).fileKey();
+    private BlockRecord stageInto(WriteBatch batch, String jobId, BlockRecord original) {
+        String block = "block " + original.getIndex() + " of " + original.getFile().getPath();
+        String fileKey = ProtoConversions.fromProto(original.getFile()).fileKey();
+        BlockRecord incoming = withoutDeletedCopies(original, fileKey);
+        if (incoming.getWorkerIdsCount() == 0) {
+            return incoming;
+        }
         claimFromRemoval(batch, incoming, fileKey);
         byte[] key = tempBlockKey(jobId, fileKey, incoming.getIndex());
         byte[] previousValue = get(tempBlocks, key, "read " + block + " in the temp area of job " + jobId);

@@ -65,6 +65,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -165,7 +166,12 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                 log.info("Worker {} is live again", workerId);
             }
             if (request.getRemovedBlockIdsCount() > 0) {
-                int forgotten = metadata.removeLocations(workerId, request.getRemovedBlockIdsList());
+                boolean withCopies = request.getRemovedBlockCopiesCount() == request.getRemovedBlockIdsCount();
+                Map<String, Long> deleted = new LinkedHashMap<>();
+                for (int i = 0; i < request.getRemovedBlockIdsCount(); i++) {
+                    deleted.put(request.getRemovedBlockIds(i), withCopies ? request.getRemovedBlockCopies(i) : 0L);
+                }
+                int forgotten = metadata.removeLocations(workerId, deleted);
                 log.debug("Worker {} deleted {}; {} forgotten", workerId,
                         Counts.of(request.getRemovedBlockIdsCount(), "block"), Counts.of(forgotten, "location"));
             }
@@ -332,6 +338,8 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                 request.getWorkerIdsList());
         check(workers.containsAll(request.getWorkerTiersMap().keySet()),
                 "commit of %s gives tiers of workers it does not name: %s", block, request.getWorkerTiersMap());
+        check(workers.containsAll(request.getWorkerCopiesMap().keySet()),
+                "commit of %s gives copies of workers it does not name: %s", block, request.getWorkerCopiesMap());
         for (String worker : workers) {
             if (!registry.isRegistered(worker)) {
                 throw RpcErrors.status(Status.Code.FAILED_PRECONDITION, "Cannot commit " + block + ": worker "
@@ -346,6 +354,7 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                 .addAllWorkerIds(workers)
                 .setReplication(request.getReplication())
                 .putAllWorkerTiers(request.getWorkerTiersMap())
+                .putAllWorkerCopies(request.getWorkerCopiesMap())
                 .build();
         return record;
     }

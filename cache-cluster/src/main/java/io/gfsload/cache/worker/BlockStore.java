@@ -25,7 +25,7 @@ import java.util.Comparator;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -60,6 +60,13 @@ import org.slf4j.LoggerFactory;
  * file is found missing (when read or stat'ed, or by {@link #checkBlockFiles}), are remembered until
  * {@link #acknowledgeRemoved}, so that the worker can tell the master.
  *
+ * <p><b>Copies.</b> Every block stored (written, or found when the store opens) gets a copy number,
+ * larger than that of every copy stored before, in this process or an earlier one: the numbers
+ * start at the wall clock's epoch millisecond times 2<sup>20</sup> when the store opens. A write
+ * returns its copy's number for the client to commit with, and a deletion is reported with the
+ * number of the copy deleted, so that the master can tell a report of a copy it has not recorded
+ * yet (its commit still on the way) or of an older copy from one of the copy it holds.
+ *
  * <p>Thread-safe: space, the block index and pins are guarded by the store's lock; data is read
  * and written outside it.
  */
@@ -70,6 +77,8 @@ final class BlockStore {
     static final String TEMP_SUFFIX = ".tmp";
     /** The largest block a store accepts unless configured otherwise. */
     static final long DEFAULT_MAX_BLOCK_BYTES = 2L << 30;
+    /** Copy numbers start at the epoch millisecond shifted by this many bits. */
+    private static final int COPY_SHIFT = 20;
     /** Read size when checksumming the data of a short-circuit write. */
     private static final int ADOPT_BUFFER_BYTES = 256 << 10;
     /**
@@ -90,7 +99,10 @@ final class BlockStore {
     private final Map<String, Entry> blocks = new HashMap<>();
     /** Block id to the epoch millisecond its pin ends; a block may be pinned before it is stored. */
     private final Map<String, Long> pins = new HashMap<>();
-    private final Set<String> removedSinceReport = new LinkedHashSet<>();
+    /** Deleted blocks not acknowledged yet, to the copy number deleted, in deletion order. */
+    private final Map<String, Long> removedSinceReport = new LinkedHashMap<>();
+    /** The number of the last copy stored; see the class's documentation. Guarded by the store's lock. */
+    private long lastCopy = System.currentTimeMillis() << COPY_SHIFT;
     /** The blocks of the current round of {@link #checkBlockFiles}, and how far it has got. */
     private List<String> round = List.of();
     private int roundPosition;
@@ -215,7 +227,7 @@ final class BlockStore {
                         Files.deleteIfExists(older);
                         existing.directory.stored -= existing.length;
                     }
-                    blocks.put(blockId, new Entry(directory, length, modified, 1));
+                    blocks.put(blockId, new Entry(directory, length, modified, 1, nextCopy()));
                     directory.stored += length;
                 }
             }
@@ -224,6 +236,17 @@ final class BlockStore {
             throw new BlockStoreException(Kind.IO_FAILURE, "Cannot open the block directory " + directory.path
                     + " of worker " + workerId + ": " + e, e);
         }
+    }
+
+    /** The number of a copy stored now. Call with the lock held. */
+    private long nextCopy() {
+        return ++lastCopy;
+    }
+
+    /** The copy number of the stored {@code blockId}, if stored. */
+    synchronized OptionalLong copyOf(String blockId) {
+        Entry entry = blocks.get(blockId);
+        return entry == null ? OptionalLong.empty() : OptionalLong.of(entry.copy);
     }
 
     /** The first directory, where a single-tier worker keeps its blocks. */
@@ -592,7 +615,7 @@ final class BlockStore {
             blocks.remove(blockId);
             pins.remove(blockId);
             seen.directory.stored -= seen.length;
-            removedSinceReport.add(blockId);
+            removedSinceReport.put(blockId, seen.copy);
         }
         log.warn("Worker {} forgot block {}: its file {} is missing", workerId, blockId, seen.directory.blockPath(blockId));
         return true;
@@ -680,14 +703,35 @@ final class BlockStore {
      */
     record BlockStat(long length, long crc32c, StorageTier tier, boolean pinned) {}
 
-    /** Blocks deleted (evicted, corrupt, removed) and not acknowledged yet, in deletion order. */
-    synchronized List<String> removedSinceReport() {
-        return List.copyOf(removedSinceReport);
+    /**
+     * Blocks deleted (evicted, corrupt, removed) and not acknowledged yet, in deletion order, each
+     * with the number of the copy deleted. A block stored again since is not among them.
+     */
+    synchronized List<RemovedCopy> removedSinceReport() {
+        List<RemovedCopy> removed = new ArrayList<>(removedSinceReport.size());
+        removedSinceReport.forEach((blockId, copy) -> removed.add(new RemovedCopy(blockId, copy)));
+        return removed;
     }
 
-    /** Forgets deletions the master has been told about. */
-    synchronized void acknowledgeRemoved(Collection<String> blockIds) {
-        removedSinceReport.removeAll(blockIds);
+    /**
+     * Forgets deletions the master has been told about; a block deleted again since, as a later
+     * copy, stays to be told.
+     */
+    synchronized void acknowledgeRemoved(Collection<RemovedCopy> removed) {
+        for (RemovedCopy copy : removed) {
+            removedSinceReport.remove(copy.blockId(), copy.copy());
+        }
+    }
+
+    /**
+     * A deleted copy of a block.
+     *
+     * @param copy the copy's number, as its write returned it
+     */
+    record RemovedCopy(String blockId, long copy) {
+        RemovedCopy {
+            requireNonNull(blockId, "blockId is null");
+        }
     }
 
     /** Where {@code blockId} is stored, or would be in the first directory. */
@@ -701,7 +745,7 @@ final class BlockStore {
     private void deleteStored(String blockId, Entry entry) {
         blocks.remove(blockId);
         entry.directory.stored -= entry.length;
-        removedSinceReport.add(blockId);
+        removedSinceReport.put(blockId, entry.copy);
         try {
             Files.deleteIfExists(entry.directory.blockPath(blockId));
         }
@@ -779,14 +823,17 @@ final class BlockStore {
     private static final class Entry {
         final StoreDirectory directory;
         final long length;
+        /** The copy's number; see the class's documentation. */
+        final long copy;
         long lastAccessMillis;
         double crf;
 
-        Entry(StoreDirectory directory, long length, long lastAccessMillis, double crf) {
+        Entry(StoreDirectory directory, long length, long lastAccessMillis, double crf, long copy) {
             this.directory = directory;
             this.length = length;
             this.lastAccessMillis = lastAccessMillis;
             this.crf = crf;
+            this.copy = copy;
         }
 
         void access(EvictionPolicy eviction, long now) {
@@ -938,6 +985,7 @@ final class BlockStore {
          */
         WrittenBlock finishUnsynced() {
             checkState();
+            long copy;
             if (written != length) {
                 abort();
                 throw new BlockStoreException(Kind.INVALID_REQUEST, String.format(
@@ -968,7 +1016,7 @@ final class BlockStore {
                             StandardCopyOption.REPLACE_EXISTING);
                     Entry previous = blocks.get(blockId);
                     long now = clock.millis();
-                    Entry entry = new Entry(directory, length, now, 1);
+                    Entry entry = new Entry(directory, length, now, 1, nextCopy());
                     if (previous != null) {
                         previous.directory.stored -= previous.length;
                         entry.crf = eviction.crfAfterAccess(previous.crf, previous.lastAccessMillis, now);
@@ -984,6 +1032,7 @@ final class BlockStore {
                         pins.merge(blockId, pinUntilMillis.getAsLong(), Math::max);
                     }
                     ended = true;
+                    copy = entry.copy;
                 }
             }
             catch (IOException e) {
@@ -991,7 +1040,7 @@ final class BlockStore {
                 throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot store block " + blockId
                         + ": " + e, e);
             }
-            return new WrittenBlock(length, crc32c);
+            return new WrittenBlock(length, crc32c, copy);
         }
 
         /** The directory the block goes into. */
@@ -1169,8 +1218,9 @@ final class BlockStore {
      *
      * @param length bytes stored
      * @param crc32c CRC32C of the bytes, unsigned
+     * @param copy the number of the copy stored; see {@link BlockStore}
      */
-    record WrittenBlock(long length, long crc32c) {}
+    record WrittenBlock(long length, long crc32c, long copy) {}
 
     /** An open stored block; reads verify each segment's checksum. Used by one thread at a time. */
     final class StoredBlock implements AutoCloseable {

@@ -47,7 +47,8 @@ import org.slf4j.LoggerFactory;
  * when the master does not know the worker (for example after a master restart).
  *
  * <p>Heartbeats carry the space of each tier and the blocks deleted since the last heartbeat
- * (evicted, corrupt, removed); their answers carry the master's commands: blocks to delete (freed,
+ * (evicted, corrupt, removed), each with the number of the copy deleted, so that the master records
+ * no copy deleted before its commit arrived; their answers carry the master's commands: blocks to delete (freed,
  * or left in an aborted or expired temp area), blocks to unpin (their temp area was committed).
  * The heartbeat thread also aborts short-circuit writes whose client went away (idle for
  * {@link WorkerService#LOCAL_WRITE_TIMEOUT}) and checks that block files are still there
@@ -226,14 +227,15 @@ public final class CacheWorker implements AutoCloseable {
      * @throws CacheException when the master cannot be reached or refuses the heartbeat
      */
     public boolean sendHeartbeat() {
-        List<String> removed = store.removedSinceReport();
+        List<BlockStore.RemovedCopy> removed = store.removedSinceReport();
         HeartbeatResponse response;
         try {
             response = masterStub().heartbeat(HeartbeatRequest.newBuilder()
                     .setWorkerId(config.workerId())
                     .setUsedBytes(store.usedBytes())
                     .addAllTiers(store.tiers().stream().map(ProtoConversions::toProto).toList())
-                    .addAllRemovedBlockIds(removed)
+                    .addAllRemovedBlockIds(removed.stream().map(BlockStore.RemovedCopy::blockId).toList())
+                    .addAllRemovedBlockCopies(removed.stream().map(BlockStore.RemovedCopy::copy).toList())
                     .build());
         }
         catch (StatusRuntimeException e) {
@@ -296,7 +298,6 @@ public final class CacheWorker implements AutoCloseable {
                 .setCapacityBytes(config.capacityBytes())
                 .setUsedBytes(store.usedBytes())
                 .addAllTiers(store.tiers().stream().map(ProtoConversions::toProto).toList());
-        List<String> removed = store.removedSinceReport();
         store.blockIdsByTier().forEach((tier, blockIds) -> request.addTierBlocks(TierBlocks.newBuilder()
                 .setTier(ProtoConversions.toProto(tier))
                 .addAllBlockIds(blockIds)));
@@ -308,8 +309,8 @@ public final class CacheWorker implements AutoCloseable {
             throw RpcErrors.toCacheException("Registering worker " + config.workerId() + " with master "
                     + config.masterTarget(), e);
         }
-        // The report listed every block held, so the master knows of every deletion before it.
-        store.acknowledgeRemoved(removed);
+        // Deletions stay to be told with the next heartbeat, with their copy numbers: a commit of a
+        // deleted copy may still be on its way to the master.
         for (PinnedBlock pinned : response.getPinnedBlocksList()) {
             store.pin(pinned.getBlockId(), pinned.getUntilEpochMillis());
         }

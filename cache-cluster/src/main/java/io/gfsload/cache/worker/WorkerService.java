@@ -202,7 +202,8 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 return SmallBlockResult.newBuilder().setWritten(WriteBlockResponse.newBuilder()
                         .setLength(written.length())
                         .setCrc32C(ProtoConversions.crcToWire(written.crc32c()))
-                        .setTier(ProtoConversions.toProto(write.tier()))).build();
+                        .setTier(ProtoConversions.toProto(write.tier()))
+                        .setCopy(written.copy())).build();
             }
         }
         catch (RuntimeException e) {
@@ -356,6 +357,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 .setLength(written.length())
                 .setCrc32C(ProtoConversions.crcToWire(written.crc32c()))
                 .setTier(ProtoConversions.toProto(write.tier()))
+                .setCopy(written.copy())
                 .build();
     }
 
@@ -600,6 +602,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                     .setLength(written.length())
                     .setCrc32C(ProtoConversions.crcToWire(written.crc32c()))
                     .setTier(ProtoConversions.toProto(write.tier()))
+                    .setCopy(written.copy())
                     .build());
             response.onCompleted();
         }

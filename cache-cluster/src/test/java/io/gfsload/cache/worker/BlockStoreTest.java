@@ -6,6 +6,7 @@ import static io.gfsload.cache.testing.TestData.randomBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.FileIdentity;
@@ -39,7 +40,9 @@ class BlockStoreTest {
         assertEquals(1, files(directory).size());
         assertFalse(Files.exists(store.blockPath(BLOCK_0)));
 
-        assertEquals(new BlockStore.WrittenBlock(data.length, crc32c(data)), write.finish());
+        BlockStore.WrittenBlock written = write.finish();
+        assertEquals(data.length, written.length());
+        assertEquals(crc32c(data), written.crc32c());
         assertEquals(List.of(BLOCK_0), store.blockIds());
         assertEquals(List.of(store.blockPath(BLOCK_0)), files(directory));
         assertEquals(data.length, store.usedBytes());
@@ -64,7 +67,9 @@ class BlockStoreTest {
         try (BlockStore.BlockWrite write = store.beginWrite(BLOCK_0, data.length)) {
             write.append(pieces);
             assertEquals(crc32c(data), write.crc32c());
-            assertEquals(new BlockStore.WrittenBlock(data.length, crc32c(data)), write.finish());
+            BlockStore.WrittenBlock written = write.finish();
+            assertEquals(data.length, written.length());
+            assertEquals(crc32c(data), written.crc32c());
         }
         try (BlockStore.StoredBlock block = store.openBlock(BLOCK_0)) {
             ByteBuffer stored = ByteBuffer.allocate(data.length);
@@ -167,10 +172,28 @@ class BlockStoreTest {
 
         assertEquals(List.of(), store.blockIds());
         assertEquals(0, store.usedBytes(), "the space of the missing files is free again");
-        assertEquals(List.of(BLOCK_0, BLOCK_1), store.removedSinceReport(), "told to the master at the next heartbeat");
+        assertEquals(List.of(BLOCK_0, BLOCK_1), removedIds(store), "told to the master at the next heartbeat");
 
         write(store, BLOCK_0, randomBytes(9000, 8));
         assertEquals(9000, store.stat(BLOCK_0).length(), "written again");
+    }
+
+    @Test
+    void anAcknowledgementLeavesALaterCopyDeletedSinceTheReport() {
+        BlockStore store = open(100_000);
+        write(store, BLOCK_0, randomBytes(1000, 1));
+        store.remove(BLOCK_0);
+        List<BlockStore.RemovedCopy> reported = store.removedSinceReport();
+        // while the heartbeat with the report is on its way, the block is written and deleted again
+        write(store, BLOCK_0, randomBytes(1000, 1));
+        long second = store.copyOf(BLOCK_0).orElseThrow();
+        assertTrue(second > reported.get(0).copy(), "a later copy has a larger number");
+        store.remove(BLOCK_0);
+
+        store.acknowledgeRemoved(reported);
+
+        assertEquals(List.of(new BlockStore.RemovedCopy(BLOCK_0, second)), store.removedSinceReport(),
+                "the second deletion is still to be told");
     }
 
     @Test
@@ -190,7 +213,7 @@ class BlockStoreTest {
         assertEquals(2, forgotten, "one round of 5 blocks in checks of 2");
         assertEquals(ids.stream().filter(id -> !id.equals(ids.get(1)) && !id.equals(ids.get(4))).sorted().toList(), store.blockIds());
         assertEquals(3000, store.usedBytes());
-        assertEquals(List.of(ids.get(1), ids.get(4)).stream().sorted().toList(), store.removedSinceReport().stream().sorted().toList());
+        assertEquals(List.of(ids.get(1), ids.get(4)).stream().sorted().toList(), removedIds(store).stream().sorted().toList());
         assertEquals(0, store.checkBlockFiles(10), "the next round finds the rest in place");
     }
 
@@ -207,5 +230,9 @@ class BlockStoreTest {
             write.append(data);
             write.finish();
         }
+    }
+
+    private static List<String> removedIds(BlockStore store) {
+        return store.removedSinceReport().stream().map(BlockStore.RemovedCopy::blockId).toList();
     }
 }
