@@ -73,7 +73,7 @@ public final class DistributedLoad {
         /**
          * Loads every slice, each in a process of its own, calling {@code finished} with each slice
          * and its report as it finishes, and returns when all have. While a slice loads,
-         * {@code progress} hears what it has done so far ({@link SliceLoad#load(SliceProgress.Counters)}'s
+         * {@code progress} hears what it has done so far ({@link SliceLoad#load(SliceProgress.Counters, int)}'s
          * counts) as often as its process says; a retried slice's counts start again. Both are
          * called from any thread.
          *
