@@ -8,6 +8,13 @@ import org.junit.jupiter.api.Test;
 
 class TestFailures {
     @Test
+    void workersWithoutRoomNowAreTransientButTooFewWorkersAreNot() {
+        assertTrue(Failures.isTransient(new io.gfsload.cache.api.NoRoomException("Placing block b failed: only 0 of 1 live workers have room",
+                "only 0 of 1 live workers have room")));
+        assertFalse(Failures.isTransient(new io.gfsload.cache.api.NotEnoughWorkersException("only 0 of 1 live workers have a tier that large")));
+    }
+
+    @Test
     void aForbiddenStatusIsPermanentButDigitsOfAPathAreNot() {
         assertFalse(Failures.isTransient(new IOException("Status Code: 403; Error Code: AccessDenied")));
         assertFalse(Failures.isTransient(new IOException("HTTP 403 Forbidden")));

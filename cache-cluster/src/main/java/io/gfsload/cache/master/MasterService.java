@@ -255,10 +255,19 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                     excluded.isEmpty() ? "" : " (not counting " + String.join(", ", new TreeSet<>(excluded)) + ", which the client could not reach)"));
         }
         if (candidates < request.getReplication()) {
-            throw RpcErrors.notEnoughWorkers(String.format(
-                    "Cannot place %d replica%s of block %s (%d bytes%s): only %d of %d live workers have room%s",
-                    request.getReplication(), request.getReplication() == 1 ? "" : "s", blockId, request.getLength(),
-                    tier.map(t -> " on " + t).orElse(""), candidates, live.size(),
+            String block = String.format("%d replica%s of block %s (%d bytes%s)", request.getReplication(), request.getReplication() == 1 ? "" : "s",
+                    blockId, request.getLength(), tier.map(t -> " on " + t).orElse(""));
+            long couldHold = live.stream()
+                    .filter(worker -> room(worker, tier, TierInfo::capacityBytes, WorkerInfo::capacityBytes) >= request.getLength())
+                    .count();
+            if (couldHold < request.getReplication()) {
+                // never fits
+                throw RpcErrors.notEnoughWorkers(String.format("Cannot place %s: only %d of %d live workers have a tier that large", block,
+                        couldHold, live.size()));
+            }
+            // room comes back as the blocks being written or staged are committed
+            throw RpcErrors.noRoom(String.format("Cannot place %s: only %d of %d live workers have room%s; the others are full of blocks that "
+                    + "cannot be evicted yet (being written or staged)", block, candidates, live.size(),
                     excluded.isEmpty() ? "" : " (not counting the excluded " + new TreeSet<>(excluded) + ")"));
         }
         // Workers with free room first, so that no worker evicts while another has space.

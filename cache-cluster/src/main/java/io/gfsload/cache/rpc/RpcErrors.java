@@ -4,6 +4,7 @@ import io.gfsload.cache.api.BlockNotFoundException;
 import io.gfsload.cache.api.CacheAuthenticationException;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
+import io.gfsload.cache.api.NoRoomException;
 import io.gfsload.cache.api.NotEnoughWorkersException;
 import io.gfsload.cache.api.TempAreaNotFoundException;
 import io.gfsload.cache.proto.ItemError;
@@ -26,6 +27,12 @@ public final class RpcErrors {
     /** {@link #ERROR_KIND} of a placement that found fewer live workers with room than replicas. */
     public static final String NOT_ENOUGH_WORKERS = "not-enough-workers";
 
+    /**
+     * {@link #ERROR_KIND} of a placement that found enough workers that could hold the block, but
+     * too few with room now.
+     */
+    public static final String NO_ROOM = "no-room";
+
     /** {@link #ERROR_KIND} of a call naming a temp area that is not open. */
     public static final String TEMP_AREA_NOT_FOUND = "temp-area-not-found";
 
@@ -40,6 +47,13 @@ public final class RpcErrors {
     public static StatusRuntimeException notEnoughWorkers(String message) {
         Metadata trailers = new Metadata();
         trailers.put(ERROR_KIND, NOT_ENOUGH_WORKERS);
+        return Status.FAILED_PRECONDITION.withDescription(message).asRuntimeException(trailers);
+    }
+
+    /** The failure of a placement that found enough workers whose tiers could hold the block, but too few with room now. */
+    public static StatusRuntimeException noRoom(String message) {
+        Metadata trailers = new Metadata();
+        trailers.put(ERROR_KIND, NO_ROOM);
         return Status.FAILED_PRECONDITION.withDescription(message).asRuntimeException(trailers);
     }
 
@@ -81,6 +95,9 @@ public final class RpcErrors {
             case FAILED_PRECONDITION:
                 if (NOT_ENOUGH_WORKERS.equals(kind)) {
                     return withCause(new NotEnoughWorkersException(message, description), failure);
+                }
+                if (NO_ROOM.equals(kind)) {
+                    return withCause(new NoRoomException(message, description), failure);
                 }
                 return new CacheException(message, failure);
             default:

@@ -172,7 +172,7 @@ class LocalClusterTest {
 
             NotEnoughWorkersException tooBig = assertThrows(NotEnoughWorkersException.class,
                     () -> client.openWriter(block, 17L * MIB, 1));
-            assertTrue(tooBig.getMessage().contains("only 0 of 2 live workers have room"), tooBig.getMessage());
+            assertTrue(tooBig.getMessage().contains("only 0 of 2 live workers have a tier that large"), tooBig.getMessage());
         }
     }
 

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.CacheClient;
@@ -211,7 +212,7 @@ class MasterServiceTest {
         assertEquals(Status.Code.FAILED_PRECONDITION, e.getStatus().getCode());
         assertEquals(RpcErrors.NOT_ENOUGH_WORKERS, e.getTrailers().get(RpcErrors.ERROR_KIND));
         assertEquals("Cannot place 4 replicas of block " + blockId(3) + " (600 bytes): only 3 of 4 live workers have "
-                + "room", e.getStatus().getDescription());
+                + "a tier that large", e.getStatus().getDescription(), "worker-2 holds 500 bytes in all");
     }
 
     @Test
@@ -253,11 +254,17 @@ class MasterServiceTest {
         StatusRuntimeException noRoom = assertThrows(StatusRuntimeException.class,
                 () -> placeOn(blockId(2), 600, 1, StorageTier.MEM));
         assertEquals("Cannot place 1 replica of block " + blockId(2) + " (600 bytes on MEM): only 0 of 3 live workers "
-                + "have room", noRoom.getStatus().getDescription());
+                + "have a tier that large", noRoom.getStatus().getDescription());
+        assertEquals(RpcErrors.NOT_ENOUGH_WORKERS, noRoom.getTrailers().get(RpcErrors.ERROR_KIND), "it never fits");
         StatusRuntimeException pinned = assertThrows(StatusRuntimeException.class,
                 () -> placeOn(blockId(2), 600, 3, StorageTier.SSD));
         assertEquals("Cannot place 3 replicas of block " + blockId(2) + " (600 bytes on SSD): only 2 of 3 live workers "
-                + "have room", pinned.getStatus().getDescription(), "worker-2's SSD is full of pinned blocks");
+                + "have room; the others are full of blocks that cannot be evicted yet (being written or staged)",
+                pinned.getStatus().getDescription(), "worker-2's SSD is full of pinned blocks");
+        assertEquals(RpcErrors.NO_ROOM, pinned.getTrailers().get(RpcErrors.ERROR_KIND));
+        assertTrue(RpcErrors.toCacheException("Placing block b at master m", pinned) instanceof io.gfsload.cache.api.NoRoomException,
+                "room may come back: a write tries again");
+        assertFalse(RpcErrors.toCacheException("Placing block b at master m", noRoom) instanceof io.gfsload.cache.api.NoRoomException);
     }
 
     @Test
