@@ -247,6 +247,11 @@ final class LoadRunner {
         }
 
         @Override
+        public void sliceFinished(int slice) {
+            progress.sliceFinished(slice);
+        }
+
+        @Override
         public void ufsBytesRead(int bytes) {
             progress.ufsBytesRead(bytes);
         }

@@ -150,24 +150,10 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         }
     }
 
-    /**
-     * The slice's counts replace what it said before. When it finishes ({@link SliceProgress#NONE}),
-     * what it said keeps counting until its files, heard next, have taken it up: the figures do not
-     * drop between the two.
-     */
+    /** The slice's counts replace what it said before. */
     @Override
     public void sliceProgress(int slice, SliceProgress progress) {
         // a slice's counts come one at a time: the distributed load hears them under one lock
-        if (progress.equals(SliceProgress.NONE)) {
-            SliceProgress said = slices.remove(slice);
-            if (said != null) {
-                slicesSaid[BYTES].addAndGet(said.bytesLoaded());
-                slicesSaid[FILES].addAndGet(said.filesFinished());
-                slicesSaid[FAILURES].addAndGet(said.filesFailed());
-                slicesSaid[RETRIES].addAndGet(said.retries());
-            }
-            return;
-        }
         SliceProgress before = slices.put(slice, progress);
         if (before == null) {
             before = SliceProgress.NONE;
@@ -176,6 +162,18 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         failures.addAndGet(progress.filesFailed() - before.filesFailed());
         retries.addAndGet(progress.retries() - before.retries());
         advance(progress.bytesLoaded() - before.bytesLoaded());
+    }
+
+    /** What the finished slice said keeps counting until its files, heard next, have taken it up: the figures do not drop between the two. */
+    @Override
+    public void sliceFinished(int slice) {
+        SliceProgress said = slices.remove(slice);
+        if (said != null) {
+            slicesSaid[BYTES].addAndGet(said.bytesLoaded());
+            slicesSaid[FILES].addAndGet(said.filesFinished());
+            slicesSaid[FAILURES].addAndGet(said.filesFailed());
+            slicesSaid[RETRIES].addAndGet(said.retries());
+        }
     }
 
     /**
@@ -231,11 +229,13 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         Map<String, Object> outcome = new LinkedHashMap<>();
         if (report != null) {
             outcome.put("state", report.state().name().toLowerCase(Locale.ROOT));
-            // the report's counts: it has the files a check after the load (--verify) failed too, and
-            // only the retries of the files it reports (not of those the end of the job cut short)
+            // the report's counts: it has the files a check after the load (--verify) failed too, only
+            // the retries of the files it reports (not of those the end of the job cut short), and
+            // none of a slice of a distributed load that did not finish
             failures.set(report.totals().filesFailed());
             retries.set(report.totals().retries());
             bytesDone.set(report.totals().bytesLoaded());
+            filesDone.set(report.partitions().stream().flatMap(partition -> partition.files().stream()).filter(FileReport::attempted).count());
             // the report's rate, over the load's time as the report measures it, so that the two agree
             outcome.put("bytesPerSecond", report.bytesPerSecond());
         }

@@ -155,7 +155,7 @@ class TestProgressReporter {
             progress.sliceProgress(0, new SliceProgress(length + (4L << 20), 1, 0, 0));
             // it finishes: its files are heard instead, and what it said counts until they have taken it up
             nanos.addAndGet(Duration.ofSeconds(2).toNanos());
-            progress.sliceProgress(0, SliceProgress.NONE);
+            progress.sliceFinished(0);
             progress.blockLoaded(new BlockTask(first, 0, 0, length, false));
             progress.fileFinished(new FileReport(first.path(), length, 1, 1, 0, 0, length, 0, null));
             nanos.addAndGet(Duration.ofSeconds(2).toNanos());

@@ -185,7 +185,7 @@ public final class DistributedLoad {
                     }, (slice, report) -> {
                         synchronized (reports) {
                             reports.put(slice.index(), report);
-                            listener.sliceProgress(slice.index(), SliceProgress.NONE);
+                            listener.sliceFinished(slice.index());
                         }
                         heard(slice, report, journal);
                     });
@@ -205,6 +205,12 @@ public final class DistributedLoad {
                     synchronized (reports) {
                         // what a slice that is still heard says after the load has its report does not count
                         running[0] = false;
+                        for (SliceLoad slice : cut) {
+                            if (!reports.containsKey(slice.index())) {
+                                // its files are not loaded: what it said no longer counts
+                                listener.sliceProgress(slice.index(), SliceProgress.NONE);
+                            }
+                        }
                     }
                 }
             }
@@ -575,12 +581,19 @@ public final class DistributedLoad {
         // the threshold counts the files that failed themselves, as a local load does: not those a
         // slice did not attempt or a job did not commit
         long ownFailures = 0;
-        for (LoadReport report : reports.values()) {
+        // why a slice stopped early: the master stopped answering, or its own failed files passed the threshold
+        String masterStopped = null;
+        String sliceStopped = null;
+        for (Map.Entry<Integer, LoadReport> entry : new java.util.TreeMap<>(reports).entrySet()) {
+            LoadReport report = entry.getValue();
             ownFailures += report.partitions().stream().flatMap(partition -> partition.files().stream())
                     .filter(file -> file.failed() && !String.valueOf(file.error()).startsWith("not attempted")).count();
             ufsBytesRead += report.ufsBytesRead();
-            if (report.stopReason() != null && stopReason == null) {
-                stopReason = report.stopReason();
+            if (Failures.isMasterStopped(report.stopReason())) {
+                masterStopped = masterStopped == null ? report.stopReason() : masterStopped;
+            }
+            else if (report.stopReason() != null && sliceStopped == null) {
+                sliceStopped = "slice %d of the load stopped: %s".formatted(entry.getKey() + 1, report.stopReason());
             }
             aborted |= report.state() == LoadState.FAILED && report.totals().blocksLoaded() + report.totals().blocksAlreadyCached() > 0;
             if (report.restore() != null) {
@@ -615,13 +628,15 @@ public final class DistributedLoad {
                 .map(w -> new LoadReport.Window(w.toString(), w.zone().getId(), waitedMillis, paused.pauses(), paused.millis()));
         long loading = Math.max(0, durationMillis - window.map(LoadReport.Window::closedMillis).orElse(0L));
         LoadState state = LoadExecutor.state(totals);
+        if (stopReason == null) {
+            // the slices not finishing first, then the master, then the load's failed files, then a slice's
+            stopReason = masterStopped != null ? masterStopped
+                    : options.jobFailed(ownFailures, totals.files()) ? options.failedFilesReason(ownFailures, totals.files())
+                    : sliceStopped;
+        }
         if (aborted || options.jobFailed(ownFailures, totals.files())) {
             // a slice stopped for its failed files, or the load's failed files pass the threshold
             state = LoadState.FAILED;
-            if (failure == null && options.jobFailed(ownFailures, totals.files())) {
-                // the load's count, not a slice's
-                stopReason = options.failedFilesReason(ownFailures, totals.files());
-            }
         }
         else if (state == LoadState.SUCCEEDED && stopReason != null) {
             state = LoadState.PARTIAL;

@@ -64,6 +64,11 @@ final class Failures {
         return "the cache master at %s stopped answering".formatted(masterTarget);
     }
 
+    /** Whether a report's stop reason is {@link #masterStopped}'s. */
+    static boolean isMasterStopped(String reason) {
+        return reason != null && reason.startsWith("the cache master at ") && reason.endsWith(" stopped answering");
+    }
+
     /** The failure of the master in {@code failure} or its causes, if any. */
     static Optional<MasterUnavailableException> masterUnavailable(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause()) {

@@ -50,12 +50,17 @@ public interface ProgressListener {
     /**
      * A {@link DistributedLoad}'s slice {@code slice}, loading in another process, has done
      * {@code progress} so far: each call replaces what the last one said of the slice. Heard as
-     * that process says it (a Spark executor at its heartbeats), not block by block. When the slice
-     * finishes, this is called once more with {@link SliceProgress#NONE} and then its files are
-     * reported as a load in this process reports them ({@link #blockLoaded}, {@link #fileFinished},
-     * {@link #retrying}).
+     * that process says it (a Spark executor at its heartbeats), not block by block. A slice that
+     * does not finish is said to have done {@link SliceProgress#NONE} at the end of the load.
      */
     default void sliceProgress(int slice, SliceProgress progress) {}
+
+    /**
+     * Slice {@code slice} finished: its files are reported next as a load in this process reports
+     * them ({@link #blockLoaded}, {@link #fileFinished}, {@link #retrying}), and they replace what
+     * {@link #sliceProgress} said of it.
+     */
+    default void sliceFinished(int slice) {}
 
     /**
      * The load window is closed: no UFS read starts until {@code pause.opensAt()}; reads under way

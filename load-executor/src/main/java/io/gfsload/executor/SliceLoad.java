@@ -106,9 +106,10 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
     /**
      * As {@link #load()}, counting what the load does in {@code counters} as it goes. Attempt
      * {@code attempt} (0 the first) of the slice: a later attempt does not load again the blocks
-     * the cache now holds with the replication, those of an earlier attempt that did not finish;
-     * they count as loaded, as they would have. An atomic load's staged blocks are not seen: they
-     * are loaded again.
+     * the cache now holds with the replication, those of an earlier attempt that did not finish
+     * (of an atomic load: the files or partitions it committed); they count as loaded, as they
+     * would have. The blocks an atomic load's earlier attempt staged and did not commit are
+     * adopted from the load's temp area, as a re-run adopts them.
      */
     public LoadReport load(SliceProgress.Counters counters, int attempt) {
         return load(counters, attempt, Clock.systemUTC(), Sleeper.SYSTEM);
@@ -123,7 +124,7 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
         Settings here = withinHeap(settings, Runtime.getRuntime().maxMemory() / 4 / slicesPerProcess);
         try (GrpcCacheClient cache = GrpcCacheClient.connect(masterTarget, ClientConfig.defaults().withToken(Optional.ofNullable(token)))) {
             LoadPlan plan = plan();
-            Map<String, List<BlockTask>> cachedSince = attempt > 0 && options.atomic() == null ? cachedSince(cache, plan) : Map.of();
+            Map<String, List<BlockTask>> cachedSince = attempt > 0 ? cachedSince(cache, plan) : Map.of();
             if (!cachedSince.isEmpty()) {
                 long blocks = cachedSince.values().stream().mapToLong(List::size).sum();
                 LOG.info("Slice {}, attempt {}: {} of its files are cached already, by an earlier attempt: not loaded again", index + 1, attempt + 1,

@@ -237,20 +237,27 @@ class TestDistributedLoad {
         ProgressListener listener = new ProgressListener() {
             private final Map<Integer, SliceProgress> last = new java.util.concurrent.ConcurrentHashMap<>();
             private final LoadedBytes loaded = new LoadedBytes();
+            private final java.util.concurrent.atomic.AtomicLong credit = new java.util.concurrent.atomic.AtomicLong();
 
             @Override
             public void sliceProgress(int slice, SliceProgress progress) {
                 heard.computeIfAbsent(slice, s -> Collections.synchronizedList(new ArrayList<>())).add(progress);
                 SliceProgress before = last.put(slice, progress);
                 count(progress.bytesLoaded() - (before == null ? 0 : before.bytesLoaded()));
-                if (progress.equals(SliceProgress.NONE)) {
-                    finishedSlices.add(slice);
-                }
+            }
+
+            @Override
+            public void sliceFinished(int slice) {
+                // what it said counts until its blocks take it up
+                finishedSlices.add(slice);
+                credit.addAndGet(last.remove(slice).bytesLoaded());
             }
 
             @Override
             public void blockLoaded(BlockTask block) {
-                count(loaded.loaded(block));
+                long bytes = loaded.loaded(block);
+                long taken = Math.min(bytes, credit.getAndUpdate(left -> Math.max(0, left - bytes)));
+                count(bytes - taken);
             }
 
             private void count(long bytes) {
@@ -268,8 +275,7 @@ class TestDistributedLoad {
             List<SliceProgress> said = heard.get(slice.index());
             long bytes = slice.plan().stats().bytesToLoad();
             long files = slice.plan().filesToLoad();
-            assertEquals(SliceProgress.NONE, said.get(said.size() - 1), "a finished slice's counts are replaced by its files: " + said);
-            SliceProgress whole = said.get(said.size() - 2);
+            SliceProgress whole = said.get(said.size() - 1);
             assertEquals(new SliceProgress(bytes, files, 0, 0), whole, "the slice's last count before it finished");
             assertTrue(said.stream().anyMatch(p -> p.bytesLoaded() > 0 && p.filesFinished() < files), "heard while it loaded: " + said);
         }
@@ -279,8 +285,21 @@ class TestDistributedLoad {
 
     @Test
     void aLaterAttemptOfASliceLoadsOnlyWhatTheCacheDoesNotHoldAndCountsTheRestAsLoaded() throws IOException {
+        laterAttempt(ExecutorOptions.defaults());
+    }
+
+    @Test
+    void aLaterAttemptOfAnAtomicSliceLoadsOnlyWhatItsFailedAttemptDidNotCommit() throws IOException {
+        AtomicOptions atomic = new AtomicOptions("job-retried", AtomicOptions.Scope.FILE, java.time.Duration.ofHours(1));
+        // the driver's temp area, which the slices commit their files in
+        client.tempAreas().openTempArea(atomic.jobId(), atomic.expireTime());
+        laterAttempt(ExecutorOptions.defaults().withAtomic(atomic));
+    }
+
+    private void laterAttempt(ExecutorOptions options) throws IOException {
         LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2);
-        SliceLoad slice = load(new SerializedSlices(1), ProgressListener.NONE).slices(plan).get(0);
+        SliceLoad slice = new DistributedLoad(new SerializedSlices(1), client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN),
+                Map.of()), settings(), options, ProgressListener.NONE, Clock.systemUTC()).slices(plan).get(0);
         LoadReport first = slice.load();
         assertEquals(LoadState.SUCCEEDED, first.state());
         // what the cache lost of one file since, as an attempt that did not finish would have left it
@@ -427,11 +446,21 @@ class TestDistributedLoad {
             @Override
             public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
                 finished.accept(slices.get(0), slices.get(0).load());
+                // the second slice's task said how far it got before it failed for good
+                progress.accept(slices.get(1), new SliceProgress(BLOCK, 1, 0, 2));
                 throw new IllegalStateException("Job aborted due to stage failure: Task 0 in stage 1.0 failed 4 times\nat org.apache.spark...");
             }
         };
+        Map<Integer, SliceProgress> said = new java.util.concurrent.ConcurrentHashMap<>();
 
-        LoadReport report = load(oneFails, ProgressListener.NONE).execute(plan, Optional.empty());
+        LoadReport report = load(oneFails, new ProgressListener() {
+            @Override
+            public void sliceProgress(int slice, SliceProgress progress) {
+                said.put(slice, progress);
+            }
+        }).execute(plan, Optional.empty());
+
+        assertEquals(SliceProgress.NONE, said.get(1), "what the unfinished slice said no longer counts");
 
         assertEquals(LoadState.PARTIAL, report.state());
         assertEquals("the slices of the load did not all finish: Job aborted due to stage failure: Task 0 in stage 1.0 failed 4 times",
@@ -513,6 +542,27 @@ class TestDistributedLoad {
         assertEquals(LoadState.FAILED, report.state(), "2 failed files pass the load's threshold of 1");
         assertEquals("2 of %d files failed, more than the threshold of 1 file and 0 %% of the files: the job stopped".formatted(plan.stats().files()),
                 report.stopReason(), "the load's count, not a slice's");
+    }
+
+    @Test
+    void aSliceStoppedByItsOwnFailedFilesIsNamedWhenTheLoadIsUnderTheThreshold() throws IOException {
+        LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
+        ExecutorOptions threshold = ExecutorOptions.defaults().withFailureThreshold(1, 0.5).withRetries(1, java.time.Duration.ZERO, java.time.Duration.ZERO);
+        DistributedLoad load = new DistributedLoad(new SerializedSlices(2), client,
+                new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), settings(), threshold, ProgressListener.NONE,
+                Clock.systemUTC());
+        List<FileLoad> first = load.slices(plan).get(0).partitions().stream().flatMap(p -> p.files().stream()).toList();
+        assertTrue(first.size() >= 3 && first.size() <= 4, "a slice of 3 or 4 of the 7 files: " + first.size());
+        // all but one of the first slice's files: more than half of its files, less than half of the load's
+        for (FileLoad file : first.subList(1, first.size())) {
+            Files.delete(Path.of(java.net.URI.create(file.file().path())));
+        }
+
+        LoadReport report = load.execute(plan, Optional.empty());
+
+        assertEquals(LoadState.FAILED, report.state(), report.failedFiles().toString());
+        assertTrue(report.stopReason().startsWith("slice 1 of the load stopped: ") && report.stopReason().contains(" files failed, more than the "
+                + "threshold of 1 file and 50 % of the files"), report.stopReason());
     }
 
     @Test

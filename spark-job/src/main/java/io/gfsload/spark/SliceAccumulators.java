@@ -45,12 +45,14 @@ final class SliceAccumulators extends SparkListener {
     private final Map<Long, Count> counts = new HashMap<>();
     private final Map<Integer, Counters> counters = new HashMap<>();
     private final Map<Integer, Attempt> latest = new HashMap<>();
+    private final Map<Integer, SliceLoad> slices = new HashMap<>();
     private final BiConsumer<SliceLoad, SliceProgress> progress;
 
     /** Registers four accumulators per slice in {@code spark}, whose heartbeats then reach {@code progress}. */
     SliceAccumulators(JavaSparkContext spark, List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress) {
         this.progress = requireNonNull(progress, "progress is null");
         for (SliceLoad slice : slices) {
+            this.slices.put(slice.index(), slice);
             String name = "gfsload slice " + (slice.index() + 1);
             LongAccumulator[] accumulators = {
                     spark.sc().longAccumulator(name + " bytes loaded"),
@@ -75,7 +77,7 @@ final class SliceAccumulators extends SparkListener {
         while (tasks.hasNext()) {
             Tuple4<Object, Object, Object, Seq<AccumulableInfo>> task = tasks.next();
             long taskId = (Long) task._1();
-            Map<SliceLoad, Attempt> heard = new HashMap<>();
+            Map<Integer, Attempt> heard = new HashMap<>();
             Iterator<AccumulableInfo> infos = task._4().iterator();
             while (infos.hasNext()) {
                 AccumulableInfo info = infos.next();
@@ -86,10 +88,10 @@ final class SliceAccumulators extends SparkListener {
                 Attempt attempt = attempt(count.slice(), taskId);
                 if (attempt != null) {
                     attempt.counts[count.which()] = value;
-                    heard.put(count.slice(), attempt);
+                    heard.put(count.slice().index(), attempt);
                 }
             }
-            heard.forEach((slice, attempt) -> progress.accept(slice, new SliceProgress(attempt.counts[BYTES], attempt.counts[FILES],
+            heard.forEach((index, attempt) -> progress.accept(slices.get(index), new SliceProgress(attempt.counts[BYTES], attempt.counts[FILES],
                     attempt.counts[FAILED], attempt.counts[RETRIES])));
         }
     }
