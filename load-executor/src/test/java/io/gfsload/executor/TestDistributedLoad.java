@@ -180,8 +180,12 @@ class TestDistributedLoad {
     }
 
     private DistributedLoad load(DistributedLoad.Slices slices, ProgressListener listener) {
+        return load(slices, ExecutorOptions.defaults(), listener);
+    }
+
+    private DistributedLoad load(DistributedLoad.Slices slices, ExecutorOptions options, ProgressListener listener) {
         return new DistributedLoad(slices, client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), settings(),
-                ExecutorOptions.defaults(), listener, Clock.systemUTC());
+                options, listener, Clock.systemUTC());
     }
 
     @Test
@@ -298,8 +302,7 @@ class TestDistributedLoad {
 
     private void laterAttempt(ExecutorOptions options) throws IOException {
         LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2);
-        SliceLoad slice = new DistributedLoad(new SerializedSlices(1), client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN),
-                Map.of()), settings(), options, ProgressListener.NONE, Clock.systemUTC()).slices(plan).get(0);
+        SliceLoad slice = load(new SerializedSlices(1), options, ProgressListener.NONE).slices(plan).get(0);
         LoadReport first = slice.load();
         assertEquals(LoadState.SUCCEEDED, first.state());
         // what the cache lost of one file since, as an attempt that did not finish would have left it
@@ -345,10 +348,8 @@ class TestDistributedLoad {
             LoadPlan plan = twoPartitions("atomic-" + scope);
             String job = "atomic-" + scope;
             SerializedSlices slices = new SerializedSlices(3);
-            DistributedLoad load = new DistributedLoad(slices, client,
-                    new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), settings(),
-                    ExecutorOptions.defaults().withAtomic(new AtomicOptions(job, scope, java.time.Duration.ofHours(1))), ProgressListener.NONE,
-                    Clock.systemUTC());
+            DistributedLoad load = load(slices, ExecutorOptions.defaults().withAtomic(new AtomicOptions(job, scope, java.time.Duration.ofHours(1))),
+                    ProgressListener.NONE);
 
             LoadReport report = load.execute(plan, Optional.empty());
 
@@ -371,10 +372,8 @@ class TestDistributedLoad {
         LoadPlan plan = twoPartitions("job-failed");
         Files.delete(Path.of(java.net.URI.create(plan.partitions().get(1).files().get(2).file().path())));
         String job = "job-failed";
-        DistributedLoad load = new DistributedLoad(new SerializedSlices(3), client,
-                new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), settings(),
-                ExecutorOptions.defaults().withAtomic(new AtomicOptions(job, AtomicOptions.Scope.JOB, java.time.Duration.ofHours(1))), ProgressListener.NONE,
-                Clock.systemUTC());
+        DistributedLoad load = load(new SerializedSlices(3),
+                ExecutorOptions.defaults().withAtomic(new AtomicOptions(job, AtomicOptions.Scope.JOB, java.time.Duration.ofHours(1))), ProgressListener.NONE);
 
         LoadReport report = load.execute(plan, Optional.empty());
 
@@ -465,8 +464,7 @@ class TestDistributedLoad {
         assertEquals(LoadState.PARTIAL, report.state());
         assertEquals("the slices of the load did not all finish: Job aborted due to stage failure: Task 0 in stage 1.0 failed 4 times",
                 report.stopReason());
-        List<PartitionLoad> second = new DistributedLoad(oneFails, client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()),
-                settings(), ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).slices(plan).get(1).partitions();
+        List<PartitionLoad> second = load(oneFails, ProgressListener.NONE).slices(plan).get(1).partitions();
         long secondFiles = second.stream().mapToLong(p -> p.files().size()).sum();
         assertEquals(secondFiles, report.totals().filesFailed());
         assertTrue(report.failedFiles().stream().allMatch(f -> f.error().equals("not loaded: its slice of the load did not finish")));
@@ -528,9 +526,7 @@ class TestDistributedLoad {
         LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
         // more than one failed file fails the load; each slice fails one, which alone would not
         ExecutorOptions threshold = ExecutorOptions.defaults().withFailureThreshold(1, 0.0).withRetries(1, java.time.Duration.ZERO, java.time.Duration.ZERO);
-        DistributedLoad load = new DistributedLoad(new SerializedSlices(3), client,
-                new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), settings(), threshold, ProgressListener.NONE,
-                Clock.systemUTC());
+        DistributedLoad load = load(new SerializedSlices(3), threshold, ProgressListener.NONE);
         List<SliceLoad> slices = load.slices(plan);
         for (SliceLoad slice : slices.subList(0, 2)) {
             Files.delete(Path.of(java.net.URI.create(slice.partitions().get(0).files().get(0).file().path())));
@@ -548,9 +544,7 @@ class TestDistributedLoad {
     void aSliceStoppedByItsOwnFailedFilesIsNamedWhenTheLoadIsUnderTheThreshold() throws IOException {
         LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
         ExecutorOptions threshold = ExecutorOptions.defaults().withFailureThreshold(1, 0.5).withRetries(1, java.time.Duration.ZERO, java.time.Duration.ZERO);
-        DistributedLoad load = new DistributedLoad(new SerializedSlices(2), client,
-                new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), settings(), threshold, ProgressListener.NONE,
-                Clock.systemUTC());
+        DistributedLoad load = load(new SerializedSlices(2), threshold, ProgressListener.NONE);
         List<FileLoad> first = load.slices(plan).get(0).partitions().stream().flatMap(p -> p.files().stream()).toList();
         assertTrue(first.size() >= 3 && first.size() <= 4, "a slice of 3 or 4 of the 7 files: " + first.size());
         // all but one of the first slice's files: more than half of its files, less than half of the load's
