@@ -77,9 +77,10 @@ import org.slf4j.LoggerFactory;
  * (evict it) before the client's commit of it arrives here, and report that first: such a deletion,
  * of a copy the record does not hold, is remembered (in memory, up to {@value
  * #MAX_DELETED_COPIES_PER_WORKER} per worker), and a commit of that copy, or of an earlier one, on
- * that worker records nothing there. A deletion of an earlier copy than the one recorded (reported
- * after the block was written and committed again) leaves the location. Commits and reports
- * without copy numbers (older clients and workers) are taken as before.
+ * that worker records nothing there. A remembered deletion stays when a later copy is committed: a
+ * commit of the deleted copy may still arrive after that. A deletion of an earlier copy than the
+ * one recorded (reported after the block was written and committed again) leaves the location.
+ * Commits and reports without copy numbers (older clients and workers) are taken as before.
  *
  * <p>Thread-safe: reads go straight to RocksDB, changes are serialized.
  */
@@ -336,7 +337,9 @@ final class BlockMetadataStore implements AutoCloseable {
     /**
      * {@code incoming} without the workers that reported its copy (or a later one) deleted before
      * this commit arrived: the client wrote it, the worker evicted it before the master recorded
-     * it. A worker's copy later than the deleted one is recorded, and the deletion forgotten.
+     * it. A worker's copy later than the deleted one is recorded. Changes nothing: the deletion
+     * stays remembered, so that a commit of the deleted copy that arrives after a later copy was
+     * committed (and perhaps deleted again, while the record held it) records nothing either.
      */
     private BlockRecord withoutDeletedCopies(BlockRecord incoming, String fileKey) {
         if (incoming.getWorkerCopiesCount() == 0) {
@@ -347,14 +350,8 @@ final class BlockMetadataStore implements AutoCloseable {
         for (Map.Entry<String, Long> copy : incoming.getWorkerCopiesMap().entrySet()) {
             Map<String, Long> ofWorker = deletedCopies.get(copy.getKey());
             Long deletedCopy = ofWorker == null ? null : ofWorker.get(blockId);
-            if (deletedCopy == null || copy.getValue() == 0) {
-                continue;
-            }
-            if (copy.getValue() <= deletedCopy) {
+            if (deletedCopy != null && copy.getValue() != 0 && copy.getValue() <= deletedCopy) {
                 deleted.add(copy.getKey());
-            }
-            else {
-                ofWorker.remove(blockId);
             }
         }
         if (deleted.isEmpty()) {

@@ -146,6 +146,27 @@ class EvictionReportTest {
         assertEquals(List.of(), workersOf(a), "the second copy's deletion drops the location");
     }
 
+    @Test
+    void aDeletedCopyStaysRememberedAfterALaterCopyIsCommittedAndDeleted() throws Exception {
+        BlockKey a = block("a");
+        WriteBlockResponse first = write(a, 1);
+        write(block("b"), 2);
+        write(block("c"), 3);   // evicts the first copy of a, not committed yet
+        worker.sendHeartbeat();   // reports it: no record holds it, so the master remembers it
+        WriteBlockResponse second = write(a, 1);   // a again, evicting b
+        commit(a, second);
+        assertEquals(List.of("worker-0"), workersOf(a));
+        write(block("d"), 4);   // evicts c
+        write(block("e"), 5);   // evicts the second copy of a
+        worker.sendHeartbeat();   // reports it: the record held it, and drops the location
+        assertEquals(List.of(), workersOf(a));
+
+        commit(a, first);   // the first copy's commit arrives last
+
+        assertEquals(List.of(), workersOf(a), "the first copy's deletion was forgotten when the second was committed");
+        assertEquals(List.of(block("d").blockId(), block("e").blockId()).stream().sorted().toList(), worker.blockIds());
+    }
+
     private List<String> workersOf(BlockKey block) {
         return client.cachedBlocks(block.file()).stream()
                 .filter(cached -> cached.index() == block.index())
