@@ -1,6 +1,7 @@
 package io.gfsload.executor;
 
 import io.gfsload.cache.api.CacheUnavailableException;
+import io.gfsload.cache.api.EvictedBeforeCommitException;
 import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.api.NoRoomException;
 import io.gfsload.cache.api.NotEnoughWorkersException;
@@ -20,12 +21,17 @@ final class Failures {
 
     /**
      * Transient: timeouts, connection resets, 5xx and throttling answers from the UFS, an
-     * unreachable cache worker, workers without room for a block now. Permanent: a file that is gone, denied or changed, and anything
+     * unreachable cache worker, workers without room for a block now, a block a worker evicted
+     * before its commit reached the master. Permanent: a file that is gone, denied or changed, and anything
      * that is not I/O.
      */
     static boolean isTransient(Throwable failure) {
         if (failure instanceof NoRoomException) {
             // the workers' room comes back as the blocks being written are committed
+            return true;
+        }
+        if (failure instanceof EvictedBeforeCommitException) {
+            // a worker evicted the block before its commit reached the master: writing it again stores a new copy
             return true;
         }
         if (failure instanceof FileChangedException || failure instanceof FileNotFoundException || failure instanceof AccessDeniedException

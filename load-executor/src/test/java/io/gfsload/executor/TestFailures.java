@@ -15,6 +15,11 @@ class TestFailures {
     }
 
     @Test
+    void aBlockEvictedBeforeItsCommitIsTransient() {
+        assertTrue(Failures.isTransient(new io.gfsload.cache.api.EvictedBeforeCommitException("b-0", java.util.List.of("worker-0"))));
+    }
+
+    @Test
     void aForbiddenStatusIsPermanentButDigitsOfAPathAreNot() {
         assertFalse(Failures.isTransient(new IOException("Status Code: 403; Error Code: AccessDenied")));
         assertFalse(Failures.isTransient(new IOException("HTTP 403 Forbidden")));

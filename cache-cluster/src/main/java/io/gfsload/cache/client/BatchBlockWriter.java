@@ -7,6 +7,7 @@ import io.gfsload.cache.api.BlockWriteOutcome;
 import io.gfsload.cache.api.BlockWriteResult;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
+import io.gfsload.cache.api.EvictedBeforeCommitException;
 import io.gfsload.cache.api.WorkerUnavailableException;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.checksum.SegmentedCrc32c;
@@ -19,6 +20,7 @@ import io.gfsload.cache.proto.OpenLocalWritesResponse;
 import io.gfsload.cache.proto.BlockPlacement;
 import io.gfsload.cache.proto.CommitBlockRequest;
 import io.gfsload.cache.proto.CommitBlocksRequest;
+import io.gfsload.cache.proto.CommitBlocksResponse;
 import io.gfsload.cache.proto.PlaceBlockRequest;
 import io.gfsload.cache.proto.PlaceBlocksRequest;
 import io.gfsload.cache.proto.PlaceBlocksResponse;
@@ -59,7 +61,9 @@ import java.util.zip.CRC32C;
  *
  * <p>A block succeeds only when every replica's worker stored it with the client's CRC32C; a
  * block that fails on one replica is removed from the others (best effort) and is left out of the
- * commit. When the commit itself fails, every block of it fails and their replicas are removed.
+ * commit. When the commit itself fails, every block of it fails and their replicas are removed;
+ * so does a block the master did not record on every worker (one evicted it before the commit
+ * arrived: {@link io.gfsload.cache.api.EvictedBeforeCommitException}).
  */
 final class BatchBlockWriter {
     private final GrpcCacheClient client;
@@ -470,14 +474,23 @@ final class BatchBlockWriter {
             options.tempArea().ifPresent(block::setTempArea);
             request.addBlocks(block);
         }
+        CommitBlocksResponse response;
         try {
-            client.masterStub().commitBlocks(request.build());
+            response = client.masterStub().commitBlocks(request.build());
         }
         catch (StatusRuntimeException e) {
             CacheException failure = client.masterFailure((options.tempArea().isPresent()
                     ? "Putting " + stored.size() + " blocks into the temp area of job " + options.tempArea().get()
                     : "Committing " + stored.size() + " blocks") + " at master " + client.masterTarget(), e);
             stored.forEach(item -> item.fail(failure));
+            return;
+        }
+        // A block the master did not record on every worker fails: a worker evicted it first.
+        for (int i = 0; i < Math.min(stored.size(), response.getResultsCount()); i++) {
+            List<String> notRecorded = response.getResults(i).getNotRecordedWorkerIdsList();
+            if (!notRecorded.isEmpty()) {
+                stored.get(i).fail(new EvictedBeforeCommitException(stored.get(i).blockId(), notRecorded));
+            }
         }
     }
 }

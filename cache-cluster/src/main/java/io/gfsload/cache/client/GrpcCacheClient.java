@@ -21,6 +21,7 @@ import io.gfsload.cache.api.CacheUnavailableException;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.Counts;
+import io.gfsload.cache.api.EvictedBeforeCommitException;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.FreeResult;
 import io.gfsload.cache.api.MasterUnavailableException;
@@ -39,6 +40,7 @@ import io.gfsload.cache.proto.BlockLocations;
 import io.gfsload.cache.proto.BlockRecord;
 import io.gfsload.cache.proto.BlockRef;
 import io.gfsload.cache.proto.CommitBlockRequest;
+import io.gfsload.cache.proto.CommitBlockResponse;
 import io.gfsload.cache.proto.CommitScopeRequest;
 import io.gfsload.cache.proto.CommitScopeResponse;
 import io.gfsload.cache.proto.FreeRequest;
@@ -535,6 +537,8 @@ public final class GrpcCacheClient implements CacheClient {
      * known), and the number each worker gave its copy (0 when not known), so that the master
      * records no copy a worker deleted before this commit arrived.
      *
+     * @throws EvictedBeforeCommitException when the master did not record the block on some or
+     *     all of its workers: they deleted their copy (evicted it) before the commit arrived
      * @throws CacheException when the master refuses or cannot be reached
      */
     BlockWriteResult commitAtMaster(BlockKey block, long length, long crc32c, Map<String, StorageTierProto> tiers,
@@ -558,9 +562,12 @@ public final class GrpcCacheClient implements CacheClient {
             }
         });
         options.tempArea().ifPresent(request::setTempArea);
-        callMaster((options.tempArea().isPresent()
+        CommitBlockResponse response = callMaster((options.tempArea().isPresent()
                 ? "Putting block " + block.blockId() + " into the temp area of job " + options.tempArea().get()
                 : "Committing block " + block.blockId()), () -> masterStub().commitBlock(request.build()));
+        if (response.getNotRecordedWorkerIdsCount() > 0) {
+            throw new EvictedBeforeCommitException(block.blockId(), response.getNotRecordedWorkerIdsList());
+        }
         return new BlockWriteResult(block, length, crc32c, workerIds);
     }
 

@@ -77,8 +77,9 @@ import org.slf4j.LoggerFactory;
  * (evict it) before the client's commit of it arrives here, and report that first: such a deletion,
  * of a copy the record does not hold, is remembered (in memory, up to {@value
  * #MAX_DELETED_COPIES_PER_WORKER} per worker), and a commit of that copy, or of an earlier one, on
- * that worker records nothing there. A remembered deletion stays when a later copy is committed: a
- * commit of the deleted copy may still arrive after that. A deletion of an earlier copy than the
+ * that worker records nothing there, and is answered as not recorded (the client fails the write,
+ * and a load writes the block again). A remembered deletion stays when a later copy is committed:
+ * a commit of the deleted copy may still arrive after that. A deletion of an earlier copy than the
  * one recorded (reported after the block was written and committed again) leaves the location.
  * Commits and reports without copy numbers (older clients and workers) are taken as before.
  *
@@ -292,19 +293,19 @@ final class BlockMetadataStore implements AutoCloseable {
      * A deletion of the block still queued for one of its workers (it was freed, or left in a
      * deleted temp area, before this write) is dropped: the worker's file is the new one. A worker
      * that reported the committed copy deleted before this commit arrived is left out (see the
-     * class's documentation).
+     * class's documentation), and named in the result.
      *
-     * @return the record as stored; without workers, when no worker holds the copy any more and
-     *     nothing was recorded
+     * @return the record as stored (without workers, when no worker holds the copy any more and
+     *     nothing was recorded), and the workers left out
      * @throws BlockBeingRemovedException when a worker of the block was told to delete it in its
      *     last heartbeat answer and has not sent the next heartbeat yet: it may delete the new
      *     file. Nothing is recorded; written again after that heartbeat, the block commits
      */
-    synchronized BlockRecord commit(BlockRecord incoming) {
+    synchronized Recorded commit(BlockRecord incoming) {
         try (WriteBatch batch = new WriteBatch()) {
-            BlockRecord stored = commitInto(batch, incoming);
+            Recorded recorded = commitInto(batch, incoming);
             write(batch, "commit block " + incoming.getIndex() + " of " + incoming.getFile().getPath());
-            return stored;
+            return recorded;
         }
     }
 
@@ -312,26 +313,54 @@ final class BlockMetadataStore implements AutoCloseable {
      * Records committed blocks as {@link #commit} does, all of them in one write batch. The
      * records name distinct blocks.
      *
+     * @return what was recorded of each block, in the order of {@code incoming}
      * @throws BlockBeingRemovedException as {@link #commit}; nothing is recorded then
      */
-    synchronized void commitAll(List<BlockRecord> incoming) {
+    synchronized List<Recorded> commitAll(List<BlockRecord> incoming) {
+        List<Recorded> recorded = new ArrayList<>(incoming.size());
         try (WriteBatch batch = new WriteBatch()) {
             for (BlockRecord record : incoming) {
-                commitInto(batch, record);
+                recorded.add(commitInto(batch, record));
             }
             write(batch, "commit " + Counts.of(incoming.size(), "block"));
         }
+        return recorded;
     }
 
-    /** Adds the changes of committing {@code incoming} to {@code batch}; returns the merged record. */
-    private BlockRecord commitInto(WriteBatch batch, BlockRecord incoming) {
+    /**
+     * What a commit (or staging) of a block recorded.
+     *
+     * @param stored the record as stored; without workers when nothing was recorded
+     * @param notRecordedWorkerIds the workers of the commit that were left out, sorted: each
+     *     reported the committed copy (or a later one) deleted before the commit arrived
+     */
+    record Recorded(BlockRecord stored, List<String> notRecordedWorkerIds) {
+        Recorded {
+            requireNonNull(stored, "stored is null");
+            notRecordedWorkerIds = List.copyOf(notRecordedWorkerIds);
+        }
+
+        /** Whether every worker of the commit was recorded. */
+        boolean complete() {
+            return notRecordedWorkerIds.isEmpty();
+        }
+    }
+
+    /** Adds the changes of committing {@code incoming} to {@code batch}; returns what it records. */
+    private Recorded commitInto(WriteBatch batch, BlockRecord incoming) {
         String fileKey = ProtoConversions.fromProto(incoming.getFile()).fileKey();
         BlockRecord held = withoutDeletedCopies(incoming, fileKey);
+        List<String> notRecorded = notRecorded(incoming, held);
         if (held.getWorkerIdsCount() == 0) {
-            return held;
+            return new Recorded(held, notRecorded);
         }
         claimFromRemoval(batch, held, fileKey);
-        return commitClaimed(batch, held, fileKey);
+        return new Recorded(commitClaimed(batch, held, fileKey), notRecorded);
+    }
+
+    /** The workers of {@code incoming} that {@code held} leaves out, sorted. */
+    private static List<String> notRecorded(BlockRecord incoming, BlockRecord held) {
+        return incoming.getWorkerIdsList().stream().filter(worker -> !held.getWorkerIdsList().contains(worker)).sorted().toList();
     }
 
     /**
@@ -762,18 +791,20 @@ final class BlockMetadataStore implements AutoCloseable {
 
     /**
      * Records a block written into the open temp area of {@code jobId}, merged as {@link #commit}
-     * merges, and drops deletions of it still queued for its workers as {@link #commit} does.
+     * merges, and drops deletions of it still queued for its workers as {@link #commit} does. A
+     * worker that reported the copy deleted before this call arrived is left out, as
+     * {@link #commit} leaves it out.
      *
      * @throws TempAreaNotFoundException when the job has no temp area open at {@code nowMillis}
      * @throws BlockBeingRemovedException as {@link #commit}
      */
-    synchronized BlockRecord stage(String jobId, BlockRecord incoming, long nowMillis) {
+    synchronized Recorded stage(String jobId, BlockRecord incoming, long nowMillis) {
         String block = "block " + incoming.getIndex() + " of " + incoming.getFile().getPath();
         checkOpen(jobId, nowMillis, "Cannot put " + block + " into the temp area of job " + jobId);
         try (WriteBatch batch = new WriteBatch()) {
-            BlockRecord stored = stageInto(batch, jobId, incoming);
+            Recorded recorded = stageInto(batch, jobId, incoming);
             write(batch, "stage " + block + " in the temp area of job " + jobId);
-            return stored;
+            return recorded;
         }
     }
 
@@ -781,24 +812,28 @@ final class BlockMetadataStore implements AutoCloseable {
      * Records blocks written into the open temp area of {@code jobId} as {@link #stage} does, all
      * of them in one write batch. The records name distinct blocks.
      *
+     * @return what was recorded of each block, in the order of {@code incoming}
      * @throws TempAreaNotFoundException when the job has no temp area open at {@code nowMillis}
      */
-    synchronized void stageAll(String jobId, List<BlockRecord> incoming, long nowMillis) {
+    synchronized List<Recorded> stageAll(String jobId, List<BlockRecord> incoming, long nowMillis) {
         checkOpen(jobId, nowMillis, "Cannot put " + Counts.of(incoming.size(), "block") + " into the temp area of job " + jobId);
+        List<Recorded> recorded = new ArrayList<>(incoming.size());
         try (WriteBatch batch = new WriteBatch()) {
             for (BlockRecord record : incoming) {
-                stageInto(batch, jobId, record);
+                recorded.add(stageInto(batch, jobId, record));
             }
             write(batch, "stage " + Counts.of(incoming.size(), "block") + " in the temp area of job " + jobId);
         }
+        return recorded;
     }
 
-    private BlockRecord stageInto(WriteBatch batch, String jobId, BlockRecord original) {
+    private Recorded stageInto(WriteBatch batch, String jobId, BlockRecord original) {
         String block = "block " + original.getIndex() + " of " + original.getFile().getPath();
         String fileKey = ProtoConversions.fromProto(original.getFile()).fileKey();
         BlockRecord incoming = withoutDeletedCopies(original, fileKey);
+        List<String> notRecorded = notRecorded(original, incoming);
         if (incoming.getWorkerIdsCount() == 0) {
-            return incoming;
+            return new Recorded(incoming, notRecorded);
         }
         claimFromRemoval(batch, incoming, fileKey);
         byte[] key = tempBlockKey(jobId, fileKey, incoming.getIndex());
@@ -812,7 +847,7 @@ final class BlockMetadataStore implements AutoCloseable {
         for (String worker : dropped) {
             delete(batch, workerStaged, stagedKey(worker, fileKey, incoming.getIndex(), jobId));
         }
-        return stored;
+        return new Recorded(stored, notRecorded);
     }
 
     /**

@@ -298,14 +298,17 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
     public void commitBlock(CommitBlockRequest request, StreamObserver<CommitBlockResponse> response) {
         respond(response, () -> {
             BlockRecord record = record(request);
+            BlockMetadataStore.Recorded recorded;
             if (request.getTempArea().isEmpty()) {
-                metadata.commit(record);
-                metrics.blocksCommitted(1);
+                recorded = metadata.commit(record);
+                if (recorded.complete()) {
+                    metrics.blocksCommitted(1);
+                }
             }
             else {
-                metadata.stage(checkJobId(request.getTempArea()), record, clock.millis());
+                recorded = metadata.stage(checkJobId(request.getTempArea()), record, clock.millis());
             }
-            return CommitBlockResponse.getDefaultInstance();
+            return answer(recorded);
         });
     }
 
@@ -323,15 +326,22 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                         "a batch commit names block %s of %s twice", block.getIndex(), block.getFile().getPath());
                 records.add(record);
             }
+            List<BlockMetadataStore.Recorded> recorded = tempArea.isEmpty()
+                    ? metadata.commitAll(records)
+                    : metadata.stageAll(checkJobId(tempArea), records, clock.millis());
+            int complete = (int) recorded.stream().filter(BlockMetadataStore.Recorded::complete).count();
             if (tempArea.isEmpty()) {
-                metadata.commitAll(records);
-                metrics.blocksCommitted(records.size());
+                metrics.blocksCommitted(complete);
             }
-            else {
-                metadata.stageAll(checkJobId(tempArea), records, clock.millis());
-            }
-            return CommitBlocksResponse.newBuilder().setBlocks(records.size()).build();
+            CommitBlocksResponse.Builder result = CommitBlocksResponse.newBuilder().setBlocks(complete);
+            recorded.forEach(block -> result.addResults(answer(block)));
+            return result.build();
         });
+    }
+
+    /** The answer to the commit of a block: the workers the master did not record it on. */
+    private static CommitBlockResponse answer(BlockMetadataStore.Recorded recorded) {
+        return CommitBlockResponse.newBuilder().addAllNotRecordedWorkerIds(recorded.notRecordedWorkerIds()).build();
     }
 
     /** The record of a committed block, after checking the request; see the proto's CommitBlock. */

@@ -79,10 +79,10 @@ class BlockMetadataStoreTest {
     void aRecommitAddsReplicasAndADifferentBlockReplacesThem() {
         try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
             store.commit(record(FILE, 0, "worker-2"));
-            assertEquals(List.of("worker-0", "worker-2"), store.commit(record(FILE, 0, "worker-0")).getWorkerIdsList());
+            assertEquals(List.of("worker-0", "worker-2"), store.commit(record(FILE, 0, "worker-0")).stored().getWorkerIdsList());
 
             BlockRecord changed = record(FILE, 0, "worker-1").toBuilder().setCrc32C(99).build();
-            assertEquals(List.of("worker-1"), store.commit(changed).getWorkerIdsList());
+            assertEquals(List.of("worker-1"), store.commit(changed).stored().getWorkerIdsList());
             // worker-0 and worker-2 no longer hold it, so their reports do not keep it.
             assertEquals(new BlockMetadataStore.ReconcileResult(0, 0, List.of(blockId(FILE, 0))),
                     store.reconcile("worker-2", List.of(blockId(FILE, 0))));
