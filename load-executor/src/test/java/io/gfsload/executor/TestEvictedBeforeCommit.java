@@ -100,6 +100,9 @@ class TestEvictedBeforeCommit {
         List<CachedBlock> cached = client.cachedBlocks(block.file());
         assertEquals(1, cached.size(), "the block the load reports loaded is cached");
         assertEquals(List.of(worker.id()), cached.get(0).workerIds());
+        assertTrue(cluster.workerBlockDirectories().stream()
+                .anyMatch(blocks -> Files.exists(blocks.resolve(block.key().blockId() + ".block"))),
+                "the removal of the failed attempt's copy leaves the retry's");
     }
 
     private static Settings settings() {

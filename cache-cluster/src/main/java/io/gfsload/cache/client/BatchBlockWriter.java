@@ -130,7 +130,7 @@ final class BatchBlockWriter {
         for (Item item : items) {
             if (item.failure != null) {
                 for (WorkerAddress worker : item.mayHold) {
-                    client.removeQuietly(worker, item.blockId());
+                    client.removeQuietly(worker, item.blockId(), item.copies.getOrDefault(worker.getWorkerId(), 0L));
                 }
                 outcomes.add(BlockWriteOutcome.failed(item.data.block(), item.failure));
             }

@@ -694,11 +694,15 @@ public final class GrpcCacheClient implements CacheClient {
         return ProtoConversions.fromProto(tier).map(StorageTier::ordinal).orElse(StorageTier.values().length);
     }
 
-    /** Asks {@code worker} to delete {@code blockId}, without waiting; failures are only logged. */
-    void removeQuietly(WorkerAddress worker, String blockId) {
+    /**
+     * Asks {@code worker} to delete {@code copy} of {@code blockId} (any copy when 0), without
+     * waiting; failures are only logged. A copy a later write of the block stored stays: the
+     * request may arrive after that write.
+     */
+    void removeQuietly(WorkerAddress worker, String blockId, long copy) {
         try {
             workerStub(worker).withDeadlineAfter(config.rpcTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                    .removeBlock(RemoveBlockRequest.newBuilder().setBlockId(blockId).build(),
+                    .removeBlock(RemoveBlockRequest.newBuilder().setBlockId(blockId).setCopy(copy).build(),
                             new StreamObserver<RemoveBlockResponse>() {
                                 @Override
                                 public void onNext(RemoveBlockResponse response) {}

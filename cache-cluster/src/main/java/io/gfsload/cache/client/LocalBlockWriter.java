@@ -200,6 +200,7 @@ final class LocalBlockWriter implements BlockWriter {
                             + GrpcCacheClient.describe(replica.worker()), e);
                 }
                 stored.add(replica.worker());
+                copies.put(replica.worker().getWorkerId(), response.getWritten().getCopy());
                 if (response.getWritten().getLength() != length
                         || ProtoConversions.crcFromWire(response.getWritten().getCrc32C()) != expectedCrc) {
                     throw new CacheException(String.format("Block %s on %s: the worker stored %d bytes with CRC32C %s, the "
@@ -208,7 +209,6 @@ final class LocalBlockWriter implements BlockWriter {
                                     response.getWritten().getCrc32C())), length, ProtoConversions.formatCrc(expectedCrc)));
                 }
                 tiers.put(replica.worker().getWorkerId(), response.getWritten().getTier());
-                copies.put(replica.worker().getWorkerId(), response.getWritten().getCopy());
             }
             BlockWriteResult result = client.commitAtMaster(block, length, expectedCrc, tiers, copies, options);
             state = State.COMMITTED;
@@ -220,7 +220,8 @@ final class LocalBlockWriter implements BlockWriter {
                     : new CacheException("Writing block " + block.blockId() + " failed: " + e, e);
             for (Replica replica : replicas) {
                 if (stored.contains(replica.worker())) {
-                    client.removeQuietly(replica.worker(), block.blockId());
+                    client.removeQuietly(replica.worker(), block.blockId(),
+                            copies.getOrDefault(replica.worker().getWorkerId(), 0L));
                 }
                 else {
                     abort(client, replica);

@@ -221,7 +221,7 @@ final class ReplicatedBlockWriter implements BlockWriter {
         for (ReplicaStream replica : replicas) {
             replica.cancel();
             if (replica.mayHaveStored()) {
-                client.removeQuietly(replica.worker, blockId);
+                client.removeQuietly(replica.worker, blockId, replica.storedCopy());
             }
         }
     }

@@ -541,10 +541,23 @@ final class BlockStore {
      * @return whether the block was stored
      */
     boolean remove(String blockId) {
+        return remove(blockId, 0);
+    }
+
+    /**
+     * Deletes copy {@code copy} of a stored block (any copy when 0) and the block's pin; a
+     * different copy, stored by another write of the block, stays, with its pin.
+     *
+     * @return whether the copy was stored, and deleted
+     */
+    boolean remove(String blockId, long copy) {
         checkBlockId(blockId);
         synchronized (this) {
-            pins.remove(blockId);
             Entry entry = blocks.get(blockId);
+            if (entry != null && copy != 0 && entry.copy != copy) {
+                return false;
+            }
+            pins.remove(blockId);
             if (entry == null) {
                 return false;
             }

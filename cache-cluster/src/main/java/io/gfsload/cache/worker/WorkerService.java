@@ -444,7 +444,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     public void removeBlock(RemoveBlockRequest request, StreamObserver<RemoveBlockResponse> response) {
         boolean removed;
         try {
-            removed = store.remove(request.getBlockId());
+            removed = store.remove(request.getBlockId(), request.getCopy());
         }
         catch (RuntimeException e) {
             response.onError(toStatus(e));

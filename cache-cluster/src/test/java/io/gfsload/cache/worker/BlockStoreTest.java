@@ -197,6 +197,20 @@ class BlockStoreTest {
     }
 
     @Test
+    void aRemovalOfACopyLeavesALaterCopy() {
+        BlockStore store = open(100_000);
+        write(store, BLOCK_0, randomBytes(1000, 1));
+        long first = store.copyOf(BLOCK_0).orElseThrow();
+        write(store, BLOCK_0, randomBytes(1000, 2));
+        long second = store.copyOf(BLOCK_0).orElseThrow();
+
+        assertFalse(store.remove(BLOCK_0, first), "the first copy is gone already");
+        assertEquals(List.of(BLOCK_0), store.blockIds());
+        assertTrue(store.remove(BLOCK_0, second));
+        assertEquals(List.of(), store.blockIds());
+    }
+
+    @Test
     void checkingBlockFilesGoesRoundAllBlocksAndForgetsTheMissingOnes() throws Exception {
         BlockStore store = open(100_000);
         List<String> ids = new java.util.ArrayList<>();

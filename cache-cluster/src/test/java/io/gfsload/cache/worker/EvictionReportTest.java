@@ -2,6 +2,7 @@ package io.gfsload.cache.worker;
 
 import static io.gfsload.cache.testing.TestData.randomBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.ByteString;
@@ -15,6 +16,7 @@ import io.gfsload.cache.metrics.MetricsRegistry;
 import io.gfsload.cache.proto.CommitBlockRequest;
 import io.gfsload.cache.proto.HeartbeatRequest;
 import io.gfsload.cache.proto.MasterServiceGrpc;
+import io.gfsload.cache.proto.RemoveBlockRequest;
 import io.gfsload.cache.proto.WorkerServiceGrpc;
 import io.gfsload.cache.proto.WriteBlockHeader;
 import io.gfsload.cache.proto.WriteBlockRequest;
@@ -165,6 +167,24 @@ class EvictionReportTest {
 
         assertEquals(List.of(), workersOf(a), "the first copy's deletion was forgotten when the second was committed");
         assertEquals(List.of(block("d").blockId(), block("e").blockId()).stream().sorted().toList(), worker.blockIds());
+    }
+
+    @Test
+    void aRemovalOfTheCopyOfAFailedWriteLeavesTheCopyOfTheWriteAfterIt() throws Exception {
+        BlockKey a = block("a");
+        WriteBlockResponse failed = write(a, 1);
+        WriteBlockResponse retried = write(a, 1);   // the retry, before the failed write's removal arrives
+
+        assertFalse(remove(a, failed.getCopy()), "the failed write's copy is gone already");
+        assertEquals(List.of(a.blockId()), worker.blockIds(), "the retry's copy stays");
+        assertTrue(remove(a, retried.getCopy()));
+        assertEquals(List.of(), worker.blockIds());
+    }
+
+    private boolean remove(BlockKey block, long copy) {
+        return WorkerServiceGrpc.newBlockingStub(workerChannel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                .removeBlock(RemoveBlockRequest.newBuilder().setBlockId(block.blockId()).setCopy(copy).build())
+                .getRemoved();
     }
 
     private List<String> workersOf(BlockKey block) {
