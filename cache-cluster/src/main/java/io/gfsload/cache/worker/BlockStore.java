@@ -12,6 +12,7 @@ import io.gfsload.cache.worker.BlockStoreException.Kind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -61,8 +62,13 @@ import org.slf4j.LoggerFactory;
  * {@link #acknowledgeRemoved}, so that the worker can tell the master.
  *
  * <p><b>Copies.</b> Every block stored (written, or found when the store opens) gets a copy number,
- * larger than that of every copy stored before, in this process or an earlier one: the numbers
- * start at the wall clock's epoch millisecond times 2<sup>20</sup> when the store opens. A write
+ * larger than that of every copy stored before, in this process or an earlier one. The store
+ * reserves numbers {@value #COPIES_RESERVED} at a time, and writes the highest number reserved to
+ * the file {@value #COPY_NUMBERS_FILE} of its first persistent directory (the first directory when
+ * none is persistent) before it hands out a number of the reservation. When the store opens, the
+ * numbers go on above the highest number found in that file of any of its directories, or above
+ * the clock's epoch millisecond times 2<sup>20</sup> when that is higher: a clock set back (an
+ * unsynchronized RTC, a restored VM) does not number new copies below earlier ones. A write
  * returns its copy's number for the client to commit with, and a deletion is reported with the
  * number of the copy deleted, so that the master can tell a report of a copy it has not recorded
  * yet (its commit still on the way) or of an older copy from one of the copy it holds.
@@ -77,8 +83,12 @@ final class BlockStore {
     static final String TEMP_SUFFIX = ".tmp";
     /** The largest block a store accepts unless configured otherwise. */
     static final long DEFAULT_MAX_BLOCK_BYTES = 2L << 30;
-    /** Copy numbers start at the epoch millisecond shifted by this many bits. */
+    /** Copy numbers start at least at the epoch millisecond shifted by this many bits. */
     private static final int COPY_SHIFT = 20;
+    /** The file with the highest copy number reserved; see the class's documentation. */
+    static final String COPY_NUMBERS_FILE = "copy-numbers";
+    /** Copy numbers reserved with one write of {@link #COPY_NUMBERS_FILE}. */
+    static final long COPIES_RESERVED = 1 << 16;
     /** Read size when checksumming the data of a short-circuit write. */
     private static final int ADOPT_BUFFER_BYTES = 256 << 10;
     /**
@@ -102,7 +112,9 @@ final class BlockStore {
     /** Deleted blocks not acknowledged yet, to the copy number deleted, in deletion order. */
     private final Map<String, Long> removedSinceReport = new LinkedHashMap<>();
     /** The number of the last copy stored; see the class's documentation. Guarded by the store's lock. */
-    private long lastCopy = System.currentTimeMillis() << COPY_SHIFT;
+    private long lastCopy;
+    /** The highest copy number {@link #COPY_NUMBERS_FILE} holds. Guarded by the store's lock. */
+    private long reservedCopies;
     /** The blocks of the current round of {@link #checkBlockFiles}, and how far it has got. */
     private List<String> round = List.of();
     private int roundPosition;
@@ -161,6 +173,7 @@ final class BlockStore {
         }
         BlockStore store = new BlockStore(workerId, List.copyOf(directories), segmentBytes, maxBlockBytes, eviction,
                 clock);
+        store.startCopies();
         ScanCounts counts = new ScanCounts();
         for (StoreDirectory directory : directories) {
             store.scan(directory, counts);
@@ -238,9 +251,83 @@ final class BlockStore {
         }
     }
 
-    /** The number of a copy stored now. Call with the lock held. */
+    /**
+     * Numbers copies above every number reserved by an earlier store over these directories, and
+     * above the clock's epoch millisecond shifted by {@link #COPY_SHIFT}.
+     */
+    private void startCopies() {
+        long stored = 0;
+        for (StoreDirectory directory : directories) {
+            stored = Math.max(stored, readReservedCopies(directory.path.resolve(COPY_NUMBERS_FILE)));
+        }
+        long fromClock = clock.millis() << COPY_SHIFT;
+        if (stored > fromClock) {
+            log.info("Worker {} numbers copies above {}, the last number reserved before; the clock is behind it",
+                    workerId, stored);
+        }
+        lastCopy = Math.max(stored, fromClock);
+        reservedCopies = lastCopy;
+    }
+
+    /** The highest copy number reserved in {@code file}; 0 when there is no such file or it is damaged. */
+    private long readReservedCopies(Path file) {
+        String content;
+        try {
+            content = Files.readString(file, StandardCharsets.US_ASCII).strip();
+        }
+        catch (NoSuchFileException e) {
+            return 0;
+        }
+        catch (IOException e) {
+            throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot read the copy numbers it reserved from "
+                    + file + ": " + e, e);
+        }
+        try {
+            return Long.parseLong(content);
+        }
+        catch (NumberFormatException e) {
+            log.warn("Worker {} ignores the damaged file {} of the copy numbers it reserved: {}", workerId, file, content);
+            return 0;
+        }
+    }
+
+    /**
+     * The number of a copy stored now. Reserves the next numbers first when none is left, so that
+     * a number handed out is never above the one {@link #COPY_NUMBERS_FILE} holds. Call with the
+     * lock held.
+     *
+     * @throws BlockStoreException when the reservation cannot be written
+     */
     private long nextCopy() {
+        if (lastCopy >= reservedCopies) {
+            reserveCopies(lastCopy + COPIES_RESERVED);
+        }
         return ++lastCopy;
+    }
+
+    /** Writes {@code reserved} to {@link #COPY_NUMBERS_FILE} durably, replacing the file atomically. */
+    private void reserveCopies(long reserved) {
+        Path directory = directories.stream().filter(candidate -> candidate.tier.persistent()).findFirst()
+                .orElse(directories.get(0)).path;
+        Path file = directory.resolve(COPY_NUMBERS_FILE);
+        Path temp = directory.resolve(COPY_NUMBERS_FILE + ".new");
+        try {
+            Files.createDirectories(directory);
+            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.TRUNCATE_EXISTING)) {
+                ByteBuffer content = ByteBuffer.wrap((reserved + "\n").getBytes(StandardCharsets.US_ASCII));
+                while (content.hasRemaining()) {
+                    channel.write(content);
+                }
+                channel.force(true);
+            }
+            Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        }
+        catch (IOException e) {
+            throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot reserve copy numbers in "
+                    + file + ": " + e, e);
+        }
+        reservedCopies = reserved;
     }
 
     /** The copy number of the stored {@code blockId}, if stored. */
@@ -1025,11 +1112,19 @@ final class BlockStore {
                     }
                 }
                 synchronized (BlockStore.this) {
+                    long number;
+                    try {
+                        number = nextCopy();
+                    }
+                    catch (BlockStoreException e) {
+                        abort();
+                        throw e;
+                    }
                     Files.move(temp, directory.blockPath(blockId), StandardCopyOption.ATOMIC_MOVE,
                             StandardCopyOption.REPLACE_EXISTING);
                     Entry previous = blocks.get(blockId);
                     long now = clock.millis();
-                    Entry entry = new Entry(directory, length, now, 1, nextCopy());
+                    Entry entry = new Entry(directory, length, now, 1, number);
                     if (previous != null) {
                         previous.directory.stored -= previous.length;
                         entry.crf = eviction.crfAfterAccess(previous.crf, previous.lastAccessMillis, now);

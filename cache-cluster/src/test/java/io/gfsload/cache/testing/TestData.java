@@ -44,10 +44,19 @@ public final class TestData {
         }
     }
 
-    /** The regular files directly in {@code directory}, sorted. */
+    /**
+     * The name of the file in which a worker's block store keeps the copy numbers it reserved
+     * ({@code BlockStore.COPY_NUMBERS_FILE}).
+     */
+    public static final String COPY_NUMBERS_FILE = "copy-numbers";
+
+    /** The regular files directly in {@code directory}, sorted, but a worker's {@link #COPY_NUMBERS_FILE}. */
     public static List<Path> files(Path directory) {
         try (Stream<Path> entries = Files.list(directory)) {
-            return entries.filter(Files::isRegularFile).sorted().toList();
+            return entries.filter(Files::isRegularFile)
+                    .filter(path -> !path.getFileName().toString().equals(COPY_NUMBERS_FILE))
+                    .sorted()
+                    .toList();
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);

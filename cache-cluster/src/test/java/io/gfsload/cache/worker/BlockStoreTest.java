@@ -10,9 +10,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.StorageTier;
+import io.gfsload.cache.testing.MutableClock;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -197,6 +202,41 @@ class BlockStoreTest {
     }
 
     @Test
+    void aStoreOpenedWithAClockSetBackNumbersCopiesAboveThoseOfBefore() {
+        MutableClock clock = new MutableClock(Instant.parse("2026-06-01T00:00:00Z"));
+        BlockStore first = open(clock);
+        write(first, BLOCK_0, randomBytes(1000, 1));
+        long before = first.copyOf(BLOCK_0).orElseThrow();
+        assertTrue(Files.exists(directory.resolve(BlockStore.COPY_NUMBERS_FILE)), "the numbers are reserved on disk");
+
+        clock.advance(Duration.ofDays(-30));   // a restart with the clock a month behind
+        BlockStore second = open(clock);
+
+        long found = second.copyOf(BLOCK_0).orElseThrow();
+        assertTrue(found > before, "the block found at the restart is a later copy: " + found + " <= " + before);
+        write(second, BLOCK_1, randomBytes(1000, 2));
+        assertTrue(second.copyOf(BLOCK_1).orElseThrow() > found);
+        write(second, BLOCK_0, randomBytes(1000, 3));
+        assertTrue(second.copyOf(BLOCK_0).orElseThrow() > second.copyOf(BLOCK_1).orElseThrow());
+    }
+
+    @Test
+    void aCopyNumberIsReservedOnDiskBeforeItIsHandedOut() throws Exception {
+        MutableClock clock = new MutableClock(Instant.parse("2026-06-01T00:00:00Z"));
+        Path reserved = directory.resolve(BlockStore.COPY_NUMBERS_FILE);
+        // as an earlier store left it, its reservation used up to the last number
+        Files.writeString(reserved, (Instant.parse("2026-07-01T00:00:00Z").toEpochMilli() << 20) + "\n");
+        BlockStore store = open(clock);
+
+        write(store, BLOCK_0, randomBytes(1000, 1));
+
+        long copy = store.copyOf(BLOCK_0).orElseThrow();
+        assertEquals((Instant.parse("2026-07-01T00:00:00Z").toEpochMilli() << 20) + 1, copy, "above the earlier reservation");
+        assertEquals(copy - 1 + BlockStore.COPIES_RESERVED, Long.parseLong(Files.readString(reserved).strip()),
+                "the next numbers are reserved");
+    }
+
+    @Test
     void aRemovalOfACopyLeavesALaterCopy() {
         BlockStore store = open(100_000);
         write(store, BLOCK_0, randomBytes(1000, 1));
@@ -233,6 +273,11 @@ class BlockStoreTest {
 
     private BlockStore open(long capacity) {
         return BlockStore.open("worker-0", directory, capacity, SEGMENT).store();
+    }
+
+    private BlockStore open(Clock clock) {
+        return BlockStore.open("worker-0", List.of(TierConfig.of(StorageTier.SSD, directory, 100_000)), SEGMENT,
+                BlockStore.DEFAULT_MAX_BLOCK_BYTES, EvictionPolicy.lru(), clock).store();
     }
 
     private static ByteBuffer direct(byte[] bytes) {

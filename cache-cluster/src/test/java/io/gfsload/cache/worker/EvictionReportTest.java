@@ -62,14 +62,26 @@ class EvictionReportTest {
     @BeforeEach
     void start() {
         master = CacheMaster.start(MasterConfig.defaults(directory.resolve("master")).withHeartbeatInterval(NEVER));
+        startWorker();
+        client = GrpcCacheClient.connect(master.target());
+        masterChannel = Grpc.newChannelBuilder(master.target(), InsecureChannelCredentials.create()).build();
+    }
+
+    private void startWorker() {
         worker = CacheWorker.start(WorkerConfig.builder("worker-0", directory.resolve("worker-0"), CAPACITY,
                         master.target())
                 .heartbeatInterval(NEVER)
                 .checksumSegmentBytes(4096)
                 .build(), clock, new MetricsRegistry());
-        client = GrpcCacheClient.connect(master.target());
         workerChannel = Grpc.newChannelBuilder(worker.target(), InsecureChannelCredentials.create()).build();
-        masterChannel = Grpc.newChannelBuilder(master.target(), InsecureChannelCredentials.create()).build();
+    }
+
+    /** Stops the worker and starts it again over its directory, its clock set back by {@code setBack}. */
+    private void restartWorker(Duration setBack) throws InterruptedException {
+        workerChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        worker.close();
+        clock.advance(setBack.negated());
+        startWorker();
     }
 
     @AfterEach
@@ -179,6 +191,35 @@ class EvictionReportTest {
         assertEquals(List.of(a.blockId()), worker.blockIds(), "the retry's copy stays");
         assertTrue(remove(a, retried.getCopy()));
         assertEquals(List.of(), worker.blockIds());
+    }
+
+    @Test
+    void aCopyStoredAfterARestartWithTheClockSetBackIsRecorded() throws Exception {
+        BlockKey a = block("a");
+        WriteBlockResponse first = write(a, 1);
+        write(block("b"), 2);
+        write(block("c"), 3);   // evicts the first copy of a, not committed yet
+        worker.sendHeartbeat();   // the master remembers the deletion
+
+        restartWorker(Duration.ofDays(1));
+        WriteBlockResponse second = write(a, 1);   // a again, evicting b
+        assertTrue(second.getCopy() > first.getCopy(), "a copy stored after the restart numbers above one before it");
+        commit(a, second);
+
+        assertEquals(List.of("worker-0"), workersOf(a), "the worker holds the second copy");
+    }
+
+    @Test
+    void aDeletionAfterARestartWithTheClockSetBackDropsTheLocation() throws Exception {
+        BlockKey a = block("a");
+        commit(a, write(a, 1));
+
+        restartWorker(Duration.ofDays(1));   // the worker finds a, a copy numbered again
+        assertEquals(List.of("worker-0"), workersOf(a));
+        assertTrue(remove(a, 0));   // deleted, as an eviction or a corrupt file would
+        worker.sendHeartbeat();
+
+        assertEquals(List.of(), workersOf(a), "the deletion of the copy found at the restart is taken for an earlier one");
     }
 
     private boolean remove(BlockKey block, long copy) {
