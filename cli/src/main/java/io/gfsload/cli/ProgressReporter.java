@@ -2,6 +2,7 @@ package io.gfsload.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.executor.FileReport;
+import io.gfsload.executor.JvmShutdown;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadedBytes;
 import io.gfsload.executor.LoadWindow;
@@ -223,7 +224,8 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
      */
     @Override
     public void finished(LoadReport report) {
-        if (mode != Mode.JSON) {
+        if (mode != Mode.JSON || JvmShutdown.inProgress()) {
+            // SIGINT or SIGTERM ended the load: no outcome is told, as no summary or report is
             return;
         }
         Map<String, Object> outcome = new LinkedHashMap<>();

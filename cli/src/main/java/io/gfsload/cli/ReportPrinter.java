@@ -54,9 +54,13 @@ final class ReportPrinter {
             out.append("  adopted %s, %s, that earlier runs staged in the temp area: committed without reading them again (not in the rate)%n"
                     .formatted(Sizes.count(report.job().adoptedBlocks(), "block"), Sizes.format(report.job().adoptedBytes())));
         }
-        if (report.restore() != null) {
+        if (report.restore() != null && !report.restore().lostWorkers().isEmpty()) {
             out.append("  workers %s lost during the load: %d blocks (%s) written again to live workers%n"
                     .formatted(String.join(", ", report.restore().lostWorkers()), report.restore().blocks(), Sizes.format(report.restore().bytes())));
+        }
+        else if (report.restore() != null) {
+            out.append("  evicted %s (%s) of the load during it: written again%n"
+                    .formatted(Sizes.count(report.restore().blocks(), "block"), Sizes.format(report.restore().bytes())));
         }
         if (report.window() != null) {
             LoadReport.Window window = report.window();

@@ -6,8 +6,7 @@ import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
-import io.gfsload.cache.api.CachedBlock;
-import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.WorkerInfo;
@@ -356,7 +355,7 @@ public final class DistributedLoad {
      * What the load wrote again after workers were lost: the files' reports of that round, by path,
      * what it counts, and how its slices paused outside the load window.
      */
-    private record Restored(List<String> lostWorkers, Map<String, FileReport> files, long blocks, long bytes, Paused paused) {}
+    private record Restored(List<String> lostWorkers, Map<String, FileReport> files, long blocks, long bytes, Paused paused, Map<String, String> lacking) {}
 
     /**
      * How a round of slices paused outside the load window. The slices of a round run side by side
@@ -392,40 +391,31 @@ public final class DistributedLoad {
 
     /**
      * When workers that were live at the start are lost by the end, the replicas they held are gone
-     * also for the slices that had finished before: the blocks of the files loaded whole that no
-     * longer have the replication on live workers are loaded again, in slices as the load was, so
-     * that the load says SUCCEEDED only with every block on live workers.
+     * also for the slices that had finished before; and a load larger than the room the cache has
+     * for it evicts its own blocks. The blocks of the files loaded whole that the workers no longer
+     * hold with the replication are loaded again, in slices as the load was; the files the cache
+     * still lacks a block of after that are failed, so that the load says SUCCEEDED only with every
+     * block on live workers.
      */
     private Optional<Restored> restoreReplicas(LoadPlan plan, Map<Integer, LoadReport> reports, Set<String> liveAtStart, Optional<JobJournal> journal) {
         Set<String> lost = new TreeSet<>(liveAtStart);
         lost.removeAll(liveWorkers());
-        if (lost.isEmpty()) {
-            return Optional.empty();
-        }
         Map<String, FileReport> outcomes = byPath(reports.values());
         int replication = plan.request().replication();
+        List<FileLoad> loaded = plan.partitions().stream().flatMap(partition -> partition.files().stream())
+                .filter(file -> outcomes.containsKey(file.file().path()) && !outcomes.get(file.file().path()).failed())
+                .toList();
+        Map<FileLoad, List<Shortfall.Missing>> missing = Shortfall.of(cache, loaded, replication, lost);
         List<PartitionLoad> again = new ArrayList<>();
         for (PartitionLoad partition : plan.partitions()) {
-            List<FileIdentity> loaded = partition.files().stream()
-                    .filter(file -> !file.blocks().isEmpty() && outcomes.containsKey(file.file().path()) && !outcomes.get(file.file().path()).failed())
-                    .map(FileLoad::file)
-                    .toList();
-            if (loaded.isEmpty()) {
-                continue;
-            }
-            Map<FileIdentity, List<CachedBlock>> cached = cache.cachedBlocks(loaded);
             List<FileLoad> underReplicated = new ArrayList<>();
             for (FileLoad file : partition.files()) {
-                List<CachedBlock> blocks = cached.get(file.file());
-                if (blocks == null) {
-                    continue;
-                }
-                List<BlockTask> marked = file.blocks().stream()
-                        .map(block -> new BlockTask(block.file(), block.index(), block.offset(), block.length(),
-                                BlockTask.cachedIn(blocks, block.index(), block.length(), replication)))
-                        .toList();
-                if (marked.stream().anyMatch(block -> !block.cached())) {
-                    underReplicated.add(new FileLoad(file.file(), marked));
+                List<Shortfall.Missing> lacking = missing.get(file);
+                if (lacking != null) {
+                    Set<Integer> indexes = lacking.stream().map(m -> m.block().index()).collect(Collectors.toSet());
+                    underReplicated.add(new FileLoad(file.file(), file.blocks().stream()
+                            .map(block -> new BlockTask(block.file(), block.index(), block.offset(), block.length(), !indexes.contains(block.index())))
+                            .toList()));
                 }
             }
             if (!underReplicated.isEmpty()) {
@@ -433,10 +423,16 @@ public final class DistributedLoad {
             }
         }
         if (again.isEmpty()) {
-            return Optional.of(new Restored(List.copyOf(lost), Map.of(), 0, 0, Paused.NONE));
+            return lost.isEmpty() ? Optional.empty() : Optional.of(new Restored(List.copyOf(lost), Map.of(), 0, 0, Paused.NONE, Map.of()));
         }
         LoadPlan restore = new LoadPlan(plan.request(), plan.blockSize(), again, List.of(), PlanStats.of(again));
-        LOG.warn("Workers {} were lost during the load: loading {} blocks of {} files again", lost, restore.stats().blocksToLoad(), restore.stats().files());
+        if (lost.isEmpty()) {
+            LOG.warn("{} of {} lack replicas in the cache, evicted since they were written: loading them again",
+                    Counts.of(restore.stats().blocksToLoad(), "block"), Counts.of(restore.stats().files(), "file"));
+        }
+        else {
+            LOG.warn("Workers {} were lost during the load: loading {} blocks of {} files again", lost, restore.stats().blocksToLoad(), restore.stats().files());
+        }
         Map<String, FileReport> rewritten = new HashMap<>();
         List<LoadReport> roundReports = new ArrayList<>();
         long[] counts = new long[2];
@@ -472,9 +468,18 @@ public final class DistributedLoad {
                 }
             }
         }
+        Map<String, FileReport> written;
         synchronized (rewritten) {
-            return Optional.of(new Restored(List.copyOf(lost), Map.copyOf(rewritten), counts[0], counts[1], Paused.of(roundReports)));
+            written = Map.copyOf(rewritten);
         }
+        // what that round's writes evicted in turn, or what is lost since: the files are not cached as asked
+        List<FileLoad> held = loaded.stream().filter(file -> !written.containsKey(file.file().path()) || !written.get(file.file().path()).failed()).toList();
+        Map<String, String> lacking = new HashMap<>();
+        Shortfall.of(cache, held, replication, lost).forEach((file, blocks) -> lacking.put(file.file().path(), Shortfall.reason(blocks.get(0), replication)));
+        if (!lacking.isEmpty()) {
+            LOG.warn("{} of the load lack blocks in the cache after it: failed", Counts.of(lacking.size(), "file"));
+        }
+        return Optional.of(new Restored(List.copyOf(lost), written, counts[0], counts[1], Paused.of(roundReports), Map.copyOf(lacking)));
     }
 
     /**
@@ -612,6 +617,10 @@ public final class DistributedLoad {
                     // its replicas on the lost workers could not be written again: not cached as asked
                     outcome = new FileReport(again.path(), again.length(), again.blocks(), 0, again.blocks() - again.blocksFailed(), again.blocksFailed(), 0,
                             outcome.retries() + again.retries(), "replicas lost with a worker not written again: " + again.error());
+                }
+                String lacking = restored.map(r -> r.lacking().get(file.file().path())).orElse(null);
+                if (outcome != null && lacking != null && !outcome.failed()) {
+                    outcome = Shortfall.failed(outcome, lacking);
                 }
                 if (outcome != null && uncommitted != null && !outcome.failed() && outcome.blocksLoaded() > 0) {
                     // staged, not committed: not loaded

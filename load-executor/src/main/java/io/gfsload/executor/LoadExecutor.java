@@ -20,6 +20,7 @@ import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.MasterUnavailableException;
+import io.gfsload.cache.api.NoRoomException;
 import io.gfsload.cache.api.NotEnoughWorkersException;
 import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.TempArea;
@@ -126,6 +127,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class LoadExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(LoadExecutor.class);
+    /** How long a write waits for room on the workers (see {@code roomPolicy}), and the longest wait between tries. */
+    static final java.time.Duration ROOM_WAIT = java.time.Duration.ofMinutes(1);
+    private static final java.time.Duration ROOM_WAIT_MAX_DELAY = java.time.Duration.ofSeconds(5);
     /** Largest piece handed to the cache client in one write: one gRPC message. */
     static final int MAX_WRITE_BYTES = 1 << 20;
     /**
@@ -353,8 +357,13 @@ public final class LoadExecutor {
             boolean stagedOnly = options.atomic().map(atomic -> atomic.sharedArea() && atomic.scope() == AtomicOptions.Scope.JOB).orElse(false);
             if (run.masterLost.get() == null && !stagedOnly) {
                 try {
-                    restore = new ReplicaRestorer(cache, plan.request().replication(), listener, run::rewrite)
-                            .restore(plan, partitions, run.lostWorkers(liveAtStart));
+                    ReplicaRestorer restorer = new ReplicaRestorer(cache, plan.request().replication(), listener, run::rewrite);
+                    Set<String> lost = run.lostWorkers(liveAtStart);
+                    restore = restorer.restore(plan, partitions, lost);
+                    if (restore.isPresent() && restore.get().blocks() > 0) {
+                        // what that round's writes evicted in turn: not cached as asked
+                        restorer.failShortfall(plan, partitions, lost);
+                    }
                 }
                 catch (MasterUnavailableException e) {
                     if (run.unreachable.isEmpty()) {
@@ -721,7 +730,8 @@ public final class LoadExecutor {
             AtomicLong bytesLoaded = new AtomicLong();
             AtomicInteger retries = new AtomicInteger(priorAttempts);
             try {
-                Failsafe.with(retryPolicy(path, retries, Math.max(1, options.maxAttempts() - priorAttempts))).run(() -> loadBlocks(file, toLoad, next, bytesLoaded));
+                Failsafe.with(roomPolicy(path, retries), retryPolicy(path, retries, Math.max(1, options.maxAttempts() - priorAttempts)))
+                        .run(() -> loadBlocks(file, toLoad, next, bytesLoaded));
                 FileReport loaded = new FileReport(path, file.file().length(), file.blocks().size(), toLoad.size(), cached, 0, bytesLoaded.get(), retries.get(), null);
                 if (scope() == AtomicOptions.Scope.FILE) {
                     try {
@@ -753,13 +763,16 @@ public final class LoadExecutor {
             return retryPolicy(path, retries, options.maxAttempts());
         }
 
-        /** {@link #retryPolicy(String, AtomicInteger)} with at most {@code maxAttempts} attempts. */
+        /**
+         * {@link #retryPolicy(String, AtomicInteger)} with at most {@code maxAttempts} attempts. A
+         * placement without room for now is left to {@link #roomPolicy}, which waits longer.
+         */
         private RetryPolicy<Object> retryPolicy(String path, AtomicInteger retries, int maxAttempts) {
             long initialMillis = Math.max(1, options.initialBackoff().toMillis());
             // the policy wants the longest delay above the first: a fixed backoff (initial = max) too
             long maxMillis = Math.max(initialMillis + 1, options.maxBackoff().toMillis());
             return RetryPolicy.builder()
-                    .handleIf(Failures::isTransient)
+                    .handleIf(failure -> Failures.isTransient(failure) && !(failure instanceof NoRoomException))
                     .withMaxAttempts(maxAttempts)
                     .withBackoff(initialMillis, maxMillis, java.time.temporal.ChronoUnit.MILLIS)
                     .withJitter(0.5)
@@ -768,7 +781,31 @@ public final class LoadExecutor {
                         if (Failures.isThrottling(event.getLastException())) {
                             controller.ifPresent(AdaptiveController::throttled);
                         }
-                        listener.retrying(path, event.getAttemptCount() + 1, Failures.describe(event.getLastException()));
+                        String reason = Failures.describe(event.getLastException());
+                        LOG.info("Retrying {} (attempt {}) after a transient failure: {}", path, event.getAttemptCount() + 1, reason);
+                        listener.retrying(path, event.getAttemptCount() + 1, reason);
+                    })
+                    .build();
+        }
+
+        /**
+         * Waits for room on the workers, up to {@link #ROOM_WAIT}: a placement finds too few workers
+         * with room while their tiers are full of blocks being written or staged, which become
+         * evictable as they are committed. Each wait counts as a retry.
+         */
+        private RetryPolicy<Object> roomPolicy(String path, AtomicInteger retries) {
+            return RetryPolicy.builder()
+                    .handle(NoRoomException.class)
+                    .withMaxAttempts(-1)
+                    .withMaxDuration(ROOM_WAIT)
+                    .withBackoff(Math.min(Math.max(1, options.initialBackoff().toMillis()), ROOM_WAIT_MAX_DELAY.toMillis() - 1), ROOM_WAIT_MAX_DELAY.toMillis(),
+                            java.time.temporal.ChronoUnit.MILLIS)
+                    .withJitter(0.5)
+                    .onRetry(event -> {
+                        retries.incrementAndGet();
+                        String reason = Failures.describe(event.getLastException());
+                        LOG.info("Waiting for room on the workers for {} (attempt {}): {}", path, event.getAttemptCount() + 1, reason);
+                        listener.retrying(path, event.getAttemptCount() + 1, reason);
                     })
                     .build();
         }
@@ -1322,7 +1359,7 @@ public final class LoadExecutor {
 
         /** Writes {@code blocks} of {@code file} again, as the load writes blocks: {@link ReplicaRestorer.BlockRewrite}. */
         void rewrite(FileLoad file, List<BlockTask> blocks, WriteOptions write, AtomicInteger next, AtomicInteger retries) {
-            Failsafe.with(retryPolicy(file.file().path(), retries)).run(() -> {
+            Failsafe.with(roomPolicy(file.file().path(), retries), retryPolicy(file.file().path(), retries)).run(() -> {
                 try (FSDataInputStream in = open(file)) {
                     FileChannel local = localChannel(in);
                     while (next.get() < blocks.size()) {

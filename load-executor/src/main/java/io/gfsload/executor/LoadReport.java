@@ -58,11 +58,12 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
     }
 
     /**
-     * Workers lost during a load, and the blocks written again so that they hold their replicas on
-     * live workers.
+     * The blocks a load wrote again after it had written them, so that they hold their replicas on
+     * live workers: their replicas were on workers lost during the load, or were evicted since they
+     * were written.
      *
      * @param lostWorkers ids of the workers that a write could not reach or that the master no
-     *     longer counts live, sorted
+     *     longer counts live, sorted; empty when only evicted blocks were written again
      * @param blocks blocks written again (each with the full replication, away from the lost workers)
      * @param bytes their bytes, read from the UFS again
      */

@@ -4,13 +4,12 @@ import static java.util.Objects.requireNonNull;
 
 import dev.failsafe.FailsafeException;
 import io.gfsload.cache.api.CacheClient;
-import io.gfsload.cache.api.CachedBlock;
+import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,11 +19,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * After a load during which workers were lost, writes the blocks of every file that is not failed
- * and has fewer replicas than the replication on the other workers again, onto live workers, and
- * replaces the report of a file whose blocks could not all be restored by a failed one. Each such
- * block is written with the full replication, placed away from the lost workers: the master adds
- * the new replicas to the ones it records.
+ * After a load, writes again the blocks of every file that is not failed and that the cache holds
+ * with fewer replicas than the replication on live workers (their replicas were on workers lost
+ * during the load, or were evicted since they were written), and replaces the report of a file
+ * whose blocks could not all be written again by a failed one; then fails the files the cache still
+ * lacks a block of, so that a load says SUCCEEDED only when the cache holds every block as asked.
+ * Each block is written with the full replication, placed away from the lost workers: the master
+ * adds the new replicas to the ones it records.
  */
 final class ReplicaRestorer {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaRestorer.class);
@@ -55,25 +56,34 @@ final class ReplicaRestorer {
     }
 
     /**
-     * Restores the replicas that were on {@code lost} workers, replacing the reports in
-     * {@code partitions} (one per partition of {@code plan}, in order) of files it restores or
-     * fails.
+     * Writes again the blocks of the files in {@code partitions} (one per partition of {@code plan},
+     * in order) that are not failed and that the cache holds with fewer replicas than asked on
+     * workers not in {@code lost}: their replicas were on the lost workers, or were evicted since
+     * they were written. Replaces the reports of the files it restores or fails.
      *
-     * @return what was restored; empty when no worker was lost
+     * @return what was written again; empty when no worker was lost and nothing was missing
      */
     Optional<LoadReport.ReplicaRestore> restore(LoadPlan plan, List<PartitionReport> partitions, Set<String> lost) {
-        if (lost.isEmpty()) {
-            return Optional.empty();
+        Map<FileLoad, List<Shortfall.Missing>> missing = Shortfall.of(cache, cached(plan, partitions), replication, lost);
+        if (missing.isEmpty()) {
+            return lost.isEmpty() ? Optional.empty() : Optional.of(new LoadReport.ReplicaRestore(List.copyOf(lost), 0, 0));
         }
-        LOG.warn("Workers {} were lost during the load: restoring the replicas they held", lost);
+        long blocks = missing.values().stream().mapToLong(List::size).sum();
+        if (lost.isEmpty()) {
+            LOG.warn("{} of the load lack replicas in the cache, evicted since they were written: writing them again", Counts.of(blocks, "block"));
+        }
+        else {
+            LOG.warn("Workers {} were lost during the load: restoring the replicas they held ({})", lost, Counts.of(blocks, "block"));
+        }
         long[] restored = new long[2];
         for (int p = 0; p < partitions.size(); p++) {
             PartitionReport partition = partitions.get(p);
             List<FileReport> files = new ArrayList<>(partition.files());
             for (int f = 0; f < files.size(); f++) {
                 FileLoad file = plan.partitions().get(p).files().get(f);
-                if (!files.get(f).failed() && !file.blocks().isEmpty()) {
-                    files.set(f, restoreFile(file, files.get(f), lost, restored));
+                List<Shortfall.Missing> lacking = missing.get(file);
+                if (lacking != null && !files.get(f).failed()) {
+                    files.set(f, restoreFile(file, files.get(f), lacking, lost, restored));
                 }
             }
             partitions.set(p, partition.withFiles(files));
@@ -81,36 +91,69 @@ final class ReplicaRestorer {
         return Optional.of(new LoadReport.ReplicaRestore(List.copyOf(lost), restored[0], restored[1]));
     }
 
-    /** Restores the blocks of {@code file} that lack live replicas; adds the blocks and bytes written to {@code restored}. */
-    private FileReport restoreFile(FileLoad file, FileReport loaded, Set<String> lost, long[] restored) {
-        Map<Integer, CachedBlock> cached = new HashMap<>();
-        for (CachedBlock block : cache.cachedBlocks(file.file())) {
-            cached.put(block.index(), block);
+    /** The files of {@code plan} whose reports in {@code partitions} say cached (not failed), with blocks. */
+    private static List<FileLoad> cached(LoadPlan plan, List<PartitionReport> partitions) {
+        List<FileLoad> files = new ArrayList<>();
+        for (int p = 0; p < partitions.size(); p++) {
+            List<FileReport> reports = partitions.get(p).files();
+            List<FileLoad> planned = plan.partitions().get(p).files();
+            for (int f = 0; f < reports.size() && f < planned.size(); f++) {
+                if (!reports.get(f).failed() && !planned.get(f).blocks().isEmpty()) {
+                    files.add(planned.get(f));
+                }
+            }
         }
-        List<BlockTask> missing = file.blocks().stream()
-                .filter(block -> liveReplicas(cached.get(block.index()), block, lost) < replication)
-                .toList();
+        return files;
+    }
+
+    /**
+     * Fails, in {@code partitions}, every file not failed that the cache lacks a block of with its
+     * replicas on workers not in {@code lost}: after {@link #restore}, whose writes may have evicted
+     * other blocks of the load.
+     */
+    void failShortfall(LoadPlan plan, List<PartitionReport> partitions, Set<String> lost) {
+        Map<FileLoad, List<Shortfall.Missing>> missing = Shortfall.of(cache, cached(plan, partitions), replication, lost);
         if (missing.isEmpty()) {
-            return loaded;
+            return;
         }
+        LOG.warn("{} of the load lack blocks in the cache after it: failed", Counts.of(missing.size(), "file"));
+        for (int p = 0; p < partitions.size(); p++) {
+            PartitionReport partition = partitions.get(p);
+            List<FileReport> files = new ArrayList<>(partition.files());
+            for (int f = 0; f < files.size(); f++) {
+                List<Shortfall.Missing> lacking = missing.get(plan.partitions().get(p).files().get(f));
+                if (lacking != null && !files.get(f).failed()) {
+                    String reason = Shortfall.reason(lacking.get(0), replication);
+                    listener.fileFailed(files.get(f).path(), reason);
+                    files.set(f, Shortfall.failed(files.get(f), reason));
+                }
+            }
+            partitions.set(p, partition.withFiles(files));
+        }
+    }
+
+    /** Writes the {@code missing} blocks of {@code file} again; adds the blocks and bytes written to {@code restored}. */
+    private FileReport restoreFile(FileLoad file, FileReport loaded, List<Shortfall.Missing> lacking, Set<String> lost, long[] restored) {
+        List<BlockTask> missing = lacking.stream().map(Shortfall.Missing::block).toList();
         String path = file.file().path();
         AtomicInteger next = new AtomicInteger();
         AtomicInteger retries = new AtomicInteger();
         try {
             rewrite.rewrite(file, missing, WriteOptions.replication(replication).excluding(lost), next, retries);
-            LOG.info("Restored the replicas of {} blocks of {}", missing.size(), path);
+            LOG.info("Wrote {} of {} again", Counts.of(missing.size(), "block"), path);
             return new FileReport(path, loaded.length(), loaded.blocks(), loaded.blocksLoaded(), loaded.blocksAlreadyCached(), 0,
                     loaded.bytesLoaded(), loaded.retries() + retries.get(), null);
         }
         catch (RuntimeException e) {
             Throwable cause = e instanceof FailsafeException && e.getCause() != null ? e.getCause() : e;
-            BlockTask block = missing.get(Math.min(next.get(), missing.size() - 1));
-            String error = "block %d has %d of %d replicas on live workers after %s were lost, and writing it again failed: %s"
-                    .formatted(block.index(), liveReplicas(cached.get(block.index()), block, lost), replication, lost, Failures.describe(cause));
-            LOG.warn("Restoring the replicas of {} failed: {}", path, error);
+            Shortfall.Missing block = lacking.get(Math.min(next.get(), lacking.size() - 1));
+            String error = "block %d has %d of %d replicas on live workers%s, and writing it again failed: %s"
+                    .formatted(block.block().index(), block.replicas(), replication, lost.isEmpty() ? "" : " after " + lost + " were lost",
+                            Failures.describe(cause));
+            LOG.warn("Writing the blocks of {} again failed: {}", path, error);
             listener.fileFailed(path, error);
-            return new FileReport(path, loaded.length(), loaded.blocks(), 0, 0, loaded.blocks(), loaded.bytesLoaded(),
-                    loaded.retries() + retries.get(), error);
+            // not cached as asked: none of its blocks counts as loaded, nor do their bytes
+            return new FileReport(path, loaded.length(), loaded.blocks(), 0, 0, loaded.blocks(), 0, loaded.retries() + retries.get(), error);
         }
         finally {
             for (BlockTask written : missing.subList(0, Math.min(next.get(), missing.size()))) {
@@ -118,13 +161,5 @@ final class ReplicaRestorer {
                 restored[1] += written.length();
             }
         }
-    }
-
-    /** Replicas of {@code block} on workers not in {@code lost}; 0 when it is not cached as planned. */
-    private static int liveReplicas(CachedBlock cached, BlockTask block, Set<String> lost) {
-        if (cached == null || cached.length() != block.length()) {
-            return 0;
-        }
-        return (int) cached.workerIds().stream().filter(id -> !lost.contains(id)).count();
     }
 }

@@ -138,6 +138,7 @@ class TestReplicaRestorer {
         assertTrue(a.failed());
         assertEquals(3, a.blocksFailed());
         assertEquals(0, a.blocksLoaded());
+        assertEquals(0, a.bytesLoaded(), "none of its bytes count as loaded either");
         String error = "block 1 has 1 of 2 replicas on live workers after [worker-0] were lost, and writing it again failed: "
                 + Failures.describe(new ConnectException("Connection refused"));
         assertEquals(error, a.error());

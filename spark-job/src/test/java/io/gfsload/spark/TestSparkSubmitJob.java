@@ -112,7 +112,7 @@ class TestSparkSubmitJob {
         Path out = Files.createTempFile(directory, "out", ".txt");
         Path err = Files.createTempFile(directory, "err", ".txt");
         Process job = start(List.of(), out, err, "distributedLoad", "--master", cluster.masterTarget(), "--token-file", tokenFile.toString(),
-                "--bandwidth", "2MB/s", "--progress", "none", "--report", report.toString(), data.toString());
+                "--bandwidth", "2MB/s", "--progress", "json", "--report", report.toString(), data.toString());
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (!Files.readString(err).contains("in 2 slices") && System.nanoTime() < deadline) {
             Thread.sleep(200);
@@ -127,6 +127,7 @@ class TestSparkSubmitJob {
         assertFalse(Files.exists(report), "no report");
         assertTrue(Files.readString(err).contains("gfsload: interrupted; the journal of job "), Files.readString(err));
         assertFalse(Files.readString(err).contains("did not all finish"), Files.readString(err));
+        assertFalse(Files.readString(err).contains("{\"event\":\"finished\""), "no outcome in the progress either: " + Files.readString(err));
     }
 
     @Test

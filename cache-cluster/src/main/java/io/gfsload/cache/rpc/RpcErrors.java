@@ -57,6 +57,13 @@ public final class RpcErrors {
         return Status.FAILED_PRECONDITION.withDescription(message).asRuntimeException(trailers);
     }
 
+    /** A worker's refusal of a block it has no room for now (its tier is full of blocks it cannot evict yet). */
+    public static StatusRuntimeException workerNoRoom(String message) {
+        Metadata trailers = new Metadata();
+        trailers.put(ERROR_KIND, NO_ROOM);
+        return Status.RESOURCE_EXHAUSTED.withDescription(message).asRuntimeException(trailers);
+    }
+
     /** The failure of a call naming a job whose temp area is not open. */
     public static StatusRuntimeException tempAreaNotFound(String message) {
         Metadata trailers = new Metadata();
@@ -92,6 +99,11 @@ public final class RpcErrors {
                 return withCause(new BlockNotFoundException(message), failure);
             case UNAUTHENTICATED:
                 return withCause(new CacheAuthenticationException(message), failure);
+            case RESOURCE_EXHAUSTED:
+                if (NO_ROOM.equals(kind)) {
+                    return withCause(new NoRoomException(message, description), failure);
+                }
+                return new CacheException(message, failure);
             case FAILED_PRECONDITION:
                 if (NOT_ENOUGH_WORKERS.equals(kind)) {
                     return withCause(new NotEnoughWorkersException(message, description), failure);

@@ -518,7 +518,8 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
             if (failure.kind() == BlockStoreException.Kind.CORRUPT || failure.kind() == BlockStoreException.Kind.IO_FAILURE) {
                 log.warn("{}", failure.getMessage(), failure.getCause());
             }
-            return RpcErrors.status(code, failure.getMessage());
+            // room comes back as the blocks being written or staged are committed: a writer may wait for it
+            return failure.kind() == BlockStoreException.Kind.NO_SPACE ? RpcErrors.workerNoRoom(failure.getMessage()) : RpcErrors.status(code, failure.getMessage());
         }
         log.warn("Worker {} call failed", workerId, e);
         return RpcErrors.status(Status.Code.INTERNAL, "Worker " + workerId + " failed: " + e);

@@ -1,0 +1,75 @@
+package io.gfsload.executor;
+
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CachedBlock;
+import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.planner.BlockTask;
+import io.gfsload.planner.FileLoad;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What the cache lacks of a load's files once the load has written them: blocks with fewer
+ * replicas than asked on live workers, evicted since they were written (a load larger than the
+ * room the cache has for it evicts its own blocks) or lost with a worker.
+ */
+final class Shortfall {
+    /** A block the cache holds with {@code replicas} replicas on live workers, fewer than asked. */
+    record Missing(BlockTask block, int replicas) {}
+
+    private Shortfall() {}
+
+    /**
+     * The blocks of {@code files} that the cache holds with fewer than {@code replication} replicas
+     * on workers not in {@code lost}, by file, in the order given; files without such blocks are
+     * left out. The workers themselves confirm their replicas ({@link CacheClient#confirmedBlocks}):
+     * the master hears of an eviction only with the worker's next heartbeat.
+     */
+    static Map<FileLoad, List<Missing>> of(CacheClient cache, List<FileLoad> files, int replication, Set<String> lost) {
+        List<FileLoad> withBlocks = files.stream().filter(file -> !file.blocks().isEmpty()).toList();
+        Map<FileLoad, List<Missing>> result = new LinkedHashMap<>();
+        if (withBlocks.isEmpty()) {
+            return result;
+        }
+        List<FileIdentity> identities = withBlocks.stream().map(FileLoad::file).distinct().toList();
+        Map<FileIdentity, List<CachedBlock>> cached;
+        try {
+            cached = cache.confirmedBlocks(identities);
+        }
+        catch (UnsupportedOperationException e) {
+            // a cache that cannot ask its workers: what its master records
+            cached = cache.cachedBlocks(identities);
+        }
+        for (FileLoad file : withBlocks) {
+            Map<Integer, CachedBlock> byIndex = new LinkedHashMap<>();
+            cached.getOrDefault(file.file(), List.of()).forEach(block -> byIndex.putIfAbsent(block.index(), block));
+            List<Missing> missing = new ArrayList<>();
+            for (BlockTask block : file.blocks()) {
+                CachedBlock held = byIndex.get(block.index());
+                int replicas = held == null || held.length() != block.length() ? 0
+                        : (int) held.workerIds().stream().filter(id -> !lost.contains(id)).count();
+                if (replicas < replication) {
+                    missing.add(new Missing(block, replicas));
+                }
+            }
+            if (!missing.isEmpty()) {
+                result.put(file, missing);
+            }
+        }
+        return result;
+    }
+
+    /** Why a file whose block {@code missing} the cache lacks after the load is not cached as asked. */
+    static String reason(Missing missing, int replication) {
+        return ("block %d has %d of %d replicas in the cache after the load: evicted since it was written (the cache has no room for all of the "
+                + "load with its replicas) or lost with a worker").formatted(missing.block().index(), missing.replicas(), replication);
+    }
+
+    /** {@code loaded}, which the load reported cached, failed for {@code reason}: none of its blocks counts as loaded. */
+    static FileReport failed(FileReport loaded, String reason) {
+        return new FileReport(loaded.path(), loaded.length(), loaded.blocks(), 0, 0, loaded.blocks(), 0, loaded.retries(), reason);
+    }
+}

@@ -1,0 +1,106 @@
+package io.gfsload.executor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.advisor.Setting;
+import io.gfsload.advisor.Settings;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.planner.BlockTask;
+import io.gfsload.planner.FileLoad;
+import io.gfsload.planner.LoadPlan;
+import io.gfsload.planner.LoadPlanner;
+import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
+import io.gfsload.planner.PlannerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Random;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A load larger than the cache's room evicts its own blocks: the report says so instead of SUCCEEDED. */
+class TestEvictedDuringLoad {
+    private static final long BLOCK = 128 << 10;
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void aLoadThatEvictsItsOwnBlocksDoesNotSayTheyAreCached() throws IOException {
+        evictingLoad(false);
+    }
+
+    @Test
+    void aLoadInSlicesThatEvictsItsOwnBlocksDoesNotSayTheyAreCached() throws IOException {
+        evictingLoad(true);
+    }
+
+    private void evictingLoad(boolean inSlices) throws IOException {
+        Path data = Files.createDirectories(directory.resolve("data"));
+        Random random = new Random(5);
+        for (int i = 0; i < 12; i++) {
+            byte[] bytes = new byte[200_000];
+            random.nextBytes(bytes);
+            Files.write(data.resolve("part-%02d".formatted(i)), bytes);
+        }
+        // one worker with room for a third of the load
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 1, 800_000));
+                CacheClient client = cluster.newClient()) {
+            LoadPlan plan = new LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks, new PlannerConfig(BLOCK, 1024, BLOCK * 4, 2))
+                    .plan(new LoadRequest(new LoadTarget.Paths(List.of(data.toUri().toString())), 1));
+            Settings settings = new Settings(List.of(new Setting(Settings.UFS_READ_THREADS, 2, "threads", "test"),
+                    new Setting(Settings.READ_BUFFER_BYTES, 64 << 10, "bytes", "test")));
+
+            LoadReport report = inSlices
+                    ? new DistributedLoad(inProcess(), client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()), settings,
+                            ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).execute(plan, Optional.empty())
+                    : new LoadExecutor(client, new Configuration(), settings, ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC())
+                            .execute(plan);
+
+            assertNotEquals(LoadState.SUCCEEDED, report.state(), "the cache cannot hold the load");
+            Map<String, FileLoad> planned = plan.partitions().stream().flatMap(p -> p.files().stream())
+                    .collect(Collectors.toMap(file -> file.file().path(), Function.identity()));
+            List<FileReport> files = report.partitions().stream().flatMap(p -> p.files().stream()).toList();
+            assertFalse(report.failedFiles().isEmpty());
+            for (FileReport file : files) {
+                FileLoad load = planned.get(file.path());
+                boolean held = load.blocks().stream().allMatch(block -> BlockTask.cachedIn(client.confirmedBlocks(load.file()), block.index(), block.length(), 1));
+                // what the workers hold: the master hears of an eviction at the worker's next heartbeat
+                assertEquals(!file.failed(), held, "a file the report says cached is in the cache, and only such a file: " + file);
+                if (file.failed()) {
+                    assertTrue(file.error().matches("block \\d has 0 of 1 replicas in the cache after the load: evicted since it was written .*"), file.error());
+                }
+            }
+            assertEquals(report.totals().bytesLoaded(), files.stream().filter(file -> !file.failed()).mapToLong(FileReport::bytesLoaded).sum());
+        }
+    }
+
+    /** Two slices, loaded in this process one after the other. */
+    private static DistributedLoad.Slices inProcess() {
+        return new DistributedLoad.Slices() {
+            @Override
+            public int parallelism() {
+                return 2;
+            }
+
+            @Override
+            public void run(List<SliceLoad> slices, java.util.function.BiConsumer<SliceLoad, SliceProgress> progress,
+                    java.util.function.BiConsumer<SliceLoad, LoadReport> finished) {
+                slices.forEach(slice -> finished.accept(slice, slice.load()));
+            }
+        };
+    }
+}
