@@ -163,7 +163,9 @@ public final class DistributedLoad {
         List<SliceLoad> cut = plan.stats().blocksToLoad() == 0 ? List.of() : slices(plan);
         Map<Integer, LoadReport> reports = new HashMap<>();
         String failure = null;
-        Set<String> liveAtStart = liveWorkers();
+        List<WorkerInfo> live = cache.clusterInfo().liveWorkers();
+        Set<String> liveAtStart = live.stream().map(WorkerInfo::id).collect(Collectors.toCollection(TreeSet::new));
+        boolean mayEvict = Shortfall.mayEvict(plan, live);
         Optional<AtomicOptions> atomic = options.atomic();
         // the slices' temp area, opened (or adopted) before any of them stages a block and kept alive while they run
         Map<String, StagedBlock> staged = atomic.map(a -> Adopted.usable(cache.tempAreas().openTempArea(a.jobId(), a.expireTime()).blocks(), liveAtStart,
@@ -231,7 +233,7 @@ public final class DistributedLoad {
         // committed blocks only: what an atomic job staged and did not commit stays invisible
         if (failure == null && uncommitted == null && !cut.isEmpty()) {
             try {
-                restored = restoreReplicas(plan, finished, liveAtStart, journal);
+                restored = restoreReplicas(plan, finished, liveAtStart, mayEvict, journal);
             }
             catch (MasterUnavailableException e) {
                 // the slices' reports say what the master's going cost; nothing can be restored without it
@@ -397,9 +399,14 @@ public final class DistributedLoad {
      * still lacks a block of after that are failed, so that the load says SUCCEEDED only with every
      * block on live workers.
      */
-    private Optional<Restored> restoreReplicas(LoadPlan plan, Map<Integer, LoadReport> reports, Set<String> liveAtStart, Optional<JobJournal> journal) {
+    private Optional<Restored> restoreReplicas(LoadPlan plan, Map<Integer, LoadReport> reports, Set<String> liveAtStart, boolean mayEvict,
+            Optional<JobJournal> journal) {
         Set<String> lost = new TreeSet<>(liveAtStart);
         lost.removeAll(liveWorkers());
+        if (lost.isEmpty() && !mayEvict) {
+            // the load fit in the workers' free room: it evicted nothing of its own (see Shortfall.mayEvict)
+            return Optional.empty();
+        }
         Map<String, FileReport> outcomes = byPath(reports.values());
         int replication = plan.request().replication();
         List<FileLoad> loaded = plan.partitions().stream().flatMap(partition -> partition.files().stream())

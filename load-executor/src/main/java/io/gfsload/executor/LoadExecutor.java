@@ -66,6 +66,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -269,7 +270,9 @@ public final class LoadExecutor {
                 () -> controller.ifPresent(AdaptiveController::restartWindow)));
         boolean waited = gate.isPresent() && !gate.get().isOpenNow();
         LoadPlan plan = waited ? gate.get().planWhenOpen(initial, planAfterWait, fresh -> validate(fresh, false)) : initial;
-        Set<String> liveAtStart = liveWorkerIds();
+        List<WorkerInfo> liveWorkers = cache.clusterInfo().liveWorkers();
+        Set<String> liveAtStart = liveWorkers.stream().map(WorkerInfo::id).collect(Collectors.toCollection(TreeSet::new));
+        boolean mayEvict = Shortfall.mayEvict(plan, liveWorkers);
         Map<String, StagedBlock> staged = new HashMap<>();
         options.atomic().ifPresent(atomic -> {
             TempArea area = cache.tempAreas().openTempArea(atomic.jobId(), atomic.expireTime());
@@ -359,7 +362,7 @@ public final class LoadExecutor {
                 try {
                     ReplicaRestorer restorer = new ReplicaRestorer(cache, plan.request().replication(), listener, run::rewrite);
                     Set<String> lost = run.lostWorkers(liveAtStart);
-                    restore = restorer.restore(plan, partitions, lost);
+                    restore = restorer.restore(plan, partitions, lost, mayEvict);
                     if (restore.isPresent() && restore.get().blocks() > 0) {
                         // what that round's writes evicted in turn: not cached as asked
                         restorer.failShortfall(plan, partitions, lost);

@@ -64,6 +64,17 @@ final class ReplicaRestorer {
      * @return what was written again; empty when no worker was lost and nothing was missing
      */
     Optional<LoadReport.ReplicaRestore> restore(LoadPlan plan, List<PartitionReport> partitions, Set<String> lost) {
+        return restore(plan, partitions, lost, true);
+    }
+
+    /**
+     * As {@link #restore(LoadPlan, List, Set)}; without {@code mayHaveEvicted} (the load fit in the
+     * workers' free room, see {@link Shortfall#mayEvict}) and with no worker lost, asks nothing.
+     */
+    Optional<LoadReport.ReplicaRestore> restore(LoadPlan plan, List<PartitionReport> partitions, Set<String> lost, boolean mayHaveEvicted) {
+        if (lost.isEmpty() && !mayHaveEvicted) {
+            return Optional.empty();
+        }
         Map<FileLoad, List<Shortfall.Missing>> missing = Shortfall.of(cache, cached(plan, partitions), replication, lost);
         if (missing.isEmpty()) {
             return lost.isEmpty() ? Optional.empty() : Optional.of(new LoadReport.ReplicaRestore(List.copyOf(lost), 0, 0));

@@ -3,8 +3,10 @@ package io.gfsload.executor;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
+import io.gfsload.planner.LoadPlan;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,6 +23,18 @@ final class Shortfall {
     record Missing(BlockTask block, int replicas) {}
 
     private Shortfall() {}
+
+    /**
+     * Whether writing {@code plan} may make the workers evict: its bytes to load with their
+     * replicas, and a block's worth per worker for the room a tier leaves unused, do not fit in the
+     * {@code live} workers' free bytes. A load that cannot evict needs no check of its blocks
+     * after it (asking the workers about every block costs a call per replica).
+     */
+    static boolean mayEvict(LoadPlan plan, List<WorkerInfo> live) {
+        long free = live.stream().mapToLong(WorkerInfo::freeBytes).sum();
+        long needed = plan.stats().bytesToLoad() * plan.request().replication() + plan.blockSize() * live.size();
+        return needed > free;
+    }
 
     /**
      * The blocks of {@code files} that the cache holds with fewer than {@code replication} replicas

@@ -64,6 +64,7 @@ class TestEvictedDuringLoad {
             Settings settings = new Settings(List.of(new Setting(Settings.UFS_READ_THREADS, 2, "threads", "test"),
                     new Setting(Settings.READ_BUFFER_BYTES, 64 << 10, "bytes", "test")));
 
+            assertTrue(Shortfall.mayEvict(plan, client.clusterInfo().liveWorkers()), "2.4 MB do not fit in 0.8 MB");
             LoadReport report = inSlices
                     ? new DistributedLoad(inProcess(), client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()), settings,
                             ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).execute(plan, Optional.empty())
@@ -85,6 +86,19 @@ class TestEvictedDuringLoad {
                 }
             }
             assertEquals(report.totals().bytesLoaded(), files.stream().filter(file -> !file.failed()).mapToLong(FileReport::bytesLoaded).sum());
+        }
+    }
+
+    @Test
+    void aLoadThatFitsInTheFreeRoomCannotEvictItsOwnBlocks() throws IOException {
+        Path data = Files.createDirectories(directory.resolve("small"));
+        Files.write(data.resolve("part-0"), new byte[200_000]);
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("big"), 2, 64L << 20));
+                CacheClient client = cluster.newClient()) {
+            LoadPlan plan = new LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks, new PlannerConfig(BLOCK, 1024, BLOCK * 4, 2))
+                    .plan(new LoadRequest(new LoadTarget.Paths(List.of(data.toUri().toString())), 2));
+            assertFalse(Shortfall.mayEvict(plan, client.clusterInfo().liveWorkers()), "no check of every block after such a load");
+            assertTrue(Shortfall.mayEvict(plan, client.clusterInfo().liveWorkers().subList(0, 0)), "without workers nothing fits");
         }
     }
 
