@@ -59,7 +59,7 @@ final class ReportPrinter {
                     .formatted(String.join(", ", report.restore().lostWorkers()), report.restore().blocks(), Sizes.format(report.restore().bytes())));
         }
         else if (report.restore() != null) {
-            out.append("  evicted %s (%s) of the load during it: written again%n"
+            out.append("  %s (%s) of the load missing from the workers after it (evicted, or lost with a restarted worker): written again%n"
                     .formatted(Sizes.count(report.restore().blocks(), "block"), Sizes.format(report.restore().bytes())));
         }
         if (report.window() != null) {

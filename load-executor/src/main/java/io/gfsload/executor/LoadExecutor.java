@@ -130,6 +130,8 @@ public final class LoadExecutor {
     private static final Logger LOG = LoggerFactory.getLogger(LoadExecutor.class);
     /** How long a write waits for room on the workers (see {@code roomPolicy}), and the longest wait between tries. */
     static final java.time.Duration ROOM_WAIT = java.time.Duration.ofMinutes(1);
+    /** How long a load places no replicas on a worker it could not reach, after the last failure to. */
+    static final java.time.Duration UNREACHABLE_EXCLUSION = java.time.Duration.ofSeconds(10);
     private static final java.time.Duration ROOM_WAIT_MAX_DELAY = java.time.Duration.ofSeconds(5);
     /** Largest piece handed to the cache client in one write: one gRPC message. */
     static final int MAX_WRITE_BYTES = 1 << 20;
@@ -362,7 +364,8 @@ public final class LoadExecutor {
                 try {
                     ReplicaRestorer restorer = new ReplicaRestorer(cache, plan.request().replication(), listener, run::rewrite);
                     Set<String> lost = run.lostWorkers(liveAtStart);
-                    restore = restorer.restore(plan, partitions, lost, mayEvict);
+                    // a worker a write could not reach may be back, without what it held
+                    restore = restorer.restore(plan, partitions, lost, mayEvict || !run.unreachable.isEmpty());
                     if (restore.isPresent() && restore.get().blocks() > 0) {
                         // what that round's writes evicted in turn: not cached as asked
                         restorer.failShortfall(plan, partitions, lost);
@@ -666,7 +669,8 @@ public final class LoadExecutor {
 
         private final Map<String, StagedBlock> staged;
         /** Workers a write of this job could not reach: no more replicas go to them. */
-        private final Set<String> unreachable = ConcurrentHashMap.newKeySet();
+        /** Workers a write could not reach, to when (System.nanoTime) it last failed to. */
+        private final Map<String, Long> unreachable = new ConcurrentHashMap<>();
         /** File systems by scheme and authority. */
         private final Map<String, FileSystem> fileSystems = new ConcurrentHashMap<>();
         /** Whether {@code file:} paths are Hadoop's raw local file system here (not a configured other one); known after the first small local file. */
@@ -1265,13 +1269,23 @@ public final class LoadExecutor {
             return excludingUnreachable(writeOptions());
         }
 
+        /**
+         * {@code write} away from the workers a write could not reach lately: for
+         * {@link #UNREACHABLE_EXCLUSION} after the last failure, after which a worker that came
+         * back (restarted) takes replicas again.
+         */
         private WriteOptions excludingUnreachable(WriteOptions write) {
             if (unreachable.isEmpty()) {
                 return write;
             }
+            long now = System.nanoTime();
             Set<String> excluded = new TreeSet<>(write.excludedWorkers());
-            excluded.addAll(unreachable);
-            return write.excluding(excluded);
+            unreachable.forEach((worker, since) -> {
+                if (now - since < UNREACHABLE_EXCLUSION.toNanos()) {
+                    excluded.add(worker);
+                }
+            });
+            return excluded.equals(write.excludedWorkers()) ? write : write.excluding(excluded);
         }
 
         /**
@@ -1282,10 +1296,11 @@ public final class LoadExecutor {
             return cache.openWriter(block.key(), block.length(), excludingUnreachable(write));
         }
 
-        /** Remembers the worker of {@code e}: the job places no more replicas on it. */
+        /** Remembers the worker of {@code e}: the job places no replicas on it for a while. */
         private void unreachable(WorkerUnavailableException e) {
-            if (unreachable.add(e.workerId())) {
-                LOG.warn("Worker {} is unreachable: the job places no more replicas on it ({})", e.workerId(), e.getMessage());
+            if (unreachable.put(e.workerId(), System.nanoTime()) == null) {
+                LOG.warn("Worker {} is unreachable: the job places no replicas on it for {} s at a time ({})", e.workerId(),
+                        UNREACHABLE_EXCLUSION.toSeconds(), e.getMessage());
             }
         }
 
@@ -1352,11 +1367,18 @@ public final class LoadExecutor {
             }
         }
 
-        /** Workers lost during the load: a write could not reach them, or the master no longer counts them live. */
+        /** Workers lost during the load: the master no longer counts them live, or a write could not reach them in the last {@link #UNREACHABLE_EXCLUSION}. */
         Set<String> lostWorkers(Set<String> liveAtStart) {
-            Set<String> lost = new TreeSet<>(unreachable);
             Set<String> liveNow = liveWorkerIds();
+            Set<String> lost = new TreeSet<>();
             liveAtStart.stream().filter(id -> !liveNow.contains(id)).forEach(lost::add);
+            // a worker a write could not reach lately; one that came back (restarted) and took writes since is not lost
+            long now = System.nanoTime();
+            unreachable.forEach((worker, since) -> {
+                if (!liveNow.contains(worker) || now - since < UNREACHABLE_EXCLUSION.toNanos()) {
+                    lost.add(worker);
+                }
+            });
             return lost;
         }
 

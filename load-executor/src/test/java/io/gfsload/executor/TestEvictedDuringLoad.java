@@ -102,6 +102,42 @@ class TestEvictedDuringLoad {
         }
     }
 
+    @Test
+    void aWorkerThatComesBackDuringTheLoadHoldsEveryReplicaItShouldAtTheEnd() throws Exception {
+        Path data = Files.createDirectories(directory.resolve("slow"));
+        Random random = new Random(9);
+        for (int i = 0; i < 8; i++) {
+            byte[] bytes = new byte[250_000];
+            random.nextBytes(bytes);
+            Files.write(data.resolve("part-%02d".formatted(i)), bytes);
+        }
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("two"), 2, 64L << 20));
+                CacheClient client = cluster.newClient()) {
+            LoadPlan plan = new LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks, new PlannerConfig(BLOCK, 1024, BLOCK * 4, 2))
+                    .plan(new LoadRequest(new LoadTarget.Paths(List.of(data.toUri().toString())), 2));
+            Settings settings = new Settings(List.of(new Setting(Settings.UFS_READ_THREADS, 2, "threads", "test"),
+                    new Setting(Settings.READ_BUFFER_BYTES, 64 << 10, "bytes", "test")));
+            // 2 MB at 500 KB/s: about 4 s, during which worker-1 stops and starts again
+            ExecutorOptions options = ExecutorOptions.defaults().withBandwidth(500_000);
+            java.util.concurrent.CompletableFuture<LoadReport> load = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> new LoadExecutor(client, new Configuration(), settings, options, ProgressListener.NONE, Clock.systemUTC()).execute(plan));
+            Thread.sleep(1000);
+            cluster.stopWorker(1);
+            Thread.sleep(1000);
+            cluster.startWorker(1);
+
+            LoadReport report = load.get(2, java.util.concurrent.TimeUnit.MINUTES);
+
+            assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
+            for (FileLoad file : plan.partitions().get(0).files()) {
+                for (BlockTask block : file.blocks()) {
+                    assertTrue(BlockTask.cachedIn(client.confirmedBlocks(file.file()), block.index(), block.length(), 2),
+                            "both workers hold block %d of %s".formatted(block.index(), file.file().path()));
+                }
+            }
+        }
+    }
+
     /** Two slices, loaded in this process one after the other. */
     private static DistributedLoad.Slices inProcess() {
         return new DistributedLoad.Slices() {

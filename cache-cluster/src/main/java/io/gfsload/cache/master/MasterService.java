@@ -250,9 +250,14 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                 .collect(Collectors.toSet());
         int candidates = withFreeRoom.size() + withEvictableRoom.size();
         if (live.size() < request.getReplication()) {
-            throw RpcErrors.notEnoughWorkers(String.format("Cannot place %d replicas of a block: only %d live worker%s%s, and each replica "
+            String reason = String.format("Cannot place %d replicas of a block: only %d live worker%s%s, and each replica "
                     + "needs a worker of its own", request.getReplication(), live.size(), live.size() == 1 ? "" : "s",
-                    excluded.isEmpty() ? "" : " (not counting " + String.join(", ", new TreeSet<>(excluded)) + ", which the client could not reach)"));
+                    excluded.isEmpty() ? "" : " (not counting " + String.join(", ", new TreeSet<>(excluded)) + ", which the client could not reach)");
+            if (allLive.size() >= request.getReplication()) {
+                // the workers the client could not reach count for the master: they may be back (restarted) in a moment
+                throw RpcErrors.noRoom(reason);
+            }
+            throw RpcErrors.notEnoughWorkers(reason);
         }
         if (candidates < request.getReplication()) {
             String block = String.format("%d replica%s of block %s (%d bytes%s)", request.getReplication(), request.getReplication() == 1 ? "" : "s",
