@@ -240,8 +240,9 @@ public final class DistributedLoad {
                 LOG.warn("Cannot ask the master which workers were lost during the load: {}", e.getMessage());
             }
         }
+        Set<String> cachedUnreported = failure != null && uncommitted == null ? cachedUnreported(plan, finished, journal) : Set.of();
         long duration = Math.max(0, clock.millis() - start);
-        LoadReport report = merge(plan, finished, duration, waitedMillis, failure, journal, staged, restored, uncommitted);
+        LoadReport report = merge(plan, finished, duration, waitedMillis, failure, journal, staged, restored, uncommitted, cachedUnreported);
         atomic.ifPresent(a -> {
             if (report.totals().blocksFailed() == 0) {
                 try {
@@ -577,7 +578,7 @@ public final class DistributedLoad {
      * @param uncommitted why the blocks an atomic job's slices staged were not committed, or {@code null}
      */
     LoadReport merge(LoadPlan plan, Map<Integer, LoadReport> reports, long durationMillis, long waitedMillis, String failure, Optional<JobJournal> journal,
-            Map<String, StagedBlock> staged, Optional<Restored> restored, String uncommitted) {
+            Map<String, StagedBlock> staged, Optional<Restored> restored, String uncommitted, Set<String> cachedUnreported) {
         Map<String, FileReport> files = byPath(reports.values());
         long ufsBytesRead = 0;
         String stopReason = failure;
@@ -633,7 +634,7 @@ public final class DistributedLoad {
                     // staged, not committed: not loaded
                     outcome = LoadExecutor.notCommitted(outcome, uncommitted);
                 }
-                outcomes.add(outcome != null ? outcome : notRun(file));
+                outcomes.add(outcome != null ? outcome : cachedUnreported.contains(file.file().path()) ? loadedUnreported(file) : notRun(file));
             }
             partitions.add(PartitionReport.of(partition, outcomes));
         }
@@ -668,6 +669,53 @@ public final class DistributedLoad {
     }
 
     /** A file whose slice did not report: its blocks to load failed. */
+    /**
+     * Of the files with blocks to load whose slice did not report (its Spark job failed after it
+     * loaded them, say), those the workers hold whole with the replication now: loaded, though
+     * unreported. Their blocks go to the journal. None of an atomic job's scope, whose staged
+     * blocks the slices did not commit.
+     */
+    private Set<String> cachedUnreported(LoadPlan plan, Map<Integer, LoadReport> reports, Optional<JobJournal> journal) {
+        if (options.atomic().map(atomic -> atomic.scope() == AtomicOptions.Scope.JOB).orElse(false)) {
+            return Set.of();
+        }
+        Map<String, FileReport> reported = byPath(reports.values());
+        List<FileLoad> unreported = plan.partitions().stream().flatMap(partition -> partition.files().stream())
+                .filter(file -> !reported.containsKey(file.file().path()) && file.blocks().stream().anyMatch(block -> !block.cached()))
+                .toList();
+        if (unreported.isEmpty()) {
+            return Set.of();
+        }
+        Map<FileLoad, List<Shortfall.Missing>> missing;
+        try {
+            missing = Shortfall.of(cache, unreported, plan.request().replication(), Set.of());
+        }
+        catch (CacheException e) {
+            LOG.warn("Cannot ask the cache which files of the slices that did not finish it holds: {}", e.getMessage());
+            return Set.of();
+        }
+        Set<String> cached = new TreeSet<>();
+        List<String> blocks = new ArrayList<>();
+        for (FileLoad file : unreported) {
+            if (!missing.containsKey(file)) {
+                cached.add(file.file().path());
+                file.blocks().stream().filter(block -> !block.cached()).forEach(block -> blocks.add(block.key().blockId()));
+            }
+        }
+        if (!cached.isEmpty()) {
+            LOG.info("{} of the slices that did not finish are cached whole: reported loaded", Counts.of(cached.size(), "file"));
+            journal.ifPresent(j -> j.recordCommitted(blocks));
+        }
+        return cached;
+    }
+
+    /** A file of a slice that did not report, which the workers hold whole: its blocks to load loaded. */
+    private static FileReport loadedUnreported(FileLoad file) {
+        int cached = (int) file.blocks().stream().filter(BlockTask::cached).count();
+        long bytes = file.blocks().stream().filter(block -> !block.cached()).mapToLong(BlockTask::length).sum();
+        return new FileReport(file.file().path(), file.file().length(), file.blocks().size(), file.blocks().size() - cached, cached, 0, bytes, 0, null);
+    }
+
     private static FileReport notRun(FileLoad file) {
         int cached = (int) file.blocks().stream().filter(BlockTask::cached).count();
         int blocks = file.blocks().size();

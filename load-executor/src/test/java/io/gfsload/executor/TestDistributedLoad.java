@@ -472,6 +472,34 @@ class TestDistributedLoad {
     }
 
     @Test
+    void theFilesOfASliceWhoseJobFailedAfterItLoadedThemAreReportedLoaded() {
+        LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
+        DistributedLoad.Slices loadedButLost = new DistributedLoad.Slices() {
+            @Override
+            public int parallelism() {
+                return 2;
+            }
+
+            @Override
+            public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
+                finished.accept(slices.get(0), slices.get(0).load());
+                // the second slice's task loaded its files, and then its result never reached the driver
+                slices.get(1).load();
+                throw new IllegalStateException("Job aborted due to stage failure: Total size of serialized results of 1 tasks is bigger than "
+                        + "spark.driver.maxResultSize");
+            }
+        };
+
+        LoadReport report = load(loadedButLost, ProgressListener.NONE).execute(plan, Optional.empty());
+
+        assertEquals(List.of(), report.failedFiles(), "the workers hold every file");
+        assertEquals(plan.stats().blocks(), report.totals().blocksLoaded());
+        assertEquals(plan.stats().bytes(), report.totals().bytesLoaded());
+        assertEquals(LoadState.PARTIAL, report.state(), "a slice's job failed: the report says why");
+        assertTrue(report.stopReason().startsWith("the slices of the load did not all finish: Job aborted"), report.stopReason());
+    }
+
+    @Test
     void replicasLostWithAWorkerAfterTheirSliceFinishedAreWrittenAgain() throws Exception {
         try (LocalCluster three = LocalCluster.start(LocalClusterConfig.builder(directory.resolve("three")).workers(3).workerCapacityBytes(64L << 20)
                 .build()); CacheClient threeClient = three.newClient()) {
