@@ -257,6 +257,10 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                 // the workers the client could not reach count for the master: they may be back (restarted) in a moment
                 throw RpcErrors.noRoom(reason);
             }
+            if (allLive.isEmpty()) {
+                // a master just started hears from its workers within a heartbeat or two; workers that all went may come back
+                throw RpcErrors.noRoom(reason + "; the workers may be registering with a master that just started");
+            }
             throw RpcErrors.notEnoughWorkers(reason);
         }
         if (candidates < request.getReplication()) {

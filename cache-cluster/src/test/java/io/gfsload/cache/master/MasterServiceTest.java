@@ -239,6 +239,17 @@ class MasterServiceTest {
     }
 
     @Test
+    void aPlacementWithoutAnyLiveWorkerMayWaitForThemToRegister() {
+        StatusRuntimeException none = assertThrows(StatusRuntimeException.class, () -> place(blockId(7), 100, 1));
+        assertEquals(RpcErrors.NO_ROOM, none.getTrailers().get(RpcErrors.ERROR_KIND), "a master just started: its workers are on their way");
+        assertTrue(none.getStatus().getDescription().endsWith("the workers may be registering with a master that just started"),
+                none.getStatus().getDescription());
+        register("worker-0", 1000);
+        StatusRuntimeException tooFew = assertThrows(StatusRuntimeException.class, () -> place(blockId(7), 100, 2));
+        assertEquals(RpcErrors.NOT_ENOUGH_WORKERS, tooFew.getTrailers().get(RpcErrors.ERROR_KIND), "live workers, too few of them");
+    }
+
+    @Test
     void placementPrefersFreeRoomToEvictionAndHonoursTheTier() {
         registerWithTiers("worker-0", new TierInfo(StorageTier.SSD, 1000, 900, 900, 9));
         registerWithTiers("worker-1", new TierInfo(StorageTier.SSD, 1000, 100, 100, 1));
