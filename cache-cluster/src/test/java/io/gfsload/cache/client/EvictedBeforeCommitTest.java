@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
 import io.gfsload.cache.api.BlockData;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockNotFoundException;
@@ -22,24 +21,20 @@ import io.gfsload.cache.master.MasterConfig;
 import io.gfsload.cache.metrics.MetricsRegistry;
 import io.gfsload.cache.proto.HeartbeatRequest;
 import io.gfsload.cache.proto.MasterServiceGrpc;
-import io.gfsload.cache.proto.WorkerServiceGrpc;
-import io.gfsload.cache.proto.WriteBlockHeader;
-import io.gfsload.cache.proto.WriteBlockRequest;
 import io.gfsload.cache.proto.WriteBlockResponse;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.testing.MutableClock;
+import io.gfsload.cache.testing.RawWrites;
 import io.gfsload.cache.worker.CacheWorker;
 import io.gfsload.cache.worker.WorkerConfig;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -228,34 +223,8 @@ class EvictedBeforeCommitTest {
     private WriteBlockResponse probe(int index) {
         BlockKey block = block("probe-" + probes++);
         byte[] data = randomBytes(1000, probes);
-        CompletableFuture<WriteBlockResponse> result = new CompletableFuture<>();
-        StreamObserver<WriteBlockRequest> requests = WorkerServiceGrpc.newStub(workerChannels.get(index))
-                .withDeadlineAfter(10, TimeUnit.SECONDS)
-                .writeBlock(new StreamObserver<>() {
-                    private WriteBlockResponse response;
-
-                    @Override
-                    public void onNext(WriteBlockResponse value) {
-                        response = value;
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        result.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        result.complete(response);
-                    }
-                });
-        requests.onNext(WriteBlockRequest.newBuilder()
-                .setHeader(WriteBlockHeader.newBuilder().setBlockId(block.blockId()).setLength(data.length))
-                .build());
-        requests.onNext(WriteBlockRequest.newBuilder().setData(ByteString.copyFrom(data)).build());
-        requests.onCompleted();
         try {
-            return result.get(10, TimeUnit.SECONDS);
+            return RawWrites.writeBlock(workerChannels.get(index), block.blockId(), data);
         }
         catch (Exception e) {
             throw new AssertionError("probing worker-" + index + " failed", e);

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.FileIdentity;
@@ -18,20 +17,17 @@ import io.gfsload.cache.proto.HeartbeatRequest;
 import io.gfsload.cache.proto.MasterServiceGrpc;
 import io.gfsload.cache.proto.RemoveBlockRequest;
 import io.gfsload.cache.proto.WorkerServiceGrpc;
-import io.gfsload.cache.proto.WriteBlockHeader;
-import io.gfsload.cache.proto.WriteBlockRequest;
 import io.gfsload.cache.proto.WriteBlockResponse;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.testing.MutableClock;
+import io.gfsload.cache.testing.RawWrites;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -242,33 +238,7 @@ class EvictionReportTest {
     /** Streams the block to the worker, a second of the worker's clock after the previous write. */
     private WriteBlockResponse write(BlockKey block, long seed) throws Exception {
         clock.advance(Duration.ofSeconds(1));
-        CompletableFuture<WriteBlockResponse> result = new CompletableFuture<>();
-        StreamObserver<WriteBlockRequest> requests = WorkerServiceGrpc.newStub(workerChannel)
-                .withDeadlineAfter(10, TimeUnit.SECONDS)
-                .writeBlock(new StreamObserver<>() {
-                    private WriteBlockResponse response;
-
-                    @Override
-                    public void onNext(WriteBlockResponse value) {
-                        response = value;
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        result.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        result.complete(response);
-                    }
-                });
-        requests.onNext(WriteBlockRequest.newBuilder()
-                .setHeader(WriteBlockHeader.newBuilder().setBlockId(block.blockId()).setLength(LENGTH))
-                .build());
-        requests.onNext(WriteBlockRequest.newBuilder().setData(ByteString.copyFrom(randomBytes(LENGTH, seed))).build());
-        requests.onCompleted();
-        return result.get(10, TimeUnit.SECONDS);
+        return RawWrites.writeBlock(workerChannel, block.blockId(), randomBytes(LENGTH, seed));
     }
 
     /** Commits the block at the master as a client does once the worker confirmed it. */

@@ -22,6 +22,7 @@ import io.gfsload.cache.proto.WriteBlockHeader;
 import io.gfsload.cache.proto.WriteBlockRequest;
 import io.gfsload.cache.proto.WriteBlockResponse;
 import io.gfsload.cache.rpc.ProtoConversions;
+import io.gfsload.cache.testing.RawWrites;
 import io.gfsload.cache.testing.TestData;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -208,7 +209,7 @@ class WorkerServiceTest {
     void aCancelledStreamLeavesNothing() {
         CompletableFuture<WriteBlockResponse> result = new CompletableFuture<>();
         ClientCallStreamObserver<WriteBlockRequest> requests =
-                (ClientCallStreamObserver<WriteBlockRequest>) async.writeBlock(observer(result));
+                (ClientCallStreamObserver<WriteBlockRequest>) async.writeBlock(RawWrites.answer(result));
         requests.onNext(header(BLOCK_ID, 100_000));
         requests.onNext(WriteBlockRequest.newBuilder().setData(ByteString.copyFrom(new byte[50_000])).build());
         TestData.await(() -> worker.usedBytes() == 100_000, Duration.ofSeconds(5), "the write reserved its space");
@@ -313,7 +314,7 @@ class WorkerServiceTest {
     /** Sends {@code header} (unless null) and {@code chunks}, then half-closes. */
     private CompletableFuture<WriteBlockResponse> write(WriteBlockRequest header, List<ByteString> chunks) {
         CompletableFuture<WriteBlockResponse> result = new CompletableFuture<>();
-        StreamObserver<WriteBlockRequest> requests = async.writeBlock(observer(result));
+        StreamObserver<WriteBlockRequest> requests = async.writeBlock(RawWrites.answer(result));
         if (header != null) {
             requests.onNext(header);
         }
@@ -331,26 +332,5 @@ class WorkerServiceTest {
             out.writeBytes(response.getData().toByteArray());
         });
         return out.toByteArray();
-    }
-
-    private static StreamObserver<WriteBlockResponse> observer(CompletableFuture<WriteBlockResponse> result) {
-        return new StreamObserver<>() {
-            private WriteBlockResponse response;
-
-            @Override
-            public void onNext(WriteBlockResponse value) {
-                response = value;
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                result.completeExceptionally(t);
-            }
-
-            @Override
-            public void onCompleted() {
-                result.complete(response);
-            }
-        };
     }
 }
