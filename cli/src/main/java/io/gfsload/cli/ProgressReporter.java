@@ -64,16 +64,15 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
     private final LoadedBytes loaded = new LoadedBytes();
     /** What each slice of a distributed load that has not finished said last. */
     private final Map<Integer, SliceProgress> slices = new ConcurrentHashMap<>();
-    private static final int BYTES = 0;
-    private static final int FILES = 1;
-    private static final int FAILURES = 2;
-    private static final int RETRIES = 3;
-    /**
-     * What finished slices said (bytes, files, failures, retries) that their files, heard after,
-     * have not taken up yet. What a slice said of an attempt at a block that then failed stays
-     * counted until the finished line, which is the report's.
+    /*
+     * What finished slices said that their files, heard after, have not taken up yet. What a slice
+     * said of an attempt at a block that then failed stays counted until the finished line, which
+     * is the report's.
      */
-    private final AtomicLong[] slicesSaid = {new AtomicLong(), new AtomicLong(), new AtomicLong(), new AtomicLong()};
+    private final AtomicLong saidBytes = new AtomicLong();
+    private final AtomicLong saidFiles = new AtomicLong();
+    private final AtomicLong saidFailures = new AtomicLong();
+    private final AtomicLong saidRetries = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private volatile long files;
@@ -139,7 +138,7 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
     /** The rest of the block counts, beyond the bytes already written of it (or said by its slice). */
     @Override
     public void blockLoaded(BlockTask block) {
-        advance(uncovered(slicesSaid[BYTES], loaded.loaded(block)));
+        advance(uncovered(saidBytes, loaded.loaded(block)));
     }
 
     /** The bytes written of the block no longer count: a retry writes them again. */
@@ -170,10 +169,10 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
     public void sliceFinished(int slice) {
         SliceProgress said = slices.remove(slice);
         if (said != null) {
-            slicesSaid[BYTES].addAndGet(said.bytesLoaded());
-            slicesSaid[FILES].addAndGet(said.filesFinished());
-            slicesSaid[FAILURES].addAndGet(said.filesFailed());
-            slicesSaid[RETRIES].addAndGet(said.retries());
+            saidBytes.addAndGet(said.bytesLoaded());
+            saidFiles.addAndGet(said.filesFinished());
+            saidFailures.addAndGet(said.filesFailed());
+            saidRetries.addAndGet(said.retries());
         }
     }
 
@@ -200,7 +199,7 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
 
     @Override
     public void retrying(String path, int attempt, String error) {
-        retries.addAndGet(uncovered(slicesSaid[RETRIES], 1));
+        retries.addAndGet(uncovered(saidRetries, 1));
     }
 
     @Override
@@ -208,9 +207,9 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         if (!file.attempted()) {
             return;
         }
-        filesDone.addAndGet(uncovered(slicesSaid[FILES], 1));
+        filesDone.addAndGet(uncovered(saidFiles, 1));
         if (file.failed()) {
-            failures.addAndGet(uncovered(slicesSaid[FAILURES], 1));
+            failures.addAndGet(uncovered(saidFailures, 1));
         }
         if (bar != null) {
             bar.setExtraMessage(extra());
