@@ -3,7 +3,6 @@ package io.gfsload.executor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.google.protobuf.ByteString;
 import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.BlockKey;
@@ -15,23 +14,19 @@ import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.cache.proto.HeartbeatRequest;
 import io.gfsload.cache.proto.MasterServiceGrpc;
-import io.gfsload.cache.proto.WorkerServiceGrpc;
-import io.gfsload.cache.proto.WriteBlockHeader;
-import io.gfsload.cache.proto.WriteBlockRequest;
 import io.gfsload.cache.proto.WriteBlockResponse;
+import io.gfsload.cache.testing.RawWrites;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.LoadPlan;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.stub.StreamObserver;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
@@ -139,33 +134,6 @@ class TestEvictedBeforeCommit {
 
     /** Streams a block of another file to the worker; its answer has the number of the copy. */
     private static WriteBlockResponse probe(ManagedChannel workerChannel) throws Exception {
-        BlockKey probe = new BlockKey(new FileIdentity("file:/probe", 1000, 1), 0);
-        CompletableFuture<WriteBlockResponse> result = new CompletableFuture<>();
-        StreamObserver<WriteBlockRequest> requests = WorkerServiceGrpc.newStub(workerChannel)
-                .withDeadlineAfter(10, TimeUnit.SECONDS)
-                .writeBlock(new StreamObserver<>() {
-                    private WriteBlockResponse response;
-
-                    @Override
-                    public void onNext(WriteBlockResponse value) {
-                        response = value;
-                    }
-
-                    @Override
-                    public void onError(Throwable t) {
-                        result.completeExceptionally(t);
-                    }
-
-                    @Override
-                    public void onCompleted() {
-                        result.complete(response);
-                    }
-                });
-        requests.onNext(WriteBlockRequest.newBuilder()
-                .setHeader(WriteBlockHeader.newBuilder().setBlockId(probe.blockId()).setLength(1000))
-                .build());
-        requests.onNext(WriteBlockRequest.newBuilder().setData(ByteString.copyFrom(new byte[1000])).build());
-        requests.onCompleted();
-        return result.get(10, TimeUnit.SECONDS);
+        return RawWrites.writeBlock(workerChannel, new BlockKey(new FileIdentity("file:/probe", 1000, 1), 0).blockId(), new byte[1000]);
     }
 }
