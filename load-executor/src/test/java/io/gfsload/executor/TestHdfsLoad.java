@@ -8,6 +8,9 @@ import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CachedBlock;
+import io.gfsload.cache.fs.GfsConfig;
+import io.gfsload.cache.fs.GfsFileSystem;
+import io.gfsload.cache.fs.GfsReadStatistics;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.planner.BlockTask;
@@ -22,6 +25,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URI;
 import java.nio.file.Path;
 import java.security.PrivilegedExceptionAction;
 import java.time.Clock;
@@ -49,7 +53,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Loads from a real HDFS ({@link MiniDFSCluster}: a NameNode and a DataNode on loopback) into a
  * real local cluster: what a warehouse on HDFS brings that a local directory does not. Listings
  * come a page at a time, a gfsload block spans HDFS blocks, paths carry the NameNode's authority,
- * and the NameNode checks permissions and tells a deleted or appended file.
+ * and the NameNode checks permissions and tells a deleted or appended file. A query's reads
+ * through gfs:// find what the load cached under the identity it recorded.
  */
 class TestHdfsLoad {
     /** gfsload's block: not a divisor of HDFS's, so that most blocks span two HDFS blocks. */
@@ -146,6 +151,28 @@ class TestHdfsLoad {
     }
 
     @Test
+    void gfsReadsWhatTheLoadCachedFromTheCacheAndTheRestFromHdfs() throws IOException {
+        Random random = new Random(13);
+        byte[] loaded = write("dt=1/part-0", bytes(random, (int) (BLOCK * 2 + 777)));
+        LoadReport report = executor(new Configuration()).execute(plan(new Configuration(), 1));
+        assertEquals(LoadState.SUCCEEDED, report.state(), String.valueOf(report.failedFiles()));
+        byte[] later = write("dt=1/part-1", bytes(random, 5000));
+
+        Configuration conf = new Configuration();
+        conf.set(GfsConfig.MASTER, cluster.masterTarget());
+        conf.set(GfsConfig.UFS_ROOT, fs.getUri() + "/warehouse");
+        conf.set(GfsConfig.BLOCK_SIZE, String.valueOf(BLOCK));
+        try (GfsFileSystem gfs = (GfsFileSystem) FileSystem.newInstance(URI.create("gfs:///"), conf)) {
+            assertArrayEquals(loaded, readAll(gfs, "gfs:///events/dt=1/part-0"));
+            // the identity gfs:// asks the cache for is the one the planner recorded from HDFS
+            assertEquals(new GfsReadStatistics.Snapshot(loaded.length, 0, 3, 0, 0), gfs.readStatistics().snapshot());
+
+            assertArrayEquals(later, readAll(gfs, "gfs:///events/dt=1/part-1"));
+            assertEquals(later.length, gfs.readStatistics().snapshot().bytesFromUfs(), "a file the load did not see comes from HDFS");
+        }
+    }
+
+    @Test
     void aDeletedAnAppendedAndADeniedFileFailEachForItsReasonWithoutRetriesAndNothingElse() throws Exception {
         Random random = new Random(12);
         for (String name : List.of("part-0", "part-1", "part-2", "part-3", "part-4")) {
@@ -214,6 +241,12 @@ class TestHdfsLoad {
             out.write(bytes);
         }
         return bytes;
+    }
+
+    private static byte[] readAll(FileSystem gfs, String path) throws IOException {
+        try (InputStream in = gfs.open(new org.apache.hadoop.fs.Path(path))) {
+            return in.readAllBytes();
+        }
     }
 
     private static byte[] bytes(Random random, int length) {
