@@ -22,8 +22,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Reader;
 import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
@@ -39,7 +37,6 @@ import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
-import java.util.concurrent.TimeUnit;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -234,7 +231,7 @@ public final class ClusterCommand implements Callable<Integer> {
         Optional<ProcessRecord> previousMaster = previous.map(ClusterRecord::master);
         if (previousMaster.isPresent() && masterSettings.get(CacheServerConfig.MASTER_PORT).isEmpty()) {
             int port = previousMaster.get().port();
-            if (!isFree(masterSettings.master().host(), port)) {
+            if (!ServerProcesses.isFree(masterSettings.master().host(), port)) {
                 return failed(ExitCode.USAGE, masterPortInUse(directory, previousMaster.get(),
                         "set gfsload.cache.master.port in --config (0: any free port)"));
             }
@@ -253,7 +250,7 @@ public final class ClusterCommand implements Callable<Integer> {
                 Optional<ProcessRecord> before = previous.flatMap(record -> record.workers().stream()
                         .filter(w -> w.name().equals(name)).findFirst());
                 if (before.isPresent() && settings.get(CacheServerConfig.WORKER_PORT).isEmpty()) {
-                    if (isFree(worker.worker().host(), before.get().port())) {
+                    if (ServerProcesses.isFree(worker.worker().host(), before.get().port())) {
                         worker = worker.with(CacheServerConfig.WORKER_PORT, Integer.toString(before.get().port()));
                     }
                     else {
@@ -318,7 +315,7 @@ public final class ClusterCommand implements Callable<Integer> {
                 boolean master = process.name().equals(record.master().name());
                 String portKey = master ? CacheServerConfig.MASTER_PORT : CacheServerConfig.WORKER_PORT;
                 CacheServerConfig settings = CacheServerConfig.load(Path.of(process.config()));
-                if (isFree(process.host(), process.port())) {
+                if (ServerProcesses.isFree(process.host(), process.port())) {
                     settings = settings.with(portKey, Integer.toString(process.port()));
                 }
                 else if (master) {
@@ -435,7 +432,7 @@ public final class ClusterCommand implements Callable<Integer> {
 
     /** {@code key=port is in use by another process}, or for worker {@code index} > 0 the port P + index it gets. */
     private static Optional<String> portInUse(String key, String host, int port, String name, int index) {
-        if (port <= 0 || isFree(host, port)) {
+        if (port <= 0 || ServerProcesses.isFree(host, port)) {
             return Optional.empty();
         }
         return Optional.of(index == 0 ? key + "=" + port + " is in use by another process"
@@ -458,18 +455,6 @@ public final class ClusterCommand implements Callable<Integer> {
             return names.get(0);
         }
         return String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
-    }
-
-    /** Whether a server could listen on {@code host:port} now. */
-    private static boolean isFree(String host, int port) {
-        try (ServerSocket socket = new ServerSocket()) {
-            socket.setReuseAddress(true);
-            socket.bind(new InetSocketAddress(host, port));
-            return true;
-        }
-        catch (IOException e) {
-            return false;
-        }
     }
 
     private static String describe(Exception failure) {
@@ -629,47 +614,7 @@ public final class ClusterCommand implements Callable<Integer> {
 
     /** Asks every running process of {@code records} to stop, waits up to {@code grace}, kills the rest. */
     private static int stopAll(List<ProcessRecord> records, Duration grace) {
-        List<ProcessHandle> running = new ArrayList<>();
-        for (ProcessRecord record : records) {
-            handle(record).ifPresent(handle -> {
-                handle.destroy();
-                running.add(handle);
-            });
-        }
-        int killed = 0;
-        long deadline = System.nanoTime() + grace.toNanos();
-        for (ProcessHandle handle : running) {
-            if (!awaitEnd(handle, deadline)) {
-                handle.destroyForcibly();
-                killed++;
-            }
-        }
-        long killedDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        for (ProcessHandle handle : running) {
-            // killed processes end at once; nothing more to do after that
-            awaitEnd(handle, killedDeadline);
-        }
-        return killed;
-    }
-
-    /**
-     * Waits until the process has ended, a zombie counting as ended (its parent reaps it, not us);
-     * false when it still runs at the deadline or the wait is interrupted.
-     */
-    private static boolean awaitEnd(ProcessHandle handle, long deadline) {
-        while (ProcessStates.isRunning(handle)) {
-            if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
-                return false;
-            }
-            try {
-                Thread.sleep(20);
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return !ProcessStates.isRunning(handle);
-            }
-        }
-        return true;
+        return ServerProcesses.stop(records.stream().flatMap(record -> handle(record).stream()).toList(), grace);
     }
 
     /**
@@ -680,16 +625,7 @@ public final class ClusterCommand implements Callable<Integer> {
      * zombie) does not run.
      */
     static Optional<ProcessHandle> handle(ProcessRecord record) {
-        return ProcessHandle.of(record.pid())
-                .filter(ProcessStates::isRunning)
-                .filter(handle -> {
-                    Optional<Instant> started = handle.info().startInstant();
-                    if (record.startedAt() != null && started.isPresent()) {
-                        return started.get().equals(Instant.parse(record.startedAt()));
-                    }
-                    return handle.info().commandLine().map(line -> line.contains(serverOption(record.name())))
-                            .orElse(false);
-                });
+        return ServerProcesses.find(record.pid(), record.startedAt(), serverOption(record.name()));
     }
 
     private static String serverOption(String name) {
@@ -769,7 +705,7 @@ public final class ClusterCommand implements Callable<Integer> {
             while (!Files.exists(readyFile)) {
                 if (!process.isAlive()) {
                     throw new CacheException(name + " exited with code " + process.exitValue() + "; its log "
-                            + log + " ends with:\n" + tail(log));
+                            + log + " ends with:\n" + ServerProcesses.tail(log));
                 }
                 if (System.nanoTime() > deadline) {
                     throw new CacheException(name + " did not start within " + timeout.toSeconds() + " s; see " + log);
@@ -788,9 +724,8 @@ public final class ClusterCommand implements Callable<Integer> {
         }
 
         ProcessRecord record(Properties ready) {
-            return new ProcessRecord(name, process.pid(), process.info().startInstant().map(Instant::toString)
-                    .orElse(null), ready.getProperty("host"), Integer.parseInt(ready.getProperty("port")),
-                    ready.getProperty("metrics-port") == null ? null : Integer.valueOf(ready.getProperty("metrics-port")),
+            return new ProcessRecord(name, process.pid(), ServerProcesses.startedAt(process), ready.getProperty("host"),
+                    Integer.parseInt(ready.getProperty("port")), ready.getProperty("metrics-port") == null ? null : Integer.valueOf(ready.getProperty("metrics-port")),
                     config.toString(), log.toString());
         }
     }
@@ -804,21 +739,9 @@ public final class ClusterCommand implements Callable<Integer> {
         Path ready = directory.resolve(name + ".ready");
         Files.deleteIfExists(ready);
         Path log = directory.resolve("logs").resolve(name + ".log");
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.add(serverOption(name));
-        // The servers' own log lines (lost workers, expired temp areas) belong in their logs.
-        command.add("-Dorg.slf4j.simpleLogger.log.io.gfsload=info");
-        command.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
-        command.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSZ");
-        command.addAll(javaOptions);
-        command.addAll(List.of("-cp", System.getProperty("java.class.path"), CacheServerMain.class.getName(), role,
-                "--config", config.toString(), "--ready-file", ready.toString()));
-        Process process = new ProcessBuilder(command)
-                .redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .start();
+        List<String> command = ServerProcesses.javaCommand(serverOption(name), javaOptions, CacheServerMain.class.getName(),
+                List.of(role, "--config", config.toString(), "--ready-file", ready.toString()));
+        Process process = ServerProcesses.start(command, log);
         return new Started(name, process, ready, config, log);
     }
 
@@ -850,16 +773,6 @@ public final class ClusterCommand implements Callable<Integer> {
         Path temp = directory.resolve(CLUSTER_FILE + ".tmp");
         JSON.writeValue(temp.toFile(), record);
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
-    private static String tail(Path log) {
-        try {
-            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
-            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
-        }
-        catch (IOException e) {
-            return "(cannot read it: " + e.getMessage() + ")";
-        }
     }
 
     private static void sleep(long millis) {

@@ -1,0 +1,145 @@
+package io.gfsload.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The background servers that {@code gfsload cluster} and {@code gfsload metastore} start: JVMs on
+ * this command's classpath that outlive it, found again by their pid and start time, and stopped
+ * with SIGTERM, then SIGKILL.
+ */
+final class ServerProcesses {
+    private ServerProcesses() {}
+
+    /**
+     * The command line of a server JVM: {@code marker} first (a {@code -D} option naming the server,
+     * which Linux shows within the first 4 KiB of a command line), the servers' logging settings,
+     * {@code javaOptions}, this command's classpath, {@code mainClass} and its {@code arguments}.
+     */
+    static List<String> javaCommand(String marker, List<String> javaOptions, String mainClass, List<String> arguments) {
+        requireNonNull(marker, "marker is null");
+        requireNonNull(javaOptions, "javaOptions is null");
+        requireNonNull(mainClass, "mainClass is null");
+        requireNonNull(arguments, "arguments is null");
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add(marker);
+        // The servers' own log lines (lost workers, expired temp areas) belong in their logs.
+        command.add("-Dorg.slf4j.simpleLogger.log.io.gfsload=info");
+        command.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
+        command.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+        command.addAll(javaOptions);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
+        command.addAll(arguments);
+        return command;
+    }
+
+    /** Starts {@code command} with its output appended to {@code log} and no input. */
+    static Process start(List<String> command, Path log) throws IOException {
+        return new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .start();
+    }
+
+    /**
+     * The running process {@code pid} when it is the server recorded: the same start time (a pid
+     * reused by another process has another), or, where the system tells no start time, a command
+     * line holding {@code marker}. A process that has exited but is not reaped yet (a zombie) does
+     * not run.
+     *
+     * @param startedAt the start time recorded (ISO-8601), or null when unknown
+     */
+    static Optional<ProcessHandle> find(long pid, String startedAt, String marker) {
+        requireNonNull(marker, "marker is null");
+        return ProcessHandle.of(pid)
+                .filter(ProcessStates::isRunning)
+                .filter(handle -> {
+                    Optional<Instant> started = handle.info().startInstant();
+                    if (startedAt != null && started.isPresent()) {
+                        return started.get().equals(Instant.parse(startedAt));
+                    }
+                    return handle.info().commandLine().map(line -> line.contains(marker)).orElse(false);
+                });
+    }
+
+    /** The start time of {@code process} as the operating system reports it (ISO-8601), or null when unknown. */
+    static String startedAt(Process process) {
+        return process.info().startInstant().map(Instant::toString).orElse(null);
+    }
+
+    /** Asks every process of {@code running} to stop (SIGTERM), waits up to {@code grace}, kills the rest; returns how many were killed. */
+    static int stop(List<ProcessHandle> running, Duration grace) {
+        running.forEach(ProcessHandle::destroy);
+        int killed = 0;
+        long deadline = System.nanoTime() + grace.toNanos();
+        for (ProcessHandle handle : running) {
+            if (!awaitEnd(handle, deadline)) {
+                handle.destroyForcibly();
+                killed++;
+            }
+        }
+        long killedDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        for (ProcessHandle handle : running) {
+            // killed processes end at once; nothing more to do after that
+            awaitEnd(handle, killedDeadline);
+        }
+        return killed;
+    }
+
+    /**
+     * Waits until the process has ended, a zombie counting as ended (its parent reaps it, not us);
+     * false when it still runs at the deadline or the wait is interrupted.
+     */
+    private static boolean awaitEnd(ProcessHandle handle, long deadline) {
+        while (ProcessStates.isRunning(handle)) {
+            if (System.nanoTime() - deadline >= 0 || Thread.currentThread().isInterrupted()) {
+                return false;
+            }
+            try {
+                Thread.sleep(20);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return !ProcessStates.isRunning(handle);
+            }
+        }
+        return true;
+    }
+
+    /** Whether a server could listen on {@code host:port} now. */
+    static boolean isFree(String host, int port) {
+        try (ServerSocket socket = new ServerSocket()) {
+            socket.setReuseAddress(true);
+            socket.bind(new InetSocketAddress(host, port));
+            return true;
+        }
+        catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** The last 20 lines of {@code log}, or why it cannot be read. */
+    static String tail(Path log) {
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            return String.join("\n", lines.subList(Math.max(0, lines.size() - 20), lines.size()));
+        }
+        catch (IOException e) {
+            return "(cannot read it: " + e.getMessage() + ")";
+        }
+    }
+}
