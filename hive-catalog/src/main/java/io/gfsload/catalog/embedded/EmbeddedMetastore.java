@@ -67,11 +67,26 @@ public final class EmbeddedMetastore implements AutoCloseable {
      * @throws CatalogException when the database cannot be opened or the server cannot bind
      */
     public static EmbeddedMetastore start(Path directory) {
+        return start(directory, 0);
+    }
+
+    /**
+     * Starts a metastore as {@link #start(Path)} does, listening on loopback port {@code port}, or
+     * on an ephemeral one when it is 0.
+     *
+     * @throws MetastoreInUseException when another metastore, in this process or another, serves
+     *     from {@code directory}
+     * @throws CatalogException when the database cannot be opened or the server cannot bind
+     */
+    public static EmbeddedMetastore start(Path directory, int port) {
         requireNonNull(directory, "directory is null");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0 to 65535: " + port);
+        }
         Path absolute = directory.toAbsolutePath();
         FileChannel lockChannel = lock(absolute);
         try {
-            return start(absolute, lockChannel);
+            return start(absolute, port, lockChannel);
         }
         catch (RuntimeException e) {
             closeQuietly(lockChannel);
@@ -118,7 +133,7 @@ public final class EmbeddedMetastore implements AutoCloseable {
         }
     }
 
-    private static EmbeddedMetastore start(Path absolute, FileChannel lockChannel) {
+    private static EmbeddedMetastore start(Path absolute, int requestedPort, FileChannel lockChannel) {
         if (System.getProperty("derby.stream.error.file") == null) {
             System.setProperty("derby.stream.error.file", absolute.resolve("derby.log").toString());
         }
@@ -128,10 +143,11 @@ public final class EmbeddedMetastore implements AutoCloseable {
         TServerSocket socket;
         try {
             handler = HiveMetaStore.newRetryingHMSHandler(new HiveMetaStore.HMSHandler("gfsload embedded metastore", conf, false), conf, false);
-            socket = new TServerSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            socket = new TServerSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), requestedPort));
         }
         catch (TTransportException e) {
-            throw new CatalogException("Cannot bind the embedded metastore to a loopback port: " + e.getMessage(), e);
+            throw new CatalogException((requestedPort == 0 ? "Cannot bind the embedded metastore to a loopback port: "
+                    : "Cannot bind the embedded metastore to the loopback port %d: ".formatted(requestedPort)) + e.getMessage(), e);
         }
         catch (Exception e) {
             String reason = rootMessage(e);
