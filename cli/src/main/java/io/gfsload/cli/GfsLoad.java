@@ -39,6 +39,7 @@ public final class GfsLoad {
         commandLine.addSubcommand("status", new CommandLine(new StatusCommand(environment)));
         commandLine.addSubcommand("free", new CommandLine(new FreeCommand(environment)));
         commandLine.addSubcommand("cluster", new CommandLine(new ClusterCommand(environment)));
+        commandLine.addSubcommand("metastore", new CommandLine(new MetastoreCommand(environment)));
         // A bad flag or value: one line, as every other failure (and picocli's suggestions for a
         // misspelt option), not the whole usage, which would bury the message in a scheduler's log.
         commandLine.setParameterExceptionHandler((exception, args) -> {

@@ -41,7 +41,7 @@ class TestCommandLine {
             assertTrue(run.out().contains(flag), flag + " in\n" + run.out());
         }
         for (String flag : List.of("--active-jobs=N", "--bandwidth=RATE", "--window=HH:MM-HH:MM", "--window-zone=ZONE", "--report=FILE", "--progress=MODE",
-                "--restart", "--verify", "status", "tune", "-A, --atomic", "--atomic-scope=SCOPE", "--expire-time=TIME", "cluster")) {
+                "--restart", "--verify", "status", "tune", "-A, --atomic", "--atomic-scope=SCOPE", "--expire-time=TIME", "cluster", "metastore")) {
             assertTrue(run.out().contains(flag), flag + " in\n" + run.out());
         }
         CliRun sub = gfsload("distributedLoad", "--help");

@@ -1,0 +1,178 @@
+package io.gfsload.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gfsload.catalog.PartitionInfo;
+import io.gfsload.catalog.TableInfo;
+import io.gfsload.catalog.thrift.ThriftHiveCatalog;
+import io.gfsload.cli.demo.DemoDataset;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/** {@code gfsload metastore start|status|stop} with a real metastore process, read through its Thrift address. */
+class TestMetastoreCommand {
+    @TempDir
+    Path home;
+
+    record Run(int exitCode, String out, String err) {}
+
+    private Run metastore(String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = MetastoreCommand.commandLine(new CliEnvironment(home));
+        commandLine.setOut(new PrintWriter(out, true));
+        commandLine.setErr(new PrintWriter(err, true));
+        return new Run(commandLine.execute(args), out.toString(), err.toString());
+    }
+
+    /** Kills whatever a failed test left running, by the pid the command recorded. */
+    @AfterEach
+    void killLeftovers() throws IOException {
+        try (var files = Files.walk(home)) {
+            for (Path file : files.filter(path -> path.getFileName().toString().equals(MetastoreCommand.METASTORE_FILE)).toList()) {
+                MetastoreCommand.handle(file.getParent(), record(file.getParent())).ifPresent(ProcessHandle::destroyForcibly);
+            }
+        }
+    }
+
+    @Test
+    void servesTheDemoTableToThriftClients() throws Exception {
+        Path directory = home.resolve("metastore");
+        Run start = metastore("start", "--java-option=-Xmx256m", "--java-option=-XX:TieredStopAtLevel=1");
+        assertEquals(ExitCode.OK, start.exitCode(), start.err());
+        MetastoreCommand.MetastoreRecord record = record(directory);
+        URI uri = URI.create("thrift://127.0.0.1:" + record.port());
+        assertEquals("Metastore started in " + directory + ": " + uri + " (pid " + record.pid() + ")\n"
+                + "Created the demo table demo.events in it, its files under " + home.resolve("demo") + "\n"
+                + "Use it with: --metastore " + uri + "\n"
+                + "Commands that would start the embedded metastore in " + directory + " use it instead\n", start.out());
+        assertEquals("", start.err());
+        assertTrue(ProcessHandle.of(record.pid()).map(ProcessStates::isRunning).orElse(false), "the metastore outlives the command");
+        assertEquals(List.of("-Xmx256m", "-XX:TieredStopAtLevel=1"), record.javaOptions());
+
+        Run status = metastore("status");
+        assertEquals(ExitCode.OK, status.exitCode(), status.err());
+        assertEquals("Metastore in " + directory + ": " + uri + " (pid " + record.pid() + "), with the demo table demo.events\n", status.out());
+
+        // a Thrift client reads the demo table, whose files a job on this machine can read
+        try (ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(uri)) {
+            TableInfo table = catalog.getTable(DemoDataset.TABLE).orElseThrow();
+            List<PartitionInfo> partitions = catalog.listPartitions(table);
+            assertEquals(DemoDataset.DAYS.size(), partitions.size());
+            for (PartitionInfo partition : partitions) {
+                URI location = URI.create(partition.location());
+                assertEquals("file", location.getScheme(), partition.location());
+                assertTrue(Path.of(location.getPath()).startsWith(home.resolve("demo")), partition.location());
+                try (var files = Files.list(Path.of(location.getPath()))) {
+                    assertEquals(3, files.filter(file -> file.getFileName().toString().endsWith(".parquet")).count(), partition.location());
+                }
+            }
+        }
+
+        Run again = metastore("start");
+        assertEquals(ExitCode.USAGE, again.exitCode());
+        assertEquals("gfsload: A metastore is already running in " + directory + ": " + uri + " (pid " + record.pid() + ")\n", again.err());
+
+        Run stop = metastore("stop");
+        assertEquals(ExitCode.OK, stop.exitCode(), stop.err());
+        assertEquals("Metastore in " + directory + " stopped: " + uri + " (pid " + record.pid() + ")\n", stop.out());
+        assertFalse(ProcessHandle.of(record.pid()).map(ProcessStates::isRunning).orElse(false), "the process is gone");
+        assertTrue(Files.readString(Path.of(record.log())).contains("Stopping the metastore in " + directory), "asked to stop, not killed");
+
+        String stoppedAt = record(directory).stoppedAt();
+        Run gone = metastore("status");
+        assertEquals(ExitCode.NOT_FOUND, gone.exitCode());
+        assertEquals("gfsload: No metastore runs in " + directory + ": it was stopped at " + stoppedAt
+                + "; gfsload metastore start --data-dir " + directory + " starts it again\n", gone.err());
+        assertEquals(ExitCode.NOT_FOUND, metastore("stop").exitCode());
+
+        // started again: the same port, JVM options and tables
+        Run restart = metastore("start");
+        assertEquals(ExitCode.OK, restart.exitCode(), restart.err());
+        MetastoreCommand.MetastoreRecord restarted = record(directory);
+        assertEquals(record.port(), restarted.port());
+        assertEquals(record.javaOptions(), restarted.javaOptions());
+        assertFalse(restart.out().contains("Created the demo table"), restart.out());
+
+        // killed: status says it is not running, and commands no longer use it
+        ProcessHandle handle = ProcessHandle.of(restarted.pid()).orElseThrow();
+        handle.destroyForcibly();
+        handle.onExit().get(30, TimeUnit.SECONDS);
+        Run dead = metastore("status");
+        assertEquals(ExitCode.FAILED, dead.exitCode());
+        assertEquals("gfsload: The metastore in " + directory + " (" + uri + ", pid " + restarted.pid() + ") is not running; its log is "
+                + restarted.log() + "\nTo start it again: gfsload metastore start --data-dir " + directory + "\n", dead.err());
+        Run stopDead = metastore("stop");
+        assertEquals(ExitCode.OK, stopDead.exitCode(), stopDead.err());
+        assertEquals("Metastore in " + directory + " stopped: it was not running\n", stopDead.out());
+
+        Run none = metastore("status", "--data-dir", home.resolve("none").toString());
+        assertEquals(ExitCode.NOT_FOUND, none.exitCode());
+        assertEquals("gfsload: No metastore was started in " + home.resolve("none") + " (no metastore.json)\n", none.err());
+    }
+
+    @Test
+    void aBadPortOrAPortInUseStartsNothing() throws IOException {
+        Path directory = home.resolve("m");
+        Run tooLarge = metastore("start", "--data-dir", directory.toString(), "--port", "70000");
+        assertEquals(ExitCode.USAGE, tooLarge.exitCode());
+        assertEquals("gfsload: --port: must be from 0 to 65535: 70000\n", tooLarge.err());
+        Run notANumber = metastore("start", "--data-dir", directory.toString(), "--port", "thrift");
+        assertEquals(ExitCode.USAGE, notANumber.exitCode());
+        assertEquals("gfsload: --port: not an integer: thrift\n", notANumber.err());
+
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            int port = taken.getLocalPort();
+            Run inUse = metastore("start", "--data-dir", directory.toString(), "--port", Integer.toString(port));
+            assertEquals(ExitCode.USAGE, inUse.exitCode());
+            assertEquals("gfsload: Cannot start the metastore in " + directory + ": the port " + port + " is in use by another process; "
+                    + "free it, or give another with --port (0: any free port)\n", inUse.err());
+        }
+        assertFalse(Files.exists(directory.resolve(MetastoreCommand.METASTORE_FILE)), "nothing started");
+    }
+
+    @Test
+    void aDirectoryInUseByAnotherProcessIsRefused() throws IOException {
+        Path directory = Files.createDirectories(home.resolve("busy"));
+        // as a command that runs the embedded metastore there holds it
+        try (FileChannel channel = FileChannel.open(directory.resolve("metastore.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+                FileLock lock = channel.lock()) {
+            Run start = metastore("start", "--data-dir", directory.toString(), "--java-option=-XX:TieredStopAtLevel=1");
+            assertEquals(ExitCode.FAILED, start.exitCode(), start.err());
+            assertEquals("gfsload: Cannot start the metastore in " + directory + ": it is in use by another process (a gfsload command "
+                    + "running the embedded metastore there?); start it once that command has ended\n", start.err());
+            assertEquals("", start.out());
+        }
+        assertFalse(Files.exists(directory.resolve(MetastoreCommand.METASTORE_FILE)), "nothing started");
+    }
+
+    private static MetastoreCommand.MetastoreRecord record(Path directory) {
+        try {
+            return new ObjectMapper().readValue(directory.resolve(MetastoreCommand.METASTORE_FILE).toFile(), MetastoreCommand.MetastoreRecord.class);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
