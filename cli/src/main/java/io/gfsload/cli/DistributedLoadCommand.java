@@ -59,7 +59,7 @@ public final class DistributedLoadCommand implements Callable<Integer> {
         planning.validate();
         execution.validate();
         workload.validate();
-        try (Services services = Services.open(environment, connection, Optional.empty())) {
+        try (Services services = Services.open(environment, connection, Optional.empty(), spec.commandLine().getErr())) {
             if (dryRun) {
                 return LoadAction.dryRun(spec, services, request, load, planning, workload);
             }

@@ -54,7 +54,7 @@ public final class FreeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Freed freed = new Freed();
         List<String> notFound = new ArrayList<>();
-        try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty())) {
+        try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), spec.commandLine().getErr())) {
             LoadRunner runner = new LoadRunner(services);
             // the UFS says which locations exist (and the metastore where the partitions are); the cache
             // is freed by location: every identity of every file at or under it, present in the UFS or

@@ -29,7 +29,9 @@ import picocli.CommandLine.Spec;
                 "  130, 143  interrupted (SIGINT, SIGTERM) during a load: no report; the same command resumes the job",
                 "",
                 "Without --master and --metastore, gfsload runs an embedded cache cluster and",
-                "metastore, with the demo table demo.events, in $GFSLOAD_HOME (~/.gfsload)."})
+                "metastore, with the demo table demo.events, in $GFSLOAD_HOME (~/.gfsload).",
+                "'gfsload cluster start' and 'gfsload metastore start' run them as processes of",
+                "their own, for a Spark job and for commands side by side."})
 public final class GfsLoadCommand implements Callable<Integer> {
     private final CliEnvironment environment;
 
@@ -71,7 +73,7 @@ public final class GfsLoadCommand implements Callable<Integer> {
         planning.validate();
         execution.validate();
         workload.validate();
-        try (Services services = Services.open(environment, connection, Optional.of(metastore))) {
+        try (Services services = Services.open(environment, connection, Optional.of(metastore), spec.commandLine().getErr())) {
             if (dryRun) {
                 return LoadAction.dryRun(spec, services, request, load, planning, workload);
             }

@@ -62,7 +62,7 @@ public final class PlanCommand implements Callable<Integer> {
         boolean table = request.target() instanceof LoadTarget.Table;
         planning.validate();
         workload.validate();
-        try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty())) {
+        try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), spec.commandLine().getErr())) {
             return LoadAction.dryRun(spec, services, request, load, planning, workload);
         }
     }

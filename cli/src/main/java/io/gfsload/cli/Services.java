@@ -20,6 +20,7 @@ import io.gfsload.catalog.thrift.ThriftHiveCatalog;
 import io.gfsload.cli.demo.DemoDataset;
 import io.gfsload.executor.DistributedLoad;
 import io.gfsload.planner.InvalidRequestException;
+import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -42,7 +43,8 @@ final class Services implements AutoCloseable {
     /** Added when the embedded metastore or cluster is in use by another command. */
     static final String EMBEDDED_IN_USE_HINT = " (another gfsload command?): the embedded metastore and cache cluster serve one command at a "
             + "time, a load waiting for its --window included; to run commands side by side, use a cluster of processes ('gfsload cluster "
-            + "start', then --master) and a metastore of your own (--metastore)";
+            + "start', then --master) and a metastore process ('gfsload metastore start', which commands without --metastore then use) or a metastore "
+            + "of your own (--metastore)";
 
     private final Deque<AutoCloseable> opened = new ArrayDeque<>();
     private final Optional<HiveCatalog> catalog;
@@ -51,7 +53,7 @@ final class Services implements AutoCloseable {
     private final ConnectionOptions connection;
     private final Map<String, String> hadoopSettings;
 
-    private Services(CliEnvironment environment, ConnectionOptions connection, Optional<MetastoreOptions> metastore) {
+    private Services(CliEnvironment environment, ConnectionOptions connection, Optional<MetastoreOptions> metastore, PrintWriter err) {
         this.slices = environment.slices();
         this.connection = connection;
         this.hadoopSettings = environment.hadoopSettings();
@@ -61,7 +63,7 @@ final class Services implements AutoCloseable {
                     + "give its master with --master HOST:PORT");
         }
         try {
-            catalog = metastore.map(options -> openCatalog(environment, options));
+            catalog = metastore.map(options -> openCatalog(environment, options, err));
             cache = openCache(environment.home(), connection);
         }
         catch (RuntimeException e) {
@@ -70,26 +72,41 @@ final class Services implements AutoCloseable {
         }
     }
 
-    /** Opens the cache and, when {@code metastore} is present, the metastore. */
-    static Services open(CliEnvironment environment, ConnectionOptions connection, Optional<MetastoreOptions> metastore) {
+    /**
+     * Opens the cache and, when {@code metastore} is present, the metastore.
+     *
+     * @param err where a line says which metastore the command uses when it is not the one it
+     *     was told: the one {@code gfsload metastore start} serves in place of the embedded one
+     */
+    static Services open(CliEnvironment environment, ConnectionOptions connection, Optional<MetastoreOptions> metastore, PrintWriter err) {
         requireNonNull(environment, "environment is null");
         requireNonNull(connection, "connection is null");
         requireNonNull(metastore, "metastore is null");
-        return new Services(environment, connection, metastore);
+        requireNonNull(err, "err is null");
+        return new Services(environment, connection, metastore, err);
     }
 
     /**
      * The metastore of {@code --metastore}, else the one {@code $HIVE_CONF_DIR/hive-site.xml}
-     * names, else an embedded one with the demo table; retried and cached.
+     * names, else the one {@code gfsload metastore start} serves from the embedded metastore's
+     * directory, else an embedded one with the demo table; retried and cached.
      */
-    private HiveCatalog openCatalog(CliEnvironment environment, MetastoreOptions options) {
+    private HiveCatalog openCatalog(CliEnvironment environment, MetastoreOptions options, PrintWriter err) {
         Optional<URI> uri = options.metastore().or(() -> environment.hiveConfDir().flatMap(HiveSite::metastoreUri));
         if (uri.isEmpty() && environment.slices().isPresent()) {
             throw new InvalidRequestException("A Spark job reads the metastore its cluster uses: give it with --metastore thrift://HOST:PORT, "
                     + "or HIVE_CONF_DIR with a hive-site.xml that names it");
         }
+        Path home = environment.home();
         if (uri.isEmpty()) {
-            Path home = environment.home();
+            uri = MetastoreCommand.serving(home.resolve("metastore"));
+            uri.ifPresent(served -> {
+                err.println("Using the metastore that 'gfsload metastore start' serves from " + home.resolve("metastore").toAbsolutePath().normalize()
+                        + ": " + served);
+                err.flush();
+            });
+        }
+        if (uri.isEmpty()) {
             EmbeddedMetastore metastore;
             try {
                 metastore = register(EmbeddedMetastore.start(home.resolve("metastore")));

@@ -70,7 +70,7 @@ public final class StatusCommand implements Callable<Integer> {
         LoadRequest request = new LoadRequest(selection.toTarget(spec, paths, "report on"), load.replication);
         boolean table = request.target() instanceof LoadTarget.Table;
         PlanPrinter.PlanSummary summary;
-        try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty())) {
+        try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), spec.commandLine().getErr())) {
             LoadRunner.Planned planned = new LoadRunner(services).plan(request, new WorkloadOptions(), List.of());
             summary = PlanPrinter.summarize(planned.plan(), services.cache().clusterInfo());
         }

@@ -93,7 +93,7 @@ public final class TuneCommand implements Callable<Integer> {
         existingClusterProperties.ifPresent(this::checkProperties);
         boolean table = request.target() instanceof LoadTarget.Table;
         Tuned tuned;
-        try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty())) {
+        try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), spec.commandLine().getErr())) {
             LoadRunner.Planned planned = new LoadRunner(services).plan(request, workload, List.of());
             tuned = new Tuned(request.target().describe(), planned.profile(), planned.settings());
         }

@@ -56,7 +56,7 @@ class TestMetastoreCommand {
     }
 
     @Test
-    void servesTheDemoTableToThriftClients() throws Exception {
+    void servesTheDemoTableToThriftClientsAndToCommandsWithoutMetastore() throws Exception {
         Path directory = home.resolve("metastore");
         Run start = metastore("start", "--java-option=-Xmx256m", "--java-option=-XX:TieredStopAtLevel=1");
         assertEquals(ExitCode.OK, start.exitCode(), start.err());
@@ -89,6 +89,12 @@ class TestMetastoreCommand {
             }
         }
 
+        // a command without --metastore uses it, and says so, where it would start the embedded metastore
+        CliRun plan = CliRun.gfsload(home, "plan", "--table", "demo.events", "--partition", "dt=2026-11-20");
+        assertEquals(ExitCode.OK, plan.exitCode(), plan.err());
+        assertEquals("Using the metastore that 'gfsload metastore start' serves from " + directory + ": " + uri, plan.err().strip());
+        assertTrue(plan.out().contains("dt=2026-11-20       3    79.4 MiB       4"), plan.out());
+
         Run again = metastore("start");
         assertEquals(ExitCode.USAGE, again.exitCode());
         assertEquals("gfsload: A metastore is already running in " + directory + ": " + uri + " (pid " + record.pid() + ")\n", again.err());
@@ -98,6 +104,7 @@ class TestMetastoreCommand {
         assertEquals("Metastore in " + directory + " stopped: " + uri + " (pid " + record.pid() + ")\n", stop.out());
         assertFalse(ProcessHandle.of(record.pid()).map(ProcessStates::isRunning).orElse(false), "the process is gone");
         assertTrue(Files.readString(Path.of(record.log())).contains("Stopping the metastore in " + directory), "asked to stop, not killed");
+        assertTrue(MetastoreCommand.serving(directory).isEmpty(), "commands start the embedded metastore again");
 
         String stoppedAt = record(directory).stoppedAt();
         Run gone = metastore("status");
@@ -122,6 +129,7 @@ class TestMetastoreCommand {
         assertEquals(ExitCode.FAILED, dead.exitCode());
         assertEquals("gfsload: The metastore in " + directory + " (" + uri + ", pid " + restarted.pid() + ") is not running; its log is "
                 + restarted.log() + "\nTo start it again: gfsload metastore start --data-dir " + directory + "\n", dead.err());
+        assertTrue(MetastoreCommand.serving(directory).isEmpty());
         Run stopDead = metastore("stop");
         assertEquals(ExitCode.OK, stopDead.exitCode(), stopDead.err());
         assertEquals("Metastore in " + directory + " stopped: it was not running\n", stopDead.out());
