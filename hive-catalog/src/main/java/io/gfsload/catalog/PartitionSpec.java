@@ -187,15 +187,21 @@ public record PartitionSpec(List<String> keys, List<String> values) {
         return out.toString();
     }
 
+    /**
+     * Hive's escaping of a value in a partition's name ({@code FileUtils.escapePathName}): ASCII
+     * control characters and the punctuation below become {@code %XX}; every other character,
+     * letters outside ASCII included ({@code city=北京}), stays as it is. The metastore names
+     * partitions so, and finds them by those names only.
+     */
     private static String escape(String value) {
         StringBuilder out = new StringBuilder();
-        for (byte b : value.getBytes(StandardCharsets.UTF_8)) {
-            int c = b & 0xff;
-            if (c < 0x20 || c >= 0x7f || "\"#%'*/:=?\\{[]^".indexOf(c) >= 0) {
-                out.append('%').append(String.format(Locale.ROOT, "%02X", c));
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 || c == 0x7f || "\"#%'*/:=?\\{[]^".indexOf(c) >= 0) {
+                out.append('%').append(String.format(Locale.ROOT, "%02X", (int) c));
             }
             else {
-                out.append((char) c);
+                out.append(c);
             }
         }
         return out.toString();

@@ -40,6 +40,15 @@ class TestEmbeddedMetastore {
             partitions.put(PartitionSpec.parse("dt=2026-11-20/hr=03"), tableLocation + "/dt=2026-11-20/hr=03");
             partitions.put(PartitionSpec.parse("dt=2026-11-19/hr=01"), "file:/elsewhere/custom");
             admin.addPartitions(events, partitions);
+            TableName cities = new TableName("db", "cities");
+            String citiesLocation = directory.resolve("warehouse/db.db/cities").toUri().toString();
+            admin.createParquetTable(cities, List.of(new Column("id", "bigint")), List.of(new Column("city", "string"), new Column("hr", "int")), citiesLocation);
+            Map<PartitionSpec, String> named = new LinkedHashMap<>();
+            for (String city : List.of("北京", "Zürich", "a/b:c", "plain")) {
+                PartitionSpec spec = new PartitionSpec(List.of("city", "hr"), List.of(city, "1"));
+                named.put(spec, citiesLocation + "/" + spec.toPathName());
+            }
+            admin.addPartitions(cities, named);
             admin.createParquetTable(new TableName("db", "flat"), List.of(new Column("id", "bigint")), List.of(), tableLocation + "_flat");
             admin.createView(new TableName("db", "v"), List.of(new Column("id", "bigint")), "select id from db.flat");
         }
@@ -78,6 +87,24 @@ class TestEmbeddedMetastore {
         List<PartitionInfo> all = catalog.listPartitions(table);
         assertEquals(List.of("dt=2026-11-19/hr=01", "dt=2026-11-20/hr=03"), all.stream().map(p -> p.spec().toPathName()).toList());
         assertEquals("file:/elsewhere/custom", all.get(0).location());
+    }
+
+    @Test
+    void partitionsWithValuesOutsideAsciiAreFoundByEveryKindOfSelection() {
+        TableInfo table = catalog.getTable(TableName.parse("db.cities")).orElseThrow();
+        // Hive escapes only ASCII punctuation and control characters in a partition's name
+        List<String> names = List.of("city=Zürich/hr=1", "city=a%2Fb%3Ac/hr=1", "city=plain/hr=1", "city=北京/hr=1");
+
+        assertEquals(names, catalog.listPartitions(table).stream().map(p -> p.spec().toPathName()).toList());
+        List<PartitionSpec> specs = catalog.listPartitionSpecs(table);
+        assertEquals(names, specs.stream().map(PartitionSpec::toPathName).toList());
+        assertEquals(names, catalog.getPartitions(table, specs).stream().map(p -> p.spec().toPathName()).toList(), "read back by the names listed");
+        PartitionInfo beijing = catalog.getPartition(table, PartitionSpec.parse("city=北京/hr=1")).orElseThrow();
+        assertEquals(List.of("北京", "1"), beijing.spec().values());
+        // a value typed escaped, as a user may copy it from a URL, is the same partition
+        assertEquals(beijing, catalog.getPartition(table, PartitionSpec.parse("city=%E5%8C%97%E4%BA%AC/hr=1")).orElseThrow());
+        assertEquals(List.of("city=北京/hr=1"),
+                catalog.listPartitions(table, PartitionSpec.parse("city=北京")).stream().map(p -> p.spec().toPathName()).toList());
     }
 
     @Test

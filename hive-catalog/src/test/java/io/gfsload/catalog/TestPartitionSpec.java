@@ -20,6 +20,10 @@ class TestPartitionSpec {
         assertEquals(List.of("New York/NY"), spec.values());
         assertEquals("city=New York%2FNY", spec.toPathName());
         assertEquals(spec, PartitionSpec.parse(spec.toPathName()));
+        // Hive leaves characters outside ASCII as they are in a partition's name, and so must a name the metastore is asked for
+        assertEquals("city=北京/k=Zürich%3D1", new PartitionSpec(List.of("city", "k"), List.of("北京", "Zürich=1")).toPathName());
+        assertEquals(List.of("北京"), PartitionSpec.parse("city=%E5%8C%97%E4%BA%AC").values());
+        assertEquals("a%7F%01b", new PartitionSpec(List.of("k"), List.of("a\u007f\u0001b")).toPathName().substring(2));
     }
 
     @Test
