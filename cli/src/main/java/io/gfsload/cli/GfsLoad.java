@@ -106,6 +106,10 @@ public final class GfsLoad {
             // no token, or the wrong one: the command's configuration
             return ExitCode.USAGE;
         }
+        if (missingConnector(exception)) {
+            // the installation's configuration: running the same command again cannot help
+            return ExitCode.USAGE;
+        }
         return ExitCode.FAILED;
     }
 

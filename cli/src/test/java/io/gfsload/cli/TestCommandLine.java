@@ -128,14 +128,15 @@ class TestCommandLine {
 
     @Test
     void aSchemeWithoutItsConnectorSaysWhereTheConnectorGoes() {
+        // the installation's configuration, which a re-run cannot change: bad input, not a failure to retry
         CliRun run = gfsload("status", "--path", "nosuchscheme://bucket/db/t");
-        assertEquals(ExitCode.FAILED, run.exitCode(), run.err());
+        assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
         assertTrue(run.err().startsWith("gfsload: ") && run.err().contains("No FileSystem for scheme \"nosuchscheme\""), run.err());
         assertTrue(run.err().strip().endsWith(GfsLoad.CONNECTOR_HINT.strip()), run.err());
 
         // Hadoop names a class for s3a, which is not on the classpath
         CliRun s3a = gfsload("distributedLoad", "s3a://bucket/db/t");
-        assertEquals(ExitCode.FAILED, s3a.exitCode(), s3a.err());
+        assertEquals(ExitCode.USAGE, s3a.exitCode(), s3a.err());
         assertEquals("gfsload: Cannot list s3a://bucket/db/t: the connector class org.apache.hadoop.fs.s3a.S3AFileSystem is not on the classpath"
                 + GfsLoad.CONNECTOR_HINT, s3a.err().strip());
     }
@@ -145,7 +146,7 @@ class TestCommandLine {
         // a Spark job's spark.hadoop.* settings: here, the class of a scheme
         CliEnvironment environment = new CliEnvironment(home).withHadoopSettings(java.util.Map.of("fs.nosuchscheme.impl", "org.example.NoSuchFileSystem"));
         CliRun run = CliRun.gfsload(environment, "distributedLoad", "--dry-run", "nosuchscheme://bucket/db/t");
-        assertEquals(ExitCode.FAILED, run.exitCode(), run.err());
+        assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
         assertTrue(run.err().contains("the connector class org.example.NoSuchFileSystem is not on the classpath"), run.err());
         assertFalse(environment.toString().contains("org.example"), "settings may hold credentials: " + environment);
     }

@@ -229,7 +229,7 @@ class TestSparkSubmitJob {
         // the application's spark.hadoop.* settings are the Hadoop settings the driver lists the UFS with
         Run connector = sparkSubmit(List.of("--conf", "spark.hadoop.fs.nosuchscheme.impl=org.example.NoSuchFileSystem"),
                 "distributedLoad", "--master", master, "--token-file", token, "nosuchscheme://bucket/data");
-        assertEquals(4, connector.exitCode(), connector.err());
+        assertEquals(2, connector.exitCode(), connector.err());
         assertTrue(connector.err().contains("the connector class org.example.NoSuchFileSystem is not on the classpath"), connector.err());
     }
 
