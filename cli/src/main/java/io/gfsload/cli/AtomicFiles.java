@@ -1,5 +1,6 @@
 package io.gfsload.cli;
 
+import io.gfsload.cache.server.FileErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +54,7 @@ final class AtomicFiles {
             temp = null;
         }
         catch (IOException e) {
-            throw new UncheckedIOException("Cannot write " + what + " to " + absolute + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot write " + what + " to " + absolute + ": " + FileErrors.reason(e, absolute), e);
         }
         finally {
             if (temp != null) {

@@ -764,7 +764,7 @@ public final class ClusterCommand implements Callable<Integer> {
             return Optional.of(JSON.readValue(file.toFile(), ClusterRecord.class));
         }
         catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot read " + file + ": " + FileErrors.reason(e, file), e);
         }
     }
 

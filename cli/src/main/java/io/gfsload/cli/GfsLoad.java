@@ -9,9 +9,13 @@ import io.gfsload.catalog.NoSuchPartitionException;
 import io.gfsload.catalog.NoSuchTableException;
 import io.gfsload.catalog.thrift.SiteFiles;
 import io.gfsload.executor.InsufficientCapacityException;
+import io.gfsload.executor.JournalException;
 import io.gfsload.planner.InvalidRequestException;
 import io.gfsload.planner.NoSuchPathException;
 import java.io.PrintWriter;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.NotDirectoryException;
 import org.apache.hadoop.fs.UnsupportedFileSystemException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -104,6 +108,12 @@ public final class GfsLoad {
         }
         if (exception instanceof CacheAuthenticationException) {
             // no token, or the wrong one: the command's configuration
+            return ExitCode.USAGE;
+        }
+        if (exception instanceof JournalException && (exception.getCause() instanceof AccessDeniedException
+                || exception.getCause() instanceof FileAlreadyExistsException || exception.getCause() instanceof NotDirectoryException)) {
+            // $GFSLOAD_HOME/jobs that the user cannot write, or a file where a directory goes: the
+            // machine's setup, which a retry cannot change (a full disk may be freed: that stays 4)
             return ExitCode.USAGE;
         }
         if (missingConnector(exception)) {

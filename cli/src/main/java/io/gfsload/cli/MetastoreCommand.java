@@ -384,7 +384,7 @@ public final class MetastoreCommand implements Callable<Integer> {
             return Optional.of(JSON.readValue(file.toFile(), MetastoreRecord.class));
         }
         catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot read " + file + ": " + FileErrors.reason(e, file), e);
         }
     }
 

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.gfsload.advisor.SettingOverride;
 import io.gfsload.advisor.Settings;
+import io.gfsload.cache.server.FileErrors;
 import io.gfsload.planner.InvalidRequestException;
 import java.io.File;
 import java.io.IOException;
@@ -65,7 +66,7 @@ public final class PlanningOptions {
                 Files.deleteIfExists(report.toPath());
             }
             catch (IOException e) {
-                throw new UncheckedIOException("Cannot replace the report %s: %s".formatted(report, e.getMessage()), e);
+                throw new UncheckedIOException("Cannot replace the report %s: %s".formatted(report, FileErrors.reason(e, report.toPath())), e);
             }
         }
     }

@@ -11,6 +11,7 @@ import io.gfsload.advisor.Settings;
 import io.gfsload.advisor.Units;
 import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.cache.server.CacheServerConfig;
+import io.gfsload.cache.server.FileErrors;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import java.io.IOException;
@@ -147,7 +148,7 @@ public final class TuneCommand implements Callable<Integer> {
             return Optional.of(Files.readString(file));
         }
         catch (IOException e) {
-            throw new ParameterException(spec.commandLine(), "Cannot update %s %s: %s".formatted(option, file, e.getMessage()));
+            throw new ParameterException(spec.commandLine(), "Cannot update %s %s: %s".formatted(option, file, FileErrors.reason(e, file)));
         }
     }
 

@@ -7,9 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.cache.server.FileErrors;
+import io.gfsload.executor.JournalException;
 import java.io.IOException;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -139,6 +143,17 @@ class TestCommandLine {
         assertEquals(ExitCode.USAGE, s3a.exitCode(), s3a.err());
         assertEquals("gfsload: Cannot list s3a://bucket/db/t: the connector class org.apache.hadoop.fs.s3a.S3AFileSystem is not on the classpath"
                 + GfsLoad.CONNECTOR_HINT, s3a.err().strip());
+    }
+
+    @Test
+    void aJournalTheUserCannotCreateSaysPermissionDeniedAndIsBadInput() {
+        // as root (the tests' user in CI) no directory is denied: the exception as Files throws it
+        Path journal = home.resolve("jobs/c0881a7415b72927");
+        assertEquals("permission denied", FileErrors.reason(new AccessDeniedException(journal.toString()), journal));
+        assertEquals("permission denied: " + home.resolve("jobs"), FileErrors.reason(new AccessDeniedException(home.resolve("jobs").toString()), journal));
+        assertEquals(ExitCode.USAGE, GfsLoad.exitCode(new JournalException("Cannot create the journal", new AccessDeniedException(journal.toString()))));
+        assertEquals(ExitCode.FAILED, GfsLoad.exitCode(new JournalException("Cannot create the journal",
+                new FileSystemException(journal.toString(), null, "No space left on device"))), "a full disk may be freed: a retry may help");
     }
 
     @Test

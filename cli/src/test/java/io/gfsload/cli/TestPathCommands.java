@@ -10,6 +10,9 @@ import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.executor.JobJournal;
+import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -317,6 +320,19 @@ class TestPathCommands {
             assertEquals(run.exitCode(), written.get("exitCode").asInt(), String.join(" ", args));
             assertEquals(run.err().strip(), "gfsload: " + written.get("error").asText(), String.join(" ", args));
         }
+    }
+
+    @Test
+    void aJournalThatCannotBeCreatedSaysWhyAndExitsTwo(@TempDir Path otherHome) throws IOException {
+        Path dir = directory("journal", 1, 1000);
+        String jobId = JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of(dir.toString())), 1), false);
+        // a file where the job's journal directory goes: the machine's setup, which a retry cannot change
+        Path journal = Files.writeString(Files.createDirectories(otherHome.resolve("jobs")).resolve(jobId), "");
+
+        CliRun run = CliRun.gfsload(otherHome, "distributedLoad", "--master", cluster.masterTarget(), "--progress", "none", dir.toString());
+
+        assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
+        assertEquals("gfsload: Cannot create the journal of job " + jobId + " in " + journal + ": " + journal + " is not a directory", run.err().strip());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.gfsload.executor;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gfsload.cache.server.FileErrors;
 import io.gfsload.planner.LoadRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -161,7 +162,8 @@ public final class JobJournal implements AutoCloseable {
             throw new JournalException("Cannot open the journal of job %s in %s: %s".formatted(jobId, directory, reason), e);
         }
         catch (IOException e) {
-            throw new JournalException("Cannot create the journal of job %s in %s: %s".formatted(jobId, directory, e.getMessage()), e);
+            // the exceptions of Files say only the path: "permission denied" is the part a user needs
+            throw new JournalException("Cannot create the journal of job %s in %s: %s".formatted(jobId, directory, FileErrors.reason(e, directory)), e);
         }
     }
 

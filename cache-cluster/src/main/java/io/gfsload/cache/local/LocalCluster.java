@@ -13,6 +13,7 @@ import io.gfsload.cache.master.CacheMaster;
 import io.gfsload.cache.master.MasterConfig;
 import io.gfsload.cache.metrics.MetricsHttpServer;
 import io.gfsload.cache.metrics.MetricsRegistry;
+import io.gfsload.cache.server.FileErrors;
 import io.gfsload.cache.worker.CacheWorker;
 import io.gfsload.cache.worker.TierConfig;
 import io.gfsload.cache.worker.WorkerConfig;
@@ -124,7 +125,8 @@ public final class LocalCluster implements AutoCloseable {
         catch (IOException | RuntimeException e) {
             CacheException failure = e instanceof CacheException cacheException
                     ? cacheException
-                    : new CacheException("Cannot start the cache cluster in " + directory + ": " + e, e);
+                    : new CacheException("Cannot start the cache cluster in " + directory + ": "
+                            + (e instanceof IOException io ? FileErrors.reason(io, directory) : e.toString()), e);
             try {
                 if (metricsServer != null) {
                     metricsServer.close();

@@ -128,7 +128,7 @@ public final class CacheServerMain {
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         catch (IOException e) {
-            throw new UncheckedIOException("Cannot write the ready file " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot write the ready file " + file + ": " + FileErrors.reason(e, file), e);
         }
     }
 

@@ -5,6 +5,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
 import java.util.Locale;
 
 /**
@@ -35,6 +36,20 @@ public final class FileErrors {
             return lowerFirst(system.getReason());
         }
         return failure.getMessage() == null ? failure.getClass().getSimpleName() : lowerFirst(failure.getMessage());
+    }
+
+    /**
+     * The reason of {@code failure} with what it concerns, for an operation on {@code target}: as
+     * {@link #reason(IOException)}, followed by the file it happened on when that is another one
+     * ({@code permission denied: /data}, where creating {@code /data/gfsload/jobs} failed).
+     */
+    public static String reason(IOException failure, Path target) {
+        String reason = reason(failure);
+        if (failure instanceof FileSystemException system && !(failure instanceof FileAlreadyExistsException) && system.getFile() != null
+                && !Path.of(system.getFile()).toAbsolutePath().equals(target.toAbsolutePath())) {
+            return reason + ": " + system.getFile();
+        }
+        return reason;
     }
 
     private static String lowerFirst(String text) {
