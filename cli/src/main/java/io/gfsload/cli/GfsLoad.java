@@ -16,6 +16,7 @@ import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NotDirectoryException;
+import java.util.List;
 import org.apache.hadoop.fs.UnsupportedFileSystemException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -54,8 +55,13 @@ public final class GfsLoad {
             CommandLine.UnmatchedArgumentException.printSuggestions(exception, err);
             err.flush();
             if (failed.getParseResult() == null || !failed.getParseResult().hasSubcommand()) {
-                // not "gfsload --report F status", whose --report belongs to no command that runs
-                PlanningOptions.of(failed.getCommandSpec()).ifPresent(planning -> planning.writeFailureReport(ExitCode.USAGE, message));
+                // not "gfsload --report F status", whose --report belongs to no command that runs; the
+                // parse stopped at the bad value: a --report after it is in the arguments only
+                List<String> arguments = CommandArguments.of(failed);
+                PlanningOptions.of(failed.getCommandSpec()).ifPresent(planning -> {
+                    planning.reportFromArguments(arguments);
+                    planning.writeFailureReport(ExitCode.USAGE, message);
+                });
             }
             return ExitCode.USAGE;
         });

@@ -45,7 +45,7 @@ public final class PlanningOptions {
     boolean ignoreCapacity;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON to FILE (its directories are created); with --dry-run or plan, the plan. "
-            + "A run that fails before its report writes a FAILED one with the exit code and the error instead.")
+            + "A run that fails before its report (a bad value included, wherever it is) writes a FAILED one with the exit code and the error instead.")
     File report;
 
     /** Whether this command wrote its report (or plan) to {@code --report}. */
@@ -100,6 +100,17 @@ public final class PlanningOptions {
         }
         catch (InvalidRequestException | UncheckedIOException | JsonProcessingException e) {
             LOG.warn("Cannot write the failure report to {}: {}", report, e.getMessage());
+        }
+    }
+
+    /**
+     * Takes {@code --report} from {@code arguments}, the command's raw arguments, when a parse
+     * that failed stopped before it: a bad value anywhere before {@code --report FILE} still gets
+     * its FAILED report there.
+     */
+    void reportFromArguments(List<String> arguments) {
+        if (report == null) {
+            CommandArguments.value(arguments, "--report").map(File::new).ifPresent(file -> report = file);
         }
     }
 

@@ -282,6 +282,46 @@ class TestCommandLine {
     }
 
     @Test
+    void aBadValueWritesItsFailedReportWhereverTheReportIsOnTheCommandLine() throws IOException {
+        Path report = home.resolve("reports/r.json");
+        List<List<String>> commands = List.of(List.of("--table", "demo.events", "--partition", "dt=2026-11-20"), List.of("distributedLoad", "/tmp"),
+                List.of("plan", "--path", "/tmp"));
+        List<List<String>> badValues = List.of(List.of("--replication", "abc"), List.of("--bandwidth", "200"), List.of("--bandwidth", "8Mb/s"),
+                List.of("--active-jobs", "x"), List.of("--heap", "4XB"), List.of("--cores", "x"), List.of("--ufs-latency-ms", "x"),
+                List.of("--worker-memory", "1Q"), List.of("--ufs-stream-bandwidth", "9"), List.of("--workers", "x"));
+        for (List<String> command : commands) {
+            List<List<String>> values = new java.util.ArrayList<>(badValues);
+            if (!command.get(0).equals("plan")) {
+                values.add(List.of("-A", "--expire-time", "5y"));
+            }
+            if (!command.get(0).equals("distributedLoad")) {
+                values.add(List.of("--latest", "x"));
+            }
+            for (List<String> bad : values) {
+                // picocli stops at the bad value: the --report after it, in either form, is found all the same
+                for (List<String> reportOption : List.of(List.of("--report", report.toString()), List.of("--report=" + report))) {
+                    List<String> args = new java.util.ArrayList<>(command);
+                    args.addAll(bad);
+                    args.addAll(reportOption);
+                    Files.createDirectories(report.getParent());
+                    Files.writeString(report, "{\"state\": \"SUCCEEDED\"}");
+                    CliRun run = gfsload(args.toArray(String[]::new));
+                    assertEquals(ExitCode.USAGE, run.exitCode(), args + ": " + run.err());
+                    com.fasterxml.jackson.databind.JsonNode written = new com.fasterxml.jackson.databind.ObjectMapper().readTree(Files.readString(report));
+                    assertEquals("FAILED", written.get("state").asText(), args.toString());
+                    assertEquals(ExitCode.USAGE, written.get("exitCode").asInt(), args.toString());
+                    assertEquals(run.err().strip(), "gfsload: " + written.get("error").asText(), args.toString());
+                }
+            }
+        }
+        // a report path that cannot be written: the bad value is the message, and nothing is written
+        CliRun directory = gfsload("distributedLoad", "--replication", "abc", "--report", home.toString(), "/tmp");
+        assertEquals(ExitCode.USAGE, directory.exitCode());
+        assertEquals("gfsload: Invalid value for option '--replication': 'abc' is not an int", directory.err().strip());
+        assertEquals(List.of(home.resolve("reports")), listHome(), "nothing started, nothing but the report written");
+    }
+
+    @Test
     void badExecutionFlagsExitTwoBeforeAnythingStarts() {
         // the same flags against a cluster of processes: TestLoadIntoClusterProcesses
         for (BadInput bad : BadInput.loadFlags("/tmp")) {
