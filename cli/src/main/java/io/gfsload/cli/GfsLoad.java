@@ -62,6 +62,10 @@ public final class GfsLoad {
                     planning.reportFromArguments(arguments);
                     planning.writeFailureReport(ExitCode.USAGE, message);
                 });
+                LoadOptions.of(failed.getCommandSpec()).ifPresent(load -> {
+                    load.jsonFromArguments(arguments);
+                    load.printFailure(failed.getOut(), ExitCode.USAGE, message);
+                });
             }
             return ExitCode.USAGE;
         });
@@ -97,6 +101,8 @@ public final class GfsLoad {
             failed.getErr().flush();
             // a failure before the report: --report must not keep an earlier run's
             PlanningOptions.of(failed.getCommandSpec()).ifPresent(planning -> planning.writeFailureReport(code, message));
+            // and with --json, stdout says so too: a consumer parses it whatever the outcome
+            LoadOptions.of(failed.getCommandSpec()).ifPresent(load -> load.printFailure(failed.getOut(), code, message));
             return code;
         });
         return commandLine;

@@ -50,6 +50,7 @@ final class LoadAction {
             err.println("gfsload: " + message);
             err.flush();
             planning.writeFailureReport(ExitCode.FAILED, message);
+            load.printFailure(spec.commandLine().getOut(), ExitCode.FAILED, message);
             return ExitCode.FAILED;
         }
         finally {
@@ -66,6 +67,7 @@ final class LoadAction {
             return ExitCode.FAILED;
         }
         // the summary first: a report file that cannot be written does not hide what was loaded
+        load.printing();
         ReportPrinter.print(report, load.json, spec.commandLine().getOut());
         planning.writeReport(ReportPrinter.toJson(report));
         if (report.stopReason() != null) {
@@ -93,6 +95,7 @@ final class LoadAction {
     static int dryRun(CommandSpec spec, Services services, LoadRequest request, LoadOptions load, PlanningOptions planning, WorkloadOptions workload) {
         LoadRunner runner = new LoadRunner(services);
         LoadRunner.Planned planned = runner.plan(request, workload, planning.overrides());
+        load.printing();
         PlanPrinter.PlanSummary summary = PlanPrinter.printDryRun(planned.plan(), services.cache().clusterInfo(),
                 LoadRunner.ufsRate(planned, planning.bandwidth()), load.json, spec.commandLine().getOut());
         planning.writeReport(PlanPrinter.json(summary));

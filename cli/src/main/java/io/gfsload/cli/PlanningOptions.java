@@ -1,8 +1,5 @@
 package io.gfsload.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.gfsload.advisor.SettingOverride;
 import io.gfsload.advisor.Settings;
 import io.gfsload.cache.server.FileErrors;
@@ -12,9 +9,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import org.slf4j.Logger;
@@ -29,7 +24,6 @@ import picocli.CommandLine.Option;
  */
 public final class PlanningOptions {
     private static final Logger LOG = LoggerFactory.getLogger(PlanningOptions.class);
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
     /** Files loaded at the same time at most, as GooseFS caps its active jobs. */
     static final int MAX_ACTIVE_JOBS = 3000;
 
@@ -92,13 +86,9 @@ public final class PlanningOptions {
         }
         try {
             checkReportFile();
-            Map<String, Object> failure = new LinkedHashMap<>();
-            failure.put("state", "FAILED");
-            failure.put("exitCode", exitCode);
-            failure.put("error", error);
-            writeReport(JSON.writeValueAsString(failure));
+            writeReport(LoadOptions.failureJson(exitCode, error));
         }
-        catch (InvalidRequestException | UncheckedIOException | JsonProcessingException e) {
+        catch (InvalidRequestException | UncheckedIOException e) {
             LOG.warn("Cannot write the failure report to {}: {}", report, e.getMessage());
         }
     }

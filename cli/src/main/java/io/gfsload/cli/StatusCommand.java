@@ -75,6 +75,7 @@ public final class StatusCommand implements Callable<Integer> {
             summary = PlanPrinter.summarize(planned.plan(), services.cache().clusterInfo());
         }
         PrintWriter out = spec.commandLine().getOut();
+        load.printing();
         if (load.json) {
             Status status = new Status(summary.target(), summary.replication(),
                     summary.partitions().stream().map(PartitionStatus::of).toList(), PartitionStatus.of(summary.totals()));

@@ -114,6 +114,7 @@ public final class TuneCommand implements Callable<Integer> {
                             .formatted(entries.size() - ownEntries.size(), ownEntries.size()));
         }
         err.flush();
+        load.printing();
         out.print(load.json ? json(tuned) + System.lineSeparator() : table(tuned));
         out.flush();
         return ExitCode.OK;

@@ -303,6 +303,7 @@ class TestCommandLine {
                     List<String> args = new java.util.ArrayList<>(command);
                     args.addAll(bad);
                     args.addAll(reportOption);
+                    args.add("--json");
                     Files.createDirectories(report.getParent());
                     Files.writeString(report, "{\"state\": \"SUCCEEDED\"}");
                     CliRun run = gfsload(args.toArray(String[]::new));
@@ -311,6 +312,8 @@ class TestCommandLine {
                     assertEquals("FAILED", written.get("state").asText(), args.toString());
                     assertEquals(ExitCode.USAGE, written.get("exitCode").asInt(), args.toString());
                     assertEquals(run.err().strip(), "gfsload: " + written.get("error").asText(), args.toString());
+                    // --json, after the bad value too: stdout has the same report, and nothing else
+                    assertEquals(written, new com.fasterxml.jackson.databind.ObjectMapper().readTree(run.out()), args.toString());
                 }
             }
         }

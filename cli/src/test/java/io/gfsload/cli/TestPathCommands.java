@@ -295,22 +295,27 @@ class TestPathCommands {
         assertEquals(0, loaded.exitCode(), loaded.err());
         assertEquals("SUCCEEDED", json(Files.readString(report)).get("state").asText());
 
-        CliRun missing = gfsload("distributedLoad", "--progress", "none", "--report", report.toString(), dir.resolve("nosuch").toString());
+        CliRun missing = gfsload("distributedLoad", "--progress", "none", "--report", report.toString(), "--json", dir.resolve("nosuch").toString());
         assertEquals(ExitCode.NOT_FOUND, missing.exitCode(), missing.err());
         JsonNode failed = json(Files.readString(report));
         assertEquals("FAILED", failed.get("state").asText());
         assertEquals(ExitCode.NOT_FOUND, failed.get("exitCode").asInt());
         assertEquals("Path not found: " + dir.resolve("nosuch"), failed.get("error").asText());
+        // with --json, stdout carries the same report, so that a consumer parses it whatever the outcome
+        assertEquals(failed, json(missing.out()));
+        CliRun status = gfsload("status", "--json", "--path", dir.resolve("nosuch").toString());
+        assertEquals(ExitCode.NOT_FOUND, status.exitCode(), status.err());
+        assertEquals(LoadOptions.failureJson(ExitCode.NOT_FOUND, "Path not found: " + dir.resolve("nosuch")), status.out().strip());
 
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
         }
         String[][] failures = {
-                {"distributedLoad", "--master", "127.0.0.1:" + closedPort, "--report", report.toString(), dir.toString()},
-                {"distributedLoad", "--master", cluster.masterTarget(), "--replication", "3", "--report", report.toString(), dir.toString()},
-                {"plan", "--master", cluster.masterTarget(), "--report", report.toString(), "--path", dir.resolve("nosuch").toString()},
-                {"distributedLoad", "--master", cluster.masterTarget(), "--report", report.toString(), "--replication", "two", dir.toString()}};
+                {"distributedLoad", "--master", "127.0.0.1:" + closedPort, "--report", report.toString(), "--json", dir.toString()},
+                {"distributedLoad", "--master", cluster.masterTarget(), "--replication", "3", "--report", report.toString(), "--json", dir.toString()},
+                {"plan", "--master", cluster.masterTarget(), "--report", report.toString(), "--json", "--path", dir.resolve("nosuch").toString()},
+                {"distributedLoad", "--master", cluster.masterTarget(), "--json", "--report", report.toString(), "--replication", "two", dir.toString()}};
         for (String[] args : failures) {
             Files.writeString(report, "{\"state\": \"SUCCEEDED\"}");
             CliRun run = CliRun.gfsload(home, args);
@@ -319,6 +324,7 @@ class TestPathCommands {
             assertEquals("FAILED", written.get("state").asText(), String.join(" ", args));
             assertEquals(run.exitCode(), written.get("exitCode").asInt(), String.join(" ", args));
             assertEquals(run.err().strip(), "gfsload: " + written.get("error").asText(), String.join(" ", args));
+            assertEquals(written, json(run.out()), String.join(" ", args));
         }
     }
 
