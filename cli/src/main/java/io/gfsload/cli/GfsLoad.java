@@ -17,6 +17,7 @@ import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NotDirectoryException;
 import java.util.List;
+import java.util.Optional;
 import org.apache.hadoop.fs.UnsupportedFileSystemException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -45,6 +46,8 @@ public final class GfsLoad {
         commandLine.addSubcommand("free", new CommandLine(new FreeCommand(environment)));
         commandLine.addSubcommand("cluster", new CommandLine(new ClusterCommand(environment)));
         commandLine.addSubcommand("metastore", new CommandLine(new MetastoreCommand(environment)));
+        // a stdout that says why a write failed (a full disk): the command then does not exit 0
+        commandLine.setOut(StandardOutput.open());
         // A bad flag or value: one line, as every other failure (and picocli's suggestions for a
         // misspelt option), not the whole usage, which would bury the message in a scheduler's log.
         commandLine.setParameterExceptionHandler((exception, args) -> {
@@ -67,14 +70,14 @@ public final class GfsLoad {
                     load.printFailure(failed.getOut(), ExitCode.USAGE, message);
                 });
             }
-            return ExitCode.USAGE;
+            return outputChecked(failed, ExitCode.USAGE);
         });
         // Hadoop and Hive read their site files lazily, deep inside the first file system or
         // metastore call, where a malformed one is a stack trace; checked first, it is bad input.
         commandLine.setExecutionStrategy(parseResult -> {
             Integer help = CommandLine.executeHelpRequest(parseResult);
             if (help != null) {
-                return help;
+                return outputChecked(parseResult.commandSpec().commandLine(), help);
             }
             if (parseResult.hasSubcommand() && !parseResult.matchedOptions().isEmpty()) {
                 // "gfsload --report F status": the options of the table load, which the subcommand would ignore
@@ -89,7 +92,7 @@ public final class GfsLoad {
             catch (InvalidInputException e) {
                 throw new CommandLine.ExecutionException(parseResult.commandSpec().commandLine(), e.getMessage(), e);
             }
-            return new CommandLine.RunLast().execute(parseResult);
+            return outputChecked(parseResult.commandSpec().commandLine(), new CommandLine.RunLast().execute(parseResult));
         });
         commandLine.setExecutionExceptionHandler((exception, failed, parseResult) -> {
             int code = exitCode(exception);
@@ -103,9 +106,26 @@ public final class GfsLoad {
             PlanningOptions.of(failed.getCommandSpec()).ifPresent(planning -> planning.writeFailureReport(code, message));
             // and with --json, stdout says so too: a consumer parses it whatever the outcome
             LoadOptions.of(failed.getCommandSpec()).ifPresent(load -> load.printFailure(failed.getOut(), code, message));
-            return code;
+            return outputChecked(failed, code);
         });
         return commandLine;
+    }
+
+    /**
+     * {@code code}, the command's exit code, given what became of its stdout: when what it printed
+     * there was lost (a full disk, an I/O error), stderr says so and a command that would exit 0
+     * exits 4, so that a scheduler does not take a lost report for a good one (a run that failed
+     * keeps its code). A reader that went away ({@code | head -1}) changes nothing: the load is
+     * not failed by it.
+     */
+    private static int outputChecked(CommandLine command, int code) {
+        Optional<String> failure = StandardOutput.failure(command.getOut());
+        if (failure.isEmpty()) {
+            return code;
+        }
+        command.getErr().println("gfsload: Cannot write to stdout: %s; what the command printed there is lost or incomplete".formatted(failure.get()));
+        command.getErr().flush();
+        return code == ExitCode.OK ? ExitCode.FAILED : code;
     }
 
     static int exitCode(Throwable exception) {

@@ -23,7 +23,7 @@ import picocli.CommandLine.Spec;
                 "  0  everything requested is cached at the requested replication",
                 "  2  bad usage or input",
                 "  3  partial: some files failed or partitions could not be listed; the report lists them",
-                "  4  failed",
+                "  4  failed (also: stdout could not be written, e.g. a full disk)",
                 "  5  table, partition or path not found",
                 "  6  not enough cache capacity for the plan",
                 "  130, 143  interrupted (SIGINT, SIGTERM) during a load: no report; the same command resumes the job",

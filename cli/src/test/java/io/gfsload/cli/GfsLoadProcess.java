@@ -34,9 +34,18 @@ final class GfsLoadProcess implements AutoCloseable {
 
     /** Starts {@code gfsload args...} with {@code home} as {@code $GFSLOAD_HOME}; its stdout goes to a file in {@code home}. */
     static GfsLoadProcess start(Path home, String... args) {
+        return start(home, null, args);
+    }
+
+    /**
+     * Starts {@code gfsload args...} with {@code home} as {@code $GFSLOAD_HOME} and its stdout
+     * sent to {@code stdout} ({@code /dev/full}, a pipe), or to a file in {@code home} when null;
+     * what {@link #awaitExit} returns as its stdout is then empty.
+     */
+    static GfsLoadProcess start(Path home, ProcessBuilder.Redirect stdout, String... args) {
         try {
             Files.createDirectories(home);
-            Path out = Files.createTempFile(home, "gfsload-", ".out");
+            Path out = stdout == null ? Files.createTempFile(home, "gfsload-", ".out") : null;
             Path err = Files.createTempFile(home, "gfsload-", ".err");
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -46,7 +55,7 @@ final class GfsLoadProcess implements AutoCloseable {
                     GfsLoad.class.getName()));
             command.addAll(List.of(args));
             ProcessBuilder builder = new ProcessBuilder(command)
-                    .redirectOutput(out.toFile())
+                    .redirectOutput(out == null ? stdout : ProcessBuilder.Redirect.to(out.toFile()))
                     .redirectError(err.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
             builder.environment().put("GFSLOAD_HOME", home.toString());
@@ -109,6 +118,11 @@ final class GfsLoadProcess implements AutoCloseable {
         }
     }
 
+    /** The process, for its stdout when it goes to a pipe. */
+    Process process() {
+        return process;
+    }
+
     /** Kills gfsload with SIGKILL, as {@code kill -9} does, and waits until it is gone. */
     void kill() {
         process.destroyForcibly();
@@ -127,7 +141,7 @@ final class GfsLoadProcess implements AutoCloseable {
             if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
                 throw new AssertionError("gfsload did not exit within " + timeout.toSeconds() + " s; it printed " + errLines());
             }
-            return new CliRun(process.exitValue(), Files.readString(out), String.join("\n", errLines()));
+            return new CliRun(process.exitValue(), out == null ? "" : Files.readString(out), String.join("\n", errLines()));
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
