@@ -1,6 +1,6 @@
 package io.gfsload.cli;
 
-import io.gfsload.cache.server.FileErrors;
+import io.gfsload.cache.api.FileErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

@@ -1,7 +1,7 @@
 package io.gfsload.cli;
 
+import io.gfsload.cache.api.FileErrors;
 import io.gfsload.cache.rpc.RpcAuth;
-import io.gfsload.cache.server.FileErrors;
 import io.gfsload.planner.InvalidRequestException;
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;

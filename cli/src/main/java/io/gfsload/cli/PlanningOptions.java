@@ -2,7 +2,7 @@ package io.gfsload.cli;
 
 import io.gfsload.advisor.SettingOverride;
 import io.gfsload.advisor.Settings;
-import io.gfsload.cache.server.FileErrors;
+import io.gfsload.cache.api.FileErrors;
 import io.gfsload.planner.InvalidRequestException;
 import java.io.File;
 import java.io.IOException;

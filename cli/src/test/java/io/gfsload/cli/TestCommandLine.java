@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gfsload.cache.api.FileErrors;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
-import io.gfsload.cache.server.FileErrors;
 import io.gfsload.executor.JournalException;
 import java.io.IOException;
 import java.net.URL;

@@ -2,7 +2,7 @@ package io.gfsload.executor;
 
 import static java.util.Objects.requireNonNull;
 
-import io.gfsload.cache.server.FileErrors;
+import io.gfsload.cache.api.FileErrors;
 import io.gfsload.planner.LoadRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -2,6 +2,7 @@ package io.gfsload.cache.server;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gfsload.cache.api.FileErrors;
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.master.MasterConfig;

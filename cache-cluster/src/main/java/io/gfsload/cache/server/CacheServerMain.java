@@ -1,5 +1,6 @@
 package io.gfsload.cache.server;
 
+import io.gfsload.cache.api.FileErrors;
 import io.gfsload.cache.master.CacheMaster;
 import io.gfsload.cache.worker.CacheWorker;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package io.gfsload.cache.server;
+package io.gfsload.cache.api;
 
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
