@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
         footer = {
                 "  0  everything requested is cached at the requested replication",
                 "  2  bad usage or input",
-                "  3  partial: some files failed or partitions could not be listed; the report lists them",
+                "  3  partial: some files failed, or partitions (or directories below them) could not be listed; the report lists them",
                 "  4  failed (also: stdout could not be written, e.g. a full disk)",
                 "  5  table, partition or path not found",
                 "  6  not enough cache capacity for the plan",
@@ -51,7 +51,7 @@ public final class GfsLoadCommand implements Callable<Integer> {
     ExecutionOptions execution;
 
     @Option(names = "--dry-run", description = "Plan and print what would be loaded, per partition; load nothing (as gfsload plan). Exits as the load would: "
-            + "2, 4 or 6 for a plan the cluster cannot take, 3 when a partition cannot be listed.")
+            + "2, 4 or 6 for a plan the cluster cannot take, 3 when a partition, or a directory below one, cannot be listed.")
     boolean dryRun;
 
     @Mixin

@@ -90,7 +90,7 @@ final class LoadAction {
      * The dry run of {@code request}, as {@code --dry-run} and {@code gfsload plan} do it: prints
      * the plan (and writes it to {@code --report}), loads nothing, and exits as the load would
      * before loading: 2, 4 or 6, with the reason, for a plan the cluster cannot take; 3 when a
-     * partition could not be listed.
+     * partition, or a directory below one, could not be listed.
      */
     static int dryRun(CommandSpec spec, Services services, LoadRequest request, LoadOptions load, PlanningOptions planning, WorkloadOptions workload) {
         LoadRunner runner = new LoadRunner(services);
@@ -100,8 +100,8 @@ final class LoadAction {
                 LoadRunner.ufsRate(planned, planning.bandwidth()), load.json, spec.commandLine().getOut());
         planning.writeReport(PlanPrinter.json(summary));
         runner.validate(planned, planning.ignoreCapacity);
-        // a partition that could not be listed: the load would be partial
-        return planned.plan().partitions().stream().allMatch(PartitionLoad::listed) ? ExitCode.OK : ExitCode.PARTIAL;
+        // a partition, or a directory below one, that could not be listed: the load would be partial
+        return planned.plan().partitions().stream().allMatch(PartitionLoad::complete) ? ExitCode.OK : ExitCode.PARTIAL;
     }
 
     /**

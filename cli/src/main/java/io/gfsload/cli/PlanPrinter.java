@@ -8,6 +8,7 @@ import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.PartitionLoad;
+import io.gfsload.planner.UnlistedDirectory;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -24,9 +25,18 @@ final class PlanPrinter {
 
     private PlanPrinter() {}
 
-    /** One partition of a dry run. */
+    /**
+     * One partition of a dry run: {@code error} says why its location could not be listed,
+     * {@code unlistedDirectories} which directories below it could not be (in the totals: all of
+     * the plan's), their files in no count.
+     */
     record PartitionSummary(String name, String location, long files, long bytes, long blocks, long blocksCached, long bytesCached,
-            long blocksToLoad, long bytesToLoad, double estimatedSeconds, String error) {}
+            long blocksToLoad, long bytesToLoad, double estimatedSeconds, String error, List<UnlistedDirectory> unlistedDirectories) {
+        /** Whether the location and every directory below it were listed. */
+        boolean complete() {
+            return error == null && unlistedDirectories.isEmpty();
+        }
+    }
 
     /** The dry run as printed with {@code --json}. */
     record PlanSummary(String target, int replication, long blockSize, List<PartitionSummary> partitions, PartitionSummary totals,
@@ -64,23 +74,26 @@ final class PlanPrinter {
     static PlanSummary summarize(LoadPlan plan, ClusterInfo cluster, UfsRate rate) {
         List<PartitionSummary> partitions = new ArrayList<>();
         for (PartitionLoad partition : plan.partitions()) {
-            partitions.add(summarize(partition.name(), partition.location(), partition.files(), rate.bytesPerSecond(), partition.listingError()));
+            partitions.add(summarize(partition.name(), partition.location(), partition.files(), rate.bytesPerSecond(), partition.listingError(),
+                    partition.unlistedDirectories()));
         }
-        PartitionSummary total = summarize("total", "", plan.partitions().stream().flatMap(p -> p.files().stream()).toList(), rate.bytesPerSecond(), null);
+        PartitionSummary total = summarize("total", "", plan.partitions().stream().flatMap(p -> p.files().stream()).toList(), rate.bytesPerSecond(), null,
+                plan.partitions().stream().flatMap(p -> p.unlistedDirectories().stream()).toList());
         long needed = plan.stats().bytesToLoad() * plan.request().replication();
         return new PlanSummary(plan.request().target().describe(), plan.request().replication(), plan.blockSize(), partitions, total,
                 cluster.liveWorkers().size(), cluster.liveAvailableBytes(), needed,
                 needed == 0 || needed <= cluster.liveAvailableBytes() && plan.request().replication() <= cluster.liveWorkers().size(), rate.bytesPerSecond(), rate.because());
     }
 
-    private static PartitionSummary summarize(String name, String location, List<FileLoad> files, long bytesPerSecond, String error) {
+    private static PartitionSummary summarize(String name, String location, List<FileLoad> files, long bytesPerSecond, String error,
+            List<UnlistedDirectory> unlistedDirectories) {
         long bytes = files.stream().mapToLong(f -> f.file().length()).sum();
         long blocks = files.stream().mapToLong(f -> f.blocks().size()).sum();
         long blocksCached = files.stream().flatMap(f -> f.blocks().stream()).filter(b -> b.cached()).count();
         long bytesCached = files.stream().mapToLong(FileLoad::cachedBytes).sum();
         long bytesToLoad = bytes - bytesCached;
         return new PartitionSummary(name, location, files.size(), bytes, blocks, blocksCached, bytesCached, blocks - blocksCached, bytesToLoad,
-                (double) bytesToLoad / bytesPerSecond, error);
+                (double) bytesToLoad / bytesPerSecond, error, unlistedDirectories);
     }
 
     /** Prints {@code plan} with the cluster's capacity, as {@code gfsload plan} and {@code --dry-run} do; returns what it printed. */
@@ -131,15 +144,26 @@ final class PlanPrinter {
         return out.toString();
     }
 
-    /** The partitions that could not be listed, a line each with why: their files are in no count. */
+    /**
+     * The partitions, and the directories below the others, that could not be listed, a line each
+     * with why: their files are in no count.
+     */
     private static String unlisted(PlanSummary summary) {
         StringBuilder out = new StringBuilder();
         for (PartitionSummary p : summary.partitions()) {
             if (p.error() != null) {
                 out.append("Not listed, not loaded: %s: %s%n".formatted(p.name(), p.error()));
             }
+            for (UnlistedDirectory directory : p.unlistedDirectories()) {
+                out.append("Not listed, not loaded: %s%n".formatted(describe(directory, p.name())));
+            }
         }
         return out.toString();
+    }
+
+    /** A directory that could not be listed, in the partition {@code partition}, and why: {@code file:/d/p/secret (in /d/p): permission denied: /d/p/secret}. */
+    static String describe(UnlistedDirectory directory, String partition) {
+        return "%s (in %s): %s".formatted(directory.path(), partition, directory.error());
     }
 
     /** The cached share of each partition, as {@code gfsload status} prints it. */

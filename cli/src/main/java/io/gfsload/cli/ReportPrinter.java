@@ -8,6 +8,8 @@ import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadState;
 import io.gfsload.executor.LoadTotals;
 import io.gfsload.executor.LoadWindow;
+import io.gfsload.executor.PartitionReport;
+import io.gfsload.planner.UnlistedDirectory;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,6 +42,9 @@ final class ReportPrinter {
         out.append("%s: %s%n".formatted(report.target(), report.state()));
         if (t.partitionsFailed() > 0) {
             out.append("  partitions %d not listed, their files not loaded%n".formatted(t.partitionsFailed()));
+        }
+        if (t.directoriesFailed() > 0) {
+            out.append("  directories %d not listed, their files not loaded%n".formatted(t.directoriesFailed()));
         }
         out.append("  files   %d planned, %d failed%n".formatted(t.files(), t.filesFailed()));
         out.append("  blocks  %d planned: %d loaded, %d already cached, %d failed%n"
@@ -92,7 +97,15 @@ final class ReportPrinter {
                 report.partitions().stream().filter(partition -> partition.error() != null)
                         .forEach(partition -> out.append("    %s: %s%n".formatted(partition.name(), partition.error())));
             }
-            if (t.filesFailed() > 0 || t.partitionsFailed() == 0) {
+            if (t.directoriesFailed() > 0) {
+                out.append("  directories not listed:%n".formatted());
+                for (PartitionReport partition : report.partitions()) {
+                    for (UnlistedDirectory directory : partition.unlistedDirectories()) {
+                        out.append("    %s%n".formatted(PlanPrinter.describe(directory, partition.name())));
+                    }
+                }
+            }
+            if (t.filesFailed() > 0 || t.partitionsFailed() == 0 && t.directoriesFailed() == 0) {
                 out.append("  failed files:%n".formatted());
                 for (FileReport file : report.failedFiles()) {
                     out.append("    %s: %s%n".formatted(file.path(), file.error()));

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
+import io.gfsload.planner.UnlistedDirectory;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
@@ -53,12 +54,16 @@ public final class StatusCommand implements Callable<Integer> {
         this.environment = requireNonNull(environment, "environment is null");
     }
 
-    /** One partition's cached state, as {@code --json} prints it. */
-    record PartitionStatus(String name, long files, long bytes, long blocks, long blocksCached, long bytesCached, Double cachedPercent, String error) {
-        /** A partition that could not be listed has no cached share ({@code null}), and its error. */
+    /**
+     * One partition's cached state, as {@code --json} prints it: the cached share of the files
+     * listed; a partition that could not be listed has none ({@code null}), and its error; the
+     * directories below a partition that could not be listed, and why (in the totals: all of them).
+     */
+    record PartitionStatus(String name, long files, long bytes, long blocks, long blocksCached, long bytesCached, Double cachedPercent, String error,
+            List<UnlistedDirectory> unlistedDirectories) {
         static PartitionStatus of(PlanPrinter.PartitionSummary p) {
             return new PartitionStatus(p.name(), p.files(), p.bytes(), p.blocks(), p.blocksCached(), p.bytesCached(),
-                    p.error() == null ? PlanPrinter.cachedPercent(p) : null, p.error());
+                    p.error() == null ? PlanPrinter.cachedPercent(p) : null, p.error(), p.unlistedDirectories());
         }
     }
 
@@ -85,7 +90,7 @@ public final class StatusCommand implements Callable<Integer> {
             out.print(PlanPrinter.status(summary));
         }
         out.flush();
-        // a partition that could not be listed: what is cached of it is not known
-        return summary.partitions().stream().allMatch(p -> p.error() == null) ? ExitCode.OK : ExitCode.PARTIAL;
+        // a partition, or a directory below one, that could not be listed: what is cached of it is not known
+        return summary.partitions().stream().allMatch(PlanPrinter.PartitionSummary::complete) ? ExitCode.OK : ExitCode.PARTIAL;
     }
 }

@@ -10,7 +10,11 @@ import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.executor.DistributedLoad;
 import io.gfsload.executor.JobJournal;
+import io.gfsload.executor.LoadReport;
+import io.gfsload.executor.SliceLoad;
+import io.gfsload.executor.SliceProgress;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import java.io.IOException;
@@ -19,6 +23,7 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -93,6 +98,94 @@ class TestPathCommands {
         assertEquals(ExitCode.PARTIAL, summary.exitCode(), summary.err());
         assertTrue(summary.out().contains("  partitions 1 not listed, their files not loaded"), summary.out());
         assertTrue(summary.out().contains("  partitions not listed:%n    %s: Cannot list %s: ".formatted(bad, bad)), summary.out());
+    }
+
+    @Test
+    void aDirectoryBelowAPathThatCannotBeListedFailsAloneAndTheFilesBesideItAreLoaded() throws IOException {
+        Path data = home.resolve("ufs/beside-unlisted");
+        directory("beside-unlisted/ok", 2, 50_000);
+        Path unlisted = directory("beside-unlisted/secret", 1, 50_000);
+        // a link to itself: listing the directory that holds it fails ("Too many levels of symbolic
+        // links"), as listing a directory the user may not read does
+        Files.createSymbolicLink(unlisted.resolve("loop"), unlisted.resolve("loop"));
+        String named = "Not listed, not loaded: file:%s (in %s): %s: Too many levels of symbolic links".formatted(unlisted, data, unlisted.resolve("loop"));
+
+        CliRun dryRun = gfsload("distributedLoad", "--dry-run", data.toString());
+        assertEquals(ExitCode.PARTIAL, dryRun.exitCode(), "as the load would: " + dryRun.err());
+        assertTrue(dryRun.out().contains(named), dryRun.out());
+        JsonNode plan = json(gfsload("plan", "--json", "--path", data.toString()).out());
+        assertEquals(2, plan.get("totals").get("files").asLong(), "the files beside it");
+        assertUnlisted(plan.get("partitions").get(0), unlisted);
+
+        CliRun load = gfsload("distributedLoad", "--progress", "none", "--json", data.toString());
+
+        assertEquals(ExitCode.PARTIAL, load.exitCode(), load.err());
+        JsonNode report = json(load.out());
+        assertLoadedBesideUnlisted(report, 2, unlisted);
+
+        CliRun status = gfsload("status", "--json", "--path", data.toString());
+        assertEquals(ExitCode.PARTIAL, status.exitCode(), "what is cached of it is not known: " + status.err());
+        JsonNode listed = json(status.out()).get("partitions").get(0);
+        assertEquals(100.0, listed.get("cachedPercent").asDouble(), "of the files listed: " + listed);
+        assertUnlisted(listed, unlisted);
+        assertTrue(gfsload("status", "--path", data.toString()).out().contains(named));
+
+        CliRun summary = gfsload("distributedLoad", "--progress", "none", data.toString());
+        assertEquals(ExitCode.PARTIAL, summary.exitCode(), summary.err());
+        assertTrue(summary.out().contains("  directories 1 not listed, their files not loaded"), summary.out());
+        assertTrue(summary.out().contains("  directories not listed:%n    %s".formatted(named.substring("Not listed, not loaded: ".length()))), summary.out());
+        assertFalse(summary.out().contains("failed files:"), "no file failed: " + summary.out());
+
+        // free needs no listing: it frees what is cached under the path
+        CliRun free = gfsload("free", "--path", data.toString());
+        assertEquals(0, free.exitCode(), free.err());
+        assertTrue(free.out().contains("2 blocks"), free.out());
+
+        // in slices, as a Spark job loads: the same report
+        DistributedLoad.Slices inProcess = new DistributedLoad.Slices() {
+            @Override
+            public int parallelism() {
+                return 2;
+            }
+
+            @Override
+            public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
+                slices.forEach(slice -> finished.accept(slice, slice.load()));
+            }
+        };
+        CliRun sliced = CliRun.gfsload(new CliEnvironment(home).withSlices(inProcess), "distributedLoad", "--master", cluster.masterTarget(),
+                "--progress", "none", "--json", data.toString());
+        assertEquals(ExitCode.PARTIAL, sliced.exitCode(), sliced.err());
+        assertLoadedBesideUnlisted(json(sliced.out()), 2, unlisted);
+
+        // all of a partition or nothing: an atomic partition with a directory not listed is not committed
+        gfsload("free", "--path", data.toString());
+        CliRun atomic = gfsload("distributedLoad", "--progress", "none", "--json", "-A", "--atomic-scope", "partition", data.toString());
+        assertEquals(ExitCode.FAILED, atomic.exitCode(), atomic.err());
+        JsonNode notCommitted = json(atomic.out());
+        assertLoadedBesideUnlisted(notCommitted, 0, unlisted);
+        assertEquals("not committed: partition %s has a directory that could not be listed (file:%s)".formatted(data, unlisted),
+                notCommitted.get("partitions").get(0).get("files").get(0).get("error").asText());
+    }
+
+    private static void assertLoadedBesideUnlisted(JsonNode report, long blocksLoaded, Path unlisted) {
+        assertEquals(blocksLoaded == 0 ? "FAILED" : "PARTIAL", report.get("state").asText(), report.toString());
+        JsonNode totals = report.get("totals");
+        assertEquals(2, totals.get("files").asLong(), "the files beside it: " + totals);
+        assertEquals(blocksLoaded, totals.get("blocksLoaded").asLong(), totals.toString());
+        assertEquals(0, totals.get("partitionsFailed").asLong(), totals.toString());
+        assertEquals(1, totals.get("directoriesFailed").asLong(), totals.toString());
+        JsonNode partition = report.get("partitions").get(0);
+        assertTrue(partition.get("error").isNull(), "the path itself was listed: " + partition);
+        assertEquals(1, partition.get("totals").get("directoriesFailed").asLong(), partition.toString());
+        assertUnlisted(partition, unlisted);
+    }
+
+    private static void assertUnlisted(JsonNode partition, Path unlisted) {
+        JsonNode directories = partition.get("unlistedDirectories");
+        assertEquals(1, directories.size(), partition.toString());
+        assertEquals("file:" + unlisted, directories.get(0).get("path").asText());
+        assertTrue(directories.get(0).get("error").asText().startsWith(unlisted.resolve("loop") + ": Too many levels of symbolic links"), directories.toString());
     }
 
     @Test

@@ -282,7 +282,8 @@ public final class DistributedLoad {
                 List<FileLoad> files = byPartition.get(i).get(p);
                 if (!files.isEmpty()) {
                     PartitionLoad partition = plan.partitions().get(p);
-                    partitions.add(new PartitionLoad(partition.name(), partition.location(), files, 0));
+                    // with the directories that could not be listed: a slice that commits a partition commits only a whole one
+                    partitions.add(partition.withFiles(files, 0));
                 }
             }
             result.add(new SliceLoad(i, connection.masterTarget(), connection.token().orElse(null), connection.hadoopConf(), settings,
@@ -503,6 +504,9 @@ public final class DistributedLoad {
         for (PartitionLoad partition : plan.partitions()) {
             if (!partition.listed()) {
                 return "not committed: the job has a partition that could not be listed (%s)".formatted(partition.name());
+            }
+            if (!partition.complete()) {
+                return "not committed: the job has a directory that could not be listed (%s)".formatted(partition.unlistedDirectories().get(0).path());
             }
             for (FileLoad file : partition.files()) {
                 FileReport outcome = outcomes.get(file.file().path());

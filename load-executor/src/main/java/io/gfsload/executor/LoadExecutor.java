@@ -507,7 +507,7 @@ public final class LoadExecutor {
                 }
                 files.add(checked);
             }
-            partitions.add(partition.listed() ? PartitionReport.of(partition.name(), files, cachedBeforeAndFound) : report.partitions().get(p));
+            partitions.add(report.partitions().get(p).withFiles(files, cachedBeforeAndFound));
         }
         LoadTotals totals = LoadTotals.of(partitions);
         LoadState state = report.state() == LoadState.FAILED ? LoadState.FAILED : state(totals);
@@ -573,13 +573,15 @@ public final class LoadExecutor {
             }
         }
         String reason = null;
-        Optional<PartitionLoad> unlisted = partitions.stream().filter(partition -> !partition.listed()).findFirst();
+        Optional<PartitionLoad> unlisted = partitions.stream().filter(partition -> !partition.complete()).findFirst();
         if (failed) {
             reason = "not committed: %s has failed files".formatted(scope);
         }
         else if (unlisted.isPresent()) {
-            // all of the scope or nothing: a partition of it whose files are unknown is not loaded
-            reason = "not committed: %s has a partition that could not be listed (%s)".formatted(scope, unlisted.get().name());
+            // all of the scope or nothing: a partition of it whose files (or some of them) are unknown is not loaded
+            reason = unlisted.get().listed()
+                    ? "not committed: %s has a directory that could not be listed (%s)".formatted(scope, unlisted.get().unlistedDirectories().get(0).path())
+                    : "not committed: %s has a partition that could not be listed (%s)".formatted(scope, unlisted.get().name());
         }
         else if (!blocks.isEmpty()) {
             try {

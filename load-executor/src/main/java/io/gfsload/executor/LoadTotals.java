@@ -19,24 +19,32 @@ import java.util.List;
  * @param retries attempts repeated after transient failures
  * @param partitionsFailed partitions (or paths) whose location could not be listed: their files
  *     are unknown, so in none of the other counts
+ * @param directoriesFailed directories below a listed location that could not be listed: their
+ *     files are unknown, so in none of the other counts (the files beside them are)
  */
 public record LoadTotals(long files, long filesFailed, long blocks, long blocksLoaded, long blocksAlreadyCached, long blocksFailed,
-        long bytes, long bytesLoaded, long bytesAlreadyCached, long retries, long partitionsFailed) implements Serializable {
-    /** Sums without failed partitions. */
+        long bytes, long bytesLoaded, long bytesAlreadyCached, long retries, long partitionsFailed, long directoriesFailed) implements Serializable {
+    /** Sums without failed partitions or directories. */
     public LoadTotals(long files, long filesFailed, long blocks, long blocksLoaded, long blocksAlreadyCached, long blocksFailed,
             long bytes, long bytesLoaded, long bytesAlreadyCached, long retries) {
-        this(files, filesFailed, blocks, blocksLoaded, blocksAlreadyCached, blocksFailed, bytes, bytesLoaded, bytesAlreadyCached, retries, 0);
+        this(files, filesFailed, blocks, blocksLoaded, blocksAlreadyCached, blocksFailed, bytes, bytesLoaded, bytesAlreadyCached, retries, 0, 0);
     }
 
     /** These sums, and one more partition that could not be listed. */
     LoadTotals withPartitionFailed() {
         return new LoadTotals(files, filesFailed, blocks, blocksLoaded, blocksAlreadyCached, blocksFailed, bytes, bytesLoaded, bytesAlreadyCached, retries,
-                partitionsFailed + 1);
+                partitionsFailed + 1, directoriesFailed);
     }
 
-    /** Whether anything planned is not cached: a failed block, or a partition that could not be listed. */
+    /** These sums, and {@code count} more directories that could not be listed. */
+    LoadTotals withDirectoriesFailed(long count) {
+        return new LoadTotals(files, filesFailed, blocks, blocksLoaded, blocksAlreadyCached, blocksFailed, bytes, bytesLoaded, bytesAlreadyCached, retries,
+                partitionsFailed, directoriesFailed + count);
+    }
+
+    /** Whether anything planned is not cached: a failed block, or a partition or a directory that could not be listed. */
     public boolean anyFailed() {
-        return blocksFailed > 0 || partitionsFailed > 0;
+        return blocksFailed > 0 || partitionsFailed > 0 || directoriesFailed > 0;
     }
     /** The sums over the totals of {@code partitions}. */
     static LoadTotals of(Collection<PartitionReport> partitions) {
@@ -72,6 +80,6 @@ public record LoadTotals(long files, long filesFailed, long blocks, long blocksL
         return new LoadTotals(files + other.files, filesFailed + other.filesFailed, blocks + other.blocks, blocksLoaded + other.blocksLoaded,
                 blocksAlreadyCached + other.blocksAlreadyCached, blocksFailed + other.blocksFailed, bytes + other.bytes,
                 bytesLoaded + other.bytesLoaded, bytesAlreadyCached + other.bytesAlreadyCached, retries + other.retries,
-                partitionsFailed + other.partitionsFailed);
+                partitionsFailed + other.partitionsFailed, directoriesFailed + other.directoriesFailed);
     }
 }

@@ -2,6 +2,9 @@ package io.gfsload.executor;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gfsload.planner.FileLoad;
+import io.gfsload.planner.PartitionLoad;
+import io.gfsload.planner.UnlistedDirectory;
 import java.io.Serializable;
 import java.util.List;
 
@@ -13,14 +16,23 @@ import java.util.List;
  * @param files one report per file, in plan order
  * @param error why the partition's location could not be listed (its files unknown, none
  *     loaded), or {@code null}
+ * @param unlistedDirectories the directories below the partition's location that could not be
+ *     listed, and why: their files are unknown and none was loaded, the files beside them were
+ *     (the totals count them as {@link LoadTotals#directoriesFailed()})
  */
-public record PartitionReport(String name, LoadTotals totals, List<FileReport> files, String error) implements Serializable {
+public record PartitionReport(String name, LoadTotals totals, List<FileReport> files, String error, List<UnlistedDirectory> unlistedDirectories)
+        implements Serializable {
     public PartitionReport {
         requireNonNull(name, "name is null");
         requireNonNull(totals, "totals is null");
         files = List.copyOf(requireNonNull(files, "files is null"));
+        unlistedDirectories = List.copyOf(requireNonNull(unlistedDirectories, "unlistedDirectories is null"));
         if (totals.files() != files.size()) {
             throw new IllegalArgumentException("totals of %s count %d files, not %d".formatted(name, totals.files(), files.size()));
+        }
+        if (totals.directoriesFailed() != unlistedDirectories.size()) {
+            throw new IllegalArgumentException("totals of %s count %d directories not listed, not %d"
+                    .formatted(name, totals.directoriesFailed(), unlistedDirectories.size()));
         }
     }
 
@@ -30,23 +42,37 @@ public record PartitionReport(String name, LoadTotals totals, List<FileReport> f
      * @param bytesAlreadyCached bytes of the partition's blocks that were cached before the load
      */
     public static PartitionReport of(String name, List<FileReport> files, long bytesAlreadyCached) {
-        return new PartitionReport(name, LoadTotals.ofFiles(files, bytesAlreadyCached), files, null);
+        return of(name, files, bytesAlreadyCached, List.of());
+    }
+
+    private static PartitionReport of(String name, List<FileReport> files, long bytesAlreadyCached, List<UnlistedDirectory> unlistedDirectories) {
+        return new PartitionReport(name, LoadTotals.ofFiles(files, bytesAlreadyCached).withDirectoriesFailed(unlistedDirectories.size()), files, null,
+                unlistedDirectories);
     }
 
     /** The report of a partition whose location could not be listed, and why. */
     public static PartitionReport unlisted(String name, String error) {
-        return new PartitionReport(name, LoadTotals.ofFiles(List.of(), 0).withPartitionFailed(), List.of(), requireNonNull(error, "error is null"));
+        return new PartitionReport(name, LoadTotals.ofFiles(List.of(), 0).withPartitionFailed(), List.of(), requireNonNull(error, "error is null"),
+                List.of());
     }
 
-    /** The report of {@code partition}'s files: {@link #unlisted} when it could not be listed. */
-    static PartitionReport of(io.gfsload.planner.PartitionLoad partition, List<FileReport> files) {
+    /**
+     * The report of {@code partition}'s files, with the directories below it that could not be
+     * listed: {@link #unlisted} when its location could not be listed.
+     */
+    static PartitionReport of(PartitionLoad partition, List<FileReport> files) {
         return partition.listed()
-                ? of(partition.name(), files, partition.files().stream().mapToLong(io.gfsload.planner.FileLoad::cachedBytes).sum())
+                ? of(partition.name(), files, partition.files().stream().mapToLong(FileLoad::cachedBytes).sum(), partition.unlistedDirectories())
                 : unlisted(partition.name(), partition.listingError());
     }
 
     /** This partition with {@code files} instead of its files (after a commit, a check or a restore), the same bytes already cached. */
     public PartitionReport withFiles(List<FileReport> files) {
-        return error != null ? this : of(name, files, totals.bytesAlreadyCached());
+        return withFiles(files, totals.bytesAlreadyCached());
+    }
+
+    /** This partition with {@code files} instead of its files and {@code bytesAlreadyCached}, the same directories not listed. */
+    public PartitionReport withFiles(List<FileReport> files, long bytesAlreadyCached) {
+        return error != null ? this : of(name, files, bytesAlreadyCached, unlistedDirectories);
     }
 }

@@ -167,7 +167,7 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
                         .map(block -> found.contains(block.index()) ? new BlockTask(block.file(), block.index(), block.offset(), block.length(), true) : block)
                         .toList()));
             }
-            partitions.add(new PartitionLoad(partition.name(), partition.location(), files, partition.repeatedFiles(), partition.listingError()));
+            partitions.add(partition.withFiles(files, partition.repeatedFiles()));
         }
         return new LoadPlan(plan.request(), plan.blockSize(), partitions, List.of(), PlanStats.of(partitions));
     }
@@ -189,7 +189,7 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
                 files.add(found.isEmpty() ? file : new FileReport(file.path(), file.length(), file.blocks(), file.blocksLoaded() + found.size(),
                         file.blocksAlreadyCached() - found.size(), file.blocksFailed(), file.bytesLoaded() + bytes, file.retries(), file.error()));
             }
-            partitions.add(PartitionReport.of(partition.name(), files, partition.totals().bytesAlreadyCached() - foundBytes));
+            partitions.add(partition.withFiles(files, partition.totals().bytesAlreadyCached() - foundBytes));
         }
         return report.withPartitions(partitions);
     }

@@ -21,6 +21,7 @@ import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.PartitionLoad;
 import io.gfsload.planner.PlannerConfig;
+import io.gfsload.planner.UnlistedDirectory;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -212,6 +213,41 @@ class TestHdfsLoad {
                 assertTrue(client.cachedBlocks(file.file()).isEmpty(), "nothing of a failed file is cached: " + file.file().path());
             }
         }
+    }
+
+    @Test
+    void aDirectoryTheLoadsUserMayNotListFailsAloneAndTheFilesBesideItAreLoaded() throws Exception {
+        Random random = new Random(14);
+        write("dt=1/part-0", bytes(random, 5000));
+        write("dt=1/hr=1/part-1", bytes(random, (int) (BLOCK + 5000)));
+        write("dt=1/private/part-2", bytes(random, 5000));
+        write("dt=1/private/deeper/part-3", bytes(random, 5000));
+        UserGroupInformation loader = UserGroupInformation.createUserForTesting("loader", new String[] {"analysts"});
+        fs.setPermission(new org.apache.hadoop.fs.Path("/"), new FsPermission((short) 0755));
+        fs.setPermission(new org.apache.hadoop.fs.Path("/warehouse"), new FsPermission((short) 0755));
+        // listable by its owner only, and the load's user is not its owner
+        fs.setPermission(new org.apache.hadoop.fs.Path(root + "/dt=1/private"), new FsPermission((short) 0700));
+        Configuration conf = new Configuration();
+
+        LoadPlan plan = loader.doAs((PrivilegedExceptionAction<LoadPlan>) () -> plan(conf, 1));
+
+        assertEquals(java.util.Set.of("dt=1/part-0", "dt=1/hr=1/part-1"), files(plan).keySet(), "the files beside it, none below it");
+        PartitionLoad partition = plan.partitions().get(0);
+        assertTrue(partition.listed(), "the location itself was listed");
+        assertEquals(1, partition.unlistedDirectories().size(), String.valueOf(partition.unlistedDirectories()));
+        UnlistedDirectory unlisted = partition.unlistedDirectories().get(0);
+        assertEquals(root + "/dt=1/private", unlisted.path());
+        assertTrue(unlisted.error().contains("Permission denied: user=loader"), unlisted.error());
+
+        LoadReport report = loader.doAs((PrivilegedExceptionAction<LoadReport>) () -> executor(conf).execute(plan));
+
+        assertEquals(LoadState.PARTIAL, report.state(), "not SUCCEEDED: the files below the directory are not cached");
+        assertEquals(3, report.totals().blocksLoaded());
+        assertEquals(0, report.totals().filesFailed());
+        assertEquals(0, report.totals().partitionsFailed());
+        assertEquals(1, report.totals().directoriesFailed());
+        assertEquals(List.of(unlisted), report.partitions().get(0).unlistedDirectories());
+        assertEquals(1, report.partitions().get(0).totals().directoriesFailed());
     }
 
     private LoadPlan plan(Configuration conf, int replication) {

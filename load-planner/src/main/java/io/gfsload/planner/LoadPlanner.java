@@ -139,12 +139,15 @@ public final class LoadPlanner {
      */
     private static List<PartitionLoad> withoutRepeatedFiles(List<PartitionLoad> partitions) {
         Set<String> seen = new HashSet<>();
+        Set<String> seenUnlisted = new HashSet<>();
         List<PartitionLoad> result = new ArrayList<>(partitions.size());
         for (PartitionLoad partition : partitions) {
             List<FileLoad> files = partition.files().stream().filter(file -> seen.add(file.file().path())).toList();
-            result.add(files.size() == partition.files().size()
+            // a directory that could not be listed is reported where it appears first, as its files would be
+            List<UnlistedDirectory> unlisted = partition.unlistedDirectories().stream().filter(directory -> seenUnlisted.add(directory.path())).toList();
+            result.add(files.size() == partition.files().size() && unlisted.size() == partition.unlistedDirectories().size()
                     ? partition
-                    : new PartitionLoad(partition.name(), partition.location(), files, partition.files().size() - files.size()));
+                    : new PartitionLoad(partition.name(), partition.location(), files, partition.files().size() - files.size(), null, unlisted));
         }
         return result;
     }
@@ -319,21 +322,21 @@ public final class LoadPlanner {
         }
 
         private List<PartitionLoad> listGroup(List<Location> group) {
-            List<List<FileIdentity>> listings = new ArrayList<>(group.size());
+            List<Listing> listings = new ArrayList<>(group.size());
             List<FileIdentity> withBlocks = new ArrayList<>();
             Map<Integer, String> unlisted = new HashMap<>();
             for (Location location : group) {
-                List<FileIdentity> files;
+                Listing listing;
                 try {
-                    files = list(location);
+                    listing = list(location);
                 }
                 catch (ListingFailedException e) {
                     // this location's: its partition fails, the others are loaded
                     unlisted.put(listings.size(), e.getMessage());
-                    files = List.of();
+                    listing = Listing.EMPTY;
                 }
-                listings.add(files);
-                for (FileIdentity file : files) {
+                listings.add(listing);
+                for (FileIdentity file : listing.files()) {
                     if (file.length() > 0) {
                         withBlocks.add(file);
                     }
@@ -346,11 +349,11 @@ public final class LoadPlanner {
                     partitions.add(PartitionLoad.unlisted(group.get(i).name(), group.get(i).location(), unlisted.get(i)));
                     continue;
                 }
-                List<FileLoad> files = new ArrayList<>(listings.get(i).size());
-                for (FileIdentity file : listings.get(i)) {
+                List<FileLoad> files = new ArrayList<>(listings.get(i).files().size());
+                for (FileIdentity file : listings.get(i).files()) {
                     files.add(fileLoad(file, cached.getOrDefault(file, List.of()), replication));
                 }
-                partitions.add(new PartitionLoad(group.get(i).name(), group.get(i).location(), files));
+                partitions.add(new PartitionLoad(group.get(i).name(), group.get(i).location(), files, 0, null, listings.get(i).unlistedDirectories()));
             }
             return partitions;
         }
@@ -366,11 +369,28 @@ public final class LoadPlanner {
     }
 
     /**
-     * Lists the visible files under a location, recursively, sorted by path. The location is
-     * listed without a status call of its own: listing a file gives the file, listing a missing
-     * path fails with {@link FileNotFoundException}.
+     * The visible files under a location, sorted by path, and the directories below it that could
+     * not be listed, sorted by path.
      */
-    private List<FileIdentity> list(Location location) {
+    private record Listing(List<FileIdentity> files, List<UnlistedDirectory> unlistedDirectories) {
+        static final Listing EMPTY = new Listing(List.of(), List.of());
+
+        static Listing sorted(List<FileIdentity> files, List<UnlistedDirectory> unlistedDirectories) {
+            files.sort(Comparator.comparing(FileIdentity::path));
+            unlistedDirectories.sort(Comparator.comparing(UnlistedDirectory::path));
+            return new Listing(files, unlistedDirectories);
+        }
+    }
+
+    /**
+     * Lists the visible files under a location, recursively. The location is listed without a
+     * status call of its own: listing a file gives the file, listing a missing path fails with
+     * {@link FileNotFoundException}. A directory below it that cannot be listed fails alone: it is
+     * in the listing's unlisted directories, the files beside it are listed.
+     *
+     * @throws ListingFailedException when the location itself cannot be listed
+     */
+    private Listing list(Location location) {
         Path root = new Path(location.location());
         try {
             FileSystem fs = root.getFileSystem(hadoopConf);
@@ -390,9 +410,10 @@ public final class LoadPlanner {
                 if (location.mustExist()) {
                     throw new NoSuchPathException(location.location());
                 }
-                return List.of();
+                return Listing.EMPTY;
             }
             List<FileIdentity> files = new ArrayList<>();
+            List<UnlistedDirectory> unlisted = new ArrayList<>();
             while (any) {
                 FileStatus child = children.next();
                 if (child.isFile() && child.getPath().equals(qualifiedRoot)) {
@@ -400,12 +421,11 @@ public final class LoadPlanner {
                     files.add(identity(child));
                 }
                 else {
-                    visit(fs, child, files);
+                    visit(fs, root, child, files, unlisted);
                 }
                 any = children.hasNext();
             }
-            files.sort(Comparator.comparing(FileIdentity::path));
-            return files;
+            return Listing.sorted(files, unlisted);
         }
         catch (NoSuchPathException e) {
             throw e;
@@ -445,7 +465,7 @@ public final class LoadPlanner {
      * Why {@code failure} happened, in words: the exceptions of {@link java.nio.file.Files} (a local
      * listing's) carry only the path ({@code AccessDeniedException: /data/d/sub}).
      */
-    private static String reason(IOException failure) {
+    static String reason(IOException failure) {
         if (failure instanceof java.nio.file.AccessDeniedException denied) {
             return "permission denied: " + denied.getFile();
         }
@@ -474,29 +494,52 @@ public final class LoadPlanner {
         }
     }
 
-    private static List<FileIdentity> listLocal(Location location, java.nio.file.Path local, Path qualifiedRoot) throws IOException {
+    private static Listing listLocal(Location location, java.nio.file.Path local, Path qualifiedRoot) throws IOException {
         List<FileIdentity> files = new ArrayList<>();
+        List<UnlistedDirectory> unlisted = new ArrayList<>();
         try {
-            LocalListing.list(local, qualifiedRoot, files);
+            LocalListing.list(local, qualifiedRoot, files, unlisted);
         }
         catch (NoSuchFileException e) {
             if (location.mustExist()) {
                 throw new NoSuchPathException(location.location());
             }
-            return List.of();
+            return Listing.EMPTY;
         }
-        files.sort(Comparator.comparing(FileIdentity::path));
-        return files;
+        return Listing.sorted(files, unlisted);
     }
 
-    private static void visit(FileSystem fs, FileStatus status, List<FileIdentity> files) throws IOException {
+    /**
+     * Adds {@code status} to {@code files} when it is a visible file, and the visible files below
+     * it when it is a visible directory. A directory that cannot be listed (permission denied, an
+     * I/O error of its own) goes to {@code unlisted} with why, and nothing of it to {@code files},
+     * so that it fails alone; one that vanished since its parent was listed has nothing below it.
+     *
+     * @throws PlanningException when its store cannot be reached: every location of it fails alike
+     */
+    private void visit(FileSystem fs, Path root, FileStatus status, List<FileIdentity> files, List<UnlistedDirectory> unlisted) {
         if (isHidden(status.getPath().getName())) {
             return;
         }
         if (status.isDirectory()) {
-            RemoteIterator<FileStatus> children = fs.listStatusIterator(status.getPath());
-            while (children.hasNext()) {
-                visit(fs, children.next(), files);
+            int filesBefore = files.size();
+            int unlistedBefore = unlisted.size();
+            try {
+                RemoteIterator<FileStatus> children = fs.listStatusIterator(status.getPath());
+                while (children.hasNext()) {
+                    visit(fs, root, children.next(), files, unlisted);
+                }
+            }
+            catch (FileNotFoundException e) {
+                // deleted since its parent was listed: nothing below it, as the local listing skips it
+                files.subList(filesBefore, files.size()).clear();
+                unlisted.subList(unlistedBefore, unlisted.size()).clear();
+            }
+            catch (IOException e) {
+                unreachable(root, e);
+                files.subList(filesBefore, files.size()).clear();
+                unlisted.subList(unlistedBefore, unlisted.size()).clear();
+                unlisted.add(new UnlistedDirectory(status.getPath().toString(), reason(e)));
             }
         }
         else if (status.isFile()) {

@@ -2,6 +2,7 @@ package io.gfsload.planner;
 
 import io.gfsload.cache.api.FileIdentity;
 import java.io.IOException;
+import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -18,7 +19,9 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
  * listing stats every child several times and parses a URI for each, which costs more than the
  * listing itself for many small files; the identities are the same as Hadoop's: its qualified
  * paths ({@code file:/...}), lengths and modification times in milliseconds, symbolic links
- * followed, entries that vanish while listed skipped.
+ * followed, entries that vanish while listed skipped, a directory below the location that cannot
+ * be listed failed alone (Hadoop fails the listing of a directory with an entry it cannot
+ * {@code stat}: so does this listing, the directory then being the one that fails).
  */
 final class LocalListing {
     private LocalListing() {}
@@ -41,11 +44,15 @@ final class LocalListing {
     /**
      * Adds the visible files under {@code local} (the location {@code qualifiedRoot}) to
      * {@code files}: the location itself when it is a file, else every file below it whose path
-     * has no hidden name.
+     * has no hidden name. A directory below the location that cannot be listed (its own listing,
+     * or a {@code stat} of an entry in it, fails other than for a vanished entry) goes to
+     * {@code unlisted} with why, and nothing below it to {@code files}; the files beside it are
+     * listed.
      *
      * @throws NoSuchFileException when the location does not exist
+     * @throws IOException when the location itself cannot be listed
      */
-    static void list(java.nio.file.Path local, Path qualifiedRoot, List<FileIdentity> files) throws IOException {
+    static void list(java.nio.file.Path local, Path qualifiedRoot, List<FileIdentity> files, List<UnlistedDirectory> unlisted) throws IOException {
         BasicFileAttributes attributes = Files.readAttributes(local, BasicFileAttributes.class);
         String root = qualifiedRoot.toString();
         if (!attributes.isDirectory()) {
@@ -54,10 +61,17 @@ final class LocalListing {
             }
             return;
         }
-        listDirectory(local, root, files);
+        listDirectory(local, root, files, unlisted);
     }
 
-    private static void listDirectory(java.nio.file.Path directory, String path, List<FileIdentity> files) throws IOException {
+    /**
+     * Lists {@code directory} ({@code path}) recursively into {@code files}; a directory below it
+     * that cannot be listed goes to {@code unlisted}.
+     *
+     * @throws IOException when {@code directory} itself cannot be listed
+     */
+    private static void listDirectory(java.nio.file.Path directory, String path, List<FileIdentity> files, List<UnlistedDirectory> unlisted)
+            throws IOException {
         String prefix = path.endsWith("/") ? path : path + "/";
         try (DirectoryStream<java.nio.file.Path> children = Files.newDirectoryStream(directory)) {
             for (java.nio.file.Path child : children) {
@@ -74,15 +88,36 @@ final class LocalListing {
                     continue;
                 }
                 if (attributes.isDirectory()) {
-                    listDirectory(child, prefix + name, files);
+                    listSubdirectory(child, prefix + name, files, unlisted);
                 }
                 else if (attributes.isRegularFile()) {
                     files.add(identity(prefix + name, attributes));
                 }
             }
         }
+        catch (DirectoryIteratorException e) {
+            // reading the directory's entries failed after it was opened
+            throw e.getCause();
+        }
         catch (NoSuchFileException e) {
             // A directory removed while it was listed: nothing below it.
+        }
+    }
+
+    /**
+     * Lists the directory {@code directory} below the location: when it cannot be listed, what was
+     * found under it is dropped and it goes to {@code unlisted}, so that it fails alone.
+     */
+    private static void listSubdirectory(java.nio.file.Path directory, String path, List<FileIdentity> files, List<UnlistedDirectory> unlisted) {
+        int filesBefore = files.size();
+        int unlistedBefore = unlisted.size();
+        try {
+            listDirectory(directory, path, files, unlisted);
+        }
+        catch (IOException e) {
+            files.subList(filesBefore, files.size()).clear();
+            unlisted.subList(unlistedBefore, unlisted.size()).clear();
+            unlisted.add(new UnlistedDirectory(path, LoadPlanner.reason(e)));
         }
     }
 

@@ -15,18 +15,27 @@ import java.util.List;
  *     covers, planned there only: a path with none of its own files is then not empty
  * @param listingError why the location could not be listed ({@code Cannot list ...: permission
  *     denied: ...}), its files then unknown and none planned; {@code null} when it was listed
+ * @param unlistedDirectories the directories below the location that could not be listed, sorted
+ *     by path: their files are unknown and none is planned, the files beside them are
  */
-public record PartitionLoad(String name, String location, List<FileLoad> files, int repeatedFiles, String listingError) implements Serializable {
+public record PartitionLoad(String name, String location, List<FileLoad> files, int repeatedFiles, String listingError,
+        List<UnlistedDirectory> unlistedDirectories) implements Serializable {
     public PartitionLoad {
         requireNonNull(name, "name is null");
         requireNonNull(location, "location is null");
         files = List.copyOf(requireNonNull(files, "files is null"));
+        unlistedDirectories = List.copyOf(requireNonNull(unlistedDirectories, "unlistedDirectories is null"));
         if (repeatedFiles < 0) {
             throw new IllegalArgumentException("repeatedFiles is negative: " + repeatedFiles);
         }
-        if (listingError != null && !files.isEmpty()) {
+        if (listingError != null && !(files.isEmpty() && unlistedDirectories.isEmpty())) {
             throw new IllegalArgumentException("a location that could not be listed has no files: " + location);
         }
+    }
+
+    /** A listed location's files, {@code repeatedFiles} of them planned elsewhere, or a location that could not be listed. */
+    public PartitionLoad(String name, String location, List<FileLoad> files, int repeatedFiles, String listingError) {
+        this(name, location, files, repeatedFiles, listingError, List.of());
     }
 
     /** A listed location's files, {@code repeatedFiles} of them planned elsewhere. */
@@ -44,13 +53,27 @@ public record PartitionLoad(String name, String location, List<FileLoad> files, 
         return new PartitionLoad(name, location, List.of(), 0, requireNonNull(error, "error is null"));
     }
 
+    /** This partition with {@code files} instead of its files, {@code repeatedFiles} of them planned elsewhere; the same listing otherwise. */
+    public PartitionLoad withFiles(List<FileLoad> files, int repeatedFiles) {
+        return new PartitionLoad(name, location, files, repeatedFiles, listingError, unlistedDirectories);
+    }
+
+    /** Whether the location itself was listed (a directory below it may still not have been: see {@link #complete()}). */
     public boolean listed() {
         return listingError == null;
     }
 
-    /** Whether nothing was found at the location (empty or missing), not even files an earlier path covers; false when it could not be listed. */
+    /** Whether the location and every directory below it were listed: every file there is known. */
+    public boolean complete() {
+        return listed() && unlistedDirectories.isEmpty();
+    }
+
+    /**
+     * Whether nothing was found at the location (empty or missing), not even files an earlier path
+     * covers; false when it, or a directory below it, could not be listed.
+     */
     public boolean locationEmpty() {
-        return listed() && files.isEmpty() && repeatedFiles == 0;
+        return complete() && files.isEmpty() && repeatedFiles == 0;
     }
 
     public long bytes() {

@@ -245,6 +245,43 @@ class TestLoadPlanner {
     }
 
     @Test
+    void aDirectoryBelowThePathThatCannotBeListedFailsAloneAndTheFilesBesideItArePlanned() throws IOException {
+        write("a/unreadable/part-3", 100);
+        write("a/unreadable/deeper/part-4", 100);
+        write("a/nested/unreadable/part-5", 100);
+        // a link to itself: listing the directory that holds it fails ("Too many levels of symbolic
+        // links"), as listing a directory the user may not read does
+        for (String directory : List.of("a/unreadable", "a/nested/unreadable")) {
+            Path loop = this.directory.resolve(directory).resolve("loop");
+            Files.createSymbolicLink(loop, loop);
+        }
+        String root = "file:" + directory.resolve("a");
+        String unreadable = directory.resolve("a/unreadable").toUri().toString();
+
+        LoadPlan plan = planner(CacheState.EMPTY).plan(new LoadRequest(new LoadTarget.Paths(List.of(directory.resolve("a").toUri().toString(), unreadable)), 1));
+
+        PartitionLoad partition = plan.partitions().get(0);
+        assertTrue(partition.listed(), "the path itself was listed");
+        assertFalse(partition.complete());
+        assertFalse(partition.locationEmpty());
+        assertEquals(List.of("empty", "nested/part-2", "part-0", "part-1"),
+                partition.files().stream().map(f -> f.file().path().substring(root.length() + 1)).toList(), "the files beside them, none below them");
+        assertEquals(List.of(root + "/nested/unreadable", root + "/unreadable"), partition.unlistedDirectories().stream().map(UnlistedDirectory::path).toList());
+        for (UnlistedDirectory unlisted : partition.unlistedDirectories()) {
+            assertTrue(unlisted.error().startsWith(unlisted.path().substring("file:".length()) + "/loop: Too many levels of symbolic links"), unlisted.error());
+        }
+        assertEquals(4, plan.stats().files());
+        assertEquals(3510, plan.stats().bytes());
+
+        // the directory given as a path of its own cannot be listed at all: that path fails, as before
+        PartitionLoad path = plan.partitions().get(1);
+        assertFalse(path.listed());
+        assertEquals(List.of(), path.unlistedDirectories());
+        assertTrue(path.listingError().startsWith("Cannot list %s: %s/loop: Too many levels of symbolic links".formatted(unreadable, directory.resolve("a/unreadable"))),
+                path.listingError());
+    }
+
+    @Test
     void replicationMustBePositive() {
         InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> request(0));
         assertEquals("Invalid replication 0: must be at least 1", e.getMessage());
