@@ -8,13 +8,21 @@ import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.TypeConversionException;
 
-/** Parses GooseFS-style expire times: a whole number and {@code ms}, {@code s}, {@code min} or {@code hour} ({@code h}, {@code d} too). */
+/**
+ * Parses GooseFS-style expire times: a whole number and {@code ms}, {@code s}, {@code min} or
+ * {@code hour} ({@code h}, {@code d} too), or a bare number, which GooseFS and Alluxio read as
+ * milliseconds.
+ */
 public final class ExpireTime implements ITypeConverter<Duration> {
-    private static final Pattern TIME = Pattern.compile("(\\d+)\\s*([a-z]+)");
+    private static final Pattern TIME = Pattern.compile("(\\d+)\\s*([a-z]*)");
     private static final Map<String, Duration> UNITS = Map.ofEntries(
-            Map.entry("ms", Duration.ofMillis(1)),
+            // no unit: milliseconds, as GooseFS's distributedLoad and Alluxio's time strings read it
+            Map.entry("", Duration.ofMillis(1)),
+            Map.entry("ms", Duration.ofMillis(1)), Map.entry("millisecond", Duration.ofMillis(1)), Map.entry("milliseconds", Duration.ofMillis(1)),
             Map.entry("s", Duration.ofSeconds(1)), Map.entry("sec", Duration.ofSeconds(1)),
+            Map.entry("second", Duration.ofSeconds(1)), Map.entry("seconds", Duration.ofSeconds(1)),
             Map.entry("m", Duration.ofMinutes(1)), Map.entry("min", Duration.ofMinutes(1)),
+            Map.entry("minute", Duration.ofMinutes(1)), Map.entry("minutes", Duration.ofMinutes(1)),
             Map.entry("h", Duration.ofHours(1)), Map.entry("hour", Duration.ofHours(1)), Map.entry("hours", Duration.ofHours(1)),
             Map.entry("d", Duration.ofDays(1)), Map.entry("day", Duration.ofDays(1)), Map.entry("days", Duration.ofDays(1)));
 
@@ -30,7 +38,7 @@ public final class ExpireTime implements ITypeConverter<Duration> {
         Matcher matcher = TIME.matcher(value.strip().toLowerCase(Locale.ROOT));
         Duration unit = matcher.matches() ? UNITS.get(matcher.group(2)) : null;
         if (unit == null) {
-            throw new TypeConversionException("'%s' is not an expire time: expected a whole number and a unit, ms, s, min, h (hour) or d (day), such as 24h or 30min".formatted(value));
+            throw new TypeConversionException("'%s' is not an expire time: expected a whole number of milliseconds, or a whole number and a unit, ms, s, min, h (hour) or d (day), such as 24h or 30min".formatted(value));
         }
         Duration time;
         try {

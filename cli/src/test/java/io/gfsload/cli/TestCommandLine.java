@@ -357,7 +357,16 @@ class TestCommandLine {
         assertEquals(java.time.Duration.ofSeconds(2), ExpireTime.parse("2s"));
         assertEquals(java.time.Duration.ofMillis(1500), ExpireTime.parse("1500ms"));
         assertEquals(java.time.Duration.ofDays(3650), ExpireTime.parse("3650d"));
-        for (String tooLong : List.of("3651d", "99999999999999hour", "123456789012345678901s")) {
+        // a bare number is milliseconds, as GooseFS's distributedLoad reads it
+        assertEquals(java.time.Duration.ofHours(1), ExpireTime.parse("3600000"));
+        assertEquals(java.time.Duration.ofMillis(1500), ExpireTime.parse("1500"));
+        assertEquals(java.time.Duration.ofDays(3650), ExpireTime.parse(Long.toString(java.time.Duration.ofDays(3650).toMillis())));
+        TypeConversionException zero = assertThrows(TypeConversionException.class, () -> ExpireTime.parse("0"));
+        assertEquals("'0' is not an expire time: it must be longer than 0", zero.getMessage());
+        TypeConversionException noNumber = assertThrows(TypeConversionException.class, () -> ExpireTime.parse("h"));
+        assertEquals("'h' is not an expire time: expected a whole number of milliseconds, or a whole number and a unit, "
+                + "ms, s, min, h (hour) or d (day), such as 24h or 30min", noNumber.getMessage());
+        for (String tooLong : List.of("3651d", "99999999999999hour", "123456789012345678901s", "315360000001")) {
             TypeConversionException e = assertThrows(TypeConversionException.class, () -> ExpireTime.parse(tooLong));
             assertEquals("'%s' is not an expire time: at most 3650 days".formatted(tooLong), e.getMessage());
         }

@@ -151,7 +151,8 @@ class TestLoadIntoClusterProcesses {
         FaultyFileSystem store = (FaultyFileSystem) FileSystem.get(URI.create("faulty://atomic/"), conf);
         JsonNode report;
         try {
-            CliRun run = gfsload("distributedLoad", "-A", "--atomic-scope", "job", "--expire-time", "2s", "--replication", "2", "--json",
+            // a bare expire time is milliseconds, as in GooseFS: the area expires within the awaits below
+            CliRun run = gfsload("distributedLoad", "-A", "--atomic-scope", "job", "--expire-time", "2000", "--replication", "2", "--json",
                     "--progress", "none", "--master", cluster.masterTarget(), "faulty://atomic" + data);
 
             assertEquals(ExitCode.FAILED, run.exitCode(), run.err());
