@@ -38,7 +38,7 @@ public final class PlanningOptions {
     @Option(names = "--ignore-capacity", description = "Load even when the plan needs more than the workers' free and evictable space.")
     boolean ignoreCapacity;
 
-    @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON to FILE (its directories are created); with --dry-run or plan, the plan. "
+    @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON to FILE (its directories are created; a symbolic link is followed); with --dry-run or plan, the plan. "
             + "A run that fails before its report (a bad value included, wherever it is) writes a FAILED one with the exit code and the error instead.")
     File report;
 
@@ -57,7 +57,8 @@ public final class PlanningOptions {
         checkReportFile();
         if (report != null) {
             try {
-                Files.deleteIfExists(report.toPath());
+                // a link stays, the file it leads to goes: the report is written there
+                Files.deleteIfExists(AtomicFiles.target(report.toPath()));
             }
             catch (IOException e) {
                 throw new UncheckedIOException("Cannot replace the report %s: %s".formatted(report, FileErrors.reason(e, report.toPath())), e);
@@ -68,7 +69,8 @@ public final class PlanningOptions {
     /** Writes {@code json}, the report or the plan, to {@code --report} if given, through a temp file and a rename, so readers never see half a report. */
     void writeReport(String json) {
         if (report != null) {
-            AtomicFiles.write(report.toPath(), json + System.lineSeparator(), "the report");
+            AtomicFiles.write(report.toPath(), json + System.lineSeparator(), "the report").warning()
+                    .ifPresent(warning -> LOG.warn("The report: {}", warning));
             reportWritten = true;
         }
     }
@@ -122,7 +124,14 @@ public final class PlanningOptions {
         if (report.getPath().isBlank()) {
             throw new InvalidRequestException("Cannot write --report '%s': the path is empty".formatted(report));
         }
-        Path file = report.toPath().toAbsolutePath();
+        Path file;
+        try {
+            // the file a link leads to, as the report is written there
+            file = AtomicFiles.target(report.toPath());
+        }
+        catch (IOException e) {
+            throw new InvalidRequestException("Cannot write --report %s: %s".formatted(report, e.getMessage()));
+        }
         if (Files.isDirectory(file)) {
             throw new InvalidRequestException("Cannot write --report %s: it is a directory".formatted(report));
         }

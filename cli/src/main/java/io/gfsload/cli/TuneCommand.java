@@ -64,11 +64,13 @@ public final class TuneCommand implements Callable<Integer> {
     @Mixin
     LoadOptions load;
 
-    @Option(names = "--core-site", paramLabel = "FILE", description = "Write the fs.cosn.* settings to FILE, a core-site.xml: into it when it exists (its other properties stay), else as a new file.")
+    @Option(names = "--core-site", paramLabel = "FILE", description = "Write the fs.cosn.* settings to FILE, a core-site.xml: into it when it exists (its other properties stay, "
+                    + "and its mode, owner and group; a symbolic link is followed), else as a new file.")
     Path coreSite;
 
     @Option(names = "--cluster-properties", paramLabel = "FILE",
-            description = "Write the cache workers' and job workers' goosefs.* settings, and those of them gfsload's own cache cluster has by their gfsload.cache.* names, to FILE, a properties file: into it when it exists (its other properties stay), else as a new file.")
+            description = "Write the cache workers' and job workers' goosefs.* settings, and those of them gfsload's own cache cluster has by their gfsload.cache.* names, to FILE, a properties file: into it when it exists (its other properties stay, "
+                    + "and its mode, owner and group; a symbolic link is followed), else as a new file.")
     Path clusterProperties;
 
     @Mixin
@@ -171,17 +173,20 @@ public final class TuneCommand implements Callable<Integer> {
     }
 
     /**
-     * Writes {@code merged} into {@code file} when it existed, else a new file of {@code fresh},
-     * and says so on {@code err}.
+     * Writes {@code merged} into {@code file} when it existed, else a new file of {@code fresh}
+     * (into the file a symbolic link leads to, keeping its mode, owner and group), and says so
+     * on {@code err}, with a line when the owner or group could not be kept.
      */
     private static void write(Path file, Optional<SettingsFiles.Merged> merged, Supplier<String> fresh, PrintWriter err, String what) {
-        AtomicFiles.write(file, merged.map(SettingsFiles.Merged::content).orElseGet(fresh), "the settings");
+        AtomicFiles.Written written = AtomicFiles.write(file, merged.map(SettingsFiles.Merged::content).orElseGet(fresh), "the settings");
+        String where = written.target().equals(file.toAbsolutePath()) ? file.toString() : "%s (a link to %s)".formatted(file, written.target());
         if (merged.isPresent()) {
-            err.printf("Wrote the %s into %s, keeping its %d other entries%n", what, file, merged.get().kept());
+            err.printf("Wrote the %s into %s, keeping its %d other entries%n", what, where, merged.get().kept());
         }
         else {
-            err.printf("Wrote the %s to %s%n", what, file);
+            err.printf("Wrote the %s to %s%n", what, where);
         }
+        written.warning().ifPresent(warning -> err.printf("gfsload: warning: %s%n", warning));
     }
 
     /** The settings of {@code prefix}, as they go into a file. */

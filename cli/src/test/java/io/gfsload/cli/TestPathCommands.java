@@ -381,6 +381,27 @@ class TestPathCommands {
     }
 
     @Test
+    void aReportThatIsALinkIsWrittenWhereTheLinkLeads() throws IOException {
+        Path dir = directory("linked-report", 2, 1000);
+        Path reports = Files.createDirectories(home.resolve("linked-reports"));
+        Path target = reports.resolve("run.json");
+        Files.writeString(target, "{\"state\": \"SUCCEEDED\"}");
+        Path link = Files.createSymbolicLink(home.resolve("latest.json"), Path.of("linked-reports/run.json"));
+
+        CliRun loaded = gfsload("distributedLoad", "--progress", "none", "--report", link.toString(), dir.toString());
+
+        assertEquals(0, loaded.exitCode(), loaded.err());
+        assertTrue(Files.isSymbolicLink(link), "the link stays");
+        assertEquals(2, json(Files.readString(target)).get("totals").get("files").asInt());
+
+        CliRun missing = gfsload("distributedLoad", "--progress", "none", "--report", link.toString(), dir.resolve("nosuch").toString());
+
+        assertEquals(ExitCode.NOT_FOUND, missing.exitCode(), missing.err());
+        assertTrue(Files.isSymbolicLink(link), "the link stays");
+        assertEquals("FAILED", json(Files.readString(target)).get("state").asText());
+    }
+
+    @Test
     void aRunThatFailsBeforeItsReportLeavesAFailedReportInsteadOfAnEarlierOne() throws IOException {
         Path dir = directory("stale", 2, 1000);
         Path report = home.resolve("reports/stale.json");

@@ -6,10 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
 import java.io.StringReader;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
@@ -106,5 +109,82 @@ class TestSettingsFiles {
         try (Stream<Path> files = Files.list(directory)) {
             assertEquals(List.of(file), files.toList());
         }
+    }
+
+    @Test
+    void aSymbolicLinkIsFollowedAndTheFileItLeadsToIsReplacedInItsOwnDirectory() throws IOException {
+        Path real = Files.createDirectories(directory.resolve("real"));
+        Path conf = Files.createDirectories(directory.resolve("conf"));
+        Path target = real.resolve("core-site.xml");
+        Files.writeString(target, "<configuration/>");
+        Path link = Files.createSymbolicLink(conf.resolve("core-site.xml"), Path.of("../real/core-site.xml"));
+        // a link to the link, as /etc/hadoop/conf often is through alternatives
+        Path outer = Files.createSymbolicLink(directory.resolve("core-site.xml"), Path.of("conf/core-site.xml"));
+
+        AtomicFiles.Written written = AtomicFiles.write(outer, "<configuration></configuration>\n", "the settings");
+
+        assertEquals(target.toRealPath(), written.target());
+        assertEquals(Optional.empty(), written.warning());
+        assertTrue(Files.isSymbolicLink(outer));
+        assertTrue(Files.isSymbolicLink(link));
+        assertEquals(Path.of("../real/core-site.xml"), Files.readSymbolicLink(link));
+        assertTrue(Files.isRegularFile(target, LinkOption.NOFOLLOW_LINKS));
+        assertEquals("<configuration></configuration>\n", Files.readString(target));
+        for (Path dir : List.of(directory, conf, real)) {
+            try (Stream<Path> files = Files.list(dir)) {
+                assertEquals(List.of(), files.filter(file -> file.getFileName().toString().endsWith(".tmp")).toList(), "no temp file in " + dir);
+            }
+        }
+    }
+
+    @Test
+    void aDanglingLinkGetsTheFileItLeadsToAndALoopIsRefused() throws IOException {
+        Path link = Files.createSymbolicLink(directory.resolve("core-site.xml"), Path.of("managed/core-site.xml"));
+
+        AtomicFiles.write(link, "<configuration/>\n", "the settings");
+
+        assertTrue(Files.isSymbolicLink(link));
+        assertEquals("<configuration/>\n", Files.readString(directory.resolve("managed/core-site.xml")));
+
+        Path loop = Files.createSymbolicLink(directory.resolve("loop.xml"), Path.of("loop.xml"));
+        UncheckedIOException e = assertThrows(UncheckedIOException.class, () -> AtomicFiles.write(loop, "<configuration/>\n", "the settings"));
+        assertEquals("Cannot write the settings to " + loop + ": " + loop + ": Too many levels of symbolic links", e.getMessage());
+        assertTrue(Files.isSymbolicLink(loop));
+    }
+
+    @Test
+    void aReplacedFileKeepsItsModeOwnerAndGroup() throws IOException {
+        Path target = directory.resolve("core-site.xml");
+        Files.writeString(target, "<configuration/>");
+        Files.setPosixFilePermissions(target, PosixFilePermissions.fromString("rw-r-----"));
+        int uid = (int) Files.getAttribute(target, "unix:uid");
+        int gid = (int) Files.getAttribute(target, "unix:gid");
+        if (uid == 0) {
+            // as root: another owner and group, as a core-site.xml of root:hadoop or nobody:nogroup
+            uid = 4242;
+            gid = 4243;
+            Files.setAttribute(target, "unix:uid", uid);
+            Files.setAttribute(target, "unix:gid", gid);
+        }
+
+        AtomicFiles.Written written = AtomicFiles.write(target, "<configuration></configuration>\n", "the settings");
+
+        assertEquals(Optional.empty(), written.warning());
+        assertEquals("<configuration></configuration>\n", Files.readString(target));
+        assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
+        assertEquals(uid, Files.getAttribute(target, "unix:uid"));
+        assertEquals(gid, Files.getAttribute(target, "unix:gid"));
+    }
+
+    @Test
+    void aReadOnlyFileIsReplacedAndStaysReadOnly() throws IOException {
+        Path file = directory.resolve("cluster.properties");
+        Files.writeString(file, "a=1\n");
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("r--r-----"));
+
+        AtomicFiles.write(file, "a=2\n", "the settings");
+
+        assertEquals("a=2\n", Files.readString(file));
+        assertEquals("r--r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)));
     }
 }

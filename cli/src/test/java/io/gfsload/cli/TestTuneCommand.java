@@ -13,6 +13,7 @@ import java.io.Reader;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.List;
 import java.util.Properties;
@@ -179,6 +180,64 @@ class TestTuneCommand {
                 .with("gfsload.cache.worker.tier.ssd.quota", "1GiB").worker().readChunkBytes());
         assertEquals(72, config.client().maxWorkerChannels());
         assertTrue(Files.readString(cluster).contains("# Client: distributedLoad --active-jobs 90 (ceil(1.25 x 2 workers x 36 tasks) = 90"), Files.readString(cluster));
+    }
+
+    @Test
+    void linkedSettingsFilesAreWrittenWhereTheyLeadKeepingModeOwnerAndGroup() throws IOException {
+        Path data = Files.createDirectories(out.resolve("linked-data"));
+        Files.write(data.resolve("part-00000"), new byte[1 << 20]);
+        // conf/ links into a managed directory, as /etc/hadoop/conf does; the files hold credentials a service group reads
+        Path managed = Files.createDirectories(out.resolve("managed"));
+        Path conf = Files.createDirectories(out.resolve("conf"));
+        Path coreSite = managed.resolve("core-site.xml");
+        Files.writeString(coreSite, "<configuration><property><name>fs.cosn.userinfo.secretKey</name><value>SECRETKEYEXAMPLE</value></property></configuration>\n");
+        Path cluster = managed.resolve("goosefs-site.properties");
+        Files.writeString(cluster, "goosefs.master.hostname=master-1\n");
+        int uid = 4242;
+        int gid = 4243;
+        for (Path file : List.of(coreSite, cluster)) {
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r-----"));
+            if ((int) Files.getAttribute(file, "unix:uid") == 0) {
+                Files.setAttribute(file, "unix:uid", uid);
+                Files.setAttribute(file, "unix:gid", gid);
+            }
+            else {
+                uid = (int) Files.getAttribute(file, "unix:uid");
+                gid = (int) Files.getAttribute(file, "unix:gid");
+            }
+        }
+        Path coreSiteLink = Files.createSymbolicLink(conf.resolve("core-site.xml"), Path.of("../managed/core-site.xml"));
+        Path clusterLink = Files.createSymbolicLink(conf.resolve("goosefs-site.properties"), Path.of("../managed/goosefs-site.properties"));
+
+        CliRun run = gfsload("tune", "--path", data.toString(), "--cores", "4", "--core-site", coreSiteLink.toString(),
+                "--cluster-properties", clusterLink.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.err().contains("Wrote the 4 fs.cosn.* settings into %s (a link to %s), keeping its 1 other entries"
+                .formatted(coreSiteLink, coreSite.toRealPath())), run.err());
+        assertTrue(run.err().contains("settings of the same meaning into %s (a link to %s), keeping its 1 other entries"
+                .formatted(clusterLink, cluster.toRealPath())), run.err());
+        assertFalse(run.err().contains("warning"), run.err());
+        assertFalse(run.out().contains("SECRETKEYEXAMPLE") || run.err().contains("SECRETKEYEXAMPLE"), run.out() + run.err());
+        assertTrue(Files.isSymbolicLink(coreSiteLink) && Files.isSymbolicLink(clusterLink), "the links stay links");
+        Configuration written = new Configuration(false);
+        written.addResource(new org.apache.hadoop.fs.Path(coreSite.toUri()));
+        assertEquals("SECRETKEYEXAMPLE", written.get("fs.cosn.userinfo.secretKey"));
+        assertEquals(5, written.size(), "the credential and the 4 settings, in the managed file");
+        Properties properties = new Properties();
+        try (Reader reader = Files.newBufferedReader(cluster)) {
+            properties.load(reader);
+        }
+        assertEquals("master-1", properties.getProperty("goosefs.master.hostname"));
+        assertTrue(properties.containsKey(Settings.JOB_WORKER_MAX_ACTIVE_TASKS), properties.toString());
+        for (Path file : List.of(coreSite, cluster)) {
+            assertEquals("rw-r-----", PosixFilePermissions.toString(Files.getPosixFilePermissions(file)), file.toString());
+            assertEquals(uid, Files.getAttribute(file, "unix:uid"), file.toString());
+            assertEquals(gid, Files.getAttribute(file, "unix:gid"), file.toString());
+        }
+        try (Stream<Path> files = Stream.concat(Files.list(conf), Files.list(managed))) {
+            assertEquals(List.of(), files.filter(file -> file.getFileName().toString().endsWith(".tmp")).toList(), "no temp file left");
+        }
     }
 
     @Test
