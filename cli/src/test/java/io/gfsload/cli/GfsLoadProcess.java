@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -43,23 +44,44 @@ final class GfsLoadProcess implements AutoCloseable {
      * what {@link #awaitExit} returns as its stdout is then empty.
      */
     static GfsLoadProcess start(Path home, ProcessBuilder.Redirect stdout, String... args) {
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx512m", "-XX:TieredStopAtLevel=1",
+                "-cp", System.getProperty("java.class.path"),
+                "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
+                GfsLoad.class.getName()));
+        command.addAll(List.of(args));
+        return start(command, home, Map.of(), home, stdout);
+    }
+
+    /**
+     * Starts {@code bin/gfsload args...}, the launcher script, from {@code installation} (a copy of
+     * the checkout's {@code bin} with a {@code cli/target} that needs no build) with {@code home}
+     * as {@code $GFSLOAD_HOME}; the JVM is the test's, with the test's classpath as
+     * {@code $GFSLOAD_CLASSPATH}. Its stdout and stderr go to files in {@code output}.
+     */
+    static GfsLoadProcess startLauncher(Path installation, Path home, Path output, String... args) {
+        List<String> command = new ArrayList<>(List.of("bash", installation.resolve("bin/gfsload").toString()));
+        command.addAll(List.of(args));
+        return start(command, home, Map.of(
+                "JAVA_HOME", System.getProperty("java.home"),
+                "GFSLOAD_CLASSPATH", System.getProperty("java.class.path"),
+                "GFSLOAD_JAVA_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1"), output, null);
+    }
+
+    private static GfsLoadProcess start(List<String> command, Path home, Map<String, String> environment, Path output, ProcessBuilder.Redirect stdout) {
         try {
-            Files.createDirectories(home);
-            Path out = stdout == null ? Files.createTempFile(home, "gfsload-", ".out") : null;
-            Path err = Files.createTempFile(home, "gfsload-", ".err");
-            List<String> command = new ArrayList<>(List.of(
-                    Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Xmx512m", "-XX:TieredStopAtLevel=1",
-                    "-cp", System.getProperty("java.class.path"),
-                    "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
-                    GfsLoad.class.getName()));
-            command.addAll(List.of(args));
+            Files.createDirectories(output);
+            Path out = stdout == null ? Files.createTempFile(output, "gfsload-", ".out") : null;
+            Path err = Files.createTempFile(output, "gfsload-", ".err");
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectOutput(out == null ? stdout : ProcessBuilder.Redirect.to(out.toFile()))
                     .redirectError(err.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
             builder.environment().put("GFSLOAD_HOME", home.toString());
             builder.environment().remove("HIVE_CONF_DIR");
+            builder.environment().remove("GFSLOAD_JAVA_OPTS");
+            builder.environment().putAll(environment);
             return new GfsLoadProcess(builder.start(), out, err);
         }
         catch (IOException e) {

@@ -1,0 +1,236 @@
+package io.gfsload.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarOutputStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code bin/gfsload}, the launcher script, run as a user runs it: its per-command logs (the newest
+ * 50 kept, {@code gfsload.log} linking to the newest) never stop the command. An old log it cannot
+ * remove, a link it cannot make, a logs directory it cannot create or write are skipped with one
+ * warning line, and what is wrong with {@code $GFSLOAD_HOME} is the command's to report, with its
+ * exit code and its {@code --report}. The script runs from a copy of the checkout's {@code bin}
+ * whose build output is in place, so that it never builds.
+ */
+class TestLauncherScript {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Duration TIMEOUT = Duration.ofMinutes(3);
+
+    @TempDir
+    static Path installation;
+
+    @TempDir
+    Path directory;
+
+    @BeforeAll
+    static void install() throws IOException {
+        Path checkout = Path.of(System.getProperty("user.dir")).toAbsolutePath().getParent();
+        Path bin = Files.createDirectories(installation.resolve("bin"));
+        for (String file : List.of("gfsload", "jvm.options", "logging.properties")) {
+            Files.copy(checkout.resolve("bin").resolve(file), bin.resolve(file));
+        }
+        // the classes come from GFSLOAD_CLASSPATH: an empty jar and lib, newer than any source, so the script does not build
+        Path target = Files.createDirectories(installation.resolve("cli/target/lib"));
+        try (JarOutputStream jar = new JarOutputStream(Files.newOutputStream(target.resolveSibling("gfsload-cli-0.1.0-SNAPSHOT.jar")))) {
+            jar.finish();
+        }
+    }
+
+    private CliRun launch(Path home, String... args) {
+        try (GfsLoadProcess process = GfsLoadProcess.startLauncher(installation, home, directory.resolve("output"), args)) {
+            return process.awaitExit(TIMEOUT);
+        }
+    }
+
+    /** {@code count} old logs, one a second from 2026-01-01 on, the oldest first. */
+    private static List<Path> oldLogs(Path logs, int count) throws IOException {
+        Files.createDirectories(logs);
+        Instant start = Instant.parse("2026-01-01T00:00:00Z");
+        List<Path> old = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            Instant time = start.plusSeconds(i);
+            Path log = logs.resolve("gfsload-20260101T0%05dZ-%d.log".formatted(i, 1000 + i));
+            Files.writeString(log, "old\n");
+            Files.setLastModifiedTime(log, FileTime.from(time));
+            old.add(log);
+        }
+        return old;
+    }
+
+    private static List<String> logNames(Path logs) throws IOException {
+        try (Stream<Path> files = Files.list(logs)) {
+            return files.map(file -> file.getFileName().toString()).filter(name -> name.matches("gfsload-.*\\.log")).sorted().toList();
+        }
+    }
+
+    /** The warning lines gfsload printed. */
+    private static List<String> warnings(CliRun run) {
+        return run.err().lines().filter(line -> line.startsWith("gfsload: warning: ")).toList();
+    }
+
+    @Test
+    void eachCommandLogsToAFileOfItsOwnTheNewestFiftyKept() throws IOException {
+        Path home = directory.resolve("home");
+        Path logs = home.resolve("logs");
+        List<Path> old = oldLogs(logs, 60);
+
+        CliRun run = launch(home, "--help");
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(List.of(), warnings(run));
+        List<String> names = logNames(logs);
+        assertEquals(50, names.size(), names.toString());
+        String newest = Files.readSymbolicLink(logs.resolve("gfsload.log")).toString();
+        assertTrue(names.contains(newest), newest + " in " + names);
+        assertFalse(newest.startsWith("gfsload-20260101T"), "the link goes to this command's log: " + newest);
+        for (int i = 0; i < 60; i++) {
+            assertEquals(i >= 11, Files.exists(old.get(i)), "the newest 49 old logs and the new one are kept: " + old.get(i));
+        }
+    }
+
+    @Test
+    void oldLogsThatCannotBeRemovedAndALinkThatCannotBeMadeAreSkipped() throws IOException {
+        // what root cannot remove either: "logs" that are directories with files in them, and gfsload.log one too
+        Path home = directory.resolve("home");
+        Path logs = home.resolve("logs");
+        List<Path> old = oldLogs(logs, 60);
+        for (Path log : old.subList(0, 5)) {
+            Files.delete(log);
+            Files.writeString(Files.createDirectories(log).resolve("kept"), "kept\n");
+            Files.setLastModifiedTime(log, FileTime.from(Instant.parse("2025-12-31T00:00:00Z")));
+        }
+        Files.writeString(Files.createDirectories(logs.resolve("gfsload.log")).resolve("kept"), "kept\n");
+        Path report = directory.resolve("report.json");
+        Files.writeString(report, "{\"state\": \"SUCCEEDED\"}");
+        Path missing = directory.resolve("nosuch");
+
+        CliRun run = launch(home, "distributedLoad", "--dry-run", "--progress", "none", "--report", report.toString(), missing.toString());
+
+        assertEquals(ExitCode.NOT_FOUND, run.exitCode(), run.err());
+        List<String> warnings = warnings(run);
+        assertEquals(1, warnings.size(), run.err());
+        assertTrue(warnings.get(0).startsWith("gfsload: warning: cannot remove 5 old logs in " + logs + " nor link gfsload.log to this command's log"
+                + " (another user's?); it logs to " + logs + "/gfsload-"), warnings.get(0));
+        assertTrue(run.err().contains("gfsload: Path not found: " + missing), run.err());
+        JsonNode written = JSON.readTree(Files.readString(report));
+        assertEquals("FAILED", written.get("state").asText());
+        assertEquals(ExitCode.NOT_FOUND, written.get("exitCode").asInt());
+        List<String> names = logNames(logs);
+        assertEquals(49 + 5 + 1, names.size(), "the 49 newest old logs, the 5 that cannot be removed and this command's: " + names);
+        for (int i = 5; i < 11; i++) {
+            assertFalse(Files.exists(old.get(i)), "removed: " + old.get(i));
+        }
+        String log = warnings.get(0).substring(warnings.get(0).lastIndexOf('/') + 1);
+        assertTrue(Files.isRegularFile(logs.resolve(log)), log + " in " + names);
+    }
+
+    @Test
+    void logsThatCannotBeCreatedLeaveGfsloadHomeToTheCommand() throws IOException {
+        // a logs path that is a file: no log file, and the command runs
+        Path home = directory.resolve("home");
+        Files.createDirectories(home);
+        Files.writeString(home.resolve("logs"), "not a directory\n");
+        Path report = directory.resolve("report.json");
+        Files.writeString(report, "{\"state\": \"SUCCEEDED\"}");
+        Path missing = directory.resolve("nosuch");
+
+        CliRun run = launch(home, "distributedLoad", "--dry-run", "--progress", "none", "--report", report.toString(), missing.toString());
+
+        assertEquals(ExitCode.NOT_FOUND, run.exitCode(), run.err());
+        assertEquals(List.of("gfsload: warning: no log file: cannot write in " + home.resolve("logs") + " (not a directory); errors go to stderr"),
+                warnings(run));
+        assertEquals(ExitCode.NOT_FOUND, JSON.readTree(Files.readString(report)).get("exitCode").asInt());
+
+        // a GFSLOAD_HOME under a file: the command says what is wrong with it, with its exit code and report
+        Path underFile = home.resolve("logs/home");
+        CliRun noHome = launch(underFile, "distributedLoad", "--dry-run", "--progress", "none", "--report", report.toString(), directory.toString());
+
+        assertEquals(ExitCode.FAILED, noHome.exitCode(), noHome.err());
+        assertEquals(1, warnings(noHome).size(), noHome.err());
+        JsonNode failed = JSON.readTree(Files.readString(report));
+        assertEquals("FAILED", failed.get("state").asText());
+        assertEquals(ExitCode.FAILED, failed.get("exitCode").asInt());
+        assertTrue(failed.get("error").asText().startsWith("Cannot start the cache cluster in " + underFile.resolve("cluster")), failed.toString());
+        assertTrue(noHome.err().contains("gfsload: " + failed.get("error").asText()), noHome.err());
+    }
+
+    @Test
+    void aReadOnlyHomeIsTheCommandsToReport() throws IOException, InterruptedException {
+        Path home = directory.resolve("read-only");
+        Files.createDirectories(home);
+        boolean root = "root".equals(System.getProperty("user.name"));
+        if (root) {
+            // permissions do not stop root: a read-only file system does
+            assumeTrue(run("mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", home.toString()),
+                    "root may not mount a tmpfs here, and permissions cannot make a directory read-only for root");
+        }
+        try {
+            Path logs = home.resolve("logs");
+            oldLogs(logs, 60);
+            if (root) {
+                assertTrue(run("mount", "-o", "remount,ro", home.toString()), "remount read-only");
+            }
+            else {
+                Files.setPosixFilePermissions(logs, PosixFilePermissions.fromString("r-xr-xr-x"));
+                Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("r-xr-xr-x"));
+            }
+            Path report = directory.resolve("report.json");
+            Files.writeString(report, "{\"state\": \"SUCCEEDED\"}");
+
+            CliRun run = launch(home, "distributedLoad", "--dry-run", "--progress", "none", "--report", report.toString(), directory.toString());
+
+            assertEquals(ExitCode.FAILED, run.exitCode(), run.err());
+            List<String> warnings = warnings(run);
+            assertEquals(1, warnings.size(), run.err());
+            assertTrue(warnings.get(0).startsWith("gfsload: warning: no log file: cannot write in " + logs + " ("), warnings.get(0));
+            JsonNode failed = JSON.readTree(Files.readString(report));
+            assertEquals(ExitCode.FAILED, failed.get("exitCode").asInt());
+            assertTrue(failed.get("error").asText().startsWith("Cannot start the cache cluster in " + home.resolve("cluster")), failed.toString());
+            assertEquals(60, logNames(logs).size(), "the old logs are left as they were");
+        }
+        finally {
+            if (root) {
+                run("umount", home.toString());
+            }
+            else {
+                Files.setPosixFilePermissions(home, PosixFilePermissions.fromString("rwx------"));
+                Files.setPosixFilePermissions(home.resolve("logs"), PosixFilePermissions.fromString("rwx------"));
+            }
+        }
+    }
+
+    /** Runs a system command; whether it exited 0. */
+    private static boolean run(String... command) throws InterruptedException {
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!process.waitFor(1, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+                return false;
+            }
+            return process.exitValue() == 0;
+        }
+        catch (IOException e) {
+            return false;
+        }
+    }
+}
