@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.gfsload.advisor.BackendProfile;
 import io.gfsload.cache.api.ClusterInfo;
+import io.gfsload.executor.PlanCapacity;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.PartitionLoad;
@@ -40,7 +41,8 @@ final class PlanPrinter {
 
     /** The dry run as printed with {@code --json}. */
     record PlanSummary(String target, int replication, long blockSize, List<PartitionSummary> partitions, PartitionSummary totals,
-            int liveWorkers, long availableBytes, long neededBytes, boolean fits, long assumedBytesPerSecond, String assumedBecause) {}
+            int liveWorkers, long availableBytes, long neededBytes, long largestBlockBytes, int workersForLargestBlock, boolean fits,
+            long assumedBytesPerSecond, String assumedBecause) {}
 
     /**
      * The UFS read rate estimates assume, and why: the least of {@code --bandwidth}, the store's
@@ -79,10 +81,10 @@ final class PlanPrinter {
         }
         PartitionSummary total = summarize("total", "", plan.partitions().stream().flatMap(p -> p.files().stream()).toList(), rate.bytesPerSecond(), null,
                 plan.partitions().stream().flatMap(p -> p.unlistedDirectories().stream()).toList());
-        long needed = plan.stats().bytesToLoad() * plan.request().replication();
+        PlanCapacity capacity = PlanCapacity.of(plan, cluster);
         return new PlanSummary(plan.request().target().describe(), plan.request().replication(), plan.blockSize(), partitions, total,
-                cluster.liveWorkers().size(), cluster.liveAvailableBytes(), needed,
-                needed == 0 || needed <= cluster.liveAvailableBytes() && plan.request().replication() <= cluster.liveWorkers().size(), rate.bytesPerSecond(), rate.because());
+                capacity.liveWorkers(), capacity.availableBytes(), capacity.neededBytes(), capacity.largestBlockBytes(),
+                capacity.workersForLargestBlock(), capacity.fits(), rate.bytesPerSecond(), rate.because());
     }
 
     private static PartitionSummary summarize(String name, String location, List<FileLoad> files, long bytesPerSecond, String error,
@@ -138,6 +140,9 @@ final class PlanPrinter {
                 summary.liveWorkers(), summary.liveWorkers() == 1 ? "worker has" : "workers have",
                 Sizes.format(summary.availableBytes()), summary.fits() ? "fits"
                         : summary.replication() > summary.liveWorkers() ? "DOES NOT FIT (each replica of a block needs a worker of its own)"
+                        : summary.workersForLargestBlock() < summary.replication()
+                                ? "DOES NOT FIT (the largest block to load, %s, needs a tier that large on %s: %d of the live workers have one)".formatted(
+                                        Sizes.format(summary.largestBlockBytes()), Sizes.count(summary.replication(), "worker"), summary.workersForLargestBlock())
                         : "DOES NOT FIT"));
         out.append("Estimates assume %s/s from the UFS (%s).%n".formatted(Sizes.format(summary.assumedBytesPerSecond()), summary.assumedBecause()));
         out.append(unlisted(summary));

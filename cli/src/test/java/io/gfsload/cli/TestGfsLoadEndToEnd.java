@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import java.io.IOException;
@@ -227,6 +228,36 @@ class TestGfsLoadEndToEnd {
             CliRun planIgnored = gfsload("plan", "--table", "demo.events", "--partition", "dt=2026-11-18", "--master", small.masterTarget(), "--ignore-capacity");
             assertEquals(0, planIgnored.exitCode(), "as the dry run: " + planIgnored.err());
             assertEquals(ignored.out(), planIgnored.out());
+        }
+    }
+
+    @Test
+    @Order(10)
+    void aBlockLargerThanEveryTierExitsSixBeforeLoading() {
+        // 160 MiB over the two workers, room for the partition's 79.4 MiB; but no tier holds its 64 MiB block
+        LocalClusterConfig config = LocalClusterConfig.builder(home.resolve("small-tiers-cluster")).workers(2)
+                .tier(StorageTier.MEM, 30L << 20).tier(StorageTier.SSD, 50L << 20).build();
+        try (LocalCluster small = LocalCluster.start(config)) {
+            CliRun plan = gfsload("plan", "--table", "demo.events", "--partition", "dt=2026-11-20", "--master", small.masterTarget());
+            assertEquals(6, plan.exitCode(), plan.err());
+            assertTrue(plan.out().contains(" free or evictable: DOES NOT FIT (the largest block to load, 64.0 MiB, needs a tier that large on 1 worker: "
+                    + "0 of the live workers have one)"), plan.out());
+            String reason = "gfsload: Not enough cache capacity: the largest block to load is 64 MiB, and its replica needs a live worker with "
+                    + "a tier that large: no live worker has one (largest tier per live worker: worker-0 50 MiB, worker-1 50 MiB); a block goes whole "
+                    + "into one tier: give the workers tiers of at least 64 MiB";
+            assertEquals(reason, plan.err().strip());
+
+            // the load refuses it before loading anything, rather than ending PARTIAL
+            CliRun load = gfsload("--table", "demo.events", "--partition", "dt=2026-11-20", "--master", small.masterTarget());
+            assertEquals(6, load.exitCode(), load.err());
+            assertEquals(reason, load.err().strip());
+            assertEquals(0, small.newClient().clusterInfo().workers().stream().mapToLong(worker -> worker.usedBytes()).sum(), "nothing loaded");
+
+            CliRun ignored = gfsload("plan", "--table", "demo.events", "--partition", "dt=2026-11-20", "--master", small.masterTarget(), "--ignore-capacity");
+            assertEquals(0, ignored.exitCode(), ignored.err());
+            // the files of other partitions, without such a block, fit
+            CliRun smallFiles = gfsload("plan", "--table", "demo.events", "--partition", "dt=2026-11-18", "--master", small.masterTarget());
+            assertEquals(0, smallFiles.exitCode(), smallFiles.out() + smallFiles.err());
         }
     }
 

@@ -176,7 +176,8 @@ public final class LoadExecutor {
     /**
      * Checks that the cluster can hold the plan before anything is loaded: enough live workers for
      * the replication and, when {@code checkCapacity}, enough free or evictable space for the bytes
-     * to load times the replication.
+     * to load times the replication and a tier as large as the largest block to load on as many
+     * live workers as the replication ({@link PlanCapacity}).
      *
      * @throws InvalidRequestException when the cluster has fewer workers than the requested replication
      * @throws NotEnoughWorkersException when it has enough, but fewer are live (the others lost)
@@ -197,12 +198,11 @@ public final class LoadExecutor {
             throw new NotEnoughWorkersException("Replication %d needs %d live workers: only %d of the cluster's %d %s live (lost: %s); the load can run once enough are back"
                     .formatted(replication, replication, live, cluster.workers().size(), live == 1 ? "is" : "are", String.join(", ", lost)));
         }
-        long needed = plan.stats().bytesToLoad() * replication;
-        // blocks eviction may reclaim make room as free space does: a full cache of older data takes new loads
-        if (checkCapacity && needed > cluster.liveAvailableBytes()) {
-            throw new InsufficientCapacityException("Not enough cache capacity: the plan needs %s (%s to load x %d %s), the %d live %s %s free or evictable"
-                    .formatted(Units.bytes(needed), Units.bytes(plan.stats().bytesToLoad()), replication, replication == 1 ? "replica" : "replicas", live,
-                            live == 1 ? "worker has" : "workers have", Units.bytes(cluster.liveAvailableBytes())));
+        if (checkCapacity) {
+            // blocks eviction may reclaim make room as free space does: a full cache of older data takes new loads
+            PlanCapacity.of(plan, cluster).shortfall().ifPresent(reason -> {
+                throw new InsufficientCapacityException(reason);
+            });
         }
     }
 

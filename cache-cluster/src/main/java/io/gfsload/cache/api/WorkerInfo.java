@@ -42,6 +42,18 @@ public record WorkerInfo(String id, String host, int port, long capacityBytes, l
         return tiers.stream().mapToLong(TierInfo::availableBytes).sum();
     }
 
+    /**
+     * The largest block the worker can ever hold: the quota of its largest tier (a block goes
+     * whole into one tier), or its whole capacity when it did not report tiers. The master's
+     * placement refuses a block no larger than this on no fewer workers than its replicas.
+     */
+    public long largestTierBytes() {
+        if (tiers.isEmpty()) {
+            return capacityBytes;
+        }
+        return tiers.stream().mapToLong(TierInfo::capacityBytes).max().orElse(0);
+    }
+
     /** The space of {@code tier}, when the worker has it. */
     public Optional<TierInfo> tier(StorageTier tier) {
         return tiers.stream().filter(info -> info.tier() == tier).findFirst();

@@ -266,6 +266,7 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
         if (candidates < request.getReplication()) {
             String block = String.format("%d replica%s of block %s (%d bytes%s)", request.getReplication(), request.getReplication() == 1 ? "" : "s",
                     blockId, request.getLength(), tier.map(t -> " on " + t).orElse(""));
+            // without a tier: WorkerInfo#largestTierBytes, which the load's capacity check applies before it places anything
             long couldHold = live.stream()
                     .filter(worker -> room(worker, tier, TierInfo::capacityBytes, WorkerInfo::capacityBytes) >= request.getLength())
                     .count();

@@ -1,0 +1,137 @@
+package io.gfsload.executor;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gfsload.advisor.Units;
+import io.gfsload.cache.api.ClusterInfo;
+import io.gfsload.cache.api.WorkerInfo;
+import io.gfsload.planner.BlockTask;
+import io.gfsload.planner.FileLoad;
+import io.gfsload.planner.LoadPlan;
+import io.gfsload.planner.PartitionLoad;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Whether a cache cluster can hold what a plan has left to load, as a load checks it before it
+ * starts and a dry run prints it: the bytes the load writes against the live workers' free and
+ * evictable space, and the largest block to load against the workers' tiers. A block goes whole
+ * into one tier of a worker, so it needs a tier at least its size on as many distinct live
+ * workers as its replicas: the master's placement refuses it otherwise, whatever the space.
+ *
+ * @param replication the plan's replication
+ * @param liveWorkers live workers of the cluster
+ * @param bytesToLoad bytes of the blocks not cached yet
+ * @param neededBytes bytes the load writes to the workers: the blocks to load times the replication
+ * @param availableBytes free bytes plus the bytes eviction may reclaim, over the live workers
+ * @param largestBlockBytes length of the largest block to load, 0 when nothing is to load
+ * @param largestTiers the largest tier of each live worker ({@link WorkerInfo#largestTierBytes}),
+ *     largest first
+ */
+public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, long neededBytes, long availableBytes, long largestBlockBytes,
+        List<WorkerTier> largestTiers) {
+    /** Workers named in a message at most; the others are counted. */
+    private static final int WORKERS_NAMED = 5;
+
+    /** The largest tier of a worker: the largest block it can hold. */
+    public record WorkerTier(String workerId, long bytes) {
+        public WorkerTier {
+            requireNonNull(workerId, "workerId is null");
+        }
+    }
+
+    public PlanCapacity {
+        largestTiers = List.copyOf(requireNonNull(largestTiers, "largestTiers is null"));
+    }
+
+    public static PlanCapacity of(LoadPlan plan, ClusterInfo cluster) {
+        requireNonNull(plan, "plan is null");
+        requireNonNull(cluster, "cluster is null");
+        long largestBlock = 0;
+        for (PartitionLoad partition : plan.partitions()) {
+            for (FileLoad file : partition.files()) {
+                for (BlockTask block : file.blocks()) {
+                    if (!block.cached()) {
+                        largestBlock = Math.max(largestBlock, block.length());
+                    }
+                }
+            }
+        }
+        int replication = plan.request().replication();
+        List<WorkerTier> tiers = cluster.liveWorkers().stream()
+                .map(worker -> new WorkerTier(worker.id(), worker.largestTierBytes()))
+                .sorted(Comparator.comparingLong(WorkerTier::bytes).reversed().thenComparing(WorkerTier::workerId))
+                .toList();
+        long bytesToLoad = plan.stats().bytesToLoad();
+        return new PlanCapacity(replication, cluster.liveWorkers().size(), bytesToLoad, bytesToLoad * replication,
+                cluster.liveAvailableBytes(), largestBlock, tiers);
+    }
+
+    /** Live workers with a tier that holds the largest block to load. */
+    public int workersForLargestBlock() {
+        return (int) largestTiers.stream().filter(tier -> tier.bytes() >= largestBlockBytes).count();
+    }
+
+    /** Whether the cluster has a live worker for each replica of a block. */
+    public boolean enoughWorkers() {
+        return replication <= liveWorkers;
+    }
+
+    /** Whether the bytes the load writes fit in the live workers' free and evictable space. */
+    public boolean spaceFits() {
+        return neededBytes <= availableBytes;
+    }
+
+    /** Whether the largest block to load fits a tier on {@code replication} distinct live workers. */
+    public boolean largestBlockFits() {
+        return largestBlockBytes == 0 || workersForLargestBlock() >= replication;
+    }
+
+    /** Whether the load fits: nothing to load, or enough workers, space and tiers large enough. */
+    public boolean fits() {
+        return neededBytes == 0 || enoughWorkers() && spaceFits() && largestBlockFits();
+    }
+
+    /**
+     * Why the load does not fit in the cache's space or tiers, when it does not (the number of
+     * workers aside: see {@link #enoughWorkers}), with the numbers and what to do.
+     */
+    public Optional<String> shortfall() {
+        if (neededBytes == 0 || spaceFits() && largestBlockFits()) {
+            return Optional.empty();
+        }
+        List<String> reasons = new ArrayList<>();
+        if (!spaceFits()) {
+            reasons.add("the plan needs %s (%s to load x %d %s), the %d live %s %s free or evictable".formatted(Units.bytes(neededBytes),
+                    Units.bytes(bytesToLoad), replication, replication == 1 ? "replica" : "replicas", liveWorkers,
+                    liveWorkers == 1 ? "worker has" : "workers have", Units.bytes(availableBytes)));
+        }
+        if (!largestBlockFits()) {
+            int holding = workersForLargestBlock();
+            reasons.add(("the largest block to load is %s, and %s: %s (largest tier per live worker: %s); a block goes whole into one tier: "
+                    + "give the workers tiers of at least %s").formatted(Units.bytes(largestBlockBytes),
+                    replication == 1 ? "its replica needs a live worker with a tier that large"
+                            : "its %d replicas need %d distinct live workers with a tier that large".formatted(replication, replication),
+                    holding == 0 ? "no live worker has one" : "only %d of the %d live workers %s one".formatted(holding, liveWorkers, holding == 1 ? "has" : "have"),
+                    describeTiers(), Units.bytes(largestBlockBytes)));
+        }
+        return Optional.of("Not enough cache capacity: " + String.join("; and ", reasons));
+    }
+
+    /** {@code worker-0 50 MiB, worker-1 50 MiB}: the largest tiers, the first few named. */
+    public String describeTiers() {
+        if (largestTiers.isEmpty()) {
+            return "no live worker";
+        }
+        StringBuilder out = new StringBuilder();
+        for (WorkerTier tier : largestTiers.subList(0, Math.min(WORKERS_NAMED, largestTiers.size()))) {
+            out.append(out.isEmpty() ? "" : ", ").append(tier.workerId()).append(' ').append(Units.bytes(tier.bytes()));
+        }
+        if (largestTiers.size() > WORKERS_NAMED) {
+            out.append(" and %d more".formatted(largestTiers.size() - WORKERS_NAMED));
+        }
+        return out.toString();
+    }
+}
