@@ -41,7 +41,7 @@ final class PlanPrinter {
 
     /** The dry run as printed with {@code --json}. */
     record PlanSummary(String target, int replication, long blockSize, List<PartitionSummary> partitions, PartitionSummary totals,
-            int liveWorkers, long availableBytes, long neededBytes, long largestBlockBytes, int workersForLargestBlock, boolean fits,
+            int liveWorkers, long availableBytes, long neededBytes, long heldReplicaBytes, long largestBlockBytes, int workersForLargestBlock, boolean fits,
             long assumedBytesPerSecond, String assumedBecause) {}
 
     /**
@@ -83,7 +83,7 @@ final class PlanPrinter {
                 plan.partitions().stream().flatMap(p -> p.unlistedDirectories().stream()).toList());
         PlanCapacity capacity = PlanCapacity.of(plan, cluster);
         return new PlanSummary(plan.request().target().describe(), plan.request().replication(), plan.blockSize(), partitions, total,
-                capacity.liveWorkers(), capacity.availableBytes(), capacity.neededBytes(), capacity.largestBlockBytes(),
+                capacity.liveWorkers(), capacity.availableBytes(), capacity.neededBytes(), capacity.heldBytes(), capacity.largestBlockBytes(),
                 capacity.workersForLargestBlock(), capacity.fits(), rate.bytesPerSecond(), rate.because());
     }
 
@@ -135,8 +135,9 @@ final class PlanPrinter {
             out.append(row(format, p));
         }
         out.append(row(format, summary.totals()));
-        out.append("Needs %s (%s to load x %s); %d live %s %s free or evictable: %s%n".formatted(
+        out.append("Needs %s (%s to load x %s%s); %d live %s %s free or evictable: %s%n".formatted(
                 Sizes.format(summary.neededBytes()), Sizes.format(summary.totals().bytesToLoad()), Sizes.count(summary.replication(), "replica"),
+                summary.heldReplicaBytes() == 0 ? "" : ", less %s of replicas already cached".formatted(Sizes.format(summary.heldReplicaBytes())),
                 summary.liveWorkers(), summary.liveWorkers() == 1 ? "worker has" : "workers have",
                 Sizes.format(summary.availableBytes()), summary.fits() ? "fits"
                         : summary.replication() > summary.liveWorkers() ? "DOES NOT FIT (each replica of a block needs a worker of its own)"

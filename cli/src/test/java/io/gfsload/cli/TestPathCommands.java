@@ -24,6 +24,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.function.BiConsumer;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -186,6 +187,28 @@ class TestPathCommands {
         assertEquals(1, directories.size(), partition.toString());
         assertEquals("file:" + unlisted, directories.get(0).get("path").asText());
         assertTrue(directories.get(0).get("error").asText().startsWith(unlisted.resolve("loop") + ": Too many levels of symbolic links"), directories.toString());
+    }
+
+    @Test
+    void aHigherReplicationNeedsAndWritesOnlyTheReplicasMissing() throws IOException {
+        Path dir = directory("more-replicas", 2, 100_000);
+        CliRun once = gfsload("distributedLoad", "--progress", "none", dir.toString());
+        assertEquals(0, once.exitCode(), once.err());
+
+        CliRun plan = gfsload("plan", "--path", dir.toString(), "--replication", "2");
+        assertEquals(0, plan.exitCode(), plan.err());
+        String bytes = Sizes.format(200_000);
+        assertTrue(plan.out().contains("Needs %s (%s to load x 2 replicas, less %s of replicas already cached); 2 live workers have "
+                .formatted(bytes, bytes, bytes)), plan.out());
+        assertEquals(200_000, json(gfsload("plan", "--path", dir.toString(), "--replication", "2", "--json").out()).get("heldReplicaBytes").asLong());
+
+        CliRun twice = gfsload("distributedLoad", "--progress", "none", "--replication", "2", dir.toString());
+        assertEquals(0, twice.exitCode(), twice.err());
+        try (CacheClient client = cluster.newClient()) {
+            for (int i = 0; i < 2; i++) {
+                CacheContents.assertFileCached(client, "file:" + dir.resolve("f" + i + ".bin"), 2, Set.of());
+            }
+        }
     }
 
     @Test

@@ -6,6 +6,7 @@ import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.PartitionLoad;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -22,12 +23,26 @@ record Adopted(long blocks, long bytes) {
 
     /**
      * The staged blocks of a temp area that count for a run: those with {@code replication}
-     * replicas on workers of {@code live} (a replica on a worker lost since does not count), by id.
+     * replicas on workers of {@code live} (a replica on a worker lost since does not count), by id,
+     * the committed replicas of {@code plan}'s blocks that live workers hold
+     * ({@link BlockTask#heldBy}) counting with the staged ones.
      */
-    static Map<String, StagedBlock> usable(List<StagedBlock> area, Set<String> live, int replication) {
+    static Map<String, StagedBlock> usable(List<StagedBlock> area, Set<String> live, int replication, LoadPlan plan) {
+        Map<String, List<String>> held = new HashMap<>();
+        for (PartitionLoad partition : plan.partitions()) {
+            for (FileLoad file : partition.files()) {
+                for (BlockTask block : file.blocks()) {
+                    if (!block.heldBy().isEmpty()) {
+                        held.put(block.key().blockId(), block.heldBy());
+                    }
+                }
+            }
+        }
         Map<String, StagedBlock> staged = new HashMap<>();
         for (StagedBlock block : area) {
-            if (block.workerIds().stream().filter(live::contains).count() >= replication) {
+            Set<String> workers = new HashSet<>(block.workerIds());
+            workers.addAll(held.getOrDefault(block.block().blockId(), List.of()));
+            if (workers.stream().filter(live::contains).count() >= replication) {
                 staged.put(block.block().blockId(), block);
             }
         }

@@ -169,7 +169,7 @@ public final class DistributedLoad {
         Optional<AtomicOptions> atomic = options.atomic();
         // the slices' temp area, opened (or adopted) before any of them stages a block and kept alive while they run
         Map<String, StagedBlock> staged = atomic.map(a -> Adopted.usable(cache.tempAreas().openTempArea(a.jobId(), a.expireTime()).blocks(), liveAtStart,
-                plan.request().replication())).orElse(Map.of());
+                plan.request().replication(), plan)).orElse(Map.of());
         TempAreaRenewal renewal = atomic.map(a -> TempAreaRenewal.start(cache.tempAreas(), a)).orElse(null);
         try {
             if (!cut.isEmpty()) {

@@ -278,7 +278,7 @@ public final class LoadExecutor {
         Map<String, StagedBlock> staged = new HashMap<>();
         options.atomic().ifPresent(atomic -> {
             TempArea area = cache.tempAreas().openTempArea(atomic.jobId(), atomic.expireTime());
-            staged.putAll(Adopted.usable(area.blocks(), liveAtStart, plan.request().replication()));
+            staged.putAll(Adopted.usable(area.blocks(), liveAtStart, plan.request().replication(), plan));
             if (area.adopted()) {
                 LOG.info("Atomic job {} adopts its temp area: {} blocks already staged", atomic.jobId(), staged.size());
             }
@@ -937,12 +937,14 @@ public final class LoadExecutor {
         }
 
         /**
-         * Whether {@code file} goes the small-file path: one block left to load, small, not staged
-         * by an earlier run, and the job still going.
+         * Whether {@code file} goes the small-file path: one block left to load, small, held by no
+         * worker, not staged by an earlier run, and the job still going.
          */
         boolean batchable(FileLoad file) {
             List<BlockTask> toLoad = file.blocks().stream().filter(b -> !b.cached()).toList();
-            return toLoad.size() == 1 && SmallFileBatcher.fits(toLoad.get(0)) && (staged.isEmpty() || !staged.containsKey(toLoad.get(0).key().blockId()));
+            // a block live workers hold with fewer replicas than asked adds the missing ones: a batch places every block alike
+            return toLoad.size() == 1 && SmallFileBatcher.fits(toLoad.get(0)) && toLoad.get(0).heldBy().isEmpty()
+                    && (staged.isEmpty() || !staged.containsKey(toLoad.get(0).key().blockId()));
         }
 
         /**
@@ -1266,6 +1268,24 @@ public final class LoadExecutor {
             return write;
         }
 
+        /**
+         * How this job writes {@code block}: as {@link #writeOptions()}, and for a block that live
+         * workers already hold with fewer replicas than asked, only the replicas missing, on other
+         * workers (a holder this job could not reach lately does not count).
+         */
+        private WriteOptions writeOptions(BlockTask block) {
+            WriteOptions write = writeOptions();
+            if (block.heldBy().isEmpty()) {
+                return write;
+            }
+            long now = System.nanoTime();
+            List<String> holders = block.heldBy().stream().filter(worker -> {
+                Long since = unreachable.get(worker);
+                return since == null || now - since >= UNREACHABLE_EXCLUSION.toNanos();
+            }).toList();
+            return holders.isEmpty() ? write : write.heldBy(holders);
+        }
+
         /** How the batcher writes its next batch of small files: as {@link #writeOptions}, never to a worker this job could not reach. */
         WriteOptions batchWriteOptions() {
             return excludingUnreachable(writeOptions());
@@ -1307,7 +1327,7 @@ public final class LoadExecutor {
         }
 
         private void loadBlock(FSDataInputStream in, FileChannel local, BlockTask block, BlockProgress progress) throws IOException {
-            writeBlock(in, local, block, writeOptions(), progress::written);
+            writeBlock(in, local, block, writeOptions(block), progress::written);
             recordWritten(block);
         }
 
@@ -1456,7 +1476,7 @@ public final class LoadExecutor {
                         }
                         awaitWindow();
                         try (BlockProgress progress = new BlockProgress(listener, block)) {
-                            try (BlockWriter writer = openWriter(block, writeOptions())) {
+                            try (BlockWriter writer = openWriter(block, writeOptions(block))) {
                                 long written = 0;
                                 while (written < block.length()) {
                                     fill(pending, cursor, ranges, streams, block.offset() + block.length());

@@ -24,7 +24,9 @@ import java.util.Optional;
  * @param replication the plan's replication
  * @param liveWorkers live workers of the cluster
  * @param bytesToLoad bytes of the blocks not cached yet
- * @param neededBytes bytes the load writes to the workers: the blocks to load times the replication
+ * @param neededBytes bytes the load writes to the workers: each block to load times the replicas
+ *     it misses (the replication, less the replicas live workers hold already: a load adds only
+ *     those missing, {@link BlockTask#replicasToWrite})
  * @param availableBytes free bytes plus the bytes eviction may reclaim, over the live workers
  * @param largestBlockBytes length of the largest block to load, 0 when nothing is to load
  * @param largestTiers the largest tier of each live worker ({@link WorkerInfo#largestTierBytes}),
@@ -49,24 +51,37 @@ public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, l
     public static PlanCapacity of(LoadPlan plan, ClusterInfo cluster) {
         requireNonNull(plan, "plan is null");
         requireNonNull(cluster, "cluster is null");
+        int replication = plan.request().replication();
         long largestBlock = 0;
+        long needed = 0;
         for (PartitionLoad partition : plan.partitions()) {
             for (FileLoad file : partition.files()) {
                 for (BlockTask block : file.blocks()) {
                     if (!block.cached()) {
                         largestBlock = Math.max(largestBlock, block.length());
+                        needed += block.length() * block.replicasToWrite(replication);
                     }
                 }
             }
         }
-        int replication = plan.request().replication();
         List<WorkerTier> tiers = cluster.liveWorkers().stream()
                 .map(worker -> new WorkerTier(worker.id(), worker.largestTierBytes()))
                 .sorted(Comparator.comparingLong(WorkerTier::bytes).reversed().thenComparing(WorkerTier::workerId))
                 .toList();
         long bytesToLoad = plan.stats().bytesToLoad();
-        return new PlanCapacity(replication, cluster.liveWorkers().size(), bytesToLoad, bytesToLoad * replication,
+        return new PlanCapacity(replication, cluster.liveWorkers().size(), bytesToLoad, needed,
                 cluster.liveAvailableBytes(), largestBlock, tiers);
+    }
+
+    /** Bytes of the replicas that live workers already hold of the blocks to load, which the load does not write again. */
+    public long heldBytes() {
+        return bytesToLoad * replication - neededBytes;
+    }
+
+    /** {@code 84 MiB (77 MiB to load x 2 replicas, less 70 MiB of replicas already cached)}: the bytes the load writes, and how. */
+    public String describeNeed() {
+        return "%s (%s to load x %d %s%s)".formatted(Units.bytes(neededBytes), Units.bytes(bytesToLoad), replication,
+                replication == 1 ? "replica" : "replicas", heldBytes() == 0 ? "" : ", less %s of replicas already cached".formatted(Units.bytes(heldBytes())));
     }
 
     /** Live workers with a tier that holds the largest block to load. */
@@ -104,8 +119,7 @@ public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, l
         }
         List<String> reasons = new ArrayList<>();
         if (!spaceFits()) {
-            reasons.add("the plan needs %s (%s to load x %d %s), the %d live %s %s free or evictable".formatted(Units.bytes(neededBytes),
-                    Units.bytes(bytesToLoad), replication, replication == 1 ? "replica" : "replicas", liveWorkers,
+            reasons.add("the plan needs %s, the %d live %s %s free or evictable".formatted(describeNeed(), liveWorkers,
                     liveWorkers == 1 ? "worker has" : "workers have", Units.bytes(availableBytes)));
         }
         if (!largestBlockFits()) {

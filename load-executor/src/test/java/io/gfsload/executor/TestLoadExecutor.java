@@ -29,6 +29,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
@@ -248,6 +249,49 @@ class TestLoadExecutor {
             }
         }
         assertEquals(6, report.totals().blocksLoaded());
+    }
+
+    @Test
+    void aHigherReplicationWritesOnlyTheReplicasMissingAndNeedsOnlyTheirSpace() {
+        assertEquals(LoadState.SUCCEEDED, executor(ProgressListener.NONE).execute(plan(1)).state());
+        LoadPlan twice = plan(2);
+        long bytes = twice.stats().bytes();
+        assertEquals(bytes, twice.stats().bytesToLoad(), "no block has its 2 replicas yet");
+        List<BlockTask> blocks = twice.partitions().stream().flatMap(p -> p.files().stream()).flatMap(f -> f.blocks().stream()).toList();
+        for (BlockTask block : blocks) {
+            assertEquals(1, block.heldBy().size(), "held by the worker of the first load: " + block);
+            assertEquals(1, block.replicasToWrite(2));
+        }
+
+        // the need counts the one replica each block misses, and says so
+        PlanCapacity capacity = PlanCapacity.of(twice, client.clusterInfo());
+        assertEquals(bytes, capacity.neededBytes());
+        assertEquals(bytes, capacity.heldBytes());
+        assertEquals("%s (%s to load x 2 replicas, less %s of replicas already cached)".formatted(Units.bytes(bytes), Units.bytes(bytes), Units.bytes(bytes)),
+                capacity.describeNeed());
+
+        double writtenBefore = workerBytesWritten();
+        LoadReport report = executor(ProgressListener.NONE).execute(twice);
+        assertEquals(LoadState.SUCCEEDED, report.state());
+        // the workers stored each block once more: not again on the worker that held it, nor a third replica
+        assertEquals(bytes, (long) (workerBytesWritten() - writtenBefore));
+        for (FileLoad file : twice.partitions().get(0).files()) {
+            List<CachedBlock> cached = client.cachedBlocks(file.file());
+            assertEquals(file.blocks().size(), cached.size());
+            for (CachedBlock block : cached) {
+                assertEquals(2, block.replicas(), block.toString());
+                assertTrue(block.workerIds().containsAll(file.blocks().get(block.index()).heldBy()), block + " keeps its first replica");
+            }
+        }
+    }
+
+    /** The bytes of blocks the workers stored so far, as their metrics count them. */
+    private double workerBytesWritten() {
+        double written = 0;
+        for (int i = 0; i < cluster.config().workers(); i++) {
+            written += cluster.metrics().value("gfsload_worker_written_bytes_total", Map.of("worker", "worker-" + i)).orElse(0);
+        }
+        return written;
     }
 
     @Test

@@ -563,7 +563,9 @@ public final class LoadPlanner {
         for (long offset = 0; offset < file.length(); offset += blockSize) {
             int index = Math.toIntExact(offset / blockSize);
             long length = Math.min(blockSize, file.length() - offset);
-            blocks.add(new BlockTask(file, index, offset, length, BlockTask.cachedIn(cachedBlocks, index, length, replication)));
+            List<String> heldBy = BlockTask.heldIn(cachedBlocks, index, length);
+            boolean cached = heldBy.size() >= replication;
+            blocks.add(new BlockTask(file, index, offset, length, cached, cached ? List.of() : heldBy));
         }
         return new FileLoad(file, blocks);
     }

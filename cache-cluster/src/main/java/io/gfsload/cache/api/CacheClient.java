@@ -79,10 +79,10 @@ public interface CacheClient extends AutoCloseable {
      * @throws TempAreaNotFoundException when the options name a temp area that is not open
      */
     default BlockWriter openWriter(BlockKey block, long length, WriteOptions options) {
-        if (options.tempArea().isEmpty() && options.tier().isEmpty() && options.excludedWorkers().isEmpty()) {
+        if (options.tempArea().isEmpty() && options.tier().isEmpty() && options.excludedWorkers().isEmpty() && options.holders().isEmpty()) {
             return openWriter(block, length, options.replication());
         }
-        throw new UnsupportedOperationException(getClass().getName() + " supports no temp areas, tiers or excluded workers");
+        throw new UnsupportedOperationException(getClass().getName() + " supports no temp areas, tiers, excluded workers or holders");
     }
 
     /**

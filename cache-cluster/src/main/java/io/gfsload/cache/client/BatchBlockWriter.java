@@ -148,10 +148,10 @@ final class BatchBlockWriter {
             PlaceBlockRequest.Builder block = PlaceBlockRequest.newBuilder()
                     .setBlockId(item.blockId())
                     .setLength(item.data.length())
-                    .setReplication(options.replication());
+                    .setReplication(options.replicasToPlace());
             options.tier().ifPresent(tier -> block.setTier(ProtoConversions.toProto(tier)));
             options.tempArea().ifPresent(block::setTempArea);
-            options.excludedWorkers().stream().sorted().forEach(block::addExcludedWorkerIds);
+            options.workersNotToPlaceOn().stream().sorted().forEach(block::addExcludedWorkerIds);
             request.addBlocks(block);
         }
         PlaceBlocksResponse response;

@@ -395,10 +395,10 @@ public final class GrpcCacheClient implements CacheClient {
         PlaceBlockRequest.Builder request = PlaceBlockRequest.newBuilder()
                 .setBlockId(block.blockId())
                 .setLength(length)
-                .setReplication(options.replication());
+                .setReplication(options.replicasToPlace());
         options.tier().ifPresent(tier -> request.setTier(ProtoConversions.toProto(tier)));
         options.tempArea().ifPresent(request::setTempArea);
-        options.excludedWorkers().stream().sorted().forEach(request::addExcludedWorkerIds);
+        options.workersNotToPlaceOn().stream().sorted().forEach(request::addExcludedWorkerIds);
         PlaceBlockResponse placement = callMaster("Placing block " + block.blockId(),
                 () -> masterStub().placeBlock(request.build()));
         if (config.shortCircuitWrites() && length >= SHORT_CIRCUIT_MIN_BYTES

@@ -159,6 +159,28 @@ class LocalClusterTest {
     }
 
     @Test
+    void aBlockHeldByAWorkerGetsOnlyItsMissingReplicasElsewhere() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory, 3, 16L * MIB));
+                CacheClient client = cluster.newClient()) {
+            BlockKey block = new BlockKey(FILE, 0);
+            byte[] data = randomBytes(3 * MIB, 11);
+            String holder = write(client, block, data, 1).workerIds().get(0);
+
+            // replication 3 with one replica held: the two others go to the two other workers
+            BlockWriteResult added = write(client, block, data, WriteOptions.replication(3).heldBy(List.of(holder)));
+            assertEquals(2, added.workerIds().size(), added.toString());
+            assertFalse(added.workerIds().contains(holder), added.toString());
+            CachedBlock cached = client.cachedBlocks(FILE).get(0);
+            assertEquals(3, cached.replicas(), "the master adds them to the held one: " + cached);
+            try (InputStream in = client.openReader(block)) {
+                assertArrayEquals(data, readAll(in));
+            }
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WriteOptions.replication(1).heldBy(List.of(holder)));
+            assertEquals("holders must be fewer than the replication 1: [" + holder + "]", e.getMessage());
+        }
+    }
+
+    @Test
     void replicationAboveTheLiveWorkersFailsWithTheLiveCount() {
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory, 2, 16L * MIB));
                 CacheClient client = cluster.newClient()) {
