@@ -65,7 +65,8 @@ final class LoadRunner {
         LoadPlan plan = planner().plan(request);
         BackendProfile probed = workload.shouldProbe() ? new UfsProbe(hadoopConf, UfsProbe.Options.defaults()).probe(plan).profile() : BackendProfile.unknown();
         ClusterInfo cluster = services.cache().clusterInfo();
-        WorkloadProfile profile = workload.profile(plan.stats(), plan.blockSize(), cluster, probed);
+        // sized for the files the load reads: an incremental run's cached files take no threads, buffers or streams
+        WorkloadProfile profile = workload.profile(plan.workload(), plan.blockSize(), cluster, probed);
         return new Planned(plan, profile, TuningAdvisor.recommend(profile, overrides), cluster.clusterId());
     }
 

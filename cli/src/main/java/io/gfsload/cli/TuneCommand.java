@@ -14,6 +14,7 @@ import io.gfsload.cache.api.FileErrors;
 import io.gfsload.cache.server.CacheServerConfig;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
+import io.gfsload.planner.PlanWorkload;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -45,7 +46,8 @@ import picocli.CommandLine.Spec;
         usageHelpAutoWidth = true,
         description = "Recommends settings for a load, each with the rule and the numbers behind it: the COS client's (fs.cosn.*), "
                 + "the cache workers' and job workers' (goosefs.*), distributedLoad's --active-jobs and gfsload's executor's. "
-                + "Plans the load to read its file sizes; loads nothing.")
+                + "Plans the load to read the sizes of the files it has left to load (those already cached are left out; with "
+                + "everything cached, the whole plan's, said so); loads nothing.")
 public final class TuneCommand implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
@@ -98,7 +100,8 @@ public final class TuneCommand implements Callable<Integer> {
         Tuned tuned;
         try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), spec.commandLine().getErr())) {
             LoadRunner.Planned planned = new LoadRunner(services).plan(request, workload, List.of());
-            tuned = new Tuned(request.target().describe(), planned.profile(), planned.settings());
+            tuned = new Tuned(request.target().describe(), planned.profile(), planned.settings(), planned.plan().workload(),
+                    planned.plan().stats().cachedBytes());
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -218,14 +221,28 @@ public final class TuneCommand implements Callable<Integer> {
         return entries;
     }
 
-    /** A tuned load: what it is for, what the advisor knew and what it recommends. */
-    record Tuned(String target, WorkloadProfile profile, Settings settings) {}
+    /**
+     * A tuned load: what it is for, what the advisor knew and what it recommends.
+     *
+     * @param workload what the plan has left to load, which the profile's files describe (the
+     *     whole plan when nothing is left)
+     * @param cachedBytes the plan's bytes already cached, which the workload leaves out
+     */
+    record Tuned(String target, WorkloadProfile profile, Settings settings, PlanWorkload workload, long cachedBytes) {}
 
     static String table(Tuned tuned) {
         WorkloadProfile p = tuned.profile();
         StringBuilder out = new StringBuilder();
-        out.append("Settings for %s: %s, %s to load (median %s, mean %s)%n".formatted(tuned.target(), Sizes.count(p.files(), "file"), Sizes.format(p.bytes()),
-                Sizes.format(p.medianFileBytes()), Sizes.format(p.meanFileBytes())));
+        String files = "%s, %s%s (median %s, mean %s)".formatted(Sizes.count(p.files(), "file"), Sizes.format(p.bytes()),
+                tuned.workload().wholePlan() ? "" : " to load", Sizes.format(p.medianFileBytes()), Sizes.format(p.meanFileBytes()));
+        if (tuned.workload().wholePlan() && p.files() > 0) {
+            // nothing left to load: what a load of the plan would use with nothing cached, said so
+            out.append("Settings for %s: nothing to load (every block cached); for the whole plan as if nothing were cached: %s%n".formatted(tuned.target(), files));
+        }
+        else {
+            out.append("Settings for %s: %s%s%n".formatted(tuned.target(), files,
+                    tuned.cachedBytes() == 0 ? "" : "; the %s already cached are left out".formatted(Sizes.format(tuned.cachedBytes()))));
+        }
         out.append("Executor: %d cores, heap %s. Workers: %d, %s memory each, MEM tier %s. UFS: %s%n".formatted(p.cores(), Sizes.format(p.maxHeapBytes()),
                 p.workers(), Sizes.format(p.hostMemoryBytes()), Sizes.format(p.memoryTierBytes()), describe(p.backend())));
         int width = tuned.settings().values().stream().mapToInt(s -> s.name().length()).max().orElse(7);
@@ -252,7 +269,7 @@ public final class TuneCommand implements Callable<Integer> {
     }
 
     /** The output of {@code --json}. */
-    record TunedJson(String target, ProfileJson profile, List<Setting> settings) {}
+    record TunedJson(String target, ProfileJson profile, boolean wholePlan, long cachedBytes, List<Setting> settings) {}
 
     /** The profile with plain numbers (durations in milliseconds). */
     record ProfileJson(int cores, long maxHeapBytes, long hostMemoryBytes, long memoryTierBytes, int workers, long files, long bytes,
@@ -267,7 +284,8 @@ public final class TuneCommand implements Callable<Integer> {
 
     static String json(Tuned tuned) {
         try {
-            return JSON.writeValueAsString(new TunedJson(tuned.target(), ProfileJson.of(tuned.profile()), tuned.settings().values()));
+            return JSON.writeValueAsString(new TunedJson(tuned.target(), ProfileJson.of(tuned.profile()), tuned.workload().wholePlan(), tuned.cachedBytes(),
+                    tuned.settings().values()));
         }
         catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot write the settings as JSON", e);

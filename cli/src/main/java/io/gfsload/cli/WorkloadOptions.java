@@ -7,7 +7,7 @@ import io.gfsload.advisor.Tier;
 import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.planner.InvalidRequestException;
-import io.gfsload.planner.PlanStats;
+import io.gfsload.planner.PlanWorkload;
 import java.lang.management.ManagementFactory;
 import java.lang.management.OperatingSystemMXBean;
 import java.time.Duration;
@@ -75,19 +75,19 @@ public final class WorkloadOptions {
     }
 
     /**
-     * The profile of a load with {@code stats}, cut in {@code blockBytes} blocks, into
-     * {@code cluster}; call {@link #validate} first.
+     * The profile of a load of {@code toLoad} (what a plan has left to load), cut in
+     * {@code blockBytes} blocks, into {@code cluster}; call {@link #validate} first.
      */
-    WorkloadProfile profile(PlanStats stats, long blockBytes, ClusterInfo cluster) {
-        return profile(stats, blockBytes, cluster, BackendProfile.unknown());
+    WorkloadProfile profile(PlanWorkload toLoad, long blockBytes, ClusterInfo cluster) {
+        return profile(toLoad, blockBytes, cluster, BackendProfile.unknown());
     }
 
     /**
-     * As {@link #profile(PlanStats, long, ClusterInfo)}, with {@code probed} figures of the UFS
+     * As {@link #profile(PlanWorkload, long, ClusterInfo)}, with {@code probed} figures of the UFS
      * where no flag gives one: explicit flags win.
      */
-    WorkloadProfile profile(PlanStats stats, long blockBytes, ClusterInfo cluster, BackendProfile probed) {
-        requireNonNull(stats, "stats is null");
+    WorkloadProfile profile(PlanWorkload toLoad, long blockBytes, ClusterInfo cluster, BackendProfile probed) {
+        requireNonNull(toLoad, "toLoad is null");
         requireNonNull(cluster, "cluster is null");
         requireNonNull(probed, "probed is null");
         Runtime runtime = Runtime.getRuntime();
@@ -96,7 +96,7 @@ public final class WorkloadOptions {
                 .cores(cores != null ? cores : runtime.availableProcessors())
                 .maxHeapBytes(heapBytes)
                 .hostMemoryBytes(workerMemory != null ? workerMemory : physicalMemory().orElse(heapBytes * WorkloadProfile.DEFAULT_HOST_MEMORY_PER_HEAP))
-                .files(stats.files(), stats.bytesToLoad(), stats.medianFileBytes(), stats.meanFileBytes())
+                .files(toLoad.files(), toLoad.bytes(), toLoad.medianFileBytes(), toLoad.meanFileBytes())
                 .blockBytes(blockBytes)
                 .workers(workers != null ? workers : Math.max(1, cluster.liveWorkers().size()))
                 .tiers(workerMemTier == null || workerMemTier == 0 ? List.of() : List.of(new Tier(Tier.Medium.MEM, workerMemTier)))

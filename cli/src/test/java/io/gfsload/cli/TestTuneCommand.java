@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.advisor.Settings;
-import java.io.IOException;
 import io.gfsload.ufs.simulator.ThrottledConfig;
+import java.io.IOException;
 import java.io.Reader;
 import java.net.URI;
 import java.nio.file.Files;
@@ -238,6 +238,44 @@ class TestTuneCommand {
         try (Stream<Path> files = Stream.concat(Files.list(conf), Files.list(managed))) {
             assertEquals(List.of(), files.filter(file -> file.getFileName().toString().endsWith(".tmp")).toList(), "no temp file left");
         }
+    }
+
+    @Test
+    void tunesForWhatIsLeftToLoadNotForTheFilesAlreadyCached() throws IOException {
+        Path data = Files.createDirectories(out.resolve("incremental"));
+        Path large = data.resolve("part-00000");
+        Files.write(large, new byte[40 << 20]);
+        for (int i = 1; i <= 6; i++) {
+            Files.write(data.resolve("part-%05d".formatted(i)), new byte[(int) MB]);
+        }
+        CliRun first = gfsload("distributedLoad", "--progress", "none", large.toString());
+        assertEquals(0, first.exitCode(), first.err());
+
+        // the large file is cached: the advisor sizes the settings for the six files of 1 MiB a load reads
+        CliRun tune = gfsload("tune", "--path", data.toString(), "--cores", "4", "--heap", "1GB");
+        assertEquals(0, tune.exitCode(), tune.err());
+        assertTrue(tune.out().startsWith("Settings for %s: 6 files, 6.0 MiB to load (median 1.0 MiB, mean 1.0 MiB); the 40.0 MiB already cached are left out%n"
+                .formatted(data)), tune.out());
+        assertEquals("1048576", row(tune.out(), Settings.COSN_READ_AHEAD_BLOCK_SIZE).get(1), "the median of the files to load: " + tune.out());
+        JsonNode json = new ObjectMapper().readTree(gfsload("tune", "--path", data.toString(), "--json", "--cores", "4", "--heap", "1GB").out());
+        assertEquals(6, json.get("profile").get("files").asLong());
+        assertEquals(6 * MB, json.get("profile").get("bytes").asLong());
+        assertEquals(MB, json.get("profile").get("meanFileBytes").asLong());
+        assertFalse(json.get("wholePlan").asBoolean());
+        assertEquals(40 * MB, json.get("cachedBytes").asLong());
+
+        // the load uses the same figures: its settings' inputs count the files it reads
+        CliRun load = gfsload("distributedLoad", "--progress", "none", "--json", "--cores", "4", "--heap", "1GB", data.toString());
+        assertEquals(0, load.exitCode(), load.err());
+        assertTrue(load.err().contains("Loading 6 of 7 files"), load.err());
+        JsonNode activeFiles = setting(new ObjectMapper().readTree(load.out()), Settings.ACTIVE_FILES);
+        assertEquals(6, activeFiles.get("inputs").get("files").asLong(), activeFiles.toString());
+
+        // nothing left to load: the whole plan's settings, and said so
+        CliRun cached = gfsload("tune", "--path", data.toString(), "--cores", "4", "--heap", "1GB");
+        assertEquals(0, cached.exitCode(), cached.err());
+        assertTrue(cached.out().startsWith(("Settings for %s: nothing to load (every block cached); for the whole plan as if nothing were cached: "
+                + "7 files, 46.0 MiB (median 1.0 MiB, mean 6.6 MiB)%n").formatted(data)), cached.out());
     }
 
     @Test

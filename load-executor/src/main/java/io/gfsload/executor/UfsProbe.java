@@ -99,8 +99,9 @@ public final class UfsProbe {
     }
 
     /**
-     * Probes the store of {@code plan}'s files; an empty plan (or one of empty files) probes
-     * nothing and returns {@link BackendProfile#unknown()}.
+     * Probes the store of {@code plan}'s files, those with blocks to load (all of them when every
+     * one is cached); an empty plan (or one of empty files) probes nothing and returns
+     * {@link BackendProfile#unknown()}.
      *
      * @throws UncheckedIOException when a probe read fails
      */
@@ -108,7 +109,13 @@ public final class UfsProbe {
         requireNonNull(plan, "plan is null");
         List<FileLoad> files = new ArrayList<>();
         for (PartitionLoad partition : plan.partitions()) {
-            partition.files().stream().filter(file -> file.file().length() > 0).forEach(files::add);
+            partition.files().stream().filter(file -> file.file().length() > 0 && !file.fullyCached()).forEach(files::add);
+        }
+        if (files.isEmpty()) {
+            // nothing left to load: the store is the same for the cached files
+            for (PartitionLoad partition : plan.partitions()) {
+                partition.files().stream().filter(file -> file.file().length() > 0).forEach(files::add);
+            }
         }
         if (files.isEmpty()) {
             return new Result(BackendProfile.unknown(), false, "nothing to probe: no file with bytes");

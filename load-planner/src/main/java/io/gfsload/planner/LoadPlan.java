@@ -27,4 +27,9 @@ public record LoadPlan(LoadRequest request, long blockSize, List<PartitionLoad> 
     public long filesToLoad() {
         return stats.files() - partitions.stream().flatMap(partition -> partition.files().stream()).filter(FileLoad::fullyCached).count();
     }
+
+    /** What is left to load, the tuning advisor's workload: see {@link PlanWorkload}. */
+    public PlanWorkload workload() {
+        return PlanWorkload.of(partitions);
+    }
 }
