@@ -44,7 +44,7 @@ public final class ExecutionOptions {
     boolean restart;
 
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",
-            description = "Progress on stderr: auto (a bar on a terminal, JSON lines otherwise), bar, json or none (default: ${DEFAULT-VALUE}).")
+            description = "Progress on stderr: auto (a bar when stderr is a terminal, JSON lines otherwise), bar, json or none (default: ${DEFAULT-VALUE}).")
     String progress;
 
     /** Checks every flag, so that bad input fails before anything starts. */

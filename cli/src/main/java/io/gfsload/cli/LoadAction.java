@@ -40,7 +40,7 @@ final class LoadAction {
             err.flush();
         }, "gfsload-interrupted");
         Runtime.getRuntime().addShutdownHook(interrupted);
-        try (ProgressReporter progress = new ProgressReporter(mode, System.console() != null, err, System.err, System::nanoTime)) {
+        try (ProgressReporter progress = new ProgressReporter(mode, ProgressReporter.stderrIsTerminal(), err, System.err, System::nanoTime)) {
             report = JobJournal.withJournal(jobsDirectory, request, execution.atomic, planned.clusterId(), execution.restart,
                     journal -> runner.load(planned, execution.verify, ignoreCapacity, options, progress, journal, err));
         }

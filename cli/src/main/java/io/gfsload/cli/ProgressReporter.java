@@ -44,6 +44,9 @@ import me.tongfei.progressbar.ProgressState;
  * partial} or {@code failed}. Thread-safe: the executor's threads call it.
  */
 final class ProgressReporter implements ProgressListener, AutoCloseable {
+    /** Set by {@code bin/gfsload}: whether stderr is a terminal. */
+    static final String STDERR_TERMINAL = "gfsload.stderr.terminal";
+
     /** How progress is shown. */
     enum Mode {
         AUTO, BAR, JSON, NONE
@@ -85,6 +88,16 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
     private long closedSinceNanos;
     private long closedNanos;
     private ProgressBar bar;
+
+    /**
+     * Whether stderr, where the progress goes, is a terminal: as {@code bin/gfsload} tells it
+     * ({@code -Dgfsload.stderr.terminal}, from {@code [ -t 2 ]}), else whether the JVM has a
+     * console (stdin and stdout on a terminal), the only check Java has.
+     */
+    static boolean stderrIsTerminal() {
+        String told = System.getProperty(STDERR_TERMINAL);
+        return told == null ? System.console() != null : Boolean.parseBoolean(told);
+    }
 
     /**
      * @param mode {@link Mode#AUTO} picks the bar on a terminal and JSON lines elsewhere

@@ -218,6 +218,31 @@ class TestLauncherScript {
         }
     }
 
+    @Test
+    void progressIsABarWhereStderrIsATerminalWhateverStdoutIs() throws IOException, InterruptedException {
+        // script(1) gives the command a terminal: stdout goes to a file, stderr stays on the terminal
+        assumeTrue(run("script", "-qec", "true", "/dev/null"), "script(1) runs here");
+        Path data = Files.createDirectories(directory.resolve("data"));
+        Files.write(data.resolve("part-0"), new byte[300_000]);
+        Path report = directory.resolve("report.json");
+        Path typescript = directory.resolve("terminal.txt");
+        String command = "bash %s distributedLoad --json %s > %s".formatted(installation.resolve("bin/gfsload"), data, report);
+        ProcessBuilder builder = new ProcessBuilder("script", "-qec", command, typescript.toString())
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().put("GFSLOAD_HOME", directory.resolve("home").toString());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        builder.environment().put("GFSLOAD_CLASSPATH", System.getProperty("java.class.path"));
+        builder.environment().put("GFSLOAD_JAVA_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1");
+        builder.environment().remove("HIVE_CONF_DIR");
+        Process process = builder.start();
+        assertTrue(process.waitFor(TIMEOUT.toSeconds(), TimeUnit.SECONDS), "gfsload under script(1) ends");
+
+        String terminal = Files.readString(typescript);
+        assertTrue(terminal.contains("Loading 100%"), "the bar: " + terminal);
+        assertFalse(terminal.contains("\"event\""), "no JSON progress lines on a terminal: " + terminal);
+        assertEquals("SUCCEEDED", JSON.readTree(report.toFile()).get("state").asText(), "stdout, a file, has the report alone");
+    }
+
     /** Runs a system command; whether it exited 0. */
     private static boolean run(String... command) throws InterruptedException {
         try {
