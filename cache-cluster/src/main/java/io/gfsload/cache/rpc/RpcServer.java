@@ -7,6 +7,7 @@ import io.grpc.BindableService;
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerTransportFilter;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import java.io.IOException;
@@ -73,6 +74,15 @@ public final class RpcServer implements AutoCloseable {
     /** As {@link #start(String, String, int, Optional, BindableService...)}, with bound service definitions. */
     public static RpcServer start(String threadPrefix, String host, int port, Optional<String> token,
             List<ServerServiceDefinition> services) {
+        return start(threadPrefix, host, port, token, services, List.of());
+    }
+
+    /**
+     * As {@link #start(String, String, int, Optional, List)}; {@code transportFilters} hear each
+     * client connection start and end.
+     */
+    public static RpcServer start(String threadPrefix, String host, int port, Optional<String> token,
+            List<ServerServiceDefinition> services, List<ServerTransportFilter> transportFilters) {
         requireNonNull(threadPrefix, "threadPrefix is null");
         requireNonNull(host, "host is null");
         requireNonNull(token, "token is null");
@@ -86,6 +96,7 @@ public final class RpcServer implements AutoCloseable {
                 .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
                 .withChildOption(ChannelOption.ALLOCATOR, RpcBuffers.ALLOCATOR)
                 .maxInboundMessageSize(MAX_INBOUND_MESSAGE_BYTES);
+        transportFilters.forEach(builder::addTransportFilter);
         for (ServerServiceDefinition service : services) {
             if (token.isPresent()) {
                 builder.addService(ServerInterceptors.intercept(service, RpcAuth.serverInterceptor(token.get())));

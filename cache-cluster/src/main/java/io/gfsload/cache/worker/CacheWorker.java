@@ -51,7 +51,8 @@ import org.slf4j.LoggerFactory;
  * no copy deleted before its commit arrived; their answers carry the master's commands: blocks to delete (freed,
  * or left in an aborted or expired temp area), blocks to unpin (their temp area was committed).
  * The heartbeat thread also aborts short-circuit writes whose client went away (idle for
- * {@link WorkerService#LOCAL_WRITE_TIMEOUT}) and checks that block files are still there
+ * {@link WorkerService#LOCAL_WRITE_TIMEOUT}, or {@link WorkerService#ORPHANED_LOCAL_WRITE_TIMEOUT} once
+ * the connection they were opened on has closed) and checks that block files are still there
  * ({@link WorkerConfig#blockFileChecksPerHeartbeat()} a time), so that one deleted behind the worker's
  * back is reported. {@link #close()} stops all of it. Thread-safe.
  */
@@ -122,7 +123,7 @@ public final class CacheWorker implements AutoCloseable {
         RpcServer server;
         try {
             server = RpcServer.start("gfsload-" + config.workerId() + "-rpc", config.host(), config.port(),
-                    config.token(), List.of(service.definition()));
+                    config.token(), List.of(service.definition()), List.of(service.connectionsWatch()));
         }
         catch (RuntimeException e) {
             metrics.close();

@@ -29,12 +29,23 @@ import io.gfsload.cache.proto.WriteBlocksResponse;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcErrors;
 import io.gfsload.cache.rpc.ZeroCopyDataMarshaller;
+import io.grpc.Attributes;
+import io.grpc.Context;
+import io.grpc.Contexts;
+import io.grpc.Grpc;
+import io.grpc.Metadata;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.ServerTransportFilter;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
+import java.net.SocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,15 +87,24 @@ import org.slf4j.LoggerFactory;
  * writes the whole block file, header included, and the worker only checks the file's length
  * before the rename, which saves it an open, a write and a close per small block. A local write
  * whose temp file has not changed (or, not created yet, that was handed out) for
- * {@link #LOCAL_WRITE_TIMEOUT} (a client that died) is aborted (its temp file deleted, its space
- * released) by the worker's heartbeat thread ({@link #abortIdleLocalWrites}) or a later local-write
- * call, whichever looks first.
+ * {@link #LOCAL_WRITE_TIMEOUT} (a client that died), or for {@link #ORPHANED_LOCAL_WRITE_TIMEOUT}
+ * once the connection it was opened on has closed (a killed client's: the kernel closes its
+ * sockets), is aborted (its temp file deleted, its space released) by the worker's heartbeat
+ * thread ({@link #abortIdleLocalWrites}) or a later local-write call, whichever looks first.
  */
 final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private static final Logger log = LoggerFactory.getLogger(WorkerService.class);
 
     /** Longest a short-circuit write may stay open without its temp file changing before the worker aborts it. */
     static final Duration LOCAL_WRITE_TIMEOUT = Duration.ofMinutes(10);
+    /**
+     * Longest a short-circuit write may stay open without its temp file changing once the
+     * connection it was opened on has closed: its client most likely died (a killed load), and its
+     * space is reserved until it is aborted.
+     */
+    static final Duration ORPHANED_LOCAL_WRITE_TIMEOUT = Duration.ofSeconds(30);
+    /** The address of the client connection a call came on. */
+    private static final Context.Key<SocketAddress> CALLER = Context.key("gfsload-caller");
     private static final Duration LOCAL_WRITE_SWEEP_INTERVAL = Duration.ofSeconds(30);
 
     private final String workerId;
@@ -123,15 +143,25 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private static final class LocalWrite {
         private final BlockStore.BlockWrite write;
         private final boolean writerCreatesFile;
+        /** The address of the connection the write was opened on; null when not known. */
+        private final SocketAddress caller;
+        /** Whether that connection has closed. */
+        private volatile boolean callerGone;
         /** The temp file's modification time and size when last looked at; null before it exists. */
         private FileState lastSeen;
         /** When the temp file was last seen to change, or the write was handed out. */
         private long idleSinceMillis;
 
-        LocalWrite(BlockStore.BlockWrite write, boolean writerCreatesFile, long openedAtMillis) {
+        LocalWrite(BlockStore.BlockWrite write, boolean writerCreatesFile, SocketAddress caller, long openedAtMillis) {
             this.write = write;
             this.writerCreatesFile = writerCreatesFile;
+            this.caller = caller;
             this.idleSinceMillis = openedAtMillis;
+        }
+
+        /** How long the write may stay idle: shorter once the connection it was opened on has closed. */
+        Duration timeout() {
+            return callerGone ? ORPHANED_LOCAL_WRITE_TIMEOUT : LOCAL_WRITE_TIMEOUT;
         }
 
         BlockStore.BlockWrite write() {
@@ -154,9 +184,36 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
 
     private record FileState(long modifiedMillis, long size) {}
 
-    /** This service bound with the zero-copy parser of write data messages. */
+    /**
+     * This service bound with the zero-copy parser of write data messages; each call knows the
+     * client connection it came on, which a short-circuit write keeps ({@link #connectionsWatch}).
+     */
     ServerServiceDefinition definition() {
-        return dataMarshaller.applyTo(bindService());
+        return ServerInterceptors.intercept(dataMarshaller.applyTo(bindService()), new ServerInterceptor() {
+            @Override
+            public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
+                SocketAddress caller = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+                return caller == null ? next.startCall(call, headers) : Contexts.interceptCall(Context.current().withValue(CALLER, caller), call, headers, next);
+            }
+        });
+    }
+
+    /**
+     * What hears client connections end, for the server to add: the short-circuit writes opened on
+     * a connection that has closed are aborted once idle for {@link #ORPHANED_LOCAL_WRITE_TIMEOUT}
+     * instead of {@link #LOCAL_WRITE_TIMEOUT}, so that a killed load's reserved space comes back
+     * within a minute.
+     */
+    ServerTransportFilter connectionsWatch() {
+        return new ServerTransportFilter() {
+            @Override
+            public void transportTerminated(Attributes transportAttrs) {
+                SocketAddress gone = transportAttrs.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+                if (gone != null) {
+                    localWrites.values().stream().filter(local -> gone.equals(local.caller)).forEach(local -> local.callerGone = true);
+                }
+            }
+        };
     }
 
     @Override
@@ -257,7 +314,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private OpenLocalWriteResponse openLocal(WriteBlockHeader header, boolean writerCreatesFile) {
         BlockStore.BlockWrite write = writerCreatesFile ? beginWriterCreated(header) : begin(header);
         String writeId = writeIdPrefix + Long.toHexString(writeIds.incrementAndGet());
-        localWrites.put(writeId, new LocalWrite(write, writerCreatesFile, clock.millis()));
+        localWrites.put(writeId, new LocalWrite(write, writerCreatesFile, CALLER.get(), clock.millis()));
         return OpenLocalWriteResponse.newBuilder()
                 .setWriteId(writeId)
                 .setPath(write.tempFile().toAbsolutePath().toString())
@@ -383,15 +440,15 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 // A client that creates the file and has not yet: idle since it was handed out.
                 state = null;
             }
-            if (local.idleMillis(state, now) >= LOCAL_WRITE_TIMEOUT.toMillis()) {
+            if (local.idleMillis(state, now) >= local.timeout().toMillis()) {
                 expired.add(id);
             }
         });
         for (String id : expired) {
             LocalWrite local = localWrites.remove(id);
             if (local != null) {
-                log.warn("Worker {} aborts the local write of block {}: its temp file was idle for {}", workerId,
-                        local.write().blockId(), LOCAL_WRITE_TIMEOUT);
+                log.warn("Worker {} aborts the local write of block {}: its temp file was idle for {}{}", workerId,
+                        local.write().blockId(), local.timeout(), local.callerGone ? " after the connection it was opened on closed" : "");
                 local.write().abort();
             }
         }

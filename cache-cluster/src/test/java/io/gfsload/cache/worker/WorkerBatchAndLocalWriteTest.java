@@ -325,6 +325,51 @@ class WorkerBatchAndLocalWriteTest {
         }
     }
 
+    @Test
+    void aLocalWriteWhoseConnectionClosedIsAbortedOnceIdleHalfAMinuteAndOneIdleAsLongOnAnOpenConnectionStays() throws IOException, InterruptedException {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-20T00:00:00Z"));
+        try (CacheWorker clocked = CacheWorker.start(WorkerConfig.builder("worker-1", directory.resolve("worker-1"), CAPACITY, master.target())
+                        .checksumSegmentBytes(SEGMENT)
+                        .maxBlockBytes(CAPACITY)
+                        .heartbeatInterval(Duration.ofMillis(20))
+                        .build(), clock, new MetricsRegistry())) {
+            // two clients: one is killed (its connection closes), the other lives and waits
+            ManagedChannel killed = Grpc.newChannelBuilder(clocked.target(), InsecureChannelCredentials.create()).build();
+            ManagedChannel waiting = Grpc.newChannelBuilder(clocked.target(), InsecureChannelCredentials.create()).build();
+            try {
+                OpenLocalWriteResponse orphan = WorkerServiceGrpc.newBlockingStub(killed).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .openLocalWrite(open(blockId(0), 1000));
+                WorkerServiceGrpc.WorkerServiceBlockingStub waitingStub = WorkerServiceGrpc.newBlockingStub(waiting).withDeadlineAfter(10, TimeUnit.SECONDS);
+                OpenLocalWriteResponse paused = waitingStub.openLocalWrite(open(blockId(1), 1000));
+                writeAt(Path.of(orphan.getPath()), orphan.getDataOffset(), randomBytes(100, 1));
+                writeAt(Path.of(paused.getPath()), paused.getDataOffset(), randomBytes(100, 2));
+                assertEquals(2000, clocked.usedBytes());
+
+                killed.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                // the worker hears the connection close; sweeps every 30 s of its clock
+                for (int i = 0; i < 4 && Files.exists(Path.of(orphan.getPath())); i++) {
+                    Thread.sleep(200);
+                    clock.advance(Duration.ofSeconds(30));
+                    awaitSweep(clocked);
+                }
+
+                assertFalse(Files.exists(Path.of(orphan.getPath())), "aborted within two minutes of its connection closing");
+                assertEquals(1000, clocked.usedBytes(), "its space is released");
+                assertTrue(Files.exists(Path.of(paused.getPath())), "a write idle as long, its connection open, stays");
+                byte[] rest = randomBytes(900, 3);
+                writeAt(Path.of(paused.getPath()), paused.getDataOffset() + 100, rest);
+                byte[] whole = new byte[1000];
+                System.arraycopy(randomBytes(100, 2), 0, whole, 0, 100);
+                System.arraycopy(rest, 0, whole, 100, 900);
+                assertEquals(1000, waitingStub.completeLocalWrite(complete(paused, 1000, crc32c(whole))).getWritten().getLength(), "and completes");
+            }
+            finally {
+                killed.shutdownNow();
+                waiting.shutdownNow();
+            }
+        }
+    }
+
     /** Waits until the heartbeat thread has swept at the clock's current time. */
     private static void awaitSweep(CacheWorker worker) {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
