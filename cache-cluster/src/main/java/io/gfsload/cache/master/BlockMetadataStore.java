@@ -34,14 +34,18 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.Cache;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteBufferManager;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -68,6 +72,14 @@ import org.slf4j.LoggerFactory;
  * Every change is one write batch, so a scope commit is atomic: readers see all of its blocks or
  * none. Writes go to RocksDB's write-ahead log without fsync: a master process crash loses nothing,
  * an operating-system crash may lose the last changes, whose blocks are then simply loaded again.
+ *
+ * <p><b>Memory.</b> A master runs for months, so RocksDB's native memory and its write-ahead log are
+ * bounded ({@link MetadataMemory}): the column families share one memtable budget (a {@link
+ * WriteBufferManager} charged to the one block cache, which also holds index and filter blocks);
+ * the write-ahead log past the same size makes RocksDB flush the families that keep it alive; the
+ * info log {@code LOG} rolls at {@value #INFO_LOG_BYTES} bytes, {@value #INFO_LOG_FILES} files kept.
+ * Without that, nothing is flushed while the master runs (a family's memtable never fills), and
+ * the log and the memtables grow until a restart.
  * Entries of {@code files} may outlive the file's last block (after a worker lost it); they are
  * dropped when the file is freed.
  *
@@ -98,12 +110,18 @@ final class BlockMetadataStore implements AutoCloseable {
     private static final byte[] WORKER_COMMANDS = "worker-commands".getBytes(UTF_8);
     private static final byte[] WORKER_REMOVES = "worker-removes".getBytes(UTF_8);
     private static final byte[] EMPTY = new byte[0];
+    /** The size at which RocksDB's info log {@code LOG} rolls over. */
+    static final long INFO_LOG_BYTES = 8L << 20;
+    /** The info logs kept, the current one included. */
+    static final int INFO_LOG_FILES = 5;
     /** The key of the cluster's id in the default column family. */
     private static final byte[] CLUSTER_ID = "cluster-id".getBytes(UTF_8);
 
     private final Path directory;
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions columnFamilyOptions;
+    private final Cache cache;
+    private final WriteBufferManager writeBufferManager;
     private final WriteOptions writeOptions;
     private final RocksDB db;
     private final List<ColumnFamilyHandle> handles;
@@ -131,11 +149,14 @@ final class BlockMetadataStore implements AutoCloseable {
     private boolean closed;
 
     private BlockMetadataStore(Path directory, DBOptions dbOptions, ColumnFamilyOptions columnFamilyOptions,
-            RocksDB db, List<ColumnFamilyHandle> handles, String clusterId) {
+            Cache cache, WriteBufferManager writeBufferManager, RocksDB db, List<ColumnFamilyHandle> handles,
+            String clusterId) {
         this.directory = directory;
         this.clusterId = clusterId;
         this.dbOptions = dbOptions;
         this.columnFamilyOptions = columnFamilyOptions;
+        this.cache = cache;
+        this.writeBufferManager = writeBufferManager;
         this.writeOptions = new WriteOptions();
         this.db = db;
         this.handles = handles;
@@ -150,14 +171,21 @@ final class BlockMetadataStore implements AutoCloseable {
         this.commandSequence = new AtomicLong(lastCommandSequence());
     }
 
+    /** As {@link #open(Path, MetadataMemory)}, with {@link MetadataMemory#DEFAULT}. */
+    static BlockMetadataStore open(Path directory) {
+        return open(directory, MetadataMemory.DEFAULT);
+    }
+
     /**
      * Opens or creates the store in {@code directory}. A new store, and one an earlier version
      * created without a cluster id, gets a new random cluster id, which it keeps from then on.
      *
+     * @param memory the memory and write-ahead log RocksDB may hold
      * @throws MetadataStoreException when RocksDB cannot open it, e.g. another process has it open
      */
-    static BlockMetadataStore open(Path directory) {
+    static BlockMetadataStore open(Path directory, MetadataMemory memory) {
         requireNonNull(directory, "directory is null");
+        requireNonNull(memory, "memory is null");
         RocksDB.loadLibrary();
         try {
             Files.createDirectories(directory);
@@ -165,11 +193,23 @@ final class BlockMetadataStore implements AutoCloseable {
         catch (IOException e) {
             throw new MetadataStoreException("Cannot create the block metadata directory " + directory, e);
         }
+        // Memtables are charged to the cache, so the cache holds them and the blocks read.
+        Cache cache = new LRUCache(memory.memtableBytes() + memory.blockCacheBytes());
+        // No stall: a write past the budget triggers a flush, it does not wait for one.
+        WriteBufferManager writeBufferManager = new WriteBufferManager(memory.memtableBytes(), cache, false);
         DBOptions dbOptions = new DBOptions()
                 .setCreateIfMissing(true)
                 .setCreateMissingColumnFamilies(true)
-                .setKeepLogFileNum(5);
-        ColumnFamilyOptions columnFamilyOptions = new ColumnFamilyOptions();
+                .setWriteBufferManager(writeBufferManager)
+                .setMaxTotalWalSize(memory.walLimitBytes())
+                .setMaxLogFileSize(INFO_LOG_BYTES)
+                .setKeepLogFileNum(INFO_LOG_FILES);
+        ColumnFamilyOptions columnFamilyOptions = new ColumnFamilyOptions()
+                .setWriteBufferSize(memory.columnFamilyWriteBufferBytes())
+                .setTableFormatConfig(new BlockBasedTableConfig()
+                        .setBlockCache(cache)
+                        .setCacheIndexAndFilterBlocks(true)
+                        .setPinL0FilterAndIndexBlocksInCache(true));
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY, columnFamilyOptions));
         for (byte[] name : List.of(BLOCKS, WORKER_BLOCKS, FILES, TEMP_AREAS, TEMP_BLOCKS, WORKER_STAGED, WORKER_COMMANDS,
@@ -188,11 +228,14 @@ final class BlockMetadataStore implements AutoCloseable {
                 db.close();
                 throw e;
             }
-            return new BlockMetadataStore(directory, dbOptions, columnFamilyOptions, db, handles, clusterId);
+            return new BlockMetadataStore(directory, dbOptions, columnFamilyOptions, cache, writeBufferManager, db,
+                    handles, clusterId);
         }
         catch (RocksDBException e) {
             columnFamilyOptions.close();
             dbOptions.close();
+            writeBufferManager.close();
+            cache.close();
             throw new MetadataStoreException("Cannot open the block metadata store in " + directory + ": "
                     + e.getMessage(), e);
         }
@@ -1169,6 +1212,8 @@ final class BlockMetadataStore implements AutoCloseable {
         writeOptions.close();
         columnFamilyOptions.close();
         dbOptions.close();
+        writeBufferManager.close();
+        cache.close();
     }
 
     /**

@@ -98,7 +98,7 @@ public final class CacheMaster implements AutoCloseable {
         requireNonNull(clock, "clock is null");
         requireNonNull(metricsRegistry, "metricsRegistry is null");
         WorkerRegistry registry = new WorkerRegistry(ticker, config.lostAfter());
-        BlockMetadataStore metadata = BlockMetadataStore.open(config.metadataDirectory());
+        BlockMetadataStore metadata = BlockMetadataStore.open(config.metadataDirectory(), config.metadataMemory());
         MasterMetrics metrics = new MasterMetrics(metricsRegistry);
         metrics.watch(metricsRegistry, registry, metadata);
         MasterService service = new MasterService(registry, metadata, clock, metrics);

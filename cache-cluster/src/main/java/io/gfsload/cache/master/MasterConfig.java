@@ -21,6 +21,7 @@ import java.util.Optional;
  *     intervals is lost: not placed on and not reported as a block location
  * @param token the shared secret every call must carry, if any
  * @param metricsPort port of the Prometheus endpoint; 0 picks a free port, -1 serves none
+ * @param metadataMemory the memory and write-ahead log the metadata's RocksDB may hold
  */
 public record MasterConfig(
         Path metadataDirectory,
@@ -29,7 +30,8 @@ public record MasterConfig(
         Duration heartbeatInterval,
         int missedHeartbeatsBeforeLost,
         Optional<String> token,
-        int metricsPort) {
+        int metricsPort,
+        MetadataMemory metadataMemory) {
     public static final String DEFAULT_HOST = "127.0.0.1";
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
     public static final int DEFAULT_MISSED_HEARTBEATS_BEFORE_LOST = 3;
@@ -40,6 +42,7 @@ public record MasterConfig(
         requireNonNull(host, "host is null");
         requireNonNull(heartbeatInterval, "heartbeatInterval is null");
         requireNonNull(token, "token is null");
+        requireNonNull(metadataMemory, "metadataMemory is null");
         checkArgument(!host.isEmpty(), "host is empty");
         checkArgument(port >= 0 && port <= 65535, "port must be in [0, 65535]: %s", port);
         checkArgument(!heartbeatInterval.isNegative() && !heartbeatInterval.isZero(),
@@ -49,6 +52,13 @@ public record MasterConfig(
         token.ifPresent(RpcAuth::checkToken);
         checkArgument(metricsPort >= NO_METRICS && metricsPort <= 65535, "metricsPort must be -1 or in [0, 65535]: %s",
                 metricsPort);
+    }
+
+    /** Settings with the default metadata memory. */
+    public MasterConfig(Path metadataDirectory, String host, int port, Duration heartbeatInterval,
+            int missedHeartbeatsBeforeLost, Optional<String> token, int metricsPort) {
+        this(metadataDirectory, host, port, heartbeatInterval, missedHeartbeatsBeforeLost, token, metricsPort,
+                MetadataMemory.DEFAULT);
     }
 
     /** Settings without a token and without metrics. */
@@ -65,32 +75,37 @@ public record MasterConfig(
 
     public MasterConfig withHost(String host) {
         return new MasterConfig(metadataDirectory, host, port, heartbeatInterval, missedHeartbeatsBeforeLost, token,
-                metricsPort);
+                metricsPort, metadataMemory);
     }
 
     public MasterConfig withPort(int port) {
         return new MasterConfig(metadataDirectory, host, port, heartbeatInterval, missedHeartbeatsBeforeLost, token,
-                metricsPort);
+                metricsPort, metadataMemory);
     }
 
     public MasterConfig withHeartbeatInterval(Duration heartbeatInterval) {
         return new MasterConfig(metadataDirectory, host, port, heartbeatInterval, missedHeartbeatsBeforeLost, token,
-                metricsPort);
+                metricsPort, metadataMemory);
     }
 
     public MasterConfig withMissedHeartbeatsBeforeLost(int missedHeartbeatsBeforeLost) {
         return new MasterConfig(metadataDirectory, host, port, heartbeatInterval, missedHeartbeatsBeforeLost, token,
-                metricsPort);
+                metricsPort, metadataMemory);
     }
 
     public MasterConfig withToken(Optional<String> token) {
         return new MasterConfig(metadataDirectory, host, port, heartbeatInterval, missedHeartbeatsBeforeLost, token,
-                metricsPort);
+                metricsPort, metadataMemory);
     }
 
     public MasterConfig withMetricsPort(int metricsPort) {
         return new MasterConfig(metadataDirectory, host, port, heartbeatInterval, missedHeartbeatsBeforeLost, token,
-                metricsPort);
+                metricsPort, metadataMemory);
+    }
+
+    public MasterConfig withMetadataMemory(MetadataMemory metadataMemory) {
+        return new MasterConfig(metadataDirectory, host, port, heartbeatInterval, missedHeartbeatsBeforeLost, token,
+                metricsPort, metadataMemory);
     }
 
     /** How long after its last heartbeat a worker counts as lost. */

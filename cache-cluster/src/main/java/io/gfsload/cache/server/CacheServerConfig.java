@@ -6,6 +6,7 @@ import io.gfsload.cache.api.FileErrors;
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.master.MasterConfig;
+import io.gfsload.cache.master.MetadataMemory;
 import io.gfsload.cache.worker.EvictionPolicy;
 import io.gfsload.cache.worker.TierConfig;
 import io.gfsload.cache.worker.WorkerConfig;
@@ -41,6 +42,8 @@ import java.util.TreeMap;
  * gfsload.cache.master.heartbeat-interval=1s
  * gfsload.cache.master.lost-after-heartbeats=3
  * gfsload.cache.master.metrics.port=-1             Prometheus endpoint; -1: none, 0: a free port
+ * gfsload.cache.master.metadata.memtables=64MiB     RocksDB memtables of all column families; also bounds its write-ahead log
+ * gfsload.cache.master.metadata.block-cache=32MiB   RocksDB block cache besides the memtables
  * gfsload.cache.worker.id=worker-0
  * gfsload.cache.worker.master=127.0.0.1:19998
  * gfsload.cache.worker.host=127.0.0.1
@@ -76,6 +79,8 @@ public final class CacheServerConfig {
     public static final String MASTER_HEARTBEAT_INTERVAL = "gfsload.cache.master.heartbeat-interval";
     public static final String MASTER_LOST_AFTER_HEARTBEATS = "gfsload.cache.master.lost-after-heartbeats";
     public static final String MASTER_METRICS_PORT = "gfsload.cache.master.metrics.port";
+    public static final String MASTER_METADATA_MEMTABLES = "gfsload.cache.master.metadata.memtables";
+    public static final String MASTER_METADATA_BLOCK_CACHE = "gfsload.cache.master.metadata.block-cache";
     public static final String WORKER_ID = "gfsload.cache.worker.id";
     public static final String WORKER_MASTER = "gfsload.cache.worker.master";
     public static final String WORKER_HOST = "gfsload.cache.worker.host";
@@ -98,7 +103,8 @@ public final class CacheServerConfig {
 
     static {
         Set<String> keys = new LinkedHashSet<>(List.of(MASTER_HOST, MASTER_PORT, MASTER_METADATA_DIR,
-                MASTER_HEARTBEAT_INTERVAL, MASTER_LOST_AFTER_HEARTBEATS, MASTER_METRICS_PORT, WORKER_ID, WORKER_MASTER,
+                MASTER_HEARTBEAT_INTERVAL, MASTER_LOST_AFTER_HEARTBEATS, MASTER_METRICS_PORT, MASTER_METADATA_MEMTABLES,
+                MASTER_METADATA_BLOCK_CACHE, WORKER_ID, WORKER_MASTER,
                 WORKER_HOST, WORKER_PORT, WORKER_HEARTBEAT_INTERVAL, WORKER_EVICTION_POLICY, WORKER_LRFU_LAMBDA,
                 WORKER_SEGMENT_SIZE, WORKER_READER_BUFFER_SIZE, WORKER_MAX_BLOCK_SIZE, WORKER_METRICS_PORT,
                 WORKER_SHORT_CIRCUIT_WRITES, CLIENT_POOL_MAX, CLIENT_CHUNK_SIZE, CLIENT_SHORT_CIRCUIT_WRITES,
@@ -227,7 +233,18 @@ public final class CacheServerConfig {
                         .orElse(MasterConfig.DEFAULT_MISSED_HEARTBEATS_BEFORE_LOST),
                 token(),
                 get(MASTER_METRICS_PORT).map(value -> ConfigValues.integer(MASTER_METRICS_PORT, value, -1, 65_535))
-                        .orElse(MasterConfig.NO_METRICS));
+                        .orElse(MasterConfig.NO_METRICS),
+                new MetadataMemory(
+                        metadataMemoryBytes(MASTER_METADATA_MEMTABLES, MetadataMemory.DEFAULT_MEMTABLE_BYTES),
+                        metadataMemoryBytes(MASTER_METADATA_BLOCK_CACHE, MetadataMemory.DEFAULT_BLOCK_CACHE_BYTES)));
+    }
+
+    private long metadataMemoryBytes(String key, long defaultBytes) {
+        long bytes = get(key).map(value -> ConfigValues.bytes(key, value)).orElse(defaultBytes);
+        if (bytes < MetadataMemory.MIN_BYTES) {
+            throw new IllegalArgumentException(key + ": must be at least 1MiB: " + get(key).orElseThrow());
+        }
+        return bytes;
     }
 
     /**

@@ -10,11 +10,15 @@ import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.proto.BlockRecord;
 import io.gfsload.cache.rpc.ProtoConversions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.ColumnFamilyDescriptor;
@@ -152,6 +156,65 @@ class BlockMetadataStoreTest {
         }
         try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
             assertEquals(clusterId, store.clusterId());
+        }
+    }
+
+    @Test
+    void aRunningStoreFlushesItsMemtablesSoThatItsWriteAheadLogStaysBounded() throws IOException {
+        MetadataMemory memory = new MetadataMemory(MetadataMemory.MIN_BYTES, MetadataMemory.MIN_BYTES);
+        int files = 64;
+        int blocksPerFile = 400;
+        // about 10 MiB of changes in the write-ahead log: ten times its bound, far below a default
+        // memtable, so that only the bound flushes them
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory, memory)) {
+            for (int file = 0; file < files; file++) {
+                List<BlockRecord> records = new ArrayList<>();
+                for (int index = 0; index < blocksPerFile; index++) {
+                    records.add(record(manyBlocksFile(file), index, "worker-0", "worker-1"));
+                }
+                store.commitAll(records);
+            }
+
+            List<Path> tables = filesEndingWith(".sst");
+            assertTrue(!tables.isEmpty(), "RocksDB flushed memtables while the store was open: " + listing());
+            long walBytes = 0;
+            for (Path log : filesEndingWith(".log")) {
+                walBytes += Files.size(log);
+            }
+            assertTrue(walBytes <= 4 * memory.walLimitBytes(),
+                    "the write-ahead log stays near its bound of " + memory.walLimitBytes() + " bytes: " + listing());
+        }
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            for (int file = 0; file < files; file++) {
+                List<BlockRecord> blocks = store.fileBlocks(manyBlocksFile(file));
+                assertEquals(blocksPerFile, blocks.size(), "every block of file " + file + " after reopening");
+                assertEquals(record(manyBlocksFile(file), blocksPerFile - 1, "worker-0", "worker-1"),
+                        blocks.get(blocksPerFile - 1));
+            }
+        }
+    }
+
+    private static FileIdentity manyBlocksFile(int file) {
+        return new FileIdentity("cosn://bucket/warehouse/db/events_with_a_long_table_name/dt=2026-11-20/hour=07/"
+                + "part-" + file + "-0123456789abcdef0123456789abcdef.snappy.parquet", 1L << 40, 1000, "etag-" + file);
+    }
+
+    private List<Path> filesEndingWith(String suffix) throws IOException {
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.filter(path -> path.getFileName().toString().endsWith(suffix)).toList();
+        }
+    }
+
+    private String listing() throws IOException {
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.sorted().map(path -> {
+                try {
+                    return path.getFileName() + " " + Files.size(path);
+                }
+                catch (IOException e) {
+                    throw new UncheckedIOException(e);
+                }
+            }).toList().toString();
         }
     }
 

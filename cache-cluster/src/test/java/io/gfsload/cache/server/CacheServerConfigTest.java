@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.master.MasterConfig;
+import io.gfsload.cache.master.MetadataMemory;
 import io.gfsload.cache.worker.EvictionPolicy;
 import io.gfsload.cache.worker.TierConfig;
 import io.gfsload.cache.worker.WorkerConfig;
@@ -39,6 +40,7 @@ class CacheServerConfigTest {
                 "gfsload.cache.worker.tier.ssd.quota", "100GiB"));
 
         assertEquals(MasterConfig.defaults(Path.of("/var/gfsload/master")), config.master());
+        assertEquals(new MetadataMemory(64L << 20, 32L << 20), config.master().metadataMemory());
         assertEquals(WorkerConfig.builder("worker-0", Path.of("/mnt/ssd/gfsload"), 100L << 30, "127.0.0.1:19998")
                 .build(), config.worker());
         assertEquals(ClientConfig.defaults(), config.client());
@@ -54,6 +56,8 @@ class CacheServerConfigTest {
         all.put(CacheServerConfig.MASTER_HEARTBEAT_INTERVAL, "2s");
         all.put(CacheServerConfig.MASTER_LOST_AFTER_HEARTBEATS, "5");
         all.put(CacheServerConfig.MASTER_METRICS_PORT, "19999");
+        all.put(CacheServerConfig.MASTER_METADATA_MEMTABLES, "16MiB");
+        all.put(CacheServerConfig.MASTER_METADATA_BLOCK_CACHE, "256MiB");
         all.put(CacheServerConfig.WORKER_ID, "worker-7");
         all.put(CacheServerConfig.WORKER_MASTER, "10.0.0.1:19998");
         all.put(CacheServerConfig.WORKER_HOST, "10.0.0.7");
@@ -83,7 +87,7 @@ class CacheServerConfigTest {
         CacheServerConfig config = CacheServerConfig.of(all);
 
         assertEquals(new MasterConfig(Path.of("/var/gfsload/master"), "10.0.0.1", 19998, Duration.ofSeconds(2), 5,
-                Optional.of(TOKEN), 19999), config.master());
+                Optional.of(TOKEN), 19999, new MetadataMemory(16L << 20, 256L << 20)), config.master());
         assertEquals(new WorkerConfig("worker-7", List.of(
                         TierConfig.of(StorageTier.MEM, Path.of("/dev/shm/gfsload"), 4L << 30),
                         new TierConfig(StorageTier.SSD, List.of(
@@ -119,9 +123,12 @@ class CacheServerConfigTest {
         Map<String, String> outOfRange = Map.of(
                 CacheServerConfig.MASTER_HEARTBEAT_INTERVAL, "gfsload.cache.master.heartbeat-interval: must be longer than 0: 0s",
                 CacheServerConfig.MASTER_LOST_AFTER_HEARTBEATS, "gfsload.cache.master.lost-after-heartbeats: must be at least 1: 0",
-                CacheServerConfig.MASTER_PORT, "gfsload.cache.master.port: must be from 0 to 65535: 70000");
+                CacheServerConfig.MASTER_PORT, "gfsload.cache.master.port: must be from 0 to 65535: 70000",
+                CacheServerConfig.MASTER_METADATA_MEMTABLES, "gfsload.cache.master.metadata.memtables: must be at least 1MiB: 512KiB",
+                CacheServerConfig.MASTER_METADATA_BLOCK_CACHE, "gfsload.cache.master.metadata.block-cache: must be at least 1MiB: 100");
         Map<String, String> values = Map.of(CacheServerConfig.MASTER_HEARTBEAT_INTERVAL, "0s", CacheServerConfig.MASTER_LOST_AFTER_HEARTBEATS, "0",
-                CacheServerConfig.MASTER_PORT, "70000");
+                CacheServerConfig.MASTER_PORT, "70000", CacheServerConfig.MASTER_METADATA_MEMTABLES, "512KiB",
+                CacheServerConfig.MASTER_METADATA_BLOCK_CACHE, "100");
         outOfRange.forEach((key, message) -> {
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> CacheServerConfig.of(Map.of(
                     CacheServerConfig.MASTER_METADATA_DIR, "/m", key, values.get(key))).master());
