@@ -563,7 +563,8 @@ public final class ClusterCommand implements Callable<Integer> {
             mixinStandardHelpOptions = true,
             usageHelpAutoWidth = true,
             description = "Stops the workers, then the master: asks each to stop (SIGTERM), and kills those still "
-                    + "running after the timeout.")
+                    + "running after the timeout. A worker that stops deletes its MEM tier's blocks (a killed one "
+                    + "leaves them to its next start).")
     int stop(
             @Option(names = "--data-dir", paramLabel = "DIR",
                     description = "The cluster's data directory (default: $GFSLOAD_HOME/cluster-processes).")

@@ -49,7 +49,7 @@ import java.util.TreeMap;
  * gfsload.cache.worker.host=127.0.0.1
  * gfsload.cache.worker.port=0
  * gfsload.cache.worker.heartbeat-interval=1s
- * gfsload.cache.worker.tier.mem.dirs=/dev/shm/gfsload   comma-separated; MEM is emptied when the worker starts
+ * gfsload.cache.worker.tier.mem.dirs=/dev/shm/gfsload   comma-separated; MEM is emptied when the worker stops and starts
  * gfsload.cache.worker.tier.mem.quota=4GiB              per directory, or one per directory, comma-separated
  * gfsload.cache.worker.tier.ssd.dirs=/mnt/ssd1/gfsload,/mnt/ssd2/gfsload
  * gfsload.cache.worker.tier.ssd.quota=200GiB

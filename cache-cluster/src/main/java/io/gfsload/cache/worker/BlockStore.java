@@ -57,7 +57,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Restarts.</b> {@link #open} rescans the directories of persistent tiers and keeps every
  * block whose header is sound; the content of {@link StorageTier#MEM} directories is deleted, as
- * memory does not survive a restart. Deleted blocks (evicted, corrupt, removed), and blocks whose
+ * memory does not survive a restart. A worker that stops cleanly deletes them itself
+ * ({@link #deleteVolatileContent}), so that they do not hold RAM until the next start. Deleted blocks (evicted, corrupt, removed), and blocks whose
  * file is found missing (when read or stat'ed, or by {@link #checkBlockFiles}), are remembered until
  * {@link #acknowledgeRemoved}, so that the worker can tell the master.
  *
@@ -121,6 +122,11 @@ final class BlockStore {
     private final Map<StorageTier, AtomicLong> evictions = new EnumMap<>(StorageTier.class);
     private final Map<StorageTier, AtomicLong> evictedBytes = new EnumMap<>(StorageTier.class);
     private final AtomicLong corruptBlocks = new AtomicLong();
+    /**
+     * Whether the MEM tier's content was deleted for a stop ({@link #deleteVolatileContent}): no
+     * write completes into it from then on. Guarded by the store's lock.
+     */
+    private boolean volatileContentDeleted;
 
     private BlockStore(String workerId, List<StoreDirectory> directories, int segmentBytes, long maxBlockBytes,
             EvictionPolicy eviction, Clock clock) {
@@ -654,6 +660,67 @@ final class BlockStore {
     }
 
     /**
+     * Deletes the block files and temp files of the MEM tier's directories, for a worker that
+     * stops: memory does not outlive the worker ({@link #open} would delete them at the next start
+     * anyway), and until then they hold RAM. Writes into those directories still in progress fail
+     * at their end from then on, rather than leave a block behind. The deletions are not reported
+     * to the master: the worker registers again when it starts, without them. Later calls delete
+     * what is left.
+     *
+     * @return what was deleted
+     * @throws BlockStoreException when a directory cannot be listed or a file cannot be deleted
+     */
+    synchronized VolatileContentDeleted deleteVolatileContent() {
+        volatileContentDeleted = true;
+        int deletedBlocks = 0;
+        int deletedTempFiles = 0;
+        long deletedBytes = 0;
+        for (StoreDirectory directory : directories) {
+            if (directory.tier.persistent()) {
+                continue;
+            }
+            blocks.values().removeIf(entry -> entry.directory == directory);
+            directory.stored = 0;
+            try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory.path)) {
+                for (Path path : entries) {
+                    String name = path.getFileName().toString();
+                    boolean temp = name.endsWith(TEMP_SUFFIX);
+                    boolean block = name.endsWith(BLOCK_SUFFIX)
+                            && BlockKey.isValidBlockId(name.substring(0, name.length() - BLOCK_SUFFIX.length()));
+                    if (!temp && !block) {
+                        continue;
+                    }
+                    long size = Files.size(path);
+                    if (Files.deleteIfExists(path)) {
+                        deletedBytes += size;
+                        if (block) {
+                            deletedBlocks++;
+                        }
+                        else {
+                            deletedTempFiles++;
+                        }
+                    }
+                }
+            }
+            catch (NoSuchFileException e) {
+                // removed behind the worker's back: nothing left to delete
+            }
+            catch (IOException e) {
+                throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot delete the content of its "
+                        + directory.tier + " directory " + directory.path + ": " + e, e);
+            }
+        }
+        return new VolatileContentDeleted(deletedBlocks, deletedTempFiles, deletedBytes);
+    }
+
+    /**
+     * What {@link #deleteVolatileContent} deleted.
+     *
+     * @param bytes the size of the files deleted, headers included
+     */
+    record VolatileContentDeleted(int blocks, int tempFiles, long bytes) {}
+
+    /**
      * Deletes a block found corrupt, so that it is never served again, and counts it.
      *
      * @return whether the block was stored
@@ -1112,6 +1179,12 @@ final class BlockStore {
                     }
                 }
                 synchronized (BlockStore.this) {
+                    if (volatileContentDeleted && !directory.tier.persistent()) {
+                        abort();
+                        throw new BlockStoreException(Kind.IO_FAILURE, String.format(
+                                "Block %s on worker %s: the worker is stopping and has deleted its %s tier",
+                                blockId, workerId, directory.tier));
+                    }
                     long number;
                     try {
                         number = nextCopy();

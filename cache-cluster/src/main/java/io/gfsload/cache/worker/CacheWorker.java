@@ -54,7 +54,7 @@ import org.slf4j.LoggerFactory;
  * {@link WorkerService#LOCAL_WRITE_TIMEOUT}, or {@link WorkerService#ORPHANED_LOCAL_WRITE_TIMEOUT} once
  * the connection they were opened on has closed) and checks that block files are still there
  * ({@link WorkerConfig#blockFileChecksPerHeartbeat()} a time), so that one deleted behind the worker's
- * back is reported. {@link #close()} stops all of it. Thread-safe.
+ * back is reported. {@link #close()} stops all of it, and deletes the MEM tier's content. Thread-safe.
  */
 public final class CacheWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CacheWorker.class);
@@ -372,12 +372,32 @@ public final class CacheWorker implements AutoCloseable {
         }
     }
 
+    /** Deletes the MEM tier's content once the server has stopped, and says so in one line. */
+    private void deleteMemTier() {
+        if (config.tiers().stream().allMatch(tier -> tier.tier().persistent())) {
+            return;
+        }
+        try {
+            BlockStore.VolatileContentDeleted deleted = store.deleteVolatileContent();
+            log.info("Worker {} deleted {} ({} bytes) and {} of its MEM tier as it stops", config.workerId(),
+                    Counts.of(deleted.blocks(), "block"), deleted.bytes(), Counts.of(deleted.tempFiles(), "temp file"));
+        }
+        catch (RuntimeException e) {
+            log.warn("Worker {} cannot delete the content of its MEM tier as it stops; its next start deletes it: {}",
+                    config.workerId(), e.getMessage());
+        }
+    }
+
     private MasterServiceGrpc.MasterServiceBlockingStub masterStub() {
         return MasterServiceGrpc.newBlockingStub(masterChannel)
                 .withDeadlineAfter(MASTER_CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
     }
 
-    /** Stops heartbeats and the server and disconnects from the master. Idempotent. */
+    /**
+     * Stops heartbeats and the server, deletes the MEM tier's blocks and temp files (they would
+     * not survive a restart, and would hold RAM until the next start), and disconnects from the
+     * master. Idempotent. A worker killed without this leaves them to its next start.
+     */
     @Override
     public void close() {
         synchronized (this) {
@@ -394,6 +414,7 @@ public final class CacheWorker implements AutoCloseable {
         }
         finally {
             service.abortLocalWrites();
+            deleteMemTier();
             metrics.close();
             masterChannel.shutdownNow();
             try {

@@ -74,6 +74,9 @@ class TieredClusterTest {
             assertEquals(20 * MIB, info.liveCapacityBytes());
 
             cluster.stopWorker(0);
+            assertEquals(List.of(), files(cluster.workerTierDirectory(0, StorageTier.MEM).orElseThrow()),
+                    "a worker that stops deletes its MEM tier's blocks, not leaving them in RAM until its next start");
+            assertEquals(1, files(cluster.workerTierDirectory(0, StorageTier.SSD).orElseThrow()).size());
             cluster.startWorker(0);
 
             assertEquals(List.of(new CachedBlock(1, onSsd.length, crc32c(onSsd), List.of("worker-0"))),

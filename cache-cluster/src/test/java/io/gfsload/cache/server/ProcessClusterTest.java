@@ -1,6 +1,7 @@
 package io.gfsload.cache.server;
 
 import static io.gfsload.cache.testing.TestData.MIB;
+import static io.gfsload.cache.testing.TestData.crc32c;
 import static io.gfsload.cache.testing.TestData.randomBytes;
 import static io.gfsload.cache.testing.TestData.readAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -15,6 +16,7 @@ import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.StagedBlock;
+import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.UnderReplicatedBlock;
 import io.gfsload.cache.api.UnderReplication;
@@ -39,7 +41,8 @@ import org.slf4j.LoggerFactory;
 /**
  * Real processes killed with SIGKILL ({@link Process#destroyForcibly()}): a worker process, whose
  * loss the master notices and whose replicas readers do without; and a master process, whose
- * metadata survives in RocksDB.
+ * metadata survives in RocksDB. And worker processes stopped with SIGTERM ({@link Process#destroy()}),
+ * which delete their MEM tier, where one killed leaves it to its next start.
  */
 class ProcessClusterTest {
     private static final Logger log = LoggerFactory.getLogger(ProcessClusterTest.class);
@@ -148,6 +151,67 @@ class ProcessClusterTest {
                 assertEquals(2, worker.blockIds().size());
             }
         }
+    }
+
+    @Test
+    void aWorkerStoppedWithSigtermDeletesItsMemTierAndOneKilledLeavesItToItsNextStart() throws Exception {
+        try (CacheMaster master = CacheMaster.start(MasterConfig.defaults(directory.resolve("master"))
+                        .withHeartbeatInterval(HEARTBEAT));
+                ServerProcesses processes = new ServerProcesses(directory);
+                CacheClient client = GrpcCacheClient.connect(master.target())) {
+            List<ServerProcesses.Server> workers = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                workers.add(processes.start("worker", "worker-" + i, Map.of(
+                        CacheServerConfig.WORKER_ID, "worker-" + i,
+                        CacheServerConfig.WORKER_MASTER, master.target(),
+                        CacheServerConfig.WORKER_HEARTBEAT_INTERVAL, HEARTBEAT.toMillis() + "ms",
+                        "gfsload.cache.worker.tier.mem.dirs", memDirectory(i).toString(),
+                        "gfsload.cache.worker.tier.mem.quota", "16MiB",
+                        "gfsload.cache.worker.tier.ssd.dirs", directory.resolve("worker-" + i + "-ssd").toString(),
+                        "gfsload.cache.worker.tier.ssd.quota", "16MiB")));
+            }
+            workers.forEach(ServerProcesses.Server::awaitReady);
+            TestData.await(() -> master.clusterInfo().liveWorkers().size() == 2, Duration.ofSeconds(30),
+                    "2 worker processes are live");
+            byte[] inMemory = randomBytes(2 * MIB, 4);
+            byte[] onSsd = randomBytes(MIB, 5);
+            write(client, new BlockKey(FILE, 0), inMemory, WriteOptions.replication(2).onTier(StorageTier.MEM));
+            write(client, new BlockKey(FILE, 1), onSsd, WriteOptions.replication(2).onTier(StorageTier.SSD));
+            for (int i = 0; i < 2; i++) {
+                assertEquals(1, TestData.files(memDirectory(i)).size(), "worker-" + i + " holds the MEM block");
+            }
+
+            ServerProcesses.Server stopped = workers.get(0);
+            stopped.process().destroy();
+            stopped.process().waitFor();
+            assertEquals(List.of(), TestData.files(memDirectory(0)), "SIGTERM: the MEM tier is emptied");
+            assertEquals(1, TestData.files(directory.resolve("worker-0-ssd")).size(), "the SSD tier stays");
+            assertTrue(stopped.logText().matches("(?s).*Worker worker-0 deleted 1 block \\(\\d+ bytes\\) and 0 temp files of its "
+                    + "MEM tier as it stops.*"), "one line says what was deleted: " + stopped.logText());
+
+            ServerProcesses.Server killed = workers.get(1);
+            killed.process().destroyForcibly();
+            killed.process().waitFor();
+            assertEquals(1, TestData.files(memDirectory(1)).size(), "kill -9 leaves the MEM tier to the next start");
+
+            ServerProcesses.Server restarted = processes.start("worker", "worker-1-restarted", Map.of(
+                    CacheServerConfig.WORKER_ID, "worker-1",
+                    CacheServerConfig.WORKER_MASTER, master.target(),
+                    CacheServerConfig.WORKER_HEARTBEAT_INTERVAL, HEARTBEAT.toMillis() + "ms",
+                    "gfsload.cache.worker.tier.mem.dirs", memDirectory(1).toString(),
+                    "gfsload.cache.worker.tier.mem.quota", "16MiB",
+                    "gfsload.cache.worker.tier.ssd.dirs", directory.resolve("worker-1-ssd").toString(),
+                    "gfsload.cache.worker.tier.ssd.quota", "16MiB"));
+            restarted.awaitReady();
+            assertEquals(List.of(), TestData.files(memDirectory(1)), "the next start deletes it");
+            List<CachedBlock> expected = List.of(new CachedBlock(1, onSsd.length, crc32c(onSsd), List.of("worker-1")));
+            TestData.await(() -> client.cachedBlocks(FILE).equals(expected), Duration.ofSeconds(30),
+                    "the MEM block is gone from the master's metadata, and worker-0 is lost: " + client.cachedBlocks(FILE));
+        }
+    }
+
+    private Path memDirectory(int worker) {
+        return directory.resolve("worker-" + worker + "-mem");
     }
 
     private static BlockWriteResult write(CacheClient client, BlockKey block, byte[] data, WriteOptions options) {

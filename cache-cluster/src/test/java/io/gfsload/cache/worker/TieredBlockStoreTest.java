@@ -203,6 +203,51 @@ class TieredBlockStoreTest {
     }
 
     @Test
+    void aStoppingWorkerDeletesItsMemTierAndAMemWriteInProgressCannotLeaveABlockBehind() throws Exception {
+        // MEM alone: the copy numbers live in its directory, and must outlast a stop
+        BlockStore store = open(List.of(TierConfig.of(StorageTier.MEM, directory.resolve("mem"), 4 * BLOCK)),
+                EvictionPolicy.lru());
+        write(store, id(0), BLOCK);
+        write(store, id(1), BLOCK);
+        Files.writeString(directory.resolve("mem").resolve("notes.txt"), "not the worker's");
+        try (BlockStore.BlockWrite inProgress = store.beginWrite(id(2), BLOCK)) {
+            inProgress.append(new byte[BLOCK]);
+
+            BlockStore.VolatileContentDeleted deleted = store.deleteVolatileContent();
+
+            assertEquals(2, deleted.blocks());
+            assertEquals(1, deleted.tempFiles());
+            assertTrue(deleted.bytes() >= 3L * BLOCK, "data and headers: " + deleted.bytes());
+            assertEquals(List.of(directory.resolve("mem").resolve("notes.txt")), files(directory.resolve("mem")));
+            assertTrue(Files.exists(directory.resolve("mem").resolve(BlockStore.COPY_NUMBERS_FILE)));
+            assertEquals(List.of(), store.blockIds());
+            BlockStoreException stopping = assertThrows(BlockStoreException.class, inProgress::finish);
+            assertEquals("Block " + id(2) + " on worker worker-0: the worker is stopping and has deleted its MEM tier",
+                    stopping.getMessage());
+        }
+        assertEquals(List.of(directory.resolve("mem").resolve("notes.txt")), files(directory.resolve("mem")));
+        assertEquals(List.of(), store.blockIds());
+    }
+
+    @Test
+    void aStoppingWorkerKeepsItsPersistentTiers() throws Exception {
+        BlockStore store = open(List.of(TierConfig.of(StorageTier.MEM, directory.resolve("mem"), BLOCK),
+                TierConfig.of(StorageTier.SSD, directory.resolve("ssd"), 2 * BLOCK)), EvictionPolicy.lru());
+        write(store, id(0), BLOCK);
+        write(store, id(1), BLOCK);
+        assertEquals(Map.of(StorageTier.MEM, List.of(id(0)), StorageTier.SSD, List.of(id(1))), store.blockIdsByTier());
+
+        long memFileBytes = Files.size(store.blockPath(id(0)));
+
+        assertEquals(new BlockStore.VolatileContentDeleted(1, 0, memFileBytes), store.deleteVolatileContent());
+        assertEquals(Map.of(StorageTier.MEM, List.of(), StorageTier.SSD, List.of(id(1))), store.blockIdsByTier());
+        assertEquals(List.of(), files(directory.resolve("mem")));
+        assertEquals(List.of(store.blockPath(id(1))), files(directory.resolve("ssd")));
+        assertEquals(List.of(new TierInfo(StorageTier.MEM, BLOCK, 0, 0, 0),
+                new TierInfo(StorageTier.SSD, 2 * BLOCK, BLOCK, BLOCK, 1)), store.tiers());
+    }
+
+    @Test
     void blockIdsThatWouldEscapeATierDirectoryAreRejectedEverywhere() throws Exception {
         Path tier = directory.resolve("tiers").resolve("ssd");
         BlockStore store = open(List.of(TierConfig.of(StorageTier.SSD, tier, 1 << 20)), EvictionPolicy.lru());
