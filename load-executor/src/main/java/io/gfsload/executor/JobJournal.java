@@ -49,6 +49,21 @@ public final class JobJournal implements AutoCloseable {
      * instead of one per read.
      */
     static final long READ_RECORD_STEP = 1 << 20;
+    /**
+     * The memtable's size. A journal holds tens of bytes a block, kilobytes for most jobs, and
+     * RocksDB preallocates its write-ahead log at about this size (about 70 MB with the default
+     * 64 MiB, which a killed run leaves on disk): a small one keeps a journal small on disk, at the
+     * cost of a flush to a table file every this many bytes of blocks recorded.
+     */
+    static final long WRITE_BUFFER_SIZE = 256 << 10;
+    /** The MANIFEST's preallocation (RocksDB's default is 4 MiB): a journal's MANIFEST holds a few hundred bytes. */
+    static final long MANIFEST_PREALLOCATION_SIZE = 64 << 10;
+    /**
+     * RocksDB's info log: each open of a journal starts a new one (about 30 KB, the options it runs
+     * with), so that a job run again and again would otherwise keep up to 1,000 old ones.
+     */
+    static final long INFO_LOG_FILES_KEPT = 2;
+    static final long INFO_LOG_MAX_SIZE = 1 << 20;
 
     private static final Logger LOG = LoggerFactory.getLogger(JobJournal.class);
 
@@ -132,7 +147,7 @@ public final class JobJournal implements AutoCloseable {
                 deleteRecursively(directory);
             }
             Files.createDirectories(directory);
-            Options options = new Options().setCreateIfMissing(true);
+            Options options = options();
             RocksDB db = null;
             try {
                 db = RocksDB.open(options, directory.toString());
@@ -165,6 +180,16 @@ public final class JobJournal implements AutoCloseable {
             // the exceptions of Files say only the path: "permission denied" is the part a user needs
             throw new JournalException("Cannot create the journal of job %s in %s: %s".formatted(jobId, directory, FileErrors.reason(e, directory)), e);
         }
+    }
+
+    /** The RocksDB options of a journal: sized for kilobytes to megabytes of records, not RocksDB's defaults. */
+    private static Options options() {
+        return new Options()
+                .setCreateIfMissing(true)
+                .setWriteBufferSize(WRITE_BUFFER_SIZE)
+                .setManifestPreallocationSize(MANIFEST_PREALLOCATION_SIZE)
+                .setKeepLogFileNum(INFO_LOG_FILES_KEPT)
+                .setMaxLogFileSize(INFO_LOG_MAX_SIZE);
     }
 
     /**

@@ -8,9 +8,11 @@ import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.Options;
@@ -200,6 +202,46 @@ class TestJobJournal {
         finally {
             restarted.close();
         }
+    }
+
+    @Test
+    void aKilledRunLeavesASmallJournal() throws Exception {
+        JobJournal journal = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        try {
+            for (int i = 0; i < 1_000; i++) {
+                journal.recordCommitted("file-%d-0".formatted(i));
+            }
+            journal.recordRead(1L << 30);
+            // open, as a run killed now (kill -9) leaves it: with RocksDB's default options, a
+            // write-ahead log preallocated at about 70 MB and a MANIFEST at 4 MiB
+            long kilobytes = diskUsageKilobytes(jobs.resolve(journal.jobId()));
+            assertTrue(kilobytes < 2_048, "the journal takes %d KiB on disk".formatted(kilobytes));
+        }
+        finally {
+            journal.close();
+        }
+    }
+
+    @Test
+    void aJobRunManyTimesKeepsAFewInfoLogs() throws Exception {
+        for (int run = 1; run <= 12; run++) {
+            JobJournal journal = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+            assertEquals(run, journal.run());
+            journal.close();
+        }
+        Path directory = jobs.resolve(JobJournal.jobId(REQUEST, false));
+        try (Stream<Path> files = Files.list(directory)) {
+            List<String> oldLogs = files.map(file -> file.getFileName().toString()).filter(name -> name.startsWith("LOG.old")).toList();
+            assertTrue(oldLogs.size() <= JobJournal.INFO_LOG_FILES_KEPT, "old info logs kept: " + oldLogs);
+        }
+    }
+
+    /** What {@code directory} takes on disk, preallocated space included, as du says. */
+    private static long diskUsageKilobytes(Path directory) throws Exception {
+        Process du = new ProcessBuilder("du", "-sk", directory.toString()).redirectErrorStream(true).start();
+        String output = new String(du.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, du.waitFor(), output);
+        return Long.parseLong(output.split("\\s+")[0]);
     }
 
     /** The figure in the journal's database, read by a second, read-only instance. */
