@@ -3,9 +3,12 @@ package io.gfsload.cli;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.executor.DistributedLoad;
+import io.gfsload.planner.InvalidRequestException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import picocli.CommandLine.TypeConversionException;
 
 /**
  * What the command line takes from its surroundings, read once at start-up.
@@ -17,17 +20,25 @@ import java.util.Optional;
  *     command runs in; empty for the command line
  * @param hadoopSettings Hadoop settings over those of the site files (a Spark job's
  *     {@code spark.hadoop.*}): the UFS is listed and read with them
+ * @param journalRetentionSetting {@code $GFSLOAD_JOURNAL_RETENTION} as set, when set: see
+ *     {@link #journalRetention()}
  */
-public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<DistributedLoad.Slices> slices, Map<String, String> hadoopSettings) {
+public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<DistributedLoad.Slices> slices, Map<String, String> hadoopSettings,
+        Optional<String> journalRetentionSetting) {
+    /** The variable that sets {@link #journalRetention()}. */
+    static final String JOURNAL_RETENTION = "GFSLOAD_JOURNAL_RETENTION";
+    static final Duration DEFAULT_JOURNAL_RETENTION = Duration.ofDays(14);
+
     public CliEnvironment {
         requireNonNull(home, "home is null");
         requireNonNull(hiveConfDir, "hiveConfDir is null");
         requireNonNull(slices, "slices is null");
         hadoopSettings = Map.copyOf(requireNonNull(hadoopSettings, "hadoopSettings is null"));
+        requireNonNull(journalRetentionSetting, "journalRetentionSetting is null");
     }
 
     public CliEnvironment(Path home, Optional<Path> hiveConfDir) {
-        this(home, hiveConfDir, Optional.empty(), Map.of());
+        this(home, hiveConfDir, Optional.empty(), Map.of(), Optional.empty());
     }
 
     public CliEnvironment(Path home) {
@@ -36,27 +47,63 @@ public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<Dis
 
     /** This environment, with loads run in slices by {@code value}. */
     public CliEnvironment withSlices(DistributedLoad.Slices value) {
-        return new CliEnvironment(home, hiveConfDir, Optional.of(value), hadoopSettings);
+        return new CliEnvironment(home, hiveConfDir, Optional.of(value), hadoopSettings, journalRetentionSetting);
     }
 
     /** This environment, with {@code value} over the Hadoop site files' settings. */
     public CliEnvironment withHadoopSettings(Map<String, String> value) {
-        return new CliEnvironment(home, hiveConfDir, slices, value);
+        return new CliEnvironment(home, hiveConfDir, slices, value, journalRetentionSetting);
+    }
+
+    /** This environment, with {@code $GFSLOAD_JOURNAL_RETENTION} set to {@code value}. */
+    public CliEnvironment withJournalRetention(String value) {
+        return new CliEnvironment(home, hiveConfDir, slices, hadoopSettings, Optional.of(value));
+    }
+
+    /** Where the journals of load jobs are kept: {@code $GFSLOAD_HOME/jobs}. */
+    public Path jobsDirectory() {
+        return home.resolve("jobs");
+    }
+
+    /**
+     * How long the journal of a job no run has written for is kept ({@code $GFSLOAD_JOURNAL_RETENTION},
+     * default 14 days): a load deletes older ones as it starts. A whole number and a unit, as
+     * {@code --expire-time} takes them ({@code 14d}, {@code 36h}); unlike there, a number without a
+     * unit is refused, as milliseconds would delete the journals of the loads killed a moment ago.
+     *
+     * @throws InvalidRequestException when the variable holds no such time
+     */
+    public Duration journalRetention() {
+        if (journalRetentionSetting.isEmpty() || journalRetentionSetting.get().isBlank()) {
+            return DEFAULT_JOURNAL_RETENTION;
+        }
+        String value = journalRetentionSetting.get();
+        try {
+            if (value.strip().chars().allMatch(Character::isDigit)) {
+                throw new TypeConversionException("no unit");
+            }
+            return ExpireTime.parse(value);
+        }
+        catch (TypeConversionException e) {
+            throw new InvalidRequestException("Invalid %s '%s': expected a whole number and a unit, s, min, h (hour) or d (day), such as 14d"
+                    .formatted(JOURNAL_RETENTION, value));
+        }
     }
 
     @Override
     public String toString() {
         // the Hadoop settings may hold credentials
-        return "CliEnvironment[home=%s, hiveConfDir=%s, slices=%s, %d Hadoop settings]".formatted(home, hiveConfDir, slices.isPresent(),
-                hadoopSettings.size());
+        return "CliEnvironment[home=%s, hiveConfDir=%s, slices=%s, %d Hadoop settings, journalRetention=%s]".formatted(home, hiveConfDir,
+                slices.isPresent(), hadoopSettings.size(), journalRetentionSetting);
     }
 
-    /** {@code $GFSLOAD_HOME}, or {@code ~/.gfsload}; {@code $HIVE_CONF_DIR} when set. */
+    /** {@code $GFSLOAD_HOME}, or {@code ~/.gfsload}; {@code $HIVE_CONF_DIR} and {@code $GFSLOAD_JOURNAL_RETENTION} when set. */
     public static CliEnvironment fromSystem(Map<String, String> env, String userHome) {
         String home = env.get("GFSLOAD_HOME");
         String hiveConf = env.get("HIVE_CONF_DIR");
         return new CliEnvironment(
                 home == null || home.isBlank() ? Path.of(userHome, ".gfsload") : Path.of(home),
-                hiveConf == null || hiveConf.isBlank() ? Optional.empty() : Optional.of(Path.of(hiveConf)));
+                hiveConf == null || hiveConf.isBlank() ? Optional.empty() : Optional.of(Path.of(hiveConf)),
+                Optional.empty(), Map.of(), Optional.ofNullable(env.get(JOURNAL_RETENTION)));
     }
 }

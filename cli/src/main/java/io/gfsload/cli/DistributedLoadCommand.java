@@ -63,7 +63,7 @@ public final class DistributedLoadCommand implements Callable<Integer> {
             if (dryRun) {
                 return LoadAction.dryRun(spec, services, request, load, planning, workload);
             }
-            return LoadAction.load(spec, services, environment.home().resolve("jobs"), request, load, planning, execution, workload);
+            return LoadAction.load(spec, services, environment, request, load, planning, execution, workload);
         }
     }
 }

@@ -40,7 +40,8 @@ public final class ExecutionOptions {
     @Option(names = "--verify", description = "After the load, ask the workers whether they hold every block with its replicas (length and CRC32C as recorded); a file that is not counts as failed.")
     boolean verify;
 
-    @Option(names = "--restart", description = "Start the job over: ignore what an earlier, interrupted run of the same command recorded in its journal.")
+    @Option(names = "--restart", description = "Start the job over: ignore what an earlier, interrupted run of the same command recorded in its journal "
+                    + "(in $GFSLOAD_HOME/jobs; a load deletes the journals of jobs not run for $GFSLOAD_JOURNAL_RETENTION, default 14d).")
     boolean restart;
 
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",

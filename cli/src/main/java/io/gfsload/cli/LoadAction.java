@@ -6,10 +6,13 @@ import io.gfsload.executor.JobJournal;
 import io.gfsload.executor.JvmShutdown;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadState;
+import io.gfsload.executor.LoadWindow;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.PartitionLoad;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** What the load commands share: plan, load with progress, print and save the report, pick the exit code. */
@@ -17,12 +20,15 @@ final class LoadAction {
     private LoadAction() {}
 
     /**
-     * Loads {@code request}, journalled under {@code jobsDirectory}: the same command after a crash
-     * continues the job unless it runs against another cache cluster, and a job that succeeds
-     * deletes its journal.
+     * Loads {@code request}, journalled in the environment's jobs directory: the same command after
+     * a crash continues the job unless it runs against another cache cluster, and a job that
+     * succeeds deletes its journal. As the load starts, it deletes the journals of other jobs no
+     * run has written for the environment's journal retention.
      */
-    static int load(CommandSpec spec, Services services, Path jobsDirectory, LoadRequest request, LoadOptions load, PlanningOptions planning,
+    static int load(CommandSpec spec, Services services, CliEnvironment environment, LoadRequest request, LoadOptions load, PlanningOptions planning,
             ExecutionOptions execution, WorkloadOptions workload) {
+        Path jobsDirectory = environment.jobsDirectory();
+        Duration journalRetention = environment.journalRetention();
         ProgressReporter.Mode mode = execution.progressMode();
         boolean ignoreCapacity = planning.ignoreCapacity;
         LoadRunner runner = new LoadRunner(services);
@@ -35,6 +41,12 @@ final class LoadAction {
         LoadReport report;
         // SIGINT or SIGTERM mid-load (exit 130 or 143): say what is kept, as the JVM ends the load without a report
         PrintWriter err = spec.commandLine().getErr();
+        JobJournal.Pruned pruned = JobJournal.prune(jobsDirectory, journalRetention, Clock.systemUTC().instant(), jobId);
+        if (pruned.journals() > 0) {
+            err.println("Deleted %s of jobs not run for %s (%s), %s freed, from %s".formatted(Sizes.count(pruned.journals(), "journal"),
+                    describe(journalRetention), CliEnvironment.JOURNAL_RETENTION, Sizes.format(pruned.bytes()), jobsDirectory));
+            err.flush();
+        }
         Thread interrupted = new Thread(() -> {
             err.println("gfsload: interrupted; the journal of job %s is kept: the same command resumes the job".formatted(jobId));
             err.flush();
@@ -102,6 +114,11 @@ final class LoadAction {
         runner.validate(planned, planning.ignoreCapacity);
         // a partition, or a directory below one, that could not be listed: the load would be partial
         return planned.plan().partitions().stream().allMatch(PartitionLoad::complete) ? ExitCode.OK : ExitCode.PARTIAL;
+    }
+
+    /** A retention as a person reads it: {@code 14 days}, {@code 36 h}. */
+    private static String describe(Duration retention) {
+        return retention.toSeconds() % Duration.ofDays(1).toSeconds() == 0 ? Sizes.count(retention.toDays(), "day") : LoadWindow.describe(retention);
     }
 
     /**

@@ -8,13 +8,22 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileStore;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
@@ -42,6 +51,12 @@ public final class JobJournal implements AutoCloseable {
     /** Above every key: keys are UTF-8, which never has a byte 0xFF. */
     private static final byte[] END_OF_KEYS = {(byte) 0xFF};
     private static final String BLOCK_PREFIX = "block/";
+    private static final String DELETING = ".deleting";
+    /**
+     * The name of a journal's directory, its job id ({@link #jobId}), or of one {@link #prune}
+     * renamed to delete it.
+     */
+    private static final Pattern JOURNAL = Pattern.compile("[0-9a-f]{16}|\\.[0-9a-f]{16}\\.deleting");
     /**
      * The UFS bytes read are written ahead in steps of this size: the journal holds the bytes read
      * rounded up to the next step, and the exact figure once closed. A killed run so leaves a
@@ -180,6 +195,148 @@ public final class JobJournal implements AutoCloseable {
             // the exceptions of Files say only the path: "permission denied" is the part a user needs
             throw new JournalException("Cannot create the journal of job %s in %s: %s".formatted(jobId, directory, FileErrors.reason(e, directory)), e);
         }
+    }
+
+    /**
+     * What {@link #prune} deleted.
+     *
+     * @param journals the journals deleted
+     * @param bytes the disk space they took: at least their files' sizes, and what the file
+     *     system reported freed when more (space RocksDB preallocated past a file's end)
+     */
+    public record Pruned(int journals, long bytes) {
+        public Pruned {
+            if (journals < 0 || bytes < 0) {
+                throw new IllegalArgumentException("journals and bytes must be >= 0: %d, %d".formatted(journals, bytes));
+            }
+        }
+    }
+
+    /**
+     * Deletes the journals under {@code jobsDirectory} that no run has written for
+     * {@code retention} before {@code now} (their directory's and files' newest modification time):
+     * those of jobs killed, failed or partial and never run again, a new job each night for a
+     * nightly load of a new partition. Never the journal of {@code keepJobId} (the job about to
+     * run), nor one that a run holds open, in this process or another (RocksDB's lock): a journal
+     * is deleted only while this method holds that lock, renamed out of the way first, so that a
+     * run of its job starting meanwhile starts afresh rather than losing its journal. A journal
+     * that cannot be opened or deleted (another user's, say) is left as it is: pruning never stops
+     * a load.
+     */
+    public static Pruned prune(Path jobsDirectory, Duration retention, Instant now, String keepJobId) {
+        requireNonNull(jobsDirectory, "jobsDirectory is null");
+        requireNonNull(retention, "retention is null");
+        requireNonNull(now, "now is null");
+        requireNonNull(keepJobId, "keepJobId is null");
+        Instant before = now.minus(retention);
+        List<Path> candidates;
+        try (Stream<Path> entries = Files.list(jobsDirectory)) {
+            candidates = entries.filter(path -> JOURNAL.matcher(path.getFileName().toString()).matches())
+                    .filter(path -> !path.getFileName().toString().equals(keepJobId))
+                    .sorted()
+                    .toList();
+        }
+        catch (NoSuchFileException e) {
+            return new Pruned(0, 0);
+        }
+        catch (IOException e) {
+            LOG.warn("Cannot list the job journals in {}: {}", jobsDirectory, e.toString());
+            return new Pruned(0, 0);
+        }
+        int journals = 0;
+        long bytes = 0;
+        for (Path directory : candidates) {
+            try {
+                if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS) || !lastWritten(directory).isBefore(before)) {
+                    continue;
+                }
+                OptionalLong freed = directory.getFileName().toString().endsWith(DELETING)
+                        // what a prune cut short left: renamed under the lock, no run opens it
+                        ? OptionalLong.of(delete(directory))
+                        : deleteUnlessOpen(directory);
+                if (freed.isPresent()) {
+                    journals++;
+                    bytes += freed.getAsLong();
+                }
+            }
+            catch (IOException | UncheckedIOException e) {
+                LOG.warn("Cannot delete the stale job journal {}: {}", directory, e.toString());
+            }
+        }
+        return new Pruned(journals, bytes);
+    }
+
+    /** The newest modification time of {@code directory} and of the files in it. */
+    private static Instant lastWritten(Path directory) throws IOException {
+        Instant newest = Files.getLastModifiedTime(directory, LinkOption.NOFOLLOW_LINKS).toInstant();
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : files.toList()) {
+                Instant modified = Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).toInstant();
+                if (modified.isAfter(newest)) {
+                    newest = modified;
+                }
+            }
+        }
+        return newest;
+    }
+
+    /**
+     * Deletes the journal in {@code directory} unless a run holds it open, returning the space
+     * freed; empty when it is held, or cannot be opened as a journal.
+     */
+    private static OptionalLong deleteUnlessOpen(Path directory) throws IOException {
+        Path deleting = directory.resolveSibling("." + directory.getFileName() + DELETING);
+        deleteRecursively(deleting);
+        // measured before the open, which replays the write-ahead log and deletes it
+        Freeing freeing = Freeing.of(directory);
+        try (Options options = options().setCreateIfMissing(false); RocksDB db = RocksDB.open(options, directory.toString())) {
+            // the lock held: a run of the job that starts from now on finds no journal, and starts afresh
+            Files.move(directory, deleting, StandardCopyOption.ATOMIC_MOVE);
+        }
+        catch (RocksDBException e) {
+            if (e.getMessage() == null || !e.getMessage().contains("lock")) {
+                LOG.warn("Cannot open the stale job journal {} to delete it: {}", directory, e.getMessage());
+            }
+            return OptionalLong.empty();
+        }
+        deleteRecursively(deleting);
+        return OptionalLong.of(freeing.freed());
+    }
+
+    /** Deletes {@code directory}, returning the space freed. */
+    private static long delete(Path directory) throws IOException {
+        Freeing freeing = Freeing.of(directory);
+        deleteRecursively(directory);
+        return freeing.freed();
+    }
+
+    /**
+     * The space a directory about to be deleted takes: its files' sizes, and the file system's
+     * unallocated space before, to tell what the deletion freed. The file sizes leave out what
+     * RocksDB preallocated past a file's end (the write-ahead log's, 70 MB in a journal of an older
+     * gfsload); what else the disk saw meanwhile may blur the file system's figure, never below
+     * the sizes.
+     */
+    private record Freeing(FileStore store, long unallocatedBefore, long size) {
+        static Freeing of(Path directory) throws IOException {
+            // the store of the directory above: the directory's own cannot be asked once it is deleted
+            FileStore store = Files.getFileStore(directory.getParent());
+            return new Freeing(store, store.getUnallocatedSpace(), sizeOf(directory));
+        }
+
+        long freed() throws IOException {
+            return Math.max(size, store.getUnallocatedSpace() - unallocatedBefore);
+        }
+    }
+
+    private static long sizeOf(Path directory) throws IOException {
+        long size = 0;
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : files.toList()) {
+                size += Files.size(file);
+            }
+        }
+        return size;
     }
 
     /** The RocksDB options of a journal: sized for kilobytes to megabytes of records, not RocksDB's defaults. */

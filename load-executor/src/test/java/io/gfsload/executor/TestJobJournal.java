@@ -1,6 +1,7 @@
 package io.gfsload.executor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,8 +11,13 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -233,6 +239,86 @@ class TestJobJournal {
         try (Stream<Path> files = Files.list(directory)) {
             List<String> oldLogs = files.map(file -> file.getFileName().toString()).filter(name -> name.startsWith("LOG.old")).toList();
             assertTrue(oldLogs.size() <= JobJournal.INFO_LOG_FILES_KEPT, "old info logs kept: " + oldLogs);
+        }
+    }
+
+    @Test
+    void pruneDeletesTheJournalsNotWrittenForTheRetentionOnly() throws Exception {
+        Instant now = Instant.now();
+        Duration retention = Duration.ofDays(14);
+        String stale = killedRun(new LoadRequest(new LoadTarget.Paths(List.of("/data/events/dt=2026-11-01")), 1), now.minus(Duration.ofDays(15)));
+        String recent = killedRun(new LoadRequest(new LoadTarget.Paths(List.of("/data/events/dt=2026-11-19")), 1), now.minus(Duration.ofDays(13)));
+        String running = killedRun(new LoadRequest(new LoadTarget.Paths(List.of("/data/events/dt=2026-11-02")), 1), now.minus(Duration.ofDays(20)));
+        String current = killedRun(REQUEST, now.minus(Duration.ofDays(30)));
+        long staleSize = sizeOf(jobs.resolve(stale));
+        Files.createDirectories(jobs.resolve("not-a-journal"));
+        touch(jobs.resolve("not-a-journal"), now.minus(Duration.ofDays(30)));
+
+        // a run of its job holds the journal open (RocksDB's lock), waiting for its window, say
+        JobJournal held = JobJournal.open(jobs, new LoadRequest(new LoadTarget.Paths(List.of("/data/events/dt=2026-11-02")), 1), false, CLUSTER, false);
+        JobJournal.Pruned pruned;
+        try {
+            touch(jobs.resolve(running), now.minus(Duration.ofDays(20)));
+            pruned = JobJournal.prune(jobs, retention, now, current);
+            assertTrue(Files.exists(jobs.resolve(running)), "the journal a run holds open is kept");
+            held.recordCommitted("still-writable");
+        }
+        finally {
+            held.close();
+        }
+
+        assertEquals(1, pruned.journals());
+        assertTrue(pruned.bytes() >= staleSize, "freed %d of a journal of %d bytes".formatted(pruned.bytes(), staleSize));
+        assertFalse(Files.exists(jobs.resolve(stale)));
+        assertTrue(Files.exists(jobs.resolve(recent)));
+        assertTrue(Files.exists(jobs.resolve(current)), "the journal of the job about to run is kept");
+        assertTrue(Files.exists(jobs.resolve("not-a-journal")), "only journals are deleted");
+        try (Stream<Path> entries = Files.list(jobs)) {
+            assertEquals(Set.of(current, recent, running, "not-a-journal"), entries.map(path -> path.getFileName().toString()).collect(Collectors.toSet()));
+        }
+
+        // the job of a deleted journal starts afresh; the others resume
+        JobJournal again = JobJournal.open(jobs, new LoadRequest(new LoadTarget.Paths(List.of("/data/events/dt=2026-11-01")), 1), false, CLUSTER, false);
+        try {
+            assertEquals(stale, again.jobId());
+            assertEquals(1, again.run());
+        }
+        finally {
+            again.close();
+        }
+        JobJournal resumed = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        try {
+            assertEquals(2, resumed.run());
+            assertEquals(1, resumed.previousBlocks());
+        }
+        finally {
+            resumed.close();
+        }
+        assertEquals(new JobJournal.Pruned(0, 0), JobJournal.prune(jobs.resolve("missing"), retention, now, current));
+    }
+
+    /** Leaves the journal of {@code request} as a killed run does, last written at {@code lastWritten}; returns its job id. */
+    private String killedRun(LoadRequest request, Instant lastWritten) throws Exception {
+        JobJournal journal = JobJournal.open(jobs, request, false, CLUSTER, false);
+        journal.recordCommitted("f1-0");
+        journal.recordRead(1_000);
+        journal.close();
+        touch(jobs.resolve(journal.jobId()), lastWritten);
+        return journal.jobId();
+    }
+
+    private static void touch(Path directory, Instant time) throws Exception {
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : files.toList()) {
+                Files.setLastModifiedTime(file, FileTime.from(time));
+            }
+        }
+        Files.setLastModifiedTime(directory, FileTime.from(time));
+    }
+
+    private static long sizeOf(Path directory) throws Exception {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.mapToLong(file -> file.toFile().length()).sum();
         }
     }
 

@@ -1,0 +1,108 @@
+package io.gfsload.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.executor.JobJournal;
+import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A load deletes, as it starts, the journals that killed or failed runs of other jobs left and no
+ * run has written for {@code $GFSLOAD_JOURNAL_RETENTION} (14 days by default), and says so; the
+ * journal of its own job it resumes, however old.
+ */
+class TestJournalRetention {
+    @TempDir
+    Path home;
+
+    @TempDir
+    Path clusterDirectory;
+
+    @Test
+    void aLoadDeletesTheJournalsOfOtherJobsNotRunForTheRetention() throws Exception {
+        Path data = home.resolve("data");
+        Files.createDirectories(data);
+        Files.write(data.resolve("part-0"), new byte[100_000]);
+        Path jobs = home.resolve("jobs");
+        Instant now = Instant.now();
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(clusterDirectory, 1, 1L << 30)); CacheClient client = cluster.newClient()) {
+            String clusterId = client.clusterInfo().clusterId();
+            // what killed nightly loads of other partitions left, 15 and 13 days ago
+            String stale = killedRun(jobs, "/warehouse/events/dt=2026-11-05", clusterId, now.minus(Duration.ofDays(15)));
+            String recent = killedRun(jobs, "/warehouse/events/dt=2026-11-07", clusterId, now.minus(Duration.ofDays(13)));
+            // and a killed run of this very command, long ago: resumed, not deleted
+            String own = killedRun(jobs, data.toString(), clusterId, now.minus(Duration.ofDays(30)));
+
+            CliRun run = CliRun.gfsload(home, "distributedLoad", "--progress", "none", "--master", cluster.masterTarget(), data.toString());
+
+            assertEquals(0, run.exitCode(), run.err());
+            assertTrue(run.err().lines().anyMatch(line -> line.matches(
+                    "Deleted 1 journal of jobs not run for 14 days \\(GFSLOAD_JOURNAL_RETENTION\\), \\d+\\.\\d (B|KiB|MiB) freed, from "
+                            + java.util.regex.Pattern.quote(jobs.toString()))), run.err());
+            assertTrue(run.err().contains("Resuming job %s (run 2)".formatted(own)), run.err());
+            assertFalse(Files.exists(jobs.resolve(stale)));
+            assertTrue(Files.exists(jobs.resolve(recent)));
+
+            // a shorter retention, as the environment sets it
+            CliRun shorter = CliRun.gfsload(new CliEnvironment(home).withJournalRetention("12d"), "distributedLoad", "--progress", "none",
+                    "--master", cluster.masterTarget(), data.toString());
+
+            assertEquals(0, shorter.exitCode(), shorter.err());
+            assertTrue(shorter.err().contains("Deleted 1 journal of jobs not run for 12 days (GFSLOAD_JOURNAL_RETENTION)"), shorter.err());
+            try (Stream<Path> left = Files.list(jobs)) {
+                assertEquals(List.of(), left.toList());
+            }
+
+            // nothing to delete: nothing said
+            CliRun again = CliRun.gfsload(home, "distributedLoad", "--progress", "none", "--master", cluster.masterTarget(), data.toString());
+            assertEquals(0, again.exitCode(), again.err());
+            assertFalse(again.err().contains("Deleted"), again.err());
+        }
+    }
+
+    @Test
+    void aRetentionWithoutAUnitIsRefused() throws Exception {
+        Path data = home.resolve("data");
+        Files.createDirectories(data);
+        Files.write(data.resolve("part-0"), new byte[1_000]);
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(clusterDirectory, 1, 1L << 30))) {
+            CliRun run = CliRun.gfsload(new CliEnvironment(home).withJournalRetention("14"), "distributedLoad", "--progress", "none",
+                    "--master", cluster.masterTarget(), data.toString());
+
+            assertEquals(2, run.exitCode(), run.err());
+            assertTrue(run.err().contains("Invalid GFSLOAD_JOURNAL_RETENTION '14': expected a whole number and a unit, s, min, h (hour) or d (day), such as 14d"),
+                    run.err());
+        }
+    }
+
+    /** Leaves the journal of a load of {@code path} as a killed run does, last written at {@code lastWritten}; returns its job id. */
+    private static String killedRun(Path jobs, String path, String clusterId, Instant lastWritten) throws Exception {
+        String jobId;
+        try (JobJournal journal = JobJournal.open(jobs, new LoadRequest(new LoadTarget.Paths(List.of(path)), 1), false, clusterId, false)) {
+            journal.recordRead(1_000);
+            jobId = journal.jobId();
+        }
+        Path directory = jobs.resolve(jobId);
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : files.toList()) {
+                Files.setLastModifiedTime(file, FileTime.from(lastWritten));
+            }
+        }
+        Files.setLastModifiedTime(directory, FileTime.from(lastWritten));
+        return jobId;
+    }
+}
