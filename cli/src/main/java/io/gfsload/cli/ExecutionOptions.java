@@ -94,6 +94,11 @@ public final class ExecutionOptions {
         }
     }
 
+    /** The scope of an atomic load, when -A was given: with the request, what the job id derives from. */
+    Optional<AtomicOptions.Scope> atomicScope() {
+        return atomic ? Optional.of(scope()) : Optional.empty();
+    }
+
     /** The atomic options of job {@code jobId}, when -A was given. */
     Optional<AtomicOptions> atomic(String jobId) {
         return atomic

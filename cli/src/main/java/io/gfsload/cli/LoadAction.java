@@ -34,7 +34,7 @@ final class LoadAction {
         LoadRunner runner = new LoadRunner(services);
         LoadRunner.Planned planned = runner.plan(request, workload, planning.overrides());
         ExecutorOptions base = execution.toExecutorOptions(planned.settings(), planning);
-        String jobId = JobJournal.jobId(request, execution.atomic);
+        String jobId = JobJournal.jobId(request, execution.atomicScope());
         ExecutorOptions options = execution.atomic(jobId).map(base::withAtomic).orElse(base);
         // a plan the cluster cannot take is refused before a journal or a progress display exists
         runner.validate(planned, ignoreCapacity);
@@ -53,7 +53,7 @@ final class LoadAction {
         }, "gfsload-interrupted");
         Runtime.getRuntime().addShutdownHook(interrupted);
         try (ProgressReporter progress = new ProgressReporter(mode, ProgressReporter.stderrIsTerminal(), err, System.err, System::nanoTime)) {
-            report = JobJournal.withJournal(jobsDirectory, request, execution.atomic, planned.clusterId(), execution.restart,
+            report = JobJournal.withJournal(jobsDirectory, request, execution.atomicScope(), planned.clusterId(), execution.restart,
                     journal -> runner.load(planned, execution.verify, ignoreCapacity, options, progress, journal, err));
         }
         catch (MasterUnavailableException e) {

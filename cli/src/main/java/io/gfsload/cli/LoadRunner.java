@@ -5,6 +5,7 @@ import io.gfsload.advisor.Settings;
 import io.gfsload.advisor.TuningAdvisor;
 import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.cache.api.ClusterInfo;
+import io.gfsload.executor.AtomicOptions;
 import io.gfsload.executor.DistributedLoad;
 import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.executor.FileReport;
@@ -29,6 +30,7 @@ import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import io.gfsload.advisor.BackendProfile;
@@ -160,13 +162,17 @@ final class LoadRunner {
                             : "; it is closed now and opens in " + LoadWindow.describe(window.untilOpen(now))
                                     + (stats.blocksToLoad() == 0 ? ", when the load plans again (files may change meanwhile)" : ""));
         });
-        if (options.atomic().isEmpty()) {
-            // an atomic load of the same request is another job: say what its failed run left pinned
-            String atomicJob = JobJournal.jobId(planned.plan().request(), true);
+        for (AtomicOptions.Scope scope : AtomicOptions.Scope.values()) {
+            if (options.atomic().map(AtomicOptions::scope).equals(Optional.of(scope))) {
+                continue;
+            }
+            // an atomic load of the same request, at another scope or this one plain, is another job: say what its failed run left pinned
+            String atomicJob = JobJournal.jobId(planned.plan().request(), Optional.of(scope));
+            String flags = scope == AtomicOptions.Scope.FILE ? "-A" : "-A --atomic-scope " + scope.name().toLowerCase(Locale.ROOT);
             services.cache().tempAreas().findTempArea(atomicJob)
-                    .ifPresent(area -> status.printf("The atomic load of the same request (-A, job %s) left a temp area of %s, %s, kept until %s; "
-                            + "the same command with -A resumes it%n", atomicJob, Sizes.count(area.blocks().size(), "block"),
-                            Sizes.format(area.bytes()), area.expiresAt()));
+                    .ifPresent(area -> status.printf("The atomic load of the same request (%s, job %s) left a temp area of %s, %s, kept until %s; "
+                            + "the same command with %s resumes it%n", flags, atomicJob, Sizes.count(area.blocks().size(), "block"),
+                            Sizes.format(area.bytes()), area.expiresAt(), flags));
         }
         journal.discarded().ifPresent(status::println);
         if (journal.run() > 1) {

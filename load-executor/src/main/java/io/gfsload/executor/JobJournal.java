@@ -21,6 +21,7 @@ import java.time.Instant;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.regex.Pattern;
@@ -121,18 +122,29 @@ public final class JobJournal implements AutoCloseable {
     /**
      * The job id of {@code request}: a 16-character hex digest of what it loads and how. An atomic
      * load ({@code -A}) of the same request is another job, with its own journal and temp area:
-     * a plain re-run does not resume it, nor it a plain run.
+     * a plain re-run does not resume it, nor it a plain run. So is an atomic load at another
+     * scope: a scope is what becomes visible at once, and a run at one scope that adopted a temp
+     * area staged at another would commit what that run staged to be visible with the rest of its
+     * scope only. The default scope ({@code file}) adds nothing to the digest, so that its job
+     * ids are those of the gfsload versions before scopes counted.
+     *
+     * @param atomic the scope of an atomic load; empty for a plain one
      */
-    public static String jobId(LoadRequest request, boolean atomic) {
+    public static String jobId(LoadRequest request, Optional<AtomicOptions.Scope> atomic) {
         requireNonNull(request, "request is null");
+        requireNonNull(atomic, "atomic is null");
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
             digest.update(request.target().describe().getBytes(StandardCharsets.UTF_8));
             digest.update((byte) 0);
             digest.update(Integer.toString(request.replication()).getBytes(StandardCharsets.UTF_8));
-            if (atomic) {
+            if (atomic.isPresent()) {
                 digest.update((byte) 0);
                 digest.update("atomic".getBytes(StandardCharsets.UTF_8));
+                if (atomic.get() != AtomicOptions.Scope.FILE) {
+                    digest.update((byte) 0);
+                    digest.update(atomic.get().name().toLowerCase(Locale.ROOT).getBytes(StandardCharsets.UTF_8));
+                }
             }
             return HexFormat.of().formatHex(digest.digest(), 0, 8);
         }
@@ -141,8 +153,17 @@ public final class JobJournal implements AutoCloseable {
         }
     }
 
+    /** The job id of a plain load of {@code request}, or of an atomic one at the default scope ({@code file}). */
+    public static String jobId(LoadRequest request, boolean atomic) {
+        return jobId(request, defaultScope(atomic));
+    }
+
+    private static Optional<AtomicOptions.Scope> defaultScope(boolean atomic) {
+        return atomic ? Optional.of(AtomicOptions.Scope.FILE) : Optional.empty();
+    }
+
     /**
-     * Opens the journal of {@code request}, atomic or not ({@link #jobId}), under
+     * Opens the journal of {@code request}, atomic (at a scope) or not ({@link #jobId}), under
      * {@code jobsDirectory} for a run against the cache cluster {@code clusterId}, creating it, or
      * adopting what an earlier run of the same request left unless {@code restart}. A journal that
      * earlier runs wrote against another cluster is not adopted: the job starts afresh as with
@@ -152,7 +173,7 @@ public final class JobJournal implements AutoCloseable {
      * @throws JournalException when the journal cannot be opened, for example because another
      *     process runs the same job
      */
-    public static JobJournal open(Path jobsDirectory, LoadRequest request, boolean atomic, String clusterId, boolean restart) {
+    public static JobJournal open(Path jobsDirectory, LoadRequest request, Optional<AtomicOptions.Scope> atomic, String clusterId, boolean restart) {
         requireNonNull(jobsDirectory, "jobsDirectory is null");
         requireNonNull(clusterId, "clusterId is null");
         String jobId = jobId(request, atomic);
@@ -349,6 +370,11 @@ public final class JobJournal implements AutoCloseable {
                 .setMaxLogFileSize(INFO_LOG_MAX_SIZE);
     }
 
+    /** Opens the journal of a plain load of {@code request}, or of an atomic one at the default scope; see {@link #open(Path, LoadRequest, Optional, String, boolean)}. */
+    public static JobJournal open(Path jobsDirectory, LoadRequest request, boolean atomic, String clusterId, boolean restart) {
+        return open(jobsDirectory, request, defaultScope(atomic), clusterId, restart);
+    }
+
     /**
      * Why the journal in {@code db}, left by earlier runs, is not adopted by a run against the
      * cluster {@code clusterId}, if it is not: they loaded into another cluster.
@@ -380,7 +406,7 @@ public final class JobJournal implements AutoCloseable {
      * {@code clusterId} (see {@link #open}): a load that succeeds deletes the journal, any other
      * outcome keeps it for the next run, and the journal is closed even when {@code load} throws.
      */
-    public static LoadReport withJournal(Path jobsDirectory, LoadRequest request, boolean atomic, String clusterId, boolean restart,
+    public static LoadReport withJournal(Path jobsDirectory, LoadRequest request, Optional<AtomicOptions.Scope> atomic, String clusterId, boolean restart,
             java.util.function.Function<JobJournal, LoadReport> load) {
         JobJournal journal = open(jobsDirectory, request, atomic, clusterId, restart);
         LoadReport report;
@@ -398,6 +424,12 @@ public final class JobJournal implements AutoCloseable {
             journal.close();
         }
         return report;
+    }
+
+    /** Runs {@code load} with the journal of a plain load of {@code request}, or of an atomic one at the default scope; see {@link #withJournal(Path, LoadRequest, Optional, String, boolean, java.util.function.Function)}. */
+    public static LoadReport withJournal(Path jobsDirectory, LoadRequest request, boolean atomic, String clusterId, boolean restart,
+            java.util.function.Function<JobJournal, LoadReport> load) {
+        return withJournal(jobsDirectory, request, defaultScope(atomic), clusterId, restart, load);
     }
 
     public String jobId() {

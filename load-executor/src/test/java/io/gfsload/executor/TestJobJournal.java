@@ -65,6 +65,38 @@ class TestJobJournal {
     }
 
     @Test
+    void anAtomicLoadAtAnotherScopeIsAnotherJob() {
+        String file = JobJournal.jobId(REQUEST, Optional.of(AtomicOptions.Scope.FILE));
+        String partition = JobJournal.jobId(REQUEST, Optional.of(AtomicOptions.Scope.PARTITION));
+        String job = JobJournal.jobId(REQUEST, Optional.of(AtomicOptions.Scope.JOB));
+        assertEquals(3, Set.of(file, partition, job).size());
+        assertFalse(Set.of(file, partition, job).contains(JobJournal.jobId(REQUEST, Optional.empty())));
+        // the default scope keeps the job id of the versions before scopes counted
+        assertEquals(JobJournal.jobId(REQUEST, true), file);
+
+        JobJournal jobScope = JobJournal.open(jobs, REQUEST, Optional.of(AtomicOptions.Scope.JOB), CLUSTER, false);
+        jobScope.recordCommitted("block-1");
+        jobScope.close();
+        JobJournal partitionScope = JobJournal.open(jobs, REQUEST, Optional.of(AtomicOptions.Scope.PARTITION), CLUSTER, false);
+        try {
+            assertEquals(partition, partitionScope.jobId());
+            assertEquals(1, partitionScope.run(), "does not resume the job scope's job");
+        }
+        finally {
+            partitionScope.close();
+        }
+        JobJournal jobScopeAgain = JobJournal.open(jobs, REQUEST, Optional.of(AtomicOptions.Scope.JOB), CLUSTER, false);
+        try {
+            assertEquals(job, jobScopeAgain.jobId());
+            assertEquals(2, jobScopeAgain.run());
+            assertEquals(1, jobScopeAgain.previousBlocks());
+        }
+        finally {
+            jobScopeAgain.close();
+        }
+    }
+
+    @Test
     void theBytesReadAreRecordedAheadWhileOpenAndExactlyOnClose() throws RocksDBException {
         JobJournal journal = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
         long read = 0;
