@@ -85,6 +85,33 @@ class TestJournalOfAnotherCluster {
     }
 
     @Test
+    void aResumeSaysHowManyOfTheBlocksEarlierRunsCommittedAreStillCached() throws Exception {
+        Path data = home.resolve("data");
+        Files.createDirectories(data);
+        Files.write(data.resolve("part-0"), new byte[100_000]);
+        Files.write(data.resolve("part-1"), new byte[100_000]);
+        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), 1);
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(elsewhere, 1, 1L << 30)); CacheClient client = cluster.newClient()) {
+            CliRun first = CliRun.gfsload(home, "distributedLoad", "--progress", "none", "--master", cluster.masterTarget(), data.toString() + "/part-0");
+            assertEquals(0, first.exitCode(), first.err());
+            // an earlier, killed run committed both files' blocks; one of them has been evicted since
+            try (JobJournal journal = JobJournal.open(home.resolve("jobs"), request, false, client.clusterInfo().clusterId(), false)) {
+                journal.recordCommitted(List.of(
+                        new io.gfsload.cache.api.BlockKey(CacheContents.identity("file:" + data.resolve("part-0")), 0).blockId(),
+                        new io.gfsload.cache.api.BlockKey(CacheContents.identity("file:" + data.resolve("part-1")), 0).blockId()));
+                journal.recordRead(200_000);
+            }
+
+            CliRun run = CliRun.gfsload(home, "distributedLoad", "--progress", "none", "--master", cluster.masterTarget(), data.toString());
+
+            assertEquals(0, run.exitCode(), run.err());
+            assertTrue(run.err().contains("Resuming job %s (run 2): 2 blocks committed (1 of them cached now), 195.3 KiB read from the UFS by the earlier run%n"
+                    .formatted(JobJournal.jobId(request, false))), run.err());
+            assertTrue(run.out().contains("  blocks  2 planned: 1 loaded, 1 already cached, 0 failed"), run.out());
+        }
+    }
+
+    @Test
     void aSparkJobsResumeSaysItsJournalHearsFinishedSlicesOnly() throws Exception {
         Path data = home.resolve("data");
         Files.createDirectories(data);

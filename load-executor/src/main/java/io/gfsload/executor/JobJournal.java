@@ -464,6 +464,28 @@ public final class JobJournal implements AutoCloseable {
         return previousBlocks;
     }
 
+    /**
+     * How many of the blocks the journal records committed are among {@code blockIds}: of the
+     * {@link #previousBlocks()} before this run records any, those the cache still holds when
+     * {@code blockIds} are the blocks a plan found cached. The journal records what its runs
+     * committed, not what the cache keeps: blocks evicted since, or lost with a worker, are
+     * in {@link #previousBlocks()} and not here.
+     */
+    public long previousBlocksAmong(java.util.Set<String> blockIds) {
+        requireNonNull(blockIds, "blockIds is null");
+        long among = 0;
+        try (var iterator = db.newIterator()) {
+            byte[] prefix = BLOCK_PREFIX.getBytes(StandardCharsets.UTF_8);
+            for (iterator.seek(prefix); iterator.isValid() && startsWith(iterator.key(), prefix); iterator.next()) {
+                String blockId = new String(iterator.key(), prefix.length, iterator.key().length - prefix.length, StandardCharsets.UTF_8);
+                if (blockIds.contains(blockId)) {
+                    among++;
+                }
+            }
+        }
+        return among;
+    }
+
     /** Adds {@code bytes} read from the UFS to the job's total. */
     public synchronized void recordRead(long bytes) {
         ufsBytesRead += bytes;
