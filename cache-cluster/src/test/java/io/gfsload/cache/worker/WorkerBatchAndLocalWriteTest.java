@@ -289,11 +289,7 @@ class WorkerBatchAndLocalWriteTest {
     @Test
     void theHeartbeatThreadAbortsALocalWriteWhoseClientWentAway() throws IOException {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-20T00:00:00Z"));
-        try (CacheWorker clocked = CacheWorker.start(WorkerConfig.builder("worker-1", directory.resolve("worker-1"), CAPACITY, master.target())
-                        .checksumSegmentBytes(SEGMENT)
-                        .maxBlockBytes(CAPACITY)
-                        .heartbeatInterval(Duration.ofMillis(20))
-                        .build(), clock, new MetricsRegistry())) {
+        try (CacheWorker clocked = clockedWorker(clock)) {
             ManagedChannel clockedChannel = Grpc.newChannelBuilder(clocked.target(), InsecureChannelCredentials.create()).build();
             try {
                 WorkerServiceGrpc.WorkerServiceBlockingStub clockedStub = WorkerServiceGrpc.newBlockingStub(clockedChannel)
@@ -328,11 +324,7 @@ class WorkerBatchAndLocalWriteTest {
     @Test
     void aLocalWriteWhoseConnectionClosedIsAbortedOnceIdleHalfAMinuteAndOneIdleAsLongOnAnOpenConnectionStays() throws IOException, InterruptedException {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-20T00:00:00Z"));
-        try (CacheWorker clocked = CacheWorker.start(WorkerConfig.builder("worker-1", directory.resolve("worker-1"), CAPACITY, master.target())
-                        .checksumSegmentBytes(SEGMENT)
-                        .maxBlockBytes(CAPACITY)
-                        .heartbeatInterval(Duration.ofMillis(20))
-                        .build(), clock, new MetricsRegistry())) {
+        try (CacheWorker clocked = clockedWorker(clock)) {
             // two clients: one is killed (its connection closes), the other lives and waits
             ManagedChannel killed = Grpc.newChannelBuilder(clocked.target(), InsecureChannelCredentials.create()).build();
             ManagedChannel waiting = Grpc.newChannelBuilder(clocked.target(), InsecureChannelCredentials.create()).build();
@@ -368,6 +360,15 @@ class WorkerBatchAndLocalWriteTest {
                 waiting.shutdownNow();
             }
         }
+    }
+
+    /** A second worker on {@code clock}, its heartbeat thread sweeping local writes every 20 ms of real time. */
+    private CacheWorker clockedWorker(MutableClock clock) {
+        return CacheWorker.start(WorkerConfig.builder("worker-1", directory.resolve("worker-1"), CAPACITY, master.target())
+                .checksumSegmentBytes(SEGMENT)
+                .maxBlockBytes(CAPACITY)
+                .heartbeatInterval(Duration.ofMillis(20))
+                .build(), clock, new MetricsRegistry());
     }
 
     /** Waits until the heartbeat thread has swept at the clock's current time. */
