@@ -238,19 +238,12 @@ public final class MetastoreCommand implements Callable<Integer> {
                     description = "The metastore's data directory (default: $GFSLOAD_HOME/metastore).") Path dataDir) {
         PrintWriter out = spec.commandLine().getOut();
         Path directory = dataDir(dataDir);
-        Optional<MetastoreRecord> found;
+        MetastoreRecord record;
         try {
-            found = readRecord(directory);
+            record = started(directory);
         }
-        catch (UncheckedIOException e) {
-            return failed(ExitCode.USAGE, e.getMessage());
-        }
-        if (found.isEmpty()) {
-            return failed(ExitCode.NOT_FOUND, notStartedIn(directory));
-        }
-        MetastoreRecord record = found.get();
-        if (record.stoppedAt() != null) {
-            return failed(ExitCode.NOT_FOUND, notRunning(directory, record));
+        catch (Refused e) {
+            return e.exitCode;
         }
         if (!isRunning(directory, record)) {
             return down(directory, record, "is not running");
@@ -279,20 +272,18 @@ public final class MetastoreCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Path directory = dataDir(dataDir);
         Duration grace;
-        Optional<MetastoreRecord> found;
         try {
             grace = ConfigValues.durationOrZero("--timeout", timeout);
-            found = readRecord(directory);
         }
-        catch (UncheckedIOException | IllegalArgumentException e) {
+        catch (IllegalArgumentException e) {
             return failed(ExitCode.USAGE, e.getMessage());
         }
-        if (found.isEmpty()) {
-            return failed(ExitCode.NOT_FOUND, notStartedIn(directory));
+        MetastoreRecord record;
+        try {
+            record = started(directory);
         }
-        MetastoreRecord record = found.get();
-        if (record.stoppedAt() != null) {
-            return failed(ExitCode.NOT_FOUND, notRunning(directory, record));
+        catch (Refused e) {
+            return e.exitCode;
         }
         List<ProcessHandle> running = handle(directory, record).stream().toList();
         int killed = ServerProcesses.stop(running, grace);
@@ -393,6 +384,38 @@ public final class MetastoreCommand implements Callable<Integer> {
         Path temp = directory.resolve(METASTORE_FILE + ".tmp");
         JSON.writeValue(temp.toFile(), record);
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    /**
+     * The record of the metastore started in {@code directory} and not stopped since.
+     *
+     * @throws Refused when there is none, or its record cannot be read, said on stderr
+     */
+    private MetastoreRecord started(Path directory) throws Refused {
+        Optional<MetastoreRecord> found;
+        try {
+            found = readRecord(directory);
+        }
+        catch (UncheckedIOException e) {
+            throw new Refused(failed(ExitCode.USAGE, e.getMessage()));
+        }
+        if (found.isEmpty()) {
+            throw new Refused(failed(ExitCode.NOT_FOUND, notStartedIn(directory)));
+        }
+        if (found.get().stoppedAt() != null) {
+            throw new Refused(failed(ExitCode.NOT_FOUND, notRunning(directory, found.get())));
+        }
+        return found.get();
+    }
+
+    /** A subcommand that cannot go on, its reason already said: it exits with {@link #exitCode}. */
+    private static final class Refused extends Exception {
+        private final int exitCode;
+
+        Refused(int exitCode) {
+            super(null, null, false, false);
+            this.exitCode = exitCode;
+        }
     }
 
     /** Prints {@code message} and returns {@code exitCode}. */
