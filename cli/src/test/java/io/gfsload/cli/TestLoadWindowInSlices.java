@@ -8,10 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.executor.DistributedLoad;
-import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadWindow;
-import io.gfsload.executor.SliceLoad;
-import io.gfsload.executor.SliceProgress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalTime;
@@ -21,7 +18,6 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.function.BiConsumer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,21 +40,7 @@ class TestLoadWindowInSlices {
             Files.write(data.resolve("part-%d".formatted(i)), new byte[100_000 + i]);
         }
         List<LoadWindow> windows = Collections.synchronizedList(new ArrayList<>());
-        // slices loaded in this process, one after the other, as executors would load them
-        DistributedLoad.Slices inProcess = new DistributedLoad.Slices() {
-            @Override
-            public int parallelism() {
-                return 2;
-            }
-
-            @Override
-            public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
-                for (SliceLoad slice : slices) {
-                    windows.add(slice.options().window());
-                    finished.accept(slice, slice.load());
-                }
-            }
-        };
+        DistributedLoad.Slices inProcess = new InProcessSlices(slice -> windows.add(slice.options().window()));
         // a load window open now, in UTC: the load does not wait
         LocalTime now = LocalTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MINUTES);
         String window = now.minusHours(1) + "-" + now.plusHours(1);

@@ -12,9 +12,6 @@ import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.executor.DistributedLoad;
 import io.gfsload.executor.JobJournal;
-import io.gfsload.executor.LoadReport;
-import io.gfsload.executor.SliceLoad;
-import io.gfsload.executor.SliceProgress;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import java.io.IOException;
@@ -24,7 +21,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
-import java.util.function.BiConsumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -143,17 +139,7 @@ class TestPathCommands {
         assertTrue(free.out().contains("2 blocks"), free.out());
 
         // in slices, as a Spark job loads: the same report
-        DistributedLoad.Slices inProcess = new DistributedLoad.Slices() {
-            @Override
-            public int parallelism() {
-                return 2;
-            }
-
-            @Override
-            public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
-                slices.forEach(slice -> finished.accept(slice, slice.load()));
-            }
-        };
+        DistributedLoad.Slices inProcess = new InProcessSlices();
         CliRun sliced = CliRun.gfsload(new CliEnvironment(home).withSlices(inProcess), "distributedLoad", "--master", cluster.masterTarget(),
                 "--progress", "none", "--json", data.toString());
         assertEquals(ExitCode.PARTIAL, sliced.exitCode(), sliced.err());
