@@ -4,7 +4,6 @@ import io.gfsload.advisor.SettingOverride;
 import io.gfsload.advisor.Settings;
 import io.gfsload.advisor.TuningAdvisor;
 import io.gfsload.advisor.WorkloadProfile;
-import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.executor.AtomicOptions;
 import io.gfsload.executor.DistributedLoad;
@@ -34,8 +33,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
-import java.util.stream.Collectors;
 import io.gfsload.advisor.BackendProfile;
 import io.gfsload.executor.UfsProbe;
 import java.util.function.Supplier;
@@ -123,15 +120,6 @@ final class LoadRunner {
         return planner().exists(location);
     }
 
-    /** The ids of the blocks of {@code plan} that the cache held, as it planned, with the requested replication. */
-    private static Set<String> cachedBlockIds(LoadPlan plan) {
-        return plan.partitions().stream()
-                .flatMap(partition -> partition.files().stream())
-                .flatMap(file -> file.blocks().stream())
-                .filter(BlockTask::cached)
-                .map(block -> new BlockKey(block.file(), block.index()).blockId())
-                .collect(Collectors.toUnmodifiableSet());
-    }
 
     private LoadPlanner planner() {
         return new LoadPlanner(services.catalog(), hadoopConf, services.cache()::cachedBlocks, PlannerConfig.defaults());
@@ -194,7 +182,7 @@ final class LoadRunner {
             // though what it committed is cached, and the plan skips it
             boolean slices = services.slices().isPresent();
             // the journal counts what its runs committed, not what the cache still holds of it (evicted since, or lost with a worker)
-            long stillCached = journal.previousBlocks() == 0 ? 0 : journal.previousBlocksAmong(cachedBlockIds(planned.plan()));
+            long stillCached = journal.previousBlocksCached(planned.plan());
             status.printf("Resuming job %s (run %d): %s%s%n", journal.jobId(), journal.run(),
                     journal.previousBlocks() == 0 && journal.previousUfsBytesRead() == 0
                             ? slices ? "no slice of %s finished".formatted(earlier) : earlier + " committed nothing"

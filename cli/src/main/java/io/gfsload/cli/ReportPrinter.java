@@ -52,8 +52,9 @@ final class ReportPrinter {
         out.append("  bytes   %s planned: %s loaded, %s already cached%n"
                 .formatted(Sizes.format(t.bytes()), Sizes.format(t.bytesLoaded()), Sizes.format(t.bytesAlreadyCached())));
         if (report.job() != null && report.job().run() > 1) {
-            out.append("  resumed job %s, run %d: the journal records %d blocks committed and %s read from the UFS by earlier runs%n"
-                    .formatted(report.job().jobId(), report.job().run(), report.job().previousBlocks(), Sizes.format(report.job().previousUfsBytesRead())));
+            out.append("  resumed job %s, run %d: the journal records %d blocks committed (%d of them cached when this run started) and %s read from the UFS by earlier runs%n"
+                    .formatted(report.job().jobId(), report.job().run(), report.job().previousBlocks(), report.job().previousBlocksCached(),
+                            Sizes.format(report.job().previousUfsBytesRead())));
         }
         if (report.job() != null && report.job().adoptedBlocks() > 0) {
             out.append("  adopted %s, %s, that earlier runs staged in the temp area: committed without reading them again (not in the rate)%n"

@@ -61,6 +61,7 @@ class TestJournalOfAnotherCluster {
         assertEquals(jobId, report.get("job").get("jobId").asText());
         assertEquals(1, report.get("job").get("run").asLong());
         assertEquals(0, report.get("job").get("previousBlocks").asLong());
+        assertEquals(0, report.get("job").get("previousBlocksCached").asLong());
         assertEquals(0, report.get("job").get("previousUfsBytesRead").asLong());
         assertEquals(3, report.get("totals").get("blocksLoaded").asLong());
         assertFalse(Files.exists(home.resolve("jobs").resolve(jobId)), "a job that succeeds deletes its journal");
@@ -102,12 +103,24 @@ class TestJournalOfAnotherCluster {
                 journal.recordRead(200_000);
             }
 
-            CliRun run = CliRun.gfsload(home, "distributedLoad", "--progress", "none", "--master", cluster.masterTarget(), data.toString());
+            Path reportFile = elsewhere.resolve("report.json");
+            CliRun run = CliRun.gfsload(home, "distributedLoad", "--progress", "none", "--report", reportFile.toString(), "--master", cluster.masterTarget(),
+                    data.toString());
 
             assertEquals(0, run.exitCode(), run.err());
+            String jobId = JobJournal.jobId(request, false);
             assertTrue(run.err().contains("Resuming job %s (run 2): 2 blocks committed (1 of them cached now), 195.3 KiB read from the UFS by the earlier run%n"
-                    .formatted(JobJournal.jobId(request, false))), run.err());
+                    .formatted(jobId)), run.err());
             assertTrue(run.out().contains("  blocks  2 planned: 1 loaded, 1 already cached, 0 failed"), run.out());
+            assertTrue(run.out().contains("  resumed job %s, run 2: the journal records 2 blocks committed (1 of them cached when this run started)"
+                    .formatted(jobId)), run.out());
+            // the report carries both figures, as the status line does
+            JsonNode job = new ObjectMapper().readTree(reportFile.toFile()).get("job");
+            assertEquals(jobId, job.get("jobId").asText(), job.toString());
+            assertEquals(2, job.get("run").asLong(), job.toString());
+            assertEquals(2, job.get("previousBlocks").asLong(), job.toString());
+            assertEquals(1, job.get("previousBlocksCached").asLong(), job.toString());
+            assertEquals(200_000, job.get("previousUfsBytesRead").asLong(), job.toString());
         }
     }
 

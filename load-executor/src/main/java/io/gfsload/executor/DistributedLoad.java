@@ -150,6 +150,8 @@ public final class DistributedLoad {
         requireNonNull(initial, "initial is null");
         requireNonNull(journal, "journal is null");
         requireNonNull(planAfterWait, "planAfterWait is null");
+        // before this run commits a block: what the cache still holds of the earlier runs' blocks
+        long previousBlocksCached = journal.map(j -> j.previousBlocksCached(initial)).orElse(0L);
         long start = clock.millis();
         // the wait before the start only: the slices pause on their own, unheard here
         Optional<WindowGate> gate = options.window().map(window -> new WindowGate(window, clock, sleeper, listener, () -> {}));
@@ -242,7 +244,8 @@ public final class DistributedLoad {
         }
         Set<String> cachedUnreported = failure != null && uncommitted == null ? cachedUnreported(plan, finished, journal) : Set.of();
         long duration = Math.max(0, clock.millis() - start);
-        LoadReport report = merge(plan, finished, duration, waitedMillis, failure, journal, staged, restored, uncommitted, cachedUnreported);
+        LoadReport report = merge(plan, finished, duration, waitedMillis, failure, journal, previousBlocksCached, staged, restored, uncommitted,
+                cachedUnreported);
         atomic.ifPresent(a -> {
             if (report.totals().blocksFailed() == 0) {
                 try {
@@ -579,10 +582,11 @@ public final class DistributedLoad {
      *
      * @param waitedMillis how long this load waited for its window before the slices were sent
      * @param failure why not every slice finished, or {@code null}
+     * @param previousBlocksCached of the blocks the job's earlier runs committed, those cached when this run started
      * @param uncommitted why the blocks an atomic job's slices staged were not committed, or {@code null}
      */
     LoadReport merge(LoadPlan plan, Map<Integer, LoadReport> reports, long durationMillis, long waitedMillis, String failure, Optional<JobJournal> journal,
-            Map<String, StagedBlock> staged, Optional<Restored> restored, String uncommitted, Set<String> cachedUnreported) {
+            long previousBlocksCached, Map<String, StagedBlock> staged, Optional<Restored> restored, String uncommitted, Set<String> cachedUnreported) {
         Map<String, FileReport> files = byPath(reports.values());
         long ufsBytesRead = 0;
         String stopReason = failure;
@@ -664,8 +668,8 @@ public final class DistributedLoad {
         }
         // what an earlier run staged and this one committed: loaded, but neither read nor written now
         Adopted adopted = Adopted.of(plan, staged, partitions);
-        LoadReport.JobSummary job = journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead(),
-                adopted.blocks(), adopted.bytes())).orElse(null);
+        LoadReport.JobSummary job = journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), previousBlocksCached,
+                j.previousUfsBytesRead(), adopted.blocks(), adopted.bytes())).orElse(null);
         return new LoadReport(plan.request().target().describe(), state, plan.request().replication(), totals, partitions, durationMillis,
                 adopted.rate(totals.bytesLoaded(), loading), settings.values(), ufsBytesRead,
                 job, lostWorkers.isEmpty() ? null : new LoadReport.ReplicaRestore(List.copyOf(lostWorkers), restoredBlocks, restoredBytes),

@@ -2,7 +2,10 @@ package io.gfsload.executor;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.FileErrors;
+import io.gfsload.planner.BlockTask;
+import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.LoadRequest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -24,7 +27,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
@@ -97,6 +102,8 @@ public final class JobJournal implements AutoCloseable {
     private final Optional<String> discarded;
     private long ufsBytesRead;
     private long ufsBytesReadRecorded;
+    private LoadPlan cachedCountedIn;
+    private long previousBlocksCached;
 
     private JobJournal(String jobId, Path directory, Options options, RocksDB db, Optional<String> discarded) throws RocksDBException {
         this.jobId = jobId;
@@ -465,13 +472,11 @@ public final class JobJournal implements AutoCloseable {
     }
 
     /**
-     * How many of the blocks the journal records committed are among {@code blockIds}: of the
-     * {@link #previousBlocks()} before this run records any, those the cache still holds when
-     * {@code blockIds} are the blocks a plan found cached. The journal records what its runs
-     * committed, not what the cache keeps: blocks evicted since, or lost with a worker, are
-     * in {@link #previousBlocks()} and not here.
+     * How many of the blocks the journal records committed are among {@code blockIds}. The journal
+     * records what its runs committed, not what the cache keeps: blocks evicted since, or lost with
+     * a worker, are in {@link #previousBlocks()} and not in a plan's cached blocks.
      */
-    public long previousBlocksAmong(java.util.Set<String> blockIds) {
+    private long previousBlocksAmong(Set<String> blockIds) {
         requireNonNull(blockIds, "blockIds is null");
         long among = 0;
         try (var iterator = db.newIterator()) {
@@ -484,6 +489,27 @@ public final class JobJournal implements AutoCloseable {
             }
         }
         return among;
+    }
+
+    /**
+     * Of the {@link #previousBlocks()}, those {@code plan} found cached: what the cache still holds
+     * of the blocks the earlier runs committed, the others evicted or lost with a worker since.
+     * Call it with the plan a run starts with, before the run records a block (a block this run
+     * records counts too); the count is kept, so that calls with the same plan (the status line,
+     * then the report) count once and agree.
+     */
+    public synchronized long previousBlocksCached(LoadPlan plan) {
+        requireNonNull(plan, "plan is null");
+        if (plan != cachedCountedIn) {
+            previousBlocksCached = previousBlocks == 0 ? 0 : previousBlocksAmong(plan.partitions().stream()
+                    .flatMap(partition -> partition.files().stream())
+                    .flatMap(file -> file.blocks().stream())
+                    .filter(BlockTask::cached)
+                    .map(block -> new BlockKey(block.file(), block.index()).blockId())
+                    .collect(Collectors.toUnmodifiableSet()));
+            cachedCountedIn = plan;
+        }
+        return previousBlocksCached;
     }
 
     /** Adds {@code bytes} read from the UFS to the job's total. */

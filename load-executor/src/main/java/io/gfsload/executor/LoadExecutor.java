@@ -265,6 +265,8 @@ public final class LoadExecutor {
         requireNonNull(planAfterWait, "planAfterWait is null");
         eachFileOnce(initial);
         validate(initial, false);
+        // before this run commits a block: what the cache still holds of the earlier runs' blocks
+        long previousBlocksCached = journal.map(j -> j.previousBlocksCached(initial)).orElse(0L);
         long start = clock.millis();
         Optional<AdaptiveController> controller = adaptive() ? Optional.of(AdaptiveController.fromSettings(settings, Ticker.system())) : Optional.empty();
         // The time the window kept the load waiting is no drop in the store's throughput.
@@ -417,8 +419,8 @@ public final class LoadExecutor {
                     adopted.rate(totals.bytesLoaded(), loading),
                     settings.values(),
                     run.ufsBytesRead.get(),
-                    journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), j.previousUfsBytesRead(), adopted.blocks(),
-                            adopted.bytes())).orElse(null),
+                    journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), previousBlocksCached, j.previousUfsBytesRead(),
+                            adopted.blocks(), adopted.bytes())).orElse(null),
                     restore.orElse(null),
                     window.orElse(null),
                     false,
