@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -67,6 +68,36 @@ final class GfsLoadProcess implements AutoCloseable {
                 "JAVA_HOME", System.getProperty("java.home"),
                 "GFSLOAD_CLASSPATH", System.getProperty("java.class.path"),
                 "GFSLOAD_JAVA_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1"), output, null);
+    }
+
+    /**
+     * Starts {@code bin/gfsload args...} from {@code installation} as {@link #startLauncher} does,
+     * but with {@code environment} as its whole environment (as {@code env -i} or a systemd unit
+     * starts it: no {@code HOME}, no {@code $GFSLOAD_HOME} unless given), the test's JVM
+     * ({@code JAVA_HOME}) and classpath ({@code GFSLOAD_CLASSPATH}) added.
+     */
+    static GfsLoadProcess startLauncherInEnvironment(Path installation, Map<String, String> environment, Path output, String... args) {
+        List<String> command = new ArrayList<>(List.of("bash", installation.resolve("bin/gfsload").toString()));
+        command.addAll(List.of(args));
+        Map<String, String> whole = new HashMap<>(environment);
+        whole.put("JAVA_HOME", System.getProperty("java.home"));
+        whole.put("GFSLOAD_CLASSPATH", System.getProperty("java.class.path"));
+        whole.putIfAbsent("GFSLOAD_JAVA_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1");
+        try {
+            Files.createDirectories(output);
+            Path out = Files.createTempFile(output, "gfsload-", ".out");
+            Path err = Files.createTempFile(output, "gfsload-", ".err");
+            ProcessBuilder builder = new ProcessBuilder(command)
+                    .redirectOutput(out.toFile())
+                    .redirectError(err.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+            builder.environment().clear();
+            builder.environment().putAll(whole);
+            return new GfsLoadProcess(builder.start(), out, err);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot start gfsload", e);
+        }
     }
 
     private static GfsLoadProcess start(List<String> command, Path home, Map<String, String> environment, Path output, ProcessBuilder.Redirect stdout) {

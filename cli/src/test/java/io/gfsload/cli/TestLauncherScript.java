@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -16,6 +17,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarOutputStream;
 import java.util.stream.Stream;
@@ -216,6 +218,65 @@ class TestLauncherScript {
                 Files.setPosixFilePermissions(home.resolve("logs"), PosixFilePermissions.fromString("rwx------"));
             }
         }
+    }
+
+    @Test
+    void withoutHomeTheHomeInThePasswordDatabaseIsTheDefault() throws IOException {
+        // as a systemd unit or `env -i` starts it: neither HOME nor GFSLOAD_HOME; the password
+        // database (a getent first on the PATH, so that the test keeps out of the real home) has the user's home
+        Path userHome = Files.createDirectories(directory.resolve("user-home"));
+        Path fakeBin = passwordDatabase("""
+                if [[ "$1" == passwd && "$2" == "$(id -u)" ]]; then
+                  echo "gfsload:x:$(id -u):$(id -g)::%s:/bin/sh"
+                else
+                  exit 2
+                fi
+                """.formatted(userHome));
+
+        CliRun run = launchWithout(fakeBin, "--help");
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(List.of(), warnings(run));
+        assertTrue(run.out().contains("Usage: gfsload"), run.out());
+        Path logs = userHome.resolve(".gfsload/logs");
+        assertEquals(1, logNames(logs).size(), "this command's log in " + logs);
+    }
+
+    @Test
+    void withoutHomeNorAHomeInThePasswordDatabaseTheCommandSaysToSetGfsloadHome() throws IOException, InterruptedException {
+        // a user id the password database does not know (a container's arbitrary one)
+        Path fakeBin = passwordDatabase("exit 2\n");
+
+        CliRun run = launchWithout(fakeBin, "--help");
+
+        assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
+        assertEquals(List.of("gfsload: no home for gfsload's state and logs: HOME is not set and user id %s has no home in the password database; "
+                .formatted(userId()) + "set GFSLOAD_HOME"), run.err().lines().toList());
+        assertEquals("", run.out(), "the command does not run");
+    }
+
+    /** A directory with a {@code getent} running {@code body} (bash), to put first on the PATH. */
+    private Path passwordDatabase(String body) throws IOException {
+        Path fakeBin = Files.createDirectories(directory.resolve("fake-bin"));
+        Path getent = fakeBin.resolve("getent");
+        Files.writeString(getent, "#!/usr/bin/env bash\n" + body);
+        Files.setPosixFilePermissions(getent, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return fakeBin;
+    }
+
+    /** Runs the launcher with a PATH that has {@code fakeBin} first, and neither HOME nor GFSLOAD_HOME. */
+    private CliRun launchWithout(Path fakeBin, String... args) {
+        Map<String, String> environment = Map.of("PATH", fakeBin + ":" + System.getenv("PATH"));
+        try (GfsLoadProcess process = GfsLoadProcess.startLauncherInEnvironment(installation, environment, directory.resolve("output"), args)) {
+            return process.awaitExit(TIMEOUT);
+        }
+    }
+
+    private static String userId() throws IOException, InterruptedException {
+        Process id = new ProcessBuilder("id", "-u").redirectErrorStream(true).start();
+        String uid = new String(id.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        assertEquals(0, id.waitFor());
+        return uid;
     }
 
     @Test
