@@ -102,7 +102,7 @@ public final class EmbeddedMetastore implements AutoCloseable {
             channel = FileChannel.open(directory.resolve(LOCK_FILE), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         }
         catch (IOException e) {
-            throw new CatalogException("Cannot create the metastore directory %s: %s".formatted(directory, e.getMessage()), e);
+            throw new CatalogException("Cannot create the embedded metastore in %s: %s".formatted(directory, FileFailures.reason(e, directory)), e);
         }
         FileLock lock;
         try {
@@ -115,7 +115,7 @@ public final class EmbeddedMetastore implements AutoCloseable {
         }
         catch (IOException e) {
             closeQuietly(channel);
-            throw new CatalogException("Cannot lock the metastore directory %s: %s".formatted(directory, e.getMessage()), e);
+            throw new CatalogException("Cannot lock the embedded metastore in %s: %s".formatted(directory, FileFailures.reason(e, directory.resolve(LOCK_FILE))), e);
         }
         if (lock == null) {
             closeQuietly(channel);

@@ -111,7 +111,7 @@ public final class MetastoreServerMain {
             Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         catch (IOException e) {
-            throw new UncheckedIOException("Cannot write the ready file " + file + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("Cannot write the ready file " + file + ": " + FileFailures.reason(e, file), e);
         }
     }
 
