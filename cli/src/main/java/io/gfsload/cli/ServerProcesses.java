@@ -2,18 +2,23 @@ package io.gfsload.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gfsload.cache.api.FileErrors;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The background servers that {@code gfsload cluster} and {@code gfsload metastore} start: JVMs on
@@ -21,6 +26,13 @@ import java.util.concurrent.TimeUnit;
  * with SIGTERM, then SIGKILL.
  */
 final class ServerProcesses {
+    /** A server's log larger than this when it starts is rotated. */
+    static final long LOG_ROTATE_BYTES = 10L << 20;
+    /** The rotated logs kept of each server: {@code master.log.1} to {@code master.log.3}. */
+    static final int LOGS_KEPT = 3;
+
+    private static final Logger LOG = LoggerFactory.getLogger(ServerProcesses.class);
+
     private ServerProcesses() {}
 
     /**
@@ -46,13 +58,48 @@ final class ServerProcesses {
         return command;
     }
 
-    /** Starts {@code command} with its output appended to {@code log} and no input. */
+    /**
+     * Starts {@code command} with its output appended to {@code log} and no input. A log past
+     * {@link #LOG_ROTATE_BYTES} is rotated first ({@link #rotate}), so that a server started again
+     * and again keeps its logs bounded.
+     */
     static Process start(List<String> command, Path log) throws IOException {
+        rotate(log, LOG_ROTATE_BYTES, LOGS_KEPT);
         return new ProcessBuilder(command)
                 .redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
                 .start();
+    }
+
+    /**
+     * When {@code log} is larger than {@code rotateBytes}: renames it to {@code log.1}, an older
+     * {@code log.1} to {@code log.2} and so on, keeping {@code kept} old logs (the oldest one goes),
+     * so that the server starts a new log. A server logs through slf4j-simple to its stderr, which
+     * has no rolling appender: the logs are rotated when it starts, and a log grows past the size
+     * within one run. A log that cannot be rotated (a directory another user owns) stops nothing:
+     * the server appends to it, and a warning says so.
+     */
+    static void rotate(Path log, long rotateBytes, int kept) {
+        requireNonNull(log, "log is null");
+        try {
+            if (!Files.isRegularFile(log, LinkOption.NOFOLLOW_LINKS) || Files.size(log) <= rotateBytes) {
+                return;
+            }
+            for (int i = kept; i >= 1; i--) {
+                Path newer = i == 1 ? log : rotated(log, i - 1);
+                if (Files.exists(newer, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.move(newer, rotated(log, i), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+        catch (IOException e) {
+            LOG.warn("Cannot rotate {}, which grows on: {}", log, FileErrors.reason(e, log));
+        }
+    }
+
+    private static Path rotated(Path log, int number) {
+        return log.resolveSibling(log.getFileName() + "." + number);
     }
 
     /**
