@@ -117,12 +117,12 @@ class TestEvictedDuringLoad {
                     .plan(new LoadRequest(new LoadTarget.Paths(List.of(data.toUri().toString())), 2));
             Settings settings = new Settings(List.of(new Setting(Settings.UFS_READ_THREADS, 2, "threads", "test"),
                     new Setting(Settings.READ_BUFFER_BYTES, 64 << 10, "bytes", "test")));
-            // 2 MB at 500 KB/s: about 4 s, during which worker-1 stops and starts again
+            // 2 MB at 500 KB/s: about 4 s, during which worker-1 is killed and starts again before the master finds it lost
             ExecutorOptions options = ExecutorOptions.defaults().withBandwidth(500_000);
             java.util.concurrent.CompletableFuture<LoadReport> load = java.util.concurrent.CompletableFuture.supplyAsync(
                     () -> new LoadExecutor(client, new Configuration(), settings, options, ProgressListener.NONE, Clock.systemUTC()).execute(plan));
             Thread.sleep(1000);
-            cluster.stopWorker(1);
+            cluster.killWorker(1);
             Thread.sleep(1000);
             cluster.startWorker(1);
 

@@ -148,7 +148,7 @@ class TestLoadExecutor {
                     // a worker that holds a replica already, stopped as a killed process is
                     CachedBlock cached = client.cachedBlocks(block.key().file()).stream().filter(b -> b.index() == block.index()).findFirst().orElseThrow();
                     stopped.set(cached.workerIds().get(0));
-                    cluster.stopWorker(Integer.parseInt(stopped.get().substring("worker-".length())));
+                    cluster.killWorker(Integer.parseInt(stopped.get().substring("worker-".length())));
                 }
             }
         }).execute(plan);

@@ -192,12 +192,28 @@ public final class LocalCluster implements AutoCloseable {
         return worker != null && worker.isPinned(blockId);
     }
 
-    /** Stops worker {@code index} as a process exit would (it stays registered until found lost). */
+    /**
+     * Stops worker {@code index} cleanly, as SIGTERM stops a worker process: it deletes its MEM
+     * tier and tells the master, which stops listing those blocks and counts the worker gone at once.
+     */
     public synchronized void stopWorker(int index) {
         CacheWorker worker = workers.get(index);
         if (worker != null) {
             workers.set(index, null);
             worker.close();
+        }
+    }
+
+    /**
+     * Stops worker {@code index} as {@code kill -9} stops a worker process: the master is told
+     * nothing (it lists the worker's blocks, and counts it live, until it misses its heartbeats)
+     * and the MEM tier stays on disk until the worker's next start.
+     */
+    public synchronized void killWorker(int index) {
+        CacheWorker worker = workers.get(index);
+        if (worker != null) {
+            workers.set(index, null);
+            worker.halt();
         }
     }
 

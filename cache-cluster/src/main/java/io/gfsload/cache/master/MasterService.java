@@ -162,18 +162,26 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                 throw RpcErrors.status(Status.Code.NOT_FOUND, "Worker " + workerId
                         + " is not registered with this master");
             }
-            if (!before.get().live()) {
+            if (!before.get().live() && !request.getStopping()) {
                 log.info("Worker {} is live again", workerId);
             }
+            int forgotten = 0;
             if (request.getRemovedBlockIdsCount() > 0) {
                 boolean withCopies = request.getRemovedBlockCopiesCount() == request.getRemovedBlockIdsCount();
                 Map<String, Long> deleted = new LinkedHashMap<>();
                 for (int i = 0; i < request.getRemovedBlockIdsCount(); i++) {
                     deleted.put(request.getRemovedBlockIds(i), withCopies ? request.getRemovedBlockCopies(i) : 0L);
                 }
-                int forgotten = metadata.removeLocations(workerId, deleted);
+                forgotten = metadata.removeLocations(workerId, deleted);
                 log.debug("Worker {} deleted {}; {} forgotten", workerId,
                         Counts.of(request.getRemovedBlockIdsCount(), "block"), Counts.of(forgotten, "location"));
+            }
+            if (request.getStopping()) {
+                // its commands stay queued for its next start
+                registry.stopped(workerId);
+                log.info("Worker {} stops: {} of blocks it deleted (its MEM tier's among them) forgotten; its other "
+                        + "replicas are not served until it registers again", workerId, Counts.of(forgotten, "location"));
+                return HeartbeatResponse.getDefaultInstance();
             }
             HeartbeatResponse.Builder result = HeartbeatResponse.newBuilder();
             for (WorkerCommand command : metadata.takeCommands(workerId, MAX_COMMANDS_PER_HEARTBEAT)) {

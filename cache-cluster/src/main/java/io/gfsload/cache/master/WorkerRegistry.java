@@ -16,7 +16,8 @@ import java.util.Optional;
  * The master's in-memory view of its workers: addresses, space and heartbeat times.
  *
  * <p>Liveness is computed from the injected ticker on every query: a worker is live while its last
- * heartbeat (or registration) is at most {@code lostAfter} old. Thread-safe.
+ * heartbeat (or registration) is at most {@code lostAfter} old, and it has not said that it stops
+ * ({@link #stopped}). Thread-safe.
  */
 final class WorkerRegistry {
     private final Ticker ticker;
@@ -65,7 +66,25 @@ final class WorkerRegistry {
         }
         entry.lastHeartbeatNanos = ticker.read();
         entry.reportedLost = false;
+        entry.stopped = false;
         return Optional.of(before);
+    }
+
+    /**
+     * Records that a worker stops cleanly: it is not live from now on, without waiting for its
+     * heartbeats to be missed, and it is not reported lost ({@link #newlyLost}), until it registers
+     * or heartbeats again.
+     *
+     * @return whether the worker is registered
+     */
+    synchronized boolean stopped(String id) {
+        Entry entry = workers.get(id);
+        if (entry == null) {
+            return false;
+        }
+        entry.stopped = true;
+        entry.reportedLost = true;
+        return true;
     }
 
     synchronized boolean isRegistered(String id) {
@@ -109,7 +128,7 @@ final class WorkerRegistry {
     }
 
     private boolean isLive(Entry entry, long now) {
-        return now - entry.lastHeartbeatNanos <= lostAfterNanos;
+        return !entry.stopped && now - entry.lastHeartbeatNanos <= lostAfterNanos;
     }
 
     /** A worker found lost, and how long ago it last heartbeat. */
@@ -123,6 +142,7 @@ final class WorkerRegistry {
         List<TierInfo> tiers;
         long lastHeartbeatNanos;
         boolean reportedLost;
+        boolean stopped;
 
         Entry(String host, int port, long capacityBytes, long usedBytes, List<TierInfo> tiers, long lastHeartbeatNanos) {
             this.host = host;

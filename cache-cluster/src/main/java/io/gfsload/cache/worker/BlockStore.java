@@ -663,8 +663,9 @@ final class BlockStore {
      * Deletes the block files and temp files of the MEM tier's directories, for a worker that
      * stops: memory does not outlive the worker ({@link #open} would delete them at the next start
      * anyway), and until then they hold RAM. Writes into those directories still in progress fail
-     * at their end from then on, rather than leave a block behind. The deletions are not reported
-     * to the master: the worker registers again when it starts, without them. Later calls delete
+     * at their end from then on, rather than leave a block behind. The deleted blocks are
+     * remembered as any deletion is ({@link #removedSinceReport}), with their copy numbers, so that
+     * the stopping worker tells the master, which then stops listing them. Later calls delete
      * what is left.
      *
      * @return what was deleted
@@ -679,7 +680,13 @@ final class BlockStore {
             if (directory.tier.persistent()) {
                 continue;
             }
-            blocks.values().removeIf(entry -> entry.directory == directory);
+            blocks.entrySet().removeIf(entry -> {
+                if (entry.getValue().directory != directory) {
+                    return false;
+                }
+                removedSinceReport.put(entry.getKey(), entry.getValue().copy);
+                return true;
+            });
             directory.stored = 0;
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory.path)) {
                 for (Path path : entries) {

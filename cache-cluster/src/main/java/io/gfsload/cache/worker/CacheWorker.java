@@ -54,11 +54,15 @@ import org.slf4j.LoggerFactory;
  * {@link WorkerService#LOCAL_WRITE_TIMEOUT}, or {@link WorkerService#ORPHANED_LOCAL_WRITE_TIMEOUT} once
  * the connection they were opened on has closed) and checks that block files are still there
  * ({@link WorkerConfig#blockFileChecksPerHeartbeat()} a time), so that one deleted behind the worker's
- * back is reported. {@link #close()} stops all of it, and deletes the MEM tier's content. Thread-safe.
+ * back is reported. {@link #close()} stops all of it, deletes the MEM tier's content and tells the
+ * master, which stops listing those blocks and counts the worker gone at once; {@link #halt()} stops
+ * as a crash would, telling nothing. Thread-safe.
  */
 public final class CacheWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CacheWorker.class);
     private static final Duration MASTER_CALL_TIMEOUT = Duration.ofSeconds(10);
+    /** How long a stopping worker waits for the master to hear that it stops. */
+    private static final Duration STOP_REPORT_TIMEOUT = Duration.ofSeconds(5);
     /**
      * Heartbeats sent one after another at most when the worker starts, while the answers have
      * blocks to delete (up to the master's 10,000 commands each); the rest wait for the intervals.
@@ -388,6 +392,38 @@ public final class CacheWorker implements AutoCloseable {
         }
     }
 
+    /**
+     * Tells the master, in a last heartbeat, that the worker stops and which blocks it deleted
+     * since its last heartbeat (its MEM tier's among them), so that the master stops listing them
+     * and places nothing more on it. Waits {@link #STOP_REPORT_TIMEOUT} at most: a master that
+     * cannot be reached finds the worker lost once its heartbeats are missed, and the MEM tier's
+     * locations go when the worker registers again.
+     */
+    private void tellMasterStopping() {
+        List<BlockStore.RemovedCopy> removed = store.removedSinceReport();
+        try {
+            MasterServiceGrpc.newBlockingStub(masterChannel)
+                    .withDeadlineAfter(STOP_REPORT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .heartbeat(HeartbeatRequest.newBuilder()
+                            .setWorkerId(config.workerId())
+                            .setUsedBytes(store.usedBytes())
+                            .addAllTiers(store.tiers().stream().map(ProtoConversions::toProto).toList())
+                            .addAllRemovedBlockIds(removed.stream().map(BlockStore.RemovedCopy::blockId).toList())
+                            .addAllRemovedBlockCopies(removed.stream().map(BlockStore.RemovedCopy::copy).toList())
+                            .setStopping(true)
+                            .build());
+            store.acknowledgeRemoved(removed);
+            log.info("Worker {} told master {} that it stops ({} deleted since its last heartbeat)", config.workerId(),
+                    config.masterTarget(), Counts.of(removed.size(), "block"));
+        }
+        catch (StatusRuntimeException e) {
+            log.warn("{}; the master lists the worker's blocks until it finds the worker lost (no heartbeat for 3 "
+                            + "intervals), and those of its MEM tier until the worker registers again",
+                    RpcErrors.toCacheException("Telling master " + config.masterTarget() + " that worker "
+                            + config.workerId() + " stops", e).getMessage());
+        }
+    }
+
     private MasterServiceGrpc.MasterServiceBlockingStub masterStub() {
         return MasterServiceGrpc.newBlockingStub(masterChannel)
                 .withDeadlineAfter(MASTER_CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -395,11 +431,27 @@ public final class CacheWorker implements AutoCloseable {
 
     /**
      * Stops heartbeats and the server, deletes the MEM tier's blocks and temp files (they would
-     * not survive a restart, and would hold RAM until the next start), and disconnects from the
-     * master. Idempotent. A worker killed without this leaves them to its next start.
+     * not survive a restart, and would hold RAM until the next start), tells the master that the
+     * worker stops and which blocks it deleted (waiting {@link #STOP_REPORT_TIMEOUT} at most), and
+     * disconnects from the master. Idempotent. A worker killed without this leaves its MEM tier to
+     * its next start, and the master finds it lost after missed heartbeats.
      */
     @Override
     public void close() {
+        stop(true);
+    }
+
+    /**
+     * Stops the worker as a crash ({@code kill -9}) would, for the in-process cluster: heartbeats
+     * and the server stop, the MEM tier stays on disk (its next start deletes it) and the master is
+     * told nothing, so that it finds the worker lost after missed heartbeats. Idempotent, and
+     * {@link #close()} after it does nothing.
+     */
+    public void halt() {
+        stop(false);
+    }
+
+    private void stop(boolean clean) {
         synchronized (this) {
             if (closed) {
                 return;
@@ -414,7 +466,10 @@ public final class CacheWorker implements AutoCloseable {
         }
         finally {
             service.abortLocalWrites();
-            deleteMemTier();
+            if (clean) {
+                deleteMemTier();
+                tellMasterStopping();
+            }
             metrics.close();
             masterChannel.shutdownNow();
             try {
@@ -424,6 +479,6 @@ public final class CacheWorker implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
-        log.info("Cache worker {} on {} stopped", config.workerId(), target);
+        log.info("Cache worker {} on {} {}", config.workerId(), target, clean ? "stopped" : "halted");
     }
 }

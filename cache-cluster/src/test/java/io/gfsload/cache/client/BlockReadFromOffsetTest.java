@@ -42,7 +42,7 @@ class BlockReadFromOffsetTest {
                     assertArrayEquals(Arrays.copyOfRange(bytes, (int) offset, LENGTH), readAll(in), "from " + offset);
                 }
             }
-            cluster.stopWorker(0);
+            cluster.killWorker(0);
             try (InputStream in = client.openReader(block, MIB + 5)) {
                 assertArrayEquals(Arrays.copyOfRange(bytes, MIB + 5, LENGTH), readAll(in), "from the other replica");
             }

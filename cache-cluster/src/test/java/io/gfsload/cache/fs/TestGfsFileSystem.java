@@ -181,12 +181,12 @@ class TestGfsFileSystem {
         warm("db/t/part-5", 2, 0, 1, 2);
         store.resetStats();
 
-        cluster.stopWorker(0);
+        cluster.killWorker(0);
         assertArrayEquals(bytes, readAll(new Path("gfs:///db/t/part-5")));
         assertEquals(bytes.length, gfs.readStatistics().snapshot().bytesFromCache(), "the other replica");
         assertEquals(0, store.stats().bytesRead());
 
-        cluster.stopWorker(1);
+        cluster.killWorker(1);
         gfs.readStatistics().reset();
         assertArrayEquals(bytes, readAll(new Path("gfs:///db/t/part-5")));
         assertEquals(0, gfs.readStatistics().snapshot().bytesFromCache());

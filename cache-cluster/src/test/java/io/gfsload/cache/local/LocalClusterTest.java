@@ -296,8 +296,8 @@ class LocalClusterTest {
             Files.copy(blockFile(second, otherBlock), blockFile(second, block), StandardCopyOption.REPLACE_EXISTING);
             assertEquals(List.of(new CachedBlock(0, data.length, crc32c(data), List.of())), client.confirmedBlocks(FILE));
 
-            // A stopped worker, still live at the master, confirms nothing.
-            cluster.stopWorker(0);
+            // A killed worker, still live at the master, confirms nothing.
+            cluster.killWorker(0);
             assertEquals(List.of("worker-0", "worker-1", "worker-2"), client.cachedBlocks(other).get(0).workerIds());
             assertEquals(List.of(new CachedBlock(0, otherData.length, crc32c(otherData), List.of("worker-1", "worker-2"))),
                     client.confirmedBlocks(other));
@@ -312,7 +312,7 @@ class LocalClusterTest {
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory, 3, 16L * MIB));
                 CacheClient client = cluster.newClient()) {
             // stopped as a killed process is: the master counts it live until it misses three heartbeats
-            cluster.stopWorker(0);
+            cluster.killWorker(0);
             WorkerUnavailableException e = assertThrows(WorkerUnavailableException.class, () -> write(client, block, data, 3));
             assertEquals("worker-0", e.workerId());
             assertTrue(e.getMessage().startsWith("Writing block " + block.blockId() + " to worker worker-0 ("), e.getMessage());

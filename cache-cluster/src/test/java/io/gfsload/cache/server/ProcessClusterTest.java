@@ -210,6 +210,73 @@ class ProcessClusterTest {
         }
     }
 
+    @Test
+    void aWorkerStoppedWithSigtermIsNoLongerListedWithoutWaitingToBeFoundLost() throws Exception {
+        // lost only after 500 s: whatever the master stops listing, it stops listing because the worker said it stops
+        try (CacheMaster master = CacheMaster.start(MasterConfig.defaults(directory.resolve("master"))
+                        .withHeartbeatInterval(HEARTBEAT).withMissedHeartbeatsBeforeLost(1000));
+                ServerProcesses processes = new ServerProcesses(directory);
+                CacheClient client = GrpcCacheClient.connect(master.target())) {
+            List<ServerProcesses.Server> workers = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                workers.add(processes.start("worker", "worker-" + i, tieredWorker(i, master.target())));
+            }
+            workers.forEach(ServerProcesses.Server::awaitReady);
+            TestData.await(() -> master.clusterInfo().liveWorkers().size() == 2, Duration.ofSeconds(30),
+                    "2 worker processes are live");
+            byte[] inMemory = randomBytes(2 * MIB, 6);
+            byte[] onSsd = randomBytes(MIB, 7);
+            write(client, new BlockKey(FILE, 0), inMemory, WriteOptions.replication(2).onTier(StorageTier.MEM));
+            write(client, new BlockKey(FILE, 1), onSsd, WriteOptions.replication(2).onTier(StorageTier.SSD));
+            assertEquals(List.of(List.of("worker-0", "worker-1"), List.of("worker-0", "worker-1")),
+                    client.cachedBlocks(FILE).stream().map(CachedBlock::workerIds).toList());
+
+            ServerProcesses.Server stopped = workers.get(0);
+            stopped.process().destroy();
+            stopped.process().waitFor();
+            assertEquals(List.of(false, true), client.clusterInfo().workers().stream().map(WorkerInfo::live).toList(),
+                    "worker-0 is gone at once, not found lost after missed heartbeats");
+            assertEquals(List.of(new CachedBlock(0, inMemory.length, crc32c(inMemory), List.of("worker-1")),
+                            new CachedBlock(1, onSsd.length, crc32c(onSsd), List.of("worker-1"))),
+                    client.cachedBlocks(FILE), "neither block is listed on worker-0");
+            assertEquals(new UnderReplication(2, List.of(
+                            new UnderReplicatedBlock(new BlockKey(FILE, 0), 2, List.of("worker-1"), List.of()),
+                            new UnderReplicatedBlock(new BlockKey(FILE, 1), 2, List.of("worker-1"), List.of("worker-0")))),
+                    client.underReplicated("", 100),
+                    "the MEM block's replica is forgotten; the SSD block's stays recorded for the worker's next start");
+            assertTrue(stopped.logText().contains("Worker worker-0 told master " + master.target() + " that it stops"),
+                    stopped.logText());
+
+            ServerProcesses.Server restarted = processes.start("worker", "worker-0-restarted",
+                    tieredWorker(0, master.target()));
+            restarted.awaitReady();
+            assertEquals(List.of(true, true), client.clusterInfo().workers().stream().map(WorkerInfo::live).toList());
+            assertEquals(List.of(new CachedBlock(0, inMemory.length, crc32c(inMemory), List.of("worker-1")),
+                            new CachedBlock(1, onSsd.length, crc32c(onSsd), List.of("worker-0", "worker-1"))),
+                    client.cachedBlocks(FILE), "the restarted worker serves its SSD block again");
+
+            // A master that cannot be reached does not hold up the stop: the worker says so and ends.
+            master.close();
+            ServerProcesses.Server unheard = workers.get(1);
+            unheard.process().destroy();
+            unheard.process().waitFor();
+            assertEquals(List.of(), TestData.files(memDirectory(1)), "the MEM tier is emptied all the same");
+            assertTrue(unheard.logText().contains("Telling master " + master.target() + " that worker worker-1 stops failed"),
+                    unheard.logText());
+        }
+    }
+
+    private Map<String, String> tieredWorker(int worker, String masterTarget) {
+        return Map.of(
+                CacheServerConfig.WORKER_ID, "worker-" + worker,
+                CacheServerConfig.WORKER_MASTER, masterTarget,
+                CacheServerConfig.WORKER_HEARTBEAT_INTERVAL, HEARTBEAT.toMillis() + "ms",
+                "gfsload.cache.worker.tier.mem.dirs", memDirectory(worker).toString(),
+                "gfsload.cache.worker.tier.mem.quota", "16MiB",
+                "gfsload.cache.worker.tier.ssd.dirs", directory.resolve("worker-" + worker + "-ssd").toString(),
+                "gfsload.cache.worker.tier.ssd.quota", "16MiB");
+    }
+
     private Path memDirectory(int worker) {
         return directory.resolve("worker-" + worker + "-mem");
     }
