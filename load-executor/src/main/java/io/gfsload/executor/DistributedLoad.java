@@ -424,9 +424,12 @@ public final class DistributedLoad {
             for (FileLoad file : partition.files()) {
                 List<Shortfall.Missing> lacking = missing.get(file);
                 if (lacking != null) {
-                    Set<Integer> indexes = lacking.stream().map(m -> m.block().index()).collect(Collectors.toSet());
+                    // each block lacking replicas with the live workers that still hold it: only the missing replicas are written
+                    Map<Integer, List<String>> holders = lacking.stream().collect(Collectors.toMap(m -> m.block().index(), Shortfall.Missing::holders));
                     underReplicated.add(new FileLoad(file.file(), file.blocks().stream()
-                            .map(block -> new BlockTask(block.file(), block.index(), block.offset(), block.length(), !indexes.contains(block.index())))
+                            .map(block -> holders.containsKey(block.index())
+                                    ? new BlockTask(block.file(), block.index(), block.offset(), block.length(), false, holders.get(block.index()))
+                                    : new BlockTask(block.file(), block.index(), block.offset(), block.length(), true))
                             .toList()));
                 }
             }

@@ -1413,8 +1413,9 @@ public final class LoadExecutor {
                     FileChannel local = localChannel(in);
                     while (next.get() < blocks.size()) {
                         awaitWindow();
+                        BlockTask block = blocks.get(next.get());
                         // a block written again is no progress of the load: it was counted loaded
-                        writeBlock(in, local, blocks.get(next.get()), write, bytes -> {});
+                        writeBlock(in, local, block, block.heldBy().isEmpty() ? write : write.heldBy(block.heldBy()), bytes -> {});
                         next.incrementAndGet();
                     }
                 }

@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
  * during the load, or were evicted since they were written), and replaces the report of a file
  * whose blocks could not all be written again by a failed one; then fails the files the cache still
  * lacks a block of, so that a load says SUCCEEDED only when the cache holds every block as asked.
- * Each block is written with the full replication, placed away from the lost workers: the master
- * adds the new replicas to the ones it records.
+ * Each block gets only the replicas it misses, placed away from the lost workers and from the live
+ * workers that still hold it ({@link BlockTask#heldBy}, {@link WriteOptions#heldBy}): the master adds
+ * the new replicas to the ones it records, so that the block ends with the replication asked.
  */
 final class ReplicaRestorer {
     private static final Logger LOG = LoggerFactory.getLogger(ReplicaRestorer.class);
@@ -35,7 +36,9 @@ final class ReplicaRestorer {
     interface BlockRewrite {
         /**
          * Writes {@code blocks} of {@code file}, in order, from block {@code next} on, advancing
-         * {@code next} as each is written and counting the retries in {@code retries}.
+         * {@code next} as each is written and counting the retries in {@code retries}. Each block
+         * is written as {@code write} says, and one that live workers hold ({@link BlockTask#heldBy})
+         * only with the replicas missing: {@code write.heldBy(block.heldBy())}.
          *
          * @throws RuntimeException when a block cannot be written after the retries (perhaps a
          *     {@link FailsafeException} with the last failure as its cause)
@@ -145,7 +148,11 @@ final class ReplicaRestorer {
 
     /** Writes the {@code missing} blocks of {@code file} again; adds the blocks and bytes written to {@code restored}. */
     private FileReport restoreFile(FileLoad file, FileReport loaded, List<Shortfall.Missing> lacking, Set<String> lost, long[] restored) {
-        List<BlockTask> missing = lacking.stream().map(Shortfall.Missing::block).toList();
+        // each block with the live workers that still hold it: only its missing replicas are written
+        List<BlockTask> missing = lacking.stream()
+                .map(block -> new BlockTask(block.block().file(), block.block().index(), block.block().offset(), block.block().length(),
+                        false, block.holders()))
+                .toList();
         String path = file.file().path();
         AtomicInteger next = new AtomicInteger();
         AtomicInteger retries = new AtomicInteger();

@@ -19,8 +19,20 @@ import java.util.Set;
  * room the cache has for it evicts its own blocks) or lost with a worker.
  */
 final class Shortfall {
-    /** A block the cache holds with {@code replicas} replicas on live workers, fewer than asked. */
-    record Missing(BlockTask block, int replicas) {}
+    /**
+     * A block the cache holds on {@code holders}, live workers (not lost) that confirm their
+     * replica, fewer than asked.
+     */
+    record Missing(BlockTask block, List<String> holders) {
+        Missing {
+            holders = List.copyOf(holders);
+        }
+
+        /** The replicas the cache holds on live workers. */
+        int replicas() {
+            return holders.size();
+        }
+    }
 
     private Shortfall() {}
 
@@ -63,10 +75,10 @@ final class Shortfall {
             List<Missing> missing = new ArrayList<>();
             for (BlockTask block : file.blocks()) {
                 CachedBlock held = byIndex.get(block.index());
-                int replicas = held == null || held.length() != block.length() ? 0
-                        : (int) held.workerIds().stream().filter(id -> !lost.contains(id)).count();
-                if (replicas < replication) {
-                    missing.add(new Missing(block, replicas));
+                List<String> holders = held == null || held.length() != block.length() ? List.of()
+                        : held.workerIds().stream().filter(id -> !lost.contains(id)).distinct().sorted().toList();
+                if (holders.size() < replication) {
+                    missing.add(new Missing(block, holders));
                 }
             }
             if (!missing.isEmpty()) {

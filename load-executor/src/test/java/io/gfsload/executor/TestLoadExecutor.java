@@ -141,7 +141,8 @@ class TestLoadExecutor {
         LoadPlan plan = plan(2);
         AtomicInteger loaded = new AtomicInteger();
         AtomicReference<String> stopped = new AtomicReference<>();
-        LoadReport report = executor(new ProgressListener() {
+        CountingCacheClient counting = new CountingCacheClient(client);
+        LoadReport report = new LoadExecutor(counting, new Configuration(), executorSettings(), new ProgressListener() {
             @Override
             public void blockLoaded(BlockTask block) {
                 if (loaded.incrementAndGet() == 3) {
@@ -151,7 +152,7 @@ class TestLoadExecutor {
                     cluster.killWorker(Integer.parseInt(stopped.get().substring("worker-".length())));
                 }
             }
-        }).execute(plan);
+        }, Clock.systemUTC()).execute(plan);
 
         assertEquals(LoadState.SUCCEEDED, report.state(), String.valueOf(report.failedFiles()));
         assertEquals(9, report.totals().blocksLoaded());
@@ -163,6 +164,9 @@ class TestLoadExecutor {
                 assertEquals(2, block.workerIds().stream().filter(id -> !id.equals(stopped.get())).distinct().count(), block.toString());
             }
         }
+        // each block committed once with its 2 replicas, then each block written again only with the replica it lost
+        assertEquals(2L * plan.stats().blocksToLoad() + report.restore().blocks(), counting.replicasWritten(), report.restore().toString());
+        assertEquals(2L * plan.stats().bytesToLoad() + report.restore().bytes(), counting.replicaBytesWritten(), report.restore().toString());
     }
 
     @Test

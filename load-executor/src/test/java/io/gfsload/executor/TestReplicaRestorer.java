@@ -93,11 +93,15 @@ class TestReplicaRestorer {
     }
 
     @Test
-    void everyBlockWithTooFewLiveReplicasIsWrittenAgainWithTheFullReplicationAwayFromTheLostWorkers() {
+    void everyBlockWithTooFewLiveReplicasGetsOnlyTheReplicasItMissesAwayFromTheLostWorkersAndItsHolders() {
         Map<String, List<Integer>> rewritten = new TreeMap<>();
         List<WriteOptions> writes = new ArrayList<>();
         ReplicaRestorer restorer = new ReplicaRestorer(client, 2, ProgressListener.NONE, (file, blocks, write, next, retries) -> {
             rewritten.put(name(file), blocks.stream().map(BlockTask::index).toList());
+            blocks.forEach(block -> {
+                assertEquals(List.of("worker-1"), block.heldBy(), "the live worker that holds " + block);
+                assertEquals(1, write.heldBy(block.heldBy()).replicasToPlace(), "one replica missing: " + block);
+            });
             writes.add(write);
             retries.incrementAndGet();
             next.set(blocks.size());
