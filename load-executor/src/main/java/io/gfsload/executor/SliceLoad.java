@@ -26,9 +26,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -105,11 +103,14 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
 
     /**
      * As {@link #load()}, counting what the load does in {@code counters} as it goes. Attempt
-     * {@code attempt} (0 the first) of the slice: a later attempt does not load again the blocks
-     * the cache now holds with the replication, those of an earlier attempt that did not finish
-     * (of an atomic load: the files or partitions it committed); they count as loaded, as they
-     * would have. The blocks an atomic load's earlier attempt staged and did not commit are
-     * adopted from the load's temp area, as a re-run adopts them.
+     * {@code attempt} (0 the first) of the slice. Every attempt first asks the cache what it holds
+     * of the slice's blocks now, not as the driver planned them: a block the cache holds with the
+     * replication is not loaded again, and one that live workers hold with fewer replicas gets only
+     * the replicas missing, on other workers ({@link BlockTask#heldBy}). In a later attempt the
+     * blocks so found, those of an earlier attempt that did not finish (of an atomic load: the files
+     * or partitions it committed), count as loaded, as they would have; in the first, as already
+     * cached. The blocks an atomic load's earlier attempt staged and did not commit are adopted
+     * from the load's temp area, as a re-run adopts them.
      */
     public LoadReport load(SliceProgress.Counters counters, int attempt) {
         return load(counters, attempt, Clock.systemUTC(), Sleeper.SYSTEM);
@@ -123,49 +124,59 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
         // the settings were derived on the driver, from its heap: here they get this process's
         Settings here = withinHeap(settings, Runtime.getRuntime().maxMemory() / 4 / slicesPerProcess);
         try (GrpcCacheClient cache = GrpcCacheClient.connect(masterTarget, ClientConfig.defaults().withToken(Optional.ofNullable(token)))) {
-            LoadPlan plan = plan();
-            Map<String, List<BlockTask>> cachedSince = attempt > 0 ? cachedSince(cache, plan) : Map.of();
+            Map<String, List<BlockTask>> cachedSince = new HashMap<>();
+            LoadPlan plan = refreshed(cache, plan(), cachedSince);
             if (!cachedSince.isEmpty()) {
                 long blocks = cachedSince.values().stream().mapToLong(List::size).sum();
-                LOG.info("Slice {}, attempt {}: {} of its files are cached already, by an earlier attempt: not loaded again", index + 1, attempt + 1,
-                        Counts.of(blocks, "block"));
-                plan = marked(plan, cachedSince);
+                LOG.info("Slice {}, attempt {}: {} of its files are cached already{}: not loaded again", index + 1, attempt + 1,
+                        Counts.of(blocks, "block"), attempt > 0 ? ", by an earlier attempt" : " since the load was planned");
             }
             LoadReport report = new LoadExecutor(cache, conf, here, options.executorOptions(), SliceProgress.counting(counters), clock, sleeper)
                     .execute(plan);
-            return cachedSince.isEmpty() ? report : countedAsLoaded(report, cachedSince);
+            return cachedSince.isEmpty() || attempt == 0 ? report : countedAsLoaded(report, cachedSince);
         }
     }
 
-    /** The blocks of {@code plan} to load that the cache holds now with the replication, by file path. */
-    private Map<String, List<BlockTask>> cachedSince(CacheClient cache, LoadPlan plan) {
-        List<FileLoad> files = plan.partitions().stream().flatMap(partition -> partition.files().stream())
+    /**
+     * {@code plan} with what the cache holds of its blocks to load now: a block held with the
+     * replication is marked cached (and added to {@code cachedSince}, by file path), and every
+     * other one carries the live workers that hold it now, instead of those of the driver's plan.
+     */
+    private LoadPlan refreshed(CacheClient cache, LoadPlan plan, Map<String, List<BlockTask>> cachedSince) {
+        List<FileIdentity> toLoad = plan.partitions().stream().flatMap(partition -> partition.files().stream())
                 .filter(file -> file.blocks().stream().anyMatch(block -> !block.cached()))
+                .map(FileLoad::file)
+                .distinct()
                 .toList();
-        Map<FileIdentity, List<CachedBlock>> cached = cache.cachedBlocks(files.stream().map(FileLoad::file).toList());
-        Map<String, List<BlockTask>> result = new HashMap<>();
-        for (FileLoad file : files) {
-            List<CachedBlock> blocks = cached.getOrDefault(file.file(), List.of());
-            List<BlockTask> found = file.blocks().stream()
-                    .filter(block -> !block.cached() && BlockTask.cachedIn(blocks, block.index(), block.length(), replication))
-                    .toList();
-            if (!found.isEmpty()) {
-                result.put(file.file().path(), found);
-            }
+        if (toLoad.isEmpty()) {
+            return plan;
         }
-        return result;
-    }
-
-    /** {@code plan} with the blocks of {@code cachedSince} marked cached. */
-    private static LoadPlan marked(LoadPlan plan, Map<String, List<BlockTask>> cachedSince) {
+        Map<FileIdentity, List<CachedBlock>> cached = cache.cachedBlocks(toLoad);
         List<PartitionLoad> partitions = new ArrayList<>();
         for (PartitionLoad partition : plan.partitions()) {
             List<FileLoad> files = new ArrayList<>();
             for (FileLoad file : partition.files()) {
-                Set<Integer> found = cachedSince.getOrDefault(file.file().path(), List.of()).stream().map(BlockTask::index).collect(Collectors.toSet());
-                files.add(found.isEmpty() ? file : new FileLoad(file.file(), file.blocks().stream()
-                        .map(block -> found.contains(block.index()) ? new BlockTask(block.file(), block.index(), block.offset(), block.length(), true) : block)
-                        .toList()));
+                List<CachedBlock> held = cached.getOrDefault(file.file(), List.of());
+                List<BlockTask> found = new ArrayList<>();
+                List<BlockTask> blocks = new ArrayList<>(file.blocks().size());
+                for (BlockTask block : file.blocks()) {
+                    if (block.cached()) {
+                        blocks.add(block);
+                        continue;
+                    }
+                    List<String> holders = BlockTask.heldIn(held, block.index(), block.length());
+                    if (holders.size() >= replication) {
+                        found.add(block);
+                        blocks.add(new BlockTask(block.file(), block.index(), block.offset(), block.length(), true));
+                    }
+                    else {
+                        blocks.add(new BlockTask(block.file(), block.index(), block.offset(), block.length(), false, holders));
+                    }
+                }
+                if (!found.isEmpty()) {
+                    cachedSince.put(file.file().path(), found);
+                }
+                files.add(new FileLoad(file.file(), blocks));
             }
             partitions.add(partition.withFiles(files, partition.repeatedFiles()));
         }

@@ -323,6 +323,43 @@ class TestDistributedLoad {
         }
     }
 
+    @Test
+    void aLaterAttemptOfASliceWritesOnlyTheReplicasTheCacheMissesNowNotThoseOfThePlan() throws IOException {
+        LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2);
+        SliceLoad slice = load(new SerializedSlices(1), ExecutorOptions.defaults(), ProgressListener.NONE).slices(plan).get(0);
+        // the plan has no block held; since then the cache holds one file's blocks once each (an earlier attempt's
+        // replicas of which one was lost, or a load at replication 1)
+        FileLoad held = plan.partitions().get(0).files().stream().filter(file -> file.blocks().size() > 1).findFirst().orElseThrow();
+        assertTrue(held.blocks().stream().allMatch(block -> !block.cached() && block.heldBy().isEmpty()), held.toString());
+        byte[] bytes = Files.readAllBytes(Path.of(java.net.URI.create(held.file().path())));
+        for (BlockTask block : held.blocks()) {
+            try (io.gfsload.cache.api.BlockWriter writer = client.openWriter(block.key(), block.length(), 1)) {
+                writer.write(bytes, (int) block.offset(), (int) block.length());
+                writer.commit();
+            }
+        }
+        double writesBefore = blockWrites();
+
+        LoadReport again = slice.load(SliceProgress.NoCounters.INSTANCE, 1);
+
+        assertEquals(LoadState.SUCCEEDED, again.state(), again.failedFiles().toString());
+        long blocks = plan.stats().blocksToLoad();
+        assertEquals(2 * blocks - held.blocks().size(), blockWrites() - writesBefore,
+                "one replica for each block of " + held.file().path() + ", two for every other block");
+        for (FileLoad file : plan.partitions().get(0).files()) {
+            for (io.gfsload.cache.api.CachedBlock block : client.cachedBlocks(file.file())) {
+                assertEquals(List.of("worker-0", "worker-1"), block.workerIds(), file.file().path() + ": " + block);
+            }
+        }
+    }
+
+    /** The blocks the workers have stored, written or found on disk, since the cluster started. */
+    private double blockWrites() {
+        return java.util.stream.IntStream.range(0, 2)
+                .mapToDouble(i -> cluster.metrics().value("gfsload_worker_block_writes_total", Map.of("worker", "worker-" + i)).orElseThrow())
+                .sum();
+    }
+
     /** The plan of two directories of fresh files under {@code name}, a partition each. */
     private LoadPlan twoPartitions(String name) throws IOException {
         Random random = new Random(name.hashCode());
