@@ -311,11 +311,11 @@ class TestClusterCommand {
                 .contains("\n2 of 2 workers live, 0 B of 96.0 MiB used;"), Duration.ofSeconds(20), "both workers have their quota");
         Run status = cluster("status", "--data-dir", dataDir.toString());
         assertTrue(status.out().endsWith("\nSettings: reader buffer 256 KiB, checksum segment 1 MiB, max block 2 GiB, "
-                + "heartbeat every 500ms, short-circuit writes on, eviction LRU; clients keep up to 8 worker connections\n"),
+                + "heartbeat every 500ms, short-circuit writes on, domain socket on, eviction LRU; clients keep up to 8 worker connections\n"),
                 status.out());
         String workerLog = Files.readString(dataDir.resolve("logs").resolve("worker-1.log"));
         assertTrue(workerLog.contains("; reader buffer 256 KiB, checksum segment 1 MiB, max block 2 GiB, heartbeat every "
-                + "500ms, short-circuit writes on, eviction LRU"), workerLog);
+                + "500ms, short-circuit writes on, domain socket on, eviction LRU"), workerLog);
         assertFalse(workerLog.contains(TOKEN));
         assertEquals(ExitCode.OK, cluster("stop", "--data-dir", dataDir.toString()).exitCode());
 

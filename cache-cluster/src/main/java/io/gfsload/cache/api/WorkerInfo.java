@@ -15,14 +15,22 @@ import java.util.Optional;
  * @param usedBytes bytes held in committed and in-progress blocks
  * @param live whether the worker's last heartbeat is recent enough
  * @param tiers the space of each tier, fastest first; empty when the worker did not report tiers
+ * @param domainSocket the Unix domain socket the worker also serves on, for clients on its host
  */
 public record WorkerInfo(String id, String host, int port, long capacityBytes, long usedBytes, boolean live,
-        List<TierInfo> tiers) {
+        List<TierInfo> tiers, Optional<String> domainSocket) {
     public WorkerInfo {
         requireNonNull(id, "id is null");
         requireNonNull(host, "host is null");
         requireNonNull(tiers, "tiers is null");
+        requireNonNull(domainSocket, "domainSocket is null");
         tiers = List.copyOf(tiers);
+    }
+
+    /** A worker that serves on no domain socket. */
+    public WorkerInfo(String id, String host, int port, long capacityBytes, long usedBytes, boolean live,
+            List<TierInfo> tiers) {
+        this(id, host, port, capacityBytes, usedBytes, live, tiers, Optional.empty());
     }
 
     /** A worker without per-tier information. */

@@ -20,9 +20,11 @@ import java.util.Optional;
  * @param shortCircuitWrites whether a writer whose replicas are all on workers of this host writes
  *     the block straight into their tier directories (when the workers allow it and the directories
  *     are writable here) instead of streaming it over gRPC
+ * @param domainSockets whether the client talks to a worker of this host over the Unix domain
+ *     socket the worker serves on, when it serves on one that is reachable here, instead of TCP
  */
 public record ClientConfig(int chunkBytes, Duration rpcTimeout, Duration streamTimeout, int maxWorkerChannels,
-        Optional<String> token, boolean shortCircuitWrites) {
+        Optional<String> token, boolean shortCircuitWrites, boolean domainSockets) {
     public static final int DEFAULT_CHUNK_BYTES = 2 * 1024 * 1024;
     public static final int MAX_CHUNK_BYTES = 8 * 1024 * 1024;
     public static final int DEFAULT_MAX_WORKER_CHANNELS = 64;
@@ -39,40 +41,44 @@ public record ClientConfig(int chunkBytes, Duration rpcTimeout, Duration streamT
         token.ifPresent(RpcAuth::checkToken);
     }
 
-    /** Settings with the default connection pool, no token and short-circuit writes. */
+    /** Settings with the default connection pool, no token, short-circuit writes and domain sockets. */
     public ClientConfig(int chunkBytes, Duration rpcTimeout, Duration streamTimeout) {
-        this(chunkBytes, rpcTimeout, streamTimeout, DEFAULT_MAX_WORKER_CHANNELS, Optional.empty(), true);
+        this(chunkBytes, rpcTimeout, streamTimeout, DEFAULT_MAX_WORKER_CHANNELS, Optional.empty(), true, true);
     }
 
     /**
      * 2 MiB chunks, 30 s calls, 2 min stream stalls, at most 64 worker connections, no token,
-     * short-circuit writes to workers of this host.
+     * short-circuit writes to workers of this host and their domain sockets.
      */
     public static ClientConfig defaults() {
         return new ClientConfig(DEFAULT_CHUNK_BYTES, Duration.ofSeconds(30), Duration.ofMinutes(2));
     }
 
     public ClientConfig withChunkBytes(int chunkBytes) {
-        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token, shortCircuitWrites);
+        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token, shortCircuitWrites, domainSockets);
     }
 
     public ClientConfig withStreamTimeout(Duration streamTimeout) {
-        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token, shortCircuitWrites);
+        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token, shortCircuitWrites, domainSockets);
     }
 
     public ClientConfig withRpcTimeout(Duration rpcTimeout) {
-        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token, shortCircuitWrites);
+        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token, shortCircuitWrites, domainSockets);
     }
 
     public ClientConfig withMaxWorkerChannels(int maxWorkerChannels) {
-        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token, shortCircuitWrites);
+        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token, shortCircuitWrites, domainSockets);
     }
 
     public ClientConfig withToken(Optional<String> token) {
-        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token, shortCircuitWrites);
+        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token, shortCircuitWrites, domainSockets);
     }
 
     public ClientConfig withShortCircuitWrites(boolean shortCircuitWrites) {
-        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token, shortCircuitWrites);
+        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token, shortCircuitWrites, domainSockets);
+    }
+
+    public ClientConfig withDomainSockets(boolean domainSockets) {
+        return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token, shortCircuitWrites, domainSockets);
     }
 }

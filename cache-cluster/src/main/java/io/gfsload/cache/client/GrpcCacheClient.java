@@ -69,6 +69,7 @@ import io.gfsload.cache.proto.UnderReplicatedBlockProto;
 import io.gfsload.cache.proto.WorkerAddress;
 import io.gfsload.cache.proto.WorkerServiceGrpc;
 import io.gfsload.cache.proto.WorkerStatus;
+import io.gfsload.cache.rpc.DomainSockets;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcChannels;
 import io.gfsload.cache.rpc.RpcErrors;
@@ -80,6 +81,7 @@ import java.net.InetAddress;
 import java.net.NetworkInterface;
 import java.net.SocketException;
 import java.net.UnknownHostException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -143,6 +145,8 @@ public final class GrpcCacheClient implements CacheClient {
     private final ClientConfig config;
     private final ExecutorService callbacks;
     private final ManagedChannel masterChannel;
+    /** The event loops of the connections to workers' domain sockets, if any is made. */
+    private final DomainSockets.ClientLoops domainSocketLoops = new DomainSockets.ClientLoops();
     /** Worker channels by target, least recently used first; guarded by itself. */
     private final LinkedHashMap<String, ManagedChannel> workerChannels = new LinkedHashMap<>(16, 0.75f, true);
     private final ConcurrentMap<String, Boolean> localHosts = new ConcurrentHashMap<>();
@@ -200,7 +204,8 @@ public final class GrpcCacheClient implements CacheClient {
                     .flatMap(Optional::stream)
                     .toList();
             workers.add(new WorkerInfo(address.getWorkerId(), address.getHost(), address.getPort(),
-                    status.getCapacityBytes(), status.getUsedBytes(), status.getLive(), tiers));
+                    status.getCapacityBytes(), status.getUsedBytes(), status.getLive(), tiers,
+                    address.getDomainSocket().isEmpty() ? Optional.empty() : Optional.of(address.getDomainSocket())));
         }
         workers.sort(Comparator.comparing(WorkerInfo::id));
         return new ClusterInfo(response.getClusterId(), workers);
@@ -527,6 +532,7 @@ public final class GrpcCacheClient implements CacheClient {
             Thread.currentThread().interrupt();
         }
         finally {
+            domainSocketLoops.close();
             callbacks.shutdownNow();
         }
     }
@@ -608,7 +614,7 @@ public final class GrpcCacheClient implements CacheClient {
         synchronized (workerChannels) {
             channel = workerChannels.get(target);
             if (channel == null) {
-                channel = newChannel(target);
+                channel = newWorkerChannel(worker);
                 workerChannels.put(target, channel);
                 if (workerChannels.size() > config.maxWorkerChannels()) {
                     Map.Entry<String, ManagedChannel> eldest = workerChannels.entrySet().iterator().next();
@@ -752,6 +758,22 @@ public final class GrpcCacheClient implements CacheClient {
 
     private ManagedChannel newChannel(String target) {
         return RpcChannels.newChannel(target, config.token(), Optional.of(callbacks));
+    }
+
+    /**
+     * A channel to {@code worker}: over the domain socket it serves on when it is on this host and
+     * the socket is reachable here ({@link ClientConfig#domainSockets()}), else over TCP.
+     */
+    private ManagedChannel newWorkerChannel(WorkerAddress worker) {
+        if (config.domainSockets() && !worker.getDomainSocket().isEmpty() && isLocal(worker.getHost())) {
+            Path socket = Path.of(worker.getDomainSocket());
+            if (DomainSockets.connectable(socket)) {
+                log.debug("Connecting to {} over its domain socket {}", describe(worker), socket);
+                return RpcChannels.newDomainSocketChannel(socket, domainSocketLoops, config.token(), Optional.of(callbacks));
+            }
+            log.debug("Connecting to {} over TCP: its domain socket {} is not reachable here", describe(worker), socket);
+        }
+        return newChannel(worker.getHost() + ":" + worker.getPort());
     }
 
     /** Which replicas of one block their workers confirmed; written by the calls' callbacks. */

@@ -130,7 +130,8 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             }
             List<TierInfo> tiers = tiers(workerId, request.getTiersList());
             BlockMetadataStore.ReconcileResult result = metadata.reconcile(workerId, reported);
-            registry.register(workerId, request.getHost(), request.getPort(), request.getCapacityBytes(),
+            Optional<String> domainSocket = request.getDomainSocket().isEmpty() ? Optional.empty() : Optional.of(request.getDomainSocket());
+            registry.register(workerId, request.getHost(), request.getPort(), domainSocket, request.getCapacityBytes(),
                     request.getUsedBytes(), tiers);
             log.info("Worker {} registered at {}:{} ({} of {} bytes used): {} reported, {} kept, {} dropped, "
                             + "{} not recorded, {} in temp areas", workerId, request.getHost(), request.getPort(),
@@ -664,11 +665,12 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
     }
 
     private static WorkerAddress address(WorkerInfo worker) {
-        return WorkerAddress.newBuilder()
+        WorkerAddress.Builder address = WorkerAddress.newBuilder()
                 .setWorkerId(worker.id())
                 .setHost(worker.host())
-                .setPort(worker.port())
-                .build();
+                .setPort(worker.port());
+        worker.domainSocket().ifPresent(address::setDomainSocket);
+        return address.build();
     }
 
     private static String checkWorkerId(String workerId) {

@@ -37,7 +37,17 @@ final class WorkerRegistry {
     /** Adds or replaces a worker with the space of its tiers; it is live from now on. */
     synchronized void register(String id, String host, int port, long capacityBytes, long usedBytes,
             List<TierInfo> tiers) {
-        workers.put(id, new Entry(host, port, capacityBytes, usedBytes, List.copyOf(tiers), ticker.read()));
+        register(id, host, port, Optional.empty(), capacityBytes, usedBytes, tiers);
+    }
+
+    /**
+     * Adds or replaces a worker that may also serve on a Unix domain socket, with the space of its
+     * tiers; it is live from now on.
+     */
+    synchronized void register(String id, String host, int port, Optional<String> domainSocket, long capacityBytes,
+            long usedBytes, List<TierInfo> tiers) {
+        requireNonNull(domainSocket, "domainSocket is null");
+        workers.put(id, new Entry(host, port, domainSocket, capacityBytes, usedBytes, List.copyOf(tiers), ticker.read()));
     }
 
     /**
@@ -137,6 +147,7 @@ final class WorkerRegistry {
     private static final class Entry {
         final String host;
         final int port;
+        final Optional<String> domainSocket;
         final long capacityBytes;
         long usedBytes;
         List<TierInfo> tiers;
@@ -144,9 +155,11 @@ final class WorkerRegistry {
         boolean reportedLost;
         boolean stopped;
 
-        Entry(String host, int port, long capacityBytes, long usedBytes, List<TierInfo> tiers, long lastHeartbeatNanos) {
+        Entry(String host, int port, Optional<String> domainSocket, long capacityBytes, long usedBytes, List<TierInfo> tiers,
+                long lastHeartbeatNanos) {
             this.host = host;
             this.port = port;
+            this.domainSocket = domainSocket;
             this.capacityBytes = capacityBytes;
             this.usedBytes = usedBytes;
             this.tiers = tiers;
@@ -154,7 +167,7 @@ final class WorkerRegistry {
         }
 
         WorkerInfo info(String id, boolean live) {
-            return new WorkerInfo(id, host, port, capacityBytes, usedBytes, live, tiers);
+            return new WorkerInfo(id, host, port, capacityBytes, usedBytes, live, tiers, domainSocket);
         }
     }
 }

@@ -6,6 +6,9 @@ import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.WriteBufferWaterMark;
+import io.grpc.netty.shaded.io.netty.channel.epoll.EpollDomainSocketChannel;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
+import java.nio.file.Path;
 import java.util.Optional;
 import java.util.concurrent.Executor;
 
@@ -35,10 +38,26 @@ public final class RpcChannels {
      */
     public static ManagedChannel newChannel(String target, Optional<String> token, Optional<Executor> executor) {
         requireNonNull(target, "target is null");
+        return configure(NettyChannelBuilder.forTarget(target), token, executor);
+    }
+
+    /**
+     * A channel as {@link #newChannel} makes, to the server on the Unix domain {@code socket}
+     * ({@link DomainSockets}), its connections on {@code loops}.
+     */
+    public static ManagedChannel newDomainSocketChannel(Path socket, DomainSockets.ClientLoops loops, Optional<String> token,
+            Optional<Executor> executor) {
+        requireNonNull(socket, "socket is null");
+        requireNonNull(loops, "loops is null");
+        return configure(NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+                .channelType(EpollDomainSocketChannel.class)
+                .eventLoopGroup(loops.get()), token, executor);
+    }
+
+    private static ManagedChannel configure(NettyChannelBuilder builder, Optional<String> token, Optional<Executor> executor) {
         requireNonNull(token, "token is null");
         requireNonNull(executor, "executor is null");
-        NettyChannelBuilder builder = NettyChannelBuilder.forTarget(target)
-                .usePlaintext()
+        builder.usePlaintext()
                 .disableRetry()
                 .flowControlWindow(RpcServer.FLOW_CONTROL_WINDOW_BYTES)
                 .withOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(WRITE_BUFFER_LOW_BYTES, WRITE_BUFFER_HIGH_BYTES))

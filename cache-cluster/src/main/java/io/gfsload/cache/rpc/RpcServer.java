@@ -13,6 +13,7 @@ import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -28,6 +29,10 @@ import java.util.concurrent.TimeUnit;
  * Connections take large data streams with little work per byte: socket reads are chained, not
  * copied, and clients may send HTTP/2 frames of up to 1 MiB ({@link ComposingPlaintextNegotiator});
  * connections take their buffers from {@link RpcBuffers#ALLOCATOR}.
+ *
+ * <p>A server may also serve the same services on a Unix domain socket ({@link DomainSockets}),
+ * for clients on its host: the kernel moves a byte between two processes there for a fraction of
+ * what loopback TCP costs it.
  */
 public final class RpcServer implements AutoCloseable {
     /** Largest message a server accepts; covers data chunks and large block reports. */
@@ -41,12 +46,14 @@ public final class RpcServer implements AutoCloseable {
     private static final Duration GRACE = Duration.ofSeconds(5);
 
     private final Server server;
+    private final Optional<DomainSockets.Listener> domainSocket;
     private final ExecutorService executor;
     private final String host;
     private final int port;
 
-    private RpcServer(Server server, ExecutorService executor, String host) {
+    private RpcServer(Server server, Optional<DomainSockets.Listener> domainSocket, ExecutorService executor, String host) {
         this.server = server;
+        this.domainSocket = domainSocket;
         this.executor = executor;
         this.host = host;
         this.port = server.getPort();
@@ -83,15 +90,44 @@ public final class RpcServer implements AutoCloseable {
      */
     public static RpcServer start(String threadPrefix, String host, int port, Optional<String> token,
             List<ServerServiceDefinition> services, List<ServerTransportFilter> transportFilters) {
+        return start(threadPrefix, host, port, token, services, transportFilters, Optional.empty());
+    }
+
+    /**
+     * As {@link #start(String, String, int, Optional, List, List)}; with {@code domainSocketDirectory},
+     * the server also serves on a Unix domain socket there, named after its address
+     * ({@link DomainSockets#socketPath}), when the platform and the directory allow it (else it
+     * logs why not and serves on TCP only).
+     */
+    public static RpcServer start(String threadPrefix, String host, int port, Optional<String> token,
+            List<ServerServiceDefinition> services, List<ServerTransportFilter> transportFilters,
+            Optional<Path> domainSocketDirectory) {
         requireNonNull(threadPrefix, "threadPrefix is null");
         requireNonNull(host, "host is null");
         requireNonNull(token, "token is null");
+        requireNonNull(domainSocketDirectory, "domainSocketDirectory is null");
         ExecutorService executor = Executors.newCachedThreadPool(new ThreadFactoryBuilder()
                 .setNameFormat(threadPrefix + "-%d")
                 .setDaemon(true)
                 .build());
-        NettyServerBuilder builder = NettyServerBuilder.forAddress(new InetSocketAddress(host, port))
-                .executor(executor)
+        Server server = configure(NettyServerBuilder.forAddress(new InetSocketAddress(host, port)), executor, token,
+                services, transportFilters).build();
+        try {
+            server.start();
+        }
+        catch (IOException e) {
+            executor.shutdownNow();
+            throw new UncheckedIOException("Cannot bind a gRPC server to " + host + ":" + port, e);
+        }
+        Optional<DomainSockets.Listener> domainSocket = domainSocketDirectory.flatMap(directory -> DomainSockets.listen(
+                DomainSockets.socketPath(directory, host, server.getPort()),
+                builder -> configure(builder, executor, token, services, transportFilters)));
+        return new RpcServer(server, domainSocket, executor, host);
+    }
+
+    private static NettyServerBuilder configure(NettyServerBuilder builder, ExecutorService executor, Optional<String> token,
+            List<ServerServiceDefinition> services, List<ServerTransportFilter> transportFilters) {
+        builder.executor(executor)
                 .protocolNegotiator(new ComposingPlaintextNegotiator())
                 .flowControlWindow(FLOW_CONTROL_WINDOW_BYTES)
                 .withChildOption(ChannelOption.ALLOCATOR, RpcBuffers.ALLOCATOR)
@@ -105,15 +141,7 @@ public final class RpcServer implements AutoCloseable {
                 builder.addService(service);
             }
         }
-        Server server = builder.build();
-        try {
-            server.start();
-        }
-        catch (IOException e) {
-            executor.shutdownNow();
-            throw new UncheckedIOException("Cannot bind a gRPC server to " + host + ":" + port, e);
-        }
-        return new RpcServer(server, executor, host);
+        return builder;
     }
 
     /** The port the server is bound to. */
@@ -130,22 +158,37 @@ public final class RpcServer implements AutoCloseable {
         return host + ":" + port;
     }
 
+    /** The Unix domain socket the server also serves on, if it does. */
+    public Optional<Path> domainSocket() {
+        return domainSocket.map(DomainSockets.Listener::path);
+    }
+
     /** Stops accepting calls, lets running calls finish for a few seconds, then cancels them. */
     @Override
     public void close() {
         server.shutdown();
+        domainSocket.ifPresent(listener -> listener.server().shutdown());
         try {
-            if (!server.awaitTermination(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-                server.shutdownNow();
-                server.awaitTermination(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+            awaitTermination(server);
+            if (domainSocket.isPresent()) {
+                awaitTermination(domainSocket.get().server());
             }
         }
         catch (InterruptedException e) {
             server.shutdownNow();
+            domainSocket.ifPresent(listener -> listener.server().shutdownNow());
             Thread.currentThread().interrupt();
         }
         finally {
+            domainSocket.ifPresent(DomainSockets.Listener::close);
             executor.shutdownNow();
+        }
+    }
+
+    private static void awaitTermination(Server server) throws InterruptedException {
+        if (!server.awaitTermination(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
+            server.shutdownNow();
+            server.awaitTermination(GRACE.toMillis(), TimeUnit.MILLISECONDS);
         }
     }
 }

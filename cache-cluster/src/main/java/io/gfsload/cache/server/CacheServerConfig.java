@@ -62,9 +62,12 @@ import java.util.TreeMap;
  * gfsload.cache.worker.block.max-size=2GiB
  * gfsload.cache.worker.metrics.port=-1
  * gfsload.cache.worker.short-circuit-writes=true        clients on this host may write blocks into the tier directories
+ * gfsload.cache.worker.domain-socket=true               also serve on a Unix domain socket, for clients on this host
+ * gfsload.cache.worker.domain-socket.dir=/tmp           where that socket goes (the system's temporary directory)
  * gfsload.cache.client.pool.max=64                      worker connections a client keeps
  * gfsload.cache.client.chunk-size=2MiB                  largest data message a writer sends
  * gfsload.cache.client.short-circuit-writes=true        write straight into the tier directories of workers on this host
+ * gfsload.cache.client.domain-socket=true               talk to workers on this host over their domain sockets
  * gfsload.cache.security.token=...                      shared secret on every call; none when unset
  * </pre>
  *
@@ -96,6 +99,9 @@ public final class CacheServerConfig {
     public static final String CLIENT_CHUNK_SIZE = "gfsload.cache.client.chunk-size";
     public static final String CLIENT_SHORT_CIRCUIT_WRITES = "gfsload.cache.client.short-circuit-writes";
     public static final String WORKER_SHORT_CIRCUIT_WRITES = "gfsload.cache.worker.short-circuit-writes";
+    public static final String WORKER_DOMAIN_SOCKET = "gfsload.cache.worker.domain-socket";
+    public static final String WORKER_DOMAIN_SOCKET_DIR = "gfsload.cache.worker.domain-socket.dir";
+    public static final String CLIENT_DOMAIN_SOCKET = "gfsload.cache.client.domain-socket";
     public static final String SECURITY_TOKEN = "gfsload.cache.security.token";
 
     /** Every key this class reads. */
@@ -107,7 +113,8 @@ public final class CacheServerConfig {
                 MASTER_METADATA_BLOCK_CACHE, WORKER_ID, WORKER_MASTER,
                 WORKER_HOST, WORKER_PORT, WORKER_HEARTBEAT_INTERVAL, WORKER_EVICTION_POLICY, WORKER_LRFU_LAMBDA,
                 WORKER_SEGMENT_SIZE, WORKER_READER_BUFFER_SIZE, WORKER_MAX_BLOCK_SIZE, WORKER_METRICS_PORT,
-                WORKER_SHORT_CIRCUIT_WRITES, CLIENT_POOL_MAX, CLIENT_CHUNK_SIZE, CLIENT_SHORT_CIRCUIT_WRITES,
+                WORKER_SHORT_CIRCUIT_WRITES, WORKER_DOMAIN_SOCKET, WORKER_DOMAIN_SOCKET_DIR, CLIENT_POOL_MAX, CLIENT_CHUNK_SIZE,
+                CLIENT_SHORT_CIRCUIT_WRITES, CLIENT_DOMAIN_SOCKET,
                 SECURITY_TOKEN));
         for (StorageTier tier : StorageTier.values()) {
             keys.add(tierDirsKey(tier));
@@ -287,10 +294,14 @@ public final class CacheServerConfig {
                 builder.metricsPort(ConfigValues.integer(WORKER_METRICS_PORT, value, -1, 65_535)));
         get(WORKER_SHORT_CIRCUIT_WRITES).ifPresent(value ->
                 builder.shortCircuitWrites(ConfigValues.bool(WORKER_SHORT_CIRCUIT_WRITES, value)));
+        boolean domainSocket = get(WORKER_DOMAIN_SOCKET).map(value -> ConfigValues.bool(WORKER_DOMAIN_SOCKET, value)).orElse(true);
+        builder.domainSocketDirectory(domainSocket
+                ? Optional.of(get(WORKER_DOMAIN_SOCKET_DIR).map(Path::of).orElse(WorkerConfig.DEFAULT_DOMAIN_SOCKET_DIRECTORY))
+                : Optional.empty());
         return builder.build();
     }
 
-    /** A client's settings: the connection pool, the chunk size, short-circuit writes and the token. */
+    /** A client's settings: the connection pool, the chunk size, short-circuit writes, domain sockets and the token. */
     public ClientConfig client() {
         ClientConfig config = ClientConfig.defaults().withToken(token());
         if (get(CLIENT_POOL_MAX).isPresent()) {
@@ -302,6 +313,9 @@ public final class CacheServerConfig {
         if (get(CLIENT_SHORT_CIRCUIT_WRITES).isPresent()) {
             config = config.withShortCircuitWrites(ConfigValues.bool(CLIENT_SHORT_CIRCUIT_WRITES,
                     get(CLIENT_SHORT_CIRCUIT_WRITES).get()));
+        }
+        if (get(CLIENT_DOMAIN_SOCKET).isPresent()) {
+            config = config.withDomainSockets(ConfigValues.bool(CLIENT_DOMAIN_SOCKET, get(CLIENT_DOMAIN_SOCKET).get()));
         }
         return config;
     }

@@ -127,7 +127,8 @@ public final class CacheWorker implements AutoCloseable {
         RpcServer server;
         try {
             server = RpcServer.start("gfsload-" + config.workerId() + "-rpc", config.host(), config.port(),
-                    config.token(), List.of(service.definition()), List.of(service.connectionsWatch()));
+                    config.token(), List.of(service.definition()), List.of(service.connectionsWatch()),
+                    config.domainSocketDirectory());
         }
         catch (RuntimeException e) {
             metrics.close();
@@ -159,7 +160,8 @@ public final class CacheWorker implements AutoCloseable {
                 TimeUnit.MILLISECONDS);
         log.info("Cache worker {} started on {} with {} ({} of {} bytes used) in tiers {}; deleted {}, "
                         + "{} and {} of the MEM tier; master {}; {}{}", config.workerId(),
-                server.target(), Counts.of(store.blockIds().size(), "block"), store.usedBytes(), config.capacityBytes(),
+                server.target() + server.domainSocket().map(socket -> " and " + socket).orElse(""),
+                Counts.of(store.blockIds().size(), "block"), store.usedBytes(), config.capacityBytes(),
                 describeTiers(config), Counts.of(opened.staleTempFilesDeleted(), "stale temp file"),
                 Counts.of(opened.corruptBlocksDeleted(), "corrupt block"), Counts.of(opened.volatileBlocksDiscarded(), "block"), config.masterTarget(), config.describeSettings(),
                 metricsServer.map(m -> "; metrics on http://" + m.target() + "/metrics").orElse(""));
@@ -181,6 +183,11 @@ public final class CacheWorker implements AutoCloseable {
 
     public int port() {
         return server.port();
+    }
+
+    /** The Unix domain socket the worker also serves on, if it does. */
+    public Optional<Path> domainSocket() {
+        return server.domainSocket();
     }
 
     /** {@code host:port} of the worker's gRPC server. */
@@ -300,6 +307,7 @@ public final class CacheWorker implements AutoCloseable {
                 .setWorkerId(config.workerId())
                 .setHost(config.host())
                 .setPort(server.port())
+                .setDomainSocket(server.domainSocket().map(Path::toString).orElse(""))
                 .setCapacityBytes(config.capacityBytes())
                 .setUsedBytes(store.usedBytes())
                 .addAllTiers(store.tiers().stream().map(ProtoConversions::toProto).toList());

@@ -35,6 +35,8 @@ import java.util.Set;
  * @param blockFileChecksPerHeartbeat block files whose presence each heartbeat checks, in a round
  *     over all blocks, so that a file deleted behind the worker's back is reported to the master;
  *     0 checks none (a missing file is then noticed only when the block is read or stat'ed)
+ * @param domainSocketDirectory where the worker also serves on a Unix domain socket, for clients
+ *     on its host ({@link io.gfsload.cache.rpc.DomainSockets}); empty serves on TCP only
  */
 public record WorkerConfig(
         String workerId,
@@ -50,7 +52,8 @@ public record WorkerConfig(
         Optional<String> token,
         int metricsPort,
         boolean shortCircuitWrites,
-        int blockFileChecksPerHeartbeat) {
+        int blockFileChecksPerHeartbeat,
+        Optional<Path> domainSocketDirectory) {
     public static final int DEFAULT_CHUNK_BYTES = 1024 * 1024;
     /** Keeps data messages well under the servers' and clients' inbound message limit. */
     public static final int MAX_CHUNK_BYTES = 8 * 1024 * 1024;
@@ -58,6 +61,8 @@ public record WorkerConfig(
     public static final int NO_METRICS = -1;
     /** A stat each: a worker of 100,000 blocks notices a deleted block file within 100 heartbeats. */
     public static final int DEFAULT_BLOCK_FILE_CHECKS_PER_HEARTBEAT = 1_000;
+    /** Where a worker's domain socket goes by default: the system's temporary directory, short and shared. */
+    public static final Path DEFAULT_DOMAIN_SOCKET_DIRECTORY = Path.of(System.getProperty("java.io.tmpdir"));
 
     public WorkerConfig {
         requireNonNull(workerId, "workerId is null");
@@ -67,6 +72,7 @@ public record WorkerConfig(
         requireNonNull(heartbeatInterval, "heartbeatInterval is null");
         requireNonNull(eviction, "eviction is null");
         requireNonNull(token, "token is null");
+        requireNonNull(domainSocketDirectory, "domainSocketDirectory is null");
         checkArgument(!workerId.isEmpty(), "workerId is empty");
         checkArgument(!tiers.isEmpty(), "worker %s has no tier", workerId);
         tiers = tiers.stream().sorted(Comparator.comparing(TierConfig::tier)).toList();
@@ -117,6 +123,7 @@ public record WorkerConfig(
                 + ", max block " + describeBytes(maxBlockBytes)
                 + ", heartbeat every " + describeDuration(heartbeatInterval)
                 + ", short-circuit writes " + (shortCircuitWrites ? "on" : "off")
+                + ", domain socket " + (domainSocketDirectory.isPresent() ? "on" : "off")
                 + ", eviction " + (eviction.kind() == EvictionPolicy.Kind.LRU ? "LRU"
                         : "LRFU (lambda " + eviction.lambda() + ")");
     }
@@ -141,8 +148,8 @@ public record WorkerConfig(
 
     /**
      * A builder of a worker with one SSD tier in {@code blockDirectory}, on loopback, an ephemeral
-     * port, 1 s heartbeats, 1 MiB segments and chunks, LRU eviction, no token, no metrics and
-     * short-circuit writes allowed.
+     * port, 1 s heartbeats, 1 MiB segments and chunks, LRU eviction, no token, no metrics,
+     * short-circuit writes allowed and a domain socket in the system's temporary directory.
      */
     public static Builder builder(String workerId, Path blockDirectory, long capacityBytes, String masterTarget) {
         return new Builder(workerId, List.of(TierConfig.of(StorageTier.SSD, blockDirectory, capacityBytes)),
@@ -170,6 +177,7 @@ public record WorkerConfig(
         private int metricsPort = NO_METRICS;
         private boolean shortCircuitWrites = true;
         private int blockFileChecksPerHeartbeat = DEFAULT_BLOCK_FILE_CHECKS_PER_HEARTBEAT;
+        private Optional<Path> domainSocketDirectory = Optional.of(DEFAULT_DOMAIN_SOCKET_DIRECTORY);
 
         private Builder(String workerId, List<TierConfig> tiers, String masterTarget) {
             this.workerId = workerId;
@@ -227,6 +235,12 @@ public record WorkerConfig(
             return this;
         }
 
+        /** Where the worker also serves on a Unix domain socket; empty serves on TCP only. */
+        public Builder domainSocketDirectory(Optional<Path> domainSocketDirectory) {
+            this.domainSocketDirectory = requireNonNull(domainSocketDirectory, "domainSocketDirectory is null");
+            return this;
+        }
+
         public Builder blockFileChecksPerHeartbeat(int blockFileChecksPerHeartbeat) {
             this.blockFileChecksPerHeartbeat = blockFileChecksPerHeartbeat;
             return this;
@@ -234,7 +248,8 @@ public record WorkerConfig(
 
         public WorkerConfig build() {
             return new WorkerConfig(workerId, tiers, masterTarget, host, port, heartbeatInterval, checksumSegmentBytes,
-                    readChunkBytes, maxBlockBytes, eviction, token, metricsPort, shortCircuitWrites, blockFileChecksPerHeartbeat);
+                    readChunkBytes, maxBlockBytes, eviction, token, metricsPort, shortCircuitWrites, blockFileChecksPerHeartbeat,
+                    domainSocketDirectory);
         }
     }
 }

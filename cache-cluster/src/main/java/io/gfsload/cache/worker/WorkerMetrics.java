@@ -12,6 +12,9 @@ import java.util.function.ToDoubleFunction;
  * and writes, corrupt blocks, pinned blocks and removals ordered by the master.
  */
 final class WorkerMetrics {
+    /** Client connections the worker accepted, labelled {@code transport="tcp"} or {@code "unix"} (its domain socket). */
+    static final String CONNECTIONS = "gfsload_worker_connections_total";
+    private static final String CONNECTIONS_HELP = "Client connections accepted, by transport: tcp, or unix (the worker's domain socket).";
     private final MetricsRegistry registry;
     private final String workerId;
     private final Counter blocksWritten;
@@ -20,6 +23,8 @@ final class WorkerMetrics {
     private final Counter bytesRead;
     private final Counter removedByMaster;
     private final Counter shortCircuitWrites;
+    private final Counter tcpConnections;
+    private final Counter domainSocketConnections;
 
     WorkerMetrics(MetricsRegistry registry, String workerId) {
         this.registry = registry;
@@ -32,6 +37,8 @@ final class WorkerMetrics {
         bytesRead = registry.counter("gfsload_worker_read_bytes_total", "Bytes sent to readers.", labels);
         shortCircuitWrites = registry.counter("gfsload_worker_short_circuit_writes_total",
                 "Blocks a client on this host wrote into the worker's files itself (short-circuit writes), of the blocks written.", labels);
+        tcpConnections = registry.counter(CONNECTIONS, CONNECTIONS_HELP, Map.of("worker", workerId, "transport", "tcp"));
+        domainSocketConnections = registry.counter(CONNECTIONS, CONNECTIONS_HELP, Map.of("worker", workerId, "transport", "unix"));
         removedByMaster = registry.counter("gfsload_worker_master_removals_total",
                 "Blocks deleted on the master's command: freed, or left in an aborted or expired temp area.", labels);
     }
@@ -67,6 +74,10 @@ final class WorkerMetrics {
                 .filter(info -> info.tier() == tier)
                 .mapToDouble(value)
                 .sum());
+    }
+
+    void connectionAccepted(boolean domainSocket) {
+        (domainSocket ? domainSocketConnections : tcpConnections).inc();
     }
 
     void blockWritten(long bytes) {

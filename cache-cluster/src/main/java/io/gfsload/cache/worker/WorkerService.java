@@ -45,7 +45,7 @@ import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
-import java.net.SocketAddress;
+import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -103,8 +103,12 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
      * space is reserved until it is aborted.
      */
     static final Duration ORPHANED_LOCAL_WRITE_TIMEOUT = Duration.ofSeconds(30);
-    /** The address of the client connection a call came on. */
-    private static final Context.Key<SocketAddress> CALLER = Context.key("gfsload-caller");
+    /**
+     * The client connection a call came on: an object of its own per connection, as addresses do
+     * not tell connections apart (every client of a domain socket has the same, empty one).
+     */
+    private static final Context.Key<Object> CALLER = Context.key("gfsload-caller");
+    private static final Attributes.Key<Object> CONNECTION = Attributes.Key.create("gfsload-connection");
     private static final Duration LOCAL_WRITE_SWEEP_INTERVAL = Duration.ofSeconds(30);
 
     private final String workerId;
@@ -144,7 +148,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
         private final BlockStore.BlockWrite write;
         private final boolean writerCreatesFile;
         /** The address of the connection the write was opened on; null when not known. */
-        private final SocketAddress caller;
+        private final Object caller;
         /** Whether that connection has closed. */
         private volatile boolean callerGone;
         /** The temp file's modification time and size when last looked at; null before it exists. */
@@ -152,7 +156,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
         /** When the temp file was last seen to change, or the write was handed out. */
         private long idleSinceMillis;
 
-        LocalWrite(BlockStore.BlockWrite write, boolean writerCreatesFile, SocketAddress caller, long openedAtMillis) {
+        LocalWrite(BlockStore.BlockWrite write, boolean writerCreatesFile, Object caller, long openedAtMillis) {
             this.write = write;
             this.writerCreatesFile = writerCreatesFile;
             this.caller = caller;
@@ -192,7 +196,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
         return ServerInterceptors.intercept(dataMarshaller.applyTo(bindService()), new ServerInterceptor() {
             @Override
             public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
-                SocketAddress caller = call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+                Object caller = call.getAttributes().get(CONNECTION);
                 return caller == null ? next.startCall(call, headers) : Contexts.interceptCall(Context.current().withValue(CALLER, caller), call, headers, next);
             }
         });
@@ -207,8 +211,14 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     ServerTransportFilter connectionsWatch() {
         return new ServerTransportFilter() {
             @Override
+            public Attributes transportReady(Attributes transportAttrs) {
+                metrics.connectionAccepted(!(transportAttrs.get(Grpc.TRANSPORT_ATTR_LOCAL_ADDR) instanceof InetSocketAddress));
+                return transportAttrs.toBuilder().set(CONNECTION, new Object()).build();
+            }
+
+            @Override
             public void transportTerminated(Attributes transportAttrs) {
-                SocketAddress gone = transportAttrs.get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR);
+                Object gone = transportAttrs.get(CONNECTION);
                 if (gone != null) {
                     localWrites.values().stream().filter(local -> gone.equals(local.caller)).forEach(local -> local.callerGone = true);
                 }

@@ -1,7 +1,9 @@
 package io.gfsload.cache.server;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.client.ClientConfig;
@@ -79,6 +81,9 @@ class CacheServerConfigTest {
         all.put(CacheServerConfig.CLIENT_CHUNK_SIZE, "4MiB");
         all.put(CacheServerConfig.WORKER_SHORT_CIRCUIT_WRITES, "false");
         all.put(CacheServerConfig.CLIENT_SHORT_CIRCUIT_WRITES, "FALSE");
+        all.put(CacheServerConfig.WORKER_DOMAIN_SOCKET, "true");
+        all.put(CacheServerConfig.WORKER_DOMAIN_SOCKET_DIR, "/run/gfsload");
+        all.put(CacheServerConfig.CLIENT_DOMAIN_SOCKET, "false");
         all.put(CacheServerConfig.SECURITY_TOKEN, TOKEN);
         all.put("gfsload.executor.active-jobs", "4");
         assertEquals(CacheServerConfig.KEYS, Set.copyOf(all.keySet().stream()
@@ -95,9 +100,29 @@ class CacheServerConfigTest {
                                 new TierConfig.Directory(Path.of("/mnt/ssd2/gfsload"), 100L << 30))),
                         TierConfig.of(StorageTier.HDD, Path.of("/mnt/hdd/gfsload"), 2L << 40)),
                 "10.0.0.1:19998", "10.0.0.7", 29999, Duration.ofMillis(500), 512 << 10, 4 << 20, 256L << 20,
-                EvictionPolicy.lrfu(0.25), Optional.of(TOKEN), 0, false, WorkerConfig.DEFAULT_BLOCK_FILE_CHECKS_PER_HEARTBEAT), config.worker());
-        assertEquals(new ClientConfig(4 << 20, Duration.ofSeconds(30), Duration.ofMinutes(2), 8, Optional.of(TOKEN), false),
+                EvictionPolicy.lrfu(0.25), Optional.of(TOKEN), 0, false, WorkerConfig.DEFAULT_BLOCK_FILE_CHECKS_PER_HEARTBEAT,
+                Optional.of(Path.of("/run/gfsload"))), config.worker());
+        assertEquals(new ClientConfig(4 << 20, Duration.ofSeconds(30), Duration.ofMinutes(2), 8, Optional.of(TOKEN), false, false),
                 config.client());
+    }
+
+    @Test
+    void aWorkerServesOnADomainSocketInTheTemporaryDirectoryUnlessTurnedOff() {
+        Map<String, String> settings = new HashMap<>(Map.of(CacheServerConfig.WORKER_ID, "w",
+                CacheServerConfig.WORKER_MASTER, "h:1", "gfsload.cache.worker.tier.ssd.dirs", "/a",
+                "gfsload.cache.worker.tier.ssd.quota", "1GiB"));
+        assertEquals(Optional.of(Path.of(System.getProperty("java.io.tmpdir"))), CacheServerConfig.of(settings).worker().domainSocketDirectory());
+        assertTrue(CacheServerConfig.of(settings).client().domainSockets());
+
+        settings.put(CacheServerConfig.WORKER_DOMAIN_SOCKET, "false");
+        settings.put(CacheServerConfig.WORKER_DOMAIN_SOCKET_DIR, "/run/gfsload");
+        settings.put(CacheServerConfig.CLIENT_DOMAIN_SOCKET, "false");
+        assertEquals(Optional.empty(), CacheServerConfig.of(settings).worker().domainSocketDirectory());
+        assertFalse(CacheServerConfig.of(settings).client().domainSockets());
+
+        settings.put(CacheServerConfig.WORKER_DOMAIN_SOCKET, "maybe");
+        IllegalArgumentException mistake = assertThrows(IllegalArgumentException.class, () -> CacheServerConfig.of(settings).worker());
+        assertTrue(mistake.getMessage().startsWith(CacheServerConfig.WORKER_DOMAIN_SOCKET + ":"), mistake.getMessage());
     }
 
     @Test
@@ -157,14 +182,14 @@ class CacheServerConfigTest {
                 CacheServerConfig.WORKER_MASTER, "h:1", "gfsload.cache.worker.tier.ssd.dirs", "/a",
                 "gfsload.cache.worker.tier.ssd.quota", "1GiB", CacheServerConfig.SECURITY_TOKEN, TOKEN));
         assertEquals("reader buffer 1 MiB, checksum segment 1 MiB, max block 2 GiB, heartbeat every 1s, "
-                + "short-circuit writes on, eviction LRU", CacheServerConfig.of(settings).worker().describeSettings());
+                + "short-circuit writes on, domain socket on, eviction LRU", CacheServerConfig.of(settings).worker().describeSettings());
         settings.putAll(Map.of(CacheServerConfig.WORKER_READER_BUFFER_SIZE, "256KiB",
                 CacheServerConfig.WORKER_SEGMENT_SIZE, "4100", CacheServerConfig.WORKER_MAX_BLOCK_SIZE, "64MiB",
                 CacheServerConfig.WORKER_HEARTBEAT_INTERVAL, "500ms", CacheServerConfig.WORKER_SHORT_CIRCUIT_WRITES, "false",
                 CacheServerConfig.WORKER_EVICTION_POLICY, "lrfu", CacheServerConfig.WORKER_LRFU_LAMBDA, "0.01"));
         String described = CacheServerConfig.of(settings).worker().describeSettings();
         assertEquals("reader buffer 256 KiB, checksum segment 4100 bytes, max block 64 MiB, heartbeat every 500ms, "
-                + "short-circuit writes off, eviction LRFU (lambda 0.01)", described);
+                + "short-circuit writes off, domain socket on, eviction LRFU (lambda 0.01)", described);
     }
 
     @Test

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.google.protobuf.ByteString;
 import io.gfsload.cache.api.BlockKey;
@@ -29,7 +30,9 @@ import io.gfsload.cache.proto.WorkerServiceGrpc;
 import io.gfsload.cache.proto.WriteBlockHeader;
 import io.gfsload.cache.proto.WriteBlocksRequest;
 import io.gfsload.cache.proto.WriteBlocksResponse;
+import io.gfsload.cache.rpc.DomainSockets;
 import io.gfsload.cache.rpc.ProtoConversions;
+import io.gfsload.cache.rpc.RpcChannels;
 import io.gfsload.cache.testing.MutableClock;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -47,8 +50,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -323,11 +328,24 @@ class WorkerBatchAndLocalWriteTest {
 
     @Test
     void aLocalWriteWhoseConnectionClosedIsAbortedOnceIdleHalfAMinuteAndOneIdleAsLongOnAnOpenConnectionStays() throws IOException, InterruptedException {
+        orphanedLocalWrites(worker -> Grpc.newChannelBuilder(worker.target(), InsecureChannelCredentials.create()).build());
+    }
+
+    @Test
+    void overTheDomainSocketTooOnlyTheWritesOfTheConnectionThatClosedAreOrphaned() throws IOException, InterruptedException {
+        // Every client of a domain socket has the same (empty) address: connections are told apart otherwise.
+        assumeTrue(DomainSockets.available(), "domain sockets need Netty's epoll transport (Linux)");
+        try (DomainSockets.ClientLoops loops = new DomainSockets.ClientLoops()) {
+            orphanedLocalWrites(worker -> RpcChannels.newDomainSocketChannel(worker.domainSocket().orElseThrow(), loops, Optional.empty(), Optional.empty()));
+        }
+    }
+
+    private void orphanedLocalWrites(Function<CacheWorker, ManagedChannel> channels) throws IOException, InterruptedException {
         MutableClock clock = new MutableClock(Instant.parse("2026-11-20T00:00:00Z"));
         try (CacheWorker clocked = clockedWorker(clock)) {
             // two clients: one is killed (its connection closes), the other lives and waits
-            ManagedChannel killed = Grpc.newChannelBuilder(clocked.target(), InsecureChannelCredentials.create()).build();
-            ManagedChannel waiting = Grpc.newChannelBuilder(clocked.target(), InsecureChannelCredentials.create()).build();
+            ManagedChannel killed = channels.apply(clocked);
+            ManagedChannel waiting = channels.apply(clocked);
             try {
                 OpenLocalWriteResponse orphan = WorkerServiceGrpc.newBlockingStub(killed).withDeadlineAfter(10, TimeUnit.SECONDS)
                         .openLocalWrite(open(blockId(0), 1000));

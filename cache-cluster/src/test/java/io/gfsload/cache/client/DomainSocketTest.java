@@ -1,0 +1,149 @@
+package io.gfsload.cache.client;
+
+import static io.gfsload.cache.testing.TestData.MIB;
+import static io.gfsload.cache.testing.TestData.randomBytes;
+import static io.gfsload.cache.testing.TestData.readAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockWriter;
+import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.WorkerInfo;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.cache.rpc.DomainSockets;
+import io.gfsload.cache.rpc.RpcServer;
+import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A worker also serves on a Unix domain socket, and a client on its host talks to it there; a
+ * client that cannot reach the socket, or is told not to, uses TCP.
+ */
+class DomainSocketTest {
+    private static final FileIdentity FILE = new FileIdentity("s3a://bucket/t/part-0", 8 * MIB, 3);
+    private static final String CONNECTIONS = "gfsload_worker_connections_total";
+
+    @TempDir
+    Path directory;
+
+    @BeforeAll
+    static void linux() {
+        assumeTrue(DomainSockets.available(), "domain sockets need Netty's epoll transport (Linux)");
+    }
+
+    @Test
+    void aClientOnTheWorkersHostWritesAndReadsOverTheWorkersDomainSocket() throws Exception {
+        Path socket;
+        try (LocalCluster cluster = LocalCluster.start(LocalClusterConfig.builder(directory).workerCapacityBytes(16 * MIB).build());
+                GrpcCacheClient client = GrpcCacheClient.connect(cluster.masterTarget(), ClientConfig.defaults().withShortCircuitWrites(false))) {
+            WorkerInfo worker = client.clusterInfo().workers().get(0);
+            socket = Path.of(worker.domainSocket().orElseThrow());
+            assertEquals(DomainSockets.socketPath(Path.of(System.getProperty("java.io.tmpdir")), worker.host(), worker.port()), socket);
+            assertTrue(DomainSockets.connectable(socket), socket + " is a socket every user may connect to");
+
+            byte[] data = writeAndReadBack(client, 0, 3 * MIB + 17);
+
+            assertEquals(0, connections(cluster, "tcp"), "no TCP connection to the worker");
+            assertTrue(connections(cluster, "unix") >= 1, "the client connected over the domain socket");
+            assertArrayEquals(data, readAll(client.openReader(new BlockKey(FILE, 0))));
+        }
+        assertFalse(Files.exists(socket), "a stopped worker removes its socket");
+    }
+
+    @Test
+    void aClientToldNotToUseDomainSocketsUsesTcp() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(LocalClusterConfig.builder(directory).workerCapacityBytes(16 * MIB).build());
+                GrpcCacheClient client = GrpcCacheClient.connect(cluster.masterTarget(),
+                        ClientConfig.defaults().withShortCircuitWrites(false).withDomainSockets(false))) {
+            writeAndReadBack(client, 0, MIB);
+
+            assertEquals(0, connections(cluster, "unix"));
+            assertTrue(connections(cluster, "tcp") >= 1);
+        }
+    }
+
+    @Test
+    void aClientThatCannotReachTheSocketUsesTcp() throws Exception {
+        try (LocalCluster cluster = LocalCluster.start(LocalClusterConfig.builder(directory).workerCapacityBytes(16 * MIB).build());
+                GrpcCacheClient client = GrpcCacheClient.connect(cluster.masterTarget(), ClientConfig.defaults().withShortCircuitWrites(false))) {
+            // As for a client in a container that does not share the socket's directory.
+            Files.delete(Path.of(client.clusterInfo().workers().get(0).domainSocket().orElseThrow()));
+
+            writeAndReadBack(client, 0, MIB);
+
+            assertEquals(0, connections(cluster, "unix"));
+            assertTrue(connections(cluster, "tcp") >= 1);
+        }
+    }
+
+    @Test
+    void aServerReplacesAStaleSocketButNeverAnotherFile() throws Exception {
+        int port = freePort();
+        Path socket = DomainSockets.socketPath(directory, "127.0.0.1", port);
+        // What a killed server leaves: a socket file nothing listens on.
+        try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            dead.bind(UnixDomainSocketAddress.of(socket));
+        }
+        assertTrue(Files.exists(socket));
+        try (RpcServer server = RpcServer.start("again", "127.0.0.1", port, Optional.empty(), List.of(), List.of(), Optional.of(directory))) {
+            assertEquals(Optional.of(socket), server.domainSocket(), "a stale socket is replaced");
+            try (SocketChannel connection = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                assertTrue(connection.isConnected());
+            }
+        }
+
+        port = freePort();
+        Path inTheWay = DomainSockets.socketPath(directory, "127.0.0.1", port);
+        Files.writeString(inTheWay, "not a socket");
+        try (RpcServer server = RpcServer.start("blocked", "127.0.0.1", port, Optional.empty(), List.of(), List.of(), Optional.of(directory))) {
+            assertEquals(Optional.empty(), server.domainSocket(), "serves on TCP only");
+            assertEquals(port, server.port());
+        }
+        assertEquals("not a socket", Files.readString(inTheWay));
+    }
+
+    @Test
+    void aSocketPathLongerThanTheSystemAllowsLeavesTheServerOnTcp() throws Exception {
+        Path deep = directory.resolve("d".repeat(60)).resolve("e".repeat(60));
+        try (RpcServer server = RpcServer.start("deep", "127.0.0.1", 0, Optional.empty(), List.of(), List.of(), Optional.of(deep))) {
+            assertEquals(Optional.empty(), server.domainSocket());
+            assertTrue(server.port() > 0);
+        }
+    }
+
+    private static byte[] writeAndReadBack(GrpcCacheClient client, int index, int length) throws Exception {
+        byte[] data = randomBytes(length, index);
+        try (BlockWriter writer = client.openWriter(new BlockKey(FILE, index), data.length, 1)) {
+            writer.write(data, 0, data.length);
+            writer.commit();
+        }
+        assertArrayEquals(data, readAll(client.openReader(new BlockKey(FILE, index))));
+        return data;
+    }
+
+    private static double connections(LocalCluster cluster, String transport) {
+        return cluster.metrics().value(CONNECTIONS, Map.of("worker", "worker-0", "transport", transport)).orElseThrow();
+    }
+
+    private static int freePort() throws Exception {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+}
