@@ -22,7 +22,7 @@ import org.apache.hadoop.fs.FileSystem;
 /** The scenarios of the benchmark harness, at a given size. */
 final class Scenarios {
     /** Every scenario, in the order they run. */
-    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large", "P3-adaptive", "C1", "C1-socket", "C1-ssd", "P4", "P5", "P5-client");
+    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large", "P3-adaptive", "C1", "C1-tcp", "C1-socket", "C1-ssd", "P4", "P5", "P5-client");
     /** The heap P4's planner gets: the bound. */
     static final String PLANNER_HEAP = "1g";
 
@@ -56,7 +56,7 @@ final class Scenarios {
             case "P2" -> smallFiles(size, workDir, workspace, cores, tier);
             case "P3-small" -> throttled(id, "small files from a throttled object store", size.throttledSmallFiles(), 3, FILES_PER_DIRECTORY, size, workDir, workspace);
             case "P3-large" -> throttled(id, "large files from a throttled object store", size.throttledLargeFiles(), 4, 0, size, workDir, workspace);
-            case "C1" -> workerWrites(id, size, workDir, workspace, tier);
+            case "C1", "C1-tcp" -> workerWrites(id, size, workDir, workspace, tier);
             case "C1-socket" -> socketWrites(size, workDir, workspace, tier);
             case "C1-ssd" -> workerWrites(id, size, workDir, workspace.onDisk(), fileSystemType(workspace.diskScratch()));
             case "P3-adaptive" -> adaptive(size, workDir, workspace);
@@ -95,17 +95,19 @@ final class Scenarios {
      */
     private static Scenario workerWrites(String id, Size size, Path workDir, Workspace workspace, String fileSystem) {
         DataSet data = new DataSet(id, workDir.resolve("p1-large-files-" + size.label()), size.largeFiles(), 1, 0);
-        StorageTier tier = id.equals("C1") && "tmpfs".equals(fileSystem) ? StorageTier.MEM : StorageTier.SSD;
+        StorageTier tier = id.startsWith("C1") && !id.equals("C1-ssd") && "tmpfs".equals(fileSystem) ? StorageTier.MEM : StorageTier.SSD;
+        boolean domainSocket = !id.equals("C1-tcp");
         Contender worker = WorkerWriteContender.throughWorker("worker over gRPC",
-                "64 MiB blocks through CacheClient.openWriter into a fresh LocalCluster of 1 worker whose %s tier is on %s, short-circuit writes off"
-                        .formatted(tier, fileSystem),
-                data, tier, workspace);
+                "64 MiB blocks through CacheClient.openWriter into a fresh LocalCluster of 1 worker whose %s tier is on %s, short-circuit writes off, %s"
+                        .formatted(tier, fileSystem, domainSocket ? "over the worker's Unix domain socket (a client on its host)" : "over loopback TCP (as a client on another host)"),
+                data, tier, domainSocket, workspace);
         Contender direct = WorkerWriteContender.withoutWorker("direct write",
                 "the same 64 MiB blocks written with one FileChannel each into a directory on the same " + fileSystem + ", force per block",
                 data, WorkerWriteContender.Mode.DIRECT, workspace);
-        return new Scenario(id, "one worker's gRPC writes into its %s tier against direct writes on %s".formatted(tier, fileSystem),
-                "The bytes of P1's files, in 64 MiB blocks, written into one worker's %s tier over loopback gRPC, against the same bytes written straight into the same file system."
-                        .formatted(tier),
+        return new Scenario(id, "one worker's gRPC writes into its %s tier%s against direct writes on %s"
+                        .formatted(tier, domainSocket ? "" : " over loopback TCP", fileSystem),
+                "The bytes of P1's files, in 64 MiB blocks, written into one worker's %s tier over gRPC on this host (%s), against the same bytes written straight into the same file system."
+                        .formatted(tier, domainSocket ? "the worker's Unix domain socket" : "loopback TCP"),
                 data, worker, direct, OptionalDouble.empty(), Scenario.NO_METRICS,
                 List.of("Both read the files alike (4 MiB positioned reads from the page cache through a page-aligned buffer); client and worker share this JVM and the machine's cores."), () -> {});
     }

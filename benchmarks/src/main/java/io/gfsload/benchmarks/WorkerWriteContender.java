@@ -77,36 +77,46 @@ final class WorkerWriteContender extends NamedContender {
     private final Mode mode;
     /** The worker's tier, in {@link Mode#GRPC} only. */
     private final Optional<StorageTier> tier;
+    /**
+     * In {@link Mode#GRPC}, whether the client talks to the worker over its Unix domain socket, as a
+     * client on the worker's host does by default, or over loopback TCP, as a client elsewhere does.
+     */
+    private final boolean domainSocket;
     private final Workspace workspace;
     /** Where each piece is read before it is copied into the heap; used by the thread that sends. */
     private final ByteBuffer readBuffer = AlignedBuffers.allocate(PIECE);
 
-    private WorkerWriteContender(String name, String description, DataSet data, Mode mode, Optional<StorageTier> tier, Workspace workspace) {
+    private WorkerWriteContender(String name, String description, DataSet data, Mode mode, Optional<StorageTier> tier, boolean domainSocket,
+            Workspace workspace) {
         super(name, description);
         this.data = requireNonNull(data, "data is null");
         this.mode = requireNonNull(mode, "mode is null");
         this.tier = requireNonNull(tier, "tier is null");
+        this.domainSocket = domainSocket;
         this.workspace = requireNonNull(workspace, "workspace is null");
     }
 
     /**
      * Writes through a worker over gRPC ({@link Mode#GRPC}) whose blocks go into the run directory
-     * as {@code tier}'s, synced per block when the tier is persistent (SSD, HDD), not when it is MEM.
+     * as {@code tier}'s, synced per block when the tier is persistent (SSD, HDD), not when it is MEM;
+     * over the worker's domain socket or over loopback TCP.
      */
-    static WorkerWriteContender throughWorker(String name, String description, DataSet data, StorageTier tier, Workspace workspace) {
-        return new WorkerWriteContender(name, description, data, Mode.GRPC, Optional.of(tier), workspace);
+    static WorkerWriteContender throughWorker(String name, String description, DataSet data, StorageTier tier, boolean domainSocket,
+            Workspace workspace) {
+        return new WorkerWriteContender(name, description, data, Mode.GRPC, Optional.of(tier), domainSocket, workspace);
     }
 
     /** Writes without a worker: {@link Mode#DIRECT} or {@link Mode#SOCKET}. */
     static WorkerWriteContender withoutWorker(String name, String description, DataSet data, Mode mode, Workspace workspace) {
         checkArgument(mode != Mode.GRPC, "a write through a worker needs its tier");
-        return new WorkerWriteContender(name, description, data, mode, Optional.empty(), workspace);
+        return new WorkerWriteContender(name, description, data, mode, Optional.empty(), false, workspace);
     }
 
     @Override
     public List<String> settings() {
         String path = switch (mode) {
-            case GRPC -> "worker tier " + tier.orElseThrow() + (tier.orElseThrow().persistent() ? " (force per block)" : " (no force)") + ", client chunk "
+            case GRPC -> "worker tier " + tier.orElseThrow() + (tier.orElseThrow().persistent() ? " (force per block)" : " (no force)")
+                    + (domainSocket ? ", over the worker's Unix domain socket" : ", over loopback TCP") + ", client chunk "
                     + (ClientConfig.DEFAULT_CHUNK_BYTES >> 20) + " MiB, short-circuit writes off";
             case DIRECT -> "FileChannel, force per block";
             case SOCKET -> "socket reads of up to " + (SOCKET_READ_BYTES >> 20) + " MiB into a page-aligned direct buffer, CRC32C on both ends, force per block";
@@ -133,10 +143,21 @@ final class WorkerWriteContender extends NamedContender {
         });
     }
 
+    /** Fails the run when its bytes did not take the transport it is named after. */
+    private void checkTransport(LocalCluster cluster) {
+        String transport = domainSocket ? "unix" : "tcp";
+        double connections = cluster.metrics().value("gfsload_worker_connections_total", Map.of("worker", "worker-0", "transport", transport))
+                .orElse(0);
+        if (connections == 0) {
+            throw new BenchmarkException("The client wrote to the worker without a " + transport + " connection"
+                    + (domainSocket ? ": the worker serves on no domain socket here (see its log)" : ""));
+        }
+    }
+
     private RunResult throughWorker(int run, Path directory) {
         long capacity = 2 * data.shape().totalBytes() + BLOCK_BYTES;
         try (LocalCluster cluster = LocalCluster.start(LocalClusterConfig.builder(directory).tier(tier.orElseThrow(), capacity).build());
-                CacheClient client = GrpcCacheClient.connect(cluster.masterTarget(), ClientConfig.defaults().withShortCircuitWrites(false))) {
+                CacheClient client = GrpcCacheClient.connect(cluster.masterTarget(), ClientConfig.defaults().withShortCircuitWrites(false).withDomainSockets(domainSocket))) {
             byte[] buffer = new byte[PIECE];
             long start = workspace.ticker().read();
             long cpuStart = CpuTime.processNanos();
@@ -158,7 +179,9 @@ final class WorkerWriteContender extends NamedContender {
                     }
                 }
             }
-            return finished(run, start, cpuStart);
+            RunResult result = finished(run, start, cpuStart);
+            checkTransport(cluster);
+            return result;
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);

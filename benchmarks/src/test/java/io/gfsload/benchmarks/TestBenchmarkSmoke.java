@@ -49,7 +49,8 @@ class TestBenchmarkSmoke {
         assertEquals(ids, results.scenarios().stream().map(ScenarioResult::id).toList());
 
         List<Size.Shape> shapes = List.of(Size.SMOKE.largeFiles(), Size.SMOKE.smallFiles(), Size.SMOKE.throttledSmallFiles(), Size.SMOKE.throttledLargeFiles(),
-                Size.SMOKE.adaptiveData().throttledLargeFiles(), Size.SMOKE.largeFiles(), Size.SMOKE.largeFiles(), Size.SMOKE.largeFiles(), Size.SMOKE.throttledLargeFiles(),
+                Size.SMOKE.adaptiveData().throttledLargeFiles(), Size.SMOKE.largeFiles(), Size.SMOKE.largeFiles(), Size.SMOKE.largeFiles(), Size.SMOKE.largeFiles(),
+                Size.SMOKE.throttledLargeFiles(),
                 Size.SMOKE.throttledLargeFiles());
         assertEquals(ids.size(), shapes.size());
         for (int i = 0; i < shapes.size(); i++) {
@@ -69,13 +70,16 @@ class TestBenchmarkSmoke {
             }
             assertEquals(scenario.candidate().mibPerSecond().median() / scenario.baseline().mibPerSecond().median(), scenario.ratio(), 1e-9, scenario.id());
         }
-        // C1, C1-socket and C1-ssd (ids, sizes and ratios are checked above for every scenario); the memory directory is no tmpfs here
-        assertEquals(List.of("worker over gRPC / direct write", "plain socket / direct write", "worker over gRPC / direct write"),
-                results.scenarios().subList(5, 8).stream().map(scenario -> scenario.candidate().name() + " / " + scenario.baseline().name()).toList());
-        for (ScenarioResult workerWrites : List.of(results.scenarios().get(5), results.scenarios().get(7))) {
+        // C1, C1-tcp, C1-socket and C1-ssd (ids, sizes and ratios are checked above for every scenario); the memory directory is no tmpfs here
+        assertEquals(List.of("worker over gRPC / direct write", "worker over gRPC / direct write", "plain socket / direct write", "worker over gRPC / direct write"),
+                results.scenarios().subList(5, 9).stream().map(scenario -> scenario.candidate().name() + " / " + scenario.baseline().name()).toList());
+        for (ScenarioResult workerWrites : List.of(results.scenarios().get(5), results.scenarios().get(6), results.scenarios().get(8))) {
             assertTrue(workerWrites.candidate().settings().stream().anyMatch(s -> s.startsWith("worker tier SSD (force per block)")),
                     workerWrites.candidate().settings().toString());
         }
+        // C1 took the worker's domain socket (the run fails when the worker counted no connection there), C1-tcp loopback TCP
+        assertTrue(results.scenarios().get(5).candidate().settings().stream().anyMatch(s -> s.contains("over the worker's Unix domain socket")));
+        assertTrue(results.scenarios().get(6).candidate().settings().stream().anyMatch(s -> s.contains("over loopback TCP")));
         ScenarioResult throttledLarge = results.scenarios().get(3);
         assertTrue(throttledLarge.metrics().get("candidate median / aggregate cap") > 0);
         assertTrue(throttledLarge.metrics().get("baseline median / aggregate cap") > 0);
@@ -90,12 +94,12 @@ class TestBenchmarkSmoke {
                 "executor.ufs-read-threads = 10 threads (GooseFS default goosefs.job.worker.threadpool.size = 10)"));
 
         long warmedBytes = Size.SMOKE.throttledLargeFiles().totalBytes();
-        for (ScenarioResult warmedReads : results.scenarios().subList(8, 10)) {
+        for (ScenarioResult warmedReads : results.scenarios().subList(9, 11)) {
             assertEquals(0, warmedReads.candidate().runs().get(0).counters().get("store.bytes-read"), warmedReads.id() + " reads the warmed cache, not the store");
             assertEquals(warmedBytes, warmedReads.baseline().runs().get(0).counters().get("store.bytes-read"), warmedReads.id());
         }
-        assertEquals(List.of("P5", "P5-client"), results.scenarios().subList(8, 10).stream().map(ScenarioResult::id).toList());
-        Map<String, Long> gfsCounters = results.scenarios().get(8).candidate().runs().get(0).counters();
+        assertEquals(List.of("P5", "P5-client"), results.scenarios().subList(9, 11).stream().map(ScenarioResult::id).toList());
+        Map<String, Long> gfsCounters = results.scenarios().get(9).candidate().runs().get(0).counters();
         assertEquals(warmedBytes, gfsCounters.get("gfs.bytes-from-cache"), "P5 reads through gfs://");
         assertEquals(0, gfsCounters.get("gfs.bytes-from-ufs"));
 

@@ -63,9 +63,15 @@ class TestHarnessParts {
         try (Scenario memory = Scenarios.create("C1", options, workspace, 2, "tmpfs");
                 Scenario disk = Scenarios.create("C1", options, workspace, 2, "ext4")) {
             assertEquals("one worker's gRPC writes into its MEM tier against direct writes on tmpfs", memory.title());
-            assertTrue(memory.candidate().settings().contains("worker tier MEM (no force), client chunk 2 MiB, short-circuit writes off"),
+            assertTrue(memory.candidate().settings().contains(
+                    "worker tier MEM (no force), over the worker's Unix domain socket, client chunk 2 MiB, short-circuit writes off"),
                     memory.candidate().settings().toString());
             assertEquals("one worker's gRPC writes into its SSD tier against direct writes on ext4", disk.title());
+        }
+        try (Scenario tcp = Scenarios.create("C1-tcp", options, workspace, 2, "tmpfs")) {
+            assertEquals("one worker's gRPC writes into its MEM tier over loopback TCP against direct writes on tmpfs", tcp.title());
+            assertTrue(tcp.candidate().settings().contains("worker tier MEM (no force), over loopback TCP, client chunk 2 MiB, short-circuit writes off"),
+                    tcp.candidate().settings().toString());
         }
         assertEquals(Path.of("mem"), Scenarios.scratch("C1", workspace));
         assertEquals(Path.of("mem"), Scenarios.scratch("C1-socket", workspace));
