@@ -28,6 +28,8 @@ import org.apache.hadoop.conf.Configuration;
  *       read from a Hadoop credential provider</td></tr>
  *   <tr><td>{@code gfsload.cache.client.pool.max}</td><td>64</td><td>worker connections kept open</td></tr>
  *   <tr><td>{@code gfsload.cache.client.chunk-size}</td><td>2m</td><td>largest data message</td></tr>
+ *   <tr><td>{@code gfsload.cache.client.domain-socket}</td><td>true</td><td>read from workers on this
+ *       host over their Unix domain sockets when reachable here</td></tr>
  * </table>
  *
  * <p>Neither the token nor credentials in the UFS root's user information appear in
@@ -47,6 +49,7 @@ public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig
     public static final String SECURITY_TOKEN = "gfsload.cache.security.token";
     public static final String CLIENT_POOL_MAX = "gfsload.cache.client.pool.max";
     public static final String CLIENT_CHUNK_SIZE = "gfsload.cache.client.chunk-size";
+    public static final String CLIENT_DOMAIN_SOCKET = "gfsload.cache.client.domain-socket";
     /** The planner's default block size. */
     public static final long DEFAULT_BLOCK_SIZE = 64L << 20;
 
@@ -92,6 +95,7 @@ public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig
             ClientConfig client = ClientConfig.defaults()
                     .withMaxWorkerChannels(conf.getInt(CLIENT_POOL_MAX, ClientConfig.DEFAULT_MAX_WORKER_CHANNELS))
                     .withChunkBytes(Math.toIntExact(conf.getLongBytes(CLIENT_CHUNK_SIZE, ClientConfig.DEFAULT_CHUNK_BYTES)))
+                    .withDomainSockets(conf.getBoolean(CLIENT_DOMAIN_SOCKET, true))
                     .withToken(token(conf));
             return new GfsConfig(master.trim(), ufsRoot, conf.getLongBytes(BLOCK_SIZE, DEFAULT_BLOCK_SIZE), client);
         }

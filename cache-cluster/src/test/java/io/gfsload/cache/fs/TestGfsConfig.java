@@ -30,10 +30,12 @@ class TestGfsConfig {
         conf.set("gfsload.cache.security.token", "secret-0123456789abcdef");
         conf.set("gfsload.cache.client.pool.max", "8");
         conf.set("gfsload.cache.client.chunk-size", "4m");
+        conf.set("gfsload.cache.client.domain-socket", "false");
         GfsConfig config = GfsConfig.of(URI.create("gfs://warehouse/"), conf);
         assertEquals(URI.create("s3a://bucket/wh"), config.ufsRoot());
         assertEquals(128L << 20, config.blockSize());
-        assertEquals(ClientConfig.defaults().withMaxWorkerChannels(8).withChunkBytes(4 << 20).withToken(Optional.of("secret-0123456789abcdef")),
+        assertEquals(ClientConfig.defaults().withMaxWorkerChannels(8).withChunkBytes(4 << 20).withDomainSockets(false)
+                        .withToken(Optional.of("secret-0123456789abcdef")),
                 config.client());
         assertFalse(config.toString().contains("secret-0123456789abcdef"), config.toString());
         assertTrue(config.toString().contains("token=<hidden>"), config.toString());
