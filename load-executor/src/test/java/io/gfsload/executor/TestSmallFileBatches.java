@@ -15,10 +15,7 @@ import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
 import io.gfsload.cache.api.CachedBlock;
-import io.gfsload.cache.api.ClusterInfo;
-import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.NotEnoughWorkersException;
-import io.gfsload.cache.api.TempAreas;
 import io.gfsload.cache.api.WorkerUnavailableException;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.local.LocalCluster;
@@ -226,8 +223,7 @@ class TestSmallFileBatches {
      * (transiently, permanently as when no worker has room, or as when {@code unreachableWorker}
      * does not answer), and that it counts writes.
      */
-    private static final class FailingClient implements CacheClient {
-        private final CacheClient delegate;
+    private static final class FailingClient extends ForwardingCacheClient {
         private final Predicate<BlockKey> fails;
         private final boolean permanent;
         private final String unreachableWorker;
@@ -240,7 +236,7 @@ class TestSmallFileBatches {
         }
 
         FailingClient(CacheClient delegate, Predicate<BlockKey> fails, boolean permanent, String unreachableWorker) {
-            this.delegate = delegate;
+            super(delegate);
             this.fails = fails;
             this.permanent = permanent;
             this.unreachableWorker = unreachableWorker;
@@ -282,31 +278,7 @@ class TestSmallFileBatches {
             return delegate.openWriter(block, length, options);
         }
 
-        @Override
-        public BlockWriter openWriter(BlockKey block, long length, int replication) {
-            return openWriter(block, length, WriteOptions.replication(replication));
-        }
-
-        @Override
-        public ClusterInfo clusterInfo() {
-            return delegate.clusterInfo();
-        }
-
-        @Override
-        public List<CachedBlock> cachedBlocks(FileIdentity file) {
-            return delegate.cachedBlocks(file);
-        }
-
-        @Override
-        public InputStream openReader(BlockKey block) {
-            return delegate.openReader(block);
-        }
-
-        @Override
-        public TempAreas tempAreas() {
-            return delegate.tempAreas();
-        }
-
+        /** The test closes the real client. */
         @Override
         public void close() {}
     }
