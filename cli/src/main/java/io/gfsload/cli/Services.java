@@ -27,6 +27,7 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
@@ -87,26 +88,28 @@ final class Services implements AutoCloseable {
     }
 
     /**
-     * The metastore of {@code --metastore}, else the one {@code $HIVE_CONF_DIR/hive-site.xml}
-     * names, else the one {@code gfsload metastore start} serves from the embedded metastore's
-     * directory, else an embedded one with the demo table; retried and cached.
+     * The metastores of {@code --metastore}, else the ones {@code $HIVE_CONF_DIR/hive-site.xml}
+     * names (each connection to the first of them, in order, that answers), else the one
+     * {@code gfsload metastore start} serves from the embedded metastore's directory, else an
+     * embedded one with the demo table; retried and cached.
      */
     private HiveCatalog openCatalog(CliEnvironment environment, MetastoreOptions options, PrintWriter err) {
-        Optional<URI> uri = options.metastore().or(() -> environment.hiveConfDir().flatMap(HiveSite::metastoreUri));
-        if (uri.isEmpty() && environment.slices().isPresent()) {
+        Optional<List<URI>> uris = options.metastore().or(() -> environment.hiveConfDir().map(HiveSite::metastoreUris).filter(site -> !site.isEmpty()));
+        if (uris.isEmpty() && environment.slices().isPresent()) {
             throw new InvalidRequestException("A Spark job reads the metastore its cluster uses: give it with --metastore thrift://HOST:PORT, "
                     + "or HIVE_CONF_DIR with a hive-site.xml that names it");
         }
         Path home = environment.home();
-        if (uri.isEmpty()) {
-            uri = MetastoreCommand.serving(home.resolve("metastore"));
-            uri.ifPresent(served -> {
+        if (uris.isEmpty()) {
+            Optional<URI> served = MetastoreCommand.serving(home.resolve("metastore"));
+            served.ifPresent(uri -> {
                 err.println("Using the metastore that 'gfsload metastore start' serves from " + home.resolve("metastore").toAbsolutePath().normalize()
-                        + ": " + served);
+                        + ": " + uri);
                 err.flush();
             });
+            uris = served.map(List::of);
         }
-        if (uri.isEmpty()) {
+        if (uris.isEmpty()) {
             EmbeddedMetastore metastore;
             try {
                 metastore = register(EmbeddedMetastore.start(home.resolve("metastore")));
@@ -115,9 +118,9 @@ final class Services implements AutoCloseable {
                 throw new MetastoreInUseException(e.getMessage() + EMBEDDED_IN_USE_HINT, e);
             }
             DemoDataset.standard().ensure(metastore.uri(), home.resolve("demo"));
-            uri = Optional.of(metastore.uri());
+            uris = Optional.of(List.of(metastore.uri()));
         }
-        return register(new RetryingCachingCatalog(ThriftHiveCatalog.connect(uri.get()), METASTORE_ATTEMPTS, Duration.ofMillis(500)));
+        return register(new RetryingCachingCatalog(ThriftHiveCatalog.connect(uris.get()), METASTORE_ATTEMPTS, Duration.ofMillis(500)));
     }
 
     private CacheClient openCache(Path home, ConnectionOptions connection) {

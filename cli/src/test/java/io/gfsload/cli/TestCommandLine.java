@@ -242,6 +242,14 @@ class TestCommandLine {
         assertEquals(ExitCode.USAGE, noScheme.exitCode());
         assertEquals("gfsload: Invalid value for option '--metastore': not a metastore address: expected thrift://HOST:PORT",
                 noScheme.err().strip());
+        CliRun credentialsInAList = gfsload("plan", "--table", "demo.events", "--metastore", "thrift://127.0.0.1:9083,thrift://admin:hunter2pass@127.0.0.1:9084");
+        assertEquals(ExitCode.USAGE, credentialsInAList.exitCode());
+        assertEquals("gfsload: Invalid value for option '--metastore': credentials are not accepted in a metastore address "
+                + "(thrift://<hidden>@...): expected thrift://HOST:PORT", credentialsInAList.err().strip());
+        CliRun emptyInAList = gfsload("plan", "--table", "demo.events", "--metastore", "thrift://127.0.0.1:9083,");
+        assertEquals(ExitCode.USAGE, emptyInAList.exitCode());
+        assertEquals("gfsload: Invalid value for option '--metastore': an empty metastore address: expected thrift://HOST:PORT, comma-separated",
+                emptyInAList.err().strip());
         assertEquals(List.of(), listHome(), "nothing started");
     }
 

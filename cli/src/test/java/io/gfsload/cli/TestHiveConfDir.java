@@ -10,6 +10,10 @@ import io.gfsload.catalog.TableName;
 import io.gfsload.catalog.embedded.EmbeddedMetastore;
 import io.gfsload.catalog.thrift.MetastoreAdmin;
 import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -18,7 +22,10 @@ import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Without --metastore, the metastore named by $HIVE_CONF_DIR/hive-site.xml is used instead of the embedded one. */
+/**
+ * Without --metastore, the metastore named by $HIVE_CONF_DIR/hive-site.xml is used instead of the embedded one; of several (there or in
+ * --metastore), the first that answers.
+ */
 class TestHiveConfDir {
     @TempDir
     Path directory;
@@ -51,6 +58,34 @@ class TestHiveConfDir {
             assertEquals(1, plan.get("totals").get("files").asLong());
             assertEquals(1234, plan.get("totals").get("bytes").asLong());
             assertFalse(Files.exists(home.resolve("metastore")), "the embedded metastore was not started");
+
+            // the metastores of a highly available service: the first that answers serves
+            URI down = refusing();
+            Files.writeString(conf.resolve("hive-site.xml"), """
+                    <configuration>
+                      <property><name>hive.metastore.uris</name><value>%s,%s</value></property>
+                    </configuration>
+                    """.formatted(down, metastore.uri()));
+            CliRun second = CliRun.gfsload(new CliEnvironment(home, Optional.of(conf)), "plan", "--table", "shop.sales", "--json");
+            assertEquals(0, second.exitCode(), second.err());
+            assertEquals(1234, new ObjectMapper().readTree(second.out()).get("totals").get("bytes").asLong());
+
+            CliRun given = CliRun.gfsload(new CliEnvironment(home, Optional.empty()), "plan", "--table", "shop.sales", "--json", "--metastore",
+                    down + "," + metastore.uri());
+            assertEquals(0, given.exitCode(), given.err());
+            assertEquals(1234, new ObjectMapper().readTree(given.out()).get("totals").get("bytes").asLong());
+            assertFalse(Files.exists(home.resolve("metastore")), "the embedded metastore was not started");
+
+            URI alsoDown = refusing();
+            CliRun none = CliRun.gfsload(new CliEnvironment(home, Optional.empty()), "plan", "--table", "shop.sales", "--metastore", down + ", " + alsoDown);
+            assertEquals(ExitCode.FAILED, none.exitCode(), none.err());
+            assertEquals("gfsload: Cannot reach the metastore at %s, %s: connection refused".formatted(down, alsoDown), none.err().strip());
+        }
+    }
+
+    private static URI refusing() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return URI.create("thrift://127.0.0.1:" + socket.getLocalPort());
         }
     }
 }

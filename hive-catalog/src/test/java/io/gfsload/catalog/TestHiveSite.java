@@ -13,7 +13,7 @@ import java.net.URL;
 import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Optional;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,22 +31,33 @@ class TestHiveSite {
     }
 
     @Test
-    void takesTheFirstMetastoreUri() throws IOException {
-        hiveSite(" thrift://hms-1:9083 , thrift://hms-2:9083");
-        assertEquals(Optional.of(URI.create("thrift://hms-1:9083")), HiveSite.metastoreUri(conf));
+    void takesEveryMetastoreUriInOrder() throws IOException {
+        hiveSite(" thrift://hms-2:9083 , thrift://hms-1:9083,");
+        assertEquals(List.of(URI.create("thrift://hms-2:9083"), URI.create("thrift://hms-1:9083")), HiveSite.metastoreUris(conf));
+    }
+
+    @Test
+    void everyUriIsCheckedNotOnlyTheFirst() throws IOException {
+        hiveSite("thrift://hms-1:9083,thrift://u:SUPERSECRET123@hms-2:9083");
+        InvalidInputException credentials = assertThrows(InvalidInputException.class, () -> HiveSite.metastoreUris(conf));
+        assertEquals("Invalid hive.metastore.uris in %s: credentials are not accepted in a metastore address (thrift://<hidden>@...): expected thrift://host:port"
+                .formatted(conf.resolve("hive-site.xml")), credentials.getMessage());
+        hiveSite("thrift://hms-1:9083,hms-2:9083");
+        InvalidInputException malformed = assertThrows(InvalidInputException.class, () -> HiveSite.metastoreUris(conf));
+        assertEquals("Invalid hive.metastore.uris 'hms-2:9083' in %s: expected thrift://host:port".formatted(conf.resolve("hive-site.xml")), malformed.getMessage());
     }
 
     @Test
     void noFileOrNoUrisMeansNone() throws IOException {
-        assertEquals(Optional.empty(), HiveSite.metastoreUri(conf));
+        assertEquals(List.of(), HiveSite.metastoreUris(conf));
         hiveSite("");
-        assertEquals(Optional.empty(), HiveSite.metastoreUri(conf));
+        assertEquals(List.of(), HiveSite.metastoreUris(conf));
     }
 
     @Test
     void aMalformedUriIsBadInputNamingTheFile() throws IOException {
         hiveSite("hms-1:9083");
-        InvalidInputException e = assertThrows(InvalidInputException.class, () -> HiveSite.metastoreUri(conf));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> HiveSite.metastoreUris(conf));
         assertEquals("Invalid hive.metastore.uris 'hms-1:9083' in %s: expected thrift://host:port".formatted(conf.resolve("hive-site.xml")), e.getMessage());
     }
 
@@ -54,12 +65,12 @@ class TestHiveSite {
     void aUriWithCredentialsIsRefusedWithoutRepeatingThem() throws IOException {
         for (String uris : new String[] {"thrift://u:SUPERSECRET123@127.0.0.1:1", "thrift://u:SUPER SECRET123@127.0.0.1:1", "thrift://u:SUPER/SECRET123@127.0.0.1:1"}) {
             hiveSite(uris);
-            InvalidInputException e = assertThrows(InvalidInputException.class, () -> HiveSite.metastoreUri(conf), uris);
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> HiveSite.metastoreUris(conf), uris);
             assertEquals("Invalid hive.metastore.uris in %s: credentials are not accepted in a metastore address (thrift://<hidden>@...): expected thrift://host:port"
                     .formatted(conf.resolve("hive-site.xml")), e.getMessage());
         }
         hiveSite("thrift://hms 1:9083");
-        InvalidInputException unparseable = assertThrows(InvalidInputException.class, () -> HiveSite.metastoreUri(conf));
+        InvalidInputException unparseable = assertThrows(InvalidInputException.class, () -> HiveSite.metastoreUris(conf));
         assertEquals("Invalid hive.metastore.uris 'thrift://hms 1:9083' in %s: expected thrift://host:port".formatted(conf.resolve("hive-site.xml")),
                 unparseable.getMessage());
     }
@@ -67,7 +78,7 @@ class TestHiveSite {
     @Test
     void aMalformedFileIsBadInputNamingTheFileAndLine() throws IOException {
         Files.writeString(conf.resolve("hive-site.xml"), "<configuration><property><name>a</name>\n");
-        InvalidInputException e = assertThrows(InvalidInputException.class, () -> HiveSite.metastoreUri(conf));
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> HiveSite.metastoreUris(conf));
         assertEquals("%s is not a valid configuration file: Unexpected EOF; was expecting a close tag for element <property> (line 2)"
                 .formatted(conf.resolve("hive-site.xml")), e.getMessage());
     }

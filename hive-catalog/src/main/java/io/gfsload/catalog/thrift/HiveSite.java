@@ -9,8 +9,9 @@ import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Optional;
+import java.util.List;
 import org.apache.hadoop.conf.Configuration;
 
 /** Reads the metastore address from a Hive configuration directory's {@code hive-site.xml}. */
@@ -18,42 +19,43 @@ public final class HiveSite {
     private HiveSite() {}
 
     /**
-     * The first of the {@code hive.metastore.uris} of {@code confDir/hive-site.xml}, or empty when
-     * there is no such file or it names no metastore (Hive then runs an embedded one).
+     * The {@code hive.metastore.uris} of {@code confDir/hive-site.xml}, in their order (the
+     * metastores of a highly available service), or empty when there is no such file or it names
+     * no metastore (Hive then runs an embedded one).
      *
      * @throws InvalidInputException when the file is malformed or names a URI that is not
      *     {@code thrift://host:port}, or one with a user and password (not repeated)
      */
-    public static Optional<URI> metastoreUri(Path confDir) {
+    public static List<URI> metastoreUris(Path confDir) {
         requireNonNull(confDir, "confDir is null");
         Path file = confDir.resolve("hive-site.xml");
         if (!Files.isRegularFile(file)) {
-            return Optional.empty();
+            return List.of();
         }
         SiteFiles.check(toUrl(file));
         Configuration conf = new Configuration(false);
         conf.addResource(new org.apache.hadoop.fs.Path(file.toUri()));
-        String uris = conf.getTrimmed("hive.metastore.uris", "");
-        Optional<String> first = Arrays.stream(uris.split(",")).map(String::strip).filter(u -> !u.isEmpty()).findFirst();
-        if (first.isEmpty()) {
-            return Optional.empty();
-        }
-        if (first.get().contains("@")) {
+        List<String> values = Arrays.stream(conf.getTrimmed("hive.metastore.uris", "").split(",")).map(String::strip).filter(u -> !u.isEmpty()).toList();
+        if (values.stream().anyMatch(value -> value.contains("@"))) {
             // as --metastore: the Thrift protocol takes no user and password there, and the address ends up in messages and logs
             throw new InvalidInputException("Invalid hive.metastore.uris in %s: credentials are not accepted in a metastore address (thrift://<hidden>@...): "
                     .formatted(file) + "expected thrift://host:port");
         }
-        URI uri;
-        try {
-            uri = new URI(first.get());
+        List<URI> uris = new ArrayList<>(values.size());
+        for (String value : values) {
+            URI uri;
+            try {
+                uri = new URI(value);
+            }
+            catch (URISyntaxException e) {
+                uri = null;
+            }
+            if (uri == null || !"thrift".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
+                throw new InvalidInputException("Invalid hive.metastore.uris '%s' in %s: expected thrift://host:port".formatted(value, file));
+            }
+            uris.add(uri);
         }
-        catch (URISyntaxException e) {
-            uri = null;
-        }
-        if (uri == null || !"thrift".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
-            throw new InvalidInputException("Invalid hive.metastore.uris '%s' in %s: expected thrift://host:port".formatted(first.get(), file));
-        }
-        return Optional.of(uri);
+        return List.copyOf(uris);
     }
 
     private static URL toUrl(Path file) {

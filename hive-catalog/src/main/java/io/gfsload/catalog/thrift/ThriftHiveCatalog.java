@@ -24,6 +24,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.hadoop.hive.conf.HiveConf;
 import org.apache.hadoop.hive.metastore.HiveMetaStoreClient;
 import org.apache.hadoop.hive.metastore.api.FieldSchema;
@@ -35,12 +36,15 @@ import org.apache.thrift.TException;
 import org.apache.thrift.transport.TTransportException;
 
 /**
- * A {@link HiveCatalog} over a Thrift metastore ({@code thrift://host:port}).
+ * A {@link HiveCatalog} over a Thrift metastore ({@code thrift://host:port}), or over the
+ * metastores of a highly available service ({@code hive.metastore.uris}): each connection goes to
+ * the first of them, in their order, that answers.
  *
  * <p>Thread-safe: a {@link HiveMetaStoreClient} is not, so each call borrows one connection of a
  * small pool, opened when calls overlap, up to {@code maxConnections}; more calls wait. A
- * connection whose call failed in the transport is closed, so the next call (a retry) opens a new
- * one.
+ * connection whose call failed in the transport is closed, with the idle connections to the same
+ * metastore, so the next call (a retry) opens a new one, to the next metastore that answers when
+ * that one is down.
  */
 public final class ThriftHiveCatalog implements HiveCatalog {
     /** A Java type naming an exception at the start of a message part: {@code org.apache.thrift.transport.TTransportException: }. */
@@ -56,17 +60,25 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     /** Connections at most by default: enough for the planner's concurrent batch fetches. */
     public static final int DEFAULT_MAX_CONNECTIONS = 4;
 
-    private final URI uri;
-    private final HiveConf conf;
+    /** The metastores, in the order connections try them, each with the configuration of a client of it alone. */
+    private final List<Metastore> metastores;
+    /** The metastores as messages name them: {@code thrift://a:9083, thrift://b:9083}. */
+    private final String addresses;
     private final int batchSize;
     private final Semaphore permits;
-    private final BlockingQueue<HiveMetaStoreClient> idle = new LinkedBlockingQueue<>();
-    private final Set<HiveMetaStoreClient> open = ConcurrentHashMap.newKeySet();
+    private final BlockingQueue<Connection> idle = new LinkedBlockingQueue<>();
+    private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    private ThriftHiveCatalog(URI uri, HiveConf conf, int batchSize, int maxConnections) {
-        this.uri = uri;
-        this.conf = conf;
+    /** A metastore of the service, and the configuration of a client that connects to it alone. */
+    private record Metastore(URI uri, HiveConf conf) {}
+
+    /** A connection of the pool, to one metastore. */
+    private record Connection(URI uri, HiveMetaStoreClient client) {}
+
+    private ThriftHiveCatalog(List<Metastore> metastores, int batchSize, int maxConnections) {
+        this.metastores = List.copyOf(metastores);
+        this.addresses = metastores.stream().map(metastore -> metastore.uri().toString()).collect(Collectors.joining(", "));
         this.batchSize = batchSize;
         this.permits = new Semaphore(maxConnections);
     }
@@ -79,53 +91,116 @@ public final class ThriftHiveCatalog implements HiveCatalog {
      * @throws MetastoreUnavailableException when the metastore cannot be reached
      */
     public static ThriftHiveCatalog connect(URI uri) {
-        return connect(uri, DEFAULT_BATCH_SIZE, DEFAULT_MAX_CONNECTIONS);
+        return connect(List.of(requireNonNull(uri, "uri is null")));
     }
 
     /**
-     * Connects to the metastore at {@code uri} (one connection now, more when calls overlap);
-     * lists of partitions are fetched {@code batchSize} at a time.
+     * Connects to the first of the metastores at {@code uris} that answers, trying them in order
+     * (as {@code hive.metastore.uris} names the metastores of a highly available service; Hive's
+     * own client may try them in a random order).
      *
-     * @throws InvalidInputException when the URI is not {@code thrift://host:port}
-     * @throws MetastoreUnavailableException when the metastore cannot be reached
+     * @throws InvalidInputException when a URI is not {@code thrift://host:port}, or has a user
+     *     and password (not repeated)
+     * @throws MetastoreUnavailableException when none of the metastores can be reached
      */
+    public static ThriftHiveCatalog connect(List<URI> uris) {
+        return connect(uris, DEFAULT_BATCH_SIZE, DEFAULT_MAX_CONNECTIONS);
+    }
+
+    /** As {@link #connect(List, int, int)}, to the metastore at {@code uri}. */
     public static ThriftHiveCatalog connect(URI uri, int batchSize, int maxConnections) {
-        requireNonNull(uri, "uri is null");
+        return connect(List.of(requireNonNull(uri, "uri is null")), batchSize, maxConnections);
+    }
+
+    /**
+     * Connects to the first of the metastores at {@code uris} that answers (one connection now,
+     * more when calls overlap, each to the first of them in order that answers then); lists of
+     * partitions are fetched {@code batchSize} at a time.
+     *
+     * @throws InvalidInputException when a URI is not {@code thrift://host:port}, or has a user
+     *     and password (not repeated)
+     * @throws MetastoreUnavailableException when none of the metastores can be reached
+     */
+    public static ThriftHiveCatalog connect(List<URI> uris, int batchSize, int maxConnections) {
+        requireNonNull(uris, "uris is null");
+        if (uris.isEmpty()) {
+            throw new IllegalArgumentException("uris is empty");
+        }
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be >= 1: " + batchSize);
         }
         if (maxConnections < 1) {
             throw new IllegalArgumentException("maxConnections must be >= 1: " + maxConnections);
         }
-        if (uri.getRawUserInfo() != null || uri.getRawAuthority() != null && uri.getRawAuthority().contains("@")) {
-            // never repeated: the URI is in every message about the metastore, and in the logs
-            throw new InvalidInputException("Invalid metastore URI: credentials are not accepted in a metastore address (thrift://<hidden>@...): "
-                    + "expected thrift://host:port");
+        // every address checked before any is tried: credentials are refused wherever they are in the list
+        for (URI uri : uris) {
+            requireNonNull(uri, "uris contains null");
+            if (uri.getRawUserInfo() != null || uri.getRawAuthority() != null && uri.getRawAuthority().contains("@")) {
+                // never repeated: the URI is in every message about the metastore, and in the logs
+                throw new InvalidInputException("Invalid metastore URI: credentials are not accepted in a metastore address (thrift://<hidden>@...): "
+                        + "expected thrift://host:port");
+            }
         }
-        if (!"thrift".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
-            throw new InvalidInputException("Invalid metastore URI '%s': expected thrift://host:port".formatted(uri));
+        List<Metastore> metastores = new ArrayList<>(uris.size());
+        for (URI uri : uris) {
+            if (!"thrift".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
+                throw new InvalidInputException("Invalid metastore URI '%s': expected thrift://host:port".formatted(uri));
+            }
+            HiveConf conf = new HiveConf();
+            // one metastore per client, so that the order is ours (Hive 2.3's client shuffles its URIs) and a failure names its metastore
+            conf.setVar(HiveConf.ConfVars.METASTOREURIS, uri.toString());
+            conf.setIntVar(HiveConf.ConfVars.METASTORETHRIFTCONNECTIONRETRIES, 1);
+            conf.setBoolVar(HiveConf.ConfVars.METASTORE_EXECUTE_SET_UGI, false);
+            metastores.add(new Metastore(uri, conf));
         }
-        HiveConf conf = new HiveConf();
-        conf.setVar(HiveConf.ConfVars.METASTOREURIS, uri.toString());
-        conf.setIntVar(HiveConf.ConfVars.METASTORETHRIFTCONNECTIONRETRIES, 1);
-        conf.setBoolVar(HiveConf.ConfVars.METASTORE_EXECUTE_SET_UGI, false);
-        ThriftHiveCatalog catalog = new ThriftHiveCatalog(uri, conf, batchSize, maxConnections);
+        ThriftHiveCatalog catalog = new ThriftHiveCatalog(metastores, batchSize, maxConnections);
         catalog.idle.add(catalog.openConnection());
         return catalog;
     }
 
-    private HiveMetaStoreClient openConnection() {
-        try {
-            HiveMetaStoreClient client = new HiveMetaStoreClient(conf);
-            open.add(client);
-            return client;
+    /**
+     * A connection to the first metastore, in order, that answers.
+     *
+     * @throws MetastoreUnavailableException naming every metastore, and why each could not be
+     *     reached, when none answers
+     */
+    private Connection openConnection() {
+        List<String> reasons = new ArrayList<>(metastores.size());
+        boolean allUnreachable = true;
+        Throwable cause = null;
+        for (Metastore metastore : metastores) {
+            try {
+                Connection connection = new Connection(metastore.uri(), new HiveMetaStoreClient(metastore.conf()));
+                open.add(connection);
+                return connection;
+            }
+            catch (TException | RuntimeException e) {
+                Optional<String> unreachable = unreachable(e, metastore.uri().getHost());
+                allUnreachable &= unreachable.isPresent();
+                reasons.add(unreachable.orElseGet(() -> JAVA_TYPE.matcher(firstLine(e)).replaceAll("")));
+                if (cause == null) {
+                    cause = e;
+                }
+                else {
+                    cause.addSuppressed(e);
+                }
+            }
         }
-        catch (TException | RuntimeException e) {
-            String message = unreachable(e, uri.getHost())
-                    .map(reason -> "Cannot reach the metastore at %s: %s".formatted(uri, reason))
-                    .orElseGet(() -> "Cannot connect to the metastore at %s: %s".formatted(uri, JAVA_TYPE.matcher(firstLine(e)).replaceAll("")));
-            throw new MetastoreUnavailableException(message, e);
+        String verb = allUnreachable ? "reach" : "connect to";
+        String message;
+        if (reasons.stream().distinct().count() == 1) {
+            // Cannot reach the metastore at thrift://a:9083, thrift://b:9083: connection refused
+            message = "Cannot %s the metastore at %s: %s".formatted(verb, addresses, reasons.get(0));
         }
+        else {
+            // Cannot reach the metastore at thrift://a:9083: unknown host a; at thrift://b:9083: connection refused
+            List<String> each = new ArrayList<>(reasons.size());
+            for (int i = 0; i < reasons.size(); i++) {
+                each.add(metastores.get(i).uri() + ": " + reasons.get(i));
+            }
+            message = "Cannot %s the metastore at %s".formatted(verb, String.join("; at ", each));
+        }
+        throw new MetastoreUnavailableException(message, cause);
     }
 
     /**
@@ -173,38 +248,54 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     /** Runs {@code call} on an idle connection, or a new one when all are busy and the pool has room. */
     private <T> T withClient(Call<T> call) throws TException {
         if (closed) {
-            throw new IllegalStateException("The catalog of " + uri + " is closed");
+            throw new IllegalStateException("The catalog of " + addresses + " is closed");
         }
         permits.acquireUninterruptibly();
         try {
-            HiveMetaStoreClient client = idle.poll();
-            if (client == null) {
-                client = openConnection();
+            Connection connection = idle.poll();
+            if (connection == null) {
+                connection = openConnection();
             }
             boolean healthy = false;
             try {
-                T result = call.call(client);
+                T result = call.call(connection.client());
                 healthy = true;
                 return result;
             }
             catch (TException e) {
                 // NoSuchObjectException, MetaException and the like are answers; a transport failure leaves the connection unusable.
                 healthy = !(e instanceof TTransportException);
+                if (!healthy) {
+                    // the metastore may be down: its other connections would fail the retries too, where another metastore may answer
+                    closeIdle(connection.uri());
+                }
                 throw e;
             }
             finally {
                 if (healthy && !closed) {
-                    idle.add(client);
+                    idle.add(connection);
                 }
                 else {
-                    open.remove(client);
-                    client.close();
+                    close(connection);
                 }
             }
         }
         finally {
             permits.release();
         }
+    }
+
+    private void closeIdle(URI uri) {
+        for (Connection connection : idle) {
+            if (connection.uri().equals(uri) && idle.remove(connection)) {
+                close(connection);
+            }
+        }
+    }
+
+    private void close(Connection connection) {
+        open.remove(connection);
+        connection.client().close();
     }
 
     @Override
@@ -389,7 +480,7 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     }
 
     private CatalogException failure(String action, TException e) {
-        return new MetastoreUnavailableException("Cannot %s in the metastore at %s: %s".formatted(action, uri, e.getMessage()), e);
+        return new MetastoreUnavailableException("Cannot %s in the metastore at %s: %s".formatted(action, addresses, e.getMessage()), e);
     }
 
     private static Optional<String> nonBlank(String value) {
@@ -399,8 +490,8 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     @Override
     public void close() {
         closed = true;
-        for (HiveMetaStoreClient client : open) {
-            client.close();
+        for (Connection connection : open) {
+            connection.client().close();
         }
         open.clear();
         idle.clear();
