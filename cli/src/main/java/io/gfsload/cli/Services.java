@@ -63,6 +63,8 @@ final class Services implements AutoCloseable {
             throw new InvalidRequestException("A Spark job loads through its executors, which need a cache cluster they can reach: "
                     + "give its master with --master HOST:PORT");
         }
+        // the arguments are checked by now: a Spark job starts its application here, before the metastore and the cache are asked
+        slices.ifPresent(DistributedLoad.Slices::start);
         try {
             catalog = metastore.map(options -> openCatalog(environment, options, err));
             cache = openCache(environment.home(), connection);

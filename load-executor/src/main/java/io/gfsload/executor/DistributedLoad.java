@@ -61,6 +61,13 @@ public final class DistributedLoad {
 
     /** Where slices run. */
     public interface Slices {
+        /**
+         * Readies the processes that run the slices (a Spark job starts its application), once the
+         * command's arguments are checked and before anything is planned, so that bad input
+         * does not wait for them, nor fail for their reasons. Idempotent; by default nothing.
+         */
+        default void start() {}
+
         /** How many slices run at once: the load is cut into that many. */
         int parallelism();
 

@@ -5,7 +5,6 @@ import io.gfsload.cli.GfsLoad;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.spark.SparkConf;
-import org.apache.spark.api.java.JavaSparkContext;
 import scala.Tuple2;
 
 /**
@@ -18,8 +17,10 @@ import scala.Tuple2;
  *     --table db.events --partition dt=2026-11-20 --master cache-master:19998 --metastore thrift://hms:9083
  * </pre>
  *
- * A successful load returns from {@code main}, as Spark expects of an application that succeeded;
- * any other outcome ends the driver with the command's exit code.
+ * The Spark application starts once the command has checked its arguments, before it reads the
+ * metastore: {@code --help}, {@code --version} and bad input (exit 2) do not start it. A successful
+ * load returns from {@code main}, as Spark expects of an application that succeeded; any other
+ * outcome ends the driver with the command's exit code.
  */
 public final class GfsLoadSparkJob {
     private GfsLoadSparkJob() {}
@@ -27,9 +28,10 @@ public final class GfsLoadSparkJob {
     public static void main(String[] args) {
         SparkConf conf = new SparkConf().setIfMissing("spark.app.name", "gfsload");
         int code;
-        try (JavaSparkContext spark = new JavaSparkContext(conf)) {
+        // the application starts once the command has checked its arguments (help, version and bad input exit without it)
+        try (SparkApplication application = new SparkApplication(conf)) {
             CliEnvironment environment = CliEnvironment.fromSystem(System.getenv(), System.getProperty("user.home"))
-                    .withSlices(new SparkSlices(spark))
+                    .withSlices(new SparkSlices(application))
                     .withHadoopSettings(hadoopSettings(conf));
             code = GfsLoad.createCommandLine(environment).execute(args);
         }

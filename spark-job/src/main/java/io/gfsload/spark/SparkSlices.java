@@ -33,10 +33,16 @@ final class SparkSlices implements DistributedLoad.Slices {
     /** {@code local}, {@code local[4]}, {@code local[*]}, {@code local[4,2]} (threads, failures). */
     private static final Pattern LOCAL = Pattern.compile("local(?:\\[(\\*|\\d+)(?:,\\d+)?\\])?");
 
-    private final JavaSparkContext spark;
+    private final SparkApplication application;
 
-    SparkSlices(JavaSparkContext spark) {
-        this.spark = requireNonNull(spark, "spark is null");
+    SparkSlices(SparkApplication application) {
+        this.application = requireNonNull(application, "application is null");
+    }
+
+    /** Starts the Spark application. */
+    @Override
+    public void start() {
+        application.context();
     }
 
     /**
@@ -53,6 +59,7 @@ final class SparkSlices implements DistributedLoad.Slices {
     /** In local mode, every slice in this JVM; else an executor's cores over a task's. */
     @Override
     public int slicesPerProcess() {
+        JavaSparkContext spark = application.context();
         int cores = spark.getConf().getInt("spark.executor.cores", 0);
         if (spark.isLocal() || cores <= 0) {
             // all of them in one process, at worst: an executor of a standalone cluster takes every core of its worker
@@ -62,6 +69,7 @@ final class SparkSlices implements DistributedLoad.Slices {
     }
 
     private int taskSlots() {
+        JavaSparkContext spark = application.context();
         int taskCpus = Math.max(1, spark.getConf().getInt("spark.task.cpus", 1));
         if (spark.isLocal()) {
             Matcher local = LOCAL.matcher(spark.master());
@@ -79,6 +87,7 @@ final class SparkSlices implements DistributedLoad.Slices {
 
     @Override
     public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
+        JavaSparkContext spark = application.context();
         SliceAccumulators accumulators = new SliceAccumulators(spark, slices, progress);
         spark.sc().addSparkListener(accumulators);
         ExecutorService submitters = Executors.newFixedThreadPool(Math.max(1, slices.size()), runnable -> {

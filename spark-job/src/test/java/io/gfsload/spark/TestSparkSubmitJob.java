@@ -77,9 +77,13 @@ class TestSparkSubmitJob {
 
     /** As {@link #sparkSubmit(String...)}, with {@code sparkOptions} (e.g. {@code --conf k=v}) before the jar. */
     private static Run sparkSubmit(List<String> sparkOptions, String... args) throws IOException, InterruptedException {
+        return sparkSubmit(true, sparkOptions, args);
+    }
+
+    private static Run sparkSubmit(boolean opens, List<String> sparkOptions, String... args) throws IOException, InterruptedException {
         Path out = Files.createTempFile(directory, "out", ".txt");
         Path err = Files.createTempFile(directory, "err", ".txt");
-        Process process = start(sparkOptions, out, err, args);
+        Process process = start(opens, sparkOptions, out, err, args);
         if (!process.waitFor(4, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             throw new AssertionError("spark-submit did not finish in 4 minutes: " + Files.readString(err));
@@ -88,10 +92,17 @@ class TestSparkSubmitJob {
     }
 
     private static Process start(List<String> sparkOptions, Path out, Path err, String... args) throws IOException {
+        return start(true, sparkOptions, out, err, args);
+    }
+
+    /** As {@link #start(List, Path, Path, String...)}, without the {@code --add-opens} Spark needs on Java 17 unless {@code opens}. */
+    private static Process start(boolean opens, List<String> sparkOptions, Path out, Path err, String... args) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx1g");
-        command.addAll(List.of(System.getProperty("gfsload.java17.opens").trim().split("\\s+")));
+        if (opens) {
+            command.addAll(List.of(System.getProperty("gfsload.java17.opens").trim().split("\\s+")));
+        }
         command.addAll(List.of("-cp", Files.readString(Path.of(System.getProperty("gfsload.spark.classpath"))).strip(),
                 "org.apache.spark.deploy.SparkSubmit", "--master", "local[2]", "--conf", "spark.ui.enabled=false"));
         command.addAll(sparkOptions);
@@ -128,6 +139,34 @@ class TestSparkSubmitJob {
         assertTrue(Files.readString(err).contains("gfsload: interrupted; the journal of job "), Files.readString(err));
         assertFalse(Files.readString(err).contains("did not all finish"), Files.readString(err));
         assertFalse(Files.readString(err).contains("{\"event\":\"finished\""), "no outcome in the progress either: " + Files.readString(err));
+    }
+
+    @Test
+    void helpVersionAndBadInputAreAnsweredBeforeSparkStarts() throws Exception {
+        // without the --add-opens that Spark needs on Java 17: what does not start Spark does not need them
+        Run help = sparkSubmit(false, List.of(), "--help");
+        assertEquals(0, help.exitCode(), help.err());
+        assertTrue(help.out().contains("Usage: gfsload") && help.out().contains("Exit codes:"), help.out());
+
+        Run version = sparkSubmit(false, List.of(), "--version");
+        assertEquals(0, version.exitCode(), version.err());
+        assertTrue(version.out().startsWith("gfsload "), version.out());
+
+        Run badValue = sparkSubmit(false, List.of(), "distributedLoad", "--master", cluster.masterTarget(), "--bandwidth", "8Mb/s", "/data");
+        assertEquals(2, badValue.exitCode(), badValue.err());
+        assertTrue(badValue.err().contains("gfsload: Invalid value for option '--bandwidth'"), badValue.err());
+
+        Run badTable = sparkSubmit(false, List.of(), "--table", "no-database", "--master", cluster.masterTarget(), "--metastore", metastore.uri().toString());
+        assertEquals(2, badTable.exitCode(), badTable.err());
+        assertTrue(badTable.err().contains("gfsload: "), badTable.err());
+
+        Run noMaster = sparkSubmit(false, List.of(), "--table", "demo.events", "--metastore", metastore.uri().toString());
+        assertEquals(2, noMaster.exitCode(), noMaster.err());
+        assertTrue(noMaster.err().contains("give its master with --master HOST:PORT"), noMaster.err());
+
+        for (Run run : List.of(help, version, badValue, badTable, noMaster)) {
+            assertFalse(run.err().contains("Running Spark version"), "Spark was not started: " + run.err());
+        }
     }
 
     @Test
