@@ -139,6 +139,9 @@ class TestSparkSubmitJob {
         assertTrue(Files.readString(err).contains("gfsload: interrupted; the journal of job "), Files.readString(err));
         assertFalse(Files.readString(err).contains("did not all finish"), Files.readString(err));
         assertFalse(Files.readString(err).contains("{\"event\":\"finished\""), "no outcome in the progress either: " + Files.readString(err));
+        List<String> lines = Files.readString(err).strip().lines().toList();
+        assertTrue(lines.get(lines.size() - 1).startsWith("gfsload: interrupted; the journal of job "),
+                "nothing of Spark's shutdown after gfsload's last line: " + Files.readString(err));
     }
 
     @Test
