@@ -471,7 +471,8 @@ public final class ClusterCommand implements Callable<Integer> {
             mixinStandardHelpOptions = true,
             usageHelpAutoWidth = true,
             description = "Prints the master, each worker with its liveness and the space of its tiers, the "
-                    + "under-replicated blocks and the open temp areas.")
+                    + "under-replicated blocks and the open temp areas; exits 4 when the master is not running or does not "
+                    + "answer (saying which worker processes run), 5 when no cluster was started in the directory or it was stopped.")
     int status(
             @Option(names = "--data-dir", paramLabel = "DIR",
                     description = "The cluster's data directory (default: $GFSLOAD_HOME/cluster-processes).")

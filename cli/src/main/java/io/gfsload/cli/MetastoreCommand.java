@@ -232,7 +232,8 @@ public final class MetastoreCommand implements Callable<Integer> {
     @Command(name = "status",
             mixinStandardHelpOptions = true,
             usageHelpAutoWidth = true,
-            description = "Prints the metastore's address and pid, once it has answered a call; exits 5 when none runs.")
+            description = "Prints the metastore's address and pid, once it has answered a call; exits 4 when its process has ended "
+                    + "(killed, crashed) or does not answer, 5 when none was started in the directory or it was stopped.")
     int status(
             @Option(names = "--data-dir", paramLabel = "DIR",
                     description = "The metastore's data directory (default: $GFSLOAD_HOME/metastore).") Path dataDir) {
