@@ -6,8 +6,10 @@ import io.gfsload.executor.DistributedLoad;
 import io.gfsload.planner.InvalidRequestException;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import picocli.CommandLine.TypeConversionException;
 
 /**
@@ -28,6 +30,8 @@ public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<Dis
     /** The variable that sets {@link #journalRetention()}. */
     static final String JOURNAL_RETENTION = "GFSLOAD_JOURNAL_RETENTION";
     static final Duration DEFAULT_JOURNAL_RETENTION = Duration.ofDays(14);
+    /** A retention: {@link ExpireTime}'s times, without its milliseconds (a unit required). */
+    private static final Pattern RETENTION = Pattern.compile("\\d+\\s*(s|sec|seconds?|m|min|minutes?|h|hours?|d|days?)");
 
     public CliEnvironment {
         requireNonNull(home, "home is null");
@@ -69,7 +73,8 @@ public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<Dis
      * How long the journal of a job no run has written for is kept ({@code $GFSLOAD_JOURNAL_RETENTION},
      * default 14 days): a load deletes older ones as it starts. A whole number and a unit, as
      * {@code --expire-time} takes them ({@code 14d}, {@code 36h}); unlike there, a number without a
-     * unit is refused, as milliseconds would delete the journals of the loads killed a moment ago.
+     * unit, or in milliseconds, is refused, as milliseconds would delete the journals of the loads
+     * killed a moment ago.
      *
      * @throws InvalidRequestException when the variable holds no such time
      */
@@ -79,8 +84,9 @@ public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<Dis
         }
         String value = journalRetentionSetting.get();
         try {
-            if (value.strip().chars().allMatch(Character::isDigit)) {
-                throw new TypeConversionException("no unit");
+            // whole seconds at least: milliseconds would delete the journals of loads killed a moment ago, and no unit means them
+            if (!RETENTION.matcher(value.strip().toLowerCase(Locale.ROOT)).matches()) {
+                throw new TypeConversionException("not a whole number and a unit of seconds or more");
             }
             return ExpireTime.parse(value);
         }

@@ -6,7 +6,6 @@ import io.gfsload.executor.JobJournal;
 import io.gfsload.executor.JvmShutdown;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadState;
-import io.gfsload.executor.LoadWindow;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.PartitionLoad;
 import java.io.PrintWriter;
@@ -116,9 +115,19 @@ final class LoadAction {
         return planned.plan().partitions().stream().allMatch(PartitionLoad::complete) ? ExitCode.OK : ExitCode.PARTIAL;
     }
 
-    /** A retention as a person reads it: {@code 14 days}, {@code 36 h}. */
-    private static String describe(Duration retention) {
-        return retention.toSeconds() % Duration.ofDays(1).toSeconds() == 0 ? Sizes.count(retention.toDays(), "day") : LoadWindow.describe(retention);
+    /** A retention (whole seconds) in the largest unit that holds it whole: {@code 14 days}, {@code 36 h}, {@code 90 min}, {@code 45 s}. */
+    static String describe(Duration retention) {
+        long seconds = retention.toSeconds();
+        if (seconds > 0 && seconds % Duration.ofDays(1).toSeconds() == 0) {
+            return Sizes.count(retention.toDays(), "day");
+        }
+        if (seconds > 0 && seconds % Duration.ofHours(1).toSeconds() == 0) {
+            return retention.toHours() + " h";
+        }
+        if (seconds > 0 && seconds % Duration.ofMinutes(1).toSeconds() == 0) {
+            return retention.toMinutes() + " min";
+        }
+        return seconds + " s";
     }
 
     /**

@@ -75,18 +75,47 @@ class TestJournalRetention {
     }
 
     @Test
-    void aRetentionWithoutAUnitIsRefused() throws Exception {
+    void aRetentionWithoutAUnitOrInMillisecondsIsRefused() throws Exception {
         Path data = home.resolve("data");
         Files.createDirectories(data);
         Files.write(data.resolve("part-0"), new byte[1_000]);
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(clusterDirectory, 1, 1L << 30))) {
-            CliRun run = CliRun.gfsload(new CliEnvironment(home).withJournalRetention("14"), "distributedLoad", "--progress", "none",
+            // milliseconds, given or implied, would delete the journals of loads killed a moment ago
+            for (String retention : List.of("14", "500ms", "86400000 ms", "2 milliseconds")) {
+                CliRun run = CliRun.gfsload(new CliEnvironment(home).withJournalRetention(retention), "distributedLoad", "--progress", "none",
+                        "--master", cluster.masterTarget(), data.toString());
+
+                assertEquals(2, run.exitCode(), retention + ": " + run.err());
+                assertTrue(run.err().contains("Invalid GFSLOAD_JOURNAL_RETENTION '%s': expected a whole number and a unit, s, min, h (hour) or d (day), such as 14d"
+                        .formatted(retention)), run.err());
+                assertFalse(run.err().contains("Deleted"), run.err());
+            }
+        }
+    }
+
+    @Test
+    void theRetentionIsSaidInTheUnitThatHoldsItWhole() throws Exception {
+        Path data = home.resolve("data");
+        Files.createDirectories(data);
+        Files.write(data.resolve("part-0"), new byte[1_000]);
+        Path jobs = home.resolve("jobs");
+        Instant now = Instant.now();
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(clusterDirectory, 1, 1L << 30)); CacheClient client = cluster.newClient()) {
+            String clusterId = client.clusterInfo().clusterId();
+            String stale = killedRun(jobs, "/warehouse/events/dt=2026-11-05", clusterId, now.minus(Duration.ofHours(2)));
+
+            CliRun run = CliRun.gfsload(new CliEnvironment(home).withJournalRetention("90min"), "distributedLoad", "--progress", "none",
                     "--master", cluster.masterTarget(), data.toString());
 
-            assertEquals(2, run.exitCode(), run.err());
-            assertTrue(run.err().contains("Invalid GFSLOAD_JOURNAL_RETENTION '14': expected a whole number and a unit, s, min, h (hour) or d (day), such as 14d"),
-                    run.err());
+            assertEquals(0, run.exitCode(), run.err());
+            assertTrue(run.err().contains("Deleted 1 journal of jobs not run for 90 min (GFSLOAD_JOURNAL_RETENTION)"), run.err());
+            assertFalse(Files.exists(jobs.resolve(stale)));
         }
+        assertEquals("14 days", LoadAction.describe(Duration.ofDays(14)));
+        assertEquals("1 day", LoadAction.describe(Duration.ofHours(24)));
+        assertEquals("36 h", LoadAction.describe(Duration.ofHours(36)));
+        assertEquals("45 s", LoadAction.describe(Duration.ofSeconds(45)));
+        assertEquals("90 s", LoadAction.describe(Duration.ofSeconds(90)));
     }
 
     /** Leaves the journal of a load of {@code path} as a killed run does, last written at {@code lastWritten}; returns its job id. */
