@@ -52,17 +52,18 @@ final class ReportPrinter {
         out.append("  bytes   %s planned: %s loaded, %s already cached%n"
                 .formatted(Sizes.format(t.bytes()), Sizes.format(t.bytesLoaded()), Sizes.format(t.bytesAlreadyCached())));
         if (report.job() != null && report.job().run() > 1) {
-            out.append("  resumed job %s, run %d: the journal records %d blocks committed (%d of them cached when this run started) and %s read from the UFS by earlier runs%n"
-                    .formatted(report.job().jobId(), report.job().run(), report.job().previousBlocks(), report.job().previousBlocksCached(),
-                            Sizes.format(report.job().previousUfsBytesRead())));
+            out.append("  resumed job %s, run %d: the journal records %s committed (%d of them cached when this run started) and %s read from the UFS by %s%n"
+                    .formatted(report.job().jobId(), report.job().run(), Sizes.count(report.job().previousBlocks(), "block"), report.job().previousBlocksCached(),
+                            Sizes.format(report.job().previousUfsBytesRead()), report.job().run() == 2 ? "the earlier run" : "earlier runs"));
         }
         if (report.job() != null && report.job().adoptedBlocks() > 0) {
             out.append("  adopted %s, %s, that earlier runs staged in the temp area: committed without reading them again (not in the rate)%n"
                     .formatted(Sizes.count(report.job().adoptedBlocks(), "block"), Sizes.format(report.job().adoptedBytes())));
         }
         if (report.restore() != null && !report.restore().lostWorkers().isEmpty()) {
-            out.append("  workers %s lost during the load: %d blocks (%s) written again to live workers%n"
-                    .formatted(String.join(", ", report.restore().lostWorkers()), report.restore().blocks(), Sizes.format(report.restore().bytes())));
+            out.append("  workers %s lost during the load: %s (%s) written again to live workers%n"
+                    .formatted(String.join(", ", report.restore().lostWorkers()), Sizes.count(report.restore().blocks(), "block"),
+                            Sizes.format(report.restore().bytes())));
         }
         else if (report.restore() != null) {
             out.append("  %s (%s) of the load missing from the workers after it (evicted, or lost with a restarted worker): written again%n"

@@ -10,11 +10,28 @@ import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The summary's account of the time a load spent outside its window. */
+/** The summary's account of a load: its counts, and the time it spent outside its window. */
 class TestReportPrinter {
     private static LoadReport report(LoadReport.Window window) {
+        return report(null, null, window);
+    }
+
+    private static LoadReport report(LoadReport.JobSummary job, LoadReport.ReplicaRestore restore, LoadReport.Window window) {
         LoadTotals totals = new LoadTotals(1, 0, 1, 1, 0, 0, 1000, 1000, 0, 0);
-        return new LoadReport("/data", LoadState.SUCCEEDED, 1, totals, List.of(), Duration.ofHours(22).toMillis(), 1000, List.of(), 1000, null, null, window, false, null);
+        return new LoadReport("/data", LoadState.SUCCEEDED, 1, totals, List.of(), Duration.ofHours(22).toMillis(), 1000, List.of(), 1000, job, restore, window,
+                false, null);
+    }
+
+    @Test
+    void theSummaryCountsOneBlockInTheSingular() {
+        String resumed = ReportPrinter.summary(report(new LoadReport.JobSummary("job-1", 2, 1, 1, 1000, 0, 0), null, null));
+        assertTrue(resumed.contains("\n  resumed job job-1, run 2: the journal records 1 block committed (1 of them cached when this run started) "
+                + "and 1000 B read from the UFS by the earlier run\n"), resumed);
+        String third = ReportPrinter.summary(report(new LoadReport.JobSummary("job-1", 3, 8, 5, 2048, 0, 0), null, null));
+        assertTrue(third.contains("\n  resumed job job-1, run 3: the journal records 8 blocks committed (5 of them cached when this run started) "
+                + "and 2.0 KiB read from the UFS by earlier runs\n"), third);
+        String restored = ReportPrinter.summary(report(null, new LoadReport.ReplicaRestore(List.of("worker-2"), 1, 1000), null));
+        assertTrue(restored.contains("\n  workers worker-2 lost during the load: 1 block (1000 B) written again to live workers\n"), restored);
     }
 
     @Test
