@@ -43,13 +43,13 @@ mkdir -p "$module/target"
 mapfile -t jvm_options < <(grep -Ev '^[[:space:]]*(#|$)' "$root/bin/jvm.options")
 if [[ "${1:-}" == "jmh" ]]; then
   shift
-  exec "$java" "${jvm_options[@]}" ${BENCH_JAVA_OPTS:-} \
+  exec "$java" ${jvm_options[@]+"${jvm_options[@]}"} ${BENCH_JAVA_OPTS:-} \
     -Dorg.slf4j.simpleLogger.logFile="$module/target/bench.log" \
     -Djava.util.logging.config.file="$root/bin/logging.properties" \
     -cp "$jar:$lib/*" org.openjdk.jmh.Main "$@"
 fi
 export GFSLOAD_BENCH_TARGET="$module/target"
-exec "$java" "${jvm_options[@]}" ${BENCH_JAVA_OPTS:-} \
+exec "$java" ${jvm_options[@]+"${jvm_options[@]}"} ${BENCH_JAVA_OPTS:-} \
   -Dorg.slf4j.simpleLogger.logFile="$module/target/bench.log" \
   -Djava.util.logging.config.file="$root/bin/logging.properties" \
   -cp "$jar:$lib/*" io.gfsload.benchmarks.Bench "$@"

@@ -7,21 +7,27 @@
 #   CACHE_MASTER     the cache cluster's master, HOST:PORT
 #   METASTORE        thrift://HOST:PORT
 #   TOKEN_FILE       the cluster's token file (omit for a cluster without one)
+#   SPARK_MASTER     Spark's master (default yarn; local[2] to try it on one machine)
+#   REPORT_DIR       where the JSON report goes, gfsload-report-DAY.json (default
+#                    $GFSLOAD_HOME/reports, else ~/.gfsload/reports: the user's own, not /tmp, where
+#                    another user could put a link at the report's name)
 #
 # Client mode: spark-submit then exits with gfsload's code, and the token file and the report are
 # on this machine (see the README on cluster mode).
 set -euo pipefail
 day="${1:-$(date -u -d yesterday +%Y-%m-%d)}"
+report_dir="${REPORT_DIR:-${GFSLOAD_HOME:-${HOME:?set GFSLOAD_HOME or REPORT_DIR}/.gfsload}/reports}"
 token=()
 if [[ -n "${TOKEN_FILE:-}" ]]; then
   token=(--token-file "$TOKEN_FILE")
 fi
+# ${token[@]+...}: an empty array is "unbound" under set -u before bash 4.4 (RHEL/CentOS 7 has 4.2)
 exec spark-submit \
   --class io.gfsload.spark.GfsLoadSparkJob \
   --master "${SPARK_MASTER:-yarn}" --deploy-mode client \
   --name "gfsload warm db.events dt=$day" \
   "${GFSLOAD_JOB_JAR:?set GFSLOAD_JOB_JAR to the job jar}" \
   --table db.events --partition "dt=$day" --replication 2 \
-  --master "${CACHE_MASTER:?set CACHE_MASTER to HOST:PORT}" "${token[@]}" \
+  --master "${CACHE_MASTER:?set CACHE_MASTER to HOST:PORT}" ${token[@]+"${token[@]}"} \
   --metastore "${METASTORE:?set METASTORE to thrift://HOST:PORT}" \
-  --progress json --report "/tmp/gfsload-report-$day.json"
+  --progress json --report "$report_dir/gfsload-report-$day.json"
