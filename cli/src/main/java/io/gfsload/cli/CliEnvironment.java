@@ -103,19 +103,12 @@ public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<Dis
                 slices.isPresent(), hadoopSettings.size(), journalRetentionSetting);
     }
 
-    /**
-     * {@code $GFSLOAD_HOME}, or {@code ~/.gfsload}, {@code ~} being {@code $HOME} as in the launcher
-     * and the shell (else {@code userHome}, Java's {@code user.home}, the password database's);
-     * {@code $HIVE_CONF_DIR} and {@code $GFSLOAD_JOURNAL_RETENTION} when set.
-     */
+    /** {@code $GFSLOAD_HOME}, or {@code ~/.gfsload}; {@code $HIVE_CONF_DIR} and {@code $GFSLOAD_JOURNAL_RETENTION} when set. */
     public static CliEnvironment fromSystem(Map<String, String> env, String userHome) {
         String home = env.get("GFSLOAD_HOME");
-        String shellHome = env.get("HOME");
         String hiveConf = env.get("HIVE_CONF_DIR");
         return new CliEnvironment(
-                home == null || home.isBlank()
-                        ? Path.of(shellHome == null || shellHome.isBlank() ? userHome : shellHome, ".gfsload")
-                        : Path.of(home),
+                home == null || home.isBlank() ? Path.of(userHome, ".gfsload") : Path.of(home),
                 hiveConf == null || hiveConf.isBlank() ? Optional.empty() : Optional.of(Path.of(hiveConf)),
                 Optional.empty(), Map.of(), Optional.ofNullable(env.get(JOURNAL_RETENTION)));
     }
