@@ -87,6 +87,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -608,25 +609,33 @@ public final class GrpcCacheClient implements CacheClient {
         if (closed) {
             throw new CacheException("The cache client of master " + masterTarget + " is closed");
         }
-        String target = worker.getHost() + ":" + worker.getPort();
+        // the socket it advertises too: a worker started again on its port without its socket (or
+        // with another) gets a channel of the transport it serves on now, in place of the old one
+        String address = worker.getHost() + ":" + worker.getPort() + " ";
+        String target = address + worker.getDomainSocket();
         ManagedChannel channel;
-        ManagedChannel evicted = null;
+        List<ManagedChannel> evicted = new ArrayList<>();
         synchronized (workerChannels) {
             channel = workerChannels.get(target);
             if (channel == null) {
+                for (Iterator<Map.Entry<String, ManagedChannel>> entries = workerChannels.entrySet().iterator(); entries.hasNext(); ) {
+                    Map.Entry<String, ManagedChannel> entry = entries.next();
+                    if (entry.getKey().startsWith(address)) {
+                        evicted.add(entry.getValue());
+                        entries.remove();
+                    }
+                }
                 channel = newWorkerChannel(worker);
                 workerChannels.put(target, channel);
                 if (workerChannels.size() > config.maxWorkerChannels()) {
                     Map.Entry<String, ManagedChannel> eldest = workerChannels.entrySet().iterator().next();
-                    evicted = eldest.getValue();
+                    evicted.add(eldest.getValue());
                     workerChannels.remove(eldest.getKey());
                 }
             }
         }
-        if (evicted != null) {
-            // Calls in progress on it finish; new calls use a new channel.
-            evicted.shutdown();
-        }
+        // Calls in progress on them finish; new calls use the new channel.
+        evicted.forEach(ManagedChannel::shutdown);
         if (closed) {
             // close() may have missed a channel created concurrently with it.
             channel.shutdownNow();
@@ -766,6 +775,11 @@ public final class GrpcCacheClient implements CacheClient {
      */
     private ManagedChannel newWorkerChannel(WorkerAddress worker) {
         if (config.domainSockets() && !worker.getDomainSocket().isEmpty() && isLocal(worker.getHost())) {
+            if (!DomainSockets.isSocketOf(worker.getDomainSocket(), worker.getHost(), worker.getPort())) {
+                log.warn("Connecting to {} over TCP: the domain socket the master gives for it, {}, is not named after its address",
+                        describe(worker), worker.getDomainSocket());
+                return newChannel(worker.getHost() + ":" + worker.getPort());
+            }
             Path socket = Path.of(worker.getDomainSocket());
             if (DomainSockets.connectable(socket)) {
                 log.debug("Connecting to {} over its domain socket {}", describe(worker), socket);

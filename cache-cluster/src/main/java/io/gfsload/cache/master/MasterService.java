@@ -56,6 +56,7 @@ import io.gfsload.cache.proto.UnderReplicatedBlockProto;
 import io.gfsload.cache.proto.WorkerAddress;
 import io.gfsload.cache.proto.WorkerCommand;
 import io.gfsload.cache.proto.WorkerStatus;
+import io.gfsload.cache.rpc.DomainSockets;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcErrors;
 import io.grpc.Status;
@@ -130,7 +131,12 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             }
             List<TierInfo> tiers = tiers(workerId, request.getTiersList());
             BlockMetadataStore.ReconcileResult result = metadata.reconcile(workerId, reported);
-            Optional<String> domainSocket = request.getDomainSocket().isEmpty() ? Optional.empty() : Optional.of(request.getDomainSocket());
+            Optional<String> domainSocket = Optional.of(request.getDomainSocket()).filter(socket -> !socket.isEmpty());
+            if (domainSocket.isPresent() && !DomainSockets.isSocketOf(domainSocket.get(), request.getHost(), request.getPort())) {
+                log.warn("Worker {} at {}:{} names a domain socket that is not named after its address, {}: clients use its TCP port",
+                        workerId, request.getHost(), request.getPort(), domainSocket.get());
+                domainSocket = Optional.empty();
+            }
             registry.register(workerId, request.getHost(), request.getPort(), domainSocket, request.getCapacityBytes(),
                     request.getUsedBytes(), tiers);
             log.info("Worker {} registered at {}:{} ({} of {} bytes used): {} reported, {} kept, {} dropped, "

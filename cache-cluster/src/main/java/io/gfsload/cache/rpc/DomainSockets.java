@@ -3,6 +3,7 @@ package io.gfsload.cache.rpc;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.FileErrors;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
@@ -12,15 +13,28 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,6 +57,9 @@ public final class DomainSockets {
     /** The longest socket path Linux takes ({@code sun_path} is 108 bytes, with its terminating NUL). */
     static final int MAX_PATH_BYTES = 107;
     private static final int STOP_SECONDS = 5;
+    /** The most sockets of a directory {@link #sweep} looks at. */
+    static final int SWEEP_LIMIT = 1_000;
+    private static final Pattern SOCKET_NAME = Pattern.compile("gfsload-(.+)-(\\d{1,5})\\.sock");
 
     private DomainSockets() {}
 
@@ -58,8 +75,30 @@ public final class DomainSockets {
      */
     public static Path socketPath(Path directory, String host, int port) {
         requireNonNull(directory, "directory is null");
+        return directory.toAbsolutePath().resolve(socketName(host, port));
+    }
+
+    /** {@code gfsload-<host>-<port>.sock}, the file name of the socket of the server at {@code host:port}. */
+    static String socketName(String host, int port) {
         requireNonNull(host, "host is null");
-        return directory.toAbsolutePath().resolve("gfsload-" + host.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + port + ".sock");
+        return "gfsload-" + host.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + port + ".sock";
+    }
+
+    /**
+     * Whether {@code socket} is a path a server at {@code host:port} serves on: absolute, named
+     * after that address. A client connects to no other socket a master names, so that a master
+     * cannot send it to any local socket it likes.
+     */
+    public static boolean isSocketOf(String socket, String host, int port) {
+        requireNonNull(socket, "socket is null");
+        try {
+            Path path = Path.of(socket);
+            return path.isAbsolute() && path.getFileName() != null && path.getFileName().toString().equals(socketName(host, port))
+                    && path.normalize().equals(path);
+        }
+        catch (InvalidPathException e) {
+            return false;
+        }
     }
 
     /**
@@ -74,7 +113,9 @@ public final class DomainSockets {
 
     /**
      * Serves on {@code socket} a server that {@code configure} sets up as the TCP one. Replaces a
-     * socket left there by a server that is gone, never a file of another kind.
+     * socket left there by a server that is gone (nothing accepts a connection on it), never a
+     * socket another server listens on, nor a file of another kind; first removes the sockets of
+     * servers that are gone from the directory ({@link #sweep}).
      *
      * @return the listener, or empty, logged with the reason, when it cannot serve there
      */
@@ -90,38 +131,136 @@ public final class DomainSockets {
         }
         EventLoopGroup boss = new EpollEventLoopGroup(1, threads("gfsload-uds-accept-%d"));
         EventLoopGroup workers = new EpollEventLoopGroup(0, threads("gfsload-uds-%d"));
+        Server server = null;
         try {
             Files.createDirectories(socket.getParent());
+            sweep(socket.getParent());
             if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
                 if (Files.isRegularFile(socket, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(socket, LinkOption.NOFOLLOW_LINKS)
                         || Files.isSymbolicLink(socket)) {
                     throw new IOException("a file that is no socket is in the way");
                 }
-                // The TCP port is this server's now, so whatever served on this socket before is gone.
+                if (listening(socket)) {
+                    throw new IOException("another server listens on it");
+                }
                 Files.delete(socket);
             }
-            Server server = configure.apply(NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+            server = configure.apply(NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                     .channelType(EpollServerDomainSocketChannel.class)
                     .bossEventLoopGroup(boss)
                     .workerEventLoopGroup(workers))
                     .build()
                     .start();
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
-            return Optional.of(new Listener(socket, server, boss, workers));
+            return Optional.of(new Listener(socket, fileIdentity(socket), server, boss, workers));
         }
         catch (IOException e) {
-            return unavailable(socket, FileErrors.reason(e), boss, workers);
+            return unavailable(socket, FileErrors.reason(e), server, boss, workers);
         }
         catch (RuntimeException e) {
-            return unavailable(socket, e.toString(), boss, workers);
+            return unavailable(socket, e.toString(), server, boss, workers);
         }
     }
 
-    private static Optional<Listener> unavailable(Path socket, String reason, EventLoopGroup boss, EventLoopGroup workers) {
+    private static Optional<Listener> unavailable(Path socket, String reason, Server started, EventLoopGroup boss, EventLoopGroup workers) {
         log.warn("Serving on TCP only: cannot serve on the domain socket {}: {}", socket, reason);
+        if (started != null) {
+            started.shutdownNow();
+            try {
+                Files.deleteIfExists(socket);
+            }
+            catch (IOException e) {
+                log.warn("Cannot remove the domain socket {}: {}", socket, FileErrors.reason(e));
+            }
+        }
         stop(boss);
         stop(workers);
         return Optional.empty();
+    }
+
+    /**
+     * Removes from {@code directory} the sockets of gfsload servers that are gone (a killed
+     * worker's), at most {@link #SWEEP_LIMIT} of them. A socket {@code gfsload-<host>-<port>.sock}
+     * is gone when its server's TCP port is free here (a server holds it as long as it serves on
+     * its socket) and nothing accepts a connection on the socket either (the server of another
+     * network namespace, sharing the directory, may hold its port there). The port stays bound
+     * while the socket is removed, so that no server starting meanwhile loses the one it makes.
+     * Sockets it may not remove (another user's) stay.
+     */
+    static void sweep(Path directory) {
+        int removed = 0;
+        try (DirectoryStream<Path> sockets = Files.newDirectoryStream(directory, "gfsload-*.sock")) {
+            int seen = 0;
+            for (Path socket : sockets) {
+                if (++seen > SWEEP_LIMIT) {
+                    break;
+                }
+                if (removeIfGone(socket)) {
+                    removed++;
+                }
+            }
+        }
+        catch (IOException | RuntimeException e) {
+            log.debug("Cannot look for the sockets of servers that are gone in {}: {}", directory, e.toString());
+        }
+        if (removed > 0) {
+            log.info("Removed {} of gfsload servers that are gone from {}", Counts.of(removed, "domain socket"), directory);
+        }
+    }
+
+    private static boolean removeIfGone(Path socket) {
+        Matcher name = SOCKET_NAME.matcher(socket.getFileName().toString());
+        if (!name.matches() || Files.isRegularFile(socket, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(socket, LinkOption.NOFOLLOW_LINKS)
+                || Files.isSymbolicLink(socket)) {
+            return false;
+        }
+        int port;
+        try {
+            port = Integer.parseInt(name.group(2));
+        }
+        catch (NumberFormatException e) {
+            return false;
+        }
+        if (port < 1 || port > 65_535) {
+            return false;
+        }
+        try (ServerSocket held = new ServerSocket()) {
+            held.bind(new InetSocketAddress(name.group(1), port));
+            if (listening(socket)) {
+                return false;
+            }
+            Files.delete(socket);
+            return true;
+        }
+        catch (IOException | RuntimeException e) {
+            // the port is in use (its server runs), the host is not this one's, or the socket is another user's
+            return false;
+        }
+    }
+
+    /**
+     * What tells a socket file from one made later at the same path: its inode, which a new file
+     * may reuse at once, and the time of its inode's last change, to the nanosecond.
+     */
+    private static List<Object> fileIdentity(Path socket) throws IOException {
+        Object inode = Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+        return Arrays.asList(inode, Files.getAttribute(socket, "unix:ctime", LinkOption.NOFOLLOW_LINKS));
+    }
+
+    /**
+     * Whether a server listens on {@code socket}: a connection is made or pending (its backlog is
+     * full), without waiting for it to be accepted.
+     */
+    private static boolean listening(Path socket) {
+        try (SocketChannel probe = SocketChannel.open(StandardProtocolFamily.UNIX)) {
+            probe.configureBlocking(false);
+            probe.connect(UnixDomainSocketAddress.of(socket));
+            return true;
+        }
+        catch (IOException e) {
+            // refused: nothing listens; or not a socket at all
+            return false;
+        }
     }
 
     /** Stops {@code loops} at once (nothing runs on them any more) and waits a few seconds for their threads to end. */
@@ -133,21 +272,34 @@ public final class DomainSockets {
         return new ThreadFactoryBuilder().setNameFormat(nameFormat).setDaemon(true).build();
     }
 
-    /** A server on a domain socket, with the event loops it owns. */
-    record Listener(Path path, Server server, EventLoopGroup boss, EventLoopGroup workers) {
+    /**
+     * A server on a domain socket, with the event loops it owns; {@code identity} tells its socket
+     * file from one a later server made at the same path.
+     */
+    record Listener(Path path, List<Object> identity, Server server, EventLoopGroup boss, EventLoopGroup workers) {
         Listener {
             requireNonNull(path, "path is null");
+            requireNonNull(identity, "identity is null");
             requireNonNull(server, "server is null");
             requireNonNull(boss, "boss is null");
             requireNonNull(workers, "workers is null");
         }
 
-        /** Stops the event loops and removes the socket file; the server is shut down first. */
+        /**
+         * Stops the event loops and removes the socket file, unless another server (a worker
+         * started again on the same address meanwhile) made the file now at its path; the server
+         * is shut down first.
+         */
         void close() {
             stop(boss);
             stop(workers);
             try {
-                Files.deleteIfExists(path);
+                if (identity.equals(fileIdentity(path))) {
+                    Files.deleteIfExists(path);
+                }
+            }
+            catch (NoSuchFileException e) {
+                // removed already
             }
             catch (IOException e) {
                 log.warn("Cannot remove the domain socket {}: {}", path, FileErrors.reason(e));

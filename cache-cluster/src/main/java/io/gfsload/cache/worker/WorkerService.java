@@ -42,10 +42,10 @@ import io.grpc.ServerServiceDefinition;
 import io.grpc.ServerTransportFilter;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.io.IOException;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -212,7 +212,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
         return new ServerTransportFilter() {
             @Override
             public Attributes transportReady(Attributes transportAttrs) {
-                metrics.connectionAccepted(!(transportAttrs.get(Grpc.TRANSPORT_ATTR_LOCAL_ADDR) instanceof InetSocketAddress));
+                metrics.connectionAccepted(transportAttrs.get(Grpc.TRANSPORT_ATTR_LOCAL_ADDR) instanceof DomainSocketAddress);
                 return transportAttrs.toBuilder().set(CONNECTION, new Object()).build();
             }
 

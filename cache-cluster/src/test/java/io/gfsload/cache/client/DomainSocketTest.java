@@ -17,6 +17,7 @@ import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.cache.rpc.DomainSockets;
 import io.gfsload.cache.rpc.RpcServer;
+import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -116,6 +117,59 @@ class DomainSocketTest {
             assertEquals(port, server.port());
         }
         assertEquals("not a socket", Files.readString(inTheWay));
+    }
+
+    @Test
+    void aServerNeverTakesTheSocketOfAnotherThatListens() throws Exception {
+        int port = freePort();
+        Path socket = DomainSockets.socketPath(directory, "127.0.0.1", port);
+        try (ServerSocketChannel other = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            other.bind(UnixDomainSocketAddress.of(socket));
+            try (RpcServer server = RpcServer.start("second", "127.0.0.1", port, Optional.empty(), List.of(), List.of(), Optional.of(directory))) {
+                assertEquals(Optional.empty(), server.domainSocket(), "serves on TCP only");
+            }
+            try (SocketChannel connection = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+                assertTrue(connection.isConnected(), "the other server keeps its socket");
+            }
+        }
+    }
+
+    @Test
+    void aServerRemovesTheSocketsOfServersThatAreGoneAndOnlyThose() throws Exception {
+        Path dead = DomainSockets.socketPath(directory, "127.0.0.1", freePort());
+        try (ServerSocketChannel gone = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            gone.bind(UnixDomainSocketAddress.of(dead));
+        }
+        Path notASocket = directory.resolve("gfsload-notes.sock");
+        Files.writeString(notASocket, "kept");
+        try (ServerSocket livePort = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+                ServerSocketChannel live = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+                ServerSocketChannel otherNamespace = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            // a running server: it holds its TCP port
+            Path running = DomainSockets.socketPath(directory, "127.0.0.1", livePort.getLocalPort());
+            live.bind(UnixDomainSocketAddress.of(running));
+            // a server whose port is not held here (another network namespace) but that listens
+            Path listening = DomainSockets.socketPath(directory, "127.0.0.1", freePort());
+            otherNamespace.bind(UnixDomainSocketAddress.of(listening));
+
+            try (RpcServer server = RpcServer.start("sweeper", "127.0.0.1", 0, Optional.empty(), List.of(), List.of(), Optional.of(directory))) {
+                assertTrue(server.domainSocket().isPresent());
+                assertFalse(Files.exists(dead), "a killed server's socket is removed");
+                assertTrue(Files.exists(running), "a running server's socket stays");
+                assertTrue(Files.exists(listening), "a socket something listens on stays");
+                assertEquals("kept", Files.readString(notASocket));
+            }
+        }
+    }
+
+    @Test
+    void aClientConnectsOnlyToASocketNamedAfterTheWorkersAddress() {
+        assertTrue(DomainSockets.isSocketOf("/tmp/gfsload-127.0.0.1-5.sock", "127.0.0.1", 5));
+        assertFalse(DomainSockets.isSocketOf("/tmp/gfsload-127.0.0.1-6.sock", "127.0.0.1", 5));
+        assertFalse(DomainSockets.isSocketOf("/run/docker.sock", "127.0.0.1", 5));
+        assertFalse(DomainSockets.isSocketOf("gfsload-127.0.0.1-5.sock", "127.0.0.1", 5), "relative");
+        assertFalse(DomainSockets.isSocketOf("/tmp/x/../gfsload-127.0.0.1-5.sock", "127.0.0.1", 5));
+        assertFalse(DomainSockets.isSocketOf("", "127.0.0.1", 5));
     }
 
     @Test

@@ -38,6 +38,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -72,6 +73,19 @@ class MasterServiceTest {
     @AfterEach
     void stop() throws InterruptedException {
         stopMaster();
+    }
+
+    @Test
+    void aDomainSocketNotNamedAfterTheWorkersAddressIsNotHandedOut() {
+        stub().registerWorker(RegisterWorkerRequest.newBuilder().setWorkerId("worker-0").setHost("127.0.0.1").setPort(40000)
+                .setCapacityBytes(1000).setDomainSocket("/tmp/gfsload-127.0.0.1-40000.sock").build());
+        stub().registerWorker(RegisterWorkerRequest.newBuilder().setWorkerId("worker-1").setHost("127.0.0.1").setPort(40001)
+                .setCapacityBytes(1000).setDomainSocket("/run/docker.sock").build());
+        stub().registerWorker(RegisterWorkerRequest.newBuilder().setWorkerId("worker-2").setHost("127.0.0.1").setPort(40002)
+                .setCapacityBytes(1000).setDomainSocket("/tmp/gfsload-127.0.0.1-40000.sock").build());
+
+        assertEquals(List.of(Optional.of("/tmp/gfsload-127.0.0.1-40000.sock"), Optional.empty(), Optional.empty()),
+                client.clusterInfo().workers().stream().map(WorkerInfo::domainSocket).toList());
     }
 
     @Test
