@@ -63,11 +63,14 @@ final class Services implements AutoCloseable {
             throw new InvalidRequestException("A Spark job loads through its executors, which need a cache cluster they can reach: "
                     + "give its master with --master HOST:PORT");
         }
-        // the arguments are checked by now: a Spark job starts its application here, before the metastore and the cache are asked
-        slices.ifPresent(DistributedLoad.Slices::start);
+        // every argument is checked before a Spark job starts its application, which is before the metastore and the cache are asked:
+        // where the metastore is, the master's address, the token
+        Optional<List<URI>> metastores = metastore.isPresent() ? configuredMetastores(environment, metastore.get()) : Optional.empty();
+        Optional<GrpcCacheClient> master = connection.master().map(this::connectMaster);
         try {
-            catalog = metastore.map(options -> openCatalog(environment, options, err));
-            cache = openCache(environment.home(), connection);
+            slices.ifPresent(DistributedLoad.Slices::start);
+            catalog = metastore.isPresent() ? Optional.of(openCatalog(environment, metastores, err)) : Optional.empty();
+            cache = openCache(environment.home(), master);
         }
         catch (RuntimeException e) {
             close();
@@ -91,16 +94,27 @@ final class Services implements AutoCloseable {
 
     /**
      * The metastores of {@code --metastore}, else the ones {@code $HIVE_CONF_DIR/hive-site.xml}
-     * names (each connection to the first of them, in order, that answers), else the one
-     * {@code gfsload metastore start} serves from the embedded metastore's directory, else an
-     * embedded one with the demo table; retried and cached.
+     * names, else empty: the one {@code gfsload metastore start} serves, or an embedded one.
+     *
+     * @throws InvalidRequestException in a Spark job that is given none
      */
-    private HiveCatalog openCatalog(CliEnvironment environment, MetastoreOptions options, PrintWriter err) {
+    private static Optional<List<URI>> configuredMetastores(CliEnvironment environment, MetastoreOptions options) {
         Optional<List<URI>> uris = options.metastore().or(() -> environment.hiveConfDir().map(HiveSite::metastoreUris).filter(site -> !site.isEmpty()));
         if (uris.isEmpty() && environment.slices().isPresent()) {
             throw new InvalidRequestException("A Spark job reads the metastore its cluster uses: give it with --metastore thrift://HOST:PORT, "
                     + "or HIVE_CONF_DIR with a hive-site.xml that names it");
         }
+        return uris;
+    }
+
+    /**
+     * The catalog of the {@code configured} metastores (each connection to the first of them, in
+     * order, that answers), else of the one {@code gfsload metastore start} serves from the
+     * embedded metastore's directory, else of an embedded one with the demo table; retried and
+     * cached.
+     */
+    private HiveCatalog openCatalog(CliEnvironment environment, Optional<List<URI>> configured, PrintWriter err) {
+        Optional<List<URI>> uris = configured;
         Path home = environment.home();
         if (uris.isEmpty()) {
             Optional<URI> served = MetastoreCommand.serving(home.resolve("metastore"));
@@ -125,21 +139,26 @@ final class Services implements AutoCloseable {
         return register(new RetryingCachingCatalog(ThriftHiveCatalog.connect(uris.get()), METASTORE_ATTEMPTS, Duration.ofMillis(500)));
     }
 
-    private CacheClient openCache(Path home, ConnectionOptions connection) {
-        if (connection.master().isPresent()) {
-            String master = connection.master().get();
-            if (master.contains("@")) {
-                // as --metastore: never repeated, the address is in every message about the master
-                throw new InvalidRequestException("Invalid --master '<hidden>@%s': credentials are not accepted in a master address: expected HOST:PORT, "
-                        .formatted(master.substring(master.lastIndexOf('@') + 1)) + "and the cluster's token in --token-file");
-            }
-            GrpcCacheClient client;
-            try {
-                client = register(GrpcCacheClient.connect(master, ClientConfig.defaults().withToken(connection.token())));
-            }
-            catch (IllegalArgumentException e) {
-                throw new InvalidRequestException("Invalid --master '%s': expected HOST:PORT".formatted(master));
-            }
+    /** A client of the master at {@code address}, not yet asked anything: checks the address and reads the token. */
+    private GrpcCacheClient connectMaster(String address) {
+        if (address.contains("@")) {
+            // as --metastore: never repeated, the address is in every message about the master
+            throw new InvalidRequestException("Invalid --master '<hidden>@%s': credentials are not accepted in a master address: expected HOST:PORT, "
+                    .formatted(address.substring(address.lastIndexOf('@') + 1)) + "and the cluster's token in --token-file");
+        }
+        Optional<String> token = connection.token();
+        try {
+            return register(GrpcCacheClient.connect(address, ClientConfig.defaults().withToken(token)));
+        }
+        catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("Invalid --master '%s': expected HOST:PORT".formatted(address));
+        }
+    }
+
+    /** The cache of {@code master}, once it answers, or else an embedded cluster under {@code home}. */
+    private CacheClient openCache(Path home, Optional<GrpcCacheClient> master) {
+        if (master.isPresent()) {
+            GrpcCacheClient client = master.get();
             try {
                 client.clusterInfo();
             }
@@ -147,7 +166,7 @@ final class Services implements AutoCloseable {
                 // said plainly, before anything is planned: the calls of a load would say it about listing blocks
                 String reason = String.valueOf(Throwables.getRootCause(e).getMessage());
                 // the socket's own words, e.g. "Connection refused", without the transport's call name and errno
-                throw new CacheUnavailableException("Cannot reach the cache master at " + master + ": "
+                throw new CacheUnavailableException("Cannot reach the cache master at " + connection.master().orElseThrow() + ": "
                         + reason.substring(reason.lastIndexOf(": ") + 1).strip(), e);
             }
             return client;

@@ -110,6 +110,8 @@ class TestSparkSubmitJob {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
         builder.environment().put("GFSLOAD_HOME", directory.resolve("home").toString());
+        // the metastore is the test's, never one the machine's hive-site.xml names
+        builder.environment().remove("HIVE_CONF_DIR");
         return builder.start();
     }
 
@@ -167,7 +169,22 @@ class TestSparkSubmitJob {
         assertEquals(2, noMaster.exitCode(), noMaster.err());
         assertTrue(noMaster.err().contains("give its master with --master HOST:PORT"), noMaster.err());
 
-        for (Run run : List.of(help, version, badValue, badTable, noMaster)) {
+        // HIVE_CONF_DIR is not set (start): nothing names the metastore
+        Run noMetastore = sparkSubmit(false, List.of(), "--table", "demo.events", "--master", cluster.masterTarget());
+        assertEquals(2, noMetastore.exitCode(), noMetastore.err());
+        assertTrue(noMetastore.err().contains("A Spark job reads the metastore its cluster uses"), noMetastore.err());
+
+        Run badMaster = sparkSubmit(false, List.of(), "--table", "demo.events", "--master", "cache-master", "--metastore", metastore.uri().toString());
+        assertEquals(2, badMaster.exitCode(), badMaster.err());
+        assertTrue(badMaster.err().contains("Invalid --master 'cache-master': expected HOST:PORT"), badMaster.err());
+
+        Path missing = directory.resolve("no-such-token");
+        Run badToken = sparkSubmit(false, List.of(), "--table", "demo.events", "--master", cluster.masterTarget(), "--token-file", missing.toString(),
+                "--metastore", metastore.uri().toString());
+        assertEquals(2, badToken.exitCode(), badToken.err());
+        assertTrue(badToken.err().contains("Cannot read --token-file " + missing), badToken.err());
+
+        for (Run run : List.of(help, version, badValue, badTable, noMaster, noMetastore, badMaster, badToken)) {
             assertFalse(run.err().contains("Running Spark version"), "Spark was not started: " + run.err());
         }
     }
