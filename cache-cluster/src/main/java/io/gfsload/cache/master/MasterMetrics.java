@@ -5,9 +5,10 @@ import io.gfsload.cache.metrics.Counter;
 import io.gfsload.cache.metrics.MetricsRegistry;
 import java.util.Map;
 
-/** The master's metrics: workers live and lost, temp areas, commits and frees. */
+/** The master's metrics: workers live, lost and stopped, temp areas, commits and frees. */
 final class MasterMetrics {
     private final Counter workersLost;
+    private final Counter workersStopped;
     private final Counter blocksCommitted;
     private final Counter blocksFreed;
     private final Counter tempAreasOpened;
@@ -20,6 +21,8 @@ final class MasterMetrics {
         Map<String, String> none = Map.of();
         workersLost = registry.counter("gfsload_master_workers_lost_total",
                 "Times a worker was found lost: no heartbeat for the configured number of intervals.", none);
+        workersStopped = registry.counter("gfsload_master_workers_stopped_total",
+                "Times a worker said that it stops (a clean stop): not live from then on, and not counted as lost.", none);
         blocksCommitted = registry.counter("gfsload_master_blocks_committed_total",
                 "Blocks committed directly (not through a temp area).", none);
         blocksFreed = registry.counter("gfsload_master_blocks_freed_total", "Blocks uncached by free.", none);
@@ -49,6 +52,10 @@ final class MasterMetrics {
 
     void workerLost() {
         workersLost.inc();
+    }
+
+    void workerStopped() {
+        workersStopped.inc();
     }
 
     void blocksCommitted(int blocks) {

@@ -169,7 +169,9 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                 throw RpcErrors.status(Status.Code.NOT_FOUND, "Worker " + workerId
                         + " is not registered with this master");
             }
-            if (!before.get().live() && !request.getStopping()) {
+            // a stopped worker is live again only once it registers: a heartbeat sent before its stopping one may arrive after it
+            boolean stopped = registry.isStopped(workerId);
+            if (!before.get().live() && !request.getStopping() && !stopped) {
                 log.info("Worker {} is live again", workerId);
             }
             int forgotten = 0;
@@ -185,9 +187,20 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             }
             if (request.getStopping()) {
                 // its commands stay queued for its next start
-                registry.stopped(workerId);
-                log.info("Worker {} stops: {} of blocks it deleted (its MEM tier's among them) forgotten; its other "
-                        + "replicas are not served until it registers again", workerId, Counts.of(forgotten, "location"));
+                if (registry.stopped(workerId)) {
+                    metrics.workerStopped();
+                    log.info("Worker {} stops: nothing more is placed on it, its replicas are not served until it registers "
+                            + "again; {} of blocks it deleted forgotten", workerId, Counts.of(forgotten, "location"));
+                }
+                else {
+                    log.info("Worker {} stopped: {} of blocks it deleted as it stopped (its MEM tier's among them) forgotten",
+                            workerId, Counts.of(forgotten, "location"));
+                }
+                return HeartbeatResponse.getDefaultInstance();
+            }
+            if (stopped) {
+                // sent before the worker said it stops, handled after: its commands stay queued for its next start
+                log.debug("Worker {} stopped: a heartbeat sent before it said so changes nothing", workerId);
                 return HeartbeatResponse.getDefaultInstance();
             }
             HeartbeatResponse.Builder result = HeartbeatResponse.newBuilder();

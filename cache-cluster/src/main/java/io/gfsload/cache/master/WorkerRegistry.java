@@ -17,7 +17,8 @@ import java.util.Optional;
  *
  * <p>Liveness is computed from the injected ticker on every query: a worker is live while its last
  * heartbeat (or registration) is at most {@code lostAfter} old, and it has not said that it stops
- * ({@link #stopped}). Thread-safe.
+ * ({@link #stopped}). Only a registration makes a stopped worker live again: a heartbeat sent
+ * before the stopping one and handled after it does not. Thread-safe.
  */
 final class WorkerRegistry {
     private final Ticker ticker;
@@ -60,7 +61,8 @@ final class WorkerRegistry {
     }
 
     /**
-     * Records a heartbeat with the space of the worker's tiers ({@code null}: unchanged).
+     * Records a heartbeat with the space of the worker's tiers ({@code null}: unchanged). A worker
+     * that said it stops stays stopped ({@link #isStopped}).
      *
      * @return the worker's state before this heartbeat, or empty when the worker is not registered
      */
@@ -75,26 +77,36 @@ final class WorkerRegistry {
             entry.tiers = List.copyOf(tiers);
         }
         entry.lastHeartbeatNanos = ticker.read();
-        entry.reportedLost = false;
-        entry.stopped = false;
+        if (!entry.stopped) {
+            entry.reportedLost = false;
+        }
         return Optional.of(before);
     }
 
     /**
      * Records that a worker stops cleanly: it is not live from now on, without waiting for its
      * heartbeats to be missed, and it is not reported lost ({@link #newlyLost}), until it registers
-     * or heartbeats again.
+     * again.
      *
-     * @return whether the worker is registered
+     * @return whether this is the first time the worker says it stops since it registered: false
+     *     when it said so already (a stopping worker says so before and after its server drains)
+     *     or is not registered
      */
     synchronized boolean stopped(String id) {
         Entry entry = workers.get(id);
         if (entry == null) {
             return false;
         }
+        boolean wasStopped = entry.stopped;
         entry.stopped = true;
         entry.reportedLost = true;
-        return true;
+        return !wasStopped;
+    }
+
+    /** Whether {@code id} said that it stops and has not registered since. */
+    synchronized boolean isStopped(String id) {
+        Entry entry = workers.get(id);
+        return entry != null && entry.stopped;
     }
 
     synchronized boolean isRegistered(String id) {

@@ -14,7 +14,11 @@ import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.client.GrpcCacheClient;
 import io.gfsload.cache.master.CacheMaster;
 import io.gfsload.cache.master.MasterConfig;
+import io.gfsload.cache.proto.HeartbeatRequest;
+import io.gfsload.cache.proto.MasterServiceGrpc;
 import io.gfsload.cache.testing.TestData;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -60,6 +64,30 @@ class HeartbeatTest {
                         client.clusterInfo().workers().stream().map(WorkerInfo::live).toList());
             }
             assertEquals(List.of(BLOCK.blockId()), worker0.blockIds());
+        }
+    }
+
+    @Test
+    void aHeartbeatHandledAfterTheStoppingOneDoesNotMakeTheWorkerLiveAgain() {
+        try (CacheMaster master = CacheMaster.start(config().withMissedHeartbeatsBeforeLost(1000));
+                CacheClient client = GrpcCacheClient.connect(master.target())) {
+            CacheWorker worker = startWorker(master, 0);
+            worker.close();
+            assertEquals(List.of(false), client.clusterInfo().workers().stream().map(WorkerInfo::live).toList());
+
+            // a regular heartbeat, sent before the stopping one and handled after it
+            ManagedChannel channel = ManagedChannelBuilder.forTarget(master.target()).usePlaintext().build();
+            try {
+                MasterServiceGrpc.newBlockingStub(channel).heartbeat(HeartbeatRequest.newBuilder().setWorkerId("worker-0").build());
+            }
+            finally {
+                channel.shutdownNow();
+            }
+
+            assertEquals(List.of(false), client.clusterInfo().workers().stream().map(WorkerInfo::live).toList(), "worker-0 stays stopped");
+            try (CacheWorker restarted = startWorker(master, 0)) {
+                assertEquals(List.of(true), client.clusterInfo().workers().stream().map(WorkerInfo::live).toList(), "registering revives it");
+            }
         }
     }
 
