@@ -15,6 +15,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
@@ -163,20 +164,25 @@ public final class RpcServer implements AutoCloseable {
         return domainSocket.map(DomainSockets.Listener::path);
     }
 
-    /** Stops accepting calls, lets running calls finish for a few seconds, then cancels them. */
+    /**
+     * Stops accepting calls on TCP and on the domain socket, lets running calls finish for
+     * {@link #GRACE} (one deadline for both servers), then cancels those left and waits another
+     * {@code GRACE} at most for them to end.
+     */
     @Override
     public void close() {
-        server.shutdown();
-        domainSocket.ifPresent(listener -> listener.server().shutdown());
+        List<Server> servers = new ArrayList<>(2);
+        servers.add(server);
+        domainSocket.ifPresent(listener -> servers.add(listener.server()));
+        servers.forEach(Server::shutdown);
         try {
-            awaitTermination(server);
-            if (domainSocket.isPresent()) {
-                awaitTermination(domainSocket.get().server());
+            if (!awaitTermination(servers, System.nanoTime() + GRACE.toNanos())) {
+                servers.forEach(Server::shutdownNow);
+                awaitTermination(servers, System.nanoTime() + GRACE.toNanos());
             }
         }
         catch (InterruptedException e) {
-            server.shutdownNow();
-            domainSocket.ifPresent(listener -> listener.server().shutdownNow());
+            servers.forEach(Server::shutdownNow);
             Thread.currentThread().interrupt();
         }
         finally {
@@ -185,10 +191,12 @@ public final class RpcServer implements AutoCloseable {
         }
     }
 
-    private static void awaitTermination(Server server) throws InterruptedException {
-        if (!server.awaitTermination(GRACE.toMillis(), TimeUnit.MILLISECONDS)) {
-            server.shutdownNow();
-            server.awaitTermination(GRACE.toMillis(), TimeUnit.MILLISECONDS);
+    /** Whether every one of {@code servers} terminated by {@code deadlineNanos} ({@link System#nanoTime}). */
+    private static boolean awaitTermination(List<Server> servers, long deadlineNanos) throws InterruptedException {
+        boolean terminated = true;
+        for (Server server : servers) {
+            terminated &= server.awaitTermination(Math.max(0, deadlineNanos - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
+        return terminated;
     }
 }

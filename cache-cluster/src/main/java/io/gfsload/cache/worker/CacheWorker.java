@@ -2,7 +2,6 @@ package io.gfsload.cache.worker;
 
 import static java.util.Objects.requireNonNull;
 
-import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.Counts;
@@ -54,9 +53,10 @@ import org.slf4j.LoggerFactory;
  * {@link WorkerService#LOCAL_WRITE_TIMEOUT}, or {@link WorkerService#ORPHANED_LOCAL_WRITE_TIMEOUT} once
  * the connection they were opened on has closed) and checks that block files are still there
  * ({@link WorkerConfig#blockFileChecksPerHeartbeat()} a time), so that one deleted behind the worker's
- * back is reported. {@link #close()} stops all of it, deletes the MEM tier's content and tells the
- * master, which stops listing those blocks and counts the worker gone at once; {@link #halt()} stops
- * as a crash would, telling nothing. Thread-safe.
+ * back is reported. {@link #close()} tells the master that the worker stops (it counts the worker
+ * gone at once) before it stops all of it, deletes the MEM tier's content and tells the master,
+ * which stops listing those blocks; {@link #halt()} stops as a crash would, telling nothing.
+ * Thread-safe.
  */
 public final class CacheWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CacheWorker.class);
@@ -401,13 +401,18 @@ public final class CacheWorker implements AutoCloseable {
     }
 
     /**
-     * Tells the master, in a last heartbeat, that the worker stops and which blocks it deleted
-     * since its last heartbeat (its MEM tier's among them), so that the master stops listing them
-     * and places nothing more on it. Waits {@link #STOP_REPORT_TIMEOUT} at most: a master that
-     * cannot be reached finds the worker lost once its heartbeats are missed, and the MEM tier's
-     * locations go when the worker registers again.
+     * Tells the master, in a stopping heartbeat, that the worker stops and which blocks it deleted
+     * since its last heartbeat, so that the master places nothing more on it, stops listing its
+     * replicas and forgets those blocks. The worker sends one before its server drains and one
+     * after, with the blocks deleted meanwhile (its MEM tier's among them). Waits
+     * {@link #STOP_REPORT_TIMEOUT} at most: a master that cannot be reached finds the worker lost
+     * once its heartbeats are missed, and the MEM tier's locations go when the worker registers
+     * again.
+     *
+     * @param what what the stopping heartbeat says, for the log
+     * @return whether the master heard it
      */
-    private void tellMasterStopping() {
+    private boolean tellMasterStopping(String what) {
         List<BlockStore.RemovedCopy> removed = store.removedSinceReport();
         try {
             MasterServiceGrpc.newBlockingStub(masterChannel)
@@ -421,14 +426,16 @@ public final class CacheWorker implements AutoCloseable {
                             .setStopping(true)
                             .build());
             store.acknowledgeRemoved(removed);
-            log.info("Worker {} told master {} that it stops ({} deleted since its last heartbeat)", config.workerId(),
-                    config.masterTarget(), Counts.of(removed.size(), "block"));
+            log.info("Worker {} told master {} {} ({} deleted since its last heartbeat)", config.workerId(),
+                    config.masterTarget(), what, Counts.of(removed.size(), "block"));
+            return true;
         }
         catch (StatusRuntimeException e) {
             log.warn("{}; the master lists the worker's blocks until it finds the worker lost (no heartbeat for 3 "
                             + "intervals), and those of its MEM tier until the worker registers again",
                     RpcErrors.toCacheException("Telling master " + config.masterTarget() + " that worker "
                             + config.workerId() + " stops", e).getMessage());
+            return false;
         }
     }
 
@@ -438,11 +445,13 @@ public final class CacheWorker implements AutoCloseable {
     }
 
     /**
-     * Stops heartbeats and the server, deletes the MEM tier's blocks and temp files (they would
-     * not survive a restart, and would hold RAM until the next start), tells the master that the
-     * worker stops and which blocks it deleted (waiting {@link #STOP_REPORT_TIMEOUT} at most), and
-     * disconnects from the master. Idempotent. A worker killed without this leaves its MEM tier to
-     * its next start, and the master finds it lost after missed heartbeats.
+     * Stops heartbeats, tells the master that the worker stops (so that it places nothing more on
+     * it and stops listing its replicas while calls under way finish), stops the server (running
+     * calls get a few seconds), deletes the MEM tier's blocks and temp files (they would not
+     * survive a restart, and would hold RAM until the next start), tells the master which blocks
+     * it deleted, and disconnects from the master. Each message to the master waits
+     * {@link #STOP_REPORT_TIMEOUT} at most. Idempotent. A worker killed without this leaves its
+     * MEM tier to its next start, and the master finds it lost after missed heartbeats.
      */
     @Override
     public void close() {
@@ -467,7 +476,18 @@ public final class CacheWorker implements AutoCloseable {
             closed = true;
         }
         String target = server.target();
-        MoreExecutors.shutdownAndAwaitTermination(heartbeats, MASTER_CALL_TIMEOUT);
+        // a heartbeat under way is cancelled: none follows the stopping one, and one the master handles late does not revive the worker
+        heartbeats.shutdownNow();
+        try {
+            if (!heartbeats.awaitTermination(MASTER_CALL_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.warn("Worker {}'s heartbeat thread did not end within {} ms", config.workerId(), MASTER_CALL_TIMEOUT.toMillis());
+            }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        // told before the server drains, which may take seconds: meanwhile the master places nothing on the worker
+        boolean told = clean && tellMasterStopping("that it stops");
         try {
             metricsServer.ifPresent(MetricsHttpServer::close);
             server.close();
@@ -476,7 +496,9 @@ public final class CacheWorker implements AutoCloseable {
             service.abortLocalWrites();
             if (clean) {
                 deleteMemTier();
-                tellMasterStopping();
+                if (!told || !store.removedSinceReport().isEmpty()) {
+                    tellMasterStopping(told ? "the blocks it deleted as it stopped" : "that it stops");
+                }
             }
             metrics.close();
             masterChannel.shutdownNow();

@@ -4,13 +4,16 @@ import static io.gfsload.cache.testing.TestData.randomBytes;
 import static io.gfsload.cache.testing.TestData.readAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.WorkerInfo;
+import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.client.GrpcCacheClient;
 import io.gfsload.cache.master.CacheMaster;
 import io.gfsload.cache.master.MasterConfig;
@@ -64,6 +67,47 @@ class HeartbeatTest {
                         client.clusterInfo().workers().stream().map(WorkerInfo::live).toList());
             }
             assertEquals(List.of(BLOCK.blockId()), worker0.blockIds());
+        }
+    }
+
+    @Test
+    void aStoppingWorkerTellsTheMasterBeforeItsServerDrains() throws Exception {
+        byte[] data = randomBytes(5000, 3);
+        // lost only after 1,000 intervals: whatever the master stops placing on worker-1, it stops because worker-1 said it stops
+        try (CacheMaster master = CacheMaster.start(config().withMissedHeartbeatsBeforeLost(1000));
+                CacheWorker worker0 = startWorker(master, 0);
+                CacheClient client = GrpcCacheClient.connect(master.target(), ClientConfig.defaults().withShortCircuitWrites(false))) {
+            CacheWorker worker1 = startWorker(master, 1);
+            // a write stream open on both workers holds worker-1's server while it stops (for 5 s, then it is cancelled)
+            BlockWriter held = client.openWriter(BLOCK, data.length, 2);
+            Thread stopping = new Thread(worker1::close, "stopping-worker-1");
+            try {
+                held.write(data, 0, 100);
+                stopping.start();
+
+                TestData.await(() -> !client.clusterInfo().workers().get(1).live(), Duration.ofSeconds(30), "worker-1 is not live");
+                assertTrue(stopping.isAlive(), "the master hears that worker-1 stops while its server still drains");
+                for (int index = 1; index <= 8; index++) {
+                    BlockKey block = new BlockKey(FILE, index);
+                    try (BlockWriter writer = client.openWriter(block, data.length, 1)) {
+                        writer.write(data, 0, data.length);
+                        writer.commit();
+                    }
+                }
+                assertEquals(List.of(List.of("worker-0")), client.cachedBlocks(FILE).stream().map(CachedBlock::workerIds).distinct().toList(),
+                        "nothing is placed on worker-1 while it drains");
+            }
+            finally {
+                try {
+                    held.close();
+                }
+                catch (CacheException e) {
+                    // worker-1's end of the held stream was cancelled as its server stopped
+                }
+                worker1.close();
+            }
+            stopping.join();
+            assertEquals(List.of(true, false), client.clusterInfo().workers().stream().map(WorkerInfo::live).toList());
         }
     }
 
