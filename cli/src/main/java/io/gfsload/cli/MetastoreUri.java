@@ -9,7 +9,7 @@ import picocli.CommandLine.TypeConversionException;
 
 /**
  * Parses {@code --metastore}: {@code thrift://HOST:PORT}, or the metastores of a highly available
- * service, comma-separated, tried in order. A user and password in any of them are refused without
+ * service, comma-separated, tried in order at first, then starting with the one that last answered. A user and password in any of them are refused without
  * being repeated: the metastore's Thrift protocol takes none there, and the address ends up in logs.
  */
 final class MetastoreUri implements ITypeConverter<MetastoreUri.Addresses> {

@@ -108,8 +108,8 @@ final class Services implements AutoCloseable {
     }
 
     /**
-     * The catalog of the {@code configured} metastores (each connection to the first of them, in
-     * order, that answers), else of the one {@code gfsload metastore start} serves from the
+     * The catalog of the {@code configured} metastores (the first connection to the first of them,
+     * in order, that answers, later ones to the one that last answered), else of the one {@code gfsload metastore start} serves from the
      * embedded metastore's directory, else of an embedded one with the demo table; retried and
      * cached.
      */

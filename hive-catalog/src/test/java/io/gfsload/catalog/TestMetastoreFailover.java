@@ -2,6 +2,7 @@ package io.gfsload.catalog;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.catalog.embedded.EmbeddedMetastore;
 import io.gfsload.catalog.thrift.MetastoreAdmin;
@@ -13,13 +14,18 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,13 +83,55 @@ class TestMetastoreFailover {
         try (Relay first = new Relay(metastore.uri().getPort());
                 HiveCatalog catalog = new RetryingCachingCatalog(ThriftHiveCatalog.connect(List.of(first.uri(), metastore.uri())), 3, Duration.ofMillis(10))) {
             TableInfo table = catalog.getTable(EVENTS).orElseThrow();
-            assertEquals(1, first.accepted(), "the first metastore answers while it is up");
+            int accepted = first.accepted();
+            assertTrue(accepted > 0, "the first metastore answers while it is up");
 
             first.close();
 
             List<PartitionInfo> partitions = catalog.listPartitions(table);
             assertEquals(List.of(PartitionSpec.parse("dt=2026-11-20")), partitions.stream().map(PartitionInfo::spec).toList());
-            assertEquals(1, first.accepted(), "the retry went to the second metastore");
+            assertEquals(accepted, first.accepted(), "the retry went to the second metastore");
+        }
+    }
+
+    @Test
+    void afterAFailoverNewConnectionsGoToTheMetastoreThatAnswered() throws Exception {
+        try (Dropping first = new Dropping();
+                ThriftHiveCatalog thrift = ThriftHiveCatalog.connect(List.of(first.uri(), metastore.uri()))) {
+            HiveCatalog catalog = new RetryingCachingCatalog(thrift, 3, Duration.ofMillis(10));
+            TableInfo table = catalog.getTable(EVENTS).orElseThrow();
+            int triedFirst = first.accepted();
+            assertTrue(triedFirst > 0, "the first connection went to the first metastore");
+
+            // calls side by side grow the pool: each new connection goes to the metastore that answered
+            ExecutorService calls = Executors.newFixedThreadPool(ThriftHiveCatalog.DEFAULT_MAX_CONNECTIONS * 2);
+            try {
+                List<Future<Integer>> results = new ArrayList<>();
+                for (int i = 0; i < 32; i++) {
+                    results.add(calls.submit(() -> thrift.listPartitions(table).size()));
+                }
+                for (Future<Integer> result : results) {
+                    assertEquals(1, result.get());
+                }
+            }
+            finally {
+                calls.shutdownNow();
+            }
+            assertEquals(1, catalog.listPartitions(table).size());
+            assertEquals(triedFirst, first.accepted(), "no connection went back to the first metastore");
+        }
+    }
+
+    @Test
+    void aMetastoreThatDropsConnectionAttemptsIsPassedAfterTheConnectTimeout() throws IOException {
+        try (Blackhole first = new Blackhole();
+                ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(List.of(first.uri(), metastore.uri()), ThriftHiveCatalog.DEFAULT_BATCH_SIZE,
+                        ThriftHiveCatalog.DEFAULT_MAX_CONNECTIONS, Duration.ofMillis(500))) {
+            assertEquals(List.of("dt"), catalog.getTable(EVENTS).orElseThrow().partitionKeys());
+
+            MetastoreUnavailableException e = assertThrows(MetastoreUnavailableException.class, () -> ThriftHiveCatalog.connect(List.of(first.uri()),
+                    ThriftHiveCatalog.DEFAULT_BATCH_SIZE, ThriftHiveCatalog.DEFAULT_MAX_CONNECTIONS, Duration.ofMillis(500)));
+            assertEquals("Cannot reach the metastore at %s: connection timed out".formatted(first.uri()), e.getMessage());
         }
     }
 
@@ -96,6 +144,78 @@ class TestMetastoreFailover {
                 () -> ThriftHiveCatalog.connect(List.of(a, b)));
 
         assertEquals("Cannot reach the metastore at %s, %s: connection refused".formatted(a, b), e.getMessage());
+    }
+
+    /** A metastore whose host is up and its service broken: accepts connections, counts them, and closes them at once. */
+    private static final class Dropping implements AutoCloseable {
+        private final ServerSocket server;
+        private final AtomicInteger accepted = new AtomicInteger();
+
+        Dropping() throws IOException {
+            this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (Socket client = server.accept()) {
+                        accepted.incrementAndGet();
+                    }
+                    catch (IOException e) {
+                        // closed
+                    }
+                }
+            }, "dropping-accept");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        URI uri() {
+            return URI.create("thrift://127.0.0.1:" + server.getLocalPort());
+        }
+
+        int accepted() {
+            return accepted.get();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+        }
+    }
+
+    /**
+     * A metastore whose packets are dropped: a listener that never accepts, its accept queue full,
+     * so that the system drops the connection attempts (SYNs) to it, as a firewall would.
+     */
+    private static final class Blackhole implements AutoCloseable {
+        private final ServerSocket server;
+        private final List<Socket> queued = new ArrayList<>();
+
+        Blackhole() throws IOException {
+            this.server = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+            for (int i = 0; i < 10; i++) {
+                Socket socket = new Socket();
+                try {
+                    socket.connect(server.getLocalSocketAddress(), 200);
+                    queued.add(socket);
+                }
+                catch (SocketTimeoutException e) {
+                    socket.close();
+                    return;
+                }
+            }
+            throw new IllegalStateException("The accept queue of " + server.getLocalSocketAddress() + " does not fill");
+        }
+
+        URI uri() {
+            return URI.create("thrift://127.0.0.1:" + server.getLocalPort());
+        }
+
+        @Override
+        public void close() throws IOException {
+            for (Socket socket : queued) {
+                socket.close();
+            }
+            server.close();
+        }
     }
 
     /** A metastore in front of the real one: relays the connections it accepts to it, until closed, which cuts them. */

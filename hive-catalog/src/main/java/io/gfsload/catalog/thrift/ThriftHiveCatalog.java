@@ -1,5 +1,6 @@
 package io.gfsload.catalog.thrift;
 
+import static java.lang.Math.toIntExact;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.collect.Lists;
@@ -12,8 +13,14 @@ import io.gfsload.catalog.PartitionInfo;
 import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableInfo;
 import io.gfsload.catalog.TableName;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.URI;
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -23,6 +30,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.hadoop.hive.conf.HiveConf;
@@ -37,14 +45,22 @@ import org.apache.thrift.transport.TTransportException;
 
 /**
  * A {@link HiveCatalog} over a Thrift metastore ({@code thrift://host:port}), or over the
- * metastores of a highly available service ({@code hive.metastore.uris}): each connection goes to
- * the first of them, in their order, that answers.
+ * metastores of a highly available service ({@code hive.metastore.uris}): the first connection
+ * goes to the first of them, in their order, that answers; each later one to the metastore that
+ * last answered, else to the next that answers after it, around the list.
  *
  * <p>Thread-safe: a {@link HiveMetaStoreClient} is not, so each call borrows one connection of a
  * small pool, opened when calls overlap, up to {@code maxConnections}; more calls wait. A
  * connection whose call failed in the transport is closed, with the idle connections to the same
- * metastore, so the next call (a retry) opens a new one, to the next metastore that answers when
- * that one is down.
+ * metastore, and new connections start with the next metastore, so the next call (a retry) goes
+ * there, not back to the one that may be down.
+ *
+ * <p>Each connection first checks, with a TCP connect bounded by the connect timeout, that its
+ * metastore takes connections: Hive's client connects with its socket timeout
+ * ({@code hive.metastore.client.socket.timeout}, 600 s), which is also its read timeout, so a
+ * metastore whose host drops packets would hold every connection for the system's TCP connect
+ * timeout (about 2 minutes on Linux) before the next metastore is tried. Reads keep Hive's timeout:
+ * listing many partitions may take long.
  */
 public final class ThriftHiveCatalog implements HiveCatalog {
     /** A Java type naming an exception at the start of a message part: {@code org.apache.thrift.transport.TTransportException: }. */
@@ -60,11 +76,17 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     /** Connections at most by default: enough for the planner's concurrent batch fetches. */
     public static final int DEFAULT_MAX_CONNECTIONS = 4;
 
+    /** How long a connection waits for its metastore to take the TCP connection by default. */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
     /** The metastores, in the order connections try them, each with the configuration of a client of it alone. */
     private final List<Metastore> metastores;
     /** The metastores as messages name them: {@code thrift://a:9083, thrift://b:9083}. */
     private final String addresses;
     private final int batchSize;
+    private final Duration connectTimeout;
+    /** The index of the metastore that new connections try first: the one that last answered, or the next after one that failed. */
+    private final AtomicInteger preferred = new AtomicInteger();
     private final Semaphore permits;
     private final BlockingQueue<Connection> idle = new LinkedBlockingQueue<>();
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
@@ -73,13 +95,14 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     /** A metastore of the service, and the configuration of a client that connects to it alone. */
     private record Metastore(URI uri, HiveConf conf) {}
 
-    /** A connection of the pool, to one metastore. */
-    private record Connection(URI uri, HiveMetaStoreClient client) {}
+    /** A connection of the pool, to the metastore at {@code index} of the list. */
+    private record Connection(int index, URI uri, HiveMetaStoreClient client) {}
 
-    private ThriftHiveCatalog(List<Metastore> metastores, int batchSize, int maxConnections) {
+    private ThriftHiveCatalog(List<Metastore> metastores, int batchSize, int maxConnections, Duration connectTimeout) {
         this.metastores = List.copyOf(metastores);
         this.addresses = metastores.stream().map(metastore -> metastore.uri().toString()).collect(Collectors.joining(", "));
         this.batchSize = batchSize;
+        this.connectTimeout = connectTimeout;
         this.permits = new Semaphore(maxConnections);
     }
 
@@ -112,17 +135,28 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         return connect(List.of(requireNonNull(uri, "uri is null")), batchSize, maxConnections);
     }
 
+    /** As {@link #connect(List, int, int, Duration)}, with {@link #DEFAULT_CONNECT_TIMEOUT}. */
+    public static ThriftHiveCatalog connect(List<URI> uris, int batchSize, int maxConnections) {
+        return connect(uris, batchSize, maxConnections, DEFAULT_CONNECT_TIMEOUT);
+    }
+
     /**
      * Connects to the first of the metastores at {@code uris} that answers (one connection now,
-     * more when calls overlap, each to the first of them in order that answers then); lists of
-     * partitions are fetched {@code batchSize} at a time.
+     * more when calls overlap, each to the metastore that last answered, else the next that
+     * answers after it); lists of partitions are fetched {@code batchSize} at a time.
      *
+     * @param connectTimeout how long a connection waits for a metastore to take the TCP
+     *     connection before it tries the next one
      * @throws InvalidInputException when a URI is not {@code thrift://host:port}, or has a user
      *     and password (not repeated)
      * @throws MetastoreUnavailableException when none of the metastores can be reached
      */
-    public static ThriftHiveCatalog connect(List<URI> uris, int batchSize, int maxConnections) {
+    public static ThriftHiveCatalog connect(List<URI> uris, int batchSize, int maxConnections, Duration connectTimeout) {
         requireNonNull(uris, "uris is null");
+        requireNonNull(connectTimeout, "connectTimeout is null");
+        if (connectTimeout.toMillis() < 1 || connectTimeout.toMillis() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("connectTimeout must be at least 1 ms and at most %s ms: %s".formatted(Integer.MAX_VALUE, connectTimeout));
+        }
         if (uris.isEmpty()) {
             throw new IllegalArgumentException("uris is empty");
         }
@@ -153,31 +187,37 @@ public final class ThriftHiveCatalog implements HiveCatalog {
             conf.setBoolVar(HiveConf.ConfVars.METASTORE_EXECUTE_SET_UGI, false);
             metastores.add(new Metastore(uri, conf));
         }
-        ThriftHiveCatalog catalog = new ThriftHiveCatalog(metastores, batchSize, maxConnections);
+        ThriftHiveCatalog catalog = new ThriftHiveCatalog(metastores, batchSize, maxConnections, connectTimeout);
         catalog.idle.add(catalog.openConnection());
         return catalog;
     }
 
     /**
-     * A connection to the first metastore, in order, that answers.
+     * A connection to the metastore that last answered, else to the first after it, around the
+     * list, that answers.
      *
      * @throws MetastoreUnavailableException naming every metastore, and why each could not be
      *     reached, when none answers
      */
     private Connection openConnection() {
-        List<String> reasons = new ArrayList<>(metastores.size());
+        String[] reasons = new String[metastores.size()];
         boolean allUnreachable = true;
         Throwable cause = null;
-        for (Metastore metastore : metastores) {
+        int first = preferred.get();
+        for (int i = 0; i < metastores.size(); i++) {
+            int index = (first + i) % metastores.size();
+            Metastore metastore = metastores.get(index);
             try {
-                Connection connection = new Connection(metastore.uri(), new HiveMetaStoreClient(metastore.conf()));
+                checkConnects(metastore.uri());
+                Connection connection = new Connection(index, metastore.uri(), new HiveMetaStoreClient(metastore.conf()));
                 open.add(connection);
+                preferred.set(index);
                 return connection;
             }
             catch (TException | RuntimeException e) {
                 Optional<String> unreachable = unreachable(e, metastore.uri().getHost());
                 allUnreachable &= unreachable.isPresent();
-                reasons.add(unreachable.orElseGet(() -> JAVA_TYPE.matcher(firstLine(e)).replaceAll("")));
+                reasons[index] = unreachable.orElseGet(() -> JAVA_TYPE.matcher(firstLine(e)).replaceAll(""));
                 if (cause == null) {
                     cause = e;
                 }
@@ -188,19 +228,34 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         }
         String verb = allUnreachable ? "reach" : "connect to";
         String message;
-        if (reasons.stream().distinct().count() == 1) {
+        if (Arrays.stream(reasons).distinct().count() == 1) {
             // Cannot reach the metastore at thrift://a:9083, thrift://b:9083: connection refused
-            message = "Cannot %s the metastore at %s: %s".formatted(verb, addresses, reasons.get(0));
+            message = "Cannot %s the metastore at %s: %s".formatted(verb, addresses, reasons[0]);
         }
         else {
             // Cannot reach the metastore at thrift://a:9083: unknown host a; at thrift://b:9083: connection refused
-            List<String> each = new ArrayList<>(reasons.size());
-            for (int i = 0; i < reasons.size(); i++) {
-                each.add(metastores.get(i).uri() + ": " + reasons.get(i));
+            List<String> each = new ArrayList<>(reasons.length);
+            for (int i = 0; i < reasons.length; i++) {
+                each.add(metastores.get(i).uri() + ": " + reasons[i]);
             }
             message = "Cannot %s the metastore at %s".formatted(verb, String.join("; at ", each));
         }
         throw new MetastoreUnavailableException(message, cause);
+    }
+
+    /**
+     * Checks that the metastore at {@code uri} takes a TCP connection within the connect timeout,
+     * and closes it: Hive's client would wait for its socket timeout, or the system's.
+     *
+     * @throws UncheckedIOException when it does not (refused, timed out, unknown host)
+     */
+    private void checkConnects(URI uri) {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress(uri.getHost(), uri.getPort()), toIntExact(connectTimeout.toMillis()));
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot connect to " + uri + ": " + e.getMessage(), e);
+        }
     }
 
     /**
@@ -266,7 +321,9 @@ public final class ThriftHiveCatalog implements HiveCatalog {
                 // NoSuchObjectException, MetaException and the like are answers; a transport failure leaves the connection unusable.
                 healthy = !(e instanceof TTransportException);
                 if (!healthy) {
-                    // the metastore may be down: its other connections would fail the retries too, where another metastore may answer
+                    // the metastore may be down: its other connections would fail the retries too, where another metastore may answer;
+                    // new connections start with the next one
+                    preferred.compareAndSet(connection.index(), (connection.index() + 1) % metastores.size());
                     closeIdle(connection.uri());
                 }
                 throw e;
