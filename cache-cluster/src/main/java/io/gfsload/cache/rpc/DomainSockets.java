@@ -27,7 +27,9 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
 import java.util.Arrays;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
@@ -59,7 +61,9 @@ public final class DomainSockets {
     private static final int STOP_SECONDS = 5;
     /** The most sockets of a directory {@link #sweep} looks at. */
     static final int SWEEP_LIMIT = 1_000;
-    private static final Pattern SOCKET_NAME = Pattern.compile("gfsload-(.+)-(\\d{1,5})\\.sock");
+    private static final Pattern SOCKET_NAME = Pattern.compile("gfsload-(.+)-(\\d{1,5})-[0-9a-f]{16}\\.sock");
+    private static final Pattern NONCE = Pattern.compile("[0-9a-f]{16}\\.sock");
+    private static final SecureRandom RANDOM = new SecureRandom();
 
     private DomainSockets() {}
 
@@ -69,32 +73,40 @@ public final class DomainSockets {
     }
 
     /**
-     * The socket of the server at {@code host:port} in {@code directory}: {@code
-     * gfsload-<host>-<port>.sock}, so that the servers of one host, whose TCP addresses differ,
-     * never share a socket.
+     * A new socket path for the server at {@code host:port} in {@code directory}: {@code
+     * gfsload-<host>-<port>-<16 random hex digits>.sock}. Named after the address, so that a
+     * client can tell it is the socket of the worker it means and the sockets of killed servers
+     * can be found ({@link #sweep}); random, so that two servers never share one, not even servers
+     * of two network namespaces (two containers) with the same address that share the directory.
      */
-    public static Path socketPath(Path directory, String host, int port) {
+    public static Path newSocketPath(Path directory, String host, int port) {
         requireNonNull(directory, "directory is null");
-        return directory.toAbsolutePath().resolve(socketName(host, port));
+        byte[] nonce = new byte[8];
+        RANDOM.nextBytes(nonce);
+        return directory.toAbsolutePath().resolve(namePrefix(host, port) + HexFormat.of().formatHex(nonce) + ".sock");
     }
 
-    /** {@code gfsload-<host>-<port>.sock}, the file name of the socket of the server at {@code host:port}. */
-    static String socketName(String host, int port) {
+    /** {@code gfsload-<host>-<port>-}, how the socket names of the server at {@code host:port} start. */
+    private static String namePrefix(String host, int port) {
         requireNonNull(host, "host is null");
-        return "gfsload-" + host.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + port + ".sock";
+        return "gfsload-" + host.replaceAll("[^A-Za-z0-9._-]", "_") + "-" + port + "-";
     }
 
     /**
-     * Whether {@code socket} is a path a server at {@code host:port} serves on: absolute, named
-     * after that address. A client connects to no other socket a master names, so that a master
-     * cannot send it to any local socket it likes.
+     * Whether {@code socket} is a path a server at {@code host:port} may serve on: absolute,
+     * normalized, named as {@link #newSocketPath} names that address's sockets. A client connects
+     * to no other socket a master names, so that a master cannot send it to any local socket.
      */
     public static boolean isSocketOf(String socket, String host, int port) {
         requireNonNull(socket, "socket is null");
         try {
             Path path = Path.of(socket);
-            return path.isAbsolute() && path.getFileName() != null && path.getFileName().toString().equals(socketName(host, port))
-                    && path.normalize().equals(path);
+            if (!path.isAbsolute() || path.getFileName() == null || !path.normalize().equals(path)) {
+                return false;
+            }
+            String name = path.getFileName().toString();
+            String prefix = namePrefix(host, port);
+            return name.startsWith(prefix) && NONCE.matcher(name.substring(prefix.length())).matches();
         }
         catch (InvalidPathException e) {
             return false;
@@ -112,14 +124,13 @@ public final class DomainSockets {
     }
 
     /**
-     * Serves on {@code socket} a server that {@code configure} sets up as the TCP one. Replaces a
-     * socket left there by a server that is gone (nothing accepts a connection on it), never a
-     * socket another server listens on, nor a file of another kind; first removes the sockets of
-     * servers that are gone from the directory ({@link #sweep}).
+     * Serves on {@code socket} ({@link #newSocketPath}) a server that {@code configure} sets up as
+     * the TCP one at {@code host:port}; first removes the sockets of servers that are gone from
+     * the directory ({@link #sweep}).
      *
      * @return the listener, or empty, logged with the reason, when it cannot serve there
      */
-    static Optional<Listener> listen(Path socket, UnaryOperator<NettyServerBuilder> configure) {
+    static Optional<Listener> listen(Path socket, String host, int port, UnaryOperator<NettyServerBuilder> configure) {
         if (!available()) {
             log.info("Serving on TCP only: no domain sockets on this platform ({})", Epoll.unavailabilityCause().toString());
             return Optional.empty();
@@ -134,16 +145,9 @@ public final class DomainSockets {
         Server server = null;
         try {
             Files.createDirectories(socket.getParent());
-            sweep(socket.getParent());
+            sweep(socket.getParent(), host, port);
             if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
-                if (Files.isRegularFile(socket, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(socket, LinkOption.NOFOLLOW_LINKS)
-                        || Files.isSymbolicLink(socket)) {
-                    throw new IOException("a file that is no socket is in the way");
-                }
-                if (listening(socket)) {
-                    throw new IOException("another server listens on it");
-                }
-                Files.delete(socket);
+                throw new IOException("a file is in the way");
             }
             server = configure.apply(NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                     .channelType(EpollServerDomainSocketChannel.class)
@@ -155,7 +159,9 @@ public final class DomainSockets {
             return Optional.of(new Listener(socket, fileIdentity(socket), server, boss, workers));
         }
         catch (IOException e) {
-            return unavailable(socket, FileErrors.reason(e), server, boss, workers);
+            // gRPC's bind failure says only "Failed to bind to address ...": its cause says why
+            String reason = FileErrors.reason(e) + (e.getCause() != null && e.getCause().getMessage() != null ? ": " + e.getCause().getMessage() : "");
+            return unavailable(socket, reason, server, boss, workers);
         }
         catch (RuntimeException e) {
             return unavailable(socket, e.toString(), server, boss, workers);
@@ -185,9 +191,10 @@ public final class DomainSockets {
      * its socket) and nothing accepts a connection on the socket either (the server of another
      * network namespace, sharing the directory, may hold its port there). The port stays bound
      * while the socket is removed, so that no server starting meanwhile loses the one it makes.
-     * Sockets it may not remove (another user's) stay.
+     * Sockets it may not remove (another user's) stay. The sockets of {@code host:port}, whose
+     * port the sweeping server holds, are gone when nothing accepts on them.
      */
-    static void sweep(Path directory) {
+    static void sweep(Path directory, String host, int port) {
         int removed = 0;
         try (DirectoryStream<Path> sockets = Files.newDirectoryStream(directory, "gfsload-*.sock")) {
             int seen = 0;
@@ -195,7 +202,7 @@ public final class DomainSockets {
                 if (++seen > SWEEP_LIMIT) {
                     break;
                 }
-                if (removeIfGone(socket)) {
+                if (removeIfGone(socket, host, port)) {
                     removed++;
                 }
             }
@@ -208,7 +215,7 @@ public final class DomainSockets {
         }
     }
 
-    private static boolean removeIfGone(Path socket) {
+    private static boolean removeIfGone(Path socket, String ownHost, int ownPort) {
         Matcher name = SOCKET_NAME.matcher(socket.getFileName().toString());
         if (!name.matches() || Files.isRegularFile(socket, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(socket, LinkOption.NOFOLLOW_LINKS)
                 || Files.isSymbolicLink(socket)) {
@@ -224,13 +231,16 @@ public final class DomainSockets {
         if (port < 1 || port > 65_535) {
             return false;
         }
-        try (ServerSocket held = new ServerSocket()) {
-            held.bind(new InetSocketAddress(name.group(1), port));
-            if (listening(socket)) {
-                return false;
+        try {
+            if (isSocketOf(socket.toString(), ownHost, ownPort)) {
+                // its port is the sweeping server's: the server that made it is gone, unless it
+                // runs in another network namespace, where nothing here holds its port
+                return !listening(socket) && Files.deleteIfExists(socket);
             }
-            Files.delete(socket);
-            return true;
+            try (ServerSocket held = new ServerSocket()) {
+                held.bind(new InetSocketAddress(name.group(1), port));
+                return !listening(socket) && Files.deleteIfExists(socket);
+            }
         }
         catch (IOException | RuntimeException e) {
             // the port is in use (its server runs), the host is not this one's, or the socket is another user's

@@ -97,7 +97,7 @@ public final class RpcServer implements AutoCloseable {
     /**
      * As {@link #start(String, String, int, Optional, List, List)}; with {@code domainSocketDirectory},
      * the server also serves on a Unix domain socket there, named after its address
-     * ({@link DomainSockets#socketPath}), when the platform and the directory allow it (else it
+     * ({@link DomainSockets#newSocketPath}), when the platform and the directory allow it (else it
      * logs why not and serves on TCP only).
      */
     public static RpcServer start(String threadPrefix, String host, int port, Optional<String> token,
@@ -121,7 +121,7 @@ public final class RpcServer implements AutoCloseable {
             throw new UncheckedIOException("Cannot bind a gRPC server to " + host + ":" + port, e);
         }
         Optional<DomainSockets.Listener> domainSocket = domainSocketDirectory.flatMap(directory -> DomainSockets.listen(
-                DomainSockets.socketPath(directory, host, server.getPort()),
+                DomainSockets.newSocketPath(directory, host, server.getPort()), host, server.getPort(),
                 builder -> configure(builder, executor, token, services, transportFilters)));
         return new RpcServer(server, domainSocket, executor, host);
     }

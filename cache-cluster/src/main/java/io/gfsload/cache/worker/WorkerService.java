@@ -218,6 +218,10 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
 
             @Override
             public void transportTerminated(Attributes transportAttrs) {
+                if (transportAttrs == null) {
+                    // closed before its HTTP/2 handshake (a port probe): no call came on it
+                    return;
+                }
                 Object gone = transportAttrs.get(CONNECTION);
                 if (gone != null) {
                     localWrites.values().stream().filter(local -> gone.equals(local.caller)).forEach(local -> local.callerGone = true);

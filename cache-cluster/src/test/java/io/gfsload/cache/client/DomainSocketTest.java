@@ -6,6 +6,7 @@ import static io.gfsload.cache.testing.TestData.readAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -55,7 +56,8 @@ class DomainSocketTest {
                 GrpcCacheClient client = GrpcCacheClient.connect(cluster.masterTarget(), ClientConfig.defaults().withShortCircuitWrites(false))) {
             WorkerInfo worker = client.clusterInfo().workers().get(0);
             socket = Path.of(worker.domainSocket().orElseThrow());
-            assertEquals(DomainSockets.socketPath(Path.of(System.getProperty("java.io.tmpdir")), worker.host(), worker.port()), socket);
+            assertEquals(Path.of(System.getProperty("java.io.tmpdir")).toAbsolutePath(), socket.getParent());
+            assertTrue(DomainSockets.isSocketOf(socket.toString(), worker.host(), worker.port()), socket.toString());
             assertTrue(DomainSockets.connectable(socket), socket + " is a socket every user may connect to");
 
             byte[] data = writeAndReadBack(client, 0, 3 * MIB + 17);
@@ -94,49 +96,39 @@ class DomainSocketTest {
     }
 
     @Test
-    void aServerReplacesAStaleSocketButNeverAnotherFile() throws Exception {
+    void twoServersOfTheSameAddressNeverShareASocket() throws Exception {
+        // as two workers with the same address in two network namespaces (containers) sharing the directory
         int port = freePort();
-        Path socket = DomainSockets.socketPath(directory, "127.0.0.1", port);
-        // What a killed server leaves: a socket file nothing listens on.
-        try (ServerSocketChannel dead = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            dead.bind(UnixDomainSocketAddress.of(socket));
-        }
-        assertTrue(Files.exists(socket));
-        try (RpcServer server = RpcServer.start("again", "127.0.0.1", port, Optional.empty(), List.of(), List.of(), Optional.of(directory))) {
-            assertEquals(Optional.of(socket), server.domainSocket(), "a stale socket is replaced");
-            try (SocketChannel connection = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-                assertTrue(connection.isConnected());
+        Path first = DomainSockets.newSocketPath(directory, "127.0.0.1", port);
+        try (ServerSocketChannel other = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            other.bind(UnixDomainSocketAddress.of(first));
+            try (RpcServer server = RpcServer.start("second", "127.0.0.1", port, Optional.empty(), List.of(), List.of(), Optional.of(directory))) {
+                Path second = server.domainSocket().orElseThrow();
+                assertNotEquals(first, second);
+                assertTrue(DomainSockets.isSocketOf(second.toString(), "127.0.0.1", port));
+                try (SocketChannel connection = SocketChannel.open(UnixDomainSocketAddress.of(first))) {
+                    assertTrue(connection.isConnected(), "the other server keeps its socket");
+                }
             }
         }
-
-        port = freePort();
-        Path inTheWay = DomainSockets.socketPath(directory, "127.0.0.1", port);
-        Files.writeString(inTheWay, "not a socket");
-        try (RpcServer server = RpcServer.start("blocked", "127.0.0.1", port, Optional.empty(), List.of(), List.of(), Optional.of(directory))) {
-            assertEquals(Optional.empty(), server.domainSocket(), "serves on TCP only");
-            assertEquals(port, server.port());
-        }
-        assertEquals("not a socket", Files.readString(inTheWay));
     }
 
     @Test
-    void aServerNeverTakesTheSocketOfAnotherThatListens() throws Exception {
+    void aServerRemovesTheSocketAKilledServerOfItsAddressLeft() throws Exception {
         int port = freePort();
-        Path socket = DomainSockets.socketPath(directory, "127.0.0.1", port);
-        try (ServerSocketChannel other = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            other.bind(UnixDomainSocketAddress.of(socket));
-            try (RpcServer server = RpcServer.start("second", "127.0.0.1", port, Optional.empty(), List.of(), List.of(), Optional.of(directory))) {
-                assertEquals(Optional.empty(), server.domainSocket(), "serves on TCP only");
-            }
-            try (SocketChannel connection = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-                assertTrue(connection.isConnected(), "the other server keeps its socket");
-            }
+        Path dead = DomainSockets.newSocketPath(directory, "127.0.0.1", port);
+        try (ServerSocketChannel gone = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            gone.bind(UnixDomainSocketAddress.of(dead));
+        }
+        try (RpcServer server = RpcServer.start("again", "127.0.0.1", port, Optional.empty(), List.of(), List.of(), Optional.of(directory))) {
+            assertTrue(server.domainSocket().isPresent());
+            assertFalse(Files.exists(dead), "the socket its killed predecessor left is removed");
         }
     }
 
     @Test
     void aServerRemovesTheSocketsOfServersThatAreGoneAndOnlyThose() throws Exception {
-        Path dead = DomainSockets.socketPath(directory, "127.0.0.1", freePort());
+        Path dead = DomainSockets.newSocketPath(directory, "127.0.0.1", freePort());
         try (ServerSocketChannel gone = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             gone.bind(UnixDomainSocketAddress.of(dead));
         }
@@ -146,10 +138,10 @@ class DomainSocketTest {
                 ServerSocketChannel live = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
                 ServerSocketChannel otherNamespace = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
             // a running server: it holds its TCP port
-            Path running = DomainSockets.socketPath(directory, "127.0.0.1", livePort.getLocalPort());
+            Path running = DomainSockets.newSocketPath(directory, "127.0.0.1", livePort.getLocalPort());
             live.bind(UnixDomainSocketAddress.of(running));
             // a server whose port is not held here (another network namespace) but that listens
-            Path listening = DomainSockets.socketPath(directory, "127.0.0.1", freePort());
+            Path listening = DomainSockets.newSocketPath(directory, "127.0.0.1", freePort());
             otherNamespace.bind(UnixDomainSocketAddress.of(listening));
 
             try (RpcServer server = RpcServer.start("sweeper", "127.0.0.1", 0, Optional.empty(), List.of(), List.of(), Optional.of(directory))) {
@@ -164,11 +156,13 @@ class DomainSocketTest {
 
     @Test
     void aClientConnectsOnlyToASocketNamedAfterTheWorkersAddress() {
-        assertTrue(DomainSockets.isSocketOf("/tmp/gfsload-127.0.0.1-5.sock", "127.0.0.1", 5));
-        assertFalse(DomainSockets.isSocketOf("/tmp/gfsload-127.0.0.1-6.sock", "127.0.0.1", 5));
+        assertTrue(DomainSockets.isSocketOf("/tmp/gfsload-127.0.0.1-5-0123456789abcdef.sock", "127.0.0.1", 5));
+        assertTrue(DomainSockets.isSocketOf(DomainSockets.newSocketPath(Path.of("/run/gfsload"), "127.0.0.1", 5).toString(), "127.0.0.1", 5));
+        assertFalse(DomainSockets.isSocketOf("/tmp/gfsload-127.0.0.1-6-0123456789abcdef.sock", "127.0.0.1", 5));
+        assertFalse(DomainSockets.isSocketOf("/tmp/gfsload-127.0.0.1-5.sock", "127.0.0.1", 5));
         assertFalse(DomainSockets.isSocketOf("/run/docker.sock", "127.0.0.1", 5));
-        assertFalse(DomainSockets.isSocketOf("gfsload-127.0.0.1-5.sock", "127.0.0.1", 5), "relative");
-        assertFalse(DomainSockets.isSocketOf("/tmp/x/../gfsload-127.0.0.1-5.sock", "127.0.0.1", 5));
+        assertFalse(DomainSockets.isSocketOf("gfsload-127.0.0.1-5-0123456789abcdef.sock", "127.0.0.1", 5), "relative");
+        assertFalse(DomainSockets.isSocketOf("/tmp/x/../gfsload-127.0.0.1-5-0123456789abcdef.sock", "127.0.0.1", 5));
         assertFalse(DomainSockets.isSocketOf("", "127.0.0.1", 5));
     }
 

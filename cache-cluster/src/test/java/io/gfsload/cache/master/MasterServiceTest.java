@@ -78,13 +78,13 @@ class MasterServiceTest {
     @Test
     void aDomainSocketNotNamedAfterTheWorkersAddressIsNotHandedOut() {
         stub().registerWorker(RegisterWorkerRequest.newBuilder().setWorkerId("worker-0").setHost("127.0.0.1").setPort(40000)
-                .setCapacityBytes(1000).setDomainSocket("/tmp/gfsload-127.0.0.1-40000.sock").build());
+                .setCapacityBytes(1000).setDomainSocket("/tmp/gfsload-127.0.0.1-40000-0123456789abcdef.sock").build());
         stub().registerWorker(RegisterWorkerRequest.newBuilder().setWorkerId("worker-1").setHost("127.0.0.1").setPort(40001)
                 .setCapacityBytes(1000).setDomainSocket("/run/docker.sock").build());
         stub().registerWorker(RegisterWorkerRequest.newBuilder().setWorkerId("worker-2").setHost("127.0.0.1").setPort(40002)
-                .setCapacityBytes(1000).setDomainSocket("/tmp/gfsload-127.0.0.1-40000.sock").build());
+                .setCapacityBytes(1000).setDomainSocket("/tmp/gfsload-127.0.0.1-40000-0123456789abcdef.sock").build());
 
-        assertEquals(List.of(Optional.of("/tmp/gfsload-127.0.0.1-40000.sock"), Optional.empty(), Optional.empty()),
+        assertEquals(List.of(Optional.of("/tmp/gfsload-127.0.0.1-40000-0123456789abcdef.sock"), Optional.empty(), Optional.empty()),
                 client.clusterInfo().workers().stream().map(WorkerInfo::domainSocket).toList());
     }
 
