@@ -16,6 +16,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,8 +35,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The metastores of a highly available service ({@code hive.metastore.uris}) are tried in order: a
- * real metastore behind one that refuses connections, and behind a relay to it that goes down
- * between two calls of a job.
+ * real metastore behind one that refuses connections; one that takes connections and closes them,
+ * never answers, or answers HTTP; and behind a relay to it that goes down between two calls of a job.
  */
 class TestMetastoreFailover {
     private static final TableName EVENTS = new TableName("db", "events");
@@ -95,6 +96,20 @@ class TestMetastoreFailover {
     }
 
     @Test
+    void aCallWhoseConnectionIsCutSaysSo() throws IOException {
+        try (Relay only = new Relay(metastore.uri().getPort());
+                ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(List.of(only.uri()))) {
+            TableInfo table = catalog.getTable(EVENTS).orElseThrow();
+
+            only.close();
+
+            MetastoreUnavailableException e = assertThrows(MetastoreUnavailableException.class, () -> catalog.listPartitions(table));
+            String prefix = "Cannot list partitions of db.events in the metastore at %s: the connection was closed".formatted(only.uri());
+            assertTrue(e.getMessage().startsWith(prefix), e.getMessage());
+        }
+    }
+
+    @Test
     void afterAFailoverNewConnectionsGoToTheMetastoreThatAnswered() throws Exception {
         try (Dropping first = new Dropping();
                 ThriftHiveCatalog thrift = ThriftHiveCatalog.connect(List.of(first.uri(), metastore.uri()))) {
@@ -132,6 +147,50 @@ class TestMetastoreFailover {
             MetastoreUnavailableException e = assertThrows(MetastoreUnavailableException.class, () -> ThriftHiveCatalog.connect(List.of(first.uri()),
                     ThriftHiveCatalog.DEFAULT_BATCH_SIZE, ThriftHiveCatalog.DEFAULT_MAX_CONNECTIONS, Duration.ofMillis(500)));
             assertEquals("Cannot reach the metastore at %s: connection timed out".formatted(first.uri()), e.getMessage());
+        }
+    }
+
+    @Test
+    void aMetastoreThatTakesConnectionsAndClosesThemIsPassedForTheNextOne() throws IOException {
+        try (Dropping first = new Dropping();
+                ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(List.of(first.uri(), metastore.uri()))) {
+            // no retry: the connection itself went to the second metastore
+            TableInfo table = catalog.getTable(EVENTS).orElseThrow();
+            assertEquals(1, catalog.listPartitions(table).size());
+            assertTrue(first.accepted() > 0, "the first metastore was tried");
+
+            MetastoreUnavailableException e = assertThrows(MetastoreUnavailableException.class, () -> ThriftHiveCatalog.connect(List.of(first.uri())));
+            assertEquals("Cannot connect to the metastore at %s: the connection was closed".formatted(first.uri()), e.getMessage());
+        }
+    }
+
+    @Test
+    void aMetastoreThatTakesConnectionsAndNeverAnswersIsPassedAfterTheConnectTimeout() throws IOException {
+        try (Silent first = new Silent();
+                ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(List.of(first.uri(), metastore.uri()), ThriftHiveCatalog.DEFAULT_BATCH_SIZE,
+                        ThriftHiveCatalog.DEFAULT_MAX_CONNECTIONS, Duration.ofMillis(500))) {
+            TableInfo table = catalog.getTable(EVENTS).orElseThrow();
+            assertEquals(1, catalog.listPartitions(table).size());
+            assertTrue(first.accepted() > 0, "the first metastore was tried");
+
+            long start = System.nanoTime();
+            MetastoreUnavailableException e = assertThrows(MetastoreUnavailableException.class, () -> ThriftHiveCatalog.connect(List.of(first.uri()),
+                    ThriftHiveCatalog.DEFAULT_BATCH_SIZE, ThriftHiveCatalog.DEFAULT_MAX_CONNECTIONS, Duration.ofMillis(500)));
+            assertEquals("Cannot connect to the metastore at %s: no answer to its first call within 0.5 s".formatted(first.uri()), e.getMessage());
+            assertTrue(System.nanoTime() - start >= Duration.ofMillis(500).toNanos(), "it waited for the first call's answer");
+        }
+    }
+
+    @Test
+    void aMetastoreAddressThatAnswersHttpIsPassedForTheNextOne() throws IOException {
+        try (Http first = new Http();
+                ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(List.of(first.uri(), metastore.uri()))) {
+            TableInfo table = catalog.getTable(EVENTS).orElseThrow();
+            assertEquals(1, catalog.listPartitions(table).size());
+            assertTrue(first.accepted() > 0, "the first metastore was tried");
+
+            MetastoreUnavailableException e = assertThrows(MetastoreUnavailableException.class, () -> ThriftHiveCatalog.connect(List.of(first.uri())));
+            assertEquals("Cannot connect to the metastore at %s: the answer is not a metastore's (not Thrift)".formatted(first.uri()), e.getMessage());
         }
     }
 
@@ -178,6 +237,85 @@ class TestMetastoreFailover {
         @Override
         public void close() throws IOException {
             server.close();
+        }
+    }
+
+    /** A metastore whose process hangs: accepts connections, counts them, reads what comes and never answers. */
+    private static final class Silent extends Listener {
+        Silent() throws IOException {
+            super("silent");
+        }
+
+        @Override
+        void serve(Socket client) throws IOException {
+            client.getInputStream().transferTo(OutputStream.nullOutputStream());
+        }
+    }
+
+    /** An HTTP server (a proxy, a load balancer's health page) at a metastore's address: answers every connection with a 400 and closes it. */
+    private static final class Http extends Listener {
+        Http() throws IOException {
+            super("http");
+        }
+
+        @Override
+        void serve(Socket client) throws IOException {
+            client.getInputStream().read(new byte[4096]);
+            client.getOutputStream().write("HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            client.getOutputStream().flush();
+        }
+    }
+
+    /** A listener that serves each connection it accepts on a thread of its own, and counts them. */
+    private abstract static class Listener implements AutoCloseable {
+        private final ServerSocket server;
+        private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
+        private final AtomicInteger accepted = new AtomicInteger();
+
+        Listener(String name) throws IOException {
+            this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread acceptor = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket client = server.accept();
+                        accepted.incrementAndGet();
+                        sockets.add(client);
+                        Thread connection = new Thread(() -> {
+                            try (client) {
+                                serve(client);
+                            }
+                            catch (IOException e) {
+                                // the client went away
+                            }
+                        }, name + "-connection");
+                        connection.setDaemon(true);
+                        connection.start();
+                    }
+                    catch (IOException e) {
+                        // closed
+                    }
+                }
+            }, name + "-accept");
+            acceptor.setDaemon(true);
+            acceptor.start();
+        }
+
+        abstract void serve(Socket client) throws IOException;
+
+        URI uri() {
+            return URI.create("thrift://127.0.0.1:" + server.getLocalPort());
+        }
+
+        int accepted() {
+            return accepted.get();
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket socket : sockets) {
+                socket.close();
+            }
         }
     }
 

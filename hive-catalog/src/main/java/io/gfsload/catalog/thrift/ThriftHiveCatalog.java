@@ -17,6 +17,8 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.SocketException;
+import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +32,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -40,7 +43,12 @@ import org.apache.hadoop.hive.metastore.api.MetaException;
 import org.apache.hadoop.hive.metastore.api.NoSuchObjectException;
 import org.apache.hadoop.hive.metastore.api.Partition;
 import org.apache.hadoop.hive.metastore.api.Table;
+import org.apache.hadoop.hive.metastore.api.ThriftHiveMetastore;
+import org.apache.thrift.TApplicationException;
 import org.apache.thrift.TException;
+import org.apache.thrift.protocol.TBinaryProtocol;
+import org.apache.thrift.protocol.TProtocolException;
+import org.apache.thrift.transport.TSocket;
 import org.apache.thrift.transport.TTransportException;
 
 /**
@@ -56,11 +64,14 @@ import org.apache.thrift.transport.TTransportException;
  * there, not back to the one that may be down.
  *
  * <p>Each connection first checks, with a TCP connect bounded by the connect timeout, that its
- * metastore takes connections: Hive's client connects with its socket timeout
- * ({@code hive.metastore.client.socket.timeout}, 600 s), which is also its read timeout, so a
- * metastore whose host drops packets would hold every connection for the system's TCP connect
- * timeout (about 2 minutes on Linux) before the next metastore is tried. Reads keep Hive's timeout:
- * listing many partitions may take long.
+ * metastore takes connections, and then that it answers a first short call
+ * ({@code getMetaConf}) within the same timeout: Hive's client connects and reads with its socket
+ * timeout ({@code hive.metastore.client.socket.timeout}, 600 s), so a metastore whose host drops
+ * packets would hold every connection for the system's TCP connect timeout (about 2 minutes on
+ * Linux), and one that takes connections but never answers (a hung process, a proxy in front of a
+ * dead one) for the socket timeout, before the next metastore is tried. A metastore that closes the
+ * connection or answers something else than Thrift (an HTTP proxy's error page) is passed at once.
+ * Later calls keep Hive's socket timeout: listing many partitions may take long.
  */
 public final class ThriftHiveCatalog implements HiveCatalog {
     /** A Java type naming an exception at the start of a message part: {@code org.apache.thrift.transport.TTransportException: }. */
@@ -76,8 +87,18 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     /** Connections at most by default: enough for the planner's concurrent batch fetches. */
     public static final int DEFAULT_MAX_CONNECTIONS = 4;
 
-    /** How long a connection waits for its metastore to take the TCP connection by default. */
+    /** How long a connection waits for its metastore to take the TCP connection, and then to answer its first call, by default. */
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    /**
+     * The key of the first call of each connection ({@code getMetaConf}): a setting a metastore
+     * reads from its memory, so that the answer costs it nothing. A metastore that does not know
+     * the key answers with an error, which is an answer too.
+     */
+    private static final String FIRST_CALL_KEY = HiveConf.ConfVars.METASTORE_TRY_DIRECT_SQL.varname;
+
+    /** The largest string or list the first call reads: its answer is one setting's value. */
+    private static final long MAX_FIRST_ANSWER_BYTES = 64 * 1024;
 
     /** The metastores, in the order connections try them, each with the configuration of a client of it alone. */
     private final List<Metastore> metastores;
@@ -92,8 +113,12 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
 
-    /** A metastore of the service, and the configuration of a client that connects to it alone. */
-    private record Metastore(URI uri, HiveConf conf) {}
+    /**
+     * A metastore of the service, and the configurations of a client that connects to it alone:
+     * {@code conf} with Hive's socket timeout for every call, {@code firstCallConf} with the
+     * connect timeout, for the connection and its first call.
+     */
+    private record Metastore(URI uri, HiveConf conf, HiveConf firstCallConf) {}
 
     /** A connection of the pool, to the metastore at {@code index} of the list. */
     private record Connection(int index, URI uri, HiveMetaStoreClient client) {}
@@ -146,7 +171,7 @@ public final class ThriftHiveCatalog implements HiveCatalog {
      * answers after it); lists of partitions are fetched {@code batchSize} at a time.
      *
      * @param connectTimeout how long a connection waits for a metastore to take the TCP
-     *     connection before it tries the next one
+     *     connection, and then to answer its first call, before it tries the next one
      * @throws InvalidInputException when a URI is not {@code thrift://host:port}, or has a user
      *     and password (not repeated)
      * @throws MetastoreUnavailableException when none of the metastores can be reached
@@ -185,7 +210,9 @@ public final class ThriftHiveCatalog implements HiveCatalog {
             conf.setVar(HiveConf.ConfVars.METASTOREURIS, uri.toString());
             conf.setIntVar(HiveConf.ConfVars.METASTORETHRIFTCONNECTIONRETRIES, 1);
             conf.setBoolVar(HiveConf.ConfVars.METASTORE_EXECUTE_SET_UGI, false);
-            metastores.add(new Metastore(uri, conf));
+            HiveConf firstCallConf = new HiveConf(conf);
+            firstCallConf.setTimeVar(HiveConf.ConfVars.METASTORE_CLIENT_SOCKET_TIMEOUT, connectTimeout.toMillis(), TimeUnit.MILLISECONDS);
+            metastores.add(new Metastore(uri, conf, firstCallConf));
         }
         ThriftHiveCatalog catalog = new ThriftHiveCatalog(metastores, batchSize, maxConnections, connectTimeout);
         catalog.idle.add(catalog.openConnection());
@@ -209,15 +236,15 @@ public final class ThriftHiveCatalog implements HiveCatalog {
             Metastore metastore = metastores.get(index);
             try {
                 checkConnects(metastore.uri());
-                Connection connection = new Connection(index, metastore.uri(), new HiveMetaStoreClient(metastore.conf()));
+                Connection connection = new Connection(index, metastore.uri(), openClient(metastore));
                 open.add(connection);
                 preferred.set(index);
                 return connection;
             }
             catch (TException | RuntimeException e) {
-                Optional<String> unreachable = unreachable(e, metastore.uri().getHost());
+                Optional<String> unreachable = e instanceof NotAnsweringException ? Optional.empty() : unreachable(e, metastore.uri().getHost());
                 allUnreachable &= unreachable.isPresent();
-                reasons[index] = unreachable.orElseGet(() -> JAVA_TYPE.matcher(firstLine(e)).replaceAll(""));
+                reasons[index] = unreachable.orElseGet(() -> e instanceof TException thrift ? describe(thrift) : JAVA_TYPE.matcher(firstLine(e)).replaceAll(""));
                 if (cause == null) {
                     cause = e;
                 }
@@ -256,6 +283,121 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         catch (IOException e) {
             throw new UncheckedIOException("Cannot connect to " + uri + ": " + e.getMessage(), e);
         }
+    }
+
+    /** A metastore that took the connection but did not answer its first call: closed it, answered something else than Thrift, or nothing in time. */
+    private static final class NotAnsweringException extends RuntimeException {
+        NotAnsweringException(String reason, Throwable cause) {
+            super(reason, cause);
+        }
+    }
+
+    /**
+     * A client of {@code metastore}, once it has answered a first call within the connect timeout
+     * on a connection of its own.
+     *
+     * <p>Over Hive's default transport (plain Thrift binary, neither SASL, framed, compact nor SSL)
+     * the first call goes through a Thrift client that bounds the sizes it reads: Hive's reads the
+     * first bytes of an answer that is not Thrift (an HTTP proxy's {@code HTTP/1.1 400}) as the
+     * length of a string, 1.2 GB, and allocates it; this one reads only versioned messages, as
+     * every metastore sends them, and strings and lists of bounded size. Other transports check
+     * those bytes themselves (a frame's or a SASL message's length), and the first call goes
+     * through Hive's client.
+     *
+     * @throws NotAnsweringException when the metastore closed the connection, answered something
+     *     else than Thrift, or did not answer in time: a message that says which
+     */
+    private HiveMetaStoreClient openClient(Metastore metastore) throws TException {
+        try {
+            if (plainTransport(metastore.conf())) {
+                TSocket socket = new TSocket(metastore.uri().getHost(), metastore.uri().getPort(), toIntExact(connectTimeout.toMillis()));
+                try {
+                    socket.open();
+                    new ThriftHiveMetastore.Client(new TBinaryProtocol(socket, MAX_FIRST_ANSWER_BYTES, MAX_FIRST_ANSWER_BYTES, true, true))
+                            .getMetaConf(FIRST_CALL_KEY);
+                }
+                finally {
+                    socket.close();
+                }
+            }
+            else {
+                HiveMetaStoreClient client = new HiveMetaStoreClient(metastore.firstCallConf());
+                try {
+                    client.getMetaConf(FIRST_CALL_KEY);
+                }
+                finally {
+                    client.close();
+                }
+            }
+        }
+        catch (TTransportException | TProtocolException e) {
+            throw new NotAnsweringException(firstCallFailure(e), e);
+        }
+        catch (MetaException | TApplicationException e) {
+            // an error the metastore answered (a key it does not know, a call it does not have): it answers
+        }
+        // later calls may take long (a large partition listing): Hive's socket timeout
+        return new HiveMetaStoreClient(metastore.conf());
+    }
+
+    /** Whether a client with {@code conf} speaks Thrift's binary protocol straight over TCP, as Hive's metastore does by default. */
+    private static boolean plainTransport(HiveConf conf) {
+        return !conf.getBoolVar(HiveConf.ConfVars.METASTORE_USE_THRIFT_SASL)
+                && !conf.getBoolVar(HiveConf.ConfVars.METASTORE_USE_THRIFT_FRAMED_TRANSPORT)
+                && !conf.getBoolVar(HiveConf.ConfVars.METASTORE_USE_THRIFT_COMPACT_PROTOCOL)
+                && !conf.getBoolVar(HiveConf.ConfVars.HIVE_METASTORE_USE_SSL);
+    }
+
+    /** Why a connection's first call failed, in plain words: {@code no answer to its first call within 10 s}. */
+    private String firstCallFailure(TException e) {
+        if (timedOut(e)) {
+            return "no answer to its first call within " + seconds(connectTimeout);
+        }
+        return describe(e);
+    }
+
+    private static boolean timedOut(Throwable e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof SocketTimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static String seconds(Duration duration) {
+        long millis = duration.toMillis();
+        return millis % 1000 == 0 ? millis / 1000 + " s" : String.format(Locale.ROOT, "%.1f s", millis / 1000.0);
+    }
+
+    /**
+     * What a Thrift failure says, in plain words: a transport failure without a message (the
+     * metastore closed the connection: Thrift says nothing) is {@code the connection was closed};
+     * a protocol failure is an answer that is not a metastore's.
+     */
+    private static String describe(TException e) {
+        if (e instanceof TProtocolException) {
+            return "the answer is not a metastore's (not Thrift)";
+        }
+        if (e instanceof TTransportException transport) {
+            if (transport.getType() == TTransportException.END_OF_FILE) {
+                return "the connection was closed";
+            }
+            if (transport.getCause() instanceof SocketException reset && reset.getMessage() != null
+                    && (reset.getMessage().contains("reset") || reset.getMessage().contains("Broken pipe"))) {
+                return "the connection was closed (" + reset.getMessage().toLowerCase(Locale.ROOT) + ")";
+            }
+            if (timedOut(e)) {
+                return "no answer within the socket timeout (hive.metastore.client.socket.timeout)";
+            }
+        }
+        String message = e.getMessage();
+        if (message == null || message.isBlank()) {
+            return e.getCause() == null || e.getCause().getMessage() == null
+                    ? "the connection was closed"
+                    : JAVA_TYPE.matcher(firstLine(e.getCause())).replaceAll("");
+        }
+        return JAVA_TYPE.matcher(firstLine(e)).replaceAll("");
     }
 
     /**
@@ -318,8 +460,9 @@ public final class ThriftHiveCatalog implements HiveCatalog {
                 return result;
             }
             catch (TException e) {
-                // NoSuchObjectException, MetaException and the like are answers; a transport failure leaves the connection unusable.
-                healthy = !(e instanceof TTransportException);
+                // NoSuchObjectException, MetaException and the like are answers; a transport failure, or an answer that is not
+                // Thrift (the stream is then out of step), leaves the connection unusable.
+                healthy = !(e instanceof TTransportException || e instanceof TProtocolException);
                 if (!healthy) {
                     // the metastore may be down: its other connections would fail the retries too, where another metastore may answer;
                     // new connections start with the next one
@@ -537,7 +680,7 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     }
 
     private CatalogException failure(String action, TException e) {
-        return new MetastoreUnavailableException("Cannot %s in the metastore at %s: %s".formatted(action, addresses, e.getMessage()), e);
+        return new MetastoreUnavailableException("Cannot %s in the metastore at %s: %s".formatted(action, addresses, describe(e)), e);
     }
 
     private static Optional<String> nonBlank(String value) {
