@@ -30,13 +30,17 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -140,7 +144,8 @@ public final class ClusterCommand implements Callable<Integer> {
                     + "included), its number of workers and its JVM options, unless --config, --workers or "
                     + "--java-option give others.",
                     "On a running cluster, starts again only its processes that are not running, with the settings "
-                    + "they ran with."})
+                    + "they ran with; a worker that is stopping (its process runs, and the master no longer lists it as "
+                    + "live) is waited for, up to --timeout, and started again once it has ended."})
     int start(
             @Option(names = "--workers", paramLabel = "N",
                     description = "Worker processes (default: " + DEFAULT_WORKERS + ", or as many as the cluster in "
@@ -157,7 +162,8 @@ public final class ClusterCommand implements Callable<Integer> {
                             + ", or the options the cluster in the data directory ran with).")
             List<String> javaOptionsOption,
             @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s",
-                    description = "How long to wait for the processes to start (default: ${DEFAULT-VALUE}).")
+                    description = "How long to wait for the processes to start, and for a worker that is stopping to end "
+                            + "(default: ${DEFAULT-VALUE}).")
             String timeout) {
         PrintWriter out = spec.commandLine().getOut();
         if (workersOption != null && workersOption < 1) {
@@ -263,7 +269,7 @@ public final class ClusterCommand implements Callable<Integer> {
             for (Started worker : started.subList(1, started.size())) {
                 workerRecords.add(worker.record(worker.awaitReady(startTimeout)));
             }
-            awaitLive(masterTarget, settings, workers, startTimeout);
+            awaitLive(masterTarget, settings, workerRecords.stream().map(ProcessRecord::name).toList(), startTimeout);
             ClusterRecord record = new ClusterRecord(masterTarget, master.record(masterReady), workerRecords,
                     Instant.now().toString(), List.copyOf(javaOptions), null,
                     new TreeMap<>(settings.without(CacheServerConfig.SECURITY_TOKEN).values()), settings.token().isPresent());
@@ -288,7 +294,10 @@ public final class ClusterCommand implements Callable<Integer> {
 
     /**
      * Starts again the processes of a running cluster that are not running (the master first), each
-     * with the settings and the port it had, and waits until every worker is live.
+     * with the settings and the port it had, and waits until every worker is live. A worker that is
+     * stopping (its process runs and the master no longer lists it as live: it told the master it
+     * stops) is waited for, up to {@code timeout}, and started again once its process has ended; so
+     * is a worker whose process ends while {@code start} waits.
      */
     private int startStopped(ClusterRecord record, Path directory, Integer workersOption, Path config, Duration timeout,
             List<String> javaOptions) {
@@ -300,8 +309,20 @@ public final class ClusterCommand implements Callable<Integer> {
                     + "; stop it to start it with " + workersOption);
         }
         List<ProcessRecord> stopped = record.processes().stream().filter(process -> !isRunning(process)).toList();
-        if (stopped.isEmpty()) {
+        CacheServerConfig clientSettings;
+        try {
+            clientSettings = CacheServerConfig.load(Path.of(record.master().config()));
+        }
+        catch (UncheckedIOException | IllegalArgumentException e) {
+            return failed(ExitCode.FAILED, "Cannot start the cache cluster in " + directory + " again: " + e.getMessage());
+        }
+        List<ProcessRecord> stopping = stopped.contains(record.master()) ? List.of() : stopping(record, stopped, clientSettings);
+        if (stopped.isEmpty() && stopping.isEmpty()) {
             return failed(ExitCode.USAGE, running + "; all its processes run");
+        }
+        if (stopped.contains(record.master()) && !ServerProcesses.isFree(record.master().host(), record.master().port())) {
+            return failed(ExitCode.USAGE, masterPortInUse(directory, record.master(),
+                    "stop the cluster and start it with gfsload.cache.master.port in --config"));
         }
         List<String> options = record.javaOptions() == null ? javaOptions : record.javaOptions();
         List<String> notes = new ArrayList<>();
@@ -310,44 +331,54 @@ public final class ClusterCommand implements Callable<Integer> {
                     + "they ran with; stop the cluster to start it with new ones");
         }
         List<Started> started = new ArrayList<>();
+        List<ProcessRecord> startedAgain = new ArrayList<>(stopped);
         try {
             for (ProcessRecord process : stopped) {
-                boolean master = process.name().equals(record.master().name());
-                String portKey = master ? CacheServerConfig.MASTER_PORT : CacheServerConfig.WORKER_PORT;
-                CacheServerConfig settings = CacheServerConfig.load(Path.of(process.config()));
-                if (ServerProcesses.isFree(process.host(), process.port())) {
-                    settings = settings.with(portKey, Integer.toString(process.port()));
-                }
-                else if (master) {
-                    return failed(ExitCode.USAGE, masterPortInUse(directory, process,
-                            "stop the cluster and start it with gfsload.cache.master.port in --config"));
-                }
-                else {
-                    settings = settings.with(portKey, "0");
-                    notes.add(process.name() + " listens on another port: its port " + process.port() + " is in use");
-                }
-                Started launched = launch(master ? "master" : "worker", process.name(), settings, directory, options);
+                Started launched = launchAgain(record, process, directory, options, notes);
                 started.add(launched);
-                if (master) {
+                if (launched.name().equals(record.master().name())) {
                     // the workers that run find the master again with their next heartbeat
                     launched.awaitReady(timeout);
                 }
             }
             ProcessRecord master = record.master();
-            List<ProcessRecord> workers = new ArrayList<>(record.workers());
+            Map<String, ProcessRecord> workers = new LinkedHashMap<>();
+            record.workers().forEach(worker -> workers.put(worker.name(), worker));
             for (Started process : started) {
                 ProcessRecord restarted = process.record(process.awaitReady(timeout));
                 if (restarted.name().equals(master.name())) {
                     master = restarted;
                 }
                 else {
-                    workers.replaceAll(worker -> worker.name().equals(restarted.name()) ? restarted : worker);
+                    workers.put(restarted.name(), restarted);
                 }
             }
-            CacheServerConfig clientSettings = CacheServerConfig.load(Path.of(master.config()));
-            awaitLive(record.masterTarget(), clientSettings, workers.size(), timeout);
-            writeRecord(directory, record.withProcesses(master, workers));
-            out.println("Cache cluster in " + directory + ": started " + names(stopped) + " again; master "
+            // the workers that ran when start began: one that is stopping, or stops meanwhile, is started again once it has ended
+            List<ProcessRecord> ran = record.workers().stream().filter(worker -> !stopped.contains(worker)).toList();
+            try (CacheClient client = GrpcCacheClient.connect(record.masterTarget(), clientSettings.client())) {
+                long deadline = System.nanoTime() + timeout.toNanos();
+                while (true) {
+                    for (ProcessRecord worker : ran) {
+                        if (!startedAgain.contains(worker) && !isRunning(worker)) {
+                            Started launched = launchAgain(record, worker, directory, options, notes);
+                            started.add(launched);
+                            workers.put(worker.name(), launched.record(launched.awaitReady(timeout)));
+                            startedAgain.add(worker);
+                            deadline = System.nanoTime() + timeout.toNanos();
+                        }
+                    }
+                    List<String> notLive = notLive(client, workers.keySet());
+                    if (notLive.isEmpty()) {
+                        break;
+                    }
+                    if (System.nanoTime() > deadline) {
+                        throw new CacheException(notLiveMessage(workers, notLive, stopping, timeout));
+                    }
+                    sleep(100);
+                }
+            }
+            writeRecord(directory, record.withProcesses(master, List.copyOf(workers.values())));
+            out.println("Cache cluster in " + directory + ": started " + names(startedAgain) + " again; master "
                     + record.masterTarget() + ", " + Sizes.count(workers.size(), "worker") + " live");
             notes.forEach(out::println);
             out.flush();
@@ -357,9 +388,75 @@ public final class ClusterCommand implements Callable<Integer> {
             for (Started process : started) {
                 process.process.destroyForcibly();
             }
-            return failed(ExitCode.FAILED, "Cannot start " + names(stopped) + " of the cache cluster in " + directory
+            List<ProcessRecord> failed = new ArrayList<>(startedAgain);
+            stopping.stream().filter(worker -> !failed.contains(worker)).forEach(failed::add);
+            return failed(ExitCode.FAILED, "Cannot start " + names(failed) + " of the cache cluster in " + directory
                     + " again: " + describe(e));
         }
+    }
+
+    /**
+     * The workers of {@code record} that are stopping: their process runs and the master, which
+     * runs, lists them as not live (a worker tells the master when it stops, before its server
+     * drains). Empty when the master does not answer.
+     */
+    private static List<ProcessRecord> stopping(ClusterRecord record, List<ProcessRecord> stopped, CacheServerConfig clientSettings) {
+        ClusterInfo info;
+        try (CacheClient client = GrpcCacheClient.connect(record.masterTarget(), clientSettings.client())) {
+            info = client.clusterInfo();
+        }
+        catch (CacheException e) {
+            return List.of();
+        }
+        Set<String> notLive = info.workers().stream().filter(worker -> !worker.live()).map(WorkerInfo::id).collect(Collectors.toSet());
+        return record.workers().stream()
+                .filter(worker -> !stopped.contains(worker) && notLive.contains(worker.name()))
+                .toList();
+    }
+
+    /** Those of {@code names} that the master does not list as live; all of them when it does not answer. */
+    private static List<String> notLive(CacheClient client, Collection<String> names) {
+        Set<String> live;
+        try {
+            live = client.clusterInfo().liveWorkers().stream().map(WorkerInfo::id).collect(Collectors.toSet());
+        }
+        catch (CacheException e) {
+            live = Set.of();
+        }
+        Set<String> liveWorkers = live;
+        return names.stream().filter(name -> !liveWorkers.contains(name)).toList();
+    }
+
+    /** {@code only 2 of 3 workers are live after 60 s: not live worker-2 (still stopping: its process, pid 123, runs)}. */
+    private static String notLiveMessage(Map<String, ProcessRecord> workers, List<String> notLive, List<ProcessRecord> stopping,
+            Duration timeout) {
+        int live = workers.size() - notLive.size();
+        List<String> each = new ArrayList<>();
+        for (String name : notLive) {
+            ProcessRecord worker = workers.get(name);
+            boolean runs = isRunning(worker);
+            each.add(name + (stopping.contains(worker) && runs ? " (still stopping: its process, pid " + worker.pid() + ", runs)"
+                    : runs ? "" : " (its process, pid " + worker.pid() + ", has exited; see " + worker.log() + ")"));
+        }
+        return "only " + live + " of " + Sizes.count(workers.size(), "worker") + " " + (live == 1 ? "is" : "are") + " live after "
+                + timeout.toSeconds() + " s: not live " + String.join(", ", each);
+    }
+
+    /** Starts {@code process} of the cluster of {@code record} again, with its settings, on its port when it is free. */
+    private static Started launchAgain(ClusterRecord record, ProcessRecord process, Path directory, List<String> options, List<String> notes)
+            throws IOException {
+        boolean master = process.name().equals(record.master().name());
+        String portKey = master ? CacheServerConfig.MASTER_PORT : CacheServerConfig.WORKER_PORT;
+        CacheServerConfig settings = CacheServerConfig.load(Path.of(process.config()));
+        // the master keeps its address, which its clients have (start checked that its port is free)
+        if (master || ServerProcesses.isFree(process.host(), process.port())) {
+            settings = settings.with(portKey, Integer.toString(process.port()));
+        }
+        else {
+            settings = settings.with(portKey, "0");
+            notes.add(process.name() + " listens on another port: its port " + process.port() + " is in use");
+        }
+        return launch(master ? "master" : "worker", process.name(), settings, directory, options);
     }
 
     /**
@@ -675,25 +772,20 @@ public final class ClusterCommand implements Callable<Integer> {
         return value > 0 ? settings.with(key, Integer.toString(value + index)) : settings;
     }
 
-    /** Waits until the master reports {@code workers} live workers. */
-    private static void awaitLive(String masterTarget, CacheServerConfig settings, int workers, Duration timeout) {
+    /** Waits until the master lists every worker of {@code names} as live. */
+    private static void awaitLive(String masterTarget, CacheServerConfig settings, List<String> names, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         try (CacheClient client = GrpcCacheClient.connect(masterTarget, settings.client())) {
             while (true) {
-                int live;
-                try {
-                    live = client.clusterInfo().liveWorkers().size();
-                }
-                catch (CacheException e) {
-                    live = -1;
-                }
-                if (live == workers) {
+                List<String> notLive = notLive(client, names);
+                if (notLive.isEmpty()) {
                     return;
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new CacheException("only " + Math.max(0, live) + " of " + Sizes.count(workers, "worker")
-                            + " " + (Math.max(0, live) == 1 ? "is" : "are") + " live after "
-                            + timeout.toSeconds() + " s");
+                    int live = names.size() - notLive.size();
+                    throw new CacheException("only " + live + " of " + Sizes.count(names.size(), "worker") + " "
+                            + (live == 1 ? "is" : "are") + " live after " + timeout.toSeconds() + " s: not live "
+                            + String.join(", ", notLive));
                 }
                 sleep(100);
             }

@@ -23,6 +23,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -268,6 +269,46 @@ class TestClusterCommand {
             assertEquals(0, anyPort.exitCode(), anyPort.err());
             assertTrue(record().master().port() != masterPort);
         }
+    }
+
+    @Test
+    void aWorkerThatIsStoppingIsStartedAgainOnceItHasStopped() throws Exception {
+        Path config = dataDir.resolve("cache.properties");
+        Files.writeString(config, String.join("\n",
+                "gfsload.cache.master.heartbeat-interval=500ms",
+                "gfsload.cache.worker.heartbeat-interval=500ms",
+                "gfsload.cache.worker.tier.ssd.quota=64MiB",
+                ""));
+        Run first = cluster("start", "--workers", "3", "--data-dir", dataDir.toString(), "--config", config.toString(),
+                "--java-option=-Xmx256m", "--java-option=-XX:TieredStopAtLevel=1");
+        assertEquals(0, first.exitCode(), first.err());
+        ClusterCommand.ClusterRecord record = record();
+        ClusterCommand.ProcessRecord worker2 = record.workers().get(2);
+
+        // a connection held open to worker-2 (no gRPC on it) makes its stop wait for its server's drain, seconds
+        try (Socket held = new Socket(worker2.host(), worker2.port())) {
+            kill(record.workers().get(1));
+            ProcessHandle stopping = ClusterCommand.handle(worker2).orElseThrow();
+            stopping.destroy();
+            // it tells the master it stops before its server drains
+            ClusterProcesses.await(() -> cluster("status", "--data-dir", dataDir.toString()).out().lines()
+                    .anyMatch(line -> line.startsWith("worker-2 ") && line.contains(" LOST ")), Duration.ofSeconds(30),
+                    "worker-2 is no longer live at the master");
+            assertTrue(stopping.isAlive(), "worker-2 is still stopping when start begins");
+
+            Run start = cluster("start", "--data-dir", dataDir.toString(), "--timeout", "30s");
+
+            assertEquals(0, start.exitCode(), start.err());
+            assertEquals("Cache cluster in " + dataDir + ": started worker-1 and worker-2 again; master " + record.masterTarget()
+                    + ", 3 workers live\n", start.out());
+            assertFalse(stopping.isAlive(), "the stopping worker-2 was waited for");
+        }
+        ClusterCommand.ClusterRecord after = record();
+        assertEquals(record.workers().get(0).pid(), after.workers().get(0).pid(), "worker-0 kept running");
+        assertTrue(after.workers().get(2).pid() != worker2.pid(), "worker-2 was started again");
+        assertEquals(worker2.port(), after.workers().get(2).port());
+        Run status = cluster("status", "--data-dir", dataDir.toString());
+        assertTrue(status.out().contains("3 of 3 workers live"), status.out());
     }
 
     @Test
