@@ -12,6 +12,7 @@ import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.FileErrors;
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.api.WorkerInfo;
+import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.client.GrpcCacheClient;
 import io.gfsload.cache.master.MasterConfig;
 import io.gfsload.cache.server.CacheServerConfig;
@@ -608,8 +609,8 @@ public final class ClusterCommand implements Callable<Integer> {
                     Sizes.format(info.liveWorkers().stream().mapToLong(WorkerInfo::usedBytes).sum()),
                     Sizes.format(info.liveCapacityBytes()), Sizes.count(underReplicated, "under-replicated block"),
                     Sizes.count(tempAreas, "open temp area"));
-            firstWorkerSettings(record).ifPresent(worker -> out.println("Settings: " + worker.describeSettings()
-                    + "; clients keep up to " + Sizes.count(settings.client().maxWorkerChannels(), "worker connection")));
+            firstWorkerSettings(record).ifPresent(worker -> out.println("Settings: " + worker.describeSettings()));
+            out.println(describeClientKeys(settings.client()));
             out.flush();
             return ExitCode.OK;
         }
@@ -621,6 +622,24 @@ public final class ClusterCommand implements Callable<Integer> {
             return failed(ExitCode.FAILED, "The master of the cache cluster in " + directory + " (" + record.masterTarget()
                     + ", pid " + record.master().pid() + ") fails: " + e.getMessage());
         }
+    }
+
+    /**
+     * What the {@code gfsload.cache.client.*} keys of the cluster's config set, and for whom: clients
+     * configured with that file, and {@code gfs://} with the same keys in its Hadoop configuration.
+     * gfsload's loads do not read the cluster's config: they keep the client's defaults.
+     */
+    static String describeClientKeys(ClientConfig client) {
+        ClientConfig defaults = ClientConfig.defaults();
+        return "Client keys (gfsload.cache.client.*): up to " + Sizes.count(client.maxWorkerChannels(), "worker connection")
+                + ", short-circuit writes " + onOff(client.shortCircuitWrites()) + ", domain socket " + onOff(client.domainSockets())
+                + "; for clients configured with this config, and gfs:// with them in its Hadoop configuration; gfsload loads "
+                + "keep their defaults (up to " + Sizes.count(defaults.maxWorkerChannels(), "worker connection") + ", short-circuit writes "
+                + onOff(defaults.shortCircuitWrites()) + ", domain socket " + onOff(defaults.domainSockets()) + ")";
+    }
+
+    private static String onOff(boolean value) {
+        return value ? "on" : "off";
     }
 
     /** The settings the first worker runs with, as its properties file has them; empty when it cannot be read. */

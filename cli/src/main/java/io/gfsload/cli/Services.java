@@ -148,6 +148,7 @@ final class Services implements AutoCloseable {
         }
         Optional<String> token = connection.token();
         try {
+            // the client's defaults: the gfsload.cache.client.* keys of a cluster's config are for clients built with that file
             return register(GrpcCacheClient.connect(address, ClientConfig.defaults().withToken(token)));
         }
         catch (IllegalArgumentException e) {

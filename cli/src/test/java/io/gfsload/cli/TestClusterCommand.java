@@ -321,6 +321,8 @@ class TestClusterCommand {
                 "gfsload.cache.worker.tier.ssd.quota=48MiB",
                 "gfsload.cache.worker.reader.buffer-size=256KiB",
                 "gfsload.cache.client.pool.max=8",
+                "gfsload.cache.client.short-circuit-writes=false",
+                "gfsload.cache.client.domain-socket=false",
                 ""));
         Run first = cluster("start", "--workers", "2", "--data-dir", dataDir.toString(), "--config", config.toString(),
                 "--java-option=-Xmx256m", "--java-option=-XX:TieredStopAtLevel=1");
@@ -351,8 +353,12 @@ class TestClusterCommand {
         ClusterProcesses.await(() -> cluster("status", "--data-dir", dataDir.toString()).out()
                 .contains("\n2 of 2 workers live, 0 B of 96.0 MiB used;"), Duration.ofSeconds(20), "both workers have their quota");
         Run status = cluster("status", "--data-dir", dataDir.toString());
+        // the client keys are the config's, for clients configured with it; gfsload's loads keep their defaults
         assertTrue(status.out().endsWith("\nSettings: reader buffer 256 KiB, checksum segment 1 MiB, max block 2 GiB, "
-                + "heartbeat every 500ms, short-circuit writes on, domain socket on, eviction LRU; clients keep up to 8 worker connections\n"),
+                + "heartbeat every 500ms, short-circuit writes on, domain socket on, eviction LRU\n"
+                + "Client keys (gfsload.cache.client.*): up to 8 worker connections, short-circuit writes off, domain socket off; "
+                + "for clients configured with this config, and gfs:// with them in its Hadoop configuration; gfsload loads keep their "
+                + "defaults (up to 64 worker connections, short-circuit writes on, domain socket on)\n"),
                 status.out());
         String workerLog = Files.readString(dataDir.resolve("logs").resolve("worker-1.log"));
         assertTrue(workerLog.contains("; reader buffer 256 KiB, checksum segment 1 MiB, max block 2 GiB, heartbeat every "
