@@ -206,38 +206,13 @@ class TestMetastoreFailover {
     }
 
     /** A metastore whose host is up and its service broken: accepts connections, counts them, and closes them at once. */
-    private static final class Dropping implements AutoCloseable {
-        private final ServerSocket server;
-        private final AtomicInteger accepted = new AtomicInteger();
-
+    private static final class Dropping extends Listener {
         Dropping() throws IOException {
-            this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread acceptor = new Thread(() -> {
-                while (!server.isClosed()) {
-                    try (Socket client = server.accept()) {
-                        accepted.incrementAndGet();
-                    }
-                    catch (IOException e) {
-                        // closed
-                    }
-                }
-            }, "dropping-accept");
-            acceptor.setDaemon(true);
-            acceptor.start();
-        }
-
-        URI uri() {
-            return URI.create("thrift://127.0.0.1:" + server.getLocalPort());
-        }
-
-        int accepted() {
-            return accepted.get();
+            super("dropping");
         }
 
         @Override
-        public void close() throws IOException {
-            server.close();
-        }
+        void serve(Socket client) {}
     }
 
     /** A metastore whose process hangs: accepts connections, counts them, reads what comes and never answers. */
@@ -302,6 +277,12 @@ class TestMetastoreFailover {
 
         abstract void serve(Socket client) throws IOException;
 
+        /** Closes {@code socket} with the listener, as it does the connections it accepted. */
+        Socket track(Socket socket) {
+            sockets.add(socket);
+            return socket;
+        }
+
         URI uri() {
             return URI.create("thrift://127.0.0.1:" + server.getLocalPort());
         }
@@ -357,63 +338,29 @@ class TestMetastoreFailover {
     }
 
     /** A metastore in front of the real one: relays the connections it accepts to it, until closed, which cuts them. */
-    private static final class Relay implements AutoCloseable {
-        private final ServerSocket server;
+    private static final class Relay extends Listener {
         private final int target;
-        private final Set<Socket> sockets = ConcurrentHashMap.newKeySet();
-        private final AtomicInteger accepted = new AtomicInteger();
 
         Relay(int target) throws IOException {
+            super("relay");
             this.target = target;
-            this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-            Thread acceptor = new Thread(this::accept, "relay-accept");
-            acceptor.setDaemon(true);
-            acceptor.start();
-        }
-
-        URI uri() {
-            return URI.create("thrift://127.0.0.1:" + server.getLocalPort());
-        }
-
-        int accepted() {
-            return accepted.get();
-        }
-
-        private void accept() {
-            while (!server.isClosed()) {
-                try {
-                    Socket client = server.accept();
-                    accepted.incrementAndGet();
-                    Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
-                    sockets.add(client);
-                    sockets.add(upstream);
-                    pump(client, upstream);
-                    pump(upstream, client);
-                }
-                catch (IOException e) {
-                    // closed
-                }
-            }
-        }
-
-        private static void pump(Socket from, Socket to) {
-            Thread thread = new Thread(() -> {
-                try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
-                    in.transferTo(out);
-                }
-                catch (IOException e) {
-                    // one side closed
-                }
-            }, "relay-pump");
-            thread.setDaemon(true);
-            thread.start();
         }
 
         @Override
-        public void close() throws IOException {
-            server.close();
-            for (Socket socket : sockets) {
-                socket.close();
+        void serve(Socket client) throws IOException {
+            Socket upstream = track(new Socket(InetAddress.getLoopbackAddress(), target));
+            Thread back = new Thread(() -> pump(upstream, client), "relay-pump");
+            back.setDaemon(true);
+            back.start();
+            pump(client, upstream);
+        }
+
+        private static void pump(Socket from, Socket to) {
+            try (InputStream in = from.getInputStream(); OutputStream out = to.getOutputStream()) {
+                in.transferTo(out);
+            }
+            catch (IOException e) {
+                // one side closed
             }
         }
     }
