@@ -30,6 +30,8 @@ public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<Dis
     /** The variable that sets {@link #journalRetention()}. */
     static final String JOURNAL_RETENTION = "GFSLOAD_JOURNAL_RETENTION";
     static final Duration DEFAULT_JOURNAL_RETENTION = Duration.ofDays(14);
+    /** The shortest retention: a job killed a moment ago must be able to resume. */
+    static final Duration MIN_JOURNAL_RETENTION = Duration.ofHours(1);
     /** A retention: {@link ExpireTime}'s times, without its milliseconds (a unit required). */
     private static final Pattern RETENTION = Pattern.compile("\\d+\\s*(s|sec|seconds?|m|min|minutes?|h|hours?|d|days?)");
 
@@ -73,8 +75,8 @@ public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<Dis
      * How long the journal of a job no run has written for is kept ({@code $GFSLOAD_JOURNAL_RETENTION},
      * default 14 days): a load deletes older ones as it starts. A whole number and a unit, as
      * {@code --expire-time} takes them ({@code 14d}, {@code 36h}); unlike there, a number without a
-     * unit, or in milliseconds, is refused, as milliseconds would delete the journals of the loads
-     * killed a moment ago.
+     * unit, or in milliseconds, is refused, as is less than {@link #MIN_JOURNAL_RETENTION}: either
+     * would delete the journals of the loads killed a moment ago.
      *
      * @throws InvalidRequestException when the variable holds no such time
      */
@@ -88,7 +90,12 @@ public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<Dis
             if (!RETENTION.matcher(value.strip().toLowerCase(Locale.ROOT)).matches()) {
                 throw new TypeConversionException("not a whole number and a unit of seconds or more");
             }
-            return ExpireTime.parse(value);
+            Duration retention = ExpireTime.parse(value);
+            if (retention.compareTo(MIN_JOURNAL_RETENTION) < 0) {
+                throw new InvalidRequestException("Invalid %s '%s': at least 1 h, so that a job killed a moment ago can resume"
+                        .formatted(JOURNAL_RETENTION, value));
+            }
+            return retention;
         }
         catch (TypeConversionException e) {
             throw new InvalidRequestException("Invalid %s '%s': expected a whole number and a unit, s, min, h (hour) or d (day), such as 14d"

@@ -75,7 +75,7 @@ class TestJournalRetention {
     }
 
     @Test
-    void aRetentionWithoutAUnitOrInMillisecondsIsRefused() throws Exception {
+    void aRetentionWithoutAUnitInMillisecondsOrUnderAnHourIsRefused() throws Exception {
         Path data = home.resolve("data");
         Files.createDirectories(data);
         Files.write(data.resolve("part-0"), new byte[1_000]);
@@ -87,6 +87,16 @@ class TestJournalRetention {
 
                 assertEquals(2, run.exitCode(), retention + ": " + run.err());
                 assertTrue(run.err().contains("Invalid GFSLOAD_JOURNAL_RETENTION '%s': expected a whole number and a unit, s, min, h (hour) or d (day), such as 14d"
+                        .formatted(retention)), run.err());
+                assertFalse(run.err().contains("Deleted"), run.err());
+            }
+            // less than an hour would do the same
+            for (String retention : List.of("1s", "30min", "3599s")) {
+                CliRun run = CliRun.gfsload(new CliEnvironment(home).withJournalRetention(retention), "distributedLoad", "--progress", "none",
+                        "--master", cluster.masterTarget(), data.toString());
+
+                assertEquals(2, run.exitCode(), retention + ": " + run.err());
+                assertTrue(run.err().contains("Invalid GFSLOAD_JOURNAL_RETENTION '%s': at least 1 h, so that a job killed a moment ago can resume"
                         .formatted(retention)), run.err());
                 assertFalse(run.err().contains("Deleted"), run.err());
             }
