@@ -16,6 +16,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -245,23 +246,29 @@ class TestLauncherScript {
     @Test
     void theCommandKeepsItsStateWhereTheScriptKeepsItsLogs() throws IOException {
         // HOME set to another directory than the password database's home (a container, CI, sudo -E),
-        // GFSLOAD_HOME not set: ~/.gfsload is $HOME/.gfsload for the state as for the logs
-        Path home = Files.createDirectories(directory.resolve("home"));
-        Path passwordHome = Files.createDirectories(directory.resolve("password-home"));
-        Path data = Files.createDirectories(directory.resolve("data"));
-        Files.write(data.resolve("part-0"), new byte[10_000]);
-        Map<String, String> environment = Map.of("PATH", System.getenv("PATH"), "HOME", home.toString(),
-                "GFSLOAD_JAVA_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1 -Duser.home=" + passwordHome);
-        CliRun run;
-        try (GfsLoadProcess process = GfsLoadProcess.startLauncherInEnvironment(installation, environment, directory.resolve("output"),
-                "distributedLoad", "--progress", "none", data.toString())) {
-            run = process.awaitExit(TIMEOUT);
-        }
+        // GFSLOAD_HOME not set, or blank: ~/.gfsload is $HOME/.gfsload for the state as for the logs
+        for (String gfsloadHome : List.of("", "  ")) {
+            Path root = Files.createDirectories(directory.resolve("case-" + gfsloadHome.length()));
+            Path home = Files.createDirectories(root.resolve("home"));
+            Path passwordHome = Files.createDirectories(root.resolve("password-home"));
+            Path data = Files.createDirectories(root.resolve("data"));
+            Files.write(data.resolve("part-0"), new byte[10_000]);
+            Map<String, String> environment = new HashMap<>(Map.of("PATH", System.getenv("PATH"), "HOME", home.toString(),
+                    "GFSLOAD_JAVA_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1 -Duser.home=" + passwordHome));
+            if (!gfsloadHome.isEmpty()) {
+                environment.put("GFSLOAD_HOME", gfsloadHome);
+            }
+            CliRun run;
+            try (GfsLoadProcess process = GfsLoadProcess.startLauncherInEnvironment(installation, environment, root.resolve("output"),
+                    "distributedLoad", "--progress", "none", data.toString())) {
+                run = process.awaitExit(TIMEOUT);
+            }
 
-        assertEquals(0, run.exitCode(), run.err());
-        assertEquals(1, logNames(home.resolve(".gfsload/logs")).size(), "this command's log");
-        assertTrue(Files.isDirectory(home.resolve(".gfsload/cluster")), "the embedded cluster under $HOME/.gfsload");
-        assertFalse(Files.exists(passwordHome.resolve(".gfsload")), "nothing under the password database's home");
+            assertEquals(0, run.exitCode(), run.err());
+            assertEquals(1, logNames(home.resolve(".gfsload/logs")).size(), "this command's log");
+            assertTrue(Files.isDirectory(home.resolve(".gfsload/cluster")), "the embedded cluster under $HOME/.gfsload");
+            assertFalse(Files.exists(passwordHome.resolve(".gfsload")), "nothing under the password database's home");
+        }
     }
 
     @Test
