@@ -13,8 +13,6 @@ import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollServerDomainSocketChannel;
 import io.grpc.netty.shaded.io.netty.channel.unix.DomainSocketAddress;
 import java.io.IOException;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.SocketChannel;
@@ -28,6 +26,8 @@ import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.HexFormat;
 import java.util.List;
@@ -35,7 +35,6 @@ import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -61,7 +60,9 @@ public final class DomainSockets {
     private static final int STOP_SECONDS = 5;
     /** The most sockets of a directory {@link #sweep} looks at. */
     static final int SWEEP_LIMIT = 1_000;
-    private static final Pattern SOCKET_NAME = Pattern.compile("gfsload-(.+)-(\\d{1,5})-[0-9a-f]{16}\\.sock");
+    private static final Pattern SOCKET_NAME = Pattern.compile("gfsload-.+-\\d{1,5}-[0-9a-f]{16}\\.sock");
+    /** How old a socket is at least before {@link #sweep} may find it gone. */
+    public static final Duration SWEEP_MIN_AGE = Duration.ofSeconds(10);
     private static final Pattern NONCE = Pattern.compile("[0-9a-f]{16}\\.sock");
     private static final SecureRandom RANDOM = new SecureRandom();
 
@@ -125,12 +126,12 @@ public final class DomainSockets {
 
     /**
      * Serves on {@code socket} ({@link #newSocketPath}) a server that {@code configure} sets up as
-     * the TCP one at {@code host:port}; first removes the sockets of servers that are gone from
+     * the TCP one; first removes the sockets of servers that are gone from
      * the directory ({@link #sweep}).
      *
      * @return the listener, or empty, logged with the reason, when it cannot serve there
      */
-    static Optional<Listener> listen(Path socket, String host, int port, UnaryOperator<NettyServerBuilder> configure) {
+    static Optional<Listener> listen(Path socket, UnaryOperator<NettyServerBuilder> configure) {
         if (!available()) {
             log.info("Serving on TCP only: no domain sockets on this platform ({})", Epoll.unavailabilityCause().toString());
             return Optional.empty();
@@ -145,7 +146,7 @@ public final class DomainSockets {
         Server server = null;
         try {
             Files.createDirectories(socket.getParent());
-            sweep(socket.getParent(), host, port);
+            sweep(socket.getParent());
             if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
                 throw new IOException("a file is in the way");
             }
@@ -186,15 +187,13 @@ public final class DomainSockets {
 
     /**
      * Removes from {@code directory} the sockets of gfsload servers that are gone (a killed
-     * worker's), at most {@link #SWEEP_LIMIT} of them. A socket {@code gfsload-<host>-<port>.sock}
-     * is gone when its server's TCP port is free here (a server holds it as long as it serves on
-     * its socket) and nothing accepts a connection on the socket either (the server of another
-     * network namespace, sharing the directory, may hold its port there). The port stays bound
-     * while the socket is removed, so that no server starting meanwhile loses the one it makes.
-     * Sockets it may not remove (another user's) stay. The sockets of {@code host:port}, whose
-     * port the sweeping server holds, are gone when nothing accepts on them.
+     * worker's), at most {@link #SWEEP_LIMIT} of them: a {@code gfsload-<host>-<port>-<nonce>.sock}
+     * older than {@link #SWEEP_MIN_AGE} on which a connection is refused. Nothing else is asked of
+     * a live server (no port of it is taken, not even for a moment: its own start may need it); the
+     * age leaves alone a socket a server has bound and not yet listens on. Sockets it may not remove
+     * (another user's) stay.
      */
-    static void sweep(Path directory, String host, int port) {
+    static void sweep(Path directory) {
         int removed = 0;
         try (DirectoryStream<Path> sockets = Files.newDirectoryStream(directory, "gfsload-*.sock")) {
             int seen = 0;
@@ -202,7 +201,7 @@ public final class DomainSockets {
                 if (++seen > SWEEP_LIMIT) {
                     break;
                 }
-                if (removeIfGone(socket, host, port)) {
+                if (removeIfGone(socket)) {
                     removed++;
                 }
             }
@@ -215,35 +214,17 @@ public final class DomainSockets {
         }
     }
 
-    private static boolean removeIfGone(Path socket, String ownHost, int ownPort) {
-        Matcher name = SOCKET_NAME.matcher(socket.getFileName().toString());
-        if (!name.matches() || Files.isRegularFile(socket, LinkOption.NOFOLLOW_LINKS) || Files.isDirectory(socket, LinkOption.NOFOLLOW_LINKS)
-                || Files.isSymbolicLink(socket)) {
-            return false;
-        }
-        int port;
+    private static boolean removeIfGone(Path socket) {
         try {
-            port = Integer.parseInt(name.group(2));
-        }
-        catch (NumberFormatException e) {
-            return false;
-        }
-        if (port < 1 || port > 65_535) {
-            return false;
-        }
-        try {
-            if (isSocketOf(socket.toString(), ownHost, ownPort)) {
-                // its port is the sweeping server's: the server that made it is gone, unless it
-                // runs in another network namespace, where nothing here holds its port
-                return !listening(socket) && Files.deleteIfExists(socket);
+            BasicFileAttributes attributes = Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            if (!SOCKET_NAME.matcher(socket.getFileName().toString()).matches() || !attributes.isOther()
+                    || attributes.lastModifiedTime().toInstant().isAfter(Instant.now().minus(SWEEP_MIN_AGE))) {
+                return false;
             }
-            try (ServerSocket held = new ServerSocket()) {
-                held.bind(new InetSocketAddress(name.group(1), port));
-                return !listening(socket) && Files.deleteIfExists(socket);
-            }
+            return !listening(socket) && Files.deleteIfExists(socket);
         }
         catch (IOException | RuntimeException e) {
-            // the port is in use (its server runs), the host is not this one's, or the socket is another user's
+            // gone meanwhile, or another user's
             return false;
         }
     }

@@ -121,7 +121,7 @@ public final class RpcServer implements AutoCloseable {
             throw new UncheckedIOException("Cannot bind a gRPC server to " + host + ":" + port, e);
         }
         Optional<DomainSockets.Listener> domainSocket = domainSocketDirectory.flatMap(directory -> DomainSockets.listen(
-                DomainSockets.newSocketPath(directory, host, server.getPort()), host, server.getPort(),
+                DomainSockets.newSocketPath(directory, host, server.getPort()),
                 builder -> configure(builder, executor, token, services, transportFilters)));
         return new RpcServer(server, domainSocket, executor, host);
     }

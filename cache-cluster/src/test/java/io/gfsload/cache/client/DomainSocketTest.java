@@ -18,7 +18,7 @@ import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.cache.rpc.DomainSockets;
 import io.gfsload.cache.rpc.RpcServer;
-import java.net.InetAddress;
+import java.io.IOException;
 import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -26,6 +26,8 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -116,10 +118,7 @@ class DomainSocketTest {
     @Test
     void aServerRemovesTheSocketAKilledServerOfItsAddressLeft() throws Exception {
         int port = freePort();
-        Path dead = DomainSockets.newSocketPath(directory, "127.0.0.1", port);
-        try (ServerSocketChannel gone = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            gone.bind(UnixDomainSocketAddress.of(dead));
-        }
+        Path dead = killedServersSocket(port);
         try (RpcServer server = RpcServer.start("again", "127.0.0.1", port, Optional.empty(), List.of(), List.of(), Optional.of(directory))) {
             assertTrue(server.domainSocket().isPresent());
             assertFalse(Files.exists(dead), "the socket its killed predecessor left is removed");
@@ -128,27 +127,25 @@ class DomainSocketTest {
 
     @Test
     void aServerRemovesTheSocketsOfServersThatAreGoneAndOnlyThose() throws Exception {
-        Path dead = DomainSockets.newSocketPath(directory, "127.0.0.1", freePort());
-        try (ServerSocketChannel gone = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            gone.bind(UnixDomainSocketAddress.of(dead));
-        }
+        Path dead = killedServersSocket(freePort());
         Path notASocket = directory.resolve("gfsload-notes.sock");
         Files.writeString(notASocket, "kept");
-        try (ServerSocket livePort = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-                ServerSocketChannel live = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-                ServerSocketChannel otherNamespace = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
-            // a running server: it holds its TCP port
-            Path running = DomainSockets.newSocketPath(directory, "127.0.0.1", livePort.getLocalPort());
-            live.bind(UnixDomainSocketAddress.of(running));
-            // a server whose port is not held here (another network namespace) but that listens
+        try (ServerSocketChannel live = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+                ServerSocketChannel starting = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            // a running server (of this host or of another network namespace sharing the directory)
             Path listening = DomainSockets.newSocketPath(directory, "127.0.0.1", freePort());
-            otherNamespace.bind(UnixDomainSocketAddress.of(listening));
+            live.bind(UnixDomainSocketAddress.of(listening));
+            age(listening);
+            // a server that has just bound its socket, and listens a moment later
+            Path fresh = DomainSockets.newSocketPath(directory, "127.0.0.1", freePort());
+            starting.bind(UnixDomainSocketAddress.of(fresh));
+            starting.close();
 
             try (RpcServer server = RpcServer.start("sweeper", "127.0.0.1", 0, Optional.empty(), List.of(), List.of(), Optional.of(directory))) {
                 assertTrue(server.domainSocket().isPresent());
                 assertFalse(Files.exists(dead), "a killed server's socket is removed");
-                assertTrue(Files.exists(running), "a running server's socket stays");
                 assertTrue(Files.exists(listening), "a socket something listens on stays");
+                assertTrue(Files.exists(fresh), "a socket younger than the sweep's minimum age stays");
                 assertEquals("kept", Files.readString(notASocket));
             }
         }
@@ -187,6 +184,21 @@ class DomainSocketTest {
 
     private static double connections(LocalCluster cluster, String transport) {
         return cluster.metrics().value(CONNECTIONS, Map.of("worker", "worker-0", "transport", transport)).orElseThrow();
+    }
+
+    /** What a server of port {@code port} killed a while ago left in the directory: its socket, on which nothing listens. */
+    private Path killedServersSocket(int port) throws IOException {
+        Path socket = DomainSockets.newSocketPath(directory, "127.0.0.1", port);
+        try (ServerSocketChannel gone = ServerSocketChannel.open(StandardProtocolFamily.UNIX)) {
+            gone.bind(UnixDomainSocketAddress.of(socket));
+        }
+        age(socket);
+        return socket;
+    }
+
+    /** Makes {@code socket} older than the sweep's minimum age. */
+    private static void age(Path socket) throws IOException {
+        Files.setLastModifiedTime(socket, FileTime.from(Instant.now().minus(DomainSockets.SWEEP_MIN_AGE).minusSeconds(60)));
     }
 
     private static int freePort() throws Exception {

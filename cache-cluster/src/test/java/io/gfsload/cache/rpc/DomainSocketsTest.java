@@ -22,7 +22,7 @@ class DomainSocketsTest {
     void aListenerThatStopsLeavesTheSocketOfAServerStartedAfterItAlone() throws Exception {
         assumeTrue(DomainSockets.available(), "domain sockets need Netty's epoll transport (Linux)");
         Path socket = DomainSockets.newSocketPath(directory, "127.0.0.1", 4242);
-        DomainSockets.Listener first = DomainSockets.listen(socket, "127.0.0.1", 4242, builder -> builder).orElseThrow();
+        DomainSockets.Listener first = DomainSockets.listen(socket, builder -> builder).orElseThrow();
         // its server stops first, which removes the socket (Netty does); a worker started again on
         // the same address makes its own before the first one's event loops have stopped
         first.server().shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
