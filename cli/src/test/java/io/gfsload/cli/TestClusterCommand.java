@@ -175,14 +175,8 @@ class TestClusterCommand {
 
     @Test
     void aClusterStartedAgainKeepsItsAddressesAndStartsOnlyWhatIsNotRunning() throws Exception {
-        Path config = dataDir.resolve("cache.properties");
-        Files.writeString(config, String.join("\n",
-                "gfsload.cache.master.heartbeat-interval=500ms",
-                "gfsload.cache.worker.heartbeat-interval=500ms",
-                "gfsload.cache.worker.tier.ssd.quota=64MiB",
-                ""));
-        String[] start = {"start", "--workers", "2", "--data-dir", dataDir.toString(), "--config", config.toString(),
-                "--java-option=-Xmx256m", "--java-option=-XX:TieredStopAtLevel=1"};
+        Path config = quickConfig();
+        String[] start = quickStart(2, config);
         Run first = cluster(start);
         assertEquals(0, first.exitCode(), first.err());
         ClusterCommand.ClusterRecord record = record();
@@ -273,14 +267,8 @@ class TestClusterCommand {
 
     @Test
     void aWorkerThatIsStoppingIsStartedAgainOnceItHasStopped() throws Exception {
-        Path config = dataDir.resolve("cache.properties");
-        Files.writeString(config, String.join("\n",
-                "gfsload.cache.master.heartbeat-interval=500ms",
-                "gfsload.cache.worker.heartbeat-interval=500ms",
-                "gfsload.cache.worker.tier.ssd.quota=64MiB",
-                ""));
-        Run first = cluster("start", "--workers", "3", "--data-dir", dataDir.toString(), "--config", config.toString(),
-                "--java-option=-Xmx256m", "--java-option=-XX:TieredStopAtLevel=1");
+        Path config = quickConfig();
+        Run first = cluster(quickStart(3, config));
         assertEquals(0, first.exitCode(), first.err());
         ClusterCommand.ClusterRecord record = record();
         ClusterCommand.ProcessRecord worker2 = record.workers().get(2);
@@ -646,5 +634,22 @@ class TestClusterCommand {
             in.transferTo(out);
             return out.toByteArray();
         }
+    }
+
+    /** Settings of a cluster that finds lost workers within seconds, with a 64 MiB SSD tier per worker. */
+    private Path quickConfig() throws IOException {
+        Path config = dataDir.resolve("cache.properties");
+        Files.writeString(config, String.join("\n",
+                "gfsload.cache.master.heartbeat-interval=500ms",
+                "gfsload.cache.worker.heartbeat-interval=500ms",
+                "gfsload.cache.worker.tier.ssd.quota=64MiB",
+                ""));
+        return config;
+    }
+
+    /** {@code cluster start} of {@code workers} workers with {@code config}, in small JVMs that start quickly. */
+    private String[] quickStart(int workers, Path config) {
+        return new String[] {"start", "--workers", Integer.toString(workers), "--data-dir", dataDir.toString(), "--config", config.toString(),
+                "--java-option=-Xmx256m", "--java-option=-XX:TieredStopAtLevel=1"};
     }
 }

@@ -15,7 +15,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -80,26 +82,20 @@ class TestJournalRetention {
         Files.createDirectories(data);
         Files.write(data.resolve("part-0"), new byte[1_000]);
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(clusterDirectory, 1, 1L << 30))) {
-            // milliseconds, given or implied, would delete the journals of loads killed a moment ago
-            for (String retention : List.of("14", "500ms", "86400000 ms", "2 milliseconds")) {
+            String notATime = "expected a whole number and a unit, s, min, h (hour) or d (day), such as 14d";
+            String tooShort = "at least 1 h, so that a job killed a moment ago can resume";
+            // milliseconds, given or implied, and less than an hour would delete the journals of loads killed a moment ago
+            Map<String, String> refused = new LinkedHashMap<>();
+            List.of("14", "500ms", "86400000 ms", "2 milliseconds").forEach(retention -> refused.put(retention, notATime));
+            List.of("1s", "30min", "3599s").forEach(retention -> refused.put(retention, tooShort));
+            refused.forEach((retention, reason) -> {
                 CliRun run = CliRun.gfsload(new CliEnvironment(home).withJournalRetention(retention), "distributedLoad", "--progress", "none",
                         "--master", cluster.masterTarget(), data.toString());
 
                 assertEquals(2, run.exitCode(), retention + ": " + run.err());
-                assertTrue(run.err().contains("Invalid GFSLOAD_JOURNAL_RETENTION '%s': expected a whole number and a unit, s, min, h (hour) or d (day), such as 14d"
-                        .formatted(retention)), run.err());
+                assertTrue(run.err().contains("Invalid GFSLOAD_JOURNAL_RETENTION '%s': %s".formatted(retention, reason)), run.err());
                 assertFalse(run.err().contains("Deleted"), run.err());
-            }
-            // less than an hour would do the same
-            for (String retention : List.of("1s", "30min", "3599s")) {
-                CliRun run = CliRun.gfsload(new CliEnvironment(home).withJournalRetention(retention), "distributedLoad", "--progress", "none",
-                        "--master", cluster.masterTarget(), data.toString());
-
-                assertEquals(2, run.exitCode(), retention + ": " + run.err());
-                assertTrue(run.err().contains("Invalid GFSLOAD_JOURNAL_RETENTION '%s': at least 1 h, so that a job killed a moment ago can resume"
-                        .formatted(retention)), run.err());
-                assertFalse(run.err().contains("Deleted"), run.err());
-            }
+            });
         }
     }
 
