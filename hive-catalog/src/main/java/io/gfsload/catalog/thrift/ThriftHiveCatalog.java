@@ -235,7 +235,6 @@ public final class ThriftHiveCatalog implements HiveCatalog {
             int index = (first + i) % metastores.size();
             Metastore metastore = metastores.get(index);
             try {
-                checkConnects(metastore.uri());
                 Connection connection = new Connection(index, metastore.uri(), openClient(metastore));
                 open.add(connection);
                 preferred.set(index);
@@ -268,6 +267,16 @@ public final class ThriftHiveCatalog implements HiveCatalog {
             message = "Cannot %s the metastore at %s".formatted(verb, String.join("; at ", each));
         }
         throw new MetastoreUnavailableException(message, cause);
+    }
+
+    /** Opens {@code socket}; a failure is the metastore's being unreachable, not its not answering. */
+    private static void openSocket(TSocket socket) {
+        try {
+            socket.open();
+        }
+        catch (TTransportException e) {
+            throw new UncheckedIOException(new IOException(e.getMessage(), e.getCause() != null ? e.getCause() : e));
+        }
     }
 
     /**
@@ -311,8 +320,9 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         try {
             if (plainTransport(metastore.conf())) {
                 TSocket socket = new TSocket(metastore.uri().getHost(), metastore.uri().getPort(), toIntExact(connectTimeout.toMillis()));
+                // the connect, bounded by the timeout too: its failure (refused, timed out) is the metastore's being unreachable
+                openSocket(socket);
                 try {
-                    socket.open();
                     new ThriftHiveMetastore.Client(new TBinaryProtocol(socket, MAX_FIRST_ANSWER_BYTES, MAX_FIRST_ANSWER_BYTES, true, true))
                             .getMetaConf(FIRST_CALL_KEY);
                 }
@@ -321,6 +331,8 @@ public final class ThriftHiveCatalog implements HiveCatalog {
                 }
             }
             else {
+                // Hive's client connects with its own transport, under its socket timeout or the system's
+                checkConnects(metastore.uri());
                 HiveMetaStoreClient client = new HiveMetaStoreClient(metastore.firstCallConf());
                 try {
                     client.getMetaConf(FIRST_CALL_KEY);
