@@ -568,9 +568,11 @@ public final class ClusterCommand implements Callable<Integer> {
     @Command(name = "status",
             mixinStandardHelpOptions = true,
             usageHelpAutoWidth = true,
-            description = "Prints the master, each worker with its liveness and the space of its tiers, the "
-                    + "under-replicated blocks and the open temp areas; exits 4 when the master is not running or does not "
-                    + "answer (saying which worker processes run), 5 when no cluster was started in the directory or it was stopped.")
+            description = "Prints the master, each worker with its liveness (yes; STOPPED: it said that it stops, by cluster "
+                    + "stop or SIGTERM; LOST: it missed its heartbeats) and the space of its tiers, the under-replicated blocks "
+                    + "and the open temp areas, and exits 0 whatever the workers' liveness; exits 4 when the master is not running "
+                    + "or does not answer (saying which worker processes run), 5 when no cluster was started in the directory or it "
+                    + "was stopped.")
     int status(
             @Option(names = "--data-dir", paramLabel = "DIR",
                     description = "The cluster's data directory (default: $GFSLOAD_HOME/cluster-processes).")
@@ -595,17 +597,17 @@ public final class ClusterCommand implements Callable<Integer> {
             int tempAreas = client.tempAreas().listTempAreas().size();
             out.printf(Locale.ROOT, "Cache cluster in %s: master %s (pid %d)%n", directory, record.masterTarget(),
                     record.master().pid());
-            out.printf(Locale.ROOT, "%-12s %-22s %-8s %-5s %-22s %-22s %s%n", "WORKER", "ADDRESS", "PID", "LIVE",
+            out.printf(Locale.ROOT, "%-12s %-22s %-8s %-7s %-22s %-22s %s%n", "WORKER", "ADDRESS", "PID", "LIVE",
                     "MEM used/capacity", "SSD used/capacity", "HDD used/capacity");
             for (WorkerInfo worker : info.workers()) {
                 String pid = record.workers().stream().filter(w -> w.name().equals(worker.id())).findFirst()
                         .map(w -> Long.toString(w.pid())).orElse("-");
-                out.printf(Locale.ROOT, "%-12s %-22s %-8s %-5s %-22s %-22s %s%n", worker.id(),
-                        worker.host() + ":" + worker.port(), pid, worker.live() ? "yes" : "LOST",
+                out.printf(Locale.ROOT, "%-12s %-22s %-8s %-7s %-22s %-22s %s%n", worker.id(),
+                        worker.host() + ":" + worker.port(), pid, liveness(worker),
                         space(worker, StorageTier.MEM), space(worker, StorageTier.SSD), space(worker, StorageTier.HDD));
             }
-            out.printf(Locale.ROOT, "%d of %s live, %s of %s used; %s; %s%n", info.liveWorkers().size(),
-                    Sizes.count(info.workers().size(), "worker"),
+            out.printf(Locale.ROOT, "%d of %s live%s, %s of %s used; %s; %s%n", info.liveWorkers().size(),
+                    Sizes.count(info.workers().size(), "worker"), notLiveCounts(info),
                     Sizes.format(info.liveWorkers().stream().mapToLong(WorkerInfo::usedBytes).sum()),
                     Sizes.format(info.liveCapacityBytes()), Sizes.count(underReplicated, "under-replicated block"),
                     Sizes.count(tempAreas, "open temp area"));
@@ -622,6 +624,31 @@ public final class ClusterCommand implements Callable<Integer> {
             return failed(ExitCode.FAILED, "The master of the cache cluster in " + directory + " (" + record.masterTarget()
                     + ", pid " + record.master().pid() + ") fails: " + e.getMessage());
         }
+    }
+
+    /**
+     * {@code yes} for a live worker; {@code STOPPED} for one that said it stops (a clean stop: {@code cluster stop},
+     * SIGTERM) and has not registered since; {@code LOST} for one that stopped heartbeating without saying so.
+     */
+    private static String liveness(WorkerInfo worker) {
+        if (worker.live()) {
+            return "yes";
+        }
+        return worker.stopped() ? "STOPPED" : "LOST";
+    }
+
+    /** {@code " (1 lost, 2 stopped)"}: the workers that are not live, by why; empty when all are live. */
+    private static String notLiveCounts(ClusterInfo info) {
+        long lost = info.workers().stream().filter(WorkerInfo::lost).count();
+        long stopped = info.workers().stream().filter(WorkerInfo::stopped).count();
+        List<String> parts = new ArrayList<>();
+        if (lost > 0) {
+            parts.add(lost + " lost");
+        }
+        if (stopped > 0) {
+            parts.add(stopped + " stopped");
+        }
+        return parts.isEmpty() ? "" : " (" + String.join(", ", parts) + ")";
     }
 
     /**

@@ -24,6 +24,10 @@ import java.io.StringWriter;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -141,7 +145,7 @@ class TestClusterCommand {
         List<String> lines = status.out().lines().toList();
         assertEquals("Cache cluster in " + dataDir + ": master " + master + " (pid " + processes.get(0).pid() + ")",
                 lines.get(0));
-        assertTrue(lines.get(1).startsWith("WORKER       ADDRESS                PID      LIVE  MEM used/capacity"),
+        assertTrue(lines.get(1).startsWith("WORKER       ADDRESS                PID      LIVE    MEM used/capacity"),
                 lines.get(1));
         assertTrue(lines.get(2).startsWith("worker-0 "), lines.get(2));
         assertTrue(lines.get(2).contains(" " + processes.get(1).pid() + " "), lines.get(2));
@@ -280,8 +284,8 @@ class TestClusterCommand {
             stopping.destroy();
             // it tells the master it stops before its server drains
             ClusterProcesses.await(() -> cluster("status", "--data-dir", dataDir.toString()).out().lines()
-                    .anyMatch(line -> line.startsWith("worker-2 ") && line.contains(" LOST ")), Duration.ofSeconds(30),
-                    "worker-2 is no longer live at the master");
+                    .anyMatch(line -> line.startsWith("worker-2 ") && line.contains(" STOPPED ")), Duration.ofSeconds(30),
+                    "worker-2 is no longer live at the master: it said that it stops");
             assertTrue(stopping.isAlive(), "worker-2 is still stopping when start begins");
 
             Run start = cluster("start", "--data-dir", dataDir.toString(), "--timeout", "30s");
@@ -297,6 +301,52 @@ class TestClusterCommand {
         assertEquals(worker2.port(), after.workers().get(2).port());
         Run status = cluster("status", "--data-dir", dataDir.toString());
         assertTrue(status.out().contains("3 of 3 workers live"), status.out());
+    }
+
+    @Test
+    void statusTellsAWorkerStoppedCleanlyFromALostOne() throws Exception {
+        Path config = quickConfig();
+        Files.writeString(config, "gfsload.cache.master.metrics.port=0\n", StandardOpenOption.APPEND);
+        Run first = cluster(quickStart(3, config));
+        assertEquals(0, first.exitCode(), first.err());
+        ClusterCommand.ClusterRecord record = record();
+        byte[] data = new byte[1 << 20];
+        new Random(2).nextBytes(data);
+        try (CacheClient client = GrpcCacheClient.connect(record.masterTarget(), ClientConfig.defaults());
+                BlockWriter writer = client.openWriter(new BlockKey(new FileIdentity("cosn://bucket/t/part-0", data.length, 1), 0),
+                        data.length, 3)) {
+            writer.write(data, 0, data.length);
+            writer.commit();
+        }
+
+        // worker-1 is killed: it stops heartbeating; worker-2 is asked to stop (SIGTERM, as cluster stop does) and says so
+        kill(record.workers().get(1));
+        ProcessHandle stopped = ClusterCommand.handle(record.workers().get(2)).orElseThrow();
+        stopped.destroy();
+        stopped.onExit().get(30, TimeUnit.SECONDS);
+        ClusterProcesses.await(() -> cluster("status", "--data-dir", dataDir.toString()).out().lines()
+                .anyMatch(line -> line.startsWith("worker-1 ") && line.contains(" LOST ")), Duration.ofSeconds(30),
+                "worker-1 is lost");
+
+        Run status = cluster("status", "--data-dir", dataDir.toString());
+        assertEquals(0, status.exitCode(), "workers that are not live are not a failure of the status: " + status.err());
+        List<String> lines = status.out().lines().toList();
+        assertTrue(lines.get(1).startsWith("WORKER       ADDRESS                PID      LIVE    MEM used/capacity"), lines.get(1));
+        assertTrue(lines.get(2).startsWith("worker-0 ") && lines.get(2).contains(" yes "), lines.get(2));
+        assertTrue(lines.get(3).startsWith("worker-1 ") && lines.get(3).contains(" LOST "), lines.get(3));
+        assertTrue(lines.get(4).startsWith("worker-2 ") && lines.get(4).contains(" STOPPED "), lines.get(4));
+        assertTrue(lines.get(5).startsWith("1 of 3 workers live (1 lost, 1 stopped), "), lines.get(5));
+        assertTrue(lines.get(5).contains("; 1 under-replicated block; "), "a stopped worker's replicas are missing all the same: "
+                + lines.get(5));
+
+        HttpResponse<String> metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://"
+                + record.master().host() + ":" + record.master().metricsPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString());
+        List<String> samples = metrics.body().lines().toList();
+        for (String expected : List.of("gfsload_master_workers{state=\"live\"} 1", "gfsload_master_workers{state=\"lost\"} 1",
+                "gfsload_master_workers{state=\"stopped\"} 1", "gfsload_master_workers_lost_total 1",
+                "gfsload_master_workers_stopped_total 1")) {
+            assertTrue(samples.contains(expected), expected + " in\n" + metrics.body());
+        }
     }
 
     @Test

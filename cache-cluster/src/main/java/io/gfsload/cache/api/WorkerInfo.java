@@ -13,18 +13,30 @@ import java.util.Optional;
  * @param port port of the worker's gRPC server
  * @param capacityBytes total quota of the worker's tiers
  * @param usedBytes bytes held in committed and in-progress blocks
- * @param live whether the worker's last heartbeat is recent enough
+ * @param live whether the worker's last heartbeat is recent enough and it has not said that it stops
  * @param tiers the space of each tier, fastest first; empty when the worker did not report tiers
  * @param domainSocket the Unix domain socket the worker also serves on, for clients on its host
+ *     (the one it registered with, which a worker that is not live may no longer serve on)
+ * @param stopped whether the worker said that it stops (a clean stop) and has not registered since;
+ *     a worker that is neither live nor stopped is lost: it stopped heartbeating without saying so
  */
 public record WorkerInfo(String id, String host, int port, long capacityBytes, long usedBytes, boolean live,
-        List<TierInfo> tiers, Optional<String> domainSocket) {
+        List<TierInfo> tiers, Optional<String> domainSocket, boolean stopped) {
     public WorkerInfo {
         requireNonNull(id, "id is null");
         requireNonNull(host, "host is null");
         requireNonNull(tiers, "tiers is null");
         requireNonNull(domainSocket, "domainSocket is null");
+        if (live && stopped) {
+            throw new IllegalArgumentException("a worker that stopped is not live: " + id);
+        }
         tiers = List.copyOf(tiers);
+    }
+
+    /** A worker that did not say that it stops: live, or lost when not live. */
+    public WorkerInfo(String id, String host, int port, long capacityBytes, long usedBytes, boolean live,
+            List<TierInfo> tiers, Optional<String> domainSocket) {
+        this(id, host, port, capacityBytes, usedBytes, live, tiers, domainSocket, false);
     }
 
     /** A worker that serves on no domain socket. */
@@ -36,6 +48,11 @@ public record WorkerInfo(String id, String host, int port, long capacityBytes, l
     /** A worker without per-tier information. */
     public WorkerInfo(String id, String host, int port, long capacityBytes, long usedBytes, boolean live) {
         this(id, host, port, capacityBytes, usedBytes, live, List.of());
+    }
+
+    /** Whether the worker stopped heartbeating without saying that it stops (killed, hung, unreachable). */
+    public boolean lost() {
+        return !live && !stopped;
     }
 
     public long freeBytes() {

@@ -206,7 +206,8 @@ public final class GrpcCacheClient implements CacheClient {
                     .toList();
             workers.add(new WorkerInfo(address.getWorkerId(), address.getHost(), address.getPort(),
                     status.getCapacityBytes(), status.getUsedBytes(), status.getLive(), tiers,
-                    address.getDomainSocket().isEmpty() ? Optional.empty() : Optional.of(address.getDomainSocket())));
+                    address.getDomainSocket().isEmpty() ? Optional.empty() : Optional.of(address.getDomainSocket()),
+                    status.getStopped() && !status.getLive()));
         }
         workers.sort(Comparator.comparing(WorkerInfo::id));
         return new ClusterInfo(response.getClusterId(), workers);

@@ -40,10 +40,14 @@ final class MasterMetrics {
 
     /** Registers the gauges read from the registry and the metadata. */
     void watch(MetricsRegistry registry, WorkerRegistry workers, BlockMetadataStore metadata) {
-        registry.gauge("gfsload_master_workers", "Registered workers by liveness.", Map.of("state", "live"),
+        String help = "Registered workers by state: live; lost (missed heartbeats); stopped (said that it stops, and has not "
+                + "registered since).";
+        registry.gauge("gfsload_master_workers", help, Map.of("state", "live"),
                 () -> workers.workers().stream().filter(WorkerInfo::live).count());
-        registry.gauge("gfsload_master_workers", "Registered workers by liveness.", Map.of("state", "lost"),
-                () -> workers.workers().stream().filter(worker -> !worker.live()).count());
+        registry.gauge("gfsload_master_workers", help, Map.of("state", "lost"),
+                () -> workers.workers().stream().filter(WorkerInfo::lost).count());
+        registry.gauge("gfsload_master_workers", help, Map.of("state", "stopped"),
+                () -> workers.workers().stream().filter(WorkerInfo::stopped).count());
         registry.gauge("gfsload_master_temp_areas", "Temp areas recorded (open, or expired and not yet deleted).",
                 Map.of(), () -> metadata.tempAreas().size());
         registry.gauge("gfsload_master_worker_commands_queued", "Commands waiting for a worker's next heartbeat.",

@@ -488,6 +488,7 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                         .setCapacityBytes(worker.capacityBytes())
                         .setUsedBytes(worker.usedBytes())
                         .setLive(worker.live())
+                        .setStopped(worker.stopped())
                         .addAllTiers(worker.tiers().stream().map(ProtoConversions::toProto).toList()));
             }
             return result.build();

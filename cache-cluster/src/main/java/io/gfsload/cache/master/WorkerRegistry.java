@@ -179,7 +179,7 @@ final class WorkerRegistry {
         }
 
         WorkerInfo info(String id, boolean live) {
-            return new WorkerInfo(id, host, port, capacityBytes, usedBytes, live, tiers, domainSocket);
+            return new WorkerInfo(id, host, port, capacityBytes, usedBytes, live, tiers, domainSocket, stopped);
         }
     }
 }

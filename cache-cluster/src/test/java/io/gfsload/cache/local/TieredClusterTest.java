@@ -118,6 +118,7 @@ class TieredClusterTest {
                     "gfsload_worker_evictions_total{tier=\"SSD\",worker=\"" + worker + "\"} 0",
                     "gfsload_master_workers{state=\"live\"} 2",
                     "gfsload_master_workers{state=\"lost\"} 0",
+                    "gfsload_master_workers{state=\"stopped\"} 0",
                     "gfsload_master_blocks_committed_total 1",
                     "gfsload_master_temp_areas 0",
                     "gfsload_master_workers_lost_total 0")) {

@@ -6,6 +6,7 @@ import static io.gfsload.cache.testing.TestData.randomBytes;
 import static io.gfsload.cache.testing.TestData.readAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -236,6 +237,9 @@ class ProcessClusterTest {
             stopped.process().waitFor();
             assertEquals(List.of(false, true), client.clusterInfo().workers().stream().map(WorkerInfo::live).toList(),
                     "worker-0 is gone at once, not found lost after missed heartbeats");
+            assertEquals(List.of(true, false), client.clusterInfo().workers().stream().map(WorkerInfo::stopped).toList(),
+                    "worker-0 is listed as stopped, not as lost");
+            assertFalse(client.clusterInfo().workers().get(0).lost());
             assertEquals(List.of(new CachedBlock(0, inMemory.length, crc32c(inMemory), List.of("worker-1")),
                             new CachedBlock(1, onSsd.length, crc32c(onSsd), List.of("worker-1"))),
                     client.cachedBlocks(FILE), "neither block is listed on worker-0");
@@ -251,6 +255,8 @@ class ProcessClusterTest {
                     tieredWorker(0, master.target()));
             restarted.awaitReady();
             assertEquals(List.of(true, true), client.clusterInfo().workers().stream().map(WorkerInfo::live).toList());
+            assertEquals(List.of(false, false), client.clusterInfo().workers().stream().map(WorkerInfo::stopped).toList(),
+                    "its registration revives it");
             assertEquals(List.of(new CachedBlock(0, inMemory.length, crc32c(inMemory), List.of("worker-1")),
                             new CachedBlock(1, onSsd.length, crc32c(onSsd), List.of("worker-0", "worker-1"))),
                     client.cachedBlocks(FILE), "the restarted worker serves its SSD block again");
