@@ -570,9 +570,10 @@ public final class ClusterCommand implements Callable<Integer> {
             usageHelpAutoWidth = true,
             description = "Prints the master, each worker with its liveness (yes; STOPPED: it said that it stops, by cluster "
                     + "stop or SIGTERM; LOST: it missed its heartbeats) and the space of its tiers, the under-replicated blocks "
-                    + "and the open temp areas, and exits 0 whatever the workers' liveness; exits 4 when the master is not running "
-                    + "or does not answer (saying which worker processes run), 5 when no cluster was started in the directory or it "
-                    + "was stopped.")
+                    + "and the open temp areas, the workers' settings and the domain socket each live worker serves on (or why "
+                    + "it serves on TCP only), and exits 0 whatever the workers' liveness; exits 4 when the master is not running or "
+                    + "does not answer (saying which worker processes run), 5 when no cluster was started in the directory or it was "
+                    + "stopped.")
     int status(
             @Option(names = "--data-dir", paramLabel = "DIR",
                     description = "The cluster's data directory (default: $GFSLOAD_HOME/cluster-processes).")
@@ -612,6 +613,10 @@ public final class ClusterCommand implements Callable<Integer> {
                     Sizes.format(info.liveCapacityBytes()), Sizes.count(underReplicated, "under-replicated block"),
                     Sizes.count(tempAreas, "open temp area"));
             firstWorkerSettings(record).ifPresent(worker -> out.println("Settings: " + worker.describeSettings()));
+            out.println("Domain sockets (for clients on the workers' host; others use TCP):");
+            for (WorkerInfo worker : info.workers()) {
+                out.printf(Locale.ROOT, "  %-12s %s%n", worker.id(), domainSocket(worker, record));
+            }
             out.println(describeClientKeys(settings.client()));
             out.flush();
             return ExitCode.OK;
@@ -635,6 +640,29 @@ public final class ClusterCommand implements Callable<Integer> {
             return "yes";
         }
         return worker.stopped() ? "STOPPED" : "LOST";
+    }
+
+    /**
+     * The domain socket a live worker serves on, as it registered it with the master, which hands it out to clients; or
+     * why it serves on TCP only: the setting is off, or the worker could not serve on its socket (too long a path, a
+     * failed bind, no epoll), which its log says.
+     */
+    private static String domainSocket(WorkerInfo worker, ClusterRecord record) {
+        if (!worker.live()) {
+            return "not live";
+        }
+        if (worker.domainSocket().isPresent()) {
+            return worker.domainSocket().get();
+        }
+        Optional<ProcessRecord> process = record.workers().stream().filter(w -> w.name().equals(worker.id())).findFirst();
+        if (process.isEmpty()) {
+            return "TCP only";
+        }
+        Optional<WorkerConfig> settings = workerSettings(process.get());
+        if (settings.isPresent() && settings.get().domainSocketDirectory().isEmpty()) {
+            return "TCP only (domain socket off)";
+        }
+        return "TCP only (no domain socket: see " + process.get().log() + ")";
     }
 
     /** {@code " (1 lost, 2 stopped)"}: the workers that are not live, by why; empty when all are live. */
@@ -674,8 +702,13 @@ public final class ClusterCommand implements Callable<Integer> {
         if (record.workers().isEmpty()) {
             return Optional.empty();
         }
+        return workerSettings(record.workers().get(0));
+    }
+
+    /** The settings a worker runs with, as its properties file has them; empty when it cannot be read. */
+    private static Optional<WorkerConfig> workerSettings(ProcessRecord worker) {
         try {
-            return Optional.of(CacheServerConfig.load(Path.of(record.workers().get(0).config())).worker());
+            return Optional.of(CacheServerConfig.load(Path.of(worker.config())).worker());
         }
         catch (UncheckedIOException | IllegalArgumentException e) {
             return Optional.empty();

@@ -304,7 +304,7 @@ class TestClusterCommand {
     }
 
     @Test
-    void statusTellsAWorkerStoppedCleanlyFromALostOne() throws Exception {
+    void statusTellsAWorkerStoppedCleanlyFromALostOneAndWhatEachWorkerServesOn() throws Exception {
         Path config = quickConfig();
         Files.writeString(config, "gfsload.cache.master.metrics.port=0\n", StandardOpenOption.APPEND);
         Run first = cluster(quickStart(3, config));
@@ -347,6 +347,33 @@ class TestClusterCommand {
                 "gfsload_master_workers_stopped_total 1")) {
             assertTrue(samples.contains(expected), expected + " in\n" + metrics.body());
         }
+        assertTrue(status.out().contains("\nDomain sockets (for clients on the workers' host; others use TCP):\n"
+                + "  worker-0     /"), status.out());
+        assertTrue(status.out().contains("\n  worker-1     not live\n  worker-2     not live\n"), status.out());
+
+        // worker-1 starts again with a socket directory too long for a socket path (107 bytes), worker-2 without a socket
+        Path longDirectory = dataDir.resolve("sockets-" + "d".repeat(100));
+        Files.writeString(Path.of(record.workers().get(1).config()), "gfsload.cache.worker.domain-socket.dir=" + longDirectory + "\n",
+                StandardOpenOption.APPEND);
+        Files.writeString(Path.of(record.workers().get(2).config()), "gfsload.cache.worker.domain-socket=false\n",
+                StandardOpenOption.APPEND);
+        Run again = cluster("start", "--data-dir", dataDir.toString());
+        assertEquals(0, again.exitCode(), again.err());
+
+        Run serving = cluster("status", "--data-dir", dataDir.toString());
+        assertEquals(0, serving.exitCode(), serving.err());
+        List<String> sockets = serving.out().lines().dropWhile(line -> !line.startsWith("Domain sockets ")).skip(1).limit(3).toList();
+        String worker0 = "  worker-0     ";
+        assertTrue(sockets.get(0).startsWith(worker0), sockets.toString());
+        Path socket = Path.of(sockets.get(0).substring(worker0.length()));
+        assertTrue(socket.getFileName().toString().matches("gfsload-127\\.0\\.0\\.1-" + record.workers().get(0).port()
+                + "-[0-9a-f]{16}\\.sock"), sockets.get(0));
+        assertTrue(Files.exists(socket), "worker-0 serves on " + socket);
+        Path log1 = dataDir.resolve("logs").resolve("worker-1.log");
+        assertEquals("  worker-1     TCP only (no domain socket: see " + log1 + ")", sockets.get(1));
+        assertTrue(Files.readString(log1).contains("Serving on TCP only: the domain socket " + longDirectory),
+                "the log says why");
+        assertEquals("  worker-2     TCP only (domain socket off)", sockets.get(2));
     }
 
     @Test
@@ -392,8 +419,10 @@ class TestClusterCommand {
                 .contains("\n2 of 2 workers live, 0 B of 96.0 MiB used;"), Duration.ofSeconds(20), "both workers have their quota");
         Run status = cluster("status", "--data-dir", dataDir.toString());
         // the client keys are the config's, for clients configured with it; gfsload's loads keep their defaults
-        assertTrue(status.out().endsWith("\nSettings: reader buffer 256 KiB, checksum segment 1 MiB, max block 2 GiB, "
+        assertTrue(status.out().contains("\nSettings: reader buffer 256 KiB, checksum segment 1 MiB, max block 2 GiB, "
                 + "heartbeat every 500ms, short-circuit writes on, domain socket on, eviction LRU\n"
+                + "Domain sockets (for clients on the workers' host; others use TCP):\n  worker-0     /"), status.out());
+        assertTrue(status.out().endsWith(".sock\n"
                 + "Client keys (gfsload.cache.client.*): up to 8 worker connections, short-circuit writes off, domain socket off; "
                 + "for clients configured with this config, and gfs:// with them in its Hadoop configuration; gfsload loads keep their "
                 + "defaults (up to 64 worker connections, short-circuit writes on, domain socket on)\n"),
