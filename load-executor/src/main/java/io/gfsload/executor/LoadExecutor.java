@@ -180,7 +180,7 @@ public final class LoadExecutor {
      * live workers as the replication ({@link PlanCapacity}).
      *
      * @throws InvalidRequestException when the cluster has fewer workers than the requested replication
-     * @throws NotEnoughWorkersException when it has enough, but fewer are live (the others lost)
+     * @throws NotEnoughWorkersException when it has enough, but fewer are live (the others lost or stopped)
      * @throws InsufficientCapacityException when the plan does not fit
      */
     public void validate(LoadPlan plan, boolean checkCapacity) {
@@ -188,15 +188,23 @@ public final class LoadExecutor {
         int live = cluster.liveWorkers().size();
         int replication = plan.request().replication();
         if (replication > live) {
-            List<String> lost = cluster.workers().stream().filter(worker -> !worker.live()).map(WorkerInfo::id).sorted().toList();
+            List<String> lost = cluster.workers().stream().filter(WorkerInfo::lost).map(WorkerInfo::id).sorted().toList();
+            List<String> stopped = cluster.workers().stream().filter(WorkerInfo::stopped).map(WorkerInfo::id).sorted().toList();
             if (replication > cluster.workers().size()) {
                 // more than the cluster has: the request's
                 throw new InvalidRequestException("Invalid replication %d: the cluster has only %s".formatted(replication,
                         Counts.of(cluster.workers().size(), "worker")));
             }
             // the cluster's workers would do, once its lost ones are back: a retry may load
-            throw new NotEnoughWorkersException("Replication %d needs %d live workers: only %d of the cluster's %d %s live (lost: %s); the load can run once enough are back"
-                    .formatted(replication, replication, live, cluster.workers().size(), live == 1 ? "is" : "are", String.join(", ", lost)));
+            List<String> notLive = new ArrayList<>(2);
+            if (!lost.isEmpty()) {
+                notLive.add("lost: " + String.join(", ", lost));
+            }
+            if (!stopped.isEmpty()) {
+                notLive.add("stopped: " + String.join(", ", stopped));
+            }
+            throw new NotEnoughWorkersException("Replication %d needs %d live workers: only %d of the cluster's %d %s live (%s); the load can run once enough are back"
+                    .formatted(replication, replication, live, cluster.workers().size(), live == 1 ? "is" : "are", String.join("; ", notLive)));
         }
         if (checkCapacity) {
             // blocks eviction may reclaim make room as free space does: a full cache of older data takes new loads

@@ -325,7 +325,7 @@ class TestLoadExecutor {
 
     @Test
     void replicationAboveTheLiveWorkersOfALargeEnoughClusterIsNotBadInput() throws InterruptedException {
-        cluster.stopWorker(1);
+        cluster.killWorker(1);
         cluster.stopWorker(2);
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
         while (client.clusterInfo().liveWorkers().size() > 1 && System.nanoTime() < deadline) {
@@ -336,8 +336,8 @@ class TestLoadExecutor {
         io.gfsload.cache.api.NotEnoughWorkersException e = assertThrows(io.gfsload.cache.api.NotEnoughWorkersException.class,
                 () -> executor(ProgressListener.NONE).execute(plan));
 
-        assertEquals("Replication 3 needs 3 live workers: only 1 of the cluster's 3 is live (lost: worker-1, worker-2); the load can run once enough "
-                + "are back", e.getMessage());
+        assertEquals("Replication 3 needs 3 live workers: only 1 of the cluster's 3 is live (lost: worker-1; stopped: worker-2); the load can run "
+                + "once enough are back", e.getMessage());
         assertEquals(List.of(), client.cachedBlocks(plan.partitions().get(0).files().get(0).file()));
     }
 }
