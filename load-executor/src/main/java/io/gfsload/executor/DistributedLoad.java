@@ -633,9 +633,11 @@ public final class DistributedLoad {
                 restoredBytes += report.restore().bytes();
             }
         }
+        Map<String, Long> foundCached = foundCached(plan, reports.values());
         List<PartitionReport> partitions = new ArrayList<>(plan.partitions().size());
         for (PartitionLoad partition : plan.partitions()) {
             List<FileReport> outcomes = new ArrayList<>(partition.files().size());
+            long found = foundCached.getOrDefault(partition.name(), 0L);
             for (FileLoad file : partition.files()) {
                 FileReport outcome = files.get(file.file().path());
                 FileReport again = restored.map(r -> r.files().get(file.file().path())).orElse(null);
@@ -652,9 +654,14 @@ public final class DistributedLoad {
                     // staged, not committed: not loaded
                     outcome = LoadExecutor.notCommitted(outcome, uncommitted);
                 }
-                outcomes.add(outcome != null ? outcome : cachedUnreported.contains(file.file().path()) ? loadedUnreported(file) : notRun(file));
+                boolean foundWhole = outcome == null && cachedUnreported.contains(file.file().path());
+                if (foundWhole) {
+                    found += file.blocks().stream().filter(block -> !block.cached()).mapToLong(BlockTask::length).sum();
+                }
+                outcomes.add(outcome != null ? outcome : foundWhole ? cachedUnreported(file) : notRun(file));
             }
-            partitions.add(PartitionReport.of(partition, outcomes));
+            PartitionReport merged = PartitionReport.of(partition, outcomes);
+            partitions.add(found == 0 ? merged : merged.withFiles(outcomes, merged.totals().bytesAlreadyCached() + found));
         }
         LoadTotals totals = LoadTotals.of(partitions);
         // the slices paused in their processes: the load, as much as the first round's slices and then the restore round's
@@ -686,11 +693,32 @@ public final class DistributedLoad {
                 window.orElse(null), false, stopReason);
     }
 
-    /** A file whose slice did not report: its blocks to load failed. */
+    /**
+     * The bytes the slices found cached when they started, beyond what the plan had cached (blocks
+     * another load, or an earlier attempt of the slice, cached since the plan), by partition name:
+     * a slice counts them already cached, as its report's partitions' bytes already cached say.
+     */
+    private static Map<String, Long> foundCached(LoadPlan plan, Collection<LoadReport> reports) {
+        Map<String, Long> planned = new HashMap<>();
+        plan.partitions().forEach(partition -> partition.files().forEach(file -> planned.put(file.file().path(), file.cachedBytes())));
+        Map<String, Long> found = new HashMap<>();
+        for (LoadReport report : reports) {
+            for (PartitionReport partition : report.partitions()) {
+                long cachedWhenPlanned = partition.files().stream().mapToLong(file -> planned.getOrDefault(file.path(), 0L)).sum();
+                long more = partition.totals().bytesAlreadyCached() - cachedWhenPlanned;
+                if (more != 0) {
+                    found.merge(partition.name(), more, Long::sum);
+                }
+            }
+        }
+        return found;
+    }
+
     /**
      * Of the files with blocks to load whose slice did not report (its Spark job failed after it
-     * loaded them, say), those the workers hold whole with the replication now: loaded, though
-     * unreported. Their blocks go to the journal. None of an atomic job's scope, whose staged
+     * loaded them, say), those the workers hold whole with the replication now: cached, though no
+     * attempt reported writing them, so already cached, as blocks a slice finds cached when it
+     * starts. Their blocks go to the journal. None of an atomic job's scope, whose staged
      * blocks the slices did not commit.
      */
     private Set<String> cachedUnreported(LoadPlan plan, Map<Integer, LoadReport> reports, Optional<JobJournal> journal) {
@@ -721,17 +749,15 @@ public final class DistributedLoad {
             }
         }
         if (!cached.isEmpty()) {
-            LOG.info("{} of the slices that did not finish are cached whole: reported loaded", Counts.of(cached.size(), "file"));
+            LOG.info("{} of the slices that did not finish are cached whole: counted already cached", Counts.of(cached.size(), "file"));
             journal.ifPresent(j -> j.recordCommitted(blocks));
         }
         return cached;
     }
 
-    /** A file of a slice that did not report, which the workers hold whole: its blocks to load loaded. */
-    private static FileReport loadedUnreported(FileLoad file) {
-        int cached = (int) file.blocks().stream().filter(BlockTask::cached).count();
-        long bytes = file.blocks().stream().filter(block -> !block.cached()).mapToLong(BlockTask::length).sum();
-        return new FileReport(file.file().path(), file.file().length(), file.blocks().size(), file.blocks().size() - cached, cached, 0, bytes, 0, null);
+    /** A file of a slice that did not report, which the workers hold whole: every block already cached. */
+    private static FileReport cachedUnreported(FileLoad file) {
+        return new FileReport(file.file().path(), file.file().length(), file.blocks().size(), 0, file.blocks().size(), 0, 0, 0, null);
     }
 
     private static FileReport notRun(FileLoad file) {

@@ -11,7 +11,8 @@ import static java.util.Objects.requireNonNull;
  * @param length the file's length
  * @param blocks blocks planned
  * @param blocksLoaded blocks written by this run (and, in an atomic load, committed)
- * @param blocksAlreadyCached blocks that were cached before this run
+ * @param blocksAlreadyCached blocks found cached, not written by this run: when it planned or, in a slice, when the
+ *     slice's attempt started (another load, or an earlier attempt, cached them since the plan)
  * @param blocksFailed blocks not cached because of {@code error}
  * @param bytesLoaded bytes of the blocks loaded (once per block, whatever the replication); the
  *     blocks an atomic load staged and did not commit do not count

@@ -11,11 +11,12 @@ import java.util.List;
  * @param filesFailed files with at least one failed block
  * @param blocks blocks planned
  * @param blocksLoaded blocks written by this run (and, in an atomic load, committed)
- * @param blocksAlreadyCached blocks cached before this run
+ * @param blocksAlreadyCached blocks found cached, not written by this run: when it planned or, in a slice, when the
+ *     slice's attempt started (another load, or an earlier attempt, cached them since the plan)
  * @param blocksFailed blocks that failed
  * @param bytes bytes planned
  * @param bytesLoaded bytes of the blocks loaded
- * @param bytesAlreadyCached bytes cached before this run
+ * @param bytesAlreadyCached bytes of the blocks found cached
  * @param retries attempts repeated after transient failures
  * @param partitionsFailed partitions (or paths) whose location could not be listed: their files
  *     are unknown, so in none of the other counts

@@ -21,7 +21,6 @@ import java.io.Serializable;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -103,14 +102,14 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
 
     /**
      * As {@link #load()}, counting what the load does in {@code counters} as it goes. Attempt
-     * {@code attempt} (0 the first) of the slice. Every attempt first asks the cache what it holds
-     * of the slice's blocks now, not as the driver planned them: a block the cache holds with the
-     * replication is not loaded again, and one that live workers hold with fewer replicas gets only
-     * the replicas missing, on other workers ({@link BlockTask#heldBy}). In a later attempt the
-     * blocks so found, those of an earlier attempt that did not finish (of an atomic load: the files
-     * or partitions it committed), count as loaded, as they would have; in the first, as already
-     * cached. The blocks an atomic load's earlier attempt staged and did not commit are adopted
-     * from the load's temp area, as a re-run adopts them.
+     * {@code attempt} (0 the first) of the slice. Every attempt first asks the workers what they
+     * hold of the slice's blocks now, not as the driver planned them: a block live workers confirm
+     * with the replication is not loaded again, and one they hold with fewer replicas gets only the
+     * replicas missing, on other workers ({@link BlockTask#heldBy}). A block so found counts as
+     * already cached, whoever cached it since the plan (another load, or an earlier attempt of the
+     * slice that did not finish): the report's loaded blocks are those this attempt wrote (or, of an
+     * atomic load, adopted from the load's temp area, where an earlier attempt staged them and did
+     * not commit them, as a re-run adopts them).
      */
     public LoadReport load(SliceProgress.Counters counters, int attempt) {
         return load(counters, attempt, Clock.systemUTC(), Sleeper.SYSTEM);
@@ -124,25 +123,26 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
         // the settings were derived on the driver, from its heap: here they get this process's
         Settings here = withinHeap(settings, Runtime.getRuntime().maxMemory() / 4 / slicesPerProcess);
         try (GrpcCacheClient cache = GrpcCacheClient.connect(masterTarget, ClientConfig.defaults().withToken(Optional.ofNullable(token)))) {
-            Map<String, List<BlockTask>> cachedSince = new HashMap<>();
-            LoadPlan plan = refreshed(cache, plan(), cachedSince);
-            if (!cachedSince.isEmpty()) {
-                long blocks = cachedSince.values().stream().mapToLong(List::size).sum();
-                LOG.info("Slice {}, attempt {}: {} of its files are cached already{}: not loaded again", index + 1, attempt + 1,
-                        Counts.of(blocks, "block"), attempt > 0 ? ", by an earlier attempt" : " since the load was planned");
+            long[] found = new long[2];
+            LoadPlan plan = refreshed(cache, plan(), found);
+            if (found[0] > 0) {
+                LOG.info("Slice {}, attempt {}: {} ({} bytes) of its files cached since the load was planned, by another load{}: not loaded again, "
+                        + "counted already cached", index + 1, attempt + 1, Counts.of(found[0], "block"), found[1],
+                        attempt > 0 ? " or an earlier attempt" : "");
             }
-            LoadReport report = new LoadExecutor(cache, conf, here, options.executorOptions(), SliceProgress.counting(counters), clock, sleeper)
-                    .execute(plan);
-            return cachedSince.isEmpty() || attempt == 0 ? report : countedAsLoaded(report, cachedSince);
+            return new LoadExecutor(cache, conf, here, options.executorOptions(), SliceProgress.counting(counters), clock, sleeper).execute(plan);
         }
     }
 
     /**
-     * {@code plan} with what the cache holds of its blocks to load now: a block held with the
-     * replication is marked cached (and added to {@code cachedSince}, by file path), and every
-     * other one carries the live workers that hold it now, instead of those of the driver's plan.
+     * {@code plan} with what the workers hold of its blocks to load now: a block live workers
+     * confirm with the replication is marked cached (and counted in {@code found}: blocks, bytes),
+     * and every other one carries the live workers that confirm it now, instead of those of the
+     * driver's plan. The workers themselves are asked ({@link CacheClient#confirmedBlocks}), so
+     * that a block counts as cached only where it is present, not where the master still records
+     * a replica lost since.
      */
-    private LoadPlan refreshed(CacheClient cache, LoadPlan plan, Map<String, List<BlockTask>> cachedSince) {
+    private LoadPlan refreshed(CacheClient cache, LoadPlan plan, long[] found) {
         List<FileIdentity> toLoad = plan.partitions().stream().flatMap(partition -> partition.files().stream())
                 .filter(file -> file.blocks().stream().anyMatch(block -> !block.cached()))
                 .map(FileLoad::file)
@@ -151,13 +151,12 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
         if (toLoad.isEmpty()) {
             return plan;
         }
-        Map<FileIdentity, List<CachedBlock>> cached = cache.cachedBlocks(toLoad);
+        Map<FileIdentity, List<CachedBlock>> cached = cache.confirmedBlocks(toLoad);
         List<PartitionLoad> partitions = new ArrayList<>();
         for (PartitionLoad partition : plan.partitions()) {
             List<FileLoad> files = new ArrayList<>();
             for (FileLoad file : partition.files()) {
                 List<CachedBlock> held = cached.getOrDefault(file.file(), List.of());
-                List<BlockTask> found = new ArrayList<>();
                 List<BlockTask> blocks = new ArrayList<>(file.blocks().size());
                 for (BlockTask block : file.blocks()) {
                     if (block.cached()) {
@@ -166,43 +165,19 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
                     }
                     List<String> holders = BlockTask.heldIn(held, block.index(), block.length());
                     if (holders.size() >= replication) {
-                        found.add(block);
+                        found[0]++;
+                        found[1] += block.length();
                         blocks.add(new BlockTask(block.file(), block.index(), block.offset(), block.length(), true));
                     }
                     else {
                         blocks.add(new BlockTask(block.file(), block.index(), block.offset(), block.length(), false, holders));
                     }
                 }
-                if (!found.isEmpty()) {
-                    cachedSince.put(file.file().path(), found);
-                }
                 files.add(new FileLoad(file.file(), blocks));
             }
             partitions.add(partition.withFiles(files, partition.repeatedFiles()));
         }
         return new LoadPlan(plan.request(), plan.blockSize(), partitions, List.of(), PlanStats.of(partitions));
-    }
-
-    /** {@code report} with the blocks of {@code cachedSince}, which an earlier attempt loaded, counted as loaded instead of already cached. */
-    private static LoadReport countedAsLoaded(LoadReport report, Map<String, List<BlockTask>> cachedSince) {
-        List<PartitionReport> partitions = new ArrayList<>();
-        for (PartitionReport partition : report.partitions()) {
-            if (partition.error() != null) {
-                partitions.add(partition);
-                continue;
-            }
-            List<FileReport> files = new ArrayList<>();
-            long foundBytes = 0;
-            for (FileReport file : partition.files()) {
-                List<BlockTask> found = cachedSince.getOrDefault(file.path(), List.of());
-                long bytes = found.stream().mapToLong(BlockTask::length).sum();
-                foundBytes += bytes;
-                files.add(found.isEmpty() ? file : new FileReport(file.path(), file.length(), file.blocks(), file.blocksLoaded() + found.size(),
-                        file.blocksAlreadyCached() - found.size(), file.blocksFailed(), file.bytesLoaded() + bytes, file.retries(), file.error()));
-            }
-            partitions.add(partition.withFiles(files, partition.totals().bytesAlreadyCached() - foundBytes));
-        }
-        return report.withPartitions(partitions);
     }
 
     /**
