@@ -87,13 +87,16 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -150,15 +153,31 @@ public final class GrpcCacheClient implements CacheClient {
     private final DomainSockets.ClientLoops domainSocketLoops = new DomainSockets.ClientLoops();
     /** Worker channels by target, least recently used first; guarded by itself. */
     private final LinkedHashMap<String, ManagedChannel> workerChannels = new LinkedHashMap<>(16, 0.75f, true);
+    /**
+     * Worker channels being made, by target, guarded by {@link #workerChannels}: the thread that
+     * makes one resolves the worker's host and probes its socket without the lock, and the other
+     * callers for the same target wait for its channel.
+     */
+    private final Map<String, CompletableFuture<ManagedChannel>> workerChannelsMade = new HashMap<>();
+    private final HostResolver resolver;
     private final ConcurrentMap<String, Boolean> localHosts = new ConcurrentHashMap<>();
     /** Workers ({@code host:port}) that refused a short-circuit write, or whose directory is not writable here. */
     private final ConcurrentMap<String, Boolean> noShortCircuit = new ConcurrentHashMap<>();
     private final TempAreas tempAreas = new GrpcTempAreas();
     private volatile boolean closed;
 
-    private GrpcCacheClient(String masterTarget, ClientConfig config) {
+    /** How the client resolves a worker's host name, to tell whether the worker is on this host. */
+    @FunctionalInterface
+    interface HostResolver {
+        HostResolver SYSTEM = InetAddress::getByName;
+
+        InetAddress resolve(String host) throws UnknownHostException;
+    }
+
+    private GrpcCacheClient(String masterTarget, ClientConfig config, HostResolver resolver) {
         this.masterTarget = masterTarget;
         this.config = config;
+        this.resolver = resolver;
         this.callbacks = Executors.newCachedThreadPool(new ThreadFactoryBuilder()
                 .setNameFormat("gfsload-cache-client-%d")
                 .setDaemon(true)
@@ -179,8 +198,14 @@ public final class GrpcCacheClient implements CacheClient {
      * @throws IllegalArgumentException when {@code target} is not {@code host:port}
      */
     public static GrpcCacheClient connect(String target, ClientConfig config) {
+        return connect(target, config, HostResolver.SYSTEM);
+    }
+
+    /** As {@link #connect(String, ClientConfig)}, resolving workers' host names with {@code resolver}. */
+    static GrpcCacheClient connect(String target, ClientConfig config, HostResolver resolver) {
         requireNonNull(target, "target is null");
         requireNonNull(config, "config is null");
+        requireNonNull(resolver, "resolver is null");
         HostAndPort hostAndPort;
         try {
             hostAndPort = HostAndPort.fromString(target);
@@ -190,7 +215,7 @@ public final class GrpcCacheClient implements CacheClient {
         }
         checkArgument(hostAndPort.hasPort() && !hostAndPort.getHost().isEmpty(),
                 "Master target must be host:port: %s", target);
-        return new GrpcCacheClient(target, config);
+        return new GrpcCacheClient(target, config, resolver);
     }
 
     @Override
@@ -424,9 +449,7 @@ public final class GrpcCacheClient implements CacheClient {
     public List<BlockWriteOutcome> writeBlocks(List<BlockData> blocks, WriteOptions options) {
         requireNonNull(blocks, "blocks is null");
         requireNonNull(options, "options is null");
-        if (closed) {
-            throw new CacheException("The cache client of master " + masterTarget + " is closed");
-        }
+        checkOpen();
         return new BatchBlockWriter(this, options).write(blocks);
     }
 
@@ -606,43 +629,108 @@ public final class GrpcCacheClient implements CacheClient {
         return workerStub(worker).withOnReadyThreshold(WRITE_QUEUE_CHUNKS * config.chunkBytes());
     }
 
-    private ManagedChannel workerChannel(WorkerAddress worker) {
-        if (closed) {
-            throw new CacheException("The cache client of master " + masterTarget + " is closed");
-        }
+    /**
+     * The channel to {@code worker}, made on first use. Making one resolves the worker's host and
+     * may probe its domain socket, which can take long (a slow or failing DNS): that is done
+     * without the lock of the channels, so that callers for other workers do not wait for it;
+     * callers for the same worker wait for the one channel being made.
+     *
+     * @throws CacheException when the client is closed, also while the channel is made
+     */
+    ManagedChannel workerChannel(WorkerAddress worker) {
+        checkOpen();
         // the socket it advertises too: a worker started again on its port without its socket (or
         // with another) gets a channel of the transport it serves on now, in place of the old one
         String address = worker.getHost() + ":" + worker.getPort() + " ";
         String target = address + worker.getDomainSocket();
-        ManagedChannel channel;
-        List<ManagedChannel> evicted = new ArrayList<>();
+        CompletableFuture<ManagedChannel> made;
+        boolean maker = false;
         synchronized (workerChannels) {
-            channel = workerChannels.get(target);
-            if (channel == null) {
-                for (Iterator<Map.Entry<String, ManagedChannel>> entries = workerChannels.entrySet().iterator(); entries.hasNext(); ) {
-                    Map.Entry<String, ManagedChannel> entry = entries.next();
-                    if (entry.getKey().startsWith(address)) {
-                        evicted.add(entry.getValue());
-                        entries.remove();
-                    }
-                }
-                channel = newWorkerChannel(worker);
-                workerChannels.put(target, channel);
-                if (workerChannels.size() > config.maxWorkerChannels()) {
-                    Map.Entry<String, ManagedChannel> eldest = workerChannels.entrySet().iterator().next();
-                    evicted.add(eldest.getValue());
-                    workerChannels.remove(eldest.getKey());
-                }
+            ManagedChannel channel = workerChannels.get(target);
+            if (channel != null) {
+                return channel;
+            }
+            made = workerChannelsMade.get(target);
+            if (made == null) {
+                made = new CompletableFuture<>();
+                workerChannelsMade.put(target, made);
+                maker = true;
             }
         }
+        if (!maker) {
+            return awaitChannel(made);
+        }
+        ManagedChannel channel;
+        try {
+            channel = newWorkerChannel(worker);
+        }
+        catch (RuntimeException e) {
+            synchronized (workerChannels) {
+                workerChannelsMade.remove(target);
+            }
+            made.completeExceptionally(e);
+            throw e;
+        }
+        List<ManagedChannel> evicted = new ArrayList<>();
+        synchronized (workerChannels) {
+            workerChannelsMade.remove(target);
+            for (Iterator<Map.Entry<String, ManagedChannel>> entries = workerChannels.entrySet().iterator(); entries.hasNext(); ) {
+                Map.Entry<String, ManagedChannel> entry = entries.next();
+                if (entry.getKey().startsWith(address)) {
+                    evicted.add(entry.getValue());
+                    entries.remove();
+                }
+            }
+            workerChannels.put(target, channel);
+            if (workerChannels.size() > config.maxWorkerChannels()) {
+                Map.Entry<String, ManagedChannel> eldest = workerChannels.entrySet().iterator().next();
+                evicted.add(eldest.getValue());
+                workerChannels.remove(eldest.getKey());
+            }
+        }
+        made.complete(channel);
         // Calls in progress on them finish; new calls use the new channel.
         evicted.forEach(ManagedChannel::shutdown);
         if (closed) {
             // close() may have missed a channel created concurrently with it.
             channel.shutdownNow();
-            throw new CacheException("The cache client of master " + masterTarget + " is closed");
+            throw closedException(null);
         }
         return channel;
+    }
+
+    /** The channel another thread makes in {@code made}, or its failure. */
+    private ManagedChannel awaitChannel(CompletableFuture<ManagedChannel> made) {
+        ManagedChannel channel;
+        try {
+            channel = made.get();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CacheException("Interrupted while waiting for a channel to a worker", e);
+        }
+        catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : new CacheException("Cannot connect to a worker: " + e.getCause(), e.getCause());
+        }
+        checkOpen();
+        return channel;
+    }
+
+    /** Whether {@link #close()} was called. */
+    boolean isClosed() {
+        return closed;
+    }
+
+    /** @throws CacheException when the client is closed */
+    private void checkOpen() {
+        if (closed) {
+            throw closedException(null);
+        }
+    }
+
+    /** What a call of a closed client (or one closed while it ran, for {@code cause}) fails with. */
+    CacheException closedException(Throwable cause) {
+        return new CacheException("The cache client of master " + masterTarget + " is closed", cause);
     }
 
     WorkerServiceGrpc.WorkerServiceFutureStub workerFutureStub(WorkerAddress worker) {
@@ -691,18 +779,26 @@ public final class GrpcCacheClient implements CacheClient {
         return log;
     }
 
-    /** Whether {@code host} names this machine: a loopback address or one of its interfaces. */
+    /**
+     * Whether {@code host} names this machine: a loopback address or one of its interfaces. The
+     * name is resolved outside any lock (not in {@code computeIfAbsent}, which would hold up the
+     * other hosts of its bin while DNS answers); two threads may both resolve a new name.
+     */
     private boolean isLocal(String host) {
-        return localHosts.computeIfAbsent(host, name -> {
-            try {
-                InetAddress address = InetAddress.getByName(name);
-                return address.isLoopbackAddress() || address.isAnyLocalAddress()
-                        || NetworkInterface.getByInetAddress(address) != null;
-            }
-            catch (UnknownHostException | SocketException e) {
-                return false;
-            }
-        });
+        Boolean known = localHosts.get(host);
+        if (known != null) {
+            return known;
+        }
+        boolean local;
+        try {
+            InetAddress address = resolver.resolve(host);
+            local = address.isLoopbackAddress() || address.isAnyLocalAddress() || NetworkInterface.getByInetAddress(address) != null;
+        }
+        catch (UnknownHostException | SocketException e) {
+            local = false;
+        }
+        Boolean first = localHosts.putIfAbsent(host, local);
+        return first != null ? first : local;
     }
 
     /** Faster tiers first; an unrecorded tier after every known one. */
@@ -744,9 +840,7 @@ public final class GrpcCacheClient implements CacheClient {
     }
 
     private <T> T callMaster(String action, Supplier<T> call) {
-        if (closed) {
-            throw new CacheException("The cache client of master " + masterTarget + " is closed");
-        }
+        checkOpen();
         try {
             return call.get();
         }
