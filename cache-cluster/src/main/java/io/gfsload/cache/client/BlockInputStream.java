@@ -163,9 +163,14 @@ final class BlockInputStream extends InputStream {
     }
 
     private void replicaFailed(CacheException failure) {
-        failures.add(failure);
         call.cancel();
         chunk = null;
+        if (client.isClosed()) {
+            // its channels were shut down under the read: no replica is to blame
+            terminalFailure = client.closedException(failure);
+            throw terminalFailure;
+        }
+        failures.add(failure);
         if (replica + 1 < replicas.size()) {
             log.debug("{}; trying the next replica at offset {}", failure.getMessage(), position);
             startCall(replica + 1);

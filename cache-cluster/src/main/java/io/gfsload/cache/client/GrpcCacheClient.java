@@ -665,11 +665,13 @@ public final class GrpcCacheClient implements CacheClient {
             channel = newWorkerChannel(worker);
         }
         catch (RuntimeException e) {
+            // the event loops of domain sockets are shut down by close(): say that, not Netty's words
+            RuntimeException failure = closed ? closedException(e) : e;
             synchronized (workerChannels) {
                 workerChannelsMade.remove(target);
             }
-            made.completeExceptionally(e);
-            throw e;
+            made.completeExceptionally(failure);
+            throw failure;
         }
         List<ManagedChannel> evicted = new ArrayList<>();
         synchronized (workerChannels) {
@@ -740,6 +742,13 @@ public final class GrpcCacheClient implements CacheClient {
     WorkerServiceGrpc.WorkerServiceBlockingStub workerBlockingStub(WorkerAddress worker) {
         return WorkerServiceGrpc.newBlockingStub(workerChannel(worker))
                 .withDeadlineAfter(config.rpcTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Whether the channel to the master and every worker channel in the pool are shut down: after {@link #close()}, none is left open. */
+    boolean channelsShutDown() {
+        synchronized (workerChannels) {
+            return masterChannel.isShutdown() && workerChannels.values().stream().allMatch(ManagedChannel::isShutdown);
+        }
     }
 
     /** Worker channels open now; at most {@link ClientConfig#maxWorkerChannels()}. */
@@ -854,6 +863,10 @@ public final class GrpcCacheClient implements CacheClient {
      * the master could not be reached or did not answer in time, else as {@link RpcErrors} says.
      */
     CacheException masterFailure(String action, StatusRuntimeException failure) {
+        if (closed) {
+            // the channel was shut down under the call: not a master that stopped answering
+            return closedException(failure);
+        }
         CacheException exception = RpcErrors.toCacheException(action, failure);
         return exception instanceof CacheUnavailableException
                 ? new MasterUnavailableException(masterTarget, exception.getMessage(), failure)

@@ -215,8 +215,9 @@ final class ReplicatedBlockWriter implements BlockWriter {
             return;
         }
         state = State.ABORTED;
-        failure = cause instanceof CacheException cacheException
-                ? cacheException
+        // a write whose client is closed under it fails for that, not for what its streams then saw
+        failure = client.isClosed() ? client.closedException(cause)
+                : cause instanceof CacheException cacheException ? cacheException
                 : new CacheException("Writing block " + blockId + " failed: " + cause, cause);
         for (ReplicaStream replica : replicas) {
             replica.cancel();
@@ -365,6 +366,10 @@ final class ReplicatedBlockWriter implements BlockWriter {
                 if (ended) {
                     return;
                 }
+            }
+            if (requests == null) {
+                // its call never started: the channel to the worker could not be had (the client closed)
+                return;
             }
             requests.cancel("The block write was aborted", null);
         }
