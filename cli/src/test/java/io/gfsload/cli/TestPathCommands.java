@@ -65,9 +65,9 @@ class TestPathCommands {
     @Test
     void aPathThatCannotBeListedFailsAloneAndTheOthersAreLoaded() throws IOException {
         Path good = directory("listed", 2, 50_000);
-        Path bad = directory("unlisted", 1, 50_000);
-        // a link to itself: listing the directory fails ("Too many levels of symbolic links"), as for a directory it may not read
-        Files.createSymbolicLink(bad.resolve("loop"), bad.resolve("loop"));
+        // a link to itself: the path cannot be listed at all ("Too many levels of symbolic links"), as a directory it may not read
+        Path bad = home.resolve("ufs/unlisted");
+        Files.createSymbolicLink(bad, bad);
 
         CliRun dryRun = gfsload("distributedLoad", "--dry-run", good.toString(), bad.toString());
         assertEquals(ExitCode.PARTIAL, dryRun.exitCode(), "as the load would: " + dryRun.err());
@@ -82,7 +82,7 @@ class TestPathCommands {
         assertEquals(2, report.get("totals").get("files").asLong(), "the listed path's files");
         assertEquals(2, report.get("totals").get("blocksLoaded").asLong());
         JsonNode unlisted = report.get("partitions").get(1);
-        assertTrue(unlisted.get("error").asText().startsWith("Cannot list " + bad + ": " + bad.resolve("loop")), unlisted.toString());
+        assertTrue(unlisted.get("error").asText().startsWith("Cannot list " + bad + ": " + bad + ": Too many levels of symbolic links"), unlisted.toString());
         assertTrue(report.get("partitions").get(0).get("error").isNull());
 
         CliRun status = gfsload("status", "--json", "--path", good.toString(), bad.toString());
@@ -101,11 +101,10 @@ class TestPathCommands {
     void aDirectoryBelowAPathThatCannotBeListedFailsAloneAndTheFilesBesideItAreLoaded() throws IOException {
         Path data = home.resolve("ufs/beside-unlisted");
         directory("beside-unlisted/ok", 2, 50_000);
-        Path unlisted = directory("beside-unlisted/secret", 1, 50_000);
-        // a link to itself: listing the directory that holds it fails ("Too many levels of symbolic
-        // links"), as listing a directory the user may not read does
-        Files.createSymbolicLink(unlisted.resolve("loop"), unlisted.resolve("loop"));
-        String named = "Not listed, not loaded: file:%s (in %s): %s: Too many levels of symbolic links".formatted(unlisted, data, unlisted.resolve("loop"));
+        // a link to itself: its status cannot be read ("Too many levels of symbolic links"), so it
+        // fails alone, as a directory below the path that the user may not read does
+        Path unlisted = Files.createSymbolicLink(data.resolve("secret"), data.resolve("secret"));
+        String named = "Not listed, not loaded: file:%s (in %s): %s: Too many levels of symbolic links".formatted(unlisted, data, unlisted);
 
         CliRun dryRun = gfsload("distributedLoad", "--dry-run", data.toString());
         assertEquals(ExitCode.PARTIAL, dryRun.exitCode(), "as the load would: " + dryRun.err());
@@ -172,7 +171,37 @@ class TestPathCommands {
         JsonNode directories = partition.get("unlistedDirectories");
         assertEquals(1, directories.size(), partition.toString());
         assertEquals("file:" + unlisted, directories.get(0).get("path").asText());
-        assertTrue(directories.get(0).get("error").asText().startsWith(unlisted.resolve("loop") + ": Too many levels of symbolic links"), directories.toString());
+        assertTrue(directories.get(0).get("error").asText().startsWith(unlisted + ": Too many levels of symbolic links"), directories.toString());
+    }
+
+    @Test
+    void aLinkLoopAtTheTopOfAPathFailsAloneAndTheFilesBesideItAreLoaded() throws IOException {
+        Path data = directory("top-loop", 1, 50_000);
+        directory("top-loop/sub", 1, 50_000);
+        Path loop1 = Files.createSymbolicLink(data.resolve("loop1"), data.resolve("loop2"));
+        Path loop2 = Files.createSymbolicLink(data.resolve("loop2"), data.resolve("loop1"));
+
+        CliRun plan = gfsload("plan", "--json", "--path", data.toString());
+        assertEquals(ExitCode.PARTIAL, plan.exitCode(), plan.err());
+        assertEquals(2, json(plan.out()).get("totals").get("files").asLong(), plan.out());
+
+        CliRun load = gfsload("distributedLoad", "--progress", "none", "--json", data.toString());
+
+        assertEquals(ExitCode.PARTIAL, load.exitCode(), load.err());
+        JsonNode report = json(load.out());
+        assertEquals("PARTIAL", report.get("state").asText(), report.toString());
+        JsonNode totals = report.get("totals");
+        assertEquals(0, totals.get("partitionsFailed").asLong(), "the path itself was listed: " + totals);
+        assertEquals(2, totals.get("directoriesFailed").asLong(), totals.toString());
+        assertEquals(2, totals.get("files").asLong(), "the files beside the loop: " + totals);
+        assertEquals(2, totals.get("blocksLoaded").asLong(), totals.toString());
+        JsonNode directories = report.get("partitions").get(0).get("unlistedDirectories");
+        assertEquals(List.of("file:" + loop1, "file:" + loop2), List.of(directories.get(0).get("path").asText(), directories.get(1).get("path").asText()));
+        assertTrue(directories.get(0).get("error").asText().startsWith(loop1 + ": Too many levels of symbolic links"), directories.toString());
+
+        CliRun status = gfsload("status", "--json", "--path", data.toString());
+        assertEquals(ExitCode.PARTIAL, status.exitCode(), status.err());
+        assertEquals(2, json(status.out()).get("partitions").get(0).get("unlistedDirectories").size(), status.out());
     }
 
     @Test

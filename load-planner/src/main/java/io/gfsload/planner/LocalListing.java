@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.file.DirectoryIteratorException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.List;
@@ -20,8 +21,9 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
  * listing itself for many small files; the identities are the same as Hadoop's: its qualified
  * paths ({@code file:/...}), lengths and modification times in milliseconds, symbolic links
  * followed, entries that vanish while listed skipped, a directory below the location that cannot
- * be listed failed alone (Hadoop fails the listing of a directory with an entry it cannot
- * {@code stat}: so does this listing, the directory then being the one that fails).
+ * be listed failed alone. A symbolic link that cannot be followed (a loop, a target the user may
+ * not reach) fails alone too, at the location's top as below it: it is reported with why, and the
+ * files beside it are listed (Hadoop's local listing skips such a link without a word).
  */
 final class LocalListing {
     private LocalListing() {}
@@ -46,8 +48,8 @@ final class LocalListing {
      * {@code files}: the location itself when it is a file, else every file below it whose path
      * has no hidden name. A directory below the location that cannot be listed (its own listing,
      * or a {@code stat} of an entry in it, fails other than for a vanished entry) goes to
-     * {@code unlisted} with why, and nothing below it to {@code files}; the files beside it are
-     * listed.
+     * {@code unlisted} with why, and nothing below it to {@code files}; so does a symbolic link that
+     * cannot be followed, in the location or below it; the files beside either are listed.
      *
      * @throws NoSuchFileException when the location does not exist
      * @throws IOException when the location itself cannot be listed
@@ -87,6 +89,15 @@ final class LocalListing {
                     // Gone since the directory was read, or a dangling link: Hadoop skips it too.
                     continue;
                 }
+                catch (IOException e) {
+                    if (!isLink(child)) {
+                        // the directory's entries cannot be read (no search permission, an I/O error): it fails
+                        throw e;
+                    }
+                    // a link that cannot be followed (a loop): it fails alone, the entries beside it are listed
+                    unlisted.add(new UnlistedDirectory(prefix + name, LoadPlanner.reason(e)));
+                    continue;
+                }
                 if (attributes.isDirectory()) {
                     listSubdirectory(child, prefix + name, files, unlisted);
                 }
@@ -118,6 +129,16 @@ final class LocalListing {
             files.subList(filesBefore, files.size()).clear();
             unlisted.subList(unlistedBefore, unlisted.size()).clear();
             unlisted.add(new UnlistedDirectory(path, LoadPlanner.reason(e)));
+        }
+    }
+
+    /** Whether {@code entry} is a symbolic link itself, as its own status (not its target's) says. */
+    private static boolean isLink(java.nio.file.Path entry) {
+        try {
+            return Files.readAttributes(entry, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).isSymbolicLink();
+        }
+        catch (IOException e) {
+            return false;
         }
     }
 

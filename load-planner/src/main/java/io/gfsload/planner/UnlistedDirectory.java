@@ -6,9 +6,10 @@ import java.io.Serializable;
 
 /**
  * A directory below a listed location that could not be listed itself (permission denied, an I/O
- * error): its files are unknown and none is planned, while the files beside it are.
+ * error), or a symbolic link in the location or below it that could not be followed (a loop): its
+ * files are unknown and none is planned, while the files beside it are.
  *
- * @param path the directory, qualified as the planned files' paths are ({@code file:/data/d/secret})
+ * @param path the directory (or link), qualified as the planned files' paths are ({@code file:/data/d/secret})
  * @param error why it could not be listed ({@code permission denied: /data/d/secret})
  */
 public record UnlistedDirectory(String path, String error) implements Serializable {

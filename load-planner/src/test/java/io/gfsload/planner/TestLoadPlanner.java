@@ -245,39 +245,44 @@ class TestLoadPlanner {
     }
 
     @Test
-    void aDirectoryBelowThePathThatCannotBeListedFailsAloneAndTheFilesBesideItArePlanned() throws IOException {
+    void aLinkThatCannotBeFollowedFailsAloneAtTheTopOfThePathAsBelowItAndTheFilesBesideItArePlanned() throws IOException {
         write("a/unreadable/part-3", 100);
         write("a/unreadable/deeper/part-4", 100);
         write("a/nested/unreadable/part-5", 100);
-        // a link to itself: listing the directory that holds it fails ("Too many levels of symbolic
-        // links"), as listing a directory the user may not read does
+        // links that lead to each other, and links to themselves: their status cannot be read ("Too
+        // many levels of symbolic links"), in the path itself and in directories below it
+        Files.createSymbolicLink(directory.resolve("a/loop1"), directory.resolve("a/loop2"));
+        Files.createSymbolicLink(directory.resolve("a/loop2"), directory.resolve("a/loop1"));
         for (String directory : List.of("a/unreadable", "a/nested/unreadable")) {
             Path loop = this.directory.resolve(directory).resolve("loop");
             Files.createSymbolicLink(loop, loop);
         }
         String root = "file:" + directory.resolve("a");
-        String unreadable = directory.resolve("a/unreadable").toUri().toString();
+        // a path that is such a link itself cannot be listed at all
+        Path looped = directory.resolve("looped");
+        Files.createSymbolicLink(looped, looped);
 
-        LoadPlan plan = planner(CacheState.EMPTY).plan(new LoadRequest(new LoadTarget.Paths(List.of(directory.resolve("a").toUri().toString(), unreadable)), 1));
+        LoadPlan plan = planner(CacheState.EMPTY).plan(new LoadRequest(new LoadTarget.Paths(List.of(directory.resolve("a").toUri().toString(),
+                looped.toUri().toString())), 1));
 
         PartitionLoad partition = plan.partitions().get(0);
-        assertTrue(partition.listed(), "the path itself was listed");
+        assertTrue(partition.listed(), "the path itself was listed: " + partition.listingError());
         assertFalse(partition.complete());
         assertFalse(partition.locationEmpty());
-        assertEquals(List.of("empty", "nested/part-2", "part-0", "part-1"),
-                partition.files().stream().map(f -> f.file().path().substring(root.length() + 1)).toList(), "the files beside them, none below them");
-        assertEquals(List.of(root + "/nested/unreadable", root + "/unreadable"), partition.unlistedDirectories().stream().map(UnlistedDirectory::path).toList());
+        assertEquals(List.of("empty", "nested/part-2", "nested/unreadable/part-5", "part-0", "part-1", "unreadable/deeper/part-4", "unreadable/part-3"),
+                partition.files().stream().map(f -> f.file().path().substring(root.length() + 1)).toList(), "every file beside the links");
+        assertEquals(List.of(root + "/loop1", root + "/loop2", root + "/nested/unreadable/loop", root + "/unreadable/loop"),
+                partition.unlistedDirectories().stream().map(UnlistedDirectory::path).toList());
         for (UnlistedDirectory unlisted : partition.unlistedDirectories()) {
-            assertTrue(unlisted.error().startsWith(unlisted.path().substring("file:".length()) + "/loop: Too many levels of symbolic links"), unlisted.error());
+            assertTrue(unlisted.error().startsWith(unlisted.path().substring("file:".length()) + ": Too many levels of symbolic links"), unlisted.error());
         }
-        assertEquals(4, plan.stats().files());
-        assertEquals(3510, plan.stats().bytes());
+        assertEquals(7, plan.stats().files());
+        assertEquals(3810, plan.stats().bytes());
 
-        // the directory given as a path of its own cannot be listed at all: that path fails, as before
         PartitionLoad path = plan.partitions().get(1);
         assertFalse(path.listed());
         assertEquals(List.of(), path.unlistedDirectories());
-        assertTrue(path.listingError().startsWith("Cannot list %s: %s/loop: Too many levels of symbolic links".formatted(unreadable, directory.resolve("a/unreadable"))),
+        assertTrue(path.listingError().startsWith("Cannot list %s: %s: Too many levels of symbolic links".formatted(looped.toUri(), looped)),
                 path.listingError());
     }
 
