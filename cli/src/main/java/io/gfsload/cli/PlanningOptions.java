@@ -28,7 +28,7 @@ public final class PlanningOptions {
     static final int MAX_ACTIVE_JOBS = 3000;
 
     @Option(names = "--active-jobs", paramLabel = "N",
-            description = "Files loaded at the same time at most, 1 to 3000 (GooseFS's cap). Default: tuned from the files and the machine; the read threads never exceed it.")
+            description = "Files loaded at the same time at most, 1 to 3000 (GooseFS's cap): the setting executor.active-files. Default: tuned from the files and the machine; the read threads never exceed it.")
     Integer activeJobs;
 
     @Option(names = "--bandwidth", paramLabel = "RATE", converter = DataRate.class,

@@ -45,7 +45,7 @@ import picocli.CommandLine.Spec;
         sortOptions = false,
         usageHelpAutoWidth = true,
         description = "Recommends settings for a load, each with the rule and the numbers behind it: the COS client's (fs.cosn.*), "
-                + "the cache workers' and job workers' (goosefs.*), distributedLoad's --active-jobs and gfsload's executor's. "
+                + "the cache workers' and job workers' (goosefs.*), GooseFS's distributedLoad --active-jobs (goosefs-distributedLoad.active-jobs) and gfsload's executor's (executor.*: gfsload's own --active-jobs sets executor.active-files). "
                 + "Plans the load to read the sizes of the files it has left to load (those already cached are left out; with "
                 + "everything cached, the whole plan's, said so); loads nothing.")
 public final class TuneCommand implements Callable<Integer> {
@@ -311,12 +311,12 @@ public final class TuneCommand implements Callable<Integer> {
 
     /**
      * The cache workers' and job workers' settings as a properties file, each after a comment with
-     * its reason; the client's {@code --active-jobs} as a comment.
+     * its reason; GooseFS's client's {@code distributedLoad --active-jobs} as a comment.
      */
     static String clusterProperties(Tuned tuned) {
         StringBuilder properties = new StringBuilder();
         properties.append("# Cache cluster settings for %s, by gfsload tune.%n".formatted(oneLine(tuned.target())));
-        tuned.settings().find(Settings.ACTIVE_JOBS).ifPresent(jobs -> properties.append(
+        tuned.settings().find(Settings.GOOSEFS_ACTIVE_JOBS).ifPresent(jobs -> properties.append(
                 "# Client: distributedLoad --active-jobs %d (%s)%n".formatted(jobs.value(), oneLine(jobs.reason()))));
         for (Setting s : tuned.settings().withPrefix(Settings.CLUSTER_PREFIX)) {
             properties.append("%n# %s%n%s=%d%n".formatted(oneLine(description(s)), s.name(), s.value()));

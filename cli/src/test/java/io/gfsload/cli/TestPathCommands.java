@@ -175,6 +175,39 @@ class TestPathCommands {
     }
 
     @Test
+    void theSettingActiveJobsSetsShowsTheFlagsValueAndNoOtherIsNamedAsIfItWereTheFlags() throws IOException {
+        Path dir = directory("active-jobs", 3, 10_000);
+
+        CliRun load = gfsload("distributedLoad", "--progress", "none", "--json", "--active-jobs", "2", dir.toString());
+
+        assertEquals(0, load.exitCode(), load.err());
+        JsonNode settings = json(load.out()).get("settings");
+        JsonNode activeFiles = null;
+        for (JsonNode setting : settings) {
+            String name = setting.get("name").asText();
+            assertFalse(name.equals("active-jobs"), "no setting is named as the flag that does not set it: " + setting);
+            if (name.equals("executor.active-files")) {
+                activeFiles = setting;
+            }
+            else if (setting.get("reason").asText().contains("--active-jobs")) {
+                assertEquals("ADVISOR", setting.get("source").asText(), "only the setting the flag sets says so: " + setting);
+            }
+        }
+        assertTrue(activeFiles != null, settings.toString());
+        assertEquals(2, activeFiles.get("value").asLong(), activeFiles.toString());
+        assertEquals("FLAG", activeFiles.get("source").asText(), activeFiles.toString());
+        assertTrue(activeFiles.get("reason").asText().startsWith("set by --active-jobs; advisor: "), activeFiles.toString());
+        JsonNode goosefs = null;
+        for (JsonNode setting : settings) {
+            if (setting.get("name").asText().equals("goosefs-distributedLoad.active-jobs")) {
+                goosefs = setting;
+            }
+        }
+        assertTrue(goosefs != null, "GooseFS's distributedLoad --active-jobs, which gfsload's flag does not set: " + settings);
+        assertEquals("ADVISOR", goosefs.get("source").asText(), goosefs.toString());
+    }
+
+    @Test
     void aLinkLoopAtTheTopOfAPathFailsAloneAndTheFilesBesideItAreLoaded() throws IOException {
         Path data = directory("top-loop", 1, 50_000);
         directory("top-loop/sub", 1, 50_000);

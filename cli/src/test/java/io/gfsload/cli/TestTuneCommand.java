@@ -145,7 +145,7 @@ class TestTuneCommand {
         assertEquals(List.of("goosefs.job.worker.max.active.task.num", "36", "tasks", "advisor", "32 upload threads + 4"),
                 row(run.out(), Settings.JOB_WORKER_MAX_ACTIVE_TASKS));
         assertEquals("72", row(run.out(), Settings.CLIENT_POOL_MAX).get(1));
-        assertEquals("90", row(run.out(), Settings.ACTIVE_JOBS).get(1), "ceil(1.25 x 2 workers x 36 tasks)");
+        assertEquals("90", row(run.out(), Settings.GOOSEFS_ACTIVE_JOBS).get(1), "ceil(1.25 x 2 workers x 36 tasks)");
         assertEquals("4194304", row(run.out(), Settings.COSN_READ_AHEAD_BLOCK_SIZE).get(1), "files average tens of MB");
         assertEquals("20", row(run.out(), Settings.UFS_READ_THREADS).get(1), "no more readers than ranged reads: 79 MiB / 4 MiB");
         assertEquals("3", row(run.out(), Settings.ACTIVE_FILES).get(1), "no more files open than files");

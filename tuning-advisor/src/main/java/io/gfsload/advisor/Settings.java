@@ -47,8 +47,12 @@ public record Settings(List<Setting> values) implements Serializable {
     public static final String CLIENT_POOL_MAX = "goosefs.user.block.worker.client.pool.max";
     public static final String JOB_WORKER_THREADPOOL_SIZE = "goosefs.job.worker.threadpool.size";
 
-    /** The client's {@code distributedLoad --active-jobs}. */
-    public static final String ACTIVE_JOBS = "active-jobs";
+    /**
+     * GooseFS's client: {@code goosefs fs distributedLoad --active-jobs}. Not gfsload's own
+     * {@code --active-jobs}, which sets {@link #ACTIVE_FILES}; its name says so, and it is no key
+     * of the cluster's properties either.
+     */
+    public static final String GOOSEFS_ACTIVE_JOBS = "goosefs-distributedLoad.active-jobs";
 
     /** Prefix of the settings that belong in {@code core-site.xml}. */
     public static final String CORE_SITE_PREFIX = "fs.cosn.";

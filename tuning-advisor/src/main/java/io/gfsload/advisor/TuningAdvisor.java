@@ -105,7 +105,7 @@ public final class TuningAdvisor {
      */
     static final long SMALL_FILE_IN_FLIGHT = 128 * MIB;
     static final String RULE_ACTIVE_FILES = "max read threads + ceil(max / 4), at most the files: a reader that finishes finds the next file "
-            + "open, as active-jobs > max.active.task.num > upload_thread_pool (gfsload)";
+            + "open, as GooseFS's active jobs > max.active.task.num > upload_thread_pool (gfsload)";
     static final String RULE_STREAMS_PER_FILE = "min(read threads, mean file / read buffer), at least 1: a file larger than one read buffer is "
             + "read as that many concurrent ranged reads, each on a stream of its own, so that a few large files still use every stream the "
             + "store needs; all reads together stay within the read threads and the in-flight bytes (gfsload)";
@@ -213,7 +213,7 @@ public final class TuningAdvisor {
 
         long busy = ceilDiv(5L * profile.workers() * tasks, 4);
         long activeJobs = Math.min(MAX_ACTIVE_JOBS, Math.max(tasks + 1, busy));
-        derivation.add(new Setting(Settings.ACTIVE_JOBS, activeJobs, "jobs",
+        derivation.add(new Setting(Settings.GOOSEFS_ACTIVE_JOBS, activeJobs, "jobs",
                 "ceil(1.25 x %d workers x %d tasks) = %d, above %d, at most %d%s".formatted(profile.workers(), tasks, busy, tasks, MAX_ACTIVE_JOBS,
                         activeJobs > tasks ? "" : "; NOT above max.active.task.num"),
                 RULE_ACTIVE_JOBS, inputs("workers", profile.workers(), Settings.JOB_WORKER_MAX_ACTIVE_TASKS, tasks), Setting.Source.ADVISOR));

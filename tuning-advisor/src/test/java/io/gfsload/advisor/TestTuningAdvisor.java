@@ -21,7 +21,7 @@ class TestTuningAdvisor {
     private static final List<String> ALL_NAMES = List.of(
             Settings.COSN_BLOCK_SIZE, Settings.COSN_READ_AHEAD_BLOCK_SIZE, Settings.COSN_UPLOAD_THREAD_POOL,
             Settings.JOB_WORKER_MAX_ACTIVE_TASKS, Settings.COSN_READ_AHEAD_QUEUE_SIZE, Settings.WORKER_READER_BUFFER_SIZE,
-            Settings.CLIENT_POOL_MAX, Settings.JOB_WORKER_THREADPOOL_SIZE, Settings.ACTIVE_JOBS,
+            Settings.CLIENT_POOL_MAX, Settings.JOB_WORKER_THREADPOOL_SIZE, Settings.GOOSEFS_ACTIVE_JOBS,
             Settings.READ_BUFFER_BYTES, Settings.UFS_READ_THREADS, Settings.MAX_UFS_READ_THREADS, Settings.MIN_UFS_READ_THREADS,
             Settings.IN_FLIGHT_BYTES, Settings.ACTIVE_FILES, Settings.STREAMS_PER_FILE, Settings.TASK_SET_BYTES);
 
@@ -210,7 +210,7 @@ class TestTuningAdvisor {
         assertEquals(36, settings.value(Settings.JOB_WORKER_MAX_ACTIVE_TASKS));
         assertEquals(72, settings.value(Settings.CLIENT_POOL_MAX));
         assertEquals(32, settings.value(Settings.JOB_WORKER_THREADPOOL_SIZE));
-        assertEquals(45, settings.value(Settings.ACTIVE_JOBS));
+        assertEquals(45, settings.value(Settings.GOOSEFS_ACTIVE_JOBS));
         assertEquals(128 * MB, settings.value(Settings.COSN_BLOCK_SIZE));
         assertEquals(32, settings.value(Settings.COSN_READ_AHEAD_QUEUE_SIZE));
         assertEquals(4 * MB, settings.value(Settings.WORKER_READER_BUFFER_SIZE));
@@ -235,7 +235,7 @@ class TestTuningAdvisor {
         assertTrue(tasks <= pool + Math.max(1, (pool + 7) / 8), "only a little: " + tasks + " vs " + pool);
         assertEquals(2 * tasks, settings.value(Settings.CLIENT_POOL_MAX), "client pool max = 2 x max active tasks");
         assertTrue(settings.value(Settings.JOB_WORKER_THREADPOOL_SIZE) <= tasks, "thread pool <= max active tasks");
-        long activeJobs = settings.value(Settings.ACTIVE_JOBS);
+        long activeJobs = settings.value(Settings.GOOSEFS_ACTIVE_JOBS);
         assertTrue(activeJobs > tasks, "active jobs > max active tasks: " + activeJobs + " vs " + tasks);
         assertTrue(activeJobs <= 3000, "GooseFS caps active jobs at 3000: " + activeJobs);
     }
@@ -459,7 +459,7 @@ class TestTuningAdvisor {
         WorkloadProfile profile = profile(16, 1 * GB, 4 * GB, 1000, 30 * MB, 30 * MB).build();
         IllegalArgumentException unknown = assertThrows(IllegalArgumentException.class,
                 () -> TuningAdvisor.recommend(profile, List.of(SettingOverride.flag("executor.threads", 8, "--threads"))));
-        assertTrue(unknown.getMessage().startsWith("Unknown setting executor.threads; the settings are active-jobs, executor.active-files,"), unknown.getMessage());
+        assertTrue(unknown.getMessage().startsWith("Unknown setting executor.threads; the settings are executor.active-files,"), unknown.getMessage());
         IllegalArgumentException twice = assertThrows(IllegalArgumentException.class, () -> TuningAdvisor.recommend(profile, List.of(
                 SettingOverride.flag(Settings.UFS_READ_THREADS, 8, "--ufs-read-threads"),
                 SettingOverride.config(Settings.UFS_READ_THREADS, 9, "gfsload.properties"))));
