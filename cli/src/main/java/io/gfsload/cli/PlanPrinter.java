@@ -27,9 +27,9 @@ final class PlanPrinter {
     private PlanPrinter() {}
 
     /**
-     * One partition of a dry run: {@code error} says why its location could not be listed,
-     * {@code unlistedDirectories} which directories below it could not be (in the totals: all of
-     * the plan's), their files in no count.
+     * One partition of a dry run: {@code error} says why its location could not be listed (in the
+     * totals: how many of the partitions could not be), {@code unlistedDirectories} which
+     * directories below it could not be (in the totals: all of the plan's), their files in no count.
      */
     record PartitionSummary(String name, String location, long files, long bytes, long blocks, long blocksCached, long bytesCached,
             long blocksToLoad, long bytesToLoad, double estimatedSeconds, String error, List<UnlistedDirectory> unlistedDirectories) {
@@ -79,7 +79,10 @@ final class PlanPrinter {
             partitions.add(summarize(partition.name(), partition.location(), partition.files(), rate.bytesPerSecond(), partition.listingError(),
                     partition.unlistedDirectories()));
         }
-        PartitionSummary total = summarize("total", "", plan.partitions().stream().flatMap(p -> p.files().stream()).toList(), rate.bytesPerSecond(), null,
+        long unlisted = plan.partitions().stream().filter(p -> !p.listed()).count();
+        // what is cached of a location not listed is not known, so neither is the share of the whole
+        String totalError = unlisted == 0 ? null : "%d of %d not listed: what is cached there is not known".formatted(unlisted, plan.partitions().size());
+        PartitionSummary total = summarize("total", "", plan.partitions().stream().flatMap(p -> p.files().stream()).toList(), rate.bytesPerSecond(), totalError,
                 plan.partitions().stream().flatMap(p -> p.unlistedDirectories().stream()).toList());
         PlanCapacity capacity = PlanCapacity.of(plan, cluster);
         return new PlanSummary(plan.request().target().describe(), plan.request().replication(), plan.blockSize(), partitions, total,

@@ -90,6 +90,17 @@ class TestPathCommands {
         JsonNode unknown = json(status.out()).get("partitions").get(1);
         assertTrue(unknown.get("cachedPercent").isNull(), unknown.toString());
         assertTrue(unknown.get("error").asText().startsWith("Cannot list " + bad), unknown.toString());
+        JsonNode totals = json(status.out()).get("totals");
+        assertTrue(totals.get("cachedPercent").isNull(), "nor what is cached of the whole: " + totals);
+        assertEquals("1 of 2 not listed: what is cached there is not known", totals.get("error").asText(), totals.toString());
+        // the path alone: neither its row nor the total claims a share of what could not be seen
+        CliRun alone = gfsload("status", "--path", bad.toString());
+        assertEquals(ExitCode.PARTIAL, alone.exitCode(), alone.err());
+        List<String> rows = alone.out().lines().filter(line -> line.startsWith(bad.toString()) || line.startsWith("total")).toList();
+        assertEquals(2, rows.size(), alone.out());
+        for (String row : rows) {
+            assertTrue(row.endsWith(" ?"), alone.out());
+        }
 
         CliRun summary = gfsload("distributedLoad", "--progress", "none", good.toString(), bad.toString());
         assertEquals(ExitCode.PARTIAL, summary.exitCode(), summary.err());
