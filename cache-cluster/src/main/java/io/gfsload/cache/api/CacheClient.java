@@ -3,6 +3,7 @@ package io.gfsload.cache.api;
 import static java.util.Objects.requireNonNull;
 
 import java.io.InputStream;
+import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -174,6 +175,21 @@ public interface CacheClient extends AutoCloseable {
      */
     default UnderReplication underReplicated(String pathPrefix, int limit) {
         throw new UnsupportedOperationException(getClass().getName() + " cannot report under-replication");
+    }
+
+    /**
+     * Aborts the writes this client has under way whose space the workers hold until the write
+     * ends (short-circuit writes, whose temp files a worker otherwise keeps until they have been
+     * idle a while), so that their room is free at once, and refuses the writes that start after
+     * it. For a process that stops mid-load (SIGTERM); waits at most {@code timeout} for the
+     * workers' answers. Streamed writes need nothing: a worker aborts them as their connection
+     * closes. This default aborts nothing.
+     *
+     * @return the writes aborted
+     */
+    default int abortUnfinishedWrites(Duration timeout) {
+        requireNonNull(timeout, "timeout is null");
+        return 0;
     }
 
     @Override

@@ -235,10 +235,21 @@ final class BatchBlockWriter {
             items.forEach(item -> item.fail(reported));
             return true;
         }
+        List<String> writeIds = opened.getResultsList().stream().filter(LocalWriteOpened::hasOpened)
+                .map(result -> result.getOpened().getWriteId()).toList();
+        try {
+            client.localWritesOpened(worker, writeIds);
+        }
+        catch (CacheException e) {
+            // the client aborted its unfinished writes (the process stops), these among them
+            items.forEach(item -> item.fail(e));
+            return true;
+        }
         if (opened.getResultsCount() != items.size()) {
             CacheException failure = new CacheException("Opening local writes of " + items.size() + " blocks on "
                     + GrpcCacheClient.describe(worker) + " failed: the worker answered " + opened.getResultsCount() + " results");
             items.forEach(item -> item.fail(failure));
+            abortAll(worker, opened);
             return true;
         }
         CompleteLocalWritesRequest.Builder complete = CompleteLocalWritesRequest.newBuilder();
@@ -255,6 +266,8 @@ final class BatchBlockWriter {
             OpenLocalWriteResponse file = result.getOpened();
             int[] segmentCrcs;
             try {
+                // no temp file created after the client aborted its unfinished writes: the worker would never delete it
+                client.checkWritesAllowed();
                 segmentCrcs = item.segmentCrcs(file.getSegmentBytes());
                 writeFile(file, item, segmentCrcs);
             }
@@ -297,6 +310,9 @@ final class BatchBlockWriter {
             completed.forEach(item -> item.fail(failure));
             return true;
         }
+        finally {
+            client.localWritesEnded(writeIds);
+        }
         if (response.getResultsCount() != complete.getBlocksCount()) {
             CacheException failure = new CacheException("Completing local writes of " + completed.size() + " blocks on "
                     + GrpcCacheClient.describe(worker) + " failed: the worker answered " + response.getResultsCount() + " results");
@@ -337,6 +353,7 @@ final class BatchBlockWriter {
                 .forEach(result -> abort.addBlocks(CompleteLocalWriteRequest.newBuilder()
                         .setWriteId(result.getOpened().getWriteId())
                         .setAbort(true)));
+        client.localWritesEnded(abort.getBlocksList().stream().map(CompleteLocalWriteRequest::getWriteId).toList());
         try {
             client.workerBlockingStub(worker).completeLocalWrites(abort.build());
         }

@@ -43,6 +43,8 @@ import io.gfsload.cache.proto.CommitBlockRequest;
 import io.gfsload.cache.proto.CommitBlockResponse;
 import io.gfsload.cache.proto.CommitScopeRequest;
 import io.gfsload.cache.proto.CommitScopeResponse;
+import io.gfsload.cache.proto.CompleteLocalWriteRequest;
+import io.gfsload.cache.proto.CompleteLocalWritesRequest;
 import io.gfsload.cache.proto.FreeRequest;
 import io.gfsload.cache.proto.FreeResponse;
 import io.gfsload.cache.proto.GetClusterInfoRequest;
@@ -69,6 +71,7 @@ import io.gfsload.cache.proto.UnderReplicatedBlockProto;
 import io.gfsload.cache.proto.WorkerAddress;
 import io.gfsload.cache.proto.WorkerServiceGrpc;
 import io.gfsload.cache.proto.WorkerStatus;
+import io.gfsload.cache.proto.WriteBlocksResponse;
 import io.gfsload.cache.rpc.DomainSockets;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcChannels;
@@ -101,6 +104,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -164,6 +168,10 @@ public final class GrpcCacheClient implements CacheClient {
     /** Workers ({@code host:port}) that refused a short-circuit write, or whose directory is not writable here. */
     private final ConcurrentMap<String, Boolean> noShortCircuit = new ConcurrentHashMap<>();
     private final TempAreas tempAreas = new GrpcTempAreas();
+    /** Short-circuit writes workers handed out and not completed or aborted yet: write id to worker. */
+    private final ConcurrentMap<String, WorkerAddress> unfinishedLocalWrites = new ConcurrentHashMap<>();
+    /** Set by {@link #abortUnfinishedWrites}: no write starts after it. */
+    private volatile boolean writesAborted;
     private volatile boolean closed;
 
     /** How the client resolves a worker's host name, to tell whether the worker is on this host. */
@@ -431,6 +439,7 @@ public final class GrpcCacheClient implements CacheClient {
         options.tier().ifPresent(tier -> request.setTier(ProtoConversions.toProto(tier)));
         options.tempArea().ifPresent(request::setTempArea);
         options.workersNotToPlaceOn().stream().sorted().forEach(request::addExcludedWorkerIds);
+        checkWritesAllowed();
         PlaceBlockResponse placement = callMaster("Placing block " + block.blockId(),
                 () -> masterStub().placeBlock(request.build()));
         if (config.shortCircuitWrites() && length >= SHORT_CIRCUIT_MIN_BYTES
@@ -450,6 +459,7 @@ public final class GrpcCacheClient implements CacheClient {
         requireNonNull(blocks, "blocks is null");
         requireNonNull(options, "options is null");
         checkOpen();
+        checkWritesAllowed();
         return new BatchBlockWriter(this, options).write(blocks);
     }
 
@@ -531,6 +541,78 @@ public final class GrpcCacheClient implements CacheClient {
                     record.getIndex()), Math.max(1, record.getReplication()), live, lost));
         }
         return new UnderReplication(response.getCount(), blocks);
+    }
+
+    /**
+     * Aborts the short-circuit writes open on workers, one {@code CompleteLocalWrites} call per
+     * worker, all at once, each with {@code timeout} as its deadline; writes that start later fail
+     * ({@link #checkWritesAllowed}). The threads writing them carry on, and fail when they complete.
+     */
+    @Override
+    public int abortUnfinishedWrites(Duration timeout) {
+        requireNonNull(timeout, "timeout is null");
+        writesAborted = true;
+        Map<WorkerAddress, List<String>> byWorker = new LinkedHashMap<>();
+        for (String writeId : List.copyOf(unfinishedLocalWrites.keySet())) {
+            WorkerAddress worker = unfinishedLocalWrites.remove(writeId);
+            if (worker != null) {
+                byWorker.computeIfAbsent(worker, any -> new ArrayList<>()).add(writeId);
+            }
+        }
+        List<ListenableFuture<WriteBlocksResponse>> calls = new ArrayList<>();
+        byWorker.forEach((worker, writeIds) -> {
+            CompleteLocalWritesRequest.Builder abort = CompleteLocalWritesRequest.newBuilder();
+            writeIds.forEach(writeId -> abort.addBlocks(CompleteLocalWriteRequest.newBuilder().setWriteId(writeId).setAbort(true)));
+            try {
+                calls.add(workerFutureStub(worker).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                        .completeLocalWrites(abort.build()));
+            }
+            catch (RuntimeException e) {
+                log.warn("Cannot abort {} local writes on {}: {}", writeIds.size(), describe(worker), e.toString());
+            }
+        });
+        int aborted = 0;
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (ListenableFuture<WriteBlocksResponse> call : calls) {
+            try {
+                aborted += (int) call.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS).getResultsList().stream()
+                        .filter(result -> !result.hasError())
+                        .count();
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            catch (ExecutionException | TimeoutException e) {
+                log.warn("Aborting local writes failed: {}", e.toString());
+            }
+        }
+        return aborted;
+    }
+
+    /** Records short-circuit writes {@code worker} handed out; after {@link #abortUnfinishedWrites}, aborts them and fails. */
+    void localWritesOpened(WorkerAddress worker, Collection<String> writeIds) {
+        writeIds.forEach(writeId -> unfinishedLocalWrites.put(writeId, worker));
+        if (writesAborted) {
+            abortUnfinishedWrites(Duration.ofSeconds(2));
+            throw writesAbortedException();
+        }
+    }
+
+    /** Forgets short-circuit writes that were completed or aborted (or that failed to, the worker then aborting them). */
+    void localWritesEnded(Collection<String> writeIds) {
+        writeIds.forEach(unfinishedLocalWrites::remove);
+    }
+
+    /** @throws CacheException when {@link #abortUnfinishedWrites} was called */
+    void checkWritesAllowed() {
+        if (writesAborted) {
+            throw writesAbortedException();
+        }
+    }
+
+    private CacheException writesAbortedException() {
+        return new CacheException("The cache client of master " + masterTarget + " aborted its unfinished writes: the process stops");
     }
 
     @Override

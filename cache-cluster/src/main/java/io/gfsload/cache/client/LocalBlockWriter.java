@@ -91,6 +91,7 @@ final class LocalBlockWriter implements BlockWriter {
             OpenLocalWriteResponse opened;
             try {
                 opened = client.workerBlockingStub(worker).openLocalWrite(request);
+                client.localWritesOpened(worker, List.of(opened.getWriteId()));
             }
             catch (StatusRuntimeException e) {
                 Status.Code code = e.getStatus().getCode();
@@ -100,6 +101,11 @@ final class LocalBlockWriter implements BlockWriter {
                 }
                 abortAll(client, replicas);
                 return Optional.empty();
+            }
+            catch (CacheException e) {
+                // the client aborted its unfinished writes (the process stops): this one among them
+                abortAll(client, replicas);
+                throw e;
             }
             FileChannel channel;
             try {
@@ -193,7 +199,12 @@ final class LocalBlockWriter implements BlockWriter {
                             request.addSegmentCrc32C(segmentCrc);
                         }
                     }
-                    response = client.workerBlockingStub(replica.worker()).completeLocalWrite(request.build());
+                    try {
+                        response = client.workerBlockingStub(replica.worker()).completeLocalWrite(request.build());
+                    }
+                    finally {
+                        client.localWritesEnded(List.of(replica.writeId()));
+                    }
                 }
                 catch (StatusRuntimeException e) {
                     throw RpcErrors.toCacheException("Storing the local write of block " + block.blockId() + " on "
@@ -266,6 +277,7 @@ final class LocalBlockWriter implements BlockWriter {
         if (replica.channel() != null) {
             closeQuietly(replica.channel());
         }
+        client.localWritesEnded(List.of(replica.writeId()));
         try {
             client.workerBlockingStub(replica.worker()).completeLocalWrite(CompleteLocalWriteRequest.newBuilder()
                     .setWriteId(replica.writeId())
