@@ -12,10 +12,16 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** What the load commands share: plan, load with progress, print and save the report, pick the exit code. */
 final class LoadAction {
+    private static final Logger LOG = LoggerFactory.getLogger(LoadAction.class);
+    /** Longest an interrupted load waits for the workers to abort its unfinished writes before it exits. */
+    static final Duration UNFINISHED_WRITES_ABORT = Duration.ofSeconds(2);
+
     private LoadAction() {}
 
     /**
@@ -36,17 +42,25 @@ final class LoadAction {
         String jobId = JobJournal.jobId(request, execution.atomicScope());
         ExecutorOptions options = execution.atomic(jobId).map(base::withAtomic).orElse(base);
         // a plan the cluster cannot take is refused before a journal or a progress display exists
-        runner.validate(planned, ignoreCapacity);
-        LoadReport report;
-        // SIGINT or SIGTERM mid-load (exit 130 or 143): say what is kept, as the JVM ends the load without a report
         PrintWriter err = spec.commandLine().getErr();
+        runner.validateToLoad(planned, ignoreCapacity, err);
+        LoadReport report;
         JobJournal.Pruned pruned = JobJournal.prune(jobsDirectory, journalRetention, Clock.systemUTC().instant(), jobId);
         if (pruned.journals() > 0) {
             err.println("Deleted %s of jobs not run for %s (%s), %s freed, from %s".formatted(Sizes.count(pruned.journals(), "journal"),
                     describe(journalRetention), CliEnvironment.JOURNAL_RETENTION, Sizes.format(pruned.bytes()), jobsDirectory));
             err.flush();
         }
+        // SIGINT or SIGTERM mid-load (exit 130 or 143): give back the room the load's unfinished writes hold,
+        // so that the same command run at once has it, and say what is kept, as the JVM ends the load without a report
         Thread interrupted = new Thread(() -> {
+            try {
+                services.cache().abortUnfinishedWrites(UNFINISHED_WRITES_ABORT);
+            }
+            catch (RuntimeException e) {
+                // the workers abort them on their own once idle; what is kept is still to say
+                LOG.warn("Aborting the load's unfinished writes failed", e);
+            }
             err.println("gfsload: interrupted; the journal of job %s is kept: the same command resumes the job".formatted(jobId));
             err.flush();
         }, "gfsload-interrupted");

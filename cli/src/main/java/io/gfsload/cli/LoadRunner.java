@@ -87,6 +87,19 @@ final class LoadRunner {
     }
 
     /**
+     * As {@link #validate(Planned, boolean)}, for a load: a plan that does not fit only for the room
+     * unfinished writes hold on the workers (an interrupted load's) waits for it, saying so on
+     * {@code status}, before it is refused.
+     */
+    void validateToLoad(Planned planned, boolean ignoreCapacity, PrintWriter status) {
+        new LoadExecutor(services.cache(), hadoopConf, planned.settings(), ProgressListener.NONE, Clock.systemUTC())
+                .validate(planned.plan(), !ignoreCapacity, line -> {
+                    status.println(line);
+                    status.flush();
+                });
+    }
+
+    /**
      * The prefix of the cached paths under {@code location} taken as a directory, as the planner
      * names the files it lists there: its qualified path with a trailing {@code /}
      * ({@code /data/d} -> {@code file:/data/d/}).
@@ -194,7 +207,10 @@ final class LoadRunner {
         LoadPlan[] loaded = {planned.plan()};
         Supplier<LoadPlan> planAfterWait = () -> {
             loaded[0] = planner().plan(planned.plan().request());
-            executor.validate(loaded[0], !ignoreCapacity);
+            executor.validate(loaded[0], !ignoreCapacity, line -> {
+                status.println(line);
+                status.flush();
+            });
             status.printf("The load window is open: planned again, %s%n", toLoad(loaded[0]));
             status.flush();
             return loaded[0];

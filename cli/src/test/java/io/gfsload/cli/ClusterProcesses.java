@@ -56,6 +56,11 @@ final class ClusterProcesses implements AutoCloseable {
 
     /** Starts a master and {@code workers} workers with {@code gfsload cluster start}, each worker with a 2 GiB SSD tier. */
     static ClusterProcesses start(Path directory, int workers) {
+        return start(directory, workers, "2GiB");
+    }
+
+    /** Starts a master and {@code workers} workers with {@code gfsload cluster start}, each worker with an SSD tier of {@code quota}. */
+    static ClusterProcesses start(Path directory, int workers, String quota) {
         Path config = directory.resolve("cache.properties");
         try {
             Files.createDirectories(directory);
@@ -63,7 +68,7 @@ final class ClusterProcesses implements AutoCloseable {
                     "gfsload.cache.master.heartbeat-interval=" + HEARTBEAT.toMillis() + "ms",
                     "gfsload.cache.worker.heartbeat-interval=" + HEARTBEAT.toMillis() + "ms",
                     "gfsload.cache.worker.tier.ssd.dirs=" + directory.resolve(TIER_DIRECTORY),
-                    "gfsload.cache.worker.tier.ssd.quota=2GiB",
+                    "gfsload.cache.worker.tier.ssd.quota=" + quota,
                     ""));
         }
         catch (IOException e) {
@@ -175,6 +180,21 @@ final class ClusterProcesses implements AutoCloseable {
             blocks.put(worker, ids);
         }
         return blocks;
+    }
+
+    /** The temp files of writes in progress ({@code <blockId>.<r>.tmp}) on the workers' disks. */
+    List<Path> tempFilesOnDisk() {
+        Path root = directory.resolve(TIER_DIRECTORY);
+        if (!Files.isDirectory(root)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(file -> file.getFileName().toString().endsWith(".tmp")).sorted().toList();
+        }
+        catch (UncheckedIOException | IOException e) {
+            // a temp file renamed or deleted while it is listed: look again
+            return tempFilesOnDisk();
+        }
     }
 
     /**

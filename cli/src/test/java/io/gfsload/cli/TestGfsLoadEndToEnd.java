@@ -217,6 +217,8 @@ class TestGfsLoadEndToEnd {
             assertEquals(6, run.exitCode(), run.err());
             assertTrue(run.err().startsWith("gfsload: Not enough cache capacity: the plan needs "), run.err());
             assertTrue(run.err().contains("x 1 replica), the 2 live workers have 2 MiB free or evictable"), run.err());
+            assertTrue(run.err().strip().endsWith(". Make room with 'gfsload free' (of tables or paths cached earlier), or load anyway with "
+                    + "--ignore-capacity (the blocks the cache cannot take fail)"), "the ways out: " + run.err());
 
             // a dry run prints the plan and exits as the load would
             CliRun dryRun = gfsload("--table", "demo.events", "--partition", "dt=2026-11-18", "--master", small.masterTarget(), "--dry-run");
@@ -247,7 +249,7 @@ class TestGfsLoadEndToEnd {
                     + "0 of the live workers have one)"), plan.out());
             String reason = "gfsload: Not enough cache capacity: the largest block to load is 64 MiB, and its replica needs a live worker with "
                     + "a tier that large: no live worker has one (largest tier per live worker: worker-0 50 MiB, worker-1 50 MiB); a block goes whole "
-                    + "into one tier: give the workers tiers of at least 64 MiB";
+                    + "into one tier: give the workers tiers of at least 64 MiB. Load anyway with --ignore-capacity (the blocks the cache cannot take fail)";
             assertEquals(reason, plan.err().strip());
 
             // the load refuses it before loading anything, rather than ending PARTIAL

@@ -64,6 +64,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -133,6 +134,15 @@ public final class LoadExecutor {
     /** How long a load places no replicas on a worker it could not reach, after the last failure to. */
     static final java.time.Duration UNREACHABLE_EXCLUSION = java.time.Duration.ofSeconds(10);
     private static final java.time.Duration ROOM_WAIT_MAX_DELAY = java.time.Duration.ofSeconds(5);
+    /**
+     * Longest {@link #validate(LoadPlan, boolean, Consumer)} waits for the room
+     * unfinished writes hold: a worker aborts a short-circuit write idle for 30 s once its client's
+     * connection has closed (a killed load's), looks every 30 s, and tells the master at its next
+     * heartbeat; streamed writes end with their connection.
+     */
+    static final java.time.Duration UNFINISHED_WRITES_WAIT = java.time.Duration.ofSeconds(90);
+    /** How often that wait asks the master for the cluster's space. */
+    private static final java.time.Duration UNFINISHED_WRITES_POLL = java.time.Duration.ofSeconds(1);
     /** Largest piece handed to the cache client in one write: one gRPC message. */
     static final int MAX_WRITE_BYTES = 1 << 20;
     /**
@@ -212,6 +222,49 @@ public final class LoadExecutor {
                 throw new InsufficientCapacityException(reason);
             });
         }
+    }
+
+    /**
+     * As {@link #validate(LoadPlan, boolean)}; but a plan that does not fit only for the space
+     * unfinished writes hold on the workers (an interrupted load's, which the workers free once
+     * they abort them) is waited for, up to {@link #UNFINISHED_WRITES_WAIT}, rather than refused:
+     * {@code notices} hears one line when the wait starts and one when it ends with room. A plan
+     * that still does not fit then is refused as {@link #validate(LoadPlan, boolean)} refuses it.
+     *
+     * @throws InsufficientCapacityException when the plan does not fit, after the wait when it waited
+     */
+    public void validate(LoadPlan plan, boolean checkCapacity, Consumer<String> notices) {
+        requireNonNull(notices, "notices is null");
+        validate(plan, false);
+        if (!checkCapacity) {
+            return;
+        }
+        PlanCapacity capacity = PlanCapacity.of(plan, cache.clusterInfo());
+        if (capacity.fitsOnceWritesEnd()) {
+            long start = clock.millis();
+            long deadline = start + UNFINISHED_WRITES_WAIT.toMillis();
+            notices.accept(("Waiting for the %s that unfinished writes hold on the workers (an interrupted load's, freed as the workers abort them, "
+                    + "within a minute of its end), up to %d s: the plan needs %s, %s free or evictable now")
+                    .formatted(Units.bytes(capacity.writingBytes()), UNFINISHED_WRITES_WAIT.toSeconds(), capacity.describeNeed(),
+                            Units.bytes(capacity.availableBytes())));
+            while (capacity.fitsOnceWritesEnd() && clock.millis() < deadline) {
+                try {
+                    sleeper.sleep(UNFINISHED_WRITES_POLL);
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new CacheException("Interrupted while waiting for the room unfinished writes hold", e);
+                }
+                capacity = PlanCapacity.of(plan, cache.clusterInfo());
+            }
+            if (capacity.fits()) {
+                notices.accept("The room is back after %d s: %s free or evictable".formatted(
+                        Math.max(0, (clock.millis() - start) / 1000), Units.bytes(capacity.availableBytes())));
+            }
+        }
+        capacity.shortfall().ifPresent(reason -> {
+            throw new InsufficientCapacityException(reason);
+        });
     }
 
     /**

@@ -27,13 +27,17 @@ import java.util.Optional;
  * @param neededBytes bytes the load writes to the workers: each block to load times the replicas
  *     it misses (the replication, less the replicas live workers hold already: a load adds only
  *     those missing, {@link BlockTask#replicasToWrite})
- * @param availableBytes free bytes plus the bytes eviction may reclaim, over the live workers
+ * @param availableBytes free bytes plus the bytes eviction may reclaim, over the live workers, less
+ *     the replicas of the plan's own cached blocks (evicting them would only lose what the load needs)
  * @param largestBlockBytes length of the largest block to load, 0 when nothing is to load
  * @param largestTiers the largest tier of each live worker ({@link WorkerInfo#largestTierBytes}),
  *     largest first
+ * @param writingBytes bytes that unfinished writes hold on the live workers, which come back to
+ *     {@code availableBytes} when those writes end ({@link ClusterInfo#liveWritingBytes}): the
+ *     room an interrupted load's writes keep until they are aborted
  */
 public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, long neededBytes, long availableBytes, long largestBlockBytes,
-        List<WorkerTier> largestTiers) {
+        List<WorkerTier> largestTiers, long writingBytes) {
     /** Workers named in a message at most; the others are counted. */
     private static final int WORKERS_NAMED = 5;
 
@@ -54,12 +58,18 @@ public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, l
         int replication = plan.request().replication();
         long largestBlock = 0;
         long needed = 0;
+        // replicas of the plan's blocks already cached: eviction could reclaim them, but the load needs them
+        long planCached = 0;
         for (PartitionLoad partition : plan.partitions()) {
             for (FileLoad file : partition.files()) {
                 for (BlockTask block : file.blocks()) {
                     if (!block.cached()) {
                         largestBlock = Math.max(largestBlock, block.length());
                         needed += block.length() * block.replicasToWrite(replication);
+                        planCached += block.length() * block.heldBy().size();
+                    }
+                    else {
+                        planCached += block.length() * replication;
                     }
                 }
             }
@@ -69,8 +79,10 @@ public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, l
                 .sorted(Comparator.comparingLong(WorkerTier::bytes).reversed().thenComparing(WorkerTier::workerId))
                 .toList();
         long bytesToLoad = plan.stats().bytesToLoad();
+        long evictable = cluster.liveAvailableBytes() - cluster.liveFreeBytes();
+        long available = cluster.liveAvailableBytes() - Math.min(Math.max(0, evictable), planCached);
         return new PlanCapacity(replication, cluster.liveWorkers().size(), bytesToLoad, needed,
-                cluster.liveAvailableBytes(), largestBlock, tiers);
+                Math.max(0, available), largestBlock, tiers, cluster.liveWritingBytes());
     }
 
     /** Bytes of the replicas that live workers already hold of the blocks to load, which the load does not write again. */
@@ -99,6 +111,15 @@ public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, l
         return neededBytes <= availableBytes;
     }
 
+    /**
+     * Whether the load would fit once the unfinished writes on the workers have ended, when it does
+     * not fit now only for the space they hold: the plan fits but for {@link #spaceFits}, and the
+     * bytes it writes fit in the available space plus {@link #writingBytes}.
+     */
+    public boolean fitsOnceWritesEnd() {
+        return !fits() && enoughWorkers() && largestBlockFits() && neededBytes <= availableBytes + writingBytes;
+    }
+
     /** Whether the largest block to load fits a tier on {@code replication} distinct live workers. */
     public boolean largestBlockFits() {
         return largestBlockBytes == 0 || workersForLargestBlock() >= replication;
@@ -119,8 +140,10 @@ public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, l
         }
         List<String> reasons = new ArrayList<>();
         if (!spaceFits()) {
-            reasons.add("the plan needs %s, the %d live %s %s free or evictable".formatted(describeNeed(), liveWorkers,
-                    liveWorkers == 1 ? "worker has" : "workers have", Units.bytes(availableBytes)));
+            reasons.add("the plan needs %s, the %d live %s %s free or evictable%s".formatted(describeNeed(), liveWorkers,
+                    liveWorkers == 1 ? "worker has" : "workers have", Units.bytes(availableBytes), writingBytes == 0 ? ""
+                            : " (%s more %s held by unfinished writes, freed as they end: a killed load's within a minute)"
+                                    .formatted(Units.bytes(writingBytes), liveWorkers == 1 ? "is" : "are")));
         }
         if (!largestBlockFits()) {
             int holding = workersForLargestBlock();
@@ -131,7 +154,9 @@ public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, l
                     holding == 0 ? "no live worker has one" : "only %d of the %d live workers %s one".formatted(holding, liveWorkers, holding == 1 ? "has" : "have"),
                     describeTiers(), Units.bytes(largestBlockBytes)));
         }
-        return Optional.of("Not enough cache capacity: " + String.join("; and ", reasons));
+        return Optional.of("Not enough cache capacity: " + String.join("; and ", reasons) + (spaceFits() ? ""
+                : ". Make room with 'gfsload free' (of tables or paths cached earlier),")
+                + (spaceFits() ? ". Load" : " or load") + " anyway with --ignore-capacity (the blocks the cache cannot take fail)");
     }
 
     /** {@code worker-0 50 MiB, worker-1 50 MiB}: the largest tiers, the first few named. */

@@ -308,7 +308,8 @@ class TestLoadExecutor {
                 CacheClient smallClient = small.newClient()) {
             LoadExecutor smallExecutor = new LoadExecutor(smallClient, new Configuration(), executorSettings(), ProgressListener.NONE, Clock.systemUTC());
             InsufficientCapacityException e = assertThrows(InsufficientCapacityException.class, () -> smallExecutor.validate(plan, true));
-            assertEquals("Not enough cache capacity: the plan needs %s (%s to load x 2 replicas), the 2 live workers have %s free or evictable"
+            assertEquals(("Not enough cache capacity: the plan needs %s (%s to load x 2 replicas), the 2 live workers have %s free or evictable. "
+                    + "Make room with 'gfsload free' (of tables or paths cached earlier), or load anyway with --ignore-capacity (the blocks the cache cannot take fail)")
                     .formatted(Units.bytes(needed), Units.bytes(plan.stats().bytes()), Units.bytes(plan.stats().bytes() / 2 * 2)), e.getMessage());
             smallExecutor.validate(plan, false);
         }

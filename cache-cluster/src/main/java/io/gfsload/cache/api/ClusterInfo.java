@@ -36,6 +36,14 @@ public record ClusterInfo(String clusterId, List<WorkerInfo> workers) {
         return liveWorkers().stream().mapToLong(WorkerInfo::availableBytes).sum();
     }
 
+    /**
+     * Bytes that writes in progress hold on the live workers and that new blocks may take once
+     * those writes end ({@link WorkerInfo#writingBytes}); 0 when the workers do not report them.
+     */
+    public long liveWritingBytes() {
+        return liveWorkers().stream().mapToLong(WorkerInfo::writingBytes).sum();
+    }
+
     /** The space of {@code tier} summed over the live workers that have it. */
     public TierInfo liveTier(StorageTier tier) {
         requireNonNull(tier, "tier is null");
@@ -43,6 +51,7 @@ public record ClusterInfo(String clusterId, List<WorkerInfo> workers) {
         long used = 0;
         long evictable = 0;
         long blocks = 0;
+        long writing = 0;
         for (WorkerInfo worker : liveWorkers()) {
             for (TierInfo info : worker.tiers()) {
                 if (info.tier() == tier) {
@@ -50,9 +59,10 @@ public record ClusterInfo(String clusterId, List<WorkerInfo> workers) {
                     used += info.usedBytes();
                     evictable += info.evictableBytes();
                     blocks += info.blocks();
+                    writing += info.writingBytes();
                 }
             }
         }
-        return new TierInfo(tier, capacity, used, evictable, blocks);
+        return new TierInfo(tier, capacity, used, evictable, blocks, writing);
     }
 }

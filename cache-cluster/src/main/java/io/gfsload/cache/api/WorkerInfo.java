@@ -68,6 +68,15 @@ public record WorkerInfo(String id, String host, int port, long capacityBytes, l
     }
 
     /**
+     * Bytes that writes in progress hold and that new blocks may take once they end: what
+     * {@link TierInfo#availableOnceWritesEndBytes} adds to {@link TierInfo#availableBytes}, over the
+     * tiers; 0 when the worker did not report tiers.
+     */
+    public long writingBytes() {
+        return tiers.stream().mapToLong(tier -> tier.availableOnceWritesEndBytes() - tier.availableBytes()).sum();
+    }
+
+    /**
      * The largest block the worker can ever hold: the quota of its largest tier (a block goes
      * whole into one tier), or its whole capacity when it did not report tiers. The master's
      * placement refuses a block no larger than this on no fewer workers than its replicas.

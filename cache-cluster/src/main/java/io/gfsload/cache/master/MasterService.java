@@ -669,7 +669,8 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                     Status.Code.INVALID_ARGUMENT, "Invalid request: worker " + workerId + " reported an unknown tier "
                             + usage.getTierValue()));
             check(seen.add(tier.tier()), "worker %s reported tier %s twice", workerId, tier.tier());
-            check(tier.capacityBytes() >= 0 && tier.usedBytes() >= 0 && tier.evictableBytes() >= 0 && tier.blocks() >= 0,
+            check(tier.capacityBytes() >= 0 && tier.usedBytes() >= 0 && tier.evictableBytes() >= 0 && tier.blocks() >= 0
+                    && tier.writingBytes() >= 0,
                     "worker %s reported negative space for tier %s", workerId, tier.tier());
             tiers.add(tier);
         }

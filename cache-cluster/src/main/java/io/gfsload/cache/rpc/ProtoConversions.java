@@ -78,12 +78,13 @@ public final class ProtoConversions {
                 .setUsedBytes(info.usedBytes())
                 .setEvictableBytes(info.evictableBytes())
                 .setBlocks(info.blocks())
+                .setWritingBytes(info.writingBytes())
                 .build();
     }
 
     /** The tier space a message carries; empty when its tier is unknown. */
     public static Optional<TierInfo> fromProto(TierUsage usage) {
         return fromProto(usage.getTier()).map(tier -> new TierInfo(tier, usage.getCapacityBytes(),
-                usage.getUsedBytes(), usage.getEvictableBytes(), usage.getBlocks()));
+                usage.getUsedBytes(), usage.getEvictableBytes(), usage.getBlocks(), usage.getWritingBytes()));
     }
 }

@@ -391,9 +391,10 @@ final class BlockStore {
         long now = clock.millis();
         Map<StorageTier, long[]> sums = new TreeMap<>();
         for (StoreDirectory directory : directories) {
-            long[] sum = sums.computeIfAbsent(directory.tier, tier -> new long[4]);
+            long[] sum = sums.computeIfAbsent(directory.tier, tier -> new long[5]);
             sum[0] += directory.capacity;
             sum[1] += directory.used();
+            sum[4] += directory.reserved;
         }
         blocks.forEach((blockId, entry) -> {
             long[] sum = sums.get(entry.directory.tier);
@@ -403,7 +404,7 @@ final class BlockStore {
             sum[3]++;
         });
         List<TierInfo> result = new ArrayList<>();
-        sums.forEach((tier, sum) -> result.add(new TierInfo(tier, sum[0], sum[1], sum[2], sum[3])));
+        sums.forEach((tier, sum) -> result.add(new TierInfo(tier, sum[0], sum[1], sum[2], sum[3], sum[4])));
         return result;
     }
 
