@@ -7,6 +7,7 @@ import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.FileErrors;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.netty.shaded.io.netty.channel.ChannelOption;
 import io.grpc.netty.shaded.io.netty.channel.EventLoopGroup;
 import io.grpc.netty.shaded.io.netty.channel.epoll.Epoll;
 import io.grpc.netty.shaded.io.netty.channel.epoll.EpollEventLoopGroup;
@@ -34,6 +35,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import java.util.function.UnaryOperator;
 import java.util.regex.Pattern;
 import org.slf4j.Logger;
@@ -125,6 +127,18 @@ public final class DomainSockets {
     }
 
     /**
+     * Takes back, through {@code option} ({@code NettyChannelBuilder::withOption} for a client,
+     * {@code NettyServerBuilder::withChildOption} for the server's connections), the TCP option
+     * gRPC sets on every connection it makes or accepts: {@code SO_KEEPALIVE}, which a domain
+     * socket does not have, and for which Netty would log a warning ({@code Unknown channel option
+     * 'SO_KEEPALIVE'}) at each connection. An option given no value is one Netty does not set; gRPC
+     * applies the builder's options after its own.
+     */
+    static void withoutTcpOptions(BiConsumer<ChannelOption<Boolean>, Boolean> option) {
+        option.accept(ChannelOption.SO_KEEPALIVE, null);
+    }
+
+    /**
      * Serves on {@code socket} ({@link #newSocketPath}) a server that {@code configure} sets up as
      * the TCP one; first removes the sockets of servers that are gone from
      * the directory ({@link #sweep}).
@@ -150,12 +164,12 @@ public final class DomainSockets {
             if (Files.exists(socket, LinkOption.NOFOLLOW_LINKS)) {
                 throw new IOException("a file is in the way");
             }
-            server = configure.apply(NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+            NettyServerBuilder builder = configure.apply(NettyServerBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                     .channelType(EpollServerDomainSocketChannel.class)
                     .bossEventLoopGroup(boss)
-                    .workerEventLoopGroup(workers))
-                    .build()
-                    .start();
+                    .workerEventLoopGroup(workers));
+            withoutTcpOptions(builder::withChildOption);
+            server = builder.build().start();
             Files.setPosixFilePermissions(socket, PosixFilePermissions.fromString("rw-rw-rw-"));
             return Optional.of(new Listener(socket, fileIdentity(socket), server, boss, workers));
         }

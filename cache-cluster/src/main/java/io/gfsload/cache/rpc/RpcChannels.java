@@ -43,15 +43,18 @@ public final class RpcChannels {
 
     /**
      * A channel as {@link #newChannel} makes, to the server on the Unix domain {@code socket}
-     * ({@link DomainSockets}), its connections on {@code loops}.
+     * ({@link DomainSockets}), its connections on {@code loops}, without the TCP options gRPC
+     * sets on every connection ({@link DomainSockets#withoutTcpOptions}).
      */
     public static ManagedChannel newDomainSocketChannel(Path socket, DomainSockets.ClientLoops loops, Optional<String> token,
             Optional<Executor> executor) {
         requireNonNull(socket, "socket is null");
         requireNonNull(loops, "loops is null");
-        return configure(NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
+        NettyChannelBuilder builder = NettyChannelBuilder.forAddress(new DomainSocketAddress(socket.toString()))
                 .channelType(EpollDomainSocketChannel.class)
-                .eventLoopGroup(loops.get()), token, executor);
+                .eventLoopGroup(loops.get());
+        DomainSockets.withoutTcpOptions(builder::withOption);
+        return configure(builder, token, executor);
     }
 
     private static ManagedChannel configure(NettyChannelBuilder builder, Optional<String> token, Optional<Executor> executor) {

@@ -18,7 +18,10 @@ import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.cache.rpc.DomainSockets;
 import io.gfsload.cache.rpc.RpcServer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
@@ -26,6 +29,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.List;
@@ -69,6 +73,27 @@ class DomainSocketTest {
             assertArrayEquals(data, readAll(client.openReader(new BlockKey(FILE, 0))));
         }
         assertFalse(Files.exists(socket), "a stopped worker removes its socket");
+    }
+
+    @Test
+    void aConnectionOverTheDomainSocketAsksNoTcpOptionOfEitherEnd() throws Exception {
+        // Netty warns of an option a channel does not know (SO_KEEPALIVE, which gRPC sets on every
+        // connection and a domain socket does not have) when the connection is made, on each side:
+        // the test's logger (SLF4J's simple one) writes to the System.err of the moment
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        System.setErr(new PrintStream(new TeeStream(original, logged), true, StandardCharsets.UTF_8));
+        try (LocalCluster cluster = LocalCluster.start(LocalClusterConfig.builder(directory).workerCapacityBytes(16 * MIB).build());
+                GrpcCacheClient client = GrpcCacheClient.connect(cluster.masterTarget(), ClientConfig.defaults().withShortCircuitWrites(false))) {
+            writeAndReadBack(client, 0, MIB);
+
+            assertTrue(connections(cluster, "unix") >= 1, "the client connected over the domain socket");
+        }
+        finally {
+            System.setErr(original);
+        }
+        String log = logged.toString(StandardCharsets.UTF_8);
+        assertFalse(log.contains("Unknown channel option"), log);
     }
 
     @Test
@@ -199,6 +224,35 @@ class DomainSocketTest {
     /** Makes {@code socket} older than the sweep's minimum age. */
     private static void age(Path socket) throws IOException {
         Files.setLastModifiedTime(socket, FileTime.from(Instant.now().minus(DomainSockets.SWEEP_MIN_AGE).minusSeconds(60)));
+    }
+
+    /** Writes to two streams. */
+    private static final class TeeStream extends OutputStream {
+        private final OutputStream first;
+        private final OutputStream second;
+
+        TeeStream(OutputStream first, OutputStream second) {
+            this.first = first;
+            this.second = second;
+        }
+
+        @Override
+        public synchronized void write(int b) throws IOException {
+            first.write(b);
+            second.write(b);
+        }
+
+        @Override
+        public synchronized void write(byte[] bytes, int offset, int length) throws IOException {
+            first.write(bytes, offset, length);
+            second.write(bytes, offset, length);
+        }
+
+        @Override
+        public synchronized void flush() throws IOException {
+            first.flush();
+            second.flush();
+        }
     }
 
     private static int freePort() throws Exception {
