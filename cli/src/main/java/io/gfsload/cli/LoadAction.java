@@ -51,9 +51,12 @@ final class LoadAction {
                     describe(journalRetention), CliEnvironment.JOURNAL_RETENTION, Sizes.format(pruned.bytes()), jobsDirectory));
             err.flush();
         }
+        ProgressReporter progress = new ProgressReporter(mode, ProgressReporter.stderrIsTerminal(), err, System.err, System::nanoTime);
         // SIGINT or SIGTERM mid-load (exit 130 or 143): give back the room the load's unfinished writes hold,
         // so that the same command run at once has it, and say what is kept, as the JVM ends the load without a report
         Thread interrupted = new Thread(() -> {
+            // the last line on stderr: no progress after it of what the load hears as it stops
+            progress.silence();
             try {
                 services.cache().abortUnfinishedWrites(UNFINISHED_WRITES_ABORT);
             }
@@ -65,7 +68,7 @@ final class LoadAction {
             err.flush();
         }, "gfsload-interrupted");
         Runtime.getRuntime().addShutdownHook(interrupted);
-        try (ProgressReporter progress = new ProgressReporter(mode, ProgressReporter.stderrIsTerminal(), err, System.err, System::nanoTime)) {
+        try (progress) {
             report = JobJournal.withJournal(jobsDirectory, request, execution.atomicScope(), planned.clusterId(), execution.restart,
                     journal -> runner.load(planned, execution.verify, ignoreCapacity, options, progress, journal, err));
         }

@@ -87,7 +87,10 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
     /** When the pause under way began, and the time of the pauses before it; guarded by this. */
     private long closedSinceNanos;
     private long closedNanos;
-    private ProgressBar bar;
+    /** The bar, when shown; set and closed under this object's lock, read without it. */
+    private volatile ProgressBar bar;
+    /** Whether the JVM is ending the load: nothing more is shown; guarded by this. */
+    private boolean silenced;
 
     /**
      * Whether stderr, where the progress goes, is a terminal: as {@code bin/gfsload} tells it
@@ -129,7 +132,7 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         // a wait for the window before this start is not part of the load's time
         closedNanos = 0;
         lastLineNanos = startNanos;
-        if (mode == Mode.BAR) {
+        if (mode == Mode.BAR && !silenced) {
             bar = new ProgressBarBuilder()
                     .setTaskName("Loading")
                     .setInitialMax(bytes)
@@ -203,9 +206,10 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
 
     private void advance(long bytes) {
         bytesDone.addAndGet(bytes);
-        if (bar != null) {
-            bar.stepBy(bytes);
-            bar.setExtraMessage(extra());
+        ProgressBar shown = bar;
+        if (shown != null) {
+            shown.stepBy(bytes);
+            shown.setExtraMessage(extra());
         }
         maybeLine();
     }
@@ -224,8 +228,9 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         if (file.failed()) {
             failures.addAndGet(uncovered(saidFailures, 1));
         }
-        if (bar != null) {
-            bar.setExtraMessage(extra());
+        ProgressBar shown = bar;
+        if (shown != null) {
+            shown.setExtraMessage(extra());
         }
         maybeLine();
     }
@@ -266,8 +271,9 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
             closedSinceNanos = nanoTime.getAsLong();
             pause = closed;
         }
-        if (bar != null) {
-            bar.setExtraMessage(extra());
+        ProgressBar shown = bar;
+        if (shown != null) {
+            shown.setExtraMessage(extra());
         }
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("window", closed.window().toString());
@@ -284,8 +290,9 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
             closedNanos += nanoTime.getAsLong() - closedSinceNanos;
             pause = null;
         }
-        if (bar != null) {
-            bar.setExtraMessage(extra());
+        ProgressBar shown = bar;
+        if (shown != null) {
+            shown.setExtraMessage(extra());
         }
         Map<String, Object> fields = new LinkedHashMap<>();
         fields.put("window", window.toString());
@@ -379,8 +386,11 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         }
     }
 
-    /** Writes one JSON line; the caller holds this object's lock. */
+    /** Writes one JSON line, unless {@link #silence silenced}; the caller holds this object's lock. */
     private void writeLine(String event, Map<String, Object> fields, long now) {
+        if (silenced) {
+            return;
+        }
         lastLineNanos = now;
         // the rate and the ETA count the time spent loading, not the time outside the load window
         long closedNanos = this.closedNanos + (pause == null ? 0 : now - closedSinceNanos);
@@ -408,6 +418,20 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
             throw new IllegalStateException(e);
         }
         lines.flush();
+    }
+
+    /**
+     * Shows nothing more, the bar finished where it stands: the JVM is ending the load (SIGINT,
+     * SIGTERM), and the line that then says what is kept is the last on stderr. The load's threads
+     * still hear of it as it stops (a Spark job's slices report what they wrote as their tasks are
+     * killed); no line says so after that one. Returns once no line is being written.
+     */
+    synchronized void silence() {
+        silenced = true;
+        if (bar != null) {
+            bar.close();
+            bar = null;
+        }
     }
 
     @Override

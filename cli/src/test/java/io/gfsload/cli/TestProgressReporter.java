@@ -190,6 +190,30 @@ class TestProgressReporter {
     }
 
     @Test
+    void aSilencedReporterPrintsNothingOfWhatTheStoppingLoadStillSays() throws IOException {
+        long length = 8L << 20;
+        StringWriter out = new StringWriter();
+        AtomicLong nanos = new AtomicLong();
+        try (ProgressReporter progress = new ProgressReporter(ProgressReporter.Mode.JSON, false, new PrintWriter(out), System.err, nanos::get)) {
+            progress.started(plan(2, 2 * length));
+            nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+            progress.sliceProgress(0, new SliceProgress(3L << 20, 0, 0, 0));
+            // SIGTERM: the line saying the journal is kept follows, and must stay the last
+            progress.silence();
+            // the slices' tasks, killed, say what they wrote; their files end as the load stops
+            nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+            progress.sliceProgress(0, new SliceProgress(5L << 20, 0, 0, 0));
+            nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+            progress.sliceFinished(0);
+            progress.fileFinished(new FileReport("file:/data/a", length, 1, 0, 0, 1, 0, 0, "not loaded: its slice of the load did not finish"));
+            progress.windowClosed(new WindowPause(NIGHT, Instant.parse("2026-11-21T06:00:00Z"), NIGHT.opensAt(Instant.parse("2026-11-21T06:00:00Z")), false));
+        }
+        List<String> lines = out.toString().lines().toList();
+        assertEquals(1, lines.size(), out.toString());
+        assertEquals(3L << 20, new ObjectMapper().readTree(lines.get(0)).get("bytesDone").asLong(), out.toString());
+    }
+
+    @Test
     void theFinishedLineHasTheReportsCounts() throws IOException {
         BlockTask block = new BlockTask(new FileIdentity("file:/data/f", 1000, 1), 0, 0, 1000, false);
         StringWriter out = new StringWriter();

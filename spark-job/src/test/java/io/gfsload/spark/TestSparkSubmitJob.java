@@ -124,13 +124,21 @@ class TestSparkSubmitJob {
         Path report = directory.resolve("reports/stopped.json");
         Path out = Files.createTempFile(directory, "out", ".txt");
         Path err = Files.createTempFile(directory, "err", ".txt");
+        // 32 s at 1 MB/s: the slices are still loading when the job is stopped
         Process job = start(List.of(), out, err, "distributedLoad", "--master", cluster.masterTarget(), "--token-file", tokenFile.toString(),
-                "--bandwidth", "2MB/s", "--progress", "json", "--report", report.toString(), data.toString());
+                "--bandwidth", "1MB/s", "--progress", "json", "--report", report.toString(), data.toString());
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         while (!Files.readString(err).contains("in 2 slices") && System.nanoTime() < deadline) {
             Thread.sleep(200);
         }
         assertTrue(Files.readString(err).contains("in 2 slices"), Files.readString(err));
+        // the executors' first heartbeat (10 s) says what the slices wrote; then more than the
+        // second between two progress lines, so that what the stopped slices say last would make one
+        while (!bytesHeard(Files.readString(err)) && System.nanoTime() < deadline) {
+            Thread.sleep(200);
+        }
+        assertTrue(bytesHeard(Files.readString(err)), Files.readString(err));
+        Thread.sleep(1_500);
 
         job.destroy();
 
@@ -144,6 +152,16 @@ class TestSparkSubmitJob {
         List<String> lines = Files.readString(err).strip().lines().toList();
         assertTrue(lines.get(lines.size() - 1).startsWith("gfsload: interrupted; the journal of job "),
                 "nothing of Spark's shutdown after gfsload's last line: " + Files.readString(err));
+    }
+
+    /** Whether the progress lines in {@code err} have heard bytes written by the slices. */
+    private static boolean bytesHeard(String err) throws IOException {
+        for (String line : err.lines().filter(line -> line.startsWith("{\"event\":\"progress\"")).toList()) {
+            if (new ObjectMapper().readTree(line).get("bytesDone").asLong() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test
