@@ -46,6 +46,8 @@ public final class GfsLoad {
         commandLine.addSubcommand("free", new CommandLine(new FreeCommand(environment)));
         commandLine.addSubcommand("cluster", new CommandLine(new ClusterCommand(environment)));
         commandLine.addSubcommand("metastore", new CommandLine(new MetastoreCommand(environment)));
+        // a Spark job has no embedded cluster or metastore to fall back on: its help says what it needs instead
+        environment.slices().ifPresent(slices -> commandLine.setResourceBundle(new SparkJobHelp()));
         // a stdout that says why a write failed (a full disk): the command then does not exit 0
         commandLine.setOut(StandardOutput.open());
         // A bad flag or value: one line, as every other failure (and picocli's suggestions for a

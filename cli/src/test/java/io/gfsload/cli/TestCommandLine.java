@@ -76,6 +76,35 @@ class TestCommandLine {
         }
     }
 
+    @Test
+    void theHelpOfASparkJobGivesTheDefaultsTheJobHasNotTheEmbeddedOnes() {
+        // loads in slices, as a Spark job's executors run them: no embedded cluster or metastore to fall back on
+        CliEnvironment sparkJob = new CliEnvironment(home).withSlices(new InProcessSlices());
+        for (List<String> args : List.of(List.of("--help"), List.of("plan", "--help"), List.of("distributedLoad", "--help"))) {
+            CliRun run = CliRun.gfsload(sparkJob, args.toArray(String[]::new));
+            assertEquals(0, run.exitCode(), run.err());
+            String help = run.out().replaceAll("\\s+", " ");
+            assertTrue(help.contains("--master=HOST:PORT Cache master to connect to. Required: the cache cluster the driver and the executors reach."),
+                    args + ":\n" + run.out());
+            assertFalse(help.contains("embedded cluster") || help.contains("embedded metastore"), args + ":\n" + run.out());
+            if (!args.contains("distributedLoad")) {
+                assertTrue(help.contains("Default: hive.metastore.uris of $HIVE_CONF_DIR/hive-site.xml (every one, in order); "
+                        + "a table load needs one or the other."), args + ":\n" + run.out());
+            }
+        }
+        String main = CliRun.gfsload(sparkJob, "--help").out().replaceAll("\\s+", " ");
+        assertTrue(main.contains("A Spark job runs no embedded cache cluster or metastore: give it --master, and for a table --metastore "
+                + "(or HIVE_CONF_DIR with a hive-site.xml that names it)."), main);
+        assertFalse(main.contains("Without --master and --metastore, gfsload runs an embedded cache cluster"), main);
+
+        // the command line keeps its defaults
+        String commandLine = gfsload("--help").out().replaceAll("\\s+", " ");
+        assertTrue(commandLine.contains("Default: an embedded cluster (one master, two workers) in $GFSLOAD_HOME."), commandLine);
+        assertTrue(commandLine.contains("Without --master and --metastore, gfsload runs an embedded cache cluster"), commandLine);
+        String distributedLoad = gfsload("distributedLoad", "--help").out();
+        assertFalse(distributedLoad.contains("A Spark job"), distributedLoad);
+    }
+
     /** The lines of the help's {@code Exit codes:} section, up to the blank line that ends it. */
     private static List<String> exitCodeLines(String help) {
         List<String> lines = help.lines().toList();

@@ -170,6 +170,13 @@ class TestSparkSubmitJob {
         Run help = sparkSubmit(false, List.of(), "--help");
         assertEquals(0, help.exitCode(), help.err());
         assertTrue(help.out().contains("Usage: gfsload") && help.out().contains("Exit codes:"), help.out());
+        // the job has no embedded cluster or metastore: its help gives the defaults it has
+        String described = help.out().replaceAll("\\s+", " ");
+        assertTrue(described.contains("--master=HOST:PORT Cache master to connect to. Required: the cache cluster the driver and the executors reach."),
+                help.out());
+        assertTrue(described.contains("Default: hive.metastore.uris of $HIVE_CONF_DIR/hive-site.xml (every one, in order); a table load needs one or the other."),
+                help.out());
+        assertFalse(described.contains("embedded cluster") || described.contains("embedded metastore"), help.out());
 
         Run version = sparkSubmit(false, List.of(), "--version");
         assertEquals(0, version.exitCode(), version.err());
