@@ -582,7 +582,7 @@ public final class ClusterCommand implements Callable<Integer> {
         Path directory = dataDir(dataDir);
         Optional<ClusterRecord> found = readRecord(directory);
         if (found.isEmpty()) {
-            return failed(ExitCode.NOT_FOUND, "No cache cluster was started in " + directory + " (no " + CLUSTER_FILE + ")");
+            return failed(ExitCode.NOT_FOUND, notStartedIn(directory));
         }
         ClusterRecord record = found.get();
         if (record.stoppedAt() != null) {
@@ -731,6 +731,11 @@ public final class ClusterCommand implements Callable<Integer> {
         return ExitCode.FAILED;
     }
 
+    private static String notStartedIn(Path directory) {
+        return "No cache cluster was started in " + directory + " (no " + CLUSTER_FILE + "); gfsload cluster start --data-dir " + directory
+                + " starts one";
+    }
+
     private static String notRunning(Path directory, ClusterRecord record) {
         return "No cache cluster runs in " + directory + ": it was stopped at " + record.stoppedAt()
                 + "; gfsload cluster start --data-dir " + directory + " starts it again";
@@ -761,7 +766,7 @@ public final class ClusterCommand implements Callable<Integer> {
         }
         Optional<ClusterRecord> found = readRecord(directory);
         if (found.isEmpty()) {
-            return failed(ExitCode.NOT_FOUND, "No cache cluster was started in " + directory + " (no " + CLUSTER_FILE + ")");
+            return failed(ExitCode.NOT_FOUND, notStartedIn(directory));
         }
         ClusterRecord record = found.get();
         if (record.stoppedAt() != null) {

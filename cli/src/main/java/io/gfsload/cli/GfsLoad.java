@@ -58,6 +58,7 @@ public final class GfsLoad {
             String message = message(exception);
             err.println("gfsload: " + message);
             CommandLine.UnmatchedArgumentException.printSuggestions(exception, err);
+            usageHint(exception).forEach(err::println);
             err.flush();
             if (failed.getParseResult() == null || !failed.getParseResult().hasSubcommand()) {
                 // not "gfsload --report F status", whose --report belongs to no command that runs; the
@@ -111,6 +112,26 @@ public final class GfsLoad {
             return outputChecked(failed, code);
         });
         return commandLine;
+    }
+
+    /**
+     * What follows the message of a command line that is not one of the command's forms (an
+     * unknown option or subcommand, a missing option or parameter): where the forms are, {@code
+     * Try 'gfsload --help' for the options and commands.}, and for {@code gfsload} without {@code
+     * --table}, its two main forms first. A bad value needs no more than its message, which says
+     * what is expected; nor do the first line, which scripts and {@code --report} have, change.
+     */
+    static List<String> usageHint(CommandLine.ParameterException exception) {
+        if (!(exception instanceof CommandLine.UnmatchedArgumentException || exception instanceof CommandLine.MissingParameterException)) {
+            return List.of();
+        }
+        CommandLine failed = exception.getCommandLine();
+        String hint = "Try '%s --help' for %s.".formatted(failed.getCommandSpec().qualifiedName(),
+                failed.getSubcommands().isEmpty() ? "its options" : failed.getParent() == null ? "the options and commands" : "its commands");
+        if (failed.getParent() == null && exception instanceof CommandLine.MissingParameterException) {
+            return List.of("To load a table: gfsload --table DB.TABLE [--partition K=V]...; to load paths: gfsload distributedLoad PATH...", hint);
+        }
+        return List.of(hint);
     }
 
     /**

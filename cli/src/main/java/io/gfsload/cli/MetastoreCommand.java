@@ -333,7 +333,8 @@ public final class MetastoreCommand implements Callable<Integer> {
     }
 
     private static String notStartedIn(Path directory) {
-        return "No metastore was started in " + directory + " (no " + METASTORE_FILE + ")";
+        return "No metastore was started in " + directory + " (no " + METASTORE_FILE + "); gfsload metastore start --data-dir " + directory
+                + " starts one";
     }
 
     private static String notRunning(Path directory, MetastoreRecord record) {

@@ -6,6 +6,8 @@ import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.PartitionSelection;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.MissingParameterException;
+import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -40,7 +42,8 @@ public final class TableSelectionOptions {
             return new LoadTarget.Paths(paths);
         }
         if (table == null) {
-            throw new ParameterException(spec.commandLine(), "Missing required option: '--table=DB.TABLE' or '--path=PATH'");
+            throw new MissingParameterException(spec.commandLine(), options(spec, "--table", "--path"),
+                    "Missing required option: '--table=DB.TABLE' or '--path=PATH'");
         }
         return toTarget(spec);
     }
@@ -48,7 +51,7 @@ public final class TableSelectionOptions {
     /** The target these options select; usage errors become {@link ParameterException}s of {@code spec}. */
     LoadTarget.Table toTarget(CommandSpec spec) {
         if (table == null) {
-            throw new ParameterException(spec.commandLine(), "Missing required option: '--table=DB.TABLE'");
+            throw new MissingParameterException(spec.commandLine(), options(spec, "--table"), "Missing required option: '--table=DB.TABLE'");
         }
         int forms = (partitions.isEmpty() ? 0 : 1) + (where == null ? 0 : 1) + (latest == null ? 0 : 1);
         if (forms > 1) {
@@ -68,5 +71,16 @@ public final class TableSelectionOptions {
             selection = new PartitionSelection.All();
         }
         return new LoadTarget.Table(TableName.parse(table), selection);
+    }
+
+    /** The options of {@code spec} of these names. */
+    private static List<ArgSpec> options(CommandSpec spec, String... names) {
+        List<ArgSpec> options = new ArrayList<>();
+        for (String name : names) {
+            if (spec.findOption(name) != null) {
+                options.add(spec.findOption(name));
+            }
+        }
+        return options;
     }
 }

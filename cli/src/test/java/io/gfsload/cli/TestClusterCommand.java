@@ -173,8 +173,8 @@ class TestClusterCommand {
 
         Run none = cluster("status", "--data-dir", dataDir.resolve("none").toString());
         assertEquals(ExitCode.NOT_FOUND, none.exitCode());
-        assertEquals("gfsload: No cache cluster was started in " + dataDir.resolve("none") + " (no cluster.json)\n",
-                none.err());
+        assertEquals("gfsload: No cache cluster was started in " + dataDir.resolve("none") + " (no cluster.json); gfsload cluster start --data-dir "
+                + dataDir.resolve("none") + " starts one\n", none.err());
     }
 
     @Test

@@ -142,10 +142,41 @@ class TestCommandLine {
         assertTrue(notANumber.err().contains("Invalid value for option '--replication': 'two' is not an int"), notANumber.err());
         CliRun noTable = gfsload();
         assertEquals(2, noTable.exitCode());
-        assertTrue(noTable.err().contains("Missing required option: '--table=DB.TABLE'"), noTable.err());
+        assertEquals(List.of("gfsload: Missing required option: '--table=DB.TABLE'",
+                "To load a table: gfsload --table DB.TABLE [--partition K=V]...; to load paths: gfsload distributedLoad PATH...",
+                "Try 'gfsload --help' for the options and commands."), noTable.err().lines().toList());
         CliRun noPath = gfsload("distributedLoad");
         assertEquals(2, noPath.exitCode());
-        assertTrue(noPath.err().contains("Missing required parameter: 'PATH'"), noPath.err());
+        assertEquals(List.of("gfsload: Missing required parameter: 'PATH'", "Try 'gfsload distributedLoad --help' for its options."),
+                noPath.err().lines().toList());
+        assertEquals(List.of(), listHome());
+    }
+
+    @Test
+    void aCommandLineThatIsNoFormOfTheCommandSaysWhereTheFormsAre() {
+        CliRun unknownOption = gfsload("--table", "demo.events", "--bogus");
+        assertEquals(2, unknownOption.exitCode());
+        assertEquals(List.of("gfsload: Unknown option: '--bogus'", "Try 'gfsload --help' for the options and commands."),
+                unknownOption.err().lines().toList());
+        CliRun unknownCommand = gfsload("--table", "demo.events", "nosuchcmd");
+        assertEquals(2, unknownCommand.exitCode());
+        List<String> lines = unknownCommand.err().lines().toList();
+        assertEquals("gfsload: Unmatched argument at index 2: 'nosuchcmd'", lines.get(0), unknownCommand.err());
+        assertEquals("Try 'gfsload --help' for the options and commands.", lines.get(lines.size() - 1), unknownCommand.err());
+        CliRun misspelt = gfsload("distributedLoad", "--replicas", "2", "/data");
+        assertEquals(2, misspelt.exitCode());
+        lines = misspelt.err().lines().toList();
+        assertTrue(lines.get(0).startsWith("gfsload: Unknown option"), misspelt.err());
+        assertTrue(lines.get(1).startsWith("Possible solutions: --replication"), misspelt.err());
+        assertEquals("Try 'gfsload distributedLoad --help' for its options.", lines.get(lines.size() - 1), misspelt.err());
+        CliRun noTarget = gfsload("plan");
+        assertEquals(List.of("gfsload: Missing required option: '--table=DB.TABLE' or '--path=PATH'", "Try 'gfsload plan --help' for its options."),
+                noTarget.err().lines().toList());
+
+        // a bad value says what is expected: no more than its one line
+        CliRun badValue = gfsload("--table", "demo.events", "--replication", "two");
+        assertEquals(2, badValue.exitCode());
+        assertEquals(List.of("gfsload: Invalid value for option '--replication': 'two' is not an int"), badValue.err().lines().toList());
         assertEquals(List.of(), listHome());
     }
 

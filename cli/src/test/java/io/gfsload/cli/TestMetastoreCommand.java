@@ -136,7 +136,8 @@ class TestMetastoreCommand {
 
         Run none = metastore("status", "--data-dir", home.resolve("none").toString());
         assertEquals(ExitCode.NOT_FOUND, none.exitCode());
-        assertEquals("gfsload: No metastore was started in " + home.resolve("none") + " (no metastore.json)\n", none.err());
+        assertEquals("gfsload: No metastore was started in " + home.resolve("none") + " (no metastore.json); gfsload metastore start --data-dir "
+                + home.resolve("none") + " starts one\n", none.err());
     }
 
     @Test
