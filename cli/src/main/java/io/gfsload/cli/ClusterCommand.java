@@ -216,7 +216,8 @@ public final class ClusterCommand implements Callable<Integer> {
                 Files.createDirectories(path);
             }
             catch (IOException e) {
-                return usage("Cannot create the directory " + path + " of the cache cluster: " + FileErrors.reason(e));
+                // a $GFSLOAD_HOME (or --data-dir) the command cannot use fails as it fails any other command: 4
+                return failed(ExitCode.FAILED, "Cannot create the directory " + path + " of the cache cluster: " + FileErrors.reason(e));
             }
         }
         if (previous.isPresent() && previous.get().stoppedAt() == null
@@ -969,7 +970,7 @@ public final class ClusterCommand implements Callable<Integer> {
         return ExitCode.USAGE;
     }
 
-    /** Prints {@code message} and returns {@code exitCode} (2 for a directory in use, 5 for one without a cluster). */
+    /** Prints {@code message} and returns {@code exitCode} (2 for a directory in use, 4 for one it cannot create, 5 for one without a cluster). */
     private int failed(int exitCode, String message) {
         spec.commandLine().getErr().println("gfsload: " + message);
         spec.commandLine().getErr().flush();

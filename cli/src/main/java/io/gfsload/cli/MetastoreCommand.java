@@ -152,7 +152,8 @@ public final class MetastoreCommand implements Callable<Integer> {
             Files.createDirectories(logs);
         }
         catch (IOException e) {
-            return failed(ExitCode.USAGE, "Cannot create the directory " + logs + " of the metastore: " + FileErrors.reason(e));
+            // a $GFSLOAD_HOME (or --data-dir) the command cannot use fails as it fails any other command: 4
+            return failed(ExitCode.FAILED, "Cannot create the directory " + logs + " of the metastore: " + FileErrors.reason(e));
         }
         Path log = logs.resolve("metastore.log");
         Path readyFile = directory.resolve("metastore.ready");

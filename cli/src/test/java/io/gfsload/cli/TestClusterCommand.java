@@ -589,12 +589,13 @@ class TestClusterCommand {
         assertEquals("gfsload: Cannot read the configuration file " + dataDir + ": is a directory\n", directoryConfig.err());
 
         Path file = Files.writeString(dataDir.resolve("file"), "");
+        // a data directory that cannot be created fails as a $GFSLOAD_HOME that cannot be used does
         Run fileAsDataDir = cluster("start", "--data-dir", file.toString());
-        assertEquals(ExitCode.USAGE, fileAsDataDir.exitCode());
+        assertEquals(ExitCode.FAILED, fileAsDataDir.exitCode());
         assertEquals("gfsload: Cannot create the directory " + file + " of the cache cluster: " + file + " is not a directory\n",
                 fileAsDataDir.err());
         Run underAFile = cluster("start", "--data-dir", file.resolve("cluster").toString());
-        assertEquals(ExitCode.USAGE, underAFile.exitCode());
+        assertEquals(ExitCode.FAILED, underAFile.exitCode());
         assertEquals("gfsload: Cannot create the directory " + file.resolve("cluster") + " of the cache cluster: not a directory\n",
                 underAFile.err());
         assertEquals(List.of(file), Files.list(dataDir).toList(), "nothing was started or written");

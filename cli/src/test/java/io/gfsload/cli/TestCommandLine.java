@@ -181,6 +181,27 @@ class TestCommandLine {
     }
 
     @Test
+    void aHomeTheCommandCannotUseFailsEveryCommandWithExitFour() throws IOException {
+        // a home under a regular file: no user, root included, can create it (as a read-only file system)
+        Path unusable = Files.createFile(home.resolve("a-file")).resolve("home");
+        CliEnvironment environment = new CliEnvironment(unusable);
+        CliRun status = CliRun.gfsload(environment, "status", "--table", "demo.events");
+        assertEquals(4, status.exitCode(), status.err());
+        CliRun metastore = CliRun.gfsload(environment, "metastore", "start");
+        assertEquals(4, metastore.exitCode(), metastore.err());
+        assertTrue(metastore.err().startsWith("gfsload: Cannot create the directory " + unusable.resolve("metastore/logs") + " of the metastore: "),
+                metastore.err());
+        CliRun cluster = CliRun.gfsload(environment, "cluster", "start", "--workers", "1");
+        assertEquals(4, cluster.exitCode(), cluster.err());
+        assertTrue(cluster.err().startsWith("gfsload: Cannot create the directory " + unusable.resolve("cluster-processes") + " of the cache cluster: "),
+                cluster.err());
+        // a --data-dir it cannot create likewise
+        CliRun dataDir = CliRun.gfsload(new CliEnvironment(home), "cluster", "start", "--data-dir", unusable.resolve("cluster").toString());
+        assertEquals(4, dataDir.exitCode(), dataDir.err());
+        assertEquals(List.of(home.resolve("a-file")), listHome(), "nothing started, nothing written");
+    }
+
+    @Test
     void partitionSelectionFormsDoNotMix() {
         assertEquals(2, gfsload("plan", "--table", "demo.events", "--latest", "1", "--where", "dt > '1'").exitCode());
         CliRun latest = gfsload("--table", "demo.events", "--latest", "0");
