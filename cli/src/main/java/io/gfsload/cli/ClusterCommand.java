@@ -608,10 +608,13 @@ public final class ClusterCommand implements Callable<Integer> {
                         worker.host() + ":" + worker.port(), pid, liveness(worker),
                         space(worker, StorageTier.MEM), space(worker, StorageTier.SSD), space(worker, StorageTier.HDD));
             }
-            out.printf(Locale.ROOT, "%d of %s live%s, %s of %s used; %s; %s%n", info.liveWorkers().size(),
+            long writing = info.liveWritingBytes();
+            out.printf(Locale.ROOT, "%d of %s live%s, %s of %s used%s; %s; %s%n", info.liveWorkers().size(),
                     Sizes.count(info.workers().size(), "worker"), notLiveCounts(info),
                     Sizes.format(info.liveWorkers().stream().mapToLong(WorkerInfo::usedBytes).sum()),
-                    Sizes.format(info.liveCapacityBytes()), Sizes.count(underReplicated, "under-replicated block"),
+                    Sizes.format(info.liveCapacityBytes()),
+                    writing > 0 ? " (" + Sizes.format(writing) + " of it held by writes in progress)" : "",
+                    Sizes.count(underReplicated, "under-replicated block"),
                     Sizes.count(tempAreas, "open temp area"));
             firstWorkerSettings(record).ifPresent(worker -> out.println("Settings: " + worker.describeSettings()));
             out.println("Domain sockets (for clients on the workers' host; others use TCP):");

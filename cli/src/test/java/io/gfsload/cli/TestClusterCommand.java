@@ -318,6 +318,16 @@ class TestClusterCommand {
                         data.length, 3)) {
             writer.write(data, 0, data.length);
             writer.commit();
+            // a write under way holds its block's room until it ends
+            try (BlockWriter unfinished = client.openWriter(new BlockKey(new FileIdentity("cosn://bucket/t/part-1", data.length, 1), 0),
+                    data.length, 1)) {
+                unfinished.write(data, 0, data.length / 2);
+                ClusterProcesses.await(() -> cluster("status", "--data-dir", dataDir.toString()).out()
+                        .contains(" used (1.0 MiB of it held by writes in progress); "), Duration.ofSeconds(30),
+                        "status says how much of the used space writes in progress hold");
+            }
+            ClusterProcesses.await(() -> !cluster("status", "--data-dir", dataDir.toString()).out().contains("held by writes in progress"),
+                    Duration.ofSeconds(30), "an aborted write holds no room");
         }
 
         // worker-1 is killed: it stops heartbeating; worker-2 is asked to stop (SIGTERM, as cluster stop does) and says so
