@@ -137,7 +137,7 @@ public final class LoadExecutor {
     /**
      * Longest {@link #validate(LoadPlan, boolean, Consumer)} waits for the room
      * unfinished writes hold: a worker aborts a short-circuit write idle for 30 s once its client's
-     * connection has closed (a killed load's), looks every 30 s, and tells the master at its next
+     * connection has closed (a killed load's), looks every 5 s, and tells the master at its next
      * heartbeat; streamed writes end with their connection.
      */
     static final java.time.Duration UNFINISHED_WRITES_WAIT = java.time.Duration.ofSeconds(90);

@@ -109,7 +109,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
      */
     private static final Context.Key<Object> CALLER = Context.key("gfsload-caller");
     private static final Attributes.Key<Object> CONNECTION = Attributes.Key.create("gfsload-connection");
-    private static final Duration LOCAL_WRITE_SWEEP_INTERVAL = Duration.ofSeconds(30);
+    private static final Duration LOCAL_WRITE_SWEEP_INTERVAL = Duration.ofSeconds(5);
 
     private final String workerId;
     private final BlockStore store;

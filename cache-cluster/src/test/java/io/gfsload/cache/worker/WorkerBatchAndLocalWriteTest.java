@@ -356,7 +356,7 @@ class WorkerBatchAndLocalWriteTest {
                 assertEquals(2000, clocked.usedBytes());
 
                 killed.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-                // the worker hears the connection close; sweeps every 30 s of its clock
+                // the worker hears the connection close; sweeps every 5 s of its clock
                 for (int i = 0; i < 4 && Files.exists(Path.of(orphan.getPath())); i++) {
                     Thread.sleep(200);
                     clock.advance(Duration.ofSeconds(30));
