@@ -755,6 +755,14 @@ public final class GrpcCacheClient implements CacheClient {
             made.completeExceptionally(failure);
             throw failure;
         }
+        catch (Error e) {
+            // a transport that cannot load (a native library, a class): the callers waiting for this channel fail with it too
+            synchronized (workerChannels) {
+                workerChannelsMade.remove(target);
+            }
+            made.completeExceptionally(e);
+            throw e;
+        }
         List<ManagedChannel> evicted = new ArrayList<>();
         synchronized (workerChannels) {
             workerChannelsMade.remove(target);

@@ -2,8 +2,11 @@ package io.gfsload.cache.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.proto.WorkerAddress;
 import io.grpc.ManagedChannel;
 import java.net.InetAddress;
@@ -13,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -138,6 +142,57 @@ class WorkerChannelResolutionTest {
             assertEquals(1, client.workerChannelCount());
             assertEquals(1, resolver.calls.get("shared.example").get(), "the host resolved once");
             assertFalse(channel.isShutdown());
+        }
+    }
+
+    @Test
+    void aChannelThatCannotBeMadeForAnErrorFailsItsWaitingCallersTooAndTheNextCallTriesAgain() throws Exception {
+        WorkerAddress worker = worker("worker-0", "broken.example");
+        AtomicInteger calls = new AtomicInteger();
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        GrpcCacheClient.HostResolver resolver = host -> {
+            if (calls.incrementAndGet() == 1) {
+                entered.countDown();
+                try {
+                    release.await();
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                // as a transport whose native library or class cannot load
+                throw new LinkageError("cannot load the transport");
+            }
+            return InetAddress.getByAddress(host, REMOTE);
+        };
+        try (GrpcCacheClient client = client(resolver)) {
+            Future<ManagedChannel> first = threads.submit(() -> client.workerChannel(worker));
+            entered.await();
+            CountDownLatch running = new CountDownLatch(1);
+            Thread[] caller = new Thread[1];
+            Future<ManagedChannel> waiting = threads.submit(() -> {
+                caller[0] = Thread.currentThread();
+                running.countDown();
+                return client.workerChannel(worker);
+            });
+            running.await();
+            while (caller[0].getState() == Thread.State.RUNNABLE || caller[0].getState() == Thread.State.NEW) {
+                Thread.onSpinWait();
+            }
+            release.countDown();
+
+            ExecutionException failed = assertThrows(ExecutionException.class, first::get);
+            assertInstanceOf(LinkageError.class, failed.getCause());
+            ExecutionException waited;
+            try {
+                waited = assertThrows(ExecutionException.class, () -> waiting.get(60, TimeUnit.SECONDS));
+            }
+            catch (AssertionError e) {
+                throw new AssertionError("a caller waiting for the channel must not wait for ever when making it failed", e);
+            }
+            assertInstanceOf(CacheException.class, waited.getCause());
+            assertEquals(0, client.workerChannelCount());
+            assertFalse(client.workerChannel(worker).isShutdown(), "the next call makes the channel");
         }
     }
 }
