@@ -243,8 +243,8 @@ public final class LoadExecutor {
         if (capacity.fitsOnceWritesEnd()) {
             long start = clock.millis();
             long deadline = start + UNFINISHED_WRITES_WAIT.toMillis();
-            notices.accept(("Waiting for the %s that unfinished writes hold on the workers (an interrupted load's, freed as the workers abort them, "
-                    + "within a minute of its end), up to %d s: the plan needs %s, %s free or evictable now")
+            notices.accept(("Waiting for the %s that unfinished writes hold on the workers (an interrupted load's, freed as the workers abort them "
+                    + "within about 35 s of its end, or another load's now running), up to %d s: the plan needs %s, %s free or evictable now")
                     .formatted(Units.bytes(capacity.writingBytes()), UNFINISHED_WRITES_WAIT.toSeconds(), capacity.describeNeed(),
                             Units.bytes(capacity.availableBytes())));
             while (capacity.fitsOnceWritesEnd() && clock.millis() < deadline) {

@@ -142,7 +142,7 @@ public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, l
         if (!spaceFits()) {
             reasons.add("the plan needs %s, the %d live %s %s free or evictable%s".formatted(describeNeed(), liveWorkers,
                     liveWorkers == 1 ? "worker has" : "workers have", Units.bytes(availableBytes), writingBytes == 0 ? ""
-                            : " (%s more %s held by unfinished writes, freed as they end: a killed load's within a minute)"
+                            : " (%s more %s held by unfinished writes, freed as they end: a killed load's within about 35 s)"
                                     .formatted(Units.bytes(writingBytes), liveWorkers == 1 ? "is" : "are")));
         }
         if (!largestBlockFits()) {
