@@ -249,6 +249,32 @@ class TestPathCommands {
     }
 
     @Test
+    void aSymbolicLinkCycleIsReportedAndTheFilesUnderItAreLoadedOnce() throws IOException {
+        Path data = directory("cycles", 1, 50_000);
+        Path sub = directory("cycles/sub", 1, 50_000);
+        // both links at every level: followed as Hadoop follows them, the listing would not end
+        Path self = Files.createSymbolicLink(data.resolve("self"), Path.of("."));
+        Path up = Files.createSymbolicLink(sub.resolve("up"), Path.of(".."));
+
+        CliRun plan = gfsload("plan", "--path", data.toString());
+        assertEquals(ExitCode.PARTIAL, plan.exitCode(), plan.err());
+        assertTrue(plan.out().contains("Not listed, not loaded: file:%s (in %s): symbolic link cycle: %s -> %s".formatted(self, data, self, data)),
+                plan.out());
+
+        CliRun load = gfsload("distributedLoad", "--progress", "none", "--json", data.toString());
+
+        assertEquals(ExitCode.PARTIAL, load.exitCode(), load.err());
+        JsonNode report = json(load.out());
+        JsonNode totals = report.get("totals");
+        assertEquals(2, totals.get("files").asLong(), "each file once: " + totals);
+        assertEquals(2, totals.get("blocksLoaded").asLong(), totals.toString());
+        assertEquals(2, totals.get("directoriesFailed").asLong(), totals.toString());
+        JsonNode directories = report.get("partitions").get(0).get("unlistedDirectories");
+        assertEquals(List.of("file:" + self, "file:" + up), List.of(directories.get(0).get("path").asText(), directories.get(1).get("path").asText()));
+        assertEquals("symbolic link cycle: %s -> %s".formatted(up, data), directories.get(1).get("error").asText());
+    }
+
+    @Test
     void aHigherReplicationNeedsAndWritesOnlyTheReplicasMissing() throws IOException {
         Path dir = directory("more-replicas", 2, 100_000);
         CliRun once = gfsload("distributedLoad", "--progress", "none", dir.toString());

@@ -8,7 +8,9 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.attribute.BasicFileAttributes;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
@@ -24,6 +26,16 @@ import org.apache.hadoop.fs.RawLocalFileSystem;
  * be listed failed alone. A symbolic link that cannot be followed (a loop, a target the user may
  * not reach) fails alone too, at the location's top as below it: it is reported with why, and the
  * files beside it are listed (Hadoop's local listing skips such a link without a word).
+ *
+ * <p>A symbolic link that leads back to a directory being listed on the way to it ({@code d/self ->
+ * .}, {@code d/sub/up -> ..}) is a cycle: it is not descended into, but reported as a directory not
+ * listed ({@code symbolic link cycle: /data/d/sub/up -> /data/d}), so that the files under it are
+ * listed once, under the path without the cycle. Hadoop's listing follows such a link until the
+ * kernel refuses to resolve the path (40 links deep), listing every file below it again at each
+ * level, and without end with two such links. Directories are told apart by their file key (device
+ * and inode). A directory reached by two paths that do not form a cycle (a link to a sibling
+ * directory) is listed under each, as Hadoop lists it: the cache keeps files by path, and a reader
+ * may read either.
  */
 final class LocalListing {
     private LocalListing() {}
@@ -49,7 +61,8 @@ final class LocalListing {
      * has no hidden name. A directory below the location that cannot be listed (its own listing,
      * or a {@code stat} of an entry in it, fails other than for a vanished entry) goes to
      * {@code unlisted} with why, and nothing below it to {@code files}; so does a symbolic link that
-     * cannot be followed, in the location or below it; the files beside either are listed.
+     * cannot be followed, in the location or below it, and one that leads back to a directory it is
+     * in (a cycle); the files beside each are listed.
      *
      * @throws NoSuchFileException when the location does not exist
      * @throws IOException when the location itself cannot be listed
@@ -63,16 +76,20 @@ final class LocalListing {
             }
             return;
         }
-        listDirectory(local, root, files, unlisted);
+        Map<Object, java.nio.file.Path> ancestors = new HashMap<>();
+        enter(ancestors, attributes, local);
+        listDirectory(local, root, ancestors, files, unlisted);
     }
 
     /**
      * Lists {@code directory} ({@code path}) recursively into {@code files}; a directory below it
-     * that cannot be listed goes to {@code unlisted}.
+     * that cannot be listed, or that is one of {@code ancestors} (the directories being listed on
+     * the way to it, {@code directory} included, by file key), goes to {@code unlisted}.
      *
      * @throws IOException when {@code directory} itself cannot be listed
      */
-    private static void listDirectory(java.nio.file.Path directory, String path, List<FileIdentity> files, List<UnlistedDirectory> unlisted)
+    private static void listDirectory(java.nio.file.Path directory, String path, Map<Object, java.nio.file.Path> ancestors,
+            List<FileIdentity> files, List<UnlistedDirectory> unlisted)
             throws IOException {
         String prefix = path.endsWith("/") ? path : path + "/";
         try (DirectoryStream<java.nio.file.Path> children = Files.newDirectoryStream(directory)) {
@@ -99,7 +116,13 @@ final class LocalListing {
                     continue;
                 }
                 if (attributes.isDirectory()) {
-                    listSubdirectory(child, prefix + name, files, unlisted);
+                    java.nio.file.Path ancestor = attributes.fileKey() == null ? null : ancestors.get(attributes.fileKey());
+                    if (ancestor != null) {
+                        // a cycle: everything below it is listed already, or is being listed
+                        unlisted.add(new UnlistedDirectory(prefix + name, cycle(child, ancestor)));
+                        continue;
+                    }
+                    listSubdirectory(child, attributes, prefix + name, ancestors, files, unlisted);
                 }
                 else if (attributes.isRegularFile()) {
                     files.add(identity(prefix + name, attributes));
@@ -119,17 +142,40 @@ final class LocalListing {
      * Lists the directory {@code directory} below the location: when it cannot be listed, what was
      * found under it is dropped and it goes to {@code unlisted}, so that it fails alone.
      */
-    private static void listSubdirectory(java.nio.file.Path directory, String path, List<FileIdentity> files, List<UnlistedDirectory> unlisted) {
+    private static void listSubdirectory(java.nio.file.Path directory, BasicFileAttributes attributes, String path,
+            Map<Object, java.nio.file.Path> ancestors, List<FileIdentity> files, List<UnlistedDirectory> unlisted) {
         int filesBefore = files.size();
         int unlistedBefore = unlisted.size();
+        enter(ancestors, attributes, directory);
         try {
-            listDirectory(directory, path, files, unlisted);
+            listDirectory(directory, path, ancestors, files, unlisted);
         }
         catch (IOException e) {
             files.subList(filesBefore, files.size()).clear();
             unlisted.subList(unlistedBefore, unlisted.size()).clear();
             unlisted.add(new UnlistedDirectory(path, LoadPlanner.reason(e)));
         }
+        finally {
+            if (attributes.fileKey() != null) {
+                ancestors.remove(attributes.fileKey());
+            }
+        }
+    }
+
+    /**
+     * Records {@code directory} as being listed, under its file key; a file system without file
+     * keys has no cycles found.
+     */
+    private static void enter(Map<Object, java.nio.file.Path> ancestors, BasicFileAttributes attributes, java.nio.file.Path directory) {
+        if (attributes.fileKey() != null) {
+            ancestors.put(attributes.fileKey(), directory);
+        }
+    }
+
+    /** Why {@code entry}, a directory that is {@code ancestor}, is not listed: {@code symbolic link cycle: /data/d/self -> /data/d}. */
+    private static String cycle(java.nio.file.Path entry, java.nio.file.Path ancestor) {
+        // not a link: the same directory mounted below itself (a bind mount)
+        return "%s cycle: %s -> %s".formatted(isLink(entry) ? "symbolic link" : "directory", entry, ancestor);
     }
 
     /** Whether {@code entry} is a symbolic link itself, as its own status (not its target's) says. */

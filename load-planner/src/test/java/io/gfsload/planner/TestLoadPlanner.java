@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
 import java.io.IOException;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
@@ -19,6 +20,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -284,6 +286,72 @@ class TestLoadPlanner {
         assertEquals(List.of(), path.unlistedDirectories());
         assertTrue(path.listingError().startsWith("Cannot list %s: %s: Too many levels of symbolic links".formatted(looped.toUri(), looped)),
                 path.listingError());
+    }
+
+    @Test
+    void aSymbolicLinkCycleIsReportedAndTheFilesUnderItArePlannedOnce() throws IOException {
+        // a link to the directory it is in, a link to its directory's parent, and two links that
+        // lead to each other's directory: Hadoop's listing follows each 40 links deep
+        write("self/part-0", 10);
+        Files.createSymbolicLink(directory.resolve("self/self"), Path.of("."));
+        write("up/part-0", 10);
+        write("up/sub/part-1", 20);
+        Files.createSymbolicLink(directory.resolve("up/sub/up"), Path.of(".."));
+        write("there/part-0", 10);
+        write("back/part-1", 20);
+        Files.createSymbolicLink(directory.resolve("there/back"), Path.of("../back"));
+        Files.createSymbolicLink(directory.resolve("back/there"), Path.of("../there"));
+
+        LoadPlan plan = planner(CacheState.EMPTY).plan(new LoadRequest(new LoadTarget.Paths(Stream.of("self", "up", "there")
+                .map(location -> directory.resolve(location).toUri().toString()).toList()), 1));
+
+        assertEquals(List.of(List.of("part-0"), List.of("part-0", "sub/part-1"), List.of("back/part-1", "part-0")),
+                plan.partitions().stream().map(this::relativePaths).toList(), "each file once");
+        assertEquals(List.of(List.of(cycle("self/self", "self")), List.of(cycle("up/sub/up", "up")), List.of(cycle("there/back/there", "there"))),
+                plan.partitions().stream().map(PartitionLoad::unlistedDirectories).toList());
+        assertTrue(plan.partitions().stream().noneMatch(PartitionLoad::complete), "a cycle is reported as a directory not listed");
+        assertEquals(5, plan.stats().files());
+        assertEquals(70, plan.stats().bytes());
+    }
+
+    @Test
+    void twoCyclesInOneDirectoryAreEachReportedOnce() throws IOException {
+        // both links at every level: without the cycles cut, the listing doubles 40 times
+        Files.createSymbolicLink(directory.resolve("a/self"), Path.of("."));
+        Files.createSymbolicLink(directory.resolve("a/nested/up"), Path.of(".."));
+
+        LoadPlan plan = planner(CacheState.EMPTY).plan(request(1));
+
+        PartitionLoad partition = plan.partitions().get(0);
+        assertEquals(List.of("empty", "nested/part-2", "part-0", "part-1"), relativePaths(partition));
+        assertEquals(List.of(cycle("a/nested/up", "a"), cycle("a/self", "a")), partition.unlistedDirectories());
+        assertEquals(3510, plan.stats().bytes());
+    }
+
+    @Test
+    void aDirectoryReachedByTwoPathsThatAreNoCycleIsListedUnderEach() throws IOException {
+        write("other/part-5", 5);
+        Files.createSymbolicLink(directory.resolve("a/link1"), Path.of("../other"));
+        Files.createSymbolicLink(directory.resolve("a/nested/link2"), directory.resolve("other"));
+        // a link to the location's own subdirectory: another path to it, not a cycle
+        Files.createSymbolicLink(directory.resolve("a/link3"), Path.of("nested"));
+
+        LoadPlan plan = planner(CacheState.EMPTY).plan(request(1));
+
+        PartitionLoad partition = plan.partitions().get(0);
+        assertEquals(List.of("empty", "link1/part-5", "link3/link2/part-5", "link3/part-2", "nested/link2/part-5", "nested/part-2", "part-0", "part-1"),
+                relativePaths(partition), "the files under each path a reader may read them by");
+        assertTrue(partition.complete(), String.valueOf(partition.unlistedDirectories()));
+    }
+
+    private List<String> relativePaths(PartitionLoad partition) {
+        String root = "file:" + Path.of(URI.create(partition.location())) + "/";
+        return partition.files().stream().map(file -> file.file().path().substring(root.length())).toList();
+    }
+
+    private UnlistedDirectory cycle(String link, String target) {
+        return new UnlistedDirectory("file:" + directory.resolve(link),
+                "symbolic link cycle: %s -> %s".formatted(directory.resolve(link), directory.resolve(target)));
     }
 
     @Test
