@@ -1,5 +1,7 @@
 package io.gfsload.cache.client;
 
+import static java.util.Objects.requireNonNull;
+
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.UnsafeByteOperations;
 import io.gfsload.cache.api.BlockData;
@@ -40,6 +42,7 @@ import io.grpc.StatusRuntimeException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
@@ -49,6 +52,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.zip.CRC32C;
 
 /**
@@ -68,10 +72,17 @@ import java.util.zip.CRC32C;
 final class BatchBlockWriter {
     private final GrpcCacheClient client;
     private final WriteOptions options;
+    /** Called with each temp file's path just before the client creates it; does nothing outside tests. */
+    private final Consumer<Path> beforeCreatingFile;
 
     BatchBlockWriter(GrpcCacheClient client, WriteOptions options) {
-        this.client = client;
-        this.options = options;
+        this(client, options, path -> {});
+    }
+
+    BatchBlockWriter(GrpcCacheClient client, WriteOptions options, Consumer<Path> beforeCreatingFile) {
+        this.client = requireNonNull(client, "client is null");
+        this.options = requireNonNull(options, "options is null");
+        this.beforeCreatingFile = requireNonNull(beforeCreatingFile, "beforeCreatingFile is null");
     }
 
     /** The state of one block through the batch. */
@@ -254,6 +265,8 @@ final class BatchBlockWriter {
         }
         CompleteLocalWritesRequest.Builder complete = CompleteLocalWritesRequest.newBuilder();
         List<Item> completed = new ArrayList<>();
+        // the temp files of the completed items, which this client created
+        List<Path> completedFiles = new ArrayList<>();
         List<String> aborted = new ArrayList<>();
         for (int i = 0; i < items.size(); i++) {
             Item item = items.get(i);
@@ -266,8 +279,6 @@ final class BatchBlockWriter {
             OpenLocalWriteResponse file = result.getOpened();
             int[] segmentCrcs;
             try {
-                // no temp file created after the client aborted its unfinished writes: the worker would never delete it
-                client.checkWritesAllowed();
                 segmentCrcs = item.segmentCrcs(file.getSegmentBytes());
                 writeFile(file, item, segmentCrcs);
             }
@@ -292,6 +303,7 @@ final class BatchBlockWriter {
             }
             complete.addBlocks(block);
             completed.add(item);
+            completedFiles.add(Path.of(file.getPath()));
         }
         for (String writeId : aborted) {
             complete.addBlocks(CompleteLocalWriteRequest.newBuilder().setWriteId(writeId).setAbort(true));
@@ -308,6 +320,7 @@ final class BatchBlockWriter {
             CacheException failure = RpcErrors.toCacheException("Completing local writes of " + completed.size()
                     + " blocks on " + GrpcCacheClient.describe(worker), e);
             completed.forEach(item -> item.fail(failure));
+            completedFiles.forEach(BatchBlockWriter::deleteQuietly);
             return true;
         }
         finally {
@@ -317,31 +330,66 @@ final class BatchBlockWriter {
             CacheException failure = new CacheException("Completing local writes of " + completed.size() + " blocks on "
                     + GrpcCacheClient.describe(worker) + " failed: the worker answered " + response.getResultsCount() + " results");
             completed.forEach(item -> item.fail(failure));
+            completedFiles.forEach(BatchBlockWriter::deleteQuietly);
             return true;
         }
         for (int i = 0; i < completed.size(); i++) {
-            check(completed.get(i), worker, response.getResults(i));
+            SmallBlockResult result = response.getResults(i);
+            if (result.hasError()) {
+                // A write the worker no longer knows (aborted meanwhile) leaves the file to its creator.
+                deleteQuietly(completedFiles.get(i));
+            }
+            check(completed.get(i), worker, result);
         }
         return true;
     }
 
     /**
      * Creates the temp file the worker handed out and writes the whole block file into it, header
-     * and data, with one gathering write.
+     * and data, with one gathering write. Leaves no file when it fails, and creates none (or
+     * deletes the one it created) once the client aborted its unfinished writes: the worker
+     * dropped the write then, and would never delete it.
+     *
+     * @throws CacheException when the client aborted its unfinished writes
      */
-    private static void writeFile(OpenLocalWriteResponse file, Item item, int[] segmentCrcs) throws IOException {
+    private void writeFile(OpenLocalWriteResponse file, Item item, int[] segmentCrcs) throws IOException {
         ByteBuffer data = item.data.data();
         ByteBuffer header = BlockFileHeader.encode(data.remaining(), item.crc, file.getSegmentBytes(), segmentCrcs);
         if (header.remaining() != file.getDataOffset()) {
             throw new IOException("the worker's block files put the data at byte " + file.getDataOffset()
                     + ", after a header of another format than this client's (" + header.remaining() + " bytes)");
         }
-        try (FileChannel channel = FileChannel.open(Path.of(file.getPath()), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
-            ByteBuffer[] buffers = {header, data};
-            long left = header.remaining() + (long) data.remaining();
-            while (left > 0) {
-                left -= channel.write(buffers);
+        Path path = Path.of(file.getPath());
+        client.checkWritesAllowed();
+        beforeCreatingFile.accept(path);
+        boolean written = false;
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+            try {
+                // Checked again now that the file exists: an abort before its creation deleted nothing. An abort
+                // after this check comes after the creation, so the worker deletes the file.
+                client.checkWritesAllowed();
+                ByteBuffer[] buffers = {header, data};
+                long left = header.remaining() + (long) data.remaining();
+                while (left > 0) {
+                    left -= channel.write(buffers);
+                }
+                written = true;
             }
+            finally {
+                if (!written) {
+                    deleteQuietly(path);
+                }
+            }
+        }
+    }
+
+    /** Deletes a temp file this client created, if it is still there; failures are only logged. */
+    private static void deleteQuietly(Path path) {
+        try {
+            Files.deleteIfExists(path);
+        }
+        catch (IOException e) {
+            GrpcCacheClient.log().warn("Cannot delete the temp file {} of a failed local write: {}", path, e.toString());
         }
     }
 
