@@ -61,7 +61,8 @@ import java.util.zip.CRC32C;
  * names and writes the whole block file, the header with its segment checksums and the data;
  * CompleteLocalWrites) when the worker is on this host and takes them, or one WriteBlocks call that carries the bytes (all
  * such workers at once), and one batch commit. A worker that refuses short-circuit writes, or
- * whose files cannot be written here, gets the blocks streamed instead.
+ * whose files cannot be written here, gets the blocks streamed instead; once the client aborted
+ * its unfinished writes ({@link GrpcCacheClient#abortUnfinishedWrites}), they fail instead.
  *
  * <p>A block succeeds only when every replica's worker stored it with the client's CRC32C; a
  * block that fails on one replica is removed from the others (best effort) and is left out of the
@@ -283,6 +284,14 @@ final class BatchBlockWriter {
                 writeFile(file, item, segmentCrcs);
             }
             catch (IOException | RuntimeException e) {
+                if (client.writesAborted()) {
+                    // Refused, not a sign that this host cannot write the worker's files: the process stops.
+                    CacheException refused = client.writesAbortedException();
+                    items.forEach(each -> each.fail(refused));
+                    completedFiles.forEach(BatchBlockWriter::deleteQuietly);
+                    abortAll(worker, opened);
+                    return true;
+                }
                 if (completed.isEmpty()) {
                     // The first file cannot be written: this host cannot reach the worker's directory.
                     client.shortCircuitUnavailable(worker, "cannot write its temp file " + file.getPath() + " here: " + e);
@@ -420,8 +429,16 @@ final class BatchBlockWriter {
         return header;
     }
 
-    /** One WriteBlocks call per worker of {@code byWorker}, all of them in flight together. */
+    /**
+     * One WriteBlocks call per worker of {@code byWorker}, all of them in flight together; none
+     * once the client aborted its unfinished writes.
+     */
     private void stream(Map<String, WorkerAddress> workers, Map<String, List<Item>> byWorker) {
+        if (!byWorker.isEmpty() && client.writesAborted()) {
+            CacheException refused = client.writesAbortedException();
+            byWorker.values().forEach(items -> items.forEach(item -> item.fail(refused)));
+            return;
+        }
         long timeoutMillis = client.config().streamTimeout().toMillis();
         Map<String, ListenableFuture<WriteBlocksResponse>> calls = new LinkedHashMap<>();
         for (Map.Entry<String, List<Item>> entry : byWorker.entrySet()) {

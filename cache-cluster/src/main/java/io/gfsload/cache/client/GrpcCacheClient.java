@@ -450,6 +450,8 @@ public final class GrpcCacheClient implements CacheClient {
                 return local.get();
             }
         }
+        // a short-circuit write the abort overtook is refused, not streamed instead
+        checkWritesAllowed();
         return ReplicatedBlockWriter.open(this, block, length, options, placement.getTempAreaExpiresAtMillis(),
                 placement.getWorkersList());
     }
@@ -546,7 +548,9 @@ public final class GrpcCacheClient implements CacheClient {
     /**
      * Aborts the short-circuit writes open on workers, one {@code CompleteLocalWrites} call per
      * worker, all at once, each with {@code timeout} as its deadline; writes that start later fail
-     * ({@link #checkWritesAllowed}). The threads writing them carry on, and fail when they complete.
+     * ({@link #checkWritesAllowed}), and so does a short-circuit write it overtakes before the
+     * write's temp file is there: it is not streamed instead. The threads writing the aborted ones
+     * carry on, and fail when they complete.
      */
     @Override
     public int abortUnfinishedWrites(Duration timeout) {
@@ -611,7 +615,13 @@ public final class GrpcCacheClient implements CacheClient {
         }
     }
 
-    private CacheException writesAbortedException() {
+    /** Whether {@link #abortUnfinishedWrites} was called: a write that fails then was refused, whatever its error. */
+    boolean writesAborted() {
+        return writesAborted;
+    }
+
+    /** The failure of a write refused because {@link #abortUnfinishedWrites} was called. */
+    CacheException writesAbortedException() {
         return new CacheException("The cache client of master " + masterTarget + " aborted its unfinished writes: the process stops");
     }
 

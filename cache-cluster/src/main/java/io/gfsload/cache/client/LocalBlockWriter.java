@@ -30,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * A short-circuit block write to workers on this host: each worker hands out a temp file in one of
@@ -82,6 +83,17 @@ final class LocalBlockWriter implements BlockWriter {
      */
     static Optional<LocalBlockWriter> tryOpen(GrpcCacheClient client, BlockKey block, long length, WriteOptions options,
             long pinUntilMillis, List<WorkerAddress> workers) {
+        return tryOpen(client, block, length, options, pinUntilMillis, workers, path -> {});
+    }
+
+    /**
+     * As {@link #tryOpen(GrpcCacheClient, BlockKey, long, WriteOptions, long, List)}, calling
+     * {@code beforeOpeningFile} with each temp file's path just before the client opens it.
+     *
+     * @throws CacheException when the client aborted its unfinished writes, having undone what it opened
+     */
+    static Optional<LocalBlockWriter> tryOpen(GrpcCacheClient client, BlockKey block, long length, WriteOptions options,
+            long pinUntilMillis, List<WorkerAddress> workers, Consumer<Path> beforeOpeningFile) {
         WriteBlockHeader.Builder header = WriteBlockHeader.newBuilder().setBlockId(block.blockId()).setLength(length);
         options.tier().ifPresent(tier -> header.setTier(ProtoConversions.toProto(tier)));
         options.tempArea().ifPresent(jobId -> header.setTempArea(jobId).setPinUntilEpochMillis(pinUntilMillis));
@@ -109,12 +121,19 @@ final class LocalBlockWriter implements BlockWriter {
             }
             FileChannel channel;
             try {
-                channel = FileChannel.open(Path.of(opened.getPath()), StandardOpenOption.WRITE);
+                Path path = Path.of(opened.getPath());
+                beforeOpeningFile.accept(path);
+                channel = FileChannel.open(path, StandardOpenOption.WRITE);
             }
             catch (IOException | RuntimeException e) {
-                client.shortCircuitUnavailable(worker, "cannot write its temp file " + opened.getPath() + " here: " + e);
                 abort(client, new Replica(worker, opened.getWriteId(), null, 0, opened.getTier(), 0));
                 abortAll(client, replicas);
+                if (client.writesAborted()) {
+                    // The worker deleted the file as the client aborted its unfinished writes: refused, and no sign
+                    // that this host cannot write the worker's files.
+                    throw client.writesAbortedException();
+                }
+                client.shortCircuitUnavailable(worker, "cannot write its temp file " + opened.getPath() + " here: " + e);
                 return Optional.empty();
             }
             replicas.add(new Replica(worker, opened.getWriteId(), channel, opened.getDataOffset(), opened.getTier(),
