@@ -602,7 +602,9 @@ public final class ClusterCommand implements Callable<Integer> {
             out.printf(Locale.ROOT, "%-12s %-22s %-8s %-7s %-22s %-22s %s%n", "WORKER", "ADDRESS", "PID", "LIVE",
                     "MEM used/capacity", "SSD used/capacity", "HDD used/capacity");
             for (WorkerInfo worker : info.workers()) {
+                // a process that has ended shows no pid: the one recorded may be another process's by now
                 String pid = record.workers().stream().filter(w -> w.name().equals(worker.id())).findFirst()
+                        .filter(ClusterCommand::isRunning)
                         .map(w -> Long.toString(w.pid())).orElse("-");
                 out.printf(Locale.ROOT, "%-12s %-22s %-8s %-7s %-22s %-22s %s%n", worker.id(),
                         worker.host() + ":" + worker.port(), pid, liveness(worker),

@@ -346,6 +346,8 @@ class TestClusterCommand {
         assertTrue(lines.get(2).startsWith("worker-0 ") && lines.get(2).contains(" yes "), lines.get(2));
         assertTrue(lines.get(3).startsWith("worker-1 ") && lines.get(3).contains(" LOST "), lines.get(3));
         assertTrue(lines.get(4).startsWith("worker-2 ") && lines.get(4).contains(" STOPPED "), lines.get(4));
+        assertEquals(List.of(Long.toString(record.workers().get(0).pid()), "-", "-"),
+                lines.subList(2, 5).stream().map(line -> line.split("\\s+")[2]).toList(), "no pid for a process that has ended");
         assertTrue(lines.get(5).startsWith("1 of 3 workers live (1 lost, 1 stopped), "), lines.get(5));
         assertTrue(lines.get(5).contains("; 1 under-replicated block; "), "a stopped worker's replicas are missing all the same: "
                 + lines.get(5));
