@@ -143,7 +143,8 @@ final class PlanPrinter {
                 summary.heldReplicaBytes() == 0 ? "" : ", less %s of replicas already cached".formatted(Sizes.format(summary.heldReplicaBytes())),
                 summary.liveWorkers(), summary.liveWorkers() == 1 ? "worker has" : "workers have",
                 Sizes.format(summary.availableBytes()), summary.fits() ? "fits"
-                        : summary.replication() > summary.liveWorkers() ? "DOES NOT FIT (each replica of a block needs a worker of its own)"
+                        : summary.replication() > summary.liveWorkers()
+                                ? summary.replication() == 1 ? "DOES NOT FIT (no live worker)" : "DOES NOT FIT (each replica of a block needs a worker of its own)"
                         : summary.workersForLargestBlock() < summary.replication()
                                 ? "DOES NOT FIT (the largest block to load, %s, needs a tier that large on %s: %d of the live workers have one)".formatted(
                                         Sizes.format(summary.largestBlockBytes()), Sizes.count(summary.replication(), "worker"), summary.workersForLargestBlock())

@@ -61,7 +61,7 @@ final class ReportPrinter {
                     .formatted(Sizes.count(report.job().adoptedBlocks(), "block"), Sizes.format(report.job().adoptedBytes())));
         }
         if (report.restore() != null && !report.restore().lostWorkers().isEmpty()) {
-            out.append("  workers %s lost during the load: %s (%s) written again to live workers%n"
+            out.append("  workers %s lost or stopped during the load: %s (%s) written again to live workers%n"
                     .formatted(String.join(", ", report.restore().lostWorkers()), Sizes.count(report.restore().blocks(), "block"),
                             Sizes.format(report.restore().bytes())));
         }

@@ -31,7 +31,7 @@ class TestReportPrinter {
         assertTrue(third.contains("\n  resumed job job-1, run 3: the journal records 8 blocks committed (5 of them cached when this run started) "
                 + "and 2.0 KiB read from the UFS by earlier runs\n"), third);
         String restored = ReportPrinter.summary(report(null, new LoadReport.ReplicaRestore(List.of("worker-2"), 1, 1000), null));
-        assertTrue(restored.contains("\n  workers worker-2 lost during the load: 1 block (1000 B) written again to live workers\n"), restored);
+        assertTrue(restored.contains("\n  workers worker-2 lost or stopped during the load: 1 block (1000 B) written again to live workers\n"), restored);
     }
 
     @Test

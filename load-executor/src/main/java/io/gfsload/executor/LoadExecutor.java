@@ -213,8 +213,8 @@ public final class LoadExecutor {
             if (!stopped.isEmpty()) {
                 notLive.add("stopped: " + String.join(", ", stopped));
             }
-            throw new NotEnoughWorkersException("Replication %d needs %d live workers: only %d of the cluster's %d %s live (%s); the load can run once enough are back"
-                    .formatted(replication, replication, live, cluster.workers().size(), live == 1 ? "is" : "are", String.join("; ", notLive)));
+            throw new NotEnoughWorkersException("Replication %d needs %s: only %d of the cluster's %d %s live (%s); the load can run once enough are back"
+                    .formatted(replication, Counts.of(replication, "live worker"), live, cluster.workers().size(), live == 1 ? "is" : "are", String.join("; ", notLive)));
         }
         if (checkCapacity) {
             // blocks eviction may reclaim make room as free space does: a full cache of older data takes new loads
