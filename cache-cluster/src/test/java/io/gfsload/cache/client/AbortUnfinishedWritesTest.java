@@ -2,7 +2,6 @@ package io.gfsload.cache.client;
 
 import static io.gfsload.cache.testing.TestData.MIB;
 import static io.gfsload.cache.testing.TestData.files;
-import static io.gfsload.cache.testing.TestData.randomBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -46,12 +45,7 @@ class AbortUnfinishedWritesTest {
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory, 2, 64L * MIB));
                 GrpcCacheClient client = GrpcCacheClient.connect(cluster.masterTarget())) {
             List<Path> handedOut = new ArrayList<>();
-            Consumer<Path> abortOnFirstFile = path -> {
-                if (handedOut.isEmpty()) {
-                    client.abortUnfinishedWrites(Duration.ofSeconds(10));
-                }
-                handedOut.add(path);
-            };
+            Consumer<Path> abortOnFirstFile = abortingAtTheFirstFile(client, handedOut);
             List<BlockData> blocks = blocks(4, 50_000);
 
             List<BlockWriteOutcome> outcomes = new BatchBlockWriter(client, WriteOptions.replication(2), abortOnFirstFile).write(blocks);
@@ -73,12 +67,7 @@ class AbortUnfinishedWritesTest {
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory, 2, 64L * MIB));
                 GrpcCacheClient client = GrpcCacheClient.connect(cluster.masterTarget())) {
             List<Path> handedOut = new ArrayList<>();
-            Consumer<Path> abortOnFirstFile = path -> {
-                if (handedOut.isEmpty()) {
-                    client.abortUnfinishedWrites(Duration.ofSeconds(10));
-                }
-                handedOut.add(path);
-            };
+            Consumer<Path> abortOnFirstFile = abortingAtTheFirstFile(client, handedOut);
             List<BlockData> blocks = blocks(4, 50_000);
 
             List<BlockWriteOutcome> outcomes = new BatchBlockWriter(client, WriteOptions.replication(2), abortOnFirstFile).write(blocks);
@@ -144,12 +133,17 @@ class AbortUnfinishedWritesTest {
                 .sum();
     }
 
+    /** Records each temp file handed to the client to create; aborts the client's unfinished writes just before the first. */
+    private static Consumer<Path> abortingAtTheFirstFile(GrpcCacheClient client, List<Path> handedOut) {
+        return path -> {
+            if (handedOut.isEmpty()) {
+                client.abortUnfinishedWrites(Duration.ofSeconds(10));
+            }
+            handedOut.add(path);
+        };
+    }
+
     private static List<BlockData> blocks(int count, int size) {
-        List<BlockData> blocks = new ArrayList<>();
-        for (int i = 0; i < count; i++) {
-            byte[] data = randomBytes(size + i, i);
-            blocks.add(new BlockData(new BlockKey(new FileIdentity("cosn://bucket/t/part-" + i, data.length, 1), 0), data));
-        }
-        return blocks;
+        return BatchAndLocalWritesTest.blocks(count, size);
     }
 }

@@ -249,7 +249,8 @@ class BatchAndLocalWritesTest {
         }
     }
 
-    private static List<BlockData> blocks(int count, int size) {
+    /** {@code count} blocks of random bytes, of {@code size} bytes and more, one block of its own file each. */
+    static List<BlockData> blocks(int count, int size) {
         List<BlockData> blocks = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             byte[] data = randomBytes(size + i, i);
