@@ -41,49 +41,29 @@ class AbortUnfinishedWritesTest {
     Path directory;
 
     @Test
-    void anAbortJustBeforeTheClientCreatesATempFileLeavesNoFileOnTheWorkers() {
+    void anAbortJustBeforeTheClientCreatesATempFileLeavesNoFileAndRefusesTheBatchWithoutStreamingIt() {
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory, 2, 64L * MIB));
                 GrpcCacheClient client = GrpcCacheClient.connect(cluster.masterTarget())) {
             List<Path> handedOut = new ArrayList<>();
-            Consumer<Path> abortOnFirstFile = abortingAtTheFirstFile(client, handedOut);
             List<BlockData> blocks = blocks(4, 50_000);
 
-            List<BlockWriteOutcome> outcomes = new BatchBlockWriter(client, WriteOptions.replication(2), abortOnFirstFile).write(blocks);
+            List<BlockWriteOutcome> outcomes = new BatchBlockWriter(client, WriteOptions.replication(2),
+                    abortingAtTheFirstFile(client, handedOut)).write(blocks);
 
-            assertFalse(handedOut.isEmpty(), "the batch was written short-circuit");
+            assertEquals(1, handedOut.size(), "the batch was written short-circuit, and no temp file is created after the abort");
             for (BlockWriteOutcome outcome : outcomes) {
-                assertTrue(outcome.failure().isPresent(), "the worker dropped the write: " + outcome);
+                CacheException failure = outcome.failure().orElseThrow();
+                assertTrue(failure.getMessage().endsWith(ABORTED), failure.getMessage());
                 assertEquals(List.of(), client.cachedBlocks(outcome.block().file()));
             }
             handedOut.forEach(path -> assertFalse(Files.exists(path), "no temp file left behind: " + path));
             for (Path blockDirectory : cluster.workerBlockDirectories()) {
                 assertEquals(List.of(), files(blockDirectory), "nothing left in " + blockDirectory);
             }
-        }
-    }
-
-    @Test
-    void aBatchTheAbortOvertakesIsRefusedNotStreamed() {
-        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory, 2, 64L * MIB));
-                GrpcCacheClient client = GrpcCacheClient.connect(cluster.masterTarget())) {
-            List<Path> handedOut = new ArrayList<>();
-            Consumer<Path> abortOnFirstFile = abortingAtTheFirstFile(client, handedOut);
-            List<BlockData> blocks = blocks(4, 50_000);
-
-            List<BlockWriteOutcome> outcomes = new BatchBlockWriter(client, WriteOptions.replication(2), abortOnFirstFile).write(blocks);
-
-            assertEquals(1, handedOut.size(), "no temp file is created after the abort");
-            for (BlockWriteOutcome outcome : outcomes) {
-                CacheException failure = outcome.failure().orElseThrow();
-                assertTrue(failure.getMessage().endsWith(ABORTED), failure.getMessage());
-            }
             assertEquals(0, workerMetric(cluster, "gfsload_worker_block_writes_total"), "nothing was streamed to the workers");
             assertEquals(2, workers(client).size());
             for (WorkerAddress worker : workers(client)) {
                 assertTrue(client.shortCircuitCandidate(worker), "the refusal says nothing about " + worker.getWorkerId());
-            }
-            for (Path blockDirectory : cluster.workerBlockDirectories()) {
-                assertEquals(List.of(), files(blockDirectory), "nothing left in " + blockDirectory);
             }
 
             CacheException refused = assertThrows(CacheException.class,
