@@ -35,11 +35,13 @@ import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
 import org.rocksdb.Cache;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
+import org.rocksdb.Filter;
 import org.rocksdb.LRUCache;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -112,6 +114,8 @@ final class BlockMetadataStore implements AutoCloseable {
     private static final byte[] EMPTY = new byte[0];
     /** The size at which RocksDB's info log {@code LOG} rolls over. */
     static final long INFO_LOG_BYTES = 8L << 20;
+    /** Bits per key of the tables' Bloom filters: about 1 % false positives. */
+    private static final double BLOOM_BITS_PER_KEY = 10;
     /** The info logs kept, the current one included. */
     static final int INFO_LOG_FILES = 5;
     /** The key of the cluster's id in the default column family. */
@@ -120,6 +124,7 @@ final class BlockMetadataStore implements AutoCloseable {
     private final Path directory;
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions columnFamilyOptions;
+    private final Filter filter;
     private final Cache cache;
     private final WriteBufferManager writeBufferManager;
     private final WriteOptions writeOptions;
@@ -148,13 +153,14 @@ final class BlockMetadataStore implements AutoCloseable {
     private final Map<String, Map<String, Long>> deletedCopies = new HashMap<>();
     private boolean closed;
 
-    private BlockMetadataStore(Path directory, DBOptions dbOptions, ColumnFamilyOptions columnFamilyOptions,
+    private BlockMetadataStore(Path directory, DBOptions dbOptions, ColumnFamilyOptions columnFamilyOptions, Filter filter,
             Cache cache, WriteBufferManager writeBufferManager, RocksDB db, List<ColumnFamilyHandle> handles,
             String clusterId) {
         this.directory = directory;
         this.clusterId = clusterId;
         this.dbOptions = dbOptions;
         this.columnFamilyOptions = columnFamilyOptions;
+        this.filter = filter;
         this.cache = cache;
         this.writeBufferManager = writeBufferManager;
         this.writeOptions = new WriteOptions();
@@ -204,9 +210,14 @@ final class BlockMetadataStore implements AutoCloseable {
                 .setMaxTotalWalSize(memory.walLimitBytes())
                 .setMaxLogFileSize(INFO_LOG_BYTES)
                 .setKeepLogFileNum(INFO_LOG_FILES);
+        // A commit reads each block's record before it writes it, and the blocks a load commits are mostly
+        // new: a Bloom filter answers such a lookup without reading the tables' index blocks. 100,000 commits
+        // of one block each, in batches of 512: 5.7-6.0 us of RocksDB per block with it, 8.5-8.8 without.
+        Filter filter = new BloomFilter(BLOOM_BITS_PER_KEY);
         ColumnFamilyOptions columnFamilyOptions = new ColumnFamilyOptions()
                 .setWriteBufferSize(memory.columnFamilyWriteBufferBytes())
                 .setTableFormatConfig(new BlockBasedTableConfig()
+                        .setFilterPolicy(filter)
                         .setBlockCache(cache)
                         .setCacheIndexAndFilterBlocks(true)
                         .setPinL0FilterAndIndexBlocksInCache(true));
@@ -228,11 +239,12 @@ final class BlockMetadataStore implements AutoCloseable {
                 db.close();
                 throw e;
             }
-            return new BlockMetadataStore(directory, dbOptions, columnFamilyOptions, cache, writeBufferManager, db,
+            return new BlockMetadataStore(directory, dbOptions, columnFamilyOptions, filter, cache, writeBufferManager, db,
                     handles, clusterId);
         }
         catch (RocksDBException e) {
             columnFamilyOptions.close();
+            filter.close();
             dbOptions.close();
             writeBufferManager.close();
             cache.close();
@@ -1211,6 +1223,7 @@ final class BlockMetadataStore implements AutoCloseable {
         db.close();
         writeOptions.close();
         columnFamilyOptions.close();
+        filter.close();
         dbOptions.close();
         writeBufferManager.close();
         cache.close();
