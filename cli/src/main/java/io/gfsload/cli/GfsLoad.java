@@ -22,6 +22,7 @@ import org.apache.hadoop.fs.UnsupportedFileSystemException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /** The {@code gfsload} command line. */
 public final class GfsLoad {
@@ -132,6 +133,20 @@ public final class GfsLoad {
             return List.of("To load a table: gfsload --table DB.TABLE [--partition K=V]...; to load paths: gfsload distributedLoad PATH...", hint);
         }
         return List.of(hint);
+    }
+
+    /**
+     * The failure of a command group ({@code gfsload cluster}, {@code gfsload metastore}) run without
+     * one of its subcommands: a command line that is none of the group's forms, as an unknown option
+     * is. Thrown from the group's {@code call()}, it ends as every usage error does: {@code
+     * Missing required subcommand: start, status or stop}, then {@code Try 'gfsload cluster --help'
+     * for its commands.}, exit 2.
+     */
+    static CommandLine.ParameterException missingSubcommand(CommandSpec group) {
+        List<String> names = List.copyOf(group.subcommands().keySet());
+        String choices = names.size() == 1 ? names.get(0)
+                : String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+        return new CommandLine.MissingParameterException(group.commandLine(), List.of(), "Missing required subcommand: " + choices);
     }
 
     /**

@@ -69,11 +69,10 @@ public final class MetastoreCommand implements Callable<Integer> {
         this.environment = requireNonNull(environment, "environment is null");
     }
 
-    /** Without a subcommand: the usage, and exit 2. */
+    /** Without a subcommand: a usage error naming the subcommands, and exit 2. */
     @Override
     public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getErr());
-        return ExitCode.USAGE;
+        throw GfsLoad.missingSubcommand(spec);
     }
 
     /**

@@ -181,6 +181,37 @@ class TestCommandLine {
     }
 
     @Test
+    void aCommandGroupWithoutItsSubcommandSaysWhichItHasAndWhereTheyAre() {
+        // every group of the command line, so that one added later behaves as these
+        List<CommandLine> groups = GfsLoad.createCommandLine(new CliEnvironment(home)).getSubcommands().values().stream()
+                .filter(command -> !command.getSubcommands().isEmpty())
+                .toList();
+        assertEquals(List.of("cluster", "metastore"), groups.stream().map(CommandLine::getCommandName).sorted().toList());
+        for (CommandLine group : groups) {
+            String name = group.getCommandName();
+            CliRun run = gfsload(name);
+            assertEquals(2, run.exitCode(), run.err());
+            assertEquals(List.of("gfsload: Missing required subcommand: " + choices(List.copyOf(group.getSubcommands().keySet())),
+                    "Try 'gfsload " + name + " --help' for its commands."), run.err().lines().toList());
+            assertEquals("", run.out());
+        }
+        CliRun cluster = gfsload("cluster");
+        assertEquals(List.of("gfsload: Missing required subcommand: start, status or stop", "Try 'gfsload cluster --help' for its commands."),
+                cluster.err().lines().toList());
+        // as an unknown subcommand of the group is
+        CliRun unknown = gfsload("metastore", "restart");
+        assertEquals(2, unknown.exitCode(), unknown.err());
+        List<String> lines = unknown.err().lines().toList();
+        assertEquals("Try 'gfsload metastore --help' for its commands.", lines.get(lines.size() - 1), unknown.err());
+        assertEquals(List.of(), listHome(), "nothing started, nothing written");
+    }
+
+    /** {@code start, status or stop}. */
+    private static String choices(List<String> names) {
+        return String.join(", ", names.subList(0, names.size() - 1)) + " or " + names.get(names.size() - 1);
+    }
+
+    @Test
     void aHomeTheCommandCannotUseFailsEveryCommandWithExitFour() throws IOException {
         // a home under a regular file: no user, root included, can create it (as a read-only file system)
         Path unusable = Files.createFile(home.resolve("a-file")).resolve("home");
