@@ -3,8 +3,13 @@ package io.gfsload.cli;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
@@ -101,7 +106,27 @@ public final class ClusterCommand implements Callable<Integer> {
      * @param metricsPort null when the process serves no metrics
      */
     record ProcessRecord(String name, long pid, String startedAt, String host, int port, Integer metricsPort,
-            String config, String log) {}
+            String config, String log) {
+        /** The first field the record lacks ({@code name}, {@code pid}, ...), if any; the others may be null. */
+        Optional<String> missingField() {
+            if (name == null) {
+                return Optional.of("name");
+            }
+            if (pid <= 0) {
+                return Optional.of("pid");
+            }
+            if (host == null) {
+                return Optional.of("host");
+            }
+            if (port <= 0) {
+                return Optional.of("port");
+            }
+            if (config == null) {
+                return Optional.of("config");
+            }
+            return log == null ? Optional.of("log") : Optional.empty();
+        }
+    }
 
     /**
      * {@code cluster.json}: the processes of a cluster, kept after {@code stop} for the ports and the
@@ -117,6 +142,25 @@ public final class ClusterCommand implements Callable<Integer> {
      */
     record ClusterRecord(String masterTarget, ProcessRecord master, List<ProcessRecord> workers, String startedAt,
             List<String> javaOptions, String stoppedAt, Map<String, String> settings, Boolean hasToken) {
+        /** The first field the record lacks and every command needs ({@code master.config}, {@code workers[1].name}), if any. */
+        Optional<String> missingField() {
+            if (masterTarget == null) {
+                return Optional.of("masterTarget");
+            }
+            if (master == null) {
+                return Optional.of("master");
+            }
+            if (workers == null) {
+                return Optional.of("workers");
+            }
+            Optional<String> field = master.missingField().map(name -> "master." + name);
+            for (int i = 0; i < workers.size() && field.isEmpty(); i++) {
+                String worker = "workers[" + i + "]";
+                field = workers.get(i) == null ? Optional.of(worker) : workers.get(i).missingField().map(name -> worker + "." + name);
+            }
+            return field;
+        }
+
         /** The master, then the workers. */
         List<ProcessRecord> processes() {
             List<ProcessRecord> processes = new ArrayList<>();
@@ -176,13 +220,18 @@ public final class ClusterCommand implements Callable<Integer> {
             return usage("%s is the embedded cluster's directory: give the cluster of processes a --data-dir of its own".formatted(directory));
         }
         Duration startTimeout;
-        Optional<ClusterRecord> previous;
         try {
             startTimeout = ConfigValues.duration("--timeout", timeout);
+        }
+        catch (IllegalArgumentException e) {
+            return usage(e.getMessage());
+        }
+        Optional<ClusterRecord> previous;
+        try {
             previous = readRecord(directory);
         }
-        catch (UncheckedIOException | IllegalArgumentException e) {
-            return usage(e.getMessage());
+        catch (BrokenRecordException e) {
+            return failed(ExitCode.FAILED, e.getMessage());
         }
         // A cluster that ran in the directory starts as it ran, unless the options say otherwise.
         int workers = workersOption != null ? workersOption
@@ -580,7 +629,13 @@ public final class ClusterCommand implements Callable<Integer> {
             Path dataDir) {
         PrintWriter out = spec.commandLine().getOut();
         Path directory = dataDir(dataDir);
-        Optional<ClusterRecord> found = readRecord(directory);
+        Optional<ClusterRecord> found;
+        try {
+            found = readRecord(directory);
+        }
+        catch (BrokenRecordException e) {
+            return failed(ExitCode.FAILED, e.getMessage());
+        }
         if (found.isEmpty()) {
             return failed(ExitCode.NOT_FOUND, notStartedIn(directory));
         }
@@ -769,7 +824,13 @@ public final class ClusterCommand implements Callable<Integer> {
         catch (IllegalArgumentException e) {
             return usage(e.getMessage());
         }
-        Optional<ClusterRecord> found = readRecord(directory);
+        Optional<ClusterRecord> found;
+        try {
+            found = readRecord(directory);
+        }
+        catch (BrokenRecordException e) {
+            return failed(ExitCode.FAILED, e.getMessage());
+        }
         if (found.isEmpty()) {
             return failed(ExitCode.NOT_FOUND, notStartedIn(directory));
         }
@@ -938,16 +999,67 @@ public final class ClusterCommand implements Callable<Integer> {
         return (dataDir == null ? environment.home().resolve("cluster-processes") : dataDir).toAbsolutePath();
     }
 
+    /**
+     * The record of the cluster in {@code directory}; empty when no cluster was started there.
+     *
+     * @throws BrokenRecordException when {@code cluster.json} cannot be read, is not JSON or is not a
+     *     cluster's record (a field missing)
+     */
     private static Optional<ClusterRecord> readRecord(Path directory) {
         Path file = directory.resolve(CLUSTER_FILE);
         if (!Files.exists(file)) {
             return Optional.empty();
         }
+        byte[] content;
         try {
-            return Optional.of(JSON.readValue(file.toFile(), ClusterRecord.class));
+            content = Files.readAllBytes(file);
         }
         catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file + ": " + FileErrors.reason(e, file), e);
+            throw new BrokenRecordException(directory, file, "cannot be read (" + FileErrors.reason(e, file) + ")", e);
+        }
+        if (new String(content, StandardCharsets.UTF_8).isBlank()) {
+            throw new BrokenRecordException(directory, file, "is empty", null);
+        }
+        JsonNode tree;
+        try {
+            tree = JSON.readTree(content);
+        }
+        catch (IOException e) {
+            // a file cut short (a full disk as it was written), or not JSON at all; its content is not
+            // repeated: the words of a damaged file say nothing, and may be anything
+            JsonLocation location = e instanceof JsonProcessingException json ? json.getLocation() : null;
+            throw new BrokenRecordException(directory, file, "is not valid JSON" + (location == null ? ""
+                    : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")"), e);
+        }
+        ClusterRecord record;
+        try {
+            record = JSON.treeToValue(tree, ClusterRecord.class);
+        }
+        catch (JsonProcessingException e) {
+            List<JsonMappingException.Reference> path = e instanceof JsonMappingException mapping ? mapping.getPath() : List.of();
+            String field = path.stream().map(reference -> reference.getFieldName() != null ? "." + reference.getFieldName()
+                    : "[" + reference.getIndex() + "]").collect(Collectors.joining()).replaceFirst("^\\.", "");
+            throw new BrokenRecordException(directory, file, field.isEmpty() ? "is not the record of a cache cluster (not a JSON object of its fields)"
+                    : "is not the record of a cache cluster (its field " + field + (e instanceof UnrecognizedPropertyException ? " is unknown)"
+                            : " has a value of the wrong type)"), e);
+        }
+        Optional<String> missing = record.missingField();
+        if (missing.isPresent()) {
+            throw new BrokenRecordException(directory, file, "is not the record of a cache cluster (it has no " + missing.get() + ")", null);
+        }
+        return Optional.of(record);
+    }
+
+    /**
+     * A {@code cluster.json} that cannot be used: not the command's usage but the data directory's
+     * state, which the message says how to leave (exit 4).
+     */
+    private static final class BrokenRecordException extends RuntimeException {
+        BrokenRecordException(Path directory, Path file, String what, Throwable cause) {
+            super("Cannot use the cache cluster in " + directory + ": " + file + ", the record of its processes, " + what
+                    + ". Stop its processes by hand if any runs (their command lines name " + directory + ": pgrep -af "
+                    + directory.resolve("") + "/), then remove " + directory + " to start a new cluster there, or start one in another "
+                    + "directory with --data-dir", cause);
         }
     }
 
@@ -974,7 +1086,10 @@ public final class ClusterCommand implements Callable<Integer> {
         return ExitCode.USAGE;
     }
 
-    /** Prints {@code message} and returns {@code exitCode} (2 for a directory in use, 4 for one it cannot create, 5 for one without a cluster). */
+    /**
+     * Prints {@code message} and returns {@code exitCode} (2 for a directory in use, 4 for one it cannot create or whose
+     * {@code cluster.json} cannot be used, 5 for one without a cluster).
+     */
     private int failed(int exitCode, String message) {
         spec.commandLine().getErr().println("gfsload: " + message);
         spec.commandLine().getErr().flush();

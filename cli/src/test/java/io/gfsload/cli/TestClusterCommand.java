@@ -36,7 +36,9 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
@@ -176,6 +178,62 @@ class TestClusterCommand {
         assertEquals(ExitCode.NOT_FOUND, none.exitCode());
         assertEquals("gfsload: No cache cluster was started in " + dataDir.resolve("none") + " (no cluster.json); gfsload cluster start --data-dir "
                 + dataDir.resolve("none") + " starts one\n", none.err());
+    }
+
+    @Test
+    void aClusterRecordThatCannotBeUsedFailsEveryCommandWithExitFourSayingWhatToDo() throws IOException {
+        // not in dataDir itself: what a test leaves running is killed by the record there
+        Map<Path, String> broken = new LinkedHashMap<>();
+        Path truncated = Files.createDirectories(dataDir.resolve("truncated"));
+        // a record cut short as it was written (a full disk): its content is not repeated
+        Files.writeString(truncated.resolve(ClusterCommand.CLUSTER_FILE), "{\"masterTarget\": \"127.0.0.1:19998\", \"master\": {\"name\": \"mas");
+        broken.put(truncated, "is not valid JSON (line 1, column 60)");
+        Path garbage = Files.createDirectories(dataDir.resolve("garbage"));
+        Files.write(garbage.resolve(ClusterCommand.CLUSTER_FILE), new byte[] {0, 1, 2, (byte) 0xff, 'x'});
+        broken.put(garbage, "is not valid JSON (line 1, column 2)");
+        Path empty = Files.createDirectories(dataDir.resolve("empty"));
+        Files.writeString(empty.resolve(ClusterCommand.CLUSTER_FILE), "\n");
+        broken.put(empty, "is empty");
+        // a directory in place of the file: it cannot be read, whoever runs the command (root too)
+        Path directory = Files.createDirectories(dataDir.resolve("directory").resolve(ClusterCommand.CLUSTER_FILE)).getParent();
+        broken.put(directory, "cannot be read (is a directory)");
+        Path noConfig = Files.createDirectories(dataDir.resolve("no-config"));
+        Files.writeString(noConfig.resolve(ClusterCommand.CLUSTER_FILE), """
+                {"masterTarget": "127.0.0.1:19998", "workers": [],
+                 "master": {"name": "master", "pid": 12345, "host": "127.0.0.1", "port": 19998, "log": "master.log"}}
+                """);
+        broken.put(noConfig, "is not the record of a cache cluster (it has no master.config)");
+        Path noWorkerName = Files.createDirectories(dataDir.resolve("no-worker-name"));
+        Files.writeString(noWorkerName.resolve(ClusterCommand.CLUSTER_FILE), """
+                {"masterTarget": "127.0.0.1:19998",
+                 "master": {"name": "master", "pid": 12345, "host": "127.0.0.1", "port": 19998, "config": "m.properties", "log": "m.log"},
+                 "workers": [{"pid": 12346, "host": "127.0.0.1", "port": 19999, "config": "w.properties", "log": "w.log"}]}
+                """);
+        broken.put(noWorkerName, "is not the record of a cache cluster (it has no workers[0].name)");
+        Path notAnObject = Files.createDirectories(dataDir.resolve("not-an-object"));
+        Files.writeString(notAnObject.resolve(ClusterCommand.CLUSTER_FILE), "[\"127.0.0.1:19998\"]");
+        broken.put(notAnObject, "is not the record of a cache cluster (not a JSON object of its fields)");
+
+        for (Map.Entry<Path, String> entry : broken.entrySet()) {
+            Path dir = entry.getKey();
+            String expected = "gfsload: Cannot use the cache cluster in " + dir + ": " + dir.resolve(ClusterCommand.CLUSTER_FILE)
+                    + ", the record of its processes, " + entry.getValue() + ". Stop its processes by hand if any runs (their command "
+                    + "lines name " + dir + ": pgrep -af " + dir + "/), then remove " + dir + " to start a new cluster there, or start one "
+                    + "in another directory with --data-dir\n";
+            for (String command : List.of("status", "stop", "start")) {
+                Run run = cluster(command, "--data-dir", dir.toString());
+                assertEquals(ExitCode.FAILED, run.exitCode(), command + " in " + dir + ": " + run.err());
+                assertEquals(expected, run.err(), command + " in " + dir);
+                assertEquals("", run.out());
+            }
+            // the whole command line exits so too
+            CliRun status = CliRun.gfsload(home, "cluster", "status", "--data-dir", dir.toString());
+            assertEquals(ExitCode.FAILED, status.exitCode(), status.err());
+            assertEquals(expected, status.err());
+            try (var files = Files.list(dir)) {
+                assertEquals(List.of(dir.resolve(ClusterCommand.CLUSTER_FILE)), files.toList(), "nothing started, the record left as it was");
+            }
+        }
     }
 
     @Test
