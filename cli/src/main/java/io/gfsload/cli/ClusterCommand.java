@@ -77,6 +77,8 @@ public final class ClusterCommand implements Callable<Integer> {
     static final int DEFAULT_WORKERS = 3;
     static final long DEFAULT_WORKER_QUOTA = 8L << 30;
     static final String DEFAULT_JAVA_OPTION = "-Xmx512m";
+    /** Marks the space of a worker that is not live in {@code status}: the last it reported, not its space now. */
+    static final String LAST_KNOWN = "last known ";
     /** The master of the worker settings checked before the master runs (and its port is known). */
     private static final String UNKNOWN_MASTER = "localhost:0";
     private static final ObjectMapper JSON = new ObjectMapper()
@@ -618,7 +620,8 @@ public final class ClusterCommand implements Callable<Integer> {
             mixinStandardHelpOptions = true,
             usageHelpAutoWidth = true,
             description = "Prints the master, each worker with its liveness (yes; STOPPED: it said that it stops, by cluster "
-                    + "stop or SIGTERM; LOST: it missed its heartbeats) and the space of its tiers, the under-replicated blocks "
+                    + "stop or SIGTERM; LOST: it missed its heartbeats) and the space of its tiers (of a worker that is not live: the last it reported, "
+                    + "marked 'last known'), the under-replicated blocks "
                     + "and the open temp areas, the workers' settings and the domain socket each live worker serves on (or why "
                     + "it serves on TCP only), and exits 0 whatever the workers' liveness; exits 4 when the master is not running or "
                     + "does not answer (saying which worker processes run), 5 when no cluster was started in the directory or it was "
@@ -653,16 +656,29 @@ public final class ClusterCommand implements Callable<Integer> {
             int tempAreas = client.tempAreas().listTempAreas().size();
             out.printf(Locale.ROOT, "Cache cluster in %s: master %s (pid %d)%n", directory, record.masterTarget(),
                     record.master().pid());
-            out.printf(Locale.ROOT, "%-12s %-22s %-8s %-7s %-22s %-22s %s%n", "WORKER", "ADDRESS", "PID", "LIVE",
-                    "MEM used/capacity", "SSD used/capacity", "HDD used/capacity");
+            List<List<String>> rows = new ArrayList<>();
+            rows.add(List.of("WORKER", "ADDRESS", "PID", "LIVE", "MEM used/capacity", "SSD used/capacity", "HDD used/capacity"));
             for (WorkerInfo worker : info.workers()) {
                 // a process that has ended shows no pid: the one recorded may be another process's by now
                 String pid = record.workers().stream().filter(w -> w.name().equals(worker.id())).findFirst()
                         .filter(ClusterCommand::isRunning)
                         .map(w -> Long.toString(w.pid())).orElse("-");
-                out.printf(Locale.ROOT, "%-12s %-22s %-8s %-7s %-22s %-22s %s%n", worker.id(),
-                        worker.host() + ":" + worker.port(), pid, liveness(worker),
-                        space(worker, StorageTier.MEM), space(worker, StorageTier.SSD), space(worker, StorageTier.HDD));
+                rows.add(List.of(worker.id(), worker.host() + ":" + worker.port(), pid, liveness(worker),
+                        space(worker, StorageTier.MEM), space(worker, StorageTier.SSD), space(worker, StorageTier.HDD)));
+            }
+            // the space columns widen for a worker that is not live, whose space is marked as last known
+            int[] widths = {12, 22, 8, 7, 22, 22, 0};
+            for (List<String> row : rows) {
+                for (int column = 4; column < 6; column++) {
+                    widths[column] = Math.max(widths[column], row.get(column).length());
+                }
+            }
+            for (List<String> row : rows) {
+                StringBuilder line = new StringBuilder();
+                for (int column = 0; column < row.size(); column++) {
+                    line.append(column == row.size() - 1 ? row.get(column) : String.format(Locale.ROOT, "%-" + widths[column] + "s ", row.get(column)));
+                }
+                out.println(line);
             }
             long writing = info.liveWritingBytes();
             out.printf(Locale.ROOT, "%d of %s live%s, %s of %s used%s; %s; %s%n", info.liveWorkers().size(),
@@ -989,9 +1005,15 @@ public final class ClusterCommand implements Callable<Integer> {
         return new Started(name, process, ready, config, log);
     }
 
+    /**
+     * {@code 12.0 MiB / 8.0 GiB}, the space of {@code tier} on {@code worker}; for a worker that is not
+     * live (stopped or lost), {@code last known 12.0 MiB / 8.0 GiB}: what it reported in its last
+     * heartbeat, which its space now may no longer be (a stopped worker deleted its MEM tier's
+     * blocks, a lost one may have lost its disk).
+     */
     private static String space(WorkerInfo worker, StorageTier tier) {
         return worker.tier(tier)
-                .map(info -> Sizes.format(info.usedBytes()) + " / " + Sizes.format(info.capacityBytes()))
+                .map(info -> (worker.live() ? "" : LAST_KNOWN) + Sizes.format(info.usedBytes()) + " / " + Sizes.format(info.capacityBytes()))
                 .orElse("-");
     }
 

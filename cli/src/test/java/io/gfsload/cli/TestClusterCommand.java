@@ -404,6 +404,16 @@ class TestClusterCommand {
         assertTrue(lines.get(2).startsWith("worker-0 ") && lines.get(2).contains(" yes "), lines.get(2));
         assertTrue(lines.get(3).startsWith("worker-1 ") && lines.get(3).contains(" LOST "), lines.get(3));
         assertTrue(lines.get(4).startsWith("worker-2 ") && lines.get(4).contains(" STOPPED "), lines.get(4));
+        // the space of a worker that is not live is the last it reported, not its space now, and says so
+        int ssd = lines.get(1).indexOf("SSD used/capacity");
+        int hdd = lines.get(1).indexOf("HDD used/capacity");
+        assertEquals("1.0 MiB / 64.0 MiB", lines.get(2).substring(ssd, hdd).strip(), lines.get(2));
+        assertEquals("last known 1.0 MiB / 64.0 MiB", lines.get(3).substring(ssd, hdd).strip(), lines.get(3));
+        assertEquals("last known 1.0 MiB / 64.0 MiB", lines.get(4).substring(ssd, hdd).strip(), lines.get(4));
+        for (String line : lines.subList(2, 5)) {
+            assertEquals(hdd, line.lastIndexOf(' ') + 1, "the columns stay aligned: " + status.out());
+            assertEquals("-", line.substring(lines.get(1).indexOf("MEM used/capacity"), ssd).strip(), line);
+        }
         assertEquals(List.of(Long.toString(record.workers().get(0).pid()), "-", "-"),
                 lines.subList(2, 5).stream().map(line -> line.split("\\s+")[2]).toList(), "no pid for a process that has ended");
         assertTrue(lines.get(5).startsWith("1 of 3 workers live (1 lost, 1 stopped), "), lines.get(5));
