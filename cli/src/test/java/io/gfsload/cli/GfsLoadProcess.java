@@ -182,6 +182,38 @@ final class GfsLoadProcess implements AutoCloseable {
         awaitExit(Duration.ofSeconds(30));
     }
 
+    /**
+     * Freezes gfsload with SIGSTOP, as {@code kill -STOP} does: it holds what it holds (its open
+     * writes and the room they keep on the workers, its connections) until {@link #resume()} or a kill.
+     */
+    void suspend() {
+        signal("STOP");
+    }
+
+    /** Lets gfsload go on after {@link #suspend()}, with SIGCONT. */
+    void resume() {
+        signal("CONT");
+    }
+
+    private void signal(String name) {
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid()))
+                    .redirectErrorStream(true)
+                    .start();
+            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (kill.waitFor() != 0) {
+                throw new AssertionError("kill -" + name + " " + process.pid() + " failed: " + output);
+            }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("Interrupted signalling gfsload", e);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** Stops gfsload with SIGTERM, as {@code kill} or a scheduler does; what it printed, stderr as lines. */
     CliRun terminate() {
         process.destroy();

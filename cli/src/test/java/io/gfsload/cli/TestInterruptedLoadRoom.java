@@ -28,6 +28,10 @@ class TestInterruptedLoadRoom {
     private static final int FILES = 38;
     private static final int FILE_BYTES = 5 << 20;
     private static final String QUOTA = "96MiB";
+    /** The cache's room beyond the plan: two workers' quotas less the files (2 MiB). */
+    private static final long SPARE_BYTES = 2 * (96L << 20) - (long) FILES * FILE_BYTES;
+    /** Three of the cluster's heartbeats (500 ms each). */
+    private static final Duration HEARTBEATS_AFTER_FREEZE = Duration.ofMillis(1500);
 
     @TempDir
     Path directory;
@@ -61,24 +65,50 @@ class TestInterruptedLoadRoom {
     }
 
     @Test
-    void theSameCommandAfterKillNineWaitsForTheRoomItsUnfinishedWritesHold() throws IOException {
+    void theSameCommandAfterKillNineWaitsForTheRoomItsUnfinishedWritesHold() throws IOException, InterruptedException {
         try (ClusterProcesses cluster = ClusterProcesses.start(directory.resolve("cluster"), 2, QUOTA)) {
             Path home = directory.resolve("home");
             String[] command = command(cluster, writeFiles(directory.resolve("data")));
+            CacheClient client = cluster.client();
             try (GfsLoadProcess child = GfsLoadProcess.start(home, command)) {
                 child.awaitFilesDone(4, Duration.ofSeconds(120));
-                child.kill();
+                killHoldingRoom(child, client);
             }
             // the killed load's short-circuit writes keep their room until the workers abort them as idle
             CliRun resumed = CliRun.gfsload(home, resume(command));
             assertEquals(0, resumed.exitCode(), "the plan fits once the room is back: " + resumed.err() + resumed.out());
             assertSucceeded(resumed);
-            if (resumed.err().contains("unfinished writes")) {
-                assertTrue(resumed.err().contains("Waiting for the "), resumed.err());
-                assertTrue(resumed.err().contains("The room is back after "), resumed.err());
-            }
+            assertTrue(resumed.err().contains("Waiting for the ") && resumed.err().contains(" that unfinished writes hold on the workers"),
+                    "the plan fits only once the killed load's writes are aborted: " + resumed.err());
+            assertTrue(resumed.err().contains("The room is back after "), resumed.err());
             assertEquals(List.of(), cluster.tempFilesOnDisk());
         }
+    }
+
+    /**
+     * Kills {@code child} with SIGKILL while its unfinished writes hold more room than the cache has
+     * to spare beyond the plan, so that the same command run next must wait for it. The child is
+     * frozen first (SIGSTOP): what it holds then is what it holds when it is killed; the master hears
+     * it from the workers' heartbeats (every 500 ms). It nearly always holds room (its four files in
+     * flight each reserve their block while they are read); when it happens to hold none, it goes on
+     * for a moment and is frozen again.
+     */
+    private static void killHoldingRoom(GfsLoadProcess child, CacheClient client) throws InterruptedException {
+        List<Long> seen = new ArrayList<>();
+        for (int attempt = 0; attempt < 10; attempt++) {
+            child.suspend();
+            // heartbeats sent after the freeze: the workers' space as the frozen load leaves it
+            Thread.sleep(HEARTBEATS_AFTER_FREEZE.toMillis());
+            long writing = client.clusterInfo().liveWritingBytes();
+            if (writing > SPARE_BYTES) {
+                child.kill();
+                return;
+            }
+            seen.add(writing);
+            child.resume();
+            Thread.sleep(100);
+        }
+        throw new AssertionError("the load never held more than " + SPARE_BYTES + " bytes of unfinished writes when frozen: " + seen);
     }
 
     private static String[] command(ClusterProcesses cluster, Path data) {
