@@ -9,11 +9,15 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * A worker's metrics, labelled {@code worker="<id>"}: blocks and bytes per tier, evictions, reads
- * and writes, corrupt blocks, pinned blocks and removals ordered by the master.
+ * and writes, calls asking about blocks, corrupt blocks, pinned blocks and removals ordered by the
+ * master.
  */
 final class WorkerMetrics {
     /** Client connections the worker accepted, labelled {@code transport="tcp"} or {@code "unix"} (its domain socket). */
     static final String CONNECTIONS = "gfsload_worker_connections_total";
+    /** Calls asking about blocks, labelled {@code rpc="StatBlock"} or {@code "StatBlocks"} (many blocks a call). */
+    static final String STAT_CALLS = "gfsload_worker_stat_calls_total";
+    private static final String STAT_CALLS_HELP = "Calls asking whether the worker holds blocks, by RPC: StatBlock (one block), StatBlocks (many).";
     private static final String CONNECTIONS_HELP = "Client connections accepted, by transport: tcp, or unix (the worker's domain socket).";
     private final MetricsRegistry registry;
     private final String workerId;
@@ -25,6 +29,9 @@ final class WorkerMetrics {
     private final Counter shortCircuitWrites;
     private final Counter tcpConnections;
     private final Counter domainSocketConnections;
+    private final Counter statCalls;
+    private final Counter statBatchCalls;
+    private final Counter statBlocks;
 
     WorkerMetrics(MetricsRegistry registry, String workerId) {
         this.registry = registry;
@@ -39,6 +46,10 @@ final class WorkerMetrics {
                 "Blocks a client on this host wrote into the worker's files itself (short-circuit writes), of the blocks written.", labels);
         tcpConnections = registry.counter(CONNECTIONS, CONNECTIONS_HELP, Map.of("worker", workerId, "transport", "tcp"));
         domainSocketConnections = registry.counter(CONNECTIONS, CONNECTIONS_HELP, Map.of("worker", workerId, "transport", "unix"));
+        statCalls = registry.counter(STAT_CALLS, STAT_CALLS_HELP, Map.of("worker", workerId, "rpc", "StatBlock"));
+        statBatchCalls = registry.counter(STAT_CALLS, STAT_CALLS_HELP, Map.of("worker", workerId, "rpc", "StatBlocks"));
+        statBlocks = registry.counter("gfsload_worker_stat_blocks_total",
+                "Blocks asked about in StatBlock and StatBlocks calls.", labels);
         removedByMaster = registry.counter("gfsload_worker_master_removals_total",
                 "Blocks deleted on the master's command: freed, or left in an aborted or expired temp area.", labels);
     }
@@ -95,6 +106,12 @@ final class WorkerMetrics {
 
     void bytesRead(long bytes) {
         bytesRead.inc(bytes);
+    }
+
+    /** A StatBlock call, or a StatBlocks call ({@code batch}), asking about {@code blocks} blocks. */
+    void statCall(boolean batch, int blocks) {
+        (batch ? statBatchCalls : statCalls).inc();
+        statBlocks.inc(blocks);
     }
 
     void removedByMaster(int blocks) {

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.UnsafeByteOperations;
 import io.gfsload.cache.api.StorageTier;
+import io.gfsload.cache.proto.BlockStatResult;
 import io.gfsload.cache.proto.CompleteLocalWriteRequest;
 import io.gfsload.cache.proto.CompleteLocalWriteResponse;
 import io.gfsload.cache.proto.OpenLocalWritesResponse;
@@ -20,6 +21,8 @@ import io.gfsload.cache.proto.SmallBlock;
 import io.gfsload.cache.proto.SmallBlockResult;
 import io.gfsload.cache.proto.StatBlockRequest;
 import io.gfsload.cache.proto.StatBlockResponse;
+import io.gfsload.cache.proto.StatBlocksRequest;
+import io.gfsload.cache.proto.StatBlocksResponse;
 import io.gfsload.cache.proto.WorkerServiceGrpc;
 import io.gfsload.cache.proto.WriteBlockHeader;
 import io.gfsload.cache.proto.WriteBlockRequest;
@@ -110,6 +113,8 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private static final Context.Key<Object> CALLER = Context.key("gfsload-caller");
     private static final Attributes.Key<Object> CONNECTION = Attributes.Key.create("gfsload-connection");
     private static final Duration LOCAL_WRITE_SWEEP_INTERVAL = Duration.ofSeconds(5);
+    /** Block ids in one {@code StatBlocks} call, at most; the protocol documents the number. */
+    static final int MAX_STAT_BLOCKS_PER_CALL = 10_000;
 
     private final String workerId;
     private final BlockStore store;
@@ -527,22 +532,66 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
 
     @Override
     public void statBlock(StatBlockRequest request, StreamObserver<StatBlockResponse> response) {
-        BlockStore.BlockStat stat;
+        metrics.statCall(false, 1);
+        StatBlockResponse stat;
         try {
-            stat = store.stat(request.getBlockId());
+            stat = stat(request.getBlockId());
         }
         catch (RuntimeException e) {
-            quarantineIfCorrupt(request.getBlockId(), e);
             response.onError(toStatus(e));
             return;
         }
-        response.onNext(StatBlockResponse.newBuilder()
+        response.onNext(stat);
+        response.onCompleted();
+    }
+
+    /**
+     * {@link #statBlock} for each block id of the request: a block that is not held (or still
+     * being written), or whose id is invalid, gets an error of its own; the call fails as a whole
+     * only when it asks about more than {@link #MAX_STAT_BLOCKS_PER_CALL} blocks.
+     */
+    @Override
+    public void statBlocks(StatBlocksRequest request, StreamObserver<StatBlocksResponse> response) {
+        metrics.statCall(true, request.getBlockIdsCount());
+        if (request.getBlockIdsCount() > MAX_STAT_BLOCKS_PER_CALL) {
+            response.onError(RpcErrors.status(Status.Code.INVALID_ARGUMENT, String.format(
+                    "Invalid request: %d block ids in one call to worker %s, at most %d are allowed",
+                    request.getBlockIdsCount(), workerId, MAX_STAT_BLOCKS_PER_CALL)));
+            return;
+        }
+        StatBlocksResponse.Builder results = StatBlocksResponse.newBuilder();
+        for (String blockId : request.getBlockIdsList()) {
+            try {
+                results.addResults(BlockStatResult.newBuilder().setStat(stat(blockId)));
+            }
+            catch (RuntimeException e) {
+                results.addResults(BlockStatResult.newBuilder().setError(RpcErrors.itemError(toStatus(e))));
+            }
+        }
+        response.onNext(results.build());
+        response.onCompleted();
+    }
+
+    /**
+     * What the worker holds of {@code blockId}; a block found corrupt is quarantined.
+     *
+     * @throws BlockStoreException as {@link BlockStore#stat}
+     */
+    private StatBlockResponse stat(String blockId) {
+        BlockStore.BlockStat stat;
+        try {
+            stat = store.stat(blockId);
+        }
+        catch (RuntimeException e) {
+            quarantineIfCorrupt(blockId, e);
+            throw e;
+        }
+        return StatBlockResponse.newBuilder()
                 .setLength(stat.length())
                 .setCrc32C(ProtoConversions.crcToWire(stat.crc32c()))
                 .setTier(ProtoConversions.toProto(stat.tier()))
                 .setPinned(stat.pinned())
-                .build());
-        response.onCompleted();
+                .build();
     }
 
     private BlockStore.BlockWrite begin(WriteBlockHeader header) {

@@ -16,7 +16,13 @@ import io.gfsload.cache.master.CacheMaster;
 import io.gfsload.cache.master.MasterConfig;
 import io.gfsload.cache.proto.ReadBlockRequest;
 import io.gfsload.cache.proto.ReadBlockResponse;
+import io.gfsload.cache.proto.BlockStatResult;
+import io.gfsload.cache.proto.ItemError;
 import io.gfsload.cache.proto.RemoveBlockRequest;
+import io.gfsload.cache.proto.StatBlockRequest;
+import io.gfsload.cache.proto.StatBlockResponse;
+import io.gfsload.cache.proto.StatBlocksRequest;
+import io.gfsload.cache.proto.StatBlocksResponse;
 import io.gfsload.cache.proto.WorkerServiceGrpc;
 import io.gfsload.cache.proto.WriteBlockHeader;
 import io.gfsload.cache.proto.WriteBlockRequest;
@@ -38,6 +44,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -229,6 +236,59 @@ class WorkerServiceTest {
     }
 
     @Test
+    void statBlocksAnswersForEachBlockAsStatBlockDoes() throws Exception {
+        byte[] data = randomBytes(3 * SEGMENT + 5, 7);
+        write(header(BLOCK_ID, data.length), chunks(data, SEGMENT)).get();
+        String missing = BLOCK_ID.replace("-0", "-1");
+        String writing = BLOCK_ID.replace("-0", "-2");
+        ClientCallStreamObserver<WriteBlockRequest> unfinished =
+                (ClientCallStreamObserver<WriteBlockRequest>) async.writeBlock(RawWrites.answer(new CompletableFuture<>()));
+        unfinished.onNext(header(writing, 10_000));
+        unfinished.onNext(WriteBlockRequest.newBuilder().setData(ByteString.copyFrom(new byte[5000])).build());
+        TestData.await(() -> worker.usedBytes() == data.length + 10_000, Duration.ofSeconds(5), "the write reserved its space");
+        List<Path> before = files(worker.blockDirectory());
+
+        StatBlocksResponse response = blocking.statBlocks(StatBlocksRequest.newBuilder()
+                .addBlockIds(BLOCK_ID).addBlockIds(missing).addBlockIds(writing).addBlockIds("../../etc/passwd").addBlockIds(BLOCK_ID)
+                .build());
+
+        StatBlockResultExpectation held = new StatBlockResultExpectation(
+                blocking.statBlock(StatBlockRequest.newBuilder().setBlockId(BLOCK_ID).build()), null);
+        assertEquals(data.length, held.stat().getLength());
+        assertEquals(crc32c(data), ProtoConversions.crcFromWire(held.stat().getCrc32C()));
+        assertEquals(List.of(held,
+                        notHeld(Status.Code.NOT_FOUND, "Block " + missing + " not found on worker worker-0"),
+                        notHeld(Status.Code.NOT_FOUND, "Block " + writing + " not found on worker worker-0"),
+                        notHeld(Status.Code.INVALID_ARGUMENT, "Invalid block id: ../../etc/passwd"),
+                        held),
+                response.getResultsList().stream().map(StatBlockResultExpectation::of).toList());
+        for (String blockId : List.of(missing, writing, "../../etc/passwd")) {
+            StatusRuntimeException single = assertThrows(StatusRuntimeException.class,
+                    () -> blocking.statBlock(StatBlockRequest.newBuilder().setBlockId(blockId).build()));
+            assertEquals(response.getResults(List.of(BLOCK_ID, missing, writing, "../../etc/passwd").indexOf(blockId)).getError(),
+                    ItemError.newBuilder().setCode(single.getStatus().getCode().value()).setMessage(single.getStatus().getDescription()).build(),
+                    "StatBlock fails for " + blockId + " as StatBlocks' item does");
+        }
+        assertEquals(before, files(worker.blockDirectory()), "asking touches no file");
+        assertEquals(List.of(BLOCK_ID), worker.blockIds());
+        unfinished.cancel("test ends the write", null);
+    }
+
+    @Test
+    void statBlocksTakesAtMostItsLimitOfBlocksPerCall() {
+        List<String> limit = Collections.nCopies(WorkerService.MAX_STAT_BLOCKS_PER_CALL, BLOCK_ID);
+        StatBlocksResponse answered = blocking.statBlocks(StatBlocksRequest.newBuilder().addAllBlockIds(limit).build());
+        assertEquals(WorkerService.MAX_STAT_BLOCKS_PER_CALL, answered.getResultsCount());
+        assertEquals(Status.Code.NOT_FOUND.value(), answered.getResults(0).getError().getCode());
+
+        StatusRuntimeException e = assertThrows(StatusRuntimeException.class, () -> blocking.statBlocks(StatBlocksRequest.newBuilder()
+                .addAllBlockIds(limit).addBlockIds(BLOCK_ID).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, e.getStatus().getCode());
+        assertEquals("Invalid request: 10001 block ids in one call to worker worker-0, at most 10000 are allowed",
+                e.getStatus().getDescription());
+    }
+
+    @Test
     void removesBlocks() throws Exception {
         write(header(BLOCK_ID, 5000), chunks(randomBytes(5000, 4), 5000)).get();
         assertTrue(blocking.removeBlock(RemoveBlockRequest.newBuilder().setBlockId(BLOCK_ID).build()).getRemoved());
@@ -295,6 +355,17 @@ class WorkerServiceTest {
         Status status = Status.fromThrowable(e.getCause());
         assertEquals(code, status.getCode(), String.valueOf(status));
         assertEquals(description, status.getDescription());
+    }
+
+    /** One result of StatBlocks: a stat, or an error's code and message. */
+    private record StatBlockResultExpectation(StatBlockResponse stat, ItemError error) {
+        static StatBlockResultExpectation of(BlockStatResult result) {
+            return new StatBlockResultExpectation(result.hasStat() ? result.getStat() : null, result.hasError() ? result.getError() : null);
+        }
+    }
+
+    private static StatBlockResultExpectation notHeld(Status.Code code, String message) {
+        return new StatBlockResultExpectation(null, ItemError.newBuilder().setCode(code.value()).setMessage(message).build());
     }
 
     private static WriteBlockRequest header(String blockId, long length) {
