@@ -39,6 +39,7 @@ import io.gfsload.cache.proto.AbortTempAreaRequest;
 import io.gfsload.cache.proto.BlockLocations;
 import io.gfsload.cache.proto.BlockRecord;
 import io.gfsload.cache.proto.BlockRef;
+import io.gfsload.cache.proto.BlockStatResult;
 import io.gfsload.cache.proto.CommitBlockRequest;
 import io.gfsload.cache.proto.CommitBlockResponse;
 import io.gfsload.cache.proto.CommitScopeRequest;
@@ -65,6 +66,8 @@ import io.gfsload.cache.proto.RemoveBlockRequest;
 import io.gfsload.cache.proto.RemoveBlockResponse;
 import io.gfsload.cache.proto.StatBlockRequest;
 import io.gfsload.cache.proto.StatBlockResponse;
+import io.gfsload.cache.proto.StatBlocksRequest;
+import io.gfsload.cache.proto.StatBlocksResponse;
 import io.gfsload.cache.proto.StorageTierProto;
 import io.gfsload.cache.proto.TempAreaInfo;
 import io.gfsload.cache.proto.UnderReplicatedBlockProto;
@@ -77,6 +80,7 @@ import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcChannels;
 import io.gfsload.cache.rpc.RpcErrors;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.io.InputStream;
@@ -96,9 +100,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ConcurrentMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -106,6 +113,7 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicIntegerArray;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -140,7 +148,14 @@ public final class GrpcCacheClient implements CacheClient {
      * is 131,072 blocks of 64 MiB, an answer of about 10 MiB when all are cached.
      */
     static final long BYTES_PER_CALL = 8L << 40;
-    /** {@code StatBlock} calls in flight at once, at most, when {@link #confirmedBlocks} asks the workers. */
+    /** Block ids per {@code StatBlocks} call, at most, when {@link #confirmedBlocks} asks a worker (a worker takes up to 10,000). */
+    static final int STAT_BLOCKS_PER_CALL = 1_000;
+    /** {@code StatBlocks} calls in flight at once to one worker, at most. */
+    static final int STAT_BATCHES_IN_FLIGHT_PER_WORKER = 4;
+    /**
+     * {@code StatBlock} calls in flight at once, at most, when {@link #confirmedBlocks} asks
+     * workers that take no {@code StatBlocks} (older ones) block by block.
+     */
     static final int STAT_CALLS_IN_FLIGHT = 64;
     /**
      * How many chunks a block-write stream may have waiting for the transport and still take
@@ -271,33 +286,39 @@ public final class GrpcCacheClient implements CacheClient {
 
     /**
      * Asks the master where the blocks are as {@link #cachedBlocks(Collection)} does, then each
-     * worker it names about each replica ({@code StatBlock}), at most
-     * {@link #STAT_CALLS_IN_FLIGHT} calls at once. A worker confirms a replica when it answers
-     * with the length and CRC32C the master recorded; the replicas a worker does not confirm are
-     * logged, once per worker, with the first reason.
+     * worker it names about the replicas it records there: {@code StatBlocks} calls of at most
+     * {@link #STAT_BLOCKS_PER_CALL} blocks, at most {@link #STAT_BATCHES_IN_FLIGHT_PER_WORKER} in
+     * flight per worker. A worker that answers {@code UNIMPLEMENTED} (an older one) is asked
+     * about each of its replicas instead ({@code StatBlock}), at most {@link #STAT_CALLS_IN_FLIGHT}
+     * calls at once. A worker confirms a replica when it answers with the length and CRC32C the
+     * master recorded; the replicas a worker does not confirm are logged, once per worker, with
+     * the first reason.
      */
     @Override
     public Map<FileIdentity, List<CachedBlock>> confirmedBlocks(Collection<FileIdentity> files) {
         requireNonNull(files, "files is null");
         Map<FileIdentity, List<BlockLocations>> located = locate(files);
-        Semaphore inFlight = new Semaphore(STAT_CALLS_IN_FLIGHT);
         ConcurrentMap<String, Unconfirmed> unconfirmed = new ConcurrentHashMap<>();
         Map<FileIdentity, List<Confirmation>> asked = new LinkedHashMap<>();
-        try {
-            for (Map.Entry<FileIdentity, List<BlockLocations>> entry : located.entrySet()) {
-                List<Confirmation> blocks = new ArrayList<>(entry.getValue().size());
-                for (BlockLocations locations : entry.getValue()) {
-                    Confirmation confirmation = new Confirmation(new BlockKey(entry.getKey(), locations.getIndex()), locations);
-                    for (int replica = 0; replica < locations.getWorkersCount(); replica++) {
-                        inFlight.acquire();
-                        statReplica(confirmation, replica, inFlight, unconfirmed);
-                    }
-                    blocks.add(confirmation);
+        Map<String, WorkerReplicas> byWorker = new LinkedHashMap<>();
+        for (Map.Entry<FileIdentity, List<BlockLocations>> entry : located.entrySet()) {
+            List<Confirmation> blocks = new ArrayList<>(entry.getValue().size());
+            for (BlockLocations locations : entry.getValue()) {
+                Confirmation confirmation = new Confirmation(new BlockKey(entry.getKey(), locations.getIndex()), locations);
+                for (int replica = 0; replica < locations.getWorkersCount(); replica++) {
+                    WorkerAddress worker = locations.getWorkers(replica);
+                    byWorker.computeIfAbsent(describe(worker), key -> new WorkerReplicas(worker))
+                            .add(new Replica(confirmation, replica));
                 }
-                asked.put(entry.getKey(), blocks);
+                blocks.add(confirmation);
             }
-            // Every call releases its permit when it ends, and every call has a deadline.
-            inFlight.acquire(STAT_CALLS_IN_FLIGHT);
+            asked.put(entry.getKey(), blocks);
+        }
+        try {
+            List<Replica> oneByOne = new StatRound(byWorker.values(), unconfirmed).run();
+            if (!oneByOne.isEmpty()) {
+                statReplicas(oneByOne, unconfirmed);
+            }
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -308,6 +329,21 @@ public final class GrpcCacheClient implements CacheClient {
         Map<FileIdentity, List<CachedBlock>> result = new LinkedHashMap<>();
         asked.forEach((file, blocks) -> result.put(file, blocks.stream().map(Confirmation::confirmed).toList()));
         return result;
+    }
+
+    /**
+     * Asks about each of {@code replicas} with a {@code StatBlock} call of its own, at most
+     * {@link #STAT_CALLS_IN_FLIGHT} at once, and waits for the answers.
+     */
+    private void statReplicas(List<Replica> replicas, ConcurrentMap<String, Unconfirmed> unconfirmed)
+            throws InterruptedException {
+        Semaphore inFlight = new Semaphore(STAT_CALLS_IN_FLIGHT);
+        for (Replica replica : replicas) {
+            inFlight.acquire();
+            statReplica(replica.confirmation(), replica.replica(), inFlight, unconfirmed);
+        }
+        // Every call releases its permit when it ends, and every call has a deadline.
+        inFlight.acquire(STAT_CALLS_IN_FLIGHT);
     }
 
     /**
@@ -331,22 +367,14 @@ public final class GrpcCacheClient implements CacheClient {
             if (closed) {
                 throw e;
             }
-            Unconfirmed.add(unconfirmed, worker, "asking about block " + blockId + " failed: " + e);
+            Unconfirmed.add(unconfirmed, worker, 1, "asking about block " + blockId + " failed: " + e);
             return;
         }
         Futures.addCallback(call, new FutureCallback<StatBlockResponse>() {
             @Override
             public void onSuccess(StatBlockResponse stat) {
                 try {
-                    if (stat.getLength() == locations.getLength() && stat.getCrc32C() == locations.getCrc32C()) {
-                        confirmation.confirm(replica);
-                    }
-                    else {
-                        Unconfirmed.add(unconfirmed, worker, String.format(
-                                "it holds block %s with %d bytes and CRC32C %s, the master recorded %d bytes and CRC32C %s",
-                                blockId, stat.getLength(), ProtoConversions.formatCrc(ProtoConversions.crcFromWire(stat.getCrc32C())),
-                                locations.getLength(), ProtoConversions.formatCrc(ProtoConversions.crcFromWire(locations.getCrc32C()))));
-                    }
+                    confirmation.check(replica, stat, unconfirmed);
                 }
                 finally {
                     inFlight.release();
@@ -356,7 +384,7 @@ public final class GrpcCacheClient implements CacheClient {
             @Override
             public void onFailure(Throwable t) {
                 try {
-                    Unconfirmed.add(unconfirmed, worker, RpcErrors.toCacheException("Asking about block " + blockId, t)
+                    Unconfirmed.add(unconfirmed, worker, 1, RpcErrors.toCacheException("Asking about block " + blockId, t)
                             .getMessage());
                 }
                 finally {
@@ -1018,8 +1046,19 @@ public final class GrpcCacheClient implements CacheClient {
             return locations;
         }
 
-        void confirm(int replica) {
-            confirmed.set(replica, 1);
+        /**
+         * Counts {@code replica} when {@code stat}, its worker's answer, has the length and CRC32C
+         * the master recorded; otherwise adds the difference to {@code unconfirmed}.
+         */
+        void check(int replica, StatBlockResponse stat, ConcurrentMap<String, Unconfirmed> unconfirmed) {
+            if (stat.getLength() == locations.getLength() && stat.getCrc32C() == locations.getCrc32C()) {
+                confirmed.set(replica, 1);
+                return;
+            }
+            Unconfirmed.add(unconfirmed, locations.getWorkers(replica), 1, String.format(
+                    "it holds block %s with %d bytes and CRC32C %s, the master recorded %d bytes and CRC32C %s",
+                    block.blockId(), stat.getLength(), ProtoConversions.formatCrc(ProtoConversions.crcFromWire(stat.getCrc32C())),
+                    locations.getLength(), ProtoConversions.formatCrc(ProtoConversions.crcFromWire(locations.getCrc32C()))));
         }
 
         /** The block with the workers that confirmed it, sorted by id. */
@@ -1043,9 +1082,188 @@ public final class GrpcCacheClient implements CacheClient {
      * @param first the reason of the first
      */
     private record Unconfirmed(int count, String first) {
-        static void add(ConcurrentMap<String, Unconfirmed> unconfirmed, WorkerAddress worker, String reason) {
-            unconfirmed.merge(describe(worker), new Unconfirmed(1, reason),
-                    (before, again) -> new Unconfirmed(before.count() + 1, before.first()));
+        /** Adds {@code count} replicas on {@code worker} not confirmed for {@code reason}. */
+        static void add(ConcurrentMap<String, Unconfirmed> unconfirmed, WorkerAddress worker, int count, String reason) {
+            unconfirmed.merge(describe(worker), new Unconfirmed(count, reason),
+                    (before, again) -> new Unconfirmed(before.count() + again.count(), before.first()));
+        }
+    }
+
+    /** Replica {@code replica} (an index into the block's locations) of the block of {@code confirmation}. */
+    private record Replica(Confirmation confirmation, int replica) {
+        String blockId() {
+            return confirmation.block().blockId();
+        }
+    }
+
+    /** The replicas {@link #confirmedBlocks} asks one worker about. */
+    private static final class WorkerReplicas {
+        private final WorkerAddress worker;
+        private final List<Replica> replicas = new ArrayList<>();
+
+        WorkerReplicas(WorkerAddress worker) {
+            this.worker = worker;
+        }
+
+        void add(Replica replica) {
+            replicas.add(replica);
+        }
+    }
+
+    /**
+     * The {@code StatBlocks} calls of one {@link #confirmedBlocks}: each worker's replicas in
+     * batches of at most {@link #STAT_BLOCKS_PER_CALL}, sent over at most
+     * {@link #STAT_BATCHES_IN_FLIGHT_PER_WORKER} lanes per worker, a lane sending its next batch
+     * when the one before has ended (callbacks on the transport's threads, no thread waits).
+     */
+    private final class StatRound {
+        private final ConcurrentMap<String, Unconfirmed> unconfirmed;
+        private final List<WorkerBatches> workers = new ArrayList<>();
+        /** The replicas of workers that answered UNIMPLEMENTED, to ask about one by one. */
+        private final Queue<Replica> oneByOne = new ConcurrentLinkedQueue<>();
+        private final AtomicReference<RuntimeException> closedFailure = new AtomicReference<>();
+        private final CountDownLatch lanesDone;
+
+        StatRound(Collection<WorkerReplicas> replicas, ConcurrentMap<String, Unconfirmed> unconfirmed) {
+            this.unconfirmed = unconfirmed;
+            int lanes = 0;
+            for (WorkerReplicas worker : replicas) {
+                WorkerBatches batches = new WorkerBatches(worker.worker);
+                for (int from = 0; from < worker.replicas.size(); from += STAT_BLOCKS_PER_CALL) {
+                    batches.batches.add(worker.replicas.subList(from, Math.min(from + STAT_BLOCKS_PER_CALL, worker.replicas.size())));
+                }
+                batches.lanes = Math.min(STAT_BATCHES_IN_FLIGHT_PER_WORKER, batches.batches.size());
+                lanes += batches.lanes;
+                workers.add(batches);
+            }
+            this.lanesDone = new CountDownLatch(lanes);
+        }
+
+        /**
+         * Sends every batch and waits until all have ended (every call has a deadline).
+         *
+         * @return the replicas of workers that take no {@code StatBlocks}, not asked about yet
+         * @throws CacheException when the client was closed meanwhile
+         */
+        List<Replica> run() throws InterruptedException {
+            for (WorkerBatches worker : workers) {
+                for (int lane = 0; lane < worker.lanes; lane++) {
+                    sendNext(worker);
+                }
+            }
+            lanesDone.await();
+            RuntimeException failure = closedFailure.get();
+            if (failure != null) {
+                throw failure;
+            }
+            return List.copyOf(oneByOne);
+        }
+
+        /** Sends the next batch of {@code worker} on one of its lanes, or ends the lane when none is left. */
+        private void sendNext(WorkerBatches worker) {
+            while (true) {
+                List<Replica> batch = worker.batches.poll();
+                if (batch == null) {
+                    lanesDone.countDown();
+                    return;
+                }
+                if (worker.statBlocksUnimplemented) {
+                    oneByOne.addAll(batch);
+                    continue;
+                }
+                StatBlocksRequest.Builder request = StatBlocksRequest.newBuilder();
+                batch.forEach(replica -> request.addBlockIds(replica.blockId()));
+                ListenableFuture<StatBlocksResponse> call;
+                try {
+                    call = workerFutureStub(worker.worker)
+                            .withDeadlineAfter(config.rpcTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                            .statBlocks(request.build());
+                }
+                catch (RuntimeException e) {
+                    if (closed) {
+                        closedFailure.compareAndSet(null, e);
+                    }
+                    else {
+                        Unconfirmed.add(unconfirmed, worker.worker, batch.size(), "asking about " + describeBlocks(batch) + " failed: " + e);
+                    }
+                    continue;
+                }
+                Futures.addCallback(call, new FutureCallback<StatBlocksResponse>() {
+                    @Override
+                    public void onSuccess(StatBlocksResponse response) {
+                        try {
+                            answered(worker.worker, batch, response);
+                        }
+                        finally {
+                            sendNext(worker);
+                        }
+                    }
+
+                    @Override
+                    public void onFailure(Throwable t) {
+                        try {
+                            if (Status.fromThrowable(t).getCode() == Status.Code.UNIMPLEMENTED) {
+                                if (!worker.statBlocksUnimplemented) {
+                                    worker.statBlocksUnimplemented = true;
+                                    log.debug("{} takes no StatBlocks calls (an older worker): asking it about each block", describe(worker.worker));
+                                }
+                                oneByOne.addAll(batch);
+                            }
+                            else {
+                                Unconfirmed.add(unconfirmed, worker.worker, batch.size(),
+                                        RpcErrors.toCacheException("Asking about " + describeBlocks(batch), t).getMessage());
+                            }
+                        }
+                        finally {
+                            sendNext(worker);
+                        }
+                    }
+                }, MoreExecutors.directExecutor());
+                return;
+            }
+        }
+
+        /** Counts the replicas of {@code batch} that {@code worker}'s answer confirms. */
+        private void answered(WorkerAddress worker, List<Replica> batch, StatBlocksResponse response) {
+            if (response.getResultsCount() != batch.size()) {
+                Unconfirmed.add(unconfirmed, worker, batch.size(), String.format("asked about %s, it answered for %d blocks",
+                        describeBlocks(batch), response.getResultsCount()));
+                return;
+            }
+            for (int i = 0; i < batch.size(); i++) {
+                Replica replica = batch.get(i);
+                BlockStatResult result = response.getResults(i);
+                if (result.hasStat()) {
+                    replica.confirmation().check(replica.replica(), result.getStat(), unconfirmed);
+                }
+                else if (result.hasError()) {
+                    Unconfirmed.add(unconfirmed, worker, 1, RpcErrors.toCacheException("Asking about block " + replica.blockId(),
+                            result.getError()).getMessage());
+                }
+                else {
+                    Unconfirmed.add(unconfirmed, worker, 1, "it answered nothing about block " + replica.blockId());
+                }
+            }
+        }
+    }
+
+    /** {@code block B} for a batch of one, {@code block B and N more} for larger ones. */
+    private static String describeBlocks(List<Replica> batch) {
+        return batch.size() == 1
+                ? "block " + batch.get(0).blockId()
+                : "block " + batch.get(0).blockId() + " and " + (batch.size() - 1) + " more";
+    }
+
+    /** The batches of one worker in a {@link StatRound}. */
+    private static final class WorkerBatches {
+        private final WorkerAddress worker;
+        private final Queue<List<Replica>> batches = new ConcurrentLinkedQueue<>();
+        private int lanes;
+        /** Set once the worker answered UNIMPLEMENTED: its remaining batches are asked about one by one. */
+        private volatile boolean statBlocksUnimplemented;
+
+        WorkerBatches(WorkerAddress worker) {
+            this.worker = worker;
         }
     }
 
