@@ -2,14 +2,6 @@ package io.gfsload.cli;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
@@ -24,6 +16,7 @@ import io.gfsload.cache.server.CacheServerConfig;
 import io.gfsload.cache.server.CacheServerMain;
 import io.gfsload.cache.server.ConfigValues;
 import io.gfsload.cache.worker.WorkerConfig;
+import io.gfsload.cli.ProcessRecordFile.BrokenRecordException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Reader;
@@ -32,7 +25,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -81,9 +73,8 @@ public final class ClusterCommand implements Callable<Integer> {
     static final String LAST_KNOWN = "last known ";
     /** The master of the worker settings checked before the master runs (and its port is known). */
     private static final String UNKNOWN_MASTER = "localhost:0";
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+    private static final ProcessRecordFile<ClusterRecord> RECORD = new ProcessRecordFile<>(CLUSTER_FILE, ClusterRecord.class,
+            ProcessRecordFile.Subject.CACHE_CLUSTER, ClusterRecord::missingField);
 
     private final CliEnvironment environment;
 
@@ -1024,72 +1015,14 @@ public final class ClusterCommand implements Callable<Integer> {
     /**
      * The record of the cluster in {@code directory}; empty when no cluster was started there.
      *
-     * @throws BrokenRecordException when {@code cluster.json} cannot be read, is not JSON or is not a
-     *     cluster's record (a field missing)
+     * @throws BrokenRecordException when {@code cluster.json} cannot be used
      */
     private static Optional<ClusterRecord> readRecord(Path directory) {
-        Path file = directory.resolve(CLUSTER_FILE);
-        if (!Files.exists(file)) {
-            return Optional.empty();
-        }
-        byte[] content;
-        try {
-            content = Files.readAllBytes(file);
-        }
-        catch (IOException e) {
-            throw new BrokenRecordException(directory, file, "cannot be read (" + FileErrors.reason(e, file) + ")", e);
-        }
-        if (new String(content, StandardCharsets.UTF_8).isBlank()) {
-            throw new BrokenRecordException(directory, file, "is empty", null);
-        }
-        JsonNode tree;
-        try {
-            tree = JSON.readTree(content);
-        }
-        catch (IOException e) {
-            // a file cut short (a full disk as it was written), or not JSON at all; its content is not
-            // repeated: the words of a damaged file say nothing, and may be anything
-            JsonLocation location = e instanceof JsonProcessingException json ? json.getLocation() : null;
-            throw new BrokenRecordException(directory, file, "is not valid JSON" + (location == null ? ""
-                    : " (line " + location.getLineNr() + ", column " + location.getColumnNr() + ")"), e);
-        }
-        ClusterRecord record;
-        try {
-            record = JSON.treeToValue(tree, ClusterRecord.class);
-        }
-        catch (JsonProcessingException e) {
-            List<JsonMappingException.Reference> path = e instanceof JsonMappingException mapping ? mapping.getPath() : List.of();
-            String field = path.stream().map(reference -> reference.getFieldName() != null ? "." + reference.getFieldName()
-                    : "[" + reference.getIndex() + "]").collect(Collectors.joining()).replaceFirst("^\\.", "");
-            throw new BrokenRecordException(directory, file, field.isEmpty() ? "is not the record of a cache cluster (not a JSON object of its fields)"
-                    : "is not the record of a cache cluster (its field " + field + (e instanceof UnrecognizedPropertyException ? " is unknown)"
-                            : " has a value of the wrong type)"), e);
-        }
-        Optional<String> missing = record.missingField();
-        if (missing.isPresent()) {
-            throw new BrokenRecordException(directory, file, "is not the record of a cache cluster (it has no " + missing.get() + ")", null);
-        }
-        return Optional.of(record);
-    }
-
-    /**
-     * A {@code cluster.json} that cannot be used: not the command's usage but the data directory's
-     * state, which the message says how to leave (exit 4).
-     */
-    private static final class BrokenRecordException extends RuntimeException {
-        BrokenRecordException(Path directory, Path file, String what, Throwable cause) {
-            super("Cannot use the cache cluster in " + directory + ": " + file + ", the record of its processes, " + what
-                    + ". Stop its processes by hand if any runs (their command lines name " + directory + ": pgrep -af "
-                    + directory.resolve("") + "/), then remove " + directory + " to start a new cluster there, or start one in another "
-                    + "directory with --data-dir", cause);
-        }
+        return RECORD.read(directory);
     }
 
     private static void writeRecord(Path directory, ClusterRecord record) throws IOException {
-        Path file = directory.resolve(CLUSTER_FILE);
-        Path temp = directory.resolve(CLUSTER_FILE + ".tmp");
-        JSON.writeValue(temp.toFile(), record);
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        RECORD.write(directory, record);
     }
 
     private static void sleep(long millis) {

@@ -2,14 +2,12 @@ package io.gfsload.cli;
 
 import static java.util.Objects.requireNonNull;
 
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import io.gfsload.cache.api.FileErrors;
 import io.gfsload.cache.server.ConfigValues;
 import io.gfsload.catalog.CatalogException;
 import io.gfsload.catalog.embedded.MetastoreServerMain;
 import io.gfsload.catalog.thrift.ThriftHiveCatalog;
+import io.gfsload.cli.ProcessRecordFile.BrokenRecordException;
 import io.gfsload.cli.demo.DemoDataset;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -19,7 +17,6 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -56,9 +53,8 @@ public final class MetastoreCommand implements Callable<Integer> {
     static final String DEFAULT_JAVA_OPTION = "-Xmx512m";
     /** The metastore listens on the loopback interface only. */
     static final String HOST = "127.0.0.1";
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .setSerializationInclusion(JsonInclude.Include.NON_NULL);
+    private static final ProcessRecordFile<MetastoreRecord> RECORD = new ProcessRecordFile<>(METASTORE_FILE, MetastoreRecord.class,
+            ProcessRecordFile.Subject.METASTORE, MetastoreRecord::missingField);
 
     private final CliEnvironment environment;
 
@@ -82,11 +78,26 @@ public final class MetastoreCommand implements Callable<Integer> {
      * @param startedAt the process's start time as the operating system reports it (ISO-8601), or
      *     null when unknown; {@code stop} signals the pid only while it still names that process
      * @param stoppedAt when {@code stop} stopped it (ISO-8601); null while it serves
+     * @param log null only in a record read from a file, which {@link #missingField} refuses
+     * @param javaOptions null only in a record read from a file, which {@link #missingField} refuses
      */
     record MetastoreRecord(long pid, String startedAt, int port, String log, List<String> javaOptions, String stoppedAt) {
         MetastoreRecord {
-            requireNonNull(log, "log is null");
-            javaOptions = List.copyOf(requireNonNull(javaOptions, "javaOptions is null"));
+            javaOptions = javaOptions == null ? null : List.copyOf(javaOptions);
+        }
+
+        /** The first field the record lacks and every command needs ({@code pid}, {@code port}, ...), if any. */
+        Optional<String> missingField() {
+            if (pid <= 0) {
+                return Optional.of("pid");
+            }
+            if (port <= 0) {
+                return Optional.of("port");
+            }
+            if (log == null) {
+                return Optional.of("log");
+            }
+            return javaOptions == null ? Optional.of("javaOptions") : Optional.empty();
         }
 
         URI uri() {
@@ -123,14 +134,19 @@ public final class MetastoreCommand implements Callable<Integer> {
         Path directory = dataDir(dataDir);
         Optional<Integer> requestedPort;
         Duration startTimeout;
-        Optional<MetastoreRecord> previous;
         try {
             requestedPort = portOption == null ? Optional.empty() : Optional.of(ConfigValues.port("--port", portOption));
             startTimeout = ConfigValues.duration("--timeout", timeout);
-            previous = readRecord(directory);
         }
-        catch (UncheckedIOException | IllegalArgumentException e) {
+        catch (IllegalArgumentException e) {
             return failed(ExitCode.USAGE, e.getMessage());
+        }
+        Optional<MetastoreRecord> previous;
+        try {
+            previous = RECORD.read(directory);
+        }
+        catch (BrokenRecordException e) {
+            return failed(ExitCode.FAILED, e.getMessage());
         }
         if (previous.isPresent() && previous.get().stoppedAt() == null && isRunning(directory, previous.get())) {
             return failed(ExitCode.USAGE, "A metastore is already running in " + directory + ": " + previous.get().uri() + " (pid "
@@ -170,7 +186,7 @@ public final class MetastoreCommand implements Callable<Integer> {
                     Integer.parseInt(ready.get().getProperty("port")), log.toString(), javaOptions, null);
             Path demo = demoDirectory(directory);
             boolean created = DemoDataset.standard().ensure(record.uri(), demo);
-            writeRecord(directory, record);
+            RECORD.write(directory, record);
             out.println("Metastore started in " + directory + ": " + record.uri() + " (pid " + record.pid() + ")");
             if (created) {
                 out.println("Created the demo table " + DemoDataset.TABLE + " in it, its files under " + demo);
@@ -233,7 +249,8 @@ public final class MetastoreCommand implements Callable<Integer> {
             mixinStandardHelpOptions = true,
             usageHelpAutoWidth = true,
             description = "Prints the metastore's address and pid, once it has answered a call; exits 4 when its process has ended "
-                    + "(killed, crashed) or does not answer, 5 when none was started in the directory or it was stopped.")
+                    + "(killed, crashed) or does not answer, or its record " + METASTORE_FILE + " in the directory cannot be used, "
+                    + "5 when none was started in the directory or it was stopped.")
     int status(
             @Option(names = "--data-dir", paramLabel = "DIR",
                     description = "The metastore's data directory (default: $GFSLOAD_HOME/metastore).") Path dataDir) {
@@ -289,7 +306,7 @@ public final class MetastoreCommand implements Callable<Integer> {
         List<ProcessHandle> running = handle(directory, record).stream().toList();
         int killed = ServerProcesses.stop(running, grace);
         try {
-            writeRecord(directory, record.stopped(Instant.now()));
+            RECORD.write(directory, record.stopped(Instant.now()));
         }
         catch (IOException e) {
             return failed(ExitCode.FAILED, "Stopped the metastore but cannot write " + directory.resolve(METASTORE_FILE) + ": "
@@ -311,9 +328,9 @@ public final class MetastoreCommand implements Callable<Integer> {
         Path absolute = directory.toAbsolutePath().normalize();
         Optional<MetastoreRecord> record;
         try {
-            record = readRecord(absolute);
+            record = RECORD.read(absolute);
         }
-        catch (UncheckedIOException e) {
+        catch (BrokenRecordException e) {
             // a record that cannot be read serves nothing; the embedded metastore says whether the directory is free
             return Optional.empty();
         }
@@ -368,38 +385,18 @@ public final class MetastoreCommand implements Callable<Integer> {
         return directory.equals(defaultDirectory()) ? environment.home().resolve("demo").toAbsolutePath() : directory.resolve("demo");
     }
 
-    private static Optional<MetastoreRecord> readRecord(Path directory) {
-        Path file = directory.resolve(METASTORE_FILE);
-        if (!Files.exists(file)) {
-            return Optional.empty();
-        }
-        try {
-            return Optional.of(JSON.readValue(file.toFile(), MetastoreRecord.class));
-        }
-        catch (IOException e) {
-            throw new UncheckedIOException("Cannot read " + file + ": " + FileErrors.reason(e, file), e);
-        }
-    }
-
-    private static void writeRecord(Path directory, MetastoreRecord record) throws IOException {
-        Path file = directory.resolve(METASTORE_FILE);
-        Path temp = directory.resolve(METASTORE_FILE + ".tmp");
-        JSON.writeValue(temp.toFile(), record);
-        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-    }
-
     /**
      * The record of the metastore started in {@code directory} and not stopped since.
      *
-     * @throws Refused when there is none, or its record cannot be read, said on stderr
+     * @throws Refused when there is none (5), or its record cannot be used (4), said on stderr
      */
     private MetastoreRecord started(Path directory) throws Refused {
         Optional<MetastoreRecord> found;
         try {
-            found = readRecord(directory);
+            found = RECORD.read(directory);
         }
-        catch (UncheckedIOException e) {
-            throw new Refused(failed(ExitCode.USAGE, e.getMessage()));
+        catch (BrokenRecordException e) {
+            throw new Refused(failed(ExitCode.FAILED, e.getMessage()));
         }
         if (found.isEmpty()) {
             throw new Refused(failed(ExitCode.NOT_FOUND, notStartedIn(directory)));

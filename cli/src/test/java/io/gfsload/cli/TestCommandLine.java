@@ -115,10 +115,10 @@ class TestCommandLine {
 
     @Test
     void statusHelpSaysWhenItExitsFourAndWhenFive() {
-        // a process that ended without stop (killed, crashed) is 4; none started, or stopped, is 5: as the README says
+        // a process that ended without stop (killed, crashed), or a record that cannot be used, is 4; none started, or stopped, is 5: as the README says
         String metastore = gfsload("metastore", "status", "--help").out().replaceAll("\\s+", " ");
-        assertTrue(metastore.contains("exits 4 when its process has ended (killed, crashed) or does not answer, "
-                + "5 when none was started in the directory or it was stopped."), metastore);
+        assertTrue(metastore.contains("exits 4 when its process has ended (killed, crashed) or does not answer, or its record "
+                + "metastore.json in the directory cannot be used, 5 when none was started in the directory or it was stopped."), metastore);
         String cluster = gfsload("cluster", "status", "--help").out().replaceAll("\\s+", " ");
         assertTrue(cluster.contains("exits 4 when the master is not running or does not answer (saying which worker processes run), "
                 + "5 when no cluster was started in the directory or it was stopped."), cluster);

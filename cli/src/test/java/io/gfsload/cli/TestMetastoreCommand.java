@@ -22,7 +22,9 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -31,6 +33,9 @@ import picocli.CommandLine;
 
 /** {@code gfsload metastore start|status|stop} with a real metastore process, read through its Thrift address. */
 class TestMetastoreCommand {
+    /** Where the test of records that cannot be used makes them. */
+    private static final String BROKEN = "broken";
+
     @TempDir
     Path home;
 
@@ -45,11 +50,12 @@ class TestMetastoreCommand {
         return new Run(commandLine.execute(args), out.toString(), err.toString());
     }
 
-    /** Kills whatever a failed test left running, by the pid the command recorded. */
+    /** Kills whatever a failed test left running, by the pid the command recorded (the records made broken on purpose start none). */
     @AfterEach
     void killLeftovers() throws IOException {
         try (var files = Files.walk(home)) {
-            for (Path file : files.filter(path -> path.getFileName().toString().equals(MetastoreCommand.METASTORE_FILE)).toList()) {
+            for (Path file : files.filter(path -> path.getFileName().toString().equals(MetastoreCommand.METASTORE_FILE)
+                    && !path.startsWith(home.resolve(BROKEN))).toList()) {
                 MetastoreCommand.handle(file.getParent(), record(file.getParent())).ifPresent(ProcessHandle::destroyForcibly);
             }
         }
@@ -138,6 +144,66 @@ class TestMetastoreCommand {
         assertEquals(ExitCode.NOT_FOUND, none.exitCode());
         assertEquals("gfsload: No metastore was started in " + home.resolve("none") + " (no metastore.json); gfsload metastore start --data-dir "
                 + home.resolve("none") + " starts one\n", none.err());
+    }
+
+    @Test
+    void aMetastoreRecordThatCannotBeUsedFailsEveryCommandWithExitFourSayingWhatToDo() throws IOException {
+        Path parent = home.resolve(BROKEN);
+        Map<Path, String> broken = new LinkedHashMap<>();
+        Path truncated = Files.createDirectories(parent.resolve("truncated"));
+        // a record cut short as it was written (a full disk): its content is not repeated
+        Files.writeString(truncated.resolve(MetastoreCommand.METASTORE_FILE), "{\"pid\": 12345, \"port\": 19083, \"log\": \"/var/log/meta");
+        broken.put(truncated, "is not valid JSON (line 1, column 52)");
+        Path garbage = Files.createDirectories(parent.resolve("garbage"));
+        Files.write(garbage.resolve(MetastoreCommand.METASTORE_FILE), new byte[] {0, 1, 2, (byte) 0xff, 'x'});
+        broken.put(garbage, "is not valid JSON (line 1, column 2)");
+        Path empty = Files.createDirectories(parent.resolve("empty"));
+        Files.writeString(empty.resolve(MetastoreCommand.METASTORE_FILE), "");
+        broken.put(empty, "is empty");
+        // a directory in place of the file: it cannot be read, whoever runs the command (root too)
+        Path directory = Files.createDirectories(parent.resolve("directory").resolve(MetastoreCommand.METASTORE_FILE)).getParent();
+        broken.put(directory, "cannot be read (is a directory)");
+        Path noLog = Files.createDirectories(parent.resolve("no-log"));
+        Files.writeString(noLog.resolve(MetastoreCommand.METASTORE_FILE), """
+                {"pid": 12345, "startedAt": "2026-11-22T10:00:00Z", "port": 19083, "javaOptions": ["-Xmx512m"]}
+                """);
+        broken.put(noLog, "is not the record of a metastore (it has no log)");
+        Path noPort = Files.createDirectories(parent.resolve("no-port"));
+        Files.writeString(noPort.resolve(MetastoreCommand.METASTORE_FILE), """
+                {"pid": 12345, "log": "metastore.log", "javaOptions": []}
+                """);
+        broken.put(noPort, "is not the record of a metastore (it has no port)");
+        Path wrongType = Files.createDirectories(parent.resolve("wrong-type"));
+        Files.writeString(wrongType.resolve(MetastoreCommand.METASTORE_FILE), """
+                {"pid": 12345, "port": 19083, "log": "metastore.log", "javaOptions": {"heap": "-Xmx512m"}}
+                """);
+        broken.put(wrongType, "is not the record of a metastore (its field javaOptions has a value of the wrong type)");
+        Path notAnObject = Files.createDirectories(parent.resolve("not-an-object"));
+        Files.writeString(notAnObject.resolve(MetastoreCommand.METASTORE_FILE), "[12345, 19083]");
+        broken.put(notAnObject, "is not the record of a metastore (not a JSON object of its fields)");
+
+        for (Map.Entry<Path, String> entry : broken.entrySet()) {
+            Path dir = entry.getKey();
+            Path file = dir.resolve(MetastoreCommand.METASTORE_FILE);
+            String expected = "gfsload: Cannot use the metastore in " + dir + ": " + file + ", the record of its process, " + entry.getValue()
+                    + ". Stop its process by hand if it runs (its command line names " + dir + ": pgrep -af " + dir + "/), then remove "
+                    + file + " to start it again there (its tables are kept), or start one in another directory with --data-dir\n";
+            for (String command : List.of("status", "stop", "start")) {
+                Run run = metastore(command, "--data-dir", dir.toString());
+                assertEquals(ExitCode.FAILED, run.exitCode(), command + " in " + dir + ": " + run.err());
+                assertEquals(expected, run.err(), command + " in " + dir);
+                assertEquals("", run.out());
+            }
+            // the whole command line exits so too
+            CliRun status = CliRun.gfsload(home, "metastore", "status", "--data-dir", dir.toString());
+            assertEquals(ExitCode.FAILED, status.exitCode(), status.err());
+            assertEquals(expected, status.err());
+            // commands that would start the embedded metastore there are not sent to it
+            assertTrue(MetastoreCommand.serving(dir).isEmpty(), dir.toString());
+            try (var files = Files.list(dir)) {
+                assertEquals(List.of(file), files.toList(), "nothing started, the record left as it was");
+            }
+        }
     }
 
     @Test
