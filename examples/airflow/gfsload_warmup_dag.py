@@ -4,7 +4,10 @@ gfsload's exit codes drive the task state: 0 succeeds; 3 (partial), 4 (failed) a
 the partition may not have landed yet) fail the task and Airflow's retries re-run it, which resumes
 the job from its journal; 2 (bad input) and 6 (not enough cache capacity) fail it without a retry,
 since running the same command again cannot help (exit 4 covers what a retry may change: a master
-or metastore that cannot be reached, workers lost below the replication). The JSON report goes to
+or metastore that cannot be reached, workers lost below the replication, a journal that cannot be
+opened, whose message names --restart as the way to start the job afresh: a journal whose store is
+unusable, as a run killed while deleting it may leave it, is moved aside by the next run, which
+starts the job afresh and does not fail). The JSON report goes to
 the task's log and to GFSLOAD_HOME/reports on the shared storage.
 
 GFSLOAD is a built installation (a checkout on which bin/gfsload ran once, or the same tree copied

@@ -41,7 +41,8 @@ public final class ExecutionOptions {
     boolean verify;
 
     @Option(names = "--restart", description = "Start the job over: ignore what an earlier, interrupted run of the same command recorded in its journal "
-                    + "(in $GFSLOAD_HOME/jobs; a load deletes the journals of jobs not run for $GFSLOAD_JOURNAL_RETENTION, default 14d).")
+                    + "(in $GFSLOAD_HOME/jobs; a load deletes the journals of jobs not run for $GFSLOAD_JOURNAL_RETENTION, default 14d), "
+                    + "also one that cannot be opened.")
     boolean restart;
 
     @Option(names = "--progress", paramLabel = "MODE", defaultValue = "auto",

@@ -12,16 +12,21 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileStore;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Comparator;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -34,6 +39,7 @@ import java.util.stream.Stream;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
@@ -58,11 +64,18 @@ public final class JobJournal implements AutoCloseable {
     private static final byte[] END_OF_KEYS = {(byte) 0xFF};
     private static final String BLOCK_PREFIX = "block/";
     private static final String DELETING = ".deleting";
+    private static final String UNUSABLE = ".unusable-";
+    /** The name of a journal's directory: its job id ({@link #jobId}). */
+    private static final Pattern JOURNAL = Pattern.compile("[0-9a-f]{16}");
     /**
-     * The name of a journal's directory, its job id ({@link #jobId}), or of one {@link #prune}
-     * renamed to delete it.
+     * The name a journal's directory is renamed to before it is deleted, out of the job ids'
+     * namespace: a run of the job finds no journal from the rename on, never a half-deleted one.
      */
-    private static final Pattern JOURNAL = Pattern.compile("[0-9a-f]{16}|\\.[0-9a-f]{16}\\.deleting");
+    private static final Pattern DELETING_JOURNAL = Pattern.compile("\\.[0-9a-f]{16}\\.deleting");
+    /** The name an unusable journal is moved aside to, kept for inspection until {@link #prune} deletes it. */
+    private static final Pattern UNUSABLE_JOURNAL = Pattern.compile("[0-9a-f]{16}\\.unusable-[0-9]{8}T[0-9]{9}Z");
+    private static final DateTimeFormatter UNUSABLE_TIME = DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmssSSS'Z'", Locale.ROOT).withZone(ZoneOffset.UTC);
+    private static final String LOCKED = "another gfsload process is running the same job";
     /**
      * The UFS bytes read are written ahead in steps of this size: the journal holds the bytes read
      * rounded up to the next step, and the exact figure once closed. A killed run so leaves a
@@ -174,11 +187,18 @@ public final class JobJournal implements AutoCloseable {
      * {@code jobsDirectory} for a run against the cache cluster {@code clusterId}, creating it, or
      * adopting what an earlier run of the same request left unless {@code restart}. A journal that
      * earlier runs wrote against another cluster is not adopted: the job starts afresh as with
-     * {@code restart}, and {@link #discarded()} says so.
+     * {@code restart}, and {@link #discarded()} says so. So is a journal whose store is unusable
+     * (its CURRENT, MANIFEST or another of RocksDB's own files missing or corrupt, as a process
+     * killed while deleting it leaves it): it is moved aside to {@code <job id>.unusable-<time>},
+     * kept for inspection until {@link #prune} deletes it, and {@link #discarded()} names it. The
+     * plan is deterministic and the cache records what it holds, so that starting afresh loses
+     * only the figures of the earlier runs.
      *
      * @param clusterId the id of the cache cluster the run loads into ({@code ClusterInfo.clusterId()})
-     * @throws JournalException when the journal cannot be opened, for example because another
-     *     process runs the same job
+     * @throws JournalException when the journal cannot be opened: because another process runs the
+     *     same job (with {@code restart} too), or for another reason than an unusable store (a
+     *     permission, a full disk), which the message names with {@code --restart} as the way to
+     *     start the job afresh
      */
     public static JobJournal open(Path jobsDirectory, LoadRequest request, Optional<AtomicOptions.Scope> atomic, String clusterId, boolean restart) {
         requireNonNull(jobsDirectory, "jobsDirectory is null");
@@ -187,14 +207,28 @@ public final class JobJournal implements AutoCloseable {
         Path directory = jobsDirectory.resolve(jobId);
         try {
             if (restart) {
-                deleteRecursively(directory);
+                discard(directory, jobId);
             }
             Files.createDirectories(directory);
             Options options = options();
             RocksDB db = null;
             try {
-                db = RocksDB.open(options, directory.toString());
-                Optional<String> discarded = foreignJournal(db, jobId, clusterId);
+                Optional<String> unusable = Optional.empty();
+                try {
+                    // a journal left by an earlier run is opened as it is, never created anew over what is left of it
+                    db = RocksDB.open(options.setCreateIfMissing(isEmpty(directory)), directory.toString());
+                }
+                catch (RocksDBException e) {
+                    if (locked(e) || !unusable(e, directory)) {
+                        throw e;
+                    }
+                    Path aside = moveAside(directory, jobId, e);
+                    unusable = Optional.of("The journal of job %s cannot be used (%s); moved it to %s and starting the job afresh"
+                            .formatted(jobId, e.getMessage(), aside));
+                    Files.createDirectories(directory);
+                    db = RocksDB.open(options.setCreateIfMissing(true), directory.toString());
+                }
+                Optional<String> discarded = unusable.isPresent() ? unusable : foreignJournal(db, jobId, clusterId);
                 if (discarded.isPresent()) {
                     // emptied in place, so that the job's lock is held throughout
                     db.deleteRange(new byte[0], END_OF_KEYS);
@@ -205,7 +239,7 @@ public final class JobJournal implements AutoCloseable {
                 discarded.ifPresent(line -> LOG.warn("{}", line));
                 return journal;
             }
-            catch (RocksDBException | RuntimeException e) {
+            catch (RocksDBException | IOException | RuntimeException e) {
                 if (db != null) {
                     db.close();
                 }
@@ -214,14 +248,123 @@ public final class JobJournal implements AutoCloseable {
             }
         }
         catch (RocksDBException e) {
-            String reason = e.getMessage() != null && e.getMessage().contains("lock")
-                    ? "another gfsload process is running the same job"
-                    : e.getMessage();
-            throw new JournalException("Cannot open the journal of job %s in %s: %s".formatted(jobId, directory, reason), e);
+            if (locked(e)) {
+                throw new JournalException("Cannot open the journal of job %s in %s: %s".formatted(jobId, directory, LOCKED), e);
+            }
+            throw new JournalException("Cannot open the journal of job %s in %s: %s; the same command with --restart starts the job afresh"
+                    .formatted(jobId, directory, e.getMessage()), e);
         }
         catch (IOException e) {
             // the exceptions of Files say only the path: "permission denied" is the part a user needs
             throw new JournalException("Cannot create the journal of job %s in %s: %s".formatted(jobId, directory, FileErrors.reason(e, directory)), e);
+        }
+    }
+
+    /** Whether RocksDB refused to open a journal because a run, in this process or another, holds it open (its lock). */
+    private static boolean locked(RocksDBException e) {
+        String message = e.getMessage();
+        // "While lock file: <dir>/LOCK: Resource temporarily unavailable" (another process), "lock hold by current process, ..."
+        return message != null && (message.contains("While lock file") || message.contains("lock hold by current process"));
+    }
+
+    /**
+     * Whether RocksDB refused to open the journal in {@code directory} because its store is
+     * incomplete or corrupt: CURRENT missing or corrupt, or a file of the store that it names gone
+     * (a MANIFEST, as a delete in place cut short left it). Not a permission, a full disk or a lock,
+     * which say nothing of what the journal holds.
+     */
+    private static boolean unusable(RocksDBException e, Path directory) {
+        Status status = e.getStatus();
+        String message = e.getMessage();
+        if (status == null || message == null) {
+            return false;
+        }
+        return switch (status.getCode()) {
+            case Corruption -> true;
+            case InvalidArgument -> message.contains(directory.resolve("CURRENT") + ": does not exist");
+            case IOError -> message.contains(directory + "/") && message.endsWith(": No such file or directory");
+            default -> false;
+        };
+    }
+
+    /**
+     * Moves the unusable journal in {@code directory} aside, out of the job ids' namespace, to a
+     * directory kept for inspection that {@link #prune} deletes once the retention has passed since
+     * the move; returns where it went.
+     */
+    private static Path moveAside(Path directory, String jobId, RocksDBException cause) {
+        Instant now = Instant.now();
+        Path aside = directory.resolveSibling(jobId + UNUSABLE + UNUSABLE_TIME.format(now));
+        try {
+            Files.move(directory, aside, StandardCopyOption.ATOMIC_MOVE);
+            // the retention counts from the move, not from the last write of what is left of the journal
+            Files.setLastModifiedTime(aside, FileTime.from(now));
+        }
+        catch (IOException e) {
+            JournalException failure = new JournalException("Cannot move the unusable journal of job %s in %s (%s) aside to %s: %s"
+                    .formatted(jobId, directory, cause.getMessage(), aside, FileErrors.reason(e, directory)), e);
+            failure.addSuppressed(cause);
+            throw failure;
+        }
+        LOG.warn("The journal of job {} in {} cannot be used ({}): moved it to {}", jobId, directory, cause.getMessage(), aside);
+        return aside;
+    }
+
+    /**
+     * Deletes the journal in {@code directory} for a run that starts the job over: renamed out of
+     * the job ids' namespace first, while holding its lock when it can be opened, and not at all
+     * when another run holds it open.
+     */
+    private static void discard(Path directory, String jobId) throws IOException {
+        if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        Optional<RocksDBException> unopened = renameHeld(directory);
+        if (unopened.isPresent()) {
+            if (locked(unopened.get())) {
+                throw new JournalException("Cannot open the journal of job %s in %s: %s".formatted(jobId, directory, LOCKED), unopened.get());
+            }
+            // not a journal any run can open: nothing in it to keep
+            moveToDeleting(directory);
+        }
+        deleteRecursively(deleting(directory));
+    }
+
+    /**
+     * Renames the journal in {@code directory} to its {@link #deleting} name while holding its lock
+     * (a run of its job starting meanwhile finds no journal, and starts afresh); the reason it
+     * could not be opened, and was left as it is, otherwise.
+     */
+    private static Optional<RocksDBException> renameHeld(Path directory) throws IOException {
+        deleteRecursively(deleting(directory));
+        try (Options options = options().setCreateIfMissing(false); RocksDB db = RocksDB.open(options, directory.toString())) {
+            Files.move(directory, deleting(directory), StandardCopyOption.ATOMIC_MOVE);
+            return Optional.empty();
+        }
+        catch (RocksDBException e) {
+            return Optional.of(e);
+        }
+    }
+
+    /**
+     * Renames the journal in {@code directory}, which no run holds open, to its {@link #deleting}
+     * name, the first step of deleting it: from the rename on, the job has no journal, and what a
+     * deletion cut short leaves is deleted by the next {@link #prune}, whatever its age.
+     */
+    static Path moveToDeleting(Path directory) throws IOException {
+        Path deleting = deleting(directory);
+        deleteRecursively(deleting);
+        Files.move(directory, deleting, StandardCopyOption.ATOMIC_MOVE);
+        return deleting;
+    }
+
+    private static Path deleting(Path directory) {
+        return directory.resolveSibling("." + directory.getFileName() + DELETING);
+    }
+
+    private static boolean isEmpty(Path directory) throws IOException {
+        try (Stream<Path> entries = Files.list(directory)) {
+            return entries.findAny().isEmpty();
         }
     }
 
@@ -247,9 +390,12 @@ public final class JobJournal implements AutoCloseable {
      * nightly load of a new partition. Never the journal of {@code keepJobId} (the job about to
      * run), nor one that a run holds open, in this process or another (RocksDB's lock): a journal
      * is deleted only while this method holds that lock, renamed out of the way first, so that a
-     * run of its job starting meanwhile starts afresh rather than losing its journal. A journal
-     * that cannot be opened or deleted (another user's, say) is left as it is: pruning never stops
-     * a load.
+     * run of its job starting meanwhile starts afresh rather than losing its journal. A stale
+     * journal that cannot be opened otherwise (its store incomplete or corrupt) is deleted by its
+     * age alone, as is an unusable journal that {@link #open} moved aside (its age counted from
+     * the move); what a deletion cut short left (a journal renamed to be deleted) is deleted
+     * whatever its age. A journal that cannot be deleted (another user's, say) is left as it is:
+     * pruning never stops a load.
      */
     public static Pruned prune(Path jobsDirectory, Duration retention, Instant now, String keepJobId) {
         requireNonNull(jobsDirectory, "jobsDirectory is null");
@@ -259,7 +405,7 @@ public final class JobJournal implements AutoCloseable {
         Instant before = now.minus(retention);
         List<Path> candidates;
         try (Stream<Path> entries = Files.list(jobsDirectory)) {
-            candidates = entries.filter(path -> JOURNAL.matcher(path.getFileName().toString()).matches())
+            candidates = entries.filter(path -> isJournal(path.getFileName().toString()))
                     .filter(path -> !path.getFileName().toString().equals(keepJobId))
                     .sorted()
                     .toList();
@@ -275,13 +421,17 @@ public final class JobJournal implements AutoCloseable {
         long bytes = 0;
         for (Path directory : candidates) {
             try {
-                if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS) || !lastWritten(directory).isBefore(before)) {
+                if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
-                OptionalLong freed = directory.getFileName().toString().endsWith(DELETING)
-                        // what a prune cut short left: renamed under the lock, no run opens it
-                        ? OptionalLong.of(delete(directory))
-                        : deleteUnlessOpen(directory);
+                String name = directory.getFileName().toString();
+                if (!DELETING_JOURNAL.matcher(name).matches() && !lastWritten(directory).isBefore(before)) {
+                    continue;
+                }
+                OptionalLong freed = JOURNAL.matcher(name).matches()
+                        ? deleteUnlessOpen(directory)
+                        // renamed out of the job ids' namespace (to be deleted, or aside): no run opens it
+                        : OptionalLong.of(delete(directory));
                 if (freed.isPresent()) {
                     journals++;
                     bytes += freed.getAsLong();
@@ -292,6 +442,10 @@ public final class JobJournal implements AutoCloseable {
             }
         }
         return new Pruned(journals, bytes);
+    }
+
+    private static boolean isJournal(String name) {
+        return JOURNAL.matcher(name).matches() || DELETING_JOURNAL.matcher(name).matches() || UNUSABLE_JOURNAL.matcher(name).matches();
     }
 
     /** The newest modification time of {@code directory} and of the files in it. */
@@ -310,24 +464,21 @@ public final class JobJournal implements AutoCloseable {
 
     /**
      * Deletes the journal in {@code directory} unless a run holds it open, returning the space
-     * freed; empty when it is held, or cannot be opened as a journal.
+     * freed; empty when it is held.
      */
     private static OptionalLong deleteUnlessOpen(Path directory) throws IOException {
-        Path deleting = directory.resolveSibling("." + directory.getFileName() + DELETING);
-        deleteRecursively(deleting);
         // measured before the open, which replays the write-ahead log and deletes it
         Freeing freeing = Freeing.of(directory);
-        try (Options options = options().setCreateIfMissing(false); RocksDB db = RocksDB.open(options, directory.toString())) {
-            // the lock held: a run of the job that starts from now on finds no journal, and starts afresh
-            Files.move(directory, deleting, StandardCopyOption.ATOMIC_MOVE);
-        }
-        catch (RocksDBException e) {
-            if (e.getMessage() == null || !e.getMessage().contains("lock")) {
-                LOG.warn("Cannot open the stale job journal {} to delete it: {}", directory, e.getMessage());
+        Optional<RocksDBException> unopened = renameHeld(directory);
+        if (unopened.isPresent()) {
+            if (locked(unopened.get())) {
+                return OptionalLong.empty();
             }
-            return OptionalLong.empty();
+            // incomplete or corrupt: no run can open it either, and it is stale
+            LOG.info("Deleting the stale job journal {}, which cannot be opened: {}", directory, unopened.get().getMessage());
+            moveToDeleting(directory);
         }
-        deleteRecursively(deleting);
+        deleteRecursively(deleting(directory));
         return OptionalLong.of(freeing.freed());
     }
 
@@ -445,9 +596,11 @@ public final class JobJournal implements AutoCloseable {
 
     /**
      * Why this run starts the job afresh although earlier runs left a journal of it, if it does:
-     * they loaded into another cache cluster. One line, e.g. {@code The journal of job
-     * 0123456789abcdef was written against another cache cluster (<its id>); starting the job
-     * afresh}. Empty when the journal was adopted, new, or discarded on request ({@code restart}).
+     * they loaded into another cache cluster, or what they left cannot be used. One line, e.g.
+     * {@code The journal of job 0123456789abcdef was written against another cache cluster (<its
+     * id>); starting the job afresh}, or {@code The journal of job 0123456789abcdef cannot be used
+     * (<RocksDB's reason>); moved it to <directory> and starting the job afresh}. Empty when the
+     * journal was adopted, new, or discarded on request ({@code restart}).
      */
     public Optional<String> discarded() {
         return discarded;
@@ -575,14 +728,26 @@ public final class JobJournal implements AutoCloseable {
         return true;
     }
 
-    /** Closes and deletes the journal: the job is done. */
+    /**
+     * Closes and deletes the journal: the job is done. The journal is renamed out of the job ids'
+     * namespace first, so that a process killed while deleting it leaves no half-deleted journal
+     * for the next run of the job, only a directory that the next load's {@link #prune} deletes.
+     */
     public void complete() {
         close();
+        Path deleting;
         try {
-            deleteRecursively(directory);
+            deleting = moveToDeleting(directory);
         }
         catch (IOException e) {
             throw new UncheckedIOException("Cannot delete the journal " + directory, e);
+        }
+        try {
+            deleteRecursively(deleting);
+        }
+        catch (IOException | UncheckedIOException e) {
+            // the job has no journal any more: what is left goes with the next load's pruning
+            LOG.warn("Cannot delete {}, the journal of the completed job {}: {}", deleting, jobId, e.toString());
         }
     }
 
@@ -602,14 +767,37 @@ public final class JobJournal implements AutoCloseable {
         }
     }
 
+    /**
+     * Deletes {@code directory} and what it holds, if it exists. Files that disappear meanwhile
+     * are no failure: another process's {@link #prune} may be deleting the same leftover.
+     */
     private static void deleteRecursively(Path directory) throws IOException {
-        if (!Files.exists(directory)) {
+        if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
-        try (Stream<Path> paths = Files.walk(directory)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.delete(path);
+        Files.walkFileTree(directory, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                Files.deleteIfExists(file);
+                return FileVisitResult.CONTINUE;
             }
-        }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) throws IOException {
+                if (e instanceof NoSuchFileException) {
+                    return FileVisitResult.CONTINUE;
+                }
+                throw e;
+            }
+
+            @Override
+            public FileVisitResult postVisitDirectory(Path dir, IOException e) throws IOException {
+                if (e != null && !(e instanceof NoSuchFileException)) {
+                    throw e;
+                }
+                Files.deleteIfExists(dir);
+                return FileVisitResult.CONTINUE;
+            }
+        });
     }
 }

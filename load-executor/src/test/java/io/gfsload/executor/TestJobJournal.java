@@ -3,6 +3,7 @@ package io.gfsload.executor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.planner.LoadRequest;
@@ -17,6 +18,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
@@ -327,6 +329,212 @@ class TestJobJournal {
             resumed.close();
         }
         assertEquals(new JobJournal.Pruned(0, 0), JobJournal.prune(jobs.resolve("missing"), retention, now, current));
+    }
+
+    @Test
+    void aJournalHalfDeletedInPlaceIsMovedAsideAndTheJobStartsAfresh() throws Exception {
+        JobJournal journal = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        journal.recordCommitted(List.of("f1-0", "f1-1"));
+        journal.close();
+        Path directory = jobs.resolve(journal.jobId());
+        // what a delete in place, in reverse name order, killed after the OPTIONS and MANIFEST files leaves: CURRENT names a MANIFEST that is gone
+        deleteFilesStartingWith(directory, "OPTIONS", "MANIFEST");
+
+        JobJournal afresh = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        Path aside;
+        try {
+            assertEquals(1, afresh.run());
+            assertEquals(0, afresh.previousBlocks());
+            aside = movedAside(journal.jobId());
+            String discarded = afresh.discarded().orElseThrow();
+            assertTrue(discarded.matches("The journal of job %s cannot be used \\(While opening a file for sequentially reading: %s/MANIFEST-\\d+: No such file or directory\\); moved it to %s and starting the job afresh"
+                    .formatted(journal.jobId(), Pattern.quote(directory.toString()), Pattern.quote(aside.toString()))), discarded);
+            afresh.recordCommitted("f1-0");
+        }
+        finally {
+            afresh.close();
+        }
+        assertTrue(Files.exists(aside.resolve("CURRENT")), "kept for inspection");
+
+        // the new journal is a sound one
+        JobJournal resumed = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        try {
+            assertEquals(2, resumed.run());
+            assertEquals(1, resumed.previousBlocks());
+            assertEquals(Optional.empty(), resumed.discarded());
+        }
+        finally {
+            resumed.complete();
+        }
+        try (Stream<Path> entries = Files.list(jobs)) {
+            assertEquals(List.of(aside), entries.toList(), "the moved-aside journal only");
+        }
+    }
+
+    @Test
+    void aJournalWithoutCurrentOrWithACorruptOneIsMovedAside() throws Exception {
+        JobJournal journal = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        journal.recordCommitted("f1-0");
+        journal.close();
+        Path directory = jobs.resolve(journal.jobId());
+        // a delete in place killed a little later: CURRENT gone too, the write-ahead log still there
+        deleteFilesStartingWith(directory, "OPTIONS", "MANIFEST", "LOG", "LOCK", "IDENTITY", "CURRENT");
+
+        JobJournal afresh = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        try {
+            assertEquals(1, afresh.run());
+            assertEquals(0, afresh.previousBlocks(), "nothing of the half-deleted journal adopted");
+            assertTrue(afresh.discarded().orElseThrow().contains("CURRENT: does not exist"), afresh.discarded().toString());
+        }
+        finally {
+            afresh.close();
+        }
+
+        Files.writeString(directory.resolve("CURRENT"), "MANIFEST-garbage");
+        JobJournal again = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        try {
+            assertEquals(1, again.run());
+            assertTrue(again.discarded().orElseThrow().startsWith("The journal of job %s cannot be used (CURRENT file does not end with newline); moved it to "
+                    .formatted(journal.jobId())), again.discarded().toString());
+        }
+        finally {
+            again.close();
+        }
+        try (Stream<Path> entries = Files.list(jobs)) {
+            assertEquals(3, entries.count(), "the journal and the two moved aside");
+        }
+    }
+
+    @Test
+    void aJournalThatCannotBeOpenedForAnotherReasonIsKeptAndTheMessageNamesRestart() throws Exception {
+        JobJournal journal = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        journal.recordCommitted("f1-0");
+        journal.close();
+        Path directory = jobs.resolve(journal.jobId());
+        // not the store's files: RocksDB cannot take the journal's lock (as it cannot write a file it is denied)
+        Files.delete(directory.resolve("LOCK"));
+        Files.createDirectory(directory.resolve("LOCK"));
+
+        JournalException e = assertThrows(JournalException.class, () -> JobJournal.open(jobs, REQUEST, false, CLUSTER, false));
+        assertEquals("Cannot open the journal of job %s in %s: while open a file for lock: %s: Is a directory; the same command with --restart starts the job afresh"
+                .formatted(journal.jobId(), directory, directory.resolve("LOCK")), e.getMessage());
+        try (Stream<Path> entries = Files.list(jobs)) {
+            assertEquals(List.of(directory), entries.toList(), "left as it is");
+        }
+
+        JobJournal restarted = JobJournal.open(jobs, REQUEST, false, CLUSTER, true);
+        try {
+            assertEquals(1, restarted.run());
+            assertEquals(Optional.empty(), restarted.discarded());
+        }
+        finally {
+            restarted.close();
+        }
+        try (Stream<Path> entries = Files.list(jobs)) {
+            assertEquals(List.of(directory), entries.toList(), "the old journal deleted");
+        }
+    }
+
+    @Test
+    void aJournalARunHoldsOpenIsNeitherOpenedNorRestarted() {
+        JobJournal held = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        try {
+            held.recordCommitted("f1-0");
+            String expected = "Cannot open the journal of job %s in %s: another gfsload process is running the same job"
+                    .formatted(held.jobId(), jobs.resolve(held.jobId()));
+            assertEquals(expected, assertThrows(JournalException.class, () -> JobJournal.open(jobs, REQUEST, false, CLUSTER, false)).getMessage());
+            assertEquals(expected, assertThrows(JournalException.class, () -> JobJournal.open(jobs, REQUEST, false, CLUSTER, true)).getMessage());
+            held.recordCommitted("f1-1");
+        }
+        finally {
+            held.close();
+        }
+        JobJournal resumed = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        try {
+            assertEquals(2, resumed.run());
+            assertEquals(2, resumed.previousBlocks());
+        }
+        finally {
+            resumed.close();
+        }
+    }
+
+    @Test
+    void completeLeavesNoJournalOfTheJobEvenWhenCutShortAfterTheRename() throws Exception {
+        JobJournal journal = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        journal.recordCommitted("f1-0");
+        journal.complete();
+        try (Stream<Path> entries = Files.list(jobs)) {
+            assertEquals(List.of(), entries.toList());
+        }
+
+        JobJournal second = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        second.recordCommitted("f1-0");
+        second.close();
+        // complete() killed once it renamed the journal, before it deleted anything
+        Path deleting = JobJournal.moveToDeleting(jobs.resolve(second.jobId()));
+        assertFalse(Files.exists(jobs.resolve(second.jobId())));
+
+        JobJournal afresh = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        try {
+            assertEquals(1, afresh.run());
+            assertEquals(Optional.empty(), afresh.discarded());
+        }
+        finally {
+            afresh.close();
+        }
+        // the next load's pruning deletes the leftover, however recent
+        JobJournal.Pruned pruned = JobJournal.prune(jobs, Duration.ofDays(14), Instant.now(), "0000000000000000");
+        assertEquals(1, pruned.journals());
+        assertFalse(Files.exists(deleting));
+        assertTrue(Files.exists(jobs.resolve(second.jobId())), "the job's journal is recent");
+    }
+
+    @Test
+    void pruneDeletesStaleJournalsItCannotOpenAndThoseMovedAsideByAge() throws Exception {
+        Instant now = Instant.now();
+        Duration retention = Duration.ofDays(14);
+        String stale = killedRun(new LoadRequest(new LoadTarget.Paths(List.of("/data/events/dt=2026-11-01")), 1), now.minus(Duration.ofDays(15)));
+        String recent = killedRun(new LoadRequest(new LoadTarget.Paths(List.of("/data/events/dt=2026-11-19")), 1), now.minus(Duration.ofDays(13)));
+        deleteFilesStartingWith(jobs.resolve(stale), "OPTIONS", "MANIFEST");
+        deleteFilesStartingWith(jobs.resolve(recent), "OPTIONS", "MANIFEST");
+        touch(jobs.resolve(stale), now.minus(Duration.ofDays(15)));
+        touch(jobs.resolve(recent), now.minus(Duration.ofDays(13)));
+
+        assertEquals(1, JobJournal.prune(jobs, retention, now, REQUEST_JOB).journals());
+        assertFalse(Files.exists(jobs.resolve(stale)));
+        assertTrue(Files.exists(jobs.resolve(recent)));
+
+        // moved aside by a run of its job: kept for the retention from the move
+        JobJournal.open(jobs, new LoadRequest(new LoadTarget.Paths(List.of("/data/events/dt=2026-11-19")), 1), false, CLUSTER, false).complete();
+        Path aside = movedAside(recent);
+        assertEquals(0, JobJournal.prune(jobs, retention, now, REQUEST_JOB).journals());
+        assertTrue(Files.exists(aside));
+        assertEquals(1, JobJournal.prune(jobs, retention, now.plus(Duration.ofDays(15)), REQUEST_JOB).journals());
+        try (Stream<Path> entries = Files.list(jobs)) {
+            assertEquals(List.of(), entries.toList());
+        }
+    }
+
+    private static final String REQUEST_JOB = JobJournal.jobId(REQUEST, false);
+
+    /** The directory the journal of {@code jobId} was moved aside to, the only one. */
+    private Path movedAside(String jobId) throws Exception {
+        try (Stream<Path> entries = Files.list(jobs)) {
+            List<Path> aside = entries.filter(path -> path.getFileName().toString().matches(jobId + "\\.unusable-\\d{8}T\\d{9}Z")).toList();
+            assertEquals(1, aside.size(), aside.toString());
+            return aside.get(0);
+        }
+    }
+
+    private static void deleteFilesStartingWith(Path directory, String... prefixes) throws Exception {
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : files.toList()) {
+                if (Stream.of(prefixes).anyMatch(file.getFileName().toString()::startsWith)) {
+                    Files.delete(file);
+                }
+            }
+        }
     }
 
     /** Leaves the journal of {@code request} as a killed run does, last written at {@code lastWritten}; returns its job id. */
