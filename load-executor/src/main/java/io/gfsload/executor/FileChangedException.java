@@ -1,10 +1,43 @@
 package io.gfsload.executor;
 
-import java.io.IOException;
+import static java.util.Objects.requireNonNull;
 
-/** A UFS file no longer has the length or modification time it was planned with. */
+import io.gfsload.cache.api.FileIdentity;
+import java.io.IOException;
+import java.time.Instant;
+
+/** A UFS file no longer has the length or modification time it was planned with, or is no longer a regular file. */
 public class FileChangedException extends IOException {
     public FileChangedException(String message) {
         super(message);
+    }
+
+    /**
+     * Fails unless the UFS file planned as {@code planned} is still a regular file of its planned
+     * length and modification time, as its status now says. The message says what changed, times
+     * in ISO-8601 UTC: {@code File changed since it was planned: length 2111516 -> 2111600,
+     * modification time 2026-11-20T01:14:05.061Z -> 2026-11-20T01:21:45.749Z}, or {@code File
+     * changed since it was planned: the path is now a directory (planned: a file of 2111516 bytes
+     * modified 2026-11-20T01:14:05.061Z)}.
+     *
+     * @param regularFile whether the path is a regular file now
+     * @param directory whether the path is a directory now
+     * @param modificationTime its modification time now, in epoch milliseconds
+     */
+    static void checkUnchanged(FileIdentity planned, boolean regularFile, boolean directory, long length, long modificationTime) throws FileChangedException {
+        requireNonNull(planned, "planned is null");
+        if (!regularFile) {
+            throw new FileChangedException("File changed since it was planned: the path is %s (planned: a file of %d bytes modified %s)"
+                    .formatted(directory ? "now a directory" : "no longer a regular file", planned.length(), time(planned.modificationTime())));
+        }
+        if (length != planned.length() || modificationTime != planned.modificationTime()) {
+            throw new FileChangedException("File changed since it was planned: length %d -> %d, modification time %s -> %s"
+                    .formatted(planned.length(), length, time(planned.modificationTime()), time(modificationTime)));
+        }
+    }
+
+    /** An epoch-milliseconds time as ISO-8601 UTC: {@code 2026-11-20T01:14:05.061Z}. */
+    private static String time(long epochMillis) {
+        return Instant.ofEpochMilli(epochMillis).toString();
     }
 }

@@ -986,17 +986,13 @@ public final class LoadExecutor {
             return fs.open(ufsPath);
         }
 
-        /** @throws FileChangedException when the length or modification time of {@code file} are not the planned ones */
+        /**
+         * @throws FileChangedException when the length or modification time of {@code file} are not
+         *     the planned ones, or it is no longer a regular file
+         */
         private static void checkUnchanged(FileSystem fs, Path ufsPath, FileLoad file) throws IOException {
             FileStatus status = fs.getFileStatus(ufsPath);
-            checkUnchanged(file, status.getLen(), status.getModificationTime());
-        }
-
-        private static void checkUnchanged(FileLoad file, long length, long modificationTime) throws FileChangedException {
-            if (length != file.file().length() || modificationTime != file.file().modificationTime()) {
-                throw new FileChangedException("File changed since it was planned: length %d -> %d, modification time %d -> %d"
-                        .formatted(file.file().length(), length, file.file().modificationTime(), modificationTime));
-            }
+            FileChangedException.checkUnchanged(file.file(), status.isFile(), status.isDirectory(), status.getLen(), status.getModificationTime());
         }
 
         /**
@@ -1105,7 +1101,8 @@ public final class LoadExecutor {
             int length = data.remaining();
             try {
                 BasicFileAttributes attributes = Files.readAttributes(local, BasicFileAttributes.class);
-                checkUnchanged(file, attributes.size(), attributes.lastModifiedTime().toMillis());
+                FileChangedException.checkUnchanged(file.file(), attributes.isRegularFile(), attributes.isDirectory(), attributes.size(),
+                        attributes.lastModifiedTime().toMillis());
                 try (FileChannel channel = FileChannel.open(local, StandardOpenOption.READ)) {
                     bandwidth.ifPresent(limiter -> limiter.acquire(length));
                     admitted(length, () -> read(channel, block.offset(), data, length));

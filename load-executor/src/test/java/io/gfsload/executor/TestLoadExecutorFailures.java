@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.planner.BlockTask;
@@ -26,6 +27,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -159,9 +162,41 @@ class TestLoadExecutorFailures {
         assertEquals(LoadState.PARTIAL, report.state());
         FileReport changed = report.failedFiles().get(0);
         assertTrue(changed.path().endsWith("/part-001"), changed.path());
-        assertTrue(changed.error().startsWith("File changed since it was planned: length 200000 -> 10"), changed.error());
+        // times in ISO-8601 UTC, not epoch milliseconds
+        assertEquals("File changed since it was planned: length 200000 -> 10, modification time %s -> %s".formatted(
+                Instant.ofEpochMilli(plan.partitions().get(0).files().get(1).file().modificationTime()),
+                Files.getLastModifiedTime(data.resolve("part-001")).toInstant().truncatedTo(ChronoUnit.MILLIS)), changed.error());
+        assertTrue(changed.error().matches(".*modification time \\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z -> \\d{4}-\\d\\d-\\d\\dT[0-9:.]+Z"), changed.error());
         assertEquals(0, changed.retries());
         assertEquals(List.of(), client.cachedBlocks(plan.partitions().get(0).files().get(1).file()));
+    }
+
+    @Test
+    void aFileReplacedByADirectoryAfterPlanningSaysSo() throws IOException {
+        // a small file (read whole, with one stat of the local file) and one of four blocks (Hadoop's file status)
+        Path data = writeFiles(1, 200_000);
+        Random random = new Random(12);
+        byte[] large = new byte[(int) (4 * BLOCK)];
+        random.nextBytes(large);
+        Files.write(data.resolve("part-large"), large);
+        Configuration conf = new Configuration();
+        LoadPlan plan = plan(data.toUri().toString(), conf);
+        for (String name : List.of("part-000", "part-large")) {
+            Files.delete(data.resolve(name));
+            Files.createDirectories(data.resolve(name).resolve("_temporary"));
+        }
+
+        LoadReport report = executor(conf, fastRetries(5), 1, 64 << 10).execute(plan);
+
+        assertEquals(LoadState.FAILED, report.state());
+        assertEquals(2, report.failedFiles().size());
+        for (FileReport changed : report.failedFiles()) {
+            FileIdentity planned = plan.partitions().get(0).files().stream()
+                    .filter(file -> file.file().path().equals(changed.path())).findFirst().orElseThrow().file();
+            assertEquals("File changed since it was planned: the path is now a directory (planned: a file of %d bytes modified %s)"
+                    .formatted(planned.length(), Instant.ofEpochMilli(planned.modificationTime())), changed.error());
+            assertEquals(0, changed.retries());
+        }
     }
 
     @Test
