@@ -9,6 +9,7 @@ import io.gfsload.catalog.HiveCatalog;
 import io.gfsload.catalog.InvalidInputException;
 import io.gfsload.catalog.MetastoreUnavailableException;
 import io.gfsload.catalog.NoSuchTableException;
+import io.gfsload.catalog.PartitionFilterHints;
 import io.gfsload.catalog.PartitionInfo;
 import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableInfo;
@@ -621,7 +622,7 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         }
         catch (MetaException e) {
             throw new InvalidInputException("Invalid filter \"%s\" for %s (partition keys: %s): %s"
-                    .formatted(filter, table.name(), String.join(", ", table.partitionKeys()), filterProblem(e.getMessage())));
+                    .formatted(filter, table.name(), String.join(", ", table.partitionKeys()), filterProblem(table, filter, e.getMessage())));
         }
         catch (NoSuchObjectException e) {
             return List.of();
@@ -668,10 +669,16 @@ public final class ThriftHiveCatalog implements HiveCatalog {
                 .toList();
     }
 
-    /** What the metastore says is wrong with a filter, without its parser's internals ("lexer error: null; exception NoViableAltException(-1@[])"). */
-    private static String filterProblem(String message) {
+    /**
+     * What the metastore says is wrong with a filter, without its parser's internals ("lexer error: null; exception NoViableAltException(-1@[])"),
+     * or, where its words mislead, what is wrong and how to write it instead.
+     */
+    private static String filterProblem(TableInfo table, String filter, String message) {
         String line = firstLine(message);
-        return line.startsWith("Error parsing partition filter") ? "the metastore cannot parse it" : line;
+        if (line.startsWith("Error parsing partition filter")) {
+            return PartitionFilterHints.unparsable(filter).orElse("the metastore cannot parse it");
+        }
+        return line;
     }
 
     private static String firstLine(String message) {

@@ -1,0 +1,45 @@
+package io.gfsload.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code --where} filters that the metastore's grammar takes otherwise than SQL: the message says
+ * how to write them, the exit code is that of bad input (2), and nothing is loaded. The embedded metastore and cluster, with the demo table.
+ */
+class TestWhereFilterHints {
+    @TempDir
+    static Path home;
+
+    @Test
+    void eachFilterSaysHowToWriteItAndLoadsNothing() throws IOException {
+        CliRun in = gfsload("--table", "demo.events", "--where", "dt IN ('2026-11-18','2026-11-20')");
+        assertEquals(2, in.exitCode(), in.err());
+        assertEquals("gfsload: Invalid filter \"dt IN ('2026-11-18','2026-11-20')\" for demo.events (partition keys: dt): the metastore cannot parse it: "
+                + "it takes IN only after a column in parentheses, as in (dt) IN ('2026-11-18','2026-11-20')", in.err().strip());
+        assertEquals("", in.out());
+
+        CliRun status = gfsload("status", "--table", "demo.events", "--json");
+        assertEquals(0, status.exitCode(), status.err());
+        assertEquals(0.0, json(status.out()).get("totals").get("cachedPercent").asDouble(), "nothing loaded: " + status.out());
+
+        // the examples the messages give are filters the metastore takes
+        CliRun inParentheses = gfsload("plan", "--table", "demo.events", "--where", "(dt) IN ('2026-11-18','2026-11-20')", "--json");
+        assertEquals(0, inParentheses.exitCode(), inParentheses.err());
+        assertEquals(2, json(inParentheses.out()).get("partitions").size());
+    }
+
+    private static CliRun gfsload(String... args) {
+        return CliRun.gfsload(home, args);
+    }
+
+    private static JsonNode json(String text) throws IOException {
+        return new ObjectMapper().readTree(text);
+    }
+}

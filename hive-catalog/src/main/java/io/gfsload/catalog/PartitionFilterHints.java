@@ -1,0 +1,120 @@
+package io.gfsload.catalog;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/**
+ * What to tell a user whose partition filter the metastore refused, or that matched nothing,
+ * where the metastore's own answer misleads. The metastore's filter grammar differs from SQL's:
+ * {@code IN} follows a column only in parentheses ({@code (dt) IN ('a', 'b')}), a string key
+ * compares with quoted values only, and {@code LIKE} takes a Java regular expression that must
+ * match the whole value ({@code '2026-11-1.*'}), not SQL's {@code %} and {@code _}.
+ *
+ * <p>Each hint carries the user's filter rewritten as an example; the filter itself is never
+ * rewritten and sent. Stateless and thread-safe.
+ */
+public final class PartitionFilterHints {
+    private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    private static final Set<String> KEYWORDS = Set.of("and", "or", "not", "in", "like", "between");
+
+    private PartitionFilterHints() {}
+
+    /**
+     * For a filter the metastore cannot parse that has {@code IN (} after a bare column name
+     * ({@code dt IN ('a')}, {@code dt NOT IN ('a')}): the metastore takes {@code IN} only after a
+     * column in parentheses; the hint gives the filter with its columns so written.
+     */
+    public static Optional<String> unparsable(String filter) {
+        requireNonNull(filter, "filter is null");
+        List<Token> tokens = tokenize(filter);
+        TreeMap<Integer, Edit> edits = new TreeMap<>();
+        for (int i = 0; i < tokens.size(); i++) {
+            Token column = tokens.get(i);
+            if (!column.isColumn() || (i > 0 && (tokens.get(i - 1).is("(") || tokens.get(i - 1).isWord("not")))) {
+                continue;
+            }
+            int in = i + 1 < tokens.size() && tokens.get(i + 1).isWord("not") ? i + 2 : i + 1;
+            if (in + 1 < tokens.size() && tokens.get(in).isWord("in") && tokens.get(in + 1).is("(")) {
+                edits.put(column.start(), new Edit(column.end(), "(" + column.text() + ")"));
+            }
+        }
+        if (edits.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("the metastore cannot parse it: it takes IN only after a column in parentheses, as in " + apply(filter, edits));
+    }
+
+    private static String apply(String filter, TreeMap<Integer, Edit> edits) {
+        StringBuilder result = new StringBuilder();
+        int at = 0;
+        for (var edit : edits.entrySet()) {
+            result.append(filter, at, edit.getKey()).append(edit.getValue().replacement());
+            at = edit.getValue().end();
+        }
+        return result.append(filter.substring(at)).toString();
+    }
+
+    /** Words (names, numbers, unquoted dates), quoted strings, operators and punctuation, with where each is in the filter. */
+    private static List<Token> tokenize(String filter) {
+        List<Token> tokens = new ArrayList<>();
+        int i = 0;
+        while (i < filter.length()) {
+            char c = filter.charAt(i);
+            int start = i;
+            if (Character.isWhitespace(c)) {
+                i++;
+                continue;
+            }
+            if (c == '\'' || c == '"') {
+                i++;
+                while (i < filter.length() && filter.charAt(i) != c) {
+                    i += filter.charAt(i) == '\\' ? 2 : 1;
+                }
+                i = Math.min(i + 1, filter.length());
+                tokens.add(new Token(Kind.STRING, filter.substring(start, i), start, i));
+            }
+            else if (Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '.') {
+                while (i < filter.length() && (Character.isLetterOrDigit(filter.charAt(i)) || "_-.".indexOf(filter.charAt(i)) >= 0)) {
+                    i++;
+                }
+                tokens.add(new Token(Kind.WORD, filter.substring(start, i), start, i));
+            }
+            else if ("=!<>".indexOf(c) >= 0) {
+                while (i < filter.length() && "=!<>".indexOf(filter.charAt(i)) >= 0) {
+                    i++;
+                }
+                tokens.add(new Token(Kind.OPERATOR, filter.substring(start, i), start, i));
+            }
+            else {
+                i++;
+                tokens.add(new Token(Kind.OPERATOR, String.valueOf(c), start, i));
+            }
+        }
+        return tokens;
+    }
+
+    private enum Kind { WORD, STRING, OPERATOR }
+
+    private record Token(Kind kind, String text, int start, int end) {
+        boolean is(String operator) {
+            return kind == Kind.OPERATOR && text.equals(operator);
+        }
+
+        boolean isWord(String keyword) {
+            return kind == Kind.WORD && text.equalsIgnoreCase(keyword);
+        }
+
+        boolean isColumn() {
+            return kind == Kind.WORD && IDENTIFIER.matcher(text).matches() && !KEYWORDS.contains(text.toLowerCase(Locale.ROOT));
+        }
+    }
+
+    private record Edit(int end, String replacement) {}
+}

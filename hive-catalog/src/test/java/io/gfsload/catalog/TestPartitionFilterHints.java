@@ -1,0 +1,86 @@
+package io.gfsload.catalog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.catalog.thrift.MetastoreAdmin;
+import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
+import io.gfsload.catalog.thrift.ThriftHiveCatalog;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Filters the embedded metastore refuses, or that match nothing, for reasons its own words do not
+ * give; each hint's example is run against the same metastore, so that it is one that works.
+ */
+class TestPartitionFilterHints {
+    @TempDir
+    static Path directory;
+
+    private static EmbeddedMetastore metastore;
+    private static ThriftHiveCatalog catalog;
+    private static TableInfo events;
+
+    @BeforeAll
+    static void start() {
+        metastore = EmbeddedMetastore.start(directory);
+        TableName name = new TableName("db", "events");
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+            admin.ensureDatabase("db", directory.resolve("warehouse/db.db").toUri().toString());
+            String location = directory.resolve("warehouse/db.db/events").toUri().toString();
+            admin.createParquetTable(name, List.of(new Column("id", "bigint")), List.of(new Column("dt", "string"), new Column("hr", "int")), location);
+            Map<PartitionSpec, String> partitions = new LinkedHashMap<>();
+            for (String spec : List.of("dt=2026-11-18/hr=1", "dt=2026-11-19/hr=2", "dt=2026-11-20/hr=10", "dt=5/hr=3")) {
+                partitions.put(PartitionSpec.parse(spec), location + "/" + spec);
+            }
+            admin.addPartitions(name, partitions);
+        }
+        catalog = ThriftHiveCatalog.connect(metastore.uri());
+        events = catalog.getTable(name).orElseThrow();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (catalog != null) {
+            catalog.close();
+        }
+        if (metastore != null) {
+            metastore.close();
+        }
+    }
+
+    @Test
+    void inAfterABareColumnSaysToWriteTheColumnInParentheses() {
+        assertRefused("dt IN ('2026-11-18','2026-11-20')",
+                "the metastore cannot parse it: it takes IN only after a column in parentheses, as in (dt) IN ('2026-11-18','2026-11-20')");
+        assertEquals(List.of("dt=2026-11-18/hr=1", "dt=2026-11-20/hr=10"), matching("(dt) IN ('2026-11-18','2026-11-20')"));
+
+        assertRefused("dt NOT IN ('2026-11-18','2026-11-20')",
+                "the metastore cannot parse it: it takes IN only after a column in parentheses, as in (dt) NOT IN ('2026-11-18','2026-11-20')");
+        assertEquals(List.of("dt=2026-11-19/hr=2", "dt=5/hr=3"), matching("(dt) NOT IN ('2026-11-18','2026-11-20')"));
+
+        assertRefused("hr in (1, 2) and dt in('2026-11-18')",
+                "the metastore cannot parse it: it takes IN only after a column in parentheses, as in (hr) in (1, 2) and (dt) in('2026-11-18')");
+        assertEquals(List.of("dt=2026-11-18/hr=1"), matching("(hr) in (1, 2) and (dt) in('2026-11-18')"));
+
+        // no IN after a bare column: the metastore's parser says no more than that
+        assertRefused("dt >>> 3", "the metastore cannot parse it");
+        assertRefused("dt >>> 'a IN (b'", "the metastore cannot parse it");
+    }
+
+    private static void assertRefused(String filter, String problem) {
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> catalog.listPartitionsByFilter(events, filter));
+        assertEquals("Invalid filter \"%s\" for db.events (partition keys: dt, hr): %s".formatted(filter, problem), e.getMessage());
+    }
+
+    private static List<String> matching(String filter) {
+        return catalog.listPartitionsByFilter(events, filter).stream().map(partition -> partition.spec().toString()).toList();
+    }
+}
