@@ -25,6 +25,12 @@ class TestWhereFilterHints {
                 + "it takes IN only after a column in parentheses, as in (dt) IN ('2026-11-18','2026-11-20')", in.err().strip());
         assertEquals("", in.out());
 
+        CliRun number = gfsload("--table", "demo.events", "--where", "dt = 5");
+        assertEquals(2, number.exitCode(), number.err());
+        assertEquals("gfsload: Invalid filter \"dt = 5\" for demo.events (partition keys: dt): the partition key dt is a string, "
+                + "and the filter compares it with a number: quote the value, as in dt = '5'", number.err().strip());
+        assertEquals("", number.out());
+
         CliRun status = gfsload("status", "--table", "demo.events", "--json");
         assertEquals(0, status.exitCode(), status.err());
         assertEquals(0.0, json(status.out()).get("totals").get("cachedPercent").asDouble(), "nothing loaded: " + status.out());

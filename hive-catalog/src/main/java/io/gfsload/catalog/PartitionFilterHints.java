@@ -21,8 +21,10 @@ import java.util.regex.Pattern;
  * rewritten and sent. Stateless and thread-safe.
  */
 public final class PartitionFilterHints {
+    private static final Pattern NUMBER = Pattern.compile("-?\\d+");
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Set<String> KEYWORDS = Set.of("and", "or", "not", "in", "like", "between");
+    private static final Set<String> COMPARISONS = Set.of("=", "!=", "<>", "<", "<=", ">", ">=");
 
     private PartitionFilterHints() {}
 
@@ -49,6 +51,71 @@ public final class PartitionFilterHints {
             return Optional.empty();
         }
         return Optional.of("the metastore cannot parse it: it takes IN only after a column in parentheses, as in " + apply(filter, edits));
+    }
+
+    /**
+     * For a filter the metastore refused with "Filtering is supported only on partition keys of
+     * type string" in which a partition key of type {@code string} is compared with an unquoted
+     * number ({@code dt = 5}): the number is the problem; the hint gives the filter with such
+     * numbers quoted.
+     */
+    public static Optional<String> numberForStringKey(String filter, TableInfo table) {
+        requireNonNull(filter, "filter is null");
+        requireNonNull(table, "table is null");
+        List<Token> tokens = tokenize(filter);
+        TreeMap<Integer, Edit> edits = new TreeMap<>();
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < tokens.size(); i++) {
+            Token token = tokens.get(i);
+            if (!token.isColumn() || !isStringKey(table, token.text())) {
+                continue;
+            }
+            int before = edits.size();
+            if (i + 2 < tokens.size() && tokens.get(i + 1).isComparison()) {
+                quoteNumber(tokens.get(i + 2), edits);
+            }
+            if (i >= 2 && tokens.get(i - 1).isComparison()) {
+                quoteNumber(tokens.get(i - 2), edits);
+            }
+            int next = i + 1 < tokens.size() && tokens.get(i + 1).isWord("not") ? i + 2 : i + 1;
+            if (next + 3 < tokens.size() && tokens.get(next).isWord("between") && tokens.get(next + 2).isWord("and")) {
+                quoteNumber(tokens.get(next + 1), edits);
+                quoteNumber(tokens.get(next + 3), edits);
+            }
+            if (i > 0 && tokens.get(i - 1).is("(") && i + 1 < tokens.size() && tokens.get(i + 1).is(")")) {
+                int in = i + 2 < tokens.size() && tokens.get(i + 2).isWord("not") ? i + 3 : i + 2;
+                if (in + 1 < tokens.size() && tokens.get(in).isWord("in") && tokens.get(in + 1).is("(")) {
+                    for (int j = in + 2; j < tokens.size() && !tokens.get(j).is(")"); j++) {
+                        quoteNumber(tokens.get(j), edits);
+                    }
+                }
+            }
+            if (edits.size() > before && !keys.contains(token.text())) {
+                keys.add(token.text());
+            }
+        }
+        if (edits.isEmpty()) {
+            return Optional.empty();
+        }
+        String subject = keys.size() == 1
+                ? "the partition key %s is a string, and the filter compares it with a number".formatted(keys.get(0))
+                : "the partition keys %s are strings, and the filter compares them with numbers".formatted(String.join(", ", keys));
+        return Optional.of("%s: quote the value, as in %s".formatted(subject, apply(filter, edits)));
+    }
+
+    private static boolean isStringKey(TableInfo table, String name) {
+        for (int i = 0; i < table.partitionKeys().size(); i++) {
+            if (table.partitionKeys().get(i).equalsIgnoreCase(name)) {
+                return table.partitionKeyTypes().get(i).equalsIgnoreCase("string");
+            }
+        }
+        return false;
+    }
+
+    private static void quoteNumber(Token token, TreeMap<Integer, Edit> edits) {
+        if (token.isNumber()) {
+            edits.put(token.start(), new Edit(token.end(), "'" + token.text() + "'"));
+        }
     }
 
     private static String apply(String filter, TreeMap<Integer, Edit> edits) {
@@ -113,6 +180,14 @@ public final class PartitionFilterHints {
 
         boolean isColumn() {
             return kind == Kind.WORD && IDENTIFIER.matcher(text).matches() && !KEYWORDS.contains(text.toLowerCase(Locale.ROOT));
+        }
+
+        boolean isNumber() {
+            return kind == Kind.WORD && NUMBER.matcher(text).matches();
+        }
+
+        boolean isComparison() {
+            return kind == Kind.OPERATOR && COMPARISONS.contains(text);
         }
     }
 

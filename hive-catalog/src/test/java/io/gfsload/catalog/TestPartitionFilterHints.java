@@ -75,6 +75,24 @@ class TestPartitionFilterHints {
         assertRefused("dt >>> 'a IN (b'", "the metastore cannot parse it");
     }
 
+    @Test
+    void aStringKeyComparedWithANumberSaysToQuoteTheValue() {
+        assertRefused("dt = 5", "the partition key dt is a string, and the filter compares it with a number: quote the value, as in dt = '5'");
+        assertEquals(List.of("dt=5/hr=3"), matching("dt = '5'"));
+
+        assertRefused("dt = '2026-11-18' or 20261119 <= dt",
+                "the partition key dt is a string, and the filter compares it with a number: quote the value, as in dt = '2026-11-18' or '20261119' <= dt");
+        assertRefused("dt between 1 and 5", "the partition key dt is a string, and the filter compares it with a number: quote the value, as in dt between '1' and '5'");
+        assertEquals(List.of("dt=2026-11-18/hr=1", "dt=2026-11-19/hr=2", "dt=2026-11-20/hr=10", "dt=5/hr=3"), matching("dt between '1' and '5'"), "compared as strings");
+        assertRefused("(dt) IN (5, 6) and hr = 3",
+                "the partition key dt is a string, and the filter compares it with a number: quote the value, as in (dt) IN ('5', '6') and hr = 3");
+        assertEquals(List.of("dt=5/hr=3"), matching("(dt) IN ('5', '6') and hr = 3"));
+
+        // a numeric key compared with a string: the metastore's words are left as they are
+        assertRefused("hr = '2'", "Filtering is supported only on partition keys of type string");
+        assertEquals(List.of("dt=2026-11-19/hr=2"), matching("hr = 2"));
+    }
+
     private static void assertRefused(String filter, String problem) {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> catalog.listPartitionsByFilter(events, filter));
         assertEquals("Invalid filter \"%s\" for db.events (partition keys: dt, hr): %s".formatted(filter, problem), e.getMessage());

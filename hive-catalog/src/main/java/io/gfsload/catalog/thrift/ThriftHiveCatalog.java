@@ -678,6 +678,9 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         if (line.startsWith("Error parsing partition filter")) {
             return PartitionFilterHints.unparsable(filter).orElse("the metastore cannot parse it");
         }
+        if (line.startsWith("Filtering is supported only on partition keys of type string")) {
+            return PartitionFilterHints.numberForStringKey(filter, table).orElse(line);
+        }
         return line;
     }
 
