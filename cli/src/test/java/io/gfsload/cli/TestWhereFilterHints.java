@@ -11,7 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code --where} filters that the metastore's grammar takes otherwise than SQL: the message says
- * how to write them, the exit code is that of bad input (2), and nothing is loaded. The embedded metastore and cluster, with the demo table.
+ * how to write them, the exit code is that of bad input (2) or of no partition (5), and nothing is
+ * loaded. The embedded metastore and cluster, with the demo table.
  */
 class TestWhereFilterHints {
     @TempDir
@@ -31,6 +32,12 @@ class TestWhereFilterHints {
                 + "and the filter compares it with a number: quote the value, as in dt = '5'", number.err().strip());
         assertEquals("", number.out());
 
+        CliRun like = gfsload("--table", "demo.events", "--where", "dt like '2026-11-1%'");
+        assertEquals(5, like.exitCode(), like.err());
+        assertEquals("gfsload: No partition of demo.events matches: where dt like '2026-11-1%'; the metastore's LIKE takes a Java regular expression "
+                + "that matches the whole value, not SQL's % and _: try dt like '2026-11-1.*'", like.err().strip());
+        assertEquals("", like.out());
+
         CliRun status = gfsload("status", "--table", "demo.events", "--json");
         assertEquals(0, status.exitCode(), status.err());
         assertEquals(0.0, json(status.out()).get("totals").get("cachedPercent").asDouble(), "nothing loaded: " + status.out());
@@ -39,6 +46,9 @@ class TestWhereFilterHints {
         CliRun inParentheses = gfsload("plan", "--table", "demo.events", "--where", "(dt) IN ('2026-11-18','2026-11-20')", "--json");
         assertEquals(0, inParentheses.exitCode(), inParentheses.err());
         assertEquals(2, json(inParentheses.out()).get("partitions").size());
+        CliRun regularExpression = gfsload("plan", "--table", "demo.events", "--where", "dt like '2026-11-1.*'", "--json");
+        assertEquals(0, regularExpression.exitCode(), regularExpression.err());
+        assertEquals(2, json(regularExpression.out()).get("partitions").size(), "dt=2026-11-18 and dt=2026-11-19");
     }
 
     private static CliRun gfsload(String... args) {

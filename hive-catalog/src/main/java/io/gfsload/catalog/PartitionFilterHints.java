@@ -103,6 +103,29 @@ public final class PartitionFilterHints {
         return Optional.of("%s: quote the value, as in %s".formatted(subject, apply(filter, edits)));
     }
 
+    /**
+     * For a filter that matched no partition and has a {@code LIKE} pattern with SQL's wildcards
+     * {@code %} or {@code _}: the metastore's {@code LIKE} takes a Java regular expression that must
+     * match the whole value; the hint gives the filter with {@code %} as {@code .*} and {@code _}
+     * as {@code .}.
+     */
+    public static Optional<String> noMatch(String filter) {
+        requireNonNull(filter, "filter is null");
+        List<Token> tokens = tokenize(filter);
+        TreeMap<Integer, Edit> edits = new TreeMap<>();
+        for (int i = 0; i + 1 < tokens.size(); i++) {
+            Token pattern = tokens.get(i + 1);
+            if (tokens.get(i).isWord("like") && pattern.isString() && (pattern.text().contains("%") || pattern.text().contains("_"))) {
+                edits.put(pattern.start(), new Edit(pattern.end(), pattern.text().replace("%", ".*").replace("_", ".")));
+            }
+        }
+        if (edits.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of("the metastore's LIKE takes a Java regular expression that matches the whole value, not SQL's %% and _: try %s"
+                .formatted(apply(filter, edits)));
+    }
+
     private static boolean isStringKey(TableInfo table, String name) {
         for (int i = 0; i < table.partitionKeys().size(); i++) {
             if (table.partitionKeys().get(i).equalsIgnoreCase(name)) {
@@ -184,6 +207,10 @@ public final class PartitionFilterHints {
 
         boolean isNumber() {
             return kind == Kind.WORD && NUMBER.matcher(text).matches();
+        }
+
+        boolean isString() {
+            return kind == Kind.STRING;
         }
 
         boolean isComparison() {

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -91,6 +92,23 @@ class TestPartitionFilterHints {
         // a numeric key compared with a string: the metastore's words are left as they are
         assertRefused("hr = '2'", "Filtering is supported only on partition keys of type string");
         assertEquals(List.of("dt=2026-11-19/hr=2"), matching("hr = 2"));
+    }
+
+    @Test
+    void likeWithSqlWildcardsThatMatchesNothingSaysLikeTakesARegularExpression() {
+        assertEquals(List.of(), matching("dt like '2026-11-1%'"));
+        String hint = "the metastore's LIKE takes a Java regular expression that matches the whole value, not SQL's % and _: try ";
+        assertEquals(Optional.of(hint + "dt like '2026-11-1.*'"), PartitionFilterHints.noMatch("dt like '2026-11-1%'"));
+        assertEquals(List.of("dt=2026-11-18/hr=1", "dt=2026-11-19/hr=2"), matching("dt like '2026-11-1.*'"));
+
+        assertEquals(List.of(), matching("dt LIKE '2026_11_2_'"));
+        assertEquals(Optional.of(hint + "dt LIKE '2026.11.2.'"), PartitionFilterHints.noMatch("dt LIKE '2026_11_2_'"));
+        assertEquals(List.of("dt=2026-11-20/hr=10"), matching("dt LIKE '2026.11.2.'"));
+
+        // the whole value: a pattern that matches part of it matches nothing
+        assertEquals(List.of(), matching("dt like '2026'"));
+        assertEquals(Optional.empty(), PartitionFilterHints.noMatch("dt like '2026'"));
+        assertEquals(Optional.empty(), PartitionFilterHints.noMatch("dt = '2026_11%'"));
     }
 
     private static void assertRefused(String filter, String problem) {

@@ -11,6 +11,7 @@ import io.gfsload.catalog.HiveCatalog;
 import io.gfsload.catalog.InvalidInputException;
 import io.gfsload.catalog.NoSuchPartitionException;
 import io.gfsload.catalog.NoSuchTableException;
+import io.gfsload.catalog.PartitionFilterHints;
 import io.gfsload.catalog.PartitionInfo;
 import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableInfo;
@@ -186,7 +187,8 @@ public final class LoadPlanner {
             List<PartitionInfo> matching = hive.listPartitionsByFilter(table, filter.expression());
             if (matching.isEmpty()) {
                 // as a named partition that does not exist: the data may not have landed yet
-                throw new NoSuchPartitionException(table.name(), filter.describe());
+                throw new NoSuchPartitionException(table.name(), filter.describe()
+                        + PartitionFilterHints.noMatch(filter.expression()).map(hint -> "; " + hint).orElse(""));
             }
             sink.accept(matching);
             return;
