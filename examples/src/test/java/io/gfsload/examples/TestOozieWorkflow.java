@@ -71,6 +71,8 @@ class TestOozieWorkflow {
         CommandLine.ParseResult parsed = commandLine.parseArgs(arguments.toArray(String[]::new));
         assertEquals("/shared/gfsload/reports/db.events/dt=2026-11-20.json", parsed.matchedOptionValue("--report", null).toString(), arguments.toString());
         assertTrue(parsed.hasMatchedOption("--master") && parsed.hasMatchedOption("--metastore"), arguments.toString());
+        // as the Airflow DAG: no JSON progress line every second in the launcher log
+        assertEquals("none", parsed.<String>matchedOptionValue("--progress", null), arguments.toString());
     }
 
     private static Element shellAction() throws Exception {
