@@ -163,7 +163,20 @@ public final class GfsLoad {
         }
         command.getErr().println("gfsload: Cannot write to stdout: %s; what the command printed there is lost or incomplete".formatted(failure.get()));
         command.getErr().flush();
-        return code == ExitCode.OK ? ExitCode.FAILED : code;
+        return exitCodeGiven(code, failure);
+    }
+
+    /**
+     * The code a command that would exit {@code code} exits with, given what became of what it
+     * printed on {@code out} so far, as {@link #outputChecked} decides it, without saying so: for
+     * a report written before the command exits.
+     */
+    static int exitCodeGiven(PrintWriter out, int code) {
+        return exitCodeGiven(code, StandardOutput.failure(out));
+    }
+
+    private static int exitCodeGiven(int code, Optional<String> outputFailure) {
+        return outputFailure.isPresent() && code == ExitCode.OK ? ExitCode.FAILED : code;
     }
 
     static int exitCode(Throwable exception) {

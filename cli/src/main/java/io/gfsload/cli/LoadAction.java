@@ -95,9 +95,12 @@ final class LoadAction {
             return ExitCode.FAILED;
         }
         // the summary first: a report file that cannot be written does not hide what was loaded
+        int code = ReportPrinter.exitCode(report);
         load.printing();
-        ReportPrinter.print(report, load.json, spec.commandLine().getOut());
-        planning.writeReport(ReportPrinter.toJson(report));
+        PrintWriter out = spec.commandLine().getOut();
+        ReportPrinter.print(report, code, load.json, out);
+        // the file has the code the command exits with, 4 when what it printed on stdout was lost
+        planning.writeReport(ReportPrinter.toJson(report, GfsLoad.exitCodeGiven(out, code)));
         if (report.stopReason() != null) {
             err.println("gfsload: " + resumable(report.stopReason(), jobId));
             err.flush();
@@ -111,7 +114,7 @@ final class LoadAction {
                         err.flush();
                     });
         }
-        return ReportPrinter.exitCode(report);
+        return code;
     }
 
     /**

@@ -19,8 +19,8 @@ public final class LoadOptions {
             description = "Replicas of each block, on distinct workers (default: ${DEFAULT-VALUE}).")
     int replication;
 
-    @Option(names = "--json", description = "Print the report as JSON instead of a summary; a run that fails before its report prints "
-            + "a FAILED one with the exit code and the error instead.")
+    @Option(names = "--json", description = "Print the report as JSON instead of a summary (a load's with its exitCode, the command's exit code); "
+            + "a run that fails before its report prints a FAILED one with the exit code and the error instead.")
     boolean json;
 
     /** Whether the command printed its own output (report, plan, status or settings) on stdout. */

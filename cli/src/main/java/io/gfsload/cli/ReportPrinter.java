@@ -3,6 +3,7 @@ package io.gfsload.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gfsload.executor.FileReport;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadState;
@@ -22,14 +23,27 @@ final class ReportPrinter {
 
     private ReportPrinter() {}
 
-    static void print(LoadReport report, boolean json, PrintWriter out) {
-        out.print(json ? toJson(report) + System.lineSeparator() : summary(report));
+    /** Prints {@code report} on {@code out}: as JSON ({@link #toJson}) with {@code exitCode}, the command's, or as the summary. */
+    static void print(LoadReport report, int exitCode, boolean json, PrintWriter out) {
+        out.print(json ? toJson(report, exitCode) + System.lineSeparator() : summary(report));
         out.flush();
     }
 
-    static String toJson(LoadReport report) {
+    /**
+     * {@code report} as JSON, with {@code exitCode}, the code the command exits with, after its
+     * {@code state}, as the report of a command that fails before it loads has it.
+     */
+    static String toJson(LoadReport report, int exitCode) {
+        ObjectNode fields = JSON.valueToTree(report);
+        ObjectNode json = JSON.createObjectNode();
+        fields.fields().forEachRemaining(field -> {
+            json.set(field.getKey(), field.getValue());
+            if (field.getKey().equals("state")) {
+                json.put("exitCode", exitCode);
+            }
+        });
         try {
-            return JSON.writeValueAsString(report);
+            return JSON.writeValueAsString(json);
         }
         catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot write the report as JSON", e);

@@ -19,6 +19,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
@@ -548,6 +549,34 @@ class TestPathCommands {
             assertEquals(run.err().strip(), "gfsload: " + written.get("error").asText(), String.join(" ", args));
             assertEquals(written, json(run.out()), String.join(" ", args));
         }
+    }
+
+    @Test
+    void everyReportOfALoadHasTheExitCodeAfterItsState() throws IOException {
+        Path good = directory("exit-code", 2, 10_000);
+        Path bad = home.resolve("ufs/exit-code-unlisted");
+        Files.createSymbolicLink(bad, bad);
+        Path report = home.resolve("reports/exit-code.json");
+        List<List<String>> loads = List.of(
+                List.of(good.toString()),
+                // a path that cannot be listed beside one that can: PARTIAL
+                List.of(good.toString(), bad.toString()),
+                // a path that does not exist: the run fails before it loads
+                List.of(good.resolve("nosuch").toString()));
+        List<String> states = new ArrayList<>();
+        for (List<String> paths : loads) {
+            List<String> args = new ArrayList<>(List.of("--progress", "none", "--json", "--report", report.toString()));
+            args.addAll(paths);
+            CliRun run = gfsload("distributedLoad", args.toArray(String[]::new));
+            JsonNode printed = json(run.out());
+            assertEquals(run.exitCode(), printed.get("exitCode").asInt(), run.out());
+            List<String> fields = new ArrayList<>();
+            printed.fieldNames().forEachRemaining(fields::add);
+            assertEquals(fields.indexOf("state") + 1, fields.indexOf("exitCode"), fields.toString());
+            assertEquals(printed, json(Files.readString(report)), "the file has what stdout has");
+            states.add(printed.get("state").asText() + " " + run.exitCode());
+        }
+        assertEquals(List.of("SUCCEEDED 0", "PARTIAL 3", "FAILED 5"), states);
     }
 
     @Test

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -38,8 +39,10 @@ class TestStandardOutput {
             assertTrue(run.err().endsWith("gfsload: Cannot write to stdout: no space left on device; what the command printed there is lost or incomplete"),
                     run.err());
         }
-        // the load itself went through: its --report says so, and a retry finds everything cached
-        assertEquals("SUCCEEDED", new ObjectMapper().readTree(Files.readString(report)).get("state").asText());
+        // the load itself went through: its --report says so, with the code the command exited with, and a retry finds everything cached
+        JsonNode written = new ObjectMapper().readTree(Files.readString(report));
+        assertEquals("SUCCEEDED", written.get("state").asText());
+        assertEquals(ExitCode.FAILED, written.get("exitCode").asInt(), written.toString());
 
         try (GfsLoadProcess status = GfsLoadProcess.start(home, FULL_DISK, "status", "--json", "--path", dir.toString())) {
             CliRun run = status.awaitExit(Duration.ofMinutes(2));
@@ -60,6 +63,8 @@ class TestStandardOutput {
             assertEquals(ExitCode.OK, run.exitCode(), run.err());
             assertFalse(run.err().contains("Cannot write to stdout"), run.err());
         }
-        assertEquals("SUCCEEDED", new ObjectMapper().readTree(Files.readString(report)).get("state").asText());
+        JsonNode written = new ObjectMapper().readTree(Files.readString(report));
+        assertEquals("SUCCEEDED", written.get("state").asText());
+        assertEquals(ExitCode.OK, written.get("exitCode").asInt(), written.toString());
     }
 }
