@@ -11,6 +11,7 @@ import io.gfsload.catalog.thrift.SiteFiles;
 import io.gfsload.executor.InsufficientCapacityException;
 import io.gfsload.executor.JournalException;
 import io.gfsload.planner.InvalidRequestException;
+import io.gfsload.planner.NoSuchLocationException;
 import io.gfsload.planner.NoSuchPathException;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
@@ -180,7 +181,8 @@ public final class GfsLoad {
     }
 
     static int exitCode(Throwable exception) {
-        if (exception instanceof NoSuchTableException || exception instanceof NoSuchPartitionException || exception instanceof NoSuchPathException) {
+        if (exception instanceof NoSuchTableException || exception instanceof NoSuchPartitionException || exception instanceof NoSuchPathException
+                || exception instanceof NoSuchLocationException) {
             return ExitCode.NOT_FOUND;
         }
         if (exception instanceof InvalidInputException || exception instanceof InvalidRequestException) {

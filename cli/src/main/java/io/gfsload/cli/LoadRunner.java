@@ -163,9 +163,16 @@ final class LoadRunner {
         if (!empty.isEmpty()) {
             // a partition whose data has not landed (or was moved) loads nothing: said, not hidden in a SUCCEEDED
             // (a path whose files an earlier, overlapping path covers is not empty)
-            status.printf("%s no files (location empty or missing): %s%s%n", empty.size() == 1 ? "1 partition has" : empty.size() + " partitions have",
+            status.printf("%s no files (location empty): %s%s%n", empty.size() == 1 ? "1 partition has" : empty.size() + " partitions have",
                     String.join(", ", empty.stream().limit(EMPTY_PARTITIONS_NAMED).map(p -> p.name() + " at " + p.location()).toList()),
                     empty.size() > EMPTY_PARTITIONS_NAMED ? " and %d more".formatted(empty.size() - EMPTY_PARTITIONS_NAMED) : "");
+        }
+        List<PartitionLoad> missing = planned.plan().partitions().stream().filter(PartitionLoad::locationMissing).toList();
+        if (!missing.isEmpty()) {
+            // in the metastore, not in the UFS: the load ends partial, the report lists them
+            status.printf("%s not found, not loaded (location does not exist): %s%s%n", missing.size() == 1 ? "1 partition" : missing.size() + " partitions",
+                    String.join(", ", missing.stream().limit(EMPTY_PARTITIONS_NAMED).map(p -> p.name() + " at " + p.location()).toList()),
+                    missing.size() > EMPTY_PARTITIONS_NAMED ? " and %d more".formatted(missing.size() - EMPTY_PARTITIONS_NAMED) : "");
         }
         options.window().ifPresent(window -> {
             java.time.Instant now = Clock.systemUTC().instant();

@@ -28,11 +28,12 @@ final class PlanPrinter {
 
     /**
      * One partition of a dry run: {@code error} says why its location could not be listed (in the
-     * totals: how many of the partitions could not be), {@code unlistedDirectories} which
+     * totals: how many of the partitions could not be, or do not exist), {@code locationMissing}
+     * whether that is because the location does not exist, {@code unlistedDirectories} which
      * directories below it could not be (in the totals: all of the plan's), their files in no count.
      */
     record PartitionSummary(String name, String location, long files, long bytes, long blocks, long blocksCached, long bytesCached,
-            long blocksToLoad, long bytesToLoad, double estimatedSeconds, String error, List<UnlistedDirectory> unlistedDirectories) {
+            long blocksToLoad, long bytesToLoad, double estimatedSeconds, String error, boolean locationMissing, List<UnlistedDirectory> unlistedDirectories) {
         /** Whether the location and every directory below it were listed. */
         boolean complete() {
             return error == null && unlistedDirectories.isEmpty();
@@ -77,13 +78,23 @@ final class PlanPrinter {
         List<PartitionSummary> partitions = new ArrayList<>();
         for (PartitionLoad partition : plan.partitions()) {
             partitions.add(summarize(partition.name(), partition.location(), partition.files(), rate.bytesPerSecond(), partition.listingError(),
-                    partition.unlistedDirectories()));
+                    partition.locationMissing(), partition.unlistedDirectories()));
         }
-        long unlisted = plan.partitions().stream().filter(p -> !p.listed()).count();
-        // what is cached of a location not listed is not known, so neither is the share of the whole
-        String totalError = unlisted == 0 ? null : "%d of %d not listed: what is cached there is not known".formatted(unlisted, plan.partitions().size());
+        long missing = plan.partitions().stream().filter(PartitionLoad::locationMissing).count();
+        long unlisted = plan.partitions().stream().filter(p -> !p.listed()).count() - missing;
+        // what is cached of a location not listed is not known, so neither is the share of the whole;
+        // nor is the whole cached when some of it has no data yet
+        List<String> totalErrors = new ArrayList<>();
+        if (unlisted > 0) {
+            totalErrors.add("%d of %d not listed: what is cached there is not known".formatted(unlisted, plan.partitions().size()));
+        }
+        if (missing > 0) {
+            totalErrors.add("%d of %d not found: %s".formatted(missing, plan.partitions().size(),
+                    missing == 1 ? "its location does not exist" : "their locations do not exist"));
+        }
+        String totalError = totalErrors.isEmpty() ? null : String.join("; ", totalErrors);
         PartitionSummary total = summarize("total", "", plan.partitions().stream().flatMap(p -> p.files().stream()).toList(), rate.bytesPerSecond(), totalError,
-                plan.partitions().stream().flatMap(p -> p.unlistedDirectories().stream()).toList());
+                false, plan.partitions().stream().flatMap(p -> p.unlistedDirectories().stream()).toList());
         PlanCapacity capacity = PlanCapacity.of(plan, cluster);
         return new PlanSummary(plan.request().target().describe(), plan.request().replication(), plan.blockSize(), partitions, total,
                 capacity.liveWorkers(), capacity.availableBytes(), capacity.neededBytes(), capacity.heldBytes(), capacity.largestBlockBytes(),
@@ -91,14 +102,14 @@ final class PlanPrinter {
     }
 
     private static PartitionSummary summarize(String name, String location, List<FileLoad> files, long bytesPerSecond, String error,
-            List<UnlistedDirectory> unlistedDirectories) {
+            boolean locationMissing, List<UnlistedDirectory> unlistedDirectories) {
         long bytes = files.stream().mapToLong(f -> f.file().length()).sum();
         long blocks = files.stream().mapToLong(f -> f.blocks().size()).sum();
         long blocksCached = files.stream().flatMap(f -> f.blocks().stream()).filter(b -> b.cached()).count();
         long bytesCached = files.stream().mapToLong(FileLoad::cachedBytes).sum();
         long bytesToLoad = bytes - bytesCached;
         return new PartitionSummary(name, location, files.size(), bytes, blocks, blocksCached, bytesCached, blocks - blocksCached, bytesToLoad,
-                (double) bytesToLoad / bytesPerSecond, error, unlistedDirectories);
+                (double) bytesToLoad / bytesPerSecond, error, locationMissing, unlistedDirectories);
     }
 
     /** Prints {@code plan} with the cluster's capacity, as {@code gfsload plan} and {@code --dry-run} do; returns what it printed. */
@@ -155,13 +166,16 @@ final class PlanPrinter {
     }
 
     /**
-     * The partitions, and the directories below the others, that could not be listed, a line each
-     * with why: their files are in no count.
+     * The partitions whose location does not exist, and those, and the directories below the
+     * others, that could not be listed, a line each with why: their files are in no count.
      */
     private static String unlisted(PlanSummary summary) {
         StringBuilder out = new StringBuilder();
         for (PartitionSummary p : summary.partitions()) {
-            if (p.error() != null) {
+            if (p.locationMissing()) {
+                out.append("Not found, not loaded: %s: %s%n".formatted(p.name(), p.error()));
+            }
+            else if (p.error() != null) {
                 out.append("Not listed, not loaded: %s: %s%n".formatted(p.name(), p.error()));
             }
             for (UnlistedDirectory directory : p.unlistedDirectories()) {
@@ -187,7 +201,7 @@ final class PlanPrinter {
         rows.add(summary.totals());
         for (PartitionSummary p : rows) {
             out.append(format.formatted(p.name(), p.files(), Sizes.format(p.bytes()), p.blocks(), p.blocksCached(), Sizes.format(p.bytesCached()),
-                    p.error() == null ? percent(cachedPercent(p)) : "?"));
+                    p.locationMissing() ? "missing" : p.error() == null ? percent(cachedPercent(p)) : "?"));
         }
         out.append(unlisted(summary));
         return out.toString();

@@ -54,8 +54,12 @@ final class ReportPrinter {
         LoadTotals t = report.totals();
         StringBuilder out = new StringBuilder();
         out.append("%s: %s%n".formatted(report.target(), report.state()));
-        if (t.partitionsFailed() > 0) {
-            out.append("  partitions %d not listed, their files not loaded%n".formatted(t.partitionsFailed()));
+        long missing = report.partitions().stream().filter(PartitionReport::locationMissing).count();
+        if (missing > 0) {
+            out.append("  partitions %d not found (location does not exist), nothing loaded there%n".formatted(missing));
+        }
+        if (t.partitionsFailed() - missing > 0) {
+            out.append("  partitions %d not listed, their files not loaded%n".formatted(t.partitionsFailed() - missing));
         }
         if (t.directoriesFailed() > 0) {
             out.append("  directories %d not listed, their files not loaded%n".formatted(t.directoriesFailed()));
@@ -108,9 +112,14 @@ final class ReportPrinter {
             out.append("  cause   %s%n".formatted(report.stopReason()));
         }
         if (report.state() != LoadState.SUCCEEDED) {
-            if (t.partitionsFailed() > 0) {
+            if (missing > 0) {
+                out.append("  partitions not found:%n".formatted());
+                report.partitions().stream().filter(PartitionReport::locationMissing)
+                        .forEach(partition -> out.append("    %s: %s%n".formatted(partition.name(), partition.error())));
+            }
+            if (t.partitionsFailed() - missing > 0) {
                 out.append("  partitions not listed:%n".formatted());
-                report.partitions().stream().filter(partition -> partition.error() != null)
+                report.partitions().stream().filter(partition -> partition.error() != null && !partition.locationMissing())
                         .forEach(partition -> out.append("    %s: %s%n".formatted(partition.name(), partition.error())));
             }
             if (t.directoriesFailed() > 0) {

@@ -56,14 +56,15 @@ public final class StatusCommand implements Callable<Integer> {
 
     /**
      * One partition's cached state, as {@code --json} prints it: the cached share of the files
-     * listed; a partition that could not be listed has none ({@code null}), and its error; the
-     * directories below a partition that could not be listed, and why (in the totals: all of them).
+     * listed; a partition that could not be listed, or whose location does not exist
+     * ({@code locationMissing}), has none ({@code null}), and its error; the directories below a
+     * partition that could not be listed, and why (in the totals: all of them).
      */
     record PartitionStatus(String name, long files, long bytes, long blocks, long blocksCached, long bytesCached, Double cachedPercent, String error,
-            List<UnlistedDirectory> unlistedDirectories) {
+            boolean locationMissing, List<UnlistedDirectory> unlistedDirectories) {
         static PartitionStatus of(PlanPrinter.PartitionSummary p) {
             return new PartitionStatus(p.name(), p.files(), p.bytes(), p.blocks(), p.blocksCached(), p.bytesCached(),
-                    p.error() == null ? PlanPrinter.cachedPercent(p) : null, p.error(), p.unlistedDirectories());
+                    p.error() == null ? PlanPrinter.cachedPercent(p) : null, p.error(), p.locationMissing(), p.unlistedDirectories());
         }
     }
 
@@ -90,7 +91,8 @@ public final class StatusCommand implements Callable<Integer> {
             out.print(PlanPrinter.status(summary));
         }
         out.flush();
-        // a partition, or a directory below one, that could not be listed: what is cached of it is not known
+        // a partition, or a directory below one, that could not be listed: what is cached of it is not known;
+        // a partition whose location does not exist: its data is not there, as a load would end partial
         return summary.partitions().stream().allMatch(PlanPrinter.PartitionSummary::complete) ? ExitCode.OK : ExitCode.PARTIAL;
     }
 }

@@ -19,9 +19,12 @@ import java.util.List;
  * @param unlistedDirectories the directories below the partition's location that could not be
  *     listed, and why: their files are unknown and none was loaded, the files beside them were
  *     (the totals count them as {@link LoadTotals#directoriesFailed()})
+ * @param locationMissing whether the partition's location does not exist ({@code error} says so):
+ *     a partition of a table that the metastore has and the UFS has no data for, not landed yet
+ *     or moved away; counted in {@link LoadTotals#partitionsFailed()}
  */
-public record PartitionReport(String name, LoadTotals totals, List<FileReport> files, String error, List<UnlistedDirectory> unlistedDirectories)
-        implements Serializable {
+public record PartitionReport(String name, LoadTotals totals, List<FileReport> files, String error, List<UnlistedDirectory> unlistedDirectories,
+        boolean locationMissing) implements Serializable {
     public PartitionReport {
         requireNonNull(name, "name is null");
         requireNonNull(totals, "totals is null");
@@ -34,6 +37,13 @@ public record PartitionReport(String name, LoadTotals totals, List<FileReport> f
             throw new IllegalArgumentException("totals of %s count %d directories not listed, not %d"
                     .formatted(name, totals.directoriesFailed(), unlistedDirectories.size()));
         }
+        if (locationMissing && error == null) {
+            throw new IllegalArgumentException("a partition whose location does not exist has an error: " + name);
+        }
+    }
+
+    public PartitionReport(String name, LoadTotals totals, List<FileReport> files, String error, List<UnlistedDirectory> unlistedDirectories) {
+        this(name, totals, files, error, unlistedDirectories, false);
     }
 
     /**
@@ -52,8 +62,12 @@ public record PartitionReport(String name, LoadTotals totals, List<FileReport> f
 
     /** The report of a partition whose location could not be listed, and why. */
     public static PartitionReport unlisted(String name, String error) {
+        return unlisted(name, error, false);
+    }
+
+    private static PartitionReport unlisted(String name, String error, boolean locationMissing) {
         return new PartitionReport(name, LoadTotals.ofFiles(List.of(), 0).withPartitionFailed(), List.of(), requireNonNull(error, "error is null"),
-                List.of());
+                List.of(), locationMissing);
     }
 
     /**
@@ -63,7 +77,7 @@ public record PartitionReport(String name, LoadTotals totals, List<FileReport> f
     static PartitionReport of(PartitionLoad partition, List<FileReport> files) {
         return partition.listed()
                 ? of(partition.name(), files, partition.files().stream().mapToLong(FileLoad::cachedBytes).sum(), partition.unlistedDirectories())
-                : unlisted(partition.name(), partition.listingError());
+                : unlisted(partition.name(), partition.listingError(), partition.locationMissing());
     }
 
     /** This partition with {@code files} instead of its files (after a commit, a check or a restore), the same bytes already cached. */

@@ -80,6 +80,9 @@ public final class LoadPlanner {
      * @throws NoSuchPartitionException when a requested partition does not exist, or no partition
      *     matches a filter or the latest N are asked of a table without partitions
      * @throws NoSuchPathException when a requested path does not exist
+     * @throws NoSuchLocationException when the location of every selected partition of a table (of
+     *     an unpartitioned table: its location) does not exist; a missing location among others is
+     *     a {@link PartitionLoad#locationMissing()} partition of the plan
      * @throws InvalidInputException when a spec does not fit the table, or the table is a view or
      *     has no location
      * @throws PlanningException when the UFS cannot be listed
@@ -96,6 +99,10 @@ public final class LoadPlanner {
             }
             // paths, or partitions of a table, whose locations are the same or nested would load a file twice
             partitions = lister.results().size() > 1 ? withoutRepeatedFiles(lister.results()) : lister.results();
+        }
+        if (request.target() instanceof LoadTarget.Table table && !partitions.isEmpty() && partitions.stream().allMatch(PartitionLoad::locationMissing)) {
+            // in the metastore, not in the UFS: the data may not have landed yet, as a partition not registered yet
+            throw new NoSuchLocationException(table.table(), partitions);
         }
         return new LoadPlan(request, config.blockSize(), partitions, pack(partitions), PlanStats.of(partitions));
     }
@@ -351,6 +358,10 @@ public final class LoadPlanner {
                     partitions.add(PartitionLoad.unlisted(group.get(i).name(), group.get(i).location(), unlisted.get(i)));
                     continue;
                 }
+                if (listings.get(i).missing()) {
+                    partitions.add(PartitionLoad.missing(group.get(i).name(), group.get(i).location()));
+                    continue;
+                }
                 List<FileLoad> files = new ArrayList<>(listings.get(i).files().size());
                 for (FileIdentity file : listings.get(i).files()) {
                     files.add(fileLoad(file, cached.getOrDefault(file, List.of()), replication));
@@ -374,13 +385,15 @@ public final class LoadPlanner {
      * The visible files under a location, sorted by path, and the directories below it that could
      * not be listed, sorted by path.
      */
-    private record Listing(List<FileIdentity> files, List<UnlistedDirectory> unlistedDirectories) {
-        static final Listing EMPTY = new Listing(List.of(), List.of());
+    private record Listing(List<FileIdentity> files, List<UnlistedDirectory> unlistedDirectories, boolean missing) {
+        static final Listing EMPTY = new Listing(List.of(), List.of(), false);
+        /** A location that does not exist (and need not: a table's partition). */
+        static final Listing MISSING = new Listing(List.of(), List.of(), true);
 
         static Listing sorted(List<FileIdentity> files, List<UnlistedDirectory> unlistedDirectories) {
             files.sort(Comparator.comparing(FileIdentity::path));
             unlistedDirectories.sort(Comparator.comparing(UnlistedDirectory::path));
-            return new Listing(files, unlistedDirectories);
+            return new Listing(files, unlistedDirectories, false);
         }
     }
 
@@ -412,7 +425,7 @@ public final class LoadPlanner {
                 if (location.mustExist()) {
                     throw new NoSuchPathException(location.location());
                 }
-                return Listing.EMPTY;
+                return Listing.MISSING;
             }
             List<FileIdentity> files = new ArrayList<>();
             List<UnlistedDirectory> unlisted = new ArrayList<>();
@@ -506,7 +519,7 @@ public final class LoadPlanner {
             if (location.mustExist()) {
                 throw new NoSuchPathException(location.location());
             }
-            return Listing.EMPTY;
+            return Listing.MISSING;
         }
         return Listing.sorted(files, unlisted);
     }

@@ -17,9 +17,12 @@ import java.util.List;
  *     denied: ...}), its files then unknown and none planned; {@code null} when it was listed
  * @param unlistedDirectories the directories below the location that could not be listed, sorted
  *     by path: their files are unknown and none is planned, the files beside them are
+ * @param locationMissing whether the location of a table's partition does not exist (the metastore
+ *     has the partition, the UFS has no data for it: not landed yet, or moved away); its {@code
+ *     listingError} then says so, and nothing is planned
  */
 public record PartitionLoad(String name, String location, List<FileLoad> files, int repeatedFiles, String listingError,
-        List<UnlistedDirectory> unlistedDirectories) implements Serializable {
+        List<UnlistedDirectory> unlistedDirectories, boolean locationMissing) implements Serializable {
     public PartitionLoad {
         requireNonNull(name, "name is null");
         requireNonNull(location, "location is null");
@@ -31,6 +34,15 @@ public record PartitionLoad(String name, String location, List<FileLoad> files, 
         if (listingError != null && !(files.isEmpty() && unlistedDirectories.isEmpty())) {
             throw new IllegalArgumentException("a location that could not be listed has no files: " + location);
         }
+        if (locationMissing && listingError == null) {
+            throw new IllegalArgumentException("a location that does not exist is not listed: " + location);
+        }
+    }
+
+    /** A location's files, {@code repeatedFiles} of them planned elsewhere, or a location that could not be listed, and the directories below it not listed. */
+    public PartitionLoad(String name, String location, List<FileLoad> files, int repeatedFiles, String listingError,
+            List<UnlistedDirectory> unlistedDirectories) {
+        this(name, location, files, repeatedFiles, listingError, unlistedDirectories, false);
     }
 
     /** A listed location's files, {@code repeatedFiles} of them planned elsewhere, or a location that could not be listed. */
@@ -53,9 +65,17 @@ public record PartitionLoad(String name, String location, List<FileLoad> files, 
         return new PartitionLoad(name, location, List.of(), 0, requireNonNull(error, "error is null"));
     }
 
+    /**
+     * The partition {@code name} of a table, whose {@code location} does not exist: its
+     * {@code listingError} says so ({@code Location does not exist: file:/data/t/dt=2026-11-20}).
+     */
+    public static PartitionLoad missing(String name, String location) {
+        return new PartitionLoad(name, location, List.of(), 0, "Location does not exist: " + location, List.of(), true);
+    }
+
     /** This partition with {@code files} instead of its files, {@code repeatedFiles} of them planned elsewhere; the same listing otherwise. */
     public PartitionLoad withFiles(List<FileLoad> files, int repeatedFiles) {
-        return new PartitionLoad(name, location, files, repeatedFiles, listingError, unlistedDirectories);
+        return new PartitionLoad(name, location, files, repeatedFiles, listingError, unlistedDirectories, locationMissing);
     }
 
     /** Whether the location itself was listed (a directory below it may still not have been: see {@link #complete()}). */
@@ -69,8 +89,9 @@ public record PartitionLoad(String name, String location, List<FileLoad> files, 
     }
 
     /**
-     * Whether nothing was found at the location (empty or missing), not even files an earlier path
-     * covers; false when it, or a directory below it, could not be listed.
+     * Whether the location exists and nothing was found there, not even files an earlier path
+     * covers; false when it does not exist ({@link #locationMissing()}) or when it, or a directory
+     * below it, could not be listed.
      */
     public boolean locationEmpty() {
         return complete() && files.isEmpty() && repeatedFiles == 0;

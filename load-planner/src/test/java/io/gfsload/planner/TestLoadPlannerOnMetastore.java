@@ -73,6 +73,24 @@ class TestLoadPlannerOnMetastore {
             admin.createParquetTable(new TableName("db", "hours"), List.of(new Column("id", "bigint")),
                     List.of(new Column("dt", "string"), new Column("hr", "int")), hours.toUri().toString());
             admin.addPartitions(new TableName("db", "hours"), byHour);
+            // partitions registered before (or without) their data: dt=2 and dt=4 have no directory, dt=3 an empty one
+            Path landing = directory.resolve("data/landing");
+            java.nio.file.Files.createDirectories(landing.resolve("dt=1"));
+            java.nio.file.Files.write(landing.resolve("dt=1/part-0"), new byte[10]);
+            java.nio.file.Files.createDirectories(landing.resolve("dt=3"));
+            admin.createParquetTable(new TableName("db", "landing"), List.of(new Column("id", "bigint")), List.of(new Column("dt", "string")),
+                    landing.toUri().toString());
+            java.util.Map<PartitionSpec, String> byDay = new java.util.LinkedHashMap<>();
+            for (String dt : List.of("1", "2", "3", "4")) {
+                byDay.put(PartitionSpec.parse("dt=" + dt), PartitionedTables.location(landing.resolve("dt=" + dt)));
+            }
+            admin.addPartitions(new TableName("db", "landing"), byDay);
+            java.nio.file.Files.delete(landing.resolve("dt=2"));
+            java.nio.file.Files.delete(landing.resolve("dt=4"));
+            admin.createParquetTable(new TableName("db", "unlanded"), List.of(new Column("id", "bigint")), List.of(),
+                    directory.resolve("data/unlanded").toUri().toString());
+            // the metastore makes the table's directory: gone since
+            java.nio.file.Files.deleteIfExists(directory.resolve("data/unlanded"));
             admin.addPartitions(new TableName("db", "overlap"), new java.util.LinkedHashMap<>(java.util.Map.of(
                     PartitionSpec.parse("p=a"), PartitionedTables.location(shared),
                     PartitionSpec.parse("p=b"), PartitionedTables.location(shared.resolve("sub")),
@@ -192,6 +210,35 @@ class TestLoadPlannerOnMetastore {
         assertEquals(150, plan("db.flat", new PartitionSelection.All()).stats().bytes());
         assertEquals("db.flat is not partitioned: it is loaded whole, without a partition selection",
                 assertThrows(InvalidInputException.class, () -> plan("db.flat", "dt=1")).getMessage());
+    }
+
+    @Test
+    void aPartitionWhoseLocationDoesNotExistIsMissingNotEmpty() {
+        LoadPlan plan = plan("db.landing", new PartitionSelection.All());
+        assertEquals(List.of("dt=1", "dt=2", "dt=3", "dt=4"), names(plan));
+        assertEquals(List.of(false, true, false, true), plan.partitions().stream().map(PartitionLoad::locationMissing).toList());
+        PartitionLoad missing = plan.partitions().get(1);
+        assertEquals("Location does not exist: " + missing.location(), missing.listingError());
+        assertTrue(!missing.listed() && !missing.locationEmpty(), missing.toString());
+        // an existing directory without files stays empty
+        PartitionLoad empty = plan.partitions().get(2);
+        assertTrue(empty.listed() && empty.locationEmpty(), empty.toString());
+        assertEquals(1, plan.stats().files());
+    }
+
+    @Test
+    void whenEveryPartitionSelectedHasNoLocationTheyAreNotFound() {
+        String dt2 = plan("db.landing", new PartitionSelection.All()).partitions().get(1).location();
+        String dt4 = plan("db.landing", new PartitionSelection.All()).partitions().get(3).location();
+        assertEquals("Location not found: db.landing dt=2 at " + dt2 + " (the metastore has it, the UFS no data: not landed yet, or moved away)",
+                assertThrows(NoSuchLocationException.class, () -> plan("db.landing", "dt=2")).getMessage());
+        assertEquals("Locations of 2 partitions not found: db.landing dt=2 at %s, db.landing dt=4 at %s (the metastore has them, the UFS no data: "
+                        .formatted(dt2, dt4) + "not landed yet, or moved away)",
+                assertThrows(NoSuchLocationException.class, () -> plan("db.landing", new PartitionSelection.Filter("dt = '2' or dt = '4'"))).getMessage());
+        // nor is an empty partition beside them
+        assertEquals(List.of(true, false), plan("db.landing", "dt=2", "dt=3").partitions().stream().map(PartitionLoad::locationMissing).toList());
+        String unlanded = assertThrows(NoSuchLocationException.class, () -> plan("db.unlanded", new PartitionSelection.All())).getMessage();
+        assertTrue(unlanded.startsWith("Location not found: db.unlanded at file:"), unlanded);
     }
 
     @Test
