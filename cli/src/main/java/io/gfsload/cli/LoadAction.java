@@ -43,7 +43,9 @@ final class LoadAction {
         ExecutorOptions options = execution.atomic(jobId).map(base::withAtomic).orElse(base);
         // a plan the cluster cannot take is refused before a journal or a progress display exists
         PrintWriter err = spec.commandLine().getErr();
-        runner.validateToLoad(planned, ignoreCapacity, err);
+        // a job an earlier run left a journal of (killed, failed or partial; --restart or not) may find that
+        // run's unfinished writes still holding room
+        runner.validateToLoad(planned, ignoreCapacity, JobJournal.exists(jobsDirectory, jobId), err);
         LoadReport report;
         JobJournal.Pruned pruned = JobJournal.prune(jobsDirectory, journalRetention, Clock.systemUTC().instant(), jobId);
         if (pruned.journals() > 0) {

@@ -89,11 +89,12 @@ final class LoadRunner {
     /**
      * As {@link #validate(Planned, boolean)}, for a load: a plan that does not fit only for the room
      * unfinished writes hold on the workers (an interrupted load's) waits for it, saying so on
-     * {@code status}, before it is refused.
+     * {@code status}, before it is refused; when {@code resuming} an interrupted job, so does one
+     * that would make the workers evict for that room ({@link LoadExecutor#validate(LoadPlan, boolean, boolean, java.util.function.Consumer)}).
      */
-    void validateToLoad(Planned planned, boolean ignoreCapacity, PrintWriter status) {
+    void validateToLoad(Planned planned, boolean ignoreCapacity, boolean resuming, PrintWriter status) {
         new LoadExecutor(services.cache(), hadoopConf, planned.settings(), ProgressListener.NONE, Clock.systemUTC())
-                .validate(planned.plan(), !ignoreCapacity, line -> {
+                .validate(planned.plan(), !ignoreCapacity, resuming, line -> {
                     status.println(line);
                     status.flush();
                 });

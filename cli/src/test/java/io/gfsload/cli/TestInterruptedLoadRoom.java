@@ -28,8 +28,18 @@ class TestInterruptedLoadRoom {
     private static final int FILES = 38;
     private static final int FILE_BYTES = 5 << 20;
     private static final String QUOTA = "96MiB";
+    /** One worker's quota with the room of two of {@link #QUOTA}. */
+    private static final String ONE_WORKER_QUOTA = "192MiB";
     /** The cache's room beyond the plan: two workers' quotas less the files (2 MiB). */
     private static final long SPARE_BYTES = 2 * (96L << 20) - (long) FILES * FILE_BYTES;
+    /** Files of other data cached before the job in the eviction case, and the job's files there. */
+    private static final int OTHER_FILES = 10;
+    private static final int JOB_FILES = 26;
+    /**
+     * The room of the one worker of the eviction case beyond the other data and the job: more than a
+     * block or two the killed run wrote and did not commit (kept on the worker, and evictable).
+     */
+    private static final long ONE_WORKER_SPARE_BYTES = (192L << 20) - (long) (OTHER_FILES + JOB_FILES) * FILE_BYTES;
     /** Three of the cluster's heartbeats (500 ms each). */
     private static final Duration HEARTBEATS_AFTER_FREEZE = Duration.ofMillis(1500);
 
@@ -40,7 +50,7 @@ class TestInterruptedLoadRoom {
     void aLoadStoppedWithSigtermGivesBackItsRoomAndTheSameCommandRunsAtOnce() throws IOException {
         try (ClusterProcesses cluster = ClusterProcesses.start(directory.resolve("cluster"), 2, QUOTA)) {
             Path home = directory.resolve("home");
-            String[] command = command(cluster, writeFiles(directory.resolve("data")));
+            String[] command = command(cluster, writeFiles(directory.resolve("data"), FILES, 18));
             try (GfsLoadProcess child = GfsLoadProcess.start(home, command)) {
                 child.awaitFilesDone(4, Duration.ofSeconds(120));
                 CliRun stopped = child.terminate();
@@ -54,7 +64,7 @@ class TestInterruptedLoadRoom {
                     "the master hears from the workers that no write holds room: " + client.clusterInfo());
             ClusterInfo info = client.clusterInfo();
             long used = info.liveWorkers().stream().mapToLong(worker -> worker.usedBytes()).sum();
-            long committed = committedBytes(client, directory.resolve("data"));
+            long committed = committedBytes(client, directory.resolve("data"), FILES);
             assertEquals(committed, used, "the workers' space is what the committed blocks use: " + info);
 
             CliRun resumed = CliRun.gfsload(home, resume(command));
@@ -68,11 +78,11 @@ class TestInterruptedLoadRoom {
     void theSameCommandAfterKillNineWaitsForTheRoomItsUnfinishedWritesHold() throws IOException, InterruptedException {
         try (ClusterProcesses cluster = ClusterProcesses.start(directory.resolve("cluster"), 2, QUOTA)) {
             Path home = directory.resolve("home");
-            String[] command = command(cluster, writeFiles(directory.resolve("data")));
+            String[] command = command(cluster, writeFiles(directory.resolve("data"), FILES, 18));
             CacheClient client = cluster.client();
             try (GfsLoadProcess child = GfsLoadProcess.start(home, command)) {
                 child.awaitFilesDone(4, Duration.ofSeconds(120));
-                killHoldingRoom(child, client);
+                killHoldingRoom(child, client, SPARE_BYTES);
             }
             // the killed load's short-circuit writes keep their room until the workers abort them as idle
             CliRun resumed = CliRun.gfsload(home, resume(command));
@@ -86,21 +96,58 @@ class TestInterruptedLoadRoom {
     }
 
     /**
-     * Kills {@code child} with SIGKILL while its unfinished writes hold more room than the cache has
-     * to spare beyond the plan, so that the same command run next must wait for it. The child is
+     * The cache holds other data besides the job's, so the plan fits by evicting it; after kill -9
+     * the same command waits for the room the killed run's writes hold rather than evict that data
+     * for it (or its own blocks, to load them again). One worker with the room of the two above:
+     * with two, a block may land on the fuller one before the master hears of the other's room,
+     * and it evicts there whatever the total.
+     */
+    @Test
+    void theSameCommandAfterKillNineWaitsRatherThanEvictForTheRoomItsUnfinishedWritesHold() throws IOException, InterruptedException {
+        try (ClusterProcesses cluster = ClusterProcesses.start(directory.resolve("cluster"), 1, ONE_WORKER_QUOTA)) {
+            Path home = directory.resolve("home");
+            Path other = writeFiles(directory.resolve("other"), OTHER_FILES, 7);
+            CliRun cachedFirst = CliRun.gfsload(home, "distributedLoad", "--progress", "none", "--master", cluster.masterTarget(), other.toString());
+            assertEquals(0, cachedFirst.exitCode(), cachedFirst.err());
+            String[] command = command(cluster, writeFiles(directory.resolve("data"), JOB_FILES, 18));
+            CacheClient client = cluster.client();
+            try (GfsLoadProcess child = GfsLoadProcess.start(home, command)) {
+                child.awaitFilesDone(4, Duration.ofSeconds(120));
+                killHoldingRoom(child, client, ONE_WORKER_SPARE_BYTES);
+            }
+            // the orphaned writes keep their room until they have been idle for 30 s
+            Thread.sleep(HEARTBEATS_AFTER_FREEZE.toMillis());
+            assertTrue(client.clusterInfo().liveWritingBytes() > ONE_WORKER_SPARE_BYTES, "the killed run's writes still hold room: " + client.clusterInfo());
+            CliRun resumed = CliRun.gfsload(home, resume(command));
+            assertEquals(0, resumed.exitCode(), resumed.err() + resumed.out());
+            assertTrue(resumed.err().contains(" that unfinished writes hold on the workers (the interrupted run's")
+                    && resumed.err().contains("rather than evict cached blocks for it"), "the plan fits only by evicting: " + resumed.err());
+            assertTrue(resumed.err().contains("The room is back after "), resumed.err());
+            JsonNode report = new ObjectMapper().readTree(resumed.out());
+            assertEquals("SUCCEEDED", report.get("state").asText(), resumed.out());
+            assertEquals((long) JOB_FILES * FILE_BYTES,
+                    report.get("totals").get("bytesLoaded").asLong() + report.get("totals").get("bytesAlreadyCached").asLong());
+            assertEquals((long) OTHER_FILES * FILE_BYTES, committedBytes(client, other, OTHER_FILES), "nothing of the other data was evicted");
+            assertEquals(List.of(), cluster.tempFilesOnDisk());
+        }
+    }
+
+    /**
+     * Kills {@code child} with SIGKILL while its unfinished writes hold more than {@code spareBytes},
+     * the room the cache has beyond the data, so that the same command run next must wait for it. The child is
      * frozen first (SIGSTOP): what it holds then is what it holds when it is killed; the master hears
      * it from the workers' heartbeats (every 500 ms). It nearly always holds room (its four files in
      * flight each reserve their block while they are read); when it happens to hold none, it goes on
      * for a moment and is frozen again.
      */
-    private static void killHoldingRoom(GfsLoadProcess child, CacheClient client) throws InterruptedException {
+    private static void killHoldingRoom(GfsLoadProcess child, CacheClient client, long spareBytes) throws InterruptedException {
         List<Long> seen = new ArrayList<>();
         for (int attempt = 0; attempt < 10; attempt++) {
             child.suspend();
             // heartbeats sent after the freeze: the workers' space as the frozen load leaves it
             Thread.sleep(HEARTBEATS_AFTER_FREEZE.toMillis());
             long writing = client.clusterInfo().liveWritingBytes();
-            if (writing > SPARE_BYTES) {
+            if (writing > spareBytes) {
                 child.kill();
                 return;
             }
@@ -108,7 +155,7 @@ class TestInterruptedLoadRoom {
             child.resume();
             Thread.sleep(100);
         }
-        throw new AssertionError("the load never held more than " + SPARE_BYTES + " bytes of unfinished writes when frozen: " + seen);
+        throw new AssertionError("the load never held more than " + spareBytes + " bytes of unfinished writes when frozen: " + seen);
     }
 
     private static String[] command(ClusterProcesses cluster, Path data) {
@@ -131,21 +178,21 @@ class TestInterruptedLoadRoom {
         assertEquals((long) FILES * FILE_BYTES, report.get("totals").get("bytesLoaded").asLong() + report.get("totals").get("bytesAlreadyCached").asLong());
     }
 
-    /** Bytes of the replicas the master records of the files in {@code data}. */
-    private static long committedBytes(CacheClient client, Path data) {
+    /** Bytes of the replicas the master records of the {@code files} files in {@code data}. */
+    private static long committedBytes(CacheClient client, Path data, int files) {
         long bytes = 0;
-        for (int i = 0; i < FILES; i++) {
+        for (int i = 0; i < files; i++) {
             FileIdentity file = CacheContents.identity("file:" + data.resolve("part-%03d".formatted(i)));
             bytes += client.cachedBlocks(file).stream().mapToLong(block -> block.length() * block.workerIds().size()).sum();
         }
         return bytes;
     }
 
-    private static Path writeFiles(Path data) throws IOException {
+    private static Path writeFiles(Path data, int files, long seed) throws IOException {
         Files.createDirectories(data);
-        Random random = new Random(18);
+        Random random = new Random(seed);
         byte[] bytes = new byte[FILE_BYTES];
-        for (int i = 0; i < FILES; i++) {
+        for (int i = 0; i < files; i++) {
             random.nextBytes(bytes);
             Files.write(data.resolve("part-%03d".formatted(i)), bytes);
         }

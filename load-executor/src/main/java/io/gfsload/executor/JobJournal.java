@@ -183,6 +183,14 @@ public final class JobJournal implements AutoCloseable {
     }
 
     /**
+     * Whether {@code jobsDirectory} has a journal of job {@code jobId}: an earlier run of the job
+     * was killed, failed or ended partial, and the same command resumes it.
+     */
+    public static boolean exists(Path jobsDirectory, String jobId) {
+        return Files.isDirectory(jobsDirectory.resolve(jobId));
+    }
+
+    /**
      * Opens the journal of {@code request}, atomic (at a scope) or not ({@link #jobId}), under
      * {@code jobsDirectory} for a run against the cache cluster {@code clusterId}, creating it, or
      * adopting what an earlier run of the same request left unless {@code restart}. A journal that

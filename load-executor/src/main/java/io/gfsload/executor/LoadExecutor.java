@@ -234,20 +234,38 @@ public final class LoadExecutor {
      * @throws InsufficientCapacityException when the plan does not fit, after the wait when it waited
      */
     public void validate(LoadPlan plan, boolean checkCapacity, Consumer<String> notices) {
+        validate(plan, checkCapacity, false, notices);
+    }
+
+    /**
+     * As {@link #validate(LoadPlan, boolean, Consumer)}; and when {@code resuming} (an earlier run
+     * of the same job was interrupted, and its unfinished writes may still hold room), a plan that
+     * fits only by the workers evicting cached blocks while unfinished writes hold room waits for
+     * that room too, up to {@link #UNFINISHED_WRITES_WAIT}: evicting other data (or the job's own
+     * blocks, loaded again then) for room that comes back within about 35 s costs more than the
+     * wait. Past it, or once the room is back, the load goes ahead and evicts what it still must.
+     */
+    public void validate(LoadPlan plan, boolean checkCapacity, boolean resuming, Consumer<String> notices) {
         requireNonNull(notices, "notices is null");
         validate(plan, false);
         if (!checkCapacity) {
             return;
         }
         PlanCapacity capacity = PlanCapacity.of(plan, cache.clusterInfo());
-        if (capacity.fitsOnceWritesEnd()) {
+        boolean wouldEvict = resuming && capacity.evictsForUnfinishedWrites();
+        if (capacity.fitsOnceWritesEnd() || wouldEvict) {
             long start = clock.millis();
             long deadline = start + UNFINISHED_WRITES_WAIT.toMillis();
-            notices.accept(("Waiting for the %s that unfinished writes hold on the workers (an interrupted load's, freed as the workers abort them "
-                    + "within about 35 s of its end, or another load's now running), up to %d s: the plan needs %s, %s free or evictable now")
-                    .formatted(Units.bytes(capacity.writingBytes()), UNFINISHED_WRITES_WAIT.toSeconds(), capacity.describeNeed(),
-                            Units.bytes(capacity.availableBytes())));
-            while (capacity.fitsOnceWritesEnd() && clock.millis() < deadline) {
+            notices.accept(wouldEvict
+                    ? ("Waiting for the %s that unfinished writes hold on the workers (the interrupted run's, freed as the workers abort them "
+                            + "within about 35 s of its end), up to %d s, rather than evict cached blocks for it: the plan needs %s, %s free now")
+                            .formatted(Units.bytes(capacity.writingBytes()), UNFINISHED_WRITES_WAIT.toSeconds(), capacity.describeNeed(),
+                                    Units.bytes(capacity.freeBytes()))
+                    : ("Waiting for the %s that unfinished writes hold on the workers (an interrupted load's, freed as the workers abort them "
+                            + "within about 35 s of its end, or another load's now running), up to %d s: the plan needs %s, %s free or evictable now")
+                            .formatted(Units.bytes(capacity.writingBytes()), UNFINISHED_WRITES_WAIT.toSeconds(), capacity.describeNeed(),
+                                    Units.bytes(capacity.availableBytes())));
+            while ((capacity.fitsOnceWritesEnd() || wouldEvict && capacity.evictsForUnfinishedWrites()) && clock.millis() < deadline) {
                 try {
                     sleeper.sleep(UNFINISHED_WRITES_POLL);
                 }
@@ -257,9 +275,14 @@ public final class LoadExecutor {
                 }
                 capacity = PlanCapacity.of(plan, cache.clusterInfo());
             }
-            if (capacity.fits()) {
-                notices.accept("The room is back after %d s: %s free or evictable".formatted(
-                        Math.max(0, (clock.millis() - start) / 1000), Units.bytes(capacity.availableBytes())));
+            long waited = Math.max(0, (clock.millis() - start) / 1000);
+            if (wouldEvict && capacity.evictsForUnfinishedWrites()) {
+                notices.accept("Still held after %d s: loading, the workers evicting cached blocks where they are full".formatted(waited));
+            }
+            else if (capacity.fits()) {
+                notices.accept(wouldEvict
+                        ? "The room is back after %d s: %s free".formatted(waited, Units.bytes(capacity.freeBytes()))
+                        : "The room is back after %d s: %s free or evictable".formatted(waited, Units.bytes(capacity.availableBytes())));
             }
         }
         capacity.shortfall().ifPresent(reason -> {

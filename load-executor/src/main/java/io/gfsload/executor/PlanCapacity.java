@@ -35,9 +35,11 @@ import java.util.Optional;
  * @param writingBytes bytes that unfinished writes hold on the live workers, which come back to
  *     {@code availableBytes} when those writes end ({@link ClusterInfo#liveWritingBytes}): the
  *     room an interrupted load's writes keep until they are aborted
+ * @param freeBytes free bytes over the live workers: what the load can write without the workers
+ *     evicting ({@link ClusterInfo#liveFreeBytes}); the unfinished writes' room is not free
  */
 public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, long neededBytes, long availableBytes, long largestBlockBytes,
-        List<WorkerTier> largestTiers, long writingBytes) {
+        List<WorkerTier> largestTiers, long writingBytes, long freeBytes) {
     /** Workers named in a message at most; the others are counted. */
     private static final int WORKERS_NAMED = 5;
 
@@ -82,7 +84,7 @@ public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, l
         long evictable = cluster.liveAvailableBytes() - cluster.liveFreeBytes();
         long available = cluster.liveAvailableBytes() - Math.min(Math.max(0, evictable), planCached);
         return new PlanCapacity(replication, cluster.liveWorkers().size(), bytesToLoad, needed,
-                Math.max(0, available), largestBlock, tiers, cluster.liveWritingBytes());
+                Math.max(0, available), largestBlock, tiers, cluster.liveWritingBytes(), cluster.liveFreeBytes());
     }
 
     /** Bytes of the replicas that live workers already hold of the blocks to load, which the load does not write again. */
@@ -118,6 +120,15 @@ public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, l
      */
     public boolean fitsOnceWritesEnd() {
         return !fits() && enoughWorkers() && largestBlockFits() && neededBytes <= availableBytes + writingBytes;
+    }
+
+    /**
+     * Whether the load fits, but only by the workers evicting cached blocks, while unfinished writes
+     * hold room that would spare some or all of that once they end: the bytes it writes exceed the
+     * free space, and {@link #writingBytes} is not 0.
+     */
+    public boolean evictsForUnfinishedWrites() {
+        return fits() && writingBytes > 0 && neededBytes > freeBytes;
     }
 
     /** Whether the largest block to load fits a tier on {@code replication} distinct live workers. */
