@@ -35,18 +35,10 @@ class TestUnusableJournal {
 
     @Test
     void aHalfDeletedJournalIsMovedAsideAndTheSameCommandSucceeds() throws Exception {
-        Path data = home.resolve("data");
-        Files.createDirectories(data);
-        Files.write(data.resolve("part-0"), new byte[100_000]);
-        Files.write(data.resolve("part-1"), new byte[100_001]);
+        Path data = writeFiles(100_000, 100_001);
         Path jobs = home.resolve("jobs");
-        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), 1);
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(clusterDirectory, 1, 1L << 30)); CacheClient client = cluster.newClient()) {
-            String jobId;
-            try (JobJournal journal = JobJournal.open(jobs, request, false, client.clusterInfo().clusterId(), false)) {
-                jobId = journal.jobId();
-                journal.recordCommitted("f0-0");
-            }
+            String jobId = journalOf(jobs, data, client);
             Path directory = jobs.resolve(jobId);
             // what a success's delete in place, killed after the OPTIONS and MANIFEST files, left
             try (Stream<Path> files = Files.list(directory)) {
@@ -85,16 +77,10 @@ class TestUnusableJournal {
 
     @Test
     void aJournalThatCannotBeOpenedForAnotherReasonFailsNamingRestart() throws Exception {
-        Path data = home.resolve("data");
-        Files.createDirectories(data);
-        Files.write(data.resolve("part-0"), new byte[100_000]);
+        Path data = writeFiles(100_000);
         Path jobs = home.resolve("jobs");
-        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), 1);
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(clusterDirectory, 1, 1L << 30)); CacheClient client = cluster.newClient()) {
-            String jobId;
-            try (JobJournal journal = JobJournal.open(jobs, request, false, client.clusterInfo().clusterId(), false)) {
-                jobId = journal.jobId();
-            }
+            String jobId = journalOf(jobs, data, client);
             Path directory = jobs.resolve(jobId);
             // a journal RocksDB cannot lock: nothing says its records are lost
             Files.delete(directory.resolve("LOCK"));
@@ -112,6 +98,24 @@ class TestUnusableJournal {
             try (Stream<Path> entries = Files.list(jobs)) {
                 assertEquals(List.of(), entries.toList());
             }
+        }
+    }
+
+    /** Files {@code part-0}, {@code part-1}, ... of the given lengths in {@code home/data}. */
+    private Path writeFiles(int... lengths) throws java.io.IOException {
+        Path data = Files.createDirectories(home.resolve("data"));
+        for (int i = 0; i < lengths.length; i++) {
+            Files.write(data.resolve("part-" + i), new byte[lengths[i]]);
+        }
+        return data;
+    }
+
+    /** The id of the job of {@code distributedLoad data}, whose journal a run that recorded one block left in {@code jobs}. */
+    private static String journalOf(Path jobs, Path data, CacheClient client) {
+        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), 1);
+        try (JobJournal journal = JobJournal.open(jobs, request, false, client.clusterInfo().clusterId(), false)) {
+            journal.recordCommitted("f0-0");
+            return journal.jobId();
         }
     }
 }
