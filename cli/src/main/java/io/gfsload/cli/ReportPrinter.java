@@ -3,7 +3,6 @@ package io.gfsload.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.gfsload.executor.FileReport;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadState;
@@ -34,21 +33,26 @@ final class ReportPrinter {
      * {@code state}, as the report of a command that fails before it loads has it.
      */
     static String toJson(LoadReport report, int exitCode) {
-        ObjectNode fields = JSON.valueToTree(report);
-        ObjectNode json = JSON.createObjectNode();
-        fields.fields().forEachRemaining(field -> {
-            json.set(field.getKey(), field.getValue());
-            if (field.getKey().equals("state")) {
-                json.put("exitCode", exitCode);
-            }
-        });
+        String json;
         try {
-            return JSON.writeValueAsString(json);
+            json = JSON.writeValueAsString(report);
         }
         catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot write the report as JSON", e);
         }
+        // Inserted into the text, not through a tree of the report: a Spark driver's class path may pair
+        // this jackson-databind with an older jackson-core, with which databind's token buffers fail.
+        // The report's top-level fields are indented by two spaces, and a value has no line break.
+        int state = json.indexOf(STATE_FIELD);
+        int lineEnd = state < 0 ? -1 : json.indexOf('\n', state + STATE_FIELD.length());
+        if (lineEnd < 0 || json.charAt(lineEnd - 1) != ',') {
+            throw new IllegalStateException("The report's JSON has no state followed by other fields: " + json);
+        }
+        return json.substring(0, lineEnd) + "\n  \"exitCode\" : " + exitCode + "," + json.substring(lineEnd);
     }
+
+    /** The start of the report's {@code state} in its JSON: a top-level field. */
+    private static final String STATE_FIELD = "\n  \"state\" : ";
 
     static String summary(LoadReport report) {
         LoadTotals t = report.totals();
