@@ -36,7 +36,6 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -183,36 +182,19 @@ class TestClusterCommand {
     @Test
     void aClusterRecordThatCannotBeUsedFailsEveryCommandWithExitFourSayingWhatToDo() throws IOException {
         // not in dataDir itself: what a test leaves running is killed by the record there
-        Map<Path, String> broken = new LinkedHashMap<>();
-        Path truncated = Files.createDirectories(dataDir.resolve("truncated"));
-        // a record cut short as it was written (a full disk): its content is not repeated
-        Files.writeString(truncated.resolve(ClusterCommand.CLUSTER_FILE), "{\"masterTarget\": \"127.0.0.1:19998\", \"master\": {\"name\": \"mas");
-        broken.put(truncated, "is not valid JSON (line 1, column 60)");
-        Path garbage = Files.createDirectories(dataDir.resolve("garbage"));
-        Files.write(garbage.resolve(ClusterCommand.CLUSTER_FILE), new byte[] {0, 1, 2, (byte) 0xff, 'x'});
-        broken.put(garbage, "is not valid JSON (line 1, column 2)");
-        Path empty = Files.createDirectories(dataDir.resolve("empty"));
-        Files.writeString(empty.resolve(ClusterCommand.CLUSTER_FILE), "\n");
-        broken.put(empty, "is empty");
-        // a directory in place of the file: it cannot be read, whoever runs the command (root too)
-        Path directory = Files.createDirectories(dataDir.resolve("directory").resolve(ClusterCommand.CLUSTER_FILE)).getParent();
-        broken.put(directory, "cannot be read (is a directory)");
-        Path noConfig = Files.createDirectories(dataDir.resolve("no-config"));
-        Files.writeString(noConfig.resolve(ClusterCommand.CLUSTER_FILE), """
-                {"masterTarget": "127.0.0.1:19998", "workers": [],
-                 "master": {"name": "master", "pid": 12345, "host": "127.0.0.1", "port": 19998, "log": "master.log"}}
-                """);
-        broken.put(noConfig, "is not the record of a cache cluster (it has no master.config)");
-        Path noWorkerName = Files.createDirectories(dataDir.resolve("no-worker-name"));
-        Files.writeString(noWorkerName.resolve(ClusterCommand.CLUSTER_FILE), """
-                {"masterTarget": "127.0.0.1:19998",
-                 "master": {"name": "master", "pid": 12345, "host": "127.0.0.1", "port": 19998, "config": "m.properties", "log": "m.log"},
-                 "workers": [{"pid": 12346, "host": "127.0.0.1", "port": 19999, "config": "w.properties", "log": "w.log"}]}
-                """);
-        broken.put(noWorkerName, "is not the record of a cache cluster (it has no workers[0].name)");
-        Path notAnObject = Files.createDirectories(dataDir.resolve("not-an-object"));
-        Files.writeString(notAnObject.resolve(ClusterCommand.CLUSTER_FILE), "[\"127.0.0.1:19998\"]");
-        broken.put(notAnObject, "is not the record of a cache cluster (not a JSON object of its fields)");
+        Map<Path, String> broken = new BrokenRecords(dataDir, ClusterCommand.CLUSTER_FILE)
+                .unreadable("{\"masterTarget\": \"127.0.0.1:19998\", \"master\": {\"name\": \"mas", 60)
+                .with("no-config", """
+                        {"masterTarget": "127.0.0.1:19998", "workers": [],
+                         "master": {"name": "master", "pid": 12345, "host": "127.0.0.1", "port": 19998, "log": "master.log"}}
+                        """, "is not the record of a cache cluster (it has no master.config)")
+                .with("no-worker-name", """
+                        {"masterTarget": "127.0.0.1:19998",
+                         "master": {"name": "master", "pid": 12345, "host": "127.0.0.1", "port": 19998, "config": "m.properties", "log": "m.log"},
+                         "workers": [{"pid": 12346, "host": "127.0.0.1", "port": 19999, "config": "w.properties", "log": "w.log"}]}
+                        """, "is not the record of a cache cluster (it has no workers[0].name)")
+                .with("not-an-object", "[\"127.0.0.1:19998\"]", "is not the record of a cache cluster (not a JSON object of its fields)")
+                .reasons();
 
         for (Map.Entry<Path, String> entry : broken.entrySet()) {
             Path dir = entry.getKey();

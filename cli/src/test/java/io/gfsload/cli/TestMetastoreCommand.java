@@ -22,7 +22,6 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -149,38 +148,19 @@ class TestMetastoreCommand {
     @Test
     void aMetastoreRecordThatCannotBeUsedFailsEveryCommandWithExitFourSayingWhatToDo() throws IOException {
         Path parent = home.resolve(BROKEN);
-        Map<Path, String> broken = new LinkedHashMap<>();
-        Path truncated = Files.createDirectories(parent.resolve("truncated"));
-        // a record cut short as it was written (a full disk): its content is not repeated
-        Files.writeString(truncated.resolve(MetastoreCommand.METASTORE_FILE), "{\"pid\": 12345, \"port\": 19083, \"log\": \"/var/log/meta");
-        broken.put(truncated, "is not valid JSON (line 1, column 52)");
-        Path garbage = Files.createDirectories(parent.resolve("garbage"));
-        Files.write(garbage.resolve(MetastoreCommand.METASTORE_FILE), new byte[] {0, 1, 2, (byte) 0xff, 'x'});
-        broken.put(garbage, "is not valid JSON (line 1, column 2)");
-        Path empty = Files.createDirectories(parent.resolve("empty"));
-        Files.writeString(empty.resolve(MetastoreCommand.METASTORE_FILE), "");
-        broken.put(empty, "is empty");
-        // a directory in place of the file: it cannot be read, whoever runs the command (root too)
-        Path directory = Files.createDirectories(parent.resolve("directory").resolve(MetastoreCommand.METASTORE_FILE)).getParent();
-        broken.put(directory, "cannot be read (is a directory)");
-        Path noLog = Files.createDirectories(parent.resolve("no-log"));
-        Files.writeString(noLog.resolve(MetastoreCommand.METASTORE_FILE), """
-                {"pid": 12345, "startedAt": "2026-11-22T10:00:00Z", "port": 19083, "javaOptions": ["-Xmx512m"]}
-                """);
-        broken.put(noLog, "is not the record of a metastore (it has no log)");
-        Path noPort = Files.createDirectories(parent.resolve("no-port"));
-        Files.writeString(noPort.resolve(MetastoreCommand.METASTORE_FILE), """
-                {"pid": 12345, "log": "metastore.log", "javaOptions": []}
-                """);
-        broken.put(noPort, "is not the record of a metastore (it has no port)");
-        Path wrongType = Files.createDirectories(parent.resolve("wrong-type"));
-        Files.writeString(wrongType.resolve(MetastoreCommand.METASTORE_FILE), """
-                {"pid": 12345, "port": 19083, "log": "metastore.log", "javaOptions": {"heap": "-Xmx512m"}}
-                """);
-        broken.put(wrongType, "is not the record of a metastore (its field javaOptions has a value of the wrong type)");
-        Path notAnObject = Files.createDirectories(parent.resolve("not-an-object"));
-        Files.writeString(notAnObject.resolve(MetastoreCommand.METASTORE_FILE), "[12345, 19083]");
-        broken.put(notAnObject, "is not the record of a metastore (not a JSON object of its fields)");
+        Map<Path, String> broken = new BrokenRecords(parent, MetastoreCommand.METASTORE_FILE)
+                .unreadable("{\"pid\": 12345, \"port\": 19083, \"log\": \"/var/log/meta", 52)
+                .with("no-log", """
+                        {"pid": 12345, "startedAt": "2026-11-22T10:00:00Z", "port": 19083, "javaOptions": ["-Xmx512m"]}
+                        """, "is not the record of a metastore (it has no log)")
+                .with("no-port", """
+                        {"pid": 12345, "log": "metastore.log", "javaOptions": []}
+                        """, "is not the record of a metastore (it has no port)")
+                .with("wrong-type", """
+                        {"pid": 12345, "port": 19083, "log": "metastore.log", "javaOptions": {"heap": "-Xmx512m"}}
+                        """, "is not the record of a metastore (its field javaOptions has a value of the wrong type)")
+                .with("not-an-object", "[12345, 19083]", "is not the record of a metastore (not a JSON object of its fields)")
+                .reasons();
 
         for (Map.Entry<Path, String> entry : broken.entrySet()) {
             Path dir = entry.getKey();
