@@ -9,13 +9,17 @@ import io.gfsload.cache.api.FileErrors;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.executor.JournalException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.net.URL;
 import java.net.URLClassLoader;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -30,6 +34,37 @@ class TestCommandLine {
 
     private CliRun gfsload(String... args) {
         return CliRun.gfsload(home, args);
+    }
+
+    /**
+     * picocli formats every description (%n, %s), and one that does not format is printed raw with
+     * a warning on stderr: every command's help must format cleanly.
+     */
+    @Test
+    void everyCommandsHelpFormats() {
+        PrintStream stderr = System.err;
+        ByteArrayOutputStream warnings = new ByteArrayOutputStream();
+        List<String> helps = new ArrayList<>();
+        try {
+            System.setErr(new PrintStream(warnings, true, StandardCharsets.UTF_8));
+            collectHelp(GfsLoad.createCommandLine(new CliEnvironment(home)), helps);
+        }
+        finally {
+            System.setErr(stderr);
+        }
+        assertTrue(helps.size() > 10, "every command and subcommand: " + helps.size());
+        String printed = warnings.toString(StandardCharsets.UTF_8);
+        assertFalse(printed.contains("picocli WARN"), printed);
+        for (String help : helps) {
+            assertFalse(help.contains("%n"), help);
+        }
+        String where = CliRun.gfsload(home, "--help").out().replaceAll("\\s+", " ");
+        assertTrue(where.contains("not SQL's % and _."), where);
+    }
+
+    private static void collectHelp(CommandLine command, List<String> helps) {
+        helps.add(command.getUsageMessage());
+        command.getSubcommands().values().stream().distinct().forEach(sub -> collectHelp(sub, helps));
     }
 
     @Test
