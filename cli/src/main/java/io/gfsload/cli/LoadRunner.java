@@ -5,6 +5,7 @@ import io.gfsload.advisor.Settings;
 import io.gfsload.advisor.TuningAdvisor;
 import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.cache.api.ClusterInfo;
+import io.gfsload.executor.Adopted;
 import io.gfsload.executor.AtomicOptions;
 import io.gfsload.executor.DistributedLoad;
 import io.gfsload.executor.ExecutorOptions;
@@ -151,13 +152,15 @@ final class LoadRunner {
         LoadExecutor executor = new LoadExecutor(services.cache(), hadoopConf, planned.settings(), options,
                 verify ? new FinishAfterVerify(progress) : progress, Clock.systemUTC());
         PlanStats stats = planned.plan().stats();
+        // blocks an interrupted run of the atomic job staged: committed without reading them again
+        Adopted adopting = executor.adoptable(planned.plan());
         if (stats.blocksToLoad() == 0) {
             status.printf("Nothing to load: %s, %s, %s already cached with replication %d%n",
                     Sizes.count(stats.files(), "file"), Sizes.count(stats.blocks(), "block"), Sizes.format(stats.cachedBytes()),
                     planned.plan().request().replication());
         }
         else {
-            status.printf("Loading %s with replication %d, %s%n", toLoad(planned.plan()), planned.plan().request().replication(),
+            status.printf("Loading %s with replication %d, %s%n", toLoad(planned.plan(), adopting), planned.plan().request().replication(),
                     Sizes.count(executor.readThreads(), "read thread"));
         }
         List<PartitionLoad> empty = planned.plan().partitions().stream().filter(PartitionLoad::locationEmpty).toList();
@@ -219,7 +222,7 @@ final class LoadRunner {
                 status.println(line);
                 status.flush();
             });
-            status.printf("The load window is open: planned again, %s%n", toLoad(loaded[0]));
+            status.printf("The load window is open: planned again, %s%n", toLoad(loaded[0], executor.adoptable(loaded[0])));
             status.flush();
             return loaded[0];
         };
@@ -244,13 +247,19 @@ final class LoadRunner {
 
     /**
      * What {@code plan} has to load, each count of the same files: {@code 6 of 9 files, 6 blocks,
-     * 13.1 MiB (79.4 MiB already cached)}, or {@code 3 files, ...} when none is cached whole.
+     * 13.1 MiB (79.4 MiB already cached)}, or {@code 3 files, ...} when none is cached whole. The
+     * blocks and bytes are those to read: of a run that adopts blocks an earlier run of its atomic
+     * job staged, {@code adopting}, they leave those out, which it names ({@code 3 files, 1 block,
+     * 1.0 MiB (0 B already cached; adopting 6 blocks, 6.0 MiB staged by an earlier run of the job)}).
      */
-    static String toLoad(LoadPlan plan) {
+    static String toLoad(LoadPlan plan, Adopted adopting) {
         PlanStats stats = plan.stats();
         long files = plan.filesToLoad();
-        return "%s, %s, %s (%s already cached)".formatted(files == stats.files() ? Sizes.count(files, "file") : files + " of " + Sizes.count(stats.files(), "file"),
-                Sizes.count(stats.blocksToLoad(), "block"), Sizes.format(stats.bytesToLoad()), Sizes.format(stats.cachedBytes()));
+        String adopted = adopting.blocks() == 0 ? ""
+                : "; adopting %s, %s staged by an earlier run of the job".formatted(Sizes.count(adopting.blocks(), "block"), Sizes.format(adopting.bytes()));
+        return "%s, %s, %s (%s already cached%s)".formatted(files == stats.files() ? Sizes.count(files, "file") : files + " of " + Sizes.count(stats.files(), "file"),
+                Sizes.count(stats.blocksToLoad() - adopting.blocks(), "block"), Sizes.format(stats.bytesToLoad() - adopting.bytes()), Sizes.format(stats.cachedBytes()),
+                adopted);
     }
 
     /** All of the executor's progress but its {@code finished}, which comes after the check of {@code --verify}. */
@@ -263,6 +272,16 @@ final class LoadRunner {
         @Override
         public void blockLoaded(BlockTask block) {
             progress.blockLoaded(block);
+        }
+
+        @Override
+        public void blockAdopted(BlockTask block) {
+            progress.blockAdopted(block);
+        }
+
+        @Override
+        public void adopting(long blocks, long bytes) {
+            progress.adopting(blocks, bytes);
         }
 
         @Override

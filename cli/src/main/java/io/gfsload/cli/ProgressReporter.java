@@ -146,6 +146,15 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         }
     }
 
+    /** The bytes to load are those the load reads: what it adopts is neither read nor counted done ({@link #blockAdopted}). */
+    @Override
+    public synchronized void adopting(long blocks, long adoptedBytes) {
+        bytes = Math.max(0, bytes - adoptedBytes);
+        if (bar != null) {
+            bar.maxHint(bytes);
+        }
+    }
+
     @Override
     public void blockBytesWritten(BlockTask block, int bytes) {
         advance(loaded.written(block, bytes));
@@ -253,7 +262,8 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
             // none of a slice of a distributed load that did not finish
             failures.set(report.totals().filesFailed());
             retries.set(report.totals().retries());
-            bytesDone.set(report.totals().bytesLoaded());
+            // what the load wrote, committed or not, as the progress counted it: not what it adopted
+            bytesDone.set(report.bytesWritten());
             filesDone.set(report.partitions().stream().flatMap(partition -> partition.files().stream()).filter(FileReport::attempted).count());
             // the report's rate, over the load's time as the report measures it, so that the two agree
             outcome.put("bytesPerSecond", report.bytesPerSecond());

@@ -73,6 +73,11 @@ final class ReportPrinter {
                 .formatted(t.blocks(), t.blocksLoaded(), t.blocksAlreadyCached(), t.blocksFailed()));
         out.append("  bytes   %s planned: %s loaded, %s already cached%n"
                 .formatted(Sizes.format(t.bytes()), Sizes.format(t.bytesLoaded()), Sizes.format(t.bytesAlreadyCached())));
+        if (report.staged() != null) {
+            LoadReport.Staged staged = report.staged();
+            out.append("  staged  %s, %s, in the temp area and not committed (invisible to readers), kept until %s: the same command adopts them%n"
+                    .formatted(Sizes.count(staged.blocks(), "block"), Sizes.format(staged.bytes()), staged.keptUntil()));
+        }
         if (report.job() != null && report.job().run() > 1) {
             out.append("  resumed job %s, run %d: the journal records %s committed (%d of them cached when this run started) and %s read from the UFS by %s%n"
                     .formatted(report.job().jobId(), report.job().run(), Sizes.count(report.job().previousBlocks(), "block"), report.job().previousBlocksCached(),
@@ -105,8 +110,11 @@ final class ReportPrinter {
         if (t.retries() > 0) {
             out.append("  retries %d after transient failures%n".formatted(t.retries()));
         }
-        out.append("  time    %s, %s/s, replication %d%n"
-                .formatted(String.format(Locale.ROOT, "%.1f s", report.durationMillis() / 1000.0), Sizes.format(report.bytesPerSecond()), report.replication()));
+        // the rate is of the work done: what the run read and wrote, which is what it loaded unless it staged without committing, or adopted
+        String written = report.bytesWritten() == t.bytesLoaded() ? "" : " (%s read and written by this run)".formatted(Sizes.format(report.bytesWritten()));
+        out.append("  time    %s, %s/s%s, replication %d%n"
+                .formatted(String.format(Locale.ROOT, "%.1f s", report.durationMillis() / 1000.0), Sizes.format(report.bytesPerSecond()), written,
+                        report.replication()));
         if (report.verified()) {
             String replicas = report.replication() == 1 ? "its replica" : "its %d replicas".formatted(report.replication());
             out.append("  verify  %s every block on live workers with %s%n"

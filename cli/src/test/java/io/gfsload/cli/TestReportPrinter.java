@@ -18,8 +18,8 @@ class TestReportPrinter {
 
     private static LoadReport report(LoadReport.JobSummary job, LoadReport.ReplicaRestore restore, LoadReport.Window window) {
         LoadTotals totals = new LoadTotals(1, 0, 1, 1, 0, 0, 1000, 1000, 0, 0);
-        return new LoadReport("/data", LoadState.SUCCEEDED, 1, totals, List.of(), Duration.ofHours(22).toMillis(), 1000, List.of(), 1000, job, restore, window,
-                false, null);
+        return new LoadReport("/data", LoadState.SUCCEEDED, 1, totals, List.of(), Duration.ofHours(22).toMillis(), 1000, 1000, List.of(), 1000, job, restore,
+                window, null, false, null);
     }
 
     @Test

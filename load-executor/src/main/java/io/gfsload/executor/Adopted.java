@@ -18,8 +18,8 @@ import java.util.Set;
  * @param blocks those blocks
  * @param bytes their bytes
  */
-record Adopted(long blocks, long bytes) {
-    static final Adopted NONE = new Adopted(0, 0);
+public record Adopted(long blocks, long bytes) {
+    public static final Adopted NONE = new Adopted(0, 0);
 
     /**
      * The staged blocks of a temp area that count for a run: those with {@code replication}
@@ -49,6 +49,30 @@ record Adopted(long blocks, long bytes) {
         return staged;
     }
 
+    /**
+     * Of {@code plan}'s blocks to load, those {@code staged} (by id, as {@link #usable} gives them):
+     * what a run will adopt rather than read, unless their files fail.
+     */
+    static Adopted planned(LoadPlan plan, Map<String, StagedBlock> staged) {
+        if (staged.isEmpty()) {
+            return NONE;
+        }
+        long blocks = 0;
+        long bytes = 0;
+        for (PartitionLoad partition : plan.partitions()) {
+            for (FileLoad file : partition.files()) {
+                for (BlockTask block : file.blocks()) {
+                    StagedBlock stagedBlock = staged.get(block.key().blockId());
+                    if (!block.cached() && stagedBlock != null && stagedBlock.length() == block.length()) {
+                        blocks++;
+                        bytes += block.length();
+                    }
+                }
+            }
+        }
+        return new Adopted(blocks, bytes);
+    }
+
     /** Of {@code plan}'s blocks to load, those {@code staged} of the files that {@code partitions} report loaded. */
     static Adopted of(LoadPlan plan, Map<String, StagedBlock> staged, List<PartitionReport> partitions) {
         if (staged.isEmpty()) {
@@ -76,9 +100,4 @@ record Adopted(long blocks, long bytes) {
         return new Adopted(blocks, bytes);
     }
 
-    /** The rate of a run that loaded {@code bytesLoaded} in {@code loadingMillis}, of which it read all but these. */
-    long rate(long bytesLoaded, long loadingMillis) {
-        long read = Math.max(0, bytesLoaded - bytes);
-        return loadingMillis == 0 ? read * 1000 : read * 1000 / loadingMillis;
-    }
 }

@@ -179,6 +179,10 @@ public final class DistributedLoad {
         // the slices' temp area, opened (or adopted) before any of them stages a block and kept alive while they run
         Map<String, StagedBlock> staged = atomic.map(a -> Adopted.usable(cache.tempAreas().openTempArea(a.jobId(), a.expireTime()).blocks(), liveAtStart,
                 plan.request().replication(), plan)).orElse(Map.of());
+        Adopted adopting = Adopted.planned(plan, staged);
+        if (adopting.blocks() > 0) {
+            listener.adopting(adopting.blocks(), adopting.bytes());
+        }
         TempAreaRenewal renewal = atomic.map(a -> TempAreaRenewal.start(cache.tempAreas(), a)).orElse(null);
         try {
             if (!cut.isEmpty()) {
@@ -197,7 +201,7 @@ public final class DistributedLoad {
                             reports.put(slice.index(), report);
                             listener.sliceFinished(slice.index());
                         }
-                        heard(slice, report, journal);
+                        heard(slice, report, journal, staged);
                     });
                 }
                 catch (RuntimeException e) {
@@ -251,8 +255,12 @@ public final class DistributedLoad {
         }
         Set<String> cachedUnreported = failure != null && uncommitted == null ? cachedUnreported(plan, finished, journal) : Set.of();
         long duration = Math.max(0, clock.millis() - start);
-        LoadReport report = merge(plan, finished, duration, waitedMillis, failure, journal, previousBlocksCached, staged, restored, uncommitted,
+        LoadReport merged = merge(plan, finished, duration, waitedMillis, failure, journal, previousBlocksCached, staged, restored, uncommitted,
                 cachedUnreported);
+        // what the slices staged and the load did not commit stays for the same command to adopt
+        LoadReport report = atomic.isPresent() && merged.totals().blocksFailed() > 0
+                ? LoadExecutor.stagedLeft(cache, atomic.get().jobId()).map(merged::withStaged).orElse(merged)
+                : merged;
         atomic.ifPresent(a -> {
             if (report.totals().blocksFailed() == 0) {
                 try {
@@ -549,8 +557,8 @@ public final class DistributedLoad {
         return files;
     }
 
-    /** A finished slice: its files to the listener and the journal. */
-    private void heard(SliceLoad slice, LoadReport report, Optional<JobJournal> journal) {
+    /** A finished slice: its files to the listener and the journal; the blocks of {@code adoptable} it committed were adopted, not loaded. */
+    private void heard(SliceLoad slice, LoadReport report, Optional<JobJournal> journal, Map<String, StagedBlock> adoptable) {
         Map<String, FileReport> files = byPath(List.of(report));
         List<String> committed = new ArrayList<>();
         for (PartitionLoad partition : slice.partitions()) {
@@ -568,7 +576,13 @@ public final class DistributedLoad {
                 else {
                     for (BlockTask block : file.blocks()) {
                         if (!block.cached()) {
-                            listener.blockLoaded(block);
+                            StagedBlock adopted = adoptable.get(block.key().blockId());
+                            if (adopted != null && adopted.length() == block.length()) {
+                                listener.blockAdopted(block);
+                            }
+                            else {
+                                listener.blockLoaded(block);
+                            }
                             committed.add(new BlockKey(block.file(), block.index()).blockId());
                         }
                     }
@@ -599,6 +613,7 @@ public final class DistributedLoad {
             long previousBlocksCached, Map<String, StagedBlock> staged, Optional<Restored> restored, String uncommitted, Set<String> cachedUnreported) {
         Map<String, FileReport> files = byPath(reports.values());
         long ufsBytesRead = 0;
+        long bytesWritten = 0;
         String stopReason = failure;
         boolean aborted = false;
         TreeSet<String> lostWorkers = new TreeSet<>();
@@ -620,6 +635,7 @@ public final class DistributedLoad {
             ownFailures += report.partitions().stream().flatMap(partition -> partition.files().stream())
                     .filter(file -> file.failed() && !String.valueOf(file.error()).startsWith("not attempted")).count();
             ufsBytesRead += report.ufsBytesRead();
+            bytesWritten += report.bytesWritten();
             if (Failures.isMasterStopped(report.stopReason())) {
                 masterStopped = masterStopped == null ? report.stopReason() : masterStopped;
             }
@@ -688,9 +704,9 @@ public final class DistributedLoad {
         LoadReport.JobSummary job = journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), previousBlocksCached,
                 j.previousUfsBytesRead(), adopted.blocks(), adopted.bytes())).orElse(null);
         return new LoadReport(plan.request().target().describe(), state, plan.request().replication(), totals, partitions, durationMillis,
-                adopted.rate(totals.bytesLoaded(), loading), settings.values(), ufsBytesRead,
+                LoadExecutor.rate(bytesWritten, loading), bytesWritten, settings.values(), ufsBytesRead,
                 job, lostWorkers.isEmpty() ? null : new LoadReport.ReplicaRestore(List.copyOf(lostWorkers), restoredBlocks, restoredBytes),
-                window.orElse(null), false, stopReason);
+                window.orElse(null), null, false, stopReason);
     }
 
     /**

@@ -374,6 +374,10 @@ public final class LoadExecutor {
             if (!waited || plan != initial) {
                 listener.started(plan);
             }
+            Adopted adopting = Adopted.planned(plan, staged);
+            if (adopting.blocks() > 0) {
+                listener.adopting(adopting.blocks(), adopting.bytes());
+            }
             int rangeThreads = rangeThreads();
             AtomicInteger rangeThreadNumber = new AtomicInteger();
             ExecutorService rangePool = rangeThreads == 0 ? null : Executors.newFixedThreadPool(rangeThreads, runnable -> {
@@ -477,6 +481,10 @@ public final class LoadExecutor {
             if (renewal != null) {
                 renewal.close();
             }
+            Optional<LoadReport.Staged> left = Optional.empty();
+            if (options.atomic().isPresent() && !options.atomic().get().sharedArea() && totals.blocksFailed() > 0) {
+                left = stagedLeft(options.atomic().get().jobId());
+            }
             options.atomic().filter(atomic -> !atomic.sharedArea()).ifPresent(atomic -> {
                 if (totals.blocksFailed() == 0) {
                     try {
@@ -500,13 +508,15 @@ public final class LoadExecutor {
                     totals,
                     partitions,
                     duration,
-                    adopted.rate(totals.bytesLoaded(), loading),
+                    rate(run.bytesWritten.get(), loading),
+                    run.bytesWritten.get(),
                     settings.values(),
                     run.ufsBytesRead.get(),
                     journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), previousBlocksCached, j.previousUfsBytesRead(),
                             adopted.blocks(), adopted.bytes())).orElse(null),
                     restore.orElse(null),
                     window.orElse(null),
+                    left.orElse(null),
                     false,
                     Optional.ofNullable(run.masterLost.get()).map(Failures::masterStopped)
                             .orElse(run.abortedAfter.get() >= 0 ? options.failedFilesReason(run.abortedAfter.get(), run.totalFiles) : null));
@@ -518,6 +528,50 @@ public final class LoadExecutor {
                 renewal.close();
             }
         }
+    }
+
+    /**
+     * What a run of {@code plan} would adopt rather than read: its blocks to load that an earlier
+     * run of this executor's atomic job staged in the job's temp area, held by live workers with the
+     * plan's replication ({@link Adopted#NONE} for a load that is not atomic, or has no temp area).
+     * The area is looked at, not opened or renewed.
+     */
+    public Adopted adoptable(LoadPlan plan) {
+        requireNonNull(plan, "plan is null");
+        if (options.atomic().isEmpty()) {
+            return Adopted.NONE;
+        }
+        Optional<TempArea> area = cache.tempAreas().findTempArea(options.atomic().get().jobId());
+        if (area.isEmpty()) {
+            return Adopted.NONE;
+        }
+        Set<String> live = cache.clusterInfo().liveWorkers().stream().map(WorkerInfo::id).collect(Collectors.toCollection(TreeSet::new));
+        return Adopted.planned(plan, Adopted.usable(area.get().blocks(), live, plan.request().replication(), plan));
+    }
+
+    /** The rate of a run that wrote {@code bytesWritten} in {@code loadingMillis}, in bytes per second. */
+    static long rate(long bytesWritten, long loadingMillis) {
+        return loadingMillis == 0 ? bytesWritten * 1000 : bytesWritten * 1000 / loadingMillis;
+    }
+
+    /**
+     * What the temp area of atomic job {@code jobId} holds after a run that did not commit all of
+     * it, or empty when it holds nothing or the master does not answer.
+     */
+    static Optional<LoadReport.Staged> stagedLeft(CacheClient cache, String jobId) {
+        try {
+            return cache.tempAreas().findTempArea(jobId)
+                    .filter(area -> !area.blocks().isEmpty())
+                    .map(area -> new LoadReport.Staged(area.blocks().size(), area.bytes(), area.expiresAt().toString()));
+        }
+        catch (MasterUnavailableException e) {
+            LOG.warn("Cannot ask the master what the temp area of atomic job {} holds: {}", jobId, e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private Optional<LoadReport.Staged> stagedLeft(String jobId) {
+        return stagedLeft(cache, jobId);
     }
 
     /**
@@ -598,7 +652,7 @@ public final class LoadExecutor {
         LoadTotals totals = LoadTotals.of(partitions);
         LoadState state = report.state() == LoadState.FAILED ? LoadState.FAILED : state(totals);
         return new LoadReport(report.target(), state, report.replication(), totals, partitions, report.durationMillis(), report.bytesPerSecond(),
-                report.settings(), report.ufsBytesRead(), report.job(), report.restore(), report.window(), unchecked == null,
+                report.bytesWritten(), report.settings(), report.ufsBytesRead(), report.job(), report.restore(), report.window(), report.staged(), unchecked == null,
                 report.stopReason() != null ? report.stopReason() : unchecked);
     }
 
@@ -749,6 +803,8 @@ public final class LoadExecutor {
         private final AtomicReference<String> masterLost = new AtomicReference<>();
         private final Optional<JobJournal> journal;
         private final AtomicLong ufsBytesRead = new AtomicLong();
+        /** Bytes of the blocks this run wrote to the cache, each once: committed or staged, not adopted. */
+        private final AtomicLong bytesWritten = new AtomicLong();
         private final Optional<AdaptiveController> controller;
         /** UFS reads under way; guarded by this. */
         private int activeReads;
@@ -960,16 +1016,17 @@ public final class LoadExecutor {
                 while (next.get() < toLoad.size()) {
                     BlockTask block = toLoad.get(next.get());
                     if (isStaged(block)) {
-                        // staged by an earlier run: loaded when this run commits it, as the blocks it writes
+                        // staged by an earlier run: loaded when this run commits it, as the blocks it writes, but neither read nor written
                         bytesLoaded.addAndGet(block.length());
                         next.incrementAndGet();
-                        listener.blockLoaded(block);
+                        listener.blockAdopted(block);
                         continue;
                     }
                     awaitWindow();
                     try (BlockProgress progress = new BlockProgress(listener, block)) {
                         loadBlock(in, local, block, progress);
                         bytesLoaded.addAndGet(block.length());
+                        bytesWritten.addAndGet(block.length());
                         next.incrementAndGet();
                         progress.loaded();
                     }
@@ -1213,6 +1270,7 @@ public final class LoadExecutor {
                 journal.ifPresent(j -> j.recordCommitted(stored.stream().map(p -> p.block().key().blockId()).toList()));
             }
             for (SmallFileBatcher.Pending pending : stored) {
+                bytesWritten.addAndGet(pending.block().length());
                 CompletableFuture<FileReport> result = pendingFiles.remove(pending.block());
                 FileLoad file = pending.file();
                 int cached = file.blocks().size() - 1;
@@ -1555,7 +1613,7 @@ public final class LoadExecutor {
                         if (isStaged(block)) {
                             bytesLoaded.addAndGet(block.length());
                             next.incrementAndGet();
-                            listener.blockLoaded(block);
+                            listener.blockAdopted(block);
                             continue;
                         }
                         awaitWindow();
@@ -1583,6 +1641,7 @@ public final class LoadExecutor {
                             }
                             recordWritten(block);
                             bytesLoaded.addAndGet(block.length());
+                            bytesWritten.addAndGet(block.length());
                             next.incrementAndGet();
                             progress.loaded();
                         }

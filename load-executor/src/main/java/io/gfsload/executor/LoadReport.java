@@ -17,8 +17,12 @@ import java.util.List;
  * @param partitions per partition and per file
  * @param durationMillis wall time of the load, planning excluded, time outside the load window
  *     included
- * @param bytesPerSecond bytes loaded per second of {@code durationMillis} less the time outside
- *     the load window
+ * @param bytesPerSecond {@code bytesWritten} per second of {@code durationMillis} less the time
+ *     outside the load window: the work the run did, whether its blocks were committed or not
+ * @param bytesWritten bytes this run read from the UFS and wrote to the cache, once per block
+ *     whatever the replication: the blocks it loaded and, in an atomic load, those it staged and
+ *     did not commit; not the blocks it adopted from an earlier run's temp area, nor retries or
+ *     replicas written again after the load
  * @param settings the settings used, each with its reason
  * @param ufsBytesRead bytes this run read from the UFS, retries included
  * @param job the job's journal, or {@code null} when the load ran without one
@@ -29,6 +33,8 @@ import java.util.List;
  * @param verified whether the blocks were checked on the workers after the load ({@code --verify}):
  *     then a file counted as cached has every block on live workers with {@code replication}
  *     replicas
+ * @param staged what an atomic load left staged and not committed in its job's temp area, for
+ *     the same command to adopt, or {@code null} when it left nothing there
  * @param stopReason {@code null}, or why the load ended before it could finish its work, e.g.
  *     {@code the cache master at 10.0.0.1:19998 stopped answering}: after the retries of a file,
  *     so that the files under way failed, those not started were not attempted and nothing was
@@ -36,8 +42,8 @@ import java.util.List;
  *     no file
  */
 public record LoadReport(String target, LoadState state, int replication, LoadTotals totals, List<PartitionReport> partitions,
-        long durationMillis, long bytesPerSecond, List<Setting> settings, long ufsBytesRead, JobSummary job, ReplicaRestore restore, Window window,
-        boolean verified, String stopReason) implements Serializable {
+        long durationMillis, long bytesPerSecond, long bytesWritten, List<Setting> settings, long ufsBytesRead, JobSummary job, ReplicaRestore restore,
+        Window window, Staged staged, boolean verified, String stopReason) implements Serializable {
     /**
      * The job a run belongs to.
      *
@@ -72,6 +78,22 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
     public record ReplicaRestore(List<String> lostWorkers, long blocks, long bytes) implements Serializable {
         public ReplicaRestore {
             lostWorkers = List.copyOf(requireNonNull(lostWorkers, "lostWorkers is null"));
+        }
+    }
+
+    /**
+     * The blocks an atomic load staged in its job's temp area and did not commit (a scope with a
+     * failed file): invisible to readers, kept until the area expires for the same command to
+     * adopt rather than read again.
+     *
+     * @param blocks the blocks in the temp area after the run, staged by it or by earlier runs
+     * @param bytes their bytes, once per block
+     * @param keptUntil when the cluster deletes them unless the same command adopts them first, in
+     *     ISO-8601 UTC, e.g. {@code 2026-11-21T01:14:05Z}
+     */
+    public record Staged(long blocks, long bytes, String keptUntil) implements Serializable {
+        public Staged {
+            requireNonNull(keptUntil, "keptUntil is null");
         }
     }
 
@@ -114,8 +136,14 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
 
     /** This report with {@code partitions} instead of its own, and their totals; the same state and rate. */
     public LoadReport withPartitions(List<PartitionReport> partitions) {
-        return new LoadReport(target, state, replication, LoadTotals.of(partitions), partitions, durationMillis, bytesPerSecond, settings, ufsBytesRead,
-                job, restore, window, verified, stopReason);
+        return new LoadReport(target, state, replication, LoadTotals.of(partitions), partitions, durationMillis, bytesPerSecond, bytesWritten, settings,
+                ufsBytesRead, job, restore, window, staged, verified, stopReason);
+    }
+
+    /** This report with {@code staged} as what its job's temp area holds after the run. */
+    public LoadReport withStaged(Staged staged) {
+        return new LoadReport(target, state, replication, totals, partitions, durationMillis, bytesPerSecond, bytesWritten, settings, ufsBytesRead, job,
+                restore, window, staged, verified, stopReason);
     }
 
     /** The files that failed, in plan order. */

@@ -23,6 +23,20 @@ public interface ProgressListener {
     default void blockLoaded(BlockTask block) {}
 
     /**
+     * An earlier run of the atomic job staged {@code block} in its temp area: this run commits it
+     * without reading or writing it, so it is not among the bytes that {@link #blockLoaded} counts.
+     */
+    default void blockAdopted(BlockTask block) {}
+
+    /**
+     * Right after {@link #started}: of the plan's blocks to load, {@code blocks} of {@code bytes}
+     * were staged by an earlier run of the atomic job, and this run adopts them ({@link
+     * #blockAdopted}) rather than reads them; the bytes it reads are the plan's bytes to load less
+     * these.
+     */
+    default void adopting(long blocks, long bytes) {}
+
+    /**
      * {@code bytes} more of {@code block} were written to the cache, before the block is loaded:
      * a large block's progress while its data streams, one piece (at most a read buffer) at a
      * time. Each attempt at the block then ends with {@link #blockLoaded} or

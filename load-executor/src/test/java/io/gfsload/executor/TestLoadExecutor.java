@@ -180,7 +180,8 @@ class TestLoadExecutor {
         assertTrue(verified.verified());
 
         LoadPlan twice = plan(2);
-        LoadReport claimed = new LoadReport(loaded.target(), LoadState.SUCCEEDED, 2, loaded.totals(), loaded.partitions(), 0, 0, List.of(), 0, null, null, null, false, null);
+        LoadReport claimed = new LoadReport(loaded.target(), LoadState.SUCCEEDED, 2, loaded.totals(), loaded.partitions(), 0, 0, 0, List.of(), 0, null, null, null, null,
+                false, null);
         LoadReport underReplicated = executor(ProgressListener.NONE).verify(twice, claimed);
         assertEquals(LoadState.FAILED, underReplicated.state());
         assertEquals(3, underReplicated.failedFiles().size());
