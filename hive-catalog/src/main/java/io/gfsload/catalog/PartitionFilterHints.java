@@ -8,6 +8,8 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiConsumer;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 
 /**
@@ -24,6 +26,8 @@ public final class PartitionFilterHints {
     private static final Pattern NUMBER = Pattern.compile("-?\\d+");
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Set<String> KEYWORDS = Set.of("and", "or", "not", "in", "like", "between");
+    /** Hive's integral types: the metastore filters partition keys of these types by number. */
+    private static final Set<String> NUMERIC_TYPES = Set.of("tinyint", "smallint", "int", "bigint");
     private static final Set<String> COMPARISONS = Set.of("=", "!=", "<>", "<", "<=", ">", ">=");
 
     private PartitionFilterHints() {}
@@ -64,36 +68,7 @@ public final class PartitionFilterHints {
         requireNonNull(table, "table is null");
         List<Token> tokens = tokenize(filter);
         TreeMap<Integer, Edit> edits = new TreeMap<>();
-        List<String> keys = new ArrayList<>();
-        for (int i = 0; i < tokens.size(); i++) {
-            Token token = tokens.get(i);
-            if (!token.isColumn() || !isStringKey(table, token.text())) {
-                continue;
-            }
-            int before = edits.size();
-            if (i + 2 < tokens.size() && tokens.get(i + 1).isComparison()) {
-                quoteNumber(tokens.get(i + 2), edits);
-            }
-            if (i >= 2 && tokens.get(i - 1).isComparison()) {
-                quoteNumber(tokens.get(i - 2), edits);
-            }
-            int next = i + 1 < tokens.size() && tokens.get(i + 1).isWord("not") ? i + 2 : i + 1;
-            if (next + 3 < tokens.size() && tokens.get(next).isWord("between") && tokens.get(next + 2).isWord("and")) {
-                quoteNumber(tokens.get(next + 1), edits);
-                quoteNumber(tokens.get(next + 3), edits);
-            }
-            if (i > 0 && tokens.get(i - 1).is("(") && i + 1 < tokens.size() && tokens.get(i + 1).is(")")) {
-                int in = i + 2 < tokens.size() && tokens.get(i + 2).isWord("not") ? i + 3 : i + 2;
-                if (in + 1 < tokens.size() && tokens.get(in).isWord("in") && tokens.get(in + 1).is("(")) {
-                    for (int j = in + 2; j < tokens.size() && !tokens.get(j).is(")"); j++) {
-                        quoteNumber(tokens.get(j), edits);
-                    }
-                }
-            }
-            if (edits.size() > before && !keys.contains(token.text())) {
-                keys.add(token.text());
-            }
-        }
+        List<String> keys = valuesOfKeys(tokens, name -> isStringKey(table, name), PartitionFilterHints::quoteNumber, edits);
         if (edits.isEmpty()) {
             return Optional.empty();
         }
@@ -101,6 +76,70 @@ public final class PartitionFilterHints {
                 ? "the partition key %s is a string, and the filter compares it with a number".formatted(keys.get(0))
                 : "the partition keys %s are strings, and the filter compares them with numbers".formatted(String.join(", ", keys));
         return Optional.of("%s: quote the value, as in %s".formatted(subject, apply(filter, edits)));
+    }
+
+    /**
+     * For a filter the metastore refused with "Filtering is supported only on partition keys of
+     * type string" in which a numeric partition key ({@code int}, {@code bigint}, ...) is compared
+     * with a quoted number ({@code hr = '2'}): the quotes are the problem, whatever the message
+     * says of strings; the hint names the key's type and gives the filter with those numbers
+     * unquoted.
+     */
+    public static Optional<String> stringForNumericKey(String filter, TableInfo table) {
+        requireNonNull(filter, "filter is null");
+        requireNonNull(table, "table is null");
+        List<Token> tokens = tokenize(filter);
+        TreeMap<Integer, Edit> edits = new TreeMap<>();
+        List<String> keys = valuesOfKeys(tokens, name -> keyType(table, name).filter(NUMERIC_TYPES::contains).isPresent(),
+                PartitionFilterHints::unquoteNumber, edits);
+        if (edits.isEmpty()) {
+            return Optional.empty();
+        }
+        List<String> typed = keys.stream().map(key -> "%s (%s)".formatted(key, keyType(table, key).orElseThrow())).toList();
+        String subject = keys.size() == 1
+                ? "the partition key %s is a number, and the filter compares it with a quoted value".formatted(typed.get(0))
+                : "the partition keys %s are numbers, and the filter compares them with quoted values".formatted(String.join(", ", typed));
+        return Optional.of("%s: write the value without quotes, as in %s".formatted(subject, apply(filter, edits)));
+    }
+
+    /**
+     * Walks the comparisons of the keys {@code isKey} accepts with values ({@code k = v}, {@code v
+     * < k}, {@code k [not] between v and w}, {@code (k) [not] in (v, ...)}), handing each value to
+     * {@code edit}; returns the keys of which a value was edited, in the filter's order.
+     */
+    private static List<String> valuesOfKeys(List<Token> tokens, Predicate<String> isKey, BiConsumer<Token, TreeMap<Integer, Edit>> edit,
+            TreeMap<Integer, Edit> edits) {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < tokens.size(); i++) {
+            Token token = tokens.get(i);
+            if (!token.isColumn() || !isKey.test(token.text())) {
+                continue;
+            }
+            int before = edits.size();
+            if (i + 2 < tokens.size() && tokens.get(i + 1).isComparison()) {
+                edit.accept(tokens.get(i + 2), edits);
+            }
+            if (i >= 2 && tokens.get(i - 1).isComparison()) {
+                edit.accept(tokens.get(i - 2), edits);
+            }
+            int next = i + 1 < tokens.size() && tokens.get(i + 1).isWord("not") ? i + 2 : i + 1;
+            if (next + 3 < tokens.size() && tokens.get(next).isWord("between") && tokens.get(next + 2).isWord("and")) {
+                edit.accept(tokens.get(next + 1), edits);
+                edit.accept(tokens.get(next + 3), edits);
+            }
+            if (i > 0 && tokens.get(i - 1).is("(") && i + 1 < tokens.size() && tokens.get(i + 1).is(")")) {
+                int in = i + 2 < tokens.size() && tokens.get(i + 2).isWord("not") ? i + 3 : i + 2;
+                if (in + 1 < tokens.size() && tokens.get(in).isWord("in") && tokens.get(in + 1).is("(")) {
+                    for (int j = in + 2; j < tokens.size() && !tokens.get(j).is(")"); j++) {
+                        edit.accept(tokens.get(j), edits);
+                    }
+                }
+            }
+            if (edits.size() > before && !keys.contains(token.text())) {
+                keys.add(token.text());
+            }
+        }
+        return keys;
     }
 
     /**
@@ -127,12 +166,23 @@ public final class PartitionFilterHints {
     }
 
     private static boolean isStringKey(TableInfo table, String name) {
+        return keyType(table, name).filter("string"::equals).isPresent();
+    }
+
+    /** The type of partition key {@code name}, in lower case, e.g. {@code int}; empty when the table has no such key. */
+    private static Optional<String> keyType(TableInfo table, String name) {
         for (int i = 0; i < table.partitionKeys().size(); i++) {
             if (table.partitionKeys().get(i).equalsIgnoreCase(name)) {
-                return table.partitionKeyTypes().get(i).equalsIgnoreCase("string");
+                return Optional.of(table.partitionKeyTypes().get(i).toLowerCase(Locale.ROOT));
             }
         }
-        return false;
+        return Optional.empty();
+    }
+
+    private static void unquoteNumber(Token token, TreeMap<Integer, Edit> edits) {
+        if (token.isString() && token.text().length() >= 2 && NUMBER.matcher(token.text().substring(1, token.text().length() - 1)).matches()) {
+            edits.put(token.start(), new Edit(token.end(), token.text().substring(1, token.text().length() - 1)));
+        }
     }
 
     private static void quoteNumber(Token token, TreeMap<Integer, Edit> edits) {

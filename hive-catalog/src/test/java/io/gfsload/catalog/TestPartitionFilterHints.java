@@ -89,9 +89,22 @@ class TestPartitionFilterHints {
                 "the partition key dt is a string, and the filter compares it with a number: quote the value, as in (dt) IN ('5', '6') and hr = 3");
         assertEquals(List.of("dt=5/hr=3"), matching("(dt) IN ('5', '6') and hr = 3"));
 
-        // a numeric key compared with a string: the metastore's words are left as they are
-        assertRefused("hr = '2'", "Filtering is supported only on partition keys of type string");
+    }
+
+    @Test
+    void aNumericKeyComparedWithAQuotedNumberSaysToWriteTheNumberWithoutQuotes() {
+        assertRefused("hr = '2'", "the partition key hr (int) is a number, and the filter compares it with a quoted value: write the value without quotes, as in hr = 2");
         assertEquals(List.of("dt=2026-11-19/hr=2"), matching("hr = 2"));
+
+        assertRefused("dt = '2026-11-20' and '3' <= hr",
+                "the partition key hr (int) is a number, and the filter compares it with a quoted value: write the value without quotes, as in dt = '2026-11-20' and 3 <= hr");
+        assertEquals(List.of("dt=2026-11-20/hr=10"), matching("dt = '2026-11-20' and 3 <= hr"));
+        assertRefused("(hr) IN ('1', '3')",
+                "the partition key hr (int) is a number, and the filter compares it with a quoted value: write the value without quotes, as in (hr) IN (1, 3)");
+        assertEquals(List.of("dt=2026-11-18/hr=1", "dt=5/hr=3"), matching("(hr) IN (1, 3)"));
+
+        // not a number in quotes: no example to give, the metastore's words stay
+        assertRefused("hr = 'two'", "Filtering is supported only on partition keys of type string");
     }
 
     @Test

@@ -679,7 +679,9 @@ public final class ThriftHiveCatalog implements HiveCatalog {
             return PartitionFilterHints.unparsable(filter).orElse("the metastore cannot parse it");
         }
         if (line.startsWith("Filtering is supported only on partition keys of type string")) {
-            return PartitionFilterHints.numberForStringKey(filter, table).orElse(line);
+            return PartitionFilterHints.numberForStringKey(filter, table)
+                    .or(() -> PartitionFilterHints.stringForNumericKey(filter, table))
+                    .orElse(line);
         }
         return line;
     }
