@@ -97,7 +97,7 @@ public final class CacheMaster implements AutoCloseable {
         requireNonNull(ticker, "ticker is null");
         requireNonNull(clock, "clock is null");
         requireNonNull(metricsRegistry, "metricsRegistry is null");
-        WorkerRegistry registry = new WorkerRegistry(ticker, config.lostAfter());
+        WorkerRegistry registry = new WorkerRegistry(ticker, config.lostAfter(), config.unreportedPlacementExpiry());
         BlockMetadataStore metadata = BlockMetadataStore.open(config.metadataDirectory(), config.metadataMemory());
         MasterMetrics metrics = new MasterMetrics(metricsRegistry);
         metrics.watch(metricsRegistry, registry, metadata);

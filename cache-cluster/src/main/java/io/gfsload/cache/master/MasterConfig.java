@@ -36,6 +36,11 @@ public record MasterConfig(
     public static final Duration DEFAULT_HEARTBEAT_INTERVAL = Duration.ofSeconds(1);
     public static final int DEFAULT_MISSED_HEARTBEATS_BEFORE_LOST = 3;
     public static final int NO_METRICS = -1;
+    /**
+     * Heartbeat intervals a placement of a block that is not committed counts against its worker's
+     * room at most; see {@link #unreportedPlacementExpiry}.
+     */
+    public static final int UNREPORTED_PLACEMENT_HEARTBEATS = 10;
 
     public MasterConfig {
         requireNonNull(metadataDirectory, "metadataDirectory is null");
@@ -106,6 +111,16 @@ public record MasterConfig(
     public MasterConfig withMetadataMemory(MetadataMemory metadataMemory) {
         return new MasterConfig(metadataDirectory, host, port, heartbeatInterval, missedHeartbeatsBeforeLost, token,
                 metricsPort, metadataMemory);
+    }
+
+    /**
+     * How long a placement of a block that is not committed counts against its worker's free room
+     * at most: {@value #UNREPORTED_PLACEMENT_HEARTBEATS} heartbeat intervals. A write begins right
+     * after its placement and the worker's heartbeats report the room it holds from then on; a
+     * block committed stops counting with the worker's next heartbeat.
+     */
+    public Duration unreportedPlacementExpiry() {
+        return heartbeatInterval.multipliedBy(UNREPORTED_PLACEMENT_HEARTBEATS);
     }
 
     /** How long after its last heartbeat a worker counts as lost. */

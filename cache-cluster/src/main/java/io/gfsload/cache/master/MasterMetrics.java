@@ -52,6 +52,9 @@ final class MasterMetrics {
                 Map.of(), () -> metadata.tempAreas().size());
         registry.gauge("gfsload_master_worker_commands_queued", "Commands waiting for a worker's next heartbeat.",
                 Map.of(), metadata::queuedCommands);
+        registry.gauge("gfsload_master_unreported_placement_bytes", "Bytes of blocks placed on live workers that their "
+                + "heartbeats may not include yet, which placement takes off the workers' free room.", Map.of(),
+                workers::unreportedPlacementBytes);
     }
 
     void workerLost() {

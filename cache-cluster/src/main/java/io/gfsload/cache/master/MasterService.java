@@ -102,6 +102,8 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
     private final BlockMetadataStore metadata;
     private final Clock clock;
     private final MasterMetrics metrics;
+    /** Held while a placement chooses its workers and counts them, so that concurrent placements see each other's. */
+    private final Object placementLock = new Object();
 
     MasterService(WorkerRegistry registry, BlockMetadataStore metadata, Clock clock, MasterMetrics metrics) {
         this.registry = requireNonNull(registry, "registry is null");
@@ -218,18 +220,18 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
 
     @Override
     public void placeBlock(PlaceBlockRequest request, StreamObserver<PlaceBlockResponse> response) {
-        respond(response, () -> place(request, registry.liveWorkers()));
+        respond(response, () -> place(request));
     }
 
     @Override
     public void placeBlocks(PlaceBlocksRequest request, StreamObserver<PlaceBlocksResponse> response) {
         respond(response, () -> {
-            List<WorkerInfo> live = registry.liveWorkers();
             PlaceBlocksResponse.Builder result = PlaceBlocksResponse.newBuilder();
             for (PlaceBlockRequest block : request.getBlocksList()) {
                 BlockPlacement.Builder placement = BlockPlacement.newBuilder();
                 try {
-                    placement.setPlacement(place(block, live));
+                    // one block after the other: each sees the room the ones before it took
+                    placement.setPlacement(place(block));
                 }
                 catch (StatusRuntimeException e) {
                     placement.setError(RpcErrors.itemError(e));
@@ -247,8 +249,12 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
         });
     }
 
-    /** The placement of one block among the live workers it does not exclude; see the proto's PlaceBlock. */
-    private PlaceBlockResponse place(PlaceBlockRequest request, List<WorkerInfo> allLive) {
+    /**
+     * The placement of one block among the live workers it does not exclude; see the proto's
+     * PlaceBlock. Counts the block against the chosen workers' room until their reports include it,
+     * so that the placements that follow see the room it takes.
+     */
+    private PlaceBlockResponse place(PlaceBlockRequest request) {
         String blockId = request.getBlockId();
         check(BlockKey.isValidBlockId(blockId), "invalid block id: %s", blockId);
         check(request.getLength() >= 0, "length of block %s must be >= 0: %s", blockId, request.getLength());
@@ -262,11 +268,38 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                     + "area of job " + jobId).getExpiresAtMillis());
         }
         Set<String> excluded = Set.copyOf(request.getExcludedWorkerIdsList());
+        // choosing and counting the choice in one step: a placement running beside this one sees it
+        synchronized (placementLock) {
+            List<WorkerRegistry.Candidate> candidates = registry.placementCandidates(blockId);
+            Map<String, WorkerRegistry.Candidate> byId = candidates.stream()
+                    .collect(Collectors.toMap(candidate -> candidate.worker().id(), Function.identity()));
+            Map<String, Optional<StorageTier>> placedTiers = new LinkedHashMap<>();
+            for (String id : choose(request, tier, excluded, candidates)) {
+                WorkerRegistry.Candidate candidate = byId.get(id);
+                result.addWorkers(address(candidate.worker()));
+                placedTiers.put(id, placedTier(candidate, tier, request.getLength()));
+            }
+            Optional<String> tempArea = Optional.of(request.getTempArea()).filter(area -> !area.isEmpty());
+            registry.placed(blockId, request.getLength(), tempArea, placedTiers);
+        }
+        return result.build();
+    }
+
+    /**
+     * The workers of a block's replicas: rendezvous hashing over the live workers not excluded,
+     * first those with free room after the blocks the master placed on them that they have not
+     * reported yet, then those whose last report had free room (the master's count may be ahead
+     * of them), then those that can make room by evicting, so that no worker evicts while another
+     * has free room. What the master counts orders the workers and never refuses a placement.
+     */
+    private static List<String> choose(PlaceBlockRequest request, Optional<StorageTier> tier, Set<String> excluded,
+            List<WorkerRegistry.Candidate> workers) {
+        String blockId = request.getBlockId();
+        List<WorkerInfo> allLive = workers.stream().map(WorkerRegistry.Candidate::worker).toList();
         List<WorkerInfo> live = allLive.stream().filter(worker -> !excluded.contains(worker.id())).toList();
         ToLongFunction<WorkerInfo> free = worker -> room(worker, tier, TierInfo::freeBytes, WorkerInfo::freeBytes);
         ToLongFunction<WorkerInfo> available = worker -> room(worker, tier, TierInfo::availableBytes,
                 WorkerInfo::freeBytes);
-        Map<String, WorkerInfo> byId = live.stream().collect(Collectors.toMap(WorkerInfo::id, Function.identity()));
         Set<String> withFreeRoom = live.stream()
                 .filter(worker -> free.applyAsLong(worker) >= request.getLength())
                 .map(WorkerInfo::id)
@@ -308,16 +341,66 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                     + "cannot be evicted yet (being written or staged)", block, candidates, live.size(),
                     excluded.isEmpty() ? "" : " (not counting the excluded " + new TreeSet<>(excluded) + ")"));
         }
-        // Workers with free room first, so that no worker evicts while another has space.
+        Set<String> withRoomLeft = workers.stream()
+                .filter(candidate -> withFreeRoom.contains(candidate.worker().id())
+                        && freeAfterUnreported(candidate, tier) >= request.getLength())
+                .map(candidate -> candidate.worker().id())
+                .collect(Collectors.toSet());
+        Set<String> withReportedRoom = withFreeRoom.stream()
+                .filter(id -> !withRoomLeft.contains(id))
+                .collect(Collectors.toSet());
         List<String> chosen = new ArrayList<>();
-        if (!withFreeRoom.isEmpty()) {
-            chosen.addAll(RendezvousPlacement.choose(blockId, withFreeRoom, withFreeRoom.size()));
+        for (Set<String> group : List.of(withRoomLeft, withReportedRoom, withEvictableRoom)) {
+            if (!group.isEmpty()) {
+                chosen.addAll(RendezvousPlacement.choose(blockId, group, group.size()));
+            }
         }
-        if (!withEvictableRoom.isEmpty()) {
-            chosen.addAll(RendezvousPlacement.choose(blockId, withEvictableRoom, withEvictableRoom.size()));
+        return List.copyOf(chosen.subList(0, request.getReplication()));
+    }
+
+    /**
+     * The free room of a worker less the bytes placed on it that it has not reported: on
+     * {@code tier} when given, else on its roomiest tier.
+     */
+    private static long freeAfterUnreported(WorkerRegistry.Candidate candidate, Optional<StorageTier> tier) {
+        WorkerInfo worker = candidate.worker();
+        if (tier.isPresent()) {
+            return worker.tier(tier.get())
+                    .map(info -> info.freeBytes() - candidate.unreportedBytes(tier))
+                    .orElse(0L);
         }
-        chosen.subList(0, request.getReplication()).forEach(id -> result.addWorkers(address(byId.get(id))));
-        return result.build();
+        if (worker.tiers().isEmpty()) {
+            return worker.freeBytes() - candidate.unreportedBytes(Optional.empty());
+        }
+        return worker.tiers().stream()
+                .mapToLong(info -> info.freeBytes() - candidate.unreportedBytes(Optional.of(info.tier())))
+                .max()
+                .orElse(0);
+    }
+
+    /**
+     * The tier a block placed on a worker takes room on, as the worker chooses it: the one
+     * requested, else the fastest with free room (as far as the master knows, then as the worker
+     * last reported), else the fastest where it can evict; empty for a worker that reports no tiers.
+     */
+    private static Optional<StorageTier> placedTier(WorkerRegistry.Candidate candidate, Optional<StorageTier> tier,
+            long length) {
+        List<TierInfo> tiers = candidate.worker().tiers();
+        if (tier.isPresent() || tiers.isEmpty()) {
+            return tier;
+        }
+        List<ToLongFunction<TierInfo>> rooms = List.of(
+                info -> info.freeBytes() - candidate.unreportedBytes(Optional.of(info.tier())),
+                TierInfo::freeBytes,
+                TierInfo::availableBytes);
+        for (ToLongFunction<TierInfo> room : rooms) {
+            for (TierInfo info : tiers) {
+                if (room.applyAsLong(info) >= length) {
+                    return Optional.of(info.tier());
+                }
+            }
+        }
+        return Optional.of(tiers.get(0).tier());
     }
 
     /** The room of {@code worker}: on {@code tier} when given (0 without it), else on its roomiest tier. */
@@ -346,6 +429,7 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             else {
                 recorded = metadata.stage(checkJobId(request.getTempArea()), record, clock.millis());
             }
+            committed(record);
             return answer(recorded);
         });
     }
@@ -367,6 +451,7 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             List<BlockMetadataStore.Recorded> recorded = tempArea.isEmpty()
                     ? metadata.commitAll(records)
                     : metadata.stageAll(checkJobId(tempArea), records, clock.millis());
+            records.forEach(this::committed);
             int complete = (int) recorded.stream().filter(BlockMetadataStore.Recorded::complete).count();
             if (tempArea.isEmpty()) {
                 metrics.blocksCommitted(complete);
@@ -375,6 +460,12 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             recorded.forEach(block -> result.addResults(answer(block)));
             return result.build();
         });
+    }
+
+    /** Tells the registry that the workers of {@code record} hold it: their next heartbeats report its room. */
+    private void committed(BlockRecord record) {
+        registry.committed(new BlockKey(ProtoConversions.fromProto(record.getFile()), record.getIndex()).blockId(),
+                record.getWorkerIdsList());
     }
 
     /** The answer to the commit of a block: the workers the master did not record it on. */
@@ -541,6 +632,7 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
         respond(response, () -> {
             String jobId = checkJobId(request.getJobId());
             BlockMetadataStore.AreaDeletion deletion = metadata.deleteTempArea(jobId);
+            registry.tempAreaDeleted(jobId);
             if (deletion.existed() && deletion.blocks() == 0) {
                 // what a job does after committing all of its blocks: nothing was left to delete
                 log.debug("Temp area of job {} closed: no blocks left in it", jobId);
@@ -628,6 +720,7 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             if (area.getExpiresAtMillis() <= now) {
                 logExpired(metadata.deleteTempArea(area.getJobId()), "expired at "
                         + Instant.ofEpochMilli(area.getExpiresAtMillis()));
+                registry.tempAreaDeleted(area.getJobId());
                 expired.add(area.getJobId());
             }
         }

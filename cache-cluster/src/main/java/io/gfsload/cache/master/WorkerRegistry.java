@@ -3,10 +3,12 @@ package io.gfsload.cache.master;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.base.Ticker;
+import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.api.WorkerInfo;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,16 +20,28 @@ import java.util.Optional;
  * <p>Liveness is computed from the injected ticker on every query: a worker is live while its last
  * heartbeat (or registration) is at most {@code lostAfter} old, and it has not said that it stops
  * ({@link #stopped}). Only a registration makes a stopped worker live again: a heartbeat sent
- * before the stopping one and handled after it does not. Thread-safe.
+ * before the stopping one and handled after it does not.
+ *
+ * <p>Besides what each worker last reported, the registry counts the blocks the master placed on
+ * it that its reports may not include yet ({@link UnreportedPlacements}), so that placement does
+ * not take room a worker reported as free that the master's own placements since have taken.
+ * Thread-safe.
  */
 final class WorkerRegistry {
     private final Ticker ticker;
     private final long lostAfterNanos;
+    private final long unreportedExpiryNanos;
     private final Map<String, Entry> workers = new HashMap<>();
 
-    WorkerRegistry(Ticker ticker, Duration lostAfter) {
+    /**
+     * @param lostAfter how long after its last heartbeat a worker is lost
+     * @param unreportedExpiry how long a placement of a block not committed counts against its
+     *     worker's room at most
+     */
+    WorkerRegistry(Ticker ticker, Duration lostAfter, Duration unreportedExpiry) {
         this.ticker = requireNonNull(ticker, "ticker is null");
         this.lostAfterNanos = lostAfter.toNanos();
+        this.unreportedExpiryNanos = unreportedExpiry.toNanos();
     }
 
     /** Adds or replaces a worker; it is live from now on. */
@@ -48,7 +62,13 @@ final class WorkerRegistry {
     synchronized void register(String id, String host, int port, Optional<String> domainSocket, long capacityBytes,
             long usedBytes, List<TierInfo> tiers) {
         requireNonNull(domainSocket, "domainSocket is null");
-        workers.put(id, new Entry(host, port, domainSocket, capacityBytes, usedBytes, List.copyOf(tiers), ticker.read()));
+        Entry entry = new Entry(host, port, domainSocket, capacityBytes, usedBytes, List.copyOf(tiers), ticker.read());
+        Entry before = workers.put(id, entry);
+        if (before != null) {
+            // writes placed on the worker before it registered again may still begin
+            entry.unreported = before.unreported;
+            entry.unreported.reported();
+        }
     }
 
     /**
@@ -77,6 +97,7 @@ final class WorkerRegistry {
             entry.tiers = List.copyOf(tiers);
         }
         entry.lastHeartbeatNanos = ticker.read();
+        entry.unreported.reported();
         if (!entry.stopped) {
             entry.reportedLost = false;
         }
@@ -133,6 +154,69 @@ final class WorkerRegistry {
     }
 
     /**
+     * The live workers as a placement of {@code blockId} sees them, sorted by id: each with the
+     * bytes of the blocks the master placed on it that its last report may not include, other than
+     * {@code blockId}'s own (placing a block again replaces its earlier placement).
+     */
+    synchronized List<Candidate> placementCandidates(String blockId) {
+        requireNonNull(blockId, "blockId is null");
+        long now = ticker.read();
+        List<Candidate> result = new ArrayList<>(workers.size());
+        workers.forEach((id, entry) -> {
+            if (isLive(entry, now)) {
+                entry.unreported.expire(now - unreportedExpiryNanos);
+                result.add(new Candidate(entry.info(id, true), entry.unreported.bytesExcept(blockId)));
+            }
+        });
+        result.sort((a, b) -> a.worker().id().compareTo(b.worker().id()));
+        return result;
+    }
+
+    /**
+     * Counts a placement of {@code length} bytes of {@code blockId} on each of {@code tiers}' workers,
+     * on the tier given (empty for a worker that reports no tiers), until the worker's reports
+     * include it; see {@link UnreportedPlacements}.
+     */
+    synchronized void placed(String blockId, long length, Optional<String> tempArea,
+            Map<String, Optional<StorageTier>> tiers) {
+        long now = ticker.read();
+        tiers.forEach((id, tier) -> {
+            Entry entry = workers.get(id);
+            if (entry != null) {
+                entry.unreported.placed(blockId, tier, length, now, tempArea);
+            }
+        });
+    }
+
+    /** Records that {@code blockId} was committed (or staged) on {@code workerIds}: their next reports include it. */
+    synchronized void committed(String blockId, Collection<String> workerIds) {
+        for (String id : workerIds) {
+            Entry entry = workers.get(id);
+            if (entry != null) {
+                entry.unreported.committed(blockId);
+            }
+        }
+    }
+
+    /** Stops counting the uncommitted placements into the temp area of {@code jobId}: it was aborted or expired. */
+    synchronized void tempAreaDeleted(String jobId) {
+        workers.values().forEach(entry -> entry.unreported.abandoned(jobId));
+    }
+
+    /** The bytes placed on live workers that their reports may not include yet. */
+    synchronized long unreportedPlacementBytes() {
+        long now = ticker.read();
+        long bytes = 0;
+        for (Entry entry : workers.values()) {
+            if (isLive(entry, now)) {
+                entry.unreported.expire(now - unreportedExpiryNanos);
+                bytes += entry.unreported.totalBytes();
+            }
+        }
+        return bytes;
+    }
+
+    /**
      * The workers that are lost and were not returned by an earlier call since their last
      * heartbeat; each lost worker is returned once per loss.
      */
@@ -156,6 +240,25 @@ final class WorkerRegistry {
     /** A worker found lost, and how long ago it last heartbeat. */
     record LostWorker(WorkerInfo worker, Duration sinceLastHeartbeat) {}
 
+    /**
+     * A live worker as placement sees it.
+     *
+     * @param worker the worker as it last reported
+     * @param unreportedBytes bytes placed on the worker that its report may not include, by tier
+     *     ({@code Optional.empty()}: a worker that reports no tiers); tiers without any are left out
+     */
+    record Candidate(WorkerInfo worker, Map<Optional<StorageTier>, Long> unreportedBytes) {
+        Candidate {
+            requireNonNull(worker, "worker is null");
+            unreportedBytes = Map.copyOf(unreportedBytes);
+        }
+
+        /** The bytes placed on {@code tier} ({@code Optional.empty()}: a worker without tiers) that the report may not include. */
+        long unreportedBytes(Optional<StorageTier> tier) {
+            return unreportedBytes.getOrDefault(tier, 0L);
+        }
+    }
+
     private static final class Entry {
         final String host;
         final int port;
@@ -166,6 +269,7 @@ final class WorkerRegistry {
         long lastHeartbeatNanos;
         boolean reportedLost;
         boolean stopped;
+        UnreportedPlacements unreported = new UnreportedPlacements();
 
         Entry(String host, int port, Optional<String> domainSocket, long capacityBytes, long usedBytes, List<TierInfo> tiers,
                 long lastHeartbeatNanos) {

@@ -23,7 +23,11 @@ import io.gfsload.cache.proto.GetFilesBlocksRequest;
 import io.gfsload.cache.proto.GetFilesBlocksResponse;
 import io.gfsload.cache.proto.HeartbeatRequest;
 import io.gfsload.cache.proto.MasterServiceGrpc;
+import io.gfsload.cache.proto.OpenTempAreaRequest;
+import io.gfsload.cache.proto.AbortTempAreaRequest;
+import io.gfsload.cache.proto.BlockPlacement;
 import io.gfsload.cache.proto.PlaceBlockRequest;
+import io.gfsload.cache.proto.PlaceBlocksRequest;
 import io.gfsload.cache.proto.RegisterWorkerRequest;
 import io.gfsload.cache.proto.RegisterWorkerResponse;
 import io.gfsload.cache.proto.WorkerAddress;
@@ -42,7 +46,11 @@ import java.util.Optional;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -55,6 +63,10 @@ import org.junit.jupiter.api.io.TempDir;
 class MasterServiceTest {
     private static final FileIdentity FILE = new FileIdentity("cosn://bucket/db/t/dt=1/part-0", 10_000, 1234, "");
     private static final Duration INTERVAL = Duration.ofSeconds(1);
+    /** A worker with free room for three blocks of 100 bytes. */
+    private static final TierInfo FULLER = new TierInfo(StorageTier.SSD, 1000, 700, 700, 7);
+    /** A worker with free room for many. */
+    private static final TierInfo EMPTY = new TierInfo(StorageTier.SSD, 100_000, 0, 0, 0);
 
     @TempDir
     Path directory;
@@ -293,6 +305,97 @@ class MasterServiceTest {
     }
 
     @Test
+    void blocksPlacedBeforeAHeartbeatDoNotGoBeyondAWorkersFreeRoomWhileAnotherHasRoom() throws Exception {
+        registerWithTiers("worker-0", FULLER);
+        registerWithTiers("worker-1", EMPTY);
+        List<Integer> blocks = IntStream.range(0, 60).boxed().toList();
+        assertTrue(blocks.stream().filter(index -> prefersWorker0(blockId(index))).count() > 20,
+                "rendezvous hashing alone puts many of them on worker-0");
+
+        // four writers at once, one block at a time and in batches, before any heartbeat
+        List<String> workers = new ArrayList<>();
+        ExecutorService writers = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<List<String>>> placed = new ArrayList<>();
+            for (int writer = 0; writer < 4; writer++) {
+                List<Integer> mine = blocks.subList(writer * 15, writer * 15 + 15);
+                boolean batched = writer % 2 == 0;
+                placed.add(writers.submit(() -> batched ? placeAll(mine) : mine.stream().map(index -> place(blockId(index), 100, 1).get(0)).toList()));
+            }
+            for (Future<List<String>> future : placed) {
+                workers.addAll(future.get(30, TimeUnit.SECONDS));
+            }
+        }
+        finally {
+            writers.shutdownNow();
+        }
+        assertEquals(3, workers.stream().filter("worker-0"::equals).count(), "worker-0 has free room for 3 blocks: " + workers);
+
+        // a heartbeat taken before the writes began does not include them
+        heartbeatWithTiers("worker-0", FULLER);
+        assertEquals(List.of("worker-1"), place(blockId(preferringWorker0(60)), 100, 1));
+
+        // once committed, the worker's next heartbeat includes them
+        List<Integer> onWorker0 = IntStream.range(0, blocks.size()).filter(i -> workers.get(i).equals("worker-0")).boxed().toList();
+        onWorker0.forEach(index -> commit(index, "worker-0"));
+        heartbeatWithTiers("worker-0", new TierInfo(StorageTier.SSD, 1000, 1000, 1000, 10));
+        // its 3 blocks freed again: the worker reports their room, which the master no longer counts
+        heartbeatWithTiers("worker-0", FULLER);
+        assertEquals(List.of("worker-0"), place(blockId(preferringWorker0(60)), 100, 1));
+    }
+
+    @Test
+    void aPlacementNeverWrittenStopsCountingAgainstTheWorkersRoomAfterTenHeartbeatIntervals() {
+        registerWithTiers("worker-0", FULLER);
+        registerWithTiers("worker-1", EMPTY);
+        List<String> workers = placeAll(IntStream.range(0, 20).boxed().toList());
+        assertEquals(3, workers.stream().filter("worker-0"::equals).count(), "worker-0 has free room for 3 blocks: " + workers);
+
+        int next = preferringWorker0(20);
+        for (int second = 1; second < 10; second++) {
+            ticker.advance(INTERVAL);
+            heartbeatWithTiers("worker-0", FULLER);
+            heartbeatWithTiers("worker-1", EMPTY);
+        }
+        assertEquals(List.of("worker-1"), place(blockId(next), 100, 1), "9 s after they were placed, the blocks still count");
+        ticker.advance(INTERVAL);
+        heartbeatWithTiers("worker-0", FULLER);
+        heartbeatWithTiers("worker-1", EMPTY);
+        assertEquals(List.of("worker-0"), place(blockId(preferringWorker0(next + 1)), 100, 1),
+                "never written, never committed: after 10 s the worker's room is its report's");
+    }
+
+    @Test
+    void placementsIntoATempAreaStopCountingWhenTheAreaIsAborted() {
+        registerWithTiers("worker-0", FULLER);
+        registerWithTiers("worker-1", EMPTY);
+        stub().openTempArea(OpenTempAreaRequest.newBuilder().setJobId("job-1").setExpireMillis(60_000).build());
+        List<String> workers = new ArrayList<>();
+        for (int index = 0; index < 20; index++) {
+            workers.add(stub().placeBlock(PlaceBlockRequest.newBuilder().setBlockId(blockId(index)).setLength(100).setReplication(1)
+                    .setTempArea("job-1").build()).getWorkers(0).getWorkerId());
+        }
+        assertEquals(3, workers.stream().filter("worker-0"::equals).count(), "worker-0 has free room for 3 blocks: " + workers);
+        int next = preferringWorker0(20);
+        assertEquals(List.of("worker-1"), place(blockId(next), 100, 1));
+
+        stub().abortTempArea(AbortTempAreaRequest.newBuilder().setJobId("job-1").build());
+        assertEquals(List.of("worker-0"), place(blockId(preferringWorker0(next + 1)), 100, 1),
+                "the job's writes are aborted: its placements no longer take worker-0's room");
+    }
+
+    @Test
+    void countingThePlacedBlocksNeverRefusesAPlacementAndPrefersReportedFreeRoomToEviction() {
+        registerWithTiers("worker-0", FULLER);
+        registerWithTiers("worker-1", new TierInfo(StorageTier.SSD, 1000, 1000, 1000, 10));
+
+        List<String> workers = placeAll(IntStream.range(0, 10).boxed().toList());
+        assertEquals(IntStream.range(0, 10).mapToObj(i -> "worker-0").toList(), workers,
+                "worker-0 reported free room, which may be ahead of the master's count; worker-1 would evict");
+        assertEquals(List.of("worker-0", "worker-1"), sorted(place(blockId(10), 100, 2)));
+    }
+
+    @Test
     void reRegisteringReconcilesTheWorkersBlocks() {
         register("worker-0", 1000);
         register("worker-1", 1000);
@@ -463,5 +566,37 @@ class MasterServiceTest {
 
     private static String blockId(int index) {
         return new BlockKey(FILE, index).blockId();
+    }
+
+    /** Whether rendezvous hashing alone puts {@code blockId} on worker-0 rather than worker-1. */
+    private static boolean prefersWorker0(String blockId) {
+        return RendezvousPlacement.choose(blockId, Set.of("worker-0", "worker-1"), 1).equals(List.of("worker-0"));
+    }
+
+    /** The first index from {@code from} whose block rendezvous hashing puts on worker-0. */
+    private static int preferringWorker0(int from) {
+        return IntStream.iterate(from, index -> index + 1).filter(index -> prefersWorker0(blockId(index))).findFirst().orElseThrow();
+    }
+
+    /** Places one replica of each of the blocks of {@link #FILE} at {@code indexes}, 100 bytes each, in one call. */
+    private List<String> placeAll(List<Integer> indexes) {
+        PlaceBlocksRequest.Builder request = PlaceBlocksRequest.newBuilder();
+        indexes.forEach(index -> request.addBlocks(PlaceBlockRequest.newBuilder().setBlockId(blockId(index)).setLength(100).setReplication(1)));
+        List<String> workers = new ArrayList<>();
+        for (BlockPlacement placement : stub().placeBlocks(request.build()).getPlacementsList()) {
+            assertTrue(placement.hasPlacement(), placement.toString());
+            assertEquals(1, placement.getPlacement().getWorkersCount(), placement.toString());
+            workers.add(placement.getPlacement().getWorkers(0).getWorkerId());
+        }
+        return workers;
+    }
+
+    private void heartbeatWithTiers(String workerId, TierInfo... tiers) {
+        HeartbeatRequest.Builder request = HeartbeatRequest.newBuilder().setWorkerId(workerId);
+        for (TierInfo tier : tiers) {
+            request.addTiers(ProtoConversions.toProto(tier));
+            request.setUsedBytes(request.getUsedBytes() + tier.usedBytes());
+        }
+        stub().heartbeat(request.build());
     }
 }
