@@ -106,6 +106,7 @@ final class SparkSlices implements DistributedLoad.Slices {
                         // run has returned (interrupted): the slice is not started
                         return;
                     }
+                    // cancelled, the task is interrupted: the slice then aborts the writes it has open (SliceLoad#load)
                     spark.setJobGroup(group, "gfsload slice %d of %d".formatted(slice.index() + 1, slices.size()), true);
                     SliceProgress.Counters counters = accumulators.counters(slice);
                     List<LoadReport> report = spark.parallelize(List.of(slice), 1).map(shipped -> shipped.load(counters, TaskContext.get().attemptNumber())).collect();

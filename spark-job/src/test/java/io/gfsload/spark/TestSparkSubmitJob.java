@@ -152,6 +152,15 @@ class TestSparkSubmitJob {
         List<String> lines = Files.readString(err).strip().lines().toList();
         assertTrue(lines.get(lines.size() - 1).startsWith("gfsload: interrupted; the journal of job "),
                 "nothing of Spark's shutdown after gfsload's last line: " + Files.readString(err));
+        // the slices' writes were under way (a block is a file, 8 s at their bandwidth): their process aborted them as it stopped
+        assertEquals(List.of(), tempFilesOnDisk(), "nothing of the stopped slices' writes is left on the workers");
+    }
+
+    /** The temp files of writes in progress on the cluster's workers. */
+    private static List<Path> tempFilesOnDisk() throws IOException {
+        try (Stream<Path> files = Files.walk(directory.resolve("cluster"))) {
+            return files.filter(file -> file.getFileName().toString().endsWith(".tmp")).sorted().toList();
+        }
     }
 
     /** Whether the progress lines in {@code err} have heard bytes written by the slices. */
