@@ -14,6 +14,7 @@ import io.gfsload.planner.LoadPlan;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.text.DecimalFormat;
+import java.text.DecimalFormatSymbols;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.LinkedHashMap;
@@ -56,6 +57,8 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
     /** The unit of the bar: its bytes, and its speed per second. */
     private static final String BAR_UNIT = " MiB";
     private static final long BAR_UNIT_BYTES = 1L << 20;
+    /** The bar's speed: one decimal, a zero before the point ({@code 0.4}, not {@code .4}), a point whatever the machine's locale. */
+    private static final String SPEED_FORMAT = "0.0";
 
     private final Mode mode;
     private final PrintWriter lines;
@@ -344,7 +347,12 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         if (seconds <= 0) {
             return "?" + BAR_UNIT + "/s";
         }
-        return new DecimalFormat("#.0").format(bytes / seconds / BAR_UNIT_BYTES) + BAR_UNIT + "/s";
+        return speedFormat().format(bytes / seconds / BAR_UNIT_BYTES) + BAR_UNIT + "/s";
+    }
+
+    /** A new format of the bar's speed: a {@link DecimalFormat} is not thread-safe. */
+    private static DecimalFormat speedFormat() {
+        return new DecimalFormat(SPEED_FORMAT, DecimalFormatSymbols.getInstance(Locale.ROOT));
     }
 
     /**
@@ -353,7 +361,7 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
      */
     private static final class Renderer extends DefaultProgressBarRenderer {
         Renderer() {
-            super(ProgressBarStyle.ASCII, BAR_UNIT, BAR_UNIT_BYTES, true, new DecimalFormat("#.0"), ChronoUnit.SECONDS, true, Renderer::linearEta);
+            super(ProgressBarStyle.ASCII, BAR_UNIT, BAR_UNIT_BYTES, true, speedFormat(), ChronoUnit.SECONDS, true, Renderer::linearEta);
         }
 
         @Override

@@ -15,15 +15,21 @@ import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.PlanStats;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /** The JSON progress lines of a load: bytes within a block, and a load that waits for its window, then pauses in it. */
@@ -268,6 +274,60 @@ class TestProgressReporter {
         assertEquals("20.0 MiB/s", ProgressReporter.speed(30L << 20, Duration.ofMillis(1500)));
         assertEquals("15.0 MiB/s", ProgressReporter.speed(30L << 20, Duration.ofSeconds(2)));
         assertEquals("? MiB/s", ProgressReporter.speed(0, Duration.ZERO));
+        // nothing yet, or less than a unit: a zero before the point
+        assertEquals("0.0 MiB/s", ProgressReporter.speed(0, Duration.ofMillis(250)));
+        assertEquals("0.5 MiB/s", ProgressReporter.speed(1L << 19, Duration.ofSeconds(1)));
+    }
+
+    @Test
+    void theBarsFramesShowTheSpeedWithAZeroBeforeThePointAndAPercentageOfTheBytesAsTheBarIs() throws InterruptedException {
+        long length = 2L << 20;
+        ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+        try (ProgressReporter progress = new ProgressReporter(ProgressReporter.Mode.BAR, true, new PrintWriter(new StringWriter()),
+                new PrintStream(terminal, true, StandardCharsets.UTF_8), System::nanoTime)) {
+            progress.started(plan(3, 3 * length));
+            // the time a speed is measured over: the frame drawn as the bar closes has nothing loaded in it
+            Thread.sleep(10);
+        }
+        List<String> frames = frames(terminal);
+        assertTrue(frames.get(frames.size() - 1).contains(" 0.0 MiB/s"), "the speed of nothing loaded yet: " + frames);
+
+        terminal.reset();
+        try (ProgressReporter progress = new ProgressReporter(ProgressReporter.Mode.BAR, true, new PrintWriter(new StringWriter()),
+                new PrintStream(terminal, true, StandardCharsets.UTF_8), System::nanoTime)) {
+            progress.started(plan(3, 3 * length));
+            for (int file = 0; file < 3; file++) {
+                BlockTask block = new BlockTask(new FileIdentity("file:/data/f" + file, length, 1), 0, 0, length, false);
+                progress.blockBytesWritten(block, 1 << 20);
+                if (file < 2) {
+                    progress.blockBytesWritten(block, 1 << 20);
+                }
+            }
+        }
+        frames = frames(terminal);
+        String last = frames.get(frames.size() - 1);
+        assertTrue(last.startsWith("Loading  83% ["), "5 of 6 MiB written: " + frames);
+        assertTrue(last.contains("] 5/6 MiB "), last);
+        assertTrue(last.endsWith(" 0/3 files, 0 failed"), "no file finished: " + last);
+        for (String frame : frames) {
+            Matcher figures = FRAME.matcher(frame);
+            assertTrue(figures.find(), frame);
+            int percent = Integer.parseInt(figures.group(1));
+            String bar = figures.group(2);
+            long filled = bar.chars().filter(c -> c == '=').count();
+            // both of the bytes written: the bar's share of its width is the percentage, to a character
+            assertTrue(Math.abs(100.0 * filled / bar.length() - percent) <= 100.0 / bar.length() + 1, "the bar as full as the percentage says: " + frame);
+            assertEquals(percent == 100, filled == bar.length(), "a full bar at 100 %, not before: " + frame);
+            assertTrue(frame.matches(".* (\\d+\\.\\d|\\?) MiB/s( .*)?"), "one decimal, a digit before the point: " + frame);
+        }
+    }
+
+    /** The percentage and the bar of a frame. */
+    private static final Pattern FRAME = Pattern.compile("^Loading +(\\d+)% \\[([= >]*)]");
+
+    /** The frames drawn on {@code terminal}, each after a carriage return. */
+    private static List<String> frames(ByteArrayOutputStream terminal) {
+        return Arrays.stream(terminal.toString(StandardCharsets.UTF_8).split("[\\r\\n]+")).filter(frame -> !frame.isBlank()).toList();
     }
 
     private static LoadPlan plan(int files, long bytes) {
