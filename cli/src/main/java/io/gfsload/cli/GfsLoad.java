@@ -120,8 +120,10 @@ public final class GfsLoad {
      * What follows the message of a command line that is not one of the command's forms (an
      * unknown option or subcommand, a missing option or parameter): where the forms are, {@code
      * Try 'gfsload --help' for the options and commands.}, and for {@code gfsload} without {@code
-     * --table}, its two main forms first. A bad value needs no more than its message, which says
-     * what is expected; nor do the first line, which scripts and {@code --report} have, change.
+     * --table} (the message says that it misses {@code --table}), its two main forms first: not
+     * for another mistake, such as an option without its value, whether {@code --table} was given
+     * or not. A bad value needs no more than its message, which says what is expected; nor do the
+     * first line, which scripts and {@code --report} have, change.
      */
     static List<String> usageHint(CommandLine.ParameterException exception) {
         if (!(exception instanceof CommandLine.UnmatchedArgumentException || exception instanceof CommandLine.MissingParameterException)) {
@@ -130,10 +132,16 @@ public final class GfsLoad {
         CommandLine failed = exception.getCommandLine();
         String hint = "Try '%s --help' for %s.".formatted(failed.getCommandSpec().qualifiedName(),
                 failed.getSubcommands().isEmpty() ? "its options" : failed.getParent() == null ? "the options and commands" : "its commands");
-        if (failed.getParent() == null && exception instanceof CommandLine.MissingParameterException) {
+        if (failed.getParent() == null && exception instanceof CommandLine.MissingParameterException missing && missesTable(missing)) {
             return List.of("To load a table: gfsload --table DB.TABLE [--partition K=V]...; to load paths: gfsload distributedLoad PATH...", hint);
         }
         return List.of(hint);
+    }
+
+    /** Whether {@code exception} is for the option {@code --table}, which the command line does not have. */
+    private static boolean missesTable(CommandLine.MissingParameterException exception) {
+        return exception.getMissing().stream()
+                .anyMatch(argument -> argument instanceof CommandLine.Model.OptionSpec option && option.longestName().equals("--table"));
     }
 
     /**

@@ -204,6 +204,15 @@ class TestCommandLine {
         assertTrue(lines.get(0).startsWith("gfsload: Unknown option"), misspelt.err());
         assertTrue(lines.get(1).startsWith("Possible solutions: --replication"), misspelt.err());
         assertEquals("Try 'gfsload distributedLoad --help' for its options.", lines.get(lines.size() - 1), misspelt.err());
+        // an option without its value: the table is given, the ways to load one are not the hint
+        CliRun noMaster = gfsload("--table", "demo.events", "--master", "--token-file", "token");
+        assertEquals(2, noMaster.exitCode());
+        assertEquals(List.of("gfsload: Expected parameter for option '--master' but found '--token-file'",
+                "Try 'gfsload --help' for the options and commands."), noMaster.err().lines().toList());
+        CliRun noValueWithoutTable = gfsload("--replication");
+        assertEquals(2, noValueWithoutTable.exitCode());
+        assertEquals("Try 'gfsload --help' for the options and commands.", String.join("\n", noValueWithoutTable.err().lines().skip(1).toList()),
+                "the mistake is the missing value, not the missing table: " + noValueWithoutTable.err());
         CliRun noTarget = gfsload("plan");
         assertEquals(List.of("gfsload: Missing required option: '--table=DB.TABLE' or '--path=PATH'", "Try 'gfsload plan --help' for its options."),
                 noTarget.err().lines().toList());
