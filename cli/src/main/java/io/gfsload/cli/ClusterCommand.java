@@ -804,7 +804,7 @@ public final class ClusterCommand implements Callable<Integer> {
     }
 
     private static String notRunning(Path directory, ClusterRecord record) {
-        return "No cache cluster runs in " + directory + ": it was stopped at " + record.stoppedAt()
+        return "No cache cluster runs in " + directory + ": it was stopped at " + ProcessRecordFile.shownTime(record.stoppedAt())
                 + "; gfsload cluster start --data-dir " + directory + " starts it again";
     }
 

@@ -355,7 +355,7 @@ public final class MetastoreCommand implements Callable<Integer> {
     }
 
     private static String notRunning(Path directory, MetastoreRecord record) {
-        return "No metastore runs in " + directory + ": it was stopped at " + record.stoppedAt()
+        return "No metastore runs in " + directory + ": it was stopped at " + ProcessRecordFile.shownTime(record.stoppedAt())
                 + "; gfsload metastore start --data-dir " + directory + " starts it again";
     }
 

@@ -17,6 +17,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
@@ -44,6 +47,20 @@ final class ProcessRecordFile<T> {
     private final Class<T> type;
     private final Subject subject;
     private final Function<? super T, Optional<String>> missingField;
+
+    /**
+     * A time a record holds ({@code stoppedAt}, to the nanosecond) as messages show it: in UTC, to
+     * the second ({@code 2026-11-23T00:39:19Z}); a value that is not a time, as it is.
+     */
+    static String shownTime(String recorded) {
+        requireNonNull(recorded, "recorded is null");
+        try {
+            return Instant.parse(recorded).truncatedTo(ChronoUnit.SECONDS).toString();
+        }
+        catch (DateTimeParseException e) {
+            return recorded;
+        }
+    }
 
     /**
      * @param fileName the file's name in the data directory

@@ -35,6 +35,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -169,9 +171,14 @@ class TestClusterCommand {
 
         Run gone = cluster("status", "--data-dir", dataDir.toString());
         assertEquals(ExitCode.NOT_FOUND, gone.exitCode());
-        assertEquals("gfsload: No cache cluster runs in " + dataDir + ": it was stopped at " + stoppedAt
+        // the time in UTC to the second, not to the nanosecond the record has
+        String shownStoppedAt = Instant.parse(stoppedAt).truncatedTo(ChronoUnit.SECONDS).toString();
+        assertTrue(shownStoppedAt.matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z"), shownStoppedAt);
+        assertEquals("gfsload: No cache cluster runs in " + dataDir + ": it was stopped at " + shownStoppedAt
                 + "; gfsload cluster start --data-dir " + dataDir + " starts it again\n", gone.err());
-        assertEquals(ExitCode.NOT_FOUND, cluster("stop", "--data-dir", dataDir.toString()).exitCode());
+        Run stoppedAgain = cluster("stop", "--data-dir", dataDir.toString());
+        assertEquals(ExitCode.NOT_FOUND, stoppedAgain.exitCode());
+        assertEquals(gone.err(), stoppedAgain.err());
 
         Run none = cluster("status", "--data-dir", dataDir.resolve("none").toString());
         assertEquals(ExitCode.NOT_FOUND, none.exitCode());

@@ -22,6 +22,8 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -114,7 +116,10 @@ class TestMetastoreCommand {
         String stoppedAt = record(directory).stoppedAt();
         Run gone = metastore("status");
         assertEquals(ExitCode.NOT_FOUND, gone.exitCode());
-        assertEquals("gfsload: No metastore runs in " + directory + ": it was stopped at " + stoppedAt
+        // the time in UTC to the second, not to the nanosecond the record has
+        String shownStoppedAt = Instant.parse(stoppedAt).truncatedTo(ChronoUnit.SECONDS).toString();
+        assertTrue(shownStoppedAt.matches("\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}Z"), shownStoppedAt);
+        assertEquals("gfsload: No metastore runs in " + directory + ": it was stopped at " + shownStoppedAt
                 + "; gfsload metastore start --data-dir " + directory + " starts it again\n", gone.err());
         assertEquals(ExitCode.NOT_FOUND, metastore("stop").exitCode());
 
