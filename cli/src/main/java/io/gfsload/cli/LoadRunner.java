@@ -154,6 +154,22 @@ final class LoadRunner {
         PlanStats stats = planned.plan().stats();
         // blocks an interrupted run of the atomic job staged: committed without reading them again
         Adopted adopting = executor.adoptable(planned.plan());
+        // what became of the job's journal first: it explains the counts of the Loading line that follows
+        journal.discarded().ifPresent(status::println);
+        if (journal.run() > 1) {
+            String earlier = journal.run() == 2 ? "the earlier run" : "the " + (journal.run() - 1) + " earlier runs";
+            // a Spark job's journal hears a slice when it finishes: a slice cut short is not in it,
+            // though what it committed is cached, and the plan skips it
+            boolean slices = services.slices().isPresent();
+            // the journal counts what its runs committed, not what the cache still holds of it (evicted since, or lost with a worker)
+            long stillCached = journal.previousBlocksCached(planned.plan());
+            status.printf("Resuming job %s (run %d): %s%s%n", journal.jobId(), journal.run(),
+                    journal.previousBlocks() == 0 && journal.previousUfsBytesRead() == 0
+                            ? slices ? "no slice of %s finished".formatted(earlier) : earlier + " committed nothing"
+                            : "%s committed (%d of them cached now), %s read from the UFS by %s".formatted(Sizes.count(journal.previousBlocks(), "block"),
+                                    stillCached, Sizes.format(journal.previousUfsBytesRead()), slices ? "the slices that finished in " + earlier : earlier),
+                    slices ? "; blocks of the plan already cached are not loaded again" : "");
+        }
         if (stats.blocksToLoad() == 0) {
             status.printf("Nothing to load: %s, %s, %s already cached with replication %d%n",
                     Sizes.count(stats.files(), "file"), Sizes.count(stats.blocks(), "block"), Sizes.format(stats.cachedBytes()),
@@ -198,21 +214,6 @@ final class LoadRunner {
                     .ifPresent(area -> status.printf("The atomic load of the same request (%s, job %s) left a temp area of %s, %s, kept until %s; "
                             + "the same command with %s resumes it%n", flags, atomicJob, Sizes.count(area.blocks().size(), "block"),
                             Sizes.format(area.bytes()), area.expiresAt(), flags));
-        }
-        journal.discarded().ifPresent(status::println);
-        if (journal.run() > 1) {
-            String earlier = journal.run() == 2 ? "the earlier run" : "the " + (journal.run() - 1) + " earlier runs";
-            // a Spark job's journal hears a slice when it finishes: a slice cut short is not in it,
-            // though what it committed is cached, and the plan skips it
-            boolean slices = services.slices().isPresent();
-            // the journal counts what its runs committed, not what the cache still holds of it (evicted since, or lost with a worker)
-            long stillCached = journal.previousBlocksCached(planned.plan());
-            status.printf("Resuming job %s (run %d): %s%s%n", journal.jobId(), journal.run(),
-                    journal.previousBlocks() == 0 && journal.previousUfsBytesRead() == 0
-                            ? slices ? "no slice of %s finished".formatted(earlier) : earlier + " committed nothing"
-                            : "%s committed (%d of them cached now), %s read from the UFS by %s".formatted(Sizes.count(journal.previousBlocks(), "block"),
-                                    stillCached, Sizes.format(journal.previousUfsBytesRead()), slices ? "the slices that finished in " + earlier : earlier),
-                    slices ? "; blocks of the plan already cached are not loaded again" : "");
         }
         status.flush();
         LoadPlan[] loaded = {planned.plan()};

@@ -56,6 +56,7 @@ class TestJournalOfAnotherCluster {
         assertTrue(run.err().contains("The journal of job %s was written against another cache cluster (%s); starting the job afresh%n"
                 .formatted(jobId, otherClusterId)), run.err());
         assertFalse(run.err().contains("Resuming job"), run.err());
+        assertTrue(lineIndex(run.err(), "The journal of job ") < lineIndex(run.err(), "Loading 3 files"), "what became of the journal first: " + run.err());
         JsonNode report = new ObjectMapper().readTree(run.out());
         assertEquals("SUCCEEDED", report.get("state").asText());
         assertEquals(jobId, report.get("job").get("jobId").asText());
@@ -65,6 +66,26 @@ class TestJournalOfAnotherCluster {
         assertEquals(0, report.get("job").get("previousUfsBytesRead").asLong());
         assertEquals(3, report.get("totals").get("blocksLoaded").asLong());
         assertFalse(Files.exists(home.resolve("jobs").resolve(jobId)), "a job that succeeds deletes its journal");
+
+        // the same again, with everything cached now: the journal's line comes before the one saying there is nothing to load
+        try (JobJournal journal = JobJournal.open(home.resolve("jobs"), request, false, otherClusterId, false)) {
+            journal.recordCommitted(List.of("f0-0"));
+        }
+        CliRun cached = CliRun.gfsload(home, "distributedLoad", "--progress", "none", data.toString());
+        assertEquals(0, cached.exitCode(), cached.err());
+        assertTrue(lineIndex(cached.err(), "The journal of job %s was written against another cache cluster".formatted(jobId))
+                < lineIndex(cached.err(), "Nothing to load: 3 files, 3 blocks"), cached.err());
+    }
+
+    /** The index of the first line of {@code text} that starts with {@code prefix}; fails when none does. */
+    private static int lineIndex(String text, String prefix) {
+        List<String> lines = text.lines().toList();
+        for (int i = 0; i < lines.size(); i++) {
+            if (lines.get(i).startsWith(prefix)) {
+                return i;
+            }
+        }
+        throw new AssertionError("No line starts with '%s': %s".formatted(prefix, text));
     }
 
     @Test
@@ -111,6 +132,7 @@ class TestJournalOfAnotherCluster {
             String jobId = JobJournal.jobId(request, false);
             assertTrue(run.err().contains("Resuming job %s (run 2): 2 blocks committed (1 of them cached now), 195.3 KiB read from the UFS by the earlier run%n"
                     .formatted(jobId)), run.err());
+            assertTrue(lineIndex(run.err(), "Resuming job ") < lineIndex(run.err(), "Loading 1 of 2 files"), "the resume explains the Loading line: " + run.err());
             assertTrue(run.out().contains("  blocks  2 planned: 1 loaded, 1 already cached, 0 failed"), run.out());
             assertTrue(run.out().contains("  resumed job %s, run 2: the journal records 2 blocks committed (1 of them cached when this run started)"
                     .formatted(jobId)), run.out());
