@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
 public final class ExecutionOptions {
     @Option(names = "--window", paramLabel = "HH:MM-HH:MM",
             description = "Start UFS reads only within these hours of the day, e.g. 01:00-06:00, or 22:00-06:00 across midnight. "
-                    + "Outside them the load waits for the window and plans again when it opens, and it pauses when the window closes "
+                    + "Outside them the load waits for the window and plans again when it opens (also with nothing to load at the start: "
+                    + "files may land or change before it opens), and it pauses when the window closes "
                     + "(reads under way finish; in a Spark job each executor pauses its slices, by its own clock).")
     String window;
 
