@@ -78,7 +78,7 @@ public final class GfsLoadCommand implements Callable<Integer> {
         workload.validate();
         try (Services services = Services.open(environment, connection, Optional.of(metastore), spec.commandLine().getErr())) {
             if (dryRun) {
-                return LoadAction.dryRun(spec, services, request, load, planning, workload);
+                return LoadAction.dryRun(spec, services, request, load, planning, workload, Optional.of(execution));
             }
             return LoadAction.load(spec, services, environment, request, load, planning, execution, workload);
         }

@@ -1,6 +1,7 @@
 package io.gfsload.cli;
 
 import io.gfsload.cache.api.MasterUnavailableException;
+import io.gfsload.executor.AtomicOptions;
 import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.executor.JobJournal;
 import io.gfsload.executor.JvmShutdown;
@@ -12,6 +13,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
@@ -45,7 +47,7 @@ final class LoadAction {
         PrintWriter err = spec.commandLine().getErr();
         // a job an earlier run left a journal of (killed, failed or partial; --restart or not) may find that
         // run's unfinished writes still holding room
-        runner.validateToLoad(planned, ignoreCapacity, JobJournal.exists(jobsDirectory, jobId), err);
+        runner.validateToLoad(planned, ignoreCapacity, JobJournal.exists(jobsDirectory, jobId), options.atomic(), err);
         LoadReport report;
         JobJournal.Pruned pruned = JobJournal.prune(jobsDirectory, journalRetention, Clock.systemUTC().instant(), jobId);
         if (pruned.journals() > 0) {
@@ -123,16 +125,20 @@ final class LoadAction {
      * The dry run of {@code request}, as {@code --dry-run} and {@code gfsload plan} do it: prints
      * the plan (and writes it to {@code --report}), loads nothing, and exits as the load would
      * before loading: 2, 4 or 6, with the reason, for a plan the cluster cannot take; 3 when a
-     * partition, or a directory below one, could not be listed.
+     * partition, or a directory below one, could not be listed. {@code execution} holds the load's
+     * options ({@code -A} among them), empty for {@code gfsload plan}, which describes a plain load.
      */
-    static int dryRun(CommandSpec spec, Services services, LoadRequest request, LoadOptions load, PlanningOptions planning, WorkloadOptions workload) {
+    static int dryRun(CommandSpec spec, Services services, LoadRequest request, LoadOptions load, PlanningOptions planning, WorkloadOptions workload,
+            Optional<ExecutionOptions> execution) {
         LoadRunner runner = new LoadRunner(services);
         LoadRunner.Planned planned = runner.plan(request, workload, planning.overrides());
+        // an atomic load adopts what an earlier run of its job staged: the load's verdict counts it so
+        Optional<AtomicOptions> atomic = execution.flatMap(options -> options.atomic(JobJournal.jobId(request, options.atomicScope())));
         load.printing();
-        PlanPrinter.PlanSummary summary = PlanPrinter.printDryRun(planned.plan(), services.cache().clusterInfo(),
+        PlanPrinter.PlanSummary summary = PlanPrinter.printDryRun(planned.plan(), runner.capacity(planned, atomic),
                 LoadRunner.ufsRate(planned, planning.bandwidth()), load.json, spec.commandLine().getOut());
         planning.writeReport(PlanPrinter.json(summary));
-        runner.validate(planned, planning.ignoreCapacity);
+        runner.validate(planned, planning.ignoreCapacity, atomic);
         // a partition, or a directory below one, that could not be listed: the load would be partial
         return planned.plan().partitions().stream().allMatch(PartitionLoad::complete) ? ExitCode.OK : ExitCode.PARTIAL;
     }

@@ -14,6 +14,7 @@ import io.gfsload.executor.JobJournal;
 import io.gfsload.executor.LoadExecutor;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadWindow;
+import io.gfsload.executor.PlanCapacity;
 import io.gfsload.executor.ProgressListener;
 import io.gfsload.executor.SliceProgress;
 import io.gfsload.executor.WindowPause;
@@ -80,25 +81,38 @@ final class LoadRunner {
 
     /**
      * Checks the plan against the cluster before anything is loaded or journalled: enough live
-     * workers for the replication and, unless {@code ignoreCapacity}, enough free space.
+     * workers for the replication and, unless {@code ignoreCapacity}, enough free space for what a
+     * load writes: with {@code atomic}, not the blocks an earlier run of the job staged, which it adopts.
      */
-    void validate(Planned planned, boolean ignoreCapacity) {
-        new LoadExecutor(services.cache(), hadoopConf, planned.settings(), ProgressListener.NONE, Clock.systemUTC())
-                .validate(planned.plan(), !ignoreCapacity);
+    void validate(Planned planned, boolean ignoreCapacity, Optional<AtomicOptions> atomic) {
+        checker(planned, atomic).validate(planned.plan(), !ignoreCapacity);
     }
 
     /**
-     * As {@link #validate(Planned, boolean)}, for a load: a plan that does not fit only for the room
+     * The cluster's room for what a load of {@code planned} writes, as {@link #validate} checks it:
+     * with {@code atomic}, the blocks an earlier run of the job staged are adopted, not written.
+     */
+    PlanCapacity capacity(Planned planned, Optional<AtomicOptions> atomic) {
+        return checker(planned, atomic).capacity(planned.plan(), services.cache().clusterInfo());
+    }
+
+    /** An executor that checks {@code planned} against the cluster, and loads nothing. */
+    private LoadExecutor checker(Planned planned, Optional<AtomicOptions> atomic) {
+        ExecutorOptions options = atomic.map(ExecutorOptions.defaults()::withAtomic).orElse(ExecutorOptions.defaults());
+        return new LoadExecutor(services.cache(), hadoopConf, planned.settings(), options, ProgressListener.NONE, Clock.systemUTC());
+    }
+
+    /**
+     * As {@link #validate(Planned, boolean, Optional)}, for a load: a plan that does not fit only for the room
      * unfinished writes hold on the workers (an interrupted load's) waits for it, saying so on
      * {@code status}, before it is refused; when {@code resuming} an interrupted job, so does one
      * that would make the workers evict for that room ({@link LoadExecutor#validate(LoadPlan, boolean, boolean, java.util.function.Consumer)}).
      */
-    void validateToLoad(Planned planned, boolean ignoreCapacity, boolean resuming, PrintWriter status) {
-        new LoadExecutor(services.cache(), hadoopConf, planned.settings(), ProgressListener.NONE, Clock.systemUTC())
-                .validate(planned.plan(), !ignoreCapacity, resuming, line -> {
-                    status.println(line);
-                    status.flush();
-                });
+    void validateToLoad(Planned planned, boolean ignoreCapacity, boolean resuming, Optional<AtomicOptions> atomic, PrintWriter status) {
+        checker(planned, atomic).validate(planned.plan(), !ignoreCapacity, resuming, line -> {
+            status.println(line);
+            status.flush();
+        });
     }
 
     /**

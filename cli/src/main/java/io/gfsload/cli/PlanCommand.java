@@ -63,7 +63,7 @@ public final class PlanCommand implements Callable<Integer> {
         planning.validate();
         workload.validate();
         try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), spec.commandLine().getErr())) {
-            return LoadAction.dryRun(spec, services, request, load, planning, workload);
+            return LoadAction.dryRun(spec, services, request, load, planning, workload, Optional.empty());
         }
     }
 }

@@ -43,7 +43,7 @@ final class PlanPrinter {
     /** The dry run as printed with {@code --json}. */
     record PlanSummary(String target, int replication, long blockSize, List<PartitionSummary> partitions, PartitionSummary totals,
             int liveWorkers, long availableBytes, long neededBytes, long heldReplicaBytes, long largestBlockBytes, int workersForLargestBlock, boolean fits,
-            long assumedBytesPerSecond, String assumedBecause) {}
+            long assumedBytesPerSecond, String assumedBecause, long adoptedBytes) {}
 
     /**
      * The UFS read rate estimates assume, and why: the least of {@code --bandwidth}, the store's
@@ -71,10 +71,11 @@ final class PlanPrinter {
     }
 
     static PlanSummary summarize(LoadPlan plan, ClusterInfo cluster) {
-        return summarize(plan, cluster, UfsRate.DEFAULT);
+        return summarize(plan, PlanCapacity.of(plan, cluster), UfsRate.DEFAULT);
     }
 
-    static PlanSummary summarize(LoadPlan plan, ClusterInfo cluster, UfsRate rate) {
+    /** {@code plan} with {@code capacity}, the cluster's room for what a load of it writes. */
+    static PlanSummary summarize(LoadPlan plan, PlanCapacity capacity, UfsRate rate) {
         List<PartitionSummary> partitions = new ArrayList<>();
         for (PartitionLoad partition : plan.partitions()) {
             partitions.add(summarize(partition.name(), partition.location(), partition.files(), rate.bytesPerSecond(), partition.listingError(),
@@ -95,10 +96,9 @@ final class PlanPrinter {
         String totalError = totalErrors.isEmpty() ? null : String.join("; ", totalErrors);
         PartitionSummary total = summarize("total", "", plan.partitions().stream().flatMap(p -> p.files().stream()).toList(), rate.bytesPerSecond(), totalError,
                 false, plan.partitions().stream().flatMap(p -> p.unlistedDirectories().stream()).toList());
-        PlanCapacity capacity = PlanCapacity.of(plan, cluster);
         return new PlanSummary(plan.request().target().describe(), plan.request().replication(), plan.blockSize(), partitions, total,
                 capacity.liveWorkers(), capacity.availableBytes(), capacity.neededBytes(), capacity.heldBytes(), capacity.largestBlockBytes(),
-                capacity.workersForLargestBlock(), capacity.fits(), rate.bytesPerSecond(), rate.because());
+                capacity.workersForLargestBlock(), capacity.fits(), rate.bytesPerSecond(), rate.because(), capacity.adoptedBytes());
     }
 
     private static PartitionSummary summarize(String name, String location, List<FileLoad> files, long bytesPerSecond, String error,
@@ -113,8 +113,8 @@ final class PlanPrinter {
     }
 
     /** Prints {@code plan} with the cluster's capacity, as {@code gfsload plan} and {@code --dry-run} do; returns what it printed. */
-    static PlanSummary printDryRun(LoadPlan plan, ClusterInfo cluster, UfsRate rate, boolean json, PrintWriter out) {
-        PlanSummary summary = summarize(plan, cluster, rate);
+    static PlanSummary printDryRun(LoadPlan plan, PlanCapacity capacity, UfsRate rate, boolean json, PrintWriter out) {
+        PlanSummary summary = summarize(plan, capacity, rate);
         print(summary, json, out);
         return summary;
     }
@@ -149,9 +149,10 @@ final class PlanPrinter {
             out.append(row(format, p));
         }
         out.append(row(format, summary.totals()));
-        out.append("Needs %s (%s to load x %s%s); %d live %s %s free or evictable: %s%n".formatted(
-                Sizes.format(summary.neededBytes()), Sizes.format(summary.totals().bytesToLoad()), Sizes.count(summary.replication(), "replica"),
+        out.append("Needs %s (%s to load x %s%s%s); %d live %s %s free or evictable: %s%n".formatted(
+                Sizes.format(summary.neededBytes()), Sizes.format(summary.totals().bytesToLoad() - summary.adoptedBytes()), Sizes.count(summary.replication(), "replica"),
                 summary.heldReplicaBytes() == 0 ? "" : ", less %s of replicas already cached".formatted(Sizes.format(summary.heldReplicaBytes())),
+                summary.adoptedBytes() == 0 ? "" : "; %s more staged by an earlier run of the job, adopted".formatted(Sizes.format(summary.adoptedBytes())),
                 summary.liveWorkers(), summary.liveWorkers() == 1 ? "worker has" : "workers have",
                 Sizes.format(summary.availableBytes()), summary.fits() ? "fits"
                         : summary.replication() > summary.liveWorkers()

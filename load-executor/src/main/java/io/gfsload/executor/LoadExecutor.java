@@ -187,7 +187,8 @@ public final class LoadExecutor {
      * Checks that the cluster can hold the plan before anything is loaded: enough live workers for
      * the replication and, when {@code checkCapacity}, enough free or evictable space for the bytes
      * to load times the replication and a tier as large as the largest block to load on as many
-     * live workers as the replication ({@link PlanCapacity}).
+     * live workers as the replication ({@link PlanCapacity}); the blocks a run of an atomic job
+     * adopts are not counted as bytes to write ({@link #capacity}).
      *
      * @throws InvalidRequestException when the cluster has fewer workers than the requested replication
      * @throws NotEnoughWorkersException when it has enough, but fewer are live (the others lost or stopped)
@@ -218,7 +219,7 @@ public final class LoadExecutor {
         }
         if (checkCapacity) {
             // blocks eviction may reclaim make room as free space does: a full cache of older data takes new loads
-            PlanCapacity.of(plan, cluster).shortfall().ifPresent(reason -> {
+            capacity(plan, cluster).shortfall().ifPresent(reason -> {
                 throw new InsufficientCapacityException(reason);
             });
         }
@@ -251,7 +252,7 @@ public final class LoadExecutor {
         if (!checkCapacity) {
             return;
         }
-        PlanCapacity capacity = PlanCapacity.of(plan, cache.clusterInfo());
+        PlanCapacity capacity = capacity(plan, cache.clusterInfo());
         boolean wouldEvict = resuming && capacity.evictsForUnfinishedWrites();
         if (capacity.fitsOnceWritesEnd() || wouldEvict) {
             long start = clock.millis();
@@ -273,7 +274,7 @@ public final class LoadExecutor {
                     Thread.currentThread().interrupt();
                     throw new CacheException("Interrupted while waiting for the room unfinished writes hold", e);
                 }
-                capacity = PlanCapacity.of(plan, cache.clusterInfo());
+                capacity = capacity(plan, cache.clusterInfo());
             }
             long waited = Math.max(0, (clock.millis() - start) / 1000);
             if (wouldEvict && capacity.evictsForUnfinishedWrites()) {
@@ -538,15 +539,31 @@ public final class LoadExecutor {
      */
     public Adopted adoptable(LoadPlan plan) {
         requireNonNull(plan, "plan is null");
+        return Adopted.planned(plan, adoptableBlocks(plan, cache.clusterInfo()));
+    }
+
+    /**
+     * Whether {@code cluster} can hold what a run of {@code plan} by this executor writes
+     * ({@link PlanCapacity}): the blocks it would adopt ({@link #adoptable}) are not written again,
+     * and the room they take is the workers' already.
+     */
+    public PlanCapacity capacity(LoadPlan plan, ClusterInfo cluster) {
+        requireNonNull(plan, "plan is null");
+        requireNonNull(cluster, "cluster is null");
+        return PlanCapacity.of(plan, cluster, adoptableBlocks(plan, cluster));
+    }
+
+    /** The staged blocks a run of {@code plan} would adopt, by id ({@link Adopted#usable}); the area is looked at, not opened. */
+    private Map<String, StagedBlock> adoptableBlocks(LoadPlan plan, ClusterInfo cluster) {
         if (options.atomic().isEmpty()) {
-            return Adopted.NONE;
+            return Map.of();
         }
         Optional<TempArea> area = cache.tempAreas().findTempArea(options.atomic().get().jobId());
         if (area.isEmpty()) {
-            return Adopted.NONE;
+            return Map.of();
         }
-        Set<String> live = cache.clusterInfo().liveWorkers().stream().map(WorkerInfo::id).collect(Collectors.toCollection(TreeSet::new));
-        return Adopted.planned(plan, Adopted.usable(area.get().blocks(), live, plan.request().replication(), plan));
+        Set<String> live = cluster.liveWorkers().stream().map(WorkerInfo::id).collect(Collectors.toCollection(TreeSet::new));
+        return Adopted.usable(area.get().blocks(), live, plan.request().replication(), plan);
     }
 
     /** The rate of a run that wrote {@code bytesWritten} in {@code loadingMillis}, in bytes per second. */

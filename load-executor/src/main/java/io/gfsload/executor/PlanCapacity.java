@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.gfsload.advisor.Units;
 import io.gfsload.cache.api.ClusterInfo;
+import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
@@ -12,6 +13,7 @@ import io.gfsload.planner.PartitionLoad;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -21,14 +23,21 @@ import java.util.Optional;
  * into one tier of a worker, so it needs a tier at least its size on as many distinct live
  * workers as its replicas: the master's placement refuses it otherwise, whatever the space.
  *
+ * <p>A re-run of an atomic job adopts the blocks an earlier run staged in the job's temp area
+ * ({@link Adopted}) rather than write them again: they take room on the workers already (pinned
+ * there, neither free nor evictable), so they count neither as bytes to write nor as room taken
+ * from the load.
+ *
  * @param replication the plan's replication
  * @param liveWorkers live workers of the cluster
- * @param bytesToLoad bytes of the blocks not cached yet
+ * @param bytesToLoad bytes of the blocks not cached yet, less those a re-run of an atomic job adopts
  * @param neededBytes bytes the load writes to the workers: each block to load times the replicas
  *     it misses (the replication, less the replicas live workers hold already: a load adds only
- *     those missing, {@link BlockTask#replicasToWrite})
+ *     those missing, {@link BlockTask#replicasToWrite}); none of the blocks it adopts
  * @param availableBytes free bytes plus the bytes eviction may reclaim, over the live workers, less
- *     the replicas of the plan's own cached blocks (evicting them would only lose what the load needs)
+ *     the committed replicas of the plan's own blocks (evicting them would only lose what the load
+ *     needs): the replicas the planner found ({@link BlockTask#cached}, {@link BlockTask#heldBy}),
+ *     which are the master's committed ones, never staged ones
  * @param largestBlockBytes length of the largest block to load, 0 when nothing is to load
  * @param largestTiers the largest tier of each live worker ({@link WorkerInfo#largestTierBytes}),
  *     largest first
@@ -37,9 +46,11 @@ import java.util.Optional;
  *     room an interrupted load's writes keep until they are aborted
  * @param freeBytes free bytes over the live workers: what the load can write without the workers
  *     evicting ({@link ClusterInfo#liveFreeBytes}); the unfinished writes' room is not free
+ * @param adoptedBytes bytes of the blocks to load that an earlier run of the atomic job staged and
+ *     this run adopts, each once; 0 for a load that is not atomic
  */
 public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, long neededBytes, long availableBytes, long largestBlockBytes,
-        List<WorkerTier> largestTiers, long writingBytes, long freeBytes) {
+        List<WorkerTier> largestTiers, long writingBytes, long freeBytes, long adoptedBytes) {
     /** Workers named in a message at most; the others are counted. */
     private static final int WORKERS_NAMED = 5;
 
@@ -54,18 +65,35 @@ public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, l
         largestTiers = List.copyOf(requireNonNull(largestTiers, "largestTiers is null"));
     }
 
+    /** The capacity for {@code plan} of a load that adopts nothing: not atomic, or without a temp area. */
     public static PlanCapacity of(LoadPlan plan, ClusterInfo cluster) {
+        return of(plan, cluster, Map.of());
+    }
+
+    /**
+     * The capacity for {@code plan} of a load that adopts the blocks {@code staged} (by id, as
+     * {@link Adopted#usable} gives them) of its blocks to load.
+     */
+    public static PlanCapacity of(LoadPlan plan, ClusterInfo cluster, Map<String, StagedBlock> staged) {
         requireNonNull(plan, "plan is null");
         requireNonNull(cluster, "cluster is null");
+        requireNonNull(staged, "staged is null");
         int replication = plan.request().replication();
         long largestBlock = 0;
         long needed = 0;
-        // replicas of the plan's blocks already cached: eviction could reclaim them, but the load needs them
+        long adopted = 0;
+        // committed replicas of the plan's blocks: eviction could reclaim them, but the load needs them
         long planCached = 0;
         for (PartitionLoad partition : plan.partitions()) {
             for (FileLoad file : partition.files()) {
                 for (BlockTask block : file.blocks()) {
-                    if (!block.cached()) {
+                    StagedBlock stagedBlock = block.cached() ? null : staged.get(block.key().blockId());
+                    if (stagedBlock != null && stagedBlock.length() == block.length()) {
+                        // adopted, not written: its staged replicas are pinned (not evictable), its committed ones needed
+                        adopted += block.length();
+                        planCached += block.length() * block.heldBy().size();
+                    }
+                    else if (!block.cached()) {
                         largestBlock = Math.max(largestBlock, block.length());
                         needed += block.length() * block.replicasToWrite(replication);
                         planCached += block.length() * block.heldBy().size();
@@ -80,11 +108,11 @@ public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, l
                 .map(worker -> new WorkerTier(worker.id(), worker.largestTierBytes()))
                 .sorted(Comparator.comparingLong(WorkerTier::bytes).reversed().thenComparing(WorkerTier::workerId))
                 .toList();
-        long bytesToLoad = plan.stats().bytesToLoad();
+        long bytesToLoad = plan.stats().bytesToLoad() - adopted;
         long evictable = cluster.liveAvailableBytes() - cluster.liveFreeBytes();
         long available = cluster.liveAvailableBytes() - Math.min(Math.max(0, evictable), planCached);
         return new PlanCapacity(replication, cluster.liveWorkers().size(), bytesToLoad, needed,
-                Math.max(0, available), largestBlock, tiers, cluster.liveWritingBytes(), cluster.liveFreeBytes());
+                Math.max(0, available), largestBlock, tiers, cluster.liveWritingBytes(), cluster.liveFreeBytes(), adopted);
     }
 
     /** Bytes of the replicas that live workers already hold of the blocks to load, which the load does not write again. */
@@ -92,10 +120,14 @@ public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, l
         return bytesToLoad * replication - neededBytes;
     }
 
-    /** {@code 84 MiB (77 MiB to load x 2 replicas, less 70 MiB of replicas already cached)}: the bytes the load writes, and how. */
+    /**
+     * {@code 84 MiB (77 MiB to load x 2 replicas, less 70 MiB of replicas already cached; 5 MiB more
+     * staged by an earlier run of the job, adopted)}: the bytes the load writes, and how.
+     */
     public String describeNeed() {
-        return "%s (%s to load x %d %s%s)".formatted(Units.bytes(neededBytes), Units.bytes(bytesToLoad), replication,
-                replication == 1 ? "replica" : "replicas", heldBytes() == 0 ? "" : ", less %s of replicas already cached".formatted(Units.bytes(heldBytes())));
+        return "%s (%s to load x %d %s%s%s)".formatted(Units.bytes(neededBytes), Units.bytes(bytesToLoad), replication,
+                replication == 1 ? "replica" : "replicas", heldBytes() == 0 ? "" : ", less %s of replicas already cached".formatted(Units.bytes(heldBytes())),
+                adoptedBytes == 0 ? "" : "; %s more staged by an earlier run of the job, adopted".formatted(Units.bytes(adoptedBytes)));
     }
 
     /** Live workers with a tier that holds the largest block to load. */
