@@ -36,10 +36,10 @@ class TestInterruptedLoadRoom {
     private static final int OTHER_FILES = 10;
     private static final int JOB_FILES = 26;
     /**
-     * The room of the one worker of the eviction case beyond the other data and the job: more than a
+     * The cache's room in the eviction cases (one worker, or two of half its room) beyond the other data and the job: more than a
      * block or two the killed run wrote and did not commit (kept on the worker, and evictable).
      */
-    private static final long ONE_WORKER_SPARE_BYTES = (192L << 20) - (long) (OTHER_FILES + JOB_FILES) * FILE_BYTES;
+    private static final long EVICTION_SPARE_BYTES = (192L << 20) - (long) (OTHER_FILES + JOB_FILES) * FILE_BYTES;
     /** Three of the cluster's heartbeats (500 ms each). */
     private static final Duration HEARTBEATS_AFTER_FREEZE = Duration.ofMillis(1500);
 
@@ -98,9 +98,8 @@ class TestInterruptedLoadRoom {
     /**
      * The cache holds other data besides the job's, so the plan fits by evicting it; after kill -9
      * the same command waits for the room the killed run's writes hold rather than evict that data
-     * for it (or its own blocks, to load them again). One worker with the room of the two above:
-     * with two, a block may land on the fuller one before the master hears of the other's room,
-     * and it evicts there whatever the total.
+     * for it (or its own blocks, to load them again). One worker with the room of the two above;
+     * the case of two follows.
      */
     @Test
     void theSameCommandAfterKillNineWaitsRatherThanEvictForTheRoomItsUnfinishedWritesHold() throws IOException, InterruptedException {
@@ -113,11 +112,47 @@ class TestInterruptedLoadRoom {
             CacheClient client = cluster.client();
             try (GfsLoadProcess child = GfsLoadProcess.start(home, command)) {
                 child.awaitFilesDone(4, Duration.ofSeconds(120));
-                killHoldingRoom(child, client, ONE_WORKER_SPARE_BYTES);
+                killHoldingRoom(child, client, EVICTION_SPARE_BYTES);
             }
             // the orphaned writes keep their room until they have been idle for 30 s
             Thread.sleep(HEARTBEATS_AFTER_FREEZE.toMillis());
-            assertTrue(client.clusterInfo().liveWritingBytes() > ONE_WORKER_SPARE_BYTES, "the killed run's writes still hold room: " + client.clusterInfo());
+            assertTrue(client.clusterInfo().liveWritingBytes() > EVICTION_SPARE_BYTES, "the killed run's writes still hold room: " + client.clusterInfo());
+            CliRun resumed = CliRun.gfsload(home, resume(command));
+            assertEquals(0, resumed.exitCode(), resumed.err() + resumed.out());
+            assertTrue(resumed.err().contains(" that unfinished writes hold on the workers (the interrupted run's")
+                    && resumed.err().contains("rather than evict cached blocks for it"), "the plan fits only by evicting: " + resumed.err());
+            assertTrue(resumed.err().contains("The room is back after "), resumed.err());
+            JsonNode report = new ObjectMapper().readTree(resumed.out());
+            assertEquals("SUCCEEDED", report.get("state").asText(), resumed.out());
+            assertEquals((long) JOB_FILES * FILE_BYTES,
+                    report.get("totals").get("bytesLoaded").asLong() + report.get("totals").get("bytesAlreadyCached").asLong());
+            assertEquals((long) OTHER_FILES * FILE_BYTES, committedBytes(client, other, OTHER_FILES), "nothing of the other data was evicted");
+            assertEquals(List.of(), cluster.tempFilesOnDisk());
+        }
+    }
+
+    /**
+     * As above, on two workers with half the room each: the other data is spread over both, and
+     * each block of the re-run goes to a worker with free room (the master counts the blocks it
+     * placed that a worker's heartbeat does not hold yet, and only those), so nothing of the other
+     * data is evicted.
+     */
+    @Test
+    void theSameCommandAfterKillNineOnTwoWorkersEvictsNoneOfTheOtherData() throws IOException, InterruptedException {
+        try (ClusterProcesses cluster = ClusterProcesses.start(directory.resolve("cluster"), 2, QUOTA)) {
+            Path home = directory.resolve("home");
+            Path other = writeFiles(directory.resolve("other"), OTHER_FILES, 7);
+            CliRun cachedFirst = CliRun.gfsload(home, "distributedLoad", "--progress", "none", "--master", cluster.masterTarget(), other.toString());
+            assertEquals(0, cachedFirst.exitCode(), cachedFirst.err());
+            String[] command = command(cluster, writeFiles(directory.resolve("data"), JOB_FILES, 18));
+            CacheClient client = cluster.client();
+            try (GfsLoadProcess child = GfsLoadProcess.start(home, command)) {
+                child.awaitFilesDone(4, Duration.ofSeconds(120));
+                killHoldingRoom(child, client, EVICTION_SPARE_BYTES);
+            }
+            // the orphaned writes keep their room until they have been idle for 30 s
+            Thread.sleep(HEARTBEATS_AFTER_FREEZE.toMillis());
+            assertTrue(client.clusterInfo().liveWritingBytes() > EVICTION_SPARE_BYTES, "the killed run's writes still hold room: " + client.clusterInfo());
             CliRun resumed = CliRun.gfsload(home, resume(command));
             assertEquals(0, resumed.exitCode(), resumed.err() + resumed.out());
             assertTrue(resumed.err().contains(" that unfinished writes hold on the workers (the interrupted run's")

@@ -166,7 +166,7 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             }
             List<TierInfo> tiers = tiers(workerId, request.getTiersList());
             Optional<WorkerInfo> before = registry.heartbeat(workerId, request.getUsedBytes(),
-                    request.getTiersCount() == 0 ? null : tiers);
+                    request.getTiersCount() == 0 ? null : tiers, request.getWritingBlockIdsList());
             if (before.isEmpty()) {
                 throw RpcErrors.status(Status.Code.NOT_FOUND, "Worker " + workerId
                         + " is not registered with this master");

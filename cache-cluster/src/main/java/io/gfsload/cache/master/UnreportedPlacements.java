@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.StorageTier;
+import java.util.Collection;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -16,6 +17,9 @@ import java.util.Optional;
  * <p>A worker reports the room a write holds from the moment the write begins, which is after the
  * master placed it, so a report taken in between does not include it. A placement counts:
  * <ul>
+ * <li>until a report that lists the block among those the worker is writing: the room its write
+ * holds is in that report's used bytes (counting it too would take it off the worker's room twice,
+ * and a worker with free room would look full beside one whose report is older);
  * <li>until the first report after the block was committed (or staged) on the worker, which
  * includes the stored block (a report that arrives after the commit was taken after the write
  * began, unless it was under way for the whole write);
@@ -60,6 +64,16 @@ final class UnreportedPlacements {
     void reported() {
         committed.values().forEach(this::subtract);
         committed.clear();
+    }
+
+    /**
+     * Forgets the uncommitted placements of {@code blockIds}, which a report lists as being written
+     * on the worker: the report's used bytes hold their room.
+     */
+    void beingWritten(Collection<String> blockIds) {
+        for (String blockId : blockIds) {
+            subtract(uncommitted.remove(blockId));
+        }
     }
 
     /** Forgets the uncommitted blocks placed into the temp area of {@code jobId}. */

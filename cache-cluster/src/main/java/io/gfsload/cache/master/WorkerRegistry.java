@@ -77,16 +77,18 @@ final class WorkerRegistry {
      * @return the worker's state before this heartbeat, or empty when the worker is not registered
      */
     synchronized Optional<WorkerInfo> heartbeat(String id, long usedBytes) {
-        return heartbeat(id, usedBytes, null);
+        return heartbeat(id, usedBytes, null, List.of());
     }
 
     /**
-     * Records a heartbeat with the space of the worker's tiers ({@code null}: unchanged). A worker
-     * that said it stops stays stopped ({@link #isStopped}).
+     * Records a heartbeat with the space of the worker's tiers ({@code null}: unchanged) and the
+     * blocks it is writing, whose room that space includes: the placements of those blocks on the
+     * worker stop counting as not reported. A worker that said it stops stays stopped ({@link #isStopped}).
      *
      * @return the worker's state before this heartbeat, or empty when the worker is not registered
      */
-    synchronized Optional<WorkerInfo> heartbeat(String id, long usedBytes, List<TierInfo> tiers) {
+    synchronized Optional<WorkerInfo> heartbeat(String id, long usedBytes, List<TierInfo> tiers, List<String> writingBlockIds) {
+        requireNonNull(writingBlockIds, "writingBlockIds is null");
         Entry entry = workers.get(id);
         if (entry == null) {
             return Optional.empty();
@@ -98,6 +100,7 @@ final class WorkerRegistry {
         }
         entry.lastHeartbeatNanos = ticker.read();
         entry.unreported.reported();
+        entry.unreported.beingWritten(writingBlockIds);
         if (!entry.stopped) {
             entry.reportedLost = false;
         }

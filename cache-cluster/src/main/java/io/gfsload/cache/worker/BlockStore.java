@@ -33,6 +33,7 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
@@ -110,6 +111,8 @@ final class BlockStore {
     private final Map<String, Entry> blocks = new HashMap<>();
     /** Block id to the epoch millisecond its pin ends; a block may be pinned before it is stored. */
     private final Map<String, Long> pins = new HashMap<>();
+    /** Block id to the number of its writes in progress, which hold reserved room; see {@link #usage}. */
+    private final Map<String, Integer> writing = new HashMap<>();
     /** Deleted blocks not acknowledged yet, to the copy number deleted, in deletion order. */
     private final Map<String, Long> removedSinceReport = new LinkedHashMap<>();
     /** The number of the last copy stored; see the class's documentation. Guarded by the store's lock. */
@@ -408,6 +411,18 @@ final class BlockStore {
         return result;
     }
 
+    /**
+     * The space of each tier ({@link #tiers}) and the blocks being written, sorted, taken together:
+     * a block is listed exactly when the room its write holds is in the tiers' used bytes, which a
+     * heartbeat needs so that the master stops counting its placement of the block as not reported.
+     */
+    synchronized Usage usage() {
+        return new Usage(tiers(), List.copyOf(new TreeSet<>(writing.keySet())));
+    }
+
+    /** What {@link #usage} gives. */
+    record Usage(List<TierInfo> tiers, List<String> writingBlockIds) {}
+
     /** Blocks evicted from {@code tier} since the store opened. */
     long evictions(StorageTier tier) {
         return evictions.get(tier).get();
@@ -456,7 +471,7 @@ final class BlockStore {
             return new BlockWrite(blockId, length, directory, temp, channel, pinUntilMillis);
         }
         catch (IOException | RuntimeException e) {
-            release(directory, length);
+            release(blockId, directory, length);
             deleteQuietly(temp);
             throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot create a temp file for block "
                     + blockId + " in " + directory.path + ": " + e, e);
@@ -514,6 +529,7 @@ final class BlockStore {
         Optional<StoreDirectory> free = best(candidates, length, StoreDirectory::free);
         if (free.isPresent()) {
             free.get().reserved += length;
+            writing.merge(blockId, 1, Integer::sum);
             return free.get();
         }
         long now = clock.millis();
@@ -538,6 +554,7 @@ final class BlockStore {
         }
         evict(chosen.get(), length, now);
         chosen.get().reserved += length;
+        writing.merge(blockId, 1, Integer::sum);
         return chosen.get();
     }
 
@@ -936,8 +953,13 @@ final class BlockStore {
         }
     }
 
-    private synchronized void release(StoreDirectory directory, long length) {
+    private synchronized void release(String blockId, StoreDirectory directory, long length) {
         directory.reserved -= length;
+        writeEnded(blockId);
+    }
+
+    private void writeEnded(String blockId) {
+        writing.computeIfPresent(blockId, (id, writes) -> writes == 1 ? null : writes - 1);
     }
 
     private static String describe(String workerId, String blockId) {
@@ -1216,6 +1238,7 @@ final class BlockStore {
                     blocks.put(blockId, entry);
                     directory.stored += length;
                     directory.reserved -= length;
+                    writeEnded(blockId);
                     removedSinceReport.remove(blockId);
                     if (pinUntilMillis.isPresent()) {
                         pins.merge(blockId, pinUntilMillis.getAsLong(), Math::max);
@@ -1368,7 +1391,7 @@ final class BlockStore {
                 closeQuietly(channel);
             }
             deleteQuietly(temp);
-            release(directory, length);
+            release(blockId, directory, length);
         }
 
         @Override

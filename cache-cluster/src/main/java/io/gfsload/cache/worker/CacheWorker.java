@@ -240,12 +240,14 @@ public final class CacheWorker implements AutoCloseable {
      */
     public boolean sendHeartbeat() {
         List<BlockStore.RemovedCopy> removed = store.removedSinceReport();
+        BlockStore.Usage usage = store.usage();
         HeartbeatResponse response;
         try {
             response = masterStub().heartbeat(HeartbeatRequest.newBuilder()
                     .setWorkerId(config.workerId())
                     .setUsedBytes(store.usedBytes())
-                    .addAllTiers(store.tiers().stream().map(ProtoConversions::toProto).toList())
+                    .addAllTiers(usage.tiers().stream().map(ProtoConversions::toProto).toList())
+                    .addAllWritingBlockIds(usage.writingBlockIds())
                     .addAllRemovedBlockIds(removed.stream().map(BlockStore.RemovedCopy::blockId).toList())
                     .addAllRemovedBlockCopies(removed.stream().map(BlockStore.RemovedCopy::copy).toList())
                     .build());

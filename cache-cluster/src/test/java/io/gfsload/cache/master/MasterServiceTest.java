@@ -344,6 +344,28 @@ class MasterServiceTest {
         assertEquals(List.of("worker-0"), place(blockId(preferringWorker0(60)), 100, 1));
     }
 
+    /**
+     * A block being written is in its worker's report (the room its write holds is used bytes): the
+     * master's count of its placement stops, so that the worker's free room is not taken off twice.
+     * Counted twice, worker-1 would look as full as worker-0, whose report predates the block placed
+     * on it, and the next block could go to worker-0, which evicts, while worker-1 has free room.
+     */
+    @Test
+    void aBlockTheWorkersReportListsAsBeingWrittenNoLongerCountsAgainstItsRoom() {
+        registerWithTiers("worker-0", new TierInfo(StorageTier.SSD, 1000, 900, 900, 9));
+        registerWithTiers("worker-1", new TierInfo(StorageTier.SSD, 1000, 800, 800, 8));
+        int first = IntStream.iterate(0, index -> index + 1).filter(index -> !prefersWorker0(blockId(index))).findFirst().orElseThrow();
+        assertEquals(List.of("worker-1"), place(blockId(first), 100, 1));
+        // worker-1 is writing it: its report holds the write's 100 bytes
+        heartbeatWithTiers("worker-1", List.of(blockId(first)), new TierInfo(StorageTier.SSD, 1000, 900, 800, 8, 100));
+        int second = preferringWorker0(first + 1);
+        assertEquals(List.of("worker-0"), place(blockId(second), 100, 1), "worker-0 has free room for one block");
+
+        // worker-0's last report predates that block; worker-1 has free room for one more
+        assertEquals(List.of("worker-1"), place(blockId(preferringWorker0(second + 1)), 100, 1),
+                "the block goes where there is free room, not where it would evict");
+    }
+
     @Test
     void aPlacementNeverWrittenStopsCountingAgainstTheWorkersRoomAfterTenHeartbeatIntervals() {
         registerWithTiers("worker-0", FULLER);
@@ -592,7 +614,12 @@ class MasterServiceTest {
     }
 
     private void heartbeatWithTiers(String workerId, TierInfo... tiers) {
-        HeartbeatRequest.Builder request = HeartbeatRequest.newBuilder().setWorkerId(workerId);
+        heartbeatWithTiers(workerId, List.of(), tiers);
+    }
+
+    /** A heartbeat with the space of {@code tiers}, taken while the worker writes {@code writing}. */
+    private void heartbeatWithTiers(String workerId, List<String> writing, TierInfo... tiers) {
+        HeartbeatRequest.Builder request = HeartbeatRequest.newBuilder().setWorkerId(workerId).addAllWritingBlockIds(writing);
         for (TierInfo tier : tiers) {
             request.addTiers(ProtoConversions.toProto(tier));
             request.setUsedBytes(request.getUsedBytes() + tier.usedBytes());

@@ -60,6 +60,25 @@ class BlockStoreTest {
     }
 
     @Test
+    void theUsageListsTheBlocksBeingWrittenWhoseRoomItsTiersHold() {
+        BlockStore store = open(100_000);
+        BlockStore.BlockWrite finished = store.beginWrite(BLOCK_0, 1000);
+        BlockStore.BlockWrite aborted = store.beginWrite(BLOCK_1, 2000);
+        BlockStore.Usage writing = store.usage();
+        assertEquals(List.of(BLOCK_0, BLOCK_1), writing.writingBlockIds());
+        assertEquals(3000, writing.tiers().get(0).usedBytes());
+        assertEquals(3000, writing.tiers().get(0).writingBytes());
+
+        finished.append(randomBytes(1000, 3));
+        finished.finish();
+        aborted.close();
+        BlockStore.Usage done = store.usage();
+        assertEquals(List.of(), done.writingBlockIds(), "a block stored, or its write aborted, is no longer being written");
+        assertEquals(1000, done.tiers().get(0).usedBytes());
+        assertEquals(0, done.tiers().get(0).writingBytes());
+    }
+
+    @Test
     void aListOfBuffersIsAppendedInOrderWithItsChecksums() {
         BlockStore store = open(100_000);
         byte[] data = randomBytes(2 * SEGMENT + 700, 7);
