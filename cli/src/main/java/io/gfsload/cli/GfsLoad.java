@@ -216,7 +216,8 @@ public final class GfsLoad {
         return ExitCode.FAILED;
     }
 
-    private static String message(Throwable exception) {
+    /** The one line a command that fails for {@code exception} prints on stderr, after {@code gfsload: }, and its report's {@code error}. */
+    static String message(Throwable exception) {
         if (exception instanceof MasterUnavailableException master) {
             // reachable when the command started: the call's gRPC status would say less
             return "The cache master at %s stopped answering".formatted(master.masterTarget());

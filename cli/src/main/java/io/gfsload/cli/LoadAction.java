@@ -125,8 +125,9 @@ final class LoadAction {
      * The dry run of {@code request}, as {@code --dry-run} and {@code gfsload plan} do it: prints
      * the plan (and writes it to {@code --report}), loads nothing, and exits as the load would
      * before loading: 2, 4 or 6, with the reason, for a plan the cluster cannot take; 3 when a
-     * partition, or a directory below one, could not be listed. {@code execution} holds the load's
-     * options ({@code -A} among them), empty for {@code gfsload plan}, which describes a plain load.
+     * partition, or a directory below one, could not be listed. The plan's JSON has that exit code
+     * and the reason. {@code execution} holds the load's options ({@code -A} among them), empty for
+     * {@code gfsload plan}, which describes a plain load.
      */
     static int dryRun(CommandSpec spec, Services services, LoadRequest request, LoadOptions load, PlanningOptions planning, WorkloadOptions workload,
             Optional<ExecutionOptions> execution) {
@@ -134,13 +135,31 @@ final class LoadAction {
         LoadRunner.Planned planned = runner.plan(request, workload, planning.overrides());
         // an atomic load adopts what an earlier run of its job staged: the load's verdict counts it so
         Optional<AtomicOptions> atomic = execution.flatMap(options -> options.atomic(JobJournal.jobId(request, options.atomicScope())));
-        load.printing();
-        PlanPrinter.PlanSummary summary = PlanPrinter.printDryRun(planned.plan(), runner.capacity(planned, atomic),
-                LoadRunner.ufsRate(planned, planning.bandwidth()), load.json, spec.commandLine().getOut());
-        planning.writeReport(PlanPrinter.json(summary));
-        runner.validate(planned, planning.ignoreCapacity, atomic);
+        PlanPrinter.PlanSummary summary = PlanPrinter.summarize(planned.plan(), runner.capacity(planned, atomic),
+                LoadRunner.ufsRate(planned, planning.bandwidth()));
+        // checked before the plan is printed, so that its JSON says how the command ends; the command still
+        // prints the plan first, then fails with the reason as the load would
+        RuntimeException refused = null;
+        try {
+            runner.validate(planned, planning.ignoreCapacity, atomic);
+        }
+        catch (RuntimeException e) {
+            refused = e;
+        }
         // a partition, or a directory below one, that could not be listed: the load would be partial
-        return planned.plan().partitions().stream().allMatch(PartitionLoad::complete) ? ExitCode.OK : ExitCode.PARTIAL;
+        int code = refused != null ? GfsLoad.exitCode(refused)
+                : planned.plan().partitions().stream().allMatch(PartitionLoad::complete) ? ExitCode.OK : ExitCode.PARTIAL;
+        String error = refused == null ? null : GfsLoad.message(refused);
+        load.printing();
+        PrintWriter out = spec.commandLine().getOut();
+        PlanPrinter.print(summary, code, error, load.json, out);
+        // the file has the code the command exits with, 4 when what it printed on stdout was lost
+        planning.writeReport(PlanPrinter.json(summary, GfsLoad.exitCodeGiven(out, code), error));
+        if (refused != null) {
+            // the reason on stderr and the exit code, as for any failure
+            throw refused;
+        }
+        return code;
     }
 
     /** A retention (whole seconds) in the largest unit that holds it whole: {@code 14 days}, {@code 36 h}, {@code 90 min}, {@code 45 s}. */

@@ -1,5 +1,8 @@
 package io.gfsload.cli;
 
+import static java.util.Objects.requireNonNull;
+
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -112,16 +115,24 @@ final class PlanPrinter {
                 (double) bytesToLoad / bytesPerSecond, error, locationMissing, unlistedDirectories);
     }
 
-    /** Prints {@code plan} with the cluster's capacity, as {@code gfsload plan} and {@code --dry-run} do; returns what it printed. */
-    static PlanSummary printDryRun(LoadPlan plan, PlanCapacity capacity, UfsRate rate, boolean json, PrintWriter out) {
-        PlanSummary summary = summarize(plan, capacity, rate);
-        print(summary, json, out);
-        return summary;
+    /**
+     * The dry run as {@code --json} prints it and {@code --report} gets it: how the command ends,
+     * then the plan's fields.
+     *
+     * @param exitCode the code the command exits with
+     * @param error the line the command prints on stderr when it refuses the plan (exit 2, 4 or 6),
+     *        else null
+     */
+    record PlanReport(int exitCode, String error, @JsonUnwrapped PlanSummary plan) {
+        PlanReport {
+            requireNonNull(plan, "plan is null");
+        }
     }
 
-    static void print(PlanSummary summary, boolean json, PrintWriter out) {
+    /** Prints {@code summary}, as {@code gfsload plan} and {@code --dry-run} do: as JSON ({@link #json}) or as the table. */
+    static void print(PlanSummary summary, int exitCode, String error, boolean json, PrintWriter out) {
         if (json) {
-            out.println(json(summary));
+            out.println(json(summary, exitCode, error));
         }
         else {
             out.print(table(summary));
@@ -129,10 +140,10 @@ final class PlanPrinter {
         out.flush();
     }
 
-    /** {@code summary} as the JSON that {@code --json} prints. */
-    static String json(PlanSummary summary) {
+    /** {@code summary} as the JSON that {@code --json} prints, with the command's {@code exitCode} and {@code error} ({@link PlanReport}). */
+    static String json(PlanSummary summary, int exitCode, String error) {
         try {
-            return JSON.writeValueAsString(summary);
+            return JSON.writeValueAsString(new PlanReport(exitCode, error, summary));
         }
         catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot write the plan as JSON", e);

@@ -68,8 +68,12 @@ public final class StatusCommand implements Callable<Integer> {
         }
     }
 
-    /** The whole status, as {@code --json} prints it. */
-    record Status(String target, int replication, List<PartitionStatus> partitions, PartitionStatus totals) {}
+    /**
+     * The whole status, as {@code --json} prints it: {@code exitCode}, the code the command exits
+     * with; {@code error}, null, as the partitions say why one could not be listed (a status that
+     * fails before it has one prints the FAILED report with its error instead).
+     */
+    record Status(int exitCode, String error, String target, int replication, List<PartitionStatus> partitions, PartitionStatus totals) {}
 
     @Override
     public Integer call() throws JsonProcessingException {
@@ -80,10 +84,13 @@ public final class StatusCommand implements Callable<Integer> {
             LoadRunner.Planned planned = new LoadRunner(services).plan(request, new WorkloadOptions(), List.of());
             summary = PlanPrinter.summarize(planned.plan(), services.cache().clusterInfo());
         }
+        // a partition, or a directory below one, that could not be listed: what is cached of it is not known;
+        // a partition whose location does not exist: its data is not there, as a load would end partial
+        int code = summary.partitions().stream().allMatch(PlanPrinter.PartitionSummary::complete) ? ExitCode.OK : ExitCode.PARTIAL;
         PrintWriter out = spec.commandLine().getOut();
         load.printing();
         if (load.json) {
-            Status status = new Status(summary.target(), summary.replication(),
+            Status status = new Status(code, null, summary.target(), summary.replication(),
                     summary.partitions().stream().map(PartitionStatus::of).toList(), PartitionStatus.of(summary.totals()));
             out.println(JSON.writeValueAsString(status));
         }
@@ -91,8 +98,6 @@ public final class StatusCommand implements Callable<Integer> {
             out.print(PlanPrinter.status(summary));
         }
         out.flush();
-        // a partition, or a directory below one, that could not be listed: what is cached of it is not known;
-        // a partition whose location does not exist: its data is not there, as a load would end partial
-        return summary.partitions().stream().allMatch(PlanPrinter.PartitionSummary::complete) ? ExitCode.OK : ExitCode.PARTIAL;
+        return code;
     }
 }

@@ -162,6 +162,9 @@ class TestGfsLoadEndToEnd {
         CliRun plan = gfsload("plan", "--table", "demo.events", "--latest", "1", "--replication", "2", "--json");
         assertEquals(0, plan.exitCode(), plan.err());
         JsonNode summary = json(plan.out());
+        assertEquals("exitCode", summary.fieldNames().next(), "how the command ends comes first: " + plan.out());
+        assertEquals(0, summary.get("exitCode").asInt());
+        assertTrue(summary.get("error").isNull(), plan.out());
         assertEquals("demo.events latest 1", summary.get("target").asText());
         assertEquals("dt=2026-11-20", summary.get("partitions").get(0).get("name").asText());
         assertEquals(0, summary.get("totals").get("blocksCached").asLong(), "one replica is not enough for replication 2");
@@ -189,6 +192,12 @@ class TestGfsLoadEndToEnd {
         assertTrue(tooMany.out().contains(" x 3 replicas, less 79.4 MiB of replicas already cached); 2 live workers have ")
                 && tooMany.out().contains(" free or evictable: DOES NOT FIT (each replica of a block "
                 + "needs a worker of its own)"), "space for 3 replicas, but only 2 workers: " + tooMany.out());
+        CliRun tooManyJson = gfsload("plan", "--table", "demo.events", "--latest", "1", "--replication", "3", "--json");
+        assertEquals(2, tooManyJson.exitCode(), tooManyJson.err());
+        JsonNode refused = json(tooManyJson.out());
+        assertEquals(2, refused.get("exitCode").asInt(), tooManyJson.out());
+        assertEquals("Invalid replication 3: the cluster has only 2 workers", refused.get("error").asText(), "the line on stderr");
+        assertEquals(summary.get("totals"), refused.get("totals"), "the plan as it is");
     }
 
     @Test
@@ -238,7 +247,7 @@ class TestGfsLoadEndToEnd {
 
     @Test
     @Order(10)
-    void aBlockLargerThanEveryTierExitsSixBeforeLoading() {
+    void aBlockLargerThanEveryTierExitsSixBeforeLoading() throws IOException {
         // 160 MiB over the two workers, room for the partition's 79.4 MiB; but no tier holds its 64 MiB block
         LocalClusterConfig config = LocalClusterConfig.builder(home.resolve("small-tiers-cluster")).workers(2)
                 .tier(StorageTier.MEM, 30L << 20).tier(StorageTier.SSD, 50L << 20).build();
@@ -251,6 +260,21 @@ class TestGfsLoadEndToEnd {
                     + "a tier that large: no live worker has one (largest tier per live worker: worker-0 50 MiB, worker-1 50 MiB); a block goes whole "
                     + "into one tier: give the workers tiers of at least 64 MiB. Load anyway with --ignore-capacity (the blocks the cache cannot take fail)";
             assertEquals(reason, plan.err().strip());
+            // the plan's JSON, on stdout and in --report, says how the command ends and why
+            Path report = home.resolve("reports/does-not-fit.json");
+            CliRun planJson = gfsload("plan", "--table", "demo.events", "--partition", "dt=2026-11-20", "--master", small.masterTarget(), "--json",
+                    "--report", report.toString());
+            assertEquals(6, planJson.exitCode(), planJson.err());
+            assertEquals(reason, planJson.err().strip());
+            JsonNode refused = json(planJson.out());
+            assertEquals(6, refused.get("exitCode").asInt(), planJson.out());
+            assertEquals(reason.substring("gfsload: ".length()), refused.get("error").asText());
+            assertFalse(refused.get("fits").asBoolean());
+            assertEquals(4, refused.get("totals").get("blocksToLoad").asLong(), "the plan's fields stay");
+            assertEquals(refused, json(Files.readString(report)), "--report gets the same");
+            CliRun dryRunJson = gfsload("--table", "demo.events", "--partition", "dt=2026-11-20", "--master", small.masterTarget(), "--dry-run", "--json");
+            assertEquals(6, dryRunJson.exitCode(), dryRunJson.err());
+            assertEquals(refused, json(dryRunJson.out()), "the dry run is the plan");
 
             // the load refuses it before loading anything, rather than ending PARTIAL
             CliRun load = gfsload("--table", "demo.events", "--partition", "dt=2026-11-20", "--master", small.masterTarget());
@@ -258,8 +282,13 @@ class TestGfsLoadEndToEnd {
             assertEquals(reason, load.err().strip());
             assertEquals(0, small.newClient().clusterInfo().workers().stream().mapToLong(worker -> worker.usedBytes()).sum(), "nothing loaded");
 
-            CliRun ignored = gfsload("plan", "--table", "demo.events", "--partition", "dt=2026-11-20", "--master", small.masterTarget(), "--ignore-capacity");
+            CliRun ignored = gfsload("plan", "--table", "demo.events", "--partition", "dt=2026-11-20", "--master", small.masterTarget(), "--ignore-capacity",
+                    "--json");
             assertEquals(0, ignored.exitCode(), ignored.err());
+            JsonNode ignoredJson = json(ignored.out());
+            assertEquals(0, ignoredJson.get("exitCode").asInt(), ignored.out());
+            assertTrue(ignoredJson.get("error").isNull(), ignored.out());
+            assertFalse(ignoredJson.get("fits").asBoolean(), "it does not fit, and the load would go ahead");
             // the files of other partitions, without such a block, fit
             CliRun smallFiles = gfsload("plan", "--table", "demo.events", "--partition", "dt=2026-11-18", "--master", small.masterTarget());
             assertEquals(0, smallFiles.exitCode(), smallFiles.out() + smallFiles.err());
@@ -305,6 +334,9 @@ class TestGfsLoadEndToEnd {
     void statusShowsTheCachedSharePerPartitionAndVerifyPasses() {
         CliRun before = gfsload("status", "--table", "demo.events", "--json");
         assertEquals(0, before.exitCode(), before.err());
+        assertEquals("exitCode", json(before.out()).fieldNames().next(), before.out());
+        assertEquals(0, json(before.out()).get("exitCode").asInt());
+        assertTrue(json(before.out()).get("error").isNull(), before.out());
         JsonNode partitions = json(before.out()).get("partitions");
         assertEquals("dt=2026-11-18", partitions.get(0).get("name").asText());
         assertEquals(0.0, partitions.get(0).get("cachedPercent").asDouble());

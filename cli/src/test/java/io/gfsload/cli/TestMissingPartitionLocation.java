@@ -77,6 +77,12 @@ class TestMissingPartitionLocation {
         CliRun dryRun = gfsload("--table", "demo.events", "--partition", MISSING, "--partition", "dt=2026-11-20", "--dry-run");
         assertEquals(ExitCode.PARTIAL, dryRun.exitCode(), "as the load would: " + dryRun.err());
         assertTrue(dryRun.out().contains("Not found, not loaded: %s: Location does not exist: %s".formatted(MISSING, missingLocation)), dryRun.out());
+        CliRun dryRunJson = gfsload("--table", "demo.events", "--partition", MISSING, "--partition", "dt=2026-11-20", "--dry-run", "--json");
+        assertEquals(ExitCode.PARTIAL, dryRunJson.exitCode(), dryRunJson.err());
+        JsonNode plan = json(dryRunJson.out());
+        assertEquals(ExitCode.PARTIAL, plan.get("exitCode").asInt(), "the JSON says how the command ends: " + dryRunJson.out());
+        assertTrue(plan.get("error").isNull(), "the partition says why: " + dryRunJson.out());
+        assertTrue(plan.get("partitions").get(0).get("locationMissing").asBoolean(), dryRunJson.out());
 
         CliRun load = gfsload("--table", "demo.events", "--partition", MISSING, "--partition", "dt=2026-11-20", "--progress", "none", "--json");
         assertEquals(ExitCode.PARTIAL, load.exitCode(), load.err());
@@ -106,6 +112,8 @@ class TestMissingPartitionLocation {
     void statusShowsAPartitionWithoutItsLocationAsMissing() {
         CliRun status = gfsload("status", "--table", "demo.events", "--json");
         assertEquals(ExitCode.PARTIAL, status.exitCode(), status.err());
+        assertEquals(ExitCode.PARTIAL, json(status.out()).get("exitCode").asInt(), status.out());
+        assertTrue(json(status.out()).get("error").isNull(), status.out());
         JsonNode partitions = json(status.out()).get("partitions");
         JsonNode missing = partitions.get(0);
         assertEquals(MISSING, missing.get("name").asText());

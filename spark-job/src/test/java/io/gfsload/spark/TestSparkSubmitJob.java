@@ -321,6 +321,16 @@ class TestSparkSubmitJob {
         assertTrue(noMaster.err().contains("A Spark job loads through its executors, which need a cache cluster they can reach: give its master "
                 + "with --master HOST:PORT"), noMaster.err());
 
+        // a dry run the cluster refuses prints the plan's JSON in the driver, with the code and the reason
+        Run refused = sparkSubmit("--table", "demo.events", "--partition", "dt=2026-11-20", "--replication", "3", "--dry-run", "--json",
+                "--master", master, "--token-file", token, "--metastore", uri);
+        assertEquals(2, refused.exitCode(), refused.err());
+        JsonNode plan = new ObjectMapper().readTree(refused.out());
+        assertEquals(2, plan.get("exitCode").asInt(), refused.out());
+        assertEquals("Invalid replication 3: the cluster has only 2 workers", plan.get("error").asText(), refused.out());
+        assertEquals("demo.events dt=2026-11-20", plan.get("target").asText(), refused.out());
+        assertTrue(refused.err().contains("gfsload: Invalid replication 3: the cluster has only 2 workers"), refused.err());
+
         // the application's spark.hadoop.* settings are the Hadoop settings the driver lists the UFS with
         Run connector = sparkSubmit(List.of("--conf", "spark.hadoop.fs.nosuchscheme.impl=org.example.NoSuchFileSystem"),
                 "distributedLoad", "--master", master, "--token-file", token, "nosuchscheme://bucket/data");
