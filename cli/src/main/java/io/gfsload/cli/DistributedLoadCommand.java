@@ -40,7 +40,7 @@ public final class DistributedLoadCommand implements Callable<Integer> {
     ExecutionOptions execution;
 
     @Option(names = "--dry-run", description = "Plan and print what would be loaded, per path; load nothing (as gfsload plan --path). Exits as the load would: "
-            + "2, 4 or 6 for a plan the cluster cannot take, 3 when a path, or a directory below one, cannot be listed.")
+            + "2, 4 or 6 for a plan the cluster cannot take, 3 when a path, or a directory below one, cannot be listed, 5 when a path is not found.")
     boolean dryRun;
 
     @Mixin

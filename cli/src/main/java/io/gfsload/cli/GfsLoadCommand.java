@@ -54,7 +54,8 @@ public final class GfsLoadCommand implements Callable<Integer> {
     ExecutionOptions execution;
 
     @Option(names = "--dry-run", description = "Plan and print what would be loaded, per partition; load nothing (as gfsload plan). Exits as the load would: "
-            + "2, 4 or 6 for a plan the cluster cannot take, 3 when a partition, or a directory below one, cannot be listed.")
+            + "2, 4 or 6 for a plan the cluster cannot take, 3 when a partition, or a directory below one, cannot be listed, 5 when the table or a "
+            + "partition is not found.")
     boolean dryRun;
 
     @Mixin

@@ -22,6 +22,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
@@ -138,6 +139,39 @@ class TestCommandLine {
         assertTrue(commandLine.contains("Without --master and --metastore, gfsload runs an embedded cache cluster"), commandLine);
         String distributedLoad = gfsload("distributedLoad", "--help").out();
         assertFalse(distributedLoad.contains("A Spark job"), distributedLoad);
+    }
+
+    @Test
+    void theDryRunsHelpNamesEveryCodeItExitsWithAsPlansDoes() {
+        String plan = gfsload("plan", "--help").out().replaceAll("\\s+", " ");
+        assertTrue(plan.contains("5 when a table, partition or path is not found."), plan);
+        String main = gfsload("--help").out().replaceAll("\\s+", " ");
+        assertTrue(main.contains("Exits as the load would: 2, 4 or 6 for a plan the cluster cannot take, 3 when a partition, or a directory below one, "
+                + "cannot be listed, 5 when the table or a partition is not found."), main);
+        String distributedLoad = gfsload("distributedLoad", "--help").out().replaceAll("\\s+", " ");
+        assertTrue(distributedLoad.contains("Exits as the load would: 2, 4 or 6 for a plan the cluster cannot take, 3 when a path, or a directory below "
+                + "one, cannot be listed, 5 when a path is not found."), distributedLoad);
+    }
+
+    /**
+     * The README's usage of {@code tune} names every option the command takes, but those its
+     * {@code [selection as above]}, {@code [--master ...]} and {@code [--metastore ...]} stand for.
+     */
+    @Test
+    void theReadmesUsageOfTuneNamesEveryOptionItTakes() throws IOException {
+        List<String> readme = Files.readAllLines(Path.of("..", "README.md"));
+        int start = readme.indexOf(readme.stream().filter(line -> line.startsWith("gfsload tune ")).findFirst().orElseThrow());
+        String usage = String.join(" ", readme.subList(start, readme.size()).stream()
+                .takeWhile(line -> line == readme.get(start) || line.startsWith("               ")).toList());
+        Set<String> named = Set.copyOf(List.of(usage.split("[\\s\\[\\]|]+")));
+        CommandLine tune = GfsLoad.createCommandLine(new CliEnvironment(home)).getSubcommands().get("tune");
+        Set<String> standFor = Set.of("--partition", "--where", "--latest", "--token-file", "--help", "--version");
+        for (CommandLine.Model.OptionSpec option : tune.getCommandSpec().options()) {
+            String name = option.longestName();
+            if (!standFor.contains(name)) {
+                assertTrue(named.contains(name), name + " in the README's usage of tune: " + usage);
+            }
+        }
     }
 
     /** The lines of the help's {@code Exit codes:} section, up to the blank line that ends it. */
