@@ -19,6 +19,7 @@ import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.FreeResult;
 import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.api.NoRoomException;
 import io.gfsload.cache.api.NotEnoughWorkersException;
@@ -61,6 +62,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -897,9 +899,10 @@ public final class LoadExecutor {
             AtomicInteger next = new AtomicInteger();
             AtomicLong bytesLoaded = new AtomicLong();
             AtomicInteger retries = new AtomicInteger(priorAttempts);
+            AtomicBoolean uncached = new AtomicBoolean();
             try {
                 Failsafe.with(roomPolicy(path, retries), retryPolicy(path, retries, Math.max(1, options.maxAttempts() - priorAttempts)))
-                        .run(() -> loadBlocks(file, toLoad, next, bytesLoaded));
+                        .run(() -> loadBlocks(file, toLoad, next, bytesLoaded, uncached));
                 FileReport loaded = new FileReport(path, file.file().length(), file.blocks().size(), toLoad.size(), cached, 0, bytesLoaded.get(), retries.get(), null);
                 if (scope() == AtomicOptions.Scope.FILE) {
                     try {
@@ -916,7 +919,12 @@ public final class LoadExecutor {
                 return loaded;
             }
             catch (FailsafeException e) {
-                return failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), Failures.describe(e.getCause() == null ? e : e.getCause()), e);
+                String error = Failures.describe(e.getCause() == null ? e : e.getCause());
+                if (uncached.get()) {
+                    // changed while it was read: none of its blocks is cached under the planned identity any more
+                    return failed(file, 0, 0, 0, retries.get(), error, e);
+                }
+                return failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), error, e);
             }
             catch (UncheckedIOException e) {
                 return failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), Failures.describe(e.getCause()), e);
@@ -1007,7 +1015,7 @@ public final class LoadExecutor {
             if (options.jobFailed(failed, totalFiles) && abortedAfter.compareAndSet(-1, failed)) {
                 LOG.error(options.failedFilesReason(failed, totalFiles));
             }
-            int toLoad = (int) file.blocks().stream().filter(b -> !b.cached()).count();
+            int toLoad = file.blocks().size() - cached;
             if (options.atomic().isPresent()) {
                 // an atomic load commits nothing of a failed file: what it staged is not loaded
                 return new FileReport(path, file.file().length(), file.blocks().size(), 0, cached, toLoad, 0, retries, error);
@@ -1015,8 +1023,13 @@ public final class LoadExecutor {
             return new FileReport(path, file.file().length(), file.blocks().size(), loaded, cached, toLoad - loaded, bytesLoaded, retries, error);
         }
 
-        /** Loads {@code toLoad} from block {@code next} on, advancing {@code next} as blocks commit. */
-        private void loadBlocks(FileLoad file, List<BlockTask> toLoad, AtomicInteger next, AtomicLong bytesLoaded) throws IOException {
+        /**
+         * Loads {@code toLoad} from block {@code next} on, advancing {@code next} as blocks commit,
+         * and checks after the last read that the file is still the planned one
+         * ({@link #checkUnchangedAfterRead}); when it is not, its blocks are uncached and
+         * {@code uncached} is set.
+         */
+        private void loadBlocks(FileLoad file, List<BlockTask> toLoad, AtomicInteger next, AtomicLong bytesLoaded, AtomicBoolean uncached) throws IOException {
             awaitWindow();
             Path ufsPath = new Path(file.file().path());
             FileSystem fs = fileSystem(ufsPath);
@@ -1026,8 +1039,15 @@ public final class LoadExecutor {
             // reads on a local disk, which has no per-stream limit); other stores get ranged reads.
             if (rangePool.isPresent() && remaining > readBuffer && !(fs instanceof RawLocalFileSystem)) {
                 loadRanged(fs, ufsPath, toLoad, next, bytesLoaded);
-                return;
             }
+            else {
+                loadStreamed(fs, ufsPath, toLoad, next, bytesLoaded);
+            }
+            checkUnchangedAfterRead(fs, ufsPath, file, toLoad, uncached);
+        }
+
+        /** Loads {@code toLoad} from block {@code next} on through one stream of the file, advancing {@code next} as blocks commit. */
+        private void loadStreamed(FileSystem fs, Path ufsPath, List<BlockTask> toLoad, AtomicInteger next, AtomicLong bytesLoaded) throws IOException {
             try (FSDataInputStream in = fs.open(ufsPath)) {
                 FileChannel local = localChannel(in);
                 while (next.get() < toLoad.size()) {
@@ -1090,6 +1110,68 @@ public final class LoadExecutor {
         private static void checkUnchanged(FileSystem fs, Path ufsPath, FileLoad file) throws IOException {
             FileStatus status = fs.getFileStatus(ufsPath);
             FileChangedException.checkUnchanged(file.file(), status.isFile(), status.isDirectory(), status.getLen(), status.getModificationTime());
+        }
+
+        /**
+         * Checks, after the last byte of {@code file} was read, that it is still the planned file
+         * (as {@link #checkUnchanged} before the first): a file rewritten in place while it is read,
+         * its length kept, gives blocks of two versions, which must not be cached under the planned
+         * identity. When it changed (or is gone), every block cached under that identity is uncached
+         * (this run's, committed one by one in a plain load, and those of earlier loads; an atomic
+         * load's staged blocks are not committed, as the failure stops the commit of their scope),
+         * {@code uncached} is set and the failure propagates: the file fails as changed, without a
+         * retry. A failure of the status call itself propagates as it is (a transient one is
+         * retried: the blocks read are not read again).
+         *
+         * <p>A file whose bytes to read this run fit one read call ({@link #readsOnce}) is not
+         * checked again: that call comes right after the check before it, and a rewrite can only
+         * fall between the two, in the time of one request, where the check after the read
+         * would catch it at the cost of a second status call per file: a load of many small files
+         * (most of which take the small-file path, read whole in one call, likewise not checked
+         * again) would double its metadata requests to an object store for that window. What the
+         * second check is for, a file whose reads span seconds and mix two versions, needs more
+         * than one read call.
+         */
+        private void checkUnchangedAfterRead(FileSystem fs, Path ufsPath, FileLoad file, List<BlockTask> toLoad, AtomicBoolean uncached) throws IOException {
+            if (readsOnce(toLoad)) {
+                return;
+            }
+            try {
+                checkUnchanged(fs, ufsPath, file);
+            }
+            catch (FileChangedException | FileNotFoundException e) {
+                uncached.set(true);
+                throw uncache(file, e);
+            }
+        }
+
+        /**
+         * Whether the blocks of {@code toLoad} this run reads (not those staged by an earlier run)
+         * are read in one read call: at most one piece of the smallest buffer a read goes through.
+         */
+        private boolean readsOnce(List<BlockTask> toLoad) {
+            long bytes = toLoad.stream().filter(block -> !isStaged(block)).mapToLong(BlockTask::length).sum();
+            return bytes <= Math.min(readBuffer, LOCAL_COPY_BYTES);
+        }
+
+        /**
+         * Uncaches every block of {@code file}'s planned identity after {@code failure} (it
+         * changed while it was read); returns the failure to throw, which says so when the blocks
+         * could not be uncached.
+         */
+        private IOException uncache(FileLoad file, IOException failure) {
+            try {
+                FreeResult freed = cache.free(file.file());
+                LOG.info("{} changed while it was read: uncached its {} blocks of the planned version", file.file().path(), freed.blocks());
+                return failure;
+            }
+            catch (CacheException e) {
+                LOG.warn("{} changed while it was read, and its blocks of the planned version could not be uncached: {}", file.file().path(), e.getMessage());
+                FileChangedException changed = new FileChangedException("%s; its blocks stay cached under the planned identity: %s"
+                        .formatted(Failures.describe(failure), e.getMessage()));
+                changed.initCause(failure);
+                return changed;
+            }
         }
 
         /**

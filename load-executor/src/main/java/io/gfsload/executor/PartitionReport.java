@@ -76,8 +76,24 @@ public record PartitionReport(String name, LoadTotals totals, List<FileReport> f
      */
     static PartitionReport of(PartitionLoad partition, List<FileReport> files) {
         return partition.listed()
-                ? of(partition.name(), files, partition.files().stream().mapToLong(FileLoad::cachedBytes).sum(), partition.unlistedDirectories())
+                ? of(partition.name(), files, alreadyCached(partition, files), partition.unlistedDirectories())
                 : unlisted(partition.name(), partition.listingError(), partition.locationMissing());
+    }
+
+    /**
+     * The bytes of {@code partition}'s blocks cached before the load that its files' reports still
+     * count cached: a file that changed while it was read has its blocks of the planned version
+     * uncached, those of earlier loads too ({@link FileReport#blocksAlreadyCached()} 0).
+     */
+    private static long alreadyCached(PartitionLoad partition, List<FileReport> files) {
+        List<FileLoad> planned = partition.files();
+        long bytes = 0;
+        for (int i = 0; i < planned.size(); i++) {
+            if (files.size() != planned.size() || files.get(i).blocksAlreadyCached() > 0) {
+                bytes += planned.get(i).cachedBytes();
+            }
+        }
+        return bytes;
     }
 
     /** This partition with {@code files} instead of its files (after a commit, a check or a restore), the same bytes already cached. */

@@ -1,0 +1,204 @@
+package io.gfsload.executor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.advisor.Setting;
+import io.gfsload.advisor.Settings;
+import io.gfsload.cache.api.BlockWriter;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.planner.BlockTask;
+import io.gfsload.planner.FileLoad;
+import io.gfsload.planner.LoadPlan;
+import io.gfsload.planner.LoadPlanner;
+import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
+import io.gfsload.planner.PlannerConfig;
+import io.gfsload.ufs.simulator.ThrottledFileSystem;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A file rewritten in place while it is read (its length kept, its modification time moved) is
+ * not loaded: its blocks would mix two versions under the planned identity. The rewrite runs on
+ * the loading thread between two reads, when the load hears its first block loaded; a real local
+ * cluster holds the blocks.
+ */
+class TestFileRewrittenWhileRead {
+    private static final AtomicInteger STORES = new AtomicInteger();
+    private static final long BLOCK = 256 << 10;
+    private static final int READ_BUFFER = 64 << 10;
+    private static final long LENGTH = BLOCK * 3 + 12_345;
+
+    @TempDir
+    Path directory;
+
+    private LocalCluster cluster;
+    private CacheClient client;
+    private Path data;
+
+    @BeforeEach
+    void start() throws IOException {
+        cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 1, 64L << 20));
+        client = cluster.newClient();
+        data = directory.resolve("data");
+        Files.createDirectories(data);
+        Random random = new Random(7);
+        for (String name : List.of("part-0", "part-1")) {
+            byte[] bytes = new byte[(int) LENGTH];
+            random.nextBytes(bytes);
+            Files.write(data.resolve(name), bytes);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        cluster.close();
+    }
+
+    /** How the file is read, and whether the load is atomic. */
+    enum Way {
+        /** Hadoop's raw local file system: copied block by block through direct buffers. */
+        LOCAL,
+        /** As {@link #LOCAL}, atomic per file: the blocks are staged and committed with the file. */
+        LOCAL_ATOMIC,
+        /** An object store read through one stream per file. */
+        STREAMED,
+        /** An object store read as concurrent ranged reads. */
+        RANGED
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(Way.class)
+    void aFileRewrittenInPlaceWhileItIsReadFailsAsChangedAndNothingOfItStaysCached(Way way) throws IOException {
+        Configuration conf = new Configuration();
+        String root = way == Way.STREAMED || way == Way.RANGED ? store(conf) : data.toString();
+        LoadPlan plan = plan(root, conf);
+        FileLoad rewritten = file(plan, "part-0");
+
+        LoadReport report = executor(conf, way, rewritesAfterItsFirstBlock(rewritten)).execute(plan);
+
+        assertFailedAsChanged(report, rewritten);
+        assertEquals(List.of(), client.cachedBlocks(rewritten.file()), "nothing of the file stays cached under its planned identity");
+        FileLoad neighbour = file(plan, "part-1");
+        assertEquals(neighbour.blocks().size(), client.cachedBlocks(neighbour.file()).size(), "the file beside it is loaded");
+        assertEquals(neighbour.blocks().size(), report.totals().blocksLoaded());
+    }
+
+    @Test
+    void theBlocksAnEarlierLoadCachedOfTheFileAreUncachedToo() throws IOException {
+        Configuration conf = new Configuration();
+        FileLoad planned = file(plan(data.toString(), conf), "part-0");
+        BlockTask first = planned.blocks().get(0);
+        byte[] bytes = Arrays.copyOfRange(Files.readAllBytes(data.resolve("part-0")), 0, (int) first.length());
+        try (BlockWriter writer = client.openWriter(first.key(), first.length(), 1)) {
+            writer.write(bytes, 0, bytes.length);
+            writer.commit();
+        }
+        LoadPlan plan = plan(data.toString(), conf);
+        FileLoad rewritten = file(plan, "part-0");
+        assertEquals(1, rewritten.blocks().stream().filter(BlockTask::cached).count());
+
+        LoadReport report = executor(conf, Way.LOCAL, rewritesAfterItsFirstBlock(rewritten)).execute(plan);
+
+        assertFailedAsChanged(report, rewritten);
+        assertEquals(List.of(), client.cachedBlocks(rewritten.file()));
+        assertEquals(0, report.totals().bytesAlreadyCached(), "the block cached before the load is not cached any more");
+    }
+
+    private static void assertFailedAsChanged(LoadReport report, FileLoad rewritten) {
+        assertEquals(LoadState.PARTIAL, report.state(), String.valueOf(report.failedFiles()));
+        assertEquals(1, report.failedFiles().size(), String.valueOf(report.failedFiles()));
+        FileReport failed = report.failedFiles().get(0);
+        assertEquals(rewritten.file().path(), failed.path());
+        assertTrue(failed.error().startsWith("File changed since it was planned: length %d -> %d, modification time %s -> "
+                .formatted(LENGTH, LENGTH, java.time.Instant.ofEpochMilli(rewritten.file().modificationTime()))), failed.error());
+        assertEquals(0, failed.retries(), "a changed file is not retried");
+        assertEquals(0, failed.blocksLoaded());
+        assertEquals(0, failed.blocksAlreadyCached());
+        assertEquals(rewritten.blocks().size(), failed.blocksFailed());
+    }
+
+    /**
+     * A listener that, when the first block of {@code file} this load writes is loaded, rewrites
+     * bytes of its next block in place, as {@code dd conv=notrunc} does: the length stays, the
+     * modification time moves (set ahead, so that a coarse clock cannot hide the change).
+     */
+    private ProgressListener rewritesAfterItsFirstBlock(FileLoad file) {
+        Path local = data.resolve("part-0");
+        BlockTask next = file.blocks().stream().filter(block -> !block.cached()).skip(1).findFirst().orElseThrow();
+        AtomicInteger loaded = new AtomicInteger();
+        return new ProgressListener() {
+            @Override
+            public void blockLoaded(BlockTask block) {
+                if (block.file().equals(file.file()) && loaded.incrementAndGet() == 1) {
+                    try (FileChannel channel = FileChannel.open(local, StandardOpenOption.WRITE)) {
+                        channel.write(ByteBuffer.wrap(new byte[4096]), next.offset() + 100);
+                    }
+                    catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                    try {
+                        Files.setLastModifiedTime(local, FileTime.fromMillis(file.file().modificationTime() + 10_000));
+                    }
+                    catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+        };
+    }
+
+    private String store(Configuration conf) throws IOException {
+        String root = ThrottledFileSystem.SCHEME + "://rewritten" + STORES.incrementAndGet() + data.toAbsolutePath();
+        FileSystem.get(URI.create(root), conf);
+        return root;
+    }
+
+    private LoadPlan plan(String root, Configuration conf) {
+        LoadPlanner planner = new LoadPlanner(Optional.empty(), conf, client::cachedBlocks, new PlannerConfig(BLOCK, 1024, BLOCK * 4, 2));
+        return planner.plan(new LoadRequest(new LoadTarget.Paths(List.of(root)), 1));
+    }
+
+    private static FileLoad file(LoadPlan plan, String name) {
+        return plan.partitions().get(0).files().stream().filter(file -> file.file().path().endsWith("/" + name)).findFirst().orElseThrow();
+    }
+
+    private LoadExecutor executor(Configuration conf, Way way, ProgressListener listener) {
+        Settings settings = new Settings(List.of(
+                new Setting(Settings.UFS_READ_THREADS, 2, "threads", "test"),
+                new Setting(Settings.READ_BUFFER_BYTES, READ_BUFFER, "bytes", "test"),
+                new Setting(Settings.IN_FLIGHT_BYTES, 16L * READ_BUFFER, "bytes", "test"),
+                new Setting(Settings.STREAMS_PER_FILE, way == Way.RANGED ? 4 : 1, "streams", "test")));
+        ExecutorOptions options = ExecutorOptions.defaults().withRetries(3, Duration.ofMillis(1), Duration.ofMillis(10));
+        if (way == Way.LOCAL_ATOMIC) {
+            options = options.withAtomic(new AtomicOptions("rewritten-job", AtomicOptions.Scope.FILE, Duration.ofHours(1)));
+        }
+        return new LoadExecutor(client, conf, settings, options, listener, Clock.systemUTC());
+    }
+}
