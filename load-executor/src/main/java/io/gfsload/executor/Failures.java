@@ -10,12 +10,15 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Tells transient failures, worth a retry, from permanent ones. */
 final class Failures {
     /** An HTTP 403 status in a message: the number alone, not digits of a longer number (a path, an id). */
     private static final Pattern FORBIDDEN = Pattern.compile("\\b403\\b");
+    /** What {@code java.io} says of a file the process may not open: {@code /data/d/f.bin (Permission denied)}. */
+    private static final Pattern OPEN_DENIED = Pattern.compile("(.+) \\(Permission denied\\)");
 
     private Failures() {}
 
@@ -90,8 +93,12 @@ final class Failures {
      * call's status; gfsload's own failures by their message, which says what happened
      * ({@code File changed since it was planned: ...}); a file that is gone by the file system's
      * words and the likely cause ({@code File file:/data/x does not exist (deleted since it was
-     * planned?)}); others as {@code Type: message}, since the type of a file system's exception
-     * says much ({@code AccessDeniedException: /data/x}).
+     * planned?)}); a file the process may not read as {@code permission denied: /data/x}, as a
+     * directory that cannot be listed is reported, rather than the words of {@code java.io}
+     * ({@code FileNotFoundException: /data/x (Permission denied)}, Hadoop's local file system) or
+     * {@code java.nio} ({@code AccessDeniedException: /data/x}, the path alone); others as
+     * {@code Type: message}, since the type of a file system's exception says much (an object
+     * store's {@code AccessDeniedException} with its own reason).
      */
     static String describe(Throwable failure) {
         if (failure instanceof MasterUnavailableException master) {
@@ -100,6 +107,16 @@ final class Failures {
         if (failure instanceof FileNotFoundException && isMissing(failure.getMessage())) {
             // "File file:/d/x does not exist", "File does not exist: /d/x": the type adds nothing
             return failure.getMessage().strip() + " (deleted since it was planned?)";
+        }
+        if (failure instanceof FileNotFoundException && failure.getMessage() != null) {
+            Matcher denied = OPEN_DENIED.matcher(failure.getMessage().strip());
+            if (denied.matches()) {
+                return "permission denied: " + denied.group(1);
+            }
+        }
+        if (failure instanceof AccessDeniedException denied && denied.getReason() == null && denied.getFile() != null) {
+            // the path alone: the type is the reason
+            return "permission denied: " + denied.getFile();
         }
         if (failure instanceof NotEnoughWorkersException notEnough) {
             // the master's reason says it all; the call and the block id that failed add nothing for the file

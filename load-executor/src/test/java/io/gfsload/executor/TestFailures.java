@@ -1,9 +1,12 @@
 package io.gfsload.executor;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import org.junit.jupiter.api.Test;
 
 class TestFailures {
@@ -25,5 +28,27 @@ class TestFailures {
         assertFalse(Failures.isTransient(new IOException("HTTP 403 Forbidden")));
         assertTrue(Failures.isTransient(new IOException("503 Slow Down (simulated throttling of open throttled://s/tmp/junit-4109160299403810943/part-0)")));
         assertTrue(Failures.isTransient(new IOException("Connection reset reading /data/part-14032")));
+    }
+
+    /**
+     * A file the process may not read, as the exceptions say it: tests run as root, which reads a
+     * file of mode 000, so the exceptions a non-root load gets are built here.
+     */
+    @Test
+    void aFileTheProcessMayNotReadIsPermissionDeniedAndPermanent() {
+        // Hadoop's local file system opens with java.io
+        FileNotFoundException open = new FileNotFoundException("/data/d/big-0.bin (Permission denied)");
+        assertEquals("permission denied: /data/d/big-0.bin", Failures.describe(open));
+        assertFalse(Failures.isTransient(open));
+        // a small local file is opened with java.nio, whose exception has the path alone
+        AccessDeniedException channel = new AccessDeniedException("/data/d/small-0.bin");
+        assertEquals("permission denied: /data/d/small-0.bin", Failures.describe(channel));
+        assertFalse(Failures.isTransient(channel));
+        // an object store's denial has its own reason, which stays
+        assertEquals("AccessDeniedException: s3a://b/d/f: getFileStatus: 403 Forbidden",
+                Failures.describe(new AccessDeniedException("s3a://b/d/f", null, "getFileStatus: 403 Forbidden")));
+        // a file that is gone stays as it is said
+        assertEquals("File file:/data/d/f.bin does not exist (deleted since it was planned?)",
+                Failures.describe(new FileNotFoundException("File file:/data/d/f.bin does not exist")));
     }
 }
