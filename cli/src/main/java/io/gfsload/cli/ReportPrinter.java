@@ -93,7 +93,7 @@ final class ReportPrinter {
                             Sizes.format(report.restore().bytes())));
         }
         else if (report.restore() != null) {
-            out.append("  %s (%s) of the load missing from the workers after it (evicted, or lost with a restarted worker): written again%n"
+            out.append("  %s (%s) of the load missing from the workers after it (evicted, freed, or lost with a restarted worker): written again%n"
                     .formatted(Sizes.count(report.restore().blocks(), "block"), Sizes.format(report.restore().bytes())));
         }
         if (report.window() != null) {

@@ -174,7 +174,6 @@ public final class DistributedLoad {
         String failure = null;
         List<WorkerInfo> live = cache.clusterInfo().liveWorkers();
         Set<String> liveAtStart = live.stream().map(WorkerInfo::id).collect(Collectors.toCollection(TreeSet::new));
-        boolean mayEvict = Shortfall.mayEvict(plan, live);
         Optional<AtomicOptions> atomic = options.atomic();
         // the slices' temp area, opened (or adopted) before any of them stages a block and kept alive while they run
         Map<String, StagedBlock> staged = atomic.map(a -> Adopted.usable(cache.tempAreas().openTempArea(a.jobId(), a.expireTime()).blocks(), liveAtStart,
@@ -246,7 +245,7 @@ public final class DistributedLoad {
         // committed blocks only: what an atomic job staged and did not commit stays invisible
         if (failure == null && uncommitted == null && !cut.isEmpty()) {
             try {
-                restored = restoreReplicas(plan, finished, liveAtStart, mayEvict, journal);
+                restored = restoreReplicas(plan, finished, liveAtStart, journal);
             }
             catch (MasterUnavailableException e) {
                 // the slices' reports say what the master's going cost; nothing can be restored without it
@@ -413,20 +412,16 @@ public final class DistributedLoad {
 
     /**
      * When workers that were live at the start are lost by the end, the replicas they held are gone
-     * also for the slices that had finished before; and a load larger than the room the cache has
-     * for it evicts its own blocks. The blocks of the files loaded whole that the workers no longer
+     * also for the slices that had finished before; a load larger than the room the cache has for
+     * it evicts its own blocks, loads side by side evict each other's, and another client may free
+     * them. Always asked, with one batched question to the workers ({@link Shortfall#of}). The blocks of the files loaded whole that the workers no longer
      * hold with the replication are loaded again, in slices as the load was; the files the cache
      * still lacks a block of after that are failed, so that the load says SUCCEEDED only with every
      * block on live workers.
      */
-    private Optional<Restored> restoreReplicas(LoadPlan plan, Map<Integer, LoadReport> reports, Set<String> liveAtStart, boolean mayEvict,
-            Optional<JobJournal> journal) {
+    private Optional<Restored> restoreReplicas(LoadPlan plan, Map<Integer, LoadReport> reports, Set<String> liveAtStart, Optional<JobJournal> journal) {
         Set<String> lost = new TreeSet<>(liveAtStart);
         lost.removeAll(liveWorkers());
-        if (lost.isEmpty() && !mayEvict) {
-            // the load fit in the workers' free room: it evicted nothing of its own (see Shortfall.mayEvict)
-            return Optional.empty();
-        }
         Map<String, FileReport> outcomes = byPath(reports.values());
         int replication = plan.request().replication();
         List<FileLoad> loaded = plan.partitions().stream().flatMap(partition -> partition.files().stream())
@@ -457,7 +452,7 @@ public final class DistributedLoad {
         }
         LoadPlan restore = new LoadPlan(plan.request(), plan.blockSize(), again, List.of(), PlanStats.of(again));
         if (lost.isEmpty()) {
-            LOG.warn("{} of {} lack replicas in the cache, evicted since they were written: loading them again",
+            LOG.warn("{} of {} lack replicas in the cache, evicted or freed since they were written: loading them again",
                     Counts.of(restore.stats().blocksToLoad(), "block"), Counts.of(restore.stats().files(), "file"));
         }
         else {
@@ -658,9 +653,11 @@ public final class DistributedLoad {
                 FileReport outcome = files.get(file.file().path());
                 FileReport again = restored.map(r -> r.files().get(file.file().path())).orElse(null);
                 if (again != null && again.failed()) {
-                    // its replicas on the lost workers could not be written again: not cached as asked
+                    // its replicas missing after the load (lost with a worker, evicted or freed) could not be written again: not cached as asked
+                    String why = restored.get().lostWorkers().isEmpty() ? "replicas missing after the load not written again: "
+                            : "replicas lost with a worker not written again: ";
                     outcome = new FileReport(again.path(), again.length(), again.blocks(), 0, again.blocks() - again.blocksFailed(), again.blocksFailed(), 0,
-                            outcome.retries() + again.retries(), "replicas lost with a worker not written again: " + again.error());
+                            outcome.retries() + again.retries(), why + again.error());
                 }
                 String lacking = restored.map(r -> r.lacking().get(file.file().path())).orElse(null);
                 if (outcome != null && lacking != null && !outcome.failed()) {
@@ -705,7 +702,7 @@ public final class DistributedLoad {
                 j.previousUfsBytesRead(), adopted.blocks(), adopted.bytes())).orElse(null);
         return new LoadReport(plan.request().target().describe(), state, plan.request().replication(), totals, partitions, durationMillis,
                 LoadExecutor.rate(bytesWritten, loading), bytesWritten, settings.values(), ufsBytesRead,
-                job, lostWorkers.isEmpty() ? null : new LoadReport.ReplicaRestore(List.copyOf(lostWorkers), restoredBlocks, restoredBytes),
+                job, lostWorkers.isEmpty() && restoredBlocks == 0 ? null : new LoadReport.ReplicaRestore(List.copyOf(lostWorkers), restoredBlocks, restoredBytes),
                 window.orElse(null), null, false, stopReason);
     }
 

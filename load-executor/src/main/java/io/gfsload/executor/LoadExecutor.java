@@ -363,7 +363,6 @@ public final class LoadExecutor {
         LoadPlan plan = waited ? gate.get().planWhenOpen(initial, planAfterWait, fresh -> validate(fresh, false)) : initial;
         List<WorkerInfo> liveWorkers = cache.clusterInfo().liveWorkers();
         Set<String> liveAtStart = liveWorkers.stream().map(WorkerInfo::id).collect(Collectors.toCollection(TreeSet::new));
-        boolean mayEvict = Shortfall.mayEvict(plan, liveWorkers);
         Map<String, StagedBlock> staged = new HashMap<>();
         options.atomic().ifPresent(atomic -> {
             TempArea area = cache.tempAreas().openTempArea(atomic.jobId(), atomic.expireTime());
@@ -457,8 +456,9 @@ public final class LoadExecutor {
                 try {
                     ReplicaRestorer restorer = new ReplicaRestorer(cache, plan.request().replication(), listener, run::rewrite);
                     Set<String> lost = run.lostWorkers(liveAtStart);
-                    // a worker a write could not reach may be back, without what it held
-                    restore = restorer.restore(plan, partitions, lost, mayEvict || !run.unreachable.isEmpty());
+                    // always: the load may have evicted its own blocks, another client may have freed or evicted
+                    // them, a worker a write could not reach may be back without what it held
+                    restore = restorer.restore(plan, partitions, lost);
                     if (restore.isPresent() && restore.get().blocks() > 0) {
                         // what that round's writes evicted in turn: not cached as asked
                         restorer.failShortfall(plan, partitions, lost);

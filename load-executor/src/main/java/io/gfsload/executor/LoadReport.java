@@ -26,8 +26,9 @@ import java.util.List;
  * @param settings the settings used, each with its reason
  * @param ufsBytesRead bytes this run read from the UFS, retries included
  * @param job the job's journal, or {@code null} when the load ran without one
- * @param restore the replicas written again because workers were lost during the load, or {@code
- *     null} when no worker was lost
+ * @param restore the replicas written again after the load because workers were lost during it,
+ *     or because its blocks were evicted or freed since they were written, or {@code null} when no
+ *     worker was lost and nothing was written again
  * @param window the load window and how long the load waited for it, or {@code null} when the load
  *     ran without one
  * @param verified whether the blocks were checked on the workers after the load ({@code --verify}):

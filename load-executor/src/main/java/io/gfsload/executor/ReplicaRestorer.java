@@ -21,7 +21,7 @@ import org.slf4j.LoggerFactory;
 /**
  * After a load, writes again the blocks of every file that is not failed and that the cache holds
  * with fewer replicas than the replication on live workers (their replicas were on workers lost
- * during the load, or were evicted since they were written), and replaces the report of a file
+ * during the load, or were evicted or freed since they were written), and replaces the report of a file
  * whose blocks could not all be written again by a failed one; then fails the files the cache still
  * lacks a block of, so that a load says SUCCEEDED only when the cache holds every block as asked.
  * Each block gets only the replicas it misses, placed away from the lost workers and from the live
@@ -67,24 +67,13 @@ final class ReplicaRestorer {
      * @return what was written again; empty when no worker was lost and nothing was missing
      */
     Optional<LoadReport.ReplicaRestore> restore(LoadPlan plan, List<PartitionReport> partitions, Set<String> lost) {
-        return restore(plan, partitions, lost, true);
-    }
-
-    /**
-     * As {@link #restore(LoadPlan, List, Set)}; without {@code mayHaveEvicted} (the load fit in the
-     * workers' free room, see {@link Shortfall#mayEvict}) and with no worker lost, asks nothing.
-     */
-    Optional<LoadReport.ReplicaRestore> restore(LoadPlan plan, List<PartitionReport> partitions, Set<String> lost, boolean mayHaveEvicted) {
-        if (lost.isEmpty() && !mayHaveEvicted) {
-            return Optional.empty();
-        }
         Map<FileLoad, List<Shortfall.Missing>> missing = Shortfall.of(cache, cached(plan, partitions), replication, lost);
         if (missing.isEmpty()) {
             return lost.isEmpty() ? Optional.empty() : Optional.of(new LoadReport.ReplicaRestore(List.copyOf(lost), 0, 0));
         }
         long blocks = missing.values().stream().mapToLong(List::size).sum();
         if (lost.isEmpty()) {
-            LOG.warn("{} of the load lack replicas in the cache, evicted since they were written: writing them again", Counts.of(blocks, "block"));
+            LOG.warn("{} of the load lack replicas in the cache, evicted or freed since they were written: writing them again", Counts.of(blocks, "block"));
         }
         else {
             LOG.warn("Workers {} were lost during the load: restoring the replicas they held ({})", lost, Counts.of(blocks, "block"));

@@ -3,10 +3,8 @@ package io.gfsload.executor;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
-import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
-import io.gfsload.planner.LoadPlan;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -16,7 +14,8 @@ import java.util.Set;
 /**
  * What the cache lacks of a load's files once the load has written them: blocks with fewer
  * replicas than asked on live workers, evicted since they were written (a load larger than the
- * room the cache has for it evicts its own blocks) or lost with a worker.
+ * room the cache has for it evicts its own blocks, and loads side by side evict each other's),
+ * freed by another client or lost with a worker.
  */
 final class Shortfall {
     /**
@@ -35,18 +34,6 @@ final class Shortfall {
     }
 
     private Shortfall() {}
-
-    /**
-     * Whether writing {@code plan} may make the workers evict: its bytes to load with their
-     * replicas, and a block's worth per worker for the room a tier leaves unused, do not fit in the
-     * {@code live} workers' free bytes. A load that cannot evict needs no check of its blocks
-     * after it (asking the workers about every block costs a call per replica).
-     */
-    static boolean mayEvict(LoadPlan plan, List<WorkerInfo> live) {
-        long free = live.stream().mapToLong(WorkerInfo::freeBytes).sum();
-        long needed = plan.stats().bytesToLoad() * plan.request().replication() + plan.blockSize() * live.size();
-        return needed > free;
-    }
 
     /**
      * The blocks of {@code files} that the cache holds with fewer than {@code replication} replicas
@@ -91,7 +78,7 @@ final class Shortfall {
     /** Why a file whose block {@code missing} the cache lacks after the load is not cached as asked. */
     static String reason(Missing missing, int replication) {
         return ("block %d has %d of %d replicas in the cache after the load: evicted since it was written (the cache has no room for all of the "
-                + "load with its replicas) or lost with a worker").formatted(missing.block().index(), missing.replicas(), replication);
+                + "load with its replicas beside what other loads write), freed, or lost with a worker").formatted(missing.block().index(), missing.replicas(), replication);
     }
 
     /** {@code loaded}, which the load reported cached, failed for {@code reason}: none of its blocks counts as loaded. */

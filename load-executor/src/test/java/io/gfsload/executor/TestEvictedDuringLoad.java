@@ -25,6 +25,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
@@ -64,7 +66,6 @@ class TestEvictedDuringLoad {
             Settings settings = new Settings(List.of(new Setting(Settings.UFS_READ_THREADS, 2, "threads", "test"),
                     new Setting(Settings.READ_BUFFER_BYTES, 64 << 10, "bytes", "test")));
 
-            assertTrue(Shortfall.mayEvict(plan, client.clusterInfo().liveWorkers()), "2.4 MB do not fit in 0.8 MB");
             LoadReport report = inSlices
                     ? new DistributedLoad(inProcess(), client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()), settings,
                             ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).execute(plan, Optional.empty())
@@ -90,16 +91,109 @@ class TestEvictedDuringLoad {
     }
 
     @Test
-    void aLoadThatFitsInTheFreeRoomCannotEvictItsOwnBlocks() throws IOException {
-        Path data = Files.createDirectories(directory.resolve("small"));
-        Files.write(data.resolve("part-0"), new byte[200_000]);
-        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("big"), 2, 64L << 20));
-                CacheClient client = cluster.newClient()) {
-            LoadPlan plan = new LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks, new PlannerConfig(BLOCK, 1024, BLOCK * 4, 2))
-                    .plan(new LoadRequest(new LoadTarget.Paths(List.of(data.toUri().toString())), 2));
-            assertFalse(Shortfall.mayEvict(plan, client.clusterInfo().liveWorkers()), "no check of every block after such a load");
-            assertTrue(Shortfall.mayEvict(plan, client.clusterInfo().liveWorkers().subList(0, 0)), "without workers nothing fits");
+    void blocksAnotherClientFreesDuringTheLoadAreLoadedAgain() throws IOException {
+        Path data = files("freed", 6);
+        // room for all of it: the load cannot evict its own blocks
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("roomy"), 2, 64L << 20));
+                CacheClient client = cluster.newClient();
+                CacheClient other = cluster.newClient()) {
+            LoadPlan plan = plan(client, data, 2);
+            Set<String> freed = ConcurrentHashMap.newKeySet();
+            ProgressListener freeing = new ProgressListener() {
+                @Override
+                public void fileFinished(FileReport file) {
+                    // another client frees the first files the load has written while it writes the others
+                    if (freed.size() < 3 && !file.failed()) {
+                        FileLoad load = planned(plan).get(file.path());
+                        other.free(load.file());
+                        freed.add(file.path());
+                    }
+                }
+            };
+
+            LoadReport report = new LoadExecutor(client, new Configuration(), settings(), ExecutorOptions.defaults(), freeing, Clock.systemUTC()).execute(plan);
+
+            assertEquals(3, freed.size());
+            assertHeldAsReported(client, plan, report, 2);
+            assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
+            assertTrue(report.restore() != null && report.restore().blocks() >= 3 * 2, "the freed blocks are written again: " + report.restore());
         }
+    }
+
+    @Test
+    void blocksAnotherClientFreesAfterASliceAreLoadedAgainByTheLoad() throws IOException {
+        Path data = files("freedInSlices", 6);
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("roomySlices"), 2, 64L << 20));
+                CacheClient client = cluster.newClient();
+                CacheClient other = cluster.newClient()) {
+            LoadPlan plan = plan(client, data, 1);
+            Set<String> freed = ConcurrentHashMap.newKeySet();
+            // the slices one after the other; once the first has finished, another client frees what it loaded
+            DistributedLoad.Slices freeingAfterTheFirst = new DistributedLoad.Slices() {
+                @Override
+                public int parallelism() {
+                    return 2;
+                }
+
+                @Override
+                public void run(List<SliceLoad> slices, java.util.function.BiConsumer<SliceLoad, SliceProgress> progress,
+                        java.util.function.BiConsumer<SliceLoad, LoadReport> finished) {
+                    for (SliceLoad slice : slices) {
+                        LoadReport report = slice.load();
+                        finished.accept(slice, report);
+                        if (freed.isEmpty()) {
+                            report.partitions().forEach(partition -> partition.files().forEach(file -> {
+                                other.free(planned(plan).get(file.path()).file());
+                                freed.add(file.path());
+                            }));
+                        }
+                    }
+                }
+            };
+
+            LoadReport report = new DistributedLoad(freeingAfterTheFirst, client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()),
+                    settings(), ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).execute(plan, Optional.empty());
+
+            assertFalse(freed.isEmpty());
+            assertHeldAsReported(client, plan, report, 1);
+            assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
+            assertTrue(report.restore() != null && report.restore().blocks() >= freed.size(), "the freed blocks are written again: " + report.restore());
+        }
+    }
+
+    /** Every file the report says cached has every block confirmed by {@code replication} workers, and every other file is failed. */
+    private static void assertHeldAsReported(CacheClient client, LoadPlan plan, LoadReport report, int replication) {
+        Map<String, FileLoad> planned = planned(plan);
+        for (FileReport file : report.partitions().stream().flatMap(p -> p.files().stream()).toList()) {
+            FileLoad load = planned.get(file.path());
+            boolean held = load.blocks().stream()
+                    .allMatch(block -> BlockTask.cachedIn(client.confirmedBlocks(load.file()), block.index(), block.length(), replication));
+            assertEquals(!file.failed(), held, "a file the report says cached is in the cache, and only such a file: " + file);
+        }
+    }
+
+    private Path files(String name, int count) throws IOException {
+        Path data = Files.createDirectories(directory.resolve(name));
+        Random random = new Random(7);
+        for (int i = 0; i < count; i++) {
+            byte[] bytes = new byte[200_000];
+            random.nextBytes(bytes);
+            Files.write(data.resolve("part-%02d".formatted(i)), bytes);
+        }
+        return data;
+    }
+
+    private static LoadPlan plan(CacheClient client, Path data, int replication) {
+        return new LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks, new PlannerConfig(BLOCK, 1024, BLOCK * 4, 2))
+                .plan(new LoadRequest(new LoadTarget.Paths(List.of(data.toUri().toString())), replication));
+    }
+
+    private static Map<String, FileLoad> planned(LoadPlan plan) {
+        return plan.partitions().stream().flatMap(p -> p.files().stream()).collect(Collectors.toMap(file -> file.file().path(), Function.identity()));
+    }
+
+    private static Settings settings() {
+        return new Settings(List.of(new Setting(Settings.UFS_READ_THREADS, 2, "threads", "test"), new Setting(Settings.READ_BUFFER_BYTES, 64 << 10, "bytes", "test")));
     }
 
     @Test
