@@ -120,7 +120,7 @@ class TestProgressReporter {
                 progress.blockBytesWritten(block, piece);
             }
             progress.blockLoaded(block);
-            progress.fileFinished(new FileReport("file:/data/f", length, 1, 1, 0, 0, length, 1, null));
+            progress.fileFinished(new FileReport("file:/data/f", length, 1, 1, 0, 0, length, 0, 1, null));
             progress.finished(null);
         }
         List<JsonNode> lines = new ArrayList<>();
@@ -163,11 +163,11 @@ class TestProgressReporter {
             nanos.addAndGet(Duration.ofSeconds(2).toNanos());
             progress.sliceFinished(0);
             progress.blockLoaded(new BlockTask(first, 0, 0, length, false));
-            progress.fileFinished(new FileReport(first.path(), length, 1, 1, 0, 0, length, 0, null));
+            progress.fileFinished(new FileReport(first.path(), length, 1, 1, 0, 0, length, 0, 0, null));
             nanos.addAndGet(Duration.ofSeconds(2).toNanos());
             progress.blockLoaded(new BlockTask(second, 0, 0, length, false));
             progress.retrying(second.path(), 2, "in its slice");
-            progress.fileFinished(new FileReport(second.path(), length, 1, 1, 0, 0, length, 1, null));
+            progress.fileFinished(new FileReport(second.path(), length, 1, 1, 0, 0, length, 0, 1, null));
             progress.finished(null);
         }
         List<JsonNode> lines = new ArrayList<>();
@@ -211,7 +211,7 @@ class TestProgressReporter {
             progress.sliceProgress(0, new SliceProgress(5L << 20, 0, 0, 0));
             nanos.addAndGet(Duration.ofSeconds(2).toNanos());
             progress.sliceFinished(0);
-            progress.fileFinished(new FileReport("file:/data/a", length, 1, 0, 0, 1, 0, 0, "not loaded: its slice of the load did not finish"));
+            progress.fileFinished(new FileReport("file:/data/a", length, 1, 0, 0, 1, 0, 0, 0, "not loaded: its slice of the load did not finish"));
             progress.windowClosed(new WindowPause(NIGHT, Instant.parse("2026-11-21T06:00:00Z"), NIGHT.opensAt(Instant.parse("2026-11-21T06:00:00Z")), false));
         }
         List<String> lines = out.toString().lines().toList();

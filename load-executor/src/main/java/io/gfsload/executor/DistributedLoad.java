@@ -487,7 +487,7 @@ public final class DistributedLoad {
                         if (!rewritten.containsKey(file.file().path())) {
                             int cachedBlocks = (int) file.blocks().stream().filter(BlockTask::cached).count();
                             rewritten.put(file.file().path(), new FileReport(file.file().path(), file.file().length(), file.blocks().size(), 0, cachedBlocks,
-                                    file.blocks().size() - cachedBlocks, 0, 0, message));
+                                    file.blocks().size() - cachedBlocks, 0, file.cachedBytes(), 0, message));
                         }
                     }
                 }
@@ -644,11 +644,9 @@ public final class DistributedLoad {
                 restoredBytes += report.restore().bytes();
             }
         }
-        Map<String, Long> foundCached = foundCached(plan, reports.values());
         List<PartitionReport> partitions = new ArrayList<>(plan.partitions().size());
         for (PartitionLoad partition : plan.partitions()) {
             List<FileReport> outcomes = new ArrayList<>(partition.files().size());
-            long found = foundCached.getOrDefault(partition.name(), 0L);
             for (FileLoad file : partition.files()) {
                 FileReport outcome = files.get(file.file().path());
                 FileReport again = restored.map(r -> r.files().get(file.file().path())).orElse(null);
@@ -656,8 +654,9 @@ public final class DistributedLoad {
                     // its replicas missing after the load (lost with a worker, evicted or freed) could not be written again: not cached as asked
                     String why = restored.get().lostWorkers().isEmpty() ? "replicas missing after the load not written again: "
                             : "replicas lost with a worker not written again: ";
-                    outcome = new FileReport(again.path(), again.length(), again.blocks(), 0, again.blocks() - again.blocksFailed(), again.blocksFailed(), 0,
-                            outcome.retries() + again.retries(), why + again.error());
+                    // none of its blocks counts as loaded or cached, nor do their bytes, as a local load reports such a file
+                    outcome = new FileReport(again.path(), again.length(), again.blocks(), 0, 0, again.blocks(), 0, 0, outcome.retries() + again.retries(),
+                            why + again.error());
                 }
                 String lacking = restored.map(r -> r.lacking().get(file.file().path())).orElse(null);
                 if (outcome != null && lacking != null && !outcome.failed()) {
@@ -668,13 +667,10 @@ public final class DistributedLoad {
                     outcome = LoadExecutor.notCommitted(outcome, uncommitted);
                 }
                 boolean foundWhole = outcome == null && cachedUnreported.contains(file.file().path());
-                if (foundWhole) {
-                    found += file.blocks().stream().filter(block -> !block.cached()).mapToLong(BlockTask::length).sum();
-                }
                 outcomes.add(outcome != null ? outcome : foundWhole ? cachedUnreported(file) : notRun(file));
             }
-            PartitionReport merged = PartitionReport.of(partition, outcomes);
-            partitions.add(found == 0 ? merged : merged.withFiles(outcomes, merged.totals().bytesAlreadyCached() + found));
+            // the totals are the files' sums: the bytes a slice found cached when it started are in its files' reports
+            partitions.add(PartitionReport.of(partition, outcomes));
         }
         LoadTotals totals = LoadTotals.of(partitions);
         // the slices paused in their processes: the load, as much as the first round's slices and then the restore round's
@@ -704,27 +700,6 @@ public final class DistributedLoad {
                 LoadExecutor.rate(bytesWritten, loading), bytesWritten, settings.values(), ufsBytesRead,
                 job, lostWorkers.isEmpty() && restoredBlocks == 0 ? null : new LoadReport.ReplicaRestore(List.copyOf(lostWorkers), restoredBlocks, restoredBytes),
                 window.orElse(null), null, false, stopReason);
-    }
-
-    /**
-     * The bytes the slices found cached when they started, beyond what the plan had cached (blocks
-     * another load, or an earlier attempt of the slice, cached since the plan), by partition name:
-     * a slice counts them already cached, as its report's partitions' bytes already cached say.
-     */
-    private static Map<String, Long> foundCached(LoadPlan plan, Collection<LoadReport> reports) {
-        Map<String, Long> planned = new HashMap<>();
-        plan.partitions().forEach(partition -> partition.files().forEach(file -> planned.put(file.file().path(), file.cachedBytes())));
-        Map<String, Long> found = new HashMap<>();
-        for (LoadReport report : reports) {
-            for (PartitionReport partition : report.partitions()) {
-                long cachedWhenPlanned = partition.files().stream().mapToLong(file -> planned.getOrDefault(file.path(), 0L)).sum();
-                long more = partition.totals().bytesAlreadyCached() - cachedWhenPlanned;
-                if (more != 0) {
-                    found.merge(partition.name(), more, Long::sum);
-                }
-            }
-        }
-        return found;
     }
 
     /**
@@ -770,13 +745,14 @@ public final class DistributedLoad {
 
     /** A file of a slice that did not report, which the workers hold whole: every block already cached. */
     private static FileReport cachedUnreported(FileLoad file) {
-        return new FileReport(file.file().path(), file.file().length(), file.blocks().size(), 0, file.blocks().size(), 0, 0, 0, null);
+        return new FileReport(file.file().path(), file.file().length(), file.blocks().size(), 0, file.blocks().size(), 0, 0,
+                file.blocks().stream().mapToLong(BlockTask::length).sum(), 0, null);
     }
 
     private static FileReport notRun(FileLoad file) {
         int cached = (int) file.blocks().stream().filter(BlockTask::cached).count();
         int blocks = file.blocks().size();
-        return new FileReport(file.file().path(), file.file().length(), blocks, 0, cached, blocks - cached, 0, 0,
+        return new FileReport(file.file().path(), file.file().length(), blocks, 0, cached, blocks - cached, 0, file.cachedBytes(), 0,
                 blocks == cached ? null : "not loaded: its slice of the load did not finish");
     }
 }

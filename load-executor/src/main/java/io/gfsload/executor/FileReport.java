@@ -16,17 +16,26 @@ import static java.util.Objects.requireNonNull;
  * @param blocksFailed blocks not cached because of {@code error}
  * @param bytesLoaded bytes of the blocks loaded (once per block, whatever the replication); the
  *     blocks an atomic load staged and did not commit do not count
+ * @param bytesAlreadyCached bytes of the blocks found cached ({@code blocksAlreadyCached})
  * @param retries attempts repeated after transient failures
  * @param error why the file failed, or {@code null} when it did not
  */
 public record FileReport(String path, long length, int blocks, int blocksLoaded, int blocksAlreadyCached, int blocksFailed, long bytesLoaded,
-        int retries, String error) implements Serializable {
+        long bytesAlreadyCached, int retries, String error) implements Serializable {
     public FileReport {
         requireNonNull(path, "path is null");
         if (blocksLoaded + blocksAlreadyCached + blocksFailed != blocks) {
             throw new IllegalArgumentException("block counts of %s do not add up: %d + %d + %d != %d"
                     .formatted(path, blocksLoaded, blocksAlreadyCached, blocksFailed, blocks));
         }
+        if (bytesLoaded < 0 || bytesAlreadyCached < 0) {
+            throw new IllegalArgumentException("byte counts of %s are negative: %d loaded, %d already cached".formatted(path, bytesLoaded, bytesAlreadyCached));
+        }
+    }
+
+    /** This file failed for {@code error}: none of its blocks counts as loaded or cached, nor do their bytes. */
+    public FileReport failedAs(String error) {
+        return new FileReport(path, length, blocks, 0, 0, blocks, 0, 0, retries, requireNonNull(error, "error is null"));
     }
 
     public boolean failed() {

@@ -645,9 +645,8 @@ public final class LoadExecutor {
         List<PartitionReport> partitions = new ArrayList<>();
         for (int p = 0; p < plan.partitions().size(); p++) {
             PartitionLoad partition = plan.partitions().get(p);
+            // a file that fails the check counts as not cached, also the blocks it had before the load: the totals are the files' sums
             List<FileReport> files = new ArrayList<>();
-            // a file that fails the check counts as not cached, also the blocks it had before the load
-            long cachedBeforeAndFound = report.partitions().get(p).totals().bytesAlreadyCached();
             for (int f = 0; f < partition.files().size(); f++) {
                 FileLoad file = partition.files().get(f);
                 FileReport loaded = report.partitions().get(p).files().get(f);
@@ -661,12 +660,9 @@ public final class LoadExecutor {
                 else {
                     checked = verify(file, loaded, confirmed.getOrDefault(file.file(), List.of()), replication);
                 }
-                if (checked.failed() && !loaded.failed()) {
-                    cachedBeforeAndFound -= file.cachedBytes();
-                }
                 files.add(checked);
             }
-            partitions.add(report.partitions().get(p).withFiles(files, cachedBeforeAndFound));
+            partitions.add(report.partitions().get(p).withFiles(files));
         }
         LoadTotals totals = LoadTotals.of(partitions);
         LoadState state = report.state() == LoadState.FAILED ? LoadState.FAILED : state(totals);
@@ -697,10 +693,10 @@ public final class LoadExecutor {
         return loaded;
     }
 
-    /** {@code loaded} as a file that failed the check of {@link #verify}: none of its blocks counts as cached. */
+    /** {@code loaded} as a file that failed the check of {@link #verify}: none of its blocks counts as loaded or cached, nor do their bytes. */
     private FileReport failedCheck(FileReport loaded, String problem) {
         listener.fileFailed(loaded.path(), problem);
-        return new FileReport(loaded.path(), loaded.length(), loaded.blocks(), 0, 0, loaded.blocks(), loaded.bytesLoaded(), loaded.retries(), problem);
+        return loaded.failedAs(problem);
     }
 
     private Set<String> liveWorkerIds() {
@@ -777,7 +773,7 @@ public final class LoadExecutor {
     /** {@code file}, whose blocks were staged and not committed for {@code reason}: none of them loaded. */
     static FileReport notCommitted(FileReport file, String reason) {
         return new FileReport(file.path(), file.length(), file.blocks(), 0, file.blocksAlreadyCached(), file.blocks() - file.blocksAlreadyCached(),
-                0, file.retries(), reason);
+                0, file.bytesAlreadyCached(), file.retries(), reason);
     }
 
     /**
@@ -887,14 +883,14 @@ public final class LoadExecutor {
             int cached = (int) file.blocks().stream().filter(BlockTask::cached).count();
             List<BlockTask> toLoad = file.blocks().stream().filter(b -> !b.cached()).toList();
             if (toLoad.isEmpty()) {
-                return new FileReport(path, file.file().length(), file.blocks().size(), 0, cached, 0, 0, 0, null);
+                return new FileReport(path, file.file().length(), file.blocks().size(), 0, cached, 0, 0, file.cachedBytes(), 0, null);
             }
             if (masterLost.get() != null || abortedAfter.get() >= 0) {
                 String reason = masterLost.get() != null
                         ? "not attempted: " + Failures.masterStopped(masterLost.get())
                         : "not attempted: the job failed after %d of %d files failed".formatted(abortedAfter.get(), totalFiles);
                 listener.fileFailed(path, reason);
-                return new FileReport(path, file.file().length(), file.blocks().size(), 0, cached, toLoad.size(), 0, 0, reason);
+                return new FileReport(path, file.file().length(), file.blocks().size(), 0, cached, toLoad.size(), 0, file.cachedBytes(), 0, reason);
             }
             AtomicInteger next = new AtomicInteger();
             AtomicLong bytesLoaded = new AtomicLong();
@@ -903,7 +899,8 @@ public final class LoadExecutor {
             try {
                 Failsafe.with(roomPolicy(path, retries), retryPolicy(path, retries, Math.max(1, options.maxAttempts() - priorAttempts)))
                         .run(() -> loadBlocks(file, toLoad, next, bytesLoaded, uncached));
-                FileReport loaded = new FileReport(path, file.file().length(), file.blocks().size(), toLoad.size(), cached, 0, bytesLoaded.get(), retries.get(), null);
+                FileReport loaded = new FileReport(path, file.file().length(), file.blocks().size(), toLoad.size(), cached, 0, bytesLoaded.get(),
+                        file.cachedBytes(), retries.get(), null);
                 if (scope() == AtomicOptions.Scope.FILE) {
                     try {
                         cache.tempAreas().commitScope(options.atomic().orElseThrow().jobId(), toLoad.stream().map(BlockTask::key).toList());
@@ -1016,11 +1013,14 @@ public final class LoadExecutor {
                 LOG.error(options.failedFilesReason(failed, totalFiles));
             }
             int toLoad = file.blocks().size() - cached;
+            // a file whose cached blocks were uncached (it changed while it was read) counts none of them
+            long cachedBytes = cached == 0 ? 0 : file.cachedBytes();
             if (options.atomic().isPresent()) {
                 // an atomic load commits nothing of a failed file: what it staged is not loaded
-                return new FileReport(path, file.file().length(), file.blocks().size(), 0, cached, toLoad, 0, retries, error);
+                return new FileReport(path, file.file().length(), file.blocks().size(), 0, cached, toLoad, 0, cachedBytes, retries, error);
             }
-            return new FileReport(path, file.file().length(), file.blocks().size(), loaded, cached, toLoad - loaded, bytesLoaded, retries, error);
+            return new FileReport(path, file.file().length(), file.blocks().size(), loaded, cached, toLoad - loaded, loaded == 0 ? 0 : bytesLoaded,
+                    cachedBytes, retries, error);
         }
 
         /**
@@ -1378,7 +1378,8 @@ public final class LoadExecutor {
                     continue;
                 }
                 listener.blockLoaded(pending.block());
-                finish(result, new FileReport(file.file().path(), file.file().length(), file.blocks().size(), 1, cached, 0, pending.data().remaining(), 0, null));
+                finish(result, new FileReport(file.file().path(), file.file().length(), file.blocks().size(), 1, cached, 0, pending.data().remaining(),
+                        file.cachedBytes(), 0, null));
             }
         }
 

@@ -5,7 +5,8 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * Sums over the files of a load.
+ * Sums over the files of a load: always their reports' figures added up, also after the end of a
+ * load re-marks files failed.
  *
  * @param files files planned
  * @param filesFailed files with at least one failed block
@@ -49,11 +50,11 @@ public record LoadTotals(long files, long filesFailed, long blocks, long blocksL
     }
     /** The sums over the totals of {@code partitions}. */
     static LoadTotals of(Collection<PartitionReport> partitions) {
-        return partitions.stream().map(PartitionReport::totals).reduce(ofFiles(List.of(), 0), LoadTotals::plus);
+        return partitions.stream().map(PartitionReport::totals).reduce(ofFiles(List.of()), LoadTotals::plus);
     }
 
-    /** The sums over {@code reports}, with the bytes of their blocks cached before the load. */
-    static LoadTotals ofFiles(Collection<FileReport> reports, long bytesAlreadyCached) {
+    /** The sums over {@code reports}. */
+    static LoadTotals ofFiles(Collection<FileReport> reports) {
         long files = 0;
         long filesFailed = 0;
         long blocks = 0;
@@ -62,6 +63,7 @@ public record LoadTotals(long files, long filesFailed, long blocks, long blocksL
         long failed = 0;
         long bytes = 0;
         long bytesLoaded = 0;
+        long bytesAlreadyCached = 0;
         long retries = 0;
         for (FileReport file : reports) {
             files++;
@@ -72,6 +74,7 @@ public record LoadTotals(long files, long filesFailed, long blocks, long blocksL
             failed += file.blocksFailed();
             bytes += file.length();
             bytesLoaded += file.bytesLoaded();
+            bytesAlreadyCached += file.bytesAlreadyCached();
             retries += file.retries();
         }
         return new LoadTotals(files, filesFailed, blocks, loaded, cached, failed, bytes, bytesLoaded, bytesAlreadyCached, retries);

@@ -2,7 +2,6 @@ package io.gfsload.executor;
 
 import static java.util.Objects.requireNonNull;
 
-import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.PartitionLoad;
 import io.gfsload.planner.UnlistedDirectory;
 import java.io.Serializable;
@@ -46,18 +45,13 @@ public record PartitionReport(String name, LoadTotals totals, List<FileReport> f
         this(name, totals, files, error, unlistedDirectories, false);
     }
 
-    /**
-     * The report of {@code files}.
-     *
-     * @param bytesAlreadyCached bytes of the partition's blocks that were cached before the load
-     */
-    public static PartitionReport of(String name, List<FileReport> files, long bytesAlreadyCached) {
-        return of(name, files, bytesAlreadyCached, List.of());
+    /** The report of {@code files}, its totals their sums. */
+    public static PartitionReport of(String name, List<FileReport> files) {
+        return of(name, files, List.of());
     }
 
-    private static PartitionReport of(String name, List<FileReport> files, long bytesAlreadyCached, List<UnlistedDirectory> unlistedDirectories) {
-        return new PartitionReport(name, LoadTotals.ofFiles(files, bytesAlreadyCached).withDirectoriesFailed(unlistedDirectories.size()), files, null,
-                unlistedDirectories);
+    private static PartitionReport of(String name, List<FileReport> files, List<UnlistedDirectory> unlistedDirectories) {
+        return new PartitionReport(name, LoadTotals.ofFiles(files).withDirectoriesFailed(unlistedDirectories.size()), files, null, unlistedDirectories);
     }
 
     /** The report of a partition whose location could not be listed, and why. */
@@ -66,7 +60,7 @@ public record PartitionReport(String name, LoadTotals totals, List<FileReport> f
     }
 
     private static PartitionReport unlisted(String name, String error, boolean locationMissing) {
-        return new PartitionReport(name, LoadTotals.ofFiles(List.of(), 0).withPartitionFailed(), List.of(), requireNonNull(error, "error is null"),
+        return new PartitionReport(name, LoadTotals.ofFiles(List.of()).withPartitionFailed(), List.of(), requireNonNull(error, "error is null"),
                 List.of(), locationMissing);
     }
 
@@ -76,33 +70,15 @@ public record PartitionReport(String name, LoadTotals totals, List<FileReport> f
      */
     static PartitionReport of(PartitionLoad partition, List<FileReport> files) {
         return partition.listed()
-                ? of(partition.name(), files, alreadyCached(partition, files), partition.unlistedDirectories())
+                ? of(partition.name(), files, partition.unlistedDirectories())
                 : unlisted(partition.name(), partition.listingError(), partition.locationMissing());
     }
 
     /**
-     * The bytes of {@code partition}'s blocks cached before the load that its files' reports still
-     * count cached: a file that changed while it was read has its blocks of the planned version
-     * uncached, those of earlier loads too ({@link FileReport#blocksAlreadyCached()} 0).
+     * This partition with {@code files} instead of its files (after a commit, a check or a restore),
+     * its totals their sums, the same directories not listed.
      */
-    private static long alreadyCached(PartitionLoad partition, List<FileReport> files) {
-        List<FileLoad> planned = partition.files();
-        long bytes = 0;
-        for (int i = 0; i < planned.size(); i++) {
-            if (files.size() != planned.size() || files.get(i).blocksAlreadyCached() > 0) {
-                bytes += planned.get(i).cachedBytes();
-            }
-        }
-        return bytes;
-    }
-
-    /** This partition with {@code files} instead of its files (after a commit, a check or a restore), the same bytes already cached. */
     public PartitionReport withFiles(List<FileReport> files) {
-        return withFiles(files, totals.bytesAlreadyCached());
-    }
-
-    /** This partition with {@code files} instead of its files and {@code bytesAlreadyCached}, the same directories not listed. */
-    public PartitionReport withFiles(List<FileReport> files, long bytesAlreadyCached) {
-        return error != null ? this : of(name, files, bytesAlreadyCached, unlistedDirectories);
+        return error != null ? this : of(name, files, unlistedDirectories);
     }
 }

@@ -149,7 +149,7 @@ final class ReplicaRestorer {
             rewrite.rewrite(file, missing, WriteOptions.replication(replication).excluding(lost), next, retries);
             LOG.info("Wrote {} of {} again", Counts.of(missing.size(), "block"), path);
             return new FileReport(path, loaded.length(), loaded.blocks(), loaded.blocksLoaded(), loaded.blocksAlreadyCached(), 0,
-                    loaded.bytesLoaded(), loaded.retries() + retries.get(), null);
+                    loaded.bytesLoaded(), loaded.bytesAlreadyCached(), loaded.retries() + retries.get(), null);
         }
         catch (RuntimeException e) {
             Throwable cause = e instanceof FailsafeException && e.getCause() != null ? e.getCause() : e;
@@ -160,7 +160,7 @@ final class ReplicaRestorer {
             LOG.warn("Writing the blocks of {} again failed: {}", path, error);
             listener.fileFailed(path, error);
             // not cached as asked: none of its blocks counts as loaded, nor do their bytes
-            return new FileReport(path, loaded.length(), loaded.blocks(), 0, 0, loaded.blocks(), 0, loaded.retries() + retries.get(), error);
+            return new FileReport(path, loaded.length(), loaded.blocks(), 0, 0, loaded.blocks(), 0, 0, loaded.retries() + retries.get(), error);
         }
         finally {
             for (BlockTask written : missing.subList(0, Math.min(next.get(), missing.size()))) {

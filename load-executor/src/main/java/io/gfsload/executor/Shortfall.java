@@ -81,8 +81,8 @@ final class Shortfall {
                 + "load with its replicas beside what other loads write), freed, or lost with a worker").formatted(missing.block().index(), missing.replicas(), replication);
     }
 
-    /** {@code loaded}, which the load reported cached, failed for {@code reason}: none of its blocks counts as loaded. */
+    /** {@code loaded}, which the load reported cached, failed for {@code reason}: none of its blocks counts as loaded or cached, nor do their bytes. */
     static FileReport failed(FileReport loaded, String reason) {
-        return new FileReport(loaded.path(), loaded.length(), loaded.blocks(), 0, 0, loaded.blocks(), 0, loaded.retries(), reason);
+        return loaded.failedAs(reason);
     }
 }

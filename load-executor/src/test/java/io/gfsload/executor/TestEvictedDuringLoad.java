@@ -87,7 +87,30 @@ class TestEvictedDuringLoad {
                 }
             }
             assertEquals(report.totals().bytesLoaded(), files.stream().filter(file -> !file.failed()).mapToLong(FileReport::bytesLoaded).sum());
+            assertBytesOfTheCachedFiles(report);
+
+            // the re-run finds some of it cached, and evicts it again writing the rest: its files failed after it count none of those bytes
+            LoadPlan again = new LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks, new PlannerConfig(BLOCK, 1024, BLOCK * 4, 2))
+                    .plan(new LoadRequest(new LoadTarget.Paths(List.of(data.toUri().toString())), 1));
+            assertTrue(again.stats().cachedBytes() > 0, "the first run left some of it cached");
+            LoadReport rerun = inSlices
+                    ? new DistributedLoad(inProcess(), client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()), settings,
+                            ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).execute(again, Optional.empty())
+                    : new LoadExecutor(client, new Configuration(), settings, ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC())
+                            .execute(again);
+            if (!inSlices) {
+                // slices may, in their rounds of writing again, end with all of it
+                assertNotEquals(LoadState.SUCCEEDED, rerun.state(), "the cache still cannot hold the load");
+            }
+            assertBytesOfTheCachedFiles(rerun);
         }
+    }
+
+    /** The bytes loaded and already cached are those of the files the report says cached, no more: a failed file counts none. */
+    private static void assertBytesOfTheCachedFiles(LoadReport report) {
+        long cachedFiles = report.partitions().stream().flatMap(p -> p.files().stream()).filter(file -> !file.failed()).mapToLong(FileReport::length).sum();
+        assertEquals(cachedFiles, report.totals().bytesLoaded() + report.totals().bytesAlreadyCached(), report.totals().toString());
+        assertEquals(report.totals(), LoadTotals.of(report.partitions()));
     }
 
     @Test
@@ -103,10 +126,11 @@ class TestEvictedDuringLoad {
                 @Override
                 public void fileFinished(FileReport file) {
                     // another client frees the first files the load has written while it writes the others
-                    if (freed.size() < 3 && !file.failed()) {
-                        FileLoad load = planned(plan).get(file.path());
-                        other.free(load.file());
-                        freed.add(file.path());
+                    synchronized (freed) {
+                        if (freed.size() < 3 && !file.failed()) {
+                            other.free(planned(plan).get(file.path()).file());
+                            freed.add(file.path());
+                        }
                     }
                 }
             };

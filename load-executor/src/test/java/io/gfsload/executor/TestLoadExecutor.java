@@ -226,6 +226,10 @@ class TestLoadExecutor {
         assertEquals(a.file().path(), failed.path());
         assertEquals("verify: block 0 has 1 of 2 replicas", failed.error());
         assertEquals(List.of(a.file().path() + ": verify: block 0 has 1 of 2 replicas"), failedEvents);
+        // a failed file's blocks count as neither loaded nor cached, nor do their bytes
+        assertEquals(0, failed.bytesLoaded());
+        assertEquals(plan.stats().bytes() - a.file().length(), verified.totals().bytesLoaded());
+        assertEquals(plan.stats().blocks() - a.blocks().size(), verified.totals().blocksLoaded());
 
         // The worker found the file missing: it tells the master, so that a re-run plans the block again.
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();

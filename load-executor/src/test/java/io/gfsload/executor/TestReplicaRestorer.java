@@ -157,7 +157,7 @@ class TestReplicaRestorer {
     void aFileThatFailedDuringTheLoadIsLeftAsItIs() {
         int a = indexOf("a");
         FileReport loaded = partitions.get(0).files().get(a);
-        FileReport failedDuringLoad = new FileReport(loaded.path(), loaded.length(), loaded.blocks(), 0, 0, loaded.blocks(), 0, 0, "gone");
+        FileReport failedDuringLoad = new FileReport(loaded.path(), loaded.length(), loaded.blocks(), 0, 0, loaded.blocks(), 0, 0, 0, "gone");
         List<FileReport> files = new ArrayList<>(partitions.get(0).files());
         files.set(a, failedDuringLoad);
         partitions.set(0, partitions.get(0).withFiles(files));
