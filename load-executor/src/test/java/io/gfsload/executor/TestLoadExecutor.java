@@ -150,6 +150,9 @@ class TestLoadExecutor {
                     CachedBlock cached = client.cachedBlocks(block.key().file()).stream().filter(b -> b.index() == block.index()).findFirst().orElseThrow();
                     stopped.set(cached.workerIds().get(0));
                     cluster.killWorker(Integer.parseInt(stopped.get().substring("worker-".length())));
+                    // until the master counts it lost: the load's remaining blocks may all go to the other workers, and the
+                    // worker must not go unnamed for want of a write that tried it
+                    awaitLiveWorkers(2);
                 }
             }
         }, Clock.systemUTC()).execute(plan);
@@ -167,6 +170,20 @@ class TestLoadExecutor {
         // each block committed once with its 2 replicas, then each block written again only with the replica it lost
         assertEquals(2L * plan.stats().blocksToLoad() + report.restore().blocks(), counting.replicasWritten(), report.restore().toString());
         assertEquals(2L * plan.stats().bytesToLoad() + report.restore().bytes(), counting.replicaBytesWritten(), report.restore().toString());
+    }
+
+    /** Waits (30 s at most) until the master counts {@code live} workers live. */
+    private void awaitLiveWorkers(int live) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (client.clusterInfo().liveWorkers().size() > live && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(100);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
     }
 
     @Test
@@ -333,10 +350,7 @@ class TestLoadExecutor {
     void replicationAboveTheLiveWorkersOfALargeEnoughClusterIsNotBadInput() throws InterruptedException {
         cluster.killWorker(1);
         cluster.stopWorker(2);
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-        while (client.clusterInfo().liveWorkers().size() > 1 && System.nanoTime() < deadline) {
-            Thread.sleep(100);
-        }
+        awaitLiveWorkers(1);
         LoadPlan plan = plan(3);
 
         io.gfsload.cache.api.NotEnoughWorkersException e = assertThrows(io.gfsload.cache.api.NotEnoughWorkersException.class,
