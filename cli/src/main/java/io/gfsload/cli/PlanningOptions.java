@@ -35,7 +35,7 @@ public final class PlanningOptions {
             description = "Cap on UFS reads across all threads, e.g. 200MB/s (K, M, G are powers of 1024).")
     Long bandwidth;
 
-    @Option(names = "--ignore-capacity", description = "Load even when the plan needs more than the workers' free and evictable space, or a block larger than the largest tier of enough live workers.")
+    @Option(names = "--ignore-capacity", description = "Load even when the plan needs more than the workers' free and evictable space, or a block larger than the largest tier of enough live workers; the workers then evict other cached data for its blocks (the report's evicted line says how much).")
     boolean ignoreCapacity;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON to FILE (its directories are created; a symbolic link is followed); with --dry-run or plan, the plan. "

@@ -96,6 +96,12 @@ final class ReportPrinter {
             out.append("  %s (%s) of the load missing from the workers after it (evicted, freed, or lost with a restarted worker): written again%n"
                     .formatted(Sizes.count(report.restore().blocks(), "block"), Sizes.format(report.restore().bytes())));
         }
+        if (report.evicted().replicas() > 0) {
+            LoadReport.Evicted evicted = report.evicted();
+            String replicas = evicted.replicas() == evicted.blocks() ? "" : ", %s".formatted(Sizes.count(evicted.replicas(), "replica"));
+            out.append("  evicted %s (%s%s) of other cached data: the workers deleted them to make room for this load%n"
+                    .formatted(Sizes.count(evicted.blocks(), "block"), Sizes.format(evicted.bytes()), replicas));
+        }
         if (report.window() != null) {
             LoadReport.Window window = report.window();
             List<String> closed = new ArrayList<>();

@@ -19,7 +19,7 @@ class TestReportPrinter {
     private static LoadReport report(LoadReport.JobSummary job, LoadReport.ReplicaRestore restore, LoadReport.Window window) {
         LoadTotals totals = new LoadTotals(1, 0, 1, 1, 0, 0, 1000, 1000, 0, 0);
         return new LoadReport("/data", LoadState.SUCCEEDED, 1, totals, List.of(), Duration.ofHours(22).toMillis(), 1000, 1000, List.of(), 1000, job, restore,
-                window, null, false, null);
+                window, null, false, null, LoadReport.Evicted.NONE);
     }
 
     @Test
@@ -43,5 +43,24 @@ class TestReportPrinter {
         assertTrue(twice.contains("\n  window  22:00-06:00 (Asia/Shanghai): paused 2 times for 32 h\n"), twice);
         String none = ReportPrinter.summary(report(null));
         assertFalse(none.contains("window"), none);
+    }
+
+    @Test
+    void theSummaryAndTheJsonSayWhatOtherDataTheLoadEvicted() {
+        LoadReport none = report(null);
+        assertFalse(ReportPrinter.summary(none).contains("evicted"), ReportPrinter.summary(none));
+        assertTrue(ReportPrinter.toJson(none, 0).contains("\"evicted\" : {\n    \"blocks\" : 0,\n    \"replicas\" : 0,\n    \"bytes\" : 0\n  }"),
+                ReportPrinter.toJson(none, 0));
+
+        LoadReport evicting = new LoadReport(none.target(), none.state(), 2, none.totals(), List.of(), 1000, 1000, 1000, List.of(), 1000, null, null, null,
+                null, false, null, new LoadReport.Evicted(52, 60, 3L << 20));
+        String summary = ReportPrinter.summary(evicting);
+        assertTrue(summary.contains("\n  evicted 52 blocks (3.0 MiB, 60 replicas) of other cached data: the workers deleted them to make room for this load\n"),
+                summary);
+        assertTrue(ReportPrinter.toJson(evicting, 0).contains("\"evicted\" : {\n    \"blocks\" : 52,\n    \"replicas\" : 60,\n    \"bytes\" : 3145728\n  }"),
+                ReportPrinter.toJson(evicting, 0));
+        String one = ReportPrinter.summary(new LoadReport(none.target(), none.state(), 1, none.totals(), List.of(), 1000, 1000, 1000, List.of(), 1000, null,
+                null, null, null, false, null, new LoadReport.Evicted(1, 1, 1000)));
+        assertTrue(one.contains("\n  evicted 1 block (1000 B) of other cached data: "), one);
     }
 }

@@ -609,6 +609,8 @@ public final class DistributedLoad {
         Map<String, FileReport> files = byPath(reports.values());
         long ufsBytesRead = 0;
         long bytesWritten = 0;
+        // each slice counts what its writes evicted of blocks not of its files
+        LoadReport.Evicted evicted = LoadReport.Evicted.NONE;
         String stopReason = failure;
         boolean aborted = false;
         TreeSet<String> lostWorkers = new TreeSet<>();
@@ -631,6 +633,7 @@ public final class DistributedLoad {
                     .filter(file -> file.failed() && !String.valueOf(file.error()).startsWith("not attempted")).count();
             ufsBytesRead += report.ufsBytesRead();
             bytesWritten += report.bytesWritten();
+            evicted = evicted.plus(report.evicted());
             if (Failures.isMasterStopped(report.stopReason())) {
                 masterStopped = masterStopped == null ? report.stopReason() : masterStopped;
             }
@@ -699,7 +702,7 @@ public final class DistributedLoad {
         return new LoadReport(plan.request().target().describe(), state, plan.request().replication(), totals, partitions, durationMillis,
                 LoadExecutor.rate(bytesWritten, loading), bytesWritten, settings.values(), ufsBytesRead,
                 job, lostWorkers.isEmpty() && restoredBlocks == 0 ? null : new LoadReport.ReplicaRestore(List.copyOf(lostWorkers), restoredBlocks, restoredBytes),
-                window.orElse(null), null, false, stopReason);
+                window.orElse(null), null, false, stopReason, evicted);
     }
 
     /**

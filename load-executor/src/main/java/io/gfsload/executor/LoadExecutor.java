@@ -27,6 +27,7 @@ import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.api.WorkerUnavailableException;
+import io.gfsload.cache.api.WriteEvictions;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
@@ -355,6 +356,7 @@ public final class LoadExecutor {
         // before this run commits a block: what the cache still holds of the earlier runs' blocks
         long previousBlocksCached = journal.map(j -> j.previousBlocksCached(initial)).orElse(0L);
         long start = clock.millis();
+        long evictionMark = cache.writeEvictions().mark();
         Optional<AdaptiveController> controller = adaptive() ? Optional.of(AdaptiveController.fromSettings(settings, Ticker.system())) : Optional.empty();
         // The time the window kept the load waiting is no drop in the store's throughput.
         Optional<WindowGate> gate = options.window().map(w -> new WindowGate(w, clock, sleeper, listener,
@@ -522,7 +524,8 @@ public final class LoadExecutor {
                     left.orElse(null),
                     false,
                     Optional.ofNullable(run.masterLost.get()).map(Failures::masterStopped)
-                            .orElse(run.abortedAfter.get() >= 0 ? options.failedFilesReason(run.abortedAfter.get(), run.totalFiles) : null));
+                            .orElse(run.abortedAfter.get() >= 0 ? options.failedFilesReason(run.abortedAfter.get(), run.totalFiles) : null),
+                    evictedOthers(plan, cache.writeEvictions().since(evictionMark)));
             listener.finished(report);
             return report;
         }
@@ -531,6 +534,33 @@ public final class LoadExecutor {
                 renewal.close();
             }
         }
+    }
+
+    /**
+     * Of {@code evictions}, those of blocks not of {@code plan}'s files: the other data the workers
+     * deleted to make room for the load. The load's own blocks evicted are counted as such elsewhere
+     * (written again, or failed as not cached).
+     */
+    static LoadReport.Evicted evictedOthers(LoadPlan plan, List<WriteEvictions.Evicted> evictions) {
+        if (evictions.isEmpty()) {
+            return LoadReport.Evicted.NONE;
+        }
+        Set<String> own = plan.partitions().stream()
+                .flatMap(partition -> partition.files().stream())
+                .flatMap(file -> file.blocks().stream())
+                .map(block -> block.key().blockId())
+                .collect(Collectors.toSet());
+        Set<String> blocks = new HashSet<>();
+        long replicas = 0;
+        long bytes = 0;
+        for (WriteEvictions.Evicted evicted : evictions) {
+            if (!own.contains(evicted.blockId())) {
+                blocks.add(evicted.blockId());
+                replicas++;
+                bytes += evicted.length();
+            }
+        }
+        return new LoadReport.Evicted(blocks.size(), replicas, bytes);
     }
 
     /**
@@ -668,7 +698,7 @@ public final class LoadExecutor {
         LoadState state = report.state() == LoadState.FAILED ? LoadState.FAILED : state(totals);
         return new LoadReport(report.target(), state, report.replication(), totals, partitions, report.durationMillis(), report.bytesPerSecond(),
                 report.bytesWritten(), report.settings(), report.ufsBytesRead(), report.job(), report.restore(), report.window(), report.staged(), unchecked == null,
-                report.stopReason() != null ? report.stopReason() : unchecked);
+                report.stopReason() != null ? report.stopReason() : unchecked, report.evicted());
     }
 
     /** Checks {@code file}'s blocks against {@code confirmed}, its blocks with the workers that confirmed them. */

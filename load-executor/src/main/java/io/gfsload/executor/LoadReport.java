@@ -41,10 +41,12 @@ import java.util.List;
  *     so that the files under way failed, those not started were not attempted and nothing was
  *     restored or committed after it; or during the check of {@code --verify}, which then checked
  *     no file
+ * @param evicted what the workers evicted of other data (blocks not of this load's files) to make
+ *     room for the blocks this run wrote, as they answered its writes
  */
 public record LoadReport(String target, LoadState state, int replication, LoadTotals totals, List<PartitionReport> partitions,
         long durationMillis, long bytesPerSecond, long bytesWritten, List<Setting> settings, long ufsBytesRead, JobSummary job, ReplicaRestore restore,
-        Window window, Staged staged, boolean verified, String stopReason) implements Serializable {
+        Window window, Staged staged, boolean verified, String stopReason, Evicted evicted) implements Serializable {
     /**
      * The job a run belongs to.
      *
@@ -127,24 +129,48 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
         }
     }
 
+    /**
+     * Cached data the workers deleted to make room for a load's writes: blocks of files other than
+     * the load's (other tables, paths or partitions), which readers then read from the UFS again.
+     *
+     * @param blocks the blocks that lost at least one replica
+     * @param replicas the replicas deleted: more than {@code blocks} when a block lost several
+     * @param bytes the bytes of those replicas: the room their eviction made
+     */
+    public record Evicted(long blocks, long replicas, long bytes) implements Serializable {
+        public static final Evicted NONE = new Evicted(0, 0, 0);
+
+        public Evicted {
+            if (blocks < 0 || replicas < blocks || bytes < 0) {
+                throw new IllegalArgumentException("invalid eviction figures: %d blocks, %d replicas, %d bytes".formatted(blocks, replicas, bytes));
+            }
+        }
+
+        /** These evictions and {@code other}'s, of another part of the same load. */
+        public Evicted plus(Evicted other) {
+            return new Evicted(blocks + other.blocks, replicas + other.replicas, bytes + other.bytes);
+        }
+    }
+
     public LoadReport {
         requireNonNull(target, "target is null");
         requireNonNull(state, "state is null");
         requireNonNull(totals, "totals is null");
         partitions = List.copyOf(requireNonNull(partitions, "partitions is null"));
         settings = List.copyOf(requireNonNull(settings, "settings is null"));
+        requireNonNull(evicted, "evicted is null");
     }
 
     /** This report with {@code partitions} instead of its own, and their totals; the same state and rate. */
     public LoadReport withPartitions(List<PartitionReport> partitions) {
         return new LoadReport(target, state, replication, LoadTotals.of(partitions), partitions, durationMillis, bytesPerSecond, bytesWritten, settings,
-                ufsBytesRead, job, restore, window, staged, verified, stopReason);
+                ufsBytesRead, job, restore, window, staged, verified, stopReason, evicted);
     }
 
     /** This report with {@code staged} as what its job's temp area holds after the run. */
     public LoadReport withStaged(Staged staged) {
         return new LoadReport(target, state, replication, totals, partitions, durationMillis, bytesPerSecond, bytesWritten, settings, ufsBytesRead, job,
-                restore, window, staged, verified, stopReason);
+                restore, window, staged, verified, stopReason, evicted);
     }
 
     /** The files that failed, in plan order. */

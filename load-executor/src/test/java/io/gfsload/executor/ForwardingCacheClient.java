@@ -13,6 +13,7 @@ import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.FreeResult;
 import io.gfsload.cache.api.TempAreas;
 import io.gfsload.cache.api.UnderReplication;
+import io.gfsload.cache.api.WriteEvictions;
 import io.gfsload.cache.api.WriteOptions;
 import java.io.InputStream;
 import java.util.Collection;
@@ -45,6 +46,11 @@ abstract class ForwardingCacheClient implements CacheClient {
     @Override
     public Map<FileIdentity, List<CachedBlock>> confirmedBlocks(Collection<FileIdentity> files) {
         return delegate.confirmedBlocks(files);
+    }
+
+    @Override
+    public WriteEvictions writeEvictions() {
+        return delegate.writeEvictions();
     }
 
     @Override

@@ -192,6 +192,14 @@ public interface CacheClient extends AutoCloseable {
         return 0;
     }
 
+    /**
+     * The blocks workers evicted to make room for this client's writes, as they reported them.
+     * This default records none: a new, empty log each call.
+     */
+    default WriteEvictions writeEvictions() {
+        return new WriteEvictions();
+    }
+
     @Override
     void close();
 }

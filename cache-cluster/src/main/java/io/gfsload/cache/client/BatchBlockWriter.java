@@ -517,6 +517,7 @@ final class BatchBlockWriter {
             return;
         }
         WriteBlockResponse written = result.getWritten();
+        client.recordEvictions(worker, written);
         long workerCrc = ProtoConversions.crcFromWire(written.getCrc32C());
         if (written.getLength() != item.data.length()) {
             item.fail(new CacheException(String.format("Block %s on %s: the worker stored %d bytes, the client wrote %d",

@@ -34,6 +34,7 @@ import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.api.UnderReplicatedBlock;
 import io.gfsload.cache.api.UnderReplication;
 import io.gfsload.cache.api.WorkerInfo;
+import io.gfsload.cache.api.WriteEvictions;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.proto.AbortTempAreaRequest;
 import io.gfsload.cache.proto.BlockLocations;
@@ -74,6 +75,7 @@ import io.gfsload.cache.proto.UnderReplicatedBlockProto;
 import io.gfsload.cache.proto.WorkerAddress;
 import io.gfsload.cache.proto.WorkerServiceGrpc;
 import io.gfsload.cache.proto.WorkerStatus;
+import io.gfsload.cache.proto.WriteBlockResponse;
 import io.gfsload.cache.proto.WriteBlocksResponse;
 import io.gfsload.cache.rpc.DomainSockets;
 import io.gfsload.cache.rpc.ProtoConversions;
@@ -135,6 +137,8 @@ import org.slf4j.LoggerFactory;
  * channels down; writers and readers still open then fail.
  */
 public final class GrpcCacheClient implements CacheClient {
+    /** The blocks workers evicted for this client's writes. */
+    private final WriteEvictions writeEvictions = new WriteEvictions();
     private static final Logger log = LoggerFactory.getLogger(GrpcCacheClient.class);
     /**
      * Blocks shorter than this stream over gRPC even to workers on this host: a short-circuit write
@@ -651,6 +655,19 @@ public final class GrpcCacheClient implements CacheClient {
     /** The failure of a write refused because {@link #abortUnfinishedWrites} was called. */
     CacheException writesAbortedException() {
         return new CacheException("The cache client of master " + masterTarget + " aborted its unfinished writes: the process stops");
+    }
+
+    @Override
+    public WriteEvictions writeEvictions() {
+        return writeEvictions;
+    }
+
+    /** Records the blocks {@code worker} says it evicted to make room for the block of {@code written}. */
+    void recordEvictions(WorkerAddress worker, WriteBlockResponse written) {
+        for (int i = 0; i < written.getEvictedBlockIdsCount(); i++) {
+            long length = i < written.getEvictedBlockLengthsCount() ? written.getEvictedBlockLengths(i) : 0;
+            writeEvictions.add(worker.getWorkerId(), written.getEvictedBlockIds(i), length);
+        }
     }
 
     @Override

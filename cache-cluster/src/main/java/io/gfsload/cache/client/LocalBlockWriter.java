@@ -230,6 +230,7 @@ final class LocalBlockWriter implements BlockWriter {
                             + GrpcCacheClient.describe(replica.worker()), e);
                 }
                 stored.add(replica.worker());
+                client.recordEvictions(replica.worker(), response.getWritten());
                 copies.put(replica.worker().getWorkerId(), response.getWritten().getCopy());
                 if (response.getWritten().getLength() != length
                         || ProtoConversions.crcFromWire(response.getWritten().getCrc32C()) != expectedCrc) {

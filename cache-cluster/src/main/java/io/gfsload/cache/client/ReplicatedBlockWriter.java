@@ -161,6 +161,7 @@ final class ReplicatedBlockWriter implements BlockWriter {
             long timeoutNanos = client.config().streamTimeout().toNanos();
             for (ReplicaStream replica : replicas) {
                 WriteBlockResponse response = replica.awaitResponse(timeoutNanos, blockId);
+                client.recordEvictions(replica.worker, response);
                 long workerCrc = ProtoConversions.crcFromWire(response.getCrc32C());
                 if (response.getLength() != length) {
                     throw new CacheException(String.format("Block %s on %s: the worker stored %d bytes, the client "

@@ -462,13 +462,14 @@ final class BlockStore {
         checkNewBlock(blockId, length);
         requireNonNull(tier, "tier is null");
         requireNonNull(pinUntilMillis, "pinUntilMillis is null");
-        StoreDirectory directory = reserve(blockId, length, tier);
+        Reservation reservation = reserve(blockId, length, tier);
+        StoreDirectory directory = reservation.directory();
         Path temp = tempFile(directory, blockId);
         try {
             FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
                     StandardOpenOption.READ);
             channel.position(BlockFileHeader.headerBytes(length, segmentBytes));
-            return new BlockWrite(blockId, length, directory, temp, channel, pinUntilMillis);
+            return new BlockWrite(blockId, length, directory, temp, channel, pinUntilMillis, reservation.evicted());
         }
         catch (IOException | RuntimeException e) {
             release(blockId, directory, length);
@@ -504,13 +505,24 @@ final class BlockStore {
         checkNewBlock(blockId, length);
         requireNonNull(tier, "tier is null");
         requireNonNull(pinUntilMillis, "pinUntilMillis is null");
-        StoreDirectory directory = reserve(blockId, length, tier);
-        return new BlockWrite(blockId, length, directory, tempFile(directory, blockId), null, pinUntilMillis);
+        Reservation reservation = reserve(blockId, length, tier);
+        return new BlockWrite(blockId, length, reservation.directory(), tempFile(reservation.directory(), blockId), null, pinUntilMillis,
+                reservation.evicted());
     }
 
     private static Path tempFile(StoreDirectory directory, String blockId) {
         return directory.path.resolve(blockId + "." + Long.toHexString(ThreadLocalRandom.current().nextLong()) + TEMP_SUFFIX);
     }
+
+    /** A block evicted to make room for another. */
+    record EvictedBlock(String blockId, long length) {
+        EvictedBlock {
+            requireNonNull(blockId, "blockId is null");
+        }
+    }
+
+    /** The directory a new block's space is reserved in, and the blocks evicted to make that room. */
+    private record Reservation(StoreDirectory directory, List<EvictedBlock> evicted) {}
 
     /**
      * Chooses the directory of a new block and reserves its space: the fastest candidate tier with
@@ -518,7 +530,7 @@ final class BlockStore {
      * directory where eviction can make room (the one with the most free and evictable space),
      * which it then makes.
      */
-    private synchronized StoreDirectory reserve(String blockId, long length, Optional<StorageTier> tier) {
+    private synchronized Reservation reserve(String blockId, long length, Optional<StorageTier> tier) {
         List<StoreDirectory> candidates = directories.stream()
                 .filter(directory -> tier.isEmpty() || directory.tier == tier.get())
                 .toList();
@@ -530,7 +542,7 @@ final class BlockStore {
         if (free.isPresent()) {
             free.get().reserved += length;
             writing.merge(blockId, 1, Integer::sum);
-            return free.get();
+            return new Reservation(free.get(), List.of());
         }
         long now = clock.millis();
         Map<StoreDirectory, Long> evictable = new HashMap<>();
@@ -552,10 +564,10 @@ final class BlockStore {
                     evictableBytes > 0 ? " and " + evictableBytes + " more are evictable (no single directory "
                             + "can make room)" : ""));
         }
-        evict(chosen.get(), length, now);
+        List<EvictedBlock> evicted = evict(chosen.get(), length, now);
         chosen.get().reserved += length;
         writing.merge(blockId, 1, Integer::sum);
-        return chosen.get();
+        return new Reservation(chosen.get(), evicted);
     }
 
     /** The fastest tier's directory with the largest {@code room} >= length; ties go to the first. */
@@ -576,8 +588,11 @@ final class BlockStore {
         return Optional.empty();
     }
 
-    /** Deletes unpinned blocks of {@code directory}, lowest priority first, until {@code length} bytes are free. */
-    private void evict(StoreDirectory directory, long length, long now) {
+    /**
+     * Deletes unpinned blocks of {@code directory}, lowest priority first, until {@code length}
+     * bytes are free; returns them in eviction order.
+     */
+    private List<EvictedBlock> evict(StoreDirectory directory, long length, long now) {
         record Candidate(String blockId, Entry entry, double priority) {}
         List<Candidate> candidates = new ArrayList<>();
         blocks.forEach((blockId, entry) -> {
@@ -586,16 +601,19 @@ final class BlockStore {
             }
         });
         candidates.sort(Comparator.comparingDouble(Candidate::priority).thenComparing(Candidate::blockId));
+        List<EvictedBlock> evicted = new ArrayList<>();
         for (Candidate victim : candidates) {
             if (directory.free() >= length) {
-                return;
+                break;
             }
             deleteStored(victim.blockId, victim.entry);
+            evicted.add(new EvictedBlock(victim.blockId, victim.entry.length));
             evictions.get(directory.tier).incrementAndGet();
             evictedBytes.get(directory.tier).addAndGet(victim.entry.length);
             log.debug("Worker {} evicted block {} ({} bytes, {} priority {}) from {}", workerId, victim.blockId,
                     victim.entry.length, eviction.kind(), victim.priority, directory.path);
         }
+        return List.copyOf(evicted);
     }
 
     /**
@@ -1051,14 +1069,17 @@ final class BlockStore {
         /** The open temp file; null when the writer creates and writes it ({@link #beginWriterCreatedWrite}). */
         private final FileChannel channel;
         private final OptionalLong pinUntilMillis;
+        /** The blocks evicted to make room for this one. */
+        private final List<EvictedBlock> evicted;
         /** The checksums of the bytes appended so far, or those a short-circuit writer gave. */
         private SegmentedCrc32c checksums;
         private long written;
         private boolean ended;
 
         private BlockWrite(String blockId, long length, StoreDirectory directory, Path temp, FileChannel channel,
-                OptionalLong pinUntilMillis) {
+                OptionalLong pinUntilMillis, List<EvictedBlock> evicted) {
             this.blockId = blockId;
+            this.evicted = evicted;
             this.length = length;
             this.directory = directory;
             this.temp = temp;
@@ -1077,6 +1098,11 @@ final class BlockStore {
 
         StorageTier tier() {
             return directory.tier;
+        }
+
+        /** The blocks the store evicted to make room for this one, in eviction order; empty when it had room. */
+        List<EvictedBlock> evicted() {
+            return evicted;
         }
 
         /** The CRC32C of the bytes appended so far, unsigned. */

@@ -275,11 +275,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 BlockStore.WrittenBlock written = write.finishUnsynced();
                 directories.add(write.directoryPath());
                 metrics.blockWritten(written.length());
-                return SmallBlockResult.newBuilder().setWritten(WriteBlockResponse.newBuilder()
-                        .setLength(written.length())
-                        .setCrc32C(ProtoConversions.crcToWire(written.crc32c()))
-                        .setTier(ProtoConversions.toProto(write.tier()))
-                        .setCopy(written.copy())).build();
+                return SmallBlockResult.newBuilder().setWritten(written(write, written)).build();
             }
         }
         catch (RuntimeException e) {
@@ -429,12 +425,20 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
         }
         metrics.blockWritten(written.length());
         metrics.shortCircuitWritten();
-        return WriteBlockResponse.newBuilder()
+        return written(write, written);
+    }
+
+    /** The response to the write of a stored block: its length, checksum, tier and copy, and what was evicted for its room. */
+    private static WriteBlockResponse written(BlockStore.BlockWrite write, BlockStore.WrittenBlock written) {
+        WriteBlockResponse.Builder response = WriteBlockResponse.newBuilder()
                 .setLength(written.length())
                 .setCrc32C(ProtoConversions.crcToWire(written.crc32c()))
                 .setTier(ProtoConversions.toProto(write.tier()))
-                .setCopy(written.copy())
-                .build();
+                .setCopy(written.copy());
+        for (BlockStore.EvictedBlock evicted : write.evicted()) {
+            response.addEvictedBlockIds(evicted.blockId()).addEvictedBlockLengths(evicted.length());
+        }
+        return response.build();
     }
 
     /**
@@ -719,12 +723,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
             }
             ended = true;
             metrics.blockWritten(written.length());
-            response.onNext(WriteBlockResponse.newBuilder()
-                    .setLength(written.length())
-                    .setCrc32C(ProtoConversions.crcToWire(written.crc32c()))
-                    .setTier(ProtoConversions.toProto(write.tier()))
-                    .setCopy(written.copy())
-                    .build());
+            response.onNext(written(write, written));
             response.onCompleted();
         }
 
