@@ -75,8 +75,15 @@ final class ReportPrinter {
                 .formatted(Sizes.format(t.bytes()), Sizes.format(t.bytesLoaded()), Sizes.format(t.bytesAlreadyCached())));
         if (report.staged() != null) {
             LoadReport.Staged staged = report.staged();
-            out.append("  staged  %s, %s, in the temp area and not committed (invisible to readers), kept until %s: the same command adopts them%n"
-                    .formatted(Sizes.count(staged.blocks(), "block"), Sizes.format(staged.bytes()), staged.keptUntil()));
+            if (staged.confirmed()) {
+                out.append("  staged  %s, %s, in the temp area and not committed (invisible to readers), kept until %s: the same command adopts them%n"
+                        .formatted(Sizes.count(staged.blocks(), "block"), Sizes.format(staged.bytes()), staged.keptUntil()));
+            }
+            else {
+                out.append("  staged  %s, %s, by this run and earlier ones in the temp area and not committed (invisible to readers), as this run knows"
+                        .formatted(Sizes.count(staged.blocks(), "block"), Sizes.format(staged.bytes()))
+                        + " them (the master could not be asked), kept until %s unless renewed: the same command adopts them%n".formatted(staged.keptUntil()));
+            }
         }
         if (report.job() != null && report.job().run() > 1) {
             out.append("  resumed job %s, run %d: the journal records %s committed (%d of them cached when this run started) and %s read from the UFS by %s%n"
@@ -121,6 +128,11 @@ final class ReportPrinter {
         out.append("  time    %s, %s/s%s, replication %d%n"
                 .formatted(String.format(Locale.ROOT, "%.1f s", report.durationMillis() / 1000.0), Sizes.format(report.bytesPerSecond()), written,
                         report.replication()));
+        if (report.ufsBytesRead() > report.bytesWritten()) {
+            // what the job's journal counts, and a resumed run says the earlier ones read
+            out.append("  read    %s from the UFS, %s more than written: retries, and blocks whose write failed%n"
+                    .formatted(Sizes.format(report.ufsBytesRead()), Sizes.format(report.ufsBytesRead() - report.bytesWritten())));
+        }
         if (report.verified()) {
             String replicas = report.replication() == 1 ? "its replica" : "its %d replicas".formatted(report.replication());
             out.append("  verify  %s every block on live workers with %s%n"

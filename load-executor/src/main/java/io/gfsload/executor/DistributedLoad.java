@@ -9,6 +9,7 @@ import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.api.StagedBlock;
+import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
@@ -176,13 +177,14 @@ public final class DistributedLoad {
         Set<String> liveAtStart = live.stream().map(WorkerInfo::id).collect(Collectors.toCollection(TreeSet::new));
         Optional<AtomicOptions> atomic = options.atomic();
         // the slices' temp area, opened (or adopted) before any of them stages a block and kept alive while they run
-        Map<String, StagedBlock> staged = atomic.map(a -> Adopted.usable(cache.tempAreas().openTempArea(a.jobId(), a.expireTime()).blocks(), liveAtStart,
-                plan.request().replication(), plan)).orElse(Map.of());
+        Optional<TempArea> area = atomic.map(a -> cache.tempAreas().openTempArea(a.jobId(), a.expireTime()));
+        Map<String, StagedBlock> staged = area.map(opened -> Adopted.usable(opened.blocks(), liveAtStart, plan.request().replication(), plan))
+                .orElse(Map.of());
         Adopted adopting = Adopted.planned(plan, staged);
         if (adopting.blocks() > 0) {
             listener.adopting(adopting.blocks(), adopting.bytes());
         }
-        TempAreaRenewal renewal = atomic.map(a -> TempAreaRenewal.start(cache.tempAreas(), a)).orElse(null);
+        TempAreaRenewal renewal = atomic.map(a -> TempAreaRenewal.start(cache.tempAreas(), a, area.orElseThrow().expiresAt())).orElse(null);
         try {
             if (!cut.isEmpty()) {
                 LOG.info("Loading {} in {} slices", plan.request().target().describe(), cut.size());

@@ -48,6 +48,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -366,14 +367,16 @@ public final class LoadExecutor {
         List<WorkerInfo> liveWorkers = cache.clusterInfo().liveWorkers();
         Set<String> liveAtStart = liveWorkers.stream().map(WorkerInfo::id).collect(Collectors.toCollection(TreeSet::new));
         Map<String, StagedBlock> staged = new HashMap<>();
+        AtomicReference<Instant> openedUntil = new AtomicReference<>();
         options.atomic().ifPresent(atomic -> {
             TempArea area = cache.tempAreas().openTempArea(atomic.jobId(), atomic.expireTime());
+            openedUntil.set(area.expiresAt());
             staged.putAll(Adopted.usable(area.blocks(), liveAtStart, plan.request().replication(), plan));
             if (area.adopted()) {
                 LOG.info("Atomic job {} adopts its temp area: {} blocks already staged", atomic.jobId(), staged.size());
             }
         });
-        TempAreaRenewal renewal = options.atomic().map(atomic -> TempAreaRenewal.start(cache.tempAreas(), atomic)).orElse(null);
+        TempAreaRenewal renewal = options.atomic().map(atomic -> TempAreaRenewal.start(cache.tempAreas(), atomic, openedUntil.get())).orElse(null);
         try {
             if (!waited || plan != initial) {
                 listener.started(plan);
@@ -488,7 +491,7 @@ public final class LoadExecutor {
             }
             Optional<LoadReport.Staged> left = Optional.empty();
             if (options.atomic().isPresent() && !options.atomic().get().sharedArea() && totals.blocksFailed() > 0) {
-                left = stagedLeft(options.atomic().get().jobId());
+                left = stagedLeft(options.atomic().get().jobId(), () -> stagedByRun(plan, partitions, run.writtenBlocks, staged, renewal.expiresAt()));
             }
             options.atomic().filter(atomic -> !atomic.sharedArea()).ifPresent(atomic -> {
                 if (totals.blocksFailed() == 0) {
@@ -611,7 +614,7 @@ public final class LoadExecutor {
         try {
             return cache.tempAreas().findTempArea(jobId)
                     .filter(area -> !area.blocks().isEmpty())
-                    .map(area -> new LoadReport.Staged(area.blocks().size(), area.bytes(), area.expiresAt().toString()));
+                    .map(area -> new LoadReport.Staged(area.blocks().size(), area.bytes(), area.expiresAt().toString(), true));
         }
         catch (MasterUnavailableException e) {
             LOG.warn("Cannot ask the master what the temp area of atomic job {} holds: {}", jobId, e.getMessage());
@@ -619,8 +622,52 @@ public final class LoadExecutor {
         }
     }
 
-    private Optional<LoadReport.Staged> stagedLeft(String jobId) {
-        return stagedLeft(cache, jobId);
+    /**
+     * What the temp area of {@code jobId} holds, as the master says; when it cannot be asked (it
+     * stopped answering during the load), {@code known}: what the run knows is there.
+     */
+    private Optional<LoadReport.Staged> stagedLeft(String jobId, Supplier<Optional<LoadReport.Staged>> known) {
+        try {
+            return cache.tempAreas().findTempArea(jobId)
+                    .filter(area -> !area.blocks().isEmpty())
+                    .map(area -> new LoadReport.Staged(area.blocks().size(), area.bytes(), area.expiresAt().toString(), true));
+        }
+        catch (MasterUnavailableException e) {
+            LOG.warn("Cannot ask the master what the temp area of atomic job {} holds: {}; the report says what this run staged", jobId, e.getMessage());
+            return known.get();
+        }
+    }
+
+    /**
+     * What the job's temp area holds after a run, as the run knows it without the master: the
+     * blocks of its files that were not loaded (their scope not committed) which it wrote
+     * ({@code written}) or found staged by earlier runs ({@code adopted}), kept until
+     * {@code expiresAt}, the expiry the master last gave the area. Not confirmed by the master: a
+     * block a worker lost since, or one whose write the master did not record, counts.
+     */
+    static Optional<LoadReport.Staged> stagedByRun(LoadPlan plan, List<PartitionReport> partitions, Map<String, Long> written,
+            Map<String, StagedBlock> adopted, Instant expiresAt) {
+        Map<String, FileReport> reports = new HashMap<>();
+        partitions.forEach(partition -> partition.files().forEach(file -> reports.put(file.path(), file)));
+        long blocks = 0;
+        long bytes = 0;
+        for (PartitionLoad partition : plan.partitions()) {
+            for (FileLoad file : partition.files()) {
+                FileReport report = reports.get(file.file().path());
+                if (report != null && !report.failed()) {
+                    continue;   // committed: out of the temp area
+                }
+                for (BlockTask block : file.blocks()) {
+                    String blockId = block.key().blockId();
+                    StagedBlock earlier = adopted.get(blockId);
+                    if (written.containsKey(blockId) || (earlier != null && earlier.length() == block.length())) {
+                        blocks++;
+                        bytes += block.length();
+                    }
+                }
+            }
+        }
+        return blocks == 0 ? Optional.empty() : Optional.of(new LoadReport.Staged(blocks, bytes, expiresAt.toString(), false));
     }
 
     /**
@@ -850,6 +897,12 @@ public final class LoadExecutor {
         private final AtomicLong ufsBytesRead = new AtomicLong();
         /** Bytes of the blocks this run wrote to the cache, each once: committed or staged, not adopted. */
         private final AtomicLong bytesWritten = new AtomicLong();
+        /**
+         * The blocks this run wrote, by id, with their lengths: in an atomic load, staged in the
+         * job's temp area (and committed with their scope, or not); what the report says it staged
+         * when the master cannot be asked.
+         */
+        private final Map<String, Long> writtenBlocks = new ConcurrentHashMap<>();
         private final Optional<AdaptiveController> controller;
         /** UFS reads under way; guarded by this. */
         private int activeReads;
@@ -1094,6 +1147,7 @@ public final class LoadExecutor {
                         loadBlock(in, local, block, progress);
                         bytesLoaded.addAndGet(block.length());
                         bytesWritten.addAndGet(block.length());
+                        writtenBlocks.put(block.key().blockId(), block.length());
                         next.incrementAndGet();
                         progress.loaded();
                     }
@@ -1400,6 +1454,7 @@ public final class LoadExecutor {
             }
             for (SmallFileBatcher.Pending pending : stored) {
                 bytesWritten.addAndGet(pending.block().length());
+                writtenBlocks.put(pending.block().key().blockId(), pending.block().length());
                 CompletableFuture<FileReport> result = pendingFiles.remove(pending.block());
                 FileLoad file = pending.file();
                 int cached = file.blocks().size() - 1;
@@ -1772,6 +1827,7 @@ public final class LoadExecutor {
                             recordWritten(block);
                             bytesLoaded.addAndGet(block.length());
                             bytesWritten.addAndGet(block.length());
+                            writtenBlocks.put(block.key().blockId(), block.length());
                             next.incrementAndGet();
                             progress.loaded();
                         }

@@ -93,8 +93,11 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
      * @param bytes their bytes, once per block
      * @param keptUntil when the cluster deletes them unless the same command adopts them first, in
      *     ISO-8601 UTC, e.g. {@code 2026-11-21T01:14:05Z}
+     * @param confirmed whether the master said so; false when it could not be asked (it stopped
+     *     answering): the figures are then what the run knows, the blocks it staged and those of
+     *     earlier runs it found there, not committed, and the expiry the master last gave the area
      */
-    public record Staged(long blocks, long bytes, String keptUntil) implements Serializable {
+    public record Staged(long blocks, long bytes, String keptUntil, boolean confirmed) implements Serializable {
         public Staged {
             requireNonNull(keptUntil, "keptUntil is null");
         }

@@ -4,9 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.TempAreas;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,28 +24,41 @@ final class TempAreaRenewal implements AutoCloseable {
     private static final Duration MIN_PERIOD = Duration.ofMillis(10);
 
     private final ScheduledExecutorService scheduler;
+    /** The expiry the master gave the area at its last open or renewal. */
+    private final AtomicReference<Instant> expiresAt;
 
-    private TempAreaRenewal(ScheduledExecutorService scheduler) {
+    private TempAreaRenewal(ScheduledExecutorService scheduler, AtomicReference<Instant> expiresAt) {
         this.scheduler = scheduler;
+        this.expiresAt = expiresAt;
     }
 
-    /** Renews the temp area of {@code atomic} in {@code areas} until {@link #close()}. */
-    static TempAreaRenewal start(TempAreas areas, AtomicOptions atomic) {
+    /**
+     * Renews the temp area of {@code atomic} in {@code areas} until {@link #close()}.
+     *
+     * @param expiresAt the expiry the master gave the area when the load opened it
+     */
+    static TempAreaRenewal start(TempAreas areas, AtomicOptions atomic, Instant expiresAt) {
         requireNonNull(areas, "areas is null");
         requireNonNull(atomic, "atomic is null");
+        AtomicReference<Instant> expiry = new AtomicReference<>(requireNonNull(expiresAt, "expiresAt is null"));
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "gfsload-temp-area-renewal");
             thread.setDaemon(true);
             return thread;
         });
         long period = Math.max(MIN_PERIOD.toMillis(), atomic.expireTime().toMillis() / 3);
-        scheduler.scheduleWithFixedDelay(() -> renew(areas, atomic), period, period, TimeUnit.MILLISECONDS);
-        return new TempAreaRenewal(scheduler);
+        scheduler.scheduleWithFixedDelay(() -> renew(areas, atomic, expiry), period, period, TimeUnit.MILLISECONDS);
+        return new TempAreaRenewal(scheduler, expiry);
     }
 
-    private static void renew(TempAreas areas, AtomicOptions atomic) {
+    /** When the master deletes the area unless it is committed, adopted or renewed first: as it said at the last open or renewal. */
+    Instant expiresAt() {
+        return expiresAt.get();
+    }
+
+    private static void renew(TempAreas areas, AtomicOptions atomic, AtomicReference<Instant> expiry) {
         try {
-            areas.openTempArea(atomic.jobId(), atomic.expireTime());
+            expiry.set(areas.openTempArea(atomic.jobId(), atomic.expireTime()).expiresAt());
         }
         catch (RuntimeException e) {
             // The next renewal tries again; a commit into an area that expired meanwhile fails and says so.
