@@ -103,32 +103,7 @@ class TestInterruptedLoadRoom {
      */
     @Test
     void theSameCommandAfterKillNineWaitsRatherThanEvictForTheRoomItsUnfinishedWritesHold() throws IOException, InterruptedException {
-        try (ClusterProcesses cluster = ClusterProcesses.start(directory.resolve("cluster"), 1, ONE_WORKER_QUOTA)) {
-            Path home = directory.resolve("home");
-            Path other = writeFiles(directory.resolve("other"), OTHER_FILES, 7);
-            CliRun cachedFirst = CliRun.gfsload(home, "distributedLoad", "--progress", "none", "--master", cluster.masterTarget(), other.toString());
-            assertEquals(0, cachedFirst.exitCode(), cachedFirst.err());
-            String[] command = command(cluster, writeFiles(directory.resolve("data"), JOB_FILES, 18));
-            CacheClient client = cluster.client();
-            try (GfsLoadProcess child = GfsLoadProcess.start(home, command)) {
-                child.awaitFilesDone(4, Duration.ofSeconds(120));
-                killHoldingRoom(child, client, EVICTION_SPARE_BYTES);
-            }
-            // the orphaned writes keep their room until they have been idle for 30 s
-            Thread.sleep(HEARTBEATS_AFTER_FREEZE.toMillis());
-            assertTrue(client.clusterInfo().liveWritingBytes() > EVICTION_SPARE_BYTES, "the killed run's writes still hold room: " + client.clusterInfo());
-            CliRun resumed = CliRun.gfsload(home, resume(command));
-            assertEquals(0, resumed.exitCode(), resumed.err() + resumed.out());
-            assertTrue(resumed.err().contains(" that unfinished writes hold on the workers (the interrupted run's")
-                    && resumed.err().contains("rather than evict cached blocks for it"), "the plan fits only by evicting: " + resumed.err());
-            assertTrue(resumed.err().contains("The room is back after "), resumed.err());
-            JsonNode report = new ObjectMapper().readTree(resumed.out());
-            assertEquals("SUCCEEDED", report.get("state").asText(), resumed.out());
-            assertEquals((long) JOB_FILES * FILE_BYTES,
-                    report.get("totals").get("bytesLoaded").asLong() + report.get("totals").get("bytesAlreadyCached").asLong());
-            assertEquals((long) OTHER_FILES * FILE_BYTES, committedBytes(client, other, OTHER_FILES), "nothing of the other data was evicted");
-            assertEquals(List.of(), cluster.tempFilesOnDisk());
-        }
+        killNineThenTheSameCommandEvictsNothing(1, ONE_WORKER_QUOTA);
     }
 
     /**
@@ -139,7 +114,16 @@ class TestInterruptedLoadRoom {
      */
     @Test
     void theSameCommandAfterKillNineOnTwoWorkersEvictsNoneOfTheOtherData() throws IOException, InterruptedException {
-        try (ClusterProcesses cluster = ClusterProcesses.start(directory.resolve("cluster"), 2, QUOTA)) {
+        killNineThenTheSameCommandEvictsNothing(2, QUOTA);
+    }
+
+    /**
+     * Caches other data on {@code workers} workers of {@code quota} each, kills a load of the job
+     * with SIGKILL while its writes hold room, and runs the same command again: it waits for that
+     * room and evicts nothing of the other data.
+     */
+    private void killNineThenTheSameCommandEvictsNothing(int workers, String quota) throws IOException, InterruptedException {
+        try (ClusterProcesses cluster = ClusterProcesses.start(directory.resolve("cluster"), workers, quota)) {
             Path home = directory.resolve("home");
             Path other = writeFiles(directory.resolve("other"), OTHER_FILES, 7);
             CliRun cachedFirst = CliRun.gfsload(home, "distributedLoad", "--progress", "none", "--master", cluster.masterTarget(), other.toString());
