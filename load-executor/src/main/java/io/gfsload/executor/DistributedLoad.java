@@ -8,6 +8,7 @@ import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.MasterUnavailableException;
+import io.gfsload.cache.api.RemovalMarks;
 import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.WorkerInfo;
@@ -175,6 +176,8 @@ public final class DistributedLoad {
         String failure = null;
         List<WorkerInfo> live = cache.clusterInfo().liveWorkers();
         Set<String> liveAtStart = live.stream().map(WorkerInfo::id).collect(Collectors.toCollection(TreeSet::new));
+        // before the first slice writes: what the cache had removed so far, for the check after the load
+        Optional<RemovalMarks> removalsAtStart = Shortfall.removalMarks(cache);
         Optional<AtomicOptions> atomic = options.atomic();
         // the slices' temp area, opened (or adopted) before any of them stages a block and kept alive while they run
         Optional<TempArea> area = atomic.map(a -> cache.tempAreas().openTempArea(a.jobId(), a.expireTime()));
@@ -247,7 +250,7 @@ public final class DistributedLoad {
         // committed blocks only: what an atomic job staged and did not commit stays invisible
         if (failure == null && uncommitted == null && !cut.isEmpty()) {
             try {
-                restored = restoreReplicas(plan, finished, liveAtStart, journal);
+                restored = restoreReplicas(plan, finished, liveAtStart, removalsAtStart, journal);
             }
             catch (MasterUnavailableException e) {
                 // the slices' reports say what the master's going cost; nothing can be restored without it
@@ -416,19 +419,29 @@ public final class DistributedLoad {
      * When workers that were live at the start are lost by the end, the replicas they held are gone
      * also for the slices that had finished before; a load larger than the room the cache has for
      * it evicts its own blocks, loads side by side evict each other's, and another client may free
-     * them. Always asked, with one batched question to the workers ({@link Shortfall#of}). The blocks of the files loaded whole that the workers no longer
+     * them. Asked with one batched question to the workers ({@link Shortfall#of}); when no worker
+     * was lost and the cache removed no block since the load started ({@link Shortfall#noneRemoved}),
+     * only about the files the plan found with blocks already cached.
+     * The blocks of the files loaded whole that the workers no longer
      * hold with the replication are loaded again, in slices as the load was; the files the cache
      * still lacks a block of after that are failed, so that the load says SUCCEEDED only with every
      * block on live workers.
      */
-    private Optional<Restored> restoreReplicas(LoadPlan plan, Map<Integer, LoadReport> reports, Set<String> liveAtStart, Optional<JobJournal> journal) {
+    private Optional<Restored> restoreReplicas(LoadPlan plan, Map<Integer, LoadReport> reports, Set<String> liveAtStart,
+            Optional<RemovalMarks> removalsAtStart, Optional<JobJournal> journal) {
         Set<String> lost = new TreeSet<>(liveAtStart);
         lost.removeAll(liveWorkers());
+        // when the cache removed nothing since the start, only the blocks the plan found cached are asked about
+        boolean noneRemoved = lost.isEmpty() && Shortfall.noneRemoved(cache, removalsAtStart);
         Map<String, FileReport> outcomes = byPath(reports.values());
         int replication = plan.request().replication();
         List<FileLoad> loaded = plan.partitions().stream().flatMap(partition -> partition.files().stream())
                 .filter(file -> outcomes.containsKey(file.file().path()) && !outcomes.get(file.file().path()).failed())
+                .filter(file -> !noneRemoved || Shortfall.foundCached(file))
                 .toList();
+        if (noneRemoved) {
+            LOG.debug("No block was removed from the cache during the load: the blocks it wrote are not asked about");
+        }
         Map<FileLoad, List<Shortfall.Missing>> missing = Shortfall.of(cache, loaded, replication, lost);
         List<PartitionLoad> again = new ArrayList<>();
         for (PartitionLoad partition : plan.partitions()) {

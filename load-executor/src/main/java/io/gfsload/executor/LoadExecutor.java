@@ -23,6 +23,7 @@ import io.gfsload.cache.api.FreeResult;
 import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.api.NoRoomException;
 import io.gfsload.cache.api.NotEnoughWorkersException;
+import io.gfsload.cache.api.RemovalMarks;
 import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.WorkerInfo;
@@ -366,6 +367,8 @@ public final class LoadExecutor {
         LoadPlan plan = waited ? gate.get().planWhenOpen(initial, planAfterWait, fresh -> validate(fresh, false)) : initial;
         List<WorkerInfo> liveWorkers = cache.clusterInfo().liveWorkers();
         Set<String> liveAtStart = liveWorkers.stream().map(WorkerInfo::id).collect(Collectors.toCollection(TreeSet::new));
+        // before the first write: what the cache had removed so far, for the check after the load
+        Optional<RemovalMarks> removalsAtStart = Shortfall.removalMarks(cache);
         Map<String, StagedBlock> staged = new HashMap<>();
         AtomicReference<Instant> openedUntil = new AtomicReference<>();
         options.atomic().ifPresent(atomic -> {
@@ -461,9 +464,14 @@ public final class LoadExecutor {
                 try {
                     ReplicaRestorer restorer = new ReplicaRestorer(cache, plan.request().replication(), listener, run::rewrite);
                     Set<String> lost = run.lostWorkers(liveAtStart);
-                    // always: the load may have evicted its own blocks, another client may have freed or evicted
-                    // them, a worker a write could not reach may be back without what it held
-                    restore = restorer.restore(plan, partitions, lost);
+                    // the load may have evicted its own blocks, another client may have freed or evicted them, a
+                    // worker a write could not reach may be back without what it held; when the cache removed
+                    // nothing since the start, only the blocks the plan found cached are asked about
+                    boolean noneRemoved = lost.isEmpty() && run.unreachable.isEmpty() && Shortfall.noneRemoved(cache, removalsAtStart);
+                    if (noneRemoved) {
+                        LOG.debug("No block was removed from the cache during the load: the blocks it wrote are not asked about");
+                    }
+                    restore = restorer.restore(plan, partitions, lost, noneRemoved);
                     if (restore.isPresent() && restore.get().blocks() > 0) {
                         // what that round's writes evicted in turn: not cached as asked
                         restorer.failShortfall(plan, partitions, lost);

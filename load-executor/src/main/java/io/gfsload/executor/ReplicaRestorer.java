@@ -67,7 +67,21 @@ final class ReplicaRestorer {
      * @return what was written again; empty when no worker was lost and nothing was missing
      */
     Optional<LoadReport.ReplicaRestore> restore(LoadPlan plan, List<PartitionReport> partitions, Set<String> lost) {
-        Map<FileLoad, List<Shortfall.Missing>> missing = Shortfall.of(cache, cached(plan, partitions), replication, lost);
+        return restore(plan, partitions, lost, false);
+    }
+
+    /**
+     * As {@link #restore(LoadPlan, List, Set)}; with {@code onlyFoundCached}, only about the files
+     * the plan found with blocks or replicas already cached ({@link Shortfall#foundCached}): when the
+     * cache removed nothing during the load ({@link Shortfall#noneRemoved}), what the load wrote is
+     * held, but the master may have still listed blocks at planning that a worker had removed.
+     */
+    Optional<LoadReport.ReplicaRestore> restore(LoadPlan plan, List<PartitionReport> partitions, Set<String> lost, boolean onlyFoundCached) {
+        List<FileLoad> asked = cached(plan, partitions);
+        if (onlyFoundCached) {
+            asked = asked.stream().filter(Shortfall::foundCached).toList();
+        }
+        Map<FileLoad, List<Shortfall.Missing>> missing = Shortfall.of(cache, asked, replication, lost);
         if (missing.isEmpty()) {
             return lost.isEmpty() ? Optional.empty() : Optional.of(new LoadReport.ReplicaRestore(List.copyOf(lost), 0, 0));
         }

@@ -11,6 +11,7 @@ import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.FreeResult;
+import io.gfsload.cache.api.RemovalMarks;
 import io.gfsload.cache.api.TempAreas;
 import io.gfsload.cache.api.UnderReplication;
 import io.gfsload.cache.api.WriteEvictions;
@@ -19,6 +20,7 @@ import java.io.InputStream;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /** A client that hands every call to another one; tests override the calls they count or fail. */
 abstract class ForwardingCacheClient implements CacheClient {
@@ -51,6 +53,11 @@ abstract class ForwardingCacheClient implements CacheClient {
     @Override
     public WriteEvictions writeEvictions() {
         return delegate.writeEvictions();
+    }
+
+    @Override
+    public Optional<RemovalMarks> removalMarks() {
+        return delegate.removalMarks();
     }
 
     @Override

@@ -8,6 +8,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CachedBlock;
+import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.RemovalMarks;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.planner.BlockTask;
@@ -21,12 +24,14 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
@@ -182,6 +187,57 @@ class TestEvictedDuringLoad {
             assertHeldAsReported(client, plan, report, 1);
             assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
             assertTrue(report.restore() != null && report.restore().blocks() >= freed.size(), "the freed blocks are written again: " + report.restore());
+        }
+    }
+
+    @Test
+    void aLoadDuringWhichTheCacheRemovesNothingDoesNotAskAboutEachBlock() throws IOException {
+        Path data = files("untouched", 6);
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("untouchedCluster"), 2, 64L << 20));
+                CacheClient client = cluster.newClient()) {
+            AtomicInteger asked = new AtomicInteger();
+            CacheClient counting = new ForwardingCacheClient(client) {
+                @Override
+                public Map<FileIdentity, List<CachedBlock>> confirmedBlocks(Collection<FileIdentity> files) {
+                    asked.incrementAndGet();
+                    return delegate.confirmedBlocks(files);
+                }
+            };
+            LoadPlan plan = plan(client, data, 2);
+
+            LoadReport report = new LoadExecutor(counting, new Configuration(), settings(), ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC())
+                    .execute(plan);
+            assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
+            assertHeldAsReported(client, plan, report, 2);
+            assertEquals(0, asked.get(), "no eviction, free or lost worker: the workers are not asked about each block");
+
+            // the same in slices: the driver asks nothing either
+            LoadPlan inSlices = plan(client, files("untouchedSlices", 6), 1);
+            LoadReport sliced = new DistributedLoad(inProcess(), counting, new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()),
+                    settings(), ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).execute(inSlices, Optional.empty());
+            assertEquals(LoadState.SUCCEEDED, sliced.state(), sliced.failedFiles().toString());
+            assertEquals(0, asked.get());
+        }
+    }
+
+    @Test
+    void theCacheCountsWhatItRemoves() throws IOException {
+        Path data = files("counted", 2);
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("counting"), 1, 64L << 20));
+                CacheClient client = cluster.newClient()) {
+            LoadPlan plan = plan(client, data, 1);
+            assertEquals(LoadState.SUCCEEDED, new LoadExecutor(client, new Configuration(), settings(), ExecutorOptions.defaults(), ProgressListener.NONE,
+                    Clock.systemUTC()).execute(plan).state());
+            Optional<RemovalMarks> loaded = client.removalMarks();
+            assertTrue(loaded.isPresent());
+            assertEquals(1, loaded.get().workers().size());
+            assertEquals(loaded, client.removalMarks(), "nothing removed since");
+
+            // freed: the master counts at once, before its worker hears of it
+            FileLoad first = planned(plan).values().iterator().next();
+            client.free(first.file());
+            Optional<RemovalMarks> freed = client.removalMarks();
+            assertNotEquals(loaded.get().master(), freed.orElseThrow().master());
         }
     }
 

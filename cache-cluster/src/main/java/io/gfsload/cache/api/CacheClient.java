@@ -8,6 +8,7 @@ import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A client of a cache cluster: cluster state, cached-block queries, block writes and reads, temp
@@ -54,6 +55,16 @@ public interface CacheClient extends AutoCloseable {
      */
     default Map<FileIdentity, List<CachedBlock>> confirmedBlocks(Collection<FileIdentity> files) {
         throw new UnsupportedOperationException(getClass().getName() + " cannot confirm blocks with the workers");
+    }
+
+    /**
+     * What the master and each live worker have removed so far ({@link RemovalMarks}): one call to
+     * the master and one call with no block ids to each live worker, at once. Empty when a part
+     * cannot tell (an older master or worker, a worker that does not answer), or when the cache
+     * cannot count (this default): a caller then checks its blocks as if something were removed.
+     */
+    default Optional<RemovalMarks> removalMarks() {
+        return Optional.empty();
     }
 
     /** {@link #confirmedBlocks(Collection)} of one file. */

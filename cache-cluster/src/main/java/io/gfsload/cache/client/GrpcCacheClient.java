@@ -25,6 +25,7 @@ import io.gfsload.cache.api.EvictedBeforeCommitException;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.FreeResult;
 import io.gfsload.cache.api.MasterUnavailableException;
+import io.gfsload.cache.api.RemovalMarks;
 import io.gfsload.cache.api.ScopeCommit;
 import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.StorageTier;
@@ -65,6 +66,7 @@ import io.gfsload.cache.proto.PlaceBlockRequest;
 import io.gfsload.cache.proto.PlaceBlockResponse;
 import io.gfsload.cache.proto.RemoveBlockRequest;
 import io.gfsload.cache.proto.RemoveBlockResponse;
+import io.gfsload.cache.proto.RemovalCount;
 import io.gfsload.cache.proto.StatBlockRequest;
 import io.gfsload.cache.proto.StatBlockResponse;
 import io.gfsload.cache.proto.StatBlocksRequest;
@@ -333,6 +335,66 @@ public final class GrpcCacheClient implements CacheClient {
         Map<FileIdentity, List<CachedBlock>> result = new LinkedHashMap<>();
         asked.forEach((file, blocks) -> result.put(file, blocks.stream().map(Confirmation::confirmed).toList()));
         return result;
+    }
+
+    /**
+     * The master's count from its cluster info, then each live worker's from a {@code StatBlocks}
+     * call with no block ids, all workers at once. Empty when the master or a live worker does
+     * not count (older ones), or a worker's call fails.
+     */
+    @Override
+    public Optional<RemovalMarks> removalMarks() {
+        GetClusterInfoResponse cluster = callMaster("Getting the cluster info",
+                () -> masterStub().getClusterInfo(GetClusterInfoRequest.getDefaultInstance()));
+        if (!cluster.hasRemovals()) {
+            return Optional.empty();
+        }
+        Map<String, ListenableFuture<StatBlocksResponse>> calls = new LinkedHashMap<>();
+        try {
+            for (WorkerStatus status : cluster.getWorkersList()) {
+                if (status.getLive()) {
+                    calls.put(status.getAddress().getWorkerId(), workerFutureStub(status.getAddress())
+                            .withDeadlineAfter(config.rpcTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                            .statBlocks(StatBlocksRequest.getDefaultInstance()));
+                }
+            }
+        }
+        catch (RuntimeException e) {
+            calls.values().forEach(call -> call.cancel(true));
+            if (closed) {
+                throw e;
+            }
+            log.debug("Cannot ask the workers what they removed: {}", e.toString());
+            return Optional.empty();
+        }
+        Map<String, RemovalMarks.Mark> workers = new HashMap<>();
+        for (Map.Entry<String, ListenableFuture<StatBlocksResponse>> call : calls.entrySet()) {
+            StatBlocksResponse answer;
+            try {
+                answer = call.getValue().get();
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                calls.values().forEach(other -> other.cancel(true));
+                throw new CacheException("Interrupted while asking the workers what they removed", e);
+            }
+            catch (ExecutionException e) {
+                log.debug("Worker {} cannot tell what it removed: {}", call.getKey(), e.getCause().toString());
+                calls.values().forEach(other -> other.cancel(true));
+                return Optional.empty();
+            }
+            if (!answer.hasRemovals()) {
+                // an older worker
+                calls.values().forEach(other -> other.cancel(true));
+                return Optional.empty();
+            }
+            workers.put(call.getKey(), mark(answer.getRemovals()));
+        }
+        return Optional.of(new RemovalMarks(mark(cluster.getRemovals()), workers));
+    }
+
+    private static RemovalMarks.Mark mark(RemovalCount count) {
+        return new RemovalMarks.Mark(count.getIncarnation(), count.getRemoved());
     }
 
     /**

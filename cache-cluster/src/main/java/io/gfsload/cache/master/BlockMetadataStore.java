@@ -139,6 +139,8 @@ final class BlockMetadataStore implements AutoCloseable {
     private final ColumnFamilyHandle workerCommands;
     private final ColumnFamilyHandle workerRemoves;
     private final AtomicLong commandSequence;
+    /** See {@link #removals}. */
+    private final AtomicLong removals = new AtomicLong();
     private final String clusterId;
     /**
      * By worker, the blocks a heartbeat answer told it to delete, until its next heartbeat or
@@ -266,6 +268,15 @@ final class BlockMetadataStore implements AutoCloseable {
             db.put(sync, CLUSTER_ID, created.getBytes(UTF_8));
         }
         return created;
+    }
+
+    /**
+     * Block records removed, or that lost a replica, since the store opened: freed, reported
+     * deleted by a worker, dropped when a worker registered, in a deleted temp area. Monotonic, and
+     * counted before such a change is written.
+     */
+    long removals() {
+        return removals.get();
     }
 
     /**
@@ -559,6 +570,7 @@ final class BlockMetadataStore implements AutoCloseable {
                 removeWorker(batch, tempBlocks, staged.tempBlockKey(), workerId, changedStaged);
                 return true;
             });
+            removals.addAndGet(dropped[0]);
             write(batch, "reconcile the blocks of worker " + workerId);
         }
         List<String> unrecorded = reported.stream().filter(id -> !recorded.contains(id)).sorted().toList();
@@ -591,6 +603,7 @@ final class BlockMetadataStore implements AutoCloseable {
      * @return locations forgotten
      */
     synchronized int removeLocations(String workerId, Map<String, Long> deletedCopiesByBlockId) {
+        removals.addAndGet(deletedCopiesByBlockId.size());
         int removed = 0;
         try (WriteBatch batch = new WriteBatch()) {
             Map<String, BlockRecord> changedBlocks = new LinkedHashMap<>();
@@ -968,6 +981,7 @@ final class BlockMetadataStore implements AutoCloseable {
     synchronized AreaDeletion deleteTempArea(String jobId) {
         boolean existed = tempArea(jobId).isPresent();
         List<BlockRecord> staged = tempBlocks(jobId);
+        removals.addAndGet(staged.size());
         long bytes = 0;
         Set<String> workers = new TreeSet<>();
         try (WriteBatch batch = new WriteBatch()) {
@@ -1083,6 +1097,8 @@ final class BlockMetadataStore implements AutoCloseable {
     /** Adds the deletions of {@link #free} of {@code file} to {@code batch}. */
     private FreeResult free(WriteBatch batch, FileIdentity file) {
         List<BlockRecord> records = fileBlocks(file);
+        // counted before the batch is written: whoever sees the blocks gone sees the count moved
+        removals.addAndGet(records.size());
         String fileKey = file.fileKey();
         long bytes = 0;
         for (BlockRecord record : records) {

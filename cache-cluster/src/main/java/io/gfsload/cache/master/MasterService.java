@@ -47,6 +47,7 @@ import io.gfsload.cache.proto.PlaceBlocksRequest;
 import io.gfsload.cache.proto.PlaceBlocksResponse;
 import io.gfsload.cache.proto.RegisterWorkerRequest;
 import io.gfsload.cache.proto.RegisterWorkerResponse;
+import io.gfsload.cache.proto.RemovalCount;
 import io.gfsload.cache.proto.StorageTierProto;
 import io.gfsload.cache.proto.TempAreaInfo;
 import io.gfsload.cache.proto.TempAreaRecord;
@@ -73,6 +74,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
@@ -100,6 +102,8 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
 
     private final WorkerRegistry registry;
     private final BlockMetadataStore metadata;
+    /** Tells this run of the master from another in {@link RemovalCount}: the store's count starts again when it opens. */
+    private final long incarnation = ThreadLocalRandom.current().nextLong();
     private final Clock clock;
     private final MasterMetrics metrics;
     /** Held while a placement chooses its workers and counts them, so that concurrent placements see each other's. */
@@ -572,7 +576,8 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
     @Override
     public void getClusterInfo(GetClusterInfoRequest request, StreamObserver<GetClusterInfoResponse> response) {
         respond(response, () -> {
-            GetClusterInfoResponse.Builder result = GetClusterInfoResponse.newBuilder().setClusterId(metadata.clusterId());
+            GetClusterInfoResponse.Builder result = GetClusterInfoResponse.newBuilder().setClusterId(metadata.clusterId())
+                    .setRemovals(RemovalCount.newBuilder().setIncarnation(incarnation).setRemoved(metadata.removals()));
             for (WorkerInfo worker : registry.workers()) {
                 result.addWorkers(WorkerStatus.newBuilder()
                         .setAddress(address(worker))

@@ -125,6 +125,8 @@ final class BlockStore {
     private final Map<StorageTier, AtomicLong> evictions = new EnumMap<>(StorageTier.class);
     private final Map<StorageTier, AtomicLong> evictedBytes = new EnumMap<>(StorageTier.class);
     private final AtomicLong corruptBlocks = new AtomicLong();
+    /** Blocks deleted or forgotten since the store opened, however: see {@link #removedBlocks}. */
+    private final AtomicLong removedBlocks = new AtomicLong();
     /**
      * Whether the MEM tier's content was deleted for a stop ({@link #deleteVolatileContent}): no
      * write completes into it from then on. Guarded by the store's lock.
@@ -433,6 +435,15 @@ final class BlockStore {
         return evictedBytes.get(tier).get();
     }
 
+    /**
+     * Blocks removed since the store opened: evicted, deleted as the master asked (freed), found
+     * corrupt or missing, dropped with the MEM tier. Monotonic; a load that finds it unchanged
+     * from its start to its end knows that this store removed none of its blocks.
+     */
+    long removedBlocks() {
+        return removedBlocks.get();
+    }
+
     /** Blocks found corrupt on read and deleted since the store opened. */
     long corruptBlocks() {
         return corruptBlocks.get();
@@ -721,6 +732,7 @@ final class BlockStore {
                     return false;
                 }
                 removedSinceReport.put(entry.getKey(), entry.getValue().copy);
+                removedBlocks.incrementAndGet();
                 return true;
             });
             directory.stored = 0;
@@ -826,6 +838,7 @@ final class BlockStore {
             pins.remove(blockId);
             seen.directory.stored -= seen.length;
             removedSinceReport.put(blockId, seen.copy);
+            removedBlocks.incrementAndGet();
         }
         log.warn("Worker {} forgot block {}: its file {} is missing", workerId, blockId, seen.directory.blockPath(blockId));
         return true;
@@ -956,6 +969,7 @@ final class BlockStore {
         blocks.remove(blockId);
         entry.directory.stored -= entry.length;
         removedSinceReport.put(blockId, entry.copy);
+        removedBlocks.incrementAndGet();
         try {
             Files.deleteIfExists(entry.directory.blockPath(blockId));
         }

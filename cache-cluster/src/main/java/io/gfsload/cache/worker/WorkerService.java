@@ -15,6 +15,7 @@ import io.gfsload.cache.proto.OpenLocalWriteRequest;
 import io.gfsload.cache.proto.OpenLocalWriteResponse;
 import io.gfsload.cache.proto.ReadBlockRequest;
 import io.gfsload.cache.proto.ReadBlockResponse;
+import io.gfsload.cache.proto.RemovalCount;
 import io.gfsload.cache.proto.RemoveBlockRequest;
 import io.gfsload.cache.proto.RemoveBlockResponse;
 import io.gfsload.cache.proto.SmallBlock;
@@ -61,6 +62,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -117,6 +119,8 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     static final int MAX_STAT_BLOCKS_PER_CALL = 10_000;
 
     private final String workerId;
+    /** Tells this run of the worker from another in {@link RemovalCount}: its store's count starts again at a start. */
+    private final long incarnation = ThreadLocalRandom.current().nextLong();
     private final BlockStore store;
     private final int readChunkBytes;
     private final WorkerMetrics metrics;
@@ -552,7 +556,8 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     /**
      * {@link #statBlock} for each block id of the request: a block that is not held (or still
      * being written), or whose id is invalid, gets an error of its own; the call fails as a whole
-     * only when it asks about more than {@link #MAX_STAT_BLOCKS_PER_CALL} blocks.
+     * only when it asks about more than {@link #MAX_STAT_BLOCKS_PER_CALL} blocks. The answer
+     * counts the blocks the store has removed ({@link BlockStore#removedBlocks}), also with no ids.
      */
     @Override
     public void statBlocks(StatBlocksRequest request, StreamObserver<StatBlocksResponse> response) {
@@ -572,6 +577,8 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 results.addResults(BlockStatResult.newBuilder().setError(RpcErrors.itemError(toStatus(e))));
             }
         }
+        // read after the stats: a block this call found gone is counted
+        results.setRemovals(RemovalCount.newBuilder().setIncarnation(incarnation).setRemoved(store.removedBlocks()));
         response.onNext(results.build());
         response.onCompleted();
     }
