@@ -263,7 +263,7 @@ public final class DistributedLoad {
                 cachedUnreported);
         // what the slices staged and the load did not commit stays for the same command to adopt
         LoadReport report = atomic.isPresent() && merged.totals().blocksFailed() > 0
-                ? LoadExecutor.stagedLeft(cache, atomic.get().jobId()).map(merged::withStaged).orElse(merged)
+                ? LoadExecutor.stagedLeft(cache, atomic.get().jobId(), Optional::empty).map(merged::withStaged).orElse(merged)
                 : merged;
         atomic.ifPresent(a -> {
             if (report.totals().blocksFailed() == 0) {

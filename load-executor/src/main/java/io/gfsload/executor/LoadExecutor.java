@@ -499,7 +499,7 @@ public final class LoadExecutor {
             }
             Optional<LoadReport.Staged> left = Optional.empty();
             if (options.atomic().isPresent() && !options.atomic().get().sharedArea() && totals.blocksFailed() > 0) {
-                left = stagedLeft(options.atomic().get().jobId(), () -> stagedByRun(plan, partitions, run.writtenBlocks, staged, renewal.expiresAt()));
+                left = stagedLeft(cache, options.atomic().get().jobId(), () -> stagedByRun(plan, partitions, run.writtenBlocks, staged, renewal.expiresAt()));
             }
             options.atomic().filter(atomic -> !atomic.sharedArea()).ifPresent(atomic -> {
                 if (totals.blocksFailed() == 0) {
@@ -616,9 +616,10 @@ public final class LoadExecutor {
 
     /**
      * What the temp area of atomic job {@code jobId} holds after a run that did not commit all of
-     * it, or empty when it holds nothing or the master does not answer.
+     * it, as the master says; empty when it holds nothing. When the master cannot be asked (it
+     * stopped answering during the load), {@code known}: what the run knows is there.
      */
-    static Optional<LoadReport.Staged> stagedLeft(CacheClient cache, String jobId) {
+    static Optional<LoadReport.Staged> stagedLeft(CacheClient cache, String jobId, Supplier<Optional<LoadReport.Staged>> known) {
         try {
             return cache.tempAreas().findTempArea(jobId)
                     .filter(area -> !area.blocks().isEmpty())
@@ -626,22 +627,6 @@ public final class LoadExecutor {
         }
         catch (MasterUnavailableException e) {
             LOG.warn("Cannot ask the master what the temp area of atomic job {} holds: {}", jobId, e.getMessage());
-            return Optional.empty();
-        }
-    }
-
-    /**
-     * What the temp area of {@code jobId} holds, as the master says; when it cannot be asked (it
-     * stopped answering during the load), {@code known}: what the run knows is there.
-     */
-    private Optional<LoadReport.Staged> stagedLeft(String jobId, Supplier<Optional<LoadReport.Staged>> known) {
-        try {
-            return cache.tempAreas().findTempArea(jobId)
-                    .filter(area -> !area.blocks().isEmpty())
-                    .map(area -> new LoadReport.Staged(area.blocks().size(), area.bytes(), area.expiresAt().toString(), true));
-        }
-        catch (MasterUnavailableException e) {
-            LOG.warn("Cannot ask the master what the temp area of atomic job {} holds: {}; the report says what this run staged", jobId, e.getMessage());
             return known.get();
         }
     }
