@@ -10,6 +10,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
  * What a run of an atomic job took over from its temp area: blocks an earlier run staged, which
@@ -57,20 +58,7 @@ public record Adopted(long blocks, long bytes) {
         if (staged.isEmpty()) {
             return NONE;
         }
-        long blocks = 0;
-        long bytes = 0;
-        for (PartitionLoad partition : plan.partitions()) {
-            for (FileLoad file : partition.files()) {
-                for (BlockTask block : file.blocks()) {
-                    StagedBlock stagedBlock = staged.get(block.key().blockId());
-                    if (!block.cached() && stagedBlock != null && stagedBlock.length() == block.length()) {
-                        blocks++;
-                        bytes += block.length();
-                    }
-                }
-            }
-        }
-        return new Adopted(blocks, bytes);
+        return sum(plan, file -> true, block -> !block.cached() && isStaged(staged, block));
     }
 
     /** Of {@code plan}'s blocks to load, those {@code staged} of the files that {@code partitions} report loaded. */
@@ -78,26 +66,45 @@ public record Adopted(long blocks, long bytes) {
         if (staged.isEmpty()) {
             return NONE;
         }
+        Map<String, FileReport> reports = byPath(partitions);
+        return sum(plan,
+                file -> {
+                    FileReport report = reports.get(file.file().path());
+                    return report != null && !report.failed() && report.blocksLoaded() > 0;
+                },
+                block -> !block.cached() && isStaged(staged, block));
+    }
+
+    /** Whether {@code staged} holds {@code block} with the block's length. */
+    static boolean isStaged(Map<String, StagedBlock> staged, BlockTask block) {
+        StagedBlock stagedBlock = staged.get(block.key().blockId());
+        return stagedBlock != null && stagedBlock.length() == block.length();
+    }
+
+    /** The reports of {@code partitions}' files, by path. */
+    static Map<String, FileReport> byPath(List<PartitionReport> partitions) {
         Map<String, FileReport> reports = new HashMap<>();
         partitions.forEach(partition -> partition.files().forEach(file -> reports.put(file.path(), file)));
-        long blocks = 0;
+        return reports;
+    }
+
+    /** The count and bytes of {@code plan}'s blocks that {@code blocks} accepts, of the files {@code files} accepts. */
+    static Adopted sum(LoadPlan plan, Predicate<FileLoad> files, Predicate<BlockTask> blocks) {
+        long count = 0;
         long bytes = 0;
         for (PartitionLoad partition : plan.partitions()) {
             for (FileLoad file : partition.files()) {
-                FileReport report = reports.get(file.file().path());
-                if (report == null || report.failed() || report.blocksLoaded() == 0) {
+                if (!files.test(file)) {
                     continue;
                 }
                 for (BlockTask block : file.blocks()) {
-                    StagedBlock stagedBlock = staged.get(block.key().blockId());
-                    if (!block.cached() && stagedBlock != null && stagedBlock.length() == block.length()) {
-                        blocks++;
+                    if (blocks.test(block)) {
+                        count++;
                         bytes += block.length();
                     }
                 }
             }
         }
-        return new Adopted(blocks, bytes);
+        return new Adopted(count, bytes);
     }
-
 }

@@ -640,27 +640,14 @@ public final class LoadExecutor {
      */
     static Optional<LoadReport.Staged> stagedByRun(LoadPlan plan, List<PartitionReport> partitions, Map<String, Long> written,
             Map<String, StagedBlock> adopted, Instant expiresAt) {
-        Map<String, FileReport> reports = new HashMap<>();
-        partitions.forEach(partition -> partition.files().forEach(file -> reports.put(file.path(), file)));
-        long blocks = 0;
-        long bytes = 0;
-        for (PartitionLoad partition : plan.partitions()) {
-            for (FileLoad file : partition.files()) {
-                FileReport report = reports.get(file.file().path());
-                if (report != null && !report.failed()) {
-                    continue;   // committed: out of the temp area
-                }
-                for (BlockTask block : file.blocks()) {
-                    String blockId = block.key().blockId();
-                    StagedBlock earlier = adopted.get(blockId);
-                    if (written.containsKey(blockId) || (earlier != null && earlier.length() == block.length())) {
-                        blocks++;
-                        bytes += block.length();
-                    }
-                }
-            }
-        }
-        return blocks == 0 ? Optional.empty() : Optional.of(new LoadReport.Staged(blocks, bytes, expiresAt.toString(), false));
+        Map<String, FileReport> reports = Adopted.byPath(partitions);
+        Adopted left = Adopted.sum(plan,
+                file -> {
+                    FileReport report = reports.get(file.file().path());
+                    return report == null || report.failed();   // a loaded file's scope was committed: out of the temp area
+                },
+                block -> written.containsKey(block.key().blockId()) || Adopted.isStaged(adopted, block));
+        return left.blocks() == 0 ? Optional.empty() : Optional.of(new LoadReport.Staged(left.blocks(), left.bytes(), expiresAt.toString(), false));
     }
 
     /**
