@@ -358,7 +358,6 @@ public final class LoadExecutor {
         // before this run commits a block: what the cache still holds of the earlier runs' blocks
         long previousBlocksCached = journal.map(j -> j.previousBlocksCached(initial)).orElse(0L);
         long start = clock.millis();
-        long evictionMark = cache.writeEvictions().mark();
         Optional<AdaptiveController> controller = adaptive() ? Optional.of(AdaptiveController.fromSettings(settings, Ticker.system())) : Optional.empty();
         // The time the window kept the load waiting is no drop in the store's throughput.
         Optional<WindowGate> gate = options.window().map(w -> new WindowGate(w, clock, sleeper, listener,
@@ -380,6 +379,7 @@ public final class LoadExecutor {
             }
         });
         TempAreaRenewal renewal = options.atomic().map(atomic -> TempAreaRenewal.start(cache.tempAreas(), atomic, openedUntil.get())).orElse(null);
+        WriteEvictions.Recording evictions = cache.writeEvictions().start();
         try {
             if (!waited || plan != initial) {
                 listener.started(plan);
@@ -536,11 +536,12 @@ public final class LoadExecutor {
                     false,
                     Optional.ofNullable(run.masterLost.get()).map(Failures::masterStopped)
                             .orElse(run.abortedAfter.get() >= 0 ? options.failedFilesReason(run.abortedAfter.get(), run.totalFiles) : null),
-                    evictedOthers(plan, cache.writeEvictions().since(evictionMark)));
+                    evictedOthers(plan, evictions.evicted()));
             listener.finished(report);
             return report;
         }
         finally {
+            evictions.close();
             if (renewal != null) {
                 renewal.close();
             }

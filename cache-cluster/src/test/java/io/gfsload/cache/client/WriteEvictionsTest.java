@@ -2,6 +2,7 @@ package io.gfsload.cache.client;
 
 import static io.gfsload.cache.testing.TestData.randomBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.cache.api.BlockData;
@@ -55,20 +56,51 @@ class WriteEvictionsTest {
                 blocks.add(new BlockKey(new FileIdentity("cosn://bucket/t/part-" + i, LENGTH, 1), 0));
             }
             WriteEvictions evictions = client.writeEvictions();
-            write(client, blocks.subList(0, 3), batched);
-            assertEquals(0, evictions.mark(), "the first three fit");
+            try (WriteEvictions.Recording first = evictions.start()) {
+                write(client, blocks.subList(0, 3), batched);
+                assertEquals(List.of(), first.evicted(), "the first three fit");
+            }
 
-            long mark = evictions.mark();
-            write(client, blocks.subList(3, 5), batched);
-
-            List<WriteEvictions.Evicted> evicted = evictions.since(mark);
+            List<WriteEvictions.Evicted> evicted;
+            try (WriteEvictions.Recording recording = evictions.start()) {
+                write(client, blocks.subList(3, 5), batched);
+                evicted = recording.evicted();
+            }
             assertEquals(2, evicted.size(), evicted.toString());
             for (WriteEvictions.Evicted block : evicted) {
                 assertEquals("worker-0", block.workerId());
                 assertEquals(LENGTH, block.length());
                 assertTrue(blocks.subList(0, 3).stream().anyMatch(key -> key.blockId().equals(block.blockId())), "one of the first three: " + block);
             }
-            assertEquals(List.of(), evictions.since(evictions.mark()));
+            assertEquals(0, evictions.retained(), "nothing kept once no recording is open");
+        }
+    }
+
+    @Test
+    void evictionsAreKeptOnlyWhileARecordingThatStartedBeforeThemIsOpen() {
+        WriteEvictions evictions = new WriteEvictions();
+        evictions.add("worker-0", "before", 1);
+        assertEquals(0, evictions.retained(), "no recording open: nothing kept");
+
+        WriteEvictions.Recording outer = evictions.start();
+        evictions.add("worker-0", "a", 1);
+        WriteEvictions.Recording inner = evictions.start();
+        evictions.add("worker-1", "b", 2);
+        assertEquals(List.of("a", "b"), outer.evicted().stream().map(WriteEvictions.Evicted::blockId).toList());
+        assertEquals(List.of("b"), inner.evicted().stream().map(WriteEvictions.Evicted::blockId).toList());
+
+        outer.close();
+        assertEquals(1, evictions.retained(), "only what the inner recording may return");
+        assertEquals(List.of("b"), inner.evicted().stream().map(WriteEvictions.Evicted::blockId).toList());
+        evictions.add("worker-1", "c", 3);
+        assertEquals(List.of("b", "c"), inner.evicted().stream().map(WriteEvictions.Evicted::blockId).toList());
+
+        inner.close();
+        inner.close();
+        assertEquals(0, evictions.retained());
+        assertThrows(IllegalStateException.class, inner::evicted);
+        try (WriteEvictions.Recording later = evictions.start()) {
+            assertEquals(List.of(), later.evicted());
         }
     }
 
