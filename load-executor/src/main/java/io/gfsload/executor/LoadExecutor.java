@@ -1711,7 +1711,12 @@ public final class LoadExecutor {
             return lost;
         }
 
-        /** Writes {@code blocks} of {@code file} again, as the load writes blocks: {@link ReplicaRestorer.BlockRewrite}. */
+        /**
+         * Writes {@code blocks} of {@code file} again, as the load writes blocks
+         * ({@link ReplicaRestorer.BlockRewrite}), and checks after the last read that the file is
+         * still the planned one ({@link #checkUnchangedAfterRead}): when it changed, its blocks are
+         * uncached and the rewrite fails.
+         */
         void rewrite(FileLoad file, List<BlockTask> blocks, WriteOptions write, AtomicInteger next, AtomicInteger retries) {
             Failsafe.with(roomPolicy(file.file().path(), retries), retryPolicy(file.file().path(), retries)).run(() -> {
                 try (FSDataInputStream in = open(file)) {
@@ -1724,6 +1729,9 @@ public final class LoadExecutor {
                         next.incrementAndGet();
                     }
                 }
+                // as after a load's reads: blocks of a file rewritten meanwhile would mix two versions
+                Path ufsPath = new Path(file.file().path());
+                checkUnchangedAfterRead(fileSystem(ufsPath), ufsPath, file, blocks, new AtomicBoolean());
             });
         }
 

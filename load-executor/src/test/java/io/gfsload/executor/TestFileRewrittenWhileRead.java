@@ -131,6 +131,44 @@ class TestFileRewrittenWhileRead {
         assertEquals(0, report.totals().bytesAlreadyCached(), "the block cached before the load is not cached any more");
     }
 
+    @Test
+    void aFileRewrittenWhileTheCheckAfterTheLoadReadsItAgainFailsAsChanged() throws IOException {
+        Configuration conf = new Configuration();
+        LoadPlan plan = plan(data.toString(), conf);
+        FileLoad rewritten = file(plan, "part-0");
+        Path local = data.resolve("part-0");
+        AtomicInteger finished = new AtomicInteger();
+        AtomicInteger readsAfter = new AtomicInteger();
+        ProgressListener listener = new ProgressListener() {
+            @Override
+            public void fileFinished(FileReport file) {
+                if (file.path().equals(rewritten.file().path())) {
+                    // another client frees the file's blocks: the check after the load writes them again
+                    client.free(rewritten.file());
+                }
+                finished.incrementAndGet();
+            }
+
+            @Override
+            public void ufsBytesRead(int bytes) {
+                if (finished.get() == 2 && readsAfter.incrementAndGet() == 1) {
+                    rewriteInPlace(local, rewritten, rewritten.blocks().get(1));
+                }
+            }
+        };
+
+        LoadReport report = executor(conf, Way.LOCAL, listener).execute(plan);
+
+        assertTrue(readsAfter.get() > 1, "the check after the load read the file again, in more than one read: " + readsAfter);
+        assertEquals(LoadState.PARTIAL, report.state(), String.valueOf(report.failedFiles()));
+        assertEquals(List.of(rewritten.file().path()), report.failedFiles().stream().map(FileReport::path).toList());
+        String error = report.failedFiles().get(0).error();
+        assertTrue(error.contains("File changed since it was planned: length %d -> %d".formatted(LENGTH, LENGTH)), error);
+        assertEquals(List.of(), client.cachedBlocks(rewritten.file()), "nothing of the file stays cached under its planned identity");
+        FileLoad neighbour = file(plan, "part-1");
+        assertEquals(neighbour.blocks().size(), client.cachedBlocks(neighbour.file()).size(), "the file beside it is loaded");
+    }
+
     private static void assertFailedAsChanged(LoadReport report, FileLoad rewritten) {
         assertEquals(LoadState.PARTIAL, report.state(), String.valueOf(report.failedFiles()));
         assertEquals(1, report.failedFiles().size(), String.valueOf(report.failedFiles()));
@@ -146,8 +184,7 @@ class TestFileRewrittenWhileRead {
 
     /**
      * A listener that, when the first block of {@code file} this load writes is loaded, rewrites
-     * bytes of its next block in place, as {@code dd conv=notrunc} does: the length stays, the
-     * modification time moves (set ahead, so that a coarse clock cannot hide the change).
+     * bytes of its next block in place ({@link #rewriteInPlace}).
      */
     private ProgressListener rewritesAfterItsFirstBlock(FileLoad file) {
         Path local = data.resolve("part-0");
@@ -157,21 +194,25 @@ class TestFileRewrittenWhileRead {
             @Override
             public void blockLoaded(BlockTask block) {
                 if (block.file().equals(file.file()) && loaded.incrementAndGet() == 1) {
-                    try (FileChannel channel = FileChannel.open(local, StandardOpenOption.WRITE)) {
-                        channel.write(ByteBuffer.wrap(new byte[4096]), next.offset() + 100);
-                    }
-                    catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                    try {
-                        Files.setLastModifiedTime(local, FileTime.fromMillis(file.file().modificationTime() + 10_000));
-                    }
-                    catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
+                    rewriteInPlace(local, file, next);
                 }
             }
         };
+    }
+
+    /**
+     * Rewrites bytes of {@code block} of {@code file} in place, as {@code dd conv=notrunc} does:
+     * the length stays, the modification time moves (set ahead, so that a coarse clock cannot
+     * hide the change).
+     */
+    private static void rewriteInPlace(Path local, FileLoad file, BlockTask block) {
+        try (FileChannel channel = FileChannel.open(local, StandardOpenOption.WRITE)) {
+            channel.write(ByteBuffer.wrap(new byte[4096]), block.offset() + 100);
+            Files.setLastModifiedTime(local, FileTime.fromMillis(file.file().modificationTime() + 10_000));
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private String store(Configuration conf) throws IOException {
