@@ -62,12 +62,23 @@ final class GfsLoadProcess implements AutoCloseable {
      * {@code $GFSLOAD_CLASSPATH}. Its stdout and stderr go to files in {@code output}.
      */
     static GfsLoadProcess startLauncher(Path installation, Path home, Path output, String... args) {
-        List<String> command = new ArrayList<>(List.of("bash", installation.resolve("bin/gfsload").toString()));
+        return startLauncherScript(installation.resolve("bin/gfsload"), home, Map.of(), output, args);
+    }
+
+    /**
+     * Starts {@code script args...}, the launcher script or a link to it, as {@link #startLauncher}
+     * does, with {@code environment} over the environment it gives ({@code JAVA_HOME}, a
+     * {@code PATH}).
+     */
+    static GfsLoadProcess startLauncherScript(Path script, Path home, Map<String, String> environment, Path output, String... args) {
+        List<String> command = new ArrayList<>(List.of("bash", script.toString()));
         command.addAll(List.of(args));
-        return start(command, home, Map.of(
+        Map<String, String> whole = new HashMap<>(Map.of(
                 "JAVA_HOME", System.getProperty("java.home"),
                 "GFSLOAD_CLASSPATH", System.getProperty("java.class.path"),
-                "GFSLOAD_JAVA_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1"), output, null);
+                "GFSLOAD_JAVA_OPTS", "-Xmx512m -XX:TieredStopAtLevel=1"));
+        whole.putAll(environment);
+        return start(command, home, whole, output, null);
     }
 
     /**

@@ -333,6 +333,54 @@ class TestLauncherScript {
         assertEquals("SUCCEEDED", JSON.readTree(report.toFile()).get("state").asText(), "stdout, a file, has the report alone");
     }
 
+    @Test
+    void aLinkToTheScriptOrToItsDirectoryRunsTheInstallationItLeadsTo() throws IOException {
+        // /usr/local/bin/gfsload -> .../bin/gfsload, and a link to bin itself; the build output is
+        // where the links lead: the script neither builds nor looks for it beside the links
+        Path links = Files.createDirectories(directory.resolve("links"));
+        Path toScript = Files.createSymbolicLink(links.resolve("gfsload"), installation.resolve("bin/gfsload"));
+        Path toLink = Files.createSymbolicLink(links.resolve("gfsload-again"), Path.of("gfsload"));
+        Path toDirectory = Files.createSymbolicLink(links.resolve("bin"), installation.resolve("bin"));
+        // where readlink has no -f (older BSDs): the links are followed one by one
+        Path noReadlinkF = fakeCommand("readlink", """
+                for argument in "$@"; do
+                  [[ "$argument" == -f ]] && { echo "readlink: illegal option -- f" >&2; exit 1; }
+                done
+                exec %s "$@"
+                """.formatted(which("readlink")));
+        Map<String, String> withoutReadlinkF = Map.of("PATH", noReadlinkF + ":" + System.getenv("PATH"));
+        for (Map<String, String> environment : List.of(Map.<String, String>of(), withoutReadlinkF)) {
+            for (Path script : List.of(toScript, toLink, toDirectory.resolve("gfsload"))) {
+                CliRun run;
+                try (GfsLoadProcess process = GfsLoadProcess.startLauncherScript(script, directory.resolve("home"), environment,
+                        directory.resolve("output"), "--version")) {
+                    run = process.awaitExit(TIMEOUT);
+                }
+
+                String context = script + " with " + environment + ": " + run.err();
+                assertEquals(0, run.exitCode(), context);
+                assertTrue(run.out().startsWith("gfsload "), run.out());
+                assertFalse(run.err().contains("building from source"), context);
+                assertFalse(Files.exists(directory.resolve("cli")), "no build beside the links: " + context);
+            }
+        }
+    }
+
+    /** A directory with an executable {@code name} running {@code body} (bash), to put first on the PATH. */
+    private Path fakeCommand(String name, String body) throws IOException {
+        Path fakeBin = Files.createDirectories(directory.resolve("fake-" + name));
+        Path command = fakeBin.resolve(name);
+        Files.writeString(command, "#!/usr/bin/env bash\n" + body);
+        Files.setPosixFilePermissions(command, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return fakeBin;
+    }
+
+    /** The path of {@code command} on the PATH. */
+    private static String which(String command) {
+        return Stream.of(System.getenv("PATH").split(":")).map(entry -> Path.of(entry, command)).filter(Files::isExecutable)
+                .findFirst().orElseThrow(() -> new AssertionError(command + " is not on the PATH")).toString();
+    }
+
     /** Runs a system command; whether it exited 0. */
     private static boolean run(String... command) throws InterruptedException {
         try {
