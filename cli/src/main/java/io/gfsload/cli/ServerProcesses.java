@@ -52,6 +52,11 @@ final class ServerProcesses {
         command.add("-Dorg.slf4j.simpleLogger.log.io.gfsload=info");
         command.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
         command.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSZ");
+        if (Runtime.version().feature() == 23) {
+            // Hadoop 3.3 (UserGroupInformation) calls Subject.getSubject, which Java 23 allows only so,
+            // as bin/gfsload runs the command; Java 24 and later, which refuse it always, bin/gfsload refuses
+            command.add("-Djava.security.manager=allow");
+        }
         command.addAll(javaOptions);
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), mainClass));
         command.addAll(arguments);

@@ -366,6 +366,62 @@ class TestLauncherScript {
         }
     }
 
+    @Test
+    void aJavaThatCannotRunGfsloadIsRefusedBeforeAnythingElse() throws IOException {
+        // Java 24 and later refuse Hadoop's Subject.getSubject: every load would fail with exit 4
+        for (String version : List.of("25.0.3", "24", "1.8.0_402", "11.0.2")) {
+            Path javaHome = fakeJavaHome("java-" + version, version, "exit 1\n");
+            Path home = directory.resolve("home-" + version);
+
+            CliRun run = launchWithJava(javaHome, home, "--version");
+
+            assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
+            assertEquals(List.of(("gfsload: Java %s at %s (JAVA_HOME) cannot run gfsload: it needs Java 17 to 23 (Hadoop 3.3 cannot run on Java 24 "
+                    + "and later); set JAVA_HOME to a Java 17 to 23 JDK").formatted(version, javaHome.resolve("bin/java"))), run.err().lines().toList());
+            assertEquals("", run.out());
+            assertFalse(Files.exists(home), "nothing done before the check: " + home);
+        }
+    }
+
+    @Test
+    void java23RunsGfsloadWithTheSecurityManagerAllowed() throws IOException {
+        // Java 23 allows Subject.getSubject, which Hadoop calls, only with -Djava.security.manager=allow
+        Path arguments = directory.resolve("java-arguments");
+        Path javaHome = fakeJavaHome("java-23", "23.0.2", """
+                printf '%%s\\n' "$@" > %s
+                exec %s "$@"
+                """.formatted(arguments, Path.of(System.getProperty("java.home"), "bin", "java")));
+
+        CliRun run = launchWithJava(javaHome, directory.resolve("home"), "--version");
+
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().startsWith("gfsload "), run.out());
+        assertTrue(Files.readAllLines(arguments).contains("-Djava.security.manager=allow"), Files.readString(arguments));
+    }
+
+    /** A JDK whose {@code bin/java} says it is Java {@code version} and otherwise runs {@code body} (bash). */
+    private Path fakeJavaHome(String name, String version, String body) throws IOException {
+        Path javaHome = directory.resolve(name);
+        Path java = Files.createDirectories(javaHome.resolve("bin")).resolve("java");
+        Files.writeString(java, """
+                #!/usr/bin/env bash
+                if [[ "$1" == -version ]]; then
+                  echo 'openjdk version "%s" 2025-10-21' >&2
+                  echo 'OpenJDK Runtime Environment (build %s)' >&2
+                  exit 0
+                fi
+                """.formatted(version, version) + body);
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return javaHome;
+    }
+
+    private CliRun launchWithJava(Path javaHome, Path home, String... args) {
+        try (GfsLoadProcess process = GfsLoadProcess.startLauncherScript(installation.resolve("bin/gfsload"), home,
+                Map.of("JAVA_HOME", javaHome.toString()), directory.resolve("output"), args)) {
+            return process.awaitExit(TIMEOUT);
+        }
+    }
+
     /** A directory with an executable {@code name} running {@code body} (bash), to put first on the PATH. */
     private Path fakeCommand(String name, String body) throws IOException {
         Path fakeBin = Files.createDirectories(directory.resolve("fake-" + name));
