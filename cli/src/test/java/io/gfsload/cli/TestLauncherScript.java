@@ -399,6 +399,42 @@ class TestLauncherScript {
         assertTrue(Files.readAllLines(arguments).contains("-Djava.security.manager=allow"), Files.readString(arguments));
     }
 
+    @Test
+    void aJavaThatIsMissingOrDoesNotRunIsBadSetUpWithItsFailedReport() throws IOException {
+        // a JAVA_HOME without java (a quote in its path, to be escaped in the report), and one whose java does not run
+        Path missing = directory.resolve("no\"such-jdk");
+        Path broken = directory.resolve("broken-jdk");
+        Path brokenJava = Files.createDirectories(broken.resolve("bin")).resolve("java");
+        Files.writeString(brokenJava, "#!/usr/bin/env bash\necho \"Error: could not find libjava.so\" >&2\nexit 1\n");
+        Files.setPosixFilePermissions(brokenJava, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Map<Path, String> errors = Map.of(
+                missing, "Cannot run %s/bin/java (JAVA_HOME): no such file; gfsload needs Java 17 to 23: set JAVA_HOME to its JDK".formatted(missing),
+                broken, "Cannot run %s/bin/java (JAVA_HOME): Error: could not find libjava.so; gfsload needs Java 17 to 23: set JAVA_HOME to its JDK"
+                        .formatted(broken));
+        for (Map.Entry<Path, String> javaHome : errors.entrySet()) {
+            Path report = directory.resolve("reports/old.json");
+            Files.createDirectories(report.getParent());
+            Files.writeString(report, "{\"state\": \"SUCCEEDED\", \"exitCode\": 0}");
+            Path newReport = directory.resolve("new/reports/report.json");
+            Files.deleteIfExists(newReport);
+
+            CliRun run = launchWithJava(javaHome.getKey(), directory.resolve("home"),
+                    "distributedLoad", "--json", "--report", report.toString(), directory.toString());
+            CliRun equalsForm = launchWithJava(javaHome.getKey(), directory.resolve("home"), "plan", "--report=" + newReport, "--path", "/data");
+
+            String error = javaHome.getValue();
+            String failure = LoadOptions.failureJson(ExitCode.USAGE, error);
+            assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
+            assertEquals(List.of("gfsload: " + error), run.err().lines().toList());
+            assertEquals(failure + "\n", run.out(), "with --json, stdout has the FAILED report");
+            assertEquals(failure + "\n", Files.readString(report), "no earlier run's report stands");
+            assertEquals(error, JSON.readTree(report.toFile()).get("error").asText());
+            assertEquals(ExitCode.USAGE, equalsForm.exitCode(), equalsForm.err());
+            assertEquals("", equalsForm.out(), "without --json, stdout is empty");
+            assertEquals(failure + "\n", Files.readString(newReport), "--report=FILE, its directories created");
+        }
+    }
+
     /** A JDK whose {@code bin/java} says it is Java {@code version} and otherwise runs {@code body} (bash). */
     private Path fakeJavaHome(String name, String version, String body) throws IOException {
         Path javaHome = directory.resolve(name);
