@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -96,9 +97,9 @@ class TestLauncherScript {
         Path logs = home.resolve("logs");
         List<Path> old = oldLogs(logs, 60);
 
-        CliRun run = launch(home, "--help");
+        CliRun run = launch(home, "cluster", "status", "--data-dir", directory.resolve("no-cluster").toString());
 
-        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(ExitCode.NOT_FOUND, run.exitCode(), run.err());
         assertEquals(List.of(), warnings(run));
         List<String> names = logNames(logs);
         assertEquals(50, names.size(), names.toString());
@@ -107,6 +108,25 @@ class TestLauncherScript {
         assertFalse(newest.startsWith("gfsload-20260101T"), "the link goes to this command's log: " + newest);
         for (int i = 0; i < 60; i++) {
             assertEquals(i >= 11, Files.exists(old.get(i)), "the newest 49 old logs and the new one are kept: " + old.get(i));
+        }
+    }
+
+    @Test
+    void helpAndVersionLeaveTheLogsAsTheyAre() throws IOException {
+        // they do no work: a log of theirs would push a run's out of the 50 kept
+        Path home = directory.resolve("home");
+        Path logs = home.resolve("logs");
+        oldLogs(logs, 50);
+        List<String> before = logNames(logs);
+
+        for (List<String> args : List.of(List.of("--help"), List.of("--version"), List.of("distributedLoad", "--help"), List.of("plan", "-h"),
+                List.of("cluster", "start", "--help"), List.of("-V"))) {
+            CliRun run = launch(home, args.toArray(String[]::new));
+
+            assertEquals(0, run.exitCode(), args + ": " + run.err());
+            assertFalse(run.out().isBlank(), args + " prints");
+            assertEquals(before, logNames(logs), args + " leaves the logs as they are");
+            assertFalse(Files.exists(logs.resolve("gfsload.log"), LinkOption.NOFOLLOW_LINKS), args + " links no log");
         }
     }
 
@@ -234,11 +254,11 @@ class TestLauncherScript {
                 fi
                 """.formatted(userHome));
 
-        CliRun run = launchWithout(fakeBin, "--help");
+        CliRun run = launchWithout(fakeBin, "cluster", "status", "--data-dir", directory.resolve("no-cluster").toString());
 
-        assertEquals(0, run.exitCode(), run.err());
+        assertEquals(ExitCode.NOT_FOUND, run.exitCode(), run.err());
         assertEquals(List.of(), warnings(run));
-        assertTrue(run.out().contains("Usage: gfsload"), run.out());
+        assertTrue(run.err().contains("gfsload cluster start --data-dir"), run.err());
         Path logs = userHome.resolve(".gfsload/logs");
         assertEquals(1, logNames(logs).size(), "this command's log in " + logs);
     }
