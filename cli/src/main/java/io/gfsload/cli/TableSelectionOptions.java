@@ -23,8 +23,9 @@ public final class TableSelectionOptions {
 
     @Option(names = "--where", paramLabel = "FILTER",
             description = "Partitions matching a metastore filter, e.g. \"dt >= '2026-11-01' and dt < '2026-11-08'\". The metastore's grammar: "
-                    + "comparisons, and/or, between, (dt) in ('A', 'B') with the column in parentheses, dt like 'REGEX' with a Java regular expression "
-                    + "(2026-11-1.*), not SQL's %% and _.")
+                    + "comparisons, and/or, between, (dt) in ('A', 'B') with the column in parentheses, dt like 'PATTERN' matching the whole value "
+                    + "with only . (any character), .* and a leading (?i) of regular expressions (2026-11-1.*), not SQL's %% and _; "
+                    + "other regular-expression syntax is refused.")
     String where;
 
     @Option(names = "--latest", paramLabel = "N", description = "The N partitions with the greatest values.")

@@ -60,7 +60,7 @@ class TestCommandLine {
             assertFalse(help.contains("%n"), help);
         }
         String where = CliRun.gfsload(home, "--help").out().replaceAll("\\s+", " ");
-        assertTrue(where.contains("not SQL's % and _."), where);
+        assertTrue(where.contains("not SQL's % and _; other regular-expression syntax is refused."), where);
     }
 
     private static void collectHelp(CommandLine command, List<String> helps) {

@@ -34,9 +34,18 @@ class TestWhereFilterHints {
 
         CliRun like = gfsload("--table", "demo.events", "--where", "dt like '2026-11-1%'");
         assertEquals(5, like.exitCode(), like.err());
-        assertEquals("gfsload: No partition of demo.events matches: where dt like '2026-11-1%'; the metastore's LIKE takes a Java regular expression "
-                + "that matches the whole value, not SQL's % and _: try dt like '2026-11-1.*'", like.err().strip());
+        assertEquals("gfsload: No partition of demo.events matches: where dt like '2026-11-1%'; the metastore's LIKE matches the whole value "
+                + "with . for any one character and .* for any characters, not SQL's _ and %: try dt like '2026-11-1.*'", like.err().strip());
         assertEquals("", like.out());
+
+        // a regular expression the metastore would take character by character: refused, not "not landed yet"
+        CliRun regex = gfsload("--table", "demo.events", "--where", "dt like '2026-11-[12].*'");
+        assertEquals(2, regex.exitCode(), regex.err());
+        assertEquals("gfsload: Invalid filter \"dt like '2026-11-[12].*'\" for demo.events (partition keys: dt): the metastore's LIKE does not take "
+                + "character classes [ ], as in '2026-11-[12].*': it knows only . (any one character), .* (any characters) and a leading (?i) "
+                + "(ignore case) of Java's regular expressions, and takes every other character as itself, so that the filter would match nothing; "
+                + "for alternatives, write them with or, or as (key) in ('A', 'B')", regex.err().strip());
+        assertEquals("", regex.out());
 
         CliRun status = gfsload("status", "--table", "demo.events", "--json");
         assertEquals(0, status.exitCode(), status.err());

@@ -16,8 +16,9 @@ import java.util.regex.Pattern;
  * What to tell a user whose partition filter the metastore refused, or that matched nothing,
  * where the metastore's own answer misleads. The metastore's filter grammar differs from SQL's:
  * {@code IN} follows a column only in parentheses ({@code (dt) IN ('a', 'b')}), a string key
- * compares with quoted values only, and {@code LIKE} takes a Java regular expression that must
- * match the whole value ({@code '2026-11-1.*'}), not SQL's {@code %} and {@code _}.
+ * compares with quoted values only, and {@code LIKE} takes a pattern that must match the whole
+ * value ({@code '2026-11-1.*'}), not SQL's {@code %} and {@code _}, of which it evaluates only
+ * {@code .}, {@code .*} and a leading {@code (?i)} of Java's regular-expression syntax.
  *
  * <p>Each hint carries the user's filter rewritten as an example; the filter itself is never
  * rewritten and sent. Stateless and thread-safe.
@@ -144,8 +145,8 @@ public final class PartitionFilterHints {
 
     /**
      * For a filter that matched no partition and has a {@code LIKE} pattern with SQL's wildcards
-     * {@code %} or {@code _}: the metastore's {@code LIKE} takes a Java regular expression that must
-     * match the whole value; the hint gives the filter with {@code %} as {@code .*} and {@code _}
+     * {@code %} or {@code _}: the metastore's {@code LIKE} takes a pattern that must match the
+     * whole value, with {@code .} and {@code .*} as wildcards; the hint gives the filter with {@code %} as {@code .*} and {@code _}
      * as {@code .}.
      */
     public static Optional<String> noMatch(String filter) {
@@ -161,8 +162,74 @@ public final class PartitionFilterHints {
         if (edits.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of("the metastore's LIKE takes a Java regular expression that matches the whole value, not SQL's %% and _: try %s"
+        return Optional.of("the metastore's LIKE matches the whole value with . for any one character and .* for any characters, not SQL's _ and %%: try %s"
                 .formatted(apply(filter, edits)));
+    }
+
+    /**
+     * For a filter with a {@code LIKE} pattern that uses regular-expression syntax the metastore
+     * does not evaluate: its {@code LIKE} (Hive's JDO filter, turned into SQL's {@code LIKE})
+     * knows only {@code .} (any one character), {@code .*} (any characters) and a leading
+     * {@code (?i)} (ignore case); every other character matches itself, so that {@code '[Uu]pper'},
+     * {@code 'a|b'} or {@code 'a+'} would match nothing and pass for data that has not landed. The
+     * message names the first pattern of the filter that does so, and what in it.
+     */
+    public static Optional<String> unsupportedLike(String filter) {
+        requireNonNull(filter, "filter is null");
+        List<Token> tokens = tokenize(filter);
+        for (int i = 0; i + 1 < tokens.size(); i++) {
+            Token pattern = tokens.get(i + 1);
+            if (!tokens.get(i).isWord("like") || !pattern.isString()) {
+                continue;
+            }
+            Optional<String> unsupported = unsupportedSyntax(pattern.value());
+            if (unsupported.isPresent()) {
+                return Optional.of(("the metastore's LIKE does not take %s, as in %s: it knows only . (any one character), .* (any characters) "
+                        + "and a leading (?i) (ignore case) of Java's regular expressions, and takes every other character as itself, "
+                        + "so that the filter would match nothing; for alternatives, write them with or, or as (key) in ('A', 'B')")
+                        .formatted(unsupported.get(), pattern.text()));
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** What in a {@code LIKE} pattern the metastore does not evaluate ({@code character classes [ ]}), if anything. */
+    private static Optional<String> unsupportedSyntax(String pattern) {
+        String rest = pattern.startsWith("(?i)") ? pattern.substring("(?i)".length()) : pattern;
+        for (int i = 0; i < rest.length(); i++) {
+            char c = rest.charAt(i);
+            switch (c) {
+                case '[', ']' -> {
+                    return Optional.of("character classes [ ]");
+                }
+                case '|' -> {
+                    return Optional.of("alternatives |");
+                }
+                case '(', ')' -> {
+                    return Optional.of(rest.startsWith("(?i)", i) ? "(?i) other than at the start" : "groups ( )");
+                }
+                case '{', '}' -> {
+                    return Optional.of("repetitions { }");
+                }
+                case '+', '?' -> {
+                    return Optional.of("the quantifier " + c);
+                }
+                case '*' -> {
+                    if (i == 0 || rest.charAt(i - 1) != '.') {
+                        return Optional.of("* other than after . (.*)");
+                    }
+                }
+                case '^', '$' -> {
+                    return Optional.of("anchors ^ $ (a pattern always matches the whole value)");
+                }
+                case '\\' -> {
+                    return Optional.of("backslashes \\");
+                }
+                default -> {
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     private static boolean isStringKey(TableInfo table, String name) {
@@ -261,6 +328,12 @@ public final class PartitionFilterHints {
 
         boolean isString() {
             return kind == Kind.STRING;
+        }
+
+        /** A string's text without its quotes; a string without its closing quote (the filter's end) without its opening one. */
+        String value() {
+            boolean closed = text.length() >= 2 && text.charAt(text.length() - 1) == text.charAt(0);
+            return text.substring(1, closed ? text.length() - 1 : text.length());
         }
 
         boolean isComparison() {

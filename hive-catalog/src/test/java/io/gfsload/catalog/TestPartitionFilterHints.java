@@ -110,7 +110,7 @@ class TestPartitionFilterHints {
     @Test
     void likeWithSqlWildcardsThatMatchesNothingSaysLikeTakesARegularExpression() {
         assertEquals(List.of(), matching("dt like '2026-11-1%'"));
-        String hint = "the metastore's LIKE takes a Java regular expression that matches the whole value, not SQL's % and _: try ";
+        String hint = "the metastore's LIKE matches the whole value with . for any one character and .* for any characters, not SQL's _ and %: try ";
         assertEquals(Optional.of(hint + "dt like '2026-11-1.*'"), PartitionFilterHints.noMatch("dt like '2026-11-1%'"));
         assertEquals(List.of("dt=2026-11-18/hr=1", "dt=2026-11-19/hr=2"), matching("dt like '2026-11-1.*'"));
 
@@ -122,6 +122,31 @@ class TestPartitionFilterHints {
         assertEquals(List.of(), matching("dt like '2026'"));
         assertEquals(Optional.empty(), PartitionFilterHints.noMatch("dt like '2026'"));
         assertEquals(Optional.empty(), PartitionFilterHints.noMatch("dt = '2026_11%'"));
+    }
+
+    @Test
+    void likeWithRegularExpressionSyntaxTheMetastoreDoesNotEvaluateIsRefusedBeforeItIsAsked() {
+        String knows = ": it knows only . (any one character), .* (any characters) and a leading (?i) (ignore case) of Java's regular expressions, "
+                + "and takes every other character as itself, so that the filter would match nothing; for alternatives, write them with or, "
+                + "or as (key) in ('A', 'B')";
+        assertRefused("dt like '2026-11-[12].*'", "the metastore's LIKE does not take character classes [ ], as in '2026-11-[12].*'" + knows);
+        assertRefused("dt like '['", "the metastore's LIKE does not take character classes [ ], as in '['" + knows);
+        assertRefused("hr = 1 and dt like '2026-11-18|2026-11-19'", "the metastore's LIKE does not take alternatives |, as in '2026-11-18|2026-11-19'" + knows);
+        assertRefused("dt like '2026-11-1+'", "the metastore's LIKE does not take the quantifier +, as in '2026-11-1+'" + knows);
+        assertRefused("dt like '2026-11-1?'", "the metastore's LIKE does not take the quantifier ?, as in '2026-11-1?'" + knows);
+        assertRefused("dt like '2026-11-1{2}'", "the metastore's LIKE does not take repetitions { }, as in '2026-11-1{2}'" + knows);
+        assertRefused("dt like '(2026-11-18)'", "the metastore's LIKE does not take groups ( ), as in '(2026-11-18)'" + knows);
+        assertRefused("dt like '2026(?i)-11.*'", "the metastore's LIKE does not take (?i) other than at the start, as in '2026(?i)-11.*'" + knows);
+        assertRefused("dt like '2026-11-1*'", "the metastore's LIKE does not take * other than after . (.*), as in '2026-11-1*'" + knows);
+        assertRefused("dt like '^2026.*$'", "the metastore's LIKE does not take anchors ^ $ (a pattern always matches the whole value), as in '^2026.*$'" + knows);
+        assertRefused("dt like '2026\\..*'", "the metastore's LIKE does not take backslashes \\, as in '2026\\..*'" + knows);
+        assertRefused("dt LIKE \"2026-11-[12].*\"", "the metastore's LIKE does not take character classes [ ], as in \"2026-11-[12].*\"" + knows);
+
+        // what it does evaluate, and a comparison's value, which is no pattern
+        assertEquals(List.of("dt=2026-11-18/hr=1", "dt=2026-11-19/hr=2"), matching("dt like '(?i)2026-11-1.*'"));
+        assertEquals(List.of("dt=2026-11-20/hr=10"), matching("dt like '2026.11.2.'"));
+        assertEquals(List.of(), matching("dt = '[x]' or dt like 'x%'"));
+        assertEquals(Optional.empty(), PartitionFilterHints.unsupportedLike("dt like '2026-11-1%' and dt >= '(a|b)'"));
     }
 
     private static void assertRefused(String filter, String problem) {

@@ -617,12 +617,15 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     public List<PartitionInfo> listPartitionsByFilter(TableInfo table, String filter) {
         requireNonNull(table, "table is null");
         requireNonNull(filter, "filter is null");
+        // the metastore would take such a pattern's characters as themselves and match nothing: refused before it is asked
+        PartitionFilterHints.unsupportedLike(filter).ifPresent(problem -> {
+            throw invalidFilter(table, filter, problem);
+        });
         try {
             return sorted(table, withClient(client -> client.listPartitionsByFilter(table.name().database(), table.name().table(), filter, (short) -1)));
         }
         catch (MetaException e) {
-            throw new InvalidInputException("Invalid filter \"%s\" for %s (partition keys: %s): %s"
-                    .formatted(filter, table.name(), String.join(", ", table.partitionKeys()), filterProblem(table, filter, e.getMessage())));
+            throw invalidFilter(table, filter, filterProblem(table, filter, e.getMessage()));
         }
         catch (NoSuchObjectException e) {
             return List.of();
@@ -684,6 +687,11 @@ public final class ThriftHiveCatalog implements HiveCatalog {
                     .orElse(line);
         }
         return line;
+    }
+
+    private static InvalidInputException invalidFilter(TableInfo table, String filter, String problem) {
+        return new InvalidInputException("Invalid filter \"%s\" for %s (partition keys: %s): %s"
+                .formatted(filter, table.name(), String.join(", ", table.partitionKeys()), problem));
     }
 
     private static String firstLine(String message) {
