@@ -2,6 +2,9 @@ package io.gfsload.catalog;
 
 import static java.util.Objects.requireNonNull;
 
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -101,6 +104,142 @@ public final class PartitionFilterHints {
                 ? "the partition key %s is a number, and the filter compares it with a quoted value".formatted(typed.get(0))
                 : "the partition keys %s are numbers, and the filter compares them with quoted values".formatted(String.join(", ", typed));
         return Optional.of("%s: write the value without quotes, as in %s".formatted(subject, apply(filter, edits)));
+    }
+
+    /**
+     * For a filter the metastore refused with "Filtering is supported only on partition keys of
+     * type string" in which a {@code date} partition key is compared with a value that is not a
+     * date written {@code yyyy-MM-dd} ({@code d = '2026-13-45'}, {@code d = 'x'}): the metastore
+     * compares a date key only with valid dates, whatever its message says of strings.
+     */
+    public static Optional<String> notADate(String filter, TableInfo table) {
+        requireNonNull(filter, "filter is null");
+        requireNonNull(table, "table is null");
+        List<Token> tokens = tokenize(filter);
+        List<String> values = new ArrayList<>();
+        List<String> keys = valuesOfKeys(tokens, name -> keyType(table, name).filter("date"::equals).isPresent(), (token, edits) -> {
+            if (!token.isString() || !isDate(token.value())) {
+                values.add(token.text());
+                edits.put(token.start(), new Edit(token.end(), token.text()));
+            }
+        }, new TreeMap<>());
+        if (keys.isEmpty()) {
+            return Optional.empty();
+        }
+        String subject = keys.size() == 1 ? "the partition key %s is a date".formatted(keys.get(0))
+                : "the partition keys %s are dates".formatted(String.join(", ", keys));
+        return Optional.of("%s, and the metastore compares a date only with a valid date written 'yyyy-MM-dd' (as '2026-11-20'): %s %s not one"
+                .formatted(subject, String.join(", ", values), values.size() == 1 ? "is" : "are"));
+    }
+
+    /**
+     * For a filter the metastore refused with "Filtering is supported only on partition keys of
+     * type string" that has {@code LIKE} on a key of another type ({@code d like '2026-11.*'} of a
+     * {@code date} key): the metastore evaluates {@code LIKE} only on {@code string} keys.
+     */
+    public static Optional<String> likeOnNonStringKey(String filter, TableInfo table) {
+        requireNonNull(filter, "filter is null");
+        requireNonNull(table, "table is null");
+        List<Token> tokens = tokenize(filter);
+        for (int i = 0; i + 1 < tokens.size(); i++) {
+            Token key = tokens.get(i);
+            if (!key.isColumn() || !tokens.get(i + 1).isWord("like")) {
+                continue;
+            }
+            Optional<String> type = keyType(table, key.text());
+            if (type.isEmpty() || type.get().equals("string")) {
+                continue;
+            }
+            String example = type.get().equals("date")
+                    ? "dates written 'yyyy-MM-dd', as in %1$s >= '2026-11-01' and %1$s < '2026-12-01'".formatted(key.text())
+                    : NUMERIC_TYPES.contains(type.get()) ? "numbers, as in %1$s >= 10 and %1$s < 20".formatted(key.text()) : "values of its type";
+            return Optional.of("the partition key %s is of type %s, and the metastore evaluates LIKE only on keys of type string: compare it with %s"
+                    .formatted(key.text(), type.get(), example));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * For a filter the metastore refused with "Filtering is supported only on partition keys of
+     * type string" that has {@code LIKE} on a {@code string} key and a condition on a key of
+     * another type ({@code dt like '2026-11-2.*' and hr = 3}): the metastore evaluates a filter
+     * with {@code LIKE} in a way that takes only string keys, so it cannot combine the two. A
+     * {@code LIKE} whose pattern is a plain prefix and {@code .*} is given as a range on its key,
+     * which it combines with any key.
+     */
+    public static Optional<String> likeWithNonStringKey(String filter, TableInfo table) {
+        requireNonNull(filter, "filter is null");
+        requireNonNull(table, "table is null");
+        List<Token> tokens = tokenize(filter);
+        List<String> others = new ArrayList<>();
+        List<String> likeKeys = new ArrayList<>();
+        TreeMap<Integer, Edit> edits = new TreeMap<>();
+        boolean rewritable = true;
+        boolean or = tokens.stream().anyMatch(token -> token.isWord("or"));
+        for (int i = 0; i < tokens.size(); i++) {
+            Token token = tokens.get(i);
+            if (!token.isColumn()) {
+                continue;
+            }
+            Optional<String> type = keyType(table, token.text());
+            if (type.isEmpty()) {
+                continue;
+            }
+            if (!type.get().equals("string")) {
+                String typed = "%s (%s)".formatted(token.text(), type.get());
+                if (!others.contains(typed)) {
+                    others.add(typed);
+                }
+                continue;
+            }
+            if (i + 2 < tokens.size() && tokens.get(i + 1).isWord("like") && tokens.get(i + 2).isString()) {
+                Token pattern = tokens.get(i + 2);
+                if (!likeKeys.contains(token.text())) {
+                    likeKeys.add(token.text());
+                }
+                Optional<String> range = prefixRange(token.text(), pattern.value(), or);
+                if (range.isPresent() && (i == 0 || !tokens.get(i - 1).isWord("not"))) {
+                    edits.put(token.start(), new Edit(pattern.end(), range.get()));
+                }
+                else {
+                    rewritable = false;
+                }
+            }
+        }
+        if (likeKeys.isEmpty() || others.isEmpty()) {
+            return Optional.empty();
+        }
+        String problem = "the metastore cannot combine LIKE with a condition on a key of another type than string, and the filter has LIKE on %s and a condition on %s"
+                .formatted(String.join(", ", likeKeys), String.join(", ", others));
+        if (rewritable) {
+            return Optional.of("%s: write the LIKE as a range, as in %s, or load the partitions of each condition separately".formatted(problem, apply(filter, edits)));
+        }
+        return Optional.of("%s: write the LIKE as a range on %s (%s >= 'A' and %s < 'B'), or load the partitions of each condition separately"
+                .formatted(problem, likeKeys.get(0), likeKeys.get(0), likeKeys.get(0)));
+    }
+
+    /** {@code key >= 'P' and key < 'Q'} for a pattern {@code P.*} of plain characters, {@code Q} being {@code P} with its last character the next one. */
+    private static Optional<String> prefixRange(String key, String pattern, boolean parenthesize) {
+        if (!pattern.endsWith(".*")) {
+            return Optional.empty();
+        }
+        String prefix = pattern.substring(0, pattern.length() - 2);
+        if (prefix.isEmpty() || prefix.chars().anyMatch(c -> ".*()[]{}|+?^$\\'\"".indexOf(c) >= 0) || prefix.charAt(prefix.length() - 1) == Character.MAX_VALUE) {
+            return Optional.empty();
+        }
+        String next = prefix.substring(0, prefix.length() - 1) + (char) (prefix.charAt(prefix.length() - 1) + 1);
+        String range = "%s >= '%s' and %s < '%s'".formatted(key, prefix, key, next);
+        return Optional.of(parenthesize ? "(" + range + ")" : range);
+    }
+
+    private static boolean isDate(String value) {
+        try {
+            LocalDate.parse(value, DateTimeFormatter.ISO_LOCAL_DATE);
+            return value.length() == "yyyy-MM-dd".length();
+        }
+        catch (DateTimeParseException e) {
+            return false;
+        }
     }
 
     /**

@@ -149,6 +149,29 @@ class TestPartitionFilterHints {
         assertEquals(Optional.empty(), PartitionFilterHints.unsupportedLike("dt like '2026-11-1%' and dt >= '(a|b)'"));
     }
 
+    @Test
+    void likeWithAConditionOnAKeyOfAnotherTypeSaysTheMetastoreCannotCombineThem() {
+        assertEquals(List.of("dt=2026-11-20/hr=10"), matching("dt like '2026-11-2.*'"), "LIKE alone works");
+        assertRefused("dt like '2026-11-2.*' and hr = 10", "the metastore cannot combine LIKE with a condition on a key of another type than string, "
+                + "and the filter has LIKE on dt and a condition on hr (int): write the LIKE as a range, as in dt >= '2026-11-2' and dt < '2026-11-3' and hr = 10, "
+                + "or load the partitions of each condition separately");
+        assertEquals(List.of("dt=2026-11-20/hr=10"), matching("dt >= '2026-11-2' and dt < '2026-11-3' and hr = 10"));
+
+        assertRefused("dt like '2026-11-1.*' or hr > 2", "the metastore cannot combine LIKE with a condition on a key of another type than string, "
+                + "and the filter has LIKE on dt and a condition on hr (int): write the LIKE as a range, as in (dt >= '2026-11-1' and dt < '2026-11-2') or hr > 2, "
+                + "or load the partitions of each condition separately");
+        assertEquals(List.of("dt=2026-11-18/hr=1", "dt=2026-11-19/hr=2", "dt=2026-11-20/hr=10", "dt=5/hr=3"), matching("(dt >= '2026-11-1' and dt < '2026-11-2') or hr > 2"));
+
+        // a pattern that is no plain prefix: no example to give
+        assertRefused("dt like '(?i)2026.*' and hr = 10", "the metastore cannot combine LIKE with a condition on a key of another type than string, "
+                + "and the filter has LIKE on dt and a condition on hr (int): write the LIKE as a range on dt (dt >= 'A' and dt < 'B'), "
+                + "or load the partitions of each condition separately");
+
+        assertRefused("hr like '1.*'", "the partition key hr is of type int, and the metastore evaluates LIKE only on keys of type string: "
+                + "compare it with numbers, as in hr >= 10 and hr < 20");
+        assertEquals(List.of("dt=2026-11-20/hr=10"), matching("hr >= 10 and hr < 20"));
+    }
+
     private static void assertRefused(String filter, String problem) {
         InvalidInputException e = assertThrows(InvalidInputException.class, () -> catalog.listPartitionsByFilter(events, filter));
         assertEquals("Invalid filter \"%s\" for db.events (partition keys: dt, hr): %s".formatted(filter, problem), e.getMessage());

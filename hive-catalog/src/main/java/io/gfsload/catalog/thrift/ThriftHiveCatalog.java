@@ -684,6 +684,9 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         if (line.startsWith("Filtering is supported only on partition keys of type string")) {
             return PartitionFilterHints.numberForStringKey(filter, table)
                     .or(() -> PartitionFilterHints.stringForNumericKey(filter, table))
+                    .or(() -> PartitionFilterHints.notADate(filter, table))
+                    .or(() -> PartitionFilterHints.likeOnNonStringKey(filter, table))
+                    .or(() -> PartitionFilterHints.likeWithNonStringKey(filter, table))
                     .orElse(line);
         }
         return line;
