@@ -78,6 +78,17 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     /** A Java type naming an exception at the start of a message part: {@code org.apache.thrift.transport.TTransportException: }. */
     private static final Pattern JAVA_TYPE = Pattern.compile("\\b(?:[a-z][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error): ");
 
+    /** The starts of the messages of the {@link MetaException}s with which a metastore refuses a filter, rather than fails. */
+    private static final List<String> FILTER_REFUSALS = List.of(
+            // its parser (Hive 2 and 3): "Error parsing partition filter : line 1:3 ...", "...; lexer error: ..."
+            "Error parsing partition filter",
+            // its JDO filter: a key not of type string (Hive 3: "..., or integral types"), an invalid date, LIKE combined with such a key
+            "Filtering is supported only on partition keys of type string",
+            "Specified key <",
+            "Value should be on the RHS for LIKE operator",
+            // a number its parser cannot read as a long, which the metastore wraps as it is
+            "java.lang.NumberFormatException");
+
     /**
      * Partitions per {@code get_partitions_by_names} call by default. Hive's
      * {@code hive.metastore.batch.retrieve.max} is 300; on a 100,000-partition metastore a call
@@ -625,7 +636,11 @@ public final class ThriftHiveCatalog implements HiveCatalog {
             return sorted(table, withClient(client -> client.listPartitionsByFilter(table.name().database(), table.name().table(), filter, (short) -1)));
         }
         catch (MetaException e) {
-            throw invalidFilter(table, filter, filterProblem(table, filter, e.getMessage()));
+            if (refusesFilter(e.getMessage())) {
+                throw invalidFilter(table, filter, filterProblem(table, filter, e.getMessage()));
+            }
+            // the metastore failed otherwise (its database): as the other calls, not the user's filter
+            throw failure("list partitions of %s by filter".formatted(table.name()), e);
         }
         catch (NoSuchObjectException e) {
             return List.of();
@@ -670,6 +685,16 @@ public final class ThriftHiveCatalog implements HiveCatalog {
                 .map(partition -> toPartitionInfo(table, partition))
                 .sorted(Comparator.comparing(PartitionInfo::spec, table.partitionOrder()))
                 .toList();
+    }
+
+    /**
+     * Whether a {@link MetaException} with {@code message}, from {@code get_partitions_by_filter},
+     * is the metastore's refusing the filter (bad input, exit 2) rather than its failing, e.g. its
+     * database ({@code javax.jdo.JDODataStoreException: ...}), which is reported as any failed call.
+     */
+    static boolean refusesFilter(String message) {
+        String line = message == null ? "" : firstLine(message);
+        return FILTER_REFUSALS.stream().anyMatch(line::startsWith);
     }
 
     /**

@@ -1,0 +1,84 @@
+package io.gfsload.catalog.thrift;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.catalog.InvalidInputException;
+import io.gfsload.catalog.PartitionSpec;
+import io.gfsload.catalog.TableInfo;
+import io.gfsload.catalog.TableName;
+import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.apache.hadoop.hive.conf.HiveConf;
+import org.apache.hadoop.hive.metastore.HiveMetaStoreClient;
+import org.apache.hadoop.hive.metastore.api.MetaException;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Which {@link MetaException}s of {@code get_partitions_by_filter} are the metastore's refusing
+ * the filter (bad input, exit 2) and which its failing (exit 4): the refusals are those the real
+ * embedded metastore gives for bad filters. The catalog opens its own metastore clients, so a
+ * failure of the metastore's database is classified here by its message, as Hive words it.
+ */
+class TestFilterRefusals {
+    @TempDir
+    static Path directory;
+
+    private static final TableName EVENTS = new TableName("db", "events");
+
+    private static EmbeddedMetastore metastore;
+
+    @BeforeAll
+    static void start() {
+        metastore = EmbeddedMetastore.start(directory);
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+            admin.ensureDatabase("db", directory.resolve("warehouse/db.db").toUri().toString());
+            String location = directory.resolve("warehouse/db.db/events").toUri().toString();
+            admin.createParquetTable(EVENTS, List.of(new Column("id", "bigint")), List.of(new Column("dt", "string"), new Column("hr", "int")), location);
+            admin.addPartitions(EVENTS, Map.of(PartitionSpec.parse("dt=2026-11-20/hr=1"), location + "/dt=2026-11-20/hr=1"));
+        }
+    }
+
+    @AfterAll
+    static void stop() {
+        if (metastore != null) {
+            metastore.close();
+        }
+    }
+
+    @Test
+    void theMessagesOfTheMetastoresRefusalsOfFiltersAreRefusals() throws Exception {
+        HiveConf conf = new HiveConf();
+        conf.setVar(HiveConf.ConfVars.METASTOREURIS, metastore.uri().toString());
+        conf.setBoolVar(HiveConf.ConfVars.METASTORE_EXECUTE_SET_UGI, false);
+        HiveMetaStoreClient client = new HiveMetaStoreClient(conf);
+        try {
+            for (String filter : List.of("dt IN ('a')", "dt >>> 3", "dt = 5", "hr = '1'", "nokey = 'a'", "dt like 'a.*' and hr = 1", "hr = 99999999999999999999")) {
+                MetaException refusal = assertThrows(MetaException.class, () -> client.listPartitionsByFilter("db", "events", filter, (short) -1), filter);
+                assertTrue(ThriftHiveCatalog.refusesFilter(refusal.getMessage()), filter + ": " + refusal.getMessage());
+            }
+        }
+        finally {
+            client.close();
+        }
+    }
+
+    @Test
+    void otherMetaExceptionsAreFailuresOfTheMetastore() {
+        // as Hive's ObjectStore words a failure of its database
+        assertFalse(ThriftHiveCatalog.refusesFilter(new MetaException("javax.jdo.JDODataStoreException: Error executing SQL query "
+                + "\"select \"PARTITIONS\".\"PART_ID\" from \"PARTITIONS\"\".\nNestedThrowables:\njava.sql.SQLNonTransientConnectionException: "
+                + "No current connection.").getMessage()));
+        assertFalse(ThriftHiveCatalog.refusesFilter(new MetaException("java.sql.SQLException: Connection is not available, request timed out after 30000ms.")
+                .getMessage()));
+        assertFalse(ThriftHiveCatalog.refusesFilter(new MetaException().getMessage()));
+    }
+}
