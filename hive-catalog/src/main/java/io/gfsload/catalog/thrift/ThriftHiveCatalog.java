@@ -35,6 +35,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.hadoop.hive.conf.HiveConf;
@@ -88,6 +89,9 @@ public final class ThriftHiveCatalog implements HiveCatalog {
             "Value should be on the RHS for LIKE operator",
             // a number its parser cannot read as a long, which the metastore wraps as it is
             "java.lang.NumberFormatException");
+
+    /** A number in a filter that the metastore's parser could not read, as the metastore words it. */
+    private static final Pattern NUMBER_FORMAT = Pattern.compile("java\\.lang\\.NumberFormatException: For input string: \"(-?\\d+)\"");
 
     /**
      * Partitions per {@code get_partitions_by_names} call by default. Hive's
@@ -705,6 +709,10 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         String line = firstLine(message);
         if (line.startsWith("Error parsing partition filter")) {
             return PartitionFilterHints.unparsable(filter).orElse("the metastore cannot parse it");
+        }
+        Matcher number = NUMBER_FORMAT.matcher(line);
+        if (number.matches()) {
+            return "the number %s is out of range: the metastore compares whole numbers from %d to %d".formatted(number.group(1), Long.MIN_VALUE, Long.MAX_VALUE);
         }
         if (line.startsWith("Filtering is supported only on partition keys of type string")) {
             return PartitionFilterHints.numberForStringKey(filter, table)

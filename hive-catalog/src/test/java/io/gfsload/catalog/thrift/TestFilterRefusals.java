@@ -81,4 +81,17 @@ class TestFilterRefusals {
                 .getMessage()));
         assertFalse(ThriftHiveCatalog.refusesFilter(new MetaException().getMessage()));
     }
+
+    @Test
+    void aNumberOutOfRangeAndAnUnknownKeyAreOneLineEach() {
+        try (ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(metastore.uri())) {
+            TableInfo events = catalog.getTable(EVENTS).orElseThrow();
+            InvalidInputException number = assertThrows(InvalidInputException.class, () -> catalog.listPartitionsByFilter(events, "hr = 99999999999999999999"));
+            assertEquals("Invalid filter \"hr = 99999999999999999999\" for db.events (partition keys: dt, hr): the number 99999999999999999999 is out of range: "
+                    + "the metastore compares whole numbers from -9223372036854775808 to 9223372036854775807", number.getMessage());
+            InvalidInputException key = assertThrows(InvalidInputException.class, () -> catalog.listPartitionsByFilter(events, "nokey = 'a'"));
+            assertEquals("Invalid filter \"nokey = 'a'\" for db.events (partition keys: dt, hr): Specified key <nokey> is not a partitioning key for the table",
+                    key.getMessage());
+        }
+    }
 }
