@@ -14,6 +14,7 @@ import picocli.CommandLine.TypeConversionException;
  */
 final class MetastoreUri implements ITypeConverter<MetastoreUri.Addresses> {
     private static final String EXPECTED = "expected thrift://HOST:PORT";
+    private static final int MAX_PORT = 65_535;
 
     /** The metastores of {@code --metastore}, in the order they are tried; at least one. */
     record Addresses(List<URI> uris) {
@@ -55,6 +56,10 @@ final class MetastoreUri implements ITypeConverter<MetastoreUri.Addresses> {
         }
         if (!"thrift".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
             throw new TypeConversionException("'%s' is not a metastore address: %s".formatted(value, expected));
+        }
+        if (uri.getPort() > MAX_PORT) {
+            throw new TypeConversionException("'%s' is not a metastore address: the port %d is out of range (1 to %d); %s"
+                    .formatted(value, uri.getPort(), MAX_PORT, expected));
         }
         return uri;
     }

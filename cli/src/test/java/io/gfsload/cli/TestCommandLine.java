@@ -468,6 +468,10 @@ class TestCommandLine {
         assertEquals(ExitCode.USAGE, emptyInAList.exitCode());
         assertEquals("gfsload: Invalid value for option '--metastore': an empty metastore address: expected thrift://HOST:PORT, comma-separated",
                 emptyInAList.err().strip());
+        CliRun portOutOfRange = gfsload("plan", "--table", "demo.events", "--metastore", "thrift://127.0.0.1:99999");
+        assertEquals(ExitCode.USAGE, portOutOfRange.exitCode(), portOutOfRange.err());
+        assertEquals("gfsload: Invalid value for option '--metastore': 'thrift://127.0.0.1:99999' is not a metastore address: "
+                + "the port 99999 is out of range (1 to 65535); expected thrift://HOST:PORT", portOutOfRange.err().strip());
         assertEquals(List.of(), listHome(), "nothing started");
     }
 

@@ -34,6 +34,13 @@ class TestMetastoreUnreachable {
     }
 
     @Test
+    void aPortOutOfRangeIsBadInputNotAnUnreachableMetastore() {
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> ThriftHiveCatalog.connect(URI.create("thrift://127.0.0.1:99999")));
+
+        assertEquals("Invalid metastore URI 'thrift://127.0.0.1:99999': the port 99999 is out of range (1 to 65535)", e.getMessage());
+    }
+
+    @Test
     void aMetastoreHostThatDoesNotResolveIsReportedInOneLine() {
         URI uri = URI.create("thrift://nohost.invalid:9083");
 

@@ -221,6 +221,10 @@ public final class ThriftHiveCatalog implements HiveCatalog {
             if (!"thrift".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
                 throw new InvalidInputException("Invalid metastore URI '%s': expected thrift://host:port".formatted(uri));
             }
+            if (uri.getPort() > 65_535) {
+                // as hive.metastore.uris may give it: Hive's client would fail with "Invalid port", as if the metastore were down
+                throw new InvalidInputException("Invalid metastore URI '%s': the port %d is out of range (1 to 65535)".formatted(uri, uri.getPort()));
+            }
             HiveConf conf = new HiveConf();
             // one metastore per client, so that the order is ours (Hive 2.3's client shuffles its URIs) and a failure names its metastore
             conf.setVar(HiveConf.ConfVars.METASTOREURIS, uri.toString());
