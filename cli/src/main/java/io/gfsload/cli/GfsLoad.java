@@ -104,7 +104,9 @@ public final class GfsLoad {
             if (code == ExitCode.FAILED && !(exception instanceof CacheException || exception instanceof CatalogException)) {
                 LOG.error("gfsload failed", exception);
             }
-            String message = message(exception);
+            String message = message(exception) + (exception instanceof NoSuchPartitionException
+                    ? TableSelectionOptions.of(failed.getCommandSpec()).flatMap(TableSelectionOptions::blanksAroundValueHint).map(hint -> "; " + hint).orElse("")
+                    : "");
             failed.getErr().println("gfsload: " + message);
             failed.getErr().flush();
             // a failure before the report: --report must not keep an earlier run's

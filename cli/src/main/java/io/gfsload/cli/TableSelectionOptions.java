@@ -6,6 +6,7 @@ import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.PartitionSelection;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.Model.ArgSpec;
 import picocli.CommandLine.Model.CommandSpec;
@@ -18,7 +19,8 @@ public final class TableSelectionOptions {
     String table;
 
     @Option(names = "--partition", paramLabel = "K=V[/K2=V2]",
-            description = "A partition, e.g. dt=2026-11-20 or dt=2026-11-20/hr=03; leading keys only (dt=2026-11-20) select every partition under them. Repeatable. Default: every partition.")
+            description = "A partition, e.g. dt=2026-11-20 or dt=2026-11-20/hr=03; leading keys only (dt=2026-11-20) select every partition under them; "
+                    + "blanks around a value are not part of it (a blank at its start or end is written %%20). Repeatable. Default: every partition.")
     List<String> partitions = new ArrayList<>();
 
     @Option(names = "--where", paramLabel = "FILTER",
@@ -74,6 +76,40 @@ public final class TableSelectionOptions {
             selection = new PartitionSelection.All();
         }
         return new LoadTarget.Table(TableName.parse(table), selection);
+    }
+
+    /** The table selection options of {@code command}, if it has them. */
+    static Optional<TableSelectionOptions> of(CommandSpec command) {
+        return command.mixins().values().stream().map(CommandSpec::userObject)
+                .filter(TableSelectionOptions.class::isInstance).map(TableSelectionOptions.class::cast).findFirst();
+    }
+
+    /**
+     * For a {@code --partition} not found whose value had blanks around it ({@code p= lead}): the
+     * spec's syntax leaves them out ({@code dt = 2026-11-20}), so a value that starts or ends with
+     * a blank is to be written with {@code %20}; the hint gives the spec so written.
+     */
+    Optional<String> blanksAroundValueHint() {
+        for (String spec : partitions) {
+            for (String part : spec.split("/", -1)) {
+                int eq = part.indexOf('=');
+                String value = eq < 0 ? "" : part.substring(eq + 1);
+                String stripped = value.strip();
+                if (!stripped.isEmpty() && !stripped.equals(value)) {
+                    int start = value.indexOf(stripped);
+                    String escaped = blanksEscaped(value.substring(0, start)) + stripped + blanksEscaped(value.substring(start + stripped.length()));
+                    return Optional.of("the blanks around a value in --partition '%s' are not part of it: a value that starts or ends with a blank "
+                            .formatted(spec) + "is written with %%20 for each, as in %s=%s".formatted(part.substring(0, eq).strip(), escaped));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String blanksEscaped(String blanks) {
+        StringBuilder escaped = new StringBuilder();
+        blanks.codePoints().forEach(c -> escaped.append(c < 0x80 ? "%%%02X".formatted(c) : Character.toString(c)));
+        return escaped.toString();
     }
 
     /** The options of {@code spec} of these names. */

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code --where} filters that the metastore's grammar takes otherwise than SQL: the message says
+ * {@code --where} filters that the metastore's grammar takes otherwise than SQL, and {@code --partition}
+ * values given with blanks around them: the message says
  * how to write them, the exit code is that of bad input (2) or of no partition (5), and nothing is
  * loaded. The embedded metastore and cluster, with the demo table.
  */
@@ -58,6 +59,22 @@ class TestWhereFilterHints {
         CliRun regularExpression = gfsload("plan", "--table", "demo.events", "--where", "dt like '2026-11-1.*'", "--json");
         assertEquals(0, regularExpression.exitCode(), regularExpression.err());
         assertEquals(2, json(regularExpression.out()).get("partitions").size(), "dt=2026-11-18 and dt=2026-11-19");
+    }
+
+    @Test
+    void aPartitionNotFoundThatWasGivenWithBlanksAroundItsValueSaysHowToWriteABlank() {
+        CliRun blanks = gfsload("plan", "--table", "demo.events", "--partition", "dt= 2026-11-30 ");
+        assertEquals(5, blanks.exitCode(), blanks.err());
+        assertEquals("gfsload: Partition not found: demo.events dt=2026-11-30; the blanks around a value in --partition 'dt= 2026-11-30 ' "
+                + "are not part of it: a value that starts or ends with a blank is written with %20 for each, as in dt=%202026-11-30%20", blanks.err().strip());
+
+        CliRun plain = gfsload("plan", "--table", "demo.events", "--partition", "dt=2026-11-30");
+        assertEquals(5, plain.exitCode(), plain.err());
+        assertEquals("gfsload: Partition not found: demo.events dt=2026-11-30", plain.err().strip());
+
+        // blanks around '=' are the spec's: such a partition that exists is found
+        CliRun found = gfsload("plan", "--table", "demo.events", "--partition", "dt = 2026-11-20");
+        assertEquals(0, found.exitCode(), found.err());
     }
 
     private static CliRun gfsload(String... args) {
