@@ -165,7 +165,7 @@ public final class LoadPlanner {
         HiveCatalog hive = catalog.orElseThrow(() -> new IllegalStateException("a table target needs a catalog"));
         TableInfo table = hive.getTable(target.table()).orElseThrow(() -> new NoSuchTableException(target.table()));
         if (table.isView()) {
-            throw new InvalidInputException("%s is a view: only tables with data files can be loaded".formatted(table.name()));
+            throw new InvalidInputException("%s is a view, which has no data files of its own: give the tables it reads instead".formatted(table.name()));
         }
         if (!table.isPartitioned()) {
             if (!(target.selection() instanceof PartitionSelection.All)) {

@@ -346,7 +346,7 @@ class TestLoadPlannerOnMetastore {
                 assertThrows(InvalidInputException.class, () -> plan("db.events", "day=1")).getMessage());
         assertEquals("Partition spec 'hr=01' does not match the partition keys of db.events: expected dt=.../hr=...",
                 assertThrows(InvalidInputException.class, () -> plan("db.events", "hr=01")).getMessage());
-        assertEquals("db.v is a view: only tables with data files can be loaded",
+        assertEquals("db.v is a view, which has no data files of its own: give the tables it reads instead",
                 assertThrows(InvalidInputException.class, () -> plan("db.v")).getMessage());
         String syntax = assertThrows(InvalidInputException.class, () -> plan("db.events", new PartitionSelection.Filter("dt >="))).getMessage();
         assertTrue(syntax.startsWith("Invalid filter \"dt >=\" for db.events (partition keys: dt, hr): "), syntax);
