@@ -150,9 +150,32 @@ final class PlanPrinter {
         }
     }
 
+    /**
+     * The widest the partition column of the plan and status tables gets: a longer name (a value
+     * of hundreds of characters) is elided in its middle there, so that it does not widen every
+     * row; the JSON, and the lines of partitions not listed, keep the whole name.
+     */
+    static final int MAX_PARTITION_COLUMN = 60;
+
+    /** {@code name} as the partition column shows it: whole, or its start and end around {@code ...}, {@link #MAX_PARTITION_COLUMN} characters in all. */
+    static String partitionColumn(String name) {
+        int length = name.codePointCount(0, name.length());
+        if (length <= MAX_PARTITION_COLUMN) {
+            return name;
+        }
+        int kept = MAX_PARTITION_COLUMN - "...".length();
+        int head = (kept + 1) / 2;
+        int tail = kept - head;
+        return name.substring(0, name.offsetByCodePoints(0, head)) + "..." + name.substring(name.offsetByCodePoints(0, length - tail));
+    }
+
+    private static String columnsFormat(PlanSummary summary) {
+        int width = Math.max(9, summary.partitions().stream().mapToInt(p -> partitionColumn(p.name()).length()).max().orElse(0));
+        return "%-" + width + "s %7s %11s %7s %7s %11s %9s%n";
+    }
+
     static String table(PlanSummary summary) {
-        int width = Math.max(9, summary.partitions().stream().mapToInt(p -> p.name().length()).max().orElse(0));
-        String format = "%-" + width + "s %7s %11s %7s %7s %11s %9s%n";
+        String format = columnsFormat(summary);
         StringBuilder out = new StringBuilder();
         out.append("Plan for %s: replication %d, %s blocks (dry run, nothing loaded)%n".formatted(summary.target(), summary.replication(), Sizes.format(summary.blockSize())));
         out.append(format.formatted("PARTITION", "FILES", "BYTES", "BLOCKS", "CACHED", "TO LOAD", "EST."));
@@ -204,15 +227,14 @@ final class PlanPrinter {
 
     /** The cached share of each partition, as {@code gfsload status} prints it. */
     static String status(PlanSummary summary) {
-        int width = Math.max(9, summary.partitions().stream().mapToInt(p -> p.name().length()).max().orElse(0));
-        String format = "%-" + width + "s %7s %11s %7s %7s %11s %9s%n";
+        String format = columnsFormat(summary);
         StringBuilder out = new StringBuilder();
         out.append("Cached state of %s at replication %d%n".formatted(summary.target(), summary.replication()));
         out.append(format.formatted("PARTITION", "FILES", "BYTES", "BLOCKS", "CACHED", "CACHED B", "CACHED %"));
         List<PartitionSummary> rows = new ArrayList<>(summary.partitions());
         rows.add(summary.totals());
         for (PartitionSummary p : rows) {
-            out.append(format.formatted(p.name(), p.files(), Sizes.format(p.bytes()), p.blocks(), p.blocksCached(), Sizes.format(p.bytesCached()),
+            out.append(format.formatted(partitionColumn(p.name()), p.files(), Sizes.format(p.bytes()), p.blocks(), p.blocksCached(), Sizes.format(p.bytesCached()),
                     p.locationMissing() ? "missing" : p.error() == null ? percent(cachedPercent(p)) : "?"));
         }
         out.append(unlisted(summary));
@@ -230,7 +252,7 @@ final class PlanPrinter {
     }
 
     private static String row(String format, PartitionSummary p) {
-        return format.formatted(p.name(), p.files(), Sizes.format(p.bytes()), p.blocks(), p.blocksCached(), Sizes.format(p.bytesToLoad()),
+        return format.formatted(partitionColumn(p.name()), p.files(), Sizes.format(p.bytes()), p.blocks(), p.blocksCached(), Sizes.format(p.bytesToLoad()),
                 String.format(Locale.ROOT, "%.1f s", p.estimatedSeconds()));
     }
 }
