@@ -38,7 +38,7 @@ final class LoadAction {
         Duration journalRetention = environment.journalRetention();
         ProgressReporter.Mode mode = execution.progressMode();
         boolean ignoreCapacity = planning.ignoreCapacity;
-        LoadRunner runner = new LoadRunner(services);
+        LoadRunner runner = new LoadRunner(services, spec.commandLine().getErr(), PlanningProgress.display(mode, ProgressReporter.stderrIsTerminal()));
         LoadRunner.Planned planned = runner.plan(request, workload, planning.overrides());
         ExecutorOptions base = execution.toExecutorOptions(planned.settings(), planning);
         String jobId = JobJournal.jobId(request, execution.atomicScope());
@@ -131,7 +131,7 @@ final class LoadAction {
      */
     static int dryRun(CommandSpec spec, Services services, LoadRequest request, LoadOptions load, PlanningOptions planning, WorkloadOptions workload,
             Optional<ExecutionOptions> execution) {
-        LoadRunner runner = new LoadRunner(services);
+        LoadRunner runner = new LoadRunner(services, spec.commandLine().getErr(), PlanningProgress.display(ProgressReporter.stderrIsTerminal()));
         LoadRunner.Planned planned = runner.plan(request, workload, planning.overrides());
         // an atomic load adopts what an earlier run of its job staged: the load's verdict counts it so
         Optional<AtomicOptions> atomic = execution.flatMap(options -> options.atomic(JobJournal.jobId(request, options.atomicScope())));

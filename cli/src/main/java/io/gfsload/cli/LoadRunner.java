@@ -48,10 +48,24 @@ final class LoadRunner {
 
     private final Services services;
     private final Configuration hadoopConf;
+    /** Where a plan that takes long says so, and how; empty: nowhere. */
+    private final Optional<PrintWriter> planningStatus;
+    private final PlanningProgress.Display planningDisplay;
 
     LoadRunner(Services services) {
+        this(services, Optional.empty(), PlanningProgress.Display.LINE);
+    }
+
+    /** A runner whose plans show on {@code status} as {@code display} says when they take longer than {@link PlanningProgress#QUIET}. */
+    LoadRunner(Services services, PrintWriter status, PlanningProgress.Display display) {
+        this(services, Optional.of(status), display);
+    }
+
+    private LoadRunner(Services services, Optional<PrintWriter> planningStatus, PlanningProgress.Display planningDisplay) {
         this.services = services;
         this.hadoopConf = services.hadoopConf();
+        this.planningStatus = planningStatus;
+        this.planningDisplay = planningDisplay;
     }
 
     /**
@@ -66,7 +80,15 @@ final class LoadRunner {
      * {@code overrides} are the values the user set explicitly, which win over the advisor's.
      */
     Planned plan(LoadRequest request, WorkloadOptions workload, List<SettingOverride> overrides) {
-        LoadPlan plan = planner().plan(request);
+        LoadPlan plan;
+        if (planningStatus.isEmpty()) {
+            plan = planner().plan(request);
+        }
+        else {
+            try (PlanningProgress progress = PlanningProgress.start(request.target(), planningDisplay, planningStatus.get())) {
+                plan = planner().plan(request, progress);
+            }
+        }
         BackendProfile probed = workload.shouldProbe() ? new UfsProbe(hadoopConf, UfsProbe.Options.defaults()).probe(plan).profile() : BackendProfile.unknown();
         ClusterInfo cluster = services.cache().clusterInfo();
         // sized for the files the load reads: an incremental run's cached files take no threads, buffers or streams

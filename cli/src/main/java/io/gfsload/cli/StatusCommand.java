@@ -81,7 +81,8 @@ public final class StatusCommand implements Callable<Integer> {
         boolean table = request.target() instanceof LoadTarget.Table;
         PlanPrinter.PlanSummary summary;
         try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), spec.commandLine().getErr())) {
-            LoadRunner.Planned planned = new LoadRunner(services).plan(request, new WorkloadOptions(), List.of());
+            LoadRunner.Planned planned = new LoadRunner(services, spec.commandLine().getErr(), PlanningProgress.display(ProgressReporter.stderrIsTerminal()))
+                    .plan(request, new WorkloadOptions(), List.of());
             summary = PlanPrinter.summarize(planned.plan(), services.cache().clusterInfo());
         }
         // a partition, or a directory below one, that could not be listed: what is cached of it is not known;

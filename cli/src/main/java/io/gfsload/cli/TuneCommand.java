@@ -99,7 +99,8 @@ public final class TuneCommand implements Callable<Integer> {
         boolean table = request.target() instanceof LoadTarget.Table;
         Tuned tuned;
         try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), spec.commandLine().getErr())) {
-            LoadRunner.Planned planned = new LoadRunner(services).plan(request, workload, List.of());
+            LoadRunner.Planned planned = new LoadRunner(services, spec.commandLine().getErr(), PlanningProgress.display(ProgressReporter.stderrIsTerminal()))
+                    .plan(request, workload, List.of());
             tuned = new Tuned(request.target().describe(), planned.profile(), planned.settings(), planned.plan().workload(),
                     planned.plan().stats().cachedBytes());
         }

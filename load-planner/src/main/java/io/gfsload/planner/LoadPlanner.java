@@ -88,9 +88,17 @@ public final class LoadPlanner {
      * @throws PlanningException when the UFS cannot be listed
      */
     public LoadPlan plan(LoadRequest request) {
+        return plan(request, PlanningListener.NONE);
+    }
+
+    /**
+     * As {@link #plan(LoadRequest)}, telling {@code listener} how far it has come.
+     */
+    public LoadPlan plan(LoadRequest request, PlanningListener listener) {
         requireNonNull(request, "request is null");
+        requireNonNull(listener, "listener is null");
         List<PartitionLoad> partitions;
-        try (Lister lister = new Lister(request.replication())) {
+        try (Lister lister = new Lister(request.replication(), listener)) {
             if (request.target() instanceof LoadTarget.Table table) {
                 resolve(table, lister::submit);
             }
@@ -287,11 +295,13 @@ public final class LoadPlanner {
      */
     private final class Lister implements AutoCloseable {
         private final int replication;
+        private final PlanningListener listener;
         private final ExecutorService pool;
         private final List<Future<List<PartitionLoad>>> groups = new ArrayList<>();
 
-        Lister(int replication) {
+        Lister(int replication, PlanningListener listener) {
             this.replication = replication;
+            this.listener = listener;
             this.pool = Executors.newFixedThreadPool(config.listingThreads(), new ThreadFactoryBuilder()
                     .setNameFormat("gfsload-list-%d")
                     .setDaemon(true)
@@ -304,6 +314,7 @@ public final class LoadPlanner {
          * {@link PlannerConfig#partitionBatchSize()} locations each).
          */
         void submit(List<Location> locations) {
+            listener.selected(locations.size());
             int perGroup = Math.max(1, Math.min(config.partitionBatchSize(), ceilDiv(locations.size(), 4 * config.listingThreads())));
             for (List<Location> group : Lists.partition(locations, perGroup)) {
                 groups.add(pool.submit(() -> listGroup(group)));
@@ -344,6 +355,7 @@ public final class LoadPlanner {
                     unlisted.put(listings.size(), e.getMessage());
                     listing = Listing.EMPTY;
                 }
+                listener.listed();
                 listings.add(listing);
                 for (FileIdentity file : listing.files()) {
                     if (file.length() > 0) {

@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
@@ -226,6 +227,29 @@ class TestLoadPlanner {
         assertEquals(once.stats().bytes(), overlapping.stats().bytes());
         assertEquals(once.stats().blocks(), overlapping.stats().blocks());
         assertEquals(once.partitions().get(0).files(), overlapping.partitions().get(0).files(), "each file where it appears first");
+    }
+
+    @Test
+    void theListenerHearsEachLocationSelectedAndListed() throws IOException {
+        String dir = directory.resolve("a").toUri().toString();
+        String nested = directory.resolve("a/nested").toUri().toString();
+        String empty = Files.createDirectories(directory.resolve("nothing-here")).toUri().toString();
+        AtomicInteger selected = new AtomicInteger();
+        AtomicInteger listed = new AtomicInteger();
+        LoadPlan plan = planner(CacheState.EMPTY).plan(new LoadRequest(new LoadTarget.Paths(List.of(dir, nested, empty)), 1), new PlanningListener() {
+            @Override
+            public void selected(int count) {
+                selected.addAndGet(count);
+            }
+
+            @Override
+            public void listed() {
+                listed.incrementAndGet();
+            }
+        });
+        assertEquals(3, plan.partitions().size());
+        assertEquals(3, selected.get());
+        assertEquals(3, listed.get());
     }
 
     @Test

@@ -1,0 +1,17 @@
+package io.gfsload.planner;
+
+/**
+ * Hears how far a plan has come, so that a caller can show it: the partitions (or paths) selected
+ * for listing, and each one listed. Called from the planning thread ({@link #selected}) and from
+ * the listing threads ({@link #listed}) at once: implementations are thread-safe, and quick.
+ */
+public interface PlanningListener {
+    /** Hears nothing. */
+    PlanningListener NONE = new PlanningListener() {};
+
+    /** {@code count} more partitions (or paths) were selected and are to be listed. */
+    default void selected(int count) {}
+
+    /** One more partition (or path) was listed, or found missing, or could not be listed. */
+    default void listed() {}
+}
