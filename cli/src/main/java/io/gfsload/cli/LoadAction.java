@@ -8,7 +8,9 @@ import io.gfsload.executor.JvmShutdown;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadState;
 import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.PartitionLoad;
+import io.gfsload.planner.PartitionSelection;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -102,7 +104,9 @@ final class LoadAction {
         int code = ReportPrinter.exitCode(report);
         load.printing();
         PrintWriter out = spec.commandLine().getOut();
-        ReportPrinter.print(report, code, load.json, out);
+        // --latest N chooses the partitions: the summary names them
+        boolean chosen = request.target() instanceof LoadTarget.Table table && table.selection() instanceof PartitionSelection.Latest;
+        ReportPrinter.print(report, code, load.json, chosen, out);
         // the file has the code the command exits with, 4 when what it printed on stdout was lost
         planning.writeReport(ReportPrinter.toJson(report, GfsLoad.exitCodeGiven(out, code)));
         if (report.stopReason() != null) {

@@ -24,7 +24,15 @@ final class ReportPrinter {
 
     /** Prints {@code report} on {@code out}: as JSON ({@link #toJson}) with {@code exitCode}, the command's, or as the summary. */
     static void print(LoadReport report, int exitCode, boolean json, PrintWriter out) {
-        out.print(json ? toJson(report, exitCode) + System.lineSeparator() : summary(report));
+        print(report, exitCode, json, false, out);
+    }
+
+    /**
+     * As {@link #print(LoadReport, int, boolean, PrintWriter)}; with {@code namePartitions} (a
+     * selection such as {@code --latest} that does not name them) the summary names the partitions loaded.
+     */
+    static void print(LoadReport report, int exitCode, boolean json, boolean namePartitions, PrintWriter out) {
+        out.print(json ? toJson(report, exitCode) + System.lineSeparator() : summary(report, namePartitions));
         out.flush();
     }
 
@@ -55,9 +63,22 @@ final class ReportPrinter {
     private static final String STATE_FIELD = "\n  \"state\" : ";
 
     static String summary(LoadReport report) {
+        return summary(report, false);
+    }
+
+    /** Partitions a summary names, with {@code namePartitions}; the others are counted. */
+    static final int PARTITIONS_NAMED = 10;
+
+    static String summary(LoadReport report, boolean namePartitions) {
         LoadTotals t = report.totals();
         StringBuilder out = new StringBuilder();
         out.append("%s: %s%n".formatted(report.target(), report.state()));
+        if (namePartitions && !report.partitions().isEmpty()) {
+            // "latest 1" says how many, not which: the partitions chosen, so that a wrong choice shows
+            List<String> names = report.partitions().stream().map(PartitionReport::name).toList();
+            out.append("  chosen  %s%s%n".formatted(String.join(", ", names.subList(0, Math.min(names.size(), PARTITIONS_NAMED))),
+                    names.size() > PARTITIONS_NAMED ? " and %d more".formatted(names.size() - PARTITIONS_NAMED) : ""));
+        }
         long missing = report.partitions().stream().filter(PartitionReport::locationMissing).count();
         if (missing > 0) {
             out.append("  partitions %d not found (location does not exist), nothing loaded there%n".formatted(missing));

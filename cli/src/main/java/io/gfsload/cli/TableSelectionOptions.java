@@ -30,7 +30,7 @@ public final class TableSelectionOptions {
                     + "other regular-expression syntax is refused.")
     String where;
 
-    @Option(names = "--latest", paramLabel = "N", description = "The N partitions with the greatest values.")
+    @Option(names = "--latest", paramLabel = "N", description = "The N partitions with the greatest values (never Hive's default partition, __HIVE_DEFAULT_PARTITION__).")
     Integer latest;
 
     /**

@@ -17,6 +17,9 @@ import java.util.Locale;
  * @param values the values, unescaped, one per key
  */
 public record PartitionSpec(List<String> keys, List<String> values) {
+    /** The value Hive gives a partition key whose value is null (or empty): its default partition. */
+    public static final String DEFAULT_PARTITION_VALUE = "__HIVE_DEFAULT_PARTITION__";
+
     public static final String SYNTAX = "key=value[/key2=value2...], e.g. dt=2026-11-20 or dt=2026-11-20/hr=03";
 
     public PartitionSpec {
@@ -144,7 +147,15 @@ public record PartitionSpec(List<String> keys, List<String> values) {
 
     /** Whether {@code value} can be the value of a numeric key: a number, or Hive's default partition. */
     public static boolean fitsNumericKey(String value) {
-        return number(value) != null || value.equals("__HIVE_DEFAULT_PARTITION__");
+        return number(value) != null || value.equals(DEFAULT_PARTITION_VALUE);
+    }
+
+    /**
+     * Whether a value of this spec is null: Hive's default partition ({@code __HIVE_DEFAULT_PARTITION__}),
+     * where rows without a value of a key go, at any level.
+     */
+    public boolean hasNullValue() {
+        return values.contains(DEFAULT_PARTITION_VALUE);
     }
 
     private static int compareNumbers(String a, String b) {

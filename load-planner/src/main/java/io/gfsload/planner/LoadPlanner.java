@@ -235,10 +235,14 @@ public final class LoadPlanner {
         }
         List<PartitionSpec> names = hive.listPartitionSpecs(table);
         if (selection instanceof PartitionSelection.Latest latest) {
-            if (names.isEmpty()) {
-                throw new NoSuchPartitionException(table.name(), latest.describe() + " (the table has no partitions)");
+            // Hive's default partition holds the rows without a value: it is never the latest, whatever
+            // its name sorts after (the digits of a date or an hour, or the numbers of a numeric key)
+            List<PartitionSpec> candidates = names.stream().filter(spec -> !spec.hasNullValue()).toList();
+            if (candidates.isEmpty()) {
+                throw new NoSuchPartitionException(table.name(), latest.describe() + (names.isEmpty() ? " (the table has no partitions)"
+                        : " (the table has no partitions but Hive's default partitions, %s, which are never the latest)".formatted(PartitionSpec.DEFAULT_PARTITION_VALUE)));
             }
-            names = names.subList(Math.max(0, names.size() - latest.count()), names.size());
+            names = candidates.subList(Math.max(0, candidates.size() - latest.count()), candidates.size());
         }
         List<List<PartitionSpec>> batches = Lists.partition(names, config.partitionBatchSize());
         if (batches.size() <= 1 || config.metastoreThreads() == 1) {

@@ -48,7 +48,7 @@ public sealed interface PartitionSelection {
         }
     }
 
-    /** The {@code count} partitions with the greatest values, compared key by key as strings. */
+    /** The {@code count} partitions with the greatest values, compared key by key as their types say; never Hive's default partition. */
     record Latest(int count) implements PartitionSelection {
         public Latest {
             if (count < 1) {

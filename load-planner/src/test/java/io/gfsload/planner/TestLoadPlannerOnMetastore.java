@@ -96,10 +96,38 @@ class TestLoadPlannerOnMetastore {
                     PartitionSpec.parse("p=b"), PartitionedTables.location(shared.resolve("sub")),
                     PartitionSpec.parse("p=c"), PartitionedTables.location(shared.resolve("sub")))));
         }
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+            // Hive's default partition (rows whose key is null) beside partitions with values, at each level
+            table(admin, "nulls", List.of(new Column("dt", "string")), "dt=1", "dt=2", "dt=3", "dt=6", "dt=" + NULL);
+            table(admin, "dated", List.of(new Column("d", "date"), new Column("n", "int")),
+                    "d=2026-01-04/n=7", "d=2026-01-05/n=5", "d=" + NULL + "/n=5");
+            table(admin, "nullhours", List.of(new Column("dt", "string"), new Column("hr", "int")),
+                    "dt=2026-11-20/hr=3", "dt=2026-11-20/hr=10", "dt=2026-11-20/hr=" + NULL);
+            table(admin, "onlynull", List.of(new Column("dt", "string")), "dt=" + NULL);
+        }
         catalog = ThriftHiveCatalog.connect(metastore.uri());
         planner = new LoadPlanner(Optional.of(catalog), new Configuration(), CacheState.EMPTY, new PlannerConfig(BLOCK, 10, 1000, 4));
     }
 
+
+    private static final String NULL = PartitionSpec.DEFAULT_PARTITION_VALUE;
+
+    /** Creates {@code db.NAME} partitioned by {@code keys} with a partition of one 10-byte file for each of {@code partitions}. */
+    private static void table(MetastoreAdmin admin, String name, List<Column> keys, String... partitions) throws IOException {
+        Path root = directory.resolve("data/" + name);
+        java.util.Map<PartitionSpec, String> locations = new java.util.LinkedHashMap<>();
+        for (String partition : partitions) {
+            Path location = root.resolve(partition);
+            java.nio.file.Files.createDirectories(location);
+            java.nio.file.Files.write(location.resolve("part-0"), new byte[10]);
+            locations.put(PartitionSpec.parse(partition), PartitionedTables.location(location));
+        }
+        java.nio.file.Files.createDirectories(root);
+        admin.createParquetTable(new TableName("db", name), List.of(new Column("id", "bigint")), keys, root.toUri().toString());
+        if (!locations.isEmpty()) {
+            admin.addPartitions(new TableName("db", name), locations);
+        }
+    }
 
     @AfterAll
     static void stop() {
@@ -186,6 +214,23 @@ class TestLoadPlannerOnMetastore {
     void latestTakesTheGreatestValues() {
         assertEquals(List.of("dt=2026-11-10/hr=02", "dt=2026-11-10/hr=03", "dt=2026-11-10/hr=04"), names(plan("db.events", new PartitionSelection.Latest(3))));
         assertEquals(50, plan("db.events", new PartitionSelection.Latest(500)).partitions().size());
+    }
+
+    @Test
+    void theDefaultPartitionIsNeverTheLatest() {
+        // __HIVE_DEFAULT_PARTITION__ sorts after the digits of a string or date and after the numbers of an int key
+        assertEquals(List.of("dt=6"), names(plan("db.nulls", new PartitionSelection.Latest(1))));
+        assertEquals(List.of("dt=2", "dt=3", "dt=6"), names(plan("db.nulls", new PartitionSelection.Latest(3))));
+        assertEquals(List.of("dt=1", "dt=2", "dt=3", "dt=6"), names(plan("db.nulls", new PartitionSelection.Latest(10))), "never, however many");
+        assertEquals(List.of("d=2026-01-05/n=5"), names(plan("db.dated", new PartitionSelection.Latest(1))));
+        assertEquals(List.of("dt=2026-11-20/hr=10"), names(plan("db.nullhours", new PartitionSelection.Latest(1))));
+        assertEquals(List.of("dt=2026-11-20/hr=3", "dt=2026-11-20/hr=10"), names(plan("db.nullhours", new PartitionSelection.Latest(5))));
+        // it is still a partition of the table: loaded with every partition, or by name
+        assertEquals(5, plan("db.nulls", new PartitionSelection.All()).partitions().size());
+        assertEquals(List.of("dt=" + NULL), names(plan("db.nulls", "dt=" + NULL)));
+        assertEquals("No partition of db.onlynull matches: latest 1 (the table has no partitions but Hive's default partitions, "
+                        + "__HIVE_DEFAULT_PARTITION__, which are never the latest)",
+                assertThrows(NoSuchPartitionException.class, () -> plan("db.onlynull", new PartitionSelection.Latest(1))).getMessage());
     }
 
     @Test

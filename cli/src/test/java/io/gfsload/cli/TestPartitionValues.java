@@ -1,0 +1,97 @@
+package io.gfsload.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gfsload.catalog.PartitionSpec;
+import io.gfsload.catalog.TableName;
+import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.catalog.thrift.MetastoreAdmin;
+import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Partition values as the command line selects them, on tables of a real metastore (the embedded
+ * one, as a Thrift server on loopback) with the embedded cache cluster: Hive's default partition
+ * beside partitions with values.
+ */
+class TestPartitionValues {
+    private static final String NULL = PartitionSpec.DEFAULT_PARTITION_VALUE;
+
+    @TempDir
+    static Path directory;
+
+    private static EmbeddedMetastore metastore;
+
+    @BeforeAll
+    static void createTables() throws IOException {
+        metastore = EmbeddedMetastore.start(directory.resolve("metastore"));
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+            admin.ensureDatabase("db", directory.resolve("data").toUri().toString());
+            table(admin, "nulls", List.of(new Column("dt", "string")), "dt=1", "dt=2", "dt=3", "dt=6", "dt=" + NULL);
+            table(admin, "onlynull", List.of(new Column("dt", "string")), "dt=" + NULL);
+        }
+    }
+
+    @AfterAll
+    static void stopMetastore() {
+        if (metastore != null) {
+            metastore.close();
+        }
+    }
+
+    /** Creates {@code db.NAME} partitioned by {@code keys}, with a partition of one 1000-byte file for each of {@code partitions}. */
+    private static void table(MetastoreAdmin admin, String name, List<Column> keys, String... partitions) throws IOException {
+        Path root = directory.resolve("data/" + name);
+        Files.createDirectories(root);
+        Map<PartitionSpec, String> locations = new LinkedHashMap<>();
+        for (String partition : partitions) {
+            Path location = root.resolve(partition);
+            Files.createDirectories(location);
+            Files.write(location.resolve("part-0"), new byte[1000]);
+            locations.put(PartitionSpec.parse(partition), new org.apache.hadoop.fs.Path(location.toUri()).toString());
+        }
+        TableName table = new TableName("db", name);
+        admin.createParquetTable(table, List.of(new Column("id", "bigint")), keys, root.toUri().toString());
+        if (!locations.isEmpty()) {
+            admin.addPartitions(table, locations);
+        }
+    }
+
+    private static CliRun gfsload(String... args) {
+        String[] withMetastore = java.util.Arrays.copyOf(args, args.length + 2);
+        withMetastore[args.length] = "--metastore";
+        withMetastore[args.length + 1] = metastore.uri().toString();
+        return CliRun.gfsload(directory.resolve("home"), withMetastore);
+    }
+
+    @Test
+    void theLatestPartitionIsNeverTheDefaultPartitionAndTheSummaryNamesIt() throws IOException {
+        CliRun load = gfsload("--table", "db.nulls", "--latest", "2", "--progress", "none");
+        assertEquals(ExitCode.OK, load.exitCode(), load.err());
+        assertTrue(load.out().startsWith("db.nulls latest 2: SUCCEEDED\n  chosen  dt=3, dt=6\n"), load.out());
+
+        CliRun plan = gfsload("plan", "--table", "db.nulls", "--latest", "1", "--json");
+        assertEquals(ExitCode.OK, plan.exitCode(), plan.err());
+        JsonNode partitions = new ObjectMapper().readTree(plan.out()).get("partitions");
+        assertEquals(1, partitions.size(), plan.out());
+        assertEquals("dt=6", partitions.get(0).get("name").asText());
+
+        // a table whose only partition is the default one has no latest, as a table without partitions
+        CliRun none = gfsload("--table", "db.onlynull", "--latest", "1", "--progress", "none");
+        assertEquals(ExitCode.NOT_FOUND, none.exitCode(), none.err());
+        assertEquals("gfsload: No partition of db.onlynull matches: latest 1 (the table has no partitions but Hive's default partitions, "
+                + "__HIVE_DEFAULT_PARTITION__, which are never the latest)", none.err().strip());
+    }
+}
