@@ -41,6 +41,7 @@ class TestPartitionValues {
             admin.ensureDatabase("db", directory.resolve("data").toUri().toString());
             table(admin, "nulls", List.of(new Column("dt", "string")), "dt=1", "dt=2", "dt=3", "dt=6", "dt=" + NULL);
             table(admin, "onlynull", List.of(new Column("dt", "string")), "dt=" + NULL);
+            table(admin, "unregistered", List.of(new Column("dt", "string")));
         }
     }
 
@@ -74,6 +75,30 @@ class TestPartitionValues {
         withMetastore[args.length] = "--metastore";
         withMetastore[args.length + 1] = metastore.uri().toString();
         return CliRun.gfsload(directory.resolve("home"), withMetastore);
+    }
+
+    @Test
+    void aPartitionedTableWithoutPartitionsIsNotFoundAsItsLatestIs() throws IOException {
+        String message = "gfsload: No partition of db.unregistered matches: all partitions (the table has no partitions)";
+        Path reportFile = directory.resolve("reports/unregistered.json");
+        CliRun load = gfsload("--table", "db.unregistered", "--progress", "none", "--report", reportFile.toString());
+        assertEquals(ExitCode.NOT_FOUND, load.exitCode(), load.err());
+        assertEquals(message, load.err().strip());
+        assertEquals("", load.out());
+        JsonNode report = new ObjectMapper().readTree(reportFile.toFile());
+        assertEquals("FAILED", report.get("state").asText(), report.toString());
+        assertEquals(ExitCode.NOT_FOUND, report.get("exitCode").asInt());
+        assertEquals(message.substring("gfsload: ".length()), report.get("error").asText());
+
+        for (List<String> command : List.of(List.of("plan", "--table", "db.unregistered"), List.of("--table", "db.unregistered", "--dry-run"),
+                List.of("status", "--table", "db.unregistered"))) {
+            CliRun run = gfsload(command.toArray(String[]::new));
+            assertEquals(ExitCode.NOT_FOUND, run.exitCode(), command + ": " + run.err());
+            assertEquals(message, run.err().strip(), command.toString());
+        }
+        CliRun latest = gfsload("--table", "db.unregistered", "--latest", "1", "--progress", "none");
+        assertEquals(ExitCode.NOT_FOUND, latest.exitCode(), latest.err());
+        assertEquals("gfsload: No partition of db.unregistered matches: latest 1 (the table has no partitions)", latest.err().strip());
     }
 
     @Test

@@ -78,7 +78,7 @@ public final class LoadPlanner {
      *
      * @throws NoSuchTableException when the table does not exist
      * @throws NoSuchPartitionException when a requested partition does not exist, or no partition
-     *     matches a filter or the latest N are asked of a table without partitions
+     *     matches a filter, or a partitioned table has no partitions (but Hive's default ones for the latest N)
      * @throws NoSuchPathException when a requested path does not exist
      * @throws NoSuchLocationException when the location of every selected partition of a table (of
      *     an unpartitioned table: its location) does not exist; a missing location among others is
@@ -234,13 +234,18 @@ public final class LoadPlanner {
             return;
         }
         List<PartitionSpec> names = hive.listPartitionSpecs(table);
+        if (names.isEmpty()) {
+            // before its partitions are registered: not found, as a partition not registered yet, not an empty success
+            throw new NoSuchPartitionException(table.name(), (selection instanceof PartitionSelection.Latest latest ? latest.describe() : "all partitions")
+                    + " (the table has no partitions)");
+        }
         if (selection instanceof PartitionSelection.Latest latest) {
             // Hive's default partition holds the rows without a value: it is never the latest, whatever
             // its name sorts after (the digits of a date or an hour, or the numbers of a numeric key)
             List<PartitionSpec> candidates = names.stream().filter(spec -> !spec.hasNullValue()).toList();
             if (candidates.isEmpty()) {
-                throw new NoSuchPartitionException(table.name(), latest.describe() + (names.isEmpty() ? " (the table has no partitions)"
-                        : " (the table has no partitions but Hive's default partitions, %s, which are never the latest)".formatted(PartitionSpec.DEFAULT_PARTITION_VALUE)));
+                throw new NoSuchPartitionException(table.name(), latest.describe()
+                        + " (the table has no partitions but Hive's default partitions, %s, which are never the latest)".formatted(PartitionSpec.DEFAULT_PARTITION_VALUE));
             }
             names = candidates.subList(Math.max(0, candidates.size() - latest.count()), candidates.size());
         }

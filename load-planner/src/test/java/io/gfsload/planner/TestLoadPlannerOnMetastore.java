@@ -104,6 +104,7 @@ class TestLoadPlannerOnMetastore {
             table(admin, "nullhours", List.of(new Column("dt", "string"), new Column("hr", "int")),
                     "dt=2026-11-20/hr=3", "dt=2026-11-20/hr=10", "dt=2026-11-20/hr=" + NULL);
             table(admin, "onlynull", List.of(new Column("dt", "string")), "dt=" + NULL);
+            table(admin, "unregistered", List.of(new Column("dt", "string")));
         }
         catalog = ThriftHiveCatalog.connect(metastore.uri());
         planner = new LoadPlanner(Optional.of(catalog), new Configuration(), CacheState.EMPTY, new PlannerConfig(BLOCK, 10, 1000, 4));
@@ -231,6 +232,18 @@ class TestLoadPlannerOnMetastore {
         assertEquals("No partition of db.onlynull matches: latest 1 (the table has no partitions but Hive's default partitions, "
                         + "__HIVE_DEFAULT_PARTITION__, which are never the latest)",
                 assertThrows(NoSuchPartitionException.class, () -> plan("db.onlynull", new PartitionSelection.Latest(1))).getMessage());
+    }
+
+    @Test
+    void aPartitionedTableWithoutPartitionsHasNoneToPlan() {
+        // its partitions not registered yet: not found, whatever the selection, not an empty plan
+        assertEquals("No partition of db.unregistered matches: all partitions (the table has no partitions)",
+                assertThrows(NoSuchPartitionException.class, () -> plan("db.unregistered", new PartitionSelection.All())).getMessage());
+        assertEquals("No partition of db.unregistered matches: latest 1 (the table has no partitions)",
+                assertThrows(NoSuchPartitionException.class, () -> plan("db.unregistered", new PartitionSelection.Latest(1))).getMessage());
+        assertEquals("No partition of db.unregistered matches: all partitions (the table has no partitions)",
+                assertThrows(NoSuchPartitionException.class, () -> planner.locations(new LoadTarget.Table(TableName.parse("db.unregistered"),
+                        new PartitionSelection.All()))).getMessage());
     }
 
     @Test
