@@ -19,7 +19,8 @@ public final class TableSelectionOptions {
     String table;
 
     @Option(names = "--partition", paramLabel = "K=V[/K2=V2]",
-            description = "A partition, e.g. dt=2026-11-20 or dt=2026-11-20/hr=03; leading keys only (dt=2026-11-20) select every partition under them; "
+            description = "A partition, e.g. dt=2026-11-20 or dt=2026-11-20/hr=3 (an integer key without leading zeros, a date key as yyyy-MM-dd); "
+                    + "leading keys only (dt=2026-11-20) select every partition under them; "
                     + "blanks around a value are not part of it (a blank at its start or end is written %%20). Repeatable. Default: every partition.")
     List<String> partitions = new ArrayList<>();
 

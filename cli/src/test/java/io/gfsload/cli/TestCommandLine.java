@@ -197,7 +197,7 @@ class TestCommandLine {
     void malformedPartitionSpecExitsTwoSayingWhatASpecLooksLike() {
         CliRun run = gfsload("--table", "demo.events", "--partition", "dt");
         assertEquals(2, run.exitCode());
-        assertEquals("gfsload: Invalid partition spec 'dt': 'dt' has no '='; expected key=value[/key2=value2...], e.g. dt=2026-11-20 or dt=2026-11-20/hr=03",
+        assertEquals("gfsload: Invalid partition spec 'dt': 'dt' has no '='; expected key=value[/key2=value2...], e.g. dt=2026-11-20 or dt=2026-11-20/hr=3",
                 run.err().strip());
         assertEquals(List.of(), listHome(), "nothing started, nothing written");
     }

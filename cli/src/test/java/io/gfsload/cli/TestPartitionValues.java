@@ -42,6 +42,8 @@ class TestPartitionValues {
             table(admin, "nulls", List.of(new Column("dt", "string")), "dt=1", "dt=2", "dt=3", "dt=6", "dt=" + NULL);
             table(admin, "onlynull", List.of(new Column("dt", "string")), "dt=" + NULL);
             table(admin, "unregistered", List.of(new Column("dt", "string")));
+            table(admin, "dated", List.of(new Column("d", "date"), new Column("n", "int")), "d=2026-01-05/n=5");
+            table(admin, "hours", List.of(new Column("dt", "string"), new Column("hr", "int")), "dt=2026-11-20/hr=3");
         }
     }
 
@@ -99,6 +101,36 @@ class TestPartitionValues {
         CliRun latest = gfsload("--table", "db.unregistered", "--latest", "1", "--progress", "none");
         assertEquals(ExitCode.NOT_FOUND, latest.exitCode(), latest.err());
         assertEquals("gfsload: No partition of db.unregistered matches: latest 1 (the table has no partitions)", latest.err().strip());
+    }
+
+    @Test
+    void aValueOfTheWrongTypeIsBadInputAndTheMessageSaysHowToWriteIt() {
+        Map<List<String>, String> messages = new LinkedHashMap<>();
+        messages.put(List.of("db.dated", "d=notadate"),
+                "Partition spec 'd=notadate' does not fit db.dated: its key d is a date, written yyyy-MM-dd, and 'notadate' is not one, e.g. d=2026-11-20");
+        messages.put(List.of("db.dated", "d=2026-1-5"),
+                "Partition spec 'd=2026-1-5' does not fit db.dated: its key d is a date, written yyyy-MM-dd, and '2026-1-5' is not one: write d=2026-01-05");
+        messages.put(List.of("db.dated", "d=2026-01-05/n=5.0"),
+                "Partition spec 'd=2026-01-05/n=5.0' does not fit db.dated: its key n is a number (int), and '5.0' is not an integer");
+        messages.put(List.of("db.dated", "d=2026-01-05/n=+5"), "No partition db.dated d=2026-01-05/n=+5; the partition d=2026-01-05/n=5 has that number "
+                + "(an integer key's value is named without a sign or leading zeros): write --partition d=2026-01-05/n=5");
+        messages.put(List.of("db.dated", "d=2026-01-05/n=05"), "No partition db.dated d=2026-01-05/n=05; the partition d=2026-01-05/n=5 has that number "
+                + "(an integer key's value is named without a sign or leading zeros): write --partition d=2026-01-05/n=5");
+        messages.put(List.of("db.hours", "dt=2026-11-20/hr=03"), "No partition db.hours dt=2026-11-20/hr=03; the partition dt=2026-11-20/hr=3 has that number "
+                + "(an integer key's value is named without a sign or leading zeros): write --partition dt=2026-11-20/hr=3");
+        for (Map.Entry<List<String>, String> entry : messages.entrySet()) {
+            CliRun run = gfsload("plan", "--table", entry.getKey().get(0), "--partition", entry.getKey().get(1));
+            assertEquals(ExitCode.USAGE, run.exitCode(), entry.getKey() + ": " + run.err());
+            assertEquals("gfsload: " + entry.getValue(), run.err().strip());
+        }
+        // the forms the messages give work
+        for (List<String> written : List.of(List.of("db.dated", "d=2026-01-05"), List.of("db.dated", "d=2026-01-05/n=5"), List.of("db.hours", "dt=2026-11-20/hr=3"))) {
+            CliRun run = gfsload("plan", "--table", written.get(0), "--partition", written.get(1));
+            assertEquals(ExitCode.OK, run.exitCode(), written + ": " + run.err());
+        }
+        CliRun syntax = gfsload("plan", "--table", "db.hours", "--partition", "dt");
+        assertEquals(ExitCode.USAGE, syntax.exitCode(), syntax.err());
+        assertTrue(syntax.err().strip().endsWith("e.g. dt=2026-11-20 or dt=2026-11-20/hr=3"), syntax.err());
     }
 
     @Test

@@ -20,7 +20,7 @@ public record PartitionSpec(List<String> keys, List<String> values) {
     /** The value Hive gives a partition key whose value is null (or empty): its default partition. */
     public static final String DEFAULT_PARTITION_VALUE = "__HIVE_DEFAULT_PARTITION__";
 
-    public static final String SYNTAX = "key=value[/key2=value2...], e.g. dt=2026-11-20 or dt=2026-11-20/hr=03";
+    public static final String SYNTAX = "key=value[/key2=value2...], e.g. dt=2026-11-20 or dt=2026-11-20/hr=3";
 
     public PartitionSpec {
         keys = List.copyOf(requireNonNull(keys, "keys is null"));
@@ -143,6 +143,19 @@ public record PartitionSpec(List<String> keys, List<String> values) {
         String name = type.toLowerCase(java.util.Locale.ROOT).strip();
         int parenthesis = name.indexOf('(');
         return NUMERIC_TYPES.contains(parenthesis < 0 ? name : name.substring(0, parenthesis).strip());
+    }
+
+    /** Hive's integer types: a partition value of one is written without a sign or leading zeros ({@code hr=3}). */
+    private static final java.util.Set<String> INTEGER_TYPES = java.util.Set.of("tinyint", "smallint", "int", "integer", "bigint");
+
+    /** Whether {@code type}, a Hive type, is an integer's ({@code tinyint}, {@code smallint}, {@code int}, {@code bigint}). */
+    public static boolean isInteger(String type) {
+        return INTEGER_TYPES.contains(type.toLowerCase(java.util.Locale.ROOT).strip());
+    }
+
+    /** Whether {@code type}, a Hive type, is {@code date}, whose partition values are written {@code yyyy-MM-dd}. */
+    public static boolean isDate(String type) {
+        return type.toLowerCase(java.util.Locale.ROOT).strip().equals("date");
     }
 
     /** Whether {@code value} can be the value of a numeric key: a number, or Hive's default partition. */

@@ -209,23 +209,20 @@ public final class LoadPlanner {
             return;
         }
         if (selection instanceof PartitionSelection.Specs specs) {
+            // every spec is checked against the keys and their types before the metastore is asked
+            specs.specs().forEach(spec -> checkFits(table, spec));
             Map<PartitionSpec, PartitionInfo> selected = new TreeMap<>(table.partitionOrder());
             for (PartitionSpec spec : specs.specs()) {
-                if (!spec.isPrefixOf(table.partitionKeys())) {
-                    throw new InvalidInputException("Partition spec '%s' does not match the partition keys of %s: expected %s"
-                            .formatted(spec, table.name(), String.join("/", table.partitionKeys().stream().map(k -> k + "=...").toList())));
-                }
-                for (int i = 0; i < spec.keys().size(); i++) {
-                    String type = table.partitionKeyTypes().get(i);
-                    if (PartitionSpec.isNumeric(type) && !PartitionSpec.fitsNumericKey(spec.values().get(i))) {
-                        throw new InvalidInputException("Partition spec '%s' does not fit %s: its key %s is a number (%s), and '%s' is not one"
-                                .formatted(spec, table.name(), spec.keys().get(i), type, spec.values().get(i)));
-                    }
-                }
-                List<PartitionInfo> found = spec.keys().size() == table.partitionKeys().size()
-                        ? hive.getPartition(table, spec).stream().toList()
-                        : hive.listPartitions(table, spec);
+                List<PartitionInfo> found = find(hive, table, spec);
                 if (found.isEmpty()) {
+                    // hr=03 or hr=+3 of an int key: Hive names the partition hr=3, and the metastore finds partitions by name only.
+                    // Said, not chosen for the user: the spec as written stays what is asked for, as a --where filter goes as given
+                    PartitionSpec canonical = withCanonicalIntegers(table, spec);
+                    if (!canonical.equals(spec) && !find(hive, table, canonical).isEmpty()) {
+                        throw new InvalidInputException("No partition %s %s; %s %s has that number (an integer key's value is named without a sign "
+                                .formatted(table.name(), spec, spec.keys().size() == table.partitionKeys().size() ? "the partition" : "the partitions under", canonical)
+                                + "or leading zeros): write --partition %s".formatted(canonical));
+                    }
                     throw new NoSuchPartitionException(table.name(), spec);
                 }
                 found.forEach(p -> selected.put(p.spec(), p));
@@ -276,6 +273,81 @@ public final class LoadPlanner {
         finally {
             fetchers.shutdownNow();
         }
+    }
+
+    /** The partitions {@code spec} names: the one partition of a full spec, or those under a prefix. */
+    private static List<PartitionInfo> find(HiveCatalog hive, TableInfo table, PartitionSpec spec) {
+        return spec.keys().size() == table.partitionKeys().size()
+                ? hive.getPartition(table, spec).stream().toList()
+                : hive.listPartitions(table, spec);
+    }
+
+    private static final Pattern INTEGER = Pattern.compile("[+-]?[0-9]+");
+    private static final java.time.format.DateTimeFormatter LENIENT_DATE = java.time.format.DateTimeFormatter.ofPattern("u-M-d")
+            .withResolverStyle(java.time.format.ResolverStyle.STRICT);
+
+    /**
+     * Checks that {@code spec} names leading keys of {@code table} with values of their types: an
+     * integer of an integer key, a number of another numeric key, a {@code yyyy-MM-dd} date of a
+     * date key, or Hive's default partition of any.
+     *
+     * @throws InvalidInputException naming the key, its type and the form it takes
+     */
+    private static void checkFits(TableInfo table, PartitionSpec spec) {
+        if (!spec.isPrefixOf(table.partitionKeys())) {
+            throw new InvalidInputException("Partition spec '%s' does not match the partition keys of %s: expected %s"
+                    .formatted(spec, table.name(), String.join("/", table.partitionKeys().stream().map(k -> k + "=...").toList())));
+        }
+        for (int i = 0; i < spec.keys().size(); i++) {
+            String type = table.partitionKeyTypes().get(i);
+            String key = spec.keys().get(i);
+            String value = spec.values().get(i);
+            if (value.equals(PartitionSpec.DEFAULT_PARTITION_VALUE)) {
+                continue;
+            }
+            String notFit = "Partition spec '%s' does not fit %s: its key %s is ".formatted(spec, table.name(), key);
+            if (PartitionSpec.isNumeric(type) && !PartitionSpec.fitsNumericKey(value)) {
+                throw new InvalidInputException(notFit + "a number (%s), and '%s' is not one".formatted(type, value));
+            }
+            if (PartitionSpec.isInteger(type) && !INTEGER.matcher(value).matches()) {
+                throw new InvalidInputException(notFit + "a number (%s), and '%s' is not an integer".formatted(type, value));
+            }
+            if (PartitionSpec.isDate(type) && !isDate(value)) {
+                String written = lenientDate(value).map(date -> ": write %s=%s".formatted(key, date)).orElse(", e.g. %s=2026-11-20".formatted(key));
+                throw new InvalidInputException(notFit + "a date, written yyyy-MM-dd, and '%s' is not one%s".formatted(value, written));
+            }
+        }
+    }
+
+    private static boolean isDate(String value) {
+        try {
+            java.time.LocalDate.parse(value, java.time.format.DateTimeFormatter.ISO_LOCAL_DATE);
+            return value.length() == "yyyy-MM-dd".length();
+        }
+        catch (java.time.format.DateTimeParseException e) {
+            return false;
+        }
+    }
+
+    /** {@code 2026-1-5} as {@code 2026-01-05}, when it is a date written otherwise. */
+    private static Optional<String> lenientDate(String value) {
+        try {
+            return Optional.of(java.time.LocalDate.parse(value, LENIENT_DATE).toString()).filter(LoadPlanner::isDate);
+        }
+        catch (java.time.format.DateTimeParseException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** {@code spec} with the values of its integer keys as Hive names them: {@code hr=03} and {@code hr=+3} as {@code hr=3}. */
+    private static PartitionSpec withCanonicalIntegers(TableInfo table, PartitionSpec spec) {
+        List<String> values = new ArrayList<>(spec.values());
+        for (int i = 0; i < values.size(); i++) {
+            if (PartitionSpec.isInteger(table.partitionKeyTypes().get(i)) && INTEGER.matcher(values.get(i)).matches()) {
+                values.set(i, new java.math.BigInteger(values.get(i)).toString());
+            }
+        }
+        return new PartitionSpec(spec.keys(), values);
     }
 
     private static <T> T await(Future<T> future) {

@@ -247,6 +247,36 @@ class TestLoadPlannerOnMetastore {
     }
 
     @Test
+    void aValueOfTheWrongTypeIsBadInputBeforeTheMetastoreIsAsked() {
+        assertEquals(List.of("d=2026-01-05/n=5"), names(plan("db.dated", "d=2026-01-05/n=5")));
+        assertEquals(List.of("d=2026-01-05/n=5"), names(plan("db.dated", "d=2026-01-05")));
+        assertEquals(List.of("d=" + NULL + "/n=5"), names(plan("db.dated", "d=" + NULL)));
+        assertEquals("Partition spec 'd=notadate' does not fit db.dated: its key d is a date, written yyyy-MM-dd, and 'notadate' is not one, e.g. d=2026-11-20",
+                assertThrows(InvalidInputException.class, () -> plan("db.dated", "d=notadate")).getMessage());
+        assertEquals("Partition spec 'd=2026-1-5' does not fit db.dated: its key d is a date, written yyyy-MM-dd, and '2026-1-5' is not one: write d=2026-01-05",
+                assertThrows(InvalidInputException.class, () -> plan("db.dated", "d=2026-1-5")).getMessage());
+        assertEquals("Partition spec 'd=2026-02-30' does not fit db.dated: its key d is a date, written yyyy-MM-dd, and '2026-02-30' is not one, e.g. d=2026-11-20",
+                assertThrows(InvalidInputException.class, () -> plan("db.dated", "d=2026-02-30")).getMessage());
+        assertEquals("Partition spec 'd=2026-01-05/n=5.0' does not fit db.dated: its key n is a number (int), and '5.0' is not an integer",
+                assertThrows(InvalidInputException.class, () -> plan("db.dated", "d=2026-01-05/n=5.0")).getMessage());
+        // the metastore finds partitions by name, and Hive names an int key's value without a sign or leading zeros
+        for (String written : List.of("+5", "05")) {
+            assertEquals("No partition db.dated d=2026-01-05/n=%s; the partition d=2026-01-05/n=5 has that number (an integer key's value is named ".formatted(written)
+                            + "without a sign or leading zeros): write --partition d=2026-01-05/n=5",
+                    assertThrows(InvalidInputException.class, () -> plan("db.dated", "d=2026-01-05/n=" + written)).getMessage());
+        }
+        assertEquals("No partition db.hours dt=2026-11-20/hr=02; the partition dt=2026-11-20/hr=2 has that number (an integer key's value is named "
+                        + "without a sign or leading zeros): write --partition dt=2026-11-20/hr=2",
+                assertThrows(InvalidInputException.class, () -> plan("db.hours", "dt=2026-11-20/hr=02")).getMessage());
+        // no partition has the number either: not found
+        assertEquals("Partition not found: db.hours dt=2026-11-20/hr=07",
+                assertThrows(NoSuchPartitionException.class, () -> plan("db.hours", "dt=2026-11-20/hr=07")).getMessage());
+        // a bad spec among good ones is refused before any is looked up
+        assertEquals("Partition spec 'd=2026-1-5' does not fit db.dated: its key d is a date, written yyyy-MM-dd, and '2026-1-5' is not one: write d=2026-01-05",
+                assertThrows(InvalidInputException.class, () -> plan("db.dated", "d=2030-01-01", "d=2026-1-5")).getMessage());
+    }
+
+    @Test
     void aNumericKeyOrdersAsNumbers() {
         assertEquals(List.of("dt=2026-11-20/hr=10"), names(plan("db.hours", new PartitionSelection.Latest(1))));
         assertEquals(List.of("dt=2026-11-20/hr=1", "dt=2026-11-20/hr=2", "dt=2026-11-20/hr=10"), names(plan("db.hours", new PartitionSelection.All())));
