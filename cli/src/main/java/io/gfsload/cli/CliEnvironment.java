@@ -3,8 +3,10 @@ package io.gfsload.cli;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.executor.DistributedLoad;
+import io.gfsload.executor.Sleeper;
 import io.gfsload.planner.InvalidRequestException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Map;
@@ -24,9 +26,11 @@ import picocli.CommandLine.TypeConversionException;
  *     {@code spark.hadoop.*}): the UFS is listed and read with them
  * @param journalRetentionSetting {@code $GFSLOAD_JOURNAL_RETENTION} as set, when set: see
  *     {@link #journalRetention()}
+ * @param clock the time a load's {@code --window} is checked by
+ * @param sleeper how a load waits for its window on {@code clock}: a test's fake clock moves its time instead
  */
 public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<DistributedLoad.Slices> slices, Map<String, String> hadoopSettings,
-        Optional<String> journalRetentionSetting) {
+        Optional<String> journalRetentionSetting, Clock clock, Sleeper sleeper) {
     /** The variable that sets {@link #journalRetention()}. */
     static final String JOURNAL_RETENTION = "GFSLOAD_JOURNAL_RETENTION";
     static final Duration DEFAULT_JOURNAL_RETENTION = Duration.ofDays(14);
@@ -41,10 +45,12 @@ public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<Dis
         requireNonNull(slices, "slices is null");
         hadoopSettings = Map.copyOf(requireNonNull(hadoopSettings, "hadoopSettings is null"));
         requireNonNull(journalRetentionSetting, "journalRetentionSetting is null");
+        requireNonNull(clock, "clock is null");
+        requireNonNull(sleeper, "sleeper is null");
     }
 
     public CliEnvironment(Path home, Optional<Path> hiveConfDir) {
-        this(home, hiveConfDir, Optional.empty(), Map.of(), Optional.empty());
+        this(home, hiveConfDir, Optional.empty(), Map.of(), Optional.empty(), Clock.systemUTC(), Sleeper.SYSTEM);
     }
 
     public CliEnvironment(Path home) {
@@ -53,17 +59,22 @@ public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<Dis
 
     /** This environment, with loads run in slices by {@code value}. */
     public CliEnvironment withSlices(DistributedLoad.Slices value) {
-        return new CliEnvironment(home, hiveConfDir, Optional.of(value), hadoopSettings, journalRetentionSetting);
+        return new CliEnvironment(home, hiveConfDir, Optional.of(value), hadoopSettings, journalRetentionSetting, clock, sleeper);
     }
 
     /** This environment, with {@code value} over the Hadoop site files' settings. */
     public CliEnvironment withHadoopSettings(Map<String, String> value) {
-        return new CliEnvironment(home, hiveConfDir, slices, value, journalRetentionSetting);
+        return new CliEnvironment(home, hiveConfDir, slices, value, journalRetentionSetting, clock, sleeper);
     }
 
     /** This environment, with {@code $GFSLOAD_JOURNAL_RETENTION} set to {@code value}. */
     public CliEnvironment withJournalRetention(String value) {
-        return new CliEnvironment(home, hiveConfDir, slices, hadoopSettings, Optional.of(value));
+        return new CliEnvironment(home, hiveConfDir, slices, hadoopSettings, Optional.of(value), clock, sleeper);
+    }
+
+    /** This environment, with loads checking their window on {@code clock} and waiting for it with {@code sleeper}. */
+    public CliEnvironment withClock(Clock clock, Sleeper sleeper) {
+        return new CliEnvironment(home, hiveConfDir, slices, hadoopSettings, journalRetentionSetting, clock, sleeper);
     }
 
     /** Where the journals of load jobs are kept: {@code $GFSLOAD_HOME/jobs}. */
@@ -117,6 +128,6 @@ public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<Dis
         return new CliEnvironment(
                 home == null || home.isBlank() ? Path.of(userHome, ".gfsload") : Path.of(home),
                 hiveConf == null || hiveConf.isBlank() ? Optional.empty() : Optional.of(Path.of(hiveConf)),
-                Optional.empty(), Map.of(), Optional.ofNullable(env.get(JOURNAL_RETENTION)));
+                Optional.empty(), Map.of(), Optional.ofNullable(env.get(JOURNAL_RETENTION)), Clock.systemUTC(), Sleeper.SYSTEM);
     }
 }

@@ -5,6 +5,7 @@ import io.gfsload.advisor.Settings;
 import io.gfsload.advisor.TuningAdvisor;
 import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.cache.api.ClusterInfo;
+import io.gfsload.catalog.MetastoreUnavailableException;
 import io.gfsload.executor.Adopted;
 import io.gfsload.executor.AtomicOptions;
 import io.gfsload.executor.DistributedLoad;
@@ -31,6 +32,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -72,14 +74,16 @@ final class LoadRunner {
      * A plan, the workload it makes, and the settings the advisor derived for it.
      *
      * @param clusterId the id of the cache cluster planned against, which a job's journal records
+     * @param plannedAt when the plan was made
      */
-    record Planned(LoadPlan plan, WorkloadProfile profile, Settings settings, String clusterId) {}
+    record Planned(LoadPlan plan, WorkloadProfile profile, Settings settings, String clusterId, Instant plannedAt) {}
 
     /**
      * Plans {@code request} and tunes for it: {@code workload} describes the machines and the UFS,
      * {@code overrides} are the values the user set explicitly, which win over the advisor's.
      */
     Planned plan(LoadRequest request, WorkloadOptions workload, List<SettingOverride> overrides) {
+        Instant plannedAt = services.clock().instant();
         LoadPlan plan;
         if (planningStatus.isEmpty()) {
             plan = planner().plan(request);
@@ -93,7 +97,7 @@ final class LoadRunner {
         ClusterInfo cluster = services.cache().clusterInfo();
         // sized for the files the load reads: an incremental run's cached files take no threads, buffers or streams
         WorkloadProfile profile = workload.profile(plan.workload(), plan.blockSize(), cluster, probed);
-        return new Planned(plan, profile, TuningAdvisor.recommend(profile, overrides), cluster.clusterId());
+        return new Planned(plan, profile, TuningAdvisor.recommend(profile, overrides), cluster.clusterId(), plannedAt);
     }
 
     /** The UFS read rate a dry run's estimates assume for {@code planned}, with {@code bandwidth} (--bandwidth) when given. */
@@ -186,7 +190,7 @@ final class LoadRunner {
             PrintWriter status) {
         // with --verify the load finishes after the check, with its outcome
         LoadExecutor executor = new LoadExecutor(services.cache(), hadoopConf, planned.settings(), options,
-                verify ? new FinishAfterVerify(progress) : progress, Clock.systemUTC());
+                verify ? new FinishAfterVerify(progress) : progress, services.clock(), services.sleeper());
         PlanStats stats = planned.plan().stats();
         // blocks an interrupted run of the atomic job staged: committed without reading them again
         Adopted adopting = executor.adoptable(planned.plan());
@@ -231,7 +235,7 @@ final class LoadRunner {
                     missing.size() > EMPTY_PARTITIONS_NAMED ? " and %d more".formatted(missing.size() - EMPTY_PARTITIONS_NAMED) : "");
         }
         options.window().ifPresent(window -> {
-            java.time.Instant now = Clock.systemUTC().instant();
+            Instant now = services.clock().instant();
             // in a Spark job the executors start the reads: each checks the window on its own clock
             status.printf("UFS reads start only within the load window %s (%s%s)%s%n", window, window.zone().getId(),
                     services.slices().isPresent() ? ", by each executor's clock" : "",
@@ -253,8 +257,22 @@ final class LoadRunner {
         }
         status.flush();
         LoadPlan[] loaded = {planned.plan()};
+        String[] replanWarning = {null};
         Supplier<LoadPlan> planAfterWait = () -> {
-            loaded[0] = planner().plan(planned.plan().request());
+            try {
+                loaded[0] = planner().plan(planned.plan().request());
+            }
+            catch (MetastoreUnavailableException e) {
+                // The first plan was made and checked when the command started: a metastore down for a moment at the
+                // window's opening would otherwise cost the night's load. Files changed since fail as changed, as
+                // they do after a pause. A table or partition gone meanwhile (found missing, exit 5) still fails.
+                java.time.ZoneId zone = options.window().map(LoadWindow::zone).orElse(java.time.ZoneOffset.UTC);
+                replanWarning[0] = "Cannot reach the metastore when the window opened (%s): loading the plan made at %s (%s)".formatted(e.getMessage(),
+                        java.time.format.DateTimeFormatter.ofPattern("HH:mm:ss").format(planned.plannedAt().atZone(zone)), zone.getId());
+                status.println("gfsload: warning: " + replanWarning[0]);
+                status.flush();
+                return planned.plan();
+            }
             executor.validate(loaded[0], !ignoreCapacity, line -> {
                 status.println(line);
                 status.flush();
@@ -267,8 +285,11 @@ final class LoadRunner {
         // in a Spark job, the plan's files are loaded by its executors, a slice each
         LoadReport report = slices.isPresent()
                 ? new DistributedLoad(slices.get(), services.cache(), services.sliceConnection(hadoopConf), planned.settings(), options,
-                        verify ? new FinishAfterVerify(progress) : progress, Clock.systemUTC()).execute(planned.plan(), Optional.of(journal), planAfterWait)
+                        verify ? new FinishAfterVerify(progress) : progress, services.clock(), services.sleeper()).execute(planned.plan(), Optional.of(journal), planAfterWait)
                 : executor.execute(planned.plan(), Optional.of(journal), planAfterWait);
+        if (replanWarning[0] != null && report.window() != null) {
+            report = report.withWindow(report.window().withWarning(replanWarning[0]));
+        }
         if (!verify) {
             return report;
         }

@@ -140,6 +140,9 @@ final class ReportPrinter {
                 closed.add("paused %s for %s".formatted(Sizes.count(window.pauses(), "time"), LoadWindow.describe(Duration.ofMillis(window.pausedMillis()))));
             }
             out.append("  window  %s (%s): %s%n".formatted(window.window(), window.zone(), closed.isEmpty() ? "loaded within it, no wait" : String.join(", ", closed)));
+            if (window.warning() != null) {
+                out.append("  warning %s%n".formatted(window.warning()));
+            }
         }
         if (t.retries() > 0) {
             out.append("  retries %d after transient failures%n".formatted(t.retries()));

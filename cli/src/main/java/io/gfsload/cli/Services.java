@@ -19,10 +19,12 @@ import io.gfsload.catalog.thrift.HiveSite;
 import io.gfsload.catalog.thrift.ThriftHiveCatalog;
 import io.gfsload.cli.demo.DemoDataset;
 import io.gfsload.executor.DistributedLoad;
+import io.gfsload.executor.Sleeper;
 import io.gfsload.planner.InvalidRequestException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -53,11 +55,15 @@ final class Services implements AutoCloseable {
     private final Optional<DistributedLoad.Slices> slices;
     private final ConnectionOptions connection;
     private final Map<String, String> hadoopSettings;
+    private final Clock clock;
+    private final Sleeper sleeper;
 
     private Services(CliEnvironment environment, ConnectionOptions connection, Optional<MetastoreOptions> metastore, PrintWriter err) {
         this.slices = environment.slices();
         this.connection = connection;
         this.hadoopSettings = environment.hadoopSettings();
+        this.clock = environment.clock();
+        this.sleeper = environment.sleeper();
         if (slices.isPresent() && connection.master().isEmpty()) {
             // the embedded cluster lives in this process, out of the executors' reach
             throw new InvalidRequestException("A Spark job loads through its executors, which need a cache cluster they can reach: "
@@ -189,6 +195,16 @@ final class Services implements AutoCloseable {
 
     Optional<HiveCatalog> catalog() {
         return catalog;
+    }
+
+    /** The time a load's window is checked by. */
+    Clock clock() {
+        return clock;
+    }
+
+    /** How a load waits for its window on {@link #clock()}. */
+    Sleeper sleeper() {
+        return sleeper;
     }
 
     /** Where loads run in slices (the executors of the Spark job the command runs in), or empty: in this process. */

@@ -47,6 +47,12 @@ import java.util.List;
 public record LoadReport(String target, LoadState state, int replication, LoadTotals totals, List<PartitionReport> partitions,
         long durationMillis, long bytesPerSecond, long bytesWritten, List<Setting> settings, long ufsBytesRead, JobSummary job, ReplicaRestore restore,
         Window window, Staged staged, boolean verified, String stopReason, Evicted evicted) implements Serializable {
+    /** This report with {@code value} as its {@link #window()}. */
+    public LoadReport withWindow(Window value) {
+        return new LoadReport(target, state, replication, totals, partitions, durationMillis, bytesPerSecond, bytesWritten, settings, ufsBytesRead, job, restore,
+                value, staged, verified, stopReason, evicted);
+    }
+
     /**
      * The job a run belongs to.
      *
@@ -116,14 +122,26 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
      *     the load's rounds of slices
      * @param pausedMillis time the load was paused by those closings; for a load in slices, the
      *     longest any one slice was, over the load's rounds of slices
+     * @param warning when not null, what the load could not do as the window opened: plan again
+     *     because the metastore could not be reached, and so loaded the plan made when it started
      */
-    public record Window(String window, String zone, long waitedMillis, int pauses, long pausedMillis) implements Serializable {
+    public record Window(String window, String zone, long waitedMillis, int pauses, long pausedMillis, String warning) implements Serializable {
+        /** A window without a warning. */
+        public Window(String window, String zone, long waitedMillis, int pauses, long pausedMillis) {
+            this(window, zone, waitedMillis, pauses, pausedMillis, null);
+        }
+
         public Window {
             requireNonNull(window, "window is null");
             requireNonNull(zone, "zone is null");
             if (waitedMillis < 0 || pauses < 0 || pausedMillis < 0) {
                 throw new IllegalArgumentException("negative window figures: %d ms waited, %d pauses, %d ms paused".formatted(waitedMillis, pauses, pausedMillis));
             }
+        }
+
+        /** This window with {@code value} as its warning. */
+        public Window withWarning(String value) {
+            return new Window(window, zone, waitedMillis, pauses, pausedMillis, requireNonNull(value, "value is null"));
         }
 
         /** Time outside the window, waited or paused. */

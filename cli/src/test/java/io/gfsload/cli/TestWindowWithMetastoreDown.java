@@ -1,0 +1,116 @@
+package io.gfsload.cli;
+
+import static java.util.Objects.requireNonNull;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gfsload.catalog.PartitionSpec;
+import io.gfsload.catalog.TableName;
+import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.catalog.thrift.MetastoreAdmin;
+import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
+import io.gfsload.executor.Sleeper;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A load started before its {@code --window} plans again when the window opens; when the
+ * metastore cannot be reached then, it loads the plan it made when it started and says so, on
+ * stderr and in the report. The metastore is a real Thrift server on loopback, stopped while the
+ * load waits; the wait runs on a fake clock.
+ */
+class TestWindowWithMetastoreDown {
+    @TempDir
+    Path directory;
+
+    @Test
+    void theMetastoreDownWhenTheWindowOpensLoadsTheFirstPlan() throws Exception {
+        Path partition = directory.resolve("data/t/dt=1");
+        Files.createDirectories(partition);
+        Files.write(partition.resolve("part-0"), new byte[100_000]);
+        Files.write(partition.resolve("part-1"), new byte[50_000]);
+        EmbeddedMetastore metastore = EmbeddedMetastore.start(directory.resolve("metastore"));
+        AtomicBoolean stopped = new AtomicBoolean();
+        try {
+            try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+                admin.ensureDatabase("db", directory.resolve("data").toUri().toString());
+                TableName table = new TableName("db", "t");
+                admin.createParquetTable(table, List.of(new Column("id", "bigint")), List.of(new Column("dt", "string")),
+                        directory.resolve("data/t").toUri().toString());
+                admin.addPartitions(table, Map.of(PartitionSpec.parse("dt=1"), new org.apache.hadoop.fs.Path(partition.toUri()).toString()));
+            }
+            // 22:48 UTC, the window opens at 01:00: the metastore stops while the load waits
+            FakeClock clock = new FakeClock(Instant.parse("2026-11-20T22:48:00Z"), () -> {
+                if (stopped.compareAndSet(false, true)) {
+                    metastore.close();
+                }
+            });
+            Path reportFile = directory.resolve("report.json");
+            CliRun run = CliRun.gfsload(new CliEnvironment(directory.resolve("home")).withClock(clock, clock), "--table", "db.t", "--window", "01:00-06:00",
+                    "--window-zone", "UTC", "--progress", "none", "--report", reportFile.toString(), "--metastore", metastore.uri().toString());
+
+            assertTrue(stopped.get(), "the load waited");
+            assertEquals(ExitCode.OK, run.exitCode(), run.err());
+            assertTrue(run.err().contains("gfsload: warning: Cannot reach the metastore when the window opened (Cannot reach the metastore at "
+                    + metastore.uri()), run.err());
+            assertTrue(run.err().contains("): loading the plan made at 22:48:00 (UTC)\n"), run.err());
+            assertTrue(run.out().startsWith("db.t: SUCCEEDED"), run.out());
+            assertTrue(run.out().contains("\n  warning Cannot reach the metastore when the window opened ("), run.out());
+            JsonNode report = new ObjectMapper().readTree(reportFile.toFile());
+            assertEquals("SUCCEEDED", report.get("state").asText(), report.toString());
+            assertEquals(150_000, report.get("totals").get("bytesLoaded").asLong(), report.toString());
+            assertTrue(report.get("window").get("warning").asText().startsWith("Cannot reach the metastore when the window opened ("), report.toString());
+            assertEquals(Duration.ofMinutes(132).toMillis(), report.get("window").get("waitedMillis").asLong());
+        }
+        finally {
+            if (stopped.compareAndSet(false, true)) {
+                metastore.close();
+            }
+        }
+    }
+
+    /** A clock that stands still but for its {@link #sleep}, which moves it forward after running {@code onSleep}. */
+    private static final class FakeClock extends Clock implements Sleeper {
+        private final AtomicReference<Instant> now;
+        private final Runnable onSleep;
+
+        FakeClock(Instant start, Runnable onSleep) {
+            this.now = new AtomicReference<>(requireNonNull(start, "start is null"));
+            this.onSleep = requireNonNull(onSleep, "onSleep is null");
+        }
+
+        @Override
+        public void sleep(Duration duration) {
+            onSleep.run();
+            now.updateAndGet(instant -> instant.plus(duration));
+        }
+
+        @Override
+        public Instant instant() {
+            return now.get();
+        }
+
+        @Override
+        public ZoneId getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException("a fake clock has one zone");
+        }
+    }
+}
