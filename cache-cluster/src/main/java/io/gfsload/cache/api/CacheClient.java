@@ -211,6 +211,18 @@ public interface CacheClient extends AutoCloseable {
         return new WriteEvictions();
     }
 
+    /**
+     * Whether, and for how long, the master has not answered this client: present from the start
+     * of the first call that failed for want of an answer (the master unreachable, or the call's
+     * deadline passed) after the last call it answered, until it answers one again. A caller that
+     * waits on the master (its threads in calls or backoff) gives it up once the silence is
+     * {@link MasterSilence#exceeded}, however many calls fail meanwhile. This default tells
+     * nothing: empty.
+     */
+    default Optional<MasterSilence> masterSilence() {
+        return Optional.empty();
+    }
+
     @Override
     void close();
 }

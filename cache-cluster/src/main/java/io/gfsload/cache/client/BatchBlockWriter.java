@@ -167,12 +167,14 @@ final class BatchBlockWriter {
             request.addBlocks(block);
         }
         PlaceBlocksResponse response;
+        long started = System.nanoTime();
         try {
             response = client.masterStub().placeBlocks(request.build());
+            client.masterAnswered();
         }
         catch (StatusRuntimeException e) {
             CacheException failure = client.masterFailure("Placing " + items.size() + " blocks at master "
-                    + client.masterTarget(), e);
+                    + client.masterTarget(), e, started);
             items.forEach(item -> item.fail(failure));
             return;
         }
@@ -558,13 +560,15 @@ final class BatchBlockWriter {
             request.addBlocks(block);
         }
         CommitBlocksResponse response;
+        long started = System.nanoTime();
         try {
             response = client.masterStub().commitBlocks(request.build());
+            client.masterAnswered();
         }
         catch (StatusRuntimeException e) {
             CacheException failure = client.masterFailure((options.tempArea().isPresent()
                     ? "Putting " + stored.size() + " blocks into the temp area of job " + options.tempArea().get()
-                    : "Committing " + stored.size() + " blocks") + " at master " + client.masterTarget(), e);
+                    : "Committing " + stored.size() + " blocks") + " at master " + client.masterTarget(), e, started);
             stored.forEach(item -> item.fail(failure));
             return;
         }

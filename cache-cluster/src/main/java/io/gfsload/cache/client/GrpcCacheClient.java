@@ -24,6 +24,7 @@ import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.EvictedBeforeCommitException;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.FreeResult;
+import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.api.RemovalMarks;
 import io.gfsload.cache.api.ScopeCommit;
@@ -194,6 +195,11 @@ public final class GrpcCacheClient implements CacheClient {
     /** Set by {@link #abortUnfinishedWrites}: no write starts after it. */
     private volatile boolean writesAborted;
     private volatile boolean closed;
+    /** When (System.nanoTime) the master last answered a call; guarded by this. */
+    private long masterAnsweredAt = System.nanoTime();
+    /** When (System.nanoTime) the master's silence began ({@link #masterSilence}), or {@link #ANSWERING}; guarded by this. */
+    private long masterSilentSince = ANSWERING;
+    private static final long ANSWERING = Long.MIN_VALUE;
 
     /** How the client resolves a worker's host name, to tell whether the worker is on this host. */
     @FunctionalInterface
@@ -1057,27 +1063,62 @@ public final class GrpcCacheClient implements CacheClient {
 
     private <T> T callMaster(String action, Supplier<T> call) {
         checkOpen();
+        long started = System.nanoTime();
         try {
-            return call.get();
+            T answer = call.get();
+            masterAnswered();
+            return answer;
         }
         catch (StatusRuntimeException e) {
-            throw masterFailure(action + " at master " + masterTarget, e);
+            throw masterFailure(action + " at master " + masterTarget, e, started);
+        }
+    }
+
+    /** Notes that the master answered a call (with a result or a refusal): it is not silent. */
+    synchronized void masterAnswered() {
+        masterAnsweredAt = System.nanoTime();
+        masterSilentSince = ANSWERING;
+    }
+
+    /** Notes that a call to the master started at {@code started} (System.nanoTime) got no answer. */
+    private synchronized void masterUnanswered(long started) {
+        if (masterSilentSince == ANSWERING) {
+            // a call started before the last answer says nothing of the time before that answer
+            masterSilentSince = Math.max(started, masterAnsweredAt);
         }
     }
 
     /**
-     * The api exception for a failed call to the master: a {@link MasterUnavailableException} when
-     * the master could not be reached or did not answer in time, else as {@link RpcErrors} says.
+     * Present from the start of the first call to the master that got no answer (unreachable,
+     * deadline passed) after its last answer, until it answers again; the limit is twice
+     * {@link ClientConfig#rpcTimeout()}.
      */
-    CacheException masterFailure(String action, StatusRuntimeException failure) {
+    @Override
+    public synchronized Optional<MasterSilence> masterSilence() {
+        if (masterSilentSince == ANSWERING) {
+            return Optional.empty();
+        }
+        return Optional.of(new MasterSilence(masterTarget, Duration.ofNanos(Math.max(0, System.nanoTime() - masterSilentSince)),
+                config.rpcTimeout().multipliedBy(2)));
+    }
+
+    /**
+     * The api exception for a failed call to the master: a {@link MasterUnavailableException} when
+     * the master could not be reached or did not answer in time (a call started at {@code started},
+     * System.nanoTime, that counts towards its {@link #masterSilence}), else as {@link RpcErrors} says.
+     */
+    CacheException masterFailure(String action, StatusRuntimeException failure, long started) {
         if (closed) {
             // the channel was shut down under the call: not a master that stopped answering
             return closedException(failure);
         }
         CacheException exception = RpcErrors.toCacheException(action, failure);
-        return exception instanceof CacheUnavailableException
-                ? new MasterUnavailableException(masterTarget, exception.getMessage(), failure)
-                : exception;
+        if (!(exception instanceof CacheUnavailableException)) {
+            masterAnswered();
+            return exception;
+        }
+        masterUnanswered(started);
+        return new MasterUnavailableException(masterTarget, exception.getMessage(), failure);
     }
 
     private ManagedChannel newChannel(String target) {
