@@ -26,16 +26,23 @@ import picocli.CommandLine.TypeConversionException;
  *     {@code spark.hadoop.*}): the UFS is listed and read with them
  * @param journalRetentionSetting {@code $GFSLOAD_JOURNAL_RETENTION} as set, when set: see
  *     {@link #journalRetention()}
+ * @param masterTimeoutSetting {@code $GFSLOAD_MASTER_TIMEOUT} as set, when set: see
+ *     {@link #masterTimeout()}
  * @param clock the time a load's {@code --window} is checked by
  * @param sleeper how a load waits for its window on {@code clock}: a test's fake clock moves its time instead
  */
 public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<DistributedLoad.Slices> slices, Map<String, String> hadoopSettings,
-        Optional<String> journalRetentionSetting, Clock clock, Sleeper sleeper) {
+        Optional<String> journalRetentionSetting, Optional<String> masterTimeoutSetting, Clock clock, Sleeper sleeper) {
     /** The variable that sets {@link #journalRetention()}. */
     static final String JOURNAL_RETENTION = "GFSLOAD_JOURNAL_RETENTION";
     static final Duration DEFAULT_JOURNAL_RETENTION = Duration.ofDays(14);
     /** The shortest retention: a job killed a moment ago must be able to resume. */
     static final Duration MIN_JOURNAL_RETENTION = Duration.ofHours(1);
+    /** The variable that sets {@link #masterTimeout()}. */
+    static final String MASTER_TIMEOUT = "GFSLOAD_MASTER_TIMEOUT";
+    static final Duration DEFAULT_MASTER_TIMEOUT = Duration.ofSeconds(30);
+    /** A master timeout: a whole number of seconds or minutes, a unit required. */
+    private static final Pattern TIMEOUT = Pattern.compile("\\d+\\s*(s|sec|seconds?|m|min|minutes?)");
     /** A retention: {@link ExpireTime}'s times, without its milliseconds (a unit required). */
     private static final Pattern RETENTION = Pattern.compile("\\d+\\s*(s|sec|seconds?|m|min|minutes?|h|hours?|d|days?)");
 
@@ -45,12 +52,13 @@ public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<Dis
         requireNonNull(slices, "slices is null");
         hadoopSettings = Map.copyOf(requireNonNull(hadoopSettings, "hadoopSettings is null"));
         requireNonNull(journalRetentionSetting, "journalRetentionSetting is null");
+        requireNonNull(masterTimeoutSetting, "masterTimeoutSetting is null");
         requireNonNull(clock, "clock is null");
         requireNonNull(sleeper, "sleeper is null");
     }
 
     public CliEnvironment(Path home, Optional<Path> hiveConfDir) {
-        this(home, hiveConfDir, Optional.empty(), Map.of(), Optional.empty(), Clock.systemUTC(), Sleeper.SYSTEM);
+        this(home, hiveConfDir, Optional.empty(), Map.of(), Optional.empty(), Optional.empty(), Clock.systemUTC(), Sleeper.SYSTEM);
     }
 
     public CliEnvironment(Path home) {
@@ -59,22 +67,55 @@ public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<Dis
 
     /** This environment, with loads run in slices by {@code value}. */
     public CliEnvironment withSlices(DistributedLoad.Slices value) {
-        return new CliEnvironment(home, hiveConfDir, Optional.of(value), hadoopSettings, journalRetentionSetting, clock, sleeper);
+        return new CliEnvironment(home, hiveConfDir, Optional.of(value), hadoopSettings, journalRetentionSetting, masterTimeoutSetting, clock, sleeper);
     }
 
     /** This environment, with {@code value} over the Hadoop site files' settings. */
     public CliEnvironment withHadoopSettings(Map<String, String> value) {
-        return new CliEnvironment(home, hiveConfDir, slices, value, journalRetentionSetting, clock, sleeper);
+        return new CliEnvironment(home, hiveConfDir, slices, value, journalRetentionSetting, masterTimeoutSetting, clock, sleeper);
     }
 
     /** This environment, with {@code $GFSLOAD_JOURNAL_RETENTION} set to {@code value}. */
     public CliEnvironment withJournalRetention(String value) {
-        return new CliEnvironment(home, hiveConfDir, slices, hadoopSettings, Optional.of(value), clock, sleeper);
+        return new CliEnvironment(home, hiveConfDir, slices, hadoopSettings, Optional.of(value), masterTimeoutSetting, clock, sleeper);
     }
 
     /** This environment, with loads checking their window on {@code clock} and waiting for it with {@code sleeper}. */
     public CliEnvironment withClock(Clock clock, Sleeper sleeper) {
-        return new CliEnvironment(home, hiveConfDir, slices, hadoopSettings, journalRetentionSetting, clock, sleeper);
+        return new CliEnvironment(home, hiveConfDir, slices, hadoopSettings, journalRetentionSetting, masterTimeoutSetting, clock, sleeper);
+    }
+
+    /** This environment, with {@code $GFSLOAD_MASTER_TIMEOUT} set to {@code value}. */
+    public CliEnvironment withMasterTimeout(String value) {
+        return new CliEnvironment(home, hiveConfDir, slices, hadoopSettings, journalRetentionSetting, Optional.of(value), clock, sleeper);
+    }
+
+    /**
+     * The deadline of each call a load makes to the cache master ({@code $GFSLOAD_MASTER_TIMEOUT},
+     * default 30 s): a load whose master answers no call for twice that time stops as for a master
+     * that stopped answering. A whole number and a unit, {@code s} or {@code min}, at least 1 s.
+     *
+     * @throws InvalidRequestException when the variable holds no such time
+     */
+    public Duration masterTimeout() {
+        if (masterTimeoutSetting.isEmpty() || masterTimeoutSetting.get().isBlank()) {
+            return DEFAULT_MASTER_TIMEOUT;
+        }
+        String value = masterTimeoutSetting.get();
+        try {
+            if (!TIMEOUT.matcher(value.strip().toLowerCase(Locale.ROOT)).matches()) {
+                throw new TypeConversionException("not a whole number and a unit of seconds or minutes");
+            }
+            Duration timeout = ExpireTime.parse(value);
+            if (timeout.isZero()) {
+                throw new TypeConversionException("zero");
+            }
+            return timeout;
+        }
+        catch (TypeConversionException e) {
+            throw new InvalidRequestException("Invalid %s '%s': expected a whole number of seconds or minutes and its unit, s or min, such as 30s"
+                    .formatted(MASTER_TIMEOUT, value));
+        }
     }
 
     /** Where the journals of load jobs are kept: {@code $GFSLOAD_HOME/jobs}. */
@@ -117,17 +158,21 @@ public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<Dis
     @Override
     public String toString() {
         // the Hadoop settings may hold credentials
-        return "CliEnvironment[home=%s, hiveConfDir=%s, slices=%s, %d Hadoop settings, journalRetention=%s]".formatted(home, hiveConfDir,
-                slices.isPresent(), hadoopSettings.size(), journalRetentionSetting);
+        return "CliEnvironment[home=%s, hiveConfDir=%s, slices=%s, %d Hadoop settings, journalRetention=%s, masterTimeout=%s]".formatted(home,
+                hiveConfDir, slices.isPresent(), hadoopSettings.size(), journalRetentionSetting, masterTimeoutSetting);
     }
 
-    /** {@code $GFSLOAD_HOME}, or {@code ~/.gfsload}; {@code $HIVE_CONF_DIR} and {@code $GFSLOAD_JOURNAL_RETENTION} when set. */
+    /**
+     * {@code $GFSLOAD_HOME}, or {@code ~/.gfsload}; {@code $HIVE_CONF_DIR}, {@code $GFSLOAD_JOURNAL_RETENTION} and
+     * {@code $GFSLOAD_MASTER_TIMEOUT} when set.
+     */
     public static CliEnvironment fromSystem(Map<String, String> env, String userHome) {
         String home = env.get("GFSLOAD_HOME");
         String hiveConf = env.get("HIVE_CONF_DIR");
         return new CliEnvironment(
                 home == null || home.isBlank() ? Path.of(userHome, ".gfsload") : Path.of(home),
                 hiveConf == null || hiveConf.isBlank() ? Optional.empty() : Optional.of(Path.of(hiveConf)),
-                Optional.empty(), Map.of(), Optional.ofNullable(env.get(JOURNAL_RETENTION)), Clock.systemUTC(), Sleeper.SYSTEM);
+                Optional.empty(), Map.of(), Optional.ofNullable(env.get(JOURNAL_RETENTION)), Optional.ofNullable(env.get(MASTER_TIMEOUT)),
+                Clock.systemUTC(), Sleeper.SYSTEM);
     }
 }

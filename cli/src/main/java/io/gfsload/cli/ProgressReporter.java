@@ -1,6 +1,7 @@
 package io.gfsload.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.executor.FileReport;
 import io.gfsload.executor.JvmShutdown;
 import io.gfsload.executor.LoadReport;
@@ -42,7 +43,9 @@ import me.tongfei.progressbar.ProgressState;
  * paused} line when the window closes, a {@code resumed} line when it opens, and the {@code
  * state} {@code waiting} (for the window, before the first read), {@code paused} or {@code
  * loading}; the last line, {@code finished}, has the outcome instead: {@code succeeded}, {@code
- * partial} or {@code failed}. Thread-safe: the executor's threads call it.
+ * partial} or {@code failed}. While the cache master does not answer, a {@code waitingForMaster}
+ * line comes each second (the bar says so too), so that a stalled load is not silent.
+ * Thread-safe: the executor's threads call it.
  */
 final class ProgressReporter implements ProgressListener, AutoCloseable {
     /** Set by {@code bin/gfsload}: whether stderr is a terminal. */
@@ -90,6 +93,9 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
     /** When the pause under way began, and the time of the pauses before it; guarded by this. */
     private long closedSinceNanos;
     private long closedNanos;
+    /** What the last {@link #waitingForMaster} said, for the bar, and when (nanoTime); guarded by this. */
+    private String masterWait;
+    private long masterWaitNanos;
     /** The bar, when shown; set and closed under this object's lock, read without it. */
     private volatile ProgressBar bar;
     /** Whether the JVM is ending the load: nothing more is shown; guarded by this. */
@@ -313,11 +319,42 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         line("resumed", fields);
     }
 
+    /**
+     * A JSON line {@code waitingForMaster} with the master, how long it has been silent and the
+     * silence at which the load gives it up ({@code silentSeconds}, {@code limitSeconds}); the bar
+     * says it while the calls last.
+     */
+    @Override
+    public void waitingForMaster(MasterSilence silence) {
+        String message = "waiting for the cache master at %s, silent for %d s (the load stops at %d s)".formatted(silence.masterTarget(),
+                silence.silentFor().toSeconds(), silence.limit().toSeconds());
+        synchronized (this) {
+            masterWait = message;
+            masterWaitNanos = nanoTime.getAsLong();
+        }
+        ProgressBar shown = bar;
+        if (shown != null) {
+            shown.setExtraMessage(extra());
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("master", silence.masterTarget());
+        fields.put("silentSeconds", silence.silentFor().toSeconds());
+        fields.put("limitSeconds", silence.limit().toSeconds());
+        fields.put("message", message);
+        line("waitingForMaster", fields);
+    }
+
     private String extra() {
         // the bar puts this right after the speed: the space keeps "MiB/s" and the counts apart
         String counts = " %d/%d files, %d failed".formatted(filesDone.get(), files, failures.get());
         WindowPause current = pause;
-        return current == null ? counts : counts + "; " + current.message();
+        String waiting;
+        synchronized (this) {
+            // said each second while the master is silent: an older one is over
+            waiting = masterWait != null && nanoTime.getAsLong() - masterWaitNanos < 3_000_000_000L ? masterWait : null;
+        }
+        String extra = current == null ? counts : counts + "; " + current.message();
+        return waiting == null ? extra : extra + "; " + waiting;
     }
 
     /** The state of the load for the JSON lines. */

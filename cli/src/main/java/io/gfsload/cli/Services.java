@@ -57,6 +57,8 @@ final class Services implements AutoCloseable {
     private final Map<String, String> hadoopSettings;
     private final Clock clock;
     private final Sleeper sleeper;
+    /** The deadline of each call to the master, in this process and in a Spark job's slices. */
+    private final Duration masterTimeout;
 
     private Services(CliEnvironment environment, ConnectionOptions connection, Optional<MetastoreOptions> metastore, PrintWriter err) {
         this.slices = environment.slices();
@@ -72,7 +74,8 @@ final class Services implements AutoCloseable {
         // every argument is checked before a Spark job starts its application, which is before the metastore and the cache are asked:
         // where the metastore is, the master's address, the token
         Optional<List<URI>> metastores = metastore.isPresent() ? configuredMetastores(environment, metastore.get()) : Optional.empty();
-        Optional<GrpcCacheClient> master = connection.master().map(this::connectMaster);
+        masterTimeout = environment.masterTimeout();
+        Optional<GrpcCacheClient> master = connection.master().map(address -> connectMaster(address, masterTimeout));
         try {
             slices.ifPresent(DistributedLoad.Slices::start);
             catalog = metastore.isPresent() ? Optional.of(openCatalog(environment, metastores, err)) : Optional.empty();
@@ -145,8 +148,12 @@ final class Services implements AutoCloseable {
         return register(new RetryingCachingCatalog(ThriftHiveCatalog.connect(uris.get()), METASTORE_ATTEMPTS, Duration.ofMillis(500)));
     }
 
-    /** A client of the master at {@code address}, not yet asked anything: checks the address and reads the token. */
-    private GrpcCacheClient connectMaster(String address) {
+    /**
+     * A client of the master at {@code address}, not yet asked anything: checks the address and reads the token.
+     *
+     * @param masterTimeout the deadline of each call to the master ({@code $GFSLOAD_MASTER_TIMEOUT})
+     */
+    private GrpcCacheClient connectMaster(String address, Duration masterTimeout) {
         if (address.contains("@")) {
             // as --metastore: never repeated, the address is in every message about the master
             throw new InvalidRequestException("Invalid --master '<hidden>@%s': credentials are not accepted in a master address: expected HOST:PORT, "
@@ -155,7 +162,7 @@ final class Services implements AutoCloseable {
         Optional<String> token = connection.token();
         try {
             // the client's defaults: the gfsload.cache.client.* keys of a cluster's config are for clients built with that file
-            return register(GrpcCacheClient.connect(address, ClientConfig.defaults().withToken(token)));
+            return register(GrpcCacheClient.connect(address, ClientConfig.defaults().withToken(token).withRpcTimeout(masterTimeout)));
         }
         catch (IllegalArgumentException e) {
             throw new InvalidRequestException("Invalid --master '%s': expected HOST:PORT".formatted(address));
@@ -219,11 +226,14 @@ final class Services implements AutoCloseable {
         return conf;
     }
 
-    /** What the slices of a load connect with: the master of {@code --master}, its token, and {@code hadoopConf}'s settings. */
+    /**
+     * What the slices of a load connect with: the master of {@code --master}, its token, {@code hadoopConf}'s settings, and the
+     * deadline of a master call ({@code $GFSLOAD_MASTER_TIMEOUT}).
+     */
     DistributedLoad.Connection sliceConnection(Configuration hadoopConf) {
         Map<String, String> settings = new HashMap<>();
         hadoopConf.forEach(entry -> settings.put(entry.getKey(), entry.getValue()));
-        return new DistributedLoad.Connection(connection.master().orElseThrow(), connection.token(), settings);
+        return new DistributedLoad.Connection(connection.master().orElseThrow(), connection.token(), settings, masterTimeout);
     }
 
     CacheClient cache() {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -61,12 +62,20 @@ final class ClusterProcesses implements AutoCloseable {
 
     /** Starts a master and {@code workers} workers with {@code gfsload cluster start}, each worker with an SSD tier of {@code quota}. */
     static ClusterProcesses start(Path directory, int workers, String quota) {
+        return start(directory, workers, quota, HEARTBEAT);
+    }
+
+    /**
+     * As {@link #start(Path, int, String)}, with heartbeats every {@code heartbeat}: a master
+     * frozen for less than three of them counts its workers live when it goes on.
+     */
+    static ClusterProcesses start(Path directory, int workers, String quota, Duration heartbeat) {
         Path config = directory.resolve("cache.properties");
         try {
             Files.createDirectories(directory);
             Files.writeString(config, String.join("\n",
-                    "gfsload.cache.master.heartbeat-interval=" + HEARTBEAT.toMillis() + "ms",
-                    "gfsload.cache.worker.heartbeat-interval=" + HEARTBEAT.toMillis() + "ms",
+                    "gfsload.cache.master.heartbeat-interval=" + heartbeat.toMillis() + "ms",
+                    "gfsload.cache.worker.heartbeat-interval=" + heartbeat.toMillis() + "ms",
                     "gfsload.cache.worker.tier.ssd.dirs=" + directory.resolve(TIER_DIRECTORY),
                     "gfsload.cache.worker.tier.ssd.quota=" + quota,
                     ""));
@@ -119,6 +128,37 @@ final class ClusterProcesses implements AutoCloseable {
     /** Kills the master with SIGKILL, as {@code kill -9} does, and waits until it is gone; the workers keep running. */
     void killMaster() {
         killProcess(record.master(), "the master");
+    }
+
+    /**
+     * Freezes the master with SIGSTOP, as {@code kill -STOP} (or a long GC pause, or a host that
+     * hangs) does: its connections stay open and nothing answers on them until {@link #resumeMaster}.
+     */
+    void suspendMaster() {
+        signal(record.master(), "STOP");
+    }
+
+    /** Lets the master go on after {@link #suspendMaster}, with SIGCONT; a master that runs is left as it is. */
+    void resumeMaster() {
+        signal(record.master(), "CONT");
+    }
+
+    private static void signal(ClusterCommand.ProcessRecord process, String name) {
+        ProcessHandle handle = ClusterCommand.handle(process).orElseThrow(() -> new AssertionError("the master is not running"));
+        try {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(handle.pid())).redirectErrorStream(true).start();
+            String output = new String(kill.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (kill.waitFor() != 0) {
+                throw new AssertionError("kill -" + name + " " + handle.pid() + " failed: " + output);
+            }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("Interrupted signalling the master", e);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void killProcess(ClusterCommand.ProcessRecord process, String name) {
@@ -218,6 +258,8 @@ final class ClusterProcesses implements AutoCloseable {
     @Override
     public void close() {
         try {
+            // a master a test froze and did not let go on would not stop
+            ClusterCommand.handle(record.master()).ifPresent(master -> resumeMaster());
             client.close();
             CommandLine cluster = ClusterCommand.commandLine(new CliEnvironment(directory));
             cluster.setOut(new PrintWriter(new StringWriter(), true));

@@ -45,6 +45,15 @@ final class GfsLoadProcess implements AutoCloseable {
      * what {@link #awaitExit} returns as its stdout is then empty.
      */
     static GfsLoadProcess start(Path home, ProcessBuilder.Redirect stdout, String... args) {
+        return start(home, Map.<String, String>of(), stdout, args);
+    }
+
+    /** As {@link #start(Path, String...)}, with {@code environment} added to its environment ({@code $GFSLOAD_MASTER_TIMEOUT}, say). */
+    static GfsLoadProcess startWithEnvironment(Path home, Map<String, String> environment, String... args) {
+        return start(home, environment, null, args);
+    }
+
+    private static GfsLoadProcess start(Path home, Map<String, String> environment, ProcessBuilder.Redirect stdout, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-XX:TieredStopAtLevel=1",
@@ -52,7 +61,7 @@ final class GfsLoadProcess implements AutoCloseable {
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
                 GfsLoad.class.getName()));
         command.addAll(List.of(args));
-        return start(command, home, Map.of(), home, stdout);
+        return start(command, home, environment, home, stdout);
     }
 
     /**

@@ -1,10 +1,13 @@
 package io.gfsload.executor;
 
+import static java.util.Objects.requireNonNull;
+
 import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The read buffers of one load: at most {@code buffers} of {@code bufferBytes} each exist, so the
@@ -14,21 +17,32 @@ import java.util.concurrent.Semaphore;
  * both kinds count against the same bound.
  *
  * <p>Thread-safe. A caller that already holds a buffer must use {@link #tryAcquire} for more, so
- * that readers waiting for each other's buffers cannot deadlock.
+ * that readers waiting for each other's buffers cannot deadlock. A caller waiting for a buffer
+ * runs the pool's {@code whileWaiting} check every {@link #WAIT_CHECK}: the check throws when the
+ * load has stopped (its master gave up), so that no reader waits for a buffer forever once the
+ * holders' writes can no longer end.
  */
 final class BufferPool {
+    /** How often a caller waiting for a buffer runs the pool's check. */
+    static final java.time.Duration WAIT_CHECK = java.time.Duration.ofMillis(200);
+
     private final int bufferBytes;
+    private final Runnable whileWaiting;
     private final Semaphore permits;
     private final int directBytes;
     private final ConcurrentLinkedQueue<byte[]> free = new ConcurrentLinkedQueue<>();
     private final ConcurrentLinkedQueue<ByteBuffer> freeDirect = new ConcurrentLinkedQueue<>();
 
     BufferPool(int buffers, int bufferBytes) {
-        this(buffers, bufferBytes, bufferBytes);
+        this(buffers, bufferBytes, bufferBytes, () -> {});
     }
 
-    /** @param directBytes the capacity of the direct buffers, at most {@code bufferBytes} */
-    BufferPool(int buffers, int bufferBytes, int directBytes) {
+    /**
+     * @param directBytes the capacity of the direct buffers, at most {@code bufferBytes}
+     * @param whileWaiting run by a caller waiting for a buffer, every {@link #WAIT_CHECK}: an
+     *     unchecked exception it throws ends the wait and propagates to the caller
+     */
+    BufferPool(int buffers, int bufferBytes, int directBytes, Runnable whileWaiting) {
         if (buffers < 1) {
             throw new IllegalArgumentException("buffers must be >= 1: " + buffers);
         }
@@ -39,11 +53,12 @@ final class BufferPool {
             throw new IllegalArgumentException("directBytes must be in [1, %d]: %d".formatted(bufferBytes, directBytes));
         }
         this.bufferBytes = bufferBytes;
+        this.whileWaiting = requireNonNull(whileWaiting, "whileWaiting is null");
         this.directBytes = directBytes;
         this.permits = new Semaphore(buffers, true);
     }
 
-    /** A buffer, waiting until one is free. */
+    /** A buffer, waiting until one is free (or the pool's check throws). */
     byte[] acquire() throws InterruptedIOException {
         awaitPermit();
         return take();
@@ -64,7 +79,9 @@ final class BufferPool {
 
     private void awaitPermit() throws InterruptedIOException {
         try {
-            permits.acquire();
+            while (!permits.tryAcquire(WAIT_CHECK.toNanos(), TimeUnit.NANOSECONDS)) {
+                whileWaiting.run();
+            }
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();

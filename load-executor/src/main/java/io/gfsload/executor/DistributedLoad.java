@@ -12,12 +12,14 @@ import io.gfsload.cache.api.RemovalMarks;
 import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.WorkerInfo;
+import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.PartitionLoad;
 import io.gfsload.planner.PlanStats;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -96,12 +98,20 @@ public final class DistributedLoad {
      * @param masterTarget the cache master the slices' processes connect to
      * @param token its token, or empty
      * @param hadoopConf the Hadoop settings the processes read the UFS with
+     * @param masterTimeout the deadline of each call the processes make to the master: a slice
+     *     whose master answers none for twice that time stops as for a master that stopped answering
      */
-    public record Connection(String masterTarget, Optional<String> token, Map<String, String> hadoopConf) {
+    public record Connection(String masterTarget, Optional<String> token, Map<String, String> hadoopConf, Duration masterTimeout) {
         public Connection {
             requireNonNull(masterTarget, "masterTarget is null");
             requireNonNull(token, "token is null");
             hadoopConf = Map.copyOf(requireNonNull(hadoopConf, "hadoopConf is null"));
+            requireNonNull(masterTimeout, "masterTimeout is null");
+        }
+
+        /** With the client's default deadline of a master call. */
+        public Connection(String masterTarget, Optional<String> token, Map<String, String> hadoopConf) {
+            this(masterTarget, token, hadoopConf, ClientConfig.defaults().rpcTimeout());
         }
 
         @Override
@@ -308,7 +318,7 @@ public final class DistributedLoad {
                     partitions.add(partition.withFiles(files, 0));
                 }
             }
-            result.add(new SliceLoad(i, connection.masterTarget(), connection.token().orElse(null), connection.hadoopConf(), settings,
+            result.add(new SliceLoad(i, connection.masterTarget(), connection.token().orElse(null), connection.hadoopConf(), connection.masterTimeout(), settings,
                     plan.request().replication(), plan.blockSize(), partitions, shares, Math.max(1, slices.slicesPerProcess())));
         }
         return result;

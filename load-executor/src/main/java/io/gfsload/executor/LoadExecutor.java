@@ -20,6 +20,7 @@ import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.FreeResult;
+import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.api.NoRoomException;
 import io.gfsload.cache.api.NotEnoughWorkersException;
@@ -65,6 +66,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -148,6 +151,11 @@ public final class LoadExecutor {
     static final java.time.Duration UNFINISHED_WRITES_WAIT = java.time.Duration.ofSeconds(90);
     /** How often that wait asks the master for the cluster's space. */
     private static final java.time.Duration UNFINISHED_WRITES_POLL = java.time.Duration.ofSeconds(1);
+    /**
+     * How often a load asks its client how long the master has been silent: it stops once the
+     * silence passes its limit ({@link MasterSilence#exceeded}), whatever its threads wait on.
+     */
+    static final java.time.Duration MASTER_WATCH = java.time.Duration.ofSeconds(1);
     /** Largest piece handed to the cache client in one write: one gRPC message. */
     static final int MAX_WRITE_BYTES = 1 << 20;
     /**
@@ -404,6 +412,19 @@ public final class LoadExecutor {
                 return thread;
             });
             run.pool = pool;
+            ScheduledExecutorService masterWatch = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "gfsload-master-watch");
+                thread.setDaemon(true);
+                return thread;
+            });
+            masterWatch.scheduleWithFixedDelay(() -> {
+                try {
+                    run.watchMaster();
+                }
+                catch (RuntimeException e) {
+                    LOG.warn("Watching the cache master failed", e);
+                }
+            }, MASTER_WATCH.toMillis(), MASTER_WATCH.toMillis(), TimeUnit.MILLISECONDS);
             List<PartitionReport> partitions = new ArrayList<>();
             SmallFileBatcher batcher = new SmallFileBatcher(cache, run::batchWriteOptions, run.smallFileBytes, run::batchWritten, run::batchCrashed);
             try {
@@ -450,6 +471,7 @@ public final class LoadExecutor {
                 throw new IllegalStateException("A load task failed unexpectedly: " + e.getCause(), e.getCause());
             }
             finally {
+                masterWatch.shutdownNow();
                 batcher.close();
                 pool.shutdownNow();
                 if (rangePool != null) {
@@ -930,7 +952,7 @@ public final class LoadExecutor {
             this.smallFileBytes = (int) Math.max(SmallFileBatcher.MAX_BLOCK_BYTES, Math.min(SmallFileBatcher.MAX_QUEUED_BYTES, smallShare));
             long bufferCount = inFlight.map(bytes -> (bytes - (smallFiles ? smallFileBytes : 0)) / readBuffer).orElse((long) readThreads());
             this.buffers = new BufferPool(Math.toIntExact(Math.max(1, Math.min(Integer.MAX_VALUE, bufferCount))), readBuffer,
-                    Math.min(readBuffer, LOCAL_COPY_BYTES));
+                    Math.min(readBuffer, LOCAL_COPY_BYTES), this::checkMasterAnswers);
             this.streamsPerFile = streamsPerFile();
         }
 
@@ -1010,6 +1032,8 @@ public final class LoadExecutor {
             long maxMillis = Math.max(initialMillis + 1, options.maxBackoff().toMillis());
             return RetryPolicy.builder()
                     .handleIf(failure -> Failures.isTransient(failure) && !(failure instanceof NoRoomException))
+                    // the master given up: no attempt of a file can end otherwise
+                    .abortIf((result, failure) -> masterLost.get() != null)
                     .withMaxAttempts(maxAttempts)
                     .withBackoff(initialMillis, maxMillis, java.time.temporal.ChronoUnit.MILLIS)
                     .withJitter(0.5)
@@ -1063,6 +1087,43 @@ public final class LoadExecutor {
             }
         }
 
+        /**
+         * Stops the job as for a master that stopped answering once the client has had no answer
+         * from the master for its silence's limit, however many calls and files wait on it; reads
+         * that wait for a buffer, and attempts that start after a backoff, then end at once.
+         *
+         * @throws MasterUnavailableException when the job stopped so
+         */
+        void checkMasterAnswers() {
+            if (masterLost.get() == null) {
+                cache.masterSilence().filter(MasterSilence::exceeded).ifPresent(silence -> masterLost(silence.failure()));
+            }
+            String lost = masterLost.get();
+            if (lost != null) {
+                throw new MasterUnavailableException(lost, Failures.masterStopped(lost), null);
+            }
+        }
+
+        /**
+         * Watches the master's silence while the load runs: stops the job once it passes its limit
+         * ({@link #checkMasterAnswers}), and tells the listener while the load waits for the master.
+         */
+        void watchMaster() {
+            if (masterLost.get() != null) {
+                return;
+            }
+            Optional<MasterSilence> silence = cache.masterSilence();
+            if (silence.isEmpty()) {
+                return;
+            }
+            if (silence.get().exceeded()) {
+                masterLost(silence.get().failure());
+            }
+            else {
+                listener.waitingForMaster(silence.get());
+            }
+        }
+
         /** Whether the job stopped: the master stopped answering, or the failed files passed the threshold. */
         boolean stopped() {
             return masterLost.get() != null || abortedAfter.get() >= 0;
@@ -1094,6 +1155,8 @@ public final class LoadExecutor {
          * {@code uncached} is set.
          */
         private void loadBlocks(FileLoad file, List<BlockTask> toLoad, AtomicInteger next, AtomicLong bytesLoaded, AtomicBoolean uncached) throws IOException {
+            // an attempt after a backoff, once the master was given up, fails without calling it
+            checkMasterAnswers();
             awaitWindow();
             Path ufsPath = new Path(file.file().path());
             FileSystem fs = fileSystem(ufsPath);
@@ -1595,6 +1658,8 @@ public final class LoadExecutor {
 
         /** How the batcher writes its next batch of small files: as {@link #writeOptions}, never to a worker this job could not reach. */
         WriteOptions batchWriteOptions() {
+            // once the master is given up, a batch queued before fails without calling it
+            checkMasterAnswers();
             return excludingUnreachable(writeOptions());
         }
 

@@ -1,5 +1,6 @@
 package io.gfsload.executor;
 
+import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.LoadPlan;
 
@@ -86,6 +87,13 @@ public interface ProgressListener {
 
     /** The load window opened after being closed for {@code closed}: reads start again (for a load in slices, after its wait before it began). */
     default void windowOpened(LoadWindow window, java.time.Duration closed) {}
+
+    /**
+     * The cache master has not answered for {@code silence.silentFor()}: the load waits for it,
+     * and stops (its unfinished files failed) once the silence reaches {@code silence.limit()}.
+     * Heard about once a second while the silence lasts.
+     */
+    default void waitingForMaster(MasterSilence silence) {}
 
     default void finished(LoadReport report) {}
 }

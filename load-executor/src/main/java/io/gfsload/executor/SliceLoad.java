@@ -41,6 +41,7 @@ import org.slf4j.LoggerFactory;
  * @param masterTarget the cache master, {@code host:port}
  * @param token the cluster's token, or {@code null} for a cluster without one
  * @param hadoopConf the Hadoop settings the UFS is read with
+ * @param masterTimeout the deadline of each call to the master; see {@link DistributedLoad.Connection#masterTimeout()}
  * @param settings the settings the advisor derived for the load
  * @param replication replicas per block
  * @param blockSize the plan's block size
@@ -50,7 +51,7 @@ import org.slf4j.LoggerFactory;
  * @param slicesPerProcess how many slices a process loads at once: the slice's buffers stay within
  *     that share of the quarter of the process's heap the advisor gives buffers
  */
-public record SliceLoad(int index, String masterTarget, String token, Map<String, String> hadoopConf, Settings settings, int replication,
+public record SliceLoad(int index, String masterTarget, String token, Map<String, String> hadoopConf, Duration masterTimeout, Settings settings, int replication,
         long blockSize, List<PartitionLoad> partitions, Options options, int slicesPerProcess) implements Serializable {
     private static final Logger LOG = LoggerFactory.getLogger(SliceLoad.class);
     /** Longest a slice that ends without finishing its load waits for the workers to abort its unfinished writes. */
@@ -77,6 +78,7 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
     public SliceLoad {
         requireNonNull(masterTarget, "masterTarget is null");
         hadoopConf = new TreeMap<>(requireNonNull(hadoopConf, "hadoopConf is null"));
+        requireNonNull(masterTimeout, "masterTimeout is null");
         requireNonNull(settings, "settings is null");
         partitions = List.copyOf(requireNonNull(partitions, "partitions is null"));
         requireNonNull(options, "options is null");
@@ -132,7 +134,7 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
         hadoopConf.forEach(conf::set);
         // the settings were derived on the driver, from its heap: here they get this process's
         Settings here = withinHeap(settings, Runtime.getRuntime().maxMemory() / 4 / slicesPerProcess);
-        try (GrpcCacheClient cache = GrpcCacheClient.connect(masterTarget, ClientConfig.defaults().withToken(Optional.ofNullable(token)))) {
+        try (GrpcCacheClient cache = GrpcCacheClient.connect(masterTarget, ClientConfig.defaults().withToken(Optional.ofNullable(token)).withRpcTimeout(masterTimeout))) {
             // the process stopping (an executor shut down, a local job's driver stopped with SIGTERM) mid-load
             Thread stopping = new Thread(() -> abortUnfinishedWrites(cache, attempt, null), "gfsload-slice-" + (index + 1) + "-abort");
             boolean hooked = addShutdownHook(stopping);

@@ -11,6 +11,7 @@ import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.FreeResult;
+import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.cache.api.RemovalMarks;
 import io.gfsload.cache.api.TempAreas;
 import io.gfsload.cache.api.UnderReplication;
@@ -53,6 +54,11 @@ abstract class ForwardingCacheClient implements CacheClient {
     @Override
     public WriteEvictions writeEvictions() {
         return delegate.writeEvictions();
+    }
+
+    @Override
+    public Optional<MasterSilence> masterSilence() {
+        return delegate.masterSilence();
     }
 
     @Override
