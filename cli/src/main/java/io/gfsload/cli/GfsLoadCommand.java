@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
                 "2:bad usage or input",
                 "3:partial: some files failed, or partitions (or directories below them) could not be listed or have no location in the UFS; "
                         + "the report lists them",
-                "4:failed (also: stdout could not be written, e.g. a full disk)",
+                "4:failed (also: more than 100 files and 5 %% of the files failed, which stops the job whatever it cached; "
+                        + "stdout could not be written, e.g. a full disk)",
                 "5:table, partition or path not found (also: no selected partition has its location in the UFS)",
                 "6:not enough cache capacity for the plan",
                 "130, 143:interrupted (SIGINT, SIGTERM) during a load: no report; the same command resumes the job"},
