@@ -404,22 +404,14 @@ final class BatchBlockWriter {
         }
     }
 
-    /** Aborts every write {@code opened} handed out; failures are only logged. */
+    /** Aborts every write {@code opened} handed out, waiting a few seconds at most; failures are only logged. */
     private void abortAll(WorkerAddress worker, OpenLocalWritesResponse opened) {
-        CompleteLocalWritesRequest.Builder abort = CompleteLocalWritesRequest.newBuilder();
-        opened.getResultsList().stream()
+        List<String> writeIds = opened.getResultsList().stream()
                 .filter(LocalWriteOpened::hasOpened)
-                .forEach(result -> abort.addBlocks(CompleteLocalWriteRequest.newBuilder()
-                        .setWriteId(result.getOpened().getWriteId())
-                        .setAbort(true)));
-        client.localWritesEnded(abort.getBlocksList().stream().map(CompleteLocalWriteRequest::getWriteId).toList());
-        try {
-            client.workerBlockingStub(worker).completeLocalWrites(abort.build());
-        }
-        catch (StatusRuntimeException e) {
-            GrpcCacheClient.log().warn("Cannot abort {} local writes on {}: {}", abort.getBlocksCount(),
-                    GrpcCacheClient.describe(worker), e.toString());
-        }
+                .map(result -> result.getOpened().getWriteId())
+                .toList();
+        client.localWritesEnded(writeIds);
+        client.abortLocalWritesQuietly(worker, writeIds);
     }
 
     private WriteBlockHeader.Builder header(Item item) {

@@ -170,6 +170,11 @@ public final class GrpcCacheClient implements CacheClient {
      * in the transport's buffers, besides what the worker's flow-control window lets through.
      */
     static final int WRITE_QUEUE_CHUNKS = 2;
+    /**
+     * The deadline of a best-effort abort of a write that failed or was closed: a few seconds, not
+     * the call timeout, as a worker that does not answer aborts its idle writes itself.
+     */
+    static final Duration ABORT_WRITE_TIMEOUT = Duration.ofSeconds(3);
 
     private final String masterTarget;
     private final ClientConfig config;
@@ -643,6 +648,30 @@ public final class GrpcCacheClient implements CacheClient {
                     record.getIndex()), Math.max(1, record.getReplication()), live, lost));
         }
         return new UnderReplication(response.getCount(), blocks);
+    }
+
+    /**
+     * Asks {@code worker} to abort the short-circuit writes {@code writeIds}, waiting for its answer
+     * at most {@link #ABORT_WRITE_TIMEOUT}; failures are only logged. A best-effort clean-up: a
+     * worker that does not answer (hung, or gone) aborts the writes itself once they are idle, so
+     * the writing thread does not wait a whole call timeout on it. It waits at all so that a write
+     * closed or failed has, on a worker that answers, freed its temp file and its room by then.
+     */
+    void abortLocalWritesQuietly(WorkerAddress worker, List<String> writeIds) {
+        if (writeIds.isEmpty()) {
+            return;
+        }
+        CompleteLocalWritesRequest.Builder abort = CompleteLocalWritesRequest.newBuilder();
+        writeIds.forEach(writeId -> abort.addBlocks(CompleteLocalWriteRequest.newBuilder().setWriteId(writeId).setAbort(true)));
+        try {
+            WorkerServiceGrpc.newBlockingStub(workerChannel(worker))
+                    .withDeadlineAfter(ABORT_WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .completeLocalWrites(abort.build());
+        }
+        catch (RuntimeException e) {
+            String what = writeIds.size() == 1 ? "the local write " + writeIds.get(0) : writeIds.size() + " local writes";
+            log.warn("Cannot abort {} on {}: {}", what, describe(worker), e.toString());
+        }
     }
 
     /**

@@ -292,22 +292,13 @@ final class LocalBlockWriter implements BlockWriter {
         }
     }
 
-    /** Closes the replica's file and has its worker delete it; failures are only logged. */
+    /** Closes the replica's file and has its worker delete it, waiting a few seconds at most; failures are only logged. */
     private static void abort(GrpcCacheClient client, Replica replica) {
         if (replica.channel() != null) {
             closeQuietly(replica.channel());
         }
         client.localWritesEnded(List.of(replica.writeId()));
-        try {
-            client.workerBlockingStub(replica.worker()).completeLocalWrite(CompleteLocalWriteRequest.newBuilder()
-                    .setWriteId(replica.writeId())
-                    .setAbort(true)
-                    .build());
-        }
-        catch (StatusRuntimeException e) {
-            GrpcCacheClient.log().warn("Cannot abort the local write {} on {}: {}", replica.writeId(),
-                    GrpcCacheClient.describe(replica.worker()), e.toString());
-        }
+        client.abortLocalWritesQuietly(replica.worker(), List.of(replica.writeId()));
     }
 
     private static void closeQuietly(FileChannel channel) {

@@ -15,17 +15,22 @@ import io.gfsload.cache.api.CacheUnavailableException;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.master.CacheMaster;
 import io.gfsload.cache.master.MasterConfig;
+import io.gfsload.cache.proto.CompleteLocalWritesRequest;
 import io.gfsload.cache.proto.MasterServiceGrpc;
 import io.gfsload.cache.proto.RegisterWorkerRequest;
 import io.gfsload.cache.proto.RemoveBlockRequest;
 import io.gfsload.cache.proto.RemoveBlockResponse;
+import io.gfsload.cache.proto.WorkerAddress;
 import io.gfsload.cache.proto.WorkerServiceGrpc;
 import io.gfsload.cache.proto.WriteBlockRequest;
 import io.gfsload.cache.proto.WriteBlockResponse;
+import io.gfsload.cache.proto.WriteBlocksResponse;
 import io.gfsload.cache.rpc.RpcServer;
 import io.gfsload.cache.testing.TestData;
 import io.gfsload.cache.worker.CacheWorker;
 import io.gfsload.cache.worker.WorkerConfig;
+import io.grpc.Context;
+import io.grpc.Deadline;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -41,8 +46,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -161,6 +168,31 @@ class GrpcCacheClientTest {
         }
     }
 
+    /**
+     * Aborting a write is a best-effort clean-up: on a worker that does not answer (hung with
+     * SIGSTOP, say) it gives up after a few seconds, not the call timeout.
+     */
+    @Test
+    void abortingALocalWriteDoesNotWaitForAHungWorker() throws Exception {
+        HungWorker hung = new HungWorker();
+        String address = startFake("w-hung", hung);
+        try (GrpcCacheClient client = GrpcCacheClient.connect(master.target())) {
+            WorkerAddress worker = WorkerAddress.newBuilder()
+                    .setWorkerId("w-hung")
+                    .setHost("127.0.0.1")
+                    .setPort(Integer.parseInt(address.substring(address.indexOf(':') + 1)))
+                    .build();
+            client.abortLocalWritesQuietly(worker, List.of("write-1"));
+            // it gave up while the worker still holds the call unanswered
+            assertEquals(1, hung.unanswered.getCount());
+            assertTrue(hung.called.await(30, TimeUnit.SECONDS), "the worker never got the abort");
+            assertEquals(List.of("write-1"), hung.writeIds);
+            assertTrue(hung.deadlineMillis.get() <= GrpcCacheClient.ABORT_WRITE_TIMEOUT.toMillis(),
+                    "deadline of the abort: " + hung.deadlineMillis.get() + " ms");
+            hung.unanswered.countDown();
+        }
+    }
+
     @Test
     void aTargetMustBeHostAndPort() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
@@ -227,6 +259,29 @@ class GrpcCacheClientTest {
             removed.add(request.getBlockId());
             response.onNext(RemoveBlockResponse.newBuilder().setRemoved(true).build());
             response.onCompleted();
+        }
+    }
+
+    /** Takes CompleteLocalWrites calls and answers none until told: a worker frozen with SIGSTOP. */
+    private static final class HungWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
+        final CountDownLatch called = new CountDownLatch(1);
+        final CountDownLatch unanswered = new CountDownLatch(1);
+        final AtomicLong deadlineMillis = new AtomicLong(-1);
+        final List<String> writeIds = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void completeLocalWrites(CompleteLocalWritesRequest request, StreamObserver<WriteBlocksResponse> response) {
+            Deadline deadline = Context.current().getDeadline();
+            deadlineMillis.set(deadline == null ? Long.MAX_VALUE : deadline.timeRemaining(TimeUnit.MILLISECONDS));
+            request.getBlocksList().forEach(block -> writeIds.add(block.getWriteId()));
+            called.countDown();
+            try {
+                unanswered.await(60, TimeUnit.SECONDS);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            response.onError(Status.UNAVAILABLE.withDescription("hung").asRuntimeException());
         }
     }
 
