@@ -15,6 +15,7 @@ import io.gfsload.cache.master.MasterConfig;
 import io.gfsload.cache.server.CacheServerConfig;
 import io.gfsload.cache.server.CacheServerMain;
 import io.gfsload.cache.server.ConfigValues;
+import io.gfsload.cache.worker.TierDirectoryInUseException;
 import io.gfsload.cache.worker.WorkerConfig;
 import io.gfsload.cli.ProcessRecordFile.BrokenRecordException;
 import java.io.IOException;
@@ -327,6 +328,13 @@ public final class ClusterCommand implements Callable<Integer> {
             out.flush();
             return ExitCode.OK;
         }
+        catch (TierDirectoryInUseException e) {
+            // none of the new cluster's processes stays: its master and the workers that started
+            for (Started process : started) {
+                process.process.destroyForcibly();
+            }
+            return failed(ExitCode.USAGE, "Cannot start the cache cluster in " + directory + ": " + e.getMessage());
+        }
         catch (IOException | RuntimeException e) {
             for (Started process : started) {
                 process.process.destroyForcibly();
@@ -426,6 +434,12 @@ public final class ClusterCommand implements Callable<Integer> {
             notes.forEach(out::println);
             out.flush();
             return ExitCode.OK;
+        }
+        catch (TierDirectoryInUseException e) {
+            for (Started process : started) {
+                process.process.destroyForcibly();
+            }
+            return failed(ExitCode.USAGE, "Cannot start the cache cluster in " + directory + " again: " + e.getMessage());
         }
         catch (IOException | RuntimeException e) {
             for (Started process : started) {
@@ -954,7 +968,7 @@ public final class ClusterCommand implements Callable<Integer> {
         Properties awaitReady(Duration timeout) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!Files.exists(readyFile)) {
-                if (!process.isAlive()) {
+                if (!process.isAlive() && !Files.exists(readyFile)) {
                     throw new CacheException(name + " exited with code " + process.exitValue() + "; its log "
                             + log + " ends with:\n" + ServerProcesses.tail(log));
                 }
@@ -970,6 +984,11 @@ public final class ClusterCommand implements Callable<Integer> {
             catch (IOException e) {
                 throw new UncheckedIOException("Cannot read the ready file " + readyFile + " of " + name + ": "
                         + FileErrors.reason(e), e);
+            }
+            String refused = ready.getProperty("refused");
+            if (refused != null) {
+                // a worker whose tier directory another worker holds: it touched nothing
+                throw new TierDirectoryInUseException(refused);
             }
             return ready;
         }

@@ -777,6 +777,41 @@ class TestClusterCommand {
         assertFalse(Files.exists(dataDir.resolve(ClusterCommand.CLUSTER_FILE)));
     }
 
+    /**
+     * A cluster started on the tier directories of another running cluster exits 2 naming the
+     * directory and who holds it, touches nothing there (a write in progress of the other cluster
+     * stays), and leaves none of its own processes running: neither its master nor the workers that
+     * could start.
+     */
+    @Test
+    void aClusterOnTheTierDirectoriesOfARunningClusterStartsNothing() throws IOException {
+        Path other = home.resolve("other-cluster");
+        try (ClusterProcesses running = ClusterProcesses.start(other, 1)) {
+            Path tiers = other.resolve("ssd");
+            Path inProgress = Files.writeString(tiers.resolve("worker-0").resolve("0123456789abcdef.7.tmp"), "in progress");
+            long pid = new ObjectMapper().readValue(other.resolve(ClusterCommand.CLUSTER_FILE).toFile(), ClusterCommand.ClusterRecord.class)
+                    .workers().get(0).pid();
+            Path config = dataDir.resolve("cache.properties");
+            Files.writeString(config, "gfsload.cache.worker.tier.ssd.dirs=" + tiers + "\n"
+                    + "gfsload.cache.worker.tier.ssd.quota=64MiB\n");
+
+            Run start = cluster("start", "--workers", "2", "--data-dir", dataDir.toString(), "--config", config.toString(),
+                    "--java-option=-Xmx256m", "--java-option=-XX:TieredStopAtLevel=1");
+
+            assertEquals(ExitCode.USAGE, start.exitCode(), start.err());
+            assertEquals("gfsload: Cannot start the cache cluster in " + dataDir + ": Cache worker worker-0 cannot use the tier directory "
+                    + tiers.resolve("worker-0") + ": another cache worker holds it (worker worker-0 of the cache cluster in " + other
+                    + ", pid " + pid + "); a tier directory serves one worker at a time: give each worker directories of its own\n", start.err());
+            assertTrue(Files.exists(inProgress), "the refused worker deleted a write in progress of the other cluster");
+            assertFalse(Files.exists(dataDir.resolve(ClusterCommand.CLUSTER_FILE)));
+            ClusterProcesses.await(() -> ProcessHandle.current().descendants()
+                            .noneMatch(process -> process.isAlive() && process.info().commandLine().orElse("").contains(dataDir.toString())),
+                    Duration.ofSeconds(30), "the processes of the refused cluster to end");
+            assertEquals(List.of("worker-0"), running.client().clusterInfo().workers().stream()
+                    .filter(worker -> worker.live()).map(worker -> worker.id()).toList());
+        }
+    }
+
     private static byte[] readAll(InputStream in) throws IOException {
         try (in) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();

@@ -104,7 +104,8 @@ public final class LocalCluster implements AutoCloseable {
                     .withHeartbeatInterval(config.heartbeatInterval())
                     .withToken(config.token()), Ticker.systemTicker(), clock, metrics);
             for (int i = 0; i < config.workers(); i++) {
-                workers.add(CacheWorker.start(workerConfig(config, directory, i, master.target()), clock, metrics));
+                workers.add(CacheWorker.start(workerConfig(config, directory, i, master.target()), clock, metrics,
+                        "the local cache cluster in " + directory));
             }
             if (config.metricsPort() != LocalClusterConfig.NO_METRICS) {
                 metricsServer = MetricsHttpServer.start(MasterConfig.DEFAULT_HOST, config.metricsPort(), metrics);
@@ -226,7 +227,7 @@ public final class LocalCluster implements AutoCloseable {
             throw new IllegalStateException("worker-" + index + " is running");
         }
         workers.set(index, CacheWorker.start(workerConfig(config, config.directory().toAbsolutePath(), index,
-                master.target()), clock, metrics));
+                master.target()), clock, metrics, "the local cache cluster in " + config.directory().toAbsolutePath()));
     }
 
     /** The settings of worker {@code index}: the embedded layout, or the configured tiers. */

@@ -2,7 +2,9 @@ package io.gfsload.cache.server;
 
 import io.gfsload.cache.api.FileErrors;
 import io.gfsload.cache.master.CacheMaster;
+import io.gfsload.cache.metrics.MetricsRegistry;
 import io.gfsload.cache.worker.CacheWorker;
+import io.gfsload.cache.worker.TierDirectoryInUseException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.io.Writer;
@@ -10,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Clock;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -30,7 +33,8 @@ import org.slf4j.LoggerFactory;
  * {@code id}, {@code pid}, {@code host}, {@code port} and, when it serves metrics,
  * {@code metrics-port}; whoever started the process learns the ports it picked from it. The process
  * logs through SLF4J and never writes to standard output itself. Exit codes: 0 after a requested
- * stop, 1 when it cannot start, 2 for bad usage.
+ * stop, 1 when it cannot start, 2 for bad usage, 3 for a worker refused because another worker holds
+ * one of its tier directories (the ready file then has only {@code refused}, the reason).
  */
 public final class CacheServerMain {
     private static final Logger log = LoggerFactory.getLogger(CacheServerMain.class);
@@ -38,6 +42,8 @@ public final class CacheServerMain {
     public static final int EXIT_OK = 0;
     public static final int EXIT_START_FAILED = 1;
     public static final int EXIT_USAGE = 2;
+    /** A worker whose tier directory another worker holds: the ready file's {@code refused} says which and who. */
+    public static final int EXIT_REFUSED = 3;
 
     private CacheServerMain() {}
 
@@ -74,13 +80,29 @@ public final class CacheServerMain {
                 master.metricsTarget().ifPresent(target -> ready.setProperty("metrics-port", port(target)));
             }
             else {
-                CacheWorker worker = CacheWorker.start(config.worker());
+                // the cluster's data directory holds the process's config file (gfsload cluster start)
+                Path directory = arguments.config.toAbsolutePath().getParent();
+                CacheWorker worker = CacheWorker.start(config.worker(), Clock.systemUTC(), new MetricsRegistry(),
+                        "the cache cluster in " + directory);
                 server = worker;
                 ready.setProperty("id", worker.id());
                 ready.setProperty("host", config.worker().host());
                 ready.setProperty("port", Integer.toString(worker.port()));
                 worker.metricsTarget().ifPresent(target -> ready.setProperty("metrics-port", port(target)));
             }
+        }
+        catch (TierDirectoryInUseException e) {
+            // one line, and in the ready file for whoever started the process: nothing was touched
+            log.error("{}", e.getMessage());
+            Properties refused = new Properties();
+            refused.setProperty("refused", e.getMessage());
+            try {
+                arguments.readyFile.ifPresent(file -> writeReadyFile(file, refused));
+            }
+            catch (UncheckedIOException ignored) {
+                // the log has the reason
+            }
+            return EXIT_REFUSED;
         }
         catch (RuntimeException e) {
             log.error("Cannot start the cache {} configured in {}: {}", arguments.role, arguments.config,

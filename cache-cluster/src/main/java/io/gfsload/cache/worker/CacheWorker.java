@@ -39,7 +39,9 @@ import org.slf4j.LoggerFactory;
  * A cache worker: a gRPC server over a tiered {@link BlockStore}, registered with the master and
  * kept live by heartbeats.
  *
- * <p>{@link #start} scans the tier directories (discarding the MEM tier's content, which does not
+ * <p>{@link #start} takes its tier directories for itself ({@link TierDirectoryLocks}: a worker whose
+ * directory another worker holds, of this cluster or another, in this process or another, does not
+ * start and touches nothing there), scans them (discarding the MEM tier's content, which does not
  * survive a restart), binds the server and registers with the master (reporting every block on
  * disk by tier, so the master drops the locations the worker lost) before it returns; afterwards a
  * daemon thread {@code gfsload-<workerId>-heartbeat} heartbeats every interval and registers again
@@ -70,6 +72,7 @@ public final class CacheWorker implements AutoCloseable {
     private static final int MAX_HEARTBEATS_AT_ONCE = 100;
 
     private final WorkerConfig config;
+    private final TierDirectoryLocks locks;
     private final BlockStore store;
     private final WorkerService service;
     private final RpcServer server;
@@ -81,9 +84,10 @@ public final class CacheWorker implements AutoCloseable {
     private boolean heartbeatFailing;
     private volatile boolean closed;
 
-    private CacheWorker(WorkerConfig config, BlockStore store, WorkerService service, RpcServer server,
+    private CacheWorker(WorkerConfig config, TierDirectoryLocks locks, BlockStore store, WorkerService service, RpcServer server,
             ManagedChannel masterChannel, WorkerMetrics metrics, Optional<MetricsHttpServer> metricsServer) {
         this.config = config;
+        this.locks = locks;
         this.store = store;
         this.service = service;
         this.server = server;
@@ -114,9 +118,34 @@ public final class CacheWorker implements AutoCloseable {
      *     the config has a metrics port
      */
     public static CacheWorker start(WorkerConfig config, Clock clock, MetricsRegistry registry) {
+        return start(config, clock, registry, "the cache cluster of master " + config.masterTarget());
+    }
+
+    /**
+     * As {@link #start(WorkerConfig, Clock, MetricsRegistry)}.
+     *
+     * @param cluster the worker's cluster as a worker refused for one of this worker's tier
+     *     directories names it, e.g. {@code the cache cluster in /data/gfsload}
+     * @throws TierDirectoryInUseException when another worker holds one of the tier directories
+     */
+    public static CacheWorker start(WorkerConfig config, Clock clock, MetricsRegistry registry, String cluster) {
         requireNonNull(config, "config is null");
         requireNonNull(clock, "clock is null");
         requireNonNull(registry, "registry is null");
+        requireNonNull(cluster, "cluster is null");
+        TierDirectoryLocks locks = TierDirectoryLocks.acquire(config.workerId(),
+                "worker " + config.workerId() + " of " + cluster + ", pid " + ProcessHandle.current().pid(),
+                config.tiers().stream().flatMap(tier -> tier.directories().stream()).map(TierConfig.Directory::path).toList());
+        try {
+            return startLocked(config, clock, registry, locks);
+        }
+        catch (RuntimeException e) {
+            locks.close();
+            throw e;
+        }
+    }
+
+    private static CacheWorker startLocked(WorkerConfig config, Clock clock, MetricsRegistry registry, TierDirectoryLocks locks) {
         BlockStore.OpenResult opened = BlockStore.open(config.workerId(), config.tiers(),
                 config.checksumSegmentBytes(), config.maxBlockBytes(), config.eviction(), clock);
         BlockStore store = opened.store();
@@ -146,7 +175,7 @@ public final class CacheWorker implements AutoCloseable {
             throw e;
         }
         ManagedChannel masterChannel = RpcChannels.newChannel(config.masterTarget(), config.token(), Optional.empty());
-        CacheWorker worker = new CacheWorker(config, store, service, server, masterChannel, metrics, metricsServer);
+        CacheWorker worker = new CacheWorker(config, locks, store, service, server, masterChannel, metrics, metricsServer);
         try {
             worker.register();
         }
@@ -510,6 +539,8 @@ public final class CacheWorker implements AutoCloseable {
             catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
+            // last: another worker may take the directories now (as after kill -9, when the process ends)
+            locks.close();
         }
         log.info("Cache worker {} on {} {}", config.workerId(), target, clean ? "stopped" : "halted");
     }

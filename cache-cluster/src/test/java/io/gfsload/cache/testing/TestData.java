@@ -50,11 +50,21 @@ public final class TestData {
      */
     public static final String COPY_NUMBERS_FILE = "copy-numbers";
 
-    /** The regular files directly in {@code directory}, sorted, but a worker's {@link #COPY_NUMBERS_FILE}. */
+    /**
+     * The name of the file by which a worker holds each of its tier directories
+     * ({@code TierDirectoryLocks.LOCK_FILE}).
+     */
+    public static final String LOCK_FILE = ".gfsload-worker.lock";
+
+    /**
+     * The regular files directly in {@code directory}, sorted, but a worker's {@link #COPY_NUMBERS_FILE}
+     * and {@link #LOCK_FILE}.
+     */
     public static List<Path> files(Path directory) {
         try (Stream<Path> entries = Files.list(directory)) {
             return entries.filter(Files::isRegularFile)
                     .filter(path -> !path.getFileName().toString().equals(COPY_NUMBERS_FILE))
+                    .filter(path -> !path.getFileName().toString().equals(LOCK_FILE))
                     .sorted()
                     .toList();
         }
