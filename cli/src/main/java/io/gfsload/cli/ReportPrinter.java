@@ -107,8 +107,10 @@ final class ReportPrinter {
             }
         }
         if (report.job() != null && report.job().run() > 1) {
-            out.append("  resumed job %s, run %d: the journal records %s committed (%d of them cached when this run started) and %s read from the UFS by %s%n"
+            out.append("  resumed job %s, run %d: the journal records %s committed (%d of them cached when this run started%s) and %s read from the UFS by %s%n"
                     .formatted(report.job().jobId(), report.job().run(), Sizes.count(report.job().previousBlocks(), "block"), report.job().previousBlocksCached(),
+                            report.job().previousBlocksOfChangedFiles() == 0 ? ""
+                                    : ", %d of files changed or deleted since".formatted(report.job().previousBlocksOfChangedFiles()),
                             Sizes.format(report.job().previousUfsBytesRead()), report.job().run() == 2 ? "the earlier run" : "earlier runs"));
         }
         if (report.job() != null && report.job().adoptedBlocks() > 0) {

@@ -146,6 +146,50 @@ class TestJournalOfAnotherCluster {
         }
     }
 
+    /**
+     * After a killed run, files rewritten or deleted in the UFS are not the cache's loss: the
+     * resume counts their committed blocks apart from those cached now (and those evicted or lost).
+     */
+    @Test
+    void aResumeCountsTheBlocksOfFilesChangedOrDeletedSinceApart() throws Exception {
+        Path data = home.resolve("data");
+        Files.createDirectories(data);
+        Path kept = Files.write(data.resolve("part-0"), new byte[100_000]);
+        Path rewritten = Files.write(data.resolve("part-1"), new byte[100_000]);
+        Path deleted = Files.write(data.resolve("part-2"), new byte[100_000]);
+        Path evicted = Files.write(data.resolve("part-3"), new byte[100_000]);
+        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), 1);
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(elsewhere, 1, 1L << 30)); CacheClient client = cluster.newClient()) {
+            CliRun first = CliRun.gfsload(home, "distributedLoad", "--progress", "none", "--master", cluster.masterTarget(), kept.toString());
+            assertEquals(0, first.exitCode(), first.err());
+            // an earlier, killed run committed the four files' blocks; since then one file was
+            // rewritten, one deleted, and the block of one evicted
+            try (JobJournal journal = JobJournal.open(home.resolve("jobs"), request, false, client.clusterInfo().clusterId(), false)) {
+                journal.recordCommitted(List.of(kept, rewritten, deleted, evicted).stream()
+                        .map(path -> new io.gfsload.cache.api.BlockKey(CacheContents.identity("file:" + path), 0).blockId())
+                        .toList());
+                journal.recordRead(400_000);
+            }
+            Files.write(rewritten, new byte[120_000]);
+            Files.delete(deleted);
+
+            Path reportFile = elsewhere.resolve("report.json");
+            CliRun run = CliRun.gfsload(home, "distributedLoad", "--progress", "none", "--report", reportFile.toString(), "--master", cluster.masterTarget(),
+                    data.toString());
+
+            assertEquals(0, run.exitCode(), run.err());
+            String jobId = JobJournal.jobId(request, false);
+            assertTrue(run.err().contains("Resuming job %s (run 2): 4 blocks committed (1 of them cached now, 2 of files changed or deleted since), "
+                    .formatted(jobId) + "390.6 KiB read from the UFS by the earlier run%n".formatted()), run.err());
+            assertTrue(run.out().contains("  resumed job %s, run 2: the journal records 4 blocks committed (1 of them cached when this run started, "
+                    .formatted(jobId) + "2 of files changed or deleted since)"), run.out());
+            JsonNode job = new ObjectMapper().readTree(reportFile.toFile()).get("job");
+            assertEquals(4, job.get("previousBlocks").asLong(), job.toString());
+            assertEquals(1, job.get("previousBlocksCached").asLong(), job.toString());
+            assertEquals(2, job.get("previousBlocksOfChangedFiles").asLong(), job.toString());
+        }
+    }
+
     @Test
     void aSparkJobsResumeSaysItsJournalHearsFinishedSlicesOnly() throws Exception {
         Path data = home.resolve("data");

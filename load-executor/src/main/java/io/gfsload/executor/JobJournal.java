@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.FileErrors;
-import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.LoadRequest;
 import java.io.IOException;
@@ -27,6 +26,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -34,7 +34,6 @@ import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Pattern;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
@@ -117,6 +116,7 @@ public final class JobJournal implements AutoCloseable {
     private long ufsBytesReadRecorded;
     private LoadPlan cachedCountedIn;
     private long previousBlocksCached;
+    private long previousBlocksOfChangedFiles;
 
     private JobJournal(String jobId, Path directory, Options options, RocksDB db, Optional<String> discarded) throws RocksDBException {
         this.jobId = jobId;
@@ -633,44 +633,80 @@ public final class JobJournal implements AutoCloseable {
     }
 
     /**
-     * How many of the blocks the journal records committed are among {@code blockIds}. The journal
-     * records what its runs committed, not what the cache keeps: blocks evicted since, or lost with
-     * a worker, are in {@link #previousBlocks()} and not in a plan's cached blocks.
+     * Counts the blocks the journal records committed against {@code plan}: those among its cached
+     * blocks, and those not among its blocks at all. The journal records what its runs committed,
+     * not what the cache keeps: blocks evicted since, or lost with a worker, are in {@link
+     * #previousBlocks()} and not in a plan's cached blocks; and a block id names the file's identity
+     * (path, length, modification time), so the blocks of a file rewritten or deleted in the UFS
+     * since are in no plan of the job.
      */
-    private long previousBlocksAmong(Set<String> blockIds) {
-        requireNonNull(blockIds, "blockIds is null");
-        long among = 0;
+    private void countPreviousBlocks(LoadPlan plan) {
+        Set<String> planned = new HashSet<>();
+        Set<String> cached = new HashSet<>();
+        plan.partitions().stream()
+                .flatMap(partition -> partition.files().stream())
+                .flatMap(file -> file.blocks().stream())
+                .forEach(block -> {
+                    String blockId = new BlockKey(block.file(), block.index()).blockId();
+                    planned.add(blockId);
+                    if (block.cached()) {
+                        cached.add(blockId);
+                    }
+                });
+        long inCache = 0;
+        long ofChangedFiles = 0;
         try (var iterator = db.newIterator()) {
             byte[] prefix = BLOCK_PREFIX.getBytes(StandardCharsets.UTF_8);
             for (iterator.seek(prefix); iterator.isValid() && startsWith(iterator.key(), prefix); iterator.next()) {
                 String blockId = new String(iterator.key(), prefix.length, iterator.key().length - prefix.length, StandardCharsets.UTF_8);
-                if (blockIds.contains(blockId)) {
-                    among++;
+                if (cached.contains(blockId)) {
+                    inCache++;
+                }
+                else if (!planned.contains(blockId)) {
+                    ofChangedFiles++;
                 }
             }
         }
-        return among;
+        previousBlocksCached = inCache;
+        previousBlocksOfChangedFiles = ofChangedFiles;
     }
 
     /**
      * Of the {@link #previousBlocks()}, those {@code plan} found cached: what the cache still holds
-     * of the blocks the earlier runs committed, the others evicted or lost with a worker since.
-     * Call it with the plan a run starts with, before the run records a block (a block this run
-     * records counts too); the count is kept, so that calls with the same plan (the status line,
-     * then the report) count once and agree.
+     * of the blocks the earlier runs committed of files {@code plan} has with the same identity;
+     * the others are of files changed or deleted since ({@link #previousBlocksOfChangedFiles}), or
+     * were evicted or lost with a worker since. Call it with the plan a run starts with, before the
+     * run records a block (a block this run records counts too); the count is kept, so that calls
+     * with the same plan (the status line, then the report) count once and agree.
      */
     public synchronized long previousBlocksCached(LoadPlan plan) {
+        count(plan);
+        return previousBlocksCached;
+    }
+
+    /**
+     * Of the {@link #previousBlocks()}, those of files that {@code plan} no longer has with the
+     * identity they had when they were committed: files rewritten (another length or modification
+     * time) or deleted in the UFS since. The cache may still hold them under the old identity; no
+     * reader is served them. Call it as {@link #previousBlocksCached}.
+     */
+    public synchronized long previousBlocksOfChangedFiles(LoadPlan plan) {
+        count(plan);
+        return previousBlocksOfChangedFiles;
+    }
+
+    private void count(LoadPlan plan) {
         requireNonNull(plan, "plan is null");
         if (plan != cachedCountedIn) {
-            previousBlocksCached = previousBlocks == 0 ? 0 : previousBlocksAmong(plan.partitions().stream()
-                    .flatMap(partition -> partition.files().stream())
-                    .flatMap(file -> file.blocks().stream())
-                    .filter(BlockTask::cached)
-                    .map(block -> new BlockKey(block.file(), block.index()).blockId())
-                    .collect(Collectors.toUnmodifiableSet()));
+            if (previousBlocks == 0) {
+                previousBlocksCached = 0;
+                previousBlocksOfChangedFiles = 0;
+            }
+            else {
+                countPreviousBlocks(plan);
+            }
             cachedCountedIn = plan;
         }
-        return previousBlocksCached;
     }
 
     /** Adds {@code bytes} read from the UFS to the job's total. */

@@ -365,6 +365,7 @@ public final class LoadExecutor {
         validate(initial, false);
         // before this run commits a block: what the cache still holds of the earlier runs' blocks
         long previousBlocksCached = journal.map(j -> j.previousBlocksCached(initial)).orElse(0L);
+        long previousBlocksOfChangedFiles = journal.map(j -> j.previousBlocksOfChangedFiles(initial)).orElse(0L);
         long start = clock.millis();
         Optional<AdaptiveController> controller = adaptive() ? Optional.of(AdaptiveController.fromSettings(settings, Ticker.system())) : Optional.empty();
         // The time the window kept the load waiting is no drop in the store's throughput.
@@ -550,7 +551,7 @@ public final class LoadExecutor {
                     run.bytesWritten.get(),
                     settings.values(),
                     run.ufsBytesRead.get(),
-                    journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), previousBlocksCached, j.previousUfsBytesRead(),
+                    journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), previousBlocksCached, previousBlocksOfChangedFiles, j.previousUfsBytesRead(),
                             adopted.blocks(), adopted.bytes())).orElse(null),
                     restore.orElse(null),
                     window.orElse(null),

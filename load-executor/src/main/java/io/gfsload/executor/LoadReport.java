@@ -59,16 +59,20 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
      * @param jobId the id derived from the request
      * @param run 1 for a job's first run, more when it resumed earlier ones
      * @param previousBlocks blocks committed by earlier runs, as the journal records them
-     * @param previousBlocksCached of those, the blocks the cache still held when this run planned
-     *     (the others were evicted, or lost with a worker, since; this run loads them again)
+     * @param previousBlocksCached of those, the blocks the cache still held when this run planned,
+     *     of files the plan has with the same identity
+     * @param previousBlocksOfChangedFiles of those, the blocks of files rewritten or deleted in the
+     *     UFS since (not in this run's plan with the identity they were committed for); the rest,
+     *     {@code previousBlocks - previousBlocksCached - previousBlocksOfChangedFiles}, were
+     *     evicted, or lost with a worker, since, and this run loads them again
      * @param previousUfsBytesRead UFS bytes read by earlier runs, including reads a crash wasted
      * @param adoptedBlocks of the blocks this run loaded, those an earlier run of the atomic job
      *     staged in its temp area, which this run committed without reading them again (the rate
      *     leaves them out)
      * @param adoptedBytes their bytes
      */
-    public record JobSummary(String jobId, long run, long previousBlocks, long previousBlocksCached, long previousUfsBytesRead, long adoptedBlocks,
-            long adoptedBytes) implements Serializable {
+    public record JobSummary(String jobId, long run, long previousBlocks, long previousBlocksCached, long previousBlocksOfChangedFiles,
+            long previousUfsBytesRead, long adoptedBlocks, long adoptedBytes) implements Serializable {
         public JobSummary {
             requireNonNull(jobId, "jobId is null");
         }
