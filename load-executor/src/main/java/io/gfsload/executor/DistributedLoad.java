@@ -249,6 +249,10 @@ public final class DistributedLoad {
                 renewal.close();
             }
         }
+        if (failure == null && renewal != null && renewal.lost().isPresent()) {
+            // the job's temp area expired (or was aborted) while the slices staged: nothing staged before can be committed
+            failure = renewal.lost().get();
+        }
         Map<Integer, LoadReport> finished;
         synchronized (reports) {
             finished = Map.copyOf(reports);

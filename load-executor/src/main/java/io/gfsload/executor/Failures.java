@@ -44,6 +44,10 @@ final class Failures {
         if (failure instanceof CacheUnavailableException) {
             return true;
         }
+        if (failure instanceof io.gfsload.cache.api.TempAreaNotFoundException) {
+            // the job's temp area expired or was aborted: a block staged again has no area to go to
+            return false;
+        }
         if (failure instanceof IOException) {
             String message = String.valueOf(failure.getMessage()).toLowerCase(Locale.ROOT);
             String type = failure.getClass().getSimpleName();

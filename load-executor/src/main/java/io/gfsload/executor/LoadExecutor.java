@@ -426,6 +426,7 @@ public final class LoadExecutor {
                     LOG.warn("Watching the cache master failed", e);
                 }
             }, MASTER_WATCH.toMillis(), MASTER_WATCH.toMillis(), TimeUnit.MILLISECONDS);
+            run.renewal = renewal;
             List<PartitionReport> partitions = new ArrayList<>();
             SmallFileBatcher batcher = new SmallFileBatcher(cache, run::batchWriteOptions, run.smallFileBytes, run::batchWritten, run::batchCrashed);
             try {
@@ -557,7 +558,8 @@ public final class LoadExecutor {
                     window.orElse(null),
                     left.orElse(null),
                     false,
-                    Optional.ofNullable(run.masterLost.get()).map(Failures::masterStopped)
+                    Optional.ofNullable(run.areaLost())
+                            .or(() -> Optional.ofNullable(run.masterLost.get()).map(Failures::masterStopped))
                             .orElse(run.abortedAfter.get() >= 0 ? options.failedFilesReason(run.abortedAfter.get(), run.totalFiles) : null),
                     evictedOthers(plan, evictions.evicted()));
             listener.finished(report);
@@ -810,7 +812,10 @@ public final class LoadExecutor {
         }
         String reason = null;
         Optional<PartitionLoad> unlisted = partitions.stream().filter(partition -> !partition.complete()).findFirst();
-        if (failed) {
+        if (run.areaLost() != null) {
+            reason = "not committed: " + run.areaLost();
+        }
+        else if (failed) {
             reason = "not committed: %s has failed files".formatted(scope);
         }
         else if (unlisted.isPresent()) {
@@ -863,6 +868,10 @@ public final class LoadExecutor {
      * were then not restored).
      */
     private static LoadState state(Run run, LoadTotals totals) {
+        if (run.areaLost() != null) {
+            // what it staged is gone: none of the job's uncommitted scopes can be committed
+            return LoadState.FAILED;
+        }
         if (run.masterLost.get() != null) {
             LoadState state = state(totals);
             return state == LoadState.SUCCEEDED ? LoadState.PARTIAL : state;
@@ -925,6 +934,8 @@ public final class LoadExecutor {
         private final Map<BlockTask, CompletableFuture<FileReport>> pendingFiles = new ConcurrentHashMap<>();
         /** The read pool, where failed small files are retried; set once the pool exists. */
         private volatile ExecutorService pool;
+        /** Keeps the atomic job's temp area alive, and says when it is gone; null for a plain load. */
+        private volatile TempAreaRenewal renewal;
 
         Run(LoadPlan plan, Optional<JobJournal> journal, Map<String, StagedBlock> staged, Optional<ExecutorService> rangePool, Optional<WindowGate> window,
                 Optional<AdaptiveController> controller) {
@@ -972,10 +983,12 @@ public final class LoadExecutor {
             if (toLoad.isEmpty()) {
                 return new FileReport(path, file.file().length(), file.blocks().size(), 0, cached, 0, 0, file.cachedBytes(), 0, null);
             }
-            if (masterLost.get() != null || abortedAfter.get() >= 0) {
+            if (stopped()) {
                 String reason = masterLost.get() != null
                         ? "not attempted: " + Failures.masterStopped(masterLost.get())
-                        : "not attempted: the job failed after %d of %d files failed".formatted(abortedAfter.get(), totalFiles);
+                        : abortedAfter.get() >= 0
+                                ? "not attempted: the job failed after %d of %d files failed".formatted(abortedAfter.get(), totalFiles)
+                                : "not attempted: " + areaLost();
                 listener.fileFailed(path, reason);
                 return new FileReport(path, file.file().length(), file.blocks().size(), 0, cached, toLoad.size(), 0, file.cachedBytes(), 0, reason);
             }
@@ -1125,9 +1138,15 @@ public final class LoadExecutor {
             }
         }
 
-        /** Whether the job stopped: the master stopped answering, or the failed files passed the threshold. */
+        /** Whether the job stopped: the master stopped answering, the failed files passed the threshold, or the temp area is gone. */
         boolean stopped() {
-            return masterLost.get() != null || abortedAfter.get() >= 0;
+            return masterLost.get() != null || abortedAfter.get() >= 0 || areaLost() != null;
+        }
+
+        /** Why the atomic job's temp area is gone while the job runs (its staged blocks with it); null while it is there. */
+        String areaLost() {
+            TempAreaRenewal current = renewal;
+            return current == null ? null : current.lost().orElse(null);
         }
 
         private FileReport failed(FileLoad file, int cached, int loaded, long bytesLoaded, int retries, String error) {

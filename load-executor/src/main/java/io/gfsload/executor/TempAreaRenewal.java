@@ -2,69 +2,80 @@ package io.gfsload.executor;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gfsload.cache.api.TempAreaNotFoundException;
 import io.gfsload.cache.api.TempAreas;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Keeps the temp area of a running atomic job from expiring: every third of the expire time it
- * opens the area again, which moves its expiry to now plus the expire time. The expire time so
- * counts from the job's last sign of life, not from its start: a load that runs longer than
- * {@code --expire-time} keeps its staged blocks, and the area of a job that crashed is deleted one
- * expire time after the crash.
+ * renews the area ({@link TempAreas#renewTempArea}), which moves its expiry to now plus the expire
+ * time. The expire time so counts from the job's last sign of life, not from its start: a load
+ * that runs longer than {@code --expire-time} keeps its staged blocks, and the area of a job that
+ * crashed is deleted one expire time after the crash.
+ *
+ * <p>A renewal never opens a new area: when the area expired meanwhile (the master did not answer
+ * the renewals for longer than the expire time, then expired it) or was aborted, the blocks the job
+ * staged are deleted, and the renewal stops and says why ({@link #lost()}), so that the job stops
+ * at once rather than stage on into an area its commit cannot use.
  */
 final class TempAreaRenewal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TempAreaRenewal.class);
     private static final Duration MIN_PERIOD = Duration.ofMillis(10);
 
     private final ScheduledExecutorService scheduler;
-    /** The expiry the master gave the area at its last open or renewal. */
-    private final AtomicReference<Instant> expiresAt;
+    private final State state;
 
-    private TempAreaRenewal(ScheduledExecutorService scheduler, AtomicReference<Instant> expiresAt) {
+    private TempAreaRenewal(ScheduledExecutorService scheduler, State state) {
         this.scheduler = scheduler;
-        this.expiresAt = expiresAt;
+        this.state = state;
     }
 
     /**
-     * Renews the temp area of {@code atomic} in {@code areas} until {@link #close()}.
+     * Renews the temp area of {@code atomic} in {@code areas} until {@link #close()}, or until the
+     * area is found gone.
      *
      * @param expiresAt the expiry the master gave the area when the load opened it
      */
     static TempAreaRenewal start(TempAreas areas, AtomicOptions atomic, Instant expiresAt) {
         requireNonNull(areas, "areas is null");
         requireNonNull(atomic, "atomic is null");
-        AtomicReference<Instant> expiry = new AtomicReference<>(requireNonNull(expiresAt, "expiresAt is null"));
+        State state = new State(atomic, requireNonNull(expiresAt, "expiresAt is null"));
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "gfsload-temp-area-renewal");
             thread.setDaemon(true);
             return thread;
         });
         long period = Math.max(MIN_PERIOD.toMillis(), atomic.expireTime().toMillis() / 3);
-        scheduler.scheduleWithFixedDelay(() -> renew(areas, atomic, expiry), period, period, TimeUnit.MILLISECONDS);
-        return new TempAreaRenewal(scheduler, expiry);
+        scheduler.scheduleWithFixedDelay(() -> {
+            if (!state.renew(areas)) {
+                // the area is gone: nothing left to renew
+                scheduler.shutdown();
+            }
+        }, period, period, TimeUnit.MILLISECONDS);
+        return new TempAreaRenewal(scheduler, state);
     }
 
     /** When the master deletes the area unless it is committed, adopted or renewed first: as it said at the last open or renewal. */
     Instant expiresAt() {
-        return expiresAt.get();
+        return state.expiry.get();
     }
 
-    private static void renew(TempAreas areas, AtomicOptions atomic, AtomicReference<Instant> expiry) {
-        try {
-            expiry.set(areas.openTempArea(atomic.jobId(), atomic.expireTime()).expiresAt());
-        }
-        catch (RuntimeException e) {
-            // The next renewal tries again; a commit into an area that expired meanwhile fails and says so.
-            LOG.warn("Cannot renew the temp area of atomic job {} (it expires {} after the last renewal): {}", atomic.jobId(), atomic.expireTime(),
-                    e.getMessage());
-        }
+    /**
+     * Why the job's temp area is gone while the job runs, once a renewal found it so, e.g. {@code
+     * the temp area of atomic job J expired at T while the master did not answer; its staged blocks
+     * were deleted: run the same command again}; empty while it is there.
+     */
+    Optional<String> lost() {
+        return Optional.ofNullable(state.lost.get());
     }
 
     /** Stops renewing; a renewal under way finishes first (for a while), so that none comes after. */
@@ -78,6 +89,46 @@ final class TempAreaRenewal implements AutoCloseable {
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /** What the renewals know; touched by the renewal thread, read by the load's threads. */
+    private static final class State {
+        private final AtomicOptions atomic;
+        /** The expiry the master gave the area at its last open or renewal. */
+        private final AtomicReference<Instant> expiry;
+        /** Whether a renewal failed (the master did not answer) since the last one that went through. */
+        private final AtomicBoolean unanswered = new AtomicBoolean();
+        private final AtomicReference<String> lost = new AtomicReference<>();
+
+        State(AtomicOptions atomic, Instant expiresAt) {
+            this.atomic = atomic;
+            this.expiry = new AtomicReference<>(expiresAt);
+        }
+
+        /** Renews the area; false once it is found gone. */
+        boolean renew(TempAreas areas) {
+            try {
+                expiry.set(areas.renewTempArea(atomic.jobId(), atomic.expireTime()).expiresAt());
+                unanswered.set(false);
+                return true;
+            }
+            catch (TempAreaNotFoundException e) {
+                String reason = unanswered.get()
+                        ? "the temp area of atomic job %s expired at %s while the master did not answer".formatted(atomic.jobId(), expiry.get())
+                        : "the temp area of atomic job %s is gone from the master (aborted, or expired by the master's clock; it was to expire at %s)"
+                                .formatted(atomic.jobId(), expiry.get());
+                lost.set(reason + "; its staged blocks were deleted: run the same command again");
+                LOG.error("Stopping atomic job {}: {} ({})", atomic.jobId(), lost.get(), e.getMessage());
+                return false;
+            }
+            catch (RuntimeException e) {
+                // The next renewal tries again, and finds the area gone if it expired meanwhile.
+                unanswered.set(true);
+                LOG.warn("Cannot renew the temp area of atomic job {} (it expires at {} unless renewed): {}", atomic.jobId(), expiry.get(),
+                        e.getMessage());
+                return true;
+            }
         }
     }
 }

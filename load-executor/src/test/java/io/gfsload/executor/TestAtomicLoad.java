@@ -173,6 +173,43 @@ class TestAtomicLoad {
         assertEquals(Optional.empty(), area("job-4"), "a committed job leaves no temp area");
     }
 
+    /**
+     * A job whose temp area is gone while it runs (expired while the master did not answer, or
+     * aborted) lost what it staged: it stops at once with the reason, rather than stage on into a
+     * new area that the renewal opened and fail at the commit.
+     */
+    @Test
+    void aJobWhoseTempAreaIsGoneMeanwhileStopsAtOnceWithTheReason() throws Exception {
+        LoadPlan plan = plan();
+        // 1.2 MB at 400 KiB/s, two files at a time: about 3 s, the area renewed every 200 ms
+        ExecutorOptions options = ExecutorOptions.defaults().withRetries(2, Duration.ofMillis(1), Duration.ofMillis(2)).withBandwidth(400 << 10)
+                .withAtomic(new AtomicOptions("job-6", AtomicOptions.Scope.JOB, Duration.ofMillis(600)));
+        Thread deleter = new Thread(() -> {
+            try {
+                while (area("job-6").map(area -> area.blocks().isEmpty()).orElse(true)) {
+                    Thread.sleep(20);
+                }
+                // what the master does to an area whose renewals it did not answer in time
+                client.tempAreas().abortTempArea("job-6");
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "test-temp-area-deleter");
+        deleter.start();
+        LoadReport report = new LoadExecutor(client, new Configuration(), settings(), options, ProgressListener.NONE, Clock.systemUTC()).execute(plan);
+        deleter.join();
+
+        assertEquals(LoadState.FAILED, report.state());
+        String reason = "the temp area of atomic job job-6 is gone from the master (aborted, or expired by the master's clock; it was to expire at ";
+        assertTrue(report.stopReason() != null && report.stopReason().startsWith(reason)
+                && report.stopReason().endsWith("); its staged blocks were deleted: run the same command again"), report.stopReason());
+        assertTrue(report.failedFiles().stream().anyMatch(file -> file.error().startsWith("not attempted: " + reason)),
+                "files not started when the area was found gone are not attempted: " + report.failedFiles());
+        assertEquals(Optional.empty(), area("job-6"), "the renewal opened a new temp area");
+        assertEquals(0, visibleBlocks(plan));
+    }
+
     @Test
     void anAbandonedTempAreaExpiresOnTheMasterAndTheWorkers() throws Exception {
         long before = workerFiles();

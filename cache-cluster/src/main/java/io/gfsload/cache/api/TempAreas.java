@@ -30,6 +30,17 @@ public interface TempAreas {
     TempArea openTempArea(String jobId, Duration expireTime);
 
     /**
+     * Keeps the open temp area of a running job alive: its expiry moves to now + {@code
+     * expireTime} if that is later. Unlike {@link #openTempArea}, never opens a new area: a job
+     * whose area expired (or was aborted) meanwhile lost the blocks it staged, and must not go on
+     * staging into a new area as if nothing happened.
+     *
+     * @throws TempAreaNotFoundException when the job has no open, unexpired temp area
+     * @throws IllegalArgumentException for a malformed job id or a non-positive expire time
+     */
+    TempArea renewTempArea(String jobId, Duration expireTime);
+
+    /**
      * Makes {@code blocks} of the job's temp area visible to readers, all in one metadata write:
      * readers see all of them or none. The blocks leave the temp area; others stay in it.
      *

@@ -1432,6 +1432,20 @@ public final class GrpcCacheClient implements CacheClient {
         }
 
         @Override
+        public TempArea renewTempArea(String jobId, Duration expireTime) {
+            TempAreas.checkJobId(jobId);
+            requireNonNull(expireTime, "expireTime is null");
+            checkArgument(expireTime.toMillis() > 0, "expireTime must be >= 1 ms: %s", expireTime);
+            OpenTempAreaResponse response = callMaster("Renewing the temp area of job " + jobId,
+                    () -> masterStub().openTempArea(OpenTempAreaRequest.newBuilder()
+                            .setJobId(jobId)
+                            .setExpireMillis(expireTime.toMillis())
+                            .setRenew(true)
+                            .build()));
+            return tempArea(response.getArea(), response.getAdopted());
+        }
+
+        @Override
         public ScopeCommit commitScope(String jobId, List<BlockKey> blocks) {
             TempAreas.checkJobId(jobId);
             requireNonNull(blocks, "blocks is null");

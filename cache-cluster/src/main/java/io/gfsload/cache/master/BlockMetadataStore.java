@@ -790,15 +790,27 @@ final class BlockMetadataStore implements AutoCloseable {
         return result;
     }
 
+    /** As {@link #openTempArea(String, long, long, boolean)}, opening a new area when the job has none open. */
+    synchronized OpenedArea openTempArea(String jobId, long nowMillis, long expireMillis) {
+        return openTempArea(jobId, nowMillis, expireMillis, false);
+    }
+
     /**
      * Opens the temp area of {@code jobId}, or adopts it when it is open and unexpired at
      * {@code nowMillis} (its expiry moves to {@code nowMillis + expireMillis} if later, and the
      * workers are told to keep its blocks until then). An expired area not collected yet is
      * deleted first.
+     *
+     * @param renewOnly only extend an open, unexpired area: never open a new one
+     * @throws TempAreaNotFoundException with {@code renewOnly}, when the job has no open temp area
+     *     at {@code nowMillis}
      */
-    synchronized OpenedArea openTempArea(String jobId, long nowMillis, long expireMillis) {
+    synchronized OpenedArea openTempArea(String jobId, long nowMillis, long expireMillis, boolean renewOnly) {
         long expiresAt = saturatedAdd(nowMillis, expireMillis);
         Optional<TempAreaRecord> existing = tempArea(jobId);
+        if (renewOnly) {
+            checkOpen(jobId, nowMillis, "Renewing the temp area of job " + jobId);
+        }
         if (existing.isPresent() && existing.get().getExpiresAtMillis() > nowMillis) {
             TempAreaRecord area = existing.get();
             List<BlockRecord> staged = tempBlocks(jobId);

@@ -597,9 +597,21 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             String jobId = checkJobId(request.getJobId());
             check(request.getExpireMillis() > 0, "expire time of the temp area of job %s must be > 0 ms: %s", jobId,
                     request.getExpireMillis());
-            BlockMetadataStore.OpenedArea opened = metadata.openTempArea(jobId, clock.millis(), request.getExpireMillis());
+            BlockMetadataStore.OpenedArea opened;
+            try {
+                opened = metadata.openTempArea(jobId, clock.millis(), request.getExpireMillis(), request.getRenew());
+            }
+            catch (TempAreaNotFoundException e) {
+                // a running job whose area expired (or was aborted) meanwhile: it must not go on staging into a new one
+                log.warn("{}: not opening a new one for a renewal", e.getMessage());
+                throw e;
+            }
             opened.expiredBefore().ifPresent(deletion -> logExpired(deletion, "found expired when reopened"));
-            if (opened.adopted()) {
+            if (request.getRenew()) {
+                log.debug("Temp area of job {} renewed with {}; it expires at {}", jobId, Counts.of(opened.blocks().size(), "block"),
+                        Instant.ofEpochMilli(opened.area().getExpiresAtMillis()));
+            }
+            else if (opened.adopted()) {
                 log.info("Temp area of job {} adopted with {}; it expires at {}", jobId, Counts.of(opened.blocks().size(), "block"),
                         Instant.ofEpochMilli(opened.area().getExpiresAtMillis()));
             }

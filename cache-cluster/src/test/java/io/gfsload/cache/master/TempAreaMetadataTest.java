@@ -95,6 +95,28 @@ class TempAreaMetadataTest {
     }
 
     @Test
+    void aRenewalExtendsAnOpenAreaAndNeverOpensANewOne() {
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            TempAreaNotFoundException none = assertThrows(TempAreaNotFoundException.class, () -> store.openTempArea("job", NOW, HOUR, true));
+            assertEquals("Renewing the temp area of job job: the job has no open temp area", none.getMessage());
+            assertEquals(Optional.empty(), store.tempArea("job"), "a renewal opened an area");
+
+            store.openTempArea("job", NOW, HOUR);
+            store.stage("job", record(FILE, 0, "worker-0"), NOW);
+            BlockMetadataStore.OpenedArea renewed = store.openTempArea("job", NOW + HOUR / 2, HOUR, true);
+            assertEquals(NOW + 3 * HOUR / 2, renewed.area().getExpiresAtMillis());
+            assertEquals(List.of(record(FILE, 0, "worker-0")), renewed.blocks());
+
+            // expired meanwhile (the master's clock past it): the staged blocks are lost, no new area replaces it
+            TempAreaNotFoundException expired = assertThrows(TempAreaNotFoundException.class,
+                    () -> store.openTempArea("job", NOW + 2 * HOUR, HOUR, true));
+            assertEquals("Renewing the temp area of job job: its temp area expired at " + java.time.Instant.ofEpochMilli(NOW + 3 * HOUR / 2),
+                    expired.getMessage());
+            assertEquals(NOW + 3 * HOUR / 2, store.tempArea("job").orElseThrow().getExpiresAtMillis(), "the expired area was renewed");
+        }
+    }
+
+    @Test
     void deletingAnAreaRemovesOnlyReplicasNobodyElseHolds() {
         try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
             store.commit(record(FILE, 0, "worker-0"));

@@ -1,0 +1,102 @@
+package io.gfsload.executor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.MasterUnavailableException;
+import io.gfsload.cache.api.ScopeCommit;
+import io.gfsload.cache.api.TempArea;
+import io.gfsload.cache.api.TempAreaNotFoundException;
+import io.gfsload.cache.api.TempAreas;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The renewal of a running job's temp area against a hand-written master: a renewal never opens a
+ * new area, and one that finds the area gone says why, once, and renews no more.
+ */
+class TestTempAreaRenewal {
+    private static final Instant OPENED_UNTIL = Instant.parse("2026-11-20T01:00:30Z");
+
+    @Test
+    void anAreaThatExpiredWhileTheMasterDidNotAnswerStopsTheRenewalWithTheReason() throws InterruptedException {
+        ScriptedAreas areas = new ScriptedAreas(
+                new MasterUnavailableException("10.0.0.1:19998", "Renewing the temp area of job job-1: DEADLINE_EXCEEDED", null),
+                new TempAreaNotFoundException("Renewing the temp area of job job-1: the job has no open temp area"));
+        try (TempAreaRenewal renewal = TempAreaRenewal.start(areas, new AtomicOptions("job-1", AtomicOptions.Scope.JOB, Duration.ofMillis(30)), OPENED_UNTIL)) {
+            awaitLost(renewal);
+            // ten renewal periods and more: a renewal that went on would have run meanwhile
+            Thread.sleep(100);
+            assertEquals(Optional.of("the temp area of atomic job job-1 expired at 2026-11-20T01:00:30Z while the master did not answer; "
+                    + "its staged blocks were deleted: run the same command again"), renewal.lost());
+        }
+        assertEquals(2, areas.renewals.get(), "no renewal after the area was found gone");
+        assertEquals(0, areas.opens.get(), "a renewal opened a new area");
+    }
+
+    @Test
+    void anAreaGoneWhileTheMasterAnsweredSaysSo() throws InterruptedException {
+        ScriptedAreas areas = new ScriptedAreas(new TempAreaNotFoundException("Renewing the temp area of job job-2: the job has no open temp area"));
+        try (TempAreaRenewal renewal = TempAreaRenewal.start(areas, new AtomicOptions("job-2", AtomicOptions.Scope.FILE, Duration.ofMillis(30)), OPENED_UNTIL)) {
+            awaitLost(renewal);
+            assertEquals(Optional.of("the temp area of atomic job job-2 is gone from the master (aborted, or expired by the master's clock; "
+                    + "it was to expire at 2026-11-20T01:00:30Z); its staged blocks were deleted: run the same command again"), renewal.lost());
+        }
+        assertEquals(0, areas.opens.get());
+    }
+
+    private static void awaitLost(TempAreaRenewal renewal) throws InterruptedException {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (renewal.lost().isEmpty() && System.nanoTime() < deadline) {
+            Thread.sleep(10);
+        }
+    }
+
+    /** Fails the renewals with the failures given, in turn; after them renews for a minute. Opens nothing. */
+    private static final class ScriptedAreas implements TempAreas {
+        private final Deque<RuntimeException> failures;
+        final AtomicInteger renewals = new AtomicInteger();
+        final AtomicInteger opens = new AtomicInteger();
+
+        ScriptedAreas(RuntimeException... failures) {
+            this.failures = new ArrayDeque<>(List.of(failures));
+        }
+
+        @Override
+        public synchronized TempArea renewTempArea(String jobId, Duration expireTime) {
+            renewals.incrementAndGet();
+            RuntimeException failure = failures.poll();
+            if (failure != null) {
+                throw failure;
+            }
+            return new TempArea(jobId, OPENED_UNTIL, OPENED_UNTIL.plusSeconds(60), true, List.of());
+        }
+
+        @Override
+        public TempArea openTempArea(String jobId, Duration expireTime) {
+            opens.incrementAndGet();
+            return new TempArea(jobId, OPENED_UNTIL, OPENED_UNTIL.plusSeconds(60), false, List.of());
+        }
+
+        @Override
+        public ScopeCommit commitScope(String jobId, List<BlockKey> blocks) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public int abortTempArea(String jobId) {
+            throw new UnsupportedOperationException();
+        }
+
+        @Override
+        public List<TempArea> listTempAreas() {
+            throw new UnsupportedOperationException();
+        }
+    }
+}
