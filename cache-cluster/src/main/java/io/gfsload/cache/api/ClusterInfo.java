@@ -52,6 +52,8 @@ public record ClusterInfo(String clusterId, List<WorkerInfo> workers) {
         long evictable = 0;
         long blocks = 0;
         long writing = 0;
+        long free = 0;
+        boolean diskLimited = false;
         for (WorkerInfo worker : liveWorkers()) {
             for (TierInfo info : worker.tiers()) {
                 if (info.tier() == tier) {
@@ -60,9 +62,12 @@ public record ClusterInfo(String clusterId, List<WorkerInfo> workers) {
                     evictable += info.evictableBytes();
                     blocks += info.blocks();
                     writing += info.writingBytes();
+                    free += info.freeBytes();
+                    diskLimited |= info.diskLimited();
                 }
             }
         }
-        return new TierInfo(tier, capacity, used, evictable, blocks, writing);
+        // the sum of each worker's free room, so that a worker whose disk limits it counts for what it has
+        return new TierInfo(tier, capacity, used, evictable, blocks, writing, diskLimited ? free : TierInfo.NO_DISK_LIMIT);
     }
 }

@@ -14,20 +14,45 @@ import static java.util.Objects.requireNonNull;
  * @param writingBytes bytes reserved by writes in progress, part of {@code usedBytes}: they come
  *     back when the writes end (freed when a write is aborted, or abandoned by a killed client and
  *     aborted by the worker once idle; evictable when it completes); 0 when not known
+ * @param diskFreeBytes when the directories' file systems leave less room than the quota (other
+ *     files fill them, or the quota is larger than the disk), the free room with them counted: for
+ *     each directory the smaller of what its quota leaves and what its file system has left for
+ *     new blocks, summed; {@link #NO_DISK_LIMIT} when they leave the quota's room (or the worker
+ *     does not say)
  */
-public record TierInfo(StorageTier tier, long capacityBytes, long usedBytes, long evictableBytes, long blocks, long writingBytes) {
+public record TierInfo(StorageTier tier, long capacityBytes, long usedBytes, long evictableBytes, long blocks, long writingBytes,
+        long diskFreeBytes) {
+    /** {@link #diskFreeBytes} of a tier whose file systems leave it its quota's room, or do not say: only its quota counts. */
+    public static final long NO_DISK_LIMIT = -1;
+
     public TierInfo {
         requireNonNull(tier, "tier is null");
     }
 
-    /** A tier whose writes in progress are not known. */
+    /** A tier whose file systems do not limit it. */
+    public TierInfo(StorageTier tier, long capacityBytes, long usedBytes, long evictableBytes, long blocks, long writingBytes) {
+        this(tier, capacityBytes, usedBytes, evictableBytes, blocks, writingBytes, NO_DISK_LIMIT);
+    }
+
+    /** A tier whose writes in progress are not known and whose file systems do not limit it. */
     public TierInfo(StorageTier tier, long capacityBytes, long usedBytes, long evictableBytes, long blocks) {
         this(tier, capacityBytes, usedBytes, evictableBytes, blocks, 0);
     }
 
-    /** Bytes not used at all. */
+    /** Bytes not used at all: what the quota leaves, or less when the file systems have less room left. */
     public long freeBytes() {
+        long quotaFree = quotaFreeBytes();
+        return diskFreeBytes < 0 ? quotaFree : Math.min(quotaFree, diskFreeBytes);
+    }
+
+    /** Bytes the quota leaves, whatever room the file systems have. */
+    public long quotaFreeBytes() {
         return Math.max(0, capacityBytes - usedBytes);
+    }
+
+    /** Whether the directories' file systems leave less room than the quota: other files fill them, or the quota is larger than the disk. */
+    public boolean diskLimited() {
+        return diskFreeBytes >= 0 && diskFreeBytes < quotaFreeBytes();
     }
 
     /** Bytes a new block may take: the free ones plus those eviction may reclaim. */

@@ -55,8 +55,15 @@ public record WorkerInfo(String id, String host, int port, long capacityBytes, l
         return !live && !stopped;
     }
 
+    /**
+     * Bytes not used at all: over the tiers, what each one's quota leaves, or less where its
+     * file systems have less room ({@link TierInfo#freeBytes}); without tiers, what the quota leaves.
+     */
     public long freeBytes() {
-        return Math.max(0, capacityBytes - usedBytes);
+        if (tiers.isEmpty()) {
+            return Math.max(0, capacityBytes - usedBytes);
+        }
+        return tiers.stream().mapToLong(TierInfo::freeBytes).sum();
     }
 
     /** Bytes a new block may take: the free ones plus those eviction may reclaim. */

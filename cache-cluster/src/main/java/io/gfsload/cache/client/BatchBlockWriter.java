@@ -13,6 +13,7 @@ import io.gfsload.cache.api.EvictedBeforeCommitException;
 import io.gfsload.cache.api.WorkerUnavailableException;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.checksum.SegmentedCrc32c;
+import io.gfsload.cache.io.NoSpace;
 import io.gfsload.cache.proto.CompleteLocalWriteRequest;
 import io.gfsload.cache.proto.CompleteLocalWritesRequest;
 import io.gfsload.cache.proto.LocalWriteOpened;
@@ -294,14 +295,19 @@ final class BatchBlockWriter {
                     abortAll(worker, opened);
                     return true;
                 }
+                if (NoSpace.isNoSpace(e)) {
+                    // the worker's file system is full: no sign that this host cannot write its files
+                    item.fail(LocalBlockWriter.localWriteFailed(item.blockId(), worker, e));
+                    aborted.add(file.getWriteId());
+                    continue;
+                }
                 if (completed.isEmpty()) {
                     // The first file cannot be written: this host cannot reach the worker's directory.
                     client.shortCircuitUnavailable(worker, "cannot write its temp file " + file.getPath() + " here: " + e);
                     abortAll(worker, opened);
                     return false;
                 }
-                item.fail(new CacheException("Writing block " + item.blockId() + " locally for "
-                        + GrpcCacheClient.describe(worker) + " failed: " + e, e));
+                item.fail(LocalBlockWriter.localWriteFailed(item.blockId(), worker, e));
                 aborted.add(file.getWriteId());
                 continue;
             }

@@ -6,8 +6,10 @@ import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockWriteResult;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheException;
+import io.gfsload.cache.api.NoRoomException;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.checksum.SegmentedCrc32c;
+import io.gfsload.cache.io.NoSpace;
 import io.gfsload.cache.proto.CompleteLocalWriteRequest;
 import io.gfsload.cache.proto.CompleteLocalWriteResponse;
 import io.gfsload.cache.proto.OpenLocalWriteRequest;
@@ -158,8 +160,7 @@ final class LocalBlockWriter implements BlockWriter {
                 }
             }
             catch (IOException e) {
-                throw abort(new CacheException("Writing block " + block.blockId() + " locally for "
-                        + GrpcCacheClient.describe(replica.worker()) + " failed: " + e, e));
+                throw abort(localWriteFailed(block.blockId(), replica.worker(), e));
             }
         }
         written += count;
@@ -182,8 +183,7 @@ final class LocalBlockWriter implements BlockWriter {
                 }
             }
             catch (IOException e) {
-                throw abort(new CacheException("Writing block " + block.blockId() + " locally for "
-                        + GrpcCacheClient.describe(replica.worker()) + " failed: " + e, e));
+                throw abort(localWriteFailed(block.blockId(), replica.worker(), e));
             }
         }
         data.position(data.limit());
@@ -270,6 +270,21 @@ final class LocalBlockWriter implements BlockWriter {
     }
 
     /** Aborts the write on every replica and returns {@code cause}, the reason. */
+    /**
+     * The failure of writing a block's file for {@code worker} on this host: a
+     * {@link NoRoomException} when its file system is full (the block goes elsewhere, as when the
+     * worker itself has no room), else a plain {@link CacheException}.
+     */
+    static CacheException localWriteFailed(String blockId, WorkerAddress worker, Exception failure) {
+        String message = "Writing block " + blockId + " locally for " + GrpcCacheClient.describe(worker) + " failed: " + failure;
+        if (NoSpace.isNoSpace(failure)) {
+            NoRoomException noRoom = new NoRoomException(message, "the file system of worker " + worker.getWorkerId() + " is full: " + failure);
+            noRoom.initCause(failure);
+            return noRoom;
+        }
+        return new CacheException(message, failure);
+    }
+
     private CacheException abort(CacheException cause) {
         if (state == State.OPEN) {
             state = State.ABORTED;

@@ -17,6 +17,7 @@ import io.gfsload.cache.metrics.MetricsRegistry;
 import io.gfsload.cache.worker.CacheWorker;
 import io.gfsload.cache.worker.TierConfig;
 import io.gfsload.cache.worker.WorkerConfig;
+import io.gfsload.cache.worker.WorkerDisk;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -49,6 +50,7 @@ public final class LocalCluster implements AutoCloseable {
 
     private final LocalClusterConfig config;
     private final Clock clock;
+    private final WorkerDisk disk;
     private final MetricsRegistry metrics;
     private final FileChannel lockChannel;
     private final FileLock lock;
@@ -58,10 +60,11 @@ public final class LocalCluster implements AutoCloseable {
     private final Optional<MetricsHttpServer> metricsServer;
     private boolean closed;
 
-    private LocalCluster(LocalClusterConfig config, Clock clock, MetricsRegistry metrics, FileChannel lockChannel,
+    private LocalCluster(LocalClusterConfig config, Clock clock, WorkerDisk disk, MetricsRegistry metrics, FileChannel lockChannel,
             FileLock lock, CacheMaster master, List<CacheWorker> workers, Optional<MetricsHttpServer> metricsServer) {
         this.config = config;
         this.clock = clock;
+        this.disk = disk;
         this.metrics = metrics;
         this.lockChannel = lockChannel;
         this.lock = lock;
@@ -86,8 +89,17 @@ public final class LocalCluster implements AutoCloseable {
      * (master) and of block accesses for eviction (workers).
      */
     public static LocalCluster start(LocalClusterConfig config, Clock clock) {
+        return start(config, clock, WorkerDisk.system());
+    }
+
+    /**
+     * As {@link #start(LocalClusterConfig, Clock)}, with the workers' block files on {@code disk}
+     * (a test's disk that runs full, say).
+     */
+    public static LocalCluster start(LocalClusterConfig config, Clock clock, WorkerDisk disk) {
         requireNonNull(config, "config is null");
         requireNonNull(clock, "clock is null");
+        requireNonNull(disk, "disk is null");
         Path directory = config.directory().toAbsolutePath();
         FileChannel lockChannel = null;
         FileLock lock = null;
@@ -105,7 +117,7 @@ public final class LocalCluster implements AutoCloseable {
                     .withToken(config.token()), Ticker.systemTicker(), clock, metrics);
             for (int i = 0; i < config.workers(); i++) {
                 workers.add(CacheWorker.start(workerConfig(config, directory, i, master.target()), clock, metrics,
-                        "the local cache cluster in " + directory));
+                        "the local cache cluster in " + directory, disk));
             }
             if (config.metricsPort() != LocalClusterConfig.NO_METRICS) {
                 metricsServer = MetricsHttpServer.start(MasterConfig.DEFAULT_HOST, config.metricsPort(), metrics);
@@ -116,7 +128,7 @@ public final class LocalCluster implements AutoCloseable {
                 throw new CacheException("Only " + live + " of " + config.workers() + " workers of the cache cluster in "
                         + directory + " are live after start");
             }
-            LocalCluster cluster = new LocalCluster(config, clock, metrics, lockChannel, lock, master, workers,
+            LocalCluster cluster = new LocalCluster(config, clock, disk, metrics, lockChannel, lock, master, workers,
                     Optional.ofNullable(metricsServer));
             log.info("Local cache cluster in {} started: master {}, {}{}", directory, master.target(),
                     Counts.of(workers.size(), "worker"), cluster.metricsTarget().map(target -> ", metrics on http://" + target + "/metrics")
@@ -227,7 +239,7 @@ public final class LocalCluster implements AutoCloseable {
             throw new IllegalStateException("worker-" + index + " is running");
         }
         workers.set(index, CacheWorker.start(workerConfig(config, config.directory().toAbsolutePath(), index,
-                master.target()), clock, metrics, "the local cache cluster in " + config.directory().toAbsolutePath()));
+                master.target()), clock, metrics, "the local cache cluster in " + config.directory().toAbsolutePath(), disk));
     }
 
     /** The settings of worker {@code index}: the embedded layout, or the configured tiers. */

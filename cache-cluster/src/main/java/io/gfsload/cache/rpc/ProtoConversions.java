@@ -72,19 +72,23 @@ public final class ProtoConversions {
     }
 
     public static TierUsage toProto(TierInfo info) {
-        return TierUsage.newBuilder()
+        TierUsage.Builder usage = TierUsage.newBuilder()
                 .setTier(toProto(info.tier()))
                 .setCapacityBytes(info.capacityBytes())
                 .setUsedBytes(info.usedBytes())
                 .setEvictableBytes(info.evictableBytes())
                 .setBlocks(info.blocks())
-                .setWritingBytes(info.writingBytes())
-                .build();
+                .setWritingBytes(info.writingBytes());
+        if (info.diskFreeBytes() >= 0) {
+            usage.setDiskFreeBytes(info.diskFreeBytes());
+        }
+        return usage.build();
     }
 
     /** The tier space a message carries; empty when its tier is unknown. */
     public static Optional<TierInfo> fromProto(TierUsage usage) {
         return fromProto(usage.getTier()).map(tier -> new TierInfo(tier, usage.getCapacityBytes(),
-                usage.getUsedBytes(), usage.getEvictableBytes(), usage.getBlocks(), usage.getWritingBytes()));
+                usage.getUsedBytes(), usage.getEvictableBytes(), usage.getBlocks(), usage.getWritingBytes(),
+                usage.hasDiskFreeBytes() && usage.getDiskFreeBytes() >= 0 ? usage.getDiskFreeBytes() : TierInfo.NO_DISK_LIMIT));
     }
 }

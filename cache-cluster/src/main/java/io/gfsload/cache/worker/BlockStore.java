@@ -7,6 +7,7 @@ import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.checksum.SegmentedCrc32c;
 import io.gfsload.cache.io.AlignedBuffers;
+import io.gfsload.cache.io.NoSpace;
 import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.worker.BlockStoreException.Kind;
 import java.io.IOException;
@@ -55,6 +56,17 @@ import org.slf4j.LoggerFactory;
  * free room; when no directory has free room, the store evicts blocks of one directory, lowest
  * {@link EvictionPolicy} priority first, until the block fits. Blocks being written (temp files)
  * and pinned blocks (those of an open temp area) are never evicted. Evicted blocks are deleted.
+ *
+ * <p><b>Full disks.</b> A directory's free room is the smaller of what its quota leaves and what
+ * its file system has left ({@link WorkerDisk#usableBytes}, less the bytes that writes in
+ * progress there have still to write), asked afresh at each placement and report: other files on
+ * the same file system, or a quota larger than the disk, make a tier fuller than its quota says.
+ * Eviction makes room only where what it deletes is enough. A write that the file system refuses
+ * for want of room (ENOSPC, EDQUOT, or a failed write with less room left than the block still
+ * needs) fails as {@code NO_SPACE}, like a block that does not fit the quota, with its temp file
+ * deleted; the directory then counts the room its file system reported at that moment as unusable,
+ * so that the next blocks go to another directory or tier, or to another worker. The store logs
+ * once when a directory's file system limits it and once when that ends, not per block.
  *
  * <p><b>Restarts.</b> {@link #open} rescans the directories of persistent tiers and keeps every
  * block whose header is sound; the content of {@link StorageTier#MEM} directories is deleted, as
@@ -108,6 +120,7 @@ final class BlockStore {
     private final long maxBlockBytes;
     private final EvictionPolicy eviction;
     private final Clock clock;
+    private final WorkerDisk disk;
     private final Map<String, Entry> blocks = new HashMap<>();
     /** Block id to the epoch millisecond its pin ends; a block may be pinned before it is stored. */
     private final Map<String, Long> pins = new HashMap<>();
@@ -134,8 +147,9 @@ final class BlockStore {
     private boolean volatileContentDeleted;
 
     private BlockStore(String workerId, List<StoreDirectory> directories, int segmentBytes, long maxBlockBytes,
-            EvictionPolicy eviction, Clock clock) {
+            EvictionPolicy eviction, Clock clock, WorkerDisk disk) {
         this.workerId = workerId;
+        this.disk = disk;
         this.directories = directories;
         this.segmentBytes = segmentBytes;
         this.maxBlockBytes = maxBlockBytes;
@@ -166,7 +180,18 @@ final class BlockStore {
      */
     static OpenResult open(String workerId, List<TierConfig> tiers, int segmentBytes, long maxBlockBytes,
             EvictionPolicy eviction, Clock clock) {
+        return open(workerId, tiers, segmentBytes, maxBlockBytes, eviction, clock, WorkerDisk.system());
+    }
+
+    /**
+     * As {@link #open(String, List, int, long, EvictionPolicy, Clock)}, on {@code disk}.
+     *
+     * @param disk the directories' file systems: their room, and the files that writes create
+     */
+    static OpenResult open(String workerId, List<TierConfig> tiers, int segmentBytes, long maxBlockBytes,
+            EvictionPolicy eviction, Clock clock, WorkerDisk disk) {
         requireNonNull(workerId, "workerId is null");
+        requireNonNull(disk, "disk is null");
         requireNonNull(tiers, "tiers is null");
         requireNonNull(eviction, "eviction is null");
         requireNonNull(clock, "clock is null");
@@ -177,13 +202,13 @@ final class BlockStore {
         tiers.stream()
                 .sorted(Comparator.comparing(TierConfig::tier))
                 .forEach(tier -> tier.directories().forEach(directory ->
-                        directories.add(new StoreDirectory(tier.tier(), directory.path(), directory.quotaBytes()))));
+                        directories.add(new StoreDirectory(workerId, tier.tier(), directory.path(), directory.quotaBytes(), disk))));
         Set<Path> distinct = new HashSet<>();
         for (StoreDirectory directory : directories) {
             checkArgument(distinct.add(directory.path), "directory %s is configured twice", directory.path);
         }
         BlockStore store = new BlockStore(workerId, List.copyOf(directories), segmentBytes, maxBlockBytes, eviction,
-                clock);
+                clock, disk);
         store.startCopies();
         ScanCounts counts = new ScanCounts();
         for (StoreDirectory directory : directories) {
@@ -396,10 +421,17 @@ final class BlockStore {
         long now = clock.millis();
         Map<StorageTier, long[]> sums = new TreeMap<>();
         for (StoreDirectory directory : directories) {
-            long[] sum = sums.computeIfAbsent(directory.tier, tier -> new long[5]);
+            long[] sum = sums.computeIfAbsent(directory.tier, tier -> new long[7]);
             sum[0] += directory.capacity;
             sum[1] += directory.used();
             sum[4] += directory.reserved;
+            long diskFree = directory.diskFree();
+            long quotaFree = directory.quotaFree();
+            directory.noteDiskLimit(diskFree, quotaFree);
+            sum[5] += Math.min(diskFree, quotaFree);
+            if (diskFree < quotaFree) {
+                sum[6]++;
+            }
         }
         blocks.forEach((blockId, entry) -> {
             long[] sum = sums.get(entry.directory.tier);
@@ -409,7 +441,8 @@ final class BlockStore {
             sum[3]++;
         });
         List<TierInfo> result = new ArrayList<>();
-        sums.forEach((tier, sum) -> result.add(new TierInfo(tier, sum[0], sum[1], sum[2], sum[3], sum[4])));
+        sums.forEach((tier, sum) -> result.add(new TierInfo(tier, sum[0], sum[1], sum[2], sum[3], sum[4],
+                sum[6] == 0 ? TierInfo.NO_DISK_LIMIT : sum[5])));
         return result;
     }
 
@@ -473,20 +506,28 @@ final class BlockStore {
         checkNewBlock(blockId, length);
         requireNonNull(tier, "tier is null");
         requireNonNull(pinUntilMillis, "pinUntilMillis is null");
-        Reservation reservation = reserve(blockId, length, tier);
-        StoreDirectory directory = reservation.directory();
-        Path temp = tempFile(directory, blockId);
-        try {
-            FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE,
-                    StandardOpenOption.READ);
-            channel.position(BlockFileHeader.headerBytes(length, segmentBytes));
-            return new BlockWrite(blockId, length, directory, temp, channel, pinUntilMillis, reservation.evicted());
-        }
-        catch (IOException | RuntimeException e) {
-            release(blockId, directory, length);
-            deleteQuietly(temp);
-            throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot create a temp file for block "
-                    + blockId + " in " + directory.path + ": " + e, e);
+        Set<StoreDirectory> full = new HashSet<>();
+        while (true) {
+            Reservation reservation = reserve(blockId, length, tier, full);
+            StoreDirectory directory = reservation.directory();
+            Path temp = tempFile(directory, blockId);
+            try {
+                FileChannel channel = disk.createFile(temp);
+                channel.position(BlockFileHeader.headerBytes(length, segmentBytes));
+                return new BlockWrite(blockId, length, directory, temp, channel, pinUntilMillis, reservation.evicted());
+            }
+            catch (IOException | RuntimeException e) {
+                release(blockId, directory, length, length);
+                deleteQuietly(temp);
+                if (NoSpace.isNoSpace(e)) {
+                    // the file system has no room (or no inode) for even an empty file: another directory may
+                    directory.refused(e);
+                    full.add(directory);
+                    continue;
+                }
+                throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot create a temp file for block "
+                        + blockId + " in " + directory.path + ": " + e, e);
+            }
         }
     }
 
@@ -516,7 +557,7 @@ final class BlockStore {
         checkNewBlock(blockId, length);
         requireNonNull(tier, "tier is null");
         requireNonNull(pinUntilMillis, "pinUntilMillis is null");
-        Reservation reservation = reserve(blockId, length, tier);
+        Reservation reservation = reserve(blockId, length, tier, Set.of());
         return new BlockWrite(blockId, length, reservation.directory(), tempFile(reservation.directory(), blockId), null, pinUntilMillis,
                 reservation.evicted());
     }
@@ -539,19 +580,29 @@ final class BlockStore {
      * Chooses the directory of a new block and reserves its space: the fastest candidate tier with
      * a directory of enough free space (the one with the most), else the fastest tier with a
      * directory where eviction can make room (the one with the most free and evictable space),
-     * which it then makes.
+     * which it then makes. Skips the directories of {@code full}, whose file system refused to
+     * create a file for this block just now.
      */
-    private synchronized Reservation reserve(String blockId, long length, Optional<StorageTier> tier) {
+    private synchronized Reservation reserve(String blockId, long length, Optional<StorageTier> tier, Set<StoreDirectory> full) {
         List<StoreDirectory> candidates = directories.stream()
                 .filter(directory -> tier.isEmpty() || directory.tier == tier.get())
+                .filter(directory -> !full.contains(directory))
                 .toList();
+        if (candidates.isEmpty() && !full.isEmpty()) {
+            throw BlockStoreException.diskFull(String.format(
+                    "Worker %s has no room for block %s%s: the file system of %s is full",
+                    workerId, blockId, tier.map(t -> " on its " + t + " tier").orElse(""),
+                    full.stream().map(directory -> directory.path.toString()).sorted().toList()), null);
+        }
         if (candidates.isEmpty()) {
             throw new BlockStoreException(Kind.INVALID_REQUEST, "Worker " + workerId + " has no " + tier.get()
                     + " tier for block " + blockId);
         }
-        Optional<StoreDirectory> free = best(candidates, length, StoreDirectory::free);
+        // on the disk, a block takes its header's bytes too
+        long header = BlockFileHeader.headerBytes(length, segmentBytes);
+        Optional<StoreDirectory> free = best(candidates, length, directory -> directory.roomFor(header));
         if (free.isPresent()) {
-            free.get().reserved += length;
+            free.get().reserve(length);
             writing.merge(blockId, 1, Integer::sum);
             return new Reservation(free.get(), List.of());
         }
@@ -563,20 +614,33 @@ final class BlockStore {
             }
         });
         Optional<StoreDirectory> chosen = best(candidates, length,
-                directory -> directory.free() + evictable.getOrDefault(directory, 0L));
+                directory -> directory.roomFor(header) + evictable.getOrDefault(directory, 0L));
         if (chosen.isEmpty()) {
             long freeBytes = candidates.stream().mapToLong(StoreDirectory::free).sum();
             long capacity = candidates.stream().mapToLong(directory -> directory.capacity).sum();
             long evictableBytes = candidates.stream().mapToLong(directory -> evictable.getOrDefault(directory, 0L)).sum();
+            List<String> diskLimited = candidates.stream()
+                    .filter(directory -> directory.diskFree() < directory.quotaFree())
+                    .map(directory -> directory.path.toString())
+                    .toList();
             String where = tier.map(t -> " on its " + t + " tier").orElse("");
             throw new BlockStoreException(Kind.NO_SPACE, String.format(
-                    "Worker %s has no room for block %s%s: it needs %d bytes, %d of %d are free%s",
+                    "Worker %s has no room for block %s%s: it needs %d bytes, %d of %d are free%s%s",
                     workerId, blockId, where, length, freeBytes, capacity,
                     evictableBytes > 0 ? " and " + evictableBytes + " more are evictable (no single directory "
-                            + "can make room)" : ""));
+                            + "can make room)" : "",
+                    diskLimited.isEmpty() ? "" : " (the file system of " + String.join(", ", diskLimited)
+                            + " has less room left than the quota)"));
         }
-        List<EvictedBlock> evicted = evict(chosen.get(), length, now);
-        chosen.get().reserved += length;
+        List<EvictedBlock> evicted = evict(chosen.get(), length, header, now);
+        if (chosen.get().roomFor(header) < length) {
+            // the file system gave less back than the blocks evicted (another program is filling it): no more is evicted
+            throw BlockStoreException.diskFull(String.format(
+                    "Worker %s has no room for block %s%s: it needs %d bytes, the file system of %s has %d left after "
+                            + "evicting %d blocks", workerId, blockId, tier.map(t -> " on its " + t + " tier").orElse(""), length,
+                    chosen.get().path, chosen.get().roomFor(header), evicted.size()), null);
+        }
+        chosen.get().reserve(length);
         writing.merge(blockId, 1, Integer::sum);
         return new Reservation(chosen.get(), evicted);
     }
@@ -600,10 +664,10 @@ final class BlockStore {
     }
 
     /**
-     * Deletes unpinned blocks of {@code directory}, lowest priority first, until {@code length}
-     * bytes are free; returns them in eviction order.
+     * Deletes unpinned blocks of {@code directory}, lowest priority first, until a block of
+     * {@code length} bytes and a header of {@code header} bytes fits; returns them in eviction order.
      */
-    private List<EvictedBlock> evict(StoreDirectory directory, long length, long now) {
+    private List<EvictedBlock> evict(StoreDirectory directory, long length, long header, long now) {
         record Candidate(String blockId, Entry entry, double priority) {}
         List<Candidate> candidates = new ArrayList<>();
         blocks.forEach((blockId, entry) -> {
@@ -614,7 +678,7 @@ final class BlockStore {
         candidates.sort(Comparator.comparingDouble(Candidate::priority).thenComparing(Candidate::blockId));
         List<EvictedBlock> evicted = new ArrayList<>();
         for (Candidate victim : candidates) {
-            if (directory.free() >= length) {
+            if (directory.roomFor(header) >= length) {
                 break;
             }
             deleteStored(victim.blockId, victim.entry);
@@ -985,8 +1049,10 @@ final class BlockStore {
         }
     }
 
-    private synchronized void release(String blockId, StoreDirectory directory, long length) {
+    /** Gives back a write's reservation of {@code length} bytes, of which {@code unwritten} had not reached the disk. */
+    private synchronized void release(String blockId, StoreDirectory directory, long length, long unwritten) {
         directory.reserved -= length;
+        directory.unwritten.addAndGet(-unwritten);
         writeEnded(blockId);
     }
 
@@ -1016,26 +1082,131 @@ final class BlockStore {
         }
     }
 
-    /** A tier directory and its space; the counters are guarded by the store's lock. */
+    /**
+     * A tier directory and its space; the counters are guarded by the store's lock, but for
+     * {@link #unwritten}, which writes update as their bytes reach the disk.
+     */
     private static final class StoreDirectory {
+        /** {@link #diskFree} when the file system cannot be asked. */
+        static final long UNKNOWN = Long.MAX_VALUE;
+
+        final String workerId;
         final StorageTier tier;
         final Path path;
         final long capacity;
+        final WorkerDisk disk;
         long stored;
         long reserved;
+        /** Bytes reserved by writes in progress that they have not written yet: the file system does not count them. */
+        final AtomicLong unwritten = new AtomicLong();
+        /**
+         * The usable bytes the file system reported when it last refused a write for want of
+         * room, which the directory counts as unusable; -1 when it has not refused one.
+         */
+        long refusedAt = -1;
+        /** Whether the store said in its log that the file system limits this directory. */
+        boolean diskLimitLogged;
+        /** Whether the store said in its log that the file system cannot be asked. */
+        boolean diskUnknownLogged;
 
-        StoreDirectory(StorageTier tier, Path path, long capacity) {
+        StoreDirectory(String workerId, StorageTier tier, Path path, long capacity, WorkerDisk disk) {
+            this.workerId = workerId;
             this.tier = tier;
             this.path = path;
             this.capacity = capacity;
+            this.disk = disk;
         }
 
         long used() {
             return stored + reserved;
         }
 
+        /** Room for new blocks: the smaller of {@link #quotaFree} and {@link #diskFree}. */
         long free() {
+            return Math.min(quotaFree(), diskFree());
+        }
+
+        /** Room for the data of a block whose header takes {@code header} bytes of the disk. */
+        long roomFor(long header) {
+            long diskFree = diskFree();
+            return Math.min(quotaFree(), diskFree == UNKNOWN ? UNKNOWN : Math.max(0, diskFree - header));
+        }
+
+        /** Room the quota leaves. */
+        long quotaFree() {
             return Math.max(0, capacity - stored - reserved);
+        }
+
+        void reserve(long length) {
+            reserved += length;
+            unwritten.addAndGet(length);
+        }
+
+        /**
+         * Room the file system leaves for new blocks: its usable bytes, less those it refused a
+         * write with, less the bytes writes in progress have still to write; {@link #UNKNOWN} when
+         * it cannot be asked.
+         */
+        long diskFree() {
+            long usable = usable();
+            if (usable == UNKNOWN) {
+                return UNKNOWN;
+            }
+            long unusable = refusedAt < 0 ? 0 : Math.min(usable, refusedAt);
+            return Math.max(0, usable - unusable - Math.max(0, unwritten.get()));
+        }
+
+        /** The file system's usable bytes, asked now; {@link #UNKNOWN} when it cannot be asked. */
+        long usable() {
+            try {
+                long usable = disk.usableBytes(path);
+                diskUnknownLogged = false;
+                return usable;
+            }
+            catch (IOException | RuntimeException e) {
+                if (!diskUnknownLogged) {
+                    diskUnknownLogged = true;
+                    log.warn("Worker {} cannot ask the file system of its {} directory {} how much room it has; counting "
+                            + "the quota's room only: {}", workerId, tier, path, e.toString());
+                }
+                return UNKNOWN;
+            }
+        }
+
+        /** Notes that the file system refused a write with {@code failure} for want of room, and says so once. */
+        void refused(Exception failure) {
+            long usable = usable();
+            refusedAt = usable == UNKNOWN ? 0 : usable;
+            if (!diskLimitLogged) {
+                diskLimitLogged = true;
+                log.warn("Worker {}: the file system of its {} directory {} is full ({} bytes usable, {} of its quota "
+                        + "free): new blocks go to its other directories and tiers, or to other workers, until it has "
+                        + "room again ({})", workerId, tier, path, usable == UNKNOWN ? "unknown" : usable, quotaFree(),
+                        failure.toString());
+            }
+        }
+
+        /**
+         * Says once in the log when the file system starts to leave less room than the quota, and
+         * once when that ends; clears a refusal once the file system has room for new blocks again.
+         */
+        void noteDiskLimit(long diskFree, long quotaFree) {
+            if (diskFree == UNKNOWN) {
+                return;
+            }
+            boolean limited = diskFree < quotaFree;
+            if (limited && !diskLimitLogged) {
+                diskLimitLogged = true;
+                log.warn("Worker {}: the file system of its {} directory {} has {} bytes left for blocks, less than the "
+                        + "{} its quota leaves: the directory takes no more than that", workerId, tier, path, diskFree,
+                        quotaFree);
+            }
+            else if (!limited && diskLimitLogged) {
+                diskLimitLogged = false;
+                refusedAt = -1;
+                log.info("Worker {}: the file system of its {} directory {} has room again; its quota limits it ({} bytes "
+                        + "free)", workerId, tier, path, quotaFree);
+            }
         }
 
         /** The file of {@code blockId}, which must be a valid id: it cannot leave the directory. */
@@ -1150,11 +1321,9 @@ final class BlockStore {
                 }
             }
             catch (IOException e) {
-                abort();
-                throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot write block " + blockId
-                        + ": " + e, e);
+                throw writeFailed("cannot write block " + blockId, e);
             }
-            written += count;
+            wrote(count);
         }
 
         /**
@@ -1192,11 +1361,38 @@ final class BlockStore {
                 }
             }
             catch (IOException e) {
-                abort();
-                throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot write block " + blockId
-                        + ": " + e, e);
+                throw writeFailed("cannot write block " + blockId, e);
             }
+            wrote(count);
+        }
+
+        /** Counts {@code count} more bytes of the block on disk. */
+        private void wrote(long count) {
             written += count;
+            directory.unwritten.addAndGet(-count);
+        }
+
+        /**
+         * Aborts the write after {@code failure} and says why: {@code NO_SPACE} when the file
+         * system has no room for the rest of the block (it says so, or it has less left than the
+         * block still needs), {@code IO_FAILURE} otherwise.
+         */
+        private BlockStoreException writeFailed(String action, IOException failure) {
+            boolean noSpace;
+            synchronized (BlockStore.this) {
+                long usable = NoSpace.isNoSpace(failure) ? 0 : directory.usable();
+                noSpace = usable != StoreDirectory.UNKNOWN && usable < length - written + dataOffset();
+                if (noSpace) {
+                    directory.refused(failure);
+                }
+            }
+            abort();
+            if (noSpace) {
+                return BlockStoreException.diskFull(String.format(
+                        "Worker %s has no room for block %s on its %s tier: the file system of %s is full: %s",
+                        workerId, blockId, directory.tier, directory.path, failure), failure);
+            }
+            return new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " " + action + ": " + failure, failure);
         }
 
         /**
@@ -1288,9 +1484,7 @@ final class BlockStore {
                 }
             }
             catch (IOException e) {
-                abort();
-                throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot store block " + blockId
-                        + ": " + e, e);
+                throw writeFailed("cannot store block " + blockId, e);
             }
             return new WrittenBlock(length, crc32c, copy);
         }
@@ -1339,7 +1533,7 @@ final class BlockStore {
                     position += buffer.remaining();
                     checksum(buffer);
                 }
-                written = length;
+                wrote(length - written);
             }
             catch (IOException e) {
                 abort();
@@ -1378,7 +1572,7 @@ final class BlockStore {
                         + "block " + blockId + ": " + e, e);
             }
             checksums = SegmentedCrc32c.of(writtenSegmentCrcs, segmentBytes, length);
-            written = length;
+            wrote(length - written);
         }
 
         /**
@@ -1431,7 +1625,7 @@ final class BlockStore {
                 closeQuietly(channel);
             }
             deleteQuietly(temp);
-            release(blockId, directory, length);
+            release(blockId, directory, length, length - written);
         }
 
         @Override

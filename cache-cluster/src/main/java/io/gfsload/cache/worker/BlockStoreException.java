@@ -21,15 +21,32 @@ public class BlockStoreException extends CacheException {
     }
 
     private final Kind kind;
+    private final boolean diskFull;
 
     public BlockStoreException(Kind kind, String message) {
         super(message);
         this.kind = requireNonNull(kind, "kind is null");
+        this.diskFull = false;
     }
 
     public BlockStoreException(Kind kind, String message, Throwable cause) {
+        this(kind, message, cause, false);
+    }
+
+    private BlockStoreException(Kind kind, String message, Throwable cause, boolean diskFull) {
         super(message, cause);
         this.kind = requireNonNull(kind, "kind is null");
+        this.diskFull = diskFull;
+    }
+
+    /** A {@code NO_SPACE} failure of a write that the file system refused for want of room. */
+    static BlockStoreException diskFull(String message, Throwable cause) {
+        return new BlockStoreException(Kind.NO_SPACE, message, cause, true);
+    }
+
+    /** Whether this is a write the file system refused for want of room ({@link Kind#NO_SPACE}), rather than one the quota had no room for. */
+    public boolean diskFull() {
+        return diskFull;
     }
 
     public Kind kind() {

@@ -118,7 +118,7 @@ public final class CacheWorker implements AutoCloseable {
      *     the config has a metrics port
      */
     public static CacheWorker start(WorkerConfig config, Clock clock, MetricsRegistry registry) {
-        return start(config, clock, registry, "the cache cluster of master " + config.masterTarget());
+        return start(config, clock, registry, "the cache cluster of master " + config.masterTarget(), WorkerDisk.system());
     }
 
     /**
@@ -129,15 +129,33 @@ public final class CacheWorker implements AutoCloseable {
      * @throws TierDirectoryInUseException when another worker holds one of the tier directories
      */
     public static CacheWorker start(WorkerConfig config, Clock clock, MetricsRegistry registry, String cluster) {
+        return start(config, clock, registry, cluster, WorkerDisk.system());
+    }
+
+    /**
+     * As {@link #start(WorkerConfig, Clock, MetricsRegistry)}, with the block files on {@code disk}
+     * (a test's disk that runs full, say).
+     */
+    public static CacheWorker start(WorkerConfig config, Clock clock, MetricsRegistry registry, WorkerDisk disk) {
+        return start(config, clock, registry, "the cache cluster of master " + config.masterTarget(), disk);
+    }
+
+    /**
+     * As {@link #start(WorkerConfig, Clock, MetricsRegistry, String)}, with the block files on {@code disk}.
+     *
+     * @throws TierDirectoryInUseException when another worker holds one of the tier directories
+     */
+    public static CacheWorker start(WorkerConfig config, Clock clock, MetricsRegistry registry, String cluster, WorkerDisk disk) {
         requireNonNull(config, "config is null");
         requireNonNull(clock, "clock is null");
         requireNonNull(registry, "registry is null");
         requireNonNull(cluster, "cluster is null");
+        requireNonNull(disk, "disk is null");
         TierDirectoryLocks locks = TierDirectoryLocks.acquire(config.workerId(),
                 "worker " + config.workerId() + " of " + cluster + ", pid " + ProcessHandle.current().pid(),
                 config.tiers().stream().flatMap(tier -> tier.directories().stream()).map(TierConfig.Directory::path).toList());
         try {
-            return startLocked(config, clock, registry, locks);
+            return startLocked(config, clock, registry, locks, disk);
         }
         catch (RuntimeException e) {
             locks.close();
@@ -145,9 +163,9 @@ public final class CacheWorker implements AutoCloseable {
         }
     }
 
-    private static CacheWorker startLocked(WorkerConfig config, Clock clock, MetricsRegistry registry, TierDirectoryLocks locks) {
+    private static CacheWorker startLocked(WorkerConfig config, Clock clock, MetricsRegistry registry, TierDirectoryLocks locks, WorkerDisk disk) {
         BlockStore.OpenResult opened = BlockStore.open(config.workerId(), config.tiers(),
-                config.checksumSegmentBytes(), config.maxBlockBytes(), config.eviction(), clock);
+                config.checksumSegmentBytes(), config.maxBlockBytes(), config.eviction(), clock, disk);
         BlockStore store = opened.store();
         WorkerMetrics metrics = new WorkerMetrics(registry, config.workerId());
         metrics.watch(store);

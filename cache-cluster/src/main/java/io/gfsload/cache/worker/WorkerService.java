@@ -265,25 +265,41 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                         "Block %s on worker %s: %d bytes arrived, its header announced %d", header.getBlockId(), workerId,
                         block.getData().size(), header.getLength()));
             }
-            try (BlockStore.BlockWrite write = begin(header)) {
-                for (ByteBuffer buffer : block.getData().asReadOnlyByteBufferList()) {
-                    write.append(buffer);
+            // the whole block is at hand: a directory whose file system turns out full is left for another one, once
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    return storeSmallBlock(block, header, directories);
                 }
-                long clientCrc = ProtoConversions.crcFromWire(block.getCrc32C());
-                if (write.crc32c() != clientCrc) {
-                    throw new BlockStoreException(BlockStoreException.Kind.CORRUPT, String.format(
-                            "Block %s on worker %s: checksum mismatch: the worker computed CRC32C %s, the client %s",
-                            header.getBlockId(), workerId, ProtoConversions.formatCrc(write.crc32c()),
-                            ProtoConversions.formatCrc(clientCrc)));
+                catch (BlockStoreException e) {
+                    if (e.kind() != BlockStoreException.Kind.NO_SPACE || !e.diskFull() || attempt == 2) {
+                        throw e;
+                    }
+                    log.debug("Worker {} writes block {} again elsewhere: {}", workerId, header.getBlockId(), e.getMessage());
                 }
-                BlockStore.WrittenBlock written = write.finishUnsynced();
-                directories.add(write.directoryPath());
-                metrics.blockWritten(written.length());
-                return SmallBlockResult.newBuilder().setWritten(written(write, written)).build();
             }
         }
         catch (RuntimeException e) {
             return SmallBlockResult.newBuilder().setError(RpcErrors.itemError(toStatus(e))).build();
+        }
+    }
+
+    /** Stores one block of a WriteBlocks call in one directory. */
+    private SmallBlockResult storeSmallBlock(SmallBlock block, WriteBlockHeader header, Set<Path> directories) {
+        try (BlockStore.BlockWrite write = begin(header)) {
+            for (ByteBuffer buffer : block.getData().asReadOnlyByteBufferList()) {
+                write.append(buffer);
+            }
+            long clientCrc = ProtoConversions.crcFromWire(block.getCrc32C());
+            if (write.crc32c() != clientCrc) {
+                throw new BlockStoreException(BlockStoreException.Kind.CORRUPT, String.format(
+                        "Block %s on worker %s: checksum mismatch: the worker computed CRC32C %s, the client %s",
+                        header.getBlockId(), workerId, ProtoConversions.formatCrc(write.crc32c()),
+                        ProtoConversions.formatCrc(clientCrc)));
+            }
+            BlockStore.WrittenBlock written = write.finishUnsynced();
+            directories.add(write.directoryPath());
+            metrics.blockWritten(written.length());
+            return SmallBlockResult.newBuilder().setWritten(written(write, written)).build();
         }
     }
 
