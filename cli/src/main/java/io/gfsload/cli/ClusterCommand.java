@@ -1019,11 +1019,13 @@ public final class ClusterCommand implements Callable<Integer> {
      * {@code 12.0 MiB / 8.0 GiB}, the space of {@code tier} on {@code worker}; for a worker that is not
      * live (stopped or lost), {@code last known 12.0 MiB / 8.0 GiB}: what it reported in its last
      * heartbeat, which its space now may no longer be (a stopped worker deleted its MEM tier's
-     * blocks, a lost one may have lost its disk).
+     * blocks, a lost one may have lost its disk). A tier whose file systems have less room left than
+     * its quota leaves says so: {@code 23.0 MiB / 200.0 MiB (disk: 1.5 MiB free)}.
      */
-    private static String space(WorkerInfo worker, StorageTier tier) {
+    static String space(WorkerInfo worker, StorageTier tier) {
         return worker.tier(tier)
-                .map(info -> (worker.live() ? "" : LAST_KNOWN) + Sizes.format(info.usedBytes()) + " / " + Sizes.format(info.capacityBytes()))
+                .map(info -> (worker.live() ? "" : LAST_KNOWN) + Sizes.format(info.usedBytes()) + " / " + Sizes.format(info.capacityBytes())
+                        + (info.diskLimited() ? " (disk: " + Sizes.format(info.freeBytes()) + " free)" : ""))
                 .orElse("-");
     }
 

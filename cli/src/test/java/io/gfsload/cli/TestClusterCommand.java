@@ -12,6 +12,9 @@ import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.StorageTier;
+import io.gfsload.cache.api.TierInfo;
+import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.client.GrpcCacheClient;
 import java.io.BufferedReader;
@@ -51,6 +54,19 @@ import picocli.CommandLine;
 /** {@code gfsload cluster start|status|stop} with real master and worker processes. */
 class TestClusterCommand {
     private static final String TOKEN = "cluster-test-token-0123456789";
+
+    @Test
+    void statusShowsATierWhoseDiskHasLessRoomThanItsQuota() {
+        long mib = 1 << 20;
+        WorkerInfo worker = new WorkerInfo("worker-1", "127.0.0.1", 4567, 1224 * mib, 23 * mib, true, List.of(
+                new TierInfo(StorageTier.SSD, 200 * mib, 23 * mib, 23 * mib, 5, 0, 0),
+                new TierInfo(StorageTier.HDD, 1024 * mib, 0, 0, 0, 0, TierInfo.NO_DISK_LIMIT)));
+
+        assertEquals("23.0 MiB / 200.0 MiB (disk: 0 B free)", ClusterCommand.space(worker, StorageTier.SSD));
+        assertEquals("0 B / 1.0 GiB", ClusterCommand.space(worker, StorageTier.HDD), "its disk does not limit the HDD tier");
+        assertEquals("-", ClusterCommand.space(worker, StorageTier.MEM));
+        assertEquals(1024 * mib, worker.freeBytes(), "the worker's free room counts its full disk");
+    }
 
     @TempDir
     Path home;
