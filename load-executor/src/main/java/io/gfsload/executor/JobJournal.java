@@ -35,6 +35,7 @@ import java.util.OptionalLong;
 import java.util.Set;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
@@ -97,6 +98,15 @@ public final class JobJournal implements AutoCloseable {
      */
     static final long INFO_LOG_FILES_KEPT = 2;
     static final long INFO_LOG_MAX_SIZE = 1 << 20;
+    /**
+     * The format of the journal's table files. A job's journal is read by whichever gfsload runs
+     * the same command next: the command line, with the RocksDB it ships (10.x, whose default is
+     * format 6), or a Spark job, whose jar leaves RocksDB to the Spark distribution's (8.3.2 in
+     * Spark 3.5), which cannot read format 6 ({@code Corrupt or unsupported format_version: 6}).
+     * Format 5 is read and written by both; so are the rest of a journal's files (write-ahead log,
+     * MANIFEST, Snappy compression) with the options set here.
+     */
+    static final int TABLE_FORMAT_VERSION = 5;
 
     private static final Logger LOG = LoggerFactory.getLogger(JobJournal.class);
 
@@ -533,7 +543,8 @@ public final class JobJournal implements AutoCloseable {
                 .setWriteBufferSize(WRITE_BUFFER_SIZE)
                 .setManifestPreallocationSize(MANIFEST_PREALLOCATION_SIZE)
                 .setKeepLogFileNum(INFO_LOG_FILES_KEPT)
-                .setMaxLogFileSize(INFO_LOG_MAX_SIZE);
+                .setMaxLogFileSize(INFO_LOG_MAX_SIZE)
+                .setTableFormatConfig(new BlockBasedTableConfig().setFormatVersion(TABLE_FORMAT_VERSION));
     }
 
     /** Opens the journal of a plain load of {@code request}, or of an atomic one at the default scope; see {@link #open(Path, LoadRequest, Optional, String, boolean)}. */

@@ -16,6 +16,7 @@ import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.rocksdb.Options;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
+import org.rocksdb.TableProperties;
 
 class TestJobJournal {
     private static final LoadRequest REQUEST = new LoadRequest(new LoadTarget.Paths(List.of("/data/events")), 2);
@@ -259,6 +261,26 @@ class TestJobJournal {
         }
         finally {
             journal.close();
+        }
+    }
+
+    @Test
+    void theJournalsTablesAreInAFormatSparksRocksDbReads() throws Exception {
+        // enough blocks for several flushes of the memtable to table files, and one when reopened
+        JobJournal journal = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        for (int i = 0; i < 20_000; i++) {
+            journal.recordCommitted("file-%d-0".formatted(i));
+        }
+        journal.close();
+        JobJournal.open(jobs, REQUEST, false, CLUSTER, false).close();
+
+        try (Options options = new Options(); RocksDB db = RocksDB.openReadOnly(options, jobs.resolve(journal.jobId()).toString())) {
+            Map<String, TableProperties> tables = db.getPropertiesOfAllTables();
+            assertFalse(tables.isEmpty(), "the journal has table files");
+            // Spark 3.5's RocksDB (8.3.2) reads format versions up to 5
+            Map<String, Integer> formats = tables.entrySet().stream()
+                    .collect(Collectors.toMap(Map.Entry::getKey, table -> (int) table.getValue().getFormatVersion()));
+            assertTrue(formats.values().stream().allMatch(format -> format <= 5), formats.toString());
         }
     }
 
