@@ -43,7 +43,9 @@ final class LoadAction {
         LoadRunner runner = new LoadRunner(services, spec.commandLine().getErr(), PlanningProgress.display(mode, ProgressReporter.stderrIsTerminal()));
         LoadRunner.Planned planned = runner.plan(request, workload, planning.overrides());
         ExecutorOptions base = execution.toExecutorOptions(planned.settings(), planning);
-        String jobId = JobJournal.jobId(request, execution.atomicScope());
+        // the job of the data planned, however its paths were spelled
+        LoadRequest jobRequest = runner.jobRequest(request);
+        String jobId = JobJournal.jobId(jobRequest, execution.atomicScope());
         ExecutorOptions options = execution.atomic(jobId).map(base::withAtomic).orElse(base);
         // a plan the cluster cannot take is refused before a journal or a progress display exists
         PrintWriter err = spec.commandLine().getErr();
@@ -75,7 +77,7 @@ final class LoadAction {
         }, "gfsload-interrupted");
         Runtime.getRuntime().addShutdownHook(interrupted);
         try (progress) {
-            report = JobJournal.withJournal(jobsDirectory, request, execution.atomicScope(), planned.clusterId(), execution.restart,
+            report = JobJournal.withJournal(jobsDirectory, jobRequest, execution.atomicScope(), planned.clusterId(), execution.restart,
                     journal -> runner.load(planned, execution.verify, ignoreCapacity, options, progress, journal, err));
         }
         catch (MasterUnavailableException e) {
@@ -138,7 +140,7 @@ final class LoadAction {
         LoadRunner runner = new LoadRunner(services, spec.commandLine().getErr(), PlanningProgress.display(ProgressReporter.stderrIsTerminal()));
         LoadRunner.Planned planned = runner.plan(request, workload, planning.overrides());
         // an atomic load adopts what an earlier run of its job staged: the load's verdict counts it so
-        Optional<AtomicOptions> atomic = execution.flatMap(options -> options.atomic(JobJournal.jobId(request, options.atomicScope())));
+        Optional<AtomicOptions> atomic = execution.flatMap(options -> options.atomic(JobJournal.jobId(runner.jobRequest(request), options.atomicScope())));
         PlanPrinter.PlanSummary summary = PlanPrinter.summarize(planned.plan(), runner.capacity(planned, atomic),
                 LoadRunner.ufsRate(planned, planning.bandwidth()));
         // checked before the plan is printed, so that its JSON says how the command ends; the command still

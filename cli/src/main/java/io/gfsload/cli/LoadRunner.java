@@ -165,6 +165,20 @@ final class LoadRunner {
         }
     }
 
+    /**
+     * The request whose job id ({@code JobJournal.jobId}) a load of {@code request} runs under:
+     * of paths, the same paths qualified as the planner lists them ({@code small},
+     * {@code ./small/} and {@code /data/d//small} run from {@code /data/d} are all
+     * {@code file:/data/d/small}), so that the same data is the same job whatever the working
+     * directory or spelling; a table's request as it is.
+     */
+    LoadRequest jobRequest(LoadRequest request) {
+        if (!(request.target() instanceof LoadTarget.Paths paths)) {
+            return request;
+        }
+        return new LoadRequest(new LoadTarget.Paths(paths.paths().stream().map(this::qualifiedPath).toList()), request.replication());
+    }
+
     /** The storage locations of the partitions {@code target} selects, from the metastore: nothing is listed. */
     List<String> locations(LoadTarget.Table target) {
         return planner().locations(target);
@@ -251,7 +265,7 @@ final class LoadRunner {
                 continue;
             }
             // an atomic load of the same request, at another scope or this one plain, is another job: say what its failed run left pinned
-            String atomicJob = JobJournal.jobId(planned.plan().request(), Optional.of(scope));
+            String atomicJob = JobJournal.jobId(jobRequest(planned.plan().request()), Optional.of(scope));
             String flags = scope == AtomicOptions.Scope.FILE ? "-A" : "-A --atomic-scope " + scope.name().toLowerCase(Locale.ROOT);
             services.cache().tempAreas().findTempArea(atomicJob)
                     .ifPresent(area -> status.printf("The atomic load of the same request (%s, job %s) left a temp area of %s, %s, kept until %s; "

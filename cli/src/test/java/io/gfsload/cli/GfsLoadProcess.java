@@ -2,6 +2,7 @@ package io.gfsload.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -53,7 +54,16 @@ final class GfsLoadProcess implements AutoCloseable {
         return start(home, environment, null, args);
     }
 
+    /** Starts {@code gfsload args...} as {@link #start(Path, String...)} does, in {@code workingDirectory}. */
+    static GfsLoadProcess startIn(Path workingDirectory, Path home, String... args) {
+        return start(command(args), home, Map.of(), home, null, workingDirectory.toFile());
+    }
+
     private static GfsLoadProcess start(Path home, Map<String, String> environment, ProcessBuilder.Redirect stdout, String... args) {
+        return start(command(args), home, environment, home, stdout, null);
+    }
+
+    private static List<String> command(String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-XX:TieredStopAtLevel=1",
@@ -61,7 +71,7 @@ final class GfsLoadProcess implements AutoCloseable {
                 "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
                 GfsLoad.class.getName()));
         command.addAll(List.of(args));
-        return start(command, home, environment, home, stdout);
+        return command;
     }
 
     /**
@@ -121,6 +131,11 @@ final class GfsLoadProcess implements AutoCloseable {
     }
 
     private static GfsLoadProcess start(List<String> command, Path home, Map<String, String> environment, Path output, ProcessBuilder.Redirect stdout) {
+        return start(command, home, environment, output, stdout, null);
+    }
+
+    private static GfsLoadProcess start(List<String> command, Path home, Map<String, String> environment, Path output, ProcessBuilder.Redirect stdout,
+            File workingDirectory) {
         try {
             Files.createDirectories(output);
             Path out = stdout == null ? Files.createTempFile(output, "gfsload-", ".out") : null;
@@ -128,7 +143,8 @@ final class GfsLoadProcess implements AutoCloseable {
             ProcessBuilder builder = new ProcessBuilder(command)
                     .redirectOutput(out == null ? stdout : ProcessBuilder.Redirect.to(out.toFile()))
                     .redirectError(err.toFile())
-                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()));
+                    .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                    .directory(workingDirectory);
             builder.environment().put("GFSLOAD_HOME", home.toString());
             builder.environment().remove("HIVE_CONF_DIR");
             builder.environment().remove("GFSLOAD_JAVA_OPTS");

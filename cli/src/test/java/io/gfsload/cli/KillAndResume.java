@@ -136,6 +136,6 @@ final class KillAndResume {
     }
 
     private Path journal() {
-        return home.resolve("jobs").resolve(JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), 1), false));
+        return home.resolve("jobs").resolve(JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of("file:" + data)), 1), false));
     }
 }

@@ -38,7 +38,7 @@ class TestJournalOfAnotherCluster {
         for (int i = 0; i < 3; i++) {
             Files.write(data.resolve("part-%d".formatted(i)), new byte[100_000 + i]);
         }
-        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), 1);
+        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of("file:" + data)), 1);
         // what a run against the other cluster, interrupted, leaves in $GFSLOAD_HOME/jobs
         String otherClusterId;
         try (LocalCluster other = LocalCluster.start(new LocalClusterConfig(elsewhere, 1, 1L << 30)); CacheClient client = other.newClient()) {
@@ -93,7 +93,7 @@ class TestJournalOfAnotherCluster {
         Path data = home.resolve("data");
         Files.createDirectories(data);
         Files.write(data.resolve("part-0"), new byte[100_000]);
-        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), 1);
+        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of("file:" + data)), 1);
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(elsewhere, 1, 1L << 30)); CacheClient client = cluster.newClient()) {
             // what a run that failed before committing anything leaves
             JobJournal.open(home.resolve("jobs"), request, false, client.clusterInfo().clusterId(), false).close();
@@ -112,7 +112,7 @@ class TestJournalOfAnotherCluster {
         Files.createDirectories(data);
         Files.write(data.resolve("part-0"), new byte[100_000]);
         Files.write(data.resolve("part-1"), new byte[100_000]);
-        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), 1);
+        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of("file:" + data)), 1);
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(elsewhere, 1, 1L << 30)); CacheClient client = cluster.newClient()) {
             CliRun first = CliRun.gfsload(home, "distributedLoad", "--progress", "none", "--master", cluster.masterTarget(), data.toString() + "/part-0");
             assertEquals(0, first.exitCode(), first.err());
@@ -195,7 +195,7 @@ class TestJournalOfAnotherCluster {
         Path data = home.resolve("data");
         Files.createDirectories(data);
         Files.write(data.resolve("part-0"), new byte[100_000]);
-        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), 1);
+        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of("file:" + data)), 1);
         // slices loaded in this process, one after the other, as executors would load them
         io.gfsload.executor.DistributedLoad.Slices inProcess = new io.gfsload.executor.DistributedLoad.Slices() {
             @Override

@@ -47,7 +47,7 @@ class TestJournalRetention {
             String stale = killedRun(jobs, "/warehouse/events/dt=2026-11-05", clusterId, now.minus(Duration.ofDays(15)));
             String recent = killedRun(jobs, "/warehouse/events/dt=2026-11-07", clusterId, now.minus(Duration.ofDays(13)));
             // and a killed run of this very command, long ago: resumed, not deleted
-            String own = killedRun(jobs, data.toString(), clusterId, now.minus(Duration.ofDays(30)));
+            String own = killedRun(jobs, "file:" + data, clusterId, now.minus(Duration.ofDays(30)));
 
             CliRun run = CliRun.gfsload(home, "distributedLoad", "--progress", "none", "--master", cluster.masterTarget(), data.toString());
 

@@ -204,7 +204,7 @@ class TestLoadIntoClusterProcesses {
             }
         }
         for (int replication : List.of(1, 4)) {
-            String jobId = JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), replication), false);
+            String jobId = JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of("file:" + data)), replication), false);
             assertFalse(Files.exists(home.resolve("jobs").resolve(jobId)), "no journal was started for replication " + replication);
         }
     }

@@ -582,7 +582,7 @@ class TestPathCommands {
     @Test
     void aJournalThatCannotBeCreatedSaysWhyAndExitsTwo(@TempDir Path otherHome) throws IOException {
         Path dir = directory("journal", 1, 1000);
-        String jobId = JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of(dir.toString())), 1), false);
+        String jobId = JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of("file:" + dir)), 1), false);
         // a file where the job's journal directory goes: the machine's setup, which a retry cannot change
         Path journal = Files.writeString(Files.createDirectories(otherHome.resolve("jobs")).resolve(jobId), "");
 

@@ -112,7 +112,7 @@ class TestUnusableJournal {
 
     /** The id of the job of {@code distributedLoad data}, whose journal a run that recorded one block left in {@code jobs}. */
     private static String journalOf(Path jobs, Path data, CacheClient client) {
-        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), 1);
+        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of("file:" + data)), 1);
         try (JobJournal journal = JobJournal.open(jobs, request, false, client.clusterInfo().clusterId(), false)) {
             journal.recordCommitted("f0-0");
             return journal.jobId();
