@@ -3,7 +3,7 @@
 gfsload's exit codes drive the task state: 0 succeeds; 3 (partial), 4 (failed) and 5 (not found:
 the partition may not have landed yet, whether the metastore does not have it or has it without its
 directory in the UFS) fail the task and Airflow's retries re-run it, which resumes the job from its
-journal; 2 (bad input) and 6 (not enough cache capacity) fail it without a retry,
+journal; 2 (bad input, a --master that is not a gfsload cache master) and 6 (not enough cache capacity) fail it without a retry,
 since running the same command again cannot help (exit 4 covers what a retry may change: a master
 or metastore that cannot be reached, workers lost below the replication, a journal that cannot be
 opened, whose message names --restart as the way to start the job afresh: a journal whose store is

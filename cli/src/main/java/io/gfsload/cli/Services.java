@@ -6,6 +6,8 @@ import com.google.common.base.Throwables;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
+import io.gfsload.cache.api.MasterUnavailableException;
+import io.gfsload.cache.api.NotACacheMasterException;
 import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.client.GrpcCacheClient;
 import io.gfsload.cache.local.ClusterInUseException;
@@ -176,7 +178,16 @@ final class Services implements AutoCloseable {
             try {
                 client.clusterInfo();
             }
+            catch (NotACacheMasterException e) {
+                // a wrong address: calling it again cannot help
+                throw new InvalidRequestException(e.getMessage() + ": check --master");
+            }
             catch (CacheUnavailableException e) {
+                if (e instanceof MasterUnavailableException unanswered && unanswered.unansweredWithin().isPresent()) {
+                    // it took the connection and said nothing: a hung process, or a server that waits for another protocol
+                    throw new CacheUnavailableException("The cache master at %s did not answer within %s"
+                            .formatted(connection.master().orElseThrow(), LoadAction.describe(unanswered.unansweredWithin().get())), e);
+                }
                 // said plainly, before anything is planned: the calls of a load would say it about listing blocks
                 String reason = String.valueOf(Throwables.getRootCause(e).getMessage());
                 // the socket's own words, e.g. "Connection refused", without the transport's call name and errno

@@ -26,6 +26,7 @@ import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.FreeResult;
 import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.cache.api.MasterUnavailableException;
+import io.gfsload.cache.api.NotACacheMasterException;
 import io.gfsload.cache.api.RemovalMarks;
 import io.gfsload.cache.api.ScopeCommit;
 import io.gfsload.cache.api.StagedBlock;
@@ -1141,6 +1142,14 @@ public final class GrpcCacheClient implements CacheClient {
             // the channel was shut down under the call: not a master that stopped answering
             return closedException(failure);
         }
+        if (RpcErrors.answeredHttpNotGrpc(failure)) {
+            return new NotACacheMasterException(masterTarget, failure);
+        }
+        if (failure.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
+            // gRPC's own words name its name resolution and load balancing delays: what they come to is no answer
+            return new MasterUnavailableException(masterTarget, "%s failed: no answer within %s".formatted(action, describe(config.rpcTimeout())),
+                    Optional.of(config.rpcTimeout()), failure);
+        }
         CacheException exception = RpcErrors.toCacheException(action, failure);
         if (!(exception instanceof CacheUnavailableException)) {
             masterAnswered();
@@ -1148,6 +1157,11 @@ public final class GrpcCacheClient implements CacheClient {
         }
         masterUnanswered(started);
         return new MasterUnavailableException(masterTarget, exception.getMessage(), failure);
+    }
+
+    /** {@code 30 s}, or {@code 500 ms} for a time that is not whole seconds. */
+    static String describe(Duration time) {
+        return time.toMillis() % 1_000 == 0 ? time.toSeconds() + " s" : time.toMillis() + " ms";
     }
 
     private ManagedChannel newChannel(String target) {

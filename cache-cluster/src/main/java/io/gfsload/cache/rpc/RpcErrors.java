@@ -36,6 +36,9 @@ public final class RpcErrors {
     /** {@link #ERROR_KIND} of a call naming a temp area that is not open. */
     public static final String TEMP_AREA_NOT_FOUND = "temp-area-not-found";
 
+    /** {@code HTTP/} in hex, as Netty dumps the first bytes of an answer that is not an HTTP/2 frame. */
+    private static final String HTTP_1_FIRST_BYTES = "485454502f";
+
     private RpcErrors() {}
 
     /** A status exception with {@code message} as its description. */
@@ -115,6 +118,33 @@ public final class RpcErrors {
             default:
                 return new CacheException(message, failure);
         }
+    }
+
+    /**
+     * Whether {@code failure} says that the server answered HTTP but not gRPC: an HTTP/2 server's
+     * error page ({@code HTTP status code 404}, an {@code invalid content-type}), or an HTTP/1.1
+     * server's answer to the HTTP/2 preface (a first frame that is {@code HTTP/...}). A gRPC
+     * proxy's {@code 502}, {@code 503} or {@code 504} (its backend down) is not: that is a
+     * server that may be back.
+     */
+    public static boolean answeredHttpNotGrpc(Throwable failure) {
+        Status status = Status.fromThrowable(failure);
+        String description = status.getDescription() == null ? "" : status.getDescription();
+        if (description.startsWith("HTTP status code ")) {
+            return status.getCode() != Status.Code.UNAVAILABLE;
+        }
+        if (description.startsWith("invalid content-type")) {
+            return true;
+        }
+        if (status.getCode() == Status.Code.INTERNAL || status.getCode() == Status.Code.UNAVAILABLE) {
+            // Netty's "First received frame was not SETTINGS. Hex dump for first 5 bytes: 485454502f" ("HTTP/")
+            for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+                if (cause.getMessage() != null && cause.getMessage().contains(HTTP_1_FIRST_BYTES)) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The failure of one item of a batch call, as the single call would have failed. */

@@ -1,0 +1,92 @@
+package io.gfsload.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A {@code --master} that answers, but not as a gfsload cache master, is one line naming the address and what it means. */
+class TestMasterAddressNotAMaster {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path home;
+
+    @Test
+    void anHttpServerIsAWrongAddress() throws Exception {
+        Path data = Files.createDirectories(home.resolve("data"));
+        Files.write(data.resolve("part-0"), new byte[1_000]);
+        // a plain HTTP/1.1 server, as `python3 -m http.server` is: it answers gRPC's HTTP/2 preface with HTTP/1.1
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            byte[] page = "<html>not found</html>".getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(404, page.length);
+            exchange.getResponseBody().write(page);
+            exchange.close();
+        });
+        server.start();
+        try {
+            String master = "127.0.0.1:" + server.getAddress().getPort();
+            CliRun run = CliRun.gfsload(home, "distributedLoad", "--json", "--progress", "none", "--master", master, data.toString());
+
+            String expected = master + " does not answer as a gfsload cache master (it speaks HTTP, not gfsload's gRPC services): check --master";
+            assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
+            assertEquals(List.of("gfsload: " + expected), run.err().lines().toList());
+            JsonNode report = JSON.readTree(run.out());
+            assertEquals(expected, report.path("error").asText());
+            assertEquals(ExitCode.USAGE, report.path("exitCode").asInt());
+        }
+        finally {
+            server.stop(0);
+        }
+    }
+
+    @Test
+    void aServerThatTakesTheConnectionAndSaysNothingDidNotAnswer() throws Exception {
+        Path data = Files.createDirectories(home.resolve("data"));
+        Files.write(data.resolve("part-0"), new byte[1_000]);
+        List<Socket> accepted = new CopyOnWriteArrayList<>();
+        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread acceptor = new Thread(() -> {
+                try {
+                    while (true) {
+                        accepted.add(silent.accept());
+                    }
+                }
+                catch (IOException e) {
+                    // closed
+                }
+            }, "silent-master");
+            acceptor.setDaemon(true);
+            acceptor.start();
+            String master = "127.0.0.1:" + silent.getLocalPort();
+            long started = System.nanoTime();
+            CliRun run = CliRun.gfsload(home, "plan", "--json", "--master", master, "--path", data.toString());
+
+            String expected = "The cache master at " + master + " did not answer within 30 s";
+            assertEquals(ExitCode.FAILED, run.exitCode(), run.err());
+            assertEquals(List.of("gfsload: " + expected), run.err().lines().toList());
+            assertEquals(expected, JSON.readTree(run.out()).path("error").asText());
+            assertTrue(System.nanoTime() - started >= 29_000_000_000L, "the call's deadline was waited for");
+        }
+        finally {
+            for (Socket socket : accepted) {
+                socket.close();
+            }
+        }
+    }
+}
