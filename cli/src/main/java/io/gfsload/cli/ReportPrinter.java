@@ -1,5 +1,6 @@
 package io.gfsload.cli;
 
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -18,7 +19,11 @@ import java.util.Locale;
 
 /** Prints a load report as a summary for people or as JSON for machines. */
 final class ReportPrinter {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).addMixIn(LoadReport.class, StateFirst.class);
+
+    /** The report's JSON starts with how the load ended, its {@code state} (then the command's {@code exitCode}), as a failure's report does. */
+    @JsonPropertyOrder({"state"})
+    private interface StateFirst {}
 
     private ReportPrinter() {}
 

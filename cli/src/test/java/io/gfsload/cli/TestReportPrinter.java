@@ -1,12 +1,16 @@
 package io.gfsload.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadState;
 import io.gfsload.executor.LoadTotals;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -20,6 +24,15 @@ class TestReportPrinter {
         LoadTotals totals = new LoadTotals(1, 0, 1, 1, 0, 0, 1000, 1000, 0, 0);
         return new LoadReport("/data", LoadState.SUCCEEDED, 1, totals, List.of(), Duration.ofHours(22).toMillis(), 1000, 1000, List.of(), 1000, job, restore,
                 window, null, false, null, LoadReport.Evicted.NONE);
+    }
+
+    @Test
+    void theJsonStartsWithTheStateAndTheExitCode() throws Exception {
+        JsonNode json = new ObjectMapper().readTree(ReportPrinter.toJson(report(null), 0));
+        List<String> fields = new ArrayList<>();
+        json.fieldNames().forEachRemaining(fields::add);
+        assertEquals(List.of("state", "exitCode", "target", "replication", "totals", "partitions"), fields.subList(0, 6), fields.toString());
+        assertEquals("SUCCEEDED", json.path("state").asText());
     }
 
     @Test
