@@ -60,7 +60,7 @@ public final class GfsLoad {
             String message = message(exception);
             err.println("gfsload: " + message);
             CommandLine.UnmatchedArgumentException.printSuggestions(exception, err);
-            usageHint(exception).forEach(err::println);
+            usageHint(exception, environment.slices().isPresent() ? SparkJobHelp.INVOCATION : "gfsload").forEach(err::println);
             err.flush();
             if (failed.getParseResult() == null || !failed.getParseResult().hasSubcommand()) {
                 // not "gfsload --report F status", whose --report belongs to no command that runs; the
@@ -127,15 +127,18 @@ public final class GfsLoad {
      * or not. A bad value needs no more than its message, which says what is expected; nor do the
      * first line, which scripts and {@code --report} have, change.
      */
-    static List<String> usageHint(CommandLine.ParameterException exception) {
+    static List<String> usageHint(CommandLine.ParameterException exception, String invocation) {
         if (!(exception instanceof CommandLine.UnmatchedArgumentException || exception instanceof CommandLine.MissingParameterException)) {
             return List.of();
         }
         CommandLine failed = exception.getCommandLine();
-        String hint = "Try '%s --help' for %s.".formatted(failed.getCommandSpec().qualifiedName(),
+        // the command's name, gfsload, stands for how it is run: a Spark job's help is the job's
+        String command = invocation + failed.getCommandSpec().qualifiedName().substring(failed.getCommandSpec().root().name().length());
+        String hint = "Try '%s --help' for %s.".formatted(command,
                 failed.getSubcommands().isEmpty() ? "its options" : failed.getParent() == null ? "the options and commands" : "its commands");
         if (failed.getParent() == null && exception instanceof CommandLine.MissingParameterException missing && missesTable(missing)) {
-            return List.of("To load a table: gfsload --table DB.TABLE [--partition K=V]...; to load paths: gfsload distributedLoad PATH...", hint);
+            return List.of("To load a table: %s --table DB.TABLE [--partition K=V]...; to load paths: %s distributedLoad PATH...".formatted(invocation, invocation),
+                    hint);
         }
         return List.of(hint);
     }

@@ -10,6 +10,9 @@ import java.util.ListResourceBundle;
  * the dashes, and the main command's footer by its qualified key, over the annotations' texts.
  */
 final class SparkJobHelp extends ListResourceBundle {
+    /** How a Spark job is run, as its usage errors name it for its help: {@code --help} after the job's jar. */
+    static final String INVOCATION = "spark-submit --class io.gfsload.spark.GfsLoadSparkJob JAR";
+
     @Override
     protected Object[][] getContents() {
         return new Object[][] {

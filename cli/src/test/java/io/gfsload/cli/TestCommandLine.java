@@ -113,6 +113,18 @@ class TestCommandLine {
     }
 
     @Test
+    void theUsageErrorsOfASparkJobNameTheJobsHelp() {
+        CliEnvironment sparkJob = new CliEnvironment(home).withSlices(new InProcessSlices());
+        CliRun noPath = CliRun.gfsload(sparkJob, "distributedLoad", "--master", "127.0.0.1:1");
+        assertEquals(ExitCode.USAGE, noPath.exitCode(), noPath.err());
+        assertEquals(List.of("gfsload: Missing required parameter: 'PATH'",
+                "Try 'spark-submit --class io.gfsload.spark.GfsLoadSparkJob JAR distributedLoad --help' for its options."), noPath.err().lines().toList());
+        CliRun unknown = CliRun.gfsload(sparkJob, "--bogus");
+        assertEquals(List.of("gfsload: Unknown option: '--bogus'",
+                "Try 'spark-submit --class io.gfsload.spark.GfsLoadSparkJob JAR --help' for the options and commands."), unknown.err().lines().toList());
+    }
+
+    @Test
     void theHelpOfASparkJobGivesTheDefaultsTheJobHasNotTheEmbeddedOnes() {
         // loads in slices, as a Spark job's executors run them: no embedded cluster or metastore to fall back on
         CliEnvironment sparkJob = new CliEnvironment(home).withSlices(new InProcessSlices());
