@@ -7,6 +7,7 @@ import io.gfsload.executor.JobJournal;
 import io.gfsload.executor.JvmShutdown;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadState;
+import io.gfsload.executor.LoadTotals;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.PartitionLoad;
@@ -15,6 +16,8 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -115,7 +118,12 @@ final class LoadAction {
             err.println("gfsload: " + resumable(report.stopReason(), jobId));
             err.flush();
         }
-        else if (execution.atomic && report.state() != LoadState.SUCCEEDED) {
+        else if (load.json && report.state() != LoadState.SUCCEEDED) {
+            // the summary that says why is not printed: a scheduler's log shows stderr
+            err.println("gfsload: %s: %s; the report lists them".formatted(report.state(), whatFailed(report.totals())));
+            err.flush();
+        }
+        if (report.stopReason() == null && execution.atomic && report.state() != LoadState.SUCCEEDED) {
             // what the failed scopes left staged, invisible to readers, and for how long
             services.cache().tempAreas().findTempArea(jobId).filter(area -> !area.blocks().isEmpty())
                     .ifPresent(area -> {
@@ -188,6 +196,24 @@ final class LoadAction {
      * command resumes job {@code jobId}, once the master is back when it was the master that
      * stopped answering.
      */
+    /** What of a load that did not succeed is not cached, e.g. {@code 3 of 300 files failed, 1 directory not listed}. */
+    static String whatFailed(LoadTotals totals) {
+        List<String> failed = new ArrayList<>();
+        if (totals.filesFailed() > 0) {
+            failed.add("%d of %s failed".formatted(totals.filesFailed(), Sizes.count(totals.files(), "file")));
+        }
+        if (totals.partitionsFailed() > 0) {
+            failed.add("%d %s not listed or not found".formatted(totals.partitionsFailed(), totals.partitionsFailed() == 1 ? "partition (or path)" : "partitions (or paths)"));
+        }
+        if (totals.directoriesFailed() > 0) {
+            failed.add("%d %s not listed".formatted(totals.directoriesFailed(), totals.directoriesFailed() == 1 ? "directory" : "directories"));
+        }
+        if (failed.isEmpty()) {
+            failed.add("%d of %s not cached".formatted(totals.blocksFailed(), Sizes.count(totals.blocks(), "block")));
+        }
+        return String.join(", ", failed);
+    }
+
     private static String resumable(String cause, String jobId) {
         return "%s; the journal of job %s is kept: the same command resumes the job%s".formatted(cause, jobId,
                 cause.contains("stopped answering") ? " once the master is back" : "");
