@@ -15,6 +15,9 @@ import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.catalog.embedded.EmbeddedMetastore;
 import io.gfsload.cli.demo.DemoDataset;
+import io.gfsload.executor.JobJournal;
+import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -361,6 +364,34 @@ class TestSparkSubmitJob {
         assertEquals("UTC", report.get("window").get("zone").asText());
         assertEquals(0, report.get("window").get("waitedMillis").asLong());
         assertEquals(0, report.get("window").get("pauses").asLong());
+    }
+
+    @Test
+    void aJobTheCommandLineLeftIsResumedByTheSparkJob() throws Exception {
+        Path data = Files.createDirectories(directory.resolve("left-by-the-command-line"));
+        Files.write(data.resolve("part-0"), new byte[100_000]);
+        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of("file:" + data)), 1);
+        String clusterId;
+        try (CacheClient client = cluster.newClient()) {
+            clusterId = client.clusterInfo().clusterId();
+        }
+        // what two partial runs of the command line leave, written by its RocksDB: enough blocks for table files
+        Path jobs = directory.resolve("home").resolve("jobs");
+        for (int run = 0; run < 2; run++) {
+            try (JobJournal journal = JobJournal.open(jobs, request, false, clusterId, false)) {
+                for (int i = 0; i < 10_000; i++) {
+                    journal.recordCommitted("run-%d-block-%d".formatted(run, i));
+                }
+            }
+        }
+
+        // the same arguments: the same job, which the driver resumes with the distribution's RocksDB
+        Run resumed = sparkSubmit("distributedLoad", "--master", cluster.masterTarget(), "--token-file", tokenFile.toString(), "--progress", "none",
+                data.toString());
+
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertTrue(resumed.err().contains("Resuming job %s (run 3): 20000 blocks committed".formatted(JobJournal.jobId(request, false))), resumed.err());
+        assertFalse(resumed.err().contains("cannot be used"), resumed.err());
     }
 
     @Test
