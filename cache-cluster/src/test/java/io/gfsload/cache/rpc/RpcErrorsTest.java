@@ -1,7 +1,9 @@
 package io.gfsload.cache.rpc;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.cache.api.BlockNotFoundException;
 import io.gfsload.cache.api.CacheException;
@@ -11,6 +13,21 @@ import io.grpc.Status;
 import org.junit.jupiter.api.Test;
 
 class RpcErrorsTest {
+    @Test
+    void tellsAnHttpServerFromAGrpcServerThatRefusesTheCall() {
+        // an HTTP/2 server's error page, as grpc-java reports it
+        assertTrue(RpcErrors.answeredHttpNotGrpc(RpcErrors.status(Status.Code.UNIMPLEMENTED,
+                "HTTP status code 404\nmissing content-type in response headers\ntrailers: Metadata(:status=404)")));
+        assertTrue(RpcErrors.answeredHttpNotGrpc(RpcErrors.status(Status.Code.UNKNOWN, "invalid content-type: text/html")));
+        // an HTTP/1.1 server's answer to the HTTP/2 preface
+        assertTrue(RpcErrors.answeredHttpNotGrpc(Status.INTERNAL.withDescription("http2 exception")
+                .withCause(new IllegalStateException("First received frame was not SETTINGS. Hex dump for first 5 bytes: 485454502f")).asRuntimeException()));
+        // a gRPC proxy whose backend is down may be back; a gRPC server without the method is a gRPC server
+        assertFalse(RpcErrors.answeredHttpNotGrpc(RpcErrors.status(Status.Code.UNAVAILABLE, "HTTP status code 503")));
+        assertFalse(RpcErrors.answeredHttpNotGrpc(RpcErrors.status(Status.Code.UNIMPLEMENTED, "Method not found: gfsload.Master/GetClusterInfo")));
+        assertFalse(RpcErrors.answeredHttpNotGrpc(RpcErrors.status(Status.Code.UNAVAILABLE, "io exception")));
+    }
+
     @Test
     void mapsStatusesToApiExceptionsNamingTheAction() {
         assertMaps(CacheUnavailableException.class, "Reading x failed: connection refused (UNAVAILABLE)",
