@@ -1434,27 +1434,24 @@ public final class GrpcCacheClient implements CacheClient {
     private final class GrpcTempAreas implements TempAreas {
         @Override
         public TempArea openTempArea(String jobId, Duration expireTime) {
-            TempAreas.checkJobId(jobId);
-            requireNonNull(expireTime, "expireTime is null");
-            checkArgument(expireTime.toMillis() > 0, "expireTime must be >= 1 ms: %s", expireTime);
-            OpenTempAreaResponse response = callMaster("Opening the temp area of job " + jobId,
-                    () -> masterStub().openTempArea(OpenTempAreaRequest.newBuilder()
-                            .setJobId(jobId)
-                            .setExpireMillis(expireTime.toMillis())
-                            .build()));
-            return tempArea(response.getArea(), response.getAdopted());
+            return openTempArea(jobId, expireTime, false);
         }
 
         @Override
         public TempArea renewTempArea(String jobId, Duration expireTime) {
+            return openTempArea(jobId, expireTime, true);
+        }
+
+        /** Opens (or with {@code renew}, only renews) the temp area of {@code jobId}. */
+        private TempArea openTempArea(String jobId, Duration expireTime, boolean renew) {
             TempAreas.checkJobId(jobId);
             requireNonNull(expireTime, "expireTime is null");
             checkArgument(expireTime.toMillis() > 0, "expireTime must be >= 1 ms: %s", expireTime);
-            OpenTempAreaResponse response = callMaster("Renewing the temp area of job " + jobId,
+            OpenTempAreaResponse response = callMaster((renew ? "Renewing" : "Opening") + " the temp area of job " + jobId,
                     () -> masterStub().openTempArea(OpenTempAreaRequest.newBuilder()
                             .setJobId(jobId)
                             .setExpireMillis(expireTime.toMillis())
-                            .setRenew(true)
+                            .setRenew(renew)
                             .build()));
             return tempArea(response.getArea(), response.getAdopted());
         }
