@@ -1146,6 +1146,7 @@ public final class GrpcCacheClient implements CacheClient {
             return new NotACacheMasterException(masterTarget, failure);
         }
         if (failure.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
+            masterUnanswered(started);
             // gRPC's own words name its name resolution and load balancing delays: what they come to is no answer
             return new MasterUnavailableException(masterTarget, "%s failed: no answer within %s".formatted(action, describe(config.rpcTimeout())),
                     Optional.of(config.rpcTimeout()), failure);
