@@ -158,7 +158,7 @@ class TestJournalOfAnotherCluster {
         Path rewritten = Files.write(data.resolve("part-1"), new byte[100_000]);
         Path deleted = Files.write(data.resolve("part-2"), new byte[100_000]);
         Path evicted = Files.write(data.resolve("part-3"), new byte[100_000]);
-        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), 1);
+        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of("file:" + data)), 1);
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(elsewhere, 1, 1L << 30)); CacheClient client = cluster.newClient()) {
             CliRun first = CliRun.gfsload(home, "distributedLoad", "--progress", "none", "--master", cluster.masterTarget(), kept.toString());
             assertEquals(0, first.exitCode(), first.err());

@@ -75,7 +75,7 @@ class TestMasterFrozenDuringLoad {
             resumed = CliRun.gfsload(home, "distributedLoad", "--progress", "none", "--master", master, data.toString());
         }
 
-        String jobId = JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of(data.toString())), 1), false);
+        String jobId = JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of("file:" + data)), 1), false);
         assertEquals(ExitCode.PARTIAL, run.exitCode(), run.err());
         List<String> errLines = run.err().lines().toList();
         assertEquals("gfsload: the cache master at %s stopped answering; the journal of job %s is kept: the same command resumes the job once the master is back"
