@@ -96,13 +96,14 @@ class TestFullDiskCapacity {
         // a refused block waits for a new placement once; the worker's next report keeps the others away from it
         assertTrue(report.totals().retries() <= 2L * disks.refusedWrites(), report.totals() + ", refused " + disks.refusedWrites());
         assertTrue(disks.refusedWrites() <= 3, "the full disk is not written again and again: " + disks.refusedWrites());
+        // a file's last block is a few KiB, which worker-0's disk does hold: only what fits there may be there
         long onWorker0 = 0;
         for (FileLoad file : plan.partitions().get(0).files()) {
             List<CachedBlock> cached = client.cachedBlocks(file.file());
             assertEquals(file.blocks().size(), cached.size());
-            onWorker0 += cached.stream().filter(block -> block.workerIds().contains("worker-0")).count();
+            onWorker0 += cached.stream().filter(block -> block.workerIds().contains("worker-0")).mapToLong(CachedBlock::length).sum();
         }
-        assertEquals(0, onWorker0, "worker-0's disk holds no block");
+        assertTrue(onWorker0 <= BLOCK / 2, "worker-0's disk holds no more than its room: " + onWorker0);
         // rendezvous placement gives worker-0 some of the 18 blocks (all but certainly: (2/3)^18 it gets none)
         assertTrue(disks.refusedWrites() >= 1, "worker-0's disk refused a block");
         assertTrue(client.clusterInfo().workers().get(0).live());
