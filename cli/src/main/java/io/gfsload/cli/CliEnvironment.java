@@ -98,24 +98,8 @@ public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<Dis
      * @throws InvalidRequestException when the variable holds no such time
      */
     public Duration masterTimeout() {
-        if (masterTimeoutSetting.isEmpty() || masterTimeoutSetting.get().isBlank()) {
-            return DEFAULT_MASTER_TIMEOUT;
-        }
-        String value = masterTimeoutSetting.get();
-        try {
-            if (!TIMEOUT.matcher(value.strip().toLowerCase(Locale.ROOT)).matches()) {
-                throw new TypeConversionException("not a whole number and a unit of seconds or minutes");
-            }
-            Duration timeout = ExpireTime.parse(value);
-            if (timeout.isZero()) {
-                throw new TypeConversionException("zero");
-            }
-            return timeout;
-        }
-        catch (TypeConversionException e) {
-            throw new InvalidRequestException("Invalid %s '%s': expected a whole number of seconds or minutes and its unit, s or min, such as 30s"
-                    .formatted(MASTER_TIMEOUT, value));
-        }
+        return duration(MASTER_TIMEOUT, masterTimeoutSetting, DEFAULT_MASTER_TIMEOUT, TIMEOUT,
+                "a whole number of seconds or minutes and its unit, s or min, such as 30s", Duration.ofSeconds(1), Optional.empty());
     }
 
     /** Where the journals of load jobs are kept: {@code $GFSLOAD_HOME/jobs}. */
@@ -133,26 +117,42 @@ public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<Dis
      * @throws InvalidRequestException when the variable holds no such time
      */
     public Duration journalRetention() {
-        if (journalRetentionSetting.isEmpty() || journalRetentionSetting.get().isBlank()) {
-            return DEFAULT_JOURNAL_RETENTION;
+        // whole seconds at least: milliseconds would delete the journals of loads killed a moment ago, and no unit means them
+        return duration(JOURNAL_RETENTION, journalRetentionSetting, DEFAULT_JOURNAL_RETENTION, RETENTION,
+                "a whole number and a unit, s, min, h (hour) or d (day), such as 14d", MIN_JOURNAL_RETENTION,
+                Optional.of("at least 1 h, so that a job killed a moment ago can resume"));
+    }
+
+    /**
+     * The time environment variable {@code variable} holds ({@code setting}), {@code defaultValue}
+     * when it is not set or blank: a time {@code form} matches (in lower case), read as
+     * {@code --expire-time} reads it, of at least {@code least}.
+     *
+     * @param expected what the message of a value {@code form} does not match says is expected
+     * @param tooShort what the message of a value shorter than {@code least} says; when empty, as for a value of another form
+     * @throws InvalidRequestException when the variable holds no such time
+     */
+    private static Duration duration(String variable, Optional<String> setting, Duration defaultValue, Pattern form, String expected, Duration least,
+            Optional<String> tooShort) {
+        if (setting.isEmpty() || setting.get().isBlank()) {
+            return defaultValue;
         }
-        String value = journalRetentionSetting.get();
+        String value = setting.get();
+        InvalidRequestException invalid = new InvalidRequestException("Invalid %s '%s': expected %s".formatted(variable, value, expected));
+        Duration time;
         try {
-            // whole seconds at least: milliseconds would delete the journals of loads killed a moment ago, and no unit means them
-            if (!RETENTION.matcher(value.strip().toLowerCase(Locale.ROOT)).matches()) {
-                throw new TypeConversionException("not a whole number and a unit of seconds or more");
+            if (!form.matcher(value.strip().toLowerCase(Locale.ROOT)).matches()) {
+                throw invalid;
             }
-            Duration retention = ExpireTime.parse(value);
-            if (retention.compareTo(MIN_JOURNAL_RETENTION) < 0) {
-                throw new InvalidRequestException("Invalid %s '%s': at least 1 h, so that a job killed a moment ago can resume"
-                        .formatted(JOURNAL_RETENTION, value));
-            }
-            return retention;
+            time = ExpireTime.parse(value);
         }
         catch (TypeConversionException e) {
-            throw new InvalidRequestException("Invalid %s '%s': expected a whole number and a unit, s, min, h (hour) or d (day), such as 14d"
-                    .formatted(JOURNAL_RETENTION, value));
+            throw invalid;
         }
+        if (time.compareTo(least) < 0) {
+            throw tooShort.map(reason -> new InvalidRequestException("Invalid %s '%s': %s".formatted(variable, value, reason))).orElse(invalid);
+        }
+        return time;
     }
 
     @Override
