@@ -93,8 +93,9 @@ class TestFullDiskCapacity {
 
         assertEquals(LoadState.SUCCEEDED, report.state(), report.toString());
         assertEquals(plan.stats().blocks(), report.totals().blocksLoaded());
-        // a refused block waits for a new placement once; the worker's next report keeps the others away from it
-        assertTrue(report.totals().retries() <= 2L * disks.refusedWrites(), report.totals() + ", refused " + disks.refusedWrites());
+        // a refused block waits for a new placement; so do blocks placed on worker-0 before its next report (200 ms),
+        // which keeps the others away from it: a few retries, not one per attempt of each of its blocks
+        assertTrue(report.totals().retries() <= 2L * disks.refusedWrites() + 4, report.totals() + ", refused " + disks.refusedWrites());
         assertTrue(disks.refusedWrites() <= 3, "the full disk is not written again and again: " + disks.refusedWrites());
         // a file's last block is a few KiB, which worker-0's disk does hold: only what fits there may be there
         long onWorker0 = 0;
