@@ -312,7 +312,10 @@ class TestDistributedLoad {
         LoadReport again = slice.load(SliceProgress.NoCounters.INSTANCE, 1);
 
         assertEquals(LoadState.SUCCEEDED, again.state());
-        assertEquals(lost.file().length(), again.ufsBytesRead(), "only the file the cache lost is read again");
+        // only the file the cache lost is read again; a block whose write is retried (a busy host) is read once more
+        long retried = again.totals().retries();
+        assertTrue(again.ufsBytesRead() >= lost.file().length() && again.ufsBytesRead() <= lost.file().length() + retried * BLOCK,
+                "only the file the cache lost is read again: " + again.ufsBytesRead() + " bytes read, " + retried + " retries");
         // whoever wrote the others (the earlier attempt, or another load), this attempt found them cached
         assertEquals(lost.blocks().size(), again.totals().blocksLoaded(), "the blocks this attempt wrote");
         assertEquals(lost.file().length(), again.totals().bytesLoaded());
