@@ -18,9 +18,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Filters on a {@code date} partition key that the embedded metastore refuses with words about
- * strings; each hint's example is run against the same metastore. A metastore of its own: Hive's
- * direct SQL casts the values of every table's key at the same position, so that another table's
- * values there (not dates, not numbers) make it fall back to its JDO filter, which refuses them.
+ * strings; each hint's example is run against the same metastore. The refusals come from the
+ * filter itself (its direct SQL pushes down no date compared with a string that is not a valid
+ * date, nor LIKE, and its JDO filter takes string keys only), not from other tables' values at the
+ * same key position: {@code TestTypedFiltersBesideOtherTables} shows those do not matter.
  */
 class TestDateKeyFilterHints {
     @TempDir
