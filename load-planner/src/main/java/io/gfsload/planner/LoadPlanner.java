@@ -24,11 +24,9 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -106,7 +104,9 @@ public final class LoadPlanner {
                 lister.submit(((LoadTarget.Paths) request.target()).paths().stream().map(p -> new Location(p, p, true)).toList());
             }
             // paths, or partitions of a table, whose locations are the same or nested would load a file twice
-            partitions = lister.results().size() > 1 ? withoutRepeatedFiles(lister.results()) : lister.results();
+            partitions = lister.results().size() > 1
+                    ? withoutRepeatedFiles(lister.results(), request.target() instanceof LoadTarget.Table)
+                    : lister.results();
         }
         if (request.target() instanceof LoadTarget.Table table && !partitions.isEmpty() && partitions.stream().allMatch(PartitionLoad::locationMissing)) {
             // in the metastore, not in the UFS: the data may not have landed yet, as a partition not registered yet
@@ -148,24 +148,55 @@ public final class LoadPlanner {
     }
 
     /**
-     * {@code partitions} with each file only where it appears first: paths that overlap
-     * ({@code /d}, {@code /d/} and {@code /d/x}), or partitions of a table at the same or nested
-     * locations, would otherwise load a file twice, and an atomic load would stage its blocks
-     * twice. The later ones count the files they leave out, so that they do not pass for empty.
+     * {@code partitions} with each file planned once: paths that overlap ({@code /d}, {@code /d/}
+     * and {@code /d/x}), or partitions of a table at the same or nested locations, would otherwise
+     * load a file twice, and an atomic load would stage its blocks twice. A path's file stays under
+     * the first path that has it. A partition's file goes to the partition with the deepest
+     * location that has it (the one at the same location that comes first in plan order, among
+     * several): a partition whose location is set inside another's holds its own files, and the
+     * outer one keeps its files beside that directory. The others count the files they leave out,
+     * so that they do not pass for empty.
+     *
+     * @param byDeepestLocation whether the partitions are a table's, whose files go to the deepest
+     *     location, rather than paths, whose files go to the first
      */
-    private static List<PartitionLoad> withoutRepeatedFiles(List<PartitionLoad> partitions) {
-        Set<String> seen = new HashSet<>();
-        Set<String> seenUnlisted = new HashSet<>();
+    private static List<PartitionLoad> withoutRepeatedFiles(List<PartitionLoad> partitions, boolean byDeepestLocation) {
+        // the index of the partition each file (and each directory not listed) is planned under
+        Map<String, Integer> fileOwners = new HashMap<>();
+        Map<String, Integer> unlistedOwners = new HashMap<>();
+        int[] depths = new int[partitions.size()];
+        for (int i = 0; i < partitions.size(); i++) {
+            PartitionLoad partition = partitions.get(i);
+            depths[i] = byDeepestLocation ? depth(partition.location()) : 0;
+            for (FileLoad file : partition.files()) {
+                claim(fileOwners, file.file().path(), i, depths);
+            }
+            // a directory that could not be listed is reported where its files would be
+            for (UnlistedDirectory directory : partition.unlistedDirectories()) {
+                claim(unlistedOwners, directory.path(), i, depths);
+            }
+        }
         List<PartitionLoad> result = new ArrayList<>(partitions.size());
-        for (PartitionLoad partition : partitions) {
-            List<FileLoad> files = partition.files().stream().filter(file -> seen.add(file.file().path())).toList();
-            // a directory that could not be listed is reported where it appears first, as its files would be
-            List<UnlistedDirectory> unlisted = partition.unlistedDirectories().stream().filter(directory -> seenUnlisted.add(directory.path())).toList();
+        for (int i = 0; i < partitions.size(); i++) {
+            PartitionLoad partition = partitions.get(i);
+            int index = i;
+            List<FileLoad> files = partition.files().stream().filter(file -> fileOwners.get(file.file().path()) == index).toList();
+            List<UnlistedDirectory> unlisted = partition.unlistedDirectories().stream().filter(directory -> unlistedOwners.get(directory.path()) == index).toList();
             result.add(files.size() == partition.files().size() && unlisted.size() == partition.unlistedDirectories().size()
                     ? partition
                     : new PartitionLoad(partition.name(), partition.location(), files, partition.files().size() - files.size(), null, unlisted));
         }
         return result;
+    }
+
+    /** Gives {@code path} to the partition at {@code index} when no earlier one at a location as deep or deeper has it. */
+    private static void claim(Map<String, Integer> owners, String path, int index, int[] depths) {
+        owners.merge(path, index, (owner, candidate) -> depths[candidate] > depths[owner] ? candidate : owner);
+    }
+
+    /** How many directories deep {@code location} is: {@code 3} for {@code hdfs://nn/data/t/dt=1}, and for {@code /data/t/dt=1/}. */
+    private static int depth(String location) {
+        return new Path(location).depth();
     }
 
     /** Resolves the table's partitions and hands them to {@code sink} in plan order, a batch at a time. */

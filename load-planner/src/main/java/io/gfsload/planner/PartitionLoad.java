@@ -11,8 +11,10 @@ import java.util.List;
  * @param name the partition name ({@code dt=2026-11-20}), the path, or the table name
  * @param location the storage location listed
  * @param files the files found there
- * @param repeatedFiles the files also found there that an earlier path of the same request
- *     covers, planned there only: a path with none of its own files is then not empty
+ * @param repeatedFiles the files also found there that another location of the same request has,
+ *     planned there only (an earlier path; a table's partition at a deeper location, inside this
+ *     one, or an earlier one at the same location): a location with none of its own files is then
+ *     not empty
  * @param listingError why the location could not be listed ({@code Cannot list ...: permission
  *     denied: ...}), its files then unknown and none planned; {@code null} when it was listed
  * @param unlistedDirectories the directories below the location that could not be listed, sorted

@@ -105,6 +105,19 @@ class TestLoadPlannerOnMetastore {
                     "dt=2026-11-20/hr=3", "dt=2026-11-20/hr=10", "dt=2026-11-20/hr=" + NULL);
             table(admin, "onlynull", List.of(new Column("dt", "string")), "dt=" + NULL);
             table(admin, "unregistered", List.of(new Column("dt", "string")));
+            // a day's directory registered as one partition, and two partitions whose locations were set inside it
+            Path day = directory.resolve("data/moved/dt=2026-11-20");
+            write(day.resolve("part-0"), 100);
+            write(day.resolve("extra/part-0"), 30);
+            write(day.resolve("hr=1/part-0"), 200);
+            write(day.resolve("hr=1/sub/part-0"), 40);
+            write(day.resolve("late/part-0"), 50);
+            admin.createParquetTable(new TableName("db", "moved"), List.of(new Column("id", "bigint")),
+                    List.of(new Column("dt", "string"), new Column("hr", "int")), directory.resolve("data/moved").toUri().toString());
+            admin.addPartitions(new TableName("db", "moved"), java.util.Map.of(
+                    PartitionSpec.parse("dt=2026-11-19/hr=5"), PartitionedTables.location(day.resolve("late")),
+                    PartitionSpec.parse("dt=2026-11-20/hr=0"), PartitionedTables.location(day),
+                    PartitionSpec.parse("dt=2026-11-20/hr=1"), PartitionedTables.location(day.resolve("hr=1"))));
         }
         catalog = ThriftHiveCatalog.connect(metastore.uri());
         planner = new LoadPlanner(Optional.of(catalog), new Configuration(), CacheState.EMPTY, new PlannerConfig(BLOCK, 10, 1000, 4));
@@ -128,6 +141,11 @@ class TestLoadPlannerOnMetastore {
         if (!locations.isEmpty()) {
             admin.addPartitions(new TableName("db", name), locations);
         }
+    }
+
+    private static void write(Path file, int length) throws IOException {
+        java.nio.file.Files.createDirectories(file.getParent());
+        java.nio.file.Files.write(file, new byte[length]);
     }
 
     @AfterAll
@@ -360,13 +378,50 @@ class TestLoadPlannerOnMetastore {
         assertEquals(List.of("p=a", "p=b", "p=c"), names(plan));
         assertEquals(2, plan.stats().files());
         assertEquals(400, plan.stats().bytes());
-        assertEquals(2, plan.partitions().get(0).files().size(), "the first partition has the files under its location");
-        assertEquals(List.of(), plan.partitions().get(1).files());
-        assertEquals(1, plan.partitions().get(1).repeatedFiles(), "the later ones count what they leave out");
-        assertEquals(1, plan.partitions().get(2).repeatedFiles());
+        assertEquals(List.of("part-0"), relativePaths(plan.partitions().get(0), "data/shared"), "the outer partition has the files beside the nested one's location");
+        assertEquals(1, plan.partitions().get(0).repeatedFiles(), "and counts the nested partition's files it leaves out");
+        assertEquals(List.of("sub/part-1"), relativePaths(plan.partitions().get(1), "data/shared"), "a file goes to the deepest location that has it");
+        assertEquals(0, plan.partitions().get(1).repeatedFiles());
+        assertEquals(List.of(), plan.partitions().get(2).files(), "at the same location, the first partition has the files");
+        assertEquals(1, plan.partitions().get(2).repeatedFiles(), "the later ones count what they leave out");
         LoadPlan same = plan("db.overlap", "p=b", "p=c");
         assertEquals(1, same.stats().files());
         assertEquals(1, same.partitions().get(1).repeatedFiles());
+    }
+
+    @Test
+    void aPartitionWhoseLocationIsInsideAnothersHoldsItsOwnFilesWhicheverComesFirst() {
+        LoadPlan plan = plan("db.moved", new PartitionSelection.All());
+        assertEquals(List.of("dt=2026-11-19/hr=5", "dt=2026-11-20/hr=0", "dt=2026-11-20/hr=1"), names(plan));
+        assertEquals(5, plan.stats().files(), "each file planned once");
+        assertEquals(420, plan.stats().bytes());
+        assertEquals(List.of("late/part-0"), relativePaths(plan.partitions().get(0), "data/moved/dt=2026-11-20"));
+        assertEquals(List.of("extra/part-0", "part-0"), relativePaths(plan.partitions().get(1), "data/moved/dt=2026-11-20"),
+                "the outer partition keeps its files and its other subdirectories' files, not those of the partitions inside it");
+        assertEquals(3, plan.partitions().get(1).repeatedFiles());
+        assertEquals(List.of("hr=1/part-0", "hr=1/sub/part-0"), relativePaths(plan.partitions().get(2), "data/moved/dt=2026-11-20"));
+        assertEquals(List.of(0, 3, 0), plan.partitions().stream().map(PartitionLoad::repeatedFiles).toList());
+        assertEquals(List.of(50L, 130L, 240L), plan.partitions().stream().map(PartitionLoad::bytes).toList());
+
+        // alone, the outer partition has every file below its location, as any subdirectory's
+        LoadPlan outer = plan("db.moved", "dt=2026-11-20/hr=0");
+        assertEquals(List.of("extra/part-0", "hr=1/part-0", "hr=1/sub/part-0", "late/part-0", "part-0"),
+                relativePaths(outer.partitions().get(0), "data/moved/dt=2026-11-20"));
+        LoadPlan withoutLate = plan("db.moved", "dt=2026-11-20/hr=0", "dt=2026-11-20/hr=1");
+        assertEquals(List.of("extra/part-0", "late/part-0", "part-0"), relativePaths(withoutLate.partitions().get(0), "data/moved/dt=2026-11-20"));
+        assertEquals(List.of("hr=1/part-0", "hr=1/sub/part-0"), relativePaths(withoutLate.partitions().get(1), "data/moved/dt=2026-11-20"));
+    }
+
+    /** The paths of {@code partition}'s files relative to {@code base}, a directory under the test's. */
+    private static List<String> relativePaths(PartitionLoad partition, String base) {
+        String prefix = directory.resolve(base) + "/";
+        List<String> paths = new ArrayList<>();
+        for (FileLoad file : partition.files()) {
+            String path = new org.apache.hadoop.fs.Path(file.file().path()).toUri().getPath();
+            assertTrue(path.startsWith(prefix), path);
+            paths.add(path.substring(prefix.length()));
+        }
+        return paths;
     }
 
     @Test
