@@ -825,16 +825,17 @@ public final class ClusterCommand implements Callable<Integer> {
     @Command(name = "stop",
             mixinStandardHelpOptions = true,
             usageHelpAutoWidth = true,
-            description = "Stops the workers, then the master: asks each to stop (SIGTERM), and kills those still "
-                    + "running after the timeout. A worker that stops deletes its MEM tier's blocks (a killed one "
-                    + "leaves them to its next start).")
+            description = "Stops the workers, then the master: asks each to stop (SIGTERM), and kills (SIGKILL) only "
+                    + "the processes still running after the timeout, naming each on stderr; exits 0 once the cluster is "
+                    + "stopped. A worker that stops deletes its MEM tier's blocks (a killed one leaves them to its next "
+                    + "start) and waits 5 s at most for a master that does not answer.")
     int stop(
             @Option(names = "--data-dir", paramLabel = "DIR",
                     description = "The cluster's data directory (default: $GFSLOAD_HOME/cluster-processes).")
             Path dataDir,
             @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
-                    description = "How long each group of processes may take to stop before it is killed "
-                            + "(default: ${DEFAULT-VALUE}).")
+                    description = "How long each process may take to stop before it is killed: the workers from "
+                            + "their SIGTERM, then the master from its own (default: ${DEFAULT-VALUE}).")
             String timeout) {
         PrintWriter out = spec.commandLine().getOut();
         Path directory = dataDir(dataDir);
@@ -860,7 +861,16 @@ public final class ClusterCommand implements Callable<Integer> {
             return failed(ExitCode.NOT_FOUND, notRunning(directory, record));
         }
         List<ProcessRecord> notRunning = record.processes().stream().filter(process -> !isRunning(process)).toList();
-        int killed = stopAll(record.workers(), grace) + stopAll(List.of(record.master()), grace);
+        // the workers first, as they tell the master that they stop; each process is killed only when it outlives its own grace
+        List<ProcessRecord> killed = new ArrayList<>(stopAll(record.workers(), grace));
+        killed.addAll(stopAll(List.of(record.master()), grace));
+        PrintWriter err = spec.commandLine().getErr();
+        for (ProcessRecord process : killed) {
+            err.println("gfsload: warning: " + (process.equals(record.master()) ? "the master" : process.name()) + " (pid "
+                    + process.pid() + ") was still running " + timeout + " after SIGTERM: killed it (SIGKILL); its log is "
+                    + process.log());
+        }
+        err.flush();
         try {
             writeRecord(directory, record.stopped(Instant.now()));
         }
@@ -877,14 +887,25 @@ public final class ClusterCommand implements Callable<Integer> {
                 : " stopped: " + stopped + "; " + names(notRunning) + (notRunning.size() == 1 ? " was" : " were")
                         + " not running";
         out.println("Cache cluster in " + directory + message
-                + (killed > 0 ? " (" + killed + " killed after " + timeout + ")" : ""));
+                + (killed.isEmpty() ? "" : " (" + killed.size() + " killed after " + timeout + ")"));
         out.flush();
         return ExitCode.OK;
     }
 
-    /** Asks every running process of {@code records} to stop, waits up to {@code grace}, kills the rest. */
-    private static int stopAll(List<ProcessRecord> records, Duration grace) {
-        return ServerProcesses.stop(records.stream().flatMap(record -> handle(record).stream()).toList(), grace);
+    /**
+     * Asks every running process of {@code records} to stop, gives each up to {@code grace}, kills
+     * those still running after it; returns the records of the processes killed.
+     */
+    private static List<ProcessRecord> stopAll(List<ProcessRecord> records, Duration grace) {
+        Map<Long, ProcessRecord> running = new LinkedHashMap<>();
+        List<ProcessHandle> handles = new ArrayList<>();
+        for (ProcessRecord record : records) {
+            handle(record).ifPresent(handle -> {
+                running.put(handle.pid(), record);
+                handles.add(handle);
+            });
+        }
+        return ServerProcesses.stop(handles, grace).stream().map(handle -> running.get(handle.pid())).toList();
     }
 
     /**

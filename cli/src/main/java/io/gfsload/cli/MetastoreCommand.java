@@ -304,7 +304,7 @@ public final class MetastoreCommand implements Callable<Integer> {
             return e.exitCode;
         }
         List<ProcessHandle> running = handle(directory, record).stream().toList();
-        int killed = ServerProcesses.stop(running, grace);
+        int killed = ServerProcesses.stop(running, grace).size();
         try {
             RECORD.write(directory, record.stopped(Instant.now()));
         }

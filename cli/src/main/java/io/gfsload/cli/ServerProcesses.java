@@ -133,15 +133,22 @@ final class ServerProcesses {
         return process.info().startInstant().map(Instant::toString).orElse(null);
     }
 
-    /** Asks every process of {@code running} to stop (SIGTERM), waits up to {@code grace}, kills the rest; returns how many were killed. */
-    static int stop(List<ProcessHandle> running, Duration grace) {
+    /**
+     * Asks every process of {@code running} to stop (SIGTERM) at once, gives each up to
+     * {@code grace} from then, and kills (SIGKILL) only those still running after it: one process
+     * that does not stop (hung, or frozen by SIGSTOP) has no bearing on the others. Returns the
+     * processes killed, in the order of {@code running}.
+     */
+    static List<ProcessHandle> stop(List<ProcessHandle> running, Duration grace) {
+        requireNonNull(running, "running is null");
+        requireNonNull(grace, "grace is null");
         running.forEach(ProcessHandle::destroy);
-        int killed = 0;
         long deadline = System.nanoTime() + grace.toNanos();
+        List<ProcessHandle> killed = new ArrayList<>();
         for (ProcessHandle handle : running) {
             if (!awaitEnd(handle, deadline)) {
                 handle.destroyForcibly();
-                killed++;
+                killed.add(handle);
             }
         }
         long killedDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
@@ -149,7 +156,7 @@ final class ServerProcesses {
             // killed processes end at once; nothing more to do after that
             awaitEnd(handle, killedDeadline);
         }
-        return killed;
+        return List.copyOf(killed);
     }
 
     /**

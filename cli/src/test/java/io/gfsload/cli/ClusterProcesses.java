@@ -105,6 +105,11 @@ final class ClusterProcesses implements AutoCloseable {
         }
     }
 
+    /** The record of the cluster's processes as {@code cluster start} wrote it. */
+    ClusterCommand.ClusterRecord record() {
+        return record;
+    }
+
     String masterTarget() {
         return record.masterTarget();
     }

@@ -663,6 +663,35 @@ class TestClusterCommand {
     }
 
     @Test
+    void aMasterThatDoesNotAnswerIsKilledAloneAndItsWorkersStopCleanly() throws Exception {
+        try (ClusterProcesses cluster = ClusterProcesses.start(dataDir, 2)) {
+            ClusterCommand.ClusterRecord record = cluster.record();
+            Run stop;
+            // a master that hangs (a long GC pause, a host that hangs): the workers' stopping heartbeats get no answer
+            cluster.suspendMaster();
+            try {
+                stop = cluster("stop", "--data-dir", dataDir.toString(), "--timeout", "10s");
+            }
+            finally {
+                ClusterCommand.handle(record.master()).ifPresent(master -> cluster.resumeMaster());
+            }
+
+            assertEquals(ExitCode.OK, stop.exitCode(), stop.err());
+            assertEquals("Cache cluster in " + dataDir + " stopped: master and 2 workers (1 killed after 10s)\n", stop.out());
+            assertEquals("gfsload: warning: the master (pid " + record.master().pid() + ") was still running 10s after SIGTERM: "
+                    + "killed it (SIGKILL); its log is " + record.master().log() + "\n", stop.err());
+            assertTrue(ClusterCommand.handle(record.master()).isEmpty(), "the master was killed");
+            for (ClusterCommand.ProcessRecord worker : record.workers()) {
+                assertTrue(ClusterCommand.handle(worker).isEmpty(), worker.name() + " stopped");
+                // the last line of a clean stop, after its tiers were closed and their directories released
+                List<String> log = Files.readAllLines(Path.of(worker.log()), StandardCharsets.UTF_8);
+                assertTrue(log.stream().anyMatch(line -> line.contains("Cache worker " + worker.name() + " on ")
+                        && line.endsWith(" stopped")), worker.name() + " stopped on SIGTERM: " + String.join("\n", log));
+            }
+        }
+    }
+
+    @Test
     void filesThatCannotBeUsedAreReportedWithTheReason() throws IOException {
         Path missing = dataDir.resolve("missing.properties");
         Run noConfig = cluster("start", "--data-dir", dataDir.toString(), "--config", missing.toString());

@@ -20,6 +20,7 @@ import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcChannels;
 import io.gfsload.cache.rpc.RpcErrors;
 import io.gfsload.cache.rpc.RpcServer;
+import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -63,7 +64,12 @@ import org.slf4j.LoggerFactory;
 public final class CacheWorker implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(CacheWorker.class);
     private static final Duration MASTER_CALL_TIMEOUT = Duration.ofSeconds(10);
-    /** How long a stopping worker waits for the master to hear that it stops. */
+    /**
+     * How long a stopping worker waits for the master to hear that it stops. A stopping heartbeat
+     * the master did not answer leaves the next one only what is left of it, so that a master
+     * that does not answer (hung, frozen) delays the worker's stop by this much once, not once per
+     * heartbeat.
+     */
     private static final Duration STOP_REPORT_TIMEOUT = Duration.ofSeconds(5);
     /**
      * Heartbeats sent one after another at most when the worker starts, while the answers have
@@ -453,19 +459,27 @@ public final class CacheWorker implements AutoCloseable {
      * Tells the master, in a stopping heartbeat, that the worker stops and which blocks it deleted
      * since its last heartbeat, so that the master places nothing more on it, stops listing its
      * replicas and forgets those blocks. The worker sends one before its server drains and one
-     * after, with the blocks deleted meanwhile (its MEM tier's among them). Waits
-     * {@link #STOP_REPORT_TIMEOUT} at most: a master that cannot be reached finds the worker lost
-     * once its heartbeats are missed, and the MEM tier's locations go when the worker registers
-     * again.
+     * after, with the blocks deleted meanwhile (its MEM tier's among them). Waits until
+     * {@code deadline} at most (a heartbeat whose deadline has passed is not sent): a master that
+     * cannot be reached finds the worker lost once its heartbeats are missed, and the MEM tier's
+     * locations go when the worker registers again.
      *
      * @param what what the stopping heartbeat says, for the log
+     * @param deadline until when the master may answer
      * @return whether the master heard it
      */
-    private boolean tellMasterStopping(String what) {
+    private boolean tellMasterStopping(String what, Deadline deadline) {
+        if (deadline.isExpired()) {
+            log.warn("Worker {} did not tell master {} {}: the {} s a stopping worker gives the master have passed; the master "
+                            + "lists the worker's blocks until it finds the worker lost (no heartbeat for 3 intervals), and those "
+                            + "of its MEM tier until the worker registers again",
+                    config.workerId(), config.masterTarget(), what, STOP_REPORT_TIMEOUT.toSeconds());
+            return false;
+        }
         List<BlockStore.RemovedCopy> removed = store.removedSinceReport();
         try {
             MasterServiceGrpc.newBlockingStub(masterChannel)
-                    .withDeadlineAfter(STOP_REPORT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .withDeadline(deadline)
                     .heartbeat(HeartbeatRequest.newBuilder()
                             .setWorkerId(config.workerId())
                             .setUsedBytes(store.usedBytes())
@@ -498,8 +512,9 @@ public final class CacheWorker implements AutoCloseable {
      * it and stops listing its replicas while calls under way finish), stops the server (running
      * calls get a few seconds), deletes the MEM tier's blocks and temp files (they would not
      * survive a restart, and would hold RAM until the next start), tells the master which blocks
-     * it deleted, and disconnects from the master. Each message to the master waits
-     * {@link #STOP_REPORT_TIMEOUT} at most. Idempotent. A worker killed without this leaves its
+     * it deleted, and disconnects from the master. A master that does not answer delays the stop
+     * by {@link #STOP_REPORT_TIMEOUT} in all, so that it does not keep the worker from a clean
+     * stop within the time {@code gfsload cluster stop} gives it. Idempotent. A worker killed without this leaves its
      * MEM tier to its next start, and the master finds it lost after missed heartbeats.
      */
     @Override
@@ -536,7 +551,8 @@ public final class CacheWorker implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         // told before the server drains, which may take seconds: meanwhile the master places nothing on the worker
-        boolean told = clean && tellMasterStopping("that it stops");
+        Deadline reportDeadline = Deadline.after(STOP_REPORT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        boolean told = clean && tellMasterStopping("that it stops", reportDeadline);
         try {
             metricsServer.ifPresent(MetricsHttpServer::close);
             server.close();
@@ -546,7 +562,9 @@ public final class CacheWorker implements AutoCloseable {
             if (clean) {
                 deleteMemTier();
                 if (!told || !store.removedSinceReport().isEmpty()) {
-                    tellMasterStopping(told ? "the blocks it deleted as it stopped" : "that it stops");
+                    // a master that heard the first answers: the second gets its own time; one that did not gets what is left
+                    tellMasterStopping(told ? "the blocks it deleted as it stopped" : "that it stops",
+                            told ? Deadline.after(STOP_REPORT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) : reportDeadline);
                 }
             }
             metrics.close();
