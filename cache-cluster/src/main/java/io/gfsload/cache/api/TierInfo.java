@@ -17,8 +17,9 @@ import static java.util.Objects.requireNonNull;
  * @param diskFreeBytes when the directories' file systems leave less room than the quota (other
  *     files fill them, or the quota is larger than the disk), the free room with them counted: for
  *     each directory the smaller of what its quota leaves and what its file system has left for
- *     new blocks, summed; {@link #NO_DISK_LIMIT} when they leave the quota's room (or the worker
- *     does not say)
+ *     new blocks, summed, the room of a file system that several directories of the worker share
+ *     counted once; {@link #NO_DISK_LIMIT} when they leave the quota's room (or the worker does
+ *     not say)
  */
 public record TierInfo(StorageTier tier, long capacityBytes, long usedBytes, long evictableBytes, long blocks, long writingBytes,
         long diskFreeBytes) {

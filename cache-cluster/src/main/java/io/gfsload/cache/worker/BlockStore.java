@@ -61,6 +61,8 @@ import org.slf4j.LoggerFactory;
  * its file system has left ({@link WorkerDisk#usableBytes}, less the bytes that writes in
  * progress there have still to write), asked afresh at each placement and report: other files on
  * the same file system, or a quota larger than the disk, make a tier fuller than its quota says.
+ * Directories on one file system ({@link WorkerDisk#fileSystem}) share its room: a write in
+ * progress in one holds it for all, and the room the store reports counts it once ({@link #tiers}).
  * Eviction makes room only where what it deletes is enough. A write that the file system refuses
  * for want of room (ENOSPC, EDQUOT, or a failed write with less room left than the block still
  * needs) fails as {@code NO_SPACE}, like a block that does not fit the quota, with its temp file
@@ -214,7 +216,34 @@ final class BlockStore {
         for (StoreDirectory directory : directories) {
             store.scan(directory, counts);
         }
+        shareFileSystems(directories, disk);
         return new OpenResult(store, counts.staleTempFiles, counts.corruptBlocks, counts.volatileBlocks);
+    }
+
+    /**
+     * Makes the directories on one file system ({@link WorkerDisk#fileSystem}) share its room: the
+     * bytes their writes in progress have still to write, and the room it refused a write with.
+     * A directory whose file system cannot be told counts its own.
+     */
+    private static void shareFileSystems(List<StoreDirectory> directories, WorkerDisk disk) {
+        Map<Object, StoreFileSystem> fileSystems = new HashMap<>();
+        for (StoreDirectory directory : directories) {
+            try {
+                Object id = disk.fileSystem(directory.path);
+                StoreFileSystem shared = fileSystems.putIfAbsent(id, directory.fileSystem);
+                if (shared != null) {
+                    directory.fileSystem = shared;
+                    log.info("Worker {}: its {} directory {} is on the file system of {}, whose room they share",
+                            directory.workerId, directory.tier, directory.path, directories.stream()
+                                    .filter(other -> other.fileSystem == shared && other != directory)
+                                    .map(other -> other.path.toString()).toList());
+                }
+            }
+            catch (IOException | RuntimeException e) {
+                log.warn("Worker {} cannot tell the file system of its {} directory {}; counting its room as its own: {}",
+                        directory.workerId, directory.tier, directory.path, e.toString());
+            }
+        }
     }
 
     /**
@@ -416,20 +445,22 @@ final class BlockStore {
         return entry == null ? Optional.empty() : Optional.of(entry.directory.tier);
     }
 
-    /** The space of each configured tier, fastest first. */
+    /**
+     * The space of each configured tier, fastest first. The free room of directories on one file
+     * system is at most what it has left, together: see {@link #freeRooms}.
+     */
     synchronized List<TierInfo> tiers() {
         long now = clock.millis();
         Map<StorageTier, long[]> sums = new TreeMap<>();
+        Map<StoreDirectory, Long> rooms = freeRooms(true);
         for (StoreDirectory directory : directories) {
             long[] sum = sums.computeIfAbsent(directory.tier, tier -> new long[7]);
             sum[0] += directory.capacity;
             sum[1] += directory.used();
             sum[4] += directory.reserved;
-            long diskFree = directory.diskFree();
-            long quotaFree = directory.quotaFree();
-            directory.noteDiskLimit(diskFree, quotaFree);
-            sum[5] += Math.min(diskFree, quotaFree);
-            if (diskFree < quotaFree) {
+            long room = rooms.get(directory);
+            sum[5] += room;
+            if (room < directory.quotaFree()) {
                 sum[6]++;
             }
         }
@@ -444,6 +475,34 @@ final class BlockStore {
         sums.forEach((tier, sum) -> result.add(new TierInfo(tier, sum[0], sum[1], sum[2], sum[3], sum[4],
                 sum[6] == 0 ? TierInfo.NO_DISK_LIMIT : sum[5])));
         return result;
+    }
+
+    /**
+     * The free room of each directory, with the room of a file system that several directories
+     * share given out once: each directory, fastest tier first and in configuration order, takes
+     * the smaller of what its quota leaves and what its file system has left once the directories
+     * before it have taken theirs. So the directories' rooms add up to no more than their file
+     * systems have; a block placed in one directory may still take all its file system has
+     * ({@link StoreDirectory#roomFor}). With {@code note}, each directory says in the log when its
+     * file system starts or stops limiting it ({@link StoreDirectory#noteDiskLimit}).
+     */
+    private Map<StoreDirectory, Long> freeRooms(boolean note) {
+        // the file system's room asked once, and what the directories before have left of it
+        Map<StoreFileSystem, Long> diskFree = new HashMap<>();
+        Map<StoreFileSystem, Long> left = new HashMap<>();
+        Map<StoreDirectory, Long> rooms = new HashMap<>();
+        for (StoreDirectory directory : directories) {
+            long quotaFree = directory.quotaFree();
+            long free = diskFree.computeIfAbsent(directory.fileSystem, fileSystem -> directory.diskFree());
+            if (note) {
+                directory.noteDiskLimit(free, quotaFree);
+            }
+            long diskLeft = left.getOrDefault(directory.fileSystem, free);
+            long room = diskLeft == StoreDirectory.UNKNOWN ? quotaFree : Math.min(quotaFree, diskLeft);
+            rooms.put(directory, room);
+            left.put(directory.fileSystem, diskLeft == StoreDirectory.UNKNOWN ? diskLeft : diskLeft - room);
+        }
+        return rooms;
     }
 
     /**
@@ -616,7 +675,8 @@ final class BlockStore {
         Optional<StoreDirectory> chosen = best(candidates, length,
                 directory -> directory.roomFor(header) + evictable.getOrDefault(directory, 0L));
         if (chosen.isEmpty()) {
-            long freeBytes = candidates.stream().mapToLong(StoreDirectory::free).sum();
+            Map<StoreDirectory, Long> rooms = freeRooms(false);
+            long freeBytes = candidates.stream().mapToLong(rooms::get).sum();
             long capacity = candidates.stream().mapToLong(directory -> directory.capacity).sum();
             long evictableBytes = candidates.stream().mapToLong(directory -> evictable.getOrDefault(directory, 0L)).sum();
             List<String> diskLimited = candidates.stream()
@@ -1052,7 +1112,7 @@ final class BlockStore {
     /** Gives back a write's reservation of {@code length} bytes, of which {@code unwritten} had not reached the disk. */
     private synchronized void release(String blockId, StoreDirectory directory, long length, long unwritten) {
         directory.reserved -= length;
-        directory.unwritten.addAndGet(-unwritten);
+        directory.fileSystem.unwritten.addAndGet(-unwritten);
         writeEnded(blockId);
     }
 
@@ -1083,8 +1143,23 @@ final class BlockStore {
     }
 
     /**
-     * A tier directory and its space; the counters are guarded by the store's lock, but for
-     * {@link #unwritten}, which writes update as their bytes reach the disk.
+     * The file system of one or more tier directories of the store, and what they share of it.
+     * Guarded by the store's lock, but for {@link #unwritten}, which writes update as their bytes
+     * reach the disk.
+     */
+    private static final class StoreFileSystem {
+        /** Bytes reserved by writes in progress that they have not written yet: the file system does not count them. */
+        final AtomicLong unwritten = new AtomicLong();
+        /**
+         * The usable bytes the file system reported when it last refused a write for want of
+         * room, which its directories count as unusable; -1 when it has not refused one.
+         */
+        long refusedAt = -1;
+    }
+
+    /**
+     * A tier directory and its space; the counters are guarded by the store's lock. Directories
+     * on one file system share a {@link StoreFileSystem}.
      */
     private static final class StoreDirectory {
         /** {@link #diskFree} when the file system cannot be asked. */
@@ -1097,13 +1172,8 @@ final class BlockStore {
         final WorkerDisk disk;
         long stored;
         long reserved;
-        /** Bytes reserved by writes in progress that they have not written yet: the file system does not count them. */
-        final AtomicLong unwritten = new AtomicLong();
-        /**
-         * The usable bytes the file system reported when it last refused a write for want of
-         * room, which the directory counts as unusable; -1 when it has not refused one.
-         */
-        long refusedAt = -1;
+        /** Its file system: its own until {@link #open} finds other directories on it. */
+        StoreFileSystem fileSystem = new StoreFileSystem();
         /** Whether the store said in its log that the file system limits this directory. */
         boolean diskLimitLogged;
         /** Whether the store said in its log that the file system cannot be asked. */
@@ -1121,11 +1191,6 @@ final class BlockStore {
             return stored + reserved;
         }
 
-        /** Room for new blocks: the smaller of {@link #quotaFree} and {@link #diskFree}. */
-        long free() {
-            return Math.min(quotaFree(), diskFree());
-        }
-
         /** Room for the data of a block whose header takes {@code header} bytes of the disk. */
         long roomFor(long header) {
             long diskFree = diskFree();
@@ -1139,21 +1204,22 @@ final class BlockStore {
 
         void reserve(long length) {
             reserved += length;
-            unwritten.addAndGet(length);
+            fileSystem.unwritten.addAndGet(length);
         }
 
         /**
          * Room the file system leaves for new blocks: its usable bytes, less those it refused a
-         * write with, less the bytes writes in progress have still to write; {@link #UNKNOWN} when
-         * it cannot be asked.
+         * write with, less the bytes writes in progress have still to write (in every directory on
+         * it); {@link #UNKNOWN} when it cannot be asked. The directories on one file system each
+         * have all of it: see {@link #freeRooms} for what they have together.
          */
         long diskFree() {
             long usable = usable();
             if (usable == UNKNOWN) {
                 return UNKNOWN;
             }
-            long unusable = refusedAt < 0 ? 0 : Math.min(usable, refusedAt);
-            return Math.max(0, usable - unusable - Math.max(0, unwritten.get()));
+            long unusable = fileSystem.refusedAt < 0 ? 0 : Math.min(usable, fileSystem.refusedAt);
+            return Math.max(0, usable - unusable - Math.max(0, fileSystem.unwritten.get()));
         }
 
         /** The file system's usable bytes, asked now; {@link #UNKNOWN} when it cannot be asked. */
@@ -1176,7 +1242,7 @@ final class BlockStore {
         /** Notes that the file system refused a write with {@code failure} for want of room, and says so once. */
         void refused(Exception failure) {
             long usable = usable();
-            refusedAt = usable == UNKNOWN ? 0 : usable;
+            fileSystem.refusedAt = usable == UNKNOWN ? 0 : usable;
             if (!diskLimitLogged) {
                 diskLimitLogged = true;
                 log.warn("Worker {}: the file system of its {} directory {} is full ({} bytes usable, {} of its quota "
@@ -1203,7 +1269,7 @@ final class BlockStore {
             }
             else if (!limited && diskLimitLogged) {
                 diskLimitLogged = false;
-                refusedAt = -1;
+                fileSystem.refusedAt = -1;
                 log.info("Worker {}: the file system of its {} directory {} has room again; its quota limits it ({} bytes "
                         + "free)", workerId, tier, path, quotaFree);
             }
@@ -1369,7 +1435,7 @@ final class BlockStore {
         /** Counts {@code count} more bytes of the block on disk. */
         private void wrote(long count) {
             written += count;
-            directory.unwritten.addAndGet(-count);
+            directory.fileSystem.unwritten.addAndGet(-count);
         }
 
         /**

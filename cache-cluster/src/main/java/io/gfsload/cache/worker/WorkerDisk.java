@@ -11,7 +11,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Where a worker's block store meets its disks: how much room the file system of a tier directory
- * has left, and the temp files that block writes go into. {@link #system()} is the real one; a
+ * has left, which directories share a file system, and the temp files that block writes go into. {@link #system()} is the real one; a
  * test gives a directory a small disk through its own.
  *
  * <p>Implementations must be thread-safe; {@link #usableBytes} is called at every placement on the
@@ -25,6 +25,15 @@ public interface WorkerDisk {
      * @throws IOException when the file system cannot be asked
      */
     long usableBytes(Path directory) throws IOException;
+
+    /**
+     * What tells the file system holding {@code directory} from others: equal (by
+     * {@link Object#equals}) for directories on one file system, whose room they share, and
+     * unequal for directories on different ones. Asked once per directory, when the store opens.
+     *
+     * @throws IOException when the file system cannot be asked
+     */
+    Object fileSystem(Path directory) throws IOException;
 
     /** Creates {@code file}, which must not exist, and opens it for reading and writing. */
     FileChannel createFile(Path file) throws IOException;
@@ -50,6 +59,20 @@ public interface WorkerDisk {
                 stores.put(directory, store);
             }
             return store.getUsableSpace();
+        }
+
+        /**
+         * The device number of {@code directory} ({@code st_dev}), which a file system mounted
+         * twice (a bind mount) keeps; the directory's {@link FileStore} where the system has none.
+         */
+        @Override
+        public Object fileSystem(Path directory) throws IOException {
+            try {
+                return Files.getAttribute(directory, "unix:dev");
+            }
+            catch (UnsupportedOperationException | IllegalArgumentException e) {
+                return Files.getFileStore(directory);
+            }
         }
 
         @Override

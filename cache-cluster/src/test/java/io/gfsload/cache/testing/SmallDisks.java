@@ -13,6 +13,7 @@ import java.nio.channels.ReadableByteChannel;
 import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -24,19 +25,32 @@ import java.util.stream.Stream;
  * into a block file that would take its files past N fails as a full disk does, with
  * {@code IOException("No space left on device")}, after writing nothing. Other directories are
  * the real disk's. Files put into a directory by other means (a filler) count against its disk,
- * as other programs' files on a shared file system do.
+ * as other programs' files on a shared file system do. Several directories may share one small
+ * disk ({@link #share}): each one's files count against it, and they report one file system;
+ * otherwise each directory is a file system of its own.
  *
  * <p>The lowest level where the store touches the disk: the block files its writes create, and
  * the usable space it asks for. Thread-safe.
  */
 public final class SmallDisks implements WorkerDisk {
-    private final Map<Path, Long> disks = new ConcurrentHashMap<>();
+    /** Each limited directory's disk; directories that share one map to the same. */
+    private final Map<Path, Disk> disks = new ConcurrentHashMap<>();
     private final Map<Path, Long> overstated = new ConcurrentHashMap<>();
     private final AtomicInteger refusedWrites = new AtomicInteger();
 
     /** Gives {@code directory} a disk of {@code bytes}; its files count against it. */
     public SmallDisks limit(Path directory, long bytes) {
-        disks.put(directory.toAbsolutePath().normalize(), bytes);
+        return share(bytes, directory);
+    }
+
+    /**
+     * Puts {@code directories} on one disk of {@code bytes}: the files of all of them count
+     * against it, and {@link #fileSystem} tells them on one file system. A store asks that when it
+     * opens: share the directories before.
+     */
+    public SmallDisks share(long bytes, Path... directories) {
+        Disk disk = new Disk(bytes, Stream.of(directories).map(directory -> directory.toAbsolutePath().normalize()).toList());
+        disk.directories().forEach(directory -> disks.put(directory, disk));
         return this;
     }
 
@@ -63,11 +77,23 @@ public final class SmallDisks implements WorkerDisk {
 
     @Override
     public long usableBytes(Path directory) throws IOException {
-        Long disk = disks.get(directory.toAbsolutePath().normalize());
+        Disk disk = disks.get(directory.toAbsolutePath().normalize());
         if (disk == null) {
             return WorkerDisk.system().usableBytes(directory);
         }
-        return Math.max(0, disk - filesBytes(directory)) + overstated.getOrDefault(directory.toAbsolutePath().normalize(), 0L);
+        return Math.max(0, disk.bytes() - disk.filesBytes()) + overstated.getOrDefault(directory.toAbsolutePath().normalize(), 0L);
+    }
+
+    /**
+     * The disk {@link #share} put {@code directory} on; any other directory is a file system of
+     * its own, even where the real disk is one, so that a directory limited after the store opened
+     * shares nothing with the others.
+     */
+    @Override
+    public Object fileSystem(Path directory) {
+        Path normalized = directory.toAbsolutePath().normalize();
+        Disk disk = disks.get(normalized);
+        return disk == null ? normalized : disk;
     }
 
     @Override
@@ -75,6 +101,34 @@ public final class SmallDisks implements WorkerDisk {
         FileChannel channel = WorkerDisk.system().createFile(file);
         Path directory = file.toAbsolutePath().normalize().getParent();
         return disks.containsKey(directory) ? new SmallDiskChannel(channel, directory) : channel;
+    }
+
+    /** A small disk and the directories on it; equal only to itself, as a file system. */
+    private static final class Disk {
+        private final long bytes;
+        private final List<Path> directories;
+
+        Disk(long bytes, List<Path> directories) {
+            this.bytes = bytes;
+            this.directories = List.copyOf(directories);
+        }
+
+        long bytes() {
+            return bytes;
+        }
+
+        List<Path> directories() {
+            return directories;
+        }
+
+        /** The bytes of the files in its directories. */
+        long filesBytes() throws IOException {
+            long sum = 0;
+            for (Path directory : directories) {
+                sum += SmallDisks.filesBytes(directory);
+            }
+            return sum;
+        }
     }
 
     private static long filesBytes(Path directory) throws IOException {
@@ -107,8 +161,8 @@ public final class SmallDisks implements WorkerDisk {
         /** Fails as a full disk does when {@code count} bytes at {@code position} would not fit. */
         private void checkRoom(long position, long count) throws IOException {
             long growth = Math.max(0, position + count - delegate.size());
-            Long disk = disks.get(directory);
-            if (disk != null && growth > 0 && filesBytes(directory) + growth > disk) {
+            Disk disk = disks.get(directory);
+            if (disk != null && growth > 0 && disk.filesBytes() + growth > disk.bytes()) {
                 refusedWrites.incrementAndGet();
                 throw new IOException("No space left on device");
             }

@@ -140,6 +140,56 @@ class FullDiskBlockStoreTest {
      * A store of an SSD and an HDD tier of 100 blocks each, which has reserved its copy numbers in
      * the SSD directory (at its first write), so that the files beside its blocks are all there.
      */
+    @Test
+    void directoriesOnOneFileSystemShareItsRoom() throws IOException {
+        long mib = 1 << 20;
+        Path ssd1 = Files.createDirectories(directory.resolve("ssd1"));
+        Path ssd2 = Files.createDirectories(directory.resolve("ssd2"));
+        disks.share(10 * mib, ssd1, ssd2);
+        BlockStore store = BlockStore.open("worker-0", List.of(new TierConfig(StorageTier.SSD,
+                List.of(new TierConfig.Directory(ssd1, 64 * mib), new TierConfig.Directory(ssd2, 64 * mib)))),
+                SEGMENT, 64 * mib, EvictionPolicy.lru(), clock, disks).store();
+        long room = 10 * mib - otherFiles(ssd1) - otherFiles(ssd2);
+
+        TierInfo fresh = tier(store, StorageTier.SSD);
+        assertEquals(128 * mib, fresh.capacityBytes());
+        assertEquals(room, fresh.freeBytes(), "the disk's room is counted once, not once per directory");
+        assertTrue(fresh.diskLimited());
+
+        String first = id(0);
+        String second = id(1);
+        try (BlockStore.BlockWrite write = store.beginWrite(first, 6 * mib, Optional.empty(), OptionalLong.empty())) {
+            assertEquals(room - 6 * mib, tier(store, StorageTier.SSD).freeBytes(), "a write in progress holds the shared disk's room");
+
+            // the other directory's quota has room, its disk has not: refused before anything is written
+            BlockStoreException e = assertThrows(BlockStoreException.class,
+                    () -> store.beginWrite(second, 6 * mib, Optional.empty(), OptionalLong.empty()));
+            assertEquals(BlockStoreException.Kind.NO_SPACE, e.kind());
+            assertEquals("Worker worker-0 has no room for block " + second + ": it needs " + 6 * mib + " bytes, "
+                    + (room - 6 * mib) + " of " + 128 * mib + " are free (the file system of " + ssd1 + ", " + ssd2
+                    + " has less room left than the quota)", e.getMessage());
+
+            write.append(randomBytes((int) (6 * mib), 0));
+            write.finish();
+        }
+        assertEquals(0, disks.refusedWrites(), "no write reached a full disk");
+        assertFalse(store.contains(second));
+        try (Stream<Path> files = Stream.concat(Files.list(ssd1), Files.list(ssd2))) {
+            assertEquals(List.of(), files.filter(file -> file.toString().endsWith(BlockStore.TEMP_SUFFIX)).toList(), "no temp file is left");
+        }
+        // the block's file (its header too) and the store's other files, in both directories, take the disk
+        assertEquals(10 * mib - otherFiles(ssd1) - otherFiles(ssd2), tier(store, StorageTier.SSD).freeBytes());
+        assertTrue(tier(store, StorageTier.SSD).freeBytes() < room - 6 * mib);
+
+        // a block that fits what is left goes into either directory
+        try (BlockStore.BlockWrite write = store.beginWrite(second, 2 * mib, Optional.empty(), OptionalLong.empty())) {
+            write.append(randomBytes((int) (2 * mib), 1));
+            write.finish();
+        }
+        assertTrue(store.contains(first) && store.contains(second));
+        assertEquals(0, disks.refusedWrites());
+    }
+
     private BlockStore open(Path ssd) {
         BlockStore store = BlockStore.open("worker-0", List.of(TierConfig.of(StorageTier.SSD, ssd, 100L * BLOCK),
                 TierConfig.of(StorageTier.HDD, directory.resolve("hdd"), 100L * BLOCK)), SEGMENT, 1 << 20, EvictionPolicy.lru(), clock, disks)
