@@ -56,7 +56,7 @@ public final class DistributedLoadCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         LoadRequest request = new LoadRequest(new LoadTarget.Paths(paths), load.replication);
-        planning.validate();
+        planning.validate(environment.home());
         execution.validate();
         workload.validate();
         try (Services services = Services.open(environment, connection, Optional.empty(), spec.commandLine().getErr())) {

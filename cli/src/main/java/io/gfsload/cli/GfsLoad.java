@@ -68,7 +68,8 @@ public final class GfsLoad {
                 List<String> arguments = CommandArguments.of(failed);
                 PlanningOptions.of(failed.getCommandSpec()).ifPresent(planning -> {
                     planning.reportFromArguments(arguments);
-                    planning.writeFailureReport(ExitCode.USAGE, message);
+                    planning.writeFailureReport(environment.home(), ExitCode.USAGE, message, err);
+                    planning.releaseReport();
                 });
                 LoadOptions.of(failed.getCommandSpec()).ifPresent(load -> {
                     load.jsonFromArguments(arguments);
@@ -97,7 +98,10 @@ public final class GfsLoad {
             catch (InvalidInputException e) {
                 throw new CommandLine.ExecutionException(parseResult.commandSpec().commandLine(), e.getMessage(), e);
             }
-            return outputChecked(parseResult.commandSpec().commandLine(), new CommandLine.RunLast().execute(parseResult));
+            int code = new CommandLine.RunLast().execute(parseResult);
+            // done with --report (a failure's report, written after this, claims it again)
+            releaseReport(parseResult);
+            return outputChecked(parseResult.commandSpec().commandLine(), code);
         });
         commandLine.setExecutionExceptionHandler((exception, failed, parseResult) -> {
             int code = exitCode(exception);
@@ -110,12 +114,22 @@ public final class GfsLoad {
             failed.getErr().println("gfsload: " + message);
             failed.getErr().flush();
             // a failure before the report: --report must not keep an earlier run's
-            PlanningOptions.of(failed.getCommandSpec()).ifPresent(planning -> planning.writeFailureReport(code, message));
+            PlanningOptions.of(failed.getCommandSpec()).ifPresent(planning -> {
+                planning.writeFailureReport(environment.home(), code, message, failed.getErr());
+                planning.releaseReport();
+            });
             // and with --json, stdout says so too: a consumer parses it whatever the outcome
             LoadOptions.of(failed.getCommandSpec()).ifPresent(load -> load.printFailure(failed.getOut(), code, message));
             return outputChecked(failed, code);
         });
         return commandLine;
+    }
+
+    /** Gives up the claims on {@code --report} of the commands {@code parseResult} ran. */
+    private static void releaseReport(CommandLine.ParseResult parseResult) {
+        for (CommandLine.ParseResult result = parseResult; result != null; result = result.subcommand()) {
+            PlanningOptions.of(result.commandSpec()).ifPresent(PlanningOptions::releaseReport);
+        }
     }
 
     /**

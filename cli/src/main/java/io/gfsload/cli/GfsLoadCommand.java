@@ -75,7 +75,7 @@ public final class GfsLoadCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         LoadRequest request = new LoadRequest(selection.toTarget(spec), load.replication);
-        planning.validate();
+        planning.validate(environment.home());
         execution.validate();
         workload.validate();
         try (Services services = Services.open(environment, connection, Optional.of(metastore), spec.commandLine().getErr())) {

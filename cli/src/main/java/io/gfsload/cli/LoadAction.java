@@ -4,6 +4,7 @@ import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.executor.AtomicOptions;
 import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.executor.JobJournal;
+import io.gfsload.executor.JobLockedException;
 import io.gfsload.executor.JvmShutdown;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadState;
@@ -44,6 +45,7 @@ final class LoadAction {
         ProgressReporter.Mode mode = execution.progressMode();
         boolean ignoreCapacity = planning.ignoreCapacity;
         LoadRunner runner = new LoadRunner(services, spec.commandLine().getErr(), PlanningProgress.display(mode, ProgressReporter.stderrIsTerminal()));
+        checkJobNotRunning(runner, request, execution, jobsDirectory);
         LoadRunner.Planned planned = runner.plan(request, workload, planning.overrides());
         ExecutorOptions base = execution.toExecutorOptions(planned.settings(), planning);
         // the job of the data planned, however its paths were spelled
@@ -88,7 +90,7 @@ final class LoadAction {
             String message = resumable("the cache master at %s stopped answering".formatted(e.masterTarget()), jobId);
             err.println("gfsload: " + message);
             err.flush();
-            planning.writeFailureReport(ExitCode.FAILED, message);
+            planning.writeFailureReport(environment.home(), ExitCode.FAILED, message, err);
             load.printFailure(spec.commandLine().getOut(), ExitCode.FAILED, message);
             return ExitCode.FAILED;
         }
@@ -133,6 +135,25 @@ final class LoadAction {
                     });
         }
         return code;
+    }
+
+    /**
+     * Fails at once when another gfsload process is running the job of {@code request} (it holds
+     * the job's journal), before planning: this run would fail to open the journal once it had
+     * planned, and its plan would see the cache that the other run is filling.
+     *
+     * @throws JobLockedException when another process runs the job
+     */
+    private static void checkJobNotRunning(LoadRunner runner, LoadRequest request, ExecutionOptions execution, Path jobsDirectory) {
+        String jobId;
+        try {
+            jobId = JobJournal.jobId(runner.jobRequest(request), execution.atomicScope());
+        }
+        catch (RuntimeException e) {
+            // a path that cannot be resolved (no file system for its scheme): the planner says why
+            return;
+        }
+        JobJournal.checkNotRunning(jobsDirectory, jobId);
     }
 
     /**

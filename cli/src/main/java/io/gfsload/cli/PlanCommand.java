@@ -60,7 +60,7 @@ public final class PlanCommand implements Callable<Integer> {
     public Integer call() {
         LoadRequest request = new LoadRequest(selection.toTarget(spec, paths, "plan"), load.replication);
         boolean table = request.target() instanceof LoadTarget.Table;
-        planning.validate();
+        planning.validate(environment.home());
         workload.validate();
         try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), spec.commandLine().getErr())) {
             return LoadAction.dryRun(spec, services, request, load, planning, workload, Optional.empty());

@@ -6,6 +6,7 @@ import io.gfsload.cache.api.FileErrors;
 import io.gfsload.planner.InvalidRequestException;
 import java.io.File;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,23 +40,29 @@ public final class PlanningOptions {
     boolean ignoreCapacity;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON to FILE (its directories are created; a symbolic link is followed); with --dry-run or plan, the plan. "
-            + "A run that fails before its report (a bad value included, wherever it is) writes a FAILED one with the exit code and the error instead.")
+            + "A run that fails before its report (a bad value included, wherever it is) writes a FAILED one with the exit code and the error instead, "
+            + "unless another gfsload process running with the same --report (the same command, still running) holds FILE: it leaves FILE to that one.")
     File report;
 
     /** Whether this command wrote its report (or plan) to {@code --report}. */
     private boolean reportWritten;
 
+    /** This run's claim on {@code --report}, once taken; see {@link ReportClaim}. */
+    private ReportClaim claim;
+
     /**
-     * Checks every flag, so that bad input fails before anything starts; then removes the report
-     * an earlier run left at {@code --report}, so that a run that ends without a report of its own
-     * (interrupted, killed) does not leave the earlier one standing for it.
+     * Checks every flag, so that bad input fails before anything starts; then claims the file of
+     * {@code --report} for this run (locks under {@code home}) and removes the report an earlier
+     * run left there, so that a run that ends without a report of its own (interrupted, killed)
+     * does not leave the earlier one standing for it. A file that another gfsload process holds
+     * (the same command, run again while it runs) is left as it is: it is that run's to write.
      */
-    void validate() {
+    void validate(Path home) {
         if (activeJobs != null && (activeJobs < 1 || activeJobs > MAX_ACTIVE_JOBS)) {
             throw new InvalidRequestException("Invalid --active-jobs %d: must be from 1 to %d".formatted(activeJobs, MAX_ACTIVE_JOBS));
         }
         checkReportFile();
-        if (report != null) {
+        if (report != null && claim(home).otherHolder().isEmpty()) {
             try {
                 // a link stays, the file it leads to goes: the report is written there
                 Files.deleteIfExists(AtomicFiles.target(report.toPath()));
@@ -80,18 +87,52 @@ public final class PlanningOptions {
      * a scheduler reading {@code --report} never takes an earlier run's for this one:
      * {@code {"state": "FAILED", "exitCode": N, "error": "..."}}, {@code error} being the one line
      * the command printed. Nothing is written when the command wrote its report, or when
-     * {@code --report} was not given or names a file that cannot be written.
+     * {@code --report} was not given or names a file that cannot be written, nor when another
+     * gfsload process holds the file ({@link ReportClaim}): a run of the same command that still
+     * runs, and that this run failed for (it holds the job's journal, or the embedded services),
+     * writes its report there; this run says so on {@code err} instead.
      */
-    void writeFailureReport(int exitCode, String error) {
+    void writeFailureReport(Path home, int exitCode, String error, PrintWriter err) {
         if (report == null || reportWritten) {
             return;
         }
         try {
             checkReportFile();
+            Optional<String> holder = claim(home).otherHolder();
+            if (holder.isPresent()) {
+                // the same command running already (its job, the embedded services, are why this run failed): its report goes there
+                err.println("gfsload: wrote no report to %s: %s, running with the same --report, writes its report there".formatted(report, holder.get()));
+                err.flush();
+                return;
+            }
             writeReport(LoadOptions.failureJson(exitCode, error));
         }
         catch (InvalidRequestException | UncheckedIOException e) {
             LOG.warn("Cannot write the failure report to {}: {}", report, e.getMessage());
+        }
+    }
+
+    /**
+     * This run's claim on {@code --report} (given), taken on first use, with its lock file in
+     * {@code $GFSLOAD_HOME/reports}; a claim of nothing when the report's path cannot be resolved.
+     */
+    private ReportClaim claim(Path home) {
+        if (claim == null) {
+            try {
+                claim = ReportClaim.claim(home.resolve("reports"), AtomicFiles.target(report.toPath()));
+            }
+            catch (IOException e) {
+                // a link loop: checkReportFile refuses the file
+                claim = ReportClaim.claim(home.resolve("reports"), report.toPath());
+            }
+        }
+        return claim;
+    }
+
+    /** Gives up the claim on {@code --report}, once the command is done with the file. */
+    void releaseReport() {
+        if (claim != null) {
+            claim.close();
         }
     }
 

@@ -197,6 +197,16 @@ final class GfsLoadProcess implements AutoCloseable {
         return done;
     }
 
+    /** Its process id. */
+    long pid() {
+        return process.pid();
+    }
+
+    /** Whether it still runs. */
+    boolean isAlive() {
+        return process.isAlive();
+    }
+
     /** What it printed to stderr so far; the last line may be cut short. */
     List<String> errLines() {
         try {

@@ -267,7 +267,7 @@ public final class JobJournal implements AutoCloseable {
         }
         catch (RocksDBException e) {
             if (locked(e)) {
-                throw new JournalException("Cannot open the journal of job %s in %s: %s".formatted(jobId, directory, LOCKED), e);
+                throw lockedByAnother(jobId, directory, e);
             }
             throw new JournalException("Cannot open the journal of job %s in %s: %s; the same command with --restart starts the job afresh"
                     .formatted(jobId, directory, e.getMessage()), e);
@@ -276,6 +276,37 @@ public final class JobJournal implements AutoCloseable {
             // the exceptions of Files say only the path: "permission denied" is the part a user needs
             throw new JournalException("Cannot create the journal of job %s in %s: %s".formatted(jobId, directory, FileErrors.reason(e, directory)), e);
         }
+    }
+
+    /**
+     * Fails when another run holds the journal of job {@code jobId} open, in another process (or
+     * this one): that run has the job, and this one would fail to open the journal after planning.
+     * Checked before planning, a run started while the same job runs stops at once, before it
+     * asks the metastore, the UFS or the cache anything. A check, not a hold: a run that passes it
+     * can still find the journal held when it opens it ({@link #open}), with the same exception.
+     * A journal that does not exist, or cannot be opened for another reason, passes: {@link #open}
+     * deals with it.
+     *
+     * @throws JobLockedException when another run holds the journal open
+     */
+    public static void checkNotRunning(Path jobsDirectory, String jobId) {
+        Path directory = jobsDirectory.resolve(jobId);
+        if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+            return;
+        }
+        // opened and closed at once, as prune tells a journal a run holds; never created
+        try (Options options = options().setCreateIfMissing(false); RocksDB db = RocksDB.open(options, directory.toString())) {
+            LOG.debug("The journal of job {} is not held by another run", jobId);
+        }
+        catch (RocksDBException e) {
+            if (locked(e)) {
+                throw lockedByAnother(jobId, directory, e);
+            }
+        }
+    }
+
+    private static JobLockedException lockedByAnother(String jobId, Path directory, RocksDBException cause) {
+        return new JobLockedException(jobId, "Cannot open the journal of job %s in %s: %s".formatted(jobId, directory, LOCKED), cause);
     }
 
     /** Whether RocksDB refused to open a journal because a run, in this process or another, holds it open (its lock). */
@@ -340,7 +371,7 @@ public final class JobJournal implements AutoCloseable {
         Optional<RocksDBException> unopened = renameHeld(directory);
         if (unopened.isPresent()) {
             if (locked(unopened.get())) {
-                throw new JournalException("Cannot open the journal of job %s in %s: %s".formatted(jobId, directory, LOCKED), unopened.get());
+                throw lockedByAnother(jobId, directory, unopened.get());
             }
             // not a journal any run can open: nothing in it to keep
             moveToDeleting(directory);

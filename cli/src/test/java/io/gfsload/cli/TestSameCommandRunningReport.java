@@ -1,0 +1,92 @@
+package io.gfsload.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A scheduler retries a step while its first attempt still loads: the same command, the same
+ * {@code --report}. The retry stops at once (another process runs the job) and leaves the report
+ * file to the first attempt, which writes its own report there when it ends.
+ */
+class TestSameCommandRunningReport {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int FILES = 12;
+    private static final int FILE_BYTES = 4 << 20;
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void aRunOfAJobAnotherProcessRunsLeavesTheReportFileToIt() throws IOException {
+        try (ClusterProcesses cluster = ClusterProcesses.start(directory.resolve("cluster"), 2)) {
+            Path home = directory.resolve("home");
+            Path data = writeFiles(directory.resolve("data"));
+            Path report = directory.resolve("reports/report.json");
+            // 48 MiB at 8 MiB/s: several seconds of loading
+            String[] command = {"distributedLoad", "--bandwidth", "8MB/s", "--active-jobs", "2", "--progress", "json", "--report", report.toString(),
+                    "--master", cluster.masterTarget(), data.toString()};
+            try (GfsLoadProcess first = GfsLoadProcess.start(home, command)) {
+                first.awaitFilesDone(1, Duration.ofMinutes(2));
+
+                try (GfsLoadProcess retry = GfsLoadProcess.start(home, withJson(command))) {
+                    CliRun run = retry.awaitExit(Duration.ofMinutes(2));
+                    assertEquals(ExitCode.FAILED, run.exitCode(), run.err());
+                    List<String> lines = run.err().lines().filter(line -> line.startsWith("gfsload:")).toList();
+                    assertEquals(2, lines.size(), run.err());
+                    assertTrue(lines.get(0).matches("gfsload: Cannot open the journal of job [0-9a-f]{16} in .*: another gfsload process is running the same job"),
+                            lines.get(0));
+                    assertEquals("gfsload: wrote no report to %s: gfsload process %d, running with the same --report, writes its report there"
+                            .formatted(report, first.pid()), lines.get(1));
+                    // its own stdout still says how it ended
+                    JsonNode failure = JSON.readTree(run.out());
+                    assertEquals("FAILED", failure.get("state").asText());
+                    assertEquals(ExitCode.FAILED, failure.get("exitCode").asInt());
+                }
+                assertFalse(Files.exists(report), "the first run's report is not written yet, and the retry wrote none");
+                assertTrue(first.isAlive(), "the first run still loads: " + first.errLines());
+
+                CliRun done = first.awaitExit(Duration.ofMinutes(2));
+                assertEquals(ExitCode.OK, done.exitCode(), done.err());
+            }
+            JsonNode written = JSON.readTree(report.toFile());
+            assertEquals("SUCCEEDED", written.get("state").asText(), written.toString());
+            assertEquals(FILES, written.get("totals").get("files").asInt(), written.toString());
+            // the claim on the report is given back: the same command now runs, and writes its report there
+            CliRun again = CliRun.gfsload(home, "distributedLoad", "--progress", "none", "--report", report.toString(), "--master", cluster.masterTarget(),
+                    data.toString());
+            assertEquals(ExitCode.OK, again.exitCode(), again.err());
+            assertEquals(0, JSON.readTree(report.toFile()).get("totals").get("blocksLoaded").asInt());
+        }
+    }
+
+    private static String[] withJson(String[] command) {
+        String[] args = new String[command.length + 1];
+        args[0] = command[0];
+        args[1] = "--json";
+        System.arraycopy(command, 1, args, 2, command.length - 1);
+        return args;
+    }
+
+    private static Path writeFiles(Path data) throws IOException {
+        Files.createDirectories(data);
+        Random random = new Random(22);
+        byte[] bytes = new byte[FILE_BYTES];
+        for (int i = 0; i < FILES; i++) {
+            random.nextBytes(bytes);
+            Files.write(data.resolve("part-%03d".formatted(i)), bytes);
+        }
+        return data;
+    }
+}
