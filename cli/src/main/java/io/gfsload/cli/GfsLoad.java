@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.apache.hadoop.fs.UnsupportedFileSystemException;
@@ -35,7 +36,13 @@ public final class GfsLoad {
     private GfsLoad() {}
 
     public static void main(String[] args) {
-        System.exit(createCommandLine(CliEnvironment.fromSystem(System.getenv(), System.getProperty("user.home"))).execute(args));
+        Optional<Path> logFile = Optional.ofNullable(System.getProperty(CommandLog.PROPERTY)).filter(name -> !name.isBlank()).map(Path::of);
+        int code = createCommandLine(CliEnvironment.fromSystem(System.getenv(), System.getProperty("user.home"))).execute(args);
+        if (code == ExitCode.USAGE) {
+            // bad usage or input found before any work: no empty log left behind for it
+            logFile.ifPresent(CommandLog::discardIfEmpty);
+        }
+        System.exit(code);
     }
 
     /** The command line with its subcommands; failures become one-line messages and exit codes. */

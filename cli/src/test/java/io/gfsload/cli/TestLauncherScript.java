@@ -131,6 +131,33 @@ class TestLauncherScript {
     }
 
     @Test
+    void usageErrorsLeaveNoLogBehind() throws IOException {
+        // a scheduler retrying a mistyped command must not fill the logs with empty ones
+        Path home = directory.resolve("home");
+        Path logs = home.resolve("logs");
+        List<Path> old = oldLogs(logs, 3);
+        Files.createSymbolicLink(logs.resolve("gfsload.log"), old.get(2).getFileName());
+        List<String> before = logNames(logs);
+
+        for (List<String> args : List.of(List.of("--tabel", "demo.events"), List.of("--table", "demo.events", "--replication", "0"), List.of("bogus"),
+                List.of("plan", "--tabel", "x"), List.of("cluster"), List.of("--table", "a..b"))) {
+            CliRun run = launch(home, args.toArray(String[]::new));
+
+            assertEquals(ExitCode.USAGE, run.exitCode(), args + ": " + run.err());
+            assertTrue(run.err().startsWith("gfsload: "), args + " says why: " + run.err());
+            assertEquals(before, logNames(logs), args + " leaves the logs as they are");
+            assertEquals(old.get(2).getFileName(), Files.readSymbolicLink(logs.resolve("gfsload.log")), args + " leaves the link to the newest log");
+        }
+
+        // a command that does work still logs
+        CliRun run = launch(home, "cluster", "status", "--data-dir", directory.resolve("no-cluster").toString());
+        assertEquals(ExitCode.NOT_FOUND, run.exitCode(), run.err());
+        List<String> after = logNames(logs);
+        assertEquals(before.size() + 1, after.size(), after.toString());
+        assertTrue(after.contains(Files.readSymbolicLink(logs.resolve("gfsload.log")).toString()), "linked to its log: " + after);
+    }
+
+    @Test
     void oldLogsThatCannotBeRemovedAndALinkThatCannotBeMadeAreSkipped() throws IOException {
         // what root cannot remove either: "logs" that are directories with files in them, and gfsload.log one too
         Path home = directory.resolve("home");
