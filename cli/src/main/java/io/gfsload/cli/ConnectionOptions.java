@@ -22,8 +22,13 @@ public final class ConnectionOptions {
     /** A line of a properties file, {@code key=value} or {@code key: value}. */
     private static final Pattern ANY_PROPERTY = Pattern.compile("\\s*([A-Za-z_][A-Za-z0-9_.-]*)\\s*[=:]\\s*(.*)");
 
+    /** What {@code --help} says of {@code $GFSLOAD_MASTER_TIMEOUT}, after the description of {@code --master}. */
+    static final String MASTER_TIMEOUT_HELP = " Each call to it has a deadline of $GFSLOAD_MASTER_TIMEOUT (default 30s: a whole number and s or min); "
+            + "a master that answers no call of a load for twice that time ends the load.";
+
     @Option(names = "--master", paramLabel = "HOST:PORT",
-            description = "Cache master to connect to. Default: an embedded cluster (one master, two workers) in $GFSLOAD_HOME.")
+            description = "Cache master to connect to. Default: an embedded cluster (one master, two workers) in $GFSLOAD_HOME."
+                    + MASTER_TIMEOUT_HELP)
     String master;
 
     @Option(names = "--token-file", paramLabel = "FILE", defaultValue = "${env:GFSLOAD_TOKEN_FILE}",

@@ -16,7 +16,7 @@ final class SparkJobHelp extends ListResourceBundle {
     @Override
     protected Object[][] getContents() {
         return new Object[][] {
-                {"master", "Cache master to connect to. Required: the cache cluster the driver and the executors reach."},
+                {"master", "Cache master to connect to. Required: the cache cluster the driver and the executors reach." + ConnectionOptions.MASTER_TIMEOUT_HELP},
                 {"metastore", "Hive metastore to read tables from; several, comma-separated (the metastores of a highly available service), are tried in order "
                         + "at first, then starting with the one that last answered; one that does not take the connection and answer a first call "
                         + "within 10 s is passed for the next. Default: hive.metastore.uris of $HIVE_CONF_DIR/hive-site.xml (every one, in order); "

@@ -83,6 +83,9 @@ class TestCommandLine {
                 "--restart", "--verify", "status", "tune", "-A, --atomic", "--atomic-scope=SCOPE", "--expire-time=TIME", "cluster", "metastore")) {
             assertTrue(run.out().contains(flag), flag + " in\n" + run.out());
         }
+        // the environment variable that bounds the calls to the master, as the README has it
+        assertTrue(run.out().replaceAll("\\s+", " ").contains("Each call to it has a deadline of $GFSLOAD_MASTER_TIMEOUT (default 30s: a whole number and "
+                + "s or min); a master that answers no call of a load for twice that time ends the load."), run.out());
         List<String> exitCodes = exitCodeLines(run.out());
         for (String code : List.of("  5 +table, partition or path not found( .*)?", "  6 +not enough cache capacity for the plan",
                 "  130, 143 +interrupted \\(SIGINT, SIGTERM\\) during a load: .*")) {
