@@ -35,7 +35,9 @@ public interface HiveCatalog extends AutoCloseable {
     /**
      * The partitions matching a metastore filter expression such as
      * {@code dt >= '2026-11-01' and dt < '2026-11-08'}, evaluated by the metastore, sorted by
-     * their values.
+     * their values. A valid filter on integer or {@code date} keys that the metastore refuses
+     * because it cannot evaluate such keys (its direct SQL off or failing) may be evaluated on the
+     * partition names instead, with the same semantics.
      *
      * @throws InvalidInputException when the metastore rejects the filter (syntax, unknown key)
      */

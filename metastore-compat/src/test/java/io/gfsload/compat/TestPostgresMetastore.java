@@ -16,6 +16,8 @@ import io.gfsload.catalog.NoSuchPartitionException;
 import io.gfsload.catalog.NoSuchTableException;
 import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableName;
+import io.gfsload.catalog.thrift.MetastoreAdmin;
+import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
 import io.gfsload.catalog.thrift.ThriftHiveCatalog;
 import io.gfsload.planner.CacheState;
 import io.gfsload.planner.FileLoad;
@@ -33,7 +35,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterAll;
@@ -49,7 +53,8 @@ import org.junit.jupiter.api.io.TempDir;
  *
  * <p>The table has two partition keys and 50 partitions: one with a custom location outside the
  * table directory, one empty, one with {@code _SUCCESS} and {@code .crc} files, one with a
- * zero-byte file. A second table has an escaped partition value.
+ * zero-byte file. A second table has an escaped partition value. Three more, with empty partitions,
+ * have keys of type {@code int} and {@code date}, and values that are neither at the same positions.
  *
  * <p>PostgreSQL comes from the machine ({@code initdb}, {@code pg_ctl}); where it is missing or
  * cannot be run, every test is skipped with the reason, or the class fails when the system property
@@ -62,6 +67,10 @@ class TestPostgresMetastore {
     private static final Path LOGS = Path.of(System.getProperty("gfsload.compat.logs", "target/compat-logs"));
     private static final Path SERVER_LOG = LOGS.resolve("hms3.log");
     private static final Duration METASTORE_START_TIMEOUT = Duration.ofSeconds(45);
+
+    private static final TableName LABELS = new TableName("db", "labels");
+    private static final TableName TYPED_HOURS = new TableName("db", "hours");
+    private static final TableName TYPED_DAYS = new TableName("db", "days");
 
     @TempDir
     static Path directory;
@@ -104,6 +113,26 @@ class TestPostgresMetastore {
 
     private static void createTables() throws IOException {
         PartitionedTables.create(directory, metastore.uri());
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+            // other tables first, so that their rows come first: values that are neither numbers nor dates at the typed keys' positions
+            createEmpty(admin, LABELS, List.of(new Column("dt", "string"), new Column("hr", "string")),
+                    List.of("dt=x/hr=y", "dt=2026-13-45/hr=2026-99-99", "dt=__HIVE_DEFAULT_PARTITION__/hr=__HIVE_DEFAULT_PARTITION__"));
+            createEmpty(admin, TYPED_HOURS, List.of(new Column("dt", "string"), new Column("hr", "int")),
+                    List.of("dt=2026-11-20/hr=1", "dt=2026-11-20/hr=3", "dt=2026-11-20/hr=12", "dt=2026-11-21/hr=__HIVE_DEFAULT_PARTITION__"));
+            createEmpty(admin, TYPED_DAYS, List.of(new Column("dt", "date")), List.of("dt=2026-10-31", "dt=2026-11-01", "dt=2026-11-20"));
+        }
+    }
+
+    /** A table whose partitions are empty directories. */
+    private static void createEmpty(MetastoreAdmin admin, TableName name, List<Column> keys, List<String> specs) throws IOException {
+        Path location = directory.resolve("data/" + name.table());
+        admin.createParquetTable(name, List.of(new Column("id", "bigint")), keys, location.toUri().toString());
+        Map<PartitionSpec, String> partitions = new LinkedHashMap<>();
+        for (String spec : specs) {
+            Path partition = Files.createDirectories(location.resolve(spec));
+            partitions.put(PartitionSpec.parse(spec), PartitionedTables.location(partition));
+        }
+        admin.addPartitions(name, partitions);
     }
 
     /** Runs after a setup that failed or was skipped halfway too: closes whatever was started, last first. */
@@ -217,6 +246,35 @@ class TestPostgresMetastore {
         String log = Files.readString(SERVER_LOG);
         assertTrue(log.contains("Using direct SQL, underlying DB is POSTGRES"), "direct SQL is not in use; see " + SERVER_LOG);
         assertFalse(log.substring((int) logStart).contains("Falling back to ORM path"), "direct SQL failed; see " + SERVER_LOG);
+    }
+
+    /**
+     * On PostgreSQL the metastore's direct SQL casts the values of every table at a typed key's
+     * position (its guard that checks the row's table first is for Derby and Oracle only), fails on
+     * a value that is not a number or a date ({@code db.cities}' {@code New York/NY}, {@code db.labels}'
+     * values), and falls back to its JDO filter, which refuses keys of other types than string:
+     * the catalog then filters the partition names itself.
+     */
+    @Test
+    void typedFiltersWhateverOtherTablesHoldAtTheKeysPositions() {
+        assertEquals(List.of("dt=2026-11-20/hr=3", "dt=2026-11-20/hr=12"), names(plan(TYPED_HOURS, new PartitionSelection.Filter("hr >= 3"))));
+        assertEquals(List.of("dt=2026-11-20/hr=12"), names(plan(TYPED_HOURS, new PartitionSelection.Filter("dt = '2026-11-20' and hr > 3"))));
+        assertEquals(List.of("dt=2026-11-20/hr=3"), names(plan(TYPED_HOURS, new PartitionSelection.Filter("hr between 2 and 9"))));
+        assertEquals(List.of("dt=2026-11-20/hr=1", "dt=2026-11-20/hr=12"), names(plan(TYPED_HOURS, new PartitionSelection.Filter("(hr) in (1, 12)"))));
+        assertEquals(List.of("dt=2026-11-20/hr=1", "dt=2026-11-20/hr=12"), names(plan(TYPED_HOURS, new PartitionSelection.Filter("hr != 3"))));
+
+        assertEquals(List.of("dt=2026-11-01", "dt=2026-11-20"), names(plan(TYPED_DAYS, new PartitionSelection.Filter("dt >= '2026-11-01'"))));
+        assertEquals(List.of("dt=2026-10-31", "dt=2026-11-01"), names(plan(TYPED_DAYS, new PartitionSelection.Filter("dt between '2026-10-01' and '2026-11-19'"))));
+        assertEquals("No partition of db.days matches: where dt > '2026-12-01'",
+                assertThrows(NoSuchPartitionException.class, () -> plan(TYPED_DAYS, new PartitionSelection.Filter("dt > '2026-12-01'"))).getMessage());
+
+        // invalid wherever they are evaluated: still refused, with the hints
+        assertEquals("Invalid filter \"hr like '1.*'\" for db.hours (partition keys: dt, hr): the partition key hr is of type int, and the metastore "
+                        + "evaluates LIKE only on keys of type string: compare it with numbers, as in hr >= 10 and hr < 20",
+                assertThrows(InvalidInputException.class, () -> plan(TYPED_HOURS, new PartitionSelection.Filter("hr like '1.*'"))).getMessage());
+        assertEquals("Invalid filter \"dt >= '2026-11-31'\" for db.days (partition keys: dt): the partition key dt is a date, and the metastore compares "
+                        + "a date only with a valid date written 'yyyy-MM-dd' (as '2026-11-20'): '2026-11-31' is not one",
+                assertThrows(InvalidInputException.class, () -> plan(TYPED_DAYS, new PartitionSelection.Filter("dt >= '2026-11-31'"))).getMessage());
     }
 
     @Test

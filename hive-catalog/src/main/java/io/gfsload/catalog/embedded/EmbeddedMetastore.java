@@ -13,6 +13,7 @@ import java.nio.channels.OverlappingFileLockException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.util.Map;
 import org.apache.hadoop.hive.conf.HiveConf;
 import org.apache.hadoop.hive.metastore.HiveMetaStore;
 import org.apache.hadoop.hive.metastore.IHMSHandler;
@@ -79,14 +80,29 @@ public final class EmbeddedMetastore implements AutoCloseable {
      * @throws CatalogException when the database cannot be opened or the server cannot bind
      */
     public static EmbeddedMetastore start(Path directory, int port) {
+        return start(directory, port, Map.of());
+    }
+
+    /**
+     * Starts a metastore as {@link #start(Path, int)} does, with {@code settings} over its own
+     * Hive settings: to serve as a metastore configured so does (with
+     * {@code hive.metastore.try.direct.sql=false}, say, it evaluates every partition filter with
+     * its JDO filter).
+     *
+     * @throws MetastoreInUseException when another metastore, in this process or another, serves
+     *     from {@code directory}
+     * @throws CatalogException when the database cannot be opened or the server cannot bind
+     */
+    public static EmbeddedMetastore start(Path directory, int port, Map<String, String> settings) {
         requireNonNull(directory, "directory is null");
+        requireNonNull(settings, "settings is null");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("port must be 0 to 65535: " + port);
         }
         Path absolute = directory.toAbsolutePath();
         FileChannel lockChannel = lock(absolute);
         try {
-            return start(absolute, port, lockChannel);
+            return start(absolute, port, lockChannel, Map.copyOf(settings));
         }
         catch (RuntimeException e) {
             closeQuietly(lockChannel);
@@ -133,12 +149,13 @@ public final class EmbeddedMetastore implements AutoCloseable {
         }
     }
 
-    private static EmbeddedMetastore start(Path absolute, int requestedPort, FileChannel lockChannel) {
+    private static EmbeddedMetastore start(Path absolute, int requestedPort, FileChannel lockChannel, Map<String, String> settings) {
         if (System.getProperty("derby.stream.error.file") == null) {
             System.setProperty("derby.stream.error.file", absolute.resolve("derby.log").toString());
         }
 
         HiveConf conf = serverConf(absolute);
+        settings.forEach(conf::set);
         IHMSHandler handler;
         TServerSocket socket;
         try {

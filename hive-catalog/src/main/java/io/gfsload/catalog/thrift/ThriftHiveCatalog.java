@@ -52,6 +52,8 @@ import org.apache.thrift.protocol.TBinaryProtocol;
 import org.apache.thrift.protocol.TProtocolException;
 import org.apache.thrift.transport.TSocket;
 import org.apache.thrift.transport.TTransportException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A {@link HiveCatalog} over a Thrift metastore ({@code thrift://host:port}), or over the
@@ -76,15 +78,23 @@ import org.apache.thrift.transport.TTransportException;
  * Later calls keep Hive's socket timeout: listing many partitions may take long.
  */
 public final class ThriftHiveCatalog implements HiveCatalog {
+    private static final Logger LOG = LoggerFactory.getLogger(ThriftHiveCatalog.class);
+
     /** A Java type naming an exception at the start of a message part: {@code org.apache.thrift.transport.TTransportException: }. */
     private static final Pattern JAVA_TYPE = Pattern.compile("\\b(?:[a-z][\\w$]*\\.)+[A-Z][\\w$]*(?:Exception|Error): ");
+
+    /**
+     * How a metastore's JDO filter refuses keys of other types than string (Hive 3 adds ", or
+     * integral types"); it is the only filter a metastore has where its direct SQL is off or fails.
+     */
+    private static final String TYPED_KEYS_REFUSAL = "Filtering is supported only on partition keys of type string";
 
     /** The starts of the messages of the {@link MetaException}s with which a metastore refuses a filter, rather than fails. */
     private static final List<String> FILTER_REFUSALS = List.of(
             // its parser (Hive 2 and 3): "Error parsing partition filter : line 1:3 ...", "...; lexer error: ..."
             "Error parsing partition filter",
             // its JDO filter: a key not of type string (Hive 3: "..., or integral types"), an invalid date, LIKE combined with such a key
-            "Filtering is supported only on partition keys of type string",
+            TYPED_KEYS_REFUSAL,
             "Specified key <",
             "Value should be on the RHS for LIKE operator",
             // a number its parser cannot read as a long, which the metastore wraps as it is
@@ -645,6 +655,11 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         }
         catch (MetaException e) {
             if (refusesFilter(e.getMessage())) {
+                // a valid filter on an int or date key that the metastore's JDO filter refuses, where its direct SQL is off or failed
+                Optional<TypedFilter> typed = firstLine(e.getMessage()).startsWith(TYPED_KEYS_REFUSAL) ? TypedFilter.parse(filter, table) : Optional.empty();
+                if (typed.isPresent()) {
+                    return byTypedFilter(table, typed.get(), firstLine(e.getMessage()));
+                }
                 throw invalidFilter(table, filter, filterProblem(table, filter, e.getMessage()));
             }
             // the metastore failed otherwise (its database): as the other calls, not the user's filter
@@ -656,6 +671,38 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         catch (TException e) {
             throw failure("list partitions of %s by filter".formatted(table.name()), e);
         }
+    }
+
+    /**
+     * The partitions matching {@code filter}, which the metastore refused with {@code refusal}:
+     * the table's partition names, filtered here, then the partitions of those that match, in
+     * batches, as {@link #listPartitions(TableInfo)} fetches them.
+     */
+    private List<PartitionInfo> byTypedFilter(TableInfo table, TypedFilter filter, String refusal) {
+        try {
+            List<String> names = withClient(client -> client.listPartitionNames(table.name().database(), table.name().table(), (short) -1));
+            List<String> matching = names.stream().filter(name -> filter.matches(PartitionSpec.parseName(name))).toList();
+            LOG.info("The metastore at {} could not filter {} by {} ({}); gfsload filtered the table's {} partition names by \"{}\" itself: {} match",
+                    addresses, table.name(), typedKeys(table), refusal, names.size(), filter, matching.size());
+            return byNames(table, matching);
+        }
+        catch (NoSuchObjectException e) {
+            return List.of();
+        }
+        catch (TException e) {
+            throw failure("list partitions of %s by filter".formatted(table.name()), e);
+        }
+    }
+
+    /** The table's partition keys of other types than string, with their types: {@code hr (int), d (date)}. */
+    private static String typedKeys(TableInfo table) {
+        List<String> keys = new ArrayList<>();
+        for (int i = 0; i < table.partitionKeys().size(); i++) {
+            if (!table.partitionKeyTypes().get(i).equalsIgnoreCase("string")) {
+                keys.add("%s (%s)".formatted(table.partitionKeys().get(i), table.partitionKeyTypes().get(i)));
+            }
+        }
+        return String.join(", ", keys);
     }
 
     @Override
@@ -718,7 +765,7 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         if (number.matches()) {
             return "the number %s is out of range: the metastore compares whole numbers from %d to %d".formatted(number.group(1), Long.MIN_VALUE, Long.MAX_VALUE);
         }
-        if (line.startsWith("Filtering is supported only on partition keys of type string")) {
+        if (line.startsWith(TYPED_KEYS_REFUSAL)) {
             return PartitionFilterHints.numberForStringKey(filter, table)
                     .or(() -> PartitionFilterHints.stringForNumericKey(filter, table))
                     .or(() -> PartitionFilterHints.notADate(filter, table))

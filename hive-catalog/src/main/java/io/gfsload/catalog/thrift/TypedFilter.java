@@ -1,0 +1,232 @@
+package io.gfsload.catalog.thrift;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gfsload.catalog.PartitionSpec;
+import io.gfsload.catalog.TableInfo;
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.hadoop.hive.metastore.PartFilterExprUtil;
+import org.apache.hadoop.hive.metastore.api.MetaException;
+import org.apache.hadoop.hive.metastore.parser.ExpressionTree.LeafNode;
+import org.apache.hadoop.hive.metastore.parser.ExpressionTree.LogicalOperator;
+import org.apache.hadoop.hive.metastore.parser.ExpressionTree.TreeNode;
+
+/**
+ * A partition filter on keys of type {@code string}, an integer type or {@code date}, evaluated
+ * on partition names as the metastore's direct SQL evaluates it: for the filters a metastore
+ * refuses with "Filtering is supported only on partition keys of type string" although they are
+ * valid (its JDO filter takes string keys only, and it falls back to it when its direct SQL is
+ * turned off, {@code hive.metastore.try.direct.sql=false}, or fails: on PostgreSQL and MySQL its SQL
+ * casts the values of every table at the key's position, and fails on another table's value that
+ * is not a number or a date).
+ *
+ * <p>The filter is parsed with the metastore's own parser, so the grammar is the metastore's:
+ * comparisons of a key with a value (either side), {@code [not] between}, {@code (key) [not] in},
+ * {@code and}, {@code or} and parentheses. Only such filters are taken, and only when each value is
+ * of its key's type: a quoted string for a {@code string} key (compared as text), a number for an
+ * integer key (compared as a number: {@code hr=10} after {@code hr=2}), a valid date written
+ * {@code 'yyyy-MM-dd'} for a {@code date} key (compared as a date). A filter with {@code like}, on
+ * a key of another type, or with a value of another type is not taken: the metastore's refusal of
+ * it stands. Hive's default partition ({@code __HIVE_DEFAULT_PARTITION__}) of an integer or date
+ * key compares as SQL's null, as in the metastore: no comparison with it holds, nor its negation
+ * ({@code hr != 3}), though {@code or} with a condition that holds does.
+ *
+ * <p>Immutable and thread-safe.
+ */
+final class TypedFilter {
+    /** The operators of the metastore's grammar but LIKE, which its direct SQL does not evaluate either. */
+    private static final Set<String> COMPARISONS = Set.of("=", "!=", "<>", "<", "<=", ">", ">=");
+
+    private enum Type { STRING, INTEGER, DATE }
+
+    /** A node of the filter: a comparison, or two nodes joined by {@code and} or {@code or}. */
+    private sealed interface Node permits Comparison, Junction {
+        /** Whether the node holds for {@code values}: true, false, or null (unknown, as SQL's null). */
+        Boolean test(List<String> values);
+    }
+
+    private record Junction(Node left, boolean and, Node right) implements Node {
+        @Override
+        public Boolean test(List<String> values) {
+            Boolean left = this.left.test(values);
+            if (left != null && left != and) {
+                // false and ..., true or ...
+                return left;
+            }
+            Boolean right = this.right.test(values);
+            if (right != null && right != and) {
+                return right;
+            }
+            return left == null || right == null ? null : and;
+        }
+    }
+
+    /** {@code key OPERATOR value}, the value on the right side. */
+    private record Comparison(int key, Type type, String operator, Comparable<Object> value) implements Node {
+        @Override
+        public Boolean test(List<String> values) {
+            if (key >= values.size()) {
+                return null;
+            }
+            Comparable<Object> actual = typedValue(type, values.get(key));
+            if (actual == null) {
+                return null;
+            }
+            int c = actual.compareTo(value);
+            return switch (operator) {
+                case "=" -> c == 0;
+                case "!=", "<>" -> c != 0;
+                case "<" -> c < 0;
+                case "<=" -> c <= 0;
+                case ">" -> c > 0;
+                case ">=" -> c >= 0;
+                default -> throw new IllegalStateException("Unexpected operator: " + operator);
+            };
+        }
+    }
+
+    private final String filter;
+    private final Node root;
+
+    private TypedFilter(String filter, Node root) {
+        this.filter = filter;
+        this.root = root;
+    }
+
+    /**
+     * The filter on {@code table}'s partitions, or empty when it is not one this class evaluates:
+     * the metastore cannot parse it, it has {@code like}, a key that is not one of the table's
+     * partition keys or not of type {@code string}, an integer type or {@code date}, or a value not
+     * of its key's type (a number for a {@code string} key, a quoted value for an integer key,
+     * anything but a valid {@code 'yyyy-MM-dd'} date for a {@code date} key).
+     */
+    static Optional<TypedFilter> parse(String filter, TableInfo table) {
+        requireNonNull(filter, "filter is null");
+        requireNonNull(table, "table is null");
+        TreeNode root;
+        try {
+            root = PartFilterExprUtil.getFilterParser(filter).tree.getRoot();
+        }
+        catch (MetaException | RuntimeException e) {
+            // not parsable, or a number out of the range of a long (NumberFormatException)
+            return Optional.empty();
+        }
+        if (root == null) {
+            return Optional.empty();
+        }
+        return node(root, table).map(node -> new TypedFilter(filter, node));
+    }
+
+    /** Whether the partition {@code spec} (of all the table's keys) matches the filter. */
+    boolean matches(PartitionSpec spec) {
+        requireNonNull(spec, "spec is null");
+        return Boolean.TRUE.equals(root.test(spec.values()));
+    }
+
+    @Override
+    public String toString() {
+        return filter;
+    }
+
+    private static Optional<Node> node(TreeNode node, TableInfo table) {
+        if (node instanceof LeafNode leaf) {
+            return comparison(leaf, table);
+        }
+        if (node.getLhs() == null || node.getRhs() == null || node.getAndOr() == null) {
+            return Optional.empty();
+        }
+        Optional<Node> left = node(node.getLhs(), table);
+        Optional<Node> right = node(node.getRhs(), table);
+        if (left.isEmpty() || right.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Junction(left.get(), node.getAndOr() == LogicalOperator.AND, right.get()));
+    }
+
+    private static Optional<Node> comparison(LeafNode leaf, TableInfo table) {
+        int key = -1;
+        for (int i = 0; i < table.partitionKeys().size(); i++) {
+            if (table.partitionKeys().get(i).equalsIgnoreCase(leaf.keyName)) {
+                key = i;
+                break;
+            }
+        }
+        if (key < 0 || leaf.operator == null) {
+            return Optional.empty();
+        }
+        String operator = leaf.operator.getOp();
+        if (!COMPARISONS.contains(operator)) {
+            // LIKE
+            return Optional.empty();
+        }
+        String keyType = table.partitionKeyTypes().get(key).toLowerCase(Locale.ROOT).strip();
+        Type type;
+        Comparable<Object> value;
+        if (keyType.equals("string") && leaf.value instanceof String text) {
+            type = Type.STRING;
+            value = typedValue(type, text);
+        }
+        else if (PartitionSpec.isInteger(keyType) && leaf.value instanceof Long number) {
+            type = Type.INTEGER;
+            value = typedValue(type, number.toString());
+        }
+        else if (PartitionSpec.isDate(keyType) && leaf.value instanceof String text && text.length() == "yyyy-MM-dd".length()) {
+            type = Type.DATE;
+            value = typedValue(type, text);
+        }
+        else {
+            return Optional.empty();
+        }
+        if (value == null) {
+            // not a valid date
+            return Optional.empty();
+        }
+        // "3 <= hr" is "hr >= 3"
+        if (leaf.isReverseOrder) {
+            operator = switch (operator) {
+                case "<" -> ">";
+                case "<=" -> ">=";
+                case ">" -> "<";
+                case ">=" -> "<=";
+                default -> operator;
+            };
+        }
+        return Optional.of(new Comparison(key, type, operator, value));
+    }
+
+    /**
+     * A partition value (or a filter's value) as its key's type compares it; null for a value not
+     * of that type, Hive's default partition of an integer or date key among them, which the
+     * metastore's direct SQL takes as null.
+     */
+    @SuppressWarnings("unchecked")
+    private static Comparable<Object> typedValue(Type type, String text) {
+        Comparable<?> value = switch (type) {
+            case STRING -> text;
+            case INTEGER -> {
+                try {
+                    yield new BigDecimal(text);
+                }
+                catch (NumberFormatException e) {
+                    yield null;
+                }
+            }
+            case DATE -> {
+                try {
+                    yield text.length() == "yyyy-MM-dd".length() ? LocalDate.parse(text, DateTimeFormatter.ISO_LOCAL_DATE) : null;
+                }
+                catch (DateTimeParseException e) {
+                    yield null;
+                }
+            }
+        };
+        return (Comparable<Object>) value;
+    }
+}

@@ -1,0 +1,72 @@
+package io.gfsload.catalog.thrift;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.catalog.PartitionSpec;
+import io.gfsload.catalog.TableInfo;
+import io.gfsload.catalog.TableName;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Which filters the catalog evaluates on partition names when the metastore refuses them for their
+ * typed keys, and how: as the metastore's direct SQL does. The filtering of a real metastore's
+ * partitions is in {@code TestTypedFiltersWithoutDirectSql}.
+ */
+class TestTypedFilter {
+    private static final TableInfo TABLE = new TableInfo(new TableName("db", "t"), "EXTERNAL_TABLE", Optional.empty(), Optional.empty(),
+            List.of("dt", "hr", "d", "amount"), List.of("string", "int", "date", "decimal(10,2)"));
+
+    private static final List<String> NAMES = List.of(
+            "dt=a/hr=2/d=2026-11-01/amount=1",
+            "dt=a/hr=03/d=2026-11-20/amount=1",
+            "dt=b/hr=10/d=2026-12-01/amount=1",
+            "dt=b/hr=__HIVE_DEFAULT_PARTITION__/d=__HIVE_DEFAULT_PARTITION__/amount=1");
+
+    @Test
+    void numbersAndDatesCompareByTheirTypeAndTextAsText() {
+        // 10 after 2 as numbers, 03 is 3
+        assertEquals(List.of("dt=a/hr=03/d=2026-11-20/amount=1", "dt=b/hr=10/d=2026-12-01/amount=1"), matching("hr > 2"));
+        assertEquals(List.of("dt=a/hr=03/d=2026-11-20/amount=1"), matching("hr = 3"));
+        assertEquals(List.of("dt=a/hr=2/d=2026-11-01/amount=1", "dt=a/hr=03/d=2026-11-20/amount=1"), matching("d < '2026-12-01'"));
+        assertEquals(List.of("dt=a/hr=03/d=2026-11-20/amount=1", "dt=b/hr=10/d=2026-12-01/amount=1"), matching("'2026-11-20' <= d"));
+        assertEquals(List.of("dt=b/hr=10/d=2026-12-01/amount=1", "dt=b/hr=__HIVE_DEFAULT_PARTITION__/d=__HIVE_DEFAULT_PARTITION__/amount=1"),
+                matching("dt >= 'b'"));
+        assertEquals(List.of("dt=a/hr=03/d=2026-11-20/amount=1"), matching("DT = 'a' AND (HR) NOT IN (2, 10)"));
+    }
+
+    @Test
+    void theDefaultPartitionOfATypedKeyIsNull() {
+        assertEquals(List.of("dt=a/hr=2/d=2026-11-01/amount=1", "dt=b/hr=10/d=2026-12-01/amount=1"), matching("hr <> 3"));
+        assertEquals(List.of("dt=a/hr=2/d=2026-11-01/amount=1", "dt=b/hr=10/d=2026-12-01/amount=1"), matching("hr not between 3 and 9"));
+        assertEquals(List.of("dt=b/hr=10/d=2026-12-01/amount=1", "dt=b/hr=__HIVE_DEFAULT_PARTITION__/d=__HIVE_DEFAULT_PARTITION__/amount=1"),
+                matching("hr > 5 or dt = 'b'"));
+        assertEquals(List.of("dt=b/hr=10/d=2026-12-01/amount=1"), matching("hr > 5 and dt = 'b'"));
+    }
+
+    @Test
+    void filtersOutsideTheTypedComparisonsAreNotTaken() {
+        for (String filter : List.of(
+                "hr like '1.*'",
+                "dt like 'a.*' and hr = 3",
+                "hr = '3'",
+                "dt = 5",
+                "d = '2026-11-31'",
+                "d = '2026-1-5'",
+                "d = 20261120",
+                "amount = 1",
+                "nosuch = 1",
+                "hr = 99999999999999999999",
+                "dt in ('a')",
+                "hr >=")) {
+            assertTrue(TypedFilter.parse(filter, TABLE).isEmpty(), filter);
+        }
+    }
+
+    private static List<String> matching(String filter) {
+        TypedFilter typed = TypedFilter.parse(filter, TABLE).orElseThrow(() -> new AssertionError("not taken: " + filter));
+        return NAMES.stream().filter(name -> typed.matches(PartitionSpec.parseName(name))).toList();
+    }
+}
