@@ -14,6 +14,7 @@ import io.gfsload.cache.api.WorkerUnavailableException;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.checksum.SegmentedCrc32c;
 import io.gfsload.cache.io.NoSpace;
+import io.gfsload.cache.io.OwnerOnlyFiles;
 import io.gfsload.cache.proto.CompleteLocalWriteRequest;
 import io.gfsload.cache.proto.CompleteLocalWritesRequest;
 import io.gfsload.cache.proto.LocalWriteOpened;
@@ -46,10 +47,12 @@ import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.UserPrincipal;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -380,11 +383,14 @@ final class BatchBlockWriter {
         client.checkWritesAllowed();
         beforeCreatingFile.accept(path);
         boolean written = false;
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+        // owner-only, as the worker creates its block files: the file becomes one of them when the worker adopts it
+        try (FileChannel channel = FileChannel.open(path, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
+                OwnerOnlyFiles.fileAttributes(path.getParent()))) {
             try {
                 // Checked again now that the file exists: an abort before its creation deleted nothing. An abort
                 // after this check comes after the creation, so the worker deletes the file.
                 client.checkWritesAllowed();
+                checkOwnedAsItsDirectory(path);
                 ByteBuffer[] buffers = {header, data};
                 long left = header.remaining() + (long) data.remaining();
                 while (left > 0) {
@@ -401,6 +407,21 @@ final class BatchBlockWriter {
     }
 
     /** Deletes a temp file this client created, if it is still there; failures are only logged. */
+    /**
+     * Fails unless the file this process created, {@code path}, has the owner of its directory,
+     * the worker's tier directory: a file of another user (this process runs as another user, or
+     * as root) is owner-only and the worker could not read it. The batch is streamed instead.
+     */
+    private static void checkOwnedAsItsDirectory(Path path) throws IOException {
+        UserPrincipal fileOwner = Files.getOwner(path);
+        UserPrincipal directoryOwner = Files.getOwner(path.getParent());
+        if (!fileOwner.equals(directoryOwner)) {
+            throw new IOException("its tier directory " + path.getParent() + " belongs to " + directoryOwner.getName()
+                    + " and this process writes as " + fileOwner.getName() + ": the worker could not read the block files"
+                    + " it writes there");
+        }
+    }
+
     private static void deleteQuietly(Path path) {
         try {
             Files.deleteIfExists(path);

@@ -8,6 +8,7 @@ import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.checksum.SegmentedCrc32c;
 import io.gfsload.cache.io.AlignedBuffers;
 import io.gfsload.cache.io.NoSpace;
+import io.gfsload.cache.io.OwnerOnlyFiles;
 import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.worker.BlockStoreException.Kind;
 import java.io.IOException;
@@ -48,7 +49,8 @@ import org.slf4j.LoggerFactory;
  * with its checksums, then the data. A write goes to {@code <blockId>.<random>.tmp} in the
  * directory it reserved space in, and is renamed into place only when complete and synced, so a
  * crash leaves either the old block, the new one, or a temp file that the next {@link #open}
- * deletes. Block ids are checked with {@link BlockKey#isValidBlockId} before they touch a path,
+ * deletes. Block files are created readable by their owner only ({@code rw-------}, where the
+ * file system has POSIX permissions), as are the directories the store creates. Block ids are checked with {@link BlockKey#isValidBlockId} before they touch a path,
  * and the resolved path must lie directly in its tier directory.
  *
  * <p><b>Space.</b> A directory's quota counts block data bytes: those of stored blocks plus those
@@ -170,7 +172,8 @@ final class BlockStore {
     }
 
     /**
-     * Opens the store over {@code tiers}, creating missing directories: deletes the content of MEM
+     * Opens the store over {@code tiers}, creating missing directories owner-only
+     * ({@link OwnerOnlyFiles}): deletes the content of MEM
      * directories, stale temp files and block files with a damaged header, and indexes the valid
      * blocks. A block found in two directories (a crash between writing a new copy and deleting
      * the old one) keeps its newer file.
@@ -261,7 +264,7 @@ final class BlockStore {
 
     private void scan(StoreDirectory directory, ScanCounts counts) {
         try {
-            Files.createDirectories(directory.path);
+            OwnerOnlyFiles.createDirectories(directory.path);
             try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory.path)) {
                 for (Path path : entries) {
                     String name = path.getFileName().toString();
@@ -377,7 +380,7 @@ final class BlockStore {
         Path file = directory.resolve(COPY_NUMBERS_FILE);
         Path temp = directory.resolve(COPY_NUMBERS_FILE + ".new");
         try {
-            Files.createDirectories(directory);
+            OwnerOnlyFiles.createDirectories(directory);
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                     StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer content = ByteBuffer.wrap((reserved + "\n").getBytes(StandardCharsets.US_ASCII));

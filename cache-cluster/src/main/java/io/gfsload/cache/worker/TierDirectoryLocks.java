@@ -3,6 +3,7 @@ package io.gfsload.cache.worker;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.CacheException;
+import io.gfsload.cache.io.OwnerOnlyFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -12,11 +13,15 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A worker's exclusive hold on its tier directories, for its life: a lock file in each directory,
@@ -28,6 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Thread-safe. {@link #close()} releases every directory; idempotent.
  */
 final class TierDirectoryLocks implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(TierDirectoryLocks.class);
+
     /** The lock file in each tier directory; not a block file, nor a temp file, so the store ignores it. */
     static final String LOCK_FILE = ".gfsload-worker.lock";
 
@@ -43,7 +50,9 @@ final class TierDirectoryLocks implements AutoCloseable {
 
     /**
      * Takes every directory of {@code directories} for the worker {@code workerId}, creating missing
-     * ones, before anything else touches them; takes none when one is held.
+     * ones owner-only ({@code rwx------}, {@link OwnerOnlyFiles}), before anything else touches
+     * them; takes none when one is held. An existing directory keeps its permissions; one that
+     * other users may list or enter is logged once at WARN.
      *
      * @param owner who holds the directories, as a refused worker's message names it: the
      *     process, the worker and its cluster
@@ -70,7 +79,9 @@ final class TierDirectoryLocks implements AutoCloseable {
     private static Held take(String workerId, String owner, Path directory) {
         Path real;
         try {
-            Files.createDirectories(directory);
+            if (!OwnerOnlyFiles.createDirectories(directory)) {
+                warnWhenOpenToOthers(workerId, directory);
+            }
             real = directory.toRealPath();
         }
         catch (IOException e) {
@@ -104,6 +115,33 @@ final class TierDirectoryLocks implements AutoCloseable {
             closeQuietly(channel);
             HELD.remove(real);
             throw new CacheException("Cache worker " + workerId + " cannot lock its tier directory " + directory + " (" + file + "): " + e, e);
+        }
+    }
+
+    /**
+     * Says once, at WARN, that the existing tier {@code directory} lets other local users list or
+     * enter it; leaves it as the operator made it.
+     */
+    private static void warnWhenOpenToOthers(String workerId, Path directory) {
+        Set<PosixFilePermission> open;
+        try {
+            open = OwnerOnlyFiles.openToOthers(directory);
+        }
+        catch (IOException e) {
+            log.debug("Cannot read the permissions of the tier directory {} of worker {}: {}", directory, workerId, e.toString());
+            return;
+        }
+        if (!open.isEmpty()) {
+            Set<PosixFilePermission> all;
+            try {
+                all = Files.getPosixFilePermissions(directory);
+            }
+            catch (IOException e) {
+                all = open;
+            }
+            log.warn("The tier directory {} of cache worker {} is {}: users other than its owner may list it, and read "
+                    + "the block files in it that were not created owner-only (rw-------), as new ones are; make it "
+                    + "owner-only (chmod 700) unless it is meant to be shared", directory, workerId, PosixFilePermissions.toString(all));
         }
     }
 

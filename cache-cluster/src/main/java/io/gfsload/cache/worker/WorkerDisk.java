@@ -1,5 +1,6 @@
 package io.gfsload.cache.worker;
 
+import io.gfsload.cache.io.OwnerOnlyFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileStore;
@@ -7,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -35,7 +37,11 @@ public interface WorkerDisk {
      */
     Object fileSystem(Path directory) throws IOException;
 
-    /** Creates {@code file}, which must not exist, and opens it for reading and writing. */
+    /**
+     * Creates {@code file}, which must not exist, readable and writable by its owner only where
+     * the file system has POSIX permissions ({@link OwnerOnlyFiles}), and opens it for reading and
+     * writing.
+     */
     FileChannel createFile(Path file) throws IOException;
 
     /** The disks as the operating system has them. */
@@ -77,7 +83,8 @@ public interface WorkerDisk {
 
         @Override
         public FileChannel createFile(Path file) throws IOException {
-            return FileChannel.open(file, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ);
+            return FileChannel.open(file, Set.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE, StandardOpenOption.READ),
+                    OwnerOnlyFiles.fileAttributes(file.toAbsolutePath().getParent()));
         }
     }
 }
