@@ -30,6 +30,11 @@ import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -90,6 +95,19 @@ public final class DistributedLoad {
          * @throws RuntimeException when a slice could not be run at all: its files are not reported
          */
         void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished);
+
+        /**
+         * As {@link #run(List, BiConsumer, BiConsumer)}, for a load that may stop early: once
+         * {@code stop} completes (with why the load stops), the slices that have not started
+         * loading are not started, and return no report (the load reports their files as not
+         * attempted); those loading go on until they stop on their own, as each finds the same
+         * reason (an atomic job's temp area gone, at its next write, commit or renewal), and report.
+         * By default every slice runs.
+         */
+        default void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished,
+                CompletionStage<String> stop) {
+            run(slices, progress, finished);
+        }
     }
 
     /**
@@ -199,6 +217,17 @@ public final class DistributedLoad {
             listener.adopting(adopting.blocks(), adopting.bytes());
         }
         TempAreaRenewal renewal = atomic.map(a -> TempAreaRenewal.start(cache.tempAreas(), a, area.orElseThrow().expiresAt())).orElse(null);
+        // completes with why the load stops early (the job's temp area gone): no slice starts after it
+        CompletableFuture<String> stop = new CompletableFuture<>();
+        ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "gfsload-slices-watch");
+            thread.setDaemon(true);
+            return thread;
+        });
+        if (renewal != null) {
+            watch.scheduleWithFixedDelay(() -> renewal.lost().ifPresent(stop::complete), LoadExecutor.MASTER_WATCH.toMillis(),
+                    LoadExecutor.MASTER_WATCH.toMillis(), TimeUnit.MILLISECONDS);
+        }
         try {
             if (!cut.isEmpty()) {
                 LOG.info("Loading {} in {} slices", plan.request().target().describe(), cut.size());
@@ -217,7 +246,11 @@ public final class DistributedLoad {
                             listener.sliceFinished(slice.index());
                         }
                         heard(slice, report, journal, staged);
-                    });
+                        if (renewal != null && Failures.isTempAreaLost(report.stopReason())) {
+                            // the slice found the job's temp area gone: this load stops now, with the reason its renewal gives
+                            renewal.renewNow().ifPresent(stop::complete);
+                        }
+                    }, stop);
                 }
                 catch (RuntimeException e) {
                     if (JvmShutdown.inProgress()) {
@@ -245,6 +278,7 @@ public final class DistributedLoad {
             }
         }
         finally {
+            watch.shutdownNow();
             if (renewal != null) {
                 renewal.close();
             }
@@ -256,6 +290,10 @@ public final class DistributedLoad {
         Map<Integer, LoadReport> finished;
         synchronized (reports) {
             finished = Map.copyOf(reports);
+        }
+        if (failure == null) {
+            // a slice found the area gone, which this load's renewal did not confirm: the slice's reason
+            failure = finished.values().stream().map(LoadReport::stopReason).filter(Failures::isTempAreaLost).findFirst().orElse(null);
         }
         String uncommitted = null;
         if (atomic.isPresent() && atomic.get().scope() == AtomicOptions.Scope.JOB) {
@@ -701,7 +739,7 @@ public final class DistributedLoad {
                     outcome = LoadExecutor.notCommitted(outcome, uncommitted);
                 }
                 boolean foundWhole = outcome == null && cachedUnreported.contains(file.file().path());
-                outcomes.add(outcome != null ? outcome : foundWhole ? cachedUnreported(file) : notRun(file));
+                outcomes.add(outcome != null ? outcome : foundWhole ? cachedUnreported(file) : notRun(file, Failures.isTempAreaLost(failure) ? failure : null));
             }
             // the totals are the files' sums: the bytes a slice found cached when it started are in its files' reports
             partitions.add(PartitionReport.of(partition, outcomes));
@@ -719,8 +757,9 @@ public final class DistributedLoad {
                     : options.jobFailed(ownFailures, totals.files()) ? options.failedFilesReason(ownFailures, totals.files())
                     : sliceStopped;
         }
-        if (aborted || options.jobFailed(ownFailures, totals.files())) {
-            // a slice stopped for its failed files, or the load's failed files pass the threshold
+        if (aborted || options.jobFailed(ownFailures, totals.files()) || Failures.isTempAreaLost(stopReason)) {
+            // a slice stopped for its failed files, or the load's failed files pass the threshold, or
+            // the job's temp area is gone with what it staged (as a local load, whatever was committed before)
             state = LoadState.FAILED;
         }
         else if (state == LoadState.SUCCEEDED && stopReason != null) {
@@ -783,10 +822,14 @@ public final class DistributedLoad {
                 file.blocks().stream().mapToLong(BlockTask::length).sum(), 0, null);
     }
 
-    private static FileReport notRun(FileLoad file) {
+    /**
+     * A file of a slice that did not report: not loaded, as its slice did not finish, or, when the
+     * load stopped early for {@code stopped}, not attempted.
+     */
+    private static FileReport notRun(FileLoad file, String stopped) {
         int cached = (int) file.blocks().stream().filter(BlockTask::cached).count();
         int blocks = file.blocks().size();
         return new FileReport(file.file().path(), file.file().length(), blocks, 0, cached, blocks - cached, 0, file.cachedBytes(), 0,
-                blocks == cached ? null : "not loaded: its slice of the load did not finish");
+                blocks == cached ? null : stopped != null ? "not attempted: " + stopped : "not loaded: its slice of the load did not finish");
     }
 }

@@ -5,6 +5,7 @@ import io.gfsload.cache.api.EvictedBeforeCommitException;
 import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.api.NoRoomException;
 import io.gfsload.cache.api.NotEnoughWorkersException;
+import io.gfsload.cache.api.TempAreaNotFoundException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
@@ -44,7 +45,7 @@ final class Failures {
         if (failure instanceof CacheUnavailableException) {
             return true;
         }
-        if (failure instanceof io.gfsload.cache.api.TempAreaNotFoundException) {
+        if (failure instanceof TempAreaNotFoundException) {
             // the job's temp area expired or was aborted: a block staged again has no area to go to
             return false;
         }
@@ -80,6 +81,21 @@ final class Failures {
     /** Whether a report's stop reason is {@link #masterStopped}'s. */
     static boolean isMasterStopped(String reason) {
         return reason != null && reason.startsWith("the cache master at ") && reason.endsWith(" stopped answering");
+    }
+
+    /** Whether a report's stop reason says that the job's temp area is gone ({@link TempAreaRenewal#lost()}). */
+    static boolean isTempAreaLost(String reason) {
+        return reason != null && reason.startsWith("the temp area of atomic job ") && reason.endsWith("; its staged blocks were deleted: run the same command again");
+    }
+
+    /** Whether {@code failure} or one of its causes says that the job's temp area is not open on the master (expired or aborted). */
+    static boolean isTempAreaNotFound(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof TempAreaNotFoundException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The failure of the master in {@code failure} or its causes, if any. */

@@ -378,16 +378,21 @@ public final class LoadExecutor {
         // before the first write: what the cache had removed so far, for the check after the load
         Optional<RemovalMarks> removalsAtStart = Shortfall.removalMarks(cache);
         Map<String, StagedBlock> staged = new HashMap<>();
-        AtomicReference<Instant> openedUntil = new AtomicReference<>();
-        options.atomic().ifPresent(atomic -> {
-            TempArea area = cache.tempAreas().openTempArea(atomic.jobId(), atomic.expireTime());
-            openedUntil.set(area.expiresAt());
-            staged.putAll(Adopted.usable(area.blocks(), liveAtStart, plan.request().replication(), plan));
-            if (area.adopted()) {
-                LOG.info("Atomic job {} adopts its temp area: {} blocks already staged", atomic.jobId(), staged.size());
+        TempAreaRenewal renewal = options.atomic().map(atomic -> {
+            Consumer<TempArea> opened = area -> {
+                staged.putAll(Adopted.usable(area.blocks(), liveAtStart, plan.request().replication(), plan));
+                if (area.adopted()) {
+                    LOG.info("Atomic job {} adopts its temp area: {} blocks already staged", atomic.jobId(), staged.size());
+                }
+            };
+            if (atomic.sharedArea()) {
+                // a slice stages in the area its load opened: never in a new one, whose blocks that load would not commit
+                return TempAreaRenewal.joinShared(cache.tempAreas(), atomic, opened);
             }
-        });
-        TempAreaRenewal renewal = options.atomic().map(atomic -> TempAreaRenewal.start(cache.tempAreas(), atomic, openedUntil.get())).orElse(null);
+            TempArea area = cache.tempAreas().openTempArea(atomic.jobId(), atomic.expireTime());
+            opened.accept(area);
+            return TempAreaRenewal.start(cache.tempAreas(), atomic, area.expiresAt());
+        }).orElse(null);
         WriteEvictions.Recording evictions = cache.writeEvictions().start();
         try {
             if (!waited || plan != initial) {
@@ -834,7 +839,8 @@ public final class LoadExecutor {
                 reason = "not committed: " + Failures.masterStopped(e.masterTarget());
             }
             catch (CacheException e) {
-                reason = "not committed: the commit of %s failed: %s".formatted(scope, e.getMessage());
+                String gone = run.areaGone(e);
+                reason = gone != null ? "not committed: " + gone : "not committed: the commit of %s failed: %s".formatted(scope, e.getMessage());
             }
         }
         if (reason == null) {
@@ -1010,7 +1016,9 @@ public final class LoadExecutor {
                         return failed(file, cached, 0, bytesLoaded.get(), retries.get(), "not committed: " + Failures.masterStopped(e.masterTarget()), e);
                     }
                     catch (CacheException e) {
-                        return failed(file, cached, 0, bytesLoaded.get(), retries.get(), "not committed: the commit of the file failed: " + e.getMessage(), e);
+                        String gone = areaGone(e);
+                        return failed(file, cached, 0, bytesLoaded.get(), retries.get(),
+                                gone != null ? "not committed: " + gone : "not committed: the commit of the file failed: " + e.getMessage(), e);
                     }
                 }
                 return loaded;
@@ -1091,6 +1099,7 @@ public final class LoadExecutor {
          */
         private FileReport failed(FileLoad file, int cached, int loaded, long bytesLoaded, int retries, String error, Throwable failure) {
             Failures.masterUnavailable(failure).ifPresent(this::masterLost);
+            areaGone(failure);
             return failed(file, cached, loaded, bytesLoaded, retries, error);
         }
 
@@ -1141,6 +1150,19 @@ public final class LoadExecutor {
         /** Whether the job stopped: the master stopped answering, the failed files passed the threshold, or the temp area is gone. */
         boolean stopped() {
             return masterLost.get() != null || abortedAfter.get() >= 0 || areaLost() != null;
+        }
+
+        /**
+         * When {@code failure} (a write's or a commit's) says that the job's temp area is gone, has
+         * the renewal confirm it now, so that the job stops at once rather than at the next
+         * renewal; returns {@link #areaLost()} after that.
+         */
+        String areaGone(Throwable failure) {
+            TempAreaRenewal current = renewal;
+            if (current != null && areaLost() == null && Failures.isTempAreaNotFound(failure)) {
+                current.renewNow();
+            }
+            return areaLost();
         }
 
         /** Why the atomic job's temp area is gone while the job runs (its staged blocks with it); null while it is there. */
@@ -1509,7 +1531,8 @@ public final class LoadExecutor {
                     cache.tempAreas().commitScope(options.atomic().orElseThrow().jobId(), stored.stream().map(p -> p.block().key()).toList());
                 }
                 catch (CacheException e) {
-                    notCommitted = "not committed: the commit of the file failed: " + e.getMessage();
+                    String gone = areaGone(e);
+                    notCommitted = gone != null ? "not committed: " + gone : "not committed: the commit of the file failed: " + e.getMessage();
                 }
             }
             if (notCommitted == null && (options.atomic().isEmpty() || scope() == AtomicOptions.Scope.FILE)) {

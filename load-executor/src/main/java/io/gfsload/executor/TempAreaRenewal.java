@@ -2,6 +2,7 @@ package io.gfsload.executor;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.TempAreaNotFoundException;
 import io.gfsload.cache.api.TempAreas;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,16 +27,21 @@ import org.slf4j.LoggerFactory;
  * <p>A renewal never opens a new area: when the area expired meanwhile (the master did not answer
  * the renewals for longer than the expire time, then expired it) or was aborted, the blocks the job
  * staged are deleted, and the renewal stops and says why ({@link #lost()}), so that the job stops
- * at once rather than stage on into an area its commit cannot use.
+ * at once rather than stage on into an area its commit cannot use. A write or a commit that finds
+ * the area gone ({@link TempAreaNotFoundException}) has it renewed at once ({@link #renewNow}), so
+ * that the job stops then, not at the next renewal, which may be hours away.
  */
 final class TempAreaRenewal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TempAreaRenewal.class);
     private static final Duration MIN_PERIOD = Duration.ofMillis(10);
 
+    private final TempAreas areas;
+    /** Renews the area; null when it was gone at the start. */
     private final ScheduledExecutorService scheduler;
     private final State state;
 
-    private TempAreaRenewal(ScheduledExecutorService scheduler, State state) {
+    private TempAreaRenewal(TempAreas areas, ScheduledExecutorService scheduler, State state) {
+        this.areas = areas;
         this.scheduler = scheduler;
         this.state = state;
     }
@@ -61,10 +68,52 @@ final class TempAreaRenewal implements AutoCloseable {
                 scheduler.shutdown();
             }
         }, period, period, TimeUnit.MILLISECONDS);
-        return new TempAreaRenewal(scheduler, state);
+        return new TempAreaRenewal(areas, scheduler, state);
     }
 
-    /** When the master deletes the area unless it is committed, adopted or renewed first: as it said at the last open or renewal. */
+    /**
+     * Renews the temp area of {@code atomic}, which a load this process runs a slice of opened, and
+     * keeps renewing it as {@link #start} does. Never opens a new one: when the area is gone
+     * already (expired or aborted since the load opened it), the result is {@link #lost()} from
+     * the start, and renews nothing.
+     *
+     * @param opened receives the area as the master has it, with the blocks staged in it, when it is there
+     */
+    static TempAreaRenewal joinShared(TempAreas areas, AtomicOptions atomic, Consumer<TempArea> opened) {
+        requireNonNull(areas, "areas is null");
+        requireNonNull(atomic, "atomic is null");
+        requireNonNull(opened, "opened is null");
+        TempArea area;
+        try {
+            area = areas.renewTempArea(atomic.jobId(), atomic.expireTime());
+        }
+        catch (TempAreaNotFoundException e) {
+            State state = new State(atomic, null);
+            state.lost("the temp area of atomic job %s is gone from the master (aborted, or expired)".formatted(atomic.jobId()), e);
+            // nothing to renew
+            return new TempAreaRenewal(areas, null, state);
+        }
+        opened.accept(area);
+        return start(areas, atomic, area.expiresAt());
+    }
+
+    /**
+     * Renews the area now, in this thread, when it is not known gone yet: for a write or a commit
+     * that found it gone, so that the job stops at once, with the reason the renewals give.
+     *
+     * @return {@link #lost()} after that renewal
+     */
+    Optional<String> renewNow() {
+        if (state.lost.get() == null && !state.renew(areas)) {
+            scheduler.shutdown();
+        }
+        return lost();
+    }
+
+    /**
+     * When the master deletes the area unless it is committed, adopted or renewed first: as it said
+     * at the last open or renewal; null for an area of a shared load found gone at the start.
+     */
     Instant expiresAt() {
         return state.expiry.get();
     }
@@ -81,6 +130,9 @@ final class TempAreaRenewal implements AutoCloseable {
     /** Stops renewing; a renewal under way finishes first (for a while), so that none comes after. */
     @Override
     public void close() {
+        if (scheduler == null) {
+            return;
+        }
         scheduler.shutdownNow();
         try {
             if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
@@ -95,7 +147,7 @@ final class TempAreaRenewal implements AutoCloseable {
     /** What the renewals know; touched by the renewal thread, read by the load's threads. */
     private static final class State {
         private final AtomicOptions atomic;
-        /** The expiry the master gave the area at its last open or renewal. */
+        /** The expiry the master gave the area at its last open or renewal; null when it was gone at the start. */
         private final AtomicReference<Instant> expiry;
         /** Whether a renewal failed (the master did not answer) since the last one that went through. */
         private final AtomicBoolean unanswered = new AtomicBoolean();
@@ -104,6 +156,13 @@ final class TempAreaRenewal implements AutoCloseable {
         State(AtomicOptions atomic, Instant expiresAt) {
             this.atomic = atomic;
             this.expiry = new AtomicReference<>(expiresAt);
+        }
+
+        /** Says why the area is gone, once: the first reason found stays. */
+        void lost(String reason, TempAreaNotFoundException e) {
+            if (lost.compareAndSet(null, reason + "; its staged blocks were deleted: run the same command again")) {
+                LOG.error("Stopping atomic job {}: {} ({})", atomic.jobId(), lost.get(), e.getMessage());
+            }
         }
 
         /** Renews the area; false once it is found gone. */
@@ -118,8 +177,7 @@ final class TempAreaRenewal implements AutoCloseable {
                         ? "the temp area of atomic job %s expired at %s while the master did not answer".formatted(atomic.jobId(), expiry.get())
                         : "the temp area of atomic job %s is gone from the master (aborted, or expired by the master's clock; it was to expire at %s)"
                                 .formatted(atomic.jobId(), expiry.get());
-                lost.set(reason + "; its staged blocks were deleted: run the same command again");
-                LOG.error("Stopping atomic job {}: {} ({})", atomic.jobId(), lost.get(), e.getMessage());
+                lost(reason, e);
                 return false;
             }
             catch (RuntimeException e) {

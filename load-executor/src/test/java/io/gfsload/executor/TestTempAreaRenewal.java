@@ -11,6 +11,7 @@ import io.gfsload.cache.api.TempAreas;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
@@ -19,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The renewal of a running job's temp area against a hand-written master: a renewal never opens a
- * new area, and one that finds the area gone says why, once, and renews no more.
+ * new area (nor does a slice that joins its load's area), and one that finds the area gone says
+ * why, once, and renews no more.
  */
 class TestTempAreaRenewal {
     private static final Instant OPENED_UNTIL = Instant.parse("2026-11-20T01:00:30Z");
@@ -51,6 +53,34 @@ class TestTempAreaRenewal {
         assertEquals(0, areas.opens.get());
     }
 
+    @Test
+    void aSliceJoiningAnAreaThatIsGoneOpensNoNewOneAndIsStoppedFromTheStart() {
+        ScriptedAreas areas = new ScriptedAreas(new TempAreaNotFoundException("Renewing the temp area of job job-3: the job has no open temp area"));
+        List<TempArea> joined = new ArrayList<>();
+        try (TempAreaRenewal renewal = TempAreaRenewal.joinShared(areas, new AtomicOptions("job-3", AtomicOptions.Scope.FILE, Duration.ofHours(1), true),
+                joined::add)) {
+            assertEquals(Optional.of("the temp area of atomic job job-3 is gone from the master (aborted, or expired); "
+                    + "its staged blocks were deleted: run the same command again"), renewal.lost());
+        }
+        assertEquals(List.of(), joined);
+        assertEquals(1, areas.renewals.get());
+        assertEquals(0, areas.opens.get(), "a slice opened a new area");
+    }
+
+    @Test
+    void aWriteThatFindsTheAreaGoneStopsTheJobBeforeTheNextRenewal() {
+        ScriptedAreas areas = new ScriptedAreas();
+        // renewed every 20 minutes
+        try (TempAreaRenewal renewal = TempAreaRenewal.start(areas, new AtomicOptions("job-4", AtomicOptions.Scope.JOB, Duration.ofHours(1)), OPENED_UNTIL)) {
+            areas.fail(new TempAreaNotFoundException("Renewing the temp area of job job-4: the job has no open temp area"));
+
+            assertEquals(Optional.of("the temp area of atomic job job-4 is gone from the master (aborted, or expired by the master's clock; "
+                    + "it was to expire at 2026-11-20T01:00:30Z); its staged blocks were deleted: run the same command again"), renewal.renewNow());
+            assertEquals(renewal.lost(), renewal.renewNow(), "the area is not renewed again once it is gone");
+        }
+        assertEquals(1, areas.renewals.get());
+    }
+
     private static void awaitLost(TempAreaRenewal renewal) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (renewal.lost().isEmpty() && System.nanoTime() < deadline) {
@@ -66,6 +96,11 @@ class TestTempAreaRenewal {
 
         ScriptedAreas(RuntimeException... failures) {
             this.failures = new ArrayDeque<>(List.of(failures));
+        }
+
+        /** The next renewal fails with {@code failure}. */
+        synchronized void fail(RuntimeException failure) {
+            failures.add(failure);
         }
 
         @Override

@@ -11,6 +11,7 @@ import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.catalog.embedded.EmbeddedMetastore;
@@ -392,6 +393,59 @@ class TestSparkSubmitJob {
         assertEquals(0, resumed.exitCode(), resumed.err());
         assertTrue(resumed.err().contains("Resuming job %s (run 3): 20000 blocks committed".formatted(JobJournal.jobId(request, false))), resumed.err());
         assertFalse(resumed.err().contains("cannot be used"), resumed.err());
+    }
+
+    /**
+     * An atomic job whose temp area is gone mid-run (aborted here, as the master does to an area
+     * whose renewals it did not get in time) stops as the command line does: its slices stop at
+     * their next write or commit, the files not started are not attempted, and the driver ends
+     * FAILED (exit 4) with the command line's stop reason, rather than have its slices load on.
+     */
+    @Test
+    void anAtomicJobWhoseTempAreaIsGoneStopsWithTheCommandLinesReason() throws Exception {
+        Path data = Files.createDirectories(directory.resolve("area-gone"));
+        for (int i = 0; i < 8; i++) {
+            Files.write(data.resolve("part-" + i), new byte[2 << 20]);
+        }
+        Path report = directory.resolve("reports/area-gone.json");
+        Path out = Files.createTempFile(directory, "out", ".txt");
+        Path err = Files.createTempFile(directory, "err", ".txt");
+        // two slices of four files, one file at a time each at 0.5 MB/s: 16 s, renewed every 20 minutes
+        Process job = start(List.of(), out, err, "distributedLoad", "-A", "--atomic-scope", "job", "--expire-time", "1h", "--active-jobs", "2",
+                "--bandwidth", "1MB/s", "--master", cluster.masterTarget(), "--token-file", tokenFile.toString(), "--progress", "none",
+                "--report", report.toString(), data.toString());
+        String jobId;
+        try (CacheClient client = cluster.newClient()) {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            List<TempArea> staging = List.of();
+            while (staging.isEmpty() && job.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                staging = client.tempAreas().listTempAreas().stream().filter(area -> !area.blocks().isEmpty()).toList();
+            }
+            assertFalse(staging.isEmpty(), "the slices stage blocks: " + Files.readString(err));
+            jobId = staging.get(0).jobId();
+            // what the master does to an area whose renewals it did not answer in time
+            client.tempAreas().abortTempArea(jobId);
+        }
+
+        assertTrue(job.waitFor(2, TimeUnit.MINUTES), "the job ends");
+        String stderr = Files.readString(err);
+        assertEquals(4, job.exitValue(), stderr);
+        JsonNode saved = new ObjectMapper().readTree(Files.readString(report));
+        assertEquals("FAILED", saved.get("state").asText(), saved.toString());
+        String reason = "the temp area of atomic job %s is gone from the master (aborted, or expired by the master's clock; it was to expire at ".formatted(jobId);
+        String stopReason = saved.get("stopReason").asText();
+        assertTrue(stopReason.startsWith(reason) && stopReason.endsWith("; its staged blocks were deleted: run the same command again"), stopReason);
+        List<String> errors = new ArrayList<>();
+        saved.get("partitions").forEach(partition -> partition.get("files").forEach(file -> errors.add(file.get("error").asText())));
+        assertEquals(8, errors.size(), errors.toString());
+        assertTrue(errors.stream().anyMatch(error -> error.startsWith("not attempted: the temp area of atomic job " + jobId)),
+                "the files not started when the area was found gone are not attempted: " + errors);
+        assertTrue(stderr.lines().anyMatch(("gfsload: %s; the journal of job %s is kept: the same command resumes the job".formatted(stopReason, jobId))::equals),
+                stderr);
+        try (CacheClient client = cluster.newClient()) {
+            assertTrue(client.tempAreas().findTempArea(jobId).isEmpty(), "no slice opened a new temp area for the job");
+        }
     }
 
     @Test
