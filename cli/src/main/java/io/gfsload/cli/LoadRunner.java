@@ -5,6 +5,7 @@ import io.gfsload.advisor.Settings;
 import io.gfsload.advisor.TuningAdvisor;
 import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.cache.api.ClusterInfo;
+import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.catalog.MetastoreUnavailableException;
 import io.gfsload.executor.Adopted;
 import io.gfsload.executor.AtomicOptions;
@@ -407,6 +408,11 @@ final class LoadRunner {
         @Override
         public void windowOpened(LoadWindow window, Duration closed) {
             progress.windowOpened(window, closed);
+        }
+
+        @Override
+        public void waitingForMaster(MasterSilence silence) {
+            progress.waitingForMaster(silence);
         }
     }
 }

@@ -6,6 +6,7 @@ import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
+import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.api.RemovalMarks;
@@ -171,6 +172,43 @@ public final class DistributedLoad {
         this(slices, cache, connection, settings, options, listener, clock, Sleeper.SYSTEM);
     }
 
+    /**
+     * How long the cache master has not answered each running slice, as the slices last said
+     * ({@link SliceProgress#masterSilentMillis()}): the load's progress says it each second, as a
+     * local load's does, the silence growing from what a slice said until it says more. Thread-safe.
+     */
+    private final class MasterSilences {
+        /** Of each slice whose master is silent, the silence it said and when this load heard it (clock millis). */
+        private final Map<Integer, long[]> silent = new HashMap<>();
+
+        synchronized void heard(int slice, long silentMillis) {
+            if (silentMillis <= 0) {
+                silent.remove(slice);
+                return;
+            }
+            if (silent.isEmpty()) {
+                LOG.warn("Slice {} has had no answer from the cache master at {} for {} s: the slices wait for it, and stop at {} s", slice + 1,
+                        connection.masterTarget(), silentMillis / 1000, limit().toSeconds());
+            }
+            silent.put(slice, new long[] {silentMillis, clock.millis()});
+        }
+
+        /** The longest silence a slice waits on now, at most the limit at which the slices stop; empty while none is said. */
+        synchronized Optional<MasterSilence> longest() {
+            long now = clock.millis();
+            long longest = silent.values().stream().mapToLong(said -> said[0] + Math.max(0, now - said[1])).max().orElse(0);
+            if (longest <= 0) {
+                return Optional.empty();
+            }
+            return Optional.of(new MasterSilence(connection.masterTarget(), Duration.ofMillis(Math.min(longest, limit().toMillis())), limit()));
+        }
+
+        /** The silence at which a slice gives the master up: twice the deadline of its calls, as its client counts it. */
+        private Duration limit() {
+            return connection.masterTimeout().multipliedBy(2);
+        }
+    }
+
     /** Loads {@code plan} in slices and reports on it as a whole, recording the slices' work in {@code journal}. */
     public LoadReport execute(LoadPlan plan, Optional<JobJournal> journal) {
         return execute(plan, journal, () -> plan);
@@ -224,10 +262,18 @@ public final class DistributedLoad {
             thread.setDaemon(true);
             return thread;
         });
-        if (renewal != null) {
-            watch.scheduleWithFixedDelay(() -> renewal.lost().ifPresent(stop::complete), LoadExecutor.MASTER_WATCH.toMillis(),
-                    LoadExecutor.MASTER_WATCH.toMillis(), TimeUnit.MILLISECONDS);
-        }
+        MasterSilences silences = new MasterSilences();
+        watch.scheduleWithFixedDelay(() -> {
+            try {
+                if (renewal != null) {
+                    renewal.lost().ifPresent(stop::complete);
+                }
+                silences.longest().ifPresent(listener::waitingForMaster);
+            }
+            catch (RuntimeException e) {
+                LOG.warn("Watching the slices failed", e);
+            }
+        }, LoadExecutor.MASTER_WATCH.toMillis(), LoadExecutor.MASTER_WATCH.toMillis(), TimeUnit.MILLISECONDS);
         try {
             if (!cut.isEmpty()) {
                 LOG.info("Loading {} in {} slices", plan.request().target().describe(), cut.size());
@@ -238,12 +284,14 @@ public final class DistributedLoad {
                             // a finished slice's files are reported as such: what its process said before no longer counts
                             if (running[0] && !reports.containsKey(slice.index())) {
                                 listener.sliceProgress(slice.index(), progress);
+                                silences.heard(slice.index(), progress.masterSilentMillis());
                             }
                         }
                     }, (slice, report) -> {
                         synchronized (reports) {
                             reports.put(slice.index(), report);
                             listener.sliceFinished(slice.index());
+                            silences.heard(slice.index(), 0);
                         }
                         heard(slice, report, journal, staged);
                         if (renewal != null && Failures.isTempAreaLost(report.stopReason())) {
@@ -271,6 +319,7 @@ public final class DistributedLoad {
                             if (!reports.containsKey(slice.index())) {
                                 // its files are not loaded: what it said no longer counts
                                 listener.sliceProgress(slice.index(), SliceProgress.NONE);
+                                silences.heard(slice.index(), 0);
                             }
                         }
                     }

@@ -26,6 +26,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -146,7 +149,13 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
                             + "counted already cached", index + 1, attempt + 1, Counts.of(found[0], "block"), found[1],
                             attempt > 0 ? " or an earlier attempt" : "");
                 }
-                return new LoadExecutor(cache, conf, here, options.executorOptions(), SliceProgress.counting(counters), clock, sleeper).execute(plan);
+                ScheduledExecutorService watch = watchMaster(cache, counters);
+                try {
+                    return new LoadExecutor(cache, conf, here, options.executorOptions(), SliceProgress.counting(counters), clock, sleeper).execute(plan);
+                }
+                finally {
+                    watch.shutdownNow();
+                }
             }
             catch (RuntimeException | Error e) {
                 // killed (interrupted) or failed: the load's threads may still have writes open, which would hold room on the workers
@@ -164,6 +173,28 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
                 }
             }
         }
+    }
+
+    /**
+     * Says in {@code counters}, once a second, how long the master has not answered {@code cache}
+     * while it is silent, and once when it answers again: what the load's progress says of the
+     * master ({@link ProgressListener#waitingForMaster}) reaches the load's driver with the slice's counts.
+     */
+    private ScheduledExecutorService watchMaster(CacheClient cache, SliceProgress.Counters counters) {
+        ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "gfsload-slice-" + (index + 1) + "-master-watch");
+            thread.setDaemon(true);
+            return thread;
+        });
+        long[] said = {0};
+        watch.scheduleWithFixedDelay(() -> {
+            long silent = cache.masterSilence().map(silence -> Math.max(1, silence.silentFor().toMillis())).orElse(0L);
+            if (silent != said[0]) {
+                counters.masterSilence(silent);
+                said[0] = silent;
+            }
+        }, LoadExecutor.MASTER_WATCH.toMillis(), LoadExecutor.MASTER_WATCH.toMillis(), TimeUnit.MILLISECONDS);
+        return watch;
     }
 
     /** Adds {@code hook} to the JVM's shutdown hooks; false when the JVM is shutting down already. */

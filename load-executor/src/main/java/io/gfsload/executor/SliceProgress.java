@@ -12,9 +12,16 @@ import java.io.Serializable;
  * @param filesFinished files done, loaded or failed, that had blocks to load
  * @param filesFailed of those, the files that failed
  * @param retries attempts repeated after transient failures
+ * @param masterSilentMillis how long the cache master has not answered the slice's process, as its
+ *     client counts the silence ({@link io.gfsload.cache.api.MasterSilence}); 0 while it answers
  */
-public record SliceProgress(long bytesLoaded, long filesFinished, long filesFailed, long retries) implements Serializable {
+public record SliceProgress(long bytesLoaded, long filesFinished, long filesFailed, long retries, long masterSilentMillis) implements Serializable {
     public static final SliceProgress NONE = new SliceProgress(0, 0, 0, 0);
+
+    /** A slice's counts while the master answers it. */
+    public SliceProgress(long bytesLoaded, long filesFinished, long filesFailed, long retries) {
+        this(bytesLoaded, filesFinished, filesFailed, retries, 0);
+    }
 
     /**
      * Where the process that loads a slice counts what it does. It is shipped with the slice to that
@@ -30,6 +37,12 @@ public record SliceProgress(long bytesLoaded, long filesFinished, long filesFail
 
         /** A transient failure: an attempt follows. */
         void retrying();
+
+        /**
+         * The cache master has not answered the slice's process for {@code silentMillis} (0: it
+         * answers again). Said about once a second while it is silent, and once when it answers.
+         */
+        default void masterSilence(long silentMillis) {}
     }
 
     /** Counts nothing. */

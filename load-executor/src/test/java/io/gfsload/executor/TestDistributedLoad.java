@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.planner.BlockTask;
@@ -592,6 +593,55 @@ class TestDistributedLoad {
         assertEquals(secondFiles, report.totals().filesFailed());
         assertTrue(report.failedFiles().stream().allMatch(f -> f.error().equals("not loaded: its slice of the load did not finish")));
         assertFalse(report.failedFiles().isEmpty());
+    }
+
+    /**
+     * What a slice says of the master's silence reaches the load's progress as a local load's own
+     * waiting does: each second, the silence growing from what the slice said, with the limit at
+     * which the slices stop (twice the deadline of a master call); nothing once the slice finished.
+     */
+    @Test
+    void aSliceWaitingForTheMasterIsSaidInTheProgressEachSecond() {
+        LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
+        DistributedLoad.Slices waiting = new DistributedLoad.Slices() {
+            @Override
+            public int parallelism() {
+                return 1;
+            }
+
+            @Override
+            public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
+                // as the executor's heartbeat says it: the slice's master silent for 4 s
+                progress.accept(slices.get(0), new SliceProgress(0, 0, 0, 1, 4_000));
+                try {
+                    Thread.sleep(3_500);
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException(e);
+                }
+                progress.accept(slices.get(0), new SliceProgress(0, 0, 0, 1, 0));
+                finished.accept(slices.get(0), slices.get(0).load());
+            }
+        };
+        List<MasterSilence> heard = Collections.synchronizedList(new ArrayList<>());
+        LoadReport report = new DistributedLoad(waiting, client,
+                new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of(), Duration.ofSeconds(5)), settings(),
+                ExecutorOptions.defaults(), new ProgressListener() {
+                    @Override
+                    public void waitingForMaster(MasterSilence silence) {
+                        heard.add(silence);
+                    }
+                }, Clock.systemUTC()).execute(plan, Optional.empty());
+
+        assertEquals(LoadState.SUCCEEDED, report.state());
+        assertTrue(heard.size() >= 2, "a line each second while the slice waits: " + heard);
+        for (MasterSilence silence : heard) {
+            assertEquals(cluster.masterTarget(), silence.masterTarget());
+            assertEquals(Duration.ofSeconds(10), silence.limit(), "the slices stop at twice the deadline of a master call");
+            assertTrue(silence.silentFor().compareTo(Duration.ofSeconds(4)) >= 0, "at least what the slice said: " + silence);
+        }
+        assertTrue(heard.get(heard.size() - 1).silentFor().compareTo(heard.get(0).silentFor()) > 0, "the silence grows: " + heard);
     }
 
     @Test

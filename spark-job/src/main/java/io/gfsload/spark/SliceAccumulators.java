@@ -21,13 +21,15 @@ import scala.collection.Seq;
  * The slices' progress as Spark carries it: each slice counts into accumulators of its own (named
  * {@code gfsload slice N ...}, in the application's UI), whose values for a running task the
  * executors send with their heartbeats ({@code spark.executor.heartbeatInterval}, 10 s by default);
- * a listener on the driver hears them and says each slice's counts, those of its latest attempt.
+ * a listener on the driver hears them and says each slice's counts, those of its latest attempt,
+ * and how long the cache master has not answered it.
  */
 final class SliceAccumulators extends SparkListener {
     private static final int BYTES = 0;
     private static final int FILES = 1;
     private static final int FAILED = 2;
     private static final int RETRIES = 3;
+    private static final int MASTER_SILENT = 4;
 
     /** Where an accumulator's value goes: the slice and which of its counts. */
     private record Count(SliceLoad slice, int which) {}
@@ -35,7 +37,7 @@ final class SliceAccumulators extends SparkListener {
     /** A slice's counts as its latest task attempt said them. */
     private static final class Attempt {
         private final long taskId;
-        private final long[] counts = new long[4];
+        private final long[] counts = new long[5];
 
         Attempt(long taskId) {
             this.taskId = taskId;
@@ -48,7 +50,7 @@ final class SliceAccumulators extends SparkListener {
     private final Map<Integer, SliceLoad> slices = new HashMap<>();
     private final BiConsumer<SliceLoad, SliceProgress> progress;
 
-    /** Registers four accumulators per slice in {@code spark}, whose heartbeats then reach {@code progress}. */
+    /** Registers five accumulators per slice in {@code spark}, whose heartbeats then reach {@code progress}. */
     SliceAccumulators(JavaSparkContext spark, List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress) {
         this.progress = requireNonNull(progress, "progress is null");
         for (SliceLoad slice : slices) {
@@ -58,11 +60,13 @@ final class SliceAccumulators extends SparkListener {
                     spark.sc().longAccumulator(name + " bytes loaded"),
                     spark.sc().longAccumulator(name + " files finished"),
                     spark.sc().longAccumulator(name + " files failed"),
-                    spark.sc().longAccumulator(name + " retries")};
+                    spark.sc().longAccumulator(name + " retries"),
+                    spark.sc().longAccumulator(name + " master silent ms")};
             for (int which = 0; which < accumulators.length; which++) {
                 counts.put(accumulators[which].id(), new Count(slice, which));
             }
-            counters.put(slice.index(), new Counters(accumulators[BYTES], accumulators[FILES], accumulators[FAILED], accumulators[RETRIES]));
+            counters.put(slice.index(), new Counters(accumulators[BYTES], accumulators[FILES], accumulators[FAILED], accumulators[RETRIES],
+                    accumulators[MASTER_SILENT]));
         }
     }
 
@@ -92,7 +96,7 @@ final class SliceAccumulators extends SparkListener {
                 }
             }
             heard.forEach((index, attempt) -> progress.accept(slices.get(index), new SliceProgress(attempt.counts[BYTES], attempt.counts[FILES],
-                    attempt.counts[FAILED], attempt.counts[RETRIES])));
+                    attempt.counts[FAILED], attempt.counts[RETRIES], attempt.counts[MASTER_SILENT])));
         }
     }
 
@@ -111,9 +115,10 @@ final class SliceAccumulators extends SparkListener {
 
     /**
      * A slice's counts in its task: the accumulators Spark ships with it. The load's threads count
-     * into them one at a time (a task's accumulators are not thread-safe).
+     * into them one at a time (a task's accumulators are not thread-safe). The master's silence is
+     * a value, not a count: its accumulator is moved to it.
      */
-    private record Counters(LongAccumulator bytes, LongAccumulator files, LongAccumulator failed, LongAccumulator retries)
+    private record Counters(LongAccumulator bytes, LongAccumulator files, LongAccumulator failed, LongAccumulator retries, LongAccumulator silent)
             implements SliceProgress.Counters {
         @Override
         public synchronized void bytesLoaded(long loaded) {
@@ -131,6 +136,12 @@ final class SliceAccumulators extends SparkListener {
         @Override
         public synchronized void retrying() {
             retries.add(1);
+        }
+
+        @Override
+        public synchronized void masterSilence(long silentMillis) {
+            // the task's own copy: its value is what this attempt said last
+            silent.add(silentMillis - silent.value());
         }
     }
 }
