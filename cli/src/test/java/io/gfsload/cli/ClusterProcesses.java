@@ -37,8 +37,11 @@ import picocli.CommandLine;
  * directory. Heartbeats every {@link #HEARTBEAT}, so a killed worker is lost within three of them.
  * {@link #close()} stops the cluster and kills what still runs; a shutdown hook kills the
  * processes should the test JVM exit without closing it.
+ *
+ * <p>Public, in the module's test jar, for the tests of the modules built on the command line (the
+ * Spark job's).
  */
-final class ClusterProcesses implements AutoCloseable {
+public final class ClusterProcesses implements AutoCloseable {
     static final Duration HEARTBEAT = Duration.ofMillis(500);
     private static final String TIER_DIRECTORY = "ssd";
 
@@ -56,7 +59,7 @@ final class ClusterProcesses implements AutoCloseable {
     }
 
     /** Starts a master and {@code workers} workers with {@code gfsload cluster start}, each worker with a 2 GiB SSD tier. */
-    static ClusterProcesses start(Path directory, int workers) {
+    public static ClusterProcesses start(Path directory, int workers) {
         return start(directory, workers, "2GiB");
     }
 
@@ -110,12 +113,12 @@ final class ClusterProcesses implements AutoCloseable {
         return record;
     }
 
-    String masterTarget() {
+    public String masterTarget() {
         return record.masterTarget();
     }
 
     /** A client of the master, owned by this cluster. */
-    CacheClient client() {
+    public CacheClient client() {
         return client;
     }
 
@@ -139,12 +142,12 @@ final class ClusterProcesses implements AutoCloseable {
      * Freezes the master with SIGSTOP, as {@code kill -STOP} (or a long GC pause, or a host that
      * hangs) does: its connections stay open and nothing answers on them until {@link #resumeMaster}.
      */
-    void suspendMaster() {
+    public void suspendMaster() {
         signal(record.master(), "STOP");
     }
 
     /** Lets the master go on after {@link #suspendMaster}, with SIGCONT; a master that runs is left as it is. */
-    void resumeMaster() {
+    public void resumeMaster() {
         signal(record.master(), "CONT");
     }
 

@@ -15,6 +15,7 @@ import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.cli.ClusterProcesses;
 import io.gfsload.cli.demo.DemoDataset;
 import io.gfsload.executor.JobJournal;
 import io.gfsload.planner.LoadRequest;
@@ -30,6 +31,8 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -41,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The job's jar run by {@code SparkSubmit} in a JVM of its own, on the classpath of a Spark 3.5.7
  * distribution (its guava 14 included) and nothing else, in local mode with two executor threads:
  * a table's partition loaded by the executors into a real cluster with a token, again (nothing to
- * load), a load within a load window, and the exit codes of the command line for what it cannot do.
+ * load), a load within a load window, the exit codes of the command line for what it cannot do, and
+ * loads that stop early: a temp area gone, a master process frozen.
  */
 class TestSparkSubmitJob {
     private static final String TOKEN = "spark-job-token-5678";
@@ -101,6 +105,12 @@ class TestSparkSubmitJob {
 
     /** As {@link #start(List, Path, Path, String...)}, without the {@code --add-opens} Spark needs on Java 17 unless {@code opens}. */
     private static Process start(boolean opens, List<String> sparkOptions, Path out, Path err, String... args) throws IOException {
+        return start(opens, Map.of(), sparkOptions, out, err, args);
+    }
+
+    /** As {@link #start(List, Path, Path, String...)}, with {@code environment} set for the job too. */
+    private static Process start(boolean opens, Map<String, String> environment, List<String> sparkOptions, Path out, Path err, String... args)
+            throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xmx1g");
@@ -114,6 +124,7 @@ class TestSparkSubmitJob {
         command.addAll(List.of(args));
         ProcessBuilder builder = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
         builder.environment().put("GFSLOAD_HOME", directory.resolve("home").toString());
+        builder.environment().putAll(environment);
         // the metastore is the test's, never one the machine's hive-site.xml names
         builder.environment().remove("HIVE_CONF_DIR");
         return builder.start();
@@ -158,6 +169,91 @@ class TestSparkSubmitJob {
                 "nothing of Spark's shutdown after gfsload's last line: " + Files.readString(err));
         // the slices' writes were under way (a block is a file, 8 s at their bandwidth): their process aborted them as it stopped
         assertEquals(List.of(), tempFilesOnDisk(), "nothing of the stopped slices' writes is left on the workers");
+    }
+
+    /**
+     * The cache master, a process of its own, frozen with SIGSTOP mid-load (a long GC pause, a host
+     * that hangs without closing its connections): the slices, whose calls get no answer, stop on
+     * their executors once it has been silent for twice the deadline of a master call
+     * ({@code $GFSLOAD_MASTER_TIMEOUT}, short here, which the driver gives them), and the driver
+     * ends as the command line does: exit 3, the stop reason, its progress saying meanwhile that it
+     * waits for the master, the journal kept for the same command to resume the job.
+     */
+    @Test
+    void aJobWhoseMasterIsFrozenStopsAndTheSameCommandResumesIt() throws Exception {
+        Path data = Files.createDirectories(directory.resolve("frozen"));
+        byte[] bytes = new byte[200 << 10];
+        Random random = new Random(17);
+        for (int i = 0; i < 120; i++) {
+            random.nextBytes(bytes);
+            Files.write(data.resolve("part-%03d".formatted(i)), bytes);
+        }
+        Path report = directory.resolve("reports/frozen.json");
+        Path out = Files.createTempFile(directory, "out", ".txt");
+        Path err = Files.createTempFile(directory, "err", ".txt");
+        try (ClusterProcesses processes = ClusterProcesses.start(directory.resolve("processes"), 2)) {
+            String master = processes.masterTarget();
+            String[] load = {"distributedLoad", "--master", master, "--progress", "json", "--report", report.toString(), data.toString()};
+            // 23.4 MiB at 2 MB/s: about 12 s, of which a few are loaded before the master freezes
+            List<String> limited = new ArrayList<>(List.of(load));
+            limited.addAll(1, List.of("--bandwidth", "2MB/s"));
+            Process job = start(true, Map.of("GFSLOAD_MASTER_TIMEOUT", "3s"), List.of("--conf", "spark.executor.heartbeatInterval=500ms"), out, err,
+                    limited.toArray(String[]::new));
+            long frozen;
+            try {
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+                while (filesDone(Files.readString(err)) < 10 && job.isAlive() && System.nanoTime() < deadline) {
+                    Thread.sleep(100);
+                }
+                assertTrue(filesDone(Files.readString(err)) >= 10, "files loaded before the master freezes: " + Files.readString(err));
+                processes.suspendMaster();
+                frozen = System.nanoTime();
+                assertTrue(job.waitFor(2, TimeUnit.MINUTES), "the job ends while the master is frozen: " + Files.readString(err));
+            }
+            finally {
+                processes.resumeMaster();
+                job.destroyForcibly();
+            }
+            long waited = System.nanoTime() - frozen;
+            String stderr = Files.readString(err);
+            assertTrue(waited >= TimeUnit.SECONDS.toNanos(6), "the slices waited for the master at least twice the call deadline: " + waited);
+            assertEquals(3, job.exitValue(), stderr);
+            JsonNode saved = new ObjectMapper().readTree(Files.readString(report));
+            assertEquals("PARTIAL", saved.get("state").asText(), saved.toString());
+            assertEquals("the cache master at %s stopped answering".formatted(master), saved.get("stopReason").asText());
+            long loaded = saved.get("totals").get("blocksLoaded").asLong();
+            assertTrue(loaded >= 10 && saved.get("totals").get("filesFailed").asLong() > 0, saved.get("totals").toString());
+            String jobId = saved.get("job").get("jobId").asText();
+            assertTrue(stderr.lines().anyMatch(("gfsload: the cache master at %s stopped answering; the journal of job %s is kept: the same command resumes "
+                    + "the job once the master is back").formatted(master, jobId)::equals), stderr);
+            // the driver's progress was not silent while the slices waited for the master
+            List<JsonNode> waiting = new ArrayList<>();
+            for (String line : stderr.lines().filter(line -> line.startsWith("{\"event\":\"waitingForMaster\"")).toList()) {
+                waiting.add(new ObjectMapper().readTree(line));
+            }
+            assertFalse(waiting.isEmpty(), stderr);
+            for (JsonNode line : waiting) {
+                assertEquals(master, line.get("master").asText(), line.toString());
+                assertEquals(6, line.get("limitSeconds").asLong(), line.toString());
+            }
+
+            // the master is back: the same command, at full speed, resumes the job and loads the rest
+            Run resumed = sparkSubmit(load);
+
+            assertEquals(0, resumed.exitCode(), resumed.err());
+            assertTrue(resumed.err().contains("Resuming job %s (run 2)".formatted(jobId)), resumed.err());
+            JsonNode again = new ObjectMapper().readTree(Files.readString(report));
+            assertEquals("SUCCEEDED", again.get("state").asText(), again.toString());
+            JsonNode totals = again.get("totals");
+            assertEquals(120, totals.get("blocksLoaded").asLong() + totals.get("blocksAlreadyCached").asLong(), totals.toString());
+            assertTrue(totals.get("blocksAlreadyCached").asLong() >= loaded, "what the stopped run loaded is not loaded again: " + totals);
+        }
+    }
+
+    /** The files the last progress line in {@code err} counts done. */
+    private static long filesDone(String err) throws IOException {
+        List<String> lines = err.lines().filter(line -> line.startsWith("{\"event\":\"progress\"")).toList();
+        return lines.isEmpty() ? 0 : new ObjectMapper().readTree(lines.get(lines.size() - 1)).get("filesDone").asLong();
     }
 
     /** The temp files of writes in progress on the cluster's workers. */
