@@ -6,8 +6,10 @@ import io.gfsload.cache.client.ClientConfig;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -24,6 +26,10 @@ import org.apache.hadoop.conf.Configuration;
  *       directory that {@code gfs://<name>/x} shows as {@code /x}</td></tr>
  *   <tr><td>{@code fs.gfs.block-size}</td><td>64m</td><td>the block size gfsload loaded the files with
  *       (the planner's; Hadoop size suffixes k, m, g)</td></tr>
+ *   <tr><td>{@code fs.gfs.master.timeout}</td><td>5s</td><td>the deadline of each call to the master
+ *       (Hadoop time suffixes ms, s, m; seconds without one)</td></tr>
+ *   <tr><td>{@code fs.gfs.master.retry-interval}</td><td>30s</td><td>how long an instance whose master
+ *       did not answer reads every file from the UFS without asking it, before one caller asks again</td></tr>
  *   <tr><td>{@code gfsload.cache.security.token}</td><td>none</td><td>the cluster's shared secret; also
  *       read from a Hadoop credential provider</td></tr>
  *   <tr><td>{@code gfsload.cache.client.pool.max}</td><td>64</td><td>worker connections kept open</td></tr>
@@ -38,13 +44,18 @@ import org.apache.hadoop.conf.Configuration;
  * @param master the cache master, {@code host:port}
  * @param ufsRoot the qualified UFS directory shown as the root of the gfs:// authority
  * @param blockSize the block size files were cut with when gfsload loaded them
- * @param client settings of the cache client, the token among them
+ * @param client settings of the cache client, the token among them; its call deadline is
+ *     {@code fs.gfs.master.timeout}
+ * @param masterRetryInterval how long an instance whose master did not answer a call reads from the
+ *     UFS without asking the master, before one caller asks it again
  */
-public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig client) {
+public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig client, Duration masterRetryInterval) {
     public static final String MASTER = "fs.gfs.master";
     public static final String UFS_ROOT = "fs.gfs.ufs.root";
     public static final String MOUNT_PREFIX = "fs.gfs.mount.";
     public static final String BLOCK_SIZE = "fs.gfs.block-size";
+    public static final String MASTER_TIMEOUT = "fs.gfs.master.timeout";
+    public static final String MASTER_RETRY_INTERVAL = "fs.gfs.master.retry-interval";
     /** The same keys as the cache cluster's own configuration file. */
     public static final String SECURITY_TOKEN = "gfsload.cache.security.token";
     public static final String CLIENT_POOL_MAX = "gfsload.cache.client.pool.max";
@@ -52,11 +63,18 @@ public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig
     public static final String CLIENT_DOMAIN_SOCKET = "gfsload.cache.client.domain-socket";
     /** The planner's default block size. */
     public static final long DEFAULT_BLOCK_SIZE = 64L << 20;
+    /**
+     * Short, unlike a load's 30 s: a reader has the UFS to fall back on, and a query opens many
+     * files; a master that answers at all answers the calls of reads within milliseconds.
+     */
+    public static final Duration DEFAULT_MASTER_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration DEFAULT_MASTER_RETRY_INTERVAL = Duration.ofSeconds(30);
 
     public GfsConfig {
         requireNonNull(master, "master is null");
         requireNonNull(ufsRoot, "ufsRoot is null");
         requireNonNull(client, "client is null");
+        requireNonNull(masterRetryInterval, "masterRetryInterval is null");
         if (master.isBlank()) {
             throw new IllegalArgumentException("master is blank");
         }
@@ -66,6 +84,14 @@ public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig
         if (blockSize <= 0) {
             throw new IllegalArgumentException("blockSize must be > 0: " + blockSize);
         }
+        if (masterRetryInterval.toMillis() <= 0) {
+            throw new IllegalArgumentException("masterRetryInterval must be >= 1 ms: " + masterRetryInterval);
+        }
+    }
+
+    /** The deadline of each call to the master ({@code fs.gfs.master.timeout}). */
+    public Duration masterTimeout() {
+        return client.rpcTimeout();
     }
 
     /**
@@ -96,8 +122,10 @@ public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig
                     .withMaxWorkerChannels(conf.getInt(CLIENT_POOL_MAX, ClientConfig.DEFAULT_MAX_WORKER_CHANNELS))
                     .withChunkBytes(Math.toIntExact(conf.getLongBytes(CLIENT_CHUNK_SIZE, ClientConfig.DEFAULT_CHUNK_BYTES)))
                     .withDomainSockets(conf.getBoolean(CLIENT_DOMAIN_SOCKET, true))
+                    .withRpcTimeout(duration(conf, MASTER_TIMEOUT, DEFAULT_MASTER_TIMEOUT))
                     .withToken(token(conf));
-            return new GfsConfig(master.trim(), ufsRoot, conf.getLongBytes(BLOCK_SIZE, DEFAULT_BLOCK_SIZE), client);
+            return new GfsConfig(master.trim(), ufsRoot, conf.getLongBytes(BLOCK_SIZE, DEFAULT_BLOCK_SIZE), client,
+                    duration(conf, MASTER_RETRY_INTERVAL, DEFAULT_MASTER_RETRY_INTERVAL));
         }
         catch (IllegalArgumentException | ArithmeticException e) {
             throw new IOException("Invalid gfs:// settings for " + uri + ": " + e.getMessage(), e);
@@ -125,6 +153,15 @@ public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig
         return Optional.of(new String(token));
     }
 
+    /** A duration: Hadoop's time suffixes ({@code 500ms}, {@code 5s}, {@code 1m}), seconds without one. */
+    private static Duration duration(Configuration conf, String key, Duration defaultValue) {
+        long millis = conf.getTimeDuration(key, defaultValue.toMillis() + "ms", TimeUnit.SECONDS, TimeUnit.MILLISECONDS);
+        if (millis <= 0) {
+            throw new IllegalArgumentException(key + " must be at least 1 ms: " + conf.getTrimmed(key));
+        }
+        return Duration.ofMillis(millis);
+    }
+
     /**
      * {@code value}, a URI or what should have been one, without what may be user information:
      * everything between {@code scheme://} and the first {@code @} after it, e.g.
@@ -147,7 +184,7 @@ public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig
 
     @Override
     public String toString() {
-        return "GfsConfig[master=%s, ufsRoot=%s, blockSize=%d, token=%s]".formatted(master, redacted(ufsRoot), blockSize,
-                client.token().isPresent() ? "<hidden>" : "none");
+        return "GfsConfig[master=%s, ufsRoot=%s, blockSize=%d, masterTimeout=%s, masterRetryInterval=%s, token=%s]".formatted(master,
+                redacted(ufsRoot), blockSize, masterTimeout(), masterRetryInterval, client.token().isPresent() ? "<hidden>" : "none");
     }
 }

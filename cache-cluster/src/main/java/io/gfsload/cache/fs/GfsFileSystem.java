@@ -7,6 +7,7 @@ import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.client.GrpcCacheClient;
 import java.io.FileNotFoundException;
@@ -19,6 +20,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.BlockLocation;
@@ -52,6 +54,10 @@ import org.slf4j.LoggerFactory;
  * instance per scheme, authority and user. Bytes read are counted in the Hadoop
  * {@link FileSystem.Statistics} of the scheme and, split by origin, in {@link #readStatistics()}.
  *
+ * <p>The master is never waited on for long: each call has {@code fs.gfs.master.timeout}, and once
+ * one got no answer the instance reads every file from the UFS without asking the master, asking
+ * it again at most every {@code fs.gfs.master.retry-interval} (see {@link MasterBackoff}).
+ *
  * <p>Thread-safe.
  */
 public class GfsFileSystem extends FileSystem {
@@ -66,6 +72,7 @@ public class GfsFileSystem extends FileSystem {
     private String ufsRoot;
     private FileSystem ufs;
     private CacheClient cache;
+    private MasterBackoff masterBackoff;
     private volatile Path workingDirectory;
     private volatile CachedWorkers workers;
     /** Whether the master refused this instance's token (none, or the wrong one): it is not asked again. */
@@ -95,6 +102,7 @@ public class GfsFileSystem extends FileSystem {
         catch (CacheException | IllegalArgumentException e) {
             throw new IOException("Cannot connect to the gfsload cache master " + config.master() + " for " + uri + ": " + e.getMessage(), e);
         }
+        masterBackoff = new MasterBackoff(config.master(), uri, config.masterTimeout(), config.masterRetryInterval(), readStatistics, System::nanoTime);
         log.info("{} reads {} through the cache at {}", uri, GfsConfig.redacted(config.ufsRoot()), config.master());
     }
 
@@ -146,7 +154,7 @@ public class GfsFileSystem extends FileSystem {
         FileIdentity file = identity(status);
         statistics.incrementReadOps(1);
         CachedLayout layout = CachedLayout.of(file, config.blockSize(), cachedBlocks(file));
-        return new FSDataInputStream(new GfsInputStream(cache, ufs, status.getPath(), file, layout, readStatistics, statistics));
+        return new FSDataInputStream(new GfsInputStream(cache, masterBackoff, ufs, status.getPath(), file, layout, readStatistics, statistics));
     }
 
     /**
@@ -216,44 +224,58 @@ public class GfsFileSystem extends FileSystem {
 
     /** The blocks cached for {@code file}; none when the master cannot be asked (the UFS serves everything). */
     private List<CachedBlock> cachedBlocks(FileIdentity file) {
-        if (file.length() == 0 || refused.get()) {
+        if (file.length() == 0) {
             return List.of();
         }
-        try {
-            return cache.cachedBlocks(file);
-        }
-        catch (CacheAuthenticationException e) {
-            refused(e);
-            return List.of();
-        }
-        catch (CacheException e) {
-            log.warn("Cannot ask the cache master {} for the blocks of {}, reading it from the UFS: {}", config.master(), file.path(), e.getMessage());
-            return List.of();
-        }
+        return askMaster("the blocks of " + file.path(), () -> cache.cachedBlocks(file), List.of());
     }
 
     /** Live workers by id, asked of the master at most every {@link #WORKERS_TTL_NANOS}. */
     private Map<String, WorkerInfo> liveWorkers() {
         CachedWorkers current = workers;
         long now = System.nanoTime();
-        if (refused.get()) {
-            return Map.of();
-        }
         if (current != null && now - current.fetchedNanos() < WORKERS_TTL_NANOS) {
             return current.byId();
         }
+        Map<String, WorkerInfo> byId = askMaster("its workers", () -> cache.clusterInfo().liveWorkers().stream()
+                .collect(Collectors.toMap(WorkerInfo::id, Function.identity(), (a, b) -> a)), null);
+        if (byId == null) {
+            return Map.of();
+        }
+        workers = new CachedWorkers(byId, now);
+        return byId;
+    }
+
+    /**
+     * The master's answer to {@code call}, or {@code otherwise} when the master refuses this
+     * instance, does not answer, answers with an error, or is not asked because it has not
+     * answered lately ({@link MasterBackoff}).
+     */
+    private <T> T askMaster(String what, Supplier<T> call, T otherwise) {
+        if (refused.get() || !masterBackoff.tryAsk()) {
+            return otherwise;
+        }
         try {
-            Map<String, WorkerInfo> byId = cache.clusterInfo().liveWorkers().stream().collect(Collectors.toMap(WorkerInfo::id, Function.identity(), (a, b) -> a));
-            workers = new CachedWorkers(byId, now);
-            return byId;
+            T answer = call.get();
+            masterBackoff.answered();
+            return answer;
+        }
+        catch (MasterUnavailableException e) {
+            masterBackoff.unanswered(e.getMessage());
+            return otherwise;
         }
         catch (CacheAuthenticationException e) {
+            masterBackoff.answered();
             refused(e);
-            return Map.of();
+            return otherwise;
         }
         catch (CacheException e) {
-            log.warn("Cannot ask the cache master {} for its workers: {}", config.master(), e.getMessage());
-            return Map.of();
+            masterBackoff.answered();
+            log.warn("Cannot ask the cache master {} for {}, reading from the UFS: {}", config.master(), what, e.getMessage());
+            return otherwise;
+        }
+        finally {
+            masterBackoff.done();
         }
     }
 

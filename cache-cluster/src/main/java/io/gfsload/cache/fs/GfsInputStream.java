@@ -8,6 +8,7 @@ import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.MasterUnavailableException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -34,7 +35,8 @@ import org.slf4j.LoggerFactory;
  * in any case. A block whose
  * replicas all fail (down, evicted since the open, corrupt) or whose checksum does not match is
  * read from the UFS for the rest of this stream's life; the bytes of a read that failed are not
- * returned, the same range is read from the UFS instead.
+ * returned, the same range is read from the UFS instead. Opening a cached block asks the master
+ * where it is: while the master does not answer ({@link MasterBackoff}), blocks are read from the UFS.
  *
  * <p>The cached blocks are those of the file's identity (path, length, modification time, etag)
  * when the stream was opened: blocks cached for an earlier version of the file are never read.
@@ -48,6 +50,7 @@ final class GfsInputStream extends FSInputStream {
     private static final long MAX_SKIP_BYTES = 1 << 20;
 
     private final CacheClient cache;
+    private final MasterBackoff master;
     private final FileSystem ufs;
     private final Path ufsPath;
     private final FileIdentity file;
@@ -70,9 +73,10 @@ final class GfsInputStream extends FSInputStream {
     /**
      * @param hadoopStatistics the file system's Hadoop statistics, or {@code null}
      */
-    GfsInputStream(CacheClient cache, FileSystem ufs, Path ufsPath, FileIdentity file, CachedLayout layout, GfsReadStatistics stats,
-            FileSystem.Statistics hadoopStatistics) {
+    GfsInputStream(CacheClient cache, MasterBackoff master, FileSystem ufs, Path ufsPath, FileIdentity file, CachedLayout layout,
+            GfsReadStatistics stats, FileSystem.Statistics hadoopStatistics) {
         this.cache = requireNonNull(cache, "cache is null");
+        this.master = requireNonNull(master, "master is null");
         this.ufs = requireNonNull(ufs, "ufs is null");
         this.ufsPath = requireNonNull(ufsPath, "ufsPath is null");
         this.file = requireNonNull(file, "file is null");
@@ -179,8 +183,28 @@ final class GfsInputStream extends FSInputStream {
         try {
             if (cacheIn == null || cacheBlock != index || cacheOffset > offsetInBlock || offsetInBlock - cacheOffset > MAX_SKIP_BYTES) {
                 closeCacheReader();
-                BlockKey key = new BlockKey(file, index);
-                cacheIn = offsetInBlock == 0 ? cache.openReader(key) : cache.openReader(key, offsetInBlock);
+                if (!master.tryAsk()) {
+                    // the master has not answered lately: not asked where the block is, not a failure of the block
+                    return -1;
+                }
+                try {
+                    BlockKey key = new BlockKey(file, index);
+                    cacheIn = offsetInBlock == 0 ? cache.openReader(key) : cache.openReader(key, offsetInBlock);
+                    master.answered();
+                }
+                catch (MasterUnavailableException e) {
+                    master.unanswered(e.getMessage());
+                    log.debug("Cannot locate block {} of {}, reading it from the UFS: {}", index, file.path(), e.getMessage());
+                    return -1;
+                }
+                catch (CacheException e) {
+                    // the master answered: the block is not cached (any more), or what it said cannot be used
+                    master.answered();
+                    throw e;
+                }
+                finally {
+                    master.done();
+                }
                 cacheBlock = index;
                 cacheOffset = offsetInBlock;
                 stats.cacheBlockOpened();

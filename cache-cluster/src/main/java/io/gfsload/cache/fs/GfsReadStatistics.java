@@ -12,6 +12,8 @@ public final class GfsReadStatistics {
     private final LongAdder cacheBlockReads = new LongAdder();
     private final LongAdder ufsFallbacks = new LongAdder();
     private final LongAdder cacheFailures = new LongAdder();
+    private final LongAdder masterCallsUnanswered = new LongAdder();
+    private final LongAdder masterCallsSkipped = new LongAdder();
 
     /**
      * A snapshot.
@@ -24,11 +26,22 @@ public final class GfsReadStatistics {
      *     replicas failed; a block counts again when a seek leaves it and comes back
      * @param cacheFailures cached blocks that could not be read (no live replica left, checksum
      *     mismatch), then read from the UFS
+     * @param masterCallsUnanswered calls to the cache master that got no answer (their deadline
+     *     passed, or the master could not be reached)
+     * @param masterCallsSkipped calls to the cache master not made because it had not answered
+     *     (the file, or the block, was read from the UFS instead)
      */
-    public record Snapshot(long bytesFromCache, long bytesFromUfs, long cacheBlockReads, long ufsFallbacks, long cacheFailures) {}
+    public record Snapshot(long bytesFromCache, long bytesFromUfs, long cacheBlockReads, long ufsFallbacks, long cacheFailures,
+            long masterCallsUnanswered, long masterCallsSkipped) {
+        /** A snapshot of a file system whose master answered every call it was asked. */
+        public Snapshot(long bytesFromCache, long bytesFromUfs, long cacheBlockReads, long ufsFallbacks, long cacheFailures) {
+            this(bytesFromCache, bytesFromUfs, cacheBlockReads, ufsFallbacks, cacheFailures, 0, 0);
+        }
+    }
 
     public Snapshot snapshot() {
-        return new Snapshot(bytesFromCache.sum(), bytesFromUfs.sum(), cacheBlockReads.sum(), ufsFallbacks.sum(), cacheFailures.sum());
+        return new Snapshot(bytesFromCache.sum(), bytesFromUfs.sum(), cacheBlockReads.sum(), ufsFallbacks.sum(), cacheFailures.sum(),
+                masterCallsUnanswered.sum(), masterCallsSkipped.sum());
     }
 
     /** Sets every counter to zero, e.g. between benchmark runs. */
@@ -38,6 +51,8 @@ public final class GfsReadStatistics {
         cacheBlockReads.reset();
         ufsFallbacks.reset();
         cacheFailures.reset();
+        masterCallsUnanswered.reset();
+        masterCallsSkipped.reset();
     }
 
     void readFromCache(long bytes) {
@@ -58,5 +73,13 @@ public final class GfsReadStatistics {
 
     void cacheFailure() {
         cacheFailures.increment();
+    }
+
+    void masterCallUnanswered() {
+        masterCallsUnanswered.increment();
+    }
+
+    void masterCallSkipped() {
+        masterCallsSkipped.increment();
     }
 }

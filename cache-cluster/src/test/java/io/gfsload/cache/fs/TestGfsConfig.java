@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gfsload.cache.client.ClientConfig;
 import java.io.IOException;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
@@ -19,7 +20,9 @@ class TestGfsConfig {
         assertEquals("master:19998", config.master());
         assertEquals(URI.create("cosn://bucket/warehouse"), config.ufsRoot());
         assertEquals(64L << 20, config.blockSize());
-        assertEquals(ClientConfig.defaults(), config.client());
+        assertEquals(ClientConfig.defaults().withRpcTimeout(Duration.ofSeconds(5)), config.client());
+        assertEquals(Duration.ofSeconds(5), config.masterTimeout(), "a reader has the UFS to fall back on: not a load's 30 s");
+        assertEquals(Duration.ofSeconds(30), config.masterRetryInterval());
     }
 
     @Test
@@ -31,12 +34,15 @@ class TestGfsConfig {
         conf.set("gfsload.cache.client.pool.max", "8");
         conf.set("gfsload.cache.client.chunk-size", "4m");
         conf.set("gfsload.cache.client.domain-socket", "false");
+        conf.set("fs.gfs.master.timeout", "1500ms");
+        conf.set("fs.gfs.master.retry-interval", "2m");
         GfsConfig config = GfsConfig.of(URI.create("gfs://warehouse/"), conf);
         assertEquals(URI.create("s3a://bucket/wh"), config.ufsRoot());
         assertEquals(128L << 20, config.blockSize());
         assertEquals(ClientConfig.defaults().withMaxWorkerChannels(8).withChunkBytes(4 << 20).withDomainSockets(false)
-                        .withToken(Optional.of("secret-0123456789abcdef")),
+                        .withRpcTimeout(Duration.ofMillis(1500)).withToken(Optional.of("secret-0123456789abcdef")),
                 config.client());
+        assertEquals(Duration.ofMinutes(2), config.masterRetryInterval());
         assertFalse(config.toString().contains("secret-0123456789abcdef"), config.toString());
         assertTrue(config.toString().contains("token=<hidden>"), config.toString());
     }
@@ -74,6 +80,20 @@ class TestGfsConfig {
         badSize.set("fs.gfs.block-size", "0");
         IOException size = assertThrows(IOException.class, () -> GfsConfig.of(URI.create("gfs:///"), badSize));
         assertTrue(size.getMessage().contains("blockSize must be > 0"), size.getMessage());
+        Configuration badTimeout = conf("m:1", "cosn://b/w");
+        badTimeout.set("fs.gfs.master.timeout", "0s");
+        IOException timeout = assertThrows(IOException.class, () -> GfsConfig.of(URI.create("gfs:///"), badTimeout));
+        assertEquals("Invalid gfs:// settings for gfs:///: fs.gfs.master.timeout must be at least 1 ms: 0s", timeout.getMessage());
+    }
+
+    @Test
+    void durationsWithoutAUnitAreSeconds() throws IOException {
+        Configuration conf = conf("m:1", "cosn://b/w");
+        conf.set("fs.gfs.master.timeout", "3");
+        conf.set("fs.gfs.master.retry-interval", "10");
+        GfsConfig config = GfsConfig.of(URI.create("gfs:///"), conf);
+        assertEquals(Duration.ofSeconds(3), config.masterTimeout());
+        assertEquals(Duration.ofSeconds(10), config.masterRetryInterval());
     }
 
     private static Configuration conf(String master, String root) {

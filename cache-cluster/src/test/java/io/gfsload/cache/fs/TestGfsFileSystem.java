@@ -13,6 +13,7 @@ import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.cache.testing.TestData;
 import io.gfsload.ufs.simulator.ThrottledFileSystem;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -25,6 +26,8 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
@@ -206,8 +209,80 @@ class TestGfsFileSystem {
         noCache.set(GfsConfig.MASTER, "127.0.0.1:" + closedPort);
         try (GfsFileSystem unreachable = (GfsFileSystem) FileSystem.newInstance(URI.create("gfs:///"), noCache)) {
             assertArrayEquals(bytes, readAll(unreachable, new Path("gfs:///db/t/part-9")));
-            assertEquals(new GfsReadStatistics.Snapshot(0, bytes.length, 0, 2, 0), unreachable.readStatistics().snapshot());
+            assertEquals(new GfsReadStatistics.Snapshot(0, bytes.length, 0, 2, 0, 1, 0), unreachable.readStatistics().snapshot());
         }
+    }
+
+    /**
+     * A master that hangs (SIGSTOP, a GC pause, a firewall dropping packets: connections accepted,
+     * nothing answered) costs one call's deadline, not one per file opened or located: the files
+     * are read from the UFS without asking it, until it answers again, which one caller asks once
+     * the retry interval has passed; then cached blocks come from the cache again.
+     */
+    @Test
+    void aMasterThatHangsIsNotWaitedForOnEveryFile() throws IOException {
+        int files = 8;
+        List<byte[]> contents = new ArrayList<>();
+        for (int i = 0; i < files; i++) {
+            contents.add(createFile("db/t/hang-" + i, BLOCK + 100 + i, 40 + i));
+            warm("db/t/hang-" + i, 1, 0, 1);
+        }
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream err = System.err;
+        try (FreezableRelay relay = new FreezableRelay(cluster.masterTarget())) {
+            Configuration relayed = new Configuration(conf);
+            relayed.set(GfsConfig.MASTER, relay.target());
+            relayed.set(GfsConfig.MASTER_TIMEOUT, "500ms");
+            relayed.set(GfsConfig.MASTER_RETRY_INTERVAL, "5s");
+            System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+            try (GfsFileSystem viaRelay = (GfsFileSystem) FileSystem.newInstance(URI.create("gfs:///"), relayed)) {
+                assertArrayEquals(contents.get(0), readAll(viaRelay, new Path("gfs:///db/t/hang-0")));
+                assertEquals(contents.get(0).length, viaRelay.readStatistics().snapshot().bytesFromCache(), "the master answers: from the cache");
+
+                relay.freeze();
+                try {
+                    viaRelay.readStatistics().reset();
+                    long length = 0;
+                    for (int i = 0; i < files; i++) {
+                        Path path = new Path("gfs:///db/t/hang-" + i);
+                        assertArrayEquals(contents.get(i), readAll(viaRelay, path), path.toString());
+                        FileStatus status = viaRelay.getFileStatus(path);
+                        assertEquals(2, viaRelay.getFileBlockLocations(status, 0, status.getLen()).length);
+                        length += contents.get(i).length;
+                    }
+                    GfsReadStatistics.Snapshot frozen = viaRelay.readStatistics().snapshot();
+                    assertEquals(0, frozen.bytesFromCache());
+                    assertEquals(length, frozen.bytesFromUfs());
+                    // one call waited for its deadline; a second only if this took longer than the retry interval
+                    assertTrue(frozen.masterCallsUnanswered() >= 1 && frozen.masterCallsUnanswered() <= 2, frozen.toString());
+                    assertTrue(frozen.masterCallsSkipped() >= 2L * files - 2, "opens and locations that did not ask: " + frozen);
+                }
+                finally {
+                    relay.thaw();
+                }
+
+                TestData.await(() -> {
+                    viaRelay.readStatistics().reset();
+                    try {
+                        assertArrayEquals(contents.get(1), readAll(viaRelay, new Path("gfs:///db/t/hang-1")));
+                    }
+                    catch (IOException e) {
+                        throw new AssertionError(e);
+                    }
+                    return viaRelay.readStatistics().snapshot().bytesFromCache() == contents.get(1).length;
+                }, Duration.ofSeconds(60), "reads from the cache once the master answers again");
+            }
+            finally {
+                System.setErr(err);
+            }
+        }
+        List<String> lines = log.toString(StandardCharsets.UTF_8).lines().filter(line -> line.contains(GfsFileSystem.class.getName())).toList();
+        List<String> warnings = lines.stream().filter(line -> line.contains(" WARN ") || line.contains(" ERROR ")).toList();
+        assertEquals(1, warnings.size(), String.join("\n", lines));
+        assertTrue(warnings.get(0).contains("does not answer gfs:/// ("), warnings.get(0));
+        assertTrue(warnings.get(0).contains("every file is read from the UFS, none from the cache, and the master is asked again every 5 s "
+                + "(fs.gfs.master.retry-interval) until it answers; each call waits at most 500 ms (fs.gfs.master.timeout)"), warnings.get(0));
+        assertEquals(1, lines.stream().filter(line -> line.contains(" INFO ") && line.contains("answers gfs:/// again")).count(), String.join("\n", lines));
     }
 
     @Test
