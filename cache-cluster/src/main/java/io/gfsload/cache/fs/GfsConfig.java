@@ -3,6 +3,7 @@ package io.gfsload.cache.fs;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.client.ClientConfig;
+import io.gfsload.cache.rpc.RpcAuth;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -30,8 +31,8 @@ import org.apache.hadoop.conf.Configuration;
  *       (Hadoop time suffixes ms, s, m; seconds without one)</td></tr>
  *   <tr><td>{@code fs.gfs.master.retry-interval}</td><td>30s</td><td>how long an instance whose master
  *       did not answer reads every file from the UFS without asking it, before one caller asks again</td></tr>
- *   <tr><td>{@code gfsload.cache.security.token}</td><td>none</td><td>the cluster's shared secret; also
- *       read from a Hadoop credential provider</td></tr>
+ *   <tr><td>{@code gfsload.cache.security.token}</td><td>none</td><td>the cluster's shared secret,
+ *       leading and trailing white space ignored; also read from a Hadoop credential provider</td></tr>
  *   <tr><td>{@code gfsload.cache.client.pool.max}</td><td>64</td><td>worker connections kept open</td></tr>
  *   <tr><td>{@code gfsload.cache.client.chunk-size}</td><td>2m</td><td>largest data message</td></tr>
  *   <tr><td>{@code gfsload.cache.client.domain-socket}</td><td>true</td><td>read from workers on this
@@ -48,8 +49,11 @@ import org.apache.hadoop.conf.Configuration;
  *     {@code fs.gfs.master.timeout}
  * @param masterRetryInterval how long an instance whose master did not answer a call reads from the
  *     UFS without asking the master, before one caller asks it again
+ * @param invalidToken why the configured token cannot be a token (its length, its characters; never
+ *     the token), when it cannot: the client then has none, and the instance reads from the UFS alone
  */
-public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig client, Duration masterRetryInterval) {
+public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig client, Duration masterRetryInterval,
+        Optional<String> invalidToken) {
     public static final String MASTER = "fs.gfs.master";
     public static final String UFS_ROOT = "fs.gfs.ufs.root";
     public static final String MOUNT_PREFIX = "fs.gfs.mount.";
@@ -75,6 +79,7 @@ public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig
         requireNonNull(ufsRoot, "ufsRoot is null");
         requireNonNull(client, "client is null");
         requireNonNull(masterRetryInterval, "masterRetryInterval is null");
+        requireNonNull(invalidToken, "invalidToken is null");
         if (master.isBlank()) {
             throw new IllegalArgumentException("master is blank");
         }
@@ -117,15 +122,25 @@ public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig
         if (ufsRoot.getScheme() == null) {
             throw new IOException(rootKey + " must be a fully qualified URI such as cosn://bucket/warehouse: " + redacted(root));
         }
+        Optional<String> token = token(conf);
+        Optional<String> invalidToken = Optional.empty();
+        try {
+            token.ifPresent(RpcAuth::checkToken);
+        }
+        catch (IllegalArgumentException e) {
+            // the message says what is wrong with the token, never the token
+            invalidToken = Optional.of(e.getMessage());
+            token = Optional.empty();
+        }
         try {
             ClientConfig client = ClientConfig.defaults()
                     .withMaxWorkerChannels(conf.getInt(CLIENT_POOL_MAX, ClientConfig.DEFAULT_MAX_WORKER_CHANNELS))
                     .withChunkBytes(Math.toIntExact(conf.getLongBytes(CLIENT_CHUNK_SIZE, ClientConfig.DEFAULT_CHUNK_BYTES)))
                     .withDomainSockets(conf.getBoolean(CLIENT_DOMAIN_SOCKET, true))
                     .withRpcTimeout(duration(conf, MASTER_TIMEOUT, DEFAULT_MASTER_TIMEOUT))
-                    .withToken(token(conf));
+                    .withToken(token);
             return new GfsConfig(master.trim(), ufsRoot, conf.getLongBytes(BLOCK_SIZE, DEFAULT_BLOCK_SIZE), client,
-                    duration(conf, MASTER_RETRY_INTERVAL, DEFAULT_MASTER_RETRY_INTERVAL));
+                    duration(conf, MASTER_RETRY_INTERVAL, DEFAULT_MASTER_RETRY_INTERVAL), invalidToken);
         }
         catch (IllegalArgumentException | ArithmeticException e) {
             throw new IOException("Invalid gfs:// settings for " + uri + ": " + e.getMessage(), e);
@@ -145,12 +160,18 @@ public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig
         return value;
     }
 
+    /**
+     * The configured token without the white space around it: a value that core-site.xml spreads
+     * over lines ({@code <value>\n  TOKEN\n</value>}) or a credential file's final newline is not
+     * part of it, as the command line's token file is trimmed.
+     */
     private static Optional<String> token(Configuration conf) throws IOException {
         char[] token = conf.getPassword(SECURITY_TOKEN);
-        if (token == null || token.length == 0) {
+        if (token == null) {
             return Optional.empty();
         }
-        return Optional.of(new String(token));
+        String trimmed = new String(token).strip();
+        return trimmed.isEmpty() ? Optional.empty() : Optional.of(trimmed);
     }
 
     /** A duration: Hadoop's time suffixes ({@code 500ms}, {@code 5s}, {@code 1m}), seconds without one. */
@@ -185,6 +206,6 @@ public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig
     @Override
     public String toString() {
         return "GfsConfig[master=%s, ufsRoot=%s, blockSize=%d, masterTimeout=%s, masterRetryInterval=%s, token=%s]".formatted(master,
-                redacted(ufsRoot), blockSize, masterTimeout(), masterRetryInterval, client.token().isPresent() ? "<hidden>" : "none");
+                redacted(ufsRoot), blockSize, masterTimeout(), masterRetryInterval, client.token().isPresent() ? "<hidden>" : invalidToken.isPresent() ? "invalid" : "none");
     }
 }

@@ -75,7 +75,10 @@ public class GfsFileSystem extends FileSystem {
     private MasterBackoff masterBackoff;
     private volatile Path workingDirectory;
     private volatile CachedWorkers workers;
-    /** Whether the master refused this instance's token (none, or the wrong one): it is not asked again. */
+    /**
+     * Whether the master refused this instance's token (none, or the wrong one), or the configured
+     * token is not a valid one: the master is not asked (again).
+     */
     private final AtomicBoolean refused = new AtomicBoolean();
 
     @Override
@@ -102,6 +105,13 @@ public class GfsFileSystem extends FileSystem {
         catch (CacheException | IllegalArgumentException e) {
             throw new IOException("Cannot connect to the gfsload cache master " + config.master() + " for " + uri + ": " + e.getMessage(), e);
         }
+        config.invalidToken().ifPresent(reason -> {
+            // as for a token the master refuses: correct data from the UFS rather than failed queries over a cache setting
+            refused.set(true);
+            log.error("The {} of {} is not a valid token ({}): every file is read from the UFS, none from the cache. "
+                    + "Set it to the cluster's token (core-site.xml, spark.hadoop.{} or a Hadoop credential provider)",
+                    GfsConfig.SECURITY_TOKEN, uri, reason, GfsConfig.SECURITY_TOKEN);
+        });
         masterBackoff = new MasterBackoff(config.master(), uri, config.masterTimeout(), config.masterRetryInterval(), readStatistics, System::nanoTime);
         log.info("{} reads {} through the cache at {}", uri, GfsConfig.redacted(config.ufsRoot()), config.master());
     }

@@ -87,6 +87,27 @@ class TestGfsConfig {
     }
 
     @Test
+    void theTokenIsTrimmedAndAnInvalidOneIsNotUsed() throws IOException {
+        Configuration spread = conf("m:1", "cosn://b/w");
+        spread.set("gfsload.cache.security.token", "\n    secret-0123456789abcdef\n  ");
+        GfsConfig trimmed = GfsConfig.of(URI.create("gfs:///"), spread);
+        assertEquals(Optional.of("secret-0123456789abcdef"), trimmed.client().token());
+        assertEquals(Optional.empty(), trimmed.invalidToken());
+
+        Configuration tooShort = conf("m:1", "cosn://b/w");
+        tooShort.set("gfsload.cache.security.token", " short-secret ");
+        GfsConfig invalid = GfsConfig.of(URI.create("gfs:///"), tooShort);
+        assertEquals(Optional.empty(), invalid.client().token());
+        assertEquals(Optional.of("token must be 16 to 256 printable ASCII characters without spaces (got 12 characters)"), invalid.invalidToken());
+        assertTrue(invalid.toString().contains("token=invalid"), invalid.toString());
+
+        Configuration blank = conf("m:1", "cosn://b/w");
+        blank.set("gfsload.cache.security.token", "  \n ");
+        assertEquals(Optional.empty(), GfsConfig.of(URI.create("gfs:///"), blank).client().token());
+        assertEquals(Optional.empty(), GfsConfig.of(URI.create("gfs:///"), blank).invalidToken());
+    }
+
+    @Test
     void durationsWithoutAUnitAreSeconds() throws IOException {
         Configuration conf = conf("m:1", "cosn://b/w");
         conf.set("fs.gfs.master.timeout", "3");

@@ -417,6 +417,57 @@ class TestGfsFileSystem {
         }
     }
 
+    @Test
+    void aTokenWithWhiteSpaceAroundItIsTheToken() throws IOException {
+        String secret = "s3cret-token-value-0123456789";
+        try (LocalCluster secured = LocalCluster.start(LocalClusterConfig.builder(dir.resolve("secured")).workers(1).token(secret).build());
+                CacheClient securedClient = secured.newClient()) {
+            byte[] bytes = createFile("db/t/part-11", BLOCK + 9, 15);
+            warm(securedClient, "db/t/part-11", 1, 0, 1);
+            Configuration prettyPrinted = new Configuration(conf);
+            prettyPrinted.set(GfsConfig.MASTER, secured.masterTarget());
+            // <value>\n      TOKEN\n    </value> in a core-site.xml laid out by hand or by a tool
+            prettyPrinted.set(GfsConfig.SECURITY_TOKEN, "\n      " + secret + "\n    ");
+            try (GfsFileSystem trimmed = (GfsFileSystem) FileSystem.newInstance(URI.create("gfs:///"), prettyPrinted)) {
+                assertArrayEquals(bytes, readAll(trimmed, new Path("gfs:///db/t/part-11")));
+                assertEquals(bytes.length, trimmed.readStatistics().snapshot().bytesFromCache());
+            }
+        }
+    }
+
+    @Test
+    void anInvalidTokenIsSaidOnceAndEveryFileIsReadFromTheUfs() throws IOException {
+        String shortToken = "sh0rt-T0KEN";
+        byte[] first = createFile("db/t/part-12", BLOCK + 9, 16);
+        warm("db/t/part-12", 1, 0, 1);
+        Configuration invalid = new Configuration(conf);
+        invalid.set(GfsConfig.SECURITY_TOKEN, "  " + shortToken + "\n");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream err = System.err;
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        try (GfsFileSystem withInvalidToken = (GfsFileSystem) FileSystem.newInstance(URI.create("gfs:///"), invalid)) {
+            for (int round = 0; round < 2; round++) {
+                assertArrayEquals(first, readAll(withInvalidToken, new Path("gfs:///db/t/part-12")));
+                FileStatus status = withInvalidToken.getFileStatus(new Path("gfs:///db/t/part-12"));
+                assertEquals(2, withInvalidToken.getFileBlockLocations(status, 0, status.getLen()).length);
+            }
+            assertEquals(new GfsReadStatistics.Snapshot(0, 2L * first.length, 0, 4, 0), withInvalidToken.readStatistics().snapshot());
+            assertFalse(withInvalidToken.config().toString().contains(shortToken), withInvalidToken.config().toString());
+        }
+        finally {
+            System.setErr(err);
+        }
+        String output = log.toString(StandardCharsets.UTF_8);
+        assertFalse(output.contains(shortToken), output);
+        List<String> lines = output.lines().filter(line -> line.contains(GfsFileSystem.class.getName()))
+                .filter(line -> line.contains(" WARN ") || line.contains(" ERROR ")).toList();
+        assertEquals(1, lines.size(), String.join("\n", lines));
+        assertTrue(lines.get(0).contains(" ERROR "), lines.get(0));
+        assertTrue(lines.get(0).endsWith("The gfsload.cache.security.token of gfs:/// is not a valid token (token must be 16 to 256 printable "
+                + "ASCII characters without spaces (got 11 characters)): every file is read from the UFS, none from the cache. Set it to the "
+                + "cluster's token (core-site.xml, spark.hadoop.gfsload.cache.security.token or a Hadoop credential provider)"), lines.get(0));
+    }
+
     private byte[] createFile(String relative, int length, long seed) throws IOException {
         byte[] bytes = new byte[length];
         new Random(seed).nextBytes(bytes);
