@@ -227,7 +227,7 @@ public class GfsFileSystem extends FileSystem {
     }
 
     /** A file's cache identity, as gfsload's planner records it from the same status. */
-    private static FileIdentity identity(FileStatus ufsStatus) {
+    static FileIdentity identity(FileStatus ufsStatus) {
         String etag = ufsStatus instanceof EtagSource source && source.getEtag() != null ? source.getEtag() : "";
         return new FileIdentity(ufsStatus.getPath().toString(), ufsStatus.getLen(), ufsStatus.getModificationTime(), etag);
     }

@@ -12,6 +12,7 @@ import io.gfsload.cache.api.MasterUnavailableException;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.Objects;
 import java.util.Set;
@@ -40,6 +41,10 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The cached blocks are those of the file's identity (path, length, modification time, etag)
  * when the stream was opened: blocks cached for an earlier version of the file are never read.
+ * Nor is another version read from the UFS beside them: when a stream with cached blocks first
+ * reads the UFS, it checks that the file there still has that identity, and fails the read
+ * ("changed since it was opened") rather than return bytes of two versions. (A stream without
+ * cached blocks reads the UFS alone, as a reader of the UFS itself would, without that check.)
  *
  * <p>Thread-safe (every method is synchronized), as Hadoop's positioned reads expect.
  */
@@ -258,7 +263,19 @@ final class GfsInputStream extends FSInputStream {
 
     private int readUfs(int index, byte[] buffer, int offset, int wanted) throws IOException {
         if (ufsIn == null) {
-            ufsIn = ufs.open(ufsPath);
+            FSDataInputStream opened = ufs.open(ufsPath);
+            try {
+                // after the open: a stream opened on this identity reads it to the end where the UFS keeps the
+                // version open (local, HDFS), and the object stores check their own etags on reopening
+                if (!layout.cached().isEmpty()) {
+                    checkUnchanged();
+                }
+            }
+            catch (IOException | RuntimeException e) {
+                opened.close();
+                throw e;
+            }
+            ufsIn = opened;
         }
         if (ufsBlock != index) {
             ufsBlock = index;
@@ -273,6 +290,19 @@ final class GfsInputStream extends FSInputStream {
                     .formatted(file.path(), position, file.length()));
         }
         return n;
+    }
+
+    /** Fails when the UFS file is no longer the version the stream was opened on. */
+    private void checkUnchanged() throws IOException {
+        FileIdentity now = GfsFileSystem.identity(ufs.getFileStatus(ufsPath));
+        if (now.equals(file)) {
+            return;
+        }
+        String etags = file.etag().equals(now.etag()) ? "" : ", etag %s -> %s".formatted(file.etag(), now.etag());
+        throw new IOException(("%s changed since it was opened: length %d -> %d, modification time %s -> %s%s; "
+                + "its bytes from the UFS would not match those already read. Open it again to read its current version")
+                .formatted(file.path(), file.length(), now.length(), Instant.ofEpochMilli(file.modificationTime()),
+                        Instant.ofEpochMilli(now.modificationTime()), etags));
     }
 
     private void closeCacheReader() {

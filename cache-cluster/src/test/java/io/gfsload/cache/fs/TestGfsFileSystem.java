@@ -178,6 +178,56 @@ class TestGfsFileSystem {
         assertEquals(rewritten.length, store.stats().bytesRead());
     }
 
+    /**
+     * A stream that read cached blocks of the version it was opened on, and must then read the UFS
+     * (the rest freed or evicted), while the file was replaced by another version of the same
+     * length: it fails rather than return old bytes then new ones.
+     */
+    @Test
+    void aFileReplacedWhileItIsReadIsNotReadAsAMixOfTwoVersions() throws IOException {
+        byte[] old = createFile("db/t/big.bin", 2 * BLOCK, 20);
+        warm("db/t/big.bin", 1, 0, 1);
+        java.nio.file.Path local = data.resolve("big.bin");
+        FileIdentity loaded = identity("db/t/big.bin");
+        try (FSDataInputStream in = gfs.open(new Path("gfs:///db/t/big.bin"))) {
+            byte[] first = new byte[BLOCK];
+            in.readFully(first);
+            assertArrayEquals(Arrays.copyOf(old, BLOCK), first, "block 0, from the cache");
+
+            // replaced by rename, as a writer that stages a new version does: same length, new modification time
+            java.nio.file.Path staged = data.resolve(".big.bin.new");
+            byte[] replacement = new byte[2 * BLOCK];
+            new Random(21).nextBytes(replacement);
+            Files.write(staged, replacement);
+            Files.setLastModifiedTime(staged, FileTime.fromMillis(Files.getLastModifiedTime(local).toMillis() + 60_000));
+            Files.move(staged, local, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            client.free(loaded);
+
+            IOException changed = assertThrows(IOException.class, () -> in.readFully(new byte[BLOCK]));
+            assertTrue(changed.getMessage().startsWith(storeRoot + "/db/t/big.bin changed since it was opened: length 524288 -> 524288, modification time "),
+                    changed.getMessage());
+            assertTrue(changed.getMessage().endsWith("Open it again to read its current version"), changed.getMessage());
+        }
+        assertArrayEquals(Files.readAllBytes(local), readAll(new Path("gfs:///db/t/big.bin")), "opened again: the new version");
+    }
+
+    @Test
+    void anUnchangedFileReadsFromTheUfsAfterItsCachedBlocks() throws IOException {
+        byte[] bytes = createFile("db/t/big2.bin", 2 * BLOCK, 22);
+        warm("db/t/big2.bin", 1, 0, 1);
+        try (FSDataInputStream in = gfs.open(new Path("gfs:///db/t/big2.bin"))) {
+            byte[] first = new byte[BLOCK];
+            in.readFully(first);
+            client.free(identity("db/t/big2.bin"));
+            byte[] second = new byte[BLOCK];
+            in.readFully(second);
+            assertArrayEquals(bytes, concat(first, second));
+        }
+        GfsReadStatistics.Snapshot stats = gfs.readStatistics().snapshot();
+        assertEquals(BLOCK, stats.bytesFromCache());
+        assertEquals(BLOCK, stats.bytesFromUfs());
+    }
+
     @Test
     void lostWorkerFallsBackToAnotherReplicaThenToTheUfs() throws IOException {
         byte[] bytes = createFile("db/t/part-5", 2 * BLOCK + 3, 7);
@@ -494,6 +544,17 @@ class TestGfsFileSystem {
                 writer.commit();
             }
         }
+    }
+
+    private FileIdentity identity(String relative) throws IOException {
+        FileStatus status = store.getFileStatus(new Path(storeRoot + "/" + relative));
+        return new FileIdentity(status.getPath().toString(), status.getLen(), status.getModificationTime());
+    }
+
+    private static byte[] concat(byte[] first, byte[] second) {
+        byte[] both = Arrays.copyOf(first, first.length + second.length);
+        System.arraycopy(second, 0, both, first.length, second.length);
+        return both;
     }
 
     private byte[] readAll(Path path) throws IOException {
