@@ -93,8 +93,15 @@ public class GfsFileSystem extends FileSystem {
         String authority = name.getAuthority();
         uri = URI.create(SCHEME + "://" + (authority == null ? "" : authority) + "/");
         config = GfsConfig.of(uri, conf);
-        ufs = FileSystem.get(config.ufsRoot(), conf);
-        ufsRoot = ufs.makeQualified(new Path(config.ufsRoot())).toString();
+        try {
+            ufs = FileSystem.get(config.ufsRoot(), conf);
+            ufsRoot = ufs.makeQualified(new Path(config.ufsRoot())).toString();
+        }
+        catch (IllegalArgumentException e) {
+            // Hadoop's own words (Wrong FS: ROOT, expected: ...) repeat the root as given
+            throw new IOException("Cannot use %s as the UFS root of %s: %s".formatted(GfsConfig.redacted(config.ufsRoot()), uri,
+                    String.valueOf(e.getMessage()).replace(config.ufsRoot().toString(), GfsConfig.redacted(config.ufsRoot()))));
+        }
         if (ufsRoot.endsWith("/")) {
             ufsRoot = ufsRoot.substring(0, ufsRoot.length() - 1);
         }

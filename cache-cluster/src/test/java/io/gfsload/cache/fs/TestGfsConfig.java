@@ -48,12 +48,27 @@ class TestGfsConfig {
     }
 
     @Test
-    void credentialsInTheUfsRootAreNotShown() throws IOException {
-        GfsConfig config = GfsConfig.of(URI.create("gfs:///"), conf("m:1", "s3a://AKIAKEY:s3cr3t@bucket/warehouse"));
-        assertEquals(URI.create("s3a://AKIAKEY:s3cr3t@bucket/warehouse"), config.ufsRoot());
-        assertEquals("s3a://<hidden>@bucket/warehouse", GfsConfig.redacted(config.ufsRoot()));
-        assertFalse(config.toString().contains("s3cr3t"), config.toString());
+    void aUfsRootWithCredentialsIsRefusedWithoutThem() {
+        IOException userInfo = assertThrows(IOException.class, () -> GfsConfig.of(URI.create("gfs:///"), conf("m:1", "s3a://AKIAKEY:s3cr3t@bucket/warehouse")));
+        assertEquals("fs.gfs.ufs.root: credentials are not accepted in the UFS root: s3a://<hidden>@bucket/warehouse; "
+                + "set them in core-site.xml (fs.s3a.access.key and fs.s3a.secret.key) or a Hadoop credential provider", userInfo.getMessage());
+        Configuration mount = conf("m:1", "cosn://b/w");
+        // a secret key with a '/' that starts with digits: not a port in an object store's URI
+        mount.set("fs.gfs.mount.wh", "s3a://AKIA:123/SeCrEt@bucket/w");
+        IOException slash = assertThrows(IOException.class, () -> GfsConfig.of(URI.create("gfs://wh/"), mount));
+        assertEquals("fs.gfs.mount.wh: credentials are not accepted in the UFS root: s3a://<hidden>@bucket/w; "
+                + "set them in core-site.xml (fs.s3a.access.key and fs.s3a.secret.key) or a Hadoop credential provider", slash.getMessage());
+        IOException file = assertThrows(IOException.class, () -> GfsConfig.of(URI.create("gfs:///"), conf("m:1", "file://u:FileRootLeak0022@localhost/tmp/ufs")));
+        assertFalse(file.getMessage().contains("FileRootLeak0022"), file.getMessage());
+
+        assertEquals("s3a://<hidden>@bucket/warehouse", GfsConfig.redacted(URI.create("s3a://AKIAKEY:s3cr3t@bucket/warehouse")));
         assertEquals("cosn://bucket/w", GfsConfig.redacted(URI.create("cosn://bucket/w")));
+    }
+
+    @Test
+    void anAtInAPathOrAPortIsNotCredentials() throws IOException {
+        assertEquals(URI.create("hdfs://nn:8020/data/a@b"), GfsConfig.of(URI.create("gfs:///"), conf("m:1", "hdfs://nn:8020/data/a@b")).ufsRoot());
+        assertEquals(URI.create("cosn://bucket/dir@x"), GfsConfig.of(URI.create("gfs:///"), conf("m:1", "cosn://bucket/dir@x")).ufsRoot());
     }
 
     @Test

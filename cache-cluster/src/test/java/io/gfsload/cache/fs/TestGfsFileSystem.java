@@ -412,6 +412,27 @@ class TestGfsFileSystem {
     }
 
     @Test
+    void aUfsRootWithCredentialsIsRefusedWithoutRepeatingThem() {
+        Configuration withCredentials = new Configuration(conf);
+        withCredentials.set(GfsConfig.UFS_ROOT, "file://u:FileRootLeak0022@localhost" + dir.resolve("ufs").toAbsolutePath());
+        IOException refused = assertThrows(IOException.class, () -> FileSystem.newInstance(URI.create("gfs:///"), withCredentials));
+        assertEquals("fs.gfs.ufs.root: credentials are not accepted in the UFS root: file://<hidden>@localhost" + dir.resolve("ufs").toAbsolutePath()
+                + "; set them in core-site.xml or a Hadoop credential provider", refused.getMessage());
+        for (Throwable cause = refused; cause != null; cause = cause.getCause()) {
+            assertFalse(String.valueOf(cause.getMessage()).contains("FileRootLeak0022"), cause.toString());
+        }
+    }
+
+    @Test
+    void aUfsRootTheUfsDoesNotTakeIsNamedInAnIoException() {
+        Configuration otherHost = new Configuration(conf);
+        otherHost.set(GfsConfig.UFS_ROOT, "file://otherhost/tmp/ufs");
+        IOException wrong = assertThrows(IOException.class, () -> FileSystem.newInstance(URI.create("gfs:///"), otherHost));
+        assertEquals("Cannot use file://otherhost/tmp/ufs as the UFS root of gfs:///: Wrong FS: file://otherhost/tmp/ufs, expected: file:///",
+                wrong.getMessage());
+    }
+
+    @Test
     void tokenOfTheClusterIsSentAndNeverShown() throws IOException {
         String secret = "s3cret-token-value-0123456789";
         try (LocalCluster secured = LocalCluster.start(LocalClusterConfig.builder(dir.resolve("secured")).workers(1).token(secret).build());
