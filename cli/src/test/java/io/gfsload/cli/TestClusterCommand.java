@@ -25,6 +25,7 @@ import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
+import java.io.Writer;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -44,6 +45,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -151,7 +153,7 @@ class TestClusterCommand {
         CliRun badToken = CliRun.gfsload(dataDir.resolve("home"), "status", "--path", ufs.toString(), "--master", master,
                 "--token-file", wrong.toString());
         assertEquals(ExitCode.USAGE, badToken.exitCode());
-        assertEquals("gfsload: Invalid --token-file " + wrong + ": the token (its first line, or gfsload.cache.security.token) must be "
+        assertEquals("gfsload: Invalid --token-file " + wrong + ": the token (its only line, or gfsload.cache.security.token) must be "
                 + "16 to 256 printable ASCII characters without spaces (got 6 characters)", badToken.err().strip());
 
         // Workers report their space with their heartbeats, so the status may need a heartbeat of each to show both replicas.
@@ -200,6 +202,58 @@ class TestClusterCommand {
         assertEquals(ExitCode.NOT_FOUND, none.exitCode());
         assertEquals("gfsload: No cache cluster was started in " + dataDir.resolve("none") + " (no cluster.json); gfsload cluster start --data-dir "
                 + dataDir.resolve("none") + " starts one\n", none.err());
+    }
+
+    /**
+     * Tokens as {@code openssl rand -base64 32} makes them ({@code +}, {@code /}, a trailing
+     * {@code =}) and with the characters a properties file escapes: the master's properties file
+     * that {@code cluster start} names, and a file with the token alone, both work for a load and
+     * {@code status}.
+     */
+    @Test
+    void tokensWithTheCharactersPropertiesFilesEscapeWorkFromTheClustersFileAndAlone() throws Exception {
+        Path ufs = Files.createDirectories(dataDir.resolve("ufs"));
+        Files.write(ufs.resolve("part-0"), new byte[64 << 10]);
+        int cluster = 0;
+        for (String token : List.of("q8Zr+0Xw/LmN3aBcD9eF1gH2iJ4kL5mN6oP7qR8sTuBk=", "s4:token=abcdef#123!xyz\\path")) {
+            Path directory = dataDir.resolve("cluster-" + cluster++);
+            Files.createDirectories(directory);
+            Properties settings = new Properties();
+            settings.setProperty("gfsload.cache.security.token", token);
+            settings.setProperty("gfsload.cache.worker.tier.ssd.dirs", directory.resolve("ssd").toString());
+            settings.setProperty("gfsload.cache.worker.tier.ssd.quota", "64MiB");
+            Path config = directory.resolve("cache.properties");
+            try (Writer writer = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
+                settings.store(writer, null);
+            }
+            try {
+                Run start = cluster("start", "--workers", "1", "--data-dir", directory.toString(), "--config", config.toString(),
+                        "--java-option=-Xmx256m", "--java-option=-XX:TieredStopAtLevel=1", "--java-option=-XX:+UseSerialGC");
+                assertEquals(0, start.exitCode(), start.err());
+                String master = new ObjectMapper().readTree(directory.resolve(ClusterCommand.CLUSTER_FILE).toFile()).get("masterTarget").asText();
+                Path masterProperties = directory.resolve("master.properties");
+                assertTrue(start.out().endsWith("Use it with: gfsload --master " + master + " --token-file " + masterProperties + " ...\n"), start.out());
+                assertFalse(start.out().contains(token) || start.err().contains(token), "the token is never shown");
+                Path alone = Files.writeString(directory.resolve("token"), token + "\n");
+                Path aloneCrlf = Files.writeString(directory.resolve("token-crlf"), "\r\n# the cluster's token\r\n" + token + "\r\n");
+
+                Path home = directory.resolve("home");
+                CliRun load = CliRun.gfsload(home, "distributedLoad", "--master", master, "--token-file", alone.toString(), ufs.toString());
+                assertEquals(ExitCode.OK, load.exitCode(), token + ": " + load.err());
+                for (Path tokenFile : List.of(masterProperties, alone, aloneCrlf)) {
+                    CliRun status = CliRun.gfsload(home, "status", "--json", "--path", ufs.toString(), "--master", master, "--token-file", tokenFile.toString());
+                    assertEquals(ExitCode.OK, status.exitCode(), tokenFile + ": " + status.err());
+                    assertEquals(100.0, new ObjectMapper().readTree(status.out()).get("totals").get("cachedPercent").asDouble(), status.out());
+                }
+                Files.write(ufs.resolve("part-" + cluster), new byte[32 << 10]);
+                CliRun again = CliRun.gfsload(home, "distributedLoad", "--json", "--master", master, "--token-file", masterProperties.toString(), ufs.toString());
+                assertEquals(ExitCode.OK, again.exitCode(), token + ": " + again.err());
+                assertFalse(again.out().contains(token) || again.err().contains(token), "the token is never shown");
+            }
+            finally {
+                ClusterProcesses.killRecorded(directory);
+            }
+        }
     }
 
     @Test

@@ -440,7 +440,8 @@ class TestCommandLine {
     @Test
     void aPropertiesFileWithoutTheTokenIsNotATokenFile() throws IOException {
         for (String content : List.of("fs.cosn.userinfo.secretKey=SUPERSECRET123\n", "# settings\nfs.cosn.userinfo.secretKey: SUPERSECRET123\n",
-                "SECRET=SUPERSECRET1234567\n")) {
+                "SECRET=SUPERSECRET1234567\n", "key = SUPERSECRET1234567\n", "SUPERSECRET1234567\nOTHERSECRET1234567\n",
+                "gfsload.cache.master.port=19998\nSUPERSECRET1234567\n")) {
             Path settings = Files.writeString(home.resolve("settings.properties"), content);
             CliRun run = gfsload("status", "--path", "/tmp", "--master", "127.0.0.1:1", "--token-file", settings.toString());
             assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
@@ -451,7 +452,12 @@ class TestCommandLine {
         ConnectionOptions options = new ConnectionOptions();
         for (String[] file : new String[][] {{"0123456789abcdef0123\n", "0123456789abcdef0123"}, {"c2VjcmV0LXRva2VuLTEyMzQ1Ng==\n", "c2VjcmV0LXRva2VuLTEyMzQ1Ng=="},
                 {"c2VjcmV0LXRva2VuLTEyMzQ1=\n", "c2VjcmV0LXRva2VuLTEyMzQ1="},
-                {"fs.cosn.userinfo.secretKey=SUPERSECRET123\ngfsload.cache.security.token = 0123456789abcdef0123\n", "0123456789abcdef0123"}}) {
+                {"fs.cosn.userinfo.secretKey=SUPERSECRET123\ngfsload.cache.security.token = 0123456789abcdef0123\n", "0123456789abcdef0123"},
+                // the characters a properties file escapes: as they are in a file of the token alone, escaped in a properties file
+                {"s4:token=abcdef#123!xyz\\q\r\n", "s4:token=abcdef#123!xyz\\q"}, {"#tok:en=abcdef#123!xyz\n", "#tok:en=abcdef#123!xyz"},
+                {"\n# the cluster's token\n  q8Zr+0Xw/LmN3aBcD9eF1gH2iJ4kL5mN6oP7qR8sTuBk=  \n\n", "q8Zr+0Xw/LmN3aBcD9eF1gH2iJ4kL5mN6oP7qR8sTuBk="},
+                {"#comment\r\ngfsload.cache.security.token=s4\\:token\\=abcdef\\#123\\!xyz\\\\q\\u0041\r\n", "s4:token=abcdef#123!xyz\\qA"},
+                {"gfsload.cache.security.token=q8Zr+0Xw/LmN3aBcD9eF1gH2iJ4kL5mN6oP7qR8sTuBk\\=\n", "q8Zr+0Xw/LmN3aBcD9eF1gH2iJ4kL5mN6oP7qR8sTuBk="}}) {
             options.tokenFile = Files.writeString(home.resolve("token"), file[0]);
             assertEquals(java.util.Optional.of(file[1]), options.token(), file[0]);
         }
