@@ -63,13 +63,25 @@ final class GfsLoadProcess implements AutoCloseable {
         return start(command(args), home, environment, home, stdout, null);
     }
 
+    /**
+     * Starts {@code gfsload args...} as {@link #start(Path, String...)} does, logging as
+     * {@code bin/gfsload} has it log (its libraries' info, warnings and errors) to {@code logFile}.
+     */
+    static GfsLoadProcess startLogging(Path home, Path logFile, String... args) {
+        return start(command(List.of("-Dorg.slf4j.simpleLogger.logFile=" + logFile), args), home, Map.of(), home, null);
+    }
+
     private static List<String> command(String... args) {
+        return command(List.of("-Dorg.slf4j.simpleLogger.defaultLogLevel=error"), args);
+    }
+
+    private static List<String> command(List<String> logOptions, String... args) {
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx512m", "-XX:TieredStopAtLevel=1",
-                "-cp", System.getProperty("java.class.path"),
-                "-Dorg.slf4j.simpleLogger.defaultLogLevel=error",
-                GfsLoad.class.getName()));
+                "-cp", System.getProperty("java.class.path")));
+        command.addAll(logOptions);
+        command.add(GfsLoad.class.getName());
         command.addAll(List.of(args));
         return command;
     }

@@ -83,6 +83,8 @@ public final class LoadPlanner {
      *     a {@link PartitionLoad#locationMissing()} partition of the plan
      * @throws InvalidInputException when a spec does not fit the table, or the table is a view or
      *     has no location
+     * @throws InvalidRequestException when the location of the table or of a selected partition
+     *     has credentials in its URI, as a path with them has; the message hides them
      * @throws PlanningException when the UFS cannot be listed
      */
     public LoadPlan plan(LoadRequest request) {
@@ -124,6 +126,7 @@ public final class LoadPlanner {
      * @throws NoSuchTableException when the table does not exist
      * @throws NoSuchPartitionException as {@link #plan} throws it
      * @throws InvalidInputException as {@link #plan} throws it
+     * @throws InvalidRequestException as {@link #plan} throws it
      */
     public List<String> locations(LoadTarget.Table target) {
         requireNonNull(target, "target is null");
@@ -212,13 +215,32 @@ public final class LoadPlanner {
             }
             String location = table.location()
                     .orElseThrow(() -> new InvalidInputException("%s has no storage location".formatted(table.name())));
+            checkNoCredentials(table.name().toString(), location);
             sink.accept(List.of(new Location(table.name().toString(), location, false)));
             return;
         }
-        Consumer<List<PartitionInfo>> partitions = batch -> sink.accept(batch.stream()
-                .map(p -> new Location(p.spec().toPathName(), p.location(), false))
-                .toList());
+        Consumer<List<PartitionInfo>> partitions = batch -> {
+            batch.forEach(p -> checkNoCredentials(table.name() + " " + p.spec().toPathName(), p.location()));
+            sink.accept(batch.stream().map(p -> new Location(p.spec().toPathName(), p.location(), false)).toList());
+        };
         selectPartitions(hive, table, target.selection(), partitions);
+    }
+
+    /**
+     * Refuses a table's or partition's location with credentials in its URI, as a path with them
+     * is refused: listed, it would put them into the cache's metadata, the messages, the reports
+     * and the logs. Checked as the metastore hands the locations over, a batch at a time, before
+     * any location of the batch is listed or sent to the cache.
+     *
+     * @param name the table, or the table and the partition
+     * @throws InvalidRequestException naming it, the credentials hidden
+     */
+    private static void checkNoCredentials(String name, String location) {
+        Optional<String> hidden = LocationCredentials.hidden(location);
+        if (hidden.isPresent()) {
+            throw new InvalidRequestException("Credentials in the location of %s are not accepted: %s; %s, and the location in the metastore without them"
+                    .formatted(name, hidden.get(), LocationCredentials.whereTheyGo(location)));
+        }
     }
 
     /**

@@ -11,11 +11,13 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.hadoop.hive.common.StatsSetupConst;
 import org.apache.hadoop.hive.conf.HiveConf;
 import org.apache.hadoop.hive.metastore.HiveMetaStoreClient;
 import org.apache.hadoop.hive.metastore.TableType;
 import org.apache.hadoop.hive.metastore.api.AlreadyExistsException;
 import org.apache.hadoop.hive.metastore.api.Database;
+import org.apache.hadoop.hive.metastore.api.EnvironmentContext;
 import org.apache.hadoop.hive.metastore.api.FieldSchema;
 import org.apache.hadoop.hive.metastore.api.NoSuchObjectException;
 import org.apache.hadoop.hive.metastore.api.Partition;
@@ -146,6 +148,24 @@ public final class MetastoreAdmin implements AutoCloseable {
         }
         catch (TException e) {
             throw failure("add partitions to " + name, e);
+        }
+    }
+
+    /**
+     * Sets the location of an existing partition, as {@code ALTER TABLE ... PARTITION ... SET
+     * LOCATION} does: in the metadata only, the file system not touched (a location of a store
+     * without a connector here, as for tests of what the planner refuses).
+     */
+    public void setPartitionLocation(TableName name, PartitionSpec spec, String location) {
+        try {
+            Partition partition = client.getPartition(name.database(), name.table(), new ArrayList<>(spec.values()));
+            partition.getSd().setLocation(location);
+            // the statistics left as they are, which would have the metastore list the location
+            EnvironmentContext context = new EnvironmentContext(new HashMap<>(Map.of(StatsSetupConst.DO_NOT_UPDATE_STATS, StatsSetupConst.TRUE)));
+            client.alter_partitions(name.database(), name.table(), new ArrayList<>(List.of(partition)), context);
+        }
+        catch (TException e) {
+            throw failure("set the location of " + name + " " + spec, e);
         }
     }
 

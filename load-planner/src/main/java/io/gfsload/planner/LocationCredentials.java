@@ -1,0 +1,65 @@
+package io.gfsload.planner;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Credentials in the user information of a UFS location's URI ({@code cosn://id:key@bucket/dir}),
+ * which would put them into the cache's metadata, the reports and the logs: found, and shown
+ * hidden.
+ */
+final class LocationCredentials {
+    /** {@code scheme://user-information@}: what comes before the first {@code @} of an authority. */
+    private static final Pattern USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
+    /**
+     * {@code scheme://id:key@} where the key holds characters a URI's user information may not
+     * (AWS secret keys hold {@code /}): a colon, then an {@code @}. A colon followed by a port
+     * number and a path is not credentials for the schemes of {@link #HOST_AND_PORT}:
+     * {@code hdfs://nn:8020/dir/a@b} is a path.
+     */
+    private static final Pattern SECRET = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/:@]*:[^@]*@");
+    private static final Pattern SECRET_NOT_A_PORT = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/:@]*:(?![0-9]*(?:/|$))[^@]*@");
+    /**
+     * The schemes whose authority is {@code HOST:PORT}. In any other (an object store's bucket
+     * has no port), {@code s3a://id:123/key@bucket/x} is an access key and a secret key that
+     * starts with digits and holds a {@code /}, not a port.
+     */
+    private static final Set<String> HOST_AND_PORT = Set.of("hdfs", "webhdfs", "swebhdfs", "viewfs", "har", "ofs", "o3fs", "ftp", "sftp", "http", "https",
+            "alluxio");
+
+    private LocationCredentials() {}
+
+    /** {@code location} with its user information shown as {@code <hidden>}, when it has any; empty otherwise. */
+    static Optional<String> hidden(String location) {
+        requireNonNull(location, "location is null");
+        Matcher credentials = USER_INFO.matcher(location);
+        if (!credentials.find()) {
+            String scheme = location.substring(0, Math.max(0, location.indexOf(':'))).toLowerCase(Locale.ROOT);
+            credentials = (HOST_AND_PORT.contains(scheme) ? SECRET_NOT_A_PORT : SECRET).matcher(location);
+            if (!credentials.find()) {
+                return Optional.empty();
+            }
+        }
+        return Optional.of(credentials.replaceFirst("$1<hidden>@"));
+    }
+
+    /**
+     * Where the credentials of {@code location}'s store go instead, for a message: core-site.xml,
+     * with the settings of the two object stores the README names, or a credential provider.
+     */
+    static String whereTheyGo(String location) {
+        String keys = "";
+        if (location.startsWith("cosn:")) {
+            keys = " (fs.cosn.userinfo.secretId and fs.cosn.userinfo.secretKey)";
+        }
+        else if (location.startsWith("s3a:")) {
+            keys = " (fs.s3a.access.key and fs.s3a.secret.key)";
+        }
+        return "set them in core-site.xml" + keys + " or a Hadoop credential provider";
+    }
+}
