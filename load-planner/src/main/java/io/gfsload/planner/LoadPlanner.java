@@ -7,6 +7,7 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.UriCredentials;
 import io.gfsload.catalog.HiveCatalog;
 import io.gfsload.catalog.InvalidInputException;
 import io.gfsload.catalog.NoSuchPartitionException;
@@ -236,10 +237,10 @@ public final class LoadPlanner {
      * @throws InvalidRequestException naming it, the credentials hidden
      */
     private static void checkNoCredentials(String name, String location) {
-        Optional<String> hidden = LocationCredentials.hidden(location);
+        Optional<String> hidden = UriCredentials.hidden(location);
         if (hidden.isPresent()) {
             throw new InvalidRequestException("Credentials in the location of %s are not accepted: %s; %s, and the location in the metastore without them"
-                    .formatted(name, hidden.get(), LocationCredentials.whereTheyGo(location)));
+                    .formatted(name, hidden.get(), UriCredentials.whereTheyGo(location)));
         }
     }
 

@@ -2,6 +2,7 @@ package io.gfsload.planner;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gfsload.cache.api.UriCredentials;
 import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableName;
 import java.util.List;
@@ -48,9 +49,9 @@ public sealed interface LoadTarget {
                 throw new IllegalArgumentException("paths is empty");
             }
             for (String path : paths) {
-                Optional<String> hidden = LocationCredentials.hidden(path);
+                Optional<String> hidden = UriCredentials.hidden(path);
                 if (hidden.isPresent()) {
-                    throw new InvalidRequestException("Credentials in a path are not accepted: %s; %s".formatted(hidden.get(), LocationCredentials.whereTheyGo(path)));
+                    throw new InvalidRequestException("Credentials in a path are not accepted: %s; %s".formatted(hidden.get(), UriCredentials.whereTheyGo(path)));
                 }
             }
         }

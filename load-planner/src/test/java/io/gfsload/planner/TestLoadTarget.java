@@ -15,7 +15,7 @@ class TestLoadTarget {
                 new String[] {"s3a://AKIDX:SECRET/X+q@bucket/x", "s3a://<hidden>@bucket/x", " (fs.s3a.access.key and fs.s3a.secret.key)"},
                 // a secret key that starts with digits and holds a '/' is not a port and a path
                 new String[] {"s3a://AKIA:123/SUPERSECRET123@bucket/x", "s3a://<hidden>@bucket/x", " (fs.s3a.access.key and fs.s3a.secret.key)"},
-                new String[] {"S3A://AKIA:/SUPERSECRET123@bucket/x", "S3A://<hidden>@bucket/x", ""},
+                new String[] {"S3A://AKIA:/SUPERSECRET123@bucket/x", "S3A://<hidden>@bucket/x", " (fs.s3a.access.key and fs.s3a.secret.key)"},
                 new String[] {"cosn://AKIDX:9/SUPERSECRET123@bucket-1/x/y", "cosn://<hidden>@bucket-1/x/y", " (fs.cosn.userinfo.secretId and fs.cosn.userinfo.secretKey)"},
                 new String[] {"myfs://AKIDX:123/SUPERSECRET123@bucket-1/x", "myfs://<hidden>@bucket-1/x", ""},
                 new String[] {"hdfs://user:SUPERSECRET123@nn:8020/x", "hdfs://<hidden>@nn:8020/x", ""},

@@ -2,6 +2,7 @@ package io.gfsload.cache.fs;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gfsload.cache.api.UriCredentials;
 import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.rpc.RpcAuth;
 import java.io.IOException;
@@ -10,9 +11,7 @@ import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
 
 /**
@@ -76,15 +75,6 @@ public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig
      */
     public static final Duration DEFAULT_MASTER_TIMEOUT = Duration.ofSeconds(5);
     public static final Duration DEFAULT_MASTER_RETRY_INTERVAL = Duration.ofSeconds(30);
-    /** {@code scheme://user-information@}: what comes before the first {@code @} of an authority. */
-    private static final Pattern USER_INFO = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://[^/?#]*@");
-    /** {@code scheme://id:key@} where the key holds a {@code /} (AWS secret keys do): a colon, then an {@code @}. */
-    private static final Pattern SECRET = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://[^/:@]*:[^@]*@");
-    /** As {@link #SECRET}, where a colon followed by a port number and a path is not credentials. */
-    private static final Pattern SECRET_NOT_A_PORT = Pattern.compile("^[A-Za-z][A-Za-z0-9+.-]*://[^/:@]*:(?![0-9]*(?:/|$))[^@]*@");
-    /** The schemes whose authority is {@code HOST:PORT}, as gfsload's planner knows them. */
-    private static final Set<String> HOST_AND_PORT = Set.of("hdfs", "webhdfs", "swebhdfs", "viewfs", "har", "ofs", "o3fs", "ftp", "sftp",
-            "http", "https", "alluxio");
 
     public GfsConfig {
         requireNonNull(master, "master is null");
@@ -134,9 +124,9 @@ public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig
         if (ufsRoot.getScheme() == null) {
             throw new IOException(rootKey + " must be a fully qualified URI such as cosn://bucket/warehouse: " + redacted(root));
         }
-        if (hasCredentials(root)) {
-            throw new IOException(("%s: credentials are not accepted in the UFS root: %s; set them in core-site.xml%s "
-                    + "or a Hadoop credential provider").formatted(rootKey, redacted(root), credentialKeys(ufsRoot.getScheme())));
+        if (UriCredentials.hidden(root).isPresent()) {
+            throw new IOException("%s: credentials are not accepted in the UFS root: %s; %s".formatted(rootKey, redacted(root),
+                    UriCredentials.whereTheyGo(root)));
         }
         Optional<String> token = token(conf);
         Optional<String> invalidToken = Optional.empty();
@@ -188,27 +178,6 @@ public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig
         }
         String trimmed = new String(token).strip();
         return trimmed.isEmpty() ? Optional.empty() : Optional.of(trimmed);
-    }
-
-    /**
-     * Whether {@code root} carries user information ({@code cosn://id:key@bucket/w}), also where
-     * the secret key holds a {@code /} ({@code s3a://id:123/key@bucket/w}: a port and a path only
-     * for the schemes that take a port), as gfsload's planner tells them for the paths it loads.
-     */
-    private static boolean hasCredentials(String root) {
-        if (USER_INFO.matcher(root).find()) {
-            return true;
-        }
-        String scheme = root.substring(0, Math.max(0, root.indexOf(':'))).toLowerCase(Locale.ROOT);
-        return (HOST_AND_PORT.contains(scheme) ? SECRET_NOT_A_PORT : SECRET).matcher(root).find();
-    }
-
-    private static String credentialKeys(String scheme) {
-        return switch (scheme.toLowerCase(Locale.ROOT)) {
-            case "cosn" -> " (fs.cosn.userinfo.secretId and fs.cosn.userinfo.secretKey)";
-            case "s3a" -> " (fs.s3a.access.key and fs.s3a.secret.key)";
-            default -> "";
-        };
     }
 
     /** A duration: Hadoop's time suffixes ({@code 500ms}, {@code 5s}, {@code 1m}), seconds without one. */

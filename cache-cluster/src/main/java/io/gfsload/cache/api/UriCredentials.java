@@ -1,4 +1,4 @@
-package io.gfsload.planner;
+package io.gfsload.cache.api;
 
 import static java.util.Objects.requireNonNull;
 
@@ -11,9 +11,10 @@ import java.util.regex.Pattern;
 /**
  * Credentials in the user information of a UFS location's URI ({@code cosn://id:key@bucket/dir}),
  * which would put them into the cache's metadata, the reports and the logs: found, and shown
- * hidden.
+ * hidden. The planner refuses the paths and the table locations that have them, and gfs:// a UFS
+ * root that has them.
  */
-final class LocationCredentials {
+public final class UriCredentials {
     /** {@code scheme://user-information@}: what comes before the first {@code @} of an authority. */
     private static final Pattern USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
     /**
@@ -32,10 +33,10 @@ final class LocationCredentials {
     private static final Set<String> HOST_AND_PORT = Set.of("hdfs", "webhdfs", "swebhdfs", "viewfs", "har", "ofs", "o3fs", "ftp", "sftp", "http", "https",
             "alluxio");
 
-    private LocationCredentials() {}
+    private UriCredentials() {}
 
     /** {@code location} with its user information shown as {@code <hidden>}, when it has any; empty otherwise. */
-    static Optional<String> hidden(String location) {
+    public static Optional<String> hidden(String location) {
         requireNonNull(location, "location is null");
         Matcher credentials = USER_INFO.matcher(location);
         if (!credentials.find()) {
@@ -52,14 +53,13 @@ final class LocationCredentials {
      * Where the credentials of {@code location}'s store go instead, for a message: core-site.xml,
      * with the settings of the two object stores the README names, or a credential provider.
      */
-    static String whereTheyGo(String location) {
-        String keys = "";
-        if (location.startsWith("cosn:")) {
-            keys = " (fs.cosn.userinfo.secretId and fs.cosn.userinfo.secretKey)";
-        }
-        else if (location.startsWith("s3a:")) {
-            keys = " (fs.s3a.access.key and fs.s3a.secret.key)";
-        }
+    public static String whereTheyGo(String location) {
+        String scheme = location.substring(0, Math.max(0, location.indexOf(':'))).toLowerCase(Locale.ROOT);
+        String keys = switch (scheme) {
+            case "cosn" -> " (fs.cosn.userinfo.secretId and fs.cosn.userinfo.secretKey)";
+            case "s3a" -> " (fs.s3a.access.key and fs.s3a.secret.key)";
+            default -> "";
+        };
         return "set them in core-site.xml" + keys + " or a Hadoop credential provider";
     }
 }
