@@ -2,6 +2,9 @@ package io.gfsload.executor;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.failsafe.Failsafe;
+import dev.failsafe.FailsafeException;
+import dev.failsafe.RetryPolicy;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.FileErrors;
 import io.gfsload.planner.LoadPlan;
@@ -63,6 +66,8 @@ public final class JobJournal implements AutoCloseable {
     /** Above every key: keys are UTF-8, which never has a byte 0xFF. */
     private static final byte[] END_OF_KEYS = {(byte) 0xFF};
     private static final String BLOCK_PREFIX = "block/";
+    /** How long a run waits for a journal that another run's check holds open for a moment. */
+    private static final Duration CHECK_HOLD = Duration.ofSeconds(2);
     private static final String DELETING = ".deleting";
     private static final String UNUSABLE = ".unusable-";
     /** The name of a journal's directory: its job id ({@link #jobId}). */
@@ -234,7 +239,7 @@ public final class JobJournal implements AutoCloseable {
                 Optional<String> unusable = Optional.empty();
                 try {
                     // a journal left by an earlier run is opened as it is, never created anew over what is left of it
-                    db = RocksDB.open(options.setCreateIfMissing(isEmpty(directory)), directory.toString());
+                    db = openWaitingForChecks(options.setCreateIfMissing(isEmpty(directory)), directory);
                 }
                 catch (RocksDBException e) {
                     if (locked(e) || !unusable(e, directory)) {
@@ -302,6 +307,29 @@ public final class JobJournal implements AutoCloseable {
             if (locked(e)) {
                 throw lockedByAnother(jobId, directory, e);
             }
+        }
+    }
+
+    /**
+     * Opens the store in {@code directory}, waiting up to {@link #CHECK_HOLD} while it is held
+     * open: by another run's {@link #checkNotRunning} or {@link #prune}, which open and close it
+     * at once, and must not make a run that owns the job fail. A run that holds it longer fails.
+     */
+    private static RocksDB openWaitingForChecks(Options options, Path directory) throws RocksDBException {
+        try {
+            return Failsafe.with(RetryPolicy.<RocksDB>builder()
+                            .handleIf(failure -> failure instanceof RocksDBException e && locked(e))
+                            .withDelay(Duration.ofMillis(50))
+                            .withMaxDuration(CHECK_HOLD)
+                            .withMaxAttempts(-1)
+                            .build())
+                    .get(() -> RocksDB.open(options, directory.toString()));
+        }
+        catch (FailsafeException e) {
+            if (e.getCause() instanceof RocksDBException cause) {
+                throw cause;
+            }
+            throw e;
         }
     }
 

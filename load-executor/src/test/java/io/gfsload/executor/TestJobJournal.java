@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -228,6 +230,36 @@ class TestJobJournal {
         }
         finally {
             reopened.close();
+        }
+    }
+
+    @Test
+    void aRunOpensItsJournalWhileAnotherRunsCheckHoldsItForAMoment() throws Exception {
+        JobJournal first = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        String jobId = first.jobId();
+        first.close();
+        // a retry of the same command checking whether the job runs: the journal opened, and closed a moment later
+        CountDownLatch held = new CountDownLatch(1);
+        Thread check = new Thread(() -> {
+            try (Options options = new Options(); RocksDB db = RocksDB.open(options, jobs.resolve(jobId).toString())) {
+                held.countDown();
+                Thread.sleep(300);
+            }
+            catch (RocksDBException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        check.start();
+        assertTrue(held.await(30, TimeUnit.SECONDS));
+
+        JobJournal run = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+
+        try {
+            assertEquals(2, run.run());
+        }
+        finally {
+            run.close();
+            check.join();
         }
     }
 
