@@ -19,7 +19,8 @@ class TestLoadTarget {
                 new String[] {"cosn://AKIDX:9/SUPERSECRET123@bucket-1/x/y", "cosn://<hidden>@bucket-1/x/y", " (fs.cosn.userinfo.secretId and fs.cosn.userinfo.secretKey)"},
                 new String[] {"myfs://AKIDX:123/SUPERSECRET123@bucket-1/x", "myfs://<hidden>@bucket-1/x", ""},
                 new String[] {"hdfs://user:SUPERSECRET123@nn:8020/x", "hdfs://<hidden>@nn:8020/x", ""},
-                new String[] {"hdfs://user@nn/x", "hdfs://<hidden>@nn/x", ""})) {
+                new String[] {"hdfs://user@nn/x", "hdfs://<hidden>@nn/x", ""},
+                new String[] {"abfss://events:SUPERSECRET123@lake.dfs.core.windows.net/t", "abfss://<hidden>@lake.dfs.core.windows.net/t", ""})) {
             InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> new LoadTarget.Paths(List.of("/ok", path[0])));
             assertEquals("Credentials in a path are not accepted: " + path[1] + "; set them in core-site.xml" + path[2]
                     + " or a Hadoop credential provider", e.getMessage());
@@ -29,7 +30,10 @@ class TestLoadTarget {
     @Test
     void pathsWithAtSignsOrPortsAreNotCredentials() {
         List<String> paths = List.of("hdfs://nn:8020/dir/a@b", "HDFS://nn:8020/dir/a@b", "webhdfs://nn:9870/dir/a@b", "hdfs://nn/dir/a:b@c", "cosn://bucket/x",
-                "cosn://bucket/dir/a:1/b@c", "/data/a@b", "file:/tmp/a:b@c", "hdfs://nn:8020");
+                "cosn://bucket/dir/a:1/b@c", "/data/a@b", "file:/tmp/a:b@c", "hdfs://nn:8020",
+                // Azure's container@account
+                "abfss://events@lake.dfs.core.windows.net/warehouse/t", "ABFS://events@lake.dfs.core.windows.net/t",
+                "wasbs://events@lake.blob.core.windows.net/t");
         assertEquals(paths, new LoadTarget.Paths(paths).paths());
     }
 }

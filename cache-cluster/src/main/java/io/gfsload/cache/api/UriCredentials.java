@@ -33,14 +33,21 @@ public final class UriCredentials {
     private static final Set<String> HOST_AND_PORT = Set.of("hdfs", "webhdfs", "swebhdfs", "viewfs", "har", "ofs", "o3fs", "ftp", "sftp", "http", "https",
             "alluxio");
 
+    /**
+     * The schemes whose authority names a container before an {@code @} ({@code
+     * abfss://container@account.dfs.core.windows.net/dir}): what comes before it is credentials
+     * only with a colon in it.
+     */
+    private static final Set<String> CONTAINER_AT_ACCOUNT = Set.of("abfs", "abfss", "wasb", "wasbs");
+
     private UriCredentials() {}
 
     /** {@code location} with its user information shown as {@code <hidden>}, when it has any; empty otherwise. */
     public static Optional<String> hidden(String location) {
         requireNonNull(location, "location is null");
+        String scheme = location.substring(0, Math.max(0, location.indexOf(':'))).toLowerCase(Locale.ROOT);
         Matcher credentials = USER_INFO.matcher(location);
-        if (!credentials.find()) {
-            String scheme = location.substring(0, Math.max(0, location.indexOf(':'))).toLowerCase(Locale.ROOT);
+        if (CONTAINER_AT_ACCOUNT.contains(scheme) || !credentials.find()) {
             credentials = (HOST_AND_PORT.contains(scheme) ? SECRET_NOT_A_PORT : SECRET).matcher(location);
             if (!credentials.find()) {
                 return Optional.empty();
