@@ -494,9 +494,12 @@ final class BlockStore {
         Map<StoreFileSystem, Long> diskFree = new HashMap<>();
         Map<StoreFileSystem, Long> left = new HashMap<>();
         Map<StoreDirectory, Long> rooms = new HashMap<>();
+        // the most room a directory on the file system could take: a refusal stands until the file system has that
+        Map<StoreFileSystem, Long> wanted = new HashMap<>();
         for (StoreDirectory directory : directories) {
             long quotaFree = directory.quotaFree();
             long free = diskFree.computeIfAbsent(directory.fileSystem, fileSystem -> directory.diskFree());
+            wanted.merge(directory.fileSystem, quotaFree, Math::max);
             if (note) {
                 directory.noteDiskLimit(free, quotaFree);
             }
@@ -504,6 +507,14 @@ final class BlockStore {
             long room = diskLeft == StoreDirectory.UNKNOWN ? quotaFree : Math.min(quotaFree, diskLeft);
             rooms.put(directory, room);
             left.put(directory.fileSystem, diskLeft == StoreDirectory.UNKNOWN ? diskLeft : diskLeft - room);
+        }
+        if (note) {
+            // a file system that refused a write has room again once it has what each of its directories' quotas leaves
+            diskFree.forEach((fileSystem, free) -> {
+                if (fileSystem.refusedAt >= 0 && free != StoreDirectory.UNKNOWN && free > 0 && free >= wanted.get(fileSystem)) {
+                    fileSystem.refusedAt = -1;
+                }
+            });
         }
         return rooms;
     }
@@ -1257,7 +1268,8 @@ final class BlockStore {
 
         /**
          * Says once in the log when the file system starts to leave less room than the quota, and
-         * once when that ends; clears a refusal once the file system has room for new blocks again.
+         * once when that ends. A refusal is cleared by {@link #freeRooms}, for all the directories
+         * on the file system at once.
          */
         void noteDiskLimit(long diskFree, long quotaFree) {
             if (diskFree == UNKNOWN) {
@@ -1272,7 +1284,6 @@ final class BlockStore {
             }
             else if (!limited && diskLimitLogged) {
                 diskLimitLogged = false;
-                fileSystem.refusedAt = -1;
                 log.info("Worker {}: the file system of its {} directory {} has room again; its quota limits it ({} bytes "
                         + "free)", workerId, tier, path, quotaFree);
             }

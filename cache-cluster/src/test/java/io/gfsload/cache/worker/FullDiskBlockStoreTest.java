@@ -190,6 +190,29 @@ class FullDiskBlockStoreTest {
         assertEquals(0, disks.refusedWrites());
     }
 
+    @Test
+    void aRefusalOnAFileSystemDirectoriesShareStandsUntilItHasTheRoomTheirQuotasLeave() throws IOException {
+        Path ssd = Files.createDirectories(directory.resolve("ssd"));
+        Path hdd = Files.createDirectories(directory.resolve("hdd"));
+        disks.share(1L << 30, ssd, hdd).overstate(ssd, 50L * BLOCK).overstate(hdd, 50L * BLOCK);
+        BlockStore store = BlockStore.open("worker-0", List.of(TierConfig.of(StorageTier.SSD, ssd, 2L * BLOCK),
+                TierConfig.of(StorageTier.HDD, hdd, 100L * BLOCK)), SEGMENT, 1 << 20, EvictionPolicy.lru(), clock, disks).store();
+        write(store, id(0), Optional.of(StorageTier.HDD));
+        write(store, id(1), Optional.of(StorageTier.HDD));
+        // the disk is full, and says it has room for 50 more blocks
+        disks.share(otherFiles(ssd) + otherFiles(hdd), ssd, hdd);
+        assertThrows(BlockStoreException.class, () -> write(store, id(2), Optional.of(StorageTier.SSD)));
+        assertEquals(1, disks.refusedWrites());
+
+        // room for two blocks again: enough for the SSD directory's quota, not for the HDD directory's
+        store.remove(id(0));
+        store.remove(id(1));
+        store.tiers();
+        long free = store.tiers().stream().mapToLong(TierInfo::freeBytes).sum();
+
+        assertEquals(2 * BLOCK_FILE, free, "the disk's claim is not believed again, whichever directory has room for its quota");
+    }
+
     private BlockStore open(Path ssd) {
         BlockStore store = BlockStore.open("worker-0", List.of(TierConfig.of(StorageTier.SSD, ssd, 100L * BLOCK),
                 TierConfig.of(StorageTier.HDD, directory.resolve("hdd"), 100L * BLOCK)), SEGMENT, 1 << 20, EvictionPolicy.lru(), clock, disks)
