@@ -292,6 +292,7 @@ class TestGfsFileSystem {
                 relay.freeze();
                 try {
                     viaRelay.readStatistics().reset();
+                    long started = System.nanoTime();
                     long length = 0;
                     for (int i = 0; i < files; i++) {
                         Path path = new Path("gfs:///db/t/hang-" + i);
@@ -300,12 +301,14 @@ class TestGfsFileSystem {
                         assertEquals(2, viaRelay.getFileBlockLocations(status, 0, status.getLen()).length);
                         length += contents.get(i).length;
                     }
+                    Duration took = Duration.ofNanos(System.nanoTime() - started);
                     GfsReadStatistics.Snapshot frozen = viaRelay.readStatistics().snapshot();
                     assertEquals(0, frozen.bytesFromCache());
                     assertEquals(length, frozen.bytesFromUfs());
-                    // one call waited for its deadline; a second only if this took longer than the retry interval
-                    assertTrue(frozen.masterCallsUnanswered() >= 1 && frozen.masterCallsUnanswered() <= 2, frozen.toString());
-                    assertTrue(frozen.masterCallsSkipped() >= 2L * files - 2, "opens and locations that did not ask: " + frozen);
+                    // one call waited for its deadline, and one more for each retry interval (5 s) this took, however busy the host
+                    long probes = 1 + took.toSeconds() / 5 + 1;
+                    assertTrue(frozen.masterCallsUnanswered() >= 1 && frozen.masterCallsUnanswered() <= probes, frozen + " in " + took);
+                    assertTrue(frozen.masterCallsSkipped() >= 2L * files - frozen.masterCallsUnanswered(), "opens and locations that did not ask: " + frozen);
                 }
                 finally {
                     relay.thaw();
