@@ -9,7 +9,6 @@ import io.gfsload.executor.SliceLoad;
 import io.gfsload.executor.SliceProgress;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -25,12 +24,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.scheduler.SparkListener;
-import org.apache.spark.scheduler.SparkListenerJobStart;
-import org.apache.spark.scheduler.SparkListenerTaskStart;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import scala.collection.Iterator;
 
 /**
  * Loads the slices of a load on the executors of a Spark application: each slice a Spark job of one
@@ -38,7 +33,8 @@ import scala.collection.Iterator;
  * as many at a time as the application has cores. A task that fails is retried as Spark retries
  * tasks ({@code spark.task.maxFailures}): the retry loads what its slice has not cached yet. While they run, the
  * slices' counts reach the driver with the executors' heartbeats ({@link SliceAccumulators}). A load
- * that stops early (an atomic job's temp area gone) cancels the slices whose task has not started.
+ * that stops early (an atomic job's temp area gone) submits no more slices; those submitted find
+ * the stop as they start.
  */
 final class SparkSlices implements DistributedLoad.Slices {
     private static final Logger LOG = LoggerFactory.getLogger(SparkSlices.class);
@@ -105,8 +101,11 @@ final class SparkSlices implements DistributedLoad.Slices {
     }
 
     /**
-     * Once {@code stop} completes, the slices whose task has not started (as the driver heard) are
-     * not started: their Spark jobs are cancelled, and they return no report; the others go on.
+     * Once {@code stop} completes, the slices whose Spark job has not been submitted are not
+     * submitted, and return no report; the others go on, and a slice whose task starts after the
+     * stop finds it so itself (an atomic job's temp area gone) and reports its files not attempted.
+     * A submitted job is not cancelled: the driver cannot tell for sure whether its task started,
+     * and a slice cancelled while it loads would leave its report unsaid.
      */
     @Override
     public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished,
@@ -115,19 +114,17 @@ final class SparkSlices implements DistributedLoad.Slices {
         SliceAccumulators accumulators = new SliceAccumulators(spark, slices, progress);
         spark.sc().addSparkListener(accumulators);
         String group = "gfsload-" + UUID.randomUUID();
-        SliceStarts starts = new SliceStarts(group);
-        spark.sc().addSparkListener(starts);
-        // the slices not started when the load stopped: their jobs cancelled, no report expected
-        Set<Integer> stopped = ConcurrentHashMap.newKeySet();
+        // each slice is claimed once: by its submitter, which submits its job, or by the stop, which leaves it unsubmitted
+        Set<Integer> claimed = ConcurrentHashMap.newKeySet();
         stop.thenAccept(reason -> {
+            int stopped = 0;
             for (SliceLoad slice : slices) {
-                if (!starts.started(slice.index())) {
-                    stopped.add(slice.index());
-                    spark.cancelJobGroup(SliceStarts.group(group, slice.index()));
+                if (claimed.add(slice.index())) {
+                    stopped++;
                 }
             }
-            if (!stopped.isEmpty()) {
-                LOG.warn("{} of {} not started: {}", Counts.of(stopped.size(), "slice"), slices.size(), reason);
+            if (stopped > 0) {
+                LOG.warn("{} of {} not started: {}", Counts.of(stopped, "slice"), slices.size(), reason);
             }
         });
         ExecutorService submitters = Executors.newFixedThreadPool(Math.max(1, slices.size()), runnable -> {
@@ -141,24 +138,16 @@ final class SparkSlices implements DistributedLoad.Slices {
             List<Future<?>> jobs = new ArrayList<>(slices.size());
             for (SliceLoad slice : slices) {
                 jobs.add(submitters.submit(() -> {
-                    if (!open.get() || stopped.contains(slice.index())) {
+                    if (!open.get() || !claimed.add(slice.index())) {
                         // run has returned (interrupted), or the load stopped: the slice is not started
                         return;
                     }
-                    // cancelled, the task is interrupted: the slice then aborts the writes it has open (SliceLoad#load)
-                    spark.setJobGroup(SliceStarts.group(group, slice.index()), "gfsload slice %d of %d".formatted(slice.index() + 1, slices.size()), true);
+                    // cancelled (as run ends), the task is interrupted: the slice then aborts the writes it has open (SliceLoad#load)
+                    spark.setJobGroup(jobGroup(group, slice.index()), "gfsload slice %d of %d".formatted(slice.index() + 1, slices.size()), true);
                     SliceProgress.Counters counters = accumulators.counters(slice);
-                    List<LoadReport> report;
-                    try {
-                        report = spark.parallelize(List.of(slice), 1).map(shipped -> shipped.load(counters, TaskContext.get().attemptNumber())).collect();
-                    }
-                    catch (RuntimeException e) {
-                        if (stopped.contains(slice.index())) {
-                            // cancelled before its task started, as the load stopped
-                            return;
-                        }
-                        throw e;
-                    }
+                    List<LoadReport> report = spark.parallelize(List.of(slice), 1)
+                            .map(shipped -> shipped.load(counters, TaskContext.get().attemptNumber()))
+                            .collect();
                     synchronized (open) {
                         if (open.get()) {
                             finished.accept(slice, report.get(0));
@@ -192,57 +181,14 @@ final class SparkSlices implements DistributedLoad.Slices {
             submitters.shutdownNow();
             // the slices' jobs submitted by then, whatever the reason run ends
             for (SliceLoad slice : slices) {
-                spark.cancelJobGroup(SliceStarts.group(group, slice.index()));
+                spark.cancelJobGroup(jobGroup(group, slice.index()));
             }
             spark.sc().removeSparkListener(accumulators);
-            spark.sc().removeSparkListener(starts);
         }
     }
 
-    /**
-     * Which slices of a run have started their task, as the driver hears the tasks start: each
-     * slice's Spark job is in a job group of its own, {@link #group}.
-     */
-    private static final class SliceStarts extends SparkListener {
-        private static final String JOB_GROUP = "spark.jobGroup.id";
-
-        private final String prefix;
-        /** The slice of each stage of the run's jobs. */
-        private final Map<Integer, Integer> stages = new ConcurrentHashMap<>();
-        private final Set<Integer> started = ConcurrentHashMap.newKeySet();
-
-        SliceStarts(String group) {
-            this.prefix = group + "-slice-";
-        }
-
-        /** The job group of slice {@code index} of the run of {@code group}. */
-        static String group(String group, int index) {
-            return group + "-slice-" + index;
-        }
-
-        boolean started(int index) {
-            return started.contains(index);
-        }
-
-        @Override
-        public void onJobStart(SparkListenerJobStart jobStart) {
-            String jobGroup = jobStart.properties() == null ? null : jobStart.properties().getProperty(JOB_GROUP);
-            if (jobGroup == null || !jobGroup.startsWith(prefix)) {
-                return;
-            }
-            int index = Integer.parseInt(jobGroup.substring(prefix.length()));
-            Iterator<Object> stageIds = jobStart.stageIds().iterator();
-            while (stageIds.hasNext()) {
-                stages.put((Integer) stageIds.next(), index);
-            }
-        }
-
-        @Override
-        public void onTaskStart(SparkListenerTaskStart taskStart) {
-            Integer index = stages.get(taskStart.stageId());
-            if (index != null) {
-                started.add(index);
-            }
-        }
+    /** The job group of slice {@code index} of the run of {@code group}: each slice's Spark job has one of its own. */
+    private static String jobGroup(String group, int index) {
+        return group + "-slice-" + index;
     }
 }
