@@ -109,7 +109,7 @@ public final class ConnectionOptions {
     }
 
     private InvalidRequestException notATokenFile() {
-        return new InvalidRequestException("Invalid --token-file %s: it is a properties file without %s: put the token alone on the first line of a file, or set %s=TOKEN in it"
+        return new InvalidRequestException("Invalid --token-file %s: it is a properties file without %s: put the token alone on one line of a file (comment lines beside it are fine), or set %s=TOKEN in it"
                 .formatted(tokenFile, TOKEN_KEY, TOKEN_KEY));
     }
 

@@ -446,7 +446,7 @@ class TestCommandLine {
             CliRun run = gfsload("status", "--path", "/tmp", "--master", "127.0.0.1:1", "--token-file", settings.toString());
             assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
             assertEquals("gfsload: Invalid --token-file " + settings + ": it is a properties file without gfsload.cache.security.token: "
-                    + "put the token alone on the first line of a file, or set gfsload.cache.security.token=TOKEN in it", run.err().strip());
+                    + "put the token alone on one line of a file (comment lines beside it are fine), or set gfsload.cache.security.token=TOKEN in it", run.err().strip());
         }
         // a token alone, a base64 one with its padding too, and the token's key among other settings
         ConnectionOptions options = new ConnectionOptions();

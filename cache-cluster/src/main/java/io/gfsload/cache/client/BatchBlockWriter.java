@@ -406,7 +406,6 @@ final class BatchBlockWriter {
         }
     }
 
-    /** Deletes a temp file this client created, if it is still there; failures are only logged. */
     /**
      * Fails unless the file this process created, {@code path}, has the owner of its directory,
      * the worker's tier directory: a file of another user (this process runs as another user, or
@@ -422,6 +421,7 @@ final class BatchBlockWriter {
         }
     }
 
+    /** Deletes a temp file this client created, if it is still there; failures are only logged. */
     private static void deleteQuietly(Path path) {
         try {
             Files.deleteIfExists(path);

@@ -14,7 +14,8 @@ import java.util.Set;
 /**
  * Files and directories that only their owner may read: a worker's tier directories and block
  * files hold cached data that other local users must not read past the UFS's permissions and the
- * cluster's token. The permissions are given at creation ({@code rwx------} for directories,
+ * cluster's token. (The files beside the blocks, a tier directory's lock file and the store's copy
+ * numbers, hold no data and keep the umask's permissions.) The permissions are given at creation ({@code rwx------} for directories,
  * {@code rw-------} for files, less the umask), never set afterwards, so no other user can open
  * them in between. A file system without POSIX permissions gets its defaults.
  */
