@@ -65,12 +65,17 @@ public final class ConnectionOptions {
      *     message never holds the file's content
      */
     public Optional<String> token() {
-        if (tokenFile == null) {
+        if (tokenFile == null || tokenFile.toString().isEmpty()) {
+            // GFSLOAD_TOKEN_FILE= (empty, as a scheduler's template leaves an unset variable) is no token file
             return Optional.empty();
         }
         String text;
         try {
             text = Files.readString(tokenFile, StandardCharsets.UTF_8);
+            // a byte order mark (Windows editors write one) is not part of the token, nor of a key
+            if (text.startsWith("\uFEFF")) {
+                text = text.substring(1);
+            }
         }
         catch (IOException e) {
             String reason = e instanceof CharacterCodingException ? "it is not UTF-8 text" : FileErrors.reason(e);

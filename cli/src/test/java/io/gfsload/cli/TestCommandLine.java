@@ -457,10 +457,15 @@ class TestCommandLine {
                 {"s4:token=abcdef#123!xyz\\q\r\n", "s4:token=abcdef#123!xyz\\q"}, {"#tok:en=abcdef#123!xyz\n", "#tok:en=abcdef#123!xyz"},
                 {"\n# the cluster's token\n  q8Zr+0Xw/LmN3aBcD9eF1gH2iJ4kL5mN6oP7qR8sTuBk=  \n\n", "q8Zr+0Xw/LmN3aBcD9eF1gH2iJ4kL5mN6oP7qR8sTuBk="},
                 {"#comment\r\ngfsload.cache.security.token=s4\\:token\\=abcdef\\#123\\!xyz\\\\q\\u0041\r\n", "s4:token=abcdef#123!xyz\\qA"},
-                {"gfsload.cache.security.token=q8Zr+0Xw/LmN3aBcD9eF1gH2iJ4kL5mN6oP7qR8sTuBk\\=\n", "q8Zr+0Xw/LmN3aBcD9eF1gH2iJ4kL5mN6oP7qR8sTuBk="}}) {
+                {"gfsload.cache.security.token=q8Zr+0Xw/LmN3aBcD9eF1gH2iJ4kL5mN6oP7qR8sTuBk\\=\n", "q8Zr+0Xw/LmN3aBcD9eF1gH2iJ4kL5mN6oP7qR8sTuBk="},
+                // with the byte order mark a Windows editor writes
+                {"\uFEFF0123456789abcdef0123\r\n", "0123456789abcdef0123"}, {"\uFEFFgfsload.cache.security.token=0123456789abcdef0123\n", "0123456789abcdef0123"}}) {
             options.tokenFile = Files.writeString(home.resolve("token"), file[0]);
             assertEquals(java.util.Optional.of(file[1]), options.token(), file[0]);
         }
+        // GFSLOAD_TOKEN_FILE= (empty) is no token file
+        options.tokenFile = Path.of("");
+        assertEquals(java.util.Optional.empty(), options.token());
     }
 
     @Test
