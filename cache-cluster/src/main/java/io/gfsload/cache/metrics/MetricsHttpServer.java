@@ -37,9 +37,9 @@ import java.util.concurrent.TimeUnit;
 public final class MetricsHttpServer implements AutoCloseable {
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     /** Longest an exchange may take, request and response; a Prometheus scrape times out after 10 s by default. */
-    public static final Duration DEFAULT_EXCHANGE_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_EXCHANGE_TIMEOUT = Duration.ofSeconds(5);
     /** Threads serving exchanges: as many clients that stall hold the page up to the timeout. */
-    static final int THREADS = 4;
+    static final int THREADS = 8;
 
     private final HttpServer server;
     private final ExecutorService executor;
