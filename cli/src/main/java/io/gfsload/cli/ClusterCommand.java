@@ -835,7 +835,8 @@ public final class ClusterCommand implements Callable<Integer> {
             Path dataDir,
             @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s",
                     description = "How long each process may take to stop before it is killed: the workers from "
-                            + "their SIGTERM, then the master from its own (default: ${DEFAULT-VALUE}).")
+                            + "their SIGTERM, then the master from its own (default: ${DEFAULT-VALUE}). A worker waits up "
+                            + "to 5s for a master that does not answer: give more than that.")
             String timeout) {
         PrintWriter out = spec.commandLine().getOut();
         Path directory = dataDir(dataDir);
