@@ -8,9 +8,7 @@ import io.gfsload.catalog.thrift.MetastoreAdmin;
 import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
 import io.gfsload.catalog.thrift.ThriftHiveCatalog;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -42,24 +40,14 @@ class TestTypedFiltersBesideOtherTables {
             admin.ensureDatabase("db", directory.resolve("warehouse/db.db").toUri().toString());
             admin.ensureDatabase("other", directory.resolve("warehouse/other.db").toUri().toString());
             // other tables first, so that their rows come first in the metastore's tables
-            create(admin, new TableName("db", "labels"), List.of(new Column("dt", "string"), new Column("hr", "string")),
+            PartitionedTables.create(admin, directory.resolve("warehouse"), new TableName("db", "labels"), List.of(new Column("dt", "string"), new Column("hr", "string")),
                     List.of("dt=x/hr=y", "dt=2026-13-45/hr=2026-99-99", "dt=__HIVE_DEFAULT_PARTITION__/hr=__HIVE_DEFAULT_PARTITION__"));
-            create(admin, new TableName("other", "hours"), List.of(new Column("dt", "string"), new Column("hr", "string")), List.of("dt=zz/hr=zz"));
-            create(admin, HOURS, List.of(new Column("dt", "string"), new Column("hr", "int")),
+            PartitionedTables.create(admin, directory.resolve("warehouse"), new TableName("other", "hours"), List.of(new Column("dt", "string"), new Column("hr", "string")), List.of("dt=zz/hr=zz"));
+            PartitionedTables.create(admin, directory.resolve("warehouse"), HOURS, List.of(new Column("dt", "string"), new Column("hr", "int")),
                     List.of("dt=2026-11-20/hr=1", "dt=2026-11-20/hr=3", "dt=2026-11-20/hr=12", "dt=2026-11-21/hr=__HIVE_DEFAULT_PARTITION__"));
-            create(admin, DAYS, List.of(new Column("dt", "date")), List.of("dt=2026-10-31", "dt=2026-11-01", "dt=2026-11-20"));
+            PartitionedTables.create(admin, directory.resolve("warehouse"), DAYS, List.of(new Column("dt", "date")), List.of("dt=2026-10-31", "dt=2026-11-01", "dt=2026-11-20"));
         }
         catalog = ThriftHiveCatalog.connect(metastore.uri());
-    }
-
-    private static void create(MetastoreAdmin admin, TableName name, List<Column> keys, List<String> specs) {
-        String location = directory.resolve("warehouse/%s.db/%s".formatted(name.database(), name.table())).toUri().toString();
-        admin.createParquetTable(name, List.of(new Column("id", "bigint")), keys, location);
-        Map<PartitionSpec, String> partitions = new LinkedHashMap<>();
-        for (String spec : specs) {
-            partitions.put(PartitionSpec.parse(spec), location + "/" + spec);
-        }
-        admin.addPartitions(name, partitions);
     }
 
     @AfterAll
@@ -100,7 +88,6 @@ class TestTypedFiltersBesideOtherTables {
     }
 
     private static List<String> matching(TableName name, String filter) {
-        TableInfo table = catalog.getTable(name).orElseThrow();
-        return catalog.listPartitionsByFilter(table, filter).stream().map(partition -> partition.spec().toString()).toList();
+        return PartitionedTables.matching(catalog, name, filter);
     }
 }

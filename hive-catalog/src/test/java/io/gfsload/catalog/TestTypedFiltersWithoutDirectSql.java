@@ -12,7 +12,6 @@ import io.gfsload.catalog.thrift.ThriftHiveCatalog;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
@@ -46,24 +45,14 @@ class TestTypedFiltersWithoutDirectSql {
         metastore = EmbeddedMetastore.start(directory, 0, Map.of("hive.metastore.try.direct.sql", "false"));
         try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
             admin.ensureDatabase("db", directory.resolve("warehouse/db.db").toUri().toString());
-            create(admin, new TableName("db", "labels"), List.of(new Column("dt", "string"), new Column("hr", "string")),
+            PartitionedTables.create(admin, directory.resolve("warehouse"), new TableName("db", "labels"), List.of(new Column("dt", "string"), new Column("hr", "string")),
                     List.of("dt=x/hr=y", "dt=2026-13-45/hr=2026-99-99"));
-            create(admin, HOURS, List.of(new Column("dt", "string"), new Column("hr", "int")),
+            PartitionedTables.create(admin, directory.resolve("warehouse"), HOURS, List.of(new Column("dt", "string"), new Column("hr", "int")),
                     List.of("dt=2026-11-20/hr=1", "dt=2026-11-20/hr=3", "dt=2026-11-20/hr=12", "dt=2026-11-21/hr=2", "dt=2026-11-21/hr=__HIVE_DEFAULT_PARTITION__"));
-            create(admin, DAYS, List.of(new Column("p", "string"), new Column("d", "date")),
+            PartitionedTables.create(admin, directory.resolve("warehouse"), DAYS, List.of(new Column("p", "string"), new Column("d", "date")),
                     List.of("p=a/d=2026-10-31", "p=a/d=2026-11-01", "p=a/d=2026-11-20", "p=b/d=2026-11-21", "p=b/d=__HIVE_DEFAULT_PARTITION__"));
         }
         catalog = ThriftHiveCatalog.connect(metastore.uri());
-    }
-
-    private static void create(MetastoreAdmin admin, TableName name, List<Column> keys, List<String> specs) {
-        String location = directory.resolve("warehouse/%s.db/%s".formatted(name.database(), name.table())).toUri().toString();
-        admin.createParquetTable(name, List.of(new Column("id", "bigint")), keys, location);
-        Map<PartitionSpec, String> partitions = new LinkedHashMap<>();
-        for (String spec : specs) {
-            partitions.put(PartitionSpec.parse(spec), location + "/" + spec);
-        }
-        admin.addPartitions(name, partitions);
     }
 
     @AfterAll
@@ -133,8 +122,7 @@ class TestTypedFiltersWithoutDirectSql {
     }
 
     private static List<String> matching(TableName name, String filter) {
-        TableInfo table = catalog.getTable(name).orElseThrow();
-        return catalog.listPartitionsByFilter(table, filter).stream().map(partition -> partition.spec().toString()).toList();
+        return PartitionedTables.matching(catalog, name, filter);
     }
 
     /** What {@code action} writes to stderr, where the test's logger writes. */
