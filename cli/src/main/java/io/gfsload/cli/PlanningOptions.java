@@ -40,6 +40,7 @@ public final class PlanningOptions {
     boolean ignoreCapacity;
 
     @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON to FILE (its directories are created; a symbolic link is followed); with --dry-run or plan, the plan. "
+            + "FILE must be a file or nothing yet: a device, a FIFO or /dev/stdout is refused (--json prints the report on stdout). "
             + "A run that fails before its report (a bad value included, wherever it is) writes a FAILED one with the exit code and the error instead, "
             + "unless another gfsload process running with the same --report (the same command, still running) holds FILE: it leaves FILE to that one.")
     File report;
@@ -155,8 +156,10 @@ public final class PlanningOptions {
 
     /**
      * Fails before anything is loaded when {@code --report} names a file that cannot be written:
-     * a directory, or a path under a file or a directory the user cannot write in. Missing
-     * directories are created when the report is written.
+     * a directory; a device, a FIFO, a socket or a descriptor of the process ({@code /dev/stdout},
+     * {@code /dev/fd/N}, {@code /proc/self/fd/N}), itself or where its links lead, which the
+     * report would replace; or a path under a file or a directory the user cannot write in.
+     * Missing directories are created when the report is written.
      */
     private void checkReportFile() {
         if (report == null) {
@@ -175,6 +178,18 @@ public final class PlanningOptions {
         }
         if (Files.isDirectory(file)) {
             throw new InvalidRequestException("Cannot write --report %s: it is a directory".formatted(report));
+        }
+        Optional<String> notAFile;
+        try {
+            notAFile = AtomicFiles.whyNotAFile(report.toPath());
+        }
+        catch (IOException e) {
+            throw new InvalidRequestException("Cannot write --report %s: %s".formatted(report, e.getMessage()));
+        }
+        if (notAFile.isPresent()) {
+            // the report replaces the file: never /dev/null, a FIFO, or the file behind stdout
+            throw new InvalidRequestException("Cannot write --report %s: %s, not a file; --report needs the path of a file, and --json prints the report on stdout"
+                    .formatted(report, notAFile.get()));
         }
         Path existing = file.getParent();
         while (existing != null && !Files.exists(existing)) {

@@ -482,6 +482,33 @@ class TestLauncherScript {
         }
     }
 
+    @Test
+    void theFailedReportOfAMissingJavaIsNeverWrittenWhereNoFileIs() throws IOException, InterruptedException {
+        Path missing = directory.resolve("no-such-jdk");
+        Path fifo = directory.resolve("report.fifo");
+        assertTrue(run("mkfifo", fifo.toString()), "mkfifo");
+        Path toFifo = Files.createSymbolicLink(directory.resolve("fifo-link.json"), fifo);
+        // a node of the test's own, the same device as /dev/null: without the check, only it would be replaced
+        Path device = directory.resolve("null-device");
+        boolean devices = run("mknod", device.toString(), "c", "1", "3");
+        List<String> reports = new ArrayList<>(List.of(fifo.toString(), toFifo.toString(), "/proc/self/fd/1", "/dev/stdout", "/dev/fd/1"));
+        if (devices) {
+            reports.add(Files.createSymbolicLink(directory.resolve("device-link.json"), device).toString());
+        }
+        for (String report : reports) {
+            // the launcher's stdout goes to a file, as a scheduler's log: it is not replaced by the report
+            CliRun run = launchWithJava(missing, directory.resolve("home"), "plan", "--report", report, "--path", "/data");
+            assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
+            assertEquals(List.of("gfsload: Cannot run %s/bin/java (JAVA_HOME): no such file; gfsload needs Java 17 to 23: set JAVA_HOME to its JDK"
+                    .formatted(missing)), run.err().lines().toList());
+            assertEquals("", run.out(), report + ": stdout, a file, is not replaced by the report");
+        }
+        assertEquals(0010000, (Integer) Files.getAttribute(fifo, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0170000, "the FIFO is still one");
+        if (devices) {
+            assertEquals(0020000, (Integer) Files.getAttribute(device, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 0170000, "the device is still one");
+        }
+    }
+
     /** A JDK whose {@code bin/java} says it is Java {@code version} and otherwise runs {@code body} (bash). */
     private Path fakeJavaHome(String name, String version, String body) throws IOException {
         Path javaHome = directory.resolve(name);
