@@ -115,7 +115,7 @@ final class LoadAction {
         boolean chosen = request.target() instanceof LoadTarget.Table table && table.selection() instanceof PartitionSelection.Latest;
         ReportPrinter.print(report, code, load.json, chosen, out);
         // the file has the code the command exits with, 4 when what it printed on stdout was lost
-        planning.writeReport(ReportPrinter.toJson(report, GfsLoad.exitCodeGiven(out, code)));
+        planning.writeReport(ReportPrinter.toJson(report, GfsLoad.exitCodeGiven(out, code)), err);
         if (report.stopReason() != null) {
             err.println("gfsload: " + resumable(report.stopReason(), jobId));
             err.flush();
@@ -189,7 +189,7 @@ final class LoadAction {
         PrintWriter out = spec.commandLine().getOut();
         PlanPrinter.print(summary, code, error, load.json, out);
         // the file has the code the command exits with, 4 when what it printed on stdout was lost
-        planning.writeReport(PlanPrinter.json(summary, GfsLoad.exitCodeGiven(out, code), error));
+        planning.writeReport(PlanPrinter.json(summary, GfsLoad.exitCodeGiven(out, code), error), spec.commandLine().getErr());
         if (refused != null) {
             // the reason on stderr and the exit code, as for any failure
             throw refused;

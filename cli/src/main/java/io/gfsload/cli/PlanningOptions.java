@@ -41,12 +41,15 @@ public final class PlanningOptions {
 
     @Option(names = "--report", paramLabel = "FILE", description = "Also write the report as JSON to FILE (its directories are created; a symbolic link is followed); with --dry-run or plan, the plan. "
             + "FILE must be a file or nothing yet: a device, a FIFO or /dev/stdout is refused (--json prints the report on stdout). "
-            + "A run that fails before its report (a bad value included, wherever it is) writes a FAILED one with the exit code and the error instead, "
-            + "unless another gfsload process running with the same --report (the same command, still running) holds FILE: it leaves FILE to that one.")
+            + "A run that fails before its report (a bad value included, wherever it is) writes a FAILED one with the exit code and the error instead. "
+            + "A run started while another gfsload process running with the same --report holds FILE leaves FILE to that one, whatever its outcome, and says so on stderr.")
     File report;
 
     /** Whether this command wrote its report (or plan) to {@code --report}. */
     private boolean reportWritten;
+
+    /** Whether this command left {@code --report} to the process that holds it, and said so. */
+    private boolean reportLeft;
 
     /** This run's claim on {@code --report}, once taken; see {@link ReportClaim}. */
     private ReportClaim claim;
@@ -56,7 +59,8 @@ public final class PlanningOptions {
      * {@code --report} for this run (locks under {@code home}) and removes the report an earlier
      * run left there, so that a run that ends without a report of its own (interrupted, killed)
      * does not leave the earlier one standing for it. A file that another gfsload process holds
-     * (the same command, run again while it runs) is left as it is: it is that run's to write.
+     * (any command with the same {@code --report}, still running) is left as it is, now and when
+     * this run ends ({@link #writeReport}): it is that run's to write.
      */
     void validate(Path home) {
         if (activeJobs != null && (activeJobs < 1 || activeJobs > MAX_ACTIVE_JOBS)) {
@@ -74,13 +78,31 @@ public final class PlanningOptions {
         }
     }
 
-    /** Writes {@code json}, the report or the plan, to {@code --report} if given, through a temp file and a rename, so readers never see half a report. */
-    void writeReport(String json) {
-        if (report != null) {
-            AtomicFiles.write(report.toPath(), json + System.lineSeparator(), "the report").warning()
-                    .ifPresent(warning -> LOG.warn("The report: {}", warning));
-            reportWritten = true;
+    /**
+     * Writes {@code json}, the report or the plan, to {@code --report} if given, through a temp
+     * file and a rename, so readers never see half a report; unless another gfsload process held
+     * the file when this run claimed it ({@link #validate}): that run, whatever its command, writes
+     * its report there as it ends, and this one says on {@code err} that it wrote none, whatever
+     * its outcome (its exit code stays the one of its work).
+     */
+    void writeReport(String json, PrintWriter err) {
+        if (report == null) {
+            return;
         }
+        Optional<String> holder = claim == null ? Optional.empty() : claim.otherHolder();
+        if (holder.isPresent()) {
+            if (reportLeft) {
+                // said once: the plan refused (exit 6) and the failure's report after it
+                return;
+            }
+            reportLeft = true;
+            err.println("gfsload: wrote no report to %s: %s, running with the same --report, writes its report there".formatted(report, holder.get()));
+            err.flush();
+            return;
+        }
+        AtomicFiles.write(report.toPath(), json + System.lineSeparator(), "the report").warning()
+                .ifPresent(warning -> LOG.warn("The report: {}", warning));
+        reportWritten = true;
     }
 
     /**
@@ -89,9 +111,10 @@ public final class PlanningOptions {
      * {@code {"state": "FAILED", "exitCode": N, "error": "..."}}, {@code error} being the one line
      * the command printed. Nothing is written when the command wrote its report, or when
      * {@code --report} was not given or names a file that cannot be written, nor when another
-     * gfsload process holds the file ({@link ReportClaim}): a run of the same command that still
-     * runs, and that this run failed for (it holds the job's journal, or the embedded services),
-     * writes its report there; this run says so on {@code err} instead.
+     * gfsload process holds the file ({@link ReportClaim}): a run with the same {@code --report}
+     * that still runs (often the same command, that this run failed for: it holds the job's
+     * journal, or the embedded services) writes its report there; this run says so on
+     * {@code err} instead.
      */
     void writeFailureReport(Path home, int exitCode, String error, PrintWriter err) {
         if (report == null || reportWritten) {
@@ -99,14 +122,9 @@ public final class PlanningOptions {
         }
         try {
             checkReportFile();
-            Optional<String> holder = claim(home).otherHolder();
-            if (holder.isPresent()) {
-                // the same command running already (its job, the embedded services, are why this run failed): its report goes there
-                err.println("gfsload: wrote no report to %s: %s, running with the same --report, writes its report there".formatted(report, holder.get()));
-                err.flush();
-                return;
-            }
-            writeReport(LoadOptions.failureJson(exitCode, error));
+            // taken here when the command failed before validate; another holder's file is left to it
+            claim(home);
+            writeReport(LoadOptions.failureJson(exitCode, error), err);
         }
         catch (InvalidRequestException | UncheckedIOException e) {
             LOG.warn("Cannot write the failure report to {}: {}", report, e.getMessage());

@@ -26,8 +26,10 @@ import org.slf4j.LoggerFactory;
  * {@code $GFSLOAD_HOME/reports/<hash of the file's path>.lock}, held from the start of the
  * command to its end, in which the run writes its pid. While one run holds it, another run with
  * the same report file (a scheduler's retry of a step whose first attempt still runs, whose
- * second attempt then fails on the job's journal or the embedded services the first one holds)
- * knows that the file is that run's to write, and which process that is.
+ * second attempt then fails on the job's journal or the embedded services the first one holds;
+ * or another command given the same file) knows that the file is that run's to write, and which
+ * process that is, and leaves it alone whatever its own outcome. Runs see each other's claims
+ * only under the same {@code $GFSLOAD_HOME}.
  *
  * <p>Not thread-safe: one command, one thread. The lock file is deleted on {@link #close()} while
  * it is held, so that date-stamped report paths leave nothing behind; a run that took the lock of

@@ -71,6 +71,37 @@ class TestSameCommandRunningReport {
         }
     }
 
+    @Test
+    void anotherCommandWithTheSameReportLeavesItToTheRunThatHoldsIt() throws IOException {
+        try (ClusterProcesses cluster = ClusterProcesses.start(directory.resolve("cluster"), 2)) {
+            Path home = directory.resolve("home");
+            Path data = writeFiles(directory.resolve("data"));
+            Path report = directory.resolve("reports/report.json");
+            // 48 MiB at 8 MiB/s: several seconds of loading
+            try (GfsLoadProcess load = GfsLoadProcess.start(home, "distributedLoad", "--bandwidth", "8MB/s", "--active-jobs", "2", "--progress", "json",
+                    "--report", report.toString(), "--master", cluster.masterTarget(), data.toString())) {
+                load.awaitFilesDone(1, Duration.ofMinutes(2));
+
+                // a plan of the same data, its work done while the load runs: it succeeds, and writes nothing there
+                CliRun plan = CliRun.gfsload(home, "plan", "--json", "--report", report.toString(), "--master", cluster.masterTarget(), "--path",
+                        data.toString());
+                assertEquals(ExitCode.OK, plan.exitCode(), plan.err());
+                assertEquals(List.of("gfsload: wrote no report to %s: gfsload process %d, running with the same --report, writes its report there"
+                        .formatted(report, load.pid())), plan.err().lines().filter(line -> line.startsWith("gfsload:")).toList());
+                // its own stdout still has its plan
+                assertEquals(ExitCode.OK, JSON.readTree(plan.out()).get("exitCode").asInt(), plan.out());
+                assertFalse(Files.exists(report), "the load's report is not written yet, and the plan wrote none");
+                assertTrue(load.isAlive(), "the load still runs: " + load.errLines());
+
+                CliRun done = load.awaitExit(Duration.ofMinutes(2));
+                assertEquals(ExitCode.OK, done.exitCode(), done.err());
+            }
+            JsonNode written = JSON.readTree(report.toFile());
+            assertEquals("SUCCEEDED", written.get("state").asText(), written.toString());
+            assertEquals(FILES, written.get("totals").get("files").asInt(), written.toString());
+        }
+    }
+
     private static String[] withJson(String[] command) {
         String[] args = new String[command.length + 1];
         args[0] = command[0];
