@@ -45,6 +45,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.UserPrincipal;
@@ -53,6 +54,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -79,6 +81,8 @@ final class BatchBlockWriter {
     private final WriteOptions options;
     /** Called with each temp file's path just before the client creates it; does nothing outside tests. */
     private final Consumer<Path> beforeCreatingFile;
+    /** The tier directories this writer's files were found to have the owner of. */
+    private final Set<Path> ownedDirectories = ConcurrentHashMap.newKeySet();
 
     BatchBlockWriter(GrpcCacheClient client, WriteOptions options) {
         this(client, options, path -> {});
@@ -411,13 +415,32 @@ final class BatchBlockWriter {
      * the worker's tier directory: a file of another user (this process runs as another user, or
      * as root) is owner-only and the worker could not read it. The batch is streamed instead.
      */
-    private static void checkOwnedAsItsDirectory(Path path) throws IOException {
+    private void checkOwnedAsItsDirectory(Path path) throws IOException {
+        Path directory = path.getParent();
+        if (ownedDirectories.contains(directory)) {
+            return;
+        }
+        if (sameOwner(path, directory)) {
+            // this writer's next files there have the same owner: not asked again
+            ownedDirectories.add(directory);
+            return;
+        }
         UserPrincipal fileOwner = Files.getOwner(path);
-        UserPrincipal directoryOwner = Files.getOwner(path.getParent());
+        UserPrincipal directoryOwner = Files.getOwner(directory);
         if (!fileOwner.equals(directoryOwner)) {
             throw new IOException("its tier directory " + path.getParent() + " belongs to " + directoryOwner.getName()
                     + " and this process writes as " + fileOwner.getName() + ": the worker could not read the block files"
                     + " it writes there");
+        }
+    }
+
+    /** Whether {@code file} and {@code directory} have one owner: by their uids, without looking up the user's name. */
+    private static boolean sameOwner(Path file, Path directory) throws IOException {
+        try {
+            return Files.getAttribute(file, "unix:uid", LinkOption.NOFOLLOW_LINKS).equals(Files.getAttribute(directory, "unix:uid"));
+        }
+        catch (UnsupportedOperationException | IllegalArgumentException e) {
+            return Files.getOwner(file, LinkOption.NOFOLLOW_LINKS).equals(Files.getOwner(directory));
         }
     }
 
