@@ -5,11 +5,11 @@ import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.StorageTier;
+import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.checksum.SegmentedCrc32c;
 import io.gfsload.cache.io.AlignedBuffers;
 import io.gfsload.cache.io.NoSpace;
 import io.gfsload.cache.io.OwnerOnlyFiles;
-import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.worker.BlockStoreException.Kind;
 import java.io.IOException;
 import java.nio.ByteBuffer;
