@@ -148,10 +148,15 @@ public final class TuneCommand implements Callable<Integer> {
         if (Files.isDirectory(file)) {
             throw new ParameterException(spec.commandLine(), "Cannot write %s %s: it is a directory".formatted(option, file));
         }
-        if (!Files.exists(file)) {
-            return Optional.empty();
-        }
         try {
+            // a FIFO would block the read, and a device would be replaced by the write
+            Optional<String> notAFile = AtomicFiles.whyNotAFile(file);
+            if (notAFile.isPresent()) {
+                throw new ParameterException(spec.commandLine(), "Cannot write %s %s: %s, not a file".formatted(option, file, notAFile.get()));
+            }
+            if (!Files.exists(file)) {
+                return Optional.empty();
+            }
             return Optional.of(Files.readString(file));
         }
         catch (IOException e) {

@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -54,6 +55,23 @@ class TestReportNotAFile {
 
         assertTrue(isFifo(fifo), "the FIFO is still one");
         assertTrue(Files.isSymbolicLink(link), "the link stays");
+    }
+
+    @Test
+    @Timeout(value = 120, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void tuneRefusesToReadOrReplaceAFifo() throws IOException, InterruptedException {
+        Path fifo = directory.resolve("core-site.fifo");
+        assertEquals(0, run("mkfifo", fifo.toString()), "mkfifo");
+
+        // reading it would wait for a writer for ever
+        CliRun coreSite = CliRun.gfsload(home, "tune", "--path", data.toString(), "--core-site", fifo.toString());
+        CliRun properties = CliRun.gfsload(home, "tune", "--path", data.toString(), "--cluster-properties", fifo.toString());
+
+        assertEquals(ExitCode.USAGE, coreSite.exitCode(), coreSite.err());
+        assertEquals("gfsload: Cannot write --core-site %s: it is a FIFO, not a file".formatted(fifo), coreSite.err().strip());
+        assertEquals(ExitCode.USAGE, properties.exitCode(), properties.err());
+        assertEquals("gfsload: Cannot write --cluster-properties %s: it is a FIFO, not a file".formatted(fifo), properties.err().strip());
+        assertTrue(isFifo(fifo), "the FIFO is still one");
     }
 
     @Test
