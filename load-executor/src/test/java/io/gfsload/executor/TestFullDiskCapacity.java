@@ -3,6 +3,7 @@ package io.gfsload.executor;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
@@ -105,9 +106,10 @@ class TestFullDiskCapacity {
             onWorker0 += cached.stream().filter(block -> block.workerIds().contains("worker-0")).mapToLong(CachedBlock::length).sum();
         }
         assertTrue(onWorker0 <= BLOCK / 2, "worker-0's disk holds no more than its room: " + onWorker0);
-        // rendezvous placement gives worker-0 some of the 18 blocks (all but certainly: (2/3)^18 it gets none)
-        assertTrue(disks.refusedWrites() >= 1, "worker-0's disk refused a block");
         assertTrue(client.clusterInfo().workers().get(0).live());
+        // rendezvous placement gives worker-0 some of the 12 full blocks, all but certainly: in about 1 run of 130
+        // ((2/3)^12) it gets none, and the full disk was never written
+        assumeTrue(disks.refusedWrites() >= 1, "placement gave worker-0 none of the full blocks: its full disk refused nothing");
     }
 
     private Path ssd(int worker) {
