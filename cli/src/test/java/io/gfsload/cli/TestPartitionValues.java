@@ -44,6 +44,7 @@ class TestPartitionValues {
             table(admin, "unregistered", List.of(new Column("dt", "string")));
             table(admin, "dated", List.of(new Column("d", "date"), new Column("n", "int")), "d=2026-01-05/n=5");
             table(admin, "hours", List.of(new Column("dt", "string"), new Column("hr", "int")), "dt=2026-11-20/hr=3");
+            table(admin, "msck", List.of(new Column("dt", "string"), new Column("hr", "int")), "dt=2026-11-20/hr=03", "dt=2026-11-20/hr=abc");
         }
     }
 
@@ -118,13 +119,17 @@ class TestPartitionValues {
                 + "(an integer key's value is named without a sign or leading zeros): write --partition d=2026-01-05/n=5");
         messages.put(List.of("db.hours", "dt=2026-11-20/hr=03"), "No partition db.hours dt=2026-11-20/hr=03; the partition dt=2026-11-20/hr=3 has that number "
                 + "(an integer key's value is named without a sign or leading zeros): write --partition dt=2026-11-20/hr=3");
+        messages.put(List.of("db.msck", "dt=2026-11-20/hr=3"), "No partition db.msck dt=2026-11-20/hr=3; the partition dt=2026-11-20/hr=03 has that number "
+                + "(registered with the sign or leading zeros of its directory's name, as MSCK REPAIR TABLE registers a directory): write --partition dt=2026-11-20/hr=03");
+        messages.put(List.of("db.msck", "dt=2026-11-20/hr=xyz"), "Partition spec 'dt=2026-11-20/hr=xyz' does not fit db.msck: its key hr is a number (int), and 'xyz' is not one");
         for (Map.Entry<List<String>, String> entry : messages.entrySet()) {
             CliRun run = gfsload("plan", "--table", entry.getKey().get(0), "--partition", entry.getKey().get(1));
             assertEquals(ExitCode.USAGE, run.exitCode(), entry.getKey() + ": " + run.err());
             assertEquals("gfsload: " + entry.getValue(), run.err().strip());
         }
         // the forms the messages give work
-        for (List<String> written : List.of(List.of("db.dated", "d=2026-01-05"), List.of("db.dated", "d=2026-01-05/n=5"), List.of("db.hours", "dt=2026-11-20/hr=3"))) {
+        for (List<String> written : List.of(List.of("db.dated", "d=2026-01-05"), List.of("db.dated", "d=2026-01-05/n=5"), List.of("db.hours", "dt=2026-11-20/hr=3"),
+                List.of("db.msck", "dt=2026-11-20/hr=03"), List.of("db.msck", "dt=2026-11-20/hr=abc"))) {
             CliRun run = gfsload("plan", "--table", written.get(0), "--partition", written.get(1));
             assertEquals(ExitCode.OK, run.exitCode(), written + ": " + run.err());
         }

@@ -263,19 +263,27 @@ public final class LoadPlanner {
             return;
         }
         if (selection instanceof PartitionSelection.Specs specs) {
-            // every spec is checked against the keys and their types before the metastore is asked
-            specs.specs().forEach(spec -> checkFits(table, spec));
+            // every spec is checked against the keys and their types before the other specs are looked up; a value
+            // not of its key's type is taken only as the name of a partition registered so (MSCK REPAIR TABLE
+            // registers a directory hr=abc of an int key as it is named)
+            Map<PartitionSpec, List<PartitionInfo>> registeredUnfit = new HashMap<>();
+            for (PartitionSpec spec : specs.specs()) {
+                Optional<String> notFit = whyNotFits(table, spec);
+                if (notFit.isPresent()) {
+                    List<PartitionInfo> found = spec.isPrefixOf(table.partitionKeys()) ? find(hive, table, spec) : List.of();
+                    if (found.isEmpty()) {
+                        throw new InvalidInputException(notFit.get());
+                    }
+                    registeredUnfit.put(spec, found);
+                }
+            }
             Map<PartitionSpec, PartitionInfo> selected = new TreeMap<>(table.partitionOrder());
             for (PartitionSpec spec : specs.specs()) {
-                List<PartitionInfo> found = find(hive, table, spec);
+                List<PartitionInfo> found = registeredUnfit.containsKey(spec) ? registeredUnfit.get(spec) : find(hive, table, spec);
                 if (found.isEmpty()) {
-                    // hr=03 or hr=+3 of an int key: Hive names the partition hr=3, and the metastore finds partitions by name only.
-                    // Said, not chosen for the user: the spec as written stays what is asked for, as a --where filter goes as given
-                    PartitionSpec canonical = withCanonicalIntegers(table, spec);
-                    if (!canonical.equals(spec) && !find(hive, table, canonical).isEmpty()) {
-                        throw new InvalidInputException("No partition %s %s; %s %s has that number (an integer key's value is named without a sign "
-                                .formatted(table.name(), spec, spec.keys().size() == table.partitionKeys().size() ? "the partition" : "the partitions under", canonical)
-                                + "or leading zeros): write --partition %s".formatted(canonical));
+                    Optional<InvalidInputException> elsewhere = sameNumberElsewhere(hive, table, spec);
+                    if (elsewhere.isPresent()) {
+                        throw elsewhere.get();
                     }
                     throw new NoSuchPartitionException(table.name(), spec);
                 }
@@ -341,15 +349,14 @@ public final class LoadPlanner {
             .withResolverStyle(java.time.format.ResolverStyle.STRICT);
 
     /**
-     * Checks that {@code spec} names leading keys of {@code table} with values of their types: an
+     * Why {@code spec} does not name leading keys of {@code table} with values of their types (an
      * integer of an integer key, a number of another numeric key, a {@code yyyy-MM-dd} date of a
-     * date key, or Hive's default partition of any.
-     *
-     * @throws InvalidInputException naming the key, its type and the form it takes
+     * date key, or Hive's default partition of any), naming the key, its type and the form it
+     * takes; empty when it does.
      */
-    private static void checkFits(TableInfo table, PartitionSpec spec) {
+    private static Optional<String> whyNotFits(TableInfo table, PartitionSpec spec) {
         if (!spec.isPrefixOf(table.partitionKeys())) {
-            throw new InvalidInputException("Partition spec '%s' does not match the partition keys of %s: expected %s"
+            return Optional.of("Partition spec '%s' does not match the partition keys of %s: expected %s"
                     .formatted(spec, table.name(), String.join("/", table.partitionKeys().stream().map(k -> k + "=...").toList())));
         }
         for (int i = 0; i < spec.keys().size(); i++) {
@@ -361,16 +368,69 @@ public final class LoadPlanner {
             }
             String notFit = "Partition spec '%s' does not fit %s: its key %s is ".formatted(spec, table.name(), key);
             if (PartitionSpec.isNumeric(type) && !PartitionSpec.fitsNumericKey(value)) {
-                throw new InvalidInputException(notFit + "a number (%s), and '%s' is not one".formatted(type, value));
+                return Optional.of(notFit + "a number (%s), and '%s' is not one".formatted(type, value));
             }
             if (PartitionSpec.isInteger(type) && !INTEGER.matcher(value).matches()) {
-                throw new InvalidInputException(notFit + "a number (%s), and '%s' is not an integer".formatted(type, value));
+                return Optional.of(notFit + "a number (%s), and '%s' is not an integer".formatted(type, value));
             }
             if (PartitionSpec.isDate(type) && !isDate(value)) {
                 String written = lenientDate(value).map(date -> ": write %s=%s".formatted(key, date)).orElse(", e.g. %s=2026-11-20".formatted(key));
-                throw new InvalidInputException(notFit + "a date, written yyyy-MM-dd, and '%s' is not one%s".formatted(value, written));
+                return Optional.of(notFit + "a date, written yyyy-MM-dd, and '%s' is not one%s".formatted(value, written));
             }
         }
+        return Optional.empty();
+    }
+
+    /**
+     * For a spec found under no name, the error that names the partitions whose integer keys have
+     * the numbers it gives under another name: {@code hr=3} where Hive named the partition so and
+     * {@code hr=03} was written, or {@code hr=03} where a partition was registered under its
+     * directory's name and {@code hr=3} was written. Said, not chosen for the user: the spec as
+     * written stays what is asked for, as a {@code --where} filter goes as given. Lists the table's
+     * partition names only for a spec with an integer key's value, on this miss.
+     */
+    private static Optional<InvalidInputException> sameNumberElsewhere(HiveCatalog hive, TableInfo table, PartitionSpec spec) {
+        boolean anInteger = false;
+        for (int i = 0; i < spec.keys().size(); i++) {
+            anInteger |= PartitionSpec.isInteger(table.partitionKeyTypes().get(i)) && INTEGER.matcher(spec.values().get(i)).matches();
+        }
+        if (!anInteger) {
+            return Optional.empty();
+        }
+        int keys = spec.keys().size();
+        List<PartitionSpec> twins = hive.listPartitionSpecs(table).stream()
+                .map(name -> new PartitionSpec(name.keys().subList(0, keys), name.values().subList(0, keys)))
+                .distinct()
+                .filter(name -> sameNumbers(table, spec, name))
+                .toList();
+        if (twins.isEmpty()) {
+            return Optional.empty();
+        }
+        String what = keys == table.partitionKeys().size() ? "partition" : "partitions under";
+        String named = twins.size() == 1 ? "the %s %s has".formatted(what, twins.get(0))
+                : "the %s %s have".formatted(what.equals("partition") ? "partitions" : what, String.join(" and ", twins.stream().map(PartitionSpec::toString).toList()));
+        String why = twins.equals(List.of(withCanonicalIntegers(table, spec)))
+                ? "an integer key's value is named without a sign or leading zeros"
+                : "registered with the sign or leading zeros of its directory's name, as MSCK REPAIR TABLE registers a directory";
+        return Optional.of(new InvalidInputException("No partition %s %s; %s that number (%s): write %s".formatted(table.name(), spec, named, why,
+                String.join(" ", twins.stream().map(twin -> "--partition " + twin).toList()))));
+    }
+
+    /** Whether {@code name} has {@code spec}'s values, its integer keys' as numbers: {@code hr=03} and {@code hr=3}. */
+    private static boolean sameNumbers(TableInfo table, PartitionSpec spec, PartitionSpec name) {
+        if (name.equals(spec)) {
+            return false;
+        }
+        for (int i = 0; i < spec.keys().size(); i++) {
+            String written = spec.values().get(i);
+            String registered = name.values().get(i);
+            boolean integers = PartitionSpec.isInteger(table.partitionKeyTypes().get(i)) && INTEGER.matcher(written).matches()
+                    && INTEGER.matcher(registered).matches();
+            if (integers ? !new java.math.BigInteger(written).equals(new java.math.BigInteger(registered)) : !written.equals(registered)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isDate(String value) {

@@ -104,6 +104,10 @@ class TestLoadPlannerOnMetastore {
             table(admin, "nullhours", List.of(new Column("dt", "string"), new Column("hr", "int")),
                     "dt=2026-11-20/hr=3", "dt=2026-11-20/hr=10", "dt=2026-11-20/hr=" + NULL);
             table(admin, "onlynull", List.of(new Column("dt", "string")), "dt=" + NULL);
+            // partitions registered as their directories are named (MSCK REPAIR TABLE): an int key's value with leading zeros, a
+            // sign, or not a number at all
+            table(admin, "msck", List.of(new Column("dt", "string"), new Column("hr", "int")),
+                    "dt=2026-11-20/hr=03", "dt=2026-11-20/hr=4", "dt=2026-11-20/hr=abc", "dt=2026-11-21/hr=003", "dt=2026-11-21/hr=+3");
             table(admin, "unregistered", List.of(new Column("dt", "string")));
             // a day's directory registered as one partition, and two partitions whose locations were set inside it
             Path day = directory.resolve("data/moved/dt=2026-11-20");
@@ -292,6 +296,25 @@ class TestLoadPlannerOnMetastore {
         // a bad spec among good ones is refused before any is looked up
         assertEquals("Partition spec 'd=2026-1-5' does not fit db.dated: its key d is a date, written yyyy-MM-dd, and '2026-1-5' is not one: write d=2026-01-05",
                 assertThrows(InvalidInputException.class, () -> plan("db.dated", "d=2030-01-01", "d=2026-1-5")).getMessage());
+    }
+
+    @Test
+    void partitionsRegisteredUnderTheirDirectoriesNamesAreSelectedByThoseNames() {
+        assertEquals(List.of("dt=2026-11-20/hr=03"), names(plan("db.msck", "dt=2026-11-20/hr=03")));
+        assertEquals(List.of("dt=2026-11-20/hr=4", "dt=2026-11-20/hr=abc"), names(plan("db.msck", "dt=2026-11-20/hr=abc", "dt=2026-11-20/hr=4")));
+        // the number as Hive would name it: not found under that name, and the message names the partition that has it
+        assertEquals("No partition db.msck dt=2026-11-20/hr=3; the partition dt=2026-11-20/hr=03 has that number (registered with the sign or "
+                        + "leading zeros of its directory's name, as MSCK REPAIR TABLE registers a directory): write --partition dt=2026-11-20/hr=03",
+                assertThrows(InvalidInputException.class, () -> plan("db.msck", "dt=2026-11-20/hr=3")).getMessage());
+        assertEquals("No partition db.msck dt=2026-11-21/hr=03; the partitions dt=2026-11-21/hr=+3 and dt=2026-11-21/hr=003 have that number "
+                        + "(registered with the sign or leading zeros of its directory's name, as MSCK REPAIR TABLE registers a directory): "
+                        + "write --partition dt=2026-11-21/hr=+3 --partition dt=2026-11-21/hr=003",
+                assertThrows(InvalidInputException.class, () -> plan("db.msck", "dt=2026-11-21/hr=03")).getMessage());
+        assertEquals("Partition not found: db.msck dt=2026-11-20/hr=5",
+                assertThrows(NoSuchPartitionException.class, () -> plan("db.msck", "dt=2026-11-20/hr=5")).getMessage());
+        // a value of another type that no partition is registered under is refused for its type, as before
+        assertEquals("Partition spec 'dt=2026-11-20/hr=xyz' does not fit db.msck: its key hr is a number (int), and 'xyz' is not one",
+                assertThrows(InvalidInputException.class, () -> plan("db.msck", "dt=2026-11-20/hr=abc", "dt=2026-11-20/hr=xyz")).getMessage());
     }
 
     @Test
