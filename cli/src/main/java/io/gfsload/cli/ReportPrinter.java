@@ -1,5 +1,6 @@
 package io.gfsload.cli;
 
+import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -19,11 +20,16 @@ import java.util.Locale;
 
 /** Prints a load report as a summary for people or as JSON for machines. */
 final class ReportPrinter {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).addMixIn(LoadReport.class, StateFirst.class);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).addMixIn(LoadReport.class, StateFirst.class)
+            .addMixIn(LoadReport.Evicted.class, FiguresOnly.class);
 
     /** The report's JSON starts with how the load ended, its {@code state} (then the command's {@code exitCode}), as a failure's report does. */
     @JsonPropertyOrder({"state"})
     private interface StateFirst {}
+
+    /** The evicted data's figures: the blocks of a slice's report are for its load to count, and a load's report has none. */
+    @JsonIgnoreProperties({"perBlock"})
+    private interface FiguresOnly {}
 
     private ReportPrinter() {}
 

@@ -76,4 +76,14 @@ class TestReportPrinter {
                 null, null, null, false, null, new LoadReport.Evicted(1, 1, 1000)));
         assertTrue(one.contains("\n  evicted 1 block (1000 B) of other cached data: "), one);
     }
+
+    @Test
+    void theJsonOfEvictedDataHasItsFiguresOnly() {
+        LoadReport none = report(null);
+        // as a slice's report has them: each block, for its load to count
+        LoadReport slice = none.withEvicted(new LoadReport.Evicted(2, 3, 3000, List.of(new LoadReport.Evicted.Block("0123456789abcdef0123456789abcdef-0", 2, 2000),
+                new LoadReport.Evicted.Block("0123456789abcdef0123456789abcdef-1", 1, 1000))));
+        assertTrue(ReportPrinter.toJson(slice, 0).contains("\"evicted\" : {\n    \"blocks\" : 2,\n    \"replicas\" : 3,\n    \"bytes\" : 3000\n  }"),
+                ReportPrinter.toJson(slice, 0));
+    }
 }

@@ -39,6 +39,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -481,9 +482,11 @@ public final class DistributedLoad {
 
     /**
      * What the load wrote again after workers were lost: the files' reports of that round, by path,
-     * what it counts, and how its slices paused outside the load window.
+     * what it counts, how its slices paused outside the load window, and what their writes evicted
+     * of blocks not of their files.
      */
-    private record Restored(List<String> lostWorkers, Map<String, FileReport> files, long blocks, long bytes, Paused paused, Map<String, String> lacking) {}
+    private record Restored(List<String> lostWorkers, Map<String, FileReport> files, long blocks, long bytes, Paused paused, Map<String, String> lacking,
+            List<LoadReport.Evicted> evicted) {}
 
     /**
      * How a round of slices paused outside the load window. The slices of a round run side by side
@@ -565,7 +568,7 @@ public final class DistributedLoad {
             }
         }
         if (again.isEmpty()) {
-            return lost.isEmpty() ? Optional.empty() : Optional.of(new Restored(List.copyOf(lost), Map.of(), 0, 0, Paused.NONE, Map.of()));
+            return lost.isEmpty() ? Optional.empty() : Optional.of(new Restored(List.copyOf(lost), Map.of(), 0, 0, Paused.NONE, Map.of(), List.of()));
         }
         LoadPlan restore = new LoadPlan(plan.request(), plan.blockSize(), again, List.of(), PlanStats.of(again));
         if (lost.isEmpty()) {
@@ -621,7 +624,8 @@ public final class DistributedLoad {
         if (!lacking.isEmpty()) {
             LOG.warn("{} of the load lack blocks in the cache after it: failed", Counts.of(lacking.size(), "file"));
         }
-        return Optional.of(new Restored(List.copyOf(lost), written, counts[0], counts[1], Paused.of(roundReports), Map.copyOf(lacking)));
+        return Optional.of(new Restored(List.copyOf(lost), written, counts[0], counts[1], Paused.of(roundReports), Map.copyOf(lacking),
+                roundReports.stream().map(LoadReport::evicted).toList()));
     }
 
     /**
@@ -727,8 +731,6 @@ public final class DistributedLoad {
         Map<String, FileReport> files = byPath(reports.values());
         long ufsBytesRead = 0;
         long bytesWritten = 0;
-        // each slice counts what its writes evicted of blocks not of its files
-        LoadReport.Evicted evicted = LoadReport.Evicted.NONE;
         String stopReason = failure;
         boolean aborted = false;
         TreeSet<String> lostWorkers = new TreeSet<>();
@@ -751,7 +753,6 @@ public final class DistributedLoad {
                     .filter(file -> file.failed() && !String.valueOf(file.error()).startsWith("not attempted")).count();
             ufsBytesRead += report.ufsBytesRead();
             bytesWritten += report.bytesWritten();
-            evicted = evicted.plus(report.evicted());
             if (Failures.isMasterStopped(report.stopReason())) {
                 masterStopped = masterStopped == null ? report.stopReason() : masterStopped;
             }
@@ -794,6 +795,10 @@ public final class DistributedLoad {
             partitions.add(PartitionReport.of(partition, outcomes));
         }
         LoadTotals totals = LoadTotals.of(partitions);
+        // each slice, of the first round and of the restore round, gives each block its writes evicted that is not of its own files:
+        // those of the other slices' files are the load's own, not other data; a block that lost replicas in several slices counts once
+        LoadReport.Evicted evicted = LoadExecutor.evictedOthers(plan, Stream.concat(reports.values().stream().map(LoadReport::evicted),
+                restored.map(Restored::evicted).orElse(List.of()).stream()).flatMap(slice -> slice.perBlock().stream()), false);
         // the slices paused in their processes: the load, as much as the first round's slices and then the restore round's
         Paused paused = Paused.of(reports.values()).then(restored.map(Restored::paused).orElse(Paused.NONE));
         Optional<LoadReport.Window> window = options.window()

@@ -55,10 +55,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -76,6 +78,7 @@ import java.util.function.Consumer;
 import java.util.function.IntConsumer;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -584,25 +587,52 @@ public final class LoadExecutor {
      * (written again, or failed as not cached).
      */
     static LoadReport.Evicted evictedOthers(LoadPlan plan, List<WriteEvictions.Evicted> evictions) {
-        if (evictions.isEmpty()) {
-            return LoadReport.Evicted.NONE;
-        }
-        Set<String> own = plan.partitions().stream()
-                .flatMap(partition -> partition.files().stream())
-                .flatMap(file -> file.blocks().stream())
-                .map(block -> block.key().blockId())
-                .collect(Collectors.toSet());
-        Set<String> blocks = new HashSet<>();
-        long replicas = 0;
-        long bytes = 0;
-        for (WriteEvictions.Evicted evicted : evictions) {
-            if (!own.contains(evicted.blockId())) {
-                blocks.add(evicted.blockId());
-                replicas++;
-                bytes += evicted.length();
+        return evictedOthers(plan, evictions, false);
+    }
+
+    /** As {@link #evictedOthers(LoadPlan, List)}; with {@code perBlock}, each of those blocks in the result's {@link LoadReport.Evicted#perBlock()}. */
+    static LoadReport.Evicted evictedOthers(LoadPlan plan, List<WriteEvictions.Evicted> evictions, boolean perBlock) {
+        return evictedOthers(plan, evictions.stream().map(evicted -> new LoadReport.Evicted.Block(evicted.blockId(), 1, evicted.length())), perBlock);
+    }
+
+    /**
+     * Of {@code evicted}, the blocks not of {@code plan}'s files, each counted once however many of
+     * {@code evicted} name it (the replicas and bytes of each summed); with {@code perBlock}, each
+     * of those blocks in the result's {@link LoadReport.Evicted#perBlock()}.
+     */
+    static LoadReport.Evicted evictedOthers(LoadPlan plan, Stream<LoadReport.Evicted.Block> evicted, boolean perBlock) {
+        Set<String> own = null;
+        Map<String, long[]> others = new TreeMap<>();
+        for (Iterator<LoadReport.Evicted.Block> blocks = evicted.iterator(); blocks.hasNext();) {
+            LoadReport.Evicted.Block block = blocks.next();
+            if (own == null) {
+                // the plan's blocks, only once something was evicted
+                own = plan.partitions().stream()
+                        .flatMap(partition -> partition.files().stream())
+                        .flatMap(file -> file.blocks().stream())
+                        .map(task -> task.key().blockId())
+                        .collect(Collectors.toSet());
+            }
+            if (!own.contains(block.blockId())) {
+                long[] counts = others.computeIfAbsent(block.blockId(), id -> new long[2]);
+                counts[0] += block.replicas();
+                counts[1] += block.bytes();
             }
         }
-        return new LoadReport.Evicted(blocks.size(), replicas, bytes);
+        if (others.isEmpty()) {
+            return LoadReport.Evicted.NONE;
+        }
+        long replicas = 0;
+        long bytes = 0;
+        List<LoadReport.Evicted.Block> each = new ArrayList<>(perBlock ? others.size() : 0);
+        for (Map.Entry<String, long[]> other : others.entrySet()) {
+            replicas += other.getValue()[0];
+            bytes += other.getValue()[1];
+            if (perBlock) {
+                each.add(new LoadReport.Evicted.Block(other.getKey(), other.getValue()[0], other.getValue()[1]));
+            }
+        }
+        return new LoadReport.Evicted(others.size(), replicas, bytes, each);
     }
 
     /**

@@ -161,19 +161,44 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
      * @param blocks the blocks that lost at least one replica
      * @param replicas the replicas deleted: more than {@code blocks} when a block lost several
      * @param bytes the bytes of those replicas: the room their eviction made
+     * @param perBlock in the report of a slice of a load in slices ({@link SliceLoad}), each of the
+     *     blocks counted, sorted by id: a slice counts the blocks not of its own files, of which
+     *     those of the load's other slices are the load's own, which only the load, with the whole
+     *     plan, tells apart; empty in the report of a load. As many as the slice's writes evicted of
+     *     blocks not of its files, which its cache client heard of one by one
      */
-    public record Evicted(long blocks, long replicas, long bytes) implements Serializable {
+    public record Evicted(long blocks, long replicas, long bytes, List<Block> perBlock) implements Serializable {
         public static final Evicted NONE = new Evicted(0, 0, 0);
+
+        /**
+         * A block the workers evicted.
+         *
+         * @param blockId its id ({@code BlockKey#blockId})
+         * @param replicas its replicas deleted
+         * @param bytes their bytes
+         */
+        public record Block(String blockId, long replicas, long bytes) implements Serializable {
+            public Block {
+                requireNonNull(blockId, "blockId is null");
+                if (replicas < 1 || bytes < 0) {
+                    throw new IllegalArgumentException("invalid eviction of block %s: %d replicas, %d bytes".formatted(blockId, replicas, bytes));
+                }
+            }
+        }
+
+        /** The figures alone, as a load's report has them. */
+        public Evicted(long blocks, long replicas, long bytes) {
+            this(blocks, replicas, bytes, List.of());
+        }
 
         public Evicted {
             if (blocks < 0 || replicas < blocks || bytes < 0) {
                 throw new IllegalArgumentException("invalid eviction figures: %d blocks, %d replicas, %d bytes".formatted(blocks, replicas, bytes));
             }
-        }
-
-        /** These evictions and {@code other}'s, of another part of the same load. */
-        public Evicted plus(Evicted other) {
-            return new Evicted(blocks + other.blocks, replicas + other.replicas, bytes + other.bytes);
+            perBlock = List.copyOf(requireNonNull(perBlock, "perBlock is null"));
+            if (!perBlock.isEmpty() && perBlock.size() != blocks) {
+                throw new IllegalArgumentException("%d blocks evicted, %d given".formatted(blocks, perBlock.size()));
+            }
         }
     }
 
@@ -190,6 +215,12 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
     public LoadReport withPartitions(List<PartitionReport> partitions) {
         return new LoadReport(target, state, replication, LoadTotals.of(partitions), partitions, durationMillis, bytesPerSecond, bytesWritten, settings,
                 ufsBytesRead, job, restore, window, staged, verified, stopReason, evicted);
+    }
+
+    /** This report with {@code value} as its {@link #evicted()}. */
+    public LoadReport withEvicted(Evicted value) {
+        return new LoadReport(target, state, replication, totals, partitions, durationMillis, bytesPerSecond, bytesWritten, settings, ufsBytesRead, job,
+                restore, window, staged, verified, stopReason, value);
     }
 
     /** This report with {@code staged} as what its job's temp area holds after the run. */

@@ -8,6 +8,7 @@ import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.WriteEvictions;
 import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.client.GrpcCacheClient;
 import io.gfsload.planner.BlockTask;
@@ -116,7 +117,10 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
      * already cached, whoever cached it since the plan (another load, or an earlier attempt of the
      * slice that did not finish): the report's loaded blocks are those this attempt wrote (or, of an
      * atomic load, adopted from the load's temp area, where an earlier attempt staged them and did
-     * not commit them, as a re-run adopts them).
+     * not commit them, as a re-run adopts them). The report's {@link LoadReport#evicted() evicted}
+     * data is the blocks the attempt's writes evicted that are not of the slice's files, each in
+     * {@link LoadReport.Evicted#perBlock()}: of those, the blocks of the load's other slices' files
+     * are the load's own, not other data, which the load tells apart with its whole plan.
      *
      * <p>An attempt that ends without a report (its task killed, which interrupts this thread, or
      * failed) first has the workers abort the short-circuit writes its threads still have open, and
@@ -150,8 +154,10 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
                             attempt > 0 ? " or an earlier attempt" : "");
                 }
                 ScheduledExecutorService watch = watchMaster(cache, counters);
-                try {
-                    return new LoadExecutor(cache, conf, here, options.executorOptions(), SliceProgress.counting(counters), clock, sleeper).execute(plan);
+                // each block the slice's writes evicted that is not of its files: the load tells those of its other slices' files, its own, from other data
+                try (WriteEvictions.Recording evictions = cache.writeEvictions().start()) {
+                    LoadReport report = new LoadExecutor(cache, conf, here, options.executorOptions(), SliceProgress.counting(counters), clock, sleeper).execute(plan);
+                    return report.withEvicted(LoadExecutor.evictedOthers(plan, evictions.evicted(), true));
                 }
                 finally {
                     watch.shutdownNow();

@@ -15,14 +15,21 @@ import io.gfsload.planner.LoadPlanner;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.PlannerConfig;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
+import java.util.function.BiConsumer;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -91,6 +98,41 @@ class TestEvictionsOfOtherData {
         }
     }
 
+    @Test
+    void slicesOfOneLoadEvictingEachOthersBlocksCountOnlyTheOtherData() throws IOException {
+        Path other = files("other", 1, 1);
+        Path data = files("data", 6, 2);
+        // one worker with room for 4 of the 7 files: the second slice evicts the other file and the first slice's blocks,
+        // and the round that writes those again evicts the second slice's
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 1, 800_000));
+                CacheClient client = cluster.newClient()) {
+            LoadPlan otherPlan = plan(client, other);
+            assertEquals(LoadState.SUCCEEDED, executor(client).execute(otherPlan).state());
+            LoadPlan plan = plan(client, data);
+            List<LoadReport> sliceReports = new ArrayList<>();
+
+            LoadReport report = new DistributedLoad(shipped(sliceReports), client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()),
+                    SETTINGS, ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).execute(plan, Optional.empty());
+
+            long lostBlocks = 0;
+            long lostBytes = 0;
+            for (BlockTask block : otherPlan.partitions().get(0).files().get(0).blocks()) {
+                if (!BlockTask.cachedIn(client.confirmedBlocks(block.file()), block.index(), block.length(), 1)) {
+                    lostBlocks++;
+                    lostBytes += block.length();
+                }
+            }
+            assertTrue(lostBlocks > 0, "the load evicted the other file");
+            // each slice counts what its writes evicted of blocks not of its own files: the other file's, and those of the other slices' files
+            long countedBySlices = sliceReports.stream().mapToLong(slice -> slice.evicted().blocks()).sum();
+            assertTrue(sliceReports.size() > 2 && countedBySlices > lostBlocks,
+                    "the slices evicted blocks of each other's files, and a round wrote the evicted ones again: %d slices counted %d blocks, %d of the other file"
+                            .formatted(sliceReports.size(), countedBySlices, lostBlocks));
+            assertEquals(new LoadReport.Evicted(lostBlocks, lostBlocks, lostBytes), report.evicted(),
+                    "the report counts the blocks of the other file the workers no longer hold, none of the load's own");
+        }
+    }
+
     private Path files(String name, int count, long seed) throws IOException {
         Path data = Files.createDirectories(directory.resolve(name));
         Random random = new Random(seed);
@@ -109,6 +151,47 @@ class TestEvictionsOfOtherData {
 
     private static LoadExecutor executor(CacheClient client) {
         return new LoadExecutor(client, new Configuration(), SETTINGS, ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC());
+    }
+
+    /**
+     * Two slices at a time, run one after the other, each sent and its report returned through Java
+     * serialization, as Spark ships them; the reports, as they arrive, into {@code reports}.
+     */
+    private static DistributedLoad.Slices shipped(List<LoadReport> reports) {
+        return new DistributedLoad.Slices() {
+            @Override
+            public int parallelism() {
+                return 2;
+            }
+
+            @Override
+            public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
+                for (SliceLoad slice : slices) {
+                    LoadReport report = roundTrip(roundTrip(slice).load());
+                    reports.add(report);
+                    finished.accept(slice, report);
+                }
+            }
+        };
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T roundTrip(T value) {
+        try {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+                out.writeObject(value);
+            }
+            try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+                return (T) in.readObject();
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        catch (ClassNotFoundException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static DistributedLoad.Slices inProcess() {
