@@ -56,7 +56,9 @@ import org.slf4j.LoggerFactory;
  * <p><b>Space.</b> A directory's quota counts block data bytes: those of stored blocks plus those
  * reserved by writes in progress. A write goes to the requested tier, or to the fastest tier with
  * free room; when no directory has free room, the store evicts blocks of one directory, lowest
- * {@link EvictionPolicy} priority first, until the block fits. Blocks being written (temp files)
+ * {@link EvictionPolicy} priority first, until the block fits: of the directory whose blocks to
+ * delete have the lowest priorities, whatever its tier, so that the worker's least recently used
+ * blocks go first and not those a full MEM tier was given last. Blocks being written (temp files)
  * and pinned blocks (those of an open temp area) are never evicted. Evicted blocks are deleted.
  *
  * <p><b>Full disks.</b> A directory's free room is the smaller of what its quota leaves and what
@@ -651,9 +653,9 @@ final class BlockStore {
 
     /**
      * Chooses the directory of a new block and reserves its space: the fastest candidate tier with
-     * a directory of enough free space (the one with the most), else the fastest tier with a
-     * directory where eviction can make room (the one with the most free and evictable space),
-     * which it then makes. Skips the directories of {@code full}, whose file system refused to
+     * a directory of enough free space (the one with the most), else the directory where eviction
+     * makes room by deleting the least valuable blocks ({@link #leastValuableEviction}), which it
+     * then makes. Skips the directories of {@code full}, whose file system refused to
      * create a file for this block just now.
      */
     private synchronized Reservation reserve(String blockId, long length, Optional<StorageTier> tier, Set<StoreDirectory> full) {
@@ -686,8 +688,7 @@ final class BlockStore {
                 evictable.merge(entry.directory, entry.length, Long::sum);
             }
         });
-        Optional<StoreDirectory> chosen = best(candidates, length,
-                directory -> directory.roomFor(header) + evictable.getOrDefault(directory, 0L));
+        Optional<StoreDirectory> chosen = leastValuableEviction(candidates, length, header, now);
         if (chosen.isEmpty()) {
             Map<StoreDirectory, Long> rooms = freeRooms(false);
             long freeBytes = candidates.stream().mapToLong(rooms::get).sum();
@@ -735,6 +736,50 @@ final class BlockStore {
             }
         }
         return Optional.empty();
+    }
+
+    /**
+     * Of {@code candidates}, the directory where eviction can make room for a block of {@code length}
+     * bytes and a header of {@code header} bytes by deleting the least valuable blocks: those whose
+     * highest {@link EvictionPolicy} priority is the lowest; among equals the fastest tier, then the
+     * most free and evictable room. So a worker whose tiers are all full evicts its least recently
+     * (or, with LRFU, least frequently and recently) used blocks whatever their tier, and not always
+     * the fastest tier's, which then holds only the blocks written last.
+     */
+    private Optional<StoreDirectory> leastValuableEviction(List<StoreDirectory> candidates, long length, long header, long now) {
+        record Victim(String blockId, long length, double priority) {}
+        record Choice(StoreDirectory directory, double cost, long room) {}
+        Map<StoreDirectory, List<Victim>> victims = new HashMap<>();
+        blocks.forEach((blockId, entry) -> {
+            if (candidates.contains(entry.directory) && !isPinned(blockId, now)) {
+                victims.computeIfAbsent(entry.directory, directory -> new ArrayList<>())
+                        .add(new Victim(blockId, entry.length, eviction.priority(entry.crf, entry.lastAccessMillis, now)));
+            }
+        });
+        List<Choice> choices = new ArrayList<>();
+        for (StoreDirectory directory : candidates) {
+            // in the order evict() deletes them
+            List<Victim> order = victims.getOrDefault(directory, List.of()).stream()
+                    .sorted(Comparator.comparingDouble(Victim::priority).thenComparing(Victim::blockId))
+                    .toList();
+            long room = directory.roomFor(header);
+            double cost = Double.NEGATIVE_INFINITY;
+            for (Victim victim : order) {
+                if (room >= length) {
+                    break;
+                }
+                room += victim.length();
+                cost = victim.priority();
+            }
+            if (room >= length) {
+                choices.add(new Choice(directory, cost, directory.roomFor(header) + order.stream().mapToLong(Victim::length).sum()));
+            }
+        }
+        return choices.stream()
+                .min(Comparator.comparingDouble(Choice::cost)
+                        .thenComparing(choice -> choice.directory().tier)
+                        .thenComparing(Comparator.comparingLong(Choice::room).reversed()))
+                .map(Choice::directory);
     }
 
     /**

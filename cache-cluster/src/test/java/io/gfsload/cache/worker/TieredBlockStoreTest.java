@@ -159,7 +159,7 @@ class TieredBlockStoreTest {
         clock.advance(Duration.ofSeconds(1));
         write(store, id(3), BLOCK);
         assertEquals(Map.of(StorageTier.MEM, List.of(id(3)), StorageTier.HDD, List.of(id(1), id(2))),
-                store.blockIdsByTier(), "no free room anywhere: the fastest tier evicts");
+                store.blockIdsByTier(), "no free room anywhere: the least recently used block goes, here on MEM");
         assertEquals(1, store.evictions(StorageTier.MEM));
 
         try (BlockStore.BlockWrite write = store.beginWrite(id(4), BLOCK, Optional.of(StorageTier.HDD),
@@ -174,6 +174,36 @@ class TieredBlockStoreTest {
         assertEquals("Worker worker-0 has no SSD tier for block " + id(5), noSsd.getMessage());
         assertEquals(List.of(new TierInfo(StorageTier.MEM, BLOCK, BLOCK, BLOCK, 1),
                 new TierInfo(StorageTier.HDD, 2 * BLOCK, 2 * BLOCK, 2 * BLOCK, 2)), store.tiers());
+    }
+
+    /**
+     * Every tier full, older blocks in SSD than in MEM: each new block evicts the worker's least
+     * recently used one, whatever its tier. Evicting always on the fastest tier deleted there the
+     * block written just before (the only one MEM held), so that a load evicted its own blocks one
+     * after the other while blocks of other data, older, stayed on SSD.
+     */
+    @Test
+    void aFullWorkerEvictsItsLeastRecentlyUsedBlocksWhateverTheirTier() {
+        BlockStore store = open(List.of(
+                TierConfig.of(StorageTier.MEM, directory.resolve("mem"), BLOCK),
+                TierConfig.of(StorageTier.SSD, directory.resolve("ssd"), 3 * BLOCK)), EvictionPolicy.lru());
+        for (int i = 0; i < 4; i++) {
+            write(store, id(i), BLOCK);
+            clock.advance(Duration.ofSeconds(1));
+        }
+        assertEquals(Map.of(StorageTier.MEM, List.of(id(0)), StorageTier.SSD, List.of(id(1), id(2), id(3))),
+                store.blockIdsByTier());
+
+        for (int i = 4; i < 7; i++) {
+            write(store, id(i), BLOCK);
+            clock.advance(Duration.ofSeconds(1));
+        }
+
+        assertEquals(Map.of(StorageTier.MEM, List.of(id(4)), StorageTier.SSD, List.of(id(3), id(5), id(6))),
+                store.blockIdsByTier(), "blocks 0, 1 and 2, the least recently used, went; the blocks written last stay");
+        assertEquals(List.of(id(0), id(1), id(2)), removedIds(store));
+        assertEquals(1, store.evictions(StorageTier.MEM));
+        assertEquals(2, store.evictions(StorageTier.SSD));
     }
 
     @Test
