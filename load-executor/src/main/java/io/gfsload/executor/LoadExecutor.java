@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
+import dev.failsafe.RetryPolicyBuilder;
 import io.gfsload.advisor.AdaptiveController;
 import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
@@ -972,6 +973,11 @@ public final class LoadExecutor {
         private volatile ExecutorService pool;
         /** Keeps the atomic job's temp area alive, and says when it is gone; null for a plain load. */
         private volatile TempAreaRenewal renewal;
+        /**
+         * When (System.nanoTime, as the retry policies measure) the blocks written again after the load
+         * stop waiting for room: {@link #ROOM_WAIT} from the first, for all of them; 0 before the first.
+         */
+        private volatile long rewriteRoomDeadline;
 
         Run(LoadPlan plan, Optional<JobJournal> journal, Map<String, StagedBlock> staged, Optional<ExecutorService> rangePool, Optional<WindowGate> window,
                 Optional<AdaptiveController> controller) {
@@ -1107,12 +1113,21 @@ public final class LoadExecutor {
          * evictable as they are committed. Each wait counts as a retry.
          */
         private RetryPolicy<Object> roomPolicy(String path, AtomicInteger retries) {
-            return RetryPolicy.builder()
-                    .handle(NoRoomException.class)
-                    .withMaxAttempts(-1)
-                    .withMaxDuration(ROOM_WAIT)
-                    .withBackoff(Math.min(Math.max(1, options.initialBackoff().toMillis()), ROOM_WAIT_MAX_DELAY.toMillis() - 1), ROOM_WAIT_MAX_DELAY.toMillis(),
-                            java.time.temporal.ChronoUnit.MILLIS)
+            return roomPolicy(path, retries, ROOM_WAIT);
+        }
+
+        /** {@link #roomPolicy(String, AtomicInteger)} waiting {@code maxWait} at most: not at all when it is shorter than the first delay. */
+        private RetryPolicy<Object> roomPolicy(String path, AtomicInteger retries, java.time.Duration maxWait) {
+            long firstDelayMillis = Math.min(Math.max(1, options.initialBackoff().toMillis()), ROOM_WAIT_MAX_DELAY.toMillis() - 1);
+            RetryPolicyBuilder<Object> builder = RetryPolicy.builder().handle(NoRoomException.class);
+            if (maxWait.toMillis() <= firstDelayMillis) {
+                builder.withMaxAttempts(1);
+            }
+            else {
+                builder.withMaxAttempts(-1).withMaxDuration(maxWait);
+            }
+            return builder
+                    .withBackoff(firstDelayMillis, ROOM_WAIT_MAX_DELAY.toMillis(), java.time.temporal.ChronoUnit.MILLIS)
                     .withJitter(0.5)
                     .onRetry(event -> {
                         retries.incrementAndGet();
@@ -1853,10 +1868,17 @@ public final class LoadExecutor {
          * Writes {@code blocks} of {@code file} again, as the load writes blocks
          * ({@link ReplicaRestorer.BlockRewrite}), and checks after the last read that the file is
          * still the planned one ({@link #checkUnchangedAfterRead}): when it changed, its blocks are
-         * uncached and the rewrite fails.
+         * uncached and the rewrite fails. The files written again share one wait for room, of
+         * {@link #ROOM_WAIT}: one after the other, each waiting its own (too few workers left after
+         * the lost ones, which no wait mends), they held the load for a minute per file.
          */
         void rewrite(FileLoad file, List<BlockTask> blocks, WriteOptions write, AtomicInteger next, AtomicInteger retries) {
-            Failsafe.with(roomPolicy(file.file().path(), retries), retryPolicy(file.file().path(), retries)).run(() -> {
+            long now = System.nanoTime();
+            if (rewriteRoomDeadline == 0) {
+                rewriteRoomDeadline = now + ROOM_WAIT.toNanos();
+            }
+            java.time.Duration roomLeft = java.time.Duration.ofNanos(Math.max(0, rewriteRoomDeadline - now));
+            Failsafe.with(roomPolicy(file.file().path(), retries, roomLeft), retryPolicy(file.file().path(), retries)).run(() -> {
                 try (FSDataInputStream in = open(file)) {
                     FileChannel local = localChannel(in);
                     while (next.get() < blocks.size()) {

@@ -31,8 +31,11 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -170,6 +173,56 @@ class TestLoadExecutor {
         // each block committed once with its 2 replicas, then each block written again only with the replica it lost
         assertEquals(2L * plan.stats().blocksToLoad() + report.restore().blocks(), counting.replicasWritten(), report.restore().toString());
         assertEquals(2L * plan.stats().bytesToLoad() + report.restore().bytes(), counting.replicaBytesWritten(), report.restore().toString());
+    }
+
+    /**
+     * Two of three workers lost once every block is written with 2 replicas: no block can get its
+     * replicas back, and the files written again after the load share one wait for room rather than
+     * wait a minute each, one after the other, with nothing to show for it (13 minutes for 18
+     * files on a real cluster).
+     */
+    @Test
+    void filesThatCannotGetTheirReplicasBackAfterWorkersAreLostShareOneWaitForRoom() {
+        LoadPlan plan = plan(2);
+        long blocks = plan.stats().blocksToLoad();
+        AtomicInteger loaded = new AtomicInteger();
+        AtomicReference<String> survivor = new AtomicReference<>();
+        Thread caller = Thread.currentThread();
+        Set<String> waitedAfterTheLoad = ConcurrentHashMap.newKeySet();
+        LoadReport report = executor(new ProgressListener() {
+            @Override
+            public void blockLoaded(BlockTask block) {
+                if (loaded.incrementAndGet() == blocks) {
+                    // the worker holding the first block of the most files survives: their first block waits for room (it holds
+                    // it, and no other live worker can take the missing replica), which no wait can make
+                    Map<String, Long> firstBlocks = plan.partitions().get(0).files().stream()
+                            .flatMap(file -> client.cachedBlocks(file.file()).stream().filter(b -> b.index() == 0).flatMap(b -> b.workerIds().stream()))
+                            .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
+                    survivor.set(firstBlocks.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey());
+                    for (int worker = 0; worker < 3; worker++) {
+                        if (!survivor.get().equals("worker-" + worker)) {
+                            cluster.killWorker(worker);
+                        }
+                    }
+                    awaitLiveWorkers(1);
+                }
+            }
+
+            @Override
+            public void retrying(String path, int attempt, String reason) {
+                // the writes after the load run on the calling thread, the load's on its pool
+                if (Thread.currentThread() == caller) {
+                    waitedAfterTheLoad.add(path);
+                }
+            }
+        }).execute(plan);
+
+        assertEquals(LoadState.FAILED, report.state(), String.valueOf(report.failedFiles()));
+        assertEquals(3, report.failedFiles().size());
+        for (FileReport failed : report.failedFiles()) {
+            assertTrue(failed.error().contains(", and writing it again failed: Cannot place "), failed.error());
+        }
+        assertTrue(waitedAfterTheLoad.size() <= 1, "one wait for room for the files written again, not one each: " + waitedAfterTheLoad);
     }
 
     /** Waits (30 s at most) until the master counts {@code live} workers live. */
