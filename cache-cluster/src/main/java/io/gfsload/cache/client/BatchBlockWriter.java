@@ -172,6 +172,7 @@ final class BatchBlockWriter {
             options.tier().ifPresent(tier -> block.setTier(ProtoConversions.toProto(tier)));
             options.tempArea().ifPresent(block::setTempArea);
             options.workersNotToPlaceOn().stream().sorted().forEach(block::addExcludedWorkerIds);
+            options.holders().stream().sorted().forEach(block::addHolderWorkerIds);
             request.addBlocks(block);
         }
         PlaceBlocksResponse response;

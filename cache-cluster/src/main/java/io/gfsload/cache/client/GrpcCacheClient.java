@@ -545,6 +545,7 @@ public final class GrpcCacheClient implements CacheClient {
         options.tier().ifPresent(tier -> request.setTier(ProtoConversions.toProto(tier)));
         options.tempArea().ifPresent(request::setTempArea);
         options.workersNotToPlaceOn().stream().sorted().forEach(request::addExcludedWorkerIds);
+        options.holders().stream().sorted().forEach(request::addHolderWorkerIds);
         checkWritesAllowed();
         PlaceBlockResponse placement = callMaster("Placing block " + block.blockId(),
                 () -> masterStub().placeBlock(request.build()));

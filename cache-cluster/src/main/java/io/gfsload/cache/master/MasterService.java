@@ -315,10 +315,20 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                 .collect(Collectors.toSet());
         int candidates = withFreeRoom.size() + withEvictableRoom.size();
         if (live.size() < request.getReplication()) {
+            // the excluded workers that hold the block already (a write of its missing replicas) will not take one, however long it waits
+            Set<String> holders = Set.copyOf(request.getHolderWorkerIdsList());
+            Set<String> unreached = new TreeSet<>(excluded);
+            unreached.removeAll(holders);
+            List<String> notCounted = new ArrayList<>();
+            excluded.stream().filter(holders::contains).sorted().reduce((a, b) -> a + ", " + b)
+                    .ifPresent(ids -> notCounted.add(ids + ", which already hold" + (ids.contains(",") ? "" : "s") + " it"));
+            if (!unreached.isEmpty()) {
+                notCounted.add(String.join(", ", unreached) + ", which the client could not reach");
+            }
             String reason = String.format("Cannot place %d replicas of a block: only %d live worker%s%s, and each replica "
                     + "needs a worker of its own", request.getReplication(), live.size(), live.size() == 1 ? "" : "s",
-                    excluded.isEmpty() ? "" : " (not counting " + String.join(", ", new TreeSet<>(excluded)) + ", which the client could not reach)");
-            if (allLive.size() >= request.getReplication()) {
+                    notCounted.isEmpty() ? "" : " (not counting " + String.join("; ", notCounted) + ")");
+            if (allLive.stream().filter(worker -> !holders.contains(worker.id())).count() >= request.getReplication()) {
                 // the workers the client could not reach count for the master: they may be back (restarted) in a moment
                 throw RpcErrors.noRoom(reason);
             }

@@ -177,6 +177,13 @@ class LocalClusterTest {
             }
             IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> WriteOptions.replication(1).heldBy(List.of(holder)));
             assertEquals("holders must be fewer than the replication 1: [" + holder + "]", e.getMessage());
+
+            // more replicas missing than workers that do not hold it: too few workers, which no wait for room mends
+            NotEnoughWorkersException tooFew = assertThrows(NotEnoughWorkersException.class,
+                    () -> write(client, block, data, WriteOptions.replication(4).heldBy(cached.workerIds())));
+            assertTrue(tooFew.getMessage().contains("Cannot place 1 replicas of a block: only 0 live workers (not counting "), tooFew.getMessage());
+            assertTrue(tooFew.getMessage().contains(", which already hold it)"), tooFew.getMessage());
+            assertEquals(NotEnoughWorkersException.class, tooFew.getClass(), "not a NoRoomException, which a writer waits on: " + tooFew);
         }
     }
 
