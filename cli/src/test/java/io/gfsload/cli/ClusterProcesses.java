@@ -139,6 +139,21 @@ public final class ClusterProcesses implements AutoCloseable {
     }
 
     /**
+     * Starts the master again after {@link #killMaster}, as {@code gfsload cluster start} does with
+     * the cluster's directory: on the port it had, with its metadata; the workers that run find it
+     * with their next heartbeat.
+     */
+    void restartMaster() {
+        StringWriter err = new StringWriter();
+        CommandLine cluster = ClusterCommand.commandLine(new CliEnvironment(directory));
+        cluster.setOut(new PrintWriter(new StringWriter(), true));
+        cluster.setErr(new PrintWriter(err, true));
+        assertEquals(ExitCode.OK, cluster.execute("start", "--data-dir", directory.toString(), "--timeout", "60s"), "gfsload cluster start: " + err);
+        ClusterCommand.ClusterRecord restarted = readRecord(directory);
+        assertEquals(record.masterTarget(), restarted.masterTarget(), "the master listens where it did");
+    }
+
+    /**
      * Freezes the master with SIGSTOP, as {@code kill -STOP} (or a long GC pause, or a host that
      * hangs) does: its connections stay open and nothing answers on them until {@link #resumeMaster}.
      */

@@ -6,16 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /**
  * The cache master killed during an atomic load of job scope: the run fails with nothing
@@ -49,13 +47,15 @@ class TestMasterKilledDuringAtomicJob {
         try (ClusterProcesses cluster = ClusterProcesses.start(clusterDirectory, 2)) {
             String master = cluster.masterTarget();
             // 80 MiB at 16 MiB/s, two files at a time: about 5 s, of which the last 4 without the master
-            try (GfsLoadProcess gfsload = GfsLoadProcess.start(home, "distributedLoad", "-A", "--atomic-scope", "job", "--bandwidth", "16MB/s",
-                    "--active-jobs", "2", "--progress", "json", "--report", firstReport.toString(), "--master", master, data.toString())) {
+            // the load gives the master up after 2 x 2 s of silence
+            try (GfsLoadProcess gfsload = GfsLoadProcess.startWithEnvironment(home, Map.of("GFSLOAD_MASTER_TIMEOUT", "2s"), "distributedLoad", "-A",
+                    "--atomic-scope", "job", "--bandwidth", "16MB/s", "--active-jobs", "2", "--progress", "json", "--report", firstReport.toString(),
+                    "--master", master, data.toString())) {
                 gfsload.awaitFilesDone(FILES / 4, Duration.ofSeconds(120));
                 cluster.killMaster();
                 first = gfsload.awaitExit(Duration.ofSeconds(120));
             }
-            startAgain(clusterDirectory);
+            cluster.restartMaster();
             second = CliRun.gfsload(home, "distributedLoad", "-A", "--atomic-scope", "job", "--progress", "none", "--report", secondReport.toString(),
                     "--master", master, data.toString());
         }
@@ -88,14 +88,5 @@ class TestMasterKilledDuringAtomicJob {
             assertTrue(first.out().contains("%n  read    %s from the UFS, %s more than written: retries, and blocks whose write failed%n"
                     .formatted(Sizes.format(read), Sizes.format(read - written))), first.out());
         }
-    }
-
-    /** Starts the processes of the cluster in {@code clusterDirectory} that are not running: its master. */
-    private static void startAgain(Path clusterDirectory) {
-        StringWriter err = new StringWriter();
-        CommandLine cluster = ClusterCommand.commandLine(new CliEnvironment(clusterDirectory));
-        cluster.setOut(new PrintWriter(new StringWriter(), true));
-        cluster.setErr(new PrintWriter(err, true));
-        assertEquals(ExitCode.OK, cluster.execute("start", "--data-dir", clusterDirectory.toString(), "--timeout", "60s"), "gfsload cluster start: " + err);
     }
 }

@@ -15,6 +15,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -56,8 +57,9 @@ class TestMasterKilledDuringLoad {
         try (ClusterProcesses cluster = ClusterProcesses.start(directory.resolve("cluster"), 2)) {
             master = cluster.masterTarget();
             // 80 MiB at 16 MiB/s, two files at a time: about 5 s, of which the last 4 without the master
-            try (GfsLoadProcess gfsload = GfsLoadProcess.start(home, "distributedLoad", "--bandwidth", "16MB/s", "--active-jobs", "2",
-                    "--progress", "json", "--report", reportFile.toString(), "--master", master, data.toString())) {
+            // the load gives the master up after 2 x 2 s of silence
+            try (GfsLoadProcess gfsload = GfsLoadProcess.startWithEnvironment(home, Map.of("GFSLOAD_MASTER_TIMEOUT", "2s"), "distributedLoad",
+                    "--bandwidth", "16MB/s", "--active-jobs", "2", "--progress", "json", "--report", reportFile.toString(), "--master", master, data.toString())) {
                 gfsload.awaitFilesDone(FILES / 4, Duration.ofSeconds(120));
                 cluster.killMaster();
                 run = gfsload.awaitExit(Duration.ofSeconds(120));
@@ -96,6 +98,40 @@ class TestMasterKilledDuringLoad {
                 }
             }
         }
+    }
+
+    @Test
+    void aMasterStartedAgainWithinTheSilenceLimitLetsTheLoadGoOn() throws Exception {
+        Path data = directory.resolve("data");
+        Files.createDirectories(data);
+        Random random = new Random(12);
+        byte[] bytes = new byte[FILE_BYTES];
+        for (int i = 0; i < FILES; i++) {
+            random.nextBytes(bytes);
+            Files.write(data.resolve("part-%03d".formatted(i)), bytes);
+        }
+        Path home = directory.resolve("home");
+        Path reportFile = directory.resolve("load.json");
+        CliRun run;
+        try (ClusterProcesses cluster = ClusterProcesses.start(directory.resolve("cluster"), 2)) {
+            // 80 MiB at 16 MiB/s: the master is killed after a quarter and started again 8 s later (the default silence limit is 60 s)
+            try (GfsLoadProcess gfsload = GfsLoadProcess.start(home, "distributedLoad", "--bandwidth", "16MB/s", "--active-jobs", "2",
+                    "--progress", "json", "--report", reportFile.toString(), "--master", cluster.masterTarget(), data.toString())) {
+                gfsload.awaitFilesDone(FILES / 4, Duration.ofSeconds(120));
+                cluster.killMaster();
+                // down for longer than a file's retries of other failures take (about 4 s)
+                Thread.sleep(8_000);
+                cluster.restartMaster();
+                run = gfsload.awaitExit(Duration.ofSeconds(180));
+            }
+        }
+
+        assertEquals(ExitCode.OK, run.exitCode(), run.err());
+        JsonNode report = new ObjectMapper().readTree(reportFile.toFile());
+        assertEquals("SUCCEEDED", report.get("state").asText(), report.toString());
+        assertEquals(FILES, report.get("totals").get("blocksLoaded").asLong(), report.get("totals").toString());
+        assertTrue(report.get("stopReason").isNull(), report.toString());
+        assertTrue(run.err().contains("\"event\":\"waitingForMaster\""), "the progress said the load waited for the master: " + run.err());
     }
 
     @Test

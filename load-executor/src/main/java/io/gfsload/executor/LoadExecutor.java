@@ -146,6 +146,8 @@ public final class LoadExecutor {
     /** How long a load places no replicas on a worker it could not reach, after the last failure to. */
     static final java.time.Duration UNREACHABLE_EXCLUSION = java.time.Duration.ofSeconds(10);
     private static final java.time.Duration ROOM_WAIT_MAX_DELAY = java.time.Duration.ofSeconds(5);
+    /** The longest wait between the attempts of a file while the cache master does not answer. */
+    private static final java.time.Duration MASTER_WAIT_MAX_DELAY = java.time.Duration.ofSeconds(2);
     /**
      * Longest {@link #validate(LoadPlan, boolean, Consumer)} waits for the room
      * unfinished writes hold: a worker aborts a short-circuit write idle for 30 s once its client's
@@ -1039,7 +1041,7 @@ public final class LoadExecutor {
             AtomicInteger retries = new AtomicInteger(priorAttempts);
             AtomicBoolean uncached = new AtomicBoolean();
             try {
-                Failsafe.with(roomPolicy(path, retries), retryPolicy(path, retries, Math.max(1, options.maxAttempts() - priorAttempts)))
+                Failsafe.with(masterPolicy(path, retries), roomPolicy(path, retries), retryPolicy(path, retries, Math.max(1, options.maxAttempts() - priorAttempts)))
                         .run(() -> loadBlocks(file, toLoad, next, bytesLoaded, uncached));
                 FileReport loaded = new FileReport(path, file.file().length(), file.blocks().size(), toLoad.size(), cached, 0, bytesLoaded.get(),
                         file.cachedBytes(), retries.get(), null);
@@ -1089,7 +1091,7 @@ public final class LoadExecutor {
             // the policy wants the longest delay above the first: a fixed backoff (initial = max) too
             long maxMillis = Math.max(initialMillis + 1, options.maxBackoff().toMillis());
             return RetryPolicy.builder()
-                    .handleIf(failure -> Failures.isTransient(failure) && !(failure instanceof NoRoomException))
+                    .handleIf(failure -> Failures.isTransient(failure) && !(failure instanceof NoRoomException) && Failures.masterUnavailable(failure).isEmpty())
                     // the master given up: no attempt of a file can end otherwise
                     .abortIf((result, failure) -> masterLost.get() != null)
                     .withMaxAttempts(maxAttempts)
@@ -1102,6 +1104,42 @@ public final class LoadExecutor {
                         }
                         String reason = Failures.describe(event.getLastException());
                         LOG.info("Retrying {} (attempt {}) after a transient failure: {}", path, event.getAttemptCount() + 1, reason);
+                        listener.retrying(path, event.getAttemptCount() + 1, reason);
+                    })
+                    .build();
+        }
+
+        /**
+         * Retries a file whose attempt found the master silent (not reached, or its call's deadline
+         * passed) until the master answers again or its silence passes the client's limit
+         * ({@link MasterSilence#exceeded}, twice a master call's deadline), which then stops the
+         * job: a master restarted in a few seconds lets the load go on, however few retries a file
+         * otherwise gets. Each wait counts as a retry. Without a silence the client can tell (one
+         * that does not track it), as many attempts as other transient failures get.
+         */
+        private RetryPolicy<Object> masterPolicy(String path, AtomicInteger retries) {
+            AtomicInteger untracked = new AtomicInteger();
+            long initialMillis = Math.min(Math.max(1, options.initialBackoff().toMillis()), MASTER_WAIT_MAX_DELAY.toMillis() - 1);
+            return RetryPolicy.builder()
+                    .handleIf(failure -> Failures.masterUnavailable(failure).isPresent())
+                    .abortIf((result, failure) -> {
+                        if (masterLost.get() != null) {
+                            return true;
+                        }
+                        Optional<MasterSilence> silence = cache.masterSilence();
+                        if (silence.isPresent() && silence.get().exceeded()) {
+                            masterLost(silence.get().failure());
+                            return true;
+                        }
+                        return silence.isEmpty() && untracked.incrementAndGet() >= options.maxAttempts();
+                    })
+                    .withMaxAttempts(-1)
+                    .withBackoff(initialMillis, MASTER_WAIT_MAX_DELAY.toMillis(), java.time.temporal.ChronoUnit.MILLIS)
+                    .withJitter(0.5)
+                    .onRetry(event -> {
+                        retries.incrementAndGet();
+                        String reason = Failures.describe(event.getLastException());
+                        LOG.info("Retrying {} (attempt {}) while the cache master does not answer: {}", path, event.getAttemptCount() + 1, reason);
                         listener.retrying(path, event.getAttemptCount() + 1, reason);
                     })
                     .build();
@@ -1878,7 +1916,8 @@ public final class LoadExecutor {
                 rewriteRoomDeadline = now + ROOM_WAIT.toNanos();
             }
             java.time.Duration roomLeft = java.time.Duration.ofNanos(Math.max(0, rewriteRoomDeadline - now));
-            Failsafe.with(roomPolicy(file.file().path(), retries, roomLeft), retryPolicy(file.file().path(), retries)).run(() -> {
+            Failsafe.with(masterPolicy(file.file().path(), retries), roomPolicy(file.file().path(), retries, roomLeft), retryPolicy(file.file().path(), retries))
+                    .run(() -> {
                 try (FSDataInputStream in = open(file)) {
                     FileChannel local = localChannel(in);
                     while (next.get() < blocks.size()) {

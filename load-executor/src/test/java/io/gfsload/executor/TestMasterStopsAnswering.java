@@ -8,6 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.client.ClientConfig;
+import io.gfsload.cache.client.GrpcCacheClient;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.planner.BlockTask;
@@ -47,7 +49,8 @@ class TestMasterStopsAnswering {
     @BeforeEach
     void start() {
         cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 2, 256L << 20));
-        client = cluster.newClient();
+        // master calls with a 1 s deadline: the load gives a silent master up after 2 s
+        client = GrpcCacheClient.connect(cluster.masterTarget(), ClientConfig.defaults().withRpcTimeout(Duration.ofSeconds(1)));
     }
 
     @AfterEach
@@ -102,7 +105,7 @@ class TestMasterStopsAnswering {
         assertEquals(STOP_AFTER, report.totals().blocksLoaded());
         assertEquals(FILES - STOP_AFTER, report.totals().filesFailed());
         List<FileReport> failed = report.failedFiles();
-        assertEquals(stopped, failed.get(0).error(), "the file under way failed after its retries");
+        assertEquals(stopped, failed.get(0).error(), "the file under way failed once the master was silent past the limit");
         for (FileReport file : failed.subList(1, failed.size())) {
             assertEquals("not attempted: " + stopped, file.error(), file.path());
             assertEquals(0, file.retries(), file.path());
