@@ -115,7 +115,8 @@ class TestMasterKilledDuringLoad {
         CliRun run;
         try (ClusterProcesses cluster = ClusterProcesses.start(directory.resolve("cluster"), 2)) {
             // 80 MiB at 16 MiB/s: the master is killed after a quarter and started again 8 s later (the default silence limit is 60 s)
-            try (GfsLoadProcess gfsload = GfsLoadProcess.start(home, "distributedLoad", "--bandwidth", "16MB/s", "--active-jobs", "2",
+            // atomic, each file committed on its own: the commits wait for the master as the writes do
+            try (GfsLoadProcess gfsload = GfsLoadProcess.start(home, "distributedLoad", "-A", "--bandwidth", "16MB/s", "--active-jobs", "2",
                     "--progress", "json", "--report", reportFile.toString(), "--master", cluster.masterTarget(), data.toString())) {
                 gfsload.awaitFilesDone(FILES / 4, Duration.ofSeconds(120));
                 cluster.killMaster();

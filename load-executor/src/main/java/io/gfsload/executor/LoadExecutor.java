@@ -1047,7 +1047,9 @@ public final class LoadExecutor {
                         file.cachedBytes(), retries.get(), null);
                 if (scope() == AtomicOptions.Scope.FILE) {
                     try {
-                        cache.tempAreas().commitScope(options.atomic().orElseThrow().jobId(), toLoad.stream().map(BlockTask::key).toList());
+                        // as the file's writes, retried while the master is silent
+                        Failsafe.with(masterPolicy(path, retries)).run(() -> cache.tempAreas().commitScope(options.atomic().orElseThrow().jobId(),
+                                toLoad.stream().map(BlockTask::key).toList()));
                         journal.ifPresent(j -> j.recordCommitted(toLoad.stream().map(b -> b.key().blockId()).toList()));
                     }
                     catch (MasterUnavailableException e) {
