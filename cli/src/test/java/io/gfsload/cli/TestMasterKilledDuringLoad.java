@@ -37,19 +37,7 @@ class TestMasterKilledDuringLoad {
 
     @Test
     void theLoadEndsPartialWithItsReportAndKeepsTheJournal() throws Exception {
-        Path data = directory.resolve("data");
-        Files.createDirectories(data);
-        Random random = new Random(11);
-        byte[] bytes = new byte[FILE_BYTES];
-        for (int i = 0; i < FILES; i++) {
-            random.nextBytes(bytes);
-            Files.write(data.resolve("part-%03d".formatted(i)), bytes);
-        }
-        byte[] small = new byte[SMALL_FILE_BYTES];
-        for (int i = 0; i < SMALL_FILES; i++) {
-            random.nextBytes(small);
-            Files.write(data.resolve("small-%03d".formatted(i)), small);
-        }
+        Path data = writeData(11, SMALL_FILES);
         Path home = directory.resolve("home");
         Path reportFile = directory.resolve("reports").resolve("load.json");
         String master;
@@ -102,14 +90,7 @@ class TestMasterKilledDuringLoad {
 
     @Test
     void aMasterStartedAgainWithinTheSilenceLimitLetsTheLoadGoOn() throws Exception {
-        Path data = directory.resolve("data");
-        Files.createDirectories(data);
-        Random random = new Random(12);
-        byte[] bytes = new byte[FILE_BYTES];
-        for (int i = 0; i < FILES; i++) {
-            random.nextBytes(bytes);
-            Files.write(data.resolve("part-%03d".formatted(i)), bytes);
-        }
+        Path data = writeData(12, 0);
         Path home = directory.resolve("home");
         Path reportFile = directory.resolve("load.json");
         CliRun run;
@@ -133,6 +114,24 @@ class TestMasterKilledDuringLoad {
         assertEquals(FILES, report.get("totals").get("blocksLoaded").asLong(), report.get("totals").toString());
         assertTrue(report.get("stopReason").isNull(), report.toString());
         assertTrue(run.err().contains("\"event\":\"waitingForMaster\""), "the progress said the load waited for the master: " + run.err());
+    }
+
+    /** Writes {@link #FILES} files of {@link #FILE_BYTES} random bytes and {@code smallFiles} of {@link #SMALL_FILE_BYTES} into a new directory. */
+    private Path writeData(long seed, int smallFiles) throws java.io.IOException {
+        Path data = directory.resolve("data");
+        Files.createDirectories(data);
+        Random random = new Random(seed);
+        byte[] bytes = new byte[FILE_BYTES];
+        for (int i = 0; i < FILES; i++) {
+            random.nextBytes(bytes);
+            Files.write(data.resolve("part-%03d".formatted(i)), bytes);
+        }
+        byte[] small = new byte[SMALL_FILE_BYTES];
+        for (int i = 0; i < smallFiles; i++) {
+            random.nextBytes(small);
+            Files.write(data.resolve("small-%03d".formatted(i)), small);
+        }
+        return data;
     }
 
     @Test

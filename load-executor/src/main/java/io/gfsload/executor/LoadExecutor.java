@@ -1121,8 +1121,7 @@ public final class LoadExecutor {
          */
         private RetryPolicy<Object> masterPolicy(String path, AtomicInteger retries) {
             AtomicInteger untracked = new AtomicInteger();
-            long initialMillis = Math.min(Math.max(1, options.initialBackoff().toMillis()), MASTER_WAIT_MAX_DELAY.toMillis() - 1);
-            return RetryPolicy.builder()
+            RetryPolicyBuilder<Object> builder = RetryPolicy.builder()
                     .handleIf(failure -> Failures.masterUnavailable(failure).isPresent())
                     .abortIf((result, failure) -> {
                         if (masterLost.get() != null) {
@@ -1135,16 +1134,8 @@ public final class LoadExecutor {
                         }
                         return silence.isEmpty() && untracked.incrementAndGet() >= options.maxAttempts();
                     })
-                    .withMaxAttempts(-1)
-                    .withBackoff(initialMillis, MASTER_WAIT_MAX_DELAY.toMillis(), java.time.temporal.ChronoUnit.MILLIS)
-                    .withJitter(0.5)
-                    .onRetry(event -> {
-                        retries.incrementAndGet();
-                        String reason = Failures.describe(event.getLastException());
-                        LOG.info("Retrying {} (attempt {}) while the cache master does not answer: {}", path, event.getAttemptCount() + 1, reason);
-                        listener.retrying(path, event.getAttemptCount() + 1, reason);
-                    })
-                    .build();
+                    .withMaxAttempts(-1);
+            return waiting(builder, MASTER_WAIT_MAX_DELAY, path, retries, "Retrying {} (attempt {}) while the cache master does not answer: {}");
         }
 
         /**
@@ -1158,24 +1149,37 @@ public final class LoadExecutor {
 
         /** {@link #roomPolicy(String, AtomicInteger)} waiting {@code maxWait} at most: not at all when it is shorter than the first delay. */
         private RetryPolicy<Object> roomPolicy(String path, AtomicInteger retries, java.time.Duration maxWait) {
-            long firstDelayMillis = Math.min(Math.max(1, options.initialBackoff().toMillis()), ROOM_WAIT_MAX_DELAY.toMillis() - 1);
             RetryPolicyBuilder<Object> builder = RetryPolicy.builder().handle(NoRoomException.class);
-            if (maxWait.toMillis() <= firstDelayMillis) {
+            if (maxWait.toMillis() <= firstWaitMillis(ROOM_WAIT_MAX_DELAY)) {
                 builder.withMaxAttempts(1);
             }
             else {
                 builder.withMaxAttempts(-1).withMaxDuration(maxWait);
             }
+            return waiting(builder, ROOM_WAIT_MAX_DELAY, path, retries, "Waiting for room on the workers for {} (attempt {}): {}");
+        }
+
+        /**
+         * Finishes a policy that waits for the cluster: jittered backoff from {@link #firstWaitMillis}
+         * up to {@code maxDelay}; each wait counts as a retry of {@code path}, is logged with
+         * {@code logFormat} (path, attempt, reason) and told to the listener.
+         */
+        private RetryPolicy<Object> waiting(RetryPolicyBuilder<Object> builder, java.time.Duration maxDelay, String path, AtomicInteger retries, String logFormat) {
             return builder
-                    .withBackoff(firstDelayMillis, ROOM_WAIT_MAX_DELAY.toMillis(), java.time.temporal.ChronoUnit.MILLIS)
+                    .withBackoff(firstWaitMillis(maxDelay), maxDelay.toMillis(), java.time.temporal.ChronoUnit.MILLIS)
                     .withJitter(0.5)
                     .onRetry(event -> {
                         retries.incrementAndGet();
                         String reason = Failures.describe(event.getLastException());
-                        LOG.info("Waiting for room on the workers for {} (attempt {}): {}", path, event.getAttemptCount() + 1, reason);
+                        LOG.info(logFormat, path, event.getAttemptCount() + 1, reason);
                         listener.retrying(path, event.getAttemptCount() + 1, reason);
                     })
                     .build();
+        }
+
+        /** The first wait of a policy waiting at most {@code maxDelay} between tries: the job's first backoff, below {@code maxDelay}. */
+        private long firstWaitMillis(java.time.Duration maxDelay) {
+            return Math.min(Math.max(1, options.initialBackoff().toMillis()), maxDelay.toMillis() - 1);
         }
 
         /**
