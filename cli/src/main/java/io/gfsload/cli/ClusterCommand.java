@@ -671,10 +671,10 @@ public final class ClusterCommand implements Callable<Integer> {
                 rows.add(List.of(worker.id(), worker.host() + ":" + worker.port(), pid, liveness(worker),
                         space(worker, StorageTier.MEM), space(worker, StorageTier.SSD), space(worker, StorageTier.HDD)));
             }
-            // the space columns widen for a worker that is not live, whose space is marked as last known
+            // a column widens for a longer cell: a worker not live, whose space is marked as last known; a long host name
             int[] widths = {12, 22, 8, 7, 22, 22, 0};
             for (List<String> row : rows) {
-                for (int column = 4; column < 6; column++) {
+                for (int column = 0; column < widths.length - 1; column++) {
                     widths[column] = Math.max(widths[column], row.get(column).length());
                 }
             }
