@@ -43,9 +43,14 @@ import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.Filter;
 import org.rocksdb.LRUCache;
+import org.rocksdb.PerfContext;
+import org.rocksdb.PerfLevel;
+import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.Snapshot;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteBufferManager;
 import org.rocksdb.WriteOptions;
@@ -316,8 +321,9 @@ final class BlockMetadataStore implements AutoCloseable {
 
     /**
      * {@link #fileBlocks} of each of {@code files}, in their order, read from one consistent view
-     * of the store: the files are visited in key order with a single iterator, one seek each, so
-     * that a batch costs one pass over the keys it touches instead of an iterator per file.
+     * of the store (a snapshot), in key order. Each file's scan is bounded by its key prefix: a seek
+     * for a file without blocks stops at the prefix's end, not at the next block of any file, which
+     * after a large free lies past every deletion RocksDB keeps until it compacts them.
      */
     List<List<BlockRecord>> filesBlocks(List<FileIdentity> files) {
         int count = files.size();
@@ -329,28 +335,26 @@ final class BlockMetadataStore implements AutoCloseable {
         }
         Arrays.sort(order, (a, b) -> fileKeys[a].compareTo(fileKeys[b]));
         List<List<BlockRecord>> result = new ArrayList<>(Collections.nCopies(count, List.of()));
-        try (RocksIterator iterator = db.newIterator(blocks)) {
+        String action = "list the blocks of " + Counts.of(count, "file");
+        Snapshot snapshot = db.getSnapshot();
+        try {
             for (int i : order) {
-                byte[] prefix = (fileKeys[i] + "/").getBytes(UTF_8);
                 FileIdentity file = files.get(i);
-                List<BlockRecord> records = null;
-                for (iterator.seek(prefix); iterator.isValid() && startsWith(iterator.key(), prefix); iterator.next()) {
-                    BlockRecord record = parseBlock(iterator.value());
+                List<BlockRecord> records = new ArrayList<>();
+                scan(blocks, (fileKeys[i] + "/").getBytes(UTF_8), snapshot, action, (key, value) -> {
+                    BlockRecord record = parseBlock(value);
                     if (sameFile(record, file)) {
-                        if (records == null) {
-                            records = new ArrayList<>();
-                        }
                         records.add(record);
                     }
-                }
-                iterator.status();
-                if (records != null) {
+                    return true;
+                });
+                if (!records.isEmpty()) {
                     result.set(i, records);
                 }
             }
         }
-        catch (RocksDBException e) {
-            throw failure("list the blocks of " + Counts.of(count, "file"), e);
+        finally {
+            db.releaseSnapshot(snapshot);
         }
         return result;
     }
@@ -1355,7 +1359,19 @@ final class BlockMetadataStore implements AutoCloseable {
 
     /** Visits the entries of {@code family} whose key starts with {@code prefix}, until the visitor returns false. */
     private void scan(ColumnFamilyHandle family, byte[] prefix, String action, EntryVisitor visitor) {
-        try (RocksIterator iterator = db.newIterator(family)) {
+        scan(family, prefix, null, action, visitor);
+    }
+
+    /**
+     * As {@link #scan(ColumnFamilyHandle, byte[], String, EntryVisitor)}, in {@code snapshot} when
+     * not null. The iterator ends at the prefix's upper bound, so that RocksDB does not walk the
+     * deleted entries past it (a freed table's) in search of the next live key.
+     */
+    private void scan(ColumnFamilyHandle family, byte[] prefix, Snapshot snapshot, String action, EntryVisitor visitor) {
+        byte[] bound = upperBound(prefix);
+        try (Slice upper = bound == null ? null : new Slice(bound);
+                ReadOptions options = new ReadOptions();
+                RocksIterator iterator = db.newIterator(family, bounded(options, upper, snapshot))) {
             for (iterator.seek(prefix); iterator.isValid() && startsWith(iterator.key(), prefix); iterator.next()) {
                 if (!visitor.visit(iterator.key(), iterator.value())) {
                     break;
@@ -1365,6 +1381,47 @@ final class BlockMetadataStore implements AutoCloseable {
         }
         catch (RocksDBException e) {
             throw failure(action, e);
+        }
+    }
+
+    private static ReadOptions bounded(ReadOptions options, Slice upper, Snapshot snapshot) {
+        if (upper != null) {
+            options.setIterateUpperBound(upper);
+        }
+        if (snapshot != null) {
+            options.setSnapshot(snapshot);
+        }
+        return options;
+    }
+
+    /**
+     * The least key above every key that starts with {@code prefix}: the prefix with its last byte
+     * that is not 0xFF incremented, the bytes after it dropped; null when there is none (an empty
+     * prefix, or one of 0xFF bytes only).
+     */
+    static byte[] upperBound(byte[] prefix) {
+        for (int i = prefix.length - 1; i >= 0; i--) {
+            if (prefix[i] != (byte) 0xFF) {
+                byte[] bound = Arrays.copyOf(prefix, i + 1);
+                bound[i]++;
+                return bound;
+            }
+        }
+        return null;
+    }
+
+    /** For tests: the deleted entries RocksDB skipped on this thread while {@code action} ran. */
+    long deletedEntriesSkipped(Runnable action) {
+        PerfLevel level = db.getPerfLevel();
+        db.setPerfLevel(PerfLevel.ENABLE_COUNT);
+        try {
+            PerfContext context = db.getPerfContext();
+            context.reset();
+            action.run();
+            return context.getInternalDeleteSkippedCount();
+        }
+        finally {
+            db.setPerfLevel(level);
         }
     }
 

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -59,6 +60,31 @@ class BlockMetadataStoreTest {
             assertEquals(Optional.empty(), store.block(FILE, 11));
             FileIdentity rewritten = new FileIdentity(FILE.path(), FILE.length(), 2000, FILE.etag());
             assertEquals(List.of(), store.fileBlocks(rewritten));
+        }
+    }
+
+    @Test
+    void listingFilesAfterAFreeDoesNotWalkTheDeletionsOfOtherFiles() {
+        int count = 2_000;
+        List<FileIdentity> freed = new ArrayList<>();
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            List<BlockRecord> records = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                FileIdentity file = new FileIdentity("cosn://bucket/t/dt=1/part-%05d".formatted(i), 2048, 1000, "");
+                freed.add(file);
+                records.add(record(file, 0, "worker-0"));
+            }
+            store.commitAll(records);
+            assertEquals(count, store.freePrefix("cosn://bucket/t/").files());
+
+            AtomicReference<List<List<BlockRecord>>> blocks = new AtomicReference<>();
+            long skipped = store.deletedEntriesSkipped(() -> blocks.set(store.filesBlocks(freed)));
+
+            assertTrue(blocks.get().stream().allMatch(List::isEmpty), "freed files have no blocks");
+            // each file's own deletion at most: a seek past its prefix walks the deletions of the files after it in key order too
+            assertTrue(skipped <= count, "deleted entries skipped: " + skipped);
+            long skippedByFile = store.deletedEntriesSkipped(() -> store.fileBlocks(freed.get(0)));
+            assertTrue(skippedByFile <= 1, "deleted entries skipped for one file: " + skippedByFile);
         }
     }
 
