@@ -204,13 +204,19 @@ public final class CacheMaster implements AutoCloseable {
         }
         closed = true;
         String target = server.target();
-        MoreExecutors.shutdownAndAwaitTermination(heartbeatChecker, Duration.ofSeconds(5));
+        boolean checkerEnded = MoreExecutors.shutdownAndAwaitTermination(heartbeatChecker, Duration.ofSeconds(5));
         try {
             metricsServer.ifPresent(MetricsHttpServer::close);
             server.close();
         }
         finally {
-            metadata.close();
+            // RocksDB closed under a call still in it crashes the process: such a store is left to the process's end
+            if (checkerEnded && server.callsEnded()) {
+                metadata.close();
+            }
+            else {
+                log.warn("Cache master on {}: a call to the block metadata store still runs; the store is left open until the process ends", target);
+            }
         }
         log.info("Cache master on {} stopped", target);
     }

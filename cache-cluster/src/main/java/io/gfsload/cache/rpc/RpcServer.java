@@ -167,18 +167,24 @@ public final class RpcServer implements AutoCloseable {
     /**
      * Stops accepting calls on TCP and on the domain socket, lets running calls finish for
      * {@link #GRACE} (one deadline for both servers), then cancels those left and waits another
-     * {@code GRACE} at most for them to end.
+     * {@code GRACE} at most for them to end, and as long again for the threads that run their
+     * handlers to return ({@link #callsEnded}): a handler does not see its call cancelled.
      */
     @Override
     public void close() {
+        close(GRACE);
+    }
+
+    /** As {@link #close()}, waiting {@code grace} at each step. */
+    void close(Duration grace) {
         List<Server> servers = new ArrayList<>(2);
         servers.add(server);
         domainSocket.ifPresent(listener -> servers.add(listener.server()));
         servers.forEach(Server::shutdown);
         try {
-            if (!awaitTermination(servers, System.nanoTime() + GRACE.toNanos())) {
+            if (!awaitTermination(servers, System.nanoTime() + grace.toNanos())) {
                 servers.forEach(Server::shutdownNow);
-                awaitTermination(servers, System.nanoTime() + GRACE.toNanos());
+                awaitTermination(servers, System.nanoTime() + grace.toNanos());
             }
         }
         catch (InterruptedException e) {
@@ -189,6 +195,21 @@ public final class RpcServer implements AutoCloseable {
             domainSocket.ifPresent(DomainSockets.Listener::close);
             executor.shutdownNow();
         }
+        try {
+            executor.awaitTermination(grace.toNanos(), TimeUnit.NANOSECONDS);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * Whether no handler of a call runs any more: true once {@link #close()} has returned, unless a
+     * handler went on past its grace (one that ignores interrupts, or is in a native call), whose
+     * resources the owner must then not release under it.
+     */
+    public boolean callsEnded() {
+        return executor.isTerminated();
     }
 
     /** Whether every one of {@code servers} terminated by {@code deadlineNanos} ({@link System#nanoTime}). */
