@@ -121,11 +121,21 @@ public final class MetricsHttpServer implements AutoCloseable {
         }
     }
 
+    /**
+     * Stops serving and waits, up to {@link #DEFAULT_EXCHANGE_TIMEOUT}, for the exchanges that run to
+     * end: a scrape reads what the owner closes next (the master's metadata store).
+     */
     @Override
     public void close() {
         server.stop(0);
         executor.shutdownNow();
         timeouts.shutdownNow();
+        try {
+            executor.awaitTermination(DEFAULT_EXCHANGE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
