@@ -66,6 +66,7 @@ import io.grpc.stub.StreamObserver;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -99,6 +100,8 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
     static final int MAX_COMMANDS_PER_HEARTBEAT = 10_000;
     /** Files in one {@code GetFilesBlocks} call, at most; the protocol documents the number. */
     static final int MAX_FILES_PER_CALL = 10_000;
+    /** The unrecorded block ids an answer to a registration lists at most; it counts them all. */
+    static final int MAX_UNRECORDED_IDS = 10_000;
 
     private final WorkerRegistry registry;
     private final BlockMetadataStore metadata;
@@ -108,6 +111,8 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
     private final MasterMetrics metrics;
     /** Held while a placement chooses its workers and counts them, so that concurrent placements see each other's. */
     private final Object placementLock = new Object();
+    /** By worker, the block ids of the parts of its registration so far (see {@code more_parts}). */
+    private final Map<String, Set<String>> registrationParts = new HashMap<>();
 
     MasterService(WorkerRegistry registry, BlockMetadataStore metadata, Clock clock, MasterMetrics metrics) {
         this.registry = requireNonNull(registry, "registry is null");
@@ -127,13 +132,29 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                     request.getCapacityBytes());
             check(request.getUsedBytes() >= 0, "used bytes of worker %s must be >= 0: %s", workerId,
                     request.getUsedBytes());
-            Set<String> reported = new LinkedHashSet<>(request.getBlockIdsList());
+            Set<String> part = new LinkedHashSet<>(request.getBlockIdsList());
             for (TierBlocks tier : request.getTierBlocksList()) {
-                reported.addAll(tier.getBlockIdsList());
+                part.addAll(tier.getBlockIdsList());
             }
-            for (String blockId : reported) {
+            for (String blockId : part) {
                 check(BlockKey.isValidBlockId(blockId), "worker %s reported an invalid block id: %s", workerId,
                         blockId);
+            }
+            Set<String> reported;
+            synchronized (registrationParts) {
+                check(request.getPart() == 0 || registrationParts.containsKey(workerId),
+                        "worker %s sent part %d of its registration without the parts before it: register again from part 0", workerId,
+                        request.getPart());
+                Set<String> earlier = request.getPart() == 0 ? null : registrationParts.remove(workerId);
+                if (earlier != null) {
+                    earlier.addAll(part);
+                    part = earlier;
+                }
+                if (request.getMoreParts()) {
+                    registrationParts.put(workerId, part);
+                    return RegisterWorkerResponse.getDefaultInstance();
+                }
+                reported = part;
             }
             List<TierInfo> tiers = tiers(workerId, request.getTiersList());
             BlockMetadataStore.ReconcileResult result = metadata.reconcile(workerId, reported);
@@ -152,7 +173,8 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             return RegisterWorkerResponse.newBuilder()
                     .setBlocksKept(result.kept())
                     .setBlocksDropped(result.dropped())
-                    .addAllUnrecordedBlockIds(result.unrecorded())
+                    .addAllUnrecordedBlockIds(result.unrecorded().subList(0, Math.min(result.unrecorded().size(), MAX_UNRECORDED_IDS)))
+                    .setUnrecordedBlocks(result.unrecorded().size())
                     .addAllPinnedBlocks(result.pinned())
                     .build();
         });

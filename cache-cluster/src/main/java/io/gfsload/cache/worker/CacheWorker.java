@@ -27,6 +27,7 @@ import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -76,6 +77,8 @@ public final class CacheWorker implements AutoCloseable {
      * blocks to delete (up to the master's 10,000 commands each); the rest wait for the intervals.
      */
     private static final int MAX_HEARTBEATS_AT_ONCE = 100;
+    /** Block ids in one part of a registration: 500,000 of at most 45 bytes each, about 22 MiB. */
+    static final int REGISTRATION_PART_BLOCKS = 500_000;
 
     private final WorkerConfig config;
     private final TierDirectoryLocks locks;
@@ -366,12 +369,11 @@ public final class CacheWorker implements AutoCloseable {
                 .setCapacityBytes(config.capacityBytes())
                 .setUsedBytes(store.usedBytes())
                 .addAllTiers(store.tiers().stream().map(ProtoConversions::toProto).toList());
-        store.blockIdsByTier().forEach((tier, blockIds) -> request.addTierBlocks(TierBlocks.newBuilder()
-                .setTier(ProtoConversions.toProto(tier))
-                .addAllBlockIds(blockIds)));
-        RegisterWorkerResponse response;
+        RegisterWorkerResponse response = null;
         try {
-            response = masterStub().registerWorker(request.build());
+            for (RegisterWorkerRequest part : registrationParts(request, store.blockIdsByTier(), REGISTRATION_PART_BLOCKS)) {
+                response = masterStub().registerWorker(part);
+            }
         }
         catch (StatusRuntimeException e) {
             throw RpcErrors.toCacheException("Registering worker " + config.workerId() + " with master "
@@ -382,10 +384,41 @@ public final class CacheWorker implements AutoCloseable {
         for (PinnedBlock pinned : response.getPinnedBlocksList()) {
             store.pin(pinned.getBlockId(), pinned.getUntilEpochMillis());
         }
-        if (response.getUnrecordedBlockIdsCount() > 0) {
+        if (response.getUnrecordedBlocks() > 0) {
             log.debug("Worker {} holds {} the master has not recorded on it", config.workerId(),
-                    Counts.of(response.getUnrecordedBlockIdsCount(), "block"));
+                    Counts.of(response.getUnrecordedBlocks(), "block"));
         }
+    }
+
+    /**
+     * The parts of a registration ({@code base} and the block ids of {@code idsByTier}): one
+     * request when the worker holds at most {@code maxBlocks} blocks, else as many as it takes,
+     * each with at most {@code maxBlocks} of them, numbered from 0, every one but the last with
+     * {@code more_parts} set: one message holds at most 64 MiB, about 1.4 million block ids.
+     */
+    static List<RegisterWorkerRequest> registrationParts(RegisterWorkerRequest.Builder base, Map<StorageTier, List<String>> idsByTier,
+            int maxBlocks) {
+        List<RegisterWorkerRequest> parts = new ArrayList<>();
+        RegisterWorkerRequest.Builder part = base.clone().setPart(0);
+        int inPart = 0;
+        for (Map.Entry<StorageTier, List<String>> tier : idsByTier.entrySet()) {
+            List<String> ids = tier.getValue();
+            int from = 0;
+            do {
+                if (inPart == maxBlocks) {
+                    parts.add(part.setMoreParts(true).build());
+                    part = base.clone().setPart(parts.size());
+                    inPart = 0;
+                }
+                int to = Math.min(ids.size(), from + maxBlocks - inPart);
+                part.addTierBlocks(TierBlocks.newBuilder().setTier(ProtoConversions.toProto(tier.getKey())).addAllBlockIds(ids.subList(from, to)));
+                inPart += to - from;
+                from = to;
+            }
+            while (from < ids.size());
+        }
+        parts.add(part.build());
+        return parts;
     }
 
     /**

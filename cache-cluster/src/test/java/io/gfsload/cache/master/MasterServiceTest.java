@@ -418,6 +418,50 @@ class MasterServiceTest {
     }
 
     @Test
+    void aRegistrationInPartsReconcilesTheBlocksOfAllItsParts() {
+        register("worker-0", 1000);
+        register("worker-1", 1000);
+        commit(0, "worker-0", "worker-1");
+        commit(1, "worker-0");
+        commit(2, "worker-0");
+
+        RegisterWorkerResponse first = stub().registerWorker(registration("worker-0", 0, true, blockId(1)));
+        assertEquals(RegisterWorkerResponse.getDefaultInstance(), first, "a part before the last is only kept");
+        assertEquals(3, client.cachedBlocks(FILE).stream().filter(block -> block.workerIds().contains("worker-0")).count(),
+                "nothing is reconciled before the last part");
+        RegisterWorkerResponse last = stub().registerWorker(registration("worker-0", 1, false, blockId(2), blockId(9)));
+
+        assertEquals(2, last.getBlocksKept(), "the blocks of both parts are kept");
+        assertEquals(1, last.getBlocksDropped(), "block 0, in neither part");
+        assertEquals(List.of(blockId(9)), last.getUnrecordedBlockIdsList());
+        assertEquals(1, last.getUnrecordedBlocks());
+        assertEquals(List.of(new CachedBlock(0, 100, 7, List.of("worker-1")), new CachedBlock(1, 100, 7, List.of("worker-0")),
+                new CachedBlock(2, 100, 7, List.of("worker-0"))), client.cachedBlocks(FILE));
+
+        // a later part without the ones before it (the master restarted between them) is refused: the worker starts again from part 0
+        StatusRuntimeException orphan = assertThrows(StatusRuntimeException.class,
+                () -> stub().registerWorker(registration("worker-0", 1, false, blockId(1))));
+        assertTrue(orphan.getStatus().getDescription().contains("without the parts before it"), orphan.getStatus().toString());
+        // part 0 starts anew: what an earlier, unfinished registration sent is forgotten
+        stub().registerWorker(registration("worker-0", 0, true, blockId(1)));
+        RegisterWorkerResponse again = stub().registerWorker(registration("worker-0", 0, false, blockId(2)));
+        assertEquals(1, again.getBlocksKept());
+        assertEquals(1, again.getBlocksDropped(), "block 1, of a registration that part 0 started over");
+    }
+
+    private static RegisterWorkerRequest registration(String workerId, int part, boolean moreParts, String... blockIds) {
+        return RegisterWorkerRequest.newBuilder()
+                .setWorkerId(workerId)
+                .setHost("127.0.0.1")
+                .setPort(40000 + Integer.parseInt(workerId.substring(7)))
+                .setCapacityBytes(1000)
+                .setPart(part)
+                .setMoreParts(moreParts)
+                .addAllBlockIds(List.of(blockIds))
+                .build();
+    }
+
+    @Test
     void reRegisteringReconcilesTheWorkersBlocks() {
         register("worker-0", 1000);
         register("worker-1", 1000);
