@@ -399,7 +399,8 @@ public final class DistributedLoad {
         SliceLoad.Options shares = new SliceLoad.Options(Math.max(1, bounds.activeFiles() / Math.max(1, count)),
                 bounds.bandwidthBytesPerSecond().isPresent() ? Math.max(1, bounds.bandwidthBytesPerSecond().getAsLong() / count) : 0,
                 bounds.maxAttempts(), bounds.initialBackoff(), bounds.maxBackoff(), bounds.failureMaxFiles(), bounds.failureMaxFraction(),
-                bounds.atomic().map(AtomicOptions::inSharedArea).orElse(null), bounds.window().orElse(null));
+                bounds.atomic().map(AtomicOptions::inSharedArea).orElse(null), bounds.window().orElse(null),
+                bounds.loadBytes().orElse(plan.stats().bytes() * plan.request().replication()));
         List<SliceLoad> result = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             List<PartitionLoad> partitions = new ArrayList<>();
@@ -540,6 +541,8 @@ public final class DistributedLoad {
         boolean noneRemoved = lost.isEmpty() && Shortfall.noneRemoved(cache, removalsAtStart);
         Map<String, FileReport> outcomes = byPath(reports.values());
         int replication = plan.request().replication();
+        // the room the whole load needs: the files written again are only a part of it
+        long loadBytes = options.loadBytes().orElse(plan.stats().bytes() * replication);
         List<FileLoad> loaded = plan.partitions().stream().flatMap(partition -> partition.files().stream())
                 .filter(file -> outcomes.containsKey(file.file().path()) && !outcomes.get(file.file().path()).failed())
                 .filter(file -> !noneRemoved || Shortfall.foundCached(file))
@@ -584,7 +587,7 @@ public final class DistributedLoad {
         // the blocks are committed (or never were atomic): written again as a plain load writes them
         try {
             // not in the load's progress: the plan it started with did not have these blocks to load
-            slices.run(slices(restore, options.withoutAtomic()), (slice, progress) -> {}, (slice, report) -> {
+            slices.run(slices(restore, options.withoutAtomic().withLoadBytes(loadBytes)), (slice, progress) -> {}, (slice, report) -> {
                 synchronized (rewritten) {
                     roundReports.add(report);
                     report.partitions().forEach(partition -> partition.files().forEach(file -> {
@@ -620,9 +623,18 @@ public final class DistributedLoad {
         // what that round's writes evicted in turn, or what is lost since: the files are not cached as asked
         List<FileLoad> held = loaded.stream().filter(file -> !written.containsKey(file.file().path()) || !written.get(file.file().path()).failed()).toList();
         Map<String, String> lacking = new HashMap<>();
-        Shortfall.of(cache, held, replication, lost).forEach((file, blocks) -> lacking.put(file.file().path(), Shortfall.reason(blocks.get(0), replication)));
-        if (!lacking.isEmpty()) {
-            LOG.warn("{} of the load lack blocks in the cache after it: failed", Counts.of(lacking.size(), "file"));
+        Map<FileLoad, List<Shortfall.Missing>> stillMissing = Shortfall.of(cache, held, replication, lost);
+        if (!stillMissing.isEmpty()) {
+            LOG.warn("{} of the load lack blocks in the cache after it: failed", Counts.of(stillMissing.size(), "file"));
+            Set<String> lostNow = new TreeSet<>(liveAtStart);
+            lostNow.removeAll(liveWorkers());
+            // the blocks of the load the round's writes evicted from other slices' files: a slice's own are its own check's
+            Set<String> evictedByLoad = roundReports.stream().flatMap(report -> report.evicted().perBlock().stream())
+                    .map(LoadReport.Evicted.Block::blockId).collect(Collectors.toSet());
+            // the slices' processes know where they wrote each block, not this one
+            Shortfall.Causes causes = new Shortfall.Causes(lostNow, block -> Optional.empty(), evictedByLoad, loadBytes,
+                    cache.clusterInfo().liveCapacityBytes());
+            stillMissing.forEach((file, blocks) -> lacking.put(file.file().path(), Shortfall.reason(blocks.get(0), replication, causes)));
         }
         return Optional.of(new Restored(List.copyOf(lost), written, counts[0], counts[1], Paused.of(roundReports), Map.copyOf(lacking),
                 roundReports.stream().map(LoadReport::evicted).toList()));

@@ -21,9 +21,14 @@ import java.util.OptionalLong;
  * @param failureMaxFraction ...and more than this fraction of the files
  * @param atomic present for an atomic load
  * @param window present when UFS reads may start only within the hours of a {@link LoadWindow}
+ * @param loadBytes present when the executor loads a part of a larger load (a slice of a
+ *     {@link DistributedLoad}, or its files written again after it): the bytes of the whole load
+ *     with its replicas, which a file failed for the load's own evictions names as the room the
+ *     load needs; empty for a load of its own plan, whose bytes are named
  */
 public record ExecutorOptions(int activeFiles, OptionalLong bandwidthBytesPerSecond, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
-        int failureMaxFiles, double failureMaxFraction, Optional<AtomicOptions> atomic, Optional<LoadWindow> window) {
+        int failureMaxFiles, double failureMaxFraction, Optional<AtomicOptions> atomic, Optional<LoadWindow> window,
+        OptionalLong loadBytes) {
     /** GooseFS's cap on active jobs. */
     public static final int DEFAULT_ACTIVE_FILES = 3000;
 
@@ -33,6 +38,7 @@ public record ExecutorOptions(int activeFiles, OptionalLong bandwidthBytesPerSec
         requireNonNull(maxBackoff, "maxBackoff is null");
         requireNonNull(atomic, "atomic is null");
         requireNonNull(window, "window is null");
+        requireNonNull(loadBytes, "loadBytes is null");
         if (activeFiles < 1) {
             throw new IllegalArgumentException("activeFiles must be >= 1: " + activeFiles);
         }
@@ -45,6 +51,9 @@ public record ExecutorOptions(int activeFiles, OptionalLong bandwidthBytesPerSec
         if (initialBackoff.isNegative() || maxBackoff.compareTo(initialBackoff) < 0) {
             throw new IllegalArgumentException("backoff must satisfy 0 <= initial <= max: %s, %s".formatted(initialBackoff, maxBackoff));
         }
+        if (loadBytes.isPresent() && loadBytes.getAsLong() < 0) {
+            throw new IllegalArgumentException("loadBytes must be >= 0: " + loadBytes.getAsLong());
+        }
         if (failureMaxFiles < 0 || failureMaxFraction < 0 || failureMaxFraction > 1) {
             throw new IllegalArgumentException("failure threshold out of range: %d files, %s".formatted(failureMaxFiles, failureMaxFraction));
         }
@@ -52,36 +61,42 @@ public record ExecutorOptions(int activeFiles, OptionalLong bandwidthBytesPerSec
 
     /** 3000 active files, no bandwidth limit, no load window, 5 attempts from 200 ms to 10 s, fail past 100 files and 5 %. */
     public static ExecutorOptions defaults() {
-        return new ExecutorOptions(DEFAULT_ACTIVE_FILES, OptionalLong.empty(), 5, Duration.ofMillis(200), Duration.ofSeconds(10), 100, 0.05, Optional.empty(), Optional.empty());
+        return new ExecutorOptions(DEFAULT_ACTIVE_FILES, OptionalLong.empty(), 5, Duration.ofMillis(200), Duration.ofSeconds(10), 100, 0.05, Optional.empty(), Optional.empty(), OptionalLong.empty());
     }
 
     public ExecutorOptions withActiveFiles(int value) {
-        return new ExecutorOptions(value, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic, window);
+        return new ExecutorOptions(value, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic, window, loadBytes);
     }
 
     public ExecutorOptions withBandwidth(long bytesPerSecond) {
-        return new ExecutorOptions(activeFiles, OptionalLong.of(bytesPerSecond), maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic, window);
+        return new ExecutorOptions(activeFiles, OptionalLong.of(bytesPerSecond), maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic, window, loadBytes);
     }
 
     public ExecutorOptions withRetries(int attempts, Duration initial, Duration max) {
-        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, attempts, initial, max, failureMaxFiles, failureMaxFraction, atomic, window);
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, attempts, initial, max, failureMaxFiles, failureMaxFraction, atomic, window, loadBytes);
     }
 
     public ExecutorOptions withFailureThreshold(int maxFiles, double maxFraction) {
-        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, maxFiles, maxFraction, atomic, window);
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, maxFiles, maxFraction, atomic, window, loadBytes);
     }
 
     public ExecutorOptions withAtomic(AtomicOptions value) {
-        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, Optional.of(value), window);
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, Optional.of(value), window, loadBytes);
     }
 
     /** These options for a load that is not atomic. */
     public ExecutorOptions withoutAtomic() {
-        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, Optional.empty(), window);
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, Optional.empty(), window, loadBytes);
     }
 
     public ExecutorOptions withWindow(LoadWindow value) {
-        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic, Optional.of(value));
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic, Optional.of(value), loadBytes);
+    }
+
+    /** These options for a part of a load whose blocks with their replicas take {@code bytes}. */
+    public ExecutorOptions withLoadBytes(long bytes) {
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic, window,
+                OptionalLong.of(bytes));
     }
 
     /** Whether {@code failed} of {@code total} files fail the job as a whole. */

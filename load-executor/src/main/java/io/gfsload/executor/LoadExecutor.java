@@ -13,6 +13,7 @@ import io.gfsload.advisor.Ticker;
 import io.gfsload.advisor.Units;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockWriteOutcome;
+import io.gfsload.cache.api.BlockWriteResult;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
@@ -506,10 +507,13 @@ public final class LoadExecutor {
                     if (noneRemoved) {
                         LOG.debug("No block was removed from the cache during the load: the blocks it wrote are not asked about");
                     }
-                    restore = restorer.restore(plan, partitions, lost, noneRemoved);
-                    if (restore.isPresent() && restore.get().blocks() > 0) {
-                        // what that round's writes evicted in turn: not cached as asked
-                        restorer.failShortfall(plan, partitions, lost);
+                    // what the writes from here on evict: blocks the check of the restore finds held, or writes again
+                    try (WriteEvictions.Recording afterCheck = cache.writeEvictions().start()) {
+                        restore = restorer.restore(plan, partitions, lost, noneRemoved);
+                        if (restore.isPresent() && restore.get().blocks() > 0) {
+                            // what that round's writes evicted in turn, or what is lost since: not cached as asked
+                            restorer.failShortfall(plan, partitions, run.causes(plan, liveAtStart, afterCheck.evicted()));
+                        }
                     }
                 }
                 catch (MasterUnavailableException e) {
@@ -955,6 +959,14 @@ public final class LoadExecutor {
          * when the master cannot be asked.
          */
         private final Map<String, Long> writtenBlocks = new ConcurrentHashMap<>();
+        /**
+         * The workers this run last wrote each block to, by id, as its write's answer named them:
+         * where the check after the load looks for a block's replicas lost with a worker. The
+         * lists are shared: one per set of workers ({@link #placements}).
+         */
+        private final Map<String, List<String>> placed = new ConcurrentHashMap<>();
+        /** Each set of workers the run placed blocks on, once. */
+        private final Map<List<String>, List<String>> placements = new ConcurrentHashMap<>();
         private final Optional<AdaptiveController> controller;
         /** UFS reads under way; guarded by this. */
         private int activeReads;
@@ -1605,6 +1617,7 @@ public final class LoadExecutor {
                 BlockWriteOutcome outcome = outcomes.get(i);
                 if (outcome.succeeded()) {
                     stored.add(pending);
+                    placed(outcome.result().orElseThrow());
                 }
                 else {
                     Throwable failure = outcome.failure().orElseThrow();
@@ -1756,6 +1769,36 @@ public final class LoadExecutor {
             }
         }
 
+        /** Remembers where {@code written} went: the workers its answer names. */
+        private void placed(BlockWriteResult written) {
+            placed.put(written.block().blockId(), placements.computeIfAbsent(written.workerIds(), workers -> workers));
+        }
+
+        /**
+         * Where this run last wrote {@code block}, or where the plan found its replicas when the run
+         * did not write it; empty when it cannot tell (a block found cached, or adopted).
+         */
+        private Optional<List<String>> placement(BlockTask block) {
+            List<String> workers = placed.get(block.key().blockId());
+            if (workers != null) {
+                return Optional.of(workers);
+            }
+            return block.heldBy().isEmpty() ? Optional.empty() : Optional.of(block.heldBy());
+        }
+
+        /**
+         * What the check after the load names as the cause of a block the cache lacks
+         * ({@link Shortfall#reason}): the workers lost by now, where this run put each block, and
+         * the blocks {@code evicted} by this run's writes since they were last confirmed; the room
+         * {@code plan} needs with its replicas (or the whole load, of which it is a part: {@link
+         * ExecutorOptions#loadBytes}) against the capacity of the live workers.
+         */
+        Shortfall.Causes causes(LoadPlan plan, Set<String> liveAtStart, List<WriteEvictions.Evicted> evicted) {
+            Set<String> evictedByLoad = evicted.stream().map(WriteEvictions.Evicted::blockId).collect(Collectors.toSet());
+            return new Shortfall.Causes(lostWorkers(liveAtStart), this::placement, evictedByLoad, options.loadBytes().orElse(plan.stats().bytes() * replication),
+                    cache.clusterInfo().liveCapacityBytes());
+        }
+
         private boolean isStaged(BlockTask block) {
             StagedBlock stagedBlock = staged.get(block.key().blockId());
             return stagedBlock != null && stagedBlock.length() == block.length();
@@ -1860,7 +1903,7 @@ public final class LoadExecutor {
                         counted(length);
                         written.accept(length);
                     }
-                    writer.commit();
+                    placed(writer.commit());
                 }
                 catch (WorkerUnavailableException e) {
                     unreachable(e);
@@ -1882,7 +1925,7 @@ public final class LoadExecutor {
                     written.accept(length);
                     position += length;
                 }
-                writer.commit();
+                placed(writer.commit());
             }
             catch (WorkerUnavailableException e) {
                 unreachable(e);
@@ -2012,7 +2055,7 @@ public final class LoadExecutor {
                                     written += head.length();
                                     progress.written(head.length());
                                 }
-                                writer.commit();
+                                placed(writer.commit());
                             }
                             catch (WorkerUnavailableException e) {
                                 unreachable(e);

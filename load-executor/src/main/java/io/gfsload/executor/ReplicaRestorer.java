@@ -125,11 +125,12 @@ final class ReplicaRestorer {
 
     /**
      * Fails, in {@code partitions}, every file not failed that the cache lacks a block of with its
-     * replicas on workers not in {@code lost}: after {@link #restore}, whose writes may have evicted
-     * other blocks of the load.
+     * replicas on workers not in {@code causes.lost()}: after {@link #restore}, whose writes may have
+     * evicted other blocks of the load. Each file's error names the cause {@code causes} tells
+     * ({@link Shortfall#reason}).
      */
-    void failShortfall(LoadPlan plan, List<PartitionReport> partitions, Set<String> lost) {
-        Map<FileLoad, List<Shortfall.Missing>> missing = Shortfall.of(cache, cached(plan, partitions), replication, lost);
+    void failShortfall(LoadPlan plan, List<PartitionReport> partitions, Shortfall.Causes causes) {
+        Map<FileLoad, List<Shortfall.Missing>> missing = Shortfall.of(cache, cached(plan, partitions), replication, causes.lost());
         if (missing.isEmpty()) {
             return;
         }
@@ -140,7 +141,7 @@ final class ReplicaRestorer {
             for (int f = 0; f < files.size(); f++) {
                 List<Shortfall.Missing> lacking = missing.get(plan.partitions().get(p).files().get(f));
                 if (lacking != null && !files.get(f).failed()) {
-                    String reason = Shortfall.reason(lacking.get(0), replication);
+                    String reason = Shortfall.reason(lacking.get(0), replication, causes);
                     listener.fileFailed(files.get(f).path(), reason);
                     files.set(f, Shortfall.failed(files.get(f), reason));
                 }

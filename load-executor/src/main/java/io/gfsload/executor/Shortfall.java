@@ -1,7 +1,11 @@
 package io.gfsload.executor;
 
+import static java.util.Objects.requireNonNull;
+
+import io.gfsload.advisor.Units;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CachedBlock;
+import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.RemovalMarks;
 import io.gfsload.planner.BlockTask;
@@ -12,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * What the cache lacks of a load's files once the load has written them: blocks with fewer
  * replicas than asked on live workers, evicted since they were written (a load larger than the
  * room the cache has for it evicts its own blocks, and loads side by side evict each other's),
- * freed by another client or lost with a worker.
+ * freed by another client or lost with a worker; and which of those causes a load can name.
  */
 final class Shortfall {
     /**
@@ -38,6 +44,8 @@ final class Shortfall {
     }
 
     private static final Logger LOG = LoggerFactory.getLogger(Shortfall.class);
+    /** The cause of a missing replica that the load neither lost with a worker nor evicted itself. */
+    private static final String OTHER_CLIENT = "evicted or freed by another client (another load, or gfsload free) since it was written";
 
     private Shortfall() {}
 
@@ -114,10 +122,65 @@ final class Shortfall {
         return result;
     }
 
-    /** Why a file whose block {@code missing} the cache lacks after the load is not cached as asked. */
-    static String reason(Missing missing, int replication) {
-        return ("block %d has %d of %d replicas in the cache after the load: evicted since it was written (the cache has no room for all of the "
-                + "load with its replicas beside what other loads write), freed, or lost with a worker").formatted(missing.block().index(), missing.replicas(), replication);
+    /**
+     * What a load knows, once it has written its blocks, of where they went and what removed
+     * them: what {@link #reason} names as the cause of a block the cache lacks.
+     *
+     * @param lost the workers lost during the load, as the load sees them at its last check
+     * @param placement where the load last put a block, or, for a block it did not write, where
+     *     the plan found its replicas ({@link BlockTask#heldBy}); empty when it cannot tell (a
+     *     block found cached, or written by a slice in another process)
+     * @param evictedByLoad ids of the blocks the load's own writes evicted since the cache last
+     *     confirmed the load's blocks ({@link io.gfsload.cache.api.WriteEvictions}); other data's
+     *     may be among them
+     * @param loadBytes the bytes of the load's blocks times the replication: the room it needs
+     * @param capacityBytes the capacity of the live workers, whatever they hold
+     */
+    record Causes(Set<String> lost, Function<BlockTask, Optional<List<String>>> placement, Set<String> evictedByLoad, long loadBytes, long capacityBytes) {
+        Causes {
+            lost = Set.copyOf(requireNonNull(lost, "lost is null"));
+            requireNonNull(placement, "placement is null");
+            requireNonNull(evictedByLoad, "evictedByLoad is null");
+        }
+    }
+
+    /**
+     * Why a file whose block {@code missing} the cache lacks after the load is not cached as asked:
+     * {@code block 3 has 1 of 2 replicas in the cache after the load: } then the cause the load
+     * knows of. Replicas on workers lost during the load were lost with them; the others were
+     * evicted by the load's own writes when {@code causes} says so (the load has no room for all
+     * of it with its replicas), else by another client's, or freed by one.
+     */
+    static String reason(Missing missing, int replication, Causes causes) {
+        BlockTask block = missing.block();
+        Optional<List<String>> placed = causes.placement().apply(block);
+        List<String> lostWith = placed.orElse(List.of()).stream().filter(causes.lost()::contains).distinct().sorted().toList();
+        List<String> why = new ArrayList<>(2);
+        if (!lostWith.isEmpty()) {
+            why.add("lost with " + workers(lostWith));
+        }
+        if (lostWith.size() < replication - missing.replicas()) {
+            if (causes.evictedByLoad().contains(block.key().blockId())) {
+                why.add(("evicted by the load's own later writes, as the cache has no room for all of the load with its replicas "
+                        + "(%s with %s; the live workers hold %s in all, other data included)").formatted(Units.bytes(causes.loadBytes()),
+                        Counts.of(replication, "replica"), Units.bytes(causes.capacityBytes())));
+            }
+            else if (placed.isEmpty() && !causes.lost().isEmpty()) {
+                // found cached by the plan, or written in another process: where it was is not known here
+                List<String> lost = List.copyOf(new TreeSet<>(causes.lost()));
+                why.add((lost.size() == 1 ? "lost with " : "lost with one of ") + workers(lost) + ", or " + OTHER_CLIENT);
+            }
+            else {
+                why.add(OTHER_CLIENT);
+            }
+        }
+        return "block %d has %d of %d replicas in the cache after the load: %s".formatted(block.index(), missing.replicas(), replication,
+                String.join(", and ", why));
+    }
+
+    /** {@code worker worker-1}, {@code workers worker-0, worker-1}. */
+    private static String workers(List<String> ids) {
+        return (ids.size() == 1 ? "worker " : "workers ") + String.join(", ", ids);
     }
 
     /** {@code loaded}, which the load reported cached, failed for {@code reason}: none of its blocks counts as loaded or cached, nor do their bytes. */

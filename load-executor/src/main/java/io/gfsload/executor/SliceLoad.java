@@ -70,12 +70,14 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
      * @param window the load's window, in its zone, which the slice's process checks on its own
      *     clock: outside it the slice starts no UFS read (reads under way finish) until it opens;
      *     {@code null} for a load without one
+     * @param loadBytes the bytes of the whole load with its replicas ({@link ExecutorOptions#loadBytes})
      */
     public record Options(int activeFiles, long bandwidthBytesPerSecond, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
-            int failureMaxFiles, double failureMaxFraction, AtomicOptions atomic, LoadWindow window) implements Serializable {
+            int failureMaxFiles, double failureMaxFraction, AtomicOptions atomic, LoadWindow window, long loadBytes) implements Serializable {
         ExecutorOptions executorOptions() {
             return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond > 0 ? OptionalLong.of(bandwidthBytesPerSecond) : OptionalLong.empty(),
-                    maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, Optional.ofNullable(atomic), Optional.ofNullable(window));
+                    maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, Optional.ofNullable(atomic), Optional.ofNullable(window),
+                    OptionalLong.of(loadBytes));
         }
     }
 
