@@ -55,6 +55,9 @@ final class MasterMetrics {
         registry.gauge("gfsload_master_unreported_placement_bytes", "Bytes of blocks placed on live workers that their "
                 + "heartbeats may not include yet, which placement takes off the workers' free room.", Map.of(),
                 workers::unreportedPlacementBytes);
+        registry.counter("gfsload_master_metadata_iterator_skipped_entries_total", "Deleted or overwritten entries the "
+                + "metadata store's reads stepped over: growing much faster than the calls, reads walk deletions.", Map.of(),
+                metadata::iteratorSkippedEntries);
     }
 
     void workerLost() {

@@ -121,9 +121,12 @@ class TieredClusterTest {
                     "gfsload_master_workers{state=\"stopped\"} 0",
                     "gfsload_master_blocks_committed_total 1",
                     "gfsload_master_temp_areas 0",
-                    "gfsload_master_workers_lost_total 0")) {
+                    "gfsload_master_workers_lost_total 0",
+                    "# TYPE gfsload_master_metadata_iterator_skipped_entries_total counter")) {
                 assertTrue(lines.contains(expected), expected + " in\n" + response.body());
             }
+            assertTrue(lines.stream().anyMatch(line -> line.matches("gfsload_master_metadata_iterator_skipped_entries_total \\d+")),
+                    response.body());
         }
     }
 
