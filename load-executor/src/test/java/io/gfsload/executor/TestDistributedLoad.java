@@ -560,20 +560,12 @@ class TestDistributedLoad {
     @Test
     void aSliceThatDoesNotFinishFailsItsFilesAndSaysWhy() {
         LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
-        DistributedLoad.Slices oneFails = new DistributedLoad.Slices() {
-            @Override
-            public int parallelism() {
-                return 2;
-            }
-
-            @Override
-            public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
-                finished.accept(slices.get(0), slices.get(0).load());
-                // the second slice's task said how far it got before it failed for good
-                progress.accept(slices.get(1), new SliceProgress(BLOCK, 1, 0, 2));
-                throw new IllegalStateException("Job aborted due to stage failure: Task 0 in stage 1.0 failed 4 times\nat org.apache.spark...");
-            }
-        };
+        DistributedLoad.Slices oneFails = InProcessSlices.of(2, (slices, progress, finished) -> {
+            finished.accept(slices.get(0), slices.get(0).load());
+            // the second slice's task said how far it got before it failed for good
+            progress.accept(slices.get(1), new SliceProgress(BLOCK, 1, 0, 2));
+            throw new IllegalStateException("Job aborted due to stage failure: Task 0 in stage 1.0 failed 4 times\nat org.apache.spark...");
+        });
         Map<Integer, SliceProgress> said = new java.util.concurrent.ConcurrentHashMap<>();
 
         LoadReport report = load(oneFails, new ProgressListener() {
@@ -603,27 +595,19 @@ class TestDistributedLoad {
     @Test
     void aSliceWaitingForTheMasterIsSaidInTheProgressEachSecond() {
         LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
-        DistributedLoad.Slices waiting = new DistributedLoad.Slices() {
-            @Override
-            public int parallelism() {
-                return 1;
+        DistributedLoad.Slices waiting = InProcessSlices.of(1, (slices, progress, finished) -> {
+            // as the executor's heartbeat says it: the slice's master silent for 4 s
+            progress.accept(slices.get(0), new SliceProgress(0, 0, 0, 1, 4_000));
+            try {
+                Thread.sleep(3_500);
             }
-
-            @Override
-            public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
-                // as the executor's heartbeat says it: the slice's master silent for 4 s
-                progress.accept(slices.get(0), new SliceProgress(0, 0, 0, 1, 4_000));
-                try {
-                    Thread.sleep(3_500);
-                }
-                catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new IllegalStateException(e);
-                }
-                progress.accept(slices.get(0), new SliceProgress(0, 0, 0, 1, 0));
-                finished.accept(slices.get(0), slices.get(0).load());
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
             }
-        };
+            progress.accept(slices.get(0), new SliceProgress(0, 0, 0, 1, 0));
+            finished.accept(slices.get(0), slices.get(0).load());
+        });
         List<MasterSilence> heard = Collections.synchronizedList(new ArrayList<>());
         LoadReport report = new DistributedLoad(waiting, client,
                 new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of(), Duration.ofSeconds(5)), settings(),
@@ -647,21 +631,13 @@ class TestDistributedLoad {
     @Test
     void theFilesOfASliceWhoseJobFailedAfterItLoadedThemAreReportedAlreadyCached() {
         LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
-        DistributedLoad.Slices loadedButLost = new DistributedLoad.Slices() {
-            @Override
-            public int parallelism() {
-                return 2;
-            }
-
-            @Override
-            public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
-                finished.accept(slices.get(0), slices.get(0).load());
-                // the second slice's task loaded its files, and then its result never reached the driver
-                slices.get(1).load();
-                throw new IllegalStateException("Job aborted due to stage failure: Total size of serialized results of 1 tasks is bigger than "
-                        + "spark.driver.maxResultSize");
-            }
-        };
+        DistributedLoad.Slices loadedButLost = InProcessSlices.of(2, (slices, progress, finished) -> {
+            finished.accept(slices.get(0), slices.get(0).load());
+            // the second slice's task loaded its files, and then its result never reached the driver
+            slices.get(1).load();
+            throw new IllegalStateException("Job aborted due to stage failure: Total size of serialized results of 1 tasks is bigger than "
+                    + "spark.driver.maxResultSize");
+        });
 
         LoadReport report = load(loadedButLost, ProgressListener.NONE).execute(plan, Optional.empty());
 
@@ -682,30 +658,22 @@ class TestDistributedLoad {
                 .build()); CacheClient threeClient = three.newClient()) {
             LoadPlan plan = LocalPlans.plan(threeClient, directory.resolve("data"), BLOCK, 2);
             int[] rounds = {0};
-            DistributedLoad.Slices loseAWorkerAfterTheFirstRound = new DistributedLoad.Slices() {
-                @Override
-                public int parallelism() {
-                    return 2;
-                }
-
-                @Override
-                public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
-                    new SerializedSlices(2).run(slices, progress, finished);
-                    if (rounds[0]++ == 0) {
-                        // every slice has finished: the worker's replicas go with it
-                        three.stopWorker(1);
-                        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-                        while (threeClient.clusterInfo().liveWorkers().size() > 2 && System.nanoTime() < deadline) {
-                            try {
-                                Thread.sleep(100);
-                            }
-                            catch (InterruptedException e) {
-                                throw new IllegalStateException(e);
-                            }
+            DistributedLoad.Slices loseAWorkerAfterTheFirstRound = InProcessSlices.of(2, (slices, progress, finished) -> {
+                new SerializedSlices(2).run(slices, progress, finished);
+                if (rounds[0]++ == 0) {
+                    // every slice has finished: the worker's replicas go with it
+                    three.stopWorker(1);
+                    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                    while (threeClient.clusterInfo().liveWorkers().size() > 2 && System.nanoTime() < deadline) {
+                        try {
+                            Thread.sleep(100);
+                        }
+                        catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
                         }
                     }
                 }
-            };
+            });
             DistributedLoad load = new DistributedLoad(loseAWorkerAfterTheFirstRound, threeClient,
                     new DistributedLoad.Connection(three.masterTarget(), Optional.empty(), Map.of()), settings(), ExecutorOptions.defaults(),
                     ProgressListener.NONE, Clock.systemUTC());

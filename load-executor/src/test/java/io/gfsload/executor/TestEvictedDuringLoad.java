@@ -58,26 +58,15 @@ class TestEvictedDuringLoad {
     }
 
     private void evictingLoad(boolean inSlices) throws IOException {
-        Path data = Files.createDirectories(directory.resolve("data"));
-        Random random = new Random(5);
-        for (int i = 0; i < 12; i++) {
-            byte[] bytes = new byte[200_000];
-            random.nextBytes(bytes);
-            Files.write(data.resolve("part-%02d".formatted(i)), bytes);
-        }
+        Path data = files("data", 12);
         // one worker with room for a third of the load
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 1, 800_000));
                 CacheClient client = cluster.newClient()) {
-            LoadPlan plan = new LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks, new PlannerConfig(BLOCK, 1024, BLOCK * 4, 2))
-                    .plan(new LoadRequest(new LoadTarget.Paths(List.of(data.toUri().toString())), 1));
-            Settings settings = new Settings(List.of(new Setting(Settings.UFS_READ_THREADS, 2, "threads", "test"),
-                    new Setting(Settings.READ_BUFFER_BYTES, 64 << 10, "bytes", "test")));
+            LoadPlan plan = plan(client, data, 1);
 
             LoadReport report = inSlices
-                    ? new DistributedLoad(inProcess(), client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()), settings,
-                            ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).execute(plan, Optional.empty())
-                    : new LoadExecutor(client, new Configuration(), settings, ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC())
-                            .execute(plan);
+                    ? load(InProcessSlices.oneAfterAnother(2), cluster, client, plan)
+                    : load(client, ProgressListener.NONE, plan);
 
             assertNotEquals(LoadState.SUCCEEDED, report.state(), "the cache cannot hold the load");
             Map<String, FileLoad> planned = plan.partitions().stream().flatMap(p -> p.files().stream())
@@ -100,14 +89,11 @@ class TestEvictedDuringLoad {
             assertBytesOfTheCachedFiles(report);
 
             // the re-run finds some of it cached, and evicts it again writing the rest: its files failed after it count none of those bytes
-            LoadPlan again = new LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks, new PlannerConfig(BLOCK, 1024, BLOCK * 4, 2))
-                    .plan(new LoadRequest(new LoadTarget.Paths(List.of(data.toUri().toString())), 1));
+            LoadPlan again = plan(client, data, 1);
             assertTrue(again.stats().cachedBytes() > 0, "the first run left some of it cached");
             LoadReport rerun = inSlices
-                    ? new DistributedLoad(inProcess(), client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()), settings,
-                            ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).execute(again, Optional.empty())
-                    : new LoadExecutor(client, new Configuration(), settings, ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC())
-                            .execute(again);
+                    ? load(InProcessSlices.oneAfterAnother(2), cluster, client, again)
+                    : load(client, ProgressListener.NONE, again);
             if (!inSlices) {
                 // slices may, in their rounds of writing again, end with all of it
                 assertNotEquals(LoadState.SUCCEEDED, rerun.state(), "the cache still cannot hold the load");
@@ -145,7 +131,7 @@ class TestEvictedDuringLoad {
                 }
             };
 
-            LoadReport report = new LoadExecutor(client, new Configuration(), settings(), ExecutorOptions.defaults(), freeing, Clock.systemUTC()).execute(plan);
+            LoadReport report = load(client, freeing, plan);
 
             assertEquals(3, freed.size());
             assertHeldAsReported(client, plan, report, 2);
@@ -171,7 +157,7 @@ class TestEvictedDuringLoad {
                 freed.add(path);
             }, other);
 
-            LoadReport report = new LoadExecutor(client, new Configuration(), settings(), ExecutorOptions.defaults(), freeing, Clock.systemUTC()).execute(plan);
+            LoadReport report = load(client, freeing, plan);
 
             assertEquals(2, freed.size(), "one file freed during the load, one while it wrote the first again");
             assertHeldAsReported(client, plan, report, 1);
@@ -193,31 +179,21 @@ class TestEvictedDuringLoad {
             Map<String, FileLoad> planned = planned(plan);
             List<String> freed = new ArrayList<>();
             // once the slices have loaded, another client frees a file, which the load writes again; before it does, another client frees a second
-            DistributedLoad.Slices freeing = new DistributedLoad.Slices() {
-                @Override
-                public int parallelism() {
-                    return 2;
+            DistributedLoad.Slices freeing = InProcessSlices.of(2, (slices, progress, finished) -> {
+                if (!freed.isEmpty()) {
+                    String held = planned.keySet().stream().filter(path -> !freed.contains(path)).sorted().findFirst().orElseThrow();
+                    other.free(planned.get(held).file());
+                    freed.add(held);
                 }
-
-                @Override
-                public void run(List<SliceLoad> slices, java.util.function.BiConsumer<SliceLoad, SliceProgress> progress,
-                        java.util.function.BiConsumer<SliceLoad, LoadReport> finished) {
-                    if (!freed.isEmpty()) {
-                        String held = planned.keySet().stream().filter(path -> !freed.contains(path)).sorted().findFirst().orElseThrow();
-                        other.free(planned.get(held).file());
-                        freed.add(held);
-                    }
-                    slices.forEach(slice -> finished.accept(slice, slice.load()));
-                    if (freed.isEmpty()) {
-                        String first = planned.keySet().stream().sorted().findFirst().orElseThrow();
-                        other.free(planned.get(first).file());
-                        freed.add(first);
-                    }
+                slices.forEach(slice -> finished.accept(slice, slice.load()));
+                if (freed.isEmpty()) {
+                    String first = planned.keySet().stream().sorted().findFirst().orElseThrow();
+                    other.free(planned.get(first).file());
+                    freed.add(first);
                 }
-            };
+            });
 
-            LoadReport report = new DistributedLoad(freeing, client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()),
-                    settings(), ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).execute(plan, Optional.empty());
+            LoadReport report = load(freeing, cluster, client, plan);
 
             assertEquals(2, freed.size(), "one file freed after the slices, one before the load wrote the first again");
             assertHeldAsReported(client, plan, report, 1);
@@ -245,7 +221,7 @@ class TestEvictedDuringLoad {
                 cluster.stopWorker(1);
             }, other);
 
-            LoadReport report = new LoadExecutor(client, new Configuration(), settings(), ExecutorOptions.defaults(), stopping, Clock.systemUTC()).execute(plan);
+            LoadReport report = load(client, stopping, plan);
 
             assertFalse(onWorker1.isEmpty(), "worker-1 held blocks of the load when it stopped");
             assertHeldAsReported(client, plan, report, 1);
@@ -297,30 +273,20 @@ class TestEvictedDuringLoad {
             LoadPlan plan = plan(client, data, 1);
             Set<String> freed = ConcurrentHashMap.newKeySet();
             // the slices one after the other; once the first has finished, another client frees what it loaded
-            DistributedLoad.Slices freeingAfterTheFirst = new DistributedLoad.Slices() {
-                @Override
-                public int parallelism() {
-                    return 2;
-                }
-
-                @Override
-                public void run(List<SliceLoad> slices, java.util.function.BiConsumer<SliceLoad, SliceProgress> progress,
-                        java.util.function.BiConsumer<SliceLoad, LoadReport> finished) {
-                    for (SliceLoad slice : slices) {
-                        LoadReport report = slice.load();
-                        finished.accept(slice, report);
-                        if (freed.isEmpty()) {
-                            report.partitions().forEach(partition -> partition.files().forEach(file -> {
-                                other.free(planned(plan).get(file.path()).file());
-                                freed.add(file.path());
-                            }));
-                        }
+            DistributedLoad.Slices freeingAfterTheFirst = InProcessSlices.of(2, (slices, progress, finished) -> {
+                for (SliceLoad slice : slices) {
+                    LoadReport report = slice.load();
+                    finished.accept(slice, report);
+                    if (freed.isEmpty()) {
+                        report.partitions().forEach(partition -> partition.files().forEach(file -> {
+                            other.free(planned(plan).get(file.path()).file());
+                            freed.add(file.path());
+                        }));
                     }
                 }
-            };
+            });
 
-            LoadReport report = new DistributedLoad(freeingAfterTheFirst, client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()),
-                    settings(), ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).execute(plan, Optional.empty());
+            LoadReport report = load(freeingAfterTheFirst, cluster, client, plan);
 
             assertFalse(freed.isEmpty());
             assertHeldAsReported(client, plan, report, 1);
@@ -344,16 +310,14 @@ class TestEvictedDuringLoad {
             };
             LoadPlan plan = plan(client, data, 2);
 
-            LoadReport report = new LoadExecutor(counting, new Configuration(), settings(), ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC())
-                    .execute(plan);
+            LoadReport report = load(counting, ProgressListener.NONE, plan);
             assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
             assertHeldAsReported(client, plan, report, 2);
             assertEquals(0, asked.get(), "no eviction, free or lost worker: the workers are not asked about each block");
 
             // the same in slices: the driver asks nothing either
             LoadPlan inSlices = plan(client, files("untouchedSlices", 6), 1);
-            LoadReport sliced = new DistributedLoad(inProcess(), counting, new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()),
-                    settings(), ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).execute(inSlices, Optional.empty());
+            LoadReport sliced = load(InProcessSlices.oneAfterAnother(2), cluster, counting, inSlices);
             assertEquals(LoadState.SUCCEEDED, sliced.state(), sliced.failedFiles().toString());
             assertEquals(0, asked.get());
         }
@@ -365,8 +329,7 @@ class TestEvictedDuringLoad {
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("counting"), 1, 64L << 20));
                 CacheClient client = cluster.newClient()) {
             LoadPlan plan = plan(client, data, 1);
-            assertEquals(LoadState.SUCCEEDED, new LoadExecutor(client, new Configuration(), settings(), ExecutorOptions.defaults(), ProgressListener.NONE,
-                    Clock.systemUTC()).execute(plan).state());
+            assertEquals(LoadState.SUCCEEDED, load(client, ProgressListener.NONE, plan).state());
             Optional<RemovalMarks> loaded = client.removalMarks();
             assertTrue(loaded.isPresent());
             assertEquals(1, loaded.get().workers().size());
@@ -415,25 +378,27 @@ class TestEvictedDuringLoad {
         return new Settings(List.of(new Setting(Settings.UFS_READ_THREADS, 2, "threads", "test"), new Setting(Settings.READ_BUFFER_BYTES, 64 << 10, "bytes", "test")));
     }
 
+    /** Loads {@code plan} in this process. */
+    private static LoadReport load(CacheClient client, ProgressListener listener, LoadPlan plan) {
+        return new LoadExecutor(client, new Configuration(), settings(), ExecutorOptions.defaults(), listener, Clock.systemUTC()).execute(plan);
+    }
+
+    /** Loads {@code plan} in {@code slices}, the driver asking {@code cluster}'s master through {@code client}. */
+    private static LoadReport load(DistributedLoad.Slices slices, LocalCluster cluster, CacheClient client, LoadPlan plan) {
+        return new DistributedLoad(slices, client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()), settings(),
+                ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).execute(plan, Optional.empty());
+    }
+
     @Test
     void aWorkerThatComesBackDuringTheLoadHoldsEveryReplicaItShouldAtTheEnd() throws Exception {
-        Path data = Files.createDirectories(directory.resolve("slow"));
-        Random random = new Random(9);
-        for (int i = 0; i < 8; i++) {
-            byte[] bytes = new byte[250_000];
-            random.nextBytes(bytes);
-            Files.write(data.resolve("part-%02d".formatted(i)), bytes);
-        }
+        Path data = files("slow", 8);
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("two"), 2, 64L << 20));
                 CacheClient client = cluster.newClient()) {
-            LoadPlan plan = new LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks, new PlannerConfig(BLOCK, 1024, BLOCK * 4, 2))
-                    .plan(new LoadRequest(new LoadTarget.Paths(List.of(data.toUri().toString())), 2));
-            Settings settings = new Settings(List.of(new Setting(Settings.UFS_READ_THREADS, 2, "threads", "test"),
-                    new Setting(Settings.READ_BUFFER_BYTES, 64 << 10, "bytes", "test")));
-            // 2 MB at 500 KB/s: about 4 s, during which worker-1 is killed and starts again before the master finds it lost
+            LoadPlan plan = plan(client, data, 2);
+            // 1.6 MB at 500 KB/s: about 3 s, during which worker-1 is killed and starts again before the master finds it lost
             ExecutorOptions options = ExecutorOptions.defaults().withBandwidth(500_000);
             java.util.concurrent.CompletableFuture<LoadReport> load = java.util.concurrent.CompletableFuture.supplyAsync(
-                    () -> new LoadExecutor(client, new Configuration(), settings, options, ProgressListener.NONE, Clock.systemUTC()).execute(plan));
+                    () -> new LoadExecutor(client, new Configuration(), settings(), options, ProgressListener.NONE, Clock.systemUTC()).execute(plan));
             Thread.sleep(1000);
             cluster.killWorker(1);
             Thread.sleep(1000);
@@ -449,21 +414,5 @@ class TestEvictedDuringLoad {
                 }
             }
         }
-    }
-
-    /** Two slices, loaded in this process one after the other. */
-    private static DistributedLoad.Slices inProcess() {
-        return new DistributedLoad.Slices() {
-            @Override
-            public int parallelism() {
-                return 2;
-            }
-
-            @Override
-            public void run(List<SliceLoad> slices, java.util.function.BiConsumer<SliceLoad, SliceProgress> progress,
-                    java.util.function.BiConsumer<SliceLoad, LoadReport> finished) {
-                slices.forEach(slice -> finished.accept(slice, slice.load()));
-            }
-        };
     }
 }

@@ -29,7 +29,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Random;
-import java.util.function.BiConsumer;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -77,7 +76,7 @@ class TestEvictionsOfOtherData {
             assertEquals(LoadReport.Evicted.NONE, first.evicted(), "the first load had room");
 
             LoadReport report = inSlices
-                    ? new DistributedLoad(inProcess(), client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()), SETTINGS,
+                    ? new DistributedLoad(InProcessSlices.oneAfterAnother(2), client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()), SETTINGS,
                             ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).execute(plan(client, data), Optional.empty())
                     : executor(client).execute(plan(client, data));
 
@@ -158,21 +157,13 @@ class TestEvictionsOfOtherData {
      * serialization, as Spark ships them; the reports, as they arrive, into {@code reports}.
      */
     private static DistributedLoad.Slices shipped(List<LoadReport> reports) {
-        return new DistributedLoad.Slices() {
-            @Override
-            public int parallelism() {
-                return 2;
+        return InProcessSlices.of(2, (slices, progress, finished) -> {
+            for (SliceLoad slice : slices) {
+                LoadReport report = roundTrip(roundTrip(slice).load());
+                reports.add(report);
+                finished.accept(slice, report);
             }
-
-            @Override
-            public void run(List<SliceLoad> slices, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
-                for (SliceLoad slice : slices) {
-                    LoadReport report = roundTrip(roundTrip(slice).load());
-                    reports.add(report);
-                    finished.accept(slice, report);
-                }
-            }
-        };
+        });
     }
 
     @SuppressWarnings("unchecked")
@@ -192,20 +183,5 @@ class TestEvictionsOfOtherData {
         catch (ClassNotFoundException e) {
             throw new IllegalStateException(e);
         }
-    }
-
-    private static DistributedLoad.Slices inProcess() {
-        return new DistributedLoad.Slices() {
-            @Override
-            public int parallelism() {
-                return 2;
-            }
-
-            @Override
-            public void run(List<SliceLoad> slices, java.util.function.BiConsumer<SliceLoad, SliceProgress> progress,
-                    java.util.function.BiConsumer<SliceLoad, LoadReport> finished) {
-                slices.forEach(slice -> finished.accept(slice, slice.load()));
-            }
-        };
     }
 }
