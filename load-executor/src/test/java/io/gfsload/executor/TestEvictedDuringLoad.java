@@ -112,8 +112,7 @@ class TestEvictedDuringLoad {
     @Test
     void blocksAnotherClientFreesDuringTheLoadAreLoadedAgain() throws IOException {
         Path data = files("freed", 6);
-        // room for all of it: the load cannot evict its own blocks
-        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("roomy"), 2, 64L << 20));
+        try (LocalCluster cluster = roomyCluster("roomy");
                 CacheClient client = cluster.newClient();
                 CacheClient other = cluster.newClient()) {
             LoadPlan plan = plan(client, data, 2);
@@ -143,19 +142,14 @@ class TestEvictedDuringLoad {
     @Test
     void aFileAnotherClientFreesWhileTheLoadWritesAgainFailsNamingAnotherClient() throws IOException {
         Path data = files("freedLate", 6);
-        // room for all of it: the load cannot evict its own blocks
-        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("freedLateCluster"), 2, 64L << 20));
+        try (LocalCluster cluster = roomyCluster("freedLateCluster");
                 CacheClient client = cluster.newClient();
                 CacheClient other = cluster.newClient()) {
             LoadPlan plan = plan(client, data, 1);
             Map<String, FileLoad> planned = planned(plan);
             Set<String> freed = ConcurrentHashMap.newKeySet();
             // another client frees one file during the load, which the load writes again; while it does, another client frees a second
-            ProgressListener freeing = whileWritingAgain(plan, freed, () -> {
-                String path = planned.keySet().stream().filter(file -> !freed.contains(file)).sorted().findFirst().orElseThrow();
-                other.free(planned.get(path).file());
-                freed.add(path);
-            }, other);
+            ProgressListener freeing = whileWritingAgain(plan, freed, () -> freeTheFirstNotFreed(other, planned, freed), other);
 
             LoadReport report = load(client, freeing, plan);
 
@@ -172,7 +166,7 @@ class TestEvictedDuringLoad {
     @Test
     void aFileAnotherClientFreesWhileTheSlicesWriteAgainFailsNamingAnotherClient() throws IOException {
         Path data = files("freedLateInSlices", 6);
-        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("freedLateSlices"), 2, 64L << 20));
+        try (LocalCluster cluster = roomyCluster("freedLateSlices");
                 CacheClient client = cluster.newClient();
                 CacheClient other = cluster.newClient()) {
             LoadPlan plan = plan(client, data, 1);
@@ -180,16 +174,13 @@ class TestEvictedDuringLoad {
             List<String> freed = new ArrayList<>();
             // once the slices have loaded, another client frees a file, which the load writes again; before it does, another client frees a second
             DistributedLoad.Slices freeing = InProcessSlices.of(2, (slices, progress, finished) -> {
-                if (!freed.isEmpty()) {
-                    String held = planned.keySet().stream().filter(path -> !freed.contains(path)).sorted().findFirst().orElseThrow();
-                    other.free(planned.get(held).file());
-                    freed.add(held);
+                boolean again = !freed.isEmpty();
+                if (again) {
+                    freeTheFirstNotFreed(other, planned, freed);
                 }
                 slices.forEach(slice -> finished.accept(slice, slice.load()));
-                if (freed.isEmpty()) {
-                    String first = planned.keySet().stream().sorted().findFirst().orElseThrow();
-                    other.free(planned.get(first).file());
-                    freed.add(first);
+                if (!again) {
+                    freeTheFirstNotFreed(other, planned, freed);
                 }
             });
 
@@ -206,7 +197,7 @@ class TestEvictedDuringLoad {
     @Test
     void aFileWhoseWorkerIsLostWhileTheLoadWritesAgainFailsNamingTheWorker() throws IOException {
         Path data = files("lostLate", 6);
-        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("lostLateCluster"), 2, 64L << 20));
+        try (LocalCluster cluster = roomyCluster("lostLateCluster");
                 CacheClient client = cluster.newClient();
                 CacheClient other = cluster.newClient()) {
             LoadPlan plan = plan(client, data, 1);
@@ -267,7 +258,7 @@ class TestEvictedDuringLoad {
     @Test
     void blocksAnotherClientFreesAfterASliceAreLoadedAgainByTheLoad() throws IOException {
         Path data = files("freedInSlices", 6);
-        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("roomySlices"), 2, 64L << 20));
+        try (LocalCluster cluster = roomyCluster("roomySlices");
                 CacheClient client = cluster.newClient();
                 CacheClient other = cluster.newClient()) {
             LoadPlan plan = plan(client, data, 1);
@@ -298,7 +289,7 @@ class TestEvictedDuringLoad {
     @Test
     void aLoadDuringWhichTheCacheRemovesNothingDoesNotAskAboutEachBlock() throws IOException {
         Path data = files("untouched", 6);
-        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("untouchedCluster"), 2, 64L << 20));
+        try (LocalCluster cluster = roomyCluster("untouchedCluster");
                 CacheClient client = cluster.newClient()) {
             AtomicInteger asked = new AtomicInteger();
             CacheClient counting = new ForwardingCacheClient(client) {
@@ -378,6 +369,18 @@ class TestEvictedDuringLoad {
         return new Settings(List.of(new Setting(Settings.UFS_READ_THREADS, 2, "threads", "test"), new Setting(Settings.READ_BUFFER_BYTES, 64 << 10, "bytes", "test")));
     }
 
+    /** Two workers with room for every load here: a load cannot evict its own blocks. */
+    private LocalCluster roomyCluster(String name) {
+        return LocalCluster.start(new LocalClusterConfig(directory.resolve(name), 2, 64L << 20));
+    }
+
+    /** {@code other} frees the first of the {@code planned} files, in path order, not in {@code freed}, and adds it there. */
+    private static void freeTheFirstNotFreed(CacheClient other, Map<String, FileLoad> planned, Collection<String> freed) {
+        String path = planned.keySet().stream().filter(file -> !freed.contains(file)).sorted().findFirst().orElseThrow();
+        other.free(planned.get(path).file());
+        freed.add(path);
+    }
+
     /** Loads {@code plan} in this process. */
     private static LoadReport load(CacheClient client, ProgressListener listener, LoadPlan plan) {
         return new LoadExecutor(client, new Configuration(), settings(), ExecutorOptions.defaults(), listener, Clock.systemUTC()).execute(plan);
@@ -392,7 +395,7 @@ class TestEvictedDuringLoad {
     @Test
     void aWorkerThatComesBackDuringTheLoadHoldsEveryReplicaItShouldAtTheEnd() throws Exception {
         Path data = files("slow", 8);
-        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("two"), 2, 64L << 20));
+        try (LocalCluster cluster = roomyCluster("two");
                 CacheClient client = cluster.newClient()) {
             LoadPlan plan = plan(client, data, 2);
             // 1.6 MB at 500 KB/s: about 3 s, during which worker-1 is killed and starts again before the master finds it lost
