@@ -14,6 +14,7 @@ import io.gfsload.cache.proto.PinnedBlock;
 import io.gfsload.cache.proto.WorkerCommand;
 import io.gfsload.cache.rpc.ProtoConversions;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
@@ -188,6 +189,45 @@ class TempAreaMetadataTest {
             assertEquals(List.of(record(FILE, 0, "worker-0", "worker-1").toBuilder().clearWorkerIds()
                     .addWorkerIds("worker-1").build()), store.fileBlocks(FILE), "replication 2 stays recorded");
             assertEquals(List.of(), store.tempBlocks("job"));
+        }
+    }
+
+    /**
+     * A committed atomic load leaves a deletion in {@code worker-staged} for each of its blocks; freeing the load and
+     * the worker's report of the deleted blocks look up each block's staged entries there. Each lookup steps over the
+     * block's own deletion only, not over those of every block after it in key order: reads linear in the blocks, not
+     * quadratic.
+     */
+    @Test
+    void freeingACommittedLoadAndForgettingItsBlocksDoesNotWalkTheStagedDeletions() {
+        int count = 2_000;
+        List<BlockRef> refs = new ArrayList<>();
+        List<BlockRecord> records = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            FileIdentity file = new FileIdentity("cosn://bucket/t/dt=1/part-%05d".formatted(i), 2048, 1000, "");
+            records.add(record(file, 0, "worker-0"));
+            refs.add(ref(file, 0));
+        }
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.openTempArea("job", NOW, HOUR);
+            store.stageAll("job", records, NOW);
+            assertEquals(count, store.commitScope("job", refs, NOW).blocks());
+            assertEquals(count, store.takeCommands("worker-0", 2 * count).size(), "the unpins");
+
+            long before = store.iteratorSkippedEntries();
+            assertEquals(count, store.freePrefix("cosn://bucket/t/").files());
+            long skippedByFree = store.iteratorSkippedEntries() - before;
+            List<String> removed = store.takeCommands("worker-0", 2 * count).stream()
+                    .map(WorkerCommand::getRemoveBlockId).toList();
+            assertEquals(count, removed.size(), "the deletions");
+
+            before = store.iteratorSkippedEntries();
+            assertEquals(0, store.removeLocations("worker-0", removed), "nothing recorded there any more");
+            long skippedByReport = store.iteratorSkippedEntries() - before;
+
+            // per block, its staged entry's deletion and the entry it deletes, at most
+            assertTrue(skippedByFree <= 2L * count, "deleted entries the free skipped: " + skippedByFree);
+            assertTrue(skippedByReport <= 2L * count, "deleted entries the report skipped: " + skippedByReport);
         }
     }
 
