@@ -1114,8 +1114,18 @@ final class BlockStore {
      * with the number of the copy deleted. A block stored again since is not among them.
      */
     synchronized List<RemovedCopy> removedSinceReport() {
-        List<RemovedCopy> removed = new ArrayList<>(removedSinceReport.size());
-        removedSinceReport.forEach((blockId, copy) -> removed.add(new RemovedCopy(blockId, copy)));
+        return removedSinceReport(Integer.MAX_VALUE);
+    }
+
+    /** The first {@code max} of {@link #removedSinceReport()}: the oldest deletions. */
+    synchronized List<RemovedCopy> removedSinceReport(int max) {
+        List<RemovedCopy> removed = new ArrayList<>(Math.min(max, removedSinceReport.size()));
+        for (Map.Entry<String, Long> deleted : removedSinceReport.entrySet()) {
+            if (removed.size() == max) {
+                break;
+            }
+            removed.add(new RemovedCopy(deleted.getKey(), deleted.getValue()));
+        }
         return removed;
     }
 

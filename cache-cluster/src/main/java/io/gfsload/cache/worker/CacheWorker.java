@@ -1,5 +1,6 @@
 package io.gfsload.cache.worker;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
@@ -51,7 +52,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Heartbeats carry the space of each tier and the blocks deleted since the last heartbeat
  * (evicted, corrupt, removed), each with the number of the copy deleted, so that the master records
- * no copy deleted before its commit arrived; their answers carry the master's commands: blocks to delete (freed,
+ * no copy deleted before its commit arrived: the oldest {@value #REMOVED_BLOCKS_PER_HEARTBEAT} at most,
+ * the rest going with the next heartbeats; their answers carry the master's commands: blocks to delete (freed,
  * or left in an aborted or expired temp area), blocks to unpin (their temp area was committed).
  * The heartbeat thread also aborts short-circuit writes whose client went away (idle for
  * {@link WorkerService#LOCAL_WRITE_TIMEOUT}, or {@link WorkerService#ORPHANED_LOCAL_WRITE_TIMEOUT} once
@@ -74,9 +76,18 @@ public final class CacheWorker implements AutoCloseable {
     private static final Duration STOP_REPORT_TIMEOUT = Duration.ofSeconds(5);
     /**
      * Heartbeats sent one after another at most when the worker starts, while the answers have
-     * blocks to delete (up to the master's 10,000 commands each); the rest wait for the intervals.
+     * blocks to delete (up to the master's 10,000 commands each) or deletions are left to report;
+     * the rest wait for the intervals.
      */
     private static final int MAX_HEARTBEATS_AT_ONCE = 100;
+    /**
+     * Deleted blocks one heartbeat reports at most, the oldest first: 100,000 of at most 45 bytes
+     * each and their copy numbers, about 6 MiB, well within a message's 64 MiB, and deletions the
+     * master forgets in one metadata write. A worker that deleted more since its last heartbeat
+     * (evicted millions of small blocks, or deleted its MEM tier as it stops) reports the rest with
+     * the next heartbeats.
+     */
+    static final int REMOVED_BLOCKS_PER_HEARTBEAT = 100_000;
     /** Block ids in one part of a registration: 500,000 of at most 45 bytes each, about 22 MiB. */
     static final int REGISTRATION_PART_BLOCKS = 500_000;
 
@@ -91,6 +102,8 @@ public final class CacheWorker implements AutoCloseable {
     private final ScheduledExecutorService heartbeats;
     /** Touched only by the heartbeat thread. */
     private boolean heartbeatFailing;
+    /** {@link #REMOVED_BLOCKS_PER_HEARTBEAT}, but for tests. */
+    private volatile int removedBlocksPerHeartbeat = REMOVED_BLOCKS_PER_HEARTBEAT;
     private volatile boolean closed;
 
     private CacheWorker(WorkerConfig config, TierDirectoryLocks locks, BlockStore store, WorkerService service, RpcServer server,
@@ -289,13 +302,14 @@ public final class CacheWorker implements AutoCloseable {
      * Sends one heartbeat now, registering again when the master does not know this worker, and
      * carries out the commands of the answer. The heartbeat thread calls this every interval:
      * until the next heartbeat the master refuses commits on this worker of the blocks an answer
-     * told it to delete, since it may have deleted a new copy written meanwhile.
+     * told it to delete, since it may have deleted a new copy written meanwhile. The heartbeat
+     * reports the oldest {@value #REMOVED_BLOCKS_PER_HEARTBEAT} deletions not reported yet, at most.
      *
-     * @return whether the answer had blocks to delete
+     * @return whether the answer had blocks to delete, or deletions are left for the next heartbeat
      * @throws CacheException when the master cannot be reached or refuses the heartbeat
      */
     public boolean sendHeartbeat() {
-        List<BlockStore.RemovedCopy> removed = store.removedSinceReport();
+        List<BlockStore.RemovedCopy> removed = store.removedSinceReport(removedBlocksPerHeartbeat);
         BlockStore.Usage usage = store.usage();
         HeartbeatResponse response;
         try {
@@ -320,7 +334,13 @@ public final class CacheWorker implements AutoCloseable {
         store.acknowledgeRemoved(removed);
         execute(response);
         store.dropEndedPins();
-        return response.getRemoveBlockIdsCount() > 0;
+        return response.getRemoveBlockIdsCount() > 0 || !store.removedSinceReport(1).isEmpty();
+    }
+
+    /** Makes heartbeats report {@code max} deleted blocks at most, in place of {@link #REMOVED_BLOCKS_PER_HEARTBEAT}. */
+    void removedBlocksPerHeartbeat(int max) {
+        checkArgument(max >= 1, "removed blocks per heartbeat must be >= 1: %s", max);
+        removedBlocksPerHeartbeat = max;
     }
 
     /** Carries out the master's commands of a heartbeat answer. */
@@ -425,7 +445,8 @@ public final class CacheWorker implements AutoCloseable {
      * The heartbeats right after registering, before the worker takes writes: deletions queued
      * while it was down (a free with the embedded cluster ends before any heartbeat) are carried
      * out now, not once the next load has written the blocks again; and heartbeats follow until
-     * the master has no more for it, so that it holds back no commit on this worker.
+     * the master has no more for it, so that it holds back no commit on this worker, and until the
+     * worker has told it every deletion.
      */
     private void startupHeartbeats() {
         for (int answers = 1; answers <= MAX_HEARTBEATS_AT_ONCE; answers++) {
@@ -489,50 +510,73 @@ public final class CacheWorker implements AutoCloseable {
     }
 
     /**
-     * Tells the master, in a stopping heartbeat, that the worker stops and which blocks it deleted
+     * Tells the master, in stopping heartbeats, that the worker stops and which blocks it deleted
      * since its last heartbeat, so that the master places nothing more on it, stops listing its
-     * replicas and forgets those blocks. The worker sends one before its server drains and one
-     * after, with the blocks deleted meanwhile (its MEM tier's among them). Waits until
-     * {@code deadline} at most (a heartbeat whose deadline has passed is not sent): a master that
-     * cannot be reached finds the worker lost once its heartbeats are missed, and the MEM tier's
-     * locations go when the worker registers again.
+     * replicas and forgets those blocks. The worker tells it before its server drains and again
+     * after, with the blocks deleted meanwhile (its MEM tier's among them); each time in as many
+     * stopping heartbeats as the deletions take, {@link #removedBlocksPerHeartbeat} a heartbeat.
+     * Waits until {@code deadline} at most (a heartbeat whose deadline has passed is not sent): a
+     * master that cannot be reached finds the worker lost once its heartbeats are missed, and the
+     * locations of the deletions not told (the MEM tier's among them) go when the worker registers again.
      *
-     * @param what what the stopping heartbeat says, for the log
+     * @param what what the stopping heartbeats say, for the log
      * @param deadline until when the master may answer
-     * @return whether the master heard it
+     * @return whether the master heard that the worker stops (the first of the heartbeats)
      */
     private boolean tellMasterStopping(String what, Deadline deadline) {
-        if (deadline.isExpired()) {
-            log.warn("Worker {} did not tell master {} {}: the {} s a stopping worker gives the master have passed; the master "
-                            + "lists the worker's blocks until it finds the worker lost (no heartbeat for 3 intervals), and those "
-                            + "of its MEM tier until the worker registers again",
-                    config.workerId(), config.masterTarget(), what, STOP_REPORT_TIMEOUT.toSeconds());
-            return false;
-        }
-        List<BlockStore.RemovedCopy> removed = store.removedSinceReport();
-        try {
-            MasterServiceGrpc.newBlockingStub(masterChannel)
-                    .withDeadline(deadline)
-                    .heartbeat(HeartbeatRequest.newBuilder()
-                            .setWorkerId(config.workerId())
-                            .setUsedBytes(store.usedBytes())
-                            .addAllTiers(store.tiers().stream().map(ProtoConversions::toProto).toList())
-                            .addAllRemovedBlockIds(removed.stream().map(BlockStore.RemovedCopy::blockId).toList())
-                            .addAllRemovedBlockCopies(removed.stream().map(BlockStore.RemovedCopy::copy).toList())
-                            .setStopping(true)
-                            .build());
+        int told = 0;
+        boolean heard = false;
+        do {
+            if (deadline.isExpired()) {
+                String cause = "the " + STOP_REPORT_TIMEOUT.toSeconds() + " s a stopping worker gives the master have passed";
+                if (heard) {
+                    warnDeletionsNotTold(what, cause);
+                    return true;
+                }
+                log.warn("Worker {} did not tell master {} {}: {}; the master lists the worker's blocks until it finds the worker "
+                                + "lost (no heartbeat for 3 intervals), and those of its MEM tier until the worker registers again",
+                        config.workerId(), config.masterTarget(), what, cause);
+                return false;
+            }
+            List<BlockStore.RemovedCopy> removed = store.removedSinceReport(removedBlocksPerHeartbeat);
+            try {
+                MasterServiceGrpc.newBlockingStub(masterChannel)
+                        .withDeadline(deadline)
+                        .heartbeat(HeartbeatRequest.newBuilder()
+                                .setWorkerId(config.workerId())
+                                .setUsedBytes(store.usedBytes())
+                                .addAllTiers(store.tiers().stream().map(ProtoConversions::toProto).toList())
+                                .addAllRemovedBlockIds(removed.stream().map(BlockStore.RemovedCopy::blockId).toList())
+                                .addAllRemovedBlockCopies(removed.stream().map(BlockStore.RemovedCopy::copy).toList())
+                                .setStopping(true)
+                                .build());
+            }
+            catch (StatusRuntimeException e) {
+                String failure = RpcErrors.toCacheException("Telling master " + config.masterTarget() + " that worker "
+                        + config.workerId() + " stops", e).getMessage();
+                if (heard) {
+                    warnDeletionsNotTold(what, failure);
+                    return true;
+                }
+                log.warn("{}; the master lists the worker's blocks until it finds the worker lost (no heartbeat for 3 "
+                        + "intervals), and those of its MEM tier until the worker registers again", failure);
+                return false;
+            }
             store.acknowledgeRemoved(removed);
-            log.info("Worker {} told master {} {} ({} deleted since its last heartbeat)", config.workerId(),
-                    config.masterTarget(), what, Counts.of(removed.size(), "block"));
-            return true;
+            heard = true;
+            told += removed.size();
         }
-        catch (StatusRuntimeException e) {
-            log.warn("{}; the master lists the worker's blocks until it finds the worker lost (no heartbeat for 3 "
-                            + "intervals), and those of its MEM tier until the worker registers again",
-                    RpcErrors.toCacheException("Telling master " + config.masterTarget() + " that worker "
-                            + config.workerId() + " stops", e).getMessage());
-            return false;
-        }
+        while (!store.removedSinceReport(1).isEmpty());
+        log.info("Worker {} told master {} {} ({} deleted since its last heartbeat)", config.workerId(),
+                config.masterTarget(), what, Counts.of(told, "block"));
+        return true;
+    }
+
+    /** Logs that the master heard {@code what} from a stopping worker, but not all the blocks it deleted, and why. */
+    private void warnDeletionsNotTold(String what, String cause) {
+        log.warn("Worker {} told master {} {}, but {} it deleted went untold: {}; the master forgets their locations when "
+                        + "the worker registers again", config.workerId(), config.masterTarget(), what,
+                Counts.of(store.removedSinceReport().size(), "block"), cause);
     }
 
     private MasterServiceGrpc.MasterServiceBlockingStub masterStub() {
@@ -594,7 +638,7 @@ public final class CacheWorker implements AutoCloseable {
             service.abortLocalWrites();
             if (clean) {
                 deleteMemTier();
-                if (!told || !store.removedSinceReport().isEmpty()) {
+                if (!told || !store.removedSinceReport(1).isEmpty()) {
                     // a master that heard the first answers: the second gets its own time; one that did not gets what is left
                     tellMasterStopping(told ? "the blocks it deleted as it stopped" : "that it stops",
                             told ? Deadline.after(STOP_REPORT_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS) : reportDeadline);
