@@ -1,6 +1,5 @@
 package io.gfsload.cache.worker;
 
-import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
@@ -52,7 +51,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Heartbeats carry the space of each tier and the blocks deleted since the last heartbeat
  * (evicted, corrupt, removed), each with the number of the copy deleted, so that the master records
- * no copy deleted before its commit arrived: the oldest {@value #REMOVED_BLOCKS_PER_HEARTBEAT} at most,
+ * no copy deleted before its commit arrived: the oldest {@link WorkerConfig#removedBlocksPerHeartbeat()} at most,
  * the rest going with the next heartbeats; their answers carry the master's commands: blocks to delete (freed,
  * or left in an aborted or expired temp area), blocks to unpin (their temp area was committed).
  * The heartbeat thread also aborts short-circuit writes whose client went away (idle for
@@ -80,14 +79,6 @@ public final class CacheWorker implements AutoCloseable {
      * the rest wait for the intervals.
      */
     private static final int MAX_HEARTBEATS_AT_ONCE = 100;
-    /**
-     * Deleted blocks one heartbeat reports at most, the oldest first: 100,000 of at most 45 bytes
-     * each and their copy numbers, about 6 MiB, well within a message's 64 MiB, and deletions the
-     * master forgets in one metadata write. A worker that deleted more since its last heartbeat
-     * (evicted millions of small blocks, or deleted its MEM tier as it stops) reports the rest with
-     * the next heartbeats.
-     */
-    static final int REMOVED_BLOCKS_PER_HEARTBEAT = 100_000;
     /** Block ids in one part of a registration: 500,000 of at most 45 bytes each, about 22 MiB. */
     static final int REGISTRATION_PART_BLOCKS = 500_000;
 
@@ -102,8 +93,6 @@ public final class CacheWorker implements AutoCloseable {
     private final ScheduledExecutorService heartbeats;
     /** Touched only by the heartbeat thread. */
     private boolean heartbeatFailing;
-    /** {@link #REMOVED_BLOCKS_PER_HEARTBEAT}, but for tests. */
-    private volatile int removedBlocksPerHeartbeat = REMOVED_BLOCKS_PER_HEARTBEAT;
     private volatile boolean closed;
 
     private CacheWorker(WorkerConfig config, TierDirectoryLocks locks, BlockStore store, WorkerService service, RpcServer server,
@@ -303,13 +292,13 @@ public final class CacheWorker implements AutoCloseable {
      * carries out the commands of the answer. The heartbeat thread calls this every interval:
      * until the next heartbeat the master refuses commits on this worker of the blocks an answer
      * told it to delete, since it may have deleted a new copy written meanwhile. The heartbeat
-     * reports the oldest {@value #REMOVED_BLOCKS_PER_HEARTBEAT} deletions not reported yet, at most.
+     * reports the oldest {@link WorkerConfig#removedBlocksPerHeartbeat()} deletions not reported yet, at most.
      *
      * @return whether the answer had blocks to delete, or deletions are left for the next heartbeat
      * @throws CacheException when the master cannot be reached or refuses the heartbeat
      */
     public boolean sendHeartbeat() {
-        List<BlockStore.RemovedCopy> removed = store.removedSinceReport(removedBlocksPerHeartbeat);
+        List<BlockStore.RemovedCopy> removed = store.removedSinceReport(config.removedBlocksPerHeartbeat());
         BlockStore.Usage usage = store.usage();
         HeartbeatResponse response;
         try {
@@ -335,12 +324,6 @@ public final class CacheWorker implements AutoCloseable {
         execute(response);
         store.dropEndedPins();
         return response.getRemoveBlockIdsCount() > 0 || !store.removedSinceReport(1).isEmpty();
-    }
-
-    /** Makes heartbeats report {@code max} deleted blocks at most, in place of {@link #REMOVED_BLOCKS_PER_HEARTBEAT}. */
-    void removedBlocksPerHeartbeat(int max) {
-        checkArgument(max >= 1, "removed blocks per heartbeat must be >= 1: %s", max);
-        removedBlocksPerHeartbeat = max;
     }
 
     /** Carries out the master's commands of a heartbeat answer. */
@@ -514,7 +497,7 @@ public final class CacheWorker implements AutoCloseable {
      * since its last heartbeat, so that the master places nothing more on it, stops listing its
      * replicas and forgets those blocks. The worker tells it before its server drains and again
      * after, with the blocks deleted meanwhile (its MEM tier's among them); each time in as many
-     * stopping heartbeats as the deletions take, {@link #removedBlocksPerHeartbeat} a heartbeat.
+     * stopping heartbeats as the deletions take, {@link WorkerConfig#removedBlocksPerHeartbeat()} a heartbeat.
      * Waits until {@code deadline} at most (a heartbeat whose deadline has passed is not sent): a
      * master that cannot be reached finds the worker lost once its heartbeats are missed, and the
      * locations of the deletions not told (the MEM tier's among them) go when the worker registers again.
@@ -538,7 +521,7 @@ public final class CacheWorker implements AutoCloseable {
                         config.workerId(), config.masterTarget(), what, cause);
                 return false;
             }
-            List<BlockStore.RemovedCopy> removed = store.removedSinceReport(removedBlocksPerHeartbeat);
+            List<BlockStore.RemovedCopy> removed = store.removedSinceReport(config.removedBlocksPerHeartbeat());
             try {
                 MasterServiceGrpc.newBlockingStub(masterChannel)
                         .withDeadline(deadline)

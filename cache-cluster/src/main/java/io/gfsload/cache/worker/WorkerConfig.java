@@ -35,6 +35,8 @@ import java.util.Set;
  * @param blockFileChecksPerHeartbeat block files whose presence each heartbeat checks, in a round
  *     over all blocks, so that a file deleted behind the worker's back is reported to the master;
  *     0 checks none (a missing file is then noticed only when the block is read or stat'ed)
+ * @param removedBlocksPerHeartbeat deleted blocks one heartbeat reports at most, the oldest first;
+ *     the rest go with the next heartbeats
  * @param domainSocketDirectory where the worker also serves on a Unix domain socket, for clients
  *     on its host ({@link io.gfsload.cache.rpc.DomainSockets}); empty serves on TCP only
  */
@@ -53,6 +55,7 @@ public record WorkerConfig(
         int metricsPort,
         boolean shortCircuitWrites,
         int blockFileChecksPerHeartbeat,
+        int removedBlocksPerHeartbeat,
         Optional<Path> domainSocketDirectory) {
     public static final int DEFAULT_CHUNK_BYTES = 1024 * 1024;
     /** Keeps data messages well under the servers' and clients' inbound message limit. */
@@ -61,6 +64,13 @@ public record WorkerConfig(
     public static final int NO_METRICS = -1;
     /** A stat each: a worker of 100,000 blocks notices a deleted block file within 100 heartbeats. */
     public static final int DEFAULT_BLOCK_FILE_CHECKS_PER_HEARTBEAT = 1_000;
+    /**
+     * 100,000 block ids of at most 45 bytes each and their copy numbers, about 6 MiB, well within a
+     * message's 64 MiB, and deletions the master forgets in one metadata write. A worker that deleted
+     * more since its last heartbeat (evicted millions of small blocks, or deleted its MEM tier as it
+     * stops) reports the rest with the next heartbeats.
+     */
+    public static final int DEFAULT_REMOVED_BLOCKS_PER_HEARTBEAT = 100_000;
     /** Where a worker's domain socket goes by default: the system's temporary directory, short and shared. */
     public static final Path DEFAULT_DOMAIN_SOCKET_DIRECTORY = Path.of(System.getProperty("java.io.tmpdir"));
 
@@ -99,6 +109,7 @@ public record WorkerConfig(
         checkArgument(metricsPort >= NO_METRICS && metricsPort <= 65535, "metricsPort must be -1 or in [0, 65535]: %s",
                 metricsPort);
         checkArgument(blockFileChecksPerHeartbeat >= 0, "blockFileChecksPerHeartbeat must be >= 0: %s", blockFileChecksPerHeartbeat);
+        checkArgument(removedBlocksPerHeartbeat >= 1, "removedBlocksPerHeartbeat must be >= 1: %s", removedBlocksPerHeartbeat);
     }
 
     /** The first directory of the fastest tier; a single-directory worker's block directory. */
@@ -177,6 +188,7 @@ public record WorkerConfig(
         private int metricsPort = NO_METRICS;
         private boolean shortCircuitWrites = true;
         private int blockFileChecksPerHeartbeat = DEFAULT_BLOCK_FILE_CHECKS_PER_HEARTBEAT;
+        private int removedBlocksPerHeartbeat = DEFAULT_REMOVED_BLOCKS_PER_HEARTBEAT;
         private Optional<Path> domainSocketDirectory = Optional.of(DEFAULT_DOMAIN_SOCKET_DIRECTORY);
 
         private Builder(String workerId, List<TierConfig> tiers, String masterTarget) {
@@ -246,10 +258,15 @@ public record WorkerConfig(
             return this;
         }
 
+        public Builder removedBlocksPerHeartbeat(int removedBlocksPerHeartbeat) {
+            this.removedBlocksPerHeartbeat = removedBlocksPerHeartbeat;
+            return this;
+        }
+
         public WorkerConfig build() {
             return new WorkerConfig(workerId, tiers, masterTarget, host, port, heartbeatInterval, checksumSegmentBytes,
                     readChunkBytes, maxBlockBytes, eviction, token, metricsPort, shortCircuitWrites, blockFileChecksPerHeartbeat,
-                    domainSocketDirectory);
+                    removedBlocksPerHeartbeat, domainSocketDirectory);
         }
     }
 }

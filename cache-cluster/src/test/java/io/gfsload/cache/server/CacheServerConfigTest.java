@@ -101,6 +101,7 @@ class CacheServerConfigTest {
                         TierConfig.of(StorageTier.HDD, Path.of("/mnt/hdd/gfsload"), 2L << 40)),
                 "10.0.0.1:19998", "10.0.0.7", 29999, Duration.ofMillis(500), 512 << 10, 4 << 20, 256L << 20,
                 EvictionPolicy.lrfu(0.25), Optional.of(TOKEN), 0, false, WorkerConfig.DEFAULT_BLOCK_FILE_CHECKS_PER_HEARTBEAT,
+                WorkerConfig.DEFAULT_REMOVED_BLOCKS_PER_HEARTBEAT,
                 Optional.of(Path.of("/run/gfsload"))), config.worker());
         assertEquals(new ClientConfig(4 << 20, Duration.ofSeconds(30), Duration.ofMinutes(2), 8, Optional.of(TOKEN), false, false),
                 config.client());

@@ -50,8 +50,8 @@ class RemovalReportPartsTest {
         master = CacheMaster.start(MasterConfig.defaults(directory.resolve("master")).withHeartbeatInterval(NEVER));
         worker = CacheWorker.start(WorkerConfig.builder("worker-0", directory.resolve("worker-0"), 1 << 20, master.target())
                 .heartbeatInterval(NEVER)
+                .removedBlocksPerHeartbeat(PER_HEARTBEAT)
                 .build());
-        worker.removedBlocksPerHeartbeat(PER_HEARTBEAT);
         client = GrpcCacheClient.connect(master.target());
         byte[] data = randomBytes(1000, 1);
         for (int index = 0; index < BLOCKS; index++) {
@@ -104,7 +104,7 @@ class RemovalReportPartsTest {
     @Test
     void aHeartbeatOfTheLongestBlockIdsFitsInOneMessage() {
         HeartbeatRequest.Builder heartbeat = HeartbeatRequest.newBuilder().setWorkerId("worker-0");
-        IntStream.range(0, CacheWorker.REMOVED_BLOCKS_PER_HEARTBEAT).forEach(i -> heartbeat
+        IntStream.range(0, WorkerConfig.DEFAULT_REMOVED_BLOCKS_PER_HEARTBEAT).forEach(i -> heartbeat
                 .addRemovedBlockIds("%032x-%010d".formatted(i, Integer.MAX_VALUE))
                 .addRemovedBlockCopies(Long.MAX_VALUE));
         assertTrue(BlockKey.isValidBlockId(heartbeat.getRemovedBlockIds(0)), heartbeat.getRemovedBlockIds(0));
