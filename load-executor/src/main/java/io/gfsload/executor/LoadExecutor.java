@@ -33,6 +33,7 @@ import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.api.WorkerUnavailableException;
 import io.gfsload.cache.api.WriteEvictions;
 import io.gfsload.cache.api.WriteOptions;
+import io.gfsload.cache.fs.GfsFileSystem;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.InvalidRequestException;
@@ -1365,7 +1366,7 @@ public final class LoadExecutor {
         /**
          * Opens {@code file} in the UFS.
          *
-         * @throws FileChangedException when its length or modification time are not the planned ones
+         * @throws FileChangedException when its length, modification time or etag are not the planned ones
          */
         private FSDataInputStream open(FileLoad file) throws IOException {
             Path ufsPath = new Path(file.file().path());
@@ -1375,12 +1376,13 @@ public final class LoadExecutor {
         }
 
         /**
-         * @throws FileChangedException when the length or modification time of {@code file} are not
-         *     the planned ones, or it is no longer a regular file
+         * @throws FileChangedException when the length, modification time or etag of {@code file}
+         *     are not the planned ones, or it is no longer a regular file
          */
         private static void checkUnchanged(FileSystem fs, Path ufsPath, FileLoad file) throws IOException {
             FileStatus status = fs.getFileStatus(ufsPath);
-            FileChangedException.checkUnchanged(file.file(), status.isFile(), status.isDirectory(), status.getLen(), status.getModificationTime());
+            FileChangedException.checkUnchanged(file.file(), status.isFile(), status.isDirectory(), status.getLen(), status.getModificationTime(),
+                    GfsFileSystem.identity(status).etag());
         }
 
         /**
@@ -1551,8 +1553,9 @@ public final class LoadExecutor {
             int length = data.remaining();
             try {
                 BasicFileAttributes attributes = Files.readAttributes(local, BasicFileAttributes.class);
+                // a local file has no etag
                 FileChangedException.checkUnchanged(file.file(), attributes.isRegularFile(), attributes.isDirectory(), attributes.size(),
-                        attributes.lastModifiedTime().toMillis());
+                        attributes.lastModifiedTime().toMillis(), "");
                 try (FileChannel channel = FileChannel.open(local, StandardOpenOption.READ)) {
                     bandwidth.ifPresent(limiter -> limiter.acquire(length));
                     admitted(length, () -> read(channel, block.offset(), data, length));

@@ -1,6 +1,7 @@
 package io.gfsload.executor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.advisor.Setting;
@@ -165,6 +166,37 @@ class TestFileRewrittenWhileRead {
         String error = report.failedFiles().get(0).error();
         assertTrue(error.contains("File changed since it was planned: length %d -> %d".formatted(LENGTH, LENGTH)), error);
         assertEquals(List.of(), client.cachedBlocks(rewritten.file()), "nothing of the file stays cached under its planned identity");
+        FileLoad neighbour = file(plan, "part-1");
+        assertEquals(neighbour.blocks().size(), client.cachedBlocks(neighbour.file()).size(), "the file beside it is loaded");
+    }
+
+    @Test
+    void aFileWrittenAgainWithItsLengthAndModificationTimeKeptFailsAsChangedByItsEtag() throws IOException {
+        Configuration conf = new Configuration();
+        conf.setBoolean(ThrottledFileSystem.ETAGS_KEY, true);
+        String root = store(conf);
+        LoadPlan plan = plan(root, conf);
+        FileLoad rewritten = file(plan, "part-0");
+        String planned = rewritten.file().etag();
+        assertFalse(planned.isEmpty(), "the store gives etags");
+        // written again between planning and loading, as a copy that keeps times does (cp -p, distcp -pt)
+        Path local = data.resolve("part-0");
+        byte[] bytes = Files.readAllBytes(local);
+        bytes[100] ^= 1;
+        Files.write(local, bytes);
+        Files.setLastModifiedTime(local, FileTime.fromMillis(rewritten.file().modificationTime()));
+
+        LoadReport report = executor(conf, Way.STREAMED, ProgressListener.NONE).execute(plan);
+
+        assertEquals(LoadState.PARTIAL, report.state(), String.valueOf(report.failedFiles()));
+        assertEquals(List.of(rewritten.file().path()), report.failedFiles().stream().map(FileReport::path).toList());
+        FileReport failed = report.failedFiles().get(0);
+        FileLoad now = file(plan(root, conf), "part-0");
+        assertEquals(List.of(rewritten.file().length(), rewritten.file().modificationTime()), List.of(now.file().length(), now.file().modificationTime()));
+        assertEquals("File changed since it was planned: etag %s -> %s (length %d and modification time %s kept)"
+                .formatted(planned, now.file().etag(), LENGTH, java.time.Instant.ofEpochMilli(rewritten.file().modificationTime())), failed.error());
+        assertEquals(0, failed.retries(), "a changed file is not retried");
+        assertEquals(List.of(), client.cachedBlocks(rewritten.file()), "nothing of the file is cached under its planned identity");
         FileLoad neighbour = file(plan, "part-1");
         assertEquals(neighbour.blocks().size(), client.cachedBlocks(neighbour.file()).size(), "the file beside it is loaded");
     }

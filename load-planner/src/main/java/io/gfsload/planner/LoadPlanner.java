@@ -8,6 +8,7 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.UriCredentials;
+import io.gfsload.cache.fs.GfsFileSystem;
 import io.gfsload.catalog.HiveCatalog;
 import io.gfsload.catalog.InvalidInputException;
 import io.gfsload.catalog.NoSuchPartitionException;
@@ -37,7 +38,6 @@ import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.EtagSource;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
@@ -640,7 +640,7 @@ public final class LoadPlanner {
                 FileStatus child = children.next();
                 if (child.isFile() && child.getPath().equals(qualifiedRoot)) {
                     // the location is a file itself
-                    files.add(identity(child));
+                    files.add(GfsFileSystem.identity(child));
                 }
                 else {
                     visit(fs, root, child, files, unlisted);
@@ -765,18 +765,13 @@ public final class LoadPlanner {
             }
         }
         else if (status.isFile()) {
-            files.add(identity(status));
+            files.add(GfsFileSystem.identity(status));
         }
     }
 
     /** Hive's rule: names starting with {@code _} or {@code .} are not data. */
     static boolean isHidden(String name) {
         return name.startsWith("_") || name.startsWith(".");
-    }
-
-    private static FileIdentity identity(FileStatus status) {
-        String etag = status instanceof EtagSource source && source.getEtag() != null ? source.getEtag() : "";
-        return new FileIdentity(status.getPath().toString(), status.getLen(), status.getModificationTime(), etag);
     }
 
     private FileLoad fileLoad(FileIdentity file, List<CachedBlock> cachedBlocks, int replication) {

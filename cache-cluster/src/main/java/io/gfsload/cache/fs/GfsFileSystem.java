@@ -233,8 +233,12 @@ public class GfsFileSystem extends FileSystem {
         return result;
     }
 
-    /** A file's cache identity, as gfsload's planner records it from the same status. */
-    static FileIdentity identity(FileStatus ufsStatus) {
+    /**
+     * A file's cache identity from its UFS status: path, length, modification time, and the etag
+     * of a status that has one ({@link EtagSource}, as object stores give it), else the empty
+     * string. What gfsload's planner records and its loads check a file against.
+     */
+    public static FileIdentity identity(FileStatus ufsStatus) {
         String etag = ufsStatus instanceof EtagSource source && source.getEtag() != null ? source.getEtag() : "";
         return new FileIdentity(ufsStatus.getPath().toString(), ufsStatus.getLen(), ufsStatus.getModificationTime(), etag);
     }

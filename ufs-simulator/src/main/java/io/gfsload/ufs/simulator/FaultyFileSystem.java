@@ -43,6 +43,8 @@ import org.apache.hadoop.fs.Path;
  */
 public final class FaultyFileSystem extends LocalMappedFileSystem {
     public static final String SCHEME = "faulty";
+    /** Set to {@code true}, files' statuses carry an etag, the MD5 of their bytes, as an object store's do. */
+    public static final String ETAGS_KEY = "fs." + SCHEME + ETAGS_SUFFIX;
     /** The message every transient fault contains. */
     public static final String CONNECTION_RESET = "Connection reset (injected)";
     /** The message a permanent permission fault contains. */

@@ -2,6 +2,7 @@ package io.gfsload.ufs.simulator;
 
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -10,7 +11,11 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFileAttributes;
 import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.EtagSource;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
@@ -25,13 +30,23 @@ import org.apache.hadoop.util.Progressable;
  * authority), so two authorities are two independent simulated stores over the same disk.
  *
  * <p>Metadata operations and writes go to a {@link RawLocalFileSystem} (no {@code .crc} files)
- * and are never delayed or failed; statuses come back with this file system's paths. Subclasses
- * decide how files are opened for reading.
+ * and are never delayed or failed; statuses come back with this file system's paths, and with
+ * {@code fs.<scheme>.etags} set, a file's status carries an etag ({@link EtagSource}) as an object
+ * store's does. Subclasses decide how files are opened for reading.
  */
 abstract class LocalMappedFileSystem extends FileSystem {
+    /**
+     * The key, after {@code fs.<scheme>}, that makes the statuses of files carry an etag: the hex
+     * MD5 of the file's bytes, as an object store gives a file uploaded in one part, so that a file
+     * written again with other bytes has another etag whatever its length and modification time.
+     * Each status reads the whole file: for tests of small files.
+     */
+    static final String ETAGS_SUFFIX = ".etags";
+
     private URI uri;
     private RawLocalFileSystem local;
     private Path workingDirectory;
+    private boolean etags;
 
     @Override
     public void initialize(URI name, Configuration conf) throws IOException {
@@ -42,6 +57,7 @@ abstract class LocalMappedFileSystem extends FileSystem {
         local = new RawLocalFileSystem();
         local.initialize(URI.create("file:///"), conf);
         workingDirectory = toMapped(local.getWorkingDirectory());
+        etags = conf.getBoolean("fs." + getScheme() + ETAGS_SUFFIX, false);
     }
 
     @Override
@@ -142,8 +158,43 @@ abstract class LocalMappedFileSystem extends FileSystem {
         for (PosixFilePermission permission : attributes.permissions()) {
             mode |= 1 << (8 - permission.ordinal());
         }
-        return new FileStatus(status.getLen(), status.isDirectory(), status.getReplication(), status.getBlockSize(), status.getModificationTime(),
-                status.getAccessTime(), new FsPermission((short) mode), attributes.owner().getName(), attributes.group().getName(), toMapped(status.getPath()));
+        FileStatus mapped = new FileStatus(status.getLen(), status.isDirectory(), status.getReplication(), status.getBlockSize(),
+                status.getModificationTime(), status.getAccessTime(), new FsPermission((short) mode), attributes.owner().getName(),
+                attributes.group().getName(), toMapped(status.getPath()));
+        return etags && status.isFile() ? new TaggedStatus(mapped, md5(java.nio.file.Path.of(status.getPath().toUri()))) : mapped;
+    }
+
+    /** A file's status with an etag, as an object store's listing and {@code HEAD} give it. */
+    private static final class TaggedStatus extends FileStatus implements EtagSource {
+        private final String etag;
+
+        TaggedStatus(FileStatus status, String etag) throws IOException {
+            super(status);
+            this.etag = etag;
+        }
+
+        @Override
+        public String getEtag() {
+            return etag;
+        }
+    }
+
+    /** The hex MD5 of {@code file}'s bytes. */
+    private static String md5(java.nio.file.Path file) throws IOException {
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("MD5");
+        }
+        catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("MD5 is not available", e);
+        }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[64 << 10];
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return HexFormat.of().formatHex(digest.digest());
     }
 
     @Override

@@ -57,6 +57,8 @@ import org.apache.hadoop.fs.Path;
  */
 public final class ThrottledFileSystem extends LocalMappedFileSystem {
     public static final String SCHEME = "throttled";
+    /** Set to {@code true}, files' statuses carry an etag, the MD5 of their bytes, as an object store's do. */
+    public static final String ETAGS_KEY = "fs." + SCHEME + ETAGS_SUFFIX;
     /** The message every throttling error contains, as COS and S3 phrase it. */
     public static final String SLOW_DOWN = "503 Slow Down";
     private static final Duration WARM_UP = Duration.ofMillis(1);
