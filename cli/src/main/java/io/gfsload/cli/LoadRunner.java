@@ -237,6 +237,10 @@ final class LoadRunner {
             status.printf("Loading %s with replication %d, %s%n", toLoad(planned.plan(), adopting), planned.plan().request().replication(),
                     Sizes.count(executor.readThreads(), "read thread"));
         }
+        if (planned.plan().droppedPartitions() != null) {
+            // not failures, the table no longer has them: said, as the report says it
+            status.println("gfsload: warning: " + planned.plan().droppedPartitions().warning());
+        }
         List<PartitionLoad> empty = planned.plan().partitions().stream().filter(PartitionLoad::locationEmpty).toList();
         if (!empty.isEmpty()) {
             // a partition whose data has not landed (or was moved) loads nothing: said, not hidden in a SUCCEEDED

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.gfsload.advisor.BackendProfile;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.executor.PlanCapacity;
+import io.gfsload.planner.DroppedPartitions;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.PartitionLoad;
@@ -43,10 +44,13 @@ final class PlanPrinter {
         }
     }
 
-    /** The dry run as printed with {@code --json}. */
+    /**
+     * The dry run as printed with {@code --json}; {@code droppedPartitions}, the selected
+     * partitions the metastore dropped while the command planned, or null.
+     */
     record PlanSummary(String target, int replication, long blockSize, List<PartitionSummary> partitions, PartitionSummary totals,
             int liveWorkers, long availableBytes, long neededBytes, long heldReplicaBytes, long largestBlockBytes, int workersForLargestBlock, boolean fits,
-            long assumedBytesPerSecond, String assumedBecause, long adoptedBytes) {}
+            long assumedBytesPerSecond, String assumedBecause, long adoptedBytes, DroppedPartitions droppedPartitions) {}
 
     /**
      * The UFS read rate estimates assume, and why: the least of {@code --bandwidth}, the store's
@@ -101,7 +105,7 @@ final class PlanPrinter {
                 false, plan.partitions().stream().flatMap(p -> p.unlistedDirectories().stream()).toList());
         return new PlanSummary(plan.request().target().describe(), plan.request().replication(), plan.blockSize(), partitions, total,
                 capacity.liveWorkers(), capacity.availableBytes(), capacity.neededBytes(), capacity.heldBytes(), capacity.largestBlockBytes(),
-                capacity.workersForLargestBlock(), capacity.fits(), rate.bytesPerSecond(), rate.because(), capacity.adoptedBytes());
+                capacity.workersForLargestBlock(), capacity.fits(), rate.bytesPerSecond(), rate.because(), capacity.adoptedBytes(), plan.droppedPartitions());
     }
 
     private static PartitionSummary summarize(String name, String location, List<FileLoad> files, long bytesPerSecond, String error,
@@ -202,10 +206,14 @@ final class PlanPrinter {
 
     /**
      * The partitions whose location does not exist, and those, and the directories below the
-     * others, that could not be listed, a line each with why: their files are in no count.
+     * others, that could not be listed, a line each with why: their files are in no count; and the
+     * partitions the metastore dropped while the command planned, in no count either.
      */
     private static String unlisted(PlanSummary summary) {
         StringBuilder out = new StringBuilder();
+        if (summary.droppedPartitions() != null) {
+            out.append("Warning: %s%n".formatted(summary.droppedPartitions().warning()));
+        }
         for (PartitionSummary p : summary.partitions()) {
             if (p.locationMissing()) {
                 out.append("Not found, not loaded: %s: %s%n".formatted(p.name(), p.error()));

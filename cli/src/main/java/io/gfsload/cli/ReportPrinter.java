@@ -90,6 +90,9 @@ final class ReportPrinter {
             out.append("  chosen  %s%s%n".formatted(String.join(", ", names.subList(0, Math.min(names.size(), PARTITIONS_NAMED))),
                     names.size() > PARTITIONS_NAMED ? " and %d more".formatted(names.size() - PARTITIONS_NAMED) : ""));
         }
+        if (report.droppedPartitions() != null) {
+            out.append("  warning %s%n".formatted(report.droppedPartitions().warning()));
+        }
         long missing = report.partitions().stream().filter(PartitionReport::locationMissing).count();
         if (missing > 0) {
             out.append("  partitions %d not found (location does not exist), nothing loaded there%n".formatted(missing));

@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.gfsload.planner.DroppedPartitions;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.UnlistedDirectory;
@@ -71,9 +72,11 @@ public final class StatusCommand implements Callable<Integer> {
     /**
      * The whole status, as {@code --json} prints it: {@code exitCode}, the code the command exits
      * with; {@code error}, null, as the partitions say why one could not be listed (a status that
-     * fails before it has one prints the FAILED report with its error instead).
+     * fails before it has one prints the FAILED report with its error instead); {@code
+     * droppedPartitions}, the selected partitions the metastore dropped while it planned, or null.
      */
-    record Status(int exitCode, String error, String target, int replication, List<PartitionStatus> partitions, PartitionStatus totals) {}
+    record Status(int exitCode, String error, String target, int replication, List<PartitionStatus> partitions, PartitionStatus totals,
+            DroppedPartitions droppedPartitions) {}
 
     @Override
     public Integer call() throws JsonProcessingException {
@@ -92,7 +95,7 @@ public final class StatusCommand implements Callable<Integer> {
         load.printing();
         if (load.json) {
             Status status = new Status(code, null, summary.target(), summary.replication(),
-                    summary.partitions().stream().map(PartitionStatus::of).toList(), PartitionStatus.of(summary.totals()));
+                    summary.partitions().stream().map(PartitionStatus::of).toList(), PartitionStatus.of(summary.totals()), summary.droppedPartitions());
             out.println(JSON.writeValueAsString(status));
         }
         else {

@@ -3,8 +3,11 @@ package io.gfsload.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.cli.PlanPrinter.PartitionSummary;
 import io.gfsload.cli.PlanPrinter.PlanSummary;
+import io.gfsload.planner.DroppedPartitions;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
@@ -27,7 +30,7 @@ class TestPlanPrinter {
         PartitionSummary longName = partition(name);
         PartitionSummary shortName = partition("dt=2026-11-21/p=a");
         PlanSummary summary = new PlanSummary("db.t", 1, 64 << 20, List.of(longName, shortName), partition("total"), 2, 1L << 30, 0, 0, 0, 2, true,
-                200L << 20, "no bandwidth of the UFS given or probed", 0);
+                200L << 20, "no bandwidth of the UFS given or probed", 0, null);
 
         String elided = "dt=2026-11-20/p=" + "v".repeat(13) + "..." + "v".repeat(25) + "END";
         assertEquals(PlanPrinter.MAX_PARTITION_COLUMN, elided.length());
@@ -45,6 +48,20 @@ class TestPlanPrinter {
             }
         }
         assertTrue(PlanPrinter.json(summary, 0, null).contains(value), "the JSON keeps the whole name");
+    }
+
+    @Test
+    void thePlanAndTheStatusNameThePartitionsDroppedWhileTheyPlanned() throws Exception {
+        String warning = "2 selected partitions were dropped from the metastore during planning, not planned: dt=1, dt=3";
+        PlanSummary summary = new PlanSummary("db.t", 1, 64 << 20, List.of(partition("dt=2")), partition("total"), 2, 1L << 30, 0, 0, 0, 2, true,
+                200L << 20, "no bandwidth of the UFS given or probed", 0, new DroppedPartitions(List.of("dt=1", "dt=3"), warning));
+
+        for (String text : List.of(PlanPrinter.table(summary), PlanPrinter.status(summary))) {
+            assertTrue(text.lines().anyMatch(line -> line.equals("Warning: " + warning)), text);
+        }
+        JsonNode json = new ObjectMapper().readTree(PlanPrinter.json(summary, 0, null));
+        assertEquals("dt=3", json.path("droppedPartitions").path("names").get(1).asText());
+        assertEquals(warning, json.path("droppedPartitions").path("warning").asText());
     }
 
     private static PartitionSummary partition(String name) {

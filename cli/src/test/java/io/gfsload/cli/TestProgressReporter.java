@@ -233,7 +233,7 @@ class TestProgressReporter {
             }
             progress.finished(new io.gfsload.executor.LoadReport("file:/data", io.gfsload.executor.LoadState.PARTIAL, 1,
                     new io.gfsload.executor.LoadTotals(2, 1, 2, 1, 0, 1, 2000, 1000, 0, 1), List.of(), 1000, 1000, 1000, List.of(), 1000, null, null, null,
-                    null, false, null, io.gfsload.executor.LoadReport.Evicted.NONE));
+                    null, false, null, io.gfsload.executor.LoadReport.Evicted.NONE, null));
         }
         String[] lines = out.toString().split("\\R");
         JsonNode last = new ObjectMapper().readTree(lines[lines.length - 1]);

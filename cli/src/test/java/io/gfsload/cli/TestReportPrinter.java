@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadState;
 import io.gfsload.executor.LoadTotals;
+import io.gfsload.planner.DroppedPartitions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -23,7 +24,7 @@ class TestReportPrinter {
     private static LoadReport report(LoadReport.JobSummary job, LoadReport.ReplicaRestore restore, LoadReport.Window window) {
         LoadTotals totals = new LoadTotals(1, 0, 1, 1, 0, 0, 1000, 1000, 0, 0);
         return new LoadReport("/data", LoadState.SUCCEEDED, 1, totals, List.of(), Duration.ofHours(22).toMillis(), 1000, 1000, List.of(), 1000, job, restore,
-                window, null, false, null, LoadReport.Evicted.NONE);
+                window, null, false, null, LoadReport.Evicted.NONE, null);
     }
 
     @Test
@@ -59,6 +60,23 @@ class TestReportPrinter {
     }
 
     @Test
+    void theSummaryAndTheJsonNameThePartitionsDroppedWhileTheLoadPlanned() throws Exception {
+        String warning = "1 selected partition was dropped from the metastore during planning, not planned: dt=4; "
+                + "planned dt=2 instead: the latest 3 partitions the table has now";
+        LoadReport none = report(null);
+        LoadReport dropped = new LoadReport(none.target(), none.state(), 1, none.totals(), List.of(), 1000, 1000, 1000, List.of(), 1000, null, null, null,
+                null, false, null, LoadReport.Evicted.NONE, new DroppedPartitions(List.of("dt=4"), warning));
+
+        String summary = ReportPrinter.summary(dropped, true);
+        assertTrue(summary.contains("\n  warning " + warning + "\n"), summary);
+        JsonNode json = new ObjectMapper().readTree(ReportPrinter.toJson(dropped, 0));
+        assertEquals(List.of("dt=4"), List.of(json.path("droppedPartitions").path("names").get(0).asText()));
+        assertEquals(warning, json.path("droppedPartitions").path("warning").asText());
+        assertFalse(ReportPrinter.summary(none).contains("warning"), ReportPrinter.summary(none));
+        assertTrue(new ObjectMapper().readTree(ReportPrinter.toJson(none, 0)).path("droppedPartitions").isNull());
+    }
+
+    @Test
     void theSummaryAndTheJsonSayWhatOtherDataTheLoadEvicted() {
         LoadReport none = report(null);
         assertFalse(ReportPrinter.summary(none).contains("evicted"), ReportPrinter.summary(none));
@@ -66,14 +84,14 @@ class TestReportPrinter {
                 ReportPrinter.toJson(none, 0));
 
         LoadReport evicting = new LoadReport(none.target(), none.state(), 2, none.totals(), List.of(), 1000, 1000, 1000, List.of(), 1000, null, null, null,
-                null, false, null, new LoadReport.Evicted(52, 60, 3L << 20));
+                null, false, null, new LoadReport.Evicted(52, 60, 3L << 20), null);
         String summary = ReportPrinter.summary(evicting);
         assertTrue(summary.contains("\n  evicted 52 blocks (3.0 MiB, 60 replicas) of other cached data: the workers deleted them to make room for this load\n"),
                 summary);
         assertTrue(ReportPrinter.toJson(evicting, 0).contains("\"evicted\" : {\n    \"blocks\" : 52,\n    \"replicas\" : 60,\n    \"bytes\" : 3145728\n  }"),
                 ReportPrinter.toJson(evicting, 0));
         String one = ReportPrinter.summary(new LoadReport(none.target(), none.state(), 1, none.totals(), List.of(), 1000, 1000, 1000, List.of(), 1000, null,
-                null, null, null, false, null, new LoadReport.Evicted(1, 1, 1000)));
+                null, null, null, false, null, new LoadReport.Evicted(1, 1, 1000), null));
         assertTrue(one.contains("\n  evicted 1 block (1000 B) of other cached data: "), one);
     }
 

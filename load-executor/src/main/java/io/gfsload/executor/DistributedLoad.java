@@ -838,7 +838,7 @@ public final class DistributedLoad {
         return new LoadReport(plan.request().target().describe(), state, plan.request().replication(), totals, partitions, durationMillis,
                 LoadExecutor.rate(bytesWritten, loading), bytesWritten, settings.values(), ufsBytesRead,
                 job, lostWorkers.isEmpty() && restoredBlocks == 0 ? null : new LoadReport.ReplicaRestore(List.copyOf(lostWorkers), restoredBlocks, restoredBytes),
-                window.orElse(null), null, false, stopReason, evicted);
+                window.orElse(null), null, false, stopReason, evicted, plan.droppedPartitions());
     }
 
     /**

@@ -577,7 +577,8 @@ public final class LoadExecutor {
                     Optional.ofNullable(run.areaLost())
                             .or(() -> Optional.ofNullable(run.masterLost.get()).map(Failures::masterStopped))
                             .orElse(run.abortedAfter.get() >= 0 ? options.failedFilesReason(run.abortedAfter.get(), run.totalFiles) : null),
-                    evictedOthers(plan, evictions.evicted()));
+                    evictedOthers(plan, evictions.evicted()),
+                    plan.droppedPartitions());
             listener.finished(report);
             return report;
         }
@@ -794,7 +795,7 @@ public final class LoadExecutor {
         LoadState state = report.state() == LoadState.FAILED ? LoadState.FAILED : state(totals);
         return new LoadReport(report.target(), state, report.replication(), totals, partitions, report.durationMillis(), report.bytesPerSecond(),
                 report.bytesWritten(), report.settings(), report.ufsBytesRead(), report.job(), report.restore(), report.window(), report.staged(), unchecked == null,
-                report.stopReason() != null ? report.stopReason() : unchecked, report.evicted());
+                report.stopReason() != null ? report.stopReason() : unchecked, report.evicted(), report.droppedPartitions());
     }
 
     /** Checks {@code file}'s blocks against {@code confirmed}, its blocks with the workers that confirmed them. */

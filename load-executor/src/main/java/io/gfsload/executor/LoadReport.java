@@ -3,6 +3,7 @@ package io.gfsload.executor;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.advisor.Setting;
+import io.gfsload.planner.DroppedPartitions;
 import java.io.Serializable;
 import java.util.List;
 
@@ -43,14 +44,16 @@ import java.util.List;
  *     no file
  * @param evicted what the workers evicted of other data (blocks not of this load's files) to make
  *     room for the blocks this run wrote, as they answered its writes
+ * @param droppedPartitions the selected partitions of the table the metastore dropped while the
+ *     load planned, in no count of the report, or {@code null} when none was
  */
 public record LoadReport(String target, LoadState state, int replication, LoadTotals totals, List<PartitionReport> partitions,
         long durationMillis, long bytesPerSecond, long bytesWritten, List<Setting> settings, long ufsBytesRead, JobSummary job, ReplicaRestore restore,
-        Window window, Staged staged, boolean verified, String stopReason, Evicted evicted) implements Serializable {
+        Window window, Staged staged, boolean verified, String stopReason, Evicted evicted, DroppedPartitions droppedPartitions) implements Serializable {
     /** This report with {@code value} as its {@link #window()}. */
     public LoadReport withWindow(Window value) {
         return new LoadReport(target, state, replication, totals, partitions, durationMillis, bytesPerSecond, bytesWritten, settings, ufsBytesRead, job, restore,
-                value, staged, verified, stopReason, evicted);
+                value, staged, verified, stopReason, evicted, droppedPartitions);
     }
 
     /**
@@ -214,19 +217,19 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
     /** This report with {@code partitions} instead of its own, and their totals; the same state and rate. */
     public LoadReport withPartitions(List<PartitionReport> partitions) {
         return new LoadReport(target, state, replication, LoadTotals.of(partitions), partitions, durationMillis, bytesPerSecond, bytesWritten, settings,
-                ufsBytesRead, job, restore, window, staged, verified, stopReason, evicted);
+                ufsBytesRead, job, restore, window, staged, verified, stopReason, evicted, droppedPartitions);
     }
 
     /** This report with {@code value} as its {@link #evicted()}. */
     public LoadReport withEvicted(Evicted value) {
         return new LoadReport(target, state, replication, totals, partitions, durationMillis, bytesPerSecond, bytesWritten, settings, ufsBytesRead, job,
-                restore, window, staged, verified, stopReason, value);
+                restore, window, staged, verified, stopReason, value, droppedPartitions);
     }
 
     /** This report with {@code staged} as what its job's temp area holds after the run. */
     public LoadReport withStaged(Staged staged) {
         return new LoadReport(target, state, replication, totals, partitions, durationMillis, bytesPerSecond, bytesWritten, settings, ufsBytesRead, job,
-                restore, window, staged, verified, stopReason, evicted);
+                restore, window, staged, verified, stopReason, evicted, droppedPartitions);
     }
 
     /** The files that failed, in plan order. */

@@ -251,7 +251,7 @@ class TestLoadExecutor {
 
         LoadPlan twice = plan(2);
         LoadReport claimed = new LoadReport(loaded.target(), LoadState.SUCCEEDED, 2, loaded.totals(), loaded.partitions(), 0, 0, 0, List.of(), 0, null, null, null, null,
-                false, null, LoadReport.Evicted.NONE);
+                false, null, LoadReport.Evicted.NONE, null);
         LoadReport underReplicated = executor(ProgressListener.NONE).verify(twice, claimed);
         assertEquals(LoadState.FAILED, underReplicated.state());
         assertEquals(3, underReplicated.failedFiles().size());

@@ -39,7 +39,7 @@ class TestPartitionReport {
         PartitionReport first = PartitionReport.of("dt=1", List.of(LOADED, CACHED));
         PartitionReport second = PartitionReport.of("dt=2", List.of(MIXED));
         LoadReport report = new LoadReport("t", LoadState.SUCCEEDED, 1, LoadTotals.of(List.of(first, second)), List.of(first, second), 0, 0, 0, List.of(), 0,
-                null, null, null, null, false, null, LoadReport.Evicted.NONE);
+                null, null, null, null, false, null, LoadReport.Evicted.NONE, null);
 
         LoadReport checked = report.withPartitions(List.of(first.withFiles(List.of(LOADED, CACHED.failedAs("verify: block 0 is not cached"))), second));
 

@@ -14,13 +14,21 @@ import java.util.List;
  * @param partitions partitions in spec order, files sorted by path
  * @param taskSets the blocks to load (those not already cached), packed
  * @param stats totals and the file-size distribution
+ * @param droppedPartitions the selected partitions of a table the metastore dropped while the plan
+ *     was made, not in {@code partitions}; {@code null} when none was
  */
-public record LoadPlan(LoadRequest request, long blockSize, List<PartitionLoad> partitions, List<TaskSet> taskSets, PlanStats stats) {
+public record LoadPlan(LoadRequest request, long blockSize, List<PartitionLoad> partitions, List<TaskSet> taskSets, PlanStats stats,
+        DroppedPartitions droppedPartitions) {
     public LoadPlan {
         requireNonNull(request, "request is null");
         partitions = List.copyOf(requireNonNull(partitions, "partitions is null"));
         taskSets = List.copyOf(requireNonNull(taskSets, "taskSets is null"));
         requireNonNull(stats, "stats is null");
+    }
+
+    /** A plan of which no selected partition was dropped while it was made. */
+    public LoadPlan(LoadRequest request, long blockSize, List<PartitionLoad> partitions, List<TaskSet> taskSets, PlanStats stats) {
+        this(request, blockSize, partitions, taskSets, stats, null);
     }
 
     /** The files with a block to load: the files planned less those already cached whole. */

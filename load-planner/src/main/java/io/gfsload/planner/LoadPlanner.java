@@ -25,10 +25,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Deque;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -99,26 +102,150 @@ public final class LoadPlanner {
         requireNonNull(request, "request is null");
         requireNonNull(listener, "listener is null");
         List<PartitionLoad> partitions;
+        DroppedPartitions dropped = null;
         try (Lister lister = new Lister(request.replication(), listener)) {
             if (request.target() instanceof LoadTarget.Table table) {
-                resolve(table, lister::submit);
+                Resolved resolved = resolve(table, lister::submit);
+                partitions = lister.results();
+                if (resolved.table().isPartitioned()) {
+                    Kept kept = withoutDropped(resolved, table, partitions, lister);
+                    partitions = kept.partitions();
+                    dropped = kept.dropped();
+                }
             }
             else {
                 lister.submit(((LoadTarget.Paths) request.target()).paths().stream().map(p -> new Location(p, p, true)).toList());
+                partitions = lister.results();
             }
             // paths, or partitions of a table, whose locations are the same or nested would load a file twice
-            partitions = lister.results().size() > 1
-                    ? withoutRepeatedFiles(lister.results(), request.target() instanceof LoadTarget.Table)
-                    : lister.results();
+            partitions = partitions.size() > 1 ? withoutRepeatedFiles(partitions, request.target() instanceof LoadTarget.Table) : partitions;
         }
         if (request.target() instanceof LoadTarget.Table table && !partitions.isEmpty() && partitions.stream().allMatch(PartitionLoad::locationMissing)) {
             // in the metastore, not in the UFS: the data may not have landed yet, as a partition not registered yet
             throw new NoSuchLocationException(table.table(), partitions);
         }
-        return new LoadPlan(request, config.blockSize(), partitions, pack(partitions), PlanStats.of(partitions));
+        return new LoadPlan(request, config.blockSize(), partitions, pack(partitions), PlanStats.of(partitions), dropped);
     }
 
     private record Location(String name, String location, boolean mustExist) {}
+
+    /**
+     * A table target's table, as the metastore gave it, and the selected partitions it no longer
+     * had when they were read by name (dropped since their names were listed).
+     */
+    private record Resolved(HiveCatalog hive, TableInfo table, List<PartitionSpec> gone) {}
+
+    /** The partitions planned of a table, and those of its selection dropped while planning, or {@code null}. */
+    private record Kept(List<PartitionLoad> partitions, DroppedPartitions dropped) {}
+
+    /** Rounds of partitions planned in place of dropped ones, for {@code --latest N}, before fewer than N are planned. */
+    private static final int LATEST_ROUNDS = 3;
+
+    /** Dropped partitions a warning names; the others are counted. */
+    private static final int DROPPED_NAMED = 10;
+
+    /**
+     * {@code listed} without the selected partitions the metastore dropped while planning: those
+     * it no longer had when they were read, and those whose location was missing when it was
+     * listed because they were dropped with their data (a location missing of a partition the
+     * metastore still has is a partition without its data, {@link PartitionLoad#locationMissing()}).
+     * For {@code --latest N}, the greatest of the partitions the table has then, not already
+     * planned, are planned in place of the dropped ones, so that N are planned while N exist, in
+     * at most {@link #LATEST_ROUNDS} rounds (partitions dropped meanwhile too).
+     *
+     * @throws NoSuchPartitionException when every selected partition was dropped and none planned
+     *     in their place
+     */
+    private Kept withoutDropped(Resolved resolved, LoadTarget.Table target, List<PartitionLoad> listed, Lister lister) {
+        TableInfo table = resolved.table();
+        Set<PartitionSpec> dropped = new HashSet<>(resolved.gone());
+        List<PartitionLoad> kept = new ArrayList<>(withoutDroppedLocations(resolved.hive(), table, listed, dropped));
+        if (dropped.isEmpty()) {
+            return new Kept(listed, null);
+        }
+        List<String> instead = new ArrayList<>();
+        String fewer = "";
+        if (target.selection() instanceof PartitionSelection.Latest latest) {
+            for (int round = 0; kept.size() < latest.count(); round++) {
+                Set<PartitionSpec> taken = new HashSet<>(dropped);
+                kept.forEach(partition -> taken.add(PartitionSpec.parseName(partition.name())));
+                List<PartitionSpec> candidates = resolved.hive().listPartitionSpecs(table).stream()
+                        .filter(spec -> !spec.hasNullValue() && !taken.contains(spec))
+                        .toList();
+                if (candidates.isEmpty()) {
+                    fewer = "; the table has no other partitions: %d of latest %d planned".formatted(kept.size(), latest.count());
+                    break;
+                }
+                if (round == LATEST_ROUNDS) {
+                    fewer = "; partitions went on being dropped: %d of latest %d planned".formatted(kept.size(), latest.count());
+                    break;
+                }
+                List<PartitionSpec> more = candidates.subList(Math.max(0, candidates.size() - (latest.count() - kept.size())), candidates.size());
+                List<PartitionInfo> found = fetch(resolved.hive(), table, more, dropped);
+                lister.submit(partitionLocations(table, found));
+                List<PartitionLoad> added = withoutDroppedLocations(resolved.hive(), table, lister.results(), dropped);
+                added.forEach(partition -> instead.add(partition.name()));
+                kept.addAll(added);
+            }
+            kept.sort(Comparator.comparing(partition -> PartitionSpec.parseName(partition.name()), table.partitionOrder()));
+        }
+        List<String> names = dropped.stream().sorted(table.partitionOrder().thenComparing(PartitionSpec::toPathName)).map(PartitionSpec::toPathName).toList();
+        if (kept.isEmpty()) {
+            String selection = target.selection() instanceof PartitionSelection.All ? "all partitions" : target.selection().describe();
+            throw new NoSuchPartitionException(table.name(), "%s (the metastore dropped %s during planning: %s)"
+                    .formatted(selection, names.size() == 1 ? "it" : "them", named(names)));
+        }
+        String warning = "%s dropped from the metastore during planning, not planned: %s".formatted(
+                names.size() == 1 ? "1 selected partition was" : names.size() + " selected partitions were", named(names));
+        if (!instead.isEmpty() && fewer.isEmpty()) {
+            warning += "; planned %s instead: the latest %d partitions the table has now".formatted(named(instead), kept.size());
+        }
+        else if (!instead.isEmpty()) {
+            warning += "; planned %s instead".formatted(named(instead));
+        }
+        return new Kept(kept, new DroppedPartitions(names, warning + fewer));
+    }
+
+    /** {@code names}, the first {@link #DROPPED_NAMED} of them and how many more. */
+    private static String named(List<String> names) {
+        return String.join(", ", names.subList(0, Math.min(names.size(), DROPPED_NAMED)))
+                + (names.size() > DROPPED_NAMED ? " and %d more".formatted(names.size() - DROPPED_NAMED) : "");
+    }
+
+    /**
+     * {@code listed} without the partitions whose location was missing because the metastore
+     * dropped them (with their data) after they were read: asked again, it no longer has them.
+     * They go to {@code dropped}.
+     */
+    private static List<PartitionLoad> withoutDroppedLocations(HiveCatalog hive, TableInfo table, List<PartitionLoad> listed,
+            Set<PartitionSpec> dropped) {
+        List<PartitionSpec> missing = listed.stream().filter(PartitionLoad::locationMissing).map(partition -> PartitionSpec.parseName(partition.name())).toList();
+        if (missing.isEmpty()) {
+            return listed;
+        }
+        int before = dropped.size();
+        fetch(hive, table, missing, dropped);
+        if (dropped.size() == before) {
+            return listed;
+        }
+        return listed.stream().filter(partition -> !(partition.locationMissing() && dropped.contains(PartitionSpec.parseName(partition.name())))).toList();
+    }
+
+    /**
+     * The partitions {@code specs} names that the metastore has; those it no longer has (dropped
+     * since their names were listed) go to {@code gone}.
+     */
+    private static List<PartitionInfo> fetch(HiveCatalog hive, TableInfo table, List<PartitionSpec> specs, Collection<PartitionSpec> gone) {
+        List<PartitionInfo> found = hive.getPartitions(table, specs);
+        if (found.size() < specs.size()) {
+            Set<PartitionSpec> have = new HashSet<>();
+            found.forEach(partition -> have.add(partition.spec()));
+            synchronized (gone) {
+                specs.stream().filter(spec -> !have.contains(spec)).forEach(gone::add);
+            }
+        }
+        return found;
+    }
 
     /**
      * The storage locations of {@code target}'s selected partitions in plan order (of an
@@ -203,8 +330,11 @@ public final class LoadPlanner {
         return new Path(location).depth();
     }
 
-    /** Resolves the table's partitions and hands them to {@code sink} in plan order, a batch at a time. */
-    private void resolve(LoadTarget.Table target, Consumer<List<Location>> sink) {
+    /**
+     * Resolves the table's partitions and hands them to {@code sink} in plan order, a batch at a
+     * time; returns the table, and the selected partitions dropped before they were read.
+     */
+    private Resolved resolve(LoadTarget.Table target, Consumer<List<Location>> sink) {
         HiveCatalog hive = catalog.orElseThrow(() -> new IllegalStateException("a table target needs a catalog"));
         TableInfo table = hive.getTable(target.table()).orElseThrow(() -> new NoSuchTableException(target.table()));
         if (table.isView()) {
@@ -218,13 +348,17 @@ public final class LoadPlanner {
                     .orElseThrow(() -> new InvalidInputException("%s has no storage location".formatted(table.name())));
             checkNoCredentials(table.name().toString(), location);
             sink.accept(List.of(new Location(table.name().toString(), location, false)));
-            return;
+            return new Resolved(hive, table, List.of());
         }
-        Consumer<List<PartitionInfo>> partitions = batch -> {
-            batch.forEach(p -> checkNoCredentials(table.name() + " " + p.spec().toPathName(), p.location()));
-            sink.accept(batch.stream().map(p -> new Location(p.spec().toPathName(), p.location(), false)).toList());
-        };
-        selectPartitions(hive, table, target.selection(), partitions);
+        List<PartitionSpec> gone = new ArrayList<>();
+        selectPartitions(hive, table, target.selection(), batch -> sink.accept(partitionLocations(table, batch)), gone);
+        return new Resolved(hive, table, gone);
+    }
+
+    /** The locations of {@code partitions} of {@code table}, checked for credentials. */
+    private static List<Location> partitionLocations(TableInfo table, List<PartitionInfo> partitions) {
+        partitions.forEach(p -> checkNoCredentials(table.name() + " " + p.spec().toPathName(), p.location()));
+        return partitions.stream().map(p -> new Location(p.spec().toPathName(), p.location(), false)).toList();
     }
 
     /**
@@ -249,9 +383,11 @@ public final class LoadPlanner {
      * are fetched as Hive's batch retrieval does: the partition names first, then the partitions by
      * name, {@link PlannerConfig#partitionBatchSize()} at a time and
      * {@link PlannerConfig#metastoreThreads()} batches at once, so that no metastore answer holds
-     * the whole table and listing starts with the first batch.
+     * the whole table and listing starts with the first batch. Partitions whose names were listed
+     * and which the metastore no longer has when they are read go to {@code gone}.
      */
-    private void selectPartitions(HiveCatalog hive, TableInfo table, PartitionSelection selection, Consumer<List<PartitionInfo>> sink) {
+    private void selectPartitions(HiveCatalog hive, TableInfo table, PartitionSelection selection, Consumer<List<PartitionInfo>> sink,
+            List<PartitionSpec> gone) {
         if (selection instanceof PartitionSelection.Filter filter) {
             List<PartitionInfo> matching = hive.listPartitionsByFilter(table, filter.expression());
             if (matching.isEmpty()) {
@@ -311,7 +447,7 @@ public final class LoadPlanner {
         List<List<PartitionSpec>> batches = Lists.partition(names, config.partitionBatchSize());
         if (batches.size() <= 1 || config.metastoreThreads() == 1) {
             for (List<PartitionSpec> batch : batches) {
-                sink.accept(hive.getPartitions(table, batch));
+                sink.accept(fetch(hive, table, batch, gone));
             }
             return;
         }
@@ -323,7 +459,7 @@ public final class LoadPlanner {
         try {
             Deque<Future<List<PartitionInfo>>> inFlight = new ArrayDeque<>();
             for (List<PartitionSpec> batch : batches) {
-                inFlight.add(fetchers.submit(() -> hive.getPartitions(table, batch)));
+                inFlight.add(fetchers.submit(() -> fetch(hive, table, batch, gone)));
                 if (inFlight.size() >= config.metastoreThreads()) {
                     sink.accept(await(inFlight.removeFirst()));
                 }
@@ -516,12 +652,14 @@ public final class LoadPlanner {
             }
         }
 
+        /** The partitions of the locations submitted since the last call, in the order submitted. */
         List<PartitionLoad> results() {
             List<PartitionLoad> result = new ArrayList<>();
             try {
                 for (Future<List<PartitionLoad>> group : groups) {
                     result.addAll(group.get());
                 }
+                groups.clear();
             }
             catch (InterruptedException e) {
                 Thread.currentThread().interrupt();

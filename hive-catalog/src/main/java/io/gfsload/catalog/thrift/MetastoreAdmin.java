@@ -169,6 +169,19 @@ public final class MetastoreAdmin implements AutoCloseable {
         }
     }
 
+    /**
+     * Drops the partition {@code spec}, as {@code ALTER TABLE ... DROP PARTITION} does, in the
+     * metadata only: the tables here are external, their data left as it is.
+     */
+    public void dropPartition(TableName name, PartitionSpec spec) {
+        try {
+            client.dropPartition(name.database(), name.table(), new ArrayList<>(spec.values()), false);
+        }
+        catch (TException e) {
+            throw failure("drop the partition %s of %s".formatted(spec, name), e);
+        }
+    }
+
     private static StorageDescriptor storage(List<Column> columns, String location) {
         StorageDescriptor sd = new StorageDescriptor();
         sd.setCols(fields(columns));

@@ -1,0 +1,245 @@
+package io.gfsload.planner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.catalog.HiveCatalog;
+import io.gfsload.catalog.NoSuchPartitionException;
+import io.gfsload.catalog.PartitionInfo;
+import io.gfsload.catalog.PartitionSpec;
+import io.gfsload.catalog.TableInfo;
+import io.gfsload.catalog.TableName;
+import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.catalog.thrift.MetastoreAdmin;
+import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
+import io.gfsload.catalog.thrift.ThriftHiveCatalog;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Partitions a retention job drops from a real Thrift metastore while the load plans: after their
+ * names were listed and before they were read, or after they were read and before their
+ * locations, deleted with them, were listed. The plan names them, and {@code --latest N} plans
+ * others in their place. The drops run in the planning thread, between two calls to the
+ * metastore, through a catalog that forwards every call to the real one.
+ */
+class TestPartitionsDroppedWhilePlanning {
+    @TempDir
+    static Path directory;
+
+    private static EmbeddedMetastore metastore;
+    private static ThriftHiveCatalog catalog;
+
+    @BeforeAll
+    static void start() {
+        metastore = EmbeddedMetastore.start(directory.resolve("metastore"));
+        catalog = ThriftHiveCatalog.connect(metastore.uri());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (catalog != null) {
+            catalog.close();
+        }
+        if (metastore != null) {
+            metastore.close();
+        }
+    }
+
+    @Test
+    void latestPlansInPlaceOfAPartitionDroppedAfterItsNameWasListed() throws IOException {
+        TableName table = table("named", 5);
+        DroppingCatalog dropping = new DroppingCatalog();
+        dropping.afterNames.set(() -> drop(table, "dt=4"));
+
+        LoadPlan plan = plan(dropping, table, new PartitionSelection.Latest(3));
+
+        assertEquals(List.of("dt=2", "dt=3", "dt=5"), names(plan));
+        assertEquals(List.of("dt=4"), plan.droppedPartitions().names());
+        assertEquals("1 selected partition was dropped from the metastore during planning, not planned: dt=4; "
+                + "planned dt=2 instead: the latest 3 partitions the table has now", plan.droppedPartitions().warning());
+        assertEquals(3, plan.stats().files());
+    }
+
+    @Test
+    void latestPlansInPlaceOfAPartitionDroppedWithItsDataAfterItWasRead() throws IOException {
+        TableName table = table("read", 5);
+        DroppingCatalog dropping = new DroppingCatalog();
+        dropping.afterRead.set(() -> drop(table, "dt=5"));
+
+        LoadPlan plan = plan(dropping, table, new PartitionSelection.Latest(3));
+
+        assertEquals(List.of("dt=2", "dt=3", "dt=4"), names(plan), "not a partition without its data: the metastore no longer has it");
+        assertTrue(plan.partitions().stream().noneMatch(PartitionLoad::locationMissing));
+        assertEquals("1 selected partition was dropped from the metastore during planning, not planned: dt=5; "
+                + "planned dt=2 instead: the latest 3 partitions the table has now", plan.droppedPartitions().warning());
+    }
+
+    @Test
+    void latestSaysSoWhenTheTableHasNoOtherPartitionsLeft() throws IOException {
+        TableName table = table("few", 3);
+        DroppingCatalog dropping = new DroppingCatalog();
+        dropping.afterNames.set(() -> drop(table, "dt=2"));
+
+        LoadPlan plan = plan(dropping, table, new PartitionSelection.Latest(3));
+
+        assertEquals(List.of("dt=1", "dt=3"), names(plan));
+        assertEquals("1 selected partition was dropped from the metastore during planning, not planned: dt=2; "
+                + "the table has no other partitions: 2 of latest 3 planned", plan.droppedPartitions().warning());
+    }
+
+    @Test
+    void everyPartitionLoadsThoseTheMetastoreStillHasAndNamesTheOthers() throws IOException {
+        TableName table = table("every", 4);
+        DroppingCatalog dropping = new DroppingCatalog();
+        dropping.afterNames.set(() -> drop(table, "dt=1"));
+        dropping.afterRead.set(() -> drop(table, "dt=3"));
+
+        LoadPlan plan = plan(dropping, table, new PartitionSelection.All());
+
+        assertEquals(List.of("dt=2", "dt=4"), names(plan));
+        assertEquals(List.of("dt=1", "dt=3"), plan.droppedPartitions().names());
+        assertEquals("2 selected partitions were dropped from the metastore during planning, not planned: dt=1, dt=3",
+                plan.droppedPartitions().warning());
+    }
+
+    @Test
+    void aPartitionWithoutItsDataThatTheMetastoreStillHasIsNotDropped() throws IOException {
+        TableName table = table("unlanded", 2);
+        deleteData(table, "dt=2");
+
+        LoadPlan plan = plan(catalog, table, new PartitionSelection.Latest(2));
+
+        assertEquals(List.of("dt=1", "dt=2"), names(plan));
+        assertTrue(plan.partitions().get(1).locationMissing());
+        assertNull(plan.droppedPartitions());
+    }
+
+    @Test
+    void aSelectionWhosePartitionsWereAllDroppedIsNotFound() throws IOException {
+        TableName table = table("gone", 1);
+        DroppingCatalog dropping = new DroppingCatalog();
+        dropping.afterNames.set(() -> drop(table, "dt=1"));
+
+        assertEquals("No partition of db.gone matches: all partitions (the metastore dropped it during planning: dt=1)",
+                assertThrows(NoSuchPartitionException.class, () -> plan(dropping, table, new PartitionSelection.All())).getMessage());
+    }
+
+    /** Creates {@code db.NAME} partitioned by {@code dt}, with {@code dt=1} to {@code dt=PARTITIONS}, each of one 10-byte file. */
+    private static TableName table(String name, int partitions) throws IOException {
+        TableName table = new TableName("db", name);
+        Path root = directory.resolve("data/" + name);
+        Map<PartitionSpec, String> locations = new LinkedHashMap<>();
+        for (int dt = 1; dt <= partitions; dt++) {
+            Path location = root.resolve("dt=" + dt);
+            Files.createDirectories(location);
+            Files.write(location.resolve("part-0"), new byte[10]);
+            locations.put(PartitionSpec.parse("dt=" + dt), PartitionedTables.location(location));
+        }
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+            admin.ensureDatabase("db", directory.resolve("data").toUri().toString());
+            admin.createParquetTable(table, List.of(new Column("id", "bigint")), List.of(new Column("dt", "string")), root.toUri().toString());
+            admin.addPartitions(table, locations);
+        }
+        return table;
+    }
+
+    /** Drops {@code partition} of {@code table} with its data, as Hive drops a managed table's partition. */
+    private static void drop(TableName table, String partition) {
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+            admin.dropPartition(table, PartitionSpec.parse(partition));
+        }
+        deleteData(table, partition);
+    }
+
+    private static void deleteData(TableName table, String partition) {
+        Path location = directory.resolve("data/" + table.table() + "/" + partition);
+        try (Stream<Path> files = Files.walk(location)) {
+            for (Path file : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(file);
+            }
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static LoadPlan plan(HiveCatalog hive, TableName table, PartitionSelection selection) {
+        LoadPlanner planner = new LoadPlanner(Optional.of(hive), new Configuration(), CacheState.EMPTY, new PlannerConfig(100, 10, 1000, 4));
+        return planner.plan(new LoadRequest(new LoadTarget.Table(table, selection), 1));
+    }
+
+    private static List<String> names(LoadPlan plan) {
+        return plan.partitions().stream().map(PartitionLoad::name).toList();
+    }
+
+    /**
+     * The real catalog, which runs {@link #afterNames} once after it first lists a table's
+     * partition names, and {@link #afterRead} once after it first reads partitions by name.
+     */
+    private static final class DroppingCatalog implements HiveCatalog {
+        final AtomicReference<Runnable> afterNames = new AtomicReference<>();
+        final AtomicReference<Runnable> afterRead = new AtomicReference<>();
+
+        @Override
+        public Optional<TableInfo> getTable(TableName name) {
+            return catalog.getTable(name);
+        }
+
+        @Override
+        public Optional<PartitionInfo> getPartition(TableInfo table, PartitionSpec spec) {
+            return catalog.getPartition(table, spec);
+        }
+
+        @Override
+        public List<PartitionInfo> listPartitions(TableInfo table) {
+            return catalog.listPartitions(table);
+        }
+
+        @Override
+        public List<PartitionInfo> listPartitions(TableInfo table, PartitionSpec prefix) {
+            return catalog.listPartitions(table, prefix);
+        }
+
+        @Override
+        public List<PartitionInfo> listPartitionsByFilter(TableInfo table, String filter) {
+            return catalog.listPartitionsByFilter(table, filter);
+        }
+
+        @Override
+        public List<PartitionSpec> listPartitionSpecs(TableInfo table) {
+            return then(catalog.listPartitionSpecs(table), afterNames);
+        }
+
+        @Override
+        public List<PartitionInfo> getPartitions(TableInfo table, List<PartitionSpec> specs) {
+            return then(catalog.getPartitions(table, specs), afterRead);
+        }
+
+        private static <T> T then(T result, AtomicReference<Runnable> hook) {
+            Runnable once = hook.getAndSet(null);
+            if (once != null) {
+                once.run();
+            }
+            return result;
+        }
+
+        @Override
+        public void close() {}
+    }
+}
