@@ -216,16 +216,15 @@ final class LoadRunner {
             // a Spark job's journal hears a slice when it finishes: a slice cut short is not in it,
             // though what it committed is cached, and the plan skips it
             boolean slices = services.slices().isPresent();
-            // the journal counts what its runs committed, not what the cache still holds of it (evicted since, or lost with a worker)
-            // and a block of a file rewritten or deleted in the UFS since is in no plan: not the cache's loss
-            long stillCached = journal.previousBlocksCached(planned.plan());
-            long ofChangedFiles = journal.previousBlocksOfChangedFiles(planned.plan());
+            // the journal counts what its runs committed, not what the cache still holds of it (evicted since, or lost with a worker);
+            // a block of a file rewritten or deleted in the UFS since, or of a partition no longer selected, is in no plan: not the cache's loss
+            LoadReport.JobSummary job = journal.starting(planned.plan());
             status.printf("Resuming job %s (run %d): %s%s%n", journal.jobId(), journal.run(),
-                    journal.previousBlocks() == 0 && journal.previousUfsBytesRead() == 0
+                    job.previousBlocks() == 0 && job.previousUfsBytesRead() == 0
                             ? slices ? "no slice of %s finished".formatted(earlier) : earlier + " committed nothing"
-                            : "%s committed (%d of them cached now%s), %s read from the UFS by %s".formatted(Sizes.count(journal.previousBlocks(), "block"),
-                                    stillCached, ofChangedFiles == 0 ? "" : ", %d of files changed or deleted since".formatted(ofChangedFiles),
-                                    Sizes.format(journal.previousUfsBytesRead()), slices ? "the slices that finished in " + earlier : earlier),
+                            : "%s committed (%d of them cached now%s), %s read from the UFS by %s".formatted(Sizes.count(job.previousBlocks(), "block"),
+                                    job.previousBlocksCached(), ReportPrinter.notCached(job), Sizes.format(job.previousUfsBytesRead()),
+                                    slices ? "the slices that finished in " + earlier : earlier),
                     slices ? "; blocks of the plan already cached are not loaded again" : "");
         }
         if (stats.blocksToLoad() == 0) {

@@ -77,6 +77,16 @@ final class ReportPrinter {
         return summary(report, false);
     }
 
+    /**
+     * Of the blocks the earlier runs of {@code job} committed, those not cached for reasons other
+     * than the cache's, as a resume counts them after the cached ones ({@code , 2 of files changed
+     * or deleted since, 3 of partitions no longer selected}); empty when there are none.
+     */
+    static String notCached(LoadReport.JobSummary job) {
+        return (job.previousBlocksOfChangedFiles() == 0 ? "" : ", %d of files changed or deleted since".formatted(job.previousBlocksOfChangedFiles()))
+                + (job.previousBlocksNotSelected() == 0 ? "" : ", %d of partitions no longer selected".formatted(job.previousBlocksNotSelected()));
+    }
+
     /** Partitions a summary names, with {@code namePartitions}; the others are counted. */
     static final int PARTITIONS_NAMED = 10;
 
@@ -123,9 +133,7 @@ final class ReportPrinter {
         if (report.job() != null && report.job().run() > 1) {
             out.append("  resumed job %s, run %d: the journal records %s committed (%d of them cached when this run started%s) and %s read from the UFS by %s%n"
                     .formatted(report.job().jobId(), report.job().run(), Sizes.count(report.job().previousBlocks(), "block"), report.job().previousBlocksCached(),
-                            report.job().previousBlocksOfChangedFiles() == 0 ? ""
-                                    : ", %d of files changed or deleted since".formatted(report.job().previousBlocksOfChangedFiles()),
-                            Sizes.format(report.job().previousUfsBytesRead()), report.job().run() == 2 ? "the earlier run" : "earlier runs"));
+                            notCached(report.job()), Sizes.format(report.job().previousUfsBytesRead()), report.job().run() == 2 ? "the earlier run" : "earlier runs"));
         }
         if (report.job() != null && report.job().adoptedBlocks() > 0) {
             out.append("  adopted %s, %s, that earlier runs staged in the temp area: committed without reading them again (not in the rate)%n"

@@ -38,10 +38,10 @@ class TestReportPrinter {
 
     @Test
     void theSummaryCountsOneBlockInTheSingular() {
-        String resumed = ReportPrinter.summary(report(new LoadReport.JobSummary("job-1", 2, 1, 1, 0, 1000, 0, 0), null, null));
+        String resumed = ReportPrinter.summary(report(new LoadReport.JobSummary("job-1", 2, 1, 1, 0, 0, 1000, 0, 0), null, null));
         assertTrue(resumed.contains("\n  resumed job job-1, run 2: the journal records 1 block committed (1 of them cached when this run started) "
                 + "and 1000 B read from the UFS by the earlier run\n"), resumed);
-        String third = ReportPrinter.summary(report(new LoadReport.JobSummary("job-1", 3, 8, 5, 0, 2048, 0, 0), null, null));
+        String third = ReportPrinter.summary(report(new LoadReport.JobSummary("job-1", 3, 8, 5, 0, 0, 2048, 0, 0), null, null));
         assertTrue(third.contains("\n  resumed job job-1, run 3: the journal records 8 blocks committed (5 of them cached when this run started) "
                 + "and 2.0 KiB read from the UFS by earlier runs\n"), third);
         String restored = ReportPrinter.summary(report(null, new LoadReport.ReplicaRestore(List.of("worker-2"), 1, 1000), null));

@@ -227,13 +227,13 @@ public final class DistributedLoad {
         requireNonNull(journal, "journal is null");
         requireNonNull(planAfterWait, "planAfterWait is null");
         // before this run commits a block: what the cache still holds of the earlier runs' blocks
-        long previousBlocksCached = journal.map(j -> j.previousBlocksCached(initial)).orElse(0L);
-        long previousBlocksOfChangedFiles = journal.map(j -> j.previousBlocksOfChangedFiles(initial)).orElse(0L);
+        Optional<LoadReport.JobSummary> job = journal.map(j -> j.starting(initial));
         long start = clock.millis();
         // the wait before the start only: the slices pause on their own, unheard here
         Optional<WindowGate> gate = options.window().map(window -> new WindowGate(window, clock, sleeper, listener, () -> {}));
         boolean waited = gate.isPresent() && !gate.get().isOpenNow();
         LoadPlan plan = waited ? gate.get().planWhenOpen(initial, planAfterWait, this::validate) : initial;
+        journal.ifPresent(j -> j.loading(plan));
         long waitedMillis = gate.map(g -> g.summary(clock.instant()).waitedMillis()).orElse(0L);
         if (!waited || plan != initial) {
             listener.started(plan);
@@ -362,8 +362,7 @@ public final class DistributedLoad {
         }
         Set<String> cachedUnreported = failure != null && uncommitted == null ? cachedUnreported(plan, finished, journal) : Set.of();
         long duration = Math.max(0, clock.millis() - start);
-        LoadReport merged = merge(plan, finished, duration, waitedMillis, failure, journal, previousBlocksCached, previousBlocksOfChangedFiles, staged, restored, uncommitted,
-                cachedUnreported);
+        LoadReport merged = merge(plan, finished, duration, waitedMillis, failure, job, staged, restored, uncommitted, cachedUnreported);
         // what the slices staged and the load did not commit stays for the same command to adopt
         LoadReport report = atomic.isPresent() && merged.totals().blocksFailed() > 0
                 ? LoadExecutor.stagedLeft(cache, atomic.get().jobId(), Optional::empty).map(merged::withStaged).orElse(merged)
@@ -734,12 +733,11 @@ public final class DistributedLoad {
      *
      * @param waitedMillis how long this load waited for its window before the slices were sent
      * @param failure why not every slice finished, or {@code null}
-     * @param previousBlocksCached of the blocks the job's earlier runs committed, those cached when this run started
-     * @param previousBlocksOfChangedFiles of those blocks, those of files rewritten or deleted since
+     * @param job the job as this run started it ({@link JobJournal#starting}), empty without a journal
      * @param uncommitted why the blocks an atomic job's slices staged were not committed, or {@code null}
      */
-    LoadReport merge(LoadPlan plan, Map<Integer, LoadReport> reports, long durationMillis, long waitedMillis, String failure, Optional<JobJournal> journal,
-            long previousBlocksCached, long previousBlocksOfChangedFiles, Map<String, StagedBlock> staged, Optional<Restored> restored, String uncommitted, Set<String> cachedUnreported) {
+    LoadReport merge(LoadPlan plan, Map<Integer, LoadReport> reports, long durationMillis, long waitedMillis, String failure, Optional<LoadReport.JobSummary> job,
+            Map<String, StagedBlock> staged, Optional<Restored> restored, String uncommitted, Set<String> cachedUnreported) {
         Map<String, FileReport> files = byPath(reports.values());
         long ufsBytesRead = 0;
         long bytesWritten = 0;
@@ -833,11 +831,10 @@ public final class DistributedLoad {
         }
         // what an earlier run staged and this one committed: loaded, but neither read nor written now
         Adopted adopted = Adopted.of(plan, staged, partitions);
-        LoadReport.JobSummary job = journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), previousBlocksCached, previousBlocksOfChangedFiles,
-                j.previousUfsBytesRead(), adopted.blocks(), adopted.bytes())).orElse(null);
+        LoadReport.JobSummary resumed = job.map(started -> started.withAdopted(adopted.blocks(), adopted.bytes())).orElse(null);
         return new LoadReport(plan.request().target().describe(), state, plan.request().replication(), totals, partitions, durationMillis,
                 LoadExecutor.rate(bytesWritten, loading), bytesWritten, settings.values(), ufsBytesRead,
-                job, lostWorkers.isEmpty() && restoredBlocks == 0 ? null : new LoadReport.ReplicaRestore(List.copyOf(lostWorkers), restoredBlocks, restoredBytes),
+                resumed, lostWorkers.isEmpty() && restoredBlocks == 0 ? null : new LoadReport.ReplicaRestore(List.copyOf(lostWorkers), restoredBlocks, restoredBytes),
                 window.orElse(null), null, false, stopReason, evicted, plan.droppedPartitions());
     }
 

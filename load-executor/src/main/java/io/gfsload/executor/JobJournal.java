@@ -7,8 +7,10 @@ import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.FileErrors;
+import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.PartitionLoad;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -29,10 +31,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -50,11 +54,11 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The checkpoint of one load job, in RocksDB under {@code <jobs>/<job id>}: the blocks its runs
- * committed and the UFS bytes they read, and the id of the cache cluster they loaded into. The job
- * id is derived from the request, so the same command after a crash finds the same journal and
- * continues; a job that succeeds deletes its journal. The journal is tied to its cluster: run
- * against another cluster (another master, or one whose metadata was wiped), which holds none of
- * the blocks it records, the job starts afresh.
+ * committed (each with its partition) and the UFS bytes they read, and the id of the cache cluster
+ * they loaded into. The job id is derived from the request, so the same command after a crash
+ * finds the same journal and continues; a job that succeeds deletes its journal. The journal is
+ * tied to its cluster: run against another cluster (another master, or one whose metadata was
+ * wiped), which holds none of the blocks it records, the job starts afresh.
  *
  * <p>Thread-safe. Writes go to RocksDB's write-ahead log, which survives the process being killed.
  */
@@ -132,6 +136,9 @@ public final class JobJournal implements AutoCloseable {
     private LoadPlan cachedCountedIn;
     private long previousBlocksCached;
     private long previousBlocksOfChangedFiles;
+    private long previousBlocksNotSelected;
+    /** The partition of each file of the plan this run loads, by file key ({@link FileIdentity#fileKey()}): see {@link #loading}. */
+    private volatile Map<String, String> partitionOfFile = Map.of();
 
     private JobJournal(String jobId, Path directory, Options options, RocksDB db, Optional<String> discarded) throws RocksDBException {
         this.jobId = jobId;
@@ -704,15 +711,21 @@ public final class JobJournal implements AutoCloseable {
 
     /**
      * Counts the blocks the journal records committed against {@code plan}: those among its cached
-     * blocks, and those not among its blocks at all. The journal records what its runs committed,
-     * not what the cache keeps: blocks evicted since, or lost with a worker, are in {@link
-     * #previousBlocks()} and not in a plan's cached blocks; and a block id names the file's identity
-     * (path, length, modification time), so the blocks of a file rewritten or deleted in the UFS
-     * since are in no plan of the job.
+     * blocks, and those not among its blocks at all, of a partition {@code plan} has or of one it
+     * no longer selects. The journal records what its runs committed, not what the cache keeps:
+     * blocks evicted since, or lost with a worker, are in {@link #previousBlocks()} and not in a
+     * plan's cached blocks; a block id names the file's identity (path, length, modification
+     * time), so the blocks of a file rewritten or deleted in the UFS since are in no plan of the
+     * job; and a job whose partitions are chosen as it plans ({@code --latest}, {@code --where},
+     * every partition of a table) may no longer select a partition an earlier run loaded. A block
+     * recorded without its partition (by a gfsload that did not record it) counts as of a changed
+     * file.
      */
     private void countPreviousBlocks(LoadPlan plan) {
         Set<String> planned = new HashSet<>();
         Set<String> cached = new HashSet<>();
+        Set<String> selected = new HashSet<>();
+        plan.partitions().forEach(partition -> selected.add(partition.name()));
         plan.partitions().stream()
                 .flatMap(partition -> partition.files().stream())
                 .flatMap(file -> file.blocks().stream())
@@ -725,6 +738,7 @@ public final class JobJournal implements AutoCloseable {
                 });
         long inCache = 0;
         long ofChangedFiles = 0;
+        long notSelected = 0;
         try (var iterator = db.newIterator()) {
             byte[] prefix = BLOCK_PREFIX.getBytes(StandardCharsets.UTF_8);
             for (iterator.seek(prefix); iterator.isValid() && startsWith(iterator.key(), prefix); iterator.next()) {
@@ -733,36 +747,41 @@ public final class JobJournal implements AutoCloseable {
                     inCache++;
                 }
                 else if (!planned.contains(blockId)) {
-                    ofChangedFiles++;
+                    String partition = new String(iterator.value(), StandardCharsets.UTF_8);
+                    if (partition.isEmpty() || selected.contains(partition)) {
+                        ofChangedFiles++;
+                    }
+                    else {
+                        notSelected++;
+                    }
                 }
             }
         }
         previousBlocksCached = inCache;
         previousBlocksOfChangedFiles = ofChangedFiles;
+        previousBlocksNotSelected = notSelected;
     }
 
     /**
-     * Of the {@link #previousBlocks()}, those {@code plan} found cached: what the cache still holds
-     * of the blocks the earlier runs committed of files {@code plan} has with the same identity;
-     * the others are of files changed or deleted since ({@link #previousBlocksOfChangedFiles}), or
-     * were evicted or lost with a worker since. Call it with the plan a run starts with, before the
-     * run records a block (a block this run records counts too); the count is kept, so that calls
+     * The job as this run starts it with {@code plan}, nothing adopted yet: its id, the run, and
+     * the {@link #previousBlocks()} counted against {@code plan}. Of those blocks, {@code
+     * previousBlocksCached} are those {@code plan} found cached: what the cache still holds of the
+     * blocks the earlier runs committed of files {@code plan} has with the same identity; {@code
+     * previousBlocksOfChangedFiles} those of files that {@code plan} no longer has with the
+     * identity they had when they were committed, in a partition it still selects: files
+     * rewritten (another length or modification time) or deleted in the UFS since, whose old
+     * blocks the cache may still hold, served to no reader; {@code previousBlocksNotSelected}
+     * those of partitions {@code plan} no longer selects: the partitions the job selects changed
+     * since (a new partition pushed one out of {@code --latest N}, a partition was dropped),
+     * neither changed files nor the cache's loss, and not loaded by this run. The others were
+     * evicted or lost with a worker since. Call it with the plan a run starts with, before the run
+     * records a block (a block this run records counts too); the count is kept, so that calls
      * with the same plan (the status line, then the report) count once and agree.
      */
-    public synchronized long previousBlocksCached(LoadPlan plan) {
+    public synchronized LoadReport.JobSummary starting(LoadPlan plan) {
         count(plan);
-        return previousBlocksCached;
-    }
-
-    /**
-     * Of the {@link #previousBlocks()}, those of files that {@code plan} no longer has with the
-     * identity they had when they were committed: files rewritten (another length or modification
-     * time) or deleted in the UFS since. The cache may still hold them under the old identity; no
-     * reader is served them. Call it as {@link #previousBlocksCached}.
-     */
-    public synchronized long previousBlocksOfChangedFiles(LoadPlan plan) {
-        count(plan);
-        return previousBlocksOfChangedFiles;
+        return new LoadReport.JobSummary(jobId, run, previousBlocks, previousBlocksCached, previousBlocksOfChangedFiles, previousBlocksNotSelected,
+                previousUfsBytesRead, 0, 0);
     }
 
     private void count(LoadPlan plan) {
@@ -771,6 +790,7 @@ public final class JobJournal implements AutoCloseable {
             if (previousBlocks == 0) {
                 previousBlocksCached = 0;
                 previousBlocksOfChangedFiles = 0;
+                previousBlocksNotSelected = 0;
             }
             else {
                 countPreviousBlocks(plan);
@@ -789,22 +809,50 @@ public final class JobJournal implements AutoCloseable {
         }
     }
 
+    /**
+     * Tells the journal the plan this run loads: the blocks it then records of a file of {@code
+     * plan} are recorded with the file's partition, so that a later run of the job whose plan no
+     * longer selects that partition counts them apart ({@link #starting}). Call it before the run
+     * records a block, and again with the plan it loads instead (planned again when its load
+     * window opened).
+     */
+    public void loading(LoadPlan plan) {
+        requireNonNull(plan, "plan is null");
+        Map<String, String> partitions = new HashMap<>();
+        for (PartitionLoad partition : plan.partitions()) {
+            // a file with every block cached has none for this run to record
+            partition.files().stream().filter(file -> file.blocks().stream().anyMatch(block -> !block.cached()))
+                    .forEach(file -> partitions.put(file.file().fileKey(), partition.name()));
+        }
+        partitionOfFile = partitions;
+    }
+
     /** Records a committed block. */
     public void recordCommitted(String blockId) {
-        put((BLOCK_PREFIX + blockId).getBytes(StandardCharsets.UTF_8), new byte[0]);
+        put((BLOCK_PREFIX + blockId).getBytes(StandardCharsets.UTF_8), partitionOf(blockId));
     }
 
     /** Records committed blocks, in one write. */
     public void recordCommitted(java.util.Collection<String> blockIds) {
         try (WriteBatch batch = new WriteBatch(); WriteOptions write = new WriteOptions()) {
             for (String blockId : blockIds) {
-                batch.put((BLOCK_PREFIX + blockId).getBytes(StandardCharsets.UTF_8), new byte[0]);
+                batch.put((BLOCK_PREFIX + blockId).getBytes(StandardCharsets.UTF_8), partitionOf(blockId));
             }
             db.write(write, batch);
         }
         catch (RocksDBException e) {
             throw new JournalException("Cannot write the journal of job %s: %s".formatted(jobId, e.getMessage()), e);
         }
+    }
+
+    /**
+     * The partition of the block {@code blockId} ({@code <file key>-<index>}), as {@link #loading}
+     * gave it; empty when the run's plan does not have the file.
+     */
+    private byte[] partitionOf(String blockId) {
+        int index = blockId.lastIndexOf('-');
+        String partition = index < 0 ? null : partitionOfFile.get(blockId.substring(0, index));
+        return partition == null ? new byte[0] : partition.getBytes(StandardCharsets.UTF_8);
     }
 
     /** UFS bytes read by every run of the job so far, this one included. */

@@ -372,8 +372,7 @@ public final class LoadExecutor {
         eachFileOnce(initial);
         validate(initial, false);
         // before this run commits a block: what the cache still holds of the earlier runs' blocks
-        long previousBlocksCached = journal.map(j -> j.previousBlocksCached(initial)).orElse(0L);
-        long previousBlocksOfChangedFiles = journal.map(j -> j.previousBlocksOfChangedFiles(initial)).orElse(0L);
+        Optional<LoadReport.JobSummary> job = journal.map(j -> j.starting(initial));
         long start = clock.millis();
         Optional<AdaptiveController> controller = adaptive() ? Optional.of(AdaptiveController.fromSettings(settings, Ticker.system())) : Optional.empty();
         // The time the window kept the load waiting is no drop in the store's throughput.
@@ -381,6 +380,7 @@ public final class LoadExecutor {
                 () -> controller.ifPresent(AdaptiveController::restartWindow)));
         boolean waited = gate.isPresent() && !gate.get().isOpenNow();
         LoadPlan plan = waited ? gate.get().planWhenOpen(initial, planAfterWait, fresh -> validate(fresh, false)) : initial;
+        journal.ifPresent(j -> j.loading(plan));
         List<WorkerInfo> liveWorkers = cache.clusterInfo().liveWorkers();
         Set<String> liveAtStart = liveWorkers.stream().map(WorkerInfo::id).collect(Collectors.toCollection(TreeSet::new));
         // before the first write: what the cache had removed so far, for the check after the load
@@ -568,8 +568,7 @@ public final class LoadExecutor {
                     run.bytesWritten.get(),
                     settings.values(),
                     run.ufsBytesRead.get(),
-                    journal.map(j -> new LoadReport.JobSummary(j.jobId(), j.run(), j.previousBlocks(), previousBlocksCached, previousBlocksOfChangedFiles, j.previousUfsBytesRead(),
-                            adopted.blocks(), adopted.bytes())).orElse(null),
+                    job.map(started -> started.withAdopted(adopted.blocks(), adopted.bytes())).orElse(null),
                     restore.orElse(null),
                     window.orElse(null),
                     left.orElse(null),

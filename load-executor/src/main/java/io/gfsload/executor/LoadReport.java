@@ -65,9 +65,13 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
      * @param previousBlocksCached of those, the blocks the cache still held when this run planned,
      *     of files the plan has with the same identity
      * @param previousBlocksOfChangedFiles of those, the blocks of files rewritten or deleted in the
-     *     UFS since (not in this run's plan with the identity they were committed for); the rest,
-     *     {@code previousBlocks - previousBlocksCached - previousBlocksOfChangedFiles}, were
-     *     evicted, or lost with a worker, since, and this run loads them again
+     *     UFS since (not in this run's plan with the identity they were committed for, in a
+     *     partition it selects)
+     * @param previousBlocksNotSelected of those, the blocks of partitions this run's plan no longer
+     *     selects (a new partition pushed them out of {@code --latest N}, or they were dropped):
+     *     not loaded by this run; the rest, {@code previousBlocks - previousBlocksCached -
+     *     previousBlocksOfChangedFiles - previousBlocksNotSelected}, were evicted, or lost with a
+     *     worker, since, and this run loads them again
      * @param previousUfsBytesRead UFS bytes read by earlier runs, including reads a crash wasted
      * @param adoptedBlocks of the blocks this run loaded, those an earlier run of the atomic job
      *     staged in its temp area, which this run committed without reading them again (the rate
@@ -75,9 +79,15 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
      * @param adoptedBytes their bytes
      */
     public record JobSummary(String jobId, long run, long previousBlocks, long previousBlocksCached, long previousBlocksOfChangedFiles,
-            long previousUfsBytesRead, long adoptedBlocks, long adoptedBytes) implements Serializable {
+            long previousBlocksNotSelected, long previousUfsBytesRead, long adoptedBlocks, long adoptedBytes) implements Serializable {
         public JobSummary {
             requireNonNull(jobId, "jobId is null");
+        }
+
+        /** This job with {@code blocks} of {@code bytes} adopted by the run. */
+        public JobSummary withAdopted(long blocks, long bytes) {
+            return new JobSummary(jobId, run, previousBlocks, previousBlocksCached, previousBlocksOfChangedFiles, previousBlocksNotSelected,
+                    previousUfsBytesRead, blocks, bytes);
         }
     }
 
