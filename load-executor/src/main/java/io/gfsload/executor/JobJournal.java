@@ -841,7 +841,23 @@ public final class JobJournal implements AutoCloseable {
             db.write(write, batch);
         }
         catch (RocksDBException e) {
-            throw new JournalException("Cannot write the journal of job %s: %s".formatted(jobId, e.getMessage()), e);
+            throw writeFailed(e);
+        }
+    }
+
+    /**
+     * Forgets the blocks of {@code file} that the journal records committed, by any run: the cache
+     * no longer holds them (the file changed while it was read, and its blocks were uncached), and
+     * a later run of the job does not count them among the blocks the earlier runs committed.
+     */
+    public void forget(FileIdentity file) {
+        String blocks = BLOCK_PREFIX + file.fileKey();
+        // the keys <file key>-<index>: '.' follows '-'
+        try {
+            db.deleteRange((blocks + "-").getBytes(StandardCharsets.UTF_8), (blocks + ".").getBytes(StandardCharsets.UTF_8));
+        }
+        catch (RocksDBException e) {
+            throw writeFailed(e);
         }
     }
 
@@ -865,8 +881,12 @@ public final class JobJournal implements AutoCloseable {
             db.put(key, value);
         }
         catch (RocksDBException e) {
-            throw new JournalException("Cannot write the journal of job %s: %s".formatted(jobId, e.getMessage()), e);
+            throw writeFailed(e);
         }
+    }
+
+    private JournalException writeFailed(RocksDBException e) {
+        return new JournalException("Cannot write the journal of job %s: %s".formatted(jobId, e.getMessage()), e);
     }
 
     private long readLong(byte[] key) throws RocksDBException {

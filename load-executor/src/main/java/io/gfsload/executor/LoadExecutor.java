@@ -1429,13 +1429,15 @@ public final class LoadExecutor {
 
         /**
          * Uncaches every block of {@code file}'s planned identity after {@code failure} (it
-         * changed while it was read); returns the failure to throw, which says so when the blocks
+         * changed while it was read), and has the journal forget them, so that no run of the job
+         * counts them committed; returns the failure to throw, which says so when the blocks
          * could not be uncached.
          */
         private IOException uncache(FileLoad file, IOException failure) {
             try {
                 FreeResult freed = cache.free(file.file());
                 LOG.info("{} changed while it was read: uncached its {} blocks of the planned version", file.file().path(), freed.blocks());
+                journal.ifPresent(j -> j.forget(file.file()));
                 return failure;
             }
             catch (CacheException e) {

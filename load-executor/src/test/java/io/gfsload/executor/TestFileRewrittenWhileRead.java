@@ -132,6 +132,41 @@ class TestFileRewrittenWhileRead {
         assertEquals(0, report.totals().bytesAlreadyCached(), "the block cached before the load is not cached any more");
     }
 
+    /**
+     * The journal forgets the blocks of a file uncached as changed while it was read: it does not
+     * claim them committed, and a resume of the job loads the file again, as it is now, and
+     * counts none of its blocks among those the earlier run committed.
+     */
+    @Test
+    void theJournalForgetsAFileUncachedAsChangedAndTheResumeLoadsIt() throws IOException {
+        Configuration conf = new Configuration();
+        LoadPlan plan = plan(data.toString(), conf);
+        FileLoad rewritten = file(plan, "part-0");
+        FileLoad neighbour = file(plan, "part-1");
+        Path jobs = directory.resolve("jobs");
+        String clusterId = client.clusterInfo().clusterId();
+        LoadReport first;
+        try (JobJournal journal = JobJournal.open(jobs, plan.request(), false, clusterId, false)) {
+            first = executor(conf, Way.LOCAL, rewritesAfterItsFirstBlock(rewritten)).execute(plan, Optional.of(journal));
+        }
+        assertFailedAsChanged(first, rewritten);
+
+        LoadPlan again = plan(data.toString(), conf);
+        FileLoad reloaded = file(again, "part-0");
+        LoadReport resumed;
+        try (JobJournal journal = JobJournal.open(jobs, again.request(), false, clusterId, false)) {
+            resumed = executor(conf, Way.LOCAL, ProgressListener.NONE).execute(again, Optional.of(journal));
+        }
+
+        assertEquals(LoadState.SUCCEEDED, resumed.state(), String.valueOf(resumed.failedFiles()));
+        assertEquals(2, resumed.job().run());
+        assertEquals(neighbour.blocks().size(), resumed.job().previousBlocks(), "the earlier run committed the blocks of the file beside it only");
+        assertEquals(neighbour.blocks().size(), resumed.job().previousBlocksCached());
+        assertEquals(0, resumed.job().previousBlocksOfChangedFiles(), "none of the uncached file's blocks is counted committed");
+        assertEquals(reloaded.blocks().size(), resumed.totals().blocksLoaded(), "the resume loads the file");
+        assertEquals(reloaded.blocks().size(), client.cachedBlocks(reloaded.file()).size());
+    }
+
     @Test
     void aFileRewrittenWhileTheCheckAfterTheLoadReadsItAgainFailsAsChanged() throws IOException {
         Configuration conf = new Configuration();
