@@ -45,6 +45,8 @@ final class LoadAction {
         ProgressReporter.Mode mode = execution.progressMode();
         boolean ignoreCapacity = planning.ignoreCapacity;
         LoadRunner runner = new LoadRunner(services, spec.commandLine().getErr(), PlanningProgress.display(mode, ProgressReporter.stderrIsTerminal()));
+        // a file where the journals go: said before planning, as a job another process runs
+        JobJournal.checkJobsDirectory(jobsDirectory);
         checkJobNotRunning(runner, request, execution, jobsDirectory);
         LoadRunner.Planned planned = runner.plan(request, workload, planning.overrides());
         ExecutorOptions base = execution.toExecutorOptions(planned.settings(), planning);

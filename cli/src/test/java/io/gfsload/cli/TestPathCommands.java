@@ -593,6 +593,18 @@ class TestPathCommands {
     }
 
     @Test
+    void aFileWhereTheJournalsGoSaysSoAndExitsTwo(@TempDir Path otherHome) throws IOException {
+        Path dir = directory("jobs-file", 1, 1000);
+        Path jobs = Files.writeString(otherHome.resolve("jobs"), "notes");
+
+        CliRun run = CliRun.gfsload(otherHome, "distributedLoad", "--master", cluster.masterTarget(), "--progress", "none", dir.toString());
+
+        assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
+        assertEquals("gfsload: Cannot keep the journals of load jobs in " + jobs + ": it is a file, not a directory\n", run.err());
+        assertEquals("notes", Files.readString(jobs), "the file is left as it is");
+    }
+
+    @Test
     void theStatusLineCountsTheFilesToLoadAsItsBlocksAndBytes() throws IOException {
         Path dir = directory("grown", 2, 100_000);
         assertEquals(0, gfsload("distributedLoad", "--progress", "none", dir.toString()).exitCode());

@@ -20,6 +20,7 @@ import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
@@ -233,6 +234,7 @@ public final class JobJournal implements AutoCloseable {
     public static JobJournal open(Path jobsDirectory, LoadRequest request, Optional<AtomicOptions.Scope> atomic, String clusterId, boolean restart) {
         requireNonNull(jobsDirectory, "jobsDirectory is null");
         requireNonNull(clusterId, "clusterId is null");
+        checkJobsDirectory(jobsDirectory);
         String jobId = jobId(request, atomic);
         Path directory = jobsDirectory.resolve(jobId);
         try {
@@ -287,6 +289,20 @@ public final class JobJournal implements AutoCloseable {
         catch (IOException e) {
             // the exceptions of Files say only the path: "permission denied" is the part a user needs
             throw new JournalException("Cannot create the journal of job %s in %s: %s".formatted(jobId, directory, FileErrors.reason(e, directory)), e);
+        }
+    }
+
+    /**
+     * Fails when {@code jobsDirectory}, where the journals of jobs go, exists and is not a
+     * directory (a file where the directory goes): no journal can be kept there, and no retry
+     * changes that. A directory that does not exist yet passes: {@link #open} creates it.
+     *
+     * @throws JournalException naming it, caused by a {@link NotDirectoryException}
+     */
+    public static void checkJobsDirectory(Path jobsDirectory) {
+        if (Files.exists(jobsDirectory) && !Files.isDirectory(jobsDirectory)) {
+            throw new JournalException("Cannot keep the journals of load jobs in %s: it is %snot a directory"
+                    .formatted(jobsDirectory, Files.isRegularFile(jobsDirectory) ? "a file, " : ""), new NotDirectoryException(jobsDirectory.toString()));
         }
     }
 
