@@ -1,5 +1,6 @@
 package io.gfsload.cli;
 
+import java.math.BigDecimal;
 import java.util.Locale;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ITypeConverter;
@@ -10,7 +11,8 @@ import picocli.CommandLine.TypeConversionException;
  * second: a size of {@link DataSizes} (K, M, G are powers of 1024, as in Hadoop's configuration)
  * with an optional {@code /s}. The unit is required: a bare {@code 200} is more likely a slip
  * than 200 bytes a second; {@code 200B/s} says that. A rate in bits ({@code 8Mb/s},
- * {@code 100Mbps}) is refused.
+ * {@code 100Mbps}) is refused, and so is one that a 64-bit count of bytes a second cannot hold
+ * (above 8 EiB/s) or under 1 byte a second, each with a message that says so.
  */
 public final class DataRate implements ITypeConverter<Long> {
     /**
@@ -39,14 +41,20 @@ public final class DataRate implements ITypeConverter<Long> {
             throw new TypeConversionException(("'%s' reads as bits (a lower-case b, bit or bps): gfsload's rates are in bytes, "
                     + "such as 25MB/s (K, M, G are powers of 1024)").formatted(value));
         }
-        try {
-            if (size.chars().noneMatch(Character::isLetter)) {
-                throw new TypeConversionException("no unit");
-            }
-            return DataSizes.parse(size);
+        String expected = "expected a number and a unit, such as 200MB/s or 1.5GB/s";
+        if (size.chars().noneMatch(Character::isLetter)) {
+            throw new TypeConversionException("'%s' is not a data rate: %s".formatted(value, expected));
         }
-        catch (TypeConversionException e) {
-            throw new TypeConversionException("'%s' is not a data rate: expected a number and a unit, such as 200MB/s or 1.5GB/s".formatted(value));
+        BigDecimal bytes = DataSizes.exactBytes(size)
+                .orElseThrow(() -> new TypeConversionException("'%s' is not a data rate: %s".formatted(value, expected)));
+        if (bytes.compareTo(DataSizes.MAX_BYTES) > 0) {
+            // a count of bytes a second is 64 bits, as Hadoop's and the executor's are
+            throw new TypeConversionException(("'%s' is too large a data rate: at most 8 EiB/s (%d bytes a second); "
+                    + "a number and a unit, such as 200MB/s or 1.5GB/s").formatted(value, Long.MAX_VALUE));
         }
+        if (bytes.compareTo(BigDecimal.ONE) < 0) {
+            throw new TypeConversionException("'%s' is not a data rate: it must be at least 1 byte a second (1B/s)".formatted(value));
+        }
+        return bytes.longValue();
     }
 }

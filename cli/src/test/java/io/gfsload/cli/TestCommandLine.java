@@ -648,6 +648,28 @@ class TestCommandLine {
     }
 
     @Test
+    void aDataRateTooLargeOrUnderAByteASecondSaysSoAndExitsTwo() {
+        for (String tooLarge : List.of("99999999999999999999MB/s", "9223372036854775808B/s", "8192PB/s")) {
+            TypeConversionException e = assertThrows(TypeConversionException.class, () -> DataRate.parse(tooLarge), tooLarge);
+            assertEquals("'%s' is too large a data rate: at most 8 EiB/s (9223372036854775807 bytes a second); a number and a unit, such as 200MB/s or 1.5GB/s"
+                    .formatted(tooLarge), e.getMessage());
+        }
+        assertEquals(Long.MAX_VALUE, DataRate.parse("9223372036854775807B/s"), "the largest rate");
+        TypeConversionException underAByte = assertThrows(TypeConversionException.class, () -> DataRate.parse("0.5B/s"));
+        assertEquals("'0.5B/s' is not a data rate: it must be at least 1 byte a second (1B/s)", underAByte.getMessage());
+
+        CliRun run = gfsload("distributedLoad", "--bandwidth", "99999999999999999999MB/s", "/tmp");
+        assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
+        assertEquals("gfsload: Invalid value for option '--bandwidth': '99999999999999999999MB/s' is too large a data rate: at most 8 EiB/s "
+                + "(9223372036854775807 bytes a second); a number and a unit, such as 200MB/s or 1.5GB/s", run.err().strip());
+        CliRun underAByteASecond = gfsload("distributedLoad", "--bandwidth", "0.5B/s", "/tmp");
+        assertEquals(ExitCode.USAGE, underAByteASecond.exitCode(), underAByteASecond.err());
+        assertEquals("gfsload: Invalid value for option '--bandwidth': '0.5B/s' is not a data rate: it must be at least 1 byte a second (1B/s)",
+                underAByteASecond.err().strip());
+        assertEquals(List.of(), listHome(), "nothing started");
+    }
+
+    @Test
     void loadWindowsAreReadInTheirZone() {
         ExecutionOptions options = new ExecutionOptions();
         options.window = "22:00-06:00";
