@@ -319,6 +319,31 @@ class TestLauncherScript {
     }
 
     @Test
+    void aPathWithCharactersBeyondAsciiIsFoundWithoutALocale() throws IOException {
+        // the test's own JVM must be able to name the directory
+        assumeTrue("UTF-8".equals(System.getProperty("sun.jnu.encoding")), "file names are UTF-8 in this JVM");
+        Path data = Files.createDirectories(directory.resolve("données"));
+        Files.write(data.resolve("part-0"), new byte[10_000]);
+        // as env -i, a systemd unit or cron starts it: no LANG, LC_ALL or LC_CTYPE; then with a locale that is not UTF-8
+        for (Map<String, String> locale : List.of(Map.<String, String>of(), Map.of("LANG", "C"), Map.of("LC_ALL", "C", "LANG", "C.UTF-8"))) {
+            Path home = directory.resolve("home-" + locale.size() + locale.keySet().stream().sorted().toList());
+            Map<String, String> environment = new HashMap<>(locale);
+            environment.putAll(Map.of("PATH", System.getenv("PATH"), "GFSLOAD_HOME", home.toString()));
+            CliRun run;
+            try (GfsLoadProcess process = GfsLoadProcess.startLauncherInEnvironment(installation, environment, directory.resolve("output"),
+                    "distributedLoad", "--progress", "none", "--json", data.toString())) {
+                run = process.awaitExit(TIMEOUT);
+            }
+
+            assertEquals(0, run.exitCode(), locale + ": " + run.err());
+            JsonNode report = JSON.readTree(run.out());
+            assertEquals("SUCCEEDED", report.get("state").asText(), locale + ": " + report);
+            assertEquals(10_000, report.get("totals").get("bytesLoaded").asLong(), locale + ": " + report);
+            assertTrue(report.toString().contains("données/part-0"), locale + ": the file by its name: " + report);
+        }
+    }
+
+    @Test
     void withoutHomeNorAHomeInThePasswordDatabaseTheCommandSaysToSetGfsloadHome() throws IOException, InterruptedException {
         // a user id the password database does not know (a container's arbitrary one)
         Path fakeBin = passwordDatabase("exit 2\n");
