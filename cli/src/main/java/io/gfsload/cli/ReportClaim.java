@@ -31,8 +31,10 @@ import org.slf4j.LoggerFactory;
  * process that is, and leaves it alone whatever its own outcome. Runs see each other's claims
  * only under the same {@code $GFSLOAD_HOME}.
  *
- * <p>Not thread-safe: one command, one thread. The lock file is deleted on {@link #close()} while
- * it is held, so that date-stamped report paths leave nothing behind; a run that took the lock of
+ * <p>One command, one thread; {@link #close()} alone is safe to call from any thread. The lock
+ * file is deleted on {@link #close()} while it is held, and when the JVM ends before (SIGINT,
+ * SIGTERM: a shutdown hook closes the claim), so that date-stamped report paths leave nothing
+ * behind; a run that took the lock of
  * a file deleted meanwhile notices (the path names another file than it locked) and takes the
  * lock of the new one. The holder never opens the lock file but through the channel it holds:
  * closing any other descriptor of a file releases the process's locks on it. A lock that cannot be taken for another reason (a read-only home) is
@@ -45,11 +47,15 @@ final class ReportClaim implements AutoCloseable {
     private final Path lockFile;
     private final Optional<FileChannel> channel;
     private final Optional<String> holder;
+    /** Closes the claim held when the JVM ends before {@link #close()} (SIGINT, SIGTERM); present while it is held. */
+    private final Optional<Thread> onShutdown;
 
     private ReportClaim(Path lockFile, Optional<FileChannel> channel, Optional<String> holder) {
         this.lockFile = lockFile;
         this.channel = channel;
         this.holder = holder;
+        this.onShutdown = channel.map(held -> new Thread(this::release, "gfsload-report-claim"));
+        onShutdown.ifPresent(Runtime.getRuntime()::addShutdownHook);
     }
 
     /**
@@ -118,6 +124,19 @@ final class ReportClaim implements AutoCloseable {
     /** Releases the claim, deleting its lock file first. */
     @Override
     public void close() {
+        onShutdown.ifPresent(hook -> {
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            }
+            catch (IllegalStateException e) {
+                // the JVM is ending: the hook releases the claim, or has
+            }
+        });
+        release();
+    }
+
+    /** Deletes the lock file, then closes the channel that holds its lock: once, from the command's thread or the shutdown hook. */
+    private synchronized void release() {
         if (channel.isEmpty() || !channel.get().isOpen()) {
             return;
         }
