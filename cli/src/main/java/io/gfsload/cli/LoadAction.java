@@ -20,13 +20,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** What the load commands share: plan, load with progress, print and save the report, pick the exit code. */
 final class LoadAction {
-    private static final Logger LOG = LoggerFactory.getLogger(LoadAction.class);
     /** Longest an interrupted load waits for the workers to abort its unfinished writes before it exits. */
     static final Duration UNFINISHED_WRITES_ABORT = Duration.ofSeconds(2);
 
@@ -40,6 +37,14 @@ final class LoadAction {
      */
     static int load(CommandSpec spec, Services services, CliEnvironment environment, LoadRequest request, LoadOptions load, PlanningOptions planning,
             ExecutionOptions execution, WorkloadOptions workload) {
+        // SIGINT or SIGTERM from here until the load ends (exit 130 or 143): one line says where the load was
+        try (LoadInterruption interruption = LoadInterruption.start(spec.commandLine().getErr())) {
+            return load(spec, services, environment, request, load, planning, execution, workload, interruption);
+        }
+    }
+
+    private static int load(CommandSpec spec, Services services, CliEnvironment environment, LoadRequest request, LoadOptions load, PlanningOptions planning,
+            ExecutionOptions execution, WorkloadOptions workload, LoadInterruption interruption) {
         Path jobsDirectory = environment.jobsDirectory();
         Duration journalRetention = environment.journalRetention();
         ProgressReporter.Mode mode = execution.progressMode();
@@ -67,22 +72,8 @@ final class LoadAction {
             err.flush();
         }
         ProgressReporter progress = new ProgressReporter(mode, ProgressReporter.stderrIsTerminal(), err, System.err, System::nanoTime);
-        // SIGINT or SIGTERM mid-load (exit 130 or 143): give back the room the load's unfinished writes hold,
-        // so that the same command run at once has it, and say what is kept, as the JVM ends the load without a report
-        Thread interrupted = new Thread(() -> {
-            // the last line on stderr: no progress after it of what the load hears as it stops
-            progress.silence();
-            try {
-                services.cache().abortUnfinishedWrites(UNFINISHED_WRITES_ABORT);
-            }
-            catch (RuntimeException e) {
-                // the workers abort them on their own once idle; what is kept is still to say
-                LOG.warn("Aborting the load's unfinished writes failed", e);
-            }
-            err.println("gfsload: interrupted; the journal of job %s is kept: the same command resumes the job".formatted(jobId));
-            err.flush();
-        }, "gfsload-interrupted");
-        Runtime.getRuntime().addShutdownHook(interrupted);
+        // SIGINT or SIGTERM mid-load: the room the load's unfinished writes hold is given back, and the line says what is kept
+        interruption.loading(jobId, progress, services.cache());
         try (progress) {
             report = JobJournal.withJournal(jobsDirectory, jobRequest, execution.atomicScope(), planned.clusterId(), execution.restart,
                     journal -> runner.load(planned, execution.verify, ignoreCapacity, options, progress, journal, err));
@@ -97,12 +88,7 @@ final class LoadAction {
             return ExitCode.FAILED;
         }
         finally {
-            try {
-                Runtime.getRuntime().removeShutdownHook(interrupted);
-            }
-            catch (IllegalStateException e) {
-                // the JVM is shutting down: the hook runs
-            }
+            interruption.close();
         }
         if (JvmShutdown.inProgress()) {
             // SIGINT or SIGTERM ended the load (a Spark job's slices stop with it): no summary and no
@@ -238,7 +224,11 @@ final class LoadAction {
     }
 
     private static String resumable(String cause, String jobId) {
-        return "%s; the journal of job %s is kept: the same command resumes the job%s".formatted(cause, jobId,
-                cause.contains("stopped answering") ? " once the master is back" : "");
+        return "%s; %s%s".formatted(cause, journalKept(jobId), cause.contains("stopped answering") ? " once the master is back" : "");
+    }
+
+    /** {@code the journal of job <id> is kept: the same command resumes the job}. */
+    static String journalKept(String jobId) {
+        return "the journal of job %s is kept: the same command resumes the job".formatted(jobId);
     }
 }

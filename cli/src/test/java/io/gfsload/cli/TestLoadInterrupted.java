@@ -4,9 +4,14 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gfsload.catalog.embedded.EmbeddedMetastore;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
 import java.time.Duration;
 import java.time.LocalTime;
 import java.time.ZoneOffset;
@@ -46,6 +51,42 @@ class TestLoadInterrupted {
         assertFalse(Files.exists(report), "an interrupted load writes no report");
     }
 
+    @Test
+    void aLoadStoppedWithSigtermWhilePlanningSaysSo() throws IOException, SQLException {
+        Path home = directory.resolve("home");
+        Path report = directory.resolve("out/report.json");
+        EmbeddedMetastore metastore = EmbeddedMetastore.start(directory.resolve("metastore"));
+        try {
+            writeFiles(MetastoreTables.oneDayTable(metastore.uri(), directory.resolve("data")), 2);
+            // the metastore's database locked by another transaction: the metastore answers no call that reads a table until it ends
+            try (Connection database = DriverManager.getConnection("jdbc:derby:;databaseName=" + directory.resolve("metastore/metastore_db"));
+                    Statement statement = database.createStatement()) {
+                statement.execute("CALL SYSCS_UTIL.SYSCS_SET_DATABASE_PROPERTY('derby.locks.waitTimeout', '-1')");
+                database.setAutoCommit(false);
+                statement.execute("LOCK TABLE TBLS IN EXCLUSIVE MODE");
+                try (GfsLoadProcess child = GfsLoadProcess.start(home, "--table", "db.t", "--progress", "json", "--report", report.toString(),
+                        "--metastore", metastore.uri().toString())) {
+                    awaitLine(child, "Planning db.t: reading its partitions from the metastore");
+
+                    CliRun stopped = child.terminate();
+
+                    assertEquals(143, stopped.exitCode(), "128 + SIGTERM: " + stopped.err());
+                    List<String> lines = stopped.err().lines().toList();
+                    assertEquals("gfsload: interrupted while planning: nothing was loaded", lines.get(lines.size() - 1), stopped.err());
+                }
+                finally {
+                    database.rollback();
+                }
+            }
+        }
+        finally {
+            metastore.close();
+        }
+        assertFalse(Files.exists(report), "an interrupted load writes no report");
+        assertEquals(List.of(), claims(home));
+        assertEquals(List.of(), list(home.resolve("jobs")), "no journal: the load never started");
+    }
+
     /** A load window of an hour that opens in two hours: a load started now waits for it. */
     private static String closedWindow() {
         LocalTime start = LocalTime.now(ZoneOffset.UTC).plusHours(2).truncatedTo(ChronoUnit.MINUTES);
@@ -64,12 +105,16 @@ class TestLoadInterrupted {
 
     /** The lock files of the claims on report files in {@code home}. */
     private static List<Path> claims(Path home) throws IOException {
-        Path reports = home.resolve("reports");
-        if (!Files.isDirectory(reports)) {
+        return list(home.resolve("reports")).stream().filter(file -> file.getFileName().toString().endsWith(".lock")).toList();
+    }
+
+    /** What {@code directory} holds; nothing when it does not exist. */
+    private static List<Path> list(Path directory) throws IOException {
+        if (!Files.isDirectory(directory)) {
             return List.of();
         }
-        try (Stream<Path> files = Files.list(reports)) {
-            return files.filter(file -> file.getFileName().toString().endsWith(".lock")).toList();
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.toList();
         }
     }
 

@@ -6,11 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.gfsload.catalog.PartitionSpec;
-import io.gfsload.catalog.TableName;
 import io.gfsload.catalog.embedded.EmbeddedMetastore;
-import io.gfsload.catalog.thrift.MetastoreAdmin;
-import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
 import io.gfsload.executor.Sleeper;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -19,8 +15,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -45,13 +39,7 @@ class TestWindowWithMetastoreDown {
         EmbeddedMetastore metastore = EmbeddedMetastore.start(directory.resolve("metastore"));
         AtomicBoolean stopped = new AtomicBoolean();
         try {
-            try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
-                admin.ensureDatabase("db", directory.resolve("data").toUri().toString());
-                TableName table = new TableName("db", "t");
-                admin.createParquetTable(table, List.of(new Column("id", "bigint")), List.of(new Column("dt", "string")),
-                        directory.resolve("data/t").toUri().toString());
-                admin.addPartitions(table, Map.of(PartitionSpec.parse("dt=1"), new org.apache.hadoop.fs.Path(partition.toUri()).toString()));
-            }
+            MetastoreTables.oneDayTable(metastore.uri(), directory.resolve("data"));
             // 22:48 UTC, the window opens at 01:00: the metastore stops while the load waits
             FakeClock clock = new FakeClock(Instant.parse("2026-11-20T22:48:00Z"), () -> {
                 if (stopped.compareAndSet(false, true)) {
