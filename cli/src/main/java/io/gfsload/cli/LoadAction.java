@@ -37,8 +37,8 @@ final class LoadAction {
      */
     static int load(CommandSpec spec, Services services, CliEnvironment environment, LoadRequest request, LoadOptions load, PlanningOptions planning,
             ExecutionOptions execution, WorkloadOptions workload) {
-        // SIGINT or SIGTERM from here until the load ends (exit 130 or 143): one line says where the load was
-        try (LoadInterruption interruption = LoadInterruption.start(spec.commandLine().getErr())) {
+        // SIGINT or SIGTERM from here until the report is written (exit 130 or 143): one line says where the load was
+        try (LoadInterruption interruption = LoadInterruption.start(spec.commandLine().getErr(), environment.jobsDirectory())) {
             return load(spec, services, environment, request, load, planning, execution, workload, interruption);
         }
     }
@@ -75,8 +75,12 @@ final class LoadAction {
         // SIGINT or SIGTERM mid-load: the room the load's unfinished writes hold is given back, and the line says what is kept
         interruption.loading(jobId, progress, services.cache());
         try (progress) {
-            report = JobJournal.withJournal(jobsDirectory, jobRequest, execution.atomicScope(), planned.clusterId(), execution.restart,
-                    journal -> runner.load(planned, execution.verify, ignoreCapacity, options, progress, journal, err));
+            report = JobJournal.withJournal(jobsDirectory, jobRequest, execution.atomicScope(), planned.clusterId(), execution.restart, journal -> {
+                LoadReport ended = runner.load(planned, execution.verify, ignoreCapacity, options, progress, journal, err);
+                // before the journal is deleted (the job succeeded) or closed
+                interruption.ended(ended);
+                return ended;
+            });
         }
         catch (MasterUnavailableException e) {
             // the master stopped answering before the load had a report (as it started): nothing to summarize
@@ -88,7 +92,7 @@ final class LoadAction {
             return ExitCode.FAILED;
         }
         finally {
-            interruption.close();
+            interruption.journalSettled();
         }
         if (JvmShutdown.inProgress()) {
             // SIGINT or SIGTERM ended the load (a Spark job's slices stop with it): no summary and no
@@ -102,6 +106,8 @@ final class LoadAction {
         // --latest N chooses the partitions: the summary names them
         boolean chosen = request.target() instanceof LoadTarget.Table table && table.selection() instanceof PartitionSelection.Latest;
         ReportPrinter.print(report, code, load.json, chosen, out);
+        // from here on a signal ends the command without a line: the report's file lands whole or not at all (a temp file, renamed)
+        interruption.close();
         // the file has the code the command exits with, 4 when what it printed on stdout was lost
         planning.writeReport(ReportPrinter.toJson(report, GfsLoad.exitCodeGiven(out, code)), err);
         if (report.stopReason() != null) {

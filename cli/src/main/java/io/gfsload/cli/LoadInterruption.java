@@ -3,16 +3,24 @@ package io.gfsload.cli;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.CacheClient;
+import io.gfsload.executor.JobJournal;
+import io.gfsload.executor.LoadReport;
+import io.gfsload.executor.LoadState;
 import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a load says when SIGINT or SIGTERM ends it (exit 130 or 143), from its plan until it has
- * loaded: a shutdown hook, held from {@link #start} to {@link #close}, prints one line on stderr,
- * the last, saying how far the load came: interrupted while planning (nothing loaded), or while
- * loading (the journal kept; the room the load's unfinished writes hold given back first, so that
- * the same command run at once has it).
+ * What a load says when SIGINT or SIGTERM ends it (exit 130 or 143), from its plan until its
+ * report is written: a shutdown hook, held from {@link #start} to {@link #close}, prints one line
+ * on stderr, the last, saying how far the load came and what became of its job's journal, as it
+ * is then: interrupted while planning (nothing loaded), while loading (the journal kept; the room
+ * the load's unfinished writes hold given back first, so that the same command run at once has
+ * it), or as the load ended, before its report (the journal kept, or deleted when the job
+ * succeeded).
  *
  * <p>Thread-safe: the command's thread says where the load is, the hook reads it.
  */
@@ -20,19 +28,25 @@ final class LoadInterruption implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LoadInterruption.class);
 
     private final PrintWriter err;
+    private final Path jobsDirectory;
     private final Thread hook = new Thread(this::interrupted, "gfsload-interrupted");
+    /** Counted down once the journal is completed or closed after the load ended. */
+    private final CountDownLatch journalSettled = new CountDownLatch(1);
     /** Set as the load starts, with the job's id. */
     private volatile Loading loading;
+    /** The load's report once it ended, before its journal is completed or closed. */
+    private volatile LoadReport outcome;
 
     private record Loading(String jobId, ProgressReporter progress, CacheClient cache) {}
 
-    private LoadInterruption(PrintWriter err) {
+    private LoadInterruption(PrintWriter err, Path jobsDirectory) {
         this.err = requireNonNull(err, "err is null");
+        this.jobsDirectory = requireNonNull(jobsDirectory, "jobsDirectory is null");
     }
 
-    /** Says on {@code err}, when the JVM ends before {@link #close}, where the load was; it plans now. */
-    static LoadInterruption start(PrintWriter err) {
-        LoadInterruption interruption = new LoadInterruption(err);
+    /** Says on {@code err}, when the JVM ends before {@link #close}, where the load was; it plans now, its jobs' journals in {@code jobsDirectory}. */
+    static LoadInterruption start(PrintWriter err, Path jobsDirectory) {
+        LoadInterruption interruption = new LoadInterruption(err, jobsDirectory);
         Runtime.getRuntime().addShutdownHook(interruption.hook);
         return interruption;
     }
@@ -42,7 +56,17 @@ final class LoadInterruption implements AutoCloseable {
         loading = new Loading(requireNonNull(jobId, "jobId is null"), requireNonNull(progress, "progress is null"), requireNonNull(cache, "cache is null"));
     }
 
-    /** No line from here on: the load has ended. */
+    /** The load ended with {@code report}; its journal is still to be completed (when it succeeded) or closed. */
+    void ended(LoadReport report) {
+        outcome = requireNonNull(report, "report is null");
+    }
+
+    /** The load's journal is completed or closed, as its outcome has it. */
+    void journalSettled() {
+        journalSettled.countDown();
+    }
+
+    /** No line from here on: the report is being written. */
     @Override
     public void close() {
         try {
@@ -58,16 +82,31 @@ final class LoadInterruption implements AutoCloseable {
         if (load != null) {
             // the last line on stderr: no progress after it of what the load hears as it stops
             load.progress().silence();
-            try {
-                load.cache().abortUnfinishedWrites(LoadAction.UNFINISHED_WRITES_ABORT);
+            if (outcome == null) {
+                try {
+                    load.cache().abortUnfinishedWrites(LoadAction.UNFINISHED_WRITES_ABORT);
+                }
+                catch (RuntimeException e) {
+                    // the workers abort them on their own once idle; what is kept is still to say
+                    LOG.warn("Aborting the load's unfinished writes failed", e);
+                }
             }
-            catch (RuntimeException e) {
-                // the workers abort them on their own once idle; what is kept is still to say
-                LOG.warn("Aborting the load's unfinished writes failed", e);
+            else {
+                // the command's thread completes or closes the journal in a moment: say what it left
+                awaitJournalSettled();
             }
         }
         err.println(line());
         err.flush();
+    }
+
+    private void awaitJournalSettled() {
+        try {
+            journalSettled.await(LoadAction.UNFINISHED_WRITES_ABORT.toMillis(), TimeUnit.MILLISECONDS);
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The line that says where the load is, and what is kept of it. */
@@ -76,6 +115,18 @@ final class LoadInterruption implements AutoCloseable {
         if (load == null) {
             return "gfsload: interrupted while planning: nothing was loaded";
         }
-        return "gfsload: interrupted; " + LoadAction.journalKept(load.jobId());
+        boolean journalKept = JobJournal.exists(jobsDirectory, load.jobId());
+        LoadReport report = outcome;
+        if (report == null) {
+            return journalKept ? "gfsload: interrupted; " + LoadAction.journalKept(load.jobId())
+                    : "gfsload: interrupted as the load started: nothing was loaded";
+        }
+        String ended = "gfsload: interrupted as the load ended (%s), before its report; ".formatted(report.state());
+        if (journalKept) {
+            return ended + LoadAction.journalKept(load.jobId());
+        }
+        return ended + (report.state() == LoadState.SUCCEEDED
+                ? "the job is done, everything requested is cached, and its journal (job %s) is deleted".formatted(load.jobId())
+                : "no journal of job %s is kept".formatted(load.jobId()));
     }
 }
