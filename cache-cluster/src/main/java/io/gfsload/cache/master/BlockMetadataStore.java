@@ -25,6 +25,7 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -108,6 +109,11 @@ final class BlockMetadataStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BlockMetadataStore.class);
     /** Deleted copies remembered per worker for commits still on their way; the oldest go first. */
     static final int MAX_DELETED_COPIES_PER_WORKER = 10_000;
+    /**
+     * Block deletions queued for a worker below where its next take resumes, remembered until taken;
+     * past that many, the worker's next take reads its deletions from the first again.
+     */
+    static final int MAX_REMOVES_BEHIND_PER_WORKER = 10_000;
     private static final byte[] BLOCKS = "blocks".getBytes(UTF_8);
     private static final byte[] WORKER_BLOCKS = "worker-blocks".getBytes(UTF_8);
     private static final byte[] FILES = "files".getBytes(UTF_8);
@@ -159,6 +165,13 @@ final class BlockMetadataStore implements AutoCloseable {
      * hold it (its commit may still be on the way), oldest report first. Guarded by this.
      */
     private final Map<String, Map<String, Long>> deletedCopies = new HashMap<>();
+    /** By worker, where its next take resumes in {@code worker-removes}. Guarded by this. */
+    private final Map<String, RemovesCursor> removesCursors = new HashMap<>();
+    /**
+     * By worker, where its next take resumes in {@code worker-commands}: past the last command
+     * taken, as every command queued later has a higher sequence. Guarded by this.
+     */
+    private final Map<String, byte[]> commandsCursors = new HashMap<>();
     private boolean closed;
 
     private BlockMetadataStore(Path directory, DBOptions dbOptions, Statistics statistics,
@@ -347,7 +360,8 @@ final class BlockMetadataStore implements AutoCloseable {
             for (int i : order) {
                 FileIdentity file = files.get(i);
                 List<BlockRecord> records = new ArrayList<>();
-                scan(blocks, (fileKeys[i] + "/").getBytes(UTF_8), snapshot, action, (key, value) -> {
+                byte[] prefix = (fileKeys[i] + "/").getBytes(UTF_8);
+                scan(blocks, prefix, prefix, snapshot, action, (key, value) -> {
                     BlockRecord record = parseBlock(value);
                     if (sameFile(record, file)) {
                         records.add(record);
@@ -1165,27 +1179,51 @@ final class BlockMetadataStore implements AutoCloseable {
      * deletions first, then the others oldest first. The worker asks for them with a heartbeat,
      * after carrying out those of its last one; until its next heartbeat (or registration) the
      * deleted blocks are in flight, and a commit of one of them on it is refused.
+     *
+     * <p>A take deletes what it returns, and RocksDB keeps the deletions until it compacts them:
+     * a read from the worker's first key would step over every command taken before. So each take
+     * resumes past the last one taken (see {@link RemovesCursor}), and steps over the deletions of
+     * the commands it takes, not those of earlier takes. The resume points are in memory: the
+     * first take after the store opens reads from the worker's first key.
      */
     synchronized List<WorkerCommand> takeCommands(String workerId, int max) {
         removesInFlight.remove(workerId);
         List<WorkerCommand> commands = new ArrayList<>();
         Set<String> removes = new HashSet<>();
-        byte[] removePrefix = (workerId + "/").getBytes(UTF_8);
+        byte[] prefix = (workerId + "/").getBytes(UTF_8);
+        RemovesCursor cursor = removesCursors.computeIfAbsent(workerId, worker -> new RemovesCursor(prefix));
         List<byte[]> removeKeys = new ArrayList<>();
-        scan(workerRemoves, removePrefix, "read the block deletions of worker " + workerId, (key, value) -> {
+        List<String> behindRead = new ArrayList<>();
+        for (String blockId : cursor.behind) {
             if (commands.size() >= max) {
-                return false;
+                break;
             }
-            String blockId = new String(key, removePrefix.length, key.length - removePrefix.length, UTF_8);
-            commands.add(WorkerCommand.newBuilder().setRemoveBlockId(blockId).build());
-            removes.add(blockId);
-            removeKeys.add(key);
-            return true;
-        });
-        List<byte[]> keys = new ArrayList<>();
-        if (commands.size() < max) {
-            scan(workerCommands, (workerId + "/").getBytes(UTF_8), "read the commands of worker " + workerId,
+            behindRead.add(blockId);
+            byte[] key = removeKey(workerId, blockId);
+            // queued, then perhaps claimed by a commit since, or never written
+            if (get(workerRemoves, key, "read the block deletions of worker " + workerId) != null) {
+                commands.add(WorkerCommand.newBuilder().setRemoveBlockId(blockId).build());
+                removes.add(blockId);
+                removeKeys.add(key);
+            }
+        }
+        int takenBehind = removeKeys.size();
+        boolean removesRead = commands.size() < max;
+        if (removesRead) {
+            scan(workerRemoves, prefix, cursor.resume, null, "read the block deletions of worker " + workerId,
                     (key, value) -> {
+                        String blockId = new String(key, prefix.length, key.length - prefix.length, UTF_8);
+                        commands.add(WorkerCommand.newBuilder().setRemoveBlockId(blockId).build());
+                        removes.add(blockId);
+                        removeKeys.add(key);
+                        return commands.size() < max;
+                    });
+        }
+        List<byte[]> keys = new ArrayList<>();
+        boolean commandsRead = commands.size() < max;
+        if (commandsRead) {
+            scan(workerCommands, prefix, commandsCursors.getOrDefault(workerId, prefix), null,
+                    "read the commands of worker " + workerId, (key, value) -> {
                         WorkerCommand command;
                         try {
                             command = WorkerCommand.parseFrom(value);
@@ -1209,10 +1247,48 @@ final class BlockMetadataStore implements AutoCloseable {
                 write(batch, "take the commands of worker " + workerId);
             }
         }
+        // the resume points move once the deletions are written
+        behindRead.forEach(cursor.behind::remove);
+        if (removeKeys.size() > takenBehind) {
+            cursor.resume = after(removeKeys.get(removeKeys.size() - 1));
+        }
+        else if (removesRead && Arrays.equals(cursor.resume, prefix)) {
+            // none queued (read from the first key, as after the store opened): the deletions queued
+            // from now on are all behind the resume point, not after the deletions of earlier takes
+            cursor.resume = upperBound(prefix);
+        }
+        if (commandsRead) {
+            // a take that stopped short of the worker's last command resumes past the last one taken; otherwise
+            // every command queued for the worker so far is taken
+            commandsCursors.put(workerId, commands.size() == max && !keys.isEmpty() ? after(keys.get(keys.size() - 1))
+                    : commandKey(workerId, commandSequence.get() + 1));
+        }
         if (!removes.isEmpty()) {
             removesInFlight.put(workerId, removes);
         }
         return commands;
+    }
+
+    /**
+     * Where a worker's next take resumes in {@code worker-removes}, which is keyed by block id:
+     * every deletion queued for the worker with a key below {@code resume} was taken, except those
+     * queued since, which {@code behind} names (oldest first; a commit may have claimed some since).
+     * When {@code behind} would outgrow {@value #MAX_REMOVES_BEHIND_PER_WORKER}, the cursor is
+     * dropped, and the worker's next take reads from its first key, stepping over the deletions of
+     * earlier takes once. Guarded by the store.
+     */
+    private static final class RemovesCursor {
+        private byte[] resume;
+        private final Set<String> behind = new LinkedHashSet<>();
+
+        private RemovesCursor(byte[] resume) {
+            this.resume = resume;
+        }
+    }
+
+    /** The least key above {@code key}: RocksDB orders keys bytewise. */
+    private static byte[] after(byte[] key) {
+        return Arrays.copyOf(key, key.length + 1);
     }
 
     /** Commands queued for any worker. */
@@ -1228,7 +1304,13 @@ final class BlockMetadataStore implements AutoCloseable {
     }
 
     private void queueRemove(WriteBatch batch, String workerId, String blockId) {
-        put(batch, workerRemoves, removeKey(workerId, blockId), EMPTY);
+        byte[] key = removeKey(workerId, blockId);
+        put(batch, workerRemoves, key, EMPTY);
+        RemovesCursor cursor = removesCursors.get(workerId);
+        if (cursor != null && Arrays.compareUnsigned(key, cursor.resume) < 0 && cursor.behind.add(blockId)
+                && cursor.behind.size() > MAX_REMOVES_BEHIND_PER_WORKER) {
+            removesCursors.remove(workerId);
+        }
     }
 
     private static byte[] removeKey(String workerId, String blockId) {
@@ -1236,8 +1318,11 @@ final class BlockMetadataStore implements AutoCloseable {
     }
 
     private void queue(WriteBatch batch, String workerId, WorkerCommand command) {
-        put(batch, workerCommands, String.format("%s/%020d", workerId, commandSequence.incrementAndGet()).getBytes(UTF_8),
-                command.toByteArray());
+        put(batch, workerCommands, commandKey(workerId, commandSequence.incrementAndGet()), command.toByteArray());
+    }
+
+    private static byte[] commandKey(String workerId, long sequence) {
+        return String.format("%s/%020d", workerId, sequence).getBytes(UTF_8);
     }
 
     private long lastCommandSequence() {
@@ -1366,20 +1451,21 @@ final class BlockMetadataStore implements AutoCloseable {
 
     /** Visits the entries of {@code family} whose key starts with {@code prefix}, until the visitor returns false. */
     private void scan(ColumnFamilyHandle family, byte[] prefix, String action, EntryVisitor visitor) {
-        scan(family, prefix, null, action, visitor);
+        scan(family, prefix, prefix, null, action, visitor);
     }
 
     /**
-     * As {@link #scan(ColumnFamilyHandle, byte[], String, EntryVisitor)}, in {@code snapshot} when
-     * not null. The iterator ends at the prefix's upper bound, so that RocksDB does not walk the
+     * As {@link #scan(ColumnFamilyHandle, byte[], String, EntryVisitor)}, from the first key at or
+     * above {@code start} (the prefix or a key past it), in {@code snapshot} when not null. The iterator ends at the prefix's upper bound, so that RocksDB does not walk the
      * deleted entries past it (a freed table's) in search of the next live key.
      */
-    private void scan(ColumnFamilyHandle family, byte[] prefix, Snapshot snapshot, String action, EntryVisitor visitor) {
+    private void scan(ColumnFamilyHandle family, byte[] prefix, byte[] start, Snapshot snapshot, String action,
+            EntryVisitor visitor) {
         byte[] bound = upperBound(prefix);
         try (Slice upper = bound == null ? null : new Slice(bound);
                 ReadOptions options = new ReadOptions();
                 RocksIterator iterator = db.newIterator(family, bounded(options, upper, snapshot))) {
-            for (iterator.seek(prefix); iterator.isValid() && startsWith(iterator.key(), prefix); iterator.next()) {
+            for (iterator.seek(start); iterator.isValid() && startsWith(iterator.key(), prefix); iterator.next()) {
                 if (!visitor.visit(iterator.key(), iterator.value())) {
                     break;
                 }

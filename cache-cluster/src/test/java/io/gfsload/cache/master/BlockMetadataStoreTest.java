@@ -9,6 +9,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.proto.BlockRecord;
+import io.gfsload.cache.proto.BlockRef;
+import io.gfsload.cache.proto.WorkerCommand;
 import io.gfsload.cache.rpc.ProtoConversions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -16,9 +18,12 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.function.Function;
+import java.util.function.Predicate;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -88,6 +93,158 @@ class BlockMetadataStoreTest {
             store.fileBlocks(freed.get(0));
             long skippedByFile = store.iteratorSkippedEntries() - before;
             assertTrue(skippedByFile <= 2, "deleted entries skipped for one file: " + skippedByFile);
+        }
+    }
+
+    /**
+     * A large free, and the unpins of a large scope commit, taken in heartbeat-sized batches: each
+     * take steps over the deletions of the commands it takes, not over those of every command taken
+     * before (which RocksDB keeps until it compacts them), and a take with nothing to send over none.
+     */
+    @Test
+    void takingCommandsStepsOverTheDeletionsOfTheCommandsTakenOnly() {
+        int count = 20_000;
+        int heartbeat = 5_000;
+        FileIdentity file = new FileIdentity("cosn://bucket/t/dt=1/big", 1L << 40, 1000, "e");
+        List<BlockRecord> records = new ArrayList<>();
+        List<BlockRef> refs = new ArrayList<>();
+        for (int index = 0; index < count; index++) {
+            records.add(record(file, index, "worker-0"));
+            refs.add(BlockRef.newBuilder().setFile(ProtoConversions.toProto(file)).setIndex(index).build());
+        }
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.openTempArea("job", 0, Long.MAX_VALUE);
+            store.stageAll("job", records, 0);
+            assertEquals(count, store.commitScope("job", refs, 0).blocks());
+            assertEquals(count, store.free(file).blocks());
+
+            List<Long> skips = new ArrayList<>();
+            int taken = 0;
+            for (int take = 0; take < 2 * count / heartbeat + 3; take++) {
+                long before = store.iteratorSkippedEntries();
+                List<WorkerCommand> commands = store.takeCommands("worker-0", heartbeat);
+                long skipped = store.iteratorSkippedEntries() - before;
+                skips.add(skipped);
+                taken += commands.size();
+                // per command, its key's older entries (committed, queued): not the deletions of earlier takes
+                assertTrue(skipped <= 2L * commands.size() + 2,
+                        "take " + take + " of " + commands.size() + " commands skipped " + skipped + "; all takes: " + skips);
+            }
+            assertEquals(2 * count, taken, "the deletions and the unpins, once each");
+        }
+    }
+
+    /**
+     * Deletions queued while a worker takes its commands, for blocks before and after the one its
+     * last take ended at, and unpins queued meanwhile, each reach it once; a deletion claimed by a
+     * commit of the block in between does not.
+     */
+    @Test
+    void commandsQueuedWhileAWorkerTakesItsCommandsAreSentOnceEach() {
+        List<FileIdentity> first = singleBlockFiles("first", 300);
+        List<FileIdentity> second = singleBlockFiles("second", 300);
+        List<FileIdentity> pinned = singleBlockFiles("pinned", 150);
+        List<FileIdentity> pinnedLater = singleBlockFiles("pinned-later", 150);
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.commitAll(Stream.concat(first.stream(), second.stream()).map(file -> record(file, 0, "worker-0")).toList());
+            commitThroughTempArea(store, pinned);
+            store.freePrefix("cosn://bucket/first/");
+
+            List<WorkerCommand> taken = new ArrayList<>(store.takeCommands("worker-0", 100));
+            String lastTaken = taken.get(taken.size() - 1).getRemoveBlockId();
+            assertTrue(second.stream().anyMatch(file -> blockId(file, 0).compareTo(lastTaken) < 0)
+                    && second.stream().anyMatch(file -> blockId(file, 0).compareTo(lastTaken) > 0),
+                    "the second deletions fall on both sides of " + lastTaken);
+            store.freePrefix("cosn://bucket/second/");
+            FileIdentity writtenAgain = second.stream().filter(file -> blockId(file, 0).compareTo(lastTaken) < 0)
+                    .findFirst().orElseThrow();
+            store.commit(record(writtenAgain, 0, "worker-0"));
+            boolean pinnedMore = false;
+            for (List<WorkerCommand> commands = store.takeCommands("worker-0", 100); !commands.isEmpty();
+                    commands = store.takeCommands("worker-0", 100)) {
+                taken.addAll(commands);
+                if (!pinnedMore && commands.size() == 100 && commands.get(99).hasUnpinBlockId()) {
+                    // amid the unpins
+                    commitThroughTempArea(store, pinnedLater);
+                    pinnedMore = true;
+                }
+            }
+
+            assertTrue(pinnedMore, "unpins were queued amid the takes");
+            List<String> removed = Stream.concat(first.stream(), second.stream()).filter(file -> file != writtenAgain)
+                    .map(file -> blockId(file, 0)).sorted().toList();
+            List<String> unpinned = Stream.concat(pinned.stream(), pinnedLater.stream()).map(file -> blockId(file, 0))
+                    .sorted().toList();
+            assertEquals(removed, ids(taken, WorkerCommand::hasRemoveBlockId, WorkerCommand::getRemoveBlockId));
+            assertEquals(unpinned, ids(taken, WorkerCommand::hasUnpinBlockId, WorkerCommand::getUnpinBlockId));
+            assertEquals(removed.size() + unpinned.size(), taken.size());
+        }
+    }
+
+    /** Commands taken before the store reopens are not sent again; those queued before and after are, once. */
+    @Test
+    void commandsTakenBeforeAReopenAreNotSentAgain() {
+        List<FileIdentity> first = singleBlockFiles("first", 300);
+        List<FileIdentity> second = singleBlockFiles("second", 300);
+        List<FileIdentity> pinned = singleBlockFiles("pinned", 150);
+        List<WorkerCommand> taken = new ArrayList<>();
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.commitAll(Stream.concat(first.stream(), second.stream()).map(file -> record(file, 0, "worker-0")).toList());
+            commitThroughTempArea(store, pinned);
+            store.freePrefix("cosn://bucket/first/");
+            taken.addAll(store.takeCommands("worker-0", 100));
+            taken.addAll(store.takeCommands("worker-0", 100));
+        }
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.freePrefix("cosn://bucket/second/");
+            for (List<WorkerCommand> commands = store.takeCommands("worker-0", 100); !commands.isEmpty();
+                    commands = store.takeCommands("worker-0", 100)) {
+                taken.addAll(commands);
+            }
+        }
+
+        List<String> removed = Stream.concat(first.stream(), second.stream()).map(file -> blockId(file, 0)).sorted().toList();
+        assertEquals(removed, ids(taken, WorkerCommand::hasRemoveBlockId, WorkerCommand::getRemoveBlockId));
+        assertEquals(pinned.stream().map(file -> blockId(file, 0)).sorted().toList(),
+                ids(taken, WorkerCommand::hasUnpinBlockId, WorkerCommand::getUnpinBlockId));
+        assertEquals(removed.size() + pinned.size(), taken.size());
+    }
+
+    /**
+     * More deletions queued behind where a worker's takes resume than the store remembers: the
+     * worker's next takes read its deletions from the first, and each still reaches it once.
+     */
+    @Test
+    void moreDeletionsQueuedBehindTheTakesThanRememberedAreSentOnceEach() {
+        int count = BlockMetadataStore.MAX_REMOVES_BEHIND_PER_WORKER + 1;
+        List<FileIdentity> files = singleBlockFiles("small", 20);
+        files.sort(Comparator.comparing(FileIdentity::fileKey));
+        // a file that sorts before the last of the small ones, with more blocks than are remembered
+        FileIdentity large = new FileIdentity("cosn://bucket/large", 1L << 40, 1000, "e");
+        for (int i = 0; large.fileKey().compareTo(files.get(files.size() - 1).fileKey()) > 0; i++) {
+            large = new FileIdentity("cosn://bucket/large-" + i, 1L << 40, 1000, "e");
+        }
+        List<BlockRecord> records = new ArrayList<>();
+        for (int index = 0; index < count; index++) {
+            records.add(record(large, index, "worker-0"));
+        }
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.commitAll(files.stream().map(file -> record(file, 0, "worker-0")).toList());
+            store.commitAll(records);
+            store.freePrefix("cosn://bucket/small/");
+            List<WorkerCommand> taken = new ArrayList<>(store.takeCommands("worker-0", files.size()));
+            store.free(large);
+            for (List<WorkerCommand> commands = store.takeCommands("worker-0", 5_000); !commands.isEmpty();
+                    commands = store.takeCommands("worker-0", 5_000)) {
+                taken.addAll(commands);
+            }
+
+            List<String> removed = new ArrayList<>(files.stream().map(file -> blockId(file, 0)).toList());
+            for (int index = 0; index < count; index++) {
+                removed.add(blockId(large, index));
+            }
+            assertEquals(removed.stream().sorted().toList(),
+                    ids(taken, WorkerCommand::hasRemoveBlockId, WorkerCommand::getRemoveBlockId));
         }
     }
 
@@ -277,6 +434,30 @@ class BlockMetadataStoreTest {
                 db.close();
             }
         }
+    }
+
+    /** {@code count} files of one block each under {@code cosn://bucket/<directory>/}. */
+    private static List<FileIdentity> singleBlockFiles(String directory, int count) {
+        List<FileIdentity> files = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            files.add(new FileIdentity("cosn://bucket/" + directory + "/part-%05d".formatted(i), 2048, 1000, ""));
+        }
+        return files;
+    }
+
+    /** Commits block 0 of each of {@code files} on worker-0 through a temp area, which queues its unpins. */
+    private static void commitThroughTempArea(BlockMetadataStore store, List<FileIdentity> files) {
+        String job = "job-" + UUID.randomUUID();
+        store.openTempArea(job, 0, Long.MAX_VALUE);
+        store.stageAll(job, files.stream().map(file -> record(file, 0, "worker-0")).toList(), 0);
+        store.commitScope(job, files.stream()
+                .map(file -> BlockRef.newBuilder().setFile(ProtoConversions.toProto(file)).setIndex(0).build()).toList(), 0);
+    }
+
+    /** The block ids of the commands of one kind, sorted: a block id sent twice shows twice. */
+    private static List<String> ids(List<WorkerCommand> commands, Predicate<WorkerCommand> kind,
+            Function<WorkerCommand, String> blockId) {
+        return commands.stream().filter(kind).map(blockId).sorted().toList();
     }
 
     private static BlockRecord record(FileIdentity file, int index, String... workers) {
