@@ -891,7 +891,12 @@ final class BlockMetadataStore implements AutoCloseable {
                         + " is being deleted from worker " + worker + " by an earlier free or temp-area deletion; "
                         + "write it again after the worker's next heartbeat");
             }
-            delete(batch, workerRemoves, removeKey(worker, blockId));
+            // only one that is queued: a deletion written for every block committed would be stepped over by the
+            // worker's takes until RocksDB compacts it
+            byte[] key = removeKey(worker, blockId);
+            if (get(workerRemoves, key, "read the block deletions of worker " + worker) != null) {
+                delete(batch, workerRemoves, key);
+            }
         }
     }
 

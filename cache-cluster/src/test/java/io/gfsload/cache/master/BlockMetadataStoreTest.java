@@ -135,6 +135,31 @@ class BlockMetadataStoreTest {
     }
 
     /**
+     * Committing and staging blocks on a worker claims only the deletions queued for them: it
+     * leaves no deletion of its own in the worker's queue, which its next take would step over.
+     */
+    @Test
+    void committingBlocksLeavesNothingForAWorkersTakeToStepOver() {
+        int count = 10_000;
+        FileIdentity file = new FileIdentity("cosn://bucket/t/dt=1/big", 1L << 40, 1000, "e");
+        List<BlockRecord> records = new ArrayList<>();
+        for (int index = 0; index < count; index++) {
+            records.add(record(file, index, "worker-0"));
+        }
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.commitAll(records.subList(0, count / 2));
+            store.openTempArea("job", 0, Long.MAX_VALUE);
+            store.stageAll("job", records.subList(count / 2, count), 0);
+
+            long before = store.iteratorSkippedEntries();
+            assertEquals(List.of(), store.takeCommands("worker-0", 100));
+            long skipped = store.iteratorSkippedEntries() - before;
+
+            assertTrue(skipped <= 2, "deleted entries the take skipped: " + skipped);
+        }
+    }
+
+    /**
      * Deletions queued while a worker takes its commands, for blocks before and after the one its
      * last take ended at, and unpins queued meanwhile, each reach it once; a deletion claimed by a
      * commit of the block in between does not.
