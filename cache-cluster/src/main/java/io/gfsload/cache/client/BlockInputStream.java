@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.zip.CRC32C;
@@ -140,6 +141,10 @@ final class BlockInputStream extends InputStream {
             close();
             throw new CacheException("Interrupted while reading block " + blockId + " from " + describeReplica(), e);
         }
+        catch (RuntimeException e) {
+            // asking for the next chunk runs on the transport's event loop, which closing the client shuts down
+            throw client.closedOr(e);
+        }
         String action = "Reading block " + blockId + " from " + describeReplica();
         if (event instanceof ByteString data) {
             if (position + data.size() > length) {
@@ -197,11 +202,17 @@ final class BlockInputStream extends InputStream {
     private void startCall(int index) {
         replica = index;
         call = new ReadCall();
-        client.workerStub(replicas.get(index)).readBlock(ReadBlockRequest.newBuilder()
-                .setBlockId(blockId)
-                .setOffset(position)
-                .setLength(length - position)
-                .build(), call);
+        try {
+            client.workerStub(replicas.get(index)).readBlock(ReadBlockRequest.newBuilder()
+                    .setBlockId(blockId)
+                    .setOffset(position)
+                    .setLength(length - position)
+                    .build(), call);
+        }
+        catch (RuntimeException e) {
+            // the call's executors are shut down with the client
+            throw client.closedOr(e);
+        }
     }
 
     private CacheException allReplicasFailed() {
@@ -270,7 +281,12 @@ final class BlockInputStream extends InputStream {
 
         void cancel() {
             if (!ended) {
-                requests.cancel("The reader no longer needs the block", null);
+                try {
+                    requests.cancel("The reader no longer needs the block", null);
+                }
+                catch (RejectedExecutionException e) {
+                    // the transport's event loop is shut down (the client closed): the stream ended with it
+                }
             }
         }
     }

@@ -979,6 +979,15 @@ public final class GrpcCacheClient implements CacheClient {
         return new CacheException("The cache client of master " + masterTarget + " is closed", cause);
     }
 
+    /**
+     * What a call that failed with {@code failure} fails with: {@link #closedException} when the
+     * client is closed (its executors and event loops, shut down, reject the call's work), else
+     * {@code failure}.
+     */
+    RuntimeException closedOr(RuntimeException failure) {
+        return closed ? closedException(failure) : failure;
+    }
+
     WorkerServiceGrpc.WorkerServiceFutureStub workerFutureStub(WorkerAddress worker) {
         return WorkerServiceGrpc.newFutureStub(workerChannel(worker));
     }
