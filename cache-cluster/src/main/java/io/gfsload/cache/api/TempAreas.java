@@ -59,6 +59,26 @@ public interface TempAreas {
      */
     int abortTempArea(String jobId);
 
+    /**
+     * Removes the blocks of {@code files} (these identities) from the job's temp area, all in one
+     * metadata write, and has the workers delete them with their next heartbeat, as
+     * {@link #abortTempArea} would: a worker that also holds a block committed only unpins it, one
+     * where another job has it staged keeps it. What a job calls for a file that was deleted or
+     * changed in the UFS while it loaded it: its staged blocks would otherwise hold their room,
+     * pinned, until the area is committed or expires, and no run would ever commit them. The
+     * area's other blocks stay. Does nothing for a job without a temp area, or files without blocks
+     * in it.
+     *
+     * <p>The default throws {@link UnsupportedOperationException}: an implementation that cannot
+     * remove staged blocks leaves them to the area's expiry.
+     *
+     * @return the number of blocks removed from the area
+     * @throws IllegalArgumentException for a malformed job id
+     */
+    default int unstageFiles(String jobId, List<FileIdentity> files) {
+        throw new UnsupportedOperationException(getClass().getName() + " does not remove staged blocks from a temp area");
+    }
+
     /** The open temp areas, sorted by job id, with the blocks they hold. */
     List<TempArea> listTempAreas();
 

@@ -76,6 +76,7 @@ import io.gfsload.cache.proto.StatBlocksResponse;
 import io.gfsload.cache.proto.StorageTierProto;
 import io.gfsload.cache.proto.TempAreaInfo;
 import io.gfsload.cache.proto.UnderReplicatedBlockProto;
+import io.gfsload.cache.proto.UnstageFilesRequest;
 import io.gfsload.cache.proto.WorkerAddress;
 import io.gfsload.cache.proto.WorkerServiceGrpc;
 import io.gfsload.cache.proto.WorkerStatus;
@@ -1486,6 +1487,16 @@ public final class GrpcCacheClient implements CacheClient {
             TempAreas.checkJobId(jobId);
             return callMaster("Aborting the temp area of job " + jobId, () -> masterStub().abortTempArea(
                     AbortTempAreaRequest.newBuilder().setJobId(jobId).build())).getBlocks();
+        }
+
+        @Override
+        public int unstageFiles(String jobId, List<FileIdentity> files) {
+            TempAreas.checkJobId(jobId);
+            requireNonNull(files, "files is null");
+            UnstageFilesRequest request = UnstageFilesRequest.newBuilder().setJobId(jobId)
+                    .addAllFiles(files.stream().map(ProtoConversions::toProto).toList()).build();
+            return callMaster("Removing the staged blocks of " + (files.size() == 1 ? files.get(0).path() : Counts.of(files.size(), "file"))
+                    + " from the temp area of job " + jobId, () -> masterStub().unstageFiles(request)).getBlocks();
         }
 
         @Override

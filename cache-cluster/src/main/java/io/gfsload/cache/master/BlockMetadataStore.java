@@ -1020,8 +1020,42 @@ final class BlockMetadataStore implements AutoCloseable {
      * another job).
      */
     synchronized AreaDeletion deleteTempArea(String jobId) {
+        return unstage(jobId, tempBlocks(jobId), true, "delete the temp area of job " + jobId);
+    }
+
+    /**
+     * Removes the blocks of {@code files} from the temp area of {@code jobId}, all in one write
+     * batch, and tells their workers what {@link #deleteTempArea} tells them of each: delete it, or
+     * only unpin it where the worker also holds the block committed, or nothing where another job
+     * has it staged there. The area's other blocks, and the area itself, stay; an expired area not
+     * collected yet is taken as it is. Does nothing for a job without a temp area, or files without
+     * blocks in it.
+     *
+     * @return the blocks removed ({@code existed}: whether the job has a temp area)
+     */
+    synchronized AreaDeletion unstageFiles(String jobId, Collection<FileIdentity> files) {
+        List<BlockRecord> staged = new ArrayList<>();
+        for (FileIdentity file : new LinkedHashSet<>(files)) {
+            scan(tempBlocks, (jobId + "/" + file.fileKey() + "/").getBytes(UTF_8), "list the temp area of job " + jobId, (key, value) -> {
+                BlockRecord record = parseBlock(value);
+                if (sameFile(record, file)) {
+                    staged.add(record);
+                }
+                return true;
+            });
+        }
+        return unstage(jobId, staged, false, "unstage " + Counts.of(files.size(), "file") + " from the temp area of job " + jobId);
+    }
+
+    /**
+     * Removes {@code staged}, blocks of the temp area of {@code jobId}, from it in one write batch
+     * (with the area itself when {@code deleteArea}), and tells each of their workers to unpin the
+     * block where it also holds it committed, or else to delete it unless another job has it
+     * staged there.
+     */
+    private AreaDeletion unstage(String jobId, List<BlockRecord> staged, boolean deleteArea, String action) {
         boolean existed = tempArea(jobId).isPresent();
-        List<BlockRecord> staged = tempBlocks(jobId);
+        // counted before the batch is written: whoever sees the blocks gone sees the count moved
         removals.addAndGet(staged.size());
         long bytes = 0;
         Set<String> workers = new TreeSet<>();
@@ -1045,15 +1079,20 @@ final class BlockMetadataStore implements AutoCloseable {
                 delete(batch, tempBlocks, (jobId + "/" + blockKey).getBytes(UTF_8));
                 bytes += record.getLength();
             }
-            delete(batch, tempAreas, jobId.getBytes(UTF_8));
-            write(batch, "delete the temp area of job " + jobId);
+            if (deleteArea) {
+                delete(batch, tempAreas, jobId.getBytes(UTF_8));
+            }
+            write(batch, action);
         }
         return new AreaDeletion(jobId, existed, staged.size(), bytes, workers);
     }
 
     /**
-     * The outcome of {@link #deleteTempArea}.
+     * The outcome of {@link #deleteTempArea} and {@link #unstageFiles}.
      *
+     * @param existed whether the job had a temp area
+     * @param blocks the blocks removed from it
+     * @param bytes their bytes, once per block
      * @param workers the workers told to delete or unpin blocks, sorted
      */
     record AreaDeletion(String jobId, boolean existed, int blocks, long bytes, Set<String> workers) {}

@@ -54,6 +54,8 @@ import io.gfsload.cache.proto.TempAreaRecord;
 import io.gfsload.cache.proto.TierBlocks;
 import io.gfsload.cache.proto.TierUsage;
 import io.gfsload.cache.proto.UnderReplicatedBlockProto;
+import io.gfsload.cache.proto.UnstageFilesRequest;
+import io.gfsload.cache.proto.UnstageFilesResponse;
 import io.gfsload.cache.proto.WorkerAddress;
 import io.gfsload.cache.proto.WorkerCommand;
 import io.gfsload.cache.proto.WorkerStatus;
@@ -694,6 +696,23 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             }
             return AbortTempAreaResponse.newBuilder().setExisted(deletion.existed()).setBlocks(deletion.blocks())
                     .build();
+        });
+    }
+
+    @Override
+    public void unstageFiles(UnstageFilesRequest request, StreamObserver<UnstageFilesResponse> response) {
+        respond(response, () -> {
+            String jobId = checkJobId(request.getJobId());
+            check(request.getFilesCount() <= MAX_FILES_PER_CALL, "%s files in one call, at most %s are allowed",
+                    request.getFilesCount(), MAX_FILES_PER_CALL);
+            List<FileIdentity> files = request.getFilesList().stream().map(ProtoConversions::fromProto).toList();
+            BlockMetadataStore.AreaDeletion unstaged = metadata.unstageFiles(jobId, files);
+            if (unstaged.blocks() > 0) {
+                log.info("Job {} unstaged {} ({}) of {} from its temp area; workers {} delete or unpin them with their "
+                        + "next heartbeat", jobId, Counts.of(unstaged.blocks(), "block"), Counts.of(unstaged.bytes(), "byte"),
+                        files.size() == 1 ? files.get(0).path() : Counts.of(files.size(), "file"), unstaged.workers());
+            }
+            return UnstageFilesResponse.newBuilder().setBlocks(unstaged.blocks()).setBytes(unstaged.bytes()).build();
         });
     }
 

@@ -179,6 +179,30 @@ class AtomicLoadTest {
     }
 
     @Test
+    void unstagingAFileDeletesItsStagedBlocksFromTheWorkersAndKeepsTheRestOfTheArea() throws Exception {
+        areas.openTempArea("job-6", DAY);
+        write(new BlockKey(PART_0, 0), randomBytes(4000, 9), "job-6");
+        write(new BlockKey(PART_0, 1), randomBytes(4000, 10), "job-6");
+        byte[] kept = randomBytes(3000, 11);
+        write(new BlockKey(PART_1, 0), kept, "job-6");
+
+        assertEquals(2, areas.unstageFiles("job-6", List.of(PART_0)));
+
+        assertEquals(List.of(new BlockKey(PART_1, 0)), areas.findTempArea("job-6").orElseThrow().blocks().stream().map(StagedBlock::block).toList());
+        for (Path worker : cluster.workerBlockDirectories()) {
+            // long before the area expires
+            TestData.await(() -> files(worker).size() == 1, Duration.ofSeconds(10), "the unstaged blocks are deleted from " + worker);
+        }
+        assertEquals(0, areas.unstageFiles("job-6", List.of(PART_0)), "unstaging again removes nothing");
+        assertThrows(BlockNotFoundException.class, () -> areas.commitScope("job-6", List.of(new BlockKey(PART_0, 0))));
+        assertEquals(1, areas.commitScope("job-6", List.of(new BlockKey(PART_1, 0))).blocks());
+        assertArrayEquals(kept, readAll(client.openReader(new BlockKey(PART_1, 0))));
+        assertEquals(List.of(), client.cachedBlocks(PART_0));
+        IllegalArgumentException badId = assertThrows(IllegalArgumentException.class, () -> areas.unstageFiles("../job", List.of(PART_0)));
+        assertEquals("invalid job id (letters, digits, '.', '_', ':', '-'; at most 128): ../job", badId.getMessage());
+    }
+
+    @Test
     void jobIdsAndExpireTimesAreChecked() {
         IllegalArgumentException badId = assertThrows(IllegalArgumentException.class,
                 () -> areas.openTempArea("../job", DAY));

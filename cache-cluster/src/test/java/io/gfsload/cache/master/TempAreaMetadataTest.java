@@ -120,22 +120,42 @@ class TempAreaMetadataTest {
     @Test
     void deletingAnAreaRemovesOnlyReplicasNobodyElseHolds() {
         try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
-            store.commit(record(FILE, 0, "worker-0"));
-            store.openTempArea("a", NOW, HOUR);
-            store.openTempArea("b", NOW, HOUR);
-            store.stage("a", record(FILE, 0, "worker-0", "worker-1"), NOW);
-            store.stage("a", record(FILE, 1, "worker-1", "worker-2"), NOW);
-            store.stage("b", record(FILE, 1, "worker-2"), NOW);
+            stageFileInTwoJobs(store);
 
             BlockMetadataStore.AreaDeletion deletion = store.deleteTempArea("a");
 
             assertEquals(new BlockMetadataStore.AreaDeletion("a", true, 2, 2001,
                     Set.of("worker-0", "worker-1", "worker-2")), deletion);
-            assertEquals(List.of(unpin(FILE, 0)), store.takeCommands("worker-0", 100), "committed there: kept");
-            assertEquals(List.of(remove(FILE, 0), remove(FILE, 1)), store.takeCommands("worker-1", 100));
-            assertEquals(List.of(), store.takeCommands("worker-2", 100), "job b still needs it");
-            assertEquals(List.of(record(FILE, 1, "worker-2")), store.tempBlocks("b"));
+            assertFileUnstagedFromJobA(store);
             assertEquals(Optional.empty(), store.tempArea("a"));
+        }
+    }
+
+    @Test
+    void unstagingFilesRemovesOnlyTheirBlocksAndDeletesOnlyReplicasNobodyElseHolds() {
+        FileIdentity rewritten = new FileIdentity(FILE.path(), FILE.length(), 2000, FILE.etag());
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            stageFileInTwoJobs(store);
+            store.stage("a", record(OTHER, 0, "worker-1"), NOW);
+            store.stage("a", record(rewritten, 0, "worker-1"), NOW);
+            long removalsBefore = store.removals();
+
+            BlockMetadataStore.AreaDeletion unstaged = store.unstageFiles("a", List.of(FILE));
+
+            assertEquals(new BlockMetadataStore.AreaDeletion("a", true, 2, 2001, Set.of("worker-0", "worker-1", "worker-2")), unstaged);
+            assertEquals(removalsBefore + 2, store.removals(), "the removals are counted");
+            assertEquals(Set.of(record(OTHER, 0, "worker-1"), record(rewritten, 0, "worker-1")), Set.copyOf(store.tempBlocks("a")),
+                    "another file, and another identity of the same path, stay staged");
+            assertTrue(store.tempArea("a").isPresent(), "the area stays");
+            assertFileUnstagedFromJobA(store);
+            assertEquals(List.of(record(FILE, 0, "worker-0")), store.fileBlocks(FILE), "the committed block stays committed");
+
+            BlockNotFoundException missing = assertThrows(BlockNotFoundException.class, () -> store.commitScope("a", List.of(ref(FILE, 0)), NOW));
+            assertEquals("Cannot commit 1 block of job a: 1 is not in its temp area: block 0 of " + FILE.path(), missing.getMessage());
+            assertEquals(new BlockMetadataStore.AreaDeletion("a", true, 0, 0, Set.of()), store.unstageFiles("a", List.of(FILE)),
+                    "unstaging again removes nothing");
+            assertEquals(new BlockMetadataStore.AreaDeletion("none", false, 0, 0, Set.of()), store.unstageFiles("none", List.of(FILE)));
+            assertEquals(2, store.commitScope("a", List.of(ref(OTHER, 0), ref(rewritten, 0)), NOW).blocks());
         }
     }
 
@@ -306,6 +326,27 @@ class TempAreaMetadataTest {
             assertEquals(List.of(remove(FILE, 0)), store.takeCommands("worker-0", 100));
             assertEquals(0, store.queuedCommands());
         }
+    }
+
+    /**
+     * Commits block 0 of {@link #FILE} on worker-0; job a stages it on worker-0 and worker-1, and
+     * block 1 on worker-1 and worker-2; job b stages block 1 on worker-2.
+     */
+    private static void stageFileInTwoJobs(BlockMetadataStore store) {
+        store.commit(record(FILE, 0, "worker-0"));
+        store.openTempArea("a", NOW, HOUR);
+        store.openTempArea("b", NOW, HOUR);
+        store.stage("a", record(FILE, 0, "worker-0", "worker-1"), NOW);
+        store.stage("a", record(FILE, 1, "worker-1", "worker-2"), NOW);
+        store.stage("b", record(FILE, 1, "worker-2"), NOW);
+    }
+
+    /** After {@link #stageFileInTwoJobs}, what the workers are told once job a's blocks of {@link #FILE} leave its area. */
+    private static void assertFileUnstagedFromJobA(BlockMetadataStore store) {
+        assertEquals(List.of(unpin(FILE, 0)), store.takeCommands("worker-0", 100), "committed there: unpinned, kept");
+        assertEquals(List.of(remove(FILE, 0), remove(FILE, 1)), store.takeCommands("worker-1", 100));
+        assertEquals(List.of(), store.takeCommands("worker-2", 100), "job b still has it staged there");
+        assertEquals(List.of(record(FILE, 1, "worker-2")), store.tempBlocks("b"));
     }
 
     private static BlockRecord record(FileIdentity file, int index, String... workers) {
