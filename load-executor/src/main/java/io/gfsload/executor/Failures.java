@@ -59,6 +59,14 @@ final class Failures {
     }
 
     /**
+     * Whether {@code failure} says that the file changed since it was planned or is no longer
+     * there: no run of the job loads that version of it again.
+     */
+    static boolean isChangedOrGone(Throwable failure) {
+        return failure instanceof FileChangedException || failure instanceof FileNotFoundException && isMissing(failure.getMessage());
+    }
+
+    /**
      * Whether the message of a {@link FileNotFoundException} says that the file is not there,
      * rather than, say, that it cannot be opened ({@code /d/x (Permission denied)}).
      */

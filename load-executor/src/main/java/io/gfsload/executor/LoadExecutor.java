@@ -539,7 +539,8 @@ public final class LoadExecutor {
             }
             Optional<LoadReport.Staged> left = Optional.empty();
             if (options.atomic().isPresent() && !options.atomic().get().sharedArea() && totals.blocksFailed() > 0) {
-                left = stagedLeft(cache, options.atomic().get().jobId(), () -> stagedByRun(plan, partitions, run.writtenBlocks, staged, renewal.expiresAt()));
+                left = stagedLeft(cache, options.atomic().get().jobId(), () -> stagedByRun(plan, partitions, run.writtenBlocks, staged, run.unstagedFiles,
+                        renewal.expiresAt()));
             }
             options.atomic().filter(atomic -> !atomic.sharedArea()).ifPresent(atomic -> {
                 if (totals.blocksFailed() == 0) {
@@ -704,16 +705,18 @@ public final class LoadExecutor {
      * What the job's temp area holds after a run, as the run knows it without the master: the
      * blocks of its files that were not loaded (their scope not committed) which it wrote
      * ({@code written}) or found staged by earlier runs ({@code adopted}), kept until
-     * {@code expiresAt}, the expiry the master last gave the area. Not confirmed by the master: a
-     * block a worker lost since, or one whose write the master did not record, counts.
+     * {@code expiresAt}, the expiry the master last gave the area; not those of the files whose
+     * staged blocks the run removed from the area ({@code unstaged}, paths). Not confirmed by the
+     * master: a block a worker lost since, or one whose write the master did not record, counts.
      */
     static Optional<LoadReport.Staged> stagedByRun(LoadPlan plan, List<PartitionReport> partitions, Map<String, Long> written,
-            Map<String, StagedBlock> adopted, Instant expiresAt) {
+            Map<String, StagedBlock> adopted, Set<String> unstaged, Instant expiresAt) {
         Map<String, FileReport> reports = Adopted.byPath(partitions);
         Adopted left = Adopted.sum(plan,
                 file -> {
                     FileReport report = reports.get(file.file().path());
-                    return report == null || report.failed();   // a loaded file's scope was committed: out of the temp area
+                    // a loaded file's scope was committed, an unstaged file's blocks removed: out of the temp area
+                    return (report == null || report.failed()) && !unstaged.contains(file.file().path());
                 },
                 block -> written.containsKey(block.key().blockId()) || Adopted.isStaged(adopted, block));
         return left.blocks() == 0 ? Optional.empty() : Optional.of(new LoadReport.Staged(left.blocks(), left.bytes(), expiresAt.toString(), false));
@@ -960,6 +963,8 @@ public final class LoadExecutor {
          * when the master cannot be asked.
          */
         private final Map<String, Long> writtenBlocks = new ConcurrentHashMap<>();
+        /** The paths of the files whose staged blocks this run removed from the job's temp area ({@link #unstageIfChanged}). */
+        private final Set<String> unstagedFiles = ConcurrentHashMap.newKeySet();
         /**
          * The workers this run last wrote each block to, by id, as its write's answer named them:
          * where the check after the load looks for a block's replicas lost with a worker. The
@@ -1077,7 +1082,9 @@ public final class LoadExecutor {
                 return loaded;
             }
             catch (FailsafeException e) {
-                String error = Failures.describe(e.getCause() == null ? e : e.getCause());
+                Throwable failure = e.getCause() == null ? e : e.getCause();
+                unstageIfChanged(file, toLoad, failure);
+                String error = Failures.describe(failure);
                 if (uncached.get()) {
                     // changed while it was read: none of its blocks is cached under the planned identity any more
                     return failed(file, 0, 0, 0, retries.get(), error, e);
@@ -1085,6 +1092,7 @@ public final class LoadExecutor {
                 return failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), error, e);
             }
             catch (UncheckedIOException e) {
+                unstageIfChanged(file, toLoad, e.getCause());
                 return failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), Failures.describe(e.getCause()), e);
             }
             catch (RuntimeException e) {
@@ -1391,7 +1399,8 @@ public final class LoadExecutor {
          * its length kept, gives blocks of two versions, which must not be cached under the planned
          * identity. When it changed (or is gone), every block cached under that identity is uncached
          * (this run's, committed one by one in a plain load, and those of earlier loads; an atomic
-         * load's staged blocks are not committed, as the failure stops the commit of their scope),
+         * load's staged blocks are not committed, as the failure stops the commit of their scope,
+         * and leave the temp area as the file fails: {@link #unstageIfChanged}),
          * {@code uncached} is set and the failure propagates: the file fails as changed, without a
          * retry. A failure of the status call itself propagates as it is (a transient one is
          * retried: the blocks read are not read again).
@@ -1446,6 +1455,34 @@ public final class LoadExecutor {
                         .formatted(Failures.describe(failure), e.getMessage()));
                 changed.initCause(failure);
                 return changed;
+            }
+        }
+
+        /**
+         * After {@code file} of an atomic job failed for {@code failure}: when it failed because
+         * it changed or is gone in the UFS, removes the blocks of its planned version that the
+         * job's temp area holds (staged by this run or adopted from an earlier one) from the area
+         * ({@link io.gfsload.cache.api.TempAreas#unstageFiles}), and the workers delete them with
+         * their next heartbeat. No run commits them (a run plans the file as it is then), and,
+         * staged, they would hold their room on the workers, pinned, until the area expires. When
+         * they cannot be removed (the master does not answer, or is older), that is logged and
+         * they wait for the area's expiry.
+         */
+        private void unstageIfChanged(FileLoad file, List<BlockTask> toLoad, Throwable failure) {
+            if (options.atomic().isEmpty() || !Failures.isChangedOrGone(failure)
+                    || toLoad.stream().noneMatch(block -> writtenBlocks.containsKey(block.key().blockId()) || isStaged(block))) {
+                return;
+            }
+            String path = file.file().path();
+            String jobId = options.atomic().get().jobId();
+            try {
+                int removed = cache.tempAreas().unstageFiles(jobId, List.of(file.file()));
+                unstagedFiles.add(path);
+                LOG.info("{} changed or is gone: removed its {} from the temp area of atomic job {}", path, Counts.of(removed, "staged block"), jobId);
+            }
+            catch (CacheException | UnsupportedOperationException e) {
+                LOG.warn("{} changed or is gone, and its staged blocks could not be removed from the temp area of atomic job {}, which keeps "
+                        + "them until it expires: {}", path, jobId, e.getMessage());
             }
         }
 

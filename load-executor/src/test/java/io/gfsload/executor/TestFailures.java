@@ -30,6 +30,17 @@ class TestFailures {
         assertTrue(Failures.isTransient(new IOException("Connection reset reading /data/part-14032")));
     }
 
+    /** What an atomic load removes from its temp area the staged blocks of: a file changed or gone, not one it may not read. */
+    @Test
+    void aFileChangedOrGoneIsToldFromOneThatCannotBeRead() {
+        assertTrue(Failures.isChangedOrGone(new FileChangedException("File changed since it was planned: it ends before byte 10 of its planned length")));
+        assertTrue(Failures.isChangedOrGone(new FileNotFoundException("File file:/data/d/f.bin does not exist")));
+        assertTrue(Failures.isChangedOrGone(new FileNotFoundException("No such file or directory: s3a://b/d/f.bin")));
+        assertFalse(Failures.isChangedOrGone(new FileNotFoundException("/data/d/f.bin (Permission denied)")));
+        assertFalse(Failures.isChangedOrGone(new AccessDeniedException("/data/d/f.bin")));
+        assertFalse(Failures.isChangedOrGone(new IOException("Connection reset reading /data/d/f.bin")));
+    }
+
     /**
      * A file the process may not read, as the exceptions say it: tests run as root, which reads a
      * file of mode 000, so the exceptions a non-root load gets are built here.

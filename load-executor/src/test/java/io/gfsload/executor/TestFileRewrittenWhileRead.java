@@ -8,8 +8,11 @@ import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.cache.testing.TestData;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
@@ -33,7 +36,10 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.FileSystem;
 import org.junit.jupiter.api.AfterEach;
@@ -41,6 +47,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
@@ -236,6 +243,88 @@ class TestFileRewrittenWhileRead {
         assertEquals(neighbour.blocks().size(), client.cachedBlocks(neighbour.file()).size(), "the file beside it is loaded");
     }
 
+    /** How a file changes while an atomic load reads it. */
+    enum Change {
+        /** Deleted: still read through the descriptors and streams open on it, gone at the check after its last read. */
+        DELETED,
+        /** Truncated after its first block: the read of its next block ends early. */
+        TRUNCATED
+    }
+
+    /**
+     * An atomic load does not commit a file deleted or truncated while it reads it, nor keep what
+     * it staged of it: the workers delete those blocks with their next heartbeat, long before the
+     * temp area expires, and the commit of the scope (here, or in the run that loads the rest) has
+     * none of them.
+     */
+    @ParameterizedTest(name = "{0}, {1} scope, {2}")
+    @CsvSource({"LOCAL_ATOMIC, FILE, DELETED", "LOCAL_ATOMIC, PARTITION, DELETED", "STREAMED, JOB, DELETED", "RANGED, FILE, DELETED",
+            "LOCAL_ATOMIC, PARTITION, TRUNCATED"})
+    void aFileChangedWhileAnAtomicLoadReadsItLeavesNoneOfItsBlocksStagedOnTheWorkers(Way way, AtomicOptions.Scope scope, Change change)
+            throws IOException {
+        Configuration conf = new Configuration();
+        String root = way == Way.STREAMED || way == Way.RANGED ? store(conf) : data.toString();
+        LoadPlan plan = plan(root, conf);
+        FileLoad changed = file(plan, "part-0");
+        FileLoad neighbour = file(plan, "part-1");
+        AtomicOptions atomic = new AtomicOptions("changed-" + scope.name().toLowerCase(java.util.Locale.ROOT), scope, Duration.ofHours(1));
+        AtomicInteger loaded = new AtomicInteger();
+        ProgressListener changesAfterItsFirstBlock = new ProgressListener() {
+            @Override
+            public void blockLoaded(BlockTask block) {
+                if (block.file().equals(changed.file()) && loaded.incrementAndGet() == 1) {
+                    Path local = data.resolve("part-0");
+                    try {
+                        if (change == Change.DELETED) {
+                            Files.delete(local);
+                        }
+                        else {
+                            try (FileChannel channel = FileChannel.open(local, StandardOpenOption.WRITE)) {
+                                channel.truncate(BLOCK);
+                            }
+                            Files.setLastModifiedTime(local, FileTime.fromMillis(changed.file().modificationTime() + 10_000));
+                        }
+                    }
+                    catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+        };
+
+        LoadReport report = executor(conf, way, changesAfterItsFirstBlock, Optional.of(atomic)).execute(plan);
+
+        assertTrue(loaded.get() >= 1, "a block of the file was staged before it changed");
+        FileReport failed = report.failedFiles().stream().filter(file -> file.path().equals(changed.file().path())).findFirst().orElseThrow();
+        assertTrue(failed.error().contains(change == Change.DELETED ? "does not exist (deleted since it was planned?)"
+                : "File changed since it was planned: it ends before byte"), failed.error());
+        TempArea area = client.tempAreas().findTempArea(atomic.jobId()).orElseThrow();
+        Set<FileIdentity> stillStaged = scope == AtomicOptions.Scope.FILE ? Set.of() : Set.of(neighbour.file());
+        assertEquals(stillStaged, area.blocks().stream().map(block -> block.block().file()).collect(Collectors.toSet()),
+                "the changed file's blocks left the temp area; the file beside it is committed, or staged for a re-run when its scope failed");
+        assertEquals(scope == AtomicOptions.Scope.FILE ? 0L : neighbour.blocks().size(),
+                Optional.ofNullable(report.staged()).map(LoadReport.Staged::blocks).orElse(0L), "what the report says is left staged");
+        Path worker = cluster.workerBlockDirectories().get(0);
+        TestData.await(() -> TestData.files(worker).stream().noneMatch(block -> block.getFileName().toString().startsWith(changed.file().fileKey())),
+                Duration.ofSeconds(30), "the worker deletes the staged blocks of the changed file");
+
+        AtomicLong adopted = new AtomicLong();
+        ProgressListener adopting = new ProgressListener() {
+            @Override
+            public void blockAdopted(BlockTask block) {
+                assertEquals(neighbour.file(), block.file(), "the re-run adopts blocks of the file beside it only");
+                adopted.incrementAndGet();
+            }
+        };
+        LoadReport rerun = executor(conf, way, adopting, Optional.of(atomic)).execute(plan(root, conf));
+
+        assertEquals(LoadState.SUCCEEDED, rerun.state(), String.valueOf(rerun.failedFiles()));
+        assertEquals(scope == AtomicOptions.Scope.FILE ? 0 : neighbour.blocks().size(), adopted.get(), "the re-run adopts what is left staged");
+        assertEquals(List.of(), client.cachedBlocks(changed.file()), "nothing of the planned version is committed");
+        assertEquals(neighbour.blocks().size(), client.cachedBlocks(neighbour.file()).size());
+        assertEquals(Optional.empty(), client.tempAreas().findTempArea(atomic.jobId()), "every scope committed: the area is gone");
+    }
+
     private static void assertFailedAsChanged(LoadReport report, FileLoad rewritten) {
         assertEquals(LoadState.PARTIAL, report.state(), String.valueOf(report.failedFiles()));
         assertEquals(1, report.failedFiles().size(), String.valueOf(report.failedFiles()));
@@ -298,14 +387,20 @@ class TestFileRewrittenWhileRead {
     }
 
     private LoadExecutor executor(Configuration conf, Way way, ProgressListener listener) {
+        return executor(conf, way, listener, way == Way.LOCAL_ATOMIC
+                ? Optional.of(new AtomicOptions("rewritten-job", AtomicOptions.Scope.FILE, Duration.ofHours(1)))
+                : Optional.empty());
+    }
+
+    private LoadExecutor executor(Configuration conf, Way way, ProgressListener listener, Optional<AtomicOptions> atomic) {
         Settings settings = new Settings(List.of(
                 new Setting(Settings.UFS_READ_THREADS, 2, "threads", "test"),
                 new Setting(Settings.READ_BUFFER_BYTES, READ_BUFFER, "bytes", "test"),
                 new Setting(Settings.IN_FLIGHT_BYTES, 16L * READ_BUFFER, "bytes", "test"),
                 new Setting(Settings.STREAMS_PER_FILE, way == Way.RANGED ? 4 : 1, "streams", "test")));
         ExecutorOptions options = ExecutorOptions.defaults().withRetries(3, Duration.ofMillis(1), Duration.ofMillis(10));
-        if (way == Way.LOCAL_ATOMIC) {
-            options = options.withAtomic(new AtomicOptions("rewritten-job", AtomicOptions.Scope.FILE, Duration.ofHours(1)));
+        if (atomic.isPresent()) {
+            options = options.withAtomic(atomic.get());
         }
         return new LoadExecutor(client, conf, settings, options, listener, Clock.systemUTC());
     }
