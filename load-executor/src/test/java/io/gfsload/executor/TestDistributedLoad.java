@@ -514,6 +514,55 @@ class TestDistributedLoad {
         assertTrue(client.tempAreas().findTempArea(job).isPresent(), "the staged blocks stay for a re-run");
     }
 
+    /**
+     * A slice of an atomic load whose file is deleted while it reads it removes what it staged of
+     * the file from the load's temp area: the workers delete those blocks long before the area
+     * expires, and a re-run has none of them to adopt.
+     */
+    @Test
+    void aSliceRemovesWhatItStagedOfAFileDeletedWhileItReadItFromTheLoadsTempArea() throws IOException {
+        Path file = directory.resolve("deleted-in-slice/p0/big");
+        Files.createDirectories(file.getParent());
+        byte[] bytes = new byte[(int) (BLOCK * 3 + 1000)];
+        new Random(5).nextBytes(bytes);
+        Files.write(file, bytes);
+        LoadPlan plan = new io.gfsload.planner.LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks,
+                new io.gfsload.planner.PlannerConfig(BLOCK, 1024, BLOCK * 4, 2))
+                .plan(new io.gfsload.planner.LoadRequest(new io.gfsload.planner.LoadTarget.Paths(List.of(file.getParent().toString())), 1));
+        FileLoad deleted = plan.partitions().get(0).files().get(0);
+        String job = "deleted-in-slice";
+        java.util.concurrent.atomic.AtomicBoolean gone = new java.util.concurrent.atomic.AtomicBoolean();
+        ProgressListener deletesAsItIsRead = new ProgressListener() {
+            @Override
+            public void sliceProgress(int slice, SliceProgress progress) {
+                // the slice's thread says its first bytes written: the file is open and being read
+                if (progress.bytesLoaded() > 0 && gone.compareAndSet(false, true)) {
+                    try {
+                        Files.delete(file);
+                    }
+                    catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+        };
+        DistributedLoad load = load(new SerializedSlices(1),
+                ExecutorOptions.defaults().withAtomic(new AtomicOptions(job, AtomicOptions.Scope.FILE, java.time.Duration.ofHours(1))), deletesAsItIsRead);
+
+        LoadReport report = load.execute(plan, Optional.empty());
+
+        assertTrue(gone.get(), "the file was deleted while the slice read it");
+        assertEquals(LoadState.FAILED, report.state());
+        assertEquals("File file:%s does not exist (deleted since it was planned?)".formatted(file), report.failedFiles().get(0).error());
+        assertEquals(List.of(), client.tempAreas().findTempArea(job).orElseThrow().blocks(), "the staged blocks of the file left the area");
+        assertNull(report.staged(), "nothing is left staged");
+        for (Path worker : cluster.workerBlockDirectories()) {
+            io.gfsload.cache.testing.TestData.await(() -> io.gfsload.cache.testing.TestData.files(worker).stream()
+                    .noneMatch(block -> block.getFileName().toString().startsWith(deleted.file().fileKey())), Duration.ofSeconds(30),
+                    "the worker deletes the staged blocks of the deleted file: " + worker);
+        }
+    }
+
     @Test
     void partitionScopeKeepsEachPartitionInOneSlice() throws IOException {
         LoadPlan plan = twoPartitions("whole");
