@@ -16,6 +16,7 @@ import io.gfsload.cache.proto.TempAreaRecord;
 import io.gfsload.cache.proto.WorkerCommand;
 import io.gfsload.cache.rpc.ProtoConversions;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -151,6 +152,8 @@ final class BlockMetadataStore implements AutoCloseable {
     private final ColumnFamilyHandle workerCommands;
     private final ColumnFamilyHandle workerRemoves;
     private final AtomicLong commandSequence;
+    /** See {@link #queuedCommands}. */
+    private final AtomicLong queuedCommands;
     /** See {@link #removals}. */
     private final AtomicLong removals = new AtomicLong();
     private final String clusterId;
@@ -197,6 +200,7 @@ final class BlockMetadataStore implements AutoCloseable {
         this.workerCommands = handles.get(7);
         this.workerRemoves = handles.get(8);
         this.commandSequence = new AtomicLong(lastCommandSequence());
+        this.queuedCommands = new AtomicLong(countQueuedCommands());
     }
 
     /** As {@link #open(Path, MetadataMemory)}, with {@link MetadataMemory#DEFAULT}. */
@@ -394,7 +398,7 @@ final class BlockMetadataStore implements AutoCloseable {
      *     file. Nothing is recorded; written again after that heartbeat, the block commits
      */
     synchronized Recorded commit(BlockRecord incoming) {
-        try (WriteBatch batch = new WriteBatch()) {
+        try (Batch batch = new Batch()) {
             Recorded recorded = commitInto(batch, incoming);
             write(batch, "commit block " + incoming.getIndex() + " of " + incoming.getFile().getPath());
             return recorded;
@@ -410,7 +414,7 @@ final class BlockMetadataStore implements AutoCloseable {
      */
     synchronized List<Recorded> commitAll(List<BlockRecord> incoming) {
         List<Recorded> recorded = new ArrayList<>(incoming.size());
-        try (WriteBatch batch = new WriteBatch()) {
+        try (Batch batch = new Batch()) {
             for (BlockRecord record : incoming) {
                 recorded.add(commitInto(batch, record));
             }
@@ -439,7 +443,7 @@ final class BlockMetadataStore implements AutoCloseable {
     }
 
     /** Adds the changes of committing {@code incoming} to {@code batch}; returns what it records. */
-    private Recorded commitInto(WriteBatch batch, BlockRecord incoming) {
+    private Recorded commitInto(Batch batch, BlockRecord incoming) {
         String fileKey = ProtoConversions.fromProto(incoming.getFile()).fileKey();
         BlockRecord held = withoutDeletedCopies(incoming, fileKey);
         List<String> notRecorded = notRecorded(incoming, held);
@@ -566,7 +570,7 @@ final class BlockMetadataStore implements AutoCloseable {
         Map<String, Long> pinned = new TreeMap<>();
         int[] dropped = {0};
         byte[] prefix = (workerId + "/").getBytes(UTF_8);
-        try (WriteBatch batch = new WriteBatch()) {
+        try (Batch batch = new Batch()) {
             Map<String, BlockRecord> changedBlocks = new LinkedHashMap<>();
             scan(workerBlocks, prefix, "reconcile the blocks of worker " + workerId, (key, value) -> {
                 String blockKey = new String(key, prefix.length, key.length - prefix.length, UTF_8);
@@ -629,7 +633,7 @@ final class BlockMetadataStore implements AutoCloseable {
     synchronized int removeLocations(String workerId, Map<String, Long> deletedCopiesByBlockId) {
         removals.addAndGet(deletedCopiesByBlockId.size());
         int removed = 0;
-        try (WriteBatch batch = new WriteBatch()) {
+        try (Batch batch = new Batch()) {
             Map<String, BlockRecord> changedBlocks = new LinkedHashMap<>();
             Map<String, BlockRecord> changedStaged = new LinkedHashMap<>();
             for (Map.Entry<String, Long> deleted : new TreeMap<>(deletedCopiesByBlockId).entrySet()) {
@@ -840,7 +844,7 @@ final class BlockMetadataStore implements AutoCloseable {
             List<BlockRecord> staged = tempBlocks(jobId);
             if (expiresAt > area.getExpiresAtMillis()) {
                 area = area.toBuilder().setExpiresAtMillis(expiresAt).build();
-                try (WriteBatch batch = new WriteBatch()) {
+                try (Batch batch = new Batch()) {
                     put(batch, tempAreas, jobId.getBytes(UTF_8), area.toByteArray());
                     for (BlockRecord block : staged) {
                         String blockId = blockIdOf(block);
@@ -860,7 +864,7 @@ final class BlockMetadataStore implements AutoCloseable {
                 .setCreatedAtMillis(nowMillis)
                 .setExpiresAtMillis(expiresAt)
                 .build();
-        try (WriteBatch batch = new WriteBatch()) {
+        try (Batch batch = new Batch()) {
             put(batch, tempAreas, jobId.getBytes(UTF_8), area.toByteArray());
             write(batch, "open the temp area of job " + jobId);
         }
@@ -883,7 +887,7 @@ final class BlockMetadataStore implements AutoCloseable {
      * @throws BlockBeingRemovedException when a worker holds such a deletion from its last heartbeat
      *     answer, not yet carried out
      */
-    private void claimFromRemoval(WriteBatch batch, BlockRecord incoming, String fileKey) {
+    private void claimFromRemoval(Batch batch, BlockRecord incoming, String fileKey) {
         String blockId = blockIdOf(blockKeyString(fileKey, incoming.getIndex()));
         for (String worker : incoming.getWorkerIdsList()) {
             if (removesInFlight.getOrDefault(worker, Set.of()).contains(blockId)) {
@@ -894,8 +898,8 @@ final class BlockMetadataStore implements AutoCloseable {
             // only one that is queued: a deletion written for every block committed would be stepped over by the
             // worker's takes until RocksDB compacts it
             byte[] key = removeKey(worker, blockId);
-            if (get(workerRemoves, key, "read the block deletions of worker " + worker) != null) {
-                delete(batch, workerRemoves, key);
+            if (removeQueued(batch, key, worker)) {
+                setRemoveQueued(batch, key, true, false);
             }
         }
     }
@@ -912,7 +916,7 @@ final class BlockMetadataStore implements AutoCloseable {
     synchronized Recorded stage(String jobId, BlockRecord incoming, long nowMillis) {
         String block = "block " + incoming.getIndex() + " of " + incoming.getFile().getPath();
         checkOpen(jobId, nowMillis, "Cannot put " + block + " into the temp area of job " + jobId);
-        try (WriteBatch batch = new WriteBatch()) {
+        try (Batch batch = new Batch()) {
             Recorded recorded = stageInto(batch, jobId, incoming);
             write(batch, "stage " + block + " in the temp area of job " + jobId);
             return recorded;
@@ -929,7 +933,7 @@ final class BlockMetadataStore implements AutoCloseable {
     synchronized List<Recorded> stageAll(String jobId, List<BlockRecord> incoming, long nowMillis) {
         checkOpen(jobId, nowMillis, "Cannot put " + Counts.of(incoming.size(), "block") + " into the temp area of job " + jobId);
         List<Recorded> recorded = new ArrayList<>(incoming.size());
-        try (WriteBatch batch = new WriteBatch()) {
+        try (Batch batch = new Batch()) {
             for (BlockRecord record : incoming) {
                 recorded.add(stageInto(batch, jobId, record));
             }
@@ -938,7 +942,7 @@ final class BlockMetadataStore implements AutoCloseable {
         return recorded;
     }
 
-    private Recorded stageInto(WriteBatch batch, String jobId, BlockRecord original) {
+    private Recorded stageInto(Batch batch, String jobId, BlockRecord original) {
         String block = "block " + original.getIndex() + " of " + original.getFile().getPath();
         String fileKey = ProtoConversions.fromProto(original.getFile()).fileKey();
         BlockRecord incoming = withoutDeletedCopies(original, fileKey);
@@ -994,7 +998,7 @@ final class BlockMetadataStore implements AutoCloseable {
                     Math.min(5, missing.size()))), missing.size() > 5 ? ", ..." : ""));
         }
         long bytes = 0;
-        try (WriteBatch batch = new WriteBatch()) {
+        try (Batch batch = new Batch()) {
             for (Map.Entry<String, BlockRecord> entry : staged.entrySet()) {
                 BlockRecord record = entry.getValue();
                 commitClaimed(batch, record, ProtoConversions.fromProto(record.getFile()).fileKey());
@@ -1059,7 +1063,7 @@ final class BlockMetadataStore implements AutoCloseable {
         removals.addAndGet(staged.size());
         long bytes = 0;
         Set<String> workers = new TreeSet<>();
-        try (WriteBatch batch = new WriteBatch()) {
+        try (Batch batch = new Batch()) {
             for (BlockRecord record : staged) {
                 String fileKey = ProtoConversions.fromProto(record.getFile()).fileKey();
                 String blockKey = blockKeyString(fileKey, record.getIndex());
@@ -1131,7 +1135,7 @@ final class BlockMetadataStore implements AutoCloseable {
      * where the worker also holds the block in a temp area.
      */
     synchronized FreeResult free(FileIdentity file) {
-        try (WriteBatch batch = new WriteBatch()) {
+        try (Batch batch = new Batch()) {
             FreeResult result = free(batch, file);
             write(batch, "free " + file.path());
             return result;
@@ -1147,7 +1151,7 @@ final class BlockMetadataStore implements AutoCloseable {
         int filesFreed = 0;
         int blocksFreed = 0;
         long bytes = 0;
-        try (WriteBatch batch = new WriteBatch()) {
+        try (Batch batch = new Batch()) {
             for (FileIdentity identity : identities) {
                 FreeResult result = free(batch, identity);
                 filesFreed += result.files();
@@ -1175,7 +1179,7 @@ final class BlockMetadataStore implements AutoCloseable {
     }
 
     /** Adds the deletions of {@link #free} of {@code file} to {@code batch}. */
-    private FreeResult free(WriteBatch batch, FileIdentity file) {
+    private FreeResult free(Batch batch, FileIdentity file) {
         List<BlockRecord> records = fileBlocks(file);
         // counted before the batch is written: whoever sees the blocks gone sees the count moved
         removals.addAndGet(records.size());
@@ -1285,9 +1289,11 @@ final class BlockMetadataStore implements AutoCloseable {
                     });
         }
         if (!removeKeys.isEmpty() || !keys.isEmpty()) {
-            try (WriteBatch batch = new WriteBatch()) {
-                removeKeys.forEach(key -> delete(batch, workerRemoves, key));
+            try (Batch batch = new Batch()) {
+                // each read from the store just now, once
+                removeKeys.forEach(key -> setRemoveQueued(batch, key, true, false));
                 keys.forEach(key -> delete(batch, workerCommands, key));
+                batch.queuedChange -= keys.size();
                 write(batch, "take the commands of worker " + workerId);
             }
         }
@@ -1335,8 +1341,18 @@ final class BlockMetadataStore implements AutoCloseable {
         return Arrays.copyOf(key, key.length + 1);
     }
 
-    /** Commands queued for any worker. */
+    /**
+     * Commands queued for any worker, block deletions included: counted once when the store
+     * opens, then kept by every write to the queues (see {@link Batch}), so that reading it (the
+     * gauge, at every scrape) walks nothing, neither the queues nor the deletions of the commands
+     * taken, which RocksDB keeps until it compacts them.
+     */
     long queuedCommands() {
+        return queuedCommands.get();
+    }
+
+    /** {@link #queuedCommands}, counted by a scan of the queues, which steps over the deletions in them. */
+    long countQueuedCommands() {
         long[] count = {0};
         for (ColumnFamilyHandle family : List.of(workerRemoves, workerCommands)) {
             scan(family, EMPTY, "count the worker commands", (key, value) -> {
@@ -1347,9 +1363,9 @@ final class BlockMetadataStore implements AutoCloseable {
         return count[0];
     }
 
-    private void queueRemove(WriteBatch batch, String workerId, String blockId) {
+    private void queueRemove(Batch batch, String workerId, String blockId) {
         byte[] key = removeKey(workerId, blockId);
-        put(batch, workerRemoves, key, EMPTY);
+        setRemoveQueued(batch, key, removeQueued(batch, key, workerId), true);
         RemovesCursor cursor = removesCursors.get(workerId);
         if (cursor != null && Arrays.compareUnsigned(key, cursor.resume) < 0 && cursor.behind.add(blockId)
                 && cursor.behind.size() > MAX_REMOVES_BEHIND_PER_WORKER) {
@@ -1361,8 +1377,48 @@ final class BlockMetadataStore implements AutoCloseable {
         return (workerId + "/" + blockId).getBytes(UTF_8);
     }
 
-    private void queue(WriteBatch batch, String workerId, WorkerCommand command) {
+    private void queue(Batch batch, String workerId, WorkerCommand command) {
         put(batch, workerCommands, commandKey(workerId, commandSequence.incrementAndGet()), command.toByteArray());
+        // a new sequence: a key not queued before
+        batch.queuedChange++;
+    }
+
+    /**
+     * Whether the deletion at {@code key} of {@code worker-removes} is queued with the changes of
+     * {@code batch} so far: as the batch left it, when it wrote the key; as the store holds it otherwise.
+     */
+    private boolean removeQueued(Batch batch, byte[] key, String workerId) {
+        Boolean written = batch.removes.get(ByteBuffer.wrap(key));
+        return written != null ? written : get(workerRemoves, key, "read the block deletions of worker " + workerId) != null;
+    }
+
+    /**
+     * Queues the deletion at {@code key} of {@code worker-removes} in {@code batch}, or drops it,
+     * and moves the batch's count of queued commands when that changes it.
+     *
+     * @param was whether it is queued before this change, as {@link #removeQueued} says
+     */
+    private void setRemoveQueued(Batch batch, byte[] key, boolean was, boolean queued) {
+        if (queued) {
+            put(batch, workerRemoves, key, EMPTY);
+        }
+        else {
+            delete(batch, workerRemoves, key);
+        }
+        batch.removes.put(ByteBuffer.wrap(key), queued);
+        batch.queuedChange += Boolean.compare(queued, was);
+    }
+
+    /**
+     * A write batch that counts how far it moves {@link #queuedCommands}; the count moves when
+     * the batch is written. The keys of {@code worker-commands} it queues are new (each has a new
+     * sequence) and those it deletes were read once; the keys of {@code worker-removes} it writes
+     * are remembered, with whether each is queued after it, so that a deletion queued or dropped
+     * twice in one batch counts once.
+     */
+    private static final class Batch extends WriteBatch {
+        private final Map<ByteBuffer, Boolean> removes = new HashMap<>();
+        private long queuedChange;
     }
 
     private static byte[] commandKey(String workerId, long sequence) {
@@ -1588,9 +1644,10 @@ final class BlockMetadataStore implements AutoCloseable {
         }
     }
 
-    private void write(WriteBatch batch, String action) {
+    private void write(Batch batch, String action) {
         try {
             db.write(writeOptions, batch);
+            queuedCommands.addAndGet(batch.queuedChange);
         }
         catch (RocksDBException e) {
             throw failure(action, e);

@@ -105,18 +105,8 @@ class BlockMetadataStoreTest {
     void takingCommandsStepsOverTheDeletionsOfTheCommandsTakenOnly() {
         int count = 20_000;
         int heartbeat = 5_000;
-        FileIdentity file = new FileIdentity("cosn://bucket/t/dt=1/big", 1L << 40, 1000, "e");
-        List<BlockRecord> records = new ArrayList<>();
-        List<BlockRef> refs = new ArrayList<>();
-        for (int index = 0; index < count; index++) {
-            records.add(record(file, index, "worker-0"));
-            refs.add(BlockRef.newBuilder().setFile(ProtoConversions.toProto(file)).setIndex(index).build());
-        }
         try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
-            store.openTempArea("job", 0, Long.MAX_VALUE);
-            store.stageAll("job", records, 0);
-            assertEquals(count, store.commitScope("job", refs, 0).blocks());
-            assertEquals(count, store.free(file).blocks());
+            queueUnpinsAndDeletions(store, count);
 
             List<Long> skips = new ArrayList<>();
             int taken = 0;
@@ -270,6 +260,84 @@ class BlockMetadataStoreTest {
             }
             assertEquals(removed.stream().sorted().toList(),
                     ids(taken, WorkerCommand::hasRemoveBlockId, WorkerCommand::getRemoveBlockId));
+        }
+    }
+
+    /**
+     * The count of queued commands that the gauge reads is the count of the queues, through every
+     * kind of change to them: frees, commits and stagings that claim queued deletions, temp areas
+     * extended, committed, deleted and expired, partial and full takes, and a reopen.
+     */
+    @Test
+    void theCountOfQueuedCommandsStaysThatOfTheQueues() {
+        List<FileIdentity> files = singleBlockFiles("mix", 40);
+        List<Long> counts = new ArrayList<>();
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.commitAll(files.subList(0, 20).stream().map(file -> record(file, 0, "worker-0", "worker-1")).toList());
+            counts.add(assertCountExact(store, "commits"));
+            store.free(files.get(0));
+            store.freePath(files.get(1).path());
+            store.freePrefix("cosn://bucket/mix/part-0000");
+            counts.add(assertCountExact(store, "frees"));
+            store.commit(record(files.get(2), 0, "worker-0"));
+            store.commitAll(List.of(record(files.get(3), 0, "worker-1"), record(files.get(30), 0, "worker-0")));
+            counts.add(assertCountExact(store, "commits that claim queued deletions"));
+
+            store.openTempArea("job-a", 0, 10);
+            store.stageAll("job-a", List.of(record(files.get(4), 0, "worker-0", "worker-1"), record(files.get(12), 0, "worker-0"),
+                    record(files.get(31), 0, "worker-1"), record(files.get(32), 0, "worker-0")), 0);
+            store.stage("job-a", record(files.get(5), 0, "worker-1"), 0);
+            counts.add(assertCountExact(store, "stagings that claim queued deletions"));
+            store.openTempArea("job-a", 0, 20);
+            counts.add(assertCountExact(store, "an extended temp area's pins"));
+            store.commitScope("job-a", List.of(ref(files.get(4), 0), ref(files.get(31), 0)), 0);
+            counts.add(assertCountExact(store, "a scope commit's unpins"));
+            store.deleteTempArea("job-a");
+            counts.add(assertCountExact(store, "a deleted temp area's deletions and unpins"));
+            store.openTempArea("job-b", 0, 10);
+            store.stageAll("job-b", List.of(record(files.get(33), 0, "worker-0"), record(files.get(13), 0, "worker-1")), 0);
+            store.openTempArea("job-b", 30, 10);
+            counts.add(assertCountExact(store, "an expired temp area deleted when its job opens one again"));
+
+            store.takeCommands("worker-0", 3);
+            counts.add(assertCountExact(store, "a partial take"));
+            store.free(files.get(14));
+            store.commit(record(files.get(14), 0, "worker-1"));
+            store.reconcile("worker-1", List.of(blockId(files.get(15), 0)));
+            store.removeLocations("worker-0", List.of(blockId(files.get(16), 0), blockId(files.get(17), 0)));
+            store.free(files.get(15));
+            counts.add(assertCountExact(store, "a free, a commit, a registration and deletions reported after a take"));
+            assertEquals(0, counts.get(0));
+            assertTrue(counts.subList(1, counts.size()).stream().allMatch(count -> count > 0), "queued: " + counts);
+            store.takeCommands("worker-1", 10_000);
+            counts.add(assertCountExact(store, "a full take"));
+        }
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            assertEquals(counts.get(counts.size() - 1), assertCountExact(store, "a reopen"));
+            assertTrue(store.queuedCommands() > 0, "commands of worker-0 still queued");
+            store.takeCommands("worker-0", 10_000);
+            assertEquals(0, assertCountExact(store, "the last take"));
+        }
+    }
+
+    /**
+     * After a large free and scope commit, their commands taken: reading the count of queued
+     * commands (the gauge, at every scrape) steps over none of the deletions the takes left.
+     */
+    @Test
+    void readingTheCountOfQueuedCommandsStepsOverNoDeletedEntries() {
+        int count = 20_000;
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            queueUnpinsAndDeletions(store, count);
+            assertEquals(2 * count, store.queuedCommands());
+            assertEquals(2 * count, store.takeCommands("worker-0", 3 * count).size());
+
+            long before = store.iteratorSkippedEntries();
+            assertEquals(0, store.queuedCommands());
+            long skipped = store.iteratorSkippedEntries() - before;
+
+            assertEquals(0, skipped, "deleted entries read to count the queued commands");
+            assertEquals(0, store.countQueuedCommands());
         }
     }
 
@@ -475,14 +543,42 @@ class BlockMetadataStoreTest {
         String job = "job-" + UUID.randomUUID();
         store.openTempArea(job, 0, Long.MAX_VALUE);
         store.stageAll(job, files.stream().map(file -> record(file, 0, "worker-0")).toList(), 0);
-        store.commitScope(job, files.stream()
-                .map(file -> BlockRef.newBuilder().setFile(ProtoConversions.toProto(file)).setIndex(0).build()).toList(), 0);
+        store.commitScope(job, files.stream().map(file -> ref(file, 0)).toList(), 0);
+    }
+
+    /**
+     * Commits {@code count} blocks of one file on worker-0 through a temp area, and frees the file:
+     * queues an unpin and a deletion for each block.
+     */
+    private static void queueUnpinsAndDeletions(BlockMetadataStore store, int count) {
+        FileIdentity file = new FileIdentity("cosn://bucket/t/dt=1/big", 1L << 40, 1000, "e");
+        List<BlockRecord> records = new ArrayList<>();
+        List<BlockRef> refs = new ArrayList<>();
+        for (int index = 0; index < count; index++) {
+            records.add(record(file, index, "worker-0"));
+            refs.add(ref(file, index));
+        }
+        store.openTempArea("job", 0, Long.MAX_VALUE);
+        store.stageAll("job", records, 0);
+        assertEquals(count, store.commitScope("job", refs, 0).blocks());
+        assertEquals(count, store.free(file).blocks());
     }
 
     /** The block ids of the commands of one kind, sorted: a block id sent twice shows twice. */
     private static List<String> ids(List<WorkerCommand> commands, Predicate<WorkerCommand> kind,
             Function<WorkerCommand, String> blockId) {
         return commands.stream().filter(kind).map(blockId).sorted().toList();
+    }
+
+    /** Asserts that the count of queued commands is that of a scan of the queues; returns it. */
+    private static long assertCountExact(BlockMetadataStore store, String after) {
+        long queued = store.queuedCommands();
+        assertEquals(store.countQueuedCommands(), queued, "queued commands after " + after);
+        return queued;
+    }
+
+    private static BlockRef ref(FileIdentity file, int index) {
+        return BlockRef.newBuilder().setFile(ProtoConversions.toProto(file)).setIndex(index).build();
     }
 
     private static BlockRecord record(FileIdentity file, int index, String... workers) {
