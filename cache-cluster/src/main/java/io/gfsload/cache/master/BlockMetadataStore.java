@@ -68,6 +68,8 @@ import org.slf4j.LoggerFactory;
  *
  * <pre>
  *   default          cluster-id                            -> the cluster's id, a UUID (UTF-8)
+ *                    command-sequence                      -> the last sequence of worker-commands handed out (decimal)
+ *                    queued-commands                       -> the entries of worker-commands and worker-removes (decimal)
  *   blocks           &lt;fileKey&gt;/&lt;index&gt;                   -> BlockRecord (committed: readers see it)
  *   worker-blocks    &lt;workerId&gt;/&lt;fileKey&gt;/&lt;index&gt;        -> empty (the worker holds the committed block)
  *   files            &lt;path&gt;\0&lt;fileKey&gt;                    -> FileIdentityProto (files with committed blocks, by path)
@@ -132,6 +134,10 @@ final class BlockMetadataStore implements AutoCloseable {
     static final int INFO_LOG_FILES = 5;
     /** The key of the cluster's id in the default column family. */
     private static final byte[] CLUSTER_ID = "cluster-id".getBytes(UTF_8);
+    /** The key of the last command sequence handed out, in the default column family. */
+    private static final byte[] COMMAND_SEQUENCE = "command-sequence".getBytes(UTF_8);
+    /** The key of {@link #queuedCommands}, in the default column family. */
+    private static final byte[] QUEUED_COMMANDS = "queued-commands".getBytes(UTF_8);
 
     private final Path directory;
     private final DBOptions dbOptions;
@@ -199,8 +205,9 @@ final class BlockMetadataStore implements AutoCloseable {
         this.workerStaged = handles.get(6);
         this.workerCommands = handles.get(7);
         this.workerRemoves = handles.get(8);
-        this.commandSequence = new AtomicLong(lastCommandSequence());
-        this.queuedCommands = new AtomicLong(countQueuedCommands());
+        QueueState queues = queueState();
+        this.commandSequence = new AtomicLong(queues.lastSequence());
+        this.queuedCommands = new AtomicLong(queues.queued());
     }
 
     /** As {@link #open(Path, MetadataMemory)}, with {@link MetadataMemory#DEFAULT}. */
@@ -1342,10 +1349,10 @@ final class BlockMetadataStore implements AutoCloseable {
     }
 
     /**
-     * Commands queued for any worker, block deletions included: counted once when the store
-     * opens, then kept by every write to the queues (see {@link Batch}), so that reading it (the
-     * gauge, at every scrape) walks nothing, neither the queues nor the deletions of the commands
-     * taken, which RocksDB keeps until it compacts them.
+     * Commands queued for any worker, block deletions included: kept by every write to the queues
+     * (see {@link Batch}), and with them in the store (see {@link #queueState}), so that reading
+     * it (the gauge, at every scrape) walks nothing, neither the queues nor the deletions of the
+     * commands taken, which RocksDB keeps until it compacts them.
      */
     long queuedCommands() {
         return queuedCommands.get();
@@ -1381,6 +1388,7 @@ final class BlockMetadataStore implements AutoCloseable {
         put(batch, workerCommands, commandKey(workerId, commandSequence.incrementAndGet()), command.toByteArray());
         // a new sequence: a key not queued before
         batch.queuedChange++;
+        batch.sequenced = true;
     }
 
     /**
@@ -1410,29 +1418,78 @@ final class BlockMetadataStore implements AutoCloseable {
     }
 
     /**
-     * A write batch that counts how far it moves {@link #queuedCommands}; the count moves when
-     * the batch is written. The keys of {@code worker-commands} it queues are new (each has a new
-     * sequence) and those it deletes were read once; the keys of {@code worker-removes} it writes
-     * are remembered, with whether each is queued after it, so that a deletion queued or dropped
-     * twice in one batch counts once.
+     * A write batch that counts how far it moves {@link #queuedCommands}; written, it records the
+     * new count and the last command sequence in the default column family, and the count moves.
+     * The keys of {@code worker-commands} it queues are new (each has a new sequence) and those it
+     * deletes were read once; the keys of {@code worker-removes} it writes are remembered, with
+     * whether each is queued after it, so that a deletion queued or dropped twice in one batch
+     * counts once.
      */
     private static final class Batch extends WriteBatch {
         private final Map<ByteBuffer, Boolean> removes = new HashMap<>();
         private long queuedChange;
+        /** Whether the batch queues commands with new sequences. */
+        private boolean sequenced;
     }
 
     private static byte[] commandKey(String workerId, long sequence) {
         return String.format("%s/%020d", workerId, sequence).getBytes(UTF_8);
     }
 
-    private long lastCommandSequence() {
+    /** The last sequence handed out to a command queued in {@code worker-commands}: the next one is higher. */
+    long lastCommandSequence() {
+        return commandSequence.get();
+    }
+
+    /**
+     * The last command sequence and {@link #queuedCommands}, as the default column family keeps
+     * them (written with every batch that moves them), so that opening the store reads neither
+     * queue, nor the deletions of the commands taken, which RocksDB keeps until it compacts them.
+     * A store an earlier version wrote has neither key: they are read from the queues then (the
+     * sequence as the highest one queued) and kept from then on. An earlier version that writes
+     * to the store afterwards leaves them as they were.
+     */
+    private QueueState queueState() {
+        ColumnFamilyHandle defaultFamily = handles.get(0);
+        byte[] sequence = get(defaultFamily, COMMAND_SEQUENCE, "read the last command sequence");
+        byte[] queued = get(defaultFamily, QUEUED_COMMANDS, "read the count of queued commands");
+        if (sequence != null && queued != null) {
+            return new QueueState(parseCount(sequence, COMMAND_SEQUENCE), parseCount(queued, QUEUED_COMMANDS));
+        }
         long[] last = {0};
         scan(workerCommands, EMPTY, "read the worker commands", (key, value) -> {
             String text = new String(key, UTF_8);
             last[0] = Math.max(last[0], Long.parseLong(text.substring(text.lastIndexOf('/') + 1)));
             return true;
         });
-        return last[0];
+        QueueState state = new QueueState(last[0], countQueuedCommands());
+        try (WriteBatch batch = new WriteBatch()) {
+            putQueueState(batch, state);
+            db.write(writeOptions, batch);
+        }
+        catch (RocksDBException e) {
+            throw failure("record the count of queued commands", e);
+        }
+        return state;
+    }
+
+    /** The last command sequence handed out, and the commands queued. */
+    private record QueueState(long lastSequence, long queued) {}
+
+    private static void putQueueState(WriteBatch batch, QueueState state) throws RocksDBException {
+        batch.put(COMMAND_SEQUENCE, Long.toString(state.lastSequence()).getBytes(UTF_8));
+        batch.put(QUEUED_COMMANDS, Long.toString(state.queued()).getBytes(UTF_8));
+    }
+
+    private long parseCount(byte[] value, byte[] key) {
+        String text = new String(value, UTF_8);
+        try {
+            return Long.parseLong(text);
+        }
+        catch (NumberFormatException e) {
+            throw new MetadataStoreException("Corrupt " + new String(key, UTF_8) + " in the block metadata store "
+                    + directory + ": not a number: " + text, e);
+        }
     }
 
     // ------------------------------------------------------------------------------------------
@@ -1646,6 +1703,10 @@ final class BlockMetadataStore implements AutoCloseable {
 
     private void write(Batch batch, String action) {
         try {
+            if (batch.queuedChange != 0 || batch.sequenced) {
+                // with what moves them (all writes hold the store's lock): a crash keeps both or neither
+                putQueueState(batch, new QueueState(commandSequence.get(), queuedCommands.get() + batch.queuedChange));
+            }
             db.write(writeOptions, batch);
             queuedCommands.addAndGet(batch.queuedChange);
         }

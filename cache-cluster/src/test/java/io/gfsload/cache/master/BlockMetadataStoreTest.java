@@ -341,6 +341,87 @@ class BlockMetadataStoreTest {
         }
     }
 
+    /** Commands queued after a reopen get higher sequences than every one before, taken or not. */
+    @Test
+    void commandSequencesKeepIncreasingAcrossReopening() {
+        long last;
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            commitThroughTempArea(store, singleBlockFiles("first", 3));
+            last = store.lastCommandSequence();
+            assertEquals(3, last);
+            assertEquals(3, store.takeCommands("worker-0", 100).size());
+        }
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            assertEquals(last, store.lastCommandSequence(), "every command taken: the last sequence is kept");
+            commitThroughTempArea(store, singleBlockFiles("second", 2));
+            assertEquals(last + 2, store.lastCommandSequence());
+            assertEquals(2, store.takeCommands("worker-0", 100).size());
+        }
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            assertEquals(last + 2, store.lastCommandSequence());
+            assertEquals(0, store.queuedCommands());
+        }
+    }
+
+    /**
+     * A store an earlier version wrote keeps neither the last command sequence nor the count of
+     * queued commands: both are read from its queues when it opens, and its commands keep their order.
+     */
+    @Test
+    void aStoreWithoutTheLastCommandSequenceReadsItFromItsQueues() throws RocksDBException {
+        List<FileIdentity> pinned = singleBlockFiles("pinned", 3);
+        List<FileIdentity> pinnedLater = singleBlockFiles("pinned-later", 2);
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            commitThroughTempArea(store, pinned);
+            store.commit(record(FILE, 0, "worker-0"));
+            store.free(FILE);
+        }
+        deleteFromDefaultFamily("command-sequence", "queued-commands");
+
+        List<WorkerCommand> taken;
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            assertEquals(3, store.lastCommandSequence());
+            assertEquals(4, assertCountExact(store, "opening a store without the count"));
+            commitThroughTempArea(store, pinnedLater);
+            assertEquals(5, store.lastCommandSequence());
+            taken = store.takeCommands("worker-0", 100);
+        }
+        assertEquals(List.of(blockId(FILE, 0)), ids(taken, WorkerCommand::hasRemoveBlockId, WorkerCommand::getRemoveBlockId));
+        // a scope commit queues its unpins in key order
+        assertEquals(Stream.concat(ids(pinned).stream(), ids(pinnedLater).stream()).toList(),
+                taken.stream().filter(WorkerCommand::hasUnpinBlockId).map(WorkerCommand::getUnpinBlockId).toList(),
+                "the unpins in the order queued");
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            assertEquals(5, store.lastCommandSequence());
+            assertEquals(0, assertCountExact(store, "a reopen"));
+        }
+    }
+
+    /**
+     * After a large free and scope commit, their commands taken: opening the store steps over none
+     * of the deletions the takes left, also once a store an earlier version wrote was opened once.
+     */
+    @Test
+    void openingTheStoreStepsOverNoDeletedEntriesOfItsQueues() throws RocksDBException {
+        int count = 20_000;
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            queueUnpinsAndDeletions(store, count);
+            assertEquals(2 * count, store.takeCommands("worker-0", 3 * count).size());
+        }
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            assertEquals(0, store.iteratorSkippedEntries(), "deleted entries read to open the store");
+            assertEquals(count, store.lastCommandSequence());
+            assertEquals(0, store.queuedCommands());
+        }
+        deleteFromDefaultFamily("command-sequence", "queued-commands");
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            assertEquals(0, store.queuedCommands());
+        }
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            assertEquals(0, store.iteratorSkippedEntries(), "deleted entries read to open the store again");
+        }
+    }
+
     @Test
     void listsTheBlocksOfManyFilesInTheOrderAsked() {
         try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
@@ -426,7 +507,7 @@ class BlockMetadataStoreTest {
             removed = store.clusterId();
             store.commit(record(FILE, 0, "worker-0"));
         }
-        deleteClusterId();
+        deleteFromDefaultFamily("cluster-id");
 
         String clusterId;
         try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
@@ -510,8 +591,8 @@ class BlockMetadataStoreTest {
         }
     }
 
-    /** Makes the closed store in {@code directory} look as an earlier version left it: without a cluster id. */
-    private void deleteClusterId() throws RocksDBException {
+    /** Makes the closed store in {@code directory} look as an earlier version left it: without {@code keys}. */
+    private void deleteFromDefaultFamily(String... keys) throws RocksDBException {
         try (Options options = new Options(); DBOptions dbOptions = new DBOptions(); ColumnFamilyOptions familyOptions = new ColumnFamilyOptions()) {
             List<ColumnFamilyDescriptor> descriptors = RocksDB.listColumnFamilies(options, directory.toString()).stream()
                     .map(name -> new ColumnFamilyDescriptor(name, familyOptions))
@@ -519,8 +600,10 @@ class BlockMetadataStoreTest {
             List<ColumnFamilyHandle> handles = new ArrayList<>();
             RocksDB db = RocksDB.open(dbOptions, directory.toString(), descriptors, handles);
             try {
-                db.delete("cluster-id".getBytes(UTF_8));
-                assertEquals(null, db.get("cluster-id".getBytes(UTF_8)));
+                for (String key : keys) {
+                    db.delete(key.getBytes(UTF_8));
+                    assertEquals(null, db.get(key.getBytes(UTF_8)));
+                }
             }
             finally {
                 handles.forEach(ColumnFamilyHandle::close);
@@ -579,6 +662,11 @@ class BlockMetadataStoreTest {
 
     private static BlockRef ref(FileIdentity file, int index) {
         return BlockRef.newBuilder().setFile(ProtoConversions.toProto(file)).setIndex(index).build();
+    }
+
+    /** The ids of block 0 of {@code files}, sorted. */
+    private static List<String> ids(List<FileIdentity> files) {
+        return files.stream().map(file -> blockId(file, 0)).sorted().toList();
     }
 
     private static BlockRecord record(FileIdentity file, int index, String... workers) {
