@@ -298,6 +298,10 @@ class BlockMetadataStoreTest {
             store.stageAll("job-b", List.of(record(files.get(33), 0, "worker-0"), record(files.get(13), 0, "worker-1")), 0);
             store.openTempArea("job-b", 30, 10);
             counts.add(assertCountExact(store, "an expired temp area deleted when its job opens one again"));
+            store.stageAll("job-b", List.of(record(files.get(34), 0, "worker-0"), record(files.get(18), 0, "worker-1"),
+                    record(files.get(35), 0, "worker-1")), 30);
+            store.unstageFiles("job-b", List.of(files.get(34), files.get(18)));
+            counts.add(assertCountExact(store, "a file's staged blocks removed from its temp area"));
 
             store.takeCommands("worker-0", 3);
             counts.add(assertCountExact(store, "a partial take"));
