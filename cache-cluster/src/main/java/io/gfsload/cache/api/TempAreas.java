@@ -42,7 +42,8 @@ public interface TempAreas {
 
     /**
      * Makes {@code blocks} of the job's temp area visible to readers, all in one metadata write:
-     * readers see all of them or none. The blocks leave the temp area; others stay in it.
+     * readers see all of them or none. The blocks leave the temp area; others stay in it. A block
+     * another job has staged on a worker stays pinned there for that job's area.
      *
      * @throws TempAreaNotFoundException when the job has no open temp area (never opened, aborted
      *     or expired)
@@ -53,7 +54,8 @@ public interface TempAreas {
 
     /**
      * Deletes the job's temp area and the blocks still in it (on the workers with their next
-     * heartbeat). Does nothing for an unknown job.
+     * heartbeat; a worker where another job has a block staged keeps it, pinned). Does nothing for
+     * an unknown job.
      *
      * @return the number of blocks deleted
      */
@@ -62,8 +64,8 @@ public interface TempAreas {
     /**
      * Removes the blocks of {@code files} (these identities) from the job's temp area, all in one
      * metadata write, and has the workers delete them with their next heartbeat, as
-     * {@link #abortTempArea} would: a worker that also holds a block committed only unpins it, one
-     * where another job has it staged keeps it. What a job calls for a file that was deleted or
+     * {@link #abortTempArea} would: a worker where another job has a block staged keeps it, pinned;
+     * one that also holds it committed only unpins it. What a job calls for a file that was deleted or
      * changed in the UFS while it loaded it: its staged blocks would otherwise hold their room,
      * pinned, until the area is committed or expires, and no run would ever commit them. The
      * area's other blocks stay. Does nothing for a job without a temp area, or files without blocks

@@ -922,9 +922,9 @@ final class BlockMetadataStore implements AutoCloseable {
      */
     synchronized Recorded stage(String jobId, BlockRecord incoming, long nowMillis) {
         String block = "block " + incoming.getIndex() + " of " + incoming.getFile().getPath();
-        checkOpen(jobId, nowMillis, "Cannot put " + block + " into the temp area of job " + jobId);
+        TempAreaRecord area = checkOpen(jobId, nowMillis, "Cannot put " + block + " into the temp area of job " + jobId);
         try (Batch batch = new Batch()) {
-            Recorded recorded = stageInto(batch, jobId, incoming);
+            Recorded recorded = stageInto(batch, area, incoming);
             write(batch, "stage " + block + " in the temp area of job " + jobId);
             return recorded;
         }
@@ -938,18 +938,26 @@ final class BlockMetadataStore implements AutoCloseable {
      * @throws TempAreaNotFoundException when the job has no temp area open at {@code nowMillis}
      */
     synchronized List<Recorded> stageAll(String jobId, List<BlockRecord> incoming, long nowMillis) {
-        checkOpen(jobId, nowMillis, "Cannot put " + Counts.of(incoming.size(), "block") + " into the temp area of job " + jobId);
+        TempAreaRecord area = checkOpen(jobId, nowMillis, "Cannot put " + Counts.of(incoming.size(), "block")
+                + " into the temp area of job " + jobId);
         List<Recorded> recorded = new ArrayList<>(incoming.size());
         try (Batch batch = new Batch()) {
             for (BlockRecord record : incoming) {
-                recorded.add(stageInto(batch, jobId, record));
+                recorded.add(stageInto(batch, area, record));
             }
             write(batch, "stage " + Counts.of(incoming.size(), "block") + " in the temp area of job " + jobId);
         }
         return recorded;
     }
 
-    private Recorded stageInto(Batch batch, String jobId, BlockRecord original) {
+    /**
+     * Adds the staging of {@code original} into {@code area} to {@code batch}. Where a worker holds
+     * the block committed, it is told to pin it until the area expires: the commit or abort of
+     * another job's area that held it may have queued an unpin of the block there, which would
+     * otherwise reach the worker after this job's write pinned it.
+     */
+    private Recorded stageInto(Batch batch, TempAreaRecord area, BlockRecord original) {
+        String jobId = area.getJobId();
         String block = "block " + original.getIndex() + " of " + original.getFile().getPath();
         String fileKey = ProtoConversions.fromProto(original.getFile()).fileKey();
         BlockRecord incoming = withoutDeletedCopies(original, fileKey);
@@ -963,8 +971,13 @@ final class BlockMetadataStore implements AutoCloseable {
         Set<String> dropped = new HashSet<>();
         BlockRecord stored = merge(previousValue == null ? null : parseBlock(previousValue), incoming, dropped);
         put(batch, tempBlocks, key, stored.toByteArray());
+        String blockKey = blockKeyString(fileKey, incoming.getIndex());
         for (String worker : stored.getWorkerIdsList()) {
             put(batch, workerStaged, stagedKey(worker, fileKey, incoming.getIndex(), jobId), EMPTY);
+            if (committedOn(worker, blockKey)) {
+                queue(batch, worker, WorkerCommand.newBuilder().setPin(PinnedBlock.newBuilder()
+                        .setBlockId(blockIdOf(blockKey)).setUntilEpochMillis(area.getExpiresAtMillis())).build());
+            }
         }
         for (String worker : dropped) {
             delete(batch, workerStaged, stagedKey(worker, fileKey, incoming.getIndex(), jobId));
@@ -974,7 +987,8 @@ final class BlockMetadataStore implements AutoCloseable {
 
     /**
      * Moves {@code refs} from the temp area of {@code jobId} to the committed blocks in one write
-     * batch, and tells their workers to unpin them.
+     * batch, and tells their workers to unpin them, except where another job has the block staged
+     * on the worker: a worker holds one pin per block, which that job's area still needs.
      *
      * @throws TempAreaNotFoundException when the job has no temp area open at {@code nowMillis}
      * @throws BlockNotFoundException when a block is not in the temp area; nothing changes then
@@ -1013,7 +1027,10 @@ final class BlockMetadataStore implements AutoCloseable {
                 String blockId = blockIdOf(entry.getKey());
                 for (String worker : record.getWorkerIdsList()) {
                     delete(batch, workerStaged, (worker + "/" + entry.getKey() + "/" + jobId).getBytes(UTF_8));
-                    queue(batch, worker, WorkerCommand.newBuilder().setUnpinBlockId(blockId).build());
+                    // the worker holds one pin per block: where another job has it staged, that job's area needs it
+                    if (!stagedElsewhere(worker, entry.getKey(), jobId)) {
+                        queue(batch, worker, WorkerCommand.newBuilder().setUnpinBlockId(blockId).build());
+                    }
                 }
                 bytes += record.getLength();
             }
@@ -1027,8 +1044,8 @@ final class BlockMetadataStore implements AutoCloseable {
 
     /**
      * Deletes the temp area of {@code jobId} and its blocks, and tells the workers to delete them
-     * (or only to unpin them where the worker also holds the block committed, or staged for
-     * another job).
+     * (or only to unpin them where the worker also holds the block committed), except where
+     * another job has the block staged on the worker: that job's area still needs it, pinned.
      */
     synchronized AreaDeletion deleteTempArea(String jobId) {
         return unstage(jobId, tempBlocks(jobId), true, "delete the temp area of job " + jobId);
@@ -1061,8 +1078,8 @@ final class BlockMetadataStore implements AutoCloseable {
     /**
      * Removes {@code staged}, blocks of the temp area of {@code jobId}, from it in one write batch
      * (with the area itself when {@code deleteArea}), and tells each of their workers to unpin the
-     * block where it also holds it committed, or else to delete it unless another job has it
-     * staged there.
+     * block where it also holds it committed, or else to delete it; nothing where another job has
+     * it staged there.
      */
     private AreaDeletion unstage(String jobId, List<BlockRecord> staged, boolean deleteArea, String action) {
         boolean existed = tempArea(jobId).isPresent();
@@ -1078,13 +1095,14 @@ final class BlockMetadataStore implements AutoCloseable {
                 for (String worker : record.getWorkerIdsList()) {
                     workers.add(worker);
                     delete(batch, workerStaged, (worker + "/" + blockKey + "/" + jobId).getBytes(UTF_8));
-                    boolean committedThere = get(workerBlocks, (worker + "/" + blockKey).getBytes(UTF_8),
-                            "read the blocks of worker " + worker) != null;
-                    if (committedThere) {
-                        queue(batch, worker, WorkerCommand.newBuilder().setUnpinBlockId(blockId).build());
-                    }
-                    else if (!stagedElsewhere(worker, blockKey, jobId)) {
-                        queueRemove(batch, worker, blockId);
+                    // the worker holds one pin per block: where another job has it staged, that job's area needs it
+                    if (!stagedElsewhere(worker, blockKey, jobId)) {
+                        if (committedOn(worker, blockKey)) {
+                            queue(batch, worker, WorkerCommand.newBuilder().setUnpinBlockId(blockId).build());
+                        }
+                        else {
+                            queueRemove(batch, worker, blockId);
+                        }
                     }
                 }
                 delete(batch, tempBlocks, (jobId + "/" + blockKey).getBytes(UTF_8));
@@ -1108,6 +1126,12 @@ final class BlockMetadataStore implements AutoCloseable {
      */
     record AreaDeletion(String jobId, boolean existed, int blocks, long bytes, Set<String> workers) {}
 
+    /** Whether {@code worker} holds the block of {@code blockKey} committed. */
+    private boolean committedOn(String worker, String blockKey) {
+        return get(workerBlocks, (worker + "/" + blockKey).getBytes(UTF_8), "read the blocks of worker " + worker) != null;
+    }
+
+    /** Whether a job other than {@code jobId} has the block of {@code blockKey} staged on {@code worker}. */
     private boolean stagedElsewhere(String worker, String blockKey, String jobId) {
         byte[] prefix = (worker + "/" + blockKey + "/").getBytes(UTF_8);
         boolean[] found = {false};
@@ -1122,7 +1146,8 @@ final class BlockMetadataStore implements AutoCloseable {
         return found[0];
     }
 
-    private void checkOpen(String jobId, long nowMillis, String action) {
+    /** The temp area of {@code jobId}, open at {@code nowMillis}. */
+    private TempAreaRecord checkOpen(String jobId, long nowMillis, String action) {
         Optional<TempAreaRecord> area = tempArea(jobId);
         if (area.isEmpty()) {
             throw new TempAreaNotFoundException(action + ": the job has no open temp area");
@@ -1131,6 +1156,7 @@ final class BlockMetadataStore implements AutoCloseable {
             throw new TempAreaNotFoundException(action + ": its temp area expired at "
                     + java.time.Instant.ofEpochMilli(area.get().getExpiresAtMillis()));
         }
+        return area.get();
     }
 
     // ------------------------------------------------------------------------------------------

@@ -58,6 +58,23 @@ class TempAreaMetadataTest {
     }
 
     @Test
+    void aScopeCommitLeavesPinnedWhatAnotherJobHasStagedOnTheWorker() {
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.openTempArea("a", NOW, HOUR);
+            store.openTempArea("b", NOW, HOUR);
+            store.stage("a", record(FILE, 0, "worker-0", "worker-1"), NOW);
+            store.stage("b", record(FILE, 0, "worker-0"), NOW);
+
+            store.commitScope("a", List.of(ref(FILE, 0)), NOW);
+
+            assertEquals(List.of(), store.takeCommands("worker-0", 100), "job b's area still needs the pin");
+            assertEquals(List.of(unpin(FILE, 0)), store.takeCommands("worker-1", 100));
+            store.commitScope("b", List.of(ref(FILE, 0)), NOW);
+            assertEquals(List.of(unpin(FILE, 0)), store.takeCommands("worker-0", 100));
+        }
+    }
+
+    @Test
     void stagingNeedsAnOpenUnexpiredArea() {
         try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
             TempAreaNotFoundException none = assertThrows(TempAreaNotFoundException.class,
@@ -84,9 +101,7 @@ class TempAreaMetadataTest {
             assertEquals(NOW, adopted.area().getCreatedAtMillis());
             assertEquals(NOW + 3 * HOUR / 2, adopted.area().getExpiresAtMillis());
             assertEquals(List.of(record(FILE, 0, "worker-0")), adopted.blocks());
-            assertEquals(List.of(WorkerCommand.newBuilder().setPin(PinnedBlock.newBuilder()
-                    .setBlockId(blockId(FILE, 0)).setUntilEpochMillis(NOW + 3 * HOUR / 2)).build()),
-                    store.takeCommands("worker-0", 100));
+            assertEquals(List.of(pin(FILE, 0, NOW + 3 * HOUR / 2)), store.takeCommands("worker-0", 100));
 
             BlockMetadataStore.OpenedArea fresh = store.openTempArea("job", NOW + 2 * HOUR, HOUR);
             assertEquals(false, fresh.adopted(), "an expired area is deleted, not adopted");
@@ -339,6 +354,8 @@ class TempAreaMetadataTest {
         store.stage("a", record(FILE, 0, "worker-0", "worker-1"), NOW);
         store.stage("a", record(FILE, 1, "worker-1", "worker-2"), NOW);
         store.stage("b", record(FILE, 1, "worker-2"), NOW);
+        assertEquals(List.of(pin(FILE, 0, NOW + HOUR)), store.takeCommands("worker-0", 100),
+                "committed there: pinned for the area, past any unpin queued by another job's end");
     }
 
     /** After {@link #stageFileInTwoJobs}, what the workers are told once job a's blocks of {@link #FILE} leave its area. */
@@ -366,6 +383,11 @@ class TempAreaMetadataTest {
 
     private static WorkerCommand unpin(FileIdentity file, int index) {
         return WorkerCommand.newBuilder().setUnpinBlockId(blockId(file, index)).build();
+    }
+
+    private static WorkerCommand pin(FileIdentity file, int index, long untilMillis) {
+        return WorkerCommand.newBuilder().setPin(PinnedBlock.newBuilder().setBlockId(blockId(file, index))
+                .setUntilEpochMillis(untilMillis)).build();
     }
 
     private static WorkerCommand remove(FileIdentity file, int index) {
