@@ -1082,22 +1082,30 @@ public final class LoadExecutor {
                 return loaded;
             }
             catch (FailsafeException e) {
-                Throwable failure = e.getCause() == null ? e : e.getCause();
-                unstageIfChanged(file, toLoad, failure);
-                String error = Failures.describe(failure);
-                if (uncached.get()) {
-                    // changed while it was read: none of its blocks is cached under the planned identity any more
-                    return failed(file, 0, 0, 0, retries.get(), error, e);
-                }
-                return failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), error, e);
+                return failedLoad(file, toLoad, e.getCause() == null ? e : e.getCause(), e, cached, next, bytesLoaded, retries, uncached);
             }
             catch (UncheckedIOException e) {
-                unstageIfChanged(file, toLoad, e.getCause());
-                return failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), Failures.describe(e.getCause()), e);
+                return failedLoad(file, toLoad, e.getCause(), e, cached, next, bytesLoaded, retries, uncached);
             }
             catch (RuntimeException e) {
                 return failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), Failures.describe(e), e);
             }
+        }
+
+        /**
+         * The report of {@code file}, whose load failed for {@code failure} ({@code thrown} wraps
+         * it): a file that changed or is gone leaves the job's temp area ({@link #unstageIfChanged})
+         * and the cache ({@link #uncacheIfChanged}) first.
+         */
+        private FileReport failedLoad(FileLoad file, List<BlockTask> toLoad, Throwable failure, Throwable thrown, int cached, AtomicInteger next,
+                AtomicLong bytesLoaded, AtomicInteger retries, AtomicBoolean uncached) {
+            unstageIfChanged(file, toLoad, failure);
+            String error = Failures.describe(uncacheIfChanged(file, toLoad, failure, uncached));
+            if (uncached.get()) {
+                // changed or gone: none of its blocks is cached under the planned identity any more
+                return failed(file, 0, 0, 0, retries.get(), error, thrown);
+            }
+            return failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), error, thrown);
         }
 
         /** Retries transient failures with backoff and jitter, counting them in {@code retries}. */
@@ -1438,24 +1446,51 @@ public final class LoadExecutor {
 
         /**
          * Uncaches every block of {@code file}'s planned identity after {@code failure} (it
-         * changed while it was read), and has the journal forget them, so that no run of the job
+         * changed or is gone), and has the journal forget them, so that no run of the job
          * counts them committed; returns the failure to throw, which says so when the blocks
          * could not be uncached.
          */
         private IOException uncache(FileLoad file, IOException failure) {
             try {
                 FreeResult freed = cache.free(file.file());
-                LOG.info("{} changed while it was read: uncached its {} blocks of the planned version", file.file().path(), freed.blocks());
+                LOG.info("{} changed or is gone: uncached its {} blocks of the planned version", file.file().path(), freed.blocks());
                 journal.ifPresent(j -> j.forget(file.file()));
                 return failure;
             }
             catch (CacheException e) {
-                LOG.warn("{} changed while it was read, and its blocks of the planned version could not be uncached: {}", file.file().path(), e.getMessage());
+                LOG.warn("{} changed or is gone, and its blocks of the planned version could not be uncached: {}", file.file().path(), e.getMessage());
                 FileChangedException changed = new FileChangedException("%s; its blocks stay cached under the planned identity: %s"
                         .formatted(Failures.describe(failure), e.getMessage()));
                 changed.initCause(failure);
                 return changed;
             }
+        }
+
+        /**
+         * After {@code file} failed for {@code failure}: when it failed because it changed or is
+         * gone in the UFS anywhere but at the check after its last read (which uncaches it itself):
+         * at a read that ended early, at the check before a retry or before its first read,
+         * uncaches what is committed of its planned identity as that check does ({@link #uncache}),
+         * and sets {@code uncached}: the blocks the plan found cached and, in a plain load, those
+         * this run committed of it block by block. Readers never see them (they read the file as
+         * it is now), but they would hold their room in the cache. Nothing is asked of the master
+         * when nothing of the file is committed.
+         *
+         * @return the failure to report: {@code failure}, or one that says the blocks stay cached
+         *     when they could not be uncached
+         */
+        private Throwable uncacheIfChanged(FileLoad file, List<BlockTask> toLoad, Throwable failure, AtomicBoolean uncached) {
+            if (uncached.get() || !Failures.isChangedOrGone(failure)) {
+                return failure;
+            }
+            boolean committed = file.blocks().stream().anyMatch(BlockTask::cached)
+                    || options.atomic().isEmpty() && toLoad.stream().anyMatch(block -> writtenBlocks.containsKey(block.key().blockId()));
+            if (!committed) {
+                return failure;
+            }
+            uncached.set(true);
+            // a file changed or gone failed with a FileChangedException or a FileNotFoundException
+            return uncache(file, (IOException) failure);
         }
 
         /**
@@ -1616,7 +1651,9 @@ public final class LoadExecutor {
         private void fallBack(FileLoad file, CompletableFuture<FileReport> result, Throwable failure, ExecutorService pool) {
             int cached = (int) file.blocks().stream().filter(BlockTask::cached).count();
             if (!Failures.isTransient(failure) || options.maxAttempts() <= 1) {
-                finish(result, failed(file, cached, 0, 0, 0, Failures.describe(failure), failure));
+                AtomicBoolean uncached = new AtomicBoolean();
+                String error = Failures.describe(uncacheIfChanged(file, file.blocks().stream().filter(b -> !b.cached()).toList(), failure, uncached));
+                finish(result, failed(file, uncached.get() ? 0 : cached, 0, 0, 0, error, failure));
                 return;
             }
             if (Failures.isThrottling(failure)) {
@@ -1996,8 +2033,9 @@ public final class LoadExecutor {
         /**
          * Writes {@code blocks} of {@code file} again, as the load writes blocks
          * ({@link ReplicaRestorer.BlockRewrite}), and checks after the last read that the file is
-         * still the planned one ({@link #checkUnchangedAfterRead}): when it changed, its blocks are
-         * uncached and the rewrite fails. The files written again share one wait for room, of
+         * still the planned one ({@link #checkUnchangedAfterRead}): when it changed, or changed or
+         * is gone at its open or at a read that ends early, its blocks are uncached and the
+         * rewrite fails. The files written again share one wait for room, of
          * {@link #ROOM_WAIT}: one after the other, each waiting its own (too few workers left after
          * the lost ones, which no wait mends), they held the load for a minute per file.
          */
@@ -2007,22 +2045,33 @@ public final class LoadExecutor {
                 rewriteRoomDeadline = now + ROOM_WAIT.toNanos();
             }
             java.time.Duration roomLeft = java.time.Duration.ofNanos(Math.max(0, rewriteRoomDeadline - now));
-            Failsafe.with(masterPolicy(file.file().path(), retries), roomPolicy(file.file().path(), retries, roomLeft), retryPolicy(file.file().path(), retries))
-                    .run(() -> {
-                try (FSDataInputStream in = open(file)) {
-                    FileChannel local = localChannel(in);
-                    while (next.get() < blocks.size()) {
-                        awaitWindow();
-                        BlockTask block = blocks.get(next.get());
-                        // a block written again is no progress of the load: it was counted loaded
-                        writeBlock(in, local, block, block.heldBy().isEmpty() ? write : write.heldBy(block.heldBy()), bytes -> {});
-                        next.incrementAndGet();
+            AtomicBoolean uncached = new AtomicBoolean();
+            try {
+                Failsafe.with(masterPolicy(file.file().path(), retries), roomPolicy(file.file().path(), retries, roomLeft), retryPolicy(file.file().path(), retries))
+                        .run(() -> {
+                    try (FSDataInputStream in = open(file)) {
+                        FileChannel local = localChannel(in);
+                        while (next.get() < blocks.size()) {
+                            awaitWindow();
+                            BlockTask block = blocks.get(next.get());
+                            // a block written again is no progress of the load: it was counted loaded
+                            writeBlock(in, local, block, block.heldBy().isEmpty() ? write : write.heldBy(block.heldBy()), bytes -> {});
+                            next.incrementAndGet();
+                        }
                     }
+                    // as after a load's reads: blocks of a file rewritten meanwhile would mix two versions
+                    Path ufsPath = new Path(file.file().path());
+                    checkUnchangedAfterRead(fileSystem(ufsPath), ufsPath, file, blocks, uncached);
+                });
+            }
+            catch (FailsafeException e) {
+                Throwable failure = e.getCause() == null ? e : e.getCause();
+                if (uncached.get() || !Failures.isChangedOrGone(failure)) {
+                    throw e;
                 }
-                // as after a load's reads: blocks of a file rewritten meanwhile would mix two versions
-                Path ufsPath = new Path(file.file().path());
-                checkUnchangedAfterRead(fileSystem(ufsPath), ufsPath, file, blocks, new AtomicBoolean());
-            });
+                // changed or gone at the open or at a read that ended early: what the load committed of it is uncached all the same
+                throw new FailsafeException(uncache(file, (IOException) failure));
+            }
         }
 
         /** Returns when a UFS read may start: at once without a load window or inside it, else when it opens. */

@@ -20,6 +20,8 @@ import io.gfsload.planner.LoadPlanner;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.PlannerConfig;
+import io.gfsload.ufs.simulator.FaultyConfig;
+import io.gfsload.ufs.simulator.FaultyFileSystem;
 import io.gfsload.ufs.simulator.ThrottledFileSystem;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -149,29 +151,12 @@ class TestFileRewrittenWhileRead {
         Configuration conf = new Configuration();
         LoadPlan plan = plan(data.toString(), conf);
         FileLoad rewritten = file(plan, "part-0");
-        FileLoad neighbour = file(plan, "part-1");
         Path jobs = directory.resolve("jobs");
-        String clusterId = client.clusterInfo().clusterId();
-        LoadReport first;
-        try (JobJournal journal = JobJournal.open(jobs, plan.request(), false, clusterId, false)) {
-            first = executor(conf, Way.LOCAL, rewritesAfterItsFirstBlock(rewritten)).execute(plan, Optional.of(journal));
-        }
+
+        LoadReport first = executeJournaled(jobs, plan, executor(conf, Way.LOCAL, rewritesAfterItsFirstBlock(rewritten)));
+
         assertFailedAsChanged(first, rewritten);
-
-        LoadPlan again = plan(data.toString(), conf);
-        FileLoad reloaded = file(again, "part-0");
-        LoadReport resumed;
-        try (JobJournal journal = JobJournal.open(jobs, again.request(), false, clusterId, false)) {
-            resumed = executor(conf, Way.LOCAL, ProgressListener.NONE).execute(again, Optional.of(journal));
-        }
-
-        assertEquals(LoadState.SUCCEEDED, resumed.state(), String.valueOf(resumed.failedFiles()));
-        assertEquals(2, resumed.job().run());
-        assertEquals(neighbour.blocks().size(), resumed.job().previousBlocks(), "the earlier run committed the blocks of the file beside it only");
-        assertEquals(neighbour.blocks().size(), resumed.job().previousBlocksCached());
-        assertEquals(0, resumed.job().previousBlocksOfChangedFiles(), "none of the uncached file's blocks is counted committed");
-        assertEquals(reloaded.blocks().size(), resumed.totals().blocksLoaded(), "the resume loads the file");
-        assertEquals(reloaded.blocks().size(), client.cachedBlocks(reloaded.file()).size());
+        assertResumeCountsOnlyTheFileBeside(jobs, data.toString(), conf);
     }
 
     @Test
@@ -180,25 +165,9 @@ class TestFileRewrittenWhileRead {
         LoadPlan plan = plan(data.toString(), conf);
         FileLoad rewritten = file(plan, "part-0");
         Path local = data.resolve("part-0");
-        AtomicInteger finished = new AtomicInteger();
         AtomicInteger readsAfter = new AtomicInteger();
-        ProgressListener listener = new ProgressListener() {
-            @Override
-            public void fileFinished(FileReport file) {
-                if (file.path().equals(rewritten.file().path())) {
-                    // another client frees the file's blocks: the check after the load writes them again
-                    client.free(rewritten.file());
-                }
-                finished.incrementAndGet();
-            }
-
-            @Override
-            public void ufsBytesRead(int bytes) {
-                if (finished.get() == 2 && readsAfter.incrementAndGet() == 1) {
-                    rewriteInPlace(local, rewritten, rewritten.blocks().get(1));
-                }
-            }
-        };
+        ProgressListener listener = freedThenChangedAsTheCheckAfterTheLoadReadsIt(rewritten, readsAfter,
+                () -> rewriteInPlace(local, rewritten, rewritten.blocks().get(1)));
 
         LoadReport report = executor(conf, Way.LOCAL, listener).execute(plan);
 
@@ -269,30 +238,8 @@ class TestFileRewrittenWhileRead {
         FileLoad neighbour = file(plan, "part-1");
         AtomicOptions atomic = new AtomicOptions("changed-" + scope.name().toLowerCase(java.util.Locale.ROOT), scope, Duration.ofHours(1));
         AtomicInteger loaded = new AtomicInteger();
-        ProgressListener changesAfterItsFirstBlock = new ProgressListener() {
-            @Override
-            public void blockLoaded(BlockTask block) {
-                if (block.file().equals(changed.file()) && loaded.incrementAndGet() == 1) {
-                    Path local = data.resolve("part-0");
-                    try {
-                        if (change == Change.DELETED) {
-                            Files.delete(local);
-                        }
-                        else {
-                            try (FileChannel channel = FileChannel.open(local, StandardOpenOption.WRITE)) {
-                                channel.truncate(BLOCK);
-                            }
-                            Files.setLastModifiedTime(local, FileTime.fromMillis(changed.file().modificationTime() + 10_000));
-                        }
-                    }
-                    catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                }
-            }
-        };
 
-        LoadReport report = executor(conf, way, changesAfterItsFirstBlock, Optional.of(atomic)).execute(plan);
+        LoadReport report = executor(conf, way, changesAfterItsFirstBlock(changed, change, loaded), Optional.of(atomic)).execute(plan);
 
         assertTrue(loaded.get() >= 1, "a block of the file was staged before it changed");
         FileReport failed = report.failedFiles().stream().filter(file -> file.path().equals(changed.file().path())).findFirst().orElseThrow();
@@ -323,6 +270,205 @@ class TestFileRewrittenWhileRead {
         assertEquals(List.of(), client.cachedBlocks(changed.file()), "nothing of the planned version is committed");
         assertEquals(neighbour.blocks().size(), client.cachedBlocks(neighbour.file()).size());
         assertEquals(Optional.empty(), client.tempAreas().findTempArea(atomic.jobId()), "every scope committed: the area is gone");
+    }
+
+    /**
+     * A plain load commits a file block by block. A file truncated while it is read fails at the
+     * read that ends early, before the check after its last read: what the load committed of it is
+     * uncached all the same, and the journal forgets it, so that a resume counts none of its blocks
+     * among those committed before.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = Way.class, names = {"LOCAL", "STREAMED"})
+    void aFileTruncatedWhileAPlainLoadReadsItLeavesNoneOfItsBlocksCached(Way way) throws IOException {
+        Configuration conf = new Configuration();
+        String root = way == Way.STREAMED ? store(conf) : data.toString();
+        LoadPlan plan = plan(root, conf);
+        FileLoad changed = file(plan, "part-0");
+        AtomicInteger loaded = new AtomicInteger();
+        Path jobs = directory.resolve("jobs");
+
+        LoadReport report = executeJournaled(jobs, plan, executor(conf, way, changesAfterItsFirstBlock(changed, Change.TRUNCATED, loaded)));
+
+        assertEquals(1, loaded.get(), "one block of the file was committed before it was truncated");
+        assertUncachedAsChanged(report, changed, "File changed since it was planned: it ends before byte");
+        assertResumeCountsOnlyTheFileBeside(jobs, root, conf);
+    }
+
+    /**
+     * A file changed while a plain load waits to retry it after a transient read fault, past a
+     * block of it committed, fails at the check before the retry: what the load committed of it is
+     * uncached, and the journal forgets it. The store fails reads at random, from a fixed seed,
+     * and the load reads one file, so the faults fall on the same reads every time.
+     */
+    @Test
+    void aFileChangedBeforeARetryOfAPlainLoadLeavesNoneOfItsBlocksCached() throws IOException {
+        Configuration conf = new Configuration();
+        conf.set(FaultyConfig.TRANSIENT_FRACTION_KEY, "0.2");
+        conf.set(FaultyConfig.SEED_KEY, "1");
+        String root = FaultyFileSystem.SCHEME + "://changed" + STORES.incrementAndGet() + data.toAbsolutePath();
+        FileSystem.get(URI.create(root), conf);
+        LoadPlan plan = plan(root + "/part-0", conf);
+        FileLoad changed = plan.partitions().get(0).files().get(0);
+        AtomicInteger loaded = new AtomicInteger();
+        AtomicInteger changedAtRetry = new AtomicInteger();
+        ProgressListener changesAtARetryAfterABlock = new ProgressListener() {
+            @Override
+            public void blockLoaded(BlockTask block) {
+                loaded.incrementAndGet();
+            }
+
+            @Override
+            public void retrying(String path, int attempt, String reason) {
+                if (loaded.get() > 0 && changedAtRetry.compareAndSet(0, attempt)) {
+                    touch(data.resolve("part-0"), changed);
+                }
+            }
+        };
+        Path jobs = directory.resolve("jobs");
+
+        LoadReport report = executeJournaled(jobs, plan, executor(conf, Way.STREAMED, changesAtARetryAfterABlock));
+
+        assertTrue(changedAtRetry.get() > 0, "a read of the file failed after " + loaded + " of its blocks were committed");
+        assertTrue(loaded.get() < changed.blocks().size(), "the file was not loaded whole: " + loaded);
+        assertUncachedAsChanged(report, changed, "File changed since it was planned: length %d -> %d".formatted(LENGTH, LENGTH));
+        assertEquals(LoadState.FAILED, report.state(), "no block of the only file counts loaded: " + report.failedFiles());
+        try (JobJournal journal = JobJournal.open(jobs, plan(root + "/part-0", conf).request(), false, client.clusterInfo().clusterId(), false)) {
+            assertEquals(0, journal.previousBlocks(), "the journal forgot the blocks committed of the file");
+        }
+    }
+
+    /**
+     * A file truncated while the check after a plain load writes its blocks again (another client
+     * freed them) fails at the read that ends early: the block written again before it is
+     * uncached, as the check after the last read would uncache it.
+     */
+    @Test
+    void aFileTruncatedWhileTheCheckAfterTheLoadWritesItAgainLeavesNoneOfItsBlocksCached() throws IOException {
+        Configuration conf = new Configuration();
+        LoadPlan plan = plan(data.toString(), conf);
+        FileLoad changed = file(plan, "part-0");
+        AtomicInteger readsAfter = new AtomicInteger();
+        ProgressListener listener = freedThenChangedAsTheCheckAfterTheLoadReadsIt(changed, readsAfter,
+                () -> truncateToOneBlock(data.resolve("part-0"), changed));
+        Path jobs = directory.resolve("jobs");
+
+        LoadReport report = executeJournaled(jobs, plan, executor(conf, Way.LOCAL, listener));
+
+        assertTrue(readsAfter.get() > 1, "the check after the load read the file again, past its first read: " + readsAfter);
+        assertUncachedAsChanged(report, changed, "block 1 has 0 of 1 replicas on live workers, and writing it again failed: "
+                + "File changed since it was planned: it ends before byte");
+        assertResumeCountsOnlyTheFileBeside(jobs, data.toString(), conf);
+    }
+
+    /**
+     * A listener for a load of part-0 and part-1: once {@code file} (part-0) is loaded, another
+     * client frees its blocks, so that the check after the load writes them again; at the first
+     * UFS read after both files finished (counted in {@code readsAfter}), {@code change} runs.
+     */
+    private ProgressListener freedThenChangedAsTheCheckAfterTheLoadReadsIt(FileLoad file, AtomicInteger readsAfter, Runnable change) {
+        AtomicInteger finished = new AtomicInteger();
+        return new ProgressListener() {
+            @Override
+            public void fileFinished(FileReport finishedFile) {
+                if (finishedFile.path().equals(file.file().path())) {
+                    client.free(file.file());
+                }
+                finished.incrementAndGet();
+            }
+
+            @Override
+            public void ufsBytesRead(int bytes) {
+                if (finished.get() == 2 && readsAfter.incrementAndGet() == 1) {
+                    change.run();
+                }
+            }
+        };
+    }
+
+    /** Runs {@code executor} on {@code plan} with the journal of its job under {@code jobs}. */
+    private LoadReport executeJournaled(Path jobs, LoadPlan plan, LoadExecutor executor) {
+        try (JobJournal journal = JobJournal.open(jobs, plan.request(), false, client.clusterInfo().clusterId(), false)) {
+            return executor.execute(plan, Optional.of(journal));
+        }
+    }
+
+    /** Asserts that {@code changed} failed with an error starting with {@code error}, and that nothing of its planned identity is cached. */
+    private void assertUncachedAsChanged(LoadReport report, FileLoad changed, String error) {
+        FileReport failed = report.failedFiles().stream().filter(file -> file.path().equals(changed.file().path())).findFirst().orElseThrow();
+        assertTrue(failed.error().startsWith(error), failed.error());
+        assertEquals(List.of(), client.cachedBlocks(changed.file()), "nothing of the file stays cached under its planned identity");
+        assertEquals(0, failed.blocksLoaded());
+        assertEquals(changed.blocks().size(), failed.blocksFailed());
+    }
+
+    /**
+     * Resumes the job of the paths under {@code root} (its journal under {@code jobs}) after a run
+     * in which part-0 changed and part-1 loaded, and asserts that it counts only part-1's blocks
+     * among those the earlier run committed, and loads part-0 as it is now.
+     */
+    private void assertResumeCountsOnlyTheFileBeside(Path jobs, String root, Configuration conf) {
+        LoadPlan again = plan(root, conf);
+        FileLoad reloaded = file(again, "part-0");
+        FileLoad neighbour = file(again, "part-1");
+
+        LoadReport resumed = executeJournaled(jobs, again, executor(conf, Way.LOCAL, ProgressListener.NONE));
+
+        assertEquals(LoadState.SUCCEEDED, resumed.state(), String.valueOf(resumed.failedFiles()));
+        assertEquals(2, resumed.job().run());
+        assertEquals(neighbour.blocks().size(), resumed.job().previousBlocks(), "the earlier run committed the blocks of the file beside it only");
+        assertEquals(neighbour.blocks().size(), resumed.job().previousBlocksCached());
+        assertEquals(0, resumed.job().previousBlocksOfChangedFiles(), "none of the uncached file's blocks is counted committed");
+        assertEquals(reloaded.blocks().size(), resumed.totals().blocksLoaded(), "the resume loads the file");
+        assertEquals(reloaded.blocks().size(), client.cachedBlocks(reloaded.file()).size());
+    }
+
+    /**
+     * A listener that, when the first block of {@code file} this load writes is loaded, deletes it
+     * or truncates it to one block (its modification time moved), counting the blocks of it loaded
+     * in {@code loaded}.
+     */
+    private ProgressListener changesAfterItsFirstBlock(FileLoad file, Change change, AtomicInteger loaded) {
+        Path local = data.resolve("part-0");
+        return new ProgressListener() {
+            @Override
+            public void blockLoaded(BlockTask block) {
+                if (block.file().equals(file.file()) && loaded.incrementAndGet() == 1) {
+                    try {
+                        if (change == Change.DELETED) {
+                            Files.delete(local);
+                        }
+                        else {
+                            truncateToOneBlock(local, file);
+                        }
+                    }
+                    catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                }
+            }
+        };
+    }
+
+    /** Truncates {@code file}, at {@code local}, to its first block, and moves its modification time ({@link #touch}). */
+    private static void truncateToOneBlock(Path local, FileLoad file) {
+        try (FileChannel channel = FileChannel.open(local, StandardOpenOption.WRITE)) {
+            channel.truncate(BLOCK);
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        touch(local, file);
+    }
+
+    /** Moves the modification time of {@code file}, at {@code local}, ahead (so that a coarse clock cannot hide the change). */
+    private static void touch(Path local, FileLoad file) {
+        try {
+            Files.setLastModifiedTime(local, FileTime.fromMillis(file.file().modificationTime() + 10_000));
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     private static void assertFailedAsChanged(LoadReport report, FileLoad rewritten) {
@@ -364,11 +510,11 @@ class TestFileRewrittenWhileRead {
     private static void rewriteInPlace(Path local, FileLoad file, BlockTask block) {
         try (FileChannel channel = FileChannel.open(local, StandardOpenOption.WRITE)) {
             channel.write(ByteBuffer.wrap(new byte[4096]), block.offset() + 100);
-            Files.setLastModifiedTime(local, FileTime.fromMillis(file.file().modificationTime() + 10_000));
         }
         catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        touch(local, file);
     }
 
     private String store(Configuration conf) throws IOException {
