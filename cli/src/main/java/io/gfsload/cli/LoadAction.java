@@ -50,6 +50,7 @@ final class LoadAction {
         ProgressReporter.Mode mode = execution.progressMode();
         boolean ignoreCapacity = planning.ignoreCapacity;
         LoadRunner runner = new LoadRunner(services, spec.commandLine().getErr(), PlanningProgress.display(mode, ProgressReporter.stderrIsTerminal()));
+        interruption.planning(runner::stopPlanningProgress);
         // a file where the journals go: said before planning, as a job another process runs
         JobJournal.checkJobsDirectory(jobsDirectory);
         checkJobNotRunning(runner, request, execution, jobsDirectory);
@@ -108,6 +109,11 @@ final class LoadAction {
         ReportPrinter.print(report, code, load.json, chosen, out);
         // from here on a signal ends the command without a line: the report's file lands whole or not at all (a temp file, renamed)
         interruption.close();
+        if (JvmShutdown.inProgress()) {
+            // the signal came while the summary printed (stdout a pipe that stalled, say): the hook said so, and an
+            // interrupted load writes no report, also when its stdout drains before the JVM ends
+            return ExitCode.FAILED;
+        }
         // the file has the code the command exits with, 4 when what it printed on stdout was lost
         planning.writeReport(ReportPrinter.toJson(report, GfsLoad.exitCodeGiven(out, code)), err);
         if (report.stopReason() != null) {

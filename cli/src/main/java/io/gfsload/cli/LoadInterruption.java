@@ -32,6 +32,8 @@ final class LoadInterruption implements AutoCloseable {
     private final Thread hook = new Thread(this::interrupted, "gfsload-interrupted");
     /** Counted down once the journal is completed or closed after the load ended. */
     private final CountDownLatch journalSettled = new CountDownLatch(1);
+    /** Stops the plan's progress display, once the command plans. */
+    private volatile Runnable stopPlanningProgress = () -> {};
     /** Set as the load starts, with the job's id. */
     private volatile Loading loading;
     /** The load's report once it ended, before its journal is completed or closed. */
@@ -49,6 +51,11 @@ final class LoadInterruption implements AutoCloseable {
         LoadInterruption interruption = new LoadInterruption(err, jobsDirectory);
         Runtime.getRuntime().addShutdownHook(interruption.hook);
         return interruption;
+    }
+
+    /** The load plans: {@code stopPlanningProgress} stops the display of its progress. */
+    void planning(Runnable stopPlanningProgress) {
+        this.stopPlanningProgress = requireNonNull(stopPlanningProgress, "stopPlanningProgress is null");
     }
 
     /** The load of job {@code jobId} starts: its progress shows on {@code progress}, it writes to {@code cache}. */
@@ -77,9 +84,14 @@ final class LoadInterruption implements AutoCloseable {
         }
     }
 
-    private void interrupted() {
+    /** What the hook does: says where the load is, on the last line of stderr. */
+    void interrupted() {
         Loading load = loading;
-        if (load != null) {
+        if (load == null) {
+            // the last line on stderr, on a line of its own: no planning line after it
+            stopPlanningProgress.run();
+        }
+        else {
             // the last line on stderr: no progress after it of what the load hears as it stops
             load.progress().silence();
             if (outcome == null) {

@@ -54,6 +54,8 @@ final class LoadRunner {
     /** Where a plan that takes long says so, and how; empty: nowhere. */
     private final Optional<PrintWriter> planningStatus;
     private final PlanningProgress.Display planningDisplay;
+    /** The progress of the plan being made, while one shows. */
+    private volatile PlanningProgress planningProgress;
 
     LoadRunner(Services services) {
         this(services, Optional.empty(), PlanningProgress.Display.LINE);
@@ -91,7 +93,11 @@ final class LoadRunner {
         }
         else {
             try (PlanningProgress progress = PlanningProgress.start(request.target(), planningDisplay, planningStatus.get())) {
+                planningProgress = progress;
                 plan = planner().plan(request, progress);
+            }
+            finally {
+                planningProgress = null;
             }
         }
         BackendProfile probed = workload.shouldProbe() ? new UfsProbe(hadoopConf, UfsProbe.Options.defaults()).probe(plan).profile() : BackendProfile.unknown();
@@ -99,6 +105,17 @@ final class LoadRunner {
         // sized for the files the load reads: an incremental run's cached files take no threads, buffers or streams
         WorkloadProfile profile = workload.profile(plan.workload(), plan.blockSize(), cluster, probed);
         return new Planned(plan, profile, TuningAdvisor.recommend(profile, overrides), cluster.clusterId(), plannedAt);
+    }
+
+    /**
+     * Stops showing the progress of the plan being made, if one shows, from any thread: nothing
+     * more of it goes to stderr, and a terminal's line is ended.
+     */
+    void stopPlanningProgress() {
+        PlanningProgress progress = planningProgress;
+        if (progress != null) {
+            progress.close();
+        }
     }
 
     /** The UFS read rate a dry run's estimates assume for {@code planned}, with {@code bandwidth} (--bandwidth) when given. */

@@ -1,0 +1,78 @@
+package io.gfsload.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.executor.LoadReport;
+import io.gfsload.executor.LoadState;
+import io.gfsload.executor.LoadTotals;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The line SIGINT or SIGTERM leaves on stderr, by where the load was and what became of its journal. */
+class TestLoadInterruption {
+    private static final String JOB = "0123456789abcdef";
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void whilePlanningTheLineFollowsThePlansProgressStopped() {
+        StringWriter err = new StringWriter();
+        AtomicBoolean stopped = new AtomicBoolean();
+        try (LoadInterruption interruption = LoadInterruption.start(new PrintWriter(err), directory.resolve("jobs"))) {
+            interruption.planning(() -> stopped.set(true));
+
+            interruption.interrupted();
+        }
+
+        assertTrue(stopped.get(), "the plan's progress stops before the line");
+        assertEquals("gfsload: interrupted while planning: nothing was loaded" + System.lineSeparator(), err.toString());
+    }
+
+    @Test
+    void asTheLoadEndsTheLineSaysWhetherTheJournalIsKept() throws IOException {
+        Path jobs = Files.createDirectories(directory.resolve("jobs"));
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 1, 1 << 20));
+                CacheClient client = cluster.newClient()) {
+            assertEquals("gfsload: interrupted as the load ended (SUCCEEDED), before its report; the job is done, everything requested is "
+                    + "cached, and its journal (job " + JOB + ") is deleted", endedLine(jobs, client, LoadState.SUCCEEDED));
+
+            Files.createDirectories(jobs.resolve(JOB));
+            String kept = endedLine(jobs, client, LoadState.PARTIAL);
+            assertEquals("gfsload: interrupted as the load ended (PARTIAL), before its report; " + LoadAction.journalKept(JOB), kept);
+        }
+    }
+
+    /** The line of a load of {@link #JOB} that ended {@code state}, its journal settled. */
+    private static String endedLine(Path jobs, CacheClient client, LoadState state) {
+        StringWriter err = new StringWriter();
+        try (LoadInterruption interruption = LoadInterruption.start(new PrintWriter(err), jobs)) {
+            ProgressReporter progress = new ProgressReporter(ProgressReporter.Mode.NONE, false, new PrintWriter(new StringWriter()),
+                    new PrintStream(PrintStream.nullOutputStream()), System::nanoTime);
+            interruption.loading(JOB, progress, client);
+            interruption.ended(report(state));
+            interruption.journalSettled();
+
+            interruption.interrupted();
+        }
+        return err.toString().strip();
+    }
+
+    private static LoadReport report(LoadState state) {
+        LoadTotals totals = new LoadTotals(1, 0, 1, 1, 0, 0, 1000, 1000, 0, 0);
+        return new LoadReport("/data", state, 1, totals, List.of(), 1000, 1000, 1000, List.of(), 1000, null, null, null, null, false, null,
+                LoadReport.Evicted.NONE, null);
+    }
+}
