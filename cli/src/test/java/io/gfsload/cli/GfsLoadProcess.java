@@ -219,6 +219,16 @@ final class GfsLoadProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The bytes gfsload wrote to its stdout, when that is a pipe, that nothing has read yet. */
+    int stdoutUnread() {
+        try {
+            return process.getInputStream().available();
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
     /** What it printed to stderr so far; the last line may be cut short. */
     List<String> errLines() {
         try {
@@ -272,9 +282,12 @@ final class GfsLoadProcess implements AutoCloseable {
         }
     }
 
-    /** Stops gfsload with SIGTERM, as {@code kill} or a scheduler does; what it printed, stderr as lines. */
+    /**
+     * Stops gfsload with SIGTERM, as {@code kill} or a scheduler does, its stdout left open (a
+     * {@link Process#destroy()} closes this end of its pipes too); what it printed, stderr as lines.
+     */
     CliRun terminate() {
-        process.destroy();
+        signal("TERM");
         return awaitExit(Duration.ofSeconds(30));
     }
 

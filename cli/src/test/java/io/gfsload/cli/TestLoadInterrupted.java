@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.executor.JobJournal;
+import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,6 +31,10 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TestLoadInterrupted {
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
+    /** Files whose JSON report (about 1.2 KiB a file) is several times what a pipe holds. */
+    private static final int REPORT_FILES = 200;
+    /** What a pipe holds, as Linux sizes it unless asked otherwise. */
+    private static final int PIPE_BYTES = 64 << 10;
 
     @TempDir
     Path directory;
@@ -85,6 +92,34 @@ class TestLoadInterrupted {
         assertFalse(Files.exists(report), "an interrupted load writes no report");
         assertEquals(List.of(), claims(home));
         assertEquals(List.of(), list(home.resolve("jobs")), "no journal: the load never started");
+    }
+
+    @Test
+    void aLoadStoppedWithSigtermAfterItSucceededSaysItsJournalIsDeleted() throws IOException {
+        Path home = directory.resolve("home");
+        Path data = writeFiles(directory.resolve("data"), REPORT_FILES);
+        Path report = directory.resolve("out/report.json");
+        Path journal = home.resolve("jobs").resolve(JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of("file:" + data)), 1), false));
+        // stdout a pipe that nothing reads: the JSON report, larger than the pipe holds, stops the command as it prints it
+        try (GfsLoadProcess child = GfsLoadProcess.start(home, ProcessBuilder.Redirect.PIPE, "distributedLoad", "--progress", "json", "--json",
+                "--report", report.toString(), data.toString())) {
+            awaitLine(child, "\"event\":\"finished\",\"state\":\"succeeded\"");
+            ClusterProcesses.await(() -> !Files.exists(journal), TIMEOUT, "the job that succeeded deletes its journal " + journal);
+            // the pipe full: the command waits to print the rest of its report
+            ClusterProcesses.await(() -> child.stdoutUnread() >= PIPE_BYTES, TIMEOUT, "the report fills stdout's pipe");
+            assertTrue(child.isAlive(), "the command prints its report: " + child.errLines());
+
+            CliRun stopped = child.terminate();
+
+            assertEquals(143, stopped.exitCode(), "128 + SIGTERM: " + stopped.err());
+            List<String> lines = stopped.err().lines().toList();
+            assertEquals("gfsload: interrupted as the load ended (SUCCEEDED), before its report; the job is done, everything requested is cached, "
+                    + "and its journal (job %s) is deleted".formatted(journal.getFileName()), lines.get(lines.size() - 1), stopped.err());
+            assertFalse(stopped.err().contains("is kept"), stopped.err());
+        }
+        assertFalse(Files.exists(report), "the report is not written");
+        assertFalse(Files.exists(journal));
+        assertEquals(List.of(), claims(home));
     }
 
     /** A load window of an hour that opens in two hours: a load started now waits for it. */
