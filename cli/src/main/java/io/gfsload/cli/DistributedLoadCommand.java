@@ -40,7 +40,8 @@ public final class DistributedLoadCommand implements Callable<Integer> {
     ExecutionOptions execution;
 
     @Option(names = "--dry-run", description = "Plan and print what would be loaded, per path; load nothing (as gfsload plan --path). Exits as the load would: "
-            + "2, 4 or 6 for a plan the cluster cannot take, 3 when a path, or a directory below one, cannot be listed, 5 when a path is not found.")
+            + "2, 4 or 6 for a plan the cluster cannot take, 3 when a path, or a directory below one, cannot be listed, 5 when a path is not found, 130 or 143 when "
+            + "SIGINT or SIGTERM comes before the plan prints.")
     boolean dryRun;
 
     @Mixin

@@ -29,7 +29,7 @@ import picocli.CommandLine.Spec;
                         + "stdout could not be written, e.g. a full disk)",
                 "5:table, partition or path not found (also: no selected partition has its location in the UFS)",
                 "6:not enough cache capacity for the plan",
-                "130, 143:interrupted (SIGINT, SIGTERM) during a load: no report; the same command resumes the job"},
+                "130, 143:interrupted (SIGINT, SIGTERM) during a load: no report; the same command resumes the job (--dry-run: no plan printed)"},
         footerHeading = "%n",
         footer = {
                 "Without --master and --metastore, gfsload runs an embedded cache cluster and",
@@ -56,7 +56,7 @@ public final class GfsLoadCommand implements Callable<Integer> {
 
     @Option(names = "--dry-run", description = "Plan and print what would be loaded, per partition; load nothing (as gfsload plan). Exits as the load would: "
             + "2, 4 or 6 for a plan the cluster cannot take, 3 when a partition, or a directory below one, cannot be listed, 5 when the table or a "
-            + "partition is not found.")
+            + "partition is not found, 130 or 143 when SIGINT or SIGTERM comes before the plan prints.")
     boolean dryRun;
 
     @Mixin

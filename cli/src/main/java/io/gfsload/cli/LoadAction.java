@@ -167,19 +167,28 @@ final class LoadAction {
     static int dryRun(CommandSpec spec, Services services, LoadRequest request, LoadOptions load, PlanningOptions planning, WorkloadOptions workload,
             Optional<ExecutionOptions> execution) {
         LoadRunner runner = new LoadRunner(services, spec.commandLine().getErr(), PlanningProgress.display(ProgressReporter.stderrIsTerminal()));
-        LoadRunner.Planned planned = runner.plan(request, workload, planning.overrides());
-        // an atomic load adopts what an earlier run of its job staged: the load's verdict counts it so
-        Optional<AtomicOptions> atomic = execution.flatMap(options -> options.atomic(JobJournal.jobId(runner.jobRequest(request), options.atomicScope())));
-        PlanPrinter.PlanSummary summary = PlanPrinter.summarize(planned.plan(), runner.capacity(planned, atomic),
-                LoadRunner.ufsRate(planned, planning.bandwidth()));
-        // checked before the plan is printed, so that its JSON says how the command ends; the command still
-        // prints the plan first, then fails with the reason as the load would
+        LoadRunner.Planned planned;
+        PlanPrinter.PlanSummary summary;
         RuntimeException refused = null;
-        try {
-            runner.validate(planned, planning.ignoreCapacity, atomic);
+        // SIGINT or SIGTERM until the plan prints (exit 130 or 143): one line says the command was planning
+        try (LoadInterruption interruption = LoadInterruption.startDryRun(spec.commandLine().getErr())) {
+            interruption.planning(runner::stopPlanningProgress);
+            planned = runner.plan(request, workload, planning.overrides());
+            // an atomic load adopts what an earlier run of its job staged: the load's verdict counts it so
+            Optional<AtomicOptions> atomic = execution.flatMap(options -> options.atomic(JobJournal.jobId(runner.jobRequest(request), options.atomicScope())));
+            summary = PlanPrinter.summarize(planned.plan(), runner.capacity(planned, atomic), LoadRunner.ufsRate(planned, planning.bandwidth()));
+            // checked before the plan is printed, so that its JSON says how the command ends; the command still
+            // prints the plan first, then fails with the reason as the load would
+            try {
+                runner.validate(planned, planning.ignoreCapacity, atomic);
+            }
+            catch (RuntimeException e) {
+                refused = e;
+            }
         }
-        catch (RuntimeException e) {
-            refused = e;
+        if (JvmShutdown.inProgress()) {
+            // the plan was made as SIGINT or SIGTERM came: the hook said no plan is printed, and none is
+            return ExitCode.FAILED;
         }
         // a partition, or a directory below one, that could not be listed: the load would be partial
         int code = refused != null ? GfsLoad.exitCode(refused)

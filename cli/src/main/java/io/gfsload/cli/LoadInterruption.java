@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * is then: interrupted while planning (nothing loaded), while loading (the journal kept; the room
  * the load's unfinished writes hold given back first, so that the same command run at once has
  * it), or as the load ended, before its report (the journal kept, or deleted when the job
- * succeeded).
+ * succeeded). A dry run ({@code --dry-run}, {@code gfsload plan}) has only the first: interrupted
+ * while planning, no plan printed.
  *
  * <p>Thread-safe: the command's thread says where the load is, the hook reads it.
  */
@@ -28,7 +29,10 @@ final class LoadInterruption implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LoadInterruption.class);
 
     private final PrintWriter err;
+    /** Where the load's journal is; null for a dry run, which loads nothing. */
     private final Path jobsDirectory;
+    /** What the line says a command interrupted while planning left undone. */
+    private final String notDone;
     private final Thread hook = new Thread(this::interrupted, "gfsload-interrupted");
     /** Counted down once the journal is completed or closed after the load ended. */
     private final CountDownLatch journalSettled = new CountDownLatch(1);
@@ -41,14 +45,23 @@ final class LoadInterruption implements AutoCloseable {
 
     private record Loading(String jobId, ProgressReporter progress, CacheClient cache) {}
 
-    private LoadInterruption(PrintWriter err, Path jobsDirectory) {
+    private LoadInterruption(PrintWriter err, Path jobsDirectory, String notDone) {
         this.err = requireNonNull(err, "err is null");
-        this.jobsDirectory = requireNonNull(jobsDirectory, "jobsDirectory is null");
+        this.jobsDirectory = jobsDirectory;
+        this.notDone = notDone;
     }
 
     /** Says on {@code err}, when the JVM ends before {@link #close}, where the load was; it plans now, its jobs' journals in {@code jobsDirectory}. */
     static LoadInterruption start(PrintWriter err, Path jobsDirectory) {
-        LoadInterruption interruption = new LoadInterruption(err, jobsDirectory);
+        return start(new LoadInterruption(err, requireNonNull(jobsDirectory, "jobsDirectory is null"), "nothing was loaded"));
+    }
+
+    /** Says on {@code err}, when the JVM ends before {@link #close}, that the dry run was interrupted while planning: no plan printed. */
+    static LoadInterruption startDryRun(PrintWriter err) {
+        return start(new LoadInterruption(err, null, "no plan printed"));
+    }
+
+    private static LoadInterruption start(LoadInterruption interruption) {
         Runtime.getRuntime().addShutdownHook(interruption.hook);
         return interruption;
     }
@@ -60,6 +73,9 @@ final class LoadInterruption implements AutoCloseable {
 
     /** The load of job {@code jobId} starts: its progress shows on {@code progress}, it writes to {@code cache}. */
     void loading(String jobId, ProgressReporter progress, CacheClient cache) {
+        if (jobsDirectory == null) {
+            throw new IllegalStateException("a dry run loads nothing");
+        }
         loading = new Loading(requireNonNull(jobId, "jobId is null"), requireNonNull(progress, "progress is null"), requireNonNull(cache, "cache is null"));
     }
 
@@ -73,7 +89,7 @@ final class LoadInterruption implements AutoCloseable {
         journalSettled.countDown();
     }
 
-    /** No line from here on: the report is being written. */
+    /** No line from here on: the report (a dry run's plan) is being written. */
     @Override
     public void close() {
         try {
@@ -125,7 +141,7 @@ final class LoadInterruption implements AutoCloseable {
     private String line() {
         Loading load = loading;
         if (load == null) {
-            return "gfsload: interrupted while planning: nothing was loaded";
+            return "gfsload: interrupted while planning: " + notDone;
         }
         boolean journalKept = JobJournal.exists(jobsDirectory, load.jobId());
         LoadReport report = outcome;

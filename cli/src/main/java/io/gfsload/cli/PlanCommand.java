@@ -24,7 +24,8 @@ import picocli.CommandLine.Spec;
                 + "would load and an estimated duration, and whether it fits in the cache: the dry run of gfsload --table ... --dry-run "
                 + "or gfsload distributedLoad --dry-run PATH.... Loads nothing. Exits as the load would before loading: 0, or 2 when the "
                 + "cluster has fewer workers than replicas, 4 when it has enough but some are lost, 6 when the plan does not fit (0 with "
-                + "--ignore-capacity), 3 when a partition, or a directory below one, could not be listed (a line says why), 5 when a table, partition or path is not found.")
+                + "--ignore-capacity), 3 when a partition, or a directory below one, could not be listed (a line says why), 5 when a table, partition or path is not found, 130 or 143 when SIGINT or SIGTERM "
+                + "comes before the plan prints.")
 public final class PlanCommand implements Callable<Integer> {
     private final CliEnvironment environment;
 

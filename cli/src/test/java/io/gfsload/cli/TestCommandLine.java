@@ -159,13 +159,13 @@ class TestCommandLine {
     @Test
     void theDryRunsHelpNamesEveryCodeItExitsWithAsPlansDoes() {
         String plan = gfsload("plan", "--help").out().replaceAll("\\s+", " ");
-        assertTrue(plan.contains("5 when a table, partition or path is not found."), plan);
+        assertTrue(plan.contains("5 when a table, partition or path is not found, 130 or 143 when SIGINT or SIGTERM comes before the plan prints."), plan);
         String main = gfsload("--help").out().replaceAll("\\s+", " ");
         assertTrue(main.contains("Exits as the load would: 2, 4 or 6 for a plan the cluster cannot take, 3 when a partition, or a directory below one, "
-                + "cannot be listed, 5 when the table or a partition is not found."), main);
+                + "cannot be listed, 5 when the table or a partition is not found, 130 or 143 when SIGINT or SIGTERM comes before the plan prints."), main);
         String distributedLoad = gfsload("distributedLoad", "--help").out().replaceAll("\\s+", " ");
         assertTrue(distributedLoad.contains("Exits as the load would: 2, 4 or 6 for a plan the cluster cannot take, 3 when a path, or a directory below "
-                + "one, cannot be listed, 5 when a path is not found."), distributedLoad);
+                + "one, cannot be listed, 5 when a path is not found, 130 or 143 when SIGINT or SIGTERM comes before the plan prints."), distributedLoad);
     }
 
     /**

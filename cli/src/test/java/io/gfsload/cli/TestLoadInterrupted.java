@@ -60,9 +60,43 @@ class TestLoadInterrupted {
 
     @Test
     void aLoadStoppedWithSigtermWhilePlanningSaysSo() throws IOException, SQLException {
-        Path home = directory.resolve("home");
         Path report = directory.resolve("out/report.json");
+
+        CliRun stopped = stoppedWhilePlanning("--table", "db.t", "--progress", "json", "--report", report.toString());
+
+        assertEquals("gfsload: interrupted while planning: nothing was loaded", lastLine(stopped), stopped.err());
+        assertFalse(Files.exists(report), "an interrupted load writes no report");
+        assertEquals(List.of(), list(directory.resolve("home/jobs")), "no journal: the load never started");
+    }
+
+    @Test
+    void aPlanStoppedWithSigtermWhilePlanningSaysSo() throws IOException, SQLException {
+        Path report = directory.resolve("out/plan.json");
+
+        CliRun stopped = stoppedWhilePlanning("plan", "--table", "db.t", "--report", report.toString());
+
+        assertEquals("gfsload: interrupted while planning: no plan printed", lastLine(stopped), stopped.err());
+        assertEquals("", stopped.out(), "no plan on stdout");
+        assertFalse(Files.exists(report), "an interrupted plan writes no report");
+    }
+
+    @Test
+    void aDryRunStoppedWithSigtermWhilePlanningSaysSo() throws IOException, SQLException {
+        CliRun stopped = stoppedWhilePlanning("--table", "db.t", "--dry-run");
+
+        assertEquals("gfsload: interrupted while planning: no plan printed", lastLine(stopped), stopped.err());
+        assertEquals("", stopped.out(), "no plan on stdout");
+    }
+
+    /**
+     * gfsload run with {@code args} against a metastore with table {@code db.t} whose database is
+     * locked, so that it plans until SIGTERM comes, then stopped with it: it exits 143 and leaves
+     * no claim on a report.
+     */
+    private CliRun stoppedWhilePlanning(String... args) throws IOException, SQLException {
+        Path home = directory.resolve("home");
         EmbeddedMetastore metastore = EmbeddedMetastore.start(directory.resolve("metastore"));
+        CliRun stopped;
         try {
             writeFiles(MetastoreTables.oneDayTable(metastore.uri(), directory.resolve("data")), 2);
             // the metastore's database locked by another transaction: the metastore answers no call that reads a table until it ends
@@ -71,15 +105,11 @@ class TestLoadInterrupted {
                 statement.execute("CALL SYSCS_UTIL.SYSCS_SET_DATABASE_PROPERTY('derby.locks.waitTimeout', '-1')");
                 database.setAutoCommit(false);
                 statement.execute("LOCK TABLE TBLS IN EXCLUSIVE MODE");
-                try (GfsLoadProcess child = GfsLoadProcess.start(home, "--table", "db.t", "--progress", "json", "--report", report.toString(),
-                        "--metastore", metastore.uri().toString())) {
+                String[] command = Stream.concat(Stream.of(args), Stream.of("--metastore", metastore.uri().toString())).toArray(String[]::new);
+                try (GfsLoadProcess child = GfsLoadProcess.start(home, command)) {
                     awaitLine(child, "Planning db.t: reading its partitions from the metastore");
 
-                    CliRun stopped = child.terminate();
-
-                    assertEquals(143, stopped.exitCode(), "128 + SIGTERM: " + stopped.err());
-                    List<String> lines = stopped.err().lines().toList();
-                    assertEquals("gfsload: interrupted while planning: nothing was loaded", lines.get(lines.size() - 1), stopped.err());
+                    stopped = child.terminate();
                 }
                 finally {
                     database.rollback();
@@ -89,9 +119,14 @@ class TestLoadInterrupted {
         finally {
             metastore.close();
         }
-        assertFalse(Files.exists(report), "an interrupted load writes no report");
+        assertEquals(143, stopped.exitCode(), "128 + SIGTERM: " + stopped.err());
         assertEquals(List.of(), claims(home));
-        assertEquals(List.of(), list(home.resolve("jobs")), "no journal: the load never started");
+        return stopped;
+    }
+
+    private static String lastLine(CliRun run) {
+        List<String> lines = run.err().lines().toList();
+        return lines.get(lines.size() - 1);
     }
 
     @Test

@@ -30,15 +30,34 @@ class TestLoadInterruption {
     @Test
     void whilePlanningTheLineFollowsThePlansProgressStopped() {
         StringWriter err = new StringWriter();
+
+        String line = interruptedWhilePlanning(LoadInterruption.start(new PrintWriter(err), directory.resolve("jobs")), err);
+
+        assertEquals("gfsload: interrupted while planning: nothing was loaded" + System.lineSeparator(), line);
+    }
+
+    @Test
+    void aDryRunWhilePlanningSaysNoPlanIsPrinted() {
+        StringWriter err = new StringWriter();
+
+        String line = interruptedWhilePlanning(LoadInterruption.startDryRun(new PrintWriter(err)), err);
+
+        assertEquals("gfsload: interrupted while planning: no plan printed" + System.lineSeparator(), line);
+    }
+
+    /** What {@code interruption}, writing to {@code err}, says when interrupted while planning; the plan's progress is stopped first. */
+    private static String interruptedWhilePlanning(LoadInterruption interruption, StringWriter err) {
         AtomicBoolean stopped = new AtomicBoolean();
-        try (LoadInterruption interruption = LoadInterruption.start(new PrintWriter(err), directory.resolve("jobs"))) {
-            interruption.planning(() -> stopped.set(true));
+        try (interruption) {
+            interruption.planning(() -> {
+                assertEquals("", err.toString(), "the plan's progress stops before the line");
+                stopped.set(true);
+            });
 
             interruption.interrupted();
         }
-
-        assertTrue(stopped.get(), "the plan's progress stops before the line");
-        assertEquals("gfsload: interrupted while planning: nothing was loaded" + System.lineSeparator(), err.toString());
+        assertTrue(stopped.get(), "the plan's progress stops");
+        return err.toString();
     }
 
     @Test
