@@ -7,6 +7,7 @@ import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.Counts;
+import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.api.RemovalMarks;
@@ -684,10 +685,16 @@ public final class DistributedLoad {
         return files;
     }
 
-    /** A finished slice: its files to the listener and the journal; the blocks of {@code adoptable} it committed were adopted, not loaded. */
+    /**
+     * A finished slice: its files to the listener and the journal; the blocks of {@code adoptable}
+     * it committed were adopted, not loaded. The journal forgets the files the slice uncached as
+     * changed or gone, as a local load's journal does: no run of the job counts their blocks
+     * committed.
+     */
     private void heard(SliceLoad slice, LoadReport report, Optional<JobJournal> journal, Map<String, StagedBlock> adoptable) {
         Map<String, FileReport> files = byPath(List.of(report));
         List<String> committed = new ArrayList<>();
+        List<FileIdentity> uncached = new ArrayList<>();
         for (PartitionLoad partition : slice.partitions()) {
             for (FileLoad file : partition.files()) {
                 FileReport outcome = files.get(file.file().path());
@@ -699,6 +706,9 @@ public final class DistributedLoad {
                 }
                 if (outcome.failed()) {
                     listener.fileFailed(outcome.path(), outcome.error());
+                    if (Failures.changedOrGoneAndUncached(outcome.error())) {
+                        uncached.add(file.file());
+                    }
                 }
                 else {
                     for (BlockTask block : file.blocks()) {
@@ -720,6 +730,7 @@ public final class DistributedLoad {
         boolean staged = options.atomic().map(atomic -> atomic.scope() == AtomicOptions.Scope.JOB).orElse(false);
         journal.ifPresent(j -> {
             j.recordRead(report.ufsBytesRead());
+            uncached.forEach(j::forget);
             if (!staged) {
                 // a job's blocks count once the load commits them all
                 j.recordCommitted(committed);

@@ -58,12 +58,28 @@ final class Failures {
         return failure instanceof io.gfsload.cache.api.CacheException;
     }
 
+    /** How the message of a file changed since it was planned starts ({@link FileChangedException}). */
+    static final String CHANGED = "File changed since it was planned: ";
+    /** What {@link #describe} adds to the message of a file gone since it was planned. */
+    static final String GONE = " (deleted since it was planned?)";
+    /** What follows the reason a file changed or is gone when its blocks of the planned version could not be uncached. */
+    static final String STAYS_CACHED = "; its blocks stay cached under the planned identity: ";
+
     /**
      * Whether {@code failure} says that the file changed since it was planned or is no longer
      * there: no run of the job loads that version of it again.
      */
     static boolean isChangedOrGone(Throwable failure) {
         return failure instanceof FileChangedException || failure instanceof FileNotFoundException && isMissing(failure.getMessage());
+    }
+
+    /**
+     * Whether {@code error}, a failed file's as {@link #describe} gives it (a slice's report has
+     * no more), says that the file changed or is gone and that none of its blocks of the planned
+     * version stays cached: the load uncached them, or they were not cached.
+     */
+    static boolean changedOrGoneAndUncached(String error) {
+        return error != null && (error.startsWith(CHANGED) || error.endsWith(GONE)) && !error.contains(STAYS_CACHED);
     }
 
     /**
@@ -134,7 +150,7 @@ final class Failures {
         }
         if (failure instanceof FileNotFoundException && isMissing(failure.getMessage())) {
             // "File file:/d/x does not exist", "File does not exist: /d/x": the type adds nothing
-            return failure.getMessage().strip() + " (deleted since it was planned?)";
+            return failure.getMessage().strip() + GONE;
         }
         if (failure instanceof FileNotFoundException && failure.getMessage() != null) {
             Matcher denied = OPEN_DENIED.matcher(failure.getMessage().strip());

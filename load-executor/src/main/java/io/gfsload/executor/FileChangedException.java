@@ -35,15 +35,15 @@ public class FileChangedException extends IOException {
             throws FileChangedException {
         requireNonNull(planned, "planned is null");
         if (!regularFile) {
-            throw new FileChangedException("File changed since it was planned: the path is %s (planned: a file of %d bytes modified %s)"
+            throw new FileChangedException(Failures.CHANGED + "the path is %s (planned: a file of %d bytes modified %s)"
                     .formatted(directory ? "now a directory" : "no longer a regular file", planned.length(), time(planned.modificationTime())));
         }
         if (length != planned.length() || modificationTime != planned.modificationTime()) {
-            throw new FileChangedException("File changed since it was planned: length %d -> %d, modification time %s -> %s"
+            throw new FileChangedException(Failures.CHANGED + "length %d -> %d, modification time %s -> %s"
                     .formatted(planned.length(), length, time(planned.modificationTime()), time(modificationTime)));
         }
         if (!planned.etag().isEmpty() && !etag.isEmpty() && !etag.equals(planned.etag())) {
-            throw new FileChangedException("File changed since it was planned: etag %s -> %s (length %d and modification time %s kept)"
+            throw new FileChangedException(Failures.CHANGED + "etag %s -> %s (length %d and modification time %s kept)"
                     .formatted(planned.etag(), etag, length, time(modificationTime)));
         }
     }

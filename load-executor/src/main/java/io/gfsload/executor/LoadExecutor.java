@@ -1459,8 +1459,7 @@ public final class LoadExecutor {
             }
             catch (CacheException e) {
                 LOG.warn("{} changed or is gone, and its blocks of the planned version could not be uncached: {}", file.file().path(), e.getMessage());
-                FileChangedException changed = new FileChangedException("%s; its blocks stay cached under the planned identity: %s"
-                        .formatted(Failures.describe(failure), e.getMessage()));
+                FileChangedException changed = new FileChangedException(Failures.describe(failure) + Failures.STAYS_CACHED + e.getMessage());
                 changed.initCause(failure);
                 return changed;
             }
@@ -1778,8 +1777,7 @@ public final class LoadExecutor {
          * planned (truncated or rewritten): not a failure a retry gets past.
          */
         private static FileChangedException shorter(long end, java.io.EOFException e) {
-            FileChangedException changed = new FileChangedException("File changed since it was planned: it ends before byte %d of its planned length"
-                    .formatted(end));
+            FileChangedException changed = new FileChangedException(Failures.CHANGED + "it ends before byte %d of its planned length".formatted(end));
             changed.initCause(e);
             return changed;
         }

@@ -396,9 +396,14 @@ class TestDistributedLoad {
 
     /** Caches every block of {@code file} with {@code replication}, as another load would, on a client of its own. */
     private void cacheWithAnotherClient(FileLoad file, int replication) {
+        cacheWithAnotherClient(file, file.blocks(), replication);
+    }
+
+    /** Caches {@code blocks} of {@code file} with {@code replication}, as another load would, on a client of its own. */
+    private void cacheWithAnotherClient(FileLoad file, List<BlockTask> blocks, int replication) {
         try (CacheClient another = cluster.newClient()) {
             byte[] bytes = Files.readAllBytes(Path.of(java.net.URI.create(file.file().path())));
-            for (BlockTask block : file.blocks()) {
+            for (BlockTask block : blocks) {
                 try (io.gfsload.cache.api.BlockWriter writer = another.openWriter(block.key(), block.length(), replication)) {
                     writer.write(bytes, (int) block.offset(), (int) block.length());
                     writer.commit();
@@ -560,6 +565,53 @@ class TestDistributedLoad {
             io.gfsload.cache.testing.TestData.await(() -> io.gfsload.cache.testing.TestData.files(worker).stream()
                     .noneMatch(block -> block.getFileName().toString().startsWith(deleted.file().fileKey())), Duration.ofSeconds(30),
                     "the worker deletes the staged blocks of the deleted file: " + worker);
+        }
+    }
+
+    /**
+     * A file a slice uncaches as changed (its blocks of the planned version, those an earlier run
+     * committed included) is forgotten by the load's journal, as a local load's journal forgets
+     * it: no later run counts its blocks among those the earlier runs committed.
+     */
+    @Test
+    void theJournalForgetsTheBlocksOfAFileASliceUncachedAsChanged() throws IOException {
+        Path data = freshFiles("changed-in-slice");
+        Path jobs = directory.resolve("jobs");
+        LoadPlan first = LocalPlans.plan(client, data, BLOCK, 1);
+        LoadReport loaded = executeJournaled(jobs, first, InProcessSlices.oneAfterAnother(2));
+        assertEquals(LoadState.SUCCEEDED, loaded.state(), loaded.failedFiles().toString());
+        // the journal has every block of the three-block file; the cache now only its first
+        FileLoad changing = first.partitions().get(0).files().stream().filter(file -> file.blocks().size() == 3).findFirst().orElseThrow();
+        client.free(changing.file());
+        cacheWithAnotherClient(changing, changing.blocks().subList(0, 1), 1);
+        LoadPlan second = LocalPlans.plan(client, data, BLOCK, 1);
+        Path local = Path.of(java.net.URI.create(changing.file().path()));
+        // rewritten as its slice starts: the slice fails it as changed and uncaches its first block
+        DistributedLoad.Slices changesFirst = InProcessSlices.of(1, (slices, progress, finished) -> {
+            try {
+                Files.setLastModifiedTime(local, java.nio.file.attribute.FileTime.fromMillis(changing.file().modificationTime() + 10_000));
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            slices.forEach(slice -> finished.accept(slice, slice.load()));
+        });
+
+        LoadReport report = executeJournaled(jobs, second, changesFirst);
+
+        assertEquals(1, report.failedFiles().size(), report.failedFiles().toString());
+        assertTrue(report.failedFiles().get(0).error().startsWith("File changed since it was planned: "), report.failedFiles().toString());
+        assertEquals(List.of(), client.cachedBlocks(changing.file()), "the slice uncached the file's planned version");
+        try (JobJournal journal = JobJournal.open(jobs, second.request(), false, client.clusterInfo().clusterId(), false)) {
+            assertEquals(first.stats().blocks() - changing.blocks().size(), journal.previousBlocks(),
+                    "the journal forgot the blocks committed of the changed file, and only those");
+        }
+    }
+
+    /** Runs a load of {@code plan} in {@code slices} with the journal of its job under {@code jobs}. */
+    private LoadReport executeJournaled(Path jobs, LoadPlan plan, DistributedLoad.Slices slices) {
+        try (JobJournal journal = JobJournal.open(jobs, plan.request(), false, client.clusterInfo().clusterId(), false)) {
+            return load(slices, ProgressListener.NONE).execute(plan, Optional.of(journal));
         }
     }
 

@@ -45,6 +45,19 @@ class TestFailures {
      * A file the process may not read, as the exceptions say it: tests run as root, which reads a
      * file of mode 000, so the exceptions a non-root load gets are built here.
      */
+    /** What a slice's report says of a failed file is all the load hears of it: its error tells whether the file was uncached as changed or gone. */
+    @Test
+    void theErrorOfAFileUncachedAsChangedOrGoneSaysSo() {
+        FileChangedException changed = new FileChangedException("File changed since it was planned: it ends before byte 10 of its planned length");
+        FileNotFoundException gone = new FileNotFoundException("File file:/data/d/f.bin does not exist");
+        assertTrue(Failures.changedOrGoneAndUncached(Failures.describe(changed)));
+        assertTrue(Failures.changedOrGoneAndUncached(Failures.describe(gone)));
+        assertFalse(Failures.changedOrGoneAndUncached(Failures.describe(changed) + Failures.STAYS_CACHED + "the master is unavailable"),
+                "its blocks could not be uncached");
+        assertFalse(Failures.changedOrGoneAndUncached(Failures.describe(new FileNotFoundException("/data/d/f.bin (Permission denied)"))));
+        assertFalse(Failures.changedOrGoneAndUncached(null));
+    }
+
     @Test
     void aFileTheProcessMayNotReadIsPermissionDeniedAndPermanent() {
         // Hadoop's local file system opens with java.io
