@@ -3,7 +3,7 @@ package io.gfsload.catalog;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.catalog.testing.EmbeddedMetastoreExtension;
 import io.gfsload.catalog.thrift.MetastoreAdmin;
 import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
 import io.gfsload.catalog.thrift.ThriftHiveCatalog;
@@ -11,9 +11,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -29,13 +29,13 @@ class TestDateKeyFilterHints {
 
     private static final TableName DAYS = new TableName("db", "days");
 
-    private static EmbeddedMetastore metastore;
+    @RegisterExtension
+    static final EmbeddedMetastoreExtension METASTORE = new EmbeddedMetastoreExtension();
     private static ThriftHiveCatalog catalog;
 
     @BeforeAll
     static void start() {
-        metastore = EmbeddedMetastore.start(directory);
-        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(METASTORE.uri())) {
             admin.ensureDatabase("db", directory.resolve("warehouse/db.db").toUri().toString());
             String location = directory.resolve("warehouse/db.db/days").toUri().toString();
             admin.createParquetTable(DAYS, List.of(new Column("id", "bigint")), List.of(new Column("p", "string"), new Column("d", "date")), location);
@@ -45,17 +45,7 @@ class TestDateKeyFilterHints {
             }
             admin.addPartitions(DAYS, days);
         }
-        catalog = ThriftHiveCatalog.connect(metastore.uri());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (catalog != null) {
-            catalog.close();
-        }
-        if (metastore != null) {
-            metastore.close();
-        }
+        catalog = METASTORE.catalog();
     }
 
     @Test

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.catalog.testing.EmbeddedMetastoreExtension;
 import io.gfsload.catalog.thrift.MetastoreAdmin;
 import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
 import io.gfsload.catalog.thrift.ThriftHiveCatalog;
@@ -15,9 +15,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The embedded metastore is a real Thrift server on loopback; the Thrift catalog reads it. */
@@ -25,13 +25,13 @@ class TestEmbeddedMetastore {
     @TempDir
     static Path directory;
 
-    private static EmbeddedMetastore metastore;
+    @RegisterExtension
+    static final EmbeddedMetastoreExtension METASTORE = new EmbeddedMetastoreExtension();
     private static ThriftHiveCatalog catalog;
 
     @BeforeAll
     static void start() {
-        metastore = EmbeddedMetastore.start(directory);
-        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(METASTORE.uri())) {
             admin.ensureDatabase("db", directory.resolve("warehouse/db.db").toUri().toString());
             TableName events = new TableName("db", "events");
             String tableLocation = directory.resolve("warehouse/db.db/events").toUri().toString();
@@ -52,23 +52,13 @@ class TestEmbeddedMetastore {
             admin.createParquetTable(new TableName("db", "flat"), List.of(new Column("id", "bigint")), List.of(), tableLocation + "_flat");
             admin.createView(new TableName("db", "v"), List.of(new Column("id", "bigint")), "select id from db.flat");
         }
-        catalog = ThriftHiveCatalog.connect(metastore.uri());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (catalog != null) {
-            catalog.close();
-        }
-        if (metastore != null) {
-            metastore.close();
-        }
+        catalog = METASTORE.catalog();
     }
 
     @Test
     void listensOnLoopback() throws Exception {
-        assertEquals("127.0.0.1", metastore.uri().getHost());
-        try (Socket socket = new Socket("127.0.0.1", metastore.uri().getPort())) {
+        assertEquals("127.0.0.1", METASTORE.uri().getHost());
+        try (Socket socket = new Socket("127.0.0.1", METASTORE.uri().getPort())) {
             assertTrue(socket.isConnected());
         }
     }

@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.catalog.testing.EmbeddedMetastoreExtension;
 import io.gfsload.catalog.thrift.MetastoreAdmin;
 import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
 import io.gfsload.catalog.thrift.ThriftHiveCatalog;
@@ -28,9 +28,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -44,23 +44,16 @@ class TestMetastoreFailover {
     @TempDir
     static Path directory;
 
-    private static EmbeddedMetastore metastore;
+    @RegisterExtension
+    static final EmbeddedMetastoreExtension METASTORE = new EmbeddedMetastoreExtension();
 
     @BeforeAll
     static void start() {
-        metastore = EmbeddedMetastore.start(directory.resolve("metastore"));
-        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(METASTORE.uri())) {
             admin.ensureDatabase("db", directory.resolve("warehouse/db.db").toUri().toString());
             String location = directory.resolve("warehouse/db.db/events").toUri().toString();
             admin.createParquetTable(EVENTS, List.of(new Column("id", "bigint")), List.of(new Column("dt", "string")), location);
             admin.addPartitions(EVENTS, Map.of(PartitionSpec.parse("dt=2026-11-20"), location + "/dt=2026-11-20"));
-        }
-    }
-
-    @AfterAll
-    static void stop() {
-        if (metastore != null) {
-            metastore.close();
         }
     }
 
@@ -72,7 +65,7 @@ class TestMetastoreFailover {
 
     @Test
     void aMetastoreThatRefusesConnectionsIsPassedForTheNextOne() throws IOException {
-        try (ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(List.of(refusing(), metastore.uri()))) {
+        try (ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(List.of(refusing(), METASTORE.uri()))) {
             TableInfo table = catalog.getTable(EVENTS).orElseThrow();
             assertEquals(List.of("dt"), table.partitionKeys());
             assertEquals(1, catalog.listPartitions(table).size());
@@ -81,8 +74,8 @@ class TestMetastoreFailover {
 
     @Test
     void aMetastoreThatGoesDownMidJobIsRetriedOnTheNextOne() throws IOException {
-        try (Relay first = new Relay(metastore.uri().getPort());
-                HiveCatalog catalog = new RetryingCachingCatalog(ThriftHiveCatalog.connect(List.of(first.uri(), metastore.uri())), 3, Duration.ofMillis(10))) {
+        try (Relay first = new Relay(METASTORE.uri().getPort());
+                HiveCatalog catalog = new RetryingCachingCatalog(ThriftHiveCatalog.connect(List.of(first.uri(), METASTORE.uri())), 3, Duration.ofMillis(10))) {
             TableInfo table = catalog.getTable(EVENTS).orElseThrow();
             int accepted = first.accepted();
             assertTrue(accepted > 0, "the first metastore answers while it is up");
@@ -97,7 +90,7 @@ class TestMetastoreFailover {
 
     @Test
     void aCallWhoseConnectionIsCutSaysSo() throws IOException {
-        try (Relay only = new Relay(metastore.uri().getPort());
+        try (Relay only = new Relay(METASTORE.uri().getPort());
                 ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(List.of(only.uri()))) {
             TableInfo table = catalog.getTable(EVENTS).orElseThrow();
 
@@ -112,7 +105,7 @@ class TestMetastoreFailover {
     @Test
     void afterAFailoverNewConnectionsGoToTheMetastoreThatAnswered() throws Exception {
         try (Dropping first = new Dropping();
-                ThriftHiveCatalog thrift = ThriftHiveCatalog.connect(List.of(first.uri(), metastore.uri()))) {
+                ThriftHiveCatalog thrift = ThriftHiveCatalog.connect(List.of(first.uri(), METASTORE.uri()))) {
             HiveCatalog catalog = new RetryingCachingCatalog(thrift, 3, Duration.ofMillis(10));
             TableInfo table = catalog.getTable(EVENTS).orElseThrow();
             int triedFirst = first.accepted();
@@ -140,7 +133,7 @@ class TestMetastoreFailover {
     @Test
     void aMetastoreThatDropsConnectionAttemptsIsPassedAfterTheConnectTimeout() throws IOException {
         try (Blackhole first = new Blackhole();
-                ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(List.of(first.uri(), metastore.uri()), ThriftHiveCatalog.DEFAULT_BATCH_SIZE,
+                ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(List.of(first.uri(), METASTORE.uri()), ThriftHiveCatalog.DEFAULT_BATCH_SIZE,
                         ThriftHiveCatalog.DEFAULT_MAX_CONNECTIONS, Duration.ofMillis(500))) {
             assertEquals(List.of("dt"), catalog.getTable(EVENTS).orElseThrow().partitionKeys());
 
@@ -153,7 +146,7 @@ class TestMetastoreFailover {
     @Test
     void aMetastoreThatTakesConnectionsAndClosesThemIsPassedForTheNextOne() throws IOException {
         try (Dropping first = new Dropping();
-                ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(List.of(first.uri(), metastore.uri()))) {
+                ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(List.of(first.uri(), METASTORE.uri()))) {
             // no retry: the connection itself went to the second metastore
             TableInfo table = catalog.getTable(EVENTS).orElseThrow();
             assertEquals(1, catalog.listPartitions(table).size());
@@ -167,7 +160,7 @@ class TestMetastoreFailover {
     @Test
     void aMetastoreThatTakesConnectionsAndNeverAnswersIsPassedAfterTheConnectTimeout() throws IOException {
         try (Silent first = new Silent();
-                ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(List.of(first.uri(), metastore.uri()), ThriftHiveCatalog.DEFAULT_BATCH_SIZE,
+                ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(List.of(first.uri(), METASTORE.uri()), ThriftHiveCatalog.DEFAULT_BATCH_SIZE,
                         ThriftHiveCatalog.DEFAULT_MAX_CONNECTIONS, Duration.ofMillis(500))) {
             TableInfo table = catalog.getTable(EVENTS).orElseThrow();
             assertEquals(1, catalog.listPartitions(table).size());
@@ -184,7 +177,7 @@ class TestMetastoreFailover {
     @Test
     void aMetastoreAddressThatAnswersHttpIsPassedForTheNextOne() throws IOException {
         try (Http first = new Http();
-                ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(List.of(first.uri(), metastore.uri()))) {
+                ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(List.of(first.uri(), METASTORE.uri()))) {
             TableInfo table = catalog.getTable(EVENTS).orElseThrow();
             assertEquals(1, catalog.listPartitions(table).size());
             assertTrue(first.accepted() > 0, "the first metastore was tried");

@@ -3,7 +3,7 @@ package io.gfsload.catalog;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.catalog.testing.EmbeddedMetastoreExtension;
 import io.gfsload.catalog.thrift.MetastoreAdmin;
 import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
 import io.gfsload.catalog.thrift.ThriftHiveCatalog;
@@ -12,9 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -25,15 +25,15 @@ class TestPartitionFilterHints {
     @TempDir
     static Path directory;
 
-    private static EmbeddedMetastore metastore;
+    @RegisterExtension
+    static final EmbeddedMetastoreExtension METASTORE = new EmbeddedMetastoreExtension();
     private static ThriftHiveCatalog catalog;
     private static TableInfo events;
 
     @BeforeAll
     static void start() {
-        metastore = EmbeddedMetastore.start(directory);
         TableName name = new TableName("db", "events");
-        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(METASTORE.uri())) {
             admin.ensureDatabase("db", directory.resolve("warehouse/db.db").toUri().toString());
             String location = directory.resolve("warehouse/db.db/events").toUri().toString();
             admin.createParquetTable(name, List.of(new Column("id", "bigint")), List.of(new Column("dt", "string"), new Column("hr", "int")), location);
@@ -43,18 +43,8 @@ class TestPartitionFilterHints {
             }
             admin.addPartitions(name, partitions);
         }
-        catalog = ThriftHiveCatalog.connect(metastore.uri());
+        catalog = METASTORE.catalog();
         events = catalog.getTable(name).orElseThrow();
-    }
-
-    @AfterAll
-    static void stop() {
-        if (catalog != null) {
-            catalog.close();
-        }
-        if (metastore != null) {
-            metastore.close();
-        }
     }
 
     @Test

@@ -3,15 +3,15 @@ package io.gfsload.catalog;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
-import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.catalog.testing.EmbeddedMetastoreExtension;
 import io.gfsload.catalog.thrift.MetastoreAdmin;
 import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
 import io.gfsload.catalog.thrift.ThriftHiveCatalog;
 import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,13 +30,13 @@ class TestTypedFiltersBesideOtherTables {
     private static final TableName HOURS = new TableName("db", "hours");
     private static final TableName DAYS = new TableName("db", "days");
 
-    private static EmbeddedMetastore metastore;
+    @RegisterExtension
+    static final EmbeddedMetastoreExtension METASTORE = new EmbeddedMetastoreExtension();
     private static ThriftHiveCatalog catalog;
 
     @BeforeAll
     static void start() {
-        metastore = EmbeddedMetastore.start(directory);
-        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(METASTORE.uri())) {
             admin.ensureDatabase("db", directory.resolve("warehouse/db.db").toUri().toString());
             admin.ensureDatabase("other", directory.resolve("warehouse/other.db").toUri().toString());
             // other tables first, so that their rows come first in the metastore's tables
@@ -47,17 +47,7 @@ class TestTypedFiltersBesideOtherTables {
                     List.of("dt=2026-11-20/hr=1", "dt=2026-11-20/hr=3", "dt=2026-11-20/hr=12", "dt=2026-11-21/hr=__HIVE_DEFAULT_PARTITION__"));
             PartitionedTables.create(admin, directory.resolve("warehouse"), DAYS, List.of(new Column("dt", "date")), List.of("dt=2026-10-31", "dt=2026-11-01", "dt=2026-11-20"));
         }
-        catalog = ThriftHiveCatalog.connect(metastore.uri());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (catalog != null) {
-            catalog.close();
-        }
-        if (metastore != null) {
-            metastore.close();
-        }
+        catalog = METASTORE.catalog();
     }
 
     @Test

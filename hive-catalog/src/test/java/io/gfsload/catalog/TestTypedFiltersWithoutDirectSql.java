@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.catalog.testing.EmbeddedMetastoreExtension;
 import io.gfsload.catalog.thrift.MetastoreAdmin;
 import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
 import io.gfsload.catalog.thrift.ThriftHiveCatalog;
@@ -15,9 +15,9 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -37,13 +37,13 @@ class TestTypedFiltersWithoutDirectSql {
     private static final TableName HOURS = new TableName("db", "hours");
     private static final TableName DAYS = new TableName("db", "days");
 
-    private static EmbeddedMetastore metastore;
+    @RegisterExtension
+    static final EmbeddedMetastoreExtension METASTORE = new EmbeddedMetastoreExtension(Map.of("hive.metastore.try.direct.sql", "false"));
     private static ThriftHiveCatalog catalog;
 
     @BeforeAll
     static void start() {
-        metastore = EmbeddedMetastore.start(directory, 0, Map.of("hive.metastore.try.direct.sql", "false"));
-        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(METASTORE.uri())) {
             admin.ensureDatabase("db", directory.resolve("warehouse/db.db").toUri().toString());
             PartitionedTables.create(admin, directory.resolve("warehouse"), new TableName("db", "labels"), List.of(new Column("dt", "string"), new Column("hr", "string")),
                     List.of("dt=x/hr=y", "dt=2026-13-45/hr=2026-99-99"));
@@ -52,17 +52,7 @@ class TestTypedFiltersWithoutDirectSql {
             PartitionedTables.create(admin, directory.resolve("warehouse"), DAYS, List.of(new Column("p", "string"), new Column("d", "date")),
                     List.of("p=a/d=2026-10-31", "p=a/d=2026-11-01", "p=a/d=2026-11-20", "p=b/d=2026-11-21", "p=b/d=__HIVE_DEFAULT_PARTITION__"));
         }
-        catalog = ThriftHiveCatalog.connect(metastore.uri());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (catalog != null) {
-            catalog.close();
-        }
-        if (metastore != null) {
-            metastore.close();
-        }
+        catalog = METASTORE.catalog();
     }
 
     @Test

@@ -13,7 +13,7 @@ import io.gfsload.catalog.PartitionInfo;
 import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableInfo;
 import io.gfsload.catalog.TableName;
-import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.catalog.testing.EmbeddedMetastoreExtension;
 import io.gfsload.catalog.thrift.MetastoreAdmin;
 import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
 import io.gfsload.catalog.thrift.ThriftHiveCatalog;
@@ -26,9 +26,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import org.apache.hadoop.conf.Configuration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -43,15 +43,15 @@ class TestLoadPlannerOnMetastore {
     @TempDir
     static Path directory;
 
-    private static EmbeddedMetastore metastore;
+    @RegisterExtension
+    static final EmbeddedMetastoreExtension METASTORE = new EmbeddedMetastoreExtension();
     private static ThriftHiveCatalog catalog;
     private static LoadPlanner planner;
 
     @BeforeAll
     static void start() throws IOException {
-        metastore = EmbeddedMetastore.start(directory.resolve("metastore"));
-        PartitionedTables.create(directory, metastore.uri());
-        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+        PartitionedTables.create(directory, METASTORE.uri());
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(METASTORE.uri())) {
             admin.createParquetTable(new TableName("db", "flat"), List.of(new Column("id", "bigint")), List.of(),
                     directory.resolve("data/events/dt=2026-11-01/hr=00").toUri().toString());
             admin.createView(new TableName("db", "v"), List.of(new Column("id", "bigint")), "select 1");
@@ -96,7 +96,7 @@ class TestLoadPlannerOnMetastore {
                     PartitionSpec.parse("p=b"), PartitionedTables.location(shared.resolve("sub")),
                     PartitionSpec.parse("p=c"), PartitionedTables.location(shared.resolve("sub")))));
         }
-        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(METASTORE.uri())) {
             // Hive's default partition (rows whose key is null) beside partitions with values, at each level
             table(admin, "nulls", List.of(new Column("dt", "string")), "dt=1", "dt=2", "dt=3", "dt=6", "dt=" + NULL);
             table(admin, "dated", List.of(new Column("d", "date"), new Column("n", "int")),
@@ -123,7 +123,7 @@ class TestLoadPlannerOnMetastore {
                     PartitionSpec.parse("dt=2026-11-20/hr=0"), PartitionedTables.location(day),
                     PartitionSpec.parse("dt=2026-11-20/hr=1"), PartitionedTables.location(day.resolve("hr=1"))));
         }
-        catalog = ThriftHiveCatalog.connect(metastore.uri());
+        catalog = METASTORE.catalog();
         planner = new LoadPlanner(Optional.of(catalog), new Configuration(), CacheState.EMPTY, new PlannerConfig(BLOCK, 10, 1000, 4));
     }
 
@@ -150,16 +150,6 @@ class TestLoadPlannerOnMetastore {
     private static void write(Path file, int length) throws IOException {
         java.nio.file.Files.createDirectories(file.getParent());
         java.nio.file.Files.write(file, new byte[length]);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (catalog != null) {
-            catalog.close();
-        }
-        if (metastore != null) {
-            metastore.close();
-        }
     }
 
     private static LoadPlan plan(String table, PartitionSelection selection) {
@@ -470,7 +460,7 @@ class TestLoadPlannerOnMetastore {
     @Test
     void theCatalogFetchesPartitionsInBatches() {
         TableInfo table = catalog.getTable(new TableName("db", "events")).orElseThrow();
-        try (ThriftHiveCatalog inBatchesOf7 = ThriftHiveCatalog.connect(metastore.uri(), 7, 2)) {
+        try (ThriftHiveCatalog inBatchesOf7 = ThriftHiveCatalog.connect(METASTORE.uri(), 7, 2)) {
             // 50 partitions in 8 calls; the prefix's 5 in one.
             assertEquals(catalog.listPartitions(table), inBatchesOf7.listPartitions(table));
             assertEquals(expectedNames(DAYS, HOURS), inBatchesOf7.listPartitions(table).stream().map(p -> p.spec().toPathName()).toList());
@@ -486,7 +476,7 @@ class TestLoadPlannerOnMetastore {
         TableInfo table = catalog.getTable(new TableName("db", "events")).orElseThrow();
         List<PartitionInfo> expected = catalog.listPartitions(table);
         ExecutorService callers = Executors.newFixedThreadPool(4);
-        try (ThriftHiveCatalog twoConnections = ThriftHiveCatalog.connect(metastore.uri(), 5, 2)) {
+        try (ThriftHiveCatalog twoConnections = ThriftHiveCatalog.connect(METASTORE.uri(), 5, 2)) {
             List<Future<List<PartitionInfo>>> answers = new ArrayList<>();
             for (int i = 0; i < 8; i++) {
                 answers.add(callers.submit(() -> twoConnections.listPartitions(table)));

@@ -11,10 +11,10 @@ import io.gfsload.catalog.PartitionInfo;
 import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableInfo;
 import io.gfsload.catalog.TableName;
-import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.catalog.testing.EmbeddedMetastoreExtension;
+import io.gfsload.catalog.testing.ForwardingHiveCatalog;
 import io.gfsload.catalog.thrift.MetastoreAdmin;
 import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
-import io.gfsload.catalog.thrift.ThriftHiveCatalog;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,9 +26,8 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -42,24 +41,8 @@ class TestPartitionsDroppedWhilePlanning {
     @TempDir
     static Path directory;
 
-    private static EmbeddedMetastore metastore;
-    private static ThriftHiveCatalog catalog;
-
-    @BeforeAll
-    static void start() {
-        metastore = EmbeddedMetastore.start(directory.resolve("metastore"));
-        catalog = ThriftHiveCatalog.connect(metastore.uri());
-    }
-
-    @AfterAll
-    static void stop() {
-        if (catalog != null) {
-            catalog.close();
-        }
-        if (metastore != null) {
-            metastore.close();
-        }
-    }
+    @RegisterExtension
+    static final EmbeddedMetastoreExtension METASTORE = new EmbeddedMetastoreExtension();
 
     @Test
     void latestPlansInPlaceOfAPartitionDroppedAfterItsNameWasListed() throws IOException {
@@ -123,7 +106,7 @@ class TestPartitionsDroppedWhilePlanning {
         TableName table = table("unlanded", 2);
         deleteData(table, "dt=2");
 
-        LoadPlan plan = plan(catalog, table, new PartitionSelection.Latest(2));
+        LoadPlan plan = plan(METASTORE.catalog(), table, new PartitionSelection.Latest(2));
 
         assertEquals(List.of("dt=1", "dt=2"), names(plan));
         assertTrue(plan.partitions().get(1).locationMissing());
@@ -151,7 +134,7 @@ class TestPartitionsDroppedWhilePlanning {
             Files.write(location.resolve("part-0"), new byte[10]);
             locations.put(PartitionSpec.parse("dt=" + dt), PartitionedTables.location(location));
         }
-        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(METASTORE.uri())) {
             admin.ensureDatabase("db", directory.resolve("data").toUri().toString());
             admin.createParquetTable(table, List.of(new Column("id", "bigint")), List.of(new Column("dt", "string")), root.toUri().toString());
             admin.addPartitions(table, locations);
@@ -161,7 +144,7 @@ class TestPartitionsDroppedWhilePlanning {
 
     /** Drops {@code partition} of {@code table} with its data, as Hive drops a managed table's partition. */
     private static void drop(TableName table, String partition) {
-        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(METASTORE.uri())) {
             admin.dropPartition(table, PartitionSpec.parse(partition));
         }
         deleteData(table, partition);
@@ -192,43 +175,23 @@ class TestPartitionsDroppedWhilePlanning {
      * The real catalog, which runs {@link #afterNames} once after it first lists a table's
      * partition names, and {@link #afterRead} once after it first reads partitions by name.
      */
-    private static final class DroppingCatalog implements HiveCatalog {
+    private static final class DroppingCatalog extends ForwardingHiveCatalog {
         final AtomicReference<Runnable> afterNames = new AtomicReference<>();
         final AtomicReference<Runnable> afterRead = new AtomicReference<>();
 
         @Override
-        public Optional<TableInfo> getTable(TableName name) {
-            return catalog.getTable(name);
-        }
-
-        @Override
-        public Optional<PartitionInfo> getPartition(TableInfo table, PartitionSpec spec) {
-            return catalog.getPartition(table, spec);
-        }
-
-        @Override
-        public List<PartitionInfo> listPartitions(TableInfo table) {
-            return catalog.listPartitions(table);
-        }
-
-        @Override
-        public List<PartitionInfo> listPartitions(TableInfo table, PartitionSpec prefix) {
-            return catalog.listPartitions(table, prefix);
-        }
-
-        @Override
-        public List<PartitionInfo> listPartitionsByFilter(TableInfo table, String filter) {
-            return catalog.listPartitionsByFilter(table, filter);
+        protected HiveCatalog delegate() {
+            return METASTORE.catalog();
         }
 
         @Override
         public List<PartitionSpec> listPartitionSpecs(TableInfo table) {
-            return then(catalog.listPartitionSpecs(table), afterNames);
+            return then(super.listPartitionSpecs(table), afterNames);
         }
 
         @Override
         public List<PartitionInfo> getPartitions(TableInfo table, List<PartitionSpec> specs) {
-            return then(catalog.getPartitions(table, specs), afterRead);
+            return then(super.getPartitions(table, specs), afterRead);
         }
 
         private static <T> T then(T result, AtomicReference<Runnable> hook) {
@@ -238,8 +201,5 @@ class TestPartitionsDroppedWhilePlanning {
             }
             return result;
         }
-
-        @Override
-        public void close() {}
     }
 }

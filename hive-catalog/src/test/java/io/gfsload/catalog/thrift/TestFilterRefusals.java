@@ -9,7 +9,7 @@ import io.gfsload.catalog.InvalidInputException;
 import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableInfo;
 import io.gfsload.catalog.TableName;
-import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.catalog.testing.EmbeddedMetastoreExtension;
 import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
 import java.nio.file.Path;
 import java.util.List;
@@ -17,9 +17,9 @@ import java.util.Map;
 import org.apache.hadoop.hive.conf.HiveConf;
 import org.apache.hadoop.hive.metastore.HiveMetaStoreClient;
 import org.apache.hadoop.hive.metastore.api.MetaException;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -34,12 +34,12 @@ class TestFilterRefusals {
 
     private static final TableName EVENTS = new TableName("db", "events");
 
-    private static EmbeddedMetastore metastore;
+    @RegisterExtension
+    static final EmbeddedMetastoreExtension METASTORE = new EmbeddedMetastoreExtension();
 
     @BeforeAll
     static void start() {
-        metastore = EmbeddedMetastore.start(directory);
-        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(METASTORE.uri())) {
             admin.ensureDatabase("db", directory.resolve("warehouse/db.db").toUri().toString());
             String location = directory.resolve("warehouse/db.db/events").toUri().toString();
             admin.createParquetTable(EVENTS, List.of(new Column("id", "bigint")), List.of(new Column("dt", "string"), new Column("hr", "int")), location);
@@ -47,17 +47,10 @@ class TestFilterRefusals {
         }
     }
 
-    @AfterAll
-    static void stop() {
-        if (metastore != null) {
-            metastore.close();
-        }
-    }
-
     @Test
     void theMessagesOfTheMetastoresRefusalsOfFiltersAreRefusals() throws Exception {
         HiveConf conf = new HiveConf();
-        conf.setVar(HiveConf.ConfVars.METASTOREURIS, metastore.uri().toString());
+        conf.setVar(HiveConf.ConfVars.METASTOREURIS, METASTORE.uri().toString());
         conf.setBoolVar(HiveConf.ConfVars.METASTORE_EXECUTE_SET_UGI, false);
         HiveMetaStoreClient client = new HiveMetaStoreClient(conf);
         try {
@@ -84,7 +77,7 @@ class TestFilterRefusals {
 
     @Test
     void aNumberOutOfRangeAndAnUnknownKeyAreOneLineEach() {
-        try (ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(metastore.uri())) {
+        try (ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(METASTORE.uri())) {
             TableInfo events = catalog.getTable(EVENTS).orElseThrow();
             InvalidInputException number = assertThrows(InvalidInputException.class, () -> catalog.listPartitionsByFilter(events, "hr = 99999999999999999999"));
             assertEquals("Invalid filter \"hr = 99999999999999999999\" for db.events (partition keys: dt, hr): the number 99999999999999999999 is out of range: "
