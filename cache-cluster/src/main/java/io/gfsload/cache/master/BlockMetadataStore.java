@@ -905,7 +905,7 @@ final class BlockMetadataStore implements AutoCloseable {
             // only one that is queued: a deletion written for every block committed would be stepped over by the
             // worker's takes until RocksDB compacts it
             byte[] key = removeKey(worker, blockId);
-            if (removeQueued(batch, key, worker)) {
+            if (removeQueued(key, worker)) {
                 setRemoveQueued(batch, key, true, false);
             }
         }
@@ -1398,7 +1398,7 @@ final class BlockMetadataStore implements AutoCloseable {
 
     private void queueRemove(Batch batch, String workerId, String blockId) {
         byte[] key = removeKey(workerId, blockId);
-        setRemoveQueued(batch, key, removeQueued(batch, key, workerId), true);
+        setRemoveQueued(batch, key, removeQueued(key, workerId), true);
         RemovesCursor cursor = removesCursors.get(workerId);
         if (cursor != null && Arrays.compareUnsigned(key, cursor.resume) < 0 && cursor.behind.add(blockId)
                 && cursor.behind.size() > MAX_REMOVES_BEHIND_PER_WORKER) {
@@ -1418,12 +1418,12 @@ final class BlockMetadataStore implements AutoCloseable {
     }
 
     /**
-     * Whether the deletion at {@code key} of {@code worker-removes} is queued with the changes of
-     * {@code batch} so far: as the batch left it, when it wrote the key; as the store holds it otherwise.
+     * Whether the deletion at {@code key} of {@code worker-removes} is queued, as the store holds
+     * it: a batch writes each such key at most once (see {@link Batch}), so the batch has not
+     * changed it yet.
      */
-    private boolean removeQueued(Batch batch, byte[] key, String workerId) {
-        Boolean written = batch.removes.get(ByteBuffer.wrap(key));
-        return written != null ? written : get(workerRemoves, key, "read the block deletions of worker " + workerId) != null;
+    private boolean removeQueued(byte[] key, String workerId) {
+        return get(workerRemoves, key, "read the block deletions of worker " + workerId) != null;
     }
 
     /**
@@ -1431,6 +1431,7 @@ final class BlockMetadataStore implements AutoCloseable {
      * and moves the batch's count of queued commands when that changes it.
      *
      * @param was whether it is queued before this change, as {@link #removeQueued} says
+     * @throws AssertionError when assertions are enabled and the batch wrote the key before
      */
     private void setRemoveQueued(Batch batch, byte[] key, boolean was, boolean queued) {
         if (queued) {
@@ -1439,7 +1440,7 @@ final class BlockMetadataStore implements AutoCloseable {
         else {
             delete(batch, workerRemoves, key);
         }
-        batch.removes.put(ByteBuffer.wrap(key), queued);
+        assert batch.removesWritten().add(ByteBuffer.wrap(key)) : "a deletion queued or dropped twice in one batch: " + new String(key, UTF_8);
         batch.queuedChange += Boolean.compare(queued, was);
     }
 
@@ -1447,15 +1448,25 @@ final class BlockMetadataStore implements AutoCloseable {
      * A write batch that counts how far it moves {@link #queuedCommands}; written, it records the
      * new count and the last command sequence in the default column family, and the count moves.
      * The keys of {@code worker-commands} it queues are new (each has a new sequence) and those it
-     * deletes were read once; the keys of {@code worker-removes} it writes are remembered, with
-     * whether each is queued after it, so that a deletion queued or dropped twice in one batch
-     * counts once.
+     * deletes were read once. It writes each key of {@code worker-removes} at most once, so that
+     * whether the key is queued before its change is what the store holds: its blocks are distinct
+     * (a commit or staging of several blocks names each once, a free or temp-area deletion holds
+     * each once), and so are the workers of each block. The keys it writes are kept, to check
+     * that, only when assertions are enabled: a free of a million blocks would otherwise hold them
+     * all in the heap.
      */
     private static final class Batch extends WriteBatch {
-        private final Map<ByteBuffer, Boolean> removes = new HashMap<>();
+        private Set<ByteBuffer> removesWritten;
         private long queuedChange;
         /** Whether the batch queues commands with new sequences. */
         private boolean sequenced;
+
+        private Set<ByteBuffer> removesWritten() {
+            if (removesWritten == null) {
+                removesWritten = new HashSet<>();
+            }
+            return removesWritten;
+        }
     }
 
     private static byte[] commandKey(String workerId, long sequence) {
