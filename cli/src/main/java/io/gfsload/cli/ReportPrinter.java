@@ -21,7 +21,7 @@ import java.util.Locale;
 /** Prints a load report as a summary for people or as JSON for machines. */
 final class ReportPrinter {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).addMixIn(LoadReport.class, StateFirst.class)
-            .addMixIn(LoadReport.Evicted.class, FiguresOnly.class);
+            .addMixIn(LoadReport.Evicted.class, FiguresOnly.class).addMixIn(FileReport.class, FileFigures.class);
 
     /** The report's JSON starts with how the load ended, its {@code state} (then the command's {@code exitCode}), as a failure's report does. */
     @JsonPropertyOrder({"state"})
@@ -30,6 +30,10 @@ final class ReportPrinter {
     /** The evicted data's figures: the blocks of a slice's report are for its load to count, and a load's report has none. */
     @JsonIgnoreProperties({"perBlock"})
     private interface FiguresOnly {}
+
+    /** A file's figures and error: whether a slice uncached a changed file is for its load's journal. */
+    @JsonIgnoreProperties({"plannedVersionUncached"})
+    private interface FileFigures {}
 
     private ReportPrinter() {}
 

@@ -6,9 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gfsload.executor.FileReport;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadState;
 import io.gfsload.executor.LoadTotals;
+import io.gfsload.executor.PartitionReport;
 import io.gfsload.planner.DroppedPartitions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -103,5 +105,24 @@ class TestReportPrinter {
                 new LoadReport.Evicted.Block("0123456789abcdef0123456789abcdef-1", 1, 1000))));
         assertTrue(ReportPrinter.toJson(slice, 0).contains("\"evicted\" : {\n    \"blocks\" : 2,\n    \"replicas\" : 3,\n    \"bytes\" : 3000\n  }"),
                 ReportPrinter.toJson(slice, 0));
+    }
+
+    @Test
+    void theJsonOfAFileHasItsFiguresAndError() throws Exception {
+        FileReport changed = new FileReport("file:/data/dt=1/f", 1000, 1, 0, 0, 1, 0, 0, 0,
+                "File changed since it was planned: length 1000 -> 1200, modification time 2026-11-20T01:14:05.061Z -> 2026-11-20T01:21:45.749Z", true);
+        PartitionReport partition = PartitionReport.of("dt=1", List.of(changed));
+        LoadReport none = report(null);
+        LoadReport failed = new LoadReport(none.target(), LoadState.FAILED, 1, partition.totals(), List.of(partition), 1000, 1000, 1000, List.of(), 1000,
+                null, null, null, null, false, null, LoadReport.Evicted.NONE, null);
+
+        JsonNode file = new ObjectMapper().readTree(ReportPrinter.toJson(failed, 1)).path("partitions").path(0).path("files").path(0);
+
+        List<String> fields = new ArrayList<>();
+        file.fieldNames().forEachRemaining(fields::add);
+        // whether a slice uncached the file is for the load's journal
+        assertEquals(List.of("path", "length", "blocks", "blocksLoaded", "blocksAlreadyCached", "blocksFailed", "bytesLoaded", "bytesAlreadyCached",
+                "retries", "error"), fields);
+        assertEquals(changed.error(), file.path("error").asText());
     }
 }

@@ -706,7 +706,7 @@ public final class DistributedLoad {
                 }
                 if (outcome.failed()) {
                     listener.fileFailed(outcome.path(), outcome.error());
-                    if (Failures.changedOrGoneAndUncached(outcome.error())) {
+                    if (outcome.plannedVersionUncached()) {
                         uncached.add(file.file());
                     }
                 }

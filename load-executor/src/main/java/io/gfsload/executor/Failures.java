@@ -74,12 +74,12 @@ final class Failures {
     }
 
     /**
-     * Whether {@code error}, a failed file's as {@link #describe} gives it (a slice's report has
-     * no more), says that the file changed or is gone and that none of its blocks of the planned
-     * version stays cached: the load uncached them, or they were not cached.
+     * Whether {@code failure}, a failed file's as reported, says that the file changed or is gone
+     * and that none of its blocks of the planned version stays cached: the load uncached them, or
+     * they were not cached ({@link FileReport#plannedVersionUncached}).
      */
-    static boolean changedOrGoneAndUncached(String error) {
-        return error != null && (error.startsWith(CHANGED) || error.endsWith(GONE)) && !error.contains(STAYS_CACHED);
+    static boolean changedOrGoneAndUncached(Throwable failure) {
+        return isChangedOrGone(failure) && !(failure instanceof FileChangedException.StaysCached);
     }
 
     /**

@@ -48,6 +48,17 @@ public class FileChangedException extends IOException {
         }
     }
 
+    /**
+     * A file changed since it was planned or gone whose blocks of the planned version could not be
+     * uncached: they stay cached under the planned identity (readers never see them).
+     */
+    static final class StaysCached extends FileChangedException {
+        StaysCached(String message, IOException cause) {
+            super(message);
+            initCause(cause);
+        }
+    }
+
     /** An epoch-milliseconds time as ISO-8601 UTC: {@code 2026-11-20T01:14:05.061Z}. */
     private static String time(long epochMillis) {
         return Instant.ofEpochMilli(epochMillis).toString();

@@ -1100,12 +1100,12 @@ public final class LoadExecutor {
         private FileReport failedLoad(FileLoad file, List<BlockTask> toLoad, Throwable failure, Throwable thrown, int cached, AtomicInteger next,
                 AtomicLong bytesLoaded, AtomicInteger retries, AtomicBoolean uncached) {
             unstageIfChanged(file, toLoad, failure);
-            String error = Failures.describe(uncacheIfChanged(file, toLoad, failure, uncached));
-            if (uncached.get()) {
-                // changed or gone: none of its blocks is cached under the planned identity any more
-                return failed(file, 0, 0, 0, retries.get(), error, thrown);
-            }
-            return failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), error, thrown);
+            Throwable reported = uncacheIfChanged(file, toLoad, failure, uncached);
+            String error = Failures.describe(reported);
+            // changed or gone and uncached: none of its blocks is cached under the planned identity any more
+            FileReport report = uncached.get() ? failed(file, 0, 0, 0, retries.get(), error, thrown)
+                    : failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), error, thrown);
+            return Failures.changedOrGoneAndUncached(reported) ? report.withPlannedVersionUncached() : report;
         }
 
         /** Retries transient failures with backoff and jitter, counting them in {@code retries}. */
@@ -1459,9 +1459,7 @@ public final class LoadExecutor {
             }
             catch (CacheException e) {
                 LOG.warn("{} changed or is gone, and its blocks of the planned version could not be uncached: {}", file.file().path(), e.getMessage());
-                FileChangedException changed = new FileChangedException(Failures.describe(failure) + Failures.STAYS_CACHED + e.getMessage());
-                changed.initCause(failure);
-                return changed;
+                return new FileChangedException.StaysCached(Failures.describe(failure) + Failures.STAYS_CACHED + e.getMessage(), failure);
             }
         }
 
@@ -1651,8 +1649,9 @@ public final class LoadExecutor {
             int cached = (int) file.blocks().stream().filter(BlockTask::cached).count();
             if (!Failures.isTransient(failure) || options.maxAttempts() <= 1) {
                 AtomicBoolean uncached = new AtomicBoolean();
-                String error = Failures.describe(uncacheIfChanged(file, file.blocks().stream().filter(b -> !b.cached()).toList(), failure, uncached));
-                finish(result, failed(file, uncached.get() ? 0 : cached, 0, 0, 0, error, failure));
+                Throwable reported = uncacheIfChanged(file, file.blocks().stream().filter(b -> !b.cached()).toList(), failure, uncached);
+                FileReport report = failed(file, uncached.get() ? 0 : cached, 0, 0, 0, Failures.describe(reported), failure);
+                finish(result, Failures.changedOrGoneAndUncached(reported) ? report.withPlannedVersionUncached() : report);
                 return;
             }
             if (Failures.isThrottling(failure)) {

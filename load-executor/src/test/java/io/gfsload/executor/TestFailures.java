@@ -45,17 +45,20 @@ class TestFailures {
      * A file the process may not read, as the exceptions say it: tests run as root, which reads a
      * file of mode 000, so the exceptions a non-root load gets are built here.
      */
-    /** What a slice's report says of a failed file is all the load hears of it: its error tells whether the file was uncached as changed or gone. */
+    /** What a slice's report says of a failed file is all the load hears of it: whether the file was uncached as changed or gone. */
     @Test
-    void theErrorOfAFileUncachedAsChangedOrGoneSaysSo() {
+    void aFileChangedOrGoneIsUncachedUnlessItsBlocksStayCached() {
         FileChangedException changed = new FileChangedException("File changed since it was planned: it ends before byte 10 of its planned length");
         FileNotFoundException gone = new FileNotFoundException("File file:/data/d/f.bin does not exist");
-        assertTrue(Failures.changedOrGoneAndUncached(Failures.describe(changed)));
-        assertTrue(Failures.changedOrGoneAndUncached(Failures.describe(gone)));
-        assertFalse(Failures.changedOrGoneAndUncached(Failures.describe(changed) + Failures.STAYS_CACHED + "the master is unavailable"),
-                "its blocks could not be uncached");
-        assertFalse(Failures.changedOrGoneAndUncached(Failures.describe(new FileNotFoundException("/data/d/f.bin (Permission denied)"))));
-        assertFalse(Failures.changedOrGoneAndUncached(null));
+        assertTrue(Failures.changedOrGoneAndUncached(changed));
+        assertTrue(Failures.changedOrGoneAndUncached(gone));
+        FileChangedException.StaysCached staysCached = new FileChangedException.StaysCached(
+                Failures.describe(changed) + Failures.STAYS_CACHED + "the master is unavailable", changed);
+        assertFalse(Failures.changedOrGoneAndUncached(staysCached), "its blocks could not be uncached");
+        assertEquals("File changed since it was planned: it ends before byte 10 of its planned length; its blocks stay cached under the planned "
+                + "identity: the master is unavailable", Failures.describe(staysCached));
+        assertFalse(Failures.changedOrGoneAndUncached(new FileNotFoundException("/data/d/f.bin (Permission denied)")));
+        assertFalse(Failures.changedOrGoneAndUncached(new IOException("Connection reset reading /data/d/f.bin")));
     }
 
     @Test
