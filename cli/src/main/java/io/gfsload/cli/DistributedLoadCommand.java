@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
+import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -60,11 +61,14 @@ public final class DistributedLoadCommand implements Callable<Integer> {
         planning.validate(environment.home());
         execution.validate();
         workload.validate();
-        try (Services services = Services.open(environment, connection, Optional.empty(), spec.commandLine().getErr())) {
+        PrintWriter err = spec.commandLine().getErr();
+        // SIGINT or SIGTERM from here on, while the metastore and the cache open too: one line says where the command was
+        try (LoadInterruption interruption = dryRun ? LoadInterruption.startDryRun(err) : LoadInterruption.start(err, environment.jobsDirectory());
+                Services services = Services.open(environment, connection, Optional.empty(), err)) {
             if (dryRun) {
-                return LoadAction.dryRun(spec, services, request, load, planning, workload, Optional.of(execution));
+                return LoadAction.dryRun(spec, services, interruption, request, load, planning, workload, Optional.of(execution));
             }
-            return LoadAction.load(spec, services, environment, request, load, planning, execution, workload);
+            return LoadAction.load(spec, services, environment, interruption, request, load, planning, execution, workload);
         }
     }
 }

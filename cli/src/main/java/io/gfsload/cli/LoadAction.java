@@ -34,11 +34,14 @@ final class LoadAction {
      * a crash continues the job unless it runs against another cache cluster, and a job that
      * succeeds deletes its journal. As the load starts, it deletes the journals of other jobs no
      * run has written for the environment's journal retention.
+     *
+     * @param interruption started before {@code services} opened: SIGINT or SIGTERM from then until
+     *     the report is written (exit 130 or 143) has one line say where the load was; closed as
+     *     this returns
      */
-    static int load(CommandSpec spec, Services services, CliEnvironment environment, LoadRequest request, LoadOptions load, PlanningOptions planning,
-            ExecutionOptions execution, WorkloadOptions workload) {
-        // SIGINT or SIGTERM from here until the report is written (exit 130 or 143): one line says where the load was
-        try (LoadInterruption interruption = LoadInterruption.start(spec.commandLine().getErr(), environment.jobsDirectory())) {
+    static int load(CommandSpec spec, Services services, CliEnvironment environment, LoadInterruption interruption, LoadRequest request, LoadOptions load,
+            PlanningOptions planning, ExecutionOptions execution, WorkloadOptions workload) {
+        try (interruption) {
             return load(spec, services, environment, request, load, planning, execution, workload, interruption);
         }
     }
@@ -163,15 +166,18 @@ final class LoadAction {
      * partition, or a directory below one, could not be listed. The plan's JSON has that exit code
      * and the reason. {@code execution} holds the load's options ({@code -A} among them), empty for
      * {@code gfsload plan}, which describes a plain load.
+     *
+     * @param interruption started before {@code services} opened ({@link LoadInterruption#startDryRun}):
+     *     SIGINT or SIGTERM from then until the plan prints (exit 130 or 143) has one line say no plan
+     *     is printed; closed before the plan prints
      */
-    static int dryRun(CommandSpec spec, Services services, LoadRequest request, LoadOptions load, PlanningOptions planning, WorkloadOptions workload,
-            Optional<ExecutionOptions> execution) {
+    static int dryRun(CommandSpec spec, Services services, LoadInterruption interruption, LoadRequest request, LoadOptions load, PlanningOptions planning,
+            WorkloadOptions workload, Optional<ExecutionOptions> execution) {
         LoadRunner runner = new LoadRunner(services, spec.commandLine().getErr(), PlanningProgress.display(ProgressReporter.stderrIsTerminal()));
         LoadRunner.Planned planned;
         PlanPrinter.PlanSummary summary;
         RuntimeException refused = null;
-        // SIGINT or SIGTERM until the plan prints (exit 130 or 143): one line says the command was planning
-        try (LoadInterruption interruption = LoadInterruption.startDryRun(spec.commandLine().getErr())) {
+        try (interruption) {
             interruption.planning(runner::stopPlanningProgress);
             planned = runner.plan(request, workload, planning.overrides());
             // an atomic load adopts what an earlier run of its job staged: the load's verdict counts it so

@@ -14,14 +14,15 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * What a load says when SIGINT or SIGTERM ends it (exit 130 or 143), from its plan until its
- * report is written: a shutdown hook, held from {@link #start} to {@link #close}, prints one line
- * on stderr, the last, saying how far the load came and what became of its job's journal, as it
- * is then: interrupted while planning (nothing loaded), while loading (the journal kept; the room
+ * What a load says when SIGINT or SIGTERM ends it (exit 130 or 143), from the opening of the
+ * metastore and the cache (an embedded one starts then) until its report is written: a shutdown
+ * hook, held from {@link #start} to {@link #close}, prints one line on stderr, the last, saying how
+ * far the load came and what became of its job's journal, as it is then: interrupted before
+ * planning or while planning (nothing loaded), while loading (the journal kept; the room
  * the load's unfinished writes hold given back first, so that the same command run at once has
  * it), or as the load ended, before its report (the journal kept, or deleted when the job
- * succeeded). A dry run ({@code --dry-run}, {@code gfsload plan}) has only the first: interrupted
- * while planning, no plan printed.
+ * succeeded). A dry run ({@code --dry-run}, {@code gfsload plan}) has only the first two:
+ * interrupted before or while planning, no plan printed.
  *
  * <p>Thread-safe: the command's thread says where the load is, the hook reads it.
  */
@@ -38,6 +39,8 @@ final class LoadInterruption implements AutoCloseable {
     private final CountDownLatch journalSettled = new CountDownLatch(1);
     /** Stops the plan's progress display, once the command plans. */
     private volatile Runnable stopPlanningProgress = () -> {};
+    /** Whether the command plans: the metastore and the cache are open. */
+    private volatile boolean planning;
     /** Set as the load starts, with the job's id. */
     private volatile Loading loading;
     /** The load's report once it ended, before its journal is completed or closed. */
@@ -51,12 +54,15 @@ final class LoadInterruption implements AutoCloseable {
         this.notDone = notDone;
     }
 
-    /** Says on {@code err}, when the JVM ends before {@link #close}, where the load was; it plans now, its jobs' journals in {@code jobsDirectory}. */
+    /**
+     * Says on {@code err}, when the JVM ends before {@link #close}, where the load was, its jobs'
+     * journals in {@code jobsDirectory}; it opens the metastore and the cache now.
+     */
     static LoadInterruption start(PrintWriter err, Path jobsDirectory) {
         return start(new LoadInterruption(err, requireNonNull(jobsDirectory, "jobsDirectory is null"), "nothing was loaded"));
     }
 
-    /** Says on {@code err}, when the JVM ends before {@link #close}, that the dry run was interrupted while planning: no plan printed. */
+    /** Says on {@code err}, when the JVM ends before {@link #close}, that the dry run was interrupted before or while planning: no plan printed. */
     static LoadInterruption startDryRun(PrintWriter err) {
         return start(new LoadInterruption(err, null, "no plan printed"));
     }
@@ -69,6 +75,7 @@ final class LoadInterruption implements AutoCloseable {
     /** The load plans: {@code stopPlanningProgress} stops the display of its progress. */
     void planning(Runnable stopPlanningProgress) {
         this.stopPlanningProgress = requireNonNull(stopPlanningProgress, "stopPlanningProgress is null");
+        planning = true;
     }
 
     /** The load of job {@code jobId} starts: its progress shows on {@code progress}, it writes to {@code cache}. */
@@ -141,7 +148,7 @@ final class LoadInterruption implements AutoCloseable {
     private String line() {
         Loading load = loading;
         if (load == null) {
-            return "gfsload: interrupted while planning: " + notDone;
+            return "gfsload: interrupted %s planning: %s".formatted(planning ? "while" : "before", notDone);
         }
         boolean journalKept = JobJournal.exists(jobsDirectory, load.jobId());
         LoadReport report = outcome;

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
+import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -63,8 +64,11 @@ public final class PlanCommand implements Callable<Integer> {
         boolean table = request.target() instanceof LoadTarget.Table;
         planning.validate(environment.home());
         workload.validate();
-        try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), spec.commandLine().getErr())) {
-            return LoadAction.dryRun(spec, services, request, load, planning, workload, Optional.empty());
+        PrintWriter err = spec.commandLine().getErr();
+        // SIGINT or SIGTERM from here on, while the metastore and the cache open too: one line says no plan is printed
+        try (LoadInterruption interruption = LoadInterruption.startDryRun(err);
+                Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), err)) {
+            return LoadAction.dryRun(spec, services, interruption, request, load, planning, workload, Optional.empty());
         }
     }
 }

@@ -28,6 +28,21 @@ class TestLoadInterruption {
     Path directory;
 
     @Test
+    void beforePlanningTheLineSaysSo() {
+        StringWriter err = new StringWriter();
+        try (LoadInterruption interruption = LoadInterruption.start(new PrintWriter(err), directory.resolve("jobs"))) {
+            interruption.interrupted();
+        }
+        assertEquals("gfsload: interrupted before planning: nothing was loaded" + System.lineSeparator(), err.toString());
+
+        StringWriter dryRun = new StringWriter();
+        try (LoadInterruption interruption = LoadInterruption.startDryRun(new PrintWriter(dryRun))) {
+            interruption.interrupted();
+        }
+        assertEquals("gfsload: interrupted before planning: no plan printed" + System.lineSeparator(), dryRun.toString());
+    }
+
+    @Test
     void whilePlanningTheLineFollowsThePlansProgressStopped() {
         StringWriter err = new StringWriter();
 
