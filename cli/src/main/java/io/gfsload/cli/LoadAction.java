@@ -77,7 +77,10 @@ final class LoadAction {
         }
         ProgressReporter progress = new ProgressReporter(mode, ProgressReporter.stderrIsTerminal(), err, System.err, System::nanoTime);
         // SIGINT or SIGTERM mid-load: the room the load's unfinished writes hold is given back, and the line says what is kept
-        interruption.loading(jobId, progress, services.cache());
+        if (!interruption.loading(jobId, progress, services.cache())) {
+            // SIGINT or SIGTERM came as planning ended: the hook says nothing was loaded, and nothing is
+            return ExitCode.FAILED;
+        }
         try (progress) {
             report = JobJournal.withJournal(jobsDirectory, jobRequest, execution.atomicScope(), planned.clusterId(), execution.restart, journal -> {
                 LoadReport ended = runner.load(planned, execution.verify, ignoreCapacity, options, progress, journal, err);

@@ -4,12 +4,14 @@ import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.executor.JobJournal;
+import io.gfsload.executor.JvmShutdown;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadState;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -34,6 +36,8 @@ final class LoadInterruption implements AutoCloseable {
     private final Path jobsDirectory;
     /** What the line says a command interrupted while planning left undone. */
     private final String notDone;
+    /** Whether the JVM is ending: SIGINT or SIGTERM came. */
+    private final BooleanSupplier jvmEnding;
     private final Thread hook = new Thread(this::interrupted, "gfsload-interrupted");
     /** Counted down once the journal is completed or closed after the load ended. */
     private final CountDownLatch journalSettled = new CountDownLatch(1);
@@ -48,10 +52,11 @@ final class LoadInterruption implements AutoCloseable {
 
     private record Loading(String jobId, ProgressReporter progress, CacheClient cache) {}
 
-    private LoadInterruption(PrintWriter err, Path jobsDirectory, String notDone) {
+    private LoadInterruption(PrintWriter err, Path jobsDirectory, String notDone, BooleanSupplier jvmEnding) {
         this.err = requireNonNull(err, "err is null");
         this.jobsDirectory = jobsDirectory;
         this.notDone = notDone;
+        this.jvmEnding = requireNonNull(jvmEnding, "jvmEnding is null");
     }
 
     /**
@@ -59,12 +64,17 @@ final class LoadInterruption implements AutoCloseable {
      * journals in {@code jobsDirectory}; it opens the metastore and the cache now.
      */
     static LoadInterruption start(PrintWriter err, Path jobsDirectory) {
-        return start(new LoadInterruption(err, requireNonNull(jobsDirectory, "jobsDirectory is null"), "nothing was loaded"));
+        return start(err, jobsDirectory, JvmShutdown::inProgress);
+    }
+
+    /** {@link #start(PrintWriter, Path)}, where {@code jvmEnding} says whether the JVM is ending. */
+    static LoadInterruption start(PrintWriter err, Path jobsDirectory, BooleanSupplier jvmEnding) {
+        return start(new LoadInterruption(err, requireNonNull(jobsDirectory, "jobsDirectory is null"), "nothing was loaded", jvmEnding));
     }
 
     /** Says on {@code err}, when the JVM ends before {@link #close}, that the dry run was interrupted before or while planning: no plan printed. */
     static LoadInterruption startDryRun(PrintWriter err) {
-        return start(new LoadInterruption(err, null, "no plan printed"));
+        return start(new LoadInterruption(err, null, "no plan printed", JvmShutdown::inProgress));
     }
 
     private static LoadInterruption start(LoadInterruption interruption) {
@@ -78,12 +88,22 @@ final class LoadInterruption implements AutoCloseable {
         planning = true;
     }
 
-    /** The load of job {@code jobId} starts: its progress shows on {@code progress}, it writes to {@code cache}. */
-    void loading(String jobId, ProgressReporter progress, CacheClient cache) {
+    /**
+     * The load of job {@code jobId} starts: its progress shows on {@code progress}, it writes to
+     * {@code cache}.
+     *
+     * @return false when SIGINT or SIGTERM came first, as planning ended: the hook says nothing
+     *     was loaded, and the load must not start (nor its journal be written)
+     */
+    synchronized boolean loading(String jobId, ProgressReporter progress, CacheClient cache) {
         if (jobsDirectory == null) {
             throw new IllegalStateException("a dry run loads nothing");
         }
+        if (jvmEnding.getAsBoolean()) {
+            return false;
+        }
         loading = new Loading(requireNonNull(jobId, "jobId is null"), requireNonNull(progress, "progress is null"), requireNonNull(cache, "cache is null"));
+        return true;
     }
 
     /** The load ended with {@code report}; its journal is still to be completed (when it succeeded) or closed. */
@@ -109,7 +129,11 @@ final class LoadInterruption implements AutoCloseable {
 
     /** What the hook does: says where the load is, on the last line of stderr. */
     void interrupted() {
-        Loading load = loading;
+        Loading load;
+        synchronized (this) {
+            // a load that has not started by now does not start: loading() sees the JVM ending
+            load = loading;
+        }
         if (load == null) {
             // the last line on stderr, on a line of its own: no planning line after it
             stopPlanningProgress.run();
@@ -131,7 +155,7 @@ final class LoadInterruption implements AutoCloseable {
                 awaitJournalSettled();
             }
         }
-        err.println(line());
+        err.println(line(load));
         err.flush();
     }
 
@@ -144,9 +168,8 @@ final class LoadInterruption implements AutoCloseable {
         }
     }
 
-    /** The line that says where the load is, and what is kept of it. */
-    private String line() {
-        Loading load = loading;
+    /** The line that says where the load ({@code load}, null before it started) is, and what is kept of it. */
+    private String line(Loading load) {
         if (load == null) {
             return "gfsload: interrupted %s planning: %s".formatted(planning ? "while" : "before", notDone);
         }

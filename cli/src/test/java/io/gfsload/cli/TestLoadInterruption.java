@@ -1,6 +1,7 @@
 package io.gfsload.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.cache.api.CacheClient;
@@ -76,6 +77,24 @@ class TestLoadInterruption {
     }
 
     @Test
+    void aLoadDoesNotStartOnceTheJvmEndsAsPlanningEnded() throws IOException {
+        StringWriter err = new StringWriter();
+        AtomicBoolean jvmEnding = new AtomicBoolean();
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 1, 1 << 20));
+                CacheClient client = cluster.newClient();
+                LoadInterruption interruption = LoadInterruption.start(new PrintWriter(err), directory.resolve("jobs"), jvmEnding::get)) {
+            interruption.planning(() -> {});
+            // SIGTERM as the plan is made, before the load starts
+            jvmEnding.set(true);
+
+            assertFalse(interruption.loading(JOB, progress(), client), "the load does not start");
+
+            interruption.interrupted();
+        }
+        assertEquals("gfsload: interrupted while planning: nothing was loaded" + System.lineSeparator(), err.toString());
+    }
+
+    @Test
     void asTheLoadEndsTheLineSaysWhetherTheJournalIsKept() throws IOException {
         Path jobs = Files.createDirectories(directory.resolve("jobs"));
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 1, 1 << 20));
@@ -93,15 +112,18 @@ class TestLoadInterruption {
     private static String endedLine(Path jobs, CacheClient client, LoadState state) {
         StringWriter err = new StringWriter();
         try (LoadInterruption interruption = LoadInterruption.start(new PrintWriter(err), jobs)) {
-            ProgressReporter progress = new ProgressReporter(ProgressReporter.Mode.NONE, false, new PrintWriter(new StringWriter()),
-                    new PrintStream(PrintStream.nullOutputStream()), System::nanoTime);
-            interruption.loading(JOB, progress, client);
+            assertTrue(interruption.loading(JOB, progress(), client));
             interruption.ended(report(state));
             interruption.journalSettled();
 
             interruption.interrupted();
         }
         return err.toString().strip();
+    }
+
+    private static ProgressReporter progress() {
+        return new ProgressReporter(ProgressReporter.Mode.NONE, false, new PrintWriter(new StringWriter()), new PrintStream(PrintStream.nullOutputStream()),
+                System::nanoTime);
     }
 
     private static LoadReport report(LoadState state) {
