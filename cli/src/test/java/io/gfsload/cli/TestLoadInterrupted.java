@@ -9,9 +9,6 @@ import io.gfsload.executor.JobJournal;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -23,7 +20,6 @@ import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -67,33 +63,14 @@ class TestLoadInterrupted {
         Path home = directory.resolve("home");
         Path data = writeFiles(directory.resolve("data"), 2);
         Path report = directory.resolve("out/report.json");
-        List<Socket> accepted = new CopyOnWriteArrayList<>();
         CliRun stopped;
         // a master that takes the connection and says nothing: the load waits for its answer before it plans
-        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        accepted.add(silent.accept());
-                    }
-                }
-                catch (IOException e) {
-                    // closed
-                }
-            }, "silent-master");
-            acceptor.setDaemon(true);
-            acceptor.start();
-            try (GfsLoadProcess child = GfsLoadProcess.start(home, "distributedLoad", "--master", "127.0.0.1:" + silent.getLocalPort(),
-                    "--report", report.toString(), data.toString())) {
-                ClusterProcesses.await(() -> !accepted.isEmpty(), TIMEOUT, "gfsload connects to the master");
+        try (SilentServer master = new SilentServer();
+                GfsLoadProcess child = GfsLoadProcess.start(home, "distributedLoad", "--master", master.address(), "--report", report.toString(),
+                        data.toString())) {
+            ClusterProcesses.await(() -> master.accepted() > 0, TIMEOUT, "gfsload connects to the master");
 
-                stopped = child.terminate();
-            }
-        }
-        finally {
-            for (Socket socket : accepted) {
-                socket.close();
-            }
+            stopped = child.terminate();
         }
 
         assertEquals(143, stopped.exitCode(), "128 + SIGTERM: " + stopped.err());

@@ -6,16 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
-import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -59,21 +55,8 @@ class TestMasterAddressNotAMaster {
     void aServerThatTakesTheConnectionAndSaysNothingDidNotAnswer() throws Exception {
         Path data = Files.createDirectories(home.resolve("data"));
         Files.write(data.resolve("part-0"), new byte[1_000]);
-        List<Socket> accepted = new CopyOnWriteArrayList<>();
-        try (ServerSocket silent = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            Thread acceptor = new Thread(() -> {
-                try {
-                    while (true) {
-                        accepted.add(silent.accept());
-                    }
-                }
-                catch (IOException e) {
-                    // closed
-                }
-            }, "silent-master");
-            acceptor.setDaemon(true);
-            acceptor.start();
-            String master = "127.0.0.1:" + silent.getLocalPort();
+        try (SilentServer silent = new SilentServer()) {
+            String master = silent.address();
             long started = System.nanoTime();
             CliRun run = CliRun.gfsload(home, "plan", "--json", "--master", master, "--path", data.toString());
 
@@ -82,11 +65,6 @@ class TestMasterAddressNotAMaster {
             assertEquals(List.of("gfsload: " + expected), run.err().lines().toList());
             assertEquals(expected, JSON.readTree(run.out()).path("error").asText());
             assertTrue(System.nanoTime() - started >= 29_000_000_000L, "the call's deadline was waited for");
-        }
-        finally {
-            for (Socket socket : accepted) {
-                socket.close();
-            }
         }
     }
 }
