@@ -28,6 +28,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.PriorityQueue;
 import java.util.Set;
@@ -582,6 +583,8 @@ public final class DistributedLoad {
             LOG.warn("Workers {} were lost during the load: loading {} blocks of {} files again", lost, restore.stats().blocksToLoad(), restore.stats().files());
         }
         Map<String, FileReport> rewritten = new HashMap<>();
+        Map<String, FileIdentity> restoring = again.stream().flatMap(partition -> partition.files().stream())
+                .collect(Collectors.toMap(file -> file.file().path(), FileLoad::file, (a, b) -> a));
         List<LoadReport> roundReports = new ArrayList<>();
         long[] counts = new long[2];
         // the blocks are committed (or never were atomic): written again as a plain load writes them
@@ -596,7 +599,15 @@ public final class DistributedLoad {
                         counts[1] += file.bytesLoaded();
                     }));
                 }
-                journal.ifPresent(j -> j.recordRead(report.ufsBytesRead()));
+                journal.ifPresent(j -> {
+                    j.recordRead(report.ufsBytesRead());
+                    // a file changed or gone since it was planned, whose slice uncached it: no run counts its blocks committed
+                    report.partitions().forEach(partition -> partition.files().stream()
+                            .filter(FileReport::plannedVersionUncached)
+                            .map(file -> restoring.get(file.path()))
+                            .filter(Objects::nonNull)
+                            .forEach(j::forget));
+                });
             });
         }
         catch (RuntimeException e) {

@@ -175,7 +175,9 @@ final class ReplicaRestorer {
             LOG.warn("Writing the blocks of {} again failed: {}", path, error);
             listener.fileFailed(path, error);
             // not cached as asked: none of its blocks counts as loaded, nor do their bytes
-            return new FileReport(path, loaded.length(), loaded.blocks(), 0, 0, loaded.blocks(), 0, 0, loaded.retries() + retries.get(), error);
+            FileReport failed = new FileReport(path, loaded.length(), loaded.blocks(), 0, 0, loaded.blocks(), 0, 0, loaded.retries() + retries.get(), error);
+            // changed or gone since it was planned: the rewrite uncached its blocks of the planned version, which a journal forgets
+            return Failures.changedOrGoneAndUncached(cause) ? failed.withPlannedVersionUncached() : failed;
         }
         finally {
             for (BlockTask written : missing.subList(0, Math.min(next.get(), missing.size()))) {

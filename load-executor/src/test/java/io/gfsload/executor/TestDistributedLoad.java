@@ -38,6 +38,7 @@ import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.hadoop.conf.Configuration;
@@ -604,6 +605,43 @@ class TestDistributedLoad {
         assertEquals(List.of(), client.cachedBlocks(changing.file()), "the slice uncached the file's planned version");
         try (JobJournal journal = JobJournal.open(jobs, second.request(), false, client.clusterInfo().clusterId(), false)) {
             assertEquals(first.stats().blocks() - changing.blocks().size(), journal.previousBlocks(),
+                    "the journal forgot the blocks committed of the changed file, and only those");
+        }
+    }
+
+    @Test
+    void theJournalForgetsTheBlocksOfAFileChangedBeforeItsMissingBlocksWereWrittenAgain() throws IOException {
+        Path data = freshFiles("changed-before-restore");
+        Path jobs = directory.resolve("jobs");
+        LoadPlan plan = LocalPlans.plan(client, data, BLOCK, 1);
+        FileLoad changing = plan.partitions().get(0).files().stream().filter(file -> file.blocks().size() == 3).findFirst().orElseThrow();
+        Path local = Path.of(java.net.URI.create(changing.file().path()));
+        AtomicInteger rounds = new AtomicInteger();
+        DistributedLoad.Slices slices = InProcessSlices.of(1, (sent, progress, finished) -> {
+            if (rounds.getAndIncrement() == 0) {
+                sent.forEach(slice -> finished.accept(slice, slice.load()));
+                // another client frees the file and caches its first block again: the load writes the other two again
+                client.free(changing.file());
+                cacheWithAnotherClient(changing, changing.blocks().subList(0, 1), 1);
+                return;
+            }
+            // rewritten before that round reads it: its slice fails it as changed and uncaches it
+            try {
+                Files.setLastModifiedTime(local, java.nio.file.attribute.FileTime.fromMillis(changing.file().modificationTime() + 10_000));
+            }
+            catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            sent.forEach(slice -> finished.accept(slice, slice.load()));
+        });
+
+        LoadReport report = executeJournaled(jobs, plan, slices);
+
+        assertEquals(2, rounds.get(), "the load and the round that writes the missing blocks again");
+        assertEquals(List.of(changing.file().path()), report.failedFiles().stream().map(FileReport::path).toList(), report.failedFiles().toString());
+        assertEquals(List.of(), client.cachedBlocks(changing.file()), "the round's slice uncached the file's planned version");
+        try (JobJournal journal = JobJournal.open(jobs, plan.request(), false, client.clusterInfo().clusterId(), false)) {
+            assertEquals(plan.stats().blocks() - changing.blocks().size(), journal.previousBlocks(),
                     "the journal forgot the blocks committed of the changed file, and only those");
         }
     }

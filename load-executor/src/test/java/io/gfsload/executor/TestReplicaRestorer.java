@@ -15,6 +15,7 @@ import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.file.Files;
@@ -151,6 +152,26 @@ class TestReplicaRestorer {
         long written = BLOCK + file("b").file().length();
         assertEquals(Optional.of(new LoadReport.ReplicaRestore(List.of("worker-0"), 2, written)), restore,
                 "a's first block was written before its second failed, b's one block after");
+    }
+
+    @Test
+    void aFileGoneSinceItWasPlannedFailsWithItsPlannedVersionUncached() {
+        FileNotFoundException gone = new FileNotFoundException("File " + file("a").file().path() + " does not exist");
+        ReplicaRestorer restorer = new ReplicaRestorer(client, 2, ProgressListener.NONE, (file, blocks, write, next, retries) -> {
+            if (name(file).equals("a")) {
+                // as the load's rewrite fails it, once it uncached the file's blocks of the planned version
+                throw new FailsafeException(gone);
+            }
+            next.set(blocks.size());
+        });
+
+        restorer.restore(plan, partitions, LOST);
+
+        FileReport a = report("a");
+        assertTrue(a.failed());
+        assertTrue(a.plannedVersionUncached(), "a journal forgets its blocks: " + a);
+        assertTrue(a.error().endsWith(Failures.describe(gone)), a.error());
+        assertFalse(report("b").plannedVersionUncached());
     }
 
     @Test
