@@ -405,6 +405,7 @@ final class BlockMetadataStore implements AutoCloseable {
      *     file. Nothing is recorded; written again after that heartbeat, the block commits
      */
     synchronized Recorded commit(BlockRecord incoming) {
+        checkDistinct(List.of(incoming));
         try (Batch batch = new Batch()) {
             Recorded recorded = commitInto(batch, incoming);
             write(batch, "commit block " + incoming.getIndex() + " of " + incoming.getFile().getPath());
@@ -413,13 +414,14 @@ final class BlockMetadataStore implements AutoCloseable {
     }
 
     /**
-     * Records committed blocks as {@link #commit} does, all of them in one write batch. The
-     * records name distinct blocks.
+     * Records committed blocks as {@link #commit} does, all of them in one write batch.
      *
      * @return what was recorded of each block, in the order of {@code incoming}
      * @throws BlockBeingRemovedException as {@link #commit}; nothing is recorded then
+     * @throws IllegalArgumentException when two records name the same block, or one a worker twice
      */
     synchronized List<Recorded> commitAll(List<BlockRecord> incoming) {
+        checkDistinct(incoming);
         List<Recorded> recorded = new ArrayList<>(incoming.size());
         try (Batch batch = new Batch()) {
             for (BlockRecord record : incoming) {
@@ -428,6 +430,25 @@ final class BlockMetadataStore implements AutoCloseable {
             write(batch, "commit " + Counts.of(incoming.size(), "block"));
         }
         return recorded;
+    }
+
+    /**
+     * Checks that {@code records} name each block once, and each of its workers once: a write
+     * batch writes each deletion it queues or drops at most once (see {@link Batch}).
+     *
+     * @throws IllegalArgumentException when they do not
+     */
+    private static void checkDistinct(List<BlockRecord> records) {
+        Set<String> blocks = new HashSet<>();
+        for (BlockRecord record : records) {
+            String block = "block " + record.getIndex() + " of " + record.getFile().getPath();
+            if (!blocks.add(ProtoConversions.fromProto(record.getFile()).fileKey() + "-" + record.getIndex())) {
+                throw new IllegalArgumentException("The records of one batch name " + block + " twice");
+            }
+            if (new HashSet<>(record.getWorkerIdsList()).size() != record.getWorkerIdsCount()) {
+                throw new IllegalArgumentException("The record of " + block + " names a worker twice: " + record.getWorkerIdsList());
+            }
+        }
     }
 
     /**
@@ -921,6 +942,7 @@ final class BlockMetadataStore implements AutoCloseable {
      * @throws BlockBeingRemovedException as {@link #commit}
      */
     synchronized Recorded stage(String jobId, BlockRecord incoming, long nowMillis) {
+        checkDistinct(List.of(incoming));
         String block = "block " + incoming.getIndex() + " of " + incoming.getFile().getPath();
         TempAreaRecord area = checkOpen(jobId, nowMillis, "Cannot put " + block + " into the temp area of job " + jobId);
         try (Batch batch = new Batch()) {
@@ -932,12 +954,14 @@ final class BlockMetadataStore implements AutoCloseable {
 
     /**
      * Records blocks written into the open temp area of {@code jobId} as {@link #stage} does, all
-     * of them in one write batch. The records name distinct blocks.
+     * of them in one write batch.
      *
      * @return what was recorded of each block, in the order of {@code incoming}
      * @throws TempAreaNotFoundException when the job has no temp area open at {@code nowMillis}
+     * @throws IllegalArgumentException when two records name the same block, or one a worker twice
      */
     synchronized List<Recorded> stageAll(String jobId, List<BlockRecord> incoming, long nowMillis) {
+        checkDistinct(incoming);
         TempAreaRecord area = checkOpen(jobId, nowMillis, "Cannot put " + Counts.of(incoming.size(), "block")
                 + " into the temp area of job " + jobId);
         List<Recorded> recorded = new ArrayList<>(incoming.size());

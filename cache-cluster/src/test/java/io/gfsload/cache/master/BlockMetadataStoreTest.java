@@ -673,6 +673,23 @@ class BlockMetadataStoreTest {
         return files.stream().map(file -> blockId(file, 0)).sorted().toList();
     }
 
+    @Test
+    void aBatchThatNamesABlockOrAWorkerTwiceIsRefusedAndRecordsNothing() {
+        FileIdentity file = new FileIdentity("cosn://bucket/t/twice", 10_000, 1_700_000_000_000L, "");
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            IllegalArgumentException twice = assertThrows(IllegalArgumentException.class,
+                    () -> store.commitAll(List.of(record(file, 0, "worker-0"), record(file, 1, "worker-0"), record(file, 0, "worker-1"))));
+            assertEquals("The records of one batch name block 0 of cosn://bucket/t/twice twice", twice.getMessage());
+            IllegalArgumentException worker = assertThrows(IllegalArgumentException.class, () -> store.commit(record(file, 0, "worker-0", "worker-0")));
+            assertEquals("The record of block 0 of cosn://bucket/t/twice names a worker twice: [worker-0, worker-0]", worker.getMessage());
+            store.openTempArea("job", 0, Long.MAX_VALUE);
+            assertThrows(IllegalArgumentException.class, () -> store.stageAll("job", List.of(record(file, 2, "worker-0"), record(file, 2, "worker-1")), 0));
+
+            assertEquals(List.of(), store.fileBlocks(file));
+            assertEquals(0, store.queuedCommands());
+        }
+    }
+
     private static BlockRecord record(FileIdentity file, int index, String... workers) {
         return BlockRecord.newBuilder()
                 .setFile(ProtoConversions.toProto(file))
