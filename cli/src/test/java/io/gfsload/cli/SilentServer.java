@@ -17,7 +17,12 @@ final class SilentServer implements AutoCloseable {
         Thread acceptor = new Thread(() -> {
             try {
                 while (true) {
-                    accepted.add(server.accept());
+                    Socket socket = server.accept();
+                    accepted.add(socket);
+                    if (server.isClosed()) {
+                        // taken as it closed, after close() closed the others
+                        socket.close();
+                    }
                 }
             }
             catch (IOException e) {
