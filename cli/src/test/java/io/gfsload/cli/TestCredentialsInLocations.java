@@ -8,7 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableName;
-import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.catalog.testing.EmbeddedMetastoreExtension;
 import io.gfsload.catalog.thrift.MetastoreAdmin;
 import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
 import java.io.IOException;
@@ -21,9 +21,9 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -40,12 +40,12 @@ class TestCredentialsInLocations {
     @TempDir
     static Path directory;
 
-    private static EmbeddedMetastore metastore;
+    @RegisterExtension
+    static final EmbeddedMetastoreExtension METASTORE = new EmbeddedMetastoreExtension();
 
     @BeforeAll
     static void createTables() throws IOException {
-        metastore = EmbeddedMetastore.start(directory.resolve("metastore"));
-        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(METASTORE.uri())) {
             admin.ensureDatabase("sec", directory.resolve("data").toUri().toString());
             Path clean = Files.createDirectories(directory.resolve("data/t1/dt=2"));
             Files.write(clean.resolve("part-0"), new byte[1000]);
@@ -60,13 +60,6 @@ class TestCredentialsInLocations {
         }
     }
 
-    @AfterAll
-    static void stopMetastore() {
-        if (metastore != null) {
-            metastore.close();
-        }
-    }
-
     private static Path home() {
         return directory.resolve("home");
     }
@@ -74,7 +67,7 @@ class TestCredentialsInLocations {
     private static CliRun gfsload(String... args) {
         String[] withMetastore = Arrays.copyOf(args, args.length + 2);
         withMetastore[args.length] = "--metastore";
-        withMetastore[args.length + 1] = metastore.uri().toString();
+        withMetastore[args.length + 1] = METASTORE.uri().toString();
         return CliRun.gfsload(home(), withMetastore);
     }
 
@@ -110,7 +103,7 @@ class TestCredentialsInLocations {
         // as processes that log as bin/gfsload has them log: a load and a free, each with the embedded cache cluster
         for (List<String> command : List.of(List.of("--table", "sec.t1", "--progress", "json"), List.of("free", "--table", "sec.t1", "--partition", "dt=1"))) {
             List<String> args = new ArrayList<>(command);
-            args.addAll(List.of("--metastore", metastore.uri().toString()));
+            args.addAll(List.of("--metastore", METASTORE.uri().toString()));
             Path log = Files.createDirectories(home().resolve("logs")).resolve("gfsload-" + command.get(0).replace("-", "") + ".log");
             try (GfsLoadProcess process = GfsLoadProcess.startLogging(home(), log, args.toArray(String[]::new))) {
                 CliRun run = process.awaitExit(Duration.ofSeconds(60));

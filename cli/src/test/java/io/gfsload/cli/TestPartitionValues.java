@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableName;
-import io.gfsload.catalog.embedded.EmbeddedMetastore;
+import io.gfsload.catalog.testing.EmbeddedMetastoreExtension;
 import io.gfsload.catalog.thrift.MetastoreAdmin;
 import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
 import java.io.IOException;
@@ -16,9 +16,9 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -32,12 +32,12 @@ class TestPartitionValues {
     @TempDir
     static Path directory;
 
-    private static EmbeddedMetastore metastore;
+    @RegisterExtension
+    static final EmbeddedMetastoreExtension METASTORE = new EmbeddedMetastoreExtension();
 
     @BeforeAll
     static void createTables() throws IOException {
-        metastore = EmbeddedMetastore.start(directory.resolve("metastore"));
-        try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(METASTORE.uri())) {
             admin.ensureDatabase("db", directory.resolve("data").toUri().toString());
             table(admin, "nulls", List.of(new Column("dt", "string")), "dt=1", "dt=2", "dt=3", "dt=6", "dt=" + NULL);
             table(admin, "onlynull", List.of(new Column("dt", "string")), "dt=" + NULL);
@@ -45,13 +45,6 @@ class TestPartitionValues {
             table(admin, "dated", List.of(new Column("d", "date"), new Column("n", "int")), "d=2026-01-05/n=5");
             table(admin, "hours", List.of(new Column("dt", "string"), new Column("hr", "int")), "dt=2026-11-20/hr=3");
             table(admin, "msck", List.of(new Column("dt", "string"), new Column("hr", "int")), "dt=2026-11-20/hr=03", "dt=2026-11-20/hr=abc");
-        }
-    }
-
-    @AfterAll
-    static void stopMetastore() {
-        if (metastore != null) {
-            metastore.close();
         }
     }
 
@@ -76,7 +69,7 @@ class TestPartitionValues {
     private static CliRun gfsload(String... args) {
         String[] withMetastore = java.util.Arrays.copyOf(args, args.length + 2);
         withMetastore[args.length] = "--metastore";
-        withMetastore[args.length + 1] = metastore.uri().toString();
+        withMetastore[args.length + 1] = METASTORE.uri().toString();
         return CliRun.gfsload(directory.resolve("home"), withMetastore);
     }
 
