@@ -44,7 +44,8 @@ import me.tongfei.progressbar.ProgressState;
  * state} {@code waiting} (for the window, before the first read), {@code paused} or {@code
  * loading}; the last line, {@code finished}, has the outcome instead: {@code succeeded}, {@code
  * partial} or {@code failed}. While the cache master does not answer, a {@code waitingForMaster}
- * line comes each second (the bar says so too), so that a stalled load is not silent.
+ * line comes each second (the bar says so too), so that a stalled load is not silent. A file
+ * that fails has a {@code fileFailed} line at once, with its path and error, as the report has them.
  * Thread-safe: the executor's threads call it.
  */
 final class ProgressReporter implements ProgressListener, AutoCloseable {
@@ -249,6 +250,14 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         ProgressBar shown = bar;
         if (shown != null) {
             shown.setExtraMessage(extra());
+        }
+        if (file.failed()) {
+            // at once, not at most once a second: a log or a scheduler sees each failed file as it fails
+            Map<String, Object> failed = new LinkedHashMap<>();
+            failed.put("path", file.path());
+            failed.put("error", file.error());
+            line("fileFailed", failed);
+            return;
         }
         maybeLine();
     }

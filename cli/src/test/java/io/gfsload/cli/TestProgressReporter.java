@@ -220,6 +220,32 @@ class TestProgressReporter {
     }
 
     @Test
+    void aFileThatFailsHasALineAtOnceWithItsPathAndError() throws IOException {
+        StringWriter out = new StringWriter();
+        AtomicLong nanos = new AtomicLong();
+        String error = "File changed since it was planned: length 1000 -> 1200, modification time 1970-01-01T00:00:00.001Z -> 1970-01-01T00:00:00.002Z";
+        try (ProgressReporter progress = new ProgressReporter(ProgressReporter.Mode.JSON, false, new PrintWriter(out), System.err, nanos::get)) {
+            progress.started(plan(3, 3000));
+            nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+            progress.fileFinished(new FileReport("file:/data/a", 1000, 1, 1, 0, 0, 1000, 0, 0, null));
+            // within the same second: a progress line would wait, the failure does not
+            progress.fileFinished(new FileReport("file:/data/b", 1000, 1, 0, 0, 1, 0, 0, 0, error));
+            progress.fileFinished(new FileReport("file:/data/c", 1000, 1, 0, 0, 1, 0, 0, 0, "permission denied: /data/c"));
+        }
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : out.toString().split("\\R")) {
+            lines.add(new ObjectMapper().readTree(line));
+        }
+        assertEquals(List.of("progress", "fileFailed", "fileFailed"), lines.stream().map(line -> line.get("event").asText()).toList(), out.toString());
+        assertEquals("file:/data/b", lines.get(1).get("path").asText());
+        assertEquals(error, lines.get(1).get("error").asText());
+        assertEquals(1, lines.get(1).get("failures").asLong(), "the progress's counts, this file among them");
+        assertEquals(2, lines.get(1).get("filesDone").asLong());
+        assertEquals("permission denied: /data/c", lines.get(2).get("error").asText());
+        assertEquals(2, lines.get(2).get("failures").asLong());
+    }
+
+    @Test
     void theFinishedLineHasTheReportsCounts() throws IOException {
         BlockTask block = new BlockTask(new FileIdentity("file:/data/f", 1000, 1), 0, 0, 1000, false);
         StringWriter out = new StringWriter();
