@@ -528,8 +528,13 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                 "commit of %s gives copies of workers it does not name: %s", block, request.getWorkerCopiesMap());
         for (String worker : workers) {
             if (!registry.isRegistered(worker)) {
-                throw RpcErrors.status(Status.Code.FAILED_PRECONDITION, "Cannot commit " + block + ": worker "
-                        + worker + " is not registered with this master");
+                String refused = "Cannot commit " + block + ": worker " + worker + " is not registered with this master";
+                if (registry.starting()) {
+                    // a master just started hears from its workers within a heartbeat or two: the client waits, as for room,
+                    // and writes the block again
+                    throw RpcErrors.noRoom(refused + " yet; the workers may be registering with a master that just started");
+                }
+                throw RpcErrors.status(Status.Code.FAILED_PRECONDITION, refused);
             }
         }
         BlockRecord record = BlockRecord.newBuilder()

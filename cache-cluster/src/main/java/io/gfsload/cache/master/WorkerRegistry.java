@@ -31,6 +31,8 @@ final class WorkerRegistry {
     private final Ticker ticker;
     private final long lostAfterNanos;
     private final long unreportedExpiryNanos;
+    /** When the registry (the master) started, by the ticker. */
+    private final long startedNanos;
     private final Map<String, Entry> workers = new HashMap<>();
 
     /**
@@ -42,6 +44,15 @@ final class WorkerRegistry {
         this.ticker = requireNonNull(ticker, "ticker is null");
         this.lostAfterNanos = lostAfter.toNanos();
         this.unreportedExpiryNanos = unreportedExpiry.toNanos();
+        this.startedNanos = ticker.read();
+    }
+
+    /**
+     * Whether the master started less than {@code lostAfter} ago: a worker that was live before it
+     * started (the master restarted) may not have registered yet, and is not lost until then.
+     */
+    boolean starting() {
+        return ticker.read() - startedNanos < lostAfterNanos;
     }
 
     /** Adds or replaces a worker; it is live from now on. */

@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.FreeResult;
+import io.gfsload.cache.api.NoRoomException;
 import io.gfsload.cache.api.NotEnoughWorkersException;
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.api.TierInfo;
@@ -506,6 +508,23 @@ class MasterServiceTest {
     }
 
     @Test
+    void aCommitNamingAWorkerNotRegisteredYetWithAMasterJustStartedIsToBeWrittenAgainOnceItIs() throws InterruptedException {
+        register("worker-0", 1000);
+        stopMaster();
+        startMaster();
+
+        StatusRuntimeException early = assertThrows(StatusRuntimeException.class, () -> commit(5, "worker-0"));
+        CacheException refused = RpcErrors.toCacheException("Committing block 5", early);
+        assertTrue(refused instanceof NoRoomException, "the client waits, as for room: " + refused);
+        assertEquals("Cannot commit block 5 of " + FILE.path() + ": worker worker-0 is not registered with this master yet; "
+                + "the workers may be registering with a master that just started", early.getStatus().getDescription());
+
+        register("worker-0", 1000);
+        commit(5, "worker-0");
+        assertEquals(List.of(new CachedBlock(5, 100, 7, List.of("worker-0"))), client.cachedBlocks(FILE));
+    }
+
+    @Test
     void rejectsBadRequestsWithMessages() {
         StatusRuntimeException badId = assertThrows(StatusRuntimeException.class, () -> register("../w", 10));
         assertEquals(Status.Code.INVALID_ARGUMENT, badId.getStatus().getCode());
@@ -515,8 +534,11 @@ class MasterServiceTest {
         StatusRuntimeException badBlock = assertThrows(StatusRuntimeException.class, () -> place("../x", 1, 1));
         assertEquals("Invalid request: invalid block id: ../x", badBlock.getStatus().getDescription());
 
+        // a worker live before the master started would have registered by now
+        ticker.advance(INTERVAL.multipliedBy(3));
         StatusRuntimeException unknownWorker = assertThrows(StatusRuntimeException.class, () -> commit(0, "worker-9"));
         assertEquals(Status.Code.FAILED_PRECONDITION, unknownWorker.getStatus().getCode());
+        assertFalse(RpcErrors.toCacheException("commit", unknownWorker) instanceof NoRoomException, "nothing to wait for");
         assertEquals("Cannot commit block 0 of " + FILE.path() + ": worker worker-9 is not registered with this master",
                 unknownWorker.getStatus().getDescription());
 
