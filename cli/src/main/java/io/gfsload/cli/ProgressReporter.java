@@ -238,6 +238,15 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         retries.addAndGet(uncovered(saidRetries, 1));
     }
 
+    /** A JSON line at once, not at most once a second: a log or a scheduler sees each failed file as it fails. */
+    @Override
+    public void fileFailed(String path, String error) {
+        Map<String, Object> failed = new LinkedHashMap<>();
+        failed.put("path", path);
+        failed.put("error", error);
+        line("fileFailed", failed);
+    }
+
     @Override
     public void fileFinished(FileReport file) {
         if (!file.attempted()) {
@@ -250,14 +259,6 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         ProgressBar shown = bar;
         if (shown != null) {
             shown.setExtraMessage(extra());
-        }
-        if (file.failed()) {
-            // at once, not at most once a second: a log or a scheduler sees each failed file as it fails
-            Map<String, Object> failed = new LinkedHashMap<>();
-            failed.put("path", file.path());
-            failed.put("error", file.error());
-            line("fileFailed", failed);
-            return;
         }
         maybeLine();
     }
