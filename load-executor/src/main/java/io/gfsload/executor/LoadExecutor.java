@@ -1468,7 +1468,7 @@ public final class LoadExecutor {
          * gone in the UFS anywhere but at the check after its last read (which uncaches it itself):
          * at a read that ended early, at the check before a retry or before its first read,
          * uncaches what is committed of its planned identity as that check does ({@link #uncache}),
-         * and sets {@code uncached}: the blocks the plan found cached and, in a plain load, those
+         * and sets {@code uncached}: the blocks the plan found cached (or held with replicas missing) and, in a plain load, those
          * this run committed of it block by block. Readers never see them (they read the file as
          * it is now), but they would hold their room in the cache. Nothing is asked of the master
          * when nothing of the file is committed.
@@ -1480,7 +1480,8 @@ public final class LoadExecutor {
             if (uncached.get() || !Failures.isChangedOrGone(failure)) {
                 return failure;
             }
-            boolean committed = file.blocks().stream().anyMatch(BlockTask::cached)
+            // a block with replicas missing is held, committed, by the workers that have the others
+            boolean committed = file.blocks().stream().anyMatch(block -> block.cached() || !block.heldBy().isEmpty())
                     || options.atomic().isEmpty() && toLoad.stream().anyMatch(block -> writtenBlocks.containsKey(block.key().blockId()));
             if (!committed) {
                 return failure;

@@ -19,6 +19,8 @@ import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.LoadPlanner;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
+import io.gfsload.planner.PartitionLoad;
+import io.gfsload.planner.PlanStats;
 import io.gfsload.planner.PlannerConfig;
 import io.gfsload.ufs.simulator.FaultyConfig;
 import io.gfsload.ufs.simulator.FaultyFileSystem;
@@ -139,6 +141,38 @@ class TestFileRewrittenWhileRead {
         assertFailedAsChanged(report, rewritten);
         assertEquals(List.of(), client.cachedBlocks(rewritten.file()));
         assertEquals(0, report.totals().bytesAlreadyCached(), "the block cached before the load is not cached any more");
+    }
+
+    /**
+     * A file whose block the cache holds with fewer replicas than asked (a worker that held the
+     * others was lost), changed before the load reads it: the replica still cached is uncached too.
+     */
+    @Test
+    void theReplicasLeftOfABlockMissingReplicasAreUncachedWhenTheFileChanged() throws IOException {
+        Configuration conf = new Configuration();
+        LoadPlan planned = plan(data.toString(), conf);
+        FileLoad file = file(planned, "part-0");
+        BlockTask first = file.blocks().get(0);
+        byte[] bytes = Arrays.copyOfRange(Files.readAllBytes(data.resolve("part-0")), 0, (int) first.length());
+        try (BlockWriter writer = client.openWriter(first.key(), first.length(), 1)) {
+            writer.write(bytes, 0, bytes.length);
+            writer.commit();
+        }
+        // as the plan has a block with a replica missing: not cached, held by the worker that has the other
+        FileLoad missingReplica = new FileLoad(file.file(), file.blocks().stream()
+                .map(block -> block.index() == 0 ? new BlockTask(block.file(), 0, block.offset(), block.length(), false, List.of("worker-0")) : block)
+                .toList());
+        PartitionLoad partition = planned.partitions().get(0);
+        List<FileLoad> files = partition.files().stream().map(f -> f.file().equals(file.file()) ? missingReplica : f).toList();
+        List<PartitionLoad> partitions = List.of(new PartitionLoad(partition.name(), partition.location(), files));
+        LoadPlan plan = new LoadPlan(planned.request(), planned.blockSize(), partitions, List.of(), PlanStats.of(partitions));
+        touch(data.resolve("part-0"), file);
+
+        LoadReport report = executor(conf, Way.LOCAL, ProgressListener.NONE).execute(plan);
+
+        assertEquals(List.of(file.file().path()), report.failedFiles().stream().map(FileReport::path).toList(), report.failedFiles().toString());
+        assertTrue(report.failedFiles().get(0).error().startsWith("File changed since it was planned: "), report.failedFiles().toString());
+        assertEquals(List.of(), client.cachedBlocks(file.file()), "the replica left of the planned version is uncached");
     }
 
     /**
