@@ -106,6 +106,7 @@ public final class CacheMaster implements AutoCloseable {
         Optional<MetricsHttpServer> metricsServer = Optional.empty();
         try {
             server = RpcServer.start("gfsload-master-rpc", config.host(), config.port(), config.token(), service);
+            registry.serving();
             try {
                 if (config.metricsPort() != MasterConfig.NO_METRICS) {
                     metricsServer = Optional.of(MetricsHttpServer.start(config.host(), config.metricsPort(),

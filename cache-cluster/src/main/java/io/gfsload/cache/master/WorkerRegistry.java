@@ -31,8 +31,16 @@ final class WorkerRegistry {
     private final Ticker ticker;
     private final long lostAfterNanos;
     private final long unreportedExpiryNanos;
-    /** When the registry (the master) started, by the ticker. */
-    private final long startedNanos;
+    /**
+     * How long after the master serves a worker that was live before it started may take to
+     * register: a heartbeat after its channel reconnects, which gRPC backs off while the master
+     * was down (a second, then more).
+     */
+    static final Duration REGISTRATION_GRACE = Duration.ofMinutes(1);
+
+    private final long registrationGraceNanos;
+    /** When the master began to serve, by the ticker (when the registry was made, until then). */
+    private volatile long servingNanos;
     private final Map<String, Entry> workers = new HashMap<>();
 
     /**
@@ -44,15 +52,22 @@ final class WorkerRegistry {
         this.ticker = requireNonNull(ticker, "ticker is null");
         this.lostAfterNanos = lostAfter.toNanos();
         this.unreportedExpiryNanos = unreportedExpiry.toNanos();
-        this.startedNanos = ticker.read();
+        this.registrationGraceNanos = Math.max(lostAfterNanos, REGISTRATION_GRACE.toNanos());
+        this.servingNanos = ticker.read();
+    }
+
+    /** The master serves its RPCs from now on: its workers register from now on. */
+    void serving() {
+        servingNanos = ticker.read();
     }
 
     /**
-     * Whether the master started less than {@code lostAfter} ago: a worker that was live before it
-     * started (the master restarted) may not have registered yet, and is not lost until then.
+     * Whether the master began to serve less than {@link #REGISTRATION_GRACE} (or
+     * {@code lostAfter}, when longer) ago: a worker that was live before it started (the master
+     * restarted) may not have registered yet.
      */
     boolean starting() {
-        return ticker.read() - startedNanos < lostAfterNanos;
+        return ticker.read() - servingNanos < registrationGraceNanos;
     }
 
     /** Adds or replaces a worker; it is live from now on. */

@@ -535,10 +535,10 @@ class MasterServiceTest {
         assertEquals("Invalid request: invalid block id: ../x", badBlock.getStatus().getDescription());
 
         // a worker live before the master started would have registered by now
-        ticker.advance(INTERVAL.multipliedBy(3));
+        ticker.advance(WorkerRegistry.REGISTRATION_GRACE);
         StatusRuntimeException unknownWorker = assertThrows(StatusRuntimeException.class, () -> commit(0, "worker-9"));
         assertEquals(Status.Code.FAILED_PRECONDITION, unknownWorker.getStatus().getCode());
-        assertFalse(RpcErrors.toCacheException("commit", unknownWorker) instanceof NoRoomException, "nothing to wait for");
+        assertFalse(RpcErrors.toCacheException("commit", unknownWorker) instanceof NoRoomException, "not a wait for room");
         assertEquals("Cannot commit block 0 of " + FILE.path() + ": worker worker-9 is not registered with this master",
                 unknownWorker.getStatus().getDescription());
 
