@@ -7,6 +7,7 @@ import io.gfsload.executor.JvmShutdown;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadedBytes;
 import io.gfsload.executor.LoadWindow;
+import io.gfsload.executor.PartitionReport;
 import io.gfsload.executor.ProgressListener;
 import io.gfsload.executor.SliceProgress;
 import io.gfsload.executor.WindowPause;
@@ -22,7 +23,9 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import me.tongfei.progressbar.ConsoleProgressBarConsumer;
@@ -45,7 +48,9 @@ import me.tongfei.progressbar.ProgressState;
  * loading}; the last line, {@code finished}, has the outcome instead: {@code succeeded}, {@code
  * partial} or {@code failed}. While the cache master does not answer, a {@code waitingForMaster}
  * line comes each second (the bar says so too), so that a stalled load is not silent. A file
- * that fails has a {@code fileFailed} line at once, with its path and error, as the report has them.
+ * that fails has a {@code fileFailed} line at once, with its path and error, as the report has them
+ * (a failure decided as the load ends, before the {@code finished} line), up to
+ * {@link #MAX_FILE_FAILED_LINES} of them.
  * Thread-safe: the executor's threads call it.
  */
 final class ProgressReporter implements ProgressListener, AutoCloseable {
@@ -58,6 +63,8 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
     }
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** The most {@code fileFailed} lines a load writes: the report lists every failed file. */
+    static final int MAX_FILE_FAILED_LINES = 1_000;
     /** The unit of the bar: its bytes, and its speed per second. */
     private static final String BAR_UNIT = " MiB";
     private static final long BAR_UNIT_BYTES = 1L << 20;
@@ -84,6 +91,10 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
     private final AtomicLong saidFailures = new AtomicLong();
     private final AtomicLong saidRetries = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
+    /** The files counted in {@link #failures} since a failure was said of them, each once. */
+    private final Set<String> failed = ConcurrentHashMap.newKeySet();
+    /** The {@code fileFailed} lines written; at most {@link #MAX_FILE_FAILED_LINES}. */
+    private final AtomicInteger fileFailedLines = new AtomicInteger();
     private final AtomicLong retries = new AtomicLong();
     private volatile long files;
     private volatile long bytes;
@@ -238,13 +249,27 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         retries.addAndGet(uncovered(saidRetries, 1));
     }
 
-    /** A JSON line at once, not at most once a second: a log or a scheduler sees each failed file as it fails. */
+    /**
+     * A JSON line at once, not at most once a second: a log or a scheduler sees each failed file as
+     * it fails. Its counts have the file among the failures.
+     */
     @Override
     public void fileFailed(String path, String error) {
-        Map<String, Object> failed = new LinkedHashMap<>();
-        failed.put("path", path);
-        failed.put("error", error);
-        line("fileFailed", failed);
+        if (failed.add(path)) {
+            failures.addAndGet(uncovered(saidFailures, 1));
+        }
+        fileFailedLine(path, error);
+    }
+
+    /** The {@code fileFailed} line of {@code path}, unless {@link #MAX_FILE_FAILED_LINES} were written. */
+    private void fileFailedLine(String path, String error) {
+        if (mode != Mode.JSON || fileFailedLines.getAndIncrement() >= MAX_FILE_FAILED_LINES) {
+            return;
+        }
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("path", path);
+        fields.put("error", error);
+        line("fileFailed", fields);
     }
 
     @Override
@@ -253,7 +278,7 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
             return;
         }
         filesDone.addAndGet(uncovered(saidFiles, 1));
-        if (file.failed()) {
+        if (file.failed() && failed.add(file.path())) {
             failures.addAndGet(uncovered(saidFailures, 1));
         }
         ProgressBar shown = bar;
@@ -275,6 +300,14 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         }
         Map<String, Object> outcome = new LinkedHashMap<>();
         if (report != null) {
+            // the failures the load did not say as they happened (a Spark job's driver decides some after its slices): said now
+            for (PartitionReport partition : report.partitions()) {
+                for (FileReport file : partition.files()) {
+                    if (file.failed() && failed.add(file.path())) {
+                        fileFailedLine(file.path(), file.error());
+                    }
+                }
+            }
             outcome.put("state", report.state().name().toLowerCase(Locale.ROOT));
             // the report's counts: it has the files a check after the load (--verify) failed too, only
             // the retries of the files it reports (not of those the end of the job cut short), and

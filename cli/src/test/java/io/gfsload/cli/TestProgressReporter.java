@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.executor.FileReport;
 import io.gfsload.executor.LoadWindow;
+import io.gfsload.executor.PartitionReport;
 import io.gfsload.executor.SliceProgress;
 import io.gfsload.executor.WindowPause;
 import io.gfsload.planner.BlockTask;
@@ -224,6 +225,8 @@ class TestProgressReporter {
         StringWriter out = new StringWriter();
         AtomicLong nanos = new AtomicLong();
         String error = "File changed since it was planned: length 1000 -> 1200, modification time 1970-01-01T00:00:00.001Z -> 1970-01-01T00:00:00.002Z";
+        String missing = "block 0 has 0 of 1 replicas in the cache after the load: evicted or freed by another client";
+        FileReport c = new FileReport("file:/data/c", 1000, 1, 0, 0, 1, 0, 0, 0, "not loaded: its slice of the load did not finish");
         try (ProgressReporter progress = new ProgressReporter(ProgressReporter.Mode.JSON, false, new PrintWriter(out), System.err, nanos::get)) {
             progress.started(plan(3, 3000));
             nanos.addAndGet(Duration.ofSeconds(2).toNanos());
@@ -232,17 +235,41 @@ class TestProgressReporter {
             progress.fileFailed("file:/data/b", error);
             progress.fileFinished(new FileReport("file:/data/b", 1000, 1, 0, 0, 1, 0, 0, 0, error));
             // a file the check after the load fails: it finished loaded before
-            progress.fileFailed("file:/data/a", "block 0 has 0 of 1 replicas in the cache after the load: evicted or freed by another client");
+            progress.fileFailed("file:/data/a", missing);
+            // c's failure is decided as the load ends, and said by its report only
+            FileReport a = new FileReport("file:/data/a", 1000, 1, 0, 0, 1, 0, 0, 0, missing);
+            FileReport b = new FileReport("file:/data/b", 1000, 1, 0, 0, 1, 0, 0, 0, error);
+            PartitionReport partition = PartitionReport.of("", List.of(a, b, c));
+            progress.finished(new io.gfsload.executor.LoadReport("file:/data", io.gfsload.executor.LoadState.FAILED, 1, partition.totals(),
+                    List.of(partition), 1000, 1000, 1000, List.of(), 1000, null, null, null, null, false, null, io.gfsload.executor.LoadReport.Evicted.NONE,
+                    null));
         }
         List<JsonNode> lines = new ArrayList<>();
         for (String line : out.toString().split("\\R")) {
             lines.add(new ObjectMapper().readTree(line));
         }
-        assertEquals(List.of("progress", "fileFailed", "fileFailed"), lines.stream().map(line -> line.get("event").asText()).toList(), out.toString());
-        assertEquals("file:/data/b", lines.get(1).get("path").asText());
+        assertEquals(List.of("progress", "fileFailed", "fileFailed", "fileFailed", "finished"), lines.stream().map(line -> line.get("event").asText()).toList(),
+                out.toString());
+        assertEquals(List.of("file:/data/b", "file:/data/a", "file:/data/c"), lines.subList(1, 4).stream().map(line -> line.get("path").asText()).toList());
         assertEquals(error, lines.get(1).get("error").asText());
-        assertEquals("file:/data/a", lines.get(2).get("path").asText());
-        assertEquals(1, lines.get(2).get("failures").asLong(), "the progress's counts, b's failure among them");
+        assertEquals(1, lines.get(1).get("failures").asLong(), "the progress's counts have the file among the failures");
+        assertEquals(2, lines.get(2).get("failures").asLong());
+        assertEquals(c.error(), lines.get(3).get("error").asText());
+        assertEquals(3, lines.get(4).get("failures").asLong(), "the report's count");
+    }
+
+    @Test
+    void theFileFailedLinesStopAtTheirLimit() throws IOException {
+        StringWriter out = new StringWriter();
+        try (ProgressReporter progress = new ProgressReporter(ProgressReporter.Mode.JSON, false, new PrintWriter(out), System.err, System::nanoTime)) {
+            progress.started(plan(1, 1000));
+            for (int i = 0; i <= ProgressReporter.MAX_FILE_FAILED_LINES; i++) {
+                progress.fileFailed("file:/data/f" + i, "not attempted: the cache master at 127.0.0.1:1 stopped answering");
+            }
+        }
+        List<String> lines = out.toString().lines().toList();
+        assertEquals(ProgressReporter.MAX_FILE_FAILED_LINES, lines.size());
+        assertTrue(lines.get(lines.size() - 1).contains("\"failures\":1000,"), lines.get(lines.size() - 1));
     }
 
     @Test

@@ -1570,7 +1570,10 @@ public final class LoadExecutor {
                 }
                 catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    finish(result, failed(file, file.blocks().size() - 1, 0, 0, 0, "interrupted"));
+                    if (!result.isDone()) {
+                        // a file the batch reported already is not failed again
+                        finish(result, failed(file, file.blocks().size() - 1, 0, 0, 0, "interrupted"));
+                    }
                 }
                 catch (IOException | RuntimeException e) {
                     pendingFiles.remove(block);
@@ -1649,6 +1652,10 @@ public final class LoadExecutor {
         private void fallBack(FileLoad file, CompletableFuture<FileReport> result, Throwable failure, ExecutorService pool) {
             int cached = (int) file.blocks().stream().filter(BlockTask::cached).count();
             if (!Failures.isTransient(failure) || options.maxAttempts() <= 1) {
+                if (result.isDone()) {
+                    // reported already: not failed again
+                    return;
+                }
                 AtomicBoolean uncached = new AtomicBoolean();
                 Throwable reported = uncacheIfChanged(file, file.blocks().stream().filter(b -> !b.cached()).toList(), failure, uncached);
                 FileReport report = failed(file, uncached.get() ? 0 : cached, 0, 0, 0, Failures.describe(reported), failure);
@@ -1675,7 +1682,9 @@ public final class LoadExecutor {
                     pool.execute(retry);
                 }
                 catch (java.util.concurrent.RejectedExecutionException e) {
-                    finish(result, failed(file, cached, 0, 0, 0, "not retried: the job is ending"));
+                    if (!result.isDone()) {
+                        finish(result, failed(file, cached, 0, 0, 0, "not retried: the job is ending"));
+                    }
                 }
             }
         }
@@ -1726,7 +1735,9 @@ public final class LoadExecutor {
                 FileLoad file = pending.file();
                 int cached = file.blocks().size() - 1;
                 if (notCommitted != null) {
-                    finish(result, failed(file, cached, 0, pending.data().remaining(), 0, notCommitted));
+                    if (!result.isDone()) {
+                        finish(result, failed(file, cached, 0, pending.data().remaining(), 0, notCommitted));
+                    }
                     continue;
                 }
                 listener.blockLoaded(pending.block());
