@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockNotFoundException;
 import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.FileIdentity;
@@ -442,7 +443,7 @@ final class BlockMetadataStore implements AutoCloseable {
         Set<String> blocks = new HashSet<>();
         for (BlockRecord record : records) {
             String block = "block " + record.getIndex() + " of " + record.getFile().getPath();
-            if (!blocks.add(ProtoConversions.fromProto(record.getFile()).fileKey() + "-" + record.getIndex())) {
+            if (!blocks.add(new BlockKey(ProtoConversions.fromProto(record.getFile()), record.getIndex()).blockId())) {
                 throw new IllegalArgumentException("The records of one batch name " + block + " twice");
             }
             if (new HashSet<>(record.getWorkerIdsList()).size() != record.getWorkerIdsCount()) {
