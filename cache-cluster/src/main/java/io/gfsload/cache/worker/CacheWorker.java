@@ -312,6 +312,11 @@ public final class CacheWorker implements AutoCloseable {
                     .build());
         }
         catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+                // gRPC backs the channel's reconnection off, up to two minutes: the next heartbeat connects again, so
+                // that the worker registers within a heartbeat of its master's return
+                masterChannel.resetConnectBackoff();
+            }
             if (e.getStatus().getCode() != Status.Code.NOT_FOUND) {
                 throw RpcErrors.toCacheException("Heartbeat of worker " + config.workerId() + " to master "
                         + config.masterTarget(), e);
