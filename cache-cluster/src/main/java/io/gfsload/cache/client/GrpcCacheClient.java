@@ -1168,6 +1168,11 @@ public final class GrpcCacheClient implements CacheClient {
             return exception;
         }
         masterUnanswered(started);
+        if (failure.getStatus().getCode() == Status.Code.UNAVAILABLE) {
+            // gRPC backs the channel's reconnection off, up to two minutes: the next call connects again, so that a
+            // load waiting for its master goes on within a call of the master's return
+            masterChannel.resetConnectBackoff();
+        }
         return new MasterUnavailableException(masterTarget, exception.getMessage(), failure);
     }
 

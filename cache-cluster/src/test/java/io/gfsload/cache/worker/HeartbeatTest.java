@@ -19,17 +19,13 @@ import io.gfsload.cache.master.CacheMaster;
 import io.gfsload.cache.master.MasterConfig;
 import io.gfsload.cache.proto.HeartbeatRequest;
 import io.gfsload.cache.proto.MasterServiceGrpc;
+import io.gfsload.cache.testing.ClosingServer;
 import io.gfsload.cache.testing.TestData;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -168,31 +164,13 @@ class HeartbeatTest {
     @Test
     void aWorkerTriesItsMasterAgainAtEveryHeartbeatWhileTheMasterIsDown() throws Exception {
         CacheMaster master = CacheMaster.start(config());
-        int port = master.port();
-        AtomicInteger attempts = new AtomicInteger();
         try (CacheWorker worker = startWorker(master, 0)) {
             master.close();
             // the master's port taken by a server that closes every connection: a master that is not back yet
-            try (ServerSocket down = new ServerSocket()) {
-                down.setReuseAddress(true);
-                down.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-                Thread closer = new Thread(() -> {
-                    try {
-                        while (true) {
-                            down.accept().close();
-                            attempts.incrementAndGet();
-                        }
-                    }
-                    catch (IOException e) {
-                        // closed
-                    }
-                }, "master-down");
-                closer.setDaemon(true);
-                closer.start();
-
+            try (ClosingServer down = ClosingServer.on(master.port())) {
                 // gRPC backs a channel's reconnection off for a second, 1.6 times longer each time after: 10 attempts would
                 // take it a minute; a heartbeat every 200 ms that tries again takes about two seconds
-                TestData.await(() -> attempts.get() >= 10, Duration.ofSeconds(10), "the worker connects to the master at its heartbeats");
+                TestData.await(() -> down.connections() >= 10, Duration.ofSeconds(10), "the worker connects to the master at its heartbeats");
             }
         }
         finally {
