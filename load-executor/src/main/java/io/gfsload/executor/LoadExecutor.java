@@ -1570,10 +1570,7 @@ public final class LoadExecutor {
                 }
                 catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
-                    if (!result.isDone()) {
-                        // a file the batch reported already is not failed again
-                        finish(result, failed(file, file.blocks().size() - 1, 0, 0, 0, "interrupted"));
-                    }
+                    finishFailed(result, () -> failed(file, file.blocks().size() - 1, 0, 0, 0, "interrupted"));
                 }
                 catch (IOException | RuntimeException e) {
                     pendingFiles.remove(block);
@@ -1682,10 +1679,15 @@ public final class LoadExecutor {
                     pool.execute(retry);
                 }
                 catch (java.util.concurrent.RejectedExecutionException e) {
-                    if (!result.isDone()) {
-                        finish(result, failed(file, cached, 0, 0, 0, "not retried: the job is ending"));
-                    }
+                    finishFailed(result, () -> failed(file, cached, 0, 0, 0, "not retried: the job is ending"));
                 }
+            }
+        }
+
+        /** {@link #finish} with the report of a failure, made (and the failure told) only when {@code result} is not done yet. */
+        private void finishFailed(CompletableFuture<FileReport> result, Supplier<FileReport> failed) {
+            if (!result.isDone()) {
+                finish(result, failed.get());
             }
         }
 
@@ -1735,9 +1737,8 @@ public final class LoadExecutor {
                 FileLoad file = pending.file();
                 int cached = file.blocks().size() - 1;
                 if (notCommitted != null) {
-                    if (!result.isDone()) {
-                        finish(result, failed(file, cached, 0, pending.data().remaining(), 0, notCommitted));
-                    }
+                    String reason = notCommitted;
+                    finishFailed(result, () -> failed(file, cached, 0, pending.data().remaining(), 0, reason));
                     continue;
                 }
                 listener.blockLoaded(pending.block());

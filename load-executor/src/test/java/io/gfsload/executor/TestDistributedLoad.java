@@ -589,12 +589,7 @@ class TestDistributedLoad {
         Path local = Path.of(java.net.URI.create(changing.file().path()));
         // rewritten as its slice starts: the slice fails it as changed and uncaches its first block
         DistributedLoad.Slices changesFirst = InProcessSlices.of(1, (slices, progress, finished) -> {
-            try {
-                Files.setLastModifiedTime(local, java.nio.file.attribute.FileTime.fromMillis(changing.file().modificationTime() + 10_000));
-            }
-            catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            touch(local, changing);
             slices.forEach(slice -> finished.accept(slice, slice.load()));
         });
 
@@ -626,12 +621,7 @@ class TestDistributedLoad {
                 return;
             }
             // rewritten before that round reads it: its slice fails it as changed and uncaches it
-            try {
-                Files.setLastModifiedTime(local, java.nio.file.attribute.FileTime.fromMillis(changing.file().modificationTime() + 10_000));
-            }
-            catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            touch(local, changing);
             sent.forEach(slice -> finished.accept(slice, slice.load()));
         });
 
@@ -643,6 +633,16 @@ class TestDistributedLoad {
         try (JobJournal journal = JobJournal.open(jobs, plan.request(), false, client.clusterInfo().clusterId(), false)) {
             assertEquals(plan.stats().blocks() - changing.blocks().size(), journal.previousBlocks(),
                     "the journal forgot the blocks committed of the changed file, and only those");
+        }
+    }
+
+    /** Moves the modification time of {@code file}, at {@code local}, ahead: the file changed since it was planned. */
+    private static void touch(Path local, FileLoad file) {
+        try {
+            Files.setLastModifiedTime(local, java.nio.file.attribute.FileTime.fromMillis(file.file().modificationTime() + 10_000));
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
