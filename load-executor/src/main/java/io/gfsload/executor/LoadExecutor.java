@@ -182,7 +182,8 @@ public final class LoadExecutor {
     private final Sleeper sleeper;
 
     /**
-     * @param clock the time of the report's duration and of the load window
+     * @param clock the time of the report's duration, of the load window and of the wait for room
+     *     of the blocks written again after the load
      * @param sleeper how a read waiting for the load window waits, on {@code clock}
      */
     public LoadExecutor(CacheClient cache, Configuration hadoopConf, Settings settings, ExecutorOptions options, ProgressListener listener, Clock clock,
@@ -994,8 +995,9 @@ public final class LoadExecutor {
         /** Keeps the atomic job's temp area alive, and says when it is gone; null for a plain load. */
         private volatile TempAreaRenewal renewal;
         /**
-         * When (System.nanoTime, as the retry policies measure) the blocks written again after the load
-         * stop waiting for room: {@link #ROOM_WAIT} from the first, for all of them; 0 before the first.
+         * When (the executor's clock, in milliseconds) the blocks written again after the load stop
+         * waiting for room: {@link #ROOM_WAIT} from the first file written again since the last one
+         * written in full, for all of them; 0 before the first and after each file written in full.
          */
         private volatile long rewriteRoomDeadline;
 
@@ -2046,15 +2048,18 @@ public final class LoadExecutor {
          * still the planned one ({@link #checkUnchangedAfterRead}): when it changed, or changed or
          * is gone at its open or at a read that ends early, its blocks are uncached and the
          * rewrite fails. The files written again share one wait for room, of
-         * {@link #ROOM_WAIT}: one after the other, each waiting its own (too few workers left after
-         * the lost ones, which no wait mends), they held the load for a minute per file.
+         * {@link #ROOM_WAIT}, until one of them is written in full: one after the other, each
+         * waiting its own (too few workers left after the lost ones, which no wait mends), they held
+         * the load for a minute per file; a file written in full shows there was room, and the next
+         * one that finds none (a master started again late in a long restore, whose workers have
+         * not registered yet) waits anew.
          */
         void rewrite(FileLoad file, List<BlockTask> blocks, WriteOptions write, AtomicInteger next, AtomicInteger retries) {
-            long now = System.nanoTime();
+            long now = clock.millis();
             if (rewriteRoomDeadline == 0) {
-                rewriteRoomDeadline = now + ROOM_WAIT.toNanos();
+                rewriteRoomDeadline = now + ROOM_WAIT.toMillis();
             }
-            java.time.Duration roomLeft = java.time.Duration.ofNanos(Math.max(0, rewriteRoomDeadline - now));
+            java.time.Duration roomLeft = java.time.Duration.ofMillis(Math.max(0, rewriteRoomDeadline - now));
             AtomicBoolean uncached = new AtomicBoolean();
             try {
                 Failsafe.with(masterPolicy(file.file().path(), retries), roomPolicy(file.file().path(), retries, roomLeft), retryPolicy(file.file().path(), retries))
@@ -2073,6 +2078,7 @@ public final class LoadExecutor {
                     Path ufsPath = new Path(file.file().path());
                     checkUnchangedAfterRead(fileSystem(ufsPath), ufsPath, file, blocks, uncached);
                 });
+                rewriteRoomDeadline = 0;
             }
             catch (FailsafeException e) {
                 Throwable failure = e.getCause() == null ? e : e.getCause();

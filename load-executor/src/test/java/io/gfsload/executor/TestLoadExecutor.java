@@ -225,6 +225,59 @@ class TestLoadExecutor {
         assertTrue(waitedAfterTheLoad.size() <= 1, "one wait for room for the files written again, not one each: " + waitedAfterTheLoad);
     }
 
+    /**
+     * The shared wait for room ends with the first file written again in full: a file that finds no
+     * room later in a long restore (a master started again, whose workers have not registered yet)
+     * waits anew rather than fail at its first attempt because the restore began over a minute ago.
+     */
+    @Test
+    void aFileWrittenAgainInFullGivesTheNextOneItsOwnWaitForRoom() {
+        LoadPlan plan = plan(2);
+        long blocks = plan.stats().blocksToLoad();
+        AtomicInteger loaded = new AtomicInteger();
+        Thread caller = Thread.currentThread();
+        FakeClock clock = new FakeClock(java.time.Instant.now());
+        List<String> rewritten = new ArrayList<>();
+        AtomicInteger refusals = new AtomicInteger();
+        CacheClient roomless = new ForwardingCacheClient(client) {
+            @Override
+            public io.gfsload.cache.api.BlockWriter openWriter(BlockKey block, long length, io.gfsload.cache.api.WriteOptions options) {
+                // the writes after the load run on the calling thread, the load's on its pool
+                if (Thread.currentThread() == caller && !rewritten.contains(block.file().path())) {
+                    rewritten.add(block.file().path());
+                    if (rewritten.size() == 1) {
+                        // the first file written again takes longer than the whole wait for room
+                        clock.sleep(LoadExecutor.ROOM_WAIT.multipliedBy(2));
+                    }
+                    else if (rewritten.size() == 2) {
+                        refusals.incrementAndGet();
+                        throw new io.gfsload.cache.api.NoRoomException("Placing block %s failed: only 0 of 2 live workers have room".formatted(block),
+                                "no room");
+                    }
+                }
+                return super.openWriter(block, length, options);
+            }
+        };
+        LoadReport report = new LoadExecutor(roomless, new Configuration(), executorSettings(), ExecutorOptions.defaults(), new ProgressListener() {
+            @Override
+            public void blockLoaded(BlockTask block) {
+                if (loaded.incrementAndGet() == blocks) {
+                    // the worker holding replicas of the most files: two files or more are written again
+                    Map<String, Long> files = plan.partitions().get(0).files().stream()
+                            .flatMap(file -> client.cachedBlocks(file.file()).stream().flatMap(b -> b.workerIds().stream()).distinct())
+                            .collect(Collectors.groupingBy(id -> id, Collectors.counting()));
+                    String lost = files.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+                    cluster.killWorker(Integer.parseInt(lost.substring("worker-".length())));
+                    awaitLiveWorkers(2);
+                }
+            }
+        }, clock).execute(plan);
+
+        assertEquals(1, refusals.get(), "the second file written again found no room once: " + rewritten);
+        assertEquals(LoadState.SUCCEEDED, report.state(), String.valueOf(report.failedFiles()));
+        assertTrue(report.restore().blocks() > 0, report.restore().toString());
+    }
+
     /** Waits (30 s at most) until the master counts {@code live} workers live. */
     private void awaitLiveWorkers(int live) {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
