@@ -635,10 +635,18 @@ public final class DistributedLoad {
         List<FileLoad> held = loaded.stream().filter(file -> !written.containsKey(file.file().path()) || !written.get(file.file().path()).failed()).toList();
         Map<String, String> lacking = new HashMap<>();
         Map<FileLoad, List<Shortfall.Missing>> stillMissing = Shortfall.of(cache, held, replication, lost);
+        // the workers lost by the end: those lost during the round too, and those its writes could not reach
+        Set<String> lostNow = new TreeSet<>(lost);
+        roundReports.stream().filter(report -> report.restore() != null).forEach(report -> lostNow.addAll(report.restore().lostWorkers()));
+        try {
+            Set<String> live = liveWorkers();
+            liveAtStart.stream().filter(id -> !live.contains(id)).forEach(lostNow::add);
+        }
+        catch (MasterUnavailableException e) {
+            LOG.warn("Cannot ask the master which workers were lost while replicas were written again: {}", e.getMessage());
+        }
         if (!stillMissing.isEmpty()) {
             LOG.warn("{} of the load lack blocks in the cache after it: failed", Counts.of(stillMissing.size(), "file"));
-            Set<String> lostNow = new TreeSet<>(liveAtStart);
-            lostNow.removeAll(liveWorkers());
             // the blocks of the load the round's writes evicted from other slices' files: a slice's own are its own check's
             Set<String> evictedByLoad = roundReports.stream().flatMap(report -> report.evicted().perBlock().stream())
                     .map(LoadReport.Evicted.Block::blockId).collect(Collectors.toSet());
@@ -647,7 +655,7 @@ public final class DistributedLoad {
                     cache.clusterInfo().liveCapacityBytes());
             stillMissing.forEach((file, blocks) -> lacking.put(file.file().path(), Shortfall.reason(blocks.get(0), replication, causes)));
         }
-        return Optional.of(new Restored(List.copyOf(lost), written, counts[0], counts[1], Paused.of(roundReports), Map.copyOf(lacking),
+        return Optional.of(new Restored(List.copyOf(lostNow), written, counts[0], counts[1], Paused.of(roundReports), Map.copyOf(lacking),
                 roundReports.stream().map(LoadReport::evicted).toList()));
     }
 

@@ -512,9 +512,19 @@ public final class LoadExecutor {
                     // what the writes from here on evict: blocks the check of the restore finds held, or writes again
                     try (WriteEvictions.Recording afterCheck = cache.writeEvictions().start()) {
                         restore = restorer.restore(plan, partitions, lost, noneRemoved);
-                        if (restore.isPresent() && restore.get().blocks() > 0) {
-                            // what that round's writes evicted in turn, or what is lost since: not cached as asked
-                            restorer.failShortfall(plan, partitions, run.causes(plan, liveAtStart, afterCheck.evicted()));
+                        if (restore.isPresent()) {
+                            Set<String> lostByTheEnd;
+                            if (restore.get().blocks() > 0) {
+                                // what that round's writes evicted in turn, or what is lost since: not cached as asked
+                                Shortfall.Causes causes = run.causes(plan, liveAtStart, afterCheck.evicted());
+                                restorer.failShortfall(plan, partitions, causes);
+                                lostByTheEnd = causes.lost();
+                            }
+                            else {
+                                lostByTheEnd = run.lostWorkers(liveAtStart);
+                            }
+                            // those lost while the replicas were written again among them
+                            restore = Optional.of(restore.get().withLostWorkers(lostByTheEnd));
                         }
                     }
                 }

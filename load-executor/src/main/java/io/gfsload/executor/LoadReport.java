@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.gfsload.advisor.Setting;
 import io.gfsload.planner.DroppedPartitions;
 import java.io.Serializable;
+import java.util.Collection;
 import java.util.List;
 
 /**
@@ -104,6 +105,13 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
     public record ReplicaRestore(List<String> lostWorkers, long blocks, long bytes) implements Serializable {
         public ReplicaRestore {
             lostWorkers = List.copyOf(requireNonNull(lostWorkers, "lostWorkers is null"));
+        }
+
+        /** This restore with {@code more} lost workers besides its own, sorted. */
+        public ReplicaRestore withLostWorkers(Collection<String> more) {
+            java.util.SortedSet<String> all = new java.util.TreeSet<>(lostWorkers);
+            all.addAll(more);
+            return new ReplicaRestore(List.copyOf(all), blocks, bytes);
         }
     }
 

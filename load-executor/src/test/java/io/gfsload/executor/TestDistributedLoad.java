@@ -834,6 +834,39 @@ class TestDistributedLoad {
     }
 
     @Test
+    void aWorkerLostWhileReplicasAreWrittenAgainIsNamedAmongTheLostWorkers() throws Exception {
+        try (LocalCluster three = LocalCluster.start(LocalClusterConfig.builder(directory.resolve("three")).workers(3).workerCapacityBytes(64L << 20)
+                .build()); CacheClient threeClient = three.newClient()) {
+            LoadPlan plan = LocalPlans.plan(threeClient, directory.resolve("data"), BLOCK, 2);
+            int[] rounds = {0};
+            DistributedLoad.Slices loseAWorkerAfterEachRound = InProcessSlices.of(2, (slices, progress, finished) -> {
+                new SerializedSlices(2).run(slices, progress, finished);
+                // after the load, and after the round that writes the first lost worker's replicas again
+                int worker = ++rounds[0];
+                three.stopWorker(worker);
+                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                while (threeClient.clusterInfo().liveWorkers().size() > 3 - worker && System.nanoTime() < deadline) {
+                    try {
+                        Thread.sleep(100);
+                    }
+                    catch (InterruptedException e) {
+                        throw new IllegalStateException(e);
+                    }
+                }
+            });
+            DistributedLoad load = new DistributedLoad(loseAWorkerAfterEachRound, threeClient,
+                    new DistributedLoad.Connection(three.masterTarget(), Optional.empty(), Map.of()), settings(), ExecutorOptions.defaults(),
+                    ProgressListener.NONE, Clock.systemUTC());
+
+            LoadReport report = load.execute(plan, Optional.empty());
+
+            assertEquals(2, rounds[0], "the load and the round that writes the lost replicas again");
+            assertEquals(List.of("worker-1", "worker-2"), report.restore().lostWorkers());
+            assertFalse(report.failedFiles().isEmpty(), "one live worker cannot hold two replicas");
+        }
+    }
+
+    @Test
     void theFailedFilesThresholdCountsTheWholeLoad() throws IOException {
         LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
         // more than one failed file fails the load; each slice fails one, which alone would not

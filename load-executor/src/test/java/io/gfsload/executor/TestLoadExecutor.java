@@ -278,6 +278,49 @@ class TestLoadExecutor {
         assertTrue(report.restore().blocks() > 0, report.restore().toString());
     }
 
+    /** A worker lost while the replicas of one lost before are written again is named in the report's restore too. */
+    @Test
+    void aWorkerLostWhileReplicasAreWrittenAgainIsNamedAmongTheLostWorkers() {
+        LoadPlan plan = plan(2);
+        long blocks = plan.stats().blocksToLoad();
+        AtomicInteger loaded = new AtomicInteger();
+        Thread caller = Thread.currentThread();
+        Set<String> killed = ConcurrentHashMap.newKeySet();
+        CacheClient losing = new ForwardingCacheClient(client) {
+            @Override
+            public io.gfsload.cache.api.BlockWriter openWriter(BlockKey block, long length, io.gfsload.cache.api.WriteOptions options) {
+                // the writes after the load run on the calling thread, the load's on its pool
+                if (Thread.currentThread() == caller && killed.size() == 1) {
+                    kill(killed, 1);
+                }
+                return super.openWriter(block, length, options);
+            }
+        };
+        LoadReport report = new LoadExecutor(losing, new Configuration(), executorSettings(), new ProgressListener() {
+            @Override
+            public void blockLoaded(BlockTask block) {
+                if (loaded.incrementAndGet() == blocks) {
+                    kill(killed, 2);
+                }
+            }
+        }, Clock.systemUTC()).execute(plan);
+
+        assertEquals(2, killed.size(), "one worker lost after the load, one while its replicas were written again: " + report.restore());
+        assertEquals(List.copyOf(new java.util.TreeSet<>(killed)), report.restore().lostWorkers());
+        assertFalse(report.failedFiles().isEmpty(), "one live worker cannot hold two replicas");
+    }
+
+    /** Kills a worker not killed yet, remembered in {@code killed}, and waits until the master counts {@code live} workers live. */
+    private void kill(Set<String> killed, int live) {
+        for (int worker = 0; worker < 3; worker++) {
+            if (killed.add("worker-" + worker)) {
+                cluster.killWorker(worker);
+                awaitLiveWorkers(live);
+                return;
+            }
+        }
+    }
+
     /** Waits (30 s at most) until the master counts {@code live} workers live. */
     private void awaitLiveWorkers(int live) {
         long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
