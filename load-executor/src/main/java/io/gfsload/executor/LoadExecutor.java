@@ -500,7 +500,7 @@ public final class LoadExecutor {
             boolean stagedOnly = options.atomic().map(atomic -> atomic.sharedArea() && atomic.scope() == AtomicOptions.Scope.JOB).orElse(false);
             if (run.masterLost.get() == null && !stagedOnly) {
                 try {
-                    ReplicaRestorer restorer = new ReplicaRestorer(cache, plan.request().replication(), listener, run::rewrite);
+                    ReplicaRestorer restorer = new ReplicaRestorer(cache, plan.request().replication(), listener, run::rewrite, run::placement);
                     Set<String> lost = run.lostWorkers(liveAtStart);
                     // the load may have evicted its own blocks, another client may have freed or evicted them, a
                     // worker a write could not reach may be back without what it held; when the cache removed

@@ -14,7 +14,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,12 +52,24 @@ final class ReplicaRestorer {
     private final int replication;
     private final ProgressListener listener;
     private final BlockRewrite rewrite;
+    private final Function<BlockTask, Optional<List<String>>> placement;
 
+    /** A restorer that does not know where the load put each block. */
     ReplicaRestorer(CacheClient cache, int replication, ProgressListener listener, BlockRewrite rewrite) {
+        this(cache, replication, listener, rewrite, block -> Optional.empty());
+    }
+
+    /**
+     * @param placement where the load put a block (as {@link Shortfall.Causes#placement}), so that
+     *     a block that cannot be written again names the lost workers that held it
+     */
+    ReplicaRestorer(CacheClient cache, int replication, ProgressListener listener, BlockRewrite rewrite,
+            Function<BlockTask, Optional<List<String>>> placement) {
         this.cache = requireNonNull(cache, "cache is null");
         this.replication = replication;
         this.listener = requireNonNull(listener, "listener is null");
         this.rewrite = requireNonNull(rewrite, "rewrite is null");
+        this.placement = requireNonNull(placement, "placement is null");
     }
 
     /**
@@ -150,6 +164,23 @@ final class ReplicaRestorer {
         }
     }
 
+    /**
+     * The lost workers that held {@code block}, as a restore failure names them: {@code  (lost with
+     * worker worker-1)} where the load put it; {@code  after workers worker-1, worker-2 were lost}
+     * when it cannot tell which of {@code lost} held it; nothing when none was lost.
+     */
+    private String lostWith(BlockTask block, Set<String> lost) {
+        if (lost.isEmpty()) {
+            return "";
+        }
+        List<String> held = placement.apply(block).orElse(List.of()).stream().filter(lost::contains).distinct().sorted().toList();
+        if (!held.isEmpty()) {
+            return " (lost with %s)".formatted(Shortfall.workers(held));
+        }
+        List<String> all = List.copyOf(new TreeSet<>(lost));
+        return " after %s %s lost".formatted(Shortfall.workers(all), all.size() == 1 ? "was" : "were");
+    }
+
     /** Writes the {@code missing} blocks of {@code file} again; adds the blocks and bytes written to {@code restored}. */
     private FileReport restoreFile(FileLoad file, FileReport loaded, List<Shortfall.Missing> lacking, Set<String> lost, long[] restored) {
         // each block with the live workers that still hold it: only its missing replicas are written
@@ -170,8 +201,7 @@ final class ReplicaRestorer {
             Throwable cause = e instanceof FailsafeException && e.getCause() != null ? e.getCause() : e;
             Shortfall.Missing block = lacking.get(Math.min(next.get(), lacking.size() - 1));
             String error = "block %d has %d of %d replicas on live workers%s, and writing it again failed: %s"
-                    .formatted(block.block().index(), block.replicas(), replication, lost.isEmpty() ? "" : " after " + lost + " were lost",
-                            Failures.describe(cause));
+                    .formatted(block.block().index(), block.replicas(), replication, lostWith(block.block(), lost), Failures.describe(cause));
             LOG.warn("Writing the blocks of {} again failed: {}", path, error);
             listener.fileFailed(path, error);
             // not cached as asked: none of its blocks counts as loaded, nor do their bytes

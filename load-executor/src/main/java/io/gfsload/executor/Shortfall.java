@@ -179,7 +179,7 @@ final class Shortfall {
     }
 
     /** {@code worker worker-1}, {@code workers worker-0, worker-1}. */
-    private static String workers(List<String> ids) {
+    static String workers(List<String> ids) {
         return (ids.size() == 1 ? "worker " : "workers ") + String.join(", ", ids);
     }
 

@@ -144,7 +144,7 @@ class TestReplicaRestorer {
         assertEquals(3, a.blocksFailed());
         assertEquals(0, a.blocksLoaded());
         assertEquals(0, a.bytesLoaded(), "none of its bytes count as loaded either");
-        String error = "block 1 has 1 of 2 replicas on live workers after [worker-0] were lost, and writing it again failed: "
+        String error = "block 1 has 1 of 2 replicas on live workers after worker worker-0 was lost, and writing it again failed: "
                 + Failures.describe(new ConnectException("Connection refused"));
         assertEquals(error, a.error());
         assertEquals(List.of(a.path() + ": " + error), failed);
@@ -152,6 +152,19 @@ class TestReplicaRestorer {
         long written = BLOCK + file("b").file().length();
         assertEquals(Optional.of(new LoadReport.ReplicaRestore(List.of("worker-0"), 2, written)), restore,
                 "a's first block was written before its second failed, b's one block after");
+    }
+
+    @Test
+    void aBlockThatCannotBeWrittenAgainNamesTheLostWorkerThatHeldIt() {
+        // where the load put each block: on worker-0, lost, and worker-1
+        ReplicaRestorer restorer = new ReplicaRestorer(client, 2, ProgressListener.NONE, (file, blocks, write, next, retries) -> {
+            throw new FailsafeException(new ConnectException("Connection refused"));
+        }, block -> Optional.of(List.of("worker-1", "worker-0")));
+
+        restorer.restore(plan, partitions, Set.of("worker-0", "worker-2"));
+
+        assertTrue(report("a").error().startsWith("block 0 has 1 of 2 replicas on live workers (lost with worker worker-0), and writing it again failed: "),
+                report("a").error());
     }
 
     @Test
