@@ -485,10 +485,11 @@ public final class DistributedLoad {
     /**
      * What the load wrote again after workers were lost: the files' reports of that round, by path,
      * what it counts, how its slices paused outside the load window, and what their writes evicted
-     * of blocks not of their files.
+     * of blocks not of their files; the workers lost before that round ({@code lostWorkers}), whose
+     * replicas it wrote again, and those lost by its end ({@code lostByTheEnd}), the report's.
      */
-    private record Restored(List<String> lostWorkers, Map<String, FileReport> files, long blocks, long bytes, Paused paused, Map<String, String> lacking,
-            List<LoadReport.Evicted> evicted) {}
+    private record Restored(List<String> lostWorkers, List<String> lostByTheEnd, Map<String, FileReport> files, long blocks, long bytes, Paused paused,
+            Map<String, String> lacking, List<LoadReport.Evicted> evicted) {}
 
     /**
      * How a round of slices paused outside the load window. The slices of a round run side by side
@@ -572,7 +573,7 @@ public final class DistributedLoad {
             }
         }
         if (again.isEmpty()) {
-            return lost.isEmpty() ? Optional.empty() : Optional.of(new Restored(List.copyOf(lost), Map.of(), 0, 0, Paused.NONE, Map.of(), List.of()));
+            return lost.isEmpty() ? Optional.empty() : Optional.of(new Restored(List.copyOf(lost), List.copyOf(lost), Map.of(), 0, 0, Paused.NONE, Map.of(), List.of()));
         }
         LoadPlan restore = new LoadPlan(plan.request(), plan.blockSize(), again, List.of(), PlanStats.of(again));
         if (lost.isEmpty()) {
@@ -655,7 +656,7 @@ public final class DistributedLoad {
                     cache.clusterInfo().liveCapacityBytes());
             stillMissing.forEach((file, blocks) -> lacking.put(file.file().path(), Shortfall.reason(blocks.get(0), replication, causes)));
         }
-        return Optional.of(new Restored(List.copyOf(lostNow), written, counts[0], counts[1], Paused.of(roundReports), Map.copyOf(lacking),
+        return Optional.of(new Restored(List.copyOf(lost), List.copyOf(lostNow), written, counts[0], counts[1], Paused.of(roundReports), Map.copyOf(lacking),
                 roundReports.stream().map(LoadReport::evicted).toList()));
     }
 
@@ -777,7 +778,7 @@ public final class DistributedLoad {
         long restoredBlocks = 0;
         long restoredBytes = 0;
         if (restored.isPresent()) {
-            lostWorkers.addAll(restored.get().lostWorkers());
+            lostWorkers.addAll(restored.get().lostByTheEnd());
             restoredBlocks += restored.get().blocks();
             restoredBytes += restored.get().bytes();
         }

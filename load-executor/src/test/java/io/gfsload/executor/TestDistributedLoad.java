@@ -867,6 +867,47 @@ class TestDistributedLoad {
     }
 
     @Test
+    void aFreedFileNotWrittenAgainForWorkersLostDuringTheRoundSaysItsReplicasWentMissingNotLostWithAWorker() throws Exception {
+        try (LocalCluster three = LocalCluster.start(LocalClusterConfig.builder(directory.resolve("three")).workers(3).workerCapacityBytes(64L << 20)
+                .build()); CacheClient threeClient = three.newClient()) {
+            LoadPlan plan = LocalPlans.plan(threeClient, directory.resolve("data"), BLOCK, 2);
+            FileLoad freed = plan.partitions().get(0).files().get(0);
+            int[] rounds = {0};
+            DistributedLoad.Slices freeThenLoseWorkers = InProcessSlices.of(2, (slices, progress, finished) -> {
+                if (rounds[0]++ == 1) {
+                    // the round that writes the freed file again: two of the three workers go first
+                    three.stopWorker(1);
+                    three.stopWorker(2);
+                    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+                    while (threeClient.clusterInfo().liveWorkers().size() > 1 && System.nanoTime() < deadline) {
+                        try {
+                            Thread.sleep(100);
+                        }
+                        catch (InterruptedException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    }
+                }
+                new SerializedSlices(2).run(slices, progress, finished);
+                if (rounds[0] == 1) {
+                    // another client frees a file the load has cached
+                    threeClient.free(freed.file());
+                }
+            });
+            DistributedLoad load = new DistributedLoad(freeThenLoseWorkers, threeClient,
+                    new DistributedLoad.Connection(three.masterTarget(), Optional.empty(), Map.of()), settings(), ExecutorOptions.defaults(),
+                    ProgressListener.NONE, Clock.systemUTC());
+
+            LoadReport report = load.execute(plan, Optional.empty());
+
+            assertEquals(2, rounds[0], "the load and the round that writes the freed file again");
+            assertEquals(List.of("worker-1", "worker-2"), report.restore().lostWorkers());
+            FileReport file = report.failedFiles().stream().filter(failed -> failed.path().equals(freed.file().path())).findFirst().orElseThrow();
+            assertTrue(file.error().startsWith("replicas missing after the load not written again: "), file.error());
+        }
+    }
+
+    @Test
     void theFailedFilesThresholdCountsTheWholeLoad() throws IOException {
         LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
         // more than one failed file fails the load; each slice fails one, which alone would not
