@@ -20,6 +20,7 @@ import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.io.RandomAccessFile;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.URI;
@@ -31,6 +32,9 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.BlockLocation;
@@ -160,6 +164,146 @@ class TestGfsFileSystem {
         }
         assertTrue(gfs.readStatistics().snapshot().bytesFromCache() > 0, "block 1 came from the cache");
         assertTrue(gfs.readStatistics().snapshot().bytesFromUfs() > 0, "the others from the UFS");
+    }
+
+    @Test
+    void theStreamTakesHadoopsArgumentsAndEndsAsItsContractSays() throws IOException {
+        byte[] bytes = createFile("db/t/contract", 2 * BLOCK + 10, 30);
+        warm("db/t/contract", 1, 0);
+        try (FSDataInputStream in = gfs.open(new Path("gfs:///db/t/contract"))) {
+            byte[] buffer = new byte[16];
+            assertThrows(IndexOutOfBoundsException.class, () -> in.read(buffer, -1, 1));
+            assertThrows(IndexOutOfBoundsException.class, () -> in.read(buffer, 0, -1));
+            assertThrows(IndexOutOfBoundsException.class, () -> in.read(buffer, 10, 7));
+            assertThrows(NullPointerException.class, () -> in.read(null, 0, 1));
+            assertEquals(0, in.read(buffer, 0, 0));
+            assertEquals(0, in.getPos(), "a refused or empty read moves nothing");
+
+            EOFException negative = assertThrows(EOFException.class, () -> in.read(-1, buffer, 0, 1));
+            assertTrue(negative.getMessage().contains("negative"), negative.getMessage());
+            assertThrows(IndexOutOfBoundsException.class, () -> in.read(0, buffer, 10, 7));
+            assertEquals(-1, in.read(bytes.length, buffer, 0, 1), "a positioned read at the end");
+            assertEquals(-1, in.read(bytes.length + 100L, buffer, 0, 1), "a positioned read past the end");
+            assertThrows(EOFException.class, () -> in.readFully(bytes.length - 5L, buffer));
+            in.readFully(bytes.length, new byte[0]);
+            assertEquals(0, in.getPos());
+
+            assertThrows(EOFException.class, () -> in.seek(-1));
+            in.seek(bytes.length - 5L);
+            assertEquals(5, in.skip(100), "skip stops at the end");
+            assertEquals(bytes.length, in.getPos());
+            assertEquals(0, in.skip(-3));
+            assertEquals(-1, in.read());
+            assertEquals(-1, in.read(buffer, 0, buffer.length));
+            assertThrows(EOFException.class, () -> in.readFully(buffer));
+
+            in.seek(BLOCK - 3L);
+            byte[] across = new byte[6];
+            in.readFully(across);
+            assertArrayEquals(Arrays.copyOfRange(bytes, BLOCK - 3, BLOCK + 3), across, "a read across the end of a cached block");
+            assertEquals(BLOCK + 3L, in.getPos());
+        }
+    }
+
+    @Test
+    void aClosedStreamFailsEveryReadAndClosesAgainQuietly() throws IOException {
+        createFile("db/t/closed", BLOCK + 10, 31);
+        warm("db/t/closed", 1, 0);
+        FSDataInputStream in = gfs.open(new Path("gfs:///db/t/closed"));
+        assertTrue(in.read(new byte[10], 0, 10) > 0);
+        in.close();
+        in.close();
+        byte[] buffer = new byte[10];
+        List<ThrowingCall> reads = List.of(in::read, () -> in.read(buffer, 0, 10), () -> in.read(BLOCK, buffer, 0, 10),
+                () -> in.readFully(0, buffer), () -> in.seek(0), () -> in.skip(1), in::available);
+        for (ThrowingCall read : reads) {
+            IOException closed = assertThrows(IOException.class, read::call);
+            assertTrue(closed.getMessage().startsWith("Stream is closed!"), closed.getMessage());
+            assertTrue(closed.getMessage().endsWith(storeRoot + "/db/t/closed"), closed.getMessage());
+        }
+    }
+
+    @Test
+    void anEmptyFileAndAFileOfExactlyOneBlockReadToTheirEnds() throws IOException {
+        createFile("db/t/empty", 0, 32);
+        Path empty = new Path("gfs:///db/t/empty");
+        assertEquals(0, gfs.getFileStatus(empty).getLen());
+        assertEquals(0, gfs.getFileBlockLocations(gfs.getFileStatus(empty), 0, 1).length);
+        try (FSDataInputStream in = gfs.open(empty)) {
+            assertEquals(-1, in.read());
+            assertEquals(-1, in.read(new byte[4], 0, 4));
+            assertEquals(-1, in.read(0, new byte[4], 0, 4));
+            in.seek(0);
+            assertThrows(EOFException.class, () -> in.seek(1));
+        }
+
+        byte[] bytes = createFile("db/t/one-block", BLOCK, 33);
+        warm("db/t/one-block", 1, 0);
+        assertEquals(1, gfs.getFileBlockLocations(gfs.getFileStatus(new Path("gfs:///db/t/one-block")), 0, BLOCK).length);
+        try (FSDataInputStream in = gfs.open(new Path("gfs:///db/t/one-block"))) {
+            assertArrayEquals(bytes, in.readAllBytes());
+            assertEquals(-1, in.read());
+            byte[] last = new byte[1];
+            assertEquals(1, in.read(BLOCK - 1L, last, 0, 1));
+            assertEquals(bytes[BLOCK - 1], last[0]);
+            assertEquals(-1, in.read(BLOCK, new byte[1], 0, 1));
+        }
+        GfsReadStatistics.Snapshot stats = gfs.readStatistics().snapshot();
+        assertEquals(0, stats.bytesFromUfs());
+        assertEquals(BLOCK + 1L, stats.bytesFromCache());
+    }
+
+    @Test
+    void positionedReadsFromSeveralThreadsOnOneStreamEachGetTheirBytes() throws Exception {
+        byte[] bytes = createFile("db/t/shared", 3 * BLOCK + 77, 34);
+        warm("db/t/shared", 1, 0, 2);
+        ExecutorService threads = Executors.newFixedThreadPool(4);
+        try (FSDataInputStream in = gfs.open(new Path("gfs:///db/t/shared"))) {
+            in.seek(BLOCK / 2);
+            List<Future<Void>> readers = new ArrayList<>();
+            for (int thread = 0; thread < 4; thread++) {
+                Random random = new Random(thread);
+                readers.add(threads.submit(() -> {
+                    for (int i = 0; i < 40; i++) {
+                        int position = random.nextInt(bytes.length);
+                        byte[] buffer = new byte[Math.min(1 + random.nextInt(BLOCK), bytes.length - position)];
+                        in.readFully(position, buffer);
+                        assertArrayEquals(Arrays.copyOfRange(bytes, position, position + buffer.length), buffer, "at " + position);
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> reader : readers) {
+                reader.get();
+            }
+            assertEquals(BLOCK / 2, in.getPos(), "positioned reads leave the position alone");
+            byte[] rest = in.readAllBytes();
+            assertArrayEquals(Arrays.copyOfRange(bytes, BLOCK / 2, bytes.length), rest);
+        }
+        finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void aCorruptReplicaIsReadFromTheUfsInstead() throws IOException {
+        byte[] bytes = createFile("db/t/corrupt", 2 * BLOCK, 35);
+        warm("db/t/corrupt", 1, 0, 1);
+        java.nio.file.Path blockFile = blockFile(new BlockKey(identity("db/t/corrupt"), 1));
+        try (RandomAccessFile file = new RandomAccessFile(blockFile.toFile(), "rw")) {
+            file.seek(file.length() - 1);
+            int last = file.read();
+            file.seek(file.length() - 1);
+            file.write(last ^ 0xFF);
+        }
+
+        assertArrayEquals(bytes, readAll(new Path("gfs:///db/t/corrupt")));
+
+        GfsReadStatistics.Snapshot stats = gfs.readStatistics().snapshot();
+        assertEquals(1, stats.cacheFailures(), stats.toString());
+        assertTrue(stats.bytesFromCache() >= BLOCK, "block 0 from the cache: " + stats);
+        assertTrue(stats.bytesFromUfs() > 0, "the corrupt block's bytes from the UFS: " + stats);
+        assertEquals(bytes.length, stats.bytesFromCache() + stats.bytesFromUfs());
     }
 
     @Test
@@ -568,6 +712,11 @@ class TestGfsFileSystem {
                 writer.commit();
             }
         }
+    }
+
+    private java.nio.file.Path blockFile(BlockKey block) {
+        return cluster.workerBlockDirectories().stream().map(directory -> directory.resolve(block.blockId() + ".block"))
+                .filter(Files::isRegularFile).findFirst().orElseThrow(() -> new AssertionError("no worker holds " + block.blockId()));
     }
 
     private FileIdentity identity(String relative) throws IOException {
