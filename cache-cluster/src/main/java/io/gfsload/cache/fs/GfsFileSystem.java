@@ -163,8 +163,7 @@ public class GfsFileSystem extends FileSystem {
 
     @Override
     public FSDataInputStream open(Path path, int bufferSize) throws IOException {
-        Path ufsPath = toUfsPath(path);
-        FileStatus status = ufs.getFileStatus(ufsPath);
+        FileStatus status = ufsStatus(path);
         if (status.isDirectory()) {
             throw new FileNotFoundException("Cannot open " + path + ": it is a directory");
         }
@@ -189,7 +188,7 @@ public class GfsFileSystem extends FileSystem {
         if (status.isDirectory() || status.getLen() <= start) {
             return new BlockLocation[0];
         }
-        FileStatus ufsStatus = ufs.getFileStatus(toUfsPath(status.getPath()));
+        FileStatus ufsStatus = ufsStatus(status.getPath());
         FileIdentity file = identity(ufsStatus);
         CachedLayout layout = CachedLayout.of(file, config.blockSize(), cachedBlocks(file));
         Map<String, WorkerInfo> workers = layout.cached().isEmpty() ? Map.of() : liveWorkers();
@@ -219,18 +218,43 @@ public class GfsFileSystem extends FileSystem {
     @Override
     public FileStatus getFileStatus(Path path) throws IOException {
         statistics.incrementReadOps(1);
-        return toGfsStatus(ufs.getFileStatus(toUfsPath(path)));
+        return toGfsStatus(ufsStatus(path));
     }
 
     @Override
     public FileStatus[] listStatus(Path path) throws IOException {
         statistics.incrementReadOps(1);
-        FileStatus[] children = ufs.listStatus(toUfsPath(path));
+        Path ufsPath = toUfsPath(path);
+        FileStatus[] children;
+        try {
+            children = ufs.listStatus(ufsPath);
+        }
+        catch (FileNotFoundException e) {
+            throw notFound(path, ufsPath, e);
+        }
         FileStatus[] result = new FileStatus[children.length];
         for (int i = 0; i < children.length; i++) {
             result[i] = toGfsStatus(children[i]);
         }
         return result;
+    }
+
+    /** The UFS status of {@code path}; a missing path is named as given and as the UFS path. */
+    private FileStatus ufsStatus(Path path) throws IOException {
+        Path ufsPath = toUfsPath(path);
+        try {
+            return ufs.getFileStatus(ufsPath);
+        }
+        catch (FileNotFoundException e) {
+            throw notFound(path, ufsPath, e);
+        }
+    }
+
+    /** The UFS's own words name the path it was given, often a local one: the caller asked for {@code path}. */
+    private FileNotFoundException notFound(Path path, Path ufsPath, FileNotFoundException e) {
+        FileNotFoundException notFound = new FileNotFoundException("File %s does not exist (%s in the UFS)".formatted(makeQualified(path), ufsPath));
+        notFound.initCause(e);
+        return notFound;
     }
 
     /**

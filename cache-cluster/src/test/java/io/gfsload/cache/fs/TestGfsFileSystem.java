@@ -544,6 +544,23 @@ class TestGfsFileSystem {
     }
 
     @Test
+    void aMissingPathIsNamedAsItWasAskedFor() throws IOException {
+        createFile("db/t/present", 10, 36);
+        FileStatus present = gfs.getFileStatus(new Path("gfs:///db/t/present"));
+        List<ThrowingCall> calls = List.of(
+                () -> gfs.getFileStatus(new Path("gfs:///db/none")),
+                () -> gfs.listStatus(new Path("gfs:///db/none")),
+                () -> gfs.open(new Path("gfs:///db/none")),
+                () -> gfs.getFileBlockLocations(new FileStatus(10, false, 1, BLOCK, present.getModificationTime(), new Path("gfs:///db/none")), 0, 10));
+        for (ThrowingCall call : calls) {
+            FileNotFoundException missing = assertThrows(FileNotFoundException.class, call::call);
+            assertEquals("File gfs:/db/none does not exist (" + storeRoot + "/db/none in the UFS)", missing.getMessage());
+        }
+        FileNotFoundException directory = assertThrows(FileNotFoundException.class, () -> gfs.open(new Path("gfs:///db/t")));
+        assertEquals("Cannot open gfs:/db/t: it is a directory", directory.getMessage());
+    }
+
+    @Test
     void namedMountMapsItsAuthorityToItsRoot() throws IOException {
         byte[] bytes = createFile("db/t/part-7", BLOCK + 7, 11);
         warm("db/t/part-7", 1, 0, 1);
