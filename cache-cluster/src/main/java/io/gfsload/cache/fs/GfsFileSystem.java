@@ -14,6 +14,7 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -24,6 +25,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.BlockLocation;
+import org.apache.hadoop.fs.CreateFlag;
 import org.apache.hadoop.fs.EtagSource;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
@@ -46,8 +48,10 @@ import org.slf4j.LoggerFactory;
  * time and etag as the UFS reports them, which is exactly what gfsload's planner records, so the
  * blocks gfsload warmed are found and a file rewritten since is read from the UFS.
  *
- * <p>Writes ({@code create}, {@code append}, {@code rename}, {@code delete}, {@code mkdirs}) fail
- * with {@link ReadOnlyFileSystemException}: write to the UFS itself.
+ * <p>Writes ({@code create}, {@code append}, {@code rename}, {@code delete}, {@code mkdirs},
+ * {@code truncate}, {@code concat}) and changes of attributes ({@code setPermission},
+ * {@code setOwner}, {@code setTimes}, {@code setReplication}) fail with
+ * {@link ReadOnlyFileSystemException}: write to the UFS itself.
  *
  * <p>Registered for the scheme {@code gfs} through {@code META-INF/services}; where service
  * loading is off, set {@code fs.gfs.impl=io.gfsload.cache.fs.GfsFileSystem}. Hadoop caches one
@@ -373,6 +377,44 @@ public class GfsFileSystem extends FileSystem {
     @Override
     public boolean mkdirs(Path path, FsPermission permission) throws IOException {
         throw readOnly("create the directory", path);
+    }
+
+    @Override
+    public FSDataOutputStream createNonRecursive(Path path, FsPermission permission, EnumSet<CreateFlag> flags, int bufferSize,
+            short replication, long blockSize, Progressable progress) throws IOException {
+        throw readOnly("create", path);
+    }
+
+    @Override
+    public boolean truncate(Path path, long newLength) throws IOException {
+        throw readOnly("truncate", path);
+    }
+
+    @Override
+    public void concat(Path target, Path[] sources) throws IOException {
+        throw readOnly("concatenate files into", target);
+    }
+
+    // Hadoop's defaults of the four below do nothing and report success: a caller would take the change as made
+
+    @Override
+    public void setPermission(Path path, FsPermission permission) throws IOException {
+        throw readOnly("set the permission of", path);
+    }
+
+    @Override
+    public void setOwner(Path path, String owner, String group) throws IOException {
+        throw readOnly("set the owner of", path);
+    }
+
+    @Override
+    public void setTimes(Path path, long modificationTime, long accessTime) throws IOException {
+        throw readOnly("set the times of", path);
+    }
+
+    @Override
+    public boolean setReplication(Path path, short replication) throws IOException {
+        throw readOnly("set the replication of", path);
     }
 
     @Override

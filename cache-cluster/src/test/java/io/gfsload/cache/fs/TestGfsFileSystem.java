@@ -42,6 +42,7 @@ import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.permission.FsPermission;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -558,6 +559,29 @@ class TestGfsFileSystem {
         }
         FileNotFoundException directory = assertThrows(FileNotFoundException.class, () -> gfs.open(new Path("gfs:///db/t")));
         assertEquals("Cannot open gfs:/db/t: it is a directory", directory.getMessage());
+    }
+
+    @Test
+    void everyChangeOfAFileOrItsAttributesIsRefused() throws IOException {
+        createFile("db/t/attributes", 10, 37);
+        Path file = new Path("gfs:///db/t/attributes");
+        FileStatus before = gfs.getFileStatus(file);
+        List<ThrowingCall> changes = List.of(
+                () -> gfs.setPermission(file, new FsPermission((short) 0777)),
+                () -> gfs.setOwner(file, "someone", "others"),
+                () -> gfs.setTimes(file, 1_000_000L, 1_000_000L),
+                () -> gfs.setReplication(file, (short) 5),
+                () -> gfs.truncate(file, 1),
+                () -> gfs.concat(file, new Path[] {new Path("gfs:///db/t/other")}),
+                () -> gfs.createNonRecursive(new Path("gfs:///db/t/new"), true, 4096, (short) 1, BLOCK, null));
+        for (ThrowingCall change : changes) {
+            ReadOnlyFileSystemException e = assertThrows(ReadOnlyFileSystemException.class, change::call);
+            assertTrue(e.getMessage().contains("gfs:// is a read-only view of " + storeRoot), e.getMessage());
+        }
+        FileStatus after = gfs.getFileStatus(file);
+        assertEquals(before.getPermission(), after.getPermission());
+        assertEquals(before.getModificationTime(), after.getModificationTime());
+        assertEquals(10, after.getLen());
     }
 
     @Test
