@@ -584,6 +584,24 @@ class TestGfsFileSystem {
         assertEquals(10, after.getLen());
     }
 
+    /** Hive escapes a partition value's colon as {@code %3A}, so the directory's name holds a per cent sign; spaces are kept. */
+    @Test
+    void pathsWithEscapesAndSpacesMapToTheSameUfsFiles() throws IOException {
+        byte[] bytes = createFile("db/t/ts=2026-11-20 10%3A00/part 0", BLOCK + 3, 38);
+        warm("db/t/ts=2026-11-20 10%3A00/part 0", 1, 0, 1);
+
+        FileStatus[] partitions = gfs.listStatus(new Path("gfs:///db/t"));
+        assertEquals(1, partitions.length);
+        assertEquals("gfs:/db/t/ts=2026-11-20 10%3A00", partitions[0].getPath().toString());
+        FileStatus[] files = gfs.listStatus(partitions[0].getPath());
+        assertEquals("gfs:/db/t/ts=2026-11-20 10%3A00/part 0", files[0].getPath().toString());
+        assertEquals(new Path(storeRoot + "/db/t/ts=2026-11-20 10%3A00/part 0"), gfs.toUfsPath(files[0].getPath()));
+        assertEquals(files[0].getPath(), gfs.toGfsPath(gfs.toUfsPath(files[0].getPath())));
+
+        assertArrayEquals(bytes, readAll(files[0].getPath()));
+        assertEquals(bytes.length, gfs.readStatistics().snapshot().bytesFromCache(), "the blocks warmed under the UFS's path");
+    }
+
     @Test
     void namedMountMapsItsAuthorityToItsRoot() throws IOException {
         byte[] bytes = createFile("db/t/part-7", BLOCK + 7, 11);
