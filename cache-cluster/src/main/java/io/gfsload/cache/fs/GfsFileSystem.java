@@ -84,6 +84,8 @@ public class GfsFileSystem extends FileSystem {
      * token is not a valid one: the master is not asked (again).
      */
     private final AtomicBoolean refused = new AtomicBoolean();
+    /** Whether {@link #close()} released the cache client: its calls would fail and every file be read from the UFS. */
+    private volatile boolean closed;
 
     @Override
     public String getScheme() {
@@ -167,6 +169,7 @@ public class GfsFileSystem extends FileSystem {
 
     @Override
     public FSDataInputStream open(Path path, int bufferSize) throws IOException {
+        checkOpen();
         FileStatus status = ufsStatus(path);
         if (status.isDirectory()) {
             throw new FileNotFoundException("Cannot open " + path + ": it is a directory");
@@ -192,6 +195,7 @@ public class GfsFileSystem extends FileSystem {
         if (status.isDirectory() || status.getLen() <= start) {
             return new BlockLocation[0];
         }
+        checkOpen();
         FileStatus ufsStatus = ufsStatus(status.getPath());
         FileIdentity file = identity(ufsStatus);
         CachedLayout layout = CachedLayout.of(file, config.blockSize(), cachedBlocks(file));
@@ -221,12 +225,14 @@ public class GfsFileSystem extends FileSystem {
 
     @Override
     public FileStatus getFileStatus(Path path) throws IOException {
+        checkOpen();
         statistics.incrementReadOps(1);
         return toGfsStatus(ufsStatus(path));
     }
 
     @Override
     public FileStatus[] listStatus(Path path) throws IOException {
+        checkOpen();
         statistics.incrementReadOps(1);
         Path ufsPath = toUfsPath(path);
         FileStatus[] children;
@@ -429,6 +435,7 @@ public class GfsFileSystem extends FileSystem {
 
     @Override
     public void close() throws IOException {
+        closed = true;
         try {
             if (cache != null) {
                 cache.close();
@@ -436,6 +443,13 @@ public class GfsFileSystem extends FileSystem {
         }
         finally {
             super.close();
+        }
+    }
+
+    /** As HDFS and S3A do: a closed instance fails rather than read everything from the UFS with a warning per file. */
+    private void checkOpen() throws IOException {
+        if (closed) {
+            throw new IOException(uri + " is closed");
         }
     }
 

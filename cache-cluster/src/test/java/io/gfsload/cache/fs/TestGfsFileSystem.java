@@ -603,6 +603,27 @@ class TestGfsFileSystem {
     }
 
     @Test
+    void aClosedFileSystemRefusesToWorkAndClosesAgainQuietly() throws IOException {
+        byte[] bytes = createFile("db/t/after-close", BLOCK + 10, 39);
+        warm("db/t/after-close", 1, 0, 1);
+        Path file = new Path("gfs:///db/t/after-close");
+        FileSystem closing = FileSystem.newInstance(URI.create("gfs:///"), conf);
+        FileStatus status = closing.getFileStatus(file);
+        FSDataInputStream opened = closing.open(file);
+        closing.close();
+        closing.close();
+        try (opened) {
+            assertArrayEquals(bytes, opened.readAllBytes(), "a stream opened before reads on, from the UFS");
+        }
+        List<ThrowingCall> calls = List.of(() -> closing.open(file), () -> closing.getFileStatus(file), () -> closing.listStatus(file.getParent()),
+                () -> closing.getFileBlockLocations(status, 0, 10));
+        for (ThrowingCall call : calls) {
+            IOException closed = assertThrows(IOException.class, call::call);
+            assertEquals("gfs:/// is closed", closed.getMessage());
+        }
+    }
+
+    @Test
     void namedMountMapsItsAuthorityToItsRoot() throws IOException {
         byte[] bytes = createFile("db/t/part-7", BLOCK + 7, 11);
         warm("db/t/part-7", 1, 0, 1);
