@@ -677,6 +677,48 @@ class TestGfsFileSystem {
         }
     }
 
+    /** The UFS's keys and the token share the Hadoop configuration: no failure, message or log line repeats them. */
+    @Test
+    void noSecretOfTheConfigurationAppearsInAFailureOrALogLine() throws IOException {
+        String secretKey = "CosSecretKey0042xyz";
+        String token = "s3cret-token-value-0042-abcdef";
+        byte[] bytes = createFile("db/t/secrets", BLOCK + 1, 41);
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        Configuration withSecrets = new Configuration(conf);
+        withSecrets.set("fs.cosn.userinfo.secretKey", secretKey);
+        withSecrets.set(GfsConfig.SECURITY_TOKEN, token);
+        withSecrets.set(GfsConfig.MASTER, "127.0.0.1:" + closedPort);
+        List<Throwable> failures = new ArrayList<>();
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        PrintStream err = System.err;
+        System.setErr(new PrintStream(log, true, StandardCharsets.UTF_8));
+        try (GfsFileSystem unreachable = (GfsFileSystem) FileSystem.newInstance(URI.create("gfs:///"), withSecrets)) {
+            assertArrayEquals(bytes, readAll(unreachable, new Path("gfs:///db/t/secrets")));
+            failures.add(assertThrows(FileNotFoundException.class, () -> unreachable.open(new Path("gfs:///db/none"))));
+            failures.add(assertThrows(ReadOnlyFileSystemException.class, () -> unreachable.delete(new Path("gfs:///db/t/secrets"), false)));
+            assertFalse(unreachable.config().toString().contains(token), unreachable.config().toString());
+            Configuration badBlockSize = new Configuration(withSecrets);
+            badBlockSize.set(GfsConfig.BLOCK_SIZE, "lots");
+            failures.add(assertThrows(IOException.class, () -> FileSystem.newInstance(URI.create("gfs:///"), badBlockSize)));
+        }
+        finally {
+            System.setErr(err);
+        }
+        String output = log.toString(StandardCharsets.UTF_8);
+        assertTrue(output.contains("does not answer gfs:///"), "the unreachable master is logged: " + output);
+        for (String secret : List.of(secretKey, token)) {
+            assertFalse(output.contains(secret), output);
+            for (Throwable failure : failures) {
+                for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+                    assertFalse(String.valueOf(cause.getMessage()).contains(secret), cause.toString());
+                }
+            }
+        }
+    }
+
     @Test
     void aRefusedTokenIsSaidOnceAndEveryFileIsReadFromTheUfs() throws IOException {
         try (LocalCluster secured = LocalCluster.start(LocalClusterConfig.builder(dir.resolve("secured")).workers(1).token("s3cret-token-value-0123456789").build());
