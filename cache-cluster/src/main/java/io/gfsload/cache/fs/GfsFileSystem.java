@@ -200,7 +200,8 @@ public class GfsFileSystem extends FileSystem {
         FileIdentity file = identity(ufsStatus);
         CachedLayout layout = CachedLayout.of(file, config.blockSize(), cachedBlocks(file));
         Map<String, WorkerInfo> workers = layout.cached().isEmpty() ? Map.of() : liveWorkers();
-        long end = Math.min(file.length(), start + Math.max(length, 1));
+        // start < file.length(): no overflow for a length of Long.MAX_VALUE ("to the end")
+        long end = start + Math.min(Math.max(length, 1), file.length() - start);
         List<BlockLocation> locations = new ArrayList<>();
         for (int index = Math.toIntExact(start / layout.blockSize()); (long) index * layout.blockSize() < end; index++) {
             long offset = index * layout.blockSize();

@@ -147,9 +147,9 @@ final class GfsInputStream extends FSInputStream {
         if (n <= 0) {
             return 0;
         }
-        long target = Math.min(file.length(), position + n);
-        long skipped = target - position;
-        position = target;
+        // not position + n, which overflows for skip(Long.MAX_VALUE)
+        long skipped = Math.min(n, file.length() - position);
+        position += skipped;
         return skipped;
     }
 

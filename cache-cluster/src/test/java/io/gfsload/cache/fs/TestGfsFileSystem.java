@@ -194,6 +194,9 @@ class TestGfsFileSystem {
             assertEquals(5, in.skip(100), "skip stops at the end");
             assertEquals(bytes.length, in.getPos());
             assertEquals(0, in.skip(-3));
+            in.seek(5);
+            assertEquals(bytes.length - 5L, in.skip(Long.MAX_VALUE), "skip to the end, as InputStream callers do");
+            assertEquals(bytes.length, in.getPos());
             assertEquals(-1, in.read());
             assertEquals(-1, in.read(buffer, 0, buffer.length));
             assertThrows(EOFException.class, () -> in.readFully(buffer));
@@ -503,6 +506,8 @@ class TestGfsFileSystem {
         assertEquals(1, tail.length);
         assertEquals(2L * BLOCK, tail[0].getOffset());
         assertEquals(0, gfs.getFileBlockLocations(status, status.getLen(), 10).length);
+        BlockLocation[] toTheEnd = gfs.getFileBlockLocations(status, BLOCK + 1, Long.MAX_VALUE);
+        assertEquals(List.of((long) BLOCK, 2L * BLOCK), Arrays.stream(toTheEnd).map(BlockLocation::getOffset).toList(), "every block from start on");
     }
 
     @Test
