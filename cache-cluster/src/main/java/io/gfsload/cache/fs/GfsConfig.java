@@ -111,6 +111,12 @@ public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig
         requireNonNull(conf, "conf is null");
         String master = required(conf, MASTER);
         String rootKey = rootKey(uri.getAuthority());
+        if (!rootKey.equals(UFS_ROOT) && conf.getTrimmed(rootKey, "").isEmpty()) {
+            // gfs://cache-master:19998/x is a natural guess: say what the authority is
+            throw new IOException(("gfs://%s/ names the mount %s, which needs %s in the Hadoop configuration (core-site.xml or spark.hadoop.%s): "
+                    + "the authority of a gfs:// path names a mount, not the cache master (%s); gfs:///x reads %s/x")
+                    .formatted(uri.getAuthority(), uri.getAuthority(), rootKey, rootKey, MASTER, UFS_ROOT));
+        }
         String root = required(conf, rootKey);
         URI ufsRoot;
         try {

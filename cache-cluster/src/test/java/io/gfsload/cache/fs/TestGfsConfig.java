@@ -89,6 +89,10 @@ class TestGfsConfig {
         assertTrue(noMaster.getMessage().contains("fs.gfs.master"), noMaster.getMessage());
         IOException noRoot = assertThrows(IOException.class, () -> GfsConfig.of(URI.create("gfs:///"), conf("m:1", null)));
         assertTrue(noRoot.getMessage().contains("fs.gfs.ufs.root"), noRoot.getMessage());
+        IOException hostAndPort = assertThrows(IOException.class, () -> GfsConfig.of(URI.create("gfs://cache-master:19998/"), conf("m:1", "cosn://b/w")));
+        assertEquals("gfs://cache-master:19998/ names the mount cache-master:19998, which needs fs.gfs.mount.cache-master:19998 in the Hadoop "
+                + "configuration (core-site.xml or spark.hadoop.fs.gfs.mount.cache-master:19998): the authority of a gfs:// path names a mount, "
+                + "not the cache master (fs.gfs.master); gfs:///x reads fs.gfs.ufs.root/x", hostAndPort.getMessage());
         IOException relative = assertThrows(IOException.class, () -> GfsConfig.of(URI.create("gfs:///"), conf("m:1", "/no/scheme")));
         assertTrue(relative.getMessage().contains("fully qualified"), relative.getMessage());
         Configuration badSize = conf("m:1", "cosn://b/w");
