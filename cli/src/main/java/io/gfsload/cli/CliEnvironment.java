@@ -99,7 +99,7 @@ public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<Dis
      */
     public Duration masterTimeout() {
         return duration(MASTER_TIMEOUT, masterTimeoutSetting, DEFAULT_MASTER_TIMEOUT, TIMEOUT,
-                "a whole number of seconds or minutes and its unit, s or min, such as 30s", Duration.ofSeconds(1), Optional.empty());
+                "a whole number of seconds or minutes and its unit, s or min, such as 30s", Duration.ofSeconds(1), "at least 1 s");
     }
 
     /** Where the journals of load jobs are kept: {@code $GFSLOAD_HOME/jobs}. */
@@ -120,20 +120,20 @@ public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<Dis
         // whole seconds at least: milliseconds would delete the journals of loads killed a moment ago, and no unit means them
         return duration(JOURNAL_RETENTION, journalRetentionSetting, DEFAULT_JOURNAL_RETENTION, RETENTION,
                 "a whole number and a unit, s, min, h (hour) or d (day), such as 14d", MIN_JOURNAL_RETENTION,
-                Optional.of("at least 1 h, so that a job killed a moment ago can resume"));
+                "at least 1 h, so that a job killed a moment ago can resume");
     }
 
     /**
      * The time environment variable {@code variable} holds ({@code setting}), {@code defaultValue}
      * when it is not set or blank: a time {@code form} matches (in lower case), read as
-     * {@code --expire-time} reads it, of at least {@code least}.
+     * {@code --expire-time} reads it, of at least {@code least} and at most {@link ExpireTime#MAX}.
      *
      * @param expected what the message of a value {@code form} does not match says is expected
-     * @param tooShort what the message of a value shorter than {@code least} says; when empty, as for a value of another form
+     * @param tooShort what the message of a value of that form shorter than {@code least} (zero included) says
      * @throws InvalidRequestException when the variable holds no such time
      */
     private static Duration duration(String variable, Optional<String> setting, Duration defaultValue, Pattern form, String expected, Duration least,
-            Optional<String> tooShort) {
+            String tooShort) {
         if (setting.isEmpty() || setting.get().isBlank()) {
             return defaultValue;
         }
@@ -144,13 +144,17 @@ public record CliEnvironment(Path home, Optional<Path> hiveConfDir, Optional<Dis
             if (!form.matcher(value.strip().toLowerCase(Locale.ROOT)).matches()) {
                 throw invalid;
             }
-            time = ExpireTime.parse(value);
+            time = ExpireTime.parseUnbounded(value);
         }
         catch (TypeConversionException e) {
             throw invalid;
         }
+        // a value of the right form: say what is wrong with its length, not what form is expected
         if (time.compareTo(least) < 0) {
-            throw tooShort.map(reason -> new InvalidRequestException("Invalid %s '%s': %s".formatted(variable, value, reason))).orElse(invalid);
+            throw new InvalidRequestException("Invalid %s '%s': %s".formatted(variable, value, tooShort));
+        }
+        if (time.compareTo(ExpireTime.MAX) > 0) {
+            throw new InvalidRequestException("Invalid %s '%s': at most 3650 days".formatted(variable, value));
         }
         return time;
     }

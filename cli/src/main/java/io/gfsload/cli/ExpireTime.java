@@ -35,18 +35,7 @@ public final class ExpireTime implements ITypeConverter<Duration> {
     }
 
     static Duration parse(String value) {
-        Matcher matcher = TIME.matcher(value.strip().toLowerCase(Locale.ROOT));
-        Duration unit = matcher.matches() ? UNITS.get(matcher.group(2)) : null;
-        if (unit == null) {
-            throw new TypeConversionException("'%s' is not an expire time: expected a whole number of milliseconds, or a whole number and a unit, ms, s, min, h (hour) or d (day), such as 24h or 30min".formatted(value));
-        }
-        Duration time;
-        try {
-            time = unit.multipliedBy(Long.parseLong(matcher.group(1)));
-        }
-        catch (NumberFormatException | ArithmeticException e) {
-            time = MAX.plusMillis(1);
-        }
+        Duration time = parseUnbounded(value);
         if (time.isZero()) {
             throw new TypeConversionException("'%s' is not an expire time: it must be longer than 0".formatted(value));
         }
@@ -55,5 +44,25 @@ public final class ExpireTime implements ITypeConverter<Duration> {
             throw new TypeConversionException("'%s' is not an expire time: at most 3650 days".formatted(value));
         }
         return time;
+    }
+
+    /**
+     * {@code value} as a time, of any length: zero, and more than {@link #MAX} (a count too large
+     * for a {@code long} reads as {@code MAX} plus a millisecond), are for the caller to refuse.
+     *
+     * @throws TypeConversionException when {@code value} is not a whole number with a unit or none
+     */
+    static Duration parseUnbounded(String value) {
+        Matcher matcher = TIME.matcher(value.strip().toLowerCase(Locale.ROOT));
+        Duration unit = matcher.matches() ? UNITS.get(matcher.group(2)) : null;
+        if (unit == null) {
+            throw new TypeConversionException("'%s' is not an expire time: expected a whole number of milliseconds, or a whole number and a unit, ms, s, min, h (hour) or d (day), such as 24h or 30min".formatted(value));
+        }
+        try {
+            return unit.multipliedBy(Long.parseLong(matcher.group(1)));
+        }
+        catch (NumberFormatException | ArithmeticException e) {
+            return MAX.plusMillis(1);
+        }
     }
 }

@@ -2,12 +2,14 @@ package io.gfsload.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.executor.JobJournal;
+import io.gfsload.planner.InvalidRequestException;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import java.nio.file.Files;
@@ -97,6 +99,22 @@ class TestJournalRetention {
                 assertFalse(run.err().contains("Deleted"), run.err());
             });
         }
+    }
+
+    @Test
+    void aRetentionOfZeroOrOverTenYearsIsRefusedSayingSo() {
+        for (String retention : List.of("0d", "0h", "0s")) {
+            InvalidRequestException e = assertThrows(InvalidRequestException.class,
+                    () -> new CliEnvironment(home).withJournalRetention(retention).journalRetention());
+            assertEquals("Invalid GFSLOAD_JOURNAL_RETENTION '%s': at least 1 h, so that a job killed a moment ago can resume".formatted(retention),
+                    e.getMessage());
+        }
+        for (String retention : List.of("3651d", "99999999999999999999d")) {
+            InvalidRequestException e = assertThrows(InvalidRequestException.class,
+                    () -> new CliEnvironment(home).withJournalRetention(retention).journalRetention());
+            assertEquals("Invalid GFSLOAD_JOURNAL_RETENTION '%s': at most 3650 days".formatted(retention), e.getMessage());
+        }
+        assertEquals(Duration.ofDays(3650), new CliEnvironment(home).withJournalRetention("3650d").journalRetention());
     }
 
     @Test

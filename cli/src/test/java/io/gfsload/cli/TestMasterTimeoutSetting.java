@@ -31,12 +31,25 @@ class TestMasterTimeoutSetting {
     }
 
     @Test
-    void refusesATimeWithoutAUnitInMillisecondsOrZero() {
-        for (String value : List.of("30", "500ms", "0s", "soon", "1h")) {
+    void refusesATimeWithoutAUnitOrInMilliseconds() {
+        for (String value : List.of("30", "500ms", "soon", "1h")) {
             InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> new CliEnvironment(directory).withMasterTimeout(value).masterTimeout());
             assertEquals("Invalid GFSLOAD_MASTER_TIMEOUT '%s': expected a whole number of seconds or minutes and its unit, s or min, such as 30s"
                     .formatted(value), e.getMessage());
         }
+    }
+
+    @Test
+    void refusesZeroAndTooLongATimeSayingSo() {
+        for (String value : List.of("0s", "0min")) {
+            InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> new CliEnvironment(directory).withMasterTimeout(value).masterTimeout());
+            assertEquals("Invalid GFSLOAD_MASTER_TIMEOUT '%s': at least 1 s".formatted(value), e.getMessage());
+        }
+        for (String value : List.of("5256001min", "99999999999999999999s")) {
+            InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> new CliEnvironment(directory).withMasterTimeout(value).masterTimeout());
+            assertEquals("Invalid GFSLOAD_MASTER_TIMEOUT '%s': at most 3650 days".formatted(value), e.getMessage());
+        }
+        assertEquals(Duration.ofDays(3650), new CliEnvironment(directory).withMasterTimeout("5256000min").masterTimeout());
     }
 
     @Test
