@@ -178,7 +178,8 @@ public final class JobJournal implements AutoCloseable {
         requireNonNull(atomic, "atomic is null");
         try {
             MessageDigest digest = MessageDigest.getInstance("SHA-256");
-            digest.update(request.target().describe().getBytes(StandardCharsets.UTF_8));
+            // the partitions or paths in any order, or one twice, are the same job
+            digest.update(request.target().canonical().getBytes(StandardCharsets.UTF_8));
             digest.update((byte) 0);
             digest.update(Integer.toString(request.replication()).getBytes(StandardCharsets.UTF_8));
             if (atomic.isPresent()) {

@@ -71,6 +71,25 @@ class TestJobJournal {
     }
 
     @Test
+    void theSamePartitionsOrPathsInAnotherOrderOrOneTwiceAreTheSameJob() {
+        io.gfsload.catalog.TableName table = io.gfsload.catalog.TableName.parse("db.events");
+        io.gfsload.catalog.PartitionSpec first = io.gfsload.catalog.PartitionSpec.parse("dt=2026-11-19");
+        io.gfsload.catalog.PartitionSpec second = io.gfsload.catalog.PartitionSpec.parse("dt=2026-11-20");
+        String sorted = JobJournal.jobId(new LoadRequest(new LoadTarget.Table(table, List.of(first, second)), 2), false);
+        assertEquals(sorted, JobJournal.jobId(new LoadRequest(new LoadTarget.Table(table, List.of(second, first)), 2), false));
+        assertEquals(sorted, JobJournal.jobId(new LoadRequest(new LoadTarget.Table(table, List.of(second, first, second)), 2), false));
+        assertNotEquals(sorted, JobJournal.jobId(new LoadRequest(new LoadTarget.Table(table, List.of(second)), 2), false));
+        assertEquals(JobJournal.jobId(new LoadRequest(new LoadTarget.Table(table, List.of(second)), 2), false),
+                JobJournal.jobId(new LoadRequest(new LoadTarget.Table(table, List.of(second, second)), 2), false));
+        assertEquals("db.events dt=2026-11-20, dt=2026-11-19", new LoadTarget.Table(table, List.of(second, first, second)).describe(),
+                "each once, in the order given");
+
+        String paths = JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of("/data/a", "/data/b")), 1), false);
+        assertEquals(paths, JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of("/data/b", "/data/a", "/data/b")), 1), false));
+        assertNotEquals(paths, JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of("/data/a")), 1), false));
+    }
+
+    @Test
     void anAtomicLoadAtAnotherScopeIsAnotherJob() {
         String file = JobJournal.jobId(REQUEST, Optional.of(AtomicOptions.Scope.FILE));
         String partition = JobJournal.jobId(REQUEST, Optional.of(AtomicOptions.Scope.PARTITION));

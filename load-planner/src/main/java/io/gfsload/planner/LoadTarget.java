@@ -32,6 +32,12 @@ public sealed interface LoadTarget {
             String selected = selection.describe();
             return selected.isEmpty() ? table.toString() : table + " " + selected;
         }
+
+        @Override
+        public String canonical() {
+            String selected = selection.canonical();
+            return selected.isEmpty() ? table.toString() : table + " " + selected;
+        }
     }
 
     /**
@@ -60,8 +66,20 @@ public sealed interface LoadTarget {
         public String describe() {
             return String.join(", ", paths);
         }
+
+        @Override
+        public String canonical() {
+            return String.join(", ", paths.stream().sorted().distinct().toList());
+        }
     }
 
     /** A short human description, e.g. {@code demo.events dt=2026-11-20}. */
     String describe();
+
+    /**
+     * {@link #describe()} with the partitions or paths sorted, each once: what names the target in
+     * a job id, so that the same partitions or paths given in another order, or one of them twice,
+     * are the same job.
+     */
+    String canonical();
 }

@@ -3,6 +3,7 @@ package io.gfsload.planner;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.catalog.PartitionSpec;
+import java.util.LinkedHashSet;
 import java.util.List;
 
 /** Which partitions of a table to load. */
@@ -18,10 +19,11 @@ public sealed interface PartitionSelection {
     /**
      * Partitions by spec. A spec naming every partition key selects one partition; a spec naming
      * the leading keys ({@code dt=2026-11-20} of a {@code dt, hr} table) selects all under it.
+     * A spec given twice is kept once, where it was first given.
      */
     record Specs(List<PartitionSpec> specs) implements PartitionSelection {
         public Specs {
-            specs = List.copyOf(requireNonNull(specs, "specs is null"));
+            specs = List.copyOf(new LinkedHashSet<>(requireNonNull(specs, "specs is null")));
             if (specs.isEmpty()) {
                 throw new IllegalArgumentException("specs is empty");
             }
@@ -30,6 +32,11 @@ public sealed interface PartitionSelection {
         @Override
         public String describe() {
             return String.join(", ", specs.stream().map(PartitionSpec::toPathName).toList());
+        }
+
+        @Override
+        public String canonical() {
+            return String.join(", ", specs.stream().map(PartitionSpec::toPathName).sorted().toList());
         }
     }
 
@@ -64,4 +71,12 @@ public sealed interface PartitionSelection {
 
     /** A short description for reports, empty for {@link All}. */
     String describe();
+
+    /**
+     * {@link #describe()} in an order that does not depend on the order the partitions were
+     * given in: the same selection given in another order is the same.
+     */
+    default String canonical() {
+        return describe();
+    }
 }
