@@ -59,7 +59,7 @@ public final class DistributedLoadCommand implements Callable<Integer> {
     public Integer call() {
         LoadRequest request = new LoadRequest(new LoadTarget.Paths(paths), load.replication);
         planning.validate(environment.home());
-        execution.validate();
+        execution.validate(environment);
         workload.validate();
         PrintWriter err = spec.commandLine().getErr();
         // SIGINT or SIGTERM from here on, while the metastore and the cache open too: one line says where the command was

@@ -50,8 +50,15 @@ public final class ExecutionOptions {
             description = "Progress on stderr: auto (a bar when stderr is a terminal, JSON lines otherwise), bar, json or none (default: ${DEFAULT-VALUE}).")
     String progress;
 
-    /** Checks every flag, so that bad input fails before anything starts. */
-    void validate() {
+    /** Checks every flag, and the journal retention of {@code environment}, so that bad input fails before anything starts. */
+    void validate(CliEnvironment environment) {
+        // a load deletes the journals of jobs not run for $GFSLOAD_JOURNAL_RETENTION: a bad one is bad input, said with the flags
+        environment.journalRetention();
+        validate();
+    }
+
+    /** Checks every flag. */
+    private void validate() {
         if (!atomic && (atomicScope != null || expireTime != null)) {
             throw new InvalidRequestException("%s applies to atomic loads: add -A".formatted(atomicScope != null ? "--atomic-scope" : "--expire-time"));
         }

@@ -102,6 +102,20 @@ class TestJournalRetention {
     }
 
     @Test
+    void aBadRetentionIsRefusedBeforeTheCacheIsAsked() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        // no master answers there: the retention, bad input, is said first, before any attempt to reach it
+        CliRun run = CliRun.gfsload(new CliEnvironment(home).withJournalRetention("0d"), "distributedLoad", "--progress", "none",
+                "--master", "127.0.0.1:" + closedPort, home.toString());
+
+        assertEquals(2, run.exitCode(), run.err());
+        assertEquals("gfsload: Invalid GFSLOAD_JOURNAL_RETENTION '0d': at least 1 h, so that a job killed a moment ago can resume", run.err().strip());
+    }
+
+    @Test
     void aRetentionOfZeroOrOverTenYearsIsRefusedSayingSo() {
         for (String retention : List.of("0d", "0h", "0s")) {
             InvalidRequestException e = assertThrows(InvalidRequestException.class,
