@@ -20,7 +20,11 @@ class TestLoadTarget {
                 new String[] {"myfs://AKIDX:123/SUPERSECRET123@bucket-1/x", "myfs://<hidden>@bucket-1/x", ""},
                 new String[] {"hdfs://user:SUPERSECRET123@nn:8020/x", "hdfs://<hidden>@nn:8020/x", ""},
                 new String[] {"hdfs://user@nn/x", "hdfs://<hidden>@nn/x", ""},
-                new String[] {"abfss://events:SUPERSECRET123@lake.dfs.core.windows.net/t", "abfss://<hidden>@lake.dfs.core.windows.net/t", ""})) {
+                new String[] {"abfss://events:SUPERSECRET123@lake.dfs.core.windows.net/t", "abfss://<hidden>@lake.dfs.core.windows.net/t", ""},
+                // blanks before the scheme (a quoted argument, a line of a script): Hadoop's error on such a path would repeat it whole
+                new String[] {" s3a://AKIA:SUPERSECRET123@bucket/x", " s3a://<hidden>@bucket/x", " (fs.s3a.access.key and fs.s3a.secret.key)"},
+                new String[] {"\tcosn://AKIDX:SUPER/SECRET123@bucket-1/x", "\tcosn://<hidden>@bucket-1/x", " (fs.cosn.userinfo.secretId and fs.cosn.userinfo.secretKey)"},
+                new String[] {"  hdfs://user:SUPERSECRET123@nn:8020/x", "  hdfs://<hidden>@nn:8020/x", ""})) {
             InvalidRequestException e = assertThrows(InvalidRequestException.class, () -> new LoadTarget.Paths(List.of("/ok", path[0])));
             assertEquals("Credentials in a path are not accepted: " + path[1] + "; set them in core-site.xml" + path[2]
                     + " or a Hadoop credential provider", e.getMessage());

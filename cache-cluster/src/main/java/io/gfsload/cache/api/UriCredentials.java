@@ -15,16 +15,20 @@ import java.util.regex.Pattern;
  * root that has them.
  */
 public final class UriCredentials {
-    /** {@code scheme://user-information@}: what comes before the first {@code @} of an authority. */
-    private static final Pattern USER_INFO = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
+    /**
+     * {@code scheme://user-information@}: what comes before the first {@code @} of an authority.
+     * Blanks before the scheme are passed over: Hadoop cannot parse such a path, and its error
+     * repeats the whole of it.
+     */
+    private static final Pattern USER_INFO = Pattern.compile("^(\\s*[A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
     /**
      * {@code scheme://id:key@} where the key holds characters a URI's user information may not
      * (AWS secret keys hold {@code /}): a colon, then an {@code @}. A colon followed by a port
      * number and a path is not credentials for the schemes of {@link #HOST_AND_PORT}:
      * {@code hdfs://nn:8020/dir/a@b} is a path.
      */
-    private static final Pattern SECRET = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/:@]*:[^@]*@");
-    private static final Pattern SECRET_NOT_A_PORT = Pattern.compile("^([A-Za-z][A-Za-z0-9+.-]*://)[^/:@]*:(?![0-9]*(?:/|$))[^@]*@");
+    private static final Pattern SECRET = Pattern.compile("^(\\s*[A-Za-z][A-Za-z0-9+.-]*://)[^/:@]*:[^@]*@");
+    private static final Pattern SECRET_NOT_A_PORT = Pattern.compile("^(\\s*[A-Za-z][A-Za-z0-9+.-]*://)[^/:@]*:(?![0-9]*(?:/|$))[^@]*@");
     /**
      * The schemes whose authority is {@code HOST:PORT}. In any other (an object store's bucket
      * has no port), {@code s3a://id:123/key@bucket/x} is an access key and a secret key that
@@ -45,7 +49,7 @@ public final class UriCredentials {
     /** {@code location} with its user information shown as {@code <hidden>}, when it has any; empty otherwise. */
     public static Optional<String> hidden(String location) {
         requireNonNull(location, "location is null");
-        String scheme = location.substring(0, Math.max(0, location.indexOf(':'))).toLowerCase(Locale.ROOT);
+        String scheme = scheme(location);
         Matcher credentials = USER_INFO.matcher(location);
         if (CONTAINER_AT_ACCOUNT.contains(scheme) || !credentials.find()) {
             credentials = (HOST_AND_PORT.contains(scheme) ? SECRET_NOT_A_PORT : SECRET).matcher(location);
@@ -61,12 +65,17 @@ public final class UriCredentials {
      * with the settings of the two object stores the README names, or a credential provider.
      */
     public static String whereTheyGo(String location) {
-        String scheme = location.substring(0, Math.max(0, location.indexOf(':'))).toLowerCase(Locale.ROOT);
-        String keys = switch (scheme) {
+        String keys = switch (scheme(location)) {
             case "cosn" -> " (fs.cosn.userinfo.secretId and fs.cosn.userinfo.secretKey)";
             case "s3a" -> " (fs.s3a.access.key and fs.s3a.secret.key)";
             default -> "";
         };
         return "set them in core-site.xml" + keys + " or a Hadoop credential provider";
+    }
+
+    /** The scheme of {@code location}, in lower case, blanks before it passed over; empty without one. */
+    private static String scheme(String location) {
+        String stripped = location.stripLeading();
+        return stripped.substring(0, Math.max(0, stripped.indexOf(':'))).toLowerCase(Locale.ROOT);
     }
 }
