@@ -3,6 +3,7 @@ package io.gfsload.cli;
 import io.gfsload.cache.api.CacheAuthenticationException;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.MasterUnavailableException;
+import io.gfsload.cache.api.UriCredentials;
 import io.gfsload.catalog.CatalogException;
 import io.gfsload.catalog.InvalidInputException;
 import io.gfsload.catalog.NoSuchPartitionException;
@@ -244,6 +245,11 @@ public final class GfsLoad {
 
     /** The one line a command that fails for {@code exception} prints on stderr, after {@code gfsload: }, and its report's {@code error}. */
     static String message(Throwable exception) {
+        // a value the command could not take is repeated as it was given: a URI in it never with its credentials
+        return UriCredentials.hiddenIn(unhidden(exception));
+    }
+
+    private static String unhidden(Throwable exception) {
         if (exception instanceof MasterUnavailableException master) {
             // reachable when the command started: the call's gRPC status would say less
             return "The cache master at %s stopped answering".formatted(master.masterTarget());

@@ -513,6 +513,24 @@ class TestCommandLine {
     }
 
     @Test
+    void anArgumentWithCredentialsThatTheCommandCannotTakeIsRepeatedWithoutThem() throws IOException {
+        Path report = home.resolve("report.json");
+        // a path without --path, and a path where a number goes: picocli repeats the argument
+        CliRun unmatched = gfsload("plan", "s3a://AKIA:SUPERSECRET123@bucket/x", "--json", "--report", report.toString());
+        assertEquals(ExitCode.USAGE, unmatched.exitCode(), unmatched.err());
+        assertEquals("gfsload: Unmatched argument at index 1: 's3a://<hidden>@bucket/x'", unmatched.err().lines().findFirst().orElseThrow());
+        assertTrue(Files.readString(report).contains("\"error\" : \"Unmatched argument at index 1: 's3a://<hidden>@bucket/x'\""), Files.readString(report));
+        CliRun invalidValue = gfsload("distributedLoad", "--replication", "cosn://AKID:SUPER/SECRET123@bucket-1/x", "--json", "--report", report.toString(),
+                "/tmp");
+        assertEquals(ExitCode.USAGE, invalidValue.exitCode(), invalidValue.err());
+        assertEquals("gfsload: Invalid value for option '--replication': 'cosn://<hidden>@bucket-1/x' is not an int", invalidValue.err().strip());
+        assertTrue(invalidValue.out().contains("'cosn://<hidden>@bucket-1/x' is not an int"), invalidValue.out());
+        for (String printed : List.of(unmatched.err(), unmatched.out(), invalidValue.err(), invalidValue.out(), Files.readString(report))) {
+            assertFalse(printed.contains("SECRET123"), printed);
+        }
+    }
+
+    @Test
     void aReportFileThatCannotBeWrittenIsBadInputBeforeAnythingStarts() throws IOException {
         Path file = Files.writeString(home.resolve("a-file"), "");
         CliRun directory = gfsload("--table", "demo.events", "--report", home.toString());

@@ -44,6 +44,12 @@ public final class UriCredentials {
      */
     private static final Set<String> CONTAINER_AT_ACCOUNT = Set.of("abfs", "abfss", "wasb", "wasbs");
 
+    /**
+     * A URI in a text: a scheme and {@code ://}, up to a blank or a quote, as messages show a
+     * value ({@code 'cosn://id:key@bucket/x' is not ...}).
+     */
+    private static final Pattern IN_TEXT = Pattern.compile("[A-Za-z][A-Za-z0-9+.-]*://[^\\s'\"]*");
+
     private UriCredentials() {}
 
     /** {@code location} with its user information shown as {@code <hidden>}, when it has any; empty otherwise. */
@@ -58,6 +64,22 @@ public final class UriCredentials {
             }
         }
         return Optional.of(credentials.replaceFirst("$1<hidden>@"));
+    }
+
+    /**
+     * {@code text} with the user information of every URI in it shown as {@code <hidden>}, as
+     * {@link #hidden} shows it: for a message that repeats what it was given, such as a command
+     * line's argument it could not take.
+     */
+    public static String hiddenIn(String text) {
+        requireNonNull(text, "text is null");
+        Matcher uri = IN_TEXT.matcher(text);
+        StringBuilder result = new StringBuilder(text.length());
+        while (uri.find()) {
+            uri.appendReplacement(result, Matcher.quoteReplacement(hidden(uri.group()).orElse(uri.group())));
+        }
+        uri.appendTail(result);
+        return result.toString();
     }
 
     /**
