@@ -81,4 +81,10 @@ public record ClientConfig(int chunkBytes, Duration rpcTimeout, Duration streamT
     public ClientConfig withDomainSockets(boolean domainSockets) {
         return new ClientConfig(chunkBytes, rpcTimeout, streamTimeout, maxWorkerChannels, token, shortCircuitWrites, domainSockets);
     }
+
+    /** The settings, the token hidden. */
+    @Override
+    public String toString() {
+        return RpcAuth.describeWithoutToken(this);
+    }
 }

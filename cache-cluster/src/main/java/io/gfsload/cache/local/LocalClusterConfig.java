@@ -174,4 +174,10 @@ public record LocalClusterConfig(
                     metricsPort, shortCircuitWrites, blockFileChecksPerHeartbeat);
         }
     }
+
+    /** The settings, the token hidden. */
+    @Override
+    public String toString() {
+        return RpcAuth.describeWithoutToken(this);
+    }
 }

@@ -127,4 +127,10 @@ public record MasterConfig(
     public Duration lostAfter() {
         return heartbeatInterval.multipliedBy(missedHeartbeatsBeforeLost);
     }
+
+    /** The settings, the token hidden. */
+    @Override
+    public String toString() {
+        return RpcAuth.describeWithoutToken(this);
+    }
 }

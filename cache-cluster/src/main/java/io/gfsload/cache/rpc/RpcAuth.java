@@ -13,8 +13,11 @@ import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
+import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Optional;
+import java.util.StringJoiner;
 
 /**
  * The optional shared-secret token: clients put {@code authorization: Bearer <token>} on every
@@ -42,6 +45,29 @@ public final class RpcAuth {
                     + token.length() + " characters)");
         }
         return token;
+    }
+
+    /**
+     * {@code settings} as a record writes itself ({@code MasterConfig[host=127.0.0.1, port=0, ...]}),
+     * with its {@code Optional<String> token} shown as {@code <hidden>} (or {@code none}): for the
+     * {@code toString} of settings that hold the token, which may end up in a log or a message.
+     */
+    public static String describeWithoutToken(Record settings) {
+        StringJoiner fields = new StringJoiner(", ", settings.getClass().getSimpleName() + "[", "]");
+        for (RecordComponent component : settings.getClass().getRecordComponents()) {
+            Object value;
+            try {
+                value = component.getAccessor().invoke(settings);
+            }
+            catch (ReflectiveOperationException e) {
+                throw new IllegalStateException("Cannot read " + component.getName() + " of " + settings.getClass().getSimpleName(), e);
+            }
+            if (component.getName().equals("token") && value instanceof Optional<?> token) {
+                value = token.isPresent() ? "<hidden>" : "none";
+            }
+            fields.add(component.getName() + "=" + value);
+        }
+        return fields.toString();
     }
 
     /** Adds the token to every call of a channel. */

@@ -269,4 +269,10 @@ public record WorkerConfig(
                     removedBlocksPerHeartbeat, domainSocketDirectory);
         }
     }
+
+    /** The settings, the token hidden. */
+    @Override
+    public String toString() {
+        return RpcAuth.describeWithoutToken(this);
+    }
 }
