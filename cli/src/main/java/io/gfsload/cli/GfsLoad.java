@@ -114,7 +114,8 @@ public final class GfsLoad {
         commandLine.setExecutionExceptionHandler((exception, failed, parseResult) -> {
             int code = exitCode(exception);
             if (code == ExitCode.FAILED && !(exception instanceof CacheException || exception instanceof CatalogException)) {
-                LOG.error("gfsload failed", exception);
+                // the log has the stack trace, the messages in it never with credentials
+                LOG.error("gfsload failed", UriCredentials.hiddenIn(exception));
             }
             String message = message(exception) + (exception instanceof NoSuchPartitionException
                     ? TableSelectionOptions.of(failed.getCommandSpec()).flatMap(TableSelectionOptions::blanksAroundValueHint).map(hint -> "; " + hint).orElse("")

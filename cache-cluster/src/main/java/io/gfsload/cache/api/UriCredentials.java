@@ -2,7 +2,9 @@ package io.gfsload.cache.api;
 
 import static java.util.Objects.requireNonNull;
 
+import java.util.IdentityHashMap;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -80,6 +82,51 @@ public final class UriCredentials {
         }
         uri.appendTail(result);
         return result.toString();
+    }
+
+    /**
+     * {@code failure} as a log may write it: itself when no message of it, its causes or the
+     * failures suppressed in them holds a URI with credentials; else a copy of each whose message
+     * shows them hidden ({@link #hiddenIn(String)}), with its stack trace, which prints as the
+     * original does ({@code java.io.IOException: ... cosn://<hidden>@bucket/x}).
+     */
+    public static Throwable hiddenIn(Throwable failure) {
+        requireNonNull(failure, "failure is null");
+        Map<Throwable, Throwable> copies = new IdentityHashMap<>();
+        Throwable copy = copy(failure, copies);
+        return copies.entrySet().stream().allMatch(entry -> entry.getKey().toString().equals(entry.getValue().toString())) ? failure : copy;
+    }
+
+    private static Throwable copy(Throwable failure, Map<Throwable, Throwable> copies) {
+        Throwable done = copies.get(failure);
+        if (done != null) {
+            return done;
+        }
+        Hidden copy = new Hidden(hiddenIn(failure.toString()));
+        copies.put(failure, copy);
+        copy.setStackTrace(failure.getStackTrace());
+        if (failure.getCause() != null) {
+            copy.initCause(copy(failure.getCause(), copies));
+        }
+        for (Throwable suppressed : failure.getSuppressed()) {
+            copy.addSuppressed(copy(suppressed, copies));
+        }
+        return copy;
+    }
+
+    /** A failure's copy whose text (its class and message) hides credentials: printed as the original. */
+    private static final class Hidden extends Exception {
+        private final String text;
+
+        Hidden(String text) {
+            super(text);
+            this.text = text;
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
     }
 
     /**

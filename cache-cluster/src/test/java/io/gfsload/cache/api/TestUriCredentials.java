@@ -1,0 +1,56 @@
+package io.gfsload.cache.api;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+
+class TestUriCredentials {
+    @Test
+    void aFailureWithCredentialsInACauseOrASuppressedOneIsLoggedWithoutThem() {
+        IOException cause = new IOException("Cannot open cosn://AKIDsecretid:Sup3rS3cret@bucket-1250000000/warehouse/x");
+        IllegalStateException failure = new IllegalStateException("The load failed", cause);
+        failure.addSuppressed(new IllegalArgumentException("Wrong FS: s3a://AKIA:abc/def@bucket/y"));
+
+        Throwable logged = UriCredentials.hiddenIn(failure);
+
+        String printed = printed(logged);
+        assertFalse(printed.contains("Sup3rS3cret") || printed.contains("abc/def"), printed);
+        assertTrue(printed.startsWith("java.lang.IllegalStateException: The load failed"), printed);
+        assertTrue(printed.contains("Caused by: java.io.IOException: Cannot open cosn://<hidden>@bucket-1250000000/warehouse/x"), printed);
+        assertTrue(printed.contains("Suppressed: java.lang.IllegalArgumentException: Wrong FS: s3a://<hidden>@bucket/y"), printed);
+        assertArrayEquals(failure.getStackTrace(), logged.getStackTrace(), "where it failed, as the original says");
+        assertArrayEquals(cause.getStackTrace(), logged.getCause().getStackTrace());
+    }
+
+    @Test
+    void aFailureWithoutCredentialsIsLoggedAsItIs() {
+        IOException failure = new IOException("Cannot open hdfs://nn:8020/warehouse/a@b", new IOException("Connection refused"));
+
+        assertSame(failure, UriCredentials.hiddenIn(failure));
+    }
+
+    @Test
+    void aCauseThatLeadsBackToItselfIsCopiedOnce() {
+        IOException first = new IOException("cosn://id:key@bucket/x");
+        IOException second = new IOException("again", first);
+        first.addSuppressed(second);
+
+        Throwable logged = UriCredentials.hiddenIn(first);
+
+        assertEquals("java.io.IOException: cosn://<hidden>@bucket/x", logged.toString());
+        assertSame(logged, logged.getSuppressed()[0].getCause());
+    }
+
+    private static String printed(Throwable failure) {
+        StringWriter out = new StringWriter();
+        failure.printStackTrace(new PrintWriter(out));
+        return out.toString();
+    }
+}
