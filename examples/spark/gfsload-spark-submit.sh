@@ -7,7 +7,9 @@
 #   CACHE_MASTER     the cache cluster's master, HOST:PORT
 #   METASTORE        thrift://HOST:PORT
 #   TOKEN_FILE       the cluster's token file (omit for a cluster without one)
-#   SPARK_MASTER     Spark's master (default yarn; local[2] to try it on one machine)
+#   SPARK_MASTER     Spark's master (default yarn; local[2] to try it on one machine, where without
+#                    a Spark distribution a link named spark-submit to spark-submit-local.sh, first
+#                    on the PATH, stands in for spark-submit)
 #   REPORT_DIR       where the JSON report goes, gfsload-report-DAY.json (default
 #                    $GFSLOAD_HOME/reports, else ~/.gfsload/reports: the user's own, not /tmp, where
 #                    another user could put a link at the report's name)

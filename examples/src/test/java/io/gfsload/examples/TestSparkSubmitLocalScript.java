@@ -21,9 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code spark-submit-local.sh} runs an application as a Spark 3.5.7 distribution's
  * {@code spark-submit} does: on the class path of {@code spark-dist} (built before this module),
- * whose Jackson parses JSON as the distribution's {@code jars/} does. A {@code mvn} first on the
- * {@code PATH} fails, so that a class path looked for in the wrong place shows rather than being
- * resolved again.
+ * whose Jackson parses JSON as the distribution's {@code jars/} does; and so it does when it is run
+ * through a symbolic link, as a {@code spark-submit} on the {@code PATH} for
+ * {@code gfsload-spark-submit.sh}. A {@code mvn} first on the {@code PATH} fails, so that a class
+ * path looked for in the wrong place shows rather than being resolved again.
  */
 class TestSparkSubmitLocalScript {
     private static final Path SCRIPT = Path.of(System.getProperty("user.dir"), "spark", "spark-submit-local.sh").toAbsolutePath();
@@ -51,6 +52,23 @@ class TestSparkSubmitLocalScript {
     @Test
     void sparksClassPathParsesJsonAsADistributionsDoes() throws Exception {
         String output = submit(SCRIPT);
+
+        assertTrue(output.contains("parsed {\"slices\":2}"), output);
+    }
+
+    @Test
+    void throughASymbolicLinkItRunsWithTheClassPathOfItsCheckout() throws Exception {
+        Path link = bin.resolve("spark-submit");
+        Files.createSymbolicLink(link, SCRIPT);
+
+        String output;
+        try {
+            output = submit(link);
+        }
+        finally {
+            // the link, not the script it leads to
+            Files.delete(link);
+        }
 
         assertTrue(output.contains("parsed {\"slices\":2}"), output);
     }
