@@ -21,10 +21,11 @@ final class SparkJobHelp extends ListResourceBundle {
                         + "at first, then starting with the one that last answered; one that does not take the connection and answer a first call "
                         + "within 10 s is passed for the next. Default: hive.metastore.uris of $HIVE_CONF_DIR/hive-site.xml (every one, in order); "
                         + "a table load needs one or the other."},
-                {"gfsload.usage.footer.0", "A Spark job runs no embedded cache cluster or metastore: give it --master, and for a"},
-                {"gfsload.usage.footer.1", "table --metastore (or HIVE_CONF_DIR with a hive-site.xml that names it). On one"},
-                {"gfsload.usage.footer.2", "machine, 'gfsload cluster start' and 'gfsload metastore start' run them as"},
-                {"gfsload.usage.footer.3", "processes of their own."},
+                // a line each, within the help's 80 columns, which would wrap a longer one
+                {"gfsload.usage.footer.0", "A Spark job runs no embedded cache cluster or metastore: give it --master, and"},
+                {"gfsload.usage.footer.1", "for a table --metastore (or HIVE_CONF_DIR with a hive-site.xml that names it)."},
+                {"gfsload.usage.footer.2", "On one machine, 'gfsload cluster start' and 'gfsload metastore start' run them"},
+                {"gfsload.usage.footer.3", "as processes of their own."},
         };
     }
 }

@@ -20,6 +20,7 @@ import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -147,6 +148,11 @@ class TestCommandLine {
         assertTrue(main.contains("A Spark job runs no embedded cache cluster or metastore: give it --master, and for a table --metastore "
                 + "(or HIVE_CONF_DIR with a hive-site.xml that names it)."), main);
         assertFalse(main.contains("Without --master and --metastore, gfsload runs an embedded cache cluster"), main);
+        // its footer as written, line by line: none so long that the help wraps it
+        List<String> footer = Arrays.stream(new SparkJobHelp().getContents()).filter(entry -> entry[0].toString().startsWith("gfsload.usage.footer."))
+                .map(entry -> entry[1].toString()).toList();
+        List<String> lines = CliRun.gfsload(sparkJob, "--help").out().lines().toList();
+        assertEquals(footer, lines.subList(lines.size() - footer.size(), lines.size()));
 
         // the command line keeps its defaults
         String commandLine = gfsload("--help").out().replaceAll("\\s+", " ");
