@@ -243,6 +243,8 @@ public final class DistributedLoad {
         // nothing to load: every file is reported as cached without a slice
         List<SliceLoad> cut = plan.stats().blocksToLoad() == 0 ? List.of() : slices(plan);
         Map<Integer, LoadReport> reports = new HashMap<>();
+        // the bytes each slice without a report yet last said it wrote: what it read at least
+        Map<Integer, Long> heardBytes = new HashMap<>();
         String failure = null;
         List<WorkerInfo> live = cache.clusterInfo().liveWorkers();
         Set<String> liveAtStart = live.stream().map(WorkerInfo::id).collect(Collectors.toCollection(TreeSet::new));
@@ -288,6 +290,7 @@ public final class DistributedLoad {
                             if (running[0] && !reports.containsKey(slice.index())) {
                                 listener.sliceProgress(slice.index(), progress);
                                 silences.heard(slice.index(), progress.masterSilentMillis());
+                                heardBytes.put(slice.index(), progress.bytesLoaded());
                             }
                         }
                     }, (slice, report) -> {
@@ -315,6 +318,7 @@ public final class DistributedLoad {
                     failure = "the slices of the load did not all finish: " + message;
                 }
                 finally {
+                    long unreported = 0;
                     synchronized (reports) {
                         // what a slice that is still heard says after the load has its report does not count
                         running[0] = false;
@@ -323,9 +327,11 @@ public final class DistributedLoad {
                                 // its files are not loaded: what it said no longer counts
                                 listener.sliceProgress(slice.index(), SliceProgress.NONE);
                                 silences.heard(slice.index(), 0);
+                                unreported += Math.max(0, heardBytes.getOrDefault(slice.index(), 0L));
                             }
                         }
                     }
+                    recordUnreportedReads(journal, unreported);
                 }
             }
         }
@@ -521,6 +527,24 @@ public final class DistributedLoad {
 
     private Set<String> liveWorkers() {
         return cache.clusterInfo().liveWorkers().stream().map(WorkerInfo::id).collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    /**
+     * Records in {@code journal} the {@code bytes} the slices without a report (stopped with the
+     * load: interrupted, or their job failed) said they wrote, which they read from the UFS at
+     * least: what the next run says the earlier ones read. A journal closed meanwhile (the JVM
+     * ending) records nothing.
+     */
+    private static void recordUnreportedReads(Optional<JobJournal> journal, long bytes) {
+        if (bytes == 0 || journal.isEmpty()) {
+            return;
+        }
+        try {
+            journal.get().recordRead(bytes);
+        }
+        catch (RuntimeException e) {
+            LOG.debug("Cannot record the {} bytes the slices without a report read: {}", bytes, e.toString());
+        }
     }
 
     /**

@@ -816,8 +816,16 @@ public final class JobJournal implements AutoCloseable {
         }
     }
 
-    /** Adds {@code bytes} read from the UFS to the job's total. */
+    /**
+     * Adds {@code bytes} read from the UFS to the job's total.
+     *
+     * @throws IllegalStateException when the journal is closed (a JVM ending closes it while the
+     *     load's threads still run)
+     */
     public synchronized void recordRead(long bytes) {
+        if (!db.isOwningHandle()) {
+            throw new IllegalStateException("The journal of job %s is closed".formatted(jobId));
+        }
         ufsBytesRead += bytes;
         if (ufsBytesRead > ufsBytesReadRecorded) {
             long ahead = (ufsBytesRead / READ_RECORD_STEP + 1) * READ_RECORD_STEP;

@@ -646,6 +646,25 @@ class TestDistributedLoad {
         }
     }
 
+    @Test
+    void theBytesSlicesSaidTheyWroteBeforeTheLoadStoppedWithoutTheirReportsCountAsReadInTheJournal() {
+        Path jobs = directory.resolve("jobs");
+        LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
+        DistributedLoad.Slices stopped = InProcessSlices.of(2, (slices, progress, finished) -> {
+            // the first slice finishes; the second says what it wrote, and the job stops (SIGTERM, a failed stage)
+            finished.accept(slices.get(0), slices.get(0).load());
+            progress.accept(slices.get(1), new SliceProgress(300_000, 1, 0, 0));
+            throw new IllegalStateException("Job 0 cancelled because SparkContext was shut down");
+        });
+
+        LoadReport report = executeJournaled(jobs, plan, stopped);
+
+        try (JobJournal journal = JobJournal.open(jobs, plan.request(), false, client.clusterInfo().clusterId(), false)) {
+            assertEquals(report.ufsBytesRead() + 300_000, journal.previousUfsBytesRead(),
+                    "what the finished slice read, and at least what the stopped one wrote");
+        }
+    }
+
     /** Runs a load of {@code plan} in {@code slices} with the journal of its job under {@code jobs}. */
     private LoadReport executeJournaled(Path jobs, LoadPlan plan, DistributedLoad.Slices slices) {
         try (JobJournal journal = JobJournal.open(jobs, plan.request(), false, client.clusterInfo().clusterId(), false)) {
