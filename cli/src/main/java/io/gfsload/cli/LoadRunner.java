@@ -250,8 +250,12 @@ final class LoadRunner {
                     planned.plan().request().replication());
         }
         else {
+            // in a Spark job the read threads are each slice's (within its share of its executor's heap), not this process's
+            String threads = Sizes.count(executor.readThreads(), "read thread");
             status.printf("Loading %s with replication %d, %s%n", toLoad(planned.plan(), adopting), planned.plan().request().replication(),
-                    Sizes.count(executor.readThreads(), "read thread"));
+                    services.slices().isPresent()
+                            ? "in slices on the Spark executors, %d at a time, up to %s each".formatted(services.slices().get().parallelism(), threads)
+                            : threads);
         }
         if (planned.plan().droppedPartitions() != null) {
             // not failures, the table no longer has them: said, as the report says it

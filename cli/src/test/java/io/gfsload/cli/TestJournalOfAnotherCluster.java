@@ -220,6 +220,9 @@ class TestJournalOfAnotherCluster {
             assertEquals(0, run.exitCode(), run.err());
             assertTrue(run.err().contains("Resuming job %s (run 2): no slice of the earlier run finished; blocks of the plan already cached are not "
                     .formatted(JobJournal.jobId(request, false)) + "loaded again"), run.err());
+            // the read threads are each slice's, not this process's
+            assertTrue(run.err().contains("Loading 1 file, 1 block, 97.7 KiB (0 B already cached) with replication 1, in slices on the Spark executors, "
+                    + "1 at a time, up to 1 read thread each\n"), run.err());
             assertEquals(1, client.cachedBlocks(io.gfsload.cli.CacheContents.identity("file:" + data.resolve("part-0"))).size(), "loaded by the slice");
         }
     }
