@@ -106,7 +106,16 @@ public final class GfsLoad {
             catch (InvalidInputException e) {
                 throw new CommandLine.ExecutionException(parseResult.commandSpec().commandLine(), e.getMessage(), e);
             }
-            int code = new CommandLine.RunLast().execute(parseResult);
+            int code;
+            try {
+                code = new CommandLine.RunLast().execute(parseResult);
+            }
+            catch (Error e) {
+                // the JVM's (a class missing from the class path, the heap exhausted): a failure as any
+                // other, one line, exit 4 and the FAILED report, the stack trace in the log; not exit 1
+                List<CommandLine> commands = parseResult.asCommandLineList();
+                throw new CommandLine.ExecutionException(commands.get(commands.size() - 1), unexpected(e), e);
+            }
             // done with --report (a failure's report, written after this, claims it again)
             releaseReport(parseResult);
             return outputChecked(parseResult.commandSpec().commandLine(), code);
@@ -261,6 +270,14 @@ public final class GfsLoad {
             return message.replace(" (UNAUTHENTICATED)", "") + "; give the cluster's token with --token-file FILE (or GFSLOAD_TOKEN_FILE)";
         }
         return missingConnector(exception) ? message + CONNECTOR_HINT : message;
+    }
+
+    /** What a command that fails for an error of the JVM's says: the error, and for an exhausted heap, how to give it more. */
+    private static String unexpected(Error error) {
+        String message = error.getMessage() == null || error.getMessage().isBlank() ? "" : ": " + error.getMessage();
+        return "Unexpected %s%s%s".formatted(error.getClass().getSimpleName(), message, error instanceof OutOfMemoryError
+                ? "; give the JVM more memory (GFSLOAD_JAVA_OPTS=-Xmx8g, or --driver-memory for a Spark job's driver)"
+                : "");
     }
 
     /** Whether {@code exception} says that Hadoop has no file system for a scheme, or cannot load its class. */
