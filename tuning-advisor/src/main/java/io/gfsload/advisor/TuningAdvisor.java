@@ -386,7 +386,8 @@ public final class TuningAdvisor {
             if (target <= 0 || !(backend.hasLatency() || backend.hasPerStreamBandwidth()) || requestBytes <= 0) {
                 return new Streams(OptionalLong.empty(), "");
             }
-            double latency = backend.requestLatency().toNanos() / 1e9;
+            // seconds and nanoseconds apart: a latency of centuries has more nanoseconds than a long holds
+            double latency = backend.requestLatency().getSeconds() + backend.requestLatency().getNano() / 1e9;
             double transfer = backend.hasPerStreamBandwidth() ? (double) requestBytes / backend.perStreamBytesPerSecond() : 0;
             double streams = target * (latency + transfer) / requestBytes;
             long count = Math.max(1, (long) Math.min(Integer.MAX_VALUE, Math.ceil(streams - 1e-9)));

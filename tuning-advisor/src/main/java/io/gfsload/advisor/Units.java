@@ -36,12 +36,11 @@ public final class Units {
         return bytes(bytesPerSecond) + "/s";
     }
 
-    /** {@code 20 ms}, {@code 0.6 ms}. */
+    /** {@code 20 ms}, {@code 0.6 ms}; whole milliseconds however many (a duration's nanoseconds may not fit a long). */
     public static String latency(Duration duration) {
-        long micros = duration.toNanos() / 1000;
-        if (micros % 1000 == 0) {
-            return micros / 1000 + " ms";
+        if (duration.getNano() / 1000 % 1000 == 0) {
+            return duration.toMillis() + " ms";
         }
-        return String.format(Locale.ROOT, "%.1f ms", micros / 1000.0);
+        return String.format(Locale.ROOT, "%.1f ms", duration.getSeconds() * 1000.0 + duration.getNano() / 1000 / 1000.0);
     }
 }

@@ -352,6 +352,20 @@ class TestTuningAdvisor {
     }
 
     @Test
+    void aLatencyOfCenturiesAsksForTheMostThreads() {
+        // 10^13 ms: more nanoseconds than a long holds
+        Duration centuries = Duration.ofMillis(10_000_000_000_000L);
+        Settings settings = TuningAdvisor.recommend(profile(4, 4 * GB, 64 * GB, 100, 30 * MB, 30 * MB)
+                .backend(new BackendProfile(centuries, 16 * MB, GB)).build());
+        assertEquals(256, settings.value(Settings.UFS_READ_THREADS), settings.get(Settings.UFS_READ_THREADS).reason());
+        assertEquals(256, settings.value(Settings.COSN_UPLOAD_THREAD_POOL), settings.get(Settings.COSN_UPLOAD_THREAD_POOL).reason());
+        assertTrue(settings.get(Settings.UFS_READ_THREADS).reason().contains("1 GiB/s x (10000000000000 ms + 4 MiB / 16 MiB/s) / 4 MiB"),
+                settings.get(Settings.UFS_READ_THREADS).reason());
+        assertEquals("0.6 ms", Units.latency(Duration.ofNanos(600_000)));
+        assertEquals("20 ms", Units.latency(Duration.ofMillis(20)));
+    }
+
+    @Test
     void aBackendWithoutACapChangesNothing() {
         WorkloadProfile.Builder builder = profile(16, 4 * GB, 64 * GB, 1000, 30 * MB, 30 * MB);
         Settings unknown = TuningAdvisor.recommend(builder.build());
