@@ -349,9 +349,13 @@ public final class TuningAdvisor {
         return profile.meanFileBytes() == 0 ? readAhead : Math.min(readAhead, profile.meanFileBytes());
     }
 
-    /** Largest upload pool whose {@link #aLittleAbove} active tasks fit {@code maxTasks}; at least 1. */
-    private static long largestPoolWithin(long maxTasks) {
-        long pool = Math.max(1, maxTasks);
+    /**
+     * Largest upload pool whose {@link #aLittleAbove} active tasks fit {@code maxTasks}, at most
+     * {@link #MAX_THREADS_WITH_BACKEND} (no pool is larger, and the search stays short however
+     * much memory a host has); at least 1.
+     */
+    static long largestPoolWithin(long maxTasks) {
+        long pool = Math.max(1, Math.min(MAX_THREADS_WITH_BACKEND, maxTasks));
         while (pool > 1 && aLittleAbove(pool) > maxTasks) {
             pool--;
         }

@@ -300,6 +300,19 @@ class TestTuningAdvisor {
         assertEquals("2 x 16 cores = 32; the read memory 1 GiB holds 30 tasks, so 26 -> 26", settings.get(Settings.COSN_UPLOAD_THREAD_POOL).reason());
     }
 
+    @ParameterizedTest(name = "{0} tasks fit -> pool {1}")
+    @CsvSource({"0, 1", "2, 1", "30, 26", "288, 256", "9223372036854775807, 256"})
+    void theMemoryBoundOnThePoolIsTheLargestWhoseTasksFit(long maxTasks, long expected) {
+        assertEquals(expected, TuningAdvisor.largestPoolWithin(maxTasks));
+    }
+
+    @Test
+    void aHostOfExabytesIsBoundByTheCores() {
+        Settings settings = TuningAdvisor.recommend(profile(4, 4 * GB, Long.MAX_VALUE, 1000, 64 * KB, 64 * KB).build());
+        assertEquals(8, settings.value(Settings.COSN_UPLOAD_THREAD_POOL), settings.get(Settings.COSN_UPLOAD_THREAD_POOL).reason());
+        assertEquals("2 x 4 cores = 8 -> 8", settings.get(Settings.COSN_UPLOAD_THREAD_POOL).reason());
+    }
+
     // --- the backend profile
 
     @ParameterizedTest(name = "cap {0} MiB/s, per stream {1} MiB/s, {2} workers")
