@@ -159,7 +159,8 @@ public final class TuningAdvisor {
             poolReason += "; per worker %s (cap / %d workers) needs %s%s".formatted(
                     Units.bandwidth(profile.backend().aggregateBytesPerSecond() / profile.workers()), profile.workers(), needed.reason(), probedNote(profile));
         }
-        if (desired == MAX_THREADS_WITH_BACKEND && needed.count().orElse(0) > MAX_THREADS_WITH_BACKEND) {
+        if (desired < Math.max(byCores, needed.count().orElse(0))) {
+            // more than 128 cores, or a store that asks for more streams
             poolReason += "; at most %d".formatted(MAX_THREADS_WITH_BACKEND);
         }
         if (pool < desired) {
@@ -250,6 +251,10 @@ public final class TuningAdvisor {
         if (needed.count().isPresent()) {
             threadsReason += "; the store's %s needs %s%s, x 1.5 for the gaps between a stream's requests = %d".formatted(
                     Units.bandwidth(profile.backend().aggregateBytesPerSecond()), needed.reason(), probedNote(profile), withHeadroom.getAsLong());
+        }
+        if (desired < Math.max(byCores, withHeadroom.orElse(0)) && maxBound > MAX_THREADS_WITH_BACKEND) {
+            // an explicit maximum above the cap: the cap is what bounds the threads
+            threadsReason += "; at most %d".formatted(MAX_THREADS_WITH_BACKEND);
         }
         threadsReason += "; at most max read threads %d -> %d".formatted(maxBound, threadsValue);
         long threads = derivation.add(new Setting(Settings.UFS_READ_THREADS, threadsValue, "threads", threadsReason,

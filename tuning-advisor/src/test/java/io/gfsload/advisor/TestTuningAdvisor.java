@@ -204,6 +204,20 @@ class TestTuningAdvisor {
     }
 
     @Test
+    void moreThan128CoresGiveThePoolItsCapAndSaySo() {
+        Settings settings = TuningAdvisor.recommend(profile(200, 8 * GB, 256 * GB, 1000, 30 * MB, 30 * MB).build());
+        assertEquals(256, settings.value(Settings.COSN_UPLOAD_THREAD_POOL));
+        assertEquals("2 x 200 cores = 400; at most 256 -> 256", settings.get(Settings.COSN_UPLOAD_THREAD_POOL).reason());
+
+        Settings explicitMax = TuningAdvisor.recommend(profile(4, 64 * GB, 256 * GB, 100_000, 30 * MB, 30 * MB)
+                .backend(new BackendProfile(Duration.ofMillis(100), 10 * MB, 10 * GB)).build(),
+                List.of(SettingOverride.config(Settings.MAX_UFS_READ_THREADS, 1000, "gfsload.properties")));
+        assertEquals(256, explicitMax.value(Settings.UFS_READ_THREADS));
+        assertTrue(explicitMax.get(Settings.UFS_READ_THREADS).reason().endsWith("; at most 256; at most max read threads 1000 -> 256"),
+                explicitMax.get(Settings.UFS_READ_THREADS).reason());
+    }
+
+    @Test
     void sixteenCoresGiveAnUploadPoolOf32To48() {
         Settings settings = TuningAdvisor.recommend(profile(16, 4 * GB, 64 * GB, 1000, 30 * MB, 30 * MB).build());
         assertEquals(32, settings.value(Settings.COSN_UPLOAD_THREAD_POOL));
