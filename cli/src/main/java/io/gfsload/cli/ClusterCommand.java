@@ -246,6 +246,10 @@ public final class ClusterCommand implements Callable<Integer> {
             for (int i = 0; i < workers; i++) {
                 workerSettings(settings, directory, i, UNKNOWN_MASTER).worker();
             }
+            Optional<String> portSetTwice = portSetTwice(masterSettings, settings, directory, workers);
+            if (portSetTwice.isPresent()) {
+                throw new IllegalArgumentException(portSetTwice.get());
+            }
         }
         catch (UncheckedIOException e) {
             return usage(e.getMessage());
@@ -565,33 +569,63 @@ public final class ClusterCommand implements Callable<Integer> {
     }
 
     /**
-     * The first port the settings fix (above 0) that another process holds: the master's and its
-     * metrics', and each worker's and its metrics' (P + i for worker i). Checked before any process
-     * starts, so that a port in use starts nothing.
+     * A port the settings fix for one of the cluster's servers: the master's and its metrics', and
+     * each worker's and its metrics' ({@code port} is P + i for worker i, {@code index}), above 0
+     * when fixed.
+     */
+    private record FixedPort(String key, String host, int port, String server, int index) {
+        /** {@code gfsload.cache.worker.port=29000 for worker-1 (29000 + 1)}. */
+        @Override
+        public String toString() {
+            return key + "=" + (port - index) + " for " + server + (index == 0 ? "" : " (" + (port - index) + " + " + index + ")");
+        }
+    }
+
+    private static List<FixedPort> fixedPorts(CacheServerConfig masterSettings, CacheServerConfig settings, Path directory,
+            int workers) {
+        MasterConfig master = masterSettings.master();
+        List<FixedPort> ports = new ArrayList<>();
+        ports.add(new FixedPort(CacheServerConfig.MASTER_PORT, master.host(), master.port(), "the master", 0));
+        ports.add(new FixedPort(CacheServerConfig.MASTER_METRICS_PORT, master.host(), master.metricsPort(),
+                "the master's metrics", 0));
+        for (int i = 0; i < workers; i++) {
+            WorkerConfig worker = workerSettings(settings, directory, i, UNKNOWN_MASTER).worker();
+            ports.add(new FixedPort(CacheServerConfig.WORKER_PORT, worker.host(), worker.port(), worker.workerId(), i));
+            ports.add(new FixedPort(CacheServerConfig.WORKER_METRICS_PORT, worker.host(), worker.metricsPort(),
+                    worker.workerId() + "'s metrics", i));
+        }
+        return ports;
+    }
+
+    /**
+     * The first port the settings fix (above 0) that another process holds. Checked before any
+     * process starts, so that a port in use starts nothing.
      */
     private static Optional<String> pinnedPortInUse(CacheServerConfig masterSettings, CacheServerConfig settings,
             Path directory, int workers) {
-        MasterConfig master = masterSettings.master();
-        List<Optional<String>> checks = new ArrayList<>();
-        checks.add(portInUse(CacheServerConfig.MASTER_PORT, master.host(), master.port(), "the master", 0));
-        checks.add(portInUse(CacheServerConfig.MASTER_METRICS_PORT, master.host(), master.metricsPort(), "the master", 0));
-        for (int i = 0; i < workers; i++) {
-            WorkerConfig worker = workerSettings(settings, directory, i, UNKNOWN_MASTER).worker();
-            checks.add(portInUse(CacheServerConfig.WORKER_PORT, worker.host(), worker.port(), worker.workerId(), i));
-            checks.add(portInUse(CacheServerConfig.WORKER_METRICS_PORT, worker.host(), worker.metricsPort(),
-                    worker.workerId(), i));
-        }
-        return checks.stream().flatMap(Optional::stream).findFirst();
+        return fixedPorts(masterSettings, settings, directory, workers).stream()
+                .filter(fixed -> fixed.port() > 0 && !ServerProcesses.isFree(fixed.host(), fixed.port()))
+                .findFirst()
+                .map(fixed -> fixed.index() == 0 ? fixed.key() + "=" + fixed.port() + " is in use by another process"
+                        : fixed.key() + "=" + (fixed.port() - fixed.index()) + " gives worker-" + fixed.index() + " the port "
+                                + fixed.port() + ", which is in use by another process");
     }
 
-    /** {@code key=port is in use by another process}, or for worker {@code index} > 0 the port P + index it gets. */
-    private static Optional<String> portInUse(String key, String host, int port, String name, int index) {
-        if (port <= 0 || ServerProcesses.isFree(host, port)) {
-            return Optional.empty();
+    /**
+     * The first port the settings fix (above 0) for two of the cluster's servers, which the second
+     * to bind it could not start with.
+     */
+    private static Optional<String> portSetTwice(CacheServerConfig masterSettings, CacheServerConfig settings,
+            Path directory, int workers) {
+        Map<Integer, FixedPort> byPort = new LinkedHashMap<>();
+        for (FixedPort fixed : fixedPorts(masterSettings, settings, directory, workers)) {
+            FixedPort first = fixed.port() > 0 ? byPort.putIfAbsent(fixed.port(), fixed) : null;
+            if (first != null) {
+                return Optional.of("the port " + fixed.port() + " is set twice: " + first + " and " + fixed
+                        + "; give each server a port of its own (worker i gets P + i)");
+            }
         }
-        return Optional.of(index == 0 ? key + "=" + port + " is in use by another process"
-                : key + "=" + (port - index) + " gives " + name + " the port " + port
-                        + ", which is in use by another process");
+        return Optional.empty();
     }
 
     private static String masterPortInUse(Path directory, ProcessRecord master, String otherPort) {

@@ -627,6 +627,34 @@ class TestClusterCommand {
         }
     }
 
+    /** Ports the config fixes for two of the cluster's servers: a usage error naming both, and nothing starts. */
+    @Test
+    void aPortTheConfigFixesForTwoServersStartsNothing() throws IOException {
+        Path config = dataDir.resolve("clash.properties");
+        int port;
+        try (ServerSocket free = listenWithFreePortBelow()) {
+            port = free.getLocalPort() - 1;
+        }
+        String start = "gfsload: " + config + ": the port ";
+        String end = "; give each server a port of its own (worker i gets P + i)\n";
+
+        Files.writeString(config, "gfsload.cache.master.port=" + port + "\ngfsload.cache.master.metrics.port=" + port + "\n");
+        Run master = cluster("start", "--workers", "1", "--data-dir", dataDir.toString(), "--config", config.toString());
+        assertEquals(ExitCode.USAGE, master.exitCode(), master.err());
+        assertEquals(start + port + " is set twice: gfsload.cache.master.port=" + port + " for the master and "
+                + "gfsload.cache.master.metrics.port=" + port + " for the master's metrics" + end, master.err());
+
+        // worker i gets P + i of each key: worker-0's metrics port is worker-1's port
+        Files.writeString(config, "gfsload.cache.worker.port=" + port + "\ngfsload.cache.worker.metrics.port=" + (port + 1) + "\n");
+        Run workers = cluster("start", "--workers", "2", "--data-dir", dataDir.toString(), "--config", config.toString());
+        assertEquals(ExitCode.USAGE, workers.exitCode(), workers.err());
+        assertEquals(start + (port + 1) + " is set twice: gfsload.cache.worker.metrics.port=" + (port + 1) + " for worker-0's "
+                + "metrics and gfsload.cache.worker.port=" + port + " for worker-1 (" + port + " + 1)" + end, workers.err());
+
+        assertFalse(Files.exists(dataDir.resolve(ClusterCommand.CLUSTER_FILE)), "nothing started");
+        assertFalse(Files.exists(dataDir.resolve("logs")), "no process started");
+    }
+
     @Test
     void aProcessThatExitedButIsNotReapedDoesNotRun() throws Exception {
         assumeTrue(Files.isRegularFile(Path.of("/proc/self/stat")), "a system that tells zombies in /proc");
