@@ -379,6 +379,13 @@ public final class ClusterCommand implements Callable<Integer> {
             return failed(ExitCode.USAGE, masterPortInUse(directory, record.master(),
                     "stop the cluster and start it with gfsload.cache.master.port in --config"));
         }
+        // a metrics port is where the scrapers look: it is never changed behind them
+        Optional<String> metricsPortInUse = stopped.stream().flatMap(process -> metricsPort(record, process).stream())
+                .filter(FixedPort::taken).findFirst().map(FixedPort::inUse);
+        if (metricsPortInUse.isPresent()) {
+            return failed(ExitCode.USAGE, "Cannot start the cache cluster in " + directory + " again: " + metricsPortInUse.get()
+                    + "; free it, or stop the cluster and start it with another port in --config (0: any free port)");
+        }
         List<String> options = record.javaOptions() == null ? javaOptions : record.javaOptions();
         List<String> notes = new ArrayList<>();
         if (config != null) {
@@ -579,6 +586,17 @@ public final class ClusterCommand implements Callable<Integer> {
         public String toString() {
             return key + "=" + (port - index) + " for " + server + (index == 0 ? "" : " (" + (port - index) + " + " + index + ")");
         }
+
+        /** Whether the port is fixed and another process holds it. */
+        boolean taken() {
+            return port > 0 && !ServerProcesses.isFree(host, port);
+        }
+
+        /** {@code key=port is in use by another process}, or for worker {@code index} > 0 the port P + index it gets. */
+        String inUse() {
+            return index == 0 ? key + "=" + port + " is in use by another process"
+                    : key + "=" + (port - index) + " gives worker-" + index + " the port " + port + ", which is in use by another process";
+        }
     }
 
     private static List<FixedPort> fixedPorts(CacheServerConfig masterSettings, CacheServerConfig settings, Path directory,
@@ -603,12 +621,29 @@ public final class ClusterCommand implements Callable<Integer> {
      */
     private static Optional<String> pinnedPortInUse(CacheServerConfig masterSettings, CacheServerConfig settings,
             Path directory, int workers) {
-        return fixedPorts(masterSettings, settings, directory, workers).stream()
-                .filter(fixed -> fixed.port() > 0 && !ServerProcesses.isFree(fixed.host(), fixed.port()))
-                .findFirst()
-                .map(fixed -> fixed.index() == 0 ? fixed.key() + "=" + fixed.port() + " is in use by another process"
-                        : fixed.key() + "=" + (fixed.port() - fixed.index()) + " gives worker-" + fixed.index() + " the port "
-                                + fixed.port() + ", which is in use by another process");
+        return fixedPorts(masterSettings, settings, directory, workers).stream().filter(FixedPort::taken).findFirst()
+                .map(FixedPort::inUse);
+    }
+
+    /**
+     * The metrics port that the properties of {@code process}, of the cluster of {@code record}, give
+     * it; empty when they cannot be read, which its start then reports.
+     */
+    private static Optional<FixedPort> metricsPort(ClusterRecord record, ProcessRecord process) {
+        try {
+            CacheServerConfig settings = CacheServerConfig.load(Path.of(process.config()));
+            if (process.name().equals(record.master().name())) {
+                MasterConfig master = settings.master();
+                return Optional.of(new FixedPort(CacheServerConfig.MASTER_METRICS_PORT, master.host(), master.metricsPort(),
+                        "the master's metrics", 0));
+            }
+            WorkerConfig worker = settings.worker();
+            return Optional.of(new FixedPort(CacheServerConfig.WORKER_METRICS_PORT, worker.host(), worker.metricsPort(),
+                    worker.workerId() + "'s metrics", record.workers().indexOf(process)));
+        }
+        catch (UncheckedIOException | IllegalArgumentException e) {
+            return Optional.empty();
+        }
     }
 
     /**

@@ -655,6 +655,38 @@ class TestClusterCommand {
         assertFalse(Files.exists(dataDir.resolve("logs")), "no process started");
     }
 
+    /**
+     * A process started again keeps the metrics port the config fixes, where the scrapers look: taken
+     * by another process meanwhile, start exits 2 naming it and starts nothing.
+     */
+    @Test
+    void aProcessStartedAgainWhoseMetricsPortIsInUseStartsNothing() throws Exception {
+        int port;
+        try (ServerSocket free = listenWithFreePortBelow()) {
+            port = free.getLocalPort() - 1;
+        }
+        Path config = dataDir.resolve("metrics.properties");
+        Files.writeString(config, "gfsload.cache.worker.metrics.port=" + port + "\n");
+        String[] start = {"start", "--workers", "2", "--data-dir", dataDir.toString(), "--config", config.toString(),
+                "--java-option=-Xmx256m", "--java-option=-XX:TieredStopAtLevel=1"};
+        Run first = cluster(start);
+        assertEquals(0, first.exitCode(), first.err());
+        ClusterCommand.ProcessRecord lost = record().workers().get(1);
+        kill(lost);
+        try (ServerSocket taken = listen(port + 1)) {
+            Run again = cluster("start", "--data-dir", dataDir.toString());
+            assertEquals(ExitCode.USAGE, again.exitCode(), again.err());
+            assertEquals("gfsload: Cannot start the cache cluster in " + dataDir + " again: gfsload.cache.worker.metrics.port="
+                    + port + " gives worker-1 the port " + (port + 1) + ", which is in use by another process; free it, or "
+                    + "stop the cluster and start it with another port in --config (0: any free port)\n", again.err());
+            assertEquals(lost, record().workers().get(1), "worker-1 was not started");
+        }
+        Run freed = cluster("start", "--data-dir", dataDir.toString());
+        assertEquals(0, freed.exitCode(), freed.err());
+        assertEquals(port + 1, record().workers().get(1).metricsPort());
+        assertEquals(ExitCode.OK, cluster("stop", "--data-dir", dataDir.toString()).exitCode());
+    }
+
     @Test
     void aProcessThatExitedButIsNotReapedDoesNotRun() throws Exception {
         assumeTrue(Files.isRegularFile(Path.of("/proc/self/stat")), "a system that tells zombies in /proc");
