@@ -1055,13 +1055,13 @@ public final class ClusterCommand implements Callable<Integer> {
     }
 
     /** A child process started by {@link #launch}. */
-    private record Started(String name, Process process, Path readyFile, Path config, Path log) {
+    private record Started(String name, Process process, Path readyFile, Path config, Path log, long logOffset) {
         Properties awaitReady(Duration timeout) {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!Files.exists(readyFile)) {
                 if (!process.isAlive() && !Files.exists(readyFile)) {
-                    throw new CacheException(name + " exited with code " + process.exitValue() + "; its log "
-                            + log + " ends with:\n" + ServerProcesses.tail(log));
+                    throw new CacheException(name + " exited with code " + process.exitValue() + ": "
+                            + ServerProcesses.startFailure(log, logOffset, CacheServerMain.class.getName()));
                 }
                 if (System.nanoTime() > deadline) {
                     throw new CacheException(name + " did not start within " + timeout.toSeconds() + " s; see " + log);
@@ -1102,8 +1102,10 @@ public final class ClusterCommand implements Callable<Integer> {
         Path log = directory.resolve("logs").resolve(name + ".log");
         List<String> command = ServerProcesses.javaCommand(serverOption(name), javaOptions, CacheServerMain.class.getName(),
                 List.of(role, "--config", config.toString(), "--ready-file", ready.toString()));
+        // what the process writes follows the earlier runs' lines
+        long logOffset = Files.isRegularFile(log) ? Files.size(log) : 0;
         Process process = ServerProcesses.start(command, log);
-        return new Started(name, process, ready, config, log);
+        return new Started(name, process, ready, config, log, logOffset);
     }
 
     /**

@@ -191,6 +191,36 @@ final class ServerProcesses {
         }
     }
 
+    /**
+     * Why a server that exited before it was ready did, from what it wrote to {@code log} past
+     * {@code offset} (the log's size when it started; from the start of a log rotated since): the
+     * last line {@code logger} logged at ERROR, its message alone, without the stack trace that
+     * follows it; else (a JVM that could not start logs nothing of its own) the last 20 lines.
+     */
+    static String startFailure(Path log, long offset, String logger) {
+        String marker = " ERROR " + logger + " - ";
+        try {
+            List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+            long start = Files.size(log) < offset ? 0 : offset;
+            long position = 0;
+            String error = null;
+            for (String line : lines) {
+                int at = line.indexOf(marker);
+                if (position >= start && at >= 0) {
+                    error = line.substring(at + marker.length());
+                }
+                position += line.getBytes(StandardCharsets.UTF_8).length + 1;
+            }
+            if (error != null) {
+                return error + "; see its log " + log;
+            }
+        }
+        catch (IOException e) {
+            // the tail says why the log cannot be read
+        }
+        return "its log " + log + " ends with:\n" + tail(log);
+    }
+
     /** The last 20 lines of {@code log}, or why it cannot be read. */
     static String tail(Path log) {
         try {

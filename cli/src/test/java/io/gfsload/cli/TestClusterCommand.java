@@ -931,8 +931,12 @@ class TestClusterCommand {
                 "--java-option=-XX:TieredStopAtLevel=1");
 
         assertEquals(ExitCode.FAILED, start.exitCode());
-        assertTrue(start.err().startsWith("gfsload: Cannot start the cache cluster in " + dataDir + ": worker-0 exited "
-                + "with code 1; its log " + dataDir.resolve("logs").resolve("worker-0.log") + " ends with:"), start.err());
+        // one line: the worker's error, without the stack trace its log has after it
+        assertTrue(start.err().startsWith("gfsload: Cannot start the cache cluster in " + dataDir + ": worker-0 exited with code 1: "
+                + "Cannot start the cache worker configured in " + dataDir.resolve("worker-0.properties") + ": Cache worker worker-0 "
+                + "cannot create its tier directory " + notADirectory.resolve("worker-0") + ": not a directory"), start.err());
+        assertTrue(start.err().endsWith("; see its log " + dataDir.resolve("logs").resolve("worker-0.log") + "\n"), start.err());
+        assertEquals(1, start.err().lines().count(), start.err());
         assertFalse(Files.exists(dataDir.resolve(ClusterCommand.CLUSTER_FILE)));
     }
 

@@ -3,6 +3,7 @@ package io.gfsload.cache.worker;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.CacheException;
+import io.gfsload.cache.api.FileErrors;
 import io.gfsload.cache.io.OwnerOnlyFiles;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -85,7 +86,8 @@ final class TierDirectoryLocks implements AutoCloseable {
             real = directory.toRealPath();
         }
         catch (IOException e) {
-            throw new CacheException("Cache worker " + workerId + " cannot create its tier directory " + directory + ": " + e, e);
+            throw new CacheException("Cache worker " + workerId + " cannot create its tier directory " + directory + ": "
+                    + FileErrors.reason(e, directory), e);
         }
         if (!HELD.add(real)) {
             throw inUse(workerId, directory, real);
