@@ -665,6 +665,20 @@ class TestDistributedLoad {
         }
     }
 
+    /** Waits (30 s at most) until the master {@code client} asks counts {@code live} workers live. */
+    private static void awaitLiveWorkers(CacheClient client, int live) {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
+        while (client.clusterInfo().liveWorkers().size() > live && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(100);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     /** Runs a load of {@code plan} in {@code slices} with the journal of its job under {@code jobs}. */
     private LoadReport executeJournaled(Path jobs, LoadPlan plan, DistributedLoad.Slices slices) {
         try (JobJournal journal = JobJournal.open(jobs, plan.request(), false, client.clusterInfo().clusterId(), false)) {
@@ -821,15 +835,7 @@ class TestDistributedLoad {
                 if (rounds[0]++ == 0) {
                     // every slice has finished: the worker's replicas go with it
                     three.stopWorker(1);
-                    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-                    while (threeClient.clusterInfo().liveWorkers().size() > 2 && System.nanoTime() < deadline) {
-                        try {
-                            Thread.sleep(100);
-                        }
-                        catch (InterruptedException e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }
+                    awaitLiveWorkers(threeClient, 2);
                 }
             });
             DistributedLoad load = new DistributedLoad(loseAWorkerAfterTheFirstRound, threeClient,
@@ -863,15 +869,7 @@ class TestDistributedLoad {
                 // after the load, and after the round that writes the first lost worker's replicas again
                 int worker = ++rounds[0];
                 three.stopWorker(worker);
-                long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-                while (threeClient.clusterInfo().liveWorkers().size() > 3 - worker && System.nanoTime() < deadline) {
-                    try {
-                        Thread.sleep(100);
-                    }
-                    catch (InterruptedException e) {
-                        throw new IllegalStateException(e);
-                    }
-                }
+                awaitLiveWorkers(threeClient, 3 - worker);
             });
             DistributedLoad load = new DistributedLoad(loseAWorkerAfterEachRound, threeClient,
                     new DistributedLoad.Connection(three.masterTarget(), Optional.empty(), Map.of()), settings(), ExecutorOptions.defaults(),
@@ -897,15 +895,7 @@ class TestDistributedLoad {
                     // the round that writes the freed file again: two of the three workers go first
                     three.stopWorker(1);
                     three.stopWorker(2);
-                    long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-                    while (threeClient.clusterInfo().liveWorkers().size() > 1 && System.nanoTime() < deadline) {
-                        try {
-                            Thread.sleep(100);
-                        }
-                        catch (InterruptedException e) {
-                            throw new IllegalStateException(e);
-                        }
-                    }
+                    awaitLiveWorkers(threeClient, 1);
                 }
                 new SerializedSlices(2).run(slices, progress, finished);
                 if (rounds[0] == 1) {
