@@ -103,6 +103,11 @@ public final class MetricsHttpServer implements AutoCloseable {
 
     private static void respond(HttpExchange exchange, MetricsRegistry registry) throws IOException {
         try (exchange) {
+            // the context answers every path that starts with /metrics: /metricsfoo is no endpoint
+            if (!"/metrics".equals(exchange.getRequestURI().getPath())) {
+                exchange.sendResponseHeaders(404, -1);
+                return;
+            }
             if (!"GET".equals(exchange.getRequestMethod()) && !"HEAD".equals(exchange.getRequestMethod())) {
                 exchange.getResponseHeaders().set("Allow", "GET, HEAD");
                 exchange.sendResponseHeaders(405, -1);

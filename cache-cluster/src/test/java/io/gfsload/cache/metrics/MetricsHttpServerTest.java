@@ -75,6 +75,17 @@ class MetricsHttpServerTest {
         }
     }
 
+    @Test
+    void onlyTheMetricsPathIsServed() throws Exception {
+        try (MetricsHttpServer server = MetricsHttpServer.start("127.0.0.1", 0, registry(), SCRAPE_TIMEOUT)) {
+            assertEquals(200, get(server, "/metrics").statusCode());
+            assertEquals(200, get(server, "/metrics?format=text").statusCode(), "a query is no other path");
+            for (String path : List.of("/metricsfoo", "/metrics/x", "/", "/other")) {
+                assertEquals(404, get(server, path).statusCode(), path);
+            }
+        }
+    }
+
     private static MetricsRegistry registry() {
         MetricsRegistry registry = new MetricsRegistry();
         registry.counter("gfsload_worker_reads_total", "Blocks read.", Map.of("worker", "w-0")).inc(7);
@@ -92,8 +103,12 @@ class MetricsHttpServerTest {
     }
 
     private static HttpResponse<String> scrape(MetricsHttpServer server) throws IOException, InterruptedException {
+        return get(server, "/metrics");
+    }
+
+    private static HttpResponse<String> get(MetricsHttpServer server, String path) throws IOException, InterruptedException {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
-        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + server.target() + "/metrics"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + server.target() + path))
                 .timeout(SCRAPE_TIMEOUT)
                 .build();
         return client.send(request, HttpResponse.BodyHandlers.ofString());
