@@ -175,12 +175,14 @@ public final class MetastoreCommand implements Callable<Integer> {
         Process process = null;
         try {
             Files.deleteIfExists(readyFile);
+            // what the process writes follows the earlier runs' lines
+            long logOffset = Files.isRegularFile(log) ? Files.size(log) : 0;
             process = ServerProcesses.start(ServerProcesses.javaCommand(serverOption(directory), javaOptions,
                     MetastoreServerMain.class.getName(), List.of("--directory", directory.toString(), "--port", Integer.toString(port),
                             "--ready-file", readyFile.toString())), log);
             Optional<Properties> ready = awaitReady(process, readyFile, startTimeout);
             if (ready.isEmpty()) {
-                return notStarted(process, directory, log, startTimeout);
+                return notStarted(process, directory, log, logOffset, startTimeout);
             }
             MetastoreRecord record = new MetastoreRecord(process.pid(), ServerProcesses.startedAt(process),
                     Integer.parseInt(ready.get().getProperty("port")), log.toString(), javaOptions, null);
@@ -231,7 +233,7 @@ public final class MetastoreCommand implements Callable<Integer> {
     }
 
     /** Why the process did not start: another metastore has the directory (4), it exited (4), or it took too long (4; killed). */
-    private int notStarted(Process process, Path directory, Path log, Duration timeout) {
+    private int notStarted(Process process, Path directory, Path log, long logOffset, Duration timeout) {
         if (process.isAlive()) {
             process.destroyForcibly();
             return failed(ExitCode.FAILED, "Cannot start the metastore in " + directory + ": it did not start within "
@@ -241,8 +243,11 @@ public final class MetastoreCommand implements Callable<Integer> {
             return failed(ExitCode.FAILED, "Cannot start the metastore in " + directory + ": it is in use by another process "
                     + "(a gfsload command running the embedded metastore there?); start it once that command has ended");
         }
-        return failed(ExitCode.FAILED, "Cannot start the metastore in " + directory + ": it exited with code " + process.exitValue()
-                + "; its log " + log + " ends with:\n" + ServerProcesses.tail(log));
+        // the error it logged, said once: "Cannot start the metastore in D: ..." is this line's start too
+        String prefix = "Cannot start the metastore in " + directory + ": ";
+        String why = ServerProcesses.startFailure(log, logOffset, MetastoreServerMain.class.getName());
+        return failed(ExitCode.FAILED, prefix + "it exited with code " + process.exitValue() + ": "
+                + (why.startsWith(prefix) ? why.substring(prefix.length()) : why));
     }
 
     @Command(name = "status",

@@ -63,6 +63,22 @@ class TestMetastoreCommand {
     }
 
     @Test
+    void aMetastoreThatCannotStartIsReportedInOneLineWithItsReason() throws Exception {
+        Path directory = Files.createDirectories(home.resolve("unusable"));
+        // where its warehouse directory goes, a file
+        Files.writeString(directory.resolve("warehouse"), "not a directory");
+
+        Run start = metastore("start", "--data-dir", directory.toString());
+
+        assertEquals(4, start.exitCode(), start.err());
+        List<String> lines = start.err().lines().toList();
+        assertEquals(1, lines.size(), "one line, not the log's stack trace: " + start.err());
+        assertTrue(lines.get(0).startsWith("gfsload: Cannot start the metastore in " + directory + ": it exited with code "), lines.get(0));
+        assertTrue(lines.get(0).contains("warehouse") && lines.get(0).endsWith("; see its log " + directory.resolve("logs").resolve("metastore.log")),
+                lines.get(0));
+    }
+
+    @Test
     void servesTheDemoTableToThriftClientsAndToCommandsWithoutMetastore() throws Exception {
         Path directory = home.resolve("metastore");
         Run start = metastore("start", "--java-option=-Xmx256m", "--java-option=-XX:TieredStopAtLevel=1");
