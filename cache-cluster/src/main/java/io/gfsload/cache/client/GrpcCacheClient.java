@@ -1159,7 +1159,7 @@ public final class GrpcCacheClient implements CacheClient {
         if (failure.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
             masterUnanswered(started);
             // gRPC's own words name its name resolution and load balancing delays: what they come to is no answer
-            return new MasterUnavailableException(masterTarget, "%s failed: no answer within %s".formatted(action, describe(config.rpcTimeout())),
+            return new MasterUnavailableException(masterTarget, "%s failed: no answer within %s".formatted(action, Counts.of(config.rpcTimeout())),
                     Optional.of(config.rpcTimeout()), failure);
         }
         CacheException exception = RpcErrors.toCacheException(action, failure);
@@ -1176,10 +1176,6 @@ public final class GrpcCacheClient implements CacheClient {
         return new MasterUnavailableException(masterTarget, exception.getMessage(), failure);
     }
 
-    /** {@code 30 s}, or {@code 500 ms} for a time that is not whole seconds. */
-    static String describe(Duration time) {
-        return time.toMillis() % 1_000 == 0 ? time.toSeconds() + " s" : time.toMillis() + " ms";
-    }
 
     private ManagedChannel newChannel(String target) {
         return RpcChannels.newChannel(target, config.token(), Optional.of(callbacks));

@@ -2,6 +2,7 @@ package io.gfsload.cache.fs;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gfsload.cache.api.Counts;
 import java.net.URI;
 import java.time.Duration;
 import java.util.function.LongSupplier;
@@ -89,8 +90,8 @@ final class MasterBackoff {
             silentSince = now;
             log.warn("The cache master {} does not answer {} ({}): every file is read from the UFS, none from the cache, "
                     + "and the master is asked again every {} ({}) until it answers; each call waits at most {} ({})",
-                    master, fileSystem, reason, describe(retryInterval), GfsConfig.MASTER_RETRY_INTERVAL,
-                    describe(timeout), GfsConfig.MASTER_TIMEOUT);
+                    master, fileSystem, reason, Counts.of(retryInterval), GfsConfig.MASTER_RETRY_INTERVAL,
+                    Counts.of(timeout), GfsConfig.MASTER_TIMEOUT);
         }
     }
 
@@ -107,7 +108,4 @@ final class MasterBackoff {
         return silent;
     }
 
-    private static String describe(Duration time) {
-        return time.toMillis() % 1_000 == 0 ? time.toSeconds() + " s" : time.toMillis() + " ms";
-    }
 }

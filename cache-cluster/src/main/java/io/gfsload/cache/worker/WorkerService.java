@@ -3,6 +3,7 @@ package io.gfsload.cache.worker;
 import static java.util.Objects.requireNonNull;
 
 import com.google.protobuf.UnsafeByteOperations;
+import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.proto.BlockStatResult;
 import io.gfsload.cache.proto.CompleteLocalWriteRequest;
@@ -491,7 +492,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
             LocalWrite local = localWrites.remove(id);
             if (local != null) {
                 log.warn("Worker {} aborts the local write of block {}: its temp file was idle for {}{}", workerId,
-                        local.write().blockId(), local.timeout(), local.callerGone ? " after the connection it was opened on closed" : "");
+                        local.write().blockId(), Counts.of(local.timeout()), local.callerGone ? " after the connection it was opened on closed" : "");
                 local.write().abort();
             }
         }
