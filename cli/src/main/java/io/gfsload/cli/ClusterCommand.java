@@ -882,6 +882,11 @@ public final class ClusterCommand implements Callable<Integer> {
     }
 
     private static String notStartedIn(Path directory) {
+        if (Files.isRegularFile(directory)) {
+            // a config file given for the directory, say
+            return "No cache cluster was started in " + directory + ": it is a file, not a directory; give the --data-dir a cluster was started with "
+                    + "(gfsload cluster start --data-dir DIR starts one)";
+        }
         return "No cache cluster was started in " + directory + " (no " + CLUSTER_FILE + "); gfsload cluster start --data-dir " + directory
                 + " starts one";
     }

@@ -204,6 +204,18 @@ class TestClusterCommand {
                 + dataDir.resolve("none") + " starts one\n", none.err());
     }
 
+    @Test
+    void aDataDirectoryThatIsAFileIsSaidToBeNoDirectory() throws IOException {
+        Path file = Files.writeString(dataDir.resolve("cluster.properties"), "gfsload.cache.worker.port=0\n");
+        for (String command : List.of("status", "stop")) {
+            Run run = cluster(command, "--data-dir", file.toString());
+
+            assertEquals(ExitCode.NOT_FOUND, run.exitCode(), command);
+            assertEquals("gfsload: No cache cluster was started in " + file + ": it is a file, not a directory; give the --data-dir a cluster was "
+                    + "started with (gfsload cluster start --data-dir DIR starts one)\n", run.err(), command);
+        }
+    }
+
     /**
      * Tokens as {@code openssl rand -base64 32} makes them ({@code +}, {@code /}, a trailing
      * {@code =}) and with the characters a properties file escapes: the master's properties file
