@@ -665,20 +665,6 @@ class TestDistributedLoad {
         }
     }
 
-    /** Waits (30 s at most) until the master {@code client} asks counts {@code live} workers live. */
-    private static void awaitLiveWorkers(CacheClient client, int live) {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-        while (client.clusterInfo().liveWorkers().size() > live && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(100);
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
-    }
-
     /** Runs a load of {@code plan} in {@code slices} with the journal of its job under {@code jobs}. */
     private LoadReport executeJournaled(Path jobs, LoadPlan plan, DistributedLoad.Slices slices) {
         try (JobJournal journal = JobJournal.open(jobs, plan.request(), false, client.clusterInfo().clusterId(), false)) {
@@ -835,7 +821,7 @@ class TestDistributedLoad {
                 if (rounds[0]++ == 0) {
                     // every slice has finished: the worker's replicas go with it
                     three.stopWorker(1);
-                    awaitLiveWorkers(threeClient, 2);
+                    LiveWorkers.await(threeClient, 2);
                 }
             });
             DistributedLoad load = new DistributedLoad(loseAWorkerAfterTheFirstRound, threeClient,
@@ -869,7 +855,7 @@ class TestDistributedLoad {
                 // after the load, and after the round that writes the first lost worker's replicas again
                 int worker = ++rounds[0];
                 three.stopWorker(worker);
-                awaitLiveWorkers(threeClient, 3 - worker);
+                LiveWorkers.await(threeClient, 3 - worker);
             });
             DistributedLoad load = new DistributedLoad(loseAWorkerAfterEachRound, threeClient,
                     new DistributedLoad.Connection(three.masterTarget(), Optional.empty(), Map.of()), settings(), ExecutorOptions.defaults(),
@@ -895,7 +881,7 @@ class TestDistributedLoad {
                     // the round that writes the freed file again: two of the three workers go first
                     three.stopWorker(1);
                     three.stopWorker(2);
-                    awaitLiveWorkers(threeClient, 1);
+                    LiveWorkers.await(threeClient, 1);
                 }
                 new SerializedSlices(2).run(slices, progress, finished);
                 if (rounds[0] == 1) {

@@ -323,16 +323,7 @@ class TestLoadExecutor {
 
     /** Waits (30 s at most) until the master counts {@code live} workers live. */
     private void awaitLiveWorkers(int live) {
-        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(30);
-        while (client.clusterInfo().liveWorkers().size() > live && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(100);
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-        }
+        LiveWorkers.await(client, live);
     }
 
     @Test
