@@ -2,6 +2,7 @@ package io.gfsload.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -12,6 +13,7 @@ import io.gfsload.executor.PlanCapacity;
 import io.gfsload.planner.DroppedPartitions;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
+import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.PartitionLoad;
 import io.gfsload.planner.UnlistedDirectory;
 import java.io.PrintWriter;
@@ -46,11 +48,18 @@ final class PlanPrinter {
 
     /**
      * The dry run as printed with {@code --json}; {@code droppedPartitions}, the selected
-     * partitions the metastore dropped while the command planned, or null.
+     * partitions the metastore dropped while the command planned, or null; {@code paths}, whether
+     * the rows are paths rather than a table's partitions (which the tables' first column says;
+     * the JSON's {@code target} shows it).
      */
     record PlanSummary(String target, int replication, long blockSize, List<PartitionSummary> partitions, PartitionSummary totals,
             int liveWorkers, long availableBytes, long neededBytes, long heldReplicaBytes, long largestBlockBytes, int workersForLargestBlock, boolean fits,
-            long assumedBytesPerSecond, String assumedBecause, long adoptedBytes, DroppedPartitions droppedPartitions) {}
+            long assumedBytesPerSecond, String assumedBecause, long adoptedBytes, DroppedPartitions droppedPartitions, @JsonIgnore boolean paths) {
+        /** The head of the tables' first column: {@code PATH} or {@code PARTITION}. */
+        String column() {
+            return paths ? "PATH" : "PARTITION";
+        }
+    }
 
     /**
      * The UFS read rate estimates assume, and why: the least of {@code --bandwidth}, the store's
@@ -105,7 +114,8 @@ final class PlanPrinter {
                 false, plan.partitions().stream().flatMap(p -> p.unlistedDirectories().stream()).toList());
         return new PlanSummary(plan.request().target().describe(), plan.request().replication(), plan.blockSize(), partitions, total,
                 capacity.liveWorkers(), capacity.availableBytes(), capacity.neededBytes(), capacity.heldBytes(), capacity.largestBlockBytes(),
-                capacity.workersForLargestBlock(), capacity.fits(), rate.bytesPerSecond(), rate.because(), capacity.adoptedBytes(), plan.droppedPartitions());
+                capacity.workersForLargestBlock(), capacity.fits(), rate.bytesPerSecond(), rate.because(), capacity.adoptedBytes(), plan.droppedPartitions(),
+                plan.request().target() instanceof LoadTarget.Paths);
     }
 
     private static PartitionSummary summarize(String name, String location, List<FileLoad> files, long bytesPerSecond, String error,
@@ -182,7 +192,7 @@ final class PlanPrinter {
         String format = columnsFormat(summary);
         StringBuilder out = new StringBuilder();
         out.append("Plan for %s: replication %d, %s blocks (dry run, nothing loaded)%n".formatted(summary.target(), summary.replication(), Sizes.format(summary.blockSize())));
-        out.append(format.formatted("PARTITION", "FILES", "BYTES", "BLOCKS", "CACHED", "TO LOAD", "EST."));
+        out.append(format.formatted(summary.column(), "FILES", "BYTES", "BLOCKS", "CACHED", "TO LOAD", "EST."));
         for (PartitionSummary p : summary.partitions()) {
             out.append(row(format, p));
         }
@@ -238,7 +248,7 @@ final class PlanPrinter {
         String format = columnsFormat(summary);
         StringBuilder out = new StringBuilder();
         out.append("Cached state of %s at replication %d%n".formatted(summary.target(), summary.replication()));
-        out.append(format.formatted("PARTITION", "FILES", "BYTES", "BLOCKS", "CACHED", "CACHED B", "CACHED %"));
+        out.append(format.formatted(summary.column(), "FILES", "BYTES", "BLOCKS", "CACHED", "CACHED B", "CACHED %"));
         List<PartitionSummary> rows = new ArrayList<>(summary.partitions());
         rows.add(summary.totals());
         for (PartitionSummary p : rows) {

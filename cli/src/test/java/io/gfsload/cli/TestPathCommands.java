@@ -305,7 +305,7 @@ class TestPathCommands {
         assertEquals(0, dryRun.exitCode(), dryRun.err());
         String[] lines = dryRun.out().split("\\R");
         assertEquals("Plan for " + dir + ": replication 1, 64.0 MiB blocks (dry run, nothing loaded)", lines[0]);
-        assertTrue(lines[1].startsWith("PARTITION"), lines[1]);
+        assertTrue(lines[1].startsWith("PATH "), "the rows are paths: " + lines[1]);
         assertTrue(lines[2].startsWith(dir.toString()), lines[2]);
         assertTrue(lines[4].endsWith(" free or evictable: fits"), lines[4]);
         JsonNode written = json(Files.readString(report));
@@ -319,6 +319,11 @@ class TestPathCommands {
         JsonNode dryRunJson = json(gfsload("distributedLoad", "--dry-run", "--json", dir.toString()).out());
         assertEquals(dryRunJson, json(gfsload("plan", "--json", "--path", dir.toString()).out()));
         assertEquals(written, dryRunJson);
+        assertFalse(written.has("paths"), "the JSON's target names the paths");
+
+        CliRun statusTable = gfsload("status", "--path", dir.toString());
+        assertEquals(0, statusTable.exitCode(), statusTable.err());
+        assertTrue(statusTable.out().lines().skip(1).findFirst().orElseThrow().startsWith("PATH "), statusTable.out());
 
         CliRun status = gfsload("status", "--path", dir.toString(), "--json");
         assertEquals(0, status.exitCode(), status.err());

@@ -30,7 +30,7 @@ class TestPlanPrinter {
         PartitionSummary longName = partition(name);
         PartitionSummary shortName = partition("dt=2026-11-21/p=a");
         PlanSummary summary = new PlanSummary("db.t", 1, 64 << 20, List.of(longName, shortName), partition("total"), 2, 1L << 30, 0, 0, 0, 2, true,
-                200L << 20, "no bandwidth of the UFS given or probed", 0, null);
+                200L << 20, "no bandwidth of the UFS given or probed", 0, null, false);
 
         String elided = "dt=2026-11-20/p=" + "v".repeat(13) + "..." + "v".repeat(25) + "END";
         assertEquals(PlanPrinter.MAX_PARTITION_COLUMN, elided.length());
@@ -54,7 +54,7 @@ class TestPlanPrinter {
     void thePlanAndTheStatusNameThePartitionsDroppedWhileTheyPlanned() throws Exception {
         String warning = "2 selected partitions were dropped from the metastore during planning, not planned: dt=1, dt=3";
         PlanSummary summary = new PlanSummary("db.t", 1, 64 << 20, List.of(partition("dt=2")), partition("total"), 2, 1L << 30, 0, 0, 0, 2, true,
-                200L << 20, "no bandwidth of the UFS given or probed", 0, new DroppedPartitions(List.of("dt=1", "dt=3"), warning));
+                200L << 20, "no bandwidth of the UFS given or probed", 0, new DroppedPartitions(List.of("dt=1", "dt=3"), warning), false);
 
         for (String text : List.of(PlanPrinter.table(summary), PlanPrinter.status(summary))) {
             assertTrue(text.lines().anyMatch(line -> line.equals("Warning: " + warning)), text);
