@@ -65,9 +65,20 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     /** The most {@code fileFailed} lines a load writes: the report lists every failed file. */
     static final int MAX_FILE_FAILED_LINES = 1_000;
-    /** The unit of the bar: its bytes, and its speed per second. */
-    private static final String BAR_UNIT = " MiB";
-    private static final long BAR_UNIT_BYTES = 1L << 20;
+    /**
+     * A unit of the bar, its bytes and its speed per second: the largest of B, KiB and MiB that
+     * the bytes to load hold at least once, so that a load under 1 MiB does not show {@code 0/0 MiB}.
+     */
+    record BarUnit(String name, long bytes) {
+        static final BarUnit MIB = new BarUnit(" MiB", 1L << 20);
+        static final BarUnit KIB = new BarUnit(" KiB", 1L << 10);
+        static final BarUnit BYTES = new BarUnit(" B", 1);
+
+        static BarUnit of(long bytesToLoad) {
+            return bytesToLoad >= MIB.bytes ? MIB : bytesToLoad >= KIB.bytes ? KIB : BYTES;
+        }
+    }
+
     /** The bar's speed: one decimal, a zero before the point ({@code 0.4}, not {@code .4}), a point whatever the machine's locale. */
     private static final String SPEED_FORMAT = "0.0";
 
@@ -154,13 +165,14 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         closedNanos = 0;
         lastLineNanos = startNanos;
         if (mode == Mode.BAR && !silenced) {
+            BarUnit unit = BarUnit.of(bytes);
             bar = new ProgressBarBuilder()
                     .setTaskName("Loading")
                     .setInitialMax(bytes)
-                    .setUnit(BAR_UNIT, BAR_UNIT_BYTES)
+                    .setUnit(unit.name(), unit.bytes())
                     .setStyle(ProgressBarStyle.ASCII)
                     .showSpeed()
-                    .setRenderer(new Renderer())
+                    .setRenderer(new Renderer(unit))
                     .setUpdateIntervalMillis(250)
                     .setConsumer(new ConsoleProgressBarConsumer(terminal))
                     .build();
@@ -421,13 +433,13 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         return Math.max(1, (long) Math.ceil(left * seconds / done - 1e-9));
     }
 
-    /** The bar's speed: {@code bytes} over {@code elapsed} to the nanosecond, e.g. {@code 15.0 MiB/s}. */
-    static String speed(long bytes, Duration elapsed) {
+    /** The bar's speed: {@code bytes} over {@code elapsed} to the nanosecond, in {@code unit}, e.g. {@code 15.0 MiB/s}. */
+    static String speed(long bytes, Duration elapsed, BarUnit unit) {
         double seconds = elapsed.toNanos() / 1e9;
         if (seconds <= 0) {
-            return "?" + BAR_UNIT + "/s";
+            return "?" + unit.name() + "/s";
         }
-        return speedFormat().format(bytes / seconds / BAR_UNIT_BYTES) + BAR_UNIT + "/s";
+        return speedFormat().format(bytes / seconds / unit.bytes()) + unit.name() + "/s";
     }
 
     /** A new format of the bar's speed: a {@link DecimalFormat} is not thread-safe. */
@@ -440,13 +452,16 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
      * MiB in 1.9 s would show 30.0 MiB/s): divided by the time to the nanosecond instead.
      */
     private static final class Renderer extends DefaultProgressBarRenderer {
-        Renderer() {
-            super(ProgressBarStyle.ASCII, BAR_UNIT, BAR_UNIT_BYTES, true, speedFormat(), ChronoUnit.SECONDS, true, Renderer::linearEta);
+        private final BarUnit unit;
+
+        Renderer(BarUnit unit) {
+            super(ProgressBarStyle.ASCII, unit.name(), unit.bytes(), true, speedFormat(), ChronoUnit.SECONDS, true, Renderer::linearEta);
+            this.unit = unit;
         }
 
         @Override
         protected String speed(ProgressState progress) {
-            return ProgressReporter.speed(progress.getCurrent() - progress.getStart(), progress.getElapsedAfterStart());
+            return ProgressReporter.speed(progress.getCurrent() - progress.getStart(), progress.getElapsedAfterStart(), unit);
         }
 
         /** As the library's: the time so far, scaled to what is left. */

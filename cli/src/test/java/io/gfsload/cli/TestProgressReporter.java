@@ -324,12 +324,12 @@ class TestProgressReporter {
     @Test
     void theBarsSpeedCountsTheTimeToTheNanosecond() {
         // 30 MiB in 1.5 s: the library's whole seconds would make it 30.0 MiB/s
-        assertEquals("20.0 MiB/s", ProgressReporter.speed(30L << 20, Duration.ofMillis(1500)));
-        assertEquals("15.0 MiB/s", ProgressReporter.speed(30L << 20, Duration.ofSeconds(2)));
-        assertEquals("? MiB/s", ProgressReporter.speed(0, Duration.ZERO));
+        assertEquals("20.0 MiB/s", ProgressReporter.speed(30L << 20, Duration.ofMillis(1500), ProgressReporter.BarUnit.MIB));
+        assertEquals("15.0 MiB/s", ProgressReporter.speed(30L << 20, Duration.ofSeconds(2), ProgressReporter.BarUnit.MIB));
+        assertEquals("? MiB/s", ProgressReporter.speed(0, Duration.ZERO, ProgressReporter.BarUnit.MIB));
         // nothing yet, or less than a unit: a zero before the point
-        assertEquals("0.0 MiB/s", ProgressReporter.speed(0, Duration.ofMillis(250)));
-        assertEquals("0.5 MiB/s", ProgressReporter.speed(1L << 19, Duration.ofSeconds(1)));
+        assertEquals("0.0 MiB/s", ProgressReporter.speed(0, Duration.ofMillis(250), ProgressReporter.BarUnit.MIB));
+        assertEquals("0.5 MiB/s", ProgressReporter.speed(1L << 19, Duration.ofSeconds(1), ProgressReporter.BarUnit.MIB));
     }
 
     @Test
@@ -379,6 +379,31 @@ class TestProgressReporter {
     private static final Pattern FRAME = Pattern.compile("^Loading +(\\d+)% \\[([= >]*)]");
 
     /** The frames drawn on {@code terminal}, each after a carriage return. */
+    @Test
+    void theBarOfALoadUnderAMebibyteCountsInKibibytesOrBytes() {
+        assertEquals(ProgressReporter.BarUnit.MIB, ProgressReporter.BarUnit.of(1L << 20));
+        assertEquals(ProgressReporter.BarUnit.KIB, ProgressReporter.BarUnit.of((1L << 20) - 1));
+        assertEquals(ProgressReporter.BarUnit.KIB, ProgressReporter.BarUnit.of(1024));
+        assertEquals(ProgressReporter.BarUnit.BYTES, ProgressReporter.BarUnit.of(1023));
+        assertEquals("2.0 KiB/s", ProgressReporter.speed(3 << 10, Duration.ofMillis(1500), ProgressReporter.BarUnit.KIB));
+
+        for (long[] load : new long[][] {{300 << 10, 100 << 10, 100}, {900, 300, 300}}) {
+            ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+            long length = load[0] / 3;
+            try (ProgressReporter progress = new ProgressReporter(ProgressReporter.Mode.BAR, true, new PrintWriter(new StringWriter()),
+                    new PrintStream(terminal, true, StandardCharsets.UTF_8), System::nanoTime)) {
+                progress.started(plan(3, load[0]));
+                BlockTask block = new BlockTask(new FileIdentity("file:/data/f0", length, 1), 0, 0, length, false);
+                progress.blockBytesWritten(block, (int) load[1]);
+            }
+            List<String> frames = frames(terminal);
+            String last = frames.get(frames.size() - 1);
+            String figures = load[0] >= 1024 ? "] 100/300 KiB " : "] 300/900 B ";
+            assertTrue(last.contains(figures), "a third of %d bytes written: %s".formatted(load[0], last));
+            assertTrue(last.contains(load[0] >= 1024 ? " KiB/s" : " B/s"), last);
+        }
+    }
+
     private static List<String> frames(ByteArrayOutputStream terminal) {
         return Arrays.stream(terminal.toString(StandardCharsets.UTF_8).split("[\\r\\n]+")).filter(frame -> !frame.isBlank()).toList();
     }
