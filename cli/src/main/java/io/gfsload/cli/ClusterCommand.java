@@ -696,8 +696,8 @@ public final class ClusterCommand implements Callable<Integer> {
             description = "Prints the master, each worker with its liveness (yes; STOPPED: it said that it stops, by cluster "
                     + "stop or SIGTERM; LOST: it missed its heartbeats) and the space of its tiers (of a worker that is not live: the last it reported, "
                     + "marked 'last known'), the under-replicated blocks "
-                    + "and the open temp areas, the workers' settings and the domain socket each live worker serves on (or why "
-                    + "it serves on TCP only), and exits 0 whatever the workers' liveness; exits 4 when the master is not running or "
+                    + "and the open temp areas, the workers' settings, the domain socket each live worker serves on (or why "
+                    + "it serves on TCP only) and where each process serves its metrics, and exits 0 whatever the workers' liveness; exits 4 when the master is not running or "
                     + "does not answer (saying which worker processes run), 5 when no cluster was started in the directory or it was "
                     + "stopped.")
     int status(
@@ -767,6 +767,11 @@ public final class ClusterCommand implements Callable<Integer> {
             for (WorkerInfo worker : info.workers()) {
                 out.printf(Locale.ROOT, "  %-12s %s%n", worker.id(), domainSocket(worker, record));
             }
+            out.println("Metrics (Prometheus text format):");
+            out.printf(Locale.ROOT, "  %-12s %s%n", record.master().name(), metricsEndpoint(record.master(), CacheServerConfig.MASTER_METRICS_PORT));
+            for (ProcessRecord worker : record.workers()) {
+                out.printf(Locale.ROOT, "  %-12s %s%n", worker.name(), metricsEndpoint(worker, CacheServerConfig.WORKER_METRICS_PORT));
+            }
             out.println(describeClientKeys(settings.client()));
             out.flush();
             return ExitCode.OK;
@@ -813,6 +818,20 @@ public final class ClusterCommand implements Callable<Integer> {
             return "TCP only (domain socket off)";
         }
         return "TCP only (no domain socket: see " + process.get().log() + ")";
+    }
+
+    /**
+     * Where {@code process} serves its metrics, as it said when it started ({@code http://127.0.0.1:9100/metrics}), the
+     * port a free one when the settings give 0; or that it serves none ({@code key} is -1), or does not run.
+     */
+    private static String metricsEndpoint(ProcessRecord process, String key) {
+        if (!isRunning(process)) {
+            return "not running";
+        }
+        if (process.metricsPort() == null) {
+            return "none (%s=-1)".formatted(key);
+        }
+        return "http://%s:%d/metrics".formatted(process.host(), process.metricsPort());
     }
 
     /** {@code " (1 lost, 2 stopped)"}: the workers that are not live, by why; empty when all are live. */

@@ -501,6 +501,10 @@ class TestClusterCommand {
         assertTrue(status.out().contains("\nDomain sockets (for clients on the workers' host; others use TCP):\n"
                 + "  worker-0     /"), status.out());
         assertTrue(status.out().contains("\n  worker-1     not live\n  worker-2     not live\n"), status.out());
+        // where each process serves its metrics: the master's free port, as it started with it
+        List<String> endpoints = status.out().lines().dropWhile(line -> !line.equals("Metrics (Prometheus text format):")).skip(1).limit(4).toList();
+        assertEquals(List.of("  master       " + metricsUri, "  worker-0     none (gfsload.cache.worker.metrics.port=-1)",
+                "  worker-1     not running", "  worker-2     not running"), endpoints, status.out());
 
         // worker-1 starts again with a socket directory too long for a socket path (107 bytes), worker-2 without a socket
         Path longDirectory = dataDir.resolve("sockets-" + "d".repeat(100));
