@@ -1,12 +1,23 @@
 package io.gfsload.cache.master;
 
+import com.google.common.base.Suppliers;
 import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.metrics.Counter;
 import io.gfsload.cache.metrics.MetricsRegistry;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /** The master's metrics: workers live, lost and stopped, temp areas, commits and frees. */
 final class MasterMetrics {
+    /**
+     * How long a count of the under-replicated blocks serves scrapes: counting walks every block
+     * record, which should not happen at each scrape of a master with millions of blocks.
+     */
+    static final Duration UNDER_REPLICATED_REFRESH = Duration.ofSeconds(30);
+
     private final Counter workersLost;
     private final Counter workersStopped;
     private final Counter blocksCommitted;
@@ -55,6 +66,13 @@ final class MasterMetrics {
         registry.gauge("gfsload_master_unreported_placement_bytes", "Bytes of blocks placed on live workers that their "
                 + "heartbeats may not include yet, which placement takes off the workers' free room.", Map.of(),
                 workers::unreportedPlacementBytes);
+        Supplier<Long> underReplicated = Suppliers.memoizeWithExpiration(() -> {
+            Set<String> live = new HashSet<>(workers.liveWorkers().stream().map(WorkerInfo::id).toList());
+            return metadata.underReplicated("", 0, live::contains).count();
+        }, UNDER_REPLICATED_REFRESH);
+        registry.gauge("gfsload_master_blocks_under_replicated", "Committed blocks with fewer replicas on live workers than "
+                + "their replication (a lost or stopped worker's replicas are missing), counted at most every "
+                + UNDER_REPLICATED_REFRESH.toSeconds() + " s.", Map.of(), underReplicated::get);
         registry.counter("gfsload_master_metadata_iterator_skipped_entries_total", "Deleted or overwritten entries the "
                 + "metadata store's reads stepped over: growing much faster than the calls, reads walk deletions.", Map.of(),
                 metadata::iteratorSkippedEntries);

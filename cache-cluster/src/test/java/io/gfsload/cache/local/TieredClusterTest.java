@@ -120,6 +120,7 @@ class TieredClusterTest {
                     "gfsload_master_workers{state=\"lost\"} 0",
                     "gfsload_master_workers{state=\"stopped\"} 0",
                     "gfsload_master_blocks_committed_total 1",
+                    "gfsload_master_blocks_under_replicated 0",
                     "gfsload_master_temp_areas 0",
                     "gfsload_master_workers_lost_total 0",
                     "# TYPE gfsload_master_metadata_iterator_skipped_entries_total counter")) {
