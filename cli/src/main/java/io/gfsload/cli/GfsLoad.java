@@ -54,8 +54,11 @@ public final class GfsLoad {
         commandLine.addSubcommand("tune", new CommandLine(new TuneCommand(environment)));
         commandLine.addSubcommand("status", new CommandLine(new StatusCommand(environment)));
         commandLine.addSubcommand("free", new CommandLine(new FreeCommand(environment)));
-        commandLine.addSubcommand("cluster", new CommandLine(new ClusterCommand(environment)));
-        commandLine.addSubcommand("metastore", new CommandLine(new MetastoreCommand(environment)));
+        if (environment.slices().isEmpty()) {
+            // a Spark job's driver runs wherever the cluster manager puts it: the processes these start belong on a machine of their own
+            commandLine.addSubcommand("cluster", new CommandLine(new ClusterCommand(environment)));
+            commandLine.addSubcommand("metastore", new CommandLine(new MetastoreCommand(environment)));
+        }
         // a Spark job has no embedded cluster or metastore to fall back on: its help says what it needs instead
         environment.slices().ifPresent(slices -> commandLine.setResourceBundle(new SparkJobHelp()));
         // a stdout that says why a write failed (a full disk): the command then does not exit 0
@@ -65,7 +68,7 @@ public final class GfsLoad {
         commandLine.setParameterExceptionHandler((exception, args) -> {
             CommandLine failed = exception.getCommandLine();
             PrintWriter err = failed.getErr();
-            String message = message(exception);
+            String message = sparkJobWithoutCommand(exception, environment).orElseGet(() -> message(exception));
             err.println("gfsload: " + message);
             CommandLine.UnmatchedArgumentException.printSuggestions(exception, err);
             usageHint(exception, environment.slices().isPresent() ? SparkJobHelp.INVOCATION : "gfsload").forEach(err::println);
@@ -179,6 +182,24 @@ public final class GfsLoad {
     private static boolean missesTable(CommandLine.MissingParameterException exception) {
         return exception.getMissing().stream()
                 .anyMatch(argument -> argument instanceof CommandLine.Model.OptionSpec option && option.longestName().equals("--table"));
+    }
+
+    /**
+     * What a Spark job given {@code cluster ...} or {@code metastore ...} says, which it has not (see
+     * {@link #createCommandLine}): where the command is; empty for any other failure.
+     */
+    private static Optional<String> sparkJobWithoutCommand(CommandLine.ParameterException exception, CliEnvironment environment) {
+        if (environment.slices().isEmpty() || !(exception instanceof CommandLine.UnmatchedArgumentException unmatched)
+                || unmatched.getCommandLine().getParent() != null) {
+            return Optional.empty();
+        }
+        List<String> arguments = unmatched.getUnmatched();
+        if (arguments.isEmpty() || !List.of("cluster", "metastore").contains(arguments.get(0))) {
+            return Optional.empty();
+        }
+        String command = arguments.size() > 1 && !arguments.get(1).startsWith("-") ? arguments.get(0) + " " + arguments.get(1) : arguments.get(0);
+        return Optional.of("'%s' is a command of the gfsload command line, not of its Spark job: run 'gfsload %s' on a machine of its own"
+                .formatted(arguments.get(0), UriCredentials.hiddenIn(command)));
     }
 
     /**

@@ -129,6 +129,23 @@ class TestCommandLine {
     }
 
     @Test
+    void aSparkJobHasNoCommandsThatStartTheCacheClusterOrTheMetastore() {
+        CliEnvironment sparkJob = new CliEnvironment(home).withSlices(new InProcessSlices());
+        String help = CliRun.gfsload(sparkJob, "--help").out();
+        List<String> commands = help.lines().dropWhile(line -> !line.equals("Commands:")).skip(1).takeWhile(line -> line.startsWith("  "))
+                .filter(line -> line.matches("  \\S.*")).map(line -> line.strip().split("\\s+")[0]).toList();
+        assertEquals(List.of("distributedLoad", "plan", "tune", "status", "free"), commands, help);
+        for (String group : List.of("cluster", "metastore")) {
+            CliRun run = CliRun.gfsload(sparkJob, group, "start", "--data-dir", home.resolve(group).toString());
+            assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
+            assertEquals("gfsload: '%s' is a command of the gfsload command line, not of its Spark job: run 'gfsload %s start' on a machine of its own"
+                    .formatted(group, group), run.err().lines().findFirst().orElseThrow(), run.err());
+            assertFalse(Files.exists(home.resolve(group)), "nothing started: " + run.err());
+        }
+        assertTrue(gfsload("--help").out().contains("\n  cluster "), "the command line keeps them");
+    }
+
+    @Test
     void theHelpOfASparkJobGivesTheDefaultsTheJobHasNotTheEmbeddedOnes() {
         // loads in slices, as a Spark job's executors run them: no embedded cluster or metastore to fall back on
         CliEnvironment sparkJob = new CliEnvironment(home).withSlices(new InProcessSlices());
