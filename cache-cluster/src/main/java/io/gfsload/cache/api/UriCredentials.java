@@ -17,20 +17,22 @@ import java.util.regex.Pattern;
  * root that has them.
  */
 public final class UriCredentials {
+    /** Blanks: ASCII's, Unicode's spaces (a no-break space, an ideographic one) and a byte order mark. */
+    private static final String BLANKS = "[\\s\\p{Z}\\x{FEFF}]*";
     /**
      * {@code scheme://user-information@}: what comes before the first {@code @} of an authority.
-     * Blanks before the scheme are passed over: Hadoop cannot parse such a path, and its error
-     * repeats the whole of it.
+     * Blanks before the scheme, of any kind ({@link #BLANKS}), are passed over: Hadoop cannot
+     * parse such a path, and its error repeats the whole of it.
      */
-    private static final Pattern USER_INFO = Pattern.compile("^(\\s*[A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
+    private static final Pattern USER_INFO = Pattern.compile("^(" + BLANKS + "[A-Za-z][A-Za-z0-9+.-]*://)[^/?#]*@");
     /**
      * {@code scheme://id:key@} where the key holds characters a URI's user information may not
      * (AWS secret keys hold {@code /}): a colon, then an {@code @}. A colon followed by a port
      * number and a path is not credentials for the schemes of {@link #HOST_AND_PORT}:
      * {@code hdfs://nn:8020/dir/a@b} is a path.
      */
-    private static final Pattern SECRET = Pattern.compile("^(\\s*[A-Za-z][A-Za-z0-9+.-]*://)[^/:@]*:[^@]*@");
-    private static final Pattern SECRET_NOT_A_PORT = Pattern.compile("^(\\s*[A-Za-z][A-Za-z0-9+.-]*://)[^/:@]*:(?![0-9]*(?:/|$))[^@]*@");
+    private static final Pattern SECRET = Pattern.compile("^(" + BLANKS + "[A-Za-z][A-Za-z0-9+.-]*://)[^/:@]*:[^@]*@");
+    private static final Pattern SECRET_NOT_A_PORT = Pattern.compile("^(" + BLANKS + "[A-Za-z][A-Za-z0-9+.-]*://)[^/:@]*:(?![0-9]*(?:/|$))[^@]*@");
     /**
      * The schemes whose authority is {@code HOST:PORT}. In any other (an object store's bucket
      * has no port), {@code s3a://id:123/key@bucket/x} is an access key and a secret key that
@@ -144,7 +146,7 @@ public final class UriCredentials {
 
     /** The scheme of {@code location}, in lower case, blanks before it passed over; empty without one. */
     private static String scheme(String location) {
-        String stripped = location.stripLeading();
+        String stripped = location.replaceFirst("^" + BLANKS, "");
         return stripped.substring(0, Math.max(0, stripped.indexOf(':'))).toLowerCase(Locale.ROOT);
     }
 }

@@ -48,6 +48,17 @@ class TestUriCredentials {
         assertSame(logged, logged.getSuppressed()[0].getCause());
     }
 
+    @Test
+    void blanksBeforeTheSchemeOfAnyKindArePassedOver() {
+        for (String blank : new String[] {" ", "\t", "\u00A0", "\u3000", "\u2007", "\uFEFF"}) {
+            assertEquals("%ss3a://<hidden>@bucket/x".formatted(blank), UriCredentials.hidden(blank + "s3a://AKIA:abc/def@bucket/x").orElse("none"),
+                    "after U+%04X".formatted((int) blank.charAt(0)));
+            assertEquals("%shdfs://<hidden>@nn:8020/x".formatted(blank), UriCredentials.hidden(blank + "hdfs://user:pw@nn:8020/x").orElse("none"),
+                    "a port after the credentials, after U+%04X".formatted((int) blank.charAt(0)));
+        }
+        assertTrue(UriCredentials.hidden("\u00A0hdfs://nn:8020/dir/a@b").isEmpty(), "a port, then a path: no credentials");
+    }
+
     private static String printed(Throwable failure) {
         StringWriter out = new StringWriter();
         failure.printStackTrace(new PrintWriter(out));
