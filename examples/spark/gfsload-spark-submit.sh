@@ -15,7 +15,7 @@
 #                    another user could put a link at the report's name)
 #
 # Client mode: spark-submit then exits with gfsload's code, and the token file and the report are
-# on this machine (see the README on cluster mode).
+# on this machine (see docs/usage.md on cluster mode).
 set -euo pipefail
 day="${1:-$(date -u -d yesterday +%Y-%m-%d)}"
 report_dir="${REPORT_DIR:-${GFSLOAD_HOME:-${HOME:?set GFSLOAD_HOME or REPORT_DIR}/.gfsload}/reports}"

@@ -84,7 +84,7 @@ class TestCommandLine {
                 "--restart", "--verify", "status", "tune", "-A, --atomic", "--atomic-scope=SCOPE", "--expire-time=TIME", "cluster", "metastore")) {
             assertTrue(run.out().contains(flag), flag + " in\n" + run.out());
         }
-        // the environment variable that bounds the calls to the master, as the README has it
+        // the environment variable that bounds the calls to the master, as docs/usage.md has it
         assertTrue(run.out().replaceAll("\\s+", " ").contains("Each call to it has a deadline of $GFSLOAD_MASTER_TIMEOUT (default 30s: a whole number and "
                 + "s or min); a master that answers no call of a load for twice that time ends the load."), run.out());
         List<String> exitCodes = exitCodeLines(run.out());
@@ -222,7 +222,7 @@ class TestCommandLine {
 
     @Test
     void statusHelpSaysWhenItExitsFourAndWhenFive() {
-        // a process that ended without stop (killed, crashed), or a record that cannot be used, is 4; none started, or stopped, is 5: as the README says
+        // a process that ended without stop (killed, crashed), or a record that cannot be used, is 4; none started, or stopped, is 5: as docs/usage.md says
         String metastore = gfsload("metastore", "status", "--help").out().replaceAll("\\s+", " ");
         assertTrue(metastore.contains("exits 4 when its process has ended (killed, crashed) or does not answer, or its record "
                 + "metastore.json in the directory cannot be used, 5 when none was started in the directory or it was stopped."), metastore);
