@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -22,6 +23,10 @@ import java.util.OptionalLong;
  * bytes/s in requests of {@code q} bytes that each take {@code latency + q / per-stream bandwidth},
  * {@code X x (latency + q / per-stream) / q} streams are needed, never fewer than
  * {@code X / per-stream}. High latency with small files therefore asks for many more streams.
+ * gfsload's executor is sized for the lesser of the store's cap and the cap on the load's reads
+ * ({@link WorkloadProfile#bandwidthCap()}, a slice's share of it): threads beyond what that rate
+ * needs would only wait for the limiter. The COS client's and the cluster's settings are for
+ * GooseFS's own loads, which that cap does not limit: they follow the store's cap alone.
  *
  * <p>Pure: no I/O, no clock, no global state; the same profile and overrides always yield equal
  * settings.
@@ -88,7 +93,7 @@ public final class TuningAdvisor {
             + "ceil(1.25 x workers x max.active.task.num) keeps every job worker busy";
     static final String RULE_EXECUTOR_READ_BUFFER = "the rule of fs.cosn.read.ahead.block.size (GooseFS guide), and at most heap / 4";
     static final String RULE_EXECUTOR_THREADS = "2 x cores up to 64 (the rule of fs.cosn.upload_thread_pool), raised to 1.5 x the streams that "
-            + "fill the store's cap by Little's law; at most executor.max-ufs-read-threads";
+            + "fill the store's cap by Little's law, or --bandwidth (a slice's share of it) when that is lower; at most executor.max-ufs-read-threads";
     static final String RULE_EXECUTOR_MAX_THREADS = "min(256, heap / 4 / read buffer, ranged reads (the files, or bytes / read buffer when more), "
             + "an explicit executor.active-files): the memory "
             + "bound the adaptive controller never exceeds (gfsload)";
@@ -241,7 +246,8 @@ public final class TuningAdvisor {
         long maxBound = derivation.explicit(Settings.MAX_UFS_READ_THREADS).orElse(maxComputed);
 
         long byCores = Math.min(2L * profile.cores(), MAX_THREADS);
-        Streams needed = Streams.toFill(profile.backend().aggregateBytesPerSecond(), profile.backend(), requestBytes(profile, readBuffer));
+        TargetRate target = TargetRate.of(profile);
+        Streams needed = Streams.toFill(target.bytesPerSecond(), profile.backend(), requestBytes(profile, readBuffer));
         OptionalLong withHeadroom = needed.count().isPresent()
                 ? OptionalLong.of(ceilDiv(needed.count().getAsLong() * STREAM_HEADROOM_PERCENT, 100))
                 : OptionalLong.empty();
@@ -249,8 +255,12 @@ public final class TuningAdvisor {
         long threadsValue = Math.max(1, Math.min(desired, maxBound));
         String threadsReason = "min(2 x %d cores, %d) = %d".formatted(profile.cores(), MAX_THREADS, byCores);
         if (needed.count().isPresent()) {
-            threadsReason += "; the store's %s needs %s%s, x 1.5 for the gaps between a stream's requests = %d".formatted(
-                    Units.bandwidth(profile.backend().aggregateBytesPerSecond()), needed.reason(), probedNote(profile), withHeadroom.getAsLong());
+            threadsReason += "; %s needs %s%s, x 1.5 for the gaps between a stream's requests = %d".formatted(
+                    target.description(), needed.reason(), probedNote(profile), withHeadroom.getAsLong());
+        }
+        else if (profile.bandwidthCap() > 0) {
+            // a rate alone does not say how many streams move it
+            threadsReason += "; %s: the store's latency and per-stream bandwidth unknown, so no streams by Little's law".formatted(target.description());
         }
         if (desired < Math.max(byCores, withHeadroom.orElse(0)) && maxBound > MAX_THREADS_WITH_BACKEND) {
             // an explicit maximum above the cap: the cap is what bounds the threads
@@ -258,7 +268,7 @@ public final class TuningAdvisor {
         }
         threadsReason += "; at most max read threads %d -> %d".formatted(maxBound, threadsValue);
         long threads = derivation.add(new Setting(Settings.UFS_READ_THREADS, threadsValue, "threads", threadsReason,
-                RULE_EXECUTOR_THREADS, withBackend(profile, inputs("cores", profile.cores(), Settings.MAX_UFS_READ_THREADS, maxBound)),
+                RULE_EXECUTOR_THREADS, withCap(profile, withBackend(profile, inputs("cores", profile.cores(), Settings.MAX_UFS_READ_THREADS, maxBound))),
                 Setting.Source.ADVISOR));
         boolean threadsFixed = derivation.isExplicit(Settings.UFS_READ_THREADS);
 
@@ -299,7 +309,7 @@ public final class TuningAdvisor {
                 "min(%d max read threads + %d, %d files) = %d".formatted(maxThreads, ahead - maxThreads, byFiles, activeFiles),
                 RULE_ACTIVE_FILES, inputs(Settings.MAX_UFS_READ_THREADS, maxThreads, "files", profile.files()), Setting.Source.ADVISOR));
 
-        streamsPerFile(profile, derivation, readBuffer, threads, needed);
+        streamsPerFile(profile, derivation, readBuffer, threads, needed.count().isPresent() ? Optional.of(target) : Optional.empty());
 
         long blocksToLoad = Math.max(1, ceilDiv(profile.bytes(), profile.blockBytes()));
         long maxBlocksPerSet = Math.max(1, MAX_TASK_SET_BYTES / profile.blockBytes());
@@ -317,7 +327,7 @@ public final class TuningAdvisor {
      * streams the store needs busy (the last file of a load is alone), at most the ranges of a
      * mean file, at least 1. The read threads and the in-flight bytes bound all reads together.
      */
-    private static void streamsPerFile(WorkloadProfile profile, Derivation derivation, long readBuffer, long threads, Streams needed) {
+    private static void streamsPerFile(WorkloadProfile profile, Derivation derivation, long readBuffer, long threads, Optional<TargetRate> sizedFor) {
         long rangesPerFile = profile.meanFileBytes() <= readBuffer ? 1 : ceilDiv(profile.meanFileBytes(), readBuffer);
         long value = Math.max(1, Math.min(threads, rangesPerFile));
         String reason;
@@ -327,13 +337,56 @@ public final class TuningAdvisor {
         else {
             reason = "files average %s = %d reads of %s: min(%d read threads%s, %d) = %d ranged reads per file, each on a stream of its own, "
                     .formatted(Units.bytes(profile.meanFileBytes()), rangesPerFile, Units.bytes(readBuffer), threads,
-                            needed.count().isPresent() ? " (the store's streams)" : "", rangesPerFile, value)
+                            sizedFor.map(rate -> " (" + rate.streams() + ")").orElse(""), rangesPerFile, value)
                     + "so that %d file%s, and the last one alone, keep every read thread busy".formatted(profile.files(), profile.files() == 1 ? "" : "s");
         }
         derivation.add(new Setting(Settings.STREAMS_PER_FILE, value, "streams", reason, RULE_STREAMS_PER_FILE,
-                withBackend(profile, inputs(Settings.UFS_READ_THREADS, threads, Settings.READ_BUFFER_BYTES, readBuffer, "mean-file-bytes", profile.meanFileBytes(),
-                        "files", profile.files())),
+                withCap(profile, withBackend(profile, inputs(Settings.UFS_READ_THREADS, threads, Settings.READ_BUFFER_BYTES, readBuffer,
+                        "mean-file-bytes", profile.meanFileBytes(), "files", profile.files()))),
                 Setting.Source.ADVISOR));
+    }
+
+    /**
+     * The rate the executor's readers are sized for: the lesser of the store's cap on all streams
+     * and the cap on the load's reads ({@code --bandwidth}, a slice's share of it), as far as known;
+     * 0 when neither is.
+     *
+     * @param description the rate and where it comes from, e.g. {@code --bandwidth 10 MiB/s (below the store's 1 GiB/s)}
+     * @param streams what the streams it needs are, {@code the store's streams} or {@code the streams --bandwidth needs}
+     */
+    private record TargetRate(long bytesPerSecond, String description, String streams) {
+        static final String STORE_STREAMS = "the store's streams";
+        static final String CAP_STREAMS = "the streams --bandwidth needs";
+
+        static TargetRate of(WorkloadProfile profile) {
+            long store = profile.backend().aggregateBytesPerSecond();
+            String storeRate = "the store's " + Units.bandwidth(store);
+            if (profile.bandwidthCap() == 0) {
+                return new TargetRate(store, storeRate, STORE_STREAMS);
+            }
+            long share = profile.bandwidthCapShare();
+            String cap = profile.slices() == 1
+                    ? "--bandwidth " + Units.bandwidth(profile.bandwidthCap())
+                    : "--bandwidth %s / %d slices = %s".formatted(Units.bandwidth(profile.bandwidthCap()), profile.slices(), Units.bandwidth(share));
+            if (store == 0) {
+                return new TargetRate(share, cap + " (the store's cap unknown)", CAP_STREAMS);
+            }
+            if (share < store) {
+                return new TargetRate(share, "%s (below %s)".formatted(cap, storeRate), CAP_STREAMS);
+            }
+            return new TargetRate(store, "%s (within %s)".formatted(storeRate, cap), STORE_STREAMS);
+        }
+    }
+
+    /** {@code inputs} with the cap on the load's reads and the slices that share it, when the reads are capped. */
+    private static Map<String, Long> withCap(WorkloadProfile profile, Map<String, Long> inputs) {
+        if (profile.bandwidthCap() == 0) {
+            return inputs;
+        }
+        Map<String, Long> all = new LinkedHashMap<>(inputs);
+        all.put("bandwidth-cap-bytes-per-second", profile.bandwidthCap());
+        all.put("slices", (long) profile.slices());
+        return all;
     }
 
     /** The readahead and its reason; see {@link #RULE_READ_AHEAD}. */

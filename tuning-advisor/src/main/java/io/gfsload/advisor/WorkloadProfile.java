@@ -23,6 +23,12 @@ import java.util.List;
  * @param tiers storage tiers of one worker; a {@link Tier.Medium#MEM} tier's quota is memory taken
  *     from the host
  * @param backend the object store's latency and bandwidth, as far as known
+ * @param bandwidthCap the cap on the load's UFS reads across all its readers ({@code --bandwidth}),
+ *     bytes a second; 0 when the reads are not capped. With the store's aggregate bandwidth it
+ *     makes the rate the executor's readers are sized for: the lesser of the two
+ * @param slices the parts a load is cut into to run side by side, each in a process of its own
+ *     with an even share of {@code bandwidthCap} (a Spark job's slices): the executor's settings
+ *     are then one slice's; 1 for a load in one process
  */
 public record WorkloadProfile(
         int cores,
@@ -35,7 +41,9 @@ public record WorkloadProfile(
         long blockBytes,
         int workers,
         List<Tier> tiers,
-        BackendProfile backend) {
+        BackendProfile backend,
+        long bandwidthCap,
+        int slices) {
     /** The planner's default block size, assumed when none is given. */
     public static final long DEFAULT_BLOCK_BYTES = 64L << 20;
     /** A JVM's default maximum heap is a quarter of physical memory: the host is assumed 4 x the heap. */
@@ -62,20 +70,31 @@ public record WorkloadProfile(
         }
         tiers = List.copyOf(requireNonNull(tiers, "tiers is null"));
         requireNonNull(backend, "backend is null");
+        if (bandwidthCap < 0) {
+            throw new IllegalArgumentException("bandwidthCap must be >= 0: " + bandwidthCap);
+        }
+        if (slices < 1) {
+            throw new IllegalArgumentException("slices must be >= 1: " + slices);
+        }
     }
 
     /**
      * The executor's machine and the file sizes only. Defaults: host memory 4 x the heap (a JVM's
      * default heap is a quarter of physical memory), 64 MiB blocks, one worker, no tiers known, an
-     * unknown backend.
+     * unknown backend, reads not capped, one slice.
      */
     public WorkloadProfile(int cores, long maxHeapBytes, long files, long bytes, long medianFileBytes, long meanFileBytes) {
         this(cores, maxHeapBytes, saturatedMultiply(maxHeapBytes, DEFAULT_HOST_MEMORY_PER_HEAP), files, bytes, medianFileBytes, meanFileBytes,
-                DEFAULT_BLOCK_BYTES, 1, List.of(), BackendProfile.unknown());
+                DEFAULT_BLOCK_BYTES, 1, List.of(), BackendProfile.unknown(), 0, 1);
     }
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /** One slice's share of {@link #bandwidthCap}, at least 1 byte a second; 0 when the reads are not capped. */
+    public long bandwidthCapShare() {
+        return bandwidthCap == 0 ? 0 : Math.max(1, bandwidthCap / slices);
     }
 
     /** Bytes of the host's memory that {@link Tier.Medium#MEM} tiers hold. */
@@ -114,6 +133,8 @@ public record WorkloadProfile(
         private int workers = 1;
         private List<Tier> tiers = List.of();
         private BackendProfile backend = BackendProfile.unknown();
+        private long bandwidthCap;
+        private int slices = 1;
 
         private Builder() {}
 
@@ -161,12 +182,24 @@ public record WorkloadProfile(
             return this;
         }
 
+        /** The cap on UFS reads across all readers, bytes a second; 0 (the default) when not capped. */
+        public Builder bandwidthCap(long bytesPerSecond) {
+            this.bandwidthCap = bytesPerSecond;
+            return this;
+        }
+
+        /** The slices that share the cap evenly, each in a process of its own; 1 (the default) for a load in one process. */
+        public Builder slices(int value) {
+            this.slices = value;
+            return this;
+        }
+
         public WorkloadProfile build() {
             requireNonNull(cores, "cores is not set");
             requireNonNull(maxHeapBytes, "maxHeapBytes is not set");
             requireNonNull(files, "files are not set");
             long host = hostMemoryBytes != null ? hostMemoryBytes : saturatedMultiply(maxHeapBytes, DEFAULT_HOST_MEMORY_PER_HEAP);
-            return new WorkloadProfile(cores, maxHeapBytes, host, files, bytes, medianFileBytes, meanFileBytes, blockBytes, workers, tiers, backend);
+            return new WorkloadProfile(cores, maxHeapBytes, host, files, bytes, medianFileBytes, meanFileBytes, blockBytes, workers, tiers, backend, bandwidthCap, slices);
         }
     }
 }

@@ -401,6 +401,107 @@ class TestTuningAdvisor {
         assertEquals(unknown.value(Settings.COSN_UPLOAD_THREAD_POOL), latencyOnly.value(Settings.COSN_UPLOAD_THREAD_POOL));
     }
 
+    // --- the cap on the load's reads (--bandwidth)
+
+    /** 8 files of 128 MiB on 2 cores, from a store of 20 ms, 16 MiB/s per stream and 1 GiB/s in all: 105 read threads uncapped. */
+    private static WorkloadProfile.Builder capped(long capBytesPerSecond) {
+        return profile(2, 6 * GB, 24 * GB, 8, 128 * MB, 128 * MB)
+                .backend(new BackendProfile(Duration.ofMillis(20), 16 * MB, GB))
+                .bandwidthCap(capBytesPerSecond);
+    }
+
+    @ParameterizedTest(name = "--bandwidth {0} MiB/s -> {1} read threads")
+    @CsvSource({
+            "0,    105",   // not capped: 1 GiB/s x (20 ms + 4 MiB / 16 MiB/s) / 4 MiB = 70 streams, x 1.5
+            "10,   4",     // 1 stream, x 1.5 = 2: the cores' 4
+            "100,  11",    // 7 streams, x 1.5
+            "400,  41",    // 27 streams, x 1.5
+            "1024, 105",   // the store's cap, no lower
+            "4096, 105",   // above the store's cap: the store's
+    })
+    void readThreadsAreSizedForTheLesserOfTheCapAndTheStoresRate(long capMb, long threads) {
+        Settings settings = TuningAdvisor.recommend(capped(capMb * MB).build());
+        assertEquals(threads, settings.value(Settings.UFS_READ_THREADS), settings.get(Settings.UFS_READ_THREADS).reason());
+    }
+
+    @Test
+    void aCapBelowTheStoresRateSizesTheExecutorAsAStoreOfThatRateWould() {
+        Settings capped = TuningAdvisor.recommend(capped(100 * MB).build());
+        Settings slowStore = TuningAdvisor.recommend(capped(0).backend(new BackendProfile(Duration.ofMillis(20), 16 * MB, 100 * MB)).build());
+        Settings uncapped = TuningAdvisor.recommend(capped(0).build());
+        for (Setting setting : capped.values()) {
+            if (setting.name().startsWith("executor.")) {
+                assertEquals(slowStore.value(setting.name()), setting.value(), setting.name() + ": " + setting.reason());
+            }
+            else {
+                // GooseFS's own loads are not limited by gfsload's cap
+                assertEquals(uncapped.get(setting.name()), setting, setting.name());
+            }
+        }
+        assertEquals("min(2 x 2 cores, 64) = 4; --bandwidth 100 MiB/s (below the store's 1 GiB/s) needs 100 MiB/s x (20 ms + 4 MiB / 16 MiB/s) / 4 MiB "
+                + "= 7 streams, x 1.5 for the gaps between a stream's requests = 11; at most max read threads 256 -> 11",
+                capped.get(Settings.UFS_READ_THREADS).reason());
+        assertEquals(100 * MB, capped.get(Settings.UFS_READ_THREADS).inputs().get("bandwidth-cap-bytes-per-second"));
+        assertEquals(1, capped.value(Settings.MIN_UFS_READ_THREADS), "11 capped threads / 8");
+        assertEquals("files average 128 MiB = 32 reads of 4 MiB: min(11 read threads (the streams --bandwidth needs), 32) = 11 ranged reads per file, "
+                + "each on a stream of its own, so that 8 files, and the last one alone, keep every read thread busy",
+                capped.get(Settings.STREAMS_PER_FILE).reason());
+    }
+
+    @Test
+    void aCapAboveTheStoresRateIsNamedAndChangesNothing() {
+        Settings capped = TuningAdvisor.recommend(capped(4 * GB).build());
+        Settings uncapped = TuningAdvisor.recommend(capped(0).build());
+        assertEquals(uncapped.value(Settings.UFS_READ_THREADS), capped.value(Settings.UFS_READ_THREADS));
+        assertTrue(capped.get(Settings.UFS_READ_THREADS).reason().contains("; the store's 1 GiB/s (within --bandwidth 4 GiB/s) needs 1 GiB/s x "),
+                capped.get(Settings.UFS_READ_THREADS).reason());
+        assertTrue(capped.get(Settings.STREAMS_PER_FILE).reason().contains("(the store's streams)"), capped.get(Settings.STREAMS_PER_FILE).reason());
+    }
+
+    @Test
+    void withoutTheStoresRateTheCapIsTheRateToSizeFor() {
+        BackendProfile noCap = new BackendProfile(Duration.ofMillis(20), 16 * MB, 0);
+        Settings uncapped = TuningAdvisor.recommend(capped(0).backend(noCap).build());
+        assertEquals(4, uncapped.value(Settings.UFS_READ_THREADS), "2 x cores: no rate to size for");
+        Settings capped = TuningAdvisor.recommend(capped(400 * MB).backend(noCap).build());
+        assertEquals(41, capped.value(Settings.UFS_READ_THREADS), capped.get(Settings.UFS_READ_THREADS).reason());
+        assertTrue(capped.get(Settings.UFS_READ_THREADS).reason().contains("; --bandwidth 400 MiB/s (the store's cap unknown) needs 400 MiB/s x "),
+                capped.get(Settings.UFS_READ_THREADS).reason());
+
+        // nothing known of the store: a rate alone does not say how many streams move it
+        Settings unknownStore = TuningAdvisor.recommend(capped(10 * MB).backend(BackendProfile.unknown()).build());
+        assertEquals(4, unknownStore.value(Settings.UFS_READ_THREADS));
+        assertEquals("min(2 x 2 cores, 64) = 4; --bandwidth 10 MiB/s (the store's cap unknown): the store's latency and per-stream bandwidth unknown, "
+                + "so no streams by Little's law; at most max read threads 256 -> 4", unknownStore.get(Settings.UFS_READ_THREADS).reason());
+    }
+
+    @Test
+    void eachSliceIsSizedForItsShareOfTheCap() {
+        Settings slice = TuningAdvisor.recommend(capped(400 * MB).slices(4).build());
+        assertEquals(TuningAdvisor.recommend(capped(100 * MB).build()).value(Settings.UFS_READ_THREADS), slice.value(Settings.UFS_READ_THREADS));
+        assertTrue(slice.get(Settings.UFS_READ_THREADS).reason().contains("; --bandwidth 400 MiB/s / 4 slices = 100 MiB/s (below the store's 1 GiB/s) needs "),
+                slice.get(Settings.UFS_READ_THREADS).reason());
+        assertEquals(4L, slice.get(Settings.UFS_READ_THREADS).inputs().get("slices"));
+        // slices without a cap share nothing
+        assertEquals(TuningAdvisor.recommend(capped(0).build()), TuningAdvisor.recommend(capped(0).slices(4).build()));
+    }
+
+    @Test
+    void anExplicitThreadCountWinsOverTheCap() {
+        Settings settings = TuningAdvisor.recommend(capped(10 * MB).build(), List.of(SettingOverride.flag(Settings.UFS_READ_THREADS, 50, "--ufs-read-threads")));
+        assertEquals(50, settings.value(Settings.UFS_READ_THREADS));
+        assertEquals(50, settings.value(Settings.MAX_UFS_READ_THREADS));
+    }
+
+    @Test
+    void theCapAndTheSlicesMustBeValid() {
+        IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> capped(-1).build());
+        assertEquals("bandwidthCap must be >= 0: -1", negative.getMessage());
+        IllegalArgumentException noSlice = assertThrows(IllegalArgumentException.class, () -> capped(MB).slices(0).build());
+        assertEquals("slices must be >= 1: 0", noSlice.getMessage());
+        assertEquals(1, capped(1).slices(4).build().bandwidthCapShare(), "at least a byte a second");
+    }
+
     // --- every setting, provenance and overrides
 
     @Test
@@ -444,6 +545,8 @@ class TestTuningAdvisor {
         assertEquals(1, old.workers());
         assertEquals(List.of(), old.tiers());
         assertEquals(BackendProfile.unknown(), old.backend());
+        assertEquals(0, old.bandwidthCap(), "not capped");
+        assertEquals(1, old.slices());
         assertEquals(old, WorkloadProfile.builder().cores(8).maxHeapBytes(2 * GB).files(10, 100 * MB, 10 * MB, 10 * MB).build());
     }
 
