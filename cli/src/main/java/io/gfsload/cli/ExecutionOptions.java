@@ -115,11 +115,16 @@ public final class ExecutionOptions {
                 : Optional.empty();
     }
 
-    /** The executor options these flags ask for, with the active files of {@code settings} and the cap of {@code planning}'s --bandwidth. */
-    ExecutorOptions toExecutorOptions(Settings settings, PlanningOptions planning) {
+    /**
+     * The executor options these flags ask for, with the active files of {@code planned}'s settings
+     * and the cap (--bandwidth) its read threads were sized for.
+     */
+    ExecutorOptions toExecutorOptions(LoadRunner.Planned planned) {
         validate();
+        Settings settings = planned.settings();
         ExecutorOptions options = ExecutorOptions.defaults().withActiveFiles(Math.toIntExact(Math.max(1, settings.value(Settings.ACTIVE_FILES))));
-        options = planning.bandwidth == null ? options : options.withBandwidth(planning.bandwidth);
+        long cap = planned.profile().bandwidthCap();
+        options = cap == 0 ? options : options.withBandwidth(cap);
         return loadWindow().map(options::withWindow).orElse(options);
     }
 

@@ -58,7 +58,7 @@ final class LoadAction {
         JobJournal.checkJobsDirectory(jobsDirectory);
         checkJobNotRunning(runner, request, execution, jobsDirectory);
         LoadRunner.Planned planned = runner.plan(request, workload, planning.overrides());
-        ExecutorOptions base = execution.toExecutorOptions(planned.settings(), planning);
+        ExecutorOptions base = execution.toExecutorOptions(planned);
         // the job of the data planned, however its paths were spelled
         LoadRequest jobRequest = runner.jobRequest(request);
         String jobId = JobJournal.jobId(jobRequest, execution.atomicScope());
@@ -185,7 +185,7 @@ final class LoadAction {
             planned = runner.plan(request, workload, planning.overrides());
             // an atomic load adopts what an earlier run of its job staged: the load's verdict counts it so
             Optional<AtomicOptions> atomic = execution.flatMap(options -> options.atomic(JobJournal.jobId(runner.jobRequest(request), options.atomicScope())));
-            summary = PlanPrinter.summarize(planned.plan(), runner.capacity(planned, atomic), LoadRunner.ufsRate(planned, planning.bandwidth()));
+            summary = PlanPrinter.summarize(planned.plan(), runner.capacity(planned, atomic), LoadRunner.ufsRate(planned));
             // checked before the plan is printed, so that its JSON says how the command ends; the command still
             // prints the plan first, then fails with the reason as the load would
             try {

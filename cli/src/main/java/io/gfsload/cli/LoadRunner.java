@@ -39,7 +39,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.OptionalLong;
 import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.Path;
@@ -118,9 +117,9 @@ final class LoadRunner {
         }
     }
 
-    /** The UFS read rate a dry run's estimates assume for {@code planned}, with {@code bandwidth} (--bandwidth) when given. */
-    static PlanPrinter.UfsRate ufsRate(Planned planned, OptionalLong bandwidth) {
-        return PlanPrinter.UfsRate.of(bandwidth, planned.profile().backend(), planned.settings().value(Settings.UFS_READ_THREADS));
+    /** The UFS read rate a dry run's estimates assume for {@code planned}, with its cap (--bandwidth) when given. */
+    static PlanPrinter.UfsRate ufsRate(Planned planned) {
+        return PlanPrinter.UfsRate.of(planned.profile(), planned.settings().value(Settings.UFS_READ_THREADS));
     }
 
     /**

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.gfsload.advisor.BackendProfile;
+import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.executor.PlanCapacity;
 import io.gfsload.planner.DroppedPartitions;
@@ -21,7 +22,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
-import java.util.OptionalLong;
 
 /** Prints a dry run: per partition what would be loaded, the totals and whether it fits. */
 final class PlanPrinter {
@@ -72,9 +72,13 @@ final class PlanPrinter {
     record UfsRate(long bytesPerSecond, String because) {
         static final UfsRate DEFAULT = new UfsRate(ASSUMED_BYTES_PER_SECOND, "no bandwidth of the UFS given or probed");
 
-        static UfsRate of(OptionalLong bandwidth, BackendProfile backend, long readThreads) {
+        /** The rate of a load of {@code profile} (its cap, --bandwidth, and its store) with {@code readThreads}. */
+        static UfsRate of(WorkloadProfile profile, long readThreads) {
             List<UfsRate> known = new ArrayList<>();
-            bandwidth.ifPresent(value -> known.add(new UfsRate(value, "--bandwidth")));
+            if (profile.bandwidthCap() > 0) {
+                known.add(new UfsRate(profile.bandwidthCap(), "--bandwidth"));
+            }
+            BackendProfile backend = profile.backend();
             if (backend.hasAggregateCap()) {
                 known.add(new UfsRate(backend.aggregateBytesPerSecond(), "the UFS's bandwidth for all streams"));
             }

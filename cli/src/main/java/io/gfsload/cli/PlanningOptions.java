@@ -12,7 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import java.util.OptionalLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Model.CommandSpec;
@@ -31,10 +30,6 @@ public final class PlanningOptions {
     @Option(names = "--active-jobs", paramLabel = "N",
             description = "Files loaded at the same time at most, 1 to 3000 (GooseFS's cap): the setting executor.active-files. Default: tuned from the files and the machine; the read threads never exceed it.")
     Integer activeJobs;
-
-    @Option(names = "--bandwidth", paramLabel = "RATE", converter = DataRate.class,
-            description = "Cap on UFS reads across all threads, e.g. 200MB/s (K, M, G are powers of 1024).")
-    Long bandwidth;
 
     @Option(names = "--ignore-capacity", description = "Load even when the plan needs more than the workers' free and evictable space, or a block larger than the largest tier of enough live workers; the workers then evict other cached data for its blocks (the report's evicted line says how much).")
     boolean ignoreCapacity;
@@ -242,10 +237,5 @@ public final class PlanningOptions {
     /** The settings these flags set explicitly; they win over the advisor's. */
     List<SettingOverride> overrides() {
         return activeJobs == null ? List.of() : List.of(SettingOverride.flag(Settings.ACTIVE_FILES, activeJobs, "--active-jobs"));
-    }
-
-    /** The cap of {@code --bandwidth}, when given. */
-    OptionalLong bandwidth() {
-        return bandwidth == null ? OptionalLong.empty() : OptionalLong.of(bandwidth);
     }
 }

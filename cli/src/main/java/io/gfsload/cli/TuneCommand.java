@@ -249,8 +249,9 @@ public final class TuneCommand implements Callable<Integer> {
             out.append("Settings for %s: %s%s%n".formatted(tuned.target(), files,
                     tuned.cachedBytes() == 0 ? "" : "; the %s already cached are left out".formatted(Sizes.format(tuned.cachedBytes()))));
         }
-        out.append("Executor: %d cores, heap %s. Workers: %d, %s memory each, MEM tier %s. UFS: %s%n".formatted(p.cores(), Sizes.format(p.maxHeapBytes()),
-                p.workers(), Sizes.format(p.hostMemoryBytes()), Sizes.format(p.memoryTierBytes()), describe(p.backend())));
+        out.append("Executor: %d cores, heap %s. Workers: %d, %s memory each, MEM tier %s. UFS: %s%s%n".formatted(p.cores(), Sizes.format(p.maxHeapBytes()),
+                p.workers(), Sizes.format(p.hostMemoryBytes()), Sizes.format(p.memoryTierBytes()), describe(p.backend()),
+                p.bandwidthCap() == 0 ? "" : "; reads capped at %s/s (--bandwidth)".formatted(Sizes.format(p.bandwidthCap()))));
         int width = tuned.settings().values().stream().mapToInt(s -> s.name().length()).max().orElse(7);
         String format = "%-" + width + "s %12s %-8s %-7s %s%n";
         out.append(format.formatted("SETTING", "VALUE", "UNIT", "SOURCE", "REASON"));
@@ -277,14 +278,14 @@ public final class TuneCommand implements Callable<Integer> {
     /** The output of {@code --json}. */
     record TunedJson(String target, ProfileJson profile, boolean wholePlan, long cachedBytes, List<Setting> settings) {}
 
-    /** The profile with plain numbers (durations in milliseconds). */
+    /** The profile with plain numbers (durations in milliseconds); {@code bandwidthCapBytesPerSecond} 0 when --bandwidth was not given. */
     record ProfileJson(int cores, long maxHeapBytes, long hostMemoryBytes, long memoryTierBytes, int workers, long files, long bytes,
             long medianFileBytes, long meanFileBytes, long blockBytes, long requestLatencyMillis, long perStreamBytesPerSecond,
-            long aggregateBytesPerSecond, BackendProfile.Provenance backendProvenance) {
+            long aggregateBytesPerSecond, BackendProfile.Provenance backendProvenance, long bandwidthCapBytesPerSecond) {
         static ProfileJson of(WorkloadProfile p) {
             return new ProfileJson(p.cores(), p.maxHeapBytes(), p.hostMemoryBytes(), p.memoryTierBytes(), p.workers(), p.files(), p.bytes(),
                     p.medianFileBytes(), p.meanFileBytes(), p.blockBytes(), p.backend().requestLatency().toMillis(),
-                    p.backend().perStreamBytesPerSecond(), p.backend().aggregateBytesPerSecond(), p.backend().provenance());
+                    p.backend().perStreamBytesPerSecond(), p.backend().aggregateBytesPerSecond(), p.backend().provenance(), p.bandwidthCap());
         }
     }
 

@@ -16,9 +16,10 @@ import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /**
- * What the advisor needs to know beyond the plan: the machines and the object store. Each
- * option defaults to what this machine and the cluster say. A mixin, so that the load commands
- * can take the same options.
+ * What the advisor needs to know beyond the plan: the cap on the load's UFS reads, the machines
+ * and the object store. Each option defaults to what this machine and the cluster say. A mixin,
+ * so that the load commands can take the same options: the cap that sizes a load's read threads
+ * is the one its reads are held to.
  */
 public final class WorkloadOptions {
     @Option(names = "--cores", paramLabel = "N", description = "CPU cores of the executor's and each worker's machine. Default: this machine's.")
@@ -38,6 +39,11 @@ public final class WorkloadOptions {
 
     @Option(names = "--workers", paramLabel = "N", description = "Cache workers. Default: the cluster's live workers.")
     Integer workers;
+
+    @Option(names = "--bandwidth", paramLabel = "RATE", converter = DataRate.class,
+            description = "Cap on UFS reads across all threads, e.g. 200MB/s (K, M, G are powers of 1024); the read threads are sized for it "
+                    + "where it is below the UFS's bandwidth.")
+    Long bandwidth;
 
     @Option(names = "--ufs-latency-ms", paramLabel = "MS", description = "Time to the first byte of one ranged UFS read, in milliseconds.")
     Long ufsLatencyMillis;
@@ -101,6 +107,7 @@ public final class WorkloadOptions {
                 .workers(workers != null ? workers : Math.max(1, cluster.liveWorkers().size()))
                 .tiers(workerMemTier == null || workerMemTier == 0 ? List.of() : List.of(new Tier(Tier.Medium.MEM, workerMemTier)))
                 .backend(backend().orElse(probed))
+                .bandwidthCap(bandwidth == null ? 0 : bandwidth)
                 .build();
     }
 

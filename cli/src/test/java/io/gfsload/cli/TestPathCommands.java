@@ -219,6 +219,47 @@ class TestPathCommands {
         assertEquals("ADVISOR", goosefs.get("source").asText(), goosefs.toString());
     }
 
+    /** A store of 20 ms, 16 MiB/s per stream and 1 GiB/s in all, on 2 cores. */
+    private static final List<String> STORE = List.of("--cores", "2", "--ufs-latency-ms", "20", "--ufs-stream-bandwidth", "16MB/s",
+            "--ufs-aggregate-bandwidth", "1GB/s");
+
+    @Test
+    void aLoadsReadThreadsAreSizedForItsBandwidthCap() throws IOException {
+        // 100 files of 64 KiB: one request of 64 KiB per file, 100 files to read at once
+        Path dir = directory("capped", 100, 64 << 10);
+        List<String> args = new ArrayList<>(List.of("--progress", "none", "--json"));
+        args.addAll(STORE);
+        CliRun load = gfsload("distributedLoad", withPath(args, dir, "--bandwidth", "32MB/s"));
+        assertEquals(0, load.exitCode(), load.err());
+        JsonNode threads = setting(json(load.out()), "executor.ufs-read-threads");
+        // 32 MiB/s x (20 ms + 64 KiB / 16 MiB/s) / 64 KiB = 13 streams, x 1.5; uncapped, the store's 1 GiB/s would take every file at once
+        assertEquals(20, threads.get("value").asLong(), threads.toString());
+        assertTrue(threads.get("reason").asText().contains("; --bandwidth 32 MiB/s (below the store's 1 GiB/s) needs 32 MiB/s x (20 ms + 64 KiB / 16 MiB/s) / 64 KiB "
+                + "= 13 streams, x 1.5 for the gaps between a stream's requests = 20"), threads.toString());
+
+        gfsload("free", "--path", dir.toString());
+        CliRun store = gfsload("distributedLoad", withPath(args, dir));
+        assertEquals(0, store.exitCode(), store.err());
+        assertEquals(100, setting(json(store.out()), "executor.ufs-read-threads").get("value").asLong(), "the store's rate, at most one read per file");
+    }
+
+    /** {@code args}, then {@code more}, then {@code dir}. */
+    private static String[] withPath(List<String> args, Path dir, String... more) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(List.of(more));
+        all.add(dir.toString());
+        return all.toArray(String[]::new);
+    }
+
+    private static JsonNode setting(JsonNode report, String name) {
+        for (JsonNode setting : report.get("settings")) {
+            if (setting.get("name").asText().equals(name)) {
+                return setting;
+            }
+        }
+        throw new AssertionError("no setting " + name + " in " + report);
+    }
+
     @Test
     void aLinkLoopAtTheTopOfAPathFailsAloneAndTheFilesBesideItAreLoaded() throws IOException {
         Path data = directory("top-loop", 1, 50_000);

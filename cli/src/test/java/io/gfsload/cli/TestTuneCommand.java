@@ -9,12 +9,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.advisor.Settings;
 import io.gfsload.ufs.simulator.ThrottledConfig;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.io.Reader;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
 import java.util.stream.Stream;
@@ -126,6 +128,54 @@ class TestTuneCommand {
         assertEquals(2, broken.exitCode());
         assertTrue(broken.err().startsWith("gfsload: Cannot update --core-site " + coreSite + ": it is not well-formed XML: "), broken.err());
         assertEquals("<configuration><property>", Files.readString(coreSite), "left as it was");
+    }
+
+    @Test
+    void theBandwidthCapSizesTheReadThreadsWhereItIsBelowTheStoresRate() throws IOException {
+        // 8 files of 128 MiB, never read: the advisor needs only their sizes
+        Path data = Files.createDirectories(out.resolve("large"));
+        for (int i = 0; i < 8; i++) {
+            try (RandomAccessFile file = new RandomAccessFile(data.resolve("f" + i + ".bin").toFile(), "rw")) {
+                file.setLength(128 * MB);
+            }
+        }
+        String[] store = {"tune", "--path", data.toString(), "--json", "--cores", "2", "--heap", "6GB", "--worker-memory", "24GB",
+                "--ufs-latency-ms", "20", "--ufs-stream-bandwidth", "16MB/s", "--ufs-aggregate-bandwidth", "1GB/s"};
+        // 1 GiB/s x (20 ms + 4 MiB / 16 MiB/s) / 4 MiB = 70 streams, x 1.5
+        assertEquals(105, readThreads(gfsload(store)).get("value").asLong());
+
+        CliRun capped = gfsload(withArguments(store, "--bandwidth", "10MB/s"));
+        assertEquals(0, capped.exitCode(), capped.err());
+        JsonNode threads = readThreads(capped);
+        assertEquals(4, threads.get("value").asLong(), "1 stream x 1.5 = 2, the cores' 4: " + threads);
+        assertTrue(threads.get("reason").asText().contains("; --bandwidth 10 MiB/s (below the store's 1 GiB/s) needs 10 MiB/s x (20 ms + 4 MiB / 16 MiB/s) / 4 MiB = 1 streams"),
+                threads.toString());
+        assertEquals(10 * MB, threads.get("inputs").get("bandwidth-cap-bytes-per-second").asLong());
+        assertEquals(10 * MB, new ObjectMapper().readTree(capped.out()).get("profile").get("bandwidthCapBytesPerSecond").asLong());
+        assertEquals(11, readThreads(gfsload(withArguments(store, "--bandwidth", "100MB/s"))).get("value").asLong(), "7 streams x 1.5");
+        assertEquals(105, readThreads(gfsload(withArguments(store, "--bandwidth", "4GB/s"))).get("value").asLong(), "the store's rate is the lesser");
+
+        CliRun table = gfsload(Arrays.stream(withArguments(store, "--bandwidth", "10MB/s")).filter(arg -> !arg.equals("--json")).toArray(String[]::new));
+        assertEquals(0, table.exitCode(), table.err());
+        assertTrue(table.out().contains("UFS: latency 20 ms (given), 16.0 MiB/s (given) per stream, 1.0 GiB/s (given) in all; reads capped at 10.0 MiB/s (--bandwidth)"),
+                table.out());
+        assertEquals("4", row(table.out(), Settings.UFS_READ_THREADS).get(1));
+
+        // the parser of the load commands
+        CliRun bits = gfsload("tune", "--path", data.toString(), "--bandwidth", "8Mb/s");
+        assertEquals(2, bits.exitCode());
+        assertTrue(bits.err().startsWith("gfsload: Invalid value for option '--bandwidth': '8Mb/s' "), bits.err());
+    }
+
+    private static String[] withArguments(String[] args, String... more) {
+        String[] all = Arrays.copyOf(args, args.length + more.length);
+        System.arraycopy(more, 0, all, args.length, more.length);
+        return all;
+    }
+
+    private static JsonNode readThreads(CliRun run) throws IOException {
+        assertEquals(0, run.exitCode(), run.err());
+        return setting(new ObjectMapper().readTree(run.out()), Settings.UFS_READ_THREADS);
     }
 
     @Test
