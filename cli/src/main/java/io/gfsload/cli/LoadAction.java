@@ -57,7 +57,7 @@ final class LoadAction {
         // a file where the journals go: said before planning, as a job another process runs
         JobJournal.checkJobsDirectory(jobsDirectory);
         checkJobNotRunning(runner, request, execution, jobsDirectory);
-        LoadRunner.Planned planned = runner.plan(request, workload, planning.overrides());
+        LoadRunner.Planned planned = runner.plan(request, workload, planning.overrides(), execution.atomicScope());
         ExecutorOptions base = execution.toExecutorOptions(planned);
         // the job of the data planned, however its paths were spelled
         LoadRequest jobRequest = runner.jobRequest(request);
@@ -182,7 +182,7 @@ final class LoadAction {
         RuntimeException refused = null;
         try (interruption) {
             interruption.planning(runner::stopPlanningProgress);
-            planned = runner.plan(request, workload, planning.overrides());
+            planned = runner.plan(request, workload, planning.overrides(), execution.flatMap(ExecutionOptions::atomicScope));
             // an atomic load adopts what an earlier run of its job staged: the load's verdict counts it so
             Optional<AtomicOptions> atomic = execution.flatMap(options -> options.atomic(JobJournal.jobId(runner.jobRequest(request), options.atomicScope())));
             summary = PlanPrinter.summarize(planned.plan(), runner.capacity(planned, atomic), LoadRunner.ufsRate(planned));

@@ -85,6 +85,16 @@ final class LoadRunner {
      * {@code overrides} are the values the user set explicitly, which win over the advisor's.
      */
     Planned plan(LoadRequest request, WorkloadOptions workload, List<SettingOverride> overrides) {
+        return plan(request, workload, overrides, Optional.empty());
+    }
+
+    /**
+     * As {@link #plan(LoadRequest, WorkloadOptions, List)}, for a load that is atomic at
+     * {@code atomic}'s scope when given. In a Spark job the settings are a slice's: its read
+     * threads are sized for its share of {@code --bandwidth}, as the slices the plan is cut into
+     * share it.
+     */
+    Planned plan(LoadRequest request, WorkloadOptions workload, List<SettingOverride> overrides, Optional<AtomicOptions.Scope> atomic) {
         Instant plannedAt = services.clock().instant();
         LoadPlan plan;
         if (planningStatus.isEmpty()) {
@@ -102,7 +112,9 @@ final class LoadRunner {
         BackendProfile probed = workload.shouldProbe() ? new UfsProbe(hadoopConf, UfsProbe.Options.defaults()).probe(plan).profile() : BackendProfile.unknown();
         ClusterInfo cluster = services.cache().clusterInfo();
         // sized for the files the load reads: an incremental run's cached files take no threads, buffers or streams
-        WorkloadProfile profile = workload.profile(plan.workload(), plan.blockSize(), cluster, probed);
+        LoadPlan planned = plan;
+        int slices = services.slices().map(where -> DistributedLoad.sliceCount(planned, where.parallelism(), atomic)).orElse(1);
+        WorkloadProfile profile = workload.profile(plan.workload(), plan.blockSize(), cluster, probed, slices);
         return new Planned(plan, profile, TuningAdvisor.recommend(profile, overrides), cluster.clusterId(), plannedAt);
     }
 

@@ -85,14 +85,15 @@ public final class WorkloadOptions {
      * {@code blockBytes} blocks, into {@code cluster}; call {@link #validate} first.
      */
     WorkloadProfile profile(PlanWorkload toLoad, long blockBytes, ClusterInfo cluster) {
-        return profile(toLoad, blockBytes, cluster, BackendProfile.unknown());
+        return profile(toLoad, blockBytes, cluster, BackendProfile.unknown(), 1);
     }
 
     /**
      * As {@link #profile(PlanWorkload, long, ClusterInfo)}, with {@code probed} figures of the UFS
-     * where no flag gives one: explicit flags win.
+     * where no flag gives one (explicit flags win), for a load cut into {@code slices} that share
+     * {@code --bandwidth} evenly (a Spark job's; 1 for a load in this process).
      */
-    WorkloadProfile profile(PlanWorkload toLoad, long blockBytes, ClusterInfo cluster, BackendProfile probed) {
+    WorkloadProfile profile(PlanWorkload toLoad, long blockBytes, ClusterInfo cluster, BackendProfile probed, int slices) {
         requireNonNull(toLoad, "toLoad is null");
         requireNonNull(cluster, "cluster is null");
         requireNonNull(probed, "probed is null");
@@ -108,6 +109,7 @@ public final class WorkloadOptions {
                 .tiers(workerMemTier == null || workerMemTier == 0 ? List.of() : List.of(new Tier(Tier.Medium.MEM, workerMemTier)))
                 .backend(backend().orElse(probed))
                 .bandwidthCap(bandwidth == null ? 0 : bandwidth)
+                .slices(slices)
                 .build();
     }
 

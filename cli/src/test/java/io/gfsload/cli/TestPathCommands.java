@@ -6,12 +6,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.executor.DistributedLoad;
 import io.gfsload.executor.JobJournal;
+import io.gfsload.executor.SliceLoad;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import java.io.IOException;
@@ -241,6 +243,26 @@ class TestPathCommands {
         CliRun store = gfsload("distributedLoad", withPath(args, dir));
         assertEquals(0, store.exitCode(), store.err());
         assertEquals(100, setting(json(store.out()), "executor.ufs-read-threads").get("value").asLong(), "the store's rate, at most one read per file");
+    }
+
+    @Test
+    void eachSliceOfASparkJobIsSizedForItsShareOfTheBandwidthCap() throws IOException {
+        Path dir = directory("capped-slices", 100, 64 << 10);
+        List<SliceLoad> seen = new ArrayList<>();
+        List<String> args = new ArrayList<>(List.of("distributedLoad", "--master", cluster.masterTarget(), "--progress", "none", "--json"));
+        args.addAll(STORE);
+        CliRun sliced = CliRun.gfsload(new CliEnvironment(home).withSlices(new InProcessSlices(seen::add)), withPath(args, dir, "--bandwidth", "32MB/s"));
+
+        assertEquals(0, sliced.exitCode(), sliced.err());
+        assertEquals(2, seen.size(), "two slices run at once");
+        for (SliceLoad slice : seen) {
+            assertEquals(16L << 20, slice.options().bandwidthBytesPerSecond(), "an even share of the cap");
+            // 16 MiB/s x (20 ms + 64 KiB / 16 MiB/s) / 64 KiB = 7 streams, x 1.5; the whole cap's would be 20
+            assertEquals(11, slice.settings().value(Settings.UFS_READ_THREADS), slice.settings().get(Settings.UFS_READ_THREADS).reason());
+        }
+        JsonNode threads = setting(json(sliced.out()), Settings.UFS_READ_THREADS);
+        assertEquals(11, threads.get("value").asLong(), "the report's settings are a slice's");
+        assertTrue(threads.get("reason").asText().contains("; --bandwidth 32 MiB/s / 2 slices = 16 MiB/s (below the store's 1 GiB/s) needs "), threads.toString());
     }
 
     /** {@code args}, then {@code more}, then {@code dir}. */

@@ -398,10 +398,23 @@ public final class DistributedLoad {
         return slices(plan, options);
     }
 
+    /**
+     * How many slices a load of {@code plan} is cut into where {@code parallelism} slices run at
+     * once, at least 1: each gets an even share of the load's {@code --bandwidth}, which its read
+     * threads are sized for. {@code atomic} is the scope of an atomic load, whose partitions are
+     * then loaded whole by one slice each.
+     */
+    public static int sliceCount(LoadPlan plan, int parallelism, Optional<AtomicOptions.Scope> atomic) {
+        return Math.max(1, split(plan, parallelism, wholePartitions(atomic)).size());
+    }
+
+    private static boolean wholePartitions(Optional<AtomicOptions.Scope> atomic) {
+        return atomic.equals(Optional.of(AtomicOptions.Scope.PARTITION));
+    }
+
     /** As {@link #slices(LoadPlan)}, with {@code bounds} as the load's options. */
     private List<SliceLoad> slices(LoadPlan plan, ExecutorOptions bounds) {
-        boolean wholePartitions = bounds.atomic().map(atomic -> atomic.scope() == AtomicOptions.Scope.PARTITION).orElse(false);
-        List<List<List<FileLoad>>> byPartition = split(plan, slices.parallelism(), wholePartitions);
+        List<List<List<FileLoad>>> byPartition = split(plan, slices.parallelism(), wholePartitions(bounds.atomic().map(AtomicOptions::scope)));
         int count = byPartition.size();
         SliceLoad.Options shares = new SliceLoad.Options(Math.max(1, bounds.activeFiles() / Math.max(1, count)),
                 bounds.bandwidthBytesPerSecond().isPresent() ? Math.max(1, bounds.bandwidthBytesPerSecond().getAsLong() / count) : 0,
