@@ -32,6 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
@@ -139,6 +140,8 @@ final class BlockMetadataStore implements AutoCloseable {
     private static final byte[] COMMAND_SEQUENCE = "command-sequence".getBytes(UTF_8);
     /** The key of {@link #queuedCommands}, in the default column family. */
     private static final byte[] QUEUED_COMMANDS = "queued-commands".getBytes(UTF_8);
+    /** The prefix of the keys of the workers that ever registered, by id, in the default column family. */
+    private static final String KNOWN_WORKER = "known-worker/";
 
     private final Path directory;
     private final DBOptions dbOptions;
@@ -321,6 +324,29 @@ final class BlockMetadataStore implements AutoCloseable {
      */
     String clusterId() {
         return clusterId;
+    }
+
+    /**
+     * The ids of the workers that ever registered with a master on this store ({@link
+     * #rememberWorker}), sorted: after a restart of the master, those that run register again.
+     */
+    SortedSet<String> knownWorkers() {
+        SortedSet<String> ids = new TreeSet<>();
+        scan(handles.get(0), KNOWN_WORKER.getBytes(UTF_8), "read the known workers", (key, value) -> {
+            ids.add(new String(key, UTF_8).substring(KNOWN_WORKER.length()));
+            return true;
+        });
+        return ids;
+    }
+
+    /** Records that worker {@code workerId} registered; see {@link #knownWorkers}. */
+    void rememberWorker(String workerId) {
+        try {
+            db.put(handles.get(0), writeOptions, (KNOWN_WORKER + workerId).getBytes(UTF_8), EMPTY);
+        }
+        catch (RocksDBException e) {
+            throw failure("record worker " + workerId, e);
+        }
     }
 
     // ------------------------------------------------------------------------------------------

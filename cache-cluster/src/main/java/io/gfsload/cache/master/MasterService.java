@@ -77,6 +77,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -115,12 +116,21 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
     private final Object placementLock = new Object();
     /** By worker, the block ids of the parts of its registration so far (see {@code more_parts}). */
     private final Map<String, Set<String>> registrationParts = new HashMap<>();
+    /**
+     * The workers that had registered with a master on this metadata before this one started:
+     * those still running register with it within a heartbeat or two.
+     */
+    private final Set<String> workersBeforeStart;
+    /** Every worker that ever registered, as the metadata store remembers them. */
+    private final Set<String> knownWorkers = ConcurrentHashMap.newKeySet();
 
     MasterService(WorkerRegistry registry, BlockMetadataStore metadata, Clock clock, MasterMetrics metrics) {
         this.registry = requireNonNull(registry, "registry is null");
         this.metadata = requireNonNull(metadata, "metadata is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.metrics = requireNonNull(metrics, "metrics is null");
+        this.workersBeforeStart = Set.copyOf(metadata.knownWorkers());
+        this.knownWorkers.addAll(workersBeforeStart);
     }
 
     @Override
@@ -165,6 +175,9 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                 log.warn("Worker {} at {}:{} names a domain socket that is not named after its address, {}: clients use its TCP port",
                         workerId, request.getHost(), request.getPort(), domainSocket.get());
                 domainSocket = Optional.empty();
+            }
+            if (knownWorkers.add(workerId)) {
+                metadata.rememberWorker(workerId);
             }
             registry.register(workerId, request.getHost(), request.getPort(), domainSocket, request.getCapacityBytes(),
                     request.getUsedBytes(), tiers);
@@ -302,7 +315,7 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             Map<String, WorkerRegistry.Candidate> byId = candidates.stream()
                     .collect(Collectors.toMap(candidate -> candidate.worker().id(), Function.identity()));
             Map<String, Optional<StorageTier>> placedTiers = new LinkedHashMap<>();
-            for (String id : choose(request, tier, excluded, candidates)) {
+            for (String id : choose(request, tier, excluded, candidates, this::registering)) {
                 WorkerRegistry.Candidate candidate = byId.get(id);
                 result.addWorkers(address(candidate.worker()));
                 placedTiers.put(id, placedTier(candidate, tier, request.getLength()));
@@ -321,7 +334,7 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
      * has free room. What the master counts orders the workers and never refuses a placement.
      */
     private static List<String> choose(PlaceBlockRequest request, Optional<StorageTier> tier, Set<String> excluded,
-            List<WorkerRegistry.Candidate> workers) {
+            List<WorkerRegistry.Candidate> workers, Supplier<List<String>> registering) {
         String blockId = request.getBlockId();
         List<WorkerInfo> allLive = workers.stream().map(WorkerRegistry.Candidate::worker).toList();
         List<WorkerInfo> live = allLive.stream().filter(worker -> !excluded.contains(worker.id())).toList();
@@ -359,6 +372,13 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             if (allLive.isEmpty()) {
                 // a master just started hears from its workers within a heartbeat or two; workers that all went may come back
                 throw RpcErrors.noRoom(reason + "; the workers may be registering with a master that just started");
+            }
+            List<String> awaited = registering.get();
+            if (allLive.stream().filter(worker -> !holders.contains(worker.id())).count() + awaited.size()
+                    >= request.getReplication()) {
+                // a master restarted a moment ago: the client waits, as for room, rather than fail the block for workers on their way
+                throw RpcErrors.noRoom(reason + "; " + String.join(", ", awaited) + (awaited.size() == 1 ? ", which was" : ", which were")
+                        + " live before the master started, may be registering with it");
             }
             throw RpcErrors.notEnoughWorkers(reason);
         }
@@ -498,6 +518,17 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             recorded.forEach(block -> result.addResults(answer(block)));
             return result.build();
         });
+    }
+
+    /**
+     * While the master starts ({@link WorkerRegistry#starting}), the workers known from before it
+     * started that have not registered with it yet, sorted; else none.
+     */
+    private List<String> registering() {
+        if (!registry.starting()) {
+            return List.of();
+        }
+        return workersBeforeStart.stream().filter(id -> !registry.isRegistered(id)).sorted().toList();
     }
 
     /** Tells the registry that the workers of {@code record} hold it: their next heartbeats report its room. */

@@ -508,6 +508,34 @@ class MasterServiceTest {
     }
 
     @Test
+    void aPlacementAfterARestartWaitsForTheWorkersLiveBeforeItRatherThanFailForTooFewWorkers() throws InterruptedException {
+        register("worker-0", 1000);
+        register("worker-1", 1000);
+        register("worker-2", 1000);
+        stopMaster();
+        startMaster();
+        register("worker-1", 1000);
+
+        StatusRuntimeException early = assertThrows(StatusRuntimeException.class, () -> place(blockId(7), 100, 2));
+        assertEquals(RpcErrors.NO_ROOM, early.getTrailers().get(RpcErrors.ERROR_KIND), "the client waits, as for room");
+        assertEquals("Cannot place 2 replicas of a block: only 1 live worker, and each replica needs a worker of its own; "
+                + "worker-0, worker-2, which were live before the master started, may be registering with it",
+                early.getStatus().getDescription());
+        register("worker-2", 1000);
+        assertEquals(2, place(blockId(7), 100, 2).size());
+
+        StatusRuntimeException tooMany = assertThrows(StatusRuntimeException.class, () -> place(blockId(7), 100, 4));
+        assertEquals(RpcErrors.NOT_ENOUGH_WORKERS, tooMany.getTrailers().get(RpcErrors.ERROR_KIND),
+                "worker-0 back would still be too few");
+        // a worker live before the master started would have registered by now
+        ticker.advance(WorkerRegistry.REGISTRATION_GRACE);
+        heartbeat("worker-1");
+        heartbeat("worker-2");
+        StatusRuntimeException late = assertThrows(StatusRuntimeException.class, () -> place(blockId(7), 100, 3));
+        assertEquals(RpcErrors.NOT_ENOUGH_WORKERS, late.getTrailers().get(RpcErrors.ERROR_KIND), "worker-0 is gone");
+    }
+
+    @Test
     void aCommitNamingAWorkerNotRegisteredYetWithAMasterJustStartedIsToBeWrittenAgainOnceItIs() throws InterruptedException {
         register("worker-0", 1000);
         stopMaster();
