@@ -49,6 +49,7 @@ import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.Status;
 import org.rocksdb.WriteBatch;
+import org.rocksdb.WALRecoveryMode;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -619,10 +620,18 @@ public final class JobJournal implements AutoCloseable {
         return size;
     }
 
-    /** The RocksDB options of a journal: sized for kilobytes to megabytes of records, not RocksDB's defaults. */
+    /**
+     * The RocksDB options of a journal: sized for kilobytes to megabytes of records, not RocksDB's
+     * defaults. Its write-ahead log is read to its end or not at all: a last record cut short (a
+     * run killed as it wrote it) is left out, but a corrupt one before the end makes the journal
+     * unusable (moved aside, the job started afresh, saying so), where RocksDB's default would
+     * silently keep only the records before it, and the resumed job would count less than its
+     * earlier runs did.
+     */
     private static Options options() {
         return new Options()
                 .setCreateIfMissing(true)
+                .setWalRecoveryMode(WALRecoveryMode.TolerateCorruptedTailRecords)
                 .setWriteBufferSize(WRITE_BUFFER_SIZE)
                 .setManifestPreallocationSize(MANIFEST_PREALLOCATION_SIZE)
                 .setKeepLogFileNum(INFO_LOG_FILES_KEPT)

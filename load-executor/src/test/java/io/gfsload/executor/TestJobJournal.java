@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -445,6 +446,46 @@ class TestJobJournal {
     }
 
     @Test
+    void aJournalWhoseWriteAheadLogIsCorruptBeforeItsEndIsMovedAsideNotReadInPart() throws Exception {
+        JobJournal journal = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        Path log = writeAheadLogOf200Commits(journal);
+        // a disk's error in the middle of the log, its records after it intact
+        byte[] bytes = Files.readAllBytes(log);
+        for (int i = bytes.length / 3; i < bytes.length / 3 + 200; i++) {
+            bytes[i] = (byte) 0xA5;
+        }
+        Files.write(log, bytes);
+
+        JobJournal afresh = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        try {
+            assertEquals(0, afresh.previousBlocks(), "no part of the journal adopted as if it were the whole");
+            assertTrue(afresh.discarded().orElseThrow().startsWith("The journal of job %s cannot be used (checksum mismatch); moved it to "
+                    .formatted(journal.jobId())), afresh.discarded().toString());
+        }
+        finally {
+            afresh.close();
+        }
+    }
+
+    @Test
+    void aJournalWhoseLastWriteWasCutShortIsResumedWithTheRecordsBeforeIt() throws Exception {
+        JobJournal journal = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        Path log = writeAheadLogOf200Commits(journal);
+        // a run killed in the middle of writing its last record
+        byte[] bytes = Files.readAllBytes(log);
+        Files.write(log, Arrays.copyOf(bytes, bytes.length - 5));
+
+        JobJournal resumed = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        try {
+            assertTrue(resumed.discarded().isEmpty(), resumed.discarded().toString());
+            assertEquals(199, resumed.previousBlocks(), "every record but the one cut short");
+        }
+        finally {
+            resumed.close();
+        }
+    }
+
+    @Test
     void aJournalWithoutCurrentOrWithACorruptOneIsMovedAside() throws Exception {
         JobJournal journal = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
         journal.recordCommitted("f1-0");
@@ -597,6 +638,17 @@ class TestJobJournal {
             List<Path> aside = entries.filter(path -> path.getFileName().toString().matches(jobId + "\\.unusable-\\d{8}T\\d{9}Z")).toList();
             assertEquals(1, aside.size(), aside.toString());
             return aside.get(0);
+        }
+    }
+
+    /** Records 200 blocks committed in {@code journal} and closes it; returns its write-ahead log, which holds them. */
+    private Path writeAheadLogOf200Commits(JobJournal journal) throws Exception {
+        for (int block = 0; block < 200; block++) {
+            journal.recordCommitted("f%d-0".formatted(block));
+        }
+        journal.close();
+        try (Stream<Path> files = Files.list(jobs.resolve(journal.jobId()))) {
+            return files.filter(file -> file.getFileName().toString().endsWith(".log")).findFirst().orElseThrow();
         }
     }
 
