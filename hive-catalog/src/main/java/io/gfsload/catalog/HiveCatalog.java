@@ -37,7 +37,10 @@ public interface HiveCatalog extends AutoCloseable {
      * {@code dt >= '2026-11-01' and dt < '2026-11-08'}, evaluated by the metastore, sorted by
      * their values. A valid filter on integer or {@code date} keys that the metastore refuses
      * because it cannot evaluate such keys (its direct SQL off or failing) may be evaluated on the
-     * partition names instead, with the same semantics.
+     * partition names instead, with the same semantics. Hive's default partition
+     * ({@code __HIVE_DEFAULT_PARTITION__}) matches no condition on its key, as in Hive's partition
+     * pruning, though the metastore compares a {@code string} key's values as text; compared with
+     * its own name ({@code dt = '__HIVE_DEFAULT_PARTITION__'}), it matches.
      *
      * @throws InvalidInputException when the metastore rejects the filter (syntax, unknown key)
      */

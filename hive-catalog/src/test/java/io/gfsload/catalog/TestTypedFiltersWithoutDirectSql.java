@@ -36,6 +36,7 @@ class TestTypedFiltersWithoutDirectSql {
 
     private static final TableName HOURS = new TableName("db", "hours");
     private static final TableName DAYS = new TableName("db", "days");
+    private static final TableName NULLS = new TableName("db", "nulls");
 
     @RegisterExtension
     static final EmbeddedMetastoreExtension METASTORE = new EmbeddedMetastoreExtension(Map.of("hive.metastore.try.direct.sql", "false"));
@@ -51,6 +52,8 @@ class TestTypedFiltersWithoutDirectSql {
                     List.of("dt=2026-11-20/hr=1", "dt=2026-11-20/hr=3", "dt=2026-11-20/hr=12", "dt=2026-11-21/hr=2", "dt=2026-11-21/hr=__HIVE_DEFAULT_PARTITION__"));
             PartitionedTables.create(admin, directory.resolve("warehouse"), DAYS, List.of(new Column("p", "string"), new Column("d", "date")),
                     List.of("p=a/d=2026-10-31", "p=a/d=2026-11-01", "p=a/d=2026-11-20", "p=b/d=2026-11-21", "p=b/d=__HIVE_DEFAULT_PARTITION__"));
+            PartitionedTables.create(admin, directory.resolve("warehouse"), NULLS, List.of(new Column("dt", "string"), new Column("hr", "int")),
+                    List.of("dt=2026-11-20/hr=1", "dt=2026-11-21/hr=2", "dt=__HIVE_DEFAULT_PARTITION__/hr=3"));
         }
         catalog = METASTORE.catalog();
     }
@@ -76,6 +79,18 @@ class TestTypedFiltersWithoutDirectSql {
         assertEquals(List.of("p=a/d=2026-11-01", "p=a/d=2026-11-20", "p=b/d=2026-11-21"), matching(DAYS, "d >= '2026-11-01'"));
         assertEquals(List.of("p=a/d=2026-10-31", "p=a/d=2026-11-01"), matching(DAYS, "p = 'a' and d between '2026-10-01' and '2026-11-19'"));
         assertEquals(List.of("p=a/d=2026-10-31", "p=b/d=2026-11-21"), matching(DAYS, "d = '2026-10-31' or (p = 'b' and d < '2026-12-01')"));
+    }
+
+    @Test
+    void theDefaultPartitionOfAStringKeyIsSelectedByItsNameOnly() {
+        // the metastore's JDO filter compares the name as text
+        assertEquals(List.of("dt=2026-11-21/hr=2"), matching(NULLS, "dt >= '2026-11-21'"));
+        assertEquals(List.of("dt=2026-11-21/hr=2"), matching(NULLS, "dt != '2026-11-20'"));
+        assertEquals(List.of("dt=2026-11-20/hr=1", "dt=2026-11-21/hr=2"), matching(NULLS, "dt like '.*'"));
+        assertEquals(List.of("dt=__HIVE_DEFAULT_PARTITION__/hr=3"), matching(NULLS, "dt = '__HIVE_DEFAULT_PARTITION__'"));
+        // filtered here, for the int key
+        assertEquals(List.of("dt=2026-11-21/hr=2"), matching(NULLS, "dt >= '2026-11-21' and hr >= 1"));
+        assertEquals(List.of("dt=2026-11-21/hr=2", "dt=__HIVE_DEFAULT_PARTITION__/hr=3"), matching(NULLS, "dt >= '2026-11-21' or hr = 3"));
     }
 
     @Test

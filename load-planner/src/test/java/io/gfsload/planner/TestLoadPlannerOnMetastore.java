@@ -247,6 +247,21 @@ class TestLoadPlannerOnMetastore {
     }
 
     @Test
+    void aFilterOnAStringKeySelectsNoDefaultPartitionByItsName() {
+        // the rows whose dt is null: the metastore compares the name as text ('__' after '2'), Hive's pruning as null
+        assertEquals(List.of("dt=2", "dt=3", "dt=6"), names(plan("db.nulls", new PartitionSelection.Filter("dt >= '2'"))));
+        assertEquals(List.of("dt=2", "dt=3", "dt=6"), names(plan("db.nulls", new PartitionSelection.Filter("dt <> '1'"))));
+        assertEquals(List.of("dt=1", "dt=2", "dt=3", "dt=6"), names(plan("db.nulls", new PartitionSelection.Filter("dt like '.*'"))));
+        assertEquals(List.of("dt=2026-11-20/hr=3", "dt=2026-11-20/hr=10", "dt=2026-11-20/hr=" + NULL),
+                names(plan("db.nullhours", new PartitionSelection.Filter("dt >= '2026-11-20'"))), "a key with a value selects the partition");
+        assertEquals("No partition of db.onlynull matches: where dt > '2026'",
+                assertThrows(NoSuchPartitionException.class, () -> plan("db.onlynull", new PartitionSelection.Filter("dt > '2026'"))).getMessage());
+        // named, it is selected
+        assertEquals(List.of("dt=" + NULL), names(plan("db.nulls", new PartitionSelection.Filter("dt = '" + NULL + "'"))));
+        assertEquals(List.of("dt=1", "dt=" + NULL), names(plan("db.nulls", new PartitionSelection.Filter("dt = '1' or dt = '" + NULL + "'"))));
+    }
+
+    @Test
     void aPartitionedTableWithoutPartitionsHasNoneToPlan() {
         // its partitions not registered yet: not found, whatever the selection, not an empty plan
         assertEquals("No partition of db.unregistered matches: all partitions (the table has no partitions)",

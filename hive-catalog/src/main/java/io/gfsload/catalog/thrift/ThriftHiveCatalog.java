@@ -651,7 +651,8 @@ public final class ThriftHiveCatalog implements HiveCatalog {
             throw invalidFilter(table, filter, problem);
         });
         try {
-            return sorted(table, withClient(client -> client.listPartitionsByFilter(table.name().database(), table.name().table(), filter, (short) -1)));
+            List<Partition> matching = withClient(client -> client.listPartitionsByFilter(table.name().database(), table.name().table(), filter, (short) -1));
+            return withoutDefaultPartitionsMatchedAsText(table, filter, sorted(table, matching));
         }
         catch (MetaException e) {
             if (refusesFilter(e.getMessage())) {
@@ -671,6 +672,25 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         catch (TException e) {
             throw failure("list partitions of %s by filter".formatted(table.name()), e);
         }
+    }
+
+    /**
+     * {@code partitions}, which the metastore selected by {@code filter}, without Hive's default
+     * partitions that the filter does not select with their null values: the metastore compares a
+     * {@code string} key's value as text, so that {@code dt >= '2026-11-20'} or {@code dt != '2026-11-20'}
+     * selects {@code dt=__HIVE_DEFAULT_PARTITION__}, the rows whose {@code dt} is null, which Hive's
+     * own partition pruning (and its direct SQL for an integer or {@code date} key) leaves out. A
+     * filter {@link TypedFilter#parseAll} does not take keeps the metastore's answer.
+     */
+    private static List<PartitionInfo> withoutDefaultPartitionsMatchedAsText(TableInfo table, String filter, List<PartitionInfo> partitions) {
+        if (partitions.stream().noneMatch(partition -> partition.spec().hasNullValue())) {
+            return partitions;
+        }
+        Optional<TypedFilter> typed = TypedFilter.parseAll(filter, table);
+        if (typed.isEmpty()) {
+            return partitions;
+        }
+        return partitions.stream().filter(partition -> !partition.spec().hasNullValue() || typed.get().matches(partition.spec())).toList();
     }
 
     /**

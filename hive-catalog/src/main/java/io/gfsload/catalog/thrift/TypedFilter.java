@@ -12,10 +12,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 import org.apache.hadoop.hive.metastore.PartFilterExprUtil;
 import org.apache.hadoop.hive.metastore.api.MetaException;
 import org.apache.hadoop.hive.metastore.parser.ExpressionTree.LeafNode;
 import org.apache.hadoop.hive.metastore.parser.ExpressionTree.LogicalOperator;
+import org.apache.hadoop.hive.metastore.parser.ExpressionTree.Operator;
 import org.apache.hadoop.hive.metastore.parser.ExpressionTree.TreeNode;
 
 /**
@@ -34,9 +37,17 @@ import org.apache.hadoop.hive.metastore.parser.ExpressionTree.TreeNode;
  * integer key (compared as a number: {@code hr=10} after {@code hr=2}), a valid date written
  * {@code 'yyyy-MM-dd'} for a {@code date} key (compared as a date). A filter with {@code like}, on
  * a key of another type, or with a value of another type is not taken: the metastore's refusal of
- * it stands. Hive's default partition ({@code __HIVE_DEFAULT_PARTITION__}) of an integer or date
- * key compares as SQL's null, as in the metastore: no comparison with it holds, nor its negation
- * ({@code hr != 3}), though {@code or} with a condition that holds does.
+ * it stands. Hive's default partition ({@code __HIVE_DEFAULT_PARTITION__}, the rows whose key is
+ * null) compares as SQL's null, as in the metastore's direct SQL for an integer or date key and in
+ * Hive's own partition pruning for every key: no comparison with it holds, nor its negation
+ * ({@code hr != 3}, {@code dt != '2026-11-20'}), though {@code or} with a condition that holds
+ * does. A {@code string} key compared with that name itself ({@code dt = '__HIVE_DEFAULT_PARTITION__'})
+ * is compared as text, as the metastore compares it: that selects the default partition by name.
+ *
+ * <p>{@link #parseAll} takes the rest of the metastore's grammar too, {@code like} on a
+ * {@code string} key and dates written without quotes ({@code d = 2026-11-20}), to tell which of
+ * the partitions a metastore selected by such a filter are default partitions that it matched as
+ * text.
  *
  * <p>Immutable and thread-safe.
  */
@@ -46,8 +57,8 @@ final class TypedFilter {
 
     private enum Type { STRING, INTEGER, DATE }
 
-    /** A node of the filter: a comparison, or two nodes joined by {@code and} or {@code or}. */
-    private sealed interface Node permits Comparison, Junction {
+    /** A node of the filter: a comparison, a {@code like}, or two nodes joined by {@code and} or {@code or}. */
+    private sealed interface Node permits Comparison, Like, Junction {
         /** Whether the node holds for {@code values}: true, false, or null (unknown, as SQL's null). */
         Boolean test(List<String> values);
     }
@@ -72,7 +83,7 @@ final class TypedFilter {
     private record Comparison(int key, Type type, String operator, Comparable<Object> value) implements Node {
         @Override
         public Boolean test(List<String> values) {
-            if (key >= values.size()) {
+            if (key >= values.size() || isNull(values.get(key), value)) {
                 return null;
             }
             Comparable<Object> actual = typedValue(type, values.get(key));
@@ -92,6 +103,30 @@ final class TypedFilter {
         }
     }
 
+    /**
+     * {@code key like 'PATTERN'} on a {@code string} key: the pattern matches the whole value, with
+     * {@code .} for any one character, {@code .*} for any characters and a leading {@code (?i)} to
+     * ignore case, as the metastore's {@code like} matches (a filter with other syntax is refused
+     * before the metastore is asked).
+     */
+    private record Like(int key, Pattern pattern) implements Node {
+        @Override
+        public Boolean test(List<String> values) {
+            if (key >= values.size() || isNull(values.get(key), null)) {
+                return null;
+            }
+            return pattern.matcher(values.get(key)).matches();
+        }
+    }
+
+    /**
+     * Whether a partition's {@code value} is SQL's null when compared with {@code operand}: Hive's
+     * default partition is, but compared with its own name ({@code dt = '__HIVE_DEFAULT_PARTITION__'}).
+     */
+    private static boolean isNull(String value, Object operand) {
+        return value.equals(PartitionSpec.DEFAULT_PARTITION_VALUE) && !PartitionSpec.DEFAULT_PARTITION_VALUE.equals(operand);
+    }
+
     private final String filter;
     private final Node root;
 
@@ -108,6 +143,20 @@ final class TypedFilter {
      * anything but a valid {@code 'yyyy-MM-dd'} date for a {@code date} key).
      */
     static Optional<TypedFilter> parse(String filter, TableInfo table) {
+        return parse(filter, table, false);
+    }
+
+    /**
+     * As {@link #parse}, taking besides {@code like} on a {@code string} key and a date written
+     * without quotes ({@code 2026-11-20}, which the metastore's parser reads as a date) for a
+     * {@code string} key (as its text) or a {@code date} key: every filter the metastore evaluates on
+     * keys of those types.
+     */
+    static Optional<TypedFilter> parseAll(String filter, TableInfo table) {
+        return parse(filter, table, true);
+    }
+
+    private static Optional<TypedFilter> parse(String filter, TableInfo table, boolean all) {
         requireNonNull(filter, "filter is null");
         requireNonNull(table, "table is null");
         TreeNode root;
@@ -121,7 +170,7 @@ final class TypedFilter {
         if (root == null) {
             return Optional.empty();
         }
-        return node(root, table).map(node -> new TypedFilter(filter, node));
+        return node(root, table, all).map(node -> new TypedFilter(filter, node));
     }
 
     /** Whether the partition {@code spec} (of all the table's keys) matches the filter. */
@@ -135,22 +184,22 @@ final class TypedFilter {
         return filter;
     }
 
-    private static Optional<Node> node(TreeNode node, TableInfo table) {
+    private static Optional<Node> node(TreeNode node, TableInfo table, boolean all) {
         if (node instanceof LeafNode leaf) {
-            return comparison(leaf, table);
+            return comparison(leaf, table, all);
         }
         if (node.getLhs() == null || node.getRhs() == null || node.getAndOr() == null) {
             return Optional.empty();
         }
-        Optional<Node> left = node(node.getLhs(), table);
-        Optional<Node> right = node(node.getRhs(), table);
+        Optional<Node> left = node(node.getLhs(), table, all);
+        Optional<Node> right = node(node.getRhs(), table, all);
         if (left.isEmpty() || right.isEmpty()) {
             return Optional.empty();
         }
         return Optional.of(new Junction(left.get(), node.getAndOr() == LogicalOperator.AND, right.get()));
     }
 
-    private static Optional<Node> comparison(LeafNode leaf, TableInfo table) {
+    private static Optional<Node> comparison(LeafNode leaf, TableInfo table, boolean all) {
         int key = -1;
         for (int i = 0; i < table.partitionKeys().size(); i++) {
             if (table.partitionKeys().get(i).equalsIgnoreCase(leaf.keyName)) {
@@ -162,22 +211,27 @@ final class TypedFilter {
             return Optional.empty();
         }
         String operator = leaf.operator.getOp();
+        String keyType = table.partitionKeyTypes().get(key).toLowerCase(Locale.ROOT).strip();
+        Object operand = all && leaf.value instanceof java.sql.Date date && (keyType.equals("string") || PartitionSpec.isDate(keyType))
+                ? date.toLocalDate().toString()
+                : leaf.value;
         if (!COMPARISONS.contains(operator)) {
             // LIKE
-            return Optional.empty();
+            return all && leaf.operator == Operator.LIKE && keyType.equals("string") && operand instanceof String pattern
+                    ? like(key, pattern)
+                    : Optional.empty();
         }
-        String keyType = table.partitionKeyTypes().get(key).toLowerCase(Locale.ROOT).strip();
         Type type;
         Comparable<Object> value;
-        if (keyType.equals("string") && leaf.value instanceof String text) {
+        if (keyType.equals("string") && operand instanceof String text) {
             type = Type.STRING;
             value = typedValue(type, text);
         }
-        else if (PartitionSpec.isInteger(keyType) && leaf.value instanceof Long number) {
+        else if (PartitionSpec.isInteger(keyType) && operand instanceof Long number) {
             type = Type.INTEGER;
             value = typedValue(type, number.toString());
         }
-        else if (PartitionSpec.isDate(keyType) && leaf.value instanceof String text && text.length() == "yyyy-MM-dd".length()) {
+        else if (PartitionSpec.isDate(keyType) && operand instanceof String text && text.length() == "yyyy-MM-dd".length()) {
             type = Type.DATE;
             value = typedValue(type, text);
         }
@@ -199,6 +253,16 @@ final class TypedFilter {
             };
         }
         return Optional.of(new Comparison(key, type, operator, value));
+    }
+
+    private static Optional<Node> like(int key, String pattern) {
+        try {
+            return Optional.of(new Like(key, Pattern.compile(pattern)));
+        }
+        catch (PatternSyntaxException e) {
+            // not a pattern the metastore's like evaluates: refused before it is asked
+            return Optional.empty();
+        }
     }
 
     /**

@@ -47,6 +47,29 @@ class TestTypedFilter {
     }
 
     @Test
+    void theDefaultPartitionOfAStringKeyIsNullButByItsName() {
+        List<String> names = List.of("dt=a/hr=1/d=2026-11-01/amount=1", "dt=__HIVE_DEFAULT_PARTITION__/hr=2/d=2026-11-01/amount=1");
+        assertEquals(List.of("dt=a/hr=1/d=2026-11-01/amount=1"), matching(names, "dt >= 'a'"));
+        assertEquals(List.of(), matching(names, "dt != 'a'"));
+        assertEquals(List.of("dt=__HIVE_DEFAULT_PARTITION__/hr=2/d=2026-11-01/amount=1"), matching(names, "dt != 'a' or hr = 2"));
+        assertEquals(List.of("dt=__HIVE_DEFAULT_PARTITION__/hr=2/d=2026-11-01/amount=1"), matching(names, "dt = '__HIVE_DEFAULT_PARTITION__'"));
+        assertEquals(List.of("dt=a/hr=1/d=2026-11-01/amount=1"), matching(names, "dt <> '__HIVE_DEFAULT_PARTITION__'"));
+    }
+
+    @Test
+    void everyFilterOfTheMetastoreIsTakenToTellItsDefaultPartitions() {
+        List<String> names = List.of("dt=2026-11-01/hr=1/d=2026-11-01/amount=1", "dt=__HIVE_DEFAULT_PARTITION__/hr=2/d=2026-11-01/amount=1");
+        assertTrue(TypedFilter.parse("dt like '.*'", TABLE).isEmpty());
+        assertEquals(List.of("dt=2026-11-01/hr=1/d=2026-11-01/amount=1"), matchingAll(names, "dt like '.*'"));
+        assertEquals(List.of("dt=2026-11-01/hr=1/d=2026-11-01/amount=1"), matchingAll(names, "dt like '(?i)2026-11.*' and hr = 1"));
+        assertEquals(List.of("dt=__HIVE_DEFAULT_PARTITION__/hr=2/d=2026-11-01/amount=1"), matchingAll(names, "dt like 'x.*' or hr = 2"));
+        // a date written without quotes, which the metastore's parser reads as a date
+        assertEquals(List.of("dt=2026-11-01/hr=1/d=2026-11-01/amount=1"), matchingAll(names, "dt = 2026-11-01"));
+        assertEquals(names, matchingAll(names, "d = 2026-11-01"));
+        assertTrue(TypedFilter.parseAll("amount = 1", TABLE).isEmpty(), "a decimal key");
+    }
+
+    @Test
     void filtersOutsideTheTypedComparisonsAreNotTaken() {
         for (String filter : List.of(
                 "hr like '1.*'",
@@ -66,7 +89,18 @@ class TestTypedFilter {
     }
 
     private static List<String> matching(String filter) {
-        TypedFilter typed = TypedFilter.parse(filter, TABLE).orElseThrow(() -> new AssertionError("not taken: " + filter));
-        return NAMES.stream().filter(name -> typed.matches(PartitionSpec.parseName(name))).toList();
+        return matching(NAMES, filter);
+    }
+
+    private static List<String> matching(List<String> names, String filter) {
+        return matching(names, TypedFilter.parse(filter, TABLE).orElseThrow(() -> new AssertionError("not taken: " + filter)));
+    }
+
+    private static List<String> matchingAll(List<String> names, String filter) {
+        return matching(names, TypedFilter.parseAll(filter, TABLE).orElseThrow(() -> new AssertionError("not taken: " + filter)));
+    }
+
+    private static List<String> matching(List<String> names, TypedFilter typed) {
+        return names.stream().filter(name -> typed.matches(PartitionSpec.parseName(name))).toList();
     }
 }
