@@ -109,6 +109,9 @@ class TestLoadPlannerOnMetastore {
             table(admin, "msck", List.of(new Column("dt", "string"), new Column("hr", "int")),
                     "dt=2026-11-20/hr=03", "dt=2026-11-20/hr=4", "dt=2026-11-20/hr=abc", "dt=2026-11-21/hr=003", "dt=2026-11-21/hr=+3");
             table(admin, "unregistered", List.of(new Column("dt", "string")));
+            // values that the metastore's prefix lookup (a pattern in which '.' is any character) would take for one another
+            table(admin, "versions", List.of(new Column("v", "string"), new Column("n", "int")),
+                    "v=1.5/n=1", "v=1x5/n=2", "v=1.50/n=3", "v=1.5.1/n=4", "v=V1.5/n=5");
             // a day's directory registered as one partition, and two partitions whose locations were set inside it
             Path day = directory.resolve("data/moved/dt=2026-11-20");
             write(day.resolve("part-0"), 100);
@@ -211,6 +214,18 @@ class TestLoadPlannerOnMetastore {
     void prefixSpecSelectsEveryPartitionUnderIt() {
         assertEquals(expectedNames(List.of("2026-11-05"), HOURS), names(plan("db.events", "dt=2026-11-05")));
         assertEquals(expectedNames(List.of("2026-11-02", "2026-11-05"), HOURS), names(plan("db.events", "dt=2026-11-05", "dt=2026-11-02", "dt=2026-11-05/hr=03")));
+    }
+
+    @Test
+    void prefixSpecSelectsThePartitionsWithExactlyItsValues() {
+        assertEquals(List.of("v=1.5/n=1"), names(plan("db.versions", "v=1.5")));
+        assertEquals(List.of("v=1.5.1/n=4"), names(plan("db.versions", "v=1.5.1")));
+        TableInfo versions = catalog.getTable(TableName.parse("db.versions")).orElseThrow();
+        assertEquals(List.of("v=1.5/n=1"), catalog.listPartitions(versions, PartitionSpec.parse("v=1.5")).stream().map(p -> p.spec().toString()).toList());
+        assertEquals(List.of(), catalog.listPartitions(versions, PartitionSpec.parse("v=1.")));
+        // not dt=2026-11-10, whose value starts so
+        assertEquals("Partition not found: db.events dt=2026-11-1",
+                assertThrows(NoSuchPartitionException.class, () -> plan("db.events", "dt=2026-11-1")).getMessage());
     }
 
     @Test

@@ -612,7 +612,13 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         }
     }
 
-    /** In batches, as {@link #listPartitions(TableInfo)}. */
+    /**
+     * In batches, as {@link #listPartitions(TableInfo)}. The metastore's {@code get_partition_names_ps}
+     * matches its names with a pattern, {@code dt=2026-11-2.*} for the prefix {@code dt=2026-11-2},
+     * in which a value is a prefix too and {@code .} any character: it names {@code dt=2026-11-20/hr=1}
+     * and {@code v=1x5/n=1} (for {@code v=1.5}) as well. Only the names whose leading values are the
+     * prefix's are kept.
+     */
     @Override
     public List<PartitionInfo> listPartitions(TableInfo table, PartitionSpec prefix) {
         requireNonNull(table, "table is null");
@@ -621,7 +627,8 @@ public final class ThriftHiveCatalog implements HiveCatalog {
             throw new IllegalArgumentException("spec keys %s are not a prefix of the partition keys %s of %s".formatted(prefix.keys(), table.partitionKeys(), table.name()));
         }
         try {
-            return byNames(table, withClient(client -> client.listPartitionNames(table.name().database(), table.name().table(), prefix.values(), (short) -1)));
+            List<String> names = withClient(client -> client.listPartitionNames(table.name().database(), table.name().table(), prefix.values(), (short) -1));
+            return byNames(table, names.stream().filter(name -> isUnder(PartitionSpec.parseName(name), prefix)).toList());
         }
         catch (NoSuchObjectException e) {
             return List.of();
@@ -629,6 +636,11 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         catch (TException e) {
             throw failure("list partitions %s of %s".formatted(prefix, table.name()), e);
         }
+    }
+
+    /** Whether the leading values of {@code spec} are those of {@code prefix}. */
+    private static boolean isUnder(PartitionSpec spec, PartitionSpec prefix) {
+        return spec.values().size() >= prefix.values().size() && spec.values().subList(0, prefix.values().size()).equals(prefix.values());
     }
 
     private List<PartitionInfo> byNames(TableInfo table, List<String> names) throws TException {
