@@ -99,8 +99,16 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
 
     /** Worker ids name metadata keys, so they must not contain {@code /}. */
     static final Pattern WORKER_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,63}");
-    /** Commands sent with one heartbeat answer, at most. */
-    static final int MAX_COMMANDS_PER_HEARTBEAT = 10_000;
+    /**
+     * Commands sent with one heartbeat answer, at most. A worker carries out an answer's commands
+     * before its next heartbeat, and a deletion is one unlink of a block file: about 1.6 ms on a
+     * loaded machine (2,012 blocks, 1.2 GiB, in 3.2 s). 200 of them take about 0.3 s, less than a
+     * heartbeat interval (1 s by default) up to 5 ms a deletion (a slow, busy disk), far from the
+     * missed intervals (3 by default) after which a silent worker is lost, which 10,000 (16 s)
+     * would pass. The worker heartbeats again at once after an answer with commands, so that a
+     * large free drains as fast as its disk unlinks the files.
+     */
+    static final int MAX_COMMANDS_PER_HEARTBEAT = 200;
     /** Files in one {@code GetFilesBlocks} call, at most; the protocol documents the number. */
     static final int MAX_FILES_PER_CALL = 10_000;
     /** The unrecorded block ids an answer to a registration lists at most; it counts them all. */

@@ -46,8 +46,9 @@ import org.slf4j.LoggerFactory;
  * start and touches nothing there), scans them (discarding the MEM tier's content, which does not
  * survive a restart), binds the server and registers with the master (reporting every block on
  * disk by tier, so the master drops the locations the worker lost) before it returns; afterwards a
- * daemon thread {@code gfsload-<workerId>-heartbeat} heartbeats every interval and registers again
- * when the master does not know the worker (for example after a master restart).
+ * daemon thread {@code gfsload-<workerId>-heartbeat} heartbeats every interval (and again at once
+ * while the answers carry commands) and registers again when the master does not know the worker
+ * (for example after a master restart).
  *
  * <p>Heartbeats carry the space of each tier and the blocks deleted since the last heartbeat
  * (evicted, corrupt, removed), each with the number of the copy deleted, so that the master records
@@ -74,9 +75,12 @@ public final class CacheWorker implements AutoCloseable {
      */
     private static final Duration STOP_REPORT_TIMEOUT = Duration.ofSeconds(5);
     /**
-     * Heartbeats sent one after another at most when the worker starts, while the answers have
-     * blocks to delete (up to the master's 10,000 commands each) or deletions are left to report;
-     * the rest wait for the intervals.
+     * Heartbeats sent one after another at most, when the worker starts and in each round of the
+     * heartbeat thread, while the answers carry commands (up to the master's 200 each) or
+     * deletions are left to report; the rest wait for the next round. A round so carries out up
+     * to 20,000 commands (a large free's deletions at the rate of one disk's unlinks), while the
+     * gap between two heartbeats stays one answer's work; its checks (idle local writes, block
+     * files) run once per round, before its heartbeats.
      */
     private static final int MAX_HEARTBEATS_AT_ONCE = 100;
     /** Block ids in one part of a registration: 500,000 of at most 45 bytes each, about 22 MiB. */
@@ -91,7 +95,7 @@ public final class CacheWorker implements AutoCloseable {
     private final WorkerMetrics metrics;
     private final Optional<MetricsHttpServer> metricsServer;
     private final ScheduledExecutorService heartbeats;
-    /** Touched only by the heartbeat thread. */
+    /** Touched only by heartbeat rounds (the heartbeat thread's). */
     private boolean heartbeatFailing;
     private volatile boolean closed;
 
@@ -214,7 +218,7 @@ public final class CacheWorker implements AutoCloseable {
         }
         worker.startupHeartbeats();
         long intervalMillis = config.heartbeatInterval().toMillis();
-        worker.heartbeats.scheduleWithFixedDelay(worker::heartbeatQuietly, intervalMillis, intervalMillis,
+        worker.heartbeats.scheduleWithFixedDelay(worker::heartbeatRound, intervalMillis, intervalMillis,
                 TimeUnit.MILLISECONDS);
         log.info("Cache worker {} started on {} with {} ({} of {} bytes used) in tiers {}; deleted {}, "
                         + "{} and {} of the MEM tier; master {}; {}{}", config.workerId(),
@@ -289,12 +293,14 @@ public final class CacheWorker implements AutoCloseable {
 
     /**
      * Sends one heartbeat now, registering again when the master does not know this worker, and
-     * carries out the commands of the answer. The heartbeat thread calls this every interval:
-     * until the next heartbeat the master refuses commits on this worker of the blocks an answer
-     * told it to delete, since it may have deleted a new copy written meanwhile. The heartbeat
-     * reports the oldest {@link WorkerConfig#removedBlocksPerHeartbeat()} deletions not reported yet, at most.
+     * carries out the commands of the answer before it returns. The heartbeat thread calls this
+     * every interval, and again at once while it returns true: until the next heartbeat the master
+     * refuses commits on this worker of the blocks an answer told it to delete, since it may have
+     * deleted a new copy written meanwhile, and it answers a few hundred commands at most. The
+     * heartbeat reports the oldest {@link WorkerConfig#removedBlocksPerHeartbeat()} deletions not
+     * reported yet, at most.
      *
-     * @return whether the answer had blocks to delete, or deletions are left for the next heartbeat
+     * @return whether the answer carried commands (more may wait), or deletions are left for the next heartbeat
      * @throws CacheException when the master cannot be reached or refuses the heartbeat
      */
     public boolean sendHeartbeat() {
@@ -328,7 +334,9 @@ public final class CacheWorker implements AutoCloseable {
         store.acknowledgeRemoved(removed);
         execute(response);
         store.dropEndedPins();
-        return response.getRemoveBlockIdsCount() > 0 || !store.removedSinceReport(1).isEmpty();
+        boolean commands = response.getRemoveBlockIdsCount() > 0 || response.getUnpinBlockIdsCount() > 0
+                || response.getPinBlocksCount() > 0;
+        return commands || !store.removedSinceReport(1).isEmpty();
     }
 
     /** Carries out the master's commands of a heartbeat answer. */
@@ -437,17 +445,30 @@ public final class CacheWorker implements AutoCloseable {
      * worker has told it every deletion.
      */
     private void startupHeartbeats() {
-        for (int answers = 1; answers <= MAX_HEARTBEATS_AT_ONCE; answers++) {
-            try {
-                if (!sendHeartbeat()) {
-                    return;
-                }
-            }
-            catch (RuntimeException e) {
-                log.warn("{}", e.getMessage());
-                return;
-            }
+        try {
+            heartbeatsAtOnce();
         }
+        catch (RuntimeException e) {
+            log.warn("{}", e.getMessage());
+        }
+    }
+
+    /**
+     * Sends heartbeats one after another while their answers carry commands or deletions are left
+     * to report, {@link #MAX_HEARTBEATS_AT_ONCE} at most, and none once the worker is closed: each
+     * heartbeat follows the commands of the answer before it, so that a large free drains in
+     * answers of a few hundred deletions without a long silence towards the master.
+     *
+     * @throws CacheException as {@link #sendHeartbeat()}; the heartbeats that would follow are not sent
+     */
+    private void heartbeatsAtOnce() {
+        int sent = 0;
+        boolean more;
+        do {
+            more = sendHeartbeat();
+            sent++;
+        }
+        while (more && sent < MAX_HEARTBEATS_AT_ONCE && !closed);
     }
 
     /** The clock's time of the last look for idle short-circuit writes; 0 before the first. */
@@ -455,7 +476,12 @@ public final class CacheWorker implements AutoCloseable {
         return service.localWritesSweptAtMillis();
     }
 
-    private void heartbeatQuietly() {
+    /**
+     * One round of the heartbeat thread, every interval: aborts idle short-circuit writes, checks
+     * block files, then heartbeats (again at once while the answers carry commands, see
+     * {@link #heartbeatsAtOnce()}). Logs a failure to reach the master once, and its end.
+     */
+    void heartbeatRound() {
         try {
             service.abortIdleLocalWrites();
             if (config.blockFileChecksPerHeartbeat() > 0) {
@@ -467,7 +493,7 @@ public final class CacheWorker implements AutoCloseable {
             log.warn("Worker {} cannot check its local writes and block files: {}", config.workerId(), e.toString());
         }
         try {
-            sendHeartbeat();
+            heartbeatsAtOnce();
             if (heartbeatFailing) {
                 heartbeatFailing = false;
                 log.info("Worker {} reaches master {} again", config.workerId(), config.masterTarget());
