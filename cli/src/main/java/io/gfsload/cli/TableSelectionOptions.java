@@ -28,7 +28,7 @@ public final class TableSelectionOptions {
             description = "Partitions matching a metastore filter, e.g. \"dt >= '2026-11-01' and dt < '2026-11-08'\". The metastore's grammar: "
                     + "comparisons, and/or, between, (dt) in ('A', 'B') with the column in parentheses, dt like 'PATTERN' matching the whole value "
                     + "with only . (any character), .* and a leading (?i) of regular expressions (2026-11-1.*), not SQL's %% and _; "
-                    + "other regular-expression syntax is refused. Integer and date keys compare as numbers and dates (hr >= 3), "
+                    + "other regular-expression syntax is refused. Numeric and date keys compare as numbers and dates (hr >= 3, whole numbers only), "
                     + "which gfsload filters on the partition names where the metastore cannot.")
     String where;
 

@@ -22,22 +22,25 @@ import org.apache.hadoop.hive.metastore.parser.ExpressionTree.Operator;
 import org.apache.hadoop.hive.metastore.parser.ExpressionTree.TreeNode;
 
 /**
- * A partition filter on keys of type {@code string}, an integer type or {@code date}, evaluated
+ * A partition filter on keys of type {@code string}, a numeric type or {@code date}, evaluated
  * on partition names as the metastore's direct SQL evaluates it: for the filters a metastore
  * refuses with "Filtering is supported only on partition keys of type string" although they are
  * valid (its JDO filter takes string keys only, and it falls back to it when its direct SQL is
  * turned off, {@code hive.metastore.try.direct.sql=false}, or fails: on PostgreSQL and MySQL its SQL
  * casts the values of every table at the key's position, and fails on another table's value that
- * is not a number or a date).
+ * is not a number or a date). A {@code decimal}, {@code float} or {@code double} key, which no
+ * metastore filters (its direct SQL takes string, integer and date keys only), is compared as an
+ * integer key is, as the number its partition's name writes ({@code x=10.00} is 10), as Hive's own
+ * partition pruning compares it.
  *
  * <p>The filter is parsed with the metastore's own parser, so the grammar is the metastore's:
  * comparisons of a key with a value (either side), {@code [not] between}, {@code (key) [not] in},
- * {@code and}, {@code or} and parentheses. Only such filters are taken, and only when each value is
- * of its key's type: a quoted string for a {@code string} key (compared as text), a number for an
- * integer key (compared as a number: {@code hr=10} after {@code hr=2}), a valid date written
- * {@code 'yyyy-MM-dd'} for a {@code date} key (compared as a date). A filter with {@code like}, on
- * a key of another type, or with a value of another type is not taken: the metastore's refusal of
- * it stands. Hive's default partition ({@code __HIVE_DEFAULT_PARTITION__}, the rows whose key is
+ * {@code and}, {@code or} and parentheses; its numbers are whole numbers. Only such filters are
+ * taken, and only when each value is of its key's type: a quoted string for a {@code string} key
+ * (compared as text), a number for a numeric key (compared as a number: {@code hr=10} after
+ * {@code hr=2}), a valid date written {@code 'yyyy-MM-dd'} for a {@code date} key (compared as a date). A
+ * filter with {@code like}, on a key of another type, or with a value of another type is not taken:
+ * the metastore's refusal of it stands. Hive's default partition ({@code __HIVE_DEFAULT_PARTITION__}, the rows whose key is
  * null) compares as SQL's null, as in the metastore's direct SQL for an integer or date key and in
  * Hive's own partition pruning for every key: no comparison with it holds, nor its negation
  * ({@code hr != 3}, {@code dt != '2026-11-20'}), though {@code or} with a condition that holds
@@ -55,7 +58,7 @@ final class TypedFilter {
     /** The operators of the metastore's grammar but LIKE, which its direct SQL does not evaluate either. */
     private static final Set<String> COMPARISONS = Set.of("=", "!=", "<>", "<", "<=", ">", ">=");
 
-    private enum Type { STRING, INTEGER, DATE }
+    private enum Type { STRING, NUMBER, DATE }
 
     /** A node of the filter: a comparison, a {@code like}, or two nodes joined by {@code and} or {@code or}. */
     private sealed interface Node permits Comparison, Like, Junction {
@@ -138,8 +141,8 @@ final class TypedFilter {
     /**
      * The filter on {@code table}'s partitions, or empty when it is not one this class evaluates:
      * the metastore cannot parse it, it has {@code like}, a key that is not one of the table's
-     * partition keys or not of type {@code string}, an integer type or {@code date}, or a value not
-     * of its key's type (a number for a {@code string} key, a quoted value for an integer key,
+     * partition keys or not of type {@code string}, a numeric type or {@code date}, or a value not
+     * of its key's type (a number for a {@code string} key, a quoted value for a numeric key,
      * anything but a valid {@code 'yyyy-MM-dd'} date for a {@code date} key).
      */
     static Optional<TypedFilter> parse(String filter, TableInfo table) {
@@ -227,8 +230,8 @@ final class TypedFilter {
             type = Type.STRING;
             value = typedValue(type, text);
         }
-        else if (PartitionSpec.isInteger(keyType) && operand instanceof Long number) {
-            type = Type.INTEGER;
+        else if (PartitionSpec.isNumeric(keyType) && operand instanceof Long number) {
+            type = Type.NUMBER;
             value = typedValue(type, number.toString());
         }
         else if (PartitionSpec.isDate(keyType) && operand instanceof String text && text.length() == "yyyy-MM-dd".length()) {
@@ -267,14 +270,14 @@ final class TypedFilter {
 
     /**
      * A partition value (or a filter's value) as its key's type compares it; null for a value not
-     * of that type, Hive's default partition of an integer or date key among them, which the
+     * of that type, Hive's default partition of a numeric or date key among them, which the
      * metastore's direct SQL takes as null.
      */
     @SuppressWarnings("unchecked")
     private static Comparable<Object> typedValue(Type type, String text) {
         Comparable<?> value = switch (type) {
             case STRING -> text;
-            case INTEGER -> {
+            case NUMBER -> {
                 try {
                     yield new BigDecimal(text);
                 }

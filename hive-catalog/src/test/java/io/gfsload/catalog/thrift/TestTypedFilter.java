@@ -66,7 +66,17 @@ class TestTypedFilter {
         // a date written without quotes, which the metastore's parser reads as a date
         assertEquals(List.of("dt=2026-11-01/hr=1/d=2026-11-01/amount=1"), matchingAll(names, "dt = 2026-11-01"));
         assertEquals(names, matchingAll(names, "d = 2026-11-01"));
-        assertTrue(TypedFilter.parseAll("amount = 1", TABLE).isEmpty(), "a decimal key");
+    }
+
+    @Test
+    void aDecimalKeyComparesAsTheNumberItsNameWrites() {
+        List<String> names = List.of("dt=a/hr=1/d=2026-11-01/amount=2.5", "dt=a/hr=1/d=2026-11-01/amount=10.00",
+                "dt=a/hr=1/d=2026-11-01/amount=10", "dt=a/hr=1/d=2026-11-01/amount=" + PartitionSpec.DEFAULT_PARTITION_VALUE);
+        assertEquals(List.of("dt=a/hr=1/d=2026-11-01/amount=10.00", "dt=a/hr=1/d=2026-11-01/amount=10"), matching(names, "amount = 10"));
+        assertEquals(List.of("dt=a/hr=1/d=2026-11-01/amount=2.5"), matching(names, "amount < 3"));
+        assertEquals(List.of("dt=a/hr=1/d=2026-11-01/amount=2.5"), matching(names, "amount <> 10"));
+        assertEquals(names.subList(0, 3), matching(names, "amount between 2 and 10"));
+        assertEquals(names.subList(0, 3), matchingAll(names, "amount >= 2"));
     }
 
     @Test
@@ -79,7 +89,7 @@ class TestTypedFilter {
                 "d = '2026-11-31'",
                 "d = '2026-1-5'",
                 "d = 20261120",
-                "amount = 1",
+                "amount = '1'",
                 "nosuch = 1",
                 "hr = 99999999999999999999",
                 "dt in ('a')",
