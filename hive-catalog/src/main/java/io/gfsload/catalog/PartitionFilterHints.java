@@ -30,8 +30,8 @@ public final class PartitionFilterHints {
     private static final Pattern NUMBER = Pattern.compile("-?\\d+");
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
     private static final Set<String> KEYWORDS = Set.of("and", "or", "not", "in", "like", "between");
-    /** Hive's integral types: the metastore filters partition keys of these types by number. */
-    private static final Set<String> NUMERIC_TYPES = Set.of("tinyint", "smallint", "int", "bigint");
+    /** A number with a fraction, which the metastore's grammar does not have: {@code 10.5}, {@code .5}. */
+    private static final Pattern FRACTION = Pattern.compile("-?(\\d+\\.\\d*|\\.\\d+)");
     private static final Set<String> COMPARISONS = Set.of("=", "!=", "<>", "<", "<=", ">", ">=");
 
     private PartitionFilterHints() {}
@@ -62,6 +62,93 @@ public final class PartitionFilterHints {
     }
 
     /**
+     * For a filter the metastore cannot parse that compares a numeric key with a number with a
+     * fraction ({@code x = 10.5}): its grammar has whole numbers only; the hint gives a range of
+     * whole numbers, and for an equality on a {@code decimal}, {@code float} or {@code double} key
+     * the {@code --partition} that names the partition.
+     */
+    public static Optional<String> fraction(String filter, TableInfo table) {
+        requireNonNull(filter, "filter is null");
+        requireNonNull(table, "table is null");
+        List<Token> tokens = tokenize(filter);
+        for (int i = 0; i < tokens.size(); i++) {
+            Token number = tokens.get(i);
+            // the comparison's operator, and its key on its other side
+            int operator = i + 2 < tokens.size() && tokens.get(i + 1).isComparison() ? i + 1 : i >= 2 && tokens.get(i - 1).isComparison() ? i - 1 : -1;
+            if (number.kind() != Kind.WORD || !FRACTION.matcher(number.text()).matches() || operator < 0) {
+                continue;
+            }
+            String key = tokens.get(2 * operator - i).text();
+            Optional<String> type = keyType(table, key).filter(PartitionSpec::isNumeric);
+            if (type.isEmpty()) {
+                continue;
+            }
+            java.math.BigDecimal floor = new java.math.BigDecimal(number.text()).setScale(0, java.math.RoundingMode.FLOOR);
+            String range = "compare with whole numbers, as in %1$s > %2$s and %1$s < %3$s".formatted(key, floor, floor.add(java.math.BigDecimal.ONE));
+            String problem = "the metastore cannot parse it: its filters have whole numbers only, and %s is not one".formatted(number.text());
+            return Optional.of(tokens.get(operator).is("=") && !PartitionSpec.isInteger(type.get())
+                    ? "%s: select the partition with %s, or %s".formatted(problem, partitionOption(table, key, number.text()), range)
+                    : "%s: %s".formatted(problem, range));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * For a filter the metastore refused with "Filtering is supported only on partition keys of
+     * type string", or could not parse, that has a condition on a partition key of a type that no
+     * metastore filters and gfsload does not compare either ({@code timestamp}, {@code boolean},
+     * ...; {@code b = true} does not parse, the grammar having no booleans): no way of writing the
+     * condition works. The hint names the key and its type, and says to select its partitions with
+     * {@code --partition} (the one the filter names, for an equality) or to filter on another key.
+     */
+    public static Optional<String> keyOfUnfilterableType(String filter, TableInfo table) {
+        requireNonNull(filter, "filter is null");
+        requireNonNull(table, "table is null");
+        List<Token> tokens = tokenize(filter);
+        for (int i = 0; i < tokens.size(); i++) {
+            Token key = tokens.get(i);
+            Optional<String> type = key.isColumn() ? keyType(table, key.text()) : Optional.empty();
+            if (type.isEmpty() || isFilterable(type.get())) {
+                continue;
+            }
+            Optional<Token> value = i + 2 < tokens.size() && tokens.get(i + 1).is("=") ? Optional.of(tokens.get(i + 2))
+                    : i >= 2 && tokens.get(i - 1).is("=") ? Optional.of(tokens.get(i - 2)) : Optional.empty();
+            String example = value.filter(token -> token.isString() || token.kind() == Kind.WORD)
+                    .map(token -> ", as in " + partitionOption(table, key.text(), token.isString() ? token.value() : token.text()))
+                    .orElse("");
+            return Optional.of("the partition key %s is of type %s, and the metastore cannot filter keys of that type (gfsload filters keys of type string, "
+                    .formatted(key.text(), type.get()) + "date and numbers): select its partitions with --partition instead%s, or filter on another key"
+                    .formatted(example));
+        }
+        return Optional.empty();
+    }
+
+    /** Whether a key of {@code type} is one that the metastore or gfsload filters: a string, a number or a date. */
+    private static boolean isFilterable(String type) {
+        String name = type.strip();
+        return name.equals("string") || name.startsWith("varchar") || name.startsWith("char") || PartitionSpec.isNumeric(name) || PartitionSpec.isDate(name);
+    }
+
+    /**
+     * {@code --partition} with {@code key}'s {@code value}, the keys before it written {@code ...}:
+     * {@code --partition dt=.../b=true}; in quotes when it has a blank.
+     */
+    private static String partitionOption(TableInfo table, String key, String value) {
+        List<String> keys = new ArrayList<>();
+        List<String> values = new ArrayList<>();
+        for (String partitionKey : table.partitionKeys()) {
+            keys.add(partitionKey);
+            if (partitionKey.equalsIgnoreCase(key)) {
+                values.add(value);
+                break;
+            }
+            values.add("...");
+        }
+        String spec = new PartitionSpec(keys, values).toPathName();
+        return "--partition " + (spec.chars().anyMatch(Character::isWhitespace) ? "'" + spec + "'" : spec);
+    }
+
+    /**
      * For a filter the metastore refused with "Filtering is supported only on partition keys of
      * type string" in which a partition key of type {@code string} is compared with an unquoted
      * number ({@code dt = 5}): the number is the problem; the hint gives the filter with such
@@ -84,7 +171,7 @@ public final class PartitionFilterHints {
 
     /**
      * For a filter the metastore refused with "Filtering is supported only on partition keys of
-     * type string" in which a numeric partition key ({@code int}, {@code bigint}, ...) is compared
+     * type string" in which a numeric partition key ({@code int}, {@code decimal(10,2)}, ...) is compared
      * with a quoted number ({@code hr = '2'}): the quotes are the problem, whatever the message
      * says of strings; the hint names the key's type and gives the filter with those numbers
      * unquoted.
@@ -94,7 +181,7 @@ public final class PartitionFilterHints {
         requireNonNull(table, "table is null");
         List<Token> tokens = tokenize(filter);
         TreeMap<Integer, Edit> edits = new TreeMap<>();
-        List<String> keys = valuesOfKeys(tokens, name -> keyType(table, name).filter(NUMERIC_TYPES::contains).isPresent(),
+        List<String> keys = valuesOfKeys(tokens, name -> keyType(table, name).filter(PartitionSpec::isNumeric).isPresent(),
                 PartitionFilterHints::unquoteNumber, edits);
         if (edits.isEmpty()) {
             return Optional.empty();
@@ -152,7 +239,7 @@ public final class PartitionFilterHints {
             }
             String example = type.get().equals("date")
                     ? "dates written 'yyyy-MM-dd', as in %1$s >= '2026-11-01' and %1$s < '2026-12-01'".formatted(key.text())
-                    : NUMERIC_TYPES.contains(type.get()) ? "numbers, as in %1$s >= 10 and %1$s < 20".formatted(key.text()) : "values of its type";
+                    : PartitionSpec.isNumeric(type.get()) ? "numbers, as in %1$s >= 10 and %1$s < 20".formatted(key.text()) : "values of its type";
             return Optional.of("the partition key %s is of type %s, and the metastore evaluates LIKE only on keys of type string: compare it with %s"
                     .formatted(key.text(), type.get(), example));
         }

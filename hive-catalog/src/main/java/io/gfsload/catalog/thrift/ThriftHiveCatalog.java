@@ -791,14 +791,18 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     private static String filterProblem(TableInfo table, String filter, String message) {
         String line = firstLine(message);
         if (line.startsWith("Error parsing partition filter")) {
-            return PartitionFilterHints.unparsable(filter).orElse("the metastore cannot parse it");
+            return PartitionFilterHints.unparsable(filter)
+                    .or(() -> PartitionFilterHints.keyOfUnfilterableType(filter, table))
+                    .or(() -> PartitionFilterHints.fraction(filter, table))
+                    .orElse("the metastore cannot parse it");
         }
         Matcher number = NUMBER_FORMAT.matcher(line);
         if (number.matches()) {
             return "the number %s is out of range: the metastore compares whole numbers from %d to %d".formatted(number.group(1), Long.MIN_VALUE, Long.MAX_VALUE);
         }
         if (line.startsWith(TYPED_KEYS_REFUSAL)) {
-            return PartitionFilterHints.numberForStringKey(filter, table)
+            return PartitionFilterHints.keyOfUnfilterableType(filter, table)
+                    .or(() -> PartitionFilterHints.numberForStringKey(filter, table))
                     .or(() -> PartitionFilterHints.stringForNumericKey(filter, table))
                     .or(() -> PartitionFilterHints.notADate(filter, table))
                     .or(() -> PartitionFilterHints.likeOnNonStringKey(filter, table))
