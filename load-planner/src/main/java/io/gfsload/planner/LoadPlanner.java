@@ -518,19 +518,21 @@ public final class LoadPlanner {
     }
 
     /**
-     * For a spec found under no name, the error that names the partitions whose integer keys have
+     * For a spec found under no name, the error that names the partitions whose numeric keys have
      * the numbers it gives under another name: {@code hr=3} where Hive named the partition so and
-     * {@code hr=03} was written, or {@code hr=03} where a partition was registered under its
-     * directory's name and {@code hr=3} was written. Said, not chosen for the user: the spec as
-     * written stays what is asked for, as a {@code --where} filter goes as given. Lists the table's
-     * partition names only for a spec with an integer key's value, on this miss.
+     * {@code hr=03} was written, {@code hr=03} where a partition was registered under its
+     * directory's name and {@code hr=3} was written, or {@code x=10.00} of a {@code decimal} (or
+     * {@code float}, {@code double}) key where the partition is {@code x=10}. Said, not chosen for
+     * the user: the spec as written stays what is asked for, as a {@code --where} filter goes as
+     * given. Lists the table's partition names only for a spec with a numeric key's value, on this
+     * miss.
      */
     private static Optional<InvalidInputException> sameNumberElsewhere(HiveCatalog hive, TableInfo table, PartitionSpec spec) {
-        boolean anInteger = false;
+        boolean aNumber = false;
         for (int i = 0; i < spec.keys().size(); i++) {
-            anInteger |= PartitionSpec.isInteger(table.partitionKeyTypes().get(i)) && INTEGER.matcher(spec.values().get(i)).matches();
+            aNumber |= number(table.partitionKeyTypes().get(i), spec.values().get(i)).isPresent();
         }
-        if (!anInteger) {
+        if (!aNumber) {
             return Optional.empty();
         }
         int keys = spec.keys().size();
@@ -547,26 +549,47 @@ public final class LoadPlanner {
                 : "the %s %s have".formatted(what.equals("partition") ? "partitions" : what, String.join(" and ", twins.stream().map(PartitionSpec::toString).toList()));
         String why = twins.equals(List.of(withCanonicalIntegers(table, spec)))
                 ? "an integer key's value is named without a sign or leading zeros"
-                : "registered with the sign or leading zeros of its directory's name, as MSCK REPAIR TABLE registers a directory";
+                : twins.stream().allMatch(twin -> withCanonicalIntegers(table, twin).equals(withCanonicalIntegers(table, spec)))
+                ? "registered with the sign or leading zeros of its directory's name, as MSCK REPAIR TABLE registers a directory"
+                : "the metastore finds a partition by its name only, and names a decimal, float or double key's number as it was written when the partition was added";
         return Optional.of(new InvalidInputException("No partition %s %s; %s that number (%s): write %s".formatted(table.name(), spec, named, why,
                 String.join(" ", twins.stream().map(twin -> "--partition " + twin).toList()))));
     }
 
-    /** Whether {@code name} has {@code spec}'s values, its integer keys' as numbers: {@code hr=03} and {@code hr=3}. */
+    /**
+     * Whether {@code name} has {@code spec}'s values, its numeric keys' as numbers: {@code hr=03} and
+     * {@code hr=3}, {@code x=10.00} and {@code x=10}.
+     */
     private static boolean sameNumbers(TableInfo table, PartitionSpec spec, PartitionSpec name) {
         if (name.equals(spec)) {
             return false;
         }
         for (int i = 0; i < spec.keys().size(); i++) {
-            String written = spec.values().get(i);
-            String registered = name.values().get(i);
-            boolean integers = PartitionSpec.isInteger(table.partitionKeyTypes().get(i)) && INTEGER.matcher(written).matches()
-                    && INTEGER.matcher(registered).matches();
-            if (integers ? !new java.math.BigInteger(written).equals(new java.math.BigInteger(registered)) : !written.equals(registered)) {
+            String type = table.partitionKeyTypes().get(i);
+            Optional<java.math.BigDecimal> written = number(type, spec.values().get(i));
+            Optional<java.math.BigDecimal> registered = number(type, name.values().get(i));
+            boolean numbers = written.isPresent() && registered.isPresent();
+            if (numbers ? written.get().compareTo(registered.get()) != 0 : !spec.values().get(i).equals(name.values().get(i))) {
                 return false;
             }
         }
         return true;
+    }
+
+    /**
+     * The number {@code value} is as a value of a key of {@code type}: an integer of an integer key,
+     * a number of a {@code decimal}, {@code float} or {@code double} key; empty for another value or type.
+     */
+    private static Optional<java.math.BigDecimal> number(String type, String value) {
+        if (!PartitionSpec.isNumeric(type) || PartitionSpec.isInteger(type) && !INTEGER.matcher(value).matches()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new java.math.BigDecimal(value));
+        }
+        catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     private static boolean isDate(String value) {

@@ -109,6 +109,7 @@ class TestLoadPlannerOnMetastore {
             table(admin, "msck", List.of(new Column("dt", "string"), new Column("hr", "int")),
                     "dt=2026-11-20/hr=03", "dt=2026-11-20/hr=4", "dt=2026-11-20/hr=abc", "dt=2026-11-21/hr=003", "dt=2026-11-21/hr=+3");
             table(admin, "unregistered", List.of(new Column("dt", "string")));
+            table(admin, "amounts", List.of(new Column("x", "decimal(10,2)"), new Column("y", "double")), "x=10/y=1.5", "x=2.50/y=3");
             // values that the metastore's prefix lookup (a pattern in which '.' is any character) would take for one another
             table(admin, "versions", List.of(new Column("v", "string"), new Column("n", "int")),
                     "v=1.5/n=1", "v=1x5/n=2", "v=1.50/n=3", "v=1.5.1/n=4", "v=V1.5/n=5");
@@ -316,6 +317,21 @@ class TestLoadPlannerOnMetastore {
         // a bad spec among good ones is refused before any is looked up
         assertEquals("Partition spec 'd=2026-1-5' does not fit db.dated: its key d is a date, written yyyy-MM-dd, and '2026-1-5' is not one: write d=2026-01-05",
                 assertThrows(InvalidInputException.class, () -> plan("db.dated", "d=2030-01-01", "d=2026-1-5")).getMessage());
+    }
+
+    @Test
+    void aDecimalOrDoubleKeysNumberWrittenOtherwiseThanThePartitionsNameSaysWhichPartitionHasIt() {
+        assertEquals(List.of("x=10/y=1.5"), names(plan("db.amounts", "x=10/y=1.5")));
+        String why = "the metastore finds a partition by its name only, and names a decimal, float or double key's number as it was written when the partition was added";
+        assertEquals("No partition db.amounts x=10.00/y=1.5; the partition x=10/y=1.5 has that number (%s): write --partition x=10/y=1.5".formatted(why),
+                assertThrows(InvalidInputException.class, () -> plan("db.amounts", "x=10.00/y=1.5")).getMessage());
+        assertEquals("No partition db.amounts x=2.5/y=3.0; the partition x=2.50/y=3 has that number (%s): write --partition x=2.50/y=3".formatted(why),
+                assertThrows(InvalidInputException.class, () -> plan("db.amounts", "x=2.5/y=3.0")).getMessage());
+        assertEquals("No partition db.amounts x=10.0; the partitions under x=10 has that number (%s): write --partition x=10".formatted(why),
+                assertThrows(InvalidInputException.class, () -> plan("db.amounts", "x=10.0")).getMessage());
+        // no partition has the number either: not found
+        assertEquals("Partition not found: db.amounts x=10.00/y=2",
+                assertThrows(NoSuchPartitionException.class, () -> plan("db.amounts", "x=10.00/y=2")).getMessage());
     }
 
     @Test
