@@ -171,6 +171,31 @@ public final class PartitionFilterHints {
 
     /**
      * For a filter the metastore refused with "Filtering is supported only on partition keys of
+     * type string" in which a partition key of type {@code string} is compared with a date without
+     * quotes ({@code dt = 2026-11-21 or hr = 5}): its parser reads the value as a date, which it
+     * compares with a {@code string} key as text only in the filter that takes no key of another
+     * type; the hint gives the filter with such dates quoted.
+     */
+    public static Optional<String> dateForStringKey(String filter, TableInfo table) {
+        requireNonNull(filter, "filter is null");
+        requireNonNull(table, "table is null");
+        TreeMap<Integer, Edit> edits = new TreeMap<>();
+        List<String> keys = valuesOfKeys(tokenize(filter), name -> isStringKey(table, name), (token, edit) -> {
+            if (token.kind() == Kind.WORD && isDate(token.text())) {
+                edit.put(token.start(), new Edit(token.end(), "'" + token.text() + "'"));
+            }
+        }, edits);
+        if (keys.isEmpty()) {
+            return Optional.empty();
+        }
+        String subject = keys.size() == 1 ? "the partition key %s is a string, and the filter compares it with a date".formatted(keys.get(0))
+                : "the partition keys %s are strings, and the filter compares them with dates".formatted(String.join(", ", keys));
+        return Optional.of(("%s without quotes, which the metastore compares with a string as text only in a filter without a condition on a key "
+                + "of another type than string: quote the value, as in %s").formatted(subject, apply(filter, edits)));
+    }
+
+    /**
+     * For a filter the metastore refused with "Filtering is supported only on partition keys of
      * type string" in which a numeric partition key ({@code int}, {@code decimal(10,2)}, ...) is compared
      * with a quoted number ({@code hr = '2'}): the quotes are the problem, whatever the message
      * says of strings; the hint names the key's type and gives the filter with those numbers
@@ -205,7 +230,8 @@ public final class PartitionFilterHints {
         List<Token> tokens = tokenize(filter);
         List<String> values = new ArrayList<>();
         List<String> keys = valuesOfKeys(tokens, name -> keyType(table, name).filter("date"::equals).isPresent(), (token, edits) -> {
-            if (!token.isString() || !isDate(token.value())) {
+            // a date without quotes is one: the metastore's parser reads it as a date
+            if (!(token.isString() ? isDate(token.value()) : token.kind() == Kind.WORD && isDate(token.text()))) {
                 values.add(token.text());
                 edits.put(token.start(), new Edit(token.end(), token.text()));
             }

@@ -82,6 +82,20 @@ class TestPartitionFilterHints {
     }
 
     @Test
+    void aStringKeyComparedWithADateWithoutQuotesBesideANumericKeySaysToQuoteTheDate() {
+        // alone, the metastore compares the date with the string as text
+        assertEquals(List.of("dt=2026-11-20/hr=10"), matching("dt = 2026-11-20"));
+        assertRefused("dt = 2026-11-20 or hr = 3", "the partition key dt is a string, and the filter compares it with a date without quotes, "
+                + "which the metastore compares with a string as text only in a filter without a condition on a key of another type than string: "
+                + "quote the value, as in dt = '2026-11-20' or hr = 3");
+        assertEquals(List.of("dt=2026-11-20/hr=10", "dt=5/hr=3"), matching("dt = '2026-11-20' or hr = 3"));
+        assertRefused("hr > 1 and dt between 2026-11-19 and 2026-11-20", "the partition key dt is a string, and the filter compares it with a date without quotes, "
+                + "which the metastore compares with a string as text only in a filter without a condition on a key of another type than string: "
+                + "quote the value, as in hr > 1 and dt between '2026-11-19' and '2026-11-20'");
+        assertEquals(List.of("dt=2026-11-19/hr=2", "dt=2026-11-20/hr=10"), matching("hr > 1 and dt between '2026-11-19' and '2026-11-20'"));
+    }
+
+    @Test
     void aNumericKeyComparedWithAQuotedNumberSaysToWriteTheNumberWithoutQuotes() {
         assertRefused("hr = '2'", "the partition key hr (int) is a number, and the filter compares it with a quoted value: write the value without quotes, as in hr = 2");
         assertEquals(List.of("dt=2026-11-19/hr=2"), matching("hr = 2"));

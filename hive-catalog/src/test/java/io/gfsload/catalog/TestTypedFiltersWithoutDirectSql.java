@@ -37,6 +37,7 @@ class TestTypedFiltersWithoutDirectSql {
     private static final TableName HOURS = new TableName("db", "hours");
     private static final TableName DAYS = new TableName("db", "days");
     private static final TableName NULLS = new TableName("db", "nulls");
+    private static final TableName DAY_HOURS = new TableName("db", "dayhours");
 
     @RegisterExtension
     static final EmbeddedMetastoreExtension METASTORE = new EmbeddedMetastoreExtension(Map.of("hive.metastore.try.direct.sql", "false"));
@@ -52,6 +53,8 @@ class TestTypedFiltersWithoutDirectSql {
                     List.of("dt=2026-11-20/hr=1", "dt=2026-11-20/hr=3", "dt=2026-11-20/hr=12", "dt=2026-11-21/hr=2", "dt=2026-11-21/hr=__HIVE_DEFAULT_PARTITION__"));
             PartitionedTables.create(admin, directory.resolve("warehouse"), DAYS, List.of(new Column("p", "string"), new Column("d", "date")),
                     List.of("p=a/d=2026-10-31", "p=a/d=2026-11-01", "p=a/d=2026-11-20", "p=b/d=2026-11-21", "p=b/d=__HIVE_DEFAULT_PARTITION__"));
+            PartitionedTables.create(admin, directory.resolve("warehouse"), DAY_HOURS, List.of(new Column("dt", "date"), new Column("hour", "int")),
+                    List.of("dt=2026-11-20/hour=5", "dt=2026-11-20/hour=6", "dt=2026-11-21/hour=1"));
             PartitionedTables.create(admin, directory.resolve("warehouse"), NULLS, List.of(new Column("dt", "string"), new Column("hr", "int")),
                     List.of("dt=2026-11-20/hr=1", "dt=2026-11-21/hr=2", "dt=__HIVE_DEFAULT_PARTITION__/hr=3"));
         }
@@ -79,6 +82,10 @@ class TestTypedFiltersWithoutDirectSql {
         assertEquals(List.of("p=a/d=2026-11-01", "p=a/d=2026-11-20", "p=b/d=2026-11-21"), matching(DAYS, "d >= '2026-11-01'"));
         assertEquals(List.of("p=a/d=2026-10-31", "p=a/d=2026-11-01"), matching(DAYS, "p = 'a' and d between '2026-10-01' and '2026-11-19'"));
         assertEquals(List.of("p=a/d=2026-10-31", "p=b/d=2026-11-21"), matching(DAYS, "d = '2026-10-31' or (p = 'b' and d < '2026-12-01')"));
+        // a date without quotes, which the metastore's parser reads as a date, as its direct SQL compares it
+        assertEquals(List.of("p=a/d=2026-11-20"), matching(DAYS, "d = 2026-11-20"));
+        assertEquals(List.of("dt=2026-11-20/hour=5", "dt=2026-11-21/hour=1"), matching(DAY_HOURS, "dt = 2026-11-21 or hour = 5"));
+        assertEquals(List.of("dt=2026-11-20/hour=6"), matching(DAY_HOURS, "dt < 2026-11-21 and hour > 5"));
     }
 
     @Test
@@ -115,6 +122,8 @@ class TestTypedFiltersWithoutDirectSql {
                 + "or load the partitions of each condition separately");
         assertRefused(DAYS, "d >= '2026-11-31'", "the partition key d is a date, and the metastore compares a date only with a valid date written 'yyyy-MM-dd' "
                 + "(as '2026-11-20'): '2026-11-31' is not one");
+        assertRefused(DAYS, "d = 2026-11-20 or d < '2026-13-01'", "the partition key d is a date, and the metastore compares a date only with a valid date "
+                + "written 'yyyy-MM-dd' (as '2026-11-20'): '2026-13-01' is not one");
         assertRefused(DAYS, "d = 20261120", "the partition key d is a date, and the metastore compares a date only with a valid date written 'yyyy-MM-dd' "
                 + "(as '2026-11-20'): 20261120 is not one");
     }

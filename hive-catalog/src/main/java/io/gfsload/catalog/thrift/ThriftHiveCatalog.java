@@ -803,6 +803,7 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         if (line.startsWith(TYPED_KEYS_REFUSAL)) {
             return PartitionFilterHints.keyOfUnfilterableType(filter, table)
                     .or(() -> PartitionFilterHints.numberForStringKey(filter, table))
+                    .or(() -> PartitionFilterHints.dateForStringKey(filter, table))
                     .or(() -> PartitionFilterHints.stringForNumericKey(filter, table))
                     .or(() -> PartitionFilterHints.notADate(filter, table))
                     .or(() -> PartitionFilterHints.likeOnNonStringKey(filter, table))

@@ -38,7 +38,8 @@ import org.apache.hadoop.hive.metastore.parser.ExpressionTree.TreeNode;
  * {@code and}, {@code or} and parentheses; its numbers are whole numbers. Only such filters are
  * taken, and only when each value is of its key's type: a quoted string for a {@code string} key
  * (compared as text), a number for a numeric key (compared as a number: {@code hr=10} after
- * {@code hr=2}), a valid date written {@code 'yyyy-MM-dd'} for a {@code date} key (compared as a date). A
+ * {@code hr=2}), a valid date, written {@code 'yyyy-MM-dd'} or without quotes ({@code 2026-11-20},
+ * which the metastore's parser reads as a date), for a {@code date} key (compared as a date). A
  * filter with {@code like}, on a key of another type, or with a value of another type is not taken:
  * the metastore's refusal of it stands. Hive's default partition ({@code __HIVE_DEFAULT_PARTITION__}, the rows whose key is
  * null) compares as SQL's null, as in the metastore's direct SQL for an integer or date key and in
@@ -142,8 +143,8 @@ final class TypedFilter {
      * The filter on {@code table}'s partitions, or empty when it is not one this class evaluates:
      * the metastore cannot parse it, it has {@code like}, a key that is not one of the table's
      * partition keys or not of type {@code string}, a numeric type or {@code date}, or a value not
-     * of its key's type (a number for a {@code string} key, a quoted value for a numeric key,
-     * anything but a valid {@code 'yyyy-MM-dd'} date for a {@code date} key).
+     * of its key's type (a number or a date without quotes for a {@code string} key, a quoted value
+     * for a numeric key, anything but a valid date for a {@code date} key).
      */
     static Optional<TypedFilter> parse(String filter, TableInfo table) {
         return parse(filter, table, false);
@@ -152,8 +153,8 @@ final class TypedFilter {
     /**
      * As {@link #parse}, taking besides {@code like} on a {@code string} key and a date written
      * without quotes ({@code 2026-11-20}, which the metastore's parser reads as a date) for a
-     * {@code string} key (as its text) or a {@code date} key: every filter the metastore evaluates on
-     * keys of those types.
+     * {@code string} key (as its text): every filter the metastore evaluates on keys of the types
+     * this class takes.
      */
     static Optional<TypedFilter> parseAll(String filter, TableInfo table) {
         return parse(filter, table, true);
@@ -215,7 +216,9 @@ final class TypedFilter {
         }
         String operator = leaf.operator.getOp();
         String keyType = table.partitionKeyTypes().get(key).toLowerCase(Locale.ROOT).strip();
-        Object operand = all && leaf.value instanceof java.sql.Date date && (keyType.equals("string") || PartitionSpec.isDate(keyType))
+        // a date without quotes: a date key's, as the metastore's direct SQL takes it; a string key's as its text, as its JDO filter
+        // takes it, which combines it with no key of another type
+        Object operand = leaf.value instanceof java.sql.Date date && (PartitionSpec.isDate(keyType) || all && keyType.equals("string"))
                 ? date.toLocalDate().toString()
                 : leaf.value;
         if (!COMPARISONS.contains(operator)) {

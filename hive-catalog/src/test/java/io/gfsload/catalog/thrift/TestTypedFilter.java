@@ -35,6 +35,8 @@ class TestTypedFilter {
         assertEquals(List.of("dt=b/hr=10/d=2026-12-01/amount=1", "dt=b/hr=__HIVE_DEFAULT_PARTITION__/d=__HIVE_DEFAULT_PARTITION__/amount=1"),
                 matching("dt >= 'b'"));
         assertEquals(List.of("dt=a/hr=03/d=2026-11-20/amount=1"), matching("DT = 'a' AND (HR) NOT IN (2, 10)"));
+        // a date without quotes, which the metastore's parser reads as a date
+        assertEquals(List.of("dt=a/hr=03/d=2026-11-20/amount=1", "dt=b/hr=10/d=2026-12-01/amount=1"), matching("d >= 2026-11-20"));
     }
 
     @Test
@@ -89,6 +91,7 @@ class TestTypedFilter {
                 "d = '2026-11-31'",
                 "d = '2026-1-5'",
                 "d = 20261120",
+                "dt = 2026-11-01 and hr = 1",
                 "amount = '1'",
                 "nosuch = 1",
                 "hr = 99999999999999999999",
