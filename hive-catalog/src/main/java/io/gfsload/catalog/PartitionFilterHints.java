@@ -399,7 +399,8 @@ public final class PartitionFilterHints {
      * For a filter that matched no partition and has a {@code LIKE} pattern with SQL's wildcards
      * {@code %} or {@code _}: the metastore's {@code LIKE} takes a pattern that must match the
      * whole value, with {@code .} and {@code .*} as wildcards; the hint gives the filter with {@code %} as {@code .*} and {@code _}
-     * as {@code .}.
+     * as {@code .}. Else, for one with a quote escaped with a backslash in a value ({@code 'it\'s'}),
+     * which the metastore's grammar has no way of: the hint gives the value in the other quotes.
      */
     public static Optional<String> noMatch(String filter) {
         requireNonNull(filter, "filter is null");
@@ -412,10 +413,57 @@ public final class PartitionFilterHints {
             }
         }
         if (edits.isEmpty()) {
-            return Optional.empty();
+            return escapedQuote(filter, false);
         }
         return Optional.of("the metastore's LIKE matches the whole value with . for any one character and .* for any characters, not SQL's _ and %%: try %s"
                 .formatted(apply(filter, edits)));
+    }
+
+    /**
+     * For a filter with a quote escaped in a value as SQL escapes it, doubled ({@code 'it''s'}): the
+     * metastore's grammar has no escape for a quote, and its parser takes the value up to the
+     * doubled quote ({@code it}) and ignores the rest of the filter, so that it would select other
+     * partitions than the filter says. The hint gives the value in the other quotes ({@code "it's"}),
+     * where it has none of those; refused before the metastore is asked.
+     */
+    public static Optional<String> doubledQuote(String filter) {
+        requireNonNull(filter, "filter is null");
+        return escapedQuote(filter, true);
+    }
+
+    /**
+     * A quote escaped in a value, doubled ({@code 'it''s'}, which the tokenizer reads as two strings
+     * side by side) or with a backslash ({@code 'it\'s'}, which the metastore takes as it is).
+     */
+    private static Optional<String> escapedQuote(String filter, boolean doubled) {
+        List<Token> tokens = tokenize(filter);
+        for (int i = 0; i < tokens.size(); i++) {
+            Token first = tokens.get(i);
+            if (!first.isString()) {
+                continue;
+            }
+            char quote = first.text().charAt(0);
+            StringBuilder value = new StringBuilder(first.value());
+            int last = i;
+            while (last + 1 < tokens.size() && tokens.get(last + 1).isString() && tokens.get(last + 1).start() == tokens.get(last).end()
+                    && tokens.get(last + 1).text().charAt(0) == quote) {
+                last++;
+                value.append(quote).append(tokens.get(last).value());
+            }
+            String meant = value.toString().replace("\\" + quote, String.valueOf(quote));
+            char other = quote == '\'' ? '"' : '\'';
+            if ((doubled ? last > i : !meant.contentEquals(value)) && meant.indexOf(other) < 0) {
+                TreeMap<Integer, Edit> edits = new TreeMap<>();
+                edits.put(first.start(), new Edit(tokens.get(last).end(), other + meant + other));
+                String taken = doubled ? "its parser would take %s as the value %s and ignore the rest of the filter"
+                        : "it takes %s as the value %s";
+                return Optional.of(("the metastore's filters have no escape for a quote: " + taken + "; write a value with a %s in %s, as in %s")
+                        .formatted(filter.substring(first.start(), tokens.get(last).end()), first.value(), quote, other == '"' ? "double quotes" : "single quotes",
+                                apply(filter, edits)));
+            }
+            i = last;
+        }
+        return Optional.empty();
     }
 
     /**

@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.apache.hadoop.hive.metastore.HiveMetaStoreClient;
+import org.apache.hadoop.hive.metastore.api.Partition;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -29,6 +31,7 @@ class TestPartitionFilterHints {
     static final EmbeddedMetastoreExtension METASTORE = new EmbeddedMetastoreExtension();
     private static ThriftHiveCatalog catalog;
     private static TableInfo events;
+    private static TableInfo quotes;
 
     @BeforeAll
     static void start() {
@@ -43,8 +46,14 @@ class TestPartitionFilterHints {
             }
             admin.addPartitions(name, partitions);
         }
+        TableName quoted = new TableName("db", "quotes");
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(METASTORE.uri())) {
+            PartitionedTables.create(admin, directory.resolve("warehouse"), quoted, List.of(new Column("s", "string"), new Column("n", "int")),
+                    List.of("s=it%27s/n=1", "s=it/n=2", "s=say \"hi\"/n=3"));
+        }
         catalog = METASTORE.catalog();
         events = catalog.getTable(name).orElseThrow();
+        quotes = catalog.getTable(quoted).orElseThrow();
     }
 
     @Test
@@ -129,6 +138,35 @@ class TestPartitionFilterHints {
     }
 
     @Test
+    void aDoubledQuoteInAValueIsRefusedBeforeTheMetastoreTakesPartOfTheFilter() throws Exception {
+        // asked, the metastore's parser takes s = 'it' and ignores the rest: another partition than the filter says
+        HiveMetaStoreClient client = METASTORE.hiveClient();
+        try {
+            assertEquals(List.of(List.of("it", "2")),
+                    client.listPartitionsByFilter("db", "quotes", "s = 'it''s' and n = 1", (short) -1).stream().map(Partition::getValues).toList());
+        }
+        finally {
+            client.close();
+        }
+        assertRefused(quotes, "s = 'it''s' and n = 1", "the metastore's filters have no escape for a quote: its parser would take 'it''s' as the value it "
+                + "and ignore the rest of the filter; write a value with a ' in double quotes, as in s = \"it's\" and n = 1");
+        assertEquals(List.of("s=it%27s/n=1"), matching(quotes, "s = \"it's\" and n = 1"));
+        assertRefused(quotes, "s = \"say \"\"hi\"\"\"", "the metastore's filters have no escape for a quote: its parser would take \"say \"\"hi\"\"\" "
+                + "as the value say  and ignore the rest of the filter; write a value with a \" in single quotes, as in s = 'say \"hi\"'");
+        assertEquals(List.of("s=say %22hi%22/n=3"), matching(quotes, "s = 'say \"hi\"'"));
+        // two values, or a value with both quotes: nothing to say
+        assertEquals(Optional.empty(), PartitionFilterHints.doubledQuote("s = 'a' or s = 'b'"));
+        assertEquals(Optional.empty(), PartitionFilterHints.doubledQuote("s = 'it''s \"x\"'"));
+    }
+
+    @Test
+    void aQuoteEscapedWithABackslashThatMatchesNothingSaysToWriteTheValueInTheOtherQuotes() {
+        assertEquals(List.of(), matching(quotes, "s = 'it\\'s'"));
+        assertEquals(Optional.of("the metastore's filters have no escape for a quote: it takes 'it\\'s' as the value it\\'s; "
+                + "write a value with a ' in double quotes, as in s = \"it's\""), PartitionFilterHints.noMatch("s = 'it\\'s'"));
+    }
+
+    @Test
     void likeWithRegularExpressionSyntaxTheMetastoreDoesNotEvaluateIsRefusedBeforeItIsAsked() {
         String knows = ": it knows only . (any one character), .* (any characters) and a leading (?i) (ignore case) of Java's regular expressions, "
                 + "and takes every other character as itself, so that the filter would match nothing; for alternatives, write them with or, "
@@ -177,11 +215,20 @@ class TestPartitionFilterHints {
     }
 
     private static void assertRefused(String filter, String problem) {
-        InvalidInputException e = assertThrows(InvalidInputException.class, () -> catalog.listPartitionsByFilter(events, filter));
-        assertEquals("Invalid filter \"%s\" for db.events (partition keys: dt, hr): %s".formatted(filter, problem), e.getMessage());
+        assertRefused(events, filter, problem);
+    }
+
+    private static void assertRefused(TableInfo table, String filter, String problem) {
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> catalog.listPartitionsByFilter(table, filter));
+        assertEquals("Invalid filter \"%s\" for %s (partition keys: %s): %s".formatted(filter, table.name(), String.join(", ", table.partitionKeys()), problem),
+                e.getMessage());
     }
 
     private static List<String> matching(String filter) {
-        return catalog.listPartitionsByFilter(events, filter).stream().map(partition -> partition.spec().toString()).toList();
+        return matching(events, filter);
+    }
+
+    private static List<String> matching(TableInfo table, String filter) {
+        return catalog.listPartitionsByFilter(table, filter).stream().map(partition -> partition.spec().toString()).toList();
     }
 }

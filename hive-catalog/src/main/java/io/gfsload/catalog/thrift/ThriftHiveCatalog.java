@@ -659,7 +659,8 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         requireNonNull(table, "table is null");
         requireNonNull(filter, "filter is null");
         // the metastore would take such a pattern's characters as themselves and match nothing: refused before it is asked
-        PartitionFilterHints.unsupportedLike(filter).ifPresent(problem -> {
+        // and a doubled quote, with which the metastore would ignore the rest of the filter
+        PartitionFilterHints.unsupportedLike(filter).or(() -> PartitionFilterHints.doubledQuote(filter)).ifPresent(problem -> {
             throw invalidFilter(table, filter, problem);
         });
         try {

@@ -10,6 +10,9 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import org.apache.hadoop.hive.conf.HiveConf;
+import org.apache.hadoop.hive.metastore.HiveMetaStoreClient;
+import org.apache.hadoop.hive.metastore.api.MetaException;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -58,6 +61,14 @@ public final class EmbeddedMetastoreExtension implements BeforeAllCallback, Afte
     /** The metastore's URI, {@code thrift://127.0.0.1:<port>}. */
     public URI uri() {
         return requireNonNull(metastore, "the metastore starts before the class's @BeforeAll methods").uri();
+    }
+
+    /** A client of Hive's own connected to the metastore, to ask it what the catalog does not pass on as it is; the caller closes it. */
+    public HiveMetaStoreClient hiveClient() throws MetaException {
+        HiveConf conf = new HiveConf();
+        conf.setVar(HiveConf.ConfVars.METASTOREURIS, uri().toString());
+        conf.setBoolVar(HiveConf.ConfVars.METASTORE_EXECUTE_SET_UGI, false);
+        return new HiveMetaStoreClient(conf);
     }
 
     /** The catalog connected to the metastore; closed with it. */

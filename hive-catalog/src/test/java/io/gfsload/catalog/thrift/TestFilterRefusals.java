@@ -14,7 +14,6 @@ import io.gfsload.catalog.thrift.MetastoreAdmin.Column;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
-import org.apache.hadoop.hive.conf.HiveConf;
 import org.apache.hadoop.hive.metastore.HiveMetaStoreClient;
 import org.apache.hadoop.hive.metastore.api.MetaException;
 import org.junit.jupiter.api.BeforeAll;
@@ -49,10 +48,7 @@ class TestFilterRefusals {
 
     @Test
     void theMessagesOfTheMetastoresRefusalsOfFiltersAreRefusals() throws Exception {
-        HiveConf conf = new HiveConf();
-        conf.setVar(HiveConf.ConfVars.METASTOREURIS, METASTORE.uri().toString());
-        conf.setBoolVar(HiveConf.ConfVars.METASTORE_EXECUTE_SET_UGI, false);
-        HiveMetaStoreClient client = new HiveMetaStoreClient(conf);
+        HiveMetaStoreClient client = METASTORE.hiveClient();
         try {
             for (String filter : List.of("dt IN ('a')", "dt >>> 3", "dt = 5", "hr = '1'", "nokey = 'a'", "dt like 'a.*' and hr = 1", "hr = 99999999999999999999")) {
                 MetaException refusal = assertThrows(MetaException.class, () -> client.listPartitionsByFilter("db", "events", filter, (short) -1), filter);
