@@ -467,6 +467,45 @@ public final class PartitionFilterHints {
     }
 
     /**
+     * For a filter the metastore cannot parse that has {@code not} before a condition ({@code not
+     * (n = 1)}): its grammar takes {@code not} only in {@code not between} and {@code not in}. The
+     * hint gives the negation of a comparison, which is the comparison with the opposite operator
+     * ({@code n <> 1}), as SQL's null makes neither hold; the filter with it where {@code not}
+     * negates one comparison.
+     */
+    public static Optional<String> notOfCondition(String filter) {
+        requireNonNull(filter, "filter is null");
+        List<Token> tokens = tokenize(filter);
+        for (int i = 0; i < tokens.size(); i++) {
+            if (!tokens.get(i).isWord("not") || i + 1 < tokens.size() && (tokens.get(i + 1).isWord("between") || tokens.get(i + 1).isWord("in"))) {
+                continue;
+            }
+            String problem = "the metastore cannot parse it: it takes NOT only in NOT BETWEEN and NOT IN; the negation of a comparison is the comparison "
+                    + "with the opposite operator";
+            boolean parenthesized = i + 1 < tokens.size() && tokens.get(i + 1).is("(");
+            int start = parenthesized ? i + 2 : i + 1;
+            int end = start + 3;
+            boolean comparison = end <= tokens.size() && tokens.get(start + 1).isComparison() && (tokens.get(start).isColumn() || tokens.get(start + 2).isColumn())
+                    && (!parenthesized || end < tokens.size() && tokens.get(end).is(")"));
+            if (!comparison) {
+                return Optional.of(problem + " (n <> 1 for not (n = 1), n >= 1 for not (n < 1)), and the negation of conditions joined by and (or) is their negations joined by or (and)");
+            }
+            Token operator = tokens.get(start + 1);
+            TreeMap<Integer, Edit> edits = new TreeMap<>();
+            edits.put(tokens.get(i).start(), new Edit(tokens.get(start).start(), ""));
+            edits.put(operator.start(), new Edit(operator.end(), OPPOSITES.get(operator.text())));
+            if (parenthesized) {
+                edits.put(tokens.get(end - 1).end(), new Edit(tokens.get(end).end(), ""));
+            }
+            return Optional.of("%s, as in %s".formatted(problem, apply(filter, edits)));
+        }
+        return Optional.empty();
+    }
+
+    /** Each comparison's negation. */
+    private static final java.util.Map<String, String> OPPOSITES = java.util.Map.of("=", "<>", "!=", "=", "<>", "=", "<", ">=", "<=", ">", ">", "<=", ">=", "<");
+
+    /**
      * For a filter with a {@code LIKE} pattern that uses regular-expression syntax the metastore
      * does not evaluate: its {@code LIKE} (Hive's JDO filter, turned into SQL's {@code LIKE})
      * knows only {@code .} (any one character), {@code .*} (any characters) and a leading

@@ -167,6 +167,19 @@ class TestPartitionFilterHints {
     }
 
     @Test
+    void notBeforeAConditionSaysThatNotIsOnlyInNotBetweenAndNotInAndGivesTheNegation() {
+        String only = "the metastore cannot parse it: it takes NOT only in NOT BETWEEN and NOT IN; the negation of a comparison is the comparison "
+                + "with the opposite operator";
+        assertRefused("not (hr = 1)", only + ", as in hr <> 1");
+        assertEquals(List.of("dt=2026-11-19/hr=2", "dt=2026-11-20/hr=10", "dt=5/hr=3"), matching("hr <> 1"));
+        assertRefused("dt = '5' or not hr >= 3", only + ", as in dt = '5' or hr < 3");
+        assertEquals(List.of("dt=2026-11-18/hr=1", "dt=2026-11-19/hr=2", "dt=5/hr=3"), matching("dt = '5' or hr < 3"));
+        assertRefused("not (hr = 1 or dt = '5')", only + " (n <> 1 for not (n = 1), n >= 1 for not (n < 1)), and the negation of conditions joined by and (or) is their negations joined by or (and)");
+        // NOT BETWEEN and NOT IN parse
+        assertEquals(List.of("dt=2026-11-20/hr=10"), matching("hr not between 1 and 3"));
+    }
+
+    @Test
     void likeWithRegularExpressionSyntaxTheMetastoreDoesNotEvaluateIsRefusedBeforeItIsAsked() {
         String knows = ": it knows only . (any one character), .* (any characters) and a leading (?i) (ignore case) of Java's regular expressions, "
                 + "and takes every other character as itself, so that the filter would match nothing; for alternatives, write them with or, "

@@ -793,6 +793,7 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         String line = firstLine(message);
         if (line.startsWith("Error parsing partition filter")) {
             return PartitionFilterHints.unparsable(filter)
+                    .or(() -> PartitionFilterHints.notOfCondition(filter))
                     .or(() -> PartitionFilterHints.keyOfUnfilterableType(filter, table))
                     .or(() -> PartitionFilterHints.fraction(filter, table))
                     .orElse("the metastore cannot parse it");
