@@ -2,12 +2,15 @@ package io.gfsload.catalog;
 
 import static java.util.Objects.requireNonNull;
 
+import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.LocalDate;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -83,8 +86,8 @@ public final class PartitionFilterHints {
             if (type.isEmpty()) {
                 continue;
             }
-            java.math.BigDecimal floor = new java.math.BigDecimal(number.text()).setScale(0, java.math.RoundingMode.FLOOR);
-            String range = "compare with whole numbers, as in %1$s > %2$s and %1$s < %3$s".formatted(key, floor, floor.add(java.math.BigDecimal.ONE));
+            BigDecimal floor = new BigDecimal(number.text()).setScale(0, RoundingMode.FLOOR);
+            String range = "compare with whole numbers, as in %1$s > %2$s and %1$s < %3$s".formatted(key, floor, floor.add(BigDecimal.ONE));
             String problem = "the metastore cannot parse it: its filters have whole numbers only, and %s is not one".formatted(number.text());
             return Optional.of(tokens.get(operator).is("=") && !PartitionSpec.isInteger(type.get())
                     ? "%s: select the partition with %s, or %s".formatted(problem, partitionOption(table, key, number.text()), range)
@@ -503,7 +506,7 @@ public final class PartitionFilterHints {
     }
 
     /** Each comparison's negation. */
-    private static final java.util.Map<String, String> OPPOSITES = java.util.Map.of("=", "<>", "!=", "=", "<>", "=", "<", ">=", "<=", ">", ">", "<=", ">=", "<");
+    private static final Map<String, String> OPPOSITES = Map.of("=", "<>", "!=", "=", "<>", "=", "<", ">=", "<=", ">", ">", "<=", ">=", "<");
 
     /**
      * For a filter with a {@code LIKE} pattern that uses regular-expression syntax the metastore

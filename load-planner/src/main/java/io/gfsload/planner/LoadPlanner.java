@@ -4,7 +4,6 @@ import static java.util.Objects.requireNonNull;
 
 import com.google.common.collect.Lists;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
-
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.UriCredentials;
@@ -19,13 +18,15 @@ import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableInfo;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.net.URI;
 import java.nio.file.NoSuchFileException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.Deque;
-import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -566,8 +567,8 @@ public final class LoadPlanner {
         }
         for (int i = 0; i < spec.keys().size(); i++) {
             String type = table.partitionKeyTypes().get(i);
-            Optional<java.math.BigDecimal> written = number(type, spec.values().get(i));
-            Optional<java.math.BigDecimal> registered = number(type, name.values().get(i));
+            Optional<BigDecimal> written = number(type, spec.values().get(i));
+            Optional<BigDecimal> registered = number(type, name.values().get(i));
             boolean numbers = written.isPresent() && registered.isPresent();
             if (numbers ? written.get().compareTo(registered.get()) != 0 : !spec.values().get(i).equals(name.values().get(i))) {
                 return false;
@@ -580,12 +581,12 @@ public final class LoadPlanner {
      * The number {@code value} is as a value of a key of {@code type}: an integer of an integer key,
      * a number of a {@code decimal}, {@code float} or {@code double} key; empty for another value or type.
      */
-    private static Optional<java.math.BigDecimal> number(String type, String value) {
+    private static Optional<BigDecimal> number(String type, String value) {
         if (!PartitionSpec.isNumeric(type) || PartitionSpec.isInteger(type) && !INTEGER.matcher(value).matches()) {
             return Optional.empty();
         }
         try {
-            return Optional.of(new java.math.BigDecimal(value));
+            return Optional.of(new BigDecimal(value));
         }
         catch (NumberFormatException e) {
             return Optional.empty();
@@ -617,7 +618,7 @@ public final class LoadPlanner {
         List<String> values = new ArrayList<>(spec.values());
         for (int i = 0; i < values.size(); i++) {
             if (PartitionSpec.isInteger(table.partitionKeyTypes().get(i)) && INTEGER.matcher(values.get(i)).matches()) {
-                values.set(i, new java.math.BigInteger(values.get(i)).toString());
+                values.set(i, new BigInteger(values.get(i)).toString());
             }
         }
         return new PartitionSpec(spec.keys(), values);
