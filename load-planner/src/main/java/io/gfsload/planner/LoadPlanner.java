@@ -546,7 +546,7 @@ public final class LoadPlanner {
             return Optional.empty();
         }
         String what = keys == table.partitionKeys().size() ? "partition" : "partitions under";
-        String named = twins.size() == 1 ? "the %s %s has".formatted(what, twins.get(0))
+        String named = twins.size() == 1 ? "the %s %s %s".formatted(what, twins.get(0), keys == table.partitionKeys().size() ? "has" : "have")
                 : "the %s %s have".formatted(what.equals("partition") ? "partitions" : what, String.join(" and ", twins.stream().map(PartitionSpec::toString).toList()));
         String why = twins.equals(List.of(withCanonicalIntegers(table, spec)))
                 ? "an integer key's value is named without a sign or leading zeros"

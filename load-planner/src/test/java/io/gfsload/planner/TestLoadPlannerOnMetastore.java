@@ -327,7 +327,7 @@ class TestLoadPlannerOnMetastore {
                 assertThrows(InvalidInputException.class, () -> plan("db.amounts", "x=10.00/y=1.5")).getMessage());
         assertEquals("No partition db.amounts x=2.5/y=3.0; the partition x=2.50/y=3 has that number (%s): write --partition x=2.50/y=3".formatted(why),
                 assertThrows(InvalidInputException.class, () -> plan("db.amounts", "x=2.5/y=3.0")).getMessage());
-        assertEquals("No partition db.amounts x=10.0; the partitions under x=10 has that number (%s): write --partition x=10".formatted(why),
+        assertEquals("No partition db.amounts x=10.0; the partitions under x=10 have that number (%s): write --partition x=10".formatted(why),
                 assertThrows(InvalidInputException.class, () -> plan("db.amounts", "x=10.0")).getMessage());
         // no partition has the number either: not found
         assertEquals("Partition not found: db.amounts x=10.00/y=2",
