@@ -38,6 +38,7 @@ class TestTypedFiltersWithoutDirectSql {
     private static final TableName DAYS = new TableName("db", "days");
     private static final TableName NULLS = new TableName("db", "nulls");
     private static final TableName DAY_HOURS = new TableName("db", "dayhours");
+    private static final TableName REGIONS = new TableName("db", "regions");
 
     @RegisterExtension
     static final EmbeddedMetastoreExtension METASTORE = new EmbeddedMetastoreExtension(Map.of("hive.metastore.try.direct.sql", "false"));
@@ -55,10 +56,18 @@ class TestTypedFiltersWithoutDirectSql {
                     List.of("p=a/d=2026-10-31", "p=a/d=2026-11-01", "p=a/d=2026-11-20", "p=b/d=2026-11-21", "p=b/d=__HIVE_DEFAULT_PARTITION__"));
             PartitionedTables.create(admin, directory.resolve("warehouse"), DAY_HOURS, List.of(new Column("dt", "date"), new Column("hour", "int")),
                     List.of("dt=2026-11-20/hour=5", "dt=2026-11-20/hour=6", "dt=2026-11-21/hour=1"));
+            PartitionedTables.create(admin, directory.resolve("warehouse"), REGIONS, List.of(new Column("region", "varchar(16)"), new Column("hr", "int")),
+                    List.of("region=eu/hr=1", "region=us/hr=2", "region=us/hr=3"));
             PartitionedTables.create(admin, directory.resolve("warehouse"), NULLS, List.of(new Column("dt", "string"), new Column("hr", "int")),
                     List.of("dt=2026-11-20/hr=1", "dt=2026-11-21/hr=2", "dt=__HIVE_DEFAULT_PARTITION__/hr=3"));
         }
         catalog = METASTORE.catalog();
+    }
+
+    @Test
+    void aVarcharKeyIsFilteredAsAStringBesideAnIntKey() {
+        assertEquals(List.of("region=us/hr=3"), matching(REGIONS, "region = 'us' and hr > 2"));
+        assertEquals(List.of("region=eu/hr=1", "region=us/hr=3"), matching(REGIONS, "region < 'us' or hr >= 3"));
     }
 
     @Test

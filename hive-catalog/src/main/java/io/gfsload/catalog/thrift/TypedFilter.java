@@ -215,7 +215,8 @@ final class TypedFilter {
             return Optional.empty();
         }
         String operator = leaf.operator.getOp();
-        String keyType = table.partitionKeyTypes().get(key).toLowerCase(Locale.ROOT).strip();
+        // a varchar key's values are strings, as the metastore's direct SQL compares them
+        String keyType = table.partitionKeyTypes().get(key).toLowerCase(Locale.ROOT).strip().replaceFirst("^varchar\\(\\s*\\d+\\s*\\)$", "string");
         // a date without quotes: a date key's, as the metastore's direct SQL takes it; a string key's as its text, as its JDO filter
         // takes it, which combines it with no key of another type
         Object operand = leaf.value instanceof java.sql.Date date && (PartitionSpec.isDate(keyType) || all && keyType.equals("string"))
