@@ -38,14 +38,18 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
+import org.antlr.runtime.CommonToken;
+import org.antlr.runtime.Token;
 import org.apache.hadoop.hive.conf.HiveConf;
 import org.apache.hadoop.hive.metastore.HiveMetaStoreClient;
+import org.apache.hadoop.hive.metastore.PartFilterExprUtil;
 import org.apache.hadoop.hive.metastore.api.FieldSchema;
 import org.apache.hadoop.hive.metastore.api.MetaException;
 import org.apache.hadoop.hive.metastore.api.NoSuchObjectException;
 import org.apache.hadoop.hive.metastore.api.Partition;
 import org.apache.hadoop.hive.metastore.api.Table;
 import org.apache.hadoop.hive.metastore.api.ThriftHiveMetastore;
+import org.apache.hadoop.hive.metastore.parser.FilterParser;
 import org.apache.thrift.TApplicationException;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TBinaryProtocol;
@@ -660,7 +664,7 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         requireNonNull(filter, "filter is null");
         // the metastore would take such a pattern's characters as themselves and match nothing: refused before it is asked
         // and a doubled quote, with which the metastore would ignore the rest of the filter
-        PartitionFilterHints.unsupportedLike(filter).or(() -> PartitionFilterHints.doubledQuote(filter)).ifPresent(problem -> {
+        PartitionFilterHints.unsupportedLike(filter).or(() -> PartitionFilterHints.doubledQuote(filter)).or(() -> ignoredRest(filter)).ifPresent(problem -> {
             throw invalidFilter(table, filter, problem);
         });
         try {
@@ -685,6 +689,29 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         catch (TException e) {
             throw failure("list partitions of %s by filter".formatted(table.name()), e);
         }
+    }
+
+    /**
+     * For a filter whose text goes on after a complete condition ({@code dt = 'a' garbage and hr =
+     * 1}, {@code (hr = 1) hr = 2}): the metastore's parser stops there and evaluates what it read,
+     * ignoring the rest, so that it would select other partitions than the filter says. Empty for
+     * a filter it reads whole, and for one it cannot parse at all (which it refuses itself).
+     */
+    static Optional<String> ignoredRest(String filter) {
+        FilterParser parser;
+        try {
+            parser = PartFilterExprUtil.getFilterParser(filter);
+        }
+        catch (MetaException | RuntimeException e) {
+            return Optional.empty();
+        }
+        Token next = parser.getTokenStream().LT(1);
+        if (next == null || next.getType() == Token.EOF || !(next instanceof CommonToken token) || token.getStartIndex() < 0) {
+            return Optional.empty();
+        }
+        String read = filter.substring(0, token.getStartIndex()).strip();
+        return Optional.of("the metastore's parser stops before %s and would select by %s alone, ignoring the rest: join conditions with and or or, "
+                .formatted(filter.substring(token.getStartIndex()), read) + "and write a value with a quote in the other quotes (\"it's\")");
     }
 
     /**

@@ -61,6 +61,32 @@ class TestFilterRefusals {
     }
 
     @Test
+    void aFilterWithTextAfterACompleteConditionIsRefusedNotReadInPart() throws Exception {
+        try (MetastoreAdmin admin = MetastoreAdmin.connect(METASTORE.uri())) {
+            String location = directory.resolve("warehouse/db.db/events").toUri().toString();
+            admin.addPartitions(EVENTS, Map.of(PartitionSpec.parse("dt=2026-11-20/hr=2"), location + "/dt=2026-11-20/hr=2"));
+        }
+        HiveMetaStoreClient client = METASTORE.hiveClient();
+        try {
+            // the metastore's parser stops after the first condition and ignores the rest
+            assertEquals(2, client.listPartitionsByFilter("db", "events", "dt = '2026-11-20' 'x' and hr = 1", (short) -1).size());
+            assertEquals(2, client.listPartitionsByFilter("db", "events", "dt = '2026-11-20' garbage and hr = 1", (short) -1).size());
+        }
+        finally {
+            client.close();
+        }
+        try (ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(METASTORE.uri())) {
+            TableInfo events = catalog.getTable(EVENTS).orElseThrow();
+            for (String filter : List.of("dt = '2026-11-20' 'x' and hr = 1", "dt = '2026-11-20' garbage and hr = 1", "(hr = 1) hr = 2")) {
+                InvalidInputException refused = assertThrows(InvalidInputException.class, () -> catalog.listPartitionsByFilter(events, filter), filter);
+                assertTrue(refused.getMessage().startsWith("Invalid filter \"%s\" for db.events (partition keys: dt, hr): the metastore's parser stops before "
+                        .formatted(filter)), refused.getMessage());
+            }
+            assertEquals(1, catalog.listPartitionsByFilter(events, "dt = '2026-11-20' and hr = 1").size(), "a whole filter is read whole");
+        }
+    }
+
+    @Test
     void otherMetaExceptionsAreFailuresOfTheMetastore() {
         // as Hive's ObjectStore words a failure of its database
         assertFalse(ThriftHiveCatalog.refusesFilter(new MetaException("javax.jdo.JDODataStoreException: Error executing SQL query "
