@@ -93,6 +93,12 @@ import org.slf4j.LoggerFactory;
  * number of the copy deleted, so that the master can tell a report of a copy it has not recorded
  * yet (its commit still on the way) or of an older copy from one of the copy it holds.
  *
+ * <p>A copy that replaced an earlier copy of the block (two loads of the same data at once write
+ * it to the same worker) keeps the earlier copies' numbers until their writers remove them. The
+ * removal of such a copy by its number, which a client sends when its commit at the master fails,
+ * keeps the block: its bytes are the earlier copy's (the id names the file's identity), which
+ * another load may have committed; the pin is as it was before that write, and nothing is reported.
+ *
  * <p>Thread-safe: space, the block index and pins are guarded by the store's lock; data is read
  * and written outside it.
  */
@@ -878,6 +884,18 @@ final class BlockStore {
         synchronized (this) {
             Entry entry = blocks.get(blockId);
             if (entry != null && copy != 0 && entry.copy != copy) {
+                // the writer of a replaced copy withdraws it: no longer kept for
+                entry.replaced.remove(copy);
+                return false;
+            }
+            if (entry != null && copy != 0 && !entry.replaced.isEmpty()) {
+                // the earlier copies' bytes, which their writers may have committed, stay
+                if (entry.pinBefore == null) {
+                    pins.remove(blockId);
+                }
+                else {
+                    pins.put(blockId, entry.pinBefore);
+                }
                 return false;
             }
             pins.remove(blockId);
@@ -1360,6 +1378,10 @@ final class BlockStore {
         final long length;
         /** The copy's number; see the class's documentation. */
         final long copy;
+        /** The numbers of the earlier copies this one replaced that their writers have not removed. */
+        final Set<Long> replaced = new HashSet<>();
+        /** The block's pin before this copy was written, when it replaced another; null when there was none. */
+        Long pinBefore;
         long lastAccessMillis;
         double crf;
 
@@ -1600,6 +1622,9 @@ final class BlockStore {
                     long now = clock.millis();
                     Entry entry = new Entry(directory, length, now, 1, number);
                     if (previous != null) {
+                        entry.replaced.addAll(previous.replaced);
+                        entry.replaced.add(previous.copy);
+                        entry.pinBefore = pins.get(blockId);
                         previous.directory.stored -= previous.length;
                         entry.crf = eviction.crfAfterAccess(previous.crf, previous.lastAccessMillis, now);
                         if (previous.directory != directory) {

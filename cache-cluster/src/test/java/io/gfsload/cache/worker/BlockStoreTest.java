@@ -270,6 +270,27 @@ class BlockStoreTest {
     }
 
     @Test
+    void theRemovalOfACopyThatReplacedAnotherKeepsTheBlockForTheOther() {
+        BlockStore store = open(100_000);
+        byte[] data = randomBytes(1000, 1);
+        write(store, BLOCK_0, data);
+        long committed = store.copyOf(BLOCK_0).orElseThrow();
+        // a second write of the same block, whose commit at the master then fails: its client removes its copy
+        write(store, BLOCK_0, data);
+        long aborted = store.copyOf(BLOCK_0).orElseThrow();
+
+        assertFalse(store.remove(BLOCK_0, aborted), "the first copy's bytes stay, for whoever committed it");
+        assertEquals(List.of(BLOCK_0), store.blockIds());
+        assertEquals(1000, store.usedBytes());
+        assertEquals(List.of(), store.removedSinceReport(), "nothing to report: the master's record holds");
+
+        assertFalse(store.remove(BLOCK_0, committed), "its writer withdraws the first copy too");
+        assertTrue(store.remove(BLOCK_0, aborted), "now no copy is left for anyone");
+        assertEquals(List.of(), store.blockIds());
+        assertEquals(0, store.usedBytes());
+    }
+
+    @Test
     void checkingBlockFilesGoesRoundAllBlocksAndForgetsTheMissingOnes() throws Exception {
         BlockStore store = open(100_000);
         List<String> ids = new java.util.ArrayList<>();

@@ -1,6 +1,8 @@
 package io.gfsload.cache.worker;
 
 import static io.gfsload.cache.testing.TestData.randomBytes;
+import static io.gfsload.cache.testing.TestData.readAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -104,6 +106,24 @@ class EvictionReportTest {
         assertEquals(List.of(), client.cachedBlocks(a.file()), "the master records a block the worker deleted");
         worker.sendHeartbeat();
         assertEquals(List.of(), client.cachedBlocks(a.file()));
+    }
+
+    @Test
+    void aSecondWriteOfACommittedBlockWithdrawnByItsClientLeavesTheCommittedBlock() throws Exception {
+        BlockKey a = block("a");
+        WriteBlockResponse committed = write(a, 1);
+        commit(a, committed);
+        // another load writes the same block to the same worker, and its commit (or staging in its
+        // temp area) fails at the master: its client removes the copy it wrote, by its number
+        WriteBlockResponse withdrawn = write(a, 1);
+        assertTrue(withdrawn.getCopy() > committed.getCopy());
+
+        assertFalse(remove(a, withdrawn.getCopy()), "the worker keeps the block for the load that committed it");
+        worker.sendHeartbeat();
+
+        assertEquals(List.of("worker-0"), workersOf(a));
+        assertEquals(List.of("worker-0"), client.confirmedBlocks(a.file()).get(0).workerIds(), "the worker confirms it");
+        assertArrayEquals(randomBytes(LENGTH, 1), readAll(client.openReader(a)));
     }
 
     @Test
