@@ -300,12 +300,13 @@ final class LoadRunner {
             if (options.atomic().map(AtomicOptions::scope).equals(Optional.of(scope))) {
                 continue;
             }
-            // an atomic load of the same request, at another scope or this one plain, is another job: say what its failed run left pinned
+            // an atomic load of the same request, at another scope or this one plain, is another job: say what it has staged, running or not
             String atomicJob = JobJournal.jobId(jobRequest(planned.plan().request()), Optional.of(scope));
             String flags = scope == AtomicOptions.Scope.FILE ? "-A" : "-A --atomic-scope " + scope.name().toLowerCase(Locale.ROOT);
             services.cache().tempAreas().findTempArea(atomicJob)
-                    .ifPresent(area -> status.printf("The atomic load of the same request (%s, job %s) left a temp area of %s, %s, kept until %s; "
-                            + "the same command with %s resumes it%n", flags, atomicJob, Sizes.count(area.blocks().size(), "block"),
+                    .ifPresent(area -> status.printf("The atomic load of the same request (%s, job %s) has a temp area of %s, %s, kept until %s: "
+                            + "a run of it is under way (from this or another gfsload home), or one did not finish, which the same command with %s "
+                            + "resumes%n", flags, atomicJob, Sizes.count(area.blocks().size(), "block"),
                             Sizes.format(area.bytes()), area.expiresAt(), flags));
         }
         status.flush();

@@ -56,7 +56,7 @@ class TestAtomicAndPlainJobs {
             assertFalse(partitionJob.equals(atomicJob), partitionJob);
             assertFalse(partition.err().contains("Resuming job"), "a job of its own: " + partition.err());
             assertTrue(partition.err().contains("The atomic load of the same request (-A --atomic-scope job, job " + atomicJob
-                    + ") left a temp area of 1 block, 293.0 KiB, kept until "), partition.err());
+                    + ") has a temp area of 1 block, 293.0 KiB, kept until "), partition.err());
             assertFalse(partition.out().contains("adopted"), "nothing adopted: " + partition.out());
             assertTrue(Files.isDirectory(home.resolve("jobs").resolve(partitionJob)), "the failed job keeps its journal");
 
@@ -65,8 +65,9 @@ class TestAtomicAndPlainJobs {
             assertEquals(ExitCode.PARTIAL, plain.exitCode(), plain.err());
             assertFalse(plain.err().contains("Resuming job"), "a job of its own: " + plain.err());
             assertTrue(plain.err().contains("The atomic load of the same request (-A --atomic-scope job, job " + atomicJob
-                    + ") left a temp area of 1 block, 293.0 KiB, kept until "), plain.err());
-            assertTrue(plain.err().contains("; the same command with -A --atomic-scope job resumes it"), plain.err());
+                    + ") has a temp area of 1 block, 293.0 KiB, kept until "), plain.err());
+            assertTrue(plain.err().contains(": a run of it is under way (from this or another gfsload home), or one did not finish, which the same command "
+                    + "with -A --atomic-scope job resumes"), plain.err());
             assertTrue(Files.isDirectory(home.resolve("jobs").resolve(atomicJob)), "the atomic job's journal is left to it");
 
             CliRun atomicAgain = CliRun.gfsload(home, "distributedLoad", "-A", "--atomic-scope", "job", "--progress", "none", path);
