@@ -64,6 +64,8 @@ public final class PlanCommand implements Callable<Integer> {
         boolean table = request.target() instanceof LoadTarget.Table;
         planning.validate(environment.home());
         workload.validate();
+        // the load this plans for would refuse a bad $GFSLOAD_JOURNAL_RETENTION: so does its plan, as the dry run does
+        environment.journalRetention();
         PrintWriter err = spec.commandLine().getErr();
         // SIGINT or SIGTERM from here on, while the metastore and the cache open too: one line says no plan is printed
         try (LoadInterruption interruption = LoadInterruption.startDryRun(err);

@@ -116,6 +116,24 @@ class TestJournalRetention {
     }
 
     @Test
+    void planRefusesABadRetentionAsTheDryRunAndTheLoadDo() throws Exception {
+        int closedPort;
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        // plan exits as the load would: a bad retention is bad input there too, said before the cache is asked
+        for (List<String> command : List.of(List.of("plan", "--path"), List.of("distributedLoad", "--dry-run"))) {
+            List<String> args = new java.util.ArrayList<>(command);
+            args.addAll(List.of(home.toString(), "--master", "127.0.0.1:" + closedPort));
+            CliRun run = CliRun.gfsload(new CliEnvironment(home).withJournalRetention("0d"), args.toArray(String[]::new));
+
+            assertEquals(2, run.exitCode(), command + ": " + run.err());
+            assertEquals("gfsload: Invalid GFSLOAD_JOURNAL_RETENTION '0d': at least 1 h, so that a job killed a moment ago can resume",
+                    run.err().strip(), command.toString());
+        }
+    }
+
+    @Test
     void aRetentionOfZeroOrOverTenYearsIsRefusedSayingSo() {
         for (String retention : List.of("0d", "0h", "0s")) {
             InvalidRequestException e = assertThrows(InvalidRequestException.class,
