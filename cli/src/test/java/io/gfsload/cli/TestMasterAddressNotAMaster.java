@@ -26,7 +26,7 @@ class TestMasterAddressNotAMaster {
     void anHttpServerIsAWrongAddress() throws Exception {
         Path data = Files.createDirectories(home.resolve("data"));
         Files.write(data.resolve("part-0"), new byte[1_000]);
-        // a plain HTTP/1.1 server, as `python3 -m http.server` is: it answers gRPC's HTTP/2 preface with HTTP/1.1
+        // a plain HTTP/1.1 server: it answers gRPC's HTTP/2 preface with HTTP/1.1
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         server.createContext("/", exchange -> {
             byte[] page = "<html>not found</html>".getBytes(StandardCharsets.UTF_8);
@@ -48,6 +48,47 @@ class TestMasterAddressNotAMaster {
         }
         finally {
             server.stop(0);
+        }
+    }
+
+    @Test
+    void anHttpServerThatTakesThePrefaceForHttp09IsAWrongAddress() throws Exception {
+        Path data = Files.createDirectories(home.resolve("data"));
+        Files.write(data.resolve("part-0"), new byte[1_000]);
+        // as `python3 -m http.server` answers gRPC's HTTP/2 preface ("PRI * HTTP/2.0"): a 505 error page, as to an HTTP/0.9
+        // request, without a status line or headers, then the connection closed
+        try (java.net.ServerSocket server = new java.net.ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            Thread answering = new Thread(() -> {
+                while (!server.isClosed()) {
+                    try (java.net.Socket socket = server.accept()) {
+                        java.io.InputStream in = socket.getInputStream();
+                        for (int b = in.read(); b != -1 && b != '\n'; b = in.read()) {
+                            // the request line
+                        }
+                        String page = "<!DOCTYPE HTML>\n<html lang=\"en\">\n<head><title>Error response</title></head>\n"
+                                + "<body><h1>Error response</h1><p>Error code: 505</p><p>Message: Invalid HTTP version (2.0).</p></body>\n</html>\n";
+                        socket.getOutputStream().write(page.getBytes(StandardCharsets.UTF_8));
+                        socket.shutdownOutput();
+                        // read what the client sent until it closes, so that closing does not reset the connection
+                        socket.setSoTimeout(5_000);
+                        while (in.read(new byte[4096]) != -1) {
+                            // drained
+                        }
+                    }
+                    catch (java.io.IOException e) {
+                        // closed, or the client went away
+                    }
+                }
+            }, "http-server");
+            answering.setDaemon(true);
+            answering.start();
+            String master = "127.0.0.1:" + server.getLocalPort();
+            CliRun run = CliRun.gfsload(home, "plan", "--json", "--master", master, "--path", data.toString());
+
+            String expected = master + " does not answer as a gfsload cache master (it speaks HTTP, not gfsload's gRPC services): check --master";
+            assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
+            assertEquals(List.of("gfsload: " + expected), run.err().lines().toList());
+            assertEquals(expected, JSON.readTree(run.out()).path("error").asText());
         }
     }
 

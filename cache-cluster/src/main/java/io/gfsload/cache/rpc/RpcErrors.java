@@ -36,8 +36,17 @@ public final class RpcErrors {
     /** {@link #ERROR_KIND} of a call naming a temp area that is not open. */
     public static final String TEMP_AREA_NOT_FOUND = "temp-area-not-found";
 
-    /** {@code HTTP/} in hex, as Netty dumps the first bytes of an answer that is not an HTTP/2 frame. */
+    /** How Netty says that an answer to the HTTP/2 preface is not an HTTP/2 frame, before the hex of its first 5 bytes. */
+    private static final String NOT_HTTP_2_FIRST_BYTES = "First received frame was not SETTINGS. Hex dump for first 5 bytes: ";
+
+    /** {@code HTTP/} in hex: an HTTP/1.x status line. */
     private static final String HTTP_1_FIRST_BYTES = "485454502f";
+
+    /**
+     * {@code <} in hex: an HTML page without a status line, as a server that takes the preface
+     * ({@code PRI * HTTP/2.0}) for an HTTP/0.9 request answers it (Python's {@code http.server}).
+     */
+    private static final String HTML_FIRST_BYTE = "3c";
 
     private RpcErrors() {}
 
@@ -122,8 +131,9 @@ public final class RpcErrors {
 
     /**
      * Whether {@code failure} says that the server answered HTTP but not gRPC: an HTTP/2 server's
-     * error page ({@code HTTP status code 404}, an {@code invalid content-type}), or an HTTP/1.1
-     * server's answer to the HTTP/2 preface (a first frame that is {@code HTTP/...}). A gRPC
+     * error page ({@code HTTP status code 404}, an {@code invalid content-type}), or an HTTP/1.x
+     * server's answer to the HTTP/2 preface (a first frame that is {@code HTTP/...}, or an error
+     * page without a status line, {@code <!DOCTYPE HTML>...}). A gRPC
      * proxy's {@code 502}, {@code 503} or {@code 504} (its backend down) is not: that is a
      * server that may be back.
      */
@@ -139,8 +149,13 @@ public final class RpcErrors {
         if (status.getCode() == Status.Code.INTERNAL || status.getCode() == Status.Code.UNAVAILABLE) {
             // Netty's "First received frame was not SETTINGS. Hex dump for first 5 bytes: 485454502f" ("HTTP/")
             for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-                if (cause.getMessage() != null && cause.getMessage().contains(HTTP_1_FIRST_BYTES)) {
-                    return true;
+                String message = cause.getMessage();
+                int dump = message == null ? -1 : message.indexOf(NOT_HTTP_2_FIRST_BYTES);
+                if (dump >= 0) {
+                    String firstBytes = message.substring(dump + NOT_HTTP_2_FIRST_BYTES.length());
+                    if (firstBytes.startsWith(HTTP_1_FIRST_BYTES) || firstBytes.startsWith(HTML_FIRST_BYTE)) {
+                        return true;
+                    }
                 }
             }
         }

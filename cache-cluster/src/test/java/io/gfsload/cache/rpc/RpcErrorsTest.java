@@ -22,6 +22,12 @@ class RpcErrorsTest {
         // an HTTP/1.1 server's answer to the HTTP/2 preface
         assertTrue(RpcErrors.answeredHttpNotGrpc(Status.INTERNAL.withDescription("http2 exception")
                 .withCause(new IllegalStateException("First received frame was not SETTINGS. Hex dump for first 5 bytes: 485454502f")).asRuntimeException()));
+        // an HTTP server that takes the preface for an HTTP/0.9 request: its error page alone, "<!DOC..."
+        assertTrue(RpcErrors.answeredHttpNotGrpc(Status.INTERNAL.withDescription("http2 exception")
+                .withCause(new IllegalStateException("First received frame was not SETTINGS. Hex dump for first 5 bytes: 3c21444f43")).asRuntimeException()));
+        // an answer that is neither an HTTP status line nor a page is not said to be HTTP
+        assertFalse(RpcErrors.answeredHttpNotGrpc(Status.INTERNAL.withDescription("http2 exception")
+                .withCause(new IllegalStateException("First received frame was not SETTINGS. Hex dump for first 5 bytes: 0000000000")).asRuntimeException()));
         // a gRPC proxy whose backend is down may be back; a gRPC server without the method is a gRPC server
         assertFalse(RpcErrors.answeredHttpNotGrpc(RpcErrors.status(Status.Code.UNAVAILABLE, "HTTP status code 503")));
         assertFalse(RpcErrors.answeredHttpNotGrpc(RpcErrors.status(Status.Code.UNIMPLEMENTED, "Method not found: gfsload.Master/GetClusterInfo")));
