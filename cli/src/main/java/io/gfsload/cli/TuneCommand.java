@@ -303,7 +303,9 @@ public final class TuneCommand implements Callable<Integer> {
     static String coreSiteXml(Tuned tuned) {
         StringBuilder xml = new StringBuilder();
         xml.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        xml.append("<!-- COS client settings for %s, by gfsload tune. Merge into core-site.xml. -->\n".formatted(escapeComment(tuned.target())));
+        // a new file, which may be core-site.xml itself: a later tune on it merges (SettingsFiles.mergeXml)
+        xml.append("<!-- COS client settings for %s, by gfsload tune; gfsload tune writing this file again replaces them and keeps any other property. -->\n"
+                .formatted(escapeComment(tuned.target())));
         xml.append("<configuration>\n");
         for (Setting s : tuned.settings().withPrefix(Settings.CORE_SITE_PREFIX)) {
             xml.append("  <property>\n");

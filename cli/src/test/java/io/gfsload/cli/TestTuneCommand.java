@@ -210,6 +210,9 @@ class TestTuneCommand {
         assertEquals(32, conf.getInt(Settings.COSN_READ_AHEAD_QUEUE_SIZE, 0));
         assertEquals(4, conf.size(), "only the fs.cosn.* settings");
         assertTrue(Files.readString(coreSite).contains("<description>2 x 16 cores = 32 -&gt; 32. Rule: 2-3 x CPU cores (GooseFS guide)"), Files.readString(coreSite));
+        assertTrue(Files.readString(coreSite).contains("<!-- COS client settings for demo.events dt=2026-11-20, by gfsload tune; gfsload tune writing "
+                + "this file again replaces them and keeps any other property. -->"), "no advice to merge a file that may be core-site.xml itself: "
+                + Files.readString(coreSite));
 
         Properties properties = new Properties();
         try (Reader reader = Files.newBufferedReader(cluster)) {
