@@ -23,15 +23,35 @@ public interface TempAreas {
      * Opens the temp area of {@code jobId}, expiring {@code expireTime} from now. When the job's
      * area is already open and unexpired (a re-run of a failed job), adopts it: the result lists
      * the blocks it holds, which the job need not write again, and its expiry moves to now +
-     * {@code expireTime} if that is later.
+     * {@code expireTime} if that is a third of {@code expireTime} or more later (so that renewals
+     * more frequent than that do not re-pin its blocks each time: the area keeps at least two
+     * thirds of its expire time at every call).
      *
      * @throws IllegalArgumentException for a malformed job id or a non-positive expire time
      */
     TempArea openTempArea(String jobId, Duration expireTime);
 
     /**
+     * As {@link #openTempArea(String, Duration)}, for {@code run} of the job, which the master
+     * records as the area's run, with the time of the call. Refused while another run of the job
+     * is still going: one that opened, adopted or renewed the area less than two of its renewal
+     * periods ago. A run that died stops renewing, and the area is adopted as before once that
+     * time has passed.
+     *
+     * <p>The default ignores {@code run}: an implementation without runs never refuses.
+     *
+     * @throws TempAreaInUseException when another run of the job renewed the area within two of
+     *     its renewal periods
+     * @throws IllegalArgumentException for a malformed job id or a non-positive expire time
+     */
+    default TempArea openTempArea(String jobId, Duration expireTime, TempAreaRun run) {
+        return openTempArea(jobId, expireTime);
+    }
+
+    /**
      * Keeps the open temp area of a running job alive: its expiry moves to now + {@code
-     * expireTime} if that is later. Unlike {@link #openTempArea}, never opens a new area: a job
+     * expireTime} if that is a third of {@code expireTime} or more later, as {@link #openTempArea}
+     * moves it. Unlike {@link #openTempArea}, never opens a new area: a job
      * whose area expired (or was aborted) meanwhile lost the blocks it staged, and must not go on
      * staging into a new area as if nothing happened.
      *
@@ -39,6 +59,18 @@ public interface TempAreas {
      * @throws IllegalArgumentException for a malformed job id or a non-positive expire time
      */
     TempArea renewTempArea(String jobId, Duration expireTime);
+
+    /**
+     * As {@link #renewTempArea(String, Duration)}, for {@code run} of the job, which the master
+     * records as the area's run, with the time of the call (a renewal is never refused for another
+     * run). The default ignores {@code run}.
+     *
+     * @throws TempAreaNotFoundException when the job has no open, unexpired temp area
+     * @throws IllegalArgumentException for a malformed job id or a non-positive expire time
+     */
+    default TempArea renewTempArea(String jobId, Duration expireTime, TempAreaRun run) {
+        return renewTempArea(jobId, expireTime);
+    }
 
     /**
      * Makes {@code blocks} of the job's temp area visible to readers, all in one metadata write:

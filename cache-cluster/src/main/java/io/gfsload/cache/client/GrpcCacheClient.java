@@ -32,6 +32,7 @@ import io.gfsload.cache.api.ScopeCommit;
 import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.api.TempArea;
+import io.gfsload.cache.api.TempAreaRun;
 import io.gfsload.cache.api.TempAreas;
 import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.api.UnderReplicatedBlock;
@@ -1447,25 +1448,36 @@ public final class GrpcCacheClient implements CacheClient {
     private final class GrpcTempAreas implements TempAreas {
         @Override
         public TempArea openTempArea(String jobId, Duration expireTime) {
-            return openTempArea(jobId, expireTime, false);
+            return openTempArea(jobId, expireTime, false, Optional.empty());
+        }
+
+        @Override
+        public TempArea openTempArea(String jobId, Duration expireTime, TempAreaRun run) {
+            return openTempArea(jobId, expireTime, false, Optional.of(requireNonNull(run, "run is null")));
         }
 
         @Override
         public TempArea renewTempArea(String jobId, Duration expireTime) {
-            return openTempArea(jobId, expireTime, true);
+            return openTempArea(jobId, expireTime, true, Optional.empty());
         }
 
-        /** Opens (or with {@code renew}, only renews) the temp area of {@code jobId}. */
-        private TempArea openTempArea(String jobId, Duration expireTime, boolean renew) {
+        @Override
+        public TempArea renewTempArea(String jobId, Duration expireTime, TempAreaRun run) {
+            return openTempArea(jobId, expireTime, true, Optional.of(requireNonNull(run, "run is null")));
+        }
+
+        /** Opens (or with {@code renew}, only renews) the temp area of {@code jobId}, for {@code run} when given. */
+        private TempArea openTempArea(String jobId, Duration expireTime, boolean renew, Optional<TempAreaRun> run) {
             TempAreas.checkJobId(jobId);
             requireNonNull(expireTime, "expireTime is null");
             checkArgument(expireTime.toMillis() > 0, "expireTime must be >= 1 ms: %s", expireTime);
+            OpenTempAreaRequest.Builder request = OpenTempAreaRequest.newBuilder()
+                    .setJobId(jobId)
+                    .setExpireMillis(expireTime.toMillis())
+                    .setRenew(renew);
+            run.ifPresent(r -> request.setRunId(r.runId()).setRenewPeriodMillis(r.renewPeriod().toMillis()));
             OpenTempAreaResponse response = callMaster((renew ? "Renewing" : "Opening") + " the temp area of job " + jobId,
-                    () -> masterStub().openTempArea(OpenTempAreaRequest.newBuilder()
-                            .setJobId(jobId)
-                            .setExpireMillis(expireTime.toMillis())
-                            .setRenew(renew)
-                            .build()));
+                    () -> masterStub().openTempArea(request.build()));
             return tempArea(response.getArea(), response.getAdopted());
         }
 

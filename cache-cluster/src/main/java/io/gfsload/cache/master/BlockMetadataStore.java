@@ -8,7 +8,9 @@ import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockNotFoundException;
 import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.TempAreaInUseException;
 import io.gfsload.cache.api.TempAreaNotFoundException;
+import io.gfsload.cache.api.TempAreaRun;
 import io.gfsload.cache.proto.BlockRecord;
 import io.gfsload.cache.proto.BlockRef;
 import io.gfsload.cache.proto.FileIdentityProto;
@@ -20,6 +22,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -873,22 +876,37 @@ final class BlockMetadataStore implements AutoCloseable {
         return result;
     }
 
-    /** As {@link #openTempArea(String, long, long, boolean)}, opening a new area when the job has none open. */
+    /** As {@link #openTempArea(String, long, long, boolean, Optional)}, opening a new area when the job has none open, for no run. */
     synchronized OpenedArea openTempArea(String jobId, long nowMillis, long expireMillis) {
-        return openTempArea(jobId, nowMillis, expireMillis, false);
+        return openTempArea(jobId, nowMillis, expireMillis, false, Optional.empty());
+    }
+
+    /** As {@link #openTempArea(String, long, long, boolean, Optional)}, for no run. */
+    synchronized OpenedArea openTempArea(String jobId, long nowMillis, long expireMillis, boolean renewOnly) {
+        return openTempArea(jobId, nowMillis, expireMillis, renewOnly, Optional.empty());
     }
 
     /**
      * Opens the temp area of {@code jobId}, or adopts it when it is open and unexpired at
-     * {@code nowMillis} (its expiry moves to {@code nowMillis + expireMillis} if later, and the
-     * workers are told to keep its blocks until then). An expired area not collected yet is
-     * deleted first.
+     * {@code nowMillis}. An expired area not collected yet is deleted first.
+     *
+     * <p>Its expiry moves to {@code nowMillis + expireMillis} when that is a third of the expire
+     * time or more later than the area's (the workers are told to keep its blocks until then): a
+     * run renews far more often than that, and each move re-pins every staged block on its
+     * workers, so the area keeps at least two thirds of its expire time at every renewal and its
+     * blocks are re-pinned about as often as a renewal every third of the expire time would.
+     *
+     * <p>With {@code run}, the area records that run and {@code nowMillis}; without, the record's
+     * run stays as it is. An open (not a renewal) by one run of an area that another run opened,
+     * adopted or renewed less than two of that run's renewal periods before is refused: that run
+     * is still going, and renews within one period, or two when one renewal was lost or late.
      *
      * @param renewOnly only extend an open, unexpired area: never open a new one
      * @throws TempAreaNotFoundException with {@code renewOnly}, when the job has no open temp area
      *     at {@code nowMillis}
+     * @throws TempAreaInUseException when another run of the job is still going
      */
-    synchronized OpenedArea openTempArea(String jobId, long nowMillis, long expireMillis, boolean renewOnly) {
+    synchronized OpenedArea openTempArea(String jobId, long nowMillis, long expireMillis, boolean renewOnly, Optional<TempAreaRun> run) {
         long expiresAt = saturatedAdd(nowMillis, expireMillis);
         Optional<TempAreaRecord> existing = tempArea(jobId);
         if (renewOnly) {
@@ -896,34 +914,78 @@ final class BlockMetadataStore implements AutoCloseable {
         }
         if (existing.isPresent() && existing.get().getExpiresAtMillis() > nowMillis) {
             TempAreaRecord area = existing.get();
+            if (!renewOnly && run.isPresent()) {
+                checkNotInUse(area, run.get(), nowMillis);
+            }
             List<BlockRecord> staged = tempBlocks(jobId);
-            if (expiresAt > area.getExpiresAtMillis()) {
-                area = area.toBuilder().setExpiresAtMillis(expiresAt).build();
+            boolean extend = expiresAt > area.getExpiresAtMillis() && expiresAt - area.getExpiresAtMillis() >= Math.max(1, expireMillis / 3);
+            if (extend || run.isPresent()) {
+                TempAreaRecord.Builder updated = area.toBuilder();
+                if (extend) {
+                    updated.setExpiresAtMillis(expiresAt);
+                }
+                run.ifPresent(r -> ranBy(updated, r, nowMillis));
+                area = updated.build();
                 try (Batch batch = new Batch()) {
                     put(batch, tempAreas, jobId.getBytes(UTF_8), area.toByteArray());
-                    for (BlockRecord block : staged) {
-                        String blockId = blockIdOf(block);
-                        for (String worker : block.getWorkerIdsList()) {
-                            queue(batch, worker, WorkerCommand.newBuilder().setPin(PinnedBlock.newBuilder()
-                                    .setBlockId(blockId).setUntilEpochMillis(expiresAt)).build());
+                    if (extend) {
+                        for (BlockRecord block : staged) {
+                            String blockId = blockIdOf(block);
+                            for (String worker : block.getWorkerIdsList()) {
+                                queue(batch, worker, WorkerCommand.newBuilder().setPin(PinnedBlock.newBuilder()
+                                        .setBlockId(blockId).setUntilEpochMillis(expiresAt)).build());
+                            }
                         }
                     }
-                    write(batch, "extend the temp area of job " + jobId);
+                    write(batch, (extend ? "extend" : "renew") + " the temp area of job " + jobId);
                 }
             }
             return new OpenedArea(area, staged, true, Optional.empty());
         }
         Optional<AreaDeletion> expired = existing.isPresent() ? Optional.of(deleteTempArea(jobId)) : Optional.empty();
-        TempAreaRecord area = TempAreaRecord.newBuilder()
+        TempAreaRecord.Builder opened = TempAreaRecord.newBuilder()
                 .setJobId(jobId)
                 .setCreatedAtMillis(nowMillis)
-                .setExpiresAtMillis(expiresAt)
-                .build();
+                .setExpiresAtMillis(expiresAt);
+        run.ifPresent(r -> ranBy(opened, r, nowMillis));
+        TempAreaRecord area = opened.build();
         try (Batch batch = new Batch()) {
             put(batch, tempAreas, jobId.getBytes(UTF_8), area.toByteArray());
             write(batch, "open the temp area of job " + jobId);
         }
         return new OpenedArea(area, List.of(), false, expired);
+    }
+
+    /** Records {@code run} as the area's run, heard from at {@code nowMillis}. */
+    private static void ranBy(TempAreaRecord.Builder area, TempAreaRun run, long nowMillis) {
+        area.setRunId(run.runId()).setRenewedAtMillis(nowMillis).setRenewPeriodMillis(run.renewPeriod().toMillis());
+    }
+
+    /**
+     * @throws TempAreaInUseException when another run than {@code run} opened, adopted or renewed
+     *     {@code area} less than two of its renewal periods before {@code nowMillis}
+     */
+    private static void checkNotInUse(TempAreaRecord area, TempAreaRun run, long nowMillis) {
+        if (area.getRunId().isEmpty() || area.getRunId().equals(run.runId())) {
+            return;
+        }
+        long window = saturatedAdd(area.getRenewPeriodMillis(), area.getRenewPeriodMillis());
+        long ago = Math.max(0, nowMillis - area.getRenewedAtMillis());
+        if (ago >= window) {
+            // it stopped renewing: it died, and this run adopts what it staged
+            return;
+        }
+        Duration renewedAgo = Duration.ofMillis(ago);
+        Duration aliveWindow = Duration.ofMillis(window);
+        throw new TempAreaInUseException(("Cannot adopt the temp area of job %s for run %s: run %s of the job renewed it %s ago and renews it "
+                + "every %s, so it is still going; a run that has not renewed it for %s is taken as gone").formatted(area.getJobId(), run.runId(),
+                area.getRunId(), Counts.of(wholeSeconds(renewedAgo)), Counts.of(Duration.ofMillis(area.getRenewPeriodMillis())), Counts.of(aliveWindow)),
+                renewedAgo, aliveWindow);
+    }
+
+    /** {@code time} in whole seconds, rounded down, or as it is when under a second. */
+    private static Duration wholeSeconds(Duration time) {
+        return time.toSeconds() == 0 ? time : Duration.ofSeconds(time.toSeconds());
     }
 
     /**

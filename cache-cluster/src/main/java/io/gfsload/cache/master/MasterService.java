@@ -7,7 +7,9 @@ import io.gfsload.cache.api.BlockNotFoundException;
 import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.StorageTier;
+import io.gfsload.cache.api.TempAreaInUseException;
 import io.gfsload.cache.api.TempAreaNotFoundException;
+import io.gfsload.cache.api.TempAreaRun;
 import io.gfsload.cache.api.TempAreas;
 import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.api.WorkerInfo;
@@ -66,6 +68,7 @@ import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -677,7 +680,11 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                     request.getExpireMillis());
             BlockMetadataStore.OpenedArea opened;
             try {
-                opened = metadata.openTempArea(jobId, clock.millis(), request.getExpireMillis(), request.getRenew());
+                opened = metadata.openTempArea(jobId, clock.millis(), request.getExpireMillis(), request.getRenew(), run(jobId, request));
+            }
+            catch (TempAreaInUseException e) {
+                log.info("{}", e.getMessage());
+                throw RpcErrors.tempAreaInUse(e);
             }
             catch (TempAreaNotFoundException e) {
                 // a running job whose area expired (or was aborted) meanwhile: it must not go on staging into a new one
@@ -855,6 +862,18 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                     + Instant.ofEpochMilli(area.getExpiresAtMillis()));
         }
         return area;
+    }
+
+    /** The run of the job an {@code OpenTempArea} call names, if any (clients older than runs name none). */
+    private static Optional<TempAreaRun> run(String jobId, OpenTempAreaRequest request) {
+        if (request.getRunId().isEmpty()) {
+            return Optional.empty();
+        }
+        check(TempAreaRun.RUN_ID.matcher(request.getRunId()).matches(), "invalid run id of job %s (letters, digits, '-'; at most 64): %s", jobId,
+                request.getRunId());
+        check(request.getRenewPeriodMillis() > 0, "renewal period of run %s of job %s must be > 0 ms: %s", request.getRunId(), jobId,
+                request.getRenewPeriodMillis());
+        return Optional.of(new TempAreaRun(request.getRunId(), Duration.ofMillis(request.getRenewPeriodMillis())));
     }
 
     private static TempAreaInfo info(TempAreaRecord area, List<BlockRecord> blocks) {

@@ -6,11 +6,13 @@ import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
 import io.gfsload.cache.api.NoRoomException;
 import io.gfsload.cache.api.NotEnoughWorkersException;
+import io.gfsload.cache.api.TempAreaInUseException;
 import io.gfsload.cache.api.TempAreaNotFoundException;
 import io.gfsload.cache.proto.ItemError;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.time.Duration;
 
 /**
  * The error contract between servers and clients: which gRPC status a failure travels as, and
@@ -35,6 +37,17 @@ public final class RpcErrors {
 
     /** {@link #ERROR_KIND} of a call naming a temp area that is not open. */
     public static final String TEMP_AREA_NOT_FOUND = "temp-area-not-found";
+
+    /** {@link #ERROR_KIND} of an open of a temp area that another run of the job still renews. */
+    public static final String TEMP_AREA_IN_USE = "temp-area-in-use";
+
+    /** Trailer of a {@link #TEMP_AREA_IN_USE} failure: how long ago the other run renewed the area, in milliseconds. */
+    public static final Metadata.Key<String> RENEWED_MILLIS_AGO =
+            Metadata.Key.of("gfsload-renewed-millis-ago", Metadata.ASCII_STRING_MARSHALLER);
+
+    /** Trailer of a {@link #TEMP_AREA_IN_USE} failure: how long after its last renewal the other run is taken as going, in milliseconds. */
+    public static final Metadata.Key<String> ALIVE_WINDOW_MILLIS =
+            Metadata.Key.of("gfsload-alive-window-millis", Metadata.ASCII_STRING_MARSHALLER);
 
     /** How Netty says that an answer to the HTTP/2 preface is not an HTTP/2 frame, before the hex of its first 5 bytes. */
     private static final String NOT_HTTP_2_FIRST_BYTES = "First received frame was not SETTINGS. Hex dump for first 5 bytes: ";
@@ -83,6 +96,15 @@ public final class RpcErrors {
         return Status.NOT_FOUND.withDescription(message).asRuntimeException(trailers);
     }
 
+    /** The refusal of an open of a temp area that another run of the job still renews. */
+    public static StatusRuntimeException tempAreaInUse(TempAreaInUseException refusal) {
+        Metadata trailers = new Metadata();
+        trailers.put(ERROR_KIND, TEMP_AREA_IN_USE);
+        trailers.put(RENEWED_MILLIS_AGO, Long.toString(refusal.renewedAgo().toMillis()));
+        trailers.put(ALIVE_WINDOW_MILLIS, Long.toString(refusal.aliveWindow().toMillis()));
+        return Status.FAILED_PRECONDITION.withDescription(refusal.getMessage()).asRuntimeException(trailers);
+    }
+
     /**
      * The api exception for a failed call.
      *
@@ -122,6 +144,9 @@ public final class RpcErrors {
                 }
                 if (NO_ROOM.equals(kind)) {
                     return withCause(new NoRoomException(message, description), failure);
+                }
+                if (TEMP_AREA_IN_USE.equals(kind)) {
+                    return new TempAreaInUseException(message, millis(trailers, RENEWED_MILLIS_AGO), millis(trailers, ALIVE_WINDOW_MILLIS), failure);
                 }
                 return new CacheException(message, failure);
             default:
@@ -184,6 +209,16 @@ public final class RpcErrors {
         }
         return toCacheException(action, Status.fromCodeValue(error.getCode()).withDescription(error.getMessage())
                 .asRuntimeException(trailers));
+    }
+
+    /** The duration in trailer {@code key}, zero when it is missing or not a number. */
+    private static Duration millis(Metadata trailers, Metadata.Key<String> key) {
+        try {
+            return Duration.ofMillis(Math.max(0, Long.parseLong(trailers.get(key))));
+        }
+        catch (NumberFormatException e) {
+            return Duration.ZERO;
+        }
     }
 
     private static String describe(Status status) {

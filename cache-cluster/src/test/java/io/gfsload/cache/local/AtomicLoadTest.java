@@ -21,7 +21,9 @@ import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.ScopeCommit;
 import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.TempArea;
+import io.gfsload.cache.api.TempAreaInUseException;
 import io.gfsload.cache.api.TempAreaNotFoundException;
+import io.gfsload.cache.api.TempAreaRun;
 import io.gfsload.cache.api.TempAreas;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.testing.MutableClock;
@@ -36,16 +38,24 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Temp areas end to end: invisible writes, scope commits, adoption, abort and expiry on a test clock. */
+/**
+ * Temp areas end to end: invisible writes, scope commits, adoption, abort and expiry on a test
+ * clock; and two runs of one job (a scheduler's retry while the first attempt still loads, from
+ * another host), of which the master refuses the second while the first renews the area.
+ */
 class AtomicLoadTest {
     private static final FileIdentity PART_0 = new FileIdentity("cosn://bucket/db/t/dt=2026-11-20/part-0", 3 * MIB, 1);
     private static final FileIdentity PART_1 = new FileIdentity("cosn://bucket/db/t/dt=2026-11-20/part-1", MIB, 1);
     private static final Duration DAY = Duration.ofHours(24);
+    /** How often the runs of the tests of two runs of one job renew their temp area. */
+    private static final Duration PERIOD = Duration.ofSeconds(30);
 
     @TempDir
     Path directory;
 
     private final MutableClock clock = new MutableClock(Instant.parse("2026-11-20T01:00:00Z"));
+    private final TempAreaRun firstRun = new TempAreaRun("run-1", PERIOD);
+    private final TempAreaRun secondRun = new TempAreaRun("run-2", PERIOD);
     private LocalCluster cluster;
     private CacheClient client;
     private TempAreas areas;
@@ -215,6 +225,72 @@ class AtomicLoadTest {
 
     private boolean isPinned(String workerId, BlockKey block) {
         return cluster.isPinned(Integer.parseInt(workerId.substring("worker-".length())), block.blockId());
+    }
+
+    @Test
+    void aSecondRunIsRefusedWhileTheFirstRenewsTheArea() {
+        areas.openTempArea("job-runs-1", DAY, firstRun);
+        write(new BlockKey(PART_0, 0), randomBytes(1000, 7), "job-runs-1");
+        clock.advance(Duration.ofSeconds(12));
+
+        TempAreaInUseException refused = assertThrows(TempAreaInUseException.class, () -> areas.openTempArea("job-runs-1", DAY, secondRun));
+
+        assertEquals(Duration.ofSeconds(12), refused.renewedAgo());
+        assertEquals(Duration.ofSeconds(60), refused.aliveWindow(), "two renewal periods of the running run");
+        assertTrue(refused.getMessage().contains("Cannot adopt the temp area of job job-runs-1 for run run-2: run run-1 of the job renewed it 12 s ago "
+                + "and renews it every 30 s, so it is still going; a run that has not renewed it for 60 s is taken as gone (FAILED_PRECONDITION)"),
+                refused.getMessage());
+
+        // the first run goes on: its renewals and its commit are the area's
+        clock.advance(Duration.ofSeconds(18));
+        areas.renewTempArea("job-runs-1", DAY, firstRun);
+        clock.advance(Duration.ofSeconds(59));
+        TempAreaInUseException late = assertThrows(TempAreaInUseException.class, () -> areas.openTempArea("job-runs-1", DAY, secondRun),
+                "a renewal lost or late by up to a period does not make the run look gone");
+        assertEquals(Duration.ofSeconds(59), late.renewedAgo());
+        assertEquals(1, areas.commitScope("job-runs-1", List.of(new BlockKey(PART_0, 0))).blocks());
+    }
+
+    @Test
+    void aRunThatStoppedRenewingHasItsAreaAdoptedByTheNext() {
+        areas.openTempArea("job-runs-2", DAY, firstRun);
+        write(new BlockKey(PART_0, 0), randomBytes(1000, 8), "job-runs-2");
+        clock.advance(Duration.ofSeconds(30));
+        areas.renewTempArea("job-runs-2", DAY, firstRun);
+        // the first run is killed here: it renews no more
+        clock.advance(Duration.ofSeconds(60));
+
+        TempArea adopted = areas.openTempArea("job-runs-2", DAY, secondRun);
+
+        assertTrue(adopted.adopted());
+        assertEquals(1, adopted.blocks().size(), "the next run adopts what the killed one staged");
+        // the area is the second run's now: the first, were it to come back, would be refused
+        clock.advance(Duration.ofSeconds(5));
+        assertThrows(TempAreaInUseException.class, () -> areas.openTempArea("job-runs-2", DAY, firstRun));
+    }
+
+    @Test
+    void theSameRunAndClientsWithoutARunAreNotRefused() {
+        areas.openTempArea("job-runs-3", DAY, firstRun);
+        clock.advance(Duration.ofSeconds(5));
+
+        assertTrue(areas.openTempArea("job-runs-3", DAY, firstRun).adopted(), "a run opens its own area again");
+        assertTrue(areas.openTempArea("job-runs-3", DAY).adopted(), "a client older than runs adopts as it always did");
+        assertTrue(areas.renewTempArea("job-runs-3", DAY, secondRun).adopted(), "a renewal is never refused");
+        assertFalse(areas.listTempAreas().isEmpty());
+    }
+
+    @Test
+    void frequentRenewalsMoveTheExpiryOnlyInStepsOfAThirdOfTheExpireTime() {
+        Instant opened = clock.instant();
+        areas.openTempArea("job-runs-4", Duration.ofHours(1), firstRun);
+        clock.advance(PERIOD);
+
+        assertEquals(opened.plus(Duration.ofHours(1)), areas.renewTempArea("job-runs-4", Duration.ofHours(1), firstRun).expiresAt(),
+                "half a minute later: the area keeps its expiry, and its blocks their pins");
+        clock.advance(Duration.ofMinutes(20).minus(PERIOD));
+        assertEquals(clock.instant().plus(Duration.ofHours(1)), areas.renewTempArea("job-runs-4", Duration.ofHours(1), firstRun).expiresAt(),
+                "a third of the expire time later: the expiry moves");
     }
 
     private BlockWriteResult write(BlockKey block, byte[] data, String jobId) {
