@@ -18,7 +18,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A scheduler retries a step while its first attempt still loads: the same command, the same
  * {@code --report}. The retry stops at once (another process runs the job) and leaves the report
- * file to the first attempt, which writes its own report there when it ends.
+ * file to the first attempt, which writes its own report there when it ends. A retry of an atomic
+ * step on another worker (another gfsload home) is refused by the master, since the first attempt
+ * renews the job's temp area.
  */
 class TestSameCommandRunningReport {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -99,6 +101,37 @@ class TestSameCommandRunningReport {
             JsonNode written = JSON.readTree(report.toFile());
             assertEquals("SUCCEEDED", written.get("state").asText(), written.toString());
             assertEquals(FILES, written.get("totals").get("files").asInt(), written.toString());
+        }
+    }
+
+    @Test
+    void aRunFromAnotherHomeIsRefusedWhileTheFirstRenewsTheTempArea() throws IOException {
+        try (ClusterProcesses cluster = ClusterProcesses.start(directory.resolve("cluster"), 2)) {
+            Path data = writeFiles(directory.resolve("data"));
+            Path report = directory.resolve("first.json");
+            // 48 MiB at 4 MiB/s: several seconds of loading
+            try (GfsLoadProcess first = GfsLoadProcess.start(directory.resolve("home-1"), "distributedLoad", "-A", "--atomic-scope", "job",
+                    "--bandwidth", "4MB/s", "--active-jobs", "2", "--progress", "json", "--report", report.toString(),
+                    "--master", cluster.masterTarget(), data.toString())) {
+                first.awaitFilesDone(1, Duration.ofMinutes(2));
+
+                CliRun retry = CliRun.gfsload(directory.resolve("home-2"), "distributedLoad", "-A", "--atomic-scope", "job", "--progress", "none",
+                        "--master", cluster.masterTarget(), data.toString());
+
+                assertEquals(ExitCode.FAILED, retry.exitCode(), retry.err());
+                List<String> lines = retry.err().lines().filter(line -> line.startsWith("gfsload:")).toList();
+                assertEquals(1, lines.size(), retry.err());
+                assertTrue(lines.get(0).matches("gfsload: Cannot run atomic job [0-9a-f]{16}: another run of it \\(from another gfsload home or host\\) "
+                        + "renewed its temp area [0-9]+ m?s ago, so it is still going: wait for it to end; a run that has not renewed the area for 60 s "
+                        + "is taken as gone, and the same command then adopts what it staged"), lines.get(0));
+                assertTrue(first.isAlive(), "the first run still loads: " + first.errLines());
+
+                CliRun done = first.awaitExit(Duration.ofMinutes(2));
+                assertEquals(ExitCode.OK, done.exitCode(), done.err());
+            }
+            JsonNode written = JSON.readTree(report.toFile());
+            assertEquals("SUCCEEDED", written.get("state").asText(), written.toString());
+            assertEquals(FILES, written.get("totals").get("blocksLoaded").asInt(), written.toString());
         }
     }
 

@@ -12,7 +12,6 @@ import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.api.RemovalMarks;
 import io.gfsload.cache.api.StagedBlock;
-import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.planner.BlockTask;
@@ -252,14 +251,13 @@ public final class DistributedLoad {
         Optional<RemovalMarks> removalsAtStart = Shortfall.removalMarks(cache);
         Optional<AtomicOptions> atomic = options.atomic();
         // the slices' temp area, opened (or adopted) before any of them stages a block and kept alive while they run
-        Optional<TempArea> area = atomic.map(a -> cache.tempAreas().openTempArea(a.jobId(), a.expireTime()));
-        Map<String, StagedBlock> staged = area.map(opened -> Adopted.usable(opened.blocks(), liveAtStart, plan.request().replication(), plan))
-                .orElse(Map.of());
+        Map<String, StagedBlock> staged = new HashMap<>();
+        TempAreaRenewal renewal = atomic.map(a -> TempAreaRenewal.open(cache.tempAreas(), a, journal.map(JobJournal::tempAreaRunId),
+                opened -> staged.putAll(Adopted.usable(opened.blocks(), liveAtStart, plan.request().replication(), plan)))).orElse(null);
         Adopted adopting = Adopted.planned(plan, staged);
         if (adopting.blocks() > 0) {
             listener.adopting(adopting.blocks(), adopting.bytes());
         }
-        TempAreaRenewal renewal = atomic.map(a -> TempAreaRenewal.start(cache.tempAreas(), a, area.orElseThrow().expiresAt())).orElse(null);
         // completes with why the load stops early (the job's temp area gone): no slice starts after it
         CompletableFuture<String> stop = new CompletableFuture<>();
         ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(runnable -> {

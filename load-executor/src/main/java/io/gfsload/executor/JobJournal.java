@@ -41,6 +41,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.UUID;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.rocksdb.BlockBasedTableConfig;
@@ -69,6 +70,7 @@ public final class JobJournal implements AutoCloseable {
     private static final byte[] RUNS = "runs".getBytes(StandardCharsets.UTF_8);
     private static final byte[] REQUEST = "request".getBytes(StandardCharsets.UTF_8);
     private static final byte[] CLUSTER_ID = "cluster-id".getBytes(StandardCharsets.UTF_8);
+    private static final byte[] TEMP_AREA_RUN = "temp-area-run".getBytes(StandardCharsets.UTF_8);
     /** Above every key: keys are UTF-8, which never has a byte 0xFF. */
     private static final byte[] END_OF_KEYS = {(byte) 0xFF};
     private static final String BLOCK_PREFIX = "block/";
@@ -132,6 +134,7 @@ public final class JobJournal implements AutoCloseable {
     private final long previousUfsBytesRead;
     private final long previousBlocks;
     private final long run;
+    private final String tempAreaRunId;
     private final Optional<String> discarded;
     private long ufsBytesRead;
     private long ufsBytesReadRecorded;
@@ -161,6 +164,23 @@ public final class JobJournal implements AutoCloseable {
         this.previousBlocks = blocks;
         this.run = readLong(RUNS) + 1;
         db.put(RUNS, toBytes(run));
+        byte[] tempAreaRun = db.get(TEMP_AREA_RUN);
+        if (tempAreaRun == null) {
+            tempAreaRun = UUID.randomUUID().toString().getBytes(StandardCharsets.UTF_8);
+            db.put(TEMP_AREA_RUN, tempAreaRun);
+        }
+        this.tempAreaRunId = new String(tempAreaRun, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * The run id under which the runs of the job from this journal open and renew its temp area
+     * ({@link io.gfsload.cache.api.TempAreaRun}): the same for every run from this gfsload home,
+     * which run one at a time under the journal's lock, so that a run adopts at once what a killed
+     * or failed run from here staged; random, so that a run of the job from another home or host
+     * has another, and is refused the area while a run from here renews it.
+     */
+    public String tempAreaRunId() {
+        return tempAreaRunId;
     }
 
     /**

@@ -398,9 +398,7 @@ public final class LoadExecutor {
                 // a slice stages in the area its load opened: never in a new one, whose blocks that load would not commit
                 return TempAreaRenewal.joinShared(cache.tempAreas(), atomic, opened);
             }
-            TempArea area = cache.tempAreas().openTempArea(atomic.jobId(), atomic.expireTime());
-            opened.accept(area);
-            return TempAreaRenewal.start(cache.tempAreas(), atomic, area.expiresAt());
+            return TempAreaRenewal.open(cache.tempAreas(), atomic, journal.map(JobJournal::tempAreaRunId), opened);
         }).orElse(null);
         WriteEvictions.Recording evictions = cache.writeEvictions().start();
         try {

@@ -2,8 +2,11 @@ package io.gfsload.executor;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.TempArea;
+import io.gfsload.cache.api.TempAreaInUseException;
 import io.gfsload.cache.api.TempAreaNotFoundException;
+import io.gfsload.cache.api.TempAreaRun;
 import io.gfsload.cache.api.TempAreas;
 import java.time.Duration;
 import java.time.Instant;
@@ -18,11 +21,21 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps the temp area of a running atomic job from expiring: every third of the expire time it
- * renews the area ({@link TempAreas#renewTempArea}), which moves its expiry to now plus the expire
- * time. The expire time so counts from the job's last sign of life, not from its start: a load
- * that runs longer than {@code --expire-time} keeps its staged blocks, and the area of a job that
- * crashed is deleted one expire time after the crash.
+ * Keeps the temp area of a running atomic job from expiring: every third of the expire time, or
+ * every {@link #MAX_PERIOD} when that is sooner, it renews the area ({@link TempAreas#renewTempArea}),
+ * which moves its expiry to now plus the expire time (in steps of a third of it). The expire time
+ * so counts from the job's last sign of life, not from its start: a load that runs longer than
+ * {@code --expire-time} keeps its staged blocks, and the area of a job that crashed is deleted one
+ * expire time after the crash.
+ *
+ * <p>A load that opens the area ({@link #open}) does so as a run ({@link TempAreaRun}: the id its
+ * journal keeps, the same for the runs of the job from one gfsload home), whose renewals tell the
+ * master that it is still going: a run of the same job from another home or host (a scheduler's
+ * retry on another worker, while this one still loads) is then refused the area rather than
+ * adopt and share it, for two renewal periods after this run's last renewal. Those two
+ * periods are why the period is at most {@link #MAX_PERIOD}: the next run of a job that was killed
+ * adopts its area a minute after the kill, not two thirds of the expire time (16 h by default)
+ * after it.
  *
  * <p>A renewal never opens a new area: when the area expired meanwhile (the master did not answer
  * the renewals for longer than the expire time, then expired it) or was aborted, the blocks the job
@@ -34,6 +47,12 @@ import org.slf4j.LoggerFactory;
 final class TempAreaRenewal implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(TempAreaRenewal.class);
     private static final Duration MIN_PERIOD = Duration.ofMillis(10);
+    /**
+     * The longest time between two renewals: the master takes a run as going for two periods after
+     * its last renewal (one renewal may be lost, or late by up to a call's deadline, 30 s by
+     * default), so another run is refused for up to a minute after this one was killed.
+     */
+    static final Duration MAX_PERIOD = Duration.ofSeconds(30);
 
     private final TempAreas areas;
     /** Renews the area; null when it was gone at the start. */
@@ -47,21 +66,54 @@ final class TempAreaRenewal implements AutoCloseable {
     }
 
     /**
+     * Opens (or adopts) the temp area of {@code atomic} as a run of its job, and renews it as
+     * {@link #start} does, as that run.
+     *
+     * @param runId the run's id ({@link JobJournal#tempAreaRunId()}); empty for a random one
+     * @param opened receives the area as the master has it, with the blocks staged in it
+     * @throws TempAreaInUseException when another run of the job, from another gfsload home or
+     *     host, still renews the area: the message says so, and when the same command can adopt it
+     */
+    static TempAreaRenewal open(TempAreas areas, AtomicOptions atomic, Optional<String> runId, Consumer<TempArea> opened) {
+        requireNonNull(areas, "areas is null");
+        requireNonNull(atomic, "atomic is null");
+        requireNonNull(opened, "opened is null");
+        TempAreaRun run = runId.map(id -> new TempAreaRun(id, period(atomic.expireTime())))
+                .orElseGet(() -> TempAreaRun.random(period(atomic.expireTime())));
+        TempArea area;
+        try {
+            area = areas.openTempArea(atomic.jobId(), atomic.expireTime(), run);
+        }
+        catch (TempAreaInUseException e) {
+            throw new TempAreaInUseException(("Cannot run atomic job %s: another run of it (from another gfsload home or host) renewed its temp area "
+                    + "%s ago, so it is still going: wait for it to end; a run that has not renewed the area for %s is taken as gone, and the "
+                    + "same command then adopts what it staged").formatted(atomic.jobId(), Counts.of(wholeSeconds(e.renewedAgo())),
+                    Counts.of(e.aliveWindow())), e.renewedAgo(), e.aliveWindow(), e);
+        }
+        opened.accept(area);
+        return start(areas, atomic, Optional.of(run), area.expiresAt());
+    }
+
+    /**
      * Renews the temp area of {@code atomic} in {@code areas} until {@link #close()}, or until the
-     * area is found gone.
+     * area is found gone, as no run in particular.
      *
      * @param expiresAt the expiry the master gave the area when the load opened it
      */
     static TempAreaRenewal start(TempAreas areas, AtomicOptions atomic, Instant expiresAt) {
+        return start(areas, atomic, Optional.empty(), expiresAt);
+    }
+
+    private static TempAreaRenewal start(TempAreas areas, AtomicOptions atomic, Optional<TempAreaRun> run, Instant expiresAt) {
         requireNonNull(areas, "areas is null");
         requireNonNull(atomic, "atomic is null");
-        State state = new State(atomic, requireNonNull(expiresAt, "expiresAt is null"));
+        State state = new State(atomic, run, requireNonNull(expiresAt, "expiresAt is null"));
         ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "gfsload-temp-area-renewal");
             thread.setDaemon(true);
             return thread;
         });
-        long period = Math.max(MIN_PERIOD.toMillis(), atomic.expireTime().toMillis() / 3);
+        long period = period(atomic.expireTime()).toMillis();
         scheduler.scheduleWithFixedDelay(() -> {
             if (!state.renew(areas)) {
                 // the area is gone: nothing left to renew
@@ -69,6 +121,18 @@ final class TempAreaRenewal implements AutoCloseable {
             }
         }, period, period, TimeUnit.MILLISECONDS);
         return new TempAreaRenewal(areas, scheduler, state);
+    }
+
+    /** How often a load renews its temp area: a third of {@code expireTime}, at most {@link #MAX_PERIOD}, at least 10 ms. */
+    static Duration period(Duration expireTime) {
+        Duration third = expireTime.dividedBy(3);
+        Duration period = third.compareTo(MAX_PERIOD) < 0 ? third : MAX_PERIOD;
+        return period.compareTo(MIN_PERIOD) > 0 ? period : MIN_PERIOD;
+    }
+
+    /** {@code time} in whole seconds, rounded down, or as it is when under a second. */
+    private static Duration wholeSeconds(Duration time) {
+        return time.toSeconds() == 0 ? time : Duration.ofSeconds(time.toSeconds());
     }
 
     /**
@@ -88,7 +152,7 @@ final class TempAreaRenewal implements AutoCloseable {
             area = areas.renewTempArea(atomic.jobId(), atomic.expireTime());
         }
         catch (TempAreaNotFoundException e) {
-            State state = new State(atomic, null);
+            State state = new State(atomic, Optional.empty(), null);
             state.lost("the temp area of atomic job %s is gone from the master (aborted, or expired)".formatted(atomic.jobId()), e);
             // nothing to renew
             return new TempAreaRenewal(areas, null, state);
@@ -147,14 +211,17 @@ final class TempAreaRenewal implements AutoCloseable {
     /** What the renewals know; touched by the renewal thread, read by the load's threads. */
     private static final class State {
         private final AtomicOptions atomic;
+        /** The run of the load that opened the area; empty for a slice of a load, which renews it as no run in particular. */
+        private final Optional<TempAreaRun> run;
         /** The expiry the master gave the area at its last open or renewal; null when it was gone at the start. */
         private final AtomicReference<Instant> expiry;
         /** Whether a renewal failed (the master did not answer) since the last one that went through. */
         private final AtomicBoolean unanswered = new AtomicBoolean();
         private final AtomicReference<String> lost = new AtomicReference<>();
 
-        State(AtomicOptions atomic, Instant expiresAt) {
+        State(AtomicOptions atomic, Optional<TempAreaRun> run, Instant expiresAt) {
             this.atomic = atomic;
+            this.run = run;
             this.expiry = new AtomicReference<>(expiresAt);
         }
 
@@ -168,7 +235,10 @@ final class TempAreaRenewal implements AutoCloseable {
         /** Renews the area; false once it is found gone. */
         boolean renew(TempAreas areas) {
             try {
-                expiry.set(areas.renewTempArea(atomic.jobId(), atomic.expireTime()).expiresAt());
+                TempArea renewed = run.isPresent()
+                        ? areas.renewTempArea(atomic.jobId(), atomic.expireTime(), run.get())
+                        : areas.renewTempArea(atomic.jobId(), atomic.expireTime());
+                expiry.set(renewed.expiresAt());
                 unanswered.set(false);
                 return true;
             }

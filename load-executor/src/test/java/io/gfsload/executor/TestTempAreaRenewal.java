@@ -81,6 +81,14 @@ class TestTempAreaRenewal {
         assertEquals(1, areas.renewals.get());
     }
 
+    @Test
+    void aLoadRenewsEveryThirdOfTheExpireTimeAndAtLeastEveryHalfMinute() {
+        // a killed run's area is adopted by the next run two periods after its last renewal: a minute, not 16 h
+        assertEquals(Duration.ofSeconds(30), TempAreaRenewal.period(AtomicOptions.DEFAULT_EXPIRE_TIME));
+        assertEquals(Duration.ofSeconds(20), TempAreaRenewal.period(Duration.ofMinutes(1)));
+        assertEquals(Duration.ofMillis(10), TempAreaRenewal.period(Duration.ofMillis(3)));
+    }
+
     private static void awaitLost(TempAreaRenewal renewal) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (renewal.lost().isEmpty() && System.nanoTime() < deadline) {
