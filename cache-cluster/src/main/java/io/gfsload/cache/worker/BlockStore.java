@@ -885,7 +885,7 @@ final class BlockStore {
             Entry entry = blocks.get(blockId);
             if (entry != null && copy != 0 && entry.copy != copy) {
                 // the writer of a replaced copy withdraws it: no longer kept for
-                entry.replaced.remove(copy);
+                entry.replaced = without(entry.replaced, copy);
                 return false;
             }
             if (entry != null && copy != 0 && !entry.replaced.isEmpty()) {
@@ -1378,8 +1378,11 @@ final class BlockStore {
         final long length;
         /** The copy's number; see the class's documentation. */
         final long copy;
-        /** The numbers of the earlier copies this one replaced that their writers have not removed. */
-        final Set<Long> replaced = new HashSet<>();
+        /**
+         * The numbers of the earlier copies this one replaced that their writers have not removed;
+         * empty for almost every block, so shared rather than a set per block.
+         */
+        Set<Long> replaced = Set.of();
         /** The block's pin before this copy was written, when it replaced another; null when there was none. */
         Long pinBefore;
         long lastAccessMillis;
@@ -1622,8 +1625,9 @@ final class BlockStore {
                     long now = clock.millis();
                     Entry entry = new Entry(directory, length, now, 1, number);
                     if (previous != null) {
-                        entry.replaced.addAll(previous.replaced);
-                        entry.replaced.add(previous.copy);
+                        Set<Long> replaced = new HashSet<>(previous.replaced);
+                        replaced.add(previous.copy);
+                        entry.replaced = replaced;
                         entry.pinBefore = pins.get(blockId);
                         previous.directory.stored -= previous.length;
                         entry.crf = eviction.crfAfterAccess(previous.crf, previous.lastAccessMillis, now);
@@ -1902,5 +1906,15 @@ final class BlockStore {
         public void close() {
             closeQuietly(channel);
         }
+    }
+
+    /** {@code set} without {@code value}: the empty set when nothing is left. */
+    private static Set<Long> without(Set<Long> set, long value) {
+        if (!set.contains(value)) {
+            return set;
+        }
+        Set<Long> rest = new HashSet<>(set);
+        rest.remove(value);
+        return rest.isEmpty() ? Set.of() : rest;
     }
 }
