@@ -69,7 +69,8 @@ final class TempAreaRenewal implements AutoCloseable {
      * Opens (or adopts) the temp area of {@code atomic} as a run of its job, and renews it as
      * {@link #start} does, as that run.
      *
-     * @param runId the run's id ({@link JobJournal#tempAreaRunId()}); empty for a random one
+     * @param runId the run's id ({@link JobJournal#tempAreaRunId()}); empty for a load without a
+     *     journal, which opens and renews as no run in particular and is neither refused nor refuses
      * @param opened receives the area as the master has it, with the blocks staged in it
      * @throws TempAreaInUseException when another run of the job, from another gfsload home or
      *     host, still renews the area: the message says so, and when the same command can adopt it
@@ -78,11 +79,12 @@ final class TempAreaRenewal implements AutoCloseable {
         requireNonNull(areas, "areas is null");
         requireNonNull(atomic, "atomic is null");
         requireNonNull(opened, "opened is null");
-        TempAreaRun run = runId.map(id -> new TempAreaRun(id, period(atomic.expireTime())))
-                .orElseGet(() -> TempAreaRun.random(period(atomic.expireTime())));
+        Optional<TempAreaRun> run = runId.map(id -> new TempAreaRun(id, period(atomic.expireTime())));
         TempArea area;
         try {
-            area = areas.openTempArea(atomic.jobId(), atomic.expireTime(), run);
+            // a load without a journal (the library's callers) has no identity across its runs: it opens as no run in particular, as
+            // an older client does, so that its next run adopts the area at once
+            area = run.isPresent() ? areas.openTempArea(atomic.jobId(), atomic.expireTime(), run.get()) : areas.openTempArea(atomic.jobId(), atomic.expireTime());
         }
         catch (TempAreaInUseException e) {
             throw new TempAreaInUseException(("Cannot run atomic job %s: another run of it (from another gfsload home or host) renewed its temp area "
@@ -91,7 +93,7 @@ final class TempAreaRenewal implements AutoCloseable {
                     Counts.of(e.aliveWindow())), e.renewedAgo(), e.aliveWindow(), e);
         }
         opened.accept(area);
-        return start(areas, atomic, Optional.of(run), area.expiresAt());
+        return start(areas, atomic, run, area.expiresAt());
     }
 
     /**

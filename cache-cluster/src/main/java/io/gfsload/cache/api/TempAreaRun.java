@@ -3,7 +3,6 @@ package io.gfsload.cache.api;
 import static java.util.Objects.requireNonNull;
 
 import java.time.Duration;
-import java.util.UUID;
 import java.util.regex.Pattern;
 
 /**
@@ -27,10 +26,5 @@ public record TempAreaRun(String runId, Duration renewPeriod) {
         if (renewPeriod.toMillis() <= 0) {
             throw new IllegalArgumentException("renewPeriod must be >= 1 ms: " + renewPeriod);
         }
-    }
-
-    /** A new run, with an id of its own, that renews its temp area every {@code renewPeriod}. */
-    public static TempAreaRun random(Duration renewPeriod) {
-        return new TempAreaRun(UUID.randomUUID().toString(), renewPeriod);
     }
 }
