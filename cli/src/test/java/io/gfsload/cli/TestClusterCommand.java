@@ -578,6 +578,10 @@ class TestClusterCommand {
                 + "heartbeat every 500ms, short-circuit writes on, domain socket on, eviction LRU\n"
                 + "Domain sockets (for clients on the workers' host; others use TCP):\n  worker-0     /"), status.out());
         assertTrue(status.out().endsWith(".sock\n"
+                + "Metrics (Prometheus text format):\n"
+                + "  master       none (gfsload.cache.master.metrics.port=-1)\n"
+                + "  worker-0     none (gfsload.cache.worker.metrics.port=-1)\n"
+                + "  worker-1     none (gfsload.cache.worker.metrics.port=-1)\n"
                 + "Client keys (gfsload.cache.client.*): up to 8 worker connections, short-circuit writes off, domain socket off; "
                 + "for clients configured with this config, and gfs:// with them in its Hadoop configuration; gfsload loads keep their "
                 + "defaults (up to 64 worker connections, short-circuit writes on, domain socket on)\n"),
