@@ -89,7 +89,7 @@ final class TempAreaRenewal implements AutoCloseable {
         catch (TempAreaInUseException e) {
             throw new TempAreaInUseException(("Cannot run atomic job %s: another run of it (from another gfsload home or host) renewed its temp area "
                     + "%s ago, so it is still going: wait for it to end; a run that has not renewed the area for %s is taken as gone, and the "
-                    + "same command then adopts what it staged").formatted(atomic.jobId(), Counts.of(wholeSeconds(e.renewedAgo())),
+                    + "same command then adopts what it staged").formatted(atomic.jobId(), Counts.of(e.renewedAgo()),
                     Counts.of(e.aliveWindow())), e.renewedAgo(), e.aliveWindow(), e);
         }
         opened.accept(area);
@@ -130,11 +130,6 @@ final class TempAreaRenewal implements AutoCloseable {
         Duration third = expireTime.dividedBy(3);
         Duration period = third.compareTo(MAX_PERIOD) < 0 ? third : MAX_PERIOD;
         return period.compareTo(MIN_PERIOD) > 0 ? period : MIN_PERIOD;
-    }
-
-    /** {@code time} in whole seconds, rounded down, or as it is when under a second. */
-    private static Duration wholeSeconds(Duration time) {
-        return time.toSeconds() == 0 ? time : Duration.ofSeconds(time.toSeconds());
     }
 
     /**

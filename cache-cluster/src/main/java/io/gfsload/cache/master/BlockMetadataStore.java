@@ -975,11 +975,12 @@ final class BlockMetadataStore implements AutoCloseable {
             // it stopped renewing: it died, and this run adopts what it staged
             return;
         }
-        Duration renewedAgo = Duration.ofMillis(ago);
+        // in whole seconds, as every message of it says it
+        Duration renewedAgo = wholeSeconds(Duration.ofMillis(ago));
         Duration aliveWindow = Duration.ofMillis(window);
         throw new TempAreaInUseException(("Cannot adopt the temp area of job %s for run %s: run %s of the job renewed it %s ago and renews it "
                 + "every %s, so it is still going; a run that has not renewed it for %s is taken as gone").formatted(area.getJobId(), run.runId(),
-                area.getRunId(), Counts.of(wholeSeconds(renewedAgo)), Counts.of(Duration.ofMillis(area.getRenewPeriodMillis())), Counts.of(aliveWindow)),
+                area.getRunId(), Counts.of(renewedAgo), Counts.of(Duration.ofMillis(area.getRenewPeriodMillis())), Counts.of(aliveWindow)),
                 renewedAgo, aliveWindow);
     }
 
