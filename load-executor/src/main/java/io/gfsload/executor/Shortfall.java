@@ -148,8 +148,9 @@ final class Shortfall {
      * Why a file whose block {@code missing} the cache lacks after the load is not cached as asked:
      * {@code block 3 has 1 of 2 replicas in the cache after the load: } then the cause the load
      * knows of. Replicas on workers lost during the load were lost with them; the others were
-     * evicted by the load's own writes when {@code causes} says so (the load has no room for all
-     * of it with its replicas), else by another client's, or freed by one.
+     * evicted by the load's own writes when {@code causes} says so (the cache has no room for all
+     * of the load with its replicas, or other data held the room it needed), else by another
+     * client's, or freed by one.
      */
     static String reason(Missing missing, int replication, Causes causes) {
         BlockTask block = missing.block();
@@ -161,9 +162,11 @@ final class Shortfall {
         }
         if (lostWith.size() < replication - missing.replicas()) {
             if (causes.evictedByLoad().contains(block.key().blockId())) {
-                why.add(("evicted by the load's own later writes, as the cache has no room for all of the load with its replicas "
-                        + "(%s with %s; the live workers hold %s in all, other data included)").formatted(Units.bytes(causes.loadBytes()),
-                        Counts.of(replication, "replica"), Units.bytes(causes.capacityBytes())));
+                String room = causes.loadBytes() > causes.capacityBytes()
+                        ? "as the cache has no room for all of the load with its replicas"
+                        : "as other data (another load's, or older) held the room the rest of the load needed";
+                why.add(("evicted by the load's own later writes, %s (%s with %s; the live workers hold %s in all, other data included)")
+                        .formatted(room, Units.bytes(causes.loadBytes()), Counts.of(replication, "replica"), Units.bytes(causes.capacityBytes())));
             }
             else if (placed.isEmpty() && !causes.lost().isEmpty()) {
                 // found cached by the plan, or written in another process: where it was is not known here
