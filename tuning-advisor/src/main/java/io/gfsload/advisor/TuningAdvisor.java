@@ -359,8 +359,12 @@ public final class TuningAdvisor {
         static final String CAP_STREAMS = "the streams --bandwidth needs";
 
         static TargetRate of(WorkloadProfile profile) {
-            long store = profile.backend().aggregateBytesPerSecond();
-            String storeRate = "the store's " + Units.bandwidth(store);
+            // slices side by side share the store's cap on all streams as they share --bandwidth
+            long whole = profile.backend().aggregateBytesPerSecond();
+            long store = whole == 0 ? 0 : Math.max(1, whole / profile.slices());
+            String storeRate = profile.slices() == 1 || whole == 0
+                    ? "the store's " + Units.bandwidth(whole)
+                    : "the store's %s / %d slices = %s".formatted(Units.bandwidth(whole), profile.slices(), Units.bandwidth(store));
             if (profile.bandwidthCap() == 0) {
                 return new TargetRate(store, storeRate, STORE_STREAMS);
             }
@@ -372,19 +376,24 @@ public final class TuningAdvisor {
                 return new TargetRate(share, cap + " (the store's cap unknown)", CAP_STREAMS);
             }
             if (share < store) {
-                return new TargetRate(share, "%s (below %s)".formatted(cap, storeRate), CAP_STREAMS);
+                return new TargetRate(share, "%s (below the store's %s)".formatted(cap, Units.bandwidth(whole)), CAP_STREAMS);
             }
-            return new TargetRate(store, "%s (within %s)".formatted(storeRate, cap), STORE_STREAMS);
+            return new TargetRate(store, "%s (within --bandwidth %s)".formatted(storeRate, Units.bandwidth(profile.bandwidthCap())), STORE_STREAMS);
         }
     }
 
-    /** {@code inputs} with the cap on the load's reads and the slices that share it, when the reads are capped. */
+    /**
+     * {@code inputs} with the cap on the load's reads, when the reads are capped, and the slices
+     * that share the cap and the store's rate, when capped or in more than one slice.
+     */
     private static Map<String, Long> withCap(WorkloadProfile profile, Map<String, Long> inputs) {
-        if (profile.bandwidthCap() == 0) {
+        if (profile.bandwidthCap() == 0 && profile.slices() == 1) {
             return inputs;
         }
         Map<String, Long> all = new LinkedHashMap<>(inputs);
-        all.put("bandwidth-cap-bytes-per-second", profile.bandwidthCap());
+        if (profile.bandwidthCap() > 0) {
+            all.put("bandwidth-cap-bytes-per-second", profile.bandwidthCap());
+        }
         all.put("slices", (long) profile.slices());
         return all;
     }

@@ -27,7 +27,8 @@ import java.util.List;
  *     bytes a second; 0 when the reads are not capped. With the store's aggregate bandwidth it
  *     makes the rate the executor's readers are sized for: the lesser of the two
  * @param slices the parts a load is cut into to run side by side, each in a process of its own
- *     with an even share of {@code bandwidthCap} (a Spark job's slices): the executor's settings
+ *     with an even share of {@code bandwidthCap} and of the store's rate for all streams
+ *     ({@link BackendProfile#aggregateBytesPerSecond}) (a Spark job's slices): the executor's settings
  *     are then one slice's; 1 for a load in one process
  */
 public record WorkloadProfile(

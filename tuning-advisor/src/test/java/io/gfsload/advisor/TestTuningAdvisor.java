@@ -482,8 +482,23 @@ class TestTuningAdvisor {
         assertTrue(slice.get(Settings.UFS_READ_THREADS).reason().contains("; --bandwidth 400 MiB/s / 4 slices = 100 MiB/s (below the store's 1 GiB/s) needs "),
                 slice.get(Settings.UFS_READ_THREADS).reason());
         assertEquals(4L, slice.get(Settings.UFS_READ_THREADS).inputs().get("slices"));
-        // slices without a cap share nothing
-        assertEquals(TuningAdvisor.recommend(capped(0).build()), TuningAdvisor.recommend(capped(0).slices(4).build()));
+    }
+
+    @Test
+    void slicesShareTheStoresRate() {
+        // four slices side by side on a 1 GiB/s store: each is sized for a quarter of it, as one load on a 256 MiB/s store
+        Settings slice = TuningAdvisor.recommend(capped(0).slices(4).build());
+        Settings quarterStore = TuningAdvisor.recommend(capped(0).backend(new BackendProfile(Duration.ofMillis(20), 16 * MB, 256 * MB)).build());
+        assertEquals(quarterStore.value(Settings.UFS_READ_THREADS), slice.value(Settings.UFS_READ_THREADS));
+        assertTrue(slice.value(Settings.UFS_READ_THREADS) < TuningAdvisor.recommend(capped(0).build()).value(Settings.UFS_READ_THREADS));
+        assertTrue(slice.get(Settings.UFS_READ_THREADS).reason().contains("; the store's 1 GiB/s / 4 slices = 256 MiB/s needs 256 MiB/s x "),
+                slice.get(Settings.UFS_READ_THREADS).reason());
+        assertEquals(4L, slice.get(Settings.UFS_READ_THREADS).inputs().get("slices"));
+        // a cap above each slice's share of the store: the store's share is what each is sized for
+        Settings within = TuningAdvisor.recommend(capped(2048 * MB).slices(4).build());
+        assertEquals(quarterStore.value(Settings.UFS_READ_THREADS), within.value(Settings.UFS_READ_THREADS));
+        assertTrue(within.get(Settings.UFS_READ_THREADS).reason().contains("; the store's 1 GiB/s / 4 slices = 256 MiB/s (within --bandwidth 2 GiB/s) needs "),
+                within.get(Settings.UFS_READ_THREADS).reason());
     }
 
     @Test
