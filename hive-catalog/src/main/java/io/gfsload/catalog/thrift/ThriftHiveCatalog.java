@@ -12,6 +12,7 @@ import io.gfsload.catalog.NoSuchTableException;
 import io.gfsload.catalog.PartitionFilterHints;
 import io.gfsload.catalog.PartitionInfo;
 import io.gfsload.catalog.PartitionSpec;
+import io.gfsload.catalog.Secrets;
 import io.gfsload.catalog.TableInfo;
 import io.gfsload.catalog.TableName;
 import java.io.IOException;
@@ -275,9 +276,12 @@ public final class ThriftHiveCatalog implements HiveCatalog {
                 return connection;
             }
             catch (TException | RuntimeException e) {
+                if (e instanceof TException thrift) {
+                    hideSecrets(thrift);
+                }
                 Optional<String> unreachable = e instanceof NotAnsweringException ? Optional.empty() : unreachable(e, metastore.uri().getHost());
                 allUnreachable &= unreachable.isPresent();
-                reasons[index] = unreachable.orElseGet(() -> e instanceof TException thrift ? describe(thrift) : JAVA_TYPE.matcher(firstLine(e)).replaceAll(""));
+                reasons[index] = unreachable.orElseGet(() -> e instanceof TException thrift ? describe(thrift) : Secrets.hiddenIn(JAVA_TYPE.matcher(firstLine(e)).replaceAll("")));
                 if (cause == null) {
                     cause = e;
                 }
@@ -422,6 +426,10 @@ public final class ThriftHiveCatalog implements HiveCatalog {
      * a protocol failure is an answer that is not a metastore's.
      */
     private static String describe(TException e) {
+        return Secrets.hiddenIn(describeAsIs(e));
+    }
+
+    private static String describeAsIs(TException e) {
         if (e instanceof TProtocolException) {
             return "the answer is not a metastore's (not Thrift)";
         }
@@ -506,6 +514,7 @@ public final class ThriftHiveCatalog implements HiveCatalog {
                 return result;
             }
             catch (TException e) {
+                hideSecrets(e);
                 // NoSuchObjectException, MetaException and the like are answers; a transport failure, or an answer that is not
                 // Thrift (the stream is then out of step), leaves the connection unusable.
                 healthy = !(e instanceof TTransportException || e instanceof TProtocolException);
@@ -528,6 +537,19 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         }
         finally {
             permits.release();
+        }
+    }
+
+    /**
+     * Hides the secrets in the message of a metastore's error ({@link Secrets#hiddenIn}), in
+     * place, so that neither a message that repeats it nor a log that prints the failure shows
+     * them: a metastore that cannot open its database says so with the database's JDBC URL,
+     * which may hold a password ({@code Unable to open a test connection to the given database.
+     * JDBC url = jdbc:mysql://...&password=...}).
+     */
+    private static void hideSecrets(TException e) {
+        if (e instanceof MetaException meta && meta.getMessage() != null) {
+            meta.setMessage(Secrets.hiddenIn(meta.getMessage()));
         }
     }
 

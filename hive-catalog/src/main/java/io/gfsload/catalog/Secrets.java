@@ -1,0 +1,104 @@
+package io.gfsload.catalog;
+
+import static java.util.Objects.requireNonNull;
+
+import java.util.List;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Secrets in a text that gfsload repeats but did not write itself (a metastore's error, which
+ * may hold the JDBC URL of its database; a Hadoop failure that names a setting), found and shown
+ * as {@value #HIDDEN}: the password of a JDBC URL ({@code password=...}, {@code ;password=...},
+ * {@code //user:password@host}, Oracle's {@code thin:user/password@host}), in any case, and the
+ * value of any setting whose key names a secret ({@link #isSecretKey}) written as {@code key=value},
+ * {@code key: value} or {@code "key":"value"}.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class Secrets {
+    /** What a secret is shown as. */
+    public static final String HIDDEN = "<hidden>";
+
+    /**
+     * The words of a key that names a secret, in lower case, as Hadoop's
+     * {@code hadoop.security.sensitive-config-keys} and Hive's {@code hive.conf.hidden.list}
+     * name them: {@code fs.s3a.secret.key}, {@code fs.cosn.userinfo.secretKey},
+     * {@code fs.oss.accessKeySecret}, {@code fs.s3a.session.token},
+     * {@code javax.jdo.option.ConnectionPassword}, {@code dfs.adls.oauth2.credential}.
+     */
+    private static final List<String> SECRET_WORDS = List.of("secret", "password", "passwd", "pwd", "token", "credential");
+
+    /** The words of a key whose value is where a secret is (a file, a provider's path), not the secret: a path is shown. */
+    private static final Pattern NOT_A_SECRET = Pattern.compile("(?:[.-](?:file|path|provider|expiry|expire|type|impl|class|length|format|pattern))$");
+
+    /**
+     * The end of a key that names a key: {@code fs.s3a.secret.key}, {@code fs.s3a.access.key},
+     * {@code fs.s3a.encryption.key}, {@code fs.gs.auth.service.account.private.key}; and Azure's
+     * storage keys, {@code fs.azure.account.key.ACCOUNT.blob.core.windows.net}.
+     */
+    private static final Pattern KEY_OF_A_KEY = Pattern.compile("(?:[.-]key|secretkey|accountkey)$|^fs\\.azure\\.account\\.key\\.|^fs\\.azure\\.sas\\.");
+
+    /** A setting's key, where a text may name one: letters, digits and {@code . _ -}. */
+    private static final String KEY = "[A-Za-z][A-Za-z0-9_.-]*";
+
+    /** A value, up to where a text's value ends: a blank, a quote, or the separators of a URL's parameters or a list. */
+    private static final String VALUE = "(?:\"[^\"]*\"|'[^']*'|[^\\s\"'&;,)\\]}<>]+)";
+
+    /** {@code key=value}, {@code key = value}, {@code "key":"value"}, {@code key: value} (the last for a key with a dot: {@code using password: YES} says no secret). */
+    private static final Pattern SETTING = Pattern.compile("(?<key>" + KEY + ")(?<separator>\"?\\s*=\\s*|\"?\\s*:\\s*)(?<value>" + VALUE + ")");
+
+    /** A URL's user and password before a host: {@code jdbc:mysql://user:password@host}, {@code scheme://id:key@bucket}. */
+    private static final Pattern USER_AND_PASSWORD = Pattern.compile("(?<start>[A-Za-z][A-Za-z0-9+.:-]*://)[^/?#@\\s\"']*:[^/?#@\\s\"']*@");
+
+    /** Oracle's thin JDBC URL: {@code jdbc:oracle:thin:user/password@host:1521:sid}. */
+    private static final Pattern ORACLE_USER_AND_PASSWORD = Pattern.compile("(?i)(?<start>jdbc:oracle:thin:)[^/@\\s\"']+/[^@\\s\"']*@");
+
+    private Secrets() {}
+
+    /**
+     * Whether the value of the setting {@code key} is a secret: a key, password, token, secret or
+     * credential, not the file or provider that holds one.
+     */
+    public static boolean isSecretKey(String key) {
+        requireNonNull(key, "key is null");
+        String lower = key.toLowerCase(Locale.ROOT);
+        if (NOT_A_SECRET.matcher(lower).find()) {
+            return false;
+        }
+        return KEY_OF_A_KEY.matcher(lower).find() || SECRET_WORDS.stream().anyMatch(lower::contains);
+    }
+
+    /** {@code text} with every secret in it shown as {@value #HIDDEN}; {@code text} itself when it has none. */
+    public static String hiddenIn(String text) {
+        requireNonNull(text, "text is null");
+        String hidden = USER_AND_PASSWORD.matcher(text).replaceAll("${start}" + HIDDEN + "@");
+        hidden = ORACLE_USER_AND_PASSWORD.matcher(hidden).replaceAll("${start}" + HIDDEN + "@");
+        Matcher setting = SETTING.matcher(hidden);
+        StringBuilder result = new StringBuilder(hidden.length());
+        int copied = 0;
+        int from = 0;
+        while (from < hidden.length() && setting.find(from)) {
+            String key = setting.group("key");
+            String separator = setting.group("separator");
+            // "key: value" is a setting for a key with a dot or in quotes: "(using password: YES)" is a database's word, not a secret
+            if (isSecretKey(key) && (separator.startsWith("\"") || !separator.contains(":") || key.contains("."))) {
+                result.append(hidden, copied, setting.start("value")).append(quoted(setting.group("value")));
+                copied = setting.end("value");
+                from = copied;
+            }
+            else {
+                // a value that is no secret may hold a setting that is: "url = jdbc:mysql://h/db?password=..."
+                from = setting.end("separator");
+            }
+        }
+        return result.append(hidden, copied, hidden.length()).toString();
+    }
+
+    /** {@value #HIDDEN}, in the quotes {@code value} has. */
+    private static String quoted(String value) {
+        char first = value.charAt(0);
+        return first == '"' || first == '\'' ? first + HIDDEN + first : HIDDEN;
+    }
+}

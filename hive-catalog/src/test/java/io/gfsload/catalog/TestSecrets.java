@@ -1,0 +1,57 @@
+package io.gfsload.catalog;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TestSecrets {
+    @Test
+    void thePasswordsOfJdbcUrlsAreHiddenInEveryFormAndCase() {
+        // as the metastore's pool words it (BoneCP, Hive 2's default)
+        assertEquals("Unable to open a test connection to the given database. JDBC url = jdbc:mysql://db:3306/hive?user=hive&password=<hidden>, username = hive.",
+                Secrets.hiddenIn("Unable to open a test connection to the given database. JDBC url = jdbc:mysql://db:3306/hive?user=hive&password=pw1, username = hive."));
+        assertEquals("jdbc:postgresql://db/hive?PASSWORD=<hidden>&ssl=true", Secrets.hiddenIn("jdbc:postgresql://db/hive?PASSWORD=pw2&ssl=true"));
+        assertEquals("jdbc:derby://db:1527/metastore;user=hive;password=<hidden>", Secrets.hiddenIn("jdbc:derby://db:1527/metastore;user=hive;password=pw3"));
+        assertEquals("jdbc:sqlserver://db:1433;databaseName=hive;Password=<hidden>;encrypt=true",
+                Secrets.hiddenIn("jdbc:sqlserver://db:1433;databaseName=hive;Password=pw4;encrypt=true"));
+        assertEquals("jdbc:mysql://<hidden>@db:3306/hive", Secrets.hiddenIn("jdbc:mysql://hive:pw5@db:3306/hive"));
+        assertEquals("jdbc:oracle:thin:<hidden>@db:1521:hive", Secrets.hiddenIn("jdbc:oracle:thin:hive/pw6@db:1521:hive"));
+        assertEquals("url = jdbc:mysql://db/hive?password=<hidden>", Secrets.hiddenIn("url = jdbc:mysql://db/hive?password=pw7"),
+                "a setting inside the value of another");
+    }
+
+    @Test
+    void theValuesOfSecretSettingsAreHiddenAsATextWritesThem() {
+        assertEquals("javax.jdo.option.ConnectionPassword=<hidden> fs.s3a.secret.key = <hidden>, fs.cosn.userinfo.secretKey: <hidden>",
+                Secrets.hiddenIn("javax.jdo.option.ConnectionPassword=pw1 fs.s3a.secret.key = k2, fs.cosn.userinfo.secretKey: k3"));
+        assertEquals("{\"fs.oss.accessKeySecret\":\"<hidden>\", \"fs.s3a.session.token\": '<hidden>'}",
+                Secrets.hiddenIn("{\"fs.oss.accessKeySecret\":\"k 4\", \"fs.s3a.session.token\": 't5'}"));
+        assertEquals("fs.azure.account.key.acct.blob.core.windows.net=<hidden>", Secrets.hiddenIn("fs.azure.account.key.acct.blob.core.windows.net=a2V5=="));
+    }
+
+    @Test
+    void whatIsNoSecretIsKept() {
+        for (String text : List.of("Access denied for user 'hive'@'db' (using password: YES)",
+                "hadoop.security.credential.provider.path=jceks://hdfs@nn/keys.jceks",
+                "hdfs://nn:8020/warehouse/db.db/events/dt=2026-11-20",
+                "Cannot read table db.events in the metastore at thrift://127.0.0.1:9083: the connection was closed")) {
+            assertEquals(text, Secrets.hiddenIn(text));
+        }
+    }
+
+    @Test
+    void secretKeysAreTheKeysOfSecretsNotOfWhereTheyAre() {
+        for (String key : List.of("fs.s3a.secret.key", "fs.s3a.bucket.logs.secret.key", "fs.s3a.access.key", "fs.cosn.userinfo.secretId", "fs.s3a.session.token", "fs.cosn.userinfo.secretKey",
+                "fs.oss.accessKeySecret", "fs.azure.account.key.acct.dfs.core.windows.net", "javax.jdo.option.ConnectionPassword",
+                "fs.adl.oauth2.credential", "fs.s3a.encryption.key")) {
+            assertTrue(Secrets.isSecretKey(key), key);
+        }
+        for (String key : List.of("hadoop.security.credential.provider.path", "hadoop.security.credstore.java-keystore-provider.password-file",
+                "fs.s3a.endpoint", "javax.jdo.option.ConnectionURL", "hive.metastore.kerberos.keytab.file")) {
+            assertFalse(Secrets.isSecretKey(key), key);
+        }
+    }
+}
