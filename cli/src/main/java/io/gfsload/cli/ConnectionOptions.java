@@ -114,7 +114,7 @@ public final class ConnectionOptions {
     }
 
     private InvalidRequestException notATokenFile() {
-        return new InvalidRequestException("Invalid --token-file %s: it is a properties file without %s: put the token alone on one line of a file (comment lines beside it are fine), or set %s=TOKEN in it"
+        return new InvalidRequestException("Invalid --token-file %s: it is a properties file without %s: put the token alone on one line of a file (comment lines beside it are fine), or set %s in it to the token"
                 .formatted(tokenFile, TOKEN_KEY, TOKEN_KEY));
     }
 

@@ -8,6 +8,7 @@ import io.gfsload.catalog.CatalogException;
 import io.gfsload.catalog.InvalidInputException;
 import io.gfsload.catalog.NoSuchPartitionException;
 import io.gfsload.catalog.NoSuchTableException;
+import io.gfsload.catalog.Secrets;
 import io.gfsload.catalog.thrift.SiteFiles;
 import io.gfsload.executor.InsufficientCapacityException;
 import io.gfsload.executor.JournalException;
@@ -276,8 +277,9 @@ public final class GfsLoad {
 
     /** The one line a command that fails for {@code exception} prints on stderr, after {@code gfsload: }, and its report's {@code error}. */
     static String message(Throwable exception) {
-        // a value the command could not take is repeated as it was given: a URI in it never with its credentials
-        return UriCredentials.hiddenIn(unhidden(exception));
+        // a value the command could not take is repeated as it was given, and a failure's text may come from
+        // elsewhere (Hadoop, the metastore): never with a URI's credentials, a JDBC URL's password or a secret setting's value
+        return Secrets.hiddenIn(UriCredentials.hiddenIn(unhidden(exception)));
     }
 
     private static String unhidden(Throwable exception) {

@@ -469,7 +469,7 @@ class TestCommandLine {
             CliRun run = gfsload("status", "--path", "/tmp", "--master", "127.0.0.1:1", "--token-file", settings.toString());
             assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
             assertEquals("gfsload: Invalid --token-file " + settings + ": it is a properties file without gfsload.cache.security.token: "
-                    + "put the token alone on one line of a file (comment lines beside it are fine), or set gfsload.cache.security.token=TOKEN in it", run.err().strip());
+                    + "put the token alone on one line of a file (comment lines beside it are fine), or set gfsload.cache.security.token in it to the token", run.err().strip());
         }
         // a token alone, a base64 one with its padding too, and the token's key among other settings
         ConnectionOptions options = new ConnectionOptions();
@@ -522,6 +522,20 @@ class TestCommandLine {
         assertEquals("gfsload: Invalid value for option '--metastore': 'thrift://127.0.0.1:99999' is not a metastore address: "
                 + "the port 99999 is out of range (1 to 65535); expected thrift://HOST:PORT", portOutOfRange.err().strip());
         assertEquals(List.of(), listHome(), "nothing started");
+    }
+
+    @Test
+    void aDatabaseUrlGivenAsTheMetastoreIsRefusedWithoutItsPassword() throws IOException {
+        // the metastore's own database, from its hive-site.xml, instead of its Thrift address
+        Path report = home.resolve("reports/plan.json");
+        CliRun run = gfsload("plan", "--table", "demo.events", "--json", "--report", report.toString(),
+                "--metastore", "jdbc:mysql://db:3306/hive?user=hive&password=S3cretPw");
+
+        assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
+        assertEquals("gfsload: Invalid value for option '--metastore': 'jdbc:mysql://db:3306/hive?user=hive&password=<hidden>' is not a metastore address: "
+                + "expected thrift://HOST:PORT", run.err().strip());
+        assertFalse(run.out().contains("S3cretPw"), run.out());
+        assertFalse(Files.readString(report).contains("S3cretPw"), Files.readString(report));
     }
 
     @Test

@@ -12,8 +12,8 @@ import java.util.regex.Pattern;
  * may hold the JDBC URL of its database; a Hadoop failure that names a setting), found and shown
  * as {@value #HIDDEN}: the password of a JDBC URL ({@code password=...}, {@code ;password=...},
  * {@code //user:password@host}, Oracle's {@code thin:user/password@host}), in any case, and the
- * value of any setting whose key names a secret ({@link #isSecretKey}) written as {@code key=value},
- * {@code key: value} or {@code "key":"value"}.
+ * value of any setting whose key names a secret ({@link #isSecretKey}) written as {@code key=value}
+ * or {@code "key":"value"}.
  *
  * <p>Stateless and thread-safe.
  */
@@ -46,8 +46,11 @@ public final class Secrets {
     /** A value, up to where a text's value ends: a blank, a quote, or the separators of a URL's parameters or a list. */
     private static final String VALUE = "(?:\"[^\"]*\"|'[^']*'|[^\\s\"'&;,)\\]}<>]+)";
 
-    /** {@code key=value}, {@code key = value}, {@code "key":"value"}, {@code key: value} (the last for a key with a dot: {@code using password: YES} says no secret). */
-    private static final Pattern SETTING = Pattern.compile("(?<key>" + KEY + ")(?<separator>\"?\\s*=\\s*|\"?\\s*:\\s*)(?<value>" + VALUE + ")");
+    /**
+     * {@code key=value}, {@code key = value}, {@code "key":"value"}; not {@code key: value}, which
+     * is how prose and a database's words go on ({@code using password: YES}), nor {@code key= (empty)}.
+     */
+    private static final Pattern SETTING = Pattern.compile("(?<key>" + KEY + ")(?<separator>\"?(?:=|\\s+=\\s*)|\"\\s*:\\s*)(?<value>" + VALUE + ")");
 
     /** A URL's user and password before a host: {@code jdbc:mysql://user:password@host}, {@code scheme://id:key@bucket}. */
     private static final Pattern USER_AND_PASSWORD = Pattern.compile("(?<start>[A-Za-z][A-Za-z0-9+.:-]*://)[^/?#@\\s\"']*:[^/?#@\\s\"']*@");
@@ -81,9 +84,7 @@ public final class Secrets {
         int from = 0;
         while (from < hidden.length() && setting.find(from)) {
             String key = setting.group("key");
-            String separator = setting.group("separator");
-            // "key: value" is a setting for a key with a dot or in quotes: "(using password: YES)" is a database's word, not a secret
-            if (isSecretKey(key) && (separator.startsWith("\"") || !separator.contains(":") || key.contains("."))) {
+            if (isSecretKey(key)) {
                 result.append(hidden, copied, setting.start("value")).append(quoted(setting.group("value")));
                 copied = setting.end("value");
                 from = copied;

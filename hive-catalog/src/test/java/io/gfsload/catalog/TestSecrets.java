@@ -25,8 +25,8 @@ class TestSecrets {
 
     @Test
     void theValuesOfSecretSettingsAreHiddenAsATextWritesThem() {
-        assertEquals("javax.jdo.option.ConnectionPassword=<hidden> fs.s3a.secret.key = <hidden>, fs.cosn.userinfo.secretKey: <hidden>",
-                Secrets.hiddenIn("javax.jdo.option.ConnectionPassword=pw1 fs.s3a.secret.key = k2, fs.cosn.userinfo.secretKey: k3"));
+        assertEquals("javax.jdo.option.ConnectionPassword=<hidden> fs.s3a.secret.key = <hidden>, fs.cosn.userinfo.secretKey=<hidden>",
+                Secrets.hiddenIn("javax.jdo.option.ConnectionPassword=pw1 fs.s3a.secret.key = k2, fs.cosn.userinfo.secretKey=k3"));
         assertEquals("{\"fs.oss.accessKeySecret\":\"<hidden>\", \"fs.s3a.session.token\": '<hidden>'}",
                 Secrets.hiddenIn("{\"fs.oss.accessKeySecret\":\"k 4\", \"fs.s3a.session.token\": 't5'}"));
         assertEquals("fs.azure.account.key.acct.blob.core.windows.net=<hidden>", Secrets.hiddenIn("fs.azure.account.key.acct.blob.core.windows.net=a2V5=="));
@@ -37,6 +37,8 @@ class TestSecrets {
         for (String text : List.of("Access denied for user 'hive'@'db' (using password: YES)",
                 "hadoop.security.credential.provider.path=jceks://hdfs@nn/keys.jceks",
                 "hdfs://nn:8020/warehouse/db.db/events/dt=2026-11-20",
+                "it is a properties file without gfsload.cache.security.token: put the token alone on one line of a file",
+                "set gfsload.cache.security.token= (empty) to start the cluster without one",
                 "Cannot read table db.events in the metastore at thrift://127.0.0.1:9083: the connection was closed")) {
             assertEquals(text, Secrets.hiddenIn(text));
         }
