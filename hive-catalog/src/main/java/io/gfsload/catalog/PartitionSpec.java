@@ -117,9 +117,16 @@ public record PartitionSpec(List<String> keys, List<String> values) {
             "decimal");
 
     /**
-     * Specs by their values, the value of a key of a numeric type ({@code types}, one per key: int,
-     * bigint, decimal(10,2), ...) compared as a number and the others as strings; a value that is
-     * not a number (Hive's default partition) after the numbers. Then fewer keys first.
+     * Specs by their values, then fewer keys first. The value of a key of a numeric type
+     * ({@code types}, one per key: int, bigint, decimal(10,2), ...) compares as a number, a value
+     * that is not one (Hive's default partition) after the numbers. The value of a key of another
+     * type ({@code string}, {@code varchar}, {@code date}) compares as text, but for whole numbers
+     * (digits, a leading minus or not: {@code hr=9} of a {@code string} key), which compare as
+     * numbers, before every other value: {@code 9} before {@code 10}, {@code 09} before
+     * {@code 10} as text has them, and in a key that writes some with leading zeros and some
+     * without, {@code 09} before {@code 10} still. Numbers before the other values keeps the order
+     * total (a number compared with text as text, {@code 1a} would come after {@code 10} and
+     * before {@code 9}), and is the order of text where the other values start with a letter.
      */
     public static java.util.Comparator<PartitionSpec> byValues(List<String> types) {
         requireNonNull(types, "types is null");
@@ -129,7 +136,7 @@ public record PartitionSpec(List<String> keys, List<String> values) {
         }
         return (a, b) -> {
             for (int i = 0; i < Math.min(a.values.size(), b.values.size()); i++) {
-                int c = i < numeric.length && numeric[i] ? compareNumbers(a.values.get(i), b.values.get(i)) : a.values.get(i).compareTo(b.values.get(i));
+                int c = i < numeric.length && numeric[i] ? compareNumbers(a.values.get(i), b.values.get(i)) : compareText(a.values.get(i), b.values.get(i));
                 if (c != 0) {
                     return c;
                 }
@@ -183,6 +190,79 @@ public record PartitionSpec(List<String> keys, List<String> values) {
             return a.compareTo(b);
         }
         return x == null ? 1 : -1;
+    }
+
+    /** Values of a key that is not numeric: whole numbers as numbers, before the other values, which compare as text. */
+    private static int compareText(String a, String b) {
+        boolean x = isWholeNumber(a);
+        boolean y = isWholeNumber(b);
+        if (x && y) {
+            int c = compareWholeNumbers(a, b);
+            // 9 and 09 are one number, two partitions: their text decides
+            return c != 0 ? c : a.compareTo(b);
+        }
+        if (x != y) {
+            return x ? -1 : 1;
+        }
+        return a.compareTo(b);
+    }
+
+    /** Whether {@code value} is digits, after a minus or not: {@code 9}, {@code 09}, {@code -3}. */
+    private static boolean isWholeNumber(String value) {
+        int start = value.startsWith("-") ? 1 : 0;
+        if (value.length() == start) {
+            return false;
+        }
+        for (int i = start; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Two {@link #isWholeNumber whole numbers} by value, of any length, without parsing them. */
+    private static int compareWholeNumbers(String a, String b) {
+        int x = signum(a);
+        int y = signum(b);
+        if (x != y) {
+            return Integer.compare(x, y);
+        }
+        int c = compareMagnitudes(a, b);
+        return x < 0 ? -c : c;
+    }
+
+    private static int signum(String wholeNumber) {
+        int first = firstSignificantDigit(wholeNumber);
+        if (first == wholeNumber.length()) {
+            return 0;
+        }
+        return wholeNumber.charAt(0) == '-' ? -1 : 1;
+    }
+
+    private static int compareMagnitudes(String a, String b) {
+        int i = firstSignificantDigit(a);
+        int j = firstSignificantDigit(b);
+        int c = Integer.compare(a.length() - i, b.length() - j);
+        if (c != 0) {
+            return c;
+        }
+        for (; i < a.length(); i++, j++) {
+            if (a.charAt(i) != b.charAt(j)) {
+                return Character.compare(a.charAt(i), b.charAt(j));
+            }
+        }
+        return 0;
+    }
+
+    /** The index of the first digit other than a leading zero; the length when the number is zero. */
+    private static int firstSignificantDigit(String wholeNumber) {
+        int i = wholeNumber.charAt(0) == '-' ? 1 : 0;
+        while (i < wholeNumber.length() && wholeNumber.charAt(i) == '0') {
+            i++;
+        }
+        return i;
     }
 
     private static java.math.BigDecimal number(String value) {

@@ -64,8 +64,16 @@ class TestPartitionSpec {
         assertEquals(List.of("dt=2026-11-19/hr=11", "dt=2026-11-20", "dt=2026-11-20/hr=-1", "dt=2026-11-20/hr=2", "dt=2026-11-20/hr=10",
                 "dt=2026-11-20/hr=__HIVE_DEFAULT_PARTITION__"), typed);
         List<String> asText = specs.stream().sorted(PartitionSpec.byValues(List.of("string", "string"))).map(PartitionSpec::toPathName).toList();
-        assertEquals(List.of("dt=2026-11-19/hr=11", "dt=2026-11-20", "dt=2026-11-20/hr=-1", "dt=2026-11-20/hr=10", "dt=2026-11-20/hr=2",
-                "dt=2026-11-20/hr=__HIVE_DEFAULT_PARTITION__"), asText);
+        assertEquals(typed, asText, "a string key's whole numbers compare as numbers");
+        // whole numbers with leading zeros or not, a minus or not, before the other values, which compare as text
+        assertEquals(List.of("v=-10", "v=-09", "v=-1", "v=0", "v=00", "v=007", "v=09", "v=9", "v=10", "v=0100", "v=99999999999999999999999",
+                        "v=+5", "v=-", "v=1.10", "v=1.9", "v=10a", "v=1a", "v=2026-11-20", "v=9a", "v=late"),
+                java.util.stream.Stream.of("v=1a", "v=10", "v=9", "v=late", "v=09", "v=007", "v=0100", "v=-1", "v=-10", "v=-09", "v=00", "v=0",
+                        "v=2026-11-20", "v=9a", "v=10a", "v=1.9", "v=1.10", "v=+5", "v=-", "v=99999999999999999999999")
+                        .map(PartitionSpec::parse).sorted(PartitionSpec.byValues(List.of("string"))).map(PartitionSpec::toPathName).toList());
+        // a date key's values are no whole numbers: they compare as text, which orders yyyy-MM-dd
+        assertEquals(List.of("d=2026-09-30", "d=2026-10-01"), java.util.stream.Stream.of("d=2026-10-01", "d=2026-09-30").map(PartitionSpec::parse)
+                .sorted(PartitionSpec.byValues(List.of("date"))).map(PartitionSpec::toPathName).toList());
         assertEquals(List.of("p=0.5", "p=2.25", "p=10"), java.util.stream.Stream.of("p=10", "p=2.25", "p=0.5").map(PartitionSpec::parse)
                 .sorted(PartitionSpec.byValues(List.of("decimal(10,2)"))).map(PartitionSpec::toPathName).toList());
     }

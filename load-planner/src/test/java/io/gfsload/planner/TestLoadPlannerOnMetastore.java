@@ -109,6 +109,11 @@ class TestLoadPlannerOnMetastore {
             table(admin, "msck", List.of(new Column("dt", "string"), new Column("hr", "int")),
                     "dt=2026-11-20/hr=03", "dt=2026-11-20/hr=4", "dt=2026-11-20/hr=abc", "dt=2026-11-21/hr=003", "dt=2026-11-21/hr=+3");
             table(admin, "unregistered", List.of(new Column("dt", "string")));
+            // hours of a string key: as Hive writes an int (0 to 23), and some with a leading zero, some without
+            table(admin, "texthours", List.of(new Column("dt", "string"), new Column("hr", "string")),
+                    java.util.stream.IntStream.range(0, 24).mapToObj(hr -> "dt=2026-11-20/hr=" + hr).toArray(String[]::new));
+            table(admin, "paddedhours", List.of(new Column("dt", "string"), new Column("hr", "string")),
+                    "dt=2026-11-20/hr=10", "dt=2026-11-20/hr=09", "dt=2026-11-20/hr=7", "dt=2026-11-20/hr=08", "dt=2026-11-20/hr=late");
             table(admin, "amounts", List.of(new Column("x", "decimal(10,2)"), new Column("y", "double")), "x=10/y=1.5", "x=2.50/y=3");
             // values that the metastore's prefix lookup (a pattern in which '.' is any character) would take for one another
             table(admin, "versions", List.of(new Column("v", "string"), new Column("n", "int")),
@@ -360,6 +365,18 @@ class TestLoadPlannerOnMetastore {
         assertEquals(List.of("dt=2026-11-20/hr=2", "dt=2026-11-20/hr=10"), names(plan("db.hours", "dt=2026-11-20/hr=10", "dt=2026-11-20/hr=2")));
         assertEquals("Partition spec 'dt=2026-11-20/hr=abc' does not fit db.hours: its key hr is a number (int), and 'abc' is not one",
                 assertThrows(InvalidInputException.class, () -> plan("db.hours", "dt=2026-11-20/hr=abc")).getMessage());
+    }
+
+    @Test
+    void aStringKeysWholeNumbersOrderAsNumbers() {
+        assertEquals(List.of("dt=2026-11-20/hr=23"), names(plan("db.texthours", new PartitionSelection.Latest(1))));
+        assertEquals(List.of("dt=2026-11-20/hr=8", "dt=2026-11-20/hr=9", "dt=2026-11-20/hr=10"),
+                names(plan("db.texthours", new PartitionSelection.Filter("hr = '10' or hr = '9' or hr = '8'"))));
+        assertEquals(java.util.stream.IntStream.range(0, 24).mapToObj(hr -> "dt=2026-11-20/hr=" + hr).toList(),
+                names(plan("db.texthours", new PartitionSelection.All())));
+        // with leading zeros or without, the number decides; a value that is not one comes after the numbers, as text has it
+        assertEquals(List.of("dt=2026-11-20/hr=7", "dt=2026-11-20/hr=08", "dt=2026-11-20/hr=09", "dt=2026-11-20/hr=10", "dt=2026-11-20/hr=late"),
+                names(plan("db.paddedhours", new PartitionSelection.All())));
     }
 
     @Test
