@@ -13,7 +13,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 
-/** A table and which of its partitions: by spec, by metastore filter, or the latest N. */
+/** A table and which of its partitions: by spec or by metastore filter, and of those (or of every partition) the latest N. */
 public final class TableSelectionOptions {
     @Option(names = "--table", paramLabel = "DB.TABLE", description = "Hive table, e.g. demo.events.")
     String table;
@@ -32,7 +32,9 @@ public final class TableSelectionOptions {
                     + "which gfsload filters on the partition names where the metastore cannot.")
     String where;
 
-    @Option(names = "--latest", paramLabel = "N", description = "The N partitions with the greatest values (never Hive's default partition, __HIVE_DEFAULT_PARTITION__).")
+    @Option(names = "--latest", paramLabel = "N", description = "The N partitions with the greatest values, of the table or of those --partition or --where selects "
+            + "(--partition region=us --latest 7: the 7 latest of region us); each key compared as its type says, numbers (a string key's whole numbers too) "
+            + "as numbers, other strings and dates as text; never Hive's default partition, __HIVE_DEFAULT_PARTITION__.")
     Integer latest;
 
     /**
@@ -60,22 +62,22 @@ public final class TableSelectionOptions {
         if (table == null) {
             throw new MissingParameterException(spec.commandLine(), options(spec, "--table"), "Missing required option: '--table=DB.TABLE'");
         }
-        int forms = (partitions.isEmpty() ? 0 : 1) + (where == null ? 0 : 1) + (latest == null ? 0 : 1);
-        if (forms > 1) {
-            throw new ParameterException(spec.commandLine(), "--partition, --where and --latest select partitions in different ways: use only one of them");
+        if (!partitions.isEmpty() && where != null) {
+            throw new ParameterException(spec.commandLine(),
+                    "--partition and --where select partitions in different ways: use only one of them (either with --latest N, for the latest N of what it selects)");
         }
         PartitionSelection selection;
         if (where != null) {
             selection = new PartitionSelection.Filter(where);
-        }
-        else if (latest != null) {
-            selection = new PartitionSelection.Latest(latest);
         }
         else if (!partitions.isEmpty()) {
             selection = new PartitionSelection.Specs(partitions.stream().map(PartitionSpec::parse).toList());
         }
         else {
             selection = new PartitionSelection.All();
+        }
+        if (latest != null) {
+            selection = new PartitionSelection.Latest(latest, selection);
         }
         return new LoadTarget.Table(TableName.parse(table), selection);
     }

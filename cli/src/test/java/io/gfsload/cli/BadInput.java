@@ -41,7 +41,7 @@ record BadInput(List<String> args, String message) {
                 table(connection, "gfsload: Invalid value for option '--window': '01:00-01:00' is not a load window: it opens and closes at 01:00",
                         "--window", "01:00-01:00"),
                 table(connection, "gfsload: Invalid value for option '--window': 'soon' is not a load window", "--window", "soon"),
-                table(connection, "gfsload: --partition, --where and --latest select partitions in different ways: use only one of them",
+                table(connection, "gfsload: --partition and --where select partitions in different ways: use only one of them",
                         "--partition", "dt=2026-11-20", "--where", "dt > '1'"),
                 distributedLoad("cosn://AKIDEXAMPLE:SECRETKEYEXAMPLE@bucket-125/db/t", connection,
                         "gfsload: Credentials in a path are not accepted: cosn://<hidden>@bucket-125/db/t; set them in core-site.xml"),

@@ -350,7 +350,9 @@ class TestCommandLine {
 
     @Test
     void partitionSelectionFormsDoNotMix() {
-        assertEquals(2, gfsload("plan", "--table", "demo.events", "--latest", "1", "--where", "dt > '1'").exitCode());
+        CliRun both = gfsload("plan", "--table", "demo.events", "--partition", "dt=2026-11-20", "--where", "dt > '1'");
+        assertEquals(2, both.exitCode());
+        assertTrue(both.err().startsWith("gfsload: --partition and --where select partitions in different ways: use only one of them"), both.err());
         CliRun latest = gfsload("--table", "demo.events", "--latest", "0");
         assertEquals(2, latest.exitCode());
         assertEquals("gfsload: Invalid --latest 0: must be at least 1", latest.err().strip());

@@ -45,6 +45,12 @@ class TestPartitionValues {
             table(admin, "dated", List.of(new Column("d", "date"), new Column("n", "int")), "d=2026-01-05/n=5");
             table(admin, "hours", List.of(new Column("dt", "string"), new Column("hr", "int")), "dt=2026-11-20/hr=3");
             table(admin, "msck", List.of(new Column("dt", "string"), new Column("hr", "int")), "dt=2026-11-20/hr=03", "dt=2026-11-20/hr=abc");
+            // days of regions, a region us-east whose name starts as us's does, a region with only its default day, and hours of a string key
+            table(admin, "regions", List.of(new Column("region", "string"), new Column("dt", "string")), "region=eu/dt=2026-11-19",
+                    "region=eu/dt=2026-11-20", "region=us/dt=2026-11-17", "region=us/dt=2026-11-18", "region=us/dt=2026-11-19", "region=us/dt=" + NULL,
+                    "region=us-east/dt=2026-11-21", "region=ap/dt=" + NULL);
+            table(admin, "texthours", List.of(new Column("dt", "string"), new Column("hr", "string")),
+                    "dt=2026-11-20/hr=8", "dt=2026-11-20/hr=9", "dt=2026-11-20/hr=10", "dt=2026-11-20/hr=11");
         }
     }
 
@@ -129,6 +135,71 @@ class TestPartitionValues {
         CliRun syntax = gfsload("plan", "--table", "db.hours", "--partition", "dt");
         assertEquals(ExitCode.USAGE, syntax.exitCode(), syntax.err());
         assertTrue(syntax.err().strip().endsWith("e.g. dt=2026-11-20 or dt=2026-11-20/hr=3"), syntax.err());
+    }
+
+    @Test
+    void theLatestAreOfThePartitionsPartitionOrWhereSelects() throws IOException {
+        CliRun load = gfsload("--table", "db.regions", "--partition", "region=us", "--latest", "2", "--progress", "none");
+        assertEquals(ExitCode.OK, load.exitCode(), load.err());
+        assertTrue(load.out().startsWith("db.regions latest 2 of region=us: SUCCEEDED\n  chosen  region=us/dt=2026-11-18, region=us/dt=2026-11-19\n"),
+                load.out());
+
+        CliRun dryRun = gfsload("--table", "db.regions", "--where", "region = 'eu'", "--latest", "1", "--dry-run", "--json");
+        assertEquals(ExitCode.OK, dryRun.exitCode(), dryRun.err());
+        JsonNode plan = new ObjectMapper().readTree(dryRun.out());
+        assertEquals("db.regions latest 1 where region = 'eu'", plan.get("target").asText(), dryRun.out());
+        assertEquals(List.of("region=eu/dt=2026-11-20"), names(plan.get("partitions")));
+
+        CliRun planned = gfsload("plan", "--table", "db.regions", "--latest", "3", "--partition", "region=us", "--json");
+        assertEquals(ExitCode.OK, planned.exitCode(), planned.err());
+        assertEquals(List.of("region=us/dt=2026-11-17", "region=us/dt=2026-11-18", "region=us/dt=2026-11-19"),
+                names(new ObjectMapper().readTree(planned.out()).get("partitions")), "not region=us-east, nor the default day");
+
+        CliRun status = gfsload("status", "--table", "db.regions", "--partition", "region=eu", "--latest", "1", "--json");
+        assertEquals(ExitCode.OK, status.exitCode(), status.err());
+        assertEquals(List.of("region=eu/dt=2026-11-20"), names(new ObjectMapper().readTree(status.out()).get("partitions")));
+
+        CliRun free = gfsload("free", "--table", "db.regions", "--partition", "region=us", "--latest", "1");
+        assertEquals(ExitCode.OK, free.exitCode(), free.err());
+        assertTrue(free.out().startsWith("Freed db.regions latest 1 of region=us: 1 block"), free.out());
+
+        // a string key's hours as numbers: 10 and 11 after 9
+        CliRun hours = gfsload("plan", "--table", "db.texthours", "--where", "dt = '2026-11-20'", "--latest", "2", "--json");
+        assertEquals(ExitCode.OK, hours.exitCode(), hours.err());
+        assertEquals(List.of("dt=2026-11-20/hr=10", "dt=2026-11-20/hr=11"), names(new ObjectMapper().readTree(hours.out()).get("partitions")));
+    }
+
+    @Test
+    void theLatestOfASelectionThatSelectsNoneIsNotFoundNamingBoth() {
+        Map<List<String>, String> messages = new LinkedHashMap<>();
+        messages.put(List.of("--partition", "region=xx"), "No partition of db.regions matches: latest 1 of region=xx");
+        messages.put(List.of("--partition", "region=us", "--partition", "region=xx"),
+                "No partition of db.regions matches: latest 1 of region=us, region=xx (the table has no partition region=xx)");
+        messages.put(List.of("--where", "region = 'xx'"), "No partition of db.regions matches: latest 1 where region = 'xx'");
+        messages.put(List.of("--partition", "region=ap"), "No partition of db.regions matches: latest 1 of region=ap (the partitions selected are "
+                + "Hive's default partitions, __HIVE_DEFAULT_PARTITION__, which are never the latest)");
+        for (Map.Entry<List<String>, String> entry : messages.entrySet()) {
+            List<String> args = new java.util.ArrayList<>(List.of("--table", "db.regions", "--latest", "1", "--progress", "none"));
+            args.addAll(entry.getKey());
+            CliRun run = gfsload(args.toArray(String[]::new));
+            assertEquals(ExitCode.NOT_FOUND, run.exitCode(), entry.getKey() + ": " + run.err());
+            assertEquals("gfsload: " + entry.getValue(), run.err().strip());
+        }
+        // a spec not of the table's keys is bad input, as without --latest
+        CliRun keys = gfsload("plan", "--table", "db.regions", "--partition", "dt=2026-11-20", "--latest", "1");
+        assertEquals(ExitCode.USAGE, keys.exitCode(), keys.err());
+        assertEquals("gfsload: Partition spec 'dt=2026-11-20' does not match the partition keys of db.regions: expected region=.../dt=...", keys.err().strip());
+        // and --partition with --where still is
+        CliRun both = gfsload("plan", "--table", "db.regions", "--partition", "region=us", "--where", "dt > '1'", "--latest", "1");
+        assertEquals(ExitCode.USAGE, both.exitCode(), both.err());
+        assertTrue(both.err().startsWith("gfsload: --partition and --where select partitions in different ways: use only one of them "
+                + "(either with --latest N, for the latest N of what it selects)"), both.err());
+    }
+
+    private static List<String> names(JsonNode partitions) {
+        List<String> names = new java.util.ArrayList<>();
+        partitions.forEach(partition -> names.add(partition.get("name").asText()));
+        return names;
     }
 
     @Test

@@ -279,6 +279,15 @@ public record PartitionSpec(List<String> keys, List<String> values) {
         return keys.size() <= partitionKeys.size() && partitionKeys.subList(0, keys.size()).equals(keys);
     }
 
+    /**
+     * Whether this spec names {@code partition}, or leading keys of it with exactly its values
+     * ({@code region=us} selects {@code region=us/dt=2026-11-20}, not {@code region=us-east/...}).
+     */
+    public boolean selects(PartitionSpec partition) {
+        int n = keys.size();
+        return n <= partition.keys.size() && partition.keys.subList(0, n).equals(keys) && partition.values.subList(0, n).equals(values);
+    }
+
     /** The spec in {@code k=v/k2=v2} form, with values escaped as Hive names directories. */
     public String toPathName() {
         StringBuilder out = new StringBuilder();

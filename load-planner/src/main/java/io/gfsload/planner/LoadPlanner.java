@@ -150,8 +150,9 @@ public final class LoadPlanner {
      * it no longer had when they were read, and those whose location was missing when it was
      * listed because they were dropped with their data (a location missing of a partition the
      * metastore still has is a partition without its data, {@link PartitionLoad#locationMissing()}).
-     * For {@code --latest N}, the greatest of the partitions the table has then, not already
-     * planned, are planned in place of the dropped ones, so that N are planned while N exist, in
+     * For {@code --latest N}, the greatest of the partitions the table has then among those its
+     * selection selects ({@code --latest N} with {@code --partition} or {@code --where}), not
+     * already planned, are planned in place of the dropped ones, so that N are planned while N exist, in
      * at most {@link #LATEST_ROUNDS} rounds (partitions dropped meanwhile too).
      *
      * @throws NoSuchPartitionException when every selected partition was dropped and none planned
@@ -170,15 +171,15 @@ public final class LoadPlanner {
             for (int round = 0; kept.size() < latest.count(); round++) {
                 Set<PartitionSpec> taken = new HashSet<>(dropped);
                 kept.forEach(partition -> taken.add(PartitionSpec.parseName(partition.name())));
-                List<PartitionSpec> candidates = resolved.hive().listPartitionSpecs(table).stream()
-                        .filter(spec -> !spec.hasNullValue() && !taken.contains(spec))
+                List<PartitionSpec> candidates = latestCandidates(resolved.hive(), table, latest, false).stream()
+                        .filter(spec -> !taken.contains(spec))
                         .toList();
                 if (candidates.isEmpty()) {
-                    fewer = "; the table has no other partitions: %d of latest %d planned".formatted(kept.size(), latest.count());
+                    fewer = "; the table has no other partitions%s: %d of %s planned".formatted(latest.amongDescription(), kept.size(), latest.describe());
                     break;
                 }
                 if (round == LATEST_ROUNDS) {
-                    fewer = "; partitions went on being dropped: %d of latest %d planned".formatted(kept.size(), latest.count());
+                    fewer = "; partitions went on being dropped: %d of %s planned".formatted(kept.size(), latest.describe());
                     break;
                 }
                 List<PartitionSpec> more = candidates.subList(Math.max(0, candidates.size() - (latest.count() - kept.size())), candidates.size());
@@ -199,7 +200,8 @@ public final class LoadPlanner {
         String warning = "%s dropped from the metastore during planning, not planned: %s".formatted(
                 names.size() == 1 ? "1 selected partition was" : names.size() + " selected partitions were", named(names));
         if (!instead.isEmpty() && fewer.isEmpty()) {
-            warning += "; planned %s instead: the latest %d partitions the table has now".formatted(named(instead), kept.size());
+            warning += "; planned %s instead: the latest %d partitions the table has now%s".formatted(named(instead), kept.size(),
+                    ((PartitionSelection.Latest) target.selection()).amongDescription());
         }
         else if (!instead.isEmpty()) {
             warning += "; planned %s instead".formatted(named(instead));
@@ -393,8 +395,7 @@ public final class LoadPlanner {
             List<PartitionInfo> matching = hive.listPartitionsByFilter(table, filter.expression());
             if (matching.isEmpty()) {
                 // as a named partition that does not exist: the data may not have landed yet
-                throw new NoSuchPartitionException(table.name(), filter.describe()
-                        + PartitionFilterHints.noMatch(filter.expression()).map(hint -> "; " + hint).orElse(""));
+                throw noMatch(table, filter.describe(), filter);
             }
             sink.accept(matching);
             return;
@@ -429,21 +430,16 @@ public final class LoadPlanner {
             sink.accept(List.copyOf(selected.values()));
             return;
         }
-        List<PartitionSpec> names = hive.listPartitionSpecs(table);
-        if (names.isEmpty()) {
-            // before its partitions are registered: not found, as a partition not registered yet, not an empty success
-            throw new NoSuchPartitionException(table.name(), (selection instanceof PartitionSelection.Latest latest ? latest.describe() : "all partitions")
-                    + " (the table has no partitions)");
-        }
+        List<PartitionSpec> names;
         if (selection instanceof PartitionSelection.Latest latest) {
-            // Hive's default partition holds the rows without a value: it is never the latest, whatever
-            // its name sorts after (the digits of a date or an hour, or the numbers of a numeric key)
-            List<PartitionSpec> candidates = names.stream().filter(spec -> !spec.hasNullValue()).toList();
-            if (candidates.isEmpty()) {
-                throw new NoSuchPartitionException(table.name(), latest.describe()
-                        + " (the table has no partitions but Hive's default partitions, %s, which are never the latest)".formatted(PartitionSpec.DEFAULT_PARTITION_VALUE));
-            }
+            List<PartitionSpec> candidates = latestCandidates(hive, table, latest, true);
             names = candidates.subList(Math.max(0, candidates.size() - latest.count()), candidates.size());
+        }
+        else {
+            names = hive.listPartitionSpecs(table);
+            if (names.isEmpty()) {
+                throw new NoSuchPartitionException(table.name(), "all partitions (the table has no partitions)");
+            }
         }
         List<List<PartitionSpec>> batches = Lists.partition(names, config.partitionBatchSize());
         if (batches.size() <= 1 || config.metastoreThreads() == 1) {
@@ -471,6 +467,85 @@ public final class LoadPlanner {
         }
         finally {
             fetchers.shutdownNow();
+        }
+    }
+
+    /**
+     * The names of the partitions {@code latest} chooses from, in partition order: those its
+     * {@link PartitionSelection.Latest#among() among} selects (every partition, those of specs,
+     * those matching a filter), without Hive's default partition, which holds the rows without a
+     * value and is never the latest, whatever its name sorts after (the digits of a date or an
+     * hour, or the numbers of a numeric key). Names only, but for a filter, which the metastore
+     * answers with the partitions.
+     *
+     * @param checked whether a selection that selects none is an error, as when the command plans
+     *     first (rather than in place of partitions dropped meanwhile, when none is left to plan)
+     * @throws NoSuchPartitionException when {@code checked} and there is none: a table without
+     *     partitions, a spec or filter that selects none, or only Hive's default partitions
+     * @throws InvalidInputException when {@code checked} and a spec does not fit the table, as
+     *     {@code --partition} alone does
+     */
+    private static List<PartitionSpec> latestCandidates(HiveCatalog hive, TableInfo table, PartitionSelection.Latest latest, boolean checked) {
+        PartitionSelection among = latest.among();
+        List<PartitionSpec> selected;
+        if (among instanceof PartitionSelection.Filter filter) {
+            selected = hive.listPartitionsByFilter(table, filter.expression()).stream().map(PartitionInfo::spec).toList();
+            if (checked && selected.isEmpty()) {
+                throw noMatch(table, latest.describe(), filter);
+            }
+        }
+        else {
+            List<PartitionSpec> names = hive.listPartitionSpecs(table);
+            if (among instanceof PartitionSelection.Specs specs) {
+                if (checked) {
+                    checkEverySpecSelects(hive, table, latest, specs, names);
+                }
+                selected = names.stream().filter(name -> specs.specs().stream().anyMatch(spec -> spec.selects(name))).toList();
+            }
+            else {
+                if (checked && names.isEmpty()) {
+                    // before its partitions are registered: not found, as a partition not registered yet, not an empty success
+                    throw new NoSuchPartitionException(table.name(), latest.describe() + " (the table has no partitions)");
+                }
+                selected = names;
+            }
+        }
+        List<PartitionSpec> candidates = selected.stream().filter(spec -> !spec.hasNullValue()).toList();
+        if (checked && candidates.isEmpty()) {
+            throw new NoSuchPartitionException(table.name(), latest.describe() + " (%s Hive's default partitions, %s, which are never the latest)".formatted(
+                    among instanceof PartitionSelection.All ? "the table has no partitions but" : "the partitions selected are", PartitionSpec.DEFAULT_PARTITION_VALUE));
+        }
+        return candidates;
+    }
+
+    /** That no partition of {@code table} matches {@code selection}, which has {@code filter}, with what to write where a filter misleads. */
+    private static NoSuchPartitionException noMatch(TableInfo table, String selection, PartitionSelection.Filter filter) {
+        return new NoSuchPartitionException(table.name(), selection + PartitionFilterHints.noMatch(filter.expression()).map(hint -> "; " + hint).orElse(""));
+    }
+
+    /**
+     * Refuses a spec of {@code --latest N} among specs that selects none of {@code names}, as
+     * {@code --partition} alone refuses it: every spec checked against the keys and their types
+     * first (a value not of its key's type taken only as the name of a partition registered so),
+     * then a number written otherwise than the partition's name, then not found.
+     */
+    private static void checkEverySpecSelects(HiveCatalog hive, TableInfo table, PartitionSelection.Latest latest, PartitionSelection.Specs specs,
+            List<PartitionSpec> names) {
+        List<PartitionSpec> selectingNone = specs.specs().stream().filter(spec -> names.stream().noneMatch(spec::selects)).toList();
+        for (PartitionSpec spec : selectingNone) {
+            Optional<String> notFit = whyNotFits(table, spec);
+            if (notFit.isPresent()) {
+                throw new InvalidInputException(notFit.get());
+            }
+        }
+        if (!selectingNone.isEmpty()) {
+            PartitionSpec spec = selectingNone.get(0);
+            Optional<InvalidInputException> elsewhere = sameNumberElsewhere(hive, table, spec);
+            if (elsewhere.isPresent()) {
+                throw elsewhere.get();
+            }
+            throw new NoSuchPartitionException(table.name(), latest.describe()
+                    + (specs.specs().size() > 1 ? " (the table has no partition %s)".formatted(spec) : ""));
         }
     }
 

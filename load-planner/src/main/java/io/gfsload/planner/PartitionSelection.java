@@ -55,17 +55,48 @@ public sealed interface PartitionSelection {
         }
     }
 
-    /** The {@code count} partitions with the greatest values, compared key by key as their types say; never Hive's default partition. */
-    record Latest(int count) implements PartitionSelection {
+    /**
+     * The {@code count} partitions with the greatest values, compared key by key as their types
+     * say, among those {@code among} selects: every partition, the partitions of specs
+     * ({@code region=us} of a {@code region, dt} table: the latest days of region us), or those
+     * matching a filter. Never Hive's default partition.
+     */
+    record Latest(int count, PartitionSelection among) implements PartitionSelection {
         public Latest {
             if (count < 1) {
                 throw new InvalidRequestException("Invalid --latest %d: must be at least 1".formatted(count));
             }
+            requireNonNull(among, "among is null");
+            if (among instanceof Latest) {
+                throw new IllegalArgumentException("the latest partitions among the latest: " + among);
+            }
+        }
+
+        /** The latest {@code count} of every partition. */
+        public Latest(int count) {
+            this(count, new All());
         }
 
         @Override
         public String describe() {
-            return "latest " + count;
+            return "latest " + count + amongDescription();
+        }
+
+        @Override
+        public String canonical() {
+            return "latest " + count + described(among.canonical());
+        }
+
+        /**
+         * Which partitions the latest are chosen among, as it reads after "partitions": empty for
+         * every partition, {@code " of region=us"}, {@code " where region = 'eu'"}.
+         */
+        public String amongDescription() {
+            return described(among.describe());
+        }
+
+        private String described(String selected) {
+            return selected.isEmpty() ? "" : among instanceof Filter ? " " + selected : " of " + selected;
         }
     }
 

@@ -112,6 +112,9 @@ class TestLoadPlannerOnMetastore {
             // hours of a string key: as Hive writes an int (0 to 23), and some with a leading zero, some without
             table(admin, "texthours", List.of(new Column("dt", "string"), new Column("hr", "string")),
                     java.util.stream.IntStream.range(0, 24).mapToObj(hr -> "dt=2026-11-20/hr=" + hr).toArray(String[]::new));
+            table(admin, "regions", List.of(new Column("region", "string"), new Column("dt", "string")), "region=eu/dt=2026-11-19",
+                    "region=eu/dt=2026-11-20", "region=us/dt=2026-11-17", "region=us/dt=2026-11-18", "region=us/dt=2026-11-19", "region=us/dt=" + NULL,
+                    "region=us-east/dt=2026-11-21", "region=ap/dt=" + NULL);
             table(admin, "paddedhours", List.of(new Column("dt", "string"), new Column("hr", "string")),
                     "dt=2026-11-20/hr=10", "dt=2026-11-20/hr=09", "dt=2026-11-20/hr=7", "dt=2026-11-20/hr=08", "dt=2026-11-20/hr=late");
             table(admin, "amounts", List.of(new Column("x", "decimal(10,2)"), new Column("y", "double")), "x=10/y=1.5", "x=2.50/y=3");
@@ -365,6 +368,44 @@ class TestLoadPlannerOnMetastore {
         assertEquals(List.of("dt=2026-11-20/hr=2", "dt=2026-11-20/hr=10"), names(plan("db.hours", "dt=2026-11-20/hr=10", "dt=2026-11-20/hr=2")));
         assertEquals("Partition spec 'dt=2026-11-20/hr=abc' does not fit db.hours: its key hr is a number (int), and 'abc' is not one",
                 assertThrows(InvalidInputException.class, () -> plan("db.hours", "dt=2026-11-20/hr=abc")).getMessage());
+    }
+
+    @Test
+    void latestAmongThePartitionsOfSpecsOrAFilter() {
+        PartitionSpec us = PartitionSpec.parse("region=us");
+        assertEquals(List.of("region=us/dt=2026-11-18", "region=us/dt=2026-11-19"),
+                names(plan("db.regions", new PartitionSelection.Latest(2, new PartitionSelection.Specs(List.of(us))))), "not us-east, nor us's default day");
+        assertEquals(List.of("region=eu/dt=2026-11-20"),
+                names(plan("db.regions", new PartitionSelection.Latest(1, new PartitionSelection.Filter("region = 'eu'")))));
+        assertEquals(List.of("region=us/dt=2026-11-19"), names(plan("db.regions",
+                new PartitionSelection.Latest(1, new PartitionSelection.Specs(List.of(PartitionSpec.parse("region=eu/dt=2026-11-20"), us))))),
+                "the table's order, key by key: us after eu");
+        assertEquals(List.of("dt=2026-11-20/hr=10"), names(plan("db.hours",
+                new PartitionSelection.Latest(1, new PartitionSelection.Specs(List.of(PartitionSpec.parse("dt=2026-11-20")))))), "an int key as numbers");
+        assertEquals(List.of("dt=2026-11-20/hr=2", "dt=2026-11-20/hr=10"),
+                names(plan("db.hours", new PartitionSelection.Latest(5, new PartitionSelection.Filter("hr >= 2")))));
+    }
+
+    @Test
+    void latestAmongASelectionThatSelectsNoneIsNotFoundNamingBoth() {
+        assertEquals("No partition of db.regions matches: latest 1 of region=xx", assertThrows(NoSuchPartitionException.class, () -> plan("db.regions",
+                new PartitionSelection.Latest(1, new PartitionSelection.Specs(List.of(PartitionSpec.parse("region=xx")))))).getMessage());
+        assertEquals("No partition of db.regions matches: latest 1 where region > 'zz'", assertThrows(NoSuchPartitionException.class,
+                () -> plan("db.regions", new PartitionSelection.Latest(1, new PartitionSelection.Filter("region > 'zz'")))).getMessage());
+        assertEquals("No partition of db.regions matches: latest 2 where region = 'ap' (the partitions selected are Hive's default partitions, "
+                + "__HIVE_DEFAULT_PARTITION__, which are never the latest)", assertThrows(NoSuchPartitionException.class,
+                () -> plan("db.regions", new PartitionSelection.Latest(2, new PartitionSelection.Filter("region = 'ap'")))).getMessage());
+        // as --partition alone: a spec not of the keys or not of their types is bad input, a number written otherwise says which partition has it
+        assertEquals("Partition spec 'dt=2026-11-20' does not match the partition keys of db.regions: expected region=.../dt=...",
+                assertThrows(InvalidInputException.class, () -> plan("db.regions",
+                        new PartitionSelection.Latest(1, new PartitionSelection.Specs(List.of(PartitionSpec.parse("dt=2026-11-20")))))).getMessage());
+        assertEquals("No partition db.msck dt=2026-11-20/hr=3; the partition dt=2026-11-20/hr=03 has that number (registered with the sign or "
+                        + "leading zeros of its directory's name, as MSCK REPAIR TABLE registers a directory): write --partition dt=2026-11-20/hr=03",
+                assertThrows(InvalidInputException.class, () -> plan("db.msck",
+                        new PartitionSelection.Latest(1, new PartitionSelection.Specs(List.of(PartitionSpec.parse("dt=2026-11-20/hr=3")))))).getMessage());
+        assertEquals(List.of("dt=2026-11-20/hr=abc"), names(plan("db.msck",
+                new PartitionSelection.Latest(1, new PartitionSelection.Specs(List.of(PartitionSpec.parse("dt=2026-11-20/hr=abc")))))),
+                "a value not of its key's type, as a partition is registered");
     }
 
     @Test

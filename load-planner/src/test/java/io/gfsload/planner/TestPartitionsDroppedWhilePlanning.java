@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.stream.IntStream;
 import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.Test;
@@ -87,6 +88,47 @@ class TestPartitionsDroppedWhilePlanning {
     }
 
     @Test
+    void latestOfSpecsOrAFilterPlansInPlaceOfADroppedPartitionOneTheySelect() throws IOException {
+        TableName us = regions("specs", 4);
+        LoadPlan specs = planDroppingAfterRead(us, "region=us/dt=4",
+                new PartitionSelection.Latest(2, new PartitionSelection.Specs(List.of(PartitionSpec.parse("region=us")))));
+        assertEquals(List.of("region=us/dt=2", "region=us/dt=3"), names(specs), "not a partition of eu, which sorts after none of us's");
+        assertEquals("1 selected partition was dropped from the metastore during planning, not planned: region=us/dt=4; "
+                + "planned region=us/dt=2 instead: the latest 2 partitions the table has now of region=us", specs.droppedPartitions().warning());
+
+        TableName eu = regions("filter", 3);
+        LoadPlan filter = planDroppingAfterRead(eu, "region=eu/dt=3", new PartitionSelection.Latest(2, new PartitionSelection.Filter("region = 'eu'")));
+        assertEquals(List.of("region=eu/dt=1", "region=eu/dt=2"), names(filter), "not a partition of us, which sorts after eu's");
+        assertEquals("1 selected partition was dropped from the metastore during planning, not planned: region=eu/dt=3; "
+                + "planned region=eu/dt=1 instead: the latest 2 partitions the table has now where region = 'eu'", filter.droppedPartitions().warning());
+    }
+
+    /** Plans {@code selection} of {@code table}, dropping {@code partition} with its data once the selected partitions were first read. */
+    private static LoadPlan planDroppingAfterRead(TableName table, String partition, PartitionSelection selection) {
+        DroppingCatalog dropping = new DroppingCatalog();
+        dropping.afterRead.set(() -> drop(table, partition));
+        return plan(dropping, table, selection);
+    }
+
+    @Test
+    void latestOfSpecsSaysSoWhenTheSpecsSelectNoOtherPartitionsAndIsNotFoundWhenNoneIsLeft() throws IOException {
+        TableName table = regions("fewer", 2);
+        DroppingCatalog dropping = new DroppingCatalog();
+        dropping.afterNames.set(() -> drop(table, "region=eu/dt=2"));
+        PartitionSelection eu = new PartitionSelection.Latest(2, new PartitionSelection.Specs(List.of(PartitionSpec.parse("region=eu"))));
+
+        LoadPlan plan = plan(dropping, table, eu);
+
+        assertEquals(List.of("region=eu/dt=1"), names(plan));
+        assertEquals("1 selected partition was dropped from the metastore during planning, not planned: region=eu/dt=2; "
+                + "the table has no other partitions of region=eu: 1 of latest 2 of region=eu planned", plan.droppedPartitions().warning());
+
+        dropping.afterNames.set(() -> drop(table, "region=eu/dt=1"));
+        assertEquals("No partition of db.fewer matches: latest 2 of region=eu (the metastore dropped it during planning: region=eu/dt=1)",
+                assertThrows(NoSuchPartitionException.class, () -> plan(dropping, table, eu)).getMessage(), "not us's, which the table still has");
+    }
+
+    @Test
     void everyPartitionLoadsThoseTheMetastoreStillHasAndNamesTheOthers() throws IOException {
         TableName table = table("every", 4);
         DroppingCatalog dropping = new DroppingCatalog();
@@ -125,18 +167,33 @@ class TestPartitionsDroppedWhilePlanning {
 
     /** Creates {@code db.NAME} partitioned by {@code dt}, with {@code dt=1} to {@code dt=PARTITIONS}, each of one 10-byte file. */
     private static TableName table(String name, int partitions) throws IOException {
+        return table(name, List.of("dt"), IntStream.rangeClosed(1, partitions).mapToObj(dt -> "dt=" + dt).toList());
+    }
+
+    /**
+     * Creates {@code db.NAME} partitioned by {@code region, dt}, with {@code dt=1} to
+     * {@code dt=DAYS} of the regions {@code eu} and {@code us}, each of one 10-byte file.
+     */
+    private static TableName regions(String name, int days) throws IOException {
+        return table(name, List.of("region", "dt"), Stream.of("eu", "us")
+                .flatMap(region -> IntStream.rangeClosed(1, days).mapToObj(dt -> "region=" + region + "/dt=" + dt)).toList());
+    }
+
+    /** Creates {@code db.NAME} partitioned by the {@code string} keys {@code keys}, with {@code partitions}, each of one 10-byte file. */
+    private static TableName table(String name, List<String> keys, List<String> partitions) throws IOException {
         TableName table = new TableName("db", name);
         Path root = directory.resolve("data/" + name);
         Map<PartitionSpec, String> locations = new LinkedHashMap<>();
-        for (int dt = 1; dt <= partitions; dt++) {
-            Path location = root.resolve("dt=" + dt);
+        for (String partition : partitions) {
+            Path location = root.resolve(partition);
             Files.createDirectories(location);
             Files.write(location.resolve("part-0"), new byte[10]);
-            locations.put(PartitionSpec.parse("dt=" + dt), PartitionedTables.location(location));
+            locations.put(PartitionSpec.parse(partition), PartitionedTables.location(location));
         }
         try (MetastoreAdmin admin = MetastoreAdmin.connect(METASTORE.uri())) {
             admin.ensureDatabase("db", directory.resolve("data").toUri().toString());
-            admin.createParquetTable(table, List.of(new Column("id", "bigint")), List.of(new Column("dt", "string")), root.toUri().toString());
+            admin.createParquetTable(table, List.of(new Column("id", "bigint")), keys.stream().map(key -> new Column(key, "string")).toList(),
+                    root.toUri().toString());
             admin.addPartitions(table, locations);
         }
         return table;
