@@ -73,6 +73,23 @@ public interface TempAreas {
     }
 
     /**
+     * Ends {@code run}'s hold on the job's temp area ({@link #openTempArea(String, Duration,
+     * TempAreaRun)}): what a run does as it ends, so that another run of the job, from another
+     * gfsload home or host, adopts the area at once rather than two renewal periods after this
+     * run's last renewal. Only the hold: the area, its blocks and its expiry stay. Does nothing
+     * when the area is gone or another run holds it.
+     *
+     * <p>The default does nothing: an implementation without runs holds none. A master that
+     * cannot release (older than this call) keeps the hold until it lapses, as a killed run's does.
+     *
+     * @return whether {@code run} held the area until this call
+     * @throws IllegalArgumentException for a malformed job id
+     */
+    default boolean releaseTempArea(String jobId, TempAreaRun run) {
+        return false;
+    }
+
+    /**
      * Makes {@code blocks} of the job's temp area visible to readers, all in one metadata write:
      * readers see all of them or none. The blocks leave the temp area; others stay in it. A block
      * another job has staged on a worker stays pinned there for that job's area.

@@ -67,6 +67,7 @@ import io.gfsload.cache.proto.OpenTempAreaRequest;
 import io.gfsload.cache.proto.OpenTempAreaResponse;
 import io.gfsload.cache.proto.PlaceBlockRequest;
 import io.gfsload.cache.proto.PlaceBlockResponse;
+import io.gfsload.cache.proto.ReleaseTempAreaRequest;
 import io.gfsload.cache.proto.RemoveBlockRequest;
 import io.gfsload.cache.proto.RemoveBlockResponse;
 import io.gfsload.cache.proto.RemovalCount;
@@ -1479,6 +1480,24 @@ public final class GrpcCacheClient implements CacheClient {
             OpenTempAreaResponse response = callMaster((renew ? "Renewing" : "Opening") + " the temp area of job " + jobId,
                     () -> masterStub().openTempArea(request.build()));
             return tempArea(response.getArea(), response.getAdopted());
+        }
+
+        @Override
+        public boolean releaseTempArea(String jobId, TempAreaRun run) {
+            TempAreas.checkJobId(jobId);
+            requireNonNull(run, "run is null");
+            ReleaseTempAreaRequest request = ReleaseTempAreaRequest.newBuilder().setJobId(jobId).setRunId(run.runId()).build();
+            try {
+                return callMaster("Releasing the temp area of job " + jobId, () -> masterStub().releaseTempArea(request)).getReleased();
+            }
+            catch (CacheException e) {
+                if (e.getCause() != null && Status.fromThrowable(e.getCause()).getCode() == Status.Code.UNIMPLEMENTED) {
+                    // a master older than the call: the run's hold lapses two renewal periods after its last renewal
+                    log.debug("The master cannot release the temp area of job {}: {}", jobId, e.getMessage());
+                    return false;
+                }
+                throw e;
+            }
         }
 
         @Override

@@ -956,6 +956,26 @@ final class BlockMetadataStore implements AutoCloseable {
         return new OpenedArea(area, List.of(), false, expired);
     }
 
+    /**
+     * Ends the hold of run {@code runId} on the temp area of {@code jobId}: the area's record names
+     * no run any more, so that an open by any run of the job adopts it at once. The area's blocks
+     * and expiry stay.
+     *
+     * @return whether the area is there and {@code runId} held it
+     */
+    synchronized boolean releaseTempArea(String jobId, String runId) {
+        Optional<TempAreaRecord> area = tempArea(jobId);
+        if (runId.isEmpty() || area.isEmpty() || !area.get().getRunId().equals(runId)) {
+            return false;
+        }
+        TempAreaRecord released = area.get().toBuilder().clearRunId().clearRenewedAtMillis().clearRenewPeriodMillis().build();
+        try (Batch batch = new Batch()) {
+            put(batch, tempAreas, jobId.getBytes(UTF_8), released.toByteArray());
+            write(batch, "release the temp area of job " + jobId);
+        }
+        return true;
+    }
+
     /** Records {@code run} as the area's run, heard from at {@code nowMillis}. */
     private static void ranBy(TempAreaRecord.Builder area, TempAreaRun run, long nowMillis) {
         area.setRunId(run.runId()).setRenewedAtMillis(nowMillis).setRenewPeriodMillis(run.renewPeriod().toMillis());

@@ -49,6 +49,8 @@ import io.gfsload.cache.proto.PlaceBlocksRequest;
 import io.gfsload.cache.proto.PlaceBlocksResponse;
 import io.gfsload.cache.proto.RegisterWorkerRequest;
 import io.gfsload.cache.proto.RegisterWorkerResponse;
+import io.gfsload.cache.proto.ReleaseTempAreaRequest;
+import io.gfsload.cache.proto.ReleaseTempAreaResponse;
 import io.gfsload.cache.proto.RemovalCount;
 import io.gfsload.cache.proto.StorageTierProto;
 import io.gfsload.cache.proto.TempAreaInfo;
@@ -751,6 +753,19 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
     }
 
     @Override
+    public void releaseTempArea(ReleaseTempAreaRequest request, StreamObserver<ReleaseTempAreaResponse> response) {
+        respond(response, () -> {
+            String jobId = checkJobId(request.getJobId());
+            checkRunId(jobId, request.getRunId());
+            boolean released = metadata.releaseTempArea(jobId, request.getRunId());
+            if (released) {
+                log.info("Run {} of job {} ended: another run of the job may adopt its temp area at once", request.getRunId(), jobId);
+            }
+            return ReleaseTempAreaResponse.newBuilder().setReleased(released).build();
+        });
+    }
+
+    @Override
     public void unstageFiles(UnstageFilesRequest request, StreamObserver<UnstageFilesResponse> response) {
         respond(response, () -> {
             String jobId = checkJobId(request.getJobId());
@@ -869,11 +884,14 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
         if (request.getRunId().isEmpty()) {
             return Optional.empty();
         }
-        check(TempAreaRun.RUN_ID.matcher(request.getRunId()).matches(), "invalid run id of job %s (letters, digits, '-'; at most 64): %s", jobId,
-                request.getRunId());
+        checkRunId(jobId, request.getRunId());
         check(request.getRenewPeriodMillis() > 0, "renewal period of run %s of job %s must be > 0 ms: %s", request.getRunId(), jobId,
                 request.getRenewPeriodMillis());
         return Optional.of(new TempAreaRun(request.getRunId(), Duration.ofMillis(request.getRenewPeriodMillis())));
+    }
+
+    private static void checkRunId(String jobId, String runId) {
+        check(TempAreaRun.RUN_ID.matcher(runId).matches(), "invalid run id of job %s (letters, digits, '-'; at most 64): %s", jobId, runId);
     }
 
     private static TempAreaInfo info(TempAreaRecord area, List<BlockRecord> blocks) {

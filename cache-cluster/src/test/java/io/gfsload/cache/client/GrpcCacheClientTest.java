@@ -4,6 +4,7 @@ import static io.gfsload.cache.testing.TestData.MIB;
 import static io.gfsload.cache.testing.TestData.files;
 import static io.gfsload.cache.testing.TestData.randomBytes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,6 +14,7 @@ import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.TempAreaRun;
 import io.gfsload.cache.master.CacheMaster;
 import io.gfsload.cache.master.MasterConfig;
 import io.gfsload.cache.proto.CompleteLocalWritesRequest;
@@ -190,6 +192,17 @@ class GrpcCacheClientTest {
             assertTrue(hung.deadlineMillis.get() <= GrpcCacheClient.ABORT_WRITE_TIMEOUT.toMillis(),
                     "deadline of the abort: " + hung.deadlineMillis.get() + " ms");
             hung.unanswered.countDown();
+        }
+    }
+
+    /** A master older than ReleaseTempArea answers UNIMPLEMENTED: the run's hold lapses as a killed run's does, and the run ends as it would. */
+    @Test
+    void aMasterThatCannotReleaseATempAreaReleasesNothing() throws IOException {
+        Server older = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(new MasterServiceGrpc.MasterServiceImplBase() {})
+                .build().start();
+        fakes.add(older);
+        try (CacheClient client = GrpcCacheClient.connect("127.0.0.1:" + older.getPort())) {
+            assertFalse(client.tempAreas().releaseTempArea("job-1", new TempAreaRun("run-1", Duration.ofSeconds(30))));
         }
     }
 

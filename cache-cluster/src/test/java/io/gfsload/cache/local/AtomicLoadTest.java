@@ -270,6 +270,27 @@ class AtomicLoadTest {
     }
 
     @Test
+    void aRunThatEndedReleasesTheAreaToTheNextAtOnceKeepingItsBlocksAndExpiry() {
+        TempArea opened = areas.openTempArea("job-runs-5", DAY, firstRun);
+        write(new BlockKey(PART_0, 0), randomBytes(1000, 9), "job-runs-5");
+        clock.advance(Duration.ofSeconds(5));
+
+        assertFalse(areas.releaseTempArea("job-runs-5", secondRun), "a run that does not hold the area releases nothing");
+        assertThrows(TempAreaInUseException.class, () -> areas.openTempArea("job-runs-5", DAY, secondRun));
+        assertTrue(areas.releaseTempArea("job-runs-5", firstRun), "the first run ends");
+
+        TempArea adopted = areas.openTempArea("job-runs-5", DAY, secondRun);
+        assertTrue(adopted.adopted());
+        assertEquals(1, adopted.blocks().size(), "the release kept what the first run staged");
+        assertEquals(opened.expiresAt(), adopted.expiresAt(), "and the area's expiry");
+        // the area is the second run's now: the first's release, were it to come again, changes nothing
+        assertFalse(areas.releaseTempArea("job-runs-5", firstRun));
+        clock.advance(Duration.ofSeconds(5));
+        assertThrows(TempAreaInUseException.class, () -> areas.openTempArea("job-runs-5", DAY, firstRun));
+        assertFalse(areas.releaseTempArea("job-runs-6", firstRun), "a job without a temp area has nothing to release");
+    }
+
+    @Test
     void theSameRunAndClientsWithoutARunAreNotRefused() {
         areas.openTempArea("job-runs-3", DAY, firstRun);
         clock.advance(Duration.ofSeconds(5));
