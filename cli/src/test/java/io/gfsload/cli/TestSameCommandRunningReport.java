@@ -135,6 +135,38 @@ class TestSameCommandRunningReport {
         }
     }
 
+    @Test
+    void aRunKilledOutrightHoldsTheTempAreaAndOneStoppedWithSigtermLetsGoOfIt() throws IOException {
+        try (ClusterProcesses cluster = ClusterProcesses.start(directory.resolve("cluster"), 2)) {
+            Path data = writeFiles(directory.resolve("data"));
+            // 48 MiB at 4 MiB/s: several seconds of loading
+            String[] first = {"distributedLoad", "-A", "--atomic-scope", "job", "--bandwidth", "4MB/s", "--active-jobs", "2", "--progress", "json",
+                    "--master", cluster.masterTarget(), data.toString()};
+            String[] retry = {"distributedLoad", "-A", "--atomic-scope", "job", "--progress", "none", "--master", cluster.masterTarget(), data.toString()};
+            try (GfsLoadProcess killed = GfsLoadProcess.start(directory.resolve("home-1"), first)) {
+                killed.awaitFilesDone(1, Duration.ofMinutes(2));
+                killed.kill();
+            }
+            // SIGKILL: the run could not let go, and holds the area until it has not renewed it for a minute
+            CliRun refused = CliRun.gfsload(directory.resolve("home-2"), retry);
+            assertEquals(ExitCode.FAILED, refused.exitCode(), refused.err());
+            assertTrue(refused.err().contains("another run of it (from another gfsload home or host) renewed its temp area"), refused.err());
+
+            CliRun stopped;
+            // the same command from the first home adopts the area at once (its runs share one identity), and is stopped with SIGTERM
+            try (GfsLoadProcess terminated = GfsLoadProcess.start(directory.resolve("home-1"), first)) {
+                terminated.awaitFilesDone(FILES / 2 + 1, Duration.ofMinutes(2));
+                stopped = terminated.terminate();
+            }
+            assertEquals(143, stopped.exitCode(), "128 + SIGTERM: " + stopped.err());
+
+            CliRun adopted = CliRun.gfsload(directory.resolve("home-2"), retry);
+
+            assertEquals(ExitCode.OK, adopted.exitCode(), "the stopped run let go of the area: " + adopted.err());
+            assertTrue(adopted.err().matches("(?s).*adopting [0-9]+ blocks?, .* staged by an earlier run of the job.*"), adopted.err());
+        }
+    }
+
     private static String[] withJson(String[] command) {
         String[] args = new String[command.length + 1];
         args[0] = command[0];

@@ -37,6 +37,11 @@ import org.slf4j.LoggerFactory;
  * adopts its area a minute after the kill, not two thirds of the expire time (16 h by default)
  * after it.
  *
+ * <p>A run that ends ({@link #close}, also when the JVM stops on SIGINT or SIGTERM: a shutdown hook
+ * closes it) releases its hold on the area ({@link TempAreas#releaseTempArea}), so that a run from
+ * another home adopts it at once; only a run killed outright (SIGKILL) leaves it held for those two
+ * periods. The release leaves the area, its blocks and its expiry as they are.
+ *
  * <p>A renewal never opens a new area: when the area expired meanwhile (the master did not answer
  * the renewals for longer than the expire time, then expired it) or was aborted, the blocks the job
  * staged are deleted, and the renewal stops and says why ({@link #lost()}), so that the job stops
@@ -53,16 +58,34 @@ final class TempAreaRenewal implements AutoCloseable {
      * default), so another run is refused for up to a minute after this one was killed.
      */
     static final Duration MAX_PERIOD = Duration.ofSeconds(30);
+    /**
+     * The longest a run that ends waits for the master to take its release: a master that does not
+     * answer (hung) holds up neither the end of the load nor the JVM's, and the hold then lapses as
+     * a killed run's does.
+     */
+    static final Duration RELEASE_WAIT = Duration.ofSeconds(5);
 
     private final TempAreas areas;
     /** Renews the area; null when it was gone at the start. */
     private final ScheduledExecutorService scheduler;
     private final State state;
+    /** Closes this renewal when the JVM stops before {@link #close}; null for a renewal without a run, which holds nothing. */
+    private final Thread onShutdown;
+    private final AtomicBoolean closed = new AtomicBoolean();
 
     private TempAreaRenewal(TempAreas areas, ScheduledExecutorService scheduler, State state) {
         this.areas = areas;
         this.scheduler = scheduler;
         this.state = state;
+        this.onShutdown = state.run.isPresent() && scheduler != null ? new Thread(this::close, "gfsload-temp-area-shutdown") : null;
+        if (onShutdown != null) {
+            try {
+                Runtime.getRuntime().addShutdownHook(onShutdown);
+            }
+            catch (IllegalStateException e) {
+                // the JVM is stopping already: the load ends with it, and its hold lapses
+            }
+        }
     }
 
     /**
@@ -188,10 +211,16 @@ final class TempAreaRenewal implements AutoCloseable {
         return Optional.ofNullable(state.lost.get());
     }
 
-    /** Stops renewing; a renewal under way finishes first (for a while), so that none comes after. */
+    /**
+     * Stops renewing; a renewal under way finishes first (for a while), so that none comes after.
+     * The renewal of a run then releases the run's hold on the area ({@link
+     * TempAreas#releaseTempArea}) unless the area is gone, waiting at most {@link #RELEASE_WAIT}
+     * for the master; a release that fails is logged, and the hold lapses as a killed run's does. Once only: a
+     * second call does nothing.
+     */
     @Override
     public void close() {
-        if (scheduler == null) {
+        if (scheduler == null || !closed.compareAndSet(false, true)) {
             return;
         }
         scheduler.shutdownNow();
@@ -199,6 +228,43 @@ final class TempAreaRenewal implements AutoCloseable {
             if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
                 LOG.warn("A renewal of a temp area is still under way");
             }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (onShutdown != null) {
+            if (state.lost.get() == null) {
+                release(state.run.orElseThrow());
+            }
+            if (Thread.currentThread() != onShutdown) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(onShutdown);
+                }
+                catch (IllegalStateException e) {
+                    // the JVM is stopping: the hook runs, and finds this renewal closed
+                }
+            }
+        }
+    }
+
+    /** Releases {@code run}'s hold on the area, waiting at most {@link #RELEASE_WAIT}; never throws. */
+    private void release(TempAreaRun run) {
+        String jobId = state.atomic.jobId();
+        Thread releasing = new Thread(() -> {
+            try {
+                if (areas.releaseTempArea(jobId, run)) {
+                    LOG.debug("Released the temp area of atomic job {}: another run of the job may adopt it at once", jobId);
+                }
+            }
+            catch (RuntimeException e) {
+                LOG.warn("Cannot release the temp area of atomic job {}: another run of the job, from another gfsload home or host, is refused it "
+                        + "for up to {} ({})", jobId, Counts.of(period(state.atomic.expireTime()).multipliedBy(2)), e.getMessage());
+            }
+        }, "gfsload-temp-area-release");
+        releasing.setDaemon(true);
+        releasing.start();
+        try {
+            releasing.join(RELEASE_WAIT.toMillis());
         }
         catch (InterruptedException e) {
             Thread.currentThread().interrupt();

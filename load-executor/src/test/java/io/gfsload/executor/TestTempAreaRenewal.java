@@ -7,6 +7,7 @@ import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.api.ScopeCommit;
 import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.TempAreaNotFoundException;
+import io.gfsload.cache.api.TempAreaRun;
 import io.gfsload.cache.api.TempAreas;
 import java.time.Duration;
 import java.time.Instant;
@@ -15,13 +16,14 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
  * The renewal of a running job's temp area against a hand-written master: a renewal never opens a
- * new area (nor does a slice that joins its load's area), and one that finds the area gone says
- * why, once, and renews no more.
+ * new area (nor does a slice that joins its load's area), one that finds the area gone says why,
+ * once, and renews no more, and the renewal of a run releases the run's hold on the area as it ends.
  */
 class TestTempAreaRenewal {
     private static final Instant OPENED_UNTIL = Instant.parse("2026-11-20T01:00:30Z");
@@ -82,6 +84,20 @@ class TestTempAreaRenewal {
     }
 
     @Test
+    void aRunReleasesItsHoldOnTheAreaOnceAsItEndsAndALoadWithoutARunHoldsNothing() {
+        ScriptedAreas areas = new ScriptedAreas();
+        AtomicOptions atomic = new AtomicOptions("job-5", AtomicOptions.Scope.JOB, Duration.ofHours(1));
+        TempAreaRenewal renewal = TempAreaRenewal.open(areas, atomic, Optional.of("run-1"), area -> {});
+        renewal.close();
+        renewal.close();
+        try (TempAreaRenewal withoutRun = TempAreaRenewal.open(areas, atomic, Optional.empty(), area -> {})) {
+            assertEquals(Optional.empty(), withoutRun.lost());
+        }
+
+        assertEquals(List.of("job-5 run-1"), areas.released);
+    }
+
+    @Test
     void aLoadRenewsEveryThirdOfTheExpireTimeAndAtLeastEveryHalfMinute() {
         // a killed run's area is adopted by the next run two periods after its last renewal: a minute, not 16 h
         assertEquals(Duration.ofSeconds(30), TempAreaRenewal.period(AtomicOptions.DEFAULT_EXPIRE_TIME));
@@ -101,6 +117,7 @@ class TestTempAreaRenewal {
         private final Deque<RuntimeException> failures;
         final AtomicInteger renewals = new AtomicInteger();
         final AtomicInteger opens = new AtomicInteger();
+        final List<String> released = new CopyOnWriteArrayList<>();
 
         ScriptedAreas(RuntimeException... failures) {
             this.failures = new ArrayDeque<>(List.of(failures));
@@ -125,6 +142,12 @@ class TestTempAreaRenewal {
         public TempArea openTempArea(String jobId, Duration expireTime) {
             opens.incrementAndGet();
             return new TempArea(jobId, OPENED_UNTIL, OPENED_UNTIL.plusSeconds(60), false, List.of());
+        }
+
+        @Override
+        public boolean releaseTempArea(String jobId, TempAreaRun run) {
+            released.add(jobId + " " + run.runId());
+            return true;
         }
 
         @Override
