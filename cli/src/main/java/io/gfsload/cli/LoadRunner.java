@@ -7,6 +7,7 @@ import io.gfsload.advisor.TuningAdvisor;
 import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.MasterSilence;
+import io.gfsload.cache.api.TempAreaInUseException;
 import io.gfsload.catalog.MetastoreUnavailableException;
 import io.gfsload.executor.Adopted;
 import io.gfsload.executor.AtomicOptions;
@@ -235,8 +236,17 @@ final class LoadRunner {
         LoadExecutor executor = new LoadExecutor(services.cache(), hadoopConf, planned.settings(), options,
                 verify ? new FinishAfterVerify(progress) : progress, services.clock(), services.sleeper());
         PlanStats stats = planned.plan().stats();
-        // blocks an interrupted run of the atomic job staged: committed without reading them again
-        Adopted adopting = executor.adoptable(planned.plan());
+        // blocks an interrupted run of the atomic job staged: committed without reading them again. The area is opened as this
+        // run first, so that a run refused it (another run of the job still renews it) says nothing of what it would load, and
+        // leaves the journal as it found it
+        Adopted adopting;
+        try {
+            adopting = executor.claimTempArea(planned.plan(), journal);
+        }
+        catch (TempAreaInUseException e) {
+            journal.notRun();
+            throw e;
+        }
         // what became of the job's journal first: it explains the counts of the Loading line that follows
         journal.discarded().ifPresent(status::println);
         if (journal.run() > 1) {

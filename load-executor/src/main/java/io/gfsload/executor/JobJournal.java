@@ -987,6 +987,24 @@ public final class JobJournal implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes the journal as the earlier runs of the job left it, for a run that did not load (the
+     * master refused it the job's temp area, which a run from another gfsload home still renews):
+     * their run count stays theirs, and a journal this run created (the job's first run here, or one
+     * that started afresh) is deleted, as {@link #complete()} deletes it. Call it before the run
+     * records anything.
+     */
+    public synchronized void notRun() {
+        if (run == 1) {
+            complete();
+            return;
+        }
+        if (db.isOwningHandle()) {
+            put(RUNS, toBytes(run - 1));
+        }
+        close();
+    }
+
     @Override
     public synchronized void close() {
         if (db.isOwningHandle()) {

@@ -29,6 +29,7 @@ import io.gfsload.cache.api.NotEnoughWorkersException;
 import io.gfsload.cache.api.RemovalMarks;
 import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.TempArea;
+import io.gfsload.cache.api.TempAreaInUseException;
 import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.api.WorkerUnavailableException;
 import io.gfsload.cache.api.WriteEvictions;
@@ -665,6 +666,28 @@ public final class LoadExecutor {
     }
 
     /**
+     * Opens (or adopts) the temp area of this executor's atomic job as the run of {@code journal}
+     * ({@link JobJournal#tempAreaRunId()}), before the load: a run of the job from another gfsload
+     * home or host that still renews the area refuses this one, which then finds out before it
+     * says what it loads, and stages nothing. The load ({@link #execute}, or a {@link
+     * DistributedLoad}'s of the same job) then adopts the area as the same run. For a load that is
+     * not atomic, or a slice of one, as {@link #adoptable}.
+     *
+     * @return what the load of {@code plan} adopts, as {@link #adoptable} says, of the area opened
+     * @throws TempAreaInUseException when another run of the job still renews the area: the
+     *     message says so, and when the same command can adopt it
+     */
+    public Adopted claimTempArea(LoadPlan plan, JobJournal journal) {
+        requireNonNull(plan, "plan is null");
+        requireNonNull(journal, "journal is null");
+        if (options.atomic().isEmpty() || options.atomic().get().sharedArea()) {
+            return adoptable(plan);
+        }
+        TempArea area = TempAreaRenewal.claim(cache.tempAreas(), options.atomic().get(), journal.tempAreaRunId());
+        return Adopted.planned(plan, adoptableBlocks(plan, Optional.of(area), cache.clusterInfo()));
+    }
+
+    /**
      * Whether {@code cluster} can hold what a run of {@code plan} by this executor writes
      * ({@link PlanCapacity}): the blocks it would adopt ({@link #adoptable}) are not written again,
      * and the room they take is the workers' already.
@@ -680,7 +703,11 @@ public final class LoadExecutor {
         if (options.atomic().isEmpty()) {
             return Map.of();
         }
-        Optional<TempArea> area = cache.tempAreas().findTempArea(options.atomic().get().jobId());
+        return adoptableBlocks(plan, cache.tempAreas().findTempArea(options.atomic().get().jobId()), cluster);
+    }
+
+    /** The staged blocks of {@code area} a run of {@code plan} would adopt, by id ({@link Adopted#usable}). */
+    private static Map<String, StagedBlock> adoptableBlocks(LoadPlan plan, Optional<TempArea> area, ClusterInfo cluster) {
         if (area.isEmpty()) {
             return Map.of();
         }

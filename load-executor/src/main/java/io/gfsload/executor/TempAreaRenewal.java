@@ -102,12 +102,31 @@ final class TempAreaRenewal implements AutoCloseable {
         requireNonNull(areas, "areas is null");
         requireNonNull(atomic, "atomic is null");
         requireNonNull(opened, "opened is null");
-        Optional<TempAreaRun> run = runId.map(id -> new TempAreaRun(id, period(atomic.expireTime())));
-        TempArea area;
+        Optional<TempAreaRun> run = runId.map(id -> run(atomic, id));
+        // a load without a journal (the library's callers) has no identity across its runs: it opens as no run in particular, as
+        // an older client does, so that its next run adopts the area at once
+        TempArea area = run.isPresent() ? claim(areas, atomic, run.get()) : areas.openTempArea(atomic.jobId(), atomic.expireTime());
+        opened.accept(area);
+        return start(areas, atomic, run, area.expiresAt());
+    }
+
+    /**
+     * Opens (or adopts) the temp area of {@code atomic} as the run {@code runId} of its job, which
+     * then holds it for two renewal periods unless it renews it or {@link #open}s it again as the
+     * same run: what a load does before it says what it loads, so that a run that is refused the
+     * area is refused before that.
+     *
+     * @throws TempAreaInUseException as {@link #open} does
+     */
+    static TempArea claim(TempAreas areas, AtomicOptions atomic, String runId) {
+        requireNonNull(areas, "areas is null");
+        requireNonNull(atomic, "atomic is null");
+        return claim(areas, atomic, run(atomic, requireNonNull(runId, "runId is null")));
+    }
+
+    private static TempArea claim(TempAreas areas, AtomicOptions atomic, TempAreaRun run) {
         try {
-            // a load without a journal (the library's callers) has no identity across its runs: it opens as no run in particular, as
-            // an older client does, so that its next run adopts the area at once
-            area = run.isPresent() ? areas.openTempArea(atomic.jobId(), atomic.expireTime(), run.get()) : areas.openTempArea(atomic.jobId(), atomic.expireTime());
+            return areas.openTempArea(atomic.jobId(), atomic.expireTime(), run);
         }
         catch (TempAreaInUseException e) {
             throw new TempAreaInUseException(("Cannot run atomic job %s: another run of it (from another gfsload home or host) renewed its temp area "
@@ -115,8 +134,10 @@ final class TempAreaRenewal implements AutoCloseable {
                     + "same command then adopts what it staged").formatted(atomic.jobId(), Counts.of(e.renewedAgo()),
                     Counts.of(e.aliveWindow())), e.renewedAgo(), e.aliveWindow(), e);
         }
-        opened.accept(area);
-        return start(areas, atomic, run, area.expiresAt());
+    }
+
+    private static TempAreaRun run(AtomicOptions atomic, String runId) {
+        return new TempAreaRun(runId, period(atomic.expireTime()));
     }
 
     /**

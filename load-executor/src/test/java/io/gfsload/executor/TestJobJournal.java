@@ -157,6 +157,29 @@ class TestJobJournal {
     }
 
     @Test
+    void aRunThatDidNotLoadLeavesTheJournalAsTheEarlierRunsLeftIt() {
+        String jobId = JobJournal.jobId(REQUEST, true);
+        JobJournal first = JobJournal.open(jobs, REQUEST, true, CLUSTER, false);
+        String runId = first.tempAreaRunId();
+        first.notRun();
+        assertFalse(JobJournal.exists(jobs, jobId), "the job's first run here created the journal: it is gone");
+
+        JobJournal.open(jobs, REQUEST, true, CLUSTER, false).close();
+        JobJournal refused = JobJournal.open(jobs, REQUEST, true, CLUSTER, false);
+        String kept = refused.tempAreaRunId();
+        refused.notRun();
+        JobJournal next = JobJournal.open(jobs, REQUEST, true, CLUSTER, false);
+        try {
+            assertEquals(2, next.run(), "the run that did not load is not counted");
+            assertEquals(kept, next.tempAreaRunId(), "the runs from here keep their identity");
+            assertFalse(runId.equals(kept), "a journal created afresh has an identity of its own");
+        }
+        finally {
+            next.close();
+        }
+    }
+
+    @Test
     void restartForgetsWhatEarlierRunsRead() {
         JobJournal journal = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
         journal.recordRead(1_000);
