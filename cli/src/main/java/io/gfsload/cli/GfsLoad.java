@@ -127,8 +127,8 @@ public final class GfsLoad {
         commandLine.setExecutionExceptionHandler((exception, failed, parseResult) -> {
             int code = exitCode(exception);
             if (code == ExitCode.FAILED && !(exception instanceof CacheException || exception instanceof CatalogException)) {
-                // the log has the stack trace, the messages in it never with credentials
-                LOG.error("gfsload failed", UriCredentials.hiddenIn(exception));
+                // the log has the stack trace, the messages in it never with credentials, passwords or secret settings' values
+                LOG.error("gfsload failed", UriCredentials.hiddenIn(exception, Secrets::hiddenIn));
             }
             String message = message(exception) + (exception instanceof NoSuchPartitionException
                     ? TableSelectionOptions.of(failed.getCommandSpec()).flatMap(TableSelectionOptions::blanksAroundValueHint).map(hint -> "; " + hint).orElse("")

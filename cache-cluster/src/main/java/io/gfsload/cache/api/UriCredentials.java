@@ -7,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -93,25 +94,34 @@ public final class UriCredentials {
      * original does ({@code java.io.IOException: ... cosn://<hidden>@bucket/x}).
      */
     public static Throwable hiddenIn(Throwable failure) {
+        return hiddenIn(failure, UnaryOperator.identity());
+    }
+
+    /**
+     * As {@link #hiddenIn(Throwable)}, each text also passed through {@code alsoHidden}, which
+     * hides other secrets in it (a JDBC URL's password, a secret setting's value).
+     */
+    public static Throwable hiddenIn(Throwable failure, UnaryOperator<String> alsoHidden) {
         requireNonNull(failure, "failure is null");
+        requireNonNull(alsoHidden, "alsoHidden is null");
         Map<Throwable, Throwable> copies = new IdentityHashMap<>();
-        Throwable copy = copy(failure, copies);
+        Throwable copy = copy(failure, copies, alsoHidden);
         return copies.entrySet().stream().allMatch(entry -> entry.getKey().toString().equals(entry.getValue().toString())) ? failure : copy;
     }
 
-    private static Throwable copy(Throwable failure, Map<Throwable, Throwable> copies) {
+    private static Throwable copy(Throwable failure, Map<Throwable, Throwable> copies, UnaryOperator<String> alsoHidden) {
         Throwable done = copies.get(failure);
         if (done != null) {
             return done;
         }
-        Hidden copy = new Hidden(hiddenIn(failure.toString()));
+        Hidden copy = new Hidden(alsoHidden.apply(hiddenIn(failure.toString())));
         copies.put(failure, copy);
         copy.setStackTrace(failure.getStackTrace());
         if (failure.getCause() != null) {
-            copy.initCause(copy(failure.getCause(), copies));
+            copy.initCause(copy(failure.getCause(), copies, alsoHidden));
         }
         for (Throwable suppressed : failure.getSuppressed()) {
-            copy.addSuppressed(copy(suppressed, copies));
+            copy.addSuppressed(copy(suppressed, copies, alsoHidden));
         }
         return copy;
     }

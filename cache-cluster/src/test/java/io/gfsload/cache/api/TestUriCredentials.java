@@ -37,6 +37,22 @@ class TestUriCredentials {
     }
 
     @Test
+    void otherSecretsAreHiddenInEveryTextOfTheFailureAsWell() {
+        IOException cause = new IOException("Unable to open a test connection: JDBC url = jdbc:mysql://db/hive?password=dbS3cret");
+        IllegalStateException failure = new IllegalStateException("Cannot plan cosn://id:key@bucket/x", cause);
+
+        Throwable logged = UriCredentials.hiddenIn(failure, text -> text.replace("dbS3cret", "<hidden>"));
+
+        String printed = printed(logged);
+        assertTrue(printed.startsWith("java.lang.IllegalStateException: Cannot plan cosn://<hidden>@bucket/x"), printed);
+        assertTrue(printed.contains("Caused by: java.io.IOException: Unable to open a test connection: JDBC url = jdbc:mysql://db/hive?password=<hidden>"),
+                printed);
+        // no URI credentials, only the other secret: still a copy
+        IOException passwordOnly = new IOException("password=dbS3cret");
+        assertEquals("java.io.IOException: password=<hidden>", UriCredentials.hiddenIn(passwordOnly, text -> text.replace("dbS3cret", "<hidden>")).toString());
+    }
+
+    @Test
     void aCauseThatLeadsBackToItselfIsCopiedOnce() {
         IOException first = new IOException("cosn://id:key@bucket/x");
         IOException second = new IOException("again", first);
