@@ -64,7 +64,7 @@ class TestPartitionFilterHints {
 
         assertRefused("dt NOT IN ('2026-11-18','2026-11-20')",
                 "the metastore cannot parse it: it takes IN only after a column in parentheses, as in (dt) NOT IN ('2026-11-18','2026-11-20')");
-        assertEquals(List.of("dt=2026-11-19/hr=2", "dt=5/hr=3"), matching("(dt) NOT IN ('2026-11-18','2026-11-20')"));
+        assertEquals(List.of("dt=5/hr=3", "dt=2026-11-19/hr=2"), matching("(dt) NOT IN ('2026-11-18','2026-11-20')"));
 
         assertRefused("hr in (1, 2) and dt in('2026-11-18')",
                 "the metastore cannot parse it: it takes IN only after a column in parentheses, as in (hr) in (1, 2) and (dt) in('2026-11-18')");
@@ -83,7 +83,7 @@ class TestPartitionFilterHints {
         assertRefused("dt = '2026-11-18' or 20261119 <= dt",
                 "the partition key dt is a string, and the filter compares it with a number: quote the value, as in dt = '2026-11-18' or '20261119' <= dt");
         assertRefused("dt between 1 and 5", "the partition key dt is a string, and the filter compares it with a number: quote the value, as in dt between '1' and '5'");
-        assertEquals(List.of("dt=2026-11-18/hr=1", "dt=2026-11-19/hr=2", "dt=2026-11-20/hr=10", "dt=5/hr=3"), matching("dt between '1' and '5'"), "compared as strings");
+        assertEquals(List.of("dt=5/hr=3", "dt=2026-11-18/hr=1", "dt=2026-11-19/hr=2", "dt=2026-11-20/hr=10"), matching("dt between '1' and '5'"), "compared as strings");
         assertRefused("(dt) IN (5, 6) and hr = 3",
                 "the partition key dt is a string, and the filter compares it with a number: quote the value, as in (dt) IN ('5', '6') and hr = 3");
         assertEquals(List.of("dt=5/hr=3"), matching("(dt) IN ('5', '6') and hr = 3"));
@@ -97,7 +97,7 @@ class TestPartitionFilterHints {
         assertRefused("dt = 2026-11-20 or hr = 3", "the partition key dt is a string, and the filter compares it with a date without quotes, "
                 + "which the metastore compares with a string as text only in a filter without a condition on a key of another type than string: "
                 + "quote the value, as in dt = '2026-11-20' or hr = 3");
-        assertEquals(List.of("dt=2026-11-20/hr=10", "dt=5/hr=3"), matching("dt = '2026-11-20' or hr = 3"));
+        assertEquals(List.of("dt=5/hr=3", "dt=2026-11-20/hr=10"), matching("dt = '2026-11-20' or hr = 3"));
         assertRefused("hr > 1 and dt between 2026-11-19 and 2026-11-20", "the partition key dt is a string, and the filter compares it with a date without quotes, "
                 + "which the metastore compares with a string as text only in a filter without a condition on a key of another type than string: "
                 + "quote the value, as in hr > 1 and dt between '2026-11-19' and '2026-11-20'");
@@ -114,7 +114,7 @@ class TestPartitionFilterHints {
         assertEquals(List.of("dt=2026-11-20/hr=10"), matching("dt = '2026-11-20' and 3 <= hr"));
         assertRefused("(hr) IN ('1', '3')",
                 "the partition key hr (int) is a number, and the filter compares it with a quoted value: write the value without quotes, as in (hr) IN (1, 3)");
-        assertEquals(List.of("dt=2026-11-18/hr=1", "dt=5/hr=3"), matching("(hr) IN (1, 3)"));
+        assertEquals(List.of("dt=5/hr=3", "dt=2026-11-18/hr=1"), matching("(hr) IN (1, 3)"));
 
         // not a number in quotes: no example to give, the metastore's words stay
         assertRefused("hr = 'two'", "Filtering is supported only on partition keys of type string");
@@ -171,9 +171,9 @@ class TestPartitionFilterHints {
         String only = "the metastore cannot parse it: it takes NOT only in NOT BETWEEN and NOT IN; the negation of a comparison is the comparison "
                 + "with the opposite operator";
         assertRefused("not (hr = 1)", only + ", as in hr <> 1");
-        assertEquals(List.of("dt=2026-11-19/hr=2", "dt=2026-11-20/hr=10", "dt=5/hr=3"), matching("hr <> 1"));
+        assertEquals(List.of("dt=5/hr=3", "dt=2026-11-19/hr=2", "dt=2026-11-20/hr=10"), matching("hr <> 1"));
         assertRefused("dt = '5' or not hr >= 3", only + ", as in dt = '5' or hr < 3");
-        assertEquals(List.of("dt=2026-11-18/hr=1", "dt=2026-11-19/hr=2", "dt=5/hr=3"), matching("dt = '5' or hr < 3"));
+        assertEquals(List.of("dt=5/hr=3", "dt=2026-11-18/hr=1", "dt=2026-11-19/hr=2"), matching("dt = '5' or hr < 3"));
         assertRefused("not (hr = 1 or dt = '5')", only + " (n <> 1 for not (n = 1), n >= 1 for not (n < 1)), and the negation of conditions joined by and (or) is their negations joined by or (and)");
         // NOT BETWEEN and NOT IN parse
         assertEquals(List.of("dt=2026-11-20/hr=10"), matching("hr not between 1 and 3"));
@@ -215,7 +215,7 @@ class TestPartitionFilterHints {
         assertRefused("dt like '2026-11-1.*' or hr > 2", "the metastore cannot combine LIKE with a condition on a key of another type than string, "
                 + "and the filter has LIKE on dt and a condition on hr (int): write the LIKE as a range, as in (dt >= '2026-11-1' and dt < '2026-11-2') or hr > 2, "
                 + "or load the partitions of each condition separately");
-        assertEquals(List.of("dt=2026-11-18/hr=1", "dt=2026-11-19/hr=2", "dt=2026-11-20/hr=10", "dt=5/hr=3"), matching("(dt >= '2026-11-1' and dt < '2026-11-2') or hr > 2"));
+        assertEquals(List.of("dt=5/hr=3", "dt=2026-11-18/hr=1", "dt=2026-11-19/hr=2", "dt=2026-11-20/hr=10"), matching("(dt >= '2026-11-1' and dt < '2026-11-2') or hr > 2"));
 
         // a pattern that is no plain prefix: no example to give
         assertRefused("dt like '(?i)2026.*' and hr = 10", "the metastore cannot combine LIKE with a condition on a key of another type than string, "
