@@ -15,6 +15,7 @@ import io.gfsload.executor.JournalException;
 import io.gfsload.planner.InvalidRequestException;
 import io.gfsload.planner.NoSuchLocationException;
 import io.gfsload.planner.NoSuchPathException;
+import java.io.File;
 import java.io.PrintWriter;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -60,6 +61,10 @@ public final class GfsLoad {
             commandLine.addSubcommand("cluster", new CommandLine(new ClusterCommand(environment)));
             commandLine.addSubcommand("metastore", new CommandLine(new MetastoreCommand(environment)));
         }
+        // a file or directory of this machine given as a URI with credentials: refused without repeating them
+        // (after the subcommands are added: a converter reaches the commands the line has when it is registered)
+        commandLine.registerConverter(Path.class, LocalPaths::path);
+        commandLine.registerConverter(File.class, LocalPaths::file);
         // a Spark job has no embedded cluster or metastore to fall back on: its help says what it needs instead
         environment.slices().ifPresent(slices -> commandLine.setResourceBundle(new SparkJobHelp()));
         // a stdout that says why a write failed (a full disk): the command then does not exit 0

@@ -157,7 +157,9 @@ public final class PlanningOptions {
      */
     void reportFromArguments(List<String> arguments) {
         if (report == null) {
-            CommandArguments.value(arguments, "--report").map(File::new).ifPresent(file -> report = file);
+            // a URI with credentials names no file of this machine: no report, nor directories named after the key
+            CommandArguments.value(arguments, "--report").filter(value -> !LocalPaths.hasCredentials(value)).map(File::new)
+                    .ifPresent(file -> report = file);
         }
     }
 

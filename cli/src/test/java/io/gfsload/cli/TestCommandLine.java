@@ -570,6 +570,44 @@ class TestCommandLine {
     }
 
     @Test
+    void aUriWithCredentialsWhereALocalPathGoesIsRefusedWithoutThem() throws IOException {
+        // as a local path, s3a://id:key@bucket collapses to s3a:/id:key@bucket, which no longer reads as a URI
+        String uri = "s3a://AKIA:SUPERSECRET123@bucket/conf/";
+        String hidden = "s3a://<hidden>@bucket/conf/";
+        Map<String, List<String>> commands = Map.of(
+                "--report", List.of("plan", "--path", "/tmp", "--json", "--report", uri + "r.json"),
+                "--core-site", List.of("tune", "--path", "/tmp", "--core-site", uri + "r.json"),
+                "--cluster-properties", List.of("tune", "--path", "/tmp", "--cluster-properties", uri + "r.json"),
+                "--token-file", List.of("status", "--path", "/tmp", "--token-file", uri + "r.json"),
+                "--config", List.of("cluster", "start", "--data-dir", home.resolve("cluster").toString(), "--config", uri + "r.json"),
+                "--data-dir", List.of("cluster", "status", "--data-dir", uri + "r.json"));
+        try {
+            commands.forEach((option, command) -> {
+                CliRun run = gfsload(command.toArray(String[]::new));
+                assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
+                String message = "Invalid value for option '%s': '%sr.json' is a URI with credentials, not a local path".formatted(option, hidden);
+                assertEquals("gfsload: " + message, run.err().strip());
+                assertFalse(run.out().contains("SUPERSECRET123"), run.out());
+            });
+            CliRun json = gfsload(commands.get("--report").toArray(String[]::new));
+            assertTrue(json.out().contains("\"error\" : \"Invalid value for option '--report': '%sr.json' is a URI".formatted(hidden)), json.out());
+            // no FAILED report written to the local path the URI collapses to
+            assertFalse(Files.exists(Path.of("s3a:")), "a directory named after the URI");
+            assertEquals(List.of(), listHome(), "nothing started, nothing written");
+        }
+        finally {
+            // what an unchecked --report writes in the working directory
+            if (Files.exists(Path.of("s3a:"))) {
+                try (var written = Files.walk(Path.of("s3a:"))) {
+                    for (Path path : written.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                        Files.delete(path);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void aReportFileThatCannotBeWrittenIsBadInputBeforeAnythingStarts() throws IOException {
         Path file = Files.writeString(home.resolve("a-file"), "");
         CliRun directory = gfsload("--table", "demo.events", "--report", home.toString());
