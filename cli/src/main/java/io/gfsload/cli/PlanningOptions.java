@@ -157,8 +157,8 @@ public final class PlanningOptions {
      */
     void reportFromArguments(List<String> arguments) {
         if (report == null) {
-            // a URI with credentials names no file of this machine: no report, nor directories named after the key
-            CommandArguments.value(arguments, "--report").filter(value -> !LocalPaths.hasCredentials(value)).map(File::new)
+            // a URI names no file of this machine: no report, nor directories named after it (or its key)
+            CommandArguments.value(arguments, "--report").filter(value -> !LocalPaths.isUri(value)).map(File::new)
                     .ifPresent(file -> report = file);
         }
     }

@@ -593,14 +593,25 @@ class TestCommandLine {
             assertTrue(json.out().contains("\"error\" : \"Invalid value for option '--report': '%sr.json' is a URI".formatted(hidden)), json.out());
             // no FAILED report written to the local path the URI collapses to
             assertFalse(Files.exists(Path.of("s3a:")), "a directory named after the URI");
+
+            // a URI without credentials: no file of this machine either
+            for (String report : List.of("s3a://bucket/r.json", "file:///tmp/r.json")) {
+                CliRun plain = gfsload("plan", "--path", "/tmp", "--report", report);
+                assertEquals(ExitCode.USAGE, plain.exitCode(), plain.err());
+                assertEquals("gfsload: Invalid value for option '--report': '%s' is a URI, not a local path: give a file or directory of this machine"
+                        .formatted(report), plain.err().strip());
+            }
+            assertFalse(Files.exists(Path.of("s3a:")) || Files.exists(Path.of("file:")), "a directory named after the URI");
             assertEquals(List.of(), listHome(), "nothing started, nothing written");
         }
         finally {
             // what an unchecked --report writes in the working directory
-            if (Files.exists(Path.of("s3a:"))) {
-                try (var written = Files.walk(Path.of("s3a:"))) {
-                    for (Path path : written.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                        Files.delete(path);
+            for (Path written : List.of(Path.of("s3a:"), Path.of("file:"))) {
+                if (Files.exists(written)) {
+                    try (var paths = Files.walk(written)) {
+                        for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                            Files.delete(path);
+                        }
                     }
                 }
             }
