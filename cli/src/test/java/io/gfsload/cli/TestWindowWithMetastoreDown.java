@@ -1,22 +1,16 @@
 package io.gfsload.cli;
 
-import static java.util.Objects.requireNonNull;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.catalog.embedded.EmbeddedMetastore;
-import io.gfsload.executor.Sleeper;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -67,38 +61,6 @@ class TestWindowWithMetastoreDown {
             if (stopped.compareAndSet(false, true)) {
                 metastore.close();
             }
-        }
-    }
-
-    /** A clock that stands still but for its {@link #sleep}, which moves it forward after running {@code onSleep}. */
-    private static final class FakeClock extends Clock implements Sleeper {
-        private final AtomicReference<Instant> now;
-        private final Runnable onSleep;
-
-        FakeClock(Instant start, Runnable onSleep) {
-            this.now = new AtomicReference<>(requireNonNull(start, "start is null"));
-            this.onSleep = requireNonNull(onSleep, "onSleep is null");
-        }
-
-        @Override
-        public void sleep(Duration duration) {
-            onSleep.run();
-            now.updateAndGet(instant -> instant.plus(duration));
-        }
-
-        @Override
-        public Instant instant() {
-            return now.get();
-        }
-
-        @Override
-        public ZoneId getZone() {
-            return ZoneOffset.UTC;
-        }
-
-        @Override
-        public Clock withZone(ZoneId zone) {
-            throw new UnsupportedOperationException("a fake clock has one zone");
         }
     }
 }
