@@ -21,6 +21,7 @@ import io.gfsload.executor.LoadWindow;
 import io.gfsload.executor.PlanCapacity;
 import io.gfsload.executor.ProgressListener;
 import io.gfsload.executor.SliceProgress;
+import io.gfsload.executor.TempAreaClaim;
 import io.gfsload.executor.UfsProbe;
 import io.gfsload.executor.WindowPause;
 import io.gfsload.planner.BlockTask;
@@ -228,25 +229,37 @@ final class LoadRunner {
      * Loads a plan that passed {@link #validate}, reporting progress to {@code progress}. Started
      * outside its load window, the load waits for it and then loads a plan made when it opened
      * (checked as {@link #validate} checks, with the same settings), so that files rewritten,
-     * added or deleted meanwhile are loaded as they are then.
+     * added or deleted meanwhile are loaded as they are then. An atomic load's run claims its temp
+     * area first ({@link LoadExecutor#claimTempArea}), which stays its, renewed, until the load
+     * ends, or the command does before it.
      */
     LoadReport load(Planned planned, boolean verify, boolean ignoreCapacity, ExecutorOptions options, ProgressListener progress, JobJournal journal,
             PrintWriter status) {
         // with --verify the load finishes after the check, with its outcome
         LoadExecutor executor = new LoadExecutor(services.cache(), hadoopConf, planned.settings(), options,
                 verify ? new FinishAfterVerify(progress) : progress, services.clock(), services.sleeper());
-        PlanStats stats = planned.plan().stats();
         // blocks an interrupted run of the atomic job staged: committed without reading them again. The area is opened as this
         // run first, so that a run refused it (another run of the job still renews it) says nothing of what it would load, and
         // leaves the journal as it found it
-        Adopted adopting;
+        TempAreaClaim claim;
         try {
-            adopting = executor.claimTempArea(planned.plan(), journal);
+            claim = executor.claimTempArea(planned.plan(), journal);
         }
         catch (TempAreaInUseException e) {
             journal.notRun();
             throw e;
         }
+        // renewed from here on, while the command waits for its window too; the load takes the claim over and ends it, and a
+        // command that ends before (a table gone when the window opened, say) lets go of the area here
+        try (claim) {
+            return loadClaimed(planned, verify, ignoreCapacity, options, progress, journal, status, executor, claim);
+        }
+    }
+
+    /** As {@link #load}, once the run has {@code claim}ed its temp area (a claim that holds nothing for a load that is not atomic). */
+    private LoadReport loadClaimed(Planned planned, boolean verify, boolean ignoreCapacity, ExecutorOptions options, ProgressListener progress, JobJournal journal,
+            PrintWriter status, LoadExecutor executor, TempAreaClaim claim) {
+        PlanStats stats = planned.plan().stats();
         // what became of the job's journal first: it explains the counts of the Loading line that follows
         journal.discarded().ifPresent(status::println);
         if (journal.run() > 1) {
@@ -273,7 +286,7 @@ final class LoadRunner {
         else {
             // in a Spark job the read threads are each slice's (within its share of its executor's heap), not this process's
             String threads = Sizes.count(executor.readThreads(), "read thread");
-            status.printf("Loading %s with replication %d, %s%n", toLoad(planned.plan(), adopting), planned.plan().request().replication(),
+            status.printf("Loading %s with replication %d, %s%n", toLoad(planned.plan(), claim.adopting()), planned.plan().request().replication(),
                     services.slices().isPresent()
                             ? "in slices on the Spark executors, %d at a time, up to %s each".formatted(services.slices().get().parallelism(), threads)
                             : threads);
@@ -349,8 +362,9 @@ final class LoadRunner {
         // in a Spark job, the plan's files are loaded by its executors, a slice each
         LoadReport report = slices.isPresent()
                 ? new DistributedLoad(slices.get(), services.cache(), services.sliceConnection(hadoopConf), planned.settings(), options,
-                        verify ? new FinishAfterVerify(progress) : progress, services.clock(), services.sleeper()).execute(planned.plan(), Optional.of(journal), planAfterWait)
-                : executor.execute(planned.plan(), Optional.of(journal), planAfterWait);
+                        verify ? new FinishAfterVerify(progress) : progress, services.clock(), services.sleeper())
+                        .execute(planned.plan(), Optional.of(journal), planAfterWait, claim)
+                : executor.execute(planned.plan(), Optional.of(journal), planAfterWait, claim);
         if (replanWarning[0] != null && report.window() != null) {
             report = report.withWindow(report.window().withWarning(replanWarning[0]));
         }

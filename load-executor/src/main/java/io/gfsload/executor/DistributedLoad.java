@@ -224,9 +224,24 @@ public final class DistributedLoad {
      * request as {@code initial}; the settings stay the ones this load has.
      */
     public LoadReport execute(LoadPlan initial, Optional<JobJournal> journal, Supplier<LoadPlan> planAfterWait) {
+        return execute(initial, journal, planAfterWait, TempAreaClaim.NONE);
+    }
+
+    /**
+     * As {@link #execute(LoadPlan, Optional, Supplier)}, for an atomic load whose run claimed its
+     * temp area before ({@link LoadExecutor#claimTempArea}): the driver takes over the claim's
+     * renewals, which went on while it waited for its window, rather than open the area again, and
+     * ends them as the load ends, as {@link LoadExecutor#execute(LoadPlan, Optional, Supplier,
+     * TempAreaClaim)} does. The slices join the area as before.
+     *
+     * @throws IllegalArgumentException when {@code claim} holds the area of another job, or for
+     *     another run than {@code journal}'s
+     */
+    public LoadReport execute(LoadPlan initial, Optional<JobJournal> journal, Supplier<LoadPlan> planAfterWait, TempAreaClaim claim) {
         requireNonNull(initial, "initial is null");
         requireNonNull(journal, "journal is null");
         requireNonNull(planAfterWait, "planAfterWait is null");
+        requireNonNull(claim, "claim is null");
         // before this run commits a block: what the cache still holds of the earlier runs' blocks
         Optional<LoadReport.JobSummary> job = journal.map(j -> j.starting(initial));
         long start = clock.millis();
@@ -250,9 +265,10 @@ public final class DistributedLoad {
         // before the first slice writes: what the cache had removed so far, for the check after the load
         Optional<RemovalMarks> removalsAtStart = Shortfall.removalMarks(cache);
         Optional<AtomicOptions> atomic = options.atomic();
-        // the slices' temp area, opened (or adopted) before any of them stages a block and kept alive while they run
+        // the slices' temp area, opened (or adopted, or taken over from the run's claim) before any of them stages a block and kept
+        // alive while they run
         Map<String, StagedBlock> staged = new HashMap<>();
-        TempAreaRenewal renewal = atomic.map(a -> TempAreaRenewal.open(cache.tempAreas(), a, journal.map(JobJournal::tempAreaRunId),
+        TempAreaRenewal renewal = atomic.map(a -> claim.renewalFor(cache.tempAreas(), a, journal,
                 opened -> staged.putAll(Adopted.usable(opened.blocks(), liveAtStart, plan.request().replication(), plan)))).orElse(null);
         Adopted adopting = Adopted.planned(plan, staged);
         if (adopting.blocks() > 0) {

@@ -368,9 +368,23 @@ public final class LoadExecutor {
      * same request as {@code initial}; the settings stay the ones this executor has.
      */
     public LoadReport execute(LoadPlan initial, Optional<JobJournal> journal, Supplier<LoadPlan> planAfterWait) {
+        return execute(initial, journal, planAfterWait, TempAreaClaim.NONE);
+    }
+
+    /**
+     * As {@link #execute(LoadPlan, Optional, Supplier)}, for an atomic load whose run claimed its
+     * temp area before ({@link #claimTempArea}): the load takes over the claim's renewals, which
+     * went on while it waited for its window, rather than open the area again, and ends them (the
+     * claim's hold released) as it ends. A claim that holds nothing changes nothing.
+     *
+     * @throws IllegalArgumentException when {@code claim} holds the area of another job, or for
+     *     another run than {@code journal}'s
+     */
+    public LoadReport execute(LoadPlan initial, Optional<JobJournal> journal, Supplier<LoadPlan> planAfterWait, TempAreaClaim claim) {
         requireNonNull(initial, "initial is null");
         requireNonNull(journal, "journal is null");
         requireNonNull(planAfterWait, "planAfterWait is null");
+        requireNonNull(claim, "claim is null");
         eachFileOnce(initial);
         validate(initial, false);
         // before this run commits a block: what the cache still holds of the earlier runs' blocks
@@ -391,7 +405,7 @@ public final class LoadExecutor {
         TempAreaRenewal renewal = options.atomic().map(atomic -> {
             Consumer<TempArea> opened = area -> {
                 staged.putAll(Adopted.usable(area.blocks(), liveAtStart, plan.request().replication(), plan));
-                if (area.adopted()) {
+                if (!staged.isEmpty()) {
                     LOG.info("Atomic job {} adopts its temp area: {} blocks already staged", atomic.jobId(), staged.size());
                 }
             };
@@ -399,7 +413,7 @@ public final class LoadExecutor {
                 // a slice stages in the area its load opened: never in a new one, whose blocks that load would not commit
                 return TempAreaRenewal.joinShared(cache.tempAreas(), atomic, opened);
             }
-            return TempAreaRenewal.open(cache.tempAreas(), atomic, journal.map(JobJournal::tempAreaRunId), opened);
+            return claim.renewalFor(cache.tempAreas(), atomic, journal, opened);
         }).orElse(null);
         WriteEvictions.Recording evictions = cache.writeEvictions().start();
         try {
@@ -667,24 +681,31 @@ public final class LoadExecutor {
 
     /**
      * Opens (or adopts) the temp area of this executor's atomic job as the run of {@code journal}
-     * ({@link JobJournal#tempAreaRunId()}), before the load: a run of the job from another gfsload
-     * home or host that still renews the area refuses this one, which then finds out before it
-     * says what it loads, and stages nothing. The load ({@link #execute}, or a {@link
-     * DistributedLoad}'s of the same job) then adopts the area as the same run. For a load that is
-     * not atomic, or a slice of one, as {@link #adoptable}.
+     * ({@link JobJournal#tempAreaRunId()}), before the load, and renews it from then on: a run of
+     * the job from another gfsload home or host that still renews the area refuses this one, which
+     * then finds out before it says what it loads, and stages nothing; once claimed, the area is
+     * this run's until the claim is closed, however long the command waits before its load. The
+     * load ({@link #execute(LoadPlan, Optional, Supplier, TempAreaClaim)}, or a {@link
+     * DistributedLoad}'s of the same job) takes the claim over, and ends it as it ends; the caller
+     * closes it too, so that a command that ends before its load (a plan made as the window opens
+     * that fails, say) releases the area at once. For a load that is not atomic, or a slice of one, a claim that holds
+     * nothing, with what the load would adopt as {@link #adoptable} says.
      *
-     * @return what the load of {@code plan} adopts, as {@link #adoptable} says, of the area opened
+     * @return the claim, with what the load of {@code plan} adopts of the area opened, as {@link #adoptable} says
      * @throws TempAreaInUseException when another run of the job still renews the area: the
      *     message says so, and when the same command can adopt it
      */
-    public Adopted claimTempArea(LoadPlan plan, JobJournal journal) {
+    public TempAreaClaim claimTempArea(LoadPlan plan, JobJournal journal) {
         requireNonNull(plan, "plan is null");
         requireNonNull(journal, "journal is null");
         if (options.atomic().isEmpty() || options.atomic().get().sharedArea()) {
-            return adoptable(plan);
+            return TempAreaClaim.holdingNothing(adoptable(plan));
         }
-        TempArea area = TempAreaRenewal.claim(cache.tempAreas(), options.atomic().get(), journal.tempAreaRunId());
-        return Adopted.planned(plan, adoptableBlocks(plan, Optional.of(area), cache.clusterInfo()));
+        AtomicOptions atomic = options.atomic().get();
+        ClusterInfo cluster = cache.clusterInfo();
+        AtomicReference<TempArea> claimed = new AtomicReference<>();
+        TempAreaRenewal renewal = TempAreaRenewal.open(cache.tempAreas(), atomic, Optional.of(journal.tempAreaRunId()), claimed::set);
+        return TempAreaClaim.held(atomic, journal.tempAreaRunId(), renewal, Adopted.planned(plan, adoptableBlocks(plan, Optional.of(claimed.get()), cluster)));
     }
 
     /**

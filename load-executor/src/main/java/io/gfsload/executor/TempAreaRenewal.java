@@ -90,7 +90,8 @@ final class TempAreaRenewal implements AutoCloseable {
 
     /**
      * Opens (or adopts) the temp area of {@code atomic} as a run of its job, and renews it as
-     * {@link #start} does, as that run.
+     * {@link #start} does, as that run: from before a load says what it loads, when its run claims
+     * the area ({@link TempAreaClaim}), and the load then {@link #takeOver}s this renewal.
      *
      * @param runId the run's id ({@link JobJournal#tempAreaRunId()}); empty for a load without a
      *     journal, which opens and renews as no run in particular and is neither refused nor refuses
@@ -105,26 +106,12 @@ final class TempAreaRenewal implements AutoCloseable {
         Optional<TempAreaRun> run = runId.map(id -> run(atomic, id));
         // a load without a journal (the library's callers) has no identity across its runs: it opens as no run in particular, as
         // an older client does, so that its next run adopts the area at once
-        TempArea area = run.isPresent() ? claim(areas, atomic, run.get()) : areas.openTempArea(atomic.jobId(), atomic.expireTime());
+        TempArea area = run.isPresent() ? openAsRun(areas, atomic, run.get()) : areas.openTempArea(atomic.jobId(), atomic.expireTime());
         opened.accept(area);
         return start(areas, atomic, run, area.expiresAt());
     }
 
-    /**
-     * Opens (or adopts) the temp area of {@code atomic} as the run {@code runId} of its job, which
-     * then holds it for two renewal periods unless it renews it or {@link #open}s it again as the
-     * same run: what a load does before it says what it loads, so that a run that is refused the
-     * area is refused before that.
-     *
-     * @throws TempAreaInUseException as {@link #open} does
-     */
-    static TempArea claim(TempAreas areas, AtomicOptions atomic, String runId) {
-        requireNonNull(areas, "areas is null");
-        requireNonNull(atomic, "atomic is null");
-        return claim(areas, atomic, run(atomic, requireNonNull(runId, "runId is null")));
-    }
-
-    private static TempArea claim(TempAreas areas, AtomicOptions atomic, TempAreaRun run) {
+    private static TempArea openAsRun(TempAreas areas, AtomicOptions atomic, TempAreaRun run) {
         try {
             return areas.openTempArea(atomic.jobId(), atomic.expireTime(), run);
         }
@@ -213,6 +200,35 @@ final class TempAreaRenewal implements AutoCloseable {
             scheduler.shutdown();
         }
         return lost();
+    }
+
+    /**
+     * Renews the area now, in this thread, and hands {@code opened} the area as the master then has
+     * it, with the blocks staged in it; the renewals go on as before. What a load does with the
+     * renewal its run started when it claimed the area ({@link TempAreaClaim}), rather than open
+     * the area again: the area is renewed without a gap from the claim to the load's end, however
+     * long the command waited in between (for its load window, for room). When the area is gone
+     * (found so since, or by this renewal), {@code opened} hears nothing and {@link #lost()} says
+     * why, as during the load.
+     *
+     * @throws io.gfsload.cache.api.MasterUnavailableException when the master does not answer, as
+     *     an open of the area would
+     */
+    void takeOver(Consumer<TempArea> opened) {
+        requireNonNull(opened, "opened is null");
+        if (state.lost.get() != null) {
+            return;
+        }
+        TempArea area;
+        try {
+            area = state.renewed(areas);
+        }
+        catch (TempAreaNotFoundException e) {
+            state.gone(e);
+            scheduler.shutdown();
+            return;
+        }
+        opened.accept(area);
     }
 
     /**
@@ -319,19 +335,11 @@ final class TempAreaRenewal implements AutoCloseable {
         /** Renews the area; false once it is found gone. */
         boolean renew(TempAreas areas) {
             try {
-                TempArea renewed = run.isPresent()
-                        ? areas.renewTempArea(atomic.jobId(), atomic.expireTime(), run.get())
-                        : areas.renewTempArea(atomic.jobId(), atomic.expireTime());
-                expiry.set(renewed.expiresAt());
-                unanswered.set(false);
+                renewed(areas);
                 return true;
             }
             catch (TempAreaNotFoundException e) {
-                String reason = unanswered.get()
-                        ? "the temp area of atomic job %s expired at %s while the master did not answer".formatted(atomic.jobId(), expiry.get())
-                        : "the temp area of atomic job %s is gone from the master (aborted, or expired by the master's clock; it was to expire at %s)"
-                                .formatted(atomic.jobId(), expiry.get());
-                lost(reason, e);
+                gone(e);
                 return false;
             }
             catch (RuntimeException e) {
@@ -341,6 +349,25 @@ final class TempAreaRenewal implements AutoCloseable {
                         e.getMessage());
                 return true;
             }
+        }
+
+        /** Renews the area, as the run when there is one; the area as the master then has it. */
+        TempArea renewed(TempAreas areas) {
+            TempArea renewed = run.isPresent()
+                    ? areas.renewTempArea(atomic.jobId(), atomic.expireTime(), run.get())
+                    : areas.renewTempArea(atomic.jobId(), atomic.expireTime());
+            expiry.set(renewed.expiresAt());
+            unanswered.set(false);
+            return renewed;
+        }
+
+        /** Says why the area is gone, which a renewal found ({@code e}). */
+        void gone(TempAreaNotFoundException e) {
+            String reason = unanswered.get()
+                    ? "the temp area of atomic job %s expired at %s while the master did not answer".formatted(atomic.jobId(), expiry.get())
+                    : "the temp area of atomic job %s is gone from the master (aborted, or expired by the master's clock; it was to expire at %s)"
+                            .formatted(atomic.jobId(), expiry.get());
+            lost(reason, e);
         }
     }
 }

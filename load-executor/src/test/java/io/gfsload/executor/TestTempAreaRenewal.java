@@ -98,6 +98,40 @@ class TestTempAreaRenewal {
     }
 
     @Test
+    void aLoadTakesOverItsRunsClaimWithoutOpeningTheAreaAgainAndReleasesItOnce() {
+        ScriptedAreas areas = new ScriptedAreas();
+        AtomicOptions atomic = new AtomicOptions("job-6", AtomicOptions.Scope.JOB, Duration.ofHours(1));
+        List<TempArea> handed = new ArrayList<>();
+        try (TempAreaRenewal claim = TempAreaRenewal.open(areas, atomic, Optional.of("run-1"), area -> {})) {
+            claim.takeOver(handed::add);
+
+            assertEquals(Optional.empty(), claim.lost());
+        }
+
+        assertEquals(1, handed.size(), "the load hears the area as the renewal found it");
+        assertEquals(1, areas.opens.get(), "the load opened the area again");
+        assertEquals(1, areas.renewals.get());
+        assertEquals(List.of("job-6 run-1"), areas.released);
+    }
+
+    @Test
+    void aLoadTakingOverAClaimWhoseAreaIsGoneOpensNoNewOneAndIsStopped() {
+        ScriptedAreas areas = new ScriptedAreas(new TempAreaNotFoundException("Renewing the temp area of job job-7: the job has no open temp area"));
+        List<TempArea> handed = new ArrayList<>();
+        try (TempAreaRenewal claim = TempAreaRenewal.open(areas, new AtomicOptions("job-7", AtomicOptions.Scope.JOB, Duration.ofHours(1)),
+                Optional.of("run-1"), area -> {})) {
+            claim.takeOver(handed::add);
+
+            assertEquals(Optional.of("the temp area of atomic job job-7 is gone from the master (aborted, or expired by the master's clock; "
+                    + "it was to expire at 2026-11-20T01:01:30Z); its staged blocks were deleted: run the same command again"), claim.lost());
+        }
+
+        assertEquals(List.of(), handed);
+        assertEquals(1, areas.opens.get(), "the load opened a new area");
+        assertEquals(List.of(), areas.released, "a hold on an area that is gone was released");
+    }
+
+    @Test
     void aLoadRenewsEveryThirdOfTheExpireTimeAndAtLeastEveryHalfMinute() {
         // a killed run's area is adopted by the next run two periods after its last renewal: a minute, not 16 h
         assertEquals(Duration.ofSeconds(30), TempAreaRenewal.period(AtomicOptions.DEFAULT_EXPIRE_TIME));
