@@ -74,9 +74,13 @@ public final class GfsLoad {
         commandLine.setParameterExceptionHandler((exception, args) -> {
             CommandLine failed = exception.getCommandLine();
             PrintWriter err = failed.getErr();
-            String message = sparkJobWithoutCommand(exception, environment).orElseGet(() -> message(exception));
+            Optional<String> notInSparkJob = sparkJobWithoutCommand(exception, environment);
+            String message = notInSparkJob.orElseGet(() -> message(exception));
             err.println("gfsload: " + message);
-            CommandLine.UnmatchedArgumentException.printSuggestions(exception, err);
+            if (notInSparkJob.isEmpty()) {
+                // a command the job has not is no misspelling: picocli's nearest names (status, free) would mislead
+                CommandLine.UnmatchedArgumentException.printSuggestions(exception, err);
+            }
             usageHint(exception, environment.slices().isPresent() ? SparkJobHelp.INVOCATION : "gfsload").forEach(err::println);
             err.flush();
             if (failed.getParseResult() == null || !failed.getParseResult().hasSubcommand()) {
