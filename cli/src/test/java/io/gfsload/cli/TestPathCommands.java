@@ -262,7 +262,7 @@ class TestPathCommands {
         }
         JsonNode threads = setting(json(sliced.out()), Settings.UFS_READ_THREADS);
         assertEquals(11, threads.get("value").asLong(), "the report's settings are a slice's");
-        assertTrue(threads.get("reason").asText().contains("; --bandwidth 32 MiB/s / 2 slices = 16 MiB/s (below the store's 1 GiB/s) needs "), threads.toString());
+        assertTrue(threads.get("reason").asText().contains("; --bandwidth 32 MiB/s / 2 slices = 16 MiB/s (below the store's 1 GiB/s / 2 slices = 512 MiB/s) needs "), threads.toString());
     }
 
     /** {@code args}, then {@code more}, then {@code dir}. */

@@ -348,10 +348,11 @@ public final class TuningAdvisor {
 
     /**
      * The rate the executor's readers are sized for: the lesser of the store's cap on all streams
-     * and the cap on the load's reads ({@code --bandwidth}, a slice's share of it), as far as known;
-     * 0 when neither is.
+     * and the cap on the load's reads ({@code --bandwidth}), of each a slice's share, as far as
+     * known; 0 when neither is.
      *
-     * @param description the rate and where it comes from, e.g. {@code --bandwidth 10 MiB/s (below the store's 1 GiB/s)}
+     * @param description the rate and where it comes from, e.g. {@code --bandwidth 10 MiB/s (below the store's 1 GiB/s)},
+     *     for a slice {@code --bandwidth 400 MiB/s / 4 slices = 100 MiB/s (below the store's 1 GiB/s / 4 slices = 256 MiB/s)}
      * @param streams what the streams it needs are, {@code the store's streams} or {@code the streams --bandwidth needs}
      */
     private record TargetRate(long bytesPerSecond, String description, String streams) {
@@ -375,10 +376,11 @@ public final class TuningAdvisor {
             if (store == 0) {
                 return new TargetRate(share, cap + " (the store's cap unknown)", CAP_STREAMS);
             }
+            // the two shares a slice's target is the lesser of, each as the slice has it
             if (share < store) {
-                return new TargetRate(share, "%s (below the store's %s)".formatted(cap, Units.bandwidth(whole)), CAP_STREAMS);
+                return new TargetRate(share, "%s (below %s)".formatted(cap, storeRate), CAP_STREAMS);
             }
-            return new TargetRate(store, "%s (within --bandwidth %s)".formatted(storeRate, Units.bandwidth(profile.bandwidthCap())), STORE_STREAMS);
+            return new TargetRate(store, "%s (within %s)".formatted(storeRate, cap), STORE_STREAMS);
         }
     }
 

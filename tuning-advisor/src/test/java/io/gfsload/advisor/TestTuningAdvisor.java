@@ -479,7 +479,9 @@ class TestTuningAdvisor {
     void eachSliceIsSizedForItsShareOfTheCap() {
         Settings slice = TuningAdvisor.recommend(capped(400 * MB).slices(4).build());
         assertEquals(TuningAdvisor.recommend(capped(100 * MB).build()).value(Settings.UFS_READ_THREADS), slice.value(Settings.UFS_READ_THREADS));
-        assertTrue(slice.get(Settings.UFS_READ_THREADS).reason().contains("; --bandwidth 400 MiB/s / 4 slices = 100 MiB/s (below the store's 1 GiB/s) needs "),
+        // compared with the slice's share of the store, not with the whole store
+        assertTrue(slice.get(Settings.UFS_READ_THREADS).reason().contains(
+                "; --bandwidth 400 MiB/s / 4 slices = 100 MiB/s (below the store's 1 GiB/s / 4 slices = 256 MiB/s) needs "),
                 slice.get(Settings.UFS_READ_THREADS).reason());
         assertEquals(4L, slice.get(Settings.UFS_READ_THREADS).inputs().get("slices"));
     }
@@ -497,7 +499,8 @@ class TestTuningAdvisor {
         // a cap above each slice's share of the store: the store's share is what each is sized for
         Settings within = TuningAdvisor.recommend(capped(2048 * MB).slices(4).build());
         assertEquals(quarterStore.value(Settings.UFS_READ_THREADS), within.value(Settings.UFS_READ_THREADS));
-        assertTrue(within.get(Settings.UFS_READ_THREADS).reason().contains("; the store's 1 GiB/s / 4 slices = 256 MiB/s (within --bandwidth 2 GiB/s) needs "),
+        assertTrue(within.get(Settings.UFS_READ_THREADS).reason().contains(
+                "; the store's 1 GiB/s / 4 slices = 256 MiB/s (within --bandwidth 2 GiB/s / 4 slices = 512 MiB/s) needs "),
                 within.get(Settings.UFS_READ_THREADS).reason());
     }
 
