@@ -256,7 +256,7 @@ class TestPathCommands {
         assertEquals(0, sliced.exitCode(), sliced.err());
         assertEquals(2, seen.size(), "two slices run at once");
         for (SliceLoad slice : seen) {
-            assertEquals(16L << 20, slice.options().bandwidthBytesPerSecond(), "an even share of the cap");
+            assertEquals(16L << 20, slice.options().bandwidthBytesPerSecond(), "half the cap: each slice reads half the bytes");
             // 16 MiB/s x (20 ms + 64 KiB / 16 MiB/s) / 64 KiB = 7 streams, x 1.5; the whole cap's would be 20
             assertEquals(11, slice.settings().value(Settings.UFS_READ_THREADS), slice.settings().get(Settings.UFS_READ_THREADS).reason());
         }

@@ -22,6 +22,7 @@ import io.gfsload.planner.PlanStats;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.TreeSet;
@@ -414,8 +416,9 @@ public final class DistributedLoad {
 
     /**
      * How many slices a load of {@code plan} is cut into where {@code parallelism} slices run at
-     * once, at least 1: each gets an even share of the load's {@code --bandwidth}, which its read
-     * threads are sized for. {@code atomic} is the scope of an atomic load, whose partitions are
+     * once, at least 1: the advisor sizes each slice's read threads for an even share of the load's
+     * {@code --bandwidth}, of which each gets a share in proportion to what it reads ({@link
+     * #bandwidthShare}). {@code atomic} is the scope of an atomic load, whose partitions are
      * then loaded whole by one slice each.
      */
     public static int sliceCount(LoadPlan plan, int parallelism, Optional<AtomicOptions.Scope> atomic) {
@@ -430,13 +433,15 @@ public final class DistributedLoad {
     private List<SliceLoad> slices(LoadPlan plan, ExecutorOptions bounds) {
         List<List<List<FileLoad>>> byPartition = split(plan, slices.parallelism(), wholePartitions(bounds.atomic().map(AtomicOptions::scope)));
         int count = byPartition.size();
-        SliceLoad.Options shares = new SliceLoad.Options(Math.max(1, bounds.activeFiles() / Math.max(1, count)),
-                bounds.bandwidthBytesPerSecond().isPresent() ? Math.max(1, bounds.bandwidthBytesPerSecond().getAsLong() / count) : 0,
-                bounds.maxAttempts(), bounds.initialBackoff(), bounds.maxBackoff(), bounds.failureMaxFiles(), bounds.failureMaxFraction(),
-                bounds.atomic().map(AtomicOptions::inSharedArea).orElse(null), bounds.window().orElse(null),
-                bounds.loadBytes().orElse(plan.stats().bytes() * plan.request().replication()));
+        long[] toRead = byPartition.stream().mapToLong(slice -> slice.stream().flatMap(List::stream).mapToLong(DistributedLoad::toLoad).sum()).toArray();
+        long totalToRead = Arrays.stream(toRead).sum();
         List<SliceLoad> result = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
+            SliceLoad.Options shares = new SliceLoad.Options(Math.max(1, bounds.activeFiles() / Math.max(1, count)),
+                    bandwidthShare(bounds.bandwidthBytesPerSecond(), toRead[i], totalToRead, count),
+                    bounds.maxAttempts(), bounds.initialBackoff(), bounds.maxBackoff(), bounds.failureMaxFiles(), bounds.failureMaxFraction(),
+                    bounds.atomic().map(AtomicOptions::inSharedArea).orElse(null), bounds.window().orElse(null),
+                    bounds.loadBytes().orElse(plan.stats().bytes() * plan.request().replication()));
             List<PartitionLoad> partitions = new ArrayList<>();
             for (int p = 0; p < plan.partitions().size(); p++) {
                 List<FileLoad> files = byPartition.get(i).get(p);
@@ -453,6 +458,28 @@ public final class DistributedLoad {
     }
 
     /**
+     * A slice's share of the load's {@code --bandwidth} ({@code cap}; 0 when the load has none), of
+     * {@code count} slices: in proportion to the bytes it reads ({@code bytes} of {@code
+     * totalBytes}), which the cap holds to, so that slices of unequal size (a file larger than the
+     * rest together) end together rather than the smaller leaving its share unused; evenly when
+     * none reads anything; at least 1 byte a second.
+     */
+    static long bandwidthShare(OptionalLong cap, long bytes, long totalBytes, int count) {
+        if (cap.isEmpty()) {
+            return 0;
+        }
+        if (totalBytes <= 0) {
+            return Math.max(1, cap.getAsLong() / count);
+        }
+        return Math.max(1, (long) ((double) cap.getAsLong() * bytes / totalBytes));
+    }
+
+    /** The bytes of {@code file}'s blocks the cache does not hold yet: what a load reads of it. */
+    private static long toLoad(FileLoad file) {
+        return file.blocks().stream().filter(block -> !block.cached()).mapToLong(BlockTask::length).sum();
+    }
+
+    /**
      * The plan's files dealt into at most {@code parallelism} slices (none for a plan without
      * files), each file (or, with {@code wholePartitions}, each partition's files together) to the
      * lightest slice so far, the heaviest first; in each slice, the files of each of the plan's
@@ -466,7 +493,7 @@ public final class DistributedLoad {
             long partitionWeight = 0;
             for (int f = 0; f < files.size(); f++) {
                 FileLoad file = files.get(f);
-                long toLoad = file.blocks().stream().filter(block -> !block.cached()).mapToLong(BlockTask::length).sum();
+                long toLoad = toLoad(file);
                 long weight = toLoad + (toLoad > 0 || file.blocks().isEmpty() ? FILE_OPEN_WEIGHT : 1);
                 if (wholePartitions) {
                     partitionWeight += weight;

@@ -716,6 +716,35 @@ class TestDistributedLoad {
     }
 
     @Test
+    void eachSliceLimitsItsReadsToAShareOfTheCapInProportionToWhatItReads() throws IOException {
+        // a file larger than the others together: alone in its slice, which reads most of the load
+        Path data = Files.createDirectories(directory.resolve("uneven"));
+        Files.write(data.resolve("large"), new byte[(int) (32 * BLOCK)]);
+        for (int i = 0; i < 4; i++) {
+            Files.write(data.resolve("small-" + i), new byte[(int) (BLOCK / 2)]);
+        }
+        LoadPlan plan = LocalPlans.plan(client, data, BLOCK, 1);
+        long cap = 10L << 20;
+
+        List<SliceLoad> slices = load(new SerializedSlices(2), ExecutorOptions.defaults().withBandwidth(cap), ProgressListener.NONE).slices(plan);
+
+        assertEquals(2, slices.size());
+        SliceLoad large = slices.stream().filter(slice -> slice.plan().stats().files() == 1).findFirst().orElseThrow();
+        SliceLoad small = slices.stream().filter(slice -> slice != large).findFirst().orElseThrow();
+        long largeShare = large.options().bandwidthBytesPerSecond();
+        long smallShare = small.options().bandwidthBytesPerSecond();
+        assertTrue(largeShare + smallShare <= cap && largeShare + smallShare > cap - 2, "the shares add up to the cap: " + (largeShare + smallShare));
+        // in proportion to the bytes each reads: at its share, each reads them in the time the whole load takes at the cap
+        double wholeLoad = (double) plan.stats().bytes() / cap;
+        assertEquals(wholeLoad, (double) large.plan().stats().bytes() / largeShare, wholeLoad / 100);
+        assertEquals(wholeLoad, (double) small.plan().stats().bytes() / smallShare, wholeLoad / 100);
+        assertEquals(16, largeShare / smallShare, "8 MiB against 512 KiB");
+
+        // no cap: no share
+        assertEquals(0, load(new SerializedSlices(2), ProgressListener.NONE).slices(plan).get(0).options().bandwidthBytesPerSecond());
+    }
+
+    @Test
     void aSliceThatDoesNotFinishFailsItsFilesAndSaysWhy() {
         LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
         DistributedLoad.Slices oneFails = InProcessSlices.of(2, (slices, progress, finished) -> {
