@@ -27,9 +27,10 @@ import java.util.List;
  *     bytes a second; 0 when the reads are not capped. With the store's aggregate bandwidth it
  *     makes the rate the executor's readers are sized for: the lesser of the two
  * @param slices the parts a load is cut into to run side by side, each in a process of its own
- *     with an even share of {@code bandwidthCap} and of the store's rate for all streams
- *     ({@link BackendProfile#aggregateBytesPerSecond}) (a Spark job's slices): the executor's settings
- *     are then one slice's; 1 for a load in one process
+ *     (a Spark job's slices): the executor's settings are then one slice's, sized for an even share
+ *     of {@code bandwidthCap} and of the store's rate for all streams
+ *     ({@link BackendProfile#aggregateBytesPerSecond}), whatever share of the cap each slice's
+ *     limiter holds; 1 for a load in one process
  */
 public record WorkloadProfile(
         int cores,
@@ -189,7 +190,7 @@ public record WorkloadProfile(
             return this;
         }
 
-        /** The slices that share the cap evenly, each in a process of its own; 1 (the default) for a load in one process. */
+        /** The slices the load runs in, each in a process of its own and sized for an even share of the cap; 1 (the default) for a load in one process. */
         public Builder slices(int value) {
             this.slices = value;
             return this;
