@@ -418,7 +418,7 @@ public final class DistributedLoad {
      * How many slices a load of {@code plan} is cut into where {@code parallelism} slices run at
      * once, at least 1: the advisor sizes each slice's read threads for an even share of the load's
      * {@code --bandwidth}, of which each gets a share in proportion to what it reads ({@link
-     * #bandwidthShare}). {@code atomic} is the scope of an atomic load, whose partitions are
+     * #bandwidthShares}). {@code atomic} is the scope of an atomic load, whose partitions are
      * then loaded whole by one slice each.
      */
     public static int sliceCount(LoadPlan plan, int parallelism, Optional<AtomicOptions.Scope> atomic) {
@@ -434,11 +434,11 @@ public final class DistributedLoad {
         List<List<List<FileLoad>>> byPartition = split(plan, slices.parallelism(), wholePartitions(bounds.atomic().map(AtomicOptions::scope)));
         int count = byPartition.size();
         long[] toRead = byPartition.stream().mapToLong(slice -> slice.stream().flatMap(List::stream).mapToLong(DistributedLoad::toLoad).sum()).toArray();
-        long totalToRead = Arrays.stream(toRead).sum();
+        long[] bandwidth = bandwidthShares(bounds.bandwidthBytesPerSecond(), toRead);
         List<SliceLoad> result = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
             SliceLoad.Options shares = new SliceLoad.Options(Math.max(1, bounds.activeFiles() / Math.max(1, count)),
-                    bandwidthShare(bounds.bandwidthBytesPerSecond(), toRead[i], totalToRead, count),
+                    bandwidth[i],
                     bounds.maxAttempts(), bounds.initialBackoff(), bounds.maxBackoff(), bounds.failureMaxFiles(), bounds.failureMaxFraction(),
                     bounds.atomic().map(AtomicOptions::inSharedArea).orElse(null), bounds.window().orElse(null),
                     bounds.loadBytes().orElse(plan.stats().bytes() * plan.request().replication()));
@@ -458,20 +458,30 @@ public final class DistributedLoad {
     }
 
     /**
-     * A slice's share of the load's {@code --bandwidth} ({@code cap}; 0 when the load has none), of
-     * {@code count} slices: in proportion to the bytes it reads ({@code bytes} of {@code
-     * totalBytes}), which the cap holds to, so that slices of unequal size (a file larger than the
-     * rest together) end together rather than the smaller leaving its share unused; evenly when
-     * none reads anything; at least 1 byte a second.
+     * The slices' shares of the load's {@code --bandwidth} ({@code cap}; 0 each when the load has
+     * none), for slices that read {@code bytes} each: in proportion to what each reads, which the
+     * cap holds to, so that slices of unequal size (a file larger than the rest together) end
+     * together rather than the smaller leaving its share unused; but none below a quarter of an
+     * even share, since a slice also reads what the plan did not count (blocks written again
+     * after an eviction or a lost worker), and then the shares scaled to add up to the cap; at
+     * least 1 byte a second each.
      */
-    static long bandwidthShare(OptionalLong cap, long bytes, long totalBytes, int count) {
-        if (cap.isEmpty()) {
-            return 0;
+    static long[] bandwidthShares(OptionalLong cap, long[] bytes) {
+        long[] shares = new long[bytes.length];
+        if (cap.isEmpty() || bytes.length == 0) {
+            return shares;
         }
-        if (totalBytes <= 0) {
-            return Math.max(1, cap.getAsLong() / count);
+        double total = Arrays.stream(bytes).sum();
+        double even = (double) cap.getAsLong() / bytes.length;
+        double[] raw = new double[bytes.length];
+        for (int i = 0; i < bytes.length; i++) {
+            raw[i] = Math.max(even / 4, total > 0 ? cap.getAsLong() * (bytes[i] / total) : even);
         }
-        return Math.max(1, (long) ((double) cap.getAsLong() * bytes / totalBytes));
+        double scale = cap.getAsLong() / Arrays.stream(raw).sum();
+        for (int i = 0; i < bytes.length; i++) {
+            shares[i] = Math.max(1, (long) (raw[i] * scale));
+        }
+        return shares;
     }
 
     /** The bytes of {@code file}'s blocks the cache does not hold yet: what a load reads of it. */
