@@ -354,7 +354,9 @@ public final class DistributedLoad {
         finally {
             watch.shutdownNow();
             if (renewal != null) {
-                renewal.close();
+                // the hold stays (two renewal periods from the last renewal) while the job scope is committed, and until the area
+                // is deleted or kept for a re-run below: another run of the job adopts it only then
+                renewal.stopRenewing();
             }
         }
         if (failure == null && renewal != null && renewal.lost().isPresent()) {
@@ -405,6 +407,9 @@ public final class DistributedLoad {
                 LOG.warn("Atomic job {} keeps its temp area for a re-run until it expires in {}", a.jobId(), a.expireTime());
             }
         });
+        if (renewal != null) {
+            renewal.close();
+        }
         listener.finished(report);
         return report;
     }

@@ -559,7 +559,8 @@ public final class LoadExecutor {
             LOG.debug("Loaded {} bytes in {} ms", run.ufsBytesRead.get(), duration);
             LoadTotals totals = LoadTotals.of(partitions);
             if (renewal != null) {
-                renewal.close();
+                // the hold stays until the area is deleted or kept for a re-run below: another run of the job adopts it only then
+                renewal.stopRenewing();
             }
             Optional<LoadReport.Staged> left = Optional.empty();
             if (options.atomic().isPresent() && !options.atomic().get().sharedArea() && totals.blocksFailed() > 0) {
@@ -580,6 +581,9 @@ public final class LoadExecutor {
                     LOG.warn("Atomic job {} keeps its temp area for a re-run until it expires in {}", atomic.jobId(), atomic.expireTime());
                 }
             });
+            if (renewal != null) {
+                renewal.close();
+            }
             // what an earlier run staged and this one committed: loaded, but neither read nor written now
             Adopted adopted = Adopted.of(plan, staged, partitions);
             LoadReport report = new LoadReport(

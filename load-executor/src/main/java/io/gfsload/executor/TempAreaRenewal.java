@@ -260,15 +260,7 @@ final class TempAreaRenewal implements AutoCloseable {
         if (scheduler == null || !closed.compareAndSet(false, true)) {
             return;
         }
-        scheduler.shutdownNow();
-        try {
-            if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warn("A renewal of a temp area is still under way");
-            }
-        }
-        catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        stopRenewing();
         if (onShutdown != null) {
             if (state.lost.get() == null) {
                 release(state.run.orElseThrow());
@@ -281,6 +273,27 @@ final class TempAreaRenewal implements AutoCloseable {
                     // the JVM is stopping: the hook runs, and finds this renewal closed
                 }
             }
+        }
+    }
+
+    /**
+     * Stops renewing and keeps the run's hold, until {@link #close}: what a load does before it
+     * deletes the area (its scopes all committed), so that no renewal finds it gone, while the hold
+     * still refuses another run of the job until then. A renewal under way finishes first (for a
+     * while). Does nothing when renewals stopped already.
+     */
+    void stopRenewing() {
+        if (scheduler == null || scheduler.isShutdown()) {
+            return;
+        }
+        scheduler.shutdownNow();
+        try {
+            if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
+                LOG.warn("A renewal of a temp area is still under way");
+            }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

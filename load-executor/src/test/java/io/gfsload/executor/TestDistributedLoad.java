@@ -1,5 +1,12 @@
 package io.gfsload.executor;
 
+import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.ScopeCommit;
+import io.gfsload.cache.api.TempArea;
+import io.gfsload.cache.api.TempAreas;
+import io.gfsload.cache.api.TempAreaInUseException;
+import io.gfsload.cache.api.TempAreaRun;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -520,6 +527,92 @@ class TestDistributedLoad {
             }
         }
         assertTrue(client.tempAreas().findTempArea(job).isPresent(), "the staged blocks stay for a re-run");
+    }
+
+    @Test
+    void anAtomicJobHoldsItsTempAreaUntilItIsCommittedAndDeleted() throws IOException {
+        LoadPlan plan = twoPartitions("job-held");
+        String job = "job-held";
+        Duration expire = Duration.ofHours(1);
+        List<String> refusedAt = new ArrayList<>();
+        // at the job scope's commit and at the area's deletion, a run of the job from another home tries to adopt the area
+        Runnable anotherRun = () -> {
+            try {
+                client.tempAreas().openTempArea(job, expire, new TempAreaRun("another-home", Duration.ofSeconds(30)));
+            }
+            catch (TempAreaInUseException e) {
+                return;
+            }
+            throw new AssertionError("another run adopted the area while the job still used it");
+        };
+        TempAreas areas = client.tempAreas();
+        TempAreas watched = new TempAreas() {
+            @Override
+            public TempArea openTempArea(String jobId, Duration expireTime) {
+                return areas.openTempArea(jobId, expireTime);
+            }
+
+            @Override
+            public TempArea openTempArea(String jobId, Duration expireTime, TempAreaRun run) {
+                return areas.openTempArea(jobId, expireTime, run);
+            }
+
+            @Override
+            public TempArea renewTempArea(String jobId, Duration expireTime) {
+                return areas.renewTempArea(jobId, expireTime);
+            }
+
+            @Override
+            public TempArea renewTempArea(String jobId, Duration expireTime, TempAreaRun run) {
+                return areas.renewTempArea(jobId, expireTime, run);
+            }
+
+            @Override
+            public boolean releaseTempArea(String jobId, TempAreaRun run) {
+                return areas.releaseTempArea(jobId, run);
+            }
+
+            @Override
+            public ScopeCommit commitScope(String jobId, List<BlockKey> blocks) {
+                anotherRun.run();
+                refusedAt.add("commit");
+                return areas.commitScope(jobId, blocks);
+            }
+
+            @Override
+            public int abortTempArea(String jobId) {
+                anotherRun.run();
+                refusedAt.add("delete");
+                return areas.abortTempArea(jobId);
+            }
+
+            @Override
+            public int unstageFiles(String jobId, List<FileIdentity> files) {
+                return areas.unstageFiles(jobId, files);
+            }
+
+            @Override
+            public List<TempArea> listTempAreas() {
+                return areas.listTempAreas();
+            }
+        };
+        CacheClient watching = new ForwardingCacheClient(client) {
+            @Override
+            public TempAreas tempAreas() {
+                return watched;
+            }
+        };
+        DistributedLoad load = new DistributedLoad(new SerializedSlices(2), watching,
+                new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), settings(),
+                ExecutorOptions.defaults().withAtomic(new AtomicOptions(job, AtomicOptions.Scope.JOB, expire)), ProgressListener.NONE, Clock.systemUTC());
+
+        LoadReport report;
+        try (JobJournal journal = JobJournal.open(directory.resolve("jobs"), plan.request(), false, client.clusterInfo().clusterId(), false)) {
+            report = load.execute(plan, Optional.of(journal));
+        }
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
+        assertEquals(List.of("commit", "delete"), refusedAt, "refused at the commit and at the deletion");
     }
 
     /**
