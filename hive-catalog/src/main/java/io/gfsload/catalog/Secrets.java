@@ -43,8 +43,12 @@ public final class Secrets {
     /** A setting's key, where a text may name one: letters, digits and {@code . _ -}. */
     private static final String KEY = "[A-Za-z][A-Za-z0-9_.-]*";
 
-    /** A value, up to where a text's value ends: a blank, a quote, or the separators of a URL's parameters or a list. */
-    private static final String VALUE = "(?:\"[^\"]*\"|'[^']*'|[^\\s\"'&;,)\\]}<>]+)";
+    /**
+     * A value, up to where a text's value ends: a blank, a quote, or the separators of a URL's
+     * parameters ({@code &}, {@code ;}); a value's other punctuation ({@code ,}, {@code )}) is
+     * taken as part of it and hidden with it, since a password may hold it.
+     */
+    private static final String VALUE = "(?:\"[^\"]*\"|'[^']*'|[^\\s\"'&;]+)";
 
     /**
      * {@code key=value}, {@code key = value}, {@code "key":"value"}; not {@code key: value}, which
@@ -52,11 +56,14 @@ public final class Secrets {
      */
     private static final Pattern SETTING = Pattern.compile("(?<key>" + KEY + ")(?<separator>\"?(?:=|\\s+=\\s*)|\"\\s*:\\s*)(?<value>" + VALUE + ")");
 
-    /** A URL's user and password before a host: {@code jdbc:mysql://user:password@host}, {@code scheme://id:key@bucket}. */
-    private static final Pattern USER_AND_PASSWORD = Pattern.compile("(?<start>[A-Za-z][A-Za-z0-9+.:-]*://)[^/?#@\\s\"']*:[^/?#@\\s\"']*@");
+    /**
+     * A URL's user and password before a host: {@code jdbc:mysql://user:password@host}, {@code
+     * scheme://id:key@bucket}; up to the last {@code @} before the path, as a password may hold one.
+     */
+    private static final Pattern USER_AND_PASSWORD = Pattern.compile("(?<start>[A-Za-z][A-Za-z0-9+.:-]*://)[^/?#@\\s\"']*:[^/?#\\s\"']*@");
 
     /** Oracle's thin JDBC URL: {@code jdbc:oracle:thin:user/password@host:1521:sid}. */
-    private static final Pattern ORACLE_USER_AND_PASSWORD = Pattern.compile("(?i)(?<start>jdbc:oracle:thin:)[^/@\\s\"']+/[^@\\s\"']*@");
+    private static final Pattern ORACLE_USER_AND_PASSWORD = Pattern.compile("(?i)(?<start>jdbc:oracle:thin:)[^/@\\s\"']+/[^\\s\"']*@");
 
     private Secrets() {}
 
@@ -70,7 +77,18 @@ public final class Secrets {
         if (NOT_A_SECRET.matcher(lower).find()) {
             return false;
         }
-        return KEY_OF_A_KEY.matcher(lower).find() || SECRET_WORDS.stream().anyMatch(lower::contains);
+        if (KEY_OF_A_KEY.matcher(lower).find()) {
+            return true;
+        }
+        int dot = lower.lastIndexOf('.');
+        if (dot >= 0) {
+            // a setting's key: its last part names the secret (fs.cosn.userinfo.secretKey, javax.jdo.option.ConnectionPassword)
+            String last = lower.substring(dot + 1);
+            return SECRET_WORDS.stream().anyMatch(last::contains);
+        }
+        // a word alone, as a URL's parameter or a column is named: password, auth_token; not token_type, tokenizer
+        String lastWord = lower.substring(Math.max(lower.lastIndexOf('_'), lower.lastIndexOf('-')) + 1);
+        return SECRET_WORDS.stream().anyMatch(word -> lastWord.equals(word) || lastWord.equals(word + "s"));
     }
 
     /** {@code text} with every secret in it shown as {@value #HIDDEN}; {@code text} itself when it has none. */

@@ -75,7 +75,7 @@ class TestMetastoreDatabaseFailure {
         }
 
         assertEquals(("Cannot read table db.events in the metastore at %s: Unable to open a test connection to the given database. "
-                + "JDBC url = jdbc:mysql://<hidden>@db.example.com:3306/metastore?useSSL=true&password=<hidden>, username = APP. "
+                + "JDBC url = jdbc:mysql://<hidden>@db.example.com:3306/metastore?useSSL=true&password=<hidden> username = APP. "
                 + "Terminating connection pool (set lazyInit to true if you expect to start your database after your app). Original Exception: ------")
                 .formatted(metastore.uri()), e.getMessage());
         StringWriter logged = new StringWriter();

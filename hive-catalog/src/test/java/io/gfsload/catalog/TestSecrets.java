@@ -11,7 +11,7 @@ class TestSecrets {
     @Test
     void thePasswordsOfJdbcUrlsAreHiddenInEveryFormAndCase() {
         // as the metastore's pool words it (BoneCP, Hive 2's default)
-        assertEquals("Unable to open a test connection to the given database. JDBC url = jdbc:mysql://db:3306/hive?user=hive&password=<hidden>, username = hive.",
+        assertEquals("Unable to open a test connection to the given database. JDBC url = jdbc:mysql://db:3306/hive?user=hive&password=<hidden> username = hive.",
                 Secrets.hiddenIn("Unable to open a test connection to the given database. JDBC url = jdbc:mysql://db:3306/hive?user=hive&password=pw1, username = hive."));
         assertEquals("jdbc:postgresql://db/hive?PASSWORD=<hidden>&ssl=true", Secrets.hiddenIn("jdbc:postgresql://db/hive?PASSWORD=pw2&ssl=true"));
         assertEquals("jdbc:derby://db:1527/metastore;user=hive;password=<hidden>", Secrets.hiddenIn("jdbc:derby://db:1527/metastore;user=hive;password=pw3"));
@@ -21,11 +21,16 @@ class TestSecrets {
         assertEquals("jdbc:oracle:thin:<hidden>@db:1521:hive", Secrets.hiddenIn("jdbc:oracle:thin:hive/pw6@db:1521:hive"));
         assertEquals("url = jdbc:mysql://db/hive?password=<hidden>", Secrets.hiddenIn("url = jdbc:mysql://db/hive?password=pw7"),
                 "a setting inside the value of another");
+        // a password's punctuation and @ are hidden with it
+        assertEquals("jdbc:mysql://db/hive?user=hive&password=<hidden> username = hive",
+                Secrets.hiddenIn("jdbc:mysql://db/hive?user=hive&password=Pa,ss)w0rd!, username = hive"));
+        assertEquals("jdbc:mysql://<hidden>@db:3306/hive", Secrets.hiddenIn("jdbc:mysql://hive:p@ss@db:3306/hive"));
+        assertEquals("jdbc:oracle:thin:<hidden>@h:1521:sid", Secrets.hiddenIn("jdbc:oracle:thin:scott/ti@ger@h:1521:sid"));
     }
 
     @Test
     void theValuesOfSecretSettingsAreHiddenAsATextWritesThem() {
-        assertEquals("javax.jdo.option.ConnectionPassword=<hidden> fs.s3a.secret.key = <hidden>, fs.cosn.userinfo.secretKey=<hidden>",
+        assertEquals("javax.jdo.option.ConnectionPassword=<hidden> fs.s3a.secret.key = <hidden> fs.cosn.userinfo.secretKey=<hidden>",
                 Secrets.hiddenIn("javax.jdo.option.ConnectionPassword=pw1 fs.s3a.secret.key = k2, fs.cosn.userinfo.secretKey=k3"));
         assertEquals("{\"fs.oss.accessKeySecret\":\"<hidden>\", \"fs.s3a.session.token\": '<hidden>'}",
                 Secrets.hiddenIn("{\"fs.oss.accessKeySecret\":\"k 4\", \"fs.s3a.session.token\": 't5'}"));
@@ -39,7 +44,10 @@ class TestSecrets {
                 "hdfs://nn:8020/warehouse/db.db/events/dt=2026-11-20",
                 "it is a properties file without gfsload.cache.security.token: put the token alone on one line of a file",
                 "set gfsload.cache.security.token= (empty) to start the cluster without one",
-                "Cannot read table db.events in the metastore at thrift://127.0.0.1:9083: the connection was closed")) {
+                "Cannot read table db.events in the metastore at thrift://127.0.0.1:9083: the connection was closed",
+                // columns and partition keys that only mention a secret's word
+                "No partition of db.t matches: token_type = 'oauth'", "s3a://bucket/t/credential_type=oauth/part-0", "tokenizer=standard",
+                "hive.metastore.token.signature=abc")) {
             assertEquals(text, Secrets.hiddenIn(text));
         }
     }
@@ -48,11 +56,11 @@ class TestSecrets {
     void secretKeysAreTheKeysOfSecretsNotOfWhereTheyAre() {
         for (String key : List.of("fs.s3a.secret.key", "fs.s3a.bucket.logs.secret.key", "fs.s3a.access.key", "fs.cosn.userinfo.secretId", "fs.s3a.session.token", "fs.cosn.userinfo.secretKey",
                 "fs.oss.accessKeySecret", "fs.azure.account.key.acct.dfs.core.windows.net", "javax.jdo.option.ConnectionPassword",
-                "fs.adl.oauth2.credential", "fs.s3a.encryption.key")) {
+                "fs.adl.oauth2.credential", "fs.s3a.encryption.key", "password", "PWD", "auth_token", "user_password")) {
             assertTrue(Secrets.isSecretKey(key), key);
         }
         for (String key : List.of("hadoop.security.credential.provider.path", "hadoop.security.credstore.java-keystore-provider.password-file",
-                "fs.s3a.endpoint", "javax.jdo.option.ConnectionURL", "hive.metastore.kerberos.keytab.file")) {
+                "fs.s3a.endpoint", "javax.jdo.option.ConnectionURL", "hive.metastore.kerberos.keytab.file", "token_type", "tokenizer", "credential_type")) {
             assertFalse(Secrets.isSecretKey(key), key);
         }
     }
