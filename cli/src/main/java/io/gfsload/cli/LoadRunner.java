@@ -246,7 +246,13 @@ final class LoadRunner {
             claim = executor.claimTempArea(planned.plan(), journal);
         }
         catch (TempAreaInUseException e) {
-            journal.notRun();
+            try {
+                journal.notRun();
+            }
+            catch (RuntimeException notRun) {
+                // the refusal is what the command says; the journal's trouble goes with it to the log
+                e.addSuppressed(notRun);
+            }
             throw e;
         }
         // renewed from here on, while the command waits for its window too; the load takes the claim over and ends it, and a
