@@ -12,8 +12,11 @@ import java.util.regex.Pattern;
  * may hold the JDBC URL of its database; a Hadoop failure that names a setting), found and shown
  * as {@value #HIDDEN}: the password of a JDBC URL ({@code password=...}, {@code ;password=...},
  * {@code //user:password@host}, Oracle's {@code thin:user/password@host}), in any case, and the
- * value of any setting whose key names a secret ({@link #isSecretKey}) written as {@code key=value}
- * or {@code "key":"value"}.
+ * value of any setting whose key names a secret ({@link #isSecretKey}) written as {@code key=value},
+ * {@code key = value}, {@code key= value} or {@code "key":"value"}. A value is hidden whole: in
+ * quotes, all of it; without, its words up to the end of the line, a URL's {@code &} or {@code ;},
+ * or the next setting ({@code password=a b c, username = hive}), so that words of prose after a
+ * secret's value go with it.
  *
  * <p>Stateless and thread-safe.
  */
@@ -44,17 +47,35 @@ public final class Secrets {
     private static final String KEY = "[A-Za-z][A-Za-z0-9_.-]*";
 
     /**
-     * A value, up to where a text's value ends: a blank, a quote, or the separators of a URL's
-     * parameters ({@code &}, {@code ;}); a value's other punctuation ({@code ,}, {@code )}) is
-     * taken as part of it and hidden with it, since a password may hold it.
+     * A setting's key as a text may start the next setting after a value: {@code key=},
+     * {@code key =}, {@code -Dkey=}, {@code "key":}.
      */
-    private static final String VALUE = "(?:\"[^\"]*\"|'[^']*'|[^\\s\"'&;]+)";
+    private static final String NEXT_SETTING = "(?:-*\"?" + KEY + "\"?\\h*=|\"" + KEY + "\"\\h*:)";
 
     /**
-     * {@code key=value}, {@code key = value}, {@code "key":"value"}; not {@code key: value}, which
-     * is how prose and a database's words go on ({@code using password: YES}), nor {@code key= (empty)}.
+     * A word of a value written without quotes: anything up to a blank, or the separators of a
+     * URL's parameters and of a JDBC URL's properties ({@code &}, {@code ;}); a quote that only
+     * closes the text around the value ({@code 'jdbc:...?password=pw' is not ...}) is not part
+     * of it, one inside a word is.
      */
-    private static final Pattern SETTING = Pattern.compile("(?<key>" + KEY + ")(?<separator>\"?(?:=|\\s+=\\s*)|\"\\s*:\\s*)(?<value>" + VALUE + ")");
+    private static final String WORD = "(?:[^\\s\"'&;]|[\"'](?=[^\\s\"'&;]))++";
+
+    /**
+     * A value: in quotes, the whole of it up to its closing quote (or the end of the line, without
+     * one); else its words, blanks between them and all, up to the end of the line, a URL's
+     * separators ({@link #WORD}) or the next setting ({@link #NEXT_SETTING}: {@code password=a b,
+     * username = hive}). A password's punctuation ({@code ,}, {@code )}) is part of it and hidden
+     * with it. {@code (empty)}, how gfsload writes that a setting has no value, is none.
+     */
+    private static final String VALUE = "(?:\"(?:\\\\.|[^\"\\\\\\r\\n])*\"?|'(?:\\\\.|[^'\\\\\\r\\n])*'?|(?!\\(empty\\)(?:\\s|$))"
+            + WORD + "(?:\\h+(?!" + NEXT_SETTING + ")" + WORD + ")*)";
+
+    /**
+     * {@code key=value}, {@code key = value}, {@code key= value}, {@code "key":"value"}, blanks
+     * on one line only; not {@code key: value}, which is how prose and a database's words go on
+     * ({@code using password: YES}).
+     */
+    private static final Pattern SETTING = Pattern.compile("(?<key>" + KEY + ")(?<separator>\"?\\h*=\\h*|\"\\h*:\\h*)(?<value>" + VALUE + ")");
 
     /**
      * A URL's user and password before a host: {@code jdbc:mysql://user:password@host}, {@code

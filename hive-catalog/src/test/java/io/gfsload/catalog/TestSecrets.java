@@ -38,6 +38,29 @@ class TestSecrets {
     }
 
     @Test
+    void aValueIsHiddenWhole() {
+        // blanks after the '=': the value is the word after them
+        assertEquals("password= <hidden>", Secrets.hiddenIn("password= s3cretA1"));
+        assertEquals("fs.s3a.secret.key =\t<hidden>", Secrets.hiddenIn("fs.s3a.secret.key =\ts3cretA2"));
+        // in quotes: all of it, blanks and all, up to the closing quote (or the end of the line, without one)
+        assertEquals("password='<hidden>' in use", Secrets.hiddenIn("password='s3 cret A3' in use"));
+        assertEquals("password=\"<hidden>\" in use", Secrets.hiddenIn("password=\"s3 cretA4\" in use"));
+        assertEquals("{\"fs.s3a.session.token\": \"<hidden>\"}", Secrets.hiddenIn("{\"fs.s3a.session.token\": \"s3 \\\" cretA5\"}"));
+        assertEquals("password=\"<hidden>\"\nnext line", Secrets.hiddenIn("password=\"s3 cretA6\nnext line"));
+        // without quotes: its words, up to the end of the line, a URL's separators or the next setting
+        assertEquals("fs.cosn.userinfo.secretKey = <hidden>", Secrets.hiddenIn("fs.cosn.userinfo.secretKey = s3 cret A7"));
+        assertEquals("secretKey = <hidden>\nfs.s3a.endpoint = host", Secrets.hiddenIn("secretKey = s3 cretA8\nfs.s3a.endpoint = host"));
+        assertEquals("-Dfs.s3a.secret.key=<hidden> -Dfs.s3a.endpoint=host", Secrets.hiddenIn("-Dfs.s3a.secret.key=s3 cretA9 -Dfs.s3a.endpoint=host"));
+        assertEquals("jdbc:derby:;databaseName=db;password=<hidden>;user=hive", Secrets.hiddenIn("jdbc:derby:;databaseName=db;password=s3 cretB1;user=hive"));
+        assertEquals("'jdbc:mysql://db/hive?password=<hidden>' is not a metastore address",
+                Secrets.hiddenIn("'jdbc:mysql://db/hive?password=s3cretB2' is not a metastore address"), "the quote around the text is not the value's");
+        assertEquals("password=<hidden>", Secrets.hiddenIn("password=s3'cr\"etB3"), "a quote inside a value is the value's");
+        // nothing of a value is left where a setting of its own starts
+        assertEquals("password=<hidden> fs.s3a.secret.key=<hidden>",
+                Secrets.hiddenIn("password=s3 cretB4 and then fs.s3a.secret.key=s3cretB5"));
+    }
+
+    @Test
     void whatIsNoSecretIsKept() {
         for (String text : List.of("Access denied for user 'hive'@'db' (using password: YES)",
                 "hadoop.security.credential.provider.path=jceks://hdfs@nn/keys.jceks",
@@ -46,7 +69,7 @@ class TestSecrets {
                 "set gfsload.cache.security.token= (empty) to start the cluster without one",
                 "Cannot read table db.events in the metastore at thrift://127.0.0.1:9083: the connection was closed",
                 // columns and partition keys that only mention a secret's word
-                "No partition of db.t matches: token_type = 'oauth'", "s3a://bucket/t/credential_type=oauth/part-0", "tokenizer=standard",
+                "No partition of db.t matches: token_type = 'oauth'", "s3a://bucket/t/credential_type=oauth/part-0", "tokenizer=standard", "token_type= bearer jwt",
                 "hive.metastore.token.signature=abc")) {
             assertEquals(text, Secrets.hiddenIn(text));
         }
