@@ -28,6 +28,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.BlockingQueue;
@@ -52,7 +53,10 @@ import org.apache.hadoop.hive.metastore.api.Table;
 import org.apache.hadoop.hive.metastore.api.ThriftHiveMetastore;
 import org.apache.hadoop.hive.metastore.parser.FilterParser;
 import org.apache.thrift.TApplicationException;
+import org.apache.thrift.TBase;
 import org.apache.thrift.TException;
+import org.apache.thrift.TFieldIdEnum;
+import org.apache.thrift.meta_data.FieldMetaData;
 import org.apache.thrift.protocol.TBinaryProtocol;
 import org.apache.thrift.protocol.TProtocolException;
 import org.apache.thrift.transport.TSocket;
@@ -276,17 +280,17 @@ public final class ThriftHiveCatalog implements HiveCatalog {
                 return connection;
             }
             catch (TException | RuntimeException e) {
-                if (e instanceof TException thrift) {
-                    hideSecrets(thrift);
-                }
-                Optional<String> unreachable = e instanceof NotAnsweringException ? Optional.empty() : unreachable(e, metastore.uri().getHost());
+                Exception failure = e instanceof TException thrift ? hidden(thrift) : e;
+                Optional<String> unreachable = failure instanceof NotAnsweringException ? Optional.empty() : unreachable(failure, metastore.uri().getHost());
                 allUnreachable &= unreachable.isPresent();
-                reasons[index] = unreachable.orElseGet(() -> e instanceof TException thrift ? describe(thrift) : Secrets.hiddenIn(JAVA_TYPE.matcher(firstLine(e)).replaceAll("")));
+                reasons[index] = unreachable.orElseGet(() -> failure instanceof TException thrift
+                        ? describe(thrift)
+                        : Secrets.hiddenIn(JAVA_TYPE.matcher(firstLine(failure)).replaceAll("")));
                 if (cause == null) {
-                    cause = e;
+                    cause = failure;
                 }
                 else {
-                    cause.addSuppressed(e);
+                    cause.addSuppressed(failure);
                 }
             }
         }
@@ -381,7 +385,7 @@ public final class ThriftHiveCatalog implements HiveCatalog {
             }
         }
         catch (TTransportException | TProtocolException e) {
-            throw new NotAnsweringException(firstCallFailure(e), e);
+            throw new NotAnsweringException(firstCallFailure(e), hidden(e));
         }
         catch (MetaException | TApplicationException e) {
             // an error the metastore answered (a key it does not know, a call it does not have): it answers
@@ -514,17 +518,17 @@ public final class ThriftHiveCatalog implements HiveCatalog {
                 return result;
             }
             catch (TException e) {
-                hideSecrets(e);
+                TException failure = hidden(e);
                 // NoSuchObjectException, MetaException and the like are answers; a transport failure, or an answer that is not
                 // Thrift (the stream is then out of step), leaves the connection unusable.
-                healthy = !(e instanceof TTransportException || e instanceof TProtocolException);
+                healthy = !(failure instanceof TTransportException || failure instanceof TProtocolException);
                 if (!healthy) {
                     // the metastore may be down: its other connections would fail the retries too, where another metastore may answer;
                     // new connections start with the next one
                     preferred.compareAndSet(connection.index(), (connection.index() + 1) % metastores.size());
                     closeIdle(connection.uri());
                 }
-                throw e;
+                throw failure;
             }
             finally {
                 if (healthy && !closed) {
@@ -541,15 +545,58 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     }
 
     /**
-     * Hides the secrets in the message of a metastore's error ({@link Secrets#hiddenIn}), in
-     * place, so that neither a message that repeats it nor a log that prints the failure shows
-     * them: a metastore that cannot open its database says so with the database's JDBC URL,
+     * {@code e} with the secrets in its message hidden ({@link Secrets#hiddenIn}), so that
+     * neither a message that repeats it nor a log that prints the failure, or one that it causes,
+     * shows them: a metastore that cannot open its database says so with the database's JDBC URL,
      * which may hold a password ({@code Unable to open a test connection to the given database.
-     * JDBC url = jdbc:mysql://...&password=...}).
+     * JDBC url = jdbc:mysql://...&password=...}), in any of its errors, and a transport may
+     * name a URL with a user and password.
+     *
+     * <p>An error the metastore declares ({@code MetaException}, {@code NoSuchObjectException},
+     * {@code InvalidObjectException}, ...: a Thrift struct with a {@code message} field) is
+     * hidden in place and returned; any other ({@code TApplicationException}, {@code
+     * TTransportException}, {@code TProtocolException}), whose message cannot be changed, is
+     * returned as a copy of the same type and type code, with the same stack trace and its
+     * cause hidden likewise, when its message has secrets; else {@code e} itself.
      */
-    private static void hideSecrets(TException e) {
-        if (e instanceof MetaException meta && meta.getMessage() != null) {
-            meta.setMessage(Secrets.hiddenIn(meta.getMessage()));
+    static TException hidden(TException e) {
+        if (e instanceof TBase<?, ?> answer) {
+            hideMessage(answer);
+            return e;
+        }
+        Throwable cause = e.getCause() instanceof TException thrift && thrift != e ? hidden(thrift) : e.getCause();
+        String message = e.getMessage();
+        String hiddenMessage = message == null ? null : Secrets.hiddenIn(message);
+        if (Objects.equals(message, hiddenMessage) && cause == e.getCause()) {
+            return e;
+        }
+        TException copy;
+        if (e instanceof TApplicationException application) {
+            copy = new TApplicationException(application.getType(), hiddenMessage);
+            if (cause != null) {
+                copy.initCause(cause);
+            }
+        }
+        else if (e instanceof TTransportException transport) {
+            copy = new TTransportException(transport.getType(), hiddenMessage, cause);
+        }
+        else if (e instanceof TProtocolException protocol) {
+            copy = new TProtocolException(protocol.getType(), hiddenMessage, cause);
+        }
+        else {
+            copy = new TException(hiddenMessage, cause);
+        }
+        copy.setStackTrace(e.getStackTrace());
+        return copy;
+    }
+
+    /** Hides the secrets in the {@code message} field of a Thrift struct, where it has one. */
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    private static void hideMessage(TBase answer) {
+        for (TFieldIdEnum field : FieldMetaData.getStructMetaDataMap(answer.getClass()).keySet()) {
+            if (field.getFieldName().equals("message") && answer.getFieldValue(field) instanceof String message) {
+                answer.setFieldValue(field, Secrets.hiddenIn(message));
+            }
         }
     }
 
