@@ -12,11 +12,13 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import io.gfsload.cache.api.FileErrors;
+import io.gfsload.catalog.Secrets;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
@@ -153,12 +155,28 @@ final class ProcessRecordFile<T> {
         return Optional.of(record);
     }
 
-    /** Writes {@code record} to the file in {@code directory}, replacing it at once: a reader sees the old record or the new. */
+    /**
+     * Writes {@code record} to the file in {@code directory}, replacing it at once: a reader sees
+     * the old record or the new. A record that holds a secret ({@link Secrets#hiddenIn}: a JVM
+     * option {@code -Dfs.cosn.userinfo.secretKey=...}, kept to start the same processes again) is
+     * readable by its owner only from its creation on (on POSIX file systems), as the processes'
+     * properties files with the cluster's token are; another gets the default permissions.
+     */
     void write(Path directory, T record) throws IOException {
         requireNonNull(record, "record is null");
         Path file = file(directory);
         Path temp = directory.resolve(fileName + ".tmp");
-        JSON.writeValue(temp.toFile(), record);
+        String json = JSON.writeValueAsString(record);
+        Files.deleteIfExists(temp);
+        if (!Secrets.hiddenIn(json).equals(json)) {
+            try {
+                Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            }
+            catch (UnsupportedOperationException e) {
+                // not a POSIX file system; the directory's permissions have to do
+            }
+        }
+        Files.writeString(temp, json, StandardCharsets.UTF_8);
         Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
