@@ -34,7 +34,7 @@ import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.api.WorkerUnavailableException;
 import io.gfsload.cache.api.WriteEvictions;
 import io.gfsload.cache.api.WriteOptions;
-import io.gfsload.cache.fs.GfsFileSystem;
+import io.gfsload.cache.ufs.UfsFiles;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.InvalidRequestException;
@@ -1460,7 +1460,7 @@ public final class LoadExecutor {
         private static void checkUnchanged(FileSystem fs, Path ufsPath, FileLoad file) throws IOException {
             FileStatus status = fs.getFileStatus(ufsPath);
             FileChangedException.checkUnchanged(file.file(), status.isFile(), status.isDirectory(), status.getLen(), status.getModificationTime(),
-                    GfsFileSystem.identity(status).etag());
+                    UfsFiles.identity(status).etag());
         }
 
         /**

@@ -7,7 +7,7 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.UriCredentials;
-import io.gfsload.cache.fs.GfsFileSystem;
+import io.gfsload.cache.ufs.UfsFiles;
 import io.gfsload.catalog.HiveCatalog;
 import io.gfsload.catalog.InvalidInputException;
 import io.gfsload.catalog.NoSuchPartitionException;
@@ -877,7 +877,7 @@ public final class LoadPlanner {
                 FileStatus child = children.next();
                 if (child.isFile() && child.getPath().equals(qualifiedRoot)) {
                     // the location is a file itself
-                    files.add(GfsFileSystem.identity(child));
+                    files.add(UfsFiles.identity(child));
                 }
                 else {
                     visit(fs, root, child, files, unlisted);
@@ -1002,7 +1002,7 @@ public final class LoadPlanner {
             }
         }
         else if (status.isFile()) {
-            files.add(GfsFileSystem.identity(status));
+            files.add(UfsFiles.identity(status));
         }
     }
 

@@ -10,6 +10,7 @@ import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.client.GrpcCacheClient;
+import io.gfsload.cache.ufs.UfsFiles;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
@@ -26,7 +27,6 @@ import java.util.stream.Collectors;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.hadoop.fs.BlockLocation;
 import org.apache.hadoop.fs.CreateFlag;
-import org.apache.hadoop.fs.EtagSource;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FSDataOutputStream;
 import org.apache.hadoop.fs.FileStatus;
@@ -174,7 +174,7 @@ public class GfsFileSystem extends FileSystem {
         if (status.isDirectory()) {
             throw new FileNotFoundException("Cannot open " + path + ": it is a directory");
         }
-        FileIdentity file = identity(status);
+        FileIdentity file = UfsFiles.identity(status);
         statistics.incrementReadOps(1);
         CachedLayout layout = CachedLayout.of(file, config.blockSize(), cachedBlocks(file));
         return new FSDataInputStream(new GfsInputStream(cache, masterBackoff, ufs, status.getPath(), file, layout, readStatistics, statistics));
@@ -197,7 +197,7 @@ public class GfsFileSystem extends FileSystem {
         }
         checkOpen();
         FileStatus ufsStatus = ufsStatus(status.getPath());
-        FileIdentity file = identity(ufsStatus);
+        FileIdentity file = UfsFiles.identity(ufsStatus);
         CachedLayout layout = CachedLayout.of(file, config.blockSize(), cachedBlocks(file));
         Map<String, WorkerInfo> workers = layout.cached().isEmpty() ? Map.of() : liveWorkers();
         // start < file.length(): no overflow for a length of Long.MAX_VALUE ("to the end")
@@ -266,16 +266,6 @@ public class GfsFileSystem extends FileSystem {
         FileNotFoundException notFound = new FileNotFoundException("File %s does not exist (%s in the UFS)".formatted(makeQualified(path), ufsPath));
         notFound.initCause(e);
         return notFound;
-    }
-
-    /**
-     * A file's cache identity from its UFS status: path, length, modification time, and the etag
-     * of a status that has one ({@link EtagSource}, as object stores give it), else the empty
-     * string. What gfsload's planner records and its loads check a file against.
-     */
-    public static FileIdentity identity(FileStatus ufsStatus) {
-        String etag = ufsStatus instanceof EtagSource source && source.getEtag() != null ? source.getEtag() : "";
-        return new FileIdentity(ufsStatus.getPath().toString(), ufsStatus.getLen(), ufsStatus.getModificationTime(), etag);
     }
 
     /** The blocks cached for {@code file}; none when the master cannot be asked (the UFS serves everything). */

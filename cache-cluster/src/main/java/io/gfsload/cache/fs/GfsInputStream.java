@@ -9,6 +9,7 @@ import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.MasterUnavailableException;
+import io.gfsload.cache.ufs.UfsFiles;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -294,7 +295,7 @@ final class GfsInputStream extends FSInputStream {
 
     /** Fails when the UFS file is no longer the version the stream was opened on. */
     private void checkUnchanged() throws IOException {
-        FileIdentity now = GfsFileSystem.identity(ufs.getFileStatus(ufsPath));
+        FileIdentity now = UfsFiles.identity(ufs.getFileStatus(ufsPath));
         if (now.equals(file)) {
             return;
         }
