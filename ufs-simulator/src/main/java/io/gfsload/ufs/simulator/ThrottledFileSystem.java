@@ -1,13 +1,13 @@
 package io.gfsload.ufs.simulator;
 
-import com.google.common.util.concurrent.RateLimiter;
+import static java.util.Objects.requireNonNull;
+
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.Random;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
 import org.apache.hadoop.conf.Configuration;
@@ -25,7 +25,7 @@ import org.apache.hadoop.fs.Path;
  * reads after an open continue the open's request. Bytes then flow at most at
  * {@code fs.throttled.stream.bandwidth.bytes-per-second} per stream and, over all streams of this
  * instance together, at {@code fs.throttled.aggregate.bandwidth.bytes-per-second} (Guava
- * {@link RateLimiter}s without burst; 0 = unlimited). A fraction
+ * {@code RateLimiter}s without burst, {@link Pacing#SYSTEM}; 0 = unlimited). A fraction
  * {@code fs.throttled.throttle.fraction} of requests, drawn from a {@link Random} seeded with
  * {@code fs.throttled.seed}, fails after its latency with an {@link IOException} whose message
  * contains {@code 503 Slow Down}. Listing, status and writes are neither delayed nor throttled.
@@ -53,7 +53,8 @@ import org.apache.hadoop.fs.Path;
  * authority. {@link #resetStats()} clears the counters of a cached instance between measurements.
  *
  * <p>Thread-safe. Latency is real time ({@link Thread#sleep}); an interrupted wait fails the
- * request with an {@link InterruptedIOException}.
+ * request with an {@link InterruptedIOException}. Tests give a store a {@link Pacing} of their own
+ * ({@link #usePacing}), which sees each latency and each limiter's bytes without waiting.
  */
 public final class ThrottledFileSystem extends LocalMappedFileSystem {
     public static final String SCHEME = "throttled";
@@ -61,7 +62,6 @@ public final class ThrottledFileSystem extends LocalMappedFileSystem {
     public static final String ETAGS_KEY = "fs." + SCHEME + ETAGS_SUFFIX;
     /** The message every throttling error contains, as COS and S3 phrase it. */
     public static final String SLOW_DOWN = "503 Slow Down";
-    private static final Duration WARM_UP = Duration.ofMillis(1);
     /**
      * Bytes flow in chunks of about 1/20 s of the tightest limit: each chunk is one wait on a
      * limiter, and a wait that overshoots (a busy machine wakes threads late) is time lost for
@@ -73,8 +73,9 @@ public final class ThrottledFileSystem extends LocalMappedFileSystem {
     private static final int MAX_CHUNK_BYTES = 1 << 20;
 
     private ThrottledConfig config = ThrottledConfig.defaults();
+    private volatile Pacing pacing = Pacing.SYSTEM;
     /** Null while unlimited; replaced, never mutated in place, when the bandwidth changes to or from unlimited. */
-    private volatile RateLimiter aggregateLimiter;
+    private volatile Pacing.Limiter aggregateLimiter;
     /** The aggregate bandwidth in force, 0 = unlimited; guarded by this for changes. */
     private volatile long aggregateBytesPerSecond;
     /** The schedule in force; empty once {@link #setAggregateBandwidth} took over. */
@@ -144,6 +145,15 @@ public final class ThrottledFileSystem extends LocalMappedFileSystem {
         changeAggregate(bytesPerSecond);
     }
 
+    /**
+     * Spends this store's time through {@code pacing} from now on: the latency of each request, and
+     * the limiters of the aggregate bandwidth and of the streams opened from now on; for tests.
+     */
+    synchronized void usePacing(Pacing pacing) {
+        this.pacing = requireNonNull(pacing, "pacing is null");
+        aggregateLimiter = limiter(aggregateBytesPerSecond);
+    }
+
     /** Reads the schedule's time from {@code ticker} from now on, and restarts the schedule; for tests. */
     synchronized void useTicker(LongSupplier ticker) {
         nanoTime = ticker;
@@ -177,7 +187,7 @@ public final class ThrottledFileSystem extends LocalMappedFileSystem {
 
     /** Guarded by this. */
     private void changeAggregate(long bytesPerSecond) {
-        RateLimiter limiter = aggregateLimiter;
+        Pacing.Limiter limiter = aggregateLimiter;
         if (bytesPerSecond == 0) {
             aggregateLimiter = null;
         }
@@ -220,10 +230,10 @@ public final class ThrottledFileSystem extends LocalMappedFileSystem {
     private void request(String what, Path path, long position) throws IOException {
         requests.increment();
         boolean throttled = config.throttleFraction() > 0 && draw() < config.throttleFraction();
-        long latencyNanos = config.requestLatency().toNanos();
-        if (latencyNanos > 0) {
+        Duration latency = config.requestLatency();
+        if (latency.toNanos() > 0) {
             try {
-                TimeUnit.NANOSECONDS.sleep(latencyNanos);
+                pacing.sleep(latency);
             }
             catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
@@ -252,23 +262,17 @@ public final class ThrottledFileSystem extends LocalMappedFileSystem {
         return throttleDraws.nextDouble();
     }
 
-    /**
-     * A limiter of {@code bytesPerSecond}, null for unlimited. A plain {@code RateLimiter.create(rate)}
-     * saves up to a second of idle time as a burst, which would hide the latency of the next request
-     * (the stream idles through it); a warming-up limiter never serves saved permits faster than
-     * the stable rate, and a 1 ms warm-up makes its cold start negligible. (A zero warm-up divides
-     * by zero inside Guava and stops limiting.)
-     */
-    private static RateLimiter limiter(long bytesPerSecond) {
-        return bytesPerSecond == 0 ? null : RateLimiter.create(bytesPerSecond, WARM_UP);
+    /** A limiter of {@code bytesPerSecond} from this store's pacing, null for unlimited. */
+    private Pacing.Limiter limiter(long bytesPerSecond) {
+        return bytesPerSecond == 0 ? null : pacing.limiter(bytesPerSecond);
     }
 
     /** The behaviour of one open stream: its own limiter, the instance's shared one and counters. */
     private final class Policy implements StreamPolicy {
         private final Path path;
-        private final RateLimiter streamLimiter;
+        private final Pacing.Limiter streamLimiter;
 
-        Policy(Path path, RateLimiter streamLimiter) {
+        Policy(Path path, Pacing.Limiter streamLimiter) {
             this.path = path;
             this.streamLimiter = streamLimiter;
         }
@@ -288,7 +292,7 @@ public final class ThrottledFileSystem extends LocalMappedFileSystem {
                 streamLimiter.acquire(bytes);
             }
             applySchedule();
-            RateLimiter aggregate = aggregateLimiter;
+            Pacing.Limiter aggregate = aggregateLimiter;
             if (aggregate != null) {
                 aggregate.acquire(bytes);
             }
@@ -301,7 +305,7 @@ public final class ThrottledFileSystem extends LocalMappedFileSystem {
             if (streamLimiter != null) {
                 streamLimiter.acquire(1);
             }
-            RateLimiter aggregate = aggregateLimiter;
+            Pacing.Limiter aggregate = aggregateLimiter;
             if (aggregate != null) {
                 aggregate.acquire(1);
             }

@@ -26,7 +26,7 @@ import org.apache.hadoop.io.IOUtils;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Mapping, data, counters and throttling draws of the throttled store; its timing is in {@link TestThrottledFileSystemTiming}. */
+/** Mapping, data, counters and throttling draws of the throttled store; its latency and bandwidths are in {@link TestThrottledFileSystemPacing}. */
 class TestThrottledFileSystem {
     @TempDir
     java.nio.file.Path dir;
