@@ -9,6 +9,7 @@ import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.TempAreaRun;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.cache.testing.MutableClock;
 import io.gfsload.executor.JobJournal;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -123,18 +124,18 @@ class TestAtomicRunsFromTwoHomes {
     void aRunThatFailsAsItsWindowOpensLetsGoOfTheAreaAtOnce() throws IOException {
         String path = writeFiles("atomic-window-failed");
         Path data = directory.resolve("data");
-        FakeClock masterClock = new FakeClock(Instant.now());
+        MutableClock masterClock = new MutableClock(Instant.now());
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 1, WORKER_BYTES), masterClock);
                 CacheClient client = cluster.newClient()) {
             String[] command = atomicJob(cluster, path);
             // the data is gone when the window opens: the plan made then fails the run
             AtomicBoolean moved = new AtomicBoolean();
-            FakeClock windowClock = new FakeClock(Instant.now().minus(Duration.ofHours(2)), () -> {
+            MutableClock windowClock = new MutableClock(Instant.now().minus(Duration.ofHours(2)), () -> {
                 if (moved.compareAndSet(false, true)) {
                     move(data, directory.resolve("data-away"));
                 }
             });
-            CliRun failed = CliRun.gfsload(new CliEnvironment(directory.resolve("home-1")).withClock(windowClock, windowClock),
+            CliRun failed = CliRun.gfsload(new CliEnvironment(directory.resolve("home-1")).withClock(windowClock, windowClock::sleep),
                     withWindow(command, openNow()));
             assertEquals(ExitCode.NOT_FOUND, failed.exitCode(), failed.err());
             move(directory.resolve("data-away"), data);
@@ -151,7 +152,7 @@ class TestAtomicRunsFromTwoHomes {
     void aRunStoppedWhileWaitingForItsWindowLetsGoOfTheAreaAtOnce() throws IOException {
         String path = writeFiles("atomic-window-stopped");
         // no time passes on the master's clock: a hold not let go would refuse the run from the other home
-        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 1, WORKER_BYTES), new FakeClock(Instant.now()))) {
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 1, WORKER_BYTES), new MutableClock(Instant.now()))) {
             String[] command = atomicJob(cluster, path);
             Path home = directory.resolve("home-1");
             CliRun partial = withUnreadablePart1("atomic-window-stopped", () -> CliRun.gfsload(home, command));
@@ -183,13 +184,13 @@ class TestAtomicRunsFromTwoHomes {
     private void holdsTheAreaWhileItWaitsForItsWindow(CliEnvironment environment) throws IOException {
         String path = writeFiles("atomic-window");
         // the master's clock moves only when this test moves it, and the renewals' periods pass on it as the test says
-        FakeClock masterClock = new FakeClock(Instant.now());
+        MutableClock masterClock = new MutableClock(Instant.now());
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 1, WORKER_BYTES), masterClock);
                 CacheClient client = cluster.newClient()) {
             String[] command = atomicJob(cluster, path);
             AtomicBoolean renewed = new AtomicBoolean();
             AtomicReference<CliRun> refused = new AtomicReference<>();
-            FakeClock windowClock = new FakeClock(Instant.now().minus(Duration.ofHours(2)), () -> {
+            MutableClock windowClock = new MutableClock(Instant.now().minus(Duration.ofHours(2)), () -> {
                 if (refused.get() != null) {
                     return;
                 }
@@ -201,7 +202,7 @@ class TestAtomicRunsFromTwoHomes {
                 refused.set(CliRun.gfsload(directory.resolve("home-2"), command));
             });
 
-            CliRun waited = CliRun.gfsload(environment.withClock(windowClock, windowClock), withWindow(command, openNow()));
+            CliRun waited = CliRun.gfsload(environment.withClock(windowClock, windowClock::sleep), withWindow(command, openNow()));
 
             assertTrue(renewed.get(), "the run did not renew its temp area while it waited for its window");
             assertEquals(ExitCode.FAILED, refused.get().exitCode(), refused.get().err());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gfsload.cache.testing.MutableClock;
 import io.gfsload.catalog.embedded.EmbeddedMetastore;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -35,13 +36,13 @@ class TestWindowWithMetastoreDown {
         try {
             MetastoreTables.oneDayTable(metastore.uri(), directory.resolve("data"));
             // 22:48 UTC, the window opens at 01:00: the metastore stops while the load waits
-            FakeClock clock = new FakeClock(Instant.parse("2026-11-20T22:48:00Z"), () -> {
+            MutableClock clock = new MutableClock(Instant.parse("2026-11-20T22:48:00Z"), () -> {
                 if (stopped.compareAndSet(false, true)) {
                     metastore.close();
                 }
             });
             Path reportFile = directory.resolve("report.json");
-            CliRun run = CliRun.gfsload(new CliEnvironment(directory.resolve("home")).withClock(clock, clock), "--table", "db.t", "--window", "01:00-06:00",
+            CliRun run = CliRun.gfsload(new CliEnvironment(directory.resolve("home")).withClock(clock, clock::sleep), "--table", "db.t", "--window", "01:00-06:00",
                     "--window-zone", "UTC", "--progress", "none", "--report", reportFile.toString(), "--metastore", metastore.uri().toString());
 
             assertTrue(stopped.get(), "the load waited");

@@ -19,6 +19,7 @@ import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.cache.testing.MutableClock;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
@@ -1105,7 +1106,7 @@ class TestDistributedLoad {
      * serialization, on a fake clock: {@code between} runs before each slice but the first.
      */
     private static final class SlicesOnAClock implements DistributedLoad.Slices {
-        private final FakeClock clock;
+        private final MutableClock clock;
         private final Sleeper sleeper;
         private final Runnable between;
         final List<SliceLoad> shipped = new ArrayList<>();
@@ -1113,7 +1114,7 @@ class TestDistributedLoad {
         final List<Instant> finishedAt = new ArrayList<>();
         final List<LoadReport> reports = new ArrayList<>();
 
-        SlicesOnAClock(FakeClock clock, Sleeper sleeper, Runnable between) {
+        SlicesOnAClock(MutableClock clock, Sleeper sleeper, Runnable between) {
             this.clock = clock;
             this.sleeper = sleeper;
             this.between = between;
@@ -1169,14 +1170,14 @@ class TestDistributedLoad {
                 .mapToLong(file -> client.cachedBlocks(file.file()).size()).sum();
     }
 
-    private DistributedLoad windowed(DistributedLoad.Slices slices, ProgressListener listener, FakeClock clock) {
+    private DistributedLoad windowed(DistributedLoad.Slices slices, ProgressListener listener, MutableClock clock) {
         return new DistributedLoad(slices, client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), settings(),
-                ExecutorOptions.defaults().withWindow(NIGHT), listener, clock, clock);
+                ExecutorOptions.defaults().withWindow(NIGHT), listener, clock, clock::sleep);
     }
 
     @Test
     void startedOutsideItsWindowTheLoadWaitsThenSendsSlicesOfAPlanMadeWhenItOpened() throws IOException {
-        FakeClock clock = new FakeClock(Instant.parse("2026-11-20T22:48:00Z"));
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-20T22:48:00Z"));
         WindowEvents events = new WindowEvents() {
             @Override
             public void windowClosed(WindowPause pause) {
@@ -1190,7 +1191,7 @@ class TestDistributedLoad {
                 }
             }
         };
-        SlicesOnAClock slices = new SlicesOnAClock(clock, clock, () -> {});
+        SlicesOnAClock slices = new SlicesOnAClock(clock, clock::sleep, () -> {});
         LoadPlan before = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2);
         List<LoadPlan> made = new ArrayList<>();
 
@@ -1217,7 +1218,7 @@ class TestDistributedLoad {
 
     @Test
     void whenTheWindowClosesMidLoadTheSlicesPauseInTheirProcessesAndLoadWithinIt() {
-        FakeClock clock = new FakeClock(Instant.parse("2026-11-21T05:00:00Z"));
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-21T05:00:00Z"));
         WindowEvents events = new WindowEvents();
         LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2);
         List<Long> cachedWhenWaiting = Collections.synchronizedList(new ArrayList<>());

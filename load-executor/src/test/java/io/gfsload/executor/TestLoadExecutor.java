@@ -15,6 +15,7 @@ import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.cache.testing.MutableClock;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.InvalidRequestException;
@@ -236,7 +237,7 @@ class TestLoadExecutor {
         long blocks = plan.stats().blocksToLoad();
         AtomicInteger loaded = new AtomicInteger();
         Thread caller = Thread.currentThread();
-        FakeClock clock = new FakeClock(java.time.Instant.now());
+        MutableClock clock = new MutableClock(java.time.Instant.now());
         List<String> rewritten = new ArrayList<>();
         AtomicInteger refusals = new AtomicInteger();
         CacheClient roomless = new ForwardingCacheClient(client) {

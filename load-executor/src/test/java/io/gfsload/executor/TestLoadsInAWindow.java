@@ -11,6 +11,7 @@ import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.cache.testing.MutableClock;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
@@ -78,11 +79,11 @@ class TestLoadsInAWindow {
         return LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
     }
 
-    private LoadExecutor executor(FakeClock clock, ProgressListener listener) {
+    private LoadExecutor executor(MutableClock clock, ProgressListener listener) {
         Settings settings = new Settings(List.of(
                 new Setting(Settings.UFS_READ_THREADS, READ_THREADS, "threads", "test"),
                 new Setting(Settings.READ_BUFFER_BYTES, 100_000, "bytes", "test")));
-        return new LoadExecutor(client, new Configuration(), settings, ExecutorOptions.defaults().withWindow(NIGHT), listener, clock, clock);
+        return new LoadExecutor(client, new Configuration(), settings, ExecutorOptions.defaults().withWindow(NIGHT), listener, clock, clock::sleep);
     }
 
     /** What the listener heard, in order: window events and blocks loaded. */
@@ -126,7 +127,7 @@ class TestLoadsInAWindow {
 
     @Test
     void startedBeforeTheWindowItWaitsForItThenLoadsEverything() throws IOException {
-        FakeClock clock = new FakeClock(Instant.parse("2026-11-20T22:48:00Z"));
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-20T22:48:00Z"));
         Events events = new Events();
         LoadPlan plan = plan();
 
@@ -147,7 +148,7 @@ class TestLoadsInAWindow {
 
     @Test
     void aLoadThatWaitedForItsWindowLoadsThePlanMadeWhenItOpened() throws IOException {
-        FakeClock clock = new FakeClock(Instant.parse("2026-11-20T22:48:00Z"));
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-20T22:48:00Z"));
         Events events = rewritingAAndAddingDWhileWaiting();
         LoadPlan before = plan();
         List<LoadPlan> made = new CopyOnWriteArrayList<>();
@@ -167,7 +168,7 @@ class TestLoadsInAWindow {
 
     @Test
     void withoutAPlanForAfterTheWaitAFileRewrittenMeanwhileFailsAsChanged() {
-        FakeClock clock = new FakeClock(Instant.parse("2026-11-20T22:48:00Z"));
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-20T22:48:00Z"));
         Events events = rewritingAAndAddingDWhileWaiting();
 
         LoadReport report = executor(clock, events).execute(plan());
@@ -198,7 +199,7 @@ class TestLoadsInAWindow {
 
     @Test
     void whenTheWindowClosesMidLoadItPausesAndResumesWhenItOpensAgain() throws IOException {
-        FakeClock clock = new FakeClock(Instant.parse("2026-11-21T05:00:00Z"));
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-21T05:00:00Z"));
         Events events = new Events() {
             private final AtomicInteger loaded = new AtomicInteger();
 
@@ -233,7 +234,7 @@ class TestLoadsInAWindow {
 
     @Test
     void insideTheWindowNothingWaitsAndTheReportSaysSo() {
-        FakeClock clock = new FakeClock(Instant.parse("2026-11-21T02:00:00Z"));
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-21T02:00:00Z"));
         Events events = new Events();
 
         LoadReport report = executor(clock, events).execute(plan());

@@ -9,6 +9,7 @@ import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.cache.testing.MutableClock;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
@@ -183,7 +184,7 @@ class TestRangedReads {
         String root = store(ThrottledFileSystem.SCHEME, conf);
         LoadPlan plan = plan(root, conf);
         LoadWindow night = LoadWindow.parse("01:00-06:00", java.time.ZoneOffset.UTC);
-        FakeClock clock = new FakeClock(java.time.Instant.parse("2026-11-21T05:00:00Z"));
+        MutableClock clock = new MutableClock(java.time.Instant.parse("2026-11-21T05:00:00Z"));
         AtomicInteger blocks = new AtomicInteger();
         java.util.concurrent.atomic.AtomicLong readWhileClosed = new java.util.concurrent.atomic.AtomicLong();
         ProgressListener listener = new ProgressListener() {
@@ -204,7 +205,7 @@ class TestRangedReads {
         int threads = 2;
         int streams = 4;
 
-        LoadReport report = executor(conf, threads, 16, streams, listener, ExecutorOptions.defaults().withWindow(night), clock, clock).execute(plan);
+        LoadReport report = executor(conf, threads, 16, streams, listener, ExecutorOptions.defaults().withWindow(night), clock, clock::sleep).execute(plan);
 
         assertEquals(LoadState.SUCCEEDED, report.state(), String.valueOf(report.failedFiles()));
         assertCachedAsInTheUfs(plan);
