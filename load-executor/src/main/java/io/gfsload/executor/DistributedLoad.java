@@ -394,7 +394,7 @@ public final class DistributedLoad {
                 ? LoadExecutor.stagedLeft(cache, atomic.get().jobId(), Optional::empty).map(merged::withStaged).orElse(merged)
                 : merged;
         atomic.ifPresent(a -> {
-            if (report.totals().blocksFailed() == 0) {
+            if (report.totals().blocksFailed() == 0 && LoadExecutor.stillHeld(renewal)) {
                 try {
                     // every scope is committed: the area is empty
                     cache.tempAreas().abortTempArea(a.jobId());
@@ -403,7 +403,7 @@ public final class DistributedLoad {
                     LOG.warn("Cannot delete the temp area of atomic job {}, which expires in {}: {}", a.jobId(), a.expireTime(), e.getMessage());
                 }
             }
-            else {
+            else if (renewal == null || renewal.lost().isEmpty()) {
                 LOG.warn("Atomic job {} keeps its temp area for a re-run until it expires in {}", a.jobId(), a.expireTime());
             }
         });

@@ -1,6 +1,7 @@
 package io.gfsload.executor;
 
 import io.gfsload.cache.api.CacheUnavailableException;
+import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.EvictedBeforeCommitException;
 import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.api.NoRoomException;
@@ -9,6 +10,7 @@ import io.gfsload.cache.api.TempAreaNotFoundException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
+import java.time.Duration;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -107,9 +109,23 @@ final class Failures {
         return reason != null && reason.startsWith("the cache master at ") && reason.endsWith(" stopped answering");
     }
 
-    /** Whether a report's stop reason says that the job's temp area is gone ({@link TempAreaRenewal#lost()}). */
+    /**
+     * Why a run of atomic job {@code jobId} stopped when another run of the job, which renewed the
+     * area {@code renewedAgo} ago, adopted its temp area (a renewal of this run was refused): {@code
+     * the temp area of atomic job J was adopted by another run of it (from another gfsload home or
+     * host), which renewed it 12 s ago: this run stopped, and left what it staged to that run,
+     * neither committing nor deleting it}.
+     */
+    static String tempAreaTaken(String jobId, Duration renewedAgo) {
+        return ("the temp area of atomic job %s was adopted by another run of it (from another gfsload home or host), which renewed it %s ago: "
+                + "this run stopped, and left what it staged to that run, neither committing nor deleting it").formatted(jobId, Counts.of(renewedAgo));
+    }
+
+    /** Whether a report's stop reason says that the job's temp area is gone, or another run's ({@link TempAreaRenewal#lost()}). */
     static boolean isTempAreaLost(String reason) {
-        return reason != null && reason.startsWith("the temp area of atomic job ") && reason.endsWith("; its staged blocks were deleted: run the same command again");
+        return reason != null && reason.startsWith("the temp area of atomic job ")
+                && (reason.endsWith("; its staged blocks were deleted: run the same command again")
+                        || reason.endsWith(": this run stopped, and left what it staged to that run, neither committing nor deleting it"));
     }
 
     /** Whether {@code failure} or one of its causes says that the job's temp area is not open on the master (expired or aborted). */

@@ -568,7 +568,7 @@ public final class LoadExecutor {
                         renewal.expiresAt()));
             }
             options.atomic().filter(atomic -> !atomic.sharedArea()).ifPresent(atomic -> {
-                if (totals.blocksFailed() == 0) {
+                if (totals.blocksFailed() == 0 && stillHeld(renewal)) {
                     try {
                         cache.tempAreas().abortTempArea(atomic.jobId());
                     }
@@ -577,7 +577,7 @@ public final class LoadExecutor {
                         LOG.warn("Cannot delete the temp area of atomic job {}, which expires in {}: {}", atomic.jobId(), atomic.expireTime(), e.getMessage());
                     }
                 }
-                else {
+                else if (run.areaLost() == null) {
                     LOG.warn("Atomic job {} keeps its temp area for a re-run until it expires in {}", atomic.jobId(), atomic.expireTime());
                 }
             });
@@ -616,6 +616,16 @@ public final class LoadExecutor {
                 renewal.close();
             }
         }
+    }
+
+    /**
+     * Whether the job's temp area is still there and this run's, as a renewal now finds it: what a
+     * load asks before it deletes the area, so that it never deletes one that expired and was
+     * opened again, or that another run of the job adopted since its last renewal. A master that
+     * does not answer leaves the area as the last renewal found it.
+     */
+    static boolean stillHeld(TempAreaRenewal renewal) {
+        return renewal == null || renewal.renewNow().isEmpty();
     }
 
     /**
@@ -1126,6 +1136,10 @@ public final class LoadExecutor {
                 FileReport loaded = new FileReport(path, file.file().length(), file.blocks().size(), toLoad.size(), cached, 0, bytesLoaded.get(),
                         file.cachedBytes(), retries.get(), null);
                 if (scope() == AtomicOptions.Scope.FILE) {
+                    if (areaLost() != null) {
+                        // another run's area now, or gone: what this run staged is not its to commit
+                        return failed(file, cached, 0, bytesLoaded.get(), retries.get(), "not committed: " + areaLost());
+                    }
                     try {
                         // as the file's writes, retried while the master is silent
                         Failsafe.with(masterPolicy(path, retries)).run(() -> cache.tempAreas().commitScope(options.atomic().orElseThrow().jobId(),
@@ -1780,12 +1794,19 @@ public final class LoadExecutor {
             }
             String notCommitted = null;
             if (scope() == AtomicOptions.Scope.FILE && !stored.isEmpty()) {
-                try {
-                    cache.tempAreas().commitScope(options.atomic().orElseThrow().jobId(), stored.stream().map(p -> p.block().key()).toList());
+                String lost = areaLost();
+                if (lost != null) {
+                    // another run's area now, or gone: what this run staged is not its to commit
+                    notCommitted = "not committed: " + lost;
                 }
-                catch (CacheException e) {
-                    String gone = areaGone(e);
-                    notCommitted = gone != null ? "not committed: " + gone : "not committed: the commit of the file failed: " + e.getMessage();
+                else {
+                    try {
+                        cache.tempAreas().commitScope(options.atomic().orElseThrow().jobId(), stored.stream().map(p -> p.block().key()).toList());
+                    }
+                    catch (CacheException e) {
+                        String gone = areaGone(e);
+                        notCommitted = gone != null ? "not committed: " + gone : "not committed: the commit of the file failed: " + e.getMessage();
+                    }
                 }
             }
             if (notCommitted == null && (options.atomic().isEmpty() || scope() == AtomicOptions.Scope.FILE)) {

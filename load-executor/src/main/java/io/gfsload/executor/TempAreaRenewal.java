@@ -45,7 +45,11 @@ import org.slf4j.LoggerFactory;
  * <p>A renewal never opens a new area: when the area expired meanwhile (the master did not answer
  * the renewals for longer than the expire time, then expired it) or was aborted, the blocks the job
  * staged are deleted, and the renewal stops and says why ({@link #lost()}), so that the job stops
- * at once rather than stage on into an area its commit cannot use. A write or a commit that finds
+ * at once rather than stage on into an area its commit cannot use. Nor does a renewal take the
+ * area back from another run of the job that adopted it (this run's renewals stopped, or did not
+ * reach the master, for two periods): the master refuses it ({@link TempAreaInUseException}), and
+ * the renewal stops and says so, so that the job stops without committing or deleting what is now
+ * that run's area, and without releasing that run's hold. A write or a commit that finds
  * the area gone ({@link TempAreaNotFoundException}) has it renewed at once ({@link #renewNow}), so
  * that the job stops then, not at the next renewal, which may be hours away.
  */
@@ -223,8 +227,8 @@ final class TempAreaRenewal implements AutoCloseable {
         try {
             area = state.renewed(areas);
         }
-        catch (TempAreaNotFoundException e) {
-            state.gone(e);
+        catch (TempAreaNotFoundException | TempAreaInUseException e) {
+            state.lost(e);
             scheduler.shutdown();
             return;
         }
@@ -242,7 +246,8 @@ final class TempAreaRenewal implements AutoCloseable {
     /**
      * Why the job's temp area is gone while the job runs, once a renewal found it so, e.g. {@code
      * the temp area of atomic job J expired at T while the master did not answer; its staged blocks
-     * were deleted: run the same command again}; empty while it is there.
+     * were deleted: run the same command again}, or another run's ({@link
+     * Failures#tempAreaTaken}); empty while it is there and this run's.
      */
     Optional<String> lost() {
         return Optional.ofNullable(state.lost.get());
@@ -340,19 +345,33 @@ final class TempAreaRenewal implements AutoCloseable {
 
         /** Says why the area is gone, once: the first reason found stays. */
         void lost(String reason, TempAreaNotFoundException e) {
-            if (lost.compareAndSet(null, reason + "; its staged blocks were deleted: run the same command again")) {
+            lostFor(reason + "; its staged blocks were deleted: run the same command again", e);
+        }
+
+        /** Says why the area is this run's no more ({@code e}, which a renewal found), once: the first reason found stays. */
+        void lost(RuntimeException e) {
+            if (e instanceof TempAreaInUseException taken) {
+                lostFor(Failures.tempAreaTaken(atomic.jobId(), taken.renewedAgo()), e);
+            }
+            else {
+                gone((TempAreaNotFoundException) e);
+            }
+        }
+
+        private void lostFor(String reason, RuntimeException e) {
+            if (lost.compareAndSet(null, reason)) {
                 LOG.error("Stopping atomic job {}: {} ({})", atomic.jobId(), lost.get(), e.getMessage());
             }
         }
 
-        /** Renews the area; false once it is found gone. */
+        /** Renews the area; false once it is found gone, or another run's. */
         boolean renew(TempAreas areas) {
             try {
                 renewed(areas);
                 return true;
             }
-            catch (TempAreaNotFoundException e) {
-                gone(e);
+            catch (TempAreaNotFoundException | TempAreaInUseException e) {
+                lost(e);
                 return false;
             }
             catch (RuntimeException e) {

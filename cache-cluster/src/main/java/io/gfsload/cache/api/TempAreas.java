@@ -62,10 +62,15 @@ public interface TempAreas {
 
     /**
      * As {@link #renewTempArea(String, Duration)}, for {@code run} of the job, which the master
-     * records as the area's run, with the time of the call (a renewal is never refused for another
-     * run). The default ignores {@code run}.
+     * records as the area's run, with the time of the call. Refused when another run of the job
+     * holds the area, however long ago it renewed it: that run adopted the area since (this run's
+     * renewals stopped, or were lost, for two of its periods), and the area is that run's, which
+     * this run must neither stage into, commit nor delete any more. An area no run holds is
+     * renewed as {@code run}'s. The default ignores {@code run}.
      *
      * @throws TempAreaNotFoundException when the job has no open, unexpired temp area
+     * @throws TempAreaInUseException when another run of the job holds the area: {@link
+     *     TempAreaInUseException#renewedAgo()} says when it last renewed it
      * @throws IllegalArgumentException for a malformed job id or a non-positive expire time
      */
     default TempArea renewTempArea(String jobId, Duration expireTime, TempAreaRun run) {

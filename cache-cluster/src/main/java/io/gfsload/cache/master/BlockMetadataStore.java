@@ -899,12 +899,18 @@ final class BlockMetadataStore implements AutoCloseable {
      * <p>With {@code run}, the area records that run and {@code nowMillis}; without, the record's
      * run stays as it is. An open (not a renewal) by one run of an area that another run opened,
      * adopted or renewed less than two of that run's renewal periods before is refused: that run
-     * is still going, and renews within one period, or two when one renewal was lost or late.
+     * is still going, and renews within one period, or two when one renewal was lost or late. A
+     * renewal by one run of an area another run holds (it adopted the area since, the first run's
+     * renewals having stopped, or been lost, for two periods) is refused however long ago that run
+     * renewed it: the area is that run's, and the renewing run must stop rather than take it back
+     * and stage into, commit or delete it beside that run. An area no run holds (released, or only
+     * opened by clients without runs) is renewed, and recorded as the renewing run's.
      *
      * @param renewOnly only extend an open, unexpired area: never open a new one
      * @throws TempAreaNotFoundException with {@code renewOnly}, when the job has no open temp area
      *     at {@code nowMillis}
-     * @throws TempAreaInUseException when another run of the job is still going
+     * @throws TempAreaInUseException when another run of the job is still going, or, for a
+     *     renewal, holds the area
      */
     synchronized OpenedArea openTempArea(String jobId, long nowMillis, long expireMillis, boolean renewOnly, Optional<TempAreaRun> run) {
         long expiresAt = saturatedAdd(nowMillis, expireMillis);
@@ -914,8 +920,13 @@ final class BlockMetadataStore implements AutoCloseable {
         }
         if (existing.isPresent() && existing.get().getExpiresAtMillis() > nowMillis) {
             TempAreaRecord area = existing.get();
-            if (!renewOnly && run.isPresent()) {
-                checkNotInUse(area, run.get(), nowMillis);
+            if (run.isPresent()) {
+                if (renewOnly) {
+                    checkHeldBy(area, run.get(), nowMillis);
+                }
+                else {
+                    checkNotInUse(area, run.get(), nowMillis);
+                }
             }
             List<BlockRecord> staged = tempBlocks(jobId);
             boolean extend = expiresAt > area.getExpiresAtMillis() && expiresAt - area.getExpiresAtMillis() >= Math.max(1, expireMillis / 3);
@@ -1002,6 +1013,20 @@ final class BlockMetadataStore implements AutoCloseable {
                 + "every %s, so it is still going; a run that has not renewed it for %s is taken as gone").formatted(area.getJobId(), run.runId(),
                 area.getRunId(), Counts.of(renewedAgo), Counts.of(Duration.ofMillis(area.getRenewPeriodMillis())), Counts.of(aliveWindow)),
                 renewedAgo, aliveWindow);
+    }
+
+    /**
+     * @throws TempAreaInUseException when another run than {@code run} holds {@code area}, whenever
+     *     it last renewed it
+     */
+    private static void checkHeldBy(TempAreaRecord area, TempAreaRun run, long nowMillis) {
+        if (area.getRunId().isEmpty() || area.getRunId().equals(run.runId())) {
+            return;
+        }
+        Duration renewedAgo = wholeSeconds(Duration.ofMillis(Math.max(0, nowMillis - area.getRenewedAtMillis())));
+        throw new TempAreaInUseException(("Cannot renew the temp area of job %s for run %s: run %s of the job adopted it since, and renewed it %s "
+                + "ago; the area is that run's").formatted(area.getJobId(), run.runId(), area.getRunId(), Counts.of(renewedAgo)),
+                renewedAgo, Duration.ofMillis(saturatedAdd(area.getRenewPeriodMillis(), area.getRenewPeriodMillis())));
     }
 
     /** {@code time} in whole seconds, rounded down, or as it is when under a second. */

@@ -297,8 +297,36 @@ class AtomicLoadTest {
 
         assertTrue(areas.openTempArea("job-runs-3", DAY, firstRun).adopted(), "a run opens its own area again");
         assertTrue(areas.openTempArea("job-runs-3", DAY).adopted(), "a client older than runs adopts as it always did");
-        assertTrue(areas.renewTempArea("job-runs-3", DAY, secondRun).adopted(), "a renewal is never refused");
+        assertTrue(areas.renewTempArea("job-runs-3", DAY).adopted(), "nor is its renewal refused");
+        assertTrue(areas.renewTempArea("job-runs-3", DAY, firstRun).adopted(), "the run that holds the area renews it");
         assertFalse(areas.listTempAreas().isEmpty());
+    }
+
+    @Test
+    void aRunWhoseAreaAnotherRunAdoptedIsRefusedItsRenewalAndDoesNotTakeTheAreaBack() {
+        areas.openTempArea("job-runs-7", DAY, firstRun);
+        write(new BlockKey(PART_0, 0), randomBytes(1000, 10), "job-runs-7");
+        // the first run ends and lets go of the area, or its renewals do not reach the master for two periods
+        assertTrue(areas.releaseTempArea("job-runs-7", firstRun));
+        assertTrue(areas.openTempArea("job-runs-7", DAY, secondRun).adopted());
+        clock.advance(Duration.ofSeconds(12));
+
+        // a renewal of the first run arrives late (or its renewals reach the master again)
+        TempAreaInUseException lost = assertThrows(TempAreaInUseException.class, () -> areas.renewTempArea("job-runs-7", DAY, firstRun));
+
+        assertEquals(Duration.ofSeconds(12), lost.renewedAgo());
+        assertTrue(lost.getMessage().contains("Cannot renew the temp area of job job-runs-7 for run run-1: run run-2 of the job adopted it since, "
+                + "and renewed it 12 s ago; the area is that run's (FAILED_PRECONDITION)"), lost.getMessage());
+        // the area is still the second run's: a third run is refused it, as the second still renews it, and the second renews it
+        TempAreaInUseException refused = assertThrows(TempAreaInUseException.class,
+                () -> areas.openTempArea("job-runs-7", DAY, new TempAreaRun("run-3", PERIOD)));
+        assertTrue(refused.getMessage().contains("run run-2 of the job renewed it 12 s ago"), refused.getMessage());
+        assertEquals(1, areas.renewTempArea("job-runs-7", DAY, secondRun).blocks().size());
+        // however long ago the second run renewed it, the first does not take it back
+        clock.advance(Duration.ofMinutes(5));
+        assertThrows(TempAreaInUseException.class, () -> areas.renewTempArea("job-runs-7", DAY, firstRun));
+        assertFalse(areas.releaseTempArea("job-runs-7", firstRun));
+        assertTrue(areas.releaseTempArea("job-runs-7", secondRun), "the second run still holds the area");
     }
 
     @Test

@@ -1,0 +1,115 @@
+package io.gfsload.executor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.advisor.Setting;
+import io.gfsload.advisor.Settings;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.TempArea;
+import io.gfsload.cache.api.TempAreaInUseException;
+import io.gfsload.cache.api.TempAreaRun;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.planner.FileLoad;
+import io.gfsload.planner.LoadPlan;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.Random;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A run's hold on its atomic job's temp area against a real local cluster whose master's clock
+ * moves only when the test moves it: another run of the job (from another gfsload home) is
+ * refused the area exactly while the hold stands, and a run that lost the area to another run
+ * neither commits nor deletes it.
+ */
+class TestTempAreaHolds {
+    private static final long BLOCK = 128 << 10;
+    private static final int FILE_BYTES = 300_000;
+    /** Renewed every 30 s: no renewal of the runs' own comes during a test. */
+    private static final Duration EXPIRE_TIME = Duration.ofHours(1);
+    private static final Duration PERIOD = Duration.ofSeconds(30);
+    /** A run of the job from another gfsload home. */
+    private static final TempAreaRun ANOTHER_HOME = new TempAreaRun("another-home", PERIOD);
+
+    @TempDir
+    Path directory;
+
+    private final FakeClock masterClock = new FakeClock(Instant.parse("2026-11-20T01:00:00Z"));
+    private LocalCluster cluster;
+    private CacheClient client;
+    private Path data;
+
+    @BeforeEach
+    void start() throws IOException {
+        cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 2, 256L << 20), masterClock);
+        client = cluster.newClient();
+        data = Files.createDirectories(directory.resolve("data"));
+        for (String name : List.of("a", "b")) {
+            byte[] bytes = new byte[FILE_BYTES];
+            new Random(name.hashCode()).nextBytes(bytes);
+            Files.write(data.resolve(name), bytes);
+        }
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        cluster.close();
+    }
+
+    @Test
+    void aRunWhoseAreaAnotherRunAdoptedStopsWithoutCommittingOrDeletingIt() {
+        LoadPlan plan = LocalPlans.plan(client, data, BLOCK, 2);
+        AtomicOptions atomic = new AtomicOptions("job-taken", AtomicOptions.Scope.FILE, EXPIRE_TIME);
+        LoadExecutor executor = executor(client, atomic);
+        try (JobJournal journal = journal(plan);
+                TempAreaClaim claim = executor.claimTempArea(plan, journal)) {
+            // this run's renewals do not reach the master for two periods: a run from another home adopts the area
+            masterClock.sleep(PERIOD.multipliedBy(2));
+            assertTrue(client.tempAreas().openTempArea(atomic.jobId(), EXPIRE_TIME, ANOTHER_HOME).adopted());
+            masterClock.sleep(Duration.ofSeconds(12));
+
+            LoadReport report = executor.execute(plan, Optional.of(journal), () -> plan, claim);
+
+            assertEquals(LoadState.FAILED, report.state());
+            String reason = "the temp area of atomic job job-taken was adopted by another run of it (from another gfsload home or host), which renewed "
+                    + "it 12 s ago: this run stopped, and left what it staged to that run, neither committing nor deleting it";
+            assertEquals(reason, report.stopReason());
+            assertEquals(List.of("not attempted: " + reason, "not attempted: " + reason), report.failedFiles().stream().map(FileReport::error).toList());
+        }
+        for (FileLoad file : plan.partitions().get(0).files()) {
+            assertEquals(List.of(), client.cachedBlocks(file.file()), "the run committed " + file.file().path());
+        }
+        TempArea area = client.tempAreas().findTempArea(atomic.jobId()).orElseThrow(() -> new AssertionError("the run deleted the other run's area"));
+        assertEquals(List.of(), area.blocks());
+        // the area is still the other run's: a third run is refused it, and the other run lets go of it as it ends
+        TempAreaInUseException refused = assertThrows(TempAreaInUseException.class,
+                () -> client.tempAreas().openTempArea(atomic.jobId(), EXPIRE_TIME, new TempAreaRun("third-home", PERIOD)));
+        assertTrue(refused.getMessage().contains("run another-home of the job renewed it 12 s ago"), refused.getMessage());
+        assertTrue(client.tempAreas().releaseTempArea(atomic.jobId(), ANOTHER_HOME), "the other run does not hold the area any more");
+    }
+
+    private JobJournal journal(LoadPlan plan) {
+        return JobJournal.open(directory.resolve("jobs"), plan.request(), Optional.of(AtomicOptions.Scope.FILE), client.clusterInfo().clusterId(), false);
+    }
+
+    private static LoadExecutor executor(CacheClient cache, AtomicOptions atomic) {
+        Settings settings = new Settings(List.of(
+                new Setting(Settings.UFS_READ_THREADS, 2, "threads", "test"),
+                new Setting(Settings.READ_BUFFER_BYTES, 64 << 10, "bytes", "test")));
+        ExecutorOptions options = ExecutorOptions.defaults().withRetries(2, Duration.ofMillis(1), Duration.ofMillis(2)).withAtomic(atomic);
+        return new LoadExecutor(cache, new Configuration(), settings, options, ProgressListener.NONE, java.time.Clock.systemUTC());
+    }
+}
