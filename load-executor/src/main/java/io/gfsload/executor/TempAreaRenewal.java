@@ -11,6 +11,7 @@ import io.gfsload.cache.api.TempAreas;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * expire time after the crash.
  *
  * <p>A load that opens the area ({@link #open}) does so as a run ({@link TempAreaRun}: the id its
- * journal keeps, the same for the runs of the job from one gfsload home), whose renewals tell the
+ * journal keeps, the same for the runs of the job from one gfsload home, and a token of this run's
+ * own, which tells those runs apart when a late renewal or release reaches the master), whose renewals tell the
  * master that it is still going: a run of the same job from another home or host (a scheduler's
  * retry on another worker, while this one still loads) is then refused the area rather than
  * adopt and share it, for two renewal periods after this run's last renewal. Those two
@@ -127,8 +129,13 @@ final class TempAreaRenewal implements AutoCloseable {
         }
     }
 
+    /**
+     * The run {@code runId} of {@code atomic}'s job, with a token of its own: the runs of a job from
+     * one gfsload home share their id, and a renewal or release of an earlier one that reaches the
+     * master late must not renew or end the hold of a later one.
+     */
     private static TempAreaRun run(AtomicOptions atomic, String runId) {
-        return new TempAreaRun(runId, period(atomic.expireTime()));
+        return new TempAreaRun(runId, UUID.randomUUID().toString(), period(atomic.expireTime()));
     }
 
     /**

@@ -1,9 +1,7 @@
 package io.gfsload.executor;
 
-import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.ScopeCommit;
-import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.TempAreas;
 import io.gfsload.cache.api.TempAreaInUseException;
 import io.gfsload.cache.api.TempAreaRun;
@@ -546,55 +544,19 @@ class TestDistributedLoad {
             }
             throw new AssertionError("another run adopted the area while the job still used it");
         };
-        TempAreas areas = client.tempAreas();
-        TempAreas watched = new TempAreas() {
-            @Override
-            public TempArea openTempArea(String jobId, Duration expireTime) {
-                return areas.openTempArea(jobId, expireTime);
-            }
-
-            @Override
-            public TempArea openTempArea(String jobId, Duration expireTime, TempAreaRun run) {
-                return areas.openTempArea(jobId, expireTime, run);
-            }
-
-            @Override
-            public TempArea renewTempArea(String jobId, Duration expireTime) {
-                return areas.renewTempArea(jobId, expireTime);
-            }
-
-            @Override
-            public TempArea renewTempArea(String jobId, Duration expireTime, TempAreaRun run) {
-                return areas.renewTempArea(jobId, expireTime, run);
-            }
-
-            @Override
-            public boolean releaseTempArea(String jobId, TempAreaRun run) {
-                return areas.releaseTempArea(jobId, run);
-            }
-
+        TempAreas watched = new ForwardingTempAreas(client.tempAreas()) {
             @Override
             public ScopeCommit commitScope(String jobId, List<BlockKey> blocks) {
                 anotherRun.run();
                 refusedAt.add("commit");
-                return areas.commitScope(jobId, blocks);
+                return delegate.commitScope(jobId, blocks);
             }
 
             @Override
             public int abortTempArea(String jobId) {
                 anotherRun.run();
                 refusedAt.add("delete");
-                return areas.abortTempArea(jobId);
-            }
-
-            @Override
-            public int unstageFiles(String jobId, List<FileIdentity> files) {
-                return areas.unstageFiles(jobId, files);
-            }
-
-            @Override
-            public List<TempArea> listTempAreas() {
-                return areas.listTempAreas();
+                return delegate.abortTempArea(jobId);
             }
         };
         CacheClient watching = new ForwardingCacheClient(client) {

@@ -1,6 +1,7 @@
 package io.gfsload.executor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.TempAreaInUseException;
 import io.gfsload.cache.api.TempAreaRun;
+import io.gfsload.cache.api.TempAreas;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.planner.FileLoad;
@@ -19,6 +21,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
@@ -99,6 +102,46 @@ class TestTempAreaHolds {
                 () -> client.tempAreas().openTempArea(atomic.jobId(), EXPIRE_TIME, new TempAreaRun("third-home", PERIOD)));
         assertTrue(refused.getMessage().contains("run another-home of the job renewed it 12 s ago"), refused.getMessage());
         assertTrue(client.tempAreas().releaseTempArea(atomic.jobId(), ANOTHER_HOME), "the other run does not hold the area any more");
+    }
+
+    @Test
+    void aLateReleaseOfARunLeavesTheHoldOfTheNextRunFromTheSameHome() {
+        LoadPlan plan = LocalPlans.plan(client, data, BLOCK, 2);
+        AtomicOptions atomic = new AtomicOptions("job-late-release", AtomicOptions.Scope.FILE, EXPIRE_TIME);
+        // the first release this process sends is held back, as by a master that takes it only after a while
+        List<Runnable> heldBack = new ArrayList<>();
+        TempAreas areas = new ForwardingTempAreas(client.tempAreas()) {
+            @Override
+            public boolean releaseTempArea(String jobId, TempAreaRun run) {
+                synchronized (heldBack) {
+                    if (heldBack.isEmpty()) {
+                        heldBack.add(() -> assertFalse(delegate.releaseTempArea(jobId, run), "the first run's late release ended the second's hold"));
+                        return true;
+                    }
+                }
+                return delegate.releaseTempArea(jobId, run);
+            }
+        };
+        LoadExecutor executor = executor(new ForwardingCacheClient(client) {
+            @Override
+            public TempAreas tempAreas() {
+                return areas;
+            }
+        }, atomic);
+        // two runs of the job from this home, one after the other: the first ends before its load
+        try (JobJournal journal = journal(plan)) {
+            executor.claimTempArea(plan, journal).close();
+        }
+        try (JobJournal journal = journal(plan);
+                TempAreaClaim claim = executor.claimTempArea(plan, journal)) {
+            // the first run's release reaches the master now
+            heldBack.get(0).run();
+
+            TempAreaInUseException refused = assertThrows(TempAreaInUseException.class,
+                    () -> client.tempAreas().openTempArea(atomic.jobId(), EXPIRE_TIME, ANOTHER_HOME));
+            assertTrue(refused.getMessage().contains("renewed it 0 s ago"), refused.getMessage());
+        }
+        assertTrue(client.tempAreas().openTempArea(atomic.jobId(), EXPIRE_TIME, ANOTHER_HOME).adopted(), "the second run let go of the area as it ended");
     }
 
     private JobJournal journal(LoadPlan plan) {

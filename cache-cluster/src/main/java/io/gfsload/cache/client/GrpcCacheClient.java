@@ -1476,7 +1476,7 @@ public final class GrpcCacheClient implements CacheClient {
                     .setJobId(jobId)
                     .setExpireMillis(expireTime.toMillis())
                     .setRenew(renew);
-            run.ifPresent(r -> request.setRunId(r.runId()).setRenewPeriodMillis(r.renewPeriod().toMillis()));
+            run.ifPresent(r -> request.setRunId(r.runId()).setRunToken(r.token()).setRenewPeriodMillis(r.renewPeriod().toMillis()));
             OpenTempAreaResponse response = callMaster((renew ? "Renewing" : "Opening") + " the temp area of job " + jobId,
                     () -> masterStub().openTempArea(request.build()));
             return tempArea(response.getArea(), response.getAdopted());
@@ -1486,7 +1486,7 @@ public final class GrpcCacheClient implements CacheClient {
         public boolean releaseTempArea(String jobId, TempAreaRun run) {
             TempAreas.checkJobId(jobId);
             requireNonNull(run, "run is null");
-            ReleaseTempAreaRequest request = ReleaseTempAreaRequest.newBuilder().setJobId(jobId).setRunId(run.runId()).build();
+            ReleaseTempAreaRequest request = ReleaseTempAreaRequest.newBuilder().setJobId(jobId).setRunId(run.runId()).setRunToken(run.token()).build();
             try {
                 return callMaster("Releasing the temp area of job " + jobId, () -> masterStub().releaseTempArea(request)).getReleased();
             }

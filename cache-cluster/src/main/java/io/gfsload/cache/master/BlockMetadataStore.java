@@ -968,18 +968,22 @@ final class BlockMetadataStore implements AutoCloseable {
     }
 
     /**
-     * Ends the hold of run {@code runId} on the temp area of {@code jobId}: the area's record names
-     * no run any more, so that an open by any run of the job adopts it at once. The area's blocks
-     * and expiry stay.
+     * Ends the hold of run {@code runId} on the temp area of {@code jobId}: the area's record names no
+     * run any more, so that an open by any run of the job adopts it at once. The area's blocks and
+     * expiry stay. The release of an earlier run with the id of the area's run but another token
+     * (one that arrives late, after a later run of the same gfsload home opened the area) does
+     * nothing.
      *
-     * @return whether the area is there and {@code runId} held it
+     * @param token the run's token; empty for a client older than tokens, which releases the hold
+     *     of any run with {@code runId}
+     * @return whether the area is there and that run held it
      */
-    synchronized boolean releaseTempArea(String jobId, String runId) {
+    synchronized boolean releaseTempArea(String jobId, String runId, String token) {
         Optional<TempAreaRecord> area = tempArea(jobId);
-        if (runId.isEmpty() || area.isEmpty() || !area.get().getRunId().equals(runId)) {
+        if (area.isEmpty() || !TempAreaRun.sameRun(runId, token, area.get().getRunId(), area.get().getRunToken())) {
             return false;
         }
-        TempAreaRecord released = area.get().toBuilder().clearRunId().clearRenewedAtMillis().clearRenewPeriodMillis().build();
+        TempAreaRecord released = area.get().toBuilder().clearRunId().clearRunToken().clearRenewedAtMillis().clearRenewPeriodMillis().build();
         try (Batch batch = new Batch()) {
             put(batch, tempAreas, jobId.getBytes(UTF_8), released.toByteArray());
             write(batch, "release the temp area of job " + jobId);
@@ -989,7 +993,7 @@ final class BlockMetadataStore implements AutoCloseable {
 
     /** Records {@code run} as the area's run, heard from at {@code nowMillis}. */
     private static void ranBy(TempAreaRecord.Builder area, TempAreaRun run, long nowMillis) {
-        area.setRunId(run.runId()).setRenewedAtMillis(nowMillis).setRenewPeriodMillis(run.renewPeriod().toMillis());
+        area.setRunId(run.runId()).setRunToken(run.token()).setRenewedAtMillis(nowMillis).setRenewPeriodMillis(run.renewPeriod().toMillis());
     }
 
     /**
@@ -1020,12 +1024,13 @@ final class BlockMetadataStore implements AutoCloseable {
      *     it last renewed it
      */
     private static void checkHeldBy(TempAreaRecord area, TempAreaRun run, long nowMillis) {
-        if (area.getRunId().isEmpty() || area.getRunId().equals(run.runId())) {
+        if (area.getRunId().isEmpty() || run.isRun(area.getRunId(), area.getRunToken())) {
             return;
         }
         Duration renewedAgo = wholeSeconds(Duration.ofMillis(Math.max(0, nowMillis - area.getRenewedAtMillis())));
-        throw new TempAreaInUseException(("Cannot renew the temp area of job %s for run %s: run %s of the job adopted it since, and renewed it %s "
-                + "ago; the area is that run's").formatted(area.getJobId(), run.runId(), area.getRunId(), Counts.of(renewedAgo)),
+        String holder = area.getRunId().equals(run.runId()) ? "a later run of the job with the same run id" : "run %s of the job".formatted(area.getRunId());
+        throw new TempAreaInUseException(("Cannot renew the temp area of job %s for run %s: %s adopted it since, and renewed it %s "
+                + "ago; the area is that run's").formatted(area.getJobId(), run.runId(), holder, Counts.of(renewedAgo)),
                 renewedAgo, Duration.ofMillis(saturatedAdd(area.getRenewPeriodMillis(), area.getRenewPeriodMillis())));
     }
 

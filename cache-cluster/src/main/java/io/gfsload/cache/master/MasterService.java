@@ -757,7 +757,8 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
         respond(response, () -> {
             String jobId = checkJobId(request.getJobId());
             checkRunId(jobId, request.getRunId());
-            boolean released = metadata.releaseTempArea(jobId, request.getRunId());
+            checkRunToken(jobId, request.getRunToken());
+            boolean released = metadata.releaseTempArea(jobId, request.getRunId(), request.getRunToken());
             if (released) {
                 log.info("Run {} of job {} ended: another run of the job may adopt its temp area at once", request.getRunId(), jobId);
             }
@@ -885,13 +886,20 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             return Optional.empty();
         }
         checkRunId(jobId, request.getRunId());
+        checkRunToken(jobId, request.getRunToken());
         check(request.getRenewPeriodMillis() > 0, "renewal period of run %s of job %s must be > 0 ms: %s", request.getRunId(), jobId,
                 request.getRenewPeriodMillis());
-        return Optional.of(new TempAreaRun(request.getRunId(), Duration.ofMillis(request.getRenewPeriodMillis())));
+        return Optional.of(new TempAreaRun(request.getRunId(), request.getRunToken(), Duration.ofMillis(request.getRenewPeriodMillis())));
     }
 
     private static void checkRunId(String jobId, String runId) {
         check(TempAreaRun.RUN_ID.matcher(runId).matches(), "invalid run id of job %s (letters, digits, '-'; at most 64): %s", jobId, runId);
+    }
+
+    /** A run's token: empty (clients older than tokens), or as a run id. */
+    private static void checkRunToken(String jobId, String token) {
+        check(token.isEmpty() || TempAreaRun.RUN_ID.matcher(token).matches(), "invalid run token of job %s (letters, digits, '-'; at most 64): %s", jobId,
+                token);
     }
 
     private static TempAreaInfo info(TempAreaRecord area, List<BlockRecord> blocks) {

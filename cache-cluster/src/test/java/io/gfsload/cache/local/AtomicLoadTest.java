@@ -330,6 +330,27 @@ class AtomicLoadTest {
     }
 
     @Test
+    void aLateReleaseOrRenewalOfAnEarlierRunWithTheSameIdLeavesTheLaterRunsHold() {
+        // the runs of a job from one gfsload home share their id, each with a token of its own
+        TempAreaRun earlier = new TempAreaRun("home-1", "token-1", PERIOD);
+        TempAreaRun later = new TempAreaRun("home-1", "token-2", PERIOD);
+        areas.openTempArea("job-runs-8", DAY, earlier);
+        clock.advance(Duration.ofSeconds(5));
+        assertTrue(areas.openTempArea("job-runs-8", DAY, later).adopted(), "a later run from the same home adopts the area at once");
+
+        // the earlier run's release and renewal reach the master only now
+        assertFalse(areas.releaseTempArea("job-runs-8", earlier));
+        TempAreaInUseException renewal = assertThrows(TempAreaInUseException.class, () -> areas.renewTempArea("job-runs-8", DAY, earlier));
+
+        assertTrue(renewal.getMessage().contains("Cannot renew the temp area of job job-runs-8 for run home-1: a later run of the job with the same run id "
+                + "adopted it since, and renewed it 0 s ago; the area is that run's"), renewal.getMessage());
+        assertThrows(TempAreaInUseException.class, () -> areas.openTempArea("job-runs-8", DAY, secondRun), "the later run's hold stands");
+        assertTrue(areas.renewTempArea("job-runs-8", DAY, later).adopted());
+        // a client older than tokens names the run by its id only, as it always did
+        assertTrue(areas.releaseTempArea("job-runs-8", new TempAreaRun("home-1", PERIOD)));
+    }
+
+    @Test
     void frequentRenewalsMoveTheExpiryOnlyInStepsOfAThirdOfTheExpireTime() {
         Instant opened = clock.instant();
         areas.openTempArea("job-runs-4", Duration.ofHours(1), firstRun);
