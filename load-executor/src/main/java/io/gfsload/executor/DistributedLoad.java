@@ -272,146 +272,155 @@ public final class DistributedLoad {
         Map<String, StagedBlock> staged = new HashMap<>();
         TempAreaRenewal renewal = atomic.map(a -> claim.renewalFor(cache.tempAreas(), a, journal,
                 opened -> staged.putAll(Adopted.usable(opened.blocks(), liveAtStart, plan.request().replication(), plan)))).orElse(null);
-        Adopted adopting = Adopted.planned(plan, staged);
-        if (adopting.blocks() > 0) {
-            listener.adopting(adopting.blocks(), adopting.bytes());
-        }
-        // completes with why the load stops early (the job's temp area gone): no slice starts after it
-        CompletableFuture<String> stop = new CompletableFuture<>();
-        ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "gfsload-slices-watch");
-            thread.setDaemon(true);
-            return thread;
-        });
-        MasterSilences silences = new MasterSilences();
-        watch.scheduleWithFixedDelay(() -> {
-            try {
-                if (renewal != null) {
-                    renewal.lost().ifPresent(stop::complete);
-                }
-                silences.longest().ifPresent(listener::waitingForMaster);
-            }
-            catch (RuntimeException e) {
-                LOG.warn("Watching the slices failed", e);
-            }
-        }, LoadExecutor.MASTER_WATCH.toMillis(), LoadExecutor.MASTER_WATCH.toMillis(), TimeUnit.MILLISECONDS);
         try {
-            if (!cut.isEmpty()) {
-                LOG.info("Loading {} in {} slices", plan.request().target().describe(), cut.size());
-                boolean[] running = {true};
+            Adopted adopting = Adopted.planned(plan, staged);
+            if (adopting.blocks() > 0) {
+                listener.adopting(adopting.blocks(), adopting.bytes());
+            }
+            // completes with why the load stops early (the job's temp area gone): no slice starts after it
+            CompletableFuture<String> stop = new CompletableFuture<>();
+            ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(runnable -> {
+                Thread thread = new Thread(runnable, "gfsload-slices-watch");
+                thread.setDaemon(true);
+                return thread;
+            });
+            MasterSilences silences = new MasterSilences();
+            watch.scheduleWithFixedDelay(() -> {
                 try {
-                    slices.run(cut, (slice, progress) -> {
-                        synchronized (reports) {
-                            // a finished slice's files are reported as such: what its process said before no longer counts
-                            if (running[0] && !reports.containsKey(slice.index())) {
-                                listener.sliceProgress(slice.index(), progress);
-                                silences.heard(slice.index(), progress.masterSilentMillis());
-                                heardBytes.put(slice.index(), progress.bytesLoaded());
-                            }
-                        }
-                    }, (slice, report) -> {
-                        synchronized (reports) {
-                            reports.put(slice.index(), report);
-                            listener.sliceFinished(slice.index());
-                            silences.heard(slice.index(), 0);
-                        }
-                        heard(slice, report, journal, staged);
-                        if (renewal != null && Failures.isTempAreaLost(report.stopReason())) {
-                            // the slice found the job's temp area gone: this load stops now, with the reason its renewal gives
-                            renewal.renewNow().ifPresent(stop::complete);
-                        }
-                    }, stop);
+                    if (renewal != null) {
+                        renewal.lost().ifPresent(stop::complete);
+                    }
+                    silences.longest().ifPresent(listener::waitingForMaster);
                 }
                 catch (RuntimeException e) {
-                    if (JvmShutdown.inProgress()) {
-                        // SIGTERM or SIGINT: Spark stops its jobs; the command says what is kept
-                        LOG.info("The load stops with the JVM: {}", e.getMessage());
-                    }
-                    else {
-                        LOG.error("The slices of the load did not all finish", e);
-                    }
-                    String message = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
-                    failure = "the slices of the load did not all finish: " + message;
+                    LOG.warn("Watching the slices failed", e);
                 }
-                finally {
-                    long unreported = 0;
-                    synchronized (reports) {
-                        // what a slice that is still heard says after the load has its report does not count
-                        running[0] = false;
-                        for (SliceLoad slice : cut) {
-                            if (!reports.containsKey(slice.index())) {
-                                // its files are not loaded: what it said no longer counts
-                                listener.sliceProgress(slice.index(), SliceProgress.NONE);
+            }, LoadExecutor.MASTER_WATCH.toMillis(), LoadExecutor.MASTER_WATCH.toMillis(), TimeUnit.MILLISECONDS);
+            try {
+                if (!cut.isEmpty()) {
+                    LOG.info("Loading {} in {} slices", plan.request().target().describe(), cut.size());
+                    boolean[] running = {true};
+                    try {
+                        slices.run(cut, (slice, progress) -> {
+                            synchronized (reports) {
+                                // a finished slice's files are reported as such: what its process said before no longer counts
+                                if (running[0] && !reports.containsKey(slice.index())) {
+                                    listener.sliceProgress(slice.index(), progress);
+                                    silences.heard(slice.index(), progress.masterSilentMillis());
+                                    heardBytes.put(slice.index(), progress.bytesLoaded());
+                                }
+                            }
+                        }, (slice, report) -> {
+                            synchronized (reports) {
+                                reports.put(slice.index(), report);
+                                listener.sliceFinished(slice.index());
                                 silences.heard(slice.index(), 0);
-                                unreported += Math.max(0, heardBytes.getOrDefault(slice.index(), 0L));
+                            }
+                            heard(slice, report, journal, staged);
+                            if (renewal != null && Failures.isTempAreaLost(report.stopReason())) {
+                                // the slice found the job's temp area gone: this load stops now, with the reason its renewal gives
+                                renewal.renewNow().ifPresent(stop::complete);
+                            }
+                        }, stop);
+                    }
+                    catch (RuntimeException e) {
+                        if (JvmShutdown.inProgress()) {
+                            // SIGTERM or SIGINT: Spark stops its jobs; the command says what is kept
+                            LOG.info("The load stops with the JVM: {}", e.getMessage());
+                        }
+                        else {
+                            LOG.error("The slices of the load did not all finish", e);
+                        }
+                        String message = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
+                        failure = "the slices of the load did not all finish: " + message;
+                    }
+                    finally {
+                        long unreported = 0;
+                        synchronized (reports) {
+                            // what a slice that is still heard says after the load has its report does not count
+                            running[0] = false;
+                            for (SliceLoad slice : cut) {
+                                if (!reports.containsKey(slice.index())) {
+                                    // its files are not loaded: what it said no longer counts
+                                    listener.sliceProgress(slice.index(), SliceProgress.NONE);
+                                    silences.heard(slice.index(), 0);
+                                    unreported += Math.max(0, heardBytes.getOrDefault(slice.index(), 0L));
+                                }
                             }
                         }
+                        recordUnreportedReads(journal, unreported);
                     }
-                    recordUnreportedReads(journal, unreported);
                 }
             }
-        }
-        finally {
-            watch.shutdownNow();
-            if (renewal != null) {
-                // the hold stays (two renewal periods from the last renewal) while the job scope is committed, and until the area
-                // is deleted or kept for a re-run below: another run of the job adopts it only then
-                renewal.stopRenewing();
+            finally {
+                watch.shutdownNow();
+                if (renewal != null) {
+                    // the hold stays (two renewal periods from the last renewal) while the job scope is committed, and until the area
+                    // is deleted or kept for a re-run below: another run of the job adopts it only then
+                    renewal.stopRenewing();
+                }
             }
-        }
-        if (failure == null && renewal != null && renewal.lost().isPresent()) {
-            // the job's temp area expired (or was aborted) while the slices staged: nothing staged before can be committed
-            failure = renewal.lost().get();
-        }
-        Map<Integer, LoadReport> finished;
-        synchronized (reports) {
-            finished = Map.copyOf(reports);
-        }
-        if (failure == null) {
-            // a slice found the area gone, which this load's renewal did not confirm: the slice's reason
-            failure = finished.values().stream().map(LoadReport::stopReason).filter(Failures::isTempAreaLost).findFirst().orElse(null);
-        }
-        String uncommitted = null;
-        if (atomic.isPresent() && atomic.get().scope() == AtomicOptions.Scope.JOB) {
-            uncommitted = commitJob(plan, finished, failure, atomic.get(), journal);
-        }
-        Optional<Restored> restored = Optional.empty();
-        // committed blocks only: what an atomic job staged and did not commit stays invisible
-        if (failure == null && uncommitted == null && !cut.isEmpty()) {
-            try {
-                restored = restoreReplicas(plan, finished, liveAtStart, removalsAtStart, journal);
+            if (failure == null && renewal != null && renewal.lost().isPresent()) {
+                // the job's temp area expired (or was aborted) while the slices staged: nothing staged before can be committed
+                failure = renewal.lost().get();
             }
-            catch (MasterUnavailableException e) {
-                // the slices' reports say what the master's going cost; nothing can be restored without it
-                LOG.warn("Cannot ask the master which workers were lost during the load: {}", e.getMessage());
+            Map<Integer, LoadReport> finished;
+            synchronized (reports) {
+                finished = Map.copyOf(reports);
             }
-        }
-        Set<String> cachedUnreported = failure != null && uncommitted == null ? cachedUnreported(plan, finished, journal) : Set.of();
-        long duration = Math.max(0, clock.millis() - start);
-        LoadReport merged = merge(plan, finished, duration, waitedMillis, failure, job, staged, restored, uncommitted, cachedUnreported);
-        // what the slices staged and the load did not commit stays for the same command to adopt
-        LoadReport report = atomic.isPresent() && merged.totals().blocksFailed() > 0
-                ? LoadExecutor.stagedLeft(cache, atomic.get().jobId(), Optional::empty).map(merged::withStaged).orElse(merged)
-                : merged;
-        atomic.ifPresent(a -> {
-            if (report.totals().blocksFailed() == 0 && LoadExecutor.stillHeld(renewal)) {
+            if (failure == null) {
+                // a slice found the area gone, which this load's renewal did not confirm: the slice's reason
+                failure = finished.values().stream().map(LoadReport::stopReason).filter(Failures::isTempAreaLost).findFirst().orElse(null);
+            }
+            String uncommitted = null;
+            if (atomic.isPresent() && atomic.get().scope() == AtomicOptions.Scope.JOB) {
+                uncommitted = commitJob(plan, finished, failure, atomic.get(), journal);
+            }
+            Optional<Restored> restored = Optional.empty();
+            // committed blocks only: what an atomic job staged and did not commit stays invisible
+            if (failure == null && uncommitted == null && !cut.isEmpty()) {
                 try {
-                    // every scope is committed: the area is empty
-                    cache.tempAreas().abortTempArea(a.jobId());
+                    restored = restoreReplicas(plan, finished, liveAtStart, removalsAtStart, journal);
                 }
                 catch (MasterUnavailableException e) {
-                    LOG.warn("Cannot delete the temp area of atomic job {}, which expires in {}: {}", a.jobId(), a.expireTime(), e.getMessage());
+                    // the slices' reports say what the master's going cost; nothing can be restored without it
+                    LOG.warn("Cannot ask the master which workers were lost during the load: {}", e.getMessage());
                 }
             }
-            else if (renewal == null || renewal.lost().isEmpty()) {
-                LOG.warn("Atomic job {} keeps its temp area for a re-run until it expires in {}", a.jobId(), a.expireTime());
+            Set<String> cachedUnreported = failure != null && uncommitted == null ? cachedUnreported(plan, finished, journal) : Set.of();
+            long duration = Math.max(0, clock.millis() - start);
+            LoadReport merged = merge(plan, finished, duration, waitedMillis, failure, job, staged, restored, uncommitted, cachedUnreported);
+            // what the slices staged and the load did not commit stays for the same command to adopt
+            LoadReport report = atomic.isPresent() && merged.totals().blocksFailed() > 0
+                    ? LoadExecutor.stagedLeft(cache, atomic.get().jobId(), Optional::empty).map(merged::withStaged).orElse(merged)
+                    : merged;
+            atomic.ifPresent(a -> {
+                if (report.totals().blocksFailed() == 0 && LoadExecutor.stillHeld(renewal)) {
+                    try {
+                        // every scope is committed: the area is empty
+                        cache.tempAreas().abortTempArea(a.jobId());
+                    }
+                    catch (MasterUnavailableException e) {
+                        LOG.warn("Cannot delete the temp area of atomic job {}, which expires in {}: {}", a.jobId(), a.expireTime(), e.getMessage());
+                    }
+                }
+                else if (renewal == null || renewal.lost().isEmpty()) {
+                    LOG.warn("Atomic job {} keeps its temp area for a re-run until it expires in {}", a.jobId(), a.expireTime());
+                }
+            });
+            if (renewal != null) {
+                renewal.close();
             }
-        });
-        if (renewal != null) {
-            renewal.close();
+            listener.finished(report);
+            return report;
         }
-        listener.finished(report);
-        return report;
+        catch (RuntimeException | Error e) {
+            // no one else closes the renewal this load opened or took over: its run lets go of the area now
+            if (renewal != null) {
+                renewal.close();
+            }
+            throw e;
+        }
     }
 
     /** The plan's files in slices, as many as run at once (fewer for fewer files), each with its share of the load's bounds. */

@@ -415,7 +415,7 @@ public final class LoadExecutor {
             }
             return claim.renewalFor(cache.tempAreas(), atomic, journal, opened);
         }).orElse(null);
-        WriteEvictions.Recording evictions = cache.writeEvictions().start();
+        WriteEvictions.Recording evictions = closingOnFailure(renewal, () -> cache.writeEvictions().start());
         try {
             if (!waited || plan != initial) {
                 listener.started(plan);
@@ -719,7 +719,25 @@ public final class LoadExecutor {
         ClusterInfo cluster = cache.clusterInfo();
         AtomicReference<TempArea> claimed = new AtomicReference<>();
         TempAreaRenewal renewal = TempAreaRenewal.open(cache.tempAreas(), atomic, Optional.of(journal.tempAreaRunId()), claimed::set);
-        return TempAreaClaim.held(atomic, journal.tempAreaRunId(), renewal, Adopted.planned(plan, adoptableBlocks(plan, Optional.of(claimed.get()), cluster)));
+        return closingOnFailure(renewal,
+                () -> TempAreaClaim.held(atomic, journal.tempAreaRunId(), renewal, Adopted.planned(plan, adoptableBlocks(plan, Optional.of(claimed.get()), cluster))));
+    }
+
+    /**
+     * {@code next.get()}, the next step of a load that opened or took over {@code renewal}; when it
+     * throws, the renewal is closed first (its run's hold on the area released), as no one else
+     * would close it.
+     */
+    static <T> T closingOnFailure(TempAreaRenewal renewal, Supplier<T> next) {
+        try {
+            return next.get();
+        }
+        catch (RuntimeException | Error e) {
+            if (renewal != null) {
+                renewal.close();
+            }
+            throw e;
+        }
     }
 
     /**

@@ -101,7 +101,8 @@ final class TempAreaRenewal implements AutoCloseable {
      *
      * @param runId the run's id ({@link JobJournal#tempAreaRunId()}); empty for a load without a
      *     journal, which opens and renews as no run in particular and is neither refused nor refuses
-     * @param opened receives the area as the master has it, with the blocks staged in it
+     * @param opened receives the area as the master has it, with the blocks staged in it; when it
+     *     throws, the run lets go of the area it opened, as when the renewals cannot start
      * @throws TempAreaInUseException when another run of the job, from another gfsload home or
      *     host, still renews the area: the message says so, and when the same command can adopt it
      */
@@ -113,8 +114,16 @@ final class TempAreaRenewal implements AutoCloseable {
         // a load without a journal (the library's callers) has no identity across its runs: it opens as no run in particular, as
         // an older client does, so that its next run adopts the area at once
         TempArea area = run.isPresent() ? openAsRun(areas, atomic, run.get()) : areas.openTempArea(atomic.jobId(), atomic.expireTime());
-        opened.accept(area);
-        return start(areas, atomic, run, area.expiresAt());
+        try {
+            opened.accept(area);
+            return start(areas, atomic, run, area.expiresAt());
+        }
+        catch (RuntimeException | Error e) {
+            // the master holds the area for this run, which no renewal will close: let go of it now, rather than refuse another
+            // run of the job for two renewal periods
+            run.ifPresent(held -> release(areas, atomic, held));
+            throw e;
+        }
     }
 
     private static TempArea openAsRun(TempAreas areas, AtomicOptions atomic, TempAreaRun run) {
@@ -275,7 +284,7 @@ final class TempAreaRenewal implements AutoCloseable {
         stopRenewing();
         if (onShutdown != null) {
             if (state.lost.get() == null) {
-                release(state.run.orElseThrow());
+                release(areas, state.atomic, state.run.orElseThrow());
             }
             if (Thread.currentThread() != onShutdown) {
                 try {
@@ -309,9 +318,9 @@ final class TempAreaRenewal implements AutoCloseable {
         }
     }
 
-    /** Releases {@code run}'s hold on the area, waiting at most {@link #RELEASE_WAIT}; never throws. */
-    private void release(TempAreaRun run) {
-        String jobId = state.atomic.jobId();
+    /** Releases {@code run}'s hold on the temp area of {@code atomic}'s job, waiting at most {@link #RELEASE_WAIT}; never throws. */
+    private static void release(TempAreas areas, AtomicOptions atomic, TempAreaRun run) {
+        String jobId = atomic.jobId();
         Thread releasing = new Thread(() -> {
             try {
                 if (areas.releaseTempArea(jobId, run)) {
@@ -320,7 +329,7 @@ final class TempAreaRenewal implements AutoCloseable {
             }
             catch (RuntimeException e) {
                 LOG.warn("Cannot release the temp area of atomic job {}: another run of the job, from another gfsload home or host, is refused it "
-                        + "for up to {} ({})", jobId, Counts.of(period(state.atomic.expireTime()).multipliedBy(2)), e.getMessage());
+                        + "for up to {} ({})", jobId, Counts.of(period(atomic.expireTime()).multipliedBy(2)), e.getMessage());
             }
         }, "gfsload-temp-area-release");
         releasing.setDaemon(true);

@@ -12,6 +12,7 @@ import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.TempAreaInUseException;
 import io.gfsload.cache.api.TempAreaRun;
 import io.gfsload.cache.api.TempAreas;
+import io.gfsload.cache.api.WriteEvictions;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.planner.FileLoad;
@@ -142,6 +143,40 @@ class TestTempAreaHolds {
             assertTrue(refused.getMessage().contains("renewed it 0 s ago"), refused.getMessage());
         }
         assertTrue(client.tempAreas().openTempArea(atomic.jobId(), EXPIRE_TIME, ANOTHER_HOME).adopted(), "the second run let go of the area as it ended");
+    }
+
+    @Test
+    void aRunWhoseRenewalsCannotStartLetsGoOfTheAreaItOpened() {
+        AtomicOptions atomic = new AtomicOptions("job-not-started", AtomicOptions.Scope.FILE, EXPIRE_TIME);
+
+        IllegalStateException failure = assertThrows(IllegalStateException.class, () -> TempAreaRenewal.open(client.tempAreas(), atomic,
+                Optional.of("this-home"), area -> {
+                    throw new IllegalStateException("the load cannot use the area");
+                }));
+
+        assertEquals("the load cannot use the area", failure.getMessage());
+        // no time passes on the master's clock: a hold the run kept would refuse another home's run
+        assertTrue(client.tempAreas().openTempArea(atomic.jobId(), EXPIRE_TIME, ANOTHER_HOME).adopted());
+    }
+
+    @Test
+    void aLoadThatFailsAfterOpeningItsAreaLetsGoOfIt() {
+        LoadPlan plan = LocalPlans.plan(client, data, BLOCK, 2);
+        AtomicOptions atomic = new AtomicOptions("job-failed-start", AtomicOptions.Scope.FILE, EXPIRE_TIME);
+        LoadExecutor executor = executor(new ForwardingCacheClient(client) {
+            @Override
+            public WriteEvictions writeEvictions() {
+                throw new IllegalStateException("cannot watch the workers' evictions");
+            }
+        }, atomic);
+
+        try (JobJournal journal = journal(plan)) {
+            IllegalStateException failure = assertThrows(IllegalStateException.class, () -> executor.execute(plan, Optional.of(journal)));
+            assertEquals("cannot watch the workers' evictions", failure.getMessage());
+        }
+
+        assertTrue(client.tempAreas().findTempArea(atomic.jobId()).isPresent(), "the load opened its area as its run");
+        assertTrue(client.tempAreas().openTempArea(atomic.jobId(), EXPIRE_TIME, ANOTHER_HOME).adopted(), "the failed load still holds its area");
     }
 
     private JobJournal journal(LoadPlan plan) {
