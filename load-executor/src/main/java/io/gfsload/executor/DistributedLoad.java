@@ -296,6 +296,11 @@ public final class DistributedLoad {
                     LOG.warn("Watching the slices failed", e);
                 }
             }, LoadExecutor.MASTER_WATCH.toMillis(), LoadExecutor.MASTER_WATCH.toMillis(), TimeUnit.MILLISECONDS);
+            if (renewal != null) {
+                // SIGINT or SIGTERM from here on starts no slice and commits nothing more, and the run lets go of the area once the load
+                // no longer touches it
+                renewal.loading(() -> stop.complete(Failures.JVM_STOPPING), sleeper);
+            }
             try {
                 if (!cut.isEmpty()) {
                     LOG.info("Loading {} in {} slices", plan.request().target().describe(), cut.size());
@@ -363,6 +368,10 @@ public final class DistributedLoad {
             if (failure == null && renewal != null && renewal.lost().isPresent()) {
                 // the job's temp area expired (or was aborted) while the slices staged: nothing staged before can be committed
                 failure = renewal.lost().get();
+            }
+            if (failure == null && Failures.JVM_STOPPING.equals(stop.getNow(null))) {
+                // what the slices staged stays for the same command to adopt
+                failure = Failures.JVM_STOPPING;
             }
             Map<Integer, LoadReport> finished;
             synchronized (reports) {

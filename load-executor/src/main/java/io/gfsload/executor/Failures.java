@@ -109,6 +109,9 @@ final class Failures {
         return reason != null && reason.startsWith("the cache master at ") && reason.endsWith(" stopped answering");
     }
 
+    /** Why a load stopped as the JVM stopped (SIGINT, SIGTERM): files not attempted, scopes not committed. */
+    static final String JVM_STOPPING = "the load stopped as the JVM did (SIGINT or SIGTERM)";
+
     /**
      * Why a run of atomic job {@code jobId} stopped when another run of the job, which renewed the
      * area {@code renewedAgo} ago, adopted its temp area (a renewal of this run was refused): {@code

@@ -454,6 +454,10 @@ public final class LoadExecutor {
                 }
             }, MASTER_WATCH.toMillis(), MASTER_WATCH.toMillis(), TimeUnit.MILLISECONDS);
             run.renewal = renewal;
+            if (renewal != null) {
+                // SIGINT or SIGTERM from here on stops the load, and its run lets go of the area once the load no longer touches it
+                renewal.loading(run::jvmStopping, sleeper);
+            }
             List<PartitionReport> partitions = new ArrayList<>();
             SmallFileBatcher batcher = new SmallFileBatcher(cache, run::batchWriteOptions, run.smallFileBytes, run::batchWritten, run::batchCrashed);
             try {
@@ -947,8 +951,8 @@ public final class LoadExecutor {
         }
         String reason = null;
         Optional<PartitionLoad> unlisted = partitions.stream().filter(partition -> !partition.complete()).findFirst();
-        if (run.areaLost() != null) {
-            reason = "not committed: " + run.areaLost();
+        if (run.notToCommit() != null) {
+            reason = "not committed: " + run.notToCommit();
         }
         else if (failed) {
             reason = "not committed: %s has failed files".formatted(scope);
@@ -1042,6 +1046,8 @@ public final class LoadExecutor {
         private final AtomicLong abortedAfter = new AtomicLong(-1);
         /** {@code host:port} of the cache master once a file failed because it stopped answering; null while it answers. */
         private final AtomicReference<String> masterLost = new AtomicReference<>();
+        /** Set once the JVM stops (SIGINT, SIGTERM) during the load: no file, retry or commit starts after it. */
+        private final AtomicBoolean jvmStopping = new AtomicBoolean();
         private final Optional<JobJournal> journal;
         private final AtomicLong ufsBytesRead = new AtomicLong();
         /** Bytes of the blocks this run wrote to the cache, each once: committed or staged, not adopted. */
@@ -1140,7 +1146,7 @@ public final class LoadExecutor {
                         ? "not attempted: " + Failures.masterStopped(masterLost.get())
                         : abortedAfter.get() >= 0
                                 ? "not attempted: the job failed after %d of %d files failed".formatted(abortedAfter.get(), totalFiles)
-                                : "not attempted: " + areaLost();
+                                : "not attempted: " + (areaLost() != null ? areaLost() : Failures.JVM_STOPPING);
                 listener.fileFailed(path, reason);
                 return new FileReport(path, file.file().length(), file.blocks().size(), 0, cached, toLoad.size(), 0, file.cachedBytes(), 0, reason);
             }
@@ -1154,9 +1160,10 @@ public final class LoadExecutor {
                 FileReport loaded = new FileReport(path, file.file().length(), file.blocks().size(), toLoad.size(), cached, 0, bytesLoaded.get(),
                         file.cachedBytes(), retries.get(), null);
                 if (scope() == AtomicOptions.Scope.FILE) {
-                    if (areaLost() != null) {
-                        // another run's area now, or gone: what this run staged is not its to commit
-                        return failed(file, cached, 0, bytesLoaded.get(), retries.get(), "not committed: " + areaLost());
+                    String notToCommit = notToCommit();
+                    if (notToCommit != null) {
+                        // another run's area now, gone, or the JVM stopping: what this run staged is not to be committed
+                        return failed(file, cached, 0, bytesLoaded.get(), retries.get(), "not committed: " + notToCommit);
                     }
                     try {
                         // as the file's writes, retried while the master is silent
@@ -1217,8 +1224,8 @@ public final class LoadExecutor {
             long maxMillis = Math.max(initialMillis + 1, options.maxBackoff().toMillis());
             return RetryPolicy.builder()
                     .handleIf(failure -> Failures.isTransient(failure) && !(failure instanceof NoRoomException) && Failures.masterUnavailable(failure).isEmpty())
-                    // the master given up: no attempt of a file can end otherwise
-                    .abortIf((result, failure) -> masterLost.get() != null)
+                    // the master given up: no attempt of a file can end otherwise; the JVM stopping: none is to start
+                    .abortIf((result, failure) -> masterLost.get() != null || jvmStopping.get())
                     .withMaxAttempts(maxAttempts)
                     .withBackoff(initialMillis, maxMillis, java.time.temporal.ChronoUnit.MILLIS)
                     .withJitter(0.5)
@@ -1247,7 +1254,7 @@ public final class LoadExecutor {
             RetryPolicyBuilder<Object> builder = RetryPolicy.builder()
                     .handleIf(failure -> Failures.masterUnavailable(failure).isPresent())
                     .abortIf((result, failure) -> {
-                        if (masterLost.get() != null) {
+                        if (masterLost.get() != null || jvmStopping.get()) {
                             return true;
                         }
                         Optional<MasterSilence> silence = cache.masterSilence();
@@ -1272,7 +1279,7 @@ public final class LoadExecutor {
 
         /** {@link #roomPolicy(String, AtomicInteger)} waiting {@code maxWait} at most: not at all when it is shorter than the first delay. */
         private RetryPolicy<Object> roomPolicy(String path, AtomicInteger retries, java.time.Duration maxWait) {
-            RetryPolicyBuilder<Object> builder = RetryPolicy.builder().handle(NoRoomException.class);
+            RetryPolicyBuilder<Object> builder = RetryPolicy.builder().handle(NoRoomException.class).abortIf((result, failure) -> jvmStopping.get());
             if (maxWait.toMillis() <= firstWaitMillis(ROOM_WAIT_MAX_DELAY)) {
                 builder.withMaxAttempts(1);
             }
@@ -1359,9 +1366,34 @@ public final class LoadExecutor {
             }
         }
 
-        /** Whether the job stopped: the master stopped answering, the failed files passed the threshold, or the temp area is gone. */
+        /**
+         * Whether the job stopped: the master stopped answering, the failed files passed the
+         * threshold, the temp area is gone (or another run's), or the JVM is stopping.
+         */
         boolean stopped() {
-            return masterLost.get() != null || abortedAfter.get() >= 0 || areaLost() != null;
+            return masterLost.get() != null || abortedAfter.get() >= 0 || areaLost() != null || jvmStopping.get();
+        }
+
+        /**
+         * Stops the load as the JVM stops (SIGINT, SIGTERM; {@link TempAreaRenewal#jvmStopping}):
+         * files not started are not attempted, retries and waits end, and no scope is committed
+         * from now on, so that the load ends soon and lets go of its temp area once it no longer
+         * touches it. A commit under way finishes.
+         */
+        void jvmStopping() {
+            if (jvmStopping.compareAndSet(false, true)) {
+                LOG.warn("Stopping the load as the JVM stops: {}", Failures.JVM_STOPPING);
+            }
+        }
+
+        /**
+         * Why what this run staged is not to be committed now: the temp area is gone or another
+         * run's ({@link #areaLost()}), or the JVM is stopping (what is staged stays for the same
+         * command to adopt); null when it may be.
+         */
+        String notToCommit() {
+            String lost = areaLost();
+            return lost != null ? lost : jvmStopping.get() ? Failures.JVM_STOPPING : null;
         }
 
         /**
@@ -1812,10 +1844,10 @@ public final class LoadExecutor {
             }
             String notCommitted = null;
             if (scope() == AtomicOptions.Scope.FILE && !stored.isEmpty()) {
-                String lost = areaLost();
-                if (lost != null) {
-                    // another run's area now, or gone: what this run staged is not its to commit
-                    notCommitted = "not committed: " + lost;
+                String notToCommit = notToCommit();
+                if (notToCommit != null) {
+                    // another run's area now, gone, or the JVM stopping: what this run staged is not to be committed
+                    notCommitted = "not committed: " + notToCommit;
                 }
                 else {
                     try {

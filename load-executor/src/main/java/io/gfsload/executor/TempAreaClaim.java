@@ -19,8 +19,10 @@ import java.util.function.Consumer;
  *
  * <p>{@link #close} ends the renewals and releases the hold ({@link TempAreas#releaseTempArea}),
  * once: the load's end, or the claimer's when the command ends before its load (a plan made as
- * the window opens that fails, say), whichever comes first; a shutdown hook does it when the JVM stops on SIGINT or SIGTERM
- * first. A claim of a load that is not atomic, or of a slice of one, holds nothing. Thread-safe.
+ * the window opens that fails, say), whichever comes first. When the JVM stops on SIGINT or SIGTERM
+ * first, a shutdown hook ends the claim ({@link #jvmStopping}): at once while no load has taken it
+ * over, else once the load, stopped, no longer touches the area. A claim of a load that is not
+ * atomic, or of a slice of one, holds nothing. Thread-safe.
  */
 public final class TempAreaClaim implements AutoCloseable {
     /** Holds nothing and adopts nothing: a load given it opens its temp area itself, as it starts. */
@@ -77,6 +79,16 @@ public final class TempAreaClaim implements AutoCloseable {
         }
         held.renewal().takeOver(opened);
         return held.renewal();
+    }
+
+    /**
+     * What the JVM's stopping (SIGINT, SIGTERM) does to this claim, in a shutdown hook ({@link
+     * TempAreaRenewal#jvmStopping}): releases the hold at once while no load has taken the claim
+     * over, else stops the load and releases the hold only once the load no longer touches the
+     * area. Nothing for a claim that holds nothing.
+     */
+    void jvmStopping() {
+        hold.ifPresent(held -> held.renewal().jvmStopping());
     }
 
     /**

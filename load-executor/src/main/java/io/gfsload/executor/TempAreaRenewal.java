@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -39,10 +40,14 @@ import org.slf4j.LoggerFactory;
  * adopts its area a minute after the kill, not two thirds of the expire time (16 h by default)
  * after it.
  *
- * <p>A run that ends ({@link #close}, also when the JVM stops on SIGINT or SIGTERM: a shutdown hook
- * closes it) releases its hold on the area ({@link TempAreas#releaseTempArea}), so that a run from
- * another home adopts it at once; only a run killed outright (SIGKILL) leaves it held for those two
- * periods. The release leaves the area, its blocks and its expiry as they are.
+ * <p>A run that ends ({@link #close}) releases its hold on the area ({@link
+ * TempAreas#releaseTempArea}), so that a run from another home adopts it at once; only a run killed
+ * outright (SIGKILL) leaves it held for those two periods. The release leaves the area, its blocks
+ * and its expiry as they are. When the JVM stops on SIGINT or SIGTERM, a shutdown hook ends the run
+ * ({@link #jvmStopping}): it releases the hold only once the run's load (if one took this renewal
+ * over, {@link #loading}) has stopped touching the area, never while the load's threads may still
+ * stage blocks into it, commit it or delete it, since another run that adopted the area then
+ * would race with them.
  *
  * <p>A renewal never opens a new area: when the area expired meanwhile (the master did not answer
  * the renewals for longer than the expire time, then expired it) or was aborted, the blocks the job
@@ -70,6 +75,14 @@ final class TempAreaRenewal implements AutoCloseable {
      * a killed run's does.
      */
     static final Duration RELEASE_WAIT = Duration.ofSeconds(5);
+    /**
+     * The longest the JVM's stopping waits for the run's load to stop and end ({@link
+     * #jvmStopping}): a load still staging, committing or deleting the area then keeps the hold,
+     * which lapses as a killed run's does.
+     */
+    static final Duration STOP_WAIT = Duration.ofSeconds(10);
+    /** How often the JVM's stopping looks whether the load ended. */
+    private static final Duration STOP_POLL = Duration.ofMillis(50);
 
     private final TempAreas areas;
     /** Renews the area; null when it was gone at the start. */
@@ -78,12 +91,21 @@ final class TempAreaRenewal implements AutoCloseable {
     /** Closes this renewal when the JVM stops before {@link #close}; null for a renewal without a run, which holds nothing. */
     private final Thread onShutdown;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Counted down once {@link #close} is done: renewals stopped, the hold released (or not to be). */
+    private final CountDownLatch ended = new CountDownLatch(1);
+    /** The load that took this renewal over ({@link #loading}); null before, or for a claim whose command has not loaded yet. */
+    private Loading load;
+    /** Whether the JVM is stopping ({@link #jvmStopping}): a load that takes this renewal over from then on is stopped at once. */
+    private boolean jvmStopping;
+
+    /** How to stop the load that uses this renewal, and how it waits ({@link #loading}). */
+    private record Loading(Runnable stop, Sleeper sleeper) {}
 
     private TempAreaRenewal(TempAreas areas, ScheduledExecutorService scheduler, State state) {
         this.areas = areas;
         this.scheduler = scheduler;
         this.state = state;
-        this.onShutdown = state.run.isPresent() && scheduler != null ? new Thread(this::close, "gfsload-temp-area-shutdown") : null;
+        this.onShutdown = state.run.isPresent() && scheduler != null ? new Thread(this::jvmStopping, "gfsload-temp-area-shutdown") : null;
         if (onShutdown != null) {
             try {
                 Runtime.getRuntime().addShutdownHook(onShutdown);
@@ -270,17 +292,84 @@ final class TempAreaRenewal implements AutoCloseable {
     }
 
     /**
+     * The load that uses this renewal from now on (it took it over, or opened it): what the JVM's
+     * stopping ({@link #jvmStopping}) runs, {@code stop}, which makes the load start no file, no
+     * commit and no deletion of the area any more and end as soon as it can, closing this renewal;
+     * {@code sleeper} is how the JVM's stopping waits for that. Run at once when the JVM is
+     * stopping already.
+     */
+    void loading(Runnable stop, Sleeper sleeper) {
+        requireNonNull(stop, "stop is null");
+        requireNonNull(sleeper, "sleeper is null");
+        synchronized (this) {
+            if (!jvmStopping) {
+                load = new Loading(stop, sleeper);
+                return;
+            }
+        }
+        stop.run();
+    }
+
+    /**
+     * What the JVM's stopping (SIGINT, SIGTERM) does to a run, in its shutdown hook: without a
+     * load that took this renewal over (the command waits for its load window), {@link #close}s it
+     * at once, releasing the hold. With one, stops the load and waits, up to {@link #STOP_WAIT},
+     * for the load to end and close this renewal itself, which it does once it no longer touches
+     * the area: a commit or deletion of the area under way finishes first, and the hold is released
+     * only then. A load that has not ended by then keeps the hold, renewed as long as the JVM
+     * lives; the hold then lapses as a killed run's does.
+     */
+    void jvmStopping() {
+        Loading loading;
+        synchronized (this) {
+            jvmStopping = true;
+            loading = load;
+        }
+        if (loading == null) {
+            close();
+            return;
+        }
+        loading.stop().run();
+        long waited = 0;
+        try {
+            while (ended.getCount() > 0 && waited < STOP_WAIT.toMillis()) {
+                loading.sleeper().sleep(STOP_POLL);
+                waited += STOP_POLL.toMillis();
+            }
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (ended.getCount() > 0) {
+            LOG.warn("The load of atomic job {} did not stop within {} as the JVM stopped: its run keeps its temp area, which another run of the job, "
+                    + "from another gfsload home or host, is refused for up to {}", state.atomic.jobId(), Counts.of(STOP_WAIT),
+                    Counts.of(period(state.atomic.expireTime()).multipliedBy(2)));
+        }
+    }
+
+    /**
      * Stops renewing; a renewal under way finishes first (for a while), so that none comes after.
      * The renewal of a run then releases the run's hold on the area ({@link
      * TempAreas#releaseTempArea}) unless the area is gone, waiting at most {@link #RELEASE_WAIT}
      * for the master; a release that fails is logged, and the hold lapses as a killed run's does. Once only: a
-     * second call does nothing.
+     * second call does nothing. What the load that uses this renewal calls as it ends, once it
+     * no longer touches the area.
      */
     @Override
     public void close() {
         if (scheduler == null || !closed.compareAndSet(false, true)) {
             return;
         }
+        try {
+            end();
+        }
+        finally {
+            ended.countDown();
+        }
+    }
+
+    /** What {@link #close} does, once. */
+    private void end() {
         stopRenewing();
         if (onShutdown != null) {
             if (state.lost.get() == null) {

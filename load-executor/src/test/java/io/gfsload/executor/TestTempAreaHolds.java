@@ -7,7 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
+import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.ScopeCommit;
 import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.TempAreaInUseException;
 import io.gfsload.cache.api.TempAreaRun;
@@ -26,6 +28,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -179,15 +183,92 @@ class TestTempAreaHolds {
         assertTrue(client.tempAreas().openTempArea(atomic.jobId(), EXPIRE_TIME, ANOTHER_HOME).adopted(), "the failed load still holds its area");
     }
 
+    @Test
+    void aRunStoppedWithSigtermMidCommitLetsGoOfTheAreaOnlyOnceTheCommitIsDone() throws Exception {
+        LoadPlan plan = LocalPlans.plan(client, data, BLOCK, 2);
+        AtomicOptions atomic = new AtomicOptions("job-stopped", AtomicOptions.Scope.JOB, EXPIRE_TIME);
+        CountDownLatch committing = new CountDownLatch(1);
+        CountDownLatch commitMayEnd = new CountDownLatch(1);
+        TempAreas areas = new ForwardingTempAreas(client.tempAreas()) {
+            @Override
+            public ScopeCommit commitScope(String jobId, List<BlockKey> blocks) {
+                committing.countDown();
+                try {
+                    commitMayEnd.await();
+                }
+                catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return delegate.commitScope(jobId, blocks);
+            }
+        };
+        // how the shutdown hook waits for the load it stopped: the test hears that it waits
+        CountDownLatch hookWaits = new CountDownLatch(1);
+        Sleeper sleeper = duration -> {
+            hookWaits.countDown();
+            Sleeper.SYSTEM.sleep(duration);
+        };
+        LoadExecutor executor = new LoadExecutor(new ForwardingCacheClient(client) {
+            @Override
+            public TempAreas tempAreas() {
+                return areas;
+            }
+        }, new Configuration(), settings(), options(atomic), ProgressListener.NONE, java.time.Clock.systemUTC(), sleeper);
+        LoadReport report;
+        try (JobJournal journal = journal(plan);
+                TempAreaClaim claim = executor.claimTempArea(plan, journal)) {
+            CompletableFuture<LoadReport> load = CompletableFuture.supplyAsync(() -> executor.execute(plan, Optional.of(journal), () -> plan, claim));
+            committing.await();
+
+            // SIGTERM as the job scope commits: the hook stops the load and waits for it, or lets go of the area and ends
+            CompletableFuture<Void> hook = CompletableFuture.runAsync(claim::jvmStopping);
+            while (hookWaits.getCount() > 0 && !hook.isDone()) {
+                Thread.sleep(10);
+            }
+
+            TempAreaInUseException refused = assertThrows(TempAreaInUseException.class,
+                    () -> client.tempAreas().openTempArea(atomic.jobId(), EXPIRE_TIME, ANOTHER_HOME), "another run adopted the area under the commit");
+            assertTrue(refused.getMessage().contains("renewed it 0 s ago"), refused.getMessage());
+            commitMayEnd.countDown();
+            report = load.get();
+            hook.get();
+        }
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), "the commit under way finished: " + report.failedFiles());
+        for (FileLoad file : plan.partitions().get(0).files()) {
+            assertEquals(3, client.cachedBlocks(file.file()).size(), file.file().path());
+        }
+        assertEquals(Optional.empty(), client.tempAreas().findTempArea(atomic.jobId()), "the load deleted its committed area");
+    }
+
+    @Test
+    void aRunStoppedWithSigtermBeforeItsLoadLetsGoOfTheAreaAtOnce() {
+        LoadPlan plan = LocalPlans.plan(client, data, BLOCK, 2);
+        AtomicOptions atomic = new AtomicOptions("job-stopped-waiting", AtomicOptions.Scope.FILE, EXPIRE_TIME);
+        try (JobJournal journal = journal(plan);
+                TempAreaClaim claim = executor(client, atomic).claimTempArea(plan, journal)) {
+            // the command waits for its load window: no load to stop or wait for
+            claim.jvmStopping();
+
+            assertTrue(client.tempAreas().openTempArea(atomic.jobId(), EXPIRE_TIME, ANOTHER_HOME).adopted());
+        }
+    }
+
     private JobJournal journal(LoadPlan plan) {
         return JobJournal.open(directory.resolve("jobs"), plan.request(), Optional.of(AtomicOptions.Scope.FILE), client.clusterInfo().clusterId(), false);
     }
 
     private static LoadExecutor executor(CacheClient cache, AtomicOptions atomic) {
-        Settings settings = new Settings(List.of(
+        return new LoadExecutor(cache, new Configuration(), settings(), options(atomic), ProgressListener.NONE, java.time.Clock.systemUTC());
+    }
+
+    private static Settings settings() {
+        return new Settings(List.of(
                 new Setting(Settings.UFS_READ_THREADS, 2, "threads", "test"),
                 new Setting(Settings.READ_BUFFER_BYTES, 64 << 10, "bytes", "test")));
-        ExecutorOptions options = ExecutorOptions.defaults().withRetries(2, Duration.ofMillis(1), Duration.ofMillis(2)).withAtomic(atomic);
-        return new LoadExecutor(cache, new Configuration(), settings, options, ProgressListener.NONE, java.time.Clock.systemUTC());
+    }
+
+    private static ExecutorOptions options(AtomicOptions atomic) {
+        return ExecutorOptions.defaults().withRetries(2, Duration.ofMillis(1), Duration.ofMillis(2)).withAtomic(atomic);
     }
 }
