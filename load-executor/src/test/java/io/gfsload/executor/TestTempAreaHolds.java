@@ -17,6 +17,7 @@ import io.gfsload.cache.api.TempAreas;
 import io.gfsload.cache.api.WriteEvictions;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.cache.testing.MutableClock;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
 import java.io.IOException;
@@ -54,7 +55,7 @@ class TestTempAreaHolds {
     @TempDir
     Path directory;
 
-    private final FakeClock masterClock = new FakeClock(Instant.parse("2026-11-20T01:00:00Z"));
+    private final MutableClock masterClock = new MutableClock(Instant.parse("2026-11-20T01:00:00Z"));
     private LocalCluster cluster;
     private CacheClient client;
     private Path data;
