@@ -3,6 +3,7 @@ package io.gfsload.cli;
 import io.gfsload.advisor.BackendProfile;
 import io.gfsload.advisor.SettingOverride;
 import io.gfsload.advisor.Settings;
+import io.gfsload.advisor.SliceShare;
 import io.gfsload.advisor.TuningAdvisor;
 import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.cache.api.ClusterInfo;
@@ -75,12 +76,24 @@ final class LoadRunner {
     }
 
     /**
-     * A plan, the workload it makes, and the settings the advisor derived for it.
+     * A plan, the workload it makes, and the settings the advisor derived for it: in a Spark job,
+     * for the share of the load's rates of the slice that reads the most, whose read threads are
+     * the most any slice starts with.
      *
+     * @param overrides the values the user set explicitly, which win over the advisor's
      * @param clusterId the id of the cache cluster planned against, which a job's journal records
      * @param plannedAt when the plan was made
      */
-    record Planned(LoadPlan plan, WorkloadProfile profile, Settings settings, String clusterId, Instant plannedAt) {}
+    record Planned(LoadPlan plan, WorkloadProfile profile, List<SettingOverride> overrides, Settings settings, String clusterId, Instant plannedAt) {
+        Planned {
+            overrides = List.copyOf(overrides);
+        }
+
+        /** The settings of a slice with {@code share} of the load's rates (a Spark job's). */
+        Settings settings(SliceShare share) {
+            return TuningAdvisor.recommend(profile.withSlice(share), overrides);
+        }
+    }
 
     /**
      * Plans {@code request} and tunes for it: {@code workload} describes the machines and the UFS,
@@ -93,8 +106,9 @@ final class LoadRunner {
     /**
      * As {@link #plan(LoadRequest, WorkloadOptions, List)}, for a load that is atomic at
      * {@code atomic}'s scope when given. In a Spark job the settings are a slice's: its read
-     * threads are sized for its share of {@code --bandwidth}, as the slices the plan is cut into
-     * share it.
+     * threads are sized for its share of {@code --bandwidth} and of the store's rate, which the
+     * slices the plan is cut into hold in proportion to the bytes each reads; those of the slice
+     * that reads the most.
      */
     Planned plan(LoadRequest request, WorkloadOptions workload, List<SettingOverride> overrides, Optional<AtomicOptions.Scope> atomic) {
         Instant plannedAt = services.clock().instant();
@@ -115,9 +129,10 @@ final class LoadRunner {
         ClusterInfo cluster = services.cache().clusterInfo();
         // sized for the files the load reads: an incremental run's cached files take no threads, buffers or streams
         LoadPlan planned = plan;
-        int slices = services.slices().map(where -> DistributedLoad.sliceCount(planned, where.parallelism(), atomic)).orElse(1);
-        WorkloadProfile profile = workload.profile(plan.workload(), plan.blockSize(), cluster, probed, slices);
-        return new Planned(plan, profile, TuningAdvisor.recommend(profile, overrides), cluster.clusterId(), plannedAt);
+        SliceShare slice = services.slices().map(where -> DistributedLoad.largest(DistributedLoad.sliceShares(planned, where.parallelism(), atomic)))
+                .orElse(SliceShare.WHOLE);
+        WorkloadProfile profile = workload.profile(plan.workload(), plan.blockSize(), cluster, probed, slice);
+        return new Planned(plan, profile, overrides, TuningAdvisor.recommend(profile, overrides), cluster.clusterId(), plannedAt);
     }
 
     /**
@@ -367,7 +382,7 @@ final class LoadRunner {
         Optional<DistributedLoad.Slices> slices = services.slices();
         // in a Spark job, the plan's files are loaded by its executors, a slice each
         LoadReport report = slices.isPresent()
-                ? new DistributedLoad(slices.get(), services.cache(), services.sliceConnection(hadoopConf), planned.settings(), options,
+                ? new DistributedLoad(slices.get(), services.cache(), services.sliceConnection(hadoopConf), planned::settings, options,
                         verify ? new FinishAfterVerify(progress) : progress, services.clock(), services.sleeper())
                         .execute(planned.plan(), Optional.of(journal), planAfterWait, claim)
                 : executor.execute(planned.plan(), Optional.of(journal), planAfterWait, claim);

@@ -3,6 +3,7 @@ package io.gfsload.cli;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.advisor.BackendProfile;
+import io.gfsload.advisor.SliceShare;
 import io.gfsload.advisor.Tier;
 import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.cache.api.ClusterInfo;
@@ -85,15 +86,15 @@ public final class WorkloadOptions {
      * {@code blockBytes} blocks, into {@code cluster}; call {@link #validate} first.
      */
     WorkloadProfile profile(PlanWorkload toLoad, long blockBytes, ClusterInfo cluster) {
-        return profile(toLoad, blockBytes, cluster, BackendProfile.unknown(), 1);
+        return profile(toLoad, blockBytes, cluster, BackendProfile.unknown(), SliceShare.WHOLE);
     }
 
     /**
      * As {@link #profile(PlanWorkload, long, ClusterInfo)}, with {@code probed} figures of the UFS
-     * where no flag gives one (explicit flags win), for a load cut into {@code slices} that share
-     * {@code --bandwidth} evenly (a Spark job's; 1 for a load in this process).
+     * where no flag gives one (explicit flags win), sized for {@code slice}'s share of the load's
+     * rates (a Spark job's slice; {@link SliceShare#WHOLE} for a load in this process).
      */
-    WorkloadProfile profile(PlanWorkload toLoad, long blockBytes, ClusterInfo cluster, BackendProfile probed, int slices) {
+    WorkloadProfile profile(PlanWorkload toLoad, long blockBytes, ClusterInfo cluster, BackendProfile probed, SliceShare slice) {
         requireNonNull(toLoad, "toLoad is null");
         requireNonNull(cluster, "cluster is null");
         requireNonNull(probed, "probed is null");
@@ -109,7 +110,7 @@ public final class WorkloadOptions {
                 .tiers(workerMemTier == null || workerMemTier == 0 ? List.of() : List.of(new Tier(Tier.Medium.MEM, workerMemTier)))
                 .backend(backend().orElse(probed))
                 .bandwidthCap(bandwidth == null ? 0 : bandwidth)
-                .slices(slices)
+                .slice(slice)
                 .build();
     }
 

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.FileIdentity;
@@ -249,12 +250,7 @@ class TestPathCommands {
     void eachSliceOfASparkJobIsSizedForItsShareOfTheBandwidthCap() throws IOException {
         Path dir = directory("capped-slices", 100, 64 << 10);
         List<SliceLoad> seen = new ArrayList<>();
-        List<String> args = new ArrayList<>(List.of("distributedLoad", "--master", cluster.masterTarget(), "--progress", "none", "--json"));
-        args.addAll(STORE);
-        CliRun sliced = CliRun.gfsload(new CliEnvironment(home).withSlices(new InProcessSlices(seen::add)), withPath(args, dir, "--bandwidth", "32MB/s"));
-
-        assertEquals(0, sliced.exitCode(), sliced.err());
-        assertEquals(2, seen.size(), "two slices run at once");
+        CliRun sliced = cappedInSlices(dir, seen);
         for (SliceLoad slice : seen) {
             assertEquals(16L << 20, slice.options().bandwidthBytesPerSecond(), "half the cap: each slice reads half the bytes");
             // 16 MiB/s x (20 ms + 64 KiB / 16 MiB/s) / 64 KiB = 7 streams, x 1.5; the whole cap's would be 20
@@ -263,6 +259,44 @@ class TestPathCommands {
         JsonNode threads = setting(json(sliced.out()), Settings.UFS_READ_THREADS);
         assertEquals(11, threads.get("value").asLong(), "the report's settings are a slice's");
         assertTrue(threads.get("reason").asText().contains("; --bandwidth 32 MiB/s / 2 slices = 16 MiB/s (below the store's 1 GiB/s / 2 slices = 512 MiB/s) needs "), threads.toString());
+    }
+
+    @Test
+    void aSliceThatReadsMostOfASparkJobsBytesGetsTheReadThreadsOfItsShare() throws IOException {
+        // one file of 4 MiB, alone in its slice, and three of 64 KiB in the other
+        Path dir = directory("uneven-slices", 3, 64 << 10);
+        Files.write(dir.resolve("large.bin"), new byte[4 << 20]);
+        List<SliceLoad> seen = new ArrayList<>();
+        CliRun sliced = cappedInSlices(dir, seen);
+        SliceLoad large = seen.stream().filter(slice -> slice.partitions().stream().mapToLong(partition -> partition.files().size()).sum() == 1).findFirst().orElseThrow();
+        SliceLoad small = seen.stream().filter(slice -> slice != large).findFirst().orElseThrow();
+        // by the bytes each reads, 4 MiB against 192 KiB, that held at a quarter of an even share (536 KiB): 88.4 % of the cap and 11.6 %
+        assertEquals(29_671_622L, large.options().bandwidthBytesPerSecond());
+        assertEquals(3_882_809L, small.options().bandwidthBytesPerSecond());
+        // 28.3 MiB/s x (20 ms + 64 KiB / 16 MiB/s) / 64 KiB = 11 streams, x 1.5; 3.7 MiB/s needs 2 streams, so 2 x cores;
+        // an even share of 16 MiB/s each would have given both 11
+        Setting largeThreads = large.settings().get(Settings.UFS_READ_THREADS);
+        Setting smallThreads = small.settings().get(Settings.UFS_READ_THREADS);
+        assertEquals(17, largeThreads.value(), largeThreads.reason());
+        assertEquals(4, smallThreads.value(), smallThreads.reason());
+        assertTrue(largeThreads.reason().contains("; --bandwidth 32 MiB/s x 88.4%% (slice %d of 2, by the bytes it reads) = 28.3 MiB/s (below the store's 1 GiB/s "
+                .formatted(large.index() + 1) + "x 88.4% = 905.5 MiB/s) needs 28.3 MiB/s x "), largeThreads.reason());
+        assertTrue(smallThreads.reason().contains("; --bandwidth 32 MiB/s x 11.6%% (slice %d of 2, by the bytes it reads) = 3.7 MiB/s (below "
+                .formatted(small.index() + 1)), smallThreads.reason());
+        // the report's settings are those of the slice that reads the most
+        JsonNode threads = setting(json(sliced.out()), Settings.UFS_READ_THREADS);
+        assertEquals(largeThreads.reason(), threads.get("reason").asText());
+        assertEquals(17, threads.get("value").asLong());
+    }
+
+    /** A load of {@code dir} from the store of {@link #STORE} at {@code --bandwidth 32MB/s}, in two slices that {@code seen} gets as they load. */
+    private CliRun cappedInSlices(Path dir, List<SliceLoad> seen) {
+        List<String> args = new ArrayList<>(List.of("distributedLoad", "--master", cluster.masterTarget(), "--progress", "none", "--json"));
+        args.addAll(STORE);
+        CliRun sliced = CliRun.gfsload(new CliEnvironment(home).withSlices(new InProcessSlices(seen::add)), withPath(args, dir, "--bandwidth", "32MB/s"));
+        assertEquals(0, sliced.exitCode(), sliced.err());
+        assertEquals(2, seen.size(), "two slices run at once");
+        return sliced;
     }
 
     /** {@code args}, then {@code more}, then {@code dir}. */

@@ -3,6 +3,7 @@ package io.gfsload.executor;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.advisor.Settings;
+import io.gfsload.advisor.SliceShare;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
@@ -72,6 +73,18 @@ public final class DistributedLoad {
     private static final Logger LOG = LoggerFactory.getLogger(DistributedLoad.class);
     /** What a file with blocks to load weighs beyond its bytes, as the planner's packing counts the cost of opening it. */
     private static final long FILE_OPEN_WEIGHT = 1L << 20;
+
+    /**
+     * The settings a slice loads with: the advisor's, sized for the slice's share of the load's
+     * rates ({@code --bandwidth} and the store's), which a slice holds in proportion to the bytes
+     * it reads ({@link SliceShare#byBytes}). Called on the driver, for each slice as the load cuts
+     * it, and for the share of the slice that reads the most, whose settings the load's report
+     * lists.
+     */
+    @FunctionalInterface
+    public interface Tuning {
+        Settings settings(SliceShare share);
+    }
 
     /** Where slices run. */
     public interface Slices {
@@ -146,7 +159,7 @@ public final class DistributedLoad {
     private final Slices slices;
     private final CacheClient cache;
     private final Connection connection;
-    private final Settings settings;
+    private final Tuning tuning;
     private final ExecutorOptions options;
     private final ProgressListener listener;
     private final Clock clock;
@@ -155,25 +168,26 @@ public final class DistributedLoad {
     /**
      * @param cache the cluster the slices load into, as this process reaches it: for an atomic
      *     load's temp area
+     * @param tuning the settings of each slice, for its share of the load's rates
      * @param clock the time of the report's duration and of the wait for a load window closed at
      *     the start (the slices check the window on their processes' clocks)
      * @param sleeper how that wait waits, on {@code clock}
      */
-    public DistributedLoad(Slices slices, CacheClient cache, Connection connection, Settings settings, ExecutorOptions options, ProgressListener listener,
+    public DistributedLoad(Slices slices, CacheClient cache, Connection connection, Tuning tuning, ExecutorOptions options, ProgressListener listener,
             Clock clock, Sleeper sleeper) {
         this.slices = requireNonNull(slices, "slices is null");
         this.cache = requireNonNull(cache, "cache is null");
         this.connection = requireNonNull(connection, "connection is null");
-        this.settings = requireNonNull(settings, "settings is null");
+        this.tuning = requireNonNull(tuning, "tuning is null");
         this.options = requireNonNull(options, "options is null");
         this.listener = requireNonNull(listener, "listener is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.sleeper = requireNonNull(sleeper, "sleeper is null");
     }
 
-    public DistributedLoad(Slices slices, CacheClient cache, Connection connection, Settings settings, ExecutorOptions options, ProgressListener listener,
+    public DistributedLoad(Slices slices, CacheClient cache, Connection connection, Tuning tuning, ExecutorOptions options, ProgressListener listener,
             Clock clock) {
-        this(slices, cache, connection, settings, options, listener, clock, Sleeper.SYSTEM);
+        this(slices, cache, connection, tuning, options, listener, clock, Sleeper.SYSTEM);
     }
 
     /**
@@ -223,7 +237,7 @@ public final class DistributedLoad {
      * for it to open and then loads {@code planAfterWait.get()} instead of {@code initial} (the
      * listener hears {@link ProgressListener#started} again with it), as
      * {@link LoadExecutor#execute(LoadPlan, Optional, Supplier)} does. That plan must be of the same
-     * request as {@code initial}; the settings stay the ones this load has.
+     * request as {@code initial}; its slices' settings are for their shares of it.
      */
     public LoadReport execute(LoadPlan initial, Optional<JobJournal> journal, Supplier<LoadPlan> planAfterWait) {
         return execute(initial, journal, planAfterWait, TempAreaClaim.NONE);
@@ -438,14 +452,34 @@ public final class DistributedLoad {
     }
 
     /**
-     * How many slices a load of {@code plan} is cut into where {@code parallelism} slices run at
-     * once, at least 1: the advisor sizes each slice's read threads for an even share of the load's
-     * {@code --bandwidth}, of which each gets a share in proportion to what it reads ({@link
-     * #bandwidthShares}). {@code atomic} is the scope of an atomic load, whose partitions are
-     * then loaded whole by one slice each.
+     * The shares of the load's rates of the slices a load of {@code plan} is cut into where
+     * {@code parallelism} slices run at once, in proportion to what each reads
+     * ({@link SliceShare#byBytes}): each slice's limiter holds its share of {@code --bandwidth}
+     * ({@link #bandwidthShares}), and the advisor sizes its read threads for it. {@code atomic} is
+     * the scope of an atomic load, whose partitions are then loaded whole by one slice each.
+     * {@link SliceShare#WHOLE} alone for a plan without files.
      */
-    public static int sliceCount(LoadPlan plan, int parallelism, Optional<AtomicOptions.Scope> atomic) {
-        return Math.max(1, split(plan, parallelism, wholePartitions(atomic)).size());
+    public static List<SliceShare> sliceShares(LoadPlan plan, int parallelism, Optional<AtomicOptions.Scope> atomic) {
+        return shares(split(plan, parallelism, wholePartitions(atomic)));
+    }
+
+    /** The settings a load of {@code plan} reports: those of its slice that reads the most. */
+    private Settings reportedSettings(LoadPlan plan) {
+        return tuning.settings(largest(sliceShares(plan, slices.parallelism(), options.atomic().map(AtomicOptions::scope))));
+    }
+
+    /** The shares of {@code slices}, by the bytes each reads; {@link SliceShare#WHOLE} alone for none. */
+    private static List<SliceShare> shares(List<List<List<FileLoad>>> slices) {
+        if (slices.isEmpty()) {
+            return List.of(SliceShare.WHOLE);
+        }
+        return SliceShare.byBytes(slices.stream().mapToLong(slice -> slice.stream().flatMap(List::stream).mapToLong(DistributedLoad::toLoad).sum()).toArray());
+    }
+
+    /** The share of the slice that reads the most of {@code shares} (the first of equals). */
+    public static SliceShare largest(List<SliceShare> shares) {
+        return shares.stream().max(Comparator.comparingLong(SliceShare::weight).thenComparing(Comparator.comparingInt(SliceShare::index).reversed()))
+                .orElse(SliceShare.WHOLE);
     }
 
     private static boolean wholePartitions(Optional<AtomicOptions.Scope> atomic) {
@@ -456,12 +490,12 @@ public final class DistributedLoad {
     private List<SliceLoad> slices(LoadPlan plan, ExecutorOptions bounds) {
         List<List<List<FileLoad>>> byPartition = split(plan, slices.parallelism(), wholePartitions(bounds.atomic().map(AtomicOptions::scope)));
         int count = byPartition.size();
-        long[] toRead = byPartition.stream().mapToLong(slice -> slice.stream().flatMap(List::stream).mapToLong(DistributedLoad::toLoad).sum()).toArray();
-        long[] bandwidth = bandwidthShares(bounds.bandwidthBytesPerSecond(), toRead);
+        List<SliceShare> shares = shares(byPartition);
         List<SliceLoad> result = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            SliceLoad.Options shares = new SliceLoad.Options(Math.max(1, bounds.activeFiles() / Math.max(1, count)),
-                    bandwidth[i],
+            SliceShare share = shares.get(i);
+            SliceLoad.Options sliceOptions = new SliceLoad.Options(Math.max(1, bounds.activeFiles() / Math.max(1, count)),
+                    share.of(bounds.bandwidthBytesPerSecond().orElse(0)),
                     bounds.maxAttempts(), bounds.initialBackoff(), bounds.maxBackoff(), bounds.failureMaxFiles(), bounds.failureMaxFraction(),
                     bounds.atomic().map(AtomicOptions::inSharedArea).orElse(null), bounds.window().orElse(null),
                     bounds.loadBytes().orElse(plan.stats().bytes() * plan.request().replication()));
@@ -474,37 +508,22 @@ public final class DistributedLoad {
                     partitions.add(partition.withFiles(files, 0));
                 }
             }
-            result.add(new SliceLoad(i, connection.masterTarget(), connection.token().orElse(null), connection.hadoopConf(), connection.masterTimeout(), settings,
-                    plan.request().replication(), plan.blockSize(), partitions, shares, Math.max(1, slices.slicesPerProcess())));
+            result.add(new SliceLoad(i, connection.masterTarget(), connection.token().orElse(null), connection.hadoopConf(), connection.masterTimeout(),
+                    tuning.settings(share), plan.request().replication(), plan.blockSize(), partitions, sliceOptions, Math.max(1, slices.slicesPerProcess())));
         }
         return result;
     }
 
     /**
      * The slices' shares of the load's {@code --bandwidth} ({@code cap}; 0 each when the load has
-     * none), for slices that read {@code bytes} each: in proportion to what each reads, which the
-     * cap holds to, so that slices of unequal size (a file larger than the rest together) end
-     * together rather than the smaller leaving its share unused; but none below a quarter of an
-     * even share, since a slice also reads what the plan did not count (blocks written again
-     * after an eviction or a lost worker), and then the shares scaled to add up to the cap; at
-     * least 1 byte a second each.
+     * none), for slices that read {@code bytes} each: {@link SliceShare#byBytes}, at least 1 byte
+     * a second each.
      */
     static long[] bandwidthShares(OptionalLong cap, long[] bytes) {
-        long[] shares = new long[bytes.length];
-        if (cap.isEmpty() || bytes.length == 0) {
-            return shares;
+        if (bytes.length == 0) {
+            return new long[0];
         }
-        double total = Arrays.stream(bytes).sum();
-        double even = (double) cap.getAsLong() / bytes.length;
-        double[] raw = new double[bytes.length];
-        for (int i = 0; i < bytes.length; i++) {
-            raw[i] = Math.max(even / 4, total > 0 ? cap.getAsLong() * (bytes[i] / total) : even);
-        }
-        double scale = cap.getAsLong() / Arrays.stream(raw).sum();
-        for (int i = 0; i < bytes.length; i++) {
-            shares[i] = Math.max(1, (long) (raw[i] * scale));
-        }
-        return shares;
+        return SliceShare.byBytes(bytes).stream().mapToLong(share -> share.of(cap.orElse(0))).toArray();
     }
 
     /** The bytes of {@code file}'s blocks the cache does not hold yet: what a load reads of it. */
@@ -572,7 +591,7 @@ public final class DistributedLoad {
 
     /** Checks a plan made after the wait for the load window as a local load checks it: enough live workers for its replication. */
     private void validate(LoadPlan plan) {
-        new LoadExecutor(cache, new Configuration(false), settings, ProgressListener.NONE, clock).validate(plan, false);
+        new LoadExecutor(cache, new Configuration(false), reportedSettings(plan), ProgressListener.NONE, clock).validate(plan, false);
     }
 
     /**
@@ -975,7 +994,7 @@ public final class DistributedLoad {
         Adopted adopted = Adopted.of(plan, staged, partitions);
         LoadReport.JobSummary resumed = job.map(started -> started.withAdopted(adopted.blocks(), adopted.bytes())).orElse(null);
         return new LoadReport(plan.request().target().describe(), state, plan.request().replication(), totals, partitions, durationMillis,
-                LoadExecutor.rate(bytesWritten, loading), bytesWritten, settings.values(), ufsBytesRead,
+                LoadExecutor.rate(bytesWritten, loading), bytesWritten, reportedSettings(plan).values(), ufsBytesRead,
                 resumed, lostWorkers.isEmpty() && restoredBlocks == 0 ? null : new LoadReport.ReplicaRestore(List.copyOf(lostWorkers), restoredBlocks, restoredBytes),
                 window.orElse(null), null, false, stopReason, evicted, plan.droppedPartitions());
     }

@@ -11,8 +11,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gfsload.advisor.BackendProfile;
 import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
+import io.gfsload.advisor.TuningAdvisor;
+import io.gfsload.advisor.Units;
+import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.cache.local.LocalCluster;
@@ -194,7 +198,7 @@ class TestDistributedLoad {
     }
 
     private DistributedLoad load(DistributedLoad.Slices slices, ExecutorOptions options, ProgressListener listener) {
-        return new DistributedLoad(slices, client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), settings(),
+        return new DistributedLoad(slices, client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), share -> settings(),
                 options, listener, Clock.systemUTC());
     }
 
@@ -566,7 +570,7 @@ class TestDistributedLoad {
             }
         };
         DistributedLoad load = new DistributedLoad(new SerializedSlices(2), watching,
-                new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), settings(),
+                new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), share -> settings(),
                 ExecutorOptions.defaults().withAtomic(new AtomicOptions(job, AtomicOptions.Scope.JOB, expire)), ProgressListener.NONE, Clock.systemUTC());
 
         LoadReport report;
@@ -773,21 +777,31 @@ class TestDistributedLoad {
         assertEquals(plan.stats().files(), DistributedLoad.split(plan, 100, false).size(), "no more slices than files");
     }
 
-    @Test
-    void eachSliceLimitsItsReadsToAShareOfTheCapInProportionToWhatItReads() throws IOException {
-        // a file larger than the others together: alone in its slice, which reads most of the load
-        Path data = Files.createDirectories(directory.resolve("uneven"));
+    /** A plan of a file larger than the others together, 32 blocks, and four of half a block, in {@code name}. */
+    private LoadPlan unevenPlan(String name) throws IOException {
+        Path data = Files.createDirectories(directory.resolve(name));
         Files.write(data.resolve("large"), new byte[(int) (32 * BLOCK)]);
         for (int i = 0; i < 4; i++) {
             Files.write(data.resolve("small-" + i), new byte[(int) (BLOCK / 2)]);
         }
-        LoadPlan plan = LocalPlans.plan(client, data, BLOCK, 1);
+        return LocalPlans.plan(client, data, BLOCK, 1);
+    }
+
+    /** The slice of {@code slices} with one file. */
+    private static SliceLoad withOneFile(List<SliceLoad> slices) {
+        return slices.stream().filter(slice -> slice.plan().stats().files() == 1).findFirst().orElseThrow();
+    }
+
+    @Test
+    void eachSliceLimitsItsReadsToAShareOfTheCapInProportionToWhatItReads() throws IOException {
+        // a file larger than the others together: alone in its slice, which reads most of the load
+        LoadPlan plan = unevenPlan("uneven");
         long cap = 10L << 20;
 
         List<SliceLoad> slices = load(new SerializedSlices(2), ExecutorOptions.defaults().withBandwidth(cap), ProgressListener.NONE).slices(plan);
 
         assertEquals(2, slices.size());
-        SliceLoad large = slices.stream().filter(slice -> slice.plan().stats().files() == 1).findFirst().orElseThrow();
+        SliceLoad large = withOneFile(slices);
         SliceLoad small = slices.stream().filter(slice -> slice != large).findFirst().orElseThrow();
         long largeShare = large.options().bandwidthBytesPerSecond();
         long smallShare = small.options().bandwidthBytesPerSecond();
@@ -805,6 +819,36 @@ class TestDistributedLoad {
         assertEquals(1000, Arrays.stream(shares).sum(), 2, Arrays.toString(shares));
         assertTrue(shares[1] >= 1000 / 4 / 4 * 0.8 && shares[2] == shares[3] && shares[2] == shares[1], Arrays.toString(shares));
         assertTrue(shares[0] > 700, Arrays.toString(shares));
+    }
+
+    @Test
+    void eachSliceIsTunedForTheShareOfTheCapItsLimiterHolds() throws IOException {
+        // a file larger than the others together: alone in its slice, which reads most of the load
+        LoadPlan plan = unevenPlan("uneven-tuned");
+        long cap = 10L << 20;
+        // a store of 20 ms a request and 1 MiB/s a stream: the streams a rate needs grow with it
+        WorkloadProfile profile = WorkloadProfile.builder().cores(1).maxHeapBytes(1L << 30)
+                .files(plan.workload().files(), plan.workload().bytes(), plan.workload().medianFileBytes(), plan.workload().meanFileBytes())
+                .backend(new BackendProfile(Duration.ofMillis(20), 1L << 20, 0)).bandwidthCap(cap).build();
+
+        List<SliceLoad> slices = new DistributedLoad(new SerializedSlices(2), client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN),
+                Map.of()), share -> TuningAdvisor.recommend(profile.withSlice(share)), ExecutorOptions.defaults().withBandwidth(cap), ProgressListener.NONE,
+                Clock.systemUTC()).slices(plan);
+
+        assertEquals(2, slices.size());
+        SliceLoad large = withOneFile(slices);
+        SliceLoad small = slices.stream().filter(slice -> slice != large).findFirst().orElseThrow();
+        for (SliceLoad slice : slices) {
+            // sized as a load of its own at the share its limiter holds, and the reason says that share
+            long share = slice.options().bandwidthBytesPerSecond();
+            Setting threads = slice.settings().get(Settings.UFS_READ_THREADS);
+            assertEquals(TuningAdvisor.recommend(WorkloadProfile.builder().cores(1).maxHeapBytes(1L << 30)
+                    .files(profile.files(), profile.bytes(), profile.medianFileBytes(), profile.meanFileBytes())
+                    .backend(profile.backend()).bandwidthCap(share).build()).value(Settings.UFS_READ_THREADS), threads.value(), threads.reason());
+            assertTrue(threads.reason().contains("(slice %d of 2, by the bytes it reads) = %s/s".formatted(slice.index() + 1, Units.bytes(share))), threads.reason());
+        }
+        assertTrue(large.settings().value(Settings.UFS_READ_THREADS) > 2 * small.settings().value(Settings.UFS_READ_THREADS),
+                "%s against %s".formatted(large.settings().get(Settings.UFS_READ_THREADS).reason(), small.settings().get(Settings.UFS_READ_THREADS).reason()));
     }
 
     @Test
@@ -860,7 +904,7 @@ class TestDistributedLoad {
         });
         List<MasterSilence> heard = Collections.synchronizedList(new ArrayList<>());
         LoadReport report = new DistributedLoad(waiting, client,
-                new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of(), Duration.ofSeconds(5)), settings(),
+                new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of(), Duration.ofSeconds(5)), share -> settings(),
                 ExecutorOptions.defaults(), new ProgressListener() {
                     @Override
                     public void waitingForMaster(MasterSilence silence) {
@@ -917,7 +961,7 @@ class TestDistributedLoad {
                 }
             });
             DistributedLoad load = new DistributedLoad(loseAWorkerAfterTheFirstRound, threeClient,
-                    new DistributedLoad.Connection(three.masterTarget(), Optional.empty(), Map.of()), settings(), ExecutorOptions.defaults(),
+                    new DistributedLoad.Connection(three.masterTarget(), Optional.empty(), Map.of()), share -> settings(), ExecutorOptions.defaults(),
                     ProgressListener.NONE, Clock.systemUTC());
 
             LoadReport report = load.execute(plan, Optional.empty());
@@ -950,7 +994,7 @@ class TestDistributedLoad {
                 LiveWorkers.await(threeClient, 3 - worker);
             });
             DistributedLoad load = new DistributedLoad(loseAWorkerAfterEachRound, threeClient,
-                    new DistributedLoad.Connection(three.masterTarget(), Optional.empty(), Map.of()), settings(), ExecutorOptions.defaults(),
+                    new DistributedLoad.Connection(three.masterTarget(), Optional.empty(), Map.of()), share -> settings(), ExecutorOptions.defaults(),
                     ProgressListener.NONE, Clock.systemUTC());
 
             LoadReport report = load.execute(plan, Optional.empty());
@@ -982,7 +1026,7 @@ class TestDistributedLoad {
                 }
             });
             DistributedLoad load = new DistributedLoad(freeThenLoseWorkers, threeClient,
-                    new DistributedLoad.Connection(three.masterTarget(), Optional.empty(), Map.of()), settings(), ExecutorOptions.defaults(),
+                    new DistributedLoad.Connection(three.masterTarget(), Optional.empty(), Map.of()), share -> settings(), ExecutorOptions.defaults(),
                     ProgressListener.NONE, Clock.systemUTC());
 
             LoadReport report = load.execute(plan, Optional.empty());
@@ -1056,7 +1100,7 @@ class TestDistributedLoad {
         LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
         DistributedLoad load = new DistributedLoad(new SerializedSlices(2), client,
                 new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of("fs.cosn.userinfo.secretKey", "SECRET-9876")),
-                settings(), ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC());
+                share -> settings(), ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC());
         for (SliceLoad slice : load.slices(plan)) {
             assertFalse(slice.toString().contains(TOKEN), slice.toString());
             assertFalse(slice.toString().contains("SECRET-9876"), slice.toString());
@@ -1133,7 +1177,7 @@ class TestDistributedLoad {
     }
 
     private DistributedLoad windowed(DistributedLoad.Slices slices, ProgressListener listener, MutableClock clock) {
-        return new DistributedLoad(slices, client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), settings(),
+        return new DistributedLoad(slices, client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), share -> settings(),
                 ExecutorOptions.defaults().withWindow(NIGHT), listener, clock, clock::sleep);
     }
 

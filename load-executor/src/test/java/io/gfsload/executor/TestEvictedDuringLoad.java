@@ -388,7 +388,7 @@ class TestEvictedDuringLoad {
 
     /** Loads {@code plan} in {@code slices}, the driver asking {@code cluster}'s master through {@code client}. */
     private static LoadReport load(DistributedLoad.Slices slices, LocalCluster cluster, CacheClient client, LoadPlan plan) {
-        return new DistributedLoad(slices, client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()), settings(),
+        return new DistributedLoad(slices, client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()), share -> settings(),
                 ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).execute(plan, Optional.empty());
     }
 

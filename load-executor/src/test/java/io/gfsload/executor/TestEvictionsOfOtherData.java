@@ -76,7 +76,7 @@ class TestEvictionsOfOtherData {
             assertEquals(LoadReport.Evicted.NONE, first.evicted(), "the first load had room");
 
             LoadReport report = inSlices
-                    ? new DistributedLoad(InProcessSlices.oneAfterAnother(2), client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()), SETTINGS,
+                    ? new DistributedLoad(InProcessSlices.oneAfterAnother(2), client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()), share -> SETTINGS,
                             ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).execute(plan(client, data), Optional.empty())
                     : executor(client).execute(plan(client, data));
 
@@ -111,7 +111,7 @@ class TestEvictionsOfOtherData {
             List<LoadReport> sliceReports = new ArrayList<>();
 
             LoadReport report = new DistributedLoad(shipped(sliceReports), client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()),
-                    SETTINGS, ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).execute(plan, Optional.empty());
+                    share -> SETTINGS, ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).execute(plan, Optional.empty());
 
             long lostBlocks = 0;
             long lostBytes = 0;

@@ -65,7 +65,7 @@ class TestSliceEvictionsInSpark {
             List<LoadReport> sliceReports = new CopyOnWriteArrayList<>();
 
             LoadReport report = new DistributedLoad(twoSlices(new SparkSlices(application), sliceReports), client,
-                    new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()), SETTINGS, ExecutorOptions.defaults(),
+                    new DistributedLoad.Connection(cluster.masterTarget(), Optional.empty(), Map.of()), share -> SETTINGS, ExecutorOptions.defaults(),
                     ProgressListener.NONE, Clock.systemUTC()).execute(plan(client, data), Optional.empty());
 
             long lostBlocks = 0;

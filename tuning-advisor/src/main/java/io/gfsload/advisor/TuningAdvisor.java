@@ -24,8 +24,9 @@ import java.util.OptionalLong;
  * {@code X x (latency + q / per-stream) / q} streams are needed, never fewer than
  * {@code X / per-stream}. High latency with small files therefore asks for many more streams.
  * gfsload's executor is sized for the lesser of the store's cap and the cap on the load's reads
- * ({@link WorkloadProfile#bandwidthCap()}, a slice's share of it): threads beyond what that rate
- * needs would only wait for the limiter. The COS client's and the cluster's settings are for
+ * ({@link WorkloadProfile#bandwidthCap()}), of each the share of the slice the settings are for
+ * ({@link WorkloadProfile#slice()}): threads beyond what that rate needs would only wait for the
+ * limiter. The COS client's and the cluster's settings are for
  * GooseFS's own loads, which that cap does not limit: they follow the store's cap alone.
  *
  * <p>Pure: no I/O, no clock, no global state; the same profile and overrides always yield equal
@@ -93,7 +94,7 @@ public final class TuningAdvisor {
             + "ceil(1.25 x workers x max.active.task.num) keeps every job worker busy";
     static final String RULE_EXECUTOR_READ_BUFFER = "the rule of fs.cosn.read.ahead.block.size (GooseFS guide), and at most heap / 4";
     static final String RULE_EXECUTOR_THREADS = "2 x cores up to 64 (the rule of fs.cosn.upload_thread_pool), raised to 1.5 x the streams that "
-            + "fill the store's cap by Little's law, or --bandwidth (a slice's share of it) when that is lower; at most executor.max-ufs-read-threads";
+            + "fill the store's cap by Little's law, or --bandwidth when that is lower (of each a slice's share); at most executor.max-ufs-read-threads";
     static final String RULE_EXECUTOR_MAX_THREADS = "min(256, heap / 4 / read buffer, ranged reads (the files, or bytes / read buffer when more), "
             + "an explicit executor.active-files): the memory "
             + "bound the adaptive controller never exceeds (gfsload)";
@@ -348,55 +349,57 @@ public final class TuningAdvisor {
 
     /**
      * The rate the executor's readers are sized for: the lesser of the store's cap on all streams
-     * and the cap on the load's reads ({@code --bandwidth}), of each a slice's share, as far as
+     * and the cap on the load's reads ({@code --bandwidth}), of each the slice's share, as far as
      * known; 0 when neither is.
      *
-     * @param description the rate and where it comes from, e.g. {@code --bandwidth 10 MiB/s (below the store's 1 GiB/s)},
-     *     for a slice {@code --bandwidth 400 MiB/s / 4 slices = 100 MiB/s (below the store's 1 GiB/s / 4 slices = 256 MiB/s)}
+     * @param description the rate and where it comes from, e.g. {@code --bandwidth 10 MiB/s (below the store's 1 GiB/s)};
+     *     for a slice with an even share {@code --bandwidth 400 MiB/s / 4 slices = 100 MiB/s (below the store's 1 GiB/s / 4 slices = 256 MiB/s)},
+     *     for another {@code --bandwidth 400 MiB/s x 62.5% (slice 1 of 4, by the bytes it reads) = 250 MiB/s (below the store's 1 GiB/s x 62.5% = 640 MiB/s)}
      * @param streams what the streams it needs are, {@code the store's streams} or {@code the streams --bandwidth needs}
      */
     private record TargetRate(long bytesPerSecond, String description, String streams) {
         static final String STORE_STREAMS = "the store's streams";
         static final String CAP_STREAMS = "the streams --bandwidth needs";
+        static final String STORE = "the store's";
+        static final String CAP = "--bandwidth";
 
         static TargetRate of(WorkloadProfile profile) {
             // slices side by side share the store's cap on all streams as they share --bandwidth
+            SliceShare slice = profile.slice();
             long whole = profile.backend().aggregateBytesPerSecond();
-            long store = whole == 0 ? 0 : Math.max(1, whole / profile.slices());
-            String storeRate = profile.slices() == 1 || whole == 0
-                    ? "the store's " + Units.bandwidth(whole)
-                    : "the store's %s / %d slices = %s".formatted(Units.bandwidth(whole), profile.slices(), Units.bandwidth(store));
+            long store = slice.of(whole);
             if (profile.bandwidthCap() == 0) {
-                return new TargetRate(store, storeRate, STORE_STREAMS);
+                return new TargetRate(store, whole == 0 ? STORE + " " + Units.bandwidth(0) : slice.describe(STORE, whole, true), STORE_STREAMS);
             }
             long share = profile.bandwidthCapShare();
-            String cap = profile.slices() == 1
-                    ? "--bandwidth " + Units.bandwidth(profile.bandwidthCap())
-                    : "--bandwidth %s / %d slices = %s".formatted(Units.bandwidth(profile.bandwidthCap()), profile.slices(), Units.bandwidth(share));
             if (store == 0) {
-                return new TargetRate(share, cap + " (the store's cap unknown)", CAP_STREAMS);
+                return new TargetRate(share, slice.describe(CAP, profile.bandwidthCap(), true) + " (the store's cap unknown)", CAP_STREAMS);
             }
-            // the two shares a slice's target is the lesser of, each as the slice has it
+            // the two shares a slice's target is the lesser of, each as the slice has it; the first names the slice
             if (share < store) {
-                return new TargetRate(share, "%s (below %s)".formatted(cap, storeRate), CAP_STREAMS);
+                return new TargetRate(share, "%s (below %s)".formatted(slice.describe(CAP, profile.bandwidthCap(), true), slice.describe(STORE, whole, false)),
+                        CAP_STREAMS);
             }
-            return new TargetRate(store, "%s (within %s)".formatted(storeRate, cap), STORE_STREAMS);
+            return new TargetRate(store, "%s (within %s)".formatted(slice.describe(STORE, whole, true), slice.describe(CAP, profile.bandwidthCap(), false)),
+                    STORE_STREAMS);
         }
     }
 
     /**
      * {@code inputs} with the cap on the load's reads, when the reads are capped, and the slices
-     * that share the cap and the store's rate, when capped or in more than one slice.
+     * that share the cap and the store's rate, and this slice's share of them in parts per
+     * million, when capped or in more than one slice.
      */
     private static Map<String, Long> withCap(WorkloadProfile profile, Map<String, Long> inputs) {
-        if (profile.bandwidthCap() == 0 && profile.slices() == 1) {
+        if (profile.bandwidthCap() == 0 && profile.slice().slices() == 1) {
             return inputs;
         }
         Map<String, Long> all = new LinkedHashMap<>(inputs);
         if (profile.bandwidthCap() > 0) {
             all.put("bandwidth-cap-bytes-per-second", profile.bandwidthCap());
         }
-        all.put("slices", (long) profile.slices());
+        all.put("slices", (long) profile.slice().slices());
+        all.put("slice-share-ppm", profile.slice().partsPerMillion());
         return all;
     }
 

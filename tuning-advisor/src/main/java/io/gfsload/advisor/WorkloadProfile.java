@@ -26,11 +26,12 @@ import java.util.List;
  * @param bandwidthCap the cap on the load's UFS reads across all its readers ({@code --bandwidth}),
  *     bytes a second; 0 when the reads are not capped. With the store's aggregate bandwidth it
  *     makes the rate the executor's readers are sized for: the lesser of the two
- * @param slices the parts a load is cut into to run side by side, each in a process of its own
- *     (a Spark job's slices): the executor's settings are then one slice's, sized for an even share
- *     of {@code bandwidthCap} and of the store's rate for all streams
- *     ({@link BackendProfile#aggregateBytesPerSecond}), whatever share of the cap each slice's
- *     limiter holds; 1 for a load in one process
+ * @param slice the share of the load's rates the executor's settings are for, when the load is
+ *     cut into slices that run side by side, each in a process of its own (a Spark job's): the
+ *     settings are then that slice's, sized for its share of {@code bandwidthCap} (which its
+ *     limiter holds) and of the store's rate for all streams
+ *     ({@link BackendProfile#aggregateBytesPerSecond}); {@link SliceShare#WHOLE} for a load in one
+ *     process
  */
 public record WorkloadProfile(
         int cores,
@@ -45,7 +46,7 @@ public record WorkloadProfile(
         List<Tier> tiers,
         BackendProfile backend,
         long bandwidthCap,
-        int slices) {
+        SliceShare slice) {
     /** The planner's default block size, assumed when none is given. */
     public static final long DEFAULT_BLOCK_BYTES = 64L << 20;
     /** A JVM's default maximum heap is a quarter of physical memory: the host is assumed 4 x the heap. */
@@ -75,28 +76,32 @@ public record WorkloadProfile(
         if (bandwidthCap < 0) {
             throw new IllegalArgumentException("bandwidthCap must be >= 0: " + bandwidthCap);
         }
-        if (slices < 1) {
-            throw new IllegalArgumentException("slices must be >= 1: " + slices);
-        }
+        requireNonNull(slice, "slice is null");
     }
 
     /**
      * The executor's machine and the file sizes only. Defaults: host memory 4 x the heap (a JVM's
      * default heap is a quarter of physical memory), 64 MiB blocks, one worker, no tiers known, an
-     * unknown backend, reads not capped, one slice.
+     * unknown backend, reads not capped, in one process.
      */
     public WorkloadProfile(int cores, long maxHeapBytes, long files, long bytes, long medianFileBytes, long meanFileBytes) {
         this(cores, maxHeapBytes, saturatedMultiply(maxHeapBytes, DEFAULT_HOST_MEMORY_PER_HEAP), files, bytes, medianFileBytes, meanFileBytes,
-                DEFAULT_BLOCK_BYTES, 1, List.of(), BackendProfile.unknown(), 0, 1);
+                DEFAULT_BLOCK_BYTES, 1, List.of(), BackendProfile.unknown(), 0, SliceShare.WHOLE);
     }
 
     public static Builder builder() {
         return new Builder();
     }
 
-    /** One slice's share of {@link #bandwidthCap}, at least 1 byte a second; 0 when the reads are not capped. */
+    /** This profile sized for {@code share} of the load's rates: one slice's of a load in slices. */
+    public WorkloadProfile withSlice(SliceShare share) {
+        return new WorkloadProfile(cores, maxHeapBytes, hostMemoryBytes, files, bytes, medianFileBytes, meanFileBytes, blockBytes, workers, tiers, backend,
+                bandwidthCap, share);
+    }
+
+    /** The slice's share of {@link #bandwidthCap}, at least 1 byte a second; 0 when the reads are not capped. */
     public long bandwidthCapShare() {
-        return bandwidthCap == 0 ? 0 : Math.max(1, bandwidthCap / slices);
+        return slice.of(bandwidthCap);
     }
 
     /** Bytes of the host's memory that {@link Tier.Medium#MEM} tiers hold. */
@@ -136,7 +141,7 @@ public record WorkloadProfile(
         private List<Tier> tiers = List.of();
         private BackendProfile backend = BackendProfile.unknown();
         private long bandwidthCap;
-        private int slices = 1;
+        private SliceShare slice = SliceShare.WHOLE;
 
         private Builder() {}
 
@@ -190,9 +195,9 @@ public record WorkloadProfile(
             return this;
         }
 
-        /** The slices the load runs in, each in a process of its own and sized for an even share of the cap; 1 (the default) for a load in one process. */
-        public Builder slices(int value) {
-            this.slices = value;
+        /** The slice whose share of the load's rates to size for; {@link SliceShare#WHOLE} (the default) for a load in one process. */
+        public Builder slice(SliceShare value) {
+            this.slice = requireNonNull(value, "slice is null");
             return this;
         }
 
@@ -201,7 +206,7 @@ public record WorkloadProfile(
             requireNonNull(maxHeapBytes, "maxHeapBytes is not set");
             requireNonNull(files, "files are not set");
             long host = hostMemoryBytes != null ? hostMemoryBytes : saturatedMultiply(maxHeapBytes, DEFAULT_HOST_MEMORY_PER_HEAP);
-            return new WorkloadProfile(cores, maxHeapBytes, host, files, bytes, medianFileBytes, meanFileBytes, blockBytes, workers, tiers, backend, bandwidthCap, slices);
+            return new WorkloadProfile(cores, maxHeapBytes, host, files, bytes, medianFileBytes, meanFileBytes, blockBytes, workers, tiers, backend, bandwidthCap, slice);
         }
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
@@ -477,7 +478,7 @@ class TestTuningAdvisor {
 
     @Test
     void eachSliceIsSizedForItsShareOfTheCap() {
-        Settings slice = TuningAdvisor.recommend(capped(400 * MB).slices(4).build());
+        Settings slice = TuningAdvisor.recommend(capped(400 * MB).slice(SliceShare.even(4).get(0)).build());
         assertEquals(TuningAdvisor.recommend(capped(100 * MB).build()).value(Settings.UFS_READ_THREADS), slice.value(Settings.UFS_READ_THREADS));
         // compared with the slice's share of the store, not with the whole store
         assertTrue(slice.get(Settings.UFS_READ_THREADS).reason().contains(
@@ -487,9 +488,64 @@ class TestTuningAdvisor {
     }
 
     @Test
+    void aSliceThatReadsMostOfTheLoadIsSizedForItsLargerShare() {
+        // one slice reads a file of 1 GiB, three others 32 MiB each: each holds a share of the cap in proportion to what it reads
+        List<SliceShare> shares = SliceShare.byBytes(new long[] {1024 * MB, 32 * MB, 32 * MB, 32 * MB});
+        // the small ones at a quarter of an even share (1120 MiB / 4 / 4 = 70 MiB), the large one at the rest of the cap
+        assertEquals(List.of(1024 * MB, 70 * MB, 70 * MB, 70 * MB), shares.stream().map(SliceShare::weight).toList());
+        long cap = 400 * MB;
+        List<Settings> slices = shares.stream().map(share -> TuningAdvisor.recommend(capped(cap).slice(share).build())).toList();
+        long even = TuningAdvisor.recommend(capped(cap).slice(SliceShare.even(4).get(0)).build()).value(Settings.UFS_READ_THREADS);
+
+        // each slice as one load capped at its share: 400 MiB/s x 1024 / 1234 = 331.9 MiB/s needs 23 streams, 22.7 MiB/s 2 (the cores' 4 threads)
+        for (int i = 0; i < shares.size(); i++) {
+            long share = shares.get(i).of(cap);
+            assertEquals(TuningAdvisor.recommend(capped(share).build()).value(Settings.UFS_READ_THREADS), slices.get(i).value(Settings.UFS_READ_THREADS),
+                    slices.get(i).get(Settings.UFS_READ_THREADS).reason());
+        }
+        assertEquals(35, slices.get(0).value(Settings.UFS_READ_THREADS), slices.get(0).get(Settings.UFS_READ_THREADS).reason());
+        assertEquals(4, slices.get(1).value(Settings.UFS_READ_THREADS), slices.get(1).get(Settings.UFS_READ_THREADS).reason());
+        assertTrue(slices.get(0).value(Settings.UFS_READ_THREADS) > even && even > slices.get(1).value(Settings.UFS_READ_THREADS),
+                "the large slice above an even share's %d threads, the small ones below".formatted(even));
+        // the threads follow the streams: the large slice's reads take more ranged reads of a file at once, and fewer bytes per task set
+        assertTrue(slices.get(0).value(Settings.STREAMS_PER_FILE) > slices.get(1).value(Settings.STREAMS_PER_FILE));
+        assertTrue(slices.get(0).value(Settings.TASK_SET_BYTES) <= slices.get(1).value(Settings.TASK_SET_BYTES));
+
+        // the reasons name the slice and its share of both rates
+        assertTrue(slices.get(0).get(Settings.UFS_READ_THREADS).reason().contains("; --bandwidth 400 MiB/s x 83.0% (slice 1 of 4, by the bytes it reads) "
+                + "= 331.9 MiB/s (below the store's 1 GiB/s x 83.0% = 849.7 MiB/s) needs 331.9 MiB/s x "), slices.get(0).get(Settings.UFS_READ_THREADS).reason());
+        assertTrue(slices.get(1).get(Settings.UFS_READ_THREADS).reason().contains("; --bandwidth 400 MiB/s x 5.7% (slice 2 of 4, by the bytes it reads) "
+                + "= 22.7 MiB/s (below the store's 1 GiB/s x 5.7% = 58.1 MiB/s) needs "), slices.get(1).get(Settings.UFS_READ_THREADS).reason());
+        assertEquals(829_821L, slices.get(0).get(Settings.UFS_READ_THREADS).inputs().get("slice-share-ppm"));
+        assertEquals(4L, slices.get(0).get(Settings.UFS_READ_THREADS).inputs().get("slices"));
+
+        // without a cap the store's rate is shared the same way
+        Settings uncapped = TuningAdvisor.recommend(capped(0).slice(shares.get(0)).build());
+        assertEquals(TuningAdvisor.recommend(capped(0).backend(new BackendProfile(Duration.ofMillis(20), 16 * MB, shares.get(0).of(GB))).build())
+                .value(Settings.UFS_READ_THREADS), uncapped.value(Settings.UFS_READ_THREADS));
+        assertTrue(uncapped.get(Settings.UFS_READ_THREADS).reason().contains("; the store's 1 GiB/s x 83.0% (slice 1 of 4, by the bytes it reads) = 849.7 MiB/s needs "),
+                uncapped.get(Settings.UFS_READ_THREADS).reason());
+    }
+
+    @Test
+    void slicesShareTheRatesInProportionToWhatTheyRead() {
+        List<SliceShare> shares = SliceShare.byBytes(new long[] {1L << 40, 64 * MB, 0, 0});
+        long[] rates = shares.stream().mapToLong(share -> share.of(1000)).toArray();
+        assertTrue(rates[0] > 700 && rates[1] == rates[2] && rates[2] == rates[3], Arrays.toString(rates));
+        assertTrue(Arrays.stream(rates).sum() <= 1000 && Arrays.stream(rates).sum() > 1000 - 4, Arrays.toString(rates));
+        // nothing to read: even shares, as for a load cut evenly
+        assertEquals(SliceShare.even(3), SliceShare.byBytes(new long[3]));
+        assertTrue(SliceShare.even(3).get(2).isEven());
+        assertEquals(250, SliceShare.even(4).get(0).of(1000));
+        assertEquals(0, SliceShare.even(4).get(0).of(0), "no rate, no share");
+        assertEquals(1, SliceShare.byBytes(new long[] {1L << 50, 0}).get(1).of(2), "at least a byte a second");
+        assertEquals(1000, SliceShare.WHOLE.of(1000));
+    }
+
+    @Test
     void slicesShareTheStoresRate() {
         // four slices side by side on a 1 GiB/s store: each is sized for a quarter of it, as one load on a 256 MiB/s store
-        Settings slice = TuningAdvisor.recommend(capped(0).slices(4).build());
+        Settings slice = TuningAdvisor.recommend(capped(0).slice(SliceShare.even(4).get(0)).build());
         Settings quarterStore = TuningAdvisor.recommend(capped(0).backend(new BackendProfile(Duration.ofMillis(20), 16 * MB, 256 * MB)).build());
         assertEquals(quarterStore.value(Settings.UFS_READ_THREADS), slice.value(Settings.UFS_READ_THREADS));
         assertTrue(slice.value(Settings.UFS_READ_THREADS) < TuningAdvisor.recommend(capped(0).build()).value(Settings.UFS_READ_THREADS));
@@ -497,7 +553,7 @@ class TestTuningAdvisor {
                 slice.get(Settings.UFS_READ_THREADS).reason());
         assertEquals(4L, slice.get(Settings.UFS_READ_THREADS).inputs().get("slices"));
         // a cap above each slice's share of the store: the store's share is what each is sized for
-        Settings within = TuningAdvisor.recommend(capped(2048 * MB).slices(4).build());
+        Settings within = TuningAdvisor.recommend(capped(2048 * MB).slice(SliceShare.even(4).get(0)).build());
         assertEquals(quarterStore.value(Settings.UFS_READ_THREADS), within.value(Settings.UFS_READ_THREADS));
         assertTrue(within.get(Settings.UFS_READ_THREADS).reason().contains(
                 "; the store's 1 GiB/s / 4 slices = 256 MiB/s (within --bandwidth 2 GiB/s / 4 slices = 512 MiB/s) needs "),
@@ -515,9 +571,13 @@ class TestTuningAdvisor {
     void theCapAndTheSlicesMustBeValid() {
         IllegalArgumentException negative = assertThrows(IllegalArgumentException.class, () -> capped(-1).build());
         assertEquals("bandwidthCap must be >= 0: -1", negative.getMessage());
-        IllegalArgumentException noSlice = assertThrows(IllegalArgumentException.class, () -> capped(MB).slices(0).build());
+        IllegalArgumentException noSlice = assertThrows(IllegalArgumentException.class, () -> new SliceShare(0, 0, 1, 1));
         assertEquals("slices must be >= 1: 0", noSlice.getMessage());
-        assertEquals(1, capped(1).slices(4).build().bandwidthCapShare(), "at least a byte a second");
+        IllegalArgumentException outside = assertThrows(IllegalArgumentException.class, () -> new SliceShare(4, 4, 1, 4));
+        assertEquals("index must be in [0, 4): 4", outside.getMessage());
+        IllegalArgumentException noWeight = assertThrows(IllegalArgumentException.class, () -> SliceShare.byBytes(new long[0]));
+        assertEquals("no slices", noWeight.getMessage());
+        assertEquals(1, capped(1).slice(SliceShare.even(4).get(0)).build().bandwidthCapShare(), "at least a byte a second");
     }
 
     // --- every setting, provenance and overrides
@@ -564,7 +624,7 @@ class TestTuningAdvisor {
         assertEquals(List.of(), old.tiers());
         assertEquals(BackendProfile.unknown(), old.backend());
         assertEquals(0, old.bandwidthCap(), "not capped");
-        assertEquals(1, old.slices());
+        assertEquals(SliceShare.WHOLE, old.slice(), "in one process");
         assertEquals(old, WorkloadProfile.builder().cores(8).maxHeapBytes(2 * GB).files(10, 100 * MB, 10 * MB, 10 * MB).build());
     }
 
