@@ -170,6 +170,31 @@ class TestPartitionValues {
     }
 
     @Test
+    void theLatestOfADefaultPartitionThatAPartitionSpecNamesIsThatPartition() throws IOException {
+        // named, the default partition is selected as --partition alone selects it
+        CliRun only = gfsload("--table", "db.onlynull", "--partition", "dt=" + NULL, "--latest", "1", "--progress", "none");
+        assertEquals(ExitCode.OK, only.exitCode(), only.err());
+        assertTrue(only.out().startsWith("db.onlynull latest 1 of dt=" + NULL + ": SUCCEEDED\n  chosen  dt=" + NULL + "\n"), only.out());
+
+        // beside partitions with values it is below all of them, whatever its name sorts after
+        CliRun below = gfsload("plan", "--table", "db.nulls", "--partition", "dt=" + NULL, "--partition", "dt=2", "--latest", "1", "--json");
+        assertEquals(ExitCode.OK, below.exitCode(), below.err());
+        assertEquals(List.of("dt=2"), names(new ObjectMapper().readTree(below.out()).get("partitions")));
+        CliRun both = gfsload("plan", "--table", "db.nulls", "--partition", "dt=" + NULL, "--partition", "dt=2", "--latest", "2", "--json");
+        assertEquals(ExitCode.OK, both.exitCode(), both.err());
+        assertEquals(List.of("dt=2", "dt=" + NULL), names(new ObjectMapper().readTree(both.out()).get("partitions")));
+
+        // a region's default day named in full; the region alone still has no latest (its only day has no value)
+        CliRun region = gfsload("plan", "--table", "db.regions", "--partition", "region=ap/dt=" + NULL, "--latest", "1", "--json");
+        assertEquals(ExitCode.OK, region.exitCode(), region.err());
+        assertEquals(List.of("region=ap/dt=" + NULL), names(new ObjectMapper().readTree(region.out()).get("partitions")));
+        // and a region of days with values: its default day only where nothing else is left
+        CliRun us = gfsload("plan", "--table", "db.regions", "--partition", "region=us/dt=" + NULL, "--partition", "region=us", "--latest", "1", "--json");
+        assertEquals(ExitCode.OK, us.exitCode(), us.err());
+        assertEquals(List.of("region=us/dt=2026-11-19"), names(new ObjectMapper().readTree(us.out()).get("partitions")));
+    }
+
+    @Test
     void theLatestOfASelectionThatSelectsNoneIsNotFoundNamingBoth() {
         Map<List<String>, String> messages = new LinkedHashMap<>();
         messages.put(List.of("--partition", "region=xx"), "No partition of db.regions matches: latest 1 of region=xx");

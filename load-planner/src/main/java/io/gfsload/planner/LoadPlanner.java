@@ -471,12 +471,14 @@ public final class LoadPlanner {
     }
 
     /**
-     * The names of the partitions {@code latest} chooses from, in partition order: those its
-     * {@link PartitionSelection.Latest#among() among} selects (every partition, those of specs,
-     * those matching a filter), without Hive's default partition, which holds the rows without a
-     * value and is never the latest, whatever its name sorts after (the digits of a date or an
-     * hour, or the numbers of a numeric key). Names only, but for a filter, which the metastore
-     * answers with the partitions.
+     * The names of the partitions {@code latest} chooses from, from the earliest to the latest:
+     * those its {@link PartitionSelection.Latest#among() among} selects (every partition, those of
+     * specs, those matching a filter), in partition order, without Hive's default partition, which
+     * holds the rows without a value and is never the latest, whatever its name sorts after (the
+     * digits of a date or an hour, or the numbers of a numeric key). A default partition a spec
+     * names ({@code dt=__HIVE_DEFAULT_PARTITION__}, every key without a value named so) is
+     * selected as {@code --partition} alone selects it, and comes before every partition with
+     * values. Names only, but for a filter, which the metastore answers with the partitions.
      *
      * @param checked whether a selection that selects none is an error, as when the command plans
      *     first (rather than in place of partitions dropped meanwhile, when none is left to plan)
@@ -510,12 +512,25 @@ public final class LoadPlanner {
                 selected = names;
             }
         }
-        List<PartitionSpec> candidates = selected.stream().filter(spec -> !spec.hasNullValue()).toList();
+        List<PartitionSpec> candidates = selected.stream()
+                .filter(spec -> !spec.hasNullValue() || namesItsDefaults(among, spec))
+                // stable: each group stays in partition order
+                .sorted(Comparator.comparing(PartitionSpec::hasNullValue).reversed())
+                .toList();
         if (checked && candidates.isEmpty()) {
             throw new NoSuchPartitionException(table.name(), latest.describe() + " (%s Hive's default partitions, %s, which are never the latest)".formatted(
                     among instanceof PartitionSelection.All ? "the table has no partitions but" : "the partitions selected are", PartitionSpec.DEFAULT_PARTITION_VALUE));
         }
         return candidates;
+    }
+
+    /** Whether a spec of {@code among} that selects {@code partition} names its every key without a value (Hive's default partition). */
+    private static boolean namesItsDefaults(PartitionSelection among, PartitionSpec partition) {
+        if (!(among instanceof PartitionSelection.Specs specs)) {
+            return false;
+        }
+        int lastDefault = partition.values().lastIndexOf(PartitionSpec.DEFAULT_PARTITION_VALUE);
+        return specs.specs().stream().anyMatch(spec -> spec.selects(partition) && lastDefault < spec.keys().size());
     }
 
     /** That no partition of {@code table} matches {@code selection}, which has {@code filter}, with what to write where a filter misleads. */
