@@ -43,14 +43,17 @@ public final class Secrets {
      */
     private static final Pattern KEY_OF_A_KEY = Pattern.compile("(?:[.-]key|secretkey|accountkey)$|^fs\\.azure\\.account\\.key\\.|^fs\\.azure\\.sas\\.");
 
-    /** A setting's key, where a text may name one: letters, digits and {@code . _ -}. */
-    private static final String KEY = "[A-Za-z][A-Za-z0-9_.-]*";
+    /**
+     * A setting's key, where a text may name one: letters, digits and {@code . _ -}, from a
+     * letter, all of them (no part of a longer word is a key, and a long word is read once).
+     */
+    private static final String KEY = "[A-Za-z][A-Za-z0-9_.-]*+";
 
     /**
      * A setting's key as a text may start the next setting after a value: {@code key=},
      * {@code key =}, {@code -Dkey=}, {@code "key":}.
      */
-    private static final String NEXT_SETTING = "(?:-*\"?" + KEY + "\"?\\h*=|\"" + KEY + "\"\\h*:)";
+    private static final String NEXT_SETTING = "(?:-*+\"?" + KEY + "\"?\\h*+=|\"" + KEY + "\"\\h*+:)";
 
     /**
      * A word of a value written without quotes: anything up to a blank, or the separators of a
@@ -67,21 +70,33 @@ public final class Secrets {
      * username = hive}). A password's punctuation ({@code ,}, {@code )}) is part of it and hidden
      * with it. {@code (empty)}, how gfsload writes that a setting has no value, is none.
      */
-    private static final String VALUE = "(?:\"(?:\\\\.|[^\"\\\\\\r\\n])*\"?|'(?:\\\\.|[^'\\\\\\r\\n])*'?|(?!\\(empty\\)(?:\\s|$))"
-            + WORD + "(?:\\h+(?!" + NEXT_SETTING + ")" + WORD + ")*)";
+    private static final Pattern VALUE = Pattern.compile("(?:" + inQuotes('"') + "|" + inQuotes('\'') + "|(?!\\(empty\\)(?:\\s|$))"
+            + WORD + "(?:\\h++(?!" + NEXT_SETTING + ")" + WORD + ")*+)");
 
     /**
-     * {@code key=value}, {@code key = value}, {@code key= value}, {@code "key":"value"}, blanks
-     * on one line only; not {@code key: value}, which is how prose and a database's words go on
-     * ({@code using password: YES}).
+     * A value in {@code quote}s, escapes and all, up to its closing quote or the end of the line;
+     * written so that its length costs no stack (every repeat possessive, none of a group that can
+     * match in two ways).
      */
-    private static final Pattern SETTING = Pattern.compile("(?<key>" + KEY + ")(?<separator>\"?\\h*=\\h*|\"\\h*:\\h*)(?<value>" + VALUE + ")");
+    private static String inQuotes(char quote) {
+        String plain = "[^" + quote + "\\\\\\r\\n]*+";
+        return quote + plain + "(?:\\\\.[^" + quote + "\\\\\\r\\n]*+)*+" + quote + "?";
+    }
+
+    /**
+     * The start of a setting, its {@link #VALUE} after it: {@code key=}, {@code key =}, {@code key= },
+     * {@code "key":}, blanks on one line only; not {@code key:}, which is how prose and a
+     * database's words go on ({@code using password: YES}). A key starts a word, after its
+     * dashes ({@code -Dkey=}).
+     */
+    private static final Pattern SETTING = Pattern.compile("(?<![A-Za-z0-9_.-])-*+(?<key>" + KEY + ")(?:\"?\\h*+=|\"\\h*+:)\\h*+");
 
     /**
      * A URL's user and password before a host: {@code jdbc:mysql://user:password@host}, {@code
      * scheme://id:key@bucket}; up to the last {@code @} before the path, as a password may hold one.
      */
-    private static final Pattern USER_AND_PASSWORD = Pattern.compile("(?<start>[A-Za-z][A-Za-z0-9+.:-]*://)[^/?#@\\s\"']*:[^/?#\\s\"']*@");
+    private static final Pattern USER_AND_PASSWORD = Pattern.compile(
+            "(?<start>(?<![A-Za-z0-9+.:-])[A-Za-z][A-Za-z0-9+.-]*+(?::[A-Za-z][A-Za-z0-9+.-]*+)*+://)[^/?#@\\s\"']*:[^/?#\\s\"']*@");
 
     /** Oracle's thin JDBC URL: {@code jdbc:oracle:thin:user/password@host:1521:sid}. */
     private static final Pattern ORACLE_USER_AND_PASSWORD = Pattern.compile("(?i)(?<start>jdbc:oracle:thin:)[^/@\\s\"']+/[^\\s\"']*@");
@@ -118,19 +133,18 @@ public final class Secrets {
         String hidden = USER_AND_PASSWORD.matcher(text).replaceAll("${start}" + HIDDEN + "@");
         hidden = ORACLE_USER_AND_PASSWORD.matcher(hidden).replaceAll("${start}" + HIDDEN + "@");
         Matcher setting = SETTING.matcher(hidden);
+        Matcher value = VALUE.matcher(hidden);
         StringBuilder result = new StringBuilder(hidden.length());
         int copied = 0;
         int from = 0;
         while (from < hidden.length() && setting.find(from)) {
-            String key = setting.group("key");
-            if (isSecretKey(key)) {
-                result.append(hidden, copied, setting.start("value")).append(quoted(setting.group("value")));
-                copied = setting.end("value");
+            // a value is read only for a secret's key: one that is no secret may hold a setting that is ("url = jdbc:mysql://h/db?password=..."),
+            // found from its separator on
+            from = setting.end();
+            if (isSecretKey(setting.group("key")) && value.region(from, hidden.length()).lookingAt()) {
+                result.append(hidden, copied, from).append(quoted(value.group()));
+                copied = value.end();
                 from = copied;
-            }
-            else {
-                // a value that is no secret may hold a setting that is: "url = jdbc:mysql://h/db?password=..."
-                from = setting.end("separator");
             }
         }
         return result.append(hidden, copied, hidden.length()).toString();

@@ -4,8 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class TestSecrets {
     @Test
@@ -58,6 +60,32 @@ class TestSecrets {
         // nothing of a value is left where a setting of its own starts
         assertEquals("password=<hidden> fs.s3a.secret.key=<hidden>",
                 Secrets.hiddenIn("password=s3 cretB4 and then fs.s3a.secret.key=s3cretB5"));
+    }
+
+    @Test
+    void longTextsAreHiddenWithoutRunningOutOfStack() {
+        // a value of thousands of words, a quoted value of thousands of characters, a line of thousands of settings: a metastore's
+        // error may repeat a whole query or a partition list
+        String words = String.join(" ", Collections.nCopies(20_000, "w0rd"));
+        assertEquals("password=<hidden>", Secrets.hiddenIn("password=" + words));
+        String quoted = "x".repeat(100_000);
+        assertEquals("password=\"<hidden>\" in use", Secrets.hiddenIn("password=\"" + quoted + "\" in use"));
+        assertEquals("password='<hidden>' in use", Secrets.hiddenIn("password='" + quoted.replace("xx", "\\'") + "' in use"));
+        String paths = String.join(" ", Collections.nCopies(20_000, "s3a://b/t/dt=2026-11-20/part-0"));
+        assertEquals(paths, Secrets.hiddenIn(paths));
+        String settings = String.join(" ", Collections.nCopies(20_000, "fs.s3a.endpoint=host"));
+        assertEquals(settings + " password=<hidden>", Secrets.hiddenIn(settings + " password=" + words));
+    }
+
+    @Test
+    @Timeout(60)
+    void aLongWordIsReadOnce() {
+        // a base64 blob or a run of letters in an error: read once from its start, not again from each of its letters, which
+        // would take hours at a million characters
+        for (String text : List.of("x".repeat(1_000_000), "a:".repeat(500_000), "a-".repeat(500_000), "a.b=".repeat(250_000),
+                "password=\"" + "x".repeat(1_000_000) + "\"")) {
+            assertEquals(text.startsWith("password") ? "password=\"<hidden>\"" : text, Secrets.hiddenIn(text));
+        }
     }
 
     @Test
