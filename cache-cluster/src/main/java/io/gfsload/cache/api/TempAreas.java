@@ -107,6 +107,21 @@ public interface TempAreas {
     ScopeCommit commitScope(String jobId, List<BlockKey> blocks);
 
     /**
+     * As {@link #commitScope(String, List)}, by {@code run} of the job: refused when another run of
+     * the job holds the area (it adopted the area after this run's renewals stopped reaching the
+     * master for two of its periods), which this run must not commit into; nothing is committed
+     * then. An area no run holds is committed into as without a run. The default ignores {@code run}.
+     *
+     * @throws TempAreaInUseException when another run of the job holds the area: {@link
+     *     TempAreaInUseException#renewedAgo()} says when it last renewed it
+     * @throws TempAreaNotFoundException when the job has no open temp area
+     * @throws BlockNotFoundException when one of the blocks is not in the temp area
+     */
+    default ScopeCommit commitScope(String jobId, List<BlockKey> blocks, TempAreaRun run) {
+        return commitScope(jobId, blocks);
+    }
+
+    /**
      * Deletes the job's temp area and the blocks still in it (on the workers with their next
      * heartbeat; a worker where another job has a block staged keeps it, pinned). Does nothing for
      * an unknown job.
@@ -114,6 +129,17 @@ public interface TempAreas {
      * @return the number of blocks deleted
      */
     int abortTempArea(String jobId);
+
+    /**
+     * As {@link #abortTempArea(String)}, by {@code run} of the job: refused when another run of the
+     * job holds the area, which keeps the area and its blocks. The default ignores {@code run}.
+     *
+     * @return the number of blocks deleted
+     * @throws TempAreaInUseException when another run of the job holds the area
+     */
+    default int abortTempArea(String jobId, TempAreaRun run) {
+        return abortTempArea(jobId);
+    }
 
     /**
      * Removes the blocks of {@code files} (these identities) from the job's temp area, all in one

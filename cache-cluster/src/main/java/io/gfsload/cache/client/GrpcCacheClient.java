@@ -1502,9 +1502,20 @@ public final class GrpcCacheClient implements CacheClient {
 
         @Override
         public ScopeCommit commitScope(String jobId, List<BlockKey> blocks) {
+            return commitScope(jobId, blocks, Optional.empty());
+        }
+
+        @Override
+        public ScopeCommit commitScope(String jobId, List<BlockKey> blocks, TempAreaRun run) {
+            return commitScope(jobId, blocks, Optional.of(requireNonNull(run, "run is null")));
+        }
+
+        /** Commits {@code blocks} of the temp area of {@code jobId}, as {@code run} when given. */
+        private ScopeCommit commitScope(String jobId, List<BlockKey> blocks, Optional<TempAreaRun> run) {
             TempAreas.checkJobId(jobId);
             requireNonNull(blocks, "blocks is null");
             CommitScopeRequest.Builder request = CommitScopeRequest.newBuilder().setJobId(jobId);
+            run.ifPresent(r -> request.setRunId(r.runId()).setRunToken(r.token()));
             for (BlockKey block : blocks) {
                 request.addBlocks(BlockRef.newBuilder().setFile(ProtoConversions.toProto(block.file()))
                         .setIndex(block.index()));
@@ -1516,9 +1527,20 @@ public final class GrpcCacheClient implements CacheClient {
 
         @Override
         public int abortTempArea(String jobId) {
+            return abortTempArea(jobId, Optional.empty());
+        }
+
+        @Override
+        public int abortTempArea(String jobId, TempAreaRun run) {
+            return abortTempArea(jobId, Optional.of(requireNonNull(run, "run is null")));
+        }
+
+        /** Deletes the temp area of {@code jobId}, as {@code run} when given. */
+        private int abortTempArea(String jobId, Optional<TempAreaRun> run) {
             TempAreas.checkJobId(jobId);
-            return callMaster("Aborting the temp area of job " + jobId, () -> masterStub().abortTempArea(
-                    AbortTempAreaRequest.newBuilder().setJobId(jobId).build())).getBlocks();
+            AbortTempAreaRequest.Builder request = AbortTempAreaRequest.newBuilder().setJobId(jobId);
+            run.ifPresent(r -> request.setRunId(r.runId()).setRunToken(r.token()));
+            return callMaster("Aborting the temp area of job " + jobId, () -> masterStub().abortTempArea(request.build())).getBlocks();
         }
 
         @Override

@@ -922,7 +922,7 @@ final class BlockMetadataStore implements AutoCloseable {
             TempAreaRecord area = existing.get();
             if (run.isPresent()) {
                 if (renewOnly) {
-                    checkHeldBy(area, run.get(), nowMillis);
+                    checkHeldBy(area, run.get().runId(), run.get().token(), nowMillis, "Cannot renew the temp area of job " + jobId);
                 }
                 else {
                     checkNotInUse(area, run.get(), nowMillis);
@@ -1020,18 +1020,21 @@ final class BlockMetadataStore implements AutoCloseable {
     }
 
     /**
-     * @throws TempAreaInUseException when another run than {@code run} holds {@code area}, whenever
-     *     it last renewed it
+     * @param runId the run that renews, commits into or deletes {@code area}; empty for a call
+     *     without a run (clients older than runs, loads without one), which is never refused
+     * @param token that run's token; empty for any run with {@code runId}
+     * @param action what the run cannot do, for the message: {@code Cannot renew the temp area of job J}
+     * @throws TempAreaInUseException when another run than {@code runId} with {@code token} holds
+     *     {@code area}, whenever it last renewed it
      */
-    private static void checkHeldBy(TempAreaRecord area, TempAreaRun run, long nowMillis) {
-        if (area.getRunId().isEmpty() || run.isRun(area.getRunId(), area.getRunToken())) {
+    private static void checkHeldBy(TempAreaRecord area, String runId, String token, long nowMillis, String action) {
+        if (runId.isEmpty() || area.getRunId().isEmpty() || TempAreaRun.sameRun(runId, token, area.getRunId(), area.getRunToken())) {
             return;
         }
         Duration renewedAgo = wholeSeconds(Duration.ofMillis(Math.max(0, nowMillis - area.getRenewedAtMillis())));
-        String holder = area.getRunId().equals(run.runId()) ? "a later run of the job with the same run id" : "run %s of the job".formatted(area.getRunId());
-        throw new TempAreaInUseException(("Cannot renew the temp area of job %s for run %s: %s adopted it since, and renewed it %s "
-                + "ago; the area is that run's").formatted(area.getJobId(), run.runId(), holder, Counts.of(renewedAgo)),
-                renewedAgo, Duration.ofMillis(saturatedAdd(area.getRenewPeriodMillis(), area.getRenewPeriodMillis())));
+        String holder = area.getRunId().equals(runId) ? "a later run of the job with the same run id" : "run %s of the job".formatted(area.getRunId());
+        throw new TempAreaInUseException("%s for run %s: %s adopted it since, and renewed it %s ago; the area is that run's".formatted(action, runId,
+                holder, Counts.of(renewedAgo)), renewedAgo, Duration.ofMillis(saturatedAdd(area.getRenewPeriodMillis(), area.getRenewPeriodMillis())));
     }
 
     /** {@code time} in whole seconds, rounded down, or as it is when under a second. */
@@ -1158,7 +1161,22 @@ final class BlockMetadataStore implements AutoCloseable {
      * @throws BlockNotFoundException when a block is not in the temp area; nothing changes then
      */
     synchronized ScopeResult commitScope(String jobId, List<BlockRef> refs, long nowMillis) {
-        checkOpen(jobId, nowMillis, "Cannot commit a scope of job " + jobId);
+        return commitScope(jobId, refs, nowMillis, "", "");
+    }
+
+    /**
+     * As {@link #commitScope(String, List, long)}, by run {@code runId} with {@code token}: refused
+     * when another run holds the area (it adopted the area after this run's renewals stopped
+     * reaching the master for two periods), so that a run that lost the area commits nothing into
+     * that run's.
+     *
+     * @param runId empty for a commit without a run, never refused
+     * @param token empty for any run with {@code runId}
+     * @throws TempAreaInUseException when another run of the job holds the area; nothing changes then
+     */
+    synchronized ScopeResult commitScope(String jobId, List<BlockRef> refs, long nowMillis, String runId, String token) {
+        TempAreaRecord area = checkOpen(jobId, nowMillis, "Cannot commit a scope of job " + jobId);
+        checkHeldBy(area, runId, token, nowMillis, "Cannot commit a scope of job " + jobId);
         Map<String, BlockRecord> staged = new TreeMap<>();
         List<String> missing = new ArrayList<>();
         for (BlockRef ref : refs) {
@@ -1213,6 +1231,22 @@ final class BlockMetadataStore implements AutoCloseable {
      */
     synchronized AreaDeletion deleteTempArea(String jobId) {
         return unstage(jobId, tempBlocks(jobId), true, "delete the temp area of job " + jobId);
+    }
+
+    /**
+     * As {@link #deleteTempArea(String)}, by run {@code runId} with {@code token}: refused when
+     * another run holds the area, which keeps it and its blocks.
+     *
+     * @param runId empty for a deletion without a run, never refused
+     * @param token empty for any run with {@code runId}
+     * @throws TempAreaInUseException when another run of the job holds the area; nothing changes then
+     */
+    synchronized AreaDeletion deleteTempArea(String jobId, long nowMillis, String runId, String token) {
+        Optional<TempAreaRecord> area = tempArea(jobId);
+        if (area.isPresent()) {
+            checkHeldBy(area.get(), runId, token, nowMillis, "Cannot delete the temp area of job " + jobId);
+        }
+        return deleteTempArea(jobId);
     }
 
     /**

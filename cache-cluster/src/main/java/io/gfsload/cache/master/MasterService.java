@@ -684,10 +684,6 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             try {
                 opened = metadata.openTempArea(jobId, clock.millis(), request.getExpireMillis(), request.getRenew(), run(jobId, request));
             }
-            catch (TempAreaInUseException e) {
-                log.info("{}", e.getMessage());
-                throw RpcErrors.tempAreaInUse(e);
-            }
             catch (TempAreaNotFoundException e) {
                 // a running job whose area expired (or was aborted) meanwhile: it must not go on staging into a new one
                 log.warn("{}: not opening a new one for a renewal", e.getMessage());
@@ -723,7 +719,9 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                         ref.getIndex());
                 ProtoConversions.fromProto(ref.getFile());
             }
-            BlockMetadataStore.ScopeResult result = metadata.commitScope(jobId, request.getBlocksList(), clock.millis());
+            checkRun(jobId, request.getRunId(), request.getRunToken());
+            BlockMetadataStore.ScopeResult result = metadata.commitScope(jobId, request.getBlocksList(), clock.millis(), request.getRunId(),
+                    request.getRunToken());
             metrics.scopeCommitted(result.blocks());
             log.info("Job {} committed a scope of {} ({}) from its temp area", jobId, Counts.of(result.blocks(), "block"),
                     Counts.of(result.bytes(), "byte"));
@@ -735,7 +733,8 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
     public void abortTempArea(AbortTempAreaRequest request, StreamObserver<AbortTempAreaResponse> response) {
         respond(response, () -> {
             String jobId = checkJobId(request.getJobId());
-            BlockMetadataStore.AreaDeletion deletion = metadata.deleteTempArea(jobId);
+            checkRun(jobId, request.getRunId(), request.getRunToken());
+            BlockMetadataStore.AreaDeletion deletion = metadata.deleteTempArea(jobId, clock.millis(), request.getRunId(), request.getRunToken());
             registry.tempAreaDeleted(jobId);
             if (deletion.existed() && deletion.blocks() == 0) {
                 // what a job does after committing all of its blocks: nothing was left to delete
@@ -892,6 +891,16 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
         return Optional.of(new TempAreaRun(request.getRunId(), request.getRunToken(), Duration.ofMillis(request.getRenewPeriodMillis())));
     }
 
+    /** The run a commit or deletion of a temp area names: none (empty id, clients older than it, a load without a run), or a valid one. */
+    private static void checkRun(String jobId, String runId, String token) {
+        if (runId.isEmpty()) {
+            check(token.isEmpty(), "a run token of job %s without a run id", jobId);
+            return;
+        }
+        checkRunId(jobId, runId);
+        checkRunToken(jobId, token);
+    }
+
     private static void checkRunId(String jobId, String runId) {
         check(TempAreaRun.RUN_ID.matcher(runId).matches(), "invalid run id of job %s (letters, digits, '-'; at most 64): %s", jobId, runId);
     }
@@ -972,6 +981,12 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
         }
         catch (TempAreaNotFoundException e) {
             response.onError(RpcErrors.tempAreaNotFound(e.getMessage()));
+            return;
+        }
+        catch (TempAreaInUseException e) {
+            // a run refused another's area: an open while that run still renews it, or a renewal, commit or deletion after it adopted it
+            log.info("{}", e.getMessage());
+            response.onError(RpcErrors.tempAreaInUse(e));
             return;
         }
         catch (BlockNotFoundException e) {

@@ -330,6 +330,43 @@ class AtomicLoadTest {
     }
 
     @Test
+    void aRunWhoseAreaAnotherRunAdoptedIsRefusedItsCommitAndDeletionWhichChangeNothing() {
+        areas.openTempArea("job-runs-9", DAY, firstRun);
+        write(new BlockKey(PART_0, 0), randomBytes(1000, 11), "job-runs-9");
+        write(new BlockKey(PART_1, 0), randomBytes(2000, 12), "job-runs-9");
+        // the first run's renewals do not reach the master for two periods: the second run adopts the area
+        clock.advance(PERIOD.multipliedBy(2));
+        assertTrue(areas.openTempArea("job-runs-9", DAY, secondRun).adopted());
+        clock.advance(Duration.ofSeconds(7));
+
+        // the first run commits and deletes before its next renewal would tell it
+        TempAreaInUseException commit = assertThrows(TempAreaInUseException.class,
+                () -> areas.commitScope("job-runs-9", List.of(new BlockKey(PART_0, 0)), firstRun));
+        TempAreaInUseException deletion = assertThrows(TempAreaInUseException.class, () -> areas.abortTempArea("job-runs-9", firstRun));
+
+        assertEquals(Duration.ofSeconds(7), commit.renewedAgo());
+        assertTrue(commit.getMessage().contains("Cannot commit a scope of job job-runs-9 for run run-1: run run-2 of the job adopted it since, "
+                + "and renewed it 7 s ago; the area is that run's (FAILED_PRECONDITION)"), commit.getMessage());
+        assertTrue(deletion.getMessage().contains("Cannot delete the temp area of job job-runs-9 for run run-1: run run-2 of the job adopted it "
+                + "since, and renewed it 7 s ago; the area is that run's (FAILED_PRECONDITION)"), deletion.getMessage());
+        assertEquals(List.of(), client.cachedBlocks(PART_0), "the refused commit made a block visible");
+        assertEquals(2, areas.findTempArea("job-runs-9").orElseThrow().blocks().size(), "the refused deletion removed the area or its blocks");
+        assertThrows(TempAreaInUseException.class, () -> areas.openTempArea("job-runs-9", DAY, new TempAreaRun("run-3", PERIOD)),
+                "the second run's hold stands");
+
+        // the run that holds the area, and clients without a run, commit into it and delete it
+        assertEquals(1, areas.commitScope("job-runs-9", List.of(new BlockKey(PART_0, 0)), secondRun).blocks());
+        assertEquals(1, client.cachedBlocks(PART_0).size());
+        assertEquals(1, areas.commitScope("job-runs-9", List.of(new BlockKey(PART_1, 0))).blocks());
+        assertEquals(0, areas.abortTempArea("job-runs-9", secondRun));
+        assertTrue(areas.findTempArea("job-runs-9").isEmpty());
+        areas.openTempArea("job-runs-10", DAY, firstRun);
+        assertTrue(areas.releaseTempArea("job-runs-10", firstRun));
+        assertEquals(0, areas.abortTempArea("job-runs-10", secondRun), "an area no run holds is deleted by any run");
+        assertTrue(areas.findTempArea("job-runs-10").isEmpty());
+    }
+
+    @Test
     void aLateReleaseOrRenewalOfAnEarlierRunWithTheSameIdLeavesTheLaterRunsHold() {
         // the runs of a job from one gfsload home share their id, each with a token of its own
         TempAreaRun earlier = new TempAreaRun("home-1", "token-1", PERIOD);
