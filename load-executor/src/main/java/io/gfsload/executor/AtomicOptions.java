@@ -2,8 +2,10 @@ package io.gfsload.executor;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gfsload.cache.api.TempAreaRun;
 import java.io.Serializable;
 import java.time.Duration;
+import java.util.Optional;
 
 /**
  * An atomic load: blocks go into the job's temp area, invisible to readers, and a scope becomes
@@ -15,8 +17,11 @@ import java.time.Duration;
  * @param sharedArea whether the temp area belongs to a load of which this executor runs a slice:
  *     it stages and commits its scopes there and leaves the area to that load, which deletes it at
  *     its end
+ * @param loadRun with {@code sharedArea}, the run of that load, which holds the area: the slice
+ *     commits its scopes as that run, so that the master refuses them once another run of the job
+ *     adopted the area; null for a load without a run (no journal), or one that owns its area
  */
-public record AtomicOptions(String jobId, Scope scope, Duration expireTime, boolean sharedArea) implements Serializable {
+public record AtomicOptions(String jobId, Scope scope, Duration expireTime, boolean sharedArea, TempAreaRun loadRun) implements Serializable {
     /** What one commit makes visible. */
     public enum Scope {
         /** Each file on its own. */
@@ -37,15 +42,21 @@ public record AtomicOptions(String jobId, Scope scope, Duration expireTime, bool
         if (expireTime.isZero() || expireTime.isNegative()) {
             throw new IllegalArgumentException("expireTime must be > 0: " + expireTime);
         }
+        if (loadRun != null && !sharedArea) {
+            throw new IllegalArgumentException("a load run is for a slice in a shared temp area: " + loadRun.runId());
+        }
     }
 
     /** An atomic load that owns its temp area. */
     public AtomicOptions(String jobId, Scope scope, Duration expireTime) {
-        this(jobId, scope, expireTime, false);
+        this(jobId, scope, expireTime, false, null);
     }
 
-    /** These options for a slice of the load: the temp area stays the load's. */
-    public AtomicOptions inSharedArea() {
-        return new AtomicOptions(jobId, scope, expireTime, true);
+    /**
+     * These options for a slice of the load: the temp area stays the load's, whose {@code run}
+     * (empty for a load without one) the slice commits as.
+     */
+    public AtomicOptions inSharedArea(Optional<TempAreaRun> run) {
+        return new AtomicOptions(jobId, scope, expireTime, true, run.orElse(null));
     }
 }

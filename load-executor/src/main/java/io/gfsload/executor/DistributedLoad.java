@@ -13,6 +13,8 @@ import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.api.RemovalMarks;
 import io.gfsload.cache.api.StagedBlock;
+import io.gfsload.cache.api.TempAreaInUseException;
+import io.gfsload.cache.api.TempAreaRun;
 import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.planner.BlockTask;
@@ -271,7 +273,6 @@ public final class DistributedLoad {
             listener.started(plan);
         }
         // nothing to load: every file is reported as cached without a slice
-        List<SliceLoad> cut = plan.stats().blocksToLoad() == 0 ? List.of() : slices(plan);
         Map<Integer, LoadReport> reports = new HashMap<>();
         // the bytes each slice without a report yet last said it wrote: what it read at least
         Map<Integer, Long> heardBytes = new HashMap<>();
@@ -287,6 +288,9 @@ public final class DistributedLoad {
         TempAreaRenewal renewal = atomic.map(a -> claim.renewalFor(cache.tempAreas(), a, journal,
                 opened -> staged.putAll(Adopted.usable(opened.blocks(), liveAtStart, plan.request().replication(), plan)))).orElse(null);
         try {
+            // nothing to load: every file is reported as cached without a slice; the slices of an atomic load commit as the run that holds
+            // its area
+            List<SliceLoad> cut = plan.stats().blocksToLoad() == 0 ? List.of() : slices(plan, options, renewal == null ? Optional.empty() : renewal.run());
             Adopted adopting = Adopted.planned(plan, staged);
             if (adopting.blocks() > 0) {
                 listener.adopting(adopting.blocks(), adopting.bytes());
@@ -397,7 +401,11 @@ public final class DistributedLoad {
             }
             String uncommitted = null;
             if (atomic.isPresent() && atomic.get().scope() == AtomicOptions.Scope.JOB) {
-                uncommitted = commitJob(plan, finished, failure, atomic.get(), journal);
+                uncommitted = commitJob(plan, finished, failure, renewal, journal);
+                if (failure == null && renewal.lost().isPresent()) {
+                    // the master refused the commit: another run of the job adopted the area since this run's last renewal
+                    failure = renewal.lost().get();
+                }
             }
             Optional<Restored> restored = Optional.empty();
             // committed blocks only: what an atomic job staged and did not commit stays invisible
@@ -421,10 +429,13 @@ public final class DistributedLoad {
                 if (report.totals().blocksFailed() == 0 && LoadExecutor.stillHeld(renewal)) {
                     try {
                         // every scope is committed: the area is empty
-                        cache.tempAreas().abortTempArea(a.jobId());
+                        renewal.deleteArea();
                     }
                     catch (MasterUnavailableException e) {
                         LOG.warn("Cannot delete the temp area of atomic job {}, which expires in {}: {}", a.jobId(), a.expireTime(), e.getMessage());
+                    }
+                    catch (TempAreaInUseException e) {
+                        // another run adopted the area since the renewal just before: it is that run's to delete, and this run lost it
                     }
                 }
                 else if (renewal == null || renewal.lost().isEmpty()) {
@@ -448,7 +459,7 @@ public final class DistributedLoad {
 
     /** The plan's files in slices, as many as run at once (fewer for fewer files), each with its share of the load's bounds. */
     List<SliceLoad> slices(LoadPlan plan) {
-        return slices(plan, options);
+        return slices(plan, options, Optional.empty());
     }
 
     /**
@@ -486,8 +497,11 @@ public final class DistributedLoad {
         return atomic.equals(Optional.of(AtomicOptions.Scope.PARTITION));
     }
 
-    /** As {@link #slices(LoadPlan)}, with {@code bounds} as the load's options. */
-    private List<SliceLoad> slices(LoadPlan plan, ExecutorOptions bounds) {
+    /**
+     * As {@link #slices(LoadPlan)}, with {@code bounds} as the load's options; the slices of an
+     * atomic load commit their scopes as {@code run}, the run that holds the load's temp area.
+     */
+    private List<SliceLoad> slices(LoadPlan plan, ExecutorOptions bounds, Optional<TempAreaRun> run) {
         List<List<List<FileLoad>>> byPartition = split(plan, slices.parallelism(), wholePartitions(bounds.atomic().map(AtomicOptions::scope)));
         int count = byPartition.size();
         List<SliceShare> shares = shares(byPartition);
@@ -497,7 +511,7 @@ public final class DistributedLoad {
             SliceLoad.Options sliceOptions = new SliceLoad.Options(Math.max(1, bounds.activeFiles() / Math.max(1, count)),
                     share.of(bounds.bandwidthBytesPerSecond().orElse(0)),
                     bounds.maxAttempts(), bounds.initialBackoff(), bounds.maxBackoff(), bounds.failureMaxFiles(), bounds.failureMaxFraction(),
-                    bounds.atomic().map(AtomicOptions::inSharedArea).orElse(null), bounds.window().orElse(null),
+                    bounds.atomic().map(atomic -> atomic.inSharedArea(run)).orElse(null), bounds.window().orElse(null),
                     bounds.loadBytes().orElse(plan.stats().bytes() * plan.request().replication()));
             List<PartitionLoad> partitions = new ArrayList<>();
             for (int p = 0; p < plan.partitions().size(); p++) {
@@ -721,7 +735,7 @@ public final class DistributedLoad {
         // the blocks are committed (or never were atomic): written again as a plain load writes them
         try {
             // not in the load's progress: the plan it started with did not have these blocks to load
-            slices.run(slices(restore, options.withoutAtomic().withLoadBytes(loadBytes)), (slice, progress) -> {}, (slice, report) -> {
+            slices.run(slices(restore, options.withoutAtomic().withLoadBytes(loadBytes), Optional.empty()), (slice, progress) -> {}, (slice, report) -> {
                 synchronized (rewritten) {
                     roundReports.add(report);
                     report.partitions().forEach(partition -> partition.files().forEach(file -> {
@@ -794,7 +808,7 @@ public final class DistributedLoad {
      * Commits every block the slices of an atomic job staged, in one batch, when every file of the
      * plan was staged and every partition listed; returns why it did not, or {@code null}.
      */
-    private String commitJob(LoadPlan plan, Map<Integer, LoadReport> reports, String failure, AtomicOptions atomic, Optional<JobJournal> journal) {
+    private String commitJob(LoadPlan plan, Map<Integer, LoadReport> reports, String failure, TempAreaRenewal renewal, Optional<JobJournal> journal) {
         if (failure != null) {
             return "not committed: " + failure;
         }
@@ -819,12 +833,12 @@ public final class DistributedLoad {
             return null;
         }
         try {
-            cache.tempAreas().commitScope(atomic.jobId(), blocks);
+            renewal.commitScope(blocks);
             journal.ifPresent(j -> j.recordCommitted(blocks.stream().map(BlockKey::blockId).toList()));
             return null;
         }
         catch (CacheException e) {
-            return "not committed: the commit of the job failed: " + e.getMessage();
+            return "not committed: " + renewal.lost().orElse("the commit of the job failed: " + e.getMessage());
         }
     }
 

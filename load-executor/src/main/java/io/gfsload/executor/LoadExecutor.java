@@ -574,11 +574,14 @@ public final class LoadExecutor {
             options.atomic().filter(atomic -> !atomic.sharedArea()).ifPresent(atomic -> {
                 if (totals.blocksFailed() == 0 && stillHeld(renewal)) {
                     try {
-                        cache.tempAreas().abortTempArea(atomic.jobId());
+                        renewal.deleteArea();
                     }
                     catch (MasterUnavailableException e) {
                         // every block is committed: the empty area expires on its own
                         LOG.warn("Cannot delete the temp area of atomic job {}, which expires in {}: {}", atomic.jobId(), atomic.expireTime(), e.getMessage());
+                    }
+                    catch (TempAreaInUseException e) {
+                        // another run adopted the area since the renewal just before: it is that run's to delete, and this run lost it
                     }
                 }
                 else if (run.areaLost() == null) {
@@ -965,7 +968,7 @@ public final class LoadExecutor {
         }
         else if (!blocks.isEmpty()) {
             try {
-                cache.tempAreas().commitScope(jobId, blocks);
+                run.renewal.commitScope(blocks);
                 run.journal.ifPresent(j -> j.recordCommitted(blocks.stream().map(BlockKey::blockId).toList()));
             }
             catch (MasterUnavailableException e) {
@@ -1167,8 +1170,7 @@ public final class LoadExecutor {
                     }
                     try {
                         // as the file's writes, retried while the master is silent
-                        Failsafe.with(masterPolicy(path, retries)).run(() -> cache.tempAreas().commitScope(options.atomic().orElseThrow().jobId(),
-                                toLoad.stream().map(BlockTask::key).toList()));
+                        Failsafe.with(masterPolicy(path, retries)).run(() -> renewal.commitScope(toLoad.stream().map(BlockTask::key).toList()));
                         journal.ifPresent(j -> j.recordCommitted(toLoad.stream().map(b -> b.key().blockId()).toList()));
                     }
                     catch (MasterUnavailableException e) {
@@ -1851,7 +1853,7 @@ public final class LoadExecutor {
                 }
                 else {
                     try {
-                        cache.tempAreas().commitScope(options.atomic().orElseThrow().jobId(), stored.stream().map(p -> p.block().key()).toList());
+                        renewal.commitScope(stored.stream().map(p -> p.block().key()).toList());
                     }
                     catch (CacheException e) {
                         String gone = areaGone(e);

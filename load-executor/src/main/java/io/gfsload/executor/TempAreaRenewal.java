@@ -2,7 +2,9 @@ package io.gfsload.executor;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.Counts;
+import io.gfsload.cache.api.ScopeCommit;
 import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.TempAreaInUseException;
 import io.gfsload.cache.api.TempAreaNotFoundException;
@@ -10,6 +12,7 @@ import io.gfsload.cache.api.TempAreaRun;
 import io.gfsload.cache.api.TempAreas;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CountDownLatch;
@@ -19,6 +22,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,7 +60,10 @@ import org.slf4j.LoggerFactory;
  * area back from another run of the job that adopted it (this run's renewals stopped, or did not
  * reach the master, for two periods): the master refuses it ({@link TempAreaInUseException}), and
  * the renewal stops and says so, so that the job stops without committing or deleting what is now
- * that run's area, and without releasing that run's hold. A write or a commit that finds
+ * that run's area, and without releasing that run's hold. The load commits and deletes the area
+ * through this renewal, as its run ({@link #commitScope}, {@link #deleteArea}), so that the master
+ * refuses those too once another run adopted the area, and the job stops at that commit rather
+ * than at its next renewal, up to a period later. A write or a commit that finds
  * the area gone ({@link TempAreaNotFoundException}) has it renewed at once ({@link #renewNow}), so
  * that the job stops then, not at the next renewal, which may be hours away.
  */
@@ -271,6 +278,56 @@ final class TempAreaRenewal implements AutoCloseable {
             return;
         }
         opened.accept(area);
+    }
+
+    /**
+     * The run that holds the area: this renewal's (a load that opened the area as its run), or for
+     * a slice the run of the load that opened it ({@link AtomicOptions#loadRun}); empty for none.
+     * What the load commits and deletes the area as ({@link #commitScope}, {@link #deleteArea}).
+     */
+    Optional<TempAreaRun> run() {
+        return state.run.or(() -> Optional.ofNullable(state.atomic.loadRun()));
+    }
+
+    /**
+     * Commits {@code blocks} of the area as {@link #run()}. When the master refuses that because
+     * another run of the job adopted the area (before this run's next renewal would have told it),
+     * the area is this run's no more: {@link #lost()} then says so, as a refused renewal does
+     * ({@link Failures#tempAreaTaken}), and the renewals stop.
+     *
+     * @throws TempAreaInUseException when another run of the job holds the area; nothing is committed
+     */
+    ScopeCommit commitScope(List<BlockKey> blocks) {
+        Optional<TempAreaRun> run = run();
+        return asHolder(() -> run.isPresent()
+                ? areas.commitScope(state.atomic.jobId(), blocks, run.get())
+                : areas.commitScope(state.atomic.jobId(), blocks));
+    }
+
+    /**
+     * Deletes the area and what is left in it as {@link #run()}; a refusal (another run of the job
+     * adopted the area) makes it {@link #lost()}, as in {@link #commitScope}.
+     *
+     * @return the number of blocks deleted
+     * @throws TempAreaInUseException when another run of the job holds the area, which keeps it
+     */
+    int deleteArea() {
+        Optional<TempAreaRun> run = run();
+        return asHolder(() -> run.isPresent() ? areas.abortTempArea(state.atomic.jobId(), run.get()) : areas.abortTempArea(state.atomic.jobId()));
+    }
+
+    /** Makes {@code call} on the area, which {@link #lost()} once the master refuses it as another run's. */
+    private <T> T asHolder(Supplier<T> call) {
+        try {
+            return call.get();
+        }
+        catch (TempAreaInUseException e) {
+            state.lost(e);
+            if (scheduler != null) {
+                scheduler.shutdown();
+            }
+            throw e;
+        }
     }
 
     /**

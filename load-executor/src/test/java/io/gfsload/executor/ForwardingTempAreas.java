@@ -50,8 +50,18 @@ class ForwardingTempAreas implements TempAreas {
     }
 
     @Override
+    public ScopeCommit commitScope(String jobId, List<BlockKey> blocks, TempAreaRun run) {
+        return delegate.commitScope(jobId, blocks, run);
+    }
+
+    @Override
     public int abortTempArea(String jobId) {
         return delegate.abortTempArea(jobId);
+    }
+
+    @Override
+    public int abortTempArea(String jobId, TempAreaRun run) {
+        return delegate.abortTempArea(jobId, run);
     }
 
     @Override

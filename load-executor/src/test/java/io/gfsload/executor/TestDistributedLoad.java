@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.advisor.BackendProfile;
@@ -95,7 +96,7 @@ class TestDistributedLoad {
     }
 
     /** Runs each slice in a thread of its own after a round trip through Java serialization, as Spark ships it. */
-    private static final class SerializedSlices implements DistributedLoad.Slices {
+    private static class SerializedSlices implements DistributedLoad.Slices {
         private final int parallelism;
         private final List<Integer> ran = Collections.synchronizedList(new ArrayList<>());
         private final List<AtomicOptions> atomic = Collections.synchronizedList(new ArrayList<>());
@@ -550,17 +551,17 @@ class TestDistributedLoad {
         };
         TempAreas watched = new ForwardingTempAreas(client.tempAreas()) {
             @Override
-            public ScopeCommit commitScope(String jobId, List<BlockKey> blocks) {
+            public ScopeCommit commitScope(String jobId, List<BlockKey> blocks, TempAreaRun run) {
                 anotherRun.run();
                 refusedAt.add("commit");
-                return delegate.commitScope(jobId, blocks);
+                return delegate.commitScope(jobId, blocks, run);
             }
 
             @Override
-            public int abortTempArea(String jobId) {
+            public int abortTempArea(String jobId, TempAreaRun run) {
                 anotherRun.run();
                 refusedAt.add("delete");
-                return delegate.abortTempArea(jobId);
+                return delegate.abortTempArea(jobId, run);
             }
         };
         CacheClient watching = new ForwardingCacheClient(client) {
@@ -580,6 +581,53 @@ class TestDistributedLoad {
 
         assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
         assertEquals(List.of("commit", "delete"), refusedAt, "refused at the commit and at the deletion");
+    }
+
+    /**
+     * The slices of an atomic load commit as the load's run: once another run of the job adopted
+     * the area (the load's renewals did not reach the master for two periods), the master refuses
+     * a slice's commit at once, not only the load's next renewal, half a minute later, and nothing
+     * of the slices' files becomes visible in the other run's area.
+     */
+    @Test
+    void aSliceWhoseLoadLostItsTempAreaToAnotherRunCommitsNothingIntoIt() throws IOException {
+        LoadPlan plan = twoPartitions("job-slice-taken");
+        String job = "job-slice-taken";
+        Duration expire = Duration.ofHours(1);
+        TempAreaRun anotherHome = new TempAreaRun("another-home", Duration.ofSeconds(30));
+        LoadReport report;
+        try (JobJournal journal = JobJournal.open(directory.resolve("jobs"), plan.request(), false, client.clusterInfo().clusterId(), false)) {
+            SerializedSlices slices = new SerializedSlices(1) {
+                @Override
+                public void run(List<SliceLoad> cut, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
+                    // as the slices start, the load's hold has lapsed and a run of the job from another home adopted the area
+                    assertTrue(client.tempAreas().releaseTempArea(job, new TempAreaRun(journal.tempAreaRunId(), Duration.ofSeconds(30))));
+                    assertTrue(client.tempAreas().openTempArea(job, expire, anotherHome).adopted());
+                    super.run(cut, progress, finished);
+                }
+            };
+            DistributedLoad load = load(slices, ExecutorOptions.defaults().withAtomic(new AtomicOptions(job, AtomicOptions.Scope.FILE, expire)),
+                    ProgressListener.NONE);
+            report = load.execute(plan, Optional.of(journal));
+            assertEquals(List.of(journal.tempAreaRunId()), slices.atomic.stream().map(atomic -> atomic.loadRun().runId()).toList(),
+                    "the slice carries the load's run");
+        }
+
+        assertEquals(LoadState.FAILED, report.state(), report.failedFiles().toString());
+        String taken = "the temp area of atomic job job-slice-taken was adopted by another run of it (from another gfsload home or host)";
+        assertTrue(report.stopReason().startsWith(taken), report.stopReason());
+        assertTrue(report.stopReason().endsWith("this run stopped, and left what it staged to that run, neither committing nor deleting it"),
+                report.stopReason());
+        assertTrue(report.failedFiles().stream().anyMatch(file -> file.error().startsWith("not committed: " + taken)), report.failedFiles().toString());
+        for (PartitionLoad partition : plan.partitions()) {
+            for (FileLoad file : partition.files()) {
+                assertEquals(List.of(), client.cachedBlocks(file.file()), "a slice committed " + file.file().path() + " into the other run's area");
+            }
+        }
+        assertFalse(client.tempAreas().findTempArea(job).orElseThrow(() -> new AssertionError("the load deleted the other run's area")).blocks().isEmpty(),
+                "what the slice staged stays in the other run's area");
+        assertThrows(TempAreaInUseException.class, () -> client.tempAreas().openTempArea(job, expire, new TempAreaRun("third-home", Duration.ofSeconds(30))),
+                "the other run's hold stands");
     }
 
     /**

@@ -10,6 +10,7 @@ import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.ScopeCommit;
+import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.TempAreaInUseException;
 import io.gfsload.cache.api.TempAreaRun;
@@ -31,6 +32,7 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -108,6 +110,63 @@ class TestTempAreaHolds {
                 () -> client.tempAreas().openTempArea(atomic.jobId(), EXPIRE_TIME, new TempAreaRun("third-home", PERIOD)));
         assertTrue(refused.getMessage().contains("run another-home of the job renewed it 12 s ago"), refused.getMessage());
         assertTrue(client.tempAreas().releaseTempArea(atomic.jobId(), ANOTHER_HOME), "the other run does not hold the area any more");
+    }
+
+    @Test
+    void aRunWhoseAreaAnotherRunAdoptedBeforeItsNextRenewalFailsItsCommitAndLeavesTheAreaToThatRun() {
+        LoadPlan plan = LocalPlans.plan(client, data, BLOCK, 2);
+        AtomicOptions atomic = new AtomicOptions("job-taken-at-commit", AtomicOptions.Scope.FILE, EXPIRE_TIME);
+        // as the run commits its first file, its renewals have not reached the master for two periods, and a run from another home
+        // adopted the area: the run's next renewal is half a minute away
+        AtomicBoolean adopted = new AtomicBoolean();
+        TempAreas areas = new ForwardingTempAreas(client.tempAreas()) {
+            @Override
+            public ScopeCommit commitScope(String jobId, List<BlockKey> blocks, TempAreaRun run) {
+                synchronized (adopted) {
+                    if (adopted.compareAndSet(false, true)) {
+                        masterClock.sleep(PERIOD.multipliedBy(2));
+                        assertTrue(delegate.openTempArea(jobId, EXPIRE_TIME, ANOTHER_HOME).adopted());
+                        masterClock.sleep(Duration.ofSeconds(5));
+                    }
+                }
+                return delegate.commitScope(jobId, blocks, run);
+            }
+        };
+        LoadExecutor executor = executor(new ForwardingCacheClient(client) {
+            @Override
+            public TempAreas tempAreas() {
+                return areas;
+            }
+        }, atomic);
+
+        LoadReport report;
+        try (JobJournal journal = journal(plan);
+                TempAreaClaim claim = executor.claimTempArea(plan, journal)) {
+            report = executor.execute(plan, Optional.of(journal), () -> plan, claim);
+        }
+
+        assertEquals(LoadState.FAILED, report.state());
+        String reason = "the temp area of atomic job job-taken-at-commit was adopted by another run of it (from another gfsload home or host), which "
+                + "renewed it 5 s ago: this run stopped, and left what it staged to that run, neither committing nor deleting it";
+        assertEquals(reason, report.stopReason());
+        List<String> errors = report.failedFiles().stream().map(FileReport::error).toList();
+        assertEquals(2, errors.size(), errors.toString());
+        assertTrue(errors.contains("not committed: " + reason), errors.toString());
+        // the other file's commit was refused too, or it did not start once the area was lost
+        assertTrue(errors.stream().allMatch(error -> error.equals("not committed: " + reason) || error.equals("not attempted: " + reason)),
+                errors.toString());
+        for (FileLoad file : plan.partitions().get(0).files()) {
+            assertEquals(List.of(), client.cachedBlocks(file.file()), "the run committed " + file.file().path());
+        }
+        // what the run staged stays in the other run's area, for that run to commit
+        TempArea area = client.tempAreas().findTempArea(atomic.jobId()).orElseThrow(() -> new AssertionError("the run deleted the other run's area"));
+        long staged = errors.stream().filter(error -> error.startsWith("not committed: ")).count();
+        assertEquals(staged * 3, area.blocks().size(), area.blocks().toString());
+        TempAreaInUseException refused = assertThrows(TempAreaInUseException.class,
+                () -> client.tempAreas().openTempArea(atomic.jobId(), EXPIRE_TIME, new TempAreaRun("third-home", PERIOD)));
+        assertTrue(refused.getMessage().contains("run another-home of the job renewed it 5 s ago"), refused.getMessage());
+        assertEquals(area.blocks().size(), client.tempAreas().commitScope(atomic.jobId(), area.blocks().stream().map(StagedBlock::block).toList(),
+                ANOTHER_HOME).blocks(), "the other run commits what the run staged");
     }
 
     @Test
@@ -192,7 +251,7 @@ class TestTempAreaHolds {
         CountDownLatch commitMayEnd = new CountDownLatch(1);
         TempAreas areas = new ForwardingTempAreas(client.tempAreas()) {
             @Override
-            public ScopeCommit commitScope(String jobId, List<BlockKey> blocks) {
+            public ScopeCommit commitScope(String jobId, List<BlockKey> blocks, TempAreaRun run) {
                 committing.countDown();
                 try {
                     commitMayEnd.await();
@@ -200,7 +259,7 @@ class TestTempAreaHolds {
                 catch (InterruptedException e) {
                     throw new IllegalStateException(e);
                 }
-                return delegate.commitScope(jobId, blocks);
+                return delegate.commitScope(jobId, blocks, run);
             }
         };
         // how the shutdown hook waits for the load it stopped: the test hears that it waits

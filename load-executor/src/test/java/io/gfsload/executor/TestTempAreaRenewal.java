@@ -59,7 +59,7 @@ class TestTempAreaRenewal {
     void aSliceJoiningAnAreaThatIsGoneOpensNoNewOneAndIsStoppedFromTheStart() {
         ScriptedAreas areas = new ScriptedAreas(new TempAreaNotFoundException("Renewing the temp area of job job-3: the job has no open temp area"));
         List<TempArea> joined = new ArrayList<>();
-        try (TempAreaRenewal renewal = TempAreaRenewal.joinShared(areas, new AtomicOptions("job-3", AtomicOptions.Scope.FILE, Duration.ofHours(1), true),
+        try (TempAreaRenewal renewal = TempAreaRenewal.joinShared(areas, new AtomicOptions("job-3", AtomicOptions.Scope.FILE, Duration.ofHours(1)).inSharedArea(Optional.empty()),
                 joined::add)) {
             assertEquals(Optional.of("the temp area of atomic job job-3 is gone from the master (aborted, or expired); "
                     + "its staged blocks were deleted: run the same command again"), renewal.lost());

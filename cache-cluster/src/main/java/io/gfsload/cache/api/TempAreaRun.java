@@ -2,6 +2,7 @@ package io.gfsload.cache.api;
 
 import static java.util.Objects.requireNonNull;
 
+import java.io.Serializable;
 import java.time.Duration;
 import java.util.regex.Pattern;
 
@@ -9,6 +10,9 @@ import java.util.regex.Pattern;
  * One run of a job that opens and renews the job's temp area: what lets the master tell a run
  * that is still going (it renews the area) from one that died (it stopped renewing), so that a
  * second run of the same job does not adopt, and share, the area of one still under way.
+ *
+ * <p>Serializable: a load's run travels with the slices it sends to other processes, which commit
+ * as that run.
  *
  * @param runId the run's id, random: runs of one job from different places never share it; runs
  *     that do (a job's runs from one gfsload home, one after the other) adopt each other's area at
@@ -18,7 +22,7 @@ import java.util.regex.Pattern;
  *     release of an earlier run with the same id, arriving late, leaves a later run's hold as it is
  * @param renewPeriod how often the run renews the area while it runs
  */
-public record TempAreaRun(String runId, String token, Duration renewPeriod) {
+public record TempAreaRun(String runId, String token, Duration renewPeriod) implements Serializable {
     /** Run ids and tokens: letters, digits, {@code -}, at most 64. */
     public static final Pattern RUN_ID = Pattern.compile("[A-Za-z0-9-]{1,64}");
 
