@@ -564,15 +564,7 @@ class TestDistributedLoad {
                 return delegate.abortTempArea(jobId, run);
             }
         };
-        CacheClient watching = new ForwardingCacheClient(client) {
-            @Override
-            public TempAreas tempAreas() {
-                return watched;
-            }
-        };
-        DistributedLoad load = new DistributedLoad(new SerializedSlices(2), watching,
-                new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()), share -> settings(),
-                ExecutorOptions.defaults().withAtomic(new AtomicOptions(job, AtomicOptions.Scope.JOB, expire)), ProgressListener.NONE, Clock.systemUTC());
+        DistributedLoad load = loadWithDriverAreas(watched, new AtomicOptions(job, AtomicOptions.Scope.JOB, expire));
 
         LoadReport report;
         try (JobJournal journal = JobJournal.open(directory.resolve("jobs"), plan.request(), false, client.clusterInfo().clusterId(), false)) {
@@ -581,6 +573,58 @@ class TestDistributedLoad {
 
         assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
         assertEquals(List.of("commit", "delete"), refusedAt, "refused at the commit and at the deletion");
+    }
+
+    @Test
+    void anAtomicJobWhoseAreaAnotherRunAdoptedBeforeItsCommitCommitsNothingIntoIt() throws IOException {
+        LoadPlan plan = twoPartitions("job-taken-at-commit");
+        String job = "job-taken-at-commit";
+        Duration expire = Duration.ofHours(1);
+        TempAreaRun anotherHome = new TempAreaRun("another-home", Duration.ofSeconds(30));
+        // as the driver commits the job's scope, its hold has lapsed and a run of the job from another home adopted the area: the
+        // driver's next renewal is half a minute away
+        TempAreas adopted = new ForwardingTempAreas(client.tempAreas()) {
+            @Override
+            public ScopeCommit commitScope(String jobId, List<BlockKey> blocks, TempAreaRun run) {
+                assertTrue(delegate.releaseTempArea(jobId, run));
+                assertTrue(delegate.openTempArea(jobId, expire, anotherHome).adopted());
+                return delegate.commitScope(jobId, blocks, run);
+            }
+        };
+        DistributedLoad load = loadWithDriverAreas(adopted, new AtomicOptions(job, AtomicOptions.Scope.JOB, expire));
+
+        LoadReport report;
+        try (JobJournal journal = JobJournal.open(directory.resolve("jobs"), plan.request(), false, client.clusterInfo().clusterId(), false)) {
+            report = load.execute(plan, Optional.of(journal));
+        }
+
+        assertEquals(LoadState.FAILED, report.state(), report.failedFiles().toString());
+        // the master's clock is the system's: the other run renewed the area a few milliseconds before
+        String reason = report.stopReason();
+        assertTrue(reason != null && reason.matches("the temp area of atomic job job-taken-at-commit was adopted by another run of it \\(from another "
+                + "gfsload home or host\\), which renewed it \\d+ (ms|s) ago: this run stopped, and left what it staged to that run, neither committing "
+                + "nor deleting it"), reason);
+        assertEquals(plan.stats().files(), report.totals().filesFailed());
+        assertTrue(report.failedFiles().stream().allMatch(file -> file.error().equals("not committed: " + reason)), report.failedFiles().toString());
+        for (PartitionLoad partition : plan.partitions()) {
+            for (FileLoad file : partition.files()) {
+                assertEquals(List.of(), client.cachedBlocks(file.file()), "the driver committed " + file.file().path() + " into the other run's area");
+            }
+        }
+        assertFalse(client.tempAreas().findTempArea(job).orElseThrow(() -> new AssertionError("the load deleted the other run's area")).blocks().isEmpty(),
+                "what the slices staged stays in the other run's area");
+    }
+
+    /** An atomic load in two slices whose driver reaches the cluster's temp areas through {@code areas}. */
+    private DistributedLoad loadWithDriverAreas(TempAreas areas, AtomicOptions atomic) {
+        CacheClient driver = new ForwardingCacheClient(client) {
+            @Override
+            public TempAreas tempAreas() {
+                return areas;
+            }
+        };
+        return new DistributedLoad(new SerializedSlices(2), driver, new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()),
+                share -> settings(), ExecutorOptions.defaults().withAtomic(atomic), ProgressListener.NONE, Clock.systemUTC());
     }
 
     /**
