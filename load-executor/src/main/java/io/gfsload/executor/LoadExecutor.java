@@ -515,7 +515,8 @@ public final class LoadExecutor {
             // the master places and commits every replica: without it there is nothing to restore; a
             // slice of a job's scope has only staged, which its load commits and restores after
             boolean stagedOnly = options.atomic().map(atomic -> atomic.sharedArea() && atomic.scope() == AtomicOptions.Scope.JOB).orElse(false);
-            if (run.masterLost.get() == null && !stagedOnly) {
+            // a load the JVM's stopping stopped writes nothing more: the hook waits only a few seconds for it to end
+            if (run.masterLost.get() == null && !stagedOnly && !run.jvmStopping.get()) {
                 try {
                     ReplicaRestorer restorer = new ReplicaRestorer(cache, plan.request().replication(), listener, run::rewrite, run::placement);
                     Set<String> lost = run.lostWorkers(liveAtStart);
@@ -591,11 +592,13 @@ public final class LoadExecutor {
             if (renewal != null) {
                 renewal.close();
             }
+            // an area found gone or another run's only as the load deletes it, every scope committed, costs the load nothing
+            String areaLost = totals.blocksFailed() > 0 ? run.areaLost() : null;
             // what an earlier run staged and this one committed: loaded, but neither read nor written now
             Adopted adopted = Adopted.of(plan, staged, partitions);
             LoadReport report = new LoadReport(
                     plan.request().target().describe(),
-                    state(run, totals),
+                    state(run, totals, areaLost),
                     plan.request().replication(),
                     totals,
                     partitions,
@@ -609,7 +612,7 @@ public final class LoadExecutor {
                     window.orElse(null),
                     left.orElse(null),
                     false,
-                    Optional.ofNullable(run.areaLost())
+                    Optional.ofNullable(areaLost)
                             .or(() -> Optional.ofNullable(run.masterLost.get()).map(Failures::masterStopped))
                             .orElse(run.abortedAfter.get() >= 0 ? options.failedFilesReason(run.abortedAfter.get(), run.totalFiles) : null),
                     evictedOthers(plan, evictions.evicted()),
@@ -1008,10 +1011,11 @@ public final class LoadExecutor {
     /**
      * The state of a load that ended with {@code totals}: failed when the failed files passed the
      * threshold; never succeeded when the master stopped answering (the replicas of lost workers
-     * were then not restored).
+     * were then not restored); failed when {@code areaLost} says why the atomic job's temp area,
+     * with scopes still to commit in it, is gone or another run's.
      */
-    private static LoadState state(Run run, LoadTotals totals) {
-        if (run.areaLost() != null) {
+    private static LoadState state(Run run, LoadTotals totals, String areaLost) {
+        if (areaLost != null) {
             // what it staged is gone: none of the job's uncommitted scopes can be committed
             return LoadState.FAILED;
         }

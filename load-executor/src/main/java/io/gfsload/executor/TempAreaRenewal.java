@@ -98,6 +98,12 @@ final class TempAreaRenewal implements AutoCloseable {
     /** Closes this renewal when the JVM stops before {@link #close}; null for a renewal without a run, which holds nothing. */
     private final Thread onShutdown;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /**
+     * Held by {@link #close} while it releases the hold, and by {@link #takeOver} and {@link
+     * #renewNow} while they renew: neither renews the area after a close (the JVM's stopping, as a
+     * command waits for its load window) released it, and a second close waits for the first.
+     */
+    private final Object holding = new Object();
     /** Counted down once {@link #close} is done: renewals stopped, the hold released (or not to be). */
     private final CountDownLatch ended = new CountDownLatch(1);
     /** The load that took this renewal over ({@link #loading}); null before, or for a claim whose command has not loaded yet. */
@@ -245,8 +251,10 @@ final class TempAreaRenewal implements AutoCloseable {
      * @return {@link #lost()} after that renewal
      */
     Optional<String> renewNow() {
-        if (state.lost.get() == null && !state.renew(areas)) {
-            scheduler.shutdown();
+        synchronized (holding) {
+            if (!closed.get() && state.lost.get() == null && !state.renew(areas)) {
+                scheduler.shutdown();
+            }
         }
         return lost();
     }
@@ -258,24 +266,28 @@ final class TempAreaRenewal implements AutoCloseable {
      * the area again: the area is renewed without a gap from the claim to the load's end, however
      * long the command waited in between (for its load window, for room). When the area is gone
      * (found so since, or by this renewal), {@code opened} hears nothing and {@link #lost()} says
-     * why, as during the load.
+     * why, as during the load. After {@link #close} (the JVM is stopping, and released the hold
+     * as the command waited) it does nothing: the area is not held again, and the load, stopped
+     * as it says it is {@link #loading}, stages nothing.
      *
      * @throws io.gfsload.cache.api.MasterUnavailableException when the master does not answer, as
      *     an open of the area would
      */
     void takeOver(Consumer<TempArea> opened) {
         requireNonNull(opened, "opened is null");
-        if (state.lost.get() != null) {
-            return;
-        }
         TempArea area;
-        try {
-            area = state.renewed(areas);
-        }
-        catch (TempAreaNotFoundException | TempAreaInUseException e) {
-            state.lost(e);
-            scheduler.shutdown();
-            return;
+        synchronized (holding) {
+            if (closed.get() || state.lost.get() != null) {
+                return;
+            }
+            try {
+                area = state.renewed(areas);
+            }
+            catch (TempAreaNotFoundException | TempAreaInUseException e) {
+                state.lost(e);
+                scheduler.shutdown();
+                return;
+            }
         }
         opened.accept(area);
     }
@@ -409,19 +421,22 @@ final class TempAreaRenewal implements AutoCloseable {
      * The renewal of a run then releases the run's hold on the area ({@link
      * TempAreas#releaseTempArea}) unless the area is gone, waiting at most {@link #RELEASE_WAIT}
      * for the master; a release that fails is logged, and the hold lapses as a killed run's does. Once only: a
-     * second call does nothing. What the load that uses this renewal calls as it ends, once it
-     * no longer touches the area.
+     * second call (the load's end and the JVM's stopping at once) waits for the first to be done,
+     * and does nothing. What the load that uses this renewal calls as it ends, once it no longer
+     * touches the area.
      */
     @Override
     public void close() {
-        if (scheduler == null || !closed.compareAndSet(false, true)) {
-            return;
-        }
-        try {
-            end();
-        }
-        finally {
-            ended.countDown();
+        synchronized (holding) {
+            if (scheduler == null || !closed.compareAndSet(false, true)) {
+                return;
+            }
+            try {
+                end();
+            }
+            finally {
+                ended.countDown();
+            }
         }
     }
 

@@ -32,7 +32,11 @@ import java.util.Optional;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -312,6 +316,171 @@ class TestTempAreaHolds {
 
             assertTrue(client.tempAreas().openTempArea(atomic.jobId(), EXPIRE_TIME, ANOTHER_HOME).adopted());
         }
+    }
+
+    @Test
+    void aLoadThatStartsAfterSigtermLetGoOfTheAreaDoesNotHoldItAgain() {
+        LoadPlan plan = LocalPlans.plan(client, data, BLOCK, 2);
+        AtomicOptions atomic = new AtomicOptions("job-stopped-then-loading", AtomicOptions.Scope.FILE, EXPIRE_TIME);
+        LoadExecutor executor = executor(client, atomic);
+        LoadReport report;
+        try (JobJournal journal = journal(plan);
+                TempAreaClaim claim = executor.claimTempArea(plan, journal)) {
+            // SIGTERM as the command waits for its load window, which opens just then: the load starts after the hook let go of the area
+            claim.jvmStopping();
+            report = executor.execute(plan, Optional.of(journal), () -> plan, claim);
+        }
+
+        assertEquals(LoadState.FAILED, report.state(), report.toString());
+        assertEquals(plan.stats().files(), report.failedFiles().size());
+        assertTrue(report.failedFiles().stream().allMatch(file -> file.error().equals("not attempted: " + Failures.JVM_STOPPING)),
+                report.failedFiles().toString());
+        assertTrue(client.tempAreas().openTempArea(atomic.jobId(), EXPIRE_TIME, ANOTHER_HOME).adopted(),
+                "the run that stopped holds the area no more");
+        for (FileLoad file : plan.partitions().get(0).files()) {
+            assertEquals(List.of(), client.cachedBlocks(file.file()), file.file().path());
+        }
+    }
+
+    @Test
+    void sigtermAsTheLoadEndsWaitsForItsReleaseOfTheArea() throws Exception {
+        LoadPlan plan = LocalPlans.plan(client, data, BLOCK, 2);
+        AtomicOptions atomic = new AtomicOptions("job-ending", AtomicOptions.Scope.FILE, EXPIRE_TIME);
+        CountDownLatch releasing = new CountDownLatch(1);
+        CountDownLatch releaseMayEnd = new CountDownLatch(1);
+        TempAreas areas = new ForwardingTempAreas(client.tempAreas()) {
+            @Override
+            public boolean releaseTempArea(String jobId, TempAreaRun run) {
+                releasing.countDown();
+                try {
+                    releaseMayEnd.await();
+                }
+                catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return delegate.releaseTempArea(jobId, run);
+            }
+        };
+        LoadExecutor executor = executor(new ForwardingCacheClient(client) {
+            @Override
+            public TempAreas tempAreas() {
+                return areas;
+            }
+        }, atomic);
+        try (JobJournal journal = journal(plan)) {
+            TempAreaClaim claim = executor.claimTempArea(plan, journal);
+            // the command ends and lets go of the area; SIGTERM comes as the master takes the release
+            CompletableFuture<Void> ending = CompletableFuture.runAsync(claim::close);
+            releasing.await();
+            CompletableFuture<Void> hook = CompletableFuture.runAsync(claim::jvmStopping);
+
+            // the JVM halts once the hook returns: it must not return before the release is done
+            assertThrows(TimeoutException.class, () -> hook.get(300, TimeUnit.MILLISECONDS), "the hook returned during the release");
+            releaseMayEnd.countDown();
+            hook.get();
+            ending.get();
+        }
+
+        assertTrue(client.tempAreas().openTempArea(atomic.jobId(), EXPIRE_TIME, ANOTHER_HOME).adopted(), "the run let go of the area");
+    }
+
+    @Test
+    void aRunStoppedWithSigtermWritesNoReplicaAgain() throws Exception {
+        // a, cached whole before the run, is freed as the run commits b, and SIGTERM comes: the run restores no replica of a
+        LoadPlan first = LocalPlans.plan(client, data, BLOCK, 2);
+        assertEquals(LoadState.SUCCEEDED, new LoadExecutor(client, new Configuration(), settings(), ExecutorOptions.defaults(), ProgressListener.NONE,
+                java.time.Clock.systemUTC()).execute(first).state());
+        FileLoad a = file(first, "a");
+        FileLoad b = file(first, "b");
+        client.free(b.file());
+        LoadPlan plan = LocalPlans.plan(client, data, BLOCK, 2);
+        assertEquals(3, plan.stats().blocksToLoad(), "b is to load, a is cached");
+        AtomicOptions atomic = new AtomicOptions("job-stopped-restoring", AtomicOptions.Scope.FILE, EXPIRE_TIME);
+        CountDownLatch hookWaits = new CountDownLatch(1);
+        Sleeper sleeper = duration -> {
+            hookWaits.countDown();
+            Sleeper.SYSTEM.sleep(duration);
+        };
+        AtomicReference<TempAreaClaim> claimed = new AtomicReference<>();
+        List<CompletableFuture<Void>> hooks = new ArrayList<>();
+        TempAreas areas = new ForwardingTempAreas(client.tempAreas()) {
+            @Override
+            public ScopeCommit commitScope(String jobId, List<BlockKey> blocks, TempAreaRun run) {
+                client.free(a.file());
+                hooks.add(CompletableFuture.runAsync(claimed.get()::jvmStopping));
+                try {
+                    hookWaits.await();
+                }
+                catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                return delegate.commitScope(jobId, blocks, run);
+            }
+        };
+        LoadExecutor executor = new LoadExecutor(new ForwardingCacheClient(client) {
+            @Override
+            public TempAreas tempAreas() {
+                return areas;
+            }
+        }, new Configuration(), settings(), options(atomic), ProgressListener.NONE, java.time.Clock.systemUTC(), sleeper);
+        try (JobJournal journal = journal(plan);
+                TempAreaClaim claim = executor.claimTempArea(plan, journal)) {
+            claimed.set(claim);
+            executor.execute(plan, Optional.of(journal), () -> plan, claim);
+        }
+        assertEquals(1, hooks.size(), "b's commit");
+        hooks.get(0).get();
+
+        assertEquals(3, client.cachedBlocks(b.file()).size(), "the commit under way finished");
+        assertEquals(List.of(), client.cachedBlocks(a.file()), "the stopped run wrote a again");
+    }
+
+    @Test
+    void aLoadThatCommittedEverythingSucceedsThoughAnotherRunAdoptedTheAreaBeforeItsDeletion() {
+        LoadPlan plan = LocalPlans.plan(client, data, BLOCK, 2);
+        AtomicOptions atomic = new AtomicOptions("job-taken-at-the-end", AtomicOptions.Scope.FILE, EXPIRE_TIME);
+        AtomicInteger commits = new AtomicInteger();
+        TempAreas areas = new ForwardingTempAreas(client.tempAreas()) {
+            @Override
+            public ScopeCommit commitScope(String jobId, List<BlockKey> blocks, TempAreaRun run) {
+                ScopeCommit commit = delegate.commitScope(jobId, blocks, run);
+                commits.incrementAndGet();
+                return commit;
+            }
+
+            @Override
+            public TempArea renewTempArea(String jobId, Duration expireTime, TempAreaRun run) {
+                if (commits.get() == 2) {
+                    // both files are committed, and the run renews the area once more before it deletes it: its hold lapsed meanwhile,
+                    // and a run from another home adopted the empty area
+                    assertTrue(delegate.releaseTempArea(jobId, run));
+                    assertTrue(delegate.openTempArea(jobId, EXPIRE_TIME, ANOTHER_HOME).adopted());
+                }
+                return delegate.renewTempArea(jobId, expireTime, run);
+            }
+        };
+        LoadExecutor executor = executor(new ForwardingCacheClient(client) {
+            @Override
+            public TempAreas tempAreas() {
+                return areas;
+            }
+        }, atomic);
+        LoadReport report;
+        try (JobJournal journal = journal(plan);
+                TempAreaClaim claim = executor.claimTempArea(plan, journal)) {
+            report = executor.execute(plan, Optional.of(journal), () -> plan, claim);
+        }
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), report.toString());
+        assertEquals(null, report.stopReason());
+        for (FileLoad file : plan.partitions().get(0).files()) {
+            assertEquals(3, client.cachedBlocks(file.file()).size(), file.file().path());
+        }
+        assertTrue(client.tempAreas().findTempArea(atomic.jobId()).isPresent(), "the run deleted the area the other run holds");
+    }
+
+    private static FileLoad file(LoadPlan plan, String name) {
+        return plan.partitions().get(0).files().stream().filter(file -> file.file().path().endsWith("/" + name)).findFirst().orElseThrow();
     }
 
     private JobJournal journal(LoadPlan plan) {
