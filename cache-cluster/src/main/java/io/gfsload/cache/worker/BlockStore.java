@@ -38,6 +38,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Supplier;
 import java.util.zip.CRC32C;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -132,6 +135,12 @@ final class BlockStore {
     private final long maxBlockBytes;
     private final EvictionPolicy eviction;
     private final Clock clock;
+    /**
+     * Held for writing while the worker registers ({@link #whileNoWriteFinishes}), for reading as a
+     * write puts its block in place: a block is added either before the registration's report of
+     * the blocks, or after the master reconciled it.
+     */
+    private final ReadWriteLock registration = new ReentrantReadWriteLock();
     private final WorkerDisk disk;
     private final Map<String, Entry> blocks = new HashMap<>();
     /** Block id to the epoch millisecond its pin ends; a block may be pinned before it is stored. */
@@ -433,6 +442,24 @@ final class BlockStore {
     /** The ids of the stored blocks, sorted. */
     synchronized List<String> blockIds() {
         return blocks.keySet().stream().sorted().toList();
+    }
+
+    /**
+     * Runs {@code registration} (the worker's report of its blocks to the master, and the
+     * master's reconciling of it) with no write finishing meanwhile: a write that completes then
+     * puts its block in place, and is acknowledged, only after {@code registration} returns. So a
+     * client records a block on the master either before the report, which holds it, or after the
+     * master reconciled the report, which cannot drop it.
+     */
+    <T> T whileNoWriteFinishes(Supplier<T> action) {
+        requireNonNull(action, "action is null");
+        registration.writeLock().lock();
+        try {
+            return action.get();
+        }
+        finally {
+            registration.writeLock().unlock();
+        }
     }
 
     /** The ids of the stored blocks by tier, fastest tier first, each sorted. */
@@ -1604,47 +1631,54 @@ final class BlockStore {
                         file.force(true);
                     }
                 }
-                synchronized (BlockStore.this) {
-                    if (volatileContentDeleted && !directory.tier.persistent()) {
-                        abort();
-                        throw new BlockStoreException(Kind.IO_FAILURE, String.format(
-                                "Block %s on worker %s: the worker is stopping and has deleted its %s tier",
-                                blockId, workerId, directory.tier));
-                    }
-                    long number;
-                    try {
-                        number = nextCopy();
-                    }
-                    catch (BlockStoreException e) {
-                        abort();
-                        throw e;
-                    }
-                    Files.move(temp, directory.blockPath(blockId), StandardCopyOption.ATOMIC_MOVE,
-                            StandardCopyOption.REPLACE_EXISTING);
-                    Entry previous = blocks.get(blockId);
-                    long now = clock.millis();
-                    Entry entry = new Entry(directory, length, now, 1, number);
-                    if (previous != null) {
-                        Set<Long> replaced = new HashSet<>(previous.replaced);
-                        replaced.add(previous.copy);
-                        entry.replaced = replaced;
-                        entry.pinBefore = pins.get(blockId);
-                        previous.directory.stored -= previous.length;
-                        entry.crf = eviction.crfAfterAccess(previous.crf, previous.lastAccessMillis, now);
-                        if (previous.directory != directory) {
-                            deleteQuietly(previous.directory.blockPath(blockId));
+                // not during a registration of the worker (whileNoWriteFinishes); never while holding the store's monitor
+                registration.readLock().lock();
+                try {
+                    synchronized (BlockStore.this) {
+                        if (volatileContentDeleted && !directory.tier.persistent()) {
+                            abort();
+                            throw new BlockStoreException(Kind.IO_FAILURE, String.format(
+                                    "Block %s on worker %s: the worker is stopping and has deleted its %s tier",
+                                    blockId, workerId, directory.tier));
                         }
+                        long number;
+                        try {
+                            number = nextCopy();
+                        }
+                        catch (BlockStoreException e) {
+                            abort();
+                            throw e;
+                        }
+                        Files.move(temp, directory.blockPath(blockId), StandardCopyOption.ATOMIC_MOVE,
+                                StandardCopyOption.REPLACE_EXISTING);
+                        Entry previous = blocks.get(blockId);
+                        long now = clock.millis();
+                        Entry entry = new Entry(directory, length, now, 1, number);
+                        if (previous != null) {
+                            Set<Long> replaced = new HashSet<>(previous.replaced);
+                            replaced.add(previous.copy);
+                            entry.replaced = replaced;
+                            entry.pinBefore = pins.get(blockId);
+                            previous.directory.stored -= previous.length;
+                            entry.crf = eviction.crfAfterAccess(previous.crf, previous.lastAccessMillis, now);
+                            if (previous.directory != directory) {
+                                deleteQuietly(previous.directory.blockPath(blockId));
+                            }
+                        }
+                        blocks.put(blockId, entry);
+                        directory.stored += length;
+                        directory.reserved -= length;
+                        writeEnded(blockId);
+                        removedSinceReport.remove(blockId);
+                        if (pinUntilMillis.isPresent()) {
+                            pins.merge(blockId, pinUntilMillis.getAsLong(), Math::max);
+                        }
+                        ended = true;
+                        copy = entry.copy;
                     }
-                    blocks.put(blockId, entry);
-                    directory.stored += length;
-                    directory.reserved -= length;
-                    writeEnded(blockId);
-                    removedSinceReport.remove(blockId);
-                    if (pinUntilMillis.isPresent()) {
-                        pins.merge(blockId, pinUntilMillis.getAsLong(), Math::max);
-                    }
-                    ended = true;
-                    copy = entry.copy;
+                }
+                finally {
+                    registration.readLock().unlock();
                 }
             }
             catch (IOException e) {

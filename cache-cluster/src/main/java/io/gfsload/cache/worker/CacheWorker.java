@@ -385,16 +385,21 @@ public final class CacheWorker implements AutoCloseable {
                 .setCapacityBytes(config.capacityBytes())
                 .setUsedBytes(store.usedBytes())
                 .addAllTiers(store.tiers().stream().map(ProtoConversions::toProto).toList());
-        RegisterWorkerResponse response = null;
-        try {
-            for (RegisterWorkerRequest part : registrationParts(request, store.blockIdsByTier(), REGISTRATION_PART_BLOCKS)) {
-                response = masterStub().registerWorker(part);
+        // no write finishes from the report of the blocks until the master reconciled it: a block written meanwhile and recorded on
+        // the master by its client before the reconciling would be dropped from the master as not reported
+        RegisterWorkerResponse response = store.whileNoWriteFinishes(() -> {
+            RegisterWorkerResponse last = null;
+            try {
+                for (RegisterWorkerRequest part : registrationParts(request, store.blockIdsByTier(), REGISTRATION_PART_BLOCKS)) {
+                    last = masterStub().registerWorker(part);
+                }
             }
-        }
-        catch (StatusRuntimeException e) {
-            throw RpcErrors.toCacheException("Registering worker " + config.workerId() + " with master "
-                    + config.masterTarget(), e);
-        }
+            catch (StatusRuntimeException e) {
+                throw RpcErrors.toCacheException("Registering worker " + config.workerId() + " with master "
+                        + config.masterTarget(), e);
+            }
+            return last;
+        });
         // Deletions stay to be told with the next heartbeat, with their copy numbers: a commit of a
         // deleted copy may still be on its way to the master.
         for (PinnedBlock pinned : response.getPinnedBlocksList()) {

@@ -20,6 +20,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -31,6 +35,40 @@ class BlockStoreTest {
 
     @TempDir
     Path directory;
+
+    @Test
+    void aWriteThatFinishesDuringARegistrationPutsItsBlockInPlaceAfterIt() throws Exception {
+        BlockStore store = open(100_000);
+        byte[] data = randomBytes(SEGMENT, 2);
+        BlockStore.BlockWrite write = store.beginWrite(BLOCK_0, data.length);
+        write.append(data);
+        CountDownLatch reported = new CountDownLatch(1);
+        CountDownLatch reconciled = new CountDownLatch(1);
+        CompletableFuture<List<String>> registration = CompletableFuture.supplyAsync(() -> store.whileNoWriteFinishes(() -> {
+            List<String> report = store.blockIds();
+            reported.countDown();
+            try {
+                // the master reconciles the report
+                reconciled.await();
+            }
+            catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            return report;
+        }));
+        reported.await();
+        CompletableFuture<BlockStore.WrittenBlock> finishing = CompletableFuture.supplyAsync(write::finish);
+
+        // the write waits for the registration: acknowledged now, its block recorded on the master before the reconciling, the
+        // master would drop it as not reported
+        assertThrows(TimeoutException.class, () -> finishing.get(300, TimeUnit.MILLISECONDS));
+        assertEquals(List.of(), store.blockIds());
+        reconciled.countDown();
+
+        assertEquals(List.of(), registration.get());
+        assertEquals(data.length, finishing.get().length());
+        assertEquals(List.of(BLOCK_0), store.blockIds());
+    }
 
     @Test
     void writesAreInvisibleUntilFinishedAndAccountedWhileInProgress() {
