@@ -288,7 +288,7 @@ public final class GfsLoad {
     static String message(Throwable exception) {
         // a value the command could not take is repeated as it was given, and a failure's text may come from
         // elsewhere (Hadoop, the metastore): never with a URI's credentials, a JDBC URL's password or a secret setting's value
-        return Secrets.hiddenIn(UriCredentials.hiddenIn(unhidden(exception)));
+        return ReportPrinter.shown(unhidden(exception));
     }
 
     private static String unhidden(Throwable exception) {

@@ -279,8 +279,9 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
             return;
         }
         Map<String, Object> fields = new LinkedHashMap<>();
-        fields.put("path", path);
-        fields.put("error", error);
+        // as the report shows them: secrets hidden
+        fields.put("path", ReportPrinter.shown(path));
+        fields.put("error", error == null ? null : ReportPrinter.shown(error));
         line("fileFailed", fields);
     }
 

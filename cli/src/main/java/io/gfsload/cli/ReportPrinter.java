@@ -5,6 +5,8 @@ import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import io.gfsload.cache.api.UriCredentials;
+import io.gfsload.catalog.Secrets;
 import io.gfsload.executor.FileReport;
 import io.gfsload.executor.LoadReport;
 import io.gfsload.executor.LoadState;
@@ -58,7 +60,7 @@ final class ReportPrinter {
     static String toJson(LoadReport report, int exitCode) {
         String json;
         try {
-            json = JSON.writeValueAsString(report);
+            json = JSON.writeValueAsString(shown(report));
         }
         catch (JsonProcessingException e) {
             throw new IllegalStateException("Cannot write the report as JSON", e);
@@ -72,6 +74,19 @@ final class ReportPrinter {
             throw new IllegalStateException("The report's JSON has no state followed by other fields: " + json);
         }
         return json.substring(0, lineEnd) + "\n  \"exitCode\" : " + exitCode + "," + json.substring(lineEnd);
+    }
+
+    /**
+     * {@code report} as it is shown: a secret in what it repeats from a UFS or the metastore (a
+     * store URL's keys, a setting's value in an error) is hidden.
+     */
+    static LoadReport shown(LoadReport report) {
+        return report.withTextsShown(ReportPrinter::shown);
+    }
+
+    /** {@code text}, which repeats what a UFS or the metastore said, with the secrets in it hidden: a URL's keys, a setting's value. */
+    static String shown(String text) {
+        return Secrets.hiddenIn(UriCredentials.hiddenIn(text));
     }
 
     /** The start of the report's {@code state} in its JSON: a top-level field. */
@@ -94,7 +109,8 @@ final class ReportPrinter {
     /** Partitions a summary names, with {@code namePartitions}; the others are counted. */
     static final int PARTITIONS_NAMED = 10;
 
-    static String summary(LoadReport report, boolean namePartitions) {
+    static String summary(LoadReport unhidden, boolean namePartitions) {
+        LoadReport report = shown(unhidden);
         LoadTotals t = report.totals();
         StringBuilder out = new StringBuilder();
         out.append("%s: %s%n".formatted(report.target(), report.state()));

@@ -221,6 +221,18 @@ class TestProgressReporter {
     }
 
     @Test
+    void aFailedFilesLineHidesTheSecretsOfItsPathAndError() throws IOException {
+        StringWriter out = new StringWriter();
+        try (ProgressReporter progress = new ProgressReporter(ProgressReporter.Mode.JSON, false, new PrintWriter(out), System.err, () -> 0L)) {
+            progress.started(plan(1, 1000));
+            progress.fileFailed("s3a://AKIDEXAMPLE:s3cretKey1@bucket/t/a", "Unable to load credentials: fs.s3a.secret.key=s3cretKey2 is not valid");
+        }
+        JsonNode line = new ObjectMapper().readTree(out.toString().lines().filter(l -> l.contains("fileFailed")).findFirst().orElseThrow());
+        assertEquals("s3a://<hidden>@bucket/t/a", line.get("path").asText());
+        assertEquals("Unable to load credentials: fs.s3a.secret.key=<hidden>", line.get("error").asText());
+    }
+
+    @Test
     void aFileThatFailsHasALineAtOnceWithItsPathAndError() throws IOException {
         StringWriter out = new StringWriter();
         AtomicLong nanos = new AtomicLong();

@@ -30,6 +30,29 @@ class TestReportPrinter {
     }
 
     @Test
+    void theSecretsOfWhatTheReportRepeatsAreHiddenInTheJsonAndTheSummary() throws Exception {
+        String error = "Unable to load credentials: fs.s3a.secret.key=s3cretKey2 is not valid";
+        FileReport file = new FileReport("s3a://AKIDEXAMPLE:s3cretKey1@bucket/t/dt=1/a", 1000, 1, 0, 0, 1, 0, 0, 0, error);
+        PartitionReport partition = new PartitionReport("dt=1", new LoadTotals(1, 1, 1, 0, 0, 1, 1000, 0, 0, 0, 0, 1), List.of(file), null,
+                List.of(new io.gfsload.planner.UnlistedDirectory("s3a://AKIDEXAMPLE:s3cretKey3@bucket/t/dt=1/sub", "password=s3cretKey4")));
+        LoadReport report = new LoadReport("s3a://AKIDEXAMPLE:s3cretKey5@bucket/t", LoadState.FAILED, 1, partition.totals(), List.of(partition), 1000, 0, 0,
+                List.of(), 0, null, null, null, null, false, "token=s3cretKey6", LoadReport.Evicted.NONE, null);
+
+        String json = ReportPrinter.toJson(report, 4);
+        String summary = ReportPrinter.summary(report, true);
+
+        for (String shown : List.of(json, summary)) {
+            assertFalse(shown.contains("s3cret"), shown);
+            assertTrue(shown.contains("s3a://<hidden>@bucket/t/dt=1/a"), shown);
+            assertTrue(shown.contains("fs.s3a.secret.key=<hidden>"), shown);
+        }
+        JsonNode tree = new ObjectMapper().readTree(json);
+        assertEquals("s3a://<hidden>@bucket/t", tree.path("target").asText());
+        assertEquals("token=<hidden>", tree.path("stopReason").asText());
+        assertEquals("password=<hidden>", tree.path("partitions").get(0).path("unlistedDirectories").get(0).path("error").asText());
+    }
+
+    @Test
     void theJsonStartsWithTheStateAndTheExitCode() throws Exception {
         JsonNode json = new ObjectMapper().readTree(ReportPrinter.toJson(report(null), 0));
         List<String> fields = new ArrayList<>();

@@ -4,9 +4,11 @@ import static java.util.Objects.requireNonNull;
 
 import io.gfsload.advisor.Setting;
 import io.gfsload.planner.DroppedPartitions;
+import io.gfsload.planner.UnlistedDirectory;
 import java.io.Serializable;
 import java.util.Collection;
 import java.util.List;
+import java.util.function.UnaryOperator;
 
 /**
  * The honest account of a load: per partition and file, totals, state, timing and settings.
@@ -248,6 +250,29 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
     public LoadReport withStaged(Staged staged) {
         return new LoadReport(target, state, replication, totals, partitions, durationMillis, bytesPerSecond, bytesWritten, settings, ufsBytesRead, job,
                 restore, window, staged, verified, stopReason, evicted, droppedPartitions);
+    }
+
+    /**
+     * This report with each text it repeats from elsewhere as {@code shown} has it: the target, the
+     * partitions' names and errors, the files' paths and errors, the directories not listed and the
+     * stop reason, which may hold what a UFS or the metastore said (the paths and errors of a
+     * store whose URLs carry keys). What a command does before it prints or writes the report,
+     * with {@code shown} hiding secrets.
+     */
+    public LoadReport withTextsShown(UnaryOperator<String> shown) {
+        requireNonNull(shown, "shown is null");
+        UnaryOperator<String> orNull = text -> text == null ? null : shown.apply(text);
+        List<PartitionReport> shownPartitions = partitions.stream().map(partition -> new PartitionReport(orNull.apply(partition.name()),
+                partition.totals(),
+                partition.files().stream().map(file -> new FileReport(orNull.apply(file.path()), file.length(), file.blocks(), file.blocksLoaded(),
+                        file.blocksAlreadyCached(), file.blocksFailed(), file.bytesLoaded(), file.bytesAlreadyCached(), file.retries(),
+                        orNull.apply(file.error()), file.plannedVersionUncached())).toList(),
+                orNull.apply(partition.error()),
+                partition.unlistedDirectories().stream().map(directory -> new UnlistedDirectory(orNull.apply(directory.path()),
+                        orNull.apply(directory.error()))).toList(),
+                partition.locationMissing())).toList();
+        return new LoadReport(orNull.apply(target), state, replication, totals, shownPartitions, durationMillis, bytesPerSecond, bytesWritten, settings,
+                ufsBytesRead, job, restore, window, staged, verified, orNull.apply(stopReason), evicted, droppedPartitions);
     }
 
     /** The files that failed, in plan order. */
