@@ -606,13 +606,18 @@ class TestDistributedLoad {
                 + "nor deleting it"), reason);
         assertEquals(plan.stats().files(), report.totals().filesFailed());
         assertTrue(report.failedFiles().stream().allMatch(file -> file.error().equals("not committed: " + reason)), report.failedFiles().toString());
+        assertLeftToTheOtherRun(plan, job);
+    }
+
+    /** That nothing of {@code plan} was committed, and what the load staged stays in the temp area of {@code job}, which another run holds. */
+    private void assertLeftToTheOtherRun(LoadPlan plan, String job) {
         for (PartitionLoad partition : plan.partitions()) {
             for (FileLoad file : partition.files()) {
-                assertEquals(List.of(), client.cachedBlocks(file.file()), "the driver committed " + file.file().path() + " into the other run's area");
+                assertEquals(List.of(), client.cachedBlocks(file.file()), file.file().path() + " was committed into the other run's area");
             }
         }
         assertFalse(client.tempAreas().findTempArea(job).orElseThrow(() -> new AssertionError("the load deleted the other run's area")).blocks().isEmpty(),
-                "what the slices staged stays in the other run's area");
+                "what the load staged stays in the other run's area");
     }
 
     /** An atomic load in two slices whose driver reaches the cluster's temp areas through {@code areas}. */
@@ -663,13 +668,7 @@ class TestDistributedLoad {
         assertTrue(report.stopReason().endsWith("this run stopped, and left what it staged to that run, neither committing nor deleting it"),
                 report.stopReason());
         assertTrue(report.failedFiles().stream().anyMatch(file -> file.error().startsWith("not committed: " + taken)), report.failedFiles().toString());
-        for (PartitionLoad partition : plan.partitions()) {
-            for (FileLoad file : partition.files()) {
-                assertEquals(List.of(), client.cachedBlocks(file.file()), "a slice committed " + file.file().path() + " into the other run's area");
-            }
-        }
-        assertFalse(client.tempAreas().findTempArea(job).orElseThrow(() -> new AssertionError("the load deleted the other run's area")).blocks().isEmpty(),
-                "what the slice staged stays in the other run's area");
+        assertLeftToTheOtherRun(plan, job);
         assertThrows(TempAreaInUseException.class, () -> client.tempAreas().openTempArea(job, expire, new TempAreaRun("third-home", Duration.ofSeconds(30))),
                 "the other run's hold stands");
     }

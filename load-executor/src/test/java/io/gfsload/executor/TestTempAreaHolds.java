@@ -136,12 +136,7 @@ class TestTempAreaHolds {
                 return delegate.commitScope(jobId, blocks, run);
             }
         };
-        LoadExecutor executor = executor(new ForwardingCacheClient(client) {
-            @Override
-            public TempAreas tempAreas() {
-                return areas;
-            }
-        }, atomic);
+        LoadExecutor executor = executor(areas, atomic);
 
         LoadReport report;
         try (JobJournal journal = journal(plan);
@@ -191,12 +186,7 @@ class TestTempAreaHolds {
                 return delegate.releaseTempArea(jobId, run);
             }
         };
-        LoadExecutor executor = executor(new ForwardingCacheClient(client) {
-            @Override
-            public TempAreas tempAreas() {
-                return areas;
-            }
-        }, atomic);
+        LoadExecutor executor = executor(areas, atomic);
         // two runs of the job from this home, one after the other: the first ends before its load
         try (JobJournal journal = journal(plan)) {
             executor.claimTempArea(plan, journal).close();
@@ -272,12 +262,7 @@ class TestTempAreaHolds {
             hookWaits.countDown();
             Sleeper.SYSTEM.sleep(duration);
         };
-        LoadExecutor executor = new LoadExecutor(new ForwardingCacheClient(client) {
-            @Override
-            public TempAreas tempAreas() {
-                return areas;
-            }
-        }, new Configuration(), settings(), options(atomic), ProgressListener.NONE, java.time.Clock.systemUTC(), sleeper);
+        LoadExecutor executor = executor(areas, atomic, sleeper);
         LoadReport report;
         try (JobJournal journal = journal(plan);
                 TempAreaClaim claim = executor.claimTempArea(plan, journal)) {
@@ -361,12 +346,7 @@ class TestTempAreaHolds {
                 return delegate.releaseTempArea(jobId, run);
             }
         };
-        LoadExecutor executor = executor(new ForwardingCacheClient(client) {
-            @Override
-            public TempAreas tempAreas() {
-                return areas;
-            }
-        }, atomic);
+        LoadExecutor executor = executor(areas, atomic);
         try (JobJournal journal = journal(plan)) {
             TempAreaClaim claim = executor.claimTempArea(plan, journal);
             // the command ends and lets go of the area; SIGTERM comes as the master takes the release
@@ -417,12 +397,7 @@ class TestTempAreaHolds {
                 return delegate.commitScope(jobId, blocks, run);
             }
         };
-        LoadExecutor executor = new LoadExecutor(new ForwardingCacheClient(client) {
-            @Override
-            public TempAreas tempAreas() {
-                return areas;
-            }
-        }, new Configuration(), settings(), options(atomic), ProgressListener.NONE, java.time.Clock.systemUTC(), sleeper);
+        LoadExecutor executor = executor(areas, atomic, sleeper);
         try (JobJournal journal = journal(plan);
                 TempAreaClaim claim = executor.claimTempArea(plan, journal)) {
             claimed.set(claim);
@@ -459,12 +434,7 @@ class TestTempAreaHolds {
                 return delegate.renewTempArea(jobId, expireTime, run);
             }
         };
-        LoadExecutor executor = executor(new ForwardingCacheClient(client) {
-            @Override
-            public TempAreas tempAreas() {
-                return areas;
-            }
-        }, atomic);
+        LoadExecutor executor = executor(areas, atomic);
         LoadReport report;
         try (JobJournal journal = journal(plan);
                 TempAreaClaim claim = executor.claimTempArea(plan, journal)) {
@@ -485,6 +455,21 @@ class TestTempAreaHolds {
 
     private JobJournal journal(LoadPlan plan) {
         return JobJournal.open(directory.resolve("jobs"), plan.request(), Optional.of(AtomicOptions.Scope.FILE), client.clusterInfo().clusterId(), false);
+    }
+
+    /** An executor of {@code atomic} that reaches the cluster's temp areas through {@code areas}. */
+    private LoadExecutor executor(TempAreas areas, AtomicOptions atomic) {
+        return executor(areas, atomic, Sleeper.SYSTEM);
+    }
+
+    /** As {@link #executor(TempAreas, AtomicOptions)}, waiting with {@code sleeper}: the shutdown hook waits with it for the load it stopped. */
+    private LoadExecutor executor(TempAreas areas, AtomicOptions atomic, Sleeper sleeper) {
+        return new LoadExecutor(new ForwardingCacheClient(client) {
+            @Override
+            public TempAreas tempAreas() {
+                return areas;
+            }
+        }, new Configuration(), settings(), options(atomic), ProgressListener.NONE, java.time.Clock.systemUTC(), sleeper);
     }
 
     private static LoadExecutor executor(CacheClient cache, AtomicOptions atomic) {
