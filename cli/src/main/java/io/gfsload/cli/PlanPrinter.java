@@ -129,8 +129,10 @@ final class PlanPrinter {
         long blocksCached = files.stream().flatMap(f -> f.blocks().stream()).filter(b -> b.cached()).count();
         long bytesCached = files.stream().mapToLong(FileLoad::cachedBytes).sum();
         long bytesToLoad = bytes - bytesCached;
-        return new PartitionSummary(name, location, files.size(), bytes, blocks, blocksCached, bytesCached, blocks - blocksCached, bytesToLoad,
-                (double) bytesToLoad / bytesPerSecond, error, locationMissing, unlistedDirectories);
+        // as every output shows them: the secrets in what the UFS said of a location it could not list hidden
+        return new PartitionSummary(name, ReportPrinter.shown(location), files.size(), bytes, blocks, blocksCached, bytesCached, blocks - blocksCached,
+                bytesToLoad, (double) bytesToLoad / bytesPerSecond, error == null ? null : ReportPrinter.shown(error), locationMissing,
+                unlistedDirectories.stream().map(d -> new UnlistedDirectory(ReportPrinter.shown(d.path()), ReportPrinter.shown(d.error()))).toList());
     }
 
     /**

@@ -1,18 +1,43 @@
 package io.gfsload.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.cli.PlanPrinter.PartitionSummary;
 import io.gfsload.cli.PlanPrinter.PlanSummary;
+import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.planner.DroppedPartitions;
+import io.gfsload.planner.LoadPlan;
+import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadTarget;
+import io.gfsload.planner.PartitionLoad;
+import io.gfsload.planner.PlanStats;
+import io.gfsload.planner.UnlistedDirectory;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 class TestPlanPrinter {
+    @Test
+    void whatTheUfsSaidOfALocationItCouldNotListIsShownWithItsSecretsHidden() {
+        PartitionLoad unlisted = PartitionLoad.unlisted("dt=1", "s3a://bucket/t/dt=1", "Cannot list: fs.s3a.secret.key=s3cretKey1 is invalid");
+        PartitionLoad partly = new PartitionLoad("dt=2", "s3a://bucket/t/dt=2", List.of(), 0, null,
+                List.of(new UnlistedDirectory("s3a://AKIDEXAMPLE:s3cretKey2@bucket/t/dt=2/sub", "denied: password=s3cretKey3")));
+        LoadPlan plan = new LoadPlan(new LoadRequest(new LoadTarget.Paths(List.of("s3a://bucket/t")), 1), 64L << 20, List.of(unlisted, partly), List.of(),
+                new PlanStats(0, 0, 0, 0, 0, List.of(0L, 0L, 0L, 0L, 0L, 0L, 0L), 0, 0));
+
+        PlanSummary summary = PlanPrinter.summarize(plan, new ClusterInfo("cluster", List.of()));
+
+        for (String text : List.of(PlanPrinter.table(summary), PlanPrinter.status(summary), PlanPrinter.json(summary, 3, null))) {
+            assertFalse(text.contains("s3cret"), text);
+            assertTrue(text.contains("fs.s3a.secret.key=<hidden>"), text);
+            assertTrue(text.contains("s3a://<hidden>@bucket/t/dt=2/sub"), text);
+        }
+    }
+
     @Test
     void aShareThatIsNotWholeNeverShowsAsAHundredPercent() {
         assertEquals("99.9 %", PlanPrinter.percent(100.0 * 3999 / 4000), "one block of 4,000 missing");
