@@ -44,8 +44,8 @@ public final class Secrets {
     private static final Pattern KEY_OF_A_KEY = Pattern.compile("(?:[.-]key|secretkey|accountkey)$|^fs\\.azure\\.account\\.key\\.|^fs\\.azure\\.sas\\.");
 
     /**
-     * A setting's key, where a text may name one: letters, digits and {@code . _ -}, from a
-     * letter, all of them (no part of a longer word is a key, and a long word is read once).
+     * A setting's key as a value's words end at one ({@link #NEXT_SETTING}): letters, digits and
+     * {@code . _ -}, from a letter, all of them.
      */
     private static final String KEY = "[A-Za-z][A-Za-z0-9_.-]*+";
 
@@ -86,17 +86,21 @@ public final class Secrets {
     /**
      * The start of a setting, its {@link #VALUE} after it: {@code key=}, {@code key =}, {@code key= },
      * {@code "key":}, blanks on one line only; not {@code key:}, which is how prose and a
-     * database's words go on ({@code using password: YES}). A key starts a word, after its
-     * dashes ({@code -Dkey=}).
+     * database's words go on ({@code using password: YES}). The key is the word before the
+     * separator, from its first letter ({@code -Dkey=}, {@code ...password=}, {@code _token=},
+     * {@code 2fa_token=}); a word is read whole, once.
      */
-    private static final Pattern SETTING = Pattern.compile("(?<![A-Za-z0-9_.-])-*+(?<key>" + KEY + ")(?:\"?\\h*+=|\"\\h*+:)\\h*+");
+    private static final Pattern SETTING = Pattern.compile("(?<![A-Za-z0-9_.-])(?<word>[A-Za-z0-9_.-]++)(?:\"?\\h*+=|\"\\h*+:)\\h*+");
+
+    /** The start of a key in a word of {@link #SETTING}: its first letter. */
+    private static final Pattern LETTER = Pattern.compile("[A-Za-z]");
 
     /**
      * A URL's user and password before a host: {@code jdbc:mysql://user:password@host}, {@code
      * scheme://id:key@bucket}; up to the last {@code @} before the path, as a password may hold one.
+     * Found after any {@code ://}, whatever comes before it; only where an {@code @} follows.
      */
-    private static final Pattern USER_AND_PASSWORD = Pattern.compile(
-            "(?<start>(?<![A-Za-z0-9+.:-])[A-Za-z][A-Za-z0-9+.-]*+(?::[A-Za-z][A-Za-z0-9+.-]*+)*+://)[^/?#@\\s\"']*:[^/?#\\s\"']*@");
+    private static final Pattern USER_AND_PASSWORD = Pattern.compile("(?<=[A-Za-z0-9+.-]://)(?=[^/?#\\s\"']*@)[^/?#@\\s\"']*:[^/?#\\s\"']*@");
 
     /** Oracle's thin JDBC URL: {@code jdbc:oracle:thin:user/password@host:1521:sid}. */
     private static final Pattern ORACLE_USER_AND_PASSWORD = Pattern.compile("(?i)(?<start>jdbc:oracle:thin:)[^/@\\s\"']+/[^\\s\"']*@");
@@ -130,8 +134,11 @@ public final class Secrets {
     /** {@code text} with every secret in it shown as {@value #HIDDEN}; {@code text} itself when it has none. */
     public static String hiddenIn(String text) {
         requireNonNull(text, "text is null");
-        String hidden = USER_AND_PASSWORD.matcher(text).replaceAll("${start}" + HIDDEN + "@");
-        hidden = ORACLE_USER_AND_PASSWORD.matcher(hidden).replaceAll("${start}" + HIDDEN + "@");
+        String hidden = text;
+        if (text.indexOf('@') >= 0) {
+            hidden = USER_AND_PASSWORD.matcher(hidden).replaceAll(HIDDEN + "@");
+            hidden = ORACLE_USER_AND_PASSWORD.matcher(hidden).replaceAll("${start}" + HIDDEN + "@");
+        }
         Matcher setting = SETTING.matcher(hidden);
         Matcher value = VALUE.matcher(hidden);
         StringBuilder result = new StringBuilder(hidden.length());
@@ -141,7 +148,8 @@ public final class Secrets {
             // a value is read only for a secret's key: one that is no secret may hold a setting that is ("url = jdbc:mysql://h/db?password=..."),
             // found from its separator on
             from = setting.end();
-            if (isSecretKey(setting.group("key")) && value.region(from, hidden.length()).lookingAt()) {
+            Matcher letter = LETTER.matcher(setting.group("word"));
+            if (letter.find() && isSecretKey(setting.group("word").substring(letter.start())) && value.region(from, hidden.length()).lookingAt()) {
                 result.append(hidden, copied, from).append(quoted(value.group()));
                 copied = value.end();
                 from = copied;

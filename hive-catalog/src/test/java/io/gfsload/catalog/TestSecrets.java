@@ -83,9 +83,23 @@ class TestSecrets {
         // a base64 blob or a run of letters in an error: read once from its start, not again from each of its letters, which
         // would take hours at a million characters
         for (String text : List.of("x".repeat(1_000_000), "a:".repeat(500_000), "a-".repeat(500_000), "a.b=".repeat(250_000),
+                "s3a://" + "x:".repeat(500_000), "a://".repeat(250_000) + "@", "-".repeat(1_000_000) + "=",
                 "password=\"" + "x".repeat(1_000_000) + "\"")) {
             assertEquals(text.startsWith("password") ? "password=\"<hidden>\"" : text, Secrets.hiddenIn(text));
         }
+    }
+
+    @Test
+    void aKeyOrAUrlIsFoundAfterAnything() {
+        // a truncated line, a key after an underscore, a digit or a dot, a URL after a code or a dash
+        assertEquals("...password=<hidden>", Secrets.hiddenIn("...password=s3cretC1"));
+        assertEquals("{\"_token\": \"<hidden>\"}", Secrets.hiddenIn("{\"_token\": \"s3cretC2\"}"));
+        assertEquals("2fa_token=<hidden>", Secrets.hiddenIn("2fa_token=s3cretC3"));
+        assertEquals("x?.password=<hidden>", Secrets.hiddenIn("x?.password=s3cretC4"));
+        assertEquals("ERROR 1045:jdbc:mysql://<hidden>@db/x", Secrets.hiddenIn("ERROR 1045:jdbc:mysql://hive:s3cretC5@db/x"));
+        assertEquals("...jdbc:mysql://<hidden>@db", Secrets.hiddenIn("...jdbc:mysql://hive:s3cretC6@db"));
+        assertEquals("-s3a://<hidden>@bucket/x", Secrets.hiddenIn("-s3a://AKID:s3cretC7@bucket/x"));
+        assertEquals("jdbc:db2:1x://<hidden>@h/", Secrets.hiddenIn("jdbc:db2:1x://u:s3cretC8@h/"));
     }
 
     @Test
