@@ -123,7 +123,7 @@ final class LoadAction {
         // the file has the code the command exits with, 4 when what it printed on stdout was lost
         planning.writeReport(ReportPrinter.toJson(report, GfsLoad.exitCodeGiven(out, code)), err);
         if (report.stopReason() != null) {
-            err.println("gfsload: " + resumable(report.stopReason(), jobId));
+            err.println("gfsload: " + ReportPrinter.shown(resumable(report.stopReason(), jobId)));
             err.flush();
         }
         else if (load.json && report.state() != LoadState.SUCCEEDED) {

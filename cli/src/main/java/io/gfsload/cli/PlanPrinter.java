@@ -130,9 +130,9 @@ final class PlanPrinter {
         long bytesCached = files.stream().mapToLong(FileLoad::cachedBytes).sum();
         long bytesToLoad = bytes - bytesCached;
         // as every output shows them: the secrets in what the UFS said of a location it could not list hidden
-        return new PartitionSummary(name, ReportPrinter.shown(location), files.size(), bytes, blocks, blocksCached, bytesCached, blocks - blocksCached,
+        return new PartitionSummary(name, ReportPrinter.shownName(location), files.size(), bytes, blocks, blocksCached, bytesCached, blocks - blocksCached,
                 bytesToLoad, (double) bytesToLoad / bytesPerSecond, error == null ? null : ReportPrinter.shown(error), locationMissing,
-                unlistedDirectories.stream().map(d -> new UnlistedDirectory(ReportPrinter.shown(d.path()), ReportPrinter.shown(d.error()))).toList());
+                unlistedDirectories.stream().map(d -> new UnlistedDirectory(ReportPrinter.shownName(d.path()), ReportPrinter.shown(d.error()))).toList());
     }
 
     /**

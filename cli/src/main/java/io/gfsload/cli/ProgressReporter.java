@@ -280,7 +280,7 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         }
         Map<String, Object> fields = new LinkedHashMap<>();
         // as the report shows them: secrets hidden
-        fields.put("path", ReportPrinter.shown(path));
+        fields.put("path", ReportPrinter.shownName(path));
         fields.put("error", error == null ? null : ReportPrinter.shown(error));
         line("fileFailed", fields);
     }

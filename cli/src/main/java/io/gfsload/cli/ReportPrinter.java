@@ -81,12 +81,20 @@ final class ReportPrinter {
      * store URL's keys, a setting's value in an error) is hidden.
      */
     static LoadReport shown(LoadReport report) {
-        return report.withTextsShown(ReportPrinter::shown);
+        return report.withTextsShown(ReportPrinter::shownName, ReportPrinter::shown);
     }
 
     /** {@code text}, which repeats what a UFS or the metastore said, with the secrets in it hidden: a URL's keys, a setting's value. */
     static String shown(String text) {
         return Secrets.hiddenIn(UriCredentials.hiddenIn(text));
+    }
+
+    /**
+     * {@code name}, a path or a partition's name, with a URL's keys in it hidden: its partition
+     * values stay as they are, as a column named {@code token} has them ({@code .../token=abc/part-0}).
+     */
+    static String shownName(String name) {
+        return UriCredentials.hiddenIn(name);
     }
 
     /** The start of the report's {@code state} in its JSON: a top-level field. */

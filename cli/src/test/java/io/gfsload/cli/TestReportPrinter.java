@@ -48,6 +48,12 @@ class TestReportPrinter {
         }
         JsonNode tree = new ObjectMapper().readTree(json);
         assertEquals("s3a://<hidden>@bucket/t", tree.path("target").asText());
+        // a partition value is no secret: a column named token keeps its values in the paths
+        FileReport ofAToken = new FileReport("s3a://bucket/t/token=abc/part-0", 1000, 1, 0, 0, 1, 0, 0, 0, error);
+        PartitionReport tokens = PartitionReport.of("token=abc", List.of(ofAToken));
+        JsonNode named = new ObjectMapper().readTree(ReportPrinter.toJson(report.withPartitions(List.of(tokens)), 4));
+        assertEquals("token=abc", named.path("partitions").get(0).path("name").asText());
+        assertEquals("s3a://bucket/t/token=abc/part-0", named.path("partitions").get(0).path("files").get(0).path("path").asText());
         assertEquals("token=<hidden>", tree.path("stopReason").asText());
         assertEquals("password=<hidden>", tree.path("partitions").get(0).path("unlistedDirectories").get(0).path("error").asText());
     }

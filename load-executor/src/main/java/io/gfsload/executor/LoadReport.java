@@ -253,26 +253,28 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
     }
 
     /**
-     * This report with each text it repeats from elsewhere as {@code shown} has it: the target, the
-     * partitions' names and errors, the files' paths and errors, the directories not listed and the
-     * stop reason, which may hold what a UFS or the metastore said (the paths and errors of a
-     * store whose URLs carry keys). What a command does before it prints or writes the report,
-     * with {@code shown} hiding secrets.
+     * This report with each text it repeats from elsewhere as {@code names} and {@code messages}
+     * show them: the target, the partitions' names, the files' and unlisted directories' paths
+     * through {@code names}; the partitions', files' and directories' errors and the stop reason,
+     * which may hold what a UFS or the metastore said, through {@code messages}. What a command
+     * does before it prints or writes the report, hiding secrets: a URL's keys in a name, also a
+     * secret setting's value in a message.
      */
-    public LoadReport withTextsShown(UnaryOperator<String> shown) {
-        requireNonNull(shown, "shown is null");
-        UnaryOperator<String> orNull = text -> text == null ? null : shown.apply(text);
-        List<PartitionReport> shownPartitions = partitions.stream().map(partition -> new PartitionReport(orNull.apply(partition.name()),
+    public LoadReport withTextsShown(UnaryOperator<String> names, UnaryOperator<String> messages) {
+        requireNonNull(names, "names is null");
+        requireNonNull(messages, "messages is null");
+        UnaryOperator<String> message = text -> text == null ? null : messages.apply(text);
+        List<PartitionReport> shownPartitions = partitions.stream().map(partition -> new PartitionReport(names.apply(partition.name()),
                 partition.totals(),
-                partition.files().stream().map(file -> new FileReport(orNull.apply(file.path()), file.length(), file.blocks(), file.blocksLoaded(),
+                partition.files().stream().map(file -> new FileReport(names.apply(file.path()), file.length(), file.blocks(), file.blocksLoaded(),
                         file.blocksAlreadyCached(), file.blocksFailed(), file.bytesLoaded(), file.bytesAlreadyCached(), file.retries(),
-                        orNull.apply(file.error()), file.plannedVersionUncached())).toList(),
-                orNull.apply(partition.error()),
-                partition.unlistedDirectories().stream().map(directory -> new UnlistedDirectory(orNull.apply(directory.path()),
-                        orNull.apply(directory.error()))).toList(),
+                        message.apply(file.error()), file.plannedVersionUncached())).toList(),
+                message.apply(partition.error()),
+                partition.unlistedDirectories().stream().map(directory -> new UnlistedDirectory(names.apply(directory.path()),
+                        messages.apply(directory.error()))).toList(),
                 partition.locationMissing())).toList();
-        return new LoadReport(orNull.apply(target), state, replication, totals, shownPartitions, durationMillis, bytesPerSecond, bytesWritten, settings,
-                ufsBytesRead, job, restore, window, staged, verified, orNull.apply(stopReason), evicted, droppedPartitions);
+        return new LoadReport(names.apply(target), state, replication, totals, shownPartitions, durationMillis, bytesPerSecond, bytesWritten, settings,
+                ufsBytesRead, job, restore, window, staged, verified, message.apply(stopReason), evicted, droppedPartitions);
     }
 
     /** The files that failed, in plan order. */
