@@ -592,8 +592,9 @@ public final class LoadExecutor {
             if (renewal != null) {
                 renewal.close();
             }
-            // an area found gone or another run's only as the load deletes it, every scope committed, costs the load nothing
-            String areaLost = totals.blocksFailed() > 0 ? run.areaLost() : null;
+            // an area found gone or another run's only as the load deletes it, every scope committed, costs the load nothing; a slice of a
+            // job's scope committed nothing, and its load must hear why it cannot
+            String areaLost = totals.blocksFailed() > 0 || stagedOnly ? run.areaLost() : null;
             // what an earlier run staged and this one committed: loaded, but neither read nor written now
             Adopted adopted = Adopted.of(plan, staged, partitions);
             LoadReport report = new LoadReport(
