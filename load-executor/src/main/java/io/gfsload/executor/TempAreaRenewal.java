@@ -461,17 +461,20 @@ final class TempAreaRenewal implements AutoCloseable {
     /**
      * Stops renewing and keeps the run's hold, until {@link #close}: what a load does before it
      * deletes the area (its scopes all committed), so that no renewal finds it gone, while the hold
-     * still refuses another run of the job until then. A renewal under way finishes first (for a
-     * while). Does nothing when renewals stopped already.
+     * still refuses another run of the job until then. A renewal under way finishes first, its
+     * answer awaited (up to 10 s): a renewal abandoned could still reach the master after the
+     * release or deletion that follows, and hold the area again. Does nothing when renewals
+     * stopped already.
      */
     void stopRenewing() {
         if (scheduler == null || scheduler.isShutdown()) {
             return;
         }
-        scheduler.shutdownNow();
+        scheduler.shutdown();
         try {
             if (!scheduler.awaitTermination(10, TimeUnit.SECONDS)) {
-                LOG.warn("A renewal of a temp area is still under way");
+                scheduler.shutdownNow();
+                LOG.warn("A renewal of the temp area of atomic job {} is still under way", state.atomic.jobId());
             }
         }
         catch (InterruptedException e) {

@@ -449,6 +449,69 @@ class TestTempAreaHolds {
         assertTrue(client.tempAreas().findTempArea(atomic.jobId()).isPresent(), "the run deleted the area the other run holds");
     }
 
+    @Test
+    void aRenewalUnderWayAsTheRunEndsIsAnsweredBeforeTheRunLetsGoOfTheArea() throws Exception {
+        LoadPlan plan = LocalPlans.plan(client, data, BLOCK, 2);
+        // renewed every 20 ms
+        AtomicOptions atomic = new AtomicOptions("job-renewing-at-the-end", AtomicOptions.Scope.FILE, Duration.ofMillis(60));
+        CountDownLatch renewing = new CountDownLatch(1);
+        CountDownLatch abandoned = new CountDownLatch(1);
+        CountDownLatch mayRenew = new CountDownLatch(1);
+        CountDownLatch released = new CountDownLatch(1);
+        AtomicBoolean first = new AtomicBoolean(true);
+        TempAreas areas = new ForwardingTempAreas(client.tempAreas()) {
+            @Override
+            public TempArea renewTempArea(String jobId, Duration expireTime, TempAreaRun run) {
+                if (Thread.currentThread().getName().equals("gfsload-temp-area-renewal") && first.compareAndSet(true, false)) {
+                    renewing.countDown();
+                    try {
+                        mayRenew.await();
+                    }
+                    catch (InterruptedException e) {
+                        // the run abandons the call, which the master, slow to take it, takes after the run's release
+                        abandoned.countDown();
+                        awaitUninterruptibly(released);
+                    }
+                }
+                return delegate.renewTempArea(jobId, expireTime, run);
+            }
+
+            @Override
+            public boolean releaseTempArea(String jobId, TempAreaRun run) {
+                boolean held = delegate.releaseTempArea(jobId, run);
+                released.countDown();
+                return held;
+            }
+        };
+        try (JobJournal journal = journal(plan)) {
+            TempAreaClaim claim = executor(areas, atomic).claimTempArea(plan, journal);
+            renewing.await();
+            CompletableFuture<Void> closing = CompletableFuture.runAsync(claim::close);
+            // a run that abandons the renewal does so at once; one that waits for its answer gets it
+            abandoned.await(1, TimeUnit.SECONDS);
+            mayRenew.countDown();
+            closing.get();
+        }
+
+        assertTrue(client.tempAreas().openTempArea(atomic.jobId(), EXPIRE_TIME, ANOTHER_HOME).adopted(), "the run let go of the area, and holds it no more");
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            }
+            catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private static FileLoad file(LoadPlan plan, String name) {
         return plan.partitions().get(0).files().stream().filter(file -> file.file().path().endsWith("/" + name)).findFirst().orElseThrow();
     }
