@@ -408,8 +408,9 @@ public final class DistributedLoad {
                 }
             }
             Optional<Restored> restored = Optional.empty();
-            // committed blocks only: what an atomic job staged and did not commit stays invisible
-            if (failure == null && uncommitted == null && !cut.isEmpty()) {
+            // committed blocks only: what an atomic job staged and did not commit stays invisible; nothing is written again once the
+            // JVM stops (also as the job's scope was committed), as its shutdown hook waits only seconds for the load
+            if (failure == null && uncommitted == null && !cut.isEmpty() && !Failures.JVM_STOPPING.equals(stop.getNow(null))) {
                 try {
                     restored = restoreReplicas(plan, finished, liveAtStart, removalsAtStart, journal);
                 }
