@@ -28,9 +28,11 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -385,21 +387,16 @@ public final class CacheWorker implements AutoCloseable {
                 .setCapacityBytes(config.capacityBytes())
                 .setUsedBytes(store.usedBytes())
                 .addAllTiers(store.tiers().stream().map(ProtoConversions::toProto).toList());
-        // no write finishes from the report of the blocks until the master reconciled it: a block written meanwhile and recorded on
-        // the master by its client before the reconciling would be dropped from the master as not reported
-        RegisterWorkerResponse response = store.whileNoWriteFinishes(() -> {
-            RegisterWorkerResponse last = null;
-            try {
-                for (RegisterWorkerRequest part : registrationParts(request, store.blockIdsByTier(), REGISTRATION_PART_BLOCKS)) {
-                    last = masterStub().registerWorker(part);
-                }
-            }
-            catch (StatusRuntimeException e) {
-                throw RpcErrors.toCacheException("Registering worker " + config.workerId() + " with master "
-                        + config.masterTarget(), e);
-            }
-            return last;
-        });
+        Map<StorageTier, List<String>> reported = store.blockIdsByTier();
+        List<RegisterWorkerRequest> parts = registrationParts(request, reported, REGISTRATION_PART_BLOCKS);
+        for (RegisterWorkerRequest part : parts.subList(0, parts.size() - 1)) {
+            registerPart(part);
+        }
+        // the master reconciles the report with the last part: no write finishes from then until it did, and the last part also has
+        // the blocks written since the report was taken. A block written meanwhile and recorded on the master by its client before
+        // the reconciling would else be dropped from the master as not reported.
+        RegisterWorkerResponse response = store.whileNoWriteFinishes(
+                () -> registerPart(withBlocksAdded(parts.get(parts.size() - 1), reported, store.blockIdsByTier())));
         // Deletions stay to be told with the next heartbeat, with their copy numbers: a commit of a
         // deleted copy may still be on its way to the master.
         for (PinnedBlock pinned : response.getPinnedBlocksList()) {
@@ -408,6 +405,36 @@ public final class CacheWorker implements AutoCloseable {
         if (response.getUnrecordedBlocks() > 0) {
             log.debug("Worker {} holds {} the master has not recorded on it", config.workerId(),
                     Counts.of(response.getUnrecordedBlocks(), "block"));
+        }
+    }
+
+    /**
+     * {@code last}, the last part of a registration whose parts report {@code reported}, with the
+     * blocks of {@code now} (the worker's blocks as it sends that part) that {@code reported} has
+     * not: those written since the report was taken. A block removed since stays reported; the
+     * worker tells the master of its removal with its next heartbeat.
+     */
+    static RegisterWorkerRequest withBlocksAdded(RegisterWorkerRequest last, Map<StorageTier, List<String>> reported,
+            Map<StorageTier, List<String>> now) {
+        Set<String> inReport = new HashSet<>();
+        reported.values().forEach(inReport::addAll);
+        RegisterWorkerRequest.Builder part = last.toBuilder();
+        now.forEach((tier, ids) -> {
+            List<String> added = ids.stream().filter(id -> !inReport.contains(id)).toList();
+            if (!added.isEmpty()) {
+                part.addTierBlocks(TierBlocks.newBuilder().setTier(ProtoConversions.toProto(tier)).addAllBlockIds(added));
+            }
+        });
+        return part.build();
+    }
+
+    /** Sends one part of the worker's registration. */
+    private RegisterWorkerResponse registerPart(RegisterWorkerRequest part) {
+        try {
+            return masterStub().registerWorker(part);
+        }
+        catch (StatusRuntimeException e) {
+            throw RpcErrors.toCacheException("Registering worker " + config.workerId() + " with master " + config.masterTarget(), e);
         }
     }
 

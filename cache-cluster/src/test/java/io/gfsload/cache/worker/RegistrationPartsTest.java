@@ -70,6 +70,23 @@ class RegistrationPartsTest {
         assertTrue(parts.get(0).getSerializedSize() < RpcServer.MAX_INBOUND_MESSAGE_BYTES, "part of " + parts.get(0).getSerializedSize() + " bytes");
     }
 
+    @Test
+    void theLastPartAlsoReportsTheBlocksWrittenSinceTheReportWasTaken() {
+        Map<StorageTier, List<String>> reported = new TreeMap<>(Map.of(StorageTier.MEM, ids("a", 4), StorageTier.SSD, List.of()));
+        List<RegisterWorkerRequest> parts = CacheWorker.registrationParts(BASE, reported, 3);
+        // as the last part goes: a-3 was removed, a-4 and b-0 were written
+        Map<StorageTier, List<String>> now = new TreeMap<>(Map.of(StorageTier.MEM, List.of("a-0", "a-1", "a-2", "a-4"), StorageTier.SSD, List.of("b-0")));
+
+        RegisterWorkerRequest last = CacheWorker.withBlocksAdded(parts.get(1), reported, now);
+
+        assertEquals(1, last.getPart());
+        assertFalse(last.getMoreParts());
+        List<RegisterWorkerRequest> sent = List.of(parts.get(0), last);
+        assertEquals(Map.of(StorageTier.MEM, List.of("a-0", "a-1", "a-2", "a-3", "a-4"), StorageTier.SSD, List.of("b-0")), byTier(sent),
+                "the report and what was written since; a removal goes with the next heartbeat");
+        assertEquals(parts.get(1), CacheWorker.withBlocksAdded(parts.get(1), reported, reported), "nothing written since: the part as it was");
+    }
+
     private static List<String> ids(String prefix, int count) {
         return IntStream.range(0, count).mapToObj(i -> prefix + "-" + i).toList();
     }
