@@ -48,6 +48,8 @@ class TestReportPrinter {
         }
         JsonNode tree = new ObjectMapper().readTree(json);
         assertEquals("s3a://<hidden>@bucket/t", tree.path("target").asText());
+        LoadReport warned = report.withWindow(new LoadReport.Window("22:00-06:00", "UTC", 0, 0, 0, "cannot plan again: password=s3cretKey7"));
+        assertEquals("cannot plan again: password=<hidden>", new ObjectMapper().readTree(ReportPrinter.toJson(warned, 4)).path("window").path("warning").asText());
         // a partition value is no secret: a column named token keeps its values in the paths
         FileReport ofAToken = new FileReport("s3a://bucket/t/token=abc/part-0", 1000, 1, 0, 0, 1, 0, 0, 0, error);
         PartitionReport tokens = PartitionReport.of("token=abc", List.of(ofAToken));

@@ -254,8 +254,9 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
 
     /**
      * This report with each text it repeats from elsewhere as {@code names} and {@code messages}
-     * show them: the target, the partitions' names, the files' and unlisted directories' paths
-     * through {@code names}; the partitions', files' and directories' errors and the stop reason,
+     * show them: the target, the partitions' names (dropped ones too), the files' and unlisted
+     * directories' paths through {@code names}; the partitions', files' and directories' errors,
+     * the window's warning and the stop reason,
      * which may hold what a UFS or the metastore said, through {@code messages}. What a command
      * does before it prints or writes the report, hiding secrets: a URL's keys in a name, also a
      * secret setting's value in a message.
@@ -273,8 +274,12 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
                 partition.unlistedDirectories().stream().map(directory -> new UnlistedDirectory(names.apply(directory.path()),
                         messages.apply(directory.error()))).toList(),
                 partition.locationMissing())).toList();
+        Window shownWindow = window == null ? null
+                : new Window(window.window(), window.zone(), window.waitedMillis(), window.pauses(), window.pausedMillis(), message.apply(window.warning()));
+        DroppedPartitions shownDropped = droppedPartitions == null ? null
+                : new DroppedPartitions(droppedPartitions.names().stream().map(names).toList(), names.apply(droppedPartitions.warning()));
         return new LoadReport(names.apply(target), state, replication, totals, shownPartitions, durationMillis, bytesPerSecond, bytesWritten, settings,
-                ufsBytesRead, job, restore, window, staged, verified, message.apply(stopReason), evicted, droppedPartitions);
+                ufsBytesRead, job, restore, shownWindow, staged, verified, message.apply(stopReason), evicted, shownDropped);
     }
 
     /** The files that failed, in plan order. */
