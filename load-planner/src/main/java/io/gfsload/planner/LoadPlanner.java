@@ -476,9 +476,11 @@ public final class LoadPlanner {
      * specs, those matching a filter), in partition order, without Hive's default partition, which
      * holds the rows without a value and is never the latest, whatever its name sorts after (the
      * digits of a date or an hour, or the numbers of a numeric key). A default partition a spec
-     * names ({@code dt=__HIVE_DEFAULT_PARTITION__}, every key without a value named so) is
-     * selected as {@code --partition} alone selects it, and comes before every partition with
-     * values. Names only, but for a filter, which the metastore answers with the partitions.
+     * names ({@code dt=__HIVE_DEFAULT_PARTITION__}, every key without a value named so), or one a
+     * filter that names the default partition selects ({@code dt = '__HIVE_DEFAULT_PARTITION__'}),
+     * is selected as {@code --partition} or {@code --where} alone selects it, and comes before
+     * every partition with values. Names only, but for a filter, which the metastore answers with
+     * the partitions.
      *
      * @param checked whether a selection that selects none is an error, as when the command plans
      *     first (rather than in place of partitions dropped meanwhile, when none is left to plan)
@@ -524,8 +526,16 @@ public final class LoadPlanner {
         return candidates;
     }
 
-    /** Whether a spec of {@code among} that selects {@code partition} names its every key without a value (Hive's default partition). */
+    /**
+     * Whether a spec of {@code among} that selects {@code partition} names its every key without a
+     * value (Hive's default partition), or {@code among} is a filter that names the default
+     * partition: the metastore answers such a filter with a default partition only where a key is
+     * compared with that name, or where the filter has no condition on the key (which names none).
+     */
     private static boolean namesItsDefaults(PartitionSelection among, PartitionSpec partition) {
+        if (among instanceof PartitionSelection.Filter filter) {
+            return filter.expression().contains(PartitionSpec.DEFAULT_PARTITION_VALUE);
+        }
         if (!(among instanceof PartitionSelection.Specs specs)) {
             return false;
         }

@@ -283,6 +283,11 @@ class TestLoadPlannerOnMetastore {
         // named, it is selected
         assertEquals(List.of("dt=" + NULL), names(plan("db.nulls", new PartitionSelection.Filter("dt = '" + NULL + "'"))));
         assertEquals(List.of("dt=1", "dt=" + NULL), names(plan("db.nulls", new PartitionSelection.Filter("dt = '1' or dt = '" + NULL + "'"))));
+        // and with --latest, before every partition with values
+        assertEquals(List.of("dt=" + NULL), names(plan("db.nulls", new PartitionSelection.Latest(1, new PartitionSelection.Filter("dt = '" + NULL + "'")))));
+        PartitionSelection.Filter oneOrNull = new PartitionSelection.Filter("dt = '1' or dt = '" + NULL + "'");
+        assertEquals(List.of("dt=1"), names(plan("db.nulls", new PartitionSelection.Latest(1, oneOrNull))));
+        assertEquals(List.of("dt=1", "dt=" + NULL), names(plan("db.nulls", new PartitionSelection.Latest(2, oneOrNull))), "planned in the table's order");
     }
 
     @Test
