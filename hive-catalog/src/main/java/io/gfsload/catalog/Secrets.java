@@ -103,7 +103,7 @@ public final class Secrets {
     private static final Pattern USER_AND_PASSWORD = Pattern.compile("(?<=[A-Za-z0-9+.-]://)(?=[^/?#\\s\"']*@)[^/?#@\\s\"']*:[^/?#\\s\"']*@");
 
     /** Oracle's thin JDBC URL: {@code jdbc:oracle:thin:user/password@host:1521:sid}. */
-    private static final Pattern ORACLE_USER_AND_PASSWORD = Pattern.compile("(?i)(?<start>jdbc:oracle:thin:)[^/@\\s\"']+/[^\\s\"']*@");
+    private static final Pattern ORACLE_USER_AND_PASSWORD = Pattern.compile("(?i)(?<start>jdbc:oracle:thin:)[^/@\\s\"']++/(?<rest>[^\\s\"']*+)");
 
     private Secrets() {}
 
@@ -137,7 +137,7 @@ public final class Secrets {
         String hidden = text;
         if (text.indexOf('@') >= 0) {
             hidden = USER_AND_PASSWORD.matcher(hidden).replaceAll(HIDDEN + "@");
-            hidden = ORACLE_USER_AND_PASSWORD.matcher(hidden).replaceAll("${start}" + HIDDEN + "@");
+            hidden = oracleHidden(hidden);
         }
         Matcher setting = SETTING.matcher(hidden);
         Matcher value = VALUE.matcher(hidden);
@@ -156,6 +156,27 @@ public final class Secrets {
             }
         }
         return result.append(hidden, copied, hidden.length()).toString();
+    }
+
+    /**
+     * {@code text} with the user and password of each Oracle thin URL in it hidden, up to the last
+     * {@code @} of the URL (a password may hold one); each URL is read once, whole.
+     */
+    private static String oracleHidden(String text) {
+        Matcher url = ORACLE_USER_AND_PASSWORD.matcher(text);
+        StringBuilder result = null;
+        int copied = 0;
+        while (url.find()) {
+            int at = url.group("rest").lastIndexOf('@');
+            if (at >= 0) {
+                if (result == null) {
+                    result = new StringBuilder(text.length());
+                }
+                result.append(text, copied, url.end("start")).append(HIDDEN);
+                copied = url.start("rest") + at;
+            }
+        }
+        return result == null ? text : result.append(text, copied, text.length()).toString();
     }
 
     /** {@value #HIDDEN}, in the quotes {@code value} has. */

@@ -87,6 +87,10 @@ class TestSecrets {
                 "password=\"" + "x".repeat(1_000_000) + "\"")) {
             assertEquals(text.startsWith("password") ? "password=\"<hidden>\"" : text, Secrets.hiddenIn(text));
         }
+        // Oracle URLs one after another: the first hides up to the last '@' of them all, as one URL's password may hold '@'
+        assertEquals("jdbc:oracle:thin:<hidden>@h", Secrets.hiddenIn("jdbc:oracle:thin:a/".repeat(100_000) + "@h"));
+        String noAt = "jdbc:oracle:thin:a/".repeat(100_000) + " @";
+        assertEquals(noAt, Secrets.hiddenIn(noAt));
     }
 
     @Test
