@@ -31,6 +31,11 @@ import picocli.CommandLine.Model.CommandSpec;
 
 /** The {@code gfsload} command line. */
 public final class GfsLoad {
+    static {
+        // before the first logger: the command's log lines, and its libraries', hide secrets
+        HiddenLogs.useUnlessChosen();
+    }
+
     private static final Logger LOG = LoggerFactory.getLogger(GfsLoad.class);
     /** Added to a failure that says Hadoop has no file system for a scheme. */
     static final String CONNECTOR_HINT = " (put the file system's connector and its SDK on GFSLOAD_CLASSPATH, "

@@ -50,6 +50,8 @@ final class ServerProcesses {
         command.add(marker);
         // The servers' own log lines (lost workers, expired temp areas) belong in their logs.
         command.add("-Dorg.slf4j.simpleLogger.log.io.gfsload=info");
+        // their lines hide secrets, as the command's do
+        command.addAll(HiddenLogs.JAVA_OPTIONS);
         command.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
         command.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSZ");
         if (Runtime.version().feature() == 23) {

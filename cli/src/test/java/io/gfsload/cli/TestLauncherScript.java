@@ -112,6 +112,39 @@ class TestLauncherScript {
     }
 
     @Test
+    void theLogHidesTheSecretsOfWhatAStoreSaidOfAFailedFile() throws IOException {
+        String secret = "SessionTokenX";
+        Path data = Files.createDirectories(directory.resolve("data"));
+        Files.write(data.resolve("part-0"), new byte[100_000]);
+        Files.write(data.resolve("part-1"), new byte[100_000]);
+        // as S3 repeats the signed request it refused, its session token in it
+        Path conf = Files.createDirectories(directory.resolve("conf"));
+        Files.writeString(conf.resolve("core-site.xml"), """
+                <configuration>
+                  <property><name>fs.faulty.permanent.paths</name><value>/part-1</value></property>
+                  <property><name>fs.faulty.permanent.detail</name><value>403 Forbidden: GET /part-1?X-Amz-Security-Token=%s&amp;X-Amz-Expires=300</value></property>
+                </configuration>
+                """.formatted(secret));
+        Path home = directory.resolve("home");
+        Path report = directory.resolve("report.json");
+
+        CliRun run;
+        try (GfsLoadProcess process = GfsLoadProcess.startLauncherScript(installation.resolve("bin/gfsload"), home,
+                Map.of("HADOOP_CONF_DIR", conf.toString()), directory.resolve("output"),
+                "distributedLoad", "--progress", "json", "--report", report.toString(), "faulty://secrets" + data)) {
+            run = process.awaitExit(TIMEOUT);
+        }
+
+        assertEquals(ExitCode.PARTIAL, run.exitCode(), run.err());
+        String log = Files.readString(home.resolve("logs/gfsload.log"));
+        assertTrue(log.contains("Loading faulty://secrets" + data.resolve("part-1") + " failed: ")
+                && log.contains("X-Amz-Security-Token=<hidden>&X-Amz-Expires=300"), log);
+        for (String written : List.of(log, run.out(), run.err(), Files.readString(report))) {
+            assertFalse(written.contains(secret), written);
+        }
+    }
+
+    @Test
     void helpAndVersionLeaveTheLogsAsTheyAre() throws IOException {
         // they do no work: a log of theirs would push a run's out of the 50 kept
         Path home = directory.resolve("home");

@@ -17,12 +17,15 @@ import org.apache.hadoop.conf.Configuration;
  *     absolute path ({@code **} crosses directories); any other entry is a suffix of the path
  * @param permanentError what opening such a path throws
  * @param seed seed of the draws that pick the failing reads
+ * @param permanentDetail added to a permanent fault's message after {@code ": "} when not empty:
+ *     what a store's error can repeat of the request it refused (a signed URL, a session token)
  */
-public record FaultyConfig(double transientFraction, List<String> permanentPaths, PermanentError permanentError, long seed) {
+public record FaultyConfig(double transientFraction, List<String> permanentPaths, PermanentError permanentError, long seed, String permanentDetail) {
     public static final String TRANSIENT_FRACTION_KEY = "fs.faulty.transient.fraction";
     public static final String PERMANENT_PATHS_KEY = "fs.faulty.permanent.paths";
     public static final String PERMANENT_ERROR_KEY = "fs.faulty.permanent.error";
     public static final String SEED_KEY = "fs.faulty.seed";
+    public static final String PERMANENT_DETAIL_KEY = "fs.faulty.permanent.detail";
 
     /** The exception a permanently faulty path fails with. */
     public enum PermanentError {
@@ -64,9 +67,15 @@ public record FaultyConfig(double transientFraction, List<String> permanentPaths
             }
         }
         requireNonNull(permanentError, "permanentError is null");
+        requireNonNull(permanentDetail, "permanentDetail is null");
     }
 
-    /** No faults, permission-denied for permanent ones, seed 0. */
+    /** A config whose permanent faults add nothing to their message. */
+    public FaultyConfig(double transientFraction, List<String> permanentPaths, PermanentError permanentError, long seed) {
+        this(transientFraction, permanentPaths, permanentError, seed, "");
+    }
+
+    /** No faults, permission-denied for permanent ones with nothing added to their message, seed 0. */
     public static FaultyConfig defaults() {
         return new FaultyConfig(0, List.of(), PermanentError.PERMISSION_DENIED, 0);
     }
@@ -84,7 +93,8 @@ public record FaultyConfig(double transientFraction, List<String> permanentPaths
                 ConfigValues.getDouble(conf, TRANSIENT_FRACTION_KEY, defaults.transientFraction()),
                 List.of(conf.getTrimmedStrings(PERMANENT_PATHS_KEY)),
                 error == null || error.isEmpty() ? defaults.permanentError() : PermanentError.fromKey(error),
-                ConfigValues.getLong(conf, SEED_KEY, defaults.seed()));
+                ConfigValues.getLong(conf, SEED_KEY, defaults.seed()),
+                conf.get(PERMANENT_DETAIL_KEY, defaults.permanentDetail()));
     }
 
     /** Writes every key of this config into {@code conf}, so that {@link #from} reads it back equal. */
@@ -94,6 +104,7 @@ public record FaultyConfig(double transientFraction, List<String> permanentPaths
         conf.setStrings(PERMANENT_PATHS_KEY, permanentPaths.toArray(String[]::new));
         conf.set(PERMANENT_ERROR_KEY, permanentError.key());
         conf.setLong(SEED_KEY, seed);
+        conf.set(PERMANENT_DETAIL_KEY, permanentDetail);
         return conf;
     }
 

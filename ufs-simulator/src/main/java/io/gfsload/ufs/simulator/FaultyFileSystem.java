@@ -32,6 +32,7 @@ import org.apache.hadoop.fs.Path;
  *   <tr><td>{@code fs.faulty.transient.fraction}</td><td>0</td><td>share of read calls failing with "Connection reset (injected)"</td></tr>
  *   <tr><td>{@code fs.faulty.permanent.paths}</td><td>(none)</td><td>globs or suffixes of paths that never open</td></tr>
  *   <tr><td>{@code fs.faulty.permanent.error}</td><td>{@code permission-denied}</td><td>or {@code not-found}</td></tr>
+ *   <tr><td>{@code fs.faulty.permanent.detail}</td><td>(none)</td><td>added to a permanent fault's message after {@code ": "}</td></tr>
  *   <tr><td>{@code fs.faulty.seed}</td><td>0</td><td>seed of the transient-fault draws</td></tr>
  * </table>
  *
@@ -110,9 +111,10 @@ public final class FaultyFileSystem extends LocalMappedFileSystem {
         String local = toLocal(f).toUri().getPath();
         if (config.isPermanentlyFaulty(local)) {
             permanentFaults.increment();
+            String detail = config.permanentDetail().isEmpty() ? "" : ": " + config.permanentDetail();
             throw switch (config.permanentError()) {
-                case PERMISSION_DENIED -> new AccessDeniedException(f.toString(), null, PERMISSION_DENIED);
-                case NOT_FOUND -> new FileNotFoundException("File " + f + " does not exist (injected)");
+                case PERMISSION_DENIED -> new AccessDeniedException(f.toString(), null, PERMISSION_DENIED + detail);
+                case NOT_FOUND -> new FileNotFoundException("File " + f + " does not exist (injected)" + detail);
             };
         }
         FileChannel channel = openChannel(f);

@@ -19,6 +19,7 @@ class TestFaultyConfig {
         assertEquals(List.of(), config.permanentPaths());
         assertEquals(PermanentError.PERMISSION_DENIED, config.permanentError());
         assertEquals(0, config.seed());
+        assertEquals("", config.permanentDetail());
     }
 
     @Test
@@ -28,7 +29,8 @@ class TestFaultyConfig {
         conf.set("fs.faulty.permanent.paths", " .bad , /data/**/secret-*.parquet ");
         conf.set("fs.faulty.permanent.error", "not-found");
         conf.set("fs.faulty.seed", "7");
-        FaultyConfig expected = new FaultyConfig(0.1, List.of(".bad", "/data/**/secret-*.parquet"), PermanentError.NOT_FOUND, 7);
+        conf.set("fs.faulty.permanent.detail", "request id 4f2a");
+        FaultyConfig expected = new FaultyConfig(0.1, List.of(".bad", "/data/**/secret-*.parquet"), PermanentError.NOT_FOUND, 7, "request id 4f2a");
         assertEquals(expected, FaultyConfig.from(conf));
         assertEquals(expected, FaultyConfig.from(expected.applyTo(new Configuration(false))));
     }

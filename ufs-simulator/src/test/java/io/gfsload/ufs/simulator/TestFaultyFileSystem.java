@@ -115,6 +115,20 @@ class TestFaultyFileSystem {
         }
     }
 
+    @Test
+    void addsTheDetailToAPermanentFaultsMessage() throws IOException {
+        TestFiles.write(dir.resolve("part-0"), 10, 7);
+        String detail = "403 Forbidden, request id 4f2a";
+        try (FaultyFileSystem fs = newFs(new FaultyConfig(0, List.of("part-0"), PermanentError.PERMISSION_DENIED, 0, detail))) {
+            AccessDeniedException e = assertThrows(AccessDeniedException.class, () -> fs.open(path("part-0")));
+            assertEquals("faulty:" + dir.resolve("part-0") + ": Permission denied (injected): " + detail, e.getMessage());
+        }
+        try (FaultyFileSystem fs = newFs(new FaultyConfig(0, List.of("part-0"), PermanentError.NOT_FOUND, 0, detail))) {
+            FileNotFoundException e = assertThrows(FileNotFoundException.class, () -> fs.open(path("part-0")));
+            assertEquals("File faulty:" + dir.resolve("part-0") + " does not exist (injected): " + detail, e.getMessage());
+        }
+    }
+
     private Path path(String relative) {
         return TestFiles.mapped("faulty", null, dir.resolve(relative));
     }

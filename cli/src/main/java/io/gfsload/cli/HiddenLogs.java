@@ -1,0 +1,163 @@
+package io.gfsload.cli;
+
+import static java.util.Objects.requireNonNull;
+
+import io.gfsload.cache.api.UriCredentials;
+import io.gfsload.catalog.Secrets;
+import java.util.List;
+import java.util.ServiceLoader;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentMap;
+import org.slf4j.ILoggerFactory;
+import org.slf4j.IMarkerFactory;
+import org.slf4j.Logger;
+import org.slf4j.Marker;
+import org.slf4j.event.Level;
+import org.slf4j.helpers.LegacyAbstractLogger;
+import org.slf4j.helpers.MessageFormatter;
+import org.slf4j.helpers.NOP_FallbackServiceProvider;
+import org.slf4j.spi.MDCAdapter;
+import org.slf4j.spi.SLF4JServiceProvider;
+
+/**
+ * The logging of gfsload's processes: every log line, of gfsload and of the libraries it runs
+ * (Hadoop, the metastore client, gRPC), with the secrets in it hidden as a report hides those
+ * in the errors it repeats ({@link ReportPrinter#shown}: a URL's keys, the value of a setting
+ * that names a secret), its failure's message and those of its causes too; then written by the
+ * logging on the classpath (slf4j-simple in the distribution), as that has it configured.
+ *
+ * <p>An SLF4J provider that is not registered as a service (two would be ambiguous to SLF4J): the
+ * command ({@link #useUnlessChosen}) and the servers it starts ({@link #JAVA_OPTIONS}) name it in
+ * {@value #PROVIDER_PROPERTY} before anything logs.
+ */
+public final class HiddenLogs implements SLF4JServiceProvider {
+    /** The system property that names SLF4J's provider. */
+    static final String PROVIDER_PROPERTY = "slf4j.provider";
+    /** The system property of SLF4J's own messages: it says at INFO which provider a property named. */
+    static final String SLF4J_VERBOSITY_PROPERTY = "slf4j.internal.verbosity";
+    /** The options of a JVM whose logging hides secrets: a server's that {@code gfsload} starts. */
+    static final List<String> JAVA_OPTIONS = List.of(
+            "-D" + PROVIDER_PROPERTY + "=" + HiddenLogs.class.getName(), "-D" + SLF4J_VERBOSITY_PROPERTY + "=WARN");
+
+    private final SLF4JServiceProvider logging;
+    private volatile ILoggerFactory loggers;
+
+    /**
+     * Called by SLF4J, which names its provider's class in a system property: the lines go to
+     * the first other provider on the classpath, or nowhere when there is none.
+     */
+    public HiddenLogs() {
+        logging = ServiceLoader.load(SLF4JServiceProvider.class, HiddenLogs.class.getClassLoader()).stream()
+                .filter(provider -> provider.type() != HiddenLogs.class)
+                .findFirst()
+                .<SLF4JServiceProvider>map(ServiceLoader.Provider::get)
+                .orElseGet(NOP_FallbackServiceProvider::new);
+    }
+
+    /**
+     * Names this provider as SLF4J's, unless a provider is named already, so that the logging of
+     * this JVM hides secrets; only the first logger SLF4J gives out sees it: call it before any.
+     */
+    static void useUnlessChosen() {
+        if (System.getProperty(PROVIDER_PROPERTY) == null) {
+            System.setProperty(PROVIDER_PROPERTY, HiddenLogs.class.getName());
+            if (System.getProperty(SLF4J_VERBOSITY_PROPERTY) == null) {
+                System.setProperty(SLF4J_VERBOSITY_PROPERTY, "WARN");
+            }
+        }
+    }
+
+    @Override
+    public void initialize() {
+        logging.initialize();
+        ILoggerFactory shown = logging.getLoggerFactory();
+        ConcurrentMap<String, Logger> made = new ConcurrentHashMap<>();
+        loggers = name -> made.computeIfAbsent(name, key -> new HidingLogger(shown.getLogger(key)));
+    }
+
+    @Override
+    public ILoggerFactory getLoggerFactory() {
+        return loggers;
+    }
+
+    @Override
+    public IMarkerFactory getMarkerFactory() {
+        return logging.getMarkerFactory();
+    }
+
+    @Override
+    public MDCAdapter getMDCAdapter() {
+        return logging.getMDCAdapter();
+    }
+
+    /** The provider whose logging writes the lines. */
+    SLF4JServiceProvider logging() {
+        return logging;
+    }
+
+    @Override
+    public String getRequestedApiVersion() {
+        return "2.0.99";
+    }
+
+    /** {@code logger}'s lines with the secrets in them hidden. */
+    static Logger hiding(Logger logger) {
+        return new HidingLogger(logger);
+    }
+
+    /** A logger that formats a line, hides the secrets in it and in its failure, and has {@code logger} write it. */
+    private static final class HidingLogger extends LegacyAbstractLogger {
+        private static final long serialVersionUID = 1L;
+
+        private final transient Logger logger;
+
+        HidingLogger(Logger logger) {
+            this.logger = requireNonNull(logger, "logger is null");
+            this.name = logger.getName();
+        }
+
+        @Override
+        public boolean isTraceEnabled() {
+            return logger.isTraceEnabled();
+        }
+
+        @Override
+        public boolean isDebugEnabled() {
+            return logger.isDebugEnabled();
+        }
+
+        @Override
+        public boolean isInfoEnabled() {
+            return logger.isInfoEnabled();
+        }
+
+        @Override
+        public boolean isWarnEnabled() {
+            return logger.isWarnEnabled();
+        }
+
+        @Override
+        public boolean isErrorEnabled() {
+            return logger.isErrorEnabled();
+        }
+
+        @Override
+        protected String getFullyQualifiedCallerName() {
+            return null;
+        }
+
+        @Override
+        protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] arguments, Throwable failure) {
+            String line = ReportPrinter.shown(String.valueOf(MessageFormatter.basicArrayFormat(pattern, arguments)));
+            Throwable shown = failure == null ? null : UriCredentials.hiddenIn(failure, Secrets::hiddenIn);
+            // the line as it is: the (String, Throwable) methods format nothing in it
+            switch (level) {
+                case ERROR -> logger.error(marker, line, shown);
+                case WARN -> logger.warn(marker, line, shown);
+                case INFO -> logger.info(marker, line, shown);
+                case DEBUG -> logger.debug(marker, line, shown);
+                case TRACE -> logger.trace(marker, line, shown);
+            }
+        }
+    }
+}
