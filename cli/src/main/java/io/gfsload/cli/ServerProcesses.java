@@ -32,6 +32,8 @@ final class ServerProcesses {
     static final int LOGS_KEPT = 3;
 
     private static final Logger LOG = LoggerFactory.getLogger(ServerProcesses.class);
+    /** The configuration of java.util.logging: {@code bin/gfsload}'s sends its lines to SLF4J. */
+    private static final String JUL_CONFIG_PROPERTY = "java.util.logging.config.file";
 
     private ServerProcesses() {}
 
@@ -41,17 +43,27 @@ final class ServerProcesses {
      * {@code javaOptions}, this command's classpath, {@code mainClass} and its {@code arguments}.
      */
     static List<String> javaCommand(String marker, List<String> javaOptions, String mainClass, List<String> arguments) {
+        return javaCommand(marker, javaOptions, mainClass, arguments, Optional.ofNullable(System.getProperty(JUL_CONFIG_PROPERTY)));
+    }
+
+    /**
+     * As {@link #javaCommand(String, List, String, List)}, the servers' java.util.logging configured
+     * by {@code julConfig} ({@code bin/gfsload}'s, which sends its lines to SLF4J) when present.
+     */
+    static List<String> javaCommand(String marker, List<String> javaOptions, String mainClass, List<String> arguments, Optional<String> julConfig) {
         requireNonNull(marker, "marker is null");
         requireNonNull(javaOptions, "javaOptions is null");
         requireNonNull(mainClass, "mainClass is null");
         requireNonNull(arguments, "arguments is null");
+        requireNonNull(julConfig, "julConfig is null");
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add(marker);
         // The servers' own log lines (lost workers, expired temp areas) belong in their logs.
         command.add("-Dorg.slf4j.simpleLogger.log.io.gfsload=info");
-        // their lines hide secrets, as the command's do
+        // their lines hide secrets, as the command's do; those of java.util.logging (gRPC's) too, sent to SLF4J as the command's are
         command.addAll(HiddenLogs.JAVA_OPTIONS);
+        julConfig.ifPresent(file -> command.add("-D" + JUL_CONFIG_PROPERTY + "=" + file));
         command.add("-Dorg.slf4j.simpleLogger.showDateTime=true");
         command.add("-Dorg.slf4j.simpleLogger.dateTimeFormat=yyyy-MM-dd'T'HH:mm:ss.SSSZ");
         if (Runtime.version().feature() == 23) {

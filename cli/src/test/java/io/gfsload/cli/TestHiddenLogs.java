@@ -11,6 +11,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.Marker;
@@ -172,12 +173,16 @@ class TestHiddenLogs {
 
     @Test
     void theServersACommandStartsLogAsItDoes() {
-        List<String> command = ServerProcesses.javaCommand("-Dgfsload.server=worker-1", List.of("-Xmx256m"), "io.example.Main", List.of("--port", "0"));
+        List<String> command = ServerProcesses.javaCommand("-Dgfsload.server=worker-1", List.of("-Xmx256m"), "io.example.Main", List.of("--port", "0"),
+                Optional.of("/opt/gfsload/bin/logging.properties"));
 
         int classpath = command.indexOf("-cp");
         assertTrue(classpath > 0, command.toString());
-        for (String option : List.of("-Dslf4j.provider=io.gfsload.cli.HiddenLogs", "-Dslf4j.internal.verbosity=WARN")) {
+        for (String option : List.of("-Dslf4j.provider=io.gfsload.cli.HiddenLogs", "-Dslf4j.internal.verbosity=WARN",
+                "-Djava.util.logging.config.file=/opt/gfsload/bin/logging.properties")) {
             assertTrue(command.indexOf(option) > 0 && command.indexOf(option) < classpath, option + " in " + command);
         }
+        List<String> withoutJulConfig = ServerProcesses.javaCommand("-Dgfsload.server=worker-1", List.of(), "io.example.Main", List.of(), Optional.empty());
+        assertTrue(withoutJulConfig.stream().noneMatch(option -> option.startsWith("-Djava.util.logging.config.file=")), withoutJulConfig.toString());
     }
 }
