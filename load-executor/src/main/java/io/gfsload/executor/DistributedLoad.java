@@ -383,17 +383,21 @@ public final class DistributedLoad {
                     renewal.stopRenewing();
                 }
             }
-            if (failure == null && renewal != null && renewal.lost().isPresent()) {
-                // the job's temp area expired (or was aborted) while the slices staged: nothing staged before can be committed
+            Map<Integer, LoadReport> finished;
+            synchronized (reports) {
+                finished = Map.copyOf(reports);
+            }
+            // the slices committed each file's or partition's scope as it finished, and none failed: what the area held is committed
+            boolean everyScopeCommitted = atomic.isPresent() && atomic.get().scope() != AtomicOptions.Scope.JOB && finished.size() == cut.size()
+                    && finished.values().stream().allMatch(report -> report.totals().blocksFailed() == 0);
+            if (failure == null && renewal != null && renewal.lost().isPresent() && !everyScopeCommitted) {
+                // the job's temp area expired (or was aborted, or another run adopted it) while the slices staged: nothing staged
+                // before can be committed
                 failure = renewal.lost().get();
             }
             if (failure == null && Failures.JVM_STOPPING.equals(stop.getNow(null))) {
                 // what the slices staged stays for the same command to adopt
                 failure = Failures.JVM_STOPPING;
-            }
-            Map<Integer, LoadReport> finished;
-            synchronized (reports) {
-                finished = Map.copyOf(reports);
             }
             if (failure == null) {
                 // a slice found the area gone, which this load's renewal did not confirm: the slice's reason

@@ -674,6 +674,71 @@ class TestDistributedLoad {
     }
 
     /**
+     * A load whose slices committed every file, each scope as it finished, and whose own renewal
+     * then finds that another run of the job adopted the area (its renewals had not reached the
+     * master for two periods) succeeds: nothing of it was lost, and the area is the other run's,
+     * which the load leaves as it is.
+     */
+    @Test
+    void aLoadWhoseSlicesCommittedEveryFileSucceedsThoughItsRenewalThenFindsTheAreaAnotherRuns() throws Exception {
+        LoadPlan plan = twoPartitions("job-taken-after-slices");
+        String job = "job-taken-after-slices";
+        // renewed every second
+        Duration expire = Duration.ofSeconds(3);
+        java.util.concurrent.CountDownLatch refused = new java.util.concurrent.CountDownLatch(1);
+        TempAreas renewalsSeen = new ForwardingTempAreas(client.tempAreas()) {
+            @Override
+            public io.gfsload.cache.api.TempArea renewTempArea(String jobId, Duration expireTime, TempAreaRun run) {
+                try {
+                    return delegate.renewTempArea(jobId, expireTime, run);
+                }
+                catch (TempAreaInUseException e) {
+                    refused.countDown();
+                    throw e;
+                }
+            }
+        };
+        CacheClient driver = new ForwardingCacheClient(client) {
+            @Override
+            public TempAreas tempAreas() {
+                return renewalsSeen;
+            }
+        };
+        LoadReport report;
+        try (JobJournal journal = JobJournal.open(directory.resolve("jobs"), plan.request(), false, client.clusterInfo().clusterId(), false)) {
+            SerializedSlices slices = new SerializedSlices(1) {
+                @Override
+                public void run(List<SliceLoad> cut, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
+                    super.run(cut, progress, finished);
+                    // every file committed: the load's hold lapses, and a run of the job from another home adopts the area
+                    assertTrue(client.tempAreas().releaseTempArea(job, new TempAreaRun(journal.tempAreaRunId(), Duration.ofSeconds(30))));
+                    assertTrue(client.tempAreas().openTempArea(job, Duration.ofHours(1), new TempAreaRun("another-home", Duration.ofSeconds(30))).adopted());
+                    try {
+                        assertTrue(refused.await(30, java.util.concurrent.TimeUnit.SECONDS), "the load's renewal finds the area another run's");
+                    }
+                    catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new AssertionError(e);
+                    }
+                }
+            };
+            DistributedLoad load = new DistributedLoad(slices, driver, new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), Map.of()),
+                    share -> settings(), ExecutorOptions.defaults().withAtomic(new AtomicOptions(job, AtomicOptions.Scope.FILE, expire)),
+                    ProgressListener.NONE, Clock.systemUTC());
+            report = load.execute(plan, Optional.of(journal));
+        }
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), report.stopReason() + " " + report.failedFiles());
+        assertNull(report.stopReason());
+        for (PartitionLoad partition : plan.partitions()) {
+            for (FileLoad file : partition.files()) {
+                assertEquals(file.blocks().size(), client.cachedBlocks(file.file()).size(), file.file().path() + " is committed");
+            }
+        }
+        assertTrue(client.tempAreas().findTempArea(job).isPresent(), "the other run's area stays");
+    }
+
+    /**
      * A slice of an atomic load whose file is deleted while it reads it removes what it staged of
      * the file from the load's temp area: the workers delete those blocks long before the area
      * expires, and a re-run has none of them to adopt.
