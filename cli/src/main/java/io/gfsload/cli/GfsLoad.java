@@ -24,19 +24,12 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.apache.hadoop.fs.UnsupportedFileSystemException;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
 /** The {@code gfsload} command line. */
 public final class GfsLoad {
-    static {
-        // before the first logger: the command's log lines, and its libraries', hide secrets
-        HiddenLogs.useUnlessChosen();
-    }
-
-    private static final Logger LOG = LoggerFactory.getLogger(GfsLoad.class);
     /** Added to a failure that says Hadoop has no file system for a scheme. */
     static final String CONNECTOR_HINT = " (put the file system's connector and its SDK on GFSLOAD_CLASSPATH, "
             + "its settings in $HADOOP_CONF_DIR/core-site.xml; see the README)";
@@ -44,6 +37,8 @@ public final class GfsLoad {
     private GfsLoad() {}
 
     public static void main(String[] args) {
+        // before the first logger: the command's log lines, and its libraries', hide secrets
+        HiddenLogs.useUnlessChosen();
         Optional<Path> logFile = Optional.ofNullable(System.getProperty(CommandLog.PROPERTY)).filter(name -> !name.isBlank()).map(Path::of);
         int code = createCommandLine(CliEnvironment.fromSystem(System.getenv(), System.getProperty("user.home"))).execute(args);
         if (code == ExitCode.USAGE) {
@@ -142,7 +137,7 @@ public final class GfsLoad {
             int code = exitCode(exception);
             if (code == ExitCode.FAILED && !(exception instanceof CacheException || exception instanceof CatalogException)) {
                 // the log has the stack trace, the messages in it never with credentials, passwords or secret settings' values
-                LOG.error("gfsload failed", UriCredentials.hiddenIn(exception, Secrets::hiddenIn));
+                LoggerFactory.getLogger(GfsLoad.class).error("gfsload failed", UriCredentials.hiddenIn(exception, Secrets::hiddenIn));
             }
             String message = message(exception) + (exception instanceof NoSuchPartitionException
                     ? TableSelectionOptions.of(failed.getCommandSpec()).flatMap(TableSelectionOptions::blanksAroundValueHint).map(hint -> "; " + hint).orElse("")

@@ -12,10 +12,14 @@ import org.slf4j.ILoggerFactory;
 import org.slf4j.IMarkerFactory;
 import org.slf4j.Logger;
 import org.slf4j.Marker;
+import org.slf4j.event.KeyValuePair;
 import org.slf4j.event.Level;
+import org.slf4j.event.LoggingEvent;
 import org.slf4j.helpers.LegacyAbstractLogger;
 import org.slf4j.helpers.MessageFormatter;
 import org.slf4j.helpers.NOP_FallbackServiceProvider;
+import org.slf4j.helpers.Reporter;
+import org.slf4j.spi.LoggingEventAware;
 import org.slf4j.spi.MDCAdapter;
 import org.slf4j.spi.SLF4JServiceProvider;
 
@@ -51,7 +55,10 @@ public final class HiddenLogs implements SLF4JServiceProvider {
                 .filter(provider -> provider.type() != HiddenLogs.class)
                 .findFirst()
                 .<SLF4JServiceProvider>map(ServiceLoader.Provider::get)
-                .orElseGet(NOP_FallbackServiceProvider::new);
+                .orElseGet(() -> {
+                    Reporter.warn("No SLF4J provider beside " + HiddenLogs.class.getName() + " on the class path: logging nothing");
+                    return new NOP_FallbackServiceProvider();
+                });
     }
 
     /**
@@ -106,7 +113,7 @@ public final class HiddenLogs implements SLF4JServiceProvider {
     }
 
     /** A logger that formats a line, hides the secrets in it and in its failure, and has {@code logger} write it. */
-    private static final class HidingLogger extends LegacyAbstractLogger {
+    private static final class HidingLogger extends LegacyAbstractLogger implements LoggingEventAware {
         private static final long serialVersionUID = 1L;
 
         private final transient Logger logger;
@@ -148,8 +155,47 @@ public final class HiddenLogs implements SLF4JServiceProvider {
 
         @Override
         protected void handleNormalizedLoggingCall(Level level, Marker marker, String pattern, Object[] arguments, Throwable failure) {
-            String line = ReportPrinter.shown(String.valueOf(MessageFormatter.basicArrayFormat(pattern, arguments)));
-            Throwable shown = failure == null ? null : UriCredentials.hiddenIn(failure, Secrets::hiddenIn);
+            write(level, marker, List.of(), pattern, arguments, failure);
+        }
+
+        /**
+         * A line of the fluent API ({@code atWarn().addKeyValue(k, v).log(...)}), and one SLF4J kept
+         * while it started and gives now: each key-value pair hidden on its own, then the line.
+         */
+        @Override
+        public void log(LoggingEvent event) {
+            if (!isEnabledForLevel(event.getLevel())) {
+                return;
+            }
+            Object[] arguments = event.getArgumentArray();
+            Throwable failure = event.getThrowable();
+            if (failure == null && MessageFormatter.getThrowableCandidate(arguments) != null) {
+                failure = MessageFormatter.getThrowableCandidate(arguments);
+                arguments = MessageFormatter.trimmedCopy(arguments);
+            }
+            List<Marker> markers = event.getMarkers();
+            List<KeyValuePair> pairs = event.getKeyValuePairs();
+            write(event.getLevel(), markers == null || markers.isEmpty() ? null : markers.get(0), pairs == null ? List.of() : pairs,
+                    event.getMessage(), arguments, failure);
+        }
+
+        private void write(Level level, Marker marker, List<KeyValuePair> pairs, String pattern, Object[] arguments, Throwable failure) {
+            String line;
+            Throwable shown;
+            try {
+                StringBuilder text = new StringBuilder();
+                for (KeyValuePair pair : pairs) {
+                    // on its own: a secret's value is hidden to the end of its text, which would take the line with it
+                    text.append(ReportPrinter.shown(pair.key + "=" + pair.value)).append(' ');
+                }
+                line = text.append(ReportPrinter.shown(String.valueOf(MessageFormatter.basicArrayFormat(pattern, arguments)))).toString();
+                shown = failure == null ? null : UriCredentials.hiddenIn(failure, Secrets::hiddenIn);
+            }
+            catch (RuntimeException | LinkageError e) {
+                // a line whose secrets cannot be hidden is not written as it is; a log call never fails for it
+                line = "A line of " + name + " was left out: hiding the secrets in it failed (" + e.getClass().getName() + ")";
+                shown = null;
+            }
             // the line as it is: the (String, Throwable) methods format nothing in it
             switch (level) {
                 case ERROR -> logger.error(marker, line, shown);

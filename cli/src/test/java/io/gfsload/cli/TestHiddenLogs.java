@@ -138,6 +138,56 @@ class TestHiddenLogs {
     }
 
     @Test
+    void aLineOfTheFluentApiHidesEachKeyValuePairOnItsOwn() {
+        Recording written = new Recording("x", Level.INFO);
+        Logger log = HiddenLogs.hiding(written);
+        IOException failure = new IOException("refused: password=" + SECRET);
+
+        log.atWarn().addKeyValue("fs.s3a.session.token", SECRET).addKeyValue("job", "j1").setCause(failure).log("Renewing {} failed", "the area");
+        log.atDebug().addKeyValue("fs.s3a.session.token", SECRET).log("below the level");
+
+        assertEquals(1, written.lines.size(), written.lines.toString());
+        Line line = written.lines.get(0);
+        assertEquals(new Line(Level.WARN, "fs.s3a.session.token=<hidden> job=j1 Renewing the area failed", line.failure()), line);
+        assertTrue(printed(line.failure()).startsWith("java.io.IOException: refused: password=<hidden>\n"), printed(line.failure()));
+    }
+
+    @Test
+    void aFailureThatIsItsOwnCauseIsPrintedHidden() {
+        Recording written = new Recording("x", Level.INFO);
+        Logger log = HiddenLogs.hiding(written);
+        IOException selfCaused = new IOException("Cannot read s3a://AKIAX:" + SECRET + "@bucket/x") {
+            @Override
+            public synchronized Throwable getCause() {
+                return this;
+            }
+        };
+
+        log.error("Reading failed", selfCaused);
+
+        String printed = printed(written.lines.get(0).failure());
+        assertTrue(printed.contains("Cannot read s3a://<hidden>@bucket/x"), printed);
+        assertFalse(printed.contains(SECRET), printed);
+    }
+
+    @Test
+    void aLineWhoseSecretsCannotBeHiddenIsLeftOutAndTheCallReturns() {
+        Recording written = new Recording("io.gfsload.Example", Level.INFO);
+        Logger log = HiddenLogs.hiding(written);
+        IOException unreadable = new IOException("password=" + SECRET) {
+            @Override
+            public StackTraceElement[] getStackTrace() {
+                throw new IllegalStateException("no stack trace");
+            }
+        };
+
+        log.warn("Reading {} failed", "part-0", unreadable);
+
+        assertEquals(List.of(new Line(Level.WARN,
+                "A line of io.gfsload.Example was left out: hiding the secrets in it failed (java.lang.IllegalStateException)", null)), written.lines);
+    }
+
+    @Test
     void aLineBelowTheLoggersLevelIsNeitherFormattedNorWritten() {
         Recording written = new Recording("x", Level.WARN);
         Logger log = HiddenLogs.hiding(written);

@@ -117,7 +117,8 @@ public final class UriCredentials {
         Hidden copy = new Hidden(alsoHidden.apply(hiddenIn(failure.toString())));
         copies.put(failure, copy);
         copy.setStackTrace(failure.getStackTrace());
-        if (failure.getCause() != null) {
+        // a failure whose getCause() is itself (as some libraries' are) has no cause to copy
+        if (failure.getCause() != null && failure.getCause() != failure) {
             copy.initCause(copy(failure.getCause(), copies, alsoHidden));
         }
         for (Throwable suppressed : failure.getSuppressed()) {
