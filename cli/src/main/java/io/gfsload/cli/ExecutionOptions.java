@@ -35,7 +35,7 @@ public final class ExecutionOptions {
     String atomicScope;
 
     @Option(names = "--expire-time", paramLabel = "TIME", converter = ExpireTime.class,
-            description = "With -A, how long an uncommitted temp area lives after its job stops (a running job renews it) before the cluster deletes it; a re-run before then adopts it (default: 24h; ms, s, min, h, d; a bare number is milliseconds, as in GooseFS).")
+            description = "With -A, how long an uncommitted temp area lives after its job stops (a running job renews it) before the cluster deletes it; a re-run before then adopts it (default: 24h; ms, s, min, h, d; a bare number is milliseconds, as in GooseFS; at least 1s).")
     Duration expireTime;
 
     @Option(names = "--verify", description = "After the load, ask the workers whether they hold every block with its replicas (length and CRC32C as recorded); a file that is not counts as failed.")

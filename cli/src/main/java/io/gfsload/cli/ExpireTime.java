@@ -29,6 +29,13 @@ public final class ExpireTime implements ITypeConverter<Duration> {
     /** The longest expire time: ten years, far from the overflow of the master's millisecond instants. */
     static final Duration MAX = Duration.ofDays(3650);
 
+    /**
+     * The shortest expire time. A running load renews its area every third of it (at least 10 ms
+     * apart, each renewal a call to the master): a shorter one expires as soon as a renewal is a
+     * little late, under 15 ms always, and the load fails however often it runs.
+     */
+    static final Duration MIN = Duration.ofSeconds(1);
+
     @Override
     public Duration convert(String value) {
         return parse(value);
@@ -38,6 +45,9 @@ public final class ExpireTime implements ITypeConverter<Duration> {
         Duration time = parseUnbounded(value);
         if (time.isZero()) {
             throw new TypeConversionException("'%s' is not an expire time: it must be longer than 0".formatted(value));
+        }
+        if (time.compareTo(MIN) < 0) {
+            throw new TypeConversionException("'%s' is not an expire time: at least 1 s (a number without a unit is milliseconds)".formatted(value));
         }
         if (time.compareTo(MAX) > 0) {
             // the master keeps expiry instants in milliseconds

@@ -32,6 +32,8 @@ record BadInput(List<String> args, String message) {
                         + "it must be more than 0", "--bandwidth", "0MB/s"),
                 distributedLoad(path, connection, "gfsload: Invalid value for option '--expire-time': '5parsecs' is not an expire time: "
                         + "expected a whole number of milliseconds, or a whole number and a unit, ms, s, min, h (hour) or d (day)", "-A", "--expire-time", "5parsecs"),
+                distributedLoad(path, connection, "gfsload: Invalid value for option '--expire-time': '100' is not an expire time: "
+                        + "at least 1 s (a number without a unit is milliseconds)", "-A", "--expire-time", "100"),
                 distributedLoad(path, connection, "gfsload: Invalid value for option '--bandwidth': 'fast' is not a data rate: "
                         + "expected a number and a unit, such as 200MB/s", "--bandwidth", "fast"),
                 distributedLoad(path, connection, "gfsload: Invalid value for option '--window': '25:00-06:00' is not a load window: "

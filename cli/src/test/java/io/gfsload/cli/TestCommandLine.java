@@ -727,6 +727,13 @@ class TestCommandLine {
         assertEquals(java.time.Duration.ofDays(3650), ExpireTime.parse(Long.toString(java.time.Duration.ofDays(3650).toMillis())));
         TypeConversionException zero = assertThrows(TypeConversionException.class, () -> ExpireTime.parse("0"));
         assertEquals("'0' is not an expire time: it must be longer than 0", zero.getMessage());
+        // shorter than a second, the area expires as soon as a renewal of the run (every third of it,
+        // at least 10 ms apart) is a little late, and the run fails however often it is run again
+        assertEquals(java.time.Duration.ofSeconds(1), ExpireTime.parse("1000"));
+        for (String tooShort : List.of("5", "999", "100ms")) {
+            TypeConversionException e = assertThrows(TypeConversionException.class, () -> ExpireTime.parse(tooShort));
+            assertEquals("'%s' is not an expire time: at least 1 s (a number without a unit is milliseconds)".formatted(tooShort), e.getMessage());
+        }
         TypeConversionException noNumber = assertThrows(TypeConversionException.class, () -> ExpireTime.parse("h"));
         assertEquals("'h' is not an expire time: expected a whole number of milliseconds, or a whole number and a unit, "
                 + "ms, s, min, h (hour) or d (day), such as 24h or 30min", noNumber.getMessage());
