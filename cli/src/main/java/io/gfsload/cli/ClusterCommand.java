@@ -373,7 +373,8 @@ public final class ClusterCommand implements Callable<Integer> {
         }
         List<ProcessRecord> stopping = stopped.contains(record.master()) ? List.of() : stopping(record, stopped, clientSettings);
         if (stopped.isEmpty() && stopping.isEmpty()) {
-            return failed(ExitCode.USAGE, running + "; all its processes run");
+            return failed(ExitCode.USAGE, running + "; all its processes run"
+                    + (config == null ? "" : ": stop it to start it with the settings of --config " + config));
         }
         if (stopped.contains(record.master()) && !ServerProcesses.isFree(record.master().host(), record.master().port())) {
             return failed(ExitCode.USAGE, masterPortInUse(directory, record.master(),

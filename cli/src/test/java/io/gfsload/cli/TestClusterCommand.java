@@ -336,6 +336,12 @@ class TestClusterCommand {
         assertEquals(ExitCode.USAGE, allRun.exitCode());
         assertEquals("gfsload: A cache cluster is already running in " + dataDir + " (master " + master + ", pid "
                 + record.master().pid() + "); all its processes run\n", allRun.err());
+        // a --config that all its processes running leave unapplied says so, as --workers does
+        Run allRunWithConfig = cluster("start", "--data-dir", dataDir.toString(), "--config", config.toString());
+        assertEquals(ExitCode.USAGE, allRunWithConfig.exitCode());
+        assertEquals("gfsload: A cache cluster is already running in " + dataDir + " (master " + master + ", pid "
+                + record.master().pid() + "); all its processes run: stop it to start it with the settings of --config " + config + "\n",
+                allRunWithConfig.err());
         Run moreWorkers = cluster("start", "--workers", "3", "--data-dir", dataDir.toString());
         assertEquals(ExitCode.USAGE, moreWorkers.exitCode());
         assertTrue(moreWorkers.err().endsWith(" with 2 workers; stop it to start it with 3\n"), moreWorkers.err());
