@@ -320,8 +320,11 @@ final class LoadRunner {
         if (!empty.isEmpty()) {
             // a partition whose data has not landed (or was moved) loads nothing: said, not hidden in a SUCCEEDED
             // (a path whose files an earlier, overlapping path covers is not empty)
-            status.printf("%s no files (location empty): %s%s%n", empty.size() == 1 ? "1 partition has" : empty.size() + " partitions have",
-                    String.join(", ", empty.stream().limit(EMPTY_PARTITIONS_NAMED).map(p -> p.name() + " at " + p.location()).toList()),
+            // a path is its location: named once, as given
+            boolean paths = planned.plan().request().target() instanceof LoadTarget.Paths;
+            status.printf("%s no files%s: %s%s%n", Sizes.count(empty.size(), paths ? "path" : "partition") + (empty.size() == 1 ? " has" : " have"),
+                    paths ? "" : " (location empty)",
+                    String.join(", ", empty.stream().limit(EMPTY_PARTITIONS_NAMED).map(p -> paths ? p.name() : p.name() + " at " + p.location()).toList()),
                     empty.size() > EMPTY_PARTITIONS_NAMED ? " and %d more".formatted(empty.size() - EMPTY_PARTITIONS_NAMED) : "");
         }
         List<PartitionLoad> missing = planned.plan().partitions().stream().filter(PartitionLoad::locationMissing).toList();
