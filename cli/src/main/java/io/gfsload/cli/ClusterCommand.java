@@ -6,6 +6,7 @@ import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
 import io.gfsload.cache.api.ClusterInfo;
+import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.FileErrors;
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.api.WorkerInfo;
@@ -1089,7 +1090,7 @@ public final class ClusterCommand implements Callable<Integer> {
                             + ServerProcesses.startFailure(log, logOffset, CacheServerMain.class.getName()));
                 }
                 if (System.nanoTime() > deadline) {
-                    throw new CacheException(name + " did not start within " + timeout.toSeconds() + " s; see " + log);
+                    throw new CacheException(name + " did not start within " + Counts.of(timeout) + "; see " + log);
                 }
                 sleep(50);
             }

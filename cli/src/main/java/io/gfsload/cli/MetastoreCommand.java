@@ -2,6 +2,7 @@ package io.gfsload.cli;
 
 import static java.util.Objects.requireNonNull;
 
+import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.FileErrors;
 import io.gfsload.cache.server.ConfigValues;
 import io.gfsload.catalog.CatalogException;
@@ -237,7 +238,7 @@ public final class MetastoreCommand implements Callable<Integer> {
         if (process.isAlive()) {
             process.destroyForcibly();
             return failed(ExitCode.FAILED, "Cannot start the metastore in " + directory + ": it did not start within "
-                    + timeout.toSeconds() + " s; see " + log);
+                    + Counts.of(timeout) + "; see " + log);
         }
         if (process.exitValue() == MetastoreServerMain.EXIT_IN_USE) {
             return failed(ExitCode.FAILED, "Cannot start the metastore in " + directory + ": it is in use by another process "

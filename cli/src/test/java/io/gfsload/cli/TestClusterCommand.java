@@ -94,6 +94,14 @@ class TestClusterCommand {
     }
 
     @Test
+    void aStartTimeoutUnderASecondIsSaidAsGiven() throws Exception {
+        Run start = cluster("start", "--workers", "1", "--data-dir", dataDir.toString(), "--timeout", "1ms");
+        assertEquals(ExitCode.FAILED, start.exitCode(), start.err());
+        assertEquals("gfsload: Cannot start the cache cluster in " + dataDir + ": master did not start within 1 ms; see "
+                + dataDir.resolve("logs/master.log") + "\n", start.err());
+    }
+
+    @Test
     void startsReportsAndStopsAClusterOfProcesses() throws Exception {
         Path config = dataDir.resolve("cache.properties");
         Files.writeString(config, String.join("\n",

@@ -208,6 +208,15 @@ class TestMetastoreCommand {
     }
 
     @Test
+    void aStartTimeoutUnderASecondIsSaidAsGiven() {
+        Path directory = home.resolve("slow");
+        Run start = metastore("start", "--data-dir", directory.toString(), "--timeout", "1ms");
+        assertEquals(ExitCode.FAILED, start.exitCode(), start.err());
+        assertEquals("gfsload: Cannot start the metastore in " + directory + ": it did not start within 1 ms; see "
+                + directory.resolve("logs").resolve("metastore.log") + "\n", start.err());
+    }
+
+    @Test
     void aBadPortOrAPortInUseStartsNothing() throws IOException {
         Path directory = home.resolve("m");
         Run tooLarge = metastore("start", "--data-dir", directory.toString(), "--port", "70000");
