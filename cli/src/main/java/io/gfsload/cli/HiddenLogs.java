@@ -169,8 +169,10 @@ public final class HiddenLogs implements SLF4JServiceProvider {
             }
             Object[] arguments = event.getArgumentArray();
             Throwable failure = event.getThrowable();
-            if (failure == null && MessageFormatter.getThrowableCandidate(arguments) != null) {
-                failure = MessageFormatter.getThrowableCandidate(arguments);
+            Throwable lastArgument = failure == null ? MessageFormatter.getThrowableCandidate(arguments) : null;
+            if (lastArgument != null) {
+                // log("... {}", x, failure): the failure is the line's, not an argument
+                failure = lastArgument;
                 arguments = MessageFormatter.trimmedCopy(arguments);
             }
             List<Marker> markers = event.getMarkers();

@@ -150,6 +150,12 @@ class TestHiddenLogs {
         Line line = written.lines.get(0);
         assertEquals(new Line(Level.WARN, "fs.s3a.session.token=<hidden> job=j1 Renewing the area failed", line.failure()), line);
         assertTrue(printed(line.failure()).startsWith("java.io.IOException: refused: password=<hidden>\n"), printed(line.failure()));
+
+        // a failure after the arguments is the line's, hidden as one given with setCause
+        log.atWarn().log("Reading {} failed", "part-0", failure);
+        Line last = written.lines.get(1);
+        assertEquals("Reading part-0 failed", last.text());
+        assertTrue(printed(last.failure()).startsWith("java.io.IOException: refused: password=<hidden>\n"), printed(last.failure()));
     }
 
     @Test
