@@ -107,6 +107,20 @@ public final class HiddenLogs implements SLF4JServiceProvider {
         return "2.0.99";
     }
 
+    /**
+     * {@code line}, a log line as formatted, with its secrets hidden as every line of gfsload's
+     * logging has them ({@link ReportPrinter#shown}): for a logging other than SLF4J's, as a Spark
+     * job's log4j 2.
+     */
+    public static String hiddenLine(String line) {
+        return ReportPrinter.shown(line);
+    }
+
+    /** A copy of {@code failure} whose messages, and its causes' and suppressed failures', have their secrets hidden. */
+    public static Throwable hiddenFailure(Throwable failure) {
+        return UriCredentials.hiddenIn(failure, Secrets::hiddenIn);
+    }
+
     /** {@code logger}'s lines with the secrets in them hidden. */
     static Logger hiding(Logger logger) {
         return new HidingLogger(logger);
@@ -188,10 +202,10 @@ public final class HiddenLogs implements SLF4JServiceProvider {
                 StringBuilder text = new StringBuilder();
                 for (KeyValuePair pair : pairs) {
                     // on its own: a secret's value is hidden to the end of its text, which would take the line with it
-                    text.append(ReportPrinter.shown(pair.key + "=" + pair.value)).append(' ');
+                    text.append(hiddenLine(pair.key + "=" + pair.value)).append(' ');
                 }
-                line = text.append(ReportPrinter.shown(String.valueOf(MessageFormatter.basicArrayFormat(pattern, arguments)))).toString();
-                shown = failure == null ? null : UriCredentials.hiddenIn(failure, Secrets::hiddenIn);
+                line = text.append(hiddenLine(String.valueOf(MessageFormatter.basicArrayFormat(pattern, arguments)))).toString();
+                shown = failure == null ? null : hiddenFailure(failure);
             }
             catch (RuntimeException | LinkageError e) {
                 // a line whose secrets cannot be hidden is not written as it is; a log call never fails for it

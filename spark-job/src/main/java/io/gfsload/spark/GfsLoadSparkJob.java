@@ -2,6 +2,7 @@ package io.gfsload.spark;
 
 import io.gfsload.cli.CliEnvironment;
 import io.gfsload.cli.GfsLoad;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import org.apache.spark.SparkConf;
@@ -26,7 +27,9 @@ public final class GfsLoadSparkJob {
     private GfsLoadSparkJob() {}
 
     public static void main(String[] args) {
-        SparkConf conf = new SparkConf().setIfMissing("spark.app.name", "gfsload");
+        // before anything of the job logs: the secrets of the driver's lines hidden, and its executors' as they start
+        HiddenSparkLogs.install();
+        SparkConf conf = withHiddenLogs(new SparkConf().setIfMissing("spark.app.name", "gfsload"));
         int code;
         // the application starts once the command has checked its arguments (help, version and bad input exit without it)
         try (SparkApplication application = new SparkApplication(conf)) {
@@ -38,6 +41,16 @@ public final class GfsLoadSparkJob {
         if (code != 0) {
             System.exit(code);
         }
+    }
+
+    /** {@code conf} with {@link HiddenLogsPlugin} among the application's plugins, after those it names. */
+    static SparkConf withHiddenLogs(SparkConf conf) {
+        String plugin = HiddenLogsPlugin.class.getName();
+        String plugins = conf.get(HiddenLogsPlugin.PLUGINS, "").strip();
+        if (Arrays.stream(plugins.split(",")).map(String::strip).noneMatch(plugin::equals)) {
+            conf.set(HiddenLogsPlugin.PLUGINS, plugins.isEmpty() ? plugin : plugins + "," + plugin);
+        }
+        return conf;
     }
 
     /** The application's {@code spark.hadoop.*} settings, without the prefix, as Spark gives them to Hadoop. */

@@ -16,11 +16,14 @@ import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.catalog.embedded.EmbeddedMetastore;
 import io.gfsload.cli.ClusterProcesses;
+import io.gfsload.cli.ExitCode;
 import io.gfsload.cli.demo.DemoDataset;
 import io.gfsload.executor.JobJournal;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
+import io.gfsload.ufs.simulator.FaultyFileSystem;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -89,9 +92,14 @@ class TestSparkSubmitJob {
     }
 
     private static Run sparkSubmit(boolean opens, List<String> sparkOptions, String... args) throws IOException, InterruptedException {
+        return sparkSubmit(opens, Map.of(), sparkOptions, args);
+    }
+
+    private static Run sparkSubmit(boolean opens, Map<String, String> environment, List<String> sparkOptions, String... args)
+            throws IOException, InterruptedException {
         Path out = Files.createTempFile(directory, "out", ".txt");
         Path err = Files.createTempFile(directory, "err", ".txt");
-        Process process = start(opens, sparkOptions, out, err, args);
+        Process process = start(opens, environment, sparkOptions, out, err, args);
         if (!process.waitFor(4, TimeUnit.MINUTES)) {
             process.destroyForcibly();
             throw new AssertionError("spark-submit did not finish in 4 minutes: " + Files.readString(err));
@@ -117,7 +125,13 @@ class TestSparkSubmitJob {
         if (opens) {
             command.addAll(List.of(System.getProperty("gfsload.java17.opens").trim().split("\\s+")));
         }
-        command.addAll(List.of("-cp", Files.readString(Path.of(System.getProperty("gfsload.spark.classpath"))).strip(),
+        String classpath = Files.readString(Path.of(System.getProperty("gfsload.spark.classpath"))).strip();
+        int driverClasspath = sparkOptions.indexOf("--driver-class-path");
+        if (driverClasspath >= 0) {
+            // as spark-submit's launcher starts the driver's JVM of a job in client mode
+            classpath = sparkOptions.get(driverClasspath + 1) + File.pathSeparator + classpath;
+        }
+        command.addAll(List.of("-cp", classpath,
                 "org.apache.spark.deploy.SparkSubmit", "--master", "local[2]", "--conf", "spark.ui.enabled=false"));
         command.addAll(sparkOptions);
         command.addAll(List.of("--class", GfsLoadSparkJob.class.getName(), System.getProperty("gfsload.spark.job.jar")));
@@ -404,6 +418,54 @@ class TestSparkSubmitJob {
         assertEquals("SUCCEEDED", again.get("state").asText());
         assertEquals(0, again.get("totals").get("bytesLoaded").asLong());
         assertEquals(bytes, again.get("totals").get("bytesAlreadyCached").asLong());
+    }
+
+    /**
+     * On a cluster of Spark's own in this machine ({@code local-cluster}: a master, a worker and an
+     * executor, each a JVM of its own, as on a real cluster), the executor's log hides what a store
+     * said of the file it failed to load: the executor hides its lines from its start.
+     */
+    @Test
+    void anExecutorsLogHidesTheSecretsOfWhatAStoreSaidOfAFailedFile() throws Exception {
+        String secret = "SessionTokenX";
+        Path data = Files.createDirectories(directory.resolve("secrets"));
+        Files.write(data.resolve("part-0"), new byte[100_000]);
+        Files.write(data.resolve("part-1"), new byte[100_000]);
+        String simulator = Path.of(FaultyFileSystem.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
+        String classpath = simulator + File.pathSeparator + Files.readString(Path.of(System.getProperty("gfsload.spark.classpath"))).strip();
+        Path executorLog = directory.resolve("executor.log");
+        Path executorLogging = Files.writeString(directory.resolve("executor-log4j2.properties"), """
+                rootLogger.level = info
+                rootLogger.appenderRef.file.ref = file
+                appender.file.type = File
+                appender.file.name = file
+                appender.file.fileName = %s
+                appender.file.layout.type = PatternLayout
+                appender.file.layout.pattern = %%p %%c{1}: %%m%%n%%ex
+                """.formatted(executorLog));
+        List<String> sparkOptions = List.of("--master", "local-cluster[1,1,1024]", "--driver-class-path", simulator,
+                "--conf", "spark.executor.extraClassPath=" + classpath,
+                "--conf", "spark.executor.extraJavaOptions=%s -Dlog4j2.configurationFile=%s".formatted(System.getProperty("gfsload.java17.opens").strip().replaceAll("\\s+", " "),
+                        executorLogging),
+                "--conf", "spark.hadoop.fs.faulty.permanent.paths=/part-1",
+                // as S3 repeats the signed request it refused, its session token in it
+                "--conf", "spark.hadoop.fs.faulty.permanent.detail=403 Forbidden: GET /part-1?X-Amz-Security-Token=" + secret + "&X-Amz-Expires=300");
+        // what Spark's worker needs to start an executor without a Spark distribution: the executor's class path is given
+        Map<String, String> environment = Map.of("SPARK_HOME", Files.createDirectories(directory.resolve("spark-home")).toString(),
+                "SPARK_SCALA_VERSION", "2.12", "SPARK_TESTING", "1");
+
+        Run run = sparkSubmit(true, environment, sparkOptions, "distributedLoad", "--master", cluster.masterTarget(), "--token-file",
+                tokenFile.toString(), "--progress", "none", "faulty://secrets" + data);
+
+        assertEquals(ExitCode.PARTIAL, run.exitCode(), run.err());
+        String log = Files.readString(executorLog);
+        assertTrue(log.contains("Initialized executor component for plugin " + HiddenLogsPlugin.class.getName()), log);
+        assertTrue(log.contains("WARN LoadExecutor: Loading faulty://secrets" + data.resolve("part-1") + " failed: ")
+                && log.contains("X-Amz-Security-Token=<hidden>&X-Amz-Expires=300"), "the executor's line: " + log);
+        assertTrue(run.out().contains("X-Amz-Security-Token=<hidden>&X-Amz-Expires=300"), "the summary's failed file: " + run.out());
+        for (String written : List.of(log, run.out(), run.err())) {
+            assertFalse(written.contains(secret), written);
+        }
     }
 
     @Test
