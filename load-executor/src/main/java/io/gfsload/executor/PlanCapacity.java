@@ -11,10 +11,13 @@ import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.PartitionLoad;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Whether a cache cluster can hold what a plan has left to load, as a load checks it before it
@@ -48,9 +51,11 @@ import java.util.Optional;
  *     evicting ({@link ClusterInfo#liveFreeBytes}); the unfinished writes' room is not free
  * @param adoptedBytes bytes of the blocks to load that an earlier run of the atomic job staged and
  *     this run adopts, each once; 0 for a load that is not atomic
+ * @param adoptedBlockIds the ids of those blocks ({@link #adopted(Collection)} sums them for some of
+ *     the plan's files); empty for a load that is not atomic
  */
 public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, long neededBytes, long availableBytes, long largestBlockBytes,
-        List<WorkerTier> largestTiers, long writingBytes, long freeBytes, long adoptedBytes) {
+        List<WorkerTier> largestTiers, long writingBytes, long freeBytes, long adoptedBytes, Set<String> adoptedBlockIds) {
     /** Workers named in a message at most; the others are counted. */
     private static final int WORKERS_NAMED = 5;
 
@@ -63,6 +68,7 @@ public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, l
 
     public PlanCapacity {
         largestTiers = List.copyOf(requireNonNull(largestTiers, "largestTiers is null"));
+        adoptedBlockIds = Set.copyOf(requireNonNull(adoptedBlockIds, "adoptedBlockIds is null"));
     }
 
     /** The capacity for {@code plan} of a load that adopts nothing: not atomic, or without a temp area. */
@@ -82,6 +88,7 @@ public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, l
         long largestBlock = 0;
         long needed = 0;
         long adopted = 0;
+        Set<String> adoptedIds = new HashSet<>();
         // committed replicas of the plan's blocks: eviction could reclaim them, but the load needs them
         long planCached = 0;
         for (PartitionLoad partition : plan.partitions()) {
@@ -91,6 +98,7 @@ public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, l
                     if (stagedBlock != null && stagedBlock.length() == block.length()) {
                         // adopted, not written: its staged replicas are pinned (not evictable), its committed ones needed
                         adopted += block.length();
+                        adoptedIds.add(block.key().blockId());
                         planCached += block.length() * block.heldBy().size();
                     }
                     else if (!block.cached()) {
@@ -112,7 +120,26 @@ public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, l
         long evictable = cluster.liveAvailableBytes() - cluster.liveFreeBytes();
         long available = cluster.liveAvailableBytes() - Math.min(Math.max(0, evictable), planCached);
         return new PlanCapacity(replication, cluster.liveWorkers().size(), bytesToLoad, needed,
-                Math.max(0, available), largestBlock, tiers, cluster.liveWritingBytes(), cluster.liveFreeBytes(), adopted);
+                Math.max(0, available), largestBlock, tiers, cluster.liveWritingBytes(), cluster.liveFreeBytes(), adopted, adoptedIds);
+    }
+
+    /**
+     * Of the blocks to load of {@code files} (some of the plan's: a partition's, or all of them),
+     * those the load adopts rather than reads: their count and bytes.
+     */
+    public Adopted adopted(Collection<FileLoad> files) {
+        requireNonNull(files, "files is null");
+        long blocks = 0;
+        long bytes = 0;
+        for (FileLoad file : files) {
+            for (BlockTask block : file.blocks()) {
+                if (!block.cached() && adoptedBlockIds.contains(block.key().blockId())) {
+                    blocks++;
+                    bytes += block.length();
+                }
+            }
+        }
+        return new Adopted(blocks, bytes);
     }
 
     /** Bytes of the replicas that live workers already hold of the blocks to load, which the load does not write again. */
