@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.gfsload.advisor.BackendProfile;
 import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.cache.api.ClusterInfo;
+import io.gfsload.executor.Adopted;
 import io.gfsload.executor.PlanCapacity;
 import io.gfsload.planner.DroppedPartitions;
 import io.gfsload.planner.FileLoad;
@@ -37,9 +38,13 @@ final class PlanPrinter {
      * totals: how many of the partitions could not be, or do not exist), {@code locationMissing}
      * whether that is because the location does not exist, {@code unlistedDirectories} which
      * directories below it could not be (in the totals: all of the plan's), their files in no count.
+     * {@code blocksToLoad}, {@code bytesToLoad} and {@code estimatedSeconds} count what the load reads
+     * from the UFS: not the blocks an earlier run of its atomic job staged, which it adopts
+     * ({@code adoptedBlocks}, {@code adoptedBytes}; 0 for a load that is not atomic).
      */
     record PartitionSummary(String name, String location, long files, long bytes, long blocks, long blocksCached, long bytesCached,
-            long blocksToLoad, long bytesToLoad, double estimatedSeconds, String error, boolean locationMissing, List<UnlistedDirectory> unlistedDirectories) {
+            long blocksToLoad, long bytesToLoad, long adoptedBlocks, long adoptedBytes, double estimatedSeconds, String error, boolean locationMissing,
+            List<UnlistedDirectory> unlistedDirectories) {
         /** Whether the location and every directory below it were listed. */
         boolean complete() {
             return error == null && unlistedDirectories.isEmpty();
@@ -98,7 +103,7 @@ final class PlanPrinter {
     static PlanSummary summarize(LoadPlan plan, PlanCapacity capacity, UfsRate rate) {
         List<PartitionSummary> partitions = new ArrayList<>();
         for (PartitionLoad partition : plan.partitions()) {
-            partitions.add(summarize(partition.name(), partition.location(), partition.files(), rate.bytesPerSecond(), partition.listingError(),
+            partitions.add(summarize(partition.name(), partition.location(), partition.files(), capacity, rate.bytesPerSecond(), partition.listingError(),
                     partition.locationMissing(), partition.unlistedDirectories()));
         }
         long missing = plan.partitions().stream().filter(PartitionLoad::locationMissing).count();
@@ -114,7 +119,7 @@ final class PlanPrinter {
                     missing == 1 ? "its location does not exist" : "their locations do not exist"));
         }
         String totalError = totalErrors.isEmpty() ? null : String.join("; ", totalErrors);
-        PartitionSummary total = summarize("total", "", plan.partitions().stream().flatMap(p -> p.files().stream()).toList(), rate.bytesPerSecond(), totalError,
+        PartitionSummary total = summarize("total", "", plan.partitions().stream().flatMap(p -> p.files().stream()).toList(), capacity, rate.bytesPerSecond(), totalError,
                 false, plan.partitions().stream().flatMap(p -> p.unlistedDirectories().stream()).toList());
         return new PlanSummary(plan.request().target().describe(), plan.request().replication(), plan.blockSize(), partitions, total,
                 capacity.liveWorkers(), capacity.availableBytes(), capacity.neededBytes(), capacity.heldBytes(), capacity.largestBlockBytes(),
@@ -122,16 +127,19 @@ final class PlanPrinter {
                 plan.request().target() instanceof LoadTarget.Paths);
     }
 
-    private static PartitionSummary summarize(String name, String location, List<FileLoad> files, long bytesPerSecond, String error,
+    /** {@code files}, of which the load reads from the UFS what is neither cached nor adopted ({@link PlanCapacity#adopted}). */
+    private static PartitionSummary summarize(String name, String location, List<FileLoad> files, PlanCapacity capacity, long bytesPerSecond, String error,
             boolean locationMissing, List<UnlistedDirectory> unlistedDirectories) {
         long bytes = files.stream().mapToLong(f -> f.file().length()).sum();
         long blocks = files.stream().mapToLong(f -> f.blocks().size()).sum();
         long blocksCached = files.stream().flatMap(f -> f.blocks().stream()).filter(b -> b.cached()).count();
         long bytesCached = files.stream().mapToLong(FileLoad::cachedBytes).sum();
-        long bytesToLoad = bytes - bytesCached;
+        Adopted adopted = capacity.adopted(files);
+        long bytesToLoad = bytes - bytesCached - adopted.bytes();
         // as every output shows them: the secrets in what the UFS said of a location it could not list hidden
-        return new PartitionSummary(name, ReportPrinter.shownName(location), files.size(), bytes, blocks, blocksCached, bytesCached, blocks - blocksCached,
-                bytesToLoad, (double) bytesToLoad / bytesPerSecond, error == null ? null : ReportPrinter.shown(error), locationMissing,
+        return new PartitionSummary(name, ReportPrinter.shownName(location), files.size(), bytes, blocks, blocksCached, bytesCached,
+                blocks - blocksCached - adopted.blocks(), bytesToLoad, adopted.blocks(), adopted.bytes(), (double) bytesToLoad / bytesPerSecond,
+                error == null ? null : ReportPrinter.shown(error), locationMissing,
                 unlistedDirectories.stream().map(d -> new UnlistedDirectory(ReportPrinter.shownName(d.path()), ReportPrinter.shown(d.error()))).toList());
     }
 
@@ -203,8 +211,13 @@ final class PlanPrinter {
             out.append(row(format, p));
         }
         out.append(row(format, summary.totals()));
+        PartitionSummary totals = summary.totals();
+        if (totals.adoptedBlocks() > 0) {
+            out.append("Adopts %s, %s staged by an earlier run of the job: committed without reading %s again, not in TO LOAD%n".formatted(
+                    Sizes.count(totals.adoptedBlocks(), "block"), Sizes.format(totals.adoptedBytes()), totals.adoptedBlocks() == 1 ? "it" : "them"));
+        }
         out.append("Needs %s (%s to load x %s%s%s); %d live %s %s free or evictable: %s%n".formatted(
-                Sizes.format(summary.neededBytes()), Sizes.format(summary.totals().bytesToLoad() - summary.adoptedBytes()), Sizes.count(summary.replication(), "replica"),
+                Sizes.format(summary.neededBytes()), Sizes.format(totals.bytesToLoad()), Sizes.count(summary.replication(), "replica"),
                 summary.heldReplicaBytes() == 0 ? "" : ", less %s of replicas already cached".formatted(Sizes.format(summary.heldReplicaBytes())),
                 summary.adoptedBytes() == 0 ? "" : "; %s more staged by an earlier run of the job, adopted".formatted(Sizes.format(summary.adoptedBytes())),
                 summary.liveWorkers(), summary.liveWorkers() == 1 ? "worker has" : "workers have",

@@ -90,6 +90,6 @@ class TestPlanPrinter {
     }
 
     private static PartitionSummary partition(String name) {
-        return new PartitionSummary(name, "file:/d/" + name, 1, 10, 1, 0, 0, 1, 10, 0.1, null, false, List.of());
+        return new PartitionSummary(name, "file:/d/" + name, 1, 10, 1, 0, 0, 1, 10, 0, 0, 0.1, null, false, List.of());
     }
 }
