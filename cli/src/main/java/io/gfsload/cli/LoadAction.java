@@ -185,7 +185,7 @@ final class LoadAction {
             planned = runner.plan(request, workload, planning.overrides(), execution.flatMap(ExecutionOptions::atomicScope));
             // an atomic load adopts what an earlier run of its job staged: the load's verdict counts it so
             Optional<AtomicOptions> atomic = execution.flatMap(options -> options.atomic(JobJournal.jobId(runner.jobRequest(request), options.atomicScope())));
-            summary = PlanPrinter.summarize(planned.plan(), runner.capacity(planned, atomic), LoadRunner.ufsRate(planned));
+            summary = PlanPrinter.summarize(planned.plan(), runner.capacity(planned, atomic), runner.ufsRate(planned));
             // checked before the plan is printed, so that its JSON says how the command ends; the command still
             // prints the plan first, then fails with the reason as the load would
             try {

@@ -146,9 +146,14 @@ final class LoadRunner {
         }
     }
 
-    /** The UFS read rate a dry run's estimates assume for {@code planned}, with its cap (--bandwidth) when given. */
-    static PlanPrinter.UfsRate ufsRate(Planned planned) {
-        return PlanPrinter.UfsRate.of(planned.profile(), planned.settings().value(Settings.UFS_READ_THREADS));
+    /**
+     * The UFS read rate a dry run's estimates assume for {@code planned}, with its cap (--bandwidth)
+     * when given: of this process's read threads, or of those of the slices a Spark job's executors
+     * load at a time, each with up to as many.
+     */
+    PlanPrinter.UfsRate ufsRate(Planned planned) {
+        return PlanPrinter.UfsRate.of(planned.profile(), planned.settings().value(Settings.UFS_READ_THREADS),
+                services.slices().map(DistributedLoad.Slices::parallelism).orElse(1));
     }
 
     /**

@@ -79,6 +79,14 @@ final class PlanPrinter {
 
         /** The rate of a load of {@code profile} (its cap, --bandwidth, and its store) with {@code readThreads}. */
         static UfsRate of(WorkloadProfile profile, long readThreads) {
+            return of(profile, readThreads, 1);
+        }
+
+        /**
+         * The rate of a load of {@code profile} in {@code slicesAtATime} slices at a time (a Spark
+         * job's executors), each with up to {@code readThreads}; 1 for a load in this process.
+         */
+        static UfsRate of(WorkloadProfile profile, long readThreads, int slicesAtATime) {
             List<UfsRate> known = new ArrayList<>();
             if (profile.bandwidthCap() > 0) {
                 known.add(new UfsRate(profile.bandwidthCap(), "--bandwidth"));
@@ -88,8 +96,11 @@ final class PlanPrinter {
                 known.add(new UfsRate(backend.aggregateBytesPerSecond(), "the UFS's bandwidth for all streams"));
             }
             if (backend.hasPerStreamBandwidth()) {
-                known.add(new UfsRate(backend.perStreamBytesPerSecond() * Math.max(1, readThreads),
-                        "%s x %d read threads".formatted(Sizes.format(backend.perStreamBytesPerSecond()) + "/s per stream", Math.max(1, readThreads))));
+                long threads = Math.max(1, readThreads);
+                int slices = Math.max(1, slicesAtATime);
+                known.add(new UfsRate(backend.perStreamBytesPerSecond() * threads * slices,
+                        "%s x %d read threads%s".formatted(Sizes.format(backend.perStreamBytesPerSecond()) + "/s per stream", threads,
+                                slices == 1 ? "" : " x %d slices at a time".formatted(slices))));
             }
             return known.stream().min(Comparator.comparingLong(UfsRate::bytesPerSecond)).orElse(DEFAULT);
         }

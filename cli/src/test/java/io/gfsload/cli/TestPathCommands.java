@@ -477,6 +477,12 @@ class TestPathCommands {
             assertEquals(0, run.exitCode(), run.err());
             assertTrue(run.out().contains("Estimates assume 2.0 MiB/s from the UFS (1.0 MiB/s per stream x 2 read threads)."), run.out());
         }
+        // in slices, as a Spark job loads: the slices its executors load at a time, each with as many read threads
+        CliRun sliced = CliRun.gfsload(new CliEnvironment(home).withSlices(new InProcessSlices()), "distributedLoad", "--master", cluster.masterTarget(),
+                "--dry-run", "--cores", "4", "--ufs-stream-bandwidth", "1MB/s", "--active-jobs", "2", dir.toString());
+        assertEquals(0, sliced.exitCode(), sliced.err());
+        assertTrue(sliced.out().contains("Estimates assume 4.0 MiB/s from the UFS (1.0 MiB/s per stream x 2 read threads x 2 slices at a time)."),
+                sliced.out());
 
         CliRun badJobs = gfsload("plan", "--path", dir.toString(), "--active-jobs", "0");
         assertEquals(ExitCode.USAGE, badJobs.exitCode());
