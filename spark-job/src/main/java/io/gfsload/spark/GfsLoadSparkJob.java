@@ -28,7 +28,7 @@ public final class GfsLoadSparkJob {
 
     public static void main(String[] args) {
         // before anything of the job logs: the secrets of the driver's lines hidden, and its executors' as they start
-        HiddenSparkLogs.install();
+        HiddenSparkLogs.installOrWarn();
         SparkConf conf = withHiddenLogs(new SparkConf().setIfMissing("spark.app.name", "gfsload"));
         int code;
         // the application starts once the command has checked its arguments (help, version and bad input exit without it)

@@ -28,7 +28,7 @@ public final class HiddenLogsPlugin implements SparkPlugin {
         return new ExecutorPlugin() {
             @Override
             public void init(PluginContext context, Map<String, String> extraConf) {
-                HiddenSparkLogs.install();
+                HiddenSparkLogs.installOrWarn();
             }
         };
     }

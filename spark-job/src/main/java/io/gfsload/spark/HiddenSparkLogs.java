@@ -24,6 +24,7 @@ import org.apache.logging.log4j.core.impl.Log4jLogEvent;
 import org.apache.logging.log4j.message.SimpleMessage;
 import org.apache.logging.log4j.spi.LoggerContextFactory;
 import org.apache.logging.log4j.util.SortedArrayStringMap;
+import org.slf4j.LoggerFactory;
 
 /**
  * The logging of a Spark job's driver and executors (Spark's log4j 2) with the secrets of every
@@ -54,6 +55,20 @@ final class HiddenSparkLogs {
             return false;
         }
         return Log4j.installAll();
+    }
+
+    /**
+     * {@link #install}, or a warning that the lines are not hidden when that fails: a process of
+     * the job (the driver, an executor) never fails for it.
+     */
+    static void installOrWarn() {
+        try {
+            install();
+        }
+        catch (RuntimeException | LinkageError e) {
+            LoggerFactory.getLogger(HiddenSparkLogs.class).warn("The secrets of this process's log lines are not hidden: hiding them failed ({})",
+                    e.getClass().getName());
+        }
     }
 
     /** What needs log4j 2's core: loaded only once it is known to be there. */
