@@ -48,11 +48,20 @@ public final class CacheServerMain {
     private CacheServerMain() {}
 
     public static void main(String[] args) {
+        logUncaughtFailures();
         int code = run(args);
         // After a requested stop the JVM is already shutting down; exiting again would block.
         if (code != EXIT_OK) {
             System.exit(code);
         }
+    }
+
+    /**
+     * Has a failure that no thread of the process caught logged, as the process's other lines are
+     * (with their secrets hidden), rather than printed on stderr as the JVM has it.
+     */
+    static void logUncaughtFailures() {
+        Thread.setDefaultUncaughtExceptionHandler((thread, failure) -> log.error("Thread {} ended by a failure it did not catch", thread.getName(), failure));
     }
 
     /** Starts the server the arguments ask for and blocks until it is stopped; returns the exit code. */
