@@ -52,7 +52,7 @@ public final class MetastoreServerMain {
      * Has a failure that no thread of the process caught logged, as the process's other lines are
      * (with their secrets hidden), rather than printed on stderr as the JVM has it.
      */
-    static void logUncaughtFailures() {
+    public static void logUncaughtFailures() {
         Thread.setDefaultUncaughtExceptionHandler((thread, failure) -> LOG.error("Thread {} ended by a failure it did not catch", thread.getName(), failure));
     }
 
