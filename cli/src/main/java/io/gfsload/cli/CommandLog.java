@@ -19,6 +19,12 @@ import java.util.Optional;
 final class CommandLog {
     /** The system property {@code bin/gfsload} names this command's log file with. */
     static final String PROPERTY = "gfsload.log.file";
+    /**
+     * The system property {@code bin/gfsload} names the outermost directory it created for the log
+     * file with: the logs directory, or a {@code $GFSLOAD_HOME} above it that did not exist either;
+     * not set when the logs directory was there already.
+     */
+    static final String CREATED_PROPERTY = "gfsload.log.created";
     static final String LINK = "gfsload.log";
 
     private CommandLog() {}
@@ -27,34 +33,65 @@ final class CommandLog {
      * Deletes {@code logFile} when nothing was logged to it: a command line that is not one of the
      * command's forms, or a bad value, exits 2 having done no work, and a scheduler retrying a
      * mistyped command would fill the logs directory with empty logs. {@code gfsload.log}, when it
-     * leads to that file, is linked to the newest log left (removed when none is). Best effort: a
-     * file or link that cannot be changed is left as it is.
+     * leads to that file, is linked to the newest log left (removed when none is). The directories
+     * {@code bin/gfsload} created for the log ({@code created}: the outermost of them) are removed
+     * too when that leaves them empty, so that bad input leaves a fresh {@code $GFSLOAD_HOME} as it
+     * was; a directory that holds anything, or that {@code created} does not cover, is left as it
+     * is. Best effort: a file, link or directory that cannot be changed is left as it is.
      */
-    static void discardIfEmpty(Path logFile) {
+    static void discardIfEmpty(Path logFile, Optional<Path> created) {
         requireNonNull(logFile, "logFile is null");
+        requireNonNull(created, "created is null");
         try {
-            if (!Files.isRegularFile(logFile, LinkOption.NOFOLLOW_LINKS) || Files.size(logFile) > 0) {
-                return;
+            if (discard(logFile)) {
+                created.ifPresent(outermost -> removeCreated(logFile.toAbsolutePath().getParent(), outermost.toAbsolutePath()));
             }
-            Files.delete(logFile);
-            Path directory = logFile.toAbsolutePath().getParent();
-            Path link = directory.resolve(LINK);
-            if (!Files.isSymbolicLink(link) || !Files.readSymbolicLink(link).equals(logFile.getFileName())) {
-                return;
-            }
-            Optional<Path> newest = newestLog(directory);
-            if (newest.isEmpty()) {
-                Files.delete(link);
-                return;
-            }
-            // a new link renamed over the old one, as ln -sfn leaves no moment without it
-            Path temp = directory.resolve("." + LINK + "." + ProcessHandle.current().pid());
-            Files.deleteIfExists(temp);
-            Files.createSymbolicLink(temp, newest.get().getFileName());
-            Files.move(temp, link, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         }
         catch (IOException | RuntimeException e) {
             // the logs never stop a command, nor change how it ends
+        }
+    }
+
+    /** Deletes {@code logFile} when it is empty, and mends the link to it; whether it deleted it. */
+    private static boolean discard(Path logFile) throws IOException {
+        if (!Files.isRegularFile(logFile, LinkOption.NOFOLLOW_LINKS) || Files.size(logFile) > 0) {
+            return false;
+        }
+        Files.delete(logFile);
+        Path directory = logFile.toAbsolutePath().getParent();
+        Path link = directory.resolve(LINK);
+        if (!Files.isSymbolicLink(link) || !Files.readSymbolicLink(link).equals(logFile.getFileName())) {
+            return true;
+        }
+        Optional<Path> newest = newestLog(directory);
+        if (newest.isEmpty()) {
+            Files.delete(link);
+            return true;
+        }
+        // a new link renamed over the old one, as ln -sfn leaves no moment without it
+        Path temp = directory.resolve("." + LINK + "." + ProcessHandle.current().pid());
+        Files.deleteIfExists(temp);
+        Files.createSymbolicLink(temp, newest.get().getFileName());
+        Files.move(temp, link, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return true;
+    }
+
+    /**
+     * Removes {@code directory} and its parents up to {@code outermost}, each while it is empty: a
+     * directory that holds anything (another command's log, the state of one that ran meanwhile)
+     * stops it, as deleting a directory that is not empty fails.
+     */
+    private static void removeCreated(Path directory, Path outermost) {
+        for (Path next = directory; next != null && next.startsWith(outermost); next = next.getParent()) {
+            try {
+                if (!Files.isDirectory(next, LinkOption.NOFOLLOW_LINKS)) {
+                    return;
+                }
+                Files.delete(next);
+            }
+            catch (IOException e) {
+                return;
+            }
         }
     }
 

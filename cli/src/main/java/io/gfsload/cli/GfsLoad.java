@@ -39,13 +39,18 @@ public final class GfsLoad {
     public static void main(String[] args) {
         // before the first logger: the command's log lines, and its libraries', hide secrets
         HiddenLogs.useUnlessChosen();
-        Optional<Path> logFile = Optional.ofNullable(System.getProperty(CommandLog.PROPERTY)).filter(name -> !name.isBlank()).map(Path::of);
+        Optional<Path> logFile = pathProperty(CommandLog.PROPERTY);
         int code = createCommandLine(CliEnvironment.fromSystem(System.getenv(), System.getProperty("user.home"))).execute(args);
         if (code == ExitCode.USAGE) {
             // bad usage or input found before any work: no empty log left behind for it
-            logFile.ifPresent(CommandLog::discardIfEmpty);
+            logFile.ifPresent(file -> CommandLog.discardIfEmpty(file, pathProperty(CommandLog.CREATED_PROPERTY)));
         }
         System.exit(code);
+    }
+
+    /** The path the system property {@code name} holds; empty when it is not set or blank. */
+    private static Optional<Path> pathProperty(String name) {
+        return Optional.ofNullable(System.getProperty(name)).filter(value -> !value.isBlank()).map(Path::of);
     }
 
     /** The command line with its subcommands; failures become one-line messages and exit codes. */

@@ -191,6 +191,43 @@ class TestLauncherScript {
     }
 
     @Test
+    void usageErrorsInAFreshHomeLeaveNothingBehind() throws IOException {
+        // a first, mistyped command: neither the logs directory nor the home (nor a directory above it) it created are left
+        Path created = directory.resolve("new");
+        Path fresh = created.resolve("home");
+        for (List<String> args : List.of(List.of("--partition", "dt"), List.of("--table", "demo.events", "--replication", "0"), List.of("bogus"))) {
+            CliRun run = launch(fresh, args.toArray(String[]::new));
+
+            assertEquals(ExitCode.USAGE, run.exitCode(), args + ": " + run.err());
+            assertFalse(Files.exists(created, LinkOption.NOFOLLOW_LINKS), args + " leaves nothing it created: " + created);
+        }
+
+        // a home that was there, empty: kept, without the logs directory the command created in it
+        Path home = Files.createDirectories(directory.resolve("home"));
+        // a logs directory that was there, empty: kept
+        Path withLogs = Files.createDirectories(directory.resolve("home-with-logs"));
+        Path logs = Files.createDirectories(withLogs.resolve("logs"));
+        for (Path existing : List.of(home, withLogs)) {
+            CliRun run = launch(existing, "--partition", "dt");
+
+            assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
+        }
+        assertEquals(List.of(), entries(home), "the logs directory it created is removed");
+        assertEquals(List.of(), entries(logs), "the logs directory that was there is kept, as it was");
+
+        // a command that does work keeps its log, and the directories it is in
+        CliRun run = launch(fresh, "cluster", "status", "--data-dir", directory.resolve("no-cluster").toString());
+        assertEquals(ExitCode.NOT_FOUND, run.exitCode(), run.err());
+        assertEquals(1, logNames(fresh.resolve("logs")).size(), "its log");
+    }
+
+    private static List<String> entries(Path directory) throws IOException {
+        try (Stream<Path> files = Files.list(directory)) {
+            return files.map(file -> file.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
     void oldLogsThatCannotBeRemovedAndALinkThatCannotBeMadeAreSkipped() throws IOException {
         // what root cannot remove either: "logs" that are directories with files in them, and gfsload.log one too
         Path home = directory.resolve("home");
