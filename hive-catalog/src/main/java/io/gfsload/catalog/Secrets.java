@@ -13,7 +13,9 @@ import java.util.regex.Pattern;
  * as {@value #HIDDEN}: the password of a JDBC URL ({@code password=...}, {@code ;password=...},
  * {@code //user:password@host}, Oracle's {@code thin:user/password@host}), in any case, and the
  * value of any setting whose key names a secret ({@link #isSecretKey}) written as {@code key=value},
- * {@code key = value}, {@code key= value} or {@code "key":"value"}. A value is hidden whole: in
+ * {@code key = value}, {@code key= value} or {@code "key":"value"}, or with the value alone on the
+ * next line after a key whose line ends at its {@code =} or {@code :} ({@code password:} then
+ * {@code   value}, as a configuration dump or a YAML-like message writes it). A value is hidden whole: in
  * quotes, all of it; without, its words up to the end of the line, a URL's {@code &} or {@code ;},
  * or the next setting ({@code password=a b c, username = hive}), so that words of prose after a
  * secret's value go with it.
@@ -85,12 +87,25 @@ public final class Secrets {
 
     /**
      * The start of a setting, its {@link #VALUE} after it: {@code key=}, {@code key =}, {@code key= },
-     * {@code "key":}, blanks on one line only; not {@code key:}, which is how prose and a
-     * database's words go on ({@code using password: YES}). The key is the word before the
-     * separator, from its first letter ({@code -Dkey=}, {@code ...password=}, {@code _token=},
-     * {@code 2fa_token=}); a word is read whole, once.
+     * {@code "key":}; not {@code key:} followed by anything on its line, which is how prose and a
+     * database's words go on ({@code using password: YES}). A separator that ends its line, blanks
+     * aside ({@code key=}, {@code key:}), has the value on the next line, after its indentation
+     * ({@code nextLine}). The key is the word before the separator, from its first letter
+     * ({@code -Dkey=}, {@code ...password=}, {@code _token=}, {@code 2fa_token=}); a word is read
+     * whole, once.
      */
-    private static final Pattern SETTING = Pattern.compile("(?<![A-Za-z0-9_.-])(?<word>[A-Za-z0-9_.-]++)(?:\"?\\h*+=|\"\\h*+:)\\h*+");
+    private static final Pattern SETTING = Pattern.compile("(?<![A-Za-z0-9_.-])(?<word>[A-Za-z0-9_.-]++)"
+            + "(?:(?:\"?\\h*+=|\"\\h*+:)\\h*+|\"?\\h*+:(?=\\h*+\\R))(?:\\h*+(?<nextLine>\\R)\\h*+)?");
+
+    /**
+     * What starts a next line that is not the value of the key at the end of the line before: a
+     * setting of its own, as a configuration dump writes the next one ({@code fs.s3a.endpoint=host},
+     * {@code -Dkey=}: a key with a dot, which a secret such as {@code a2V5==} has not), a JSON one
+     * ({@code "key":}), a YAML-like one ({@code key: value}, {@code key:}), or a frame of a stack
+     * trace ({@code at org.apache.hadoop.Foo.bar(Foo.java:42)}).
+     */
+    private static final Pattern NOT_A_VALUE = Pattern.compile("-*+\"?[A-Za-z][A-Za-z0-9_-]*+(?:\\.[A-Za-z0-9_-]++)++\"?\\h*+="
+            + "|-D" + KEY + "=|\"" + KEY + "\"\\h*+:|" + KEY + ":(?=\\s|$)|at\\h++[^\\s(]++\\(");
 
     /** The start of a key in a word of {@link #SETTING}: its first letter. */
     private static final Pattern LETTER = Pattern.compile("[A-Za-z]");
@@ -141,6 +156,7 @@ public final class Secrets {
         }
         Matcher setting = SETTING.matcher(hidden);
         Matcher value = VALUE.matcher(hidden);
+        Matcher notAValue = NOT_A_VALUE.matcher(hidden);
         StringBuilder result = new StringBuilder(hidden.length());
         int copied = 0;
         int from = 0;
@@ -149,7 +165,9 @@ public final class Secrets {
             // found from its separator on
             from = setting.end();
             Matcher letter = LETTER.matcher(setting.group("word"));
-            if (letter.find() && isSecretKey(setting.group("word").substring(letter.start())) && value.region(from, hidden.length()).lookingAt()) {
+            boolean onNextLine = setting.start("nextLine") >= 0;
+            if (letter.find() && isSecretKey(setting.group("word").substring(letter.start()))
+                    && !(onNextLine && notAValue.region(from, hidden.length()).lookingAt()) && value.region(from, hidden.length()).lookingAt()) {
                 result.append(hidden, copied, from).append(quoted(value.group()));
                 copied = value.end();
                 from = copied;

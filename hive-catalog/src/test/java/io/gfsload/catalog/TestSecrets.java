@@ -63,6 +63,24 @@ class TestSecrets {
     }
 
     @Test
+    void aValueOnTheLineAfterItsKeyIsHidden() {
+        // a base64 key, which reads as a setting of its own ("a2V5=") but for its lack of a dot
+        String secret = "a2V5==";
+        for (String text : List.of(
+                // as a configuration dump or a YAML-like message writes it: the key's line ends at the separator
+                "fs.cosn.userinfo.secretKey =\n  %s\nfs.cosn.bucket.region = ap-guangzhou",
+                "password:\n  %s\nusername: hive",
+                "javax.jdo.option.ConnectionPassword= \r\n\t%s",
+                "{\"fs.s3a.session.token\":\n  \"%s\"}",
+                "Cannot connect: password =\n    %s",
+                // the key has its value on its own line: the next line is prose, kept
+                "password=%s\nthe connection was refused",
+                "fs.s3a.secret.key = %s\n  see core-site.xml")) {
+            assertEquals(text.formatted(Secrets.HIDDEN), Secrets.hiddenIn(text.formatted(secret)), text);
+        }
+    }
+
+    @Test
     void longTextsAreHiddenWithoutRunningOutOfStack() {
         // a value of thousands of words, a quoted value of thousands of characters, a line of thousands of settings: a metastore's
         // error may repeat a whole query or a partition list
@@ -116,7 +134,14 @@ class TestSecrets {
                 "Cannot read table db.events in the metastore at thrift://127.0.0.1:9083: the connection was closed",
                 // columns and partition keys that only mention a secret's word
                 "No partition of db.t matches: token_type = 'oauth'", "s3a://bucket/t/credential_type=oauth/part-0", "tokenizer=standard", "token_type= bearer jwt",
-                "hive.metastore.token.signature=abc")) {
+                "hive.metastore.token.signature=abc",
+                // a key whose line ends at its separator, and a next line that is no value of it: prose after a key's word and a
+                // colon; the next setting of a dump, of JSON, YAML-like; a stack trace's frame; a blank line
+                "Access denied (using password: YES)\nCheck the user", "fs.s3a.session.token=\nfs.s3a.endpoint=host",
+                "fs.s3a.session.token =\n-Dfs.s3a.endpoint=host", "{\"fs.s3a.session.token\":\n  \"fs.s3a.endpoint\": \"host\"}",
+                "password:\n  username: hive", "credentials:\n  token:",
+                "java.io.IOException: no session token=\n\tat org.apache.hadoop.fs.s3a.S3AUtils.translateException(S3AUtils.java:243)",
+                "password=\n\nnext")) {
             assertEquals(text, Secrets.hiddenIn(text));
         }
     }
