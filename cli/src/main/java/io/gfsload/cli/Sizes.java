@@ -1,25 +1,15 @@
 package io.gfsload.cli;
 
+import io.gfsload.advisor.Units;
 import io.gfsload.cache.api.Counts;
-import java.util.Locale;
 
 /** Human-readable byte sizes, binary units, and counts of things. */
 final class Sizes {
-    private static final String[] UNITS = {"B", "KiB", "MiB", "GiB", "TiB", "PiB"};
-
     private Sizes() {}
 
+    /** {@code 400.0 MiB}: as the load's own messages print sizes ({@link Units#size}). */
     static String format(long bytes) {
-        if (bytes < 1024) {
-            return bytes + " B";
-        }
-        double value = bytes;
-        int unit = 0;
-        while (value >= 1024 && unit < UNITS.length - 1) {
-            value /= 1024;
-            unit++;
-        }
-        return String.format(Locale.ROOT, "%.1f %s", value, UNITS[unit]);
+        return Units.size(bytes);
     }
 
     /** {@code 1 file}, {@code 2 files}: a count and its noun, plural with an {@code s}. */

@@ -225,7 +225,7 @@ class TestGfsLoadEndToEnd {
             CliRun run = gfsload("--table", "demo.events", "--partition", "dt=2026-11-18", "--master", small.masterTarget());
             assertEquals(6, run.exitCode(), run.err());
             assertTrue(run.err().startsWith("gfsload: Not enough cache capacity: the plan needs "), run.err());
-            assertTrue(run.err().contains("x 1 replica), the 2 live workers have 2 MiB free or evictable"), run.err());
+            assertTrue(run.err().contains("x 1 replica), the 2 live workers have 2.0 MiB free or evictable"), run.err());
             assertTrue(run.err().strip().endsWith(". Make room with 'gfsload free' (of tables or paths cached earlier), or load anyway with "
                     + "--ignore-capacity (the blocks the cache cannot take fail)"), "the ways out: " + run.err());
 
@@ -234,6 +234,11 @@ class TestGfsLoadEndToEnd {
             assertEquals(6, dryRun.exitCode(), dryRun.err());
             assertTrue(dryRun.out().contains(" free or evictable: DOES NOT FIT"), dryRun.out());
             assertEquals(run.err(), dryRun.err(), "the same reason");
+            // the table's need and the reason's, in one output: the same sizes, in the same form
+            String needs = dryRun.out().lines().filter(line -> line.startsWith("Needs ")).findFirst().orElseThrow();
+            assertTrue(needs.contains("; 2 live workers have 2.0 MiB free or evictable: "), needs);
+            assertTrue(dryRun.err().contains("the plan needs " + needs.substring("Needs ".length(), needs.indexOf(')') + 1)
+                    + ", the 2 live workers have 2.0 MiB free or evictable"), needs + " | " + dryRun.err());
             CliRun plan = gfsload("plan", "--table", "demo.events", "--partition", "dt=2026-11-18", "--master", small.masterTarget());
             assertEquals(6, plan.exitCode(), plan.err());
             CliRun ignored = gfsload("--table", "demo.events", "--partition", "dt=2026-11-18", "--master", small.masterTarget(), "--dry-run",
@@ -256,9 +261,9 @@ class TestGfsLoadEndToEnd {
             assertEquals(6, plan.exitCode(), plan.err());
             assertTrue(plan.out().contains(" free or evictable: DOES NOT FIT (the largest block to load, 64.0 MiB, needs a tier that large on 1 worker: "
                     + "0 of the live workers have one)"), plan.out());
-            String reason = "gfsload: Not enough cache capacity: the largest block to load is 64 MiB, and its replica needs a live worker with "
-                    + "a tier that large: no live worker has one (largest tier per live worker: worker-0 50 MiB, worker-1 50 MiB); a block goes whole "
-                    + "into one tier: give the workers tiers of at least 64 MiB. Load anyway with --ignore-capacity (the blocks the cache cannot take fail)";
+            String reason = "gfsload: Not enough cache capacity: the largest block to load is 64.0 MiB, and its replica needs a live worker with "
+                    + "a tier that large: no live worker has one (largest tier per live worker: worker-0 50.0 MiB, worker-1 50.0 MiB); a block goes whole "
+                    + "into one tier: give the workers tiers of at least 64.0 MiB. Load anyway with --ignore-capacity (the blocks the cache cannot take fail)";
             assertEquals(reason, plan.err().strip());
             // the plan's JSON, on stdout and in --report, says how the command ends and why
             Path report = home.resolve("reports/does-not-fit.json");

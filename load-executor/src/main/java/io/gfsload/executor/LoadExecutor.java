@@ -283,12 +283,12 @@ public final class LoadExecutor {
             notices.accept(wouldEvict
                     ? ("Waiting for the %s that unfinished writes hold on the workers (the interrupted run's, freed as the workers abort them "
                             + "within about 35 s of its end), up to %d s, rather than evict cached blocks for it: the plan needs %s, %s free now")
-                            .formatted(Units.bytes(capacity.writingBytes()), UNFINISHED_WRITES_WAIT.toSeconds(), capacity.describeNeed(),
-                                    Units.bytes(capacity.freeBytes()))
+                            .formatted(Units.size(capacity.writingBytes()), UNFINISHED_WRITES_WAIT.toSeconds(), capacity.describeNeed(),
+                                    Units.size(capacity.freeBytes()))
                     : ("Waiting for the %s that unfinished writes hold on the workers (an interrupted load's, freed as the workers abort them "
                             + "within about 35 s of its end, or another load's now running), up to %d s: the plan needs %s, %s free or evictable now")
-                            .formatted(Units.bytes(capacity.writingBytes()), UNFINISHED_WRITES_WAIT.toSeconds(), capacity.describeNeed(),
-                                    Units.bytes(capacity.availableBytes())));
+                            .formatted(Units.size(capacity.writingBytes()), UNFINISHED_WRITES_WAIT.toSeconds(), capacity.describeNeed(),
+                                    Units.size(capacity.availableBytes())));
             while ((capacity.fitsOnceWritesEnd() || wouldEvict && capacity.evictsForUnfinishedWrites()) && clock.millis() < deadline) {
                 try {
                     sleeper.sleep(UNFINISHED_WRITES_POLL);
@@ -305,8 +305,8 @@ public final class LoadExecutor {
             }
             else if (capacity.fits()) {
                 notices.accept(wouldEvict
-                        ? "The room is back after %d s: %s free".formatted(waited, Units.bytes(capacity.freeBytes()))
-                        : "The room is back after %d s: %s free or evictable".formatted(waited, Units.bytes(capacity.availableBytes())));
+                        ? "The room is back after %d s: %s free".formatted(waited, Units.size(capacity.freeBytes()))
+                        : "The room is back after %d s: %s free or evictable".formatted(waited, Units.size(capacity.availableBytes())));
             }
         }
         capacity.shortfall().ifPresent(reason -> {

@@ -148,13 +148,14 @@ public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, l
     }
 
     /**
-     * {@code 84 MiB (77 MiB to load x 2 replicas, less 70 MiB of replicas already cached; 5 MiB more
-     * staged by an earlier run of the job, adopted)}: the bytes the load writes, and how.
+     * {@code 84.0 MiB (77.0 MiB to load x 2 replicas, less 70.0 MiB of replicas already cached; 5.0
+     * MiB more staged by an earlier run of the job, adopted)}: the bytes the load writes, and how,
+     * sizes in {@link Units#size}'s form, as the dry run's table and the summary print them.
      */
     public String describeNeed() {
-        return "%s (%s to load x %d %s%s%s)".formatted(Units.bytes(neededBytes), Units.bytes(bytesToLoad), replication,
-                replication == 1 ? "replica" : "replicas", heldBytes() == 0 ? "" : ", less %s of replicas already cached".formatted(Units.bytes(heldBytes())),
-                adoptedBytes == 0 ? "" : "; %s more staged by an earlier run of the job, adopted".formatted(Units.bytes(adoptedBytes)));
+        return "%s (%s to load x %d %s%s%s)".formatted(Units.size(neededBytes), Units.size(bytesToLoad), replication,
+                replication == 1 ? "replica" : "replicas", heldBytes() == 0 ? "" : ", less %s of replicas already cached".formatted(Units.size(heldBytes())),
+                adoptedBytes == 0 ? "" : "; %s more staged by an earlier run of the job, adopted".formatted(Units.size(adoptedBytes)));
     }
 
     /** Live workers with a tier that holds the largest block to load. */
@@ -211,32 +212,32 @@ public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, l
         List<String> reasons = new ArrayList<>();
         if (!spaceFits()) {
             reasons.add("the plan needs %s, the %d live %s %s free or evictable%s".formatted(describeNeed(), liveWorkers,
-                    liveWorkers == 1 ? "worker has" : "workers have", Units.bytes(availableBytes), writingBytes == 0 ? ""
+                    liveWorkers == 1 ? "worker has" : "workers have", Units.size(availableBytes), writingBytes == 0 ? ""
                             : " (%s more %s held by unfinished writes, freed as they end: a killed load's within about 35 s)"
-                                    .formatted(Units.bytes(writingBytes), liveWorkers == 1 ? "is" : "are")));
+                                    .formatted(Units.size(writingBytes), liveWorkers == 1 ? "is" : "are")));
         }
         if (!largestBlockFits()) {
             int holding = workersForLargestBlock();
             reasons.add(("the largest block to load is %s, and %s: %s (largest tier per live worker: %s); a block goes whole into one tier: "
-                    + "give the workers tiers of at least %s").formatted(Units.bytes(largestBlockBytes),
+                    + "give the workers tiers of at least %s").formatted(Units.size(largestBlockBytes),
                     replication == 1 ? "its replica needs a live worker with a tier that large"
                             : "its %d replicas need %d distinct live workers with a tier that large".formatted(replication, replication),
                     holding == 0 ? "no live worker has one" : "only %d of the %d live workers %s one".formatted(holding, liveWorkers, holding == 1 ? "has" : "have"),
-                    describeTiers(), Units.bytes(largestBlockBytes)));
+                    describeTiers(), Units.size(largestBlockBytes)));
         }
         return Optional.of("Not enough cache capacity: " + String.join("; and ", reasons) + (spaceFits() ? ""
                 : ". Make room with 'gfsload free' (of tables or paths cached earlier),")
                 + (spaceFits() ? ". Load" : " or load") + " anyway with --ignore-capacity (the blocks the cache cannot take fail)");
     }
 
-    /** {@code worker-0 50 MiB, worker-1 50 MiB}: the largest tiers, the first few named. */
+    /** {@code worker-0 50.0 MiB, worker-1 50.0 MiB}: the largest tiers, the first few named. */
     public String describeTiers() {
         if (largestTiers.isEmpty()) {
             return "no live worker";
         }
         StringBuilder out = new StringBuilder();
         for (WorkerTier tier : largestTiers.subList(0, Math.min(WORKERS_NAMED, largestTiers.size()))) {
-            out.append(out.isEmpty() ? "" : ", ").append(tier.workerId()).append(' ').append(Units.bytes(tier.bytes()));
+            out.append(out.isEmpty() ? "" : ", ").append(tier.workerId()).append(' ').append(Units.size(tier.bytes()));
         }
         if (largestTiers.size() > WORKERS_NAMED) {
             out.append(" and %d more".formatted(largestTiers.size() - WORKERS_NAMED));

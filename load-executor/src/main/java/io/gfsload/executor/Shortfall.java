@@ -166,7 +166,7 @@ final class Shortfall {
                         ? "as the cache has no room for all of the load with its replicas"
                         : "as other data (another load's, or older) held the room the rest of the load needed";
                 why.add(("evicted by the load's own later writes, %s (%s with %s; the live workers hold %s in all, other data included)")
-                        .formatted(room, Units.bytes(causes.loadBytes()), Counts.of(replication, "replica"), Units.bytes(causes.capacityBytes())));
+                        .formatted(room, Units.size(causes.loadBytes()), Counts.of(replication, "replica"), Units.size(causes.capacityBytes())));
             }
             else if (placed.isEmpty() && !causes.lost().isEmpty()) {
                 // found cached by the plan, or written in another process: where it was is not known here

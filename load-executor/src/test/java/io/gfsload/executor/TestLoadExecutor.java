@@ -434,7 +434,7 @@ class TestLoadExecutor {
         PlanCapacity capacity = PlanCapacity.of(twice, client.clusterInfo());
         assertEquals(bytes, capacity.neededBytes());
         assertEquals(bytes, capacity.heldBytes());
-        assertEquals("%s (%s to load x 2 replicas, less %s of replicas already cached)".formatted(Units.bytes(bytes), Units.bytes(bytes), Units.bytes(bytes)),
+        assertEquals("%s (%s to load x 2 replicas, less %s of replicas already cached)".formatted(Units.size(bytes), Units.size(bytes), Units.size(bytes)),
                 capacity.describeNeed());
 
         double writtenBefore = workerBytesWritten();
@@ -473,7 +473,7 @@ class TestLoadExecutor {
             InsufficientCapacityException e = assertThrows(InsufficientCapacityException.class, () -> smallExecutor.validate(plan, true));
             assertEquals(("Not enough cache capacity: the plan needs %s (%s to load x 2 replicas), the 2 live workers have %s free or evictable. "
                     + "Make room with 'gfsload free' (of tables or paths cached earlier), or load anyway with --ignore-capacity (the blocks the cache cannot take fail)")
-                    .formatted(Units.bytes(needed), Units.bytes(plan.stats().bytes()), Units.bytes(plan.stats().bytes() / 2 * 2)), e.getMessage());
+                    .formatted(Units.size(needed), Units.size(plan.stats().bytes()), Units.size(plan.stats().bytes() / 2 * 2)), e.getMessage());
             smallExecutor.validate(plan, false);
         }
         assertTrue(free > needed);

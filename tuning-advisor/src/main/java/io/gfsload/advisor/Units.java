@@ -9,7 +9,11 @@ public final class Units {
 
     private Units() {}
 
-    /** {@code 4 MiB}, {@code 200 KiB}, {@code 1.5 GiB}: exact multiples without decimals. */
+    /**
+     * {@code 4 MiB}, {@code 200 KiB}, {@code 1.5 GiB}: exact multiples without decimals, as the
+     * advisor's reasons give settings and rules. Sizes of data (to load, cached, free) are
+     * {@link #size}'s.
+     */
     public static String bytes(long bytes) {
         if (bytes < 1024) {
             return bytes + " B";
@@ -23,8 +27,20 @@ public final class Units {
         if (whole < 1024) {
             return whole + " " + BYTE_UNITS[unit];
         }
+        return size(bytes);
+    }
+
+    /**
+     * {@code 400.0 MiB}, {@code 79.4 MiB}, {@code 512 B}: a size of data to a tenth of its binary
+     * unit, as plans, summaries, reports and the load's messages (the cache's capacity) print it,
+     * so that one output never shows the same size in two forms.
+     */
+    public static String size(long bytes) {
+        if (bytes < 1024) {
+            return bytes + " B";
+        }
         double value = bytes;
-        unit = 0;
+        int unit = 0;
         while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
             value /= 1024;
             unit++;
