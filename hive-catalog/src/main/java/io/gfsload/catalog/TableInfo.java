@@ -17,9 +17,13 @@ import java.util.Optional;
  * @param partitionKeys the partition key names in order; empty for an unpartitioned table
  * @param partitionKeyTypes the partition keys' Hive types ({@code string}, {@code int}, ...), one
  *     per key
+ * @param transactional whether the table is a Hive ACID (transactional) table, its parameter
+ *     {@code transactional} {@code true} (as Hive 3 makes its managed tables): its data is in
+ *     {@code base_N}, {@code delta_M_N} and {@code delete_delta_M_N} directories, some of which
+ *     compactions leave obsolete until Hive's cleaner removes them
  */
 public record TableInfo(TableName name, String tableType, Optional<String> location, Optional<String> inputFormat, List<String> partitionKeys,
-        List<String> partitionKeyTypes) {
+        List<String> partitionKeyTypes, boolean transactional) {
     public TableInfo {
         requireNonNull(name, "name is null");
         requireNonNull(tableType, "tableType is null");
@@ -32,7 +36,13 @@ public record TableInfo(TableName name, String tableType, Optional<String> locat
         }
     }
 
-    /** A table whose partition keys are all strings. */
+    /** A table that is not transactional. */
+    public TableInfo(TableName name, String tableType, Optional<String> location, Optional<String> inputFormat, List<String> partitionKeys,
+            List<String> partitionKeyTypes) {
+        this(name, tableType, location, inputFormat, partitionKeys, partitionKeyTypes, false);
+    }
+
+    /** A table that is not transactional, whose partition keys are all strings. */
     public TableInfo(TableName name, String tableType, Optional<String> location, Optional<String> inputFormat, List<String> partitionKeys) {
         this(name, tableType, location, inputFormat, partitionKeys, partitionKeys.stream().map(key -> "string").toList());
     }

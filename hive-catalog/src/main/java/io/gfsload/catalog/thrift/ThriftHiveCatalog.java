@@ -28,6 +28,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -623,7 +624,8 @@ public final class ThriftHiveCatalog implements HiveCatalog {
             List<FieldSchema> partitionKeys = table.getPartitionKeys() == null ? List.of() : table.getPartitionKeys();
             List<String> keys = partitionKeys.stream().map(FieldSchema::getName).toList();
             List<String> types = partitionKeys.stream().map(key -> key.getType() == null ? "string" : key.getType()).toList();
-            return Optional.of(new TableInfo(name, String.valueOf(table.getTableType()), nonBlank(location), nonBlank(inputFormat), keys, types));
+            return Optional.of(new TableInfo(name, String.valueOf(table.getTableType()), nonBlank(location), nonBlank(inputFormat), keys, types,
+                    isTransactional(table.getParameters())));
         }
         catch (NoSuchObjectException e) {
             if (!databaseExists(name.database())) {
@@ -935,6 +937,15 @@ public final class ThriftHiveCatalog implements HiveCatalog {
 
     private CatalogException failure(String action, TException e) {
         return new MetastoreUnavailableException("Cannot %s in the metastore at %s: %s".formatted(action, addresses, describe(e)), e);
+    }
+
+    /**
+     * Whether a table's {@code parameters} make it a Hive ACID table: {@code transactional} is
+     * {@code true}, both in any case, as the metastore's own validation reads them.
+     */
+    private static boolean isTransactional(Map<String, String> parameters) {
+        return parameters != null && parameters.entrySet().stream()
+                .anyMatch(parameter -> "transactional".equalsIgnoreCase(parameter.getKey()) && "true".equalsIgnoreCase(parameter.getValue()));
     }
 
     private static Optional<String> nonBlank(String value) {

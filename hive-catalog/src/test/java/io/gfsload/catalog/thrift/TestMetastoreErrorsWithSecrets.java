@@ -13,22 +13,14 @@ import io.gfsload.catalog.TableInfo;
 import io.gfsload.catalog.TableName;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.lang.reflect.Proxy;
-import java.net.InetSocketAddress;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.hadoop.hive.metastore.api.InvalidObjectException;
 import org.apache.hadoop.hive.metastore.api.NoSuchObjectException;
-import org.apache.hadoop.hive.metastore.api.ThriftHiveMetastore;
 import org.apache.thrift.TApplicationException;
 import org.apache.thrift.TException;
 import org.apache.thrift.protocol.TProtocolException;
-import org.apache.thrift.server.TServer;
-import org.apache.thrift.server.TThreadPoolServer;
-import org.apache.thrift.transport.TServerSocket;
 import org.apache.thrift.transport.TTransportException;
 import org.junit.jupiter.api.Test;
 
@@ -90,26 +82,12 @@ class TestMetastoreErrorsWithSecrets {
     }
 
     /** The failure of {@code getPartitions} from a metastore that answers {@code get_partitions_by_names} with {@code error}. */
-    private static MetastoreUnavailableException failureOfAMetastoreAnswering(Supplier<TException> error) throws TTransportException, URISyntaxException {
-        ThriftHiveMetastore.Iface metastore = (ThriftHiveMetastore.Iface) Proxy.newProxyInstance(TestMetastoreErrorsWithSecrets.class.getClassLoader(),
-                new Class<?>[] {ThriftHiveMetastore.Iface.class}, (proxy, method, arguments) -> switch (method.getName()) {
-                    // the catalog's first call on a connection
-                    case "getMetaConf" -> "";
-                    // the client's last call as it closes
-                    case "shutdown" -> null;
-                    case "get_partitions_by_names" -> throw error.get();
-                    default -> throw new TApplicationException(TApplicationException.UNKNOWN_METHOD, method.getName());
+    private static MetastoreUnavailableException failureOfAMetastoreAnswering(Supplier<TException> error) throws TTransportException {
+        try (StubMetastore metastore = StubMetastore.answering("get_partitions_by_names", arguments -> {
+                    throw error.get();
                 });
-        TServerSocket socket = new TServerSocket(new InetSocketAddress("127.0.0.1", 0));
-        TServer server = new TThreadPoolServer(new TThreadPoolServer.Args(socket).processor(new ThriftHiveMetastore.Processor<>(metastore)));
-        Thread serving = new Thread(server::serve, "metastore-with-secrets");
-        serving.start();
-        try (ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(new URI("thrift://127.0.0.1:" + socket.getServerSocket().getLocalPort()))) {
+                ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(metastore.uri())) {
             return assertThrows(MetastoreUnavailableException.class, () -> catalog.getPartitions(TABLE, SPECS));
-        }
-        finally {
-            server.stop();
-            socket.close();
         }
     }
 
