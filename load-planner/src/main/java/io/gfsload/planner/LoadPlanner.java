@@ -16,6 +16,7 @@ import io.gfsload.catalog.PartitionFilterHints;
 import io.gfsload.catalog.PartitionInfo;
 import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableInfo;
+import io.gfsload.catalog.TableName;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.math.BigDecimal;
@@ -38,6 +39,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -46,17 +49,23 @@ import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RemoteIterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Turns a {@link LoadRequest} into a {@link LoadPlan}: resolves partitions in the catalog, lists
  * their files, cuts them into blocks, marks what is already cached and packs the rest into task
- * sets.
+ * sets. Of a Hive ACID table ({@link TableInfo#transactional()}), a location's files are those a
+ * reader of the newest snapshot reads ({@link AcidSnapshot}): the obsolete ones, which Hive's
+ * cleaner has not removed yet, are counted ({@link PlanningListener#obsolete}, and a log line) and
+ * not planned.
  *
  * <p>Thread-safe; each call to {@link #plan} lists with its own short-lived thread pool.
  */
 public final class LoadPlanner {
     /** Hadoop's message for a class it cannot load: {@code Class org.apache.hadoop.fs.s3a.S3AFileSystem not found}. */
     private static final Pattern CLASS_NOT_FOUND = Pattern.compile("Class (\\S+) not found");
+    private static final Logger LOG = LoggerFactory.getLogger(LoadPlanner.class);
 
     private final Optional<HiveCatalog> catalog;
     private final Configuration hadoopConf;
@@ -113,9 +122,10 @@ public final class LoadPlanner {
                     partitions = kept.partitions();
                     dropped = kept.dropped();
                 }
+                lister.logObsolete(table.table());
             }
             else {
-                lister.submit(((LoadTarget.Paths) request.target()).paths().stream().map(p -> new Location(p, p, true)).toList());
+                lister.submit(((LoadTarget.Paths) request.target()).paths().stream().map(p -> new Location(p, p, true, false)).toList());
                 partitions = lister.results();
             }
             // paths, or partitions of a table, whose locations are the same or nested would load a file twice
@@ -128,7 +138,13 @@ public final class LoadPlanner {
         return new LoadPlan(request, config.blockSize(), partitions, pack(partitions), PlanStats.of(partitions), dropped);
     }
 
-    private record Location(String name, String location, boolean mustExist) {}
+    /**
+     * A location to list: a path, a partition's location, or an unpartitioned table's.
+     *
+     * @param acid whether it is a location of a Hive ACID table, of which only what a reader of the
+     *     newest snapshot reads is planned ({@link AcidSnapshot})
+     */
+    private record Location(String name, String location, boolean mustExist, boolean acid) {}
 
     /**
      * A table target's table, as the metastore gave it, and the selected partitions it no longer
@@ -350,7 +366,7 @@ public final class LoadPlanner {
             String location = table.location()
                     .orElseThrow(() -> new InvalidInputException("%s has no storage location".formatted(table.name())));
             checkNoCredentials(table.name().toString(), location);
-            sink.accept(List.of(new Location(table.name().toString(), location, false)));
+            sink.accept(List.of(new Location(table.name().toString(), location, false, table.transactional())));
             return new Resolved(hive, table, List.of());
         }
         List<PartitionSpec> gone = new ArrayList<>();
@@ -361,7 +377,7 @@ public final class LoadPlanner {
     /** The locations of {@code partitions} of {@code table}, checked for credentials. */
     private static List<Location> partitionLocations(TableInfo table, List<PartitionInfo> partitions) {
         partitions.forEach(p -> checkNoCredentials(table.name() + " " + p.spec().toPathName(), p.location()));
-        return partitions.stream().map(p -> new Location(p.spec().toPathName(), p.location(), false)).toList();
+        return partitions.stream().map(p -> new Location(p.spec().toPathName(), p.location(), false, table.transactional())).toList();
     }
 
     /**
@@ -753,6 +769,9 @@ public final class LoadPlanner {
         private final PlanningListener listener;
         private final ExecutorService pool;
         private final List<Future<List<PartitionLoad>>> groups = new ArrayList<>();
+        private final AtomicInteger obsoleteLocations = new AtomicInteger();
+        private final LongAdder obsoleteFiles = new LongAdder();
+        private final LongAdder obsoleteBytes = new LongAdder();
 
         Lister(int replication, PlanningListener listener) {
             this.replication = replication;
@@ -806,6 +825,9 @@ public final class LoadPlanner {
                 Listing listing;
                 try {
                     listing = list(location);
+                    if (location.acid()) {
+                        listing = snapshot(location, listing);
+                    }
                 }
                 catch (ListingFailedException e) {
                     // this location's: its partition fails, the others are loaded
@@ -840,6 +862,37 @@ public final class LoadPlanner {
             return partitions;
         }
 
+        /**
+         * What a reader of the newest snapshot of the ACID table reads of {@code listing}, the
+         * listing of its {@code location}: the obsolete files are counted and heard of, not planned.
+         */
+        private Listing snapshot(Location location, Listing listing) {
+            if (listing.missing()) {
+                return listing;
+            }
+            AcidSnapshot.Selection live = AcidSnapshot.select(listing.root(), listing.files(), listing.unlistedDirectories());
+            if (live.obsoleteFiles() > 0) {
+                obsoleteLocations.incrementAndGet();
+                obsoleteFiles.add(live.obsoleteFiles());
+                obsoleteBytes.add(live.obsoleteBytes());
+                listener.obsolete(location.location(), live.obsoleteFiles(), live.obsoleteBytes());
+            }
+            return new Listing(listing.root(), live.files(), live.unlistedDirectories(), false);
+        }
+
+        /**
+         * Logs how many obsolete files of the ACID table {@code table} were left out of the plan,
+         * when any was.
+         */
+        void logObsolete(TableName table) {
+            if (obsoleteLocations.get() > 0) {
+                long files = obsoleteFiles.sum();
+                LOG.info("{} is a Hive ACID table: {} obsolete {} ({} bytes) in {} of its locations not planned: "
+                        + "older bases, deltas that a base or a compacted delta replaces, and the original files under a base, "
+                        + "until Hive's cleaner removes them", table, files, files == 1 ? "file" : "files", obsoleteBytes.sum(), obsoleteLocations.get());
+            }
+        }
+
         @Override
         public void close() {
             pool.shutdownNow();
@@ -852,17 +905,18 @@ public final class LoadPlanner {
 
     /**
      * The visible files under a location, sorted by path, and the directories below it that could
-     * not be listed, sorted by path.
+     * not be listed, sorted by path; {@code root}, the location's qualified path, as theirs are
+     * written (empty when it was not listed).
      */
-    private record Listing(List<FileIdentity> files, List<UnlistedDirectory> unlistedDirectories, boolean missing) {
-        static final Listing EMPTY = new Listing(List.of(), List.of(), false);
+    private record Listing(String root, List<FileIdentity> files, List<UnlistedDirectory> unlistedDirectories, boolean missing) {
+        static final Listing EMPTY = new Listing("", List.of(), List.of(), false);
         /** A location that does not exist (and need not: a table's partition). */
-        static final Listing MISSING = new Listing(List.of(), List.of(), true);
+        static final Listing MISSING = new Listing("", List.of(), List.of(), true);
 
-        static Listing sorted(List<FileIdentity> files, List<UnlistedDirectory> unlistedDirectories) {
+        static Listing sorted(Path qualifiedRoot, List<FileIdentity> files, List<UnlistedDirectory> unlistedDirectories) {
             files.sort(Comparator.comparing(FileIdentity::path));
             unlistedDirectories.sort(Comparator.comparing(UnlistedDirectory::path));
-            return new Listing(files, unlistedDirectories, false);
+            return new Listing(qualifiedRoot.toString(), files, unlistedDirectories, false);
         }
     }
 
@@ -909,7 +963,7 @@ public final class LoadPlanner {
                 }
                 any = children.hasNext();
             }
-            return Listing.sorted(files, unlisted);
+            return Listing.sorted(qualifiedRoot, files, unlisted);
         }
         catch (NoSuchPathException e) {
             throw e;
@@ -990,7 +1044,7 @@ public final class LoadPlanner {
             }
             return Listing.MISSING;
         }
-        return Listing.sorted(files, unlisted);
+        return Listing.sorted(qualifiedRoot, files, unlisted);
     }
 
     /**
