@@ -120,7 +120,7 @@ public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig
         String root = required(conf, rootKey);
         URI ufsRoot;
         try {
-            ufsRoot = URI.create(root.endsWith("/") && root.length() > 1 ? root.substring(0, root.length() - 1) : root);
+            ufsRoot = withoutTrailingSlash(URI.create(root), root);
         }
         catch (IllegalArgumentException e) {
             // not e as the cause, nor its message: both repeat the whole value, credentials included
@@ -157,6 +157,19 @@ public record GfsConfig(String master, URI ufsRoot, long blockSize, ClientConfig
         catch (IllegalArgumentException | ArithmeticException e) {
             throw new IOException("Invalid gfs:// settings for " + uri + ": " + e.getMessage(), e);
         }
+    }
+
+    /**
+     * {@code root} without the slash that ends it ({@code cosn://bucket/warehouse/} is
+     * {@code cosn://bucket/warehouse}), unless that slash is all of a root without authority:
+     * {@code file:///} and {@code file:/} are the root of the local file system, which
+     * {@code file://} and {@code file:} are not.
+     */
+    private static URI withoutTrailingSlash(URI parsed, String root) {
+        if (!root.endsWith("/") || parsed.getAuthority() == null && "/".equals(parsed.getPath())) {
+            return parsed;
+        }
+        return URI.create(root.substring(0, root.length() - 1));
     }
 
     /** The key naming the UFS root of the authority, {@code null} for {@code gfs:///}. */

@@ -644,6 +644,24 @@ class TestGfsFileSystem {
     }
 
     @Test
+    void theRootOfTheLocalFileSystemIsAUfsRoot() throws IOException {
+        byte[] bytes = createFile("db/t/part-9", BLOCK + 9, 13);
+        String absolute = dir.resolve("ufs/db/t/part-9").toAbsolutePath().toString();
+        FileStatus status = FileSystem.getLocal(conf).getFileStatus(new Path(absolute));
+        warm(client, new FileIdentity(status.getPath().toString(), status.getLen(), status.getModificationTime()), bytes, 1, 0, 1);
+        // gfs:///tmp/x reads file:///tmp/x: the root's slash is its whole path, not one to drop
+        for (String root : List.of("file:///", "file:/")) {
+            Configuration atRoot = new Configuration(conf);
+            atRoot.set(GfsConfig.UFS_ROOT, root);
+            try (FileSystem local = FileSystem.newInstance(URI.create("gfs:///"), atRoot)) {
+                assertArrayEquals(bytes, readAll(local, new Path("gfs://" + absolute)), root);
+                assertEquals(bytes.length, assertInstanceOf(GfsFileSystem.class, local).readStatistics().snapshot().bytesFromCache(), root);
+                assertEquals("gfs:" + absolute, local.listStatus(new Path("gfs://" + absolute).getParent())[0].getPath().toString(), root);
+            }
+        }
+    }
+
+    @Test
     void aUfsRootWithCredentialsIsRefusedWithoutRepeatingThem() {
         Configuration withCredentials = new Configuration(conf);
         withCredentials.set(GfsConfig.UFS_ROOT, "file://u:FileRootLeak0022@localhost" + dir.resolve("ufs").toAbsolutePath());
@@ -830,7 +848,11 @@ class TestGfsFileSystem {
     private void warm(CacheClient target, String relative, int replication, int... indexes) throws IOException {
         FileStatus status = store.getFileStatus(new Path(storeRoot + "/" + relative));
         FileIdentity file = new FileIdentity(status.getPath().toString(), status.getLen(), status.getModificationTime());
-        byte[] bytes = Files.readAllBytes(dir.resolve("ufs").resolve(relative));
+        warm(target, file, Files.readAllBytes(dir.resolve("ufs").resolve(relative)), replication, indexes);
+    }
+
+    /** Writes the blocks {@code indexes} of {@code bytes} as those of {@code file}. */
+    private static void warm(CacheClient target, FileIdentity file, byte[] bytes, int replication, int... indexes) throws IOException {
         for (int index : indexes) {
             int offset = index * BLOCK;
             int length = Math.min(BLOCK, bytes.length - offset);
