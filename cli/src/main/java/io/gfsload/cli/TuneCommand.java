@@ -275,8 +275,8 @@ public final class TuneCommand implements Callable<Integer> {
         return " (" + (origin == BackendProfile.Origin.PROBED ? "probed" : "given") + ")";
     }
 
-    /** The output of {@code --json}. */
-    record TunedJson(String target, ProfileJson profile, boolean wholePlan, long cachedBytes, List<Setting> settings) {}
+    /** The output of {@code --json}: first {@code exitCode}, the command's, as the JSON of {@code plan} and {@code status} has it. */
+    record TunedJson(int exitCode, String target, ProfileJson profile, boolean wholePlan, long cachedBytes, List<Setting> settings) {}
 
     /** The profile with plain numbers (durations in milliseconds); {@code bandwidthCapBytesPerSecond} 0 when --bandwidth was not given. */
     record ProfileJson(int cores, long maxHeapBytes, long hostMemoryBytes, long memoryTierBytes, int workers, long files, long bytes,
@@ -291,7 +291,7 @@ public final class TuneCommand implements Callable<Integer> {
 
     static String json(Tuned tuned) {
         try {
-            return JSON.writeValueAsString(new TunedJson(tuned.target(), ProfileJson.of(tuned.profile()), tuned.workload().wholePlan(), tuned.cachedBytes(),
+            return JSON.writeValueAsString(new TunedJson(ExitCode.OK, tuned.target(), ProfileJson.of(tuned.profile()), tuned.workload().wholePlan(), tuned.cachedBytes(),
                     tuned.settings().values()));
         }
         catch (JsonProcessingException e) {

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Properties;
@@ -311,6 +312,11 @@ class TestTuneCommand {
                 .formatted(data)), tune.out());
         assertEquals("1048576", row(tune.out(), Settings.COSN_READ_AHEAD_BLOCK_SIZE).get(1), "the median of the files to load: " + tune.out());
         JsonNode json = new ObjectMapper().readTree(gfsload("tune", "--path", data.toString(), "--json", "--cores", "4", "--heap", "1GB").out());
+        // it starts with the command's exit code, as --help says and as plan's and status's JSON do
+        List<String> fields = new ArrayList<>();
+        json.fieldNames().forEachRemaining(fields::add);
+        assertEquals(List.of("exitCode", "target", "profile", "wholePlan", "cachedBytes", "settings"), fields);
+        assertEquals(0, json.get("exitCode").asInt());
         assertEquals(6, json.get("profile").get("files").asLong());
         assertEquals(6 * MB, json.get("profile").get("bytes").asLong());
         assertEquals(MB, json.get("profile").get("meanFileBytes").asLong());
