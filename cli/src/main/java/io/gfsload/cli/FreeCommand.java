@@ -54,6 +54,7 @@ public final class FreeCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         Freed freed = new Freed();
         List<String> notFound = new ArrayList<>();
+        List<String> notFoundPaths = new ArrayList<>();
         try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), spec.commandLine().getErr())) {
             LoadRunner runner = new LoadRunner(services);
             // the UFS says which locations exist (and the metastore where the partitions are); the cache
@@ -88,6 +89,7 @@ public final class FreeCommand implements Callable<Integer> {
                     what.add("the %s cached under %s".formatted(Sizes.count(under.files(), "file"), prefix));
                 }
                 if (what.isEmpty()) {
+                    notFoundPaths.add(path);
                     notFound.add("%s (nor is %s or any file under %s cached)".formatted(path, file, prefix));
                 }
                 else {
@@ -98,7 +100,10 @@ public final class FreeCommand implements Callable<Integer> {
             }
         }
         if (notFound.isEmpty() || freed.files > 0) {
-            out.printf("Freed %s: %s, %s of %s%n", target.describe(), Sizes.count(freed.blocks, "block"), Sizes.format(freed.bytes),
+            // the paths not found freed nothing: the line names those that did not fail
+            String freedTarget = notFoundPaths.isEmpty() ? target.describe()
+                    : new LoadTarget.Paths(paths.stream().filter(path -> !notFoundPaths.contains(path)).toList()).describe();
+            out.printf("Freed %s: %s, %s of %s%n", freedTarget, Sizes.count(freed.blocks, "block"), Sizes.format(freed.bytes),
                     Sizes.count(freed.files, "file"));
         }
         out.flush();

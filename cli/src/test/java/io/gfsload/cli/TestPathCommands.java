@@ -532,6 +532,22 @@ class TestPathCommands {
     }
 
     @Test
+    void freeOfPathsOneOfThemNotFoundFreesTheOthersAndNamesOnlyThemAsFreed() throws IOException {
+        Path dir = directory("d6", 2, 70_000);
+        CliRun load = gfsload("distributedLoad", "--progress", "none", dir.toString());
+        assertEquals(0, load.exitCode(), load.err());
+        Path nowhere = home.resolve("never-there");
+
+        CliRun free = gfsload("free", "--path", dir.toString(), nowhere.toString());
+
+        assertEquals(ExitCode.NOT_FOUND, free.exitCode(), free.out());
+        assertEquals("Freed " + dir + ": 2 blocks, 136.7 KiB of 2 files" + System.lineSeparator(), free.out(), "the path not found is not among those freed");
+        assertEquals("gfsload: Path not found: " + nowhere + " (nor is file:" + nowhere + " or any file under file:" + nowhere + "/ cached)",
+                free.err().strip());
+        assertEquals(0, json(gfsload("status", "--path", dir.toString(), "--json").out()).get("totals").get("blocksCached").asLong(), "freed");
+    }
+
+    @Test
     void freeOfAFileNoLongerInTheUfsFreesEveryCachedVersionOfItAndNotItsSiblings() throws IOException {
         Path dir = directory("d5", 1, 70_000);
         Path file = dir.resolve("f0.bin");
