@@ -19,7 +19,7 @@ public final class LoadOptions {
             description = "Replicas of each block, on distinct workers (default: ${DEFAULT-VALUE}).")
     int replication;
 
-    @Option(names = "--json", description = "Print the report as JSON instead of a summary, with exitCode, the command's exit code (a plan's also "
+    @Option(names = "--json", description = "Print the report as JSON instead of a summary, with exitCode, the command's exit code (a plan's and a status's also "
             + "with error, the reason printed on stderr when the plan is refused, else null); "
             + "a run that fails before its report prints a FAILED one with the exit code and the error instead.")
     boolean json;

@@ -240,29 +240,32 @@ final class PlanPrinter {
                                         Sizes.format(summary.largestBlockBytes()), Sizes.count(summary.replication(), "worker"), summary.workersForLargestBlock())
                         : "DOES NOT FIT"));
         out.append("Estimates assume %s/s from the UFS (%s).%n".formatted(Sizes.format(summary.assumedBytesPerSecond()), summary.assumedBecause()));
-        out.append(unlisted(summary));
+        out.append(unlisted(summary, true));
         return out.toString();
     }
 
     /**
      * The partitions whose location does not exist, and those, and the directories below the
      * others, that could not be listed, a line each with why: their files are in no count; and the
-     * partitions the metastore dropped while the command planned, in no count either.
+     * partitions the metastore dropped while the command planned, in no count either. {@code loads}:
+     * whether the lines are of what a load would do ({@code Not found, not loaded: ...}), as a dry
+     * run's are, or of what is cached ({@code Not found: ...}), as {@code status}'s are.
      */
-    private static String unlisted(PlanSummary summary) {
+    private static String unlisted(PlanSummary summary, boolean loads) {
+        String notLoaded = loads ? ", not loaded" : "";
         StringBuilder out = new StringBuilder();
         if (summary.droppedPartitions() != null) {
             out.append("Warning: %s%n".formatted(summary.droppedPartitions().warning()));
         }
         for (PartitionSummary p : summary.partitions()) {
             if (p.locationMissing()) {
-                out.append("Not found, not loaded: %s: %s%n".formatted(p.name(), p.error()));
+                out.append("Not found%s: %s: %s%n".formatted(notLoaded, p.name(), p.error()));
             }
             else if (p.error() != null) {
-                out.append("Not listed, not loaded: %s: %s%n".formatted(p.name(), p.error()));
+                out.append("Not listed%s: %s: %s%n".formatted(notLoaded, p.name(), p.error()));
             }
             for (UnlistedDirectory directory : p.unlistedDirectories()) {
-                out.append("Not listed, not loaded: %s%n".formatted(describe(directory, p.name())));
+                out.append("Not listed%s: %s%n".formatted(notLoaded, describe(directory, p.name())));
             }
         }
         return out.toString();
@@ -285,7 +288,7 @@ final class PlanPrinter {
             out.append(format.formatted(partitionColumn(p.name()), p.files(), Sizes.format(p.bytes()), p.blocks(), p.blocksCached(), Sizes.format(p.bytesCached()),
                     p.locationMissing() ? "missing" : p.error() == null ? percent(cachedPercent(p)) : "?"));
         }
-        out.append(unlisted(summary));
+        out.append(unlisted(summary, false));
         return out.toString();
     }
 

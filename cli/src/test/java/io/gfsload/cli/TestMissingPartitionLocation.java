@@ -129,7 +129,7 @@ class TestMissingPartitionLocation {
         assertEquals(ExitCode.PARTIAL, text.exitCode(), text.err());
         String row = text.out().lines().filter(line -> line.startsWith(MISSING)).findFirst().orElseThrow();
         assertTrue(row.endsWith(" missing"), text.out());
-        assertTrue(text.out().contains("Not found, not loaded: %s: Location does not exist: %s".formatted(MISSING, missingLocation)), text.out());
+        assertTrue(text.out().contains("Not found: %s: Location does not exist: %s".formatted(MISSING, missingLocation)), "status loads nothing: " + text.out());
     }
 
     @Test
