@@ -12,6 +12,7 @@ import io.gfsload.advisor.Units;
 import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.cache.api.FileErrors;
 import io.gfsload.cache.server.CacheServerConfig;
+import io.gfsload.executor.LoadExecutor;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.PlanWorkload;
@@ -99,6 +100,8 @@ public final class TuneCommand implements Callable<Integer> {
         boolean table = request.target() instanceof LoadTarget.Table;
         Tuned tuned;
         try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), spec.commandLine().getErr())) {
+            // settings for a replication the cluster can never give are no use: refused as a load refuses it
+            LoadExecutor.checkReplication(request.replication(), services.cache().clusterInfo());
             LoadRunner.Planned planned = new LoadRunner(services, spec.commandLine().getErr(), PlanningProgress.display(ProgressReporter.stderrIsTerminal()))
                     .plan(request, workload, List.of());
             tuned = new Tuned(request.target().describe(), planned.profile(), planned.settings(), planned.plan().workload(),

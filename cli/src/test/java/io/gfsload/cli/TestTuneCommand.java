@@ -180,6 +180,17 @@ class TestTuneCommand {
     }
 
     @Test
+    void aReplicationTheClusterCanNeverGiveIsRefusedAsALoadRefusesIt() throws IOException {
+        Path coreSite = out.resolve("refused-core-site.xml");
+        CliRun run = gfsload("tune", "--table", "demo.events", "--partition", "dt=2026-11-20", "--replication", "3", "--core-site", coreSite.toString());
+
+        assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
+        assertEquals("gfsload: Invalid replication 3: the cluster has only 2 workers", run.err().strip());
+        assertEquals("", run.out());
+        assertFalse(Files.exists(coreSite), "nothing written");
+    }
+
+    @Test
     void tunesForATablePartitionAndWritesTheClusterFiles() throws IOException {
         Path coreSite = out.resolve("core-site.xml");
         Path cluster = out.resolve("goosefs-site.properties");

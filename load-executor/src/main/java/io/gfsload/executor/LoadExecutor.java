@@ -207,6 +207,19 @@ public final class LoadExecutor {
     }
 
     /**
+     * Checks that {@code cluster} has as many workers as {@code replication}, live or not (a
+     * request for more can never be met).
+     *
+     * @throws InvalidRequestException when it has fewer
+     */
+    public static void checkReplication(int replication, ClusterInfo cluster) {
+        if (replication > cluster.workers().size()) {
+            throw new InvalidRequestException("Invalid replication %d: the cluster has only %s".formatted(replication,
+                    Counts.of(cluster.workers().size(), "worker")));
+        }
+    }
+
+    /**
      * Checks that the cluster can hold the plan before anything is loaded: enough live workers for
      * the replication and, when {@code checkCapacity}, enough free or evictable space for the bytes
      * to load times the replication and a tier as large as the largest block to load on as many
@@ -224,11 +237,8 @@ public final class LoadExecutor {
         if (replication > live) {
             List<String> lost = cluster.workers().stream().filter(WorkerInfo::lost).map(WorkerInfo::id).sorted().toList();
             List<String> stopped = cluster.workers().stream().filter(WorkerInfo::stopped).map(WorkerInfo::id).sorted().toList();
-            if (replication > cluster.workers().size()) {
-                // more than the cluster has: the request's
-                throw new InvalidRequestException("Invalid replication %d: the cluster has only %s".formatted(replication,
-                        Counts.of(cluster.workers().size(), "worker")));
-            }
+            // more than the cluster has: the request's
+            checkReplication(replication, cluster);
             // the cluster's workers would do, once its lost ones are back: a retry may load
             List<String> notLive = new ArrayList<>(2);
             if (!lost.isEmpty()) {
