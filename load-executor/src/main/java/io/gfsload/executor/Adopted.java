@@ -5,6 +5,7 @@ import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.PartitionLoad;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -90,18 +91,18 @@ public record Adopted(long blocks, long bytes) {
 
     /** The count and bytes of {@code plan}'s blocks that {@code blocks} accepts, of the files {@code files} accepts. */
     static Adopted sum(LoadPlan plan, Predicate<FileLoad> files, Predicate<BlockTask> blocks) {
+        return sum(plan.partitions().stream().flatMap(partition -> partition.files().stream()).filter(files).toList(), blocks);
+    }
+
+    /** The count and bytes of the blocks of {@code files} that {@code blocks} accepts. */
+    static Adopted sum(Collection<FileLoad> files, Predicate<BlockTask> blocks) {
         long count = 0;
         long bytes = 0;
-        for (PartitionLoad partition : plan.partitions()) {
-            for (FileLoad file : partition.files()) {
-                if (!files.test(file)) {
-                    continue;
-                }
-                for (BlockTask block : file.blocks()) {
-                    if (blocks.test(block)) {
-                        count++;
-                        bytes += block.length();
-                    }
+        for (FileLoad file : files) {
+            for (BlockTask block : file.blocks()) {
+                if (blocks.test(block)) {
+                    count++;
+                    bytes += block.length();
                 }
             }
         }

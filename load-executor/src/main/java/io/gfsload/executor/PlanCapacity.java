@@ -129,17 +129,7 @@ public record PlanCapacity(int replication, int liveWorkers, long bytesToLoad, l
      */
     public Adopted adopted(Collection<FileLoad> files) {
         requireNonNull(files, "files is null");
-        long blocks = 0;
-        long bytes = 0;
-        for (FileLoad file : files) {
-            for (BlockTask block : file.blocks()) {
-                if (!block.cached() && adoptedBlockIds.contains(block.key().blockId())) {
-                    blocks++;
-                    bytes += block.length();
-                }
-            }
-        }
-        return new Adopted(blocks, bytes);
+        return Adopted.sum(files, block -> !block.cached() && adoptedBlockIds.contains(block.key().blockId()));
     }
 
     /** Bytes of the replicas that live workers already hold of the blocks to load, which the load does not write again. */
