@@ -121,6 +121,21 @@ public interface CacheClient extends AutoCloseable {
     }
 
     /**
+     * Caches {@code length} bytes of {@code block}'s file from {@code offset} on without passing
+     * them through this client (the pull data path): the first worker placed reads them from the
+     * UFS itself, with its own Hadoop configuration and credentials, and every other replica is
+     * copied from it, worker to worker; the block is then recorded in the master as a write would
+     * record it. The workers read only the file version {@code block} names.
+     *
+     * @throws UfsPullException when a worker could not read the UFS; its reason says whether the
+     *     file changed, is gone, cannot be read by the workers at all, or the read failed
+     * @throws UnsupportedOperationException from clients that cannot (this default)
+     */
+    default BlockWriteResult pullBlock(BlockKey block, long offset, long length, WriteOptions options) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot have workers pull blocks");
+    }
+
+    /**
      * Opens a committed block for reading from one of its live replicas, on this host first; the
      * stream verifies the block's CRC32C when it reaches the end and throws {@link CacheException}
      * on a mismatch.

@@ -23,6 +23,8 @@ import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.EvictedBeforeCommitException;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.UfsPullException;
+import io.gfsload.cache.api.WorkerUnavailableException;
 import io.gfsload.cache.api.FreeResult;
 import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.cache.api.MasterUnavailableException;
@@ -82,7 +84,10 @@ import io.gfsload.cache.proto.UnstageFilesRequest;
 import io.gfsload.cache.proto.WorkerAddress;
 import io.gfsload.cache.proto.WorkerServiceGrpc;
 import io.gfsload.cache.proto.WorkerStatus;
+import io.gfsload.cache.proto.WriteBlockHeader;
 import io.gfsload.cache.proto.WriteBlockResponse;
+import io.gfsload.cache.proto.PullBlockRequest;
+import io.gfsload.cache.proto.UfsRange;
 import io.gfsload.cache.proto.WriteBlocksResponse;
 import io.gfsload.cache.rpc.DomainSockets;
 import io.gfsload.cache.rpc.ProtoConversions;
@@ -538,20 +543,7 @@ public final class GrpcCacheClient implements CacheClient {
 
     @Override
     public BlockWriter openWriter(BlockKey block, long length, WriteOptions options) {
-        requireNonNull(block, "block is null");
-        requireNonNull(options, "options is null");
-        checkArgument(length >= 0, "length must be >= 0: %s", length);
-        PlaceBlockRequest.Builder request = PlaceBlockRequest.newBuilder()
-                .setBlockId(block.blockId())
-                .setLength(length)
-                .setReplication(options.replicasToPlace());
-        options.tier().ifPresent(tier -> request.setTier(ProtoConversions.toProto(tier)));
-        options.tempArea().ifPresent(request::setTempArea);
-        options.workersNotToPlaceOn().stream().sorted().forEach(request::addExcludedWorkerIds);
-        options.holders().stream().sorted().forEach(request::addHolderWorkerIds);
-        checkWritesAllowed();
-        PlaceBlockResponse placement = callMaster("Placing block " + block.blockId(),
-                () -> masterStub().placeBlock(request.build()));
+        PlaceBlockResponse placement = place(block, length, options);
         if (config.shortCircuitWrites() && length >= SHORT_CIRCUIT_MIN_BYTES
                 && placement.getWorkersList().stream().allMatch(this::shortCircuitCandidate)) {
             Optional<LocalBlockWriter> local = LocalBlockWriter.tryOpen(this, block, length, options,
@@ -564,6 +556,93 @@ public final class GrpcCacheClient implements CacheClient {
         checkWritesAllowed();
         return ReplicatedBlockWriter.open(this, block, length, options, placement.getTempAreaExpiresAtMillis(),
                 placement.getWorkersList());
+    }
+
+    /** Where the master places {@code block}'s replicas, as {@code options} say. */
+    private PlaceBlockResponse place(BlockKey block, long length, WriteOptions options) {
+        requireNonNull(block, "block is null");
+        requireNonNull(options, "options is null");
+        checkArgument(length >= 0, "length must be >= 0: %s", length);
+        PlaceBlockRequest.Builder request = PlaceBlockRequest.newBuilder()
+                .setBlockId(block.blockId())
+                .setLength(length)
+                .setReplication(options.replicasToPlace());
+        options.tier().ifPresent(tier -> request.setTier(ProtoConversions.toProto(tier)));
+        options.tempArea().ifPresent(request::setTempArea);
+        options.workersNotToPlaceOn().stream().sorted().forEach(request::addExcludedWorkerIds);
+        options.holders().stream().sorted().forEach(request::addHolderWorkerIds);
+        checkWritesAllowed();
+        return callMaster("Placing block " + block.blockId(), () -> masterStub().placeBlock(request.build()));
+    }
+
+    /**
+     * Places the block as {@link #openWriter} does, has the first worker read it from the UFS and
+     * each other one copy it from the first, checks that every copy has the first one's CRC32C,
+     * and records the block in the master. On any failure the copies stored are removed.
+     */
+    @Override
+    public BlockWriteResult pullBlock(BlockKey block, long offset, long length, WriteOptions options) {
+        checkArgument(offset >= 0, "offset must be >= 0: %s", offset);
+        PlaceBlockResponse placement = place(block, length, options);
+        WriteBlockHeader.Builder header = WriteBlockHeader.newBuilder().setBlockId(block.blockId()).setLength(length);
+        options.tier().ifPresent(tier -> header.setTier(ProtoConversions.toProto(tier)));
+        options.tempArea().ifPresent(jobId -> header.setTempArea(jobId).setPinUntilEpochMillis(placement.getTempAreaExpiresAtMillis()));
+        List<WorkerAddress> workers = placement.getWorkersList();
+        WorkerAddress first = workers.get(0);
+        FileIdentity file = block.file();
+        PullBlockRequest fromUfs = PullBlockRequest.newBuilder().setHeader(header).setUfs(UfsRange.newBuilder()
+                .setPath(file.path()).setOffset(offset).setFileLength(file.length()).setModificationTimeMillis(file.modificationTime())).build();
+        PullBlockRequest fromFirst = PullBlockRequest.newBuilder().setHeader(header).setWorker(first).build();
+        Map<String, StorageTierProto> tiers = new LinkedHashMap<>();
+        Map<String, Long> copies = new LinkedHashMap<>();
+        Map<WorkerAddress, Long> stored = new LinkedHashMap<>();
+        try {
+            long crc = 0;
+            for (WorkerAddress worker : workers) {
+                WriteBlockResponse written = pull(worker, worker == first ? fromUfs : fromFirst, block.blockId(), length);
+                stored.put(worker, written.getCopy());
+                recordEvictions(worker, written);
+                long workerCrc = ProtoConversions.crcFromWire(written.getCrc32C());
+                if (worker == first) {
+                    crc = workerCrc;
+                }
+                else if (workerCrc != crc) {
+                    throw new CacheException(String.format("Block %s on %s: checksum mismatch: the copy has CRC32C %s, the block read from "
+                            + "the UFS %s", block.blockId(), describe(worker), ProtoConversions.formatCrc(workerCrc), ProtoConversions.formatCrc(crc)));
+                }
+                tiers.put(worker.getWorkerId(), written.getTier());
+                copies.put(worker.getWorkerId(), written.getCopy());
+            }
+            return commitAtMaster(block, length, crc, tiers, copies, options);
+        }
+        catch (RuntimeException e) {
+            stored.forEach((worker, copy) -> removeQuietly(worker, block.blockId(), copy));
+            throw isClosed() ? closedException(e) : e;
+        }
+    }
+
+    /** One PullBlock call, given time for the stream timeout and a second per MiB. */
+    private WriteBlockResponse pull(WorkerAddress worker, PullBlockRequest request, String blockId, long length) {
+        checkWritesAllowed();
+        String action = (request.hasUfs() ? "Pulling block " + blockId + " from the UFS into " : "Copying block " + blockId + " to ") + describe(worker);
+        long timeoutMillis = config.streamTimeout().toMillis() + (length >> 20) * 1000;
+        try {
+            WriteBlockResponse written = WorkerServiceGrpc.newBlockingStub(workerChannel(worker))
+                    .withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS)
+                    .pullBlock(request);
+            if (written.getLength() != length) {
+                throw new CacheException(String.format("%s: the worker stored %d bytes, not %d", action, written.getLength(), length));
+            }
+            return written;
+        }
+        catch (StatusRuntimeException e) {
+            if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+                throw new UfsPullException(action + " failed: the worker does not pull blocks (an older version)", UfsPullException.Reason.UNREADABLE, e);
+            }
+            CacheException failure = RpcErrors.toCacheException(action, e);
+            // unreachable (down, killed, partitioned): the caller may place the block elsewhere
+            throw failure instanceof CacheUnavailableException ? new WorkerUnavailableException(worker.getWorkerId(), failure.getMessage(), e) : failure;
+        }
     }
 
     @Override

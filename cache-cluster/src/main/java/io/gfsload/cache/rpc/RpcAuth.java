@@ -16,6 +16,7 @@ import io.grpc.Status;
 import java.lang.reflect.RecordComponent;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Map;
 import java.util.Optional;
 import java.util.StringJoiner;
 
@@ -64,6 +65,10 @@ public final class RpcAuth {
             }
             if (component.getName().equals("token") && value instanceof Optional<?> token) {
                 value = token.isPresent() ? "<hidden>" : "none";
+            }
+            else if (component.getName().equals("ufsProperties") && value instanceof Map<?, ?> properties) {
+                // store credentials among them: the keys only
+                value = new java.util.TreeSet<>(properties.keySet().stream().map(String::valueOf).toList());
             }
             fields.add(component.getName() + "=" + value);
         }

@@ -8,6 +8,7 @@ import io.gfsload.cache.api.NoRoomException;
 import io.gfsload.cache.api.NotEnoughWorkersException;
 import io.gfsload.cache.api.TempAreaInUseException;
 import io.gfsload.cache.api.TempAreaNotFoundException;
+import io.gfsload.cache.api.UfsPullException;
 import io.gfsload.cache.proto.ItemError;
 import io.grpc.Metadata;
 import io.grpc.Status;
@@ -40,6 +41,18 @@ public final class RpcErrors {
 
     /** {@link #ERROR_KIND} of an open of a temp area that another run of the job still renews. */
     public static final String TEMP_AREA_IN_USE = "temp-area-in-use";
+
+    /** {@link #ERROR_KIND} of a pull whose UFS file is not the version named, or is shorter than its range. */
+    public static final String UFS_FILE_CHANGED = "ufs-file-changed";
+
+    /** {@link #ERROR_KIND} of a pull whose UFS file is gone. */
+    public static final String UFS_FILE_NOT_FOUND = "ufs-file-not-found";
+
+    /** {@link #ERROR_KIND} of a pull from a UFS the worker cannot read: no file system for its scheme, or no access. */
+    public static final String UFS_UNREADABLE = "ufs-unreadable";
+
+    /** {@link #ERROR_KIND} (with {@code ABORTED}) of a pull whose read of the UFS, or copy from another worker, failed. */
+    public static final String PULL_SOURCE_FAILED = "pull-source-failed";
 
     /** Trailer of a {@link #TEMP_AREA_IN_USE} failure: how long ago the other run renewed the area, in milliseconds. */
     public static final Metadata.Key<String> RENEWED_MILLIS_AGO =
@@ -122,6 +135,18 @@ public final class RpcErrors {
         String message = action + " failed: " + description + " (" + status.getCode() + ")";
         Metadata trailers = Status.trailersFromThrowable(failure);
         String kind = trailers == null ? null : trailers.get(ERROR_KIND);
+        if (UFS_FILE_CHANGED.equals(kind)) {
+            return new UfsPullException(message, UfsPullException.Reason.CHANGED, failure);
+        }
+        if (UFS_FILE_NOT_FOUND.equals(kind)) {
+            return new UfsPullException(message, UfsPullException.Reason.NOT_FOUND, failure);
+        }
+        if (UFS_UNREADABLE.equals(kind)) {
+            return new UfsPullException(message, UfsPullException.Reason.UNREADABLE, failure);
+        }
+        if (PULL_SOURCE_FAILED.equals(kind)) {
+            return new UfsPullException(message, UfsPullException.Reason.FAILED, failure);
+        }
         switch (status.getCode()) {
             case UNAVAILABLE:
             case DEADLINE_EXCEEDED:

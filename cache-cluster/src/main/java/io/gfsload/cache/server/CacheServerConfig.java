@@ -64,6 +64,9 @@ import java.util.TreeMap;
  * gfsload.cache.worker.short-circuit-writes=true        clients on this host may write blocks into the tier directories
  * gfsload.cache.worker.domain-socket=true               also serve on a Unix domain socket, for clients on this host
  * gfsload.cache.worker.domain-socket.dir=/tmp           where that socket goes (the system's temporary directory)
+ * gfsload.cache.worker.ufs.&lt;hadoop key&gt;=...             a Hadoop property the worker reads the UFS with when asked
+ *                                                       to pull blocks (--data-path pull), e.g.
+ *                                                       gfsload.cache.worker.ufs.fs.cosn.userinfo.secretKey
  * gfsload.cache.client.pool.max=64                      worker connections a client keeps
  * gfsload.cache.client.chunk-size=2MiB                  largest data message a writer sends
  * gfsload.cache.client.short-circuit-writes=true        write straight into the tier directories of workers on this host
@@ -103,6 +106,8 @@ public final class CacheServerConfig {
     public static final String WORKER_DOMAIN_SOCKET_DIR = "gfsload.cache.worker.domain-socket.dir";
     public static final String CLIENT_DOMAIN_SOCKET = "gfsload.cache.client.domain-socket";
     public static final String SECURITY_TOKEN = "gfsload.cache.security.token";
+    /** The prefix of the Hadoop properties a worker reads the UFS with: {@code gfsload.cache.worker.ufs.fs.cosn.impl=...}. */
+    public static final String WORKER_UFS_PREFIX = "gfsload.cache.worker.ufs.";
 
     /** Every key this class reads. */
     public static final Set<String> KEYS;
@@ -139,7 +144,7 @@ public final class CacheServerConfig {
         Map<String, String> values = new TreeMap<>();
         properties.forEach((key, value) -> {
             if (key.startsWith(PREFIX)) {
-                if (!KEYS.contains(key)) {
+                if (!KEYS.contains(key) && !(key.startsWith(WORKER_UFS_PREFIX) && key.length() > WORKER_UFS_PREFIX.length())) {
                     throw new IllegalArgumentException("Unknown configuration key " + key);
                 }
                 values.put(key, value.trim());
@@ -169,7 +174,8 @@ public final class CacheServerConfig {
 
     /**
      * Writes the settings as a properties file, atomically (a temp file renamed into place). With a
-     * token, the file is readable by its owner only from its creation on (on POSIX file systems).
+     * token or UFS properties (credentials), the file is readable by its owner only from its
+     * creation on (on POSIX file systems).
      */
     public void store(Path file) {
         Properties properties = new Properties();
@@ -177,7 +183,7 @@ public final class CacheServerConfig {
         Path temp = file.resolveSibling(file.getFileName() + ".tmp");
         try {
             Files.deleteIfExists(temp);
-            if (values.containsKey(SECURITY_TOKEN)) {
+            if (values.containsKey(SECURITY_TOKEN) || values.keySet().stream().anyMatch(key -> key.startsWith(WORKER_UFS_PREFIX))) {
                 try {
                     Files.createFile(temp, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
                 }
@@ -298,6 +304,13 @@ public final class CacheServerConfig {
         builder.domainSocketDirectory(domainSocket
                 ? Optional.of(get(WORKER_DOMAIN_SOCKET_DIR).map(Path::of).orElse(WorkerConfig.DEFAULT_DOMAIN_SOCKET_DIRECTORY))
                 : Optional.empty());
+        Map<String, String> ufs = new TreeMap<>();
+        values.forEach((key, value) -> {
+            if (key.startsWith(WORKER_UFS_PREFIX)) {
+                ufs.put(key.substring(WORKER_UFS_PREFIX.length()), value);
+            }
+        });
+        builder.ufsProperties(ufs);
         return builder.build();
     }
 

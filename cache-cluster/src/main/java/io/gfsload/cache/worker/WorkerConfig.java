@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -39,6 +40,9 @@ import java.util.Set;
  *     the rest go with the next heartbeats
  * @param domainSocketDirectory where the worker also serves on a Unix domain socket, for clients
  *     on its host ({@link io.gfsload.cache.rpc.DomainSockets}); empty serves on TCP only
+ * @param ufsProperties Hadoop properties the worker reads the UFS with when a client asks it to
+ *     pull a block (over the {@code core-site.xml} on its class path): the store's endpoint and
+ *     credentials; their values never appear in {@link #toString}
  */
 public record WorkerConfig(
         String workerId,
@@ -56,7 +60,8 @@ public record WorkerConfig(
         boolean shortCircuitWrites,
         int blockFileChecksPerHeartbeat,
         int removedBlocksPerHeartbeat,
-        Optional<Path> domainSocketDirectory) {
+        Optional<Path> domainSocketDirectory,
+        Map<String, String> ufsProperties) {
     public static final int DEFAULT_CHUNK_BYTES = 1024 * 1024;
     /** Keeps data messages well under the servers' and clients' inbound message limit. */
     public static final int MAX_CHUNK_BYTES = 8 * 1024 * 1024;
@@ -83,6 +88,7 @@ public record WorkerConfig(
         requireNonNull(eviction, "eviction is null");
         requireNonNull(token, "token is null");
         requireNonNull(domainSocketDirectory, "domainSocketDirectory is null");
+        ufsProperties = Map.copyOf(requireNonNull(ufsProperties, "ufsProperties is null"));
         checkArgument(!workerId.isEmpty(), "workerId is empty");
         checkArgument(!tiers.isEmpty(), "worker %s has no tier", workerId);
         tiers = tiers.stream().sorted(Comparator.comparing(TierConfig::tier)).toList();
@@ -190,6 +196,7 @@ public record WorkerConfig(
         private int blockFileChecksPerHeartbeat = DEFAULT_BLOCK_FILE_CHECKS_PER_HEARTBEAT;
         private int removedBlocksPerHeartbeat = DEFAULT_REMOVED_BLOCKS_PER_HEARTBEAT;
         private Optional<Path> domainSocketDirectory = Optional.of(DEFAULT_DOMAIN_SOCKET_DIRECTORY);
+        private Map<String, String> ufsProperties = Map.of();
 
         private Builder(String workerId, List<TierConfig> tiers, String masterTarget) {
             this.workerId = workerId;
@@ -253,6 +260,12 @@ public record WorkerConfig(
             return this;
         }
 
+        /** The Hadoop properties the worker reads the UFS with, over those of its class path. */
+        public Builder ufsProperties(Map<String, String> ufsProperties) {
+            this.ufsProperties = Map.copyOf(ufsProperties);
+            return this;
+        }
+
         public Builder blockFileChecksPerHeartbeat(int blockFileChecksPerHeartbeat) {
             this.blockFileChecksPerHeartbeat = blockFileChecksPerHeartbeat;
             return this;
@@ -266,7 +279,7 @@ public record WorkerConfig(
         public WorkerConfig build() {
             return new WorkerConfig(workerId, tiers, masterTarget, host, port, heartbeatInterval, checksumSegmentBytes,
                     readChunkBytes, maxBlockBytes, eviction, token, metricsPort, shortCircuitWrites, blockFileChecksPerHeartbeat,
-                    removedBlocksPerHeartbeat, domainSocketDirectory);
+                    removedBlocksPerHeartbeat, domainSocketDirectory, ufsProperties);
         }
     }
 

@@ -32,6 +32,10 @@ final class WorkerMetrics {
     private final Counter statCalls;
     private final Counter statBatchCalls;
     private final Counter statBlocks;
+    private final Counter ufsPulls;
+    private final Counter ufsPulledBytes;
+    private final Counter workerPulls;
+    private final Counter workerPulledBytes;
 
     WorkerMetrics(MetricsRegistry registry, String workerId) {
         this.registry = registry;
@@ -50,6 +54,12 @@ final class WorkerMetrics {
         statBatchCalls = registry.counter(STAT_CALLS, STAT_CALLS_HELP, Map.of("worker", workerId, "rpc", "StatBlocks"));
         statBlocks = registry.counter("gfsload_worker_stat_blocks_total",
                 "Blocks asked about in StatBlock and StatBlocks calls.", labels);
+        String pullsHelp = "Blocks the worker read and stored itself (the pull data path), by source: ufs, or worker (a replica copied from another worker).";
+        String pulledHelp = "Bytes of the blocks the worker read and stored itself, by source: ufs, or worker.";
+        ufsPulls = registry.counter("gfsload_worker_pulls_total", pullsHelp, Map.of("worker", workerId, "source", "ufs"));
+        ufsPulledBytes = registry.counter("gfsload_worker_pulled_bytes_total", pulledHelp, Map.of("worker", workerId, "source", "ufs"));
+        workerPulls = registry.counter("gfsload_worker_pulls_total", pullsHelp, Map.of("worker", workerId, "source", "worker"));
+        workerPulledBytes = registry.counter("gfsload_worker_pulled_bytes_total", pulledHelp, Map.of("worker", workerId, "source", "worker"));
         removedByMaster = registry.counter("gfsload_worker_master_removals_total",
                 "Blocks deleted on the master's command: freed, or left in an aborted or expired temp area.", labels);
     }
@@ -94,6 +104,12 @@ final class WorkerMetrics {
     void blockWritten(long bytes) {
         blocksWritten.inc();
         bytesWritten.inc(bytes);
+    }
+
+    /** A block this worker read and stored itself: from the UFS, or ({@code fromUfs} false) from another worker. */
+    void blockPulled(boolean fromUfs, long bytes) {
+        (fromUfs ? ufsPulls : workerPulls).inc();
+        (fromUfs ? ufsPulledBytes : workerPulledBytes).inc(bytes);
     }
 
     void shortCircuitWritten() {

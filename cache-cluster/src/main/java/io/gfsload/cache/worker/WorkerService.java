@@ -14,6 +14,7 @@ import io.gfsload.cache.proto.LocalWriteOpened;
 import io.gfsload.cache.proto.CompleteLocalWritesRequest;
 import io.gfsload.cache.proto.OpenLocalWriteRequest;
 import io.gfsload.cache.proto.OpenLocalWriteResponse;
+import io.gfsload.cache.proto.PullBlockRequest;
 import io.gfsload.cache.proto.ReadBlockRequest;
 import io.gfsload.cache.proto.ReadBlockResponse;
 import io.gfsload.cache.proto.RemovalCount;
@@ -136,9 +137,11 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     /** Local write ids: a random prefix per service and a counter, cheaper than a random UUID per block. */
     private final String writeIdPrefix = UUID.randomUUID() + "-";
     private final AtomicLong writeIds = new AtomicLong();
+    private final BlockPuller puller;
 
     WorkerService(String workerId, BlockStore store, int readChunkBytes, WorkerMetrics metrics, boolean shortCircuitWrites,
-            Clock clock) {
+            Clock clock, BlockPuller puller) {
+        this.puller = requireNonNull(puller, "puller is null");
         this.workerId = requireNonNull(workerId, "workerId is null");
         this.clock = requireNonNull(clock, "clock is null");
         this.store = requireNonNull(store, "store is null");
@@ -512,6 +515,38 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 local.write().abort();
             }
         }
+    }
+
+    /**
+     * Stores a block whose bytes this worker reads itself, from the UFS or another worker
+     * ({@link BlockPuller}), as {@link #writeBlock} stores one; nothing is left on failure.
+     */
+    @Override
+    public void pullBlock(PullBlockRequest request, StreamObserver<WriteBlockResponse> response) {
+        BlockStore.BlockWrite write = null;
+        try {
+            write = begin(request.getHeader());
+            puller.pull(request, write);
+            BlockStore.WrittenBlock written = write.finish();
+            metrics.blockWritten(written.length());
+            metrics.blockPulled(request.getSourceCase() == PullBlockRequest.SourceCase.UFS, written.length());
+            response.onNext(written(write, written));
+            response.onCompleted();
+        }
+        catch (RuntimeException e) {
+            if (write != null) {
+                write.abort();
+            }
+            if (!(e instanceof StatusRuntimeException)) {
+                log.debug("Pulling block {} failed", request.getHeader().getBlockId(), e);
+            }
+            response.onError(toStatus(e));
+        }
+    }
+
+    /** Stops the pulls' connections to other workers; the worker is closing. */
+    void closePuller() {
+        puller.close();
     }
 
     @Override

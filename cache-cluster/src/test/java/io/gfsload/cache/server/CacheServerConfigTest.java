@@ -88,6 +88,7 @@ class CacheServerConfigTest {
         all.put("gfsload.executor.active-jobs", "4");
         assertEquals(CacheServerConfig.KEYS, Set.copyOf(all.keySet().stream()
                 .filter(key -> key.startsWith(CacheServerConfig.PREFIX)).toList()), "the test sets every key");
+        all.put(CacheServerConfig.WORKER_UFS_PREFIX + "fs.cosn.userinfo.secretKey", "ufs-secret");
 
         CacheServerConfig config = CacheServerConfig.of(all);
 
@@ -102,7 +103,8 @@ class CacheServerConfigTest {
                 "10.0.0.1:19998", "10.0.0.7", 29999, Duration.ofMillis(500), 512 << 10, 4 << 20, 256L << 20,
                 EvictionPolicy.lrfu(0.25), Optional.of(TOKEN), 0, false, WorkerConfig.DEFAULT_BLOCK_FILE_CHECKS_PER_HEARTBEAT,
                 WorkerConfig.DEFAULT_REMOVED_BLOCKS_PER_HEARTBEAT,
-                Optional.of(Path.of("/run/gfsload"))), config.worker());
+                Optional.of(Path.of("/run/gfsload")), Map.of("fs.cosn.userinfo.secretKey", "ufs-secret")), config.worker());
+        assertFalse(config.worker().toString().contains("ufs-secret"), config.worker().toString());
         assertEquals(new ClientConfig(4 << 20, Duration.ofSeconds(30), Duration.ofMinutes(2), 8, Optional.of(TOKEN), false, false),
                 config.client());
     }

@@ -1,0 +1,102 @@
+package io.gfsload.cache.client;
+
+import static io.gfsload.cache.testing.TestData.MIB;
+import static io.gfsload.cache.testing.TestData.randomBytes;
+import static io.gfsload.cache.testing.TestData.readAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockWriteResult;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.UfsPullException;
+import io.gfsload.cache.api.WriteOptions;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The pull data path on a real local cluster: workers read the UFS (local files here) themselves and copy replicas worker to worker. */
+class PullBlockTest {
+    private static final int LENGTH = 3 * MIB + 123;
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void theFirstWorkerReadsTheUfsAndTheOtherCopiesFromIt() throws IOException {
+        byte[] bytes = randomBytes(LENGTH, 11);
+        Path file = Files.write(directory.resolve("part-0"), bytes);
+        FileIdentity identity = new FileIdentity(file.toUri().toString(), LENGTH, Files.getLastModifiedTime(file).toMillis());
+        BlockKey block = new BlockKey(identity, 1);
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 3, 64L * MIB));
+                CacheClient client = cluster.newClient()) {
+            BlockWriteResult result = client.pullBlock(block, 2 * MIB, MIB, WriteOptions.replication(2));
+
+            assertEquals(2, result.workerIds().size());
+            assertNotEquals(result.workerIds().get(0), result.workerIds().get(1), "replicas on distinct workers");
+            try (InputStream in = client.openReader(block)) {
+                assertArrayEquals(Arrays.copyOfRange(bytes, 2 * MIB, 3 * MIB), readAll(in));
+            }
+            assertEquals(List.of(1), client.cachedBlocks(identity).stream().map(cached -> cached.index()).toList());
+            assertEquals(1.0, pulls(cluster, "ufs"), "one worker read the UFS");
+            assertEquals(1.0, pulls(cluster, "worker"), "the other copied the first one's block");
+            cluster.killWorker(Integer.parseInt(result.workerIds().get(0).substring("worker-".length())));
+            try (InputStream in = client.openReader(block)) {
+                assertArrayEquals(Arrays.copyOfRange(bytes, 2 * MIB, 3 * MIB), readAll(in), "from the copy");
+            }
+        }
+    }
+
+    @Test
+    void aWorkerReadsNoOtherVersionOfTheFileNorWhatIsGoneNorAStoreItCannotRead() throws IOException {
+        byte[] bytes = randomBytes(LENGTH, 12);
+        Path file = Files.write(directory.resolve("part-0"), bytes);
+        long modified = Files.getLastModifiedTime(file).toMillis();
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 2, 64L * MIB));
+                CacheClient client = cluster.newClient()) {
+            FileIdentity older = new FileIdentity(file.toUri().toString(), LENGTH, modified - 1000);
+            assertReason(UfsPullException.Reason.CHANGED, client, new BlockKey(older, 0), "the file changed");
+            FileIdentity longer = new FileIdentity(file.toUri().toString(), LENGTH + MIB, modified);
+            assertReason(UfsPullException.Reason.CHANGED, client, new BlockKey(longer, 0), "the file changed");
+            FileIdentity gone = new FileIdentity(directory.resolve("gone").toUri().toString(), LENGTH, modified);
+            assertReason(UfsPullException.Reason.NOT_FOUND, client, new BlockKey(gone, 0), "the file is gone");
+            FileIdentity unknownStore = new FileIdentity("nosuchscheme://bucket/t/part-0", LENGTH, modified);
+            assertReason(UfsPullException.Reason.UNREADABLE, client, new BlockKey(unknownStore, 0), "cannot read it");
+
+            for (FileIdentity identity : List.of(older, longer, gone, unknownStore)) {
+                assertTrue(client.cachedBlocks(identity).isEmpty(), identity.path());
+            }
+            assertEquals(0.0, pulls(cluster, "ufs") + pulls(cluster, "worker"), "nothing stored");
+            for (Path blocks : cluster.workerBlockDirectories()) {
+                try (var files = Files.walk(blocks)) {
+                    assertEquals(List.of(), files.filter(Files::isRegularFile).filter(path -> !path.getFileName().toString().startsWith(".")).toList(),
+                            "no block file left on " + blocks);
+                }
+            }
+        }
+    }
+
+    private static void assertReason(UfsPullException.Reason reason, CacheClient client, BlockKey block, String says) {
+        UfsPullException failure = assertThrows(UfsPullException.class, () -> client.pullBlock(block, 0, MIB, WriteOptions.replication(2)));
+        assertEquals(reason, failure.reason(), failure.getMessage());
+        assertTrue(failure.getMessage().contains(says), failure.getMessage());
+    }
+
+    private static double pulls(LocalCluster cluster, String source) {
+        return Map.of("worker-0", 0, "worker-1", 1, "worker-2", 2).keySet().stream()
+                .mapToDouble(worker -> cluster.metrics().value("gfsload_worker_pulls_total", Map.of("worker", worker, "source", source)).orElse(0))
+                .sum();
+    }
+}
