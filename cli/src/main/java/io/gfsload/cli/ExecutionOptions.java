@@ -2,6 +2,7 @@ package io.gfsload.cli;
 
 import io.gfsload.advisor.Settings;
 import io.gfsload.executor.AtomicOptions;
+import io.gfsload.executor.DataPath;
 import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.executor.LoadWindow;
 import io.gfsload.planner.InvalidRequestException;
@@ -38,6 +39,13 @@ public final class ExecutionOptions {
             description = "With -A, how long an uncommitted temp area lives after its job stops (a running job renews it) before the cluster deletes it; a re-run before then adopts it (default: 24h; ms, s, min, h, d; a bare number is milliseconds, as in GooseFS; at least 1s).")
     Duration expireTime;
 
+    @Option(names = "--data-path", paramLabel = "PATH", defaultValue = "push",
+            description = "How blocks get into the cache: push (this process, or the Spark executors, read the UFS and stream the blocks to the workers), "
+                    + "pull (a worker reads each block from the UFS itself and the other replicas are copied worker to worker, so the bytes "
+                    + "do not pass through here; the workers need their own access to the UFS) or auto (pull while the workers can read the UFS, "
+                    + "else push) (default: ${DEFAULT-VALUE}).")
+    String dataPath;
+
     @Option(names = "--verify", description = "After the load, ask the workers whether they hold every block with its replicas (length and CRC32C as recorded); a file that is not counts as failed.")
     boolean verify;
 
@@ -65,6 +73,17 @@ public final class ExecutionOptions {
         scope();
         progressMode();
         loadWindow();
+        dataPath();
+    }
+
+    /** The data path of {@code --data-path}. */
+    DataPath dataPath() {
+        try {
+            return DataPath.parse(dataPath == null ? "push" : dataPath);
+        }
+        catch (IllegalArgumentException e) {
+            throw new InvalidRequestException("Invalid --data-path: " + e.getMessage());
+        }
     }
 
     /** The load window of {@code --window} in {@code --window-zone}, when given. */
@@ -125,6 +144,7 @@ public final class ExecutionOptions {
         ExecutorOptions options = ExecutorOptions.defaults().withActiveFiles(Math.toIntExact(Math.max(1, settings.value(Settings.ACTIVE_FILES))));
         long cap = planned.profile().bandwidthCap();
         options = cap == 0 ? options : options.withBandwidth(cap);
+        options = options.withDataPath(dataPath());
         return loadWindow().map(options::withWindow).orElse(options);
     }
 

@@ -517,7 +517,7 @@ public final class DistributedLoad {
                     share.of(bounds.bandwidthBytesPerSecond().orElse(0)),
                     bounds.maxAttempts(), bounds.initialBackoff(), bounds.maxBackoff(), bounds.failureMaxFiles(), bounds.failureMaxFraction(),
                     bounds.atomic().map(atomic -> atomic.inSharedArea(run)).orElse(null), bounds.window().orElse(null),
-                    bounds.loadBytes().orElse(plan.stats().bytes() * plan.request().replication()));
+                    bounds.loadBytes().orElse(plan.stats().bytes() * plan.request().replication()), bounds.dataPath());
             List<PartitionLoad> partitions = new ArrayList<>();
             for (int p = 0; p < plan.partitions().size(); p++) {
                 List<FileLoad> files = byPartition.get(i).get(p);

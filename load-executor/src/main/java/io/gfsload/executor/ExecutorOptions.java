@@ -25,10 +25,12 @@ import java.util.OptionalLong;
  *     {@link DistributedLoad}, or its files written again after it): the bytes of the whole load
  *     with its replicas, which a file failed for the load's own evictions names as the room the
  *     load needs; empty for a load of its own plan, whose bytes are named
+ * @param dataPath how blocks get from the UFS into the workers: through the executor (push), or
+ *     read by the workers themselves (pull)
  */
 public record ExecutorOptions(int activeFiles, OptionalLong bandwidthBytesPerSecond, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
         int failureMaxFiles, double failureMaxFraction, Optional<AtomicOptions> atomic, Optional<LoadWindow> window,
-        OptionalLong loadBytes) {
+        OptionalLong loadBytes, DataPath dataPath) {
     /** GooseFS's cap on active jobs. */
     public static final int DEFAULT_ACTIVE_FILES = 3000;
 
@@ -39,6 +41,7 @@ public record ExecutorOptions(int activeFiles, OptionalLong bandwidthBytesPerSec
         requireNonNull(atomic, "atomic is null");
         requireNonNull(window, "window is null");
         requireNonNull(loadBytes, "loadBytes is null");
+        requireNonNull(dataPath, "dataPath is null");
         if (activeFiles < 1) {
             throw new IllegalArgumentException("activeFiles must be >= 1: " + activeFiles);
         }
@@ -59,44 +62,49 @@ public record ExecutorOptions(int activeFiles, OptionalLong bandwidthBytesPerSec
         }
     }
 
-    /** 3000 active files, no bandwidth limit, no load window, 5 attempts from 200 ms to 10 s, fail past 100 files and 5 %. */
+    /** 3000 active files, no bandwidth limit, no load window, 5 attempts from 200 ms to 10 s, fail past 100 files and 5 %, push. */
     public static ExecutorOptions defaults() {
-        return new ExecutorOptions(DEFAULT_ACTIVE_FILES, OptionalLong.empty(), 5, Duration.ofMillis(200), Duration.ofSeconds(10), 100, 0.05, Optional.empty(), Optional.empty(), OptionalLong.empty());
+        return new ExecutorOptions(DEFAULT_ACTIVE_FILES, OptionalLong.empty(), 5, Duration.ofMillis(200), Duration.ofSeconds(10), 100, 0.05, Optional.empty(), Optional.empty(), OptionalLong.empty(), DataPath.PUSH);
     }
 
     public ExecutorOptions withActiveFiles(int value) {
-        return new ExecutorOptions(value, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic, window, loadBytes);
+        return new ExecutorOptions(value, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic, window, loadBytes, dataPath);
     }
 
     public ExecutorOptions withBandwidth(long bytesPerSecond) {
-        return new ExecutorOptions(activeFiles, OptionalLong.of(bytesPerSecond), maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic, window, loadBytes);
+        return new ExecutorOptions(activeFiles, OptionalLong.of(bytesPerSecond), maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic, window, loadBytes, dataPath);
     }
 
     public ExecutorOptions withRetries(int attempts, Duration initial, Duration max) {
-        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, attempts, initial, max, failureMaxFiles, failureMaxFraction, atomic, window, loadBytes);
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, attempts, initial, max, failureMaxFiles, failureMaxFraction, atomic, window, loadBytes, dataPath);
     }
 
     public ExecutorOptions withFailureThreshold(int maxFiles, double maxFraction) {
-        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, maxFiles, maxFraction, atomic, window, loadBytes);
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, maxFiles, maxFraction, atomic, window, loadBytes, dataPath);
     }
 
     public ExecutorOptions withAtomic(AtomicOptions value) {
-        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, Optional.of(value), window, loadBytes);
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, Optional.of(value), window, loadBytes, dataPath);
     }
 
     /** These options for a load that is not atomic. */
     public ExecutorOptions withoutAtomic() {
-        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, Optional.empty(), window, loadBytes);
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, Optional.empty(), window, loadBytes, dataPath);
     }
 
     public ExecutorOptions withWindow(LoadWindow value) {
-        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic, Optional.of(value), loadBytes);
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic, Optional.of(value), loadBytes, dataPath);
     }
 
     /** These options for a part of a load whose blocks with their replicas take {@code bytes}. */
     public ExecutorOptions withLoadBytes(long bytes) {
         return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic, window,
-                OptionalLong.of(bytes));
+                OptionalLong.of(bytes), dataPath);
+    }
+
+    public ExecutorOptions withDataPath(DataPath value) {
+        return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond, maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, atomic, window,
+                loadBytes, value);
     }
 
     /** Whether {@code failed} of {@code total} files fail the job as a whole. */

@@ -30,6 +30,7 @@ import io.gfsload.cache.api.RemovalMarks;
 import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.TempAreaInUseException;
+import io.gfsload.cache.api.UfsPullException;
 import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.api.WorkerUnavailableException;
 import io.gfsload.cache.api.WriteEvictions;
@@ -1070,6 +1071,8 @@ public final class LoadExecutor {
         private final AtomicLong ufsBytesRead = new AtomicLong();
         /** Bytes of the blocks this run wrote to the cache, each once: committed or staged, not adopted. */
         private final AtomicLong bytesWritten = new AtomicLong();
+        /** Set when an auto load ({@link DataPath#AUTO}) learnt that the workers cannot read the UFS: the rest is pushed. */
+        private volatile boolean pushInstead;
         /**
          * The blocks this run wrote, by id, with their lengths: in an atomic load, staged in the
          * job's temp area (and committed with their scope, or not); what the report says it staged
@@ -1465,6 +1468,10 @@ public final class LoadExecutor {
             FileSystem fs = fileSystem(ufsPath);
             checkUnchanged(fs, ufsPath, file);
             long remaining = toLoad.subList(next.get(), toLoad.size()).stream().mapToLong(BlockTask::length).sum();
+            if (pulls() && loadPulled(toLoad, next, bytesLoaded)) {
+                checkUnchangedAfterRead(fs, ufsPath, file, toLoad, uncached);
+                return;
+            }
             // A local file is copied block by block through direct buffers (faster than ranged
             // reads on a local disk, which has no per-stream limit); other stores get ranged reads.
             if (rangePool.isPresent() && remaining > readBuffer && !(fs instanceof RawLocalFileSystem)) {
@@ -1474,6 +1481,85 @@ public final class LoadExecutor {
                 loadStreamed(fs, ufsPath, toLoad, next, bytesLoaded);
             }
             checkUnchangedAfterRead(fs, ufsPath, file, toLoad, uncached);
+        }
+
+        /** Whether this run has the workers read the blocks (the pull data path): asked to, and, with auto, no worker said it cannot. */
+        private boolean pulls() {
+            return options.dataPath() == DataPath.PULL || options.dataPath() == DataPath.AUTO && !pushInstead;
+        }
+
+        /**
+         * Loads {@code toLoad} from block {@code next} on through the workers, advancing
+         * {@code next} as blocks commit: a worker reads each block from the UFS and the others copy
+         * it ({@link CacheClient#pullBlock}); the bandwidth limit, the load window and the adaptive
+         * concurrency bound the pulls as they bound this process's reads. Returns false, the rest
+         * still to load, when an auto load learns that the workers cannot read the UFS: from then
+         * on the run pushes.
+         */
+        private boolean loadPulled(List<BlockTask> toLoad, AtomicInteger next, AtomicLong bytesLoaded) throws IOException {
+            while (next.get() < toLoad.size()) {
+                BlockTask block = toLoad.get(next.get());
+                if (isStaged(block)) {
+                    bytesLoaded.addAndGet(block.length());
+                    next.incrementAndGet();
+                    listener.blockAdopted(block);
+                    continue;
+                }
+                awaitWindow();
+                int length = Math.toIntExact(block.length());
+                try (BlockProgress progress = new BlockProgress(listener, block)) {
+                    bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, length)));
+                    try {
+                        admitted(length, () -> pull(block));
+                    }
+                    catch (UfsPullException e) {
+                        if (options.dataPath() == DataPath.AUTO && e.reason() == UfsPullException.Reason.UNREADABLE) {
+                            if (!pushInstead) {
+                                pushInstead = true;
+                                LOG.warn("The workers cannot read the UFS, so the load reads it here and pushes the blocks (--data-path auto): {}", e.getMessage());
+                            }
+                            return false;
+                        }
+                        throw pullFailure(block, e);
+                    }
+                    counted(length);
+                    progress.written(length);
+                    recordWritten(block);
+                    bytesLoaded.addAndGet(block.length());
+                    bytesWritten.addAndGet(block.length());
+                    writtenBlocks.put(block.key().blockId(), block.length());
+                    next.incrementAndGet();
+                    progress.loaded();
+                }
+            }
+            return true;
+        }
+
+        /** Has the workers pull {@code block}, never onto a worker this job could not reach. */
+        private void pull(BlockTask block) {
+            try {
+                placed(cache.pullBlock(block.key(), block.offset(), block.length(), excludingUnreachable(writeOptions(block))));
+            }
+            catch (WorkerUnavailableException e) {
+                unreachable(e);
+                throw e;
+            }
+        }
+
+        /**
+         * What a load fails {@code block}'s file with when the workers could not pull it: as a read
+         * here would have failed (the file changed, is gone), a permanent failure when they cannot
+         * read the UFS at all, and a transient one when the read failed.
+         */
+        private IOException pullFailure(BlockTask block, UfsPullException e) {
+            return switch (e.reason()) {
+                case CHANGED -> new FileChangedException(Failures.CHANGED + e.getMessage());
+                case NOT_FOUND -> (IOException) new FileNotFoundException(block.key().file().path() + " not found: " + e.getMessage()).initCause(e);
+                case UNREADABLE -> new java.nio.file.AccessDeniedException(block.key().file().path(), null, e.getMessage()
+                        + " (--data-path pull needs the workers' own access to the UFS: gfsload.cache.worker.ufs.* settings or their core-site.xml; "
+                        + "--data-path push reads it here)");
+                case FAILED -> new IOException(e.getMessage(), e);
+            };
         }
 
         /** Loads {@code toLoad} from block {@code next} on through one stream of the file, advancing {@code next} as blocks commit. */
@@ -1667,6 +1753,10 @@ public final class LoadExecutor {
          * worker, not staged by an earlier run, and the job still going.
          */
         boolean batchable(FileLoad file) {
+            if (pulls()) {
+                // the workers read a pulled file's block: no bytes here to batch
+                return false;
+            }
             List<BlockTask> toLoad = file.blocks().stream().filter(b -> !b.cached()).toList();
             // a block live workers hold with fewer replicas than asked adds the missing ones: a batch places every block alike
             return toLoad.size() == 1 && SmallFileBatcher.fits(toLoad.get(0)) && toLoad.get(0).heldBy().isEmpty()

@@ -71,13 +71,15 @@ public record SliceLoad(int index, String masterTarget, String token, Map<String
      *     clock: outside it the slice starts no UFS read (reads under way finish) until it opens;
      *     {@code null} for a load without one
      * @param loadBytes the bytes of the whole load with its replicas ({@link ExecutorOptions#loadBytes})
+     * @param dataPath how the slice's blocks get into the workers ({@link ExecutorOptions#dataPath})
      */
     public record Options(int activeFiles, long bandwidthBytesPerSecond, int maxAttempts, Duration initialBackoff, Duration maxBackoff,
-            int failureMaxFiles, double failureMaxFraction, AtomicOptions atomic, LoadWindow window, long loadBytes) implements Serializable {
+            int failureMaxFiles, double failureMaxFraction, AtomicOptions atomic, LoadWindow window, long loadBytes,
+            DataPath dataPath) implements Serializable {
         ExecutorOptions executorOptions() {
             return new ExecutorOptions(activeFiles, bandwidthBytesPerSecond > 0 ? OptionalLong.of(bandwidthBytesPerSecond) : OptionalLong.empty(),
                     maxAttempts, initialBackoff, maxBackoff, failureMaxFiles, failureMaxFraction, Optional.ofNullable(atomic), Optional.ofNullable(window),
-                    OptionalLong.of(loadBytes));
+                    OptionalLong.of(loadBytes), dataPath);
         }
     }
 

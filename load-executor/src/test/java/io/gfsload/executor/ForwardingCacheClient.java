@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import io.gfsload.cache.api.BlockData;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockWriteOutcome;
+import io.gfsload.cache.api.BlockWriteResult;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CachedBlock;
@@ -74,6 +75,11 @@ abstract class ForwardingCacheClient implements CacheClient {
     @Override
     public BlockWriter openWriter(BlockKey block, long length, WriteOptions options) {
         return delegate.openWriter(block, length, options);
+    }
+
+    @Override
+    public BlockWriteResult pullBlock(BlockKey block, long offset, long length, WriteOptions options) {
+        return delegate.pullBlock(block, offset, length, options);
     }
 
     @Override

@@ -1,0 +1,53 @@
+package io.gfsload.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code --data-path}: the demo partition pulled by the workers of a real local cluster, and bad values. */
+class TestDataPath {
+    @TempDir
+    Path home;
+
+    @Test
+    void theWorkersPullTheDemoPartitionAndCopyItsReplicas() {
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(home.resolve("cluster"), 3, 256L << 20));
+                CacheClient client = cluster.newClient()) {
+            String[] command = Stream.concat(Arrays.stream(CacheContents.demoPartitionWithTwoReplicas(cluster.masterTarget())),
+                    Stream.of("--data-path", "pull")).toArray(String[]::new);
+
+            JsonNode report = CacheContents.assertDemoPartitionLoaded(CliRun.gfsload(home, command));
+
+            CacheContents.assertCached(client, report, 2, Set.of());
+            // the partition's four blocks: each read from the UFS by one worker, and copied by another
+            assertEquals(4.0, pulls(cluster, "ufs"));
+            assertEquals(4.0, pulls(cluster, "worker"));
+        }
+    }
+
+    @Test
+    void anUnknownDataPathIsBadInput() {
+        CliRun run = CliRun.gfsload(home, "--table", "demo.events", "--partition", "dt=2026-11-20", "--data-path", "sideways");
+
+        assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
+        assertTrue(run.err().contains("Invalid --data-path: 'sideways' is not a data path: expected push, pull or auto"), run.err());
+    }
+
+    private static double pulls(LocalCluster cluster, String source) {
+        return List.of("worker-0", "worker-1", "worker-2").stream()
+                .mapToDouble(worker -> cluster.metrics().value("gfsload_worker_pulls_total", Map.of("worker", worker, "source", source)).orElse(0))
+                .sum();
+    }
+}

@@ -1,0 +1,159 @@
+package io.gfsload.executor;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.advisor.Setting;
+import io.gfsload.advisor.Settings;
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockWriteResult;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CachedBlock;
+import io.gfsload.cache.api.UfsPullException;
+import io.gfsload.cache.api.WriteOptions;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.planner.BlockTask;
+import io.gfsload.planner.FileLoad;
+import io.gfsload.planner.LoadPlan;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.hadoop.conf.Configuration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Loads on the pull data path into a real local cluster: the workers read the files themselves and copy the replicas worker to worker. */
+class TestPulledLoads {
+    private static final long BLOCK = 256 << 10;
+
+    @TempDir
+    Path directory;
+
+    private LocalCluster cluster;
+    private CacheClient client;
+
+    @BeforeEach
+    void start() throws IOException {
+        cluster = LocalCluster.start(LocalClusterConfig.builder(directory.resolve("cluster")).workers(3).workerCapacityBytes(64L << 20).build());
+        client = cluster.newClient();
+        Random random = new Random(17);
+        Files.createDirectories(directory.resolve("data"));
+        for (String name : List.of("a", "b", "c")) {
+            byte[] bytes = new byte[(int) (BLOCK * 2 + 1000 + random.nextInt(1000))];
+            random.nextBytes(bytes);
+            Files.write(directory.resolve("data/" + name), bytes);
+        }
+        // a small file, which a push load would batch
+        Files.write(directory.resolve("data/small"), new byte[] {1, 2, 3});
+    }
+
+    @AfterEach
+    void stop() {
+        client.close();
+        cluster.close();
+    }
+
+    @Test
+    void theWorkersReadEveryBlockAndCopyItsReplicas() throws IOException {
+        LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2);
+
+        LoadReport report = executor(client, ExecutorOptions.defaults().withDataPath(DataPath.PULL)).execute(plan);
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), report.toString());
+        assertEquals(10, report.totals().blocksLoaded());
+        assertEquals(plan.stats().bytes(), report.totals().bytesLoaded());
+        assertEquals(10.0, pulls("ufs"), "a worker read each block from the UFS");
+        assertEquals(10.0, pulls("worker"), "the other replica of each was copied from it");
+        assertCached(plan);
+    }
+
+    @Test
+    void anAtomicLoadPullsIntoItsTempAreaAndCommits() throws IOException {
+        LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2);
+        ExecutorOptions options = ExecutorOptions.defaults().withDataPath(DataPath.PULL)
+                .withAtomic(new AtomicOptions("pulled-job", AtomicOptions.Scope.JOB, Duration.ofHours(1)));
+
+        LoadReport report = executor(client, options).execute(plan);
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), report.toString());
+        assertEquals(10.0, pulls("ufs"));
+        assertCached(plan);
+    }
+
+    @Test
+    void autoPushesOnceAWorkerCannotReadTheUfsAndPullFailsTheFilesSayingWhy() throws IOException {
+        AtomicInteger pullsAsked = new AtomicInteger();
+        // workers that cannot read the UFS: the answer of a worker without the store's file system or access
+        CacheClient unreadable = new ForwardingCacheClient(client) {
+            @Override
+            public BlockWriteResult pullBlock(BlockKey block, long offset, long length, WriteOptions options) {
+                pullsAsked.incrementAndGet();
+                throw new UfsPullException("Pulling block " + block.blockId() + " failed: worker-0 cannot read it: No FileSystem for scheme \"file\"",
+                        UfsPullException.Reason.UNREADABLE, null);
+            }
+        };
+        LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2);
+
+        LoadReport pulled = executor(unreadable, ExecutorOptions.defaults().withDataPath(DataPath.PULL)).execute(plan);
+
+        assertEquals(LoadState.FAILED, pulled.state(), pulled.toString());
+        assertEquals(0, pulled.totals().blocksLoaded());
+        for (FileReport file : pulled.partitions().get(0).files()) {
+            assertTrue(file.error().contains("cannot read it") && file.error().contains("--data-path push reads it here"), file.error());
+            assertEquals(0, file.retries(), "a UFS the workers cannot read is no transient failure");
+        }
+
+        pullsAsked.set(0);
+        LoadReport auto = executor(unreadable, ExecutorOptions.defaults().withDataPath(DataPath.AUTO)).execute(plan);
+
+        assertEquals(LoadState.SUCCEEDED, auto.state(), auto.toString());
+        assertEquals(10, auto.totals().blocksLoaded());
+        assertTrue(pullsAsked.get() <= 2, "one answer per read thread at most, the rest pushed: " + pullsAsked.get());
+        assertEquals(0.0, pulls("ufs"));
+        assertCached(plan);
+    }
+
+    private LoadExecutor executor(CacheClient cache, ExecutorOptions options) {
+        Settings settings = new Settings(List.of(
+                new Setting(Settings.UFS_READ_THREADS, 2, "threads", "test"),
+                new Setting(Settings.READ_BUFFER_BYTES, 100_000, "bytes", "test")));
+        return new LoadExecutor(cache, new Configuration(), settings, options, ProgressListener.NONE, Clock.systemUTC());
+    }
+
+    private double pulls(String source) {
+        return List.of("worker-0", "worker-1", "worker-2").stream()
+                .mapToDouble(worker -> cluster.metrics().value("gfsload_worker_pulls_total", Map.of("worker", worker, "source", source)).orElse(0))
+                .sum();
+    }
+
+    private void assertCached(LoadPlan plan) throws IOException {
+        for (FileLoad file : plan.partitions().get(0).files()) {
+            List<CachedBlock> cached = client.cachedBlocks(file.file());
+            assertEquals(file.blocks().size(), cached.size(), file.file().path());
+            for (CachedBlock block : cached) {
+                assertEquals(2, new HashSet<>(block.workerIds()).size(), "two distinct workers for " + block);
+            }
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+            for (BlockTask block : file.blocks()) {
+                try (InputStream in = client.openReader(block.key())) {
+                    in.transferTo(bytes);
+                }
+            }
+            assertArrayEquals(Files.readAllBytes(Path.of(URI.create(file.file().path()))), bytes.toByteArray(), file.file().path());
+        }
+    }
+}
