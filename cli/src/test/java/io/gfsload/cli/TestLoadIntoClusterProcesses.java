@@ -88,6 +88,20 @@ class TestLoadIntoClusterProcesses {
     }
 
     @Test
+    void workerProcessesPullTheFilesFromTheUfsAndCopyTheirReplicas() throws IOException {
+        Path data = writeFiles("pulled", 3, 3 << 20);
+
+        // pull has no fallback: a worker process that could not read the UFS would fail every file
+        CliRun run = gfsload("distributedLoad", "--data-path", "pull", "--replication", "2", "--json", "--progress", "none",
+                "--master", cluster.masterTarget(), data.toString());
+
+        assertEquals(0, run.exitCode(), run.err());
+        JsonNode report = JSON.readTree(run.out());
+        CacheContents.assertLoadedEverything(report, 2);
+        CacheContents.assertCached(client(), report, 2, Set.of());
+    }
+
+    @Test
     void transientReadFaultsAreRetriedAndCounted() throws IOException {
         Path data = writeFiles("transient", 24, 3 << 20);
         Configuration conf = new Configuration();

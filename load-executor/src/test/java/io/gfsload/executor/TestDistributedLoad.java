@@ -246,6 +246,21 @@ class TestDistributedLoad {
     }
 
     @Test
+    void slicesPullWhenTheLoadPulls() {
+        LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2);
+
+        LoadReport report = load(new SerializedSlices(2), ExecutorOptions.defaults().withDataPath(DataPath.PULL), ProgressListener.NONE)
+                .execute(plan, Optional.empty());
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
+        double pulled = java.util.stream.Stream.of("worker-0", "worker-1")
+                .mapToDouble(worker -> cluster.metrics().value("gfsload_worker_pulls_total", Map.of("worker", worker, "source", "ufs")).orElse(0))
+                .sum();
+        assertEquals(report.totals().blocksLoaded(), (long) pulled, "each block the slices loaded was pulled by a worker");
+        assertTrue(report.totals().blocksLoaded() > 0);
+    }
+
+    @Test
     void progressHearsWhatEachSliceHasDoneWhileItLoadsAndItsFilesWhenItFinishes() {
         LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2);
         List<Integer> finishedSlices = Collections.synchronizedList(new ArrayList<>());
