@@ -38,6 +38,9 @@ public final class FreeCommand implements Callable<Integer> {
     List<String> paths = new ArrayList<>();
 
     @Mixin
+    JsonOutput output;
+
+    @Mixin
     ConnectionOptions connection;
 
     @Mixin
@@ -47,6 +50,17 @@ public final class FreeCommand implements Callable<Integer> {
         this.environment = requireNonNull(environment, "environment is null");
     }
 
+    /**
+     * What {@code --json} prints: {@code exitCode}, the command's; {@code error}, the line printed
+     * on stderr (the paths neither in the UFS nor cached), else null; {@code target}, what was
+     * freed (without the paths not found; null when every path was not found); the files, blocks and bytes freed in all; the paths no
+     * longer in the UFS and what was freed of each; the paths not found.
+     */
+    record Freeing(int exitCode, String error, String target, int files, int blocks, long bytes, List<NotInUfs> notInUfs, List<String> notFound) {}
+
+    /** A path no longer in the UFS: the files freed cached as exactly its path, and under it as a directory. */
+    record NotInUfs(String path, int filesAsFile, int filesUnder) {}
+
     @Override
     public Integer call() {
         LoadTarget target = selection.toTarget(spec, paths, "free");
@@ -55,6 +69,7 @@ public final class FreeCommand implements Callable<Integer> {
         Freed freed = new Freed();
         List<String> notFound = new ArrayList<>();
         List<String> notFoundPaths = new ArrayList<>();
+        List<NotInUfs> notInUfs = new ArrayList<>();
         try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), spec.commandLine().getErr())) {
             LoadRunner runner = new LoadRunner(services);
             // the UFS says which locations exist (and the metastore where the partitions are); the cache
@@ -93,22 +108,31 @@ public final class FreeCommand implements Callable<Integer> {
                     notFound.add("%s (nor is %s or any file under %s cached)".formatted(path, file, prefix));
                 }
                 else {
-                    out.printf("%s is not in the UFS: freed %s%n", path, String.join(" and ", what));
+                    notInUfs.add(new NotInUfs(path, exact.files(), under.files()));
+                    if (!output.json) {
+                        out.printf("%s is not in the UFS: freed %s%n", path, String.join(" and ", what));
+                    }
                 }
                 freed.add(exact);
                 freed.add(under);
             }
         }
-        if (notFound.isEmpty() || freed.files > 0) {
-            // the paths not found freed nothing: the line names those that did not fail
-            String freedTarget = notFoundPaths.isEmpty() ? target.describe()
-                    : new LoadTarget.Paths(paths.stream().filter(path -> !notFoundPaths.contains(path)).toList()).describe();
+        // the paths not found freed nothing: the line names those that did not fail
+        List<String> found = paths.stream().filter(path -> !notFoundPaths.contains(path)).toList();
+        String freedTarget = notFoundPaths.isEmpty() ? target.describe() : found.isEmpty() ? null : new LoadTarget.Paths(found).describe();
+        NoSuchPathException missing = notFound.isEmpty() ? null : new NoSuchPathException(String.join(", ", notFound));
+        if (output.json) {
+            output.printing();
+            out.println(JsonOutput.write(new Freeing(missing == null ? ExitCode.OK : ExitCode.NOT_FOUND, missing == null ? null : GfsLoad.message(missing),
+                    freedTarget, freed.files, freed.blocks, freed.bytes, notInUfs, notFoundPaths)));
+        }
+        else if (freedTarget != null && (notFound.isEmpty() || freed.files > 0)) {
             out.printf("Freed %s: %s, %s of %s%n", freedTarget, Sizes.count(freed.blocks, "block"), Sizes.format(freed.bytes),
                     Sizes.count(freed.files, "file"));
         }
         out.flush();
-        if (!notFound.isEmpty()) {
-            throw new NoSuchPathException(String.join(", ", notFound));
+        if (missing != null) {
+            throw missing;
         }
         return ExitCode.OK;
     }

@@ -97,9 +97,9 @@ public final class GfsLoad {
                     planning.writeFailureReport(environment.home(), ExitCode.USAGE, message, err);
                     planning.releaseReport();
                 });
-                LoadOptions.of(failed.getCommandSpec()).ifPresent(load -> {
-                    load.jsonFromArguments(arguments);
-                    load.printFailure(failed.getOut(), ExitCode.USAGE, message);
+                JsonOutput.of(failed.getCommandSpec()).ifPresent(output -> {
+                    output.jsonFromArguments(arguments);
+                    output.printFailure(failed.getOut(), ExitCode.USAGE, message);
                 });
             }
             return outputChecked(failed, ExitCode.USAGE);
@@ -155,7 +155,7 @@ public final class GfsLoad {
                 planning.releaseReport();
             });
             // and with --json, stdout says so too: a consumer parses it whatever the outcome
-            LoadOptions.of(failed.getCommandSpec()).ifPresent(load -> load.printFailure(failed.getOut(), code, message));
+            JsonOutput.of(failed.getCommandSpec()).ifPresent(output -> output.printFailure(failed.getOut(), code, message));
             return outputChecked(failed, code);
         });
         return commandLine;

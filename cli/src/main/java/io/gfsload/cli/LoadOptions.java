@@ -1,77 +1,10 @@
 package io.gfsload.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import java.io.PrintWriter;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
-/** The replication asked for and the output form, shared by the load and plan commands. */
-public final class LoadOptions {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-
+/** The replication asked for and the output form ({@link JsonOutput}), shared by the load and plan commands. */
+public final class LoadOptions extends JsonOutput {
     @Option(names = "--replication", paramLabel = "N", defaultValue = "1",
             description = "Replicas of each block, on distinct workers (default: ${DEFAULT-VALUE}).")
     int replication;
-
-    @Option(names = "--json", description = "Print the report as JSON instead of a summary, with exitCode, the command's exit code (a plan's and a status's also "
-            + "with error, the reason printed on stderr when the plan is refused, else null); "
-            + "a run that fails before its report prints a FAILED one with the exit code and the error instead.")
-    boolean json;
-
-    /** Whether the command printed its own output (report, plan, status or settings) on stdout. */
-    private boolean printed;
-
-    /** Records that the command prints its own output: a failure after it prints no second one. */
-    void printing() {
-        printed = true;
-    }
-
-    /**
-     * With {@code --json}, prints on {@code out} the report of a command that failed before it
-     * printed its own, as {@code --report} gets it ({@link #failureJson}), so that stdout is one
-     * JSON document whatever the outcome; nothing without {@code --json} or once the command
-     * printed its output.
-     */
-    void printFailure(PrintWriter out, int exitCode, String error) {
-        if (json && !printed) {
-            printed = true;
-            out.println(failureJson(exitCode, error));
-            out.flush();
-        }
-    }
-
-    /** Takes {@code --json} from {@code arguments}, the command's raw arguments, when a parse that failed stopped before it. */
-    void jsonFromArguments(List<String> arguments) {
-        json |= CommandArguments.flag(arguments, "--json");
-    }
-
-    /**
-     * The report of a command that failed before it had one:
-     * {@code {"state": "FAILED", "exitCode": N, "error": "..."}}, {@code error} being the one line
-     * the command printed on stderr.
-     */
-    static String failureJson(int exitCode, String error) {
-        Map<String, Object> failure = new LinkedHashMap<>();
-        failure.put("state", "FAILED");
-        failure.put("exitCode", exitCode);
-        failure.put("error", error);
-        try {
-            return JSON.writeValueAsString(failure);
-        }
-        catch (JsonProcessingException e) {
-            throw new IllegalStateException("Cannot write the failure report as JSON", e);
-        }
-    }
-
-    /** The load options of {@code command}, when it has them. */
-    static Optional<LoadOptions> of(CommandSpec command) {
-        return command.mixins().values().stream().map(CommandSpec::userObject)
-                .filter(LoadOptions.class::isInstance).map(LoadOptions.class::cast).findFirst();
-    }
 }

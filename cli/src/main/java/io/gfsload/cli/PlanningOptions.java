@@ -119,7 +119,7 @@ public final class PlanningOptions {
             checkReportFile();
             // taken here when the command failed before validate; another holder's file is left to it
             claim(home);
-            writeReport(LoadOptions.failureJson(exitCode, error), err);
+            writeReport(JsonOutput.failureJson(exitCode, error), err);
         }
         catch (InvalidRequestException | UncheckedIOException e) {
             LOG.warn("Cannot write the failure report to {}: {}", report, e.getMessage());

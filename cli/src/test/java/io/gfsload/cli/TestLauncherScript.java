@@ -565,7 +565,7 @@ class TestLauncherScript {
             CliRun equalsForm = launchWithJava(javaHome.getKey(), directory.resolve("home"), "plan", "--report=" + newReport, "--path", "/data");
 
             String error = javaHome.getValue();
-            String failure = LoadOptions.failureJson(ExitCode.USAGE, error);
+            String failure = JsonOutput.failureJson(ExitCode.USAGE, error);
             assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
             assertEquals(List.of("gfsload: " + error), run.err().lines().toList());
             assertEquals(failure + "\n", run.out(), "with --json, stdout has the FAILED report");

@@ -549,6 +549,46 @@ class TestPathCommands {
     }
 
     @Test
+    void freeSaysWhatItFreedAsOneJsonDocumentWhateverTheOutcome() throws IOException {
+        Path dir = directory("d7", 2, 70_000);
+        Path moved = directory("d8", 1, 1000);
+        CliRun load = gfsload("distributedLoad", "--progress", "none", dir.toString(), moved.toString());
+        assertEquals(0, load.exitCode(), load.err());
+        Files.move(moved, home.resolve("moved-d8"));
+        Path nowhere = home.resolve("never-there");
+
+        CliRun free = gfsload("free", "--json", "--path", dir.toString(), moved.toString(), nowhere.toString());
+
+        assertEquals(ExitCode.NOT_FOUND, free.exitCode(), free.out());
+        String error = "Path not found: " + nowhere + " (nor is file:" + nowhere + " or any file under file:" + nowhere + "/ cached)";
+        assertEquals("gfsload: " + error, free.err().strip());
+        JsonNode freed = json(free.out());
+        assertEquals(ExitCode.NOT_FOUND, freed.get("exitCode").asInt());
+        assertEquals(error, freed.get("error").asText());
+        assertEquals(3, freed.get("files").asInt());
+        assertEquals(3, freed.get("blocks").asInt());
+        assertEquals(2 * 70_000 + 1000, freed.get("bytes").asLong());
+        assertEquals(1, freed.get("notInUfs").size());
+        assertEquals(moved.toString(), freed.get("notInUfs").get(0).get("path").asText());
+        assertEquals(1, freed.get("notInUfs").get(0).get("filesUnder").asInt());
+        assertEquals(0, freed.get("notInUfs").get(0).get("filesAsFile").asInt());
+        assertEquals(List.of(nowhere.toString()), List.of(freed.get("notFound").get(0).asText()));
+        assertFalse(freed.get("target").asText().contains("never-there"), freed.get("target").asText());
+
+        CliRun nothing = gfsload("free", "--json", "--path", dir.toString());
+        assertEquals(0, nothing.exitCode(), nothing.err());
+        JsonNode none = json(nothing.out());
+        assertEquals(0, none.get("exitCode").asInt());
+        assertTrue(none.get("error").isNull(), nothing.out());
+        assertEquals(0, none.get("files").asInt());
+
+        // a failure before it frees anything is one JSON document too
+        CliRun bad = gfsload("free", "--json", "--path", dir.toString(), "--table", "demo.events");
+        assertEquals(ExitCode.USAGE, bad.exitCode(), bad.err());
+        assertEquals("FAILED", json(bad.out()).get("state").asText(), bad.out());
+    }
+
+    @Test
     void freeOfAFileNoLongerInTheUfsFreesEveryCachedVersionOfItAndNotItsSiblings() throws IOException {
         Path dir = directory("d5", 1, 70_000);
         Path file = dir.resolve("f0.bin");
@@ -654,7 +694,7 @@ class TestPathCommands {
         assertEquals(failed, json(missing.out()));
         CliRun status = gfsload("status", "--json", "--path", dir.resolve("nosuch").toString());
         assertEquals(ExitCode.NOT_FOUND, status.exitCode(), status.err());
-        assertEquals(LoadOptions.failureJson(ExitCode.NOT_FOUND, "Path not found: " + dir.resolve("nosuch")), status.out().strip());
+        assertEquals(JsonOutput.failureJson(ExitCode.NOT_FOUND, "Path not found: " + dir.resolve("nosuch")), status.out().strip());
 
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
