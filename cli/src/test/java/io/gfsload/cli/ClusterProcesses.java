@@ -81,6 +81,8 @@ public final class ClusterProcesses implements AutoCloseable {
                     "gfsload.cache.worker.heartbeat-interval=" + heartbeat.toMillis() + "ms",
                     "gfsload.cache.worker.tier.ssd.dirs=" + directory.resolve(TIER_DIRECTORY),
                     "gfsload.cache.worker.tier.ssd.quota=" + quota,
+                    // the workers pull the local files of the test beside the cluster's directory, and no other
+                    "gfsload.cache.worker.pull.allowed=" + directory.toAbsolutePath().getParent().toUri(),
                     ""));
         }
         catch (IOException e) {

@@ -99,6 +99,25 @@ class TestLoadIntoClusterProcesses {
         JsonNode report = JSON.readTree(run.out());
         CacheContents.assertLoadedEverything(report, 2);
         CacheContents.assertCached(client(), report, 2, Set.of());
+
+        // a local file outside gfsload.cache.worker.pull.allowed: the workers refuse to read it
+        Path elsewhere = Files.createTempDirectory("gfsload-not-allowed");
+        try {
+            Files.write(elsewhere.resolve("part-0"), new byte[1000]);
+            CliRun refused = gfsload("distributedLoad", "--data-path", "pull", "--progress", "none", "--master", cluster.masterTarget(),
+                    elsewhere.toString());
+            assertEquals(ExitCode.FAILED, refused.exitCode(), refused.err());
+            assertTrue(refused.out().contains("the worker pulls only from " + directory.toUri() + " (gfsload.cache.worker.pull.allowed)"),
+                    refused.out() + refused.err());
+        }
+        finally {
+            try (var files = Files.list(elsewhere)) {
+                for (Path file : files.toList()) {
+                    Files.delete(file);
+                }
+            }
+            Files.delete(elsewhere);
+        }
     }
 
     @Test

@@ -261,6 +261,8 @@ public final class LocalCluster implements AutoCloseable {
                 .token(config.token())
                 .shortCircuitWrites(config.shortCircuitWrites())
                 .blockFileChecksPerHeartbeat(config.blockFileChecksPerHeartbeat())
+                // in-process workers read what the process that runs them may read itself
+                .pullAllowed(List.of(WorkerConfig.PULL_ANY))
                 .build();
     }
 

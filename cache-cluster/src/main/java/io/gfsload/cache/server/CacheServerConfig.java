@@ -64,6 +64,8 @@ import java.util.TreeMap;
  * gfsload.cache.worker.short-circuit-writes=true        clients on this host may write blocks into the tier directories
  * gfsload.cache.worker.domain-socket=true               also serve on a Unix domain socket, for clients on this host
  * gfsload.cache.worker.domain-socket.dir=/tmp           where that socket goes (the system's temporary directory)
+ * gfsload.cache.worker.pull.allowed=cosn://bucket/,file:/data/   URI prefixes of the files the worker pulls
+ *                                                       blocks from; * for any; unset: any but local (file:) ones
  * gfsload.cache.worker.ufs.&lt;hadoop key&gt;=...             a Hadoop property the worker reads the UFS with when asked
  *                                                       to pull blocks (--data-path pull), e.g.
  *                                                       gfsload.cache.worker.ufs.fs.cosn.userinfo.secretKey
@@ -106,6 +108,7 @@ public final class CacheServerConfig {
     public static final String WORKER_DOMAIN_SOCKET_DIR = "gfsload.cache.worker.domain-socket.dir";
     public static final String CLIENT_DOMAIN_SOCKET = "gfsload.cache.client.domain-socket";
     public static final String SECURITY_TOKEN = "gfsload.cache.security.token";
+    public static final String WORKER_PULL_ALLOWED = "gfsload.cache.worker.pull.allowed";
     /** The prefix of the Hadoop properties a worker reads the UFS with: {@code gfsload.cache.worker.ufs.fs.cosn.impl=...}. */
     public static final String WORKER_UFS_PREFIX = "gfsload.cache.worker.ufs.";
 
@@ -118,7 +121,7 @@ public final class CacheServerConfig {
                 MASTER_METADATA_BLOCK_CACHE, WORKER_ID, WORKER_MASTER,
                 WORKER_HOST, WORKER_PORT, WORKER_HEARTBEAT_INTERVAL, WORKER_EVICTION_POLICY, WORKER_LRFU_LAMBDA,
                 WORKER_SEGMENT_SIZE, WORKER_READER_BUFFER_SIZE, WORKER_MAX_BLOCK_SIZE, WORKER_METRICS_PORT,
-                WORKER_SHORT_CIRCUIT_WRITES, WORKER_DOMAIN_SOCKET, WORKER_DOMAIN_SOCKET_DIR, CLIENT_POOL_MAX, CLIENT_CHUNK_SIZE,
+                WORKER_SHORT_CIRCUIT_WRITES, WORKER_DOMAIN_SOCKET, WORKER_DOMAIN_SOCKET_DIR, WORKER_PULL_ALLOWED, CLIENT_POOL_MAX, CLIENT_CHUNK_SIZE,
                 CLIENT_SHORT_CIRCUIT_WRITES, CLIENT_DOMAIN_SOCKET,
                 SECURITY_TOKEN));
         for (StorageTier tier : StorageTier.values()) {
@@ -311,6 +314,8 @@ public final class CacheServerConfig {
             }
         });
         builder.ufsProperties(ufs);
+        get(WORKER_PULL_ALLOWED).ifPresent(value -> builder.pullAllowed(
+                java.util.Arrays.stream(value.split(",")).map(String::strip).filter(prefix -> !prefix.isEmpty()).toList()));
         return builder.build();
     }
 

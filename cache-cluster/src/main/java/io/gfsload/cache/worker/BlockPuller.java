@@ -20,7 +20,10 @@ import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.net.URI;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
@@ -46,14 +49,16 @@ import org.apache.hadoop.security.AccessControlException;
 final class BlockPuller implements AutoCloseable {
     private final String workerId;
     private final Map<String, String> ufsProperties;
+    private final List<String> allowed;
     private final Optional<String> token;
     private final int bufferBytes;
     private final Map<String, ManagedChannel> peers = new ConcurrentHashMap<>();
     private volatile Configuration conf;
 
-    BlockPuller(String workerId, Map<String, String> ufsProperties, Optional<String> token, int bufferBytes) {
+    BlockPuller(String workerId, Map<String, String> ufsProperties, List<String> allowed, Optional<String> token, int bufferBytes) {
         this.workerId = requireNonNull(workerId, "workerId is null");
         this.ufsProperties = Map.copyOf(ufsProperties);
+        this.allowed = List.copyOf(allowed);
         this.token = requireNonNull(token, "token is null");
         this.bufferBytes = bufferBytes;
     }
@@ -78,6 +83,11 @@ final class BlockPuller implements AutoCloseable {
         if (range.getOffset() < 0 || range.getOffset() + length > range.getFileLength()) {
             throw RpcErrors.status(Status.Code.INVALID_ARGUMENT, action + ": the range is not within the file's "
                     + range.getFileLength() + " bytes");
+        }
+        if (!allows(allowed, range.getPath())) {
+            throw failure(Status.Code.PERMISSION_DENIED, RpcErrors.UFS_UNREADABLE, action + ": the worker pulls only from "
+                    + (allowed.isEmpty() ? "files that are not local (file:)" : String.join(", ", allowed))
+                    + " (gfsload.cache.worker.pull.allowed)");
         }
         try {
             Path path = new Path(range.getPath());
@@ -142,6 +152,50 @@ final class BlockPuller implements AutoCloseable {
             // ABORTED, not UNAVAILABLE: this worker is there, its source failed
             throw failure(Status.Code.ABORTED, RpcErrors.PULL_SOURCE_FAILED, action + " failed: " + why, e);
         }
+    }
+
+    /**
+     * Whether a worker whose {@link WorkerConfig#pullAllowed} is {@code allowed} pulls from
+     * {@code path}: a path under one of the prefixes, once normalized (no {@code ..} escapes a
+     * prefix), or, without prefixes, a path that is not local.
+     */
+    static boolean allows(List<String> allowed, String path) {
+        if (allowed.contains(WorkerConfig.PULL_ANY)) {
+            return true;
+        }
+        Optional<URI> uri = canonical(path);
+        if (uri.isEmpty()) {
+            return false;
+        }
+        if (allowed.isEmpty()) {
+            return !uri.get().getScheme().equals("file");
+        }
+        return allowed.stream().map(BlockPuller::canonical).flatMap(Optional::stream).anyMatch(prefix -> isUnder(uri.get(), prefix));
+    }
+
+    /** {@code path} as a URI with a scheme, its dot segments removed; empty when it is not one or a {@code ..} remains. */
+    private static Optional<URI> canonical(String path) {
+        try {
+            URI uri = new Path(path).toUri().normalize();
+            if (uri.getPath() == null || uri.getPath().equals("..") || uri.getPath().contains("/../") || uri.getPath().endsWith("/..")
+                    || uri.getPath().startsWith("../")) {
+                return Optional.empty();
+            }
+            String scheme = uri.getScheme() == null ? "file" : uri.getScheme().toLowerCase(Locale.ROOT);
+            return Optional.of(new URI(scheme, uri.getAuthority(), uri.getPath(), null, null));
+        }
+        catch (IllegalArgumentException | java.net.URISyntaxException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Whether {@code uri} is {@code prefix} or under it, as a directory. */
+    private static boolean isUnder(URI uri, URI prefix) {
+        if (!uri.getScheme().equals(prefix.getScheme()) || !java.util.Objects.equals(uri.getAuthority(), prefix.getAuthority())) {
+            return false;
+        }
+        String directory = prefix.getPath().endsWith("/") ? prefix.getPath() : prefix.getPath() + "/";
+        return uri.getPath().equals(prefix.getPath()) || uri.getPath().startsWith(directory);
     }
 
     private static void checkNotCancelled(String action) {

@@ -187,7 +187,7 @@ public final class CacheWorker implements AutoCloseable {
         WorkerMetrics metrics = new WorkerMetrics(registry, config.workerId());
         metrics.watch(store);
         WorkerService service = new WorkerService(config.workerId(), store, config.readChunkBytes(), metrics,
-                config.shortCircuitWrites(), clock, new BlockPuller(config.workerId(), config.ufsProperties(), config.token(), config.readChunkBytes()));
+                config.shortCircuitWrites(), clock, new BlockPuller(config.workerId(), config.ufsProperties(), config.pullAllowed(), config.token(), config.readChunkBytes()));
         RpcServer server;
         try {
             server = RpcServer.start("gfsload-" + config.workerId() + "-rpc", config.host(), config.port(),

@@ -43,6 +43,10 @@ import java.util.Set;
  * @param ufsProperties Hadoop properties the worker reads the UFS with when a client asks it to
  *     pull a block (over the {@code core-site.xml} on its class path): the store's endpoint and
  *     credentials; their values never appear in {@link #toString}
+ * @param pullAllowed the URI prefixes of the files the worker pulls blocks from ({@code
+ *     cosn://bucket/warehouse/}, {@code file:/data/}); {@code *} allows every file; empty, every
+ *     file but the local ones ({@code file:}), so that a client cannot have the worker read the
+ *     files of its host
  */
 public record WorkerConfig(
         String workerId,
@@ -61,7 +65,10 @@ public record WorkerConfig(
         int blockFileChecksPerHeartbeat,
         int removedBlocksPerHeartbeat,
         Optional<Path> domainSocketDirectory,
-        Map<String, String> ufsProperties) {
+        Map<String, String> ufsProperties,
+        List<String> pullAllowed) {
+    /** {@link #pullAllowed} of a worker that pulls from every file. */
+    public static final String PULL_ANY = "*";
     public static final int DEFAULT_CHUNK_BYTES = 1024 * 1024;
     /** Keeps data messages well under the servers' and clients' inbound message limit. */
     public static final int MAX_CHUNK_BYTES = 8 * 1024 * 1024;
@@ -89,6 +96,7 @@ public record WorkerConfig(
         requireNonNull(token, "token is null");
         requireNonNull(domainSocketDirectory, "domainSocketDirectory is null");
         ufsProperties = Map.copyOf(requireNonNull(ufsProperties, "ufsProperties is null"));
+        pullAllowed = List.copyOf(requireNonNull(pullAllowed, "pullAllowed is null"));
         checkArgument(!workerId.isEmpty(), "workerId is empty");
         checkArgument(!tiers.isEmpty(), "worker %s has no tier", workerId);
         tiers = tiers.stream().sorted(Comparator.comparing(TierConfig::tier)).toList();
@@ -197,6 +205,7 @@ public record WorkerConfig(
         private int removedBlocksPerHeartbeat = DEFAULT_REMOVED_BLOCKS_PER_HEARTBEAT;
         private Optional<Path> domainSocketDirectory = Optional.of(DEFAULT_DOMAIN_SOCKET_DIRECTORY);
         private Map<String, String> ufsProperties = Map.of();
+        private List<String> pullAllowed = List.of();
 
         private Builder(String workerId, List<TierConfig> tiers, String masterTarget) {
             this.workerId = workerId;
@@ -266,6 +275,12 @@ public record WorkerConfig(
             return this;
         }
 
+        /** The URI prefixes of the files the worker pulls from ({@link WorkerConfig#pullAllowed}). */
+        public Builder pullAllowed(List<String> pullAllowed) {
+            this.pullAllowed = List.copyOf(pullAllowed);
+            return this;
+        }
+
         public Builder blockFileChecksPerHeartbeat(int blockFileChecksPerHeartbeat) {
             this.blockFileChecksPerHeartbeat = blockFileChecksPerHeartbeat;
             return this;
@@ -279,7 +294,8 @@ public record WorkerConfig(
         public WorkerConfig build() {
             return new WorkerConfig(workerId, tiers, masterTarget, host, port, heartbeatInterval, checksumSegmentBytes,
                     readChunkBytes, maxBlockBytes, eviction, token, metricsPort, shortCircuitWrites, blockFileChecksPerHeartbeat,
-                    removedBlocksPerHeartbeat, domainSocketDirectory, ufsProperties);
+                    removedBlocksPerHeartbeat, domainSocketDirectory, ufsProperties,
+                    pullAllowed);
         }
     }
 

@@ -83,6 +83,7 @@ class CacheServerConfigTest {
         all.put(CacheServerConfig.CLIENT_SHORT_CIRCUIT_WRITES, "FALSE");
         all.put(CacheServerConfig.WORKER_DOMAIN_SOCKET, "true");
         all.put(CacheServerConfig.WORKER_DOMAIN_SOCKET_DIR, "/run/gfsload");
+        all.put(CacheServerConfig.WORKER_PULL_ALLOWED, "cosn://bucket/warehouse/, file:/data/");
         all.put(CacheServerConfig.CLIENT_DOMAIN_SOCKET, "false");
         all.put(CacheServerConfig.SECURITY_TOKEN, TOKEN);
         all.put("gfsload.executor.active-jobs", "4");
@@ -103,7 +104,8 @@ class CacheServerConfigTest {
                 "10.0.0.1:19998", "10.0.0.7", 29999, Duration.ofMillis(500), 512 << 10, 4 << 20, 256L << 20,
                 EvictionPolicy.lrfu(0.25), Optional.of(TOKEN), 0, false, WorkerConfig.DEFAULT_BLOCK_FILE_CHECKS_PER_HEARTBEAT,
                 WorkerConfig.DEFAULT_REMOVED_BLOCKS_PER_HEARTBEAT,
-                Optional.of(Path.of("/run/gfsload")), Map.of("fs.cosn.userinfo.secretKey", "ufs-secret")), config.worker());
+                Optional.of(Path.of("/run/gfsload")), Map.of("fs.cosn.userinfo.secretKey", "ufs-secret"),
+                List.of("cosn://bucket/warehouse/", "file:/data/")), config.worker());
         assertFalse(config.worker().toString().contains("ufs-secret"), config.worker().toString());
         assertEquals(new ClientConfig(4 << 20, Duration.ofSeconds(30), Duration.ofMinutes(2), 8, Optional.of(TOKEN), false, false),
                 config.client());
