@@ -599,9 +599,13 @@ public final class GrpcCacheClient implements CacheClient {
         try {
             long crc = 0;
             for (WorkerAddress worker : workers) {
-                WriteBlockResponse written = pull(worker, worker == first ? fromUfs : fromFirst, block.blockId(), length);
+                WriteBlockResponse written = pull(worker, worker == first ? fromUfs : fromFirst, block.blockId());
                 stored.put(worker, written.getCopy());
                 recordEvictions(worker, written);
+                if (written.getLength() != length) {
+                    throw new CacheException(String.format("Block %s on %s: the worker stored %d bytes, not %d", block.blockId(), describe(worker),
+                            written.getLength(), length));
+                }
                 long workerCrc = ProtoConversions.crcFromWire(written.getCrc32C());
                 if (worker == first) {
                     crc = workerCrc;
@@ -622,18 +626,14 @@ public final class GrpcCacheClient implements CacheClient {
     }
 
     /** One PullBlock call, given time for the stream timeout and a second per MiB. */
-    private WriteBlockResponse pull(WorkerAddress worker, PullBlockRequest request, String blockId, long length) {
+    private WriteBlockResponse pull(WorkerAddress worker, PullBlockRequest request, String blockId) {
         checkWritesAllowed();
         String action = (request.hasUfs() ? "Pulling block " + blockId + " from the UFS into " : "Copying block " + blockId + " to ") + describe(worker);
-        long timeoutMillis = config.streamTimeout().toMillis() + (length >> 20) * 1000;
+        long timeoutMillis = config.streamTimeout().toMillis() + (request.getHeader().getLength() >> 20) * 1000;
         try {
-            WriteBlockResponse written = WorkerServiceGrpc.newBlockingStub(workerChannel(worker))
+            return WorkerServiceGrpc.newBlockingStub(workerChannel(worker))
                     .withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS)
                     .pullBlock(request);
-            if (written.getLength() != length) {
-                throw new CacheException(String.format("%s: the worker stored %d bytes, not %d", action, written.getLength(), length));
-            }
-            return written;
         }
         catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
