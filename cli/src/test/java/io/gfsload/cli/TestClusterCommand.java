@@ -589,7 +589,7 @@ class TestClusterCommand {
         Run status = cluster("status", "--data-dir", dataDir.toString());
         // the client keys are the config's, for clients configured with it; gfsload's loads keep their defaults
         assertTrue(status.out().contains("\nSettings: reader buffer 256 KiB, checksum segment 1 MiB, max block 2 GiB, "
-                + "heartbeat every 500ms, short-circuit writes on, domain socket on, eviction LRU\n"
+                + "heartbeat every 500ms, short-circuit writes on, domain socket on, eviction LRU, pulls from any file but local ones\n"
                 + "Domain sockets (for clients on the workers' host; others use TCP):\n  worker-0     /"), status.out());
         assertTrue(status.out().endsWith(".sock\n"
                 + "Metrics (Prometheus text format):\n"

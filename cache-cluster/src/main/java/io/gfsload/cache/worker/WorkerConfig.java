@@ -139,8 +139,8 @@ public record WorkerConfig(
     /**
      * The settings that shape the worker's reads, writes, heartbeats and eviction, for its start
      * log line and {@code gfsload cluster status}: {@code reader buffer 1 MiB, checksum segment
-     * 1 MiB, max block 2 GiB, heartbeat every 1s, short-circuit writes on, eviction LRU}. Never the
-     * token.
+     * 1 MiB, max block 2 GiB, heartbeat every 1s, short-circuit writes on, eviction LRU, pulls from
+     * any file but local ones}. Never the token, nor the UFS properties.
      */
     public String describeSettings() {
         return "reader buffer " + describeBytes(readChunkBytes)
@@ -150,7 +150,9 @@ public record WorkerConfig(
                 + ", short-circuit writes " + (shortCircuitWrites ? "on" : "off")
                 + ", domain socket " + (domainSocketDirectory.isPresent() ? "on" : "off")
                 + ", eviction " + (eviction.kind() == EvictionPolicy.Kind.LRU ? "LRU"
-                        : "LRFU (lambda " + eviction.lambda() + ")");
+                        : "LRFU (lambda " + eviction.lambda() + ")")
+                + ", pulls from " + (pullAllowed.contains(PULL_ANY) ? "any file" : pullAllowed.isEmpty() ? "any file but local ones"
+                        : String.join(", ", pullAllowed));
     }
 
     /** {@code 4 KiB}, {@code 1 MiB}, {@code 2 GiB}: exact, in the largest unit that divides it; else bytes. */

@@ -187,14 +187,16 @@ class CacheServerConfigTest {
                 CacheServerConfig.WORKER_MASTER, "h:1", "gfsload.cache.worker.tier.ssd.dirs", "/a",
                 "gfsload.cache.worker.tier.ssd.quota", "1GiB", CacheServerConfig.SECURITY_TOKEN, TOKEN));
         assertEquals("reader buffer 1 MiB, checksum segment 1 MiB, max block 2 GiB, heartbeat every 1s, "
-                + "short-circuit writes on, domain socket on, eviction LRU", CacheServerConfig.of(settings).worker().describeSettings());
+                + "short-circuit writes on, domain socket on, eviction LRU, pulls from any file but local ones",
+                CacheServerConfig.of(settings).worker().describeSettings());
         settings.putAll(Map.of(CacheServerConfig.WORKER_READER_BUFFER_SIZE, "256KiB",
                 CacheServerConfig.WORKER_SEGMENT_SIZE, "4100", CacheServerConfig.WORKER_MAX_BLOCK_SIZE, "64MiB",
                 CacheServerConfig.WORKER_HEARTBEAT_INTERVAL, "500ms", CacheServerConfig.WORKER_SHORT_CIRCUIT_WRITES, "false",
-                CacheServerConfig.WORKER_EVICTION_POLICY, "lrfu", CacheServerConfig.WORKER_LRFU_LAMBDA, "0.01"));
+                CacheServerConfig.WORKER_EVICTION_POLICY, "lrfu", CacheServerConfig.WORKER_LRFU_LAMBDA, "0.01",
+                CacheServerConfig.WORKER_PULL_ALLOWED, "cosn://b/w/, file:/data/"));
         String described = CacheServerConfig.of(settings).worker().describeSettings();
         assertEquals("reader buffer 256 KiB, checksum segment 4100 bytes, max block 64 MiB, heartbeat every 500ms, "
-                + "short-circuit writes off, domain socket on, eviction LRFU (lambda 0.01)", described);
+                + "short-circuit writes off, domain socket on, eviction LRFU (lambda 0.01), pulls from cosn://b/w/, file:/data/", described);
     }
 
     @Test
