@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs the gfsload benchmarks (P1-P3, C1 and C1-socket by default; P4, P5 and others with --scenarios) and
+# Runs the gfsload benchmarks (P1-P3, C1 and C1-socket by default; P4, P5, D1 and others with --scenarios) and
 # prints the result table; see benchmarks/README.md.
 #
 #   benchmarks/run.sh [--size smoke|reduced|full] [--runs N] [--scenarios P1,P2,P3,P4]

@@ -8,6 +8,7 @@ import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.executor.DataPath;
 import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.executor.FileReport;
 import io.gfsload.executor.JobJournal;
@@ -29,14 +30,16 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 
 /**
  * gfsload as {@code gfsload distributedLoad PATH} runs it without flags (cli's {@code LoadAction}
  * and {@code LoadRunner}; keep them in step): plan (listing and the cached-block query) ->
  * settings -> executor with the advisor's active files, the capacity check and a job journal, into
- * a fresh {@link LocalCluster} of one worker whose directory (journal included) is in the scratch
- * directory, with replication 1. The cluster's start and stop are not
+ * a fresh {@link LocalCluster} whose directory (journal included) is in the scratch directory: one
+ * worker and replication 1, pushing the blocks, unless its {@link Cluster} says otherwise (D1 pulls
+ * onto two). The cluster's start and stop are not
  * timed; planning and loading are, and each run also records them apart ({@code gfsload.plan-ms}:
  * listing and the cached-block queries; {@code gfsload.execute-ms}: settings and the executor),
  * and the CPU time the whole process (client, master and worker) spent on them
@@ -49,8 +52,41 @@ final class GfsloadContender extends NamedContender {
     private final DataSet data;
     private final Ufs ufs;
     private final SettingsRule rule;
+    private final Cluster cluster;
     private final Workspace workspace;
     private List<String> lastSettings = List.of();
+
+    /**
+     * The cluster a gfsload contender loads into, and how.
+     *
+     * @param workers workers of the fresh {@link LocalCluster}, >= 1
+     * @param replication replicas per block, in [1, workers]
+     * @param dataPath push (the executor reads the UFS and sends every replica) or pull (the
+     *     workers read the UFS and copy the replicas among themselves); each run checks from the
+     *     workers' {@code gfsload_worker_pulls_total} that the blocks took this path, so a pull
+     *     that fell back to pushing cannot count
+     */
+    record Cluster(int workers, int replication, DataPath dataPath) {
+        /** One worker, replication 1, push: what {@code gfsload distributedLoad PATH} does on the embedded cluster. */
+        static final Cluster ONE_WORKER = new Cluster(1, 1, DataPath.PUSH);
+
+        Cluster {
+            requireNonNull(dataPath, "dataPath is null");
+            if (workers < 1 || replication < 1 || replication > workers) {
+                throw new IllegalArgumentException("need 1 <= replication <= workers: %d replicas on %d workers".formatted(replication, workers));
+            }
+            if (dataPath == DataPath.AUTO) {
+                throw new IllegalArgumentException("a contender takes one data path, push or pull, not auto");
+            }
+        }
+
+        /** E.g. {@code data path = pull (the workers read the UFS), replication 2 on 2 workers}. */
+        String describe() {
+            return "data path = %s (%s), replication %d on %d worker%s".formatted(dataPath.id(),
+                    dataPath == DataPath.PULL ? "the workers read the UFS and copy the replicas worker to worker" : "the executor reads the UFS and sends every replica",
+                    replication, workers, workers == 1 ? "" : "s");
+        }
+    }
 
     /**
      * Where a gfsload contender reads its data set.
@@ -77,10 +113,15 @@ final class GfsloadContender extends NamedContender {
     }
 
     GfsloadContender(String name, String description, DataSet data, Ufs ufs, SettingsRule rule, Workspace workspace) {
+        this(name, description, data, ufs, rule, Cluster.ONE_WORKER, workspace);
+    }
+
+    GfsloadContender(String name, String description, DataSet data, Ufs ufs, SettingsRule rule, Cluster cluster, Workspace workspace) {
         super(name, description);
         this.data = requireNonNull(data, "data is null");
         this.ufs = requireNonNull(ufs, "ufs is null");
         this.rule = requireNonNull(rule, "rule is null");
+        this.cluster = requireNonNull(cluster, "cluster is null");
         this.workspace = requireNonNull(workspace, "workspace is null");
     }
 
@@ -96,19 +137,21 @@ final class GfsloadContender extends NamedContender {
 
     private RunResult timedLoad(int run, String what, Path clusterDirectory) {
         long capacity = 2 * data.shape().totalBytes() + CAPACITY_HEADROOM;
-        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(clusterDirectory, 1, capacity));
-                CacheClient cache = cluster.newClient()) {
+        try (LocalCluster local = LocalCluster.start(LocalClusterConfig.builder(clusterDirectory).workers(cluster.workers()).workerCapacityBytes(capacity).build());
+                CacheClient cache = local.newClient()) {
             ufs.probe().reset();
             ThroughputTimeline timeline = new ThroughputTimeline(workspace.ticker());
             long start = workspace.ticker().read();
             long cpuStart = CpuTime.processNanos();
             ProgressListener listener = ufs.capSchedule().isEmpty() ? ProgressListener.NONE : timeline;
-            Load load = load(cache, ufs, rule, clusterDirectory.resolve("jobs"), workspace, listener);
+            Load load = load(cache, ufs, rule, cluster, clusterDirectory.resolve("jobs"), workspace, listener);
             long end = workspace.ticker().read();
             long cpuNanos = CpuTime.processNanos() - cpuStart;
             check(what, data, ufs, load);
-            lastSettings = describe(load.settings());
             Map<String, Long> counters = new HashMap<>(ufs.probe().counters());
+            counters.putAll(checkDataPath(what, local, load.plan()));
+            lastSettings = cluster.equals(Cluster.ONE_WORKER) ? describe(load.settings())
+                    : Stream.concat(describe(load.settings()).stream(), Stream.of(cluster.describe())).toList();
             counters.put("gfsload.plan-ms", TimeUnit.NANOSECONDS.toMillis(load.plannedAt() - start));
             counters.put("gfsload.execute-ms", TimeUnit.NANOSECONDS.toMillis(end - load.plannedAt()));
             counters.put("gfsload.cpu-ms", TimeUnit.NANOSECONDS.toMillis(cpuNanos));
@@ -133,21 +176,52 @@ final class GfsloadContender extends NamedContender {
     }
 
     /**
-     * Plans and loads everything under {@code ufs} into {@code cache} with replication 1 as
-     * {@code gfsload distributedLoad PATH} does, with {@code rule}'s settings and a job journal in
-     * {@code jobs}, reporting progress to {@code listener}.
+     * The blocks each worker pulled in the run ({@code pulls.ufs}, {@code pulls.worker}, summed
+     * over the workers), checked against the data path: on pull a worker read every block of the
+     * plan from the UFS and the others copied each replica from it; on push no worker pulled.
+     *
+     * @throws BenchmarkException when the blocks took another path
      */
-    static Load load(CacheClient cache, Ufs ufs, SettingsRule rule, Path jobs, Workspace workspace, ProgressListener listener) {
+    private Map<String, Long> checkDataPath(String what, LocalCluster local, LoadPlan plan) {
+        long fromUfs = pulls(local, "ufs");
+        long fromWorkers = pulls(local, "worker");
+        long blocks = plan.stats().blocksToLoad();
+        boolean pulled = cluster.dataPath() == DataPath.PULL;
+        long expectedFromUfs = pulled ? blocks : 0;
+        long expectedFromWorkers = pulled ? blocks * (cluster.replication() - 1) : 0;
+        if (fromUfs != expectedFromUfs || fromWorkers != expectedFromWorkers) {
+            throw new BenchmarkException("%s: on the %s data path the workers should have pulled %d blocks from the UFS and %d from other workers, they pulled %d and %d"
+                    .formatted(what, cluster.dataPath().id(), expectedFromUfs, expectedFromWorkers, fromUfs, fromWorkers));
+        }
+        return Map.of("pulls.ufs", fromUfs, "pulls.worker", fromWorkers);
+    }
+
+    private long pulls(LocalCluster local, String source) {
+        long sum = 0;
+        for (int i = 0; i < cluster.workers(); i++) {
+            sum += (long) local.metrics().value("gfsload_worker_pulls_total", Map.of("worker", "worker-" + i, "source", source)).orElse(0);
+        }
+        return sum;
+    }
+
+    /**
+     * Plans and loads everything under {@code ufs} into {@code cache} with {@code cluster}'s
+     * replication and data path as {@code gfsload distributedLoad PATH --replication N --data-path P}
+     * does, with {@code rule}'s settings and a job journal in {@code jobs}, reporting progress to
+     * {@code listener}.
+     */
+    static Load load(CacheClient cache, Ufs ufs, SettingsRule rule, Cluster cluster, Path jobs, Workspace workspace, ProgressListener listener) {
         LoadPlanner planner = new LoadPlanner(Optional.empty(), ufs.conf(), cache::cachedBlocks, PlannerConfig.defaults());
-        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of(ufs.path())), 1);
+        LoadRequest request = new LoadRequest(new LoadTarget.Paths(List.of(ufs.path())), cluster.replication());
         LoadPlan plan = planner.plan(request);
         long planned = workspace.ticker().read();
-        ClusterInfo cluster = cache.clusterInfo();
-        Settings settings = rule.settings(plan, cluster);
-        ExecutorOptions options = ExecutorOptions.defaults().withActiveFiles(Math.toIntExact(Math.max(1, settings.value(Settings.ACTIVE_FILES))));
+        ClusterInfo info = cache.clusterInfo();
+        Settings settings = rule.settings(plan, info);
+        ExecutorOptions options = ExecutorOptions.defaults().withActiveFiles(Math.toIntExact(Math.max(1, settings.value(Settings.ACTIVE_FILES))))
+                .withDataPath(cluster.dataPath());
         LoadExecutor executor = new LoadExecutor(cache, ufs.conf(), settings, options, listener, workspace.clock());
         executor.validate(plan, true);
-        LoadReport report = JobJournal.withJournal(jobs, request, false, cluster.clusterId(), true, journal -> executor.execute(plan, Optional.of(journal)));
+        LoadReport report = JobJournal.withJournal(jobs, request, false, info.clusterId(), true, journal -> executor.execute(plan, Optional.of(journal)));
         return new Load(plan, settings, report, planned);
     }
 

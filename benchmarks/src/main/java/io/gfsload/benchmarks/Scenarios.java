@@ -2,9 +2,11 @@ package io.gfsload.benchmarks;
 
 import io.gfsload.advisor.BackendProfile;
 import io.gfsload.cache.api.StorageTier;
+import io.gfsload.executor.DataPath;
 import io.gfsload.ufs.simulator.BandwidthSchedule;
 import io.gfsload.ufs.simulator.ThrottledConfig;
 import io.gfsload.ufs.simulator.ThrottledFileSystem;
+import java.io.Closeable;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -22,7 +24,7 @@ import org.apache.hadoop.fs.FileSystem;
 /** The scenarios of the benchmark harness, at a given size. */
 final class Scenarios {
     /** Every scenario, in the order they run. */
-    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large", "P3-adaptive", "C1", "C1-tcp", "C1-socket", "C1-ssd", "P4", "P5", "P5-client");
+    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large", "P3-adaptive", "C1", "C1-tcp", "C1-socket", "C1-ssd", "P4", "P5", "P5-client", "D1", "D1-local");
     /** The heap P4's planner gets: the bound. */
     static final String PLANNER_HEAP = "1g";
 
@@ -62,6 +64,8 @@ final class Scenarios {
             case "P3-adaptive" -> adaptive(size, workDir, workspace);
             case "P5", "P5-client" -> warmedReads(id, size, workDir, workspace);
             case "P4" -> planning(size, workDir, workspace, options.plannerJvmOptions());
+            case "D1" -> throttledDataPaths(size, workDir, workspace);
+            case "D1-local" -> localDataPaths(size, workDir, workspace, tier);
             default -> throw new IllegalArgumentException("Unknown scenario " + id + ": expected one of " + IDS);
         };
     }
@@ -280,6 +284,91 @@ final class Scenarios {
                         "One file in every hundredth partition is cached before the runs, so the cached-block queries find something.",
                         "cpu-ms is the CPU time of the run's JVM (all threads); machine.load-average-x100 the machine's 1-minute load average when the run ended: on a shared machine, wall time depends on both."),
                 environment::close);
+    }
+
+    /** D1's cluster: two workers, two replicas of every block. */
+    private static final int DATA_PATH_WORKERS = 2;
+
+    /**
+     * D1: P3-large's data set on P3's store, loaded onto two workers with replication 2 by pulling
+     * (the first worker placed reads each block from the store, the other copies it worker to
+     * worker) against pushing (the executor reads each block and sends both replicas); both with
+     * the advisor's settings of P3-large. The workers run in this JVM and get the same cached
+     * {@code throttled://} instance as the executor, so the store's limits bind both paths alike.
+     */
+    private static Scenario throttledDataPaths(Size size, Path workDir, Workspace workspace) {
+        DataSet data = new DataSet("D1", workDir.resolve("p3-large-files-" + size.label()), size.throttledLargeFiles(), 4, 0);
+        String authority = "d1";
+        ThrottledFileSystem store = openStore(authority, STORE);
+        Configuration conf = STORE.applyTo(new Configuration());
+        String path = new org.apache.hadoop.fs.Path(ThrottledFileSystem.SCHEME, authority, data.directory().toString()).toString();
+        GfsloadContender.Ufs ufs = new GfsloadContender.Ufs(path, conf, StoreProbe.of(store));
+        SettingsRule rule = SettingsRule.advisor(backend(STORE));
+        return dataPaths("D1", "large files from a throttled object store onto 2 workers, replication 2", data, ufs, rule,
+                "P3-large's files and store, 2 workers and replication 2, gfsload with the advisor's settings told the store's figures",
+                List.of(storeDescription(path), "The workers share this JVM's cached throttled:// instance with the executor: the store's limits apply to both data paths alike."),
+                workspace, store);
+    }
+
+    /** D1-local: P1's large local files onto two workers on the memory directory, replication 2, pulled against pushed. */
+    private static Scenario localDataPaths(Size size, Path workDir, Workspace workspace, String tier) {
+        DataSet data = new DataSet("D1-local", workDir.resolve("p1-large-files-" + size.label()), size.largeFiles(), 1, 0);
+        GfsloadContender.Ufs ufs = new GfsloadContender.Ufs(data.directory().toString(), new Configuration(), StoreProbe.NONE);
+        return dataPaths("D1-local", "large local files into %s of 2 workers, replication 2".formatted(target(tier)), data, ufs, SettingsRule.ADVISOR,
+                "P1's files, 2 workers whose blocks live on %s and replication 2, gfsload with the advisor's settings".formatted(tier),
+                List.of("Source files are in the page cache (read once before the first run); destination: " + tier + "."), workspace, () -> {});
+    }
+
+    /** The same gfsload on pull (A) against push (B) onto a fresh 2-worker cluster, replication 2: {@code pulls.*} in each run's counters. */
+    private static Scenario dataPaths(String id, String title, DataSet data, GfsloadContender.Ufs ufs, SettingsRule rule, String setup, List<String> notes,
+            Workspace workspace, Closeable resources) {
+        GfsloadContender.Cluster pull = new GfsloadContender.Cluster(DATA_PATH_WORKERS, DATA_PATH_WORKERS, DataPath.PULL);
+        GfsloadContender.Cluster push = new GfsloadContender.Cluster(DATA_PATH_WORKERS, DATA_PATH_WORKERS, DataPath.PUSH);
+        Contender pulled = new GfsloadContender("gfsload (pull)", "gfsload --data-path pull: " + pull.describe(), data, ufs, rule, pull, workspace);
+        Contender pushed = new GfsloadContender("gfsload (push)", "gfsload --data-path push (the default): " + push.describe(), data, ufs, rule, push, workspace);
+        List<String> allNotes = new ArrayList<>(notes);
+        allNotes.add("Each run checks the workers' gfsload_worker_pulls_total: on pull, one pull from the UFS per block and one from a worker per further replica "
+                + "(pulls.ufs, pulls.worker in the counters); on push, none.");
+        return new Scenario(id, title, "The same load with the two data paths: " + setup + "; the workers pulling the blocks against the executor pushing them.",
+                new Replicated(data, DATA_PATH_WORKERS), pulled, pushed, OptionalDouble.empty(), Scenario.NO_METRICS, allNotes, resources);
+    }
+
+    /** A data set a run caches {@code replicas} times over. */
+    private record Replicated(DataSet data, int replicas) implements ScenarioData {
+        @Override
+        public String id() {
+            return data.id();
+        }
+
+        @Override
+        public long files() {
+            return data.files();
+        }
+
+        @Override
+        public long bytes() {
+            return data.bytes();
+        }
+
+        @Override
+        public String describe() {
+            return data.describe();
+        }
+
+        @Override
+        public long scratchBytes() {
+            return replicas * data.scratchBytes();
+        }
+
+        @Override
+        public boolean ensure() {
+            return data.ensure();
+        }
+
+        @Override
+        public void warm() {
+            data.warm();
+        }
     }
 
     /** Partitions per second and the planner's heap, over the candidate's runs. */

@@ -156,7 +156,8 @@ final class WarmedReads implements Closeable {
         Path directory = workspace.scratch().resolve(data.id() + "-warmed-cluster");
         cluster = LocalCluster.start(new LocalClusterConfig(directory, 1, data.shape().totalBytes() + CAPACITY_HEADROOM));
         cache = cluster.newClient();
-        GfsloadContender.Load load = GfsloadContender.load(cache, ufs, SettingsRule.advisor(Scenarios.backend(Scenarios.STORE)), directory.resolve("jobs"), workspace, io.gfsload.executor.ProgressListener.NONE);
+        GfsloadContender.Load load = GfsloadContender.load(cache, ufs, SettingsRule.advisor(Scenarios.backend(Scenarios.STORE)), GfsloadContender.Cluster.ONE_WORKER,
+                directory.resolve("jobs"), workspace, io.gfsload.executor.ProgressListener.NONE);
         GfsloadContender.check("P5 warm-up", data, ufs, load);
         blocks = load.plan().partitions().stream()
                 .map(PartitionLoad::files)

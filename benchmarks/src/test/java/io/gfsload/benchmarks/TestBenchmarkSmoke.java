@@ -51,7 +51,7 @@ class TestBenchmarkSmoke {
         List<Size.Shape> shapes = List.of(Size.SMOKE.largeFiles(), Size.SMOKE.smallFiles(), Size.SMOKE.throttledSmallFiles(), Size.SMOKE.throttledLargeFiles(),
                 Size.SMOKE.adaptiveData().throttledLargeFiles(), Size.SMOKE.largeFiles(), Size.SMOKE.largeFiles(), Size.SMOKE.largeFiles(), Size.SMOKE.largeFiles(),
                 Size.SMOKE.throttledLargeFiles(),
-                Size.SMOKE.throttledLargeFiles());
+                Size.SMOKE.throttledLargeFiles(), Size.SMOKE.throttledLargeFiles(), Size.SMOKE.largeFiles());
         assertEquals(ids.size(), shapes.size());
         for (int i = 0; i < shapes.size(); i++) {
             ScenarioResult scenario = results.scenarios().get(i);
@@ -102,6 +102,24 @@ class TestBenchmarkSmoke {
         Map<String, Long> gfsCounters = results.scenarios().get(9).candidate().runs().get(0).counters();
         assertEquals(warmedBytes, gfsCounters.get("gfs.bytes-from-cache"), "P5 reads through gfs://");
         assertEquals(0, gfsCounters.get("gfs.bytes-from-ufs"));
+
+        // D1 and D1-local: pull (A) against push (B) onto 2 workers with replication 2; the workers' pulls prove the path each took
+        assertEquals(List.of("D1", "D1-local"), results.scenarios().subList(11, 13).stream().map(ScenarioResult::id).toList());
+        for (ScenarioResult dataPaths : results.scenarios().subList(11, 13)) {
+            long blocks = dataPaths.files() * ((dataPaths.bytes() / dataPaths.files() + (64L << 20) - 1) / (64L << 20));
+            Map<String, Long> pulled = dataPaths.candidate().runs().get(0).counters();
+            assertEquals(blocks, pulled.get("pulls.ufs"), dataPaths.id() + ": a worker read each block from the UFS");
+            assertEquals(blocks, pulled.get("pulls.worker"), dataPaths.id() + ": the other worker copied the second replica");
+            Map<String, Long> pushed = dataPaths.baseline().runs().get(0).counters();
+            assertEquals(0, pushed.get("pulls.ufs"), dataPaths.id() + ": push pulls nothing");
+            assertEquals(0, pushed.get("pulls.worker"), dataPaths.id());
+            assertTrue(dataPaths.candidate().settings().contains("data path = pull (the workers read the UFS and copy the replicas worker to worker), replication 2 on 2 workers"),
+                    dataPaths.candidate().settings().toString());
+            assertTrue(dataPaths.baseline().settings().contains("data path = push (the executor reads the UFS and sends every replica), replication 2 on 2 workers"),
+                    dataPaths.baseline().settings().toString());
+        }
+        assertEquals(Size.SMOKE.throttledLargeFiles().totalBytes(), results.scenarios().get(11).candidate().runs().get(0).counters().get("store.bytes-read"),
+                "on pull the workers read the store once per block");
 
         String markdown = Files.readString(dir.resolve("out/results.md"));
         assertTrue(markdown.contains("| scenario | data | A | A MiB/s | A files/s | B | B MiB/s | B files/s | A/B |"), markdown);
