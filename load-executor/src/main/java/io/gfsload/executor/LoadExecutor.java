@@ -1535,10 +1535,13 @@ public final class LoadExecutor {
             return true;
         }
 
-        /** Has the workers pull {@code block}, never onto a worker this job could not reach. */
+        /**
+         * Has the workers pull {@code block}, never onto a worker this job could not reach, on as many
+         * streams as this run reads a file on.
+         */
         private void pull(BlockTask block) {
             try {
-                placed(cache.pullBlock(block.key(), block.offset(), block.length(), excludingUnreachable(writeOptions(block))));
+                placed(cache.pullBlock(block.key(), block.offset(), block.length(), streamsPerFile, excludingUnreachable(writeOptions(block))));
             }
             catch (WorkerUnavailableException e) {
                 unreachable(e);

@@ -78,8 +78,8 @@ abstract class ForwardingCacheClient implements CacheClient {
     }
 
     @Override
-    public BlockWriteResult pullBlock(BlockKey block, long offset, long length, WriteOptions options) {
-        return delegate.pullBlock(block, offset, length, options);
+    public BlockWriteResult pullBlock(BlockKey block, long offset, long length, int streams, WriteOptions options) {
+        return delegate.pullBlock(block, offset, length, streams, options);
     }
 
     @Override

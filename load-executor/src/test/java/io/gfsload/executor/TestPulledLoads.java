@@ -100,7 +100,7 @@ class TestPulledLoads {
         // workers that cannot read the UFS: the answer of a worker without the store's file system or access
         CacheClient unreadable = new ForwardingCacheClient(client) {
             @Override
-            public BlockWriteResult pullBlock(BlockKey block, long offset, long length, WriteOptions options) {
+            public BlockWriteResult pullBlock(BlockKey block, long offset, long length, int streams, WriteOptions options) {
                 pullsAsked.incrementAndGet();
                 throw new UfsPullException("Pulling block " + block.blockId() + " failed: worker-0 cannot read it: No FileSystem for scheme \"file\"",
                         UfsPullException.Reason.UNREADABLE, null);

@@ -125,13 +125,14 @@ public interface CacheClient extends AutoCloseable {
      * them through this client (the pull data path): the first worker placed reads them from the
      * UFS itself, with its own Hadoop configuration and credentials, and every other replica is
      * copied from it, worker to worker; the block is then recorded in the master as a write would
-     * record it. The workers read only the file version {@code block} names.
+     * record it. The workers read only the file version {@code block} names, on up to
+     * {@code streams} streams at once (ranged requests of an object store; 1 reads it on one).
      *
      * @throws UfsPullException when a worker could not read the UFS; its reason says whether the
      *     file changed, is gone, cannot be read by the workers at all, or the read failed
      * @throws UnsupportedOperationException from clients that cannot (this default)
      */
-    default BlockWriteResult pullBlock(BlockKey block, long offset, long length, WriteOptions options) {
+    default BlockWriteResult pullBlock(BlockKey block, long offset, long length, int streams, WriteOptions options) {
         throw new UnsupportedOperationException(getClass().getName() + " cannot have workers pull blocks");
     }
 

@@ -581,8 +581,9 @@ public final class GrpcCacheClient implements CacheClient {
      * and records the block in the master. On any failure the copies stored are removed.
      */
     @Override
-    public BlockWriteResult pullBlock(BlockKey block, long offset, long length, WriteOptions options) {
+    public BlockWriteResult pullBlock(BlockKey block, long offset, long length, int streams, WriteOptions options) {
         checkArgument(offset >= 0, "offset must be >= 0: %s", offset);
+        checkArgument(streams >= 1, "streams must be >= 1: %s", streams);
         PlaceBlockResponse placement = place(block, length, options);
         WriteBlockHeader.Builder header = WriteBlockHeader.newBuilder().setBlockId(block.blockId()).setLength(length);
         options.tier().ifPresent(tier -> header.setTier(ProtoConversions.toProto(tier)));
@@ -591,7 +592,7 @@ public final class GrpcCacheClient implements CacheClient {
         WorkerAddress first = workers.get(0);
         FileIdentity file = block.file();
         PullBlockRequest fromUfs = PullBlockRequest.newBuilder().setHeader(header).setUfs(UfsRange.newBuilder()
-                .setPath(file.path()).setOffset(offset).setFileLength(file.length()).setModificationTimeMillis(file.modificationTime())).build();
+                .setPath(file.path()).setOffset(offset).setFileLength(file.length()).setModificationTimeMillis(file.modificationTime()).setStreams(streams)).build();
         PullBlockRequest fromFirst = PullBlockRequest.newBuilder().setHeader(header).setWorker(first).build();
         Map<String, StorageTierProto> tiers = new LinkedHashMap<>();
         Map<String, Long> copies = new LinkedHashMap<>();

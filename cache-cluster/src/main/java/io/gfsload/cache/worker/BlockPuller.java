@@ -11,6 +11,7 @@ import io.gfsload.cache.proto.WorkerAddress;
 import io.gfsload.cache.proto.WorkerServiceGrpc;
 import io.gfsload.cache.rpc.RpcChannels;
 import io.gfsload.cache.rpc.RpcErrors;
+import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
@@ -21,7 +22,14 @@ import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.net.URI;
+import java.util.ArrayDeque;
 import java.util.Iterator;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -47,12 +55,26 @@ import org.apache.hadoop.security.AccessControlException;
  * the worker's, never sent by clients. Thread-safe.
  */
 final class BlockPuller implements AutoCloseable {
+    /** Streams at most one pull reads a block on. */
+    static final int MAX_STREAMS = 16;
+    /** The bytes of one ranged read of a pull on several streams. */
+    static final int PIECE_BYTES = 4 << 20;
+    /**
+     * The bytes of the pieces read and not yet appended, over all the worker's pulls: an eighth of
+     * the heap, at least one piece and at most 256 MiB.
+     */
+    static final int PULL_BUFFER_BYTES = (int) Math.max(PIECE_BYTES, Math.min(256L << 20, Runtime.getRuntime().maxMemory() / 8));
+
     private final String workerId;
     private final Map<String, String> ufsProperties;
     private final List<String> allowed;
     private final Optional<String> token;
     private final int bufferBytes;
     private final Map<String, ManagedChannel> peers = new ConcurrentHashMap<>();
+    /** The bytes of pieces read and not yet appended, over all pulls: {@link #PULL_BUFFER_BYTES} at most. */
+    private final Semaphore buffers = new Semaphore(PULL_BUFFER_BYTES);
+    private final ExecutorService readers = Executors.newCachedThreadPool(new ThreadFactoryBuilder()
+            .setNameFormat("gfsload-pull-read-%d").setDaemon(true).build());
     private volatile Configuration conf;
 
     BlockPuller(String workerId, Map<String, String> ufsProperties, List<String> allowed, Optional<String> token, int bufferBytes) {
@@ -103,17 +125,12 @@ final class BlockPuller implements AutoCloseable {
                         + "modified at %d, not %d bytes modified at %d", action, status.getLen(), status.getModificationTime(),
                         range.getFileLength(), range.getModificationTimeMillis()));
             }
-            byte[] buffer = new byte[(int) Math.min(bufferBytes, Math.max(1, length))];
-            try (FSDataInputStream in = fs.open(path)) {
-                long position = range.getOffset();
-                long end = position + length;
-                while (position < end) {
-                    checkNotCancelled(action);
-                    int n = (int) Math.min(buffer.length, end - position);
-                    in.readFully(position, buffer, 0, n);
-                    write.append(ByteBuffer.wrap(buffer, 0, n));
-                    position += n;
-                }
+            int streams = Math.max(1, Math.min(MAX_STREAMS, range.getStreams()));
+            if (streams == 1 || length <= PIECE_BYTES) {
+                readSequentially(fs, path, range.getOffset(), length, write, action);
+            }
+            else {
+                readRanges(fs, path, range.getOffset(), length, streams, write, action);
             }
         }
         catch (EOFException e) {
@@ -130,6 +147,128 @@ final class BlockPuller implements AutoCloseable {
         }
         catch (LinkageError e) {
             throw failure(Status.Code.FAILED_PRECONDITION, RpcErrors.UFS_UNREADABLE, action + ": the worker has no Hadoop file system on its class path: " + e, e);
+        }
+    }
+
+    /** Reads the range on one stream: one request from the offset on, one buffer of {@code bufferBytes}. */
+    private void readSequentially(FileSystem fs, Path path, long offset, long length, BlockStore.BlockWrite write, String action) throws IOException {
+        byte[] buffer = new byte[(int) Math.min(bufferBytes, Math.max(1, length))];
+        try (FSDataInputStream in = fs.open(path)) {
+            in.seek(offset);
+            for (long done = 0; done < length; ) {
+                checkNotCancelled(action);
+                int n = (int) Math.min(buffer.length, length - done);
+                in.readFully(buffer, 0, n);
+                write.append(ByteBuffer.wrap(buffer, 0, n));
+                done += n;
+            }
+        }
+    }
+
+    /**
+     * Reads the range in pieces of {@link #PIECE_BYTES} on up to {@code streams} streams at once,
+     * as ranged requests of an object store, and appends the pieces in order. A piece beyond the
+     * first in flight starts only when the worker's budget of pull buffers has its bytes at once,
+     * so that pulls never wait for each other's buffers while holding their own.
+     */
+    private void readRanges(FileSystem fs, Path path, long offset, long length, int streams, BlockStore.BlockWrite write, String action)
+            throws IOException {
+        ArrayBlockingQueue<FSDataInputStream> idle = new ArrayBlockingQueue<>(streams);
+        ArrayDeque<Piece> pending = new ArrayDeque<>();
+        long end = offset + length;
+        long next = offset;
+        try {
+            while (next < end || !pending.isEmpty()) {
+                checkNotCancelled(action);
+                while (next < end && pending.size() < streams) {
+                    int n = (int) Math.min(PIECE_BYTES, end - next);
+                    if (pending.isEmpty()) {
+                        buffers.acquireUninterruptibly(n);
+                    }
+                    else if (!buffers.tryAcquire(n)) {
+                        break;
+                    }
+                    long position = next;
+                    pending.add(new Piece(readers.submit(() -> readPiece(fs, path, position, n, idle)), n));
+                    next += n;
+                }
+                Piece head = pending.poll();
+                try {
+                    write.append(ByteBuffer.wrap(await(head.read())));
+                }
+                finally {
+                    buffers.release(head.length());
+                }
+            }
+        }
+        finally {
+            // the reads under way end before their streams close and their bytes go back to the budget
+            for (Piece piece : pending) {
+                try {
+                    piece.read().get();
+                }
+                catch (ExecutionException e) {
+                    // failed: the failure that ends the pull is the one already thrown
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                finally {
+                    buffers.release(piece.length());
+                }
+            }
+            for (FSDataInputStream in : idle) {
+                closeQuietly(in);
+            }
+        }
+    }
+
+    /** A ranged read of {@code length} bytes under way, its bytes taken from the budget. */
+    private record Piece(Future<byte[]> read, int length) {}
+
+    private static byte[] readPiece(FileSystem fs, Path path, long position, int length, ArrayBlockingQueue<FSDataInputStream> idle) throws IOException {
+        FSDataInputStream in = idle.poll();
+        if (in == null) {
+            in = fs.open(path);
+        }
+        try {
+            byte[] piece = new byte[length];
+            in.readFully(position, piece, 0, length);
+            idle.add(in);
+            return piece;
+        }
+        catch (IOException | RuntimeException e) {
+            closeQuietly(in);
+            throw e;
+        }
+    }
+
+    private byte[] await(Future<byte[]> read) throws IOException {
+        try {
+            return read.get();
+        }
+        catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new java.io.InterruptedIOException("Interrupted while reading a piece of the block");
+        }
+        catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw new IOException(cause);
+        }
+    }
+
+    private static void closeQuietly(FSDataInputStream in) {
+        try {
+            in.close();
+        }
+        catch (IOException e) {
+            // a stream that failed, or one done with: nothing of the block depends on its close
         }
     }
 
@@ -226,6 +365,7 @@ final class BlockPuller implements AutoCloseable {
 
     @Override
     public void close() {
+        readers.shutdownNow();
         peers.values().forEach(ManagedChannel::shutdownNow);
         peers.clear();
     }

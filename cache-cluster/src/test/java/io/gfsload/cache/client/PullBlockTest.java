@@ -17,6 +17,10 @@ import io.gfsload.cache.api.UfsPullException;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.ufs.simulator.ThrottledFileSystem;
+import java.net.URI;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileSystem;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -42,7 +46,7 @@ class PullBlockTest {
         BlockKey block = new BlockKey(identity, 1);
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 3, 64L * MIB));
                 CacheClient client = cluster.newClient()) {
-            BlockWriteResult result = client.pullBlock(block, 2 * MIB, MIB, WriteOptions.replication(2));
+            BlockWriteResult result = client.pullBlock(block, 2 * MIB, MIB, 1, WriteOptions.replication(2));
 
             assertEquals(2, result.workerIds().size());
             assertNotEquals(result.workerIds().get(0), result.workerIds().get(1), "replicas on distinct workers");
@@ -56,6 +60,36 @@ class PullBlockTest {
             try (InputStream in = client.openReader(block)) {
                 assertArrayEquals(Arrays.copyOfRange(bytes, 2 * MIB, 3 * MIB), readAll(in), "from the copy");
             }
+        }
+    }
+
+    @Test
+    void aWorkerReadsABlockOnOneRequestOrInRangedRequestsOnSeveralStreams() throws IOException {
+        int length = 10 * MIB + 123;
+        byte[] bytes = randomBytes(length, 13);
+        Path file = Files.write(directory.resolve("part-1"), bytes);
+        // the in-process workers get this instance of the store from Hadoop's cache, and with it its counts
+        ThrottledFileSystem store = (ThrottledFileSystem) FileSystem.get(URI.create("throttled://pulls/"), new Configuration());
+        FileIdentity identity = new FileIdentity("throttled://pulls" + file, length, Files.getLastModifiedTime(file).toMillis());
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 1, 64L * MIB));
+                CacheClient client = cluster.newClient()) {
+            store.resetStats();
+            client.pullBlock(new BlockKey(identity, 0), 0, length, 1, WriteOptions.replication(1));
+            assertEquals(1, store.stats().requests(), "one stream: its open, whose reads from the offset on continue its request");
+
+            store.resetStats();
+            client.pullBlock(new BlockKey(identity, 1), 0, length, 3, WriteOptions.replication(1));
+            // three pieces of 4 MiB: a ranged request each, on at most three streams, each opened once
+            long requests = store.stats().requests();
+            assertTrue(requests >= 4 && requests <= 6, "ranged requests and opens: " + requests);
+            for (int index : new int[] {0, 1}) {
+                try (InputStream in = client.openReader(new BlockKey(identity, index))) {
+                    assertArrayEquals(bytes, readAll(in), "block " + index);
+                }
+            }
+        }
+        finally {
+            store.close();
         }
     }
 
@@ -89,7 +123,7 @@ class PullBlockTest {
     }
 
     private static void assertReason(UfsPullException.Reason reason, CacheClient client, BlockKey block, String says) {
-        UfsPullException failure = assertThrows(UfsPullException.class, () -> client.pullBlock(block, 0, MIB, WriteOptions.replication(2)));
+        UfsPullException failure = assertThrows(UfsPullException.class, () -> client.pullBlock(block, 0, MIB, 1, WriteOptions.replication(2)));
         assertEquals(reason, failure.reason(), failure.getMessage());
         assertTrue(failure.getMessage().contains(says), failure.getMessage());
     }
