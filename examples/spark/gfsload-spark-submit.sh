@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Warms yesterday's partition of db.events as a spark-submit job: the driver plans, the executors
-# load the partition's files into the cache cluster. The exit code is gfsload's (0 everything cached,
-# 2 bad input, 3 partial, 4 failed, 5 not found, 6 not enough cache capacity).
+# Warms yesterday's partition of db.events (or TABLE) as a spark-submit job: the driver plans, the
+# executors load the partition's files into the cache cluster. The exit code is gfsload's (0
+# everything cached, 2 bad input, 3 partial, 4 failed, 5 not found, 6 not enough cache capacity).
 #
 #   GFSLOAD_JOB_JAR  the job's jar: spark-job/target/gfsload-spark-job-VERSION-job.jar
 #   CACHE_MASTER     the cache cluster's master, HOST:PORT
 #   METASTORE        thrift://HOST:PORT
+#   TABLE            the table, DB.TABLE, partitioned by dt (default db.events; demo.events, the demo
+#                    table 'gfsload metastore start' serves, to try it on one machine)
 #   TOKEN_FILE       the cluster's token file (omit for a cluster without one)
 #   SPARK_MASTER     Spark's master (default yarn; local[2] to try it on one machine, where without
 #                    a Spark distribution a link named spark-submit to spark-submit-local.sh, first
@@ -18,6 +20,7 @@
 # on this machine (see docs/usage.md on cluster mode).
 set -euo pipefail
 day="${1:-$(date -u -d yesterday +%Y-%m-%d)}"
+table="${TABLE:-db.events}"
 report_dir="${REPORT_DIR:-${GFSLOAD_HOME:-${HOME:?set GFSLOAD_HOME or REPORT_DIR}/.gfsload}/reports}"
 token=()
 if [[ -n "${TOKEN_FILE:-}" ]]; then
@@ -27,9 +30,9 @@ fi
 exec spark-submit \
   --class io.gfsload.spark.GfsLoadSparkJob \
   --master "${SPARK_MASTER:-yarn}" --deploy-mode client \
-  --name "gfsload warm db.events dt=$day" \
+  --name "gfsload warm $table dt=$day" \
   "${GFSLOAD_JOB_JAR:?set GFSLOAD_JOB_JAR to the job jar}" \
-  --table db.events --partition "dt=$day" --replication 2 \
+  --table "$table" --partition "dt=$day" --replication 2 \
   --master "${CACHE_MASTER:?set CACHE_MASTER to HOST:PORT}" ${token[@]+"${token[@]}"} \
   --metastore "${METASTORE:?set METASTORE to thrift://HOST:PORT}" \
   --progress json --report "$report_dir/gfsload-report-$day.json"

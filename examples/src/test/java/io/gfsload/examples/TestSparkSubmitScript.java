@@ -54,6 +54,20 @@ class TestSparkSubmitScript {
         assertEquals(reports.resolve("gfsload-report-2026-11-20.json").toString(), parsed.matchedOptionValue("--report", null).toString());
     }
 
+    @Test
+    void theTableIsDbEventsUnlessTableNamesAnother() throws Exception {
+        CommandLine.ParseResult byDefault = gfsloadArguments(submit(Map.of()));
+        assertEquals("db.events", byDefault.matchedOptionValue("--table", null));
+
+        // the demo table 'gfsload metastore start' serves, to try the script on one machine
+        List<String> arguments = submit(Map.of("TABLE", "demo.events", "SPARK_MASTER", "local[2]"));
+
+        CommandLine.ParseResult parsed = gfsloadArguments(arguments);
+        assertEquals("demo.events", parsed.matchedOptionValue("--table", null));
+        assertEquals(List.of("dt=2026-11-20"), parsed.matchedOptionValue("--partition", List.of()));
+        assertEquals("gfsload warm demo.events dt=2026-11-20", arguments.get(arguments.indexOf("--name") + 1), "the application's name: " + arguments);
+    }
+
     /** Runs the script for 2026-11-20 with {@code environment} added to the required variables; the arguments spark-submit got. */
     private List<String> submit(Map<String, String> environment) throws IOException, InterruptedException {
         Path bin = Files.createDirectories(directory.resolve("bin"));
