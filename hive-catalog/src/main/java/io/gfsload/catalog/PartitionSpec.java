@@ -57,7 +57,14 @@ public record PartitionSpec(List<String> keys, List<String> values) {
         if (spec.isBlank()) {
             throw malformed(spec, "it is empty");
         }
-        for (String part : spec.split("/", -1)) {
+        List<String> parts = List.of(spec.split("/", -1));
+        if (parts.stream().anyMatch(String::isBlank)) {
+            // dt=2026-11-20/, a directory's name as a shell completes it: say so rather than that '' has no '='
+            List<String> written = parts.stream().filter(part -> !part.isBlank()).map(String::strip).toList();
+            throw malformed(spec, written.isEmpty() ? "it has no key=value"
+                    : "it has an empty part (a '/' at its start or end, or '//'): write " + String.join("/", written));
+        }
+        for (String part : parts) {
             int eq = part.indexOf('=');
             if (eq < 0) {
                 throw malformed(spec, "'%s' has no '='".formatted(part));

@@ -36,6 +36,19 @@ class TestPartitionSpec {
     }
 
     @Test
+    void aSlashWithNothingBesideItSaysSoAndGivesTheSpecWithoutIt() {
+        // a directory's name as a shell completes it, dt=2026-11-20/, is no partition's name
+        assertEquals("Invalid partition spec 'dt=2026-11-20/': it has an empty part (a '/' at its start or end, or '//'): "
+                        + "write dt=2026-11-20; expected key=value[/key2=value2...], e.g. dt=2026-11-20 or dt=2026-11-20/hr=3",
+                assertThrows(InvalidInputException.class, () -> PartitionSpec.parse("dt=2026-11-20/")).getMessage());
+        for (String bad : List.of("/dt=2026-11-20/hr=3", "dt=2026-11-20//hr=3", " dt=2026-11-20 / hr=3 / ")) {
+            InvalidInputException e = assertThrows(InvalidInputException.class, () -> PartitionSpec.parse(bad));
+            assertTrue(e.getMessage().startsWith("Invalid partition spec '" + bad + "': it has an empty part"), e.getMessage());
+            assertTrue(e.getMessage().contains(": write dt=2026-11-20/hr=3;"), e.getMessage());
+        }
+    }
+
+    @Test
     void blanksAroundTheEqualsSignAreTheSpecsAndQuotesAreNotAValues() {
         assertEquals(PartitionSpec.parse("dt=2026-11-20/hr=03"), PartitionSpec.parse(" dt = 2026-11-20 / hr = 03 "));
         assertEquals(List.of("New York"), PartitionSpec.parse("city=New York").values());
