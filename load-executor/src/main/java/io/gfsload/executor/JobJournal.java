@@ -260,9 +260,9 @@ public final class JobJournal implements AutoCloseable {
         String jobId = jobId(request, atomic);
         Path directory = jobsDirectory.resolve(jobId);
         try {
-            if (restart) {
-                discard(directory, jobId);
-            }
+            // the identity of the runs from this home outlives --restart: a run killed while it held the job's temp area
+            // is this home's, whose restarted run adopts the area at once rather than being refused it as another home's
+            Optional<byte[]> identity = restart ? discard(directory, jobId) : Optional.empty();
             Files.createDirectories(directory);
             Options options = options();
             RocksDB db = null;
@@ -289,6 +289,9 @@ public final class JobJournal implements AutoCloseable {
                 }
                 db.put(REQUEST, request.target().describe().getBytes(StandardCharsets.UTF_8));
                 db.put(CLUSTER_ID, clusterId.getBytes(StandardCharsets.UTF_8));
+                if (identity.isPresent()) {
+                    db.put(TEMP_AREA_RUN, identity.get());
+                }
                 JobJournal journal = new JobJournal(jobId, directory, options, db, discarded);
                 discarded.ifPresent(line -> LOG.warn("{}", line));
                 return journal;
@@ -436,35 +439,46 @@ public final class JobJournal implements AutoCloseable {
      * Deletes the journal in {@code directory} for a run that starts the job over: renamed out of
      * the job ids' namespace first, while holding its lock when it can be opened, and not at all
      * when another run holds it open.
+     *
+     * @return the identity of the runs that wrote it ({@link #tempAreaRunId}), when it could be read
      */
-    private static void discard(Path directory, String jobId) throws IOException {
+    private static Optional<byte[]> discard(Path directory, String jobId) throws IOException {
         if (!Files.exists(directory, LinkOption.NOFOLLOW_LINKS)) {
-            return;
+            return Optional.empty();
         }
-        Optional<RocksDBException> unopened = renameHeld(directory);
-        if (unopened.isPresent()) {
-            if (locked(unopened.get())) {
-                throw lockedByAnother(jobId, directory, unopened.get());
+        Renamed renamed = renameHeld(directory);
+        if (renamed.unopened().isPresent()) {
+            if (locked(renamed.unopened().get())) {
+                throw lockedByAnother(jobId, directory, renamed.unopened().get());
             }
             // not a journal any run can open: nothing in it to keep
             moveToDeleting(directory);
         }
         deleteRecursively(deleting(directory));
+        return renamed.tempAreaRun();
     }
 
     /**
-     * Renames the journal in {@code directory} to its {@link #deleting} name while holding its lock
-     * (a run of its job starting meanwhile finds no journal, and starts afresh); the reason it
-     * could not be opened, and was left as it is, otherwise.
+     * What {@link #renameHeld} did: the reason the journal could not be opened, and was left as it
+     * is; else the identity of the runs that wrote it ({@link #tempAreaRunId}), when it has one.
      */
-    private static Optional<RocksDBException> renameHeld(Path directory) throws IOException {
+    private record Renamed(Optional<RocksDBException> unopened, Optional<byte[]> tempAreaRun) {}
+
+    /**
+     * Renames the journal in {@code directory} to its {@link #deleting} name while holding its lock
+     * (a run of its job starting meanwhile finds no journal, and starts afresh), reading the
+     * identity of its runs first; the reason it could not be opened, and was left as it is,
+     * otherwise.
+     */
+    private static Renamed renameHeld(Path directory) throws IOException {
         deleteRecursively(deleting(directory));
         try (Options options = options().setCreateIfMissing(false); RocksDB db = RocksDB.open(options, directory.toString())) {
+            Optional<byte[]> tempAreaRun = Optional.ofNullable(db.get(TEMP_AREA_RUN));
             Files.move(directory, deleting(directory), StandardCopyOption.ATOMIC_MOVE);
-            return Optional.empty();
+            return new Renamed(Optional.empty(), tempAreaRun);
         }
         catch (RocksDBException e) {
-            return Optional.of(e);
+            return new Renamed(Optional.of(e), Optional.empty());
         }
     }
 
@@ -591,7 +605,7 @@ public final class JobJournal implements AutoCloseable {
     private static OptionalLong deleteUnlessOpen(Path directory) throws IOException {
         // measured before the open, which replays the write-ahead log and deletes it
         Freeing freeing = Freeing.of(directory);
-        Optional<RocksDBException> unopened = renameHeld(directory);
+        Optional<RocksDBException> unopened = renameHeld(directory).unopened();
         if (unopened.isPresent()) {
             if (locked(unopened.get())) {
                 return OptionalLong.empty();

@@ -180,6 +180,26 @@ class TestJobJournal {
     }
 
     @Test
+    void restartKeepsTheIdentityOfTheRunsFromHere() {
+        // a run killed while it held the job's temp area: --restart from the same home adopts the area at once, as the same
+        // command does, rather than being refused it as a run from another home until the killed run's hold lapses
+        JobJournal killed = JobJournal.open(jobs, REQUEST, true, CLUSTER, false);
+        String runId = killed.tempAreaRunId();
+        killed.recordRead(1_000);
+        killed.close();
+
+        JobJournal restarted = JobJournal.open(jobs, REQUEST, true, CLUSTER, true);
+        try {
+            assertEquals(runId, restarted.tempAreaRunId(), "a run from the same home, restarted or not, has its identity");
+            assertEquals(0, restarted.previousUfsBytesRead(), "the rest of the journal is forgotten");
+            assertEquals(1, restarted.run());
+        }
+        finally {
+            restarted.close();
+        }
+    }
+
+    @Test
     void restartForgetsWhatEarlierRunsRead() {
         JobJournal journal = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
         journal.recordRead(1_000);
