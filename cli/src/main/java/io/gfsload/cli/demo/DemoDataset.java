@@ -68,27 +68,24 @@ public final class DemoDataset {
 
     /**
      * Creates the table unless the metastore has it: writes the files under {@code directory}
-     * and registers the table and its partitions.
+     * and registers the table and its partitions. When the metastore has it and {@code directory}
+     * is gone (deleted), writes the files again as they were.
      *
      * @return whether the table was created
      */
     public boolean ensure(URI metastore, Path directory) {
         try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore)) {
-            if (admin.tableExists(TABLE)) {
-                return false;
-            }
             Path database = directory.toAbsolutePath().resolve("demo.db");
             Path table = database.resolve("events");
-            deleteRecursively(table);
-            Map<PartitionSpec, String> partitions = new LinkedHashMap<>();
-            for (String day : DAYS) {
-                Path partition = table.resolve("dt=" + day);
-                List<Long> sizes = fileSizes.getOrDefault(day, List.of());
-                for (int i = 0; i < sizes.size(); i++) {
-                    writeParquet(partition.resolve("part-%05d.parquet".formatted(i)), sizes.get(i), (day + "/" + i).hashCode());
+            if (admin.tableExists(TABLE)) {
+                if (Files.notExists(directory)) {
+                    // the demo's files deleted, its directory with them: written again as they were
+                    writeFiles(table);
                 }
-                partitions.put(PartitionSpec.parse("dt=" + day), location(partition));
+                return false;
             }
+            deleteRecursively(table);
+            Map<PartitionSpec, String> partitions = writeFiles(table);
             admin.ensureDatabase(TABLE.database(), location(database));
             admin.createParquetTable(TABLE,
                     List.of(new Column("event_id", "bigint"), new Column("user_id", "bigint"), new Column("event_type", "string"), new Column("payload", "binary")),
@@ -97,6 +94,20 @@ public final class DemoDataset {
             admin.addPartitions(TABLE, partitions);
             return true;
         }
+    }
+
+    /** Writes the files of every partition under {@code table}; returns the partitions' locations. */
+    private Map<PartitionSpec, String> writeFiles(Path table) {
+        Map<PartitionSpec, String> partitions = new LinkedHashMap<>();
+        for (String day : DAYS) {
+            Path partition = table.resolve("dt=" + day);
+            List<Long> sizes = fileSizes.getOrDefault(day, List.of());
+            for (int i = 0; i < sizes.size(); i++) {
+                writeParquet(partition.resolve("part-%05d.parquet".formatted(i)), sizes.get(i), (day + "/" + i).hashCode());
+            }
+            partitions.put(PartitionSpec.parse("dt=" + day), location(partition));
+        }
+        return partitions;
     }
 
     /** A location as the metastore stores it: a Hadoop path string, not a percent-encoded URI. */
