@@ -1483,6 +1483,30 @@ public final class LoadExecutor {
             checkUnchangedAfterRead(fs, ufsPath, file, toLoad, uncached);
         }
 
+        /**
+         * Whether {@code block}, next of its file, was staged by an earlier run of the job: then it is
+         * loaded when this run commits it, as the blocks it writes, but neither read nor written,
+         * and {@code next} moves past it.
+         */
+        private boolean adopted(BlockTask block, AtomicInteger next, AtomicLong bytesLoaded) {
+            if (!isStaged(block)) {
+                return false;
+            }
+            bytesLoaded.addAndGet(block.length());
+            next.incrementAndGet();
+            listener.blockAdopted(block);
+            return true;
+        }
+
+        /** Counts {@code block}, next of its file, written by this run, moves {@code next} past it and says it is loaded. */
+        private void written(BlockTask block, AtomicInteger next, AtomicLong bytesLoaded, BlockProgress progress) {
+            bytesLoaded.addAndGet(block.length());
+            bytesWritten.addAndGet(block.length());
+            writtenBlocks.put(block.key().blockId(), block.length());
+            next.incrementAndGet();
+            progress.loaded();
+        }
+
         /** Whether this run has the workers read the blocks (the pull data path): asked to, and, with auto, no worker said it cannot. */
         private boolean pulls() {
             return options.dataPath() == DataPath.PULL || options.dataPath() == DataPath.AUTO && !pushInstead;
@@ -1499,10 +1523,7 @@ public final class LoadExecutor {
         private boolean loadPulled(List<BlockTask> toLoad, AtomicInteger next, AtomicLong bytesLoaded) throws IOException {
             while (next.get() < toLoad.size()) {
                 BlockTask block = toLoad.get(next.get());
-                if (isStaged(block)) {
-                    bytesLoaded.addAndGet(block.length());
-                    next.incrementAndGet();
-                    listener.blockAdopted(block);
+                if (adopted(block, next, bytesLoaded)) {
                     continue;
                 }
                 awaitWindow();
@@ -1525,11 +1546,7 @@ public final class LoadExecutor {
                     counted(length);
                     progress.written(length);
                     recordWritten(block);
-                    bytesLoaded.addAndGet(block.length());
-                    bytesWritten.addAndGet(block.length());
-                    writtenBlocks.put(block.key().blockId(), block.length());
-                    next.incrementAndGet();
-                    progress.loaded();
+                    written(block, next, bytesLoaded, progress);
                 }
             }
             return true;
@@ -1571,21 +1588,13 @@ public final class LoadExecutor {
                 FileChannel local = localChannel(in);
                 while (next.get() < toLoad.size()) {
                     BlockTask block = toLoad.get(next.get());
-                    if (isStaged(block)) {
-                        // staged by an earlier run: loaded when this run commits it, as the blocks it writes, but neither read nor written
-                        bytesLoaded.addAndGet(block.length());
-                        next.incrementAndGet();
-                        listener.blockAdopted(block);
+                    if (adopted(block, next, bytesLoaded)) {
                         continue;
                     }
                     awaitWindow();
                     try (BlockProgress progress = new BlockProgress(listener, block)) {
                         loadBlock(in, local, block, progress);
-                        bytesLoaded.addAndGet(block.length());
-                        bytesWritten.addAndGet(block.length());
-                        writtenBlocks.put(block.key().blockId(), block.length());
-                        next.incrementAndGet();
-                        progress.loaded();
+                        written(block, next, bytesLoaded, progress);
                     }
                 }
             }
@@ -2380,10 +2389,7 @@ public final class LoadExecutor {
                 try {
                     while (next.get() < toLoad.size()) {
                         BlockTask block = toLoad.get(next.get());
-                        if (isStaged(block)) {
-                            bytesLoaded.addAndGet(block.length());
-                            next.incrementAndGet();
-                            listener.blockAdopted(block);
+                        if (adopted(block, next, bytesLoaded)) {
                             continue;
                         }
                         awaitWindow();
@@ -2410,11 +2416,7 @@ public final class LoadExecutor {
                                 throw e;
                             }
                             recordWritten(block);
-                            bytesLoaded.addAndGet(block.length());
-                            bytesWritten.addAndGet(block.length());
-                            writtenBlocks.put(block.key().blockId(), block.length());
-                            next.incrementAndGet();
-                            progress.loaded();
+                            written(block, next, bytesLoaded, progress);
                         }
                     }
                 }
