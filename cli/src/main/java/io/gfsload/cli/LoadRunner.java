@@ -355,7 +355,8 @@ final class LoadRunner {
             // an atomic load of the same request, at another scope or this one plain, is another job: say what it has staged, running or not
             String atomicJob = JobJournal.jobId(jobRequest(planned.plan().request()), Optional.of(scope));
             String flags = scope == AtomicOptions.Scope.FILE ? "-A" : "-A --atomic-scope " + scope.name().toLowerCase(Locale.ROOT);
-            services.cache().tempAreas().findTempArea(atomicJob)
+            // an area of no blocks (a run stopped before it staged any) holds no room and has nothing to resume
+            services.cache().tempAreas().findTempArea(atomicJob).filter(area -> !area.blocks().isEmpty())
                     .ifPresent(area -> status.printf("The atomic load of the same request (%s, job %s) has a temp area of %s, %s, kept until %s: "
                             + "a run of it is under way (from this or another gfsload home), or one did not finish, which the same command with %s "
                             + "resumes%n", flags, atomicJob, Sizes.count(area.blocks().size(), "block"),

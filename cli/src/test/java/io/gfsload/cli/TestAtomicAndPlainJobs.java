@@ -4,6 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.executor.AtomicOptions;
 import io.gfsload.executor.JobJournal;
 import io.gfsload.planner.LoadRequest;
@@ -13,6 +16,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
@@ -78,5 +82,22 @@ class TestAtomicAndPlainJobs {
         finally {
             store.close();
         }
+    }
+
+    @Test
+    void anEmptyTempAreaOfTheAtomicJobIsNotMentioned() throws IOException {
+        Files.write(data.resolve("part-0"), new byte[1000]);
+        String path = "file:" + data;
+        String atomicJob = JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of(path)), 1), Optional.of(AtomicOptions.Scope.FILE));
+        // what an atomic run stopped before it staged anything leaves: an area of no blocks, which holds no room and has nothing to resume
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(home.resolve("cluster"), Services.EMBEDDED_WORKERS, Services.EMBEDDED_WORKER_CAPACITY));
+                CacheClient client = cluster.newClient()) {
+            client.tempAreas().openTempArea(atomicJob, Duration.ofHours(1));
+        }
+
+        CliRun plain = CliRun.gfsload(home, "distributedLoad", "--progress", "none", path);
+
+        assertEquals(ExitCode.OK, plain.exitCode(), plain.err());
+        assertFalse(plain.err().contains("has a temp area of"), plain.err());
     }
 }
