@@ -30,6 +30,8 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -55,6 +57,8 @@ import org.apache.hadoop.security.AccessControlException;
  * the worker's, never sent by clients. Thread-safe.
  */
 final class BlockPuller implements AutoCloseable {
+    /** How long a pull that failed waits for one of its pieces under way to end, before it gives up on it. */
+    private static final java.time.Duration PIECE_WAIT = java.time.Duration.ofSeconds(30);
     /** Streams at most one pull reads a block on. */
     static final int MAX_STREAMS = 16;
     /** The bytes of one ranged read of a pull on several streams. */
@@ -205,13 +209,18 @@ final class BlockPuller implements AutoCloseable {
             // the reads under way end before their streams close and their bytes go back to the budget
             for (Piece piece : pending) {
                 try {
-                    piece.read().get();
+                    // a piece is one ranged read: it ends soon, unless the worker closing stopped its thread first
+                    piece.read().get(PIECE_WAIT.toMillis(), TimeUnit.MILLISECONDS);
                 }
                 catch (ExecutionException e) {
                     // failed: the failure that ends the pull is the one already thrown
                 }
+                catch (TimeoutException e) {
+                    piece.read().cancel(true);
+                }
                 catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                    piece.read().cancel(true);
                 }
                 finally {
                     buffers.release(piece.length());

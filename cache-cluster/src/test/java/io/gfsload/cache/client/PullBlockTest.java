@@ -94,6 +94,30 @@ class PullBlockTest {
     }
 
     @Test
+    void aPullWhoseRangedReadsFailStoresNothingAndSaysWhy() throws IOException {
+        int length = 10 * MIB;
+        Path file = Files.write(directory.resolve("part-2"), randomBytes(length, 14));
+        Configuration conf = new Configuration();
+        conf.set("fs.faulty.transient.fraction", "1");
+        FileSystem store = FileSystem.get(URI.create("faulty://failing-pulls/"), conf);
+        FileIdentity identity = new FileIdentity("faulty://failing-pulls" + file, length, Files.getLastModifiedTime(file).toMillis());
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 2, 64L * MIB));
+                CacheClient client = cluster.newClient()) {
+            for (int streams : new int[] {1, 3}) {
+                UfsPullException failure = assertThrows(UfsPullException.class,
+                        () -> client.pullBlock(new BlockKey(identity, 0), 0, length, streams, WriteOptions.replication(2)));
+                assertEquals(UfsPullException.Reason.FAILED, failure.reason(), failure.getMessage());
+                assertTrue(failure.getMessage().toLowerCase(java.util.Locale.ROOT).contains("connection reset (injected)"), failure.getMessage());
+            }
+            assertTrue(client.cachedBlocks(identity).isEmpty());
+            assertEquals(0.0, pulls(cluster, "ufs"), "nothing stored");
+        }
+        finally {
+            store.close();
+        }
+    }
+
+    @Test
     void aWorkerReadsNoOtherVersionOfTheFileNorWhatIsGoneNorAStoreItCannotRead() throws IOException {
         byte[] bytes = randomBytes(LENGTH, 12);
         Path file = Files.write(directory.resolve("part-0"), bytes);
