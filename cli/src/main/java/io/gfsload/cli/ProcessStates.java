@@ -17,10 +17,13 @@ import java.util.Optional;
 final class ProcessStates {
     private ProcessStates() {}
 
-    /** Whether the process runs: alive, and not a zombie. */
+    /**
+     * Whether the process runs: alive, and not a zombie. Alive is asked again after the look at
+     * its state: a zombie reaped in between has no state left to read, and is gone.
+     */
     static boolean isRunning(ProcessHandle handle) {
         requireNonNull(handle, "handle is null");
-        return handle.isAlive() && !hasExited(handle.pid());
+        return handle.isAlive() && !hasExited(handle.pid()) && handle.isAlive();
     }
 
     /**
