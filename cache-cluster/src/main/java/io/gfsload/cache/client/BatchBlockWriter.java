@@ -466,12 +466,7 @@ final class BatchBlockWriter {
     }
 
     private WriteBlockHeader.Builder header(Item item) {
-        WriteBlockHeader.Builder header = WriteBlockHeader.newBuilder()
-                .setBlockId(item.blockId())
-                .setLength(item.data.length());
-        options.tier().ifPresent(tier -> header.setTier(ProtoConversions.toProto(tier)));
-        options.tempArea().ifPresent(jobId -> header.setTempArea(jobId).setPinUntilEpochMillis(item.pinUntilMillis));
-        return header;
+        return GrpcCacheClient.header(item.blockId(), item.data.length(), options, item.pinUntilMillis);
     }
 
     /**

@@ -558,6 +558,18 @@ public final class GrpcCacheClient implements CacheClient {
                 placement.getWorkersList());
     }
 
+    /**
+     * The header of a write of {@code length} bytes of block {@code blockId}: on the tier of
+     * {@code options}, if any, and in its temp area, kept from eviction until
+     * {@code pinUntilMillis}.
+     */
+    static WriteBlockHeader.Builder header(String blockId, long length, WriteOptions options, long pinUntilMillis) {
+        WriteBlockHeader.Builder header = WriteBlockHeader.newBuilder().setBlockId(blockId).setLength(length);
+        options.tier().ifPresent(tier -> header.setTier(ProtoConversions.toProto(tier)));
+        options.tempArea().ifPresent(jobId -> header.setTempArea(jobId).setPinUntilEpochMillis(pinUntilMillis));
+        return header;
+    }
+
     /** Where the master places {@code block}'s replicas, as {@code options} say. */
     private PlaceBlockResponse place(BlockKey block, long length, WriteOptions options) {
         requireNonNull(block, "block is null");
@@ -585,9 +597,7 @@ public final class GrpcCacheClient implements CacheClient {
         checkArgument(offset >= 0, "offset must be >= 0: %s", offset);
         checkArgument(streams >= 1, "streams must be >= 1: %s", streams);
         PlaceBlockResponse placement = place(block, length, options);
-        WriteBlockHeader.Builder header = WriteBlockHeader.newBuilder().setBlockId(block.blockId()).setLength(length);
-        options.tier().ifPresent(tier -> header.setTier(ProtoConversions.toProto(tier)));
-        options.tempArea().ifPresent(jobId -> header.setTempArea(jobId).setPinUntilEpochMillis(placement.getTempAreaExpiresAtMillis()));
+        WriteBlockHeader.Builder header = header(block.blockId(), length, options, placement.getTempAreaExpiresAtMillis());
         List<WorkerAddress> workers = placement.getWorkersList();
         WorkerAddress first = workers.get(0);
         FileIdentity file = block.file();

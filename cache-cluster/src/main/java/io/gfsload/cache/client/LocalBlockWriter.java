@@ -96,9 +96,7 @@ final class LocalBlockWriter implements BlockWriter {
      */
     static Optional<LocalBlockWriter> tryOpen(GrpcCacheClient client, BlockKey block, long length, WriteOptions options,
             long pinUntilMillis, List<WorkerAddress> workers, Consumer<Path> beforeOpeningFile) {
-        WriteBlockHeader.Builder header = WriteBlockHeader.newBuilder().setBlockId(block.blockId()).setLength(length);
-        options.tier().ifPresent(tier -> header.setTier(ProtoConversions.toProto(tier)));
-        options.tempArea().ifPresent(jobId -> header.setTempArea(jobId).setPinUntilEpochMillis(pinUntilMillis));
+        WriteBlockHeader.Builder header = GrpcCacheClient.header(block.blockId(), length, options, pinUntilMillis);
         OpenLocalWriteRequest request = OpenLocalWriteRequest.newBuilder().setHeader(header).build();
         List<Replica> replicas = new ArrayList<>(workers.size());
         for (WorkerAddress worker : workers) {

@@ -13,7 +13,6 @@ import io.gfsload.cache.api.WorkerUnavailableException;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.proto.StorageTierProto;
 import io.gfsload.cache.proto.WorkerAddress;
-import io.gfsload.cache.proto.WriteBlockHeader;
 import io.gfsload.cache.proto.WriteBlockRequest;
 import io.gfsload.cache.proto.WriteBlockResponse;
 import io.gfsload.cache.rpc.ProtoConversions;
@@ -74,10 +73,8 @@ final class ReplicatedBlockWriter implements BlockWriter {
             long pinUntilMillis, List<WorkerAddress> workers) {
         List<ReplicaStream> replicas = new ArrayList<>(workers.size());
         ReplicatedBlockWriter writer = new ReplicatedBlockWriter(client, block, length, options, replicas);
-        WriteBlockHeader.Builder headerFields = WriteBlockHeader.newBuilder().setBlockId(block.blockId()).setLength(length);
-        options.tier().ifPresent(tier -> headerFields.setTier(ProtoConversions.toProto(tier)));
-        options.tempArea().ifPresent(jobId -> headerFields.setTempArea(jobId).setPinUntilEpochMillis(pinUntilMillis));
-        WriteBlockRequest header = WriteBlockRequest.newBuilder().setHeader(headerFields).build();
+        WriteBlockRequest header = WriteBlockRequest.newBuilder()
+                .setHeader(GrpcCacheClient.header(block.blockId(), length, options, pinUntilMillis)).build();
         try {
             for (WorkerAddress worker : workers) {
                 ReplicaStream replica = new ReplicaStream(worker);

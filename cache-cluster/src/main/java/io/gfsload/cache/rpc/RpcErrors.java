@@ -54,6 +54,13 @@ public final class RpcErrors {
     /** {@link #ERROR_KIND} (with {@code ABORTED}) of a pull whose read of the UFS, or copy from another worker, failed. */
     public static final String PULL_SOURCE_FAILED = "pull-source-failed";
 
+    /** Why a pull failed, by the {@link #ERROR_KIND} of its failure. */
+    private static final java.util.Map<String, UfsPullException.Reason> PULL_FAILURES = java.util.Map.of(
+            UFS_FILE_CHANGED, UfsPullException.Reason.CHANGED,
+            UFS_FILE_NOT_FOUND, UfsPullException.Reason.NOT_FOUND,
+            UFS_UNREADABLE, UfsPullException.Reason.UNREADABLE,
+            PULL_SOURCE_FAILED, UfsPullException.Reason.FAILED);
+
     /** Trailer of a {@link #TEMP_AREA_IN_USE} failure: how long ago the other run renewed the area, in milliseconds. */
     public static final Metadata.Key<String> RENEWED_MILLIS_AGO =
             Metadata.Key.of("gfsload-renewed-millis-ago", Metadata.ASCII_STRING_MARSHALLER);
@@ -81,32 +88,31 @@ public final class RpcErrors {
         return Status.fromCode(code).withDescription(message).asRuntimeException();
     }
 
+    /** A status exception with {@code message} as its description and {@code kind} in its {@link #ERROR_KIND} trailer. */
+    public static StatusRuntimeException status(Status.Code code, String kind, String message) {
+        Metadata trailers = new Metadata();
+        trailers.put(ERROR_KIND, kind);
+        return Status.fromCode(code).withDescription(message).asRuntimeException(trailers);
+    }
+
     /** The failure of a placement that found too few live workers with room. */
     public static StatusRuntimeException notEnoughWorkers(String message) {
-        Metadata trailers = new Metadata();
-        trailers.put(ERROR_KIND, NOT_ENOUGH_WORKERS);
-        return Status.FAILED_PRECONDITION.withDescription(message).asRuntimeException(trailers);
+        return status(Status.Code.FAILED_PRECONDITION, NOT_ENOUGH_WORKERS, message);
     }
 
     /** The failure of a placement that found enough workers whose tiers could hold the block, but too few with room now. */
     public static StatusRuntimeException noRoom(String message) {
-        Metadata trailers = new Metadata();
-        trailers.put(ERROR_KIND, NO_ROOM);
-        return Status.FAILED_PRECONDITION.withDescription(message).asRuntimeException(trailers);
+        return status(Status.Code.FAILED_PRECONDITION, NO_ROOM, message);
     }
 
     /** A worker's refusal of a block it has no room for now (its tier is full of blocks it cannot evict yet). */
     public static StatusRuntimeException workerNoRoom(String message) {
-        Metadata trailers = new Metadata();
-        trailers.put(ERROR_KIND, NO_ROOM);
-        return Status.RESOURCE_EXHAUSTED.withDescription(message).asRuntimeException(trailers);
+        return status(Status.Code.RESOURCE_EXHAUSTED, NO_ROOM, message);
     }
 
     /** The failure of a call naming a job whose temp area is not open. */
     public static StatusRuntimeException tempAreaNotFound(String message) {
-        Metadata trailers = new Metadata();
-        trailers.put(ERROR_KIND, TEMP_AREA_NOT_FOUND);
-        return Status.NOT_FOUND.withDescription(message).asRuntimeException(trailers);
+        return status(Status.Code.NOT_FOUND, TEMP_AREA_NOT_FOUND, message);
     }
 
     /** The refusal of an open of a temp area that another run of the job still renews. */
@@ -135,17 +141,9 @@ public final class RpcErrors {
         String message = action + " failed: " + description + " (" + status.getCode() + ")";
         Metadata trailers = Status.trailersFromThrowable(failure);
         String kind = trailers == null ? null : trailers.get(ERROR_KIND);
-        if (UFS_FILE_CHANGED.equals(kind)) {
-            return new UfsPullException(message, UfsPullException.Reason.CHANGED, failure);
-        }
-        if (UFS_FILE_NOT_FOUND.equals(kind)) {
-            return new UfsPullException(message, UfsPullException.Reason.NOT_FOUND, failure);
-        }
-        if (UFS_UNREADABLE.equals(kind)) {
-            return new UfsPullException(message, UfsPullException.Reason.UNREADABLE, failure);
-        }
-        if (PULL_SOURCE_FAILED.equals(kind)) {
-            return new UfsPullException(message, UfsPullException.Reason.FAILED, failure);
+        UfsPullException.Reason pullFailure = kind == null ? null : PULL_FAILURES.get(kind);
+        if (pullFailure != null) {
+            return new UfsPullException(message, pullFailure, failure);
         }
         switch (status.getCode()) {
             case UNAVAILABLE:

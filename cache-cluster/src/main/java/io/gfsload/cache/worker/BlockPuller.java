@@ -14,7 +14,6 @@ import io.gfsload.cache.rpc.RpcErrors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.grpc.Context;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import java.io.EOFException;
@@ -111,7 +110,7 @@ final class BlockPuller implements AutoCloseable {
                     + range.getFileLength() + " bytes");
         }
         if (!allows(allowed, range.getPath())) {
-            throw failure(Status.Code.PERMISSION_DENIED, RpcErrors.UFS_UNREADABLE, action + ": the worker pulls only from "
+            throw RpcErrors.status(Status.Code.PERMISSION_DENIED, RpcErrors.UFS_UNREADABLE, action + ": the worker pulls only from "
                     + (allowed.isEmpty() ? "files that are not local (file:)" : String.join(", ", allowed))
                     + " (gfsload.cache.worker.pull.allowed)");
         }
@@ -125,7 +124,7 @@ final class BlockPuller implements AutoCloseable {
             FileStatus status = fs.getFileStatus(path);
             if (status.getLen() != range.getFileLength()
                     || (range.getModificationTimeMillis() != 0 && status.getModificationTime() != range.getModificationTimeMillis())) {
-                throw failure(Status.Code.FAILED_PRECONDITION, RpcErrors.UFS_FILE_CHANGED, String.format("%s: the file changed: it has %d bytes "
+                throw RpcErrors.status(Status.Code.FAILED_PRECONDITION, RpcErrors.UFS_FILE_CHANGED, String.format("%s: the file changed: it has %d bytes "
                         + "modified at %d, not %d bytes modified at %d", action, status.getLen(), status.getModificationTime(),
                         range.getFileLength(), range.getModificationTimeMillis()));
             }
@@ -138,19 +137,19 @@ final class BlockPuller implements AutoCloseable {
             }
         }
         catch (EOFException e) {
-            throw failure(Status.Code.FAILED_PRECONDITION, RpcErrors.UFS_FILE_CHANGED, action + ": the file ended early: it changed", e);
+            throw RpcErrors.status(Status.Code.FAILED_PRECONDITION, RpcErrors.UFS_FILE_CHANGED, action + ": the file ended early: it changed");
         }
         catch (FileNotFoundException e) {
-            throw failure(Status.Code.NOT_FOUND, RpcErrors.UFS_FILE_NOT_FOUND, action + ": the file is gone", e);
+            throw RpcErrors.status(Status.Code.NOT_FOUND, RpcErrors.UFS_FILE_NOT_FOUND, action + ": the file is gone");
         }
         catch (UnsupportedFileSystemException | AccessControlException e) {
-            throw failure(Status.Code.FAILED_PRECONDITION, RpcErrors.UFS_UNREADABLE, action + ": the worker cannot read it: " + e.getMessage(), e);
+            throw RpcErrors.status(Status.Code.FAILED_PRECONDITION, RpcErrors.UFS_UNREADABLE, action + ": the worker cannot read it: " + e.getMessage());
         }
         catch (IOException e) {
-            throw failure(Status.Code.ABORTED, RpcErrors.PULL_SOURCE_FAILED, action + " failed: " + FileErrors.reason(e), e);
+            throw RpcErrors.status(Status.Code.ABORTED, RpcErrors.PULL_SOURCE_FAILED, action + " failed: " + FileErrors.reason(e));
         }
         catch (LinkageError e) {
-            throw failure(Status.Code.FAILED_PRECONDITION, RpcErrors.UFS_UNREADABLE, action + ": the worker has no Hadoop file system on its class path: " + e, e);
+            throw RpcErrors.status(Status.Code.FAILED_PRECONDITION, RpcErrors.UFS_UNREADABLE, action + ": the worker has no Hadoop file system on its class path: " + e);
         }
     }
 
@@ -298,7 +297,7 @@ final class BlockPuller implements AutoCloseable {
             Status status = e.getStatus();
             String why = status.getDescription() == null ? status.getCode().toString() : status.getDescription();
             // ABORTED, not UNAVAILABLE: this worker is there, its source failed
-            throw failure(Status.Code.ABORTED, RpcErrors.PULL_SOURCE_FAILED, action + " failed: " + why, e);
+            throw RpcErrors.status(Status.Code.ABORTED, RpcErrors.PULL_SOURCE_FAILED, action + " failed: " + why);
         }
     }
 
@@ -360,16 +359,6 @@ final class BlockPuller implements AutoCloseable {
             conf = current;
         }
         return current;
-    }
-
-    private static StatusRuntimeException failure(Status.Code code, String kind, String message) {
-        return failure(code, kind, message, null);
-    }
-
-    private static StatusRuntimeException failure(Status.Code code, String kind, String message, Throwable cause) {
-        Metadata trailers = new Metadata();
-        trailers.put(RpcErrors.ERROR_KIND, kind);
-        return code.toStatus().withDescription(message).withCause(cause).asRuntimeException(trailers);
     }
 
     @Override
