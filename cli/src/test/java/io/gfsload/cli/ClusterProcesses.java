@@ -73,6 +73,11 @@ public final class ClusterProcesses implements AutoCloseable {
      * frozen for less than three of them counts its workers live when it goes on.
      */
     static ClusterProcesses start(Path directory, int workers, String quota, Duration heartbeat) {
+        return start(directory, workers, quota, heartbeat, List.of());
+    }
+
+    /** As {@link #start(Path, int, String, Duration)}, with {@code settings} ({@code key=value}) added to the cluster's configuration file. */
+    static ClusterProcesses start(Path directory, int workers, String quota, Duration heartbeat, List<String> settings) {
         Path config = directory.resolve("cache.properties");
         try {
             Files.createDirectories(directory);
@@ -83,6 +88,7 @@ public final class ClusterProcesses implements AutoCloseable {
                     "gfsload.cache.worker.tier.ssd.quota=" + quota,
                     // the workers pull the local files of the test beside the cluster's directory, and no other
                     "gfsload.cache.worker.pull.allowed=" + directory.toAbsolutePath().getParent().toUri(),
+                    String.join("\n", settings),
                     ""));
         }
         catch (IOException e) {

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.server.CacheServerConfig;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -40,6 +41,12 @@ class TestInterruptedLoadRoom {
      * block or two the killed run wrote and did not commit (kept on the worker, and evictable).
      */
     private static final long EVICTION_SPARE_BYTES = (192L << 20) - (long) (OTHER_FILES + JOB_FILES) * FILE_BYTES;
+    /**
+     * How long the workers keep a write idle after its connection closed: shorter than the 30 s
+     * default, so that the same command's wait for a killed run's room is short, and still longer
+     * than the freeze, the kill and the start of the same command take.
+     */
+    private static final String ORPHANED_WRITE_TIMEOUT = "15s";
     /** Three of the cluster's heartbeats (500 ms each). */
     private static final Duration HEARTBEATS_AFTER_FREEZE = Duration.ofMillis(1500);
 
@@ -48,7 +55,7 @@ class TestInterruptedLoadRoom {
 
     @Test
     void aLoadStoppedWithSigtermGivesBackItsRoomAndTheSameCommandRunsAtOnce() throws IOException {
-        try (ClusterProcesses cluster = ClusterProcesses.start(directory.resolve("cluster"), 2, QUOTA)) {
+        try (ClusterProcesses cluster = startCluster(2, QUOTA)) {
             Path home = directory.resolve("home");
             String[] command = command(cluster, writeFiles(directory.resolve("data"), FILES, 18));
             try (GfsLoadProcess child = GfsLoadProcess.start(home, command)) {
@@ -76,7 +83,7 @@ class TestInterruptedLoadRoom {
 
     @Test
     void theSameCommandAfterKillNineWaitsForTheRoomItsUnfinishedWritesHold() throws IOException, InterruptedException {
-        try (ClusterProcesses cluster = ClusterProcesses.start(directory.resolve("cluster"), 2, QUOTA)) {
+        try (ClusterProcesses cluster = startCluster(2, QUOTA)) {
             Path home = directory.resolve("home");
             String[] command = command(cluster, writeFiles(directory.resolve("data"), FILES, 18));
             CacheClient client = cluster.client();
@@ -123,7 +130,7 @@ class TestInterruptedLoadRoom {
      * room and evicts nothing of the other data.
      */
     private void killNineThenTheSameCommandEvictsNothing(int workers, String quota) throws IOException, InterruptedException {
-        try (ClusterProcesses cluster = ClusterProcesses.start(directory.resolve("cluster"), workers, quota)) {
+        try (ClusterProcesses cluster = startCluster(workers, quota)) {
             Path home = directory.resolve("home");
             Path other = writeFiles(directory.resolve("other"), OTHER_FILES, 7);
             CliRun cachedFirst = CliRun.gfsload(home, "distributedLoad", "--progress", "none", "--master", cluster.masterTarget(), other.toString());
@@ -134,7 +141,7 @@ class TestInterruptedLoadRoom {
                 child.awaitFilesDone(4, Duration.ofSeconds(120));
                 killHoldingRoom(child, client, EVICTION_SPARE_BYTES);
             }
-            // the orphaned writes keep their room until they have been idle for 30 s
+            // the orphaned writes keep their room until they have been idle for ORPHANED_WRITE_TIMEOUT
             Thread.sleep(HEARTBEATS_AFTER_FREEZE.toMillis());
             assertTrue(client.clusterInfo().liveWritingBytes() > EVICTION_SPARE_BYTES, "the killed run's writes still hold room: " + client.clusterInfo());
             CliRun resumed = CliRun.gfsload(home, resume(command));
@@ -175,6 +182,11 @@ class TestInterruptedLoadRoom {
             Thread.sleep(100);
         }
         throw new AssertionError("the load never held more than " + spareBytes + " bytes of unfinished writes when frozen: " + seen);
+    }
+
+    private ClusterProcesses startCluster(int workers, String quota) {
+        return ClusterProcesses.start(directory.resolve("cluster"), workers, quota, ClusterProcesses.HEARTBEAT,
+                List.of(CacheServerConfig.WORKER_ORPHANED_WRITE_TIMEOUT + "=" + ORPHANED_WRITE_TIMEOUT));
     }
 
     private static String[] command(ClusterProcesses cluster, Path data) {

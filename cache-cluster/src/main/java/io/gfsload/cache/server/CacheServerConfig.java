@@ -66,6 +66,8 @@ import java.util.TreeMap;
  * gfsload.cache.worker.domain-socket.dir=/tmp           where that socket goes (the system's temporary directory)
  * gfsload.cache.worker.pull.allowed=cosn://bucket/,file:/data/   URI prefixes of the files the worker pulls
  *                                                       blocks from; * for any; unset: any but local (file:) ones
+ * gfsload.cache.worker.orphaned-write-timeout=30s       how long a short-circuit write may stay idle once its
+ *                                                       connection closed (a killed load) before it is aborted
  * gfsload.cache.worker.ufs.&lt;hadoop key&gt;=...             a Hadoop property the worker reads the UFS with when asked
  *                                                       to pull blocks (--data-path pull), e.g.
  *                                                       gfsload.cache.worker.ufs.fs.cosn.userinfo.secretKey
@@ -109,6 +111,7 @@ public final class CacheServerConfig {
     public static final String CLIENT_DOMAIN_SOCKET = "gfsload.cache.client.domain-socket";
     public static final String SECURITY_TOKEN = "gfsload.cache.security.token";
     public static final String WORKER_PULL_ALLOWED = "gfsload.cache.worker.pull.allowed";
+    public static final String WORKER_ORPHANED_WRITE_TIMEOUT = "gfsload.cache.worker.orphaned-write-timeout";
     /** The prefix of the Hadoop properties a worker reads the UFS with: {@code gfsload.cache.worker.ufs.fs.cosn.impl=...}. */
     public static final String WORKER_UFS_PREFIX = "gfsload.cache.worker.ufs.";
 
@@ -121,7 +124,7 @@ public final class CacheServerConfig {
                 MASTER_METADATA_BLOCK_CACHE, WORKER_ID, WORKER_MASTER,
                 WORKER_HOST, WORKER_PORT, WORKER_HEARTBEAT_INTERVAL, WORKER_EVICTION_POLICY, WORKER_LRFU_LAMBDA,
                 WORKER_SEGMENT_SIZE, WORKER_READER_BUFFER_SIZE, WORKER_MAX_BLOCK_SIZE, WORKER_METRICS_PORT,
-                WORKER_SHORT_CIRCUIT_WRITES, WORKER_DOMAIN_SOCKET, WORKER_DOMAIN_SOCKET_DIR, WORKER_PULL_ALLOWED, CLIENT_POOL_MAX, CLIENT_CHUNK_SIZE,
+                WORKER_SHORT_CIRCUIT_WRITES, WORKER_DOMAIN_SOCKET, WORKER_DOMAIN_SOCKET_DIR, WORKER_PULL_ALLOWED, WORKER_ORPHANED_WRITE_TIMEOUT, CLIENT_POOL_MAX, CLIENT_CHUNK_SIZE,
                 CLIENT_SHORT_CIRCUIT_WRITES, CLIENT_DOMAIN_SOCKET,
                 SECURITY_TOKEN));
         for (StorageTier tier : StorageTier.values()) {
@@ -293,6 +296,8 @@ public final class CacheServerConfig {
         get(WORKER_PORT).ifPresent(value -> builder.port(ConfigValues.port(WORKER_PORT, value)));
         get(WORKER_HEARTBEAT_INTERVAL).ifPresent(value ->
                 builder.heartbeatInterval(ConfigValues.duration(WORKER_HEARTBEAT_INTERVAL, value)));
+        get(WORKER_ORPHANED_WRITE_TIMEOUT).ifPresent(value ->
+                builder.orphanedWriteTimeout(ConfigValues.duration(WORKER_ORPHANED_WRITE_TIMEOUT, value)));
         get(WORKER_SEGMENT_SIZE).ifPresent(value ->
                 builder.checksumSegmentBytes(ConfigValues.intBytes(WORKER_SEGMENT_SIZE, value)));
         get(WORKER_READER_BUFFER_SIZE).ifPresent(value ->

@@ -58,7 +58,7 @@ import org.slf4j.LoggerFactory;
  * the rest going with the next heartbeats; their answers carry the master's commands: blocks to delete (freed,
  * or left in an aborted or expired temp area), blocks to unpin (their temp area was committed).
  * The heartbeat thread also aborts short-circuit writes whose client went away (idle for
- * {@link WorkerService#LOCAL_WRITE_TIMEOUT}, or {@link WorkerService#ORPHANED_LOCAL_WRITE_TIMEOUT} once
+ * {@link WorkerService#LOCAL_WRITE_TIMEOUT}, or {@link WorkerConfig#orphanedWriteTimeout} once
  * the connection they were opened on has closed) and checks that block files are still there
  * ({@link WorkerConfig#blockFileChecksPerHeartbeat()} a time), so that one deleted behind the worker's
  * back is reported. {@link #close()} tells the master that the worker stops (it counts the worker
@@ -187,7 +187,7 @@ public final class CacheWorker implements AutoCloseable {
         WorkerMetrics metrics = new WorkerMetrics(registry, config.workerId());
         metrics.watch(store);
         WorkerService service = new WorkerService(config.workerId(), store, config.readChunkBytes(), metrics,
-                config.shortCircuitWrites(), clock, new BlockPuller(config.workerId(), config.ufsProperties(), config.pullAllowed(), config.token(), config.readChunkBytes()));
+                config.shortCircuitWrites(), config.orphanedWriteTimeout(), clock, new BlockPuller(config.workerId(), config.ufsProperties(), config.pullAllowed(), config.token(), config.readChunkBytes()));
         RpcServer server;
         try {
             server = RpcServer.start("gfsload-" + config.workerId() + "-rpc", config.host(), config.port(),

@@ -47,6 +47,9 @@ import java.util.Set;
  *     cosn://bucket/warehouse/}, {@code file:/data/}); {@code *} allows every file; empty, every
  *     file but the local ones ({@code file:}), so that a client cannot have the worker read the
  *     files of its host
+ * @param orphanedWriteTimeout how long a short-circuit write may stay idle once the connection it
+ *     was opened on has closed (its client most likely killed) before the worker aborts it and
+ *     frees the room it holds
  */
 public record WorkerConfig(
         String workerId,
@@ -66,7 +69,8 @@ public record WorkerConfig(
         int removedBlocksPerHeartbeat,
         Optional<Path> domainSocketDirectory,
         Map<String, String> ufsProperties,
-        List<String> pullAllowed) {
+        List<String> pullAllowed,
+        Duration orphanedWriteTimeout) {
     /** {@link #pullAllowed} of a worker that pulls from every file. */
     public static final String PULL_ANY = "*";
     public static final int DEFAULT_CHUNK_BYTES = 1024 * 1024;
@@ -85,6 +89,11 @@ public record WorkerConfig(
     public static final int DEFAULT_REMOVED_BLOCKS_PER_HEARTBEAT = 100_000;
     /** Where a worker's domain socket goes by default: the system's temporary directory, short and shared. */
     public static final Path DEFAULT_DOMAIN_SOCKET_DIRECTORY = Path.of(System.getProperty("java.io.tmpdir"));
+    /**
+     * Long enough for a client whose connection broke to carry on writing its temp file and commit
+     * on a new one; short enough that the room a killed load held comes back within a minute.
+     */
+    public static final Duration DEFAULT_ORPHANED_WRITE_TIMEOUT = Duration.ofSeconds(30);
 
     public WorkerConfig {
         requireNonNull(workerId, "workerId is null");
@@ -97,6 +106,7 @@ public record WorkerConfig(
         requireNonNull(domainSocketDirectory, "domainSocketDirectory is null");
         ufsProperties = Map.copyOf(requireNonNull(ufsProperties, "ufsProperties is null"));
         pullAllowed = List.copyOf(requireNonNull(pullAllowed, "pullAllowed is null"));
+        requireNonNull(orphanedWriteTimeout, "orphanedWriteTimeout is null");
         checkArgument(!workerId.isEmpty(), "workerId is empty");
         checkArgument(!tiers.isEmpty(), "worker %s has no tier", workerId);
         tiers = tiers.stream().sorted(Comparator.comparing(TierConfig::tier)).toList();
@@ -114,6 +124,8 @@ public record WorkerConfig(
         checkArgument(port >= 0 && port <= 65535, "port must be in [0, 65535]: %s", port);
         checkArgument(!heartbeatInterval.isNegative() && !heartbeatInterval.isZero(),
                 "heartbeatInterval must be > 0: %s", heartbeatInterval);
+        checkArgument(!orphanedWriteTimeout.isNegative() && !orphanedWriteTimeout.isZero(),
+                "orphanedWriteTimeout must be > 0: %s", orphanedWriteTimeout);
         checkArgument(checksumSegmentBytes >= 4096 && checksumSegmentBytes <= MAX_CHUNK_BYTES,
                 "checksumSegmentBytes must be in [4096, %s]: %s", MAX_CHUNK_BYTES, checksumSegmentBytes);
         checkArgument(readChunkBytes >= 4096 && readChunkBytes <= MAX_CHUNK_BYTES,
@@ -208,6 +220,7 @@ public record WorkerConfig(
         private Optional<Path> domainSocketDirectory = Optional.of(DEFAULT_DOMAIN_SOCKET_DIRECTORY);
         private Map<String, String> ufsProperties = Map.of();
         private List<String> pullAllowed = List.of();
+        private Duration orphanedWriteTimeout = DEFAULT_ORPHANED_WRITE_TIMEOUT;
 
         private Builder(String workerId, List<TierConfig> tiers, String masterTarget) {
             this.workerId = workerId;
@@ -283,6 +296,12 @@ public record WorkerConfig(
             return this;
         }
 
+        /** How long an orphaned short-circuit write may stay idle ({@link WorkerConfig#orphanedWriteTimeout}). */
+        public Builder orphanedWriteTimeout(Duration orphanedWriteTimeout) {
+            this.orphanedWriteTimeout = requireNonNull(orphanedWriteTimeout, "orphanedWriteTimeout is null");
+            return this;
+        }
+
         public Builder blockFileChecksPerHeartbeat(int blockFileChecksPerHeartbeat) {
             this.blockFileChecksPerHeartbeat = blockFileChecksPerHeartbeat;
             return this;
@@ -296,8 +315,7 @@ public record WorkerConfig(
         public WorkerConfig build() {
             return new WorkerConfig(workerId, tiers, masterTarget, host, port, heartbeatInterval, checksumSegmentBytes,
                     readChunkBytes, maxBlockBytes, eviction, token, metricsPort, shortCircuitWrites, blockFileChecksPerHeartbeat,
-                    removedBlocksPerHeartbeat, domainSocketDirectory, ufsProperties,
-                    pullAllowed);
+                    removedBlocksPerHeartbeat, domainSocketDirectory, ufsProperties, pullAllowed, orphanedWriteTimeout);
         }
     }
 

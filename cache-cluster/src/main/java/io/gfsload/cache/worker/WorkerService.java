@@ -94,8 +94,8 @@ import org.slf4j.LoggerFactory;
  * writes the whole block file, header included, and the worker only checks the file's length
  * before the rename, which saves it an open, a write and a close per small block. A local write
  * whose temp file has not changed (or, not created yet, that was handed out) for
- * {@link #LOCAL_WRITE_TIMEOUT} (a client that died), or for {@link #ORPHANED_LOCAL_WRITE_TIMEOUT}
- * once the connection it was opened on has closed (a killed client's: the kernel closes its
+ * {@link #LOCAL_WRITE_TIMEOUT} (a client that died), or for the orphaned-write timeout
+ * ({@link WorkerConfig#orphanedWriteTimeout}, 30 s by default) once the connection it was opened on has closed (a killed client's: the kernel closes its
  * sockets), is aborted (its temp file deleted, its space released) by the worker's heartbeat
  * thread ({@link #abortIdleLocalWrites}) or a later local-write call, whichever looks first.
  */
@@ -104,12 +104,6 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
 
     /** Longest a short-circuit write may stay open without its temp file changing before the worker aborts it. */
     static final Duration LOCAL_WRITE_TIMEOUT = Duration.ofMinutes(10);
-    /**
-     * Longest a short-circuit write may stay open without its temp file changing once the
-     * connection it was opened on has closed: its client most likely died (a killed load), and its
-     * space is reserved until it is aborted.
-     */
-    static final Duration ORPHANED_LOCAL_WRITE_TIMEOUT = Duration.ofSeconds(30);
     /**
      * The client connection a call came on: an object of its own per connection, as addresses do
      * not tell connections apart (every client of a domain socket has the same, empty one).
@@ -127,6 +121,8 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private final int readChunkBytes;
     private final WorkerMetrics metrics;
     private final boolean shortCircuitWrites;
+    /** How long a short-circuit write may stay idle once the connection it was opened on has closed: its client most likely died. */
+    private final Duration orphanedWriteTimeout;
     private final Clock clock;
     private final ZeroCopyDataMarshaller dataMarshaller = ZeroCopyDataMarshaller.forWriteBlock();
     /** Short-circuit writes handed out and not completed yet, by write id. */
@@ -140,7 +136,8 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private final BlockPuller puller;
 
     WorkerService(String workerId, BlockStore store, int readChunkBytes, WorkerMetrics metrics, boolean shortCircuitWrites,
-            Clock clock, BlockPuller puller) {
+            Duration orphanedWriteTimeout, Clock clock, BlockPuller puller) {
+        this.orphanedWriteTimeout = requireNonNull(orphanedWriteTimeout, "orphanedWriteTimeout is null");
         this.puller = requireNonNull(puller, "puller is null");
         this.workerId = requireNonNull(workerId, "workerId is null");
         this.clock = requireNonNull(clock, "clock is null");
@@ -157,7 +154,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
      * modification time or size change (or from when it was handed out), so that it does not
      * depend on the file system's time stamps agreeing with that clock.
      */
-    private static final class LocalWrite {
+    private final class LocalWrite {
         private final BlockStore.BlockWrite write;
         private final boolean writerCreatesFile;
         /** The address of the connection the write was opened on; null when not known. */
@@ -178,7 +175,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
 
         /** How long the write may stay idle: shorter once the connection it was opened on has closed. */
         Duration timeout() {
-            return callerGone ? ORPHANED_LOCAL_WRITE_TIMEOUT : LOCAL_WRITE_TIMEOUT;
+            return callerGone ? orphanedWriteTimeout : LOCAL_WRITE_TIMEOUT;
         }
 
         BlockStore.BlockWrite write() {
@@ -217,7 +214,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
 
     /**
      * What hears client connections end, for the server to add: the short-circuit writes opened on
-     * a connection that has closed are aborted once idle for {@link #ORPHANED_LOCAL_WRITE_TIMEOUT}
+     * a connection that has closed are aborted once idle for the orphaned-write timeout
      * instead of {@link #LOCAL_WRITE_TIMEOUT}, so that a killed load's reserved space comes back
      * within a minute.
      */

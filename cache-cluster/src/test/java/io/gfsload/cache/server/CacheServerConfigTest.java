@@ -84,6 +84,7 @@ class CacheServerConfigTest {
         all.put(CacheServerConfig.WORKER_DOMAIN_SOCKET, "true");
         all.put(CacheServerConfig.WORKER_DOMAIN_SOCKET_DIR, "/run/gfsload");
         all.put(CacheServerConfig.WORKER_PULL_ALLOWED, "cosn://bucket/warehouse/, file:/data/");
+        all.put(CacheServerConfig.WORKER_ORPHANED_WRITE_TIMEOUT, "10s");
         all.put(CacheServerConfig.CLIENT_DOMAIN_SOCKET, "false");
         all.put(CacheServerConfig.SECURITY_TOKEN, TOKEN);
         all.put("gfsload.executor.active-jobs", "4");
@@ -105,7 +106,7 @@ class CacheServerConfigTest {
                 EvictionPolicy.lrfu(0.25), Optional.of(TOKEN), 0, false, WorkerConfig.DEFAULT_BLOCK_FILE_CHECKS_PER_HEARTBEAT,
                 WorkerConfig.DEFAULT_REMOVED_BLOCKS_PER_HEARTBEAT,
                 Optional.of(Path.of("/run/gfsload")), Map.of("fs.cosn.userinfo.secretKey", "ufs-secret"),
-                List.of("cosn://bucket/warehouse/", "file:/data/")), config.worker());
+                List.of("cosn://bucket/warehouse/", "file:/data/"), Duration.ofSeconds(10)), config.worker());
         assertFalse(config.worker().toString().contains("ufs-secret"), config.worker().toString());
         assertEquals(new ClientConfig(4 << 20, Duration.ofSeconds(30), Duration.ofMinutes(2), 8, Optional.of(TOKEN), false, false),
                 config.client());

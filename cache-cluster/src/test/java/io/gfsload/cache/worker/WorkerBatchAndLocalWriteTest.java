@@ -381,11 +381,47 @@ class WorkerBatchAndLocalWriteTest {
     }
 
     /** A second worker on {@code clock}, its heartbeat thread sweeping local writes every 20 ms of real time. */
+    @Test
+    void anOrphanedLocalWriteStaysAsLongAsTheWorkersOrphanedWriteTimeoutSays() throws IOException, InterruptedException {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-20T00:00:00Z"));
+        try (CacheWorker clocked = clockedWorker(clock, Duration.ofMinutes(5))) {
+            ManagedChannel killed = Grpc.newChannelBuilder(clocked.target(), InsecureChannelCredentials.create()).build();
+            try {
+                OpenLocalWriteResponse orphan = WorkerServiceGrpc.newBlockingStub(killed).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .openLocalWrite(open(blockId(0), 1000));
+                writeAt(Path.of(orphan.getPath()), orphan.getDataOffset(), randomBytes(100, 1));
+                killed.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+                // the worker hears the connection close; sweeps every 5 s of its clock
+                Thread.sleep(200);
+                for (int i = 0; i < 8; i++) {
+                    clock.advance(Duration.ofSeconds(30));
+                    awaitSweep(clocked);
+                }
+                assertTrue(Files.exists(Path.of(orphan.getPath())), "idle for at most 4 minutes of the 5 the worker gives an orphaned write");
+                assertEquals(1000, clocked.usedBytes());
+
+                // idle from the sweep that first saw the bytes written (at most 30 s after the open)
+                clock.advance(Duration.ofSeconds(90));
+                awaitSweep(clocked);
+                assertFalse(Files.exists(Path.of(orphan.getPath())), "aborted once idle for longer than 5 minutes");
+                assertEquals(0, clocked.usedBytes(), "its space is released");
+            }
+            finally {
+                killed.shutdownNow();
+            }
+        }
+    }
+
     private CacheWorker clockedWorker(MutableClock clock) {
+        return clockedWorker(clock, WorkerConfig.DEFAULT_ORPHANED_WRITE_TIMEOUT);
+    }
+
+    private CacheWorker clockedWorker(MutableClock clock, Duration orphanedWriteTimeout) {
         return CacheWorker.start(WorkerConfig.builder("worker-1", directory.resolve("worker-1"), CAPACITY, master.target())
                 .checksumSegmentBytes(SEGMENT)
                 .maxBlockBytes(CAPACITY)
                 .heartbeatInterval(Duration.ofMillis(20))
+                .orphanedWriteTimeout(orphanedWriteTimeout)
                 .build(), clock, new MetricsRegistry());
     }
 
