@@ -315,7 +315,10 @@ final class LoadRunner {
             status.printf("Loading %s with replication %d, %s%n", toLoad(planned.plan(), claim.adopting()), planned.plan().request().replication(),
                     services.slices().isPresent()
                             ? "in slices on the Spark executors, %d at a time, up to %s each".formatted(services.slices().get().parallelism(), threads)
-                            : threads);
+                            : threads + executor.adaptiveReads()
+                                    .filter(reads -> reads.min() < reads.max())
+                                    .map(reads -> " (%d reading at once to start, adapting between %d and %d)".formatted(reads.start(), reads.min(), reads.max()))
+                                    .orElse(""));
         }
         if (planned.plan().droppedPartitions() != null) {
             // not failures, the table no longer has them: said, as the report says it

@@ -316,7 +316,9 @@ class TestGfsLoadEndToEnd {
                 "--window", window, "--window-zone", "UTC", dir.toString());
         assertEquals(0, run.exitCode(), run.err());
         String[] lines = run.err().split("\\R");
-        assertTrue(lines[0].startsWith("Loading 5 files, 5 blocks, 1.4 MiB (0 B already cached) with replication 1, 2 read threads"), lines[0]);
+        // the active files bound the read threads and how many of them the adaptive controller lets read at once
+        assertEquals("Loading 5 files, 5 blocks, 1.4 MiB (0 B already cached) with replication 1, 2 read threads (2 reading at once to start, "
+                + "adapting between 1 and 2)", lines[0]);
         assertEquals("UFS reads start only within the load window " + window + " (UTC)", lines[1]);
         JsonNode last = json(lines[lines.length - 1]);
         assertEquals("finished", last.get("event").asText());

@@ -337,6 +337,26 @@ public final class LoadExecutor {
     }
 
     /**
+     * How many of the {@link #readThreads()} the adaptive controller lets read at once, when the
+     * settings allow it: from {@code start} ({@code executor.ufs-read-threads}), between {@code min}
+     * and {@code max}; empty when they all read at once throughout. (The ranged reads of large files
+     * on other stores than local disks may take the controller up to its own maximum.)
+     */
+    public Optional<AdaptiveReads> adaptiveReads() {
+        if (!adaptive()) {
+            return Optional.empty();
+        }
+        AdaptiveController.Config config = AdaptiveController.Config.from(settings);
+        int max = Math.min(config.effectiveMax(), readThreads());
+        int min = Math.min(config.effectiveMin(), max);
+        int start = Math.max(min, Math.min(max, config.initialConcurrency()));
+        return Optional.of(new AdaptiveReads(min, start, max));
+    }
+
+    /** The adaptive controller's reads at once: at the start, and its bounds. */
+    public record AdaptiveReads(int min, int start, int max) {}
+
+    /**
      * Threads for the ranged reads of large files: the most reads the controller may admit (or the
      * fixed read threads); 0 when files are read with one stream each.
      */
