@@ -73,13 +73,12 @@ final class Services implements AutoCloseable {
             throw new InvalidRequestException("A Spark job loads through its executors, which need a cache cluster they can reach: "
                     + "give its master with --master HOST:PORT");
         }
-        // every argument is checked before a Spark job starts its application, which is before the metastore and the cache are asked:
-        // where the metastore is, the master's address, the token
+        // every argument is checked before the metastore and the cache are asked (and a Spark job's application starts only
+        // when its first slice is submitted): where the metastore is, the master's address, the token
         Optional<List<URI>> metastores = metastore.isPresent() ? configuredMetastores(environment, metastore.get()) : Optional.empty();
         masterTimeout = environment.masterTimeout();
         Optional<GrpcCacheClient> master = connection.master().map(address -> connectMaster(address, masterTimeout));
         try {
-            slices.ifPresent(DistributedLoad.Slices::start);
             catalog = metastore.isPresent() ? Optional.of(openCatalog(environment, metastores, err)) : Optional.empty();
             cache = openCache(environment.home(), master);
         }

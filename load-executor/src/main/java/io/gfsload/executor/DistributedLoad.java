@@ -91,13 +91,10 @@ public final class DistributedLoad {
     /** Where slices run. */
     public interface Slices {
         /**
-         * Readies the processes that run the slices (a Spark job starts its application), once the
-         * command's arguments are checked and before anything is planned, so that bad input
-         * does not wait for them, nor fail for their reasons. Idempotent; by default nothing.
+         * How many slices run at once: the load is cut into that many. Known, where it can be,
+         * without starting the processes that run the slices (a Spark job's application starts
+         * when its first slice is submitted).
          */
-        default void start() {}
-
-        /** How many slices run at once: the load is cut into that many. */
         int parallelism();
 
         /** How many slices one process runs at once: they share its memory. */

@@ -35,6 +35,16 @@ final class SparkApplication implements AutoCloseable {
         this.conf = requireNonNull(conf, "conf is null");
     }
 
+    /** The application's configuration; does not start it. */
+    SparkConf conf() {
+        return conf;
+    }
+
+    /** Whether the application has started. */
+    synchronized boolean started() {
+        return context != null;
+    }
+
     /** The application's context, started now when it is not yet. */
     synchronized JavaSparkContext context() {
         if (closed) {

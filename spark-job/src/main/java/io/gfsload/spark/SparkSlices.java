@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BiConsumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.spark.SparkConf;
 import org.apache.spark.TaskContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
@@ -49,12 +50,6 @@ final class SparkSlices implements DistributedLoad.Slices {
         this.application = requireNonNull(application, "application is null");
     }
 
-    /** Starts the Spark application. */
-    @Override
-    public void start() {
-        application.context();
-    }
-
     /**
      * The tasks the application runs at once (its executors' cores over a task's; in local mode the
      * threads of {@code local[N]}), at most {@link #MAX_SLICES}: {@code spark.default.parallelism},
@@ -69,30 +64,42 @@ final class SparkSlices implements DistributedLoad.Slices {
     /** In local mode, every slice in this JVM; else an executor's cores over a task's. */
     @Override
     public int slicesPerProcess() {
-        JavaSparkContext spark = application.context();
-        int cores = spark.getConf().getInt("spark.executor.cores", 0);
-        if (spark.isLocal() || cores <= 0) {
+        SparkConf conf = application.conf();
+        int cores = conf.getInt("spark.executor.cores", 0);
+        if (isLocal(conf) || cores <= 0) {
             // all of them in one process, at worst: an executor of a standalone cluster takes every core of its worker
             return parallelism();
         }
-        return Math.max(1, cores / Math.max(1, spark.getConf().getInt("spark.task.cpus", 1)));
+        return Math.max(1, cores / Math.max(1, conf.getInt("spark.task.cpus", 1)));
     }
 
+    /**
+     * The tasks the application runs at once, from its configuration where that says it (local
+     * mode's threads, the executors' instances and cores), so that a plan, a dry run or a load
+     * waiting for its window does not start the application (nor ask the cluster manager for
+     * executors); else, with dynamic allocation or a standalone cluster, whose executors are not
+     * known up front, the application's default parallelism, which starts it.
+     */
     private int taskSlots() {
-        JavaSparkContext spark = application.context();
-        int taskCpus = Math.max(1, spark.getConf().getInt("spark.task.cpus", 1));
-        if (spark.isLocal()) {
-            Matcher local = LOCAL.matcher(spark.master());
+        SparkConf conf = application.conf();
+        int taskCpus = Math.max(1, conf.getInt("spark.task.cpus", 1));
+        if (isLocal(conf)) {
+            Matcher local = LOCAL.matcher(conf.get("spark.master", ""));
             if (!local.matches() || local.group(1) == null) {
                 return 1;
             }
             String threads = local.group(1);
             return Math.max(1, (threads.equals("*") ? Runtime.getRuntime().availableProcessors() : Integer.parseInt(threads)) / taskCpus);
         }
-        int executors = spark.getConf().getInt("spark.executor.instances", 0);
-        int cores = spark.getConf().getInt("spark.executor.cores", 0);
-        // with dynamic allocation or a standalone cluster the executors are not known up front
-        return executors > 0 && cores > 0 ? executors * cores / taskCpus : spark.defaultParallelism();
+        int executors = conf.getInt("spark.executor.instances", 0);
+        int cores = conf.getInt("spark.executor.cores", 0);
+        return executors > 0 && cores > 0 ? executors * cores / taskCpus : application.context().defaultParallelism();
+    }
+
+    /** Whether the application runs in local mode ({@code local}, {@code local[N]}; not {@code local-cluster[...]}), as {@code SparkContext.isLocal} says. */
+    private static boolean isLocal(SparkConf conf) {
+        String master = conf.get("spark.master", "");
+        return master.equals("local") || master.startsWith("local[");
     }
 
     @Override

@@ -32,6 +32,7 @@ import java.time.LocalTime;
 import java.time.ZoneOffset;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -52,6 +53,8 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TestSparkSubmitJob {
     private static final String TOKEN = "spark-job-token-5678";
+    /** What the driver logs as it starts the Spark application. */
+    private static final String SPARK_STARTED = "Running Spark version";
 
     @TempDir
     static Path directory;
@@ -333,7 +336,7 @@ class TestSparkSubmitJob {
         assertTrue(badToken.err().contains("Cannot read --token-file " + missing), badToken.err());
 
         for (Run run : List.of(help, version, badValue, badTable, noMaster, noMetastore, badMaster, badToken)) {
-            assertFalse(run.err().contains("Running Spark version"), "Spark was not started: " + run.err());
+            assertFalse(run.err().contains(SPARK_STARTED), "Spark was not started: " + run.err());
         }
     }
 
@@ -377,9 +380,16 @@ class TestSparkSubmitJob {
         String[] load = {"--table", "demo.events", "--partition", "dt=2026-11-20", "--replication", "2", "--master", cluster.masterTarget(),
                 "--token-file", tokenFile.toString(), "--metastore", metastore.uri().toString(), "--progress", "none", "--report", report.toString()};
 
+        // a dry run plans in the driver, cut into the slices the application runs at once, without starting the application
+        Run dryRun = sparkSubmit(Stream.concat(Arrays.stream(load), Stream.of("--dry-run", "--ufs-stream-bandwidth", "1MB/s")).toArray(String[]::new));
+        assertEquals(0, dryRun.exitCode(), dryRun.err());
+        assertTrue(dryRun.out().contains(" x 2 slices at a time)"), dryRun.out());
+        assertFalse(dryRun.err().contains(SPARK_STARTED), "Spark was not started: " + dryRun.err());
+
         Run first = sparkSubmit(load);
 
         assertEquals(0, first.exitCode(), first.err());
+        assertTrue(first.err().contains(SPARK_STARTED), first.err());
         assertTrue(first.out().startsWith("demo.events dt=2026-11-20: SUCCEEDED"), first.out());
         assertTrue(first.err().contains("in 2 slices"), "the plan's files in a slice per executor core: " + first.err());
         assertTrue(first.err().contains("collect at SparkSlices.java"), "each slice a Spark job: " + first.err());
@@ -414,6 +424,7 @@ class TestSparkSubmitJob {
         Run second = sparkSubmit(load);
 
         assertEquals(0, second.exitCode(), second.err());
+        assertFalse(second.err().contains(SPARK_STARTED), "nothing to load: no slice, no application: " + second.err());
         JsonNode again = new ObjectMapper().readTree(Files.readString(report));
         assertEquals("SUCCEEDED", again.get("state").asText());
         assertEquals(0, again.get("totals").get("bytesLoaded").asLong());
