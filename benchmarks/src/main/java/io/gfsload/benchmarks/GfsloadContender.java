@@ -62,9 +62,9 @@ final class GfsloadContender extends NamedContender {
      * @param workers workers of the fresh {@link LocalCluster}, >= 1
      * @param replication replicas per block, in [1, workers]
      * @param dataPath push (the executor reads the UFS and sends every replica) or pull (the
-     *     workers read the UFS and copy the replicas among themselves); each run checks from the
-     *     workers' {@code gfsload_worker_pulls_total} that the blocks took this path, so a pull
-     *     that fell back to pushing cannot count
+     *     workers read the UFS and forward the replicas among themselves); each run checks from the
+     *     workers' {@code gfsload_worker_pulls_total} and {@code gfsload_worker_forwarded_blocks_total}
+     *     that the blocks took this path, so a pull that fell back to pushing cannot count
      */
     record Cluster(int workers, int replication, DataPath dataPath) {
         /** One worker, replication 1, push: what {@code gfsload distributedLoad PATH} does on the embedded cluster. */
@@ -83,7 +83,7 @@ final class GfsloadContender extends NamedContender {
         /** E.g. {@code data path = pull (the workers read the UFS), replication 2 on 2 workers}. */
         String describe() {
             return "data path = %s (%s), replication %d on %d worker%s".formatted(dataPath.id(),
-                    dataPath == DataPath.PULL ? "the workers read the UFS and copy the replicas worker to worker" : "the executor reads the UFS and sends every replica",
+                    dataPath == DataPath.PULL ? "the workers read the UFS and forward the replicas worker to worker" : "the executor reads the UFS and sends every replica",
                     replication, workers, workers == 1 ? "" : "s");
         }
     }
@@ -176,30 +176,36 @@ final class GfsloadContender extends NamedContender {
     }
 
     /**
-     * The blocks each worker pulled in the run ({@code pulls.ufs}, {@code pulls.worker}, summed
-     * over the workers), checked against the data path: on pull a worker read every block of the
-     * plan from the UFS and the others copied each replica from it; on push no worker pulled.
+     * The blocks each worker pulled in the run ({@code pulls.ufs}, {@code pulls.worker}) and the
+     * replicas it forwarded ({@code forwards}), summed over the workers, checked against the data
+     * path: on pull a worker read every block of the plan from the UFS and forwarded each further
+     * replica, none copied from a worker; on push no worker pulled or forwarded.
      *
      * @throws BenchmarkException when the blocks took another path
      */
     private Map<String, Long> checkDataPath(String what, LocalCluster local, LoadPlan plan) {
-        long fromUfs = pulls(local, "ufs");
-        long fromWorkers = pulls(local, "worker");
+        long fromUfs = sum(local, "gfsload_worker_pulls_total", Map.of("source", "ufs"));
+        long fromWorkers = sum(local, "gfsload_worker_pulls_total", Map.of("source", "worker"));
+        long forwards = sum(local, "gfsload_worker_forwarded_blocks_total", Map.of());
         long blocks = plan.stats().blocksToLoad();
         boolean pulled = cluster.dataPath() == DataPath.PULL;
         long expectedFromUfs = pulled ? blocks : 0;
-        long expectedFromWorkers = pulled ? blocks * (cluster.replication() - 1) : 0;
-        if (fromUfs != expectedFromUfs || fromWorkers != expectedFromWorkers) {
-            throw new BenchmarkException("%s: on the %s data path the workers should have pulled %d blocks from the UFS and %d from other workers, they pulled %d and %d"
-                    .formatted(what, cluster.dataPath().id(), expectedFromUfs, expectedFromWorkers, fromUfs, fromWorkers));
+        long expectedForwards = pulled ? blocks * (cluster.replication() - 1) : 0;
+        if (fromUfs != expectedFromUfs || fromWorkers != 0 || forwards != expectedForwards) {
+            throw new BenchmarkException(("%s: on the %s data path the workers should have pulled %d blocks from the UFS and none from other workers, "
+                    + "and forwarded %d replicas; they pulled %d and %d, and forwarded %d")
+                    .formatted(what, cluster.dataPath().id(), expectedFromUfs, expectedForwards, fromUfs, fromWorkers, forwards));
         }
-        return Map.of("pulls.ufs", fromUfs, "pulls.worker", fromWorkers);
+        return Map.of("pulls.ufs", fromUfs, "pulls.worker", fromWorkers, "forwards", forwards);
     }
 
-    private long pulls(LocalCluster local, String source) {
+    /** {@code metric} with {@code labels} over the workers, summed. */
+    private long sum(LocalCluster local, String metric, Map<String, String> labels) {
         long sum = 0;
         for (int i = 0; i < cluster.workers(); i++) {
-            sum += (long) local.metrics().value("gfsload_worker_pulls_total", Map.of("worker", "worker-" + i, "source", source)).orElse(0);
+            Map<String, String> worker = new java.util.HashMap<>(labels);
+            worker.put("worker", "worker-" + i);
+            sum += (long) local.metrics().value(metric, worker).orElse(0);
         }
         return sum;
     }

@@ -327,8 +327,8 @@ final class Scenarios {
         Contender pulled = new GfsloadContender("gfsload (pull)", "gfsload --data-path pull: " + pull.describe(), data, ufs, rule, pull, workspace);
         Contender pushed = new GfsloadContender("gfsload (push)", "gfsload --data-path push (the default): " + push.describe(), data, ufs, rule, push, workspace);
         List<String> allNotes = new ArrayList<>(notes);
-        allNotes.add("Each run checks the workers' gfsload_worker_pulls_total: on pull, one pull from the UFS per block and one from a worker per further replica "
-                + "(pulls.ufs, pulls.worker in the counters); on push, none.");
+        allNotes.add("Each run checks the workers' gfsload_worker_pulls_total and gfsload_worker_forwarded_blocks_total: on pull, one pull from the UFS per block, "
+                + "none from a worker, and one forwarded replica per further replica (pulls.ufs, pulls.worker, forwards in the counters); on push, none.");
         return new Scenario(id, title, "The same load with the two data paths: " + setup + "; the workers pulling the blocks against the executor pushing them.",
                 new Replicated(data, DATA_PATH_WORKERS), pulled, pushed, OptionalDouble.empty(), Scenario.NO_METRICS, allNotes, resources);
     }

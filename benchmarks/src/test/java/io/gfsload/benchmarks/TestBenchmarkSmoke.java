@@ -109,11 +109,13 @@ class TestBenchmarkSmoke {
             long blocks = dataPaths.files() * ((dataPaths.bytes() / dataPaths.files() + (64L << 20) - 1) / (64L << 20));
             Map<String, Long> pulled = dataPaths.candidate().runs().get(0).counters();
             assertEquals(blocks, pulled.get("pulls.ufs"), dataPaths.id() + ": a worker read each block from the UFS");
-            assertEquals(blocks, pulled.get("pulls.worker"), dataPaths.id() + ": the other worker copied the second replica");
+            assertEquals(0, pulled.get("pulls.worker"), dataPaths.id() + ": no worker copied a replica from another");
+            assertEquals(blocks, pulled.get("forwards"), dataPaths.id() + ": the first worker forwarded the second replica as it read the block");
             Map<String, Long> pushed = dataPaths.baseline().runs().get(0).counters();
             assertEquals(0, pushed.get("pulls.ufs"), dataPaths.id() + ": push pulls nothing");
             assertEquals(0, pushed.get("pulls.worker"), dataPaths.id());
-            assertTrue(dataPaths.candidate().settings().contains("data path = pull (the workers read the UFS and copy the replicas worker to worker), replication 2 on 2 workers"),
+            assertEquals(0, pushed.get("forwards"), dataPaths.id());
+            assertTrue(dataPaths.candidate().settings().contains("data path = pull (the workers read the UFS and forward the replicas worker to worker), replication 2 on 2 workers"),
                     dataPaths.candidate().settings().toString());
             assertTrue(dataPaths.baseline().settings().contains("data path = push (the executor reads the UFS and sends every replica), replication 2 on 2 workers"),
                     dataPaths.baseline().settings().toString());

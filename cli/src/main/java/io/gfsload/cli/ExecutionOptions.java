@@ -41,7 +41,7 @@ public final class ExecutionOptions {
 
     @Option(names = "--data-path", paramLabel = "PATH", defaultValue = "push",
             description = "How blocks get into the cache: push (this process, or the Spark executors, read the UFS and stream the blocks to the workers), "
-                    + "pull (a worker reads each block from the UFS itself and the other replicas are copied worker to worker, so the bytes "
+                    + "pull (a worker reads each block from the UFS itself and forwards it to the other replicas' workers as it reads it, so the bytes "
                     + "do not pass through here; the workers need their own access to the UFS) or auto (pull while the workers can read the UFS, "
                     + "else push) (default: ${DEFAULT-VALUE}).")
     String dataPath;

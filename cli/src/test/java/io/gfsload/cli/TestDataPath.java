@@ -22,7 +22,7 @@ class TestDataPath {
     Path home;
 
     @Test
-    void theWorkersPullTheDemoPartitionAndCopyItsReplicas() {
+    void theWorkersPullTheDemoPartitionAndForwardItsReplicas() {
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(home.resolve("cluster"), 3, 256L << 20));
                 CacheClient client = cluster.newClient()) {
             String[] command = Stream.concat(Arrays.stream(CacheContents.demoPartitionWithTwoReplicas(cluster.masterTarget())),
@@ -31,9 +31,12 @@ class TestDataPath {
             JsonNode report = CacheContents.assertDemoPartitionLoaded(CliRun.gfsload(home, command));
 
             CacheContents.assertCached(client, report, 2, Set.of());
-            // the partition's four blocks: each read from the UFS by one worker, and copied by another
+            // the partition's four blocks: each read from the UFS by one worker, and forwarded to another as it read it
             assertEquals(4.0, pulls(cluster, "ufs"));
-            assertEquals(4.0, pulls(cluster, "worker"));
+            assertEquals(0.0, pulls(cluster, "worker"));
+            assertEquals(4.0, List.of("worker-0", "worker-1", "worker-2").stream()
+                    .mapToDouble(worker -> cluster.metrics().value("gfsload_worker_forwarded_blocks_total", Map.of("worker", worker)).orElse(0))
+                    .sum());
         }
     }
 

@@ -9,8 +9,8 @@ public enum DataPath {
     /** The executor reads the UFS and streams each block to its replicas' workers. */
     PUSH,
     /**
-     * The executor asks a worker to read the block from the UFS itself, and the other replicas are
-     * copied worker to worker: the bytes do not pass through the executor. The workers need their
+     * The executor asks a worker to read the block from the UFS itself, which forwards it to the
+     * other replicas' workers as it reads it: the bytes do not pass through the executor. The workers need their
      * own access to the UFS (gfsload.cache.worker.ufs.* settings or their core-site.xml).
      */
     PULL,

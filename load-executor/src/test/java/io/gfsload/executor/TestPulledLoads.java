@@ -36,7 +36,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Loads on the pull data path into a real local cluster: the workers read the files themselves and copy the replicas worker to worker. */
+/** Loads on the pull data path into a real local cluster: the workers read the files themselves and forward the replicas worker to worker. */
 class TestPulledLoads {
     private static final long BLOCK = 256 << 10;
 
@@ -68,7 +68,7 @@ class TestPulledLoads {
     }
 
     @Test
-    void theWorkersReadEveryBlockAndCopyItsReplicas() throws IOException {
+    void theWorkersReadEveryBlockAndForwardItsReplicas() throws IOException {
         LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2);
 
         LoadReport report = executor(client, ExecutorOptions.defaults().withDataPath(DataPath.PULL)).execute(plan);
@@ -77,7 +77,8 @@ class TestPulledLoads {
         assertEquals(10, report.totals().blocksLoaded());
         assertEquals(plan.stats().bytes(), report.totals().bytesLoaded());
         assertEquals(10.0, pulls("ufs"), "a worker read each block from the UFS");
-        assertEquals(10.0, pulls("worker"), "the other replica of each was copied from it");
+        assertEquals(0.0, pulls("worker"), "no replica copied from a worker");
+        assertEquals(10.0, forwarded(), "the other replica of each was forwarded to its worker as the first read it");
         assertCached(plan);
     }
 
@@ -137,6 +138,13 @@ class TestPulledLoads {
     private double pulls(String source) {
         return List.of("worker-0", "worker-1", "worker-2").stream()
                 .mapToDouble(worker -> cluster.metrics().value("gfsload_worker_pulls_total", Map.of("worker", worker, "source", source)).orElse(0))
+                .sum();
+    }
+
+    /** The replicas the workers forwarded as they pulled blocks, summed. */
+    private double forwarded() {
+        return List.of("worker-0", "worker-1", "worker-2").stream()
+                .mapToDouble(worker -> cluster.metrics().value("gfsload_worker_forwarded_blocks_total", Map.of("worker", worker)).orElse(0))
                 .sum();
     }
 

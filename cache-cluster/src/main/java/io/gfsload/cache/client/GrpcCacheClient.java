@@ -87,6 +87,7 @@ import io.gfsload.cache.proto.WorkerStatus;
 import io.gfsload.cache.proto.WriteBlockHeader;
 import io.gfsload.cache.proto.WriteBlockResponse;
 import io.gfsload.cache.proto.PullBlockRequest;
+import io.gfsload.cache.proto.ForwardedReplica;
 import io.gfsload.cache.proto.UfsRange;
 import io.gfsload.cache.proto.WriteBlocksResponse;
 import io.gfsload.cache.rpc.DomainSockets;
@@ -589,8 +590,10 @@ public final class GrpcCacheClient implements CacheClient {
 
     /**
      * Places the block as {@link #openWriter} does, has the first worker read it from the UFS and
-     * each other one copy it from the first, checks that every copy has the first one's CRC32C,
-     * and records the block in the master. On any failure the copies stored are removed.
+     * forward it to the others as it reads it (pipelined replicas), checks that every copy has the
+     * first one's CRC32C, and records the block in the master. A first worker older than
+     * forwarding answers without the others' copies: each other one then copies the block from
+     * it. On any failure the copies stored are removed.
      */
     @Override
     public BlockWriteResult pullBlock(BlockKey block, long offset, long length, int streams, WriteOptions options) {
@@ -600,33 +603,41 @@ public final class GrpcCacheClient implements CacheClient {
         WriteBlockHeader.Builder header = header(block.blockId(), length, options, placement.getTempAreaExpiresAtMillis());
         List<WorkerAddress> workers = placement.getWorkersList();
         WorkerAddress first = workers.get(0);
+        List<WorkerAddress> others = workers.subList(1, workers.size());
         FileIdentity file = block.file();
         PullBlockRequest fromUfs = PullBlockRequest.newBuilder().setHeader(header).setUfs(UfsRange.newBuilder()
-                .setPath(file.path()).setOffset(offset).setFileLength(file.length()).setModificationTimeMillis(file.modificationTime()).setStreams(streams)).build();
-        PullBlockRequest fromFirst = PullBlockRequest.newBuilder().setHeader(header).setWorker(first).build();
+                .setPath(file.path()).setOffset(offset).setFileLength(file.length()).setModificationTimeMillis(file.modificationTime()).setStreams(streams))
+                .addAllForwardTo(others).build();
         Map<String, StorageTierProto> tiers = new LinkedHashMap<>();
         Map<String, Long> copies = new LinkedHashMap<>();
         Map<WorkerAddress, Long> stored = new LinkedHashMap<>();
         try {
-            long crc = 0;
-            for (WorkerAddress worker : workers) {
-                WriteBlockResponse written = pull(worker, worker == first ? fromUfs : fromFirst, block.blockId());
-                stored.put(worker, written.getCopy());
-                recordEvictions(worker, written);
-                if (written.getLength() != length) {
-                    throw new CacheException(String.format("Block %s on %s: the worker stored %d bytes, not %d", block.blockId(), describe(worker),
-                            written.getLength(), length));
+            WriteBlockResponse read = pull(first, fromUfs, block.blockId());
+            stored.put(first, read.getCopy());
+            List<ForwardedReplica> forwarded = read.getForwardedList();
+            for (int i = 0; i < forwarded.size() && i < others.size(); i++) {
+                stored.put(others.get(i), forwarded.get(i).getWritten().getCopy());
+            }
+            long crc = ProtoConversions.crcFromWire(read.getCrc32C());
+            checkPulled(block, length, crc, first, read, tiers, copies);
+            if (!forwarded.isEmpty()) {
+                List<String> answered = forwarded.stream().map(ForwardedReplica::getWorkerId).toList();
+                if (!answered.equals(others.stream().map(WorkerAddress::getWorkerId).toList())) {
+                    throw new CacheException(String.format("Pulling block %s into %s: the worker answered for the replicas on %s, not %s",
+                            block.blockId(), describe(first), answered, others.stream().map(WorkerAddress::getWorkerId).toList()));
                 }
-                long workerCrc = ProtoConversions.crcFromWire(written.getCrc32C());
-                if (worker == first) {
-                    crc = workerCrc;
+                for (int i = 0; i < others.size(); i++) {
+                    checkPulled(block, length, crc, others.get(i), forwarded.get(i).getWritten(), tiers, copies);
                 }
-                else if (workerCrc != crc) {
-                    throw new CacheException(String.format("Block %s on %s: checksum mismatch: the copy has CRC32C %s, the block read from "
-                            + "the UFS %s", block.blockId(), describe(worker), ProtoConversions.formatCrc(workerCrc), ProtoConversions.formatCrc(crc)));
+            }
+            else {
+                // a worker older than forwarding ignored forward_to: the others copy the block from it
+                PullBlockRequest fromFirst = PullBlockRequest.newBuilder().setHeader(header).setWorker(first).build();
+                for (WorkerAddress worker : others) {
+                    WriteBlockResponse written = pull(worker, fromFirst, block.blockId());
+                    stored.put(worker, written.getCopy());
+                    checkPulled(block, length, crc, worker, written, tiers, copies);
                 }
-                tiers.put(worker.getWorkerId(), written.getTier());
-                copies.put(worker.getWorkerId(), written.getCopy());
             }
             return commitAtMaster(block, length, crc, tiers, copies, options);
         }
@@ -636,7 +647,31 @@ public final class GrpcCacheClient implements CacheClient {
         }
     }
 
-    /** One PullBlock call, given time for the stream timeout and a second per MiB. */
+    /**
+     * Checks what {@code worker} stored of a pulled block against its {@code length} and the CRC32C
+     * of the block read from the UFS, and notes its tier, copy and evictions.
+     */
+    private void checkPulled(BlockKey block, long length, long crc, WorkerAddress worker, WriteBlockResponse written,
+            Map<String, StorageTierProto> tiers, Map<String, Long> copies) {
+        recordEvictions(worker, written);
+        if (written.getLength() != length) {
+            throw new CacheException(String.format("Block %s on %s: the worker stored %d bytes, not %d", block.blockId(), describe(worker),
+                    written.getLength(), length));
+        }
+        long workerCrc = ProtoConversions.crcFromWire(written.getCrc32C());
+        if (workerCrc != crc) {
+            throw new CacheException(String.format("Block %s on %s: checksum mismatch: the copy has CRC32C %s, the block read from "
+                    + "the UFS %s", block.blockId(), describe(worker), ProtoConversions.formatCrc(workerCrc), ProtoConversions.formatCrc(crc)));
+        }
+        tiers.put(worker.getWorkerId(), written.getTier());
+        copies.put(worker.getWorkerId(), written.getCopy());
+    }
+
+    /**
+     * One PullBlock call, given time for the stream timeout and a second per MiB. A worker it
+     * forwarded the block to that failed is named by the failure: a {@link WorkerUnavailableException}
+     * of that worker when it could not be reached.
+     */
     private WriteBlockResponse pull(WorkerAddress worker, PullBlockRequest request, String blockId) {
         checkWritesAllowed();
         String action = (request.hasUfs() ? "Pulling block " + blockId + " from the UFS into " : "Copying block " + blockId + " to ") + describe(worker);
@@ -650,9 +685,12 @@ public final class GrpcCacheClient implements CacheClient {
             if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
                 throw new UfsPullException(action + " failed: the worker does not pull blocks (an older version)", UfsPullException.Reason.UNREADABLE, e);
             }
+            String failed = e.getTrailers() == null ? null : e.getTrailers().get(RpcErrors.FAILED_WORKER);
             CacheException failure = RpcErrors.toCacheException(action, e);
             // unreachable (down, killed, partitioned): the caller may place the block elsewhere
-            throw failure instanceof CacheUnavailableException ? new WorkerUnavailableException(worker.getWorkerId(), failure.getMessage(), e) : failure;
+            throw failure instanceof CacheUnavailableException
+                    ? new WorkerUnavailableException(failed != null ? failed : worker.getWorkerId(), failure.getMessage(), e)
+                    : failure;
         }
     }
 

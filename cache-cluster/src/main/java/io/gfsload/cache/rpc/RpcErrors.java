@@ -61,6 +61,14 @@ public final class RpcErrors {
             UFS_UNREADABLE, UfsPullException.Reason.UNREADABLE,
             PULL_SOURCE_FAILED, UfsPullException.Reason.FAILED);
 
+    /**
+     * Trailer of a pull that failed because a worker it forwarded the block to failed
+     * ({@code PullBlockRequest.forward_to}): that worker's id. The status code and
+     * {@link #ERROR_KIND} are that worker's.
+     */
+    public static final Metadata.Key<String> FAILED_WORKER =
+            Metadata.Key.of("gfsload-failed-worker", Metadata.ASCII_STRING_MARSHALLER);
+
     /** Trailer of a {@link #TEMP_AREA_IN_USE} failure: how long ago the other run renewed the area, in milliseconds. */
     public static final Metadata.Key<String> RENEWED_MILLIS_AGO =
             Metadata.Key.of("gfsload-renewed-millis-ago", Metadata.ASCII_STRING_MARSHALLER);

@@ -58,7 +58,7 @@ import java.util.TreeMap;
  * gfsload.cache.worker.eviction.policy=LRU              LRU or LRFU
  * gfsload.cache.worker.eviction.lrfu.lambda=0.001       LRFU decay per second
  * gfsload.cache.worker.checksum.segment-size=1MiB
- * gfsload.cache.worker.reader.buffer-size=1MiB         largest chunk a read sends
+ * gfsload.cache.worker.reader.buffer-size=1MiB         largest chunk a read sends, or a pull forwards to another worker
  * gfsload.cache.worker.block.max-size=2GiB
  * gfsload.cache.worker.metrics.port=-1
  * gfsload.cache.worker.short-circuit-writes=true        clients on this host may write blocks into the tier directories

@@ -89,11 +89,41 @@ final class BlockPuller implements AutoCloseable {
     }
 
     /**
+     * Where a pull's bytes go, in order as read: the worker's own write of the block, and the
+     * workers it forwards them to ({@link ReplicaForwarder}).
+     */
+    interface Sink {
+        /** Takes the remaining bytes of {@code data}, which the caller may reuse once this returns. */
+        void append(ByteBuffer data);
+
+        /** Takes the remaining bytes of every buffer of {@code data}, in order. */
+        default void append(List<ByteBuffer> data) {
+            data.forEach(this::append);
+        }
+
+        /** The bytes of a {@link BlockStore.BlockWrite}, and nowhere else. */
+        static Sink of(BlockStore.BlockWrite write) {
+            return new Sink() {
+                @Override
+                public void append(ByteBuffer data) {
+                    write.append(data);
+                }
+
+                @Override
+                public void append(List<ByteBuffer> data) {
+                    write.append(data);
+                }
+            };
+        }
+    }
+
+    /**
      * Appends the {@code request}'s block, read from its source, to {@code write}.
      *
-     * @throws StatusRuntimeException when the source cannot be read, with one of this class's kinds
+     * @throws StatusRuntimeException when the source cannot be read, with one of this class's
+     *     kinds, or as {@code write} fails
      */
-    void pull(PullBlockRequest request, BlockStore.BlockWrite write) {
+    void pull(PullBlockRequest request, Sink write) {
         long length = request.getHeader().getLength();
         switch (request.getSourceCase()) {
             case UFS -> fromUfs(request.getUfs(), length, write);
@@ -103,7 +133,7 @@ final class BlockPuller implements AutoCloseable {
         }
     }
 
-    private void fromUfs(UfsRange range, long length, BlockStore.BlockWrite write) {
+    private void fromUfs(UfsRange range, long length, Sink write) {
         String action = "Worker " + workerId + " reading " + length + " bytes at " + range.getOffset() + " of " + range.getPath();
         if (range.getOffset() < 0 || range.getOffset() + length > range.getFileLength()) {
             throw RpcErrors.status(Status.Code.INVALID_ARGUMENT, action + ": the range is not within the file's "
@@ -154,7 +184,7 @@ final class BlockPuller implements AutoCloseable {
     }
 
     /** Reads the range on one stream: one request from the offset on, one buffer of {@code bufferBytes}. */
-    private void readSequentially(FileSystem fs, Path path, long offset, long length, BlockStore.BlockWrite write, String action) throws IOException {
+    private void readSequentially(FileSystem fs, Path path, long offset, long length, Sink write, String action) throws IOException {
         byte[] buffer = new byte[(int) Math.min(bufferBytes, Math.max(1, length))];
         try (FSDataInputStream in = fs.open(path)) {
             in.seek(offset);
@@ -174,7 +204,7 @@ final class BlockPuller implements AutoCloseable {
      * first in flight starts only when the worker's budget of pull buffers has its bytes at once,
      * so that pulls never wait for each other's buffers while holding their own.
      */
-    private void readRanges(FileSystem fs, Path path, long offset, long length, int streams, BlockStore.BlockWrite write, String action)
+    private void readRanges(FileSystem fs, Path path, long offset, long length, int streams, Sink write, String action)
             throws IOException {
         ArrayBlockingQueue<FSDataInputStream> idle = new ArrayBlockingQueue<>(streams);
         ArrayDeque<Piece> pending = new ArrayDeque<>();
@@ -280,25 +310,39 @@ final class BlockPuller implements AutoCloseable {
         }
     }
 
-    private void fromWorker(WorkerAddress source, String blockId, long length, BlockStore.BlockWrite write) {
+    private void fromWorker(WorkerAddress source, String blockId, long length, Sink write) {
         String action = "Worker " + workerId + " copying block " + blockId + " from worker " + source.getWorkerId()
                 + " (" + source.getHost() + ":" + source.getPort() + ")";
-        String target = source.getHost() + ":" + source.getPort();
-        ManagedChannel channel = peers.computeIfAbsent(target, address -> RpcChannels.newChannel(address, token, Optional.empty()));
+        ManagedChannel channel = peer(source);
+        // the call runs in this call's context: the client's deadline and cancellation carry over
+        Iterator<ReadBlockResponse> data = WorkerServiceGrpc.newBlockingStub(channel)
+                .readBlock(ReadBlockRequest.newBuilder().setBlockId(blockId).setLength(length).build());
+        for (Optional<ReadBlockResponse> next = next(data, action); next.isPresent(); next = next(data, action)) {
+            // not among the source's failures: the sink's own (this worker's disk, a worker forwarded to) are its
+            write.append(next.get().getData().asReadOnlyByteBufferList());
+        }
+    }
+
+    /** The next message of a copy from a worker; empty at its end. */
+    private static Optional<ReadBlockResponse> next(Iterator<ReadBlockResponse> data, String action) {
         try {
-            // the call runs in this call's context: the client's deadline and cancellation carry over
-            Iterator<ReadBlockResponse> data = WorkerServiceGrpc.newBlockingStub(channel)
-                    .readBlock(ReadBlockRequest.newBuilder().setBlockId(blockId).setLength(length).build());
-            while (data.hasNext()) {
-                write.append(data.next().getData().asReadOnlyByteBufferList());
-            }
+            return data.hasNext() ? Optional.of(data.next()) : Optional.empty();
         }
         catch (StatusRuntimeException e) {
-            Status status = e.getStatus();
-            String why = status.getDescription() == null ? status.getCode().toString() : status.getDescription();
-            // ABORTED, not UNAVAILABLE: this worker is there, its source failed
-            throw RpcErrors.status(Status.Code.ABORTED, RpcErrors.PULL_SOURCE_FAILED, action + " failed: " + why);
+            throw sourceFailed(action, e);
         }
+    }
+
+    private static StatusRuntimeException sourceFailed(String action, StatusRuntimeException e) {
+        Status status = e.getStatus();
+        String why = status.getDescription() == null ? status.getCode().toString() : status.getDescription();
+        // ABORTED, not UNAVAILABLE: this worker is there, its source failed
+        return RpcErrors.status(Status.Code.ABORTED, RpcErrors.PULL_SOURCE_FAILED, action + " failed: " + why);
+    }
+
+    /** The channel to another worker, made on first use, with the cluster's token. */
+    ManagedChannel peer(WorkerAddress worker) {
+        return peers.computeIfAbsent(worker.getHost() + ":" + worker.getPort(), address -> RpcChannels.newChannel(address, token, Optional.empty()));
     }
 
     /**

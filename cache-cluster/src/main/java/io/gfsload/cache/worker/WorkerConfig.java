@@ -26,7 +26,8 @@ import java.util.Set;
  * @param heartbeatInterval time between heartbeats to the master
  * @param checksumSegmentBytes bytes covered by each stored checksum; a read verifies whole
  *     segments, so this is also the read buffer of a stream
- * @param readChunkBytes largest data message a read sends ({@code reader.buffer-size})
+ * @param readChunkBytes largest data message a read sends, or a pull forwards to another worker's
+ *     replica ({@code reader.buffer-size}); a pull's buffer on one stream
  * @param maxBlockBytes the largest block a write may announce; longer ones are refused
  * @param eviction which blocks a full tier directory gives up first
  * @param token the shared secret every call to and from the worker carries, if any

@@ -9,8 +9,8 @@ import java.util.function.ToDoubleFunction;
 
 /**
  * A worker's metrics, labelled {@code worker="<id>"}: blocks and bytes per tier, evictions, reads
- * and writes, calls asking about blocks, corrupt blocks, pinned blocks and removals ordered by the
- * master.
+ * and writes, pulls and the replicas they forwarded, calls asking about blocks, corrupt blocks,
+ * pinned blocks and removals ordered by the master.
  */
 final class WorkerMetrics {
     /** Client connections the worker accepted, labelled {@code transport="tcp"} or {@code "unix"} (its domain socket). */
@@ -36,6 +36,8 @@ final class WorkerMetrics {
     private final Counter ufsPulledBytes;
     private final Counter workerPulls;
     private final Counter workerPulledBytes;
+    private final Counter forwardedBlocks;
+    private final Counter forwardedBytes;
 
     WorkerMetrics(MetricsRegistry registry, String workerId) {
         this.registry = registry;
@@ -60,6 +62,10 @@ final class WorkerMetrics {
         ufsPulledBytes = registry.counter("gfsload_worker_pulled_bytes_total", pulledHelp, Map.of("worker", workerId, "source", "ufs"));
         workerPulls = registry.counter("gfsload_worker_pulls_total", pullsHelp, Map.of("worker", workerId, "source", "worker"));
         workerPulledBytes = registry.counter("gfsload_worker_pulled_bytes_total", pulledHelp, Map.of("worker", workerId, "source", "worker"));
+        forwardedBlocks = registry.counter("gfsload_worker_forwarded_blocks_total",
+                "Replicas of pulled blocks the worker forwarded to other workers as it read them, and they stored (pipelined replicas).", labels);
+        forwardedBytes = registry.counter("gfsload_worker_forwarded_bytes_total",
+                "Bytes the worker sent to other workers' replicas of the blocks it pulled, as it read them.", labels);
         removedByMaster = registry.counter("gfsload_worker_master_removals_total",
                 "Blocks deleted on the master's command: freed, or left in an aborted or expired temp area.", labels);
     }
@@ -110,6 +116,16 @@ final class WorkerMetrics {
     void blockPulled(boolean fromUfs, long bytes) {
         (fromUfs ? ufsPulls : workerPulls).inc();
         (fromUfs ? ufsPulledBytes : workerPulledBytes).inc(bytes);
+    }
+
+    /** Bytes of a pulled block sent to one other worker's replica. */
+    void bytesForwarded(long bytes) {
+        forwardedBytes.inc(bytes);
+    }
+
+    /** A replica of a pulled block that another worker stored from the bytes this one forwarded. */
+    void blockForwarded() {
+        forwardedBlocks.inc();
     }
 
     void shortCircuitWritten() {

@@ -12,6 +12,7 @@ import io.gfsload.cache.proto.OpenLocalWritesResponse;
 import io.gfsload.cache.proto.OpenLocalWritesRequest;
 import io.gfsload.cache.proto.LocalWriteOpened;
 import io.gfsload.cache.proto.CompleteLocalWritesRequest;
+import io.gfsload.cache.proto.ForwardedReplica;
 import io.gfsload.cache.proto.OpenLocalWriteRequest;
 import io.gfsload.cache.proto.OpenLocalWriteResponse;
 import io.gfsload.cache.proto.PullBlockRequest;
@@ -516,22 +517,41 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
 
     /**
      * Stores a block whose bytes this worker reads itself, from the UFS or another worker
-     * ({@link BlockPuller}), as {@link #writeBlock} stores one; nothing is left on failure.
+     * ({@link BlockPuller}), as {@link #writeBlock} stores one, and forwards them as it reads them
+     * to the workers of the request's {@code forward_to} ({@link ReplicaForwarder}); nothing is
+     * left on failure, here or on those workers.
      */
     @Override
     public void pullBlock(PullBlockRequest request, StreamObserver<WriteBlockResponse> response) {
         BlockStore.BlockWrite write = null;
+        ReplicaForwarder forwarder = null;
+        BlockStore.WrittenBlock written = null;
         try {
             write = begin(request.getHeader());
-            puller.pull(request, write);
-            BlockStore.WrittenBlock written = write.finish();
+            if (request.getForwardToCount() > 0) {
+                forwarder = ReplicaForwarder.open(workerId, request.getHeader(), request.getForwardToList(), write, readChunkBytes, metrics,
+                        puller::peer);
+            }
+            puller.pull(request, forwarder != null ? forwarder : BlockPuller.Sink.of(write));
+            if (forwarder != null) {
+                forwarder.halfClose();
+            }
+            // this worker's copy is made durable while the others make theirs
+            written = write.finish();
+            List<ForwardedReplica> forwarded = forwarder == null ? List.of() : forwarder.awaitStored();
             metrics.blockWritten(written.length());
             metrics.blockPulled(request.getSourceCase() == PullBlockRequest.SourceCase.UFS, written.length());
-            response.onNext(written(write, written));
+            response.onNext(written(write, written).toBuilder().addAllForwarded(forwarded).build());
             response.onCompleted();
         }
         catch (RuntimeException e) {
-            if (write != null) {
+            if (forwarder != null) {
+                forwarder.abort();
+            }
+            if (written != null) {
+                store.remove(write.blockId(), written.copy());
+            }
+            else if (write != null) {
                 write.abort();
             }
             if (!(e instanceof StatusRuntimeException)) {

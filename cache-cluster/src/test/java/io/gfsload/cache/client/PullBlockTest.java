@@ -1,10 +1,14 @@
 package io.gfsload.cache.client;
 
 import static io.gfsload.cache.testing.TestData.MIB;
+import static io.gfsload.cache.testing.TestData.await;
+import static io.gfsload.cache.testing.TestData.crc32c;
+import static io.gfsload.cache.testing.TestData.files;
 import static io.gfsload.cache.testing.TestData.randomBytes;
 import static io.gfsload.cache.testing.TestData.readAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -12,8 +16,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockWriteResult;
 import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.UfsPullException;
+import io.gfsload.cache.api.WorkerUnavailableException;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
@@ -25,13 +31,20 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The pull data path on a real local cluster: workers read the UFS (local files here) themselves and copy replicas worker to worker. */
+/** The pull data path on a real local cluster: workers read the UFS (local files here) themselves and forward the other replicas as they read. */
 class PullBlockTest {
     private static final int LENGTH = 3 * MIB + 123;
 
@@ -39,27 +52,134 @@ class PullBlockTest {
     Path directory;
 
     @Test
-    void theFirstWorkerReadsTheUfsAndTheOtherCopiesFromIt() throws IOException {
+    void theFirstWorkerReadsTheUfsAndForwardsTheBlockToTheOtherReplicasAsItReadsIt() throws IOException {
         byte[] bytes = randomBytes(LENGTH, 11);
         Path file = Files.write(directory.resolve("part-0"), bytes);
         FileIdentity identity = new FileIdentity(file.toUri().toString(), LENGTH, Files.getLastModifiedTime(file).toMillis());
-        BlockKey block = new BlockKey(identity, 1);
+        byte[] range = Arrays.copyOfRange(bytes, 2 * MIB, 3 * MIB);
+        for (int replication : new int[] {2, 3}) {
+            BlockKey block = new BlockKey(identity, replication);
+            try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster-" + replication), 3, 64L * MIB));
+                    CacheClient client = cluster.newClient()) {
+                BlockWriteResult result = client.pullBlock(block, 2 * MIB, MIB, 1, WriteOptions.replication(replication));
+
+                assertEquals(replication, Set.copyOf(result.workerIds()).size(), "replicas on distinct workers: " + result.workerIds());
+                CachedBlock cached = client.cachedBlocks(identity).get(0);
+                assertEquals(crc32c(range), cached.crc32c(), "the CRC32C of the range read");
+                assertEquals(Set.copyOf(result.workerIds()), Set.copyOf(cached.workerIds()), "committed with every replica");
+                assertEquals(1.0, pulls(cluster, "ufs"), "one worker read the UFS");
+                assertEquals(0.0, pulls(cluster, "worker"), "no worker copied the block from another");
+                assertEquals((double) MIB * (replication - 1), sum(cluster, "gfsload_worker_forwarded_bytes_total"), "the others got it forwarded");
+                assertEquals(replication - 1.0, sum(cluster, "gfsload_worker_forwarded_blocks_total"));
+                // every replica is whole on its own: the workers stopped one by one until one is left
+                for (String worker : result.workerIds().subList(0, replication - 1)) {
+                    cluster.killWorker(index(worker));
+                    try (InputStream in = client.openReader(block)) {
+                        assertArrayEquals(range, readAll(in), "with " + worker + " stopped");
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void aRangedReadOnSeveralStreamsIsForwardedInOrderWhateverOrderItsPiecesArriveIn() throws IOException {
+        int length = 10 * MIB + 123;
+        byte[] bytes = randomBytes(length, 15);
+        Path file = Files.write(directory.resolve("part-3"), bytes);
+        GatedFileSystem store = GatedFileSystem.get("pipelined-ranges");
+        // the first piece ends after the two behind it
+        store.holdUntilOthersRead(0, 2);
+        FileIdentity identity = new FileIdentity(store.uriOf(file), length, Files.getLastModifiedTime(file).toMillis());
+        BlockKey block = new BlockKey(identity, 0);
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 2, 64L * MIB));
+                CacheClient client = cluster.newClient()) {
+            BlockWriteResult result = client.pullBlock(block, 0, length, 3, WriteOptions.replication(2));
+
+            assertEquals(crc32c(bytes), client.cachedBlocks(identity).get(0).crc32c());
+            assertEquals((double) length, sum(cluster, "gfsload_worker_forwarded_bytes_total"));
+            cluster.killWorker(index(result.workerIds().get(0)));
+            try (InputStream in = client.openReader(block)) {
+                assertArrayEquals(bytes, readAll(in), "the forwarded replica");
+            }
+        }
+        finally {
+            store.close();
+        }
+    }
+
+    @Test
+    void aWorkerForwardedToThatIsKilledMidPullFailsThePullNamingItAndNothingIsLeft() throws Exception {
+        byte[] bytes = randomBytes(LENGTH, 16);
+        Path file = Files.write(directory.resolve("part-4"), bytes);
+        GatedFileSystem store = GatedFileSystem.get("pipelined-kill");
+        store.holdAt(MIB);
+        FileIdentity identity = new FileIdentity(store.uriOf(file), LENGTH, Files.getLastModifiedTime(file).toMillis());
+        ExecutorService pulls = Executors.newSingleThreadExecutor();
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 2, 64L * MIB));
+                CacheClient client = cluster.newClient()) {
+            Future<BlockWriteResult> pull = pulls.submit(() -> client.pullBlock(new BlockKey(identity, 0), 0, LENGTH, 1, WriteOptions.replication(2)));
+            store.awaitHeld();
+            // the reader has forwarded its first MiB; the other worker is the one it forwards to
+            int reader = forwarded(cluster, "worker-0") > 0 ? 0 : 1;
+            int downstream = 1 - reader;
+            assertEquals((double) MIB, forwarded(cluster, "worker-" + reader));
+            cluster.killWorker(downstream);
+            store.release();
+
+            ExecutionException failure = assertThrows(ExecutionException.class, pull::get);
+            WorkerUnavailableException unavailable = assertInstanceOf(WorkerUnavailableException.class, failure.getCause(), String.valueOf(failure.getCause()));
+            assertEquals("worker-" + downstream, unavailable.workerId(), unavailable.getMessage());
+            assertTrue(unavailable.getMessage().contains("forwarding block") && unavailable.getMessage().contains("to worker worker-" + downstream),
+                    unavailable.getMessage());
+
+            assertTrue(client.cachedBlocks(identity).isEmpty(), "nothing committed");
+            List<Path> directories = cluster.workerBlockDirectories();
+            assertEquals(List.of(), files(directories.get(reader)), "nothing left on the reader");
+            assertTrue(files(directories.get(downstream)).stream().noneMatch(path -> path.toString().endsWith(".block")),
+                    "no block stored on the killed worker: " + files(directories.get(downstream)));
+            cluster.startWorker(downstream);
+            assertEquals(List.of(), files(directories.get(downstream)), "its temp file deleted as it started again");
+        }
+        finally {
+            store.release();
+            pulls.shutdownNow();
+            store.close();
+        }
+    }
+
+    @Test
+    void aFileChangedMidPullLeavesNothingOnAnyWorker() throws Exception {
+        byte[] bytes = randomBytes(LENGTH, 17);
+        Path file = Files.write(directory.resolve("part-5"), bytes);
+        GatedFileSystem store = GatedFileSystem.get("pipelined-changed");
+        store.holdAt(MIB);
+        FileIdentity identity = new FileIdentity(store.uriOf(file), LENGTH, Files.getLastModifiedTime(file).toMillis());
+        ExecutorService pulls = Executors.newSingleThreadExecutor();
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 3, 64L * MIB));
                 CacheClient client = cluster.newClient()) {
-            BlockWriteResult result = client.pullBlock(block, 2 * MIB, MIB, 1, WriteOptions.replication(2));
+            Future<BlockWriteResult> pull = pulls.submit(() -> client.pullBlock(new BlockKey(identity, 0), 0, LENGTH, 1, WriteOptions.replication(3)));
+            store.awaitHeld();
+            assertEquals(2.0 * MIB, sum(cluster, "gfsload_worker_forwarded_bytes_total"), "the first MiB went to both other replicas");
+            // rewritten shorter: the read ends early
+            Files.write(file, Arrays.copyOf(bytes, MIB + MIB / 2));
+            store.release();
 
-            assertEquals(2, result.workerIds().size());
-            assertNotEquals(result.workerIds().get(0), result.workerIds().get(1), "replicas on distinct workers");
-            try (InputStream in = client.openReader(block)) {
-                assertArrayEquals(Arrays.copyOfRange(bytes, 2 * MIB, 3 * MIB), readAll(in));
+            ExecutionException failure = assertThrows(ExecutionException.class, pull::get);
+            UfsPullException changed = assertInstanceOf(UfsPullException.class, failure.getCause(), String.valueOf(failure.getCause()));
+            assertEquals(UfsPullException.Reason.CHANGED, changed.reason(), changed.getMessage());
+
+            assertTrue(client.cachedBlocks(identity).isEmpty(), "nothing committed");
+            assertEquals(0.0, sum(cluster, "gfsload_worker_forwarded_blocks_total"), "no replica stored");
+            // the workers forwarded to delete their temp files as their streams are cancelled
+            for (Path blocks : cluster.workerBlockDirectories()) {
+                await(() -> files(blocks).isEmpty(), Duration.ofSeconds(30), "nothing is left in " + blocks + ": " + files(blocks));
             }
-            assertEquals(List.of(1), client.cachedBlocks(identity).stream().map(cached -> cached.index()).toList());
-            assertEquals(1.0, pulls(cluster, "ufs"), "one worker read the UFS");
-            assertEquals(1.0, pulls(cluster, "worker"), "the other copied the first one's block");
-            cluster.killWorker(Integer.parseInt(result.workerIds().get(0).substring("worker-".length())));
-            try (InputStream in = client.openReader(block)) {
-                assertArrayEquals(Arrays.copyOfRange(bytes, 2 * MIB, 3 * MIB), readAll(in), "from the copy");
-            }
+        }
+        finally {
+            store.release();
+            pulls.shutdownNow();
+            store.close();
         }
     }
 
@@ -150,6 +270,21 @@ class PullBlockTest {
         UfsPullException failure = assertThrows(UfsPullException.class, () -> client.pullBlock(block, 0, MIB, 1, WriteOptions.replication(2)));
         assertEquals(reason, failure.reason(), failure.getMessage());
         assertTrue(failure.getMessage().contains(says), failure.getMessage());
+    }
+
+    private static double forwarded(LocalCluster cluster, String worker) {
+        return cluster.metrics().value("gfsload_worker_forwarded_bytes_total", Map.of("worker", worker)).orElse(0);
+    }
+
+    /** {@code metric} of the workers, summed. */
+    private static double sum(LocalCluster cluster, String metric) {
+        return Stream.of("worker-0", "worker-1", "worker-2")
+                .mapToDouble(worker -> cluster.metrics().value(metric, Map.of("worker", worker)).orElse(0))
+                .sum();
+    }
+
+    private static int index(String workerId) {
+        return Integer.parseInt(workerId.substring("worker-".length()));
     }
 
     private static double pulls(LocalCluster cluster, String source) {

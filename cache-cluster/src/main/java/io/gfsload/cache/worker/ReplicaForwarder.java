@@ -1,0 +1,315 @@
+package io.gfsload.cache.worker;
+
+import static java.util.Objects.requireNonNull;
+
+import com.google.protobuf.UnsafeByteOperations;
+import io.gfsload.cache.proto.ForwardedReplica;
+import io.gfsload.cache.proto.RemoveBlockRequest;
+import io.gfsload.cache.proto.WorkerAddress;
+import io.gfsload.cache.proto.WorkerServiceGrpc;
+import io.gfsload.cache.proto.WriteBlockHeader;
+import io.gfsload.cache.proto.WriteBlockRequest;
+import io.gfsload.cache.proto.WriteBlockResponse;
+import io.gfsload.cache.rpc.RpcErrors;
+import io.grpc.Channel;
+import io.grpc.Context;
+import io.grpc.Metadata;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientResponseObserver;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The pipelined replicas of a pull ({@code PullBlockRequest.forward_to}): the bytes the worker
+ * reads go to its own write of the block and, as they arrive, to a WriteBlock stream to each other
+ * replica's worker, in order, so that the replicas fill together rather than one after the other.
+ *
+ * <p>Each piece is sent in messages of at most {@code chunkBytes}, each only once the stream's
+ * transport is ready for it (gRPC's flow control: a downstream worker that writes slowly holds
+ * back the reads), and before this worker's own write of it, so that the network and the disk work
+ * at once. gRPC serializes a message within {@code onNext}, which is called only once the stream
+ * is ready (a real transport stream, not one waiting for its connection), and the peers' channels
+ * never retry: the bytes are copied before {@link #append} returns, and nothing beyond what the
+ * puller already holds is buffered but the transport's two chunks per stream.
+ *
+ * <p>The streams are calls in the pull's context: the client's deadline and cancellation carry
+ * over. On any failure ({@link #abort}) the streams not yet complete are cancelled (their workers
+ * delete their temp files) and the copies stored are removed, so that nothing is left on any of
+ * them. A downstream worker's failure fails the pull with its status and error kind, naming it in
+ * {@link RpcErrors#FAILED_WORKER}. Used by one thread at a time, the pull's; gRPC's callbacks only
+ * record what happened.
+ */
+final class ReplicaForwarder implements BlockPuller.Sink {
+    private static final Logger log = LoggerFactory.getLogger(ReplicaForwarder.class);
+    /** The deadline of the removal of a copy a failed pull forwarded: the worker deletes nothing else of it. */
+    private static final Duration REMOVE_TIMEOUT = Duration.ofSeconds(3);
+    /** Transport chunks a stream may hold unsent and stay ready, as a client's write streams do. */
+    private static final int QUEUE_CHUNKS = 2;
+
+    private final String workerId;
+    private final String blockId;
+    private final BlockStore.BlockWrite local;
+    private final List<Downstream> downstreams;
+    private final int chunkBytes;
+    private final WorkerMetrics metrics;
+    private final Function<WorkerAddress, Channel> channels;
+
+    private ReplicaForwarder(String workerId, String blockId, BlockStore.BlockWrite local, List<Downstream> downstreams, int chunkBytes,
+            WorkerMetrics metrics, Function<WorkerAddress, Channel> channels) {
+        this.workerId = workerId;
+        this.blockId = blockId;
+        this.local = local;
+        this.downstreams = downstreams;
+        this.chunkBytes = chunkBytes;
+        this.metrics = metrics;
+        this.channels = channels;
+    }
+
+    /**
+     * Opens a WriteBlock stream with {@code header} to each of {@code targets}, in the current
+     * (the pull's) context, and sends the header.
+     *
+     * @param local this worker's write of the block, which gets every byte after the streams
+     * @throws StatusRuntimeException as {@link #append} does; nothing is left open then
+     */
+    static ReplicaForwarder open(String workerId, WriteBlockHeader header, List<WorkerAddress> targets, BlockStore.BlockWrite local,
+            int chunkBytes, WorkerMetrics metrics, Function<WorkerAddress, Channel> channels) {
+        List<Downstream> downstreams = new ArrayList<>(targets.size());
+        ReplicaForwarder forwarder = new ReplicaForwarder(workerId, header.getBlockId(), requireNonNull(local, "local is null"), downstreams,
+                chunkBytes, metrics, channels);
+        try {
+            for (WorkerAddress target : targets) {
+                Downstream downstream = forwarder.new Downstream(target);
+                downstreams.add(downstream);
+                WorkerServiceGrpc.newStub(channels.apply(target)).withOnReadyThreshold(QUEUE_CHUNKS * chunkBytes).writeBlock(downstream);
+            }
+            WriteBlockRequest message = WriteBlockRequest.newBuilder().setHeader(header).build();
+            for (Downstream downstream : downstreams) {
+                downstream.send(message);
+            }
+        }
+        catch (RuntimeException e) {
+            forwarder.abort();
+            throw e;
+        }
+        return forwarder;
+    }
+
+    /** Sends {@code data}'s bytes to every downstream worker, then appends them to this worker's write. */
+    @Override
+    public void append(ByteBuffer data) {
+        for (int at = data.position(); at < data.limit(); at += chunkBytes) {
+            ByteBuffer chunk = data.slice(at, Math.min(chunkBytes, data.limit() - at));
+            WriteBlockRequest message = WriteBlockRequest.newBuilder().setData(UnsafeByteOperations.unsafeWrap(chunk)).build();
+            for (Downstream downstream : downstreams) {
+                downstream.send(message);
+                metrics.bytesForwarded(chunk.remaining());
+            }
+        }
+        local.append(data);
+    }
+
+    /** Ends the streams: every byte of the block has been appended. */
+    void halfClose() {
+        downstreams.forEach(Downstream::halfClose);
+    }
+
+    /**
+     * Waits for every downstream worker to confirm its copy, after {@link #halfClose}.
+     *
+     * @return what each downstream worker stored, in the order of the targets
+     * @throws StatusRuntimeException when a downstream worker failed; call {@link #abort} then
+     */
+    List<ForwardedReplica> awaitStored() {
+        List<ForwardedReplica> replicas = new ArrayList<>(downstreams.size());
+        for (Downstream downstream : downstreams) {
+            replicas.add(ForwardedReplica.newBuilder().setWorkerId(downstream.target.getWorkerId()).setWritten(downstream.awaitResponse()).build());
+        }
+        replicas.forEach(replica -> metrics.blockForwarded());
+        return replicas;
+    }
+
+    /**
+     * Cancels the streams not yet complete (their workers delete what they hold of the block) and
+     * removes the copies the others stored, best effort, outside the pull's context (which may be
+     * cancelled). Leaves this worker's own write to the caller.
+     */
+    void abort() {
+        for (Downstream downstream : downstreams) {
+            downstream.abort();
+        }
+    }
+
+    /** Whether a worker whose stream got the whole block and then failed with {@code error} may have stored it still. */
+    private static boolean mayHaveStoredDespite(Throwable error) {
+        Status.Code code = Status.fromThrowable(error).getCode();
+        return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.CANCELLED
+                || code == Status.Code.UNKNOWN;
+    }
+
+    /** The WriteBlock stream to one downstream worker. */
+    private final class Downstream implements ClientResponseObserver<WriteBlockRequest, WriteBlockResponse> {
+        private final WorkerAddress target;
+        private final Object lock = new Object();
+        private ClientCallStreamObserver<WriteBlockRequest> requests;
+        private WriteBlockResponse response;
+        private Throwable error;
+        private boolean ended;
+        private boolean halfClosed;
+
+        Downstream(WorkerAddress target) {
+            this.target = target;
+        }
+
+        @Override
+        public void beforeStart(ClientCallStreamObserver<WriteBlockRequest> requestStream) {
+            this.requests = requestStream;
+            requestStream.setOnReadyHandler(this::wake);
+        }
+
+        @Override
+        public void onNext(WriteBlockResponse value) {
+            synchronized (lock) {
+                response = value;
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            synchronized (lock) {
+                error = t;
+                ended = true;
+                lock.notifyAll();
+            }
+        }
+
+        @Override
+        public void onCompleted() {
+            synchronized (lock) {
+                ended = true;
+                lock.notifyAll();
+            }
+        }
+
+        private void wake() {
+            synchronized (lock) {
+                lock.notifyAll();
+            }
+        }
+
+        /**
+         * Sends {@code message} once the transport is ready for it. The wait ends with the call: its
+         * deadline (the pull's), its cancellation (the client's) or the worker's failure end it.
+         */
+        void send(WriteBlockRequest message) {
+            synchronized (lock) {
+                while (!ended && !requests.isReady()) {
+                    await();
+                }
+                if (ended) {
+                    throw failed();
+                }
+            }
+            requests.onNext(message);
+        }
+
+        void halfClose() {
+            synchronized (lock) {
+                if (ended) {
+                    return;
+                }
+                halfClosed = true;
+            }
+            requests.onCompleted();
+        }
+
+        /** The worker's confirmation of its copy; waits for it as long as the call lasts. */
+        WriteBlockResponse awaitResponse() {
+            synchronized (lock) {
+                while (!ended) {
+                    await();
+                }
+                if (error != null || response == null) {
+                    throw failed();
+                }
+                return response;
+            }
+        }
+
+        /** Cancels the stream if it is still open; removes the copy the worker may have stored. */
+        void abort() {
+            boolean cancel;
+            boolean mayHaveStored;
+            long copy;
+            synchronized (lock) {
+                cancel = !ended && requests != null;
+                // the whole block went out: the worker may store it whatever this stream sees now
+                mayHaveStored = halfClosed && (response != null || error == null || mayHaveStoredDespite(error));
+                copy = response == null ? 0 : response.getCopy();
+            }
+            if (cancel) {
+                requests.cancel("The pull of block " + blockId + " on worker " + workerId + " failed", null);
+            }
+            if (mayHaveStored) {
+                remove(copy);
+            }
+        }
+
+        /** Removes the copy {@code copy} (any copy when 0) of the block from the worker, best effort. */
+        private void remove(long copy) {
+            try {
+                // not in the pull's context, which a client that cancelled has cancelled
+                Context.ROOT.call(() -> WorkerServiceGrpc.newBlockingStub(channels.apply(target))
+                        .withDeadlineAfter(REMOVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                        .removeBlock(RemoveBlockRequest.newBuilder().setBlockId(blockId).setCopy(copy).build()));
+            }
+            catch (Exception e) {
+                log.warn("Worker {} could not remove block {} from worker {} after its pull failed: {}", workerId, blockId,
+                        target.getWorkerId(), e.toString());
+            }
+        }
+
+        /**
+         * The pull's failure for this stream's end: the worker's status and error kind, its id in
+         * {@link RpcErrors#FAILED_WORKER}.
+         */
+        private StatusRuntimeException failed() {
+            Status status = error == null ? Status.INTERNAL.withDescription("the worker ended the call without confirming the block")
+                    : Status.fromThrowable(error);
+            Metadata received = error == null ? null : Status.trailersFromThrowable(error);
+            Metadata trailers = new Metadata();
+            String kind = received == null ? null : received.get(RpcErrors.ERROR_KIND);
+            if (kind != null) {
+                trailers.put(RpcErrors.ERROR_KIND, kind);
+            }
+            trailers.put(RpcErrors.FAILED_WORKER, target.getWorkerId());
+            String why = status.getDescription() != null ? status.getDescription()
+                    : status.getCause() != null ? status.getCause().toString() : status.getCode().toString();
+            // cancelled while the pull is not: the worker's server cancelled the stream as it went away
+            Status.Code code = status.getCode() == Status.Code.CANCELLED && !Context.current().isCancelled() ? Status.Code.UNAVAILABLE
+                    : status.getCode();
+            return Status.fromCode(code)
+                    .withDescription("Worker " + workerId + " forwarding block " + blockId + " to worker " + target.getWorkerId() + " ("
+                            + target.getHost() + ":" + target.getPort() + ") failed: " + why)
+                    .asRuntimeException(trailers);
+        }
+
+        private void await() {
+            try {
+                lock.wait(1000);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw RpcErrors.status(Status.Code.CANCELLED, "Worker " + workerId + " was interrupted forwarding block " + blockId);
+            }
+        }
+    }
+}
