@@ -17,9 +17,7 @@ import io.gfsload.cache.proto.WriteBlockRequest;
 import io.gfsload.cache.proto.WriteBlockResponse;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcErrors;
-import io.grpc.Status;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
+import io.gfsload.cache.rpc.WriteBlockStream;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -79,7 +77,7 @@ final class ReplicatedBlockWriter implements BlockWriter {
             for (WorkerAddress worker : workers) {
                 ReplicaStream replica = new ReplicaStream(worker);
                 replicas.add(replica);
-                client.workerWriteStub(worker).writeBlock(replica);
+                client.workerWriteStub(worker).writeBlock(replica.stream);
             }
             writer.sendToAll(header);
         }
@@ -225,120 +223,45 @@ final class ReplicatedBlockWriter implements BlockWriter {
         }
     }
 
-    /**
-     * The WriteBlock stream to one replica. The writer thread sends; gRPC's callbacks record
-     * readiness, the response and the end of the call.
-     */
-    private static final class ReplicaStream implements ClientResponseObserver<WriteBlockRequest, WriteBlockResponse> {
+    /** The WriteBlock stream to one replica: the writer thread sends, gRPC's callbacks record what happened ({@link WriteBlockStream}). */
+    private static final class ReplicaStream {
         final WorkerAddress worker;
-        private final Object lock = new Object();
-        private ClientCallStreamObserver<WriteBlockRequest> requests;
-        private WriteBlockResponse response;
-        private Throwable error;
-        private boolean ended;
-        private boolean halfClosed;
+        final WriteBlockStream stream = new WriteBlockStream();
 
         ReplicaStream(WorkerAddress worker) {
             this.worker = worker;
         }
 
-        @Override
-        public void beforeStart(ClientCallStreamObserver<WriteBlockRequest> requestStream) {
-            this.requests = requestStream;
-            requestStream.setOnReadyHandler(() -> {
-                synchronized (lock) {
-                    lock.notifyAll();
-                }
-            });
-        }
-
-        @Override
-        public void onNext(WriteBlockResponse value) {
-            synchronized (lock) {
-                response = value;
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            synchronized (lock) {
-                error = t;
-                ended = true;
-                lock.notifyAll();
-            }
-        }
-
-        @Override
-        public void onCompleted() {
-            synchronized (lock) {
-                ended = true;
-                lock.notifyAll();
-            }
-        }
-
         /** Sends {@code message} once the transport is ready for it; fails when the call ended. */
         void send(WriteBlockRequest message, long timeoutNanos, String blockId) {
-            synchronized (lock) {
-                long deadline = System.nanoTime() + timeoutNanos;
-                while (!ended && !requests.isReady()) {
-                    long remaining = deadline - System.nanoTime();
-                    if (remaining <= 0) {
-                        throw new WorkerUnavailableException(worker.getWorkerId(), "Writing block " + blockId + " to "
-                                + GrpcCacheClient.describe(worker) + " failed: the worker accepted no data for "
-                                + timeoutNanos / 1_000_000 + " ms", null);
-                    }
-                    awaitNanos(remaining, blockId);
-                }
-                if (ended) {
-                    throw endedEarly(blockId);
-                }
+            await(stream::awaitReady, timeoutNanos, blockId, "the worker accepted no data for " + timeoutNanos / 1_000_000 + " ms");
+            if (!stream.send(message)) {
+                throw endedEarly(blockId);
             }
-            requests.onNext(message);
         }
 
         /** The number the worker gave its copy of the block (0 when not known); call after {@link #awaitResponse}. */
         long storedCopy() {
-            synchronized (lock) {
-                return response == null ? 0 : response.getCopy();
-            }
+            return stream.storedCopy();
         }
 
         /** The tier the worker reported storing the block on; call after {@link #awaitResponse}. */
         StorageTierProto storedTier() {
-            synchronized (lock) {
-                return response == null ? StorageTierProto.STORAGE_TIER_UNSPECIFIED
-                        : response.getTier();
-            }
+            return stream.storedTier();
         }
 
         void halfClose() {
-            synchronized (lock) {
-                if (ended) {
-                    return;
-                }
-                halfClosed = true;
-            }
-            requests.onCompleted();
+            stream.halfClose();
         }
 
         /** Waits for the worker's confirmation of the finished block. */
         WriteBlockResponse awaitResponse(long timeoutNanos, String blockId) {
-            synchronized (lock) {
-                long deadline = System.nanoTime() + timeoutNanos;
-                while (!ended) {
-                    long remaining = deadline - System.nanoTime();
-                    if (remaining <= 0) {
-                        throw new WorkerUnavailableException(worker.getWorkerId(), "Writing block " + blockId + " to "
-                                + GrpcCacheClient.describe(worker) + " failed: no confirmation within "
-                                + timeoutNanos / 1_000_000 + " ms", null);
-                    }
-                    awaitNanos(remaining, blockId);
-                }
-                if (error != null || response == null) {
-                    throw endedEarly(blockId);
-                }
-                return response;
+            await(stream::awaitEnd, timeoutNanos, blockId, "no confirmation within " + timeoutNanos / 1_000_000 + " ms");
+            WriteBlockResponse response = stream.response();
+            if (response == null) {
+                throw endedEarly(blockId);
             }
+            return response;
         }
 
         /**
@@ -346,34 +269,16 @@ final class ReplicatedBlockWriter implements BlockWriter {
          * that it discarded it.
          */
         boolean mayHaveStored() {
-            synchronized (lock) {
-                if (!halfClosed) {
-                    return false;
-                }
-                if (response != null || error == null) {
-                    return true;
-                }
-                Status.Code code = Status.fromThrowable(error).getCode();
-                return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED
-                        || code == Status.Code.CANCELLED || code == Status.Code.UNKNOWN;
-            }
+            return stream.mayHaveStored();
         }
 
         void cancel() {
-            synchronized (lock) {
-                if (ended) {
-                    return;
-                }
-            }
-            if (requests == null) {
-                // its call never started: the channel to the worker could not be had (the client closed)
-                return;
-            }
-            requests.cancel("The block write was aborted", null);
+            stream.cancel("The block write was aborted");
         }
 
         private CacheException endedEarly(String blockId) {
             String action = "Writing block " + blockId + " to " + GrpcCacheClient.describe(worker);
+            Throwable error = stream.error();
             if (error != null) {
                 CacheException failure = RpcErrors.toCacheException(action, error);
                 // Unreachable (down, killed, partitioned): the caller may place the block elsewhere.
@@ -384,16 +289,25 @@ final class ReplicatedBlockWriter implements BlockWriter {
             return new CacheException(action + " failed: the worker ended the call without confirming the block");
         }
 
-        private void awaitNanos(long nanos, String blockId) {
+        /** Waits with {@code wait} for at most {@code timeoutNanos}; fails saying {@code timedOut} when the time runs out. */
+        private void await(Wait wait, long timeoutNanos, String blockId, String timedOut) {
+            boolean done;
             try {
-                long millis = Math.max(1, nanos / 1_000_000);
-                lock.wait(millis);
+                done = wait.await(timeoutNanos);
             }
             catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                throw new CacheException("Interrupted while writing block " + blockId + " to "
-                        + GrpcCacheClient.describe(worker), e);
+                throw new CacheException("Interrupted while writing block " + blockId + " to " + GrpcCacheClient.describe(worker), e);
             }
+            if (!done) {
+                throw new WorkerUnavailableException(worker.getWorkerId(), "Writing block " + blockId + " to "
+                        + GrpcCacheClient.describe(worker) + " failed: " + timedOut, null);
+            }
+        }
+
+        /** One of {@link WriteBlockStream}'s waits. */
+        private interface Wait {
+            boolean await(long timeoutNanos) throws InterruptedException;
         }
     }
 }

@@ -11,13 +11,12 @@ import io.gfsload.cache.proto.WriteBlockHeader;
 import io.gfsload.cache.proto.WriteBlockRequest;
 import io.gfsload.cache.proto.WriteBlockResponse;
 import io.gfsload.cache.rpc.RpcErrors;
+import io.gfsload.cache.rpc.WriteBlockStream;
 import io.grpc.Channel;
 import io.grpc.Context;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.stub.ClientCallStreamObserver;
-import io.grpc.stub.ClientResponseObserver;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -38,7 +37,8 @@ import org.slf4j.LoggerFactory;
  * at once. gRPC serializes a message within {@code onNext}, which is called only once the stream
  * is ready (a real transport stream, not one waiting for its connection), and the peers' channels
  * never retry: the bytes are copied before {@link #append} returns, and nothing beyond what the
- * puller already holds is buffered but the transport's two chunks per stream.
+ * puller already holds is buffered but the few messages per stream that the transport has yet to
+ * send (it stays ready while fewer than two wait).
  *
  * <p>The streams are calls in the pull's context: the client's deadline and cancellation carry
  * over. On any failure ({@link #abort}) the streams not yet complete are cancelled (their workers
@@ -53,6 +53,8 @@ final class ReplicaForwarder implements BlockPuller.Sink {
     private static final Duration REMOVE_TIMEOUT = Duration.ofSeconds(3);
     /** Transport chunks a stream may hold unsent and stay ready, as a client's write streams do. */
     private static final int QUEUE_CHUNKS = 2;
+    /** How long one wait for a stream lasts before it waits again: the call's end, not this, ends the waiting. */
+    private static final long WAIT_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     private final String workerId;
     private final String blockId;
@@ -89,7 +91,7 @@ final class ReplicaForwarder implements BlockPuller.Sink {
             for (WorkerAddress target : targets) {
                 Downstream downstream = forwarder.new Downstream(target);
                 downstreams.add(downstream);
-                WorkerServiceGrpc.newStub(channels.apply(target)).withOnReadyThreshold(QUEUE_CHUNKS * chunkBytes).writeBlock(downstream);
+                WorkerServiceGrpc.newStub(channels.apply(target)).withOnReadyThreshold(QUEUE_CHUNKS * chunkBytes).writeBlock(downstream.stream);
             }
             WriteBlockRequest message = WriteBlockRequest.newBuilder().setHeader(header).build();
             for (Downstream downstream : downstreams) {
@@ -119,7 +121,7 @@ final class ReplicaForwarder implements BlockPuller.Sink {
 
     /** Ends the streams: every byte of the block has been appended. */
     void halfClose() {
-        downstreams.forEach(Downstream::halfClose);
+        downstreams.forEach(downstream -> downstream.stream.halfClose());
     }
 
     /**
@@ -148,61 +150,13 @@ final class ReplicaForwarder implements BlockPuller.Sink {
         }
     }
 
-    /** Whether a worker whose stream got the whole block and then failed with {@code error} may have stored it still. */
-    private static boolean mayHaveStoredDespite(Throwable error) {
-        Status.Code code = Status.fromThrowable(error).getCode();
-        return code == Status.Code.UNAVAILABLE || code == Status.Code.DEADLINE_EXCEEDED || code == Status.Code.CANCELLED
-                || code == Status.Code.UNKNOWN;
-    }
-
-    /** The WriteBlock stream to one downstream worker. */
-    private final class Downstream implements ClientResponseObserver<WriteBlockRequest, WriteBlockResponse> {
+    /** The WriteBlock stream to one downstream worker; its waits last as long as the call (the pull's deadline). */
+    private final class Downstream {
         private final WorkerAddress target;
-        private final Object lock = new Object();
-        private ClientCallStreamObserver<WriteBlockRequest> requests;
-        private WriteBlockResponse response;
-        private Throwable error;
-        private boolean ended;
-        private boolean halfClosed;
+        private final WriteBlockStream stream = new WriteBlockStream();
 
         Downstream(WorkerAddress target) {
             this.target = target;
-        }
-
-        @Override
-        public void beforeStart(ClientCallStreamObserver<WriteBlockRequest> requestStream) {
-            this.requests = requestStream;
-            requestStream.setOnReadyHandler(this::wake);
-        }
-
-        @Override
-        public void onNext(WriteBlockResponse value) {
-            synchronized (lock) {
-                response = value;
-            }
-        }
-
-        @Override
-        public void onError(Throwable t) {
-            synchronized (lock) {
-                error = t;
-                ended = true;
-                lock.notifyAll();
-            }
-        }
-
-        @Override
-        public void onCompleted() {
-            synchronized (lock) {
-                ended = true;
-                lock.notifyAll();
-            }
-        }
-
-        private void wake() {
-            synchronized (lock) {
-                lock.notifyAll();
-            }
         }
 
         /**
@@ -210,57 +164,49 @@ final class ReplicaForwarder implements BlockPuller.Sink {
          * deadline (the pull's), its cancellation (the client's) or the worker's failure end it.
          */
         void send(WriteBlockRequest message) {
-            synchronized (lock) {
-                while (!ended && !requests.isReady()) {
-                    await();
-                }
-                if (ended) {
-                    throw failed();
+            try {
+                while (!stream.awaitReady(WAIT_NANOS)) {
+                    // the call's end wakes it up
                 }
             }
-            requests.onNext(message);
-        }
-
-        void halfClose() {
-            synchronized (lock) {
-                if (ended) {
-                    return;
-                }
-                halfClosed = true;
+            catch (InterruptedException e) {
+                throw interrupted(e);
             }
-            requests.onCompleted();
+            if (!stream.send(message)) {
+                throw failed();
+            }
         }
 
         /** The worker's confirmation of its copy; waits for it as long as the call lasts. */
         WriteBlockResponse awaitResponse() {
-            synchronized (lock) {
-                while (!ended) {
-                    await();
+            try {
+                while (!stream.awaitEnd(WAIT_NANOS)) {
+                    // the call's end wakes it up
                 }
-                if (error != null || response == null) {
-                    throw failed();
-                }
-                return response;
             }
+            catch (InterruptedException e) {
+                throw interrupted(e);
+            }
+            WriteBlockResponse response = stream.response();
+            if (response == null) {
+                throw failed();
+            }
+            return response;
         }
 
         /** Cancels the stream if it is still open; removes the copy the worker may have stored. */
         void abort() {
-            boolean cancel;
-            boolean mayHaveStored;
-            long copy;
-            synchronized (lock) {
-                cancel = !ended && requests != null;
-                // the whole block went out: the worker may store it whatever this stream sees now
-                mayHaveStored = halfClosed && (response != null || error == null || mayHaveStoredDespite(error));
-                copy = response == null ? 0 : response.getCopy();
-            }
-            if (cancel) {
-                requests.cancel("The pull of block " + blockId + " on worker " + workerId + " failed", null);
-            }
+            boolean mayHaveStored = stream.mayHaveStored();
+            stream.cancel("The pull of block " + blockId + " on worker " + workerId + " failed");
             if (mayHaveStored) {
-                remove(copy);
+                remove(stream.storedCopy());
             }
+        }
+
+        private StatusRuntimeException interrupted(InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return RpcErrors.status(Status.Code.CANCELLED, "Worker " + workerId + " was interrupted forwarding block " + blockId
+                    + " to worker " + target.getWorkerId());
         }
 
         /** Removes the copy {@code copy} (any copy when 0) of the block from the worker, best effort. */
@@ -282,6 +228,7 @@ final class ReplicaForwarder implements BlockPuller.Sink {
          * {@link RpcErrors#FAILED_WORKER}.
          */
         private StatusRuntimeException failed() {
+            Throwable error = stream.error();
             Status status = error == null ? Status.INTERNAL.withDescription("the worker ended the call without confirming the block")
                     : Status.fromThrowable(error);
             Metadata received = error == null ? null : Status.trailersFromThrowable(error);
@@ -300,16 +247,6 @@ final class ReplicaForwarder implements BlockPuller.Sink {
                     .withDescription("Worker " + workerId + " forwarding block " + blockId + " to worker " + target.getWorkerId() + " ("
                             + target.getHost() + ":" + target.getPort() + ") failed: " + why)
                     .asRuntimeException(trailers);
-        }
-
-        private void await() {
-            try {
-                lock.wait(1000);
-            }
-            catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw RpcErrors.status(Status.Code.CANCELLED, "Worker " + workerId + " was interrupted forwarding block " + blockId);
-            }
         }
     }
 }

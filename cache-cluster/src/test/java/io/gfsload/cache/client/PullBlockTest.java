@@ -179,16 +179,13 @@ class PullBlockTest {
 
     @Test
     void aWorkerForwardedToThatIsKilledMidPullFailsThePullNamingItAndNothingIsLeft() throws Exception {
-        byte[] bytes = randomBytes(LENGTH, 16);
-        Path file = Files.write(directory.resolve("part-4"), bytes);
         GatedFileSystem store = GatedFileSystem.get("pipelined-kill");
-        store.holdAt(MIB);
-        FileIdentity identity = new FileIdentity(store.uriOf(file), LENGTH, Files.getLastModifiedTime(file).toMillis());
+        Path file = directory.resolve("part-4");
+        FileIdentity identity = heldFile(store, file, randomBytes(LENGTH, 16));
         ExecutorService pulls = Executors.newSingleThreadExecutor();
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 2, 64L * MIB));
                 CacheClient client = cluster.newClient()) {
-            Future<BlockWriteResult> pull = pulls.submit(() -> client.pullBlock(new BlockKey(identity, 0), 0, LENGTH, 1, WriteOptions.replication(2)));
-            store.awaitHeld();
+            Future<BlockWriteResult> pull = pullUntilHeld(pulls, client, store, identity, 2);
             // the reader has forwarded its first MiB; the other worker is the one it forwards to
             int reader = forwarded(cluster, "worker-0") > 0 ? 0 : 1;
             int downstream = 1 - reader;
@@ -219,16 +216,14 @@ class PullBlockTest {
 
     @Test
     void aFileChangedMidPullLeavesNothingOnAnyWorker() throws Exception {
-        byte[] bytes = randomBytes(LENGTH, 17);
-        Path file = Files.write(directory.resolve("part-5"), bytes);
         GatedFileSystem store = GatedFileSystem.get("pipelined-changed");
-        store.holdAt(MIB);
-        FileIdentity identity = new FileIdentity(store.uriOf(file), LENGTH, Files.getLastModifiedTime(file).toMillis());
+        Path file = directory.resolve("part-5");
+        byte[] bytes = randomBytes(LENGTH, 17);
+        FileIdentity identity = heldFile(store, file, bytes);
         ExecutorService pulls = Executors.newSingleThreadExecutor();
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 3, 64L * MIB));
                 CacheClient client = cluster.newClient()) {
-            Future<BlockWriteResult> pull = pulls.submit(() -> client.pullBlock(new BlockKey(identity, 0), 0, LENGTH, 1, WriteOptions.replication(3)));
-            store.awaitHeld();
+            Future<BlockWriteResult> pull = pullUntilHeld(pulls, client, store, identity, 3);
             assertEquals(2.0 * MIB, sum(cluster, "gfsload_worker_forwarded_bytes_total"), "the first MiB went to both other replicas");
             // rewritten shorter: the read ends early
             Files.write(file, Arrays.copyOf(bytes, MIB + MIB / 2));
@@ -384,6 +379,22 @@ class PullBlockTest {
             response.onNext(RemoveBlockResponse.newBuilder().setRemoved(held.remove(request.getBlockId()) != null).build());
             response.onCompleted();
         }
+    }
+
+    /** Writes {@code bytes} to {@code file}, whose reads through {@code store} are held at its second MiB; its identity there. */
+    private static FileIdentity heldFile(GatedFileSystem store, Path file, byte[] bytes) throws IOException {
+        Files.write(file, bytes);
+        store.holdAt(MIB);
+        return new FileIdentity(store.uriOf(file), bytes.length, Files.getLastModifiedTime(file).toMillis());
+    }
+
+    /** Starts pulling block 0 of {@code identity}, all of it, on {@code pulls}; returns once its worker's read is held. */
+    private static Future<BlockWriteResult> pullUntilHeld(ExecutorService pulls, CacheClient client, GatedFileSystem store, FileIdentity identity,
+            int replication) throws InterruptedException {
+        Future<BlockWriteResult> pull = pulls.submit(() -> client.pullBlock(new BlockKey(identity, 0), 0, identity.length(), 1,
+                WriteOptions.replication(replication)));
+        store.awaitHeld();
+        return pull;
     }
 
     private static double forwarded(LocalCluster cluster, String worker) {
