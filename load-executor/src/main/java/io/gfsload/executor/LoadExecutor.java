@@ -68,8 +68,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -1192,12 +1194,13 @@ public final class LoadExecutor {
                 return new FileReport(path, file.file().length(), file.blocks().size(), 0, cached, toLoad.size(), 0, file.cachedBytes(), 0, reason);
             }
             AtomicInteger next = new AtomicInteger();
+            Set<BlockTask> ahead = ConcurrentHashMap.newKeySet();
             AtomicLong bytesLoaded = new AtomicLong();
             AtomicInteger retries = new AtomicInteger(priorAttempts);
             AtomicBoolean uncached = new AtomicBoolean();
             try {
                 Failsafe.with(masterPolicy(path, retries), roomPolicy(path, retries), retryPolicy(path, retries, Math.max(1, options.maxAttempts() - priorAttempts)))
-                        .run(() -> loadBlocks(file, toLoad, next, bytesLoaded, uncached));
+                        .run(() -> loadBlocks(file, toLoad, next, ahead, bytesLoaded, uncached));
                 FileReport loaded = new FileReport(path, file.file().length(), file.blocks().size(), toLoad.size(), cached, 0, bytesLoaded.get(),
                         file.cachedBytes(), retries.get(), null);
                 if (scope() == AtomicOptions.Scope.FILE) {
@@ -1223,29 +1226,30 @@ public final class LoadExecutor {
                 return loaded;
             }
             catch (FailsafeException e) {
-                return failedLoad(file, toLoad, e.getCause() == null ? e : e.getCause(), e, cached, next, bytesLoaded, retries, uncached);
+                return failedLoad(file, toLoad, e.getCause() == null ? e : e.getCause(), e, cached, next.get() + ahead.size(), bytesLoaded, retries, uncached);
             }
             catch (UncheckedIOException e) {
-                return failedLoad(file, toLoad, e.getCause(), e, cached, next, bytesLoaded, retries, uncached);
+                return failedLoad(file, toLoad, e.getCause(), e, cached, next.get() + ahead.size(), bytesLoaded, retries, uncached);
             }
             catch (RuntimeException e) {
-                return failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), Failures.describe(e), e);
+                return failed(file, cached, next.get() + ahead.size(), bytesLoaded.get(), retries.get(), Failures.describe(e), e);
             }
         }
 
         /**
          * The report of {@code file}, whose load failed for {@code failure} ({@code thrown} wraps
          * it): a file that changed or is gone leaves the job's temp area ({@link #unstageIfChanged})
-         * and the cache ({@link #uncacheIfChanged}) first.
+         * and the cache ({@link #uncacheIfChanged}) first. {@code loaded} of {@code toLoad} were
+         * loaded before it failed.
          */
-        private FileReport failedLoad(FileLoad file, List<BlockTask> toLoad, Throwable failure, Throwable thrown, int cached, AtomicInteger next,
+        private FileReport failedLoad(FileLoad file, List<BlockTask> toLoad, Throwable failure, Throwable thrown, int cached, int loaded,
                 AtomicLong bytesLoaded, AtomicInteger retries, AtomicBoolean uncached) {
             unstageIfChanged(file, toLoad, failure);
             Throwable reported = uncacheIfChanged(file, toLoad, failure, uncached);
             String error = Failures.describe(reported);
             // changed or gone and uncached: none of its blocks is cached under the planned identity any more
             FileReport report = uncached.get() ? failed(file, 0, 0, 0, retries.get(), error, thrown)
-                    : failed(file, cached, next.get(), bytesLoaded.get(), retries.get(), error, thrown);
+                    : failed(file, cached, loaded, bytesLoaded.get(), retries.get(), error, thrown);
             return Failures.changedOrGoneAndUncached(reported) ? report.withPlannedVersionUncached() : report;
         }
 
@@ -1478,27 +1482,30 @@ public final class LoadExecutor {
          * Loads {@code toLoad} from block {@code next} on, advancing {@code next} as blocks commit,
          * and checks after the last read that the file is still the planned one
          * ({@link #checkUnchangedAfterRead}); when it is not, its blocks are uncached and
-         * {@code uncached} is set.
+         * {@code uncached} is set. {@code next} is where the blocks committed in order end: the
+         * blocks after it committed already (pulled side by side, see {@link #loadPulled}) are in
+         * {@code ahead}, and are not loaded again; {@code next} moves past them when it reaches them.
          */
-        private void loadBlocks(FileLoad file, List<BlockTask> toLoad, AtomicInteger next, AtomicLong bytesLoaded, AtomicBoolean uncached) throws IOException {
+        private void loadBlocks(FileLoad file, List<BlockTask> toLoad, AtomicInteger next, Set<BlockTask> ahead, AtomicLong bytesLoaded, AtomicBoolean uncached)
+                throws IOException {
             // an attempt after a backoff, once the master was given up, fails without calling it
             checkMasterAnswers();
             awaitWindow();
             Path ufsPath = new Path(file.file().path());
             FileSystem fs = fileSystem(ufsPath);
             checkUnchanged(fs, ufsPath, file);
-            long remaining = toLoad.subList(next.get(), toLoad.size()).stream().mapToLong(BlockTask::length).sum();
-            if (pulls() && loadPulled(toLoad, next, bytesLoaded)) {
+            if (pulls() && loadPulled(toLoad, next, ahead, bytesLoaded)) {
                 checkUnchangedAfterRead(fs, ufsPath, file, toLoad, uncached);
                 return;
             }
+            long remaining = toLoad.subList(next.get(), toLoad.size()).stream().filter(block -> !ahead.contains(block)).mapToLong(BlockTask::length).sum();
             // A local file is copied block by block through direct buffers (faster than ranged
             // reads on a local disk, which has no per-stream limit); other stores get ranged reads.
             if (rangePool.isPresent() && remaining > readBuffer && !(fs instanceof RawLocalFileSystem)) {
-                loadRanged(fs, ufsPath, toLoad, next, bytesLoaded);
+                loadRanged(fs, ufsPath, toLoad, next, ahead, bytesLoaded);
             }
             else {
-                loadStreamed(fs, ufsPath, toLoad, next, bytesLoaded);
+                loadStreamed(fs, ufsPath, toLoad, next, ahead, bytesLoaded);
             }
             checkUnchangedAfterRead(fs, ufsPath, file, toLoad, uncached);
         }
@@ -1518,12 +1525,30 @@ public final class LoadExecutor {
             return true;
         }
 
+        /**
+         * Whether {@code block}, next of its file, is loaded already: committed by this load after
+         * blocks before it ({@code ahead}, which it leaves), or staged by an earlier run
+         * ({@link #adopted}); then {@code next} moves past it.
+         */
+        private boolean skipped(BlockTask block, AtomicInteger next, Set<BlockTask> ahead, AtomicLong bytesLoaded) {
+            if (ahead.remove(block)) {
+                next.incrementAndGet();
+                return true;
+            }
+            return adopted(block, next, bytesLoaded);
+        }
+
         /** Counts {@code block}, next of its file, written by this run, moves {@code next} past it and says it is loaded. */
         private void written(BlockTask block, AtomicInteger next, AtomicLong bytesLoaded, BlockProgress progress) {
+            written(block, bytesLoaded, progress);
+            next.incrementAndGet();
+        }
+
+        /** Counts {@code block} written by this run and says it is loaded. */
+        private void written(BlockTask block, AtomicLong bytesLoaded, BlockProgress progress) {
             bytesLoaded.addAndGet(block.length());
             bytesWritten.addAndGet(block.length());
             writtenBlocks.put(block.key().blockId(), block.length());
-            next.incrementAndGet();
             progress.loaded();
         }
 
@@ -1533,52 +1558,133 @@ public final class LoadExecutor {
         }
 
         /**
-         * Loads {@code toLoad} from block {@code next} on through the workers, advancing
-         * {@code next} as blocks commit: a worker reads each block from the UFS and the others copy
-         * it ({@link CacheClient#pullBlock}); the bandwidth limit, the load window and the adaptive
-         * concurrency bound the pulls as they bound this process's reads. Returns false, the rest
-         * still to load, when an auto load learns that the workers cannot read the UFS: from then
-         * on the run pushes.
+         * Loads {@code toLoad} from block {@code next} on through the workers: a worker reads each
+         * block from the UFS and the others copy it ({@link CacheClient#pullBlock}). With more than
+         * one stream per file, up to {@link #streamsPerFile} blocks of the file are pulled at once
+         * on the range threads ({@link #pullsAtOnce}), each on its share of the streams, so that the
+         * workers read the file on as many streams as this process would; the bandwidth limit, the
+         * load window and the adaptive concurrency bound each pull as they bound this process's
+         * reads. A block that commits before one ahead of it joins {@code ahead} (and the journal),
+         * and {@code next} moves past it once the blocks before it commit. After the first pull that
+         * fails no other starts, and those under way are awaited (what they commit stays committed)
+         * before the failure propagates. Returns false, the rest still to load, when an auto load
+         * learns that the workers cannot read the UFS: from then on the run pushes.
          */
-        private boolean loadPulled(List<BlockTask> toLoad, AtomicInteger next, AtomicLong bytesLoaded) throws IOException {
-            while (next.get() < toLoad.size()) {
-                BlockTask block = toLoad.get(next.get());
-                if (adopted(block, next, bytesLoaded)) {
-                    continue;
-                }
-                awaitWindow();
-                int length = Math.toIntExact(block.length());
-                try (BlockProgress progress = new BlockProgress(listener, block)) {
-                    bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, length)));
-                    try {
-                        admitted(length, () -> pull(block));
+        private boolean loadPulled(List<BlockTask> toLoad, AtomicInteger next, Set<BlockTask> ahead, AtomicLong bytesLoaded) throws IOException {
+            int atOnce = pullsAtOnce(toLoad, next.get(), ahead);
+            // the file's streams shared among its pulls: a worker reads no more ranges of it at once than this process would
+            int streams = Math.max(1, streamsPerFile / atOnce);
+            CompletionService<BlockTask> pulls = new ExecutorCompletionService<>(atOnce > 1 ? rangePool.orElseThrow() : Runnable::run);
+            Map<Future<BlockTask>, BlockTask> inFlight = new HashMap<>();
+            int cursor = next.get();
+            BlockTask failedBlock = null;
+            Throwable failure = null;
+            try {
+                while (true) {
+                    while (next.get() < toLoad.size() && skipped(toLoad.get(next.get()), next, ahead, bytesLoaded)) {
+                        // committed or adopted: next moves on
                     }
-                    catch (UfsPullException e) {
-                        if (options.dataPath() == DataPath.AUTO && e.reason() == UfsPullException.Reason.UNREADABLE) {
-                            if (!pushInstead) {
-                                pushInstead = true;
-                                LOG.warn("The workers cannot read the UFS, so the load reads it here and pushes the blocks (--data-path auto): {}", e.getMessage());
-                            }
-                            return false;
+                    for (cursor = Math.max(cursor, next.get()); failure == null && inFlight.size() < atOnce && cursor < toLoad.size(); cursor++) {
+                        BlockTask block = toLoad.get(cursor);
+                        if (ahead.contains(block) || isStaged(block)) {
+                            continue;
                         }
-                        throw pullFailure(block, e);
+                        if (inFlight.isEmpty()) {
+                            awaitWindow();
+                        }
+                        else if (!windowOpen()) {
+                            // a pull beyond the first under way starts only inside the load window
+                            break;
+                        }
+                        int length = Math.toIntExact(block.length());
+                        bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, length)));
+                        inFlight.put(pulls.submit(() -> {
+                            admitted(length, () -> pull(block, streams));
+                            return block;
+                        }), block);
                     }
-                    counted(length);
-                    progress.written(length);
-                    recordWritten(block);
-                    written(block, next, bytesLoaded, progress);
+                    if (inFlight.isEmpty()) {
+                        break;
+                    }
+                    Future<BlockTask> done = pulls.take();
+                    BlockTask block = inFlight.remove(done);
+                    try {
+                        done.get();
+                    }
+                    catch (ExecutionException e) {
+                        if (failure == null) {
+                            failure = e.getCause();
+                            failedBlock = block;
+                        }
+                        continue;
+                    }
+                    pulled(block, ahead, bytesLoaded);
                 }
             }
-            return true;
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw (InterruptedIOException) new InterruptedIOException("Interrupted while the workers pulled the blocks").initCause(e);
+            }
+            finally {
+                // pulls are left under way only when this thread is interrupted (the load torn down)
+                inFlight.keySet().forEach(pull -> pull.cancel(true));
+            }
+            if (failure == null) {
+                return true;
+            }
+            if (failure instanceof UfsPullException e) {
+                if (options.dataPath() == DataPath.AUTO && e.reason() == UfsPullException.Reason.UNREADABLE) {
+                    if (!pushInstead) {
+                        pushInstead = true;
+                        LOG.warn("The workers cannot read the UFS, so the load reads it here and pushes the blocks (--data-path auto): {}", e.getMessage());
+                    }
+                    return false;
+                }
+                throw pullFailure(failedBlock, e);
+            }
+            if (failure instanceof IOException e) {
+                throw e;
+            }
+            if (failure instanceof RuntimeException e) {
+                throw e;
+            }
+            if (failure instanceof Error e) {
+                throw e;
+            }
+            throw new IllegalStateException("A pull failed: " + failure, failure);
         }
 
         /**
-         * Has the workers pull {@code block}, never onto a worker this job could not reach, on as many
-         * streams as this run reads a file on.
+         * How many blocks of a file the workers pull at once: {@link #streamsPerFile} (with the
+         * range threads to run them on), at most as many as the blocks from {@code next} on still to pull.
          */
-        private void pull(BlockTask block) {
+        private int pullsAtOnce(List<BlockTask> toLoad, int next, Set<BlockTask> ahead) {
+            if (rangePool.isEmpty()) {
+                return 1;
+            }
+            long toPull = toLoad.subList(next, toLoad.size()).stream().filter(block -> !ahead.contains(block) && !isStaged(block)).count();
+            return (int) Math.max(1, Math.min(streamsPerFile, toPull));
+        }
+
+        /** Counts {@code block}, pulled by the workers, recorded and said loaded; the blocks before it may not be yet ({@code ahead}). */
+        private void pulled(BlockTask block, Set<BlockTask> ahead, AtomicLong bytesLoaded) {
+            int length = Math.toIntExact(block.length());
+            counted(length);
+            try (BlockProgress progress = new BlockProgress(listener, block)) {
+                progress.written(length);
+                recordWritten(block);
+                written(block, bytesLoaded, progress);
+                ahead.add(block);
+            }
+        }
+
+        /**
+         * Has the workers pull {@code block}, never onto a worker this job could not reach, on
+         * {@code streams} streams.
+         */
+        private void pull(BlockTask block, int streams) {
             try {
-                placed(cache.pullBlock(block.key(), block.offset(), block.length(), streamsPerFile, excludingUnreachable(writeOptions(block))));
+                placed(cache.pullBlock(block.key(), block.offset(), block.length(), streams, excludingUnreachable(writeOptions(block))));
             }
             catch (WorkerUnavailableException e) {
                 unreachable(e);
@@ -1603,12 +1709,13 @@ public final class LoadExecutor {
         }
 
         /** Loads {@code toLoad} from block {@code next} on through one stream of the file, advancing {@code next} as blocks commit. */
-        private void loadStreamed(FileSystem fs, Path ufsPath, List<BlockTask> toLoad, AtomicInteger next, AtomicLong bytesLoaded) throws IOException {
+        private void loadStreamed(FileSystem fs, Path ufsPath, List<BlockTask> toLoad, AtomicInteger next, Set<BlockTask> ahead, AtomicLong bytesLoaded)
+                throws IOException {
             try (FSDataInputStream in = fs.open(ufsPath)) {
                 FileChannel local = localChannel(in);
                 while (next.get() < toLoad.size()) {
                     BlockTask block = toLoad.get(next.get());
-                    if (adopted(block, next, bytesLoaded)) {
+                    if (skipped(block, next, ahead, bytesLoaded)) {
                         continue;
                     }
                     awaitWindow();
@@ -2401,15 +2508,16 @@ public final class LoadExecutor {
          * fails, the reads under way are awaited and their buffers returned before the failure
          * propagates; {@code next} then names the block to retry from.
          */
-        private void loadRanged(FileSystem fs, Path path, List<BlockTask> toLoad, AtomicInteger next, AtomicLong bytesLoaded) throws IOException {
+        private void loadRanged(FileSystem fs, Path path, List<BlockTask> toLoad, AtomicInteger next, Set<BlockTask> ahead, AtomicLong bytesLoaded)
+                throws IOException {
             ExecutorService ranges = rangePool.orElseThrow();
             ArrayDeque<RangeRead> pending = new ArrayDeque<>();
             try (StreamPool streams = new StreamPool(fs, path)) {
-                RangeCursor cursor = new RangeCursor(toLoad, next.get(), this::isStaged, streamsPerFile);
+                RangeCursor cursor = new RangeCursor(toLoad, next.get(), block -> isStaged(block) || ahead.contains(block), streamsPerFile);
                 try {
                     while (next.get() < toLoad.size()) {
                         BlockTask block = toLoad.get(next.get());
-                        if (adopted(block, next, bytesLoaded)) {
+                        if (skipped(block, next, ahead, bytesLoaded)) {
                             continue;
                         }
                         awaitWindow();

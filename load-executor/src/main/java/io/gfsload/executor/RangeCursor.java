@@ -7,11 +7,12 @@ import java.util.List;
 import java.util.function.Predicate;
 
 /**
- * The ranges of the blocks of a large file still to load, in order, skipping blocks already
- * staged; not thread-safe. A range is one read buffer, except near the end of the file: once less
- * than {@code streams} buffers remain, a range is the remaining bytes divided among the streams
- * (at least {@link #MIN_TAIL_RANGE_BYTES}), so that the file's last reads end together instead of
- * one stream reading its last buffer alone.
+ * The ranges of the blocks of a large file still to load, in order, skipping blocks loaded
+ * already (staged by an earlier run, or pulled ahead of the blocks before them); not thread-safe.
+ * A range is one read buffer, except near the end of the file: once less than {@code streams}
+ * buffers remain, a range is the remaining bytes divided among the streams (at least
+ * {@link #MIN_TAIL_RANGE_BYTES}), so that the file's last reads end together instead of one
+ * stream reading its last buffer alone.
  */
 final class RangeCursor {
     /** The smallest range the end of a file is divided into among its streams. */
@@ -21,7 +22,7 @@ final class RangeCursor {
     record Range(long position, int length) {}
 
     private final List<BlockTask> blocks;
-    private final Predicate<BlockTask> staged;
+    private final Predicate<BlockTask> loaded;
     private final int streams;
     private int block;
     private long position;
@@ -30,21 +31,21 @@ final class RangeCursor {
     /**
      * @param blocks the file's blocks to load, in order
      * @param first the first of them still to load
-     * @param staged whether a block is already in the job's temp area (and so skipped)
+     * @param loaded whether a block is loaded already (and so skipped): in the job's temp area, or committed
      * @param streams the streams the file is read on at once
      */
-    RangeCursor(List<BlockTask> blocks, int first, Predicate<BlockTask> staged, int streams) {
+    RangeCursor(List<BlockTask> blocks, int first, Predicate<BlockTask> loaded, int streams) {
         this.blocks = requireNonNull(blocks, "blocks is null");
-        this.staged = requireNonNull(staged, "staged is null");
+        this.loaded = requireNonNull(loaded, "loaded is null");
         if (streams < 1) {
             throw new IllegalArgumentException("streams must be >= 1: " + streams);
         }
         this.streams = streams;
         this.block = first;
         for (BlockTask task : blocks.subList(first, blocks.size())) {
-            remaining += staged.test(task) ? 0 : task.length();
+            remaining += loaded.test(task) ? 0 : task.length();
         }
-        skipStaged();
+        skipLoaded();
     }
 
     boolean hasNext() {
@@ -66,13 +67,13 @@ final class RangeCursor {
         remaining -= length;
         if (position == current.offset() + current.length()) {
             block++;
-            skipStaged();
+            skipLoaded();
         }
         return range;
     }
 
-    private void skipStaged() {
-        while (block < blocks.size() && (staged.test(blocks.get(block)) || blocks.get(block).length() == 0)) {
+    private void skipLoaded() {
+        while (block < blocks.size() && (loaded.test(blocks.get(block)) || blocks.get(block).length() == 0)) {
             block++;
         }
         if (block < blocks.size()) {
