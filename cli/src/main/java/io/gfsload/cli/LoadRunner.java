@@ -11,6 +11,7 @@ import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.cache.api.TempAreaInUseException;
 import io.gfsload.catalog.MetastoreUnavailableException;
 import io.gfsload.executor.Adopted;
+import io.gfsload.executor.DataPath;
 import io.gfsload.executor.AtomicOptions;
 import io.gfsload.executor.DistributedLoad;
 import io.gfsload.executor.ExecutorOptions;
@@ -312,12 +313,19 @@ final class LoadRunner {
         else {
             // in a Spark job the read threads are each slice's (within its share of its executor's heap), not this process's
             String threads = Sizes.count(executor.readThreads(), "read thread");
-            status.printf("Loading %s with replication %d, %s%n", toLoad(planned.plan(), claim.adopting()), planned.plan().request().replication(),
+            boolean pulls = options.dataPath() == DataPath.PULL;
+            status.printf("Loading %s with replication %d, %s%s%n", toLoad(planned.plan(), claim.adopting()), planned.plan().request().replication(),
+                    switch (options.dataPath()) {
+                        case PUSH -> "";
+                        case PULL -> "pulled by the workers, ";
+                        case AUTO -> "pulled by the workers while they can read the UFS, ";
+                    },
                     services.slices().isPresent()
                             ? "in slices on the Spark executors, %d at a time, up to %s each".formatted(services.slices().get().parallelism(), threads)
-                            : threads + executor.adaptiveReads()
+                            : (pulls ? Sizes.count(executor.readThreads(), "file") + " at a time" : threads) + executor.adaptiveReads()
                                     .filter(reads -> reads.min() < reads.max())
-                                    .map(reads -> " (%d reading at once to start, adapting between %d and %d)".formatted(reads.start(), reads.min(), reads.max()))
+                                    .map(reads -> " (%d %s at once to start, adapting between %d and %d)".formatted(reads.start(), pulls ? "pulling" : "reading",
+                                            reads.min(), reads.max()))
                                     .orElse(""));
         }
         if (planned.plan().droppedPartitions() != null) {

@@ -1,6 +1,7 @@
 package io.gfsload.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -28,7 +29,11 @@ class TestDataPath {
             String[] command = Stream.concat(Arrays.stream(CacheContents.demoPartitionWithTwoReplicas(cluster.masterTarget())),
                     Stream.of("--data-path", "pull")).toArray(String[]::new);
 
-            JsonNode report = CacheContents.assertDemoPartitionLoaded(CliRun.gfsload(home, command));
+            CliRun run = CliRun.gfsload(home, command);
+            JsonNode report = CacheContents.assertDemoPartitionLoaded(run);
+            // this process reads none of it: the line says who does
+            assertTrue(run.err().contains(" with replication 2, pulled by the workers, 3 files at a time"), run.err());
+            assertFalse(run.err().contains("read thread"), run.err());
 
             CacheContents.assertCached(client, report, 2, Set.of());
             // the partition's four blocks: each read from the UFS by one worker, and forwarded to another as it read it
