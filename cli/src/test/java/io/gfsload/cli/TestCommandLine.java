@@ -214,6 +214,41 @@ class TestCommandLine {
         }
     }
 
+    /**
+     * The README's usage of the load ({@code gfsload --table ...}) and of {@code distributedLoad}
+     * names every option each takes, but those its {@code [workload flags of tune]} stand for.
+     */
+    @Test
+    void theReadmesUsageOfTheLoadsNamesEveryOptionTheyTake() throws IOException {
+        CommandLine gfsload = GfsLoad.createCommandLine(new CliEnvironment(home));
+        CommandLine tune = gfsload.getSubcommands().get("tune");
+        Set<String> workloadFlags = tune.getCommandSpec().options().stream().map(CommandLine.Model.OptionSpec::longestName)
+                .filter(name -> name.startsWith("--ufs-") || List.of("--cores", "--heap", "--workers", "--worker-memory", "--worker-mem-tier").contains(name))
+                .collect(java.util.stream.Collectors.toSet());
+        Set<String> standFor = new java.util.HashSet<>(workloadFlags);
+        standFor.addAll(Set.of("--help", "--version"));
+        assertNamesEveryOption(readmeUsage("gfsload --table ", "        "), gfsload, standFor);
+        assertNamesEveryOption(readmeUsage("gfsload distributedLoad ", "        "), gfsload.getSubcommands().get("distributedLoad"), standFor);
+    }
+
+    /** The README's usage that starts with {@code first}, with the lines after it that start with {@code indent}. */
+    private static String readmeUsage(String first, String indent) throws IOException {
+        List<String> readme = Files.readAllLines(Path.of("..", "README.md"));
+        int start = readme.indexOf(readme.stream().filter(line -> line.startsWith(first)).findFirst().orElseThrow());
+        return String.join(" ", readme.subList(start, readme.size()).stream()
+                .takeWhile(line -> line == readme.get(start) || line.startsWith(indent)).toList());
+    }
+
+    private static void assertNamesEveryOption(String usage, CommandLine command, Set<String> standFor) {
+        Set<String> named = Set.copyOf(List.of(usage.split("[\\s\\[\\]|]+")));
+        for (CommandLine.Model.OptionSpec option : command.getCommandSpec().options()) {
+            String name = option.longestName();
+            if (!standFor.contains(name) && !option.hidden()) {
+                assertTrue(Arrays.stream(option.names()).anyMatch(named::contains), name + " in the README's usage: " + usage);
+            }
+        }
+    }
+
     /** The lines of the help's {@code Exit codes:} section, up to the blank line that ends it. */
     private static List<String> exitCodeLines(String help) {
         List<String> lines = help.lines().toList();
