@@ -215,8 +215,9 @@ class TestCommandLine {
     }
 
     /**
-     * The README's usage of the load ({@code gfsload --table ...}) and of {@code distributedLoad}
-     * names every option each takes, but those its {@code [workload flags of tune]} stand for.
+     * The README's usage of the load ({@code gfsload --table ...}), {@code distributedLoad},
+     * {@code plan}, {@code status} and {@code free} names every option each takes, but those its
+     * {@code [workload flags of tune]}, {@code [selection as above]} and {@code [--master ...]} stand for.
      */
     @Test
     void theReadmesUsageOfTheLoadsNamesEveryOptionTheyTake() throws IOException {
@@ -229,6 +230,11 @@ class TestCommandLine {
         standFor.addAll(Set.of("--help", "--version"));
         assertNamesEveryOption(readmeUsage("gfsload --table ", "        "), gfsload, standFor);
         assertNamesEveryOption(readmeUsage("gfsload distributedLoad ", "        "), gfsload.getSubcommands().get("distributedLoad"), standFor);
+        // [selection as above] and [--master ...] stand for more
+        standFor.addAll(Set.of("--partition", "--where", "--latest", "--token-file"));
+        for (String command : List.of("plan", "status", "free")) {
+            assertNamesEveryOption(readmeUsage("gfsload " + command + " ", "               "), gfsload.getSubcommands().get(command), standFor);
+        }
     }
 
     /** The README's usage that starts with {@code first}, with the lines after it that start with {@code indent}. */
