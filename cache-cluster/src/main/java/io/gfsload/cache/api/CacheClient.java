@@ -137,6 +137,33 @@ public interface CacheClient extends AutoCloseable {
     }
 
     /**
+     * Pulls many small blocks at once as {@code options} say, each as {@link #pullBlock} would
+     * pull it on one stream (the first worker placed reads it from the UFS and forwards it to the
+     * others; recorded at the master or put into the temp area), but with a few calls for all of
+     * them: one placement, one call per first worker, one commit. Each block succeeds or fails on
+     * its own: a failed block is left on no worker and recorded nowhere, and its failure is what
+     * {@link #pullBlock} would have thrown (a {@link UfsPullException} when a worker could not
+     * read the UFS). This default pulls the blocks one by one. Meant for blocks of up to a few MiB;
+     * the caller bounds the total bytes of one call (at most 1,024 blocks and 64 MiB go in one call
+     * to a worker).
+     *
+     * @return one outcome per block, in the order given
+     * @throws UnsupportedOperationException from clients that cannot pull
+     */
+    default List<BlockWriteOutcome> pullBlocks(List<BlockRange> blocks, WriteOptions options) {
+        List<BlockWriteOutcome> outcomes = new java.util.ArrayList<>(blocks.size());
+        for (BlockRange range : blocks) {
+            try {
+                outcomes.add(BlockWriteOutcome.written(pullBlock(range.block(), range.offset(), range.length(), 1, options)));
+            }
+            catch (CacheException e) {
+                outcomes.add(BlockWriteOutcome.failed(range.block(), e));
+            }
+        }
+        return outcomes;
+    }
+
+    /**
      * Opens a committed block for reading from one of its live replicas, on this host first; the
      * stream verifies the block's CRC32C when it reaches the end and throws {@link CacheException}
      * on a mismatch.

@@ -5,6 +5,8 @@ import static java.util.Objects.requireNonNull;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.protobuf.UnsafeByteOperations;
 import io.gfsload.cache.api.BlockData;
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockRange;
 import io.gfsload.cache.api.BlockWriteOutcome;
 import io.gfsload.cache.api.BlockWriteResult;
 import io.gfsload.cache.api.CacheException;
@@ -94,11 +96,19 @@ final class BatchBlockWriter {
         this.beforeCreatingFile = requireNonNull(beforeCreatingFile, "beforeCreatingFile is null");
     }
 
-    /** The state of one block through the batch. */
-    private static final class Item {
+    /** The state of one block through a batch: written ({@link BatchBlockWriter}) or pulled ({@link BatchBlockPuller}). */
+    static final class Item {
+        /** The bytes of a block written; null for a block pulled. */
         final BlockData data;
+        final BlockKey block;
         final String blockId;
-        final long crc;
+        /** Where the block starts in its file: 0 for a block written. */
+        final long offset;
+        final int length;
+        /** The CRC32C of the block: the client's of a block written, the first worker's of a block pulled (once it answered). */
+        long crc;
+        /** Whose CRC32C {@link #crc} is, for the failures that name it. */
+        final String crcFrom;
         List<WorkerAddress> workers = List.of();
         long pinUntilMillis;
         final Map<String, StorageTierProto> tiers = new LinkedHashMap<>();
@@ -110,10 +120,23 @@ final class BatchBlockWriter {
 
         Item(BlockData data) {
             this.data = data;
-            this.blockId = data.block().blockId();
+            this.block = data.block();
+            this.blockId = block.blockId();
+            this.offset = 0;
+            this.length = data.length();
             CRC32C crc32c = new CRC32C();
             crc32c.update(data.data());
             this.crc = crc32c.getValue();
+            this.crcFrom = "the client";
+        }
+
+        Item(BlockRange range) {
+            this.data = null;
+            this.block = range.block();
+            this.blockId = block.blockId();
+            this.offset = range.offset();
+            this.length = Math.toIntExact(range.length());
+            this.crcFrom = "the copy read from the UFS";
         }
 
         String blockId() {
@@ -122,7 +145,6 @@ final class BatchBlockWriter {
 
         /** The CRC32C of each segment of {@code segmentBytes} of the block, as a worker stores them. */
         int[] segmentCrcs(int segmentBytes) {
-            int length = data.length();
             if (length <= segmentBytes) {
                 return length == 0 ? new int[0] : new int[] {(int) crc};
             }
@@ -143,31 +165,37 @@ final class BatchBlockWriter {
         if (items.isEmpty()) {
             return List.of();
         }
-        place(items);
+        place(client, options, items);
         send(items);
-        commit(items);
+        commit(client, options, items);
+        return outcomes(client, items);
+    }
+
+    /** The outcome of each item, in order; the copies of a failed one are removed from the workers that may hold them. */
+    static List<BlockWriteOutcome> outcomes(GrpcCacheClient client, List<Item> items) {
         List<BlockWriteOutcome> outcomes = new ArrayList<>(items.size());
         for (Item item : items) {
             if (item.failure != null) {
                 for (WorkerAddress worker : item.mayHold) {
                     client.removeQuietly(worker, item.blockId(), item.copies.getOrDefault(worker.getWorkerId(), 0L));
                 }
-                outcomes.add(BlockWriteOutcome.failed(item.data.block(), item.failure));
+                outcomes.add(BlockWriteOutcome.failed(item.block, item.failure));
             }
             else {
-                outcomes.add(BlockWriteOutcome.written(new BlockWriteResult(item.data.block(), item.data.length(),
+                outcomes.add(BlockWriteOutcome.written(new BlockWriteResult(item.block, item.length,
                         item.crc, item.workers.stream().map(WorkerAddress::getWorkerId).sorted().toList())));
             }
         }
         return outcomes;
     }
 
-    private void place(List<Item> items) {
+    /** Places every item with one call; an item that cannot be placed fails. */
+    static void place(GrpcCacheClient client, WriteOptions options, List<Item> items) {
         PlaceBlocksRequest.Builder request = PlaceBlocksRequest.newBuilder();
         for (Item item : items) {
             PlaceBlockRequest.Builder block = PlaceBlockRequest.newBuilder()
                     .setBlockId(item.blockId())
-                    .setLength(item.data.length())
+                    .setLength(item.length)
                     .setReplication(options.replicasToPlace());
             options.tier().ifPresent(tier -> block.setTier(ProtoConversions.toProto(tier)));
             options.tempArea().ifPresent(block::setTempArea);
@@ -237,7 +265,7 @@ final class BatchBlockWriter {
     private boolean writeLocally(WorkerAddress worker, List<Item> items) {
         OpenLocalWritesRequest.Builder request = OpenLocalWritesRequest.newBuilder().setWriterCreatesFiles(true);
         for (Item item : items) {
-            request.addHeaders(header(item));
+            request.addHeaders(header(item, options));
         }
         OpenLocalWritesResponse opened;
         try {
@@ -321,7 +349,7 @@ final class BatchBlockWriter {
             }
             CompleteLocalWriteRequest.Builder block = CompleteLocalWriteRequest.newBuilder()
                     .setWriteId(file.getWriteId())
-                    .setLength(item.data.length())
+                    .setLength(item.length)
                     .setCrc32C(ProtoConversions.crcToWire(item.crc));
             for (int segmentCrc : segmentCrcs) {
                 block.addSegmentCrc32C(segmentCrc);
@@ -364,7 +392,7 @@ final class BatchBlockWriter {
                 // A write the worker no longer knows (aborted meanwhile) leaves the file to its creator.
                 deleteQuietly(completedFiles.get(i));
             }
-            check(completed.get(i), worker, result);
+            check(client, completed.get(i), worker, result);
         }
         return true;
     }
@@ -465,8 +493,9 @@ final class BatchBlockWriter {
         client.abortLocalWritesQuietly(worker, writeIds);
     }
 
-    private WriteBlockHeader.Builder header(Item item) {
-        return GrpcCacheClient.header(item.blockId(), item.data.length(), options, item.pinUntilMillis);
+    /** The header of the writes of {@code item}'s block, as {@code options} say. */
+    static WriteBlockHeader.Builder header(Item item, WriteOptions options) {
+        return GrpcCacheClient.header(item.blockId(), item.length, options, item.pinUntilMillis);
     }
 
     /**
@@ -486,7 +515,7 @@ final class BatchBlockWriter {
             WriteBlocksRequest.Builder request = WriteBlocksRequest.newBuilder();
             for (Item item : entry.getValue()) {
                 request.addBlocks(SmallBlock.newBuilder()
-                        .setHeader(header(item))
+                        .setHeader(header(item, options))
                         // The caller keeps the bytes unchanged until this call returns.
                         .setData(UnsafeByteOperations.unsafeWrap(item.data.data()))
                         .setCrc32C(ProtoConversions.crcToWire(item.crc)));
@@ -543,12 +572,16 @@ final class BatchBlockWriter {
                 continue;
             }
             for (int i = 0; i < sent.size(); i++) {
-                check(sent.get(i), worker, response.getResults(i));
+                check(client, sent.get(i), worker, response.getResults(i));
             }
         }
     }
 
-    private void check(Item item, WorkerAddress worker, SmallBlockResult result) {
+    /**
+     * Checks what {@code worker} answered for {@code item}: its failure, or a copy of the item's
+     * length and CRC32C, whose tier and copy number are noted.
+     */
+    static void check(GrpcCacheClient client, Item item, WorkerAddress worker, SmallBlockResult result) {
         String action = "Writing block " + item.blockId() + " to " + GrpcCacheClient.describe(worker);
         if (result.hasError()) {
             // The worker reported the block's failure and left nothing of it.
@@ -559,14 +592,14 @@ final class BatchBlockWriter {
         WriteBlockResponse written = result.getWritten();
         client.recordEvictions(worker, written);
         long workerCrc = ProtoConversions.crcFromWire(written.getCrc32C());
-        if (written.getLength() != item.data.length()) {
-            item.fail(new CacheException(String.format("Block %s on %s: the worker stored %d bytes, the client wrote %d",
-                    item.blockId(), GrpcCacheClient.describe(worker), written.getLength(), item.data.length())));
+        if (written.getLength() != item.length) {
+            item.fail(new CacheException(String.format("Block %s on %s: the worker stored %d bytes, not %d",
+                    item.blockId(), GrpcCacheClient.describe(worker), written.getLength(), item.length)));
         }
         else if (workerCrc != item.crc) {
             item.fail(new CacheException(String.format("Block %s on %s: checksum mismatch: the worker computed CRC32C %s, "
-                    + "the client %s", item.blockId(), GrpcCacheClient.describe(worker), ProtoConversions.formatCrc(workerCrc),
-                    ProtoConversions.formatCrc(item.crc))));
+                    + "%s %s", item.blockId(), GrpcCacheClient.describe(worker), ProtoConversions.formatCrc(workerCrc),
+                    item.crcFrom, ProtoConversions.formatCrc(item.crc))));
         }
         else {
             if (written.getTier() != StorageTierProto.STORAGE_TIER_UNSPECIFIED) {
@@ -578,7 +611,8 @@ final class BatchBlockWriter {
         }
     }
 
-    private void commit(List<Item> items) {
+    /** Commits the items not failed with one call, all or none; a block the master did not record on every worker fails. */
+    static void commit(GrpcCacheClient client, WriteOptions options, List<Item> items) {
         List<Item> stored = items.stream().filter(item -> item.failure == null).toList();
         if (stored.isEmpty()) {
             return;
@@ -586,9 +620,9 @@ final class BatchBlockWriter {
         CommitBlocksRequest.Builder request = CommitBlocksRequest.newBuilder();
         for (Item item : stored) {
             CommitBlockRequest.Builder block = CommitBlockRequest.newBuilder()
-                    .setFile(ProtoConversions.toProto(item.data.block().file()))
-                    .setIndex(item.data.block().index())
-                    .setLength(item.data.length())
+                    .setFile(ProtoConversions.toProto(item.block.file()))
+                    .setIndex(item.block.index())
+                    .setLength(item.length)
                     .setCrc32C(ProtoConversions.crcToWire(item.crc))
                     .addAllWorkerIds(item.workers.stream().map(WorkerAddress::getWorkerId).sorted().toList())
                     .setReplication(options.replication())

@@ -12,6 +12,7 @@ import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.gfsload.cache.api.BlockData;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockNotFoundException;
+import io.gfsload.cache.api.BlockRange;
 import io.gfsload.cache.api.BlockWriteOutcome;
 import io.gfsload.cache.api.BlockWriteResult;
 import io.gfsload.cache.api.BlockWriter;
@@ -601,7 +602,30 @@ public final class GrpcCacheClient implements CacheClient {
         checkArgument(streams >= 1, "streams must be >= 1: %s", streams);
         PlaceBlockResponse placement = place(block, length, options);
         WriteBlockHeader.Builder header = header(block.blockId(), length, options, placement.getTempAreaExpiresAtMillis());
-        List<WorkerAddress> workers = placement.getWorkersList();
+        Pulled pulled = pullPlaced(block, offset, length, streams, header, placement.getWorkersList());
+        try {
+            return commitAtMaster(block, length, pulled.crc(), pulled.tiers(), pulled.copies(), options);
+        }
+        catch (RuntimeException e) {
+            pulled.stored().forEach((worker, copy) -> removeQuietly(worker, block.blockId(), copy));
+            throw isClosed() ? closedException(e) : e;
+        }
+    }
+
+    /**
+     * What the replicas of a pulled block stored: the CRC32C of the block read from the UFS, each
+     * worker's tier and copy by id, and the copy of each worker that stored one.
+     */
+    record Pulled(long crc, Map<String, StorageTierProto> tiers, Map<String, Long> copies, Map<WorkerAddress, Long> stored) {}
+
+    /**
+     * Has the first of {@code workers} (placed for the block) read the block from the UFS and
+     * forward it to the others as it reads it (pipelined replicas), and checks that every copy has
+     * the first one's CRC32C; records nothing at the master. A first worker older than forwarding
+     * answers without the others' copies: each other one then copies the block from it. On any
+     * failure the copies stored are removed.
+     */
+    Pulled pullPlaced(BlockKey block, long offset, long length, int streams, WriteBlockHeader.Builder header, List<WorkerAddress> workers) {
         WorkerAddress first = workers.get(0);
         List<WorkerAddress> others = workers.subList(1, workers.size());
         FileIdentity file = block.file();
@@ -639,7 +663,7 @@ public final class GrpcCacheClient implements CacheClient {
                     checkPulled(block, length, crc, worker, written, tiers, copies);
                 }
             }
-            return commitAtMaster(block, length, crc, tiers, copies, options);
+            return new Pulled(crc, tiers, copies, stored);
         }
         catch (RuntimeException e) {
             stored.forEach((worker, copy) -> removeQuietly(worker, block.blockId(), copy));
@@ -692,6 +716,20 @@ public final class GrpcCacheClient implements CacheClient {
                     ? new WorkerUnavailableException(failed != null ? failed : worker.getWorkerId(), failure.getMessage(), e)
                     : failure;
         }
+    }
+
+    /**
+     * Pulls the blocks as {@link #pullBlock} pulls one, on one stream each, with one placement
+     * call, one PullBlocks call per first worker (per 1,024 blocks or 64 MiB), and one commit
+     * ({@link BatchBlockPuller}).
+     */
+    @Override
+    public List<BlockWriteOutcome> pullBlocks(List<BlockRange> blocks, WriteOptions options) {
+        requireNonNull(blocks, "blocks is null");
+        requireNonNull(options, "options is null");
+        checkOpen();
+        checkWritesAllowed();
+        return new BatchBlockPuller(this, options).pull(blocks);
     }
 
     @Override

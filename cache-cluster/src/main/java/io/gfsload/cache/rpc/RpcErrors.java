@@ -229,6 +229,10 @@ public final class RpcErrors {
         if (kind != null) {
             error.setKind(kind);
         }
+        String failedWorker = trailers == null ? null : trailers.get(FAILED_WORKER);
+        if (failedWorker != null) {
+            error.setFailedWorkerId(failedWorker);
+        }
         return error.build();
     }
 
@@ -237,6 +241,9 @@ public final class RpcErrors {
         Metadata trailers = new Metadata();
         if (!error.getKind().isEmpty()) {
             trailers.put(ERROR_KIND, error.getKind());
+        }
+        if (!error.getFailedWorkerId().isEmpty()) {
+            trailers.put(FAILED_WORKER, error.getFailedWorkerId());
         }
         return toCacheException(action, Status.fromCodeValue(error.getCode()).withDescription(error.getMessage())
                 .asRuntimeException(trailers));

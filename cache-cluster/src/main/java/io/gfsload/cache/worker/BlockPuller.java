@@ -22,6 +22,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.net.URI;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ExecutionException;
@@ -31,6 +32,8 @@ import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntConsumer;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -44,6 +47,8 @@ import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.UnsupportedFileSystemException;
 import org.apache.hadoop.security.AccessControlException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Reads the bytes of a block a client asks the worker to pull ({@code PullBlock}): from the under
@@ -56,6 +61,7 @@ import org.apache.hadoop.security.AccessControlException;
  * the worker's, never sent by clients. Thread-safe.
  */
 final class BlockPuller implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(BlockPuller.class);
     /** How long a pull that failed waits for one of its pieces under way to end, before it gives up on it. */
     private static final java.time.Duration PIECE_WAIT = java.time.Duration.ofSeconds(30);
     /** Streams at most one pull reads a block on. */
@@ -133,7 +139,72 @@ final class BlockPuller implements AutoCloseable {
         }
     }
 
+    /**
+     * Appends the block of {@code request}, one of a batch of small blocks ({@code PullBlocks}),
+     * read from the UFS on one stream once the worker's budget of pull buffers has room for its
+     * buffer, to {@code write}.
+     *
+     * @throws StatusRuntimeException as {@link #pull} does; INVALID_ARGUMENT when the source is not the UFS
+     */
+    void pullSmall(PullBlockRequest request, Sink write) {
+        long length = request.getHeader().getLength();
+        if (request.getSourceCase() != PullBlockRequest.SourceCase.UFS) {
+            throw RpcErrors.status(Status.Code.INVALID_ARGUMENT, "A batched pull of block " + request.getHeader().getBlockId()
+                    + " to worker " + workerId + " names no UFS range: a batch reads only from the UFS");
+        }
+        int buffer = (int) Math.min(PULL_BUFFER_BYTES, Math.min(bufferBytes, Math.max(1, length)));
+        buffers.acquireUninterruptibly(buffer);
+        try {
+            fromUfs(request.getUfs(), length, write, 1);
+        }
+        finally {
+            buffers.release(buffer);
+        }
+    }
+
+    /**
+     * Runs {@code task} for each of {@code 0 .. count - 1}, at most {@code parallelism} at once (on
+     * the calling thread and the puller's threads, in the calling thread's gRPC context: the call's
+     * deadline and cancellation carry over), and returns once every one has run. A task reports its
+     * own failures: one that throws is not run again, and the others go on.
+     */
+    void forEach(int count, int parallelism, IntConsumer task) {
+        AtomicInteger next = new AtomicInteger();
+        Runnable drain = () -> {
+            for (int i = next.getAndIncrement(); i < count; i = next.getAndIncrement()) {
+                try {
+                    task.accept(i);
+                }
+                catch (RuntimeException e) {
+                    log.warn("A batched pull on worker {} failed unexpectedly", workerId, e);
+                }
+            }
+        };
+        List<Future<?>> helpers = new ArrayList<>();
+        Context context = Context.current();
+        for (int i = 1; i < Math.min(count, parallelism); i++) {
+            helpers.add(readers.submit(context.wrap(drain)));
+        }
+        drain.run();
+        for (Future<?> helper : helpers) {
+            try {
+                helper.get();
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                helper.cancel(true);
+            }
+            catch (ExecutionException e) {
+                // the helper's tasks report their own failures
+            }
+        }
+    }
+
     private void fromUfs(UfsRange range, long length, Sink write) {
+        fromUfs(range, length, write, range.getStreams());
+    }
+
+    private void fromUfs(UfsRange range, long length, Sink write, int requestedStreams) {
         String action = "Worker " + workerId + " reading " + length + " bytes at " + range.getOffset() + " of " + range.getPath();
         if (range.getOffset() < 0 || range.getOffset() + length > range.getFileLength()) {
             throw RpcErrors.status(Status.Code.INVALID_ARGUMENT, action + ": the range is not within the file's "
@@ -158,7 +229,7 @@ final class BlockPuller implements AutoCloseable {
                         + "modified at %d, not %d bytes modified at %d", action, status.getLen(), status.getModificationTime(),
                         range.getFileLength(), range.getModificationTimeMillis()));
             }
-            int streams = Math.max(1, Math.min(MAX_STREAMS, range.getStreams()));
+            int streams = Math.max(1, Math.min(MAX_STREAMS, requestedStreams));
             if (streams == 1 || length <= PIECE_BYTES) {
                 readSequentially(fs, path, range.getOffset(), length, write, action);
             }

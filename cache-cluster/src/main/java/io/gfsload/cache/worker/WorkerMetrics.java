@@ -38,6 +38,7 @@ final class WorkerMetrics {
     private final Counter workerPulledBytes;
     private final Counter forwardedBlocks;
     private final Counter forwardedBytes;
+    private final Counter pullBatches;
 
     WorkerMetrics(MetricsRegistry registry, String workerId) {
         this.registry = registry;
@@ -62,6 +63,8 @@ final class WorkerMetrics {
         ufsPulledBytes = registry.counter("gfsload_worker_pulled_bytes_total", pulledHelp, Map.of("worker", workerId, "source", "ufs"));
         workerPulls = registry.counter("gfsload_worker_pulls_total", pullsHelp, Map.of("worker", workerId, "source", "worker"));
         workerPulledBytes = registry.counter("gfsload_worker_pulled_bytes_total", pulledHelp, Map.of("worker", workerId, "source", "worker"));
+        pullBatches = registry.counter("gfsload_worker_pull_batches_total",
+                "PullBlocks calls: batches of small blocks the worker read itself, each block also counted in gfsload_worker_pulls_total.", labels);
         forwardedBlocks = registry.counter("gfsload_worker_forwarded_blocks_total",
                 "Replicas of pulled blocks the worker forwarded to other workers as it read them, and they stored (pipelined replicas).", labels);
         forwardedBytes = registry.counter("gfsload_worker_forwarded_bytes_total",
@@ -116,6 +119,11 @@ final class WorkerMetrics {
     void blockPulled(boolean fromUfs, long bytes) {
         (fromUfs ? ufsPulls : workerPulls).inc();
         (fromUfs ? ufsPulledBytes : workerPulledBytes).inc(bytes);
+    }
+
+    /** A {@code PullBlocks} call: a batch of small blocks to pull. */
+    void pullBatch() {
+        pullBatches.inc();
     }
 
     /** Bytes of a pulled block sent to one other worker's replica. */

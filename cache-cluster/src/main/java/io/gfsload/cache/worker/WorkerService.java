@@ -16,6 +16,8 @@ import io.gfsload.cache.proto.ForwardedReplica;
 import io.gfsload.cache.proto.OpenLocalWriteRequest;
 import io.gfsload.cache.proto.OpenLocalWriteResponse;
 import io.gfsload.cache.proto.PullBlockRequest;
+import io.gfsload.cache.proto.PullBlocksRequest;
+import io.gfsload.cache.proto.PullBlocksResponse;
 import io.gfsload.cache.proto.ReadBlockRequest;
 import io.gfsload.cache.proto.ReadBlockResponse;
 import io.gfsload.cache.proto.RemovalCount;
@@ -114,6 +116,12 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private static final Duration LOCAL_WRITE_SWEEP_INTERVAL = Duration.ofSeconds(5);
     /** Block ids in one {@code StatBlocks} call, at most; the protocol documents the number. */
     static final int MAX_STAT_BLOCKS_PER_CALL = 10_000;
+    /** Blocks in one {@code PullBlocks} call, at most; the protocol documents the number. */
+    static final int MAX_PULL_BATCH_BLOCKS = 1024;
+    /** Bytes of the blocks of one {@code PullBlocks} call, at most; the protocol documents the number. */
+    static final long MAX_PULL_BATCH_BYTES = 64L << 20;
+    /** Blocks of one {@code PullBlocks} call read at once, at most. */
+    static final int BATCH_PULLS_AT_ONCE = 8;
 
     private final String workerId;
     /** Tells this run of the worker from another in {@link RemovalCount}: its store's count starts again at a start. */
@@ -523,6 +531,68 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
      */
     @Override
     public void pullBlock(PullBlockRequest request, StreamObserver<WriteBlockResponse> response) {
+        try {
+            WriteBlockResponse written = pull(request, puller::pull, null);
+            response.onNext(written);
+            response.onCompleted();
+        }
+        catch (RuntimeException e) {
+            response.onError(toStatus(e));
+        }
+    }
+
+    /**
+     * Stores many small blocks that this worker reads from the UFS itself, each as
+     * {@link #pullBlock} stores one (and forwards it), {@link #BATCH_PULLS_AT_ONCE} at a time, each
+     * on one stream within the puller's buffer budget: one result per block, in order, a failed
+     * block's with its error (nothing of it left here or on the workers it was forwarded to). The
+     * stored blocks are made durable together at the end. The whole call fails only past
+     * {@link #MAX_PULL_BATCH_BLOCKS} blocks or {@link #MAX_PULL_BATCH_BYTES}.
+     */
+    @Override
+    public void pullBlocks(PullBlocksRequest request, StreamObserver<PullBlocksResponse> response) {
+        int count = request.getBlocksCount();
+        long bytes = request.getBlocksList().stream().mapToLong(block -> block.getHeader().getLength()).sum();
+        if (count > MAX_PULL_BATCH_BLOCKS || bytes > MAX_PULL_BATCH_BYTES) {
+            response.onError(RpcErrors.status(Status.Code.INVALID_ARGUMENT, String.format(
+                    "A batched pull of %d blocks (%d bytes) to worker %s: at most %d blocks and %d bytes per call",
+                    count, bytes, workerId, MAX_PULL_BATCH_BLOCKS, MAX_PULL_BATCH_BYTES)));
+            return;
+        }
+        metrics.pullBatch();
+        SmallBlockResult[] results = new SmallBlockResult[count];
+        Set<Path> directories = ConcurrentHashMap.newKeySet();
+        puller.forEach(count, BATCH_PULLS_AT_ONCE, i -> {
+            try {
+                results[i] = SmallBlockResult.newBuilder().setWritten(pull(request.getBlocks(i), puller::pullSmall, directories)).build();
+            }
+            catch (RuntimeException e) {
+                results[i] = SmallBlockResult.newBuilder().setError(RpcErrors.itemError(toStatus(e))).build();
+            }
+        });
+        directories.forEach(BlockStore::syncDirectory);
+        PullBlocksResponse.Builder answer = PullBlocksResponse.newBuilder();
+        for (int i = 0; i < count; i++) {
+            answer.addResults(results[i] != null ? results[i] : SmallBlockResult.newBuilder().setError(RpcErrors.itemError(
+                    RpcErrors.status(Status.Code.CANCELLED, "Worker " + workerId + " stopped before pulling block "
+                            + request.getBlocks(i).getHeader().getBlockId()))).build());
+        }
+        response.onNext(answer.build());
+        response.onCompleted();
+    }
+
+    /** How a pull reads its block's bytes into its sink: {@link BlockPuller#pull} or, for a batch, {@link BlockPuller#pullSmall}. */
+    private interface Reading {
+        void read(PullBlockRequest request, BlockPuller.Sink sink);
+    }
+
+    /**
+     * Pulls one block: reads it ({@code reading}) into a write of it and, as it reads, to the
+     * workers of its {@code forward_to}; returns what was stored. Made durable at once when
+     * {@code directories} is null; else its directory is added to it for the caller to sync. On
+     * failure nothing is left, here or on the workers forwarded to.
+     */
+    private WriteBlockResponse pull(PullBlockRequest request, Reading reading, Set<Path> directories) {
         BlockStore.BlockWrite write = null;
         ReplicaForwarder forwarder = null;
         BlockStore.WrittenBlock written = null;
@@ -532,17 +602,22 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 forwarder = ReplicaForwarder.open(workerId, request.getHeader(), request.getForwardToList(), write, readChunkBytes, metrics,
                         puller::peer);
             }
-            puller.pull(request, forwarder != null ? forwarder : BlockPuller.Sink.of(write));
+            reading.read(request, forwarder != null ? forwarder : BlockPuller.Sink.of(write));
             if (forwarder != null) {
                 forwarder.halfClose();
             }
             // this worker's copy is made durable while the others make theirs
-            written = write.finish();
+            if (directories == null) {
+                written = write.finish();
+            }
+            else {
+                written = write.finishUnsynced();
+                directories.add(write.directoryPath());
+            }
             List<ForwardedReplica> forwarded = forwarder == null ? List.of() : forwarder.awaitStored();
             metrics.blockWritten(written.length());
             metrics.blockPulled(request.getSourceCase() == PullBlockRequest.SourceCase.UFS, written.length());
-            response.onNext(written(write, written).toBuilder().addAllForwarded(forwarded).build());
-            response.onCompleted();
+            return written(write, written).toBuilder().addAllForwarded(forwarded).build();
         }
         catch (RuntimeException e) {
             if (forwarder != null) {
@@ -557,7 +632,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
             if (!(e instanceof StatusRuntimeException)) {
                 log.debug("Pulling block {} failed", request.getHeader().getBlockId(), e);
             }
-            response.onError(toStatus(e));
+            throw e;
         }
     }
 

@@ -9,7 +9,6 @@ import static io.gfsload.cache.testing.TestData.readAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
-import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,27 +23,8 @@ import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.cache.master.RendezvousPlacement;
-import io.gfsload.cache.proto.MasterServiceGrpc;
-import io.gfsload.cache.proto.PullBlockRequest;
-import io.gfsload.cache.proto.ReadBlockRequest;
-import io.gfsload.cache.proto.ReadBlockResponse;
-import io.gfsload.cache.proto.RegisterWorkerRequest;
-import io.gfsload.cache.proto.RemoveBlockRequest;
-import io.gfsload.cache.proto.RemoveBlockResponse;
-import io.gfsload.cache.proto.StorageTierProto;
 import io.gfsload.cache.proto.WorkerAddress;
-import io.gfsload.cache.proto.WorkerServiceGrpc;
-import io.gfsload.cache.proto.WriteBlockResponse;
-import io.gfsload.cache.rpc.ProtoConversions;
-import com.google.protobuf.ByteString;
-import io.grpc.Grpc;
-import io.grpc.InsecureChannelCredentials;
-import io.grpc.ManagedChannel;
 import io.grpc.Server;
-import io.grpc.Status;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.stub.StreamObserver;
-import java.net.InetSocketAddress;
 import io.gfsload.ufs.simulator.ThrottledFileSystem;
 import java.net.URI;
 import org.apache.hadoop.conf.Configuration;
@@ -58,8 +38,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -117,20 +95,10 @@ class PullBlockTest {
         BlockKey block = IntStream.range(0, 100).mapToObj(index -> new BlockKey(identity, index))
                 .filter(key -> RendezvousPlacement.choose(key.blockId(), Set.of("worker-0", "worker-old"), 2).get(0).equals("worker-old"))
                 .findFirst().orElseThrow();
-        PullingWithoutForwardingWorker older = new PullingWithoutForwardingWorker();
-        Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(older).build().start();
-        // heartbeats a minute apart: the older worker, registered once, stays live
-        try (LocalCluster cluster = LocalCluster.start(LocalClusterConfig.builder(directory.resolve("cluster")).workers(1)
-                .workerCapacityBytes(64L * MIB).heartbeatInterval(Duration.ofMinutes(1)).build());
+        OlderWorker older = new OlderWorker();
+        Server server = older.serve();
+        try (LocalCluster cluster = OlderWorker.clusterWith(directory.resolve("cluster"), server);
                 CacheClient client = cluster.newClient()) {
-            ManagedChannel channel = Grpc.newChannelBuilder(cluster.masterTarget(), InsecureChannelCredentials.create()).build();
-            try {
-                MasterServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).registerWorker(RegisterWorkerRequest.newBuilder()
-                        .setWorkerId("worker-old").setHost("127.0.0.1").setPort(server.getPort()).setCapacityBytes(1L << 30).build());
-            }
-            finally {
-                channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-            }
 
             BlockWriteResult result = client.pullBlock(block, 0, LENGTH, 1, WriteOptions.replication(2));
 
@@ -334,51 +302,6 @@ class PullBlockTest {
         UfsPullException failure = assertThrows(UfsPullException.class, () -> client.pullBlock(block, 0, MIB, 1, WriteOptions.replication(2)));
         assertEquals(reason, failure.reason(), failure.getMessage());
         assertTrue(failure.getMessage().contains(says), failure.getMessage());
-    }
-
-    /**
-     * A worker of before forwarding: it pulls a block from a local file into memory, ignoring
-     * forward_to, and serves it to ReadBlock.
-     */
-    private static final class PullingWithoutForwardingWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
-        final List<PullBlockRequest> pulls = new CopyOnWriteArrayList<>();
-        final Map<String, byte[]> held = new ConcurrentHashMap<>();
-
-        @Override
-        public void pullBlock(PullBlockRequest request, StreamObserver<WriteBlockResponse> response) {
-            pulls.add(request);
-            try {
-                byte[] file = Files.readAllBytes(Path.of(URI.create(request.getUfs().getPath())));
-                int offset = Math.toIntExact(request.getUfs().getOffset());
-                byte[] bytes = Arrays.copyOfRange(file, offset, offset + Math.toIntExact(request.getHeader().getLength()));
-                held.put(request.getHeader().getBlockId(), bytes);
-                response.onNext(WriteBlockResponse.newBuilder().setLength(bytes.length).setCrc32C(ProtoConversions.crcToWire(crc32c(bytes)))
-                        .setTier(StorageTierProto.STORAGE_TIER_SSD).setCopy(1).build());
-                response.onCompleted();
-            }
-            catch (IOException e) {
-                response.onError(Status.INTERNAL.withDescription(e.toString()).asRuntimeException());
-            }
-        }
-
-        @Override
-        public void readBlock(ReadBlockRequest request, StreamObserver<ReadBlockResponse> response) {
-            byte[] bytes = held.get(request.getBlockId());
-            if (bytes == null) {
-                response.onError(Status.NOT_FOUND.withDescription("Block " + request.getBlockId() + " not found on worker worker-old").asRuntimeException());
-                return;
-            }
-            for (int at = 0; at < bytes.length; at += MIB) {
-                response.onNext(ReadBlockResponse.newBuilder().setData(ByteString.copyFrom(bytes, at, Math.min(MIB, bytes.length - at))).build());
-            }
-            response.onCompleted();
-        }
-
-        @Override
-        public void removeBlock(RemoveBlockRequest request, StreamObserver<RemoveBlockResponse> response) {
-            response.onNext(RemoveBlockResponse.newBuilder().setRemoved(held.remove(request.getBlockId()) != null).build());
-            response.onCompleted();
-        }
     }
 
     /** Writes {@code bytes} to {@code file}, whose reads through {@code store} are held at its second MiB; its identity there. */

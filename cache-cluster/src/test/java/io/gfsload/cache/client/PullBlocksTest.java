@@ -1,0 +1,221 @@
+package io.gfsload.cache.client;
+
+import static io.gfsload.cache.testing.TestData.MIB;
+import static io.gfsload.cache.testing.TestData.crc32c;
+import static io.gfsload.cache.testing.TestData.files;
+import static io.gfsload.cache.testing.TestData.randomBytes;
+import static io.gfsload.cache.testing.TestData.readAll;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockRange;
+import io.gfsload.cache.api.BlockWriteOutcome;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.UfsPullException;
+import io.gfsload.cache.api.WorkerInfo;
+import io.gfsload.cache.api.WriteOptions;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.cache.master.RendezvousPlacement;
+import io.gfsload.cache.proto.PullBlockRequest;
+import io.gfsload.cache.proto.PullBlocksRequest;
+import io.gfsload.cache.proto.UfsRange;
+import io.gfsload.cache.proto.WorkerServiceGrpc;
+import io.gfsload.cache.proto.WriteBlockHeader;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Batched pulls of small files on a real local cluster: one placement, one PullBlocks call per first worker, one commit. */
+class PullBlocksTest {
+    private static final int FILES = 24;
+
+    @TempDir
+    Path directory;
+
+    @Test
+    void aBatchOfSmallFilesIsPulledWithOneCallPerFirstWorkerAndStoredOnDistinctWorkers() throws IOException {
+        List<byte[]> contents = new ArrayList<>();
+        List<BlockRange> ranges = smallFiles(contents);
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 3, 64L * MIB));
+                CacheClient client = cluster.newClient()) {
+            List<BlockWriteOutcome> outcomes = client.pullBlocks(ranges, WriteOptions.replication(2));
+
+            assertEquals(FILES, outcomes.size());
+            Set<String> firstWorkers = new HashSet<>();
+            for (int i = 0; i < FILES; i++) {
+                BlockWriteOutcome outcome = outcomes.get(i);
+                assertTrue(outcome.succeeded(), String.valueOf(outcome.failure()));
+                List<String> workers = outcome.result().orElseThrow().workerIds();
+                assertEquals(2, Set.copyOf(workers).size(), "replicas on distinct workers: " + workers);
+                assertEquals(Set.copyOf(workers), Set.copyOf(client.cachedBlocks(ranges.get(i).block().file()).get(0).workerIds()), "committed");
+                assertEquals(crc32c(contents.get(i)), outcome.result().orElseThrow().crc32c());
+                try (InputStream in = client.openReader(ranges.get(i).block())) {
+                    assertArrayEquals(contents.get(i), readAll(in));
+                }
+                firstWorkers.add(RendezvousPlacement.choose(ranges.get(i).block().blockId(), Set.of("worker-0", "worker-1", "worker-2"), 2).get(0));
+            }
+            assertEquals((double) firstWorkers.size(), sum(cluster, "gfsload_worker_pull_batches_total", Map.of()),
+                    "one PullBlocks call per first worker: " + firstWorkers);
+            assertEquals((double) FILES, sum(cluster, "gfsload_worker_pulls_total", Map.of("source", "ufs")), "one pull counted per block");
+            assertEquals(0.0, sum(cluster, "gfsload_worker_pulls_total", Map.of("source", "worker")), "no copy from another worker");
+            assertEquals((double) FILES, sum(cluster, "gfsload_worker_forwarded_blocks_total", Map.of()), "the second replicas were forwarded");
+        }
+    }
+
+    @Test
+    void aChangedOrDeletedFileFailsOnlyItsOwnBlockAndLeavesNothingOfIt() throws IOException {
+        List<byte[]> contents = new ArrayList<>();
+        List<BlockRange> ranges = smallFiles(contents);
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 3, 64L * MIB));
+                CacheClient client = cluster.newClient()) {
+            Path changed = Path.of(URI.create(ranges.get(3).block().file().path()));
+            Files.write(changed, Arrays.copyOf(contents.get(3), contents.get(3).length + 10));
+            Files.delete(Path.of(URI.create(ranges.get(7).block().file().path())));
+
+            List<BlockWriteOutcome> outcomes = client.pullBlocks(ranges, WriteOptions.replication(2));
+
+            UfsPullException changedFailure = assertInstanceOf(UfsPullException.class, outcomes.get(3).failure().orElseThrow());
+            assertEquals(UfsPullException.Reason.CHANGED, changedFailure.reason(), changedFailure.getMessage());
+            assertTrue(changedFailure.getMessage().contains("the file changed"), changedFailure.getMessage());
+            UfsPullException goneFailure = assertInstanceOf(UfsPullException.class, outcomes.get(7).failure().orElseThrow());
+            assertEquals(UfsPullException.Reason.NOT_FOUND, goneFailure.reason(), goneFailure.getMessage());
+            assertTrue(goneFailure.getMessage().contains("the file is gone"), goneFailure.getMessage());
+            for (int i = 0; i < FILES; i++) {
+                if (i == 3 || i == 7) {
+                    assertTrue(client.cachedBlocks(ranges.get(i).block().file()).isEmpty(), "nothing committed of block " + i);
+                    continue;
+                }
+                assertTrue(outcomes.get(i).succeeded(), i + ": " + outcomes.get(i).failure());
+                assertEquals(1, client.cachedBlocks(ranges.get(i).block().file()).size(), "block " + i + " committed");
+            }
+            long stored = cluster.workerBlockDirectories().stream().mapToLong(blocks -> files(blocks).size()).sum();
+            assertEquals(2L * (FILES - 2), stored, "two replicas of each block pulled, nothing of the two that failed");
+        }
+    }
+
+    @Test
+    void aWorkerRefusesABatchOfTooManyBlocksOrTooManyBytes() throws IOException {
+        List<BlockRange> ranges = smallFiles(new ArrayList<>());
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 1, 64L * MIB));
+                CacheClient client = cluster.newClient()) {
+            WorkerInfo worker = client.clusterInfo().workers().get(0);
+            ManagedChannel channel = Grpc.newChannelBuilder(worker.host() + ":" + worker.port(), InsecureChannelCredentials.create()).build();
+            try {
+                WorkerServiceGrpc.WorkerServiceBlockingStub stub = WorkerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS);
+                FileIdentity file = ranges.get(0).block().file();
+                PullBlocksRequest.Builder many = PullBlocksRequest.newBuilder();
+                for (int i = 0; i < 1025; i++) {
+                    many.addBlocks(pull(new BlockKey(file, i).blockId(), file, 1));
+                }
+                StatusRuntimeException tooMany = assertThrows(StatusRuntimeException.class, () -> stub.pullBlocks(many.build()));
+                assertEquals(Status.Code.INVALID_ARGUMENT, tooMany.getStatus().getCode());
+                assertTrue(tooMany.getStatus().getDescription().contains("A batched pull of 1025 blocks"), tooMany.getStatus().getDescription());
+
+                PullBlocksRequest large = PullBlocksRequest.newBuilder()
+                        .addBlocks(pull(new BlockKey(file, 0).blockId(), file, 40 * MIB))
+                        .addBlocks(pull(new BlockKey(file, 1).blockId(), file, 40 * MIB))
+                        .build();
+                StatusRuntimeException tooLarge = assertThrows(StatusRuntimeException.class, () -> stub.pullBlocks(large));
+                assertEquals(Status.Code.INVALID_ARGUMENT, tooLarge.getStatus().getCode());
+                assertTrue(tooLarge.getStatus().getDescription().contains("at most 1024 blocks and 67108864 bytes per call"),
+                        tooLarge.getStatus().getDescription());
+                assertEquals(0.0, sum(cluster, "gfsload_worker_pulls_total", Map.of("source", "ufs")), "nothing pulled");
+                assertTrue(files(cluster.workerBlockDirectories().get(0)).isEmpty());
+            }
+            finally {
+                channel.shutdownNow();
+            }
+        }
+    }
+
+    @Test
+    void aFirstWorkerOlderThanBatchedPullsHasItsBlocksPulledOneByOne() throws Exception {
+        List<byte[]> contents = new ArrayList<>();
+        List<BlockRange> all = smallFiles(contents);
+        // blocks whose first replica goes to the older worker, and blocks whose first goes to worker-0
+        Set<String> workers = Set.of("worker-0", "worker-old");
+        List<Integer> olderFirst = IntStream.range(0, FILES)
+                .filter(i -> RendezvousPlacement.choose(all.get(i).block().blockId(), workers, 2).get(0).equals("worker-old")).boxed().toList();
+        assertTrue(!olderFirst.isEmpty() && olderFirst.size() < FILES, "both workers come first for some blocks: " + olderFirst);
+        OlderWorker older = new OlderWorker();
+        Server server = older.serve();
+        try (LocalCluster cluster = OlderWorker.clusterWith(directory.resolve("cluster"), server);
+                CacheClient client = cluster.newClient()) {
+
+            List<BlockWriteOutcome> outcomes = client.pullBlocks(all, WriteOptions.replication(2));
+
+            for (int i = 0; i < FILES; i++) {
+                assertTrue(outcomes.get(i).succeeded(), i + ": " + outcomes.get(i).failure());
+                assertEquals(workers, Set.copyOf(outcomes.get(i).result().orElseThrow().workerIds()));
+                assertEquals(crc32c(contents.get(i)), client.cachedBlocks(all.get(i).block().file()).get(0).crc32c(), "block " + i + " committed");
+            }
+            assertEquals(olderFirst.size(), older.pulls.size(), "the older worker pulled its first replicas one by one");
+            assertEquals(1.0, sum(cluster, "gfsload_worker_pull_batches_total", Map.of()), "worker-0 pulled its first replicas in one batch");
+            assertEquals((double) olderFirst.size(), sum(cluster, "gfsload_worker_pulls_total", Map.of("source", "worker")),
+                    "worker-0 copied the blocks the older worker read");
+            older.held.clear();
+            for (int i : olderFirst) {
+                try (InputStream in = client.openReader(all.get(i).block())) {
+                    assertArrayEquals(contents.get(i), readAll(in), "worker-0's copy of block " + i);
+                }
+            }
+        }
+        finally {
+            server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** {@link #FILES} small files of different lengths, their bytes in {@code contents}; block 0 of each, all of it. */
+    private List<BlockRange> smallFiles(List<byte[]> contents) throws IOException {
+        List<BlockRange> ranges = new ArrayList<>();
+        for (int i = 0; i < FILES; i++) {
+            byte[] bytes = randomBytes(1000 + 997 * i, 40 + i);
+            Path file = Files.write(directory.resolve("part-" + i), bytes);
+            FileIdentity identity = new FileIdentity(file.toUri().toString(), bytes.length, Files.getLastModifiedTime(file).toMillis());
+            contents.add(bytes);
+            ranges.add(new BlockRange(new BlockKey(identity, 0), 0, bytes.length));
+        }
+        return ranges;
+    }
+
+    private static PullBlockRequest pull(String blockId, FileIdentity file, long length) {
+        return PullBlockRequest.newBuilder()
+                .setHeader(WriteBlockHeader.newBuilder().setBlockId(blockId).setLength(length))
+                .setUfs(UfsRange.newBuilder().setPath(file.path()).setFileLength(file.length()).setModificationTimeMillis(file.modificationTime()))
+                .build();
+    }
+
+    /** {@code metric} of the workers with {@code labels}, summed. */
+    private static double sum(LocalCluster cluster, String metric, Map<String, String> labels) {
+        return Stream.of("worker-0", "worker-1", "worker-2").mapToDouble(worker -> {
+            Map<String, String> all = new java.util.HashMap<>(labels);
+            all.put("worker", worker);
+            return cluster.metrics().value(metric, all).orElse(0);
+        }).sum();
+    }
+}
