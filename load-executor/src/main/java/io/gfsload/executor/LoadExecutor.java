@@ -110,7 +110,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Which path a file takes: a small file (one block of at most
  * {@link SmallFileBatcher#MAX_BLOCK_BYTES} left to load) is read whole and handed to a
- * {@link SmallFileBatcher}, which writes many such blocks with one call per worker. A large local
+ * {@link SmallFileBatcher}, which writes many such blocks with one call per worker; on the pull
+ * data path it is handed in without its bytes, and the workers pull many such blocks with one call
+ * per first worker ({@link CacheClient#pullBlocks}). A large local
  * file ({@code file:}, read through Hadoop's raw local file system) is copied block by block
  * through a direct buffer, which a short-circuit writer hands to the worker's files without a copy
  * through the heap. A large file of any other store is read, when the settings give
@@ -493,6 +495,7 @@ public final class LoadExecutor {
             }
             List<PartitionReport> partitions = new ArrayList<>();
             SmallFileBatcher batcher = new SmallFileBatcher(cache, run::batchWriteOptions, run.smallFileBytes, run::batchWritten, run::batchCrashed);
+            run.batcher = batcher;
             try {
                 List<List<Future<FileReport>>> futures = new ArrayList<>();
                 for (PartitionLoad partition : plan.partitions()) {
@@ -1129,6 +1132,8 @@ public final class LoadExecutor {
         private final Map<BlockTask, CompletableFuture<FileReport>> pendingFiles = new ConcurrentHashMap<>();
         /** The read pool, where failed small files are retried; set once the pool exists. */
         private volatile ExecutorService pool;
+        /** The batcher of small files, where those the workers could not pull go to be pushed; set once it exists. */
+        private volatile SmallFileBatcher batcher;
         /** Keeps the atomic job's temp area alive, and says when it is gone; null for a plain load. */
         private volatile TempAreaRenewal renewal;
         /**
@@ -1634,10 +1639,7 @@ public final class LoadExecutor {
             }
             if (failure instanceof UfsPullException e) {
                 if (options.dataPath() == DataPath.AUTO && e.reason() == UfsPullException.Reason.UNREADABLE) {
-                    if (!pushInstead) {
-                        pushInstead = true;
-                        LOG.warn("The workers cannot read the UFS, so the load reads it here and pushes the blocks (--data-path auto): {}", e.getMessage());
-                    }
+                    pushInstead(e);
                     return false;
                 }
                 throw pullFailure(failedBlock, e);
@@ -1652,6 +1654,14 @@ public final class LoadExecutor {
                 throw e;
             }
             throw new IllegalStateException("A pull failed: " + failure, failure);
+        }
+
+        /** An auto load learnt from {@code e} that the workers cannot read the UFS: from now on the run pushes. */
+        private void pushInstead(UfsPullException e) {
+            if (!pushInstead) {
+                pushInstead = true;
+                LOG.warn("The workers cannot read the UFS, so the load reads it here and pushes the blocks (--data-path auto): {}", e.getMessage());
+            }
         }
 
         /**
@@ -1889,13 +1899,10 @@ public final class LoadExecutor {
 
         /**
          * Whether {@code file} goes the small-file path: one block left to load, small, held by no
-         * worker, not staged by an earlier run, and the job still going.
+         * worker, not staged by an earlier run, and the job still going. Pushed or pulled alike:
+         * the workers pull such blocks in batches too.
          */
         boolean batchable(FileLoad file) {
-            if (pulls()) {
-                // the workers read a pulled file's block: no bytes here to batch
-                return false;
-            }
             List<BlockTask> toLoad = file.blocks().stream().filter(b -> !b.cached()).toList();
             // a block live workers hold with fewer replicas than asked adds the missing ones: a batch places every block alike
             return toLoad.size() == 1 && SmallFileBatcher.fits(toLoad.get(0)) && toLoad.get(0).heldBy().isEmpty()
@@ -1904,52 +1911,68 @@ public final class LoadExecutor {
 
         /**
          * Loads a small file: a read thread reads its block whole and hands it to {@code batcher},
-         * which writes it with many others; the returned future completes when the block is
-         * written (or the file failed). A first attempt that fails falls back to {@link #loadFile},
-         * with its retries, so that every failure is reported as the block-by-block path reports it.
+         * which writes it with many others; on the pull data path it hands the block in without
+         * its bytes, for the workers to pull it with many others. The returned future completes
+         * when the block is written (or the file failed). A first attempt that fails falls back to
+         * {@link #loadFile}, with its retries, so that every failure is reported as the
+         * block-by-block path reports it.
          */
         Future<FileReport> loadSmallFile(FileLoad file, ExecutorService pool, SmallFileBatcher batcher) {
             CompletableFuture<FileReport> result = new CompletableFuture<>();
             BlockTask block = file.blocks().stream().filter(b -> !b.cached()).findFirst().orElseThrow();
             pendingFiles.put(block, result);
-            pool.execute(() -> {
-                try {
-                    if (stopped()) {
-                        finish(result, loadFile(file));
-                        return;
-                    }
-                    awaitWindow();
-                    int length = Math.toIntExact(block.length());
-                    Optional<java.nio.file.Path> local = localFile(file.file().path());
-                    int reserved = local.isPresent() ? SmallFileBatcher.directCapacity(length) : length;
-                    batcher.reserve(reserved);
-                    ByteBuffer data = null;
-                    boolean added = false;
-                    try {
-                        data = local.isPresent() ? batcher.directBuffer(length) : ByteBuffer.allocate(length);
-                        readWhole(file, block, local, data);
-                        batcher.add(new SmallFileBatcher.Pending(file, block, data));
-                        added = true;
-                    }
-                    finally {
-                        if (!added) {
-                            if (data != null) {
-                                batcher.giveBack(data);
-                            }
-                            batcher.unreserve(reserved);
-                        }
-                    }
-                }
-                catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    finishFailed(result, () -> failed(file, file.blocks().size() - 1, 0, 0, 0, "interrupted"));
-                }
-                catch (IOException | RuntimeException e) {
-                    pendingFiles.remove(block);
-                    fallBack(file, result, e, null);
-                }
-            });
+            pool.execute(() -> queueSmallFile(file, block, result, batcher, true));
             return result;
+        }
+
+        /**
+         * Hands {@code file}'s single block {@code block} to {@code batcher}, on this (a read)
+         * thread: without its bytes for the workers to pull, when this run pulls and
+         * {@code mayPull}, else read whole here.
+         */
+        private void queueSmallFile(FileLoad file, BlockTask block, CompletableFuture<FileReport> result, SmallFileBatcher batcher, boolean mayPull) {
+            try {
+                if (stopped()) {
+                    pendingFiles.remove(block);
+                    finish(result, loadFile(file));
+                    return;
+                }
+                awaitWindow();
+                int length = Math.toIntExact(block.length());
+                if (mayPull && pulls()) {
+                    // the cap counts the bytes the workers read for the load
+                    bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, length)));
+                    batcher.add(SmallFileBatcher.Pending.pulled(file, block));
+                    return;
+                }
+                Optional<java.nio.file.Path> local = localFile(file.file().path());
+                int reserved = local.isPresent() ? SmallFileBatcher.directCapacity(length) : length;
+                batcher.reserve(reserved);
+                ByteBuffer data = null;
+                boolean added = false;
+                try {
+                    data = local.isPresent() ? batcher.directBuffer(length) : ByteBuffer.allocate(length);
+                    readWhole(file, block, local, data);
+                    batcher.add(new SmallFileBatcher.Pending(file, block, data));
+                    added = true;
+                }
+                finally {
+                    if (!added) {
+                        if (data != null) {
+                            batcher.giveBack(data);
+                        }
+                        batcher.unreserve(reserved);
+                    }
+                }
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                finishFailed(result, () -> failed(file, file.blocks().size() - 1, 0, 0, 0, "interrupted"));
+            }
+            catch (IOException | RuntimeException e) {
+                pendingFiles.remove(block);
+                fallBack(file, result, e, null);
+            }
         }
 
         /**
@@ -2085,6 +2108,14 @@ public final class LoadExecutor {
                     if (failure instanceof WorkerUnavailableException unavailable) {
                         unreachable(unavailable);
                     }
+                    if (pending.isPulled() && failure instanceof UfsPullException pullFailed) {
+                        if (options.dataPath() == DataPath.AUTO && pullFailed.reason() == UfsPullException.Reason.UNREADABLE) {
+                            pushInstead(pullFailed);
+                            pushSmallFile(pending);
+                            continue;
+                        }
+                        failure = pullFailure(pending.block(), pullFailed);
+                    }
                     fallBack(pending.file(), pendingFiles.remove(pending.block()), failure, pool);
                 }
             }
@@ -2110,6 +2141,10 @@ public final class LoadExecutor {
                 journal.ifPresent(j -> j.recordCommitted(stored.stream().map(p -> p.block().key().blockId()).toList()));
             }
             for (SmallFileBatcher.Pending pending : stored) {
+                if (pending.isPulled()) {
+                    // read by the workers for the load, counted as a single pull's are
+                    counted(Math.toIntExact(pending.block().length()));
+                }
                 bytesWritten.addAndGet(pending.block().length());
                 writtenBlocks.put(pending.block().key().blockId(), pending.block().length());
                 CompletableFuture<FileReport> result = pendingFiles.remove(pending.block());
@@ -2117,12 +2152,30 @@ public final class LoadExecutor {
                 int cached = file.blocks().size() - 1;
                 if (notCommitted != null) {
                     String reason = notCommitted;
-                    finishFailed(result, () -> failed(file, cached, 0, pending.data().remaining(), 0, reason));
+                    finishFailed(result, () -> failed(file, cached, 0, pending.block().length(), 0, reason));
                     continue;
                 }
                 listener.blockLoaded(pending.block());
-                finish(result, new FileReport(file.file().path(), file.file().length(), file.blocks().size(), 1, cached, 0, pending.data().remaining(),
+                finish(result, new FileReport(file.file().path(), file.file().length(), file.blocks().size(), 1, cached, 0, pending.block().length(),
                         file.cachedBytes(), 0, null));
+            }
+        }
+
+        /**
+         * A small file of a batch the workers could not pull as they cannot read the UFS (an auto
+         * load): its block goes to the batcher again, read here, on a read thread.
+         */
+        private void pushSmallFile(SmallFileBatcher.Pending pending) {
+            CompletableFuture<FileReport> result = pendingFiles.get(pending.block());
+            if (result == null || result.isDone()) {
+                return;
+            }
+            try {
+                pool.execute(() -> queueSmallFile(pending.file(), pending.block(), result, batcher, false));
+            }
+            catch (java.util.concurrent.RejectedExecutionException e) {
+                pendingFiles.remove(pending.block());
+                finishFailed(result, () -> failed(pending.file(), pending.file().blocks().size() - 1, 0, 0, 0, "not retried: the job is ending"));
             }
         }
 

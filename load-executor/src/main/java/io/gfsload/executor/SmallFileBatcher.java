@@ -3,6 +3,7 @@ package io.gfsload.executor;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.BlockData;
+import io.gfsload.cache.api.BlockRange;
 import io.gfsload.cache.api.BlockWriteOutcome;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
@@ -31,12 +32,16 @@ import org.slf4j.LoggerFactory;
  * accumulated (up to {@link #MAX_BATCH_FILES} blocks and {@link #MAX_BATCH_BYTES}) and write it with
  * one {@link CacheClient#writeBlocks} call. A writer takes the next batch as soon as it finished the
  * last, so batches grow while the cache is busy and stay small while the UFS is the bottleneck;
- * nobody waits for a batch to fill.
+ * nobody waits for a batch to fill. On the pull data path a block is handed in without its bytes
+ * (a {@link Pending} whose data is null), to be pulled by the workers with many others in one
+ * {@link CacheClient#pullBlocks} call, grouped and bounded alike; a batch with blocks of both kinds
+ * (a load that turned from pulling to pushing) makes one call of each.
  *
  * <p>Memory: a read thread {@link #reserve reserves} a block's bytes before it reads the block, and
  * they are given back once the block's batch is written, so at most the queue bound given at
  * construction (at most {@link #MAX_QUEUED_BYTES}) of small blocks are read and not yet written;
- * {@link #reserve} waits while that is reached. A block read from a local file goes into a direct
+ * {@link #reserve} waits while that is reached. A block to pull holds no bytes here and reserves
+ * none. A block read from a local file goes into a direct
  * buffer of the batcher's ({@link #directBuffer}), which the file systems read into and the cache
  * client writes from without copying it through the heap; its reservation is the buffer's
  * capacity, a power of two, so that the buffers, kept for reuse, never exceed the bound either.
@@ -70,13 +75,22 @@ final class SmallFileBatcher implements AutoCloseable {
 
     /**
      * A block read whole and waiting to be written: the remaining bytes of {@code data}, a heap
-     * buffer or one of {@link #directBuffer}'s.
+     * buffer or one of {@link #directBuffer}'s; or, with {@code data} null, a block for the
+     * workers to pull.
      */
     record Pending(FileLoad file, BlockTask block, ByteBuffer data) {
         Pending {
             requireNonNull(file, "file is null");
             requireNonNull(block, "block is null");
-            requireNonNull(data, "data is null");
+        }
+
+        /** A block for the workers to pull: no bytes here. */
+        static Pending pulled(FileLoad file, BlockTask block) {
+            return new Pending(file, block, null);
+        }
+
+        boolean isPulled() {
+            return data == null;
         }
     }
 
@@ -168,9 +182,17 @@ final class SmallFileBatcher implements AutoCloseable {
         }
     }
 
-    /** The room a pending block holds: its direct buffer's capacity, or its length. */
+    /** The room a pending block holds: its direct buffer's capacity, or its length; none for a block to pull. */
     private static int reserved(Pending pending) {
+        if (pending.isPulled()) {
+            return 0;
+        }
         return pending.data().isDirect() ? pending.data().capacity() : pending.data().remaining();
+    }
+
+    /** What a pending block counts against {@link #MAX_BATCH_BYTES}: the room it holds, or the length of a block to pull. */
+    private static long batchBytes(Pending pending) {
+        return pending.isPulled() ? pending.block().length() : reserved(pending);
     }
 
     /** Queues a block read whole, whose bytes were {@link #reserve reserved}. */
@@ -187,10 +209,11 @@ final class SmallFileBatcher implements AutoCloseable {
             catch (InterruptedException e) {
                 return;
             }
-            long bytes = reserved(batch.get(0));
+            long bytes = batchBytes(batch.get(0));
+            long reservedBytes = reserved(batch.get(0));
             while (batch.size() < MAX_BATCH_FILES) {
                 Pending next = queue.peek();
-                if (next == null || bytes + reserved(next) > MAX_BATCH_BYTES) {
+                if (next == null || bytes + batchBytes(next) > MAX_BATCH_BYTES) {
                     break;
                 }
                 // Another writer may have taken it between peek and poll.
@@ -199,32 +222,57 @@ final class SmallFileBatcher implements AutoCloseable {
                     break;
                 }
                 batch.add(next);
-                bytes += reserved(next);
+                bytes += batchBytes(next);
+                reservedBytes += reserved(next);
             }
-            write(batch, bytes);
+            write(batch, reservedBytes);
         }
     }
 
+    /** Writes (or has the workers pull) {@code batch}, whose blocks hold {@code bytes} of reserved room. */
     private void write(List<Pending> batch, long bytes) {
         try {
-            List<BlockData> blocks = batch.stream().map(pending -> new BlockData(pending.block().key(), pending.data())).toList();
-            List<BlockWriteOutcome> outcomes;
+            List<Integer> pushed = new ArrayList<>();
+            List<Integer> pulled = new ArrayList<>();
+            for (int i = 0; i < batch.size(); i++) {
+                (batch.get(i).isPulled() ? pulled : pushed).add(i);
+            }
+            BlockWriteOutcome[] outcomes = new BlockWriteOutcome[batch.size()];
             try {
-                outcomes = cache.writeBlocks(blocks, writeOptions.get());
+                WriteOptions options = writeOptions.get();
+                if (!pushed.isEmpty()) {
+                    place(outcomes, pushed, cache.writeBlocks(pushed.stream().map(i -> new BlockData(batch.get(i).block().key(), batch.get(i).data())).toList(),
+                            options));
+                }
+                if (!pulled.isEmpty()) {
+                    place(outcomes, pulled, cache.pullBlocks(pulled.stream().map(i -> batch.get(i).block())
+                            .map(block -> new BlockRange(block.key(), block.offset(), block.length())).toList(), options));
+                }
             }
             catch (CacheException e) {
                 LOG.debug("A batch of {} blocks failed as a whole: {}", batch.size(), e.getMessage());
-                outcomes = batch.stream().map(pending -> BlockWriteOutcome.failed(pending.block().key(), e)).toList();
+                for (int i = 0; i < outcomes.length; i++) {
+                    if (outcomes[i] == null) {
+                        outcomes[i] = BlockWriteOutcome.failed(batch.get(i).block().key(), e);
+                    }
+                }
             }
-            written.accept(batch, outcomes);
+            written.accept(batch, List.of(outcomes));
         }
         catch (RuntimeException | Error e) {
             LOG.warn("Writing a batch of {} blocks failed unexpectedly", batch.size(), e);
             crashed.accept(batch);
         }
         finally {
-            batch.forEach(pending -> giveBack(pending.data()));
+            batch.stream().filter(pending -> !pending.isPulled()).forEach(pending -> giveBack(pending.data()));
             queuedBytes.release(Math.toIntExact(bytes));
+        }
+    }
+
+    /** Puts each of {@code outcomes} at its index of the batch. */
+    private static void place(BlockWriteOutcome[] batch, List<Integer> indexes, List<BlockWriteOutcome> outcomes) {
+        for (int i = 0; i < indexes.size(); i++) {
+            batch[indexes.get(i)] = outcomes.get(i);
         }
     }
 

@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.BlockData;
 import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockRange;
 import io.gfsload.cache.api.BlockWriteOutcome;
 import io.gfsload.cache.api.BlockWriteResult;
 import io.gfsload.cache.api.BlockWriter;
@@ -80,6 +81,11 @@ abstract class ForwardingCacheClient implements CacheClient {
     @Override
     public BlockWriteResult pullBlock(BlockKey block, long offset, long length, int streams, WriteOptions options) {
         return delegate.pullBlock(block, offset, length, streams, options);
+    }
+
+    @Override
+    public List<BlockWriteOutcome> pullBlocks(List<BlockRange> blocks, WriteOptions options) {
+        return delegate.pullBlocks(blocks, options);
     }
 
     @Override

@@ -9,13 +9,16 @@ import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.BlockData;
 import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockRange;
 import io.gfsload.cache.api.BlockWriteOutcome;
+import io.gfsload.cache.api.BlockWriteResult;
 import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
 import io.gfsload.cache.api.CachedBlock;
 import io.gfsload.cache.api.NotEnoughWorkersException;
+import io.gfsload.cache.api.UfsPullException;
 import io.gfsload.cache.api.WorkerUnavailableException;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.local.LocalCluster;
@@ -33,18 +36,25 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
+import java.util.stream.IntStream;
+import java.util.stream.Stream;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Small files go to the cache in batches ({@link SmallFileBatcher}), into a real local cluster; failures keep their per-file semantics. */
+/**
+ * Small files go to the cache in batches ({@link SmallFileBatcher}), into a real local cluster,
+ * pushed or pulled by the workers; failures keep their per-file semantics.
+ */
 class TestSmallFileBatches {
     private static final int FILES = 60;
 
@@ -196,6 +206,101 @@ class TestSmallFileBatches {
         }
     }
 
+    @Test
+    void aPullLoadOfSmallFilesHasTheWorkersPullThemInBatches() throws IOException {
+        PullingClient client = new PullingClient(real, Integer.MAX_VALUE);
+        LoadPlan plan = plan(client, 2);
+
+        LoadReport report = load(client, plan, ExecutorOptions.defaults().withDataPath(DataPath.PULL));
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), report.toString());
+        assertEquals(FILES, report.totals().blocksLoaded());
+        assertEquals(plan.stats().bytes(), report.totals().bytesLoaded());
+        assertEquals(0, report.totals().retries());
+        assertEquals(0, client.singlePulls.get(), "no small file pulled on its own");
+        assertEquals(FILES, client.batchedBlocks.get(), "every small file pulled in a batch");
+        assertTrue(client.batches.get() < FILES, "batches of several files: " + client.batches.get());
+        double calls = sum("gfsload_worker_pull_batches_total", Map.of());
+        assertTrue(calls >= 1 && calls <= 3.0 * client.batches.get(), "a PullBlocks call per first worker of each batch: " + calls);
+        assertEquals((double) FILES, sum("gfsload_worker_pulls_total", Map.of("source", "ufs")), "a worker read each file");
+        assertEquals((double) FILES, sum("gfsload_worker_forwarded_blocks_total", Map.of()), "and forwarded its other replica");
+        assertCached(plan, 2);
+    }
+
+    @Test
+    void aChangedFileFailsAloneAndTheOthersAreLoaded() throws IOException {
+        PullingClient client = new PullingClient(real, Integer.MAX_VALUE);
+        LoadPlan plan = plan(client, 2);
+        Path changed = directory.resolve("data/part-007");
+        Files.write(changed, new byte[] {1, 2, 3});
+
+        LoadReport report = load(client, plan, ExecutorOptions.defaults().withDataPath(DataPath.PULL)
+                .withRetries(3, Duration.ofMillis(1), Duration.ofMillis(2)));
+
+        assertEquals(LoadState.PARTIAL, report.state(), report.toString());
+        assertEquals(1, report.failedFiles().size(), report.toString());
+        FileReport failed = report.failedFiles().get(0);
+        assertTrue(failed.path().endsWith("part-007"), failed.path());
+        assertTrue(failed.error().startsWith(Failures.CHANGED) && failed.error().contains("the file changed"), failed.error());
+        assertEquals(0, failed.retries(), "a changed file is not retried");
+        assertEquals(FILES - 1, report.totals().blocksLoaded());
+        assertEquals(0, client.singlePulls.get(), "no file pulled again on its own");
+        for (FileLoad file : plan.partitions().get(0).files()) {
+            boolean isChanged = file.file().path().endsWith("part-007");
+            assertEquals(isChanged ? 0 : 1, real.cachedBlocks(file.file()).size(), file.file().path());
+        }
+        assertEquals(2.0 * (FILES - 1), sum("gfsload_worker_block_writes_total", Map.of()), "nothing stored of the changed file");
+    }
+
+    @Test
+    void anAtomicPullLoadOfSmallFilesCommitsAllOrNone() throws IOException {
+        PullingClient client = new PullingClient(real, Integer.MAX_VALUE);
+        LoadPlan plan = plan(client, 2);
+        Path changed = directory.resolve("data/part-011");
+        byte[] original = Files.readAllBytes(changed);
+        Files.write(changed, new byte[] {1, 2, 3});
+        ExecutorOptions atomic = ExecutorOptions.defaults().withDataPath(DataPath.PULL)
+                .withAtomic(new AtomicOptions("pulled-small", AtomicOptions.Scope.JOB, Duration.ofHours(1)));
+
+        LoadReport failed = load(client, plan, atomic);
+
+        assertTrue(failed.state() != LoadState.SUCCEEDED, failed.toString());
+        for (FileLoad file : plan.partitions().get(0).files()) {
+            assertEquals(List.of(), real.cachedBlocks(file.file()), "nothing visible of " + file.file().path());
+        }
+
+        Files.write(changed, original);
+        LoadPlan again = plan(client, 2);
+        LoadReport loaded = load(client, again, atomic);
+
+        assertEquals(LoadState.SUCCEEDED, loaded.state(), loaded.toString());
+        assertEquals(FILES, loaded.totals().blocksLoaded());
+        assertCached(again, 2);
+        assertEquals(List.of(), real.tempAreas().listTempAreas(), "the temp area is gone after the commit");
+    }
+
+    @Test
+    void autoPushesTheFilesOfABatchTheWorkersCannotReadAndLoadsEachFileOnce() throws IOException {
+        // the workers lose their access to the store after 10 pulls, in a batch or between two
+        PullingClient client = new PullingClient(real, 10);
+        LoadPlan plan = plan(client, 2);
+
+        LoadReport report = load(client, plan, ExecutorOptions.defaults().withDataPath(DataPath.AUTO));
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), report.toString());
+        assertEquals(FILES, report.totals().blocksLoaded());
+        assertEquals(plan.stats().bytes(), report.totals().bytesLoaded());
+        assertEquals(0, report.totals().retries());
+        for (FileReport file : report.partitions().get(0).files()) {
+            assertNull(file.error(), file.path());
+        }
+        assertEquals(10.0, sum("gfsload_worker_pulls_total", Map.of("source", "ufs")), "the files pulled before the workers lost access");
+        assertEquals(10, client.pulledOk.get());
+        assertTrue(client.unreadable.get() >= 1, "the load learnt that the workers cannot read the store");
+        assertEquals(2.0 * FILES, sum("gfsload_worker_block_writes_total", Map.of()), "each file stored once on each of its two workers");
+        assertCached(plan, 2);
+    }
+
     private LoadPlan plan(CacheClient client, int replication) {
         return LocalPlans.plan(client, directory.resolve("data"), 1 << 20, replication);
     }
@@ -205,6 +310,15 @@ class TestSmallFileBatches {
                 new Setting(Settings.UFS_READ_THREADS, 3, "threads", "test"),
                 new Setting(Settings.READ_BUFFER_BYTES, 1 << 20, "bytes", "test")));
         return new LoadExecutor(client, new Configuration(), settings, options, ProgressListener.NONE, Clock.systemUTC()).execute(plan);
+    }
+
+    /** {@code metric} of the workers with {@code labels}, summed. */
+    private double sum(String metric, Map<String, String> labels) {
+        return Stream.of("worker-0", "worker-1", "worker-2").mapToDouble(worker -> {
+            Map<String, String> all = new java.util.HashMap<>(labels);
+            all.put("worker", worker);
+            return cluster.metrics().value(metric, all).orElse(0);
+        }).sum();
     }
 
     private void assertCached(LoadPlan plan, int replication) throws IOException {
@@ -276,6 +390,75 @@ class TestSmallFileBatches {
             singleWrites.incrementAndGet();
             singleWriteExclusions.add(options.excludedWorkers());
             return delegate.openWriter(block, length, options);
+        }
+
+        /** The test closes the real client. */
+        @Override
+        public void close() {}
+    }
+
+    /**
+     * The real client, counting pulls, except that the workers can read only the first
+     * {@code readable} blocks asked for: the pulls of the later ones fail as a worker without access
+     * to the store answers.
+     */
+    private static final class PullingClient extends ForwardingCacheClient {
+        /** Blocks the workers may still read. */
+        private final AtomicInteger readable;
+        final AtomicInteger singlePulls = new AtomicInteger();
+        final AtomicInteger batches = new AtomicInteger();
+        final AtomicInteger batchedBlocks = new AtomicInteger();
+        final AtomicInteger pulledOk = new AtomicInteger();
+        /** Blocks answered as unreadable. */
+        final AtomicInteger unreadable = new AtomicInteger();
+
+        PullingClient(CacheClient delegate, int readable) {
+            super(delegate);
+            this.readable = new AtomicInteger(readable);
+        }
+
+        /** Whether the workers may read one more block, counted; else the failure of {@code block}'s pull. */
+        private Optional<UfsPullException> read(BlockKey block) {
+            if (readable.getAndUpdate(left -> Math.max(0, left - 1)) > 0) {
+                return Optional.empty();
+            }
+            unreadable.incrementAndGet();
+            return Optional.of(new UfsPullException("Pulling block " + block.blockId() + " failed: worker-0 reading " + block.file().path()
+                    + ": the worker cannot read it: permission denied", UfsPullException.Reason.UNREADABLE, null));
+        }
+
+        @Override
+        public BlockWriteResult pullBlock(BlockKey block, long offset, long length, int streams, WriteOptions options) {
+            singlePulls.incrementAndGet();
+            Optional<UfsPullException> failure = read(block);
+            if (failure.isPresent()) {
+                throw failure.get();
+            }
+            BlockWriteResult result = delegate.pullBlock(block, offset, length, streams, options);
+            pulledOk.incrementAndGet();
+            return result;
+        }
+
+        @Override
+        public List<BlockWriteOutcome> pullBlocks(List<BlockRange> blocks, WriteOptions options) {
+            batches.incrementAndGet();
+            batchedBlocks.addAndGet(blocks.size());
+            List<Optional<UfsPullException>> failures = blocks.stream().map(range -> read(range.block())).toList();
+            List<BlockRange> readable = IntStream.range(0, blocks.size()).filter(i -> failures.get(i).isEmpty()).mapToObj(blocks::get).toList();
+            List<BlockWriteOutcome> pulled = readable.isEmpty() ? List.of() : delegate.pullBlocks(readable, options);
+            List<BlockWriteOutcome> outcomes = new ArrayList<>();
+            for (int i = 0, j = 0; i < blocks.size(); i++) {
+                if (failures.get(i).isPresent()) {
+                    outcomes.add(BlockWriteOutcome.failed(blocks.get(i).block(), failures.get(i).get()));
+                    continue;
+                }
+                BlockWriteOutcome outcome = pulled.get(j++);
+                if (outcome.succeeded()) {
+                    pulledOk.incrementAndGet();
+                }
+                outcomes.add(outcome);
+            }
+            return outcomes;
         }
 
         /** The test closes the real client. */
