@@ -15,14 +15,14 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * The benchmark command: runs P1-P3, C1, C1-tcp, C1-socket and C1-ssd (and P4, P5, D1 on demand), prints progress to stderr and the result table to stdout,
+ * The benchmark command: runs P1-P3, C1, C1-tcp, C1-socket and C1-ssd (and P4, P5, D1, D2 on demand), prints progress to stderr and the result table to stdout,
  * and writes {@code results.json} and {@code results.md}. Run it with {@code benchmarks/run.sh}.
  */
 @Command(name = "benchmarks/run.sh",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         usageHelpAutoWidth = true,
-        description = "Runs the gfsload benchmarks P1-P3, C1, C1-tcp, C1-socket and C1-ssd (P4, P5, D1 when asked for), each gfsload contender interleaved with its baseline, and prints the table.")
+        description = "Runs the gfsload benchmarks P1-P3, C1, C1-tcp, C1-socket and C1-ssd (P4, P5, D1, D2 when asked for), each gfsload contender interleaved with its baseline, and prints the table.")
 public final class Bench implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -47,7 +47,7 @@ public final class Bench implements Callable<Integer> {
     Path memoryDir;
 
     @Option(names = "--scenarios", split = ",", paramLabel = "ID", defaultValue = "P1,P2,P3,C1",
-            description = "Scenarios to run: P1, P2, P3 (every P3), P3-small, P3-large, P3-adaptive, C1 (one worker's writes into its MEM tier over its domain socket; with C1-tcp, the same over loopback TCP, C1-socket, a plain socket's ceiling, and C1-ssd, into an SSD tier in WORK-DIR), C1-tcp, C1-socket, C1-ssd, P4 (planning at scale, on demand), P5 (P5 and P5-client), P5-client, D1 (pull against push onto 2 workers, replication 2: D1 on the throttled store, D1-local on local files; on demand), D1-local (default: ${DEFAULT-VALUE}).")
+            description = "Scenarios to run: P1, P2, P3 (every P3), P3-small, P3-large, P3-adaptive, C1 (one worker's writes into its MEM tier over its domain socket; with C1-tcp, the same over loopback TCP, C1-socket, a plain socket's ceiling, and C1-ssd, into an SSD tier in WORK-DIR), C1-tcp, C1-socket, C1-ssd, P4 (planning at scale, on demand), P5 (P5 and P5-client), P5-client, D1 (pull against push onto 2 workers, replication 2: D1 on the throttled store, D1-local on local files; on demand), D1-local, D2 (pull against push of many small files onto 2 workers, replication 2; on demand) (default: ${DEFAULT-VALUE}).")
     List<String> scenarios;
 
     @Option(names = "--planner-jvm-option", paramLabel = "OPTION",

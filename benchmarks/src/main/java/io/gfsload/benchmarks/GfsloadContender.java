@@ -176,8 +176,9 @@ final class GfsloadContender extends NamedContender {
     }
 
     /**
-     * The blocks each worker pulled in the run ({@code pulls.ufs}, {@code pulls.worker}) and the
-     * replicas it forwarded ({@code forwards}), summed over the workers, checked against the data
+     * The blocks each worker pulled in the run ({@code pulls.ufs}, {@code pulls.worker}), the
+     * batches of small blocks among them ({@code pulls.batches}: PullBlocks calls, not checked) and
+     * the replicas it forwarded ({@code forwards}), summed over the workers, checked against the data
      * path: on pull a worker read every block of the plan from the UFS and forwarded each further
      * replica, none copied from a worker; on push no worker pulled or forwarded.
      *
@@ -196,7 +197,8 @@ final class GfsloadContender extends NamedContender {
                     + "and forwarded %d replicas; they pulled %d and %d, and forwarded %d")
                     .formatted(what, cluster.dataPath().id(), expectedFromUfs, expectedForwards, fromUfs, fromWorkers, forwards));
         }
-        return Map.of("pulls.ufs", fromUfs, "pulls.worker", fromWorkers, "forwards", forwards);
+        long batches = sum(local, "gfsload_worker_pull_batches_total", Map.of());
+        return Map.of("pulls.ufs", fromUfs, "pulls.worker", fromWorkers, "forwards", forwards, "pulls.batches", batches);
     }
 
     /** {@code metric} with {@code labels} over the workers, summed. */

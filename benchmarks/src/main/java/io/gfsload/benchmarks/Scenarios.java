@@ -24,7 +24,7 @@ import org.apache.hadoop.fs.FileSystem;
 /** The scenarios of the benchmark harness, at a given size. */
 final class Scenarios {
     /** Every scenario, in the order they run. */
-    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large", "P3-adaptive", "C1", "C1-tcp", "C1-socket", "C1-ssd", "P4", "P5", "P5-client", "D1", "D1-local");
+    static final List<String> IDS = List.of("P1", "P2", "P3-small", "P3-large", "P3-adaptive", "C1", "C1-tcp", "C1-socket", "C1-ssd", "P4", "P5", "P5-client", "D1", "D1-local", "D2");
     /** The heap P4's planner gets: the bound. */
     static final String PLANNER_HEAP = "1g";
 
@@ -66,6 +66,7 @@ final class Scenarios {
             case "P4" -> planning(size, workDir, workspace, options.plannerJvmOptions());
             case "D1" -> throttledDataPaths(size, workDir, workspace);
             case "D1-local" -> localDataPaths(size, workDir, workspace, tier);
+            case "D2" -> smallFileDataPaths(size, workDir, workspace, tier);
             default -> throw new IllegalArgumentException("Unknown scenario " + id + ": expected one of " + IDS);
         };
     }
@@ -317,6 +318,20 @@ final class Scenarios {
         return dataPaths("D1-local", "large local files into %s of 2 workers, replication 2".formatted(target(tier)), data, ufs, SettingsRule.ADVISOR,
                 "P1's files, 2 workers whose blocks live on %s and replication 2, gfsload with the advisor's settings".formatted(tier),
                 List.of("Source files are in the page cache (read once before the first run); destination: " + tier + "."), workspace, () -> {});
+    }
+
+    /**
+     * D2: P2's small local files onto two workers on the memory directory, replication 2, pulled
+     * (in batches: one PullBlocks call per first worker of a batch) against pushed (in batches).
+     */
+    private static Scenario smallFileDataPaths(Size size, Path workDir, Workspace workspace, String tier) {
+        DataSet data = new DataSet("D2", workDir.resolve("p2-small-files-" + size.label()), size.smallFiles(), 2, FILES_PER_DIRECTORY);
+        GfsloadContender.Ufs ufs = new GfsloadContender.Ufs(data.directory().toString(), new Configuration(), StoreProbe.NONE);
+        return dataPaths("D2", "many small local files into %s of 2 workers, replication 2".formatted(target(tier)), data, ufs, SettingsRule.ADVISOR,
+                "P2's files, 2 workers whose blocks live on %s and replication 2, gfsload with the advisor's settings".formatted(tier),
+                List.of("Source files are in the page cache (read once before the first run); destination: " + tier + ".",
+                        "Both paths batch the small files alike; pulls.batches counts the workers' PullBlocks calls."),
+                workspace, () -> {});
     }
 
     /** The same gfsload on pull (A) against push (B) onto a fresh 2-worker cluster, replication 2: {@code pulls.*} in each run's counters. */

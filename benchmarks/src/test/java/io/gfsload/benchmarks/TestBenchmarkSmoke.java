@@ -51,7 +51,7 @@ class TestBenchmarkSmoke {
         List<Size.Shape> shapes = List.of(Size.SMOKE.largeFiles(), Size.SMOKE.smallFiles(), Size.SMOKE.throttledSmallFiles(), Size.SMOKE.throttledLargeFiles(),
                 Size.SMOKE.adaptiveData().throttledLargeFiles(), Size.SMOKE.largeFiles(), Size.SMOKE.largeFiles(), Size.SMOKE.largeFiles(), Size.SMOKE.largeFiles(),
                 Size.SMOKE.throttledLargeFiles(),
-                Size.SMOKE.throttledLargeFiles(), Size.SMOKE.throttledLargeFiles(), Size.SMOKE.largeFiles());
+                Size.SMOKE.throttledLargeFiles(), Size.SMOKE.throttledLargeFiles(), Size.SMOKE.largeFiles(), Size.SMOKE.smallFiles());
         assertEquals(ids.size(), shapes.size());
         for (int i = 0; i < shapes.size(); i++) {
             ScenarioResult scenario = results.scenarios().get(i);
@@ -103,9 +103,9 @@ class TestBenchmarkSmoke {
         assertEquals(warmedBytes, gfsCounters.get("gfs.bytes-from-cache"), "P5 reads through gfs://");
         assertEquals(0, gfsCounters.get("gfs.bytes-from-ufs"));
 
-        // D1 and D1-local: pull (A) against push (B) onto 2 workers with replication 2; the workers' pulls prove the path each took
-        assertEquals(List.of("D1", "D1-local"), results.scenarios().subList(11, 13).stream().map(ScenarioResult::id).toList());
-        for (ScenarioResult dataPaths : results.scenarios().subList(11, 13)) {
+        // D1, D1-local and D2: pull (A) against push (B) onto 2 workers with replication 2; the workers' pulls prove the path each took
+        assertEquals(List.of("D1", "D1-local", "D2"), results.scenarios().subList(11, 14).stream().map(ScenarioResult::id).toList());
+        for (ScenarioResult dataPaths : results.scenarios().subList(11, 14)) {
             long blocks = dataPaths.files() * ((dataPaths.bytes() / dataPaths.files() + (64L << 20) - 1) / (64L << 20));
             Map<String, Long> pulled = dataPaths.candidate().runs().get(0).counters();
             assertEquals(blocks, pulled.get("pulls.ufs"), dataPaths.id() + ": a worker read each block from the UFS");
@@ -122,6 +122,11 @@ class TestBenchmarkSmoke {
         }
         assertEquals(Size.SMOKE.throttledLargeFiles().totalBytes(), results.scenarios().get(11).candidate().runs().get(0).counters().get("store.bytes-read"),
                 "on pull the workers read the store once per block");
+        ScenarioResult smallFiles = results.scenarios().get(13);
+        long batches = smallFiles.candidate().runs().get(0).counters().get("pulls.batches");
+        assertTrue(batches >= 1 && batches < smallFiles.files(), "D2's small files are pulled in batches: " + batches);
+        assertEquals(0, smallFiles.baseline().runs().get(0).counters().get("pulls.batches"), "push pulls no batch");
+        assertEquals(0, results.scenarios().get(11).candidate().runs().get(0).counters().get("pulls.batches"), "D1's large files are pulled one by one");
 
         String markdown = Files.readString(dir.resolve("out/results.md"));
         assertTrue(markdown.contains("| scenario | data | A | A MiB/s | A files/s | B | B MiB/s | B files/s | A/B |"), markdown);
