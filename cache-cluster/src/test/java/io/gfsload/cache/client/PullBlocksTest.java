@@ -24,7 +24,9 @@ import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.cache.master.RendezvousPlacement;
 import io.gfsload.cache.proto.PullBlockRequest;
 import io.gfsload.cache.proto.PullBlocksRequest;
+import io.gfsload.cache.proto.PullBlocksResponse;
 import io.gfsload.cache.proto.UfsRange;
+import io.gfsload.cache.proto.WorkerAddress;
 import io.gfsload.cache.proto.WorkerServiceGrpc;
 import io.gfsload.cache.proto.WriteBlockHeader;
 import io.grpc.Grpc;
@@ -119,7 +121,7 @@ class PullBlocksTest {
     }
 
     @Test
-    void aWorkerRefusesABatchOfTooManyBlocksOrTooManyBytes() throws IOException {
+    void aWorkerRefusesABatchOfTooManyBlocksOrBytesAndFailsABlockWithoutAUfsRangeAlone() throws IOException {
         List<BlockRange> ranges = smallFiles(new ArrayList<>());
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 1, 64L * MIB));
                 CacheClient client = cluster.newClient()) {
@@ -146,6 +148,19 @@ class PullBlocksTest {
                         tooLarge.getStatus().getDescription());
                 assertEquals(0.0, sum(cluster, "gfsload_worker_pulls_total", Map.of("source", "ufs")), "nothing pulled");
                 assertTrue(files(cluster.workerBlockDirectories().get(0)).isEmpty());
+
+                PullBlockRequest fromWorker = PullBlockRequest.newBuilder()
+                        .setHeader(WriteBlockHeader.newBuilder().setBlockId(new BlockKey(file, 1).blockId()).setLength(1))
+                        .setWorker(WorkerAddress.newBuilder().setWorkerId(worker.id()).setHost(worker.host()).setPort(worker.port()))
+                        .build();
+                PullBlocksResponse mixed = stub.pullBlocks(PullBlocksRequest.newBuilder()
+                        .addBlocks(pull(new BlockKey(file, 0).blockId(), file, file.length()))
+                        .addBlocks(fromWorker)
+                        .build());
+                assertEquals(file.length(), mixed.getResults(0).getWritten().getLength(), "the block with a UFS range is stored");
+                assertEquals(Status.Code.INVALID_ARGUMENT.value(), mixed.getResults(1).getError().getCode());
+                assertTrue(mixed.getResults(1).getError().getMessage().contains("names no UFS range"), mixed.getResults(1).getError().getMessage());
+                assertEquals(1, files(cluster.workerBlockDirectories().get(0)).size(), "only the block with a UFS range");
             }
             finally {
                 channel.shutdownNow();
