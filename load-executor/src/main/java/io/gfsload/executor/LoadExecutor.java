@@ -2494,14 +2494,16 @@ public final class LoadExecutor {
             try {
                 Failsafe.with(masterPolicy(file.file().path(), retries), roomPolicy(file.file().path(), retries, roomLeft), retryPolicy(file.file().path(), retries))
                         .run(() -> {
-                    try (FSDataInputStream in = open(file)) {
-                        FileChannel local = localChannel(in);
-                        while (next.get() < blocks.size()) {
-                            awaitWindow();
-                            BlockTask block = blocks.get(next.get());
-                            // a block written again is no progress of the load: it was counted loaded
-                            writeBlock(in, local, block, block.heldBy().isEmpty() ? write : write.heldBy(block.heldBy()), bytes -> {});
-                            next.incrementAndGet();
+                    if (!pulls() || !pulledAgain(blocks, write, next)) {
+                        try (FSDataInputStream in = open(file)) {
+                            FileChannel local = localChannel(in);
+                            while (next.get() < blocks.size()) {
+                                awaitWindow();
+                                BlockTask block = blocks.get(next.get());
+                                // a block written again is no progress of the load: it was counted loaded
+                                writeBlock(in, local, block, block.heldBy().isEmpty() ? write : write.heldBy(block.heldBy()), bytes -> {});
+                                next.incrementAndGet();
+                            }
                         }
                     }
                     // as after a load's reads: blocks of a file rewritten meanwhile would mix two versions
@@ -2518,6 +2520,43 @@ public final class LoadExecutor {
                 // changed or gone at the open or at a read that ended early: what the load committed of it is uncached all the same
                 throw new FailsafeException(uncache(file, (IOException) failure));
             }
+        }
+
+        /**
+         * Has the workers pull {@code blocks} again from {@code next} on, as the load pulled them
+         * (the replicas missing, away from the workers that hold the others), advancing {@code next}
+         * as each commits. Returns false, the rest still to write, when an auto load learns that the
+         * workers cannot read the UFS: the rest is pushed.
+         */
+        private boolean pulledAgain(List<BlockTask> blocks, WriteOptions write, AtomicInteger next) throws IOException {
+            while (next.get() < blocks.size()) {
+                awaitWindow();
+                BlockTask block = blocks.get(next.get());
+                WriteOptions replicas = excludingUnreachable(block.heldBy().isEmpty() ? write : write.heldBy(block.heldBy()));
+                int length = Math.toIntExact(block.length());
+                bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, length)));
+                try {
+                    admitted(length, () -> {
+                        try {
+                            placed(cache.pullBlock(block.key(), block.offset(), block.length(), streamsPerFile, replicas));
+                        }
+                        catch (WorkerUnavailableException e) {
+                            unreachable(e);
+                            throw e;
+                        }
+                    });
+                }
+                catch (UfsPullException e) {
+                    if (options.dataPath() == DataPath.AUTO && e.reason() == UfsPullException.Reason.UNREADABLE) {
+                        pushInstead(e);
+                        return false;
+                    }
+                    throw pullFailure(block, e);
+                }
+                counted(length);
+                next.incrementAndGet();
+            }
+            return true;
         }
 
         /** Returns when a UFS read may start: at once without a load window or inside it, else when it opens. */

@@ -139,6 +139,41 @@ class TestEvictedDuringLoad {
         }
     }
 
+    /** A load that pulls has the workers pull the blocks it writes again too: its process reads none of them. */
+    @Test
+    void blocksFreedDuringALoadThatPullsArePulledAgain() throws IOException {
+        Path data = files("freedPulled", 6);
+        try (LocalCluster cluster = roomyCluster("roomyPulled");
+                CacheClient client = cluster.newClient();
+                CacheClient other = cluster.newClient()) {
+            LoadPlan plan = plan(client, data, 2);
+            long planned = plan.partitions().stream().flatMap(p -> p.files().stream()).mapToLong(file -> file.blocks().size()).sum();
+            Set<String> freed = ConcurrentHashMap.newKeySet();
+            ProgressListener freeing = new ProgressListener() {
+                @Override
+                public void fileFinished(FileReport file) {
+                    synchronized (freed) {
+                        if (freed.size() < 3 && !file.failed()) {
+                            other.free(planned(plan).get(file.path()).file());
+                            freed.add(file.path());
+                        }
+                    }
+                }
+            };
+
+            LoadReport report = new LoadExecutor(client, new Configuration(), settings(), ExecutorOptions.defaults().withDataPath(DataPath.PULL), freeing,
+                    Clock.systemUTC()).execute(plan);
+
+            assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
+            assertHeldAsReported(client, plan, report, 2);
+            assertTrue(report.restore() != null && report.restore().blocks() >= 3 * 2, "the freed blocks are written again: " + report.restore());
+            double pulled = List.of("worker-0", "worker-1").stream()
+                    .mapToDouble(worker -> cluster.metrics().value("gfsload_worker_pulls_total", Map.of("worker", worker, "source", "ufs")).orElse(0))
+                    .sum();
+            assertEquals((double) planned + report.restore().blocks(), pulled, "each block loaded and each written again pulled from the UFS by a worker");
+        }
+    }
+
     @Test
     void aFileAnotherClientFreesWhileTheLoadWritesAgainFailsNamingAnotherClient() throws IOException {
         Path data = files("freedLate", 6);
