@@ -117,18 +117,7 @@ class TestEvictedDuringLoad {
                 CacheClient other = cluster.newClient()) {
             LoadPlan plan = plan(client, data, 2);
             Set<String> freed = ConcurrentHashMap.newKeySet();
-            ProgressListener freeing = new ProgressListener() {
-                @Override
-                public void fileFinished(FileReport file) {
-                    // another client frees the first files the load has written while it writes the others
-                    synchronized (freed) {
-                        if (freed.size() < 3 && !file.failed()) {
-                            other.free(planned(plan).get(file.path()).file());
-                            freed.add(file.path());
-                        }
-                    }
-                }
-            };
+            ProgressListener freeing = freesTheFirstThree(other, plan, freed);
 
             LoadReport report = load(client, freeing, plan);
 
@@ -148,21 +137,9 @@ class TestEvictedDuringLoad {
                 CacheClient other = cluster.newClient()) {
             LoadPlan plan = plan(client, data, 2);
             long planned = plan.partitions().stream().flatMap(p -> p.files().stream()).mapToLong(file -> file.blocks().size()).sum();
-            Set<String> freed = ConcurrentHashMap.newKeySet();
-            ProgressListener freeing = new ProgressListener() {
-                @Override
-                public void fileFinished(FileReport file) {
-                    synchronized (freed) {
-                        if (freed.size() < 3 && !file.failed()) {
-                            other.free(planned(plan).get(file.path()).file());
-                            freed.add(file.path());
-                        }
-                    }
-                }
-            };
 
-            LoadReport report = new LoadExecutor(client, new Configuration(), settings(), ExecutorOptions.defaults().withDataPath(DataPath.PULL), freeing,
-                    Clock.systemUTC()).execute(plan);
+            LoadReport report = new LoadExecutor(client, new Configuration(), settings(), ExecutorOptions.defaults().withDataPath(DataPath.PULL),
+                    freesTheFirstThree(other, plan, ConcurrentHashMap.newKeySet()), Clock.systemUTC()).execute(plan);
 
             assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
             assertHeldAsReported(client, plan, report, 2);
@@ -402,6 +379,21 @@ class TestEvictedDuringLoad {
 
     private static Settings settings() {
         return new Settings(List.of(new Setting(Settings.UFS_READ_THREADS, 2, "threads", "test"), new Setting(Settings.READ_BUFFER_BYTES, 64 << 10, "bytes", "test")));
+    }
+
+    /** A listener by which {@code other} frees the first three files the load has written, adding them to {@code freed}, while it writes the others. */
+    private static ProgressListener freesTheFirstThree(CacheClient other, LoadPlan plan, Set<String> freed) {
+        return new ProgressListener() {
+            @Override
+            public void fileFinished(FileReport file) {
+                synchronized (freed) {
+                    if (freed.size() < 3 && !file.failed()) {
+                        other.free(planned(plan).get(file.path()).file());
+                        freed.add(file.path());
+                    }
+                }
+            }
+        };
     }
 
     /** Two workers with room for every load here: a load cannot evict its own blocks. */
