@@ -1693,8 +1693,13 @@ public final class LoadExecutor {
          * {@code streams} streams.
          */
         private void pull(BlockTask block, int streams) {
+            pull(block, streams, writeOptions(block));
+        }
+
+        /** Has the workers pull {@code block} as {@code write} says, never onto a worker this job could not reach. */
+        private void pull(BlockTask block, int streams, WriteOptions write) {
             try {
-                placed(cache.pullBlock(block.key(), block.offset(), block.length(), streams, excludingUnreachable(writeOptions(block))));
+                placed(cache.pullBlock(block.key(), block.offset(), block.length(), streams, excludingUnreachable(write)));
             }
             catch (WorkerUnavailableException e) {
                 unreachable(e);
@@ -2532,19 +2537,11 @@ public final class LoadExecutor {
             while (next.get() < blocks.size()) {
                 awaitWindow();
                 BlockTask block = blocks.get(next.get());
-                WriteOptions replicas = excludingUnreachable(block.heldBy().isEmpty() ? write : write.heldBy(block.heldBy()));
+                WriteOptions replicas = block.heldBy().isEmpty() ? write : write.heldBy(block.heldBy());
                 int length = Math.toIntExact(block.length());
                 bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, length)));
                 try {
-                    admitted(length, () -> {
-                        try {
-                            placed(cache.pullBlock(block.key(), block.offset(), block.length(), streamsPerFile, replicas));
-                        }
-                        catch (WorkerUnavailableException e) {
-                            unreachable(e);
-                            throw e;
-                        }
-                    });
+                    admitted(length, () -> pull(block, streamsPerFile, replicas));
                 }
                 catch (UfsPullException e) {
                     if (options.dataPath() == DataPath.AUTO && e.reason() == UfsPullException.Reason.UNREADABLE) {
