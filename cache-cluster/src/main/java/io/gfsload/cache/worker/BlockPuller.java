@@ -107,6 +107,14 @@ final class BlockPuller implements AutoCloseable {
             data.forEach(this::append);
         }
 
+        /** The bytes of {@code sink}, also copied into {@code kept} (which must have room for them). */
+        static Sink keeping(Sink sink, ByteBuffer kept) {
+            return data -> {
+                kept.put(data.duplicate());
+                sink.append(data);
+            };
+        }
+
         /** The bytes of a {@link BlockStore.BlockWrite}, and nowhere else. */
         static Sink of(BlockStore.BlockWrite write) {
             return new Sink() {

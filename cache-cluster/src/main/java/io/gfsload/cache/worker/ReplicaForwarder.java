@@ -150,6 +150,45 @@ final class ReplicaForwarder implements BlockPuller.Sink {
         }
     }
 
+    /**
+     * A pull's failure for a replica that {@code target} did not store: the worker's status code
+     * and error kind ({@code kind}, or none), its id in {@link RpcErrors#FAILED_WORKER}. A call to
+     * it cancelled while the pull is not (its server cancelled the call as it went away) is
+     * UNAVAILABLE.
+     */
+    static StatusRuntimeException forwardFailed(String workerId, String blockId, WorkerAddress target, Status status, String kind) {
+        Metadata trailers = new Metadata();
+        if (kind != null && !kind.isEmpty()) {
+            trailers.put(RpcErrors.ERROR_KIND, kind);
+        }
+        trailers.put(RpcErrors.FAILED_WORKER, target.getWorkerId());
+        String why = status.getDescription() != null ? status.getDescription()
+                : status.getCause() != null ? status.getCause().toString() : status.getCode().toString();
+        Status.Code code = status.getCode() == Status.Code.CANCELLED && !Context.current().isCancelled() ? Status.Code.UNAVAILABLE
+                : status.getCode();
+        return Status.fromCode(code)
+                .withDescription("Worker " + workerId + " forwarding block " + blockId + " to worker " + target.getWorkerId() + " ("
+                        + target.getHost() + ":" + target.getPort() + ") failed: " + why)
+                .asRuntimeException(trailers);
+    }
+
+    /**
+     * Removes the copy {@code copy} (any copy when 0) of a block that a failed pull forwarded to
+     * {@code target}, best effort, outside the pull's context (which a client that cancelled has
+     * cancelled).
+     */
+    static void removeForwarded(String workerId, String blockId, WorkerAddress target, long copy, Function<WorkerAddress, Channel> channels) {
+        try {
+            Context.ROOT.call(() -> WorkerServiceGrpc.newBlockingStub(channels.apply(target))
+                    .withDeadlineAfter(REMOVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
+                    .removeBlock(RemoveBlockRequest.newBuilder().setBlockId(blockId).setCopy(copy).build()));
+        }
+        catch (Exception e) {
+            log.warn("Worker {} could not remove block {} from worker {} after its pull failed: {}", workerId, blockId,
+                    target.getWorkerId(), e.toString());
+        }
+    }
+
     /** The WriteBlock stream to one downstream worker; its waits last as long as the call (the pull's deadline). */
     private final class Downstream {
         private final WorkerAddress target;
@@ -199,7 +238,7 @@ final class ReplicaForwarder implements BlockPuller.Sink {
             boolean mayHaveStored = stream.mayHaveStored();
             stream.cancel("The pull of block " + blockId + " on worker " + workerId + " failed");
             if (mayHaveStored) {
-                remove(stream.storedCopy());
+                removeForwarded(workerId, blockId, target, stream.storedCopy(), channels);
             }
         }
 
@@ -209,19 +248,6 @@ final class ReplicaForwarder implements BlockPuller.Sink {
                     + " to worker " + target.getWorkerId());
         }
 
-        /** Removes the copy {@code copy} (any copy when 0) of the block from the worker, best effort. */
-        private void remove(long copy) {
-            try {
-                // not in the pull's context, which a client that cancelled has cancelled
-                Context.ROOT.call(() -> WorkerServiceGrpc.newBlockingStub(channels.apply(target))
-                        .withDeadlineAfter(REMOVE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
-                        .removeBlock(RemoveBlockRequest.newBuilder().setBlockId(blockId).setCopy(copy).build()));
-            }
-            catch (Exception e) {
-                log.warn("Worker {} could not remove block {} from worker {} after its pull failed: {}", workerId, blockId,
-                        target.getWorkerId(), e.toString());
-            }
-        }
 
         /**
          * The pull's failure for this stream's end: the worker's status and error kind, its id in
@@ -232,21 +258,7 @@ final class ReplicaForwarder implements BlockPuller.Sink {
             Status status = error == null ? Status.INTERNAL.withDescription("the worker ended the call without confirming the block")
                     : Status.fromThrowable(error);
             Metadata received = error == null ? null : Status.trailersFromThrowable(error);
-            Metadata trailers = new Metadata();
-            String kind = received == null ? null : received.get(RpcErrors.ERROR_KIND);
-            if (kind != null) {
-                trailers.put(RpcErrors.ERROR_KIND, kind);
-            }
-            trailers.put(RpcErrors.FAILED_WORKER, target.getWorkerId());
-            String why = status.getDescription() != null ? status.getDescription()
-                    : status.getCause() != null ? status.getCause().toString() : status.getCode().toString();
-            // cancelled while the pull is not: the worker's server cancelled the stream as it went away
-            Status.Code code = status.getCode() == Status.Code.CANCELLED && !Context.current().isCancelled() ? Status.Code.UNAVAILABLE
-                    : status.getCode();
-            return Status.fromCode(code)
-                    .withDescription("Worker " + workerId + " forwarding block " + blockId + " to worker " + target.getWorkerId() + " ("
-                            + target.getHost() + ":" + target.getPort() + ") failed: " + why)
-                    .asRuntimeException(trailers);
+            return forwardFailed(workerId, blockId, target, status, received == null ? null : received.get(RpcErrors.ERROR_KIND));
         }
     }
 }

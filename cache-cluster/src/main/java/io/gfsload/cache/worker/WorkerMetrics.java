@@ -39,6 +39,7 @@ final class WorkerMetrics {
     private final Counter forwardedBlocks;
     private final Counter forwardedBytes;
     private final Counter pullBatches;
+    private final Counter forwardBatches;
 
     WorkerMetrics(MetricsRegistry registry, String workerId) {
         this.registry = registry;
@@ -69,6 +70,8 @@ final class WorkerMetrics {
                 "Replicas of pulled blocks the worker forwarded to other workers as it read them, and they stored (pipelined replicas).", labels);
         forwardedBytes = registry.counter("gfsload_worker_forwarded_bytes_total",
                 "Bytes the worker sent to other workers' replicas of the blocks it pulled, as it read them.", labels);
+        forwardBatches = registry.counter("gfsload_worker_forward_batches_total",
+                "WriteBlocks calls that sent blocks of the worker's PullBlocks batches to other workers' replicas, many blocks per call.", labels);
         removedByMaster = registry.counter("gfsload_worker_master_removals_total",
                 "Blocks deleted on the master's command: freed, or left in an aborted or expired temp area.", labels);
     }
@@ -124,6 +127,11 @@ final class WorkerMetrics {
     /** A {@code PullBlocks} call: a batch of small blocks to pull. */
     void pullBatch() {
         pullBatches.inc();
+    }
+
+    /** A WriteBlocks call sending blocks of a batched pull to another worker's replicas. */
+    void forwardBatch() {
+        forwardBatches.inc();
     }
 
     /** Bytes of a pulled block sent to one other worker's replica. */

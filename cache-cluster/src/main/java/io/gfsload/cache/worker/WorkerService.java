@@ -543,9 +543,11 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
 
     /**
      * Stores many small blocks that this worker reads from the UFS itself, each as
-     * {@link #pullBlock} stores one (and forwards it), {@link #BATCH_PULLS_AT_ONCE} at a time, each
-     * on one stream within the puller's buffer budget: one result per block, in order, a failed
-     * block's with its error (nothing of it left here or on the workers it was forwarded to). The
+     * {@link #pullBlock} stores one, {@link #BATCH_PULLS_AT_ONCE} at a time, each on one stream
+     * within the puller's buffer budget, and forwards them to the workers of their
+     * {@code forward_to} in WriteBlocks calls of many blocks ({@link BatchForwarder}): one result
+     * per block, in order, a failed block's with its error (nothing of it left here or on the
+     * workers it was forwarded to). The
      * stored blocks are made durable together at the end. The whole call fails only past
      * {@link #MAX_PULL_BATCH_BLOCKS} blocks or {@link #MAX_PULL_BATCH_BYTES}.
      */
@@ -562,12 +564,33 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
         metrics.pullBatch();
         SmallBlockResult[] results = new SmallBlockResult[count];
         Set<Path> directories = ConcurrentHashMap.newKeySet();
+        BatchForwarder forwarder = new BatchForwarder(workerId, metrics, puller::peer);
+        // what this worker stored of the blocks it forwards, until their other replicas are stored too
+        WriteBlockResponse[] forwarding = new WriteBlockResponse[count];
         puller.forEach(count, BATCH_PULLS_AT_ONCE, i -> {
+            PullBlockRequest block = request.getBlocks(i);
             try {
-                results[i] = SmallBlockResult.newBuilder().setWritten(pull(request.getBlocks(i), puller::pullSmall, directories)).build();
+                if (block.getForwardToCount() == 0) {
+                    results[i] = SmallBlockResult.newBuilder().setWritten(pull(block, puller::pullSmall, directories)).build();
+                    return;
+                }
+                ByteBuffer kept = ByteBuffer.allocate(Math.toIntExact(block.getHeader().getLength()));
+                WriteBlockResponse stored = pull(block.toBuilder().clearForwardTo().build(),
+                        (pulled, sink) -> puller.pullSmall(pulled, BlockPuller.Sink.keeping(sink, kept)), directories);
+                forwarding[i] = stored;
+                forwarder.add(i, block.getHeader(), block.getForwardToList(), UnsafeByteOperations.unsafeWrap(kept.flip()), stored.getCrc32C());
             }
             catch (RuntimeException e) {
                 results[i] = SmallBlockResult.newBuilder().setError(RpcErrors.itemError(toStatus(e))).build();
+            }
+        });
+        forwarder.finish().forEach((i, outcome) -> {
+            if (outcome.failure().isPresent()) {
+                store.remove(request.getBlocks(i).getHeader().getBlockId(), forwarding[i].getCopy());
+                results[i] = SmallBlockResult.newBuilder().setError(RpcErrors.itemError(outcome.failure().get())).build();
+            }
+            else {
+                results[i] = SmallBlockResult.newBuilder().setWritten(forwarding[i].toBuilder().addAllForwarded(outcome.replicas())).build();
             }
         });
         directories.forEach(BlockStore::syncDirectory);

@@ -13,10 +13,14 @@ import io.gfsload.cache.proto.ReadBlockResponse;
 import io.gfsload.cache.proto.RegisterWorkerRequest;
 import io.gfsload.cache.proto.RemoveBlockRequest;
 import io.gfsload.cache.proto.RemoveBlockResponse;
+import io.gfsload.cache.proto.SmallBlock;
+import io.gfsload.cache.proto.SmallBlockResult;
 import io.gfsload.cache.proto.StorageTierProto;
 import io.gfsload.cache.proto.WorkerServiceGrpc;
 import io.gfsload.cache.proto.WriteBlockRequest;
 import io.gfsload.cache.proto.WriteBlockResponse;
+import io.gfsload.cache.proto.WriteBlocksRequest;
+import io.gfsload.cache.proto.WriteBlocksResponse;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
@@ -41,7 +45,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A worker of before forwarding and batched pulls, as a test's own gRPC server: PullBlocks is
  * UNIMPLEMENTED, it pulls a block from a local file into memory, ignoring forward_to, keeps the
- * blocks written to it in memory too, and serves them to ReadBlock in messages of 1 MiB.
+ * blocks written to it in memory too (by WriteBlock, and by WriteBlocks, which workers had before
+ * they pulled), and serves them to ReadBlock in messages of 1 MiB.
  */
 final class OlderWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
     final List<PullBlockRequest> pulls = new CopyOnWriteArrayList<>();
@@ -118,6 +123,18 @@ final class OlderWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
     }
 
     @Override
+    public void writeBlocks(WriteBlocksRequest request, StreamObserver<WriteBlocksResponse> response) {
+        WriteBlocksResponse.Builder results = WriteBlocksResponse.newBuilder();
+        for (SmallBlock block : request.getBlocksList()) {
+            byte[] bytes = block.getData().toByteArray();
+            held.put(block.getHeader().getBlockId(), bytes);
+            results.addResults(SmallBlockResult.newBuilder().setWritten(written(bytes)));
+        }
+        response.onNext(results.build());
+        response.onCompleted();
+    }
+
+    @Override
     public void readBlock(ReadBlockRequest request, StreamObserver<ReadBlockResponse> response) {
         byte[] bytes = held.get(request.getBlockId());
         if (bytes == null) {
@@ -137,8 +154,12 @@ final class OlderWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
     /** Keeps {@code bytes} as block {@code blockId} and answers what was stored. */
     private void store(String blockId, byte[] bytes, StreamObserver<WriteBlockResponse> response) {
         held.put(blockId, bytes);
-        response.onNext(WriteBlockResponse.newBuilder().setLength(bytes.length).setCrc32C(ProtoConversions.crcToWire(crc32c(bytes)))
-                .setTier(StorageTierProto.STORAGE_TIER_SSD).setCopy(1).build());
+        response.onNext(written(bytes));
         response.onCompleted();
+    }
+
+    private static WriteBlockResponse written(byte[] bytes) {
+        return WriteBlockResponse.newBuilder().setLength(bytes.length).setCrc32C(ProtoConversions.crcToWire(crc32c(bytes)))
+                .setTier(StorageTierProto.STORAGE_TIER_SSD).setCopy(1).build();
     }
 }

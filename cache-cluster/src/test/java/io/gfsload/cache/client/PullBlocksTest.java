@@ -22,21 +22,37 @@ import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.cache.master.RendezvousPlacement;
+import io.gfsload.cache.proto.ForwardedReplica;
 import io.gfsload.cache.proto.PullBlockRequest;
 import io.gfsload.cache.proto.PullBlocksRequest;
 import io.gfsload.cache.proto.PullBlocksResponse;
+import io.gfsload.cache.proto.RemoveBlockRequest;
+import io.gfsload.cache.proto.RemoveBlockResponse;
+import io.gfsload.cache.proto.SmallBlock;
+import io.gfsload.cache.proto.SmallBlockResult;
+import io.gfsload.cache.proto.StorageTierProto;
 import io.gfsload.cache.proto.UfsRange;
 import io.gfsload.cache.proto.WorkerAddress;
 import io.gfsload.cache.proto.WorkerServiceGrpc;
 import io.gfsload.cache.proto.WriteBlockHeader;
+import io.gfsload.cache.proto.WriteBlockResponse;
+import io.gfsload.cache.proto.WriteBlocksRequest;
+import io.gfsload.cache.proto.WriteBlocksResponse;
+import io.gfsload.cache.rpc.ProtoConversions;
+import io.gfsload.cache.rpc.RpcErrors;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.Server;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.StreamObserver;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,6 +62,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -86,6 +103,124 @@ class PullBlocksTest {
             assertEquals((double) FILES, sum(cluster, "gfsload_worker_pulls_total", Map.of("source", "ufs")), "one pull counted per block");
             assertEquals(0.0, sum(cluster, "gfsload_worker_pulls_total", Map.of("source", "worker")), "no copy from another worker");
             assertEquals((double) FILES, sum(cluster, "gfsload_worker_forwarded_blocks_total", Map.of()), "the second replicas were forwarded");
+            Set<List<String>> forwardings = new HashSet<>();
+            for (BlockRange range : ranges) {
+                forwardings.add(RendezvousPlacement.choose(range.block().blockId(), Set.of("worker-0", "worker-1", "worker-2"), 2));
+            }
+            assertEquals((double) forwardings.size(), sum(cluster, "gfsload_worker_forward_batches_total", Map.of()),
+                    "one WriteBlocks call from each first worker to each worker it forwards to: " + forwardings);
+        }
+    }
+
+    @Test
+    void aBlockOfABatchThatAWorkerForwardedToDidNotStoreFailsNamingItAndNothingOfItIsLeft() throws Exception {
+        List<byte[]> contents = new ArrayList<>();
+        List<BlockRange> ranges = smallFiles(contents);
+        RefusingWorker full = new RefusingWorker();
+        Server fullServer = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(full).build().start();
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 2, 64L * MIB));
+                CacheClient client = cluster.newClient()) {
+            WorkerInfo first = worker(client, "worker-0");
+            WorkerInfo second = worker(client, "worker-1");
+            WorkerAddress other = WorkerAddress.newBuilder().setWorkerId(second.id()).setHost(second.host()).setPort(second.port()).build();
+            WorkerAddress refusing = WorkerAddress.newBuilder().setWorkerId("worker-full").setHost("127.0.0.1").setPort(fullServer.getPort()).build();
+            WorkerAddress gone = WorkerAddress.newBuilder().setWorkerId("worker-gone").setHost("127.0.0.1").setPort(closedPort).build();
+            // every third block goes to the other worker only, the others also to one that refuses its odd blocks or to one that is down
+            PullBlocksRequest.Builder batch = PullBlocksRequest.newBuilder();
+            for (int i = 0; i < FILES; i++) {
+                FileIdentity file = ranges.get(i).block().file();
+                PullBlockRequest.Builder block = pull(ranges.get(i).block().blockId(), file, file.length()).toBuilder().addForwardTo(other);
+                if (i % 3 == 1) {
+                    block.addForwardTo(refusing);
+                    if (i % 2 == 1) {
+                        full.refused.add(ranges.get(i).block().blockId());
+                    }
+                }
+                else if (i % 3 == 2) {
+                    block.addForwardTo(gone);
+                }
+                batch.addBlocks(block);
+            }
+            ManagedChannel channel = Grpc.newChannelBuilder(first.host() + ":" + first.port(), InsecureChannelCredentials.create()).build();
+            PullBlocksResponse answer;
+            try {
+                answer = WorkerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).pullBlocks(batch.build());
+            }
+            finally {
+                channel.shutdownNow();
+            }
+
+            int stored = 0;
+            for (int i = 0; i < FILES; i++) {
+                SmallBlockResult result = answer.getResults(i);
+                if (i % 3 == 2) {
+                    assertEquals(Status.Code.UNAVAILABLE.value(), result.getError().getCode(), i + ": " + result);
+                    assertEquals("worker-gone", result.getError().getFailedWorkerId());
+                    assertTrue(result.getError().getMessage().contains("forwarding block " + ranges.get(i).block().blockId() + " to worker worker-gone"),
+                            result.getError().getMessage());
+                }
+                else if (i % 3 == 1 && i % 2 == 1) {
+                    assertEquals(Status.Code.RESOURCE_EXHAUSTED.value(), result.getError().getCode(), i + ": " + result);
+                    assertEquals(RpcErrors.NO_ROOM, result.getError().getKind());
+                    assertEquals("worker-full", result.getError().getFailedWorkerId());
+                    assertTrue(result.getError().getMessage().endsWith("failed: no room for block " + ranges.get(i).block().blockId()),
+                            result.getError().getMessage());
+                }
+                else {
+                    stored++;
+                    assertEquals(crc32c(contents.get(i)), ProtoConversions.crcFromWire(result.getWritten().getCrc32C()), i + ": " + result);
+                    List<String> forwardedTo = result.getWritten().getForwardedList().stream().map(ForwardedReplica::getWorkerId).toList();
+                    assertEquals(i % 3 == 0 ? List.of(second.id()) : List.of(second.id(), "worker-full"), forwardedTo);
+                    for (ForwardedReplica replica : result.getWritten().getForwardedList()) {
+                        assertEquals(result.getWritten().getCrc32C(), replica.getWritten().getCrc32C(), "the same bytes on " + replica.getWorkerId());
+                    }
+                    if (i % 3 == 1) {
+                        assertArrayEquals(contents.get(i), full.held.get(ranges.get(i).block().blockId()));
+                    }
+                }
+            }
+            List<Path> directories = cluster.workerBlockDirectories();
+            assertEquals(stored, files(directories.get(0)).size(), "only the blocks stored everywhere are left on the first worker");
+            assertEquals(stored, files(directories.get(1)).size(), "the other worker's copies of the failed blocks are removed");
+            assertEquals(Set.copyOf(IntStream.range(0, FILES).filter(i -> i % 3 == 1 && i % 2 == 0).mapToObj(i -> ranges.get(i).block().blockId()).toList()),
+                    full.held.keySet(), "the refusing worker holds the blocks it stored");
+            assertEquals(3.0, sum(cluster, "gfsload_worker_forward_batches_total", Map.of()), "one WriteBlocks call to each worker forwarded to");
+        }
+        finally {
+            fullServer.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    /** A worker, as a test's own gRPC server, that stores the blocks of WriteBlocks calls in memory, but for those refused: it has no room for them. */
+    private static final class RefusingWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
+        final Set<String> refused = ConcurrentHashMap.newKeySet();
+        final Map<String, byte[]> held = new ConcurrentHashMap<>();
+
+        @Override
+        public void writeBlocks(WriteBlocksRequest request, StreamObserver<WriteBlocksResponse> response) {
+            WriteBlocksResponse.Builder results = WriteBlocksResponse.newBuilder();
+            for (SmallBlock block : request.getBlocksList()) {
+                String blockId = block.getHeader().getBlockId();
+                if (refused.contains(blockId)) {
+                    results.addResults(SmallBlockResult.newBuilder().setError(RpcErrors.itemError(RpcErrors.workerNoRoom("no room for block " + blockId))));
+                    continue;
+                }
+                held.put(blockId, block.getData().toByteArray());
+                results.addResults(SmallBlockResult.newBuilder().setWritten(WriteBlockResponse.newBuilder().setLength(block.getData().size())
+                        .setCrc32C(block.getCrc32C()).setTier(StorageTierProto.STORAGE_TIER_MEM).setCopy(1)));
+            }
+            response.onNext(results.build());
+            response.onCompleted();
+        }
+
+        @Override
+        public void removeBlock(RemoveBlockRequest request, StreamObserver<RemoveBlockResponse> response) {
+            response.onNext(RemoveBlockResponse.newBuilder().setRemoved(held.remove(request.getBlockId()) != null).build());
+            response.onCompleted();
         }
     }
 
@@ -223,6 +358,10 @@ class PullBlocksTest {
                 .setHeader(WriteBlockHeader.newBuilder().setBlockId(blockId).setLength(length))
                 .setUfs(UfsRange.newBuilder().setPath(file.path()).setFileLength(file.length()).setModificationTimeMillis(file.modificationTime()))
                 .build();
+    }
+
+    private static WorkerInfo worker(CacheClient client, String id) throws IOException {
+        return client.clusterInfo().workers().stream().filter(worker -> worker.id().equals(id)).findFirst().orElseThrow();
     }
 
     /** {@code metric} of the workers with {@code labels}, summed. */
