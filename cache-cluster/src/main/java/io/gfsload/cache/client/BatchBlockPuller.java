@@ -35,7 +35,8 @@ import java.util.concurrent.TimeoutException;
  * all in flight together, and one batch commit. The first worker of each block reads it from the
  * UFS and forwards it to the block's other workers; the client checks every copy's length and
  * CRC32C against the first one's. A first worker older than PullBlocks (UNIMPLEMENTED) has its
- * blocks pulled one by one ({@link GrpcCacheClient#pullPlaced}), still committed with the others.
+ * blocks pulled one by one ({@link GrpcCacheClient#pullPlaced}), still committed with the others,
+ * and the client asks it no more batches.
  *
  * <p>A block that fails on one worker is removed from the others (best effort) and left out of
  * the commit; when the commit itself fails, every block of it fails and their copies are removed.
@@ -92,9 +93,14 @@ final class BatchBlockPuller {
             return;
         }
         List<Call> calls = new ArrayList<>();
+        List<Item> alone = new ArrayList<>();
         for (List<List<Item>> chunks : byFirst.values()) {
             for (List<Item> chunk : chunks) {
                 WorkerAddress first = chunk.get(0).workers.get(0);
+                if (client.lacksBatchPulls(first)) {
+                    alone.addAll(chunk);
+                    continue;
+                }
                 PullBlocksRequest.Builder request = PullBlocksRequest.newBuilder();
                 long bytes = 0;
                 for (Item item : chunk) {
@@ -116,6 +122,8 @@ final class BatchBlockPuller {
                 }
             }
         }
+        // while the calls are under way
+        alone.forEach(this::pullAlone);
         for (Call call : calls) {
             answer(call);
         }
@@ -139,6 +147,7 @@ final class BatchBlockPuller {
         }
         catch (ExecutionException e) {
             if (Status.fromThrowable(e.getCause()).getCode() == Status.Code.UNIMPLEMENTED) {
+                client.noBatchPulls(call.first());
                 call.items().forEach(item -> item.mayHold.clear());
                 call.items().forEach(this::pullAlone);
                 return;

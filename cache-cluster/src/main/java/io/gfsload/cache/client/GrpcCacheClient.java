@@ -117,6 +117,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -205,6 +206,8 @@ public final class GrpcCacheClient implements CacheClient {
     private final ConcurrentMap<String, Boolean> localHosts = new ConcurrentHashMap<>();
     /** Workers ({@code host:port}) that refused a short-circuit write, or whose directory is not writable here. */
     private final ConcurrentMap<String, Boolean> noShortCircuit = new ConcurrentHashMap<>();
+    /** Workers ({@code host:port}) that answered PullBlocks as unknown (older than batched pulls): their blocks are pulled one by one. */
+    private final Set<String> noBatchPulls = ConcurrentHashMap.newKeySet();
     private final TempAreas tempAreas = new GrpcTempAreas();
     /** Short-circuit writes workers handed out and not completed or aborted yet: write id to worker. */
     private final ConcurrentMap<String, WorkerAddress> unfinishedLocalWrites = new ConcurrentHashMap<>();
@@ -913,6 +916,16 @@ public final class GrpcCacheClient implements CacheClient {
         if (writesAborted) {
             throw writesAbortedException();
         }
+    }
+
+    /** Whether {@code worker} answered a PullBlocks call as unknown: it is older than batched pulls. */
+    boolean lacksBatchPulls(WorkerAddress worker) {
+        return noBatchPulls.contains(worker.getHost() + ":" + worker.getPort());
+    }
+
+    /** Remembers that {@code worker} answered a PullBlocks call as unknown, for the client's life. */
+    void noBatchPulls(WorkerAddress worker) {
+        noBatchPulls.add(worker.getHost() + ":" + worker.getPort());
     }
 
     /** Whether {@link #abortUnfinishedWrites} was called: a write that fails then was refused, whatever its error. */

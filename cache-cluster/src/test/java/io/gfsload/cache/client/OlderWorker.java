@@ -8,6 +8,8 @@ import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.cache.proto.MasterServiceGrpc;
 import io.gfsload.cache.proto.PullBlockRequest;
+import io.gfsload.cache.proto.PullBlocksRequest;
+import io.gfsload.cache.proto.PullBlocksResponse;
 import io.gfsload.cache.proto.ReadBlockRequest;
 import io.gfsload.cache.proto.ReadBlockResponse;
 import io.gfsload.cache.proto.RegisterWorkerRequest;
@@ -41,6 +43,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A worker of before forwarding and batched pulls, as a test's own gRPC server: PullBlocks is
@@ -51,6 +54,8 @@ import java.util.concurrent.TimeUnit;
 final class OlderWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
     final List<PullBlockRequest> pulls = new CopyOnWriteArrayList<>();
     final Map<String, byte[]> held = new ConcurrentHashMap<>();
+    /** PullBlocks calls it was asked. */
+    final AtomicInteger batchPulls = new AtomicInteger();
 
     /** Serves this worker on a loopback port; the caller shuts the server down. */
     Server serve() throws IOException {
@@ -78,6 +83,13 @@ final class OlderWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
             channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
         return cluster;
+    }
+
+    /** Answers as a worker that does not know the call does, and counts the calls. */
+    @Override
+    public void pullBlocks(PullBlocksRequest request, StreamObserver<PullBlocksResponse> response) {
+        batchPulls.incrementAndGet();
+        response.onError(Status.UNIMPLEMENTED.withDescription("Method gfsload.cache.v1.WorkerService/PullBlocks is unimplemented").asRuntimeException());
     }
 
     @Override
