@@ -84,7 +84,7 @@ public final class GfsLoadCommand implements Callable<Integer> {
         try (LoadInterruption interruption = dryRun ? LoadInterruption.startDryRun(err) : LoadInterruption.start(err, environment.jobsDirectory());
                 Services services = Services.open(environment, connection, Optional.of(metastore), err)) {
             if (dryRun) {
-                return LoadAction.dryRun(spec, services, interruption, request, load, planning, workload, Optional.of(execution));
+                return LoadAction.dryRun(spec, services, environment, interruption, request, load, planning, workload, Optional.of(execution));
             }
             return LoadAction.load(spec, services, environment, interruption, request, load, planning, execution, workload);
         }

@@ -165,7 +165,9 @@ final class LoadAction {
     /**
      * The dry run of {@code request}, as {@code --dry-run} and {@code gfsload plan} do it: prints
      * the plan (and writes it to {@code --report}), loads nothing, and exits as the load would
-     * before loading: 2, 4 or 6, with the reason, for a plan the cluster cannot take; 3 when a
+     * before loading: 2, 4 or 6, with the reason, for a plan the cluster cannot take (4 too when
+     * another run of its atomic job, from another gfsload home or host, holds the job's temp area,
+     * which {@code environment}'s journal of the job tells from this home's runs); 3 when a
      * partition, or a directory below one, could not be listed. The plan's JSON has that exit code
      * and the reason. {@code execution} holds the load's options ({@code -A} among them), empty for
      * {@code gfsload plan}, which describes a plain load.
@@ -174,8 +176,8 @@ final class LoadAction {
      *     SIGINT or SIGTERM from then until the plan prints (exit 130 or 143) has one line say no plan
      *     is printed; closed before the plan prints
      */
-    static int dryRun(CommandSpec spec, Services services, LoadInterruption interruption, LoadRequest request, LoadOptions load, PlanningOptions planning,
-            WorkloadOptions workload, Optional<ExecutionOptions> execution) {
+    static int dryRun(CommandSpec spec, Services services, CliEnvironment environment, LoadInterruption interruption, LoadRequest request, LoadOptions load,
+            PlanningOptions planning, WorkloadOptions workload, Optional<ExecutionOptions> execution) {
         LoadRunner runner = new LoadRunner(services, spec.commandLine().getErr(), PlanningProgress.display(ProgressReporter.stderrIsTerminal()));
         LoadRunner.Planned planned;
         PlanPrinter.PlanSummary summary;
@@ -190,6 +192,8 @@ final class LoadAction {
             // prints the plan first, then fails with the reason as the load would
             try {
                 runner.validate(planned, planning.ignoreCapacity, atomic);
+                // as the load would be refused its job's temp area, after the same checks
+                runner.checkTempAreaNotHeld(planned, atomic, environment.jobsDirectory());
             }
             catch (RuntimeException e) {
                 refused = e;

@@ -167,6 +167,19 @@ final class LoadRunner {
     }
 
     /**
+     * Checks, for a dry run of an atomic load ({@code atomic}), that no other run of its job holds
+     * the job's temp area than the runs from this gfsload home, whose identity the job's journal
+     * under {@code jobsDirectory} keeps: the load would be refused the area.
+     *
+     * @throws io.gfsload.cache.api.TempAreaInUseException when another run holds it
+     */
+    void checkTempAreaNotHeld(Planned planned, Optional<AtomicOptions> atomic, java.nio.file.Path jobsDirectory) {
+        if (atomic.isPresent()) {
+            checker(planned, atomic).checkTempAreaNotHeld(JobJournal.readTempAreaRunId(jobsDirectory, atomic.get().jobId()));
+        }
+    }
+
+    /**
      * The cluster's room for what a load of {@code planned} writes, as {@link #validate} checks it:
      * with {@code atomic}, the blocks an earlier run of the job staged are adopted, not written.
      */

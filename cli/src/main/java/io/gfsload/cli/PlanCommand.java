@@ -70,7 +70,7 @@ public final class PlanCommand implements Callable<Integer> {
         // SIGINT or SIGTERM from here on, while the metastore and the cache open too: one line says no plan is printed
         try (LoadInterruption interruption = LoadInterruption.startDryRun(err);
                 Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), err)) {
-            return LoadAction.dryRun(spec, services, interruption, request, load, planning, workload, Optional.empty());
+            return LoadAction.dryRun(spec, services, environment, interruption, request, load, planning, workload, Optional.empty());
         }
     }
 }

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.TempAreaRun;
@@ -69,6 +71,12 @@ class TestAtomicRunsFromTwoHomes {
             TempAreaRun other = new TempAreaRun("run-from-home-1", Duration.ofSeconds(30));
             client.tempAreas().openTempArea(jobId, Duration.ofHours(24), other);
 
+            // a dry run says so as the load would, after the plan: from here and from a home where the job never ran
+            String[] dryRun = {"distributedLoad", "-A", "--atomic-scope", "job", "--dry-run", "--json", "--master", cluster.masterTarget(), path};
+            for (Path dryRunHome : List.of(home, directory.resolve("home-3"))) {
+                assertDryRunRefused(CliRun.gfsload(dryRunHome, dryRun), jobId);
+            }
+
             CliRun refused = CliRun.gfsload(home, command);
             CliRun refusedFresh = CliRun.gfsload(directory.resolve("home-3"), command);
 
@@ -85,8 +93,18 @@ class TestAtomicRunsFromTwoHomes {
             assertFalse(JobJournal.exists(new CliEnvironment(directory.resolve("home-3")).jobsDirectory(), jobId),
                     "the refused run left a journal in a home where the job never ran");
 
-            // the other run ends: the next run from here is the second, and adopts what the first staged
+            // the other run ends: a dry run passes, and the next run from here is the second, and adopts what the first staged
             assertTrue(client.tempAreas().releaseTempArea(jobId, other));
+            CliRun passed = CliRun.gfsload(home, dryRun);
+            assertEquals(ExitCode.OK, passed.exitCode(), passed.err());
+            // a run from here holds the area: here its dry run passes (the load would adopt the area at once), not from elsewhere
+            String runFromHere = JobJournal.readTempAreaRunId(new CliEnvironment(home).jobsDirectory(), jobId).orElseThrow();
+            TempAreaRun here = new TempAreaRun(runFromHere, Duration.ofSeconds(30));
+            client.tempAreas().openTempArea(jobId, Duration.ofHours(24), here);
+            CliRun ownRun = CliRun.gfsload(home, dryRun);
+            assertEquals(ExitCode.OK, ownRun.exitCode(), ownRun.err());
+            assertDryRunRefused(CliRun.gfsload(directory.resolve("home-3"), dryRun), jobId);
+            assertTrue(client.tempAreas().releaseTempArea(jobId, here));
             CliRun resumed = CliRun.gfsload(home, command);
             assertEquals(ExitCode.OK, resumed.exitCode(), resumed.err());
             assertTrue(resumed.err().contains("Resuming job %s (run 2): ".formatted(jobId)), resumed.err());
@@ -225,6 +243,23 @@ class TestAtomicRunsFromTwoHomes {
         List<String> args = new ArrayList<>(List.of(command));
         args.addAll(args.size() - 1, List.of("--window", window, "--window-zone", "UTC"));
         return args.toArray(String[]::new);
+    }
+
+    /** A dry run with {@code --json} that printed its plan and then failed as the load of job {@code jobId} would be refused. */
+    private static void assertDryRunRefused(CliRun dryRun, String jobId) {
+        String refusal = "Cannot run atomic job %s: another run of it (from another gfsload home or host) renewed its temp area ".formatted(jobId);
+        assertEquals(ExitCode.FAILED, dryRun.exitCode(), dryRun.err());
+        assertTrue(dryRun.err().contains("gfsload: " + refusal), dryRun.err());
+        JsonNode plan;
+        try {
+            plan = new ObjectMapper().readTree(dryRun.out());
+        }
+        catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        assertEquals(1, plan.get("totals").get("blocksToLoad").asLong(), "the plan is printed: " + plan);
+        assertEquals(ExitCode.FAILED, plan.get("exitCode").asInt(), plan.toString());
+        assertTrue(plan.get("error").asText().startsWith(refusal), plan.toString());
     }
 
     /** A load window open now by the system's clock, in UTC: where a Spark job's slices check it. */

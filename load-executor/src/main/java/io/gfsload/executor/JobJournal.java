@@ -359,6 +359,25 @@ public final class JobJournal implements AutoCloseable {
     }
 
     /**
+     * The identity of the runs of job {@code jobId} from this home ({@link #tempAreaRunId}), as its
+     * journal under {@code jobsDirectory} keeps it, read without opening the journal for a run (a
+     * run may hold it open); empty when the job has no journal there, or it cannot be read.
+     */
+    public static Optional<String> readTempAreaRunId(Path jobsDirectory, String jobId) {
+        Path directory = jobsDirectory.resolve(jobId);
+        if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
+            return Optional.empty();
+        }
+        try (Options options = options().setCreateIfMissing(false); RocksDB db = RocksDB.openReadOnly(options, directory.toString())) {
+            return Optional.ofNullable(db.get(TEMP_AREA_RUN)).map(run -> new String(run, StandardCharsets.UTF_8));
+        }
+        catch (RocksDBException e) {
+            LOG.debug("The journal of job {} could not be read", jobId, e);
+            return Optional.empty();
+        }
+    }
+
+    /**
      * Opens the store in {@code directory}, waiting up to {@link #CHECK_HOLD} while it is held
      * open: by another run's {@link #checkNotRunning} or {@link #prune}, which open and close it
      * at once, and must not make a run that owns the job fail. A run that holds it longer fails.

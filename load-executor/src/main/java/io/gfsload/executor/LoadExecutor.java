@@ -55,6 +55,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -796,6 +797,27 @@ public final class LoadExecutor {
         requireNonNull(plan, "plan is null");
         requireNonNull(cluster, "cluster is null");
         return PlanCapacity.of(plan, cluster, adoptableBlocks(plan, cluster));
+    }
+
+    /**
+     * Checks, as a dry run of an atomic load does, whether the load could take its job's temp area
+     * now: not while another run than {@code homeRunId} (the identity of the job's runs from this
+     * gfsload home, {@link JobJournal#readTempAreaRunId}; empty when the job has none here) holds it.
+     * The area is looked at, not opened. Does nothing for a load that is not atomic.
+     *
+     * @throws TempAreaInUseException as the load would be refused: another run of the job holds the area
+     */
+    public void checkTempAreaNotHeld(Optional<String> homeRunId) {
+        if (options.atomic().isEmpty()) {
+            return;
+        }
+        String jobId = options.atomic().get().jobId();
+        Optional<TempArea.Hold> hold = cache.tempAreas().findTempArea(jobId).flatMap(TempArea::heldBy);
+        if (hold.isPresent() && !homeRunId.equals(Optional.of(hold.get().runId()))) {
+            Duration ago = hold.get().renewedAgo();
+            // in whole seconds, as the master's refusal says it
+            throw TempAreaRenewal.inUse(jobId, ago.toSeconds() > 0 ? Duration.ofSeconds(ago.toSeconds()) : ago, hold.get().aliveWindow(), null);
+        }
     }
 
     /** The staged blocks a run of {@code plan} would adopt, by id ({@link Adopted#usable}); the area is looked at, not opened. */

@@ -166,11 +166,19 @@ final class TempAreaRenewal implements AutoCloseable {
             return areas.openTempArea(atomic.jobId(), atomic.expireTime(), run);
         }
         catch (TempAreaInUseException e) {
-            throw new TempAreaInUseException(("Cannot run atomic job %s: another run of it (from another gfsload home or host) renewed its temp area "
-                    + "%s ago, so it is still going: wait for it to end; a run that has not renewed the area for %s is taken as gone, and the "
-                    + "same command then adopts what it staged").formatted(atomic.jobId(), Counts.of(e.renewedAgo()),
-                    Counts.of(e.aliveWindow())), e.renewedAgo(), e.aliveWindow(), e);
+            throw inUse(atomic.jobId(), e.renewedAgo(), e.aliveWindow(), e);
         }
+    }
+
+    /**
+     * The refusal of a run of atomic job {@code jobId} while another run, which renewed the job's
+     * area {@code renewedAgo} ago, is taken as going: until {@code aliveWindow} after that renewal.
+     */
+    static TempAreaInUseException inUse(String jobId, Duration renewedAgo, Duration aliveWindow, Throwable cause) {
+        return new TempAreaInUseException(("Cannot run atomic job %s: another run of it (from another gfsload home or host) renewed its temp area "
+                + "%s ago, so it is still going: wait for it to end; a run that has not renewed the area for %s is taken as gone, and the "
+                + "same command then adopts what it staged").formatted(jobId, Counts.of(renewedAgo), Counts.of(aliveWindow)), renewedAgo,
+                aliveWindow, cause);
     }
 
     /**

@@ -1746,8 +1746,11 @@ public final class GrpcCacheClient implements CacheClient {
                             record.getIndex()), record.getLength(), ProtoConversions.crcFromWire(record.getCrc32C()),
                             record.getWorkerIdsList()))
                     .toList();
+            Optional<TempArea.Hold> heldBy = area.getHeldByRunId().isEmpty() ? Optional.empty()
+                    : Optional.of(new TempArea.Hold(area.getHeldByRunId(), Duration.ofMillis(area.getRenewedMillisAgo()),
+                            Duration.ofMillis(area.getAliveWindowMillis())));
             return new TempArea(area.getJobId(), Instant.ofEpochMilli(area.getCreatedAtMillis()),
-                    Instant.ofEpochMilli(area.getExpiresAtMillis()), adopted, blocks);
+                    Instant.ofEpochMilli(area.getExpiresAtMillis()), adopted, blocks, heldBy);
         }
     }
 }

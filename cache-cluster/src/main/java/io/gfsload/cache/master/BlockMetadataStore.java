@@ -997,22 +997,37 @@ final class BlockMetadataStore implements AutoCloseable {
     }
 
     /**
+     * The run that holds a temp area: {@code runId} renewed it {@code renewedMillisAgo} ago, and is
+     * taken as going until {@code aliveWindowMillis} (two of its renewal periods) after it.
+     */
+    record Hold(String runId, long renewedMillisAgo, long aliveWindowMillis) {}
+
+    /**
+     * The run that holds {@code area} at {@code nowMillis}: the one recorded, unless it let go or
+     * has not renewed it for two of its renewal periods (another run's open then adopts it).
+     */
+    static Optional<Hold> hold(TempAreaRecord area, long nowMillis) {
+        if (area.getRunId().isEmpty()) {
+            return Optional.empty();
+        }
+        long window = saturatedAdd(area.getRenewPeriodMillis(), area.getRenewPeriodMillis());
+        long ago = Math.max(0, nowMillis - area.getRenewedAtMillis());
+        return ago >= window ? Optional.empty() : Optional.of(new Hold(area.getRunId(), ago, window));
+    }
+
+    /**
      * @throws TempAreaInUseException when another run than {@code run} opened, adopted or renewed
      *     {@code area} less than two of its renewal periods before {@code nowMillis}
      */
     private static void checkNotInUse(TempAreaRecord area, TempAreaRun run, long nowMillis) {
-        if (area.getRunId().isEmpty() || area.getRunId().equals(run.runId())) {
-            return;
-        }
-        long window = saturatedAdd(area.getRenewPeriodMillis(), area.getRenewPeriodMillis());
-        long ago = Math.max(0, nowMillis - area.getRenewedAtMillis());
-        if (ago >= window) {
-            // it stopped renewing: it died, and this run adopts what it staged
+        Optional<Hold> hold = hold(area, nowMillis);
+        if (hold.isEmpty() || hold.get().runId().equals(run.runId())) {
+            // none, or it stopped renewing: it died, and this run adopts what it staged
             return;
         }
         // in whole seconds, as every message of it says it
-        Duration renewedAgo = wholeSeconds(Duration.ofMillis(ago));
-        Duration aliveWindow = Duration.ofMillis(window);
+        Duration renewedAgo = wholeSeconds(Duration.ofMillis(hold.get().renewedMillisAgo()));
+        Duration aliveWindow = Duration.ofMillis(hold.get().aliveWindowMillis());
         throw new TempAreaInUseException(("Cannot adopt the temp area of job %s for run %s: run %s of the job renewed it %s ago and renews it "
                 + "every %s, so it is still going; a run that has not renewed it for %s is taken as gone").formatted(area.getJobId(), run.runId(),
                 area.getRunId(), Counts.of(renewedAgo), Counts.of(Duration.ofMillis(area.getRenewPeriodMillis())), Counts.of(aliveWindow)),

@@ -911,13 +911,16 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                 token);
     }
 
-    private static TempAreaInfo info(TempAreaRecord area, List<BlockRecord> blocks) {
-        return TempAreaInfo.newBuilder()
+    /** What the master tells of {@code area}, with its {@code blocks}, and the run that holds it now, if one does. */
+    private TempAreaInfo info(TempAreaRecord area, List<BlockRecord> blocks) {
+        TempAreaInfo.Builder info = TempAreaInfo.newBuilder()
                 .setJobId(area.getJobId())
                 .setCreatedAtMillis(area.getCreatedAtMillis())
                 .setExpiresAtMillis(area.getExpiresAtMillis())
-                .addAllBlocks(blocks)
-                .build();
+                .addAllBlocks(blocks);
+        BlockMetadataStore.hold(area, clock.millis()).ifPresent(hold -> info.setHeldByRunId(hold.runId())
+                .setRenewedMillisAgo(hold.renewedMillisAgo()).setAliveWindowMillis(hold.aliveWindowMillis()));
+        return info.build();
     }
 
     private static List<TierInfo> tiers(String workerId, List<TierUsage> usages) {

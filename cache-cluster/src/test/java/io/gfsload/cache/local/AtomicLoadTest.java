@@ -32,6 +32,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -232,6 +233,8 @@ class AtomicLoadTest {
         areas.openTempArea("job-runs-1", DAY, firstRun);
         write(new BlockKey(PART_0, 0), randomBytes(1000, 7), "job-runs-1");
         clock.advance(Duration.ofSeconds(12));
+        assertEquals(Optional.of(new TempArea.Hold("run-1", Duration.ofSeconds(12), Duration.ofSeconds(60))),
+                areas.findTempArea("job-runs-1").orElseThrow().heldBy(), "the master tells who holds the area");
 
         TempAreaInUseException refused = assertThrows(TempAreaInUseException.class, () -> areas.openTempArea("job-runs-1", DAY, secondRun));
 
@@ -259,6 +262,7 @@ class AtomicLoadTest {
         areas.renewTempArea("job-runs-2", DAY, firstRun);
         // the first run is killed here: it renews no more
         clock.advance(Duration.ofSeconds(60));
+        assertEquals(Optional.empty(), areas.findTempArea("job-runs-2").orElseThrow().heldBy(), "a run gone holds nothing");
 
         TempArea adopted = areas.openTempArea("job-runs-2", DAY, secondRun);
 
@@ -278,6 +282,7 @@ class AtomicLoadTest {
         assertFalse(areas.releaseTempArea("job-runs-5", secondRun), "a run that does not hold the area releases nothing");
         assertThrows(TempAreaInUseException.class, () -> areas.openTempArea("job-runs-5", DAY, secondRun));
         assertTrue(areas.releaseTempArea("job-runs-5", firstRun), "the first run ends");
+        assertEquals(Optional.empty(), areas.findTempArea("job-runs-5").orElseThrow().heldBy(), "a run that let go holds nothing");
 
         TempArea adopted = areas.openTempArea("job-runs-5", DAY, secondRun);
         assertTrue(adopted.adopted());
