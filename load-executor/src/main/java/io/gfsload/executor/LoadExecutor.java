@@ -1119,7 +1119,7 @@ public final class LoadExecutor {
         /** Bytes of the blocks this run wrote to the cache, each once: committed or staged, not adopted. */
         private final AtomicLong bytesWritten = new AtomicLong();
         /** Set when an auto load ({@link DataPath#AUTO}) learnt that the workers cannot read the UFS: the rest is pushed. */
-        private volatile boolean pushInstead;
+        private final AtomicBoolean pushInstead = new AtomicBoolean();
         /**
          * The blocks this run wrote, by id, with their lengths: in an atomic load, staged in the
          * job's temp area (and committed with their scope, or not); what the report says it staged
@@ -1581,7 +1581,7 @@ public final class LoadExecutor {
 
         /** Whether this run has the workers read the blocks (the pull data path): asked to, and, with auto, no worker said it cannot. */
         private boolean pulls() {
-            return options.dataPath() == DataPath.PULL || options.dataPath() == DataPath.AUTO && !pushInstead;
+            return options.dataPath() == DataPath.PULL || options.dataPath() == DataPath.AUTO && !pushInstead.get();
         }
 
         /**
@@ -1680,8 +1680,8 @@ public final class LoadExecutor {
 
         /** An auto load learnt from {@code e} that the workers cannot read the UFS: from now on the run pushes. */
         private void pushInstead(UfsPullException e) {
-            if (!pushInstead) {
-                pushInstead = true;
+            // once, whichever of the pulls under way learns it first
+            if (pushInstead.compareAndSet(false, true)) {
                 LOG.warn("The workers cannot read the UFS, so the load reads it here and pushes the blocks (--data-path auto): {}", e.getMessage());
             }
         }
