@@ -166,8 +166,9 @@ final class LoadAction {
      * The dry run of {@code request}, as {@code --dry-run} and {@code gfsload plan} do it: prints
      * the plan (and writes it to {@code --report}), loads nothing, and exits as the load would
      * before loading: 2, 4 or 6, with the reason, for a plan the cluster cannot take (4 too when
-     * another run of its atomic job, from another gfsload home or host, holds the job's temp area,
-     * which {@code environment}'s journal of the job tells from this home's runs); 3 when a
+     * another gfsload process of {@code environment}'s home runs the job, or another run of its
+     * atomic job, from another home or host, holds the job's temp area, which the home's journal of
+     * the job tells from its own runs); 3 when a
      * partition, or a directory below one, could not be listed. The plan's JSON has that exit code
      * and the reason. {@code execution} holds the load's options ({@code -A} among them), empty for
      * {@code gfsload plan}, which describes a plain load.
@@ -192,7 +193,11 @@ final class LoadAction {
             // prints the plan first, then fails with the reason as the load would
             try {
                 runner.validate(planned, planning.ignoreCapacity, atomic);
-                // as the load would be refused its job's temp area, after the same checks
+                if (execution.isPresent()) {
+                    // as the load would stop at once: another gfsload process of this home runs the job
+                    checkJobNotRunning(runner, request, execution.get(), environment.jobsDirectory());
+                }
+                // as the load would be refused its job's temp area
                 runner.checkTempAreaNotHeld(planned, atomic, environment.jobsDirectory());
             }
             catch (RuntimeException e) {

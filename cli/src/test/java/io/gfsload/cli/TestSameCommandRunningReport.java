@@ -42,6 +42,16 @@ class TestSameCommandRunningReport {
             try (GfsLoadProcess first = GfsLoadProcess.start(home, command)) {
                 first.awaitFilesDone(1, Duration.ofMinutes(2));
 
+                // a dry run of the job from the same home prints the plan, then says why the load would stop
+                String[] dryRun = {"distributedLoad", "--dry-run", "--master", cluster.masterTarget(), data.toString()};
+                CliRun planned = CliRun.gfsload(home, dryRun);
+                assertEquals(ExitCode.FAILED, planned.exitCode(), planned.err());
+                assertTrue(planned.out().startsWith("Plan for " + data + ": "), planned.out());
+                assertTrue(planned.err().lines().anyMatch(line -> line.matches(
+                        "gfsload: Cannot open the journal of job [0-9a-f]{16} in .*: another gfsload process is running the same job")), planned.err());
+                CliRun elsewhere = CliRun.gfsload(directory.resolve("home-2"), dryRun);
+                assertEquals(ExitCode.OK, elsewhere.exitCode(), "from another home, the job of a plain load is its own: " + elsewhere.err());
+
                 try (GfsLoadProcess retry = GfsLoadProcess.start(home, withJson(command))) {
                     CliRun run = retry.awaitExit(Duration.ofMinutes(2));
                     assertEquals(ExitCode.FAILED, run.exitCode(), run.err());
