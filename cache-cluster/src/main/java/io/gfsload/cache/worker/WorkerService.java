@@ -547,9 +547,8 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
      * within the puller's buffer budget, and forwards them to the workers of their
      * {@code forward_to} in WriteBlocks calls of many blocks ({@link BatchForwarder}): one result
      * per block, in order, a failed block's with its error (nothing of it left here or on the
-     * workers it was forwarded to). The
-     * stored blocks are made durable together at the end. The whole call fails only past
-     * {@link #MAX_PULL_BATCH_BLOCKS} blocks or {@link #MAX_PULL_BATCH_BYTES}.
+     * workers it was forwarded to). The stored blocks are made durable together at the end. The
+     * whole call fails only past {@link #MAX_PULL_BATCH_BLOCKS} blocks or {@link #MAX_PULL_BATCH_BYTES}.
      */
     @Override
     public void pullBlocks(PullBlocksRequest request, StreamObserver<PullBlocksResponse> response) {
