@@ -9,6 +9,7 @@ import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.FileErrors;
 import io.gfsload.cache.api.StorageTier;
+import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.client.GrpcCacheClient;
@@ -29,6 +30,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -729,7 +731,7 @@ public final class ClusterCommand implements Callable<Integer> {
         try (CacheClient client = GrpcCacheClient.connect(record.masterTarget(), settings.client())) {
             ClusterInfo info = client.clusterInfo();
             long underReplicated = client.underReplicated("", 0).count();
-            int tempAreas = client.tempAreas().listTempAreas().size();
+            List<TempArea> tempAreas = client.tempAreas().listTempAreas();
             out.printf(Locale.ROOT, "Cache cluster in %s: master %s (pid %d)%n", directory, record.masterTarget(),
                     record.master().pid());
             List<List<String>> rows = new ArrayList<>();
@@ -763,7 +765,10 @@ public final class ClusterCommand implements Callable<Integer> {
                     Sizes.format(info.liveCapacityBytes()),
                     writing > 0 ? " (" + Sizes.format(writing) + " of it held by writes in progress)" : "",
                     Sizes.count(underReplicated, "under-replicated block"),
-                    Sizes.count(tempAreas, "open temp area"));
+                    Sizes.count(tempAreas.size(), "open temp area"));
+            if (!tempAreas.isEmpty()) {
+                printTempAreas(tempAreas, out);
+            }
             firstWorkerSettings(record).ifPresent(worker -> out.println("Settings: " + worker.describeSettings()));
             out.println("Domain sockets (for clients on the workers' host; others use TCP):");
             for (WorkerInfo worker : info.workers()) {
@@ -785,6 +790,23 @@ public final class ClusterCommand implements Callable<Integer> {
         catch (CacheException e) {
             return failed(ExitCode.FAILED, "The master of the cache cluster in " + directory + " (" + record.masterTarget()
                     + ", pid " + record.master().pid() + ") fails: " + e.getMessage());
+        }
+    }
+
+    /**
+     * The open temp areas of atomic jobs, one line each: what they stage (not visible to readers),
+     * until when, and whether a run of the job holds the area (another run of it is refused it
+     * meanwhile) or none does (the job's next run adopts it).
+     */
+    private static void printTempAreas(List<TempArea> areas, PrintWriter out) {
+        out.println("Temp areas (blocks staged by atomic jobs, not visible to readers):");
+        int width = Math.max(16, areas.stream().mapToInt(area -> area.jobId().length()).max().orElse(0));
+        for (TempArea area : areas) {
+            String held = area.heldBy()
+                    .map(hold -> "held by a run of the job (renewed " + Counts.of(hold.renewedAgo().truncatedTo(ChronoUnit.SECONDS)) + " ago)")
+                    .orElse("held by no run: the job's next run adopts it");
+            out.printf(Locale.ROOT, "  %-" + width + "s %s, %s, until %s; %s%n", area.jobId(), Sizes.count(area.blocks().size(), "block"),
+                    Sizes.format(area.bytes()), area.expiresAt(), held);
         }
     }
 

@@ -13,6 +13,8 @@ import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.StorageTier;
+import io.gfsload.cache.api.TempArea;
+import io.gfsload.cache.api.TempAreaRun;
 import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.client.ClientConfig;
@@ -185,6 +187,20 @@ class TestClusterCommand {
         assertEquals("2 of 2 workers live, 6.0 MiB of 160.0 MiB used; 0 under-replicated blocks; 0 open temp areas",
                 lines.get(4));
         assertTrue(lines.stream().noneMatch(line -> line.endsWith(" ")), "no trailing spaces: " + lines);
+
+        // the temp areas of atomic jobs: one a run of its job holds, one no run holds
+        TempArea held;
+        TempArea left;
+        try (CacheClient client = GrpcCacheClient.connect(master, ClientConfig.defaults().withToken(Optional.of(TOKEN)))) {
+            held = client.tempAreas().openTempArea("job-held", Duration.ofHours(1), new TempAreaRun("run-1", Duration.ofSeconds(30)));
+            left = client.tempAreas().openTempArea("job-left", Duration.ofHours(2));
+        }
+        List<String> withAreas = cluster("status", "--data-dir", dataDir.toString()).out().lines().toList();
+        assertTrue(withAreas.get(4).endsWith("; 2 open temp areas"), withAreas.get(4));
+        assertEquals("Temp areas (blocks staged by atomic jobs, not visible to readers):", withAreas.get(5));
+        assertTrue(withAreas.get(6).matches("  job-held         0 blocks, 0 B, until " + held.expiresAt() + "; held by a run of the job \\(renewed \\d+ s ago\\)"),
+                withAreas.get(6));
+        assertEquals("  job-left         0 blocks, 0 B, until " + left.expiresAt() + "; held by no run: the job's next run adopts it", withAreas.get(7));
 
         Run stop = cluster("stop", "--data-dir", dataDir.toString());
         assertEquals(0, stop.exitCode(), stop.err());
