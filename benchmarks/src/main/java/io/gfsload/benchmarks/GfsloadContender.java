@@ -177,7 +177,8 @@ final class GfsloadContender extends NamedContender {
 
     /**
      * The blocks each worker pulled in the run ({@code pulls.ufs}, {@code pulls.worker}), the
-     * batches of small blocks among them ({@code pulls.batches}: PullBlocks calls, not checked) and
+     * batches of small blocks among them ({@code pulls.batches}: PullBlocks calls; {@code
+     * forwards.batches}: the WriteBlocks calls that forwarded their blocks; neither checked) and
      * the replicas it forwarded ({@code forwards}), summed over the workers, checked against the data
      * path: on pull a worker read every block of the plan from the UFS and forwarded each further
      * replica, none copied from a worker; on push no worker pulled or forwarded.
@@ -198,7 +199,9 @@ final class GfsloadContender extends NamedContender {
                     .formatted(what, cluster.dataPath().id(), expectedFromUfs, expectedForwards, fromUfs, fromWorkers, forwards));
         }
         long batches = sum(local, "gfsload_worker_pull_batches_total", Map.of());
-        return Map.of("pulls.ufs", fromUfs, "pulls.worker", fromWorkers, "forwards", forwards, "pulls.batches", batches);
+        long forwardBatches = sum(local, "gfsload_worker_forward_batches_total", Map.of());
+        return Map.of("pulls.ufs", fromUfs, "pulls.worker", fromWorkers, "forwards", forwards, "pulls.batches", batches,
+                "forwards.batches", forwardBatches);
     }
 
     /** {@code metric} with {@code labels} over the workers, summed. */

@@ -126,6 +126,8 @@ class TestBenchmarkSmoke {
         long batches = smallFiles.candidate().runs().get(0).counters().get("pulls.batches");
         assertTrue(batches >= 1 && batches < smallFiles.files(), "D2's small files are pulled in batches: " + batches);
         assertEquals(0, smallFiles.baseline().runs().get(0).counters().get("pulls.batches"), "push pulls no batch");
+        long forwardBatches = smallFiles.candidate().runs().get(0).counters().get("forwards.batches");
+        assertTrue(forwardBatches >= 1 && forwardBatches < smallFiles.files(), "D2's second replicas are forwarded many to a call: " + forwardBatches);
         assertEquals(0, results.scenarios().get(11).candidate().runs().get(0).counters().get("pulls.batches"), "D1's large files are pulled one by one");
 
         String markdown = Files.readString(dir.resolve("out/results.md"));
