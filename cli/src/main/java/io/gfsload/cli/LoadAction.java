@@ -1,7 +1,9 @@
 package io.gfsload.cli;
 
 import io.gfsload.cache.api.MasterUnavailableException;
+import io.gfsload.cache.api.UfsPullException;
 import io.gfsload.executor.AtomicOptions;
+import io.gfsload.executor.DataPath;
 import io.gfsload.executor.ExecutorOptions;
 import io.gfsload.executor.JobJournal;
 import io.gfsload.executor.JobLockedException;
@@ -183,6 +185,8 @@ final class LoadAction {
         LoadRunner.Planned planned;
         PlanPrinter.PlanSummary summary;
         RuntimeException refused = null;
+        List<String> unreadable = List.of();
+        DataPath dataPath = execution.map(ExecutionOptions::dataPath).orElse(DataPath.PUSH);
         try (interruption) {
             interruption.planning(runner::stopPlanningProgress);
             planned = runner.plan(request, workload, planning.overrides(), execution.flatMap(ExecutionOptions::atomicScope));
@@ -199,6 +203,14 @@ final class LoadAction {
                 }
                 // as the load would be refused its job's temp area
                 runner.checkTempAreaNotHeld(planned, atomic, environment.jobsDirectory());
+                if (dataPath != DataPath.PUSH) {
+                    // as the load's pulls would find the UFS: pull fails those files, auto pushes them
+                    unreadable = runner.workersUnableToRead(planned);
+                    if (!unreadable.isEmpty() && dataPath == DataPath.PULL) {
+                        throw new UfsPullException("With --data-path pull the load would fail the files the workers cannot read: "
+                                + String.join("; ", unreadable) + " (" + DataPath.PULL_NEEDS_ACCESS + ")", UfsPullException.Reason.UNREADABLE, null);
+                    }
+                }
             }
             catch (RuntimeException e) {
                 refused = e;
@@ -215,6 +227,12 @@ final class LoadAction {
         load.printing();
         PrintWriter out = spec.commandLine().getOut();
         PlanPrinter.print(summary, code, error, load.json, out);
+        if (refused == null && !unreadable.isEmpty()) {
+            PrintWriter err = spec.commandLine().getErr();
+            err.println("The workers cannot read the UFS, so the load would read it here and push the blocks (--data-path auto): "
+                    + String.join("; ", unreadable));
+            err.flush();
+        }
         // the file has the code the command exits with, 4 when what it printed on stdout was lost
         planning.writeReport(PlanPrinter.json(summary, GfsLoad.exitCodeGiven(out, code), error), spec.commandLine().getErr());
         if (refused != null) {

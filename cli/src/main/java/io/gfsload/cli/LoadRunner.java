@@ -9,6 +9,7 @@ import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.cache.api.TempAreaInUseException;
+import io.gfsload.cache.api.UfsPullException;
 import io.gfsload.catalog.MetastoreUnavailableException;
 import io.gfsload.executor.Adopted;
 import io.gfsload.executor.DataPath;
@@ -27,6 +28,7 @@ import io.gfsload.executor.TempAreaClaim;
 import io.gfsload.executor.UfsProbe;
 import io.gfsload.executor.WindowPause;
 import io.gfsload.planner.BlockTask;
+import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
 import io.gfsload.planner.LoadPlanner;
 import io.gfsload.planner.LoadRequest;
@@ -37,11 +39,16 @@ import io.gfsload.planner.PlannerConfig;
 import io.gfsload.planner.PlanningException;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.function.Supplier;
 import org.apache.hadoop.conf.Configuration;
@@ -177,6 +184,44 @@ final class LoadRunner {
         if (atomic.isPresent()) {
             checker(planned, atomic).checkTempAreaNotHeld(JobJournal.readTempAreaRunId(jobsDirectory, atomic.get().jobId()));
         }
+    }
+
+    /**
+     * For a dry run of a load that pulls: whether the live workers can read the stores the plan
+     * loads from, as the load's pulls would, asking each about one file to load of each store
+     * (scheme and authority), reading none of it. Why the workers that cannot read a store cannot,
+     * the workers with the same reason together ({@code worker-0 and worker-1 cannot read P: why});
+     * empty when all can (or, older than the question, cannot tell).
+     */
+    List<String> workersUnableToRead(Planned planned) {
+        Map<String, String> oneFilePerStore = new LinkedHashMap<>();
+        for (PartitionLoad partition : planned.plan().partitions()) {
+            for (FileLoad file : partition.files()) {
+                if (!file.fullyCached()) {
+                    URI uri = new Path(file.file().path()).toUri();
+                    oneFilePerStore.putIfAbsent(uri.getScheme() + "://" + Objects.toString(uri.getAuthority(), ""), file.file().path());
+                }
+            }
+        }
+        List<String> reasons = new ArrayList<>();
+        for (String path : oneFilePerStore.values()) {
+            Map<String, List<String>> workersByReason = new LinkedHashMap<>();
+            services.cache().checkUfs(path).forEach((worker, failure) -> failure
+                    .filter(unreadable -> unreadable.reason() == UfsPullException.Reason.UNREADABLE)
+                    .ifPresent(unreadable -> {
+                        String prefix = "Worker " + worker + " looking up " + path + ": ";
+                        String why = unreadable.getMessage().startsWith(prefix) ? unreadable.getMessage().substring(prefix.length()) : unreadable.getMessage();
+                        workersByReason.computeIfAbsent(why, reason -> new ArrayList<>()).add(worker);
+                    }));
+            workersByReason.forEach((why, workers) -> reasons.add(and(workers) + " cannot read " + path + ": " + why));
+        }
+        return reasons;
+    }
+
+    /** {@code a}, {@code a and b}, {@code a, b and c}. */
+    private static String and(List<String> names) {
+        return names.size() == 1 ? names.get(0)
+                : String.join(", ", names.subList(0, names.size() - 1)) + " and " + names.get(names.size() - 1);
     }
 
     /**

@@ -104,11 +104,26 @@ class TestLoadIntoClusterProcesses {
         Path elsewhere = Files.createTempDirectory("gfsload-not-allowed");
         try {
             Files.write(elsewhere.resolve("part-0"), new byte[1000]);
+            String notAllowed = "the worker pulls only from " + directory.toUri() + " (gfsload.cache.worker.pull.allowed)";
+            // a dry run asks the workers first: pull would fail the file, auto would push it
+            CliRun dryPull = gfsload("distributedLoad", "--data-path", "pull", "--dry-run", "--master", cluster.masterTarget(), elsewhere.toString());
+            assertEquals(ExitCode.FAILED, dryPull.exitCode(), dryPull.err());
+            assertTrue(dryPull.out().startsWith("Plan for " + elsewhere + ": "), "the plan is printed: " + dryPull.out());
+            assertTrue(dryPull.err().contains("gfsload: With --data-path pull the load would fail the files the workers cannot read: worker-0, worker-1 "
+                    + "and worker-2 cannot read file:" + elsewhere.resolve("part-0") + ": " + notAllowed + " (--data-path pull needs the workers' own access"),
+                    dryPull.err());
+            CliRun dryAuto = gfsload("distributedLoad", "--data-path", "auto", "--dry-run", "--master", cluster.masterTarget(), elsewhere.toString());
+            assertEquals(0, dryAuto.exitCode(), dryAuto.err());
+            assertTrue(dryAuto.err().contains("The workers cannot read the UFS, so the load would read it here and push the blocks (--data-path auto): "
+                    + "worker-0, worker-1 and worker-2 cannot read file:" + elsewhere.resolve("part-0") + ": " + notAllowed), dryAuto.err());
+            CliRun dryAllowed = gfsload("distributedLoad", "--data-path", "pull", "--dry-run", "--master", cluster.masterTarget(),
+                    writeFiles("pulled-dry-run", 2, 1000).toString());
+            assertEquals(0, dryAllowed.exitCode(), "the workers read the files under " + directory + ": " + dryAllowed.err());
+            assertFalse(dryAllowed.err().contains("cannot read"), dryAllowed.err());
             CliRun refused = gfsload("distributedLoad", "--data-path", "pull", "--progress", "none", "--master", cluster.masterTarget(),
                     elsewhere.toString());
             assertEquals(ExitCode.FAILED, refused.exitCode(), refused.err());
-            assertTrue(refused.out().contains("the worker pulls only from " + directory.toUri() + " (gfsload.cache.worker.pull.allowed)"),
-                    refused.out() + refused.err());
+            assertTrue(refused.out().contains(notAllowed), refused.out() + refused.err());
         }
         finally {
             try (var files = Files.list(elsewhere)) {

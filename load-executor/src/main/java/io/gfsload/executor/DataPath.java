@@ -20,6 +20,10 @@ public enum DataPath {
      */
     AUTO;
 
+    /** What a failure of a pull because the workers cannot read the UFS adds, in parentheses: what pull needs, and the other way. */
+    public static final String PULL_NEEDS_ACCESS = "--data-path pull needs the workers' own access to the UFS: gfsload.cache.worker.ufs.* settings "
+            + "or their core-site.xml; --data-path push reads it here";
+
     /** The data path named {@code name}: push, pull or auto, in any case. */
     public static DataPath parse(String name) {
         try {

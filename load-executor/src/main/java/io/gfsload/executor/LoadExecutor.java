@@ -1739,8 +1739,7 @@ public final class LoadExecutor {
                 case CHANGED -> new FileChangedException(Failures.CHANGED + e.getMessage());
                 case NOT_FOUND -> (IOException) new FileNotFoundException(block.key().file().path() + " not found: " + e.getMessage()).initCause(e);
                 case UNREADABLE -> new java.nio.file.AccessDeniedException(block.key().file().path(), null, e.getMessage()
-                        + " (--data-path pull needs the workers' own access to the UFS: gfsload.cache.worker.ufs.* settings or their core-site.xml; "
-                        + "--data-path push reads it here)");
+                        + " (" + DataPath.PULL_NEEDS_ACCESS + ")");
                 case FAILED -> new IOException(e.getMessage(), e);
             };
         }

@@ -16,6 +16,7 @@ import io.gfsload.cache.api.FreeResult;
 import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.cache.api.RemovalMarks;
 import io.gfsload.cache.api.TempAreas;
+import io.gfsload.cache.api.UfsPullException;
 import io.gfsload.cache.api.UnderReplication;
 import io.gfsload.cache.api.WriteEvictions;
 import io.gfsload.cache.api.WriteOptions;
@@ -81,6 +82,11 @@ abstract class ForwardingCacheClient implements CacheClient {
     @Override
     public BlockWriteResult pullBlock(BlockKey block, long offset, long length, int streams, WriteOptions options) {
         return delegate.pullBlock(block, offset, length, streams, options);
+    }
+
+    @Override
+    public Map<String, Optional<UfsPullException>> checkUfs(String path) {
+        return delegate.checkUfs(path);
     }
 
     @Override

@@ -137,6 +137,20 @@ public interface CacheClient extends AutoCloseable {
     }
 
     /**
+     * Whether each live worker can read the UFS file {@code path} as a pull would (its own file
+     * system for the scheme, its own access, the files it pulls from), reading none of its bytes
+     * and storing nothing: by worker id, empty for a worker that found the file, else why it could
+     * not (a {@link UfsPullException} whose reason is {@code UNREADABLE}, or {@code NOT_FOUND} when
+     * the file is gone, in the worker's words: {@code Worker W looking up P: why}). A worker older
+     * than the question, or that does not answer, is left out.
+     *
+     * @throws UnsupportedOperationException from clients that cannot ask (this default)
+     */
+    default Map<String, Optional<UfsPullException>> checkUfs(String path) {
+        throw new UnsupportedOperationException(getClass().getName() + " cannot ask the workers about the UFS");
+    }
+
+    /**
      * Pulls many small blocks at once as {@code options} say, each as {@link #pullBlock} would
      * pull it on one stream (the first worker placed reads it from the UFS and forwards it to the
      * others; recorded at the master or put into the temp area), but with a few calls for all of

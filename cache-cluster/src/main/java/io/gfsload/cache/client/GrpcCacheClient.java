@@ -48,6 +48,7 @@ import io.gfsload.cache.proto.BlockLocations;
 import io.gfsload.cache.proto.BlockRecord;
 import io.gfsload.cache.proto.BlockRef;
 import io.gfsload.cache.proto.BlockStatResult;
+import io.gfsload.cache.proto.CheckUfsRequest;
 import io.gfsload.cache.proto.CommitBlockRequest;
 import io.gfsload.cache.proto.CommitBlockResponse;
 import io.gfsload.cache.proto.CommitScopeRequest;
@@ -719,6 +720,37 @@ public final class GrpcCacheClient implements CacheClient {
                     ? new WorkerUnavailableException(failed != null ? failed : worker.getWorkerId(), failure.getMessage(), e)
                     : failure;
         }
+    }
+
+    /** Asks each live worker in turn, with the stream timeout. */
+    @Override
+    public Map<String, Optional<UfsPullException>> checkUfs(String path) {
+        requireNonNull(path, "path is null");
+        checkOpen();
+        Map<String, Optional<UfsPullException>> answers = new LinkedHashMap<>();
+        for (WorkerInfo worker : clusterInfo().liveWorkers()) {
+            WorkerAddress address = WorkerAddress.newBuilder().setWorkerId(worker.id()).setHost(worker.host()).setPort(worker.port()).build();
+            try {
+                WorkerServiceGrpc.newBlockingStub(workerChannel(address))
+                        .withDeadlineAfter(config.streamTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                        .checkUfs(CheckUfsRequest.newBuilder().setPath(path).build());
+                answers.put(worker.id(), Optional.empty());
+            }
+            catch (StatusRuntimeException e) {
+                CacheException failure = RpcErrors.toCacheException("Worker " + worker.id() + " looking up " + path, e);
+                if (failure instanceof UfsPullException unreadable
+                        && (unreadable.reason() == UfsPullException.Reason.UNREADABLE || unreadable.reason() == UfsPullException.Reason.NOT_FOUND)) {
+                    // the worker's own words: Worker W looking up P: why
+                    String why = e.getStatus().getDescription() != null ? e.getStatus().getDescription() : unreadable.getMessage();
+                    answers.put(worker.id(), Optional.of(new UfsPullException(why, unreadable.reason(), e)));
+                }
+                else {
+                    // older than the question (UNIMPLEMENTED), gone, or failing otherwise: it cannot tell
+                    log.debug("Worker {} did not say whether it reads {}: {}", worker.id(), path, e.getStatus());
+                }
+            }
+        }
+        return answers;
     }
 
     /**

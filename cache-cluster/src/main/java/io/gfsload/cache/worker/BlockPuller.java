@@ -212,25 +212,75 @@ final class BlockPuller implements AutoCloseable {
         fromUfs(range, length, write, range.getStreams());
     }
 
+    /**
+     * The status of the UFS file {@code uri}, as a pull would find it, reading none of its bytes
+     * ({@code CheckUfs}).
+     *
+     * @throws StatusRuntimeException as a pull of it would fail to find it: the worker cannot read
+     *     it (PERMISSION_DENIED, FAILED_PRECONDITION), it is gone (NOT_FOUND), the lookup failed (ABORTED)
+     */
+    FileStatus status(String uri) {
+        String action = "Worker " + workerId + " looking up " + uri;
+        checkAllowed(uri, action);
+        try {
+            return ufsFile(uri).status();
+        }
+        catch (IOException | LinkageError e) {
+            throw ufsFailure(action, e);
+        }
+    }
+
+    /** A file of the UFS, found: its file system (the raw one for local files) and status. */
+    private record UfsFile(FileSystem fs, Path path, FileStatus status) {}
+
+    private UfsFile ufsFile(String uri) throws IOException {
+        Path path = new Path(uri);
+        FileSystem fs = path.getFileSystem(conf());
+        if (fs instanceof LocalFileSystem local) {
+            // the cache's CRC32C covers the bytes; the checksummed file system looks for .crc files
+            fs = local.getRawFileSystem();
+        }
+        return new UfsFile(fs, path, fs.getFileStatus(path));
+    }
+
+    /** @throws StatusRuntimeException when the worker does not pull from {@code uri} ({@link WorkerConfig#pullAllowed}) */
+    private void checkAllowed(String uri, String action) {
+        if (!allows(allowed, uri)) {
+            throw RpcErrors.status(Status.Code.PERMISSION_DENIED, RpcErrors.UFS_UNREADABLE, action + ": the worker pulls only from "
+                    + (allowed.isEmpty() ? "files that are not local (file:)" : String.join(", ", allowed))
+                    + " (gfsload.cache.worker.pull.allowed)");
+        }
+    }
+
+    /** The failure of {@code action} on the UFS for {@code e}, with the kind a client tells the reason by. */
+    private static StatusRuntimeException ufsFailure(String action, Throwable e) {
+        if (e instanceof EOFException) {
+            return RpcErrors.status(Status.Code.FAILED_PRECONDITION, RpcErrors.UFS_FILE_CHANGED, action + ": the file ended early: it changed");
+        }
+        if (e instanceof FileNotFoundException) {
+            return RpcErrors.status(Status.Code.NOT_FOUND, RpcErrors.UFS_FILE_NOT_FOUND, action + ": the file is gone");
+        }
+        if (e instanceof UnsupportedFileSystemException || e instanceof AccessControlException) {
+            return RpcErrors.status(Status.Code.FAILED_PRECONDITION, RpcErrors.UFS_UNREADABLE, action + ": the worker cannot read it: " + e.getMessage());
+        }
+        if (e instanceof LinkageError) {
+            return RpcErrors.status(Status.Code.FAILED_PRECONDITION, RpcErrors.UFS_UNREADABLE, action + ": the worker has no Hadoop file system on its class path: " + e);
+        }
+        return RpcErrors.status(Status.Code.ABORTED, RpcErrors.PULL_SOURCE_FAILED, action + " failed: " + FileErrors.reason((IOException) e));
+    }
+
     private void fromUfs(UfsRange range, long length, Sink write, int requestedStreams) {
         String action = "Worker " + workerId + " reading " + length + " bytes at " + range.getOffset() + " of " + range.getPath();
         if (range.getOffset() < 0 || range.getOffset() + length > range.getFileLength()) {
             throw RpcErrors.status(Status.Code.INVALID_ARGUMENT, action + ": the range is not within the file's "
                     + range.getFileLength() + " bytes");
         }
-        if (!allows(allowed, range.getPath())) {
-            throw RpcErrors.status(Status.Code.PERMISSION_DENIED, RpcErrors.UFS_UNREADABLE, action + ": the worker pulls only from "
-                    + (allowed.isEmpty() ? "files that are not local (file:)" : String.join(", ", allowed))
-                    + " (gfsload.cache.worker.pull.allowed)");
-        }
+        checkAllowed(range.getPath(), action);
         try {
-            Path path = new Path(range.getPath());
-            FileSystem fs = path.getFileSystem(conf());
-            if (fs instanceof LocalFileSystem local) {
-                // the cache's CRC32C covers the bytes; the checksummed file system looks for .crc files
-                fs = local.getRawFileSystem();
-            }
-            FileStatus status = fs.getFileStatus(path);
+            UfsFile file = ufsFile(range.getPath());
+            FileSystem fs = file.fs();
+            Path path = file.path();
+            FileStatus status = file.status();
             if (status.getLen() != range.getFileLength()
                     || (range.getModificationTimeMillis() != 0 && status.getModificationTime() != range.getModificationTimeMillis())) {
                 throw RpcErrors.status(Status.Code.FAILED_PRECONDITION, RpcErrors.UFS_FILE_CHANGED, String.format("%s: the file changed: it has %d bytes "
@@ -245,20 +295,8 @@ final class BlockPuller implements AutoCloseable {
                 readRanges(fs, path, range.getOffset(), length, streams, write, action);
             }
         }
-        catch (EOFException e) {
-            throw RpcErrors.status(Status.Code.FAILED_PRECONDITION, RpcErrors.UFS_FILE_CHANGED, action + ": the file ended early: it changed");
-        }
-        catch (FileNotFoundException e) {
-            throw RpcErrors.status(Status.Code.NOT_FOUND, RpcErrors.UFS_FILE_NOT_FOUND, action + ": the file is gone");
-        }
-        catch (UnsupportedFileSystemException | AccessControlException e) {
-            throw RpcErrors.status(Status.Code.FAILED_PRECONDITION, RpcErrors.UFS_UNREADABLE, action + ": the worker cannot read it: " + e.getMessage());
-        }
-        catch (IOException e) {
-            throw RpcErrors.status(Status.Code.ABORTED, RpcErrors.PULL_SOURCE_FAILED, action + " failed: " + FileErrors.reason(e));
-        }
-        catch (LinkageError e) {
-            throw RpcErrors.status(Status.Code.FAILED_PRECONDITION, RpcErrors.UFS_UNREADABLE, action + ": the worker has no Hadoop file system on its class path: " + e);
+        catch (IOException | LinkageError e) {
+            throw ufsFailure(action, e);
         }
     }
 

@@ -6,6 +6,8 @@ import com.google.protobuf.UnsafeByteOperations;
 import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.proto.BlockStatResult;
+import io.gfsload.cache.proto.CheckUfsRequest;
+import io.gfsload.cache.proto.CheckUfsResponse;
 import io.gfsload.cache.proto.CompleteLocalWriteRequest;
 import io.gfsload.cache.proto.CompleteLocalWriteResponse;
 import io.gfsload.cache.proto.OpenLocalWritesResponse;
@@ -72,6 +74,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.hadoop.fs.FileStatus;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -600,6 +603,21 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                             + request.getBlocks(i).getHeader().getBlockId()))).build());
         }
         response.onNext(answer.build());
+        response.onCompleted();
+    }
+
+    /** Looks a UFS file up as a pull of it would ({@link BlockPuller#status}), reading none of it. */
+    @Override
+    public void checkUfs(CheckUfsRequest request, StreamObserver<CheckUfsResponse> response) {
+        FileStatus status;
+        try {
+            status = puller.status(request.getPath());
+        }
+        catch (RuntimeException e) {
+            response.onError(toStatus(e));
+            return;
+        }
+        response.onNext(CheckUfsResponse.newBuilder().setLength(status.getLen()).setModificationTimeMillis(status.getModificationTime()).build());
         response.onCompleted();
     }
 

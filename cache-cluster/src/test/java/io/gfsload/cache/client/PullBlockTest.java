@@ -37,6 +37,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -288,6 +289,17 @@ class PullBlockTest {
             for (FileIdentity identity : List.of(older, longer, gone, unknownStore)) {
                 assertTrue(client.cachedBlocks(identity).isEmpty(), identity.path());
             }
+
+            // asked beforehand, each worker says whether it reads a file, as its pull would find it
+            assertEquals(Map.of("worker-0", Optional.empty(), "worker-1", Optional.empty()), client.checkUfs(file.toUri().toString()));
+            for (Map.Entry<String, Optional<UfsPullException>> answer : client.checkUfs(unknownStore.path()).entrySet()) {
+                UfsPullException unreadable = answer.getValue().orElseThrow();
+                assertEquals(UfsPullException.Reason.UNREADABLE, unreadable.reason());
+                assertTrue(unreadable.getMessage().startsWith("Worker " + answer.getKey() + " looking up nosuchscheme://bucket/t/part-0: the worker cannot read it: "),
+                        unreadable.getMessage());
+            }
+            assertEquals(2, client.checkUfs(gone.path()).values().stream().flatMap(Optional::stream)
+                    .filter(failure -> failure.reason() == UfsPullException.Reason.NOT_FOUND).count(), "both say the file is gone");
             assertEquals(0.0, pulls(cluster, "ufs") + pulls(cluster, "worker"), "nothing stored");
             for (Path blocks : cluster.workerBlockDirectories()) {
                 try (var files = Files.walk(blocks)) {
