@@ -34,10 +34,11 @@ import java.util.function.Function;
 
 /**
  * The pipelined replicas of a batched pull ({@code PullBlocks} whose blocks have a
- * {@code forward_to}): each small block, once this worker has read and stored it, goes to the
- * workers of its {@code forward_to} in WriteBlocks calls of many blocks, with the CRC32C this
- * worker computed of it, rather than on a WriteBlock stream of its own to each worker. A worker's
- * blocks go out once {@link #FLUSH_BYTES} or {@link #FLUSH_BLOCKS} of them are queued, while the
+ * {@code forward_to}): each small block (of at most {@link #FLUSH_BYTES}), once this worker has
+ * read and stored it, goes to the workers of its {@code forward_to} in WriteBlocks calls of many
+ * blocks, with the CRC32C this worker computed of it, rather than on a WriteBlock stream of its
+ * own to each worker. A worker's blocks go out once {@link #FLUSH_BYTES} (at most) or
+ * {@link #FLUSH_BLOCKS} of them are queued, while the
  * batch's other blocks are read, at most {@link #CALLS_PER_WORKER} calls to a worker at once (an
  * add waits for the oldest beyond them); the rest go out in {@link #finish}. A block's bytes are
  * held until the calls that carry them are answered.
@@ -49,7 +50,7 @@ import java.util.function.Function;
  * copy on this worker is the caller's to remove. Thread-safe.
  */
 final class BatchForwarder {
-    /** The bytes of blocks queued for one worker that make a call. */
+    /** The bytes of blocks queued for one worker that make a call, at most: the largest block this forwards, too. */
     static final int FLUSH_BYTES = 4 << 20;
     /** The blocks queued for one worker that make a call. */
     static final int FLUSH_BLOCKS = 256;
@@ -165,6 +166,9 @@ final class BatchForwarder {
         }
 
         synchronized void add(Block block, SmallBlock small) {
+            if (!queued.isEmpty() && queuedBytes + small.getData().size() > FLUSH_BYTES) {
+                send();
+            }
             queued.add(small);
             queuedBlocks.add(block);
             queuedBytes += small.getData().size();

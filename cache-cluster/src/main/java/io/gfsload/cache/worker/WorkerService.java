@@ -548,7 +548,8 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
      * Stores many small blocks that this worker reads from the UFS itself, each as
      * {@link #pullBlock} stores one, {@link #BATCH_PULLS_AT_ONCE} at a time, each on one stream
      * within the puller's buffer budget, and forwards them to the workers of their
-     * {@code forward_to} in WriteBlocks calls of many blocks ({@link BatchForwarder}): one result
+     * {@code forward_to} in WriteBlocks calls of many blocks ({@link BatchForwarder}; a block of more
+     * than {@link BatchForwarder#FLUSH_BYTES} as {@link #pullBlock} forwards one): one result
      * per block, in order, a failed block's with its error (nothing of it left here or on the
      * workers it was forwarded to). The stored blocks are made durable together at the end. The
      * whole call fails only past {@link #MAX_PULL_BATCH_BLOCKS} blocks or {@link #MAX_PULL_BATCH_BYTES}.
@@ -572,7 +573,8 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
         puller.forEach(count, BATCH_PULLS_AT_ONCE, i -> {
             PullBlockRequest block = request.getBlocks(i);
             try {
-                if (block.getForwardToCount() == 0) {
+                if (block.getForwardToCount() == 0 || block.getHeader().getLength() > BatchForwarder.FLUSH_BYTES) {
+                    // forwarded as a single pull forwards its block, if at all: a larger one on streams of its own
                     results[i] = SmallBlockResult.newBuilder().setWritten(pull(block, puller::pullSmall, directories)).build();
                     return;
                 }

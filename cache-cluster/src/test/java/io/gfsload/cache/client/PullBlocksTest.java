@@ -195,6 +195,46 @@ class PullBlocksTest {
         }
     }
 
+    @Test
+    void aBlockOfABatchLargerThanAForwardingCallTakesAStreamOfItsOwnAndTheSmallOnesShareOneCall() throws Exception {
+        List<byte[]> contents = new ArrayList<>();
+        List<BlockRange> ranges = smallFiles(contents);
+        byte[] large = randomBytes(6 * MIB, 77);
+        Path largeFile = Files.write(directory.resolve("large"), large);
+        FileIdentity largeIdentity = new FileIdentity(largeFile.toUri().toString(), large.length, Files.getLastModifiedTime(largeFile).toMillis());
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 2, 64L * MIB));
+                CacheClient client = cluster.newClient()) {
+            WorkerInfo first = worker(client, "worker-0");
+            WorkerInfo second = worker(client, "worker-1");
+            WorkerAddress other = WorkerAddress.newBuilder().setWorkerId(second.id()).setHost(second.host()).setPort(second.port()).build();
+            PullBlocksRequest.Builder batch = PullBlocksRequest.newBuilder()
+                    .addBlocks(pull(new BlockKey(largeIdentity, 0).blockId(), largeIdentity, large.length).toBuilder().addForwardTo(other));
+            for (BlockRange range : ranges) {
+                batch.addBlocks(pull(range.block().blockId(), range.block().file(), range.length()).toBuilder().addForwardTo(other));
+            }
+            ManagedChannel channel = Grpc.newChannelBuilder(first.host() + ":" + first.port(), InsecureChannelCredentials.create()).build();
+            PullBlocksResponse answer;
+            try {
+                answer = WorkerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).pullBlocks(batch.build());
+            }
+            finally {
+                channel.shutdownNow();
+            }
+
+            assertEquals(ProtoConversions.crcToWire(crc32c(large)), answer.getResults(0).getWritten().getForwarded(0).getWritten().getCrc32C(),
+                    "the large block's replica: " + answer.getResults(0));
+            for (int i = 1; i <= FILES; i++) {
+                assertEquals(ProtoConversions.crcToWire(crc32c(contents.get(i - 1))), answer.getResults(i).getWritten().getForwarded(0).getWritten().getCrc32C(),
+                        i + ": " + answer.getResults(i));
+            }
+            assertEquals(FILES + 1.0, sum(cluster, "gfsload_worker_forwarded_blocks_total", Map.of()));
+            assertEquals(1.0, sum(cluster, "gfsload_worker_forward_batches_total", Map.of()), "the small blocks in one call, the large one on a stream");
+            for (Path blocks : cluster.workerBlockDirectories()) {
+                assertEquals(FILES + 1, files(blocks).size(), "every block on " + blocks);
+            }
+        }
+    }
+
     /** A worker, as a test's own gRPC server, that stores the blocks of WriteBlocks calls in memory, but for those refused: it has no room for them. */
     private static final class RefusingWorker extends WorkerServiceGrpc.WorkerServiceImplBase {
         final Set<String> refused = ConcurrentHashMap.newKeySet();
