@@ -338,7 +338,8 @@ public final class JobJournal implements AutoCloseable {
      * asks the metastore, the UFS or the cache anything. A check, not a hold: a run that passes it
      * can still find the journal held when it opens it ({@link #open}), with the same exception.
      * A journal that does not exist, or cannot be opened for another reason, passes: {@link #open}
-     * deals with it.
+     * deals with it. The check leaves the journal's age as it was ({@link #prune} counts it from
+     * the last write of a run), so that a dry run of the job, every night, does not keep it.
      *
      * @throws JobLockedException when another run holds the journal open
      */
@@ -347,6 +348,7 @@ public final class JobJournal implements AutoCloseable {
         if (!Files.isDirectory(directory, LinkOption.NOFOLLOW_LINKS)) {
             return;
         }
+        Optional<Instant> age = lastWrittenIfKnown(directory);
         // opened and closed at once, as prune tells a journal a run holds; never created
         try (Options options = options().setCreateIfMissing(false); RocksDB db = RocksDB.open(options, directory.toString())) {
             LOG.debug("The journal of job {} is not held by another run", jobId);
@@ -355,6 +357,44 @@ public final class JobJournal implements AutoCloseable {
             if (locked(e)) {
                 throw lockedByAnother(jobId, directory, e);
             }
+        }
+        finally {
+            // the open writes RocksDB's own files (a new manifest, its log): no run wrote the journal
+            age.ifPresent(lastWritten -> keepAge(directory, lastWritten));
+        }
+    }
+
+    private static Optional<Instant> lastWrittenIfKnown(Path directory) {
+        try {
+            return Optional.of(lastWritten(directory));
+        }
+        catch (IOException | UncheckedIOException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Sets the modification time of {@code directory} and of its files written after {@code lastWritten} back to it, best effort. */
+    private static void keepAge(Path directory, Instant lastWritten) {
+        FileTime time = FileTime.from(lastWritten);
+        try (Stream<Path> files = Files.list(directory)) {
+            for (Path file : files.toList()) {
+                setModifiedIfAfter(file, time);
+            }
+            setModifiedIfAfter(directory, time);
+        }
+        catch (IOException | UncheckedIOException e) {
+            LOG.debug("Cannot keep the age of the journal in {}: {}", directory, e.toString());
+        }
+    }
+
+    private static void setModifiedIfAfter(Path file, FileTime time) {
+        try {
+            if (Files.getLastModifiedTime(file, LinkOption.NOFOLLOW_LINKS).compareTo(time) > 0) {
+                Files.setLastModifiedTime(file, time);
+            }
+        }
+        catch (IOException e) {
+            // gone meanwhile (RocksDB deletes the files it replaces): nothing to keep
         }
     }
 

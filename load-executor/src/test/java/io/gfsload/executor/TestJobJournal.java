@@ -673,6 +673,19 @@ class TestJobJournal {
         }
     }
 
+    @Test
+    void aCheckWhetherARunHoldsAJournalLeavesItsAgeAsItWas() throws Exception {
+        Instant now = Instant.now();
+        String stale = killedRun(new LoadRequest(new LoadTarget.Paths(List.of("/data/events/dt=2026-11-02")), 1), now.minus(Duration.ofDays(15)));
+
+        // as a dry run of the job checks it, every night: it opens the journal, which writes RocksDB's own files
+        JobJournal.checkNotRunning(jobs, stale);
+        JobJournal.checkNotRunning(jobs, stale);
+
+        assertEquals(1, JobJournal.prune(jobs, Duration.ofDays(14), now, REQUEST_JOB).journals(), "no run wrote it for 15 days");
+        assertFalse(Files.exists(jobs.resolve(stale)));
+    }
+
     private static final String REQUEST_JOB = JobJournal.jobId(REQUEST, false);
 
     /** The directory the journal of {@code jobId} was moved aside to, the only one. */
