@@ -168,9 +168,10 @@ final class LoadAction {
      * The dry run of {@code request}, as {@code --dry-run} and {@code gfsload plan} do it: prints
      * the plan (and writes it to {@code --report}), loads nothing, and exits as the load would
      * before loading: 2, 4 or 6, with the reason, for a plan the cluster cannot take (4 too when
-     * another gfsload process of {@code environment}'s home runs the job, or another run of its
+     * another gfsload process of {@code environment}'s home runs the job; when another run of its
      * atomic job, from another home or host, holds the job's temp area, which the home's journal of
-     * the job tells from its own runs); 3 when a
+     * the job tells from its own runs; and, with {@code --data-path pull}, when workers cannot read
+     * the UFS, where with {@code auto} it says the load would push); 3 when a
      * partition, or a directory below one, could not be listed. The plan's JSON has that exit code
      * and the reason. {@code execution} holds the load's options ({@code -A} among them), empty for
      * {@code gfsload plan}, which describes a plain load.
