@@ -145,14 +145,7 @@ class PullBlocksTest {
                 }
                 batch.addBlocks(block);
             }
-            ManagedChannel channel = Grpc.newChannelBuilder(first.host() + ":" + first.port(), InsecureChannelCredentials.create()).build();
-            PullBlocksResponse answer;
-            try {
-                answer = WorkerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).pullBlocks(batch.build());
-            }
-            finally {
-                channel.shutdownNow();
-            }
+            PullBlocksResponse answer = pullBlocks(first, batch.build());
 
             int stored = 0;
             for (int i = 0; i < FILES; i++) {
@@ -212,14 +205,7 @@ class PullBlocksTest {
             for (BlockRange range : ranges) {
                 batch.addBlocks(pull(range.block().blockId(), range.block().file(), range.length()).toBuilder().addForwardTo(other));
             }
-            ManagedChannel channel = Grpc.newChannelBuilder(first.host() + ":" + first.port(), InsecureChannelCredentials.create()).build();
-            PullBlocksResponse answer;
-            try {
-                answer = WorkerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).pullBlocks(batch.build());
-            }
-            finally {
-                channel.shutdownNow();
-            }
+            PullBlocksResponse answer = pullBlocks(first, batch.build());
 
             assertEquals(ProtoConversions.crcToWire(crc32c(large)), answer.getResults(0).getWritten().getForwarded(0).getWritten().getCrc32C(),
                     "the large block's replica: " + answer.getResults(0));
@@ -404,6 +390,17 @@ class PullBlocksTest {
                 .setHeader(WriteBlockHeader.newBuilder().setBlockId(blockId).setLength(length))
                 .setUfs(UfsRange.newBuilder().setPath(file.path()).setFileLength(file.length()).setModificationTimeMillis(file.modificationTime()))
                 .build();
+    }
+
+    /** The answer of {@code worker} to {@code batch}, asked directly. */
+    private static PullBlocksResponse pullBlocks(WorkerInfo worker, PullBlocksRequest batch) {
+        ManagedChannel channel = Grpc.newChannelBuilder(worker.host() + ":" + worker.port(), InsecureChannelCredentials.create()).build();
+        try {
+            return WorkerServiceGrpc.newBlockingStub(channel).withDeadlineAfter(30, TimeUnit.SECONDS).pullBlocks(batch);
+        }
+        finally {
+            channel.shutdownNow();
+        }
     }
 
     private static WorkerInfo worker(CacheClient client, String id) throws IOException {
