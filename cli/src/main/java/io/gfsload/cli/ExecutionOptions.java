@@ -42,8 +42,8 @@ public final class ExecutionOptions {
     @Option(names = "--data-path", paramLabel = "PATH", defaultValue = "push",
             description = "How blocks get into the cache: push (this process, or the Spark executors, read the UFS and stream the blocks to the workers), "
                     + "pull (a worker reads each block from the UFS itself and forwards it to the other replicas' workers as it reads it, so the bytes "
-                    + "do not pass through here; the workers need their own access to the UFS) or auto (pull while the workers can read the UFS, "
-                    + "else push) (default: ${DEFAULT-VALUE}).")
+                    + "do not pass through here; the workers need their own access to the UFS) or auto (pull while a worker can read the UFS, "
+                    + "else push); a worker that cannot read the UFS leaves its blocks for another placed worker to read and forward it (default: ${DEFAULT-VALUE}).")
     String dataPath;
 
     @Option(names = "--verify", description = "After the load, ask the workers whether they hold every block with its replicas (length and CRC32C as recorded); a file that is not counts as failed.")

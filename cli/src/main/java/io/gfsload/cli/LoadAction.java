@@ -170,8 +170,9 @@ final class LoadAction {
      * before loading: 2, 4 or 6, with the reason, for a plan the cluster cannot take (4 too when
      * another gfsload process of {@code environment}'s home runs the job; when another run of its
      * atomic job, from another home or host, holds the job's temp area, which the home's journal of
-     * the job tells from its own runs; and, with {@code --data-path pull}, when workers cannot read
-     * the UFS, where with {@code auto} it says the load would push); 3 when a
+     * the job tells from its own runs; and, with {@code --data-path pull}, when no worker can read
+     * a store, where with {@code auto} it says the load would push, and when only some cannot,
+     * names them); 3 when a
      * partition, or a directory below one, could not be listed. The plan's JSON has that exit code
      * and the reason. {@code execution} holds the load's options ({@code -A} among them), empty for
      * {@code gfsload plan}, which describes a plain load.
@@ -186,7 +187,7 @@ final class LoadAction {
         LoadRunner.Planned planned;
         PlanPrinter.PlanSummary summary;
         RuntimeException refused = null;
-        List<String> unreadable = List.of();
+        LoadRunner.UfsAccess ufsAccess = LoadRunner.UfsAccess.UNASKED;
         DataPath dataPath = execution.map(ExecutionOptions::dataPath).orElse(DataPath.PUSH);
         try (interruption) {
             interruption.planning(runner::stopPlanningProgress);
@@ -206,10 +207,10 @@ final class LoadAction {
                 runner.checkTempAreaNotHeld(planned, atomic, environment.jobsDirectory());
                 if (dataPath != DataPath.PUSH) {
                     // as the load's pulls would find the UFS: pull fails those files, auto pushes them
-                    unreadable = runner.workersUnableToRead(planned);
-                    if (!unreadable.isEmpty() && dataPath == DataPath.PULL) {
+                    ufsAccess = runner.workersUfsAccess(planned);
+                    if (ufsAccess.noneReads() && dataPath == DataPath.PULL) {
                         throw new UfsPullException("With --data-path pull the load would fail the files the workers cannot read: "
-                                + String.join("; ", unreadable) + " (" + DataPath.PULL_NEEDS_ACCESS + ")", UfsPullException.Reason.UNREADABLE, null);
+                                + String.join("; ", ufsAccess.unable()) + " (" + DataPath.PULL_NEEDS_ACCESS + ")", UfsPullException.Reason.UNREADABLE, null);
                     }
                 }
             }
@@ -228,10 +229,12 @@ final class LoadAction {
         load.printing();
         PrintWriter out = spec.commandLine().getOut();
         PlanPrinter.print(summary, code, error, load.json, out);
-        if (refused == null && !unreadable.isEmpty()) {
+        if (refused == null && !ufsAccess.unable().isEmpty()) {
             PrintWriter err = spec.commandLine().getErr();
-            err.println("The workers cannot read the UFS, so the load would read it here and push the blocks (--data-path auto): "
-                    + String.join("; ", unreadable));
+            err.println((ufsAccess.noneReads()
+                    ? "The workers cannot read the UFS, so the load would read it here and push the blocks (--data-path auto): "
+                    : "Some workers cannot read the UFS, so the others would read the blocks they were to pull and forward them their replicas: ")
+                    + String.join("; ", ufsAccess.unable()));
             err.flush();
         }
         // the file has the code the command exits with, 4 when what it printed on stdout was lost

@@ -187,13 +187,30 @@ final class LoadRunner {
     }
 
     /**
+     * What the live workers said, asked whether they read the UFS of the files of a plan still to
+     * load: the workers that cannot read a store, with why.
+     *
+     * @param unable the workers that cannot read a store, those with the same reason together
+     *     ({@code worker-0 and worker-1 cannot read P: why}); empty when all can (or, older than
+     *     the question, cannot tell)
+     * @param noneReads whether of some store, none of the workers that answered reads it: a load
+     *     that pulls could not pull its files, where a worker that reads a store reads the blocks
+     *     of those that cannot and forwards them their replicas
+     */
+    record UfsAccess(List<String> unable, boolean noneReads) {
+        UfsAccess {
+            unable = List.copyOf(unable);
+        }
+
+        static final UfsAccess UNASKED = new UfsAccess(List.of(), false);
+    }
+
+    /**
      * For a dry run of a load that pulls: whether the live workers can read the stores the plan
      * loads from, as the load's pulls would, asking each about one file to load of each store
-     * (scheme and authority), reading none of it. Why the workers that cannot read a store cannot,
-     * the workers with the same reason together ({@code worker-0 and worker-1 cannot read P: why});
-     * empty when all can (or, older than the question, cannot tell).
+     * (scheme and authority), reading none of it.
      */
-    List<String> workersUnableToRead(Planned planned) {
+    UfsAccess workersUfsAccess(Planned planned) {
         Map<String, String> oneFilePerStore = new LinkedHashMap<>();
         for (PartitionLoad partition : planned.plan().partitions()) {
             for (FileLoad file : partition.files()) {
@@ -204,18 +221,26 @@ final class LoadRunner {
             }
         }
         List<String> reasons = new ArrayList<>();
+        boolean noneReads = false;
         for (String path : oneFilePerStore.values()) {
             Map<String, List<String>> workersByReason = new LinkedHashMap<>();
-            services.cache().checkUfs(path).forEach((worker, failure) -> failure
-                    .filter(unreadable -> unreadable.reason() == UfsPullException.Reason.UNREADABLE)
-                    .ifPresent(unreadable -> {
-                        String prefix = "Worker " + worker + " looking up " + path + ": ";
-                        String why = unreadable.getMessage().startsWith(prefix) ? unreadable.getMessage().substring(prefix.length()) : unreadable.getMessage();
-                        workersByReason.computeIfAbsent(why, reason -> new ArrayList<>()).add(worker);
-                    }));
+            boolean oneReads = false;
+            for (Map.Entry<String, Optional<UfsPullException>> answer : services.cache().checkUfs(path).entrySet()) {
+                Optional<UfsPullException> unreadable = answer.getValue().filter(failure -> failure.reason() == UfsPullException.Reason.UNREADABLE);
+                if (unreadable.isEmpty()) {
+                    // reads the store (a file gone is the load's to find)
+                    oneReads = true;
+                    continue;
+                }
+                String prefix = "Worker " + answer.getKey() + " looking up " + path + ": ";
+                String message = unreadable.get().getMessage();
+                String why = message.startsWith(prefix) ? message.substring(prefix.length()) : message;
+                workersByReason.computeIfAbsent(why, reason -> new ArrayList<>()).add(answer.getKey());
+            }
             workersByReason.forEach((why, workers) -> reasons.add(and(workers) + " cannot read " + path + ": " + why));
+            noneReads |= !workersByReason.isEmpty() && !oneReads;
         }
-        return reasons;
+        return new UfsAccess(reasons, noneReads);
     }
 
     /** {@code a}, {@code a and b}, {@code a, b and c}. */

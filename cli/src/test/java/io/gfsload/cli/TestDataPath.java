@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
+import io.gfsload.cache.worker.CacheWorker;
+import io.gfsload.cache.worker.WorkerConfig;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -42,6 +44,28 @@ class TestDataPath {
             assertEquals(4.0, List.of("worker-0", "worker-1", "worker-2").stream()
                     .mapToDouble(worker -> cluster.metrics().value("gfsload_worker_forwarded_blocks_total", Map.of("worker", worker)).orElse(0))
                     .sum());
+        }
+    }
+
+    @Test
+    void aWorkerThatCannotReadTheUfsLeavesItsBlocksToTheOtherWorkers() {
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(home.resolve("cluster"), 2, 256L << 20));
+                // pulls from no local file
+                CacheWorker unable = CacheWorker.start(WorkerConfig.builder("worker-2", home.resolve("worker-2"), 256L << 20, cluster.masterTarget()).build());
+                CacheClient client = cluster.newClient()) {
+            String[] command = Stream.concat(Arrays.stream(CacheContents.demoPartitionWithTwoReplicas(cluster.masterTarget())),
+                    Stream.of("--data-path", "pull")).toArray(String[]::new);
+
+            CliRun dryRun = CliRun.gfsload(home, Stream.concat(Arrays.stream(command), Stream.of("--dry-run")).toArray(String[]::new));
+            assertEquals(ExitCode.OK, dryRun.exitCode(), dryRun.err());
+            assertTrue(dryRun.err().contains("Some workers cannot read the UFS, so the others would read the blocks they were to pull and forward them "
+                    + "their replicas: worker-2 cannot read file:"), dryRun.err());
+            assertTrue(dryRun.err().contains("(gfsload.cache.worker.pull.allowed)"), dryRun.err());
+
+            CliRun run = CliRun.gfsload(home, command);
+            JsonNode report = CacheContents.assertDemoPartitionLoaded(run);
+            CacheContents.assertCached(client, report, 2, Set.of());
+            assertEquals(4.0, pulls(cluster, "ufs"), "each block read by worker-0 or worker-1");
         }
     }
 

@@ -1579,7 +1579,7 @@ public final class LoadExecutor {
             progress.loaded();
         }
 
-        /** Whether this run has the workers read the blocks (the pull data path): asked to, and, with auto, no worker said it cannot. */
+        /** Whether this run has the workers read the blocks (the pull data path): asked to, and, with auto, until no worker the block may go to could read one. */
         private boolean pulls() {
             return options.dataPath() == DataPath.PULL || options.dataPath() == DataPath.AUTO && !pushInstead.get();
         }

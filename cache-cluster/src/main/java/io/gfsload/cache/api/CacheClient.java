@@ -126,10 +126,14 @@ public interface CacheClient extends AutoCloseable {
      * UFS itself, with its own Hadoop configuration and credentials, and every other replica is
      * copied from it, worker to worker; the block is then recorded in the master as a write would
      * record it. The workers read only the file version {@code block} names, on up to
-     * {@code streams} streams at once (ranged requests of an object store; 1 reads it on one).
+     * {@code streams} streams at once (ranged requests of an object store; 1 reads it on one). A
+     * worker that cannot read the file's store (no file system, no access) leaves the read to
+     * another: a client may have another placed worker read the block and forward it the replica,
+     * or place the block again.
      *
      * @throws UfsPullException when a worker could not read the UFS; its reason says whether the
-     *     file changed, is gone, cannot be read by the workers at all, or the read failed
+     *     file changed, is gone, cannot be read by any worker the block may go to
+     *     ({@code UNREADABLE}), or the read failed
      * @throws UnsupportedOperationException from clients that cannot (this default)
      */
     default BlockWriteResult pullBlock(BlockKey block, long offset, long length, int streams, WriteOptions options) {

@@ -7,6 +7,8 @@ import io.gfsload.cache.api.BlockRange;
 import io.gfsload.cache.api.BlockWriteOutcome;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
+import io.gfsload.cache.api.UfsPullException;
+import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.api.WorkerUnavailableException;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.client.BatchBlockWriter.Item;
@@ -60,10 +62,61 @@ final class BatchBlockPuller {
         if (items.isEmpty()) {
             return List.of();
         }
-        BatchBlockWriter.place(client, options, items);
-        send(items);
+        List<Item> toPull = items;
+        // each round after the first pulls the blocks whose first worker said it cannot read their directory, now known, so the rounds end
+        while (!toPull.isEmpty()) {
+            BatchBlockWriter.place(client, options, toPull);
+            readersFirst(toPull);
+            send(toPull);
+            toPull = toPull.stream().filter(item -> item.pullAgain).toList();
+            toPull.forEach(item -> {
+                item.pullAgain = false;
+                item.failure = null;
+            });
+        }
         BatchBlockWriter.commit(client, options, items);
         return BatchBlockWriter.outcomes(client, items);
+    }
+
+    /**
+     * Has a worker that reads the directory of each placed block's file read it: the placed
+     * workers not known to be unable to first; a block none of whose workers reads it placed again
+     * where one does, or failed when no worker it may go to reads it.
+     */
+    private void readersFirst(List<Item> items) {
+        UfsReaders readers = client.ufsReaders();
+        Map<WriteOptions, List<Item>> placeAgain = new LinkedHashMap<>();
+        List<String> liveWorkerIds = null;
+        for (Item item : items) {
+            if (item.failure != null) {
+                continue;
+            }
+            String path = item.block.file().path();
+            item.workers = readers.readersFirst(item.workers, path);
+            if (!readers.reads(item.workers.get(0).getWorkerId(), path)) {
+                try {
+                    if (liveWorkerIds == null) {
+                        liveWorkerIds = client.clusterInfo().liveWorkers().stream().map(WorkerInfo::id).toList();
+                    }
+                    placeAgain.computeIfAbsent(readers.awayFromUnable(options, item.block, liveWorkerIds), away -> new ArrayList<>()).add(item);
+                }
+                catch (CacheException e) {
+                    item.fail(e);
+                }
+            }
+        }
+        placeAgain.forEach((away, again) -> {
+            BatchBlockWriter.place(client, away, again);
+            for (Item item : again) {
+                if (item.failure == null) {
+                    String path = item.block.file().path();
+                    item.workers = readers.readersFirst(item.workers, path);
+                    if (!readers.reads(item.workers.get(0).getWorkerId(), path)) {
+                        item.fail(readers.noneReads(item.block));
+                    }
+                }
+            }
+        });
     }
 
     /** The items of one PullBlocks call to their first worker. */
@@ -191,6 +244,12 @@ final class BatchBlockPuller {
             CacheException failure = RpcErrors.toCacheException("Pulling block " + item.blockId() + " from the UFS into "
                     + GrpcCacheClient.describe(first), result.getError());
             String failed = result.getError().getFailedWorkerId();
+            if (failure instanceof UfsPullException unreadable && unreadable.reason() == UfsPullException.Reason.UNREADABLE
+                    && (failed.isEmpty() || failed.equals(first.getWorkerId()))) {
+                // the first worker cannot read the file's directory: another one reads the block
+                client.ufsReaders().cannotRead(first.getWorkerId(), item.block.file().path(), failure.getMessage());
+                item.pullAgain = true;
+            }
             item.fail(failure instanceof CacheUnavailableException
                     ? new WorkerUnavailableException(failed.isEmpty() ? first.getWorkerId() : failed, failure.getMessage(), failure)
                     : failure);
@@ -224,6 +283,9 @@ final class BatchBlockPuller {
         }
         catch (CacheException e) {
             item.fail(e);
+            // the first worker cannot read the file's directory (learnt as it said so): another one reads the block
+            item.pullAgain = e instanceof UfsPullException unreadable && unreadable.reason() == UfsPullException.Reason.UNREADABLE
+                    && !client.ufsReaders().reads(item.workers.get(0).getWorkerId(), item.block.file().path());
         }
     }
 }

@@ -117,6 +117,8 @@ final class BatchBlockWriter {
         /** Workers that may hold the block: sent it, and did not say they discarded it. */
         final List<WorkerAddress> mayHold = new ArrayList<>();
         CacheException failure;
+        /** A pulled block whose first worker said it cannot read the file's directory: pulled again, by another. */
+        boolean pullAgain;
 
         Item(BlockData data) {
             this.data = data;

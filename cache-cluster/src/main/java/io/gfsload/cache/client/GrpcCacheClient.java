@@ -9,6 +9,7 @@ import com.google.common.util.concurrent.Futures;
 import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
+import com.google.common.util.concurrent.UncheckedExecutionException;
 import io.gfsload.cache.api.BlockData;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockNotFoundException;
@@ -209,6 +210,8 @@ public final class GrpcCacheClient implements CacheClient {
     private final ConcurrentMap<String, Boolean> noShortCircuit = new ConcurrentHashMap<>();
     /** Workers ({@code host:port}) that answered PullBlocks as unknown (older than batched pulls): their blocks are pulled one by one. */
     private final Set<String> noBatchPulls = ConcurrentHashMap.newKeySet();
+    /** The workers that said they cannot read a directory of the UFS: a pull has another worker read its blocks. */
+    private final UfsReaders ufsReaders = new UfsReaders();
     private final TempAreas tempAreas = new GrpcTempAreas();
     /** Short-circuit writes workers handed out and not completed or aborted yet: write id to worker. */
     private final ConcurrentMap<String, WorkerAddress> unfinishedLocalWrites = new ConcurrentHashMap<>();
@@ -598,15 +601,41 @@ public final class GrpcCacheClient implements CacheClient {
      * forward it to the others as it reads it (pipelined replicas), checks that every copy has the
      * first one's CRC32C, and records the block in the master. A first worker older than
      * forwarding answers without the others' copies: each other one then copies the block from
-     * it. On any failure the copies stored are removed.
+     * it. On any failure the copies stored are removed. A placed worker known not to read the
+     * file's directory ({@link UfsReaders}) is not the first; a first worker that says so is
+     * noted, and the block pulled again with another first, or placed again when no placed worker
+     * reads it.
      */
     @Override
     public BlockWriteResult pullBlock(BlockKey block, long offset, long length, int streams, WriteOptions options) {
         checkArgument(offset >= 0, "offset must be >= 0: %s", offset);
         checkArgument(streams >= 1, "streams must be >= 1: %s", streams);
-        PlaceBlockResponse placement = place(block, length, options);
-        WriteBlockHeader.Builder header = header(block.blockId(), length, options, placement.getTempAreaExpiresAtMillis());
-        Pulled pulled = pullPlaced(block, offset, length, streams, header, placement.getWorkersList());
+        String path = block.file().path();
+        Pulled pulled;
+        // each round that goes on learnt that one more worker cannot read the file's directory, so the rounds end
+        while (true) {
+            PlaceBlockResponse placement = place(block, length, options);
+            List<WorkerAddress> workers = ufsReaders.readersFirst(placement.getWorkersList(), path);
+            if (!ufsReaders.reads(workers.get(0).getWorkerId(), path)) {
+                // none of the workers placed reads the file's directory: placed again where one does
+                placement = place(block, length, ufsReaders.awayFromUnable(options, block, liveWorkerIds()));
+                workers = ufsReaders.readersFirst(placement.getWorkersList(), path);
+                if (!ufsReaders.reads(workers.get(0).getWorkerId(), path)) {
+                    throw ufsReaders.noneReads(block);
+                }
+            }
+            WriteBlockHeader.Builder header = header(block.blockId(), length, options, placement.getTempAreaExpiresAtMillis());
+            try {
+                pulled = pullPlaced(block, offset, length, streams, header, workers);
+                break;
+            }
+            catch (UfsPullException e) {
+                if (e.reason() != UfsPullException.Reason.UNREADABLE || ufsReaders.reads(workers.get(0).getWorkerId(), path)) {
+                    throw e;
+                }
+                // the first worker cannot read the file's directory: another one reads the block
+            }
+        }
         try {
             return commitAtMaster(block, length, pulled.crc(), pulled.tiers(), pulled.copies(), options);
         }
@@ -640,7 +669,16 @@ public final class GrpcCacheClient implements CacheClient {
         Map<String, Long> copies = new LinkedHashMap<>();
         Map<WorkerAddress, Long> stored = new LinkedHashMap<>();
         try {
-            WriteBlockResponse read = pull(first, fromUfs, block.blockId());
+            WriteBlockResponse read;
+            try {
+                read = pull(first, fromUfs, block.blockId());
+            }
+            catch (UfsPullException e) {
+                if (e.reason() == UfsPullException.Reason.UNREADABLE) {
+                    ufsReaders.cannotRead(first.getWorkerId(), file.path(), e.getMessage());
+                }
+                throw e;
+            }
             stored.put(first, read.getCopy());
             List<ForwardedReplica> forwarded = read.getForwardedList();
             for (int i = 0; i < forwarded.size() && i < others.size(); i++) {
@@ -722,31 +760,54 @@ public final class GrpcCacheClient implements CacheClient {
         }
     }
 
-    /** Asks each live worker in turn, with the stream timeout. */
+    /** The ids of the live workers, as the master has them. */
+    private List<String> liveWorkerIds() {
+        return clusterInfo().liveWorkers().stream().map(WorkerInfo::id).toList();
+    }
+
+    /** The workers known not to read directories of the UFS, for {@link BatchBlockPuller}. */
+    UfsReaders ufsReaders() {
+        return ufsReaders;
+    }
+
+    /** Asks the live workers all at once, each with the stream timeout. */
     @Override
     public Map<String, Optional<UfsPullException>> checkUfs(String path) {
         requireNonNull(path, "path is null");
         checkOpen();
-        Map<String, Optional<UfsPullException>> answers = new LinkedHashMap<>();
+        CheckUfsRequest request = CheckUfsRequest.newBuilder().setPath(path).build();
+        Map<String, ListenableFuture<?>> calls = new LinkedHashMap<>();
         for (WorkerInfo worker : clusterInfo().liveWorkers()) {
             WorkerAddress address = WorkerAddress.newBuilder().setWorkerId(worker.id()).setHost(worker.host()).setPort(worker.port()).build();
             try {
-                WorkerServiceGrpc.newBlockingStub(workerChannel(address))
+                calls.put(worker.id(), workerFutureStub(address)
                         .withDeadlineAfter(config.streamTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                        .checkUfs(CheckUfsRequest.newBuilder().setPath(path).build());
-                answers.put(worker.id(), Optional.empty());
+                        .checkUfs(request));
             }
-            catch (StatusRuntimeException e) {
-                CacheException failure = RpcErrors.toCacheException("Worker " + worker.id() + " looking up " + path, e);
+            catch (RuntimeException e) {
+                // no channel to it (its host does not resolve): it cannot tell
+                log.debug("Worker {} was not asked whether it reads {}: {}", worker.id(), path, e.toString());
+            }
+        }
+        Map<String, Optional<UfsPullException>> answers = new LinkedHashMap<>();
+        for (Map.Entry<String, ListenableFuture<?>> call : calls.entrySet()) {
+            String workerId = call.getKey();
+            try {
+                Futures.getUnchecked(call.getValue());
+                answers.put(workerId, Optional.empty());
+            }
+            catch (UncheckedExecutionException e) {
+                Status status = Status.fromThrowable(e.getCause());
+                CacheException failure = RpcErrors.toCacheException("Worker " + workerId + " looking up " + path, e.getCause());
                 if (failure instanceof UfsPullException unreadable
                         && (unreadable.reason() == UfsPullException.Reason.UNREADABLE || unreadable.reason() == UfsPullException.Reason.NOT_FOUND)) {
                     // the worker's own words: Worker W looking up P: why
-                    String why = e.getStatus().getDescription() != null ? e.getStatus().getDescription() : unreadable.getMessage();
-                    answers.put(worker.id(), Optional.of(new UfsPullException(why, unreadable.reason(), e)));
+                    String why = status.getDescription() != null ? status.getDescription() : unreadable.getMessage();
+                    answers.put(workerId, Optional.of(new UfsPullException(why, unreadable.reason(), e.getCause())));
                 }
                 else {
                     // older than the question (UNIMPLEMENTED), gone, or failing otherwise: it cannot tell
-                    log.debug("Worker {} did not say whether it reads {}: {}", worker.id(), path, e.getStatus());
+                    log.debug("Worker {} did not say whether it reads {}: {}", workerId, path, status);
                 }
             }
         }

@@ -8,6 +8,7 @@ import static io.gfsload.cache.testing.TestData.randomBytes;
 import static io.gfsload.cache.testing.TestData.readAll;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -24,6 +25,8 @@ import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.cache.master.RendezvousPlacement;
 import io.gfsload.cache.proto.WorkerAddress;
+import io.gfsload.cache.worker.CacheWorker;
+import io.gfsload.cache.worker.WorkerConfig;
 import io.grpc.Server;
 import io.gfsload.ufs.simulator.ThrottledFileSystem;
 import java.net.URI;
@@ -117,6 +120,62 @@ class PullBlockTest {
         }
         finally {
             server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void aWorkerThatCannotReadTheUfsReadsNoBlockAndKeepsTheReplicasForwardedToIt() throws IOException {
+        byte[] bytes = randomBytes(LENGTH, 19);
+        Path file = Files.write(Files.createDirectories(directory.resolve("dt=1")).resolve("part-7"), bytes);
+        FileIdentity identity = new FileIdentity(file.toUri().toString(), LENGTH, Files.getLastModifiedTime(file).toMillis());
+        Path other = Files.write(Files.createDirectories(directory.resolve("dt=2")).resolve("part-8"), bytes);
+        FileIdentity otherIdentity = new FileIdentity(other.toUri().toString(), LENGTH, Files.getLastModifiedTime(other).toMillis());
+        Set<String> workers = Set.of("worker-0", "worker-1", "worker-2");
+        // blocks whose first replica goes to worker-2, which pulls from no local file
+        List<BlockKey> firstOnUnable = IntStream.range(0, 1000).mapToObj(index -> new BlockKey(identity, index))
+                .filter(key -> RendezvousPlacement.choose(key.blockId(), workers, 2).get(0).equals("worker-2"))
+                .limit(2).toList();
+        BlockKey otherFirstOnUnable = IntStream.range(0, 1000).mapToObj(index -> new BlockKey(otherIdentity, index))
+                .filter(key -> RendezvousPlacement.choose(key.blockId(), workers, 1).get(0).equals("worker-2"))
+                .findFirst().orElseThrow();
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 2, 64L * MIB));
+                CacheWorker unable = CacheWorker.start(WorkerConfig.builder("worker-2", directory.resolve("worker-2"), 64L * MIB, cluster.masterTarget()).build());
+                GrpcCacheClient client = (GrpcCacheClient) cluster.newClient()) {
+            await(() -> client.clusterInfo().liveWorkers().size() == 3, Duration.ofSeconds(30), "worker-2 registered");
+
+            // replication 2: the other worker placed reads the block and forwards worker-2 its replica
+            BlockKey two = firstOnUnable.get(0);
+            BlockWriteResult pulled = client.pullBlock(two, 0, MIB, 1, WriteOptions.replication(2));
+            List<String> placed = RendezvousPlacement.choose(two.blockId(), workers, 2);
+            assertEquals(placed.stream().sorted().toList(), pulled.workerIds(), "on the workers placed");
+            assertEquals(1.0, pulls(cluster, "ufs"), "read once, by the other worker");
+            assertEquals(crc32c(Arrays.copyOf(bytes, MIB)), client.cachedBlocks(identity).get(0).crc32c());
+            assertFalse(client.ufsReaders().reads("worker-2", identity.path()), "learnt that worker-2 cannot read the directory");
+            assertTrue(client.ufsReaders().reads("worker-2", otherIdentity.path()), "of that directory only");
+
+            // replication 1, placed on worker-2 alone: placed again on a worker that reads the directory
+            BlockKey one = firstOnUnable.get(1);
+            assertEquals(RendezvousPlacement.choose(one.blockId(), Set.of("worker-0", "worker-1"), 1),
+                    client.pullBlock(one, 0, MIB, 1, WriteOptions.replication(1)).workerIds());
+            // the same in a directory not known yet, by a client that knows nothing: worker-2 says it cannot read it
+            try (CacheClient fresh = cluster.newClient()) {
+                assertEquals(RendezvousPlacement.choose(otherFirstOnUnable.blockId(), Set.of("worker-0", "worker-1"), 1),
+                        fresh.pullBlock(otherFirstOnUnable, 0, MIB, 1, WriteOptions.replication(1)).workerIds());
+            }
+            assertEquals(3.0, pulls(cluster, "ufs"));
+            // with the workers that read the directory ruled out, none it may go to reads it
+            UfsPullException none = assertThrows(UfsPullException.class, () -> client.pullBlock(new BlockKey(identity, 1000), 0, MIB, 1,
+                    WriteOptions.replication(1).excluding(Set.of("worker-0", "worker-1"))));
+            assertEquals(UfsPullException.Reason.UNREADABLE, none.reason());
+            assertTrue(none.getMessage().contains("no worker it may go to reads " + UfsReaders.directory(identity.path()))
+                    && none.getMessage().contains("worker worker-2") && none.getMessage().contains("gfsload.cache.worker.pull.allowed"), none.getMessage());
+
+            // worker-2's replica is whole: served with the worker that read the block stopped
+            String reader = placed.get(1);
+            cluster.killWorker(index(reader));
+            try (InputStream in = client.openReader(two)) {
+                assertArrayEquals(Arrays.copyOf(bytes, MIB), readAll(in), "worker-2's replica");
+            }
         }
     }
 

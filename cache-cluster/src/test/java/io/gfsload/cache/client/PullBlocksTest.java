@@ -40,6 +40,8 @@ import io.gfsload.cache.proto.WriteBlocksRequest;
 import io.gfsload.cache.proto.WriteBlocksResponse;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcErrors;
+import io.gfsload.cache.worker.CacheWorker;
+import io.gfsload.cache.worker.WorkerConfig;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -109,6 +111,47 @@ class PullBlocksTest {
             }
             assertEquals((double) forwardings.size(), sum(cluster, "gfsload_worker_forward_batches_total", Map.of()),
                     "one WriteBlocks call from each first worker to each worker it forwards to: " + forwardings);
+        }
+    }
+
+    @Test
+    void theBlocksOfABatchPlacedFirstOnAWorkerThatCannotReadTheUfsAreReadByAnother() throws IOException {
+        List<byte[]> contents = new ArrayList<>();
+        List<BlockRange> ranges = smallFiles(contents);
+        Set<String> workers = Set.of("worker-0", "worker-1", "worker-2");
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 2, 64L * MIB));
+                CacheWorker unable = CacheWorker.start(WorkerConfig.builder("worker-2", directory.resolve("worker-2"), 64L * MIB, cluster.masterTarget()).build());
+                CacheClient client = cluster.newClient()) {
+            assertEquals(3, client.clusterInfo().liveWorkers().size());
+            assertTrue(ranges.stream().anyMatch(range -> RendezvousPlacement.choose(range.block().blockId(), workers, 2).get(0).equals("worker-2")),
+                    "some blocks go to worker-2 first");
+
+            // replication 2: on the workers placed, read by the one that reads the UFS
+            List<BlockWriteOutcome> outcomes = client.pullBlocks(ranges.subList(0, FILES / 2), WriteOptions.replication(2));
+            for (int i = 0; i < FILES / 2; i++) {
+                BlockWriteOutcome outcome = outcomes.get(i);
+                assertTrue(outcome.succeeded(), String.valueOf(outcome.failure()));
+                BlockKey block = ranges.get(i).block();
+                assertEquals(RendezvousPlacement.choose(block.blockId(), workers, 2).stream().sorted().toList(), outcome.result().orElseThrow().workerIds());
+                assertEquals(crc32c(contents.get(i)), client.cachedBlocks(block.file()).get(0).crc32c());
+            }
+            assertEquals(FILES / 2.0, sum(cluster, "gfsload_worker_pulls_total", Map.of("source", "ufs")), "each read once, by worker-0 or worker-1");
+
+            // replication 1: those placed on worker-2 placed again on a worker that reads the UFS
+            outcomes = client.pullBlocks(ranges.subList(FILES / 2, FILES), WriteOptions.replication(1));
+            for (int i = FILES / 2; i < FILES; i++) {
+                BlockWriteOutcome outcome = outcomes.get(i - FILES / 2);
+                assertTrue(outcome.succeeded(), String.valueOf(outcome.failure()));
+                String placed = RendezvousPlacement.choose(ranges.get(i).block().blockId(), workers, 1).get(0);
+                List<String> expected = placed.equals("worker-2")
+                        ? RendezvousPlacement.choose(ranges.get(i).block().blockId(), Set.of("worker-0", "worker-1"), 1)
+                        : List.of(placed);
+                assertEquals(expected, outcome.result().orElseThrow().workerIds());
+                try (InputStream in = client.openReader(ranges.get(i).block())) {
+                    assertArrayEquals(contents.get(i), readAll(in));
+                }
+            }
+            assertEquals((double) FILES, sum(cluster, "gfsload_worker_pulls_total", Map.of("source", "ufs")));
         }
     }
 
