@@ -4,8 +4,11 @@ import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.metrics.Counter;
 import io.gfsload.cache.metrics.MetricsRegistry;
+import io.gfsload.cache.rpc.RpcErrors;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * A worker's metrics, labelled {@code worker="<id>"}: blocks and bytes per tier, evictions, reads
@@ -39,6 +42,8 @@ final class WorkerMetrics {
     private final Counter forwardedBlocks;
     private final Counter forwardedBytes;
     private final Counter pullBatches;
+    /** By error kind ({@link RpcErrors#UFS_UNREADABLE} and the others of a pull's read). */
+    private final Map<String, Counter> pullFailures;
     private final Counter forwardBatches;
 
     WorkerMetrics(MetricsRegistry registry, String workerId) {
@@ -66,6 +71,12 @@ final class WorkerMetrics {
         workerPulledBytes = registry.counter("gfsload_worker_pulled_bytes_total", pulledHelp, Map.of("worker", workerId, "source", "worker"));
         pullBatches = registry.counter("gfsload_worker_pull_batches_total",
                 "PullBlocks calls: batches of small blocks the worker read itself, each block also counted in gfsload_worker_pulls_total.", labels);
+        String failuresHelp = "Blocks the worker was asked to pull and could not read, by kind: ufs-unreadable (it cannot read the UFS: no file system "
+                + "for the scheme, no access, outside gfsload.cache.worker.pull.allowed), ufs-file-changed, ufs-file-not-found, or pull-source-failed "
+                + "(the read failed).";
+        pullFailures = Stream.of(RpcErrors.UFS_UNREADABLE, RpcErrors.UFS_FILE_CHANGED, RpcErrors.UFS_FILE_NOT_FOUND, RpcErrors.PULL_SOURCE_FAILED)
+                .collect(Collectors.toUnmodifiableMap(kind -> kind,
+                        kind -> registry.counter("gfsload_worker_pull_failures_total", failuresHelp, Map.of("worker", workerId, "kind", kind))));
         forwardedBlocks = registry.counter("gfsload_worker_forwarded_blocks_total",
                 "Replicas of pulled blocks the worker forwarded to other workers as it read them, and they stored (pipelined replicas).", labels);
         forwardedBytes = registry.counter("gfsload_worker_forwarded_bytes_total",
@@ -122,6 +133,14 @@ final class WorkerMetrics {
     void blockPulled(boolean fromUfs, long bytes) {
         (fromUfs ? ufsPulls : workerPulls).inc();
         (fromUfs ? ufsPulledBytes : workerPulledBytes).inc(bytes);
+    }
+
+    /** A block this worker could not read for a pull, failed with the error kind {@code kind}; not counted unless a pull's read's kind. */
+    void pullFailed(String kind) {
+        Counter failures = pullFailures.get(kind);
+        if (failures != null) {
+            failures.inc();
+        }
     }
 
     /** A {@code PullBlocks} call: a batch of small blocks to pull. */

@@ -671,7 +671,12 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
             else if (write != null) {
                 write.abort();
             }
-            if (!(e instanceof StatusRuntimeException)) {
+            if (e instanceof StatusRuntimeException failure && failure.getTrailers() != null
+                    && failure.getTrailers().get(RpcErrors.FAILED_WORKER) == null && failure.getTrailers().get(RpcErrors.ERROR_KIND) != null) {
+                // this worker's read failed, not a worker it forwarded to
+                metrics.pullFailed(failure.getTrailers().get(RpcErrors.ERROR_KIND));
+            }
+            else if (!(e instanceof StatusRuntimeException)) {
                 log.debug("Pulling block {} failed", request.getHeader().getBlockId(), e);
             }
             throw e;

@@ -25,6 +25,7 @@ import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.cache.master.RendezvousPlacement;
 import io.gfsload.cache.proto.WorkerAddress;
+import io.gfsload.cache.metrics.MetricsRegistry;
 import io.gfsload.cache.worker.CacheWorker;
 import io.gfsload.cache.worker.WorkerConfig;
 import io.grpc.Server;
@@ -36,6 +37,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -138,8 +140,10 @@ class PullBlockTest {
         BlockKey otherFirstOnUnable = IntStream.range(0, 1000).mapToObj(index -> new BlockKey(otherIdentity, index))
                 .filter(key -> RendezvousPlacement.choose(key.blockId(), workers, 1).get(0).equals("worker-2"))
                 .findFirst().orElseThrow();
+        MetricsRegistry unableMetrics = new MetricsRegistry();
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 2, 64L * MIB));
-                CacheWorker unable = CacheWorker.start(WorkerConfig.builder("worker-2", directory.resolve("worker-2"), 64L * MIB, cluster.masterTarget()).build());
+                CacheWorker unable = CacheWorker.start(WorkerConfig.builder("worker-2", directory.resolve("worker-2"), 64L * MIB, cluster.masterTarget()).build(),
+                        Clock.systemUTC(), unableMetrics);
                 GrpcCacheClient client = (GrpcCacheClient) cluster.newClient()) {
             await(() -> client.clusterInfo().liveWorkers().size() == 3, Duration.ofSeconds(30), "worker-2 registered");
 
@@ -163,12 +167,17 @@ class PullBlockTest {
                         fresh.pullBlock(otherFirstOnUnable, 0, MIB, 1, WriteOptions.replication(1)).workerIds());
             }
             assertEquals(3.0, pulls(cluster, "ufs"));
+            assertEquals(2.0, unableMetrics.value("gfsload_worker_pull_failures_total", Map.of("worker", "worker-2", "kind", "ufs-unreadable")).orElse(0),
+                    "worker-2 asked once by each client, which then knew");
             // with the workers that read the directory ruled out, none it may go to reads it
             UfsPullException none = assertThrows(UfsPullException.class, () -> client.pullBlock(new BlockKey(identity, 1000), 0, MIB, 1,
                     WriteOptions.replication(1).excluding(Set.of("worker-0", "worker-1"))));
             assertEquals(UfsPullException.Reason.UNREADABLE, none.reason());
             assertTrue(none.getMessage().contains("no worker it may go to reads " + UfsReaders.directory(identity.path()))
                     && none.getMessage().contains("worker worker-2") && none.getMessage().contains("gfsload.cache.worker.pull.allowed"), none.getMessage());
+
+            assertEquals(2.0, unableMetrics.value("gfsload_worker_pull_failures_total", Map.of("worker", "worker-2", "kind", "ufs-unreadable")).orElse(0),
+                    "not asked again");
 
             // worker-2's replica is whole: served with the worker that read the block stopped
             String reader = placed.get(1);
