@@ -555,7 +555,9 @@ final class TempAreaRenewal implements AutoCloseable {
         /** Renews the area; false once it is found gone, or another run's. */
         boolean renew(TempAreas areas) {
             try {
-                renewed(areas);
+                // the expiry only: an area of many blocks is not sent at every renewal
+                expiry.set(areas.renewTempAreaExpiry(atomic.jobId(), atomic.expireTime(), run));
+                unanswered.set(false);
                 return true;
             }
             catch (TempAreaNotFoundException | TempAreaInUseException e) {

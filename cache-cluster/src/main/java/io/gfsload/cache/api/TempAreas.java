@@ -1,6 +1,7 @@
 package io.gfsload.cache.api;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Pattern;
@@ -75,6 +76,20 @@ public interface TempAreas {
      */
     default TempArea renewTempArea(String jobId, Duration expireTime, TempAreaRun run) {
         return renewTempArea(jobId, expireTime);
+    }
+
+    /**
+     * Renews the area as {@link #renewTempArea(String, Duration, TempAreaRun)} does for
+     * {@code run}, or without one as {@link #renewTempArea(String, Duration)} does, and answers
+     * only its expiry, none of its blocks: for a running job's periodic renewals, which need not
+     * carry an area of many blocks each time.
+     *
+     * @return when the area expires now
+     * @throws TempAreaNotFoundException when the job has no open, unexpired temp area
+     * @throws TempAreaInUseException when another run of the job holds the area
+     */
+    default Instant renewTempAreaExpiry(String jobId, Duration expireTime, Optional<TempAreaRun> run) {
+        return (run.isPresent() ? renewTempArea(jobId, expireTime, run.get()) : renewTempArea(jobId, expireTime)).expiresAt();
     }
 
     /**

@@ -10,6 +10,7 @@ import com.google.common.util.concurrent.ListenableFuture;
 import com.google.common.util.concurrent.MoreExecutors;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import com.google.common.util.concurrent.UncheckedExecutionException;
+import com.google.protobuf.ByteString;
 import io.gfsload.cache.api.BlockData;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockNotFoundException;
@@ -66,6 +67,8 @@ import io.gfsload.cache.proto.GetFilesBlocksRequest;
 import io.gfsload.cache.proto.GetFilesBlocksResponse;
 import io.gfsload.cache.proto.GetUnderReplicatedRequest;
 import io.gfsload.cache.proto.GetUnderReplicatedResponse;
+import io.gfsload.cache.proto.ListTempAreaBlocksRequest;
+import io.gfsload.cache.proto.ListTempAreaBlocksResponse;
 import io.gfsload.cache.proto.ListTempAreasRequest;
 import io.gfsload.cache.proto.MasterServiceGrpc;
 import io.gfsload.cache.proto.OpenTempAreaRequest;
@@ -1739,19 +1742,53 @@ public final class GrpcCacheClient implements CacheClient {
             return openTempArea(jobId, expireTime, true, Optional.of(requireNonNull(run, "run is null")));
         }
 
-        /** Opens (or with {@code renew}, only renews) the temp area of {@code jobId}, for {@code run} when given. */
+        /** Renews the area as a paged renewal would, the master answering none of its blocks. */
+        @Override
+        public Instant renewTempAreaExpiry(String jobId, Duration expireTime, Optional<TempAreaRun> run) {
+            OpenTempAreaResponse response = open(jobId, expireTime, true, run, false);
+            return Instant.ofEpochMilli(response.getArea().getExpiresAtMillis());
+        }
+
+        /**
+         * Opens (or with {@code renew}, only renews) the temp area of {@code jobId}, for {@code run} when given; its blocks
+         * in pages of the master's size ({@code ListTempAreaBlocks}).
+         */
         private TempArea openTempArea(String jobId, Duration expireTime, boolean renew, Optional<TempAreaRun> run) {
+            OpenTempAreaResponse response = open(jobId, expireTime, renew, run, true);
+            return tempArea(withAllBlocks(response.getArea()), response.getAdopted());
+        }
+
+        /** One OpenTempArea call: paged, or with {@code withBlocks} false, answered without blocks. */
+        private OpenTempAreaResponse open(String jobId, Duration expireTime, boolean renew, Optional<TempAreaRun> run, boolean withBlocks) {
             TempAreas.checkJobId(jobId);
             requireNonNull(expireTime, "expireTime is null");
+            requireNonNull(run, "run is null");
             checkArgument(expireTime.toMillis() > 0, "expireTime must be >= 1 ms: %s", expireTime);
             OpenTempAreaRequest.Builder request = OpenTempAreaRequest.newBuilder()
                     .setJobId(jobId)
                     .setExpireMillis(expireTime.toMillis())
-                    .setRenew(renew);
+                    .setRenew(renew)
+                    .setPaged(withBlocks)
+                    .setOmitBlocks(!withBlocks);
             run.ifPresent(r -> request.setRunId(r.runId()).setRunToken(r.token()).setRenewPeriodMillis(r.renewPeriod().toMillis()));
-            OpenTempAreaResponse response = callMaster((renew ? "Renewing" : "Opening") + " the temp area of job " + jobId,
-                    () -> masterStub().openTempArea(request.build()));
-            return tempArea(response.getArea(), response.getAdopted());
+            return callMaster((renew ? "Renewing" : "Opening") + " the temp area of job " + jobId, () -> masterStub().openTempArea(request.build()));
+        }
+
+        /** {@code area} with the blocks of the pages after its first, listed from the master one page per call. */
+        private TempAreaInfo withAllBlocks(TempAreaInfo area) {
+            if (area.getNextBlockKey().isEmpty()) {
+                return area;
+            }
+            TempAreaInfo.Builder all = area.toBuilder().clearNextBlockKey();
+            ByteString next = area.getNextBlockKey();
+            while (!next.isEmpty()) {
+                ListTempAreaBlocksRequest request = ListTempAreaBlocksRequest.newBuilder().setJobId(area.getJobId()).setStartKey(next).build();
+                ListTempAreaBlocksResponse page = callMaster("Listing the blocks of the temp area of job " + area.getJobId(),
+                        () -> masterStub().listTempAreaBlocks(request));
+                all.addAllBlocks(page.getBlocksList());
+                next = page.getNextBlockKey();
+            }
+            return all.build();
         }
 
         @Override
@@ -1828,9 +1865,20 @@ public final class GrpcCacheClient implements CacheClient {
         @Override
         public List<TempArea> listTempAreas() {
             return callMaster("Listing the temp areas", () -> masterStub().listTempAreas(
-                    ListTempAreasRequest.getDefaultInstance())).getAreasList().stream()
-                    .map(area -> tempArea(area, true))
+                    ListTempAreasRequest.newBuilder().setPaged(true).build())).getAreasList().stream()
+                    .map(area -> tempArea(withAllBlocks(area), true))
                     .toList();
+        }
+
+        /** Asks for the one area (a master older than that answers every area, of which the job's is taken). */
+        @Override
+        public Optional<TempArea> findTempArea(String jobId) {
+            TempAreas.checkJobId(jobId);
+            return callMaster("Looking up the temp area of job " + jobId, () -> masterStub().listTempAreas(
+                    ListTempAreasRequest.newBuilder().setJobId(jobId).setPaged(true).build())).getAreasList().stream()
+                    .filter(area -> area.getJobId().equals(jobId))
+                    .findFirst()
+                    .map(area -> tempArea(withAllBlocks(area), true));
         }
 
         private TempArea tempArea(TempAreaInfo area, boolean adopted) {

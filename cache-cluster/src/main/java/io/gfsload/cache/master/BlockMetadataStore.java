@@ -876,6 +876,40 @@ final class BlockMetadataStore implements AutoCloseable {
         return result;
     }
 
+    /**
+     * A page of the blocks in a temp area, sorted by file key and index.
+     *
+     * @param nextKey where the next page starts ({@link #tempBlocksPage}); empty after the last
+     */
+    record TempBlocksPage(List<BlockRecord> blocks, byte[] nextKey) {}
+
+    /**
+     * The blocks in the temp area of {@code jobId} from key {@code start} on ({@link
+     * TempBlocksPage#nextKey} of the page before; empty for the first), at most
+     * {@code maxBlocks} and, unless the first alone is more, {@code maxBytes} of records.
+     *
+     * @throws IllegalArgumentException when {@code start} is not a key of the job's area
+     */
+    TempBlocksPage tempBlocksPage(String jobId, byte[] start, int maxBlocks, long maxBytes) {
+        byte[] prefix = (jobId + "/").getBytes(UTF_8);
+        if (start.length > 0 && !startsWith(start, prefix)) {
+            throw new IllegalArgumentException("not a key of the temp area of job " + jobId);
+        }
+        List<BlockRecord> blocks = new ArrayList<>();
+        byte[][] next = {EMPTY};
+        long[] bytes = {0};
+        scan(tempBlocks, prefix, start.length > 0 ? start : prefix, null, "list the temp area of job " + jobId, (key, value) -> {
+            if (blocks.size() == maxBlocks || !blocks.isEmpty() && bytes[0] + value.length > maxBytes) {
+                next[0] = key;
+                return false;
+            }
+            blocks.add(parseBlock(value));
+            bytes[0] += value.length;
+            return true;
+        });
+        return new TempBlocksPage(blocks, next[0]);
+    }
+
     /** As {@link #openTempArea(String, long, long, boolean, Optional)}, opening a new area when the job has none open, for no run. */
     synchronized OpenedArea openTempArea(String jobId, long nowMillis, long expireMillis) {
         return openTempArea(jobId, nowMillis, expireMillis, false, Optional.empty());

@@ -2,6 +2,7 @@ package io.gfsload.cache.master;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.protobuf.ByteString;
 import io.gfsload.cache.api.BlockKey;
 import io.gfsload.cache.api.BlockNotFoundException;
 import io.gfsload.cache.api.Counts;
@@ -38,6 +39,8 @@ import io.gfsload.cache.proto.GetUnderReplicatedRequest;
 import io.gfsload.cache.proto.GetUnderReplicatedResponse;
 import io.gfsload.cache.proto.HeartbeatRequest;
 import io.gfsload.cache.proto.HeartbeatResponse;
+import io.gfsload.cache.proto.ListTempAreaBlocksRequest;
+import io.gfsload.cache.proto.ListTempAreaBlocksResponse;
 import io.gfsload.cache.proto.ListTempAreasRequest;
 import io.gfsload.cache.proto.ListTempAreasResponse;
 import io.gfsload.cache.proto.MasterServiceGrpc;
@@ -116,6 +119,13 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
     static final int MAX_COMMANDS_PER_HEARTBEAT = 200;
     /** Files in one {@code GetFilesBlocks} call, at most; the protocol documents the number. */
     static final int MAX_FILES_PER_CALL = 10_000;
+    /**
+     * Blocks of a temp area one paged answer carries at most ({@code ListTempAreaBlocks}, paged
+     * opens and listings), and bytes of their records, unless one record alone is more: an area
+     * of a million blocks (records of about 300 bytes) would not fit one 64 MiB message.
+     */
+    static final int TEMP_AREA_BLOCKS_PER_PAGE = 10_000;
+    static final long TEMP_AREA_BYTES_PER_PAGE = 2L << 20;
     /** The unrecorded block ids an answer to a registration lists at most; it counts them all. */
     static final int MAX_UNRECORDED_IDS = 10_000;
 
@@ -703,8 +713,11 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                 log.info("Temp area of job {} opened; it expires at {}", jobId,
                         Instant.ofEpochMilli(opened.area().getExpiresAtMillis()));
             }
+            TempAreaInfo area = request.getOmitBlocks() ? info(opened.area(), List.of())
+                    : request.getPaged() ? pagedInfo(opened.area())
+                    : info(opened.area(), opened.blocks());
             return OpenTempAreaResponse.newBuilder()
-                    .setArea(info(opened.area(), opened.blocks()))
+                    .setArea(area)
                     .setAdopted(opened.adopted())
                     .build();
         });
@@ -787,12 +800,29 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
         respond(response, () -> {
             ListTempAreasResponse.Builder result = ListTempAreasResponse.newBuilder();
             long now = clock.millis();
-            for (TempAreaRecord area : metadata.tempAreas()) {
+            List<TempAreaRecord> areas = request.getJobId().isEmpty() ? metadata.tempAreas()
+                    : metadata.tempArea(checkJobId(request.getJobId())).stream().toList();
+            for (TempAreaRecord area : areas) {
                 if (area.getExpiresAtMillis() > now) {
-                    result.addAreas(info(area, metadata.tempBlocks(area.getJobId())));
+                    result.addAreas(request.getPaged() ? pagedInfo(area) : info(area, metadata.tempBlocks(area.getJobId())));
                 }
             }
             return result.build();
+        });
+    }
+
+    @Override
+    public void listTempAreaBlocks(ListTempAreaBlocksRequest request, StreamObserver<ListTempAreaBlocksResponse> response) {
+        respond(response, () -> {
+            String jobId = checkJobId(request.getJobId());
+            BlockMetadataStore.TempBlocksPage page;
+            try {
+                page = metadata.tempBlocksPage(jobId, request.getStartKey().toByteArray(), TEMP_AREA_BLOCKS_PER_PAGE, TEMP_AREA_BYTES_PER_PAGE);
+            }
+            catch (IllegalArgumentException e) {
+                throw RpcErrors.status(Status.Code.INVALID_ARGUMENT, "Invalid request: the start key is " + e.getMessage());
+            }
+            return ListTempAreaBlocksResponse.newBuilder().addAllBlocks(page.blocks()).setNextBlockKey(ByteString.copyFrom(page.nextKey())).build();
         });
     }
 
@@ -912,6 +942,12 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
     }
 
     /** What the master tells of {@code area}, with its {@code blocks}, and the run that holds it now, if one does. */
+    /** {@code area} with the first page of its blocks, and where the next starts. */
+    private TempAreaInfo pagedInfo(TempAreaRecord area) {
+        BlockMetadataStore.TempBlocksPage page = metadata.tempBlocksPage(area.getJobId(), new byte[0], TEMP_AREA_BLOCKS_PER_PAGE, TEMP_AREA_BYTES_PER_PAGE);
+        return info(area, page.blocks()).toBuilder().setNextBlockKey(ByteString.copyFrom(page.nextKey())).build();
+    }
+
     private TempAreaInfo info(TempAreaRecord area, List<BlockRecord> blocks) {
         TempAreaInfo.Builder info = TempAreaInfo.newBuilder()
                 .setJobId(area.getJobId())

@@ -20,6 +20,15 @@ import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.client.GrpcCacheClient;
 import io.gfsload.cache.proto.BlockLocations;
 import io.gfsload.cache.proto.CommitBlockRequest;
+import com.google.protobuf.ByteString;
+import io.gfsload.cache.api.TempArea;
+import io.gfsload.cache.proto.BlockRecord;
+import io.gfsload.cache.proto.TempAreaInfo;
+import io.gfsload.cache.proto.ListTempAreaBlocksResponse;
+import io.gfsload.cache.proto.ListTempAreaBlocksRequest;
+import io.gfsload.cache.proto.ListTempAreasResponse;
+import io.gfsload.cache.proto.ListTempAreasRequest;
+import io.gfsload.cache.proto.CommitBlocksRequest;
 import io.gfsload.cache.proto.FreeRequest;
 import io.gfsload.cache.proto.GetFilesBlocksRequest;
 import io.gfsload.cache.proto.GetFilesBlocksResponse;
@@ -100,6 +109,63 @@ class MasterServiceTest {
 
         assertEquals(List.of(Optional.of("/tmp/gfsload-127.0.0.1-40000-0123456789abcdef.sock"), Optional.empty(), Optional.empty()),
                 client.clusterInfo().workers().stream().map(WorkerInfo::domainSocket).toList());
+    }
+
+    @Test
+    void anAreaOfManyBlocksIsListedInPagesAndItsRenewalsCarryNone() {
+        register("worker-0", 1L << 40);
+        for (String job : List.of("big", "small")) {
+            stub().openTempArea(OpenTempAreaRequest.newBuilder().setJobId(job).setExpireMillis(60_000).build());
+        }
+        // records of about 1.1 KB: more blocks than the 2 MiB of one page holds, and than a 4 MiB message (the default limit of a channel)
+        FileIdentity file = new FileIdentity("cosn://bucket/" + "d".repeat(1000) + "/part-0", 1L << 40, 1234, "");
+        int blocks = 4_500;
+        for (int from = 0; from < blocks; from += 1000) {
+            CommitBlocksRequest.Builder batch = CommitBlocksRequest.newBuilder();
+            for (int index = from; index < Math.min(from + 1000, blocks); index++) {
+                batch.addBlocks(CommitBlockRequest.newBuilder().setFile(ProtoConversions.toProto(file)).setIndex(index).setLength(100).setCrc32C(7)
+                        .addWorkerIds("worker-0").setTempArea("big"));
+            }
+            stub().commitBlocks(batch.build());
+        }
+        stub().commitBlock(CommitBlockRequest.newBuilder().setFile(ProtoConversions.toProto(FILE)).setIndex(0).setLength(100).setCrc32C(7)
+                .addWorkerIds("worker-0").setTempArea("small").build());
+
+        ListTempAreasResponse listed = stub().listTempAreas(ListTempAreasRequest.newBuilder().setJobId("big").setPaged(true).build());
+        assertEquals(List.of("big"), listed.getAreasList().stream().map(TempAreaInfo::getJobId).toList(), "the one job's area");
+        TempAreaInfo first = listed.getAreas(0);
+        assertTrue(first.getBlocksCount() > 0 && first.getBlocksCount() < blocks, "a first page: " + first.getBlocksCount());
+        assertTrue(first.getSerializedSize() < (2 << 20) + (64 << 10), "at most 2 MiB of records: " + first.getSerializedSize());
+        List<Integer> indexes = new ArrayList<>(first.getBlocksList().stream().map(BlockRecord::getIndex).toList());
+        ByteString next = first.getNextBlockKey();
+        int pages = 1;
+        while (!next.isEmpty()) {
+            ListTempAreaBlocksResponse page = stub().listTempAreaBlocks(ListTempAreaBlocksRequest.newBuilder().setJobId("big").setStartKey(next).build());
+            assertTrue(page.getSerializedSize() < (2 << 20) + (64 << 10), "at most 2 MiB of records: " + page.getSerializedSize());
+            page.getBlocksList().forEach(block -> indexes.add(block.getIndex()));
+            next = page.getNextBlockKey();
+            pages++;
+        }
+        assertEquals(3, pages);
+        assertEquals(IntStream.range(0, blocks).boxed().toList(), indexes.stream().sorted().toList(), "every block once");
+
+        StatusRuntimeException otherJobs = assertThrows(StatusRuntimeException.class, () -> stub().listTempAreaBlocks(
+                ListTempAreaBlocksRequest.newBuilder().setJobId("small").setStartKey(first.getNextBlockKey()).build()));
+        assertEquals(Status.Code.INVALID_ARGUMENT, otherJobs.getStatus().getCode(), otherJobs.getMessage());
+        assertEquals(0, stub().openTempArea(OpenTempAreaRequest.newBuilder().setJobId("big").setExpireMillis(60_000).setRenew(true)
+                .setOmitBlocks(true).build()).getArea().getBlocksCount(), "a renewal answered without blocks");
+        assertEquals(blocks, stub().withMaxInboundMessageSize(64 << 20).listTempAreas(ListTempAreasRequest.getDefaultInstance()).getAreas(0).getBlocksCount(),
+                "every block to a client that does not ask for pages");
+
+        // the client puts the pages together
+        assertEquals(blocks, client.tempAreas().findTempArea("big").orElseThrow().blocks().size());
+        assertEquals(1, client.tempAreas().findTempArea("small").orElseThrow().blocks().size());
+        assertEquals(Optional.empty(), client.tempAreas().findTempArea("none"));
+        assertEquals(blocks, client.tempAreas().openTempArea("big", Duration.ofMinutes(1)).blocks().size());
+        assertEquals(Map.of("big", blocks, "small", 1), client.tempAreas().listTempAreas().stream()
+                .collect(java.util.stream.Collectors.toMap(TempArea::jobId, area -> area.blocks().size())));
+        assertEquals(client.tempAreas().findTempArea("big").orElseThrow().expiresAt(),
+                client.tempAreas().renewTempAreaExpiry("big", Duration.ofMinutes(1), Optional.empty()), "the area's expiry");
     }
 
     @Test
