@@ -1825,12 +1825,30 @@ public final class GrpcCacheClient implements CacheClient {
             requireNonNull(blocks, "blocks is null");
             CommitScopeRequest.Builder request = CommitScopeRequest.newBuilder().setJobId(jobId);
             run.ifPresent(r -> request.setRunId(r.runId()).setRunToken(r.token()));
-            for (BlockKey block : blocks) {
-                request.addBlocks(BlockRef.newBuilder().setFile(ProtoConversions.toProto(block.file()))
-                        .setIndex(block.index()));
+            // by id: a fifth of the bytes of the blocks' file identities
+            blocks.forEach(block -> request.addBlockIds(block.blockId()));
+            CommitScopeResponse response;
+            try {
+                response = callMaster("Committing " + blocks.size() + " blocks of job " + jobId, () -> masterStub().commitScope(request.build()));
             }
-            CommitScopeResponse response = callMaster("Committing " + blocks.size() + " blocks of job " + jobId,
-                    () -> masterStub().commitScope(request.build()));
+            catch (BlockNotFoundException e) {
+                // the master names the blocks missing from the area by id: by index and path here
+                String message = e.getMessage();
+                for (BlockKey block : blocks) {
+                    message = message.replace("block " + block.blockId(), "block " + block.index() + " of " + block.file().path());
+                }
+                BlockNotFoundException named = new BlockNotFoundException(message);
+                named.initCause(e.getCause());
+                throw named;
+            }
+            if (response.getBlocks() == 0 && !blocks.isEmpty()) {
+                // a master older than block ids ignored them and committed nothing: by reference, then
+                request.clearBlockIds();
+                for (BlockKey block : blocks) {
+                    request.addBlocks(BlockRef.newBuilder().setFile(ProtoConversions.toProto(block.file())).setIndex(block.index()));
+                }
+                response = callMaster("Committing " + blocks.size() + " blocks of job " + jobId, () -> masterStub().commitScope(request.build()));
+            }
             return new ScopeCommit(jobId, response.getBlocks(), response.getBytes());
         }
 

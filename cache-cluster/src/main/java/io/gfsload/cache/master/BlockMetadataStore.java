@@ -1224,20 +1224,46 @@ final class BlockMetadataStore implements AutoCloseable {
      * @throws TempAreaInUseException when another run of the job holds the area; nothing changes then
      */
     synchronized ScopeResult commitScope(String jobId, List<BlockRef> refs, long nowMillis, String runId, String token) {
+        List<ScopeBlock> blocks = new ArrayList<>(refs.size());
+        for (BlockRef ref : refs) {
+            FileIdentity file = ProtoConversions.fromProto(ref.getFile());
+            blocks.add(new ScopeBlock(blockKeyString(file.fileKey(), ref.getIndex()), Optional.of(file), "block " + ref.getIndex() + " of " + file.path()));
+        }
+        return commitScopeBlocks(jobId, blocks, nowMillis, runId, token);
+    }
+
+    /**
+     * As {@link #commitScope(String, List, long, String, String)}, of the blocks named by their
+     * ids ({@code <fileKey>-<index>}, the file key a hash of the file's whole identity).
+     */
+    synchronized ScopeResult commitScopeByIds(String jobId, List<String> blockIds, long nowMillis, String runId, String token) {
+        List<ScopeBlock> blocks = new ArrayList<>(blockIds.size());
+        for (String blockId : blockIds) {
+            blocks.add(new ScopeBlock(blockKeyOf(blockId), Optional.empty(), "block " + blockId));
+        }
+        return commitScopeBlocks(jobId, blocks, nowMillis, runId, token);
+    }
+
+    /**
+     * A block of a scope to commit: its key in the area, the file identity its record must have
+     * where the caller named one, and how a failure names it.
+     */
+    private record ScopeBlock(String blockKey, Optional<FileIdentity> file, String name) {}
+
+    private ScopeResult commitScopeBlocks(String jobId, List<ScopeBlock> blocks, long nowMillis, String runId, String token) {
         TempAreaRecord area = checkOpen(jobId, nowMillis, "Cannot commit a scope of job " + jobId);
         checkHeldBy(area, runId, token, nowMillis, "Cannot commit a scope of job " + jobId);
         Map<String, BlockRecord> staged = new TreeMap<>();
         List<String> missing = new ArrayList<>();
-        for (BlockRef ref : refs) {
-            FileIdentity file = ProtoConversions.fromProto(ref.getFile());
-            String blockKey = blockKeyString(file.fileKey(), ref.getIndex());
+        for (ScopeBlock block : blocks) {
+            String blockKey = block.blockKey();
             if (staged.containsKey(blockKey)) {
                 continue;
             }
             byte[] value = get(tempBlocks, (jobId + "/" + blockKey).getBytes(UTF_8), "read the temp area of job " + jobId);
             BlockRecord record = value == null ? null : parseBlock(value);
-            if (record == null || !sameFile(record, file) || record.getWorkerIdsCount() == 0) {
-                missing.add("block " + ref.getIndex() + " of " + file.path());
+            if (record == null || block.file().isPresent() && !sameFile(record, block.file().get()) || record.getWorkerIdsCount() == 0) {
+                missing.add(block.name());
             }
             else {
                 staged.put(blockKey, record);
@@ -1245,7 +1271,7 @@ final class BlockMetadataStore implements AutoCloseable {
         }
         if (!missing.isEmpty()) {
             throw new BlockNotFoundException(String.format("Cannot commit %s of job %s: %d %s not in its temp "
-                    + "area: %s%s", Counts.of(refs.size(), "block"), jobId, missing.size(), missing.size() == 1 ? "is" : "are",
+                    + "area: %s%s", Counts.of(blocks.size(), "block"), jobId, missing.size(), missing.size() == 1 ? "is" : "are",
                     String.join(", ", missing.subList(0,
                     Math.min(5, missing.size()))), missing.size() > 5 ? ", ..." : ""));
         }

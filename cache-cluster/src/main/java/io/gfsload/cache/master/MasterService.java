@@ -732,9 +732,15 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                         ref.getIndex());
                 ProtoConversions.fromProto(ref.getFile());
             }
+            for (String blockId : request.getBlockIdsList()) {
+                check(BlockKey.isValidBlockId(blockId) && Long.parseLong(blockId.substring(blockId.lastIndexOf('-') + 1)) <= Integer.MAX_VALUE,
+                        "not a block id: %s", blockId);
+            }
+            check(request.getBlocksCount() == 0 || request.getBlockIdsCount() == 0, "a scope of job %s names blocks both by reference and by id", jobId);
             checkRun(jobId, request.getRunId(), request.getRunToken());
-            BlockMetadataStore.ScopeResult result = metadata.commitScope(jobId, request.getBlocksList(), clock.millis(), request.getRunId(),
-                    request.getRunToken());
+            BlockMetadataStore.ScopeResult result = request.getBlockIdsCount() > 0
+                    ? metadata.commitScopeByIds(jobId, request.getBlockIdsList(), clock.millis(), request.getRunId(), request.getRunToken())
+                    : metadata.commitScope(jobId, request.getBlocksList(), clock.millis(), request.getRunId(), request.getRunToken());
             metrics.scopeCommitted(result.blocks());
             log.info("Job {} committed a scope of {} ({}) from its temp area", jobId, Counts.of(result.blocks(), "block"),
                     Counts.of(result.bytes(), "byte"));

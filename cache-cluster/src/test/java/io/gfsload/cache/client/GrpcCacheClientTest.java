@@ -19,6 +19,10 @@ import io.gfsload.cache.master.CacheMaster;
 import io.gfsload.cache.master.MasterConfig;
 import io.gfsload.cache.proto.CompleteLocalWritesRequest;
 import io.gfsload.cache.proto.MasterServiceGrpc;
+import io.gfsload.cache.api.ScopeCommit;
+import io.gfsload.cache.proto.BlockRef;
+import io.gfsload.cache.proto.CommitScopeResponse;
+import io.gfsload.cache.proto.CommitScopeRequest;
 import io.gfsload.cache.proto.RegisterWorkerRequest;
 import io.gfsload.cache.proto.RemoveBlockRequest;
 import io.gfsload.cache.proto.RemoveBlockResponse;
@@ -204,6 +208,30 @@ class GrpcCacheClientTest {
         try (CacheClient client = GrpcCacheClient.connect("127.0.0.1:" + older.getPort())) {
             assertFalse(client.tempAreas().releaseTempArea("job-1", new TempAreaRun("run-1", Duration.ofSeconds(30))));
         }
+    }
+
+    /** A master older than block ids in scope commits ignores them and commits nothing: the client commits by reference then. */
+    @Test
+    void aScopeIsCommittedByReferenceAtAMasterOlderThanBlockIds() throws IOException {
+        List<CommitScopeRequest> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        Server older = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(new MasterServiceGrpc.MasterServiceImplBase() {
+            @Override
+            public void commitScope(CommitScopeRequest request, StreamObserver<CommitScopeResponse> response) {
+                asked.add(request);
+                // as an older master parses the request: block_ids an unknown field
+                response.onNext(CommitScopeResponse.newBuilder().setBlocks(request.getBlocksCount()).setBytes(100L * request.getBlocksCount()).build());
+                response.onCompleted();
+            }
+        }).build().start();
+        fakes.add(older);
+        FileIdentity file = new FileIdentity("cosn://bucket/t/part-0", 1000, 1234, "");
+        try (CacheClient client = GrpcCacheClient.connect("127.0.0.1:" + older.getPort())) {
+            assertEquals(new ScopeCommit("job-1", 2, 200), client.tempAreas().commitScope("job-1", List.of(new BlockKey(file, 0), new BlockKey(file, 1))));
+        }
+        assertEquals(2, asked.size());
+        assertEquals(List.of(new BlockKey(file, 0).blockId(), new BlockKey(file, 1).blockId()), asked.get(0).getBlockIdsList(), "by id first");
+        assertEquals(List.of(0, 1), asked.get(1).getBlocksList().stream().map(BlockRef::getIndex).toList(), "then by reference");
+        assertEquals(0, asked.get(1).getBlockIdsCount());
     }
 
     @Test

@@ -20,6 +20,8 @@ import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.client.GrpcCacheClient;
 import io.gfsload.cache.proto.BlockLocations;
 import io.gfsload.cache.proto.CommitBlockRequest;
+import io.gfsload.cache.proto.BlockRef;
+import io.gfsload.cache.proto.CommitScopeRequest;
 import com.google.protobuf.ByteString;
 import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.proto.BlockRecord;
@@ -166,6 +168,36 @@ class MasterServiceTest {
                 .collect(java.util.stream.Collectors.toMap(TempArea::jobId, area -> area.blocks().size())));
         assertEquals(client.tempAreas().findTempArea("big").orElseThrow().expiresAt(),
                 client.tempAreas().renewTempAreaExpiry("big", Duration.ofMinutes(1), Optional.empty()), "the area's expiry");
+    }
+
+    @Test
+    void aScopeIsCommittedByBlockIdsAllOrNone() {
+        register("worker-0", 1L << 40);
+        stub().openTempArea(OpenTempAreaRequest.newBuilder().setJobId("job").setExpireMillis(60_000).build());
+        for (int index = 0; index < 3; index++) {
+            stub().commitBlock(CommitBlockRequest.newBuilder().setFile(ProtoConversions.toProto(FILE)).setIndex(index).setLength(100).setCrc32C(7)
+                    .addWorkerIds("worker-0").setTempArea("job").build());
+        }
+        FileIdentity rewritten = new FileIdentity(FILE.path(), FILE.length(), FILE.modificationTime() + 1, "");
+
+        StatusRuntimeException notStaged = assertThrows(StatusRuntimeException.class, () -> stub().commitScope(CommitScopeRequest.newBuilder()
+                .setJobId("job").addBlockIds(blockId(0)).addBlockIds(new BlockKey(rewritten, 1).blockId()).build()));
+        assertEquals(Status.Code.NOT_FOUND, notStaged.getStatus().getCode());
+        assertTrue(notStaged.getStatus().getDescription().contains("1 is not in its temp area: block " + new BlockKey(rewritten, 1).blockId()),
+                notStaged.getStatus().getDescription());
+        assertEquals(List.of(), client.cachedBlocks(FILE), "none committed");
+        for (CommitScopeRequest.Builder bad : List.of(CommitScopeRequest.newBuilder().addBlockIds("../etc/passwd"),
+                CommitScopeRequest.newBuilder().addBlockIds(FILE.fileKey() + "-9999999999"),
+                CommitScopeRequest.newBuilder().addBlockIds(blockId(0)).addBlocks(BlockRef.newBuilder().setFile(ProtoConversions.toProto(FILE))))) {
+            StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> stub().commitScope(bad.setJobId("job").build()));
+            assertEquals(Status.Code.INVALID_ARGUMENT, refused.getStatus().getCode(), refused.getMessage());
+        }
+
+        assertEquals(2, stub().commitScope(CommitScopeRequest.newBuilder().setJobId("job").addBlockIds(blockId(0)).addBlockIds(blockId(2))
+                .addBlockIds(blockId(0)).build()).getBlocks());
+        assertEquals(List.of(0, 2), client.cachedBlocks(FILE).stream().map(CachedBlock::index).toList());
+        assertEquals(List.of(blockId(1)), client.tempAreas().findTempArea("job").orElseThrow().blocks().stream()
+                .map(block -> block.block().blockId()).toList(), "the rest stays staged");
     }
 
     @Test
