@@ -947,6 +947,17 @@ final class BlockMetadataStore implements AutoCloseable {
      *     renewal, holds the area
      */
     synchronized OpenedArea openTempArea(String jobId, long nowMillis, long expireMillis, boolean renewOnly, Optional<TempAreaRun> run) {
+        return openTempArea(jobId, nowMillis, expireMillis, renewOnly, run, true);
+    }
+
+    /**
+     * As {@link #openTempArea(String, long, long, boolean, Optional)}; with {@code listBlocks}
+     * false the answer's blocks are empty, and the area's are read only when its expiry moves
+     * (their workers are told to keep them): a running job's renewals, most of which move
+     * nothing, do not read an area of many blocks each time.
+     */
+    synchronized OpenedArea openTempArea(String jobId, long nowMillis, long expireMillis, boolean renewOnly, Optional<TempAreaRun> run,
+            boolean listBlocks) {
         long expiresAt = saturatedAdd(nowMillis, expireMillis);
         Optional<TempAreaRecord> existing = tempArea(jobId);
         if (renewOnly) {
@@ -962,8 +973,8 @@ final class BlockMetadataStore implements AutoCloseable {
                     checkNotInUse(area, run.get(), nowMillis);
                 }
             }
-            List<BlockRecord> staged = tempBlocks(jobId);
             boolean extend = expiresAt > area.getExpiresAtMillis() && expiresAt - area.getExpiresAtMillis() >= Math.max(1, expireMillis / 3);
+            List<BlockRecord> staged = listBlocks || extend ? tempBlocks(jobId) : List.of();
             if (extend || run.isPresent()) {
                 TempAreaRecord.Builder updated = area.toBuilder();
                 if (extend) {
@@ -985,7 +996,7 @@ final class BlockMetadataStore implements AutoCloseable {
                     write(batch, (extend ? "extend" : "renew") + " the temp area of job " + jobId);
                 }
             }
-            return new OpenedArea(area, staged, true, Optional.empty());
+            return new OpenedArea(area, listBlocks ? staged : List.of(), true, Optional.empty());
         }
         Optional<AreaDeletion> expired = existing.isPresent() ? Optional.of(deleteTempArea(jobId)) : Optional.empty();
         TempAreaRecord.Builder opened = TempAreaRecord.newBuilder()

@@ -692,7 +692,9 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                     request.getExpireMillis());
             BlockMetadataStore.OpenedArea opened;
             try {
-                opened = metadata.openTempArea(jobId, clock.millis(), request.getExpireMillis(), request.getRenew(), run(jobId, request));
+                // a paged answer reads its first page itself; one without blocks reads none
+                opened = metadata.openTempArea(jobId, clock.millis(), request.getExpireMillis(), request.getRenew(), run(jobId, request),
+                        !request.getOmitBlocks() && !request.getPaged());
             }
             catch (TempAreaNotFoundException e) {
                 // a running job whose area expired (or was aborted) meanwhile: it must not go on staging into a new one
@@ -700,22 +702,22 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                 throw e;
             }
             opened.expiredBefore().ifPresent(deletion -> logExpired(deletion, "found expired when reopened"));
+            TempAreaInfo area = request.getOmitBlocks() ? info(opened.area(), List.of())
+                    : request.getPaged() ? pagedInfo(opened.area())
+                    : info(opened.area(), opened.blocks());
+            String staged = request.getOmitBlocks() ? "" : " with " + Counts.of(area.getBlocksCount(), "block")
+                    + (area.getNextBlockKey().isEmpty() ? "" : " and more");
             if (request.getRenew()) {
-                log.debug("Temp area of job {} renewed with {}; it expires at {}", jobId, Counts.of(opened.blocks().size(), "block"),
-                        Instant.ofEpochMilli(opened.area().getExpiresAtMillis()));
+                log.debug("Temp area of job {} renewed{}; it expires at {}", jobId, staged, Instant.ofEpochMilli(opened.area().getExpiresAtMillis()));
             }
             else if (opened.adopted()) {
-                log.info("Temp area of job {} adopted with {}; it expires at {}", jobId, Counts.of(opened.blocks().size(), "block"),
-                        Instant.ofEpochMilli(opened.area().getExpiresAtMillis()));
+                log.info("Temp area of job {} adopted{}; it expires at {}", jobId, staged, Instant.ofEpochMilli(opened.area().getExpiresAtMillis()));
             }
             else {
                 metrics.tempAreaOpened();
                 log.info("Temp area of job {} opened; it expires at {}", jobId,
                         Instant.ofEpochMilli(opened.area().getExpiresAtMillis()));
             }
-            TempAreaInfo area = request.getOmitBlocks() ? info(opened.area(), List.of())
-                    : request.getPaged() ? pagedInfo(opened.area())
-                    : info(opened.area(), opened.blocks());
             return OpenTempAreaResponse.newBuilder()
                     .setArea(area)
                     .setAdopted(opened.adopted())

@@ -111,6 +111,25 @@ class TempAreaMetadataTest {
     }
 
     @Test
+    void aRenewalWithoutBlocksStillHasTheWorkersKeepThemWhenItMovesTheExpiry() {
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.openTempArea("job", NOW, HOUR);
+            store.stage("job", record(FILE, 0, "worker-0"), NOW);
+            store.takeCommands("worker-0", 100);
+
+            BlockMetadataStore.OpenedArea unmoved = store.openTempArea("job", NOW + 1000, HOUR, true, Optional.empty(), false);
+            assertEquals(List.of(), unmoved.blocks());
+            assertEquals(NOW + HOUR, unmoved.area().getExpiresAtMillis(), "less than a third later: not moved");
+            assertEquals(List.of(), store.takeCommands("worker-0", 100));
+
+            BlockMetadataStore.OpenedArea moved = store.openTempArea("job", NOW + HOUR / 2, HOUR, true, Optional.empty(), false);
+            assertEquals(List.of(), moved.blocks());
+            assertEquals(NOW + 3 * HOUR / 2, moved.area().getExpiresAtMillis());
+            assertEquals(List.of(pin(FILE, 0, NOW + 3 * HOUR / 2)), store.takeCommands("worker-0", 100), "its blocks pinned to the new expiry");
+        }
+    }
+
+    @Test
     void aRenewalExtendsAnOpenAreaAndNeverOpensANewOne() {
         try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
             TempAreaNotFoundException none = assertThrows(TempAreaNotFoundException.class, () -> store.openTempArea("job", NOW, HOUR, true));
