@@ -9,7 +9,7 @@ import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.FileErrors;
 import io.gfsload.cache.api.StorageTier;
-import io.gfsload.cache.api.TempArea;
+import io.gfsload.cache.api.TempAreaSummary;
 import io.gfsload.cache.api.WorkerInfo;
 import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.client.GrpcCacheClient;
@@ -731,7 +731,7 @@ public final class ClusterCommand implements Callable<Integer> {
         try (CacheClient client = GrpcCacheClient.connect(record.masterTarget(), settings.client())) {
             ClusterInfo info = client.clusterInfo();
             long underReplicated = client.underReplicated("", 0).count();
-            List<TempArea> tempAreas = client.tempAreas().listTempAreas();
+            List<TempAreaSummary> tempAreas = client.tempAreas().listTempAreaSummaries();
             out.printf(Locale.ROOT, "Cache cluster in %s: master %s (pid %d)%n", directory, record.masterTarget(),
                     record.master().pid());
             List<List<String>> rows = new ArrayList<>();
@@ -798,14 +798,14 @@ public final class ClusterCommand implements Callable<Integer> {
      * until when, and whether a run of the job holds the area (another run of it is refused it
      * meanwhile) or none does (the job's next run adopts it).
      */
-    private static void printTempAreas(List<TempArea> areas, PrintWriter out) {
+    private static void printTempAreas(List<TempAreaSummary> areas, PrintWriter out) {
         out.println("Temp areas (blocks staged by atomic jobs, not visible to readers):");
         int width = Math.max(16, areas.stream().mapToInt(area -> area.jobId().length()).max().orElse(0));
-        for (TempArea area : areas) {
+        for (TempAreaSummary area : areas) {
             String held = area.heldBy()
                     .map(hold -> "held by a run of the job (renewed " + Counts.of(hold.renewedAgo().truncatedTo(ChronoUnit.SECONDS)) + " ago)")
                     .orElse("held by no run: the job's next run adopts it");
-            out.printf(Locale.ROOT, "  %-" + width + "s %s, %s, until %s; %s%n", area.jobId(), Sizes.count(area.blocks().size(), "block"),
+            out.printf(Locale.ROOT, "  %-" + width + "s %s, %s, until %s; %s%n", area.jobId(), Sizes.count(area.blocks(), "block"),
                     Sizes.format(area.bytes()), area.expiresAt(), held);
         }
     }

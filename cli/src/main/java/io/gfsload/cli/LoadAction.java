@@ -135,10 +135,10 @@ final class LoadAction {
         }
         if (report.stopReason() == null && execution.atomic && report.state() != LoadState.SUCCEEDED) {
             // what the failed scopes left staged, invisible to readers, and for how long
-            services.cache().tempAreas().findTempArea(jobId).filter(area -> !area.blocks().isEmpty())
+            services.cache().tempAreas().findTempAreaSummary(jobId).filter(area -> area.blocks() > 0)
                     .ifPresent(area -> {
                         err.println("The temp area of atomic job %s keeps %s, %s, not visible to readers, until %s; the same command resumes the job"
-                                .formatted(jobId, Sizes.count(area.blocks().size(), "block"), Sizes.format(area.bytes()), area.expiresAt()));
+                                .formatted(jobId, Sizes.count(area.blocks(), "block"), Sizes.format(area.bytes()), area.expiresAt()));
                         err.flush();
                     });
         }

@@ -450,10 +450,10 @@ final class LoadRunner {
             String atomicJob = JobJournal.jobId(jobRequest(planned.plan().request()), Optional.of(scope));
             String flags = scope == AtomicOptions.Scope.FILE ? "-A" : "-A --atomic-scope " + scope.name().toLowerCase(Locale.ROOT);
             // an area of no blocks (a run stopped before it staged any) holds no room and has nothing to resume
-            services.cache().tempAreas().findTempArea(atomicJob).filter(area -> !area.blocks().isEmpty())
+            services.cache().tempAreas().findTempAreaSummary(atomicJob).filter(area -> area.blocks() > 0)
                     .ifPresent(area -> status.printf("The atomic load of the same request (%s, job %s) has a temp area of %s, %s, kept until %s: "
                             + "a run of it is under way (from this or another gfsload home), or one did not finish, which the same command with %s "
-                            + "resumes%n", flags, atomicJob, Sizes.count(area.blocks().size(), "block"),
+                            + "resumes%n", flags, atomicJob, Sizes.count(area.blocks(), "block"),
                             Sizes.format(area.bytes()), area.expiresAt(), flags));
         }
         status.flush();

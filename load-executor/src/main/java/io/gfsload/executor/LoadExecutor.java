@@ -29,6 +29,7 @@ import io.gfsload.cache.api.NotEnoughWorkersException;
 import io.gfsload.cache.api.RemovalMarks;
 import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.TempArea;
+import io.gfsload.cache.api.TempAreaSummary;
 import io.gfsload.cache.api.TempAreaInUseException;
 import io.gfsload.cache.api.UfsPullException;
 import io.gfsload.cache.api.WorkerInfo;
@@ -812,7 +813,7 @@ public final class LoadExecutor {
             return;
         }
         String jobId = options.atomic().get().jobId();
-        Optional<TempArea.Hold> hold = cache.tempAreas().findTempArea(jobId).flatMap(TempArea::heldBy);
+        Optional<TempArea.Hold> hold = cache.tempAreas().findTempAreaSummary(jobId).flatMap(TempAreaSummary::heldBy);
         if (hold.isPresent() && !homeRunId.equals(Optional.of(hold.get().runId()))) {
             Duration ago = hold.get().renewedAgo();
             // in whole seconds, as the master's refusal says it
@@ -849,9 +850,9 @@ public final class LoadExecutor {
      */
     static Optional<LoadReport.Staged> stagedLeft(CacheClient cache, String jobId, Supplier<Optional<LoadReport.Staged>> known) {
         try {
-            return cache.tempAreas().findTempArea(jobId)
-                    .filter(area -> !area.blocks().isEmpty())
-                    .map(area -> new LoadReport.Staged(area.blocks().size(), area.bytes(), area.expiresAt().toString(), true));
+            return cache.tempAreas().findTempAreaSummary(jobId)
+                    .filter(area -> area.blocks() > 0)
+                    .map(area -> new LoadReport.Staged(area.blocks(), area.bytes(), area.expiresAt().toString(), true));
         }
         catch (MasterUnavailableException e) {
             LOG.warn("Cannot ask the master what the temp area of atomic job {} holds: {}", jobId, e.getMessage());

@@ -185,6 +185,19 @@ public interface TempAreas {
     }
 
     /**
+     * The open temp areas as {@link #listTempAreas}, without their blocks: how many each holds
+     * and their bytes. The default lists the blocks and counts them.
+     */
+    default List<TempAreaSummary> listTempAreaSummaries() {
+        return listTempAreas().stream().map(TempAreaSummary::of).toList();
+    }
+
+    /** The open temp area of {@code jobId} as {@link #findTempArea}, without its blocks. The default lists the blocks and counts them. */
+    default Optional<TempAreaSummary> findTempAreaSummary(String jobId) {
+        return findTempArea(jobId).map(TempAreaSummary::of);
+    }
+
+    /**
      * Checks the form of a job id.
      *
      * @throws IllegalArgumentException when {@code jobId} does not match {@link #JOB_ID}

@@ -38,6 +38,7 @@ import io.gfsload.cache.api.StagedBlock;
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.api.TempArea;
 import io.gfsload.cache.api.TempAreaRun;
+import io.gfsload.cache.api.TempAreaSummary;
 import io.gfsload.cache.api.TempAreas;
 import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.api.UnderReplicatedBlock;
@@ -1886,6 +1887,31 @@ public final class GrpcCacheClient implements CacheClient {
                     ListTempAreasRequest.newBuilder().setPaged(true).build())).getAreasList().stream()
                     .map(area -> tempArea(withAllBlocks(area), true))
                     .toList();
+        }
+
+        @Override
+        public List<TempAreaSummary> listTempAreaSummaries() {
+            return callMaster("Listing the temp areas", () -> masterStub().listTempAreas(
+                    ListTempAreasRequest.newBuilder().setOmitBlocks(true).build())).getAreasList().stream()
+                    .map(this::summary)
+                    .toList();
+        }
+
+        @Override
+        public Optional<TempAreaSummary> findTempAreaSummary(String jobId) {
+            TempAreas.checkJobId(jobId);
+            return callMaster("Looking up the temp area of job " + jobId, () -> masterStub().listTempAreas(
+                    ListTempAreasRequest.newBuilder().setJobId(jobId).setOmitBlocks(true).build())).getAreasList().stream()
+                    .filter(area -> area.getJobId().equals(jobId))
+                    .findFirst()
+                    .map(this::summary);
+        }
+
+        /** The summary of {@code area}: its counts, or from a master older than summaries, its blocks counted. */
+        private TempAreaSummary summary(TempAreaInfo area) {
+            TempArea listed = tempArea(area, true);
+            return area.getBlocksCount() > 0 ? TempAreaSummary.of(listed)
+                    : new TempAreaSummary(listed.jobId(), listed.createdAt(), listed.expiresAt(), area.getBlockCount(), area.getBlockBytes(), listed.heldBy());
         }
 
         /** Asks for the one area (a master older than that answers every area, of which the job's is taken). */

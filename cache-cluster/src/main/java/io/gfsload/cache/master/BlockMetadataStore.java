@@ -876,6 +876,20 @@ final class BlockMetadataStore implements AutoCloseable {
         return result;
     }
 
+    /** How many blocks the temp area of {@code jobId} holds, and their bytes (once per block). */
+    record TempAreaSize(long blocks, long bytes) {}
+
+    /** The size of the temp area of {@code jobId}: read from its blocks' records, none of which is kept. */
+    TempAreaSize tempAreaSize(String jobId) {
+        long[] size = {0, 0};
+        scan(tempBlocks, (jobId + "/").getBytes(UTF_8), "count the temp area of job " + jobId, (key, value) -> {
+            size[0]++;
+            size[1] += parseBlock(value).getLength();
+            return true;
+        });
+        return new TempAreaSize(size[0], size[1]);
+    }
+
     /**
      * A page of the blocks in a temp area, sorted by file key and index.
      *

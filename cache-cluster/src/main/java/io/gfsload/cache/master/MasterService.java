@@ -812,7 +812,13 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                     : metadata.tempArea(checkJobId(request.getJobId())).stream().toList();
             for (TempAreaRecord area : areas) {
                 if (area.getExpiresAtMillis() > now) {
-                    result.addAreas(request.getPaged() ? pagedInfo(area) : info(area, metadata.tempBlocks(area.getJobId())));
+                    if (request.getOmitBlocks()) {
+                        BlockMetadataStore.TempAreaSize size = metadata.tempAreaSize(area.getJobId());
+                        result.addAreas(info(area, List.of()).toBuilder().setBlockCount(size.blocks()).setBlockBytes(size.bytes()));
+                    }
+                    else {
+                        result.addAreas(request.getPaged() ? pagedInfo(area) : info(area, metadata.tempBlocks(area.getJobId())));
+                    }
                 }
             }
             return result.build();

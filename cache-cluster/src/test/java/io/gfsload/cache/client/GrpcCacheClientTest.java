@@ -19,6 +19,13 @@ import io.gfsload.cache.master.CacheMaster;
 import io.gfsload.cache.master.MasterConfig;
 import io.gfsload.cache.proto.CompleteLocalWritesRequest;
 import io.gfsload.cache.proto.MasterServiceGrpc;
+import io.gfsload.cache.rpc.ProtoConversions;
+import io.gfsload.cache.api.TempAreaSummary;
+import io.gfsload.cache.proto.FileIdentityProto;
+import io.gfsload.cache.proto.BlockRecord;
+import io.gfsload.cache.proto.TempAreaInfo;
+import io.gfsload.cache.proto.ListTempAreasResponse;
+import io.gfsload.cache.proto.ListTempAreasRequest;
 import io.gfsload.cache.api.ScopeCommit;
 import io.gfsload.cache.proto.BlockRef;
 import io.gfsload.cache.proto.CommitScopeResponse;
@@ -210,11 +217,27 @@ class GrpcCacheClientTest {
         }
     }
 
-    /** A master older than block ids in scope commits ignores them and commits nothing: the client commits by reference then. */
+    /**
+     * A master older than block ids in scope commits ignores them and commits nothing: the client
+     * commits by reference then. One older than summaries answers blocks: the client counts them.
+     */
     @Test
-    void aScopeIsCommittedByReferenceAtAMasterOlderThanBlockIds() throws IOException {
+    void aMasterOlderThanBlockIdsAndSummariesCommitsByReferenceAndListsBlocks() throws IOException {
         List<CommitScopeRequest> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
         Server older = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(new MasterServiceGrpc.MasterServiceImplBase() {
+            @Override
+            public void listTempAreas(ListTempAreasRequest request, StreamObserver<ListTempAreasResponse> response) {
+                // as an older master: every area, with every block, whatever the request asks
+                FileIdentityProto file = ProtoConversions.toProto(new FileIdentity("cosn://bucket/t/part-1", 1000, 1234, ""));
+                response.onNext(ListTempAreasResponse.newBuilder()
+                        .addAreas(TempAreaInfo.newBuilder().setJobId("job-0").setExpiresAtMillis(5000))
+                        .addAreas(TempAreaInfo.newBuilder().setJobId("job-1").setExpiresAtMillis(6000)
+                                .addBlocks(BlockRecord.newBuilder().setFile(file).setIndex(0).setLength(600).addWorkerIds("worker-0"))
+                                .addBlocks(BlockRecord.newBuilder().setFile(file).setIndex(1).setLength(400).addWorkerIds("worker-0")))
+                        .build());
+                response.onCompleted();
+            }
+
             @Override
             public void commitScope(CommitScopeRequest request, StreamObserver<CommitScopeResponse> response) {
                 asked.add(request);
@@ -227,6 +250,10 @@ class GrpcCacheClientTest {
         FileIdentity file = new FileIdentity("cosn://bucket/t/part-0", 1000, 1234, "");
         try (CacheClient client = GrpcCacheClient.connect("127.0.0.1:" + older.getPort())) {
             assertEquals(new ScopeCommit("job-1", 2, 200), client.tempAreas().commitScope("job-1", List.of(new BlockKey(file, 0), new BlockKey(file, 1))));
+            // an older master answers summaries with the blocks themselves, and every area
+            assertEquals(List.of(2L, 1000L), client.tempAreas().findTempAreaSummary("job-1").map(area -> List.of(area.blocks(), area.bytes())).orElseThrow());
+            assertEquals(2, client.tempAreas().findTempArea("job-1").orElseThrow().blocks().size());
+            assertEquals(List.of("job-0", "job-1"), client.tempAreas().listTempAreaSummaries().stream().map(TempAreaSummary::jobId).toList());
         }
         assertEquals(2, asked.size());
         assertEquals(List.of(new BlockKey(file, 0).blockId(), new BlockKey(file, 1).blockId()), asked.get(0).getBlockIdsList(), "by id first");

@@ -24,6 +24,7 @@ import io.gfsload.cache.proto.BlockRef;
 import io.gfsload.cache.proto.CommitScopeRequest;
 import com.google.protobuf.ByteString;
 import io.gfsload.cache.api.TempArea;
+import io.gfsload.cache.api.TempAreaSummary;
 import io.gfsload.cache.proto.BlockRecord;
 import io.gfsload.cache.proto.TempAreaInfo;
 import io.gfsload.cache.proto.ListTempAreaBlocksResponse;
@@ -166,6 +167,14 @@ class MasterServiceTest {
         assertEquals(blocks, client.tempAreas().openTempArea("big", Duration.ofMinutes(1)).blocks().size());
         assertEquals(Map.of("big", blocks, "small", 1), client.tempAreas().listTempAreas().stream()
                 .collect(java.util.stream.Collectors.toMap(TempArea::jobId, area -> area.blocks().size())));
+        // summaries: counts, no blocks
+        TempAreaInfo summary = stub().listTempAreas(ListTempAreasRequest.newBuilder().setJobId("big").setOmitBlocks(true).build()).getAreas(0);
+        assertEquals(0, summary.getBlocksCount());
+        assertEquals(List.of((long) blocks, 100L * blocks), List.of(summary.getBlockCount(), summary.getBlockBytes()));
+        assertEquals(Map.of("big", (long) blocks, "small", 1L), client.tempAreas().listTempAreaSummaries().stream()
+                .collect(java.util.stream.Collectors.toMap(TempAreaSummary::jobId, TempAreaSummary::blocks)));
+        assertEquals(TempAreaSummary.of(client.tempAreas().findTempArea("big").orElseThrow()), client.tempAreas().findTempAreaSummary("big").orElseThrow());
+        assertEquals(Optional.empty(), client.tempAreas().findTempAreaSummary("none"));
         assertEquals(client.tempAreas().findTempArea("big").orElseThrow().expiresAt(),
                 client.tempAreas().renewTempAreaExpiry("big", Duration.ofMinutes(1), Optional.empty()), "the area's expiry");
     }
