@@ -65,6 +65,7 @@ import java.util.HashSet;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -838,6 +839,12 @@ public final class LoadExecutor {
         return Adopted.usable(area.get().blocks(), live, plan.request().replication(), plan);
     }
 
+    /** The store of the file at {@code path}: its scheme and authority ({@code cosn://bucket}), as the workers' access to the UFS goes. */
+    static String storeOf(String path) {
+        URI uri = new Path(path).toUri();
+        return uri.getScheme() + "://" + Objects.toString(uri.getAuthority(), "");
+    }
+
     /** The rate of a run that wrote {@code bytesWritten} in {@code loadingMillis}, in bytes per second. */
     static long rate(long bytesWritten, long loadingMillis) {
         return loadingMillis == 0 ? bytesWritten * 1000 : bytesWritten * 1000 / loadingMillis;
@@ -1119,8 +1126,11 @@ public final class LoadExecutor {
         private final AtomicLong ufsBytesRead = new AtomicLong();
         /** Bytes of the blocks this run wrote to the cache, each once: committed or staged, not adopted. */
         private final AtomicLong bytesWritten = new AtomicLong();
-        /** Set when an auto load ({@link DataPath#AUTO}) learnt that the workers cannot read the UFS: the rest is pushed. */
-        private final AtomicBoolean pushInstead = new AtomicBoolean();
+        /**
+         * The stores ({@link #storeOf}) an auto load ({@link DataPath#AUTO}) learnt no worker reads:
+         * the rest of their files is pushed, those of other stores still pulled.
+         */
+        private final Set<String> pushedStores = ConcurrentHashMap.newKeySet();
         /**
          * The blocks this run wrote, by id, with their lengths: in an atomic load, staged in the
          * job's temp area (and committed with their scope, or not); what the report says it staged
@@ -1522,7 +1532,7 @@ public final class LoadExecutor {
             Path ufsPath = new Path(file.file().path());
             FileSystem fs = fileSystem(ufsPath);
             checkUnchanged(fs, ufsPath, file);
-            if (pulls() && loadPulled(toLoad, next, ahead, bytesLoaded)) {
+            if (pulls(file.file().path()) && loadPulled(toLoad, next, ahead, bytesLoaded)) {
                 checkUnchangedAfterRead(fs, ufsPath, file, toLoad, uncached);
                 return;
             }
@@ -1580,9 +1590,12 @@ public final class LoadExecutor {
             progress.loaded();
         }
 
-        /** Whether this run has the workers read the blocks (the pull data path): asked to, and, with auto, until no worker the block may go to could read one. */
-        private boolean pulls() {
-            return options.dataPath() == DataPath.PULL || options.dataPath() == DataPath.AUTO && !pushInstead.get();
+        /**
+         * Whether this run has the workers read the blocks of the file at {@code path} (the pull
+         * data path): asked to, and, with auto, until no worker a block of its store may go to could read one.
+         */
+        private boolean pulls(String path) {
+            return options.dataPath() == DataPath.PULL || options.dataPath() == DataPath.AUTO && !pushedStores.contains(storeOf(path));
         }
 
         /**
@@ -1662,7 +1675,7 @@ public final class LoadExecutor {
             }
             if (failure instanceof UfsPullException e) {
                 if (options.dataPath() == DataPath.AUTO && e.reason() == UfsPullException.Reason.UNREADABLE) {
-                    pushInstead(e);
+                    pushInstead(e, failedBlock.key().file().path());
                     return false;
                 }
                 throw pullFailure(failedBlock, e);
@@ -1679,11 +1692,16 @@ public final class LoadExecutor {
             throw new IllegalStateException("A pull failed: " + failure, failure);
         }
 
-        /** An auto load learnt from {@code e} that the workers cannot read the UFS: from now on the run pushes. */
-        private void pushInstead(UfsPullException e) {
-            // once, whichever of the pulls under way learns it first
-            if (pushInstead.compareAndSet(false, true)) {
-                LOG.warn("The workers cannot read the UFS, so the load reads it here and pushes the blocks (--data-path auto): {}", e.getMessage());
+        /**
+         * An auto load learnt from {@code e}, pulling a block of the file at {@code path}, that no
+         * worker reads its store: from now on the run pushes that store's blocks.
+         */
+        private void pushInstead(UfsPullException e, String path) {
+            String store = storeOf(path);
+            // once per store, whichever of the pulls under way learns it first
+            if (pushedStores.add(store)) {
+                LOG.warn("The workers cannot read the UFS at {}, so the load reads it here and pushes the blocks (--data-path auto): {}", store,
+                        e.getMessage());
             }
         }
 
@@ -1966,7 +1984,7 @@ public final class LoadExecutor {
                 }
                 awaitWindow();
                 int length = Math.toIntExact(block.length());
-                if (mayPull && pulls()) {
+                if (mayPull && pulls(file.file().path())) {
                     // the cap counts the bytes the workers read for the load
                     bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, length)));
                     batcher.add(SmallFileBatcher.Pending.pulled(file, block));
@@ -2137,7 +2155,7 @@ public final class LoadExecutor {
                     }
                     if (pending.isPulled() && failure instanceof UfsPullException pullFailed) {
                         if (options.dataPath() == DataPath.AUTO && pullFailed.reason() == UfsPullException.Reason.UNREADABLE) {
-                            pushInstead(pullFailed);
+                            pushInstead(pullFailed, pending.block().key().file().path());
                             pushSmallFile(pending);
                             continue;
                         }
@@ -2521,7 +2539,7 @@ public final class LoadExecutor {
             try {
                 Failsafe.with(masterPolicy(file.file().path(), retries), roomPolicy(file.file().path(), retries, roomLeft), retryPolicy(file.file().path(), retries))
                         .run(() -> {
-                    if (!pulls() || !pulledAgain(blocks, write, next)) {
+                    if (!pulls(file.file().path()) || !pulledAgain(blocks, write, next)) {
                         try (FSDataInputStream in = open(file)) {
                             FileChannel local = localChannel(in);
                             while (next.get() < blocks.size()) {
@@ -2567,7 +2585,7 @@ public final class LoadExecutor {
                 }
                 catch (UfsPullException e) {
                     if (options.dataPath() == DataPath.AUTO && e.reason() == UfsPullException.Reason.UNREADABLE) {
-                        pushInstead(e);
+                        pushInstead(e, block.key().file().path());
                         return false;
                     }
                     throw pullFailure(block, e);

@@ -19,6 +19,12 @@ import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.planner.BlockTask;
 import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
+import java.util.Optional;
+import io.gfsload.planner.PlannerConfig;
+import io.gfsload.planner.LoadTarget;
+import io.gfsload.planner.LoadRequest;
+import io.gfsload.planner.LoadPlanner;
+import io.gfsload.ufs.simulator.ThrottledFileSystem;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -141,6 +147,56 @@ class TestPulledLoads {
         assertTrue(pullsAsked.get() <= 3, "one answer per read thread and one for the small file's batch at most, the rest pushed: " + pullsAsked.get());
         assertEquals(0.0, pulls("ufs"));
         assertCached(plan);
+    }
+
+    @Test
+    void autoPushesOnlyTheStoreNoWorkerReadsAndPullsTheOthers() throws IOException {
+        Random random = new Random(23);
+        Path other = Files.createDirectories(directory.resolve("other"));
+        for (String name : List.of("d", "e", "f", "g")) {
+            byte[] bytes = new byte[(int) (BLOCK + 1000 + random.nextInt(1000))];
+            random.nextBytes(bytes);
+            Files.write(other.resolve(name), bytes);
+        }
+        AtomicInteger unreadable = new AtomicInteger();
+        // workers without access to the throttled store, the local one read as ever
+        CacheClient oneStoreUnreadable = new ForwardingCacheClient(client) {
+            @Override
+            public BlockWriteResult pullBlock(BlockKey block, long offset, long length, int streams, WriteOptions options) {
+                if (block.file().path().startsWith(ThrottledFileSystem.SCHEME + ":")) {
+                    unreadable.incrementAndGet();
+                    throw new UfsPullException("Pulling block " + block.blockId() + " failed: no worker it may go to reads it: access denied",
+                            UfsPullException.Reason.UNREADABLE, null);
+                }
+                return client.pullBlock(block, offset, length, streams, options);
+            }
+
+            @Override
+            public List<BlockWriteOutcome> pullBlocks(List<BlockRange> blocks, WriteOptions options) {
+                return blocks.stream().map(range -> {
+                    try {
+                        return BlockWriteOutcome.written(pullBlock(range.block(), range.offset(), range.length(), 1, options));
+                    }
+                    catch (UfsPullException e) {
+                        return BlockWriteOutcome.failed(range.block(), e);
+                    }
+                }).toList();
+            }
+        };
+        // the unreadable store's files first: the local ones come after the load learnt it
+        String throttled = ThrottledFileSystem.SCHEME + "://auto-store" + directory.resolve("data").toAbsolutePath();
+        LoadPlanner planner = new LoadPlanner(Optional.empty(), new Configuration(), client::cachedBlocks, new PlannerConfig(BLOCK, 1024, BLOCK * 4, 2));
+        LoadPlan plan = planner.plan(new LoadRequest(new LoadTarget.Paths(List.of(throttled, other.toString())), 2));
+        long localBlocks = plan.partitions().stream().flatMap(partition -> partition.files().stream())
+                .filter(file -> !file.file().path().startsWith(ThrottledFileSystem.SCHEME + ":")).mapToLong(file -> file.blocks().size()).sum();
+
+        LoadReport report = executor(oneStoreUnreadable, ExecutorOptions.defaults().withDataPath(DataPath.AUTO)).execute(plan);
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), report.toString());
+        assertEquals(plan.stats().bytes(), report.totals().bytesLoaded());
+        assertEquals(8, localBlocks);
+        assertEquals((double) localBlocks, pulls("ufs"), "every block of the store the workers read pulled");
+        assertTrue(unreadable.get() >= 1 && unreadable.get() <= 3, "the other store's pushed once learnt: " + unreadable.get());
     }
 
     private LoadExecutor executor(CacheClient cache, ExecutorOptions options) {
