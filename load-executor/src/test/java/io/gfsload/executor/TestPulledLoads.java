@@ -107,7 +107,7 @@ class TestPulledLoads {
     void autoPushesOnceAWorkerCannotReadTheUfsAndPullFailsTheFilesSayingWhy() throws IOException {
         AtomicInteger pullsAsked = new AtomicInteger();
         // workers that cannot read the UFS: the answer of a worker without the store's file system or access
-        CacheClient unreadable = new ForwardingCacheClient(client) {
+        CacheClient unreadable = new PullingOneByOne(client) {
             @Override
             public BlockWriteResult pullBlock(BlockKey block, long offset, long length, int streams, WriteOptions options) {
                 pullsAsked.incrementAndGet();
@@ -115,18 +115,6 @@ class TestPulledLoads {
                         UfsPullException.Reason.UNREADABLE, null);
             }
 
-            @Override
-            public List<BlockWriteOutcome> pullBlocks(List<BlockRange> blocks, WriteOptions options) {
-                // each block as the single pull above answers it
-                return blocks.stream().map(range -> {
-                    try {
-                        return BlockWriteOutcome.written(pullBlock(range.block(), range.offset(), range.length(), 1, options));
-                    }
-                    catch (UfsPullException e) {
-                        return BlockWriteOutcome.failed(range.block(), e);
-                    }
-                }).toList();
-            }
         };
         LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2);
 
@@ -160,7 +148,7 @@ class TestPulledLoads {
         }
         AtomicInteger unreadable = new AtomicInteger();
         // workers without access to the throttled store, the local one read as ever
-        CacheClient oneStoreUnreadable = new ForwardingCacheClient(client) {
+        CacheClient oneStoreUnreadable = new PullingOneByOne(client) {
             @Override
             public BlockWriteResult pullBlock(BlockKey block, long offset, long length, int streams, WriteOptions options) {
                 if (block.file().path().startsWith(ThrottledFileSystem.SCHEME + ":")) {
@@ -171,17 +159,6 @@ class TestPulledLoads {
                 return client.pullBlock(block, offset, length, streams, options);
             }
 
-            @Override
-            public List<BlockWriteOutcome> pullBlocks(List<BlockRange> blocks, WriteOptions options) {
-                return blocks.stream().map(range -> {
-                    try {
-                        return BlockWriteOutcome.written(pullBlock(range.block(), range.offset(), range.length(), 1, options));
-                    }
-                    catch (UfsPullException e) {
-                        return BlockWriteOutcome.failed(range.block(), e);
-                    }
-                }).toList();
-            }
         };
         // the unreadable store's files first: the local ones come after the load learnt it
         String throttled = ThrottledFileSystem.SCHEME + "://auto-store" + directory.resolve("data").toAbsolutePath();
@@ -197,6 +174,25 @@ class TestPulledLoads {
         assertEquals(8, localBlocks);
         assertEquals((double) localBlocks, pulls("ufs"), "every block of the store the workers read pulled");
         assertTrue(unreadable.get() >= 1 && unreadable.get() <= 3, "the other store's pushed once learnt: " + unreadable.get());
+    }
+
+    /** A client whose batched pulls pull each block as its single pull answers it. */
+    private abstract static class PullingOneByOne extends ForwardingCacheClient {
+        PullingOneByOne(CacheClient delegate) {
+            super(delegate);
+        }
+
+        @Override
+        public List<BlockWriteOutcome> pullBlocks(List<BlockRange> blocks, WriteOptions options) {
+            return blocks.stream().map(range -> {
+                try {
+                    return BlockWriteOutcome.written(pullBlock(range.block(), range.offset(), range.length(), 1, options));
+                }
+                catch (UfsPullException e) {
+                    return BlockWriteOutcome.failed(range.block(), e);
+                }
+            }).toList();
+        }
     }
 
     private LoadExecutor executor(CacheClient cache, ExecutorOptions options) {
