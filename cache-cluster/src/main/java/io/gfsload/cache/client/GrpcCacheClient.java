@@ -1899,12 +1899,7 @@ public final class GrpcCacheClient implements CacheClient {
 
         @Override
         public Optional<TempAreaSummary> findTempAreaSummary(String jobId) {
-            TempAreas.checkJobId(jobId);
-            return callMaster("Looking up the temp area of job " + jobId, () -> masterStub().listTempAreas(
-                    ListTempAreasRequest.newBuilder().setJobId(jobId).setOmitBlocks(true).build())).getAreasList().stream()
-                    .filter(area -> area.getJobId().equals(jobId))
-                    .findFirst()
-                    .map(this::summary);
+            return lookUp(jobId, ListTempAreasRequest.newBuilder().setOmitBlocks(true)).map(this::summary);
         }
 
         /** The summary of {@code area}: its counts, or from a master older than summaries, its blocks counted. */
@@ -1914,15 +1909,18 @@ public final class GrpcCacheClient implements CacheClient {
                     : new TempAreaSummary(listed.jobId(), listed.createdAt(), listed.expiresAt(), area.getBlockCount(), area.getBlockBytes(), listed.heldBy());
         }
 
-        /** Asks for the one area (a master older than that answers every area, of which the job's is taken). */
         @Override
         public Optional<TempArea> findTempArea(String jobId) {
+            return lookUp(jobId, ListTempAreasRequest.newBuilder().setPaged(true)).map(area -> tempArea(withAllBlocks(area), true));
+        }
+
+        /** The open area of {@code jobId}, asked for alone with {@code request} (a master older than that answers every area, of which the job's is taken). */
+        private Optional<TempAreaInfo> lookUp(String jobId, ListTempAreasRequest.Builder request) {
             TempAreas.checkJobId(jobId);
-            return callMaster("Looking up the temp area of job " + jobId, () -> masterStub().listTempAreas(
-                    ListTempAreasRequest.newBuilder().setJobId(jobId).setPaged(true).build())).getAreasList().stream()
+            return callMaster("Looking up the temp area of job " + jobId, () -> masterStub().listTempAreas(request.setJobId(jobId).build())).getAreasList()
+                    .stream()
                     .filter(area -> area.getJobId().equals(jobId))
-                    .findFirst()
-                    .map(area -> tempArea(withAllBlocks(area), true));
+                    .findFirst();
         }
 
         private TempArea tempArea(TempAreaInfo area, boolean adopted) {
