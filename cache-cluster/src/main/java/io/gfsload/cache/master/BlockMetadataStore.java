@@ -1252,7 +1252,7 @@ final class BlockMetadataStore implements AutoCloseable {
         List<ScopeBlock> blocks = new ArrayList<>(refs.size());
         for (BlockRef ref : refs) {
             FileIdentity file = ProtoConversions.fromProto(ref.getFile());
-            blocks.add(new ScopeBlock(blockKeyString(file.fileKey(), ref.getIndex()), Optional.of(file), "block " + ref.getIndex() + " of " + file.path()));
+            blocks.add(new ScopeBlock(blockKeyString(file.fileKey(), ref.getIndex()), file));
         }
         return commitScopeBlocks(jobId, blocks, nowMillis, runId, token);
     }
@@ -1264,34 +1264,39 @@ final class BlockMetadataStore implements AutoCloseable {
     synchronized ScopeResult commitScopeByIds(String jobId, List<String> blockIds, long nowMillis, String runId, String token) {
         List<ScopeBlock> blocks = new ArrayList<>(blockIds.size());
         for (String blockId : blockIds) {
-            blocks.add(new ScopeBlock(blockKeyOf(blockId), Optional.empty(), "block " + blockId));
+            blocks.add(new ScopeBlock(blockKeyOf(blockId), null));
         }
         return commitScopeBlocks(jobId, blocks, nowMillis, runId, token);
     }
 
     /**
-     * A block of a scope to commit: its key in the area, the file identity its record must have
-     * where the caller named one, and how a failure names it.
+     * A block of a scope to commit: its key in the area, and the file identity its record must
+     * have where the caller named one (null when named by id, whose file key is the identity's hash).
      */
-    private record ScopeBlock(String blockKey, Optional<FileIdentity> file, String name) {}
+    private record ScopeBlock(String blockKey, FileIdentity file) {
+        /** How a failure names the block. */
+        String name() {
+            return file == null ? "block " + blockIdOf(blockKey) : "block " + Integer.parseInt(blockKey.substring(blockKey.indexOf('/') + 1)) + " of " + file.path();
+        }
+    }
 
     private ScopeResult commitScopeBlocks(String jobId, List<ScopeBlock> blocks, long nowMillis, String runId, String token) {
         TempAreaRecord area = checkOpen(jobId, nowMillis, "Cannot commit a scope of job " + jobId);
         checkHeldBy(area, runId, token, nowMillis, "Cannot commit a scope of job " + jobId);
-        Map<String, BlockRecord> staged = new TreeMap<>();
+        // the keys only: a scope of many blocks would hold every record twice over on the heap; they are read again below
+        Set<String> staged = new TreeSet<>();
         List<String> missing = new ArrayList<>();
         for (ScopeBlock block : blocks) {
             String blockKey = block.blockKey();
-            if (staged.containsKey(blockKey)) {
+            if (staged.contains(blockKey)) {
                 continue;
             }
-            byte[] value = get(tempBlocks, (jobId + "/" + blockKey).getBytes(UTF_8), "read the temp area of job " + jobId);
-            BlockRecord record = value == null ? null : parseBlock(value);
-            if (record == null || block.file().isPresent() && !sameFile(record, block.file().get()) || record.getWorkerIdsCount() == 0) {
+            BlockRecord record = tempBlock(jobId, blockKey);
+            if (record == null || block.file() != null && !sameFile(record, block.file()) || record.getWorkerIdsCount() == 0) {
                 missing.add(block.name());
             }
             else {
-                staged.put(blockKey, record);
+                staged.add(blockKey);
             }
         }
         if (!missing.isEmpty()) {
@@ -1302,15 +1307,16 @@ final class BlockMetadataStore implements AutoCloseable {
         }
         long bytes = 0;
         try (Batch batch = new Batch()) {
-            for (Map.Entry<String, BlockRecord> entry : staged.entrySet()) {
-                BlockRecord record = entry.getValue();
-                commitClaimed(batch, record, ProtoConversions.fromProto(record.getFile()).fileKey());
-                delete(batch, tempBlocks, (jobId + "/" + entry.getKey()).getBytes(UTF_8));
-                String blockId = blockIdOf(entry.getKey());
+            for (String blockKey : staged) {
+                // as checked above: nothing changes the area in between, this store's writes being synchronized
+                BlockRecord record = tempBlock(jobId, blockKey);
+                commitClaimed(batch, record, blockKey.substring(0, blockKey.indexOf('/')));
+                delete(batch, tempBlocks, (jobId + "/" + blockKey).getBytes(UTF_8));
+                String blockId = blockIdOf(blockKey);
                 for (String worker : record.getWorkerIdsList()) {
-                    delete(batch, workerStaged, (worker + "/" + entry.getKey() + "/" + jobId).getBytes(UTF_8));
+                    delete(batch, workerStaged, (worker + "/" + blockKey + "/" + jobId).getBytes(UTF_8));
                     // the worker holds one pin per block: where another job has it staged, that job's area needs it
-                    if (!stagedElsewhere(worker, entry.getKey(), jobId)) {
+                    if (!stagedElsewhere(worker, blockKey, jobId)) {
                         queue(batch, worker, WorkerCommand.newBuilder().setUnpinBlockId(blockId).build());
                     }
                 }
@@ -1323,6 +1329,12 @@ final class BlockMetadataStore implements AutoCloseable {
 
     /** The outcome of {@link #commitScope}. */
     record ScopeResult(int blocks, long bytes) {}
+
+    /** The record of the block at {@code blockKey} in the temp area of {@code jobId}; null when it is not there. */
+    private BlockRecord tempBlock(String jobId, String blockKey) {
+        byte[] value = get(tempBlocks, (jobId + "/" + blockKey).getBytes(UTF_8), "read the temp area of job " + jobId);
+        return value == null ? null : parseBlock(value);
+    }
 
     /**
      * Deletes the temp area of {@code jobId} and its blocks, and tells the workers to delete them
