@@ -247,7 +247,8 @@ final class BatchBlockPuller {
             if (failure instanceof UfsPullException unreadable && unreadable.reason() == UfsPullException.Reason.UNREADABLE
                     && (failed.isEmpty() || failed.equals(first.getWorkerId()))) {
                 // the first worker cannot read the file's directory: another one reads the block
-                client.ufsReaders().cannotRead(first.getWorkerId(), item.block.file().path(), failure.getMessage());
+                String why = result.getError().getMessage();
+                client.ufsReaders().cannotRead(first.getWorkerId(), item.block.file().path(), why.isEmpty() ? failure.getMessage() : why);
                 item.pullAgain = true;
             }
             item.fail(failure instanceof CacheUnavailableException

@@ -679,7 +679,9 @@ public final class GrpcCacheClient implements CacheClient {
             }
             catch (UfsPullException e) {
                 if (e.reason() == UfsPullException.Reason.UNREADABLE) {
-                    ufsReaders.cannotRead(first.getWorkerId(), file.path(), e.getMessage());
+                    // the worker's own words where it gave them (Worker W reading ... of P: why)
+                    String why = e.getCause() == null ? null : Status.fromThrowable(e.getCause()).getDescription();
+                    ufsReaders.cannotRead(first.getWorkerId(), file.path(), why != null && !why.isEmpty() ? why : e.getMessage());
                 }
                 throw e;
             }

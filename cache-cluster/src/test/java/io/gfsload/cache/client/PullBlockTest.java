@@ -174,7 +174,8 @@ class PullBlockTest {
                     WriteOptions.replication(1).excluding(Set.of("worker-0", "worker-1"))));
             assertEquals(UfsPullException.Reason.UNREADABLE, none.reason());
             assertTrue(none.getMessage().contains("no worker it may go to reads " + UfsReaders.directory(identity.path()))
-                    && none.getMessage().contains("worker worker-2") && none.getMessage().contains("gfsload.cache.worker.pull.allowed"), none.getMessage());
+                    && none.getMessage().contains(": Worker worker-2 reading ") && none.getMessage().contains("gfsload.cache.worker.pull.allowed")
+                    && none.getMessage().indexOf("Pulling block") == none.getMessage().lastIndexOf("Pulling block"), "in the worker's own words: " + none.getMessage());
 
             assertEquals(2.0, unableMetrics.value("gfsload_worker_pull_failures_total", Map.of("worker", "worker-2", "kind", "ufs-unreadable")).orElse(0),
                     "not asked again");
