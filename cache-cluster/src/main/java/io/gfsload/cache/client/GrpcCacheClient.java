@@ -117,6 +117,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -138,6 +139,8 @@ import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -161,6 +164,8 @@ public final class GrpcCacheClient implements CacheClient {
     /** The blocks workers evicted for this client's writes. */
     private final WriteEvictions writeEvictions = new WriteEvictions();
     private static final Logger log = LoggerFactory.getLogger(GrpcCacheClient.class);
+    /** A block a scope commit's failure names by id ({@code block <fileKey>-<index>}). */
+    private static final Pattern MISSING_BLOCK_ID = Pattern.compile("block ([0-9a-f]{32}-[0-9]{1,10})");
     /**
      * Blocks shorter than this stream over gRPC even to workers on this host: a short-circuit write
      * costs two more calls than a stream, which only the bytes it saves from the socket repay.
@@ -1835,14 +1840,7 @@ public final class GrpcCacheClient implements CacheClient {
                 response = callMaster("Committing " + blocks.size() + " blocks of job " + jobId, () -> masterStub().commitScope(request.build()));
             }
             catch (BlockNotFoundException e) {
-                // the master names the blocks missing from the area by id: by index and path here
-                String message = e.getMessage();
-                for (BlockKey block : blocks) {
-                    message = message.replace("block " + block.blockId(), "block " + block.index() + " of " + block.file().path());
-                }
-                BlockNotFoundException named = new BlockNotFoundException(message);
-                named.initCause(e.getCause());
-                throw named;
+                throw namedByPath(e, blocks, request.getBlockIdsList());
             }
             if (response.getBlocks() == 0 && !blocks.isEmpty()) {
                 // a master older than block ids ignored them and committed nothing: by reference, then
@@ -1853,6 +1851,27 @@ public final class GrpcCacheClient implements CacheClient {
                 response = callMaster("Committing " + blocks.size() + " blocks of job " + jobId, () -> masterStub().commitScope(request.build()));
             }
             return new ScopeCommit(jobId, response.getBlocks(), response.getBytes());
+        }
+
+        /**
+         * {@code e} with the blocks the master named by id (a few of them) named by index and path,
+         * {@code ids} being the ids of {@code blocks}, in their order.
+         */
+        private BlockNotFoundException namedByPath(BlockNotFoundException e, List<BlockKey> blocks, List<String> ids) {
+            Set<String> named = new HashSet<>();
+            Matcher id = MISSING_BLOCK_ID.matcher(e.getMessage());
+            while (id.find()) {
+                named.add(id.group(1));
+            }
+            String message = e.getMessage();
+            for (int i = 0; i < ids.size() && !named.isEmpty(); i++) {
+                if (named.remove(ids.get(i))) {
+                    message = message.replace("block " + ids.get(i), "block " + blocks.get(i).index() + " of " + blocks.get(i).file().path());
+                }
+            }
+            BlockNotFoundException byPath = new BlockNotFoundException(message);
+            byPath.initCause(e.getCause());
+            return byPath;
         }
 
         @Override
