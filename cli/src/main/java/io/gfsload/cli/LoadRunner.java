@@ -226,7 +226,8 @@ final class LoadRunner {
             Map<String, List<String>> workersByReason = new LinkedHashMap<>();
             boolean oneReads = false;
             for (Map.Entry<String, Optional<UfsPullException>> answer : services.cache().checkUfs(path).entrySet()) {
-                Optional<UfsPullException> unreadable = answer.getValue().filter(failure -> failure.reason() == UfsPullException.Reason.UNREADABLE);
+                Optional<UfsPullException> unreadable = answer.getValue()
+                        .filter(failure -> failure.reason() == UfsPullException.Reason.UNREADABLE || failure.reason() == UfsPullException.Reason.DENIED);
                 if (unreadable.isEmpty()) {
                     // reads the store (a file gone is the load's to find)
                     oneReads = true;

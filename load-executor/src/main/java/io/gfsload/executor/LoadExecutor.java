@@ -1674,8 +1674,7 @@ public final class LoadExecutor {
                 return true;
             }
             if (failure instanceof UfsPullException e) {
-                if (options.dataPath() == DataPath.AUTO && e.reason() == UfsPullException.Reason.UNREADABLE) {
-                    pushInstead(e, failedBlock.key().file().path());
+                if (pushInstead(e, failedBlock.key().file().path())) {
                     return false;
                 }
                 throw pullFailure(failedBlock, e);
@@ -1693,16 +1692,28 @@ public final class LoadExecutor {
         }
 
         /**
-         * An auto load learnt from {@code e}, pulling a block of the file at {@code path}, that no
-         * worker reads its store: from now on the run pushes that store's blocks.
+         * Whether an auto load pushes the file at {@code path}, a pull of whose block failed with
+         * {@code e}: when no worker reads its store, from now on the run pushes that store's blocks;
+         * when the store refused the workers that file (its permissions), that file's only.
          */
-        private void pushInstead(UfsPullException e, String path) {
+        private boolean pushInstead(UfsPullException e, String path) {
+            if (options.dataPath() != DataPath.AUTO) {
+                return false;
+            }
+            if (e.reason() == UfsPullException.Reason.DENIED) {
+                LOG.warn("The workers may not read {}, so the load reads it here and pushes its blocks (--data-path auto): {}", path, e.getMessage());
+                return true;
+            }
+            if (e.reason() != UfsPullException.Reason.UNREADABLE) {
+                return false;
+            }
             String store = storeOf(path);
             // once per store, whichever of the pulls under way learns it first
             if (pushedStores.add(store)) {
                 LOG.warn("The workers cannot read the UFS at {}, so the load reads it here and pushes the blocks (--data-path auto): {}", store,
                         e.getMessage());
             }
+            return true;
         }
 
         /**
@@ -1757,7 +1768,7 @@ public final class LoadExecutor {
             return switch (e.reason()) {
                 case CHANGED -> new FileChangedException(Failures.CHANGED + e.getMessage());
                 case NOT_FOUND -> (IOException) new FileNotFoundException(block.key().file().path() + " not found: " + e.getMessage()).initCause(e);
-                case UNREADABLE -> new java.nio.file.AccessDeniedException(block.key().file().path(), null, e.getMessage()
+                case UNREADABLE, DENIED -> new java.nio.file.AccessDeniedException(block.key().file().path(), null, e.getMessage()
                         + " (" + DataPath.PULL_NEEDS_ACCESS + ")");
                 case FAILED -> new IOException(e.getMessage(), e);
             };
@@ -2154,8 +2165,7 @@ public final class LoadExecutor {
                         unreachable(unavailable);
                     }
                     if (pending.isPulled() && failure instanceof UfsPullException pullFailed) {
-                        if (options.dataPath() == DataPath.AUTO && pullFailed.reason() == UfsPullException.Reason.UNREADABLE) {
-                            pushInstead(pullFailed, pending.block().key().file().path());
+                        if (pushInstead(pullFailed, pending.block().key().file().path())) {
                             pushSmallFile(pending);
                             continue;
                         }
@@ -2584,8 +2594,7 @@ public final class LoadExecutor {
                     admitted(length, () -> pull(block, streamsPerFile, replicas));
                 }
                 catch (UfsPullException e) {
-                    if (options.dataPath() == DataPath.AUTO && e.reason() == UfsPullException.Reason.UNREADABLE) {
-                        pushInstead(e, block.key().file().path());
+                    if (pushInstead(e, block.key().file().path())) {
                         return false;
                     }
                     throw pullFailure(block, e);

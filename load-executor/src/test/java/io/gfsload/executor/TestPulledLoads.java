@@ -176,6 +176,45 @@ class TestPulledLoads {
         assertTrue(unreadable.get() >= 1 && unreadable.get() <= 3, "the other store's pushed once learnt: " + unreadable.get());
     }
 
+    @Test
+    void autoPushesOnlyAFileTheStoreRefusesTheWorkersAndPullsTheOthers() throws IOException {
+        AtomicInteger denied = new AtomicInteger();
+        // the store refuses the workers every file named b (its permissions), and lets them read the others of its directory
+        CacheClient fileBDenied = new PullingOneByOne(client) {
+            @Override
+            public BlockWriteResult pullBlock(BlockKey block, long offset, long length, int streams, WriteOptions options) {
+                if (block.file().path().endsWith("/b")) {
+                    denied.incrementAndGet();
+                    throw new UfsPullException("Pulling block " + block.blockId() + " failed: worker-0 may not read it: Permission denied: user=cache",
+                            UfsPullException.Reason.DENIED, null);
+                }
+                return client.pullBlock(block, offset, length, streams, options);
+            }
+        };
+        LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2);
+
+        LoadReport auto = executor(fileBDenied, ExecutorOptions.defaults().withDataPath(DataPath.AUTO)).execute(plan);
+
+        assertEquals(LoadState.SUCCEEDED, auto.state(), auto.toString());
+        assertEquals(10, auto.totals().blocksLoaded());
+        assertEquals(1, denied.get(), "b pushed once refused");
+        assertEquals(7.0, pulls("ufs"), "the blocks of a, c and small pulled, whichever came after b: the store is not pushed");
+        assertCached(plan);
+
+        Path more = Files.createDirectories(directory.resolve("more"));
+        Files.write(more.resolve("a"), new byte[(int) BLOCK]);
+        Files.write(more.resolve("b"), new byte[(int) BLOCK]);
+        LoadReport pulled = executor(fileBDenied, ExecutorOptions.defaults().withDataPath(DataPath.PULL))
+                .execute(LocalPlans.plan(client, more, BLOCK, 2));
+
+        assertEquals(LoadState.PARTIAL, pulled.state(), pulled.toString());
+        List<FileReport> failed = pulled.partitions().get(0).files().stream().filter(file -> file.error() != null).toList();
+        assertEquals(1, failed.size(), "only the file refused fails: " + pulled);
+        assertTrue(failed.get(0).path().endsWith("/b") && failed.get(0).error().contains("may not read it"), failed.get(0).toString());
+        assertEquals(1, pulled.totals().blocksLoaded(), "a pulled");
+        assertEquals(8.0, pulls("ufs"));
+    }
+
     /** A client whose batched pulls pull each block as its single pull answers it. */
     private abstract static class PullingOneByOne extends ForwardingCacheClient {
         PullingOneByOne(CacheClient delegate) {

@@ -14,10 +14,16 @@ public class UfsPullException extends CacheException {
         /** The file is gone. */
         NOT_FOUND,
         /**
-         * The worker cannot read the UFS at all: no file system for its scheme, no access, or a
-         * worker that does not pull blocks (an older one). Pushing the block may still work.
+         * The worker cannot read the file's directory of the UFS: no file system for its scheme,
+         * outside the prefixes it pulls from, or a worker that does not pull blocks (an older one).
+         * Pushing the block may still work.
          */
         UNREADABLE,
+        /**
+         * The store refused the worker this file (its permissions, an access policy): the worker
+         * may still read the other files of its directory. Pushing the block may still work.
+         */
+        DENIED,
         /** The read failed (the store answered an error, the copy from another worker broke); another try may work. */
         FAILED
     }

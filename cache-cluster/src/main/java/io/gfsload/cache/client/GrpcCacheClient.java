@@ -102,6 +102,7 @@ import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcChannels;
 import io.gfsload.cache.rpc.RpcErrors;
 import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -684,8 +685,9 @@ public final class GrpcCacheClient implements CacheClient {
             }
             catch (UfsPullException e) {
                 if (e.reason() == UfsPullException.Reason.UNREADABLE) {
-                    // the worker's own words where it gave them (Worker W reading ... of P: why)
-                    String why = e.getCause() == null ? null : Status.fromThrowable(e.getCause()).getDescription();
+                    // the worker's own words where it gave them (Worker W reading ... of P: why); else the client's (an older worker)
+                    Metadata trailers = e.getCause() == null ? null : Status.trailersFromThrowable(e.getCause());
+                    String why = trailers == null || trailers.get(RpcErrors.ERROR_KIND) == null ? null : Status.fromThrowable(e.getCause()).getDescription();
                     ufsReaders.cannotRead(first.getWorkerId(), file.path(), why != null && !why.isEmpty() ? why : e.getMessage());
                 }
                 throw e;
@@ -760,6 +762,10 @@ public final class GrpcCacheClient implements CacheClient {
         }
         catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() == Status.Code.UNIMPLEMENTED) {
+                if (!request.hasUfs()) {
+                    // a copy from another worker: says nothing of the UFS
+                    throw new CacheException(action + " failed: the worker does not copy blocks from other workers (an older version)", e);
+                }
                 throw new UfsPullException(action + " failed: the worker does not pull blocks (an older version)", UfsPullException.Reason.UNREADABLE, e);
             }
             String failed = e.getTrailers() == null ? null : e.getTrailers().get(RpcErrors.FAILED_WORKER);
@@ -811,7 +817,8 @@ public final class GrpcCacheClient implements CacheClient {
                 Status status = Status.fromThrowable(e.getCause());
                 CacheException failure = RpcErrors.toCacheException("Worker " + workerId + " looking up " + path, e.getCause());
                 if (failure instanceof UfsPullException unreadable
-                        && (unreadable.reason() == UfsPullException.Reason.UNREADABLE || unreadable.reason() == UfsPullException.Reason.NOT_FOUND)) {
+                        && (unreadable.reason() == UfsPullException.Reason.UNREADABLE || unreadable.reason() == UfsPullException.Reason.DENIED
+                        || unreadable.reason() == UfsPullException.Reason.NOT_FOUND)) {
                     // the worker's own words: Worker W looking up P: why
                     String why = status.getDescription() != null ? status.getDescription() : unreadable.getMessage();
                     answers.put(workerId, Optional.of(new UfsPullException(why, unreadable.reason(), e.getCause())));

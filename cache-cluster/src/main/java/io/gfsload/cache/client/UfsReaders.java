@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The workers that said, asked to pull a block, that they cannot read its file's directory of the
- * UFS (no file system for its scheme, no access to it, or a worker that does not pull), with what
+ * UFS (no file system for its scheme, outside the prefixes it pulls from, or a worker that does not
+ * pull; not a file the store refuses it, which says nothing of the others), with what
  * they said: a pull has a worker that reads the directory read its blocks and forward them to the
  * others, so that a worker without access to the UFS fails no file of a load that another worker
  * can read. Learnt for the client's life, by directory (a worker may pull from some prefixes

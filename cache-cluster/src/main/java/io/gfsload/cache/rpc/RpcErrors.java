@@ -48,8 +48,11 @@ public final class RpcErrors {
     /** {@link #ERROR_KIND} of a pull whose UFS file is gone. */
     public static final String UFS_FILE_NOT_FOUND = "ufs-file-not-found";
 
-    /** {@link #ERROR_KIND} of a pull from a UFS the worker cannot read: no file system for its scheme, or no access. */
+    /** {@link #ERROR_KIND} of a pull from a UFS the worker cannot read: no file system for its scheme, or outside the prefixes it pulls from. */
     public static final String UFS_UNREADABLE = "ufs-unreadable";
+
+    /** {@link #ERROR_KIND} of a pull of a UFS file the store refused the worker (its permissions): other files may be readable. */
+    public static final String UFS_FILE_DENIED = "ufs-file-denied";
 
     /** {@link #ERROR_KIND} (with {@code ABORTED}) of a pull whose read of the UFS, or copy from another worker, failed. */
     public static final String PULL_SOURCE_FAILED = "pull-source-failed";
@@ -59,6 +62,7 @@ public final class RpcErrors {
             UFS_FILE_CHANGED, UfsPullException.Reason.CHANGED,
             UFS_FILE_NOT_FOUND, UfsPullException.Reason.NOT_FOUND,
             UFS_UNREADABLE, UfsPullException.Reason.UNREADABLE,
+            UFS_FILE_DENIED, UfsPullException.Reason.DENIED,
             PULL_SOURCE_FAILED, UfsPullException.Reason.FAILED);
 
     /**

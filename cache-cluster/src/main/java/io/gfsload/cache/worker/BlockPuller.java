@@ -260,7 +260,11 @@ final class BlockPuller implements AutoCloseable {
         if (e instanceof FileNotFoundException) {
             return RpcErrors.status(Status.Code.NOT_FOUND, RpcErrors.UFS_FILE_NOT_FOUND, action + ": the file is gone");
         }
-        if (e instanceof UnsupportedFileSystemException || e instanceof AccessControlException) {
+        if (e instanceof AccessControlException) {
+            // the file's permissions (or a policy's) for the worker's user: other files of its directory may be readable
+            return RpcErrors.status(Status.Code.PERMISSION_DENIED, RpcErrors.UFS_FILE_DENIED, action + ": the worker may not read it: " + e.getMessage());
+        }
+        if (e instanceof UnsupportedFileSystemException) {
             return RpcErrors.status(Status.Code.FAILED_PRECONDITION, RpcErrors.UFS_UNREADABLE, action + ": the worker cannot read it: " + e.getMessage());
         }
         if (e instanceof LinkageError) {

@@ -72,9 +72,10 @@ final class WorkerMetrics {
         pullBatches = registry.counter("gfsload_worker_pull_batches_total",
                 "PullBlocks calls: batches of small blocks the worker read itself, each block also counted in gfsload_worker_pulls_total.", labels);
         String failuresHelp = "Blocks the worker was asked to pull and could not read, by kind: ufs-unreadable (it cannot read the UFS: no file system "
-                + "for the scheme, no access, outside gfsload.cache.worker.pull.allowed), ufs-file-changed, ufs-file-not-found, or pull-source-failed "
+                + "for the scheme, outside gfsload.cache.worker.pull.allowed), ufs-file-denied (the store refused it the file: its permissions), "
+                + "ufs-file-changed, ufs-file-not-found, or pull-source-failed "
                 + "(the read failed).";
-        pullFailures = Stream.of(RpcErrors.UFS_UNREADABLE, RpcErrors.UFS_FILE_CHANGED, RpcErrors.UFS_FILE_NOT_FOUND, RpcErrors.PULL_SOURCE_FAILED)
+        pullFailures = Stream.of(RpcErrors.UFS_UNREADABLE, RpcErrors.UFS_FILE_DENIED, RpcErrors.UFS_FILE_CHANGED, RpcErrors.UFS_FILE_NOT_FOUND, RpcErrors.PULL_SOURCE_FAILED)
                 .collect(Collectors.toUnmodifiableMap(kind -> kind,
                         kind -> registry.counter("gfsload_worker_pull_failures_total", failuresHelp, Map.of("worker", workerId, "kind", kind))));
         forwardedBlocks = registry.counter("gfsload_worker_forwarded_blocks_total",
