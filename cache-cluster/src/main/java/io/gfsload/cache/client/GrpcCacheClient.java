@@ -166,6 +166,8 @@ public final class GrpcCacheClient implements CacheClient {
     private final WriteEvictions writeEvictions = new WriteEvictions();
     private static final Logger log = LoggerFactory.getLogger(GrpcCacheClient.class);
     /** A block a scope commit's failure names by id ({@code block <fileKey>-<index>}). */
+    /** What a scope commit's deadline allows a block on top of the usual: some five times what the master takes. */
+    static final long COMMIT_NANOS_PER_BLOCK = 250_000;
     private static final Pattern MISSING_BLOCK_ID = Pattern.compile("block ([0-9a-f]{32}-[0-9]{1,10})");
     /**
      * Blocks shorter than this stream over gRPC even to workers on this host: a short-circuit write
@@ -233,6 +235,8 @@ public final class GrpcCacheClient implements CacheClient {
     /** When (System.nanoTime) the master's silence began ({@link #masterSilence}), or {@link #ANSWERING}; guarded by this. */
     private long masterSilentSince = ANSWERING;
     private static final long ANSWERING = Long.MIN_VALUE;
+    /** Deadlines (System.nanoTime) of the calls under way that the master may take minutes over (scope commits); guarded by this. */
+    private final List<Long> longCallDeadlines = new ArrayList<>();
 
     /** How the client resolves a worker's host name, to tell whether the worker is on this host. */
     @FunctionalInterface
@@ -1136,8 +1140,12 @@ public final class GrpcCacheClient implements CacheClient {
     }
 
     MasterServiceGrpc.MasterServiceBlockingStub masterStub() {
-        return MasterServiceGrpc.newBlockingStub(masterChannel)
-                .withDeadlineAfter(config.rpcTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        return masterStub(config.rpcTimeout());
+    }
+
+    /** A stub for a call that may take the master longer than the usual deadline. */
+    private MasterServiceGrpc.MasterServiceBlockingStub masterStub(Duration timeout) {
+        return MasterServiceGrpc.newBlockingStub(masterChannel).withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     String masterTarget() {
@@ -1424,15 +1432,37 @@ public final class GrpcCacheClient implements CacheClient {
     /**
      * Present from the start of the first call to the master that got no answer (unreachable,
      * deadline passed) after its last answer, until it answers again; the limit is twice
-     * {@link ClientConfig#rpcTimeout()}.
+     * {@link ClientConfig#rpcTimeout()}, or, while a call the master may take minutes over is
+     * under way (a scope commit, which keeps the master's other calls waiting), until that call's
+     * deadline: the master works for this client then.
      */
     @Override
     public synchronized Optional<MasterSilence> masterSilence() {
         if (masterSilentSince == ANSWERING) {
             return Optional.empty();
         }
-        return Optional.of(new MasterSilence(masterTarget, Duration.ofNanos(Math.max(0, System.nanoTime() - masterSilentSince)),
-                config.rpcTimeout().multipliedBy(2)));
+        Duration limit = config.rpcTimeout().multipliedBy(2);
+        for (long deadline : longCallDeadlines) {
+            Duration untilDeadline = Duration.ofNanos(deadline - masterSilentSince);
+            limit = untilDeadline.compareTo(limit) > 0 ? untilDeadline : limit;
+        }
+        return Optional.of(new MasterSilence(masterTarget, Duration.ofNanos(Math.max(0, System.nanoTime() - masterSilentSince)), limit));
+    }
+
+    /** Runs {@code call}, to the master with {@code timeout}, as a call the master may take minutes over ({@link #masterSilence}). */
+    private <T> T longCall(Duration timeout, Supplier<T> call) {
+        Long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (this) {
+            longCallDeadlines.add(deadline);
+        }
+        try {
+            return call.get();
+        }
+        finally {
+            synchronized (this) {
+                longCallDeadlines.remove(deadline);
+            }
+        }
     }
 
     /**
@@ -1843,8 +1873,11 @@ public final class GrpcCacheClient implements CacheClient {
             // by id: a fifth of the bytes of the blocks' file identities
             blocks.forEach(block -> request.addBlockIds(block.blockId()));
             CommitScopeResponse response;
+            // the master commits a scope under its store's lock, some 50 microseconds a block: a scope of many blocks takes it minutes
+            Duration timeout = config.rpcTimeout().plusNanos(COMMIT_NANOS_PER_BLOCK * blocks.size());
             try {
-                response = callMaster("Committing " + blocks.size() + " blocks of job " + jobId, () -> masterStub().commitScope(request.build()));
+                response = longCall(timeout, () -> callMaster("Committing " + blocks.size() + " blocks of job " + jobId,
+                        () -> masterStub(timeout).commitScope(request.build())));
             }
             catch (BlockNotFoundException e) {
                 throw namedByPath(e, blocks, request.getBlockIdsList());
@@ -1855,7 +1888,8 @@ public final class GrpcCacheClient implements CacheClient {
                 for (BlockKey block : blocks) {
                     request.addBlocks(BlockRef.newBuilder().setFile(ProtoConversions.toProto(block.file())).setIndex(block.index()));
                 }
-                response = callMaster("Committing " + blocks.size() + " blocks of job " + jobId, () -> masterStub().commitScope(request.build()));
+                response = longCall(timeout, () -> callMaster("Committing " + blocks.size() + " blocks of job " + jobId,
+                        () -> masterStub(timeout).commitScope(request.build())));
             }
             return new ScopeCommit(jobId, response.getBlocks(), response.getBytes());
         }
@@ -1870,12 +1904,15 @@ public final class GrpcCacheClient implements CacheClient {
             while (id.find()) {
                 named.add(id.group(1));
             }
-            String message = e.getMessage();
-            for (int i = 0; i < ids.size() && !named.isEmpty(); i++) {
-                if (named.remove(ids.get(i))) {
-                    message = message.replace("block " + ids.get(i), "block " + blocks.get(i).index() + " of " + blocks.get(i).file().path());
+            Map<String, String> names = new HashMap<>();
+            for (int i = 0; i < ids.size() && names.size() < named.size(); i++) {
+                if (named.contains(ids.get(i))) {
+                    names.putIfAbsent(ids.get(i), "block " + blocks.get(i).index() + " of " + blocks.get(i).file().path());
                 }
             }
+            // each id where it stands (the id of block 1 begins those of blocks 10 to 19)
+            String message = MISSING_BLOCK_ID.matcher(e.getMessage())
+                    .replaceAll(match -> Matcher.quoteReplacement(names.getOrDefault(match.group(1), match.group())));
             BlockNotFoundException byPath = new BlockNotFoundException(message);
             byPath.initCause(e.getCause());
             return byPath;

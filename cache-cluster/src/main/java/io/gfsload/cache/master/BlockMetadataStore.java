@@ -115,6 +115,8 @@ import org.slf4j.LoggerFactory;
  */
 final class BlockMetadataStore implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(BlockMetadataStore.class);
+    /** Other temp areas at most whose keys a commit or an unstaging reads for each block (see {@link #stagedElsewhere(String)}). */
+    private static final int STAGED_ELSEWHERE_READS = 8;
     /** Deleted copies remembered per worker for commits still on their way; the oldest go first. */
     static final int MAX_DELETED_COPIES_PER_WORKER = 10_000;
     /**
@@ -1229,10 +1231,12 @@ final class BlockMetadataStore implements AutoCloseable {
     /**
      * Moves {@code refs} from the temp area of {@code jobId} to the committed blocks in one write
      * batch, and tells their workers to unpin them, except where another job has the block staged
-     * on the worker: a worker holds one pin per block, which that job's area still needs.
+     * on the worker: a worker holds one pin per block, which that job's area still needs. A block
+     * no longer in the area but committed with a replica counts as committed (a commit tried again
+     * after its answer was lost, or a block another job committed): readers see it.
      *
      * @throws TempAreaNotFoundException when the job has no temp area open at {@code nowMillis}
-     * @throws BlockNotFoundException when a block is not in the temp area; nothing changes then
+     * @throws BlockNotFoundException when a block is neither in the temp area nor committed; nothing changes then
      */
     synchronized ScopeResult commitScope(String jobId, List<BlockRef> refs, long nowMillis) {
         return commitScope(jobId, refs, nowMillis, "", "");
@@ -1285,13 +1289,24 @@ final class BlockMetadataStore implements AutoCloseable {
         checkHeldBy(area, runId, token, nowMillis, "Cannot commit a scope of job " + jobId);
         // the keys only: a scope of many blocks would hold every record twice over on the heap; they are read again below
         Set<String> staged = new TreeSet<>();
+        Set<String> committed = new HashSet<>();
+        long committedBytes = 0;
         List<String> missing = new ArrayList<>();
         for (ScopeBlock block : blocks) {
             String blockKey = block.blockKey();
-            if (staged.contains(blockKey)) {
+            if (staged.contains(blockKey) || committed.contains(blockKey)) {
                 continue;
             }
             BlockRecord record = tempBlock(jobId, blockKey);
+            if (record == null) {
+                // committed already, by this commit whose answer was lost (a retry) or by another job's: readers see it, as the scope wants
+                Optional<BlockRecord> visible = committedBlock(blockKey, block.file());
+                if (visible.isPresent()) {
+                    committed.add(blockKey);
+                    committedBytes += visible.get().getLength();
+                    continue;
+                }
+            }
             if (record == null || block.file() != null && !sameFile(record, block.file()) || record.getWorkerIdsCount() == 0) {
                 missing.add(block.name());
             }
@@ -1306,6 +1321,7 @@ final class BlockMetadataStore implements AutoCloseable {
                     Math.min(5, missing.size()))), missing.size() > 5 ? ", ..." : ""));
         }
         long bytes = 0;
+        StagedElsewhere stagedElsewhere = stagedElsewhere(jobId);
         try (Batch batch = new Batch()) {
             for (String blockKey : staged) {
                 // as checked above: nothing changes the area in between, this store's writes being synchronized
@@ -1316,7 +1332,7 @@ final class BlockMetadataStore implements AutoCloseable {
                 for (String worker : record.getWorkerIdsList()) {
                     delete(batch, workerStaged, (worker + "/" + blockKey + "/" + jobId).getBytes(UTF_8));
                     // the worker holds one pin per block: where another job has it staged, that job's area needs it
-                    if (!stagedElsewhere(worker, blockKey, jobId)) {
+                    if (!stagedElsewhere.test(worker, blockKey)) {
                         queue(batch, worker, WorkerCommand.newBuilder().setUnpinBlockId(blockId).build());
                     }
                 }
@@ -1324,7 +1340,20 @@ final class BlockMetadataStore implements AutoCloseable {
             }
             write(batch, "commit a scope of job " + jobId);
         }
-        return new ScopeResult(staged.size(), bytes);
+        return new ScopeResult(staged.size() + committed.size(), bytes + committedBytes);
+    }
+
+    /**
+     * The committed record at {@code blockKey} with a replica, of {@code file} where given (named
+     * by id, the key's file key is the hash of the file's identity).
+     */
+    private Optional<BlockRecord> committedBlock(String blockKey, FileIdentity file) {
+        byte[] value = get(blocks, blockKey.getBytes(UTF_8), "read block " + blockIdOf(blockKey));
+        if (value == null) {
+            return Optional.empty();
+        }
+        BlockRecord record = parseBlock(value);
+        return record.getWorkerIdsCount() > 0 && (file == null || sameFile(record, file)) ? Optional.of(record) : Optional.empty();
     }
 
     /** The outcome of {@link #commitScope}. */
@@ -1397,6 +1426,7 @@ final class BlockMetadataStore implements AutoCloseable {
         removals.addAndGet(staged.size());
         long bytes = 0;
         Set<String> workers = new TreeSet<>();
+        StagedElsewhere stagedElsewhere = stagedElsewhere(jobId);
         try (Batch batch = new Batch()) {
             for (BlockRecord record : staged) {
                 String fileKey = ProtoConversions.fromProto(record.getFile()).fileKey();
@@ -1406,7 +1436,7 @@ final class BlockMetadataStore implements AutoCloseable {
                     workers.add(worker);
                     delete(batch, workerStaged, (worker + "/" + blockKey + "/" + jobId).getBytes(UTF_8));
                     // the worker holds one pin per block: where another job has it staged, that job's area needs it
-                    if (!stagedElsewhere(worker, blockKey, jobId)) {
+                    if (!stagedElsewhere.test(worker, blockKey)) {
                         if (committedOn(worker, blockKey)) {
                             queue(batch, worker, WorkerCommand.newBuilder().setUnpinBlockId(blockId).build());
                         }
@@ -1439,6 +1469,40 @@ final class BlockMetadataStore implements AutoCloseable {
     /** Whether {@code worker} holds the block of {@code blockKey} committed. */
     private boolean committedOn(String worker, String blockKey) {
         return get(workerBlocks, (worker + "/" + blockKey).getBytes(UTF_8), "read the blocks of worker " + worker) != null;
+    }
+
+    /**
+     * Whether a job other than {@code jobId} has a block staged on a worker, for the many blocks of
+     * one operation under this store's lock: a key read per other temp area (none where there is
+     * no other, as with one atomic job at a time), where {@link #stagedElsewhere(String, String,
+     * String)} opens an iterator per block and worker; that past {@link #STAGED_ELSEWHERE_READS} other areas.
+     */
+    private StagedElsewhere stagedElsewhere(String jobId) {
+        List<String> others = new ArrayList<>();
+        scan(tempAreas, EMPTY, "list the temp areas", (key, value) -> {
+            String other = new String(key, UTF_8);
+            if (!other.equals(jobId)) {
+                others.add(other);
+            }
+            return others.size() <= STAGED_ELSEWHERE_READS;
+        });
+        if (others.size() > STAGED_ELSEWHERE_READS) {
+            return (worker, blockKey) -> stagedElsewhere(worker, blockKey, jobId);
+        }
+        return (worker, blockKey) -> {
+            for (String other : others) {
+                if (get(workerStaged, (worker + "/" + blockKey + "/" + other).getBytes(UTF_8), "read the staged blocks of worker " + worker) != null) {
+                    return true;
+                }
+            }
+            return false;
+        };
+    }
+
+    /** Whether a job (other than one) has the block of a key staged on a worker. */
+    @FunctionalInterface
+    private interface StagedElsewhere {
+        boolean test(String worker, String blockKey);
     }
 
     /** Whether a job other than {@code jobId} has the block of {@code blockKey} staged on {@code worker}. */

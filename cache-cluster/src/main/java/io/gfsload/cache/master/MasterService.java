@@ -810,14 +810,21 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             long now = clock.millis();
             List<TempAreaRecord> areas = request.getJobId().isEmpty() ? metadata.tempAreas()
                     : metadata.tempArea(checkJobId(request.getJobId())).stream().toList();
+            long listed = 0;
             for (TempAreaRecord area : areas) {
                 if (area.getExpiresAtMillis() > now) {
                     if (request.getOmitBlocks()) {
                         BlockMetadataStore.TempAreaSize size = metadata.tempAreaSize(area.getJobId());
                         result.addAreas(info(area, List.of()).toBuilder().setBlockCount(size.blocks()).setBlockBytes(size.bytes()));
                     }
+                    else if (request.getPaged() && listed >= TEMP_AREA_BYTES_PER_PAGE) {
+                        // a page in all: the areas past it with none of their blocks, from the first
+                        result.addAreas(info(area, List.of()).toBuilder().setNextBlockKey(ByteString.copyFromUtf8(area.getJobId() + "/")));
+                    }
                     else {
-                        result.addAreas(request.getPaged() ? pagedInfo(area) : info(area, metadata.tempBlocks(area.getJobId())));
+                        TempAreaInfo info = request.getPaged() ? pagedInfo(area) : info(area, metadata.tempBlocks(area.getJobId()));
+                        listed += info.getSerializedSize();
+                        result.addAreas(info);
                     }
                 }
             }

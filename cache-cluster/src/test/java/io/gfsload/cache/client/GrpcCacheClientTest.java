@@ -14,6 +14,7 @@ import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.CacheUnavailableException;
 import io.gfsload.cache.api.FileIdentity;
+import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.cache.api.TempAreaRun;
 import io.gfsload.cache.master.CacheMaster;
 import io.gfsload.cache.master.MasterConfig;
@@ -214,6 +215,66 @@ class GrpcCacheClientTest {
         fakes.add(older);
         try (CacheClient client = GrpcCacheClient.connect("127.0.0.1:" + older.getPort())) {
             assertFalse(client.tempAreas().releaseTempArea("job-1", new TempAreaRun("run-1", Duration.ofSeconds(30))));
+        }
+    }
+
+    /**
+     * A scope commit of many blocks, which a master takes minutes over and its other calls wait
+     * for, gets a deadline for its blocks, and the client's other calls that time out meanwhile do
+     * not make the master silent past its limit while the commit is under way.
+     */
+    @Test
+    void aScopeCommitOfManyBlocksHasTheTimeItNeedsAndTheMasterIsNotGivenUpMeanwhile() throws Exception {
+        CountDownLatch committing = new CountDownLatch(1);
+        CountDownLatch answer = new CountDownLatch(1);
+        List<Long> deadlineMillis = new CopyOnWriteArrayList<>();
+        Server busy = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0)).addService(new MasterServiceGrpc.MasterServiceImplBase() {
+            @Override
+            public void commitScope(CommitScopeRequest request, StreamObserver<CommitScopeResponse> response) {
+                deadlineMillis.add(Context.current().getDeadline().timeRemaining(TimeUnit.MILLISECONDS));
+                committing.countDown();
+                try {
+                    answer.await(30, TimeUnit.SECONDS);
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                response.onNext(CommitScopeResponse.newBuilder().setBlocks(request.getBlockIdsCount()).setBytes(request.getBlockIdsCount()).build());
+                response.onCompleted();
+            }
+
+            @Override
+            public void listTempAreas(ListTempAreasRequest request, StreamObserver<ListTempAreasResponse> response) {
+                // waits for the commit's lock, past the caller's deadline
+                try {
+                    answer.await(30, TimeUnit.SECONDS);
+                }
+                catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                response.onNext(ListTempAreasResponse.getDefaultInstance());
+                response.onCompleted();
+            }
+        }).build().start();
+        fakes.add(busy);
+        FileIdentity file = new FileIdentity("cosn://bucket/t/part-0", 1L << 40, 1234, "");
+        List<BlockKey> scope = java.util.stream.IntStream.range(0, 20_000).mapToObj(index -> new BlockKey(file, index)).toList();
+        ClientConfig config = ClientConfig.defaults().withRpcTimeout(Duration.ofMillis(300));
+        try (CacheClient client = GrpcCacheClient.connect("127.0.0.1:" + busy.getPort(), config)) {
+            java.util.concurrent.CompletableFuture<ScopeCommit> commit = java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> client.tempAreas().commitScope("job-1", scope));
+            assertTrue(committing.await(10, TimeUnit.SECONDS));
+            // 300 ms and 20,000 blocks' allowance
+            assertTrue(deadlineMillis.get(0) > 4_000, "the commit's deadline: " + deadlineMillis);
+
+            assertThrows(CacheUnavailableException.class, () -> client.tempAreas().findTempAreaSummary("job-2"));
+            Thread.sleep(700);
+            MasterSilence silence = client.masterSilence().orElseThrow();
+            assertTrue(silence.silentFor().toMillis() >= 700 && !silence.exceeded(), "past twice the deadline, within the commit's: " + silence);
+
+            answer.countDown();
+            assertEquals(new ScopeCommit("job-1", 20_000, 20_000), commit.get(10, TimeUnit.SECONDS));
+            assertEquals(java.util.Optional.empty(), client.masterSilence(), "answered");
         }
     }
 

@@ -19,6 +19,8 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /** The master's durable temp areas, worker commands and frees, on a real RocksDB. */
@@ -57,9 +59,12 @@ class TempAreaMetadataTest {
         }
     }
 
-    @Test
-    void aScopeCommitLeavesPinnedWhatAnotherJobHasStagedOnTheWorker() {
+    /** With {@code moreAreas} other areas open, which hold none of the blocks: past 8 others the master scans a worker's keys. */
+    @ParameterizedTest
+    @ValueSource(ints = {0, 9})
+    void aScopeCommitLeavesPinnedWhatAnotherJobHasStagedOnTheWorker(int moreAreas) {
         try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            openMoreAreas(store, moreAreas);
             store.openTempArea("a", NOW, HOUR);
             store.openTempArea("b", NOW, HOUR);
             store.stage("a", record(FILE, 0, "worker-0", "worker-1"), NOW);
@@ -151,9 +156,11 @@ class TempAreaMetadataTest {
         }
     }
 
-    @Test
-    void deletingAnAreaRemovesOnlyReplicasNobodyElseHolds() {
+    @ParameterizedTest
+    @ValueSource(ints = {0, 9})
+    void deletingAnAreaRemovesOnlyReplicasNobodyElseHolds(int moreAreas) {
         try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            openMoreAreas(store, moreAreas);
             stageFileInTwoJobs(store);
 
             BlockMetadataStore.AreaDeletion deletion = store.deleteTempArea("a");
@@ -184,8 +191,10 @@ class TempAreaMetadataTest {
             assertFileUnstagedFromJobA(store);
             assertEquals(List.of(record(FILE, 0, "worker-0")), store.fileBlocks(FILE), "the committed block stays committed");
 
-            BlockNotFoundException missing = assertThrows(BlockNotFoundException.class, () -> store.commitScope("a", List.of(ref(FILE, 0)), NOW));
-            assertEquals("Cannot commit 1 block of job a: 1 is not in its temp area: block 0 of " + FILE.path(), missing.getMessage());
+            BlockNotFoundException missing = assertThrows(BlockNotFoundException.class, () -> store.commitScope("a", List.of(ref(FILE, 1)), NOW));
+            assertEquals("Cannot commit 1 block of job a: 1 is not in its temp area: block 1 of " + FILE.path(), missing.getMessage());
+            assertEquals(new BlockMetadataStore.ScopeResult(1, 1000), store.commitScope("a", List.of(ref(FILE, 0)), NOW),
+                    "unstaged but committed: readers see it");
             assertEquals(new BlockMetadataStore.AreaDeletion("a", true, 0, 0, Set.of()), store.unstageFiles("a", List.of(FILE)),
                     "unstaging again removes nothing");
             assertEquals(new BlockMetadataStore.AreaDeletion("none", false, 0, 0, Set.of()), store.unstageFiles("none", List.of(FILE)));
@@ -366,6 +375,13 @@ class TempAreaMetadataTest {
      * Commits block 0 of {@link #FILE} on worker-0; job a stages it on worker-0 and worker-1, and
      * block 1 on worker-1 and worker-2; job b stages block 1 on worker-2.
      */
+    /** Opens {@code count} empty temp areas, whose job ids sort before and after those of the tests. */
+    private static void openMoreAreas(BlockMetadataStore store, int count) {
+        for (int i = 0; i < count; i++) {
+            store.openTempArea((i % 2 == 0 ? "0-empty-" : "z-empty-") + i, NOW, HOUR);
+        }
+    }
+
     private static void stageFileInTwoJobs(BlockMetadataStore store) {
         store.commit(record(FILE, 0, "worker-0"));
         store.openTempArea("a", NOW, HOUR);
