@@ -2,6 +2,8 @@ package io.gfsload.executor;
 
 import static java.util.Objects.requireNonNull;
 
+import dev.failsafe.Failsafe;
+import dev.failsafe.RetryPolicy;
 import io.gfsload.advisor.Settings;
 import io.gfsload.advisor.SliceShare;
 import io.gfsload.cache.api.BlockKey;
@@ -835,13 +837,33 @@ public final class DistributedLoad {
             return null;
         }
         try {
-            renewal.commitScope(blocks);
+            // retried while the master is silent: a commit whose answer was lost finds its blocks committed
+            Failsafe.with(whileMasterSilent()).run(() -> renewal.commitScope(blocks));
             journal.ifPresent(j -> j.recordCommitted(blocks.stream().map(BlockKey::blockId).toList()));
             return null;
+        }
+        catch (MasterUnavailableException e) {
+            return "not committed: " + renewal.lost().orElse(Failures.masterStopped(e.masterTarget()));
         }
         catch (CacheException e) {
             return "not committed: " + renewal.lost().orElse("the commit of the job failed: " + e.getMessage());
         }
+    }
+
+    /**
+     * Tries a call to the master again while it does not answer, until the client's silence passes
+     * its limit (three tries where the client tracks none).
+     */
+    private RetryPolicy<Object> whileMasterSilent() {
+        int[] untracked = {0};
+        return RetryPolicy.builder()
+                .handle(MasterUnavailableException.class)
+                .abortIf((result, failure) -> cache.masterSilence().map(MasterSilence::exceeded).orElseGet(() -> ++untracked[0] >= 3))
+                .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(2))
+                .withMaxAttempts(-1)
+                .onRetry(event -> LOG.info("Retrying the commit of the job (attempt {}) while the cache master does not answer: {}",
+                        event.getAttemptCount() + 1, Failures.describe(event.getLastException())))
+                .build();
     }
 
     /** The files of {@code reports} by path. */

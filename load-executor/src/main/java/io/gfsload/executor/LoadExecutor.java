@@ -1038,7 +1038,8 @@ public final class LoadExecutor {
         }
         else if (!blocks.isEmpty()) {
             try {
-                run.renewal.commitScope(blocks);
+                // retried while the master is silent, as a file's writes: a commit whose answer was lost finds its blocks committed
+                Failsafe.with(run.masterPolicy("the commit of " + scope, new AtomicInteger())).run(() -> run.renewal.commitScope(blocks));
                 run.journal.ifPresent(j -> j.recordCommitted(blocks.stream().map(BlockKey::blockId).toList()));
             }
             catch (MasterUnavailableException e) {
@@ -2183,7 +2184,13 @@ public final class LoadExecutor {
                 }
                 else {
                     try {
-                        renewal.commitScope(stored.stream().map(p -> p.block().key()).toList());
+                        // as a file's commit, retried while the master is silent
+                        Failsafe.with(masterPolicy("the commit of " + Counts.of(stored.size(), "small file"), new AtomicInteger()))
+                                .run(() -> renewal.commitScope(stored.stream().map(p -> p.block().key()).toList()));
+                    }
+                    catch (MasterUnavailableException e) {
+                        masterLost(e);
+                        notCommitted = "not committed: " + Failures.masterStopped(e.masterTarget());
                     }
                     catch (CacheException e) {
                         String gone = areaGone(e);

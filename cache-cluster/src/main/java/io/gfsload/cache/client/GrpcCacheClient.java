@@ -1403,6 +1403,11 @@ public final class GrpcCacheClient implements CacheClient {
     }
 
     private <T> T callMaster(String action, Supplier<T> call) {
+        return callMaster(action, config.rpcTimeout(), call);
+    }
+
+    /** As {@link #callMaster(String, Supplier)}, for a call whose deadline is {@code timeout}. */
+    private <T> T callMaster(String action, Duration timeout, Supplier<T> call) {
         checkOpen();
         long started = System.nanoTime();
         try {
@@ -1411,7 +1416,7 @@ public final class GrpcCacheClient implements CacheClient {
             return answer;
         }
         catch (StatusRuntimeException e) {
-            throw masterFailure(action + " at master " + masterTarget, e, started);
+            throw masterFailure(action + " at master " + masterTarget, e, started, timeout);
         }
     }
 
@@ -1471,6 +1476,11 @@ public final class GrpcCacheClient implements CacheClient {
      * System.nanoTime, that counts towards its {@link #masterSilence}), else as {@link RpcErrors} says.
      */
     CacheException masterFailure(String action, StatusRuntimeException failure, long started) {
+        return masterFailure(action, failure, started, config.rpcTimeout());
+    }
+
+    /** As {@link #masterFailure(String, StatusRuntimeException, long)}, of a call whose deadline was {@code timeout}. */
+    private CacheException masterFailure(String action, StatusRuntimeException failure, long started, Duration timeout) {
         if (closed) {
             // the channel was shut down under the call: not a master that stopped answering
             return closedException(failure);
@@ -1481,8 +1491,8 @@ public final class GrpcCacheClient implements CacheClient {
         if (failure.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
             masterUnanswered(started);
             // gRPC's own words name its name resolution and load balancing delays: what they come to is no answer
-            return new MasterUnavailableException(masterTarget, "%s failed: no answer within %s".formatted(action, Counts.of(config.rpcTimeout())),
-                    Optional.of(config.rpcTimeout()), failure);
+            return new MasterUnavailableException(masterTarget, "%s failed: no answer within %s".formatted(action, Counts.of(timeout)),
+                    Optional.of(timeout), failure);
         }
         CacheException exception = RpcErrors.toCacheException(action, failure);
         if (!(exception instanceof CacheUnavailableException)) {
@@ -1876,7 +1886,7 @@ public final class GrpcCacheClient implements CacheClient {
             // the master commits a scope under its store's lock, some 50 microseconds a block: a scope of many blocks takes it minutes
             Duration timeout = config.rpcTimeout().plusNanos(COMMIT_NANOS_PER_BLOCK * blocks.size());
             try {
-                response = longCall(timeout, () -> callMaster("Committing " + blocks.size() + " blocks of job " + jobId,
+                response = longCall(timeout, () -> callMaster("Committing " + blocks.size() + " blocks of job " + jobId, timeout,
                         () -> masterStub(timeout).commitScope(request.build())));
             }
             catch (BlockNotFoundException e) {
@@ -1888,7 +1898,7 @@ public final class GrpcCacheClient implements CacheClient {
                 for (BlockKey block : blocks) {
                     request.addBlocks(BlockRef.newBuilder().setFile(ProtoConversions.toProto(block.file())).setIndex(block.index()));
                 }
-                response = longCall(timeout, () -> callMaster("Committing " + blocks.size() + " blocks of job " + jobId,
+                response = longCall(timeout, () -> callMaster("Committing " + blocks.size() + " blocks of job " + jobId, timeout,
                         () -> masterStub(timeout).commitScope(request.build())));
             }
             return new ScopeCommit(jobId, response.getBlocks(), response.getBytes());
