@@ -10,10 +10,12 @@ import org.apache.hadoop.fs.FSInputStream;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
+import org.apache.hadoop.security.AccessControlException;
 
 /**
  * Local files under the scheme {@code gated} ({@code gated://<name>/abs/path} is {@code /abs/path})
- * whose reads a test holds at a point of its choosing, to act while a worker's pull is under way.
+ * whose reads a test holds at a point of its choosing, to act while a worker's pull is under way,
+ * and which refuses to open the files a test names.
  * The in-process workers get the instance a test makes ({@link #get}) from Hadoop's cache of file
  * systems, as they read the same scheme and authority.
  */
@@ -27,6 +29,7 @@ final class GatedFileSystem extends RawLocalFileSystem {
     private final CountDownLatch held = new CountDownLatch(1);
     private final CountDownLatch released = new CountDownLatch(1);
     private volatile CountDownLatch othersRead = new CountDownLatch(0);
+    private volatile String deniedPrefix;
 
     /** The instance for {@code name}, which the workers of a local cluster in this JVM read through too. */
     static GatedFileSystem get(String name) throws IOException {
@@ -80,8 +83,17 @@ final class GatedFileSystem extends RawLocalFileSystem {
         released.countDown();
     }
 
+    /** Refuses to open the files whose names start with {@code prefix}, as a store refuses a user a file (its permissions). */
+    void denyOpening(String prefix) {
+        deniedPrefix = prefix;
+    }
+
     @Override
     public FSDataInputStream open(Path f, int bufferSize) throws IOException {
+        String denied = deniedPrefix;
+        if (denied != null && f.getName().startsWith(denied)) {
+            throw new AccessControlException("Permission denied: user=cache, access=READ, inode=\"" + f.toUri().getPath() + "\"");
+        }
         return new FSDataInputStream(new GatedStream(super.open(f, bufferSize)));
     }
 

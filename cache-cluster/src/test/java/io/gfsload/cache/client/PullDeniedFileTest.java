@@ -20,17 +20,11 @@ import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import org.apache.hadoop.conf.Configuration;
-import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FileSystem;
-import org.apache.hadoop.fs.RawLocalFileSystem;
-import org.apache.hadoop.security.AccessControlException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -43,48 +37,10 @@ class PullDeniedFileTest {
     @TempDir
     Path directory;
 
-    /** Local files under {@code denied://<name>/abs/path}; opening a file whose name starts with {@code private} is denied. */
-    static final class DeniedFileSystem extends RawLocalFileSystem {
-        private URI uri;
-
-        static DeniedFileSystem get(String name) throws IOException {
-            Configuration conf = new Configuration();
-            conf.setClass("fs.denied.impl", DeniedFileSystem.class, FileSystem.class);
-            return (DeniedFileSystem) FileSystem.get(URI.create("denied://" + name + "/"), conf);
-        }
-
-        String uriOf(Path file) {
-            return "denied://" + uri.getAuthority() + file.toAbsolutePath();
-        }
-
-        @Override
-        public void initialize(URI name, Configuration conf) throws IOException {
-            super.initialize(name, conf);
-            uri = URI.create("denied://" + name.getAuthority() + "/");
-        }
-
-        @Override
-        public URI getUri() {
-            return uri == null ? super.getUri() : uri;
-        }
-
-        @Override
-        public String getScheme() {
-            return "denied";
-        }
-
-        @Override
-        public FSDataInputStream open(org.apache.hadoop.fs.Path f, int bufferSize) throws IOException {
-            if (f.getName().startsWith("private")) {
-                throw new AccessControlException("Permission denied: user=cache, access=READ, inode=\"" + f.toUri().getPath() + "\"");
-            }
-            return super.open(f, bufferSize);
-        }
-    }
-
     @Test
     void aFileNoWorkerMayOpenFailsNoOtherFileOfItsDirectory() throws IOException {
-        DeniedFileSystem store = DeniedFileSystem.get("per-file");
+        GatedFileSystem store = GatedFileSystem.get("per-file");
+        store.denyOpening("private");
         Path dt = Files.createDirectories(directory.resolve("dt=1"));
         byte[] bytes = randomBytes(MIB, 31);
         Path denied = Files.write(dt.resolve("private-0"), bytes);
