@@ -40,7 +40,9 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.rocksdb.BlockBasedTableConfig;
 import org.rocksdb.BloomFilter;
 import org.rocksdb.Cache;
@@ -924,6 +926,15 @@ final class BlockMetadataStore implements AutoCloseable {
             return true;
         });
         return new TempBlocksPage(blocks, next[0]);
+    }
+
+    /**
+     * Runs {@code call} holding this store's lock, unless {@code abandoned}, asked once the lock is
+     * held, says that its caller gave up meanwhile (a call that waited behind a long scope commit
+     * past its deadline): empty then, and nothing done.
+     */
+    synchronized <T> Optional<T> unlessAbandoned(BooleanSupplier abandoned, Supplier<T> call) {
+        return abandoned.getAsBoolean() ? Optional.empty() : Optional.of(call.get());
     }
 
     /** As {@link #openTempArea(String, long, long, boolean, Optional)}, opening a new area when the job has none open, for no run. */

@@ -69,6 +69,7 @@ import io.gfsload.cache.proto.WorkerStatus;
 import io.gfsload.cache.rpc.DomainSockets;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcErrors;
+import io.grpc.Context;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -691,10 +692,17 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             check(request.getExpireMillis() > 0, "expire time of the temp area of job %s must be > 0 ms: %s", jobId,
                     request.getExpireMillis());
             BlockMetadataStore.OpenedArea opened;
+            Optional<TempAreaRun> run = run(jobId, request);
             try {
                 // a paged answer reads its first page itself; one without blocks reads none
-                opened = metadata.openTempArea(jobId, clock.millis(), request.getExpireMillis(), request.getRenew(), run(jobId, request),
-                        !request.getOmitBlocks() && !request.getPaged());
+                Supplier<BlockMetadataStore.OpenedArea> open = () -> metadata.openTempArea(jobId, clock.millis(), request.getExpireMillis(),
+                        request.getRenew(), run, !request.getOmitBlocks() && !request.getPaged());
+                // a renewal its caller gave up waiting for (behind a long commit) does nothing once its turn comes: its run may
+                // have let go of the area meanwhile, which it would take again for that run
+                opened = request.getRenew() ? metadata.unlessAbandoned(() -> Context.current().isCancelled(), open)
+                        .orElseThrow(() -> Status.CANCELLED.withDescription("Renewal of the temp area of job " + jobId + " abandoned by its caller")
+                                .asRuntimeException())
+                        : open.get();
             }
             catch (TempAreaNotFoundException e) {
                 // a running job whose area expired (or was aborted) meanwhile: it must not go on staging into a new one

@@ -15,19 +15,24 @@ import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.client.GrpcCacheClient;
 import io.gfsload.cache.proto.CommitBlockRequest;
 import io.gfsload.cache.proto.CommitBlocksRequest;
+import io.gfsload.cache.proto.CommitScopeRequest;
 import io.gfsload.cache.proto.ListTempAreasRequest;
 import io.gfsload.cache.proto.ListTempAreasResponse;
 import io.gfsload.cache.proto.MasterServiceGrpc;
 import io.gfsload.cache.proto.OpenTempAreaRequest;
 import io.gfsload.cache.proto.RegisterWorkerRequest;
+import io.gfsload.cache.proto.TempAreaInfo;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.AfterEach;
@@ -78,6 +83,29 @@ class ScopeCommitAtScaleTest {
         try (CacheClient client = GrpcCacheClient.connect(master.target())) {
             assertEquals(blocks, client.cachedBlocks(FILE).size());
         }
+    }
+
+    @Test
+    void aRenewalItsCallerGaveUpOnBehindALongCommitDoesNothingOnceItsTurnComes() throws Exception {
+        int blocks = 60_000;
+        open("big");
+        open("other");
+        stage("big", FILE, IntStream.range(0, blocks).boxed().toList());
+        CommitScopeRequest.Builder scope = CommitScopeRequest.newBuilder().setJobId("big");
+        IntStream.range(0, blocks).forEach(index -> scope.addBlockIds(new BlockKey(FILE, index).blockId()));
+        CompletableFuture<Integer> commit = CompletableFuture.supplyAsync(() -> stub().commitScope(scope.build()).getBlocks());
+        // the commit holds the master's metadata for a second or more here
+        Thread.sleep(300);
+        OpenTempAreaRequest renewal = OpenTempAreaRequest.newBuilder().setJobId("other").setExpireMillis(3_600_000).setRenew(true).setOmitBlocks(true)
+                .setRunId("run-1").setRunToken("token-1").setRenewPeriodMillis(30_000).build();
+        StatusRuntimeException unanswered = assertThrows(StatusRuntimeException.class,
+                () -> stub.withDeadlineAfter(200, TimeUnit.MILLISECONDS).openTempArea(renewal));
+        assertEquals(Status.Code.DEADLINE_EXCEEDED, unanswered.getStatus().getCode());
+        assertFalse(commit.isDone(), "the renewal waited behind the commit");
+
+        assertEquals(blocks, commit.get(60, TimeUnit.SECONDS));
+        TempAreaInfo other = stub().listTempAreas(ListTempAreasRequest.newBuilder().setJobId("other").setOmitBlocks(true).build()).getAreas(0);
+        assertEquals("", other.getHeldByRunId(), "the renewal given up took no hold of the area");
     }
 
     @Test
