@@ -139,6 +139,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -1454,14 +1455,17 @@ public final class GrpcCacheClient implements CacheClient {
         return Optional.of(new MasterSilence(masterTarget, Duration.ofNanos(Math.max(0, System.nanoTime() - masterSilentSince)), limit));
     }
 
-    /** Runs {@code call}, to the master with {@code timeout}, as a call the master may take minutes over ({@link #masterSilence}). */
-    private <T> T longCall(Duration timeout, Supplier<T> call) {
+    /**
+     * As {@link #callMaster(String, Supplier)}, with deadline {@code timeout}, for a call the master
+     * may take minutes over ({@link #masterSilence}).
+     */
+    private <T> T callMasterLong(String action, Duration timeout, Function<MasterServiceGrpc.MasterServiceBlockingStub, T> call) {
         Long deadline = System.nanoTime() + timeout.toNanos();
         synchronized (this) {
             longCallDeadlines.add(deadline);
         }
         try {
-            return call.get();
+            return callMaster(action, timeout, () -> call.apply(masterStub(timeout)));
         }
         finally {
             synchronized (this) {
@@ -1885,9 +1889,10 @@ public final class GrpcCacheClient implements CacheClient {
             CommitScopeResponse response;
             // the master commits a scope under its store's lock, some 30 microseconds a block: a scope of many blocks takes it a while
             Duration timeout = config.rpcTimeout().plusNanos(COMMIT_NANOS_PER_BLOCK * blocks.size());
+            Supplier<CommitScopeResponse> commit = () -> callMasterLong("Committing " + blocks.size() + " blocks of job " + jobId, timeout,
+                    stub -> stub.commitScope(request.build()));
             try {
-                response = longCall(timeout, () -> callMaster("Committing " + blocks.size() + " blocks of job " + jobId, timeout,
-                        () -> masterStub(timeout).commitScope(request.build())));
+                response = commit.get();
             }
             catch (BlockNotFoundException e) {
                 throw namedByPath(e, blocks, request.getBlockIdsList());
@@ -1898,8 +1903,7 @@ public final class GrpcCacheClient implements CacheClient {
                 for (BlockKey block : blocks) {
                     request.addBlocks(BlockRef.newBuilder().setFile(ProtoConversions.toProto(block.file())).setIndex(block.index()));
                 }
-                response = longCall(timeout, () -> callMaster("Committing " + blocks.size() + " blocks of job " + jobId, timeout,
-                        () -> masterStub(timeout).commitScope(request.build())));
+                response = commit.get();
             }
             return new ScopeCommit(jobId, response.getBlocks(), response.getBytes());
         }
