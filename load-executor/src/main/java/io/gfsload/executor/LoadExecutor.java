@@ -2,6 +2,7 @@ package io.gfsload.executor;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.util.concurrent.Uninterruptibles;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
 import dev.failsafe.RetryPolicy;
@@ -173,6 +174,13 @@ public final class LoadExecutor {
      * silence passes its limit ({@link MasterSilence#exceeded}), whatever its threads wait on.
      */
     static final java.time.Duration MASTER_WATCH = java.time.Duration.ofSeconds(1);
+    /**
+     * The longest a load that ends waits for its threads, told to stop, to be done: those of a load
+     * that failed (a listener that throws, an interrupt) may still be writing. Past it, the run
+     * keeps its temp area's hold until the hold lapses, rather than let another run adopt the
+     * area under writes still to come.
+     */
+    static final java.time.Duration TASKS_END_WAIT = java.time.Duration.ofSeconds(30);
     /** Largest piece handed to the cache client in one write: one gRPC message. */
     static final int MAX_WRITE_BYTES = 1 << 20;
     /**
@@ -549,6 +557,16 @@ public final class LoadExecutor {
                 if (rangePool != null) {
                     rangePool.shutdownNow();
                 }
+                // a load that fails (a listener that throws, an interrupt) has not waited for every file: the run lets
+                // go of the area only once nothing of it writes there any more, else another run could adopt it meanwhile
+                List<ExecutorService> writing = new ArrayList<>(List.of(pool, batcher.writers()));
+                Optional.ofNullable(rangePool).ifPresent(writing::add);
+                if (!ended(writing, TASKS_END_WAIT) && renewal != null) {
+                    LOG.warn("Some writes of the load are still under way {} after it stopped: its run keeps the temp area of atomic job {}, which "
+                            + "another run of the job, from another gfsload home or host, is refused until the hold lapses",
+                            Counts.of(TASKS_END_WAIT), options.atomic().orElseThrow().jobId());
+                    renewal.keepHold();
+                }
             }
             Optional<LoadReport.ReplicaRestore> restore = Optional.empty();
             // the master places and commits every replica: without it there is nothing to restore; a
@@ -666,6 +684,21 @@ public final class LoadExecutor {
                 renewal.close();
             }
         }
+    }
+
+    /**
+     * Whether every one of {@code pools}, shut down, has ended its tasks within {@code limit}, waited
+     * for whatever the calling thread's interrupt: tasks told to stop end soon, unless a call they
+     * are in does not heed interrupts.
+     */
+    static boolean ended(List<ExecutorService> pools, Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        for (ExecutorService pool : pools) {
+            if (!Uninterruptibles.awaitTerminationUninterruptibly(pool, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

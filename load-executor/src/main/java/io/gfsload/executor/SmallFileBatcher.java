@@ -281,4 +281,9 @@ final class SmallFileBatcher implements AutoCloseable {
     public void close() {
         writers.shutdownNow();
     }
+
+    /** The writer threads, to wait for after {@link #close}: one may still be writing a batch a load that failed did not wait for. */
+    ExecutorService writers() {
+        return writers;
+    }
 }

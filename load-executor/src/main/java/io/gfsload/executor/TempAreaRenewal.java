@@ -110,6 +110,8 @@ final class TempAreaRenewal implements AutoCloseable {
     private Loading load;
     /** Whether the JVM is stopping ({@link #jvmStopping}): a load that takes this renewal over from then on is stopped at once. */
     private boolean jvmStopping;
+    /** Set by {@link #keepHold}: {@link #close} stops renewing and leaves the hold to lapse. */
+    private volatile boolean keepHold;
 
     /** How to stop the load that uses this renewal, and how it waits ({@link #loading}). */
     private record Loading(Runnable stop, Sleeper sleeper) {}
@@ -448,11 +450,20 @@ final class TempAreaRenewal implements AutoCloseable {
         }
     }
 
+    /**
+     * Makes {@link #close} stop renewing without releasing the run's hold, which then lapses as a
+     * killed run's does: what a load does that ends while some of its writes to the area may still
+     * be under way, so that another run of the job does not adopt the area before they are done.
+     */
+    void keepHold() {
+        keepHold = true;
+    }
+
     /** What {@link #close} does, once. */
     private void end() {
         stopRenewing();
         if (onShutdown != null) {
-            if (state.lost.get() == null) {
+            if (state.lost.get() == null && !keepHold) {
                 release(areas, state.atomic, state.run.orElseThrow());
             }
             if (Thread.currentThread() != onShutdown) {

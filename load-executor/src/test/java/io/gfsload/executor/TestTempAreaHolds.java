@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
 import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockWriter;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.ScopeCommit;
 import io.gfsload.cache.api.StagedBlock;
@@ -16,6 +17,7 @@ import io.gfsload.cache.api.TempAreaInUseException;
 import io.gfsload.cache.api.TempAreaRun;
 import io.gfsload.cache.api.TempAreas;
 import io.gfsload.cache.api.WriteEvictions;
+import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.cache.testing.MutableClock;
@@ -235,6 +237,74 @@ class TestTempAreaHolds {
 
         assertTrue(client.tempAreas().findTempArea(atomic.jobId()).isPresent(), "the load opened its area as its run");
         assertTrue(client.tempAreas().openTempArea(atomic.jobId(), EXPIRE_TIME, ANOTHER_HOME).adopted(), "the failed load still holds its area");
+    }
+
+    @Test
+    void aLoadThatFailsWhileAFileIsStillWrittenLetsGoOfItsAreaOnlyOnceTheWriteIsDone() throws Exception {
+        LoadPlan plan = LocalPlans.plan(client, data, BLOCK, 2);
+        AtomicOptions atomic = new AtomicOptions("job-failed-mid-load", AtomicOptions.Scope.FILE, EXPIRE_TIME);
+        CountDownLatch bWriting = new CountDownLatch(1);
+        CountDownLatch bMayGoOn = new CountDownLatch(1);
+        AtomicBoolean bDone = new AtomicBoolean();
+        // b's first write waits, heeding no interrupt (as a store's read or a worker's call may not), until the test lets it go on
+        CacheClient cache = new ForwardingCacheClient(client) {
+            @Override
+            public BlockWriter openWriter(BlockKey block, long length, WriteOptions options) {
+                if (block.file().path().endsWith("/b") && bWriting.getCount() > 0) {
+                    bWriting.countDown();
+                    awaitUninterruptibly(bMayGoOn);
+                }
+                return super.openWriter(block, length, options);
+            }
+        };
+        // the listener fails as a finishes, b still being written
+        ProgressListener listener = new ProgressListener() {
+            @Override
+            public void fileFinished(FileReport file) {
+                if (file.path().endsWith("/a")) {
+                    awaitUninterruptibly(bWriting);
+                    throw new IllegalStateException("the listener failed");
+                }
+                bDone.set(true);
+            }
+        };
+        LoadExecutor executor = new LoadExecutor(cache, new Configuration(), settings(), options(atomic), listener, java.time.Clock.systemUTC());
+        CompletableFuture<Void> letGo = CompletableFuture.runAsync(() -> {
+            awaitUninterruptibly(bWriting);
+            try {
+                Thread.sleep(500);
+            }
+            catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            bMayGoOn.countDown();
+        });
+
+        try (JobJournal journal = journal(plan)) {
+            IllegalStateException failure = assertThrows(IllegalStateException.class, () -> executor.execute(plan, Optional.of(journal)));
+            assertTrue(failure.getMessage().contains("the listener failed"), failure.getMessage());
+            assertTrue(bDone.get(), "the load let go of its area while b was still being written there");
+        }
+        letGo.get();
+
+        assertTrue(client.tempAreas().openTempArea(atomic.jobId(), EXPIRE_TIME, ANOTHER_HOME).adopted(), "the failed load still holds its area");
+    }
+
+    @Test
+    void aRunThatKeepsItsHoldAsItEndsLeavesTheAreaToLapse() {
+        AtomicOptions atomic = new AtomicOptions("job-kept", AtomicOptions.Scope.FILE, EXPIRE_TIME);
+        TempAreaRenewal renewal = TempAreaRenewal.open(client.tempAreas(), atomic, Optional.of("this-home"), area -> {});
+
+        // as a load whose writes did not stop in time ends
+        renewal.keepHold();
+        renewal.close();
+
+        TempAreaInUseException refused = assertThrows(TempAreaInUseException.class,
+                () -> client.tempAreas().openTempArea(atomic.jobId(), EXPIRE_TIME, ANOTHER_HOME), "the run let go of the area");
+        assertTrue(refused.getMessage().contains("renewed it 0 s ago"), refused.getMessage());
+        // no renewal since: the hold lapses as a killed run's does
+        masterClock.sleep(PERIOD.multipliedBy(2).plusSeconds(1));
+        assertTrue(client.tempAreas().openTempArea(atomic.jobId(), EXPIRE_TIME, ANOTHER_HOME).adopted());
     }
 
     @Test
