@@ -850,15 +850,9 @@ public final class DistributedLoad {
         }
     }
 
-    /**
-     * Tries a call to the master again while it does not answer, until the client's silence passes
-     * its limit (three tries where the client tracks none).
-     */
+    /** Tries a call to the master again while it does not answer, as a load's own calls are ({@link MasterRetries#whileSilent}). */
     private RetryPolicy<Object> whileMasterSilent() {
-        int[] untracked = {0};
-        return RetryPolicy.builder()
-                .handle(MasterUnavailableException.class)
-                .abortIf((result, failure) -> cache.masterSilence().map(MasterSilence::exceeded).orElseGet(() -> ++untracked[0] >= 3))
+        return MasterRetries.whileSilent(cache, options.maxAttempts(), () -> false, silence -> {})
                 .withBackoff(Duration.ofMillis(100), Duration.ofSeconds(2))
                 .withMaxAttempts(-1)
                 .onRetry(event -> LOG.info("Retrying the commit of the job (attempt {}) while the cache master does not answer: {}",

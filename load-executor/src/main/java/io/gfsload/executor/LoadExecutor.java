@@ -1366,21 +1366,8 @@ public final class LoadExecutor {
          * that does not track it), as many attempts as other transient failures get.
          */
         private RetryPolicy<Object> masterPolicy(String path, AtomicInteger retries) {
-            AtomicInteger untracked = new AtomicInteger();
-            RetryPolicyBuilder<Object> builder = RetryPolicy.builder()
-                    .handleIf(failure -> Failures.masterUnavailable(failure).isPresent())
-                    .abortIf((result, failure) -> {
-                        if (masterLost.get() != null || jvmStopping.get()) {
-                            return true;
-                        }
-                        Optional<MasterSilence> silence = cache.masterSilence();
-                        if (silence.isPresent() && silence.get().exceeded()) {
-                            masterLost(silence.get().failure());
-                            return true;
-                        }
-                        return silence.isEmpty() && untracked.incrementAndGet() >= options.maxAttempts();
-                    })
-                    .withMaxAttempts(-1);
+            RetryPolicyBuilder<Object> builder = MasterRetries.whileSilent(cache, options.maxAttempts(), () -> masterLost.get() != null || jvmStopping.get(),
+                    this::masterLost);
             return waiting(builder, MASTER_WAIT_MAX_DELAY, path, retries, "Retrying {} (attempt {}) while the cache master does not answer: {}");
         }
 

@@ -20,6 +20,7 @@ import io.gfsload.advisor.Units;
 import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.api.MasterSilence;
+import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.cache.testing.MutableClock;
@@ -622,6 +623,98 @@ class TestDistributedLoad {
         assertEquals(plan.stats().files(), report.totals().filesFailed());
         assertTrue(report.failedFiles().stream().allMatch(file -> file.error().equals("not committed: " + reason)), report.failedFiles().toString());
         assertLeftToTheOtherRun(plan, job);
+    }
+
+    @Test
+    void aJobCommitWhoseAnswerWasLostIsTriedAgainAndTheJobSucceeds() throws IOException {
+        LoadPlan plan = twoPartitions("job-answer-lost");
+        String job = "job-answer-lost";
+        AtomicInteger commits = new AtomicInteger();
+        TempAreas answerLost = new ForwardingTempAreas(client.tempAreas()) {
+            @Override
+            public ScopeCommit commitScope(String jobId, List<BlockKey> blocks, TempAreaRun run) {
+                ScopeCommit done = delegate.commitScope(jobId, blocks, run);
+                if (commits.incrementAndGet() == 1) {
+                    // the master committed the job; its answer never reaches the driver
+                    throw new MasterUnavailableException("127.0.0.1:1", "Committing " + blocks.size() + " blocks of job " + jobId
+                            + " at master 127.0.0.1:1 failed: no answer within 30 s", null);
+                }
+                return done;
+            }
+
+            @Override
+            public ScopeCommit commitScope(String jobId, List<BlockKey> blocks) {
+                ScopeCommit done = delegate.commitScope(jobId, blocks);
+                if (commits.incrementAndGet() == 1) {
+                    throw new MasterUnavailableException("127.0.0.1:1", "Committing " + blocks.size() + " blocks of job " + jobId
+                            + " at master 127.0.0.1:1 failed: no answer within 30 s", null);
+                }
+                return done;
+            }
+        };
+        DistributedLoad load = loadWithDriverAreas(answerLost, new AtomicOptions(job, AtomicOptions.Scope.JOB, Duration.ofHours(1)));
+
+        LoadReport report = load.execute(plan, Optional.empty());
+
+        assertEquals(2, commits.get(), "the commit was tried again");
+        assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
+        for (PartitionLoad partition : plan.partitions()) {
+            for (FileLoad file : partition.files()) {
+                assertEquals(file.blocks().size(), client.cachedBlocks(file.file()).size(), "committed: " + file.file().path());
+            }
+        }
+        assertTrue(client.tempAreas().findTempArea(job).isEmpty(), "the load deletes its committed area");
+    }
+
+    @Test
+    void aJobCommitTheMasterNeverAnswersIsTriedAsALoadsOwnCallsAreAndCommitsNothing() throws IOException {
+        LoadPlan plan = twoPartitions("job-commit-unanswered");
+        String job = "job-commit-unanswered";
+        AtomicInteger commits = new AtomicInteger();
+        TempAreas unanswered = new ForwardingTempAreas(client.tempAreas()) {
+            @Override
+            public ScopeCommit commitScope(String jobId, List<BlockKey> blocks, TempAreaRun run) {
+                commits.incrementAndGet();
+                throw new MasterUnavailableException("127.0.0.1:1", "Committing " + blocks.size() + " blocks of job " + jobId
+                        + " at master 127.0.0.1:1 failed: no answer within 30 s", null);
+            }
+
+            @Override
+            public ScopeCommit commitScope(String jobId, List<BlockKey> blocks) {
+                return commitScope(jobId, blocks, null);
+            }
+        };
+        // a driver whose client tracks no silence of the master: the commit is tried as often as the load tries a file
+        CacheClient driver = new ForwardingCacheClient(client) {
+            @Override
+            public TempAreas tempAreas() {
+                return unanswered;
+            }
+
+            @Override
+            public Optional<MasterSilence> masterSilence() {
+                return Optional.empty();
+            }
+        };
+        AtomicOptions atomic = new AtomicOptions(job, AtomicOptions.Scope.JOB, Duration.ofHours(1));
+        DistributedLoad load = new DistributedLoad(new SerializedSlices(2), driver, new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN),
+                Map.of()), share -> settings(), ExecutorOptions.defaults().withRetries(3, Duration.ofMillis(1), Duration.ofMillis(2)).withAtomic(atomic),
+                ProgressListener.NONE, Clock.systemUTC());
+
+        LoadReport report = load.execute(plan, Optional.empty());
+
+        assertEquals(3, commits.get(), "tries of the commit");
+        assertEquals(LoadState.FAILED, report.state());
+        assertEquals(plan.stats().files(), report.totals().filesFailed());
+        assertTrue(report.failedFiles().stream().allMatch(file -> file.error().startsWith("not committed: ") && file.error().contains("127.0.0.1:1")),
+                report.failedFiles().toString());
+        for (PartitionLoad partition : plan.partitions()) {
+            for (FileLoad file : partition.files()) {
+                assertEquals(List.of(), client.cachedBlocks(file.file()), file.file().path() + " was committed");
+            }
+        }
+        assertFalse(client.tempAreas().findTempArea(job).orElseThrow(() -> new AssertionError("the load deleted its uncommitted area")).blocks().isEmpty(),
+                "what the slices staged stays for a re-run");
     }
 
     /** That nothing of {@code plan} was committed, and what the load staged stays in the temp area of {@code job}, which another run holds. */
