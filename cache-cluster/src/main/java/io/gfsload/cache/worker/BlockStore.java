@@ -4,6 +4,7 @@ import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.Counts;
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.checksum.SegmentedCrc32c;
@@ -166,6 +167,11 @@ final class BlockStore {
      * write completes into it from then on. Guarded by the store's lock.
      */
     private boolean volatileContentDeleted;
+    /**
+     * Whether eviction waits ({@link #holdEvictions}): a worker that starts knows which of its blocks
+     * are pinned (staged in an open temp area) only once the master told it as it registers.
+     */
+    private boolean evictionsHeld;
 
     private BlockStore(String workerId, List<StoreDirectory> directories, int segmentBytes, long maxBlockBytes,
             EvictionPolicy eviction, Clock clock, WorkerDisk disk) {
@@ -714,6 +720,12 @@ final class BlockStore {
             writing.merge(blockId, 1, Integer::sum);
             return new Reservation(free.get(), List.of());
         }
+        if (evictionsHeld) {
+            throw new BlockStoreException(Kind.NO_SPACE, String.format(
+                    "Worker %s has no room for block %s%s without evicting, and evicts nothing until the master has told it "
+                            + "which of its blocks are staged in open temp areas (it is registering)",
+                    workerId, blockId, tier.map(t -> " on its " + t + " tier").orElse("")));
+        }
         long now = clock.millis();
         Map<StoreDirectory, Long> evictable = new HashMap<>();
         blocks.forEach((id, entry) -> {
@@ -746,7 +758,7 @@ final class BlockStore {
             throw BlockStoreException.diskFull(String.format(
                     "Worker %s has no room for block %s%s: it needs %d bytes, the file system of %s has %d left after "
                             + "evicting %d blocks", workerId, blockId, tier.map(t -> " on its " + t + " tier").orElse(""), length,
-                    chosen.get().path, chosen.get().roomFor(header), evicted.size()), null);
+                    chosen.get().path, Math.max(0, chosen.get().roomFor(header)), evicted.size()), null);
         }
         chosen.get().reserve(length);
         writing.merge(blockId, 1, Integer::sum);
@@ -844,6 +856,40 @@ final class BlockStore {
     }
 
     /**
+     * Evicts nothing from now until {@link #releaseEvictions}: a write that needs room another
+     * block takes fails {@code NO_SPACE} meanwhile (its client waits for room, and tries again).
+     * What a worker does from its start until the master's answer to its registration has pinned
+     * the blocks of open temp areas, whose pins do not outlive the worker.
+     */
+    synchronized void holdEvictions() {
+        evictionsHeld = true;
+    }
+
+    /**
+     * Lets eviction go on after {@link #holdEvictions}, and evicts, lowest priority first, the
+     * unpinned blocks of each directory that holds more than its quota (one started again with a
+     * smaller quota than it had, or that blocks of a removed directory moved to): so the store
+     * keeps to its quotas from then on.
+     *
+     * @return the blocks evicted
+     */
+    synchronized List<EvictedBlock> releaseEvictions() {
+        evictionsHeld = false;
+        long now = clock.millis();
+        List<EvictedBlock> evicted = new ArrayList<>();
+        for (StoreDirectory directory : directories) {
+            if (directory.stored + directory.reserved > directory.capacity) {
+                long before = directory.stored;
+                List<EvictedBlock> over = evict(directory, 0, 0, now);
+                evicted.addAll(over);
+                log.info("Worker {} evicted {} ({} bytes) of its {} directory {}, which held {} bytes, over its quota of {}", workerId,
+                        Counts.of(over.size(), "block"), before - directory.stored, directory.tier, directory.path, before, directory.capacity);
+            }
+        }
+        return List.copyOf(evicted);
+    }
+
+    /**
      * Opens a stored block for reading and counts it as accessed; its header is checked, its data
      * is checked segment by segment as it is read. A block evicted or removed while open stays
      * readable through this handle.
@@ -879,12 +925,12 @@ final class BlockStore {
         }
         try {
             BlockFileHeader header = BlockFileHeader.read(channel, describe(workerId, blockId));
-            return new StoredBlock(blockId, tier, header, channel);
+            return new StoredBlock(blockId, tier, header, channel, entry.copy);
         }
         catch (IOException | RuntimeException e) {
             closeQuietly(channel);
             if (e instanceof BlockStoreException storeException) {
-                throw storeException;
+                throw BlockStoreException.ofCopy(storeException, entry.copy);
             }
             throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot read block " + blockId + ": "
                     + e, e);
@@ -916,12 +962,15 @@ final class BlockStore {
                 return false;
             }
             if (entry != null && copy != 0 && !entry.replaced.isEmpty()) {
-                // the earlier copies' bytes, which their writers may have committed, stay
-                if (entry.pinBefore == null) {
-                    pins.remove(blockId);
-                }
-                else {
-                    pins.put(blockId, entry.pinBefore);
+                // the earlier copies' bytes, which their writers may have committed, stay, pinned as before this copy; a pin
+                // the master set or lifted since (another job staged the block, or its area ended) stands as it is
+                if (!entry.pinSetSince) {
+                    if (entry.pinBefore == null) {
+                        pins.remove(blockId);
+                    }
+                    else {
+                        pins.put(blockId, entry.pinBefore);
+                    }
                 }
                 return false;
             }
@@ -973,7 +1022,14 @@ final class BlockStore {
                     if (!temp && !block) {
                         continue;
                     }
-                    long size = Files.size(path);
+                    long size;
+                    try {
+                        size = Files.size(path);
+                    }
+                    catch (NoSuchFileException e) {
+                        // a write that aborts deletes its temp file on its own: the others are still to delete
+                        continue;
+                    }
                     if (Files.deleteIfExists(path)) {
                         deletedBytes += size;
                         if (block) {
@@ -1004,12 +1060,23 @@ final class BlockStore {
     record VolatileContentDeleted(int blocks, int tempFiles, long bytes) {}
 
     /**
-     * Deletes a block found corrupt, so that it is never served again, and counts it.
+     * Deletes a block found corrupt, so that it is never served again, and counts it: copy {@code
+     * copy} of it, the one read (any when 0). A copy another write stored since the read began is
+     * another file, and stays.
      *
-     * @return whether the block was stored
+     * @return whether the copy was stored, and deleted
      */
-    boolean quarantine(String blockId, String reason) {
-        boolean removed = remove(blockId);
+    boolean quarantine(String blockId, long copy, String reason) {
+        checkBlockId(blockId);
+        boolean removed;
+        synchronized (this) {
+            Entry entry = blocks.get(blockId);
+            removed = entry != null && (copy == 0 || entry.copy == copy);
+            if (removed) {
+                pins.remove(blockId);
+                deleteStored(blockId, entry);
+            }
+        }
         if (removed) {
             corruptBlocks.incrementAndGet();
             log.warn("Worker {} deleted corrupt block {}: {}", workerId, blockId, reason);
@@ -1076,12 +1143,22 @@ final class BlockStore {
     synchronized void pin(String blockId, long untilMillis) {
         checkBlockId(blockId);
         pins.merge(blockId, untilMillis, Math::max);
+        pinSet(blockId);
     }
 
     /** Lets eviction take {@code blockId} again. */
     synchronized void unpin(String blockId) {
         checkBlockId(blockId);
         pins.remove(blockId);
+        pinSet(blockId);
+    }
+
+    /** Notes that the master set the pin of {@code blockId}: the writer of its copy that withdraws it leaves the pin so ({@link #remove(String, long)}). */
+    private void pinSet(String blockId) {
+        Entry entry = blocks.get(blockId);
+        if (entry != null) {
+            entry.pinSetSince = true;
+        }
     }
 
     synchronized boolean isPinned(String blockId) {
@@ -1130,7 +1207,11 @@ final class BlockStore {
         try {
             FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
             try {
-                return new StoredBlock(blockId, tier, BlockFileHeader.read(channel, describe(workerId, blockId)), channel);
+                return new StoredBlock(blockId, tier, BlockFileHeader.read(channel, describe(workerId, blockId)), channel, entry.copy);
+            }
+            catch (BlockStoreException e) {
+                closeQuietly(channel);
+                throw BlockStoreException.ofCopy(e, entry.copy);
             }
             catch (IOException | RuntimeException e) {
                 closeQuietly(channel);
@@ -1308,12 +1389,17 @@ final class BlockStore {
         /** Room for the data of a block whose header takes {@code header} bytes of the disk. */
         long roomFor(long header) {
             long diskFree = diskFree();
-            return Math.min(quotaFree(), diskFree == UNKNOWN ? UNKNOWN : Math.max(0, diskFree - header));
+            return Math.min(quotaRoom(), diskFree == UNKNOWN ? UNKNOWN : Math.max(0, diskFree - header));
         }
 
         /** Room the quota leaves. */
         long quotaFree() {
-            return Math.max(0, capacity - stored - reserved);
+            return Math.max(0, quotaRoom());
+        }
+
+        /** Room the quota leaves, negative when the directory holds more than its quota (found so as the store opened). */
+        private long quotaRoom() {
+            return capacity - stored - reserved;
         }
 
         void reserve(long length) {
@@ -1412,6 +1498,8 @@ final class BlockStore {
         Set<Long> replaced = Set.of();
         /** The block's pin before this copy was written, when it replaced another; null when there was none. */
         Long pinBefore;
+        /** Whether the master pinned or unpinned the block since this copy was written ({@link #pin}, {@link #unpin}). */
+        boolean pinSetSince;
         long lastAccessMillis;
         double crf;
 
@@ -1872,12 +1960,15 @@ final class BlockStore {
         private final StorageTier tier;
         private final BlockFileHeader header;
         private final FileChannel channel;
+        /** The copy opened: a later write of the block stores another, which a corruption found here does not touch. */
+        private final long copy;
 
-        private StoredBlock(String blockId, StorageTier tier, BlockFileHeader header, FileChannel channel) {
+        private StoredBlock(String blockId, StorageTier tier, BlockFileHeader header, FileChannel channel, long copy) {
             this.blockId = blockId;
             this.tier = tier;
             this.header = header;
             this.channel = channel;
+            this.copy = copy;
         }
 
         String blockId() {
@@ -1927,10 +2018,10 @@ final class BlockStore {
             CRC32C crc = new CRC32C();
             crc.update(read.duplicate());
             if ((int) crc.getValue() != header.segmentCrc(segment)) {
-                throw new BlockStoreException(Kind.CORRUPT, String.format(
+                throw BlockStoreException.corrupt(String.format(
                         "Block %s on worker %s is corrupt: bytes %d-%d have CRC32C 0x%08x, expected 0x%08x",
                         blockId, workerId, start, start + size - 1, crc.getValue(),
-                        Integer.toUnsignedLong(header.segmentCrc(segment))));
+                        Integer.toUnsignedLong(header.segmentCrc(segment))), copy, null);
             }
             // A heap copy: the caller keeps it while gRPC sends it, and this thread reads its next segment into the buffer.
             return ByteBuffer.allocate(size).put(read).flip();

@@ -184,6 +184,9 @@ public final class CacheWorker implements AutoCloseable {
         BlockStore.OpenResult opened = BlockStore.open(config.workerId(), config.tiers(),
                 config.checksumSegmentBytes(), config.maxBlockBytes(), config.eviction(), clock, disk);
         BlockStore store = opened.store();
+        // the pins of blocks staged in open temp areas went with the last process: the master's answer to the registration sets them
+        // again, and until then a write evicts nothing
+        store.holdEvictions();
         WorkerMetrics metrics = new WorkerMetrics(registry, config.workerId());
         metrics.watch(store);
         WorkerService service = new WorkerService(config.workerId(), store, config.readChunkBytes(), metrics,
@@ -213,6 +216,8 @@ public final class CacheWorker implements AutoCloseable {
         CacheWorker worker = new CacheWorker(config, locks, store, service, server, masterChannel, metrics, metricsServer);
         try {
             worker.register();
+            // its evictions (a quota made smaller since the last start) go to the master with the first heartbeat
+            store.releaseEvictions();
         }
         catch (RuntimeException e) {
             worker.close();

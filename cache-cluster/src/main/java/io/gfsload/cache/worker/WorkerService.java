@@ -821,7 +821,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
 
     private void quarantineIfCorrupt(String blockId, RuntimeException e) {
         if (e instanceof BlockStoreException failure && failure.kind() == BlockStoreException.Kind.CORRUPT) {
-            store.quarantine(blockId, failure.getMessage());
+            store.quarantine(blockId, failure.copy(), failure.getMessage());
         }
     }
 
