@@ -184,6 +184,9 @@ public final class CacheMaster implements AutoCloseable {
 
     private void checkQuietly() {
         try {
+            registry.checkerRan().ifPresent(paused -> log.warn("The cache master did not run for {} ms (a pause of its process, or a starved "
+                    + "host): its workers' heartbeats waited too, and each has {} ms from now to be heard before it is lost", paused.toMillis(),
+                    config.lostAfter().toMillis()));
             checkWorkers();
         }
         catch (RuntimeException e) {

@@ -41,6 +41,16 @@ final class WorkerRegistry {
     private final long registrationGraceNanos;
     /** When the master began to serve, by the ticker (when the registry was made, until then). */
     private volatile long servingNanos;
+    /** No time: what {@link #lastCheckNanos} and {@link #resumedNanos} are until set. */
+    private static final long NEVER = Long.MIN_VALUE;
+    /** When the master's heartbeat checker last ran ({@link #checkerRan}); {@link #NEVER} while none runs (a master checked by hand). */
+    private volatile long lastCheckNanos = NEVER;
+    /**
+     * When the checker last found that the master itself had not run for longer than {@code
+     * lostAfter} (a long GC pause, SIGSTOP, a starved host): the workers could not be heard
+     * meanwhile, and each has {@code lostAfter} from then to heartbeat again.
+     */
+    private volatile long resumedNanos = NEVER;
     private final Map<String, Entry> workers = new HashMap<>();
 
     /**
@@ -262,8 +272,35 @@ final class WorkerRegistry {
         return lost;
     }
 
+    /**
+     * What the master's heartbeat checker calls each time it runs, every heartbeat interval. When
+     * it last ran longer than {@code lostAfter} ago, the master was paused (or starved) that long:
+     * the workers' heartbeats waited too, so none is found lost for that silence, and each has
+     * {@code lostAfter} from now to be heard again.
+     *
+     * @return how long the master did not run, when that was longer than {@code lostAfter}
+     */
+    Optional<Duration> checkerRan() {
+        long now = ticker.read();
+        long last = lastCheckNanos;
+        lastCheckNanos = now;
+        if (last != NEVER && now - last > lostAfterNanos) {
+            resumedNanos = now;
+            return Optional.of(Duration.ofNanos(now - last));
+        }
+        return Optional.empty();
+    }
+
+    /**
+     * Whether a worker is live at {@code now}: heard within {@code lostAfter}, and not stopped.
+     * While the checker has not run for longer than {@code lostAfter} (the master is only resuming
+     * from a pause, and has not heard the heartbeats that waited meanwhile), as of the checker's
+     * last run: the master's own silence is no worker's.
+     */
     private boolean isLive(Entry entry, long now) {
-        return !entry.stopped && now - entry.lastHeartbeatNanos <= lostAfterNanos;
+        long lastCheck = lastCheckNanos;
+        long judged = lastCheck != NEVER && now - lastCheck > lostAfterNanos ? lastCheck : now;
+        return !entry.stopped && judged - Math.max(entry.lastHeartbeatNanos, resumedNanos) <= lostAfterNanos;
     }
 
     /** A worker found lost, and how long ago it last heartbeat. */
