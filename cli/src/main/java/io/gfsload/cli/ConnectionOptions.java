@@ -59,7 +59,8 @@ public final class ConnectionOptions {
      * value of {@value #TOKEN_KEY}. Any other file holds the token alone, as it is, on its one line
      * that is neither blank nor (among several lines) a comment; a file of other settings (several
      * lines, or one line {@code a.b=...} or {@code NAME=...}) is refused, so that its secrets never
-     * go to a master as a token.
+     * go to a master as a token. A properties file that sets {@value #TOKEN_KEY} empty, as that of
+     * a cluster started without a token on purpose, gives none.
      *
      * @throws InvalidRequestException when the file cannot be read or holds no valid token; the
      *     message never holds the file's content
@@ -82,6 +83,10 @@ public final class ConnectionOptions {
             throw new InvalidRequestException("Cannot read --token-file %s: %s".formatted(tokenFile, reason));
         }
         String token = tokenOf(text).strip();
+        if (token.isEmpty() && gfsloadProperties(text).isPresent()) {
+            // the cluster's own properties when it runs without a token on purpose (gfsload.cache.security.token set empty): none
+            return Optional.empty();
+        }
         try {
             return Optional.of(RpcAuth.checkToken(token));
         }

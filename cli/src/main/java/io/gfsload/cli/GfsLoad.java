@@ -172,7 +172,8 @@ public final class GfsLoad {
      * What follows the message of a command line that is not one of the command's forms (an
      * unknown option or subcommand, a missing option or parameter): where the forms are, {@code
      * Try 'gfsload --help' for the options and commands.}, and for {@code gfsload} without {@code
-     * --table} (the message says that it misses {@code --table}), its two main forms first: not
+     * --table} (the message says that it misses {@code --table}) or with {@code --path} (an option
+     * of {@code plan}, {@code status} and {@code free}, not of a load), its two main forms first: not
      * for another mistake, such as an option without its value, whether {@code --table} was given
      * or not. A bad value needs no more than its message, which says what is expected; nor do the
      * first line, which scripts and {@code --report} have, change.
@@ -186,7 +187,9 @@ public final class GfsLoad {
         String command = invocation + failed.getCommandSpec().qualifiedName().substring(failed.getCommandSpec().root().name().length());
         String hint = "Try '%s --help' for %s.".formatted(command,
                 failed.getSubcommands().isEmpty() ? "its options" : failed.getParent() == null ? "the options and commands" : "its commands");
-        if (failed.getParent() == null && exception instanceof CommandLine.MissingParameterException missing && missesTable(missing)) {
+        boolean pathsAsOption = exception instanceof CommandLine.UnmatchedArgumentException unmatched
+                && unmatched.getUnmatched().stream().anyMatch(argument -> argument.equals("--path") || argument.startsWith("--path="));
+        if (failed.getParent() == null && (exception instanceof CommandLine.MissingParameterException missing && missesTable(missing) || pathsAsOption)) {
             return List.of("To load a table: %s --table DB.TABLE [--partition K=V]...; to load paths: %s distributedLoad PATH...".formatted(invocation, invocation),
                     hint);
         }

@@ -9,6 +9,7 @@ import io.gfsload.cache.api.FileErrors;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
 import io.gfsload.executor.JournalException;
+import io.gfsload.planner.InvalidRequestException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -308,6 +309,13 @@ class TestCommandLine {
         assertEquals(2, unknownOption.exitCode());
         assertEquals(List.of("gfsload: Unknown option: '--bogus'", "Try 'gfsload --help' for the options and commands."),
                 unknownOption.err().lines().toList());
+        // --path is an option of plan, status and free: a load of paths is distributedLoad
+        CliRun pathLoad = gfsload("--path", "/data/events");
+        assertEquals(2, pathLoad.exitCode());
+        List<String> pathLines = pathLoad.err().lines().toList();
+        assertTrue(pathLines.get(0).startsWith("gfsload: Unknown options: '--path'"), pathLoad.err());
+        assertEquals(List.of("To load a table: gfsload --table DB.TABLE [--partition K=V]...; to load paths: gfsload distributedLoad PATH...",
+                "Try 'gfsload --help' for the options and commands."), pathLines.subList(pathLines.size() - 2, pathLines.size()), pathLoad.err());
         CliRun unknownCommand = gfsload("--table", "demo.events", "nosuchcmd");
         assertEquals(2, unknownCommand.exitCode());
         List<String> lines = unknownCommand.err().lines().toList();
@@ -534,6 +542,13 @@ class TestCommandLine {
         // GFSLOAD_TOKEN_FILE= (empty) is no token file
         options.tokenFile = Path.of("");
         assertEquals(java.util.Optional.empty(), options.token());
+        // the properties of a cluster started without a token on purpose: no token, as the cluster has none
+        options.tokenFile = Files.writeString(home.resolve("master.properties"), "gfsload.cache.master.port=9999\ngfsload.cache.security.token=\n");
+        assertEquals(java.util.Optional.empty(), options.token());
+        // a file meant to hold the token alone, empty: refused
+        options.tokenFile = Files.writeString(home.resolve("token"), "\n");
+        InvalidRequestException empty = assertThrows(InvalidRequestException.class, options::token);
+        assertTrue(empty.getMessage().startsWith("Invalid --token-file " + options.tokenFile + ": the token"), empty.getMessage());
     }
 
     @Test

@@ -6,6 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.sun.net.httpserver.HttpServer;
+import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.WorkerInfo;
+import io.gfsload.cache.local.LocalCluster;
+import io.gfsload.cache.local.LocalClusterConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -15,7 +19,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** A {@code --master} that answers, but not as a gfsload cache master, is one line naming the address and what it means. */
+/** A {@code --master} that answers, but not as a gfsload cache master, or is no address, is one line naming the address and what it means. */
 class TestMasterAddressNotAMaster {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -90,6 +94,32 @@ class TestMasterAddressNotAMaster {
             assertEquals(List.of("gfsload: " + expected), run.err().lines().toList());
             assertEquals(expected, JSON.readTree(run.out()).path("error").asText());
         }
+    }
+
+    @Test
+    void aCacheWorkersAddressIsAWrongAddress() throws Exception {
+        Path data = Files.createDirectories(home.resolve("data"));
+        Files.write(data.resolve("part-0"), new byte[1_000]);
+        try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(home.resolve("cluster"), 1, 64L << 20));
+                CacheClient client = cluster.newClient()) {
+            WorkerInfo worker = client.clusterInfo().liveWorkers().get(0);
+            String master = worker.host() + ":" + worker.port();
+            CliRun run = CliRun.gfsload(home, "plan", "--json", "--master", master, "--path", data.toString());
+
+            String expected = master + " does not answer as a gfsload cache master (it answers gRPC without the master's service: a cache worker's "
+                    + "address, or another gRPC service): check --master";
+            assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
+            assertEquals(List.of("gfsload: " + expected), run.err().lines().toList());
+            assertEquals(expected, JSON.readTree(run.out()).path("error").asText());
+        }
+    }
+
+    @Test
+    void portZeroIsNoMasterAddress() {
+        CliRun run = CliRun.gfsload(home, "status", "--master", "127.0.0.1:0", "--path", home.toString());
+
+        assertEquals(ExitCode.USAGE, run.exitCode(), run.err());
+        assertEquals(List.of("gfsload: Invalid --master '127.0.0.1:0': expected HOST:PORT"), run.err().lines().toList());
     }
 
     @Test

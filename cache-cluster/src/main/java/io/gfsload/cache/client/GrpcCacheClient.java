@@ -286,7 +286,7 @@ public final class GrpcCacheClient implements CacheClient {
         catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("Master target must be host:port: " + target, e);
         }
-        checkArgument(hostAndPort.hasPort() && !hostAndPort.getHost().isEmpty(),
+        checkArgument(hostAndPort.hasPort() && hostAndPort.getPort() > 0 && !hostAndPort.getHost().isEmpty(),
                 "Master target must be host:port: %s", target);
         return new GrpcCacheClient(target, config, resolver);
     }
@@ -1491,6 +1491,12 @@ public final class GrpcCacheClient implements CacheClient {
         }
         if (RpcErrors.answeredHttpNotGrpc(failure)) {
             return new NotACacheMasterException(masterTarget, failure);
+        }
+        if (failure.getStatus().getCode() == Status.Code.UNIMPLEMENTED && String.valueOf(failure.getStatus().getDescription())
+                .contains(MasterServiceGrpc.getGetClusterInfoMethod().getFullMethodName())) {
+            // every master serves that call, the first a command makes: gRPC without the master's service
+            return new NotACacheMasterException(masterTarget, "it answers gRPC without the master's service: a cache worker's address, or another "
+                    + "gRPC service", failure);
         }
         if (failure.getStatus().getCode() == Status.Code.DEADLINE_EXCEEDED) {
             masterUnanswered(started);
