@@ -1386,6 +1386,22 @@ final class BlockMetadataStore implements AutoCloseable {
     }
 
     /**
+     * As {@link #deleteTempArea(String)}, when the area of {@code jobId} is still expired at {@code
+     * nowMillis}: what the expiry does, which found it expired in a listing taken before it held the
+     * store, so that an area renewed since (by a renewal that waited for the store), or opened
+     * afresh for the job, stays with its blocks.
+     *
+     * @return the deletion; empty when the job has no area any more, or one that expires after {@code nowMillis}
+     */
+    synchronized Optional<AreaDeletion> deleteTempAreaIfExpired(String jobId, long nowMillis) {
+        Optional<TempAreaRecord> area = tempArea(jobId);
+        if (area.isEmpty() || area.get().getExpiresAtMillis() > nowMillis) {
+            return Optional.empty();
+        }
+        return Optional.of(deleteTempArea(jobId));
+    }
+
+    /**
      * As {@link #deleteTempArea(String)}, by run {@code runId} with {@code token}: refused when
      * another run holds the area, which keeps it and its blocks.
      *

@@ -911,8 +911,12 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
         List<String> expired = new ArrayList<>();
         for (TempAreaRecord area : metadata.tempAreas()) {
             if (area.getExpiresAtMillis() <= now) {
-                logExpired(metadata.deleteTempArea(area.getJobId()), "expired at "
-                        + Instant.ofEpochMilli(area.getExpiresAtMillis()));
+                // checked again holding the store: a renewal or an open of the job may have come first
+                Optional<BlockMetadataStore.AreaDeletion> deleted = metadata.deleteTempAreaIfExpired(area.getJobId(), now);
+                if (deleted.isEmpty()) {
+                    continue;
+                }
+                logExpired(deleted.get(), "expired at " + Instant.ofEpochMilli(area.getExpiresAtMillis()));
                 registry.tempAreaDeleted(area.getJobId());
                 expired.add(area.getJobId());
             }
