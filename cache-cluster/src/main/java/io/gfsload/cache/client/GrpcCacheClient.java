@@ -101,8 +101,13 @@ import io.gfsload.cache.rpc.DomainSockets;
 import io.gfsload.cache.rpc.ProtoConversions;
 import io.gfsload.cache.rpc.RpcChannels;
 import io.gfsload.cache.rpc.RpcErrors;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ClientCall;
+import io.grpc.ForwardingClientCall;
 import io.grpc.ManagedChannel;
 import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.StreamObserver;
@@ -137,6 +142,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
@@ -149,7 +155,8 @@ import org.slf4j.LoggerFactory;
 /**
  * A {@link CacheClient} over gRPC: one channel to the master and a bounded pool of channels to
  * workers, one per worker address, at most {@link ClientConfig#maxWorkerChannels()}; past that, the
- * least recently used one is shut down gracefully (its calls in progress finish).
+ * least recently used one is shut down gracefully (its calls in progress finish, and so do those
+ * another thread was making on it, see {@link #workerCalls}).
  *
  * <p>A writer of a block of at least {@link #SHORT_CIRCUIT_MIN_BYTES} whose replicas all are on workers of this host writes the block straight into their
  * tier directories ({@link ClientConfig#shortCircuitWrites()}, on by default) when the workers
@@ -217,6 +224,10 @@ public final class GrpcCacheClient implements CacheClient {
      * callers for the same target wait for its channel.
      */
     private final Map<String, CompletableFuture<ManagedChannel>> workerChannelsMade = new HashMap<>();
+    /** Worker channels by the calls made on them by {@link #workerCalls} and not started yet; guarded by {@link #workerChannels}. */
+    private final Map<ManagedChannel, Integer> unstartedCalls = new HashMap<>();
+    /** Channels out of the pool, shut down once their calls in {@link #unstartedCalls} have started; guarded by {@link #workerChannels}. */
+    private final Set<ManagedChannel> evictedWithUnstartedCalls = new HashSet<>();
     private final HostResolver resolver;
     private final ConcurrentMap<String, Boolean> localHosts = new ConcurrentHashMap<>();
     /** Workers ({@code host:port}) that refused a short-circuit write, or whose directory is not writable here. */
@@ -761,7 +772,7 @@ public final class GrpcCacheClient implements CacheClient {
         String action = (request.hasUfs() ? "Pulling block " + blockId + " from the UFS into " : "Copying block " + blockId + " to ") + describe(worker);
         long timeoutMillis = config.streamTimeout().toMillis() + (request.getHeader().getLength() >> 20) * 1000;
         try {
-            return WorkerServiceGrpc.newBlockingStub(workerChannel(worker))
+            return WorkerServiceGrpc.newBlockingStub(workerCalls(worker))
                     .withDeadlineAfter(timeoutMillis, TimeUnit.MILLISECONDS)
                     .pullBlock(request);
         }
@@ -954,7 +965,7 @@ public final class GrpcCacheClient implements CacheClient {
         CompleteLocalWritesRequest.Builder abort = CompleteLocalWritesRequest.newBuilder();
         writeIds.forEach(writeId -> abort.addBlocks(CompleteLocalWriteRequest.newBuilder().setWriteId(writeId).setAbort(true)));
         try {
-            WorkerServiceGrpc.newBlockingStub(workerChannel(worker))
+            WorkerServiceGrpc.newBlockingStub(workerCalls(worker))
                     .withDeadlineAfter(ABORT_WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
                     .completeLocalWrites(abort.build());
         }
@@ -1076,6 +1087,8 @@ public final class GrpcCacheClient implements CacheClient {
         List<ManagedChannel> channels;
         synchronized (workerChannels) {
             channels = new ArrayList<>(workerChannels.values());
+            channels.addAll(evictedWithUnstartedCalls);
+            evictedWithUnstartedCalls.clear();
         }
         channels.add(masterChannel);
         channels.forEach(ManagedChannel::shutdown);
@@ -1154,7 +1167,7 @@ public final class GrpcCacheClient implements CacheClient {
     }
 
     WorkerServiceGrpc.WorkerServiceStub workerStub(WorkerAddress worker) {
-        return WorkerServiceGrpc.newStub(workerChannel(worker));
+        return WorkerServiceGrpc.newStub(workerCalls(worker));
     }
 
     /**
@@ -1176,6 +1189,84 @@ public final class GrpcCacheClient implements CacheClient {
      * @throws CacheException when the client is closed, also while the channel is made
      */
     ManagedChannel workerChannel(WorkerAddress worker) {
+        return workerChannel(worker, false);
+    }
+
+    /**
+     * Calls to {@code worker}, each on the pool's channel to it as the call is made: a channel that
+     * leaves the pool (for another worker's, past {@link ClientConfig#maxWorkerChannels()}) is
+     * shut down only once the calls made on it have started, which then finish; a call made on a
+     * channel already shut down would fail at once ({@code Channel shutdown invoked}).
+     */
+    Channel workerCalls(WorkerAddress worker) {
+        return new Channel() {
+            @Override
+            public <Q, R> ClientCall<Q, R> newCall(MethodDescriptor<Q, R> method, CallOptions options) {
+                ManagedChannel channel = workerChannel(worker, true);
+                ClientCall<Q, R> call;
+                try {
+                    call = channel.newCall(method, options);
+                }
+                catch (RuntimeException | Error e) {
+                    callStarted(channel);
+                    throw e;
+                }
+                AtomicBoolean started = new AtomicBoolean();
+                return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
+                    @Override
+                    public void start(Listener<R> listener, Metadata headers) {
+                        try {
+                            super.start(listener, headers);
+                        }
+                        finally {
+                            if (started.compareAndSet(false, true)) {
+                                callStarted(channel);
+                            }
+                        }
+                    }
+
+                    @Override
+                    public void cancel(String message, Throwable cause) {
+                        try {
+                            super.cancel(message, cause);
+                        }
+                        finally {
+                            if (started.compareAndSet(false, true)) {
+                                callStarted(channel);
+                            }
+                        }
+                    }
+                };
+            }
+
+            @Override
+            public String authority() {
+                return worker.getHost() + ":" + worker.getPort();
+            }
+        };
+    }
+
+    /**
+     * A call made on {@code channel} by {@link #workerCalls} has started (or was cancelled first):
+     * a channel out of the pool whose calls have all started is shut down now.
+     */
+    private void callStarted(ManagedChannel channel) {
+        boolean shutDown;
+        synchronized (workerChannels) {
+            Integer left = unstartedCalls.computeIfPresent(channel, (key, count) -> count > 1 ? count - 1 : null);
+            shutDown = left == null && evictedWithUnstartedCalls.remove(channel);
+        }
+        if (shutDown) {
+            channel.shutdown();
+        }
+    }
+
+    /**
+     * As {@link #workerChannel(WorkerAddress)}; with {@code forCall}, a call is about to be made on
+     * the channel returned, which stays open for it (see {@link #callStarted}) however soon another
+     * thread's channel evicts it from the pool.
+     */
+    private ManagedChannel workerChannel(WorkerAddress worker, boolean forCall) {
         checkOpen();
         // the socket it advertises too: a worker started again on its port without its socket (or
         // with another) gets a channel of the transport it serves on now, in place of the old one
@@ -1186,6 +1277,9 @@ public final class GrpcCacheClient implements CacheClient {
         synchronized (workerChannels) {
             ManagedChannel channel = workerChannels.get(target);
             if (channel != null) {
+                if (forCall) {
+                    unstartedCalls.merge(channel, 1, Integer::sum);
+                }
                 return channel;
             }
             made = workerChannelsMade.get(target);
@@ -1196,7 +1290,9 @@ public final class GrpcCacheClient implements CacheClient {
             }
         }
         if (!maker) {
-            return awaitChannel(made);
+            ManagedChannel channel = awaitChannel(made);
+            // for a call: taken from the pool, where it may have been evicted already, and then a new one is made
+            return forCall ? workerChannel(worker, true) : channel;
         }
         ManagedChannel channel;
         try {
@@ -1230,11 +1326,16 @@ public final class GrpcCacheClient implements CacheClient {
                 }
             }
             workerChannels.put(target, channel);
+            if (forCall) {
+                unstartedCalls.merge(channel, 1, Integer::sum);
+            }
             if (workerChannels.size() > config.maxWorkerChannels()) {
                 Map.Entry<String, ManagedChannel> eldest = workerChannels.entrySet().iterator().next();
                 evicted.add(eldest.getValue());
                 workerChannels.remove(eldest.getKey());
             }
+            // one with calls made on it and not started yet is shut down as the last of them starts
+            evicted.removeIf(old -> unstartedCalls.containsKey(old) && evictedWithUnstartedCalls.add(old));
         }
         made.complete(channel);
         // Calls in progress on them finish; new calls use the new channel.
@@ -1291,11 +1392,11 @@ public final class GrpcCacheClient implements CacheClient {
     }
 
     WorkerServiceGrpc.WorkerServiceFutureStub workerFutureStub(WorkerAddress worker) {
-        return WorkerServiceGrpc.newFutureStub(workerChannel(worker));
+        return WorkerServiceGrpc.newFutureStub(workerCalls(worker));
     }
 
     WorkerServiceGrpc.WorkerServiceBlockingStub workerBlockingStub(WorkerAddress worker) {
-        return WorkerServiceGrpc.newBlockingStub(workerChannel(worker))
+        return WorkerServiceGrpc.newBlockingStub(workerCalls(worker))
                 .withDeadlineAfter(config.rpcTimeout().toMillis(), TimeUnit.MILLISECONDS);
     }
 
