@@ -32,6 +32,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -238,7 +239,7 @@ public final class ClusterCommand implements Callable<Integer> {
         CacheServerConfig settings;
         CacheServerConfig masterSettings;
         try {
-            settings = config != null ? CacheServerConfig.load(config)
+            settings = config != null ? absoluteDirectories(CacheServerConfig.load(config))
                     : previous.isPresent() ? recordedSettings(directory, previous.get()) : CacheServerConfig.of(Map.of());
             masterSettings = settings.get(CacheServerConfig.MASTER_METADATA_DIR).isPresent() ? settings
                     : settings.with(CacheServerConfig.MASTER_METADATA_DIR, directory.resolve("master").toString());
@@ -1070,6 +1071,33 @@ public final class ClusterCommand implements Callable<Integer> {
         }
         worker = offsetPort(worker, CacheServerConfig.WORKER_PORT, index);
         return offsetPort(worker, CacheServerConfig.WORKER_METRICS_PORT, index);
+    }
+
+    /**
+     * {@code settings} with every directory they name absolute: the tiers' directories, the
+     * master's metadata directory and the workers' domain socket directory. A relative one is taken
+     * from the working directory of the {@code start} that reads the config, as {@code --data-dir}
+     * is, so that the processes, their properties files and {@code cluster.json} name the same
+     * directories whatever directory a later {@code start} runs from.
+     */
+    static CacheServerConfig absoluteDirectories(CacheServerConfig settings) {
+        List<String> keys = new ArrayList<>(List.of(CacheServerConfig.MASTER_METADATA_DIR, CacheServerConfig.WORKER_DOMAIN_SOCKET_DIR));
+        for (StorageTier tier : StorageTier.values()) {
+            keys.add(CacheServerConfig.tierDirsKey(tier));
+        }
+        CacheServerConfig absolute = settings;
+        for (String key : keys) {
+            List<String> directories = settings.get(key).stream()
+                    .flatMap(value -> Arrays.stream(value.split(",")))
+                    .map(String::strip)
+                    .filter(directory -> !directory.isEmpty())
+                    .toList();
+            if (directories.stream().anyMatch(directory -> !Path.of(directory).isAbsolute())) {
+                absolute = absolute.with(key, String.join(",",
+                        directories.stream().map(directory -> Path.of(directory).toAbsolutePath().toString()).toList()));
+            }
+        }
+        return absolute;
     }
 
     /** A fixed port P of the config becomes P + index, so that workers on one machine do not collide. */

@@ -1025,6 +1025,52 @@ class TestClusterCommand {
         }
     }
 
+    /**
+     * Relative directories of the config are taken from the working directory of the start that
+     * reads it and kept absolute, in the processes' properties files and in {@code cluster.json}:
+     * a start run from another directory later uses the same tiers and metadata.
+     */
+    @Test
+    void relativeDirectoriesOfTheConfigAreKeptAbsolute() throws Exception {
+        Path work = Files.createDirectories(home.resolve("work"));
+        Path config = Files.writeString(work.resolve("cache.properties"), String.join("\n",
+                "gfsload.cache.worker.tier.ssd.dirs=reltiers",
+                "gfsload.cache.worker.tier.ssd.quota=64MiB",
+                "gfsload.cache.master.metadata-dir=relmeta",
+                ""));
+        CliRun start;
+        try (GfsLoadProcess process = GfsLoadProcess.startIn(work, home, "cluster", "start", "--workers", "1", "--data-dir",
+                dataDir.toString(), "--config", "cache.properties", "--java-option=-Xmx256m", "--java-option=-XX:TieredStopAtLevel=1")) {
+            start = process.awaitExit(Duration.ofSeconds(120));
+        }
+        assertEquals(ExitCode.OK, start.exitCode(), start.err());
+        Path tiers = work.resolve("reltiers");
+        assertEquals(tiers.toString(), record().settings().get("gfsload.cache.worker.tier.ssd.dirs"));
+        assertEquals(work.resolve("relmeta").toString(), record().settings().get("gfsload.cache.master.metadata-dir"));
+        assertEquals(tiers.resolve("worker-0").toString(), properties(dataDir.resolve("worker-0.properties"))
+                .getProperty("gfsload.cache.worker.tier.ssd.dirs"));
+        assertTrue(Files.isDirectory(tiers.resolve("worker-0")), "the worker's tier is under the start's working directory");
+        assertTrue(Files.isDirectory(work.resolve("relmeta")), "the master's metadata is under the start's working directory");
+        assertEquals(ExitCode.OK, cluster("stop", "--data-dir", dataDir.toString()).exitCode());
+
+        // this JVM runs in another working directory: the cluster starts again on the same directories
+        Run again = cluster("start", "--data-dir", dataDir.toString(), "--java-option=-Xmx256m", "--java-option=-XX:TieredStopAtLevel=1");
+        assertEquals(ExitCode.OK, again.exitCode(), again.err());
+        assertEquals(tiers.resolve("worker-0").toString(), properties(dataDir.resolve("worker-0.properties"))
+                .getProperty("gfsload.cache.worker.tier.ssd.dirs"));
+        assertEquals(work.resolve("relmeta").toString(), properties(dataDir.resolve("master.properties"))
+                .getProperty("gfsload.cache.master.metadata-dir"));
+        assertEquals(ExitCode.OK, cluster("stop", "--data-dir", dataDir.toString()).exitCode());
+    }
+
+    private static Properties properties(Path file) throws IOException {
+        Properties properties = new Properties();
+        try (var reader = Files.newBufferedReader(file)) {
+            properties.load(reader);
+        }
+        return properties;
+    }
+
     private static byte[] readAll(InputStream in) throws IOException {
         try (in) {
             ByteArrayOutputStream out = new ByteArrayOutputStream();
