@@ -63,6 +63,11 @@ import picocli.CommandLine.Spec;
  * other file of the cluster does), {@code logs/<name>.log}, the master's RocksDB in
  * {@code master/} and, unless the config names tier directories, each worker's SSD tier in
  * {@code worker-<i>/}. The processes outlive this command; {@code stop} ends them.
+ *
+ * <p>One {@code start} or {@code stop} at a time runs in a data directory: each holds
+ * {@code cluster.lock} there while it runs ({@link DataDirectoryLock}), and another one meanwhile
+ * is refused at once (exit 2). A {@code start} that fails before any process started leaves no
+ * directory it created.
  */
 @Command(name = "cluster",
         mixinStandardHelpOptions = true,
@@ -71,6 +76,8 @@ import picocli.CommandLine.Spec;
         description = "Runs a cache cluster as separate processes on this machine: a master and N workers.")
 public final class ClusterCommand implements Callable<Integer> {
     static final String CLUSTER_FILE = "cluster.json";
+    /** Locked by the {@code start} or {@code stop} that runs in the data directory, which deletes it as it ends. */
+    static final String LOCK_FILE = "cluster.lock";
     static final int DEFAULT_WORKERS = 3;
     static final long DEFAULT_WORKER_QUOTA = 8L << 30;
     static final String DEFAULT_JAVA_OPTION = "-Xmx512m";
@@ -207,7 +214,6 @@ public final class ClusterCommand implements Callable<Integer> {
                     description = "How long to wait for the processes to start, and for a worker that is stopping to end "
                             + "(default: ${DEFAULT-VALUE}).")
             String timeout) {
-        PrintWriter out = spec.commandLine().getOut();
         if (workersOption != null && workersOption < 1) {
             return usage("--workers must be at least 1: " + workersOption);
         }
@@ -224,6 +230,32 @@ public final class ClusterCommand implements Callable<Integer> {
         catch (IllegalArgumentException e) {
             return usage(e.getMessage());
         }
+        DataDirectoryLock lock;
+        try {
+            lock = lock(directory);
+        }
+        catch (DataDirectoryLock.InUseException e) {
+            return failed(ExitCode.USAGE, e.getMessage());
+        }
+        catch (IOException e) {
+            // a $GFSLOAD_HOME (or --data-dir) the command cannot use fails as it fails any other command: 4
+            return failed(ExitCode.FAILED, "Cannot create the directory " + directory + " of the cache cluster: " + FileErrors.reason(e));
+        }
+        catch (UncheckedIOException e) {
+            return failed(ExitCode.FAILED, "Cannot start the cache cluster in " + directory + ": " + e.getMessage());
+        }
+        try (lock) {
+            return start(directory, workersOption, config, javaOptionsOption, startTimeout);
+        }
+    }
+
+    /**
+     * Starts the cluster in {@code directory}, which this command holds ({@link #lock}): a start
+     * that fails before any process started leaves nothing there, and the lock deletes the
+     * directory when it created it.
+     */
+    private int start(Path directory, Integer workersOption, Path config, List<String> javaOptionsOption, Duration startTimeout) {
+        PrintWriter out = spec.commandLine().getOut();
         Optional<ClusterRecord> previous;
         try {
             previous = readRecord(directory);
@@ -261,15 +293,6 @@ public final class ClusterCommand implements Callable<Integer> {
         catch (IllegalArgumentException e) {
             return usage(config == null ? e.getMessage() : config + ": " + e.getMessage());
         }
-        for (Path path : List.of(directory, directory.resolve("logs"))) {
-            try {
-                Files.createDirectories(path);
-            }
-            catch (IOException e) {
-                // a $GFSLOAD_HOME (or --data-dir) the command cannot use fails as it fails any other command: 4
-                return failed(ExitCode.FAILED, "Cannot create the directory " + path + " of the cache cluster: " + FileErrors.reason(e));
-            }
-        }
         if (previous.isPresent() && previous.get().stoppedAt() == null
                 && previous.get().processes().stream().anyMatch(ClusterCommand::isRunning)) {
             return startStopped(previous.get(), directory, workersOption, config, startTimeout, javaOptions);
@@ -294,6 +317,10 @@ public final class ClusterCommand implements Callable<Integer> {
                         "set gfsload.cache.master.port in --config (0: any free port)"));
             }
             masterSettings = masterSettings.with(CacheServerConfig.MASTER_PORT, Integer.toString(port));
+        }
+        Optional<Integer> noLogs = createLogs(directory);
+        if (noLogs.isPresent()) {
+            return noLogs.get();
         }
         List<String> notes = new ArrayList<>();
         List<Started> started = new ArrayList<>();
@@ -390,6 +417,10 @@ public final class ClusterCommand implements Callable<Integer> {
         if (metricsPortInUse.isPresent()) {
             return failed(ExitCode.USAGE, "Cannot start the cache cluster in " + directory + " again: " + metricsPortInUse.get()
                     + "; free it, or stop the cluster and start it with another port in --config (0: any free port)");
+        }
+        Optional<Integer> noLogs = createLogs(directory);
+        if (noLogs.isPresent()) {
+            return noLogs.get();
         }
         List<String> options = record.javaOptions() == null ? javaOptions : record.javaOptions();
         List<String> notes = new ArrayList<>();
@@ -956,7 +987,6 @@ public final class ClusterCommand implements Callable<Integer> {
                             + "their SIGTERM, then the master from its own (default: ${DEFAULT-VALUE}). A worker waits up "
                             + "to 5s for a master that does not answer: give more than that.")
             String timeout) {
-        PrintWriter out = spec.commandLine().getOut();
         Path directory = dataDir(dataDir);
         Duration grace;
         try {
@@ -965,6 +995,28 @@ public final class ClusterCommand implements Callable<Integer> {
         catch (IllegalArgumentException e) {
             return usage(e.getMessage());
         }
+        if (!Files.isDirectory(directory)) {
+            // no cluster was started there: nothing to lock, and no directory to create
+            return failed(ExitCode.NOT_FOUND, notStartedIn(directory));
+        }
+        DataDirectoryLock lock;
+        try {
+            lock = lock(directory);
+        }
+        catch (DataDirectoryLock.InUseException e) {
+            return failed(ExitCode.USAGE, e.getMessage());
+        }
+        catch (IOException | UncheckedIOException e) {
+            return failed(ExitCode.FAILED, "Cannot stop the cache cluster in " + directory + ": " + e.getMessage());
+        }
+        try (lock) {
+            return stop(directory, grace, timeout);
+        }
+    }
+
+    /** Stops the cluster in {@code directory}, which this command holds ({@link #lock}). */
+    private int stop(Path directory, Duration grace, String timeout) {
+        PrintWriter out = spec.commandLine().getOut();
         Optional<ClusterRecord> found;
         try {
             found = readRecord(directory);
@@ -1196,6 +1248,31 @@ public final class ClusterCommand implements Callable<Integer> {
                 .map(info -> (worker.live() ? "" : LAST_KNOWN) + Sizes.format(info.usedBytes()) + " / " + Sizes.format(info.capacityBytes())
                         + (info.diskLimited() ? " (disk: " + Sizes.format(info.freeBytes()) + " free)" : ""))
                 .orElse("-");
+    }
+
+    /**
+     * This command's hold on {@code directory} while it starts or stops the cluster there, creating
+     * the directory when missing: another {@code start} or {@code stop} of the directory meanwhile
+     * is refused at once, naming this command's pid.
+     *
+     * @throws DataDirectoryLock.InUseException when another command holds it
+     * @throws IOException when the directory cannot be created
+     * @throws UncheckedIOException when its lock file cannot be created or locked
+     */
+    private static DataDirectoryLock lock(Path directory) throws IOException, DataDirectoryLock.InUseException {
+        return DataDirectoryLock.take(directory, LOCK_FILE, "starting or stopping the cluster");
+    }
+
+    /** Creates {@code logs/} in {@code directory}, just before a process starts; the exit code when it cannot (4), said on stderr. */
+    private Optional<Integer> createLogs(Path directory) {
+        Path logs = directory.resolve("logs");
+        try {
+            Files.createDirectories(logs);
+            return Optional.empty();
+        }
+        catch (IOException e) {
+            return Optional.of(failed(ExitCode.FAILED, "Cannot create the directory " + logs + " of the cache cluster: " + FileErrors.reason(e)));
+        }
     }
 
     private Path dataDir(Path dataDir) {

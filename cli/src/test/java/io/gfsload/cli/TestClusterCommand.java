@@ -671,10 +671,60 @@ class TestClusterCommand {
             assertEquals("gfsload: Cannot start the cache cluster in " + dataDir + ": gfsload.cache.worker.port="
                     + (port - 1) + " gives worker-1 the port " + port + ", which" + end, second.err());
         }
-        assertFalse(Files.exists(dataDir.resolve(ClusterCommand.CLUSTER_FILE)), "nothing started");
-        try (var logs = Files.list(dataDir.resolve("logs"))) {
-            assertEquals(List.of(), logs.toList(), "no process started");
+        assertEquals(List.of(config), Files.list(dataDir).toList(), "nothing started, nothing written");
+    }
+
+    /**
+     * A start that fails before any process started (a port in use) leaves no directory it created:
+     * neither the data directory nor its missing parents; one that existed is kept as it was.
+     */
+    @Test
+    void aStartThatFailsBeforeAnyProcessLeavesNoDirectoryItCreated() throws IOException {
+        Path config = dataDir.resolve("pin.properties");
+        Path created = dataDir.resolve("new");
+        Path directory = created.resolve("cluster");
+        try (ServerSocket taken = listenWithFreePortBelow()) {
+            Files.writeString(config, "gfsload.cache.master.port=" + taken.getLocalPort() + "\n");
+            for (Path dir : List.of(directory, dataDir)) {
+                Run start = cluster("start", "--workers", "1", "--data-dir", dir.toString(), "--config", config.toString());
+                assertEquals(ExitCode.USAGE, start.exitCode(), start.err());
+                assertTrue(start.err().startsWith("gfsload: Cannot start the cache cluster in " + dir + ": gfsload.cache.master.port="),
+                        start.err());
+            }
         }
+        assertFalse(Files.exists(created), "the directories the start created are gone");
+        assertEquals(List.of(config), Files.list(dataDir).toList(), "the existing data directory is as it was");
+    }
+
+    /**
+     * While a start runs, another start or a stop of the same data directory is refused at once
+     * with one line naming the command that holds it (exit 2), and the first start goes on.
+     */
+    @Test
+    void aStartOrStopWhileAStartRunsIsRefusedAtOnce() throws Exception {
+        Path config = quickConfig();
+        String[] start = quickStart(1, config);
+        try (GfsLoadProcess first = GfsLoadProcess.start(home, "cluster", "start", "--workers", "1", "--data-dir", dataDir.toString(),
+                "--config", config.toString(), "--java-option=-Xmx256m", "--java-option=-XX:TieredStopAtLevel=1")) {
+            // the first start waits for its master
+            ClusterProcesses.await(() -> !first.isAlive() || ProcessHandle.of(first.pid()).stream().flatMap(ProcessHandle::descendants)
+                    .anyMatch(process -> process.info().commandLine().orElse("").contains("-Dgfsload.cache.server=master")),
+                    Duration.ofSeconds(60), "the first start starts its master");
+            String refused = "gfsload: another gfsload command is starting or stopping the cluster in " + dataDir + " (pid " + first.pid()
+                    + "); run this command once it has ended\n";
+            Run second = cluster(start);
+            assertEquals(ExitCode.USAGE, second.exitCode(), second.err());
+            assertEquals(refused, second.err());
+            Run stop = cluster("stop", "--data-dir", dataDir.toString());
+            assertEquals(ExitCode.USAGE, stop.exitCode(), stop.err());
+            assertEquals(refused, stop.err());
+
+            CliRun started = first.awaitExit(Duration.ofSeconds(120));
+            assertEquals(ExitCode.OK, started.exitCode(), started.err());
+        }
+        assertEquals(ExitCode.OK, cluster("status", "--data-dir", dataDir.toString()).exitCode());
+        assertFalse(Files.exists(dataDir.resolve(ClusterCommand.LOCK_FILE)), "the lock file goes with the command that held it");
+        assertEquals(ExitCode.OK, cluster("stop", "--data-dir", dataDir.toString()).exitCode());
     }
 
     /** Ports the config fixes for two of the cluster's servers: a usage error naming both, and nothing starts. */
