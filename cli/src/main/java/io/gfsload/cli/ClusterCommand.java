@@ -244,8 +244,9 @@ public final class ClusterCommand implements Callable<Integer> {
         catch (UncheckedIOException e) {
             return failed(ExitCode.FAILED, "Cannot start the cache cluster in " + directory + ": " + e.getMessage());
         }
-        try (lock) {
-            return start(directory, workersOption, config, javaOptionsOption, startTimeout);
+        // the processes it starts are killed should the JVM end before it has recorded them
+        try (lock; StartedServers servers = new StartedServers(spec.commandLine().getErr(), "cluster start", "the cluster", lock)) {
+            return start(directory, workersOption, config, javaOptionsOption, startTimeout, servers);
         }
     }
 
@@ -254,7 +255,8 @@ public final class ClusterCommand implements Callable<Integer> {
      * that fails before any process started leaves nothing there, and the lock deletes the
      * directory when it created it.
      */
-    private int start(Path directory, Integer workersOption, Path config, List<String> javaOptionsOption, Duration startTimeout) {
+    private int start(Path directory, Integer workersOption, Path config, List<String> javaOptionsOption, Duration startTimeout,
+            StartedServers servers) {
         PrintWriter out = spec.commandLine().getOut();
         Optional<ClusterRecord> previous;
         try {
@@ -295,7 +297,7 @@ public final class ClusterCommand implements Callable<Integer> {
         }
         if (previous.isPresent() && previous.get().stoppedAt() == null
                 && previous.get().processes().stream().anyMatch(ClusterCommand::isRunning)) {
-            return startStopped(previous.get(), directory, workersOption, config, startTimeout, javaOptions);
+            return startStopped(previous.get(), directory, workersOption, config, startTimeout, javaOptions, servers);
         }
         if (config != null && previous.isPresent() && ranWithToken(previous.get())
                 && settings.get(CacheServerConfig.SECURITY_TOKEN).isEmpty()) {
@@ -325,7 +327,7 @@ public final class ClusterCommand implements Callable<Integer> {
         List<String> notes = new ArrayList<>();
         List<Started> started = new ArrayList<>();
         try {
-            Started master = launch("master", "master", masterSettings, directory, javaOptions);
+            Started master = launch(servers, "master", "master", masterSettings, directory, javaOptions);
             started.add(master);
             Properties masterReady = master.awaitReady(startTimeout);
             String masterTarget = masterReady.getProperty("host") + ":" + masterReady.getProperty("port");
@@ -342,7 +344,7 @@ public final class ClusterCommand implements Callable<Integer> {
                         notes.add(name + " listens on another port: its port " + before.get().port() + " is in use");
                     }
                 }
-                started.add(launch("worker", name, worker, directory, javaOptions));
+                started.add(launch(servers, "worker", name, worker, directory, javaOptions));
             }
             List<ProcessRecord> workerRecords = new ArrayList<>();
             for (Started worker : started.subList(1, started.size())) {
@@ -352,7 +354,7 @@ public final class ClusterCommand implements Callable<Integer> {
             ClusterRecord record = new ClusterRecord(masterTarget, master.record(masterReady), workerRecords,
                     Instant.now().toString(), List.copyOf(javaOptions), null,
                     new TreeMap<>(settings.without(CacheServerConfig.SECURITY_TOKEN).values()), settings.token().isPresent());
-            writeRecord(directory, record);
+            servers.record(() -> writeRecord(directory, record));
             out.println("Cache cluster started in " + directory + ": master " + masterTarget + ", "
                     + Sizes.count(workers, "worker") + " live");
             notes.forEach(out::println);
@@ -365,14 +367,14 @@ public final class ClusterCommand implements Callable<Integer> {
         }
         catch (TierDirectoryInUseException e) {
             // none of the new cluster's processes stays: its master and the workers that started
-            for (Started process : started) {
-                process.process.destroyForcibly();
-            }
+            servers.killAll();
             return failed(ExitCode.USAGE, "Cannot start the cache cluster in " + directory + ": " + e.getMessage());
         }
         catch (IOException | RuntimeException e) {
-            for (Started process : started) {
-                process.process.destroyForcibly();
+            servers.killAll();
+            if (servers.ending()) {
+                // SIGINT or SIGTERM: the shutdown hook killed the processes and said so; the JVM exits 130 or 143
+                return ExitCode.FAILED;
             }
             return failed(ExitCode.FAILED, "Cannot start the cache cluster in " + directory + ": " + describe(e));
         }
@@ -386,7 +388,7 @@ public final class ClusterCommand implements Callable<Integer> {
      * is a worker whose process ends while {@code start} waits.
      */
     private int startStopped(ClusterRecord record, Path directory, Integer workersOption, Path config, Duration timeout,
-            List<String> javaOptions) {
+            List<String> javaOptions, StartedServers servers) {
         PrintWriter out = spec.commandLine().getOut();
         String running = "A cache cluster is already running in " + directory + " (master " + record.masterTarget()
                 + ", pid " + record.master().pid() + ")";
@@ -432,7 +434,7 @@ public final class ClusterCommand implements Callable<Integer> {
         List<ProcessRecord> startedAgain = new ArrayList<>(stopped);
         try {
             for (ProcessRecord process : stopped) {
-                Started launched = launchAgain(record, process, directory, options, notes);
+                Started launched = launchAgain(servers, record, process, directory, options, notes);
                 started.add(launched);
                 if (launched.name().equals(record.master().name())) {
                     // the workers that run find the master again with their next heartbeat
@@ -458,7 +460,7 @@ public final class ClusterCommand implements Callable<Integer> {
                 while (true) {
                     for (ProcessRecord worker : ran) {
                         if (!startedAgain.contains(worker) && !isRunning(worker)) {
-                            Started launched = launchAgain(record, worker, directory, options, notes);
+                            Started launched = launchAgain(servers, record, worker, directory, options, notes);
                             started.add(launched);
                             workers.put(worker.name(), launched.record(launched.awaitReady(timeout)));
                             startedAgain.add(worker);
@@ -475,7 +477,8 @@ public final class ClusterCommand implements Callable<Integer> {
                     sleep(100);
                 }
             }
-            writeRecord(directory, record.withProcesses(master, List.copyOf(workers.values())));
+            ProcessRecord restartedMaster = master;
+            servers.record(() -> writeRecord(directory, record.withProcesses(restartedMaster, List.copyOf(workers.values()))));
             out.println("Cache cluster in " + directory + ": started " + names(startedAgain) + " again; master "
                     + record.masterTarget() + ", " + Sizes.count(workers.size(), "worker") + " live");
             notes.forEach(out::println);
@@ -483,14 +486,14 @@ public final class ClusterCommand implements Callable<Integer> {
             return ExitCode.OK;
         }
         catch (TierDirectoryInUseException e) {
-            for (Started process : started) {
-                process.process.destroyForcibly();
-            }
+            servers.killAll();
             return failed(ExitCode.USAGE, "Cannot start the cache cluster in " + directory + " again: " + e.getMessage());
         }
         catch (IOException | RuntimeException e) {
-            for (Started process : started) {
-                process.process.destroyForcibly();
+            servers.killAll();
+            if (servers.ending()) {
+                // SIGINT or SIGTERM: the shutdown hook killed the processes and said so; the JVM exits 130 or 143
+                return ExitCode.FAILED;
             }
             List<ProcessRecord> failed = new ArrayList<>(startedAgain);
             stopping.stream().filter(worker -> !failed.contains(worker)).forEach(failed::add);
@@ -547,8 +550,8 @@ public final class ClusterCommand implements Callable<Integer> {
     }
 
     /** Starts {@code process} of the cluster of {@code record} again, with its settings, on its port when it is free. */
-    private static Started launchAgain(ClusterRecord record, ProcessRecord process, Path directory, List<String> options, List<String> notes)
-            throws IOException {
+    private static Started launchAgain(StartedServers servers, ClusterRecord record, ProcessRecord process, Path directory,
+            List<String> options, List<String> notes) throws IOException {
         boolean master = process.name().equals(record.master().name());
         String portKey = master ? CacheServerConfig.MASTER_PORT : CacheServerConfig.WORKER_PORT;
         CacheServerConfig settings = CacheServerConfig.load(Path.of(process.config()));
@@ -560,7 +563,7 @@ public final class ClusterCommand implements Callable<Integer> {
             settings = settings.with(portKey, "0");
             notes.add(process.name() + " listens on another port: its port " + process.port() + " is in use");
         }
-        return launch(master ? "master" : "worker", process.name(), settings, directory, options);
+        return launch(servers, master ? "master" : "worker", process.name(), settings, directory, options);
     }
 
     /**
@@ -1217,6 +1220,13 @@ public final class ClusterCommand implements Callable<Integer> {
                     Integer.parseInt(ready.getProperty("port")), ready.getProperty("metrics-port") == null ? null : Integer.valueOf(ready.getProperty("metrics-port")),
                     config.toString(), log.toString());
         }
+    }
+
+    /** {@link #launch(String, String, CacheServerConfig, Path, List)} among the {@code servers} of this start, unless the JVM is ending. */
+    private static Started launch(StartedServers servers, String role, String name, CacheServerConfig settings, Path directory,
+            List<String> javaOptions) throws IOException {
+        return servers.start(name, directory.resolve(name + ".ready"), () -> launch(role, name, settings, directory, javaOptions),
+                Started::process);
     }
 
     /** Writes {@code <name>.properties} and starts {@link CacheServerMain} with it, logging to {@code logs/<name>.log}. */

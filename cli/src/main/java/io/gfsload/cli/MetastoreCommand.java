@@ -173,14 +173,16 @@ public final class MetastoreCommand implements Callable<Integer> {
         }
         Path log = logs.resolve("metastore.log");
         Path readyFile = directory.resolve("metastore.ready");
-        Process process = null;
-        try {
+        // the process is killed should the JVM end (SIGINT, SIGTERM) before it is recorded
+        StartedServers servers = new StartedServers(spec.commandLine().getErr(), "metastore start", "the metastore", () -> {});
+        try (servers) {
             Files.deleteIfExists(readyFile);
             // what the process writes follows the earlier runs' lines
             long logOffset = Files.isRegularFile(log) ? Files.size(log) : 0;
-            process = ServerProcesses.start(ServerProcesses.javaCommand(serverOption(directory), javaOptions,
+            List<String> command = ServerProcesses.javaCommand(serverOption(directory), javaOptions,
                     MetastoreServerMain.class.getName(), List.of("--directory", directory.toString(), "--port", Integer.toString(port),
-                            "--ready-file", readyFile.toString())), log);
+                            "--ready-file", readyFile.toString()));
+            Process process = servers.start("metastore", readyFile, () -> ServerProcesses.start(command, log), started -> started);
             Optional<Properties> ready = awaitReady(process, readyFile, startTimeout);
             if (ready.isEmpty()) {
                 return notStarted(process, directory, log, logOffset, startTimeout);
@@ -189,7 +191,7 @@ public final class MetastoreCommand implements Callable<Integer> {
                     Integer.parseInt(ready.get().getProperty("port")), log.toString(), javaOptions, null);
             Path demo = demoDirectory(directory);
             boolean created = DemoDataset.standard().ensure(record.uri(), demo);
-            RECORD.write(directory, record);
+            servers.record(() -> RECORD.write(directory, record));
             out.println("Metastore started in " + directory + ": " + record.uri() + " (pid " + record.pid() + ")");
             if (created) {
                 out.println("Created the demo table " + DemoDataset.TABLE + " in it, its files under " + demo);
@@ -202,8 +204,10 @@ public final class MetastoreCommand implements Callable<Integer> {
             return ExitCode.OK;
         }
         catch (IOException | RuntimeException e) {
-            if (process != null) {
-                process.destroyForcibly();
+            servers.killAll();
+            if (servers.ending()) {
+                // SIGINT or SIGTERM: the shutdown hook killed the process and said so; the JVM exits 130 or 143
+                return ExitCode.FAILED;
             }
             String reason = e instanceof UncheckedIOException unchecked ? unchecked.getMessage()
                     : e instanceof IOException io ? FileErrors.reason(io) : e.getMessage();

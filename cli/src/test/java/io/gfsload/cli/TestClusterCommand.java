@@ -1076,6 +1076,49 @@ class TestClusterCommand {
     }
 
     /**
+     * SIGTERM (as Ctrl-C's SIGINT) while start waits for its processes to come up kills the
+     * processes it started and records nothing, saying so in one line: the same start then runs
+     * again at once.
+     */
+    @Test
+    void aStartInterruptedWhileItWaitsKillsWhatItStartedAndRunsAgain() throws Exception {
+        Path config = quickConfig();
+        List<ProcessHandle> servers = new ArrayList<>();
+        try (GfsLoadProcess start = GfsLoadProcess.start(home, "cluster", "start", "--workers", "1", "--data-dir", dataDir.toString(),
+                "--config", config.toString(), "--java-option=-Xmx256m", "--java-option=-XX:TieredStopAtLevel=1")) {
+            ClusterProcesses.await(() -> !start.isAlive() || !servers(start.pid(), "worker-0").isEmpty(), Duration.ofSeconds(60),
+                    "the start starts its worker");
+            servers.addAll(servers(start.pid(), ""));
+            assertEquals(2, servers.size(), "the master and the worker: " + start.errLines());
+
+            CliRun interrupted = start.terminate();
+
+            assertEquals(143, interrupted.exitCode(), interrupted.err());
+            ClusterProcesses.await(() -> servers.stream().noneMatch(ProcessStates::isRunning), Duration.ofSeconds(10),
+                    "the processes the start had started end");
+            assertEquals("gfsload: cluster start interrupted: killed the processes it had started (master, worker-0); run it again "
+                    + "to start the cluster", interrupted.err().lines().reduce((first, last) -> last).orElse(""), interrupted.err());
+        }
+        finally {
+            servers.forEach(ProcessHandle::destroyForcibly);
+        }
+        assertFalse(Files.exists(dataDir.resolve(ClusterCommand.CLUSTER_FILE)), "nothing recorded");
+        assertFalse(Files.exists(dataDir.resolve(ClusterCommand.LOCK_FILE)));
+        assertFalse(Files.exists(dataDir.resolve("master.ready")));
+
+        Run again = cluster(quickStart(1, config));
+        assertEquals(ExitCode.OK, again.exitCode(), again.err());
+        assertEquals(ExitCode.OK, cluster("stop", "--data-dir", dataDir.toString()).exitCode());
+    }
+
+    /** The server processes that the gfsload process {@code pid} started whose name starts with {@code name}. */
+    private static List<ProcessHandle> servers(long pid, String name) {
+        return ProcessHandle.of(pid).stream().flatMap(ProcessHandle::descendants)
+                .filter(process -> process.info().commandLine().orElse("").contains("-Dgfsload.cache.server=" + name))
+                .toList();
+    }
+
+    /**
      * Relative directories of the config are taken from the working directory of the start that
      * reads it and kept absolute, in the processes' properties files and in {@code cluster.json}:
      * a start run from another directory later uses the same tiers and metadata.

@@ -22,8 +22,10 @@ import java.nio.channels.FileLock;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -205,6 +207,43 @@ class TestMetastoreCommand {
                 assertEquals(List.of(file), files.toList(), "nothing started, the record left as it was");
             }
         }
+    }
+
+    /**
+     * SIGTERM (as Ctrl-C's SIGINT) while start waits for the metastore to serve kills the process it
+     * started and records nothing, saying so in one line: the same start then runs again at once.
+     */
+    @Test
+    void aStartInterruptedWhileItWaitsKillsTheProcessAndRunsAgain() throws Exception {
+        Path directory = home.resolve("interrupted");
+        List<ProcessHandle> started = new ArrayList<>();
+        try (GfsLoadProcess start = GfsLoadProcess.start(home, "metastore", "start", "--data-dir", directory.toString(),
+                "--java-option=-XX:TieredStopAtLevel=1")) {
+            ClusterProcesses.await(() -> {
+                started.clear();
+                ProcessHandle.of(start.pid()).stream().flatMap(ProcessHandle::descendants)
+                        .filter(process -> process.info().commandLine().orElse("").contains("-Dgfsload.metastore.server=" + directory))
+                        .forEach(started::add);
+                return !start.isAlive() || !started.isEmpty();
+            }, Duration.ofSeconds(60), "the start starts the metastore");
+            assertEquals(1, started.size(), "the metastore: " + start.errLines());
+
+            CliRun interrupted = start.terminate();
+
+            assertEquals(143, interrupted.exitCode(), interrupted.err());
+            ClusterProcesses.await(() -> started.stream().noneMatch(ProcessStates::isRunning), Duration.ofSeconds(10),
+                    "the metastore the start had started ends");
+            assertEquals("gfsload: metastore start interrupted: killed the processes it had started (metastore); run it again to start "
+                    + "the metastore", interrupted.err().lines().reduce((first, last) -> last).orElse(""), interrupted.err());
+        }
+        finally {
+            started.forEach(ProcessHandle::destroyForcibly);
+        }
+        assertFalse(Files.exists(directory.resolve(MetastoreCommand.METASTORE_FILE)), "nothing recorded");
+
+        Run again = metastore("start", "--data-dir", directory.toString(), "--java-option=-XX:TieredStopAtLevel=1");
+        assertEquals(ExitCode.OK, again.exitCode(), again.err());
+        assertEquals(ExitCode.OK, metastore("stop", "--data-dir", directory.toString()).exitCode());
     }
 
     @Test
