@@ -1864,17 +1864,44 @@ final class BlockStore {
         /**
          * Takes the block file the writer of a {@link #beginWriterCreatedWrite} created and wrote,
          * header included, with the segment checksums it wrote into that header: checks the
-         * checksums' count and the file's size, without reading anything back (a header or
-         * segment that differs is caught when the block is first read, like one corrupted later
-         * on disk). On failure the write is aborted.
+         * checksums' count, the file's size, and that its header is sound and holds this block's
+         * length, segment size and those checksums, which reads check the data against; the data
+         * is not read back (a segment that differs from its checksum is caught when it is first
+         * read, like one corrupted later on disk). On failure the write is aborted.
          *
          * @throws BlockStoreException {@code INVALID_REQUEST} when the file is missing or holds
-         *     another length, or the checksums do not fit the block
+         *     another length, or the checksums do not fit the block; {@code CORRUPT} when its
+         *     header is damaged or says another block than the checksums the writer reports
          */
         void adoptWrittenFile(int[] writtenSegmentCrcs) {
             checkState();
             checkArgument(channel == null, "block %s was not begun for its writer to create", blockId);
             adoptWrittenData(writtenSegmentCrcs);
+            BlockFileHeader header;
+            try (FileChannel file = FileChannel.open(temp, StandardOpenOption.READ)) {
+                header = BlockFileHeader.read(file, "The local write of block " + blockId + " on worker " + workerId);
+            }
+            catch (BlockStoreException e) {
+                abort();
+                throw e;
+            }
+            catch (IOException e) {
+                abort();
+                throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot read the local write of "
+                        + "block " + blockId + ": " + e, e);
+            }
+            boolean same = header.length() == length && header.segmentBytes() == segmentBytes
+                    && header.crc32c() == checksums.value();
+            for (int segment = 0; same && segment < writtenSegmentCrcs.length; segment++) {
+                same = header.segmentCrc(segment) == writtenSegmentCrcs[segment];
+            }
+            if (!same) {
+                abort();
+                throw new BlockStoreException(Kind.CORRUPT, String.format(
+                        "The local write of block %s on worker %s is corrupt: its header says %d bytes in segments of %d with CRC32C 0x%08x, "
+                                + "not the block's %d bytes in segments of %d with the checksums its writer reports", blockId, workerId,
+                        header.length(), header.segmentBytes(), header.crc32c(), length, segmentBytes));
+            }
         }
 
         /** Aborts the write unless the temp file holds exactly the block's bytes after the room for the header. */

@@ -139,6 +139,8 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private final ZeroCopyDataMarshaller dataMarshaller = ZeroCopyDataMarshaller.forWriteBlock();
     /** Short-circuit writes handed out and not completed yet, by write id. */
     private final Map<String, LocalWrite> localWrites = new ConcurrentHashMap<>();
+    /** Streamed block writes under way ({@link #writeBlock}), which the sweep of idle writes looks at too. */
+    private final Set<WriteStream> writeStreams = ConcurrentHashMap.newKeySet();
     private final AtomicLong lastLocalWriteSweep = new AtomicLong();
     /** The clock's time of the last sweep that has finished. */
     private volatile long localWritesSweptAt;
@@ -254,7 +256,9 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
 
     @Override
     public StreamObserver<WriteBlockRequest> writeBlock(StreamObserver<WriteBlockResponse> response) {
-        return new WriteStream(response);
+        WriteStream stream = new WriteStream(response);
+        writeStreams.add(stream);
+        return stream;
     }
 
     @Override
@@ -507,6 +511,11 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                         local.write().blockId(), Counts.of(local.timeout()), local.callerGone ? " after the connection it was opened on closed" : "");
                 local.write().abort();
             }
+        }
+        // a streamed write whose client stopped sending without ending or cancelling the call (its source hangs, its host is gone
+        // without closing the connection) holds its room and temp file as long: it is aborted alike
+        for (WriteStream stream : List.copyOf(writeStreams)) {
+            stream.abortIfIdle(now);
         }
         localWritesSweptAt = now;
     }
@@ -851,14 +860,16 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     private final class WriteStream implements StreamObserver<WriteBlockRequest> {
         private final StreamObserver<WriteBlockResponse> response;
         private BlockStore.BlockWrite write;
-        private boolean ended;
+        private volatile boolean ended;
+        /** The worker clock's time of the call's start or its last message (or end). */
+        private volatile long lastMessageMillis = clock.millis();
 
         WriteStream(StreamObserver<WriteBlockResponse> response) {
             this.response = response;
         }
 
         @Override
-        public void onNext(WriteBlockRequest request) {
+        public synchronized void onNext(WriteBlockRequest request) {
             try {
                 handle(request);
             }
@@ -867,10 +878,45 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
             }
         }
 
+        /**
+         * Aborts the write, failing its call {@code DEADLINE_EXCEEDED}, when no message came for
+         * {@link #LOCAL_WRITE_TIMEOUT} by {@code now}, as an idle short-circuit write is: its room
+         * and temp file are released.
+         */
+        void abortIfIdle(long now) {
+            // looked at without the call's lock first: the heartbeat thread never waits for a message being handled
+            if (ended || now - lastMessageMillis < LOCAL_WRITE_TIMEOUT.toMillis()) {
+                return;
+            }
+            synchronized (this) {
+                if (!ended && now - lastMessageMillis >= LOCAL_WRITE_TIMEOUT.toMillis()) {
+                    abortIdle();
+                }
+            }
+        }
+
+        private void abortIdle() {
+            String block = write == null ? "a block" : "block " + write.blockId();
+            log.warn("Worker {} aborts the streamed write of {}: no message came for {}", workerId, block, Counts.of(LOCAL_WRITE_TIMEOUT));
+            end();
+            if (write != null) {
+                write.abort();
+            }
+            response.onError(Status.DEADLINE_EXCEEDED.withDescription("The write of %s to worker %s was aborted: no message came for %s"
+                    .formatted(block, workerId, Counts.of(LOCAL_WRITE_TIMEOUT))).asRuntimeException());
+        }
+
+        /** The call ends: no sweep looks at it any more. */
+        private void end() {
+            ended = true;
+            writeStreams.remove(this);
+        }
+
         private void handle(WriteBlockRequest request) {
             if (ended) {
                 return;
             }
+            lastMessageMillis = clock.millis();
             try {
                 if (write == null) {
                     if (!request.hasHeader()) {
@@ -893,19 +939,20 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
         }
 
         @Override
-        public void onError(Throwable t) {
+        public synchronized void onError(Throwable t) {
             // The client cancelled or the connection broke: nothing of the block may remain.
-            ended = true;
+            end();
             if (write != null) {
                 write.abort();
             }
         }
 
         @Override
-        public void onCompleted() {
+        public synchronized void onCompleted() {
             if (ended) {
                 return;
             }
+            lastMessageMillis = clock.millis();
             if (write == null) {
                 fail(new BlockStoreException(BlockStoreException.Kind.INVALID_REQUEST,
                         "A block write to worker " + workerId + " ended without a header"));
@@ -919,14 +966,14 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
                 fail(e);
                 return;
             }
-            ended = true;
+            end();
             metrics.blockWritten(written.length());
             response.onNext(written(write, written));
             response.onCompleted();
         }
 
         private void fail(RuntimeException e) {
-            ended = true;
+            end();
             if (write != null) {
                 write.abort();
             }

@@ -278,6 +278,61 @@ class WorkerBatchAndLocalWriteTest {
     }
 
     @Test
+    void aClientCreatedFileWhoseHeaderDisagreesWithTheReportedChecksumsIsRefused() throws IOException {
+        byte[] data = randomBytes(3 * SEGMENT, 21);
+        byte[] onDisk = data.clone();
+        onDisk[SEGMENT + 5] ^= 0x01;
+        OpenLocalWriteResponse file = stub().openLocalWrites(openAll(true, blockId(0), data.length)).getResults(0).getOpened();
+        // the client's file: a well-formed header and data, but of other bytes than the checksums it reports, which reads would
+        // check nothing against: served, its bytes would not be those of the checksum the worker reports
+        createBlockFile(file, onDisk);
+
+        WriteBlocksResponse completed = stub().completeLocalWrites(CompleteLocalWritesRequest.newBuilder()
+                .addBlocks(complete(file, data.length, crc32c(data), segmentCrcs(data)))
+                .build());
+
+        assertTrue(completed.getResults(0).hasError(), "stored: " + completed.getResults(0));
+        assertTrue(completed.getResults(0).getError().getMessage().contains("is corrupt: its header says " + data.length + " bytes in segments of "
+                + SEGMENT + " with CRC32C"), completed.getResults(0).getError().getMessage());
+        assertNothingStored();
+    }
+
+    @Test
+    void aStalledStreamedWriteIsAbortedLikeAStalledLocalWrite() throws IOException {
+        MutableClock clock = new MutableClock(Instant.parse("2026-11-20T00:00:00Z"));
+        try (CacheWorker clocked = clockedWorker(clock)) {
+            ManagedChannel clockedChannel = Grpc.newChannelBuilder(clocked.target(), InsecureChannelCredentials.create()).build();
+            try {
+                // a client whose source hangs: header and part of the block sent, then nothing, the connection open
+                io.grpc.stub.StreamObserver<io.gfsload.cache.proto.WriteBlockRequest> streamed = WorkerServiceGrpc.newStub(clockedChannel)
+                        .writeBlock(io.gfsload.cache.testing.RawWrites.answer(new java.util.concurrent.CompletableFuture<>()));
+                streamed.onNext(io.gfsload.cache.proto.WriteBlockRequest.newBuilder()
+                        .setHeader(WriteBlockHeader.newBuilder().setBlockId(blockId(0)).setLength(1000)).build());
+                streamed.onNext(io.gfsload.cache.proto.WriteBlockRequest.newBuilder()
+                        .setData(ByteString.copyFrom(randomBytes(100, 1))).build());
+                // the same stall on a short-circuit write
+                OpenLocalWriteResponse local = WorkerServiceGrpc.newBlockingStub(clockedChannel).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .openLocalWrite(open(blockId(1), 1000));
+                writeAt(Path.of(local.getPath()), local.getDataOffset(), randomBytes(100, 2));
+                io.gfsload.cache.testing.TestData.await(() -> clocked.usedBytes() == 2000, Duration.ofSeconds(5), "both reserved");
+
+                for (int minute = 0; minute < 11; minute++) {
+                    clock.advance(Duration.ofMinutes(1));
+                    awaitSweep(clocked);
+                }
+
+                assertFalse(Files.exists(Path.of(local.getPath())), "the stalled local write is aborted after 10 minutes");
+                assertEquals(List.of(), files(clocked.blockDirectory()),
+                        "the stalled streamed write still has its temp file: " + files(clocked.blockDirectory()));
+                assertEquals(0, clocked.usedBytes(), "reserved bytes still held by the stalled streamed write");
+            }
+            finally {
+                clockedChannel.shutdownNow();
+            }
+        }
+    }
+
+    @Test
     void abortedOrUnknownLocalWritesLeaveNothing() {
         OpenLocalWriteResponse opened = stub().openLocalWrite(open(blockId(0), 1000));
         assertTrue(Files.exists(Path.of(opened.getPath())));
