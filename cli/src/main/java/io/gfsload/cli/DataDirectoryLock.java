@@ -5,18 +5,10 @@ import static java.util.Objects.requireNonNull;
 import io.gfsload.cache.api.FileErrors;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.List;
 import org.slf4j.Logger;
@@ -24,16 +16,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A command's exclusive hold on a data directory while it starts or stops the processes there
- * ({@code gfsload cluster start|stop}): a lock on a lock file in the directory, taken with
- * {@link FileChannel#tryLock()}, which the operating system releases when the process ends,
- * {@code kill -9} included. The holder writes its pid in the file, so that a command refused
- * meanwhile says which process holds the directory.
+ * ({@code gfsload cluster start|stop}): a {@link PidLockFile} in the directory, so that a command
+ * refused meanwhile says which process holds the directory.
  *
  * <p>{@link #close()} deletes the lock file, then the directories that {@link #take} created (the
  * data directory, and its parents that did not exist) when they are empty: a command that failed
  * before it wrote anything there leaves the file system as it found it. A directory that existed
- * before is never deleted. The holder never opens the lock file but through the channel it holds:
- * closing any other descriptor of a file releases the process's locks on it.
+ * before is never deleted.
  *
  * <p>{@link #close()} is safe to call from any thread (a shutdown hook), and more than once.
  */
@@ -72,47 +61,14 @@ final class DataDirectoryLock implements AutoCloseable {
         try {
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
                 createDirectories(directory, created);
-                try {
-                    Files.createFile(lockFile);
+                PidLockFile.Outcome outcome = PidLockFile.tryLock(lockFile, "");
+                if (outcome instanceof PidLockFile.Held held) {
+                    return new DataDirectoryLock(lockFile, held.channel(), created);
                 }
-                catch (FileAlreadyExistsException e) {
-                    // another command's, held or left by one that was killed
+                if (outcome instanceof PidLockFile.HeldByOther other) {
+                    throw new InUseException(directory, what, other.pid().map(pid -> "pid " + pid).orElse("pid unknown"));
                 }
-                catch (NoSuchFileException e) {
-                    // the directory was deleted meanwhile by a command that had created it, as it failed
-                    continue;
-                }
-                Object before;
-                FileChannel channel;
-                try {
-                    before = fileKey(lockFile);
-                    channel = FileChannel.open(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                }
-                catch (NoSuchFileException e) {
-                    // deleted by the command that held it, as it ended
-                    continue;
-                }
-                FileLock lock;
-                try {
-                    lock = channel.tryLock();
-                }
-                catch (OverlappingFileLockException e) {
-                    // another command of this JVM holds it
-                    channel.close();
-                    throw new InUseException(directory, what, "pid " + ProcessHandle.current().pid());
-                }
-                if (lock == null) {
-                    channel.close();
-                    throw new InUseException(directory, what, describeHolder(lockFile));
-                }
-                // the file at the path, not one that the command that held it deleted as it ended (after the open)
-                if (before.equals(fileKeyOrNull(lockFile))) {
-                    channel.truncate(0);
-                    channel.write(ByteBuffer.wrap("pid %d%n".formatted(ProcessHandle.current().pid())
-                            .getBytes(StandardCharsets.UTF_8)), 0);
-                    return new DataDirectoryLock(lockFile, channel, created);
-                }
-                channel.close();
+                // gone: deleted by the command that held it as it ended, or the directory by one that had created it, as it failed
             }
             throw new IOException("its lock file was deleted " + ATTEMPTS + " times as it was locked");
         }
@@ -178,33 +134,6 @@ final class DataDirectoryLock implements AutoCloseable {
                 LOG.debug("Cannot delete {}: {}", directory, e.toString());
                 return;
             }
-        }
-    }
-
-    private static String describeHolder(Path lockFile) {
-        String content;
-        try {
-            content = Files.readString(lockFile, StandardCharsets.UTF_8);
-        }
-        catch (IOException e) {
-            content = "";
-        }
-        // "pid 1234" on the first line, as the holder wrote it; not yet written when it has just taken the lock
-        String first = content.lines().findFirst().orElse("");
-        return first.matches("pid \\d+") ? first : "pid unknown";
-    }
-
-    /** The identity of {@code file} (device and inode), read without opening it: closing a file this process has locked would release the lock. */
-    private static Object fileKey(Path file) throws IOException {
-        return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-    }
-
-    private static Object fileKeyOrNull(Path file) {
-        try {
-            return fileKey(file);
-        }
-        catch (IOException e) {
-            return null;
         }
     }
 

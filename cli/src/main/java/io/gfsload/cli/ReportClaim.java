@@ -3,17 +3,10 @@ package io.gfsload.cli;
 import static java.util.Objects.requireNonNull;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.channels.FileLock;
-import java.nio.channels.OverlappingFileLockException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -67,47 +60,17 @@ final class ReportClaim implements AutoCloseable {
         requireNonNull(claims, "claims is null");
         requireNonNull(report, "report is null");
         Path lockFile = claims.resolve(hash(report.toAbsolutePath().normalize().toString()) + ".lock");
-        String content = "pid %d%n%s%n".formatted(ProcessHandle.current().pid(), report);
         try {
             Files.createDirectories(claims);
             for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-                try {
-                    Files.createFile(lockFile);
+                PidLockFile.Outcome outcome = PidLockFile.tryLock(lockFile, report + System.lineSeparator());
+                if (outcome instanceof PidLockFile.Held held) {
+                    return new ReportClaim(lockFile, Optional.of(held.channel()), Optional.empty());
                 }
-                catch (FileAlreadyExistsException e) {
-                    // another run's, held or left
+                if (outcome instanceof PidLockFile.HeldByOther other) {
+                    return new ReportClaim(lockFile, Optional.empty(),
+                            Optional.of(other.pid().map(pid -> "gfsload process " + pid).orElse("another gfsload process")));
                 }
-                Object before;
-                FileChannel channel;
-                try {
-                    before = fileKey(lockFile);
-                    channel = FileChannel.open(lockFile, StandardOpenOption.READ, StandardOpenOption.WRITE);
-                }
-                catch (NoSuchFileException e) {
-                    // deleted by the run that held it, as it ended
-                    continue;
-                }
-                FileLock lock;
-                try {
-                    lock = channel.tryLock();
-                }
-                catch (OverlappingFileLockException e) {
-                    // another command of this JVM (a test's) holds it; the file is not read: closing a
-                    // file this process has locked releases the lock
-                    channel.close();
-                    return new ReportClaim(lockFile, Optional.empty(), Optional.of("gfsload process " + ProcessHandle.current().pid()));
-                }
-                if (lock == null) {
-                    channel.close();
-                    return new ReportClaim(lockFile, Optional.empty(), Optional.of(describeHolder(lockFile)));
-                }
-                // the file at the path, not one that the run that held it deleted as it ended (after the open)
-                if (before.equals(fileKeyOrNull(lockFile))) {
-                    channel.truncate(0);
-                    channel.write(ByteBuffer.wrap(content.getBytes(StandardCharsets.UTF_8)), 0);
-                    return new ReportClaim(lockFile, Optional.of(channel), Optional.empty());
-                }
-                channel.close();
             }
         }
         catch (IOException | RuntimeException e) {
@@ -151,37 +114,6 @@ final class ReportClaim implements AutoCloseable {
         }
         catch (IOException e) {
             LOG.debug("Cannot close {}: {}", lockFile, e.toString());
-        }
-    }
-
-    private static String describeHolder(Path lockFile) {
-        String content = readOrEmpty(lockFile);
-        // "pid 1234" on the first line, as the holder wrote it; not yet written when it has just taken the lock
-        String first = content.lines().findFirst().orElse("");
-        return first.matches("pid \\d+") ? "gfsload process " + first.substring("pid ".length()) : "another gfsload process";
-    }
-
-    /** The identity of {@code file} (device and inode), read without opening it: closing a file this process has locked would release the lock. */
-    private static Object fileKey(Path file) throws IOException {
-        return Files.readAttributes(file, BasicFileAttributes.class).fileKey();
-    }
-
-    private static Object fileKeyOrNull(Path file) {
-        try {
-            return fileKey(file);
-        }
-        catch (IOException e) {
-            return null;
-        }
-    }
-
-    private static String readOrEmpty(Path file) {
-        try {
-            return Files.readString(file, StandardCharsets.UTF_8);
-        }
-        catch (IOException e) {
-            // gone (deleted as its holder ended) or unreadable: nothing it says
-            return "";
         }
     }
 
