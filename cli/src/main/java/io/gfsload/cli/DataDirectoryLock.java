@@ -105,18 +105,7 @@ final class DataDirectoryLock implements AutoCloseable {
         if (!channel.isOpen()) {
             return;
         }
-        try {
-            Files.deleteIfExists(lockFile);
-        }
-        catch (IOException e) {
-            LOG.debug("Cannot delete {}: {}", lockFile, e.toString());
-        }
-        try {
-            channel.close();
-        }
-        catch (IOException e) {
-            LOG.debug("Cannot close {}: {}", lockFile, e.toString());
-        }
+        PidLockFile.release(lockFile, channel);
         deleteCreated(created);
     }
 

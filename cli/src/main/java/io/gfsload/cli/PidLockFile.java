@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An exclusive lock on a lock file, taken with {@link FileChannel#tryLock()}, which the operating
@@ -22,6 +24,8 @@ import java.util.Optional;
  * it holds: closing any other descriptor of a file releases the process's locks on it.
  */
 final class PidLockFile {
+    private static final Logger LOG = LoggerFactory.getLogger(PidLockFile.class);
+
     private PidLockFile() {}
 
     /** What one {@link #tryLock} found. */
@@ -85,6 +89,22 @@ final class PidLockFile {
         channel.truncate(0);
         channel.write(ByteBuffer.wrap(("pid %d%n".formatted(ProcessHandle.current().pid()) + content).getBytes(StandardCharsets.UTF_8)), 0);
         return new Held(channel);
+    }
+
+    /** Lets go of {@code lockFile}, held through {@code channel}: deletes it, then closes the channel, which releases the lock. */
+    static void release(Path lockFile, FileChannel channel) {
+        try {
+            Files.deleteIfExists(lockFile);
+        }
+        catch (IOException e) {
+            LOG.debug("Cannot delete {}: {}", lockFile, e.toString());
+        }
+        try {
+            channel.close();
+        }
+        catch (IOException e) {
+            LOG.debug("Cannot close {}: {}", lockFile, e.toString());
+        }
     }
 
     /** The pid the holder of {@code lockFile} wrote on its first line; empty when it has not yet (it has just taken the lock). */

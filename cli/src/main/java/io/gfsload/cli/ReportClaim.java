@@ -103,18 +103,7 @@ final class ReportClaim implements AutoCloseable {
         if (channel.isEmpty() || !channel.get().isOpen()) {
             return;
         }
-        try {
-            Files.deleteIfExists(lockFile);
-        }
-        catch (IOException e) {
-            LOG.debug("Cannot delete {}: {}", lockFile, e.toString());
-        }
-        try {
-            channel.get().close();
-        }
-        catch (IOException e) {
-            LOG.debug("Cannot close {}: {}", lockFile, e.toString());
-        }
+        PidLockFile.release(lockFile, channel.get());
     }
 
     private static String hash(String path) {

@@ -629,34 +629,12 @@ class TestDistributedLoad {
     void aJobCommitWhoseAnswerWasLostIsTriedAgainAndTheJobSucceeds() throws IOException {
         LoadPlan plan = twoPartitions("job-answer-lost");
         String job = "job-answer-lost";
-        AtomicInteger commits = new AtomicInteger();
-        TempAreas answerLost = new ForwardingTempAreas(client.tempAreas()) {
-            @Override
-            public ScopeCommit commitScope(String jobId, List<BlockKey> blocks, TempAreaRun run) {
-                ScopeCommit done = delegate.commitScope(jobId, blocks, run);
-                if (commits.incrementAndGet() == 1) {
-                    // the master committed the job; its answer never reaches the driver
-                    throw new MasterUnavailableException("127.0.0.1:1", "Committing " + blocks.size() + " blocks of job " + jobId
-                            + " at master 127.0.0.1:1 failed: no answer within 30 s", null);
-                }
-                return done;
-            }
-
-            @Override
-            public ScopeCommit commitScope(String jobId, List<BlockKey> blocks) {
-                ScopeCommit done = delegate.commitScope(jobId, blocks);
-                if (commits.incrementAndGet() == 1) {
-                    throw new MasterUnavailableException("127.0.0.1:1", "Committing " + blocks.size() + " blocks of job " + jobId
-                            + " at master 127.0.0.1:1 failed: no answer within 30 s", null);
-                }
-                return done;
-            }
-        };
+        CommitAnswerLostOnce answerLost = new CommitAnswerLostOnce(client.tempAreas());
         DistributedLoad load = loadWithDriverAreas(answerLost, new AtomicOptions(job, AtomicOptions.Scope.JOB, Duration.ofHours(1)));
 
         LoadReport report = load.execute(plan, Optional.empty());
 
-        assertEquals(2, commits.get(), "the commit was tried again");
+        assertEquals(2, answerLost.commits(), "the commit was tried again");
         assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
         for (PartitionLoad partition : plan.partitions()) {
             for (FileLoad file : partition.files()) {
