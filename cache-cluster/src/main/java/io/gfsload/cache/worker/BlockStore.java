@@ -645,7 +645,13 @@ final class BlockStore {
         }
     }
 
-    private void checkNewBlock(String blockId, long length) {
+    /**
+     * Refuses a block to write with a bad id, a negative length or one past the largest block the
+     * store accepts, as {@link #beginWrite} does, before anything is reserved or read for it.
+     *
+     * @throws BlockStoreException {@code INVALID_REQUEST}
+     */
+    void checkNewBlock(String blockId, long length) {
         checkBlockId(blockId);
         if (length < 0) {
             throw new BlockStoreException(Kind.INVALID_REQUEST, "Block " + blockId + " has a negative length: "

@@ -566,7 +566,8 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
     @Override
     public void pullBlocks(PullBlocksRequest request, StreamObserver<PullBlocksResponse> response) {
         int count = request.getBlocksCount();
-        long bytes = request.getBlocksList().stream().mapToLong(block -> block.getHeader().getLength()).sum();
+        // a negative length, refused for its block below, makes no room for the others
+        long bytes = request.getBlocksList().stream().mapToLong(block -> Math.max(0, block.getHeader().getLength())).sum();
         if (count > MAX_PULL_BATCH_BLOCKS || bytes > MAX_PULL_BATCH_BYTES) {
             response.onError(RpcErrors.status(Status.Code.INVALID_ARGUMENT, String.format(
                     "A batched pull of %d blocks (%d bytes) to worker %s: at most %d blocks and %d bytes per call",
@@ -582,6 +583,7 @@ final class WorkerService extends WorkerServiceGrpc.WorkerServiceImplBase {
         puller.forEach(count, BATCH_PULLS_AT_ONCE, i -> {
             PullBlockRequest block = request.getBlocks(i);
             try {
+                store.checkNewBlock(block.getHeader().getBlockId(), block.getHeader().getLength());
                 if (block.getForwardToCount() == 0 || block.getHeader().getLength() > BatchForwarder.FLUSH_BYTES) {
                     // forwarded as a single pull forwards its block, if at all: a larger one on streams of its own
                     results[i] = SmallBlockResult.newBuilder().setWritten(pull(block, puller::pullSmall, directories)).build();

@@ -352,6 +352,21 @@ class PullBlocksTest {
                         tooLarge.getStatus().getDescription());
                 assertEquals(0.0, sum(cluster, "gfsload_worker_pulls_total", Map.of("source", "ufs")), "nothing pulled");
                 assertTrue(files(cluster.workerBlockDirectories().get(0)).isEmpty());
+                // a negative length does not make room in the batch's bytes for the others
+                PullBlocksRequest negative = PullBlocksRequest.newBuilder()
+                        .addBlocks(pull(new BlockKey(file, 0).blockId(), file, -40 * MIB))
+                        .addBlocks(pull(new BlockKey(file, 1).blockId(), file, 40 * MIB))
+                        .addBlocks(pull(new BlockKey(file, 2).blockId(), file, 40 * MIB))
+                        .build();
+                StatusRuntimeException stillTooLarge = assertThrows(StatusRuntimeException.class, () -> stub.pullBlocks(negative));
+                assertEquals(Status.Code.INVALID_ARGUMENT, stillTooLarge.getStatus().getCode());
+                assertTrue(files(cluster.workerBlockDirectories().get(0)).isEmpty());
+                // and is refused as the block's own mistake
+                PullBlocksResponse negativeAlone = stub.pullBlocks(PullBlocksRequest.newBuilder()
+                        .addBlocks(pull(new BlockKey(file, 0).blockId(), file, -1)).build());
+                assertEquals(Status.Code.INVALID_ARGUMENT.value(), negativeAlone.getResults(0).getError().getCode());
+                assertTrue(negativeAlone.getResults(0).getError().getMessage().contains("has a negative length: -1"),
+                        negativeAlone.getResults(0).getError().getMessage());
 
                 PullBlockRequest fromWorker = PullBlockRequest.newBuilder()
                         .setHeader(WriteBlockHeader.newBuilder().setBlockId(new BlockKey(file, 1).blockId()).setLength(1))
