@@ -964,6 +964,9 @@ public final class GrpcCacheClient implements CacheClient {
         }
         CompleteLocalWritesRequest.Builder abort = CompleteLocalWritesRequest.newBuilder();
         writeIds.forEach(writeId -> abort.addBlocks(CompleteLocalWriteRequest.newBuilder().setWriteId(writeId).setAbort(true)));
+        // a thread told to stop (a load that fails, a Spark task killed) aborts its writes all the same: a blocking call on an
+        // interrupted thread is cancelled at once, and the worker would keep the write's file and room until it is idle long enough
+        boolean interrupted = Thread.interrupted();
         try {
             WorkerServiceGrpc.newBlockingStub(workerCalls(worker))
                     .withDeadlineAfter(ABORT_WRITE_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)
@@ -972,6 +975,11 @@ public final class GrpcCacheClient implements CacheClient {
         catch (RuntimeException e) {
             String what = writeIds.size() == 1 ? "the local write " + writeIds.get(0) : writeIds.size() + " local writes";
             log.warn("Cannot abort {} on {}: {}", what, describe(worker), e.toString());
+        }
+        finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
