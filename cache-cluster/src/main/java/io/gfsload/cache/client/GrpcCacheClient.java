@@ -1220,6 +1220,12 @@ public final class GrpcCacheClient implements CacheClient {
                     throw e;
                 }
                 AtomicBoolean started = new AtomicBoolean();
+                // started, or cancelled first: counted once either way
+                Runnable counted = () -> {
+                    if (started.compareAndSet(false, true)) {
+                        callStarted(channel);
+                    }
+                };
                 return new ForwardingClientCall.SimpleForwardingClientCall<>(call) {
                     @Override
                     public void start(Listener<R> listener, Metadata headers) {
@@ -1227,9 +1233,7 @@ public final class GrpcCacheClient implements CacheClient {
                             super.start(listener, headers);
                         }
                         finally {
-                            if (started.compareAndSet(false, true)) {
-                                callStarted(channel);
-                            }
+                            counted.run();
                         }
                     }
 
@@ -1239,9 +1243,7 @@ public final class GrpcCacheClient implements CacheClient {
                             super.cancel(message, cause);
                         }
                         finally {
-                            if (started.compareAndSet(false, true)) {
-                                callStarted(channel);
-                            }
+                            counted.run();
                         }
                     }
                 };
