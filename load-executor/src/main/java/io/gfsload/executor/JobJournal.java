@@ -925,9 +925,7 @@ public final class JobJournal implements AutoCloseable {
      *     load's threads still run)
      */
     public synchronized void recordRead(long bytes) {
-        if (!db.isOwningHandle()) {
-            throw new IllegalStateException("The journal of job %s is closed".formatted(jobId));
-        }
+        checkOpen();
         ufsBytesRead += bytes;
         if (ufsBytesRead > ufsBytesReadRecorded) {
             long ahead = (ufsBytesRead / READ_RECORD_STEP + 1) * READ_RECORD_STEP;
@@ -954,13 +952,24 @@ public final class JobJournal implements AutoCloseable {
         partitionOfFile = partitions;
     }
 
-    /** Records a committed block. */
-    public void recordCommitted(String blockId) {
+    /**
+     * Records a committed block.
+     *
+     * @throws IllegalStateException when the journal is closed (a load that failed closes it while
+     *     writes it could not stop still run)
+     */
+    public synchronized void recordCommitted(String blockId) {
+        checkOpen();
         put((BLOCK_PREFIX + blockId).getBytes(StandardCharsets.UTF_8), partitionOf(blockId));
     }
 
-    /** Records committed blocks, in one write. */
-    public void recordCommitted(java.util.Collection<String> blockIds) {
+    /**
+     * Records committed blocks, in one write.
+     *
+     * @throws IllegalStateException when the journal is closed, as {@link #recordCommitted(String)}
+     */
+    public synchronized void recordCommitted(java.util.Collection<String> blockIds) {
+        checkOpen();
         try (WriteBatch batch = new WriteBatch(); WriteOptions write = new WriteOptions()) {
             for (String blockId : blockIds) {
                 batch.put((BLOCK_PREFIX + blockId).getBytes(StandardCharsets.UTF_8), partitionOf(blockId));
@@ -976,8 +985,11 @@ public final class JobJournal implements AutoCloseable {
      * Forgets the blocks of {@code file} that the journal records committed, by any run: the cache
      * no longer holds them (the file changed while it was read, and its blocks were uncached), and
      * a later run of the job does not count them among the blocks the earlier runs committed.
+     *
+     * @throws IllegalStateException when the journal is closed, as {@link #recordCommitted(String)}
      */
-    public void forget(FileIdentity file) {
+    public synchronized void forget(FileIdentity file) {
+        checkOpen();
         String blocks = BLOCK_PREFIX + file.fileKey();
         // the keys <file key>-<index>: '.' follows '-'
         try {
@@ -1001,6 +1013,16 @@ public final class JobJournal implements AutoCloseable {
     /** UFS bytes read by every run of the job so far, this one included. */
     public synchronized long ufsBytesRead() {
         return ufsBytesRead;
+    }
+
+    /**
+     * Fails unless the journal is open: RocksDB written through a closed handle does not fail, it
+     * aborts the JVM. Called under this object's lock, which {@link #close} takes.
+     */
+    private void checkOpen() {
+        if (!db.isOwningHandle()) {
+            throw new IllegalStateException("The journal of job %s is closed".formatted(jobId));
+        }
     }
 
     private void put(byte[] key, byte[] value) {

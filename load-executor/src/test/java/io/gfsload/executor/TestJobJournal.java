@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import java.nio.ByteBuffer;
@@ -153,6 +154,32 @@ class TestJobJournal {
         }
         finally {
             third.close();
+        }
+    }
+
+    /**
+     * A load that fails while some of its writes still run (a thread stuck in a store's read past
+     * the wait for it) has its journal closed: a block such a write then commits, or a file it
+     * forgets, is refused as a read is, and the journal stays as the run left it, rather than
+     * RocksDB writing through a closed handle and aborting the JVM.
+     */
+    @Test
+    void aJournalClosedWhileALoadsWritesGoOnRefusesTheirRecords() {
+        JobJournal journal = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        journal.recordCommitted("f1-0");
+        journal.close();
+
+        assertThrows(IllegalStateException.class, () -> journal.recordCommitted("f2-0"));
+        assertThrows(IllegalStateException.class, () -> journal.recordCommitted(List.of("f2-1", "f2-2")));
+        assertThrows(IllegalStateException.class, () -> journal.forget(new FileIdentity("/data/events/f1", 1_000, 1)));
+        assertThrows(IllegalStateException.class, () -> journal.recordRead(10));
+
+        JobJournal resumed = JobJournal.open(jobs, REQUEST, false, CLUSTER, false);
+        try {
+            assertEquals(1, resumed.previousBlocks(), "the journal as the run left it");
+        }
+        finally {
+            resumed.close();
         }
     }
 
