@@ -299,7 +299,12 @@ final class PlanPrinter {
 
     /** Cached bytes as a share of the bytes; an empty partition counts as fully cached. */
     static double cachedPercent(PartitionSummary p) {
-        return p.bytes() == 0 ? 100.0 : 100.0 * p.bytesCached() / p.bytes();
+        if (p.bytes() == 0 || p.bytesCached() == p.bytes()) {
+            // whole: 100.0 * bytes / bytes is just below 100 for many sizes past 90 TB
+            return 100.0;
+        }
+        // and what is not whole is below 100, however large
+        return Math.min(100.0 * p.bytesCached() / p.bytes(), Math.nextDown(100.0));
     }
 
     private static String row(String format, PartitionSummary p) {

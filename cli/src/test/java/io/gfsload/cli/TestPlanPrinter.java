@@ -48,6 +48,28 @@ class TestPlanPrinter {
         assertEquals("0.0 %", PlanPrinter.percent(0.0));
     }
 
+    /**
+     * A table of hundreds of terabytes cached whole is 100 % cached, in the table and in the JSON:
+     * {@code 100.0 * bytes / bytes} is 99.99999999999999 in doubles for about a fifth of the sizes
+     * past 90 TB, which the table showed as 99.9 %.
+     */
+    @Test
+    void aLargeTableCachedWholeShowsAsAHundredPercent() {
+        long bytes = 398_041_012_925_301L;
+        PartitionSummary whole = new PartitionSummary("total", "", 3650, bytes, 5_931_000, 5_931_000, bytes, 0, 0, 0, 0, 0, null, false, List.of());
+        PlanSummary summary = new PlanSummary("db.t", 1, 64 << 20, List.of(whole), whole, 2, 1L << 30, 0, 0, 0, 2, true,
+                200L << 20, "no bandwidth of the UFS given or probed", 0, null, false);
+
+        assertEquals(100.0, PlanPrinter.cachedPercent(whole));
+        assertEquals(100.0, StatusCommand.PartitionStatus.of(whole).cachedPercent(), "the JSON's share");
+        assertTrue(PlanPrinter.status(summary).contains("100.0 %"), PlanPrinter.status(summary));
+        assertFalse(PlanPrinter.status(summary).contains("99.9 %"), PlanPrinter.status(summary));
+
+        PartitionSummary oneByteShort = new PartitionSummary("total", "", 3650, bytes, 5_931_000, 5_930_999, bytes - 1, 1, 1, 0, 0, 0, null, false,
+                List.of());
+        assertTrue(PlanPrinter.cachedPercent(oneByteShort) < 100.0, "what is not all cached is less");
+    }
+
     @Test
     void aLongPartitionNameIsElidedInTheTablesButNotInTheJson() {
         String value = "v".repeat(120) + "END";
