@@ -89,6 +89,10 @@ class TestJobJournal {
         String paths = JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of("/data/a", "/data/b")), 1), false);
         assertEquals(paths, JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of("/data/b", "/data/a", "/data/b")), 1), false));
         assertNotEquals(paths, JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of("/data/a")), 1), false));
+        assertNotEquals(paths, JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of("/data/a, /data/b")), 1), false),
+                "one path with \", \" in it is not the two it reads as");
+        assertNotEquals(JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of("/data/a, /data/b", "/data/c")), 1), false),
+                JobJournal.jobId(new LoadRequest(new LoadTarget.Paths(List.of("/data/a", "/data/b, /data/c")), 1), false));
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.gfsload.catalog.PartitionSpec;
 import io.gfsload.catalog.TableName;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Collectors;
 
 /** What to load: partitions of a table, or UFS paths. */
 public sealed interface LoadTarget {
@@ -67,9 +68,17 @@ public sealed interface LoadTarget {
             return String.join(", ", paths);
         }
 
+        /**
+         * The paths sorted, each once, joined with {@code ", "}; each ended with NUL, which no path
+         * holds, when one of them holds {@code ", "}: {@code /d/a, /d/b} is one path apart from
+         * the two {@code /d/a} and {@code /d/b}, and another job.
+         */
         @Override
         public String canonical() {
-            return String.join(", ", paths.stream().sorted().distinct().toList());
+            List<String> sorted = paths.stream().sorted().distinct().toList();
+            return sorted.stream().anyMatch(path -> path.contains(", "))
+                    ? sorted.stream().map(path -> path + "\0").collect(Collectors.joining())
+                    : String.join(", ", sorted);
         }
     }
 
