@@ -109,7 +109,10 @@ public record PartitionSpec(List<String> keys, List<String> values) {
                 throw malformed(spec, "'%s' has an invalid escape".formatted(value));
             }
             else {
-                out.writeBytes(String.valueOf(c).getBytes(StandardCharsets.UTF_8));
+                // a whole code point: a letter outside the basic plane (an emoji) is two chars, neither of them UTF-8 alone
+                int codePoint = value.codePointAt(i);
+                out.writeBytes(Character.toString(codePoint).getBytes(StandardCharsets.UTF_8));
+                i += Character.charCount(codePoint) - 1;
             }
         }
         return out.toString(StandardCharsets.UTF_8);

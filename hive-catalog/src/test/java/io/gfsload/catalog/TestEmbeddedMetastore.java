@@ -49,6 +49,16 @@ class TestEmbeddedMetastore {
                 named.put(spec, citiesLocation + "/" + spec.toPathName());
             }
             admin.addPartitions(cities, named);
+            TableName tags = new TableName("db", "tags");
+            String tagsLocation = directory.resolve("warehouse/db.db/tags").toUri().toString();
+            admin.createParquetTable(tags, List.of(new Column("id", "bigint")), List.of(new Column("tag", "string")), tagsLocation);
+            Map<PartitionSpec, String> tagged = new LinkedHashMap<>();
+            // a letter outside Unicode's basic plane beside punctuation Hive escapes
+            for (String tag : List.of("\uD83D\uDE00 launch: 50%", "\uD83D\uDE00", "plain")) {
+                PartitionSpec spec = new PartitionSpec(List.of("tag"), List.of(tag));
+                tagged.put(spec, tagsLocation + "/" + spec.toPathName());
+            }
+            admin.addPartitions(tags, tagged);
             admin.createParquetTable(new TableName("db", "flat"), List.of(new Column("id", "bigint")), List.of(), tableLocation + "_flat");
             admin.createView(new TableName("db", "v"), List.of(new Column("id", "bigint")), "select id from db.flat");
         }
@@ -95,6 +105,20 @@ class TestEmbeddedMetastore {
         assertEquals(beijing, catalog.getPartition(table, PartitionSpec.parse("city=%E5%8C%97%E4%BA%AC/hr=1")).orElseThrow());
         assertEquals(List.of("city=北京/hr=1"),
                 catalog.listPartitions(table, PartitionSpec.parse("city=北京")).stream().map(p -> p.spec().toPathName()).toList());
+    }
+
+    @Test
+    void partitionsWithLettersOutsideTheBasicPlaneAndEscapedPunctuationAreReadBackByTheirNames() {
+        TableInfo table = catalog.getTable(TableName.parse("db.tags")).orElseThrow();
+        List<String> names = List.of("tag=plain", "tag=\uD83D\uDE00", "tag=\uD83D\uDE00 launch%3A 50%25");
+
+        List<PartitionSpec> specs = catalog.listPartitionSpecs(table);
+        assertEquals(names, specs.stream().map(PartitionSpec::toPathName).toList());
+        assertEquals(List.of("plain", "\uD83D\uDE00", "\uD83D\uDE00 launch: 50%"), specs.stream().map(spec -> spec.values().get(0)).toList());
+        // every partition and the latest N are read by the names listed: none may pass for dropped
+        assertEquals(names, catalog.getPartitions(table, specs).stream().map(p -> p.spec().toPathName()).toList(), "read back by the names listed");
+        assertEquals(List.of("\uD83D\uDE00 launch: 50%"),
+                catalog.getPartition(table, PartitionSpec.parse("tag=\uD83D\uDE00 launch%3A 50%25")).orElseThrow().spec().values());
     }
 
     @Test

@@ -24,6 +24,11 @@ class TestPartitionSpec {
         assertEquals("city=北京/k=Zürich%3D1", new PartitionSpec(List.of("city", "k"), List.of("北京", "Zürich=1")).toPathName());
         assertEquals(List.of("北京"), PartitionSpec.parse("city=%E5%8C%97%E4%BA%AC").values());
         assertEquals("a%7F%01b", new PartitionSpec(List.of("k"), List.of("a\u007f\u0001b")).toPathName().substring(2));
+        // a letter outside Unicode's basic plane (two chars in Java) beside an escape stays itself
+        PartitionSpec emoji = new PartitionSpec(List.of("tag"), List.of("\uD83D\uDE00/launch"));
+        assertEquals("tag=\uD83D\uDE00%2Flaunch", emoji.toPathName());
+        assertEquals(emoji, PartitionSpec.parse(emoji.toPathName()));
+        assertEquals(emoji, PartitionSpec.parseName(emoji.toPathName()));
     }
 
     @Test
