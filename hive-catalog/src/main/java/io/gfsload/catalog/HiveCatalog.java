@@ -37,7 +37,9 @@ public interface HiveCatalog extends AutoCloseable {
      * {@code dt >= '2026-11-01' and dt < '2026-11-08'}, evaluated by the metastore, sorted by
      * their values. A valid filter on integer or {@code date} keys that the metastore refuses
      * because it cannot evaluate such keys (its direct SQL off or failing) may be evaluated on the
-     * partition names instead, with the same semantics. Hive's default partition
+     * partition names instead, with the same semantics, and so may a filter matching more
+     * partitions than the metastore returns in one answer ({@code hive.metastore.limit.partition.request}),
+     * those partitions then read by name in batches. Hive's default partition
      * ({@code __HIVE_DEFAULT_PARTITION__}) matches no condition on its key, as in Hive's partition
      * pruning, though the metastore compares a {@code string} key's values as text; compared with
      * its own name ({@code dt = '__HIVE_DEFAULT_PARTITION__'}), it matches.

@@ -110,6 +110,14 @@ public final class ThriftHiveCatalog implements HiveCatalog {
             // a number its parser cannot read as a long, which the metastore wraps as it is
             "java.lang.NumberFormatException");
 
+    /**
+     * How a metastore refuses a call that would return more partitions than its
+     * {@code hive.metastore.limit.partition.request}: "Number of partitions scanned (=N) on table
+     * 't' exceeds limit (=L). ..."; it limits what one {@code get_partitions_by_filter} returns, not
+     * {@code get_partition_names} nor {@code get_partitions_by_names}.
+     */
+    private static final String PARTITION_REQUEST_LIMIT = "Number of partitions scanned";
+
     /** A number in a filter that the metastore's parser could not read, as the metastore words it. */
     private static final Pattern NUMBER_FORMAT = Pattern.compile("java\\.lang\\.NumberFormatException: For input string: \"(-?\\d+)\"");
 
@@ -747,9 +755,16 @@ public final class ThriftHiveCatalog implements HiveCatalog {
                 // a valid filter on an int or date key that the metastore's JDO filter refuses, where its direct SQL is off or failed
                 Optional<TypedFilter> typed = firstLine(e.getMessage()).startsWith(TYPED_KEYS_REFUSAL) ? TypedFilter.parse(filter, table) : Optional.empty();
                 if (typed.isPresent()) {
-                    return byTypedFilter(table, typed.get(), firstLine(e.getMessage()));
+                    return byTypedFilter(table, typed.get(), "by %s (%s)".formatted(typedKeys(table), firstLine(e.getMessage())));
                 }
                 throw invalidFilter(table, filter, filterProblem(table, filter, e.getMessage()));
+            }
+            if (firstLine(e.getMessage()).startsWith(PARTITION_REQUEST_LIMIT)) {
+                // more partitions match than the metastore returns in one answer: their names, filtered here, then the partitions in batches
+                Optional<TypedFilter> all = TypedFilter.parseAll(filter, table);
+                if (all.isPresent()) {
+                    return byTypedFilter(table, all.get(), "in one answer (%s)".formatted(firstLine(e.getMessage())));
+                }
             }
             // the metastore failed otherwise (its database): as the other calls, not the user's filter
             throw failure("list partitions of %s by filter".formatted(table.name()), e);
@@ -805,16 +820,17 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     }
 
     /**
-     * The partitions matching {@code filter}, which the metastore refused with {@code refusal}:
-     * the table's partition names, filtered here, then the partitions of those that match, in
+     * The partitions matching {@code filter}, which the metastore could not answer ({@code why}:
+     * by which keys, and its refusal; or that it returns fewer partitions in one answer): the
+     * table's partition names, filtered here, then the partitions of those that match, in
      * batches, as {@link #listPartitions(TableInfo)} fetches them.
      */
-    private List<PartitionInfo> byTypedFilter(TableInfo table, TypedFilter filter, String refusal) {
+    private List<PartitionInfo> byTypedFilter(TableInfo table, TypedFilter filter, String why) {
         try {
             List<String> names = withClient(client -> client.listPartitionNames(table.name().database(), table.name().table(), (short) -1));
             List<String> matching = names.stream().filter(name -> filter.matches(PartitionSpec.parseName(name))).toList();
-            LOG.info("The metastore at {} could not filter {} by {} ({}); gfsload filtered the table's {} partition names by \"{}\" itself: {} match",
-                    addresses, table.name(), typedKeys(table), refusal, names.size(), filter, matching.size());
+            LOG.info("The metastore at {} could not filter {} {}; gfsload filtered the table's {} partition names by \"{}\" itself: {} match",
+                    addresses, table.name(), why, names.size(), filter, matching.size());
             return byNames(table, matching);
         }
         catch (NoSuchObjectException e) {
