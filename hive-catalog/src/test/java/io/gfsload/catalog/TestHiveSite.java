@@ -36,6 +36,27 @@ class TestHiveSite {
         assertEquals(List.of(URI.create("thrift://hms-2:9083"), URI.create("thrift://hms-1:9083")), HiveSite.metastoreUris(conf));
     }
 
+    /** Hive 3's name of the addresses, alone or beside the older one, which Hive's metastore client then reads after it. */
+    @Test
+    void takesHive3sNameOfTheUrisBeforeTheOlderOne() throws IOException {
+        Files.writeString(conf.resolve("hive-site.xml"), """
+                <?xml version="1.0"?>
+                <configuration>
+                  <property><name>metastore.thrift.uris</name><value>thrift://hms-3:9083,thrift://hms-4:9083</value></property>
+                </configuration>
+                """);
+        assertEquals(List.of(URI.create("thrift://hms-3:9083"), URI.create("thrift://hms-4:9083")), HiveSite.metastoreUris(conf));
+        Files.writeString(conf.resolve("hive-site.xml"), """
+                <?xml version="1.0"?>
+                <configuration>
+                  <property><name>hive.metastore.uris</name><value>thrift://hms-1:9083</value></property>
+                  <property><name>metastore.thrift.uris</name><value>hms-3:9083</value></property>
+                </configuration>
+                """);
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> HiveSite.metastoreUris(conf));
+        assertEquals("Invalid metastore.thrift.uris 'hms-3:9083' in %s: expected thrift://host:port".formatted(conf.resolve("hive-site.xml")), e.getMessage());
+    }
+
     @Test
     void everyUriIsCheckedNotOnlyTheFirst() throws IOException {
         hiveSite("thrift://hms-1:9083,thrift://u:SUPERSECRET123@hms-2:9083");

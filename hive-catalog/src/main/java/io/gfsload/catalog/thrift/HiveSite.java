@@ -18,8 +18,14 @@ import org.apache.hadoop.conf.Configuration;
 public final class HiveSite {
     private HiveSite() {}
 
+    /** Hive 3's name of the metastore addresses, which its metastore client reads before {@link #HIVE_KEY}. */
+    static final String METASTORE_KEY = "metastore.thrift.uris";
+    /** The name of the metastore addresses that every Hive version reads. */
+    static final String HIVE_KEY = "hive.metastore.uris";
+
     /**
-     * The {@code hive.metastore.uris} of {@code confDir/hive-site.xml}, in their order (the
+     * The {@code metastore.thrift.uris} of {@code confDir/hive-site.xml} (Hive 3's name) or else
+     * its {@code hive.metastore.uris}, as Hive's metastore client takes them, in their order (the
      * metastores of a highly available service), or empty when there is no such file or it names
      * no metastore (Hive then runs an embedded one).
      *
@@ -35,11 +41,12 @@ public final class HiveSite {
         SiteFiles.check(toUrl(file));
         Configuration conf = new Configuration(false);
         conf.addResource(new org.apache.hadoop.fs.Path(file.toUri()));
-        List<String> values = Arrays.stream(conf.getTrimmed("hive.metastore.uris", "").split(",")).map(String::strip).filter(u -> !u.isEmpty()).toList();
+        String key = conf.get(METASTORE_KEY) != null ? METASTORE_KEY : HIVE_KEY;
+        List<String> values = Arrays.stream(conf.getTrimmed(key, "").split(",")).map(String::strip).filter(u -> !u.isEmpty()).toList();
         if (values.stream().anyMatch(value -> value.contains("@"))) {
             // as --metastore: the Thrift protocol takes no user and password there, and the address ends up in messages and logs
-            throw new InvalidInputException("Invalid hive.metastore.uris in %s: credentials are not accepted in a metastore address (thrift://<hidden>@...): "
-                    .formatted(file) + "expected thrift://host:port");
+            throw new InvalidInputException("Invalid %s in %s: credentials are not accepted in a metastore address (thrift://<hidden>@...): "
+                    .formatted(key, file) + "expected thrift://host:port");
         }
         List<URI> uris = new ArrayList<>(values.size());
         for (String value : values) {
@@ -51,7 +58,7 @@ public final class HiveSite {
                 uri = null;
             }
             if (uri == null || !"thrift".equals(uri.getScheme()) || uri.getHost() == null || uri.getPort() <= 0) {
-                throw new InvalidInputException("Invalid hive.metastore.uris '%s' in %s: expected thrift://host:port".formatted(value, file));
+                throw new InvalidInputException("Invalid %s '%s' in %s: expected thrift://host:port".formatted(key, value, file));
             }
             uris.add(uri);
         }
