@@ -10,6 +10,7 @@ import io.gfsload.cache.api.ClusterInfo;
 import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.cache.api.TempAreaInUseException;
 import io.gfsload.cache.api.UfsPullException;
+import io.gfsload.catalog.HiveCatalog;
 import io.gfsload.catalog.MetastoreUnavailableException;
 import io.gfsload.executor.Adopted;
 import io.gfsload.executor.DataPath;
@@ -462,6 +463,8 @@ final class LoadRunner {
         String[] replanWarning = {null};
         Supplier<LoadPlan> planAfterWait = () -> {
             try {
+                // the table as it is now: altered (another location), or dropped and created anew, while the load waited
+                services.catalog().ifPresent(HiveCatalog::forgetTables);
                 loaded[0] = planner().plan(planned.plan().request());
             }
             catch (MetastoreUnavailableException e) {

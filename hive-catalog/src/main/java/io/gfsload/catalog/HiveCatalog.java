@@ -54,6 +54,14 @@ public interface HiveCatalog extends AutoCloseable {
     /** The partitions with exactly these specs (missing ones are left out), sorted by their values. */
     List<PartitionInfo> getPartitions(TableInfo table, List<PartitionSpec> specs);
 
+    /**
+     * Forgets what this catalog keeps of the tables it read, so that the next lookups read the
+     * metastore again: for a plan made again later (a load that waited for its window), whose
+     * table may have been altered, dropped or created anew meanwhile. Nothing for a catalog that
+     * keeps nothing.
+     */
+    default void forgetTables() {}
+
     @Override
     void close();
 }

@@ -16,8 +16,8 @@ import java.util.function.Supplier;
 
 /**
  * A {@link HiveCatalog} that retries calls failing with {@link MetastoreUnavailableException}
- * (exponential backoff with jitter) and caches table lookups for the life of the catalog, as one
- * load reads the same table several times.
+ * (exponential backoff with jitter) and caches table lookups until {@link #forgetTables()}, as one
+ * plan reads the same table several times.
  *
  * <p>Thread-safe when the delegate is. Bad input ({@link InvalidInputException}) and misses are
  * never retried.
@@ -99,6 +99,12 @@ public final class RetryingCachingCatalog implements HiveCatalog {
     @Override
     public List<PartitionInfo> getPartitions(TableInfo table, List<PartitionSpec> specs) {
         return call(() -> delegate.getPartitions(table, specs));
+    }
+
+    @Override
+    public void forgetTables() {
+        tables.invalidateAll();
+        delegate.forgetTables();
     }
 
     @Override

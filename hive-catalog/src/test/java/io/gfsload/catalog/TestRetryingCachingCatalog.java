@@ -112,5 +112,9 @@ class TestRetryingCachingCatalog {
         assertEquals(Optional.empty(), catalog.getTable(TableName.parse("db.nosuch")));
         assertEquals(Optional.empty(), catalog.getTable(TableName.parse("db.nosuch")));
         assertEquals(2, flaky.calls.get());
+        catalog.forgetTables();
+        catalog.getTable(EVENTS);
+        assertEquals(Optional.empty(), catalog.getTable(TableName.parse("db.nosuch")));
+        assertEquals(4, flaky.calls.get(), "read again once forgotten");
     }
 }

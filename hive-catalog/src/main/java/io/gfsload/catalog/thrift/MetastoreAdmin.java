@@ -170,6 +170,22 @@ public final class MetastoreAdmin implements AutoCloseable {
     }
 
     /**
+     * Sets the location of an existing table, as {@code ALTER TABLE ... SET LOCATION} does: in
+     * the metadata only, the file system not touched.
+     */
+    public void setTableLocation(TableName name, String location) {
+        try {
+            Table table = client.getTable(name.database(), name.table());
+            table.getSd().setLocation(location);
+            EnvironmentContext context = new EnvironmentContext(new HashMap<>(Map.of(StatsSetupConst.DO_NOT_UPDATE_STATS, StatsSetupConst.TRUE)));
+            client.alter_table_with_environmentContext(name.database(), name.table(), table, context);
+        }
+        catch (TException e) {
+            throw failure("set the location of " + name, e);
+        }
+    }
+
+    /**
      * Drops the partition {@code spec}, as {@code ALTER TABLE ... DROP PARTITION} does, in the
      * metadata only: the tables here are external, their data left as it is.
      */
