@@ -56,8 +56,9 @@ import org.slf4j.LoggerFactory;
  * Runs a plan in other processes: its files cut into {@link SliceLoad slices} balanced by the
  * bytes they have to load, each slice loaded by a process of its own (a Spark task), and their
  * reports merged into the load's, in plan order. The journal hears each slice's files as the slice
- * finishes (the blocks of each file loaded whole, and the UFS bytes read), so that a run after a
- * crash resumes as a local one does. Progress hears what each slice has done so far as its
+ * finishes (the blocks of each file loaded whole, those the workers hold of a file that failed after
+ * some of its blocks were committed, and the UFS bytes read), so that a run after a crash resumes,
+ * and counts what the earlier runs committed, as a local one does. Progress hears what each slice has done so far as its
  * process says ({@link ProgressListener#sliceProgress}), and each slice's files when it finishes.
  *
  * <p>An atomic load stages in one temp area, which this load opens, keeps alive and deletes when
@@ -871,12 +872,16 @@ public final class DistributedLoad {
      * A finished slice: its files to the listener and the journal; the blocks of {@code adoptable}
      * it committed were adopted, not loaded. The journal forgets the files the slice uncached as
      * changed or gone, as a local load's journal does: no run of the job counts their blocks
-     * committed.
+     * committed. Of a plain load's files that failed after their slice committed some of their
+     * blocks, the journal records the blocks the workers hold, as a local load's journal records
+     * each block as it commits: the next run of the job counts them committed by this one.
      */
     private void heard(SliceLoad slice, LoadReport report, Optional<JobJournal> journal, Map<String, StagedBlock> adoptable) {
         Map<String, FileReport> files = byPath(List.of(report));
         List<String> committed = new ArrayList<>();
         List<FileIdentity> uncached = new ArrayList<>();
+        // failed after some of their blocks were committed (or found cached): a plain load's, whose blocks commit one by one
+        List<FileLoad> failedInPart = new ArrayList<>();
         for (PartitionLoad partition : slice.partitions()) {
             for (FileLoad file : partition.files()) {
                 FileReport outcome = files.get(file.file().path());
@@ -890,6 +895,10 @@ public final class DistributedLoad {
                     listener.fileFailed(outcome.path(), outcome.error());
                     if (outcome.plannedVersionUncached()) {
                         uncached.add(file.file());
+                    }
+                    else if (options.atomic().isEmpty()
+                            && outcome.blocksLoaded() + outcome.blocksAlreadyCached() > file.blocks().stream().filter(BlockTask::cached).count()) {
+                        failedInPart.add(file);
                     }
                 }
                 else {
@@ -909,6 +918,9 @@ public final class DistributedLoad {
                 listener.fileFinished(outcome);
             }
         }
+        if (journal.isPresent() && !failedInPart.isEmpty() && !Failures.isMasterStopped(report.stopReason())) {
+            committed.addAll(held(failedInPart, slice.replication()));
+        }
         boolean staged = options.atomic().map(atomic -> atomic.scope() == AtomicOptions.Scope.JOB).orElse(false);
         journal.ifPresent(j -> {
             j.recordRead(report.ufsBytesRead());
@@ -918,6 +930,31 @@ public final class DistributedLoad {
                 j.recordCommitted(committed);
             }
         });
+    }
+
+    /**
+     * The blocks of {@code files} the plan did not find cached that the workers hold now with
+     * {@code replication}: of a file that failed in its slice, those the slice committed before it
+     * failed, or found cached. None when the cache cannot say.
+     */
+    private List<String> held(List<FileLoad> files, int replication) {
+        Map<FileLoad, List<Shortfall.Missing>> missing;
+        try {
+            missing = Shortfall.of(cache, files, replication, Set.of());
+        }
+        catch (CacheException e) {
+            LOG.warn("Cannot ask the cache which blocks of the files that failed in a slice it holds: {}", e.getMessage());
+            return List.of();
+        }
+        List<String> blocks = new ArrayList<>();
+        files.forEach(file -> blocks.addAll(held(file, missing.getOrDefault(file, List.of()))));
+        return blocks;
+    }
+
+    /** The ids of the blocks of {@code file} the plan did not find cached and that are not {@code missing}: the workers hold them. */
+    private static List<String> held(FileLoad file, List<Shortfall.Missing> missing) {
+        Set<Integer> lacking = missing.stream().map(m -> m.block().index()).collect(Collectors.toSet());
+        return file.blocks().stream().filter(block -> !block.cached() && !lacking.contains(block.index())).map(block -> block.key().blockId()).toList();
     }
 
     /**
@@ -1035,8 +1072,9 @@ public final class DistributedLoad {
      * Of the files with blocks to load whose slice did not report (its Spark job failed after it
      * loaded them, say), those the workers hold whole with the replication now: cached, though no
      * attempt reported writing them, so already cached, as blocks a slice finds cached when it
-     * starts. Their blocks go to the journal. None of an atomic job's scope, whose staged
-     * blocks the slices did not commit.
+     * starts. Their blocks go to the journal, and so do the blocks the workers hold of the
+     * others, as a local load's journal records each block as it commits. None of an atomic job's
+     * scope, whose staged blocks the slices did not commit.
      */
     private Set<String> cachedUnreported(LoadPlan plan, Map<Integer, LoadReport> reports, Optional<JobJournal> journal) {
         if (options.atomic().map(atomic -> atomic.scope() == AtomicOptions.Scope.JOB).orElse(false)) {
@@ -1062,11 +1100,14 @@ public final class DistributedLoad {
         for (FileLoad file : unreported) {
             if (!missing.containsKey(file)) {
                 cached.add(file.file().path());
-                file.blocks().stream().filter(block -> !block.cached()).forEach(block -> blocks.add(block.key().blockId()));
             }
+            // of a file not held whole, the blocks its slice committed before it stopped (or found cached)
+            blocks.addAll(held(file, missing.getOrDefault(file, List.of())));
         }
         if (!cached.isEmpty()) {
             LOG.info("{} of the slices that did not finish are cached whole: counted already cached", Counts.of(cached.size(), "file"));
+        }
+        if (!blocks.isEmpty()) {
             journal.ifPresent(j -> j.recordCommitted(blocks));
         }
         return cached;

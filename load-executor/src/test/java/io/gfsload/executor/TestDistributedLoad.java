@@ -969,6 +969,87 @@ class TestDistributedLoad {
         }
     }
 
+    /**
+     * A first run of a job whose three-block file fails after its first block committed (the
+     * store refuses its reads from then on), then the same command again: the second run says the
+     * first committed that block, whether the runs loaded in slices or in one process, as the
+     * journal of each records what its run committed, of a file that then failed too.
+     */
+    @Test
+    void theBlocksCommittedOfAFileThatThenFailedCountAsTheEarlierRunsInSlicesAsInOneProcess() throws IOException {
+        LoadReport.JobSummary inOneProcess = resumedAfterAFileFailedAfterItsFirstBlock(freshFiles("in-one-process"), (hadoop, plan, journal) -> {
+            Configuration conf = new Configuration();
+            hadoop.forEach(conf::set);
+            return new LoadExecutor(client, conf, settings(), ProgressListener.NONE, Clock.systemUTC()).execute(plan, journal);
+        });
+        LoadReport.JobSummary inSlices = resumedAfterAFileFailedAfterItsFirstBlock(freshFiles("in-slices"), (hadoop, plan, journal) ->
+                new DistributedLoad(new SerializedSlices(2), client, new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), hadoop),
+                        share -> settings(), ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC()).execute(plan, journal));
+
+        // the one-block file, the two-block file, and the first block of the one that failed
+        assertEquals(List.of(4L, 4L), List.of(inOneProcess.previousBlocks(), inOneProcess.previousBlocksCached()));
+        assertEquals(List.of(inOneProcess.previousBlocks(), inOneProcess.previousBlocksCached()),
+                List.of(inSlices.previousBlocks(), inSlices.previousBlocksCached()), "what the earlier run committed, and the cache still holds");
+    }
+
+    @Test
+    void theBlocksASliceWithoutAReportCommittedOfAFileItDidNotLoadWholeAreInTheJournal() throws IOException {
+        Path data = freshFiles("slice-without-report");
+        Path jobs = directory.resolve("jobs");
+        LoadPlan plan = LocalPlans.plan(client, data, BLOCK, 2);
+        // the slice's task loads two files and the first block of the third, whose reads the store then refuses; its job then
+        // fails without a report
+        DistributedLoad.Slices stopped = InProcessSlices.of(1, (slices, progress, finished) -> {
+            slices.get(0).load();
+            throw new IllegalStateException("Job aborted due to stage failure: Task 0 in stage 0.0 failed 4 times");
+        });
+        DistributedLoad load = new DistributedLoad(stopped, client,
+                new DistributedLoad.Connection(cluster.masterTarget(), Optional.of(TOKEN), ReadDeniedPast.settings("f2", BLOCK)), share -> settings(),
+                ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC());
+
+        LoadReport report;
+        try (JobJournal journal = JobJournal.open(jobs, plan.request(), false, client.clusterInfo().clusterId(), false)) {
+            report = load.execute(plan, Optional.of(journal));
+        }
+
+        assertEquals(1, report.failedFiles().size(), report.failedFiles().toString());
+        assertTrue(report.failedFiles().get(0).path().endsWith("/f2"), report.failedFiles().toString());
+        assertEquals("not loaded: its slice of the load did not finish", report.failedFiles().get(0).error());
+        try (JobJournal journal = JobJournal.open(jobs, plan.request(), false, client.clusterInfo().clusterId(), false)) {
+            assertEquals(plan.stats().blocks() - 2, journal.previousBlocks(), "the two files, and the first block of the third");
+        }
+    }
+
+    /** A load of a plan with the Hadoop settings it reads the UFS with, recording in a journal. */
+    @FunctionalInterface
+    private interface JournaledLoad {
+        LoadReport execute(Map<String, String> hadoop, LoadPlan plan, Optional<JobJournal> journal);
+    }
+
+    /**
+     * Loads {@code data}, its file {@code f2} of three blocks refused from its second block on,
+     * and then again without the refusal, both runs with {@code load} and the same journal;
+     * returns the job as the second run reports it.
+     */
+    private LoadReport.JobSummary resumedAfterAFileFailedAfterItsFirstBlock(Path data, JournaledLoad load) {
+        Path jobs = directory.resolve("jobs-" + data.getFileName());
+        LoadPlan first = LocalPlans.plan(client, data, BLOCK, 2);
+        try (JobJournal journal = JobJournal.open(jobs, first.request(), false, client.clusterInfo().clusterId(), false)) {
+            LoadReport report = load.execute(ReadDeniedPast.settings("f2", BLOCK), first, Optional.of(journal));
+            assertEquals(1, report.failedFiles().size(), report.failedFiles().toString());
+            FileReport failed = report.failedFiles().get(0);
+            assertTrue(failed.error().contains("Permission denied (injected)"), failed.error());
+            assertEquals(List.of(3, 1, 2), List.of(failed.blocks(), failed.blocksLoaded(), failed.blocksFailed()), "its first block committed");
+        }
+        LoadPlan second = LocalPlans.plan(client, data, BLOCK, 2);
+        try (JobJournal journal = JobJournal.open(jobs, second.request(), false, client.clusterInfo().clusterId(), false)) {
+            LoadReport report = load.execute(Map.of(), second, Optional.of(journal));
+            assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
+            assertEquals(2, report.totals().blocksLoaded(), "the blocks of the failed file the first run did not commit");
+            return report.job();
+        }
+    }
+
     /** Runs a load of {@code plan} in {@code slices} with the journal of its job under {@code jobs}. */
     private LoadReport executeJournaled(Path jobs, LoadPlan plan, DistributedLoad.Slices slices) {
         try (JobJournal journal = JobJournal.open(jobs, plan.request(), false, client.clusterInfo().clusterId(), false)) {
