@@ -3,8 +3,10 @@ package io.gfsload.cli;
 import static java.util.Objects.requireNonNull;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import io.gfsload.advisor.BackendProfile;
 import io.gfsload.advisor.Setting;
 import io.gfsload.advisor.Settings;
@@ -18,8 +20,10 @@ import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.PlanWorkload;
 import java.io.IOException;
 import java.io.PrintWriter;
+import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -50,7 +54,11 @@ import picocli.CommandLine.Spec;
                 + "Plans the load to read the sizes of the files it has left to load (those already cached are left out; with "
                 + "everything cached, the whole plan's, said so); loads nothing.")
 public final class TuneCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Indented; a decimal (a latency in milliseconds) as its digits, {@code 20}, {@code 0.3125}, never {@code 2E+1}. */
+    private static final ObjectMapper JSON = JsonMapper.builder()
+            .enable(SerializationFeature.INDENT_OUTPUT)
+            .enable(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN)
+            .build();
 
     private final CliEnvironment environment;
 
@@ -281,15 +289,26 @@ public final class TuneCommand implements Callable<Integer> {
     /** The output of {@code --json}: first {@code exitCode}, the command's, as the JSON of {@code plan} and {@code status} has it. */
     record TunedJson(int exitCode, String target, ProfileJson profile, boolean wholePlan, long cachedBytes, List<Setting> settings) {}
 
-    /** The profile with plain numbers (durations in milliseconds); {@code bandwidthCapBytesPerSecond} 0 when --bandwidth was not given. */
+    /**
+     * The profile with plain numbers; {@code bandwidthCapBytesPerSecond} 0 when --bandwidth was not given.
+     *
+     * @param requestLatencyMillis the store's latency in milliseconds, to the nanosecond ({@code 20}, {@code 0.3125}: a probe of a
+     *     store nearby measures less than one), as the table shows it; 0 when unknown
+     */
     record ProfileJson(int cores, long maxHeapBytes, long hostMemoryBytes, long memoryTierBytes, int workers, long files, long bytes,
-            long medianFileBytes, long meanFileBytes, long blockBytes, long requestLatencyMillis, long perStreamBytesPerSecond,
+            long medianFileBytes, long meanFileBytes, long blockBytes, BigDecimal requestLatencyMillis, long perStreamBytesPerSecond,
             long aggregateBytesPerSecond, BackendProfile.Provenance backendProvenance, long bandwidthCapBytesPerSecond) {
         static ProfileJson of(WorkloadProfile p) {
             return new ProfileJson(p.cores(), p.maxHeapBytes(), p.hostMemoryBytes(), p.memoryTierBytes(), p.workers(), p.files(), p.bytes(),
-                    p.medianFileBytes(), p.meanFileBytes(), p.blockBytes(), p.backend().requestLatency().toMillis(),
+                    p.medianFileBytes(), p.meanFileBytes(), p.blockBytes(), millis(p.backend().requestLatency()),
                     p.backend().perStreamBytesPerSecond(), p.backend().aggregateBytesPerSecond(), p.backend().provenance(), p.bandwidthCap());
         }
+    }
+
+    /** {@code duration} in milliseconds, exactly, without trailing zeros; however long (a latency of centuries has more nanoseconds than a long holds). */
+    private static BigDecimal millis(Duration duration) {
+        BigDecimal millis = BigDecimal.valueOf(duration.getSeconds()).multiply(BigDecimal.valueOf(1000)).add(BigDecimal.valueOf(duration.getNano(), 6));
+        return millis.signum() == 0 ? BigDecimal.ZERO : millis.stripTrailingZeros();
     }
 
     static String json(Tuned tuned) {

@@ -6,7 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gfsload.advisor.BackendProfile;
 import io.gfsload.advisor.Settings;
+import io.gfsload.advisor.TuningAdvisor;
+import io.gfsload.advisor.WorkloadProfile;
+import io.gfsload.planner.PlanWorkload;
 import io.gfsload.ufs.simulator.ThrottledConfig;
 import java.io.IOException;
 import java.io.RandomAccessFile;
@@ -409,6 +413,26 @@ class TestTuneCommand {
             assertEquals(0, table.exitCode(), table.err());
             assertTrue(table.out().contains("UFS: latency ") && table.out().contains(" ms (probed), "), table.out());
         }
+    }
+
+    @Test
+    void aProbedLatencyBelowAMillisecondIsInTheJsonAsTheTableShowsIt() throws IOException {
+        // a store in the same data centre answers in 0.3 ms: the table says so, and the JSON is no 0 (unknown)
+        WorkloadProfile profile = WorkloadProfile.builder().cores(2).maxHeapBytes(1L << 30).files(3, 24 * MB, 8 * MB, 8 * MB)
+                .backend(BackendProfile.probed(Duration.ofNanos(312_500), 64 * MB, 128 * MB))
+                .build();
+        TuneCommand.Tuned tuned = new TuneCommand.Tuned("/data", profile, TuningAdvisor.recommend(profile), new PlanWorkload(3, 24 * MB, 8 * MB, 8 * MB, false), 0);
+
+        assertTrue(TuneCommand.table(tuned).contains("UFS: latency 0.3 ms (probed), "), TuneCommand.table(tuned));
+        JsonNode json = new ObjectMapper().readTree(TuneCommand.json(tuned)).get("profile");
+        assertEquals(0.3125, json.get("requestLatencyMillis").asDouble(), 1e-9, json.toString());
+        assertEquals("PROBED", json.get("backendProvenance").get("latency").asText());
+
+        WorkloadProfile given = WorkloadProfile.builder().cores(2).maxHeapBytes(1L << 30).files(3, 24 * MB, 8 * MB, 8 * MB)
+                .backend(new BackendProfile(Duration.ofMillis(20), 16 * MB, 1L << 30))
+                .build();
+        String whole = TuneCommand.json(new TuneCommand.Tuned("/data", given, TuningAdvisor.recommend(given), new PlanWorkload(3, 24 * MB, 8 * MB, 8 * MB, false), 0));
+        assertTrue(whole.contains("\"requestLatencyMillis\" : 20,"), "whole milliseconds stay a whole number: " + whole);
     }
 
     private static JsonNode setting(JsonNode json, String name) {
