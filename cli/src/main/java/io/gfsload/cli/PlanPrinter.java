@@ -98,11 +98,17 @@ final class PlanPrinter {
             if (backend.hasPerStreamBandwidth()) {
                 long threads = Math.max(1, readThreads);
                 int slices = Math.max(1, slicesAtATime);
-                known.add(new UfsRate(backend.perStreamBytesPerSecond() * threads * slices,
+                // a stream of up to 8 EiB/s times the threads: the most a long holds, not a negative rate
+                known.add(new UfsRate(saturatedMultiply(saturatedMultiply(backend.perStreamBytesPerSecond(), threads), slices),
                         "%s x %d read threads%s".formatted(Sizes.format(backend.perStreamBytesPerSecond()) + "/s per stream", threads,
                                 slices == 1 ? "" : " x %d slices at a time".formatted(slices))));
             }
             return known.stream().min(Comparator.comparingLong(UfsRate::bytesPerSecond)).orElse(DEFAULT);
+        }
+
+        /** {@code a x b} for {@code a, b >= 0}, or {@link Long#MAX_VALUE} when that is more than a long holds. */
+        private static long saturatedMultiply(long a, long b) {
+            return Math.multiplyHigh(a, b) == 0 && a * b >= 0 ? a * b : Long.MAX_VALUE;
         }
     }
 

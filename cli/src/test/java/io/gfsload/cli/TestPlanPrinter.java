@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.gfsload.advisor.BackendProfile;
+import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.cli.PlanPrinter.PartitionSummary;
 import io.gfsload.cli.PlanPrinter.PlanSummary;
 import io.gfsload.cache.api.ClusterInfo;
@@ -16,11 +18,32 @@ import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.PartitionLoad;
 import io.gfsload.planner.PlanStats;
 import io.gfsload.planner.UnlistedDirectory;
+import java.time.Duration;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
 class TestPlanPrinter {
+    @Test
+    void aStreamFasterThanAnyCapGivesTheLargestRateNotANegativeOne() {
+        // --ufs-stream-bandwidth 8000PB/s, the most a flag takes, on a machine of 1 core: 2 read threads
+        long perStream = 8000L << 50;
+        WorkloadProfile profile = WorkloadProfile.builder().cores(1).maxHeapBytes(1L << 30).files(3, 3L << 30, 1L << 30, 1L << 30)
+                .backend(new BackendProfile(Duration.ZERO, perStream, 0))
+                .build();
+
+        PlanPrinter.UfsRate rate = PlanPrinter.UfsRate.of(profile, 2);
+        assertEquals(Long.MAX_VALUE, rate.bytesPerSecond(), rate.toString());
+        assertTrue(rate.because().endsWith(" per stream x 2 read threads"), rate.because());
+        assertEquals(Long.MAX_VALUE, PlanPrinter.UfsRate.of(profile, 1, 3).bytesPerSecond(), "x 3 slices at a time");
+
+        WorkloadProfile capped = WorkloadProfile.builder().cores(1).maxHeapBytes(1L << 30).files(3, 3L << 30, 1L << 30, 1L << 30)
+                .backend(new BackendProfile(Duration.ZERO, perStream, 0))
+                .bandwidthCap(100L << 20)
+                .build();
+        assertEquals(new PlanPrinter.UfsRate(100L << 20, "--bandwidth"), PlanPrinter.UfsRate.of(capped, 2), "the cap is the least rate");
+    }
+
     @Test
     void whatTheUfsSaidOfALocationItCouldNotListIsShownWithItsSecretsHidden() {
         PartitionLoad unlisted = PartitionLoad.unlisted("dt=1", "s3a://bucket/t/dt=1", "Cannot list: fs.s3a.secret.key=s3cretKey1 is invalid");
