@@ -55,4 +55,19 @@ final class DataSizes {
             return parse(value);
         }
     }
+
+    /**
+     * Converts sizes of which none is a valid amount, {@code --worker-mem-tier}'s: {@code 0},
+     * {@code 0GB}, as its default, or a size as {@link SizeConverter} takes it.
+     */
+    static final class SizeOrNoneConverter implements ITypeConverter<Long> {
+        @Override
+        public Long convert(String value) {
+            Optional<BigDecimal> bytes = exactBytes(value);
+            if (bytes.isPresent() && bytes.get().signum() == 0) {
+                return 0L;
+            }
+            return new SizeConverter().convert(value);
+        }
+    }
 }

@@ -34,8 +34,8 @@ public final class WorkloadOptions {
             description = "Physical memory of one cache worker host, e.g. 64GB. Default: this machine's.")
     Long workerMemory;
 
-    @Option(names = "--worker-mem-tier", paramLabel = "SIZE", converter = DataSizes.SizeConverter.class,
-            description = "The MEM tier quota of one worker, memory its reads cannot use. Default: 0.")
+    @Option(names = "--worker-mem-tier", paramLabel = "SIZE", converter = DataSizes.SizeOrNoneConverter.class,
+            description = "The MEM tier quota of one worker, memory its reads cannot use; 0 for none. Default: 0.")
     Long workerMemTier;
 
     @Option(names = "--workers", paramLabel = "N", description = "Cache workers. Default: the cluster's live workers.")

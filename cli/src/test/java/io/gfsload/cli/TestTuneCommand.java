@@ -435,6 +435,20 @@ class TestTuneCommand {
         assertTrue(whole.contains("\"requestLatencyMillis\" : 20,"), "whole milliseconds stay a whole number: " + whole);
     }
 
+    @Test
+    void aMemTierOfZeroIsNoMemTierAsTheDefault() throws IOException {
+        Path data = Files.createDirectories(out.resolve("none"));
+        Files.write(data.resolve("part-00000"), new byte[1 << 20]);
+        for (String none : List.of("0", "0GB", "0.0 MiB")) {
+            CliRun run = gfsload("tune", "--path", data.toString(), "--json", "--worker-memory", "8GB", "--worker-mem-tier", none);
+            assertEquals(0, run.exitCode(), none + ": " + run.err());
+            assertEquals(0, new ObjectMapper().readTree(run.out()).get("profile").get("memoryTierBytes").asLong(), none);
+        }
+        CliRun bare = gfsload("tune", "--path", data.toString(), "--worker-mem-tier", "4");
+        assertEquals(2, bare.exitCode());
+        assertTrue(bare.err().startsWith("gfsload: Invalid value for option '--worker-mem-tier': '4' is not a size: expected a number and a unit"), bare.err());
+    }
+
     private static JsonNode setting(JsonNode json, String name) {
         for (JsonNode setting : json.get("settings")) {
             if (setting.get("name").asText().equals(name)) {
