@@ -20,6 +20,12 @@ import java.util.regex.Pattern;
 final class Failures {
     /** An HTTP 403 status in a message: the number alone, not digits of a longer number (a path, an id). */
     private static final Pattern FORBIDDEN = Pattern.compile("\\b403\\b");
+    /**
+     * An HTTP 503 or 429 status in a message, as {@link #FORBIDDEN}: the number alone, not digits of
+     * a longer number (a date partition's {@code dt=20250312}, a part file's {@code part-00429}, an
+     * offset).
+     */
+    private static final Pattern THROTTLED = Pattern.compile("\\b(?:503|429)\\b");
     /** What {@code java.io} says of a file the process may not open: {@code /data/d/f.bin (Permission denied)}. */
     private static final Pattern OPEN_DENIED = Pattern.compile("(.+) \\(Permission denied\\)");
 
@@ -93,10 +99,14 @@ final class Failures {
         return message != null && (lower.contains("does not exist") || lower.contains("no such file") || lower.contains("not found"));
     }
 
-    /** Whether the store asked us to slow down: a 503 Slow Down, a 429, a throttling error. */
+    /**
+     * Whether the store asked us to slow down: a 503 Slow Down, a 429, a throttling error; not a
+     * failure whose message has those digits within a path or an offset, which would have the
+     * adaptive controller lower the reads at once for a connection reset.
+     */
     static boolean isThrottling(Throwable failure) {
         String message = String.valueOf(failure.getMessage()).toLowerCase(Locale.ROOT);
-        return message.contains("503") || message.contains("429") || message.contains("slow down") || message.contains("throttl");
+        return THROTTLED.matcher(message).find() || message.contains("slow down") || message.contains("throttl");
     }
 
     /** How a report says that the cache master at {@code masterTarget} could not be reached: {@code the cache master at HOST:PORT stopped answering}. */

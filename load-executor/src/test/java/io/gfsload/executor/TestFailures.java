@@ -30,6 +30,24 @@ class TestFailures {
         assertTrue(Failures.isTransient(new IOException("Connection reset reading /data/part-14032")));
     }
 
+    /**
+     * Only a throttling answer lowers the reads the adaptive controller lets run at once: not a
+     * connection reset of a file whose path (a date partition, a Spark part file) or offset has the
+     * digits of 503 or 429.
+     */
+    @Test
+    void aThrottlingStatusIsToldFromDigitsOfAPathOrAnOffset() {
+        assertTrue(Failures.isThrottling(new IOException("503 Slow Down (simulated throttling of open throttled://s/tmp/junit-4109160299403810943/part-0)")));
+        assertTrue(Failures.isThrottling(new IOException("Status Code: 503; Error Code: SlowDown; Request ID: 4442587FB7D0A2F9")));
+        assertTrue(Failures.isThrottling(new IOException("HTTP 429 Too Many Requests")));
+        assertTrue(Failures.isThrottling(new IOException("Please reduce your request rate. (Service: Amazon S3; Status Code: 503)")));
+        assertTrue(Failures.isThrottling(new IOException("Request was throttled")));
+        assertFalse(Failures.isThrottling(new IOException("Connection reset (injected) reading s3a://b/t/dt=20250312/part-0 at 0")));
+        assertFalse(Failures.isThrottling(new IOException("Connection reset (injected) reading s3a://b/t/dt=2026-11-20/part-00429-c000.snappy.parquet at 0")));
+        assertFalse(Failures.isThrottling(new IOException("Connection reset (injected) reading s3a://b/t/dt=2026-11-20/part-0 at 15032385")));
+        assertTrue(Failures.isTransient(new IOException("Connection reset (injected) reading s3a://b/t/dt=20250312/part-0 at 0")));
+    }
+
     /** What an atomic load removes from its temp area the staged blocks of: a file changed or gone, not one it may not read. */
     @Test
     void aFileChangedOrGoneIsToldFromOneThatCannotBeRead() {
