@@ -424,6 +424,18 @@ public class GfsFileSystem extends FileSystem {
         return workingDirectory;
     }
 
+    /**
+     * The UFS, which this file system reads as its caller: a job's delegation tokens for
+     * {@code gfs://} paths ({@link #addDelegationTokens}, as MapReduce, Tez and Spark gather them
+     * under Kerberos) are the UFS's. {@code gfs://} issues none of its own, so its canonical service
+     * name is {@code null}, rather than Hadoop's default built from the authority, which for a
+     * mount's name (not a host) fails with {@code UnknownHostException}.
+     */
+    @Override
+    public FileSystem[] getChildFileSystems() {
+        return ufs == null ? null : new FileSystem[] {ufs};
+    }
+
     @Override
     public void close() throws IOException {
         closed = true;

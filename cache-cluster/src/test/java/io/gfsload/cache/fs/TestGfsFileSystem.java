@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -41,8 +43,12 @@ import org.apache.hadoop.fs.BlockLocation;
 import org.apache.hadoop.fs.FSDataInputStream;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.LocalFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.permission.FsPermission;
+import org.apache.hadoop.io.Text;
+import org.apache.hadoop.security.Credentials;
+import org.apache.hadoop.security.token.Token;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -643,6 +649,31 @@ class TestGfsFileSystem {
         assertTrue(unmounted.getMessage().contains("fs.gfs.mount.elsewhere"), unmounted.getMessage());
     }
 
+    /**
+     * Under Kerberos, MapReduce, Tez and Spark gather the delegation tokens of every input path's
+     * file system before a job starts: those of gfs:// paths are the UFS's, which gfs:// reads as
+     * the job's user; gfs:// has none of its own, and a mount's name, not a host, is no token service.
+     */
+    @Test
+    void delegationTokensOfGfsPathsAreThoseOfTheUfs() throws IOException {
+        Configuration issuing = new Configuration(conf);
+        issuing.set("fs.file.impl", TokenIssuingFileSystem.class.getName());
+        issuing.setBoolean("fs.file.impl.disable.cache", true);
+        issuing.set(GfsConfig.UFS_ROOT, dir.resolve("ufs").toUri().toString());
+        // .invalid never resolves (RFC 6761), as a mount's name usually does not
+        issuing.set(GfsConfig.MOUNT_PREFIX + "logs.invalid", dir.resolve("ufs").toUri().toString());
+        for (String root : List.of("gfs:///", "gfs://logs.invalid/")) {
+            try (FileSystem fs = FileSystem.newInstance(URI.create(root), issuing)) {
+                assertNull(fs.getCanonicalServiceName(), root);
+                Credentials credentials = new Credentials();
+                Token<?>[] tokens = fs.addDelegationTokens("yarn", credentials);
+                assertEquals(1, tokens.length, root);
+                assertEquals(TokenIssuingFileSystem.KIND, tokens[0].getKind(), root);
+                assertNotNull(credentials.getToken(new Text(TokenIssuingFileSystem.SERVICE)), root);
+            }
+        }
+    }
+
     @Test
     void theRootOfTheLocalFileSystemIsAUfsRoot() throws IOException {
         byte[] bytes = createFile("db/t/part-9", BLOCK + 9, 13);
@@ -891,5 +922,21 @@ class TestGfsFileSystem {
 
     private interface ThrowingCall {
         void call() throws IOException;
+    }
+
+    /** The local file system as a UFS that issues delegation tokens, as a kerberized HDFS does. */
+    static final class TokenIssuingFileSystem extends LocalFileSystem {
+        static final String SERVICE = "ufs-service:8020";
+        static final Text KIND = new Text("UFS_DELEGATION_TOKEN");
+
+        @Override
+        public String getCanonicalServiceName() {
+            return SERVICE;
+        }
+
+        @Override
+        public Token<?> getDelegationToken(String renewer) {
+            return new Token<>(new byte[0], new byte[0], KIND, new Text(SERVICE));
+        }
     }
 }
