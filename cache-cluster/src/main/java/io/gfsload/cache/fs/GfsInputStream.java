@@ -13,6 +13,7 @@ import io.gfsload.cache.ufs.UfsFiles;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.time.Instant;
 import java.util.HashSet;
 import java.util.Objects;
@@ -184,8 +185,15 @@ final class GfsInputStream extends FSInputStream {
         super.close();
     }
 
-    /** Reads from the cached block {@code index}; -1 when the cache cannot serve it. */
-    private int readCache(int index, CachedBlock cached, long offsetInBlock, byte[] buffer, int offset, int wanted) {
+    /**
+     * Reads from the cached block {@code index}; -1 when the cache cannot serve it.
+     *
+     * @throws InterruptedIOException when the reading thread was interrupted (a cancelled task):
+     *     the read stops, rather than go on from the UFS with the block counted failed (or the
+     *     master counted silent, which every stream of the file system would wait out)
+     */
+    private int readCache(int index, CachedBlock cached, long offsetInBlock, byte[] buffer, int offset, int wanted)
+            throws InterruptedIOException {
         try {
             if (cacheIn == null || cacheBlock != index || cacheOffset > offsetInBlock || offsetInBlock - cacheOffset > MAX_SKIP_BYTES) {
                 closeCacheReader();
@@ -199,6 +207,7 @@ final class GfsInputStream extends FSInputStream {
                     master.answered();
                 }
                 catch (MasterUnavailableException e) {
+                    checkNotInterrupted(index, e);
                     master.unanswered(e.getMessage());
                     log.debug("Cannot locate block {} of {}, reading it from the UFS: {}", index, file.path(), e.getMessage());
                     return -1;
@@ -231,8 +240,9 @@ final class GfsInputStream extends FSInputStream {
             return n;
         }
         catch (CacheException | IOException e) {
-            failedBlocks.add(index);
             closeCacheReader();
+            checkNotInterrupted(index, e);
+            failedBlocks.add(index);
             stats.cacheFailure();
             if (e instanceof BlockNotFoundException) {
                 log.debug("Block {} of {} is no longer cached, reading it from the UFS: {}", index, file.path(), e.getMessage());
@@ -259,6 +269,22 @@ final class GfsInputStream extends FSInputStream {
             }
             cacheOffset += n;
             left -= n;
+        }
+    }
+
+    /**
+     * Fails with an {@link InterruptedIOException} when this thread was interrupted: the cache's
+     * {@code failure} of block {@code index} is that of the interrupt (a call cancelled, a channel
+     * closed by it), no fault of the block or the master.
+     */
+    private void checkNotInterrupted(int index, Exception failure) throws InterruptedIOException {
+        if (Thread.currentThread().isInterrupted()) {
+            if (failure instanceof InterruptedIOException thrown) {
+                throw thrown;
+            }
+            InterruptedIOException interrupted = new InterruptedIOException("Interrupted while reading block " + index + " of " + file.path());
+            interrupted.initCause(failure);
+            throw interrupted;
         }
     }
 

@@ -21,6 +21,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.io.PrintStream;
 import java.io.RandomAccessFile;
 import java.net.InetAddress;
@@ -314,6 +315,33 @@ class TestGfsFileSystem {
         assertTrue(stats.bytesFromCache() >= BLOCK, "block 0 from the cache: " + stats);
         assertTrue(stats.bytesFromUfs() > 0, "the corrupt block's bytes from the UFS: " + stats);
         assertEquals(bytes.length, stats.bytesFromCache() + stats.bytesFromUfs());
+    }
+
+    /**
+     * A reader whose thread is interrupted (a cancelled Spark task) stops with an
+     * InterruptedIOException: it does not count the cached block failed and read the file from the
+     * UFS instead, and a read after it, interrupt cleared, still reads the block from the cache.
+     */
+    @Test
+    void anInterruptedReaderStopsRatherThanReadTheUfs() throws IOException {
+        byte[] bytes = createFile("db/t/interrupted", 2 * BLOCK, 36);
+        warm("db/t/interrupted", 1, 0, 1);
+        store.resetStats();
+        try (FSDataInputStream in = gfs.open(new Path("gfs:///db/t/interrupted"))) {
+            byte[] buffer = new byte[BLOCK];
+            Thread.currentThread().interrupt();
+            try {
+                assertThrows(InterruptedIOException.class, () -> in.readFully(0, buffer));
+                assertTrue(Thread.currentThread().isInterrupted(), "the interrupt stays set");
+            }
+            finally {
+                Thread.interrupted();
+            }
+            in.readFully(0, buffer);
+            assertArrayEquals(Arrays.copyOfRange(bytes, 0, BLOCK), buffer);
+        }
+        assertEquals(0, store.stats().bytesRead(), "nothing read from the UFS");
+        assertEquals(0, gfs.readStatistics().snapshot().ufsFallbacks(), gfs.readStatistics().snapshot().toString());
     }
 
     @Test
