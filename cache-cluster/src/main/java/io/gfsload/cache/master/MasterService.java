@@ -270,17 +270,47 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                 log.debug("Worker {} stopped: a heartbeat sent before it said so changes nothing", workerId);
                 return HeartbeatResponse.getDefaultInstance();
             }
-            HeartbeatResponse.Builder result = HeartbeatResponse.newBuilder();
-            for (WorkerCommand command : metadata.takeCommands(workerId, MAX_COMMANDS_PER_HEARTBEAT)) {
-                switch (command.getKindCase()) {
-                    case REMOVE_BLOCK_ID -> result.addRemoveBlockIds(command.getRemoveBlockId());
-                    case UNPIN_BLOCK_ID -> result.addUnpinBlockIds(command.getUnpinBlockId());
-                    case PIN -> result.addPinBlocks(command.getPin());
-                    default -> log.warn("Dropping an unknown command for worker {}: {}", workerId, command);
-                }
-            }
-            return result.build();
+            return answer(workerId, metadata.takeCommands(workerId, MAX_COMMANDS_PER_HEARTBEAT));
         });
+    }
+
+    /**
+     * The heartbeat answer carrying {@code commands}, taken in the order queued. The worker carries
+     * out an answer's deletions, then its unpins, then its pins, whatever their order in the queue:
+     * a pin followed in the same answer by an unpin of the block (an area's expiry moved, then the
+     * block committed) or by its deletion is left out, so that the block is not pinned again, until
+     * that expiry, after the commit or deletion that ended its pin. A deletion is never queued
+     * before a pin of its block: staging the block claims the deletions queued for it.
+     */
+    private HeartbeatResponse answer(String workerId, List<WorkerCommand> commands) {
+        // the deletions come first, from their own queue: each follows any pin of its block
+        Set<String> endedLater = commands.stream().filter(WorkerCommand::hasRemoveBlockId).map(WorkerCommand::getRemoveBlockId)
+                .collect(Collectors.toCollection(HashSet::new));
+        boolean[] ended = new boolean[commands.size()];
+        for (int i = commands.size() - 1; i >= 0; i--) {
+            WorkerCommand command = commands.get(i);
+            if (command.hasUnpinBlockId()) {
+                endedLater.add(command.getUnpinBlockId());
+            }
+            else if (command.hasPin()) {
+                ended[i] = endedLater.contains(command.getPin().getBlockId());
+            }
+        }
+        HeartbeatResponse.Builder result = HeartbeatResponse.newBuilder();
+        for (int i = 0; i < commands.size(); i++) {
+            WorkerCommand command = commands.get(i);
+            switch (command.getKindCase()) {
+                case REMOVE_BLOCK_ID -> result.addRemoveBlockIds(command.getRemoveBlockId());
+                case UNPIN_BLOCK_ID -> result.addUnpinBlockIds(command.getUnpinBlockId());
+                case PIN -> {
+                    if (!ended[i]) {
+                        result.addPinBlocks(command.getPin());
+                    }
+                }
+                default -> log.warn("Dropping an unknown command for worker {}: {}", workerId, command);
+            }
+        }
+        return result.build();
     }
 
     @Override
