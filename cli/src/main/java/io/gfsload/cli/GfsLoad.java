@@ -34,6 +34,9 @@ public final class GfsLoad {
     static final String CONNECTOR_HINT = " (put the file system's connector and its SDK on GFSLOAD_CLASSPATH, "
             + "its settings in $HADOOP_CONF_DIR/core-site.xml; see the README)";
 
+    /** What Java 24 and later (and 23 without {@code -Djava.security.manager=allow}) answer Hadoop 3.3's {@code Subject.getSubject}. */
+    private static final String GET_SUBJECT_REFUSED = "getSubject is not supported";
+
     private GfsLoad() {}
 
     public static void main(String[] args) {
@@ -289,6 +292,10 @@ public final class GfsLoad {
             // the installation's configuration: running the same command again cannot help
             return ExitCode.USAGE;
         }
+        if (refusesGetSubject(exception)) {
+            // the Java the command runs on (a Spark job's driver: bin/gfsload refuses such a Java before it runs)
+            return ExitCode.USAGE;
+        }
         return ExitCode.FAILED;
     }
 
@@ -309,7 +316,28 @@ public final class GfsLoad {
         if (exception instanceof CacheAuthenticationException) {
             return message.replace(" (UNAUTHENTICATED)", "") + "; give the cluster's token with --token-file FILE (or GFSLOAD_TOKEN_FILE)";
         }
+        if (refusesGetSubject(exception)) {
+            String java = "Java %s cannot run Hadoop 3.3 (%s): it needs Java 17 to 23 (23 with -Djava.security.manager=allow; "
+                    .formatted(javaVersion(), GET_SUBJECT_REFUSED) + "a Spark job's driver and executors Java 17 or 21); set JAVA_HOME to such a JDK";
+            String own = message.endsWith(": " + GET_SUBJECT_REFUSED) ? message.substring(0, message.length() - GET_SUBJECT_REFUSED.length() - 2) : message;
+            return own.equals(GET_SUBJECT_REFUSED) ? java : own + ": " + java;
+        }
         return missingConnector(exception) ? message + CONNECTOR_HINT : message;
+    }
+
+    /** This JVM's version as {@code java -version} names it, {@code 25.0.3}. */
+    static String javaVersion() {
+        return String.join(".", Runtime.version().version().stream().map(String::valueOf).toList());
+    }
+
+    /** Whether {@code exception} is the JVM's refusal of {@code Subject.getSubject}, which Hadoop 3.3 calls at its first file system call. */
+    private static boolean refusesGetSubject(Throwable exception) {
+        for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
+            if (cause instanceof UnsupportedOperationException && GET_SUBJECT_REFUSED.equals(cause.getMessage())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** What a command that fails for an error of the JVM's says: the error, and for an exhausted heap, how to give it more. */

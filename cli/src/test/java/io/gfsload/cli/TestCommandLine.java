@@ -455,6 +455,19 @@ class TestCommandLine {
     }
 
     @Test
+    void aJavaThatRefusesGetSubjectIsBadSetUpNamingTheJavasThatRun() {
+        // Hadoop 3.3's first file system call on Java 24 and later (a Spark job's driver: bin/gfsload refuses them first)
+        UnsupportedOperationException refused = new UnsupportedOperationException("getSubject is not supported");
+        assertEquals(ExitCode.USAGE, GfsLoad.exitCode(refused), "the Java the command runs on: a re-run cannot help");
+        assertEquals(ExitCode.USAGE, GfsLoad.exitCode(new IllegalStateException("Cannot list file:/data/t", refused)));
+        String message = GfsLoad.message(new IllegalStateException("Cannot list file:/data/t", refused));
+        assertTrue(message.startsWith("Cannot list file:/data/t: Java " + GfsLoad.javaVersion() + " cannot run Hadoop 3.3 (getSubject is not supported)"), message);
+        assertTrue(message.contains("Java 17 to 23") && !message.contains("+"), message);
+        // any other unsupported operation is a failure as any other
+        assertEquals(ExitCode.FAILED, GfsLoad.exitCode(new UnsupportedOperationException("not supported")));
+    }
+
+    @Test
     void aJournalTheUserCannotCreateSaysPermissionDeniedAndIsBadInput() {
         // as root (the tests' user in CI) no directory is denied: the exception as Files throws it
         Path journal = home.resolve("jobs/c0881a7415b72927");

@@ -510,7 +510,7 @@ class TestLauncherScript {
 
     @Test
     void aJavaThatCannotRunGfsloadIsRefusedBeforeAnythingElse() throws IOException {
-        // Java 24 and later refuse Hadoop's Subject.getSubject: every load would fail with exit 4
+        // Java 24 and later refuse Hadoop's Subject.getSubject: every load would fail at its first file system call
         for (String version : List.of("25.0.3", "24", "1.8.0_402", "11.0.2")) {
             Path javaHome = fakeJavaHome("java-" + version, version, "exit 1\n");
             Path home = directory.resolve("home-" + version);
