@@ -18,8 +18,10 @@ import scala.Tuple2;
  *     --table db.events --partition dt=2026-11-20 --master cache-master:19998 --metastore thrift://hms:9083
  * </pre>
  *
- * The Spark application starts once the command has checked its arguments, before it reads the
- * metastore: {@code --help}, {@code --version} and bad input (exit 2) do not start it. A successful
+ * The Spark application starts when the first slice is submitted, once the driver has planned
+ * (or, where the configuration does not say how many tasks it runs at once, when planning asks
+ * Spark's default parallelism): {@code --help}, {@code --version}, bad input (exit 2), a dry run,
+ * {@code plan}, {@code status}, {@code free} and a load with nothing to load do not start it. A successful
  * load returns from {@code main}, as Spark expects of an application that succeeded; any other
  * outcome ends the driver with the command's exit code.
  */
