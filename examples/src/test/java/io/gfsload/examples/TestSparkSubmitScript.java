@@ -68,23 +68,48 @@ class TestSparkSubmitScript {
         assertEquals("gfsload warm demo.events dt=2026-11-20", arguments.get(arguments.indexOf("--name") + 1), "the application's name: " + arguments);
     }
 
+    @Test
+    void aRequiredVariableMissingIsBadInputAsGfsloadsExit2AndSubmitsNothing() throws Exception {
+        // the script's exit code is gfsload's: a scheduler does not retry 2, which a re-run cannot change
+        for (String variable : List.of("GFSLOAD_JOB_JAR", "CACHE_MASTER", "METASTORE")) {
+            Map<String, String> environment = new HashMap<>(required());
+            environment.remove(variable);
+            Process process = start(environment);
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(process.waitFor(1, TimeUnit.MINUTES), "the script ends");
+            assertEquals(2, process.exitValue(), output);
+            assertTrue(output.contains(variable), "names the variable: " + output);
+            assertFalse(output.contains("--class"), "spark-submit is not run: " + output);
+        }
+    }
+
     /** Runs the script for 2026-11-20 with {@code environment} added to the required variables; the arguments spark-submit got. */
     private List<String> submit(Map<String, String> environment) throws IOException, InterruptedException {
-        Path bin = Files.createDirectories(directory.resolve("bin"));
-        Path sparkSubmit = bin.resolve("spark-submit");
-        Files.writeString(sparkSubmit, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\"\n");
-        Files.setPosixFilePermissions(sparkSubmit, PosixFilePermissions.fromString("rwxr-xr-x"));
-        ProcessBuilder builder = new ProcessBuilder("bash", SCRIPT.toString(), "2026-11-20").redirectErrorStream(true);
-        Map<String, String> whole = new HashMap<>(Map.of("PATH", bin + ":" + System.getenv("PATH"), "HOME", directory.resolve("user-home").toString(),
-                "GFSLOAD_JOB_JAR", "gfsload-spark-job-job.jar", "CACHE_MASTER", "cache-master:19998", "METASTORE", "thrift://metastore:9083"));
+        Map<String, String> whole = new HashMap<>(required());
         whole.putAll(environment);
-        builder.environment().clear();
-        builder.environment().putAll(whole);
-        Process process = builder.start();
+        Process process = start(whole);
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertTrue(process.waitFor(1, TimeUnit.MINUTES), "the script ends");
         assertEquals(0, process.exitValue(), output);
         return output.lines().toList();
+    }
+
+    /** The required variables, a {@code spark-submit} that prints its arguments first on the {@code PATH}, and {@code HOME}. */
+    private Map<String, String> required() throws IOException {
+        Path bin = Files.createDirectories(directory.resolve("bin"));
+        Path sparkSubmit = bin.resolve("spark-submit");
+        Files.writeString(sparkSubmit, "#!/usr/bin/env bash\nprintf '%s\\n' \"$@\"\n");
+        Files.setPosixFilePermissions(sparkSubmit, PosixFilePermissions.fromString("rwxr-xr-x"));
+        return Map.of("PATH", bin + ":" + System.getenv("PATH"), "HOME", directory.resolve("user-home").toString(),
+                "GFSLOAD_JOB_JAR", "gfsload-spark-job-job.jar", "CACHE_MASTER", "cache-master:19998", "METASTORE", "thrift://metastore:9083");
+    }
+
+    /** The script run for 2026-11-20 with exactly {@code environment}, its stderr with its stdout. */
+    private Process start(Map<String, String> environment) throws IOException {
+        ProcessBuilder builder = new ProcessBuilder("bash", SCRIPT.toString(), "2026-11-20").redirectErrorStream(true);
+        builder.environment().clear();
+        builder.environment().putAll(environment);
+        return builder.start();
     }
 
     /** The arguments after the job's jar, parsed as gfsload's command line. */
