@@ -7,6 +7,7 @@ import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.google.common.math.LongMath;
 import io.gfsload.advisor.BackendProfile;
 import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.cache.api.ClusterInfo;
@@ -99,16 +100,11 @@ final class PlanPrinter {
                 long threads = Math.max(1, readThreads);
                 int slices = Math.max(1, slicesAtATime);
                 // a stream of up to 8 EiB/s times the threads: the most a long holds, not a negative rate
-                known.add(new UfsRate(saturatedMultiply(saturatedMultiply(backend.perStreamBytesPerSecond(), threads), slices),
+                known.add(new UfsRate(LongMath.saturatedMultiply(LongMath.saturatedMultiply(backend.perStreamBytesPerSecond(), threads), slices),
                         "%s x %d read threads%s".formatted(Sizes.format(backend.perStreamBytesPerSecond()) + "/s per stream", threads,
                                 slices == 1 ? "" : " x %d slices at a time".formatted(slices))));
             }
             return known.stream().min(Comparator.comparingLong(UfsRate::bytesPerSecond)).orElse(DEFAULT);
-        }
-
-        /** {@code a x b} for {@code a, b >= 0}, or {@link Long#MAX_VALUE} when that is more than a long holds. */
-        private static long saturatedMultiply(long a, long b) {
-            return Math.multiplyHigh(a, b) == 0 && a * b >= 0 ? a * b : Long.MAX_VALUE;
         }
     }
 
