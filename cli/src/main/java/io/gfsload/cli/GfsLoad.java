@@ -22,7 +22,9 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
+import java.util.stream.Stream;
 import org.apache.hadoop.fs.UnsupportedFileSystemException;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -69,6 +71,12 @@ public final class GfsLoad {
             commandLine.addSubcommand("cluster", new CommandLine(new ClusterCommand(environment)));
             commandLine.addSubcommand("metastore", new CommandLine(new MetastoreCommand(environment)));
         }
+        // an option the command lacks is no value of the option before it ("status --path D --active-jobs 2"
+        // read the path --active-jobs); set after the subcommands are added, which it reaches then, but for
+        // the servers' --java-option, whose values are options of java (--java-option -Xmx4g)
+        commandLine.setUnmatchedOptionsAllowedAsOptionParameters(false);
+        Stream.of("cluster", "metastore").map(commandLine.getSubcommands()::get).filter(Objects::nonNull)
+                .forEach(servers -> servers.setUnmatchedOptionsAllowedAsOptionParameters(true));
         // a file or directory of this machine given as a URI with credentials: refused without repeating them
         // (after the subcommands are added: a converter reaches the commands the line has when it is registered)
         commandLine.registerConverter(Path.class, LocalPaths::path);

@@ -303,6 +303,36 @@ class TestCommandLine {
         assertEquals(List.of(), listHome());
     }
 
+    /**
+     * An option the command lacks after {@code --path} (or another option that takes several values,
+     * or a value) is an unknown option, not a path or value: {@code status --path D --active-jobs 2}
+     * said the path {@code --active-jobs} was not found (exit 5), after reading the cluster.
+     */
+    @Test
+    void anUnknownOptionAfterAnOptionsValuesIsNoValue() {
+        CliRun status = gfsload("status", "--path", "/data/events", "--active-jobs", "2");
+        assertEquals(2, status.exitCode(), status.err());
+        List<String> lines = status.err().lines().toList();
+        assertTrue(lines.get(0).startsWith("gfsload: Unknown option"), status.err());
+        assertTrue(lines.get(0).contains("'--active-jobs'"), status.err());
+        assertEquals("Try 'gfsload status --help' for its options.", lines.get(lines.size() - 1), status.err());
+        CliRun free = gfsload("free", "--path", "--bogus");
+        assertEquals(2, free.exitCode(), free.err());
+        assertTrue(free.err().lines().findFirst().orElseThrow().startsWith("gfsload: "), free.err());
+        assertFalse(free.err().contains("not found"), free.err());
+        CliRun table = gfsload("--table", "--bogus");
+        assertEquals(2, table.exitCode(), table.err());
+        assertFalse(table.err().contains("not found"), table.err());
+        assertEquals(List.of(), listHome());
+        // the servers' --java-option takes java's options as its values
+        for (String command : List.of("cluster", "metastore")) {
+            CommandLine.ParseResult parsed = GfsLoad.createCommandLine(new CliEnvironment(home))
+                    .parseArgs(command, "start", "--java-option", "-Xmx1g", "--java-option", "-Dslf4j.provider=x");
+            assertEquals(List.of("-Xmx1g", "-Dslf4j.provider=x"),
+                    parsed.subcommand().subcommand().matchedOptionValue("--java-option", List.of()), command);
+        }
+    }
+
     @Test
     void aCommandLineThatIsNoFormOfTheCommandSaysWhereTheFormsAre() {
         CliRun unknownOption = gfsload("--table", "demo.events", "--bogus");
