@@ -229,10 +229,12 @@ public final class JobJournal implements AutoCloseable {
 
     /**
      * Whether {@code jobsDirectory} has a journal of job {@code jobId}: an earlier run of the job
-     * was killed, failed or ended partial, and the same command resumes it.
+     * was killed, failed or ended partial, and the same command resumes it. The job's directory
+     * without RocksDB's {@code CURRENT} file (a run killed between creating the directory and
+     * opening the store in it) holds no journal: {@link #open} starts the job afresh there.
      */
     public static boolean exists(Path jobsDirectory, String jobId) {
-        return Files.isDirectory(jobsDirectory.resolve(jobId));
+        return Files.isRegularFile(jobsDirectory.resolve(jobId).resolve("CURRENT"));
     }
 
     /**

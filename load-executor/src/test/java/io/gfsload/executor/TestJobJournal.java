@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
+import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -185,6 +186,22 @@ class TestJobJournal {
         finally {
             resumed.close();
         }
+    }
+
+    /**
+     * A run killed after creating the job's directory, before RocksDB wrote anything in it (or
+     * after only its LOCK file), left no journal: the next run is no resume (which waits for room
+     * for what the earlier run would hold), and opens a journal there afresh.
+     */
+    @Test
+    void aJobDirectoryWithoutAStoreIsNoJournal() throws IOException {
+        String jobId = JobJournal.jobId(REQUEST, false);
+        Files.createDirectories(jobs.resolve(jobId));
+        assertFalse(JobJournal.exists(jobs, jobId), "an empty directory");
+        Files.createFile(jobs.resolve(jobId).resolve("LOCK"));
+        assertFalse(JobJournal.exists(jobs, jobId), "RocksDB's lock file only");
+        JobJournal.open(jobs, REQUEST, false, CLUSTER, false).close();
+        assertTrue(JobJournal.exists(jobs, jobId), "the journal the run opened");
     }
 
     @Test
