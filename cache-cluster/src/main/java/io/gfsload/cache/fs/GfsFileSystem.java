@@ -350,6 +350,19 @@ public class GfsFileSystem extends FileSystem {
                 status.getPermission(), status.getOwner(), status.getGroup(), toGfsPath(status.getPath()));
     }
 
+    /** The cache's block size ({@value GfsConfig#BLOCK_SIZE}), as every file's status has it. */
+    @Override
+    public long getDefaultBlockSize(Path path) {
+        return config.blockSize();
+    }
+
+    /** As {@link #getDefaultBlockSize(Path)}: one block size for the whole file system. */
+    @Override
+    @SuppressWarnings("deprecation")
+    public long getDefaultBlockSize() {
+        return config.blockSize();
+    }
+
     @Override
     public FSDataOutputStream create(Path path, FsPermission permission, boolean overwrite, int bufferSize, short replication,
             long blockSize, Progressable progress) throws IOException {

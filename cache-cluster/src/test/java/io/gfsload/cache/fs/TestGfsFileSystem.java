@@ -556,6 +556,9 @@ class TestGfsFileSystem {
         assertEquals(BLOCK + 1, status.getLen());
         assertTrue(status.isFile());
         assertEquals(BLOCK, status.getBlockSize(), "the cache's block size, so that splits follow blocks");
+        // what a split size falls back to where no status is at hand (Hive's, MapReduce's minimum split size)
+        assertEquals(BLOCK, gfs.getDefaultBlockSize(new Path("gfs:///db/t/part-b")));
+        assertEquals(BLOCK, gfs.getDefaultBlockSize());
         assertEquals(store.getFileStatus(new Path(storeRoot + "/db/t/part-b")).getModificationTime(), status.getModificationTime());
         assertTrue(gfs.getFileStatus(new Path("gfs:///db")).isDirectory());
         assertEquals(new Path(storeRoot + "/db/t/part-b"), gfs.toUfsPath(new Path("gfs:///db/t/part-b")));
