@@ -1660,6 +1660,13 @@ public final class LoadExecutor {
                         }
                         int length = Math.toIntExact(block.length());
                         bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, length)));
+                        if (!windowOpen()) {
+                            // the window closed while the cap held the pull back: it starts when the window opens
+                            if (!inFlight.isEmpty()) {
+                                break;
+                            }
+                            awaitWindow();
+                        }
                         inFlight.put(pulls.submit(() -> {
                             admitted(length, () -> pull(block, streams));
                             return block;
@@ -2016,9 +2023,9 @@ public final class LoadExecutor {
                 }
                 awaitWindow();
                 int length = Math.toIntExact(block.length());
+                // the cap counts the bytes the workers read for the load too
+                awaitRead(Math.max(1, length));
                 if (mayPull && pulls(file.file().path())) {
-                    // the cap counts the bytes the workers read for the load
-                    bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, length)));
                     batcher.add(SmallFileBatcher.Pending.pulled(file, block));
                     return;
                 }
@@ -2067,7 +2074,6 @@ public final class LoadExecutor {
             }
             else {
                 try (FSDataInputStream in = open(file)) {
-                    bandwidth.ifPresent(limiter -> limiter.acquire(length));
                     read(in, block.offset(), data.array(), length);
                 }
             }
@@ -2101,7 +2107,6 @@ public final class LoadExecutor {
                 FileChangedException.checkUnchanged(file.file(), attributes.isRegularFile(), attributes.isDirectory(), attributes.size(),
                         attributes.lastModifiedTime().toMillis(), "");
                 try (FileChannel channel = FileChannel.open(local, StandardOpenOption.READ)) {
-                    bandwidth.ifPresent(limiter -> limiter.acquire(length));
                     admitted(length, () -> read(channel, block.offset(), data, length));
                 }
             }
@@ -2616,7 +2621,7 @@ public final class LoadExecutor {
                 BlockTask block = blocks.get(next.get());
                 WriteOptions replicas = block.heldBy().isEmpty() ? write : write.heldBy(block.heldBy());
                 int length = Math.toIntExact(block.length());
-                bandwidth.ifPresent(limiter -> limiter.acquire(Math.max(1, length)));
+                awaitRead(Math.max(1, length));
                 try {
                     admitted(length, () -> pull(block, streamsPerFile, replicas));
                 }
@@ -2637,6 +2642,18 @@ public final class LoadExecutor {
             if (window.isPresent()) {
                 window.get().await();
             }
+        }
+
+        /**
+         * Waits for the {@code --bandwidth} cap to let {@code bytes} more be read, then for the load
+         * window, which may have closed meanwhile: a read the cap held back as the window closed
+         * starts when the window opens again, not after the close. For a read that starts a block
+         * (a whole small file, a pull): within a block's stream, the next buffer's read waits for
+         * the cap only, the stream being open.
+         */
+        private void awaitRead(long bytes) throws InterruptedIOException {
+            bandwidth.ifPresent(limiter -> limiter.acquire(bytes));
+            awaitWindow();
         }
 
         /** Whether a UFS read may start now without waiting. */

@@ -20,13 +20,16 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
 import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.hadoop.conf.Configuration;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -229,6 +232,62 @@ class TestLoadsInAWindow {
         assertFalse(NIGHT.isOpen(Instant.parse("2026-11-21T06:00:00Z")));
         assertTrue(report.durationMillis() >= Duration.ofHours(19).toMillis());
         assertTrue(report.bytesPerSecond() > report.totals().bytesLoaded() * 1000 / report.durationMillis(), "the throughput leaves the pause out");
+        assertCached(plan);
+    }
+
+    /**
+     * A read held back by {@code --bandwidth} as the window closes starts when the window opens
+     * again, not after the close: the cap lets one small file through a second, and the window
+     * closes while the second thread waits for its turn (and the first for its next).
+     */
+    @Test
+    void aReadTheBandwidthCapHeldBackAsTheWindowClosedStartsWhenItOpens() throws IOException {
+        Path capped = Files.createDirectories(directory.resolve("capped"));
+        Random random = new Random(12);
+        for (String name : List.of("s1", "s2", "s3", "s4")) {
+            write(random, "capped/" + name, 10_000 + random.nextInt(1000));
+        }
+        LoadPlan plan = LocalPlans.plan(client, capped, BLOCK, 1);
+        // the time of day the real time makes, from 1.5 s before the window closes; a wait for the window moves it on at once
+        Instant start = Instant.parse("2026-11-21T05:59:58.500Z");
+        long startNanos = System.nanoTime();
+        AtomicLong waitedMillis = new AtomicLong();
+        Clock clock = new Clock() {
+            @Override
+            public Instant instant() {
+                return start.plusNanos(System.nanoTime() - startNanos).plusMillis(waitedMillis.get());
+            }
+
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                throw new UnsupportedOperationException();
+            }
+        };
+        Configuration conf = new Configuration();
+        ReadStartTimes.settings().forEach(conf::set);
+        ReadStartTimes.clock = clock;
+        ReadStartTimes.READ.clear();
+        Settings settings = new Settings(List.of(
+                new Setting(Settings.UFS_READ_THREADS, READ_THREADS, "threads", "test"),
+                new Setting(Settings.READ_BUFFER_BYTES, 100_000, "bytes", "test")));
+        Events events = new Events();
+
+        LoadReport report = new LoadExecutor(client, conf, settings, ExecutorOptions.defaults().withWindow(NIGHT).withBandwidth(10_000), events, clock,
+                duration -> waitedMillis.addAndGet(duration.toMillis())).execute(plan);
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
+        assertEquals(1, events.pauses.size(), "closed while the cap held reads back: " + events.events);
+        List<Instant> read = List.copyOf(ReadStartTimes.READ);
+        assertTrue(read.size() >= 4, "each file read: " + read);
+        // a thread past its window check reads within moments
+        Instant close = Instant.parse("2026-11-21T06:00:00Z");
+        assertTrue(read.stream().allMatch(time -> NIGHT.isOpen(time) || time.isBefore(close.plusMillis(300))),
+                "every read started inside the window: " + read);
         assertCached(plan);
     }
 
