@@ -11,7 +11,7 @@ import java.util.Optional;
  *
  * @param name the table's name
  * @param tableType the metastore's table type, e.g. {@code MANAGED_TABLE}, {@code EXTERNAL_TABLE},
- *     {@code VIRTUAL_VIEW}
+ *     {@code VIRTUAL_VIEW}, {@code MATERIALIZED_VIEW}
  * @param location the storage location, empty for views and tables without one
  * @param inputFormat the input format class name, empty when the metastore has none
  * @param partitionKeys the partition key names in order; empty for an unpartitioned table
@@ -59,7 +59,12 @@ public record TableInfo(TableName name, String tableType, Optional<String> locat
         return !partitionKeys.isEmpty();
     }
 
+    /**
+     * Whether the table is a view, which has no data files of its own. A materialized view
+     * ({@code MATERIALIZED_VIEW}) is none: it stores its rows at its location as a table does, and
+     * the queries Hive rewrites to it read them there.
+     */
     public boolean isView() {
-        return tableType.equalsIgnoreCase("VIRTUAL_VIEW") || tableType.equalsIgnoreCase("MATERIALIZED_VIEW");
+        return tableType.equalsIgnoreCase("VIRTUAL_VIEW");
     }
 }

@@ -55,6 +55,11 @@ class TestLoadPlannerOnMetastore {
             admin.createParquetTable(new TableName("db", "flat"), List.of(new Column("id", "bigint")), List.of(),
                     directory.resolve("data/events/dt=2026-11-01/hr=00").toUri().toString());
             admin.createView(new TableName("db", "v"), List.of(new Column("id", "bigint")), "select 1");
+            Path materialized = directory.resolve("data/mv");
+            java.nio.file.Files.createDirectories(materialized);
+            java.nio.file.Files.write(materialized.resolve("000000_0"), new byte[250]);
+            admin.createMaterializedView(new TableName("db", "mv"), List.of(new Column("id", "bigint")), "select id from db.flat",
+                    materialized.toUri().toString());
             // partitions at one location and at a location nested in another's
             Path shared = directory.resolve("data/shared");
             java.nio.file.Files.createDirectories(shared.resolve("sub"));
@@ -597,6 +602,15 @@ class TestLoadPlannerOnMetastore {
         finally {
             callers.shutdownNow();
         }
+    }
+
+    /** A materialized view stores its rows as a table does, where the queries Hive rewrites to it read them. */
+    @Test
+    void aMaterializedViewIsLoadedFromItsLocation() {
+        LoadPlan plan = plan("db.mv");
+        assertEquals(List.of("000000_0"), plan.partitions().stream().flatMap(partition -> partition.files().stream())
+                .map(file -> file.file().path().substring(file.file().path().lastIndexOf('/') + 1)).toList());
+        assertEquals(250, plan.stats().bytes());
     }
 
     @Test

@@ -128,6 +128,27 @@ public final class MetastoreAdmin implements AutoCloseable {
         }
     }
 
+    /**
+     * Creates a materialized view of {@code viewText} whose rows are stored at {@code location},
+     * as Hive 3 creates one (its storage a table's), unpartitioned.
+     */
+    public void createMaterializedView(TableName name, List<Column> columns, String viewText, String location) {
+        Table table = new Table();
+        table.setDbName(name.database());
+        table.setTableName(name.table());
+        table.setTableType(TableType.MATERIALIZED_VIEW.name());
+        table.setViewOriginalText(viewText);
+        table.setViewExpandedText(viewText);
+        table.setPartitionKeys(new ArrayList<>());
+        table.setSd(storage(columns, location));
+        try {
+            client.createTable(table);
+        }
+        catch (TException e) {
+            throw failure("create materialized view " + name, e);
+        }
+    }
+
     /** Adds the partitions {@code specs} with their locations; the table must exist. */
     public void addPartitions(TableName name, Map<PartitionSpec, String> locations) {
         try {
