@@ -1,5 +1,6 @@
 package io.gfsload.cache.master;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static java.util.Objects.requireNonNull;
 
@@ -1244,13 +1245,14 @@ final class BlockMetadataStore implements AutoCloseable {
      * batch, and tells their workers to unpin them, except where another job has the block staged
      * on the worker: a worker holds one pin per block, which that job's area still needs. A block
      * no longer in the area but committed with a replica counts as committed (a commit tried again
-     * after its answer was lost, or a block another job committed): readers see it.
+     * after its answer was lost, or a block another job committed): readers see it. Every worker
+     * counts as live: a store asked without the master's view of its workers.
      *
      * @throws TempAreaNotFoundException when the job has no temp area open at {@code nowMillis}
      * @throws BlockNotFoundException when a block is neither in the temp area nor committed; nothing changes then
      */
     synchronized ScopeResult commitScope(String jobId, List<BlockRef> refs, long nowMillis) {
-        return commitScope(jobId, refs, nowMillis, "", "");
+        return commitScope(jobId, refs, nowMillis, "", "", worker -> true);
     }
 
     /**
@@ -1259,29 +1261,40 @@ final class BlockMetadataStore implements AutoCloseable {
      * reaching the master for two periods), so that a run that lost the area commits nothing into
      * that run's.
      *
+     * <p>A block counts only with a replica on a worker that {@code live} counts live, asked while
+     * this store is held, so that what it checks is what the batch commits: the scope is refused
+     * when a block's replicas (staged, and committed ones of the same file) are all on lost
+     * workers, which readers would not see it on. A block with a replica on a live worker commits
+     * with all of its replicas recorded, those on lost workers too (served again should the
+     * worker come back), and counts in {@link ScopeResult#underReplicated()} when fewer of them
+     * are live than its replication.
+     *
      * @param runId empty for a commit without a run, never refused
      * @param token empty for any run with {@code runId}
+     * @param live whether a worker is live now
      * @throws TempAreaInUseException when another run of the job holds the area; nothing changes then
+     * @throws BlockNotFoundException when a block is neither in the temp area nor committed, or
+     *     its replicas are all on workers not live; nothing changes then
      */
-    synchronized ScopeResult commitScope(String jobId, List<BlockRef> refs, long nowMillis, String runId, String token) {
+    synchronized ScopeResult commitScope(String jobId, List<BlockRef> refs, long nowMillis, String runId, String token, Predicate<String> live) {
         List<ScopeBlock> blocks = new ArrayList<>(refs.size());
         for (BlockRef ref : refs) {
             FileIdentity file = ProtoConversions.fromProto(ref.getFile());
             blocks.add(new ScopeBlock(blockKeyString(file.fileKey(), ref.getIndex()), file));
         }
-        return commitScopeBlocks(jobId, blocks, nowMillis, runId, token);
+        return commitScopeBlocks(jobId, blocks, nowMillis, runId, token, live);
     }
 
     /**
-     * As {@link #commitScope(String, List, long, String, String)}, of the blocks named by their
+     * As {@link #commitScope(String, List, long, String, String, Predicate)}, of the blocks named by their
      * ids ({@code <fileKey>-<index>}, the file key a hash of the file's whole identity).
      */
-    synchronized ScopeResult commitScopeByIds(String jobId, List<String> blockIds, long nowMillis, String runId, String token) {
+    synchronized ScopeResult commitScopeByIds(String jobId, List<String> blockIds, long nowMillis, String runId, String token, Predicate<String> live) {
         List<ScopeBlock> blocks = new ArrayList<>(blockIds.size());
         for (String blockId : blockIds) {
             blocks.add(new ScopeBlock(blockKeyOf(blockId), null));
         }
-        return commitScopeBlocks(jobId, blocks, nowMillis, runId, token);
+        return commitScopeBlocks(jobId, blocks, nowMillis, runId, token, live);
     }
 
     /**
@@ -1295,41 +1308,66 @@ final class BlockMetadataStore implements AutoCloseable {
         }
     }
 
-    private ScopeResult commitScopeBlocks(String jobId, List<ScopeBlock> blocks, long nowMillis, String runId, String token) {
+    private ScopeResult commitScopeBlocks(String jobId, List<ScopeBlock> blocks, long nowMillis, String runId, String token, Predicate<String> live) {
+        requireNonNull(live, "live is null");
         TempAreaRecord area = checkOpen(jobId, nowMillis, "Cannot commit a scope of job " + jobId);
         checkHeldBy(area, runId, token, nowMillis, "Cannot commit a scope of job " + jobId);
+        // each worker asked once: one view of the workers for the whole scope
+        Map<String, Boolean> liveness = new HashMap<>();
+        Predicate<String> isLive = worker -> liveness.computeIfAbsent(worker, live::test);
         // the keys only: a scope of many blocks would hold every record twice over on the heap; they are read again below
         Set<String> staged = new TreeSet<>();
         Set<String> committed = new HashSet<>();
         long committedBytes = 0;
+        int underReplicated = 0;
+        Set<String> lostWorkers = new TreeSet<>();
         List<String> missing = new ArrayList<>();
+        List<String> onLostWorkers = new ArrayList<>();
         for (ScopeBlock block : blocks) {
             String blockKey = block.blockKey();
             if (staged.contains(blockKey) || committed.contains(blockKey)) {
                 continue;
             }
             BlockRecord record = tempBlock(jobId, blockKey);
+            // committed with a replica: by this commit whose answer was lost (a retry), by another job's, or where the job staged only the replicas missing
+            Optional<BlockRecord> visible = record != null && record.getWorkerIdsCount() > 0 && record.getWorkerIdsList().stream().anyMatch(isLive)
+                    ? Optional.empty() : committedBlock(blockKey, block.file());
             if (record == null) {
-                // committed already, by this commit whose answer was lost (a retry) or by another job's: readers see it, as the scope wants
-                Optional<BlockRecord> visible = committedBlock(blockKey, block.file());
-                if (visible.isPresent()) {
+                // readers see it, as the scope wants, while a replica of it is on a live worker
+                if (visible.isPresent() && visible.get().getWorkerIdsList().stream().anyMatch(isLive)) {
                     committed.add(blockKey);
                     committedBytes += visible.get().getLength();
+                    underReplicated += underReplicated(visible.get(), isLive, lostWorkers);
+                    continue;
+                }
+                if (visible.isPresent()) {
+                    onLostWorkers.add(block.name() + lostOn(visible.get(), isLive));
                     continue;
                 }
             }
             if (record == null || block.file() != null && !sameFile(record, block.file()) || record.getWorkerIdsCount() == 0) {
                 missing.add(block.name());
             }
+            else if (record.getWorkerIdsList().stream().noneMatch(isLive)
+                    && visible.filter(held -> held.getWorkerIdsList().stream().anyMatch(isLive)).isEmpty()) {
+                // readers would not see it: committed, the scope would be visible without it
+                onLostWorkers.add(block.name() + lostOn(record, isLive));
+            }
             else {
                 staged.add(blockKey);
             }
         }
-        if (!missing.isEmpty()) {
-            throw new BlockNotFoundException(String.format("Cannot commit %s of job %s: %d %s not in its temp "
-                    + "area: %s%s", Counts.of(blocks.size(), "block"), jobId, missing.size(), missing.size() == 1 ? "is" : "are",
-                    String.join(", ", missing.subList(0,
-                    Math.min(5, missing.size()))), missing.size() > 5 ? ", ..." : ""));
+        if (!missing.isEmpty() || !onLostWorkers.isEmpty()) {
+            List<String> problems = new ArrayList<>(2);
+            if (!missing.isEmpty()) {
+                problems.add(String.format("%d %s not in its temp area: %s", missing.size(), missing.size() == 1 ? "is" : "are", firstOf(missing)));
+            }
+            if (!onLostWorkers.isEmpty()) {
+                problems.add(String.format("%d %s only on lost workers, which readers would not see: %s", onLostWorkers.size(),
+                        onLostWorkers.size() == 1 ? "has its replicas" : "have their replicas", firstOf(onLostWorkers)));
+            }
+            throw new BlockNotFoundException(String.format("Cannot commit %s of job %s: %s", Counts.of(blocks.size(), "block"), jobId,
+                    String.join("; ", problems)));
         }
         long bytes = 0;
         StagedElsewhere stagedElsewhere = stagedElsewhere(jobId);
@@ -1337,7 +1375,8 @@ final class BlockMetadataStore implements AutoCloseable {
             for (String blockKey : staged) {
                 // as checked above: nothing changes the area in between, this store's writes being synchronized
                 BlockRecord record = tempBlock(jobId, blockKey);
-                commitClaimed(batch, record, blockKey.substring(0, blockKey.indexOf('/')));
+                BlockRecord merged = commitClaimed(batch, record, blockKey.substring(0, blockKey.indexOf('/')));
+                underReplicated += underReplicated(merged, isLive, lostWorkers);
                 delete(batch, tempBlocks, (jobId + "/" + blockKey).getBytes(UTF_8));
                 String blockId = blockIdOf(blockKey);
                 for (String worker : record.getWorkerIdsList()) {
@@ -1351,7 +1390,32 @@ final class BlockMetadataStore implements AutoCloseable {
             }
             write(batch, "commit a scope of job " + jobId);
         }
-        return new ScopeResult(staged.size() + committed.size(), bytes + committedBytes);
+        return new ScopeResult(staged.size() + committed.size(), bytes + committedBytes, underReplicated, lostWorkers);
+    }
+
+    /** The first 5 of {@code names}, as a refused commit names them. */
+    private static String firstOf(List<String> names) {
+        return String.join(", ", names.subList(0, Math.min(5, names.size()))) + (names.size() > 5 ? ", ..." : "");
+    }
+
+    /** How a refused commit names the lost workers of {@code record}: {@code  (on lost worker worker-1)}. */
+    private static String lostOn(BlockRecord record, Predicate<String> live) {
+        List<String> lost = record.getWorkerIdsList().stream().filter(live.negate()).sorted().toList();
+        return " (on lost worker%s %s)".formatted(lost.size() == 1 ? "" : "s", String.join(", ", lost));
+    }
+
+    /**
+     * 1 when {@code record} has fewer replicas on live workers than its replication (0 in old
+     * records counts as 1), as {@link #underReplicated(String, int, Predicate)} counts it, adding
+     * its workers not live to {@code lostWorkers}; else 0.
+     */
+    private static int underReplicated(BlockRecord record, Predicate<String> live, Set<String> lostWorkers) {
+        long liveReplicas = record.getWorkerIdsList().stream().filter(live).count();
+        if (liveReplicas >= Math.max(1, record.getReplication())) {
+            return 0;
+        }
+        record.getWorkerIdsList().stream().filter(live.negate()).forEach(lostWorkers::add);
+        return 1;
     }
 
     /**
@@ -1367,8 +1431,26 @@ final class BlockMetadataStore implements AutoCloseable {
         return record.getWorkerIdsCount() > 0 && (file == null || sameFile(record, file)) ? Optional.of(record) : Optional.empty();
     }
 
-    /** The outcome of {@link #commitScope}. */
-    record ScopeResult(int blocks, long bytes) {}
+    /**
+     * The outcome of {@link #commitScope}.
+     *
+     * @param blocks the blocks of the scope readers see now
+     * @param bytes their bytes, counted once per block
+     * @param underReplicated how many of them have fewer replicas on live workers than their
+     *     replication: some of their replicas are on lost workers
+     * @param lostWorkers the lost workers those replicas are on, sorted
+     */
+    record ScopeResult(int blocks, long bytes, int underReplicated, Set<String> lostWorkers) {
+        ScopeResult {
+            checkArgument(underReplicated >= 0 && underReplicated <= blocks, "underReplicated must be 0 to %s: %s", blocks, underReplicated);
+            lostWorkers = Collections.unmodifiableSortedSet(new TreeSet<>(lostWorkers));
+        }
+
+        /** A scope of {@code blocks} blocks of {@code bytes} bytes, none under-replicated. */
+        ScopeResult(int blocks, long bytes) {
+            this(blocks, bytes, 0, Set.of());
+        }
+    }
 
     /** The record of the block at {@code blockKey} in the temp area of {@code jobId}; null when it is not there. */
     private BlockRecord tempBlock(String jobId, String blockKey) {

@@ -778,12 +778,21 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
             }
             check(request.getBlocksCount() == 0 || request.getBlockIdsCount() == 0, "a scope of job %s names blocks both by reference and by id", jobId);
             checkRun(jobId, request.getRunId(), request.getRunToken());
+            // liveness asked while the store is held: a block whose replicas are all on lost workers is refused, not committed unseen
             BlockMetadataStore.ScopeResult result = request.getBlockIdsCount() > 0
-                    ? metadata.commitScopeByIds(jobId, request.getBlockIdsList(), clock.millis(), request.getRunId(), request.getRunToken())
-                    : metadata.commitScope(jobId, request.getBlocksList(), clock.millis(), request.getRunId(), request.getRunToken());
+                    ? metadata.commitScopeByIds(jobId, request.getBlockIdsList(), clock.millis(), request.getRunId(), request.getRunToken(), registry::isLive)
+                    : metadata.commitScope(jobId, request.getBlocksList(), clock.millis(), request.getRunId(), request.getRunToken(), registry::isLive);
             metrics.scopeCommitted(result.blocks());
-            log.info("Job {} committed a scope of {} ({}) from its temp area", jobId, Counts.of(result.blocks(), "block"),
-                    Counts.of(result.bytes(), "byte"));
+            if (result.underReplicated() > 0) {
+                // listed by underReplicated (and counted by cluster status) as any other block with replicas on lost workers
+                log.warn("Job {} committed a scope of {} ({}) from its temp area; {} of them under-replicated: their replicas on lost workers {} "
+                        + "are not served", jobId, Counts.of(result.blocks(), "block"), Counts.of(result.bytes(), "byte"), result.underReplicated(),
+                        result.lostWorkers());
+            }
+            else {
+                log.info("Job {} committed a scope of {} ({}) from its temp area", jobId, Counts.of(result.blocks(), "block"),
+                        Counts.of(result.bytes(), "byte"));
+            }
             return CommitScopeResponse.newBuilder().setBlocks(result.blocks()).setBytes(result.bytes()).build();
         });
     }
