@@ -13,6 +13,7 @@ import io.gfsload.advisor.Settings;
 import io.gfsload.advisor.Ticker;
 import io.gfsload.advisor.Units;
 import io.gfsload.cache.api.BlockKey;
+import io.gfsload.cache.api.BlockNotFoundException;
 import io.gfsload.cache.api.BlockWriteOutcome;
 import io.gfsload.cache.api.BlockWriteResult;
 import io.gfsload.cache.api.BlockWriter;
@@ -64,6 +65,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -157,6 +159,12 @@ public final class LoadExecutor {
     static final java.time.Duration ROOM_WAIT = java.time.Duration.ofMinutes(1);
     /** How long a load places no replicas on a worker it could not reach, after the last failure to. */
     static final java.time.Duration UNREACHABLE_EXCLUSION = java.time.Duration.ofSeconds(10);
+    /**
+     * How many times a scope whose commit the master refuses, for blocks with their replicas only
+     * on lost workers, has those blocks written again and is committed again ({@code commitScope}
+     * of the run): once per worker lost meanwhile, and a few more is more than a load sees.
+     */
+    static final int LOST_REPLICA_ROUNDS = 3;
     private static final java.time.Duration ROOM_WAIT_MAX_DELAY = java.time.Duration.ofSeconds(5);
     /** The longest wait between the attempts of a file while the cache master does not answer. */
     private static final java.time.Duration MASTER_WAIT_MAX_DELAY = java.time.Duration.ofSeconds(2);
@@ -1047,12 +1055,16 @@ public final class LoadExecutor {
      * committed. Returns the files' reports after the commit.
      */
     private List<List<FileReport>> commitScope(Run run, List<PartitionLoad> partitions, List<List<FileReport>> files, String scope) {
-        String jobId = options.atomic().orElseThrow().jobId();
         boolean failed = files.stream().flatMap(List::stream).anyMatch(FileReport::failed);
+        Map<FileLoad, List<BlockTask>> toCommit = new LinkedHashMap<>();
         List<BlockKey> blocks = new ArrayList<>();
         for (PartitionLoad partition : partitions) {
             for (FileLoad file : partition.files()) {
-                file.blocks().stream().filter(b -> !b.cached()).map(BlockTask::key).forEach(blocks::add);
+                List<BlockTask> written = file.blocks().stream().filter(b -> !b.cached()).toList();
+                if (!written.isEmpty()) {
+                    toCommit.put(file, written);
+                    written.stream().map(BlockTask::key).forEach(blocks::add);
+                }
             }
         }
         String reason = null;
@@ -1071,8 +1083,9 @@ public final class LoadExecutor {
         }
         else if (!blocks.isEmpty()) {
             try {
-                // retried while the master is silent, as a file's writes: a commit whose answer was lost finds its blocks committed
-                Failsafe.with(run.masterPolicy("the commit of " + scope, new AtomicInteger())).run(() -> run.renewal.commitScope(blocks));
+                // retried while the master is silent, as a file's writes: a commit whose answer was lost finds its blocks committed;
+                // blocks with their replicas only on workers lost since they were staged are written again first
+                run.commitScope(toCommit, scope, new AtomicInteger());
                 run.journal.ifPresent(j -> j.recordCommitted(blocks.stream().map(BlockKey::blockId).toList()));
             }
             catch (MasterUnavailableException e) {
@@ -1282,8 +1295,8 @@ public final class LoadExecutor {
                         return failed(file, cached, 0, bytesLoaded.get(), retries.get(), "not committed: " + notToCommit);
                     }
                     try {
-                        // as the file's writes, retried while the master is silent
-                        Failsafe.with(masterPolicy(path, retries)).run(() -> renewal.commitScope(toLoad.stream().map(BlockTask::key).toList()));
+                        // as the file's writes, retried while the master is silent; its blocks on workers lost since written again first
+                        commitScope(Map.of(file, toLoad), path, retries);
                         journal.ifPresent(j -> j.recordCommitted(toLoad.stream().map(b -> b.key().blockId()).toList()));
                     }
                     catch (MasterUnavailableException e) {
@@ -2209,9 +2222,10 @@ public final class LoadExecutor {
                 }
                 else {
                     try {
-                        // as a file's commit, retried while the master is silent
-                        Failsafe.with(masterPolicy("the commit of " + Counts.of(stored.size(), "small file"), new AtomicInteger()))
-                                .run(() -> renewal.commitScope(stored.stream().map(p -> p.block().key()).toList()));
+                        // as a file's commit, retried while the master is silent; its blocks on workers lost since written again first
+                        Map<FileLoad, List<BlockTask>> toCommit = new LinkedHashMap<>();
+                        stored.forEach(p -> toCommit.computeIfAbsent(p.file(), f -> new ArrayList<>()).add(p.block()));
+                        commitScope(toCommit, Counts.of(stored.size(), "small file"), new AtomicInteger());
                     }
                     catch (MasterUnavailableException e) {
                         masterLost(e);
@@ -2392,6 +2406,111 @@ public final class LoadExecutor {
                 return Optional.of(workers);
             }
             return block.heldBy().isEmpty() ? Optional.empty() : Optional.of(block.heldBy());
+        }
+
+        /**
+         * Commits {@code scope} (the blocks to commit of each of its files) from the job's temp area,
+         * retried while the master is silent, counting in {@code retries}. When the master refuses
+         * the commit because blocks of the scope have their replicas only on workers it counts lost
+         * (killed, their heartbeats missed since the blocks were staged), which readers would not
+         * see them on, those blocks are written again into the area, away from the workers not
+         * live, and the scope is committed again: up to {@link #LOST_REPLICA_ROUNDS} times, so that
+         * readers see the whole scope, or nothing of it.
+         *
+         * @param what the scope, as a failure names it ({@code partition p}, {@code the job}, a file's path)
+         * @throws BlockNotFoundException the master's last refusal: when no block of the scope is
+         *     only on workers not live now (it lacks blocks for another reason), or still after the rounds
+         * @throws CacheException when a block only on lost workers could not be written again,
+         *     naming it and its file; nothing of the scope is committed then
+         */
+        void commitScope(Map<FileLoad, List<BlockTask>> scope, String what, AtomicInteger retries) {
+            List<BlockKey> blocks = scope.values().stream().flatMap(List::stream).map(BlockTask::key).toList();
+            for (int round = 0; ; round++) {
+                try {
+                    Failsafe.with(masterPolicy("the commit of " + what, retries)).run(() -> renewal.commitScope(blocks));
+                    return;
+                }
+                catch (BlockNotFoundException refused) {
+                    Set<String> live = liveWorkerIds();
+                    Map<FileLoad, List<BlockTask>> onLost = onlyOnLostWorkers(scope, live);
+                    if (onLost.isEmpty() || round == LOST_REPLICA_ROUNDS) {
+                        throw refused;
+                    }
+                    writeAgainBeforeCommit(onLost, live, what);
+                }
+            }
+        }
+
+        /**
+         * The blocks of {@code scope} whose replicas ({@link #replicasOf}) are all on workers not
+         * in {@code live}.
+         */
+        private Map<FileLoad, List<BlockTask>> onlyOnLostWorkers(Map<FileLoad, List<BlockTask>> scope, Set<String> live) {
+            Map<FileLoad, List<BlockTask>> onLost = new LinkedHashMap<>();
+            scope.forEach((file, blocks) -> {
+                for (BlockTask block : blocks) {
+                    Set<String> workers = replicasOf(block);
+                    if (!workers.isEmpty() && workers.stream().noneMatch(live::contains)) {
+                        onLost.computeIfAbsent(file, f -> new ArrayList<>()).add(block);
+                    }
+                }
+            });
+            return onLost;
+        }
+
+        /**
+         * The workers with a replica of {@code block} as this run knows them: where it wrote the
+         * block, or else where an earlier run of the job staged it, and where the plan found it
+         * committed.
+         */
+        private Set<String> replicasOf(BlockTask block) {
+            Set<String> workers = new TreeSet<>(block.heldBy());
+            List<String> wrote = placed.get(block.key().blockId());
+            StagedBlock adopted = staged.get(block.key().blockId());
+            if (wrote != null) {
+                workers.addAll(wrote);
+            }
+            else if (adopted != null) {
+                workers.addAll(adopted.workerIds());
+            }
+            return workers;
+        }
+
+        /**
+         * Writes {@code onLost}, blocks of the scope {@code what} with their replicas only on lost
+         * workers, again into the job's temp area, as the load writes blocks, away from the workers
+         * not in {@code live}.
+         *
+         * @throws CacheException when a block cannot be written again, naming it, its file and the lost workers
+         */
+        private void writeAgainBeforeCommit(Map<FileLoad, List<BlockTask>> onLost, Set<String> live, String what) {
+            Set<String> lost = new TreeSet<>();
+            onLost.values().stream().flatMap(List::stream).forEach(block -> lost.addAll(replicasOf(block)));
+            long count = onLost.values().stream().mapToLong(List::size).sum();
+            LOG.warn("The commit of {} was refused: {} of it {} replicas only on lost workers {}; writing {} again before committing it",
+                    what, Counts.of(count, "block"), count == 1 ? "has its" : "have their", lost, count == 1 ? "it" : "them");
+            WriteOptions write = writeOptions();
+            if (!lost.isEmpty()) {
+                write = write.excluding(lost);
+            }
+            for (Map.Entry<FileLoad, List<BlockTask>> entry : onLost.entrySet()) {
+                FileLoad file = entry.getKey();
+                // the replicas the plan found committed count where their workers are live; the others are written anew
+                List<BlockTask> blocks = entry.getValue().stream()
+                        .map(block -> new BlockTask(block.file(), block.index(), block.offset(), block.length(), false,
+                                block.heldBy().stream().filter(live::contains).toList()))
+                        .toList();
+                AtomicInteger next = new AtomicInteger();
+                try {
+                    rewrite(file, blocks, write, next, new AtomicInteger());
+                }
+                catch (RuntimeException e) {
+                    Throwable cause = e instanceof FailsafeException && e.getCause() != null ? e.getCause() : e;
+                    BlockTask block = blocks.get(Math.min(next.get(), blocks.size() - 1));
+                    throw new CacheException("block %d of %s has its replicas only on lost workers %s, and writing it again failed: %s"
+                            .formatted(block.index(), file.file().path(), lost, Failures.describe(cause)), cause);
+                }
+            }
         }
 
         /**
