@@ -2,8 +2,8 @@ package io.gfsload.cache.master;
 
 import com.google.common.base.Suppliers;
 import io.gfsload.cache.api.WorkerInfo;
-import io.gfsload.cache.metrics.Counter;
 import io.gfsload.cache.metrics.MetricsRegistry;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.Map;
@@ -18,15 +18,15 @@ final class MasterMetrics {
      */
     static final Duration UNDER_REPLICATED_REFRESH = Duration.ofSeconds(30);
 
-    private final Counter workersLost;
-    private final Counter workersStopped;
-    private final Counter blocksCommitted;
-    private final Counter blocksFreed;
-    private final Counter tempAreasOpened;
-    private final Counter tempAreasCommittedBlocks;
-    private final Counter tempAreasAborted;
-    private final Counter tempAreasExpired;
-    private final Counter tempAreaBlocksExpired;
+    private final CounterDataPoint workersLost;
+    private final CounterDataPoint workersStopped;
+    private final CounterDataPoint blocksCommitted;
+    private final CounterDataPoint blocksFreed;
+    private final CounterDataPoint tempAreasOpened;
+    private final CounterDataPoint tempAreasCommittedBlocks;
+    private final CounterDataPoint tempAreasAborted;
+    private final CounterDataPoint tempAreasExpired;
+    private final CounterDataPoint tempAreaBlocksExpired;
 
     MasterMetrics(MetricsRegistry registry) {
         Map<String, String> none = Map.of();

@@ -6,6 +6,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -22,8 +23,9 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Serves a {@link MetricsRegistry} at {@code GET /metrics} in the Prometheus text format, on
- * {@value #THREADS} daemon threads {@code gfsload-metrics-<port>-<n>}. {@link #close()} stops it.
+ * Serves a {@link MetricsRegistry} at {@code GET /metrics} in the Prometheus text format (content
+ * type {@code text/plain; version=0.0.4; charset=utf-8}), on {@value #THREADS} daemon threads
+ * {@code gfsload-metrics-<port>-<n>}. {@link #close()} stops it.
  *
  * <p>Each exchange, from the moment the first bytes of its request arrive until its response is
  * written, may take {@link #DEFAULT_EXCHANGE_TIMEOUT} (or the timeout given to {@link #start(String,
@@ -33,9 +35,11 @@ import java.util.concurrent.TimeUnit;
  * its own per server ({@code sun.net.httpserver.maxReqTime} is one for the whole process, read
  * once): the limit interrupts the thread serving the exchange, which closes its connection (a
  * blocking socket channel is interruptible).
+ *
+ * <p>The server is the JDK's rather than the Prometheus client's exporter: that one has no limit
+ * per exchange, and serves other paths than {@code /metrics}.
  */
 public final class MetricsHttpServer implements AutoCloseable {
-    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     /** Longest an exchange may take, request and response; a Prometheus scrape times out after 10 s by default. */
     public static final Duration DEFAULT_EXCHANGE_TIMEOUT = Duration.ofSeconds(5);
     /** Threads serving exchanges: as many clients that stall hold the page up to the timeout. */
@@ -114,7 +118,7 @@ public final class MetricsHttpServer implements AutoCloseable {
                 return;
             }
             byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", CONTENT_TYPE);
+            exchange.getResponseHeaders().set("Content-Type", PrometheusTextFormatWriter.CONTENT_TYPE);
             if ("HEAD".equals(exchange.getRequestMethod())) {
                 exchange.sendResponseHeaders(200, -1);
                 return;

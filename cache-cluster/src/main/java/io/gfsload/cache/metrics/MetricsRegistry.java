@@ -1,172 +1,193 @@
 package io.gfsload.cache.metrics;
 
+import static com.google.common.base.Preconditions.checkArgument;
 import static java.util.Objects.requireNonNull;
 
-import java.util.ArrayList;
-import java.util.Iterator;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
+import io.prometheus.metrics.core.metrics.Counter;
+import io.prometheus.metrics.core.metrics.CounterWithCallback;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.core.metrics.Metric;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.CounterSnapshot.CounterDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.DataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.GaugeSnapshot.GaugeDataPointSnapshot;
+import io.prometheus.metrics.model.snapshots.Labels;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
-import java.util.SortedMap;
-import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.DoubleSupplier;
-import java.util.regex.Pattern;
 
 /**
- * Counters and gauges by name and labels, rendered in the Prometheus text exposition format
- * (version 0.0.4). Several components may share one registry (the local cluster's workers do), each
- * labelling its samples, e.g. {@code worker="worker-0"}.
+ * Counters and gauges by name and labels, kept by the Prometheus Java client and rendered by its
+ * writer of the Prometheus text format (version 0.0.4). Several components may share one registry
+ * (the local cluster's workers do): each name is one metric family, created on first use with the
+ * label names it is first used with, and each component adds its own label values, e.g.
+ * {@code worker="worker-0"}.
  *
- * <p>Thread-safe. Gauges read their value when scraped, so they must be cheap and thread-safe.
+ * <p>Thread-safe. Gauges and counters read from a function read their value when scraped, so the
+ * function must be cheap and thread-safe; one that fails reads {@code NaN}.
  */
 public final class MetricsRegistry {
-    private static final Pattern NAME = Pattern.compile("[a-zA-Z_:][a-zA-Z0-9_:]*");
-    private static final Pattern LABEL = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
+    private static final PrometheusTextFormatWriter WRITER = PrometheusTextFormatWriter.create();
 
-    private enum Type { COUNTER, GAUGE }
+    private enum Kind {
+        COUNTER("counter"), COUNTER_READ("counter read from a function"), GAUGE("gauge");
 
-    private final SortedMap<String, Family> families = new TreeMap<>();
+        private final String description;
+
+        Kind(String description) {
+            this.description = description;
+        }
+
+        @Override
+        public String toString() {
+            return description;
+        }
+    }
+
+    private final PrometheusRegistry registry = new PrometheusRegistry();
+    /** By name. Guarded by this. */
+    private final Map<String, Family> families = new HashMap<>();
 
     /**
      * The counter {@code name} with {@code labels}, created at zero on first use.
      *
-     * @throws IllegalArgumentException when {@code name} is already a gauge, or a name is malformed
+     * @throws IllegalArgumentException when {@code name} is another kind of metric or has other label names
      */
-    public synchronized Counter counter(String name, String help, Map<String, String> labels) {
-        Family family = family(name, help, Type.COUNTER);
-        String key = labels(labels);
-        Object sample = family.samples.computeIfAbsent(key, ignored -> new Counter());
-        if (!(sample instanceof Counter counter)) {
-            throw new IllegalArgumentException("counter " + name + key + " is read from a function");
-        }
-        return counter;
+    public synchronized CounterDataPoint counter(String name, String help, Map<String, String> labels) {
+        Family family = family(name, help, Kind.COUNTER, labels);
+        Counter counter = (Counter) family.metric();
+        return labels.isEmpty() ? counter : counter.labelValues(family.values(labels));
     }
 
     /**
      * Registers (or replaces) the counter {@code name} with {@code labels}, read from {@code value},
      * for counts another object keeps; {@code value} must never decrease.
+     *
+     * @throws IllegalArgumentException when {@code name} is another kind of metric or has other label names
      */
     public synchronized void counter(String name, String help, Map<String, String> labels, DoubleSupplier value) {
         requireNonNull(value, "value is null");
-        family(name, help, Type.COUNTER).samples.put(labels(labels), value);
+        Family family = family(name, help, Kind.COUNTER_READ, labels);
+        family.suppliers().put(List.of(family.values(labels)), value);
     }
 
     /**
      * Registers (or replaces) the gauge {@code name} with {@code labels}, read from {@code value}.
      *
-     * @throws IllegalArgumentException when {@code name} is already a counter, or a name is malformed
+     * @throws IllegalArgumentException when {@code name} is another kind of metric or has other label names
      */
     public synchronized void gauge(String name, String help, Map<String, String> labels, DoubleSupplier value) {
         requireNonNull(value, "value is null");
-        family(name, help, Type.GAUGE).samples.put(labels(labels), value);
+        Family family = family(name, help, Kind.GAUGE, labels);
+        family.suppliers().put(List.of(family.values(labels)), value);
     }
 
     /** Drops every sample carrying {@code label="value"}, e.g. those of a worker that stopped. */
     public synchronized void removeLabelled(String label, String value) {
-        String needle = label + "=\"" + escape(value) + "\"";
-        for (Iterator<Family> families = this.families.values().iterator(); families.hasNext(); ) {
-            Family family = families.next();
-            family.samples.keySet().removeIf(key -> key.equals("{" + needle + "}") || key.startsWith("{" + needle + ",")
-                    || key.contains("," + needle + ",") || key.endsWith("," + needle + "}"));
-            if (family.samples.isEmpty()) {
-                families.remove();
+        requireNonNull(label, "label is null");
+        requireNonNull(value, "value is null");
+        for (Family family : families.values()) {
+            int index = family.labelNames().indexOf(label);
+            if (index >= 0) {
+                if (family.metric() instanceof Counter counter) {
+                    counter.removeIf(values -> values.get(index).equals(value));
+                }
+                family.suppliers().keySet().removeIf(values -> values.get(index).equals(value));
             }
         }
     }
 
     /** The current value of a sample, if registered. */
-    public synchronized OptionalDouble value(String name, Map<String, String> labels) {
-        Family family = families.get(name);
+    public OptionalDouble value(String name, Map<String, String> labels) {
+        requireNonNull(labels, "labels is null");
+        Family family;
+        synchronized (this) {
+            family = families.get(name);
+        }
         if (family == null) {
             return OptionalDouble.empty();
         }
-        Object sample = family.samples.get(labels(labels));
-        return sample == null ? OptionalDouble.empty() : OptionalDouble.of(read(sample));
+        Labels wanted = Labels.of(List.copyOf(labels.keySet()), List.copyOf(labels.values()));
+        for (DataPointSnapshot sample : family.metric().collect().getDataPoints()) {
+            if (sample.getLabels().equals(wanted)) {
+                return OptionalDouble.of(sample instanceof CounterDataPointSnapshot counter
+                        ? counter.getValue()
+                        : ((GaugeDataPointSnapshot) sample).getValue());
+            }
+        }
+        return OptionalDouble.empty();
     }
 
     /** Every family in name order, every sample in label order, as Prometheus text. */
     public String scrape() {
-        List<String> lines = new ArrayList<>();
-        synchronized (this) {
-            families.forEach((name, family) -> {
-                lines.add("# HELP " + name + " " + family.help.replace("\\", "\\\\").replace("\n", "\\n"));
-                lines.add("# TYPE " + name + " " + family.type.name().toLowerCase(java.util.Locale.ROOT));
-                family.samples.forEach((labels, sample) -> lines.add(name + labels + " " + format(read(sample))));
-            });
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        try {
+            WRITER.write(text, registry.scrape());
         }
-        StringBuilder text = new StringBuilder();
-        lines.forEach(line -> text.append(line).append('\n'));
-        return text.toString();
+        catch (IOException e) {
+            throw new UncheckedIOException("Cannot render the metrics", e);
+        }
+        return text.toString(StandardCharsets.UTF_8);
     }
 
-    private Family family(String name, String help, Type type) {
+    private Family family(String name, String help, Kind kind, Map<String, String> labels) {
+        requireNonNull(name, "name is null");
         requireNonNull(help, "help is null");
-        if (!NAME.matcher(name).matches()) {
-            throw new IllegalArgumentException("invalid metric name: " + name);
+        requireNonNull(labels, "labels is null");
+        List<String> labelNames = labels.keySet().stream().sorted().toList();
+        Family family = families.get(name);
+        if (family == null) {
+            family = Family.register(registry, name, help, kind, labelNames);
+            families.put(name, family);
         }
-        Family family = families.computeIfAbsent(name, ignored -> new Family(type, help));
-        if (family.type != type) {
-            throw new IllegalArgumentException("metric " + name + " is a " + family.type + ", not a " + type);
-        }
+        checkArgument(family.kind() == kind, "metric %s is a %s, not a %s", name, family.kind(), kind);
+        checkArgument(family.labelNames().equals(labelNames), "metric %s has the labels %s, not %s", name,
+                family.labelNames(), labelNames);
         return family;
     }
 
-    private static String labels(Map<String, String> labels) {
-        requireNonNull(labels, "labels is null");
-        if (labels.isEmpty()) {
-            return "";
-        }
-        StringBuilder key = new StringBuilder("{");
-        new TreeMap<>(labels).forEach((label, value) -> {
-            if (!LABEL.matcher(label).matches()) {
-                throw new IllegalArgumentException("invalid label name: " + label);
-            }
-            if (key.length() > 1) {
-                key.append(',');
-            }
-            key.append(label).append("=\"").append(escape(value)).append('"');
-        });
-        return key.append('}').toString();
-    }
-
-    private static String escape(String value) {
-        return value.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
-    }
-
-    private static double read(Object sample) {
-        if (sample instanceof Counter counter) {
-            return counter.value();
-        }
+    private static double read(DoubleSupplier value) {
         try {
-            return ((DoubleSupplier) sample).getAsDouble();
+            return value.getAsDouble();
         }
         catch (RuntimeException e) {
             return Double.NaN;
         }
     }
 
-    private static String format(double value) {
-        if (value == Math.rint(value) && !Double.isInfinite(value) && Math.abs(value) < 1e15) {
-            return Long.toString((long) value);
+    /**
+     * A metric family of the client: a counter, or a counter or gauge whose callback reads the
+     * functions in {@code suppliers}, by their label values in the order of {@code labelNames}.
+     */
+    private record Family(Kind kind, List<String> labelNames, Metric metric, Map<List<String>, DoubleSupplier> suppliers) {
+        static Family register(PrometheusRegistry registry, String name, String help, Kind kind, List<String> labelNames) {
+            String[] names = labelNames.toArray(String[]::new);
+            Map<List<String>, DoubleSupplier> suppliers = new ConcurrentHashMap<>();
+            Metric metric = switch (kind) {
+                case COUNTER -> Counter.builder().name(name).help(help).labelNames(names).withoutExemplars().build();
+                case COUNTER_READ -> CounterWithCallback.builder().name(name).help(help).labelNames(names)
+                        .callback(samples -> suppliers.forEach((values, value) -> samples.call(read(value), values.toArray(String[]::new))))
+                        .build();
+                case GAUGE -> GaugeWithCallback.builder().name(name).help(help).labelNames(names)
+                        .callback(samples -> suppliers.forEach((values, value) -> samples.call(read(value), values.toArray(String[]::new))))
+                        .build();
+            };
+            registry.register(metric);
+            return new Family(kind, labelNames, metric, suppliers);
         }
-        if (Double.isNaN(value)) {
-            return "NaN";
-        }
-        if (Double.isInfinite(value)) {
-            return value > 0 ? "+Inf" : "-Inf";
-        }
-        return Double.toString(value);
-    }
 
-    private static final class Family {
-        final Type type;
-        final String help;
-        /** Rendered label set ({@code {a="1",b="2"}} or empty) to a {@link Counter} or a {@link DoubleSupplier}. */
-        final SortedMap<String, Object> samples = new TreeMap<>();
-
-        Family(Type type, String help) {
-            this.type = type;
-            this.help = help;
+        /** The values of {@code labels} in the order of the family's label names. */
+        String[] values(Map<String, String> labels) {
+            return labelNames.stream().map(labels::get).toArray(String[]::new);
         }
     }
 }

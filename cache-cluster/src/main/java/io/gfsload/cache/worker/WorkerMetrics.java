@@ -2,9 +2,9 @@ package io.gfsload.cache.worker;
 
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.api.TierInfo;
-import io.gfsload.cache.metrics.Counter;
 import io.gfsload.cache.metrics.MetricsRegistry;
 import io.gfsload.cache.rpc.RpcErrors;
+import io.prometheus.metrics.core.datapoints.CounterDataPoint;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.Collectors;
@@ -24,27 +24,27 @@ final class WorkerMetrics {
     private static final String CONNECTIONS_HELP = "Client connections accepted, by transport: tcp, or unix (the worker's domain socket).";
     private final MetricsRegistry registry;
     private final String workerId;
-    private final Counter blocksWritten;
-    private final Counter bytesWritten;
-    private final Counter blocksRead;
-    private final Counter bytesRead;
-    private final Counter removedByMaster;
-    private final Counter shortCircuitWrites;
-    private final Counter tcpConnections;
-    private final Counter domainSocketConnections;
-    private final Counter statCalls;
-    private final Counter statBatchCalls;
-    private final Counter statBlocks;
-    private final Counter ufsPulls;
-    private final Counter ufsPulledBytes;
-    private final Counter workerPulls;
-    private final Counter workerPulledBytes;
-    private final Counter forwardedBlocks;
-    private final Counter forwardedBytes;
-    private final Counter pullBatches;
+    private final CounterDataPoint blocksWritten;
+    private final CounterDataPoint bytesWritten;
+    private final CounterDataPoint blocksRead;
+    private final CounterDataPoint bytesRead;
+    private final CounterDataPoint removedByMaster;
+    private final CounterDataPoint shortCircuitWrites;
+    private final CounterDataPoint tcpConnections;
+    private final CounterDataPoint domainSocketConnections;
+    private final CounterDataPoint statCalls;
+    private final CounterDataPoint statBatchCalls;
+    private final CounterDataPoint statBlocks;
+    private final CounterDataPoint ufsPulls;
+    private final CounterDataPoint ufsPulledBytes;
+    private final CounterDataPoint workerPulls;
+    private final CounterDataPoint workerPulledBytes;
+    private final CounterDataPoint forwardedBlocks;
+    private final CounterDataPoint forwardedBytes;
+    private final CounterDataPoint pullBatches;
     /** By error kind ({@link RpcErrors#UFS_UNREADABLE} and the others of a pull's read). */
-    private final Map<String, Counter> pullFailures;
-    private final Counter forwardBatches;
+    private final Map<String, CounterDataPoint> pullFailures;
+    private final CounterDataPoint forwardBatches;
 
     WorkerMetrics(MetricsRegistry registry, String workerId) {
         this.registry = registry;
@@ -138,7 +138,7 @@ final class WorkerMetrics {
 
     /** A block this worker could not read for a pull, failed with the error kind {@code kind}; not counted unless a pull's read's kind. */
     void pullFailed(String kind) {
-        Counter failures = pullFailures.get(kind);
+        CounterDataPoint failures = pullFailures.get(kind);
         if (failures != null) {
             failures.inc();
         }

@@ -26,7 +26,6 @@ import io.gfsload.cache.api.UnderReplication;
 import io.gfsload.cache.api.WriteOptions;
 import io.gfsload.cache.client.ClientConfig;
 import io.gfsload.cache.client.GrpcCacheClient;
-import io.gfsload.cache.metrics.MetricsHttpServer;
 import io.gfsload.cache.testing.TestData;
 import io.gfsload.cache.worker.CacheWorker;
 import io.gfsload.cache.worker.WorkerConfig;
@@ -104,29 +103,29 @@ class TieredClusterTest {
                     HttpResponse.BodyHandlers.ofString());
 
             assertEquals(200, response.statusCode());
-            assertEquals(MetricsHttpServer.CONTENT_TYPE, response.headers().firstValue("Content-Type").orElseThrow());
+            assertEquals("text/plain; version=0.0.4; charset=utf-8", response.headers().firstValue("Content-Type").orElseThrow());
             List<String> lines = response.body().lines().toList();
             for (String expected : List.of(
                     "# TYPE gfsload_worker_tier_blocks gauge",
-                    "gfsload_worker_tier_blocks{tier=\"SSD\",worker=\"" + worker + "\"} 1",
-                    "gfsload_worker_tier_used_bytes{tier=\"SSD\",worker=\"" + worker + "\"} 5000",
-                    "gfsload_worker_tier_capacity_bytes{tier=\"SSD\",worker=\"" + worker + "\"} 16777216",
+                    "gfsload_worker_tier_blocks{tier=\"SSD\",worker=\"" + worker + "\"} 1.0",
+                    "gfsload_worker_tier_used_bytes{tier=\"SSD\",worker=\"" + worker + "\"} 5000.0",
+                    "gfsload_worker_tier_capacity_bytes{tier=\"SSD\",worker=\"" + worker + "\"} 1.6777216E7",
                     "# TYPE gfsload_worker_block_writes_total counter",
-                    "gfsload_worker_block_writes_total{worker=\"" + worker + "\"} 1",
-                    "gfsload_worker_written_bytes_total{worker=\"" + worker + "\"} 5000",
-                    "gfsload_worker_block_reads_total{worker=\"" + worker + "\"} 1",
-                    "gfsload_worker_evictions_total{tier=\"SSD\",worker=\"" + worker + "\"} 0",
-                    "gfsload_master_workers{state=\"live\"} 2",
-                    "gfsload_master_workers{state=\"lost\"} 0",
-                    "gfsload_master_workers{state=\"stopped\"} 0",
-                    "gfsload_master_blocks_committed_total 1",
-                    "gfsload_master_blocks_under_replicated 0",
-                    "gfsload_master_temp_areas 0",
-                    "gfsload_master_workers_lost_total 0",
+                    "gfsload_worker_block_writes_total{worker=\"" + worker + "\"} 1.0",
+                    "gfsload_worker_written_bytes_total{worker=\"" + worker + "\"} 5000.0",
+                    "gfsload_worker_block_reads_total{worker=\"" + worker + "\"} 1.0",
+                    "gfsload_worker_evictions_total{tier=\"SSD\",worker=\"" + worker + "\"} 0.0",
+                    "gfsload_master_workers{state=\"live\"} 2.0",
+                    "gfsload_master_workers{state=\"lost\"} 0.0",
+                    "gfsload_master_workers{state=\"stopped\"} 0.0",
+                    "gfsload_master_blocks_committed_total 1.0",
+                    "gfsload_master_blocks_under_replicated 0.0",
+                    "gfsload_master_temp_areas 0.0",
+                    "gfsload_master_workers_lost_total 0.0",
                     "# TYPE gfsload_master_metadata_iterator_skipped_entries_total counter")) {
                 assertTrue(lines.contains(expected), expected + " in\n" + response.body());
             }
-            assertTrue(lines.stream().anyMatch(line -> line.matches("gfsload_master_metadata_iterator_skipped_entries_total \\d+")),
+            assertTrue(lines.stream().anyMatch(line -> line.matches("gfsload_master_metadata_iterator_skipped_entries_total \\d+\\.0")),
                     response.body());
         }
     }

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 class MetricsHttpServerTest {
     /** Far longer than a scrape takes here: a scrape that needs it waited for a stalled client. */
     private static final Duration SCRAPE_TIMEOUT = Duration.ofSeconds(30);
+    private static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     private static final String PARTIAL_REQUEST = "GET /metrics HTTP/1.1\r\nHost: x\r\n";
 
     @Test
@@ -35,7 +36,7 @@ class MetricsHttpServerTest {
                 HttpResponse<String> response = scrape(server);
                 assertEquals(200, response.statusCode());
                 assertEquals(registry.scrape(), response.body());
-                assertEquals(MetricsHttpServer.CONTENT_TYPE, response.headers().firstValue("Content-Type").orElseThrow());
+                assertEquals(CONTENT_TYPE, response.headers().firstValue("Content-Type").orElseThrow());
             }
         }
     }
@@ -86,6 +87,27 @@ class MetricsHttpServerTest {
         }
     }
 
+    @Test
+    void theMetricsAreReadWithGetOrHead() throws Exception {
+        try (MetricsHttpServer server = MetricsHttpServer.start("127.0.0.1", 0, registry(), SCRAPE_TIMEOUT)) {
+            HttpResponse<String> head = send(server, "/metrics", "HEAD");
+            assertEquals(200, head.statusCode());
+            assertEquals(CONTENT_TYPE, head.headers().firstValue("Content-Type").orElseThrow());
+            assertEquals("", head.body());
+            HttpResponse<String> post = send(server, "/metrics", "POST");
+            assertEquals(405, post.statusCode());
+            assertEquals("GET, HEAD", post.headers().firstValue("Allow").orElseThrow());
+            assertEquals("""
+                    # HELP gfsload_master_temp_areas Open temp areas.
+                    # TYPE gfsload_master_temp_areas gauge
+                    gfsload_master_temp_areas 2.0
+                    # HELP gfsload_worker_reads_total Blocks read.
+                    # TYPE gfsload_worker_reads_total counter
+                    gfsload_worker_reads_total{worker="w-0"} 7.0
+                    """, get(server, "/metrics").body());
+        }
+    }
+
     private static MetricsRegistry registry() {
         MetricsRegistry registry = new MetricsRegistry();
         registry.counter("gfsload_worker_reads_total", "Blocks read.", Map.of("worker", "w-0")).inc(7);
@@ -107,8 +129,13 @@ class MetricsHttpServerTest {
     }
 
     private static HttpResponse<String> get(MetricsHttpServer server, String path) throws IOException, InterruptedException {
+        return send(server, path, "GET");
+    }
+
+    private static HttpResponse<String> send(MetricsHttpServer server, String path, String method) throws IOException, InterruptedException {
         HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://" + server.target() + path))
+                .method(method, HttpRequest.BodyPublishers.noBody())
                 .timeout(SCRAPE_TIMEOUT)
                 .build();
         return client.send(request, HttpResponse.BodyHandlers.ofString());

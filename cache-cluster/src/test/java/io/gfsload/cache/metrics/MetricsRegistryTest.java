@@ -21,11 +21,11 @@ class MetricsRegistryTest {
         assertEquals("""
                 # HELP gfsload_master_temp_areas Open temp areas.
                 # TYPE gfsload_master_temp_areas gauge
-                gfsload_master_temp_areas 2
+                gfsload_master_temp_areas 2.0
                 # HELP gfsload_worker_evictions_total Blocks evicted.
                 # TYPE gfsload_worker_evictions_total counter
-                gfsload_worker_evictions_total{tier="MEM",worker="w-0"} 1
-                gfsload_worker_evictions_total{tier="SSD",worker="w-1"} 3
+                gfsload_worker_evictions_total{tier="MEM",worker="w-0"} 1.0
+                gfsload_worker_evictions_total{tier="SSD",worker="w-1"} 3.0
                 # HELP gfsload_worker_ratio A "ratio".
                 # TYPE gfsload_worker_ratio gauge
                 gfsload_worker_ratio{path="a\\\\b\\"c\\nd"} 0.25
@@ -41,18 +41,42 @@ class MetricsRegistryTest {
         registry.removeLabelled("worker", "w-1");
         assertEquals(OptionalDouble.empty(), registry.value("c_total", Map.of("worker", "w-1")));
         assertEquals(OptionalDouble.of(1), registry.value("c_total", Map.of("worker", "w-10")));
-        assertEquals("# HELP c_total c\n# TYPE c_total counter\nc_total{worker=\"w-10\"} 1\n", registry.scrape());
+        assertEquals("# HELP c_total c\n# TYPE c_total counter\nc_total{worker=\"w-10\"} 1.0\n", registry.scrape());
     }
 
     @Test
-    void aNameIsOneKindOfMetric() {
+    void aNameIsOneKindOfMetricWithOneSetOfLabelNames() {
         MetricsRegistry registry = new MetricsRegistry();
         registry.counter("x_total", "x", Map.of());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> registry.gauge("x_total", "x", Map.of(), () -> 1));
-        assertEquals("metric x_total is a COUNTER, not a GAUGE", e.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> registry.counter("bad name", "x", Map.of()));
-        assertEquals("a counter cannot decrease: -1", assertThrows(IllegalArgumentException.class,
-                () -> registry.counter("y_total", "y", Map.of()).inc(-1)).getMessage());
+        assertEquals("metric x_total is a counter, not a gauge", e.getMessage());
+        e = assertThrows(IllegalArgumentException.class, () -> registry.counter("x_total", "x", Map.of(), () -> 1));
+        assertEquals("metric x_total is a counter, not a counter read from a function", e.getMessage());
+        registry.gauge("g", "g", Map.of("worker", "w-0", "tier", "SSD"), () -> 1);
+        e = assertThrows(IllegalArgumentException.class, () -> registry.gauge("g", "g", Map.of("worker", "w-1"), () -> 1));
+        assertEquals("metric g has the labels [tier, worker], not [worker]", e.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> registry.counter("y_total", "y", Map.of()).inc(-1),
+                "a counter cannot decrease");
+    }
+
+    @Test
+    void countersReadFromAFunctionAndFailingFunctions() {
+        MetricsRegistry registry = new MetricsRegistry();
+        registry.counter("r_total", "r", Map.of("worker", "w-0"), () -> 5);
+        registry.gauge("broken", "b", Map.of(), () -> {
+            throw new IllegalStateException("closed");
+        });
+        assertEquals(OptionalDouble.of(5), registry.value("r_total", Map.of("worker", "w-0")));
+        assertEquals(OptionalDouble.empty(), registry.value("r_total", Map.of("worker", "w-1")));
+        assertEquals(OptionalDouble.empty(), registry.value("none", Map.of()));
+        assertEquals("""
+                # HELP broken b
+                # TYPE broken gauge
+                broken NaN
+                # HELP r_total r
+                # TYPE r_total counter
+                r_total{worker="w-0"} 5.0
+                """, registry.scrape());
     }
 }
