@@ -74,6 +74,7 @@ class TestGfsHadoopJar {
                 "Hadoop is the host's");
         assertFalse(entries.stream().anyMatch(name -> name.contains("org/slf4j/")), "SLF4J is the host's");
         assertFalse(entries.stream().anyMatch(name -> name.contains("rocksdb")), "no RocksDB: the master's store");
+        assertFalse(entries.stream().anyMatch(name -> name.contains("io/prometheus/")), "no Prometheus client: the servers' metrics");
         assertFalse(entries.stream().anyMatch(name -> name.startsWith(PREFIX + "io/gfsload/cache/master/")), "no master");
 
         // gRPC finds its transport, name resolvers and load balancers under the relocated names
