@@ -522,9 +522,9 @@ class TestClusterCommand {
                 + lines.get(5));
 
         // the master's check for lost workers counts worker-1 at its next round, which may come after status shows it LOST
-        List<String> expected = List.of("gfsload_master_workers{state=\"live\"} 1", "gfsload_master_workers{state=\"lost\"} 1",
-                "gfsload_master_workers{state=\"stopped\"} 1", "gfsload_master_workers_lost_total 1",
-                "gfsload_master_workers_stopped_total 1", "gfsload_master_blocks_under_replicated 1");
+        List<String> expected = List.of("gfsload_master_workers{state=\"live\"} 1.0", "gfsload_master_workers{state=\"lost\"} 1.0",
+                "gfsload_master_workers{state=\"stopped\"} 1.0", "gfsload_master_workers_lost_total 1.0",
+                "gfsload_master_workers_stopped_total 1.0", "gfsload_master_blocks_under_replicated 1.0");
         URI metricsUri = URI.create("http://" + record.master().host() + ":" + record.master().metricsPort() + "/metrics");
         ClusterProcesses.await(() -> metrics(metricsUri).lines().toList().containsAll(expected), Duration.ofSeconds(30),
                 "the master's metrics count a live, a lost and a stopped worker: " + expected);
