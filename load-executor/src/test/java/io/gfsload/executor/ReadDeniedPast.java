@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.util.Map;
 import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FSInputStream;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
 
@@ -35,13 +34,12 @@ public class ReadDeniedPast extends RawLocalFileSystem {
     }
 
     /** Reads {@code in} up to byte {@code from}, and refuses every read from there on. */
-    private static final class Denied extends FSInputStream {
-        private final FSDataInputStream in;
+    private static final class Denied extends ForwardingInputStream {
         private final String path;
         private final long from;
 
         Denied(FSDataInputStream in, String path, long from) {
-            this.in = in;
+            super(in);
             this.path = path;
             this.from = from;
         }
@@ -65,26 +63,6 @@ public class ReadDeniedPast extends RawLocalFileSystem {
             if (in.getPos() >= from) {
                 throw new AccessDeniedException(path, null, "Permission denied (injected) from byte " + from);
             }
-        }
-
-        @Override
-        public synchronized void seek(long position) throws IOException {
-            in.seek(position);
-        }
-
-        @Override
-        public synchronized long getPos() throws IOException {
-            return in.getPos();
-        }
-
-        @Override
-        public boolean seekToNewSource(long target) {
-            return false;
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
         }
     }
 }

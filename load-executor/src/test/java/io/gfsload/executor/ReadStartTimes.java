@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.hadoop.fs.FSDataInputStream;
-import org.apache.hadoop.fs.FSInputStream;
 import org.apache.hadoop.fs.FilterFileSystem;
 import org.apache.hadoop.fs.Path;
 import org.apache.hadoop.fs.RawLocalFileSystem;
@@ -39,12 +38,11 @@ public class ReadStartTimes extends FilterFileSystem {
     }
 
     /** {@code in}, the time of its first read recorded. */
-    private static final class FirstReadRecorded extends FSInputStream {
-        private final FSDataInputStream in;
+    private static final class FirstReadRecorded extends ForwardingInputStream {
         private boolean read;
 
         FirstReadRecorded(FSDataInputStream in) {
-            this.in = in;
+            super(in);
         }
 
         private void reading() {
@@ -57,33 +55,13 @@ public class ReadStartTimes extends FilterFileSystem {
         @Override
         public synchronized int read() throws IOException {
             reading();
-            return in.read();
+            return super.read();
         }
 
         @Override
         public synchronized int read(byte[] buffer, int offset, int length) throws IOException {
             reading();
-            return in.read(buffer, offset, length);
-        }
-
-        @Override
-        public synchronized void seek(long position) throws IOException {
-            in.seek(position);
-        }
-
-        @Override
-        public synchronized long getPos() throws IOException {
-            return in.getPos();
-        }
-
-        @Override
-        public boolean seekToNewSource(long target) {
-            return false;
-        }
-
-        @Override
-        public void close() throws IOException {
-            in.close();
+            return super.read(buffer, offset, length);
         }
     }
 }
