@@ -3,7 +3,6 @@ package io.gfsload.cli;
 import static java.util.Objects.requireNonNull;
 
 import io.gfsload.planner.LoadRequest;
-import io.gfsload.planner.LoadTarget;
 import java.io.PrintWriter;
 import java.util.List;
 import java.util.Optional;
@@ -57,7 +56,7 @@ public final class DistributedLoadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        LoadRequest request = new LoadRequest(new LoadTarget.Paths(paths), load.replication);
+        LoadRequest request = new LoadRequest(UfsPaths.of(paths), load.replication);
         planning.validate(environment.home());
         execution.validate(environment);
         workload.validate();

@@ -49,7 +49,7 @@ public final class TableSelectionOptions {
                 throw new ParameterException(spec.commandLine(),
                         "--path and --table (with --partition, --where, --latest) select what to %s in different ways: use only one of them".formatted(purpose));
             }
-            return new LoadTarget.Paths(paths);
+            return UfsPaths.of(paths);
         }
         if (table == null) {
             throw new MissingParameterException(spec.commandLine(), options(spec, "--table", "--path"),

@@ -22,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -460,6 +461,29 @@ class TestCommandLine {
         CliRun run = gfsload("status", "--path", a.toString(), b.toString());
         assertEquals(0, run.exitCode(), run.err());
         assertTrue(run.out().contains(a.toString()) && run.out().contains(b.toString()), run.out());
+    }
+
+    @Test
+    void aPathThatIsNoPathIsBadInputNamedBeforeAnythingStarts() {
+        // not a failure to retry (exit 4) with Hadoop's words for it: the path, and what is wrong with it
+        Map<String, String> refused = new LinkedHashMap<>();
+        refused.put("", "gfsload: Invalid path '': expected a UFS file or directory, e.g. /data/dir or cosn://bucket/dir");
+        refused.put("a:b", "gfsload: Invalid path 'a:b': Relative path in absolute URI: a:b");
+        refused.put("file://tmp/x", "gfsload: Invalid path 'file://tmp/x': a local file: path has no host, and 'tmp' is read as one: write file:///tmp/x");
+        refused.put("file://localhost/tmp/x", "gfsload: Invalid path 'file://localhost/tmp/x': a local file: path has no host, and 'localhost' is read as one: "
+                + "write file:///tmp/x");
+        for (Map.Entry<String, String> path : refused.entrySet()) {
+            for (List<String> args : List.of(List.of("status", "--path", path.getKey()), List.of("free", "--path", path.getKey()),
+                    List.of("plan", "--path", "/tmp", path.getKey()), List.of("distributedLoad", path.getKey()))) {
+                CliRun run = gfsload(args.toArray(String[]::new));
+                assertEquals(ExitCode.USAGE, run.exitCode(), args + ": " + run.err());
+                assertEquals(path.getValue(), run.err().strip(), args.toString());
+            }
+        }
+        CliRun json = gfsload("free", "--path", "", "--json");
+        assertEquals(ExitCode.USAGE, json.exitCode(), json.err());
+        assertTrue(json.out().contains("\"exitCode\" : 2"), json.out());
+        assertEquals(List.of(), listHome(), "nothing started, nothing written");
     }
 
     @Test
