@@ -164,7 +164,9 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         // a wait for the window before this start is not part of the load's time
         closedNanos = 0;
         lastLineNanos = startNanos;
-        if (mode == Mode.BAR && !silenced) {
+        // nothing to read (every block cached, or only empty files): the line "Nothing to load: ..." says so, and a bar
+        // of 0 bytes would say "Loading ? %"
+        if (mode == Mode.BAR && !silenced && bytes > 0) {
             BarUnit unit = BarUnit.of(bytes);
             bar = new ProgressBarBuilder()
                     .setTaskName("Loading")

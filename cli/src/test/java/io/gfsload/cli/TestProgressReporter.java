@@ -387,6 +387,19 @@ class TestProgressReporter {
         }
     }
 
+    @Test
+    void aLoadWithNothingToReadDrawsNoBar() {
+        // every block already cached: "Nothing to load: ..." says it, and no "Loading ? % [] 0/0 B" follows
+        ByteArrayOutputStream terminal = new ByteArrayOutputStream();
+        try (ProgressReporter progress = new ProgressReporter(ProgressReporter.Mode.BAR, true, new PrintWriter(new StringWriter()),
+                new PrintStream(terminal, true, StandardCharsets.UTF_8), System::nanoTime)) {
+            // 3 files of 6 MiB, their 3 blocks cached
+            progress.started(new LoadPlan(new LoadRequest(new LoadTarget.Paths(List.of("file:/data")), 1), 64L << 20, List.of(), List.of(),
+                    new PlanStats(3, 6L << 20, 3, 3, 6L << 20, List.of(0L, 0L, 0L, 3L, 0L, 0L, 0L), 2L << 20, 2L << 20)));
+        }
+        assertEquals("", terminal.toString(StandardCharsets.UTF_8));
+    }
+
     /** The percentage and the bar of a frame. */
     private static final Pattern FRAME = Pattern.compile("^Loading +(\\d+)% \\[([= >]*)]");
 
