@@ -94,11 +94,18 @@ final class LoadAction {
         catch (MasterUnavailableException e) {
             // the master stopped answering before the load had a report (as it started): nothing to summarize
             String message = resumable("the cache master at %s stopped answering".formatted(e.masterTarget()), jobId);
+            progress.failed(message);
             err.println("gfsload: " + message);
             err.flush();
             planning.writeFailureReport(environment.home(), ExitCode.FAILED, message, err);
             load.printFailure(spec.commandLine().getOut(), ExitCode.FAILED, message);
             return ExitCode.FAILED;
+        }
+        catch (RuntimeException e) {
+            // a failure without a report (a path or table gone when the window opened): the command says it as any other, and
+            // the progress's last line is still the finished one
+            progress.failed(GfsLoad.message(e));
+            throw e;
         }
         finally {
             interruption.journalSettled();

@@ -1,5 +1,7 @@
 package io.gfsload.cli;
 
+import static java.util.Objects.requireNonNull;
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.executor.FileReport;
@@ -123,6 +125,9 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
     private volatile ProgressBar bar;
     /** Whether the JVM is ending the load: nothing more is shown; guarded by this. */
     private boolean silenced;
+    /** Whether the load started or a JSON line was written, and whether the {@code finished} one was; guarded by this. */
+    private boolean begun;
+    private boolean ended;
 
     /**
      * Whether stderr, where the progress goes, is a terminal: as {@code bin/gfsload} tells it
@@ -158,6 +163,7 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
             bar.close();
             bar = null;
         }
+        begun = true;
         files = plan.filesToLoad();
         bytes = plan.stats().bytesToLoad();
         startNanos = nanoTime.getAsLong();
@@ -342,6 +348,30 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         }
     }
 
+    /**
+     * The load failed without a report of its own ({@code error}, the line the command prints on
+     * stderr: the cache master stopped answering as the load started, the path or table was gone
+     * when the load window opened): the last JSON line is still {@code finished}, its state {@code
+     * failed}, with that {@code error}. Nothing when the load failed before it started (no line was
+     * written) or after the {@code finished} line, nor once SIGINT or SIGTERM ends the load.
+     */
+    void failed(String error) {
+        requireNonNull(error, "error is null");
+        if (mode != Mode.JSON || JvmShutdown.inProgress()) {
+            return;
+        }
+        synchronized (this) {
+            if (!begun || ended) {
+                return;
+            }
+            Map<String, Object> outcome = new LinkedHashMap<>();
+            outcome.put("state", "failed");
+            outcome.put("etaSeconds", 0);
+            outcome.put("error", error);
+            writeLine("finished", outcome, nanoTime.getAsLong());
+        }
+    }
+
     @Override
     public void windowClosed(WindowPause closed) {
         synchronized (this) {
@@ -507,6 +537,8 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
         if (silenced) {
             return;
         }
+        begun = true;
+        ended |= event.equals("finished");
         lastLineNanos = now;
         // the rate and the ETA count the time spent loading, not the time outside the load window
         long closedNanos = this.closedNanos + (pause == null ? 0 : now - closedSinceNanos);
