@@ -41,7 +41,8 @@ public final class Units {
         }
         double value = bytes;
         int unit = 0;
-        while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+        // a value that rounds to 1024.0 is one of the next unit: 1 MiB less a byte is 1.0 MiB, not 1024.0 KiB
+        while (Math.round(value * 10) >= 1024 * 10 && unit < BYTE_UNITS.length - 1) {
             value /= 1024;
             unit++;
         }

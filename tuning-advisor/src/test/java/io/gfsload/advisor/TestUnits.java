@@ -16,6 +16,11 @@ class TestUnits {
         assertEquals("64.0 MiB", Units.size(64L << 20));
         assertEquals("1.5 GiB", Units.size(3L << 29));
         assertEquals("8.0 EiB", Units.size(Long.MAX_VALUE));
+        // what rounds to 1024 of a unit is 1.0 of the next
+        assertEquals("1.0 MiB", Units.size((1L << 20) - 1));
+        assertEquals("1.0 GiB", Units.size((1L << 30) - 1));
+        assertEquals("1023.9 KiB", Units.size(1023 * 1024 + 900));
+        assertEquals("1.0 KiB", Units.size(1023 + 1));
     }
 
     @Test
