@@ -2,6 +2,7 @@ package io.gfsload.executor;
 
 import static java.util.Objects.requireNonNull;
 
+import com.google.common.math.LongMath;
 import com.google.common.util.concurrent.Uninterruptibles;
 import dev.failsafe.Failsafe;
 import dev.failsafe.FailsafeException;
@@ -886,9 +887,15 @@ public final class LoadExecutor {
         return uri.getScheme() + "://" + Objects.toString(uri.getAuthority(), "");
     }
 
-    /** The rate of a run that wrote {@code bytesWritten} in {@code loadingMillis}, in bytes per second. */
+    /**
+     * The rate of a run that wrote {@code bytesWritten} in {@code loadingMillis}, in bytes per
+     * second: without the product of the bytes and 1000, which passes a long's range past 8 PiB.
+     */
     static long rate(long bytesWritten, long loadingMillis) {
-        return loadingMillis == 0 ? bytesWritten * 1000 : bytesWritten * 1000 / loadingMillis;
+        if (loadingMillis == 0) {
+            return LongMath.saturatedMultiply(bytesWritten, 1000);
+        }
+        return LongMath.saturatedAdd(LongMath.saturatedMultiply(bytesWritten / loadingMillis, 1000), bytesWritten % loadingMillis * 1000 / loadingMillis);
     }
 
     /**
