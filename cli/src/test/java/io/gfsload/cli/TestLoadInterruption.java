@@ -102,7 +102,8 @@ class TestLoadInterruption {
             assertEquals("gfsload: interrupted as the load ended (SUCCEEDED), before its report; the job is done, everything requested is "
                     + "cached, and its journal (job " + JOB + ") is deleted", endedLine(jobs, client, LoadState.SUCCEEDED));
 
-            Files.createDirectories(jobs.resolve(JOB));
+            // a journal kept: the job's directory with a store in it (RocksDB's CURRENT names its manifest)
+            Files.writeString(Files.createDirectories(jobs.resolve(JOB)).resolve("CURRENT"), "MANIFEST-000001\n");
             String kept = endedLine(jobs, client, LoadState.PARTIAL);
             assertEquals("gfsload: interrupted as the load ended (PARTIAL), before its report; " + LoadAction.journalKept(JOB), kept);
         }
