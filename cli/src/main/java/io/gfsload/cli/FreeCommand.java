@@ -64,6 +64,11 @@ public final class FreeCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         LoadTarget target = selection.toTarget(spec, paths, "free");
+        // a path given twice is freed, and named, once
+        List<String> distinctPaths = paths.stream().distinct().toList();
+        if (target instanceof LoadTarget.Paths) {
+            target = new LoadTarget.Paths(distinctPaths);
+        }
         boolean table = target instanceof LoadTarget.Table;
         PrintWriter out = spec.commandLine().getOut();
         Freed freed = new Freed();
@@ -81,7 +86,7 @@ public final class FreeCommand implements Callable<Integer> {
                 present.addAll(runner.locations(tableTarget));
             }
             else {
-                for (String path : paths) {
+                for (String path : distinctPaths) {
                     (runner.exists(path) ? present : gone).add(path);
                 }
             }
@@ -118,7 +123,7 @@ public final class FreeCommand implements Callable<Integer> {
             }
         }
         // the paths not found freed nothing: the line names those that did not fail
-        List<String> found = paths.stream().filter(path -> !notFoundPaths.contains(path)).toList();
+        List<String> found = distinctPaths.stream().filter(path -> !notFoundPaths.contains(path)).toList();
         String freedTarget = notFoundPaths.isEmpty() ? target.describe() : found.isEmpty() ? null : new LoadTarget.Paths(found).describe();
         NoSuchPathException missing = notFound.isEmpty() ? null : new NoSuchPathException(String.join(", ", notFound));
         if (output.json) {

@@ -556,6 +556,24 @@ class TestPathCommands {
     }
 
     @Test
+    void freeOfAPathNotFoundGivenTwiceNamesItOnce() throws IOException {
+        Path dir = directory("d9", 1, 1000);
+        CliRun load = gfsload("distributedLoad", "--progress", "none", dir.toString());
+        assertEquals(0, load.exitCode(), load.err());
+        Path nowhere = home.resolve("never-there-twice");
+
+        CliRun free = gfsload("free", "--path", nowhere.toString(), dir.toString(), nowhere.toString(), dir.toString());
+
+        assertEquals(ExitCode.NOT_FOUND, free.exitCode(), free.out());
+        assertEquals("gfsload: Path not found: " + nowhere + " (nor is file:" + nowhere + " or any file under file:" + nowhere + "/ cached)",
+                free.err().strip());
+        assertEquals("Freed " + dir + ": 1 block, 1000 B of 1 file" + System.lineSeparator(), free.out(), "each path named once");
+        JsonNode json = json(gfsload("free", "--json", "--path", nowhere.toString(), nowhere.toString()).out());
+        assertEquals(1, json.get("notFound").size(), json.toString());
+        assertEquals(nowhere.toString(), json.get("notFound").get(0).asText());
+    }
+
+    @Test
     void freeSaysWhatItFreedAsOneJsonDocumentWhateverTheOutcome() throws IOException {
         Path dir = directory("d7", 2, 70_000);
         Path moved = directory("d8", 1, 1000);
