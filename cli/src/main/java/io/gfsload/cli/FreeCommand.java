@@ -131,7 +131,8 @@ public final class FreeCommand implements Callable<Integer> {
             out.println(JsonOutput.write(new Freeing(missing == null ? ExitCode.OK : ExitCode.NOT_FOUND, missing == null ? null : GfsLoad.message(missing),
                     freedTarget, freed.files, freed.blocks, freed.bytes, notInUfs, notFoundPaths)));
         }
-        else if (freedTarget != null && (notFound.isEmpty() || freed.files > 0)) {
+        else if (freedTarget != null) {
+            // the paths found, whatever was cached of them (0 B): a path not found does not hide what became of the others
             out.printf("Freed %s: %s, %s of %s%n", freedTarget, Sizes.count(freed.blocks, "block"), Sizes.format(freed.bytes),
                     Sizes.count(freed.files, "file"));
         }

@@ -556,6 +556,19 @@ class TestPathCommands {
     }
 
     @Test
+    void freeOfPathsOneOfThemNotFoundSaysTheOthersFreedNothingWhenNothingOfThemWasCached() throws IOException {
+        Path dir = directory("d10", 1, 1000);
+        Path nowhere = home.resolve("never-there-either");
+
+        CliRun free = gfsload("free", "--path", dir.toString(), nowhere.toString());
+
+        assertEquals(ExitCode.NOT_FOUND, free.exitCode(), free.out());
+        assertEquals("Freed " + dir + ": 0 blocks, 0 B of 0 files" + System.lineSeparator(), free.out(), "the path found, with nothing cached");
+        assertEquals("gfsload: Path not found: " + nowhere + " (nor is file:" + nowhere + " or any file under file:" + nowhere + "/ cached)",
+                free.err().strip());
+    }
+
+    @Test
     void freeOfAPathNotFoundGivenTwiceNamesItOnce() throws IOException {
         Path dir = directory("d9", 1, 1000);
         CliRun load = gfsload("distributedLoad", "--progress", "none", dir.toString());
