@@ -56,7 +56,7 @@ public final class DistributedLoadCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        LoadRequest request = new LoadRequest(UfsPaths.of(paths), load.replication);
+        LoadRequest request = new LoadRequest(UfsPaths.of(paths, environment.hadoopSettings()), load.replication);
         planning.validate(environment.home());
         execution.validate(environment);
         workload.validate();

@@ -63,7 +63,7 @@ public final class FreeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        LoadTarget target = selection.toTarget(spec, paths, "free");
+        LoadTarget target = selection.toTarget(spec, paths, "free", environment.hadoopSettings());
         // a path given twice is freed, and named, once
         List<String> distinctPaths = paths.stream().distinct().toList();
         if (target instanceof LoadTarget.Paths) {

@@ -60,7 +60,7 @@ public final class PlanCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        LoadRequest request = new LoadRequest(selection.toTarget(spec, paths, "plan"), load.replication);
+        LoadRequest request = new LoadRequest(selection.toTarget(spec, paths, "plan", environment.hadoopSettings()), load.replication);
         boolean table = request.target() instanceof LoadTarget.Table;
         planning.validate(environment.home());
         workload.validate();

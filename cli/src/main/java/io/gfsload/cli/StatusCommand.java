@@ -80,7 +80,7 @@ public final class StatusCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws JsonProcessingException {
-        LoadRequest request = new LoadRequest(selection.toTarget(spec, paths, "report on"), load.replication);
+        LoadRequest request = new LoadRequest(selection.toTarget(spec, paths, "report on", environment.hadoopSettings()), load.replication);
         boolean table = request.target() instanceof LoadTarget.Table;
         PlanPrinter.PlanSummary summary;
         try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), spec.commandLine().getErr())) {

@@ -6,6 +6,7 @@ import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.PartitionSelection;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import picocli.CommandLine.MissingParameterException;
 import picocli.CommandLine.Model.ArgSpec;
@@ -40,16 +41,17 @@ public final class TableSelectionOptions {
 
     /**
      * The table these options select, or {@code paths}: exactly one of the two, for commands that
-     * take either ({@code purpose} completes "select what to ...").
+     * take either ({@code purpose} completes "select what to ..."); the paths are listed with
+     * {@code hadoopSettings} over the site files' (see {@link UfsPaths}).
      */
-    LoadTarget toTarget(CommandSpec spec, List<String> paths, String purpose) {
+    LoadTarget toTarget(CommandSpec spec, List<String> paths, String purpose, Map<String, String> hadoopSettings) {
         boolean tableOptions = table != null || !partitions.isEmpty() || where != null || latest != null;
         if (!paths.isEmpty()) {
             if (tableOptions) {
                 throw new ParameterException(spec.commandLine(),
                         "--path and --table (with --partition, --where, --latest) select what to %s in different ways: use only one of them".formatted(purpose));
             }
-            return UfsPaths.of(paths);
+            return UfsPaths.of(paths, hadoopSettings);
         }
         if (table == null) {
             throw new MissingParameterException(spec.commandLine(), options(spec, "--table", "--path"),

@@ -139,7 +139,7 @@ public final class TuneCommand implements Callable<Integer> {
 
     /** The table selection or the paths; exactly one of them. */
     private LoadTarget target() {
-        return selection.toTarget(spec, paths, "tune for");
+        return selection.toTarget(spec, paths, "tune for", environment.hadoopSettings());
     }
 
     /**

@@ -487,6 +487,31 @@ class TestCommandLine {
     }
 
     @Test
+    void anHdfsPathWithoutTheNamenodesHostIsBadSetUpNamedBeforeAnythingStarts() {
+        // fs.defaultFS is file:/// (no site file sets it): Hadoop would say "Incomplete HDFS URI, no host", as a failure to retry (exit 4)
+        String message = "gfsload: Invalid path 'hdfs:///db/t': an HDFS path needs the namenode's host, and neither the path nor fs.defaultFS (file:///) "
+                + "gives it: write hdfs://HOST:PORT/db/t, or set fs.defaultFS to hdfs://HOST:PORT in $HADOOP_CONF_DIR/core-site.xml";
+        for (List<String> args : List.of(List.of("status", "--path", "hdfs:///db/t"), List.of("free", "--path", "hdfs:///db/t"),
+                List.of("plan", "--path", "/tmp", "hdfs:///db/t"), List.of("tune", "--path", "hdfs:///db/t"), List.of("distributedLoad", "hdfs:///db/t"))) {
+            CliRun run = gfsload(args.toArray(String[]::new));
+            assertEquals(ExitCode.USAGE, run.exitCode(), args + ": " + run.err());
+            assertEquals(message, run.err().strip(), args.toString());
+        }
+        assertEquals(List.of(), listHome(), "nothing started, nothing written");
+
+        // a namenode that fs.defaultFS names is the host of a path of its scheme without one, and of a path without a scheme
+        Map<String, String> namenode = Map.of("fs.defaultFS", "hdfs://namenode:8020");
+        assertEquals(List.of("hdfs:///db/t", "/db/t"), UfsPaths.of(List.of("hdfs:///db/t", "/db/t"), namenode).paths());
+        // but not of one of another scheme, nor makes a path without a scheme an HDFS one when fs.defaultFS has no host
+        InvalidRequestException other = assertThrows(InvalidRequestException.class,
+                () -> UfsPaths.of(List.of("webhdfs:///db/t"), namenode));
+        assertTrue(other.getMessage().startsWith("Invalid path 'webhdfs:///db/t': an HDFS path needs the namenode's host"), other.getMessage());
+        InvalidRequestException bare = assertThrows(InvalidRequestException.class, () -> UfsPaths.of(List.of("/db/t"), Map.of("fs.defaultFS", "hdfs:///")));
+        assertTrue(bare.getMessage().contains("write hdfs://HOST:PORT/db/t"), bare.getMessage());
+        assertEquals(List.of("hdfs://namenode/db/t"), UfsPaths.of(List.of("hdfs://namenode/db/t"), Map.of()).paths());
+    }
+
+    @Test
     void aMasterThatIsNotHostAndPortIsBadInput() {
         CliRun run = gfsload("status", "--path", home.toString(), "--master", "host:notaport");
         assertEquals(ExitCode.USAGE, run.exitCode());
