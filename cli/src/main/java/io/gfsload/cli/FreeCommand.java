@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -63,19 +64,22 @@ public final class FreeCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        LoadTarget target = selection.toTarget(spec, paths, "free", environment.hadoopSettings());
+        LoadTarget selected = selection.toTarget(spec, paths, "free", environment.hadoopSettings());
         // a path given twice is freed, and named, once
         List<String> distinctPaths = paths.stream().distinct().toList();
-        if (target instanceof LoadTarget.Paths) {
-            target = new LoadTarget.Paths(distinctPaths);
-        }
+        LoadTarget target = selected instanceof LoadTarget.Paths ? new LoadTarget.Paths(distinctPaths) : selected;
         boolean table = target instanceof LoadTarget.Table;
         PrintWriter out = spec.commandLine().getOut();
         Freed freed = new Freed();
         List<String> notFound = new ArrayList<>();
         List<String> notFoundPaths = new ArrayList<>();
         List<NotInUfs> notInUfs = new ArrayList<>();
-        try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), spec.commandLine().getErr())) {
+        AtomicBoolean freeing = new AtomicBoolean();
+        // SIGINT or SIGTERM from here on, while the metastore and the cache open too: one line says what was freed by then
+        try (CommandInterruption interruption = CommandInterruption.start(spec, output, () -> freeing.get()
+                ? "interrupted while freeing %s: %s freed by then; the same command frees the rest".formatted(target.describe(), freed.describe())
+                : "interrupted before freeing %s: nothing was freed".formatted(target.describe()));
+                Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), spec.commandLine().getErr())) {
             LoadRunner runner = new LoadRunner(services);
             // the UFS says which locations exist (and the metastore where the partitions are); the cache
             // is freed by location: every identity of every file at or under it, present in the UFS or
@@ -90,6 +94,7 @@ public final class FreeCommand implements Callable<Integer> {
                     (runner.exists(path) ? present : gone).add(path);
                 }
             }
+            freeing.set(true);
             for (String location : present) {
                 freed.add(services.cache().freePath(runner.qualifiedPath(location)));
                 freed.add(services.cache().freePrefix(runner.directoryPrefix(location)));
@@ -122,6 +127,10 @@ public final class FreeCommand implements Callable<Integer> {
                 freed.add(under);
             }
         }
+        if (CommandInterruption.ended()) {
+            // freed as SIGINT or SIGTERM came: the hook said what, and nothing more is printed
+            return ExitCode.FAILED;
+        }
         // the paths not found freed nothing: the line names those that did not fail
         List<String> found = distinctPaths.stream().filter(path -> !notFoundPaths.contains(path)).toList();
         String freedTarget = notFoundPaths.isEmpty() ? target.describe() : found.isEmpty() ? null : new LoadTarget.Paths(found).describe();
@@ -149,10 +158,15 @@ public final class FreeCommand implements Callable<Integer> {
         int blocks;
         long bytes;
 
-        void add(FreeResult result) {
+        synchronized void add(FreeResult result) {
             files += result.files();
             blocks += result.blocks();
             bytes += result.bytes();
+        }
+
+        /** What was freed so far, {@code 3 blocks, 2.0 MiB of 2 files}, as the command's thread adds it. */
+        synchronized String describe() {
+            return "%s, %s of %s".formatted(Sizes.count(blocks, "block"), Sizes.format(bytes), Sizes.count(files, "file"));
         }
     }
 }

@@ -44,6 +44,8 @@ public final class GfsLoad {
     public static void main(String[] args) {
         // before the first logger: the command's log lines, and its libraries', hide secrets
         HiddenLogs.useUnlessChosen();
+        // an interrupted command's --json says 130 or 143, as it exits
+        Signals.note();
         Optional<Path> logFile = pathProperty(CommandLog.PROPERTY);
         int code = createCommandLine(CliEnvironment.fromSystem(System.getenv(), System.getProperty("user.home"))).execute(args);
         if (code == ExitCode.USAGE) {

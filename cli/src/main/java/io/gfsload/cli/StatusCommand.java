@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -83,10 +84,20 @@ public final class StatusCommand implements Callable<Integer> {
         LoadRequest request = new LoadRequest(selection.toTarget(spec, paths, "report on", environment.hadoopSettings()), load.replication);
         boolean table = request.target() instanceof LoadTarget.Table;
         PlanPrinter.PlanSummary summary;
-        try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), spec.commandLine().getErr())) {
-            LoadRunner.Planned planned = new LoadRunner(services, spec.commandLine().getErr(), PlanningProgress.display(ProgressReporter.stderrIsTerminal()))
-                    .plan(request, new WorkloadOptions(), List.of());
+        // SIGINT or SIGTERM from here on, while the metastore and the cache open too: one line says no status is printed
+        AtomicBoolean planning = new AtomicBoolean();
+        try (CommandInterruption interruption = CommandInterruption.start(spec, load,
+                () -> "interrupted %s planning: no status printed".formatted(planning.get() ? "while" : "before"));
+                Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), spec.commandLine().getErr())) {
+            LoadRunner runner = new LoadRunner(services, spec.commandLine().getErr(), PlanningProgress.display(ProgressReporter.stderrIsTerminal()));
+            interruption.planning(runner::stopPlanningProgress);
+            planning.set(true);
+            LoadRunner.Planned planned = runner.plan(request, new WorkloadOptions(), List.of());
             summary = PlanPrinter.summarize(planned.plan(), services.cache().clusterInfo());
+        }
+        if (CommandInterruption.ended()) {
+            // the status was made as SIGINT or SIGTERM came: the hook said none is printed, and none is
+            return ExitCode.FAILED;
         }
         // a partition, or a directory below one, that could not be listed: what is cached of it is not known;
         // a partition whose location does not exist: its data is not there, as a load would end partial

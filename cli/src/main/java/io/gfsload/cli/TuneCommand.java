@@ -30,6 +30,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -107,13 +108,24 @@ public final class TuneCommand implements Callable<Integer> {
         existingClusterProperties.ifPresent(this::checkProperties);
         boolean table = request.target() instanceof LoadTarget.Table;
         Tuned tuned;
-        try (Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), spec.commandLine().getErr())) {
+        // SIGINT or SIGTERM from here on, while the metastore and the cache open too: one line says nothing is printed or written
+        AtomicBoolean planning = new AtomicBoolean();
+        try (CommandInterruption interruption = CommandInterruption.start(spec, load,
+                () -> "interrupted %s planning: no settings printed%s".formatted(planning.get() ? "while" : "before",
+                        coreSite != null || clusterProperties != null ? " or written" : ""));
+                Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), spec.commandLine().getErr())) {
             // settings for a replication the cluster can never give are no use: refused as a load refuses it
             LoadExecutor.checkReplication(request.replication(), services.cache().clusterInfo());
-            LoadRunner.Planned planned = new LoadRunner(services, spec.commandLine().getErr(), PlanningProgress.display(ProgressReporter.stderrIsTerminal()))
-                    .plan(request, workload, List.of());
+            LoadRunner runner = new LoadRunner(services, spec.commandLine().getErr(), PlanningProgress.display(ProgressReporter.stderrIsTerminal()));
+            interruption.planning(runner::stopPlanningProgress);
+            planning.set(true);
+            LoadRunner.Planned planned = runner.plan(request, workload, List.of());
             tuned = new Tuned(request.target().describe(), planned.profile(), planned.settings(), planned.plan().workload(),
                     planned.plan().stats().cachedBytes());
+        }
+        if (CommandInterruption.ended()) {
+            // the settings were derived as SIGINT or SIGTERM came: the hook said none are printed or written, and none are
+            return ExitCode.FAILED;
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();

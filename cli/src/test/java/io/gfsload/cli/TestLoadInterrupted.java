@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.catalog.embedded.EmbeddedMetastore;
 import io.gfsload.executor.JobJournal;
 import io.gfsload.planner.LoadRequest;
@@ -31,6 +33,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class TestLoadInterrupted {
     private static final Duration TIMEOUT = Duration.ofMinutes(2);
+    private static final ObjectMapper JSON = new ObjectMapper();
     /** Files whose JSON report (about 1.2 KiB a file) is several times what a pipe holds. */
     private static final int REPORT_FILES = 200;
     /** What a pipe holds, as Linux sizes it unless asked otherwise. */
@@ -108,6 +111,48 @@ class TestLoadInterrupted {
 
         assertEquals("gfsload: interrupted while planning: no plan printed", lastLine(stopped), stopped.err());
         assertEquals("", stopped.out(), "no plan on stdout");
+    }
+
+    @Test
+    void aStatusStoppedWithSigtermWhilePlanningSaysSoOnStderrAndWithJsonOnStdout() throws IOException, SQLException {
+        CliRun stopped = stoppedWhilePlanning("status", "--table", "db.t", "--json");
+
+        assertEquals("gfsload: interrupted while planning: no status printed", lastLine(stopped), stopped.err());
+        JsonNode failed = JSON.readTree(stopped.out());
+        assertEquals("FAILED", failed.get("state").asText(), stopped.out());
+        assertEquals(143, failed.get("exitCode").asInt(), stopped.out());
+        assertEquals("interrupted while planning: no status printed", failed.get("error").asText(), stopped.out());
+    }
+
+    @Test
+    void aTuneStoppedWithSigtermWhilePlanningSaysSo() throws IOException, SQLException {
+        CliRun stopped = stoppedWhilePlanning("tune", "--table", "db.t", "--core-site", directory.resolve("core-site.xml").toString());
+
+        assertEquals("gfsload: interrupted while planning: no settings printed or written", lastLine(stopped), stopped.err());
+        assertEquals("", stopped.out(), "no settings on stdout");
+        assertFalse(Files.exists(directory.resolve("core-site.xml")));
+    }
+
+    @Test
+    void aFreeStoppedWithSigtermBeforeFreeingSaysSoOnStderrAndWithJsonOnStdout() throws IOException {
+        Path home = directory.resolve("home");
+        Path data = writeFiles(directory.resolve("data"), 2);
+        CliRun stopped;
+        // a master that takes the connection and says nothing: free waits for its answer before it frees
+        try (SilentServer master = new SilentServer();
+                GfsLoadProcess child = GfsLoadProcess.start(home, "free", "--master", master.address(), "--json", "--path", data.toString())) {
+            ClusterProcesses.await(() -> master.accepted() > 0, TIMEOUT, "gfsload connects to the master");
+
+            stopped = child.terminate();
+        }
+
+        assertEquals(143, stopped.exitCode(), "128 + SIGTERM: " + stopped.err());
+        String line = "interrupted before freeing %s: nothing was freed".formatted(data);
+        assertEquals("gfsload: " + line, lastLine(stopped), stopped.err());
+        JsonNode failed = JSON.readTree(stopped.out());
+        assertEquals("FAILED", failed.get("state").asText(), stopped.out());
+        assertEquals(143, failed.get("exitCode").asInt(), stopped.out());
+        assertEquals(line, failed.get("error").asText(), stopped.out());
     }
 
     /**
