@@ -737,11 +737,23 @@ public final class DistributedLoad {
                 .collect(Collectors.toMap(file -> file.file().path(), FileLoad::file, (a, b) -> a));
         List<LoadReport> roundReports = new ArrayList<>();
         long[] counts = new long[2];
+        // the bytes each slice of the round without a report yet last said it wrote: what it read at least
+        Map<Integer, Long> heardBytes = new HashMap<>();
+        Set<Integer> reported = new TreeSet<>();
+        List<SliceLoad> round = slices(restore, options.withoutAtomic().withLoadBytes(loadBytes), Optional.empty());
         // the blocks are committed (or never were atomic): written again as a plain load writes them
         try {
             // not in the load's progress: the plan it started with did not have these blocks to load
-            slices.run(slices(restore, options.withoutAtomic().withLoadBytes(loadBytes), Optional.empty()), (slice, progress) -> {}, (slice, report) -> {
+            slices.run(round, (slice, progress) -> {
                 synchronized (rewritten) {
+                    if (!reported.contains(slice.index())) {
+                        heardBytes.put(slice.index(), progress.bytesLoaded());
+                    }
+                }
+            }, (slice, report) -> {
+                synchronized (rewritten) {
+                    reported.add(slice.index());
+                    heardBytes.remove(slice.index());
                     roundReports.add(report);
                     report.partitions().forEach(partition -> partition.files().forEach(file -> {
                         rewritten.put(file.path(), file);
@@ -766,15 +778,31 @@ public final class DistributedLoad {
             }
             String message = String.valueOf(e.getMessage()).lines().findFirst().orElse(e.getClass().getSimpleName());
             synchronized (rewritten) {
-                for (PartitionLoad partition : again) {
-                    for (FileLoad file : partition.files()) {
-                        if (!rewritten.containsKey(file.file().path())) {
-                            int cachedBlocks = (int) file.blocks().stream().filter(BlockTask::cached).count();
-                            rewritten.put(file.file().path(), new FileReport(file.file().path(), file.file().length(), file.blocks().size(), 0, cachedBlocks,
-                                    file.blocks().size() - cachedBlocks, 0, file.cachedBytes(), 0, message));
+                List<FileLoad> unreported = again.stream().flatMap(partition -> partition.files().stream())
+                        .filter(file -> !rewritten.containsKey(file.file().path()))
+                        .toList();
+                // what the slices without a report wrote before their job failed: the workers say which of their files they hold whole now
+                Set<String> heldWhole = heldWhole(unreported, replication, lost);
+                for (FileLoad file : unreported) {
+                    if (heldWhole.contains(file.file().path())) {
+                        // written again, though no report says it: its report is the load's, and the check below confirms it
+                        for (BlockTask block : file.blocks()) {
+                            if (!block.cached()) {
+                                counts[0]++;
+                                counts[1] += block.length();
+                            }
                         }
+                        continue;
                     }
+                    int cachedBlocks = (int) file.blocks().stream().filter(BlockTask::cached).count();
+                    rewritten.put(file.file().path(), new FileReport(file.file().path(), file.file().length(), file.blocks().size(), 0, cachedBlocks,
+                            file.blocks().size() - cachedBlocks, 0, file.cachedBytes(), 0, message));
                 }
+                if (!heldWhole.isEmpty()) {
+                    LOG.info("{} of the slices that did not finish writing replicas again are held whole now: written again",
+                            Counts.of(heldWhole.size(), "file"));
+                }
+                recordUnreportedReads(journal, heardBytes.values().stream().mapToLong(bytes -> Math.max(0, bytes)).sum());
             }
         }
         Map<String, FileReport> written;
@@ -807,6 +835,26 @@ public final class DistributedLoad {
         }
         return Optional.of(new Restored(List.copyOf(lost), List.copyOf(lostNow), written, counts[0], counts[1], Paused.of(roundReports), Map.copyOf(lacking),
                 roundReports.stream().map(LoadReport::evicted).toList()));
+    }
+
+    /**
+     * The paths of {@code files} (of a round that writes replicas again) whose every block the
+     * workers hold now with {@code replication}, on workers not {@code lost}: the round's slices
+     * wrote them before their job failed. None when the cache cannot say.
+     */
+    private Set<String> heldWhole(List<FileLoad> files, int replication, Set<String> lost) {
+        if (files.isEmpty()) {
+            return Set.of();
+        }
+        Map<FileLoad, List<Shortfall.Missing>> missing;
+        try {
+            missing = Shortfall.of(cache, files, replication, lost);
+        }
+        catch (CacheException e) {
+            LOG.warn("Cannot ask the cache which files of the slices that did not finish writing replicas again it holds: {}", e.getMessage());
+            return Set.of();
+        }
+        return files.stream().filter(file -> !missing.containsKey(file)).map(file -> file.file().path()).collect(Collectors.toCollection(TreeSet::new));
     }
 
     /**

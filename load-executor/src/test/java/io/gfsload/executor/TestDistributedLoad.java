@@ -1304,6 +1304,55 @@ class TestDistributedLoad {
     }
 
     @Test
+    void theReplicasARoundWroteAgainBeforeItsJobFailedAreAskedOfTheWorkersNotFailed() throws Exception {
+        try (LocalCluster three = LocalCluster.start(LocalClusterConfig.builder(directory.resolve("three")).workers(3).workerCapacityBytes(64L << 20)
+                .build()); CacheClient threeClient = three.newClient()) {
+            LoadPlan plan = LocalPlans.plan(threeClient, directory.resolve("data"), BLOCK, 2);
+            int[] rounds = {0};
+            long[] heard = {0};
+            DistributedLoad.Slices roundFailsAfterItWrote = InProcessSlices.of(2, (slices, progress, finished) -> {
+                if (rounds[0]++ == 0) {
+                    new SerializedSlices(2).run(slices, progress, finished);
+                    // every slice has finished: the worker's replicas go with it
+                    three.stopWorker(1);
+                    LiveWorkers.await(threeClient, 2);
+                    return;
+                }
+                // the round's tasks write every lost replica again and say what they wrote; then their job fails without a report
+                for (SliceLoad slice : slices) {
+                    Tally tally = new Tally(said -> progress.accept(slice, said));
+                    slice.load(tally, 0);
+                    heard[0] += tally.bytes;
+                }
+                throw new IllegalStateException("Job aborted due to stage failure: Total size of serialized results of 1 tasks is bigger than "
+                        + "spark.driver.maxResultSize");
+            });
+            DistributedLoad load = new DistributedLoad(roundFailsAfterItWrote, threeClient,
+                    new DistributedLoad.Connection(three.masterTarget(), Optional.empty(), Map.of()), share -> settings(), ExecutorOptions.defaults(),
+                    ProgressListener.NONE, Clock.systemUTC());
+            Path jobs = directory.resolve("jobs");
+
+            LoadReport report;
+            try (JobJournal journal = JobJournal.open(jobs, plan.request(), false, threeClient.clusterInfo().clusterId(), false)) {
+                report = load.execute(plan, Optional.of(journal));
+            }
+
+            assertEquals(2, rounds[0], "the load and the round that writes the lost replicas again");
+            assertEquals(List.of(), report.failedFiles(), "the workers hold every file again");
+            assertEquals(LoadState.SUCCEEDED, report.state());
+            assertEquals(plan.stats().blocks(), report.totals().blocksLoaded());
+            assertEquals(List.of("worker-1"), report.restore().lostWorkers());
+            assertTrue(report.restore().blocks() > 0, report.restore().toString());
+            assertTrue(heard[0] > 0, "the round wrote replicas again");
+            try (JobJournal journal = JobJournal.open(jobs, plan.request(), false, threeClient.clusterInfo().clusterId(), false)) {
+                assertEquals(plan.stats().blocks(), journal.previousBlocks(), "every block the load committed");
+                assertTrue(journal.previousUfsBytesRead() >= report.ufsBytesRead() + heard[0],
+                        "what the round's slices said they wrote, read at least: " + journal.previousUfsBytesRead());
+            }
+        }
+    }
+
+    @Test
     void aWorkerLostWhileReplicasAreWrittenAgainIsNamedAmongTheLostWorkers() throws Exception {
         try (LocalCluster three = LocalCluster.start(LocalClusterConfig.builder(directory.resolve("three")).workers(3).workerCapacityBytes(64L << 20)
                 .build()); CacheClient threeClient = three.newClient()) {
