@@ -549,6 +549,11 @@ final class LoadRunner {
         }
 
         @Override
+        public void foundCached(FileLoad file, int blocks, long bytes) {
+            progress.foundCached(file, blocks, bytes);
+        }
+
+        @Override
         public void blockBytesWritten(BlockTask block, int bytes) {
             progress.blockBytesWritten(block, bytes);
         }

@@ -14,6 +14,7 @@ import io.gfsload.executor.ProgressListener;
 import io.gfsload.executor.SliceProgress;
 import io.gfsload.executor.WindowPause;
 import io.gfsload.planner.BlockTask;
+import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
 import java.io.PrintStream;
 import java.io.PrintWriter;
@@ -191,6 +192,21 @@ final class ProgressReporter implements ProgressListener, AutoCloseable {
     @Override
     public synchronized void adopting(long blocks, long adoptedBytes) {
         bytes = Math.max(0, bytes - adoptedBytes);
+        if (bar != null) {
+            bar.maxHint(bytes);
+        }
+    }
+
+    /**
+     * Found cached by its slice since the plan: already cached, as the report counts it, so no
+     * longer among the bytes (nor, found whole, the files) to load.
+     */
+    @Override
+    public synchronized void foundCached(FileLoad file, int blocks, long foundBytes) {
+        bytes = Math.max(0, bytes - foundBytes);
+        if (blocks == file.blocks().stream().filter(block -> !block.cached()).count()) {
+            files = Math.max(0, files - 1);
+        }
         if (bar != null) {
             bar.maxHint(bytes);
         }

@@ -197,6 +197,36 @@ class TestProgressReporter {
     }
 
     @Test
+    void whatASliceFoundCachedSinceThePlanLeavesWhatIsToLoadAndIsNotDone() throws IOException {
+        long length = 8L << 20;
+        FileIdentity first = new FileIdentity("file:/data/a", length, 1);
+        FileIdentity second = new FileIdentity("file:/data/b", length, 1);
+        StringWriter out = new StringWriter();
+        AtomicLong nanos = new AtomicLong();
+        try (ProgressReporter progress = new ProgressReporter(ProgressReporter.Mode.JSON, false, new PrintWriter(out), System.err, nanos::get)) {
+            progress.started(plan(2, 2 * length));
+            nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+            progress.sliceProgress(0, new SliceProgress(length, 1, 0, 0));
+            // the slice found the second file cached as it started: its report counts it already cached
+            nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+            progress.sliceFinished(0);
+            progress.blockLoaded(new BlockTask(first, 0, 0, length, false));
+            progress.fileFinished(new FileReport(first.path(), length, 1, 1, 0, 0, length, 0, 0, null));
+            progress.foundCached(new io.gfsload.planner.FileLoad(second, List.of(new BlockTask(second, 0, 0, length, false))), 1, length);
+            progress.fileFinished(new FileReport(second.path(), length, 1, 0, 1, 0, 0, length, 0, null));
+            nanos.addAndGet(Duration.ofSeconds(2).toNanos());
+            progress.finished(null);
+        }
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : out.toString().split("\\R")) {
+            lines.add(new ObjectMapper().readTree(line));
+        }
+        JsonNode last = lines.get(lines.size() - 1);
+        assertEquals(List.of(length, 1L, length, 1L), List.of(last.get("bytes").asLong(), last.get("files").asLong(), last.get("bytesDone").asLong(),
+                last.get("filesDone").asLong()), "the file found cached is neither to load nor done: " + out);
+    }
+
+    @Test
     void aSilencedReporterPrintsNothingOfWhatTheStoppingLoadStillSays() throws IOException {
         long length = 8L << 20;
         StringWriter out = new StringWriter();

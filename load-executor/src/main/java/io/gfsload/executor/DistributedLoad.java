@@ -950,8 +950,18 @@ public final class DistributedLoad {
                     }
                 }
                 else {
+                    // of the blocks the plan had to load, those the slice found cached as it started: already cached, as its report counts them
+                    Set<Integer> found = foundCached(file, outcome);
+                    if (!found.isEmpty()) {
+                        listener.foundCached(file, found.size(), file.blocks().stream().filter(block -> found.contains(block.index()))
+                                .mapToLong(BlockTask::length).sum());
+                    }
                     for (BlockTask block : file.blocks()) {
                         if (!block.cached()) {
+                            committed.add(new BlockKey(block.file(), block.index()).blockId());
+                            if (found.contains(block.index())) {
+                                continue;
+                            }
                             StagedBlock adopted = adoptable.get(block.key().blockId());
                             if (adopted != null && adopted.length() == block.length()) {
                                 listener.blockAdopted(block);
@@ -959,7 +969,6 @@ public final class DistributedLoad {
                             else {
                                 listener.blockLoaded(block);
                             }
-                            committed.add(new BlockKey(block.file(), block.index()).blockId());
                         }
                     }
                 }
@@ -978,6 +987,35 @@ public final class DistributedLoad {
                 j.recordCommitted(committed);
             }
         });
+    }
+
+    /**
+     * The indexes of the blocks of {@code file} the plan had to load that its slice found cached
+     * as it started ({@link SliceLoad#load(SliceProgress.Counters, int)}), as many as
+     * {@code outcome} counts already cached beyond the plan, with their bytes. The report counts
+     * them, not which they are: a file's blocks are of one length but its last, so the last is
+     * among them when their bytes say so.
+     */
+    static Set<Integer> foundCached(FileLoad file, FileReport outcome) {
+        List<BlockTask> toLoad = file.blocks().stream().filter(block -> !block.cached()).toList();
+        long count = outcome.blocksAlreadyCached() - (file.blocks().size() - toLoad.size());
+        long bytes = outcome.bytesAlreadyCached() - file.cachedBytes();
+        if (count <= 0 || toLoad.isEmpty()) {
+            return Set.of();
+        }
+        if (count >= toLoad.size()) {
+            return toLoad.stream().map(BlockTask::index).collect(Collectors.toCollection(TreeSet::new));
+        }
+        BlockTask last = toLoad.get(toLoad.size() - 1);
+        List<BlockTask> others = toLoad.subList(0, toLoad.size() - 1);
+        long full = others.get(0).length();
+        boolean withLast = bytes - last.length() == (count - 1) * full && bytes != count * full;
+        Set<Integer> found = new TreeSet<>();
+        if (withLast) {
+            found.add(last.index());
+        }
+        others.stream().limit(count - found.size()).forEach(block -> found.add(block.index()));
+        return found;
     }
 
     /**

@@ -2,6 +2,7 @@ package io.gfsload.executor;
 
 import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.planner.BlockTask;
+import io.gfsload.planner.FileLoad;
 import io.gfsload.planner.LoadPlan;
 
 /**
@@ -50,6 +51,17 @@ public interface ProgressListener {
      * loading it (it failed, or the load is being torn down): those bytes no longer count.
      */
     default void blockAbandoned(BlockTask block) {}
+
+    /**
+     * Of the blocks the plan had {@code file} load, {@code blocks} of {@code bytes} were found
+     * cached when the load came to them: a {@link DistributedLoad}'s slice asks the workers as it
+     * starts, and finds what another load, or an earlier attempt of the slice, cached since the
+     * plan. They are already cached, as the report counts them: neither read nor written, so not
+     * among what {@link #blockLoaded} counts, and no longer among the bytes to load; a file found
+     * so whole ({@code blocks} all it had to load) no longer among the files to load. Heard before
+     * the file's {@link #fileFinished}.
+     */
+    default void foundCached(FileLoad file, int blocks, long bytes) {}
 
     /** {@code bytes} were read from the UFS (one read of a file or of a range), e.g. for a windowed throughput. */
     default void ufsBytesRead(int bytes) {}

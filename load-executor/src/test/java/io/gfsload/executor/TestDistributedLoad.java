@@ -19,6 +19,7 @@ import io.gfsload.advisor.TuningAdvisor;
 import io.gfsload.advisor.Units;
 import io.gfsload.advisor.WorkloadProfile;
 import io.gfsload.cache.api.CacheClient;
+import io.gfsload.cache.api.FileIdentity;
 import io.gfsload.cache.api.MasterSilence;
 import io.gfsload.cache.api.MasterUnavailableException;
 import io.gfsload.cache.local.LocalCluster;
@@ -410,6 +411,57 @@ class TestDistributedLoad {
         assertEquals(meanwhile.file().length(), report.totals().bytesAlreadyCached());
         PartitionReport partition = report.partitions().get(0);
         assertEquals(partition.totals().bytes(), partition.totals().bytesLoaded() + partition.totals().bytesAlreadyCached(), "the partition's bytes add up");
+    }
+
+    @Test
+    void progressCountsWhatASliceFoundCachedSinceThePlanAsAlreadyCachedNotLoaded() throws IOException {
+        LoadPlan plan = LocalPlans.plan(client, freshFiles("found-cached"), BLOCK, 2);
+        List<FileLoad> files = plan.partitions().get(0).files();
+        FileLoad whole = files.stream().filter(file -> file.blocks().size() == 2).findFirst().orElseThrow();
+        FileLoad inPart = files.stream().filter(file -> file.blocks().size() == 3).findFirst().orElseThrow();
+        // another load caches a file of the plan, and the first and the short last block of another, after the plan
+        List<BlockTask> firstAndLast = List.of(inPart.blocks().get(0), inPart.blocks().get(2));
+        SerializedSlices serialized = new SerializedSlices(1);
+        DistributedLoad.Slices slices = InProcessSlices.of(1, (cut, progress, finished) -> {
+            cacheWithAnotherClient(whole, 2);
+            cacheWithAnotherClient(inPart, firstAndLast, 2);
+            serialized.run(cut, progress, finished);
+        });
+        java.util.concurrent.atomic.AtomicLong loaded = new java.util.concurrent.atomic.AtomicLong();
+        Map<String, List<Long>> found = new java.util.concurrent.ConcurrentHashMap<>();
+        ProgressListener listener = new ProgressListener() {
+            @Override
+            public void blockLoaded(BlockTask block) {
+                loaded.addAndGet(block.length());
+            }
+
+            @Override
+            public void foundCached(FileLoad file, int blocks, long bytes) {
+                found.put(file.file().path(), List.of((long) blocks, bytes));
+            }
+        };
+
+        LoadReport report = load(slices, listener).execute(plan, Optional.empty());
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
+        assertEquals(whole.file().length() + BLOCK + inPart.blocks().get(2).length(), report.totals().bytesAlreadyCached());
+        assertEquals(report.totals().bytesLoaded(), loaded.get(), "the progress's loaded bytes are the report's");
+        assertEquals(Map.of(whole.file().path(), List.of(2L, whole.file().length()),
+                inPart.file().path(), List.of(2L, BLOCK + inPart.blocks().get(2).length())), found, "found cached, as the report counts them");
+    }
+
+    @Test
+    void theBlocksASliceFoundCachedAreTheLastOnlyWhenTheirBytesSaySo() {
+        FileIdentity identity = new FileIdentity("file:/data/f", 2 * BLOCK + 100, 1);
+        FileLoad file = new FileLoad(identity, List.of(new BlockTask(identity, 0, 0, BLOCK, false), new BlockTask(identity, 1, BLOCK, BLOCK, false),
+                new BlockTask(identity, 2, 2 * BLOCK, 100, false)));
+
+        assertEquals(java.util.Set.of(0, 2), DistributedLoad.foundCached(file, new FileReport(identity.path(), identity.length(), 3, 1, 2, 0, BLOCK,
+                BLOCK + 100, 0, null)));
+        assertEquals(java.util.Set.of(0, 1), DistributedLoad.foundCached(file, new FileReport(identity.path(), identity.length(), 3, 1, 2, 0, 100,
+                2 * BLOCK, 0, null)));
+        assertEquals(java.util.Set.of(), DistributedLoad.foundCached(file, new FileReport(identity.path(), identity.length(), 3, 3, 0, 0, 2 * BLOCK + 100,
+                0, 0, null)));
     }
 
     /** A directory {@code name} of three fresh files, of one, two and three blocks. */
