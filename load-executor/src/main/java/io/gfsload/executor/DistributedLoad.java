@@ -107,7 +107,10 @@ public final class DistributedLoad {
 
         /**
          * Loads every slice, each in a process of its own, calling {@code finished} with each slice
-         * and its report as it finishes, and returns when all have. While a slice loads,
+         * and its report as it finishes, and returns when all have. The report's
+         * {@link LoadReport#ufsBytesRead()} counts what every attempt of the slice read, where the
+         * processes say it ({@link SliceProgress.Counters#ufsBytesRead}): an attempt that failed,
+         * or was killed, and was retried read the UFS too. While a slice loads,
          * {@code progress} hears what it has done so far ({@link SliceLoad#load(SliceProgress.Counters, int)}'s
          * counts) as often as its process says; a retried slice's counts start again. Both are
          * called from any thread.

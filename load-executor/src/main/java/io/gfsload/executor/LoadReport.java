@@ -246,6 +246,15 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
                 restore, window, staged, verified, stopReason, value, droppedPartitions);
     }
 
+    /** This report with {@code value} as its {@link #ufsBytesRead()}. */
+    public LoadReport withUfsBytesRead(long value) {
+        if (value < 0) {
+            throw new IllegalArgumentException("ufsBytesRead must not be negative: " + value);
+        }
+        return new LoadReport(target, state, replication, totals, partitions, durationMillis, bytesPerSecond, bytesWritten, settings, value, job,
+                restore, window, staged, verified, stopReason, evicted, droppedPartitions);
+    }
+
     /** This report with {@code staged} as what its job's temp area holds after the run. */
     public LoadReport withStaged(Staged staged) {
         return new LoadReport(target, state, replication, totals, partitions, durationMillis, bytesPerSecond, bytesWritten, settings, ufsBytesRead, job,

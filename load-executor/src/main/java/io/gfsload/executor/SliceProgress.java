@@ -39,6 +39,13 @@ public record SliceProgress(long bytesLoaded, long filesFinished, long filesFail
         void retrying();
 
         /**
+         * {@code bytes} more read from the UFS: what the report's {@link LoadReport#ufsBytesRead()}
+         * counts. Where slices' processes count it for the driver, the attempts of a slice that end
+         * without a report (failed, or killed) read the UFS too.
+         */
+        default void ufsBytesRead(long bytes) {}
+
+        /**
          * The cache master has not answered the slice's process for {@code silentMillis} (0: it
          * answers again). Said about once a second while it is silent, and once when it answers.
          */
@@ -92,6 +99,11 @@ public record SliceProgress(long bytesLoaded, long filesFinished, long filesFail
             @Override
             public void retrying(String path, int attempt, String error) {
                 counters.retrying();
+            }
+
+            @Override
+            public void ufsBytesRead(int bytes) {
+                counters.ufsBytesRead(bytes);
             }
         };
     }

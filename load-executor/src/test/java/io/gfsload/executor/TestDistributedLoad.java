@@ -147,6 +147,7 @@ class TestDistributedLoad {
         private long files;
         private long failed;
         private long retries;
+        private long read;
 
         Tally(Consumer<SliceProgress> said) {
             this.said = said;
@@ -169,6 +170,11 @@ class TestDistributedLoad {
         public synchronized void retrying() {
             retries++;
             said.accept(new SliceProgress(bytes, files, failed, retries));
+        }
+
+        @Override
+        public synchronized void ufsBytesRead(long bytes) {
+            read += bytes;
         }
     }
 
@@ -317,6 +323,18 @@ class TestDistributedLoad {
         }
         assertEquals(plan.stats().bytesToLoad(), done.get());
         assertEquals(plan.stats().bytesToLoad(), most.get(), "never more than the plan's bytes");
+    }
+
+    @Test
+    void aSliceCountsWhatItReadsFromTheUfsAsItReadsForTheDriver() {
+        LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 2);
+        SliceLoad slice = load(new SerializedSlices(1), ProgressListener.NONE).slices(plan).get(0);
+        Tally tally = new Tally(said -> {});
+
+        LoadReport report = slice.load(tally, 0);
+
+        assertEquals(plan.stats().bytes(), report.ufsBytesRead());
+        assertEquals(report.ufsBytesRead(), tally.read, "counted as it read, for the driver: an attempt that ends without a report read too");
     }
 
     @Test

@@ -13,6 +13,7 @@ import org.apache.spark.scheduler.AccumulableInfo;
 import org.apache.spark.scheduler.SparkListener;
 import org.apache.spark.scheduler.SparkListenerExecutorMetricsUpdate;
 import org.apache.spark.util.LongAccumulator;
+import scala.Option;
 import scala.Tuple4;
 import scala.collection.Iterator;
 import scala.collection.Seq;
@@ -22,7 +23,9 @@ import scala.collection.Seq;
  * {@code gfsload slice N ...}, in the application's UI), whose values for a running task the
  * executors send with their heartbeats ({@code spark.executor.heartbeatInterval}, 10 s by default);
  * a listener on the driver hears them and says each slice's counts, those of its latest attempt,
- * and how long the cache master has not answered it.
+ * and how long the cache master has not answered it. Each slice also counts the bytes it reads
+ * from the UFS into an accumulator that counts failed values, which Spark merges on the driver for
+ * every attempt that ends, failed or killed ones too.
  */
 final class SliceAccumulators extends SparkListener {
     private static final int BYTES = 0;
@@ -45,6 +48,8 @@ final class SliceAccumulators extends SparkListener {
     }
 
     private final Map<Long, Count> counts = new HashMap<>();
+    /** Each slice's UFS reads, of all its task attempts: Spark merges a failed or killed attempt's too. */
+    private final Map<Integer, LongAccumulator> reads = new HashMap<>();
     private final Map<Integer, Counters> counters = new HashMap<>();
     private final Map<Integer, Attempt> latest = new HashMap<>();
     private final Map<Integer, SliceLoad> slices = new HashMap<>();
@@ -65,9 +70,23 @@ final class SliceAccumulators extends SparkListener {
             for (int which = 0; which < accumulators.length; which++) {
                 counts.put(accumulators[which].id(), new Count(slice, which));
             }
+            // counting failed values: the driver's value has what every attempt read, not only the one that reports
+            LongAccumulator read = new LongAccumulator();
+            read.register(spark.sc(), Option.apply(name + " UFS bytes read, every attempt"), true);
+            reads.put(slice.index(), read);
             counters.put(slice.index(), new Counters(accumulators[BYTES], accumulators[FILES], accumulators[FAILED], accumulators[RETRIES],
-                    accumulators[MASTER_SILENT]));
+                    accumulators[MASTER_SILENT], read));
         }
+    }
+
+    /**
+     * The bytes every task attempt of {@code slice} read from the UFS so far, as the driver has
+     * merged them: a successful attempt's once its task ended, and a failed or killed attempt's
+     * too (an accumulator that counts failed values), but not those of an attempt whose executor
+     * was lost.
+     */
+    long ufsBytesRead(SliceLoad slice) {
+        return reads.get(slice.index()).value();
     }
 
     /** What {@code slice}'s task counts into: shipped with the task. */
@@ -118,8 +137,8 @@ final class SliceAccumulators extends SparkListener {
      * into them one at a time (a task's accumulators are not thread-safe). The master's silence is
      * a value, not a count: its accumulator is moved to it.
      */
-    private record Counters(LongAccumulator bytes, LongAccumulator files, LongAccumulator failed, LongAccumulator retries, LongAccumulator silent)
-            implements SliceProgress.Counters {
+    private record Counters(LongAccumulator bytes, LongAccumulator files, LongAccumulator failed, LongAccumulator retries, LongAccumulator silent,
+            LongAccumulator read) implements SliceProgress.Counters {
         @Override
         public synchronized void bytesLoaded(long loaded) {
             bytes.add(loaded);
@@ -136,6 +155,11 @@ final class SliceAccumulators extends SparkListener {
         @Override
         public synchronized void retrying() {
             retries.add(1);
+        }
+
+        @Override
+        public synchronized void ufsBytesRead(long bytes) {
+            read.add(bytes);
         }
 
         @Override

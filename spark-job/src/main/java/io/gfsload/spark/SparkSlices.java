@@ -32,7 +32,8 @@ import org.slf4j.LoggerFactory;
  * Loads the slices of a load on the executors of a Spark application: each slice a Spark job of one
  * task, all submitted at once, so that the driver hears each slice as it finishes and Spark runs
  * as many at a time as the application has cores. A task that fails is retried as Spark retries
- * tasks ({@code spark.task.maxFailures}): the retry loads what its slice has not cached yet. While they run, the
+ * tasks ({@code spark.task.maxFailures}): the retry loads what its slice has not cached yet, and the
+ * slice's report counts what the failed attempts read from the UFS too. While they run, the
  * slices' counts reach the driver with the executors' heartbeats ({@link SliceAccumulators}). A load
  * that stops early (an atomic job's temp area gone) submits no more slices; those submitted find
  * the stop as they start.
@@ -155,9 +156,12 @@ final class SparkSlices implements DistributedLoad.Slices {
                     List<LoadReport> report = spark.parallelize(List.of(slice), 1)
                             .map(shipped -> shipped.load(counters, TaskContext.get().attemptNumber()))
                             .collect();
+                    // what the attempts Spark retried read too: merged on the driver before the job ended
+                    LoadReport reported = report.get(0);
+                    LoadReport read = reported.withUfsBytesRead(Math.max(reported.ufsBytesRead(), accumulators.ufsBytesRead(slice)));
                     synchronized (open) {
                         if (open.get()) {
-                            finished.accept(slice, report.get(0));
+                            finished.accept(slice, read);
                         }
                     }
                 }));
