@@ -618,12 +618,12 @@ public final class DistributedLoad {
 
     /**
      * What the load wrote again after workers were lost: the files' reports of that round, by path,
-     * what it counts, how its slices paused outside the load window, and what their writes evicted
-     * of blocks not of their files; the workers lost before that round ({@code lostWorkers}), whose
+     * what it counts, the bytes its slices read from the UFS (as their reports say), how its slices
+     * paused outside the load window, and what their writes evicted of blocks not of their files; the workers lost before that round ({@code lostWorkers}), whose
      * replicas it wrote again, and those lost by its end ({@code lostByTheEnd}), the report's.
      */
-    private record Restored(List<String> lostWorkers, List<String> lostByTheEnd, Map<String, FileReport> files, long blocks, long bytes, Paused paused,
-            Map<String, String> lacking, List<LoadReport.Evicted> evicted) {}
+    private record Restored(List<String> lostWorkers, List<String> lostByTheEnd, Map<String, FileReport> files, long blocks, long bytes, long ufsBytesRead,
+            Paused paused, Map<String, String> lacking, List<LoadReport.Evicted> evicted) {}
 
     /**
      * How a round of slices paused outside the load window. The slices of a round run side by side
@@ -725,7 +725,8 @@ public final class DistributedLoad {
             }
         }
         if (again.isEmpty()) {
-            return lost.isEmpty() ? Optional.empty() : Optional.of(new Restored(List.copyOf(lost), List.copyOf(lost), Map.of(), 0, 0, Paused.NONE, Map.of(), List.of()));
+            return lost.isEmpty() ? Optional.empty() : Optional.of(new Restored(List.copyOf(lost), List.copyOf(lost), Map.of(), 0, 0, 0, Paused.NONE, Map.of(),
+                    List.of()));
         }
         LoadPlan restore = new LoadPlan(plan.request(), plan.blockSize(), again, List.of(), PlanStats.of(again));
         if (lost.isEmpty()) {
@@ -836,7 +837,8 @@ public final class DistributedLoad {
                     cache.clusterInfo().liveCapacityBytes());
             stillMissing.forEach((file, blocks) -> lacking.put(file.file().path(), Shortfall.reason(blocks.get(0), replication, causes)));
         }
-        return Optional.of(new Restored(List.copyOf(lost), List.copyOf(lostNow), written, counts[0], counts[1], Paused.of(roundReports), Map.copyOf(lacking),
+        return Optional.of(new Restored(List.copyOf(lost), List.copyOf(lostNow), written, counts[0], counts[1],
+                roundReports.stream().mapToLong(LoadReport::ufsBytesRead).sum(), Paused.of(roundReports), Map.copyOf(lacking),
                 roundReports.stream().map(LoadReport::evicted).toList()));
     }
 
@@ -1069,6 +1071,8 @@ public final class DistributedLoad {
             lostWorkers.addAll(restored.get().lostByTheEnd());
             restoredBlocks += restored.get().blocks();
             restoredBytes += restored.get().bytes();
+            // what the round that wrote replicas again read, as a load in one process counts its rewrites' reads
+            ufsBytesRead += restored.get().ufsBytesRead();
         }
         // the threshold counts the files that failed themselves, as a local load does: not those a
         // slice did not attempt or a job did not commit

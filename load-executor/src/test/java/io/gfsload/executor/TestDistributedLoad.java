@@ -1363,6 +1363,8 @@ class TestDistributedLoad {
             assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
             assertEquals(List.of("worker-1"), report.restore().lostWorkers());
             assertTrue(report.restore().blocks() > 0, report.restore().toString());
+            assertTrue(report.ufsBytesRead() >= plan.stats().bytes() + report.restore().bytes(),
+                "what the load read, and what the round that wrote replicas again read: " + report.ufsBytesRead() + ", " + report.restore());
             for (PartitionLoad partition : plan.partitions()) {
                 for (FileLoad file : partition.files()) {
                     for (io.gfsload.cache.api.CachedBlock block : threeClient.cachedBlocks(file.file())) {
