@@ -111,21 +111,7 @@ public final class MetastoreAdmin implements AutoCloseable {
 
     /** Creates a view (no storage location), for tests of what the planner refuses. */
     public void createView(TableName name, List<Column> columns, String viewText) {
-        Table table = new Table();
-        table.setDbName(name.database());
-        table.setTableName(name.table());
-        table.setTableType(TableType.VIRTUAL_VIEW.name());
-        table.setViewOriginalText(viewText);
-        table.setViewExpandedText(viewText);
-        table.setPartitionKeys(new ArrayList<>());
-        StorageDescriptor sd = storage(columns, null);
-        table.setSd(sd);
-        try {
-            client.createTable(table);
-        }
-        catch (TException e) {
-            throw failure("create view " + name, e);
-        }
+        createView(name, TableType.VIRTUAL_VIEW, columns, viewText, null, "create view ");
     }
 
     /**
@@ -133,10 +119,15 @@ public final class MetastoreAdmin implements AutoCloseable {
      * as Hive 3 creates one (its storage a table's), unpartitioned.
      */
     public void createMaterializedView(TableName name, List<Column> columns, String viewText, String location) {
+        createView(name, TableType.MATERIALIZED_VIEW, columns, viewText, location, "create materialized view ");
+    }
+
+    /** Creates an unpartitioned view of {@code type}; {@code location} null for none. */
+    private void createView(TableName name, TableType type, List<Column> columns, String viewText, String location, String action) {
         Table table = new Table();
         table.setDbName(name.database());
         table.setTableName(name.table());
-        table.setTableType(TableType.MATERIALIZED_VIEW.name());
+        table.setTableType(type.name());
         table.setViewOriginalText(viewText);
         table.setViewExpandedText(viewText);
         table.setPartitionKeys(new ArrayList<>());
@@ -145,7 +136,7 @@ public final class MetastoreAdmin implements AutoCloseable {
             client.createTable(table);
         }
         catch (TException e) {
-            throw failure("create materialized view " + name, e);
+            throw failure(action + name, e);
         }
     }
 
