@@ -60,9 +60,11 @@ public final class DistributedLoadCommand implements Callable<Integer> {
         planning.validate(environment.home());
         execution.validate(environment);
         workload.validate();
+        PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         // SIGINT or SIGTERM from here on, while the metastore and the cache open too: one line says where the command was
-        try (LoadInterruption interruption = dryRun ? LoadInterruption.startDryRun(err) : LoadInterruption.start(err, environment.jobsDirectory());
+        try (LoadInterruption interruption = dryRun ? LoadInterruption.startDryRun(out, err, load)
+                : LoadInterruption.start(out, err, load, environment.jobsDirectory());
                 Services services = Services.open(environment, connection, Optional.empty(), err)) {
             if (dryRun) {
                 return LoadAction.dryRun(spec, services, environment, interruption, request, load, planning, workload, Optional.of(execution));

@@ -20,12 +20,30 @@ public class JsonOutput {
             + "a run that fails before its report prints a FAILED one with the exit code and the error instead.")
     boolean json;
 
-    /** Whether the command printed its own output (report, plan, status or settings) on stdout. */
+    /** Whether stdout has the command's output (report, plan, status or settings) or its FAILED document. */
     private boolean printed;
 
-    /** Records that the command prints its own output: a failure after it prints no second one. */
-    void printing() {
+    /**
+     * Records that the command prints its own output: a failure after it prints no second one.
+     *
+     * @return false when the FAILED document was printed first (SIGINT or SIGTERM ended the
+     *     command, whose hook printed it from another thread): the command must print nothing more
+     */
+    synchronized boolean printing() {
+        if (printed) {
+            return false;
+        }
         printed = true;
+        return true;
+    }
+
+    /** Whether the FAILED document is to be printed now, and no output after it: the first to ask wins stdout. */
+    private synchronized boolean claimForFailure() {
+        if (!json || printed) {
+            return false;
+        }
+        printed = true;
+        return true;
     }
 
     /**
@@ -35,8 +53,7 @@ public class JsonOutput {
      * printed its output.
      */
     void printFailure(PrintWriter out, int exitCode, String error) {
-        if (json && !printed) {
-            printed = true;
+        if (claimForFailure()) {
             out.println(failureJson(exitCode, error));
             out.flush();
         }

@@ -117,7 +117,10 @@ final class LoadAction {
         }
         // the summary first: a report file that cannot be written does not hide what was loaded
         int code = ReportPrinter.exitCode(report);
-        load.printing();
+        if (!load.printing()) {
+            // SIGINT or SIGTERM came as the load ended: the hook printed the FAILED document (--json), and no report follows it
+            return ExitCode.FAILED;
+        }
         PrintWriter out = spec.commandLine().getOut();
         // --latest N chooses the partitions: the summary names them
         boolean chosen = request.target() instanceof LoadTarget.Table table && table.selection() instanceof PartitionSelection.Latest;
@@ -233,7 +236,10 @@ final class LoadAction {
         int code = refused != null ? GfsLoad.exitCode(refused)
                 : planned.plan().partitions().stream().allMatch(PartitionLoad::complete) ? ExitCode.OK : ExitCode.PARTIAL;
         String error = refused == null ? null : GfsLoad.message(refused);
-        load.printing();
+        if (!load.printing()) {
+            // printed by the hook of a signal that came as the plan was made: no plan after it
+            return ExitCode.FAILED;
+        }
         PrintWriter out = spec.commandLine().getOut();
         PlanPrinter.print(summary, code, error, load.json, out);
         if (refused == null && !ufsAccess.unable().isEmpty()) {

@@ -24,14 +24,19 @@ import org.slf4j.LoggerFactory;
  * the load's unfinished writes hold given back first, so that the same command run at once has
  * it), or as the load ended, before its report (the journal kept, or deleted when the job
  * succeeded). A dry run ({@code --dry-run}, {@code gfsload plan}) has only the first two:
- * interrupted before or while planning, no plan printed.
+ * interrupted before or while planning, no plan printed. With {@code --json}, unless the command
+ * printed its report (or plan) already, it prints on stdout the FAILED document a command that
+ * fails before its report prints, with that line as its {@code error} and the code the command
+ * exits with; the command prints no report after it.
  *
  * <p>Thread-safe: the command's thread says where the load is, the hook reads it.
  */
 final class LoadInterruption implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LoadInterruption.class);
 
+    private final PrintWriter out;
     private final PrintWriter err;
+    private final JsonOutput output;
     /** Where the load's journal is; null for a dry run, which loads nothing. */
     private final Path jobsDirectory;
     /** What the line says a command interrupted while planning left undone. */
@@ -52,8 +57,10 @@ final class LoadInterruption implements AutoCloseable {
 
     private record Loading(String jobId, ProgressReporter progress, CacheClient cache) {}
 
-    private LoadInterruption(PrintWriter err, Path jobsDirectory, String notDone, BooleanSupplier jvmEnding) {
+    private LoadInterruption(PrintWriter out, PrintWriter err, JsonOutput output, Path jobsDirectory, String notDone, BooleanSupplier jvmEnding) {
+        this.out = requireNonNull(out, "out is null");
         this.err = requireNonNull(err, "err is null");
+        this.output = requireNonNull(output, "output is null");
         this.jobsDirectory = jobsDirectory;
         this.notDone = notDone;
         this.jvmEnding = requireNonNull(jvmEnding, "jvmEnding is null");
@@ -61,20 +68,25 @@ final class LoadInterruption implements AutoCloseable {
 
     /**
      * Says on {@code err}, when the JVM ends before {@link #close}, where the load was, its jobs'
-     * journals in {@code jobsDirectory}; it opens the metastore and the cache now.
+     * journals in {@code jobsDirectory} (and on {@code out} with {@code output}'s {@code --json});
+     * it opens the metastore and the cache now.
      */
-    static LoadInterruption start(PrintWriter err, Path jobsDirectory) {
-        return start(err, jobsDirectory, JvmShutdown::inProgress);
+    static LoadInterruption start(PrintWriter out, PrintWriter err, JsonOutput output, Path jobsDirectory) {
+        return start(out, err, output, jobsDirectory, JvmShutdown::inProgress);
     }
 
-    /** {@link #start(PrintWriter, Path)}, where {@code jvmEnding} says whether the JVM is ending. */
-    static LoadInterruption start(PrintWriter err, Path jobsDirectory, BooleanSupplier jvmEnding) {
-        return start(new LoadInterruption(err, requireNonNull(jobsDirectory, "jobsDirectory is null"), "nothing was loaded", jvmEnding));
+    /** {@link #start(PrintWriter, PrintWriter, JsonOutput, Path)}, where {@code jvmEnding} says whether the JVM is ending. */
+    static LoadInterruption start(PrintWriter out, PrintWriter err, JsonOutput output, Path jobsDirectory, BooleanSupplier jvmEnding) {
+        return start(new LoadInterruption(out, err, output, requireNonNull(jobsDirectory, "jobsDirectory is null"), "nothing was loaded", jvmEnding));
     }
 
-    /** Says on {@code err}, when the JVM ends before {@link #close}, that the dry run was interrupted before or while planning: no plan printed. */
-    static LoadInterruption startDryRun(PrintWriter err) {
-        return start(new LoadInterruption(err, null, "no plan printed", JvmShutdown::inProgress));
+    /**
+     * Says on {@code err} (and on {@code out} with {@code output}'s {@code --json}), when the JVM
+     * ends before {@link #close}, that the dry run was interrupted before or while planning: no
+     * plan printed.
+     */
+    static LoadInterruption startDryRun(PrintWriter out, PrintWriter err, JsonOutput output) {
+        return start(new LoadInterruption(out, err, output, null, "no plan printed", JvmShutdown::inProgress));
     }
 
     private static LoadInterruption start(LoadInterruption interruption) {
@@ -127,7 +139,7 @@ final class LoadInterruption implements AutoCloseable {
         }
     }
 
-    /** What the hook does: says where the load is, on the last line of stderr. */
+    /** What the hook does: says where the load is, on the last line of stderr, and with {@code --json} on stdout. */
     void interrupted() {
         Loading load;
         synchronized (this) {
@@ -155,8 +167,11 @@ final class LoadInterruption implements AutoCloseable {
                 awaitJournalSettled();
             }
         }
-        err.println(line(load));
+        String message = line(load);
+        err.println("gfsload: " + message);
         err.flush();
+        // the JVM exits 128 + the signal's number: 130 for SIGINT, 143 for SIGTERM; nothing once the report prints
+        output.printFailure(out, Signals.exitCode().orElse(143), message);
     }
 
     private void awaitJournalSettled() {
@@ -168,18 +183,18 @@ final class LoadInterruption implements AutoCloseable {
         }
     }
 
-    /** The line that says where the load ({@code load}, null before it started) is, and what is kept of it. */
+    /** The line, without {@code gfsload: }, that says where the load ({@code load}, null before it started) is, and what is kept of it. */
     private String line(Loading load) {
         if (load == null) {
-            return "gfsload: interrupted %s planning: %s".formatted(planning ? "while" : "before", notDone);
+            return "interrupted %s planning: %s".formatted(planning ? "while" : "before", notDone);
         }
         boolean journalKept = JobJournal.exists(jobsDirectory, load.jobId());
         LoadReport report = outcome;
         if (report == null) {
-            return journalKept ? "gfsload: interrupted; " + LoadAction.journalKept(load.jobId())
-                    : "gfsload: interrupted as the load started: nothing was loaded";
+            return journalKept ? "interrupted; " + LoadAction.journalKept(load.jobId())
+                    : "interrupted as the load started: nothing was loaded";
         }
-        String ended = "gfsload: interrupted as the load ended (%s), before its report; ".formatted(report.state());
+        String ended = "interrupted as the load ended (%s), before its report; ".formatted(report.state());
         if (journalKept) {
             return ended + LoadAction.journalKept(load.jobId());
         }

@@ -68,7 +68,7 @@ public final class PlanCommand implements Callable<Integer> {
         environment.journalRetention();
         PrintWriter err = spec.commandLine().getErr();
         // SIGINT or SIGTERM from here on, while the metastore and the cache open too: one line says no plan is printed
-        try (LoadInterruption interruption = LoadInterruption.startDryRun(err);
+        try (LoadInterruption interruption = LoadInterruption.startDryRun(spec.commandLine().getOut(), err, load);
                 Services services = Services.open(environment, connection, table ? Optional.of(metastore) : Optional.empty(), err)) {
             return LoadAction.dryRun(spec, services, environment, interruption, request, load, planning, workload, Optional.empty());
         }

@@ -48,7 +48,7 @@ class TestLoadInterrupted {
         Path data = writeFiles(directory.resolve("data"), 2);
         Path report = directory.resolve("out/report.json");
         try (GfsLoadProcess child = GfsLoadProcess.start(home, "distributedLoad", "--progress", "json", "--window", closedWindow(), "--window-zone", "UTC",
-                "--report", report.toString(), data.toString())) {
+                "--json", "--report", report.toString(), data.toString())) {
             awaitLine(child, "\"event\":\"paused\"");
             assertEquals(1, claims(home).size(), "the run holds its report: " + claims(home));
 
@@ -56,6 +56,11 @@ class TestLoadInterrupted {
 
             assertEquals(143, stopped.exitCode(), "128 + SIGTERM: " + stopped.err());
             assertTrue(stopped.err().strip().endsWith("the same command resumes the job"), stopped.err());
+            // --json: stdout is one JSON document, the FAILED one with the line
+            JsonNode failed = JSON.readTree(stopped.out());
+            assertEquals("FAILED", failed.get("state").asText(), stopped.out());
+            assertEquals(143, failed.get("exitCode").asInt(), stopped.out());
+            assertEquals(lastLine(stopped), "gfsload: " + failed.get("error").asText(), stopped.out());
         }
         assertEquals(List.of(), claims(home), "the claim's lock file is deleted as the process ends");
         assertFalse(Files.exists(report), "an interrupted load writes no report");
@@ -106,11 +111,14 @@ class TestLoadInterrupted {
     }
 
     @Test
-    void aDryRunStoppedWithSigtermWhilePlanningSaysSo() throws IOException, SQLException {
-        CliRun stopped = stoppedWhilePlanning("--table", "db.t", "--dry-run");
+    void aDryRunStoppedWithSigtermWhilePlanningSaysSoOnStderrAndWithJsonOnStdout() throws IOException, SQLException {
+        CliRun stopped = stoppedWhilePlanning("--table", "db.t", "--dry-run", "--json");
 
         assertEquals("gfsload: interrupted while planning: no plan printed", lastLine(stopped), stopped.err());
-        assertEquals("", stopped.out(), "no plan on stdout");
+        JsonNode failed = JSON.readTree(stopped.out());
+        assertEquals("FAILED", failed.get("state").asText(), stopped.out());
+        assertEquals(143, failed.get("exitCode").asInt(), stopped.out());
+        assertEquals("interrupted while planning: no plan printed", failed.get("error").asText(), stopped.out());
     }
 
     @Test

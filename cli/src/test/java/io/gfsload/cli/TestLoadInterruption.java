@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.gfsload.cache.api.CacheClient;
 import io.gfsload.cache.local.LocalCluster;
 import io.gfsload.cache.local.LocalClusterConfig;
@@ -14,6 +16,7 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -21,9 +24,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The line SIGINT or SIGTERM leaves on stderr, by where the load was and what became of its journal. */
+/** The line SIGINT or SIGTERM leaves on stderr, by where the load was and what became of its journal, and with {@code --json} on stdout. */
 class TestLoadInterruption {
     private static final String JOB = "0123456789abcdef";
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
     Path directory;
@@ -31,13 +35,13 @@ class TestLoadInterruption {
     @Test
     void beforePlanningTheLineSaysSo() {
         StringWriter err = new StringWriter();
-        try (LoadInterruption interruption = LoadInterruption.start(new PrintWriter(err), directory.resolve("jobs"))) {
+        try (LoadInterruption interruption = LoadInterruption.start(noStdout(), new PrintWriter(err), new JsonOutput(), directory.resolve("jobs"))) {
             interruption.interrupted();
         }
         assertEquals("gfsload: interrupted before planning: nothing was loaded" + System.lineSeparator(), err.toString());
 
         StringWriter dryRun = new StringWriter();
-        try (LoadInterruption interruption = LoadInterruption.startDryRun(new PrintWriter(dryRun))) {
+        try (LoadInterruption interruption = LoadInterruption.startDryRun(noStdout(), new PrintWriter(dryRun), new JsonOutput())) {
             interruption.interrupted();
         }
         assertEquals("gfsload: interrupted before planning: no plan printed" + System.lineSeparator(), dryRun.toString());
@@ -47,7 +51,7 @@ class TestLoadInterruption {
     void whilePlanningTheLineFollowsThePlansProgressStopped() {
         StringWriter err = new StringWriter();
 
-        String line = interruptedWhilePlanning(LoadInterruption.start(new PrintWriter(err), directory.resolve("jobs")), err);
+        String line = interruptedWhilePlanning(LoadInterruption.start(noStdout(), new PrintWriter(err), new JsonOutput(), directory.resolve("jobs")), err);
 
         assertEquals("gfsload: interrupted while planning: nothing was loaded" + System.lineSeparator(), line);
     }
@@ -56,9 +60,77 @@ class TestLoadInterruption {
     void aDryRunWhilePlanningSaysNoPlanIsPrinted() {
         StringWriter err = new StringWriter();
 
-        String line = interruptedWhilePlanning(LoadInterruption.startDryRun(new PrintWriter(err)), err);
+        String line = interruptedWhilePlanning(LoadInterruption.startDryRun(noStdout(), new PrintWriter(err), new JsonOutput()), err);
 
         assertEquals("gfsload: interrupted while planning: no plan printed" + System.lineSeparator(), line);
+    }
+
+    @Test
+    void withJsonStdoutHasTheFailedDocumentAndNoReportAfterIt() throws IOException {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        JsonOutput output = json();
+        try (LoadInterruption interruption = LoadInterruption.start(new PrintWriter(out), new PrintWriter(err), output, directory.resolve("jobs"))) {
+            interruption.planning(() -> {});
+
+            interruption.interrupted();
+        }
+
+        assertEquals("gfsload: interrupted while planning: nothing was loaded", err.toString().strip());
+        JsonNode failed = JSON.readTree(out.toString());
+        assertEquals("FAILED", failed.get("state").asText(), out.toString());
+        // 128 + the signal's number; SIGTERM's when no handler saw which signal came
+        assertEquals(143, failed.get("exitCode").asInt(), out.toString());
+        assertEquals("interrupted while planning: nothing was loaded", failed.get("error").asText(), out.toString());
+        assertFalse(output.printing(), "the command prints no report after the FAILED document");
+    }
+
+    @Test
+    void aDryRunWithJsonHasTheFailedDocumentOnStdout() throws IOException {
+        StringWriter out = new StringWriter();
+        try (LoadInterruption interruption = LoadInterruption.startDryRun(new PrintWriter(out), new PrintWriter(new StringWriter()), json())) {
+            interruption.interrupted();
+        }
+
+        assertEquals("interrupted before planning: no plan printed", JSON.readTree(out.toString()).get("error").asText(), out.toString());
+    }
+
+    @Test
+    void aReportBeingPrintedHasNoFailedDocumentAfterIt() {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        JsonOutput output = json();
+        try (LoadInterruption interruption = LoadInterruption.start(new PrintWriter(out), new PrintWriter(err), output, directory.resolve("jobs"))) {
+            assertTrue(output.printing(), "the command prints its report");
+
+            interruption.interrupted();
+        }
+
+        assertEquals("", out.toString(), "stdout is the report's");
+        assertEquals("gfsload: interrupted before planning: nothing was loaded", err.toString().strip(), "the line is still on stderr");
+    }
+
+    /** A command's output with {@code --json}. */
+    private static JsonOutput json() {
+        JsonOutput output = new JsonOutput();
+        output.json = true;
+        return output;
+    }
+
+    /** A stdout that must stay empty: a command without {@code --json} prints nothing there when interrupted. */
+    private static PrintWriter noStdout() {
+        return new PrintWriter(new Writer() {
+            @Override
+            public void write(char[] buffer, int offset, int length) {
+                throw new AssertionError("printed on stdout: " + new String(buffer, offset, length));
+            }
+
+            @Override
+            public void flush() {}
+
+            @Override
+            public void close() {}
+        });
     }
 
     /** What {@code interruption}, writing to {@code err}, says when interrupted while planning; the plan's progress is stopped first. */
@@ -82,7 +154,7 @@ class TestLoadInterruption {
         AtomicBoolean jvmEnding = new AtomicBoolean();
         try (LocalCluster cluster = LocalCluster.start(new LocalClusterConfig(directory.resolve("cluster"), 1, 1 << 20));
                 CacheClient client = cluster.newClient();
-                LoadInterruption interruption = LoadInterruption.start(new PrintWriter(err), directory.resolve("jobs"), jvmEnding::get)) {
+                LoadInterruption interruption = LoadInterruption.start(noStdout(), new PrintWriter(err), new JsonOutput(), directory.resolve("jobs"), jvmEnding::get)) {
             interruption.planning(() -> {});
             // SIGTERM as the plan is made, before the load starts
             jvmEnding.set(true);
@@ -112,7 +184,7 @@ class TestLoadInterruption {
     /** The line of a load of {@link #JOB} that ended {@code state}, its journal settled. */
     private static String endedLine(Path jobs, CacheClient client, LoadState state) {
         StringWriter err = new StringWriter();
-        try (LoadInterruption interruption = LoadInterruption.start(new PrintWriter(err), jobs)) {
+        try (LoadInterruption interruption = LoadInterruption.start(noStdout(), new PrintWriter(err), new JsonOutput(), jobs)) {
             assertTrue(interruption.loading(JOB, progress(), client));
             interruption.ended(report(state));
             interruption.journalSettled();
