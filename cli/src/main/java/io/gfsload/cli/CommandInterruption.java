@@ -70,6 +70,6 @@ final class CommandInterruption implements AutoCloseable {
         err.println("gfsload: " + message);
         err.flush();
         // the JVM exits 128 + the signal's number: 130 for SIGINT, 143 for SIGTERM
-        output.printFailure(out, Signals.exitCode().orElse(143), message);
+        output.printInterrupted(out, Signals.exitCode().orElse(143), message);
     }
 }

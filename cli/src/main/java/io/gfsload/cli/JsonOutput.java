@@ -23,21 +23,40 @@ public class JsonOutput {
     /** Whether stdout has the command's output (report, plan, status or settings) or its FAILED document. */
     private boolean printed;
 
+    /** Whether stdout was claimed by the command's output or by an interruption that ended it. */
+    private boolean claimed;
+
     /**
      * Records that the command prints its own output: a failure after it prints no second one.
      *
-     * @return false when the FAILED document was printed first (SIGINT or SIGTERM ended the
-     *     command, whose hook printed it from another thread): the command must print nothing more
+     * @return false when SIGINT or SIGTERM ended the command first ({@link #printInterrupted}, from
+     *     its hook's thread): the command must print nothing more
      */
     synchronized boolean printing() {
-        if (printed) {
+        if (claimed) {
             return false;
         }
+        claimed = true;
         printed = true;
         return true;
     }
 
-    /** Whether the FAILED document is to be printed now, and no output after it: the first to ask wins stdout. */
+    /**
+     * As {@link #printFailure}, for a command that SIGINT or SIGTERM ends (from its hook's thread):
+     * unless the command prints its output already, it prints none after this, with or without
+     * {@code --json}.
+     */
+    void printInterrupted(PrintWriter out, int exitCode, String error) {
+        synchronized (this) {
+            if (claimed) {
+                return;
+            }
+            claimed = true;
+        }
+        printFailure(out, exitCode, error);
+    }
+
+    /** Whether the FAILED document is to be printed now: the first to ask wins stdout. */
     private synchronized boolean claimForFailure() {
         if (!json || printed) {
             return false;

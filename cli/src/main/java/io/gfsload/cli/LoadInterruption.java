@@ -171,7 +171,7 @@ final class LoadInterruption implements AutoCloseable {
         err.println("gfsload: " + message);
         err.flush();
         // the JVM exits 128 + the signal's number: 130 for SIGINT, 143 for SIGTERM; nothing once the report prints
-        output.printFailure(out, Signals.exitCode().orElse(143), message);
+        output.printInterrupted(out, Signals.exitCode().orElse(143), message);
     }
 
     private void awaitJournalSettled() {

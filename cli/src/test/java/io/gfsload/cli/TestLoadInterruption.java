@@ -86,6 +86,18 @@ class TestLoadInterruption {
     }
 
     @Test
+    void withoutJsonNoSummaryFollowsTheLine() {
+        StringWriter err = new StringWriter();
+        JsonOutput output = new JsonOutput();
+        try (LoadInterruption interruption = LoadInterruption.start(noStdout(), new PrintWriter(err), output, directory.resolve("jobs"))) {
+            interruption.interrupted();
+        }
+
+        assertEquals("gfsload: interrupted before planning: nothing was loaded", err.toString().strip());
+        assertFalse(output.printing(), "the command prints no summary after the line");
+    }
+
+    @Test
     void aDryRunWithJsonHasTheFailedDocumentOnStdout() throws IOException {
         StringWriter out = new StringWriter();
         try (LoadInterruption interruption = LoadInterruption.startDryRun(new PrintWriter(out), new PrintWriter(new StringWriter()), json())) {
