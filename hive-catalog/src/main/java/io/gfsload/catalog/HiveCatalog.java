@@ -40,7 +40,7 @@ public interface HiveCatalog extends AutoCloseable {
      * partition names instead, with the same semantics, and so may a filter matching more
      * partitions than the metastore returns in one answer ({@code hive.metastore.limit.partition.request}),
      * those partitions then read by name in batches. Hive's default partition
-     * ({@code __HIVE_DEFAULT_PARTITION__}) matches no condition on its key, as in Hive's partition
+     * ({@link #defaultPartitionName()}) matches no condition on its key, as in Hive's partition
      * pruning, though the metastore compares a {@code string} key's values as text; compared with
      * its own name ({@code dt = '__HIVE_DEFAULT_PARTITION__'}), it matches.
      *
@@ -53,6 +53,14 @@ public interface HiveCatalog extends AutoCloseable {
 
     /** The partitions with exactly these specs (missing ones are left out), sorted by their values. */
     List<PartitionInfo> getPartitions(TableInfo table, List<PartitionSpec> specs);
+
+    /**
+     * The name of Hive's default partition, the value of a partition key whose rows have none
+     * (null): the metastore's {@code hive.exec.default.partition.name},
+     * {@link PartitionSpec#DEFAULT_PARTITION_VALUE} unless it is set otherwise. The same for the
+     * catalog's life; the planner never takes a partition so named for the latest.
+     */
+    String defaultPartitionName();
 
     /**
      * Forgets what this catalog keeps of the tables it read, so that the next lookups read the

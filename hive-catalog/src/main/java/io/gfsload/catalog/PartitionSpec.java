@@ -17,7 +17,11 @@ import java.util.Locale;
  * @param values the values, unescaped, one per key
  */
 public record PartitionSpec(List<String> keys, List<String> values) {
-    /** The value Hive gives a partition key whose value is null (or empty): its default partition. */
+    /**
+     * The value Hive gives a partition key whose value is null (or empty), its default partition,
+     * unless {@code hive.exec.default.partition.name} names it otherwise: that setting's default.
+     * A metastore's own name is {@link HiveCatalog#defaultPartitionName()}.
+     */
     public static final String DEFAULT_PARTITION_VALUE = "__HIVE_DEFAULT_PARTITION__";
 
     public static final String SYNTAX = "key=value[/key2=value2...], e.g. dt=2026-11-20 or dt=2026-11-20/hr=3";
@@ -175,17 +179,24 @@ public record PartitionSpec(List<String> keys, List<String> values) {
         return type.toLowerCase(java.util.Locale.ROOT).strip().equals("date");
     }
 
-    /** Whether {@code value} can be the value of a numeric key: a number, or Hive's default partition. */
-    public static boolean fitsNumericKey(String value) {
-        return number(value) != null || value.equals(DEFAULT_PARTITION_VALUE);
+    /**
+     * Whether {@code value} can be the value of a numeric key: a number, or Hive's default
+     * partition, named {@code defaultPartitionName} ({@link HiveCatalog#defaultPartitionName()}).
+     */
+    public static boolean fitsNumericKey(String value, String defaultPartitionName) {
+        requireNonNull(defaultPartitionName, "defaultPartitionName is null");
+        return number(value) != null || value.equals(defaultPartitionName);
     }
 
     /**
-     * Whether a value of this spec is null: Hive's default partition ({@code __HIVE_DEFAULT_PARTITION__}),
-     * where rows without a value of a key go, at any level.
+     * Whether a value of this spec is null: Hive's default partition, where rows without a value
+     * of a key go, at any level, named {@code defaultPartitionName}: the metastore's
+     * {@code hive.exec.default.partition.name} ({@link HiveCatalog#defaultPartitionName()}),
+     * {@code __HIVE_DEFAULT_PARTITION__} unless set otherwise.
      */
-    public boolean hasNullValue() {
-        return values.contains(DEFAULT_PARTITION_VALUE);
+    public boolean hasNullValue(String defaultPartitionName) {
+        requireNonNull(defaultPartitionName, "defaultPartitionName is null");
+        return values.contains(defaultPartitionName);
     }
 
     private static int compareNumbers(String a, String b) {

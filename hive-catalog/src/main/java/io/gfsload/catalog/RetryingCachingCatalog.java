@@ -102,6 +102,11 @@ public final class RetryingCachingCatalog implements HiveCatalog {
     }
 
     @Override
+    public String defaultPartitionName() {
+        return delegate.defaultPartitionName();
+    }
+
+    @Override
     public void forgetTables() {
         tables.invalidateAll();
         delegate.forgetTables();

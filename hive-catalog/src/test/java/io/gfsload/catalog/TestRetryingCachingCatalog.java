@@ -75,6 +75,11 @@ class TestRetryingCachingCatalog {
         }
 
         @Override
+        public String defaultPartitionName() {
+            return "__NULL__";
+        }
+
+        @Override
         public void close() {}
     }
 
@@ -116,5 +121,11 @@ class TestRetryingCachingCatalog {
         catalog.getTable(EVENTS);
         assertEquals(Optional.empty(), catalog.getTable(TableName.parse("db.nosuch")));
         assertEquals(4, flaky.calls.get(), "read again once forgotten");
+    }
+
+    @Test
+    void namesTheDefaultPartitionAsTheMetastoreDoes() {
+        RetryingCachingCatalog catalog = new RetryingCachingCatalog(new FlakyCatalog(0, null), 3, Duration.ofMillis(1));
+        assertEquals("__NULL__", catalog.defaultPartitionName());
     }
 }

@@ -422,7 +422,7 @@ public final class LoadPlanner {
             // registers a directory hr=abc of an int key as it is named)
             Map<PartitionSpec, List<PartitionInfo>> registeredUnfit = new HashMap<>();
             for (PartitionSpec spec : specs.specs()) {
-                Optional<String> notFit = whyNotFits(table, spec);
+                Optional<String> notFit = whyNotFits(table, spec, hive.defaultPartitionName());
                 if (notFit.isPresent()) {
                     List<PartitionInfo> found = spec.isPrefixOf(table.partitionKeys()) ? find(hive, table, spec) : List.of();
                     if (found.isEmpty()) {
@@ -489,11 +489,12 @@ public final class LoadPlanner {
     /**
      * The names of the partitions {@code latest} chooses from, from the earliest to the latest:
      * those its {@link PartitionSelection.Latest#among() among} selects (every partition, those of
-     * specs, those matching a filter), in partition order, without Hive's default partition, which
-     * holds the rows without a value and is never the latest, whatever its name sorts after (the
-     * digits of a date or an hour, or the numbers of a numeric key). A default partition a spec
-     * names ({@code dt=__HIVE_DEFAULT_PARTITION__}, every key without a value named so), or one a
-     * filter that names the default partition selects ({@code dt = '__HIVE_DEFAULT_PARTITION__'}),
+     * specs, those matching a filter), in partition order, without Hive's default partition (named
+     * as the metastore names it, {@link HiveCatalog#defaultPartitionName()}), which holds the rows
+     * without a value and is never the latest, whatever its name sorts after (the digits of a date
+     * or an hour, or the numbers of a numeric key). A default partition a spec names
+     * ({@code dt=__HIVE_DEFAULT_PARTITION__}, every key without a value named so), or one a filter
+     * that names the default partition selects ({@code dt = '__HIVE_DEFAULT_PARTITION__'}),
      * is selected as {@code --partition} or {@code --where} alone selects it, and comes before
      * every partition with values. Names only, but for a filter, which the metastore answers with
      * the partitions.
@@ -530,32 +531,33 @@ public final class LoadPlanner {
                 selected = names;
             }
         }
+        String nullName = hive.defaultPartitionName();
         List<PartitionSpec> candidates = selected.stream()
-                .filter(spec -> !spec.hasNullValue() || namesItsDefaults(among, spec))
+                .filter(spec -> !spec.hasNullValue(nullName) || namesItsDefaults(among, spec, nullName))
                 // stable: each group stays in partition order
-                .sorted(Comparator.comparing(PartitionSpec::hasNullValue).reversed())
+                .sorted(Comparator.comparing((PartitionSpec spec) -> spec.hasNullValue(nullName)).reversed())
                 .toList();
         if (checked && candidates.isEmpty()) {
             throw new NoSuchPartitionException(table.name(), latest.describe() + " (%s Hive's default partitions, %s, which are never the latest)".formatted(
-                    among instanceof PartitionSelection.All ? "the table has no partitions but" : "the partitions selected are", PartitionSpec.DEFAULT_PARTITION_VALUE));
+                    among instanceof PartitionSelection.All ? "the table has no partitions but" : "the partitions selected are", nullName));
         }
         return candidates;
     }
 
     /**
      * Whether a spec of {@code among} that selects {@code partition} names its every key without a
-     * value (Hive's default partition), or {@code among} is a filter that names the default
+     * value (Hive's default partition, {@code defaultPartitionName}), or {@code among} is a filter that names the default
      * partition: the metastore answers such a filter with a default partition only where a key is
      * compared with that name, or where the filter has no condition on the key (which names none).
      */
-    private static boolean namesItsDefaults(PartitionSelection among, PartitionSpec partition) {
+    private static boolean namesItsDefaults(PartitionSelection among, PartitionSpec partition, String defaultPartitionName) {
         if (among instanceof PartitionSelection.Filter filter) {
-            return filter.expression().contains(PartitionSpec.DEFAULT_PARTITION_VALUE);
+            return filter.expression().contains(defaultPartitionName);
         }
         if (!(among instanceof PartitionSelection.Specs specs)) {
             return false;
         }
-        int lastDefault = partition.values().lastIndexOf(PartitionSpec.DEFAULT_PARTITION_VALUE);
+        int lastDefault = partition.values().lastIndexOf(defaultPartitionName);
         return specs.specs().stream().anyMatch(spec -> spec.selects(partition) && lastDefault < spec.keys().size());
     }
 
@@ -574,7 +576,7 @@ public final class LoadPlanner {
             List<PartitionSpec> names) {
         List<PartitionSpec> selectingNone = specs.specs().stream().filter(spec -> names.stream().noneMatch(spec::selects)).toList();
         for (PartitionSpec spec : selectingNone) {
-            Optional<String> notFit = whyNotFits(table, spec);
+            Optional<String> notFit = whyNotFits(table, spec, hive.defaultPartitionName());
             if (notFit.isPresent()) {
                 throw new InvalidInputException(notFit.get());
             }
@@ -604,10 +606,10 @@ public final class LoadPlanner {
     /**
      * Why {@code spec} does not name leading keys of {@code table} with values of their types (an
      * integer of an integer key, a number of another numeric key, a {@code yyyy-MM-dd} date of a
-     * date key, or Hive's default partition of any), naming the key, its type and the form it
-     * takes; empty when it does.
+     * date key, or Hive's default partition of any, named {@code defaultPartitionName}), naming the
+     * key, its type and the form it takes; empty when it does.
      */
-    private static Optional<String> whyNotFits(TableInfo table, PartitionSpec spec) {
+    private static Optional<String> whyNotFits(TableInfo table, PartitionSpec spec, String defaultPartitionName) {
         if (!spec.isPrefixOf(table.partitionKeys())) {
             return Optional.of("Partition spec '%s' does not match the partition keys of %s: expected %s"
                     .formatted(spec, table.name(), String.join("/", table.partitionKeys().stream().map(k -> k + "=...").toList())));
@@ -616,11 +618,11 @@ public final class LoadPlanner {
             String type = table.partitionKeyTypes().get(i);
             String key = spec.keys().get(i);
             String value = spec.values().get(i);
-            if (value.equals(PartitionSpec.DEFAULT_PARTITION_VALUE)) {
+            if (value.equals(defaultPartitionName)) {
                 continue;
             }
             String notFit = "Partition spec '%s' does not fit %s: its key %s is ".formatted(spec, table.name(), key);
-            if (PartitionSpec.isNumeric(type) && !PartitionSpec.fitsNumericKey(value)) {
+            if (PartitionSpec.isNumeric(type) && !PartitionSpec.fitsNumericKey(value, defaultPartitionName)) {
                 return Optional.of(notFit + "a number (%s), and '%s' is not one".formatted(type, value));
             }
             if (PartitionSpec.isInteger(type) && !INTEGER.matcher(value).matches()) {

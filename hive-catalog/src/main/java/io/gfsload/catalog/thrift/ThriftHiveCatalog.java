@@ -86,6 +86,10 @@ import org.slf4j.LoggerFactory;
  * dead one) for the socket timeout, before the next metastore is tried. A metastore that closes the
  * connection or answers something else than Thrift (an HTTP proxy's error page) is passed at once.
  * Later calls keep Hive's socket timeout: listing many partitions may take long.
+ *
+ * <p>As it connects, the catalog asks the metastore how it names Hive's default partition
+ * ({@code hive.exec.default.partition.name}), unless told: a metastore that refuses the key or
+ * does not know the call leaves it {@link PartitionSpec#DEFAULT_PARTITION_VALUE}.
  */
 public final class ThriftHiveCatalog implements HiveCatalog {
     private static final Logger LOG = LoggerFactory.getLogger(ThriftHiveCatalog.class);
@@ -141,6 +145,9 @@ public final class ThriftHiveCatalog implements HiveCatalog {
      */
     private static final String FIRST_CALL_KEY = HiveConf.ConfVars.METASTORE_TRY_DIRECT_SQL.varname;
 
+    /** The setting that names Hive's default partition, which Hive's metastore client may read ({@code get_config_value}). */
+    static final String DEFAULT_PARTITION_NAME_KEY = HiveConf.ConfVars.DEFAULTPARTITIONNAME.varname;
+
     /** The largest string or list the first call reads: its answer is one setting's value. */
     private static final long MAX_FIRST_ANSWER_BYTES = 64 * 1024;
 
@@ -156,6 +163,8 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     private final BlockingQueue<Connection> idle = new LinkedBlockingQueue<>();
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private volatile boolean closed;
+    /** Hive's default partition's name: as told, else as the metastore answered when the catalog connected. */
+    private volatile String defaultPartitionName = PartitionSpec.DEFAULT_PARTITION_VALUE;
 
     /**
      * A metastore of the service, and the configurations of a client that connects to it alone:
@@ -210,19 +219,37 @@ public final class ThriftHiveCatalog implements HiveCatalog {
     }
 
     /**
+     * As {@link #connect(List, int, int, Duration, Optional)}, asking the metastore how it names
+     * Hive's default partition.
+     */
+    public static ThriftHiveCatalog connect(List<URI> uris, int batchSize, int maxConnections, Duration connectTimeout) {
+        return connect(uris, batchSize, maxConnections, connectTimeout, Optional.empty());
+    }
+
+    /**
      * Connects to the first of the metastores at {@code uris} that answers (one connection now,
      * more when calls overlap, each to the metastore that last answered, else the next that
      * answers after it); lists of partitions are fetched {@code batchSize} at a time.
      *
      * @param connectTimeout how long a connection waits for a metastore to take the TCP
      *     connection, and then to answer its first call, before it tries the next one
+     * @param defaultPartitionName the name of Hive's default partition
+     *     ({@code hive.exec.default.partition.name} as the Hive configuration sets it), or empty to
+     *     ask the metastore, once, as the catalog connects: a metastore that refuses the key or
+     *     fails to answer leaves it {@link PartitionSpec#DEFAULT_PARTITION_VALUE}, and the
+     *     catalog connects all the same
      * @throws InvalidInputException when a URI is not {@code thrift://host:port}, or has a user
      *     and password (not repeated)
      * @throws MetastoreUnavailableException when none of the metastores can be reached
      */
-    public static ThriftHiveCatalog connect(List<URI> uris, int batchSize, int maxConnections, Duration connectTimeout) {
+    public static ThriftHiveCatalog connect(List<URI> uris, int batchSize, int maxConnections, Duration connectTimeout,
+            Optional<String> defaultPartitionName) {
         requireNonNull(uris, "uris is null");
         requireNonNull(connectTimeout, "connectTimeout is null");
+        requireNonNull(defaultPartitionName, "defaultPartitionName is null");
+        if (defaultPartitionName.isPresent() && defaultPartitionName.get().isBlank()) {
+            throw new IllegalArgumentException("defaultPartitionName is blank");
+        }
         if (connectTimeout.toMillis() < 1 || connectTimeout.toMillis() > Integer.MAX_VALUE) {
             throw new IllegalArgumentException("connectTimeout must be at least 1 ms and at most %s ms: %s".formatted(Integer.MAX_VALUE, connectTimeout));
         }
@@ -264,7 +291,39 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         }
         ThriftHiveCatalog catalog = new ThriftHiveCatalog(metastores, batchSize, maxConnections, connectTimeout);
         catalog.idle.add(catalog.openConnection());
+        catalog.defaultPartitionName = defaultPartitionName.orElseGet(catalog::askDefaultPartitionName);
         return catalog;
+    }
+
+    /**
+     * How the metastore names Hive's default partition, its {@code hive.exec.default.partition.name};
+     * {@link PartitionSpec#DEFAULT_PARTITION_VALUE} when it does not say: it refuses the key
+     * ({@code ConfigValSecurityException}), does not have the call, or fails. Never fails the
+     * catalog: a metastore that cannot answer this fails the calls that matter on their own.
+     */
+    private String askDefaultPartitionName() {
+        String name;
+        try {
+            name = withClient(client -> client.getConfigValue(DEFAULT_PARTITION_NAME_KEY, PartitionSpec.DEFAULT_PARTITION_VALUE));
+        }
+        catch (TException | CatalogException e) {
+            LOG.info("The metastore at {} did not say how it names Hive's default partition ({}: {}); taking its default name, {}",
+                    addresses, DEFAULT_PARTITION_NAME_KEY, e instanceof TException thrift ? describe(thrift) : e.getMessage(),
+                    PartitionSpec.DEFAULT_PARTITION_VALUE);
+            return PartitionSpec.DEFAULT_PARTITION_VALUE;
+        }
+        if (name == null || name.isBlank()) {
+            LOG.info("The metastore at {} names Hive's default partition with a blank {}; taking its default name, {}",
+                    addresses, DEFAULT_PARTITION_NAME_KEY, PartitionSpec.DEFAULT_PARTITION_VALUE);
+            return PartitionSpec.DEFAULT_PARTITION_VALUE;
+        }
+        LOG.debug("The metastore at {} names Hive's default partition {}", addresses, name);
+        return name;
+    }
+
+    @Override
+    public String defaultPartitionName() {
+        return defaultPartitionName;
     }
 
     /**
@@ -753,7 +812,9 @@ public final class ThriftHiveCatalog implements HiveCatalog {
         catch (MetaException e) {
             if (refusesFilter(e.getMessage())) {
                 // a valid filter on an int or date key that the metastore's JDO filter refuses, where its direct SQL is off or failed
-                Optional<TypedFilter> typed = firstLine(e.getMessage()).startsWith(TYPED_KEYS_REFUSAL) ? TypedFilter.parse(filter, table) : Optional.empty();
+                Optional<TypedFilter> typed = firstLine(e.getMessage()).startsWith(TYPED_KEYS_REFUSAL)
+                        ? TypedFilter.parse(filter, table, defaultPartitionName)
+                        : Optional.empty();
                 if (typed.isPresent()) {
                     return byTypedFilter(table, typed.get(), "by %s (%s)".formatted(typedKeys(table), firstLine(e.getMessage())));
                 }
@@ -761,7 +822,7 @@ public final class ThriftHiveCatalog implements HiveCatalog {
             }
             if (firstLine(e.getMessage()).startsWith(PARTITION_REQUEST_LIMIT)) {
                 // more partitions match than the metastore returns in one answer: their names, filtered here, then the partitions in batches
-                Optional<TypedFilter> all = TypedFilter.parseAll(filter, table);
+                Optional<TypedFilter> all = TypedFilter.parseAll(filter, table, defaultPartitionName);
                 if (all.isPresent()) {
                     return byTypedFilter(table, all.get(), "in one answer (%s)".formatted(firstLine(e.getMessage())));
                 }
@@ -804,19 +865,21 @@ public final class ThriftHiveCatalog implements HiveCatalog {
      * {@code partitions}, which the metastore selected by {@code filter}, without Hive's default
      * partitions that the filter does not select with their null values: the metastore compares a
      * {@code string} key's value as text, so that {@code dt >= '2026-11-20'} or {@code dt != '2026-11-20'}
-     * selects {@code dt=__HIVE_DEFAULT_PARTITION__}, the rows whose {@code dt} is null, which Hive's
+     * selects {@code dt=__HIVE_DEFAULT_PARTITION__} (as the metastore names the default partition,
+     * {@link #defaultPartitionName()}), the rows whose {@code dt} is null, which Hive's
      * own partition pruning (and its direct SQL for an integer or {@code date} key) leaves out. A
      * filter {@link TypedFilter#parseAll} does not take keeps the metastore's answer.
      */
-    private static List<PartitionInfo> withoutDefaultPartitionsMatchedAsText(TableInfo table, String filter, List<PartitionInfo> partitions) {
-        if (partitions.stream().noneMatch(partition -> partition.spec().hasNullValue())) {
+    private List<PartitionInfo> withoutDefaultPartitionsMatchedAsText(TableInfo table, String filter, List<PartitionInfo> partitions) {
+        String nullName = defaultPartitionName;
+        if (partitions.stream().noneMatch(partition -> partition.spec().hasNullValue(nullName))) {
             return partitions;
         }
-        Optional<TypedFilter> typed = TypedFilter.parseAll(filter, table);
+        Optional<TypedFilter> typed = TypedFilter.parseAll(filter, table, nullName);
         if (typed.isEmpty()) {
             return partitions;
         }
-        return partitions.stream().filter(partition -> !partition.spec().hasNullValue() || typed.get().matches(partition.spec())).toList();
+        return partitions.stream().filter(partition -> !partition.spec().hasNullValue(nullName) || typed.get().matches(partition.spec())).toList();
     }
 
     /**

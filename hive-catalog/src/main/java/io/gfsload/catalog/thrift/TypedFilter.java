@@ -41,12 +41,14 @@ import org.apache.hadoop.hive.metastore.parser.ExpressionTree.TreeNode;
  * {@code hr=2}), a valid date, written {@code 'yyyy-MM-dd'} or without quotes ({@code 2026-11-20},
  * which the metastore's parser reads as a date), for a {@code date} key (compared as a date). A
  * filter with {@code like}, on a key of another type, or with a value of another type is not taken:
- * the metastore's refusal of it stands. Hive's default partition ({@code __HIVE_DEFAULT_PARTITION__}, the rows whose key is
- * null) compares as SQL's null, as in the metastore's direct SQL for an integer or date key and in
- * Hive's own partition pruning for every key: no comparison with it holds, nor its negation
- * ({@code hr != 3}, {@code dt != '2026-11-20'}), though {@code or} with a condition that holds
- * does. A {@code string} key compared with that name itself ({@code dt = '__HIVE_DEFAULT_PARTITION__'})
- * is compared as text, as the metastore compares it: that selects the default partition by name.
+ * the metastore's refusal of it stands. Hive's default partition (the rows whose key is null,
+ * named by the metastore's {@code hive.exec.default.partition.name}, {@code __HIVE_DEFAULT_PARTITION__}
+ * unless set otherwise) compares as SQL's null, as in the metastore's direct SQL for an integer or
+ * date key and in Hive's own partition pruning for every key: no comparison with it holds, nor its
+ * negation ({@code hr != 3}, {@code dt != '2026-11-20'}), though {@code or} with a condition that
+ * holds does. A {@code string} key compared with that name itself
+ * ({@code dt = '__HIVE_DEFAULT_PARTITION__'}) is compared as text, as the metastore compares it:
+ * that selects the default partition by name.
  *
  * <p>{@link #parseAll} takes the rest of the metastore's grammar too, {@code like} on a
  * {@code string} key and dates written without quotes ({@code d = 2026-11-20}), to tell which of
@@ -63,19 +65,22 @@ final class TypedFilter {
 
     /** A node of the filter: a comparison, a {@code like}, or two nodes joined by {@code and} or {@code or}. */
     private sealed interface Node permits Comparison, Like, Junction {
-        /** Whether the node holds for {@code values}: true, false, or null (unknown, as SQL's null). */
-        Boolean test(List<String> values);
+        /**
+         * Whether the node holds for {@code values}: true, false, or null (unknown, as SQL's null),
+         * a value named {@code defaultPartitionName} being null.
+         */
+        Boolean test(List<String> values, String defaultPartitionName);
     }
 
     private record Junction(Node left, boolean and, Node right) implements Node {
         @Override
-        public Boolean test(List<String> values) {
-            Boolean left = this.left.test(values);
+        public Boolean test(List<String> values, String defaultPartitionName) {
+            Boolean left = this.left.test(values, defaultPartitionName);
             if (left != null && left != and) {
                 // false and ..., true or ...
                 return left;
             }
-            Boolean right = this.right.test(values);
+            Boolean right = this.right.test(values, defaultPartitionName);
             if (right != null && right != and) {
                 return right;
             }
@@ -86,8 +91,8 @@ final class TypedFilter {
     /** {@code key OPERATOR value}, the value on the right side. */
     private record Comparison(int key, Type type, String operator, Comparable<Object> value) implements Node {
         @Override
-        public Boolean test(List<String> values) {
-            if (key >= values.size() || isNull(values.get(key), value)) {
+        public Boolean test(List<String> values, String defaultPartitionName) {
+            if (key >= values.size() || isNull(values.get(key), value, defaultPartitionName)) {
                 return null;
             }
             Comparable<Object> actual = typedValue(type, values.get(key));
@@ -115,8 +120,8 @@ final class TypedFilter {
      */
     private record Like(int key, Pattern pattern) implements Node {
         @Override
-        public Boolean test(List<String> values) {
-            if (key >= values.size() || isNull(values.get(key), null)) {
+        public Boolean test(List<String> values, String defaultPartitionName) {
+            if (key >= values.size() || isNull(values.get(key), null, defaultPartitionName)) {
                 return null;
             }
             return pattern.matcher(values.get(key)).matches();
@@ -125,18 +130,21 @@ final class TypedFilter {
 
     /**
      * Whether a partition's {@code value} is SQL's null when compared with {@code operand}: Hive's
-     * default partition is, but compared with its own name ({@code dt = '__HIVE_DEFAULT_PARTITION__'}).
+     * default partition, {@code defaultPartitionName}, is, but compared with its own name
+     * ({@code dt = '__HIVE_DEFAULT_PARTITION__'}).
      */
-    private static boolean isNull(String value, Object operand) {
-        return value.equals(PartitionSpec.DEFAULT_PARTITION_VALUE) && !PartitionSpec.DEFAULT_PARTITION_VALUE.equals(operand);
+    private static boolean isNull(String value, Object operand, String defaultPartitionName) {
+        return value.equals(defaultPartitionName) && !defaultPartitionName.equals(operand);
     }
 
     private final String filter;
     private final Node root;
+    private final String defaultPartitionName;
 
-    private TypedFilter(String filter, Node root) {
+    private TypedFilter(String filter, Node root, String defaultPartitionName) {
         this.filter = filter;
         this.root = root;
+        this.defaultPartitionName = defaultPartitionName;
     }
 
     /**
@@ -144,10 +152,12 @@ final class TypedFilter {
      * the metastore cannot parse it, it has {@code like}, a key that is not one of the table's
      * partition keys or not of type {@code string}, a numeric type or {@code date}, or a value not
      * of its key's type (a number or a date without quotes for a {@code string} key, a quoted value
-     * for a numeric key, anything but a valid date for a {@code date} key).
+     * for a numeric key, anything but a valid date for a {@code date} key). A value named
+     * {@code defaultPartitionName}, the metastore's {@code hive.exec.default.partition.name}, is
+     * Hive's default partition.
      */
-    static Optional<TypedFilter> parse(String filter, TableInfo table) {
-        return parse(filter, table, false);
+    static Optional<TypedFilter> parse(String filter, TableInfo table, String defaultPartitionName) {
+        return parse(filter, table, defaultPartitionName, false);
     }
 
     /**
@@ -156,13 +166,14 @@ final class TypedFilter {
      * {@code string} key (as its text): every filter the metastore evaluates on keys of the types
      * this class takes.
      */
-    static Optional<TypedFilter> parseAll(String filter, TableInfo table) {
-        return parse(filter, table, true);
+    static Optional<TypedFilter> parseAll(String filter, TableInfo table, String defaultPartitionName) {
+        return parse(filter, table, defaultPartitionName, true);
     }
 
-    private static Optional<TypedFilter> parse(String filter, TableInfo table, boolean all) {
+    private static Optional<TypedFilter> parse(String filter, TableInfo table, String defaultPartitionName, boolean all) {
         requireNonNull(filter, "filter is null");
         requireNonNull(table, "table is null");
+        requireNonNull(defaultPartitionName, "defaultPartitionName is null");
         TreeNode root;
         try {
             root = PartFilterExprUtil.getFilterParser(filter).tree.getRoot();
@@ -174,13 +185,13 @@ final class TypedFilter {
         if (root == null) {
             return Optional.empty();
         }
-        return node(root, table, all).map(node -> new TypedFilter(filter, node));
+        return node(root, table, all).map(node -> new TypedFilter(filter, node, defaultPartitionName));
     }
 
     /** Whether the partition {@code spec} (of all the table's keys) matches the filter. */
     boolean matches(PartitionSpec spec) {
         requireNonNull(spec, "spec is null");
-        return Boolean.TRUE.equals(root.test(spec.values()));
+        return Boolean.TRUE.equals(root.test(spec.values(), defaultPartitionName));
     }
 
     @Override

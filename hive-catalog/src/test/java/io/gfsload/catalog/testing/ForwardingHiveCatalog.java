@@ -52,5 +52,10 @@ public abstract class ForwardingHiveCatalog implements HiveCatalog {
     }
 
     @Override
+    public String defaultPartitionName() {
+        return delegate().defaultPartitionName();
+    }
+
+    @Override
     public void close() {}
 }

@@ -19,6 +19,8 @@ class TestTypedFilter {
     private static final TableInfo TABLE = new TableInfo(new TableName("db", "t"), "EXTERNAL_TABLE", Optional.empty(), Optional.empty(),
             List.of("dt", "hr", "d", "amount"), List.of("string", "int", "date", "decimal(10,2)"));
 
+    private static final String DEFAULT = PartitionSpec.DEFAULT_PARTITION_VALUE;
+
     private static final List<String> NAMES = List.of(
             "dt=a/hr=2/d=2026-11-01/amount=1",
             "dt=a/hr=03/d=2026-11-20/amount=1",
@@ -59,9 +61,21 @@ class TestTypedFilter {
     }
 
     @Test
+    void theDefaultPartitionIsNamedAsTheMetastoreNamesIt() {
+        // hive.exec.default.partition.name=__NULL__: __HIVE_DEFAULT_PARTITION__ is a value as any other there
+        List<String> names = List.of("dt=a/hr=1/d=2026-11-01/amount=1", "dt=__NULL__/hr=2/d=2026-11-01/amount=1",
+                "dt=__HIVE_DEFAULT_PARTITION__/hr=3/d=2026-11-01/amount=1");
+        assertEquals(List.of("dt=__HIVE_DEFAULT_PARTITION__/hr=3/d=2026-11-01/amount=1"), matching(names, "dt != 'a'", "__NULL__"));
+        assertEquals(List.of("dt=__HIVE_DEFAULT_PARTITION__/hr=3/d=2026-11-01/amount=1"), matching(names, "dt < 'a'", "__NULL__"));
+        assertEquals(List.of("dt=__NULL__/hr=2/d=2026-11-01/amount=1"), matching(names, "dt = '__NULL__'", "__NULL__"));
+        assertEquals(names.subList(1, 3), matching(names, "dt != 'a' or hr = 2", "__NULL__"));
+        assertEquals(List.of("dt=__NULL__/hr=2/d=2026-11-01/amount=1"), matching(names, "dt < 'a'", DEFAULT));
+    }
+
+    @Test
     void everyFilterOfTheMetastoreIsTakenToTellItsDefaultPartitions() {
         List<String> names = List.of("dt=2026-11-01/hr=1/d=2026-11-01/amount=1", "dt=__HIVE_DEFAULT_PARTITION__/hr=2/d=2026-11-01/amount=1");
-        assertTrue(TypedFilter.parse("dt like '.*'", TABLE).isEmpty());
+        assertTrue(TypedFilter.parse("dt like '.*'", TABLE, DEFAULT).isEmpty());
         assertEquals(List.of("dt=2026-11-01/hr=1/d=2026-11-01/amount=1"), matchingAll(names, "dt like '.*'"));
         assertEquals(List.of("dt=2026-11-01/hr=1/d=2026-11-01/amount=1"), matchingAll(names, "dt like '(?i)2026-11.*' and hr = 1"));
         assertEquals(List.of("dt=__HIVE_DEFAULT_PARTITION__/hr=2/d=2026-11-01/amount=1"), matchingAll(names, "dt like 'x.*' or hr = 2"));
@@ -97,7 +111,7 @@ class TestTypedFilter {
                 "hr = 99999999999999999999",
                 "dt in ('a')",
                 "hr >=")) {
-            assertTrue(TypedFilter.parse(filter, TABLE).isEmpty(), filter);
+            assertTrue(TypedFilter.parse(filter, TABLE, DEFAULT).isEmpty(), filter);
         }
     }
 
@@ -106,11 +120,15 @@ class TestTypedFilter {
     }
 
     private static List<String> matching(List<String> names, String filter) {
-        return matching(names, TypedFilter.parse(filter, TABLE).orElseThrow(() -> new AssertionError("not taken: " + filter)));
+        return matching(names, TypedFilter.parse(filter, TABLE, DEFAULT).orElseThrow(() -> new AssertionError("not taken: " + filter)));
+    }
+
+    private static List<String> matching(List<String> names, String filter, String defaultPartitionName) {
+        return matching(names, TypedFilter.parse(filter, TABLE, defaultPartitionName).orElseThrow(() -> new AssertionError("not taken: " + filter)));
     }
 
     private static List<String> matchingAll(List<String> names, String filter) {
-        return matching(names, TypedFilter.parseAll(filter, TABLE).orElseThrow(() -> new AssertionError("not taken: " + filter)));
+        return matching(names, TypedFilter.parseAll(filter, TABLE, DEFAULT).orElseThrow(() -> new AssertionError("not taken: " + filter)));
     }
 
     private static List<String> matching(List<String> names, TypedFilter typed) {
