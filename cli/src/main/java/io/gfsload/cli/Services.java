@@ -121,7 +121,8 @@ final class Services implements AutoCloseable {
      * The catalog of the {@code configured} metastores (the first connection to the first of them,
      * in order, that answers, later ones to the one that last answered), else of the one {@code gfsload metastore start} serves from the
      * embedded metastore's directory, else of an embedded one with the demo table; retried and
-     * cached.
+     * cached. Hive's default partition is named as {@code $HIVE_CONF_DIR/hive-site.xml} sets
+     * {@code hive.exec.default.partition.name}, else as the metastore says.
      */
     private HiveCatalog openCatalog(CliEnvironment environment, Optional<List<URI>> configured, PrintWriter err) {
         Optional<List<URI>> uris = configured;
@@ -146,7 +147,10 @@ final class Services implements AutoCloseable {
             DemoDataset.standard().ensure(metastore.uri(), home.resolve("demo"));
             uris = Optional.of(List.of(metastore.uri()));
         }
-        return register(new RetryingCachingCatalog(ThriftHiveCatalog.connect(uris.get()), METASTORE_ATTEMPTS, Duration.ofMillis(500)));
+        Optional<String> defaultPartitionName = environment.hiveConfDir().flatMap(HiveSite::defaultPartitionName);
+        ThriftHiveCatalog catalog = ThriftHiveCatalog.connect(uris.get(), ThriftHiveCatalog.DEFAULT_BATCH_SIZE, ThriftHiveCatalog.DEFAULT_MAX_CONNECTIONS,
+                ThriftHiveCatalog.DEFAULT_CONNECT_TIMEOUT, defaultPartitionName);
+        return register(new RetryingCachingCatalog(catalog, METASTORE_ATTEMPTS, Duration.ofMillis(500)));
     }
 
     /**

@@ -36,7 +36,7 @@ public final class TableSelectionOptions {
     @Option(names = "--latest", paramLabel = "N", description = "The N partitions with the greatest values, of the table or of those --partition or --where selects "
             + "(--partition region=us --latest 7: the 7 latest of region us); each key compared as its type says, numbers (a string key's whole numbers too) "
             + "as numbers, other strings and dates as text; never Hive's default partition (of the rows whose key is null: __HIVE_DEFAULT_PARTITION__, "
-            + "or the name the metastore's hive.exec.default.partition.name sets), unless a --partition names it "
+            + "or the name hive.exec.default.partition.name sets, in $HIVE_CONF_DIR/hive-site.xml, else the metastore's), unless a --partition names it "
             + "(--partition dt=__HIVE_DEFAULT_PARTITION__ --latest 1), and then before every partition with values.")
     Integer latest;
 

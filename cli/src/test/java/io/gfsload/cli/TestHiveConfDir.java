@@ -83,6 +83,56 @@ class TestHiveConfDir {
         }
     }
 
+    /**
+     * The name hive-site.xml gives Hive's default partition is the one whose partitions are never
+     * the latest, over the metastore's (here Hive's default name, which is then a value as any other).
+     */
+    @Test
+    void hiveSiteNamesTheDefaultPartition() throws Exception {
+        try (EmbeddedMetastore metastore = EmbeddedMetastore.start(directory.resolve("site-metastore"))) {
+            try (MetastoreAdmin admin = MetastoreAdmin.connect(metastore.uri())) {
+                admin.ensureDatabase("shop", directory.resolve("data").toUri().toString());
+                TableName sales = new TableName("shop", "sales");
+                admin.createParquetTable(sales, List.of(new Column("id", "bigint")), List.of(new Column("dt", "string")),
+                        directory.resolve("data/sales").toUri().toString());
+                Map<PartitionSpec, String> partitions = new java.util.LinkedHashMap<>();
+                for (String dt : List.of("2026-11-20", "__NULL__", PartitionSpec.DEFAULT_PARTITION_VALUE)) {
+                    Path data = directory.resolve("data/sales/dt=" + dt);
+                    Files.createDirectories(data);
+                    Files.write(data.resolve("part-0"), new byte[10]);
+                    partitions.put(PartitionSpec.parse("dt=" + dt), new org.apache.hadoop.fs.Path(data.toUri()).toString());
+                }
+                admin.addPartitions(sales, partitions);
+            }
+            Path conf = directory.resolve("hive-conf");
+            Files.createDirectories(conf);
+            Path home = directory.resolve("home");
+            Files.writeString(conf.resolve("hive-site.xml"), """
+                    <configuration>
+                      <property><name>hive.metastore.uris</name><value>%s</value></property>
+                    </configuration>
+                    """.formatted(metastore.uri()));
+            assertEquals(List.of("dt=__NULL__"), latest(home, conf), "__NULL__ sorts after the digits, and is a value as any other");
+
+            Files.writeString(conf.resolve("hive-site.xml"), """
+                    <configuration>
+                      <property><name>hive.metastore.uris</name><value>%s</value></property>
+                      <property><name>hive.exec.default.partition.name</name><value>__NULL__</value></property>
+                    </configuration>
+                    """.formatted(metastore.uri()));
+            assertEquals(List.of("dt=" + PartitionSpec.DEFAULT_PARTITION_VALUE), latest(home, conf));
+        }
+    }
+
+    /** The partitions that {@code gfsload plan --table shop.sales --latest 1} plans, with {@code conf} as $HIVE_CONF_DIR. */
+    private static List<String> latest(Path home, Path conf) throws IOException {
+        CliRun run = CliRun.gfsload(new CliEnvironment(home, Optional.of(conf)), "plan", "--table", "shop.sales", "--latest", "1", "--json");
+        assertEquals(0, run.exitCode(), run.err());
+        List<String> names = new java.util.ArrayList<>();
+        new ObjectMapper().readTree(run.out()).get("partitions").forEach(partition -> names.add(partition.get("name").asText()));
+        return names;
+    }
+
     private static URI refusing() throws IOException {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return URI.create("thrift://127.0.0.1:" + socket.getLocalPort());

@@ -14,6 +14,7 @@ import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -116,5 +117,31 @@ class TestHiveSite {
             assertFalse(e.getMessage().contains("\n"), e.getMessage());
             assertFalse(e.getMessage().contains("Exception"), e.getMessage());
         }
+    }
+
+    @Test
+    void namesTheDefaultPartitionWhereItSetsTheName() throws IOException {
+        assertEquals(Optional.empty(), HiveSite.defaultPartitionName(conf), "no hive-site.xml");
+        hiveSite("thrift://hms-1:9083");
+        assertEquals(Optional.empty(), HiveSite.defaultPartitionName(conf), "the metastore's name holds");
+        for (String value : List.of("__NULL__", " __NULL__ ")) {
+            Files.writeString(conf.resolve("hive-site.xml"), """
+                    <?xml version="1.0"?>
+                    <configuration>
+                      <property><name>hive.exec.default.partition.name</name><value>%s</value></property>
+                    </configuration>
+                    """.formatted(value));
+            assertEquals(Optional.of("__NULL__"), HiveSite.defaultPartitionName(conf), value);
+        }
+        Files.writeString(conf.resolve("hive-site.xml"), """
+                <?xml version="1.0"?>
+                <configuration>
+                  <property><name>hive.exec.default.partition.name</name><value> </value></property>
+                </configuration>
+                """);
+        assertEquals(Optional.empty(), HiveSite.defaultPartitionName(conf), "blank");
+        Files.writeString(conf.resolve("hive-site.xml"), "<configuration><property>");
+        InvalidInputException e = assertThrows(InvalidInputException.class, () -> HiveSite.defaultPartitionName(conf));
+        assertTrue(e.getMessage().startsWith(conf.resolve("hive-site.xml") + " is not a valid configuration file: "), e.getMessage());
     }
 }

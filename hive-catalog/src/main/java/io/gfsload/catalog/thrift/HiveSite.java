@@ -12,9 +12,13 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 
-/** Reads the metastore address from a Hive configuration directory's {@code hive-site.xml}. */
+/**
+ * Reads the metastore address, and the name of Hive's default partition, from a Hive configuration
+ * directory's {@code hive-site.xml}.
+ */
 public final class HiveSite {
     private HiveSite() {}
 
@@ -35,12 +39,11 @@ public final class HiveSite {
     public static List<URI> metastoreUris(Path confDir) {
         requireNonNull(confDir, "confDir is null");
         Path file = confDir.resolve("hive-site.xml");
-        if (!Files.isRegularFile(file)) {
+        Optional<Configuration> site = read(file);
+        if (site.isEmpty()) {
             return List.of();
         }
-        SiteFiles.check(toUrl(file));
-        Configuration conf = new Configuration(false);
-        conf.addResource(new org.apache.hadoop.fs.Path(file.toUri()));
+        Configuration conf = site.get();
         String key = conf.get(METASTORE_KEY) != null ? METASTORE_KEY : HIVE_KEY;
         List<String> values = Arrays.stream(conf.getTrimmed(key, "").split(",")).map(String::strip).filter(u -> !u.isEmpty()).toList();
         if (values.stream().anyMatch(value -> value.contains("@"))) {
@@ -63,6 +66,32 @@ public final class HiveSite {
             uris.add(uri);
         }
         return List.copyOf(uris);
+    }
+
+    /**
+     * The {@code hive.exec.default.partition.name} of {@code confDir/hive-site.xml}: how Hive,
+     * configured so, names its default partition (the partitions of the rows whose key is null),
+     * as its queries write and prune them; empty when there is no such file or it does not set it
+     * (or sets it blank), for the metastore's name to hold.
+     *
+     * @throws InvalidInputException when the file is malformed
+     */
+    public static Optional<String> defaultPartitionName(Path confDir) {
+        requireNonNull(confDir, "confDir is null");
+        return read(confDir.resolve("hive-site.xml"))
+                .map(conf -> conf.getTrimmed(ThriftHiveCatalog.DEFAULT_PARTITION_NAME_KEY, ""))
+                .filter(name -> !name.isEmpty());
+    }
+
+    /** The settings of {@code file}, checked, or empty when there is no such file. */
+    private static Optional<Configuration> read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        SiteFiles.check(toUrl(file));
+        Configuration conf = new Configuration(false);
+        conf.addResource(new org.apache.hadoop.fs.Path(file.toUri()));
+        return Optional.of(conf);
     }
 
     private static URL toUrl(Path file) {
