@@ -42,10 +42,12 @@ public final class BenchmarkHarness {
     /**
      * Runs everything and writes the results.
      *
-     * @throws BenchmarkException when a data set cannot be prepared, a run fails or moves less than
-     *     its whole data set, or the results cannot be written
+     * @throws BenchmarkException when the output directory cannot be written (before any run), a
+     *     data set cannot be prepared, a run fails or moves less than its whole data set, or the
+     *     results cannot be written
      */
     public BenchmarkResults run() {
+        ResultsWriter.checkWritable(options.outputDir());
         long start = ticker.read();
         MachineInfo machine = MachineInfo.probe(clock);
         String name = "gfsload-bench-" + ProcessHandle.current().pid();

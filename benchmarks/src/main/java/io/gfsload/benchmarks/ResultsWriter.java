@@ -19,6 +19,22 @@ public final class ResultsWriter {
     private ResultsWriter() {}
 
     /**
+     * Creates {@code directory} when missing and checks that files can be written into it, so that
+     * a run that could not keep its results fails before it starts rather than after.
+     *
+     * @throws BenchmarkException when {@code directory} cannot be created or written into
+     */
+    public static void checkWritable(Path directory) {
+        try {
+            Files.createDirectories(directory);
+            Files.delete(Files.createTempFile(directory, ".results-", ".tmp"));
+        }
+        catch (IOException e) {
+            throw new BenchmarkException("Cannot write the results into " + directory + ": " + e, e);
+        }
+    }
+
+    /**
      * Writes both files into {@code directory}, creating it when missing.
      *
      * @throws BenchmarkException when they cannot be written

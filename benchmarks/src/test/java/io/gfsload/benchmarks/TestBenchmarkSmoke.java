@@ -147,4 +147,21 @@ class TestBenchmarkSmoke {
         }
         assertTrue(new File(dir.resolve("work").toFile(), "p1-large-files-smoke.complete").isFile(), "data sets are kept for the next run");
     }
+
+    @Test
+    void anOutputDirectoryThatCannotBeWrittenFailsBeforeTheFirstRun() throws IOException {
+        Path notADirectory = Files.writeString(dir.resolve("results"), "a file, not a directory");
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = Bench.createCommandLine();
+        commandLine.setOut(new PrintWriter(out));
+        commandLine.setErr(new PrintWriter(err));
+        int exitCode = commandLine.execute("--size", "smoke", "--runs", "1", "--scenarios", "C1-socket", "--work-dir", dir.resolve("work").toString(),
+                "--out-dir", notADirectory.resolve("out").toString(), "--memory-dir", dir.resolve("mem").toString());
+
+        assertEquals(1, exitCode, err.toString());
+        assertTrue(err.toString().contains("bench: Cannot write the results into " + notADirectory.resolve("out")), err.toString());
+        assertFalse(err.toString().contains("C1-socket "), "no scenario ran before the failure: " + err);
+        assertFalse(Files.exists(dir.resolve("work/p1-large-files-smoke")), "no data set was generated");
+    }
 }
