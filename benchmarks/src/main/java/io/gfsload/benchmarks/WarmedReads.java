@@ -37,7 +37,9 @@ import org.apache.hadoop.fs.FileSystem;
  * Hive job does) or through the cache client, from a cluster gfsload warmed before the first run,
  * against the same byte ranges read straight from the throttled store. All read the same ranges
  * (the plan's blocks) with the same number of threads, one range per task, and count what they
- * read; the cache's readers also verify each block's CRC32C.
+ * read; the cache's readers also verify each block's CRC32C. A run of a cache's reader counts only
+ * when no byte of it came from the store ({@code store.bytes-read} and, through {@code gfs://},
+ * {@code gfs.bytes-from-ufs} 0): a block that was not in the cache would make it a store reader.
  */
 final class WarmedReads implements Closeable {
     /** Bytes per read call, on both sides. */
@@ -80,6 +82,11 @@ final class WarmedReads implements Closeable {
             }
 
             @Override
+            boolean readsTheCache() {
+                return true;
+            }
+
+            @Override
             public List<String> settings() {
                 List<String> settings = new ArrayList<>(List.of("readers = %d threads, one block per task".formatted(readers)));
                 warmSettings.forEach(setting -> settings.add("warm-up load: " + setting));
@@ -100,6 +107,11 @@ final class WarmedReads implements Closeable {
                     in.seek(block.offset());
                     return readRange(in, block, buffer);
                 }
+            }
+
+            @Override
+            boolean readsTheCache() {
+                return true;
             }
 
             @Override
@@ -226,6 +238,11 @@ final class WarmedReads implements Closeable {
 
         abstract long read(BlockTask block, byte[] buffer) throws IOException;
 
+        /** Whether this reader reads the warmed cache, so that a run must read no byte from the store. */
+        boolean readsTheCache() {
+            return false;
+        }
+
         /** Clears the reader's own counters before a run. */
         void resetCounters() {}
 
@@ -281,6 +298,12 @@ final class WarmedReads implements Closeable {
             Map<String, Long> counters = new java.util.TreeMap<>(ufs.probe().counters());
             counters.putAll(counters());
             counters.put("blocks-read", (long) blocks.size());
+            long fromStore = counters.getOrDefault("store.bytes-read", 0L);
+            long fromUfs = counters.getOrDefault("gfs.bytes-from-ufs", 0L);
+            if (readsTheCache() && (fromStore != 0 || fromUfs != 0)) {
+                throw new BenchmarkException("P5 %s run %d read %d bytes from the store (gfs.bytes-from-ufs %d), not all from the warmed cache"
+                        .formatted(name(), run, fromStore, fromUfs));
+            }
             return RunResult.of(run, end - start, bytes.get(), data.shape().files(), counters);
         }
     }

@@ -14,13 +14,16 @@ import io.gfsload.planner.LoadRequest;
 import io.gfsload.planner.LoadTarget;
 import io.gfsload.planner.PlanStats;
 import io.gfsload.planner.PlannerConfig;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The pure parts of the harness: summaries, scenario selection, settings rules, options. */
 class TestHarnessParts {
@@ -96,6 +99,25 @@ class TestHarnessParts {
         SettingsRule optional = SettingsRule.overriding(SettingsRule.ADVISOR, Map.of("executor.no-such", new SettingsRule.FixedValue(1, "test")),
                 Set.of("executor.no-such"));
         assertEquals(SettingsRule.ADVISOR.settings(SMALL_FILES, CLUSTER), optional.settings(SMALL_FILES, CLUSTER));
+    }
+
+    @Test
+    void aWarmedReadThatFellBackToTheStoreFailsTheRun(@TempDir Path dir) throws Exception {
+        Workspace workspace = new Workspace(dir.resolve("mem"), dir.resolve("disk"), Ticker.systemTicker(), Clock.systemUTC());
+        BenchmarkOptions options = new BenchmarkOptions(Size.SMOKE, 1, dir.resolve("work"), dir.resolve("out"), Optional.empty(), List.of("P5"));
+        try (Scenario scenario = Scenarios.create("P5", options, workspace, 2, "tmpfs")) {
+            scenario.data().ensure();
+            RunResult warmed = scenario.candidate().run(1);
+            assertEquals(0, warmed.counters().get("store.bytes-read"), warmed.counters().toString());
+            // Files that changed since the warm-up are not the cached ones: gfs:// reads them from the store.
+            FileTime later = FileTime.fromMillis(System.currentTimeMillis() + 60_000);
+            for (Path file : ((DataSet) scenario.data()).paths()) {
+                Files.setLastModifiedTime(file, later);
+            }
+            BenchmarkException fellBack = assertThrows(BenchmarkException.class, () -> scenario.candidate().run(2));
+            assertEquals("P5 gfsload gfs:// reads run 2 read %d bytes from the store (gfs.bytes-from-ufs %d), not all from the warmed cache"
+                    .formatted(Size.SMOKE.throttledLargeFiles().totalBytes(), Size.SMOKE.throttledLargeFiles().totalBytes()), fellBack.getMessage());
+        }
     }
 
     @Test
