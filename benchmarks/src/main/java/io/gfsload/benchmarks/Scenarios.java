@@ -185,9 +185,9 @@ final class Scenarios {
         Contender gooseFs = new GfsloadContender("gfsload (GooseFS defaults)",
                 "gfsload with GooseFS's untuned defaults: 10 UFS read threads, 1 MiB per read", data, new GfsloadContender.Ufs(path, conf, probe, schedule),
                 SettingsRule.GOOSEFS_DEFAULTS, workspace);
-        String storeDescription = "store %s: %d ms to first byte per request, %s/s per stream; for all streams together %s/s, %s/s from %.1f s, %s/s again from %.1f s"
+        String storeDescription = "store %s: %d ms to first byte per request, %s/s per stream; for all streams together %s/s, %s/s from %s, %s/s again from %s"
                 .formatted(path, STORE.requestLatency().toMillis(), Units.bytes(STORE.streamBytesPerSecond()), Units.bytes(cap), Units.bytes(cap / 2),
-                        phaseMillis / 1000.0, Units.bytes(cap), 2 * phaseMillis / 1000.0);
+                        Units.offset(Duration.ofMillis(phaseMillis)), Units.bytes(cap), Units.offset(Duration.ofMillis(2 * phaseMillis)));
         return new Scenario("P3-adaptive", "large files from a store whose cap halves and returns",
                 "The same gfsload on a simulated object store whose aggregate cap drops to half and comes back during the load; recovery-ms.N is the time "
                         + "from the N-th change to the end of the first 1 s window (of the executor's UFS reads) at >= 90 % of the new cap, -1 for never.",

@@ -1,5 +1,7 @@
 package io.gfsload.benchmarks;
 
+import java.math.BigDecimal;
+import java.time.Duration;
 import java.util.Locale;
 
 /** Formats sizes, rates and durations for people. */
@@ -29,6 +31,12 @@ final class Units {
             return String.format(Locale.ROOT, "%.1f", value);
         }
         return String.format(Locale.ROOT, "%.2f", value);
+    }
+
+    /** An exact offset, as a schedule names it: {@code 50 ms}, {@code 5 s}, {@code 1.25 s}. */
+    static String offset(Duration offset) {
+        long millis = offset.toMillis();
+        return millis < 1000 ? millis + " ms" : BigDecimal.valueOf(millis, 3).stripTrailingZeros().toPlainString() + " s";
     }
 
     /** {@code 6 min 12 s} or {@code 42.1 s}. */

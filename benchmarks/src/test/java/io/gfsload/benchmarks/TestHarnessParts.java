@@ -18,6 +18,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -118,6 +119,20 @@ class TestHarnessParts {
             assertEquals("P5 gfsload gfs:// reads run 2 read %d bytes from the store (gfs.bytes-from-ufs %d), not all from the warmed cache"
                     .formatted(Size.SMOKE.throttledLargeFiles().totalBytes(), Size.SMOKE.throttledLargeFiles().totalBytes()), fellBack.getMessage());
         }
+    }
+
+    @Test
+    void p3AdaptiveNamesWhenItsCapChanges() throws Exception {
+        Workspace workspace = new Workspace(Path.of("mem"), Path.of("disk"), Ticker.systemTicker(), Clock.systemUTC());
+        try (Scenario smoke = Scenarios.create("P3-adaptive", new BenchmarkOptions(Size.SMOKE, 1, Path.of("work"), Path.of("out"), Optional.empty(), List.of("P3")),
+                workspace, 2, "tmpfs")) {
+            assertTrue(smoke.notes().get(0).endsWith("for all streams together 128 MiB/s, 64 MiB/s from 50 ms, 128 MiB/s again from 100 ms"), smoke.notes().get(0));
+        }
+        try (Scenario reduced = Scenarios.create("P3-adaptive", new BenchmarkOptions(Size.REDUCED, 1, Path.of("work"), Path.of("out"), Optional.empty(),
+                List.of("P3")), workspace, 2, "tmpfs")) {
+            assertTrue(reduced.notes().get(0).endsWith("for all streams together 128 MiB/s, 64 MiB/s from 5 s, 128 MiB/s again from 10 s"), reduced.notes().get(0));
+        }
+        assertEquals("1.25 s", Units.offset(Duration.ofMillis(1250)));
     }
 
     @Test
