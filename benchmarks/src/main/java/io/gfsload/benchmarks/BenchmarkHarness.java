@@ -5,12 +5,16 @@ import static java.util.Objects.requireNonNull;
 import com.google.common.base.Ticker;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Runs the selected scenarios: for each, generates (or reuses) its data set, reads it once into
@@ -19,13 +23,17 @@ import java.util.Map;
  * {@code results.md} into the output directory.
  *
  * <p>Caches and copies live in {@code <memory dir>/gfsload-bench-<pid>}, and those of C1-ssd (a
- * worker's SSD tier) in {@code <work dir>/gfsload-bench-<pid>}; both are deleted at the end. Not
- * thread-safe; one invocation at a time per memory directory.
+ * worker's SSD tier) in {@code <work dir>/gfsload-bench-<pid>}; both are deleted at the end, and
+ * those of invocations whose process is gone (interrupted ones) at the start. Not thread-safe; one
+ * invocation at a time per memory directory.
  */
 public final class BenchmarkHarness {
     private static final Path DEV_SHM = Path.of("/dev/shm");
     /** Slack on top of a data set's size for the cache's metadata and the file system's own. */
     private static final long SPACE_HEADROOM = 128L << 20;
+    /** The scratch directories are named after this and the invocation's process id. */
+    private static final String SCRATCH_PREFIX = "gfsload-bench-";
+    private static final Pattern SCRATCH_NAME = Pattern.compile(Pattern.quote(SCRATCH_PREFIX) + "(\\d+)");
 
     private final BenchmarkOptions options;
     private final Ticker ticker;
@@ -50,9 +58,11 @@ public final class BenchmarkHarness {
         ResultsWriter.checkWritable(options.outputDir());
         long start = ticker.read();
         MachineInfo machine = MachineInfo.probe(clock);
-        String name = "gfsload-bench-" + ProcessHandle.current().pid();
+        String name = SCRATCH_PREFIX + ProcessHandle.current().pid();
         Path scratch = memoryRoot().resolve(name);
         Path diskScratch = options.workDir().resolve(name);
+        deleteLeftovers(scratch.getParent());
+        deleteLeftovers(diskScratch.getParent());
         BenchmarkResults benchmark;
         try {
             benchmark = runAll(machine, new Workspace(scratch, diskScratch, ticker, clock), start);
@@ -88,6 +98,44 @@ public final class BenchmarkHarness {
         }
         catch (IOException e) {
             throw new BenchmarkException("Cannot prepare the scratch directories " + scratch + " and " + workspace.diskScratch() + ": " + e, e);
+        }
+    }
+
+    /**
+     * Deletes the scratch directories in {@code root} of invocations whose process is gone, which an
+     * interrupted invocation (Ctrl-C) leaves behind: a cache of up to a data set's size, in memory
+     * when {@code root} is a tmpfs. Best effort: what cannot be deleted (another user's) stays.
+     */
+    private static void deleteLeftovers(Path root) {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        List<Path> leftovers;
+        try (Stream<Path> entries = Files.list(root)) {
+            leftovers = entries.filter(entry -> {
+                Matcher matcher = SCRATCH_NAME.matcher(entry.getFileName().toString());
+                return matcher.matches() && Files.isDirectory(entry, LinkOption.NOFOLLOW_LINKS) && !running(matcher.group(1));
+            }).toList();
+        }
+        catch (IOException e) {
+            return;
+        }
+        for (Path leftover : leftovers) {
+            try {
+                Directories.deleteRecursively(leftover);
+            }
+            catch (IOException e) {
+                // not ours to delete
+            }
+        }
+    }
+
+    private static boolean running(String pid) {
+        try {
+            return ProcessHandle.of(Long.parseLong(pid)).map(ProcessHandle::isAlive).orElse(false);
+        }
+        catch (NumberFormatException e) {
+            return true;
         }
     }
 

@@ -149,6 +149,32 @@ class TestBenchmarkSmoke {
     }
 
     @Test
+    void deletesWhatAnInterruptedInvocationLeftBehindButNotWhatARunningOneUses() throws Exception {
+        Process exited = new ProcessBuilder("true").start();
+        exited.waitFor();
+        Path memory = dir.resolve("mem");
+        Path work = dir.resolve("work");
+        Path interrupted = Files.createDirectories(memory.resolve("gfsload-bench-" + exited.pid()).resolve("P1-gfsload-run2"));
+        Files.writeString(interrupted.resolve("block"), "a cache the interrupted invocation did not delete");
+        Path interruptedOnDisk = Files.createDirectories(work.resolve("gfsload-bench-" + exited.pid()).resolve("C1-ssd-worker-over-gRPC-run1"));
+        long running = ProcessHandle.current().parent().orElseThrow().pid();
+        Path inUse = Files.createDirectories(memory.resolve("gfsload-bench-" + running));
+        Path notOurs = Files.createDirectories(memory.resolve("gfsload-bench-cache"));
+        StringWriter err = new StringWriter();
+        CommandLine commandLine = Bench.createCommandLine();
+        commandLine.setOut(new PrintWriter(new StringWriter()));
+        commandLine.setErr(new PrintWriter(err));
+        int exitCode = commandLine.execute("--size", "smoke", "--runs", "1", "--scenarios", "C1-socket", "--work-dir", work.toString(),
+                "--out-dir", dir.resolve("out").toString(), "--memory-dir", memory.toString());
+
+        assertEquals(0, exitCode, err.toString());
+        assertFalse(Files.exists(interrupted.getParent()), "the cache of an invocation that no longer runs is deleted");
+        assertFalse(Files.exists(interruptedOnDisk.getParent()), "and its SSD tier in the work directory");
+        assertTrue(Files.isDirectory(inUse), "a running process's directory is kept");
+        assertTrue(Files.isDirectory(notOurs), "a directory that is no invocation's is kept");
+    }
+
+    @Test
     void anOutputDirectoryThatCannotBeWrittenFailsBeforeTheFirstRun() throws IOException {
         Path notADirectory = Files.writeString(dir.resolve("results"), "a file, not a directory");
         StringWriter out = new StringWriter();
