@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Runs the gfsload benchmarks (P1-P3, C1 and C1-socket by default; P4, P5, D1 and others with --scenarios) and
-# prints the result table; see benchmarks/README.md.
+# Runs the gfsload benchmarks (P1-P3, C1, C1-tcp, C1-socket and C1-ssd by default; P4, P5, D1, D2 and others with
+# --scenarios) and prints the result table; see benchmarks/README.md.
 #
-#   benchmarks/run.sh [--size smoke|reduced|full] [--runs N] [--scenarios P1,P2,P3,P4]
-#                     [--work-dir DIR] [--out-dir DIR] [--memory-dir DIR]
+#   benchmarks/run.sh [--size smoke|reduced|full] [--runs N] [--scenarios P1,P2,P3,C1,P4,P5,D1,D2]
+#                     [--work-dir DIR] [--out-dir DIR] [--memory-dir DIR] [--planner-jvm-option OPTION]...
 #   benchmarks/run.sh jmh [JMH options, e.g. Checksum -f 1 -wi 2 -i 3]   # the JMH microbenchmarks
 #
 # Builds the benchmarks module (and what it depends on) first when its jar is missing or older
