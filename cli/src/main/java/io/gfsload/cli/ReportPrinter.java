@@ -167,6 +167,10 @@ final class ReportPrinter {
             out.append("  adopted %s, %s, that earlier runs staged in the temp area: committed without reading them again (not in the rate)%n"
                     .formatted(Sizes.count(report.job().adoptedBlocks(), "block"), Sizes.format(report.job().adoptedBytes())));
         }
+        if (report.job() != null && report.job().warning() != null) {
+            // what is loaded stays loaded: the journal only counts it for the job's later runs
+            out.append("  warning %s%n".formatted(report.job().warning()));
+        }
         if (report.restore() != null && !report.restore().lostWorkers().isEmpty()) {
             out.append("  workers %s lost or stopped during the load: %s (%s) written again to live workers%n"
                     .formatted(String.join(", ", report.restore().lostWorkers()), Sizes.count(report.restore().blocks(), "block"),

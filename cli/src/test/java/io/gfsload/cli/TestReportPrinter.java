@@ -82,6 +82,20 @@ class TestReportPrinter {
     }
 
     @Test
+    void theSummaryAndTheJsonSayWhatTheJournalCouldNotRecord() throws Exception {
+        String warning = "Cannot write the journal of job job-1: IO error: No space left on device; the journal lacks 4 blocks this run committed, "
+                + "which are loaded: a later run of the job counts them already cached, not committed by an earlier run";
+        LoadReport report = report(new LoadReport.JobSummary("job-1", 1, 0, 0, 0, 0, 0, 0, 0).withWarning(warning), null, null);
+
+        String summary = ReportPrinter.summary(report);
+        assertTrue(summary.startsWith("/data: SUCCEEDED\n"), summary);
+        assertTrue(summary.contains("\n  warning " + warning + "\n"), summary);
+        assertEquals(warning, new ObjectMapper().readTree(ReportPrinter.toJson(report, 0)).path("job").path("warning").asText());
+        String none = ReportPrinter.summary(report(new LoadReport.JobSummary("job-1", 1, 0, 0, 0, 0, 0, 0, 0), null, null));
+        assertFalse(none.contains("warning"), none);
+    }
+
+    @Test
     void theSummarySaysHowLongTheLoadWaitedAndPaused() {
         String summary = ReportPrinter.summary(report(new LoadReport.Window("01:00-06:00", "UTC", Duration.ofMinutes(132).toMillis(), 1,
                 Duration.ofHours(19).toMillis())));

@@ -232,7 +232,11 @@ public final class DistributedLoad {
         }
     }
 
-    /** Loads {@code plan} in slices and reports on it as a whole, recording the slices' work in {@code journal}. */
+    /**
+     * Loads {@code plan} in slices and reports on it as a whole, recording the slices' work in
+     * {@code journal}; a journal that cannot be written fails nothing, as for {@link
+     * LoadExecutor#execute(LoadPlan, Optional)}.
+     */
     public LoadReport execute(LoadPlan plan, Optional<JobJournal> journal) {
         return execute(plan, journal, () -> plan);
     }
@@ -271,6 +275,8 @@ public final class DistributedLoad {
         boolean waited = gate.isPresent() && !gate.get().isOpenNow();
         LoadPlan plan = waited ? gate.get().planWhenOpen(initial, planAfterWait, this::validate) : initial;
         journal.ifPresent(j -> j.loading(plan));
+        // what the slices committed is loaded whether or not the journal can record it: its failures end up in the report's job
+        JournalWrites writes = new JournalWrites(journal);
         long waitedMillis = gate.map(g -> g.summary(clock.instant()).waitedMillis()).orElse(0L);
         if (!waited || plan != initial) {
             listener.started(plan);
@@ -342,7 +348,7 @@ public final class DistributedLoad {
                                 listener.sliceFinished(slice.index());
                                 silences.heard(slice.index(), 0);
                             }
-                            heard(slice, report, journal, staged);
+                            heard(slice, report, writes, staged);
                             if (renewal != null && Failures.isTempAreaLost(report.stopReason())) {
                                 // the slice found the job's temp area gone: this load stops now, with the reason its renewal gives
                                 renewal.renewNow().ifPresent(stop::complete);
@@ -374,7 +380,7 @@ public final class DistributedLoad {
                                 }
                             }
                         }
-                        recordUnreportedReads(journal, unreported);
+                        recordUnreportedReads(writes, unreported);
                     }
                 }
             }
@@ -408,7 +414,7 @@ public final class DistributedLoad {
             }
             String uncommitted = null;
             if (atomic.isPresent() && atomic.get().scope() == AtomicOptions.Scope.JOB) {
-                uncommitted = commitJob(plan, finished, failure, renewal, journal);
+                uncommitted = commitJob(plan, finished, failure, renewal, writes);
                 if (failure == null && renewal.lost().isPresent()) {
                     // the master refused the commit: another run of the job adopted the area since this run's last renewal
                     failure = renewal.lost().get();
@@ -419,16 +425,16 @@ public final class DistributedLoad {
             // JVM stops (also as the job's scope was committed), as its shutdown hook waits only seconds for the load
             if (failure == null && uncommitted == null && !cut.isEmpty() && !Failures.JVM_STOPPING.equals(stop.getNow(null))) {
                 try {
-                    restored = restoreReplicas(plan, finished, liveAtStart, removalsAtStart, journal);
+                    restored = restoreReplicas(plan, finished, liveAtStart, removalsAtStart, writes);
                 }
                 catch (MasterUnavailableException e) {
                     // the slices' reports say what the master's going cost; nothing can be restored without it
                     LOG.warn("Cannot ask the master which workers were lost during the load: {}", e.getMessage());
                 }
             }
-            Set<String> cachedUnreported = failure != null && uncommitted == null ? cachedUnreported(plan, finished, journal) : Set.of();
+            Set<String> cachedUnreported = failure != null && uncommitted == null ? cachedUnreported(plan, finished, writes) : Set.of();
             long duration = Math.max(0, clock.millis() - start);
-            LoadReport merged = merge(plan, finished, duration, waitedMillis, failure, job, staged, restored, uncommitted, cachedUnreported);
+            LoadReport merged = merge(plan, finished, duration, waitedMillis, failure, job.map(writes::withWarning), staged, restored, uncommitted, cachedUnreported);
             // what the slices staged and the load did not commit stays for the same command to adopt
             LoadReport report = atomic.isPresent() && merged.totals().blocksFailed() > 0
                     ? LoadExecutor.stagedLeft(cache, atomic.get().jobId(), Optional::empty).map(merged::withStaged).orElse(merged)
@@ -663,14 +669,14 @@ public final class DistributedLoad {
      * least: what the next run says the earlier ones read. A journal closed meanwhile (the JVM
      * ending) records nothing.
      */
-    private static void recordUnreportedReads(Optional<JobJournal> journal, long bytes) {
-        if (bytes == 0 || journal.isEmpty()) {
+    private static void recordUnreportedReads(JournalWrites journal, long bytes) {
+        if (bytes == 0) {
             return;
         }
         try {
-            journal.get().recordRead(bytes);
+            journal.read(bytes);
         }
-        catch (RuntimeException e) {
+        catch (IllegalStateException e) {
             LOG.debug("Cannot record the {} bytes the slices without a report read: {}", bytes, e.toString());
         }
     }
@@ -688,7 +694,7 @@ public final class DistributedLoad {
      * block on live workers.
      */
     private Optional<Restored> restoreReplicas(LoadPlan plan, Map<Integer, LoadReport> reports, Set<String> liveAtStart,
-            Optional<RemovalMarks> removalsAtStart, Optional<JobJournal> journal) {
+            Optional<RemovalMarks> removalsAtStart, JournalWrites journal) {
         Set<String> lost = new TreeSet<>(liveAtStart);
         lost.removeAll(liveWorkers());
         // when the cache removed nothing since the start, only the blocks the plan found cached are asked about
@@ -765,15 +771,13 @@ public final class DistributedLoad {
                         counts[1] += file.bytesLoaded();
                     }));
                 }
-                journal.ifPresent(j -> {
-                    j.recordRead(report.ufsBytesRead());
-                    // a file changed or gone since it was planned, whose slice uncached it: no run counts its blocks committed
-                    report.partitions().forEach(partition -> partition.files().stream()
-                            .filter(FileReport::plannedVersionUncached)
-                            .map(file -> restoring.get(file.path()))
-                            .filter(Objects::nonNull)
-                            .forEach(j::forget));
-                });
+                journal.read(report.ufsBytesRead());
+                // a file changed or gone since it was planned, whose slice uncached it: no run counts its blocks committed
+                report.partitions().forEach(partition -> partition.files().stream()
+                        .filter(FileReport::plannedVersionUncached)
+                        .map(file -> restoring.get(file.path()))
+                        .filter(Objects::nonNull)
+                        .forEach(journal::forget));
             });
         }
         catch (RuntimeException e) {
@@ -866,7 +870,7 @@ public final class DistributedLoad {
      * Commits every block the slices of an atomic job staged, in one batch, when every file of the
      * plan was staged and every partition listed; returns why it did not, or {@code null}.
      */
-    private String commitJob(LoadPlan plan, Map<Integer, LoadReport> reports, String failure, TempAreaRenewal renewal, Optional<JobJournal> journal) {
+    private String commitJob(LoadPlan plan, Map<Integer, LoadReport> reports, String failure, TempAreaRenewal renewal, JournalWrites journal) {
         if (failure != null) {
             return "not committed: " + failure;
         }
@@ -893,7 +897,7 @@ public final class DistributedLoad {
         try {
             // retried while the master is silent: a commit whose answer was lost finds its blocks committed
             Failsafe.with(whileMasterSilent()).run(() -> renewal.commitScope(blocks));
-            journal.ifPresent(j -> j.recordCommitted(blocks.stream().map(BlockKey::blockId).toList()));
+            journal.committed(blocks.stream().map(BlockKey::blockId).toList());
             return null;
         }
         catch (MasterUnavailableException e) {
@@ -929,7 +933,7 @@ public final class DistributedLoad {
      * blocks, the journal records the blocks the workers hold, as a local load's journal records
      * each block as it commits: the next run of the job counts them committed by this one.
      */
-    private void heard(SliceLoad slice, LoadReport report, Optional<JobJournal> journal, Map<String, StagedBlock> adoptable) {
+    private void heard(SliceLoad slice, LoadReport report, JournalWrites journal, Map<String, StagedBlock> adoptable) {
         Map<String, FileReport> files = byPath(List.of(report));
         List<String> committed = new ArrayList<>();
         List<FileIdentity> uncached = new ArrayList<>();
@@ -980,18 +984,16 @@ public final class DistributedLoad {
                 listener.fileFinished(outcome);
             }
         }
-        if (journal.isPresent() && !failedInPart.isEmpty() && !Failures.isMasterStopped(report.stopReason())) {
+        if (journal.present() && !failedInPart.isEmpty() && !Failures.isMasterStopped(report.stopReason())) {
             committed.addAll(held(failedInPart, slice.replication()));
         }
         boolean staged = options.atomic().map(atomic -> atomic.scope() == AtomicOptions.Scope.JOB).orElse(false);
-        journal.ifPresent(j -> {
-            j.recordRead(report.ufsBytesRead());
-            uncached.forEach(j::forget);
-            if (!staged) {
-                // a job's blocks count once the load commits them all
-                j.recordCommitted(committed);
-            }
-        });
+        journal.read(report.ufsBytesRead());
+        uncached.forEach(journal::forget);
+        if (!staged) {
+            // a job's blocks count once the load commits them all
+            journal.committed(committed);
+        }
     }
 
     /**
@@ -1169,7 +1171,7 @@ public final class DistributedLoad {
      * others, as a local load's journal records each block as it commits. None of an atomic job's
      * scope, whose staged blocks the slices did not commit.
      */
-    private Set<String> cachedUnreported(LoadPlan plan, Map<Integer, LoadReport> reports, Optional<JobJournal> journal) {
+    private Set<String> cachedUnreported(LoadPlan plan, Map<Integer, LoadReport> reports, JournalWrites journal) {
         if (options.atomic().map(atomic -> atomic.scope() == AtomicOptions.Scope.JOB).orElse(false)) {
             return Set.of();
         }
@@ -1200,9 +1202,7 @@ public final class DistributedLoad {
         if (!cached.isEmpty()) {
             LOG.info("{} of the slices that did not finish are cached whole: counted already cached", Counts.of(cached.size(), "file"));
         }
-        if (!blocks.isEmpty()) {
-            journal.ifPresent(j -> j.recordCommitted(blocks));
-        }
+        journal.committed(blocks);
         return cached;
     }
 

@@ -144,6 +144,8 @@ public final class JobJournal implements AutoCloseable {
     private long previousBlocksNotSelected;
     /** The partition of each file of the plan this run loads, by file key ({@link FileIdentity#fileKey()}): see {@link #loading}. */
     private volatile Map<String, String> partitionOfFile = Map.of();
+    /** When not null, why every write of the journal fails, as its store would say: see {@link #failWrites}. */
+    private volatile String writeFailure;
 
     private JobJournal(String jobId, Path directory, Options options, RocksDB db, Optional<String> discarded) throws RocksDBException {
         this.jobId = jobId;
@@ -973,6 +975,7 @@ public final class JobJournal implements AutoCloseable {
     public synchronized void recordCommitted(java.util.Collection<String> blockIds) {
         checkOpen();
         try (WriteBatch batch = new WriteBatch(); WriteOptions write = new WriteOptions()) {
+            checkWritable();
             for (String blockId : blockIds) {
                 batch.put((BLOCK_PREFIX + blockId).getBytes(StandardCharsets.UTF_8), partitionOf(blockId));
             }
@@ -995,6 +998,7 @@ public final class JobJournal implements AutoCloseable {
         String blocks = BLOCK_PREFIX + file.fileKey();
         // the keys <file key>-<index>: '.' follows '-'
         try {
+            checkWritable();
             db.deleteRange((blocks + "-").getBytes(StandardCharsets.UTF_8), (blocks + ".").getBytes(StandardCharsets.UTF_8));
         }
         catch (RocksDBException e) {
@@ -1029,10 +1033,28 @@ public final class JobJournal implements AutoCloseable {
 
     private void put(byte[] key, byte[] value) {
         try {
+            checkWritable();
             db.put(key, value);
         }
         catch (RocksDBException e) {
             throw writeFailed(e);
+        }
+    }
+
+    /**
+     * Makes every write of the journal from now on fail as RocksDB fails one whose disk is full or
+     * whose files are gone, with {@code reason}; {@code null} lets them succeed again. The journal's
+     * store cannot be made to fail at a chosen moment otherwise: this is how tests make it fail
+     * right after the master committed what the write records.
+     */
+    void failWrites(String reason) {
+        writeFailure = reason;
+    }
+
+    private void checkWritable() throws RocksDBException {
+        String failure = writeFailure;
+        if (failure != null) {
+            throw new RocksDBException(failure);
         }
     }
 

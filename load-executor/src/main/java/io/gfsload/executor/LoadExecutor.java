@@ -410,7 +410,9 @@ public final class LoadExecutor {
     /**
      * Loads every block of {@code plan} that is not cached yet and reports what happened, recording
      * reads and committed blocks in {@code journal}. Call {@link #validate} first to refuse a plan
-     * the cluster cannot hold. The caller owns the journal.
+     * the cluster cannot hold. The caller owns the journal. A journal that cannot be written fails
+     * nothing: what the master committed counts as loaded, and the report's job says what the
+     * journal lacks ({@link LoadReport.JobSummary#warning()}).
      */
     public LoadReport execute(LoadPlan plan, Optional<JobJournal> journal) {
         return execute(plan, journal, () -> plan);
@@ -674,7 +676,7 @@ public final class LoadExecutor {
                     run.bytesWritten.get(),
                     settings.values(),
                     run.ufsBytesRead.get(),
-                    job.map(started -> started.withAdopted(adopted.blocks(), adopted.bytes())).orElse(null),
+                    job.map(started -> run.journal.withWarning(started.withAdopted(adopted.blocks(), adopted.bytes()))).orElse(null),
                     restore.orElse(null),
                     window.orElse(null),
                     left.orElse(null),
@@ -1093,7 +1095,7 @@ public final class LoadExecutor {
                 // retried while the master is silent, as a file's writes: a commit whose answer was lost finds its blocks committed;
                 // blocks with their replicas only on workers lost since they were staged are written again first
                 run.commitScope(toCommit, scope, new AtomicInteger());
-                run.journal.ifPresent(j -> j.recordCommitted(blocks.stream().map(BlockKey::blockId).toList()));
+                run.journal.committed(blocks.stream().map(BlockKey::blockId).toList());
             }
             catch (MasterUnavailableException e) {
                 run.masterLost(e);
@@ -1176,7 +1178,8 @@ public final class LoadExecutor {
         private final AtomicReference<String> masterLost = new AtomicReference<>();
         /** Set once the JVM stops (SIGINT, SIGTERM) during the load: no file, retry or commit starts after it. */
         private final AtomicBoolean jvmStopping = new AtomicBoolean();
-        private final Optional<JobJournal> journal;
+        /** The journal's records of what the run committed, uncached and read, which a journal failing to be written does not fail. */
+        private final JournalWrites journal;
         private final AtomicLong ufsBytesRead = new AtomicLong();
         /** Bytes of the blocks this run wrote to the cache, each once: committed or staged, not adopted. */
         private final AtomicLong bytesWritten = new AtomicLong();
@@ -1233,7 +1236,7 @@ public final class LoadExecutor {
         Run(LoadPlan plan, Optional<JobJournal> journal, Map<String, StagedBlock> staged, Optional<ExecutorService> rangePool, Optional<WindowGate> window,
                 Optional<AdaptiveController> controller) {
             this.rangePool = rangePool;
-            this.journal = journal;
+            this.journal = new JournalWrites(journal);
             this.staged = staged;
             this.controller = controller;
             this.replication = plan.request().replication();
@@ -1304,7 +1307,7 @@ public final class LoadExecutor {
                     try {
                         // as the file's writes, retried while the master is silent; its blocks on workers lost since written again first
                         commitScope(Map.of(file, toLoad), path, retries);
-                        journal.ifPresent(j -> j.recordCommitted(toLoad.stream().map(b -> b.key().blockId()).toList()));
+                        journal.committed(toLoad.stream().map(b -> b.key().blockId()).toList());
                     }
                     catch (MasterUnavailableException e) {
                         return failed(file, cached, 0, bytesLoaded.get(), retries.get(), "not committed: " + Failures.masterStopped(e.masterTarget()), e);
@@ -1936,7 +1939,7 @@ public final class LoadExecutor {
             try {
                 FreeResult freed = cache.free(file.file());
                 LOG.info("{} changed or is gone: uncached its {} blocks of the planned version", file.file().path(), freed.blocks());
-                journal.ifPresent(j -> j.forget(file.file()));
+                journal.forget(file.file());
                 return failure;
             }
             catch (CacheException e) {
@@ -2246,7 +2249,7 @@ public final class LoadExecutor {
             }
             if (notCommitted == null && (options.atomic().isEmpty() || scope() == AtomicOptions.Scope.FILE)) {
                 // the blocks of a partition or job scope are recorded when the scope commits
-                journal.ifPresent(j -> j.recordCommitted(stored.stream().map(p -> p.block().key().blockId()).toList()));
+                journal.committed(stored.stream().map(p -> p.block().key().blockId()).toList());
             }
             for (SmallFileBatcher.Pending pending : stored) {
                 if (pending.isPulled()) {
@@ -2394,7 +2397,7 @@ public final class LoadExecutor {
          */
         private void recordWritten(BlockTask block) {
             if (options.atomic().isEmpty()) {
-                journal.ifPresent(j -> j.recordCommitted(block.key().blockId()));
+                journal.committed(block.key().blockId());
             }
         }
 
@@ -2797,7 +2800,7 @@ public final class LoadExecutor {
         /** Counts {@code length} bytes read from the UFS: in the report, the journal and for the listener. */
         private void counted(int length) {
             ufsBytesRead.addAndGet(length);
-            journal.ifPresent(j -> j.recordRead(length));
+            journal.read(length);
             listener.ufsBytesRead(length);
         }
 

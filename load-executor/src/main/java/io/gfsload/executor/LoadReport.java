@@ -80,9 +80,19 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
      *     staged in its temp area, which this run committed without reading them again (the rate
      *     leaves them out)
      * @param adoptedBytes their bytes
+     * @param warning when not null, what the journal could not record of this run, and why: it
+     *     failed to be written after the cache had done what the write records (the master
+     *     committed blocks, which count as loaded all the same), or as the run ended
      */
     public record JobSummary(String jobId, long run, long previousBlocks, long previousBlocksCached, long previousBlocksOfChangedFiles,
-            long previousBlocksNotSelected, long previousUfsBytesRead, long adoptedBlocks, long adoptedBytes) implements Serializable {
+            long previousBlocksNotSelected, long previousUfsBytesRead, long adoptedBlocks, long adoptedBytes, String warning) implements Serializable {
+        /** A job whose journal recorded everything, without a warning. */
+        public JobSummary(String jobId, long run, long previousBlocks, long previousBlocksCached, long previousBlocksOfChangedFiles,
+                long previousBlocksNotSelected, long previousUfsBytesRead, long adoptedBlocks, long adoptedBytes) {
+            this(jobId, run, previousBlocks, previousBlocksCached, previousBlocksOfChangedFiles, previousBlocksNotSelected, previousUfsBytesRead,
+                    adoptedBlocks, adoptedBytes, null);
+        }
+
         public JobSummary {
             requireNonNull(jobId, "jobId is null");
         }
@@ -90,7 +100,14 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
         /** This job with {@code blocks} of {@code bytes} adopted by the run. */
         public JobSummary withAdopted(long blocks, long bytes) {
             return new JobSummary(jobId, run, previousBlocks, previousBlocksCached, previousBlocksOfChangedFiles, previousBlocksNotSelected,
-                    previousUfsBytesRead, blocks, bytes);
+                    previousUfsBytesRead, blocks, bytes, warning);
+        }
+
+        /** This job with {@code value} as its warning, after the one it has, if any. */
+        public JobSummary withWarning(String value) {
+            requireNonNull(value, "value is null");
+            return new JobSummary(jobId, run, previousBlocks, previousBlocksCached, previousBlocksOfChangedFiles, previousBlocksNotSelected,
+                    previousUfsBytesRead, adoptedBlocks, adoptedBytes, warning == null ? value : warning + "; " + value);
         }
     }
 
