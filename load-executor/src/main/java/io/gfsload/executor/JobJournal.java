@@ -771,6 +771,9 @@ public final class JobJournal implements AutoCloseable {
      * Runs {@code load} with the journal of {@code request} for a run against the cache cluster
      * {@code clusterId} (see {@link #open}): a load that succeeds deletes the journal, any other
      * outcome keeps it for the next run, and the journal is closed even when {@code load} throws.
+     * A journal that cannot be closed or deleted then loses nothing of the load: its report is
+     * returned with a {@linkplain LoadReport.JobSummary#warning() warning} that says so, and the
+     * failure of a load that threw is the one thrown (the journal's suppressed in it).
      */
     public static LoadReport withJournal(Path jobsDirectory, LoadRequest request, Optional<AtomicOptions.Scope> atomic, String clusterId, boolean restart,
             java.util.function.Function<JobJournal, LoadReport> load) {
@@ -780,14 +783,33 @@ public final class JobJournal implements AutoCloseable {
             report = load.apply(journal);
         }
         catch (RuntimeException e) {
-            journal.close();
+            try {
+                journal.close();
+            }
+            catch (RuntimeException closing) {
+                e.addSuppressed(closing);
+            }
             throw e;
         }
-        if (report.state() == LoadState.SUCCEEDED) {
-            journal.complete();
+        try {
+            if (report.state() == LoadState.SUCCEEDED) {
+                journal.complete();
+            }
+            else {
+                journal.close();
+            }
         }
-        else {
-            journal.close();
+        catch (JournalException | UncheckedIOException e) {
+            // what the load did is done: the journal only counts it for the job's later runs
+            String failure = e instanceof UncheckedIOException unchecked ? "%s: %s".formatted(e.getMessage(), FileErrors.reason(unchecked.getCause()))
+                    : e.getMessage();
+            String warning = report.state() == LoadState.SUCCEEDED
+                    ? "%s; the job is done, and the same command finds its journal and resumes it, loading only what is not cached".formatted(failure)
+                    : "%s; the journal keeps the count of the UFS bytes read it last recorded, not this run's exact figure".formatted(failure);
+            LOG.warn("{}", warning);
+            if (report.job() != null) {
+                return report.withJob(report.job().withWarning(warning));
+            }
         }
         return report;
     }
@@ -1089,7 +1111,13 @@ public final class JobJournal implements AutoCloseable {
      * for the next run of the job, only a directory that the next load's {@link #prune} deletes.
      */
     public void complete() {
-        close();
+        try {
+            close();
+        }
+        catch (JournalException e) {
+            // closed all the same: what it could not write goes with it
+            LOG.debug("Closing the journal of the completed job {}: {}", jobId, e.getMessage());
+        }
         Path deleting;
         try {
             deleting = moveToDeleting(directory);

@@ -257,6 +257,12 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
                 ufsBytesRead, job, restore, window, staged, verified, stopReason, evicted, droppedPartitions);
     }
 
+    /** This report with {@code value} as its {@link #job()}. */
+    public LoadReport withJob(JobSummary value) {
+        return new LoadReport(target, state, replication, totals, partitions, durationMillis, bytesPerSecond, bytesWritten, settings, ufsBytesRead, value,
+                restore, window, staged, verified, stopReason, evicted, droppedPartitions);
+    }
+
     /** This report with {@code value} as its {@link #evicted()}. */
     public LoadReport withEvicted(Evicted value) {
         return new LoadReport(target, state, replication, totals, partitions, durationMillis, bytesPerSecond, bytesWritten, settings, ufsBytesRead, job,

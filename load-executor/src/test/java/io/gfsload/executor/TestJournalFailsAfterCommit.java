@@ -1,8 +1,10 @@
 package io.gfsload.executor;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.gfsload.advisor.Setting;
@@ -209,6 +211,66 @@ class TestJournalFailsAfterCommit {
         assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
         assertNull(report.job().warning());
         assertEquals(plan.stats().blocksToLoad(), previousBlocks(plan, Optional.empty()));
+    }
+
+    /** The job succeeded as its journal failed: the journal, which could not be closed cleanly, is deleted all the same. */
+    @Test
+    void aJobThatSucceedsAsItsJournalFailsHasItsReportAndNoJournal() throws IOException {
+        LoadPlan plan = plan(300000);
+        LoadExecutor executor = new LoadExecutor(client, new Configuration(), settings(), ExecutorOptions.defaults(), ProgressListener.NONE, Clock.systemUTC());
+
+        LoadReport report = JobJournal.withJournal(jobs, plan.request(), Optional.empty(), client.clusterInfo().clusterId(), false, journal -> {
+            LoadReport loaded = executor.execute(plan, Optional.of(journal));
+            journal.failWrites(DISK_FULL);
+            return loaded;
+        });
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
+        assertNull(report.job().warning(), "the journal recorded every block, and is deleted with what it could not write as it closed");
+        assertFalse(JobJournal.exists(jobs, JobJournal.jobId(plan.request(), Optional.empty())), "the job is done: its journal is deleted");
+    }
+
+    /** A partial load keeps its journal for the next run: one that cannot be written as it closes keeps the report, which says so. */
+    @Test
+    void aPartialLoadWhoseJournalCannotBeClosedHasItsReport() throws IOException {
+        LoadPlan plan = plan(300000);
+        // gone from the UFS since it was planned: the file fails, the others are loaded
+        Files.delete(data.resolve("p1").resolve("b"));
+        LoadExecutor executor = new LoadExecutor(client, new Configuration(), settings(),
+                ExecutorOptions.defaults().withRetries(2, Duration.ofMillis(1), Duration.ofMillis(2)), ProgressListener.NONE, Clock.systemUTC());
+
+        LoadReport report = JobJournal.withJournal(jobs, plan.request(), Optional.empty(), client.clusterInfo().clusterId(), false, journal -> {
+            LoadReport loaded = executor.execute(plan, Optional.of(journal));
+            journal.failWrites(DISK_FULL);
+            return loaded;
+        });
+
+        assertEquals(LoadState.PARTIAL, report.state(), report.failedFiles().toString());
+        assertEquals(List.of("/p1/b"), report.failedFiles().stream().map(file -> file.path().substring(file.path().length() - "/p1/b".length())).toList());
+        String warning = report.job().warning();
+        assertNotNull(warning, "the report says the journal failed");
+        assertTrue(warning.matches("Cannot write the journal of job [0-9a-f]{16}: " + DISK_FULL + "; the journal keeps the count of the UFS bytes read it "
+                + "last recorded, not this run's exact figure"), warning);
+        long loaded = plan.stats().blocksToLoad() - report.failedFiles().get(0).blocks();
+        assertEquals(loaded, previousBlocks(plan, Optional.empty()), "the journal is kept with the blocks the run committed");
+    }
+
+    /** A load that fails is reported by its own failure, not by the journal's failing to close after it. */
+    @Test
+    void aLoadThatFailsIsNotHiddenByItsJournalFailingToClose() throws IOException {
+        LoadPlan plan = plan(300000);
+
+        IllegalStateException failure = assertThrows(IllegalStateException.class,
+                () -> JobJournal.withJournal(jobs, plan.request(), Optional.empty(), client.clusterInfo().clusterId(), false, journal -> {
+                    // it read some, which the journal writes exactly as it closes
+                    journal.recordRead(1000);
+                    journal.failWrites(DISK_FULL);
+                    throw new IllegalStateException("A load task failed unexpectedly");
+                }));
+
+        assertEquals("A load task failed unexpectedly", failure.getMessage());
+        assertEquals(1, failure.getSuppressed().length, List.of(failure.getSuppressed()).toString());
+        assertTrue(failure.getSuppressed()[0].getMessage().endsWith(": " + DISK_FULL), failure.getSuppressed()[0].getMessage());
     }
 
     private LoadPlan plan(int fileBytes) throws IOException {
