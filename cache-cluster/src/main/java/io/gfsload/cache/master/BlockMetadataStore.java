@@ -84,8 +84,8 @@ import org.slf4j.LoggerFactory;
  *   temp-areas       &lt;jobId&gt;                              -> TempAreaRecord
  *   temp-blocks      &lt;jobId&gt;/&lt;fileKey&gt;/&lt;index&gt;           -> BlockRecord (staged: readers do not see it)
  *   worker-staged    &lt;workerId&gt;/&lt;fileKey&gt;/&lt;index&gt;/&lt;jobId&gt; -> empty (the worker holds the staged block)
- *   worker-commands  &lt;workerId&gt;/&lt;sequence, 20 digits&gt;     -> WorkerCommand (for the worker's next heartbeat)
- *   worker-removes   &lt;workerId&gt;/&lt;blockId&gt;                 -> empty (delete the block; goes with the next heartbeat)
+ *   worker-commands  &lt;workerId&gt;/&lt;sequence, 20 digits&gt;     -> WorkerCommand (for the worker's next heartbeats, until carried out)
+ *   worker-removes   &lt;workerId&gt;/&lt;blockId&gt;                 -> empty (delete the block; goes with the next heartbeats, until carried out)
  * </pre>
  *
  * Every change is one write batch, so a scope commit is atomic: readers see all of its blocks or
@@ -176,9 +176,10 @@ final class BlockMetadataStore implements AutoCloseable {
     private final AtomicLong removals = new AtomicLong();
     private final String clusterId;
     /**
-     * By worker, the blocks a heartbeat answer told it to delete, until its next heartbeat or
-     * registration: the worker carries out an answer's commands before it sends the next one.
-     * Guarded by this.
+     * By worker, the blocks a heartbeat answer told it to delete, until it registers, or carried
+     * them out: a worker that acknowledges answers says so in a later heartbeat (see {@link
+     * #answerCommands}); one that does not carries out an answer's commands before it sends its
+     * next heartbeat. Guarded by this.
      */
     private final Map<String, Set<String>> removesInFlight = new HashMap<>();
     /**
@@ -193,6 +194,13 @@ final class BlockMetadataStore implements AutoCloseable {
      * taken, as every command queued later has a higher sequence. Guarded by this.
      */
     private final Map<String, byte[]> commandsCursors = new HashMap<>();
+    /**
+     * By worker that acknowledges answers, the last answer {@link #answerCommands} gave it that it
+     * has not said it carried out: its commands stay queued until it does. Guarded by this.
+     */
+    private final Map<String, SentAnswer> sentAnswers = new HashMap<>();
+    /** The id of the last answer {@link #answerCommands} gave a worker. Guarded by this. */
+    private long lastAnswerId;
     private boolean closed;
 
     private BlockMetadataStore(Path directory, DBOptions dbOptions, Statistics statistics,
@@ -626,8 +634,10 @@ final class BlockMetadataStore implements AutoCloseable {
      * left without locations is deleted), and kept on the others.
      */
     synchronized ReconcileResult reconcile(String workerId, Collection<String> reportedBlockIds) {
-        // a registering worker carried out (or lost, with its process) what it was told before
+        // a registering worker carried out (or lost, with its process) what it was told before; what it did not say it
+        // carried out goes again from its next heartbeat on
         removesInFlight.remove(workerId);
+        forgetSentAnswer(workerId);
         Set<String> reported = new HashSet<>(reportedBlockIds);
         Set<String> recorded = new HashSet<>();
         Map<String, Long> pinned = new TreeMap<>();
@@ -1742,7 +1752,9 @@ final class BlockMetadataStore implements AutoCloseable {
      * Removes and returns up to {@code max} of the commands queued for {@code workerId}: block
      * deletions first, then the others oldest first. The worker asks for them with a heartbeat,
      * after carrying out those of its last one; until its next heartbeat (or registration) the
-     * deleted blocks are in flight, and a commit of one of them on it is refused.
+     * deleted blocks are in flight, and a commit of one of them on it is refused. Commands taken
+     * so are gone from the queues once the answer is on its way, reached the worker or not: this
+     * is for workers that do not acknowledge answers (see {@link #answerCommands}).
      *
      * <p>A take deletes what it returns, and RocksDB keeps the deletions until it compacts them:
      * a read from the worker's first key would step over every command taken before. So each take
@@ -1752,11 +1764,129 @@ final class BlockMetadataStore implements AutoCloseable {
      */
     synchronized List<WorkerCommand> takeCommands(String workerId, int max) {
         removesInFlight.remove(workerId);
-        List<WorkerCommand> commands = new ArrayList<>();
-        Set<String> removes = new HashSet<>();
+        // a worker that acknowledged answers before (an earlier version started under its id since): what it did not
+        // acknowledge is still queued, and goes now
+        forgetSentAnswer(workerId);
+        Take take = take(workerId, max);
+        if (!take.removeKeys.isEmpty() || !take.commandKeys.isEmpty()) {
+            try (Batch batch = new Batch()) {
+                // each read from the store just now, once
+                take.removeKeys.forEach(key -> setRemoveQueued(batch, key, true, false));
+                take.commandKeys.forEach(key -> delete(batch, workerCommands, key));
+                batch.queuedChange -= take.commandKeys.size();
+                write(batch, "take the commands of worker " + workerId);
+            }
+        }
+        // the resume points move once the deletions are written
+        take.moveCursors();
+        if (!take.removes.isEmpty()) {
+            removesInFlight.put(workerId, take.removes);
+        }
+        return take.commands;
+    }
+
+    /**
+     * The commands for the heartbeat of {@code workerId}, a worker that acknowledges answers: its
+     * heartbeat names the last answer it carried out, {@code carriedOutAnswerId} (0 for none), and
+     * the commands of that answer leave the queues now (see {@link #carriedOut}). Then, when the
+     * worker has not carried out the last answer it was given (the answer was lost on its way, or
+     * the worker died before carrying it out), the same commands, with the same id, go again; else
+     * up to {@code max} commands are taken as {@link #takeCommands} takes them, but stay queued,
+     * and in flight, until the worker names their answer. A master restart keeps them so: they go
+     * again after the worker registers.
+     *
+     * <p>Carrying out an answer again is harmless: a deletion of a block the worker no longer
+     * holds does nothing, and a block whose deletion is in flight is not committed on the worker
+     * meanwhile (see {@link #claimFromRemoval}); pins and unpins go again before anything queued
+     * after them. The commands an answer leaves in the queues are below where the worker's next
+     * take resumes: each take still reads past the deletions of earlier ones only.
+     */
+    synchronized SentAnswer answerCommands(String workerId, long carriedOutAnswerId, int max) {
+        carriedOut(workerId, carriedOutAnswerId);
+        SentAnswer sent = sentAnswers.get(workerId);
+        if (sent != null) {
+            log.info("Worker {} has not carried out answer {} ({}): sending it again", workerId, sent.id(),
+                    Counts.of(sent.commands().size(), "command"));
+            return sent;
+        }
+        removesInFlight.remove(workerId);
+        Take take = take(workerId, max);
+        take.moveCursors();
+        if (take.commands.isEmpty()) {
+            return SentAnswer.NONE;
+        }
+        SentAnswer answer = new SentAnswer(++lastAnswerId, List.copyOf(take.commands), List.copyOf(take.removeKeys),
+                List.copyOf(take.commandKeys));
+        sentAnswers.put(workerId, answer);
+        if (!take.removes.isEmpty()) {
+            removesInFlight.put(workerId, take.removes);
+        }
+        return answer;
+    }
+
+    /**
+     * Drops the commands of answer {@code answerId} to {@code workerId} from the queues, when it is
+     * the last answer {@link #answerCommands} gave the worker: the worker says it carried them out.
+     * Its deletions are no longer in flight. Any other id (0, or that of an answer carried out
+     * before) changes nothing.
+     */
+    synchronized void carriedOut(String workerId, long answerId) {
+        SentAnswer sent = sentAnswers.get(workerId);
+        if (sent == null || sent.id() != answerId) {
+            return;
+        }
+        try (Batch batch = new Batch()) {
+            // each still queued, as when it was read, and not read again: a free of a million blocks would read them all
+            // twice. None left the queues meanwhile: a commit or staging of a block whose deletion is in flight is refused,
+            // and only this and a take (which forgets the answer first) drop a queued command
+            sent.removeKeys().forEach(key -> setRemoveQueued(batch, key, true, false));
+            sent.commandKeys().forEach(key -> delete(batch, workerCommands, key));
+            batch.queuedChange -= sent.commandKeys().size();
+            write(batch, "drop the commands worker " + workerId + " carried out");
+        }
+        sentAnswers.remove(workerId);
+        removesInFlight.remove(workerId);
+    }
+
+    /**
+     * Forgets the answer last given to {@code workerId} and not carried out: its commands are still
+     * queued, below where the worker's next take resumes, so that take reads from the worker's
+     * first key, as after the store opens. For a worker that registers (it reports what it holds
+     * now, and hears from its first heartbeat on what it was not told), or no longer acknowledges.
+     */
+    private void forgetSentAnswer(String workerId) {
+        if (sentAnswers.remove(workerId) != null) {
+            removesCursors.remove(workerId);
+            commandsCursors.remove(workerId);
+        }
+    }
+
+    /**
+     * An answer's commands, in the order taken, and their keys in {@code worker-removes} and
+     * {@code worker-commands}, which stay there until the worker carried them out.
+     *
+     * @param id unique within this run of the master; 0 for {@link #NONE}
+     */
+    record SentAnswer(long id, List<WorkerCommand> commands, List<byte[]> removeKeys, List<byte[]> commandKeys) {
+        static final SentAnswer NONE = new SentAnswer(0, List.of(), List.of(), List.of());
+
+        SentAnswer {
+            requireNonNull(commands, "commands is null");
+            requireNonNull(removeKeys, "removeKeys is null");
+            requireNonNull(commandKeys, "commandKeys is null");
+        }
+    }
+
+    /**
+     * Reads up to {@code max} of the commands queued for {@code workerId} from where its last take
+     * ended (see {@link #takeCommands}); the resume points move when the caller says so
+     * ({@link Take#moveCursors}), once what it writes is written.
+     */
+    private Take take(String workerId, int max) {
+        Take take = new Take();
         byte[] prefix = (workerId + "/").getBytes(UTF_8);
         RemovesCursor cursor = removesCursors.computeIfAbsent(workerId, worker -> new RemovesCursor(prefix));
-        List<byte[]> removeKeys = new ArrayList<>();
+        List<WorkerCommand> commands = take.commands;
         List<String> behindRead = new ArrayList<>();
         for (String blockId : cursor.behind) {
             if (commands.size() >= max) {
@@ -1767,23 +1897,22 @@ final class BlockMetadataStore implements AutoCloseable {
             // queued, then perhaps claimed by a commit since, or never written
             if (get(workerRemoves, key, "read the block deletions of worker " + workerId) != null) {
                 commands.add(WorkerCommand.newBuilder().setRemoveBlockId(blockId).build());
-                removes.add(blockId);
-                removeKeys.add(key);
+                take.removes.add(blockId);
+                take.removeKeys.add(key);
             }
         }
-        int takenBehind = removeKeys.size();
+        int takenBehind = take.removeKeys.size();
         boolean removesRead = commands.size() < max;
         if (removesRead) {
             scan(workerRemoves, prefix, cursor.resume, null, "read the block deletions of worker " + workerId,
                     (key, value) -> {
                         String blockId = new String(key, prefix.length, key.length - prefix.length, UTF_8);
                         commands.add(WorkerCommand.newBuilder().setRemoveBlockId(blockId).build());
-                        removes.add(blockId);
-                        removeKeys.add(key);
+                        take.removes.add(blockId);
+                        take.removeKeys.add(key);
                         return commands.size() < max;
                     });
         }
-        List<byte[]> keys = new ArrayList<>();
         boolean commandsRead = commands.size() < max;
         if (commandsRead) {
             scan(workerCommands, prefix, commandsCursors.getOrDefault(workerId, prefix), null,
@@ -1798,41 +1927,45 @@ final class BlockMetadataStore implements AutoCloseable {
                         commands.add(command);
                         if (command.hasRemoveBlockId()) {
                             // queued by an earlier version, before deletions had their own family
-                            removes.add(command.getRemoveBlockId());
+                            take.removes.add(command.getRemoveBlockId());
                         }
-                        keys.add(key);
+                        take.commandKeys.add(key);
                         return commands.size() < max;
                     });
         }
-        if (!removeKeys.isEmpty() || !keys.isEmpty()) {
-            try (Batch batch = new Batch()) {
-                // each read from the store just now, once
-                removeKeys.forEach(key -> setRemoveQueued(batch, key, true, false));
-                keys.forEach(key -> delete(batch, workerCommands, key));
-                batch.queuedChange -= keys.size();
-                write(batch, "take the commands of worker " + workerId);
+        take.cursorMoves = () -> {
+            behindRead.forEach(cursor.behind::remove);
+            if (take.removeKeys.size() > takenBehind) {
+                cursor.resume = after(take.removeKeys.get(take.removeKeys.size() - 1));
             }
+            else if (removesRead && Arrays.equals(cursor.resume, prefix)) {
+                // none queued (read from the first key, as after the store opened): the deletions queued
+                // from now on are all behind the resume point, not after the deletions of earlier takes
+                cursor.resume = upperBound(prefix);
+            }
+            if (commandsRead) {
+                // a take that stopped short of the worker's last command resumes past the last one taken; otherwise
+                // every command queued for the worker so far is taken
+                commandsCursors.put(workerId, commands.size() == max && !take.commandKeys.isEmpty()
+                        ? after(take.commandKeys.get(take.commandKeys.size() - 1))
+                        : commandKey(workerId, commandSequence.get() + 1));
+            }
+        };
+        return take;
+    }
+
+    /** What {@link #take} read: the commands, the blocks they delete, and their keys in either queue. Guarded by the store. */
+    private static final class Take {
+        private final List<WorkerCommand> commands = new ArrayList<>();
+        private final Set<String> removes = new HashSet<>();
+        private final List<byte[]> removeKeys = new ArrayList<>();
+        private final List<byte[]> commandKeys = new ArrayList<>();
+        private Runnable cursorMoves;
+
+        /** Moves the worker's resume points past what was read: its next take reads on from there. */
+        private void moveCursors() {
+            cursorMoves.run();
         }
-        // the resume points move once the deletions are written
-        behindRead.forEach(cursor.behind::remove);
-        if (removeKeys.size() > takenBehind) {
-            cursor.resume = after(removeKeys.get(removeKeys.size() - 1));
-        }
-        else if (removesRead && Arrays.equals(cursor.resume, prefix)) {
-            // none queued (read from the first key, as after the store opened): the deletions queued
-            // from now on are all behind the resume point, not after the deletions of earlier takes
-            cursor.resume = upperBound(prefix);
-        }
-        if (commandsRead) {
-            // a take that stopped short of the worker's last command resumes past the last one taken; otherwise
-            // every command queued for the worker so far is taken
-            commandsCursors.put(workerId, commands.size() == max && !keys.isEmpty() ? after(keys.get(keys.size() - 1))
-                    : commandKey(workerId, commandSequence.get() + 1));
-        }
-        if (!removes.isEmpty()) {
-            removesInFlight.put(workerId, removes);
-        }
-        return commands;
     }
 
     /**

@@ -61,7 +61,7 @@ final class MasterMetrics {
                 () -> workers.workers().stream().filter(WorkerInfo::stopped).count());
         registry.gauge("gfsload_master_temp_areas", "Temp areas recorded (open, or expired and not yet deleted).",
                 Map.of(), () -> metadata.tempAreas().size());
-        registry.gauge("gfsload_master_worker_commands_queued", "Commands waiting for a worker's next heartbeat.",
+        registry.gauge("gfsload_master_worker_commands_queued", "Commands queued for workers: not sent yet, or sent and not yet carried out.",
                 Map.of(), metadata::queuedCommands);
         registry.gauge("gfsload_master_unreported_placement_bytes", "Bytes of blocks placed on live workers that their "
                 + "heartbeats may not include yet, which placement takes off the workers' free room.", Map.of(),

@@ -101,7 +101,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>The master never calls a worker: what a worker must do (delete, unpin, pin blocks) waits in
  * the metadata store and goes out with the answer to the worker's next heartbeat, so a worker that
- * is down when a file is freed or a temp area expires gets the commands when it is back.
+ * is down when a file is freed or a temp area expires gets the commands when it is back. A worker
+ * that acknowledges answers gets an answer's commands again until a heartbeat names it as carried
+ * out, so that an answer lost on its way loses none (see {@link BlockMetadataStore#answerCommands}).
  */
 final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
     private static final Logger log = LoggerFactory.getLogger(MasterService.class);
@@ -252,6 +254,10 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                 log.debug("Worker {} deleted {}; {} forgotten", workerId,
                         Counts.of(request.getRemovedBlockIdsCount(), "block"), Counts.of(forgotten, "location"));
             }
+            if (request.getAcknowledgesAnswers()) {
+                // also from a stopping heartbeat: what the worker carried out is not sent again after its next start
+                metadata.carriedOut(workerId, request.getCarriedOutAnswerId());
+            }
             if (request.getStopping()) {
                 // its commands stay queued for its next start
                 if (registry.stopped(workerId)) {
@@ -270,7 +276,13 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                 log.debug("Worker {} stopped: a heartbeat sent before it said so changes nothing", workerId);
                 return HeartbeatResponse.getDefaultInstance();
             }
-            return answer(workerId, metadata.takeCommands(workerId, MAX_COMMANDS_PER_HEARTBEAT));
+            if (!request.getAcknowledgesAnswers()) {
+                // an older worker: the commands leave the queues as they are answered
+                return answer(workerId, metadata.takeCommands(workerId, MAX_COMMANDS_PER_HEARTBEAT)).build();
+            }
+            BlockMetadataStore.SentAnswer sent = metadata.answerCommands(workerId, request.getCarriedOutAnswerId(),
+                    MAX_COMMANDS_PER_HEARTBEAT);
+            return answer(workerId, sent.commands()).setAnswerId(sent.id()).build();
         });
     }
 
@@ -280,9 +292,10 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
      * a pin followed in the same answer by an unpin of the block (an area's expiry moved, then the
      * block committed) or by its deletion is left out, so that the block is not pinned again, until
      * that expiry, after the commit or deletion that ended its pin. A deletion is never queued
-     * before a pin of its block: staging the block claims the deletions queued for it.
+     * before a pin of its block: staging the block claims the deletions queued for it. An answer
+     * sent again (to a worker that acknowledges answers and did not carry it out) is the same.
      */
-    private HeartbeatResponse answer(String workerId, List<WorkerCommand> commands) {
+    private HeartbeatResponse.Builder answer(String workerId, List<WorkerCommand> commands) {
         // the deletions come first, from their own queue: each follows any pin of its block
         Set<String> endedLater = commands.stream().filter(WorkerCommand::hasRemoveBlockId).map(WorkerCommand::getRemoveBlockId)
                 .collect(Collectors.toCollection(HashSet::new));
@@ -310,7 +323,7 @@ final class MasterService extends MasterServiceGrpc.MasterServiceImplBase {
                 default -> log.warn("Dropping an unknown command for worker {}: {}", workerId, command);
             }
         }
-        return result.build();
+        return result;
     }
 
     @Override

@@ -56,7 +56,10 @@ import org.slf4j.LoggerFactory;
  * (evicted, corrupt, removed), each with the number of the copy deleted, so that the master records
  * no copy deleted before its commit arrived: the oldest {@link WorkerConfig#removedBlocksPerHeartbeat()} at most,
  * the rest going with the next heartbeats; their answers carry the master's commands: blocks to delete (freed,
- * or left in an aborted or expired temp area), blocks to unpin (their temp area was committed).
+ * or left in an aborted or expired temp area), blocks to unpin (their temp area was committed), blocks to
+ * pin until their temp area's expiry. Each heartbeat names the last answer the worker carried out, and the
+ * master answers the same commands again until one does: an answer lost on its way (the call timed out
+ * after the master answered, the connection dropped) loses none of them.
  * The heartbeat thread also aborts short-circuit writes whose client went away (idle for
  * {@link WorkerService#LOCAL_WRITE_TIMEOUT}, or {@link WorkerConfig#orphanedWriteTimeout} once
  * the connection they were opened on has closed) and checks that block files are still there
@@ -99,6 +102,12 @@ public final class CacheWorker implements AutoCloseable {
     private final ScheduledExecutorService heartbeats;
     /** Touched only by heartbeat rounds (the heartbeat thread's). */
     private boolean heartbeatFailing;
+    /**
+     * The id of the last heartbeat answer whose commands the worker carried out since it last
+     * registered, 0 for none: each heartbeat names it, and until it does, the master answers the
+     * same commands again (an answer lost on its way loses none of them).
+     */
+    private volatile long carriedOutAnswerId;
     private volatile boolean closed;
 
     private CacheWorker(WorkerConfig config, TierDirectoryLocks locks, BlockStore store, WorkerService service, RpcServer server,
@@ -305,7 +314,9 @@ public final class CacheWorker implements AutoCloseable {
      * refuses commits on this worker of the blocks an answer told it to delete, since it may have
      * deleted a new copy written meanwhile, and it answers a few hundred commands at most. The
      * heartbeat reports the oldest {@link WorkerConfig#removedBlocksPerHeartbeat()} deletions not
-     * reported yet, at most.
+     * reported yet, at most, and names the last answer carried out: the master sends an answer's
+     * commands again until a heartbeat names it, so that a heartbeat that fails after the master
+     * answered (a timeout, a dropped connection) loses no command.
      *
      * @return whether the answer carried commands (more may wait), or deletions are left for the next heartbeat
      * @throws CacheException when the master cannot be reached or refuses the heartbeat
@@ -322,6 +333,8 @@ public final class CacheWorker implements AutoCloseable {
                     .addAllWritingBlockIds(usage.writingBlockIds())
                     .addAllRemovedBlockIds(removed.stream().map(BlockStore.RemovedCopy::blockId).toList())
                     .addAllRemovedBlockCopies(removed.stream().map(BlockStore.RemovedCopy::copy).toList())
+                    .setAcknowledgesAnswers(true)
+                    .setCarriedOutAnswerId(carriedOutAnswerId)
                     .build());
         }
         catch (StatusRuntimeException e) {
@@ -340,6 +353,10 @@ public final class CacheWorker implements AutoCloseable {
         }
         store.acknowledgeRemoved(removed);
         execute(response);
+        if (response.getAnswerId() != 0) {
+            // named by the next heartbeat, so that the master sends these commands no more
+            carriedOutAnswerId = response.getAnswerId();
+        }
         store.dropEndedPins();
         boolean commands = response.getRemoveBlockIdsCount() > 0 || response.getUnpinBlockIdsCount() > 0
                 || response.getPinBlocksCount() > 0;
@@ -402,6 +419,9 @@ public final class CacheWorker implements AutoCloseable {
         // the reconciling would else be dropped from the master as not reported.
         RegisterWorkerResponse response = store.whileNoWriteFinishes(
                 () -> registerPart(withBlocksAdded(parts.get(parts.size() - 1), reported, store.blockIdsByTier())));
+        // the master (perhaps one started since, whose answer ids start anew) sends from the next heartbeat on whatever the worker has
+        // not said it carried out: an id of before names none of its answers
+        carriedOutAnswerId = 0;
         // Deletions stay to be told with the next heartbeat, with their copy numbers: a commit of a
         // deleted copy may still be on its way to the master.
         for (PinnedBlock pinned : response.getPinnedBlocksList()) {
@@ -599,6 +619,8 @@ public final class CacheWorker implements AutoCloseable {
                                 .addAllTiers(store.tiers().stream().map(ProtoConversions::toProto).toList())
                                 .addAllRemovedBlockIds(removed.stream().map(BlockStore.RemovedCopy::blockId).toList())
                                 .addAllRemovedBlockCopies(removed.stream().map(BlockStore.RemovedCopy::copy).toList())
+                                .setAcknowledgesAnswers(true)
+                                .setCarriedOutAnswerId(carriedOutAnswerId)
                                 .setStopping(true)
                                 .build());
             }

@@ -226,6 +226,123 @@ class BlockMetadataStoreTest {
     }
 
     /**
+     * Commands answered to a worker that acknowledges answers stay queued, and go again with the
+     * same answer id, until the worker names that answer; a block whose deletion is in such an
+     * answer is not committed on the worker meanwhile. Named, the answer's commands leave the
+     * queues, and the next answer goes on past them: every command reaches the worker once, but
+     * for the answer it did not carry out, and the count of queued commands is the queues'.
+     */
+    @Test
+    void answeredCommandsGoAgainUntilTheWorkerSaysItCarriedThemOutAndThenOnlyOnce() {
+        List<FileIdentity> freed = singleBlockFiles("freed", 300);
+        List<FileIdentity> pinned = singleBlockFiles("pinned", 150);
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.commitAll(freed.stream().map(file -> record(file, 0, "worker-0")).toList());
+            commitThroughTempArea(store, pinned);
+            store.freePrefix("cosn://bucket/freed/");
+            long queued = assertCountExact(store, "a free");
+
+            BlockMetadataStore.SentAnswer first = store.answerCommands("worker-0", 0, 100);
+            assertEquals(100, first.commands().size());
+            assertEquals(queued, assertCountExact(store, "an answer not carried out"), "still queued");
+            assertEquals(first, store.answerCommands("worker-0", 0, 100), "not carried out: the same answer");
+            FileIdentity inFlight = freed.stream().filter(file -> blockId(file, 0).equals(first.commands().get(0).getRemoveBlockId()))
+                    .findFirst().orElseThrow();
+            assertThrows(BlockBeingRemovedException.class, () -> store.commit(record(inFlight, 0, "worker-0")));
+
+            List<WorkerCommand> carriedOut = new ArrayList<>(first.commands());
+            long last = first.id();
+            for (BlockMetadataStore.SentAnswer answer = store.answerCommands("worker-0", last, 100); !answer.commands().isEmpty();
+                    answer = store.answerCommands("worker-0", last, 100)) {
+                assertTrue(answer.id() > last, "a new answer, a new id");
+                carriedOut.addAll(answer.commands());
+                last = answer.id();
+            }
+
+            assertEquals(ids(freed), ids(carriedOut, WorkerCommand::hasRemoveBlockId, WorkerCommand::getRemoveBlockId));
+            assertEquals(ids(pinned), ids(carriedOut, WorkerCommand::hasUnpinBlockId, WorkerCommand::getUnpinBlockId));
+            assertEquals(0, assertCountExact(store, "every answer carried out"));
+            store.commit(record(inFlight, 0, "worker-0"));
+            assertEquals(List.of("worker-0"), store.block(inFlight, 0).orElseThrow().getWorkerIdsList(), "committed once carried out");
+        }
+    }
+
+    /**
+     * The commands of an answer the worker did not say it carried out go again to it after it
+     * registers, and after the store reopens (a master restart), together with those queued after
+     * them, in the order queued; those of answers it carried out do not.
+     */
+    @Test
+    void commandsAnsweredButNotCarriedOutGoAgainAfterARegistrationAndAReopen() {
+        List<FileIdentity> freed = singleBlockFiles("freed", 300);
+        List<FileIdentity> pinned = singleBlockFiles("pinned", 150);
+        List<WorkerCommand> carriedOut = new ArrayList<>();
+        List<WorkerCommand> lost = new ArrayList<>();
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            store.commitAll(freed.stream().map(file -> record(file, 0, "worker-0")).toList());
+            store.freePrefix("cosn://bucket/freed/");
+            BlockMetadataStore.SentAnswer answer = store.answerCommands("worker-0", 0, 100);
+            carriedOut.addAll(answer.commands());
+            answer = store.answerCommands("worker-0", answer.id(), 100);
+            lost.addAll(answer.commands());
+
+            store.reconcile("worker-0", freed.stream().map(file -> blockId(file, 0)).toList());
+            answer = store.answerCommands("worker-0", 0, 100);
+            assertEquals(lost, answer.commands(), "after the registration, the answer not carried out first");
+            carriedOut.addAll(answer.commands());
+            answer = store.answerCommands("worker-0", answer.id(), 100);
+            lost.clear();
+            lost.addAll(answer.commands());
+            commitThroughTempArea(store, pinned);
+        }
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            List<WorkerCommand> again = new ArrayList<>();
+            long last = 0;
+            for (BlockMetadataStore.SentAnswer answer = store.answerCommands("worker-0", last, 100); !answer.commands().isEmpty();
+                    answer = store.answerCommands("worker-0", last, 100)) {
+                again.addAll(answer.commands());
+                last = answer.id();
+            }
+            assertEquals(lost, again.subList(0, lost.size()), "after the reopen, the answer not carried out first");
+            carriedOut.addAll(again);
+            assertEquals(0, assertCountExact(store, "every answer carried out"));
+        }
+
+        assertEquals(ids(freed), ids(carriedOut, WorkerCommand::hasRemoveBlockId, WorkerCommand::getRemoveBlockId));
+        assertEquals(ids(pinned), ids(carriedOut, WorkerCommand::hasUnpinBlockId, WorkerCommand::getUnpinBlockId));
+    }
+
+    /**
+     * A large free and scope commit answered to a worker that acknowledges answers: each answer
+     * steps over the deletions of the commands it carries, not those of the answers carried out
+     * before, as a take does.
+     */
+    @Test
+    void answeringCommandsStepsOverTheDeletionsOfTheCommandsAnsweredOnly() {
+        int count = 20_000;
+        int heartbeat = 5_000;
+        try (BlockMetadataStore store = BlockMetadataStore.open(directory)) {
+            queueUnpinsAndDeletions(store, count);
+
+            List<Long> skips = new ArrayList<>();
+            int answered = 0;
+            long last = 0;
+            for (int take = 0; take < 2 * count / heartbeat + 3; take++) {
+                long before = store.iteratorSkippedEntries();
+                BlockMetadataStore.SentAnswer answer = store.answerCommands("worker-0", last, heartbeat);
+                long skipped = store.iteratorSkippedEntries() - before;
+                skips.add(skipped);
+                answered += answer.commands().size();
+                last = answer.id();
+                assertTrue(skipped <= 2L * answer.commands().size() + 2,
+                        "answer " + take + " of " + answer.commands().size() + " commands skipped " + skipped + "; all answers: " + skips);
+            }
+            assertEquals(2 * count, answered, "the deletions and the unpins, once each");
+            assertEquals(0, assertCountExact(store, "every answer carried out"));
+        }
+    }
+
+    /**
      * More deletions queued behind where a worker's takes resume than the store remembers: the
      * worker's next takes read its deletions from the first, and each still reaches it once.
      */

@@ -36,6 +36,7 @@ import io.gfsload.cache.proto.FreeRequest;
 import io.gfsload.cache.proto.GetFilesBlocksRequest;
 import io.gfsload.cache.proto.GetFilesBlocksResponse;
 import io.gfsload.cache.proto.HeartbeatRequest;
+import io.gfsload.cache.proto.HeartbeatResponse;
 import io.gfsload.cache.proto.MasterServiceGrpc;
 import io.gfsload.cache.proto.OpenTempAreaRequest;
 import io.gfsload.cache.proto.AbortTempAreaRequest;
@@ -296,6 +297,63 @@ class MasterServiceTest {
                 () -> stub().free(FreeRequest.newBuilder().setPath("").build()));
         assertEquals(Status.Code.INVALID_ARGUMENT, emptyOnTheWire.getStatus().getCode());
         assertEquals("Invalid request: the path to free is empty", emptyOnTheWire.getStatus().getDescription());
+    }
+
+    /**
+     * A worker that acknowledges answers gets an answer's commands, with the same answer id, until
+     * a heartbeat names that id (a stopping one too), and a commit on it of a block whose deletion
+     * it has not carried out is refused meanwhile; one that does not (an older worker) gets them once.
+     */
+    @Test
+    void anAnswersCommandsGoAgainUntilTheWorkerNamesItAndOnceToAWorkerThatDoesNotAcknowledge() {
+        register("worker-0", 1000);
+        register("worker-1", 1000);
+        commit(0, "worker-0", "worker-1");
+        commit(1, "worker-0", "worker-1");
+        client.free(FILE);
+
+        assertEquals(sorted(List.of(blockId(0), blockId(1))), sorted(heartbeatRemoves("worker-1")), "an older worker's answer");
+        assertEquals(List.of(), heartbeatRemoves("worker-1"), "taken once, whether the older worker got them or not");
+
+        HeartbeatResponse first = acknowledgingHeartbeat("worker-0", 0);
+        assertEquals(sorted(List.of(blockId(0), blockId(1))), sorted(first.getRemoveBlockIdsList()));
+        assertTrue(first.getAnswerId() > 0, "an answer with commands has an id");
+        assertEquals(first, acknowledgingHeartbeat("worker-0", 0), "not carried out: the same answer again");
+        StatusRuntimeException refused = assertThrows(StatusRuntimeException.class, () -> commit(0, "worker-0"));
+        assertTrue(refused.getStatus().getDescription().contains("is being deleted from worker worker-0"),
+                refused.getStatus().getDescription());
+        assertEquals(first, acknowledgingHeartbeat("worker-0", first.getAnswerId() - 1), "an earlier id is not this answer's");
+
+        assertEquals(HeartbeatResponse.getDefaultInstance(), acknowledgingHeartbeat("worker-0", first.getAnswerId()),
+                "carried out: nothing more");
+        commit(0, "worker-0");
+        assertEquals(List.of(new CachedBlock(0, 100, 7, List.of("worker-0"))), client.cachedBlocks(FILE));
+
+        client.free(FILE);
+        HeartbeatResponse second = acknowledgingHeartbeat("worker-0", first.getAnswerId());
+        assertEquals(List.of(blockId(0)), second.getRemoveBlockIdsList());
+        assertNotEquals(first.getAnswerId(), second.getAnswerId());
+        stub().heartbeat(HeartbeatRequest.newBuilder().setWorkerId("worker-0").setStopping(true).setAcknowledgesAnswers(true)
+                .setCarriedOutAnswerId(second.getAnswerId()).build());
+        register("worker-0", 1000);
+        assertEquals(HeartbeatResponse.getDefaultInstance(), acknowledgingHeartbeat("worker-0", 0),
+                "carried out before the worker stopped: not sent again after it registers");
+    }
+
+    /** A registration sends again, from the worker's next heartbeat on, the commands of an answer it did not carry out. */
+    @Test
+    void anAnswerNotCarriedOutGoesAgainAfterTheWorkerRegisters() {
+        register("worker-0", 1000);
+        commit(0, "worker-0");
+        commit(1, "worker-0");
+        client.free(FILE);
+        HeartbeatResponse lost = acknowledgingHeartbeat("worker-0", 0);
+        assertEquals(2, lost.getRemoveBlockIdsCount());
+
+        register("worker-0", 1000, blockId(0), blockId(1));
+        HeartbeatResponse again = acknowledgingHeartbeat("worker-0", 0);
+        assertEquals(sorted(lost.getRemoveBlockIdsList()), sorted(again.getRemoveBlockIdsList()));
+        assertEquals(HeartbeatResponse.getDefaultInstance(), acknowledgingHeartbeat("worker-0", again.getAnswerId()));
     }
 
     @Test
@@ -754,6 +812,12 @@ class MasterServiceTest {
 
     private List<String> heartbeatRemoves(String workerId) {
         return stub().heartbeat(HeartbeatRequest.newBuilder().setWorkerId(workerId).build()).getRemoveBlockIdsList();
+    }
+
+    /** A heartbeat of a worker that acknowledges answers, naming {@code carriedOut} as the last it carried out. */
+    private HeartbeatResponse acknowledgingHeartbeat(String workerId, long carriedOut) {
+        return stub().heartbeat(HeartbeatRequest.newBuilder().setWorkerId(workerId).setAcknowledgesAnswers(true)
+                .setCarriedOutAnswerId(carriedOut).build());
     }
 
     private void heartbeatWithUsed(String workerId, long used) {
