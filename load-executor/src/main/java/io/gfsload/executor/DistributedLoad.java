@@ -1069,6 +1069,8 @@ public final class DistributedLoad {
         TreeSet<String> lostWorkers = new TreeSet<>();
         long restoredBlocks = 0;
         long restoredBytes = 0;
+        // a slice commits the scopes of its files (file, partition), writing again first the blocks only on workers lost since it staged them
+        LoadReport.RewrittenBeforeCommit rewrittenBeforeCommit = LoadReport.RewrittenBeforeCommit.NONE;
         if (restored.isPresent()) {
             lostWorkers.addAll(restored.get().lostByTheEnd());
             restoredBlocks += restored.get().blocks();
@@ -1100,6 +1102,7 @@ public final class DistributedLoad {
                 restoredBlocks += report.restore().blocks();
                 restoredBytes += report.restore().bytes();
             }
+            rewrittenBeforeCommit = rewrittenBeforeCommit.plus(report.rewrittenBeforeCommit());
         }
         List<PartitionReport> partitions = new ArrayList<>(plan.partitions().size());
         for (PartitionLoad partition : plan.partitions()) {
@@ -1160,7 +1163,7 @@ public final class DistributedLoad {
         return new LoadReport(plan.request().target().describe(), state, plan.request().replication(), totals, partitions, durationMillis,
                 LoadExecutor.rate(bytesWritten, loading), bytesWritten, reportedSettings(plan).values(), ufsBytesRead,
                 resumed, lostWorkers.isEmpty() && restoredBlocks == 0 ? null : new LoadReport.ReplicaRestore(List.copyOf(lostWorkers), restoredBlocks, restoredBytes),
-                window.orElse(null), null, false, stopReason, evicted, plan.droppedPartitions());
+                window.orElse(null), null, false, stopReason, evicted, plan.droppedPartitions(), rewrittenBeforeCommit);
     }
 
     /**

@@ -685,7 +685,8 @@ public final class LoadExecutor {
                             .or(() -> Optional.ofNullable(run.masterLost.get()).map(Failures::masterStopped))
                             .orElse(run.abortedAfter.get() >= 0 ? options.failedFilesReason(run.abortedAfter.get(), run.totalFiles) : null),
                     evictedOthers(plan, evictions.evicted()),
-                    plan.droppedPartitions());
+                    plan.droppedPartitions(),
+                    run.rewrittenBeforeCommit());
             listener.finished(report);
             return report;
         }
@@ -1013,7 +1014,7 @@ public final class LoadExecutor {
         LoadState state = report.state() == LoadState.FAILED ? LoadState.FAILED : state(totals);
         return new LoadReport(report.target(), state, report.replication(), totals, partitions, report.durationMillis(), report.bytesPerSecond(),
                 report.bytesWritten(), report.settings(), report.ufsBytesRead(), report.job(), report.restore(), report.window(), report.staged(), unchecked == null,
-                report.stopReason() != null ? report.stopReason() : unchecked, report.evicted(), report.droppedPartitions());
+                report.stopReason() != null ? report.stopReason() : unchecked, report.evicted(), report.droppedPartitions(), report.rewrittenBeforeCommit());
     }
 
     /** Checks {@code file}'s blocks against {@code confirmed}, its blocks with the workers that confirmed them. */
@@ -1202,6 +1203,15 @@ public final class LoadExecutor {
          * lists are shared: one per set of workers ({@link #placements}).
          */
         private final Map<String, List<String>> placed = new ConcurrentHashMap<>();
+        /**
+         * The blocks written again before their scope's commit ({@link #writeAgainBeforeCommit}),
+         * each time one is, and their bytes; the scope commits refused for them; the lost workers
+         * they had their replicas on.
+         */
+        private final AtomicLong rewrittenBeforeCommit = new AtomicLong();
+        private final AtomicLong bytesRewrittenBeforeCommit = new AtomicLong();
+        private final AtomicLong commitsRefused = new AtomicLong();
+        private final Set<String> lostBeforeCommit = ConcurrentHashMap.newKeySet();
         /** Each set of workers the run placed blocks on, once. */
         private final Map<List<String>, List<String>> placements = new ConcurrentHashMap<>();
         private final Optional<AdaptiveController> controller;
@@ -2499,6 +2509,8 @@ public final class LoadExecutor {
             long count = onLost.values().stream().mapToLong(List::size).sum();
             LOG.warn("The commit of {} was refused: {} of it {} replicas only on lost workers {}; writing {} again before committing it",
                     what, Counts.of(count, "block"), count == 1 ? "has its" : "have their", lost, count == 1 ? "it" : "them");
+            commitsRefused.incrementAndGet();
+            lostBeforeCommit.addAll(lost);
             WriteOptions write = writeOptions();
             if (!lost.isEmpty()) {
                 write = write.excluding(lost);
@@ -2515,12 +2527,29 @@ public final class LoadExecutor {
                     rewrite(file, blocks, write, next, new AtomicInteger());
                 }
                 catch (RuntimeException e) {
+                    rewrittenBeforeCommit(blocks.subList(0, Math.min(next.get(), blocks.size())));
                     Throwable cause = e instanceof FailsafeException && e.getCause() != null ? e.getCause() : e;
                     BlockTask block = blocks.get(Math.min(next.get(), blocks.size() - 1));
                     throw new CacheException("block %d of %s has its replicas only on lost workers %s, and writing it again failed: %s"
                             .formatted(block.index(), file.file().path(), lost, Failures.describe(cause)), cause);
                 }
+                rewrittenBeforeCommit(blocks);
             }
+        }
+
+        /** Counts {@code blocks} written again before their scope's commit: in the report, their reads in {@code ufsBytesRead} already. */
+        private void rewrittenBeforeCommit(List<BlockTask> blocks) {
+            rewrittenBeforeCommit.addAndGet(blocks.size());
+            bytesRewrittenBeforeCommit.addAndGet(blocks.stream().mapToLong(BlockTask::length).sum());
+        }
+
+        /** What the report says of the blocks written again before their scope's commit. */
+        LoadReport.RewrittenBeforeCommit rewrittenBeforeCommit() {
+            if (commitsRefused.get() == 0) {
+                return LoadReport.RewrittenBeforeCommit.NONE;
+            }
+            return new LoadReport.RewrittenBeforeCommit(rewrittenBeforeCommit.get(), bytesRewrittenBeforeCommit.get(), commitsRefused.get(),
+                    List.copyOf(lostBeforeCommit));
         }
 
         /**

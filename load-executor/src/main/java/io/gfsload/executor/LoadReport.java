@@ -6,8 +6,10 @@ import io.gfsload.advisor.Setting;
 import io.gfsload.planner.DroppedPartitions;
 import io.gfsload.planner.UnlistedDirectory;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.function.UnaryOperator;
 
 /**
@@ -25,10 +27,11 @@ import java.util.function.UnaryOperator;
  *     outside the load window: the work the run did, whether its blocks were committed or not
  * @param bytesWritten bytes this run read from the UFS and wrote to the cache, once per block
  *     whatever the replication: the blocks it loaded and, in an atomic load, those it staged and
- *     did not commit; not the blocks it adopted from an earlier run's temp area, nor retries or
- *     replicas written again after the load
+ *     did not commit; not the blocks it adopted from an earlier run's temp area, nor retries,
+ *     blocks written again before their scope's commit or replicas written again after the load
  * @param settings the settings used, each with its reason
- * @param ufsBytesRead bytes this run read from the UFS, retries included
+ * @param ufsBytesRead bytes this run read from the UFS, retries and the blocks written again before
+ *     their scope's commit or after the load included
  * @param job the job's journal, or {@code null} when the load ran without one
  * @param restore the replicas written again after the load because workers were lost during it,
  *     or because its blocks were evicted or freed since they were written, or {@code null} when no
@@ -49,14 +52,26 @@ import java.util.function.UnaryOperator;
  *     room for the blocks this run wrote, as they answered its writes
  * @param droppedPartitions the selected partitions of the table the metastore dropped while the
  *     load planned, in no count of the report, or {@code null} when none was
+ * @param rewrittenBeforeCommit the blocks an atomic load wrote again before their scope's commit,
+ *     as the master refused it for their replicas only on workers lost since they were staged;
+ *     {@link RewrittenBeforeCommit#NONE} when it refused none
  */
 public record LoadReport(String target, LoadState state, int replication, LoadTotals totals, List<PartitionReport> partitions,
         long durationMillis, long bytesPerSecond, long bytesWritten, List<Setting> settings, long ufsBytesRead, JobSummary job, ReplicaRestore restore,
-        Window window, Staged staged, boolean verified, String stopReason, Evicted evicted, DroppedPartitions droppedPartitions) implements Serializable {
+        Window window, Staged staged, boolean verified, String stopReason, Evicted evicted, DroppedPartitions droppedPartitions,
+        RewrittenBeforeCommit rewrittenBeforeCommit) implements Serializable {
+    /** A report of a load that wrote no block again before a commit. */
+    public LoadReport(String target, LoadState state, int replication, LoadTotals totals, List<PartitionReport> partitions, long durationMillis,
+            long bytesPerSecond, long bytesWritten, List<Setting> settings, long ufsBytesRead, JobSummary job, ReplicaRestore restore, Window window,
+            Staged staged, boolean verified, String stopReason, Evicted evicted, DroppedPartitions droppedPartitions) {
+        this(target, state, replication, totals, partitions, durationMillis, bytesPerSecond, bytesWritten, settings, ufsBytesRead, job, restore, window,
+                staged, verified, stopReason, evicted, droppedPartitions, RewrittenBeforeCommit.NONE);
+    }
+
     /** This report with {@code value} as its {@link #window()}. */
     public LoadReport withWindow(Window value) {
         return new LoadReport(target, state, replication, totals, partitions, durationMillis, bytesPerSecond, bytesWritten, settings, ufsBytesRead, job, restore,
-                value, staged, verified, stopReason, evicted, droppedPartitions);
+                value, staged, verified, stopReason, evicted, droppedPartitions, rewrittenBeforeCommit);
     }
 
     /**
@@ -242,6 +257,39 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
         }
     }
 
+    /**
+     * The blocks of an atomic load written again before their scope's commit: the master refused
+     * the commit because their replicas were all on workers lost (killed, their heartbeats missed)
+     * since they were staged, which readers would not see them on; the load wrote them again into
+     * its temp area, away from those workers, and committed the scope again. Neither loaded twice
+     * nor in {@code bytesWritten}: their second reads are in {@code ufsBytesRead}.
+     *
+     * @param blocks the blocks written again; one written again in two rounds (a second worker
+     *     lost before the next commit) counts twice, as its bytes are read twice
+     * @param bytes their bytes, read from the UFS again
+     * @param commitsRefused the commits of a scope (a file, a batch of small files, a partition,
+     *     the job) the master refused for such blocks, each followed by their writes again
+     * @param lostWorkers ids of the workers those blocks had their replicas on, sorted
+     */
+    public record RewrittenBeforeCommit(long blocks, long bytes, long commitsRefused, List<String> lostWorkers) implements Serializable {
+        public static final RewrittenBeforeCommit NONE = new RewrittenBeforeCommit(0, 0, 0, List.of());
+
+        public RewrittenBeforeCommit {
+            if (blocks < 0 || bytes < 0 || commitsRefused < 0) {
+                throw new IllegalArgumentException("negative figures of blocks written again before a commit: %d blocks, %d bytes, %d commits refused"
+                        .formatted(blocks, bytes, commitsRefused));
+            }
+            lostWorkers = List.copyOf(new TreeSet<>(requireNonNull(lostWorkers, "lostWorkers is null")));
+        }
+
+        /** These figures and {@code other}'s added up, the lost workers of both once each: two slices' of a load in slices. */
+        public RewrittenBeforeCommit plus(RewrittenBeforeCommit other) {
+            List<String> workers = new ArrayList<>(lostWorkers);
+            workers.addAll(other.lostWorkers);
+            return new RewrittenBeforeCommit(blocks + other.blocks, bytes + other.bytes, commitsRefused + other.commitsRefused, workers);
+        }
+    }
+
     public LoadReport {
         requireNonNull(target, "target is null");
         requireNonNull(state, "state is null");
@@ -249,24 +297,31 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
         partitions = List.copyOf(requireNonNull(partitions, "partitions is null"));
         settings = List.copyOf(requireNonNull(settings, "settings is null"));
         requireNonNull(evicted, "evicted is null");
+        requireNonNull(rewrittenBeforeCommit, "rewrittenBeforeCommit is null");
     }
 
     /** This report with {@code partitions} instead of its own, and their totals; the same state and rate. */
     public LoadReport withPartitions(List<PartitionReport> partitions) {
         return new LoadReport(target, state, replication, LoadTotals.of(partitions), partitions, durationMillis, bytesPerSecond, bytesWritten, settings,
-                ufsBytesRead, job, restore, window, staged, verified, stopReason, evicted, droppedPartitions);
+                ufsBytesRead, job, restore, window, staged, verified, stopReason, evicted, droppedPartitions, rewrittenBeforeCommit);
     }
 
     /** This report with {@code value} as its {@link #job()}. */
     public LoadReport withJob(JobSummary value) {
         return new LoadReport(target, state, replication, totals, partitions, durationMillis, bytesPerSecond, bytesWritten, settings, ufsBytesRead, value,
-                restore, window, staged, verified, stopReason, evicted, droppedPartitions);
+                restore, window, staged, verified, stopReason, evicted, droppedPartitions, rewrittenBeforeCommit);
     }
 
     /** This report with {@code value} as its {@link #evicted()}. */
     public LoadReport withEvicted(Evicted value) {
         return new LoadReport(target, state, replication, totals, partitions, durationMillis, bytesPerSecond, bytesWritten, settings, ufsBytesRead, job,
-                restore, window, staged, verified, stopReason, value, droppedPartitions);
+                restore, window, staged, verified, stopReason, value, droppedPartitions, rewrittenBeforeCommit);
+    }
+
+    /** This report with {@code value} as its {@link #rewrittenBeforeCommit()}. */
+    public LoadReport withRewrittenBeforeCommit(RewrittenBeforeCommit value) {
+        return new LoadReport(target, state, replication, totals, partitions, durationMillis, bytesPerSecond, bytesWritten, settings, ufsBytesRead, job,
+                restore, window, staged, verified, stopReason, evicted, droppedPartitions, value);
     }
 
     /** This report with {@code value} as its {@link #ufsBytesRead()}. */
@@ -275,13 +330,13 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
             throw new IllegalArgumentException("ufsBytesRead must not be negative: " + value);
         }
         return new LoadReport(target, state, replication, totals, partitions, durationMillis, bytesPerSecond, bytesWritten, settings, value, job,
-                restore, window, staged, verified, stopReason, evicted, droppedPartitions);
+                restore, window, staged, verified, stopReason, evicted, droppedPartitions, rewrittenBeforeCommit);
     }
 
     /** This report with {@code staged} as what its job's temp area holds after the run. */
     public LoadReport withStaged(Staged staged) {
         return new LoadReport(target, state, replication, totals, partitions, durationMillis, bytesPerSecond, bytesWritten, settings, ufsBytesRead, job,
-                restore, window, staged, verified, stopReason, evicted, droppedPartitions);
+                restore, window, staged, verified, stopReason, evicted, droppedPartitions, rewrittenBeforeCommit);
     }
 
     /**
@@ -311,7 +366,7 @@ public record LoadReport(String target, LoadState state, int replication, LoadTo
         DroppedPartitions shownDropped = droppedPartitions == null ? null
                 : new DroppedPartitions(droppedPartitions.names().stream().map(names).toList(), names.apply(droppedPartitions.warning()));
         return new LoadReport(names.apply(target), state, replication, totals, shownPartitions, durationMillis, bytesPerSecond, bytesWritten, settings,
-                ufsBytesRead, job, restore, shownWindow, staged, verified, message.apply(stopReason), evicted, shownDropped);
+                ufsBytesRead, job, restore, shownWindow, staged, verified, message.apply(stopReason), evicted, shownDropped, rewrittenBeforeCommit);
     }
 
     /** The files that failed, in plan order. */

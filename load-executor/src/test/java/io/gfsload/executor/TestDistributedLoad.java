@@ -431,6 +431,41 @@ class TestDistributedLoad {
         assertEquals(partition.totals().bytes(), partition.totals().bytesLoaded() + partition.totals().bytesAlreadyCached(), "the partition's bytes add up");
     }
 
+    /**
+     * A slice commits its atomic scopes (files, partitions) itself and writes again the blocks of a
+     * commit the master refused for their replicas on lost workers: the load's report adds up what
+     * each slice says it wrote again, as a load in one process counts its own.
+     */
+    @Test
+    void theLoadsReportAddsUpTheBlocksEachSliceWroteAgainBeforeACommit() throws IOException {
+        LoadPlan plan = LocalPlans.plan(client, directory.resolve("data"), BLOCK, 1);
+        SerializedSlices serialized = new SerializedSlices(2);
+        List<Integer> sliced = Collections.synchronizedList(new ArrayList<>());
+        // each slice as if the master refused one of its commits: slice i + 1 for i + 1 blocks of 1000 bytes, on worker-0 or worker-1 in turn
+        DistributedLoad.Slices slices = new DistributedLoad.Slices() {
+            @Override
+            public int parallelism() {
+                return serialized.parallelism();
+            }
+
+            @Override
+            public void run(List<SliceLoad> cut, BiConsumer<SliceLoad, SliceProgress> progress, BiConsumer<SliceLoad, LoadReport> finished) {
+                serialized.run(cut, progress, (slice, report) -> {
+                    sliced.add(slice.index());
+                    finished.accept(slice, report.withRewrittenBeforeCommit(
+                            new LoadReport.RewrittenBeforeCommit(slice.index() + 1, (slice.index() + 1) * 1000L, 1, List.of("worker-" + slice.index() % 2))));
+                });
+            }
+        };
+
+        LoadReport report = load(slices, ProgressListener.NONE).execute(plan, Optional.empty());
+
+        assertEquals(LoadState.SUCCEEDED, report.state(), report.failedFiles().toString());
+        assertTrue(sliced.size() >= 2, "slices: " + sliced);
+        long blocks = sliced.stream().mapToLong(index -> index + 1).sum();
+        assertEquals(new LoadReport.RewrittenBeforeCommit(blocks, blocks * 1000, sliced.size(), List.of("worker-0", "worker-1")), report.rewrittenBeforeCommit());
+    }
+
     @Test
     void progressCountsWhatASliceFoundCachedSinceThePlanAsAlreadyCachedNotLoaded() throws IOException {
         LoadPlan plan = LocalPlans.plan(client, freshFiles("found-cached"), BLOCK, 2);

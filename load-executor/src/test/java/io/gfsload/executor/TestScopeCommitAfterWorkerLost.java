@@ -42,7 +42,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 /**
  * A worker lost (kill -9, its heartbeats missed) after it took staged blocks of an atomic scope and
  * before the scope's commit: the master refuses the commit, and the load writes those blocks again
- * into its temp area and commits the scope whole, so that readers never see it with blocks missing.
+ * into its temp area and commits the scope whole, so that readers never see it with blocks missing;
+ * its report counts the blocks it wrote again, and their second reads.
  */
 class TestScopeCommitAfterWorkerLost {
     private static final long BLOCK = 128 << 10;
@@ -71,6 +72,9 @@ class TestScopeCommitAfterWorkerLost {
     /**
      * FILE with 300,000-byte files commits each file as its blocks are written, FILE with 50,000-byte
      * files each batch of small files, PARTITION and JOB the whole scope once every file is written.
+     * The report counts the blocks written again before a commit: at least those of the first scope
+     * the lost worker held; for PARTITION and JOB, whose one commit comes after every write, exactly
+     * the blocks the worker held, and they are all the load read beyond the bytes it wrote.
      */
     @ParameterizedTest
     @CsvSource({"FILE, 300000", "FILE, 50000", "PARTITION, 300000", "JOB, 300000"})
@@ -84,6 +88,22 @@ class TestScopeCommitAfterWorkerLost {
         assertEquals(List.of(), areas.halfVisible, "what readers saw of each scope as its commit returned");
         assertEquals(List.of(), report.failedFiles().stream().map(f -> f.path() + ": " + f.error()).toList());
         assertEquals(LoadState.SUCCEEDED, report.state());
+        LoadReport.RewrittenBeforeCommit rewritten = report.rewrittenBeforeCommit();
+        assertEquals(List.of(areas.killed.get()), rewritten.lostWorkers(), "the worker the blocks written again were on: " + rewritten);
+        assertTrue(rewritten.commitsRefused() >= 1, "the first commit refused: " + rewritten);
+        assertEquals(file(plan, 0).blocks().size() + file(plan, 1).blocks().size(), report.totals().blocksLoaded(), "each block loaded once");
+        assertEquals(report.totals().bytesLoaded(), report.bytesWritten(), "the blocks written again are not in the bytes written");
+        if (scope == AtomicOptions.Scope.FILE) {
+            // the other files' writes go on meanwhile: their blocks on the lost worker are written again at their own commits, or fail over at their writes
+            assertTrue(rewritten.blocks() >= areas.onKilled.size() && rewritten.bytes() >= bytes(areas.onKilled), rewritten + " and " + areas.onKilled);
+            assertTrue(report.ufsBytesRead() >= report.bytesWritten() + rewritten.bytes(), "read " + report.ufsBytesRead() + ", " + rewritten);
+        }
+        else {
+            assertEquals(1, rewritten.commitsRefused(), "the scope's one commit refused once: " + rewritten);
+            assertEquals(areas.onKilled.size(), rewritten.blocks(), "the blocks the lost worker held: " + areas.onKilled);
+            assertEquals(bytes(areas.onKilled), rewritten.bytes(), "their bytes");
+            assertEquals(report.bytesWritten() + rewritten.bytes(), report.ufsBytesRead(), "the blocks written again read a second time");
+        }
         for (FileLoad file : plan.partitions().get(0).files()) {
             List<CachedBlock> cached = client.cachedBlocks(file.file());
             assertEquals(file.blocks().size(), cached.size(), "visible blocks of " + file.file().path());
@@ -123,6 +143,7 @@ class TestScopeCommitAfterWorkerLost {
         assertEquals(List.of(), areas.halfVisible, "what readers saw of each scope as its commit returned");
         assertEquals(List.of(), report.failedFiles().stream().map(f -> f.path() + ": " + f.error()).toList());
         assertEquals(LoadState.SUCCEEDED, report.state());
+        assertEquals(LoadReport.RewrittenBeforeCommit.NONE, report.rewrittenBeforeCommit(), "each block kept a replica on a live worker");
         assertEquals(List.of(areas.killed.get()), report.restore().lostWorkers());
         assertTrue(report.restore().blocks() > 0, "the replicas lost with the worker written again after the load: " + report.restore());
         for (FileLoad file : plan.partitions().get(0).files()) {
@@ -130,6 +151,14 @@ class TestScopeCommitAfterWorkerLost {
                 assertEquals(2, block.workerIds().stream().filter(worker -> !worker.equals(areas.killed.get())).count(), "live replicas of " + block);
             }
         }
+    }
+
+    private static FileLoad file(LoadPlan plan, int index) {
+        return plan.partitions().get(0).files().get(index);
+    }
+
+    private static long bytes(List<StagedBlock> blocks) {
+        return blocks.stream().mapToLong(StagedBlock::length).sum();
     }
 
     private LoadPlan plan(int fileBytes, int replication) throws IOException {
@@ -165,6 +194,8 @@ class TestScopeCommitAfterWorkerLost {
     private final class LosingAWorkerAtTheFirstCommit extends ForwardingTempAreas {
         final String jobId;
         final AtomicReference<String> killed = new AtomicReference<>();
+        /** The staged blocks of the first scope committed that had all their replicas on the worker killed. */
+        final List<StagedBlock> onKilled = new CopyOnWriteArrayList<>();
         final List<String> halfVisible = new CopyOnWriteArrayList<>();
 
         LosingAWorkerAtTheFirstCommit(TempAreas delegate, String jobId) {
@@ -196,6 +227,7 @@ class TestScopeCommitAfterWorkerLost {
             List<StagedBlock> staged = delegate.findTempArea(jobId).orElseThrow().blocks().stream()
                     .filter(block -> ids.contains(block.block().blockId())).toList();
             String worker = staged.get(0).workerIds().get(0);
+            staged.stream().filter(block -> block.workerIds().equals(List.of(worker))).forEach(onKilled::add);
             killed.set(worker);
             cluster.killWorker(Integer.parseInt(worker.substring("worker-".length())));
             LiveWorkers.await(client, 2);
