@@ -180,6 +180,13 @@ final class ReportPrinter {
             out.append("  %s (%s) of the load missing from the workers after it (evicted, freed, or lost with a restarted worker): written again%n"
                     .formatted(Sizes.count(report.restore().blocks(), "block"), Sizes.format(report.restore().bytes())));
         }
+        if (report.rewrittenBeforeCommit().commitsRefused() > 0) {
+            LoadReport.RewrittenBeforeCommit rewritten = report.rewrittenBeforeCommit();
+            // the blocks were read and written a second time: loaded once, and in the read line's excess over bytes written
+            out.append("  commit  %s refused for blocks with their replicas only on lost workers %s: %s (%s) written again before committing%n"
+                    .formatted(Sizes.count(rewritten.commitsRefused(), "scope commit"), String.join(", ", rewritten.lostWorkers()),
+                            Sizes.count(rewritten.blocks(), "block"), Sizes.format(rewritten.bytes())));
+        }
         if (report.evicted().replicas() > 0) {
             LoadReport.Evicted evicted = report.evicted();
             String replicas = evicted.replicas() == evicted.blocks() ? "" : ", %s".formatted(Sizes.count(evicted.replicas(), "replica"));
@@ -210,10 +217,15 @@ final class ReportPrinter {
                         report.replication()));
         if (report.ufsBytesRead() > report.bytesWritten()) {
             // what the job's journal counts, and a resumed run says the earlier ones read
-            // blocks the check after the load wrote again were read again: the restore line counts them
-            String why = report.restore() != null && report.restore().blocks() > 0
-                    ? "retries, blocks whose write failed, and blocks written again after the load"
-                    : "retries, and blocks whose write failed";
+            // blocks written again before their scope's commit or by the check after the load were read again: the commit and restore lines count them
+            List<String> reasons = new ArrayList<>(List.of("retries", "blocks whose write failed"));
+            if (report.rewrittenBeforeCommit().blocks() > 0) {
+                reasons.add("blocks written again before their scope's commit");
+            }
+            if (report.restore() != null && report.restore().blocks() > 0) {
+                reasons.add("blocks written again after the load");
+            }
+            String why = String.join(", ", reasons.subList(0, reasons.size() - 1)) + ", and " + reasons.get(reasons.size() - 1);
             out.append("  read    %s from the UFS, %s more than written: %s%n"
                     .formatted(Sizes.format(report.ufsBytesRead()), Sizes.format(report.ufsBytesRead() - report.bytesWritten()), why));
         }

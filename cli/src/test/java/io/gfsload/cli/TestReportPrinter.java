@@ -143,6 +143,40 @@ class TestReportPrinter {
     }
 
     @Test
+    void theSummaryAndTheJsonSayWhatWasWrittenAgainBeforeAScopesCommit() throws Exception {
+        LoadReport none = report(null);
+        assertFalse(ReportPrinter.summary(none).contains("commit"), ReportPrinter.summary(none));
+        JsonNode nothing = new ObjectMapper().readTree(ReportPrinter.toJson(none, 0)).path("rewrittenBeforeCommit");
+        assertEquals(0, nothing.path("blocks").asLong(-1), nothing.toString());
+        assertEquals(0, nothing.path("bytes").asLong(-1), nothing.toString());
+        assertEquals(0, nothing.path("commitsRefused").asLong(-1), nothing.toString());
+        assertEquals(0, nothing.path("lostWorkers").size(), nothing.toString());
+
+        // 3 blocks of 1000 B read and written again: the load read 3000 B more than it wrote
+        LoadReport rewritten = none.withUfsBytesRead(4000)
+                .withRewrittenBeforeCommit(new LoadReport.RewrittenBeforeCommit(3, 3000, 2, List.of("worker-2", "worker-0")));
+        String summary = ReportPrinter.summary(rewritten);
+        assertTrue(summary.contains("\n  commit  2 scope commits refused for blocks with their replicas only on lost workers worker-0, worker-2:"
+                + " 3 blocks (2.9 KiB) written again before committing\n"), summary);
+        assertTrue(summary.contains("\n  read    3.9 KiB from the UFS, 2.9 KiB more than written: retries, blocks whose write failed,"
+                + " and blocks written again before their scope's commit\n"), summary);
+        assertTrue(summary.contains("\n  blocks  1 planned: 1 loaded, 0 already cached, 0 failed\n"), "loaded once: " + summary);
+        JsonNode json = new ObjectMapper().readTree(ReportPrinter.toJson(rewritten, 0)).path("rewrittenBeforeCommit");
+        assertEquals(3, json.path("blocks").asLong(), json.toString());
+        assertEquals(3000, json.path("bytes").asLong(), json.toString());
+        assertEquals(2, json.path("commitsRefused").asLong(), json.toString());
+        assertEquals("[\"worker-0\",\"worker-2\"]", json.path("lostWorkers").toString());
+
+        // and a block restored after the load: read a third time
+        String one = ReportPrinter.summary(report(null, new LoadReport.ReplicaRestore(List.of("worker-1"), 1, 1000), null).withUfsBytesRead(3000)
+                .withRewrittenBeforeCommit(new LoadReport.RewrittenBeforeCommit(1, 1000, 1, List.of("worker-1"))));
+        assertTrue(one.contains("\n  commit  1 scope commit refused for blocks with their replicas only on lost workers worker-1:"
+                + " 1 block (1000 B) written again before committing\n"), one);
+        assertTrue(one.contains("more than written: retries, blocks whose write failed, blocks written again before their scope's commit,"
+                + " and blocks written again after the load\n"), one);
+    }
+
+    @Test
     void theJsonOfEvictedDataHasItsFiguresOnly() {
         LoadReport none = report(null);
         // as a slice's report has them: each block, for its load to count
