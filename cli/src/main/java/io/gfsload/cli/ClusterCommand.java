@@ -17,6 +17,7 @@ import io.gfsload.cache.master.MasterConfig;
 import io.gfsload.cache.server.CacheServerConfig;
 import io.gfsload.cache.server.CacheServerMain;
 import io.gfsload.cache.server.ConfigValues;
+import io.gfsload.cache.worker.CacheWorker;
 import io.gfsload.cache.worker.TierDirectoryInUseException;
 import io.gfsload.cache.worker.WorkerConfig;
 import io.gfsload.cli.ProcessRecordFile.BrokenRecordException;
@@ -979,8 +980,8 @@ public final class ClusterCommand implements Callable<Integer> {
             usageHelpAutoWidth = true,
             description = "Stops the workers, then the master: asks each to stop (SIGTERM), and kills (SIGKILL) only "
                     + "the processes still running after the timeout, naming each on stderr; exits 0 once the cluster is "
-                    + "stopped. A worker that stops deletes its MEM tier's blocks (a killed one leaves them to its next "
-                    + "start) and waits 5 s at most for a master that does not answer.")
+                    + "stopped. A worker that stops deletes its MEM tier's blocks, and stop deletes those a worker that was "
+                    + "not running or was killed left behind; a stopping worker waits 5 s at most for a master that does not answer.")
     int stop(
             @Option(names = "--data-dir", paramLabel = "DIR",
                     description = "The cluster's data directory (default: $GFSLOAD_HOME/cluster-processes).")
@@ -1044,6 +1045,12 @@ public final class ClusterCommand implements Callable<Integer> {
                     + process.pid() + ") was still running " + timeout + " after SIGTERM: killed it (SIGKILL); its log is "
                     + process.log());
         }
+        // a worker that did not stop on its own (killed before, crashed, or killed now) left its MEM tier's blocks in RAM
+        for (ProcessRecord worker : record.workers()) {
+            if (notRunning.contains(worker) || killed.contains(worker)) {
+                deleteMemTierLeftBehind(directory, worker).ifPresent(warning -> err.println("gfsload: warning: " + warning));
+            }
+        }
         err.flush();
         try {
             writeRecord(directory, record.stopped(Instant.now()));
@@ -1064,6 +1071,23 @@ public final class ClusterCommand implements Callable<Integer> {
                 + (killed.isEmpty() ? "" : " (" + killed.size() + " killed after " + timeout + ")"));
         out.flush();
         return ExitCode.OK;
+    }
+
+    /**
+     * Deletes the blocks {@code worker}, whose process has ended without stopping, left in its MEM
+     * tier's directories, as its next start would; returns why it could not, for a warning.
+     */
+    private static Optional<String> deleteMemTierLeftBehind(Path directory, ProcessRecord worker) {
+        try {
+            WorkerConfig config = CacheServerConfig.load(Path.of(worker.config())).worker();
+            CacheWorker.deleteMemTierLeftBehind(config, "gfsload cluster stop of the cache cluster in " + directory + ", pid "
+                    + ProcessHandle.current().pid());
+            return Optional.empty();
+        }
+        catch (RuntimeException e) {
+            return Optional.of("cannot delete the blocks " + worker.name() + " left in its MEM tier: " + e.getMessage()
+                    + "; its next start deletes them");
+        }
     }
 
     /**

@@ -970,6 +970,48 @@ class TestClusterCommand {
     }
 
     @Test
+    void stopDeletesTheMemTierBlocksOfAWorkerThatWasKilled() throws Exception {
+        Path config = dataDir.resolve("cache.properties");
+        Files.writeString(config, String.join("\n",
+                "gfsload.cache.master.heartbeat-interval=500ms",
+                "gfsload.cache.worker.heartbeat-interval=500ms",
+                "gfsload.cache.worker.tier.mem.dirs=" + dataDir.resolve("mem"),
+                "gfsload.cache.worker.tier.mem.quota=16MiB",
+                "gfsload.cache.worker.tier.ssd.dirs=" + dataDir.resolve("ssd"),
+                "gfsload.cache.worker.tier.ssd.quota=64MiB",
+                ""));
+        assertEquals(ExitCode.OK, cluster(quickStart(2, config)).exitCode());
+        ClusterCommand.ClusterRecord record = new ObjectMapper().readValue(dataDir.resolve(ClusterCommand.CLUSTER_FILE).toFile(),
+                ClusterCommand.ClusterRecord.class);
+        byte[] data = new byte[1 << 20];
+        new Random(3).nextBytes(data);
+        BlockKey block = new BlockKey(new FileIdentity("cosn://bucket/t/part-0", data.length, 1), 0);
+        try (CacheClient client = GrpcCacheClient.connect(record.masterTarget(), ClientConfig.defaults());
+                BlockWriter writer = client.openWriter(block, data.length, 2)) {
+            writer.write(data, 0, data.length);
+            writer.commit();
+        }
+        Path memOfKilled = dataDir.resolve("mem").resolve("worker-1");
+        assertEquals(1, blockFiles(memOfKilled).size(), "the block went to MEM on both workers");
+
+        kill(record.workers().get(1));
+        assertEquals(1, blockFiles(memOfKilled).size(), "kill -9 leaves the MEM tier's blocks behind");
+        Run stop = cluster("stop", "--data-dir", dataDir.toString());
+
+        assertEquals(ExitCode.OK, stop.exitCode(), stop.err());
+        assertEquals("Cache cluster in " + dataDir + " stopped: master and 1 worker; worker-1 was not running\n", stop.out());
+        assertEquals("", stop.err());
+        assertEquals(List.of(), blockFiles(dataDir.resolve("mem").resolve("worker-0")), "the worker that stopped deleted its own");
+        assertEquals(List.of(), blockFiles(memOfKilled), "a stopped cluster holds no RAM, a worker killed before the stop included");
+    }
+
+    private static List<Path> blockFiles(Path directory) throws IOException {
+        try (var files = Files.list(directory)) {
+            return files.filter(file -> file.getFileName().toString().endsWith(".block")).toList();
+        }
+    }
+
+    @Test
     void badUsageExitsTwoAndStartsNothing() throws IOException {
         Run zero = cluster("start", "--workers", "0", "--data-dir", dataDir.toString());
         assertEquals(ExitCode.USAGE, zero.exitCode());

@@ -1059,6 +1059,51 @@ final class BlockStore {
     }
 
     /**
+     * Deletes the block files and temp files in {@code directory}, a MEM tier directory of a worker
+     * whose process ended without deleting them (killed, crashed): what its next start would delete,
+     * deleted now so that it holds no RAM meanwhile. Other files (the lock file) stay.
+     *
+     * @return what was deleted
+     * @throws IOException when the directory cannot be listed or a file cannot be deleted
+     */
+    static VolatileContentDeleted deleteLeftVolatileContent(Path directory) throws IOException {
+        int deletedBlocks = 0;
+        int deletedTempFiles = 0;
+        long deletedBytes = 0;
+        try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory)) {
+            for (Path path : entries) {
+                String name = path.getFileName().toString();
+                boolean temp = name.endsWith(TEMP_SUFFIX);
+                boolean block = name.endsWith(BLOCK_SUFFIX)
+                        && BlockKey.isValidBlockId(name.substring(0, name.length() - BLOCK_SUFFIX.length()));
+                if (!temp && !block) {
+                    continue;
+                }
+                long size;
+                try {
+                    size = Files.size(path);
+                }
+                catch (NoSuchFileException e) {
+                    continue;
+                }
+                if (Files.deleteIfExists(path)) {
+                    deletedBytes += size;
+                    if (block) {
+                        deletedBlocks++;
+                    }
+                    else {
+                        deletedTempFiles++;
+                    }
+                }
+            }
+        }
+        catch (NoSuchFileException e) {
+            // no directory: nothing left in it
+        }
+        return new VolatileContentDeleted(deletedBlocks, deletedTempFiles, deletedBytes);
+    }
+
+    /**
      * What {@link #deleteVolatileContent} deleted.
      *
      * @param bytes the size of the files deleted, headers included

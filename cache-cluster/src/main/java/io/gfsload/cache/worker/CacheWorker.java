@@ -5,6 +5,7 @@ import static java.util.Objects.requireNonNull;
 import com.google.common.util.concurrent.ThreadFactoryBuilder;
 import io.gfsload.cache.api.CacheException;
 import io.gfsload.cache.api.Counts;
+import io.gfsload.cache.api.FileErrors;
 import io.gfsload.cache.api.StorageTier;
 import io.gfsload.cache.api.TierInfo;
 import io.gfsload.cache.metrics.MetricsHttpServer;
@@ -24,6 +25,8 @@ import io.grpc.Deadline;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -562,6 +565,52 @@ public final class CacheWorker implements AutoCloseable {
                 log.warn("{}", e.getMessage());
             }
         }
+    }
+
+    /**
+     * What {@link #deleteMemTierLeftBehind} deleted.
+     *
+     * @param bytes the size of the files deleted
+     */
+    public record MemTierDeleted(int blocks, int tempFiles, long bytes) {}
+
+    /**
+     * Deletes the blocks and temp files that the worker of {@code config} left in its MEM tier's
+     * directories when its process ended without stopping (killed, crashed, or killed after a stop
+     * timeout): its next start would delete them, and until then they hold RAM. Its persistent
+     * tiers are untouched. Takes each directory as a starting worker does, so that a directory a
+     * running worker holds is left as it is.
+     *
+     * @param owner who deletes them, recorded in the directories' lock files meanwhile
+     * @return what was deleted
+     * @throws TierDirectoryInUseException when a running worker holds one of the directories
+     * @throws CacheException when a directory cannot be locked or listed, or a file cannot be deleted
+     */
+    public static MemTierDeleted deleteMemTierLeftBehind(WorkerConfig config, String owner) {
+        requireNonNull(config, "config is null");
+        requireNonNull(owner, "owner is null");
+        List<Path> directories = config.tiers().stream().filter(tier -> !tier.tier().persistent())
+                .flatMap(tier -> tier.directories().stream()).map(TierConfig.Directory::path)
+                .filter(Files::isDirectory).toList();
+        int blocks = 0;
+        int tempFiles = 0;
+        long bytes = 0;
+        try (TierDirectoryLocks ignored = TierDirectoryLocks.acquire(config.workerId(), owner, directories)) {
+            for (Path directory : directories) {
+                BlockStore.VolatileContentDeleted deleted;
+                try {
+                    deleted = BlockStore.deleteLeftVolatileContent(directory);
+                }
+                catch (IOException e) {
+                    throw new CacheException("Cannot delete the blocks cache worker " + config.workerId() + " left in its MEM tier directory "
+                            + directory + ": " + FileErrors.reason(e, directory), e);
+                }
+                blocks += deleted.blocks();
+                tempFiles += deleted.tempFiles();
+                bytes += deleted.bytes();
+            }
+        }
+        return new MemTierDeleted(blocks, tempFiles, bytes);
     }
 
     /** Deletes the MEM tier's content once the server has stopped, and says so in one line. */
