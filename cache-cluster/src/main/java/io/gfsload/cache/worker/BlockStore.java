@@ -1019,49 +1019,26 @@ final class BlockStore {
                 return true;
             });
             directory.stored = 0;
-            try (DirectoryStream<Path> entries = Files.newDirectoryStream(directory.path)) {
-                for (Path path : entries) {
-                    String name = path.getFileName().toString();
-                    boolean temp = name.endsWith(TEMP_SUFFIX);
-                    boolean block = name.endsWith(BLOCK_SUFFIX)
-                            && BlockKey.isValidBlockId(name.substring(0, name.length() - BLOCK_SUFFIX.length()));
-                    if (!temp && !block) {
-                        continue;
-                    }
-                    long size;
-                    try {
-                        size = Files.size(path);
-                    }
-                    catch (NoSuchFileException e) {
-                        // a write that aborts deletes its temp file on its own: the others are still to delete
-                        continue;
-                    }
-                    if (Files.deleteIfExists(path)) {
-                        deletedBytes += size;
-                        if (block) {
-                            deletedBlocks++;
-                        }
-                        else {
-                            deletedTempFiles++;
-                        }
-                    }
-                }
-            }
-            catch (NoSuchFileException e) {
-                // removed behind the worker's back: nothing left to delete
+            VolatileContentDeleted deleted;
+            try {
+                deleted = deleteLeftVolatileContent(directory.path);
             }
             catch (IOException e) {
                 throw new BlockStoreException(Kind.IO_FAILURE, "Worker " + workerId + " cannot delete the content of its "
                         + directory.tier + " directory " + directory.path + ": " + e, e);
             }
+            deletedBlocks += deleted.blocks();
+            deletedTempFiles += deleted.tempFiles();
+            deletedBytes += deleted.bytes();
         }
         return new VolatileContentDeleted(deletedBlocks, deletedTempFiles, deletedBytes);
     }
 
     /**
-     * Deletes the block files and temp files in {@code directory}, a MEM tier directory of a worker
-     * whose process ended without deleting them (killed, crashed): what its next start would delete,
-     * deleted now so that it holds no RAM meanwhile. Other files (the lock file) stay.
+     * Deletes the block files and temp files in {@code directory}, a MEM tier directory: of this
+     * store ({@link #deleteVolatileContent}), or of a worker whose process ended without deleting
+     * them (killed, crashed), what its next start would delete, deleted now so that it holds no RAM
+     * meanwhile. Other files (the lock file) stay; a directory that is gone holds nothing.
      *
      * @return what was deleted
      * @throws IOException when the directory cannot be listed or a file cannot be deleted
@@ -1084,6 +1061,7 @@ final class BlockStore {
                     size = Files.size(path);
                 }
                 catch (NoSuchFileException e) {
+                    // a write that aborts deletes its temp file on its own: the others are still to delete
                     continue;
                 }
                 if (Files.deleteIfExists(path)) {
@@ -1098,7 +1076,7 @@ final class BlockStore {
             }
         }
         catch (NoSuchFileException e) {
-            // no directory: nothing left in it
+            // removed behind the worker's back: nothing left to delete
         }
         return new VolatileContentDeleted(deletedBlocks, deletedTempFiles, deletedBytes);
     }
